@@ -1,0 +1,142 @@
+"""Architecture configurations of the EEGPT encoder, as data.
+
+The size presets are the ones of the EEGPT paper (Wang et al., NeurIPS 2024, Table of model
+variants): ``embed_dim`` (width D), ``embed_num`` (summary tokens S) and the encoder ``depth``.
+Only the encoder is needed for inference; the predictor/reconstructor depths of the paper do not
+appear here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields, replace
+from typing import Any
+
+N_VOCABULARY = 62  # rows of the channel-embedding table of the released model
+
+
+@dataclass(frozen=True)
+class EEGPTConfig:
+    """Hyper-parameters of the EEGPT encoder.
+
+    Parameters
+    ----------
+    embed_dim : int
+        Token width D.
+    depth : int
+        Number of transformer blocks.
+    num_heads : int
+        Attention heads; ``embed_dim`` must be divisible by it.
+    embed_num : int
+        Number of learned summary tokens S appended after the channel tokens.
+    patch_size : int
+        Samples per time patch (64 samples = 250 ms at 256 Hz).
+    patch_stride : int or None
+        Hop between patches in samples; ``None`` means ``patch_size`` (non-overlapping, as in the
+        pretrained model).
+    mlp_ratio : float
+        Hidden width of the MLP as a multiple of ``embed_dim``.
+    qkv_bias : bool
+        Whether the fused query/key/value projection has a bias.
+    layer_norm_eps : float
+        Epsilon of every LayerNorm.
+    n_chan_embeddings : int
+        Rows of the channel-embedding table (62 for the released vocabulary).
+    """
+
+    embed_dim: int = 512
+    depth: int = 8
+    num_heads: int = 8
+    embed_num: int = 4
+    patch_size: int = 64
+    patch_stride: int | None = None
+    mlp_ratio: float = 4.0
+    qkv_bias: bool = True
+    layer_norm_eps: float = 1e-6
+    n_chan_embeddings: int = N_VOCABULARY
+
+    def __post_init__(self) -> None:
+        if self.embed_dim <= 0 or self.depth < 0 or self.embed_num <= 0:
+            raise ValueError(f"invalid EEGPT sizes: {self}")
+        if self.num_heads <= 0 or self.embed_dim % self.num_heads:
+            raise ValueError(
+                f"embed_dim={self.embed_dim} is not divisible by num_heads={self.num_heads}"
+            )
+        if self.patch_size <= 0 or (self.patch_stride is not None and self.patch_stride <= 0):
+            raise ValueError(
+                f"invalid patch geometry: size={self.patch_size}, stride={self.patch_stride}"
+            )
+
+    @property
+    def stride(self) -> int:
+        """Effective hop between patches in samples."""
+        return self.patch_size if self.patch_stride is None else self.patch_stride
+
+    @property
+    def head_dim(self) -> int:
+        return self.embed_dim // self.num_heads
+
+    @property
+    def mlp_hidden(self) -> int:
+        return int(self.embed_dim * self.mlp_ratio)
+
+    def n_patches(self, n_times: int) -> int:
+        """Number of time patches for an input of ``n_times`` samples.
+
+        A tail that does not fill a whole patch is zero-padded (braindecode's convention), so
+        ``ceil((n_times - patch_size) / stride) + 1`` patches come out.
+        """
+        if n_times < self.patch_size:
+            raise ValueError(f"n_times={n_times} is shorter than one patch ({self.patch_size})")
+        return -(-(n_times - self.patch_size) // self.stride) + 1
+
+    def padded_length(self, n_times: int) -> int:
+        """Input length after zero-padding the tail so the last patch is complete."""
+        return (self.n_patches(n_times) - 1) * self.stride + self.patch_size
+
+    def flops_per_window(self, n_chans: int, n_times: int) -> int:
+        """Multiply-add count x2 (FLOPs) of one encoder forward pass on ``[n_chans, n_times]``."""
+        d, h, s = self.embed_dim, self.mlp_hidden, self.embed_num
+        n = self.n_patches(n_times)
+        tokens = n_chans + s
+        patch = 2 * n * n_chans * self.patch_size * d
+        per_block = 2 * tokens * (3 * d * d + d * d + 2 * d * h) + 2 * 2 * tokens * tokens * d
+        return int(patch + n * self.depth * per_block)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> EEGPTConfig:
+        """Build from a dict, ignoring keys that are not encoder hyper-parameters."""
+        names = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in d.items() if k in names})
+
+    def replace(self, **changes: Any) -> EEGPTConfig:
+        return replace(self, **changes)
+
+
+# The paper's variants (encoder part). Heads follow the original pretraining configs.
+PRESETS: dict[str, EEGPTConfig] = {
+    "tiny1": EEGPTConfig(embed_dim=64, embed_num=1, depth=2, num_heads=4),
+    "tiny2": EEGPTConfig(embed_dim=64, embed_num=4, depth=2, num_heads=4),
+    "tiny3": EEGPTConfig(embed_dim=64, embed_num=4, depth=8, num_heads=4),
+    "little": EEGPTConfig(embed_dim=128, embed_num=4, depth=8, num_heads=4),
+    "base1": EEGPTConfig(embed_dim=256, embed_num=1, depth=6, num_heads=4),
+    "base2": EEGPTConfig(embed_dim=256, embed_num=4, depth=8, num_heads=4),
+    "base3": EEGPTConfig(embed_dim=512, embed_num=1, depth=6, num_heads=8),
+    "large": EEGPTConfig(embed_dim=512, embed_num=4, depth=8, num_heads=8),
+}
+
+
+def get_config(name_or_config: str | EEGPTConfig | dict[str, Any]) -> EEGPTConfig:
+    """Resolve a preset name, a dict or a config into an :class:`EEGPTConfig`."""
+    if isinstance(name_or_config, EEGPTConfig):
+        return name_or_config
+    if isinstance(name_or_config, dict):
+        return EEGPTConfig.from_dict(name_or_config)
+    try:
+        return PRESETS[name_or_config]
+    except KeyError:
+        raise ValueError(
+            f"unknown EEGPT preset {name_or_config!r}; choose one of {sorted(PRESETS)}"
+        ) from None

@@ -1,0 +1,39 @@
+"""Shared test set-up.
+
+braindecode (the reference implementation we compare against) imports torchaudio, whose PyPI
+build does not match our torch; EEGPT never uses it, so a stand-in package from tests/stubs is put
+on sys.path when the real one cannot be imported.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import pytest
+import torch
+
+STUBS = Path(__file__).parent / "stubs"
+
+
+def _torchaudio_works() -> bool:
+    if importlib.util.find_spec("torchaudio") is None:
+        return False
+    try:
+        import torchaudio  # noqa: F401
+    except Exception:  # a mismatched build fails with OSError/ImportError/RuntimeError
+        sys.modules.pop("torchaudio", None)
+        return False
+    return True
+
+
+if not _torchaudio_works():
+    sys.path.insert(0, str(STUBS))
+
+torch.set_num_threads(2)
+
+
+@pytest.fixture
+def rng():
+    return torch.Generator().manual_seed(1234)
