@@ -1,0 +1,200 @@
+"""Exactness of the EEGPT model against braindecode 1.8 and between our two execution paths."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from eegpt.config import PRESETS, EEGPTConfig, get_config
+from eegpt.model import EEGPT, EEGPTEncoder, LinearWithConstraint
+
+braindecode_models = pytest.importorskip("braindecode.models")
+from braindecode.models.eegpt import EEGPT_CHANNELS  # noqa: E402
+
+
+def rel_err(a: torch.Tensor, b: torch.Tensor) -> float:
+    return ((a - b).abs().max() / b.abs().max()).item()
+
+
+def braindecode_eegpt(
+    n_chans, n_times, *, stride, depth, embed_dim=512, heads=8, embed_num=4, **kw
+):
+    names = EEGPT_CHANNELS[:n_chans] if n_chans <= len(EEGPT_CHANNELS) else None
+    chs_info = [{"ch_name": n} for n in names] if names else None
+    return braindecode_models.EEGPT(
+        n_chans=n_chans,
+        n_times=n_times,
+        chs_info=chs_info,
+        patch_size=64,
+        patch_stride=stride,
+        depth=depth,
+        embed_dim=embed_dim,
+        num_heads=heads,
+        embed_num=embed_num,
+        **kw,
+    ).eval()
+
+
+def encoder_state(bd_model) -> dict[str, torch.Tensor]:
+    prefix = "target_encoder."
+    return {k[len(prefix) :]: v for k, v in bd_model.state_dict().items() if k.startswith(prefix)}
+
+
+def test_vocabulary_order_matches_braindecode():
+    from eegpt.channels import VOCABULARY
+
+    assert list(VOCABULARY) == EEGPT_CHANNELS
+
+
+# (channels, samples, stride, depth, batch, embed_dim, heads, embed_num)
+PARITY_CASES = [
+    (4, 1000, 32, 2, 1, 512, 8, 4),
+    (8, 1000, 32, 2, 3, 512, 8, 4),
+    (22, 1024, 64, 8, 2, 512, 8, 4),
+    (58, 1024, 64, 8, 1, 512, 8, 4),
+    (64, 1000, 32, 1, 2, 512, 8, 4),
+    (19, 2048, 64, 3, 4, 256, 4, 1),
+    (32, 768, 32, 4, 2, 64, 4, 4),
+]
+
+
+@pytest.mark.parametrize("fused", [False, True], ids=["reference", "fused"])
+@pytest.mark.parametrize(
+    "case", PARITY_CASES, ids=lambda c: f"C{c[0]}xT{c[1]}s{c[2]}d{c[3]}b{c[4]}"
+)
+def test_encoder_matches_braindecode(case, fused):
+    n_chans, n_times, stride, depth, batch, dim, heads, embed_num = case
+    torch.manual_seed(hash(case) % 2**31)
+    bd = braindecode_eegpt(
+        n_chans,
+        n_times,
+        stride=stride,
+        depth=depth,
+        embed_dim=dim,
+        heads=heads,
+        embed_num=embed_num,
+        return_encoder_output=True,
+        chan_proj_type="none",
+    )
+    cfg = EEGPTConfig(
+        embed_dim=dim,
+        depth=depth,
+        num_heads=heads,
+        embed_num=embed_num,
+        patch_stride=stride,
+        n_chan_embeddings=max(62, n_chans),
+    )
+    ours = EEGPTEncoder(cfg, fused=fused).eval()
+    ours.load_state_dict(encoder_state(bd), strict=True)
+    x = torch.randn(batch, n_chans, n_times)
+    with torch.no_grad():
+        ref = bd(x)
+        out = ours(x, bd.chans_id.reshape(-1))
+    assert out.shape == ref.shape == (batch, cfg.n_patches(n_times), embed_num, dim)
+    assert rel_err(out, ref) <= 1e-5
+
+
+def test_full_model_with_channel_projection_and_probe_matches_braindecode():
+    torch.manual_seed(0)
+    n_chans, n_times, n_out = 22, 1024, 4
+    bd = braindecode_eegpt(n_chans, n_times, stride=64, depth=2, n_outputs=n_out)
+    bd.chan_proj.proj.weight.data.mul_(5.0)  # exceed max_norm so the constraint matters
+    ours = EEGPT(
+        EEGPTConfig(depth=2, patch_stride=64),
+        chan_ids=bd.chans_id.reshape(-1).tolist(),
+        n_outputs=n_out,
+        n_times=n_times,
+        chan_proj=(n_chans, 19),
+    ).eval()
+    state = {
+        k.replace(".parametrizations.weight.original", ".weight"): v
+        for k, v in bd.state_dict().items()
+        if k != "chans_id"
+    }
+    before = {k: v.clone() for k, v in ours.state_dict().items()}
+    ours.load_state_dict(state, strict=True)
+    x = torch.randn(3, n_chans, n_times)
+    with torch.no_grad():
+        mine = ours(x)
+        ref = bd(x)
+    assert mine.shape == (3, n_out)
+    assert rel_err(mine, ref) <= 1e-5
+    # eval-mode inference never mutates the stored (unconstrained) weights
+    assert torch.equal(ours.chan_proj.proj.weight, state["chan_proj.proj.weight"])
+    assert not torch.equal(before["final_layer.probe2.weight"], ours.final_layer.probe2.weight)
+
+
+def test_linear_with_constraint_renorms_in_training_only():
+    torch.manual_seed(0)
+    layer = LinearWithConstraint(8, 3, max_norm=0.25)
+    with torch.no_grad():
+        layer.weight.mul_(10)
+    x = torch.randn(5, 8)
+    layer.eval()
+    y_eval = layer(x)
+    assert layer.weight.norm(dim=1).min() > 0.25  # untouched in eval
+    layer.train()
+    y_train = layer(x)
+    torch.testing.assert_close(y_eval, y_train)
+    assert torch.all(layer.weight.norm(dim=1) <= 0.25 + 1e-6)
+
+
+@pytest.mark.parametrize("name", sorted(PRESETS))
+def test_fused_equals_reference_for_every_preset(name):
+    torch.manual_seed(1)
+    cfg = get_config(name)
+    model = EEGPTEncoder(cfg, fused=False).eval()
+    x = torch.randn(2, 7, 320)
+    ids = torch.randperm(62)[:7]
+    with torch.no_grad():
+        ref = model(x, ids)
+        model.fused = True
+        out = model(x, ids)
+    assert out.shape == (2, 5, cfg.embed_num, cfg.embed_dim)
+    assert rel_err(out, ref) <= 1e-5
+
+
+@pytest.mark.parametrize("n_times", [64, 100, 1000, 1024])
+def test_patch_count_and_padding(n_times):
+    cfg = EEGPTConfig(depth=1, embed_dim=64, num_heads=4, patch_stride=32)
+    model = EEGPTEncoder(cfg).eval()
+    with torch.no_grad():
+        out = model(torch.randn(1, 3, n_times), torch.tensor([0, 1, 2]))
+    expected = 1 + -(-(n_times - 64) // 32)
+    assert out.shape[1] == cfg.n_patches(n_times) == expected
+
+
+def test_patches_are_independent_in_time():
+    """Attention mixes channels within a patch only: each patch's tokens depend on it alone."""
+    torch.manual_seed(3)
+    model = EEGPTEncoder(EEGPTConfig(depth=2, embed_dim=64, num_heads=4)).eval()
+    x = torch.randn(1, 5, 256)
+    ids = torch.arange(5)
+    with torch.no_grad():
+        whole = model(x, ids)
+        second = model(x[..., 64:128], ids)
+    torch.testing.assert_close(whole[:, 1:2], second, rtol=1e-5, atol=1e-6)
+
+
+def test_input_validation_messages():
+    model = EEGPTEncoder(EEGPTConfig(depth=1, embed_dim=64, num_heads=4))
+    with pytest.raises(ValueError, match="channels, samples"):
+        model(torch.randn(3, 256), torch.arange(3))
+    with pytest.raises(ValueError, match="one vocabulary index per input channel"):
+        model(torch.randn(1, 3, 256), torch.arange(4))
+    with pytest.raises(ValueError, match="shorter than one patch"):
+        model(torch.randn(1, 3, 32), torch.arange(3))
+    with pytest.raises(ValueError, match="divisible"):
+        EEGPTConfig(embed_dim=100, num_heads=8)
+    with pytest.raises(ValueError, match="unknown EEGPT preset"):
+        get_config("huge")
+    with pytest.raises(ValueError, match="n_times"):
+        EEGPT(EEGPTConfig(depth=1, embed_dim=64, num_heads=4), n_outputs=2)
+    with pytest.raises(ValueError, match="chan_ids"):
+        EEGPT(EEGPTConfig(depth=1, embed_dim=64, num_heads=4))(torch.randn(1, 3, 256))
+
+
+def test_flops_of_the_pretrained_size():
+    """About 51 GFLOP per 58 x 1024 window for the large encoder (the figure benchmarks use)."""
+    flops = PRESETS["large"].flops_per_window(58, 1024)
+    assert 50e9 < flops < 52e9
