@@ -383,6 +383,12 @@ class EEGPT(nn.Module):
             )
         return self.target_encoder(x, ids)
 
+    def embed(self, data, **kwargs):
+        """Embed a recording (path, Raw, Epochs or array); see :func:`eegpt.api.embed`."""
+        from eegpt.api import embed
+
+        return embed(self, data, **kwargs)
+
     def forward(self, x: torch.Tensor, chan_ids: torch.Tensor | None = None) -> torch.Tensor:
         """Probe logits ``[B, n_outputs]`` when a head exists, else summary tokens."""
         z = self.encode(x, chan_ids)
