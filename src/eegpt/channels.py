@@ -1,0 +1,427 @@
+"""The EEGPT channel vocabulary and the mapping of real-world channel names onto it.
+
+EEGPT gives every electrode a learned embedding, looked up by the electrode's row in a fixed
+62-name vocabulary (:data:`VOCABULARY`). Recordings name their channels in many ways
+(``Fp1``, ``EEG FP1-REF``, ``Fc5.``, ``T3``), so :func:`normalize_channel_name` turns one
+messy name into a vocabulary name, and :func:`map_channels` turns a recording's channel list into
+a :class:`ChannelMapping`: which input channels are kept, in which order, and which embedding row
+each one gets. A channel that cannot be identified is dropped with a warning; it is never given
+another channel's embedding.
+"""
+
+from __future__ import annotations
+
+import inspect
+import logging
+import re
+import warnings
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+__all__ = [
+    "CHANNEL_INDEX",
+    "PRETRAINING_CHANNELS",
+    "PROBE_19_CHANNELS",
+    "UNSEEN_IN_PRETRAINING",
+    "VOCABULARY",
+    "ChannelMapping",
+    "map_channels",
+    "normalize_channel_name",
+]
+
+logger = logging.getLogger("eegpt")
+
+# fmt: off
+VOCABULARY: tuple[str, ...] = (
+    "FP1", "FPZ", "FP2",
+    "AF7", "AF3", "AF4", "AF8",
+    "F7", "F5", "F3", "F1", "FZ", "F2", "F4", "F6", "F8",
+    "FT7", "FC5", "FC3", "FC1", "FCZ", "FC2", "FC4", "FC6", "FT8",
+    "T7", "C5", "C3", "C1", "CZ", "C2", "C4", "C6", "T8",
+    "TP7", "CP5", "CP3", "CP1", "CPZ", "CP2", "CP4", "CP6", "TP8",
+    "P7", "P5", "P3", "P1", "PZ", "P2", "P4", "P6", "P8",
+    "PO7", "PO5", "PO3", "POZ", "PO4", "PO6", "PO8",
+    "O1", "OZ", "O2",
+)
+"""The 62 EEGPT channel names; a name's position is its row in the channel-embedding table."""
+
+PROBE_19_CHANNELS: tuple[str, ...] = (
+    "FP1", "FP2", "F7", "F3", "FZ", "F4", "F8", "T7", "C3", "CZ",
+    "C4", "T8", "P7", "P3", "PZ", "P4", "P8", "O1", "O2",
+)
+"""The 19-channel (10-20) montage of the original linear-probe experiments."""
+# fmt: on
+
+CHANNEL_INDEX: dict[str, int] = {name: i for i, name in enumerate(VOCABULARY)}
+"""Vocabulary name -> row of the channel-embedding table."""
+
+UNSEEN_IN_PRETRAINING: tuple[str, ...] = ("AF7", "AF8", "PO5", "PO6")
+"""Vocabulary channels absent from every pretraining dataset (their embeddings are untrained)."""
+
+PRETRAINING_CHANNELS: tuple[str, ...] = tuple(
+    name for name in VOCABULARY if name not in UNSEEN_IN_PRETRAINING
+)
+"""The 58 channels seen during pretraining, in vocabulary order."""
+
+# Old 10-20 names of the temporal/parietal electrodes and their 10-10 (vocabulary) names.
+_ALIASES: dict[str, str] = {"T3": "T7", "T4": "T8", "T5": "P7", "T6": "P8"}
+
+# Labels that, after a '-', name a reference rather than a second electrode (a montage
+# derivation such as ``FP1-F7`` is not a single channel). ``CZ`` is deliberately absent: a
+# Cz-referenced label is indistinguishable from a bipolar pair; pass ``rename=`` to keep it.
+_REFERENCE_LABELS: frozenset[str] = frozenset(
+    {
+        "REF", "REFERENCE", "LE", "RE", "AR", "AVG", "AV", "AVE", "AVERAGE", "CAR", "COM",
+        "A1", "A2", "A1A2", "A12", "M1", "M2", "M1M2", "M12", "LM", "LINKED", "LINKEDEARS",
+        "EARS", "MASTOID", "MASTOIDS", "MAST", "ORG", "ORIG",
+    }
+)  # fmt: skip
+
+_PREFIX = re.compile(r"^EEG[\s_\-:]+")
+_SPACES = re.compile(r"\s+")
+
+# --------------------------------------------------------------------------------------------
+# logging and warnings shared by the eegpt data modules
+# --------------------------------------------------------------------------------------------
+
+_PACKAGE_DIR = str(Path(__file__).resolve().parent)
+
+
+def _is_verbose(verbose: bool | str | int | None) -> bool:
+    """Whether ``verbose`` asks for INFO messages (True, ``"info"``, ``"debug"`` or a level)."""
+    if verbose is None or isinstance(verbose, bool):
+        return bool(verbose)
+    if isinstance(verbose, str):
+        return verbose.strip().upper() in ("INFO", "DEBUG")
+    if isinstance(verbose, int):
+        return verbose <= logging.INFO
+    raise TypeError(f"verbose must be a bool, a level name or None, got {verbose!r}")
+
+
+def _log(message: str, verbose: bool | str | int | None = None) -> None:
+    """Log ``message`` to the ``"eegpt"`` logger: at INFO when ``verbose`` asks, else at DEBUG.
+
+    When ``verbose`` asks for INFO but nothing would show it (no handler or a higher level), the
+    message is written to stderr through a temporary handler, so ``verbose=True`` always shows.
+    """
+    if not _is_verbose(verbose):
+        logger.debug(message)
+        return
+    if logger.hasHandlers() and logger.isEnabledFor(logging.INFO):
+        logger.info(message)
+        return
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    old_level = logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    try:
+        logger.info(message)
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(old_level)
+
+
+def _warn(message: str, category: type[Warning] = RuntimeWarning) -> None:
+    """``warnings.warn`` attributed to the first caller outside the eegpt package."""
+    stacklevel = 1
+    frame = inspect.currentframe()
+    try:
+        frame = frame.f_back if frame is not None else None
+        while frame is not None and str(Path(frame.f_code.co_filename).resolve()).startswith(
+            _PACKAGE_DIR
+        ):
+            stacklevel += 1
+            frame = frame.f_back
+    finally:
+        del frame
+    warnings.warn(message, category, stacklevel=stacklevel + 1)
+
+
+# --------------------------------------------------------------------------------------------
+# names
+# --------------------------------------------------------------------------------------------
+
+
+def normalize_channel_name(name: str) -> str | None:
+    """Map one channel name as found in a file onto the EEGPT vocabulary.
+
+    Handled: any case and surrounding whitespace (``" fp1 "``), leading and trailing dots
+    (``"Fc5."``, ``"Fc5.."`` as in PhysioNet EEGMMIDB), an ``EEG`` prefix followed by a space,
+    ``-``, ``_`` or ``:`` (``"EEG Fp1"``, ``"EEG-Fz"``), a reference suffix after ``-`` that is a
+    known reference label (``"FP1-REF"``, ``"T3-LE"``, ``"Cz-AVG"``, ``"O1-A2"``; TUH style
+    ``"EEG FP1-REF"``) and the old 10-20 names T3/T4/T5/T6 (-> T7/T8/P7/P8).
+
+    Parameters
+    ----------
+    name : str
+        Channel name as stored in the recording.
+
+    Returns
+    -------
+    str or None
+        The vocabulary name (e.g. ``"FP1"``), or ``None`` when the name is not a scalp electrode
+        of the vocabulary: other signals (``"EKG"``, ``"PHOTIC-REF"``, ``"STI 014"``), electrodes
+        outside the vocabulary (``"A1"``, ``"T1"``, ``"Iz"``) and bipolar derivations
+        (``"FP1-F7"``, also ``"FP1-CZ"``: a Cz-referenced channel is indistinguishable from a
+        bipolar pair by name; use ``rename=`` of :func:`map_channels` to keep one).
+    """
+    if not isinstance(name, str):
+        raise TypeError(f"channel names must be str, got {type(name).__name__}: {name!r}")
+    key = name.strip().strip(".").strip().upper()
+    key = _PREFIX.sub("", key)
+    parts = [_SPACES.sub("", part) for part in key.split("-")]
+    if len(parts) == 2 and parts[1] in _REFERENCE_LABELS:
+        key = parts[0]
+    elif len(parts) == 1:
+        key = parts[0]
+    else:
+        return None  # bipolar derivation or otherwise composite label
+    key = key.strip(".")
+    key = _ALIASES.get(key, key)
+    return key if key in CHANNEL_INDEX else None
+
+
+# --------------------------------------------------------------------------------------------
+# mapping
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChannelMapping:
+    """Which channels of a recording go into EEGPT, in which order, with which embedding.
+
+    All tuples have one entry per kept channel, in kept (= input) order.
+
+    Parameters
+    ----------
+    input_names : tuple of str
+        Names of the kept channels as in the recording.
+    names : tuple of str
+        Their vocabulary names.
+    picks : tuple of int
+        Their indices in the recording's channel list.
+    chan_ids : tuple of int
+        Their rows in the channel-embedding table (``CHANNEL_INDEX[name]``).
+    dropped : tuple of str
+        Recording channels that were not kept.
+    """
+
+    input_names: tuple[str, ...]
+    names: tuple[str, ...]
+    picks: tuple[int, ...]
+    chan_ids: tuple[int, ...]
+    dropped: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        for field in ("input_names", "names", "picks", "chan_ids", "dropped"):
+            object.__setattr__(self, field, tuple(getattr(self, field)))
+        n = len(self.names)
+        if not (len(self.input_names) == len(self.picks) == len(self.chan_ids) == n):
+            raise ValueError(
+                "ChannelMapping fields must have one entry per kept channel, got "
+                f"{len(self.input_names)} input_names, {n} names, {len(self.picks)} picks and "
+                f"{len(self.chan_ids)} chan_ids"
+            )
+        unknown = [name for name in self.names if name not in CHANNEL_INDEX]
+        if unknown:
+            raise ValueError(f"names not in the EEGPT vocabulary: {unknown}")
+        wrong = [
+            (name, cid)
+            for name, cid in zip(self.names, self.chan_ids, strict=True)
+            if CHANNEL_INDEX[name] != cid
+        ]
+        if wrong:
+            raise ValueError(
+                "chan_ids do not match the vocabulary rows of names: "
+                + ", ".join(
+                    f"{name} has row {CHANNEL_INDEX[name]}, not {cid}" for name, cid in wrong
+                )
+            )
+        if len(set(self.names)) != n:
+            raise ValueError(f"vocabulary names must be unique, got {list(self.names)}")
+        if len(set(self.picks)) != n or any(p < 0 for p in self.picks):
+            raise ValueError(f"picks must be unique non-negative indices, got {list(self.picks)}")
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+    @property
+    def unseen(self) -> tuple[str, ...]:
+        """Kept channels whose embeddings were not trained (see :data:`UNSEEN_IN_PRETRAINING`)."""
+        return tuple(name for name in self.names if name in UNSEEN_IN_PRETRAINING)
+
+    def summary(self) -> str:
+        """A table of input name -> vocabulary name (embedding row), then the dropped names."""
+        width = max([len("input"), *(len(name) for name in self.input_names)])
+        lines = [f"ChannelMapping: {len(self)} channel(s) kept, {len(self.dropped)} dropped"]
+        lines.append(f"  {'input':<{width}}  ->  vocabulary (row)")
+        for inp, name, cid in zip(self.input_names, self.names, self.chan_ids, strict=True):
+            note = "  [untrained embedding]" if name in UNSEEN_IN_PRETRAINING else ""
+            lines.append(f"  {inp:<{width}}  ->  {name} ({cid}){note}")
+        if self.dropped:
+            lines.append("  dropped: " + ", ".join(self.dropped))
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.summary()
+
+    def to_dict(self) -> dict[str, list[str] | list[int]]:
+        """JSON-serialisable form (lists of str/int); inverse of :meth:`from_dict`."""
+        return {
+            "input_names": list(self.input_names),
+            "names": list(self.names),
+            "picks": [int(p) for p in self.picks],
+            "chan_ids": [int(c) for c in self.chan_ids],
+            "dropped": list(self.dropped),
+        }
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> ChannelMapping:
+        """Rebuild a mapping from :meth:`to_dict` output; the fields are validated."""
+        missing = {"input_names", "names", "picks", "chan_ids"} - set(d)
+        if missing:
+            raise ValueError(f"ChannelMapping dict lacks {sorted(missing)}")
+        return cls(
+            input_names=tuple(str(x) for x in d["input_names"]),
+            names=tuple(str(x) for x in d["names"]),
+            picks=tuple(int(x) for x in d["picks"]),
+            chan_ids=tuple(int(x) for x in d["chan_ids"]),
+            dropped=tuple(str(x) for x in d.get("dropped", ())),
+        )
+
+
+def map_channels(
+    names: Sequence[str],
+    *,
+    rename: Mapping[str, str | None] | None = None,
+    on_unknown: Literal["drop", "raise"] = "drop",
+    verbose: bool | str | None = None,
+) -> ChannelMapping:
+    """Map a recording's channel names onto the EEGPT vocabulary.
+
+    Parameters
+    ----------
+    names : sequence of str
+        Channel names in recording order.
+    rename : dict of str to (str or None) | None
+        Explicit choices that take precedence over :func:`normalize_channel_name`: input name ->
+        vocabulary name (any spelling that normalises, e.g. ``{"E36": "C3"}``), or ``None`` to
+        drop that channel on purpose (no warning). Keys must be in ``names``.
+    on_unknown : ``"drop"`` | ``"raise"``
+        What to do with names that do not map: drop them with one warning listing them all, or
+        raise a ``ValueError`` listing them.
+    verbose : bool | str | None
+        If True (or ``"info"``), log the mapping table to the ``"eegpt"`` logger at INFO level.
+
+    Returns
+    -------
+    ChannelMapping
+        The kept channels in input order.
+
+    Raises
+    ------
+    ValueError
+        If nothing maps, if two inputs map to the same vocabulary channel (e.g. ``T3`` and
+        ``T7``), if ``rename`` is invalid, or if a name does not map and
+        ``on_unknown="raise"``.
+
+    Warns
+    -----
+    RuntimeWarning
+        Once for all dropped unknown names, and once if a kept channel is one of
+        :data:`UNSEEN_IN_PRETRAINING`.
+    """
+    if isinstance(names, str):
+        raise TypeError(f"names must be a sequence of channel names, not a single str {names!r}")
+    names = list(names)
+    if on_unknown not in ("drop", "raise"):
+        raise ValueError(f"on_unknown must be 'drop' or 'raise', got {on_unknown!r}")
+    rename = dict(rename or {})
+    _check_rename(rename, names)
+
+    kept: list[tuple[int, str, str]] = []  # (pick, input name, vocabulary name)
+    unknown: list[str] = []
+    excluded: list[str] = []  # dropped on purpose via rename={name: None}
+    for i, name in enumerate(names):
+        if name in rename:
+            target = rename[name]
+            if target is None:
+                excluded.append(name)
+                continue
+            canonical = normalize_channel_name(target)
+        else:
+            canonical = normalize_channel_name(name)
+        if canonical is None:
+            unknown.append(name)
+        else:
+            kept.append((i, name, canonical))
+
+    if unknown and on_unknown == "raise":
+        raise ValueError(
+            f"{len(unknown)} channel name(s) are not in the EEGPT vocabulary: {unknown}. "
+            "Drop them (on_unknown='drop') or map them explicitly with rename={name: vocab_name}."
+        )
+    if not kept:
+        raise ValueError(
+            f"none of the {len(names)} channel names maps to the EEGPT vocabulary: {names}. "
+            "Expected 10-10 scalp electrode names such as 'Fp1', 'EEG C3-REF' or 'T3'; "
+            "see eegpt.channels.VOCABULARY, or pass rename={input_name: vocabulary_name}."
+        )
+    _check_duplicates(kept)
+    if unknown:
+        _warn(
+            f"{len(unknown)} channel(s) do not match the EEGPT vocabulary and were dropped: "
+            f"{unknown}. If some are EEG electrodes, map them with "
+            "rename={input_name: vocabulary_name}."
+        )
+    unseen = [f"{inp} ({can})" for _, inp, can in kept if can in UNSEEN_IN_PRETRAINING]
+    if unseen:
+        _warn(
+            f"channel(s) {unseen} map to vocabulary entries that no pretraining dataset contained "
+            f"({', '.join(UNSEEN_IN_PRETRAINING)}); their embeddings are untrained, so consider "
+            "excluding them (rename={name: None}) unless a fine-tuned model learned them."
+        )
+
+    dropped = [name for name in names if name in set(unknown) | set(excluded)]
+    mapping = ChannelMapping(
+        input_names=tuple(inp for _, inp, _ in kept),
+        names=tuple(can for _, _, can in kept),
+        picks=tuple(i for i, _, _ in kept),
+        chan_ids=tuple(CHANNEL_INDEX[can] for _, _, can in kept),
+        dropped=tuple(dropped),
+    )
+    _log(mapping.summary(), verbose)
+    return mapping
+
+
+def _check_rename(rename: dict[str, str | None], names: list[str]) -> None:
+    missing = [key for key in rename if key not in names]
+    if missing:
+        raise ValueError(f"rename keys {missing} are not among the channel names {names}")
+    bad = [
+        f"{key!r}: {value!r}"
+        for key, value in rename.items()
+        if value is not None
+        and (not isinstance(value, str) or normalize_channel_name(value) is None)
+    ]
+    if bad:
+        raise ValueError(
+            f"rename values must be EEGPT vocabulary names (or None to drop): {', '.join(bad)}; "
+            "see eegpt.channels.VOCABULARY"
+        )
+
+
+def _check_duplicates(kept: list[tuple[int, str, str]]) -> None:
+    by_target: dict[str, list[str]] = {}
+    for _, inp, can in kept:
+        by_target.setdefault(can, []).append(inp)
+    clashes = {can: inps for can, inps in by_target.items() if len(inps) > 1}
+    if clashes:
+        detail = "; ".join(f"{inps} -> {can}" for can, inps in clashes.items())
+        raise ValueError(
+            f"several input channels map to the same EEGPT channel: {detail}. Keep one of each "
+            "(e.g. drop the others with rename={name: None}) so no embedding is used twice."
+        )

@@ -1,0 +1,529 @@
+"""From a :class:`~eegpt.io.Recording` (volts) to model-ready windows (model units).
+
+EEGPT was pretrained on 4 s windows sampled at 256 Hz (1024 samples) in **millivolts**.
+:func:`prepare` picks and orders the channels of a :class:`~eegpt.channels.ChannelMapping`,
+optionally re-references to the average, resamples, converts volts to model units and cuts
+windows. Every step that would change the data silently is either explicit in
+:class:`PreprocessingConfig` or announced by a warning.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, fields
+from fractions import Fraction
+from typing import Any, Literal
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+from scipy.signal import resample_poly
+
+from eegpt.channels import ChannelMapping, _log, _warn, map_channels
+from eegpt.io import Recording, as_recording
+
+__all__ = [
+    "PreprocessingConfig",
+    "Windows",
+    "nearest_indices",
+    "prepare",
+    "resample",
+    "robust_amplitude",
+    "window_starts",
+]
+
+FLAT_STD = 1e-13  # V; a channel with a smaller standard deviation counts as flat
+TOO_LARGE = 1e-2  # V; robust amplitude above this looks like microvolts labelled as volts
+TOO_SMALL = 1e-8  # V; robust amplitude below this looks like a scaling error
+_MAX_CHECK_SAMPLES = 100_000  # per channel, for the robust amplitude estimate
+_RESAMPLE_ROWS = 8  # channels resampled at a time
+
+
+@dataclass(frozen=True)
+class PreprocessingConfig:
+    """How a recording becomes model windows.
+
+    Parameters
+    ----------
+    sfreq : float
+        Model sampling rate in Hz.
+    window_seconds : float
+        Window length in seconds; ``window_seconds * sfreq`` must be a whole number of samples.
+    overlap : float
+        Overlap of consecutive windows in seconds, ``0 <= overlap < window_seconds``; the hop is
+        ``window_seconds - overlap`` and must be a whole number of samples.
+    resample : ``"polyphase"`` | ``"nearest"``
+        ``"polyphase"``: :func:`scipy.signal.resample_poly` (anti-aliased) with the rate ratio
+        approximated by a fraction with denominator <= 1000. ``"nearest"``: nearest-neighbour
+        sample picking, identical to ``torch.nn.functional.interpolate(mode="nearest")`` on
+        float32 tensors as in the original EEGPT downstream scripts (no anti-aliasing filter).
+    average_reference : bool
+        Subtract, at each sample, the mean over the kept channels (after channel mapping).
+    scale : float
+        Multiplier from volts to model units (``1e3``: millivolts, as in pretraining).
+    tail : ``"drop"`` | ``"pad"``
+        A final partial window (or a recording/epoch shorter than one window) is dropped, or
+        zero-padded to full length.
+    """
+
+    sfreq: float = 256.0
+    window_seconds: float = 4.0
+    overlap: float = 0.0
+    resample: Literal["polyphase", "nearest"] = "polyphase"
+    average_reference: bool = False
+    scale: float = 1e3
+    tail: Literal["pad", "drop"] = "drop"
+
+    def __post_init__(self) -> None:
+        for name in ("sfreq", "window_seconds", "overlap", "scale"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, (int, float, np.number)):
+                raise TypeError(f"{name} must be a number, got {value!r}")
+            object.__setattr__(self, name, float(value))
+        if not (np.isfinite(self.sfreq) and self.sfreq > 0):
+            raise ValueError(f"sfreq must be a positive number of Hz, got {self.sfreq}")
+        if not (np.isfinite(self.window_seconds) and self.window_seconds > 0):
+            raise ValueError(f"window_seconds must be positive, got {self.window_seconds}")
+        if not (0 <= self.overlap < self.window_seconds):
+            raise ValueError(
+                f"overlap must satisfy 0 <= overlap < window_seconds={self.window_seconds} s, "
+                f"got {self.overlap} s"
+            )
+        if not (np.isfinite(self.scale) and self.scale > 0):
+            raise ValueError(f"scale must be a positive multiplier, got {self.scale}")
+        if self.resample not in ("polyphase", "nearest"):
+            raise ValueError(f"resample must be 'polyphase' or 'nearest', got {self.resample!r}")
+        if self.tail not in ("pad", "drop"):
+            raise ValueError(f"tail must be 'pad' or 'drop', got {self.tail!r}")
+        if not isinstance(self.average_reference, (bool, np.bool_)):
+            raise TypeError(f"average_reference must be a bool, got {self.average_reference!r}")
+        _whole_samples(self.window_seconds, self.sfreq, "window_seconds")
+        _whole_samples(self.window_seconds - self.overlap, self.sfreq, "window_seconds - overlap")
+
+    @property
+    def n_samples(self) -> int:
+        """Samples per window."""
+        return _whole_samples(self.window_seconds, self.sfreq, "window_seconds")
+
+    @property
+    def step_samples(self) -> int:
+        """Hop between consecutive window starts, in samples."""
+        return _whole_samples(self.window_seconds - self.overlap, self.sfreq, "hop")
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-serialisable form; inverse of :meth:`from_dict`."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> PreprocessingConfig:
+        """Build from :meth:`to_dict` output; unknown keys are an error (no silent changes)."""
+        names = {f.name for f in fields(cls)}
+        unknown = sorted(set(d) - names)
+        if unknown:
+            raise ValueError(f"unknown preprocessing settings {unknown}; known: {sorted(names)}")
+        return cls(**dict(d))
+
+
+def _whole_samples(seconds: float, sfreq: float, what: str) -> int:
+    n = seconds * sfreq
+    rounded = int(round(n))
+    if rounded < 1 or abs(n - rounded) > 1e-6 * max(1.0, n):
+        raise ValueError(
+            f"{what} = {seconds} s at {sfreq} Hz is {n} samples; it must be a whole number >= 1"
+        )
+    return rounded
+
+
+@dataclass
+class Windows:
+    """Model-ready windows of one recording.
+
+    Parameters
+    ----------
+    data : ndarray of float32, shape (n_windows, n_channels, n_samples)
+        Samples in model units (``config.scale`` x volts; millivolts by default), channels in
+        ``mapping`` order.
+    onsets : ndarray of float64, shape (n_windows,)
+        Start time of each window in seconds from the recording start (for epoched input: the
+        epoch onsets).
+    mapping : ChannelMapping
+        The channels, with their vocabulary rows in ``mapping.chan_ids``.
+    sfreq : float
+        Sampling rate of ``data`` in Hz.
+    config : PreprocessingConfig
+        The settings that produced the windows.
+    n_valid_samples : ndarray of int64, shape (n_windows,)
+        Real (not zero-padded) samples per window; below ``n_samples`` only for padded windows.
+    source : str
+        Where the recording came from.
+    """
+
+    data: np.ndarray
+    onsets: np.ndarray
+    mapping: ChannelMapping
+    sfreq: float
+    config: PreprocessingConfig
+    n_valid_samples: np.ndarray
+    source: str = "<array>"
+
+    def __len__(self) -> int:
+        return self.data.shape[0]
+
+    @property
+    def n_windows(self) -> int:
+        return self.data.shape[0]
+
+    @property
+    def ch_names(self) -> tuple[str, ...]:
+        """Vocabulary names of the channels (axis 1 of ``data``)."""
+        return self.mapping.names
+
+    @property
+    def chan_ids(self) -> np.ndarray:
+        """Channel-embedding rows, int64 of shape (n_channels,)."""
+        return np.asarray(self.mapping.chan_ids, dtype=np.int64)
+
+
+def window_starts(
+    n_times: int, window: int, step: int, tail: Literal["pad", "drop"] = "drop"
+) -> np.ndarray:
+    """Start indices of the windows cut from ``n_times`` samples.
+
+    Parameters
+    ----------
+    n_times : int
+        Samples available.
+    window : int
+        Samples per window.
+    step : int
+        Hop between starts in samples (``window - overlap``).
+    tail : ``"drop"`` | ``"pad"``
+        With ``"pad"``, one more start is added when samples after the last full window would
+        otherwise be lost (that window runs past the end and is to be zero-padded); a signal
+        shorter than one window then gives the single start 0.
+
+    Returns
+    -------
+    ndarray of int64, shape (n_windows,)
+        Window starts in samples, ascending; empty when no window fits and ``tail="drop"``.
+    """
+    if window < 1 or step < 1 or n_times < 0:
+        raise ValueError(
+            f"need window >= 1, step >= 1, n_times >= 0; got {window}, {step}, {n_times}"
+        )
+    if tail not in ("pad", "drop"):
+        raise ValueError(f"tail must be 'pad' or 'drop', got {tail!r}")
+    if n_times < window:
+        return np.zeros(1 if tail == "pad" and n_times > 0 else 0, dtype=np.int64)
+    starts = np.arange(0, n_times - window + 1, step, dtype=np.int64)
+    if tail == "pad" and starts[-1] + window < n_times:
+        starts = np.append(starts, starts[-1] + step)
+    return starts
+
+
+def nearest_indices(
+    n_in: int, n_out: int, *, dtype: Literal["float32", "float64"] = "float32"
+) -> np.ndarray:
+    """Source index of each output sample of nearest-neighbour resampling.
+
+    Reproduces ``torch.nn.functional.interpolate(x, size=n_out, mode="nearest")`` on CPU
+    exactly: the index is ``floor(i * n_in / n_out)``, clipped to ``n_in - 1``, computed with
+    PyTorch's rounding, which depends on the tensor's dtype. For ``float32`` tensors (PyTorch's
+    default, as in the original EEGPT scripts) the scale and product are rounded to float32; for
+    ``float64`` tensors the product is taken in double and then rounded to float32. For long
+    signals either can differ by one sample from exact integer arithmetic; for 4 s epochs
+    (e.g. 1000 -> 1024 samples) all three agree.
+
+    Parameters
+    ----------
+    n_in, n_out : int
+        Input and output lengths in samples.
+    dtype : ``"float32"`` | ``"float64"``
+        Dtype of the torch tensor whose behaviour is reproduced.
+
+    Returns
+    -------
+    ndarray of int64, shape (n_out,)
+    """
+    if n_in < 1 or n_out < 1:
+        raise ValueError(f"lengths must be positive, got n_in={n_in}, n_out={n_out}")
+    if dtype not in ("float32", "float64"):
+        raise ValueError(f"dtype must be 'float32' or 'float64', got {dtype!r}")
+    if n_out == n_in:
+        return np.arange(n_out, dtype=np.int64)
+    if n_out == 2 * n_in:
+        return np.arange(n_out, dtype=np.int64) >> 1
+    i = np.arange(n_out, dtype=np.int64)
+    if dtype == "float32":
+        scaled = i.astype(np.float32) * (np.float32(n_in) / np.float32(n_out))
+    else:
+        scaled = (i * (n_in / n_out)).astype(np.float32)
+    return np.minimum(np.floor(scaled).astype(np.int64), n_in - 1)
+
+
+def resample(
+    x: np.ndarray,
+    sfreq: float,
+    new_sfreq: float,
+    *,
+    method: Literal["polyphase", "nearest"] = "polyphase",
+) -> np.ndarray:
+    """Resample along the last axis.
+
+    Parameters
+    ----------
+    x : ndarray, shape (..., n_times)
+        Signal (any unit).
+    sfreq, new_sfreq : float
+        Current and wanted sampling rates in Hz.
+    method : ``"polyphase"`` | ``"nearest"``
+        See :class:`PreprocessingConfig`. Polyphase filters each channel with its mean removed
+        and adds the mean back (``padtype="mean"``): electrode DC offsets (tens of mV in
+        unreferenced recordings) then pass exactly, instead of leaving a ripple from the filter's
+        DC gain error and transients at the edges; its output has ``ceil(n_times * up / down)``
+        samples. Nearest gives ``round(n_times * new_sfreq / sfreq)`` samples, picked as
+        :func:`nearest_indices` (float32 tensors) does.
+
+    Returns
+    -------
+    ndarray of float64, shape (..., n_new)
+        A new array (``x`` itself is never modified; it is returned as is when the rates match).
+
+    Warns
+    -----
+    RuntimeWarning
+        If the polyphase ratio ``new_sfreq / sfreq`` had to be approximated, which shifts the
+        effective rate slightly.
+    """
+    if sfreq <= 0 or new_sfreq <= 0:
+        raise ValueError(f"sampling rates must be positive, got {sfreq} -> {new_sfreq}")
+    if sfreq == new_sfreq:
+        return x
+    n = x.shape[-1]
+    if method == "nearest":
+        n_out = int(round(n * new_sfreq / sfreq))
+        if n_out < 1:
+            raise ValueError(f"{n} samples at {sfreq} Hz give no sample at {new_sfreq} Hz")
+        return np.take(x, nearest_indices(n, n_out), axis=-1)
+    if method != "polyphase":
+        raise ValueError(f"method must be 'polyphase' or 'nearest', got {method!r}")
+    ratio = Fraction(new_sfreq) / Fraction(sfreq)
+    approx = ratio.limit_denominator(1000)
+    if approx != ratio:
+        effective = sfreq * approx.numerator / approx.denominator
+        error = abs(effective - new_sfreq) / new_sfreq
+        if error > 1e-9:
+            _warn(
+                f"resampling {sfreq:g} Hz -> {new_sfreq:g} Hz uses the ratio "
+                f"{approx.numerator}/{approx.denominator}, i.e. {effective:.6g} Hz treated as "
+                f"{new_sfreq:g} Hz (time scale off by {error:.2e}); resample the recording to a "
+                "rate with a simpler ratio first (e.g. raw.resample) if that matters."
+            )
+    up, down = approx.numerator, approx.denominator
+    rows = x.reshape(-1, n)  # a view for contiguous input
+    n_out = -(-n * up // down)
+    out = np.empty((rows.shape[0], n_out), dtype=np.float64)
+    for start in range(0, rows.shape[0], _RESAMPLE_ROWS):  # bounds scipy's temporaries
+        block = slice(start, start + _RESAMPLE_ROWS)
+        out[block] = resample_poly(rows[block], up, down, axis=-1, padtype="mean")
+    return out.reshape(*x.shape[:-1], n_out)
+
+
+def prepare(
+    recording: Recording | Any,
+    mapping: ChannelMapping | None = None,
+    config: PreprocessingConfig | None = None,
+    *,
+    verbose: bool | str | int | None = None,
+) -> Windows:
+    """Turn a recording into model-ready windows.
+
+    Steps: pick and order the mapped channels; check them (warnings only); average-reference if
+    asked; resample to ``config.sfreq``; multiply by ``config.scale`` (volts -> millivolts); cut
+    windows of ``config.n_samples`` every ``config.step_samples`` (continuous data) or use each
+    epoch as one window (epoched data).
+
+    Parameters
+    ----------
+    recording : Recording
+        Data in volts; anything :func:`~eegpt.io.as_recording` accepts without extra arguments
+        (path, ``Raw``, ``Epochs``) is converted first.
+    mapping : ChannelMapping | None
+        Channels to use; default ``map_channels(recording.ch_names)``. A given mapping is applied
+        by input name, so one made for another file with the same names in another order works.
+    config : PreprocessingConfig | None
+        Defaults to ``PreprocessingConfig()`` (256 Hz, 4 s windows, millivolts).
+    verbose : bool | str | int | None
+        If True, log what was done to the ``"eegpt"`` logger.
+
+    Returns
+    -------
+    Windows
+        ``data`` float32 of shape (n_windows, n_channels, config.n_samples).
+
+    Raises
+    ------
+    ValueError
+        If a continuous recording is shorter than one window with ``tail="drop"``, if epochs do
+        not have the window length after resampling (shorter ones are accepted with
+        ``tail="pad"``), if ``mapping`` names channels the recording lacks, or if average
+        referencing is asked for a single channel.
+
+    Warns
+    -----
+    RuntimeWarning
+        Flat channels; an amplitude that looks mis-scaled (microvolts labelled as volts, or far
+        too small); a recording shorter than one window that was zero-padded; see also
+        :func:`~eegpt.channels.map_channels` and :func:`resample`.
+    """
+    config = PreprocessingConfig() if config is None else config
+    if not isinstance(config, PreprocessingConfig):
+        raise TypeError(f"config must be a PreprocessingConfig, got {type(config).__name__}")
+    if not isinstance(recording, Recording):
+        recording = as_recording(recording, verbose=verbose)
+        if isinstance(recording, list):
+            raise TypeError("prepare takes one recording; call it once per recording")
+    if mapping is None:
+        mapping = map_channels(recording.ch_names, verbose=verbose)
+    picks = _resolve_picks(mapping, recording)
+
+    x = recording.data[..., picks, :]  # fancy indexing: a float64 copy we may modify in place
+    _check_flat(x, mapping.input_names, recording.source)
+    _check_amplitude(x, recording.source)
+    if config.average_reference:
+        if x.shape[-2] < 2:
+            raise ValueError("average_reference needs at least 2 channels; got 1")
+        x -= x.mean(axis=-2, keepdims=True)
+    x = resample(x, recording.sfreq, config.sfreq, method=config.resample)
+    x *= config.scale  # a float64 array owned here (copy or resampled)
+
+    if recording.is_epoched:
+        data, onsets, n_valid = _epoch_windows(x, recording, config)
+    else:
+        data, onsets, n_valid = _continuous_windows(x, recording, config)
+    windows = Windows(
+        data=data,
+        onsets=onsets,
+        mapping=mapping,
+        sfreq=config.sfreq,
+        config=config,
+        n_valid_samples=n_valid,
+        source=recording.source,
+    )
+    _log(
+        f"prepared {recording.source}: {len(windows)} window(s) of {len(mapping)} channel(s) x "
+        f"{config.n_samples} samples at {config.sfreq:g} Hz (from {recording.sfreq:g} Hz, "
+        f"resample={config.resample!r}, average_reference={config.average_reference}, "
+        f"scale={config.scale:g})",
+        verbose,
+    )
+    return windows
+
+
+def _resolve_picks(mapping: ChannelMapping, recording: Recording) -> list[int]:
+    position = {name: i for i, name in enumerate(recording.ch_names)}
+    missing = [name for name in mapping.input_names if name not in position]
+    if missing:
+        raise ValueError(
+            f"{recording.source}: the channel mapping uses channel(s) {missing} that the "
+            f"recording lacks (it has {recording.ch_names}); build the mapping with "
+            "map_channels(recording.ch_names)"
+        )
+    return [position[name] for name in mapping.input_names]
+
+
+def _check_flat(x: np.ndarray, names: tuple[str, ...], source: str) -> None:
+    axes = tuple(i for i in range(x.ndim) if i != x.ndim - 2)  # all but the channel axis
+    flat = (np.ptp(x, axis=axes) == 0) | (x.std(axis=axes) < FLAT_STD)
+    if flat.any():
+        _warn(
+            f"{source}: flat channel(s) check: {[names[i] for i in np.flatnonzero(flat)]} "
+            f"have zero peak-to-peak or a standard deviation below {FLAT_STD:g} V (disconnected "
+            "or unrecorded?). Exclude them (rename={name: None} in map_channels) or interpolate "
+            "them before embedding."
+        )
+
+
+def robust_amplitude(x: np.ndarray) -> float:
+    """Median over channels of each channel's median absolute deviation (same unit as ``x``).
+
+    Insensitive to DC offsets and to a few flat or noisy channels. Long signals are
+    subsampled evenly (at most 100 000 samples per channel).
+    """
+    chans = x if x.ndim == 2 else np.moveaxis(x, -2, 0).reshape(x.shape[-2], -1)
+    stride = max(1, chans.shape[-1] // _MAX_CHECK_SAMPLES)
+    sub = chans[:, ::stride]
+    mad = np.median(np.abs(sub - np.median(sub, axis=-1, keepdims=True)), axis=-1)
+    return float(np.median(mad))
+
+
+def _check_amplitude(x: np.ndarray, source: str) -> None:
+    amplitude = robust_amplitude(x)
+    if amplitude > TOO_LARGE:
+        _warn(
+            f"{source}: amplitude check: the typical deviation is {amplitude:.3g} V, but scalp "
+            "EEG is about 1e-5 to 1e-4 V. The data look like microvolts (or millivolts) labelled "
+            "as volts; pass the right units (as_recording(array, units='uV')) or fix the file's "
+            "scaling."
+        )
+    elif amplitude < TOO_SMALL:
+        _warn(
+            f"{source}: amplitude check: the typical deviation is {amplitude:.3g} V, far below "
+            "the 1e-5 to 1e-4 V of scalp EEG. The data may be scaled wrong (e.g. volts divided "
+            "by 1e6 twice); check the units given to as_recording or the file's scaling."
+        )
+
+
+def _continuous_windows(
+    x: np.ndarray, recording: Recording, config: PreprocessingConfig
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    n_channels, n_times = x.shape
+    window, step = config.n_samples, config.step_samples
+    starts = window_starts(n_times, window, step, config.tail)
+    if n_times < window:
+        message = (
+            f"{recording.source}: the recording lasts {recording.duration:.3f} s "
+            f"({n_times} samples at {config.sfreq:g} Hz), shorter than one window of "
+            f"{config.window_seconds:g} s ({window} samples)"
+        )
+        if config.tail == "drop":
+            raise ValueError(
+                message + "; use a longer recording, a shorter window_seconds, or tail='pad' to "
+                "zero-pad it into one window"
+            )
+        _warn(message + "; it was zero-padded into one window (tail='pad').")
+    n_full = int(np.sum(starts + window <= n_times))
+    out = np.empty((len(starts), n_channels, window), dtype=np.float32)
+    if n_full:
+        full = sliding_window_view(x, window, axis=-1)[:, ::step][:, :n_full]
+        out[:n_full] = np.moveaxis(full, 1, 0)  # the one copy, cast to float32
+    n_valid = np.minimum(n_times - starts, window).astype(np.int64)
+    for k in range(n_full, len(starts)):
+        out[k] = 0.0
+        out[k, :, : n_valid[k]] = x[:, starts[k] :]
+    return out, starts / config.sfreq, n_valid
+
+
+def _epoch_windows(
+    x: np.ndarray, recording: Recording, config: PreprocessingConfig
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    n_epochs, n_channels, n_times = x.shape
+    window = config.n_samples
+    if n_times > window or (n_times < window and config.tail == "drop"):
+        raise ValueError(
+            f"{recording.source}: each epoch becomes one window, but epochs have {n_times} "
+            f"samples at {config.sfreq:g} Hz ({recording.duration:.4f} s at "
+            f"{recording.sfreq:g} Hz) and a window has {window} ({config.window_seconds:g} s). "
+            "Crop the epochs to the window length (MNE's tmax is inclusive: use "
+            f"epochs.crop(tmin, tmin + {config.window_seconds:g} - 1 / sfreq)), change "
+            "window_seconds, or for shorter epochs zero-pad them with tail='pad'."
+        )
+    if n_times == window:
+        out = x.astype(np.float32)
+    else:
+        out = np.zeros((n_epochs, n_channels, window), dtype=np.float32)
+        out[..., :n_times] = x
+    if recording.onsets is not None:
+        onsets = recording.onsets.astype(np.float64, copy=True)
+    else:
+        onsets = np.arange(n_epochs, dtype=np.float64) * recording.duration
+    return out, onsets, np.full(n_epochs, n_times, dtype=np.int64)

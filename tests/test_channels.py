@@ -1,0 +1,290 @@
+"""Channel vocabulary, name normalisation and channel mapping."""
+
+from __future__ import annotations
+
+import json
+import logging
+import warnings
+
+import pytest
+
+from eegpt.channels import (
+    CHANNEL_INDEX,
+    PRETRAINING_CHANNELS,
+    PROBE_19_CHANNELS,
+    UNSEEN_IN_PRETRAINING,
+    VOCABULARY,
+    ChannelMapping,
+    map_channels,
+    normalize_channel_name,
+)
+
+EXPECTED_VOCABULARY = (
+    "FP1 FPZ FP2 AF7 AF3 AF4 AF8 F7 F5 F3 F1 FZ F2 F4 F6 F8 FT7 FC5 FC3 FC1 FCZ FC2 FC4 FC6 FT8 "
+    "T7 C5 C3 C1 CZ C2 C4 C6 T8 TP7 CP5 CP3 CP1 CPZ CP2 CP4 CP6 TP8 P7 P5 P3 P1 PZ P2 P4 P6 P8 "
+    "PO7 PO5 PO3 POZ PO4 PO6 PO8 O1 OZ O2"
+).split()
+
+
+def test_vocabulary_order_and_index():
+    assert VOCABULARY == tuple(EXPECTED_VOCABULARY)
+    assert len(VOCABULARY) == 62 and len(set(VOCABULARY)) == 62
+    assert CHANNEL_INDEX["FP1"] == 0
+    assert CHANNEL_INDEX["T7"] == 25
+    assert CHANNEL_INDEX["CZ"] == 29
+    assert CHANNEL_INDEX["O2"] == 61
+    assert all(VOCABULARY[i] == name for name, i in CHANNEL_INDEX.items())
+
+
+def test_pretraining_and_probe_sets():
+    assert UNSEEN_IN_PRETRAINING == ("AF7", "AF8", "PO5", "PO6")
+    assert len(PRETRAINING_CHANNELS) == 58
+    assert PRETRAINING_CHANNELS == tuple(n for n in VOCABULARY if n not in UNSEEN_IN_PRETRAINING)
+    assert PROBE_19_CHANNELS == tuple(
+        "FP1 FP2 F7 F3 FZ F4 F8 T7 C3 CZ C4 T8 P7 P3 PZ P4 P8 O1 O2".split()
+    )
+    assert set(PROBE_19_CHANNELS) <= set(PRETRAINING_CHANNELS)
+
+
+@pytest.mark.parametrize(
+    ("raw_name", "expected"),
+    [
+        # case and whitespace
+        ("Fp1", "FP1"),
+        ("fp1", "FP1"),
+        ("  Fp1 ", "FP1"),
+        ("FCz", "FCZ"),
+        ("Oz", "OZ"),
+        # PhysioNet EEGMMIDB dots
+        ("Fc5.", "FC5"),
+        ("Fp1.", "FP1"),
+        ("Fc5..", "FC5"),
+        ("Cz..", "CZ"),
+        ("Iz..", None),
+        # prefixes
+        ("EEG Fp1", "FP1"),
+        ("EEG-Fz", "FZ"),
+        ("EEG_C3", "C3"),
+        ("eeg  cz", "CZ"),
+        # TUH and other reference suffixes
+        ("EEG FP1-REF", "FP1"),
+        ("EEG T3-REF", "T7"),
+        ("EEG T4-LE", "T8"),
+        ("EEG T5-REF", "P7"),
+        ("EEG T6-LE", "P8"),
+        ("EEG CZ-AR", "CZ"),
+        ("O1-A2", "O1"),
+        ("C4-M1", "C4"),
+        ("Pz-AVG", "PZ"),
+        ("Pz-Av", "PZ"),
+        ("F3-RE", "F3"),
+        ("F4-LINKED", "F4"),
+        ("EEG FP1 - REF", "FP1"),
+        # old 10-20 names alone
+        ("T3", "T7"),
+        ("t4", "T8"),
+        ("T5", "P7"),
+        ("T6", "P8"),
+        # not single vocabulary electrodes
+        ("FP1-F7", None),
+        ("EEG FP1-CZ", None),
+        ("T3-T5", None),
+        ("EEG EKG1-REF", None),
+        ("EEG A1-REF", None),
+        ("EEG T1-REF", None),
+        ("PHOTIC-REF", None),
+        ("EKG", None),
+        ("EMG", None),
+        ("EOG", None),
+        ("A1", None),
+        ("M2", None),
+        ("T1", None),
+        ("STI 014", None),
+        ("Status", None),
+        ("E36", None),  # EGI numbering
+        ("Cz-REF-X", None),
+        ("EEG", None),
+        ("", None),
+    ],
+)
+def test_normalize_channel_name(raw_name, expected):
+    assert normalize_channel_name(raw_name) == expected
+
+
+def test_normalize_rejects_non_str():
+    with pytest.raises(TypeError, match="must be str"):
+        normalize_channel_name(3)  # type: ignore[arg-type]
+
+
+def test_every_vocabulary_name_normalizes_to_itself():
+    for name in VOCABULARY:
+        assert normalize_channel_name(name) == name
+        assert normalize_channel_name(name.lower()) == name
+        assert normalize_channel_name(f"EEG {name}-REF") == name
+
+
+def test_map_tuh_names_drops_non_eeg_with_one_warning():
+    names = [
+        "EEG FP1-REF",
+        "EEG FP2-REF",
+        "EEG T3-REF",
+        "EEG EKG1-REF",
+        "EEG A1-REF",
+        "PHOTIC-REF",
+        "EEG CZ-REF",
+    ]
+    with pytest.warns(RuntimeWarning, match="do not match the EEGPT vocabulary") as record:
+        mapping = map_channels(names)
+    assert len(record) == 1
+    message = str(record[0].message)
+    for dropped in ("EEG EKG1-REF", "EEG A1-REF", "PHOTIC-REF"):
+        assert dropped in message
+    assert mapping.input_names == ("EEG FP1-REF", "EEG FP2-REF", "EEG T3-REF", "EEG CZ-REF")
+    assert mapping.names == ("FP1", "FP2", "T7", "CZ")
+    assert mapping.picks == (0, 1, 2, 6)
+    assert mapping.chan_ids == (0, 2, 25, 29)
+    assert mapping.dropped == ("EEG EKG1-REF", "EEG A1-REF", "PHOTIC-REF")
+    assert len(mapping) == 4
+
+
+def test_map_eegmmidb_names():
+    names = ["Fc5.", "Fc3.", "Fp1.", "Fpz.", "Iz..", "T9..", "Cz.."]
+    with pytest.warns(RuntimeWarning, match=r"\['Iz\.\.', 'T9\.\.'\]"):
+        mapping = map_channels(names)
+    assert mapping.names == ("FC5", "FC3", "FP1", "FPZ", "CZ")
+    assert mapping.picks == (0, 1, 2, 3, 6)
+    assert mapping.chan_ids == tuple(CHANNEL_INDEX[n] for n in mapping.names)
+
+
+def test_map_brainvision_names_without_warning():
+    names = ["Fp1", "Fp2", "F3", "F4", "FCz", "Cz", "Pz", "Oz"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        mapping = map_channels(names)
+    assert mapping.names == ("FP1", "FP2", "F3", "F4", "FCZ", "CZ", "PZ", "OZ")
+    assert mapping.dropped == ()
+    assert mapping.picks == tuple(range(8))
+
+
+def test_map_egi_junk_raises_when_nothing_maps():
+    names = ["E1", "E2", "E3", "VREF"]
+    with pytest.raises(ValueError, match="none of the 4 channel names") as excinfo:
+        map_channels(names)
+    message = str(excinfo.value)
+    assert "E1" in message and "VREF" in message and "VOCABULARY" in message
+
+
+def test_on_unknown_raise_lists_unknown():
+    with pytest.raises(ValueError, match=r"not in the EEGPT vocabulary: \['ECG', 'STI 014'\]"):
+        map_channels(["Fp1", "ECG", "Cz", "STI 014"], on_unknown="raise")
+
+
+def test_on_unknown_invalid():
+    with pytest.raises(ValueError, match="on_unknown"):
+        map_channels(["Fp1"], on_unknown="ignore")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("names", "clash"),
+    [(["T3", "Cz", "T7"], ["T3", "T7"]), (["Fp1", "FP1"], ["Fp1", "FP1"]), (["Cz", "Cz"], None)],
+)
+def test_duplicate_targets_raise_naming_both(names, clash):
+    with pytest.raises(ValueError, match="same EEGPT channel") as excinfo:
+        map_channels(names)
+    for name in clash or names:
+        assert repr(name) in str(excinfo.value)
+
+
+def test_unseen_channels_warn_once():
+    with pytest.warns(RuntimeWarning, match="no pretraining dataset") as record:
+        mapping = map_channels(["Fp1", "AF7", "PO6", "Oz"])
+    assert len(record) == 1
+    assert "AF7" in str(record[0].message) and "PO6" in str(record[0].message)
+    assert mapping.unseen == ("AF7", "PO6")
+    assert mapping.names == ("FP1", "AF7", "PO6", "OZ")
+
+
+def test_rename_override_and_explicit_drop():
+    names = ["E36", "E104", "Cz", "ECG"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # explicit None drops without a warning
+        mapping = map_channels(names, rename={"E36": "C3", "E104": "c4", "ECG": None})
+    assert mapping.names == ("C3", "C4", "CZ")
+    assert mapping.input_names == ("E36", "E104", "Cz")
+    assert mapping.picks == (0, 1, 2)
+    assert mapping.dropped == ("ECG",)
+
+
+def test_rename_can_keep_a_cz_referenced_channel():
+    mapping = map_channels(["Fp1-Cz", "O1-Cz"], rename={"Fp1-Cz": "FP1", "O1-Cz": "O1"})
+    assert mapping.names == ("FP1", "O1")
+
+
+def test_rename_validation():
+    with pytest.raises(ValueError, match="rename keys"):
+        map_channels(["Fp1"], rename={"Fp2": "FP2"})
+    with pytest.raises(ValueError, match="rename values must be EEGPT vocabulary names"):
+        map_channels(["E1", "Fp1"], rename={"E1": "A1"})
+    with pytest.raises(ValueError, match="same EEGPT channel"):
+        map_channels(["E1", "Fp1"], rename={"E1": "FP1"})
+
+
+def test_single_string_is_rejected():
+    with pytest.raises(TypeError, match="single str"):
+        map_channels("Fp1")
+
+
+def test_mapping_roundtrip_json_and_summary():
+    with pytest.warns(RuntimeWarning):
+        mapping = map_channels(["EEG T3-REF", "ECG", "Fz"])
+    d = json.loads(json.dumps(mapping.to_dict()))
+    assert d == {
+        "input_names": ["EEG T3-REF", "Fz"],
+        "names": ["T7", "FZ"],
+        "picks": [0, 2],
+        "chan_ids": [25, 11],
+        "dropped": ["ECG"],
+    }
+    again = ChannelMapping.from_dict(d)
+    assert again == mapping
+    text = str(mapping)
+    assert "EEG T3-REF" in text and "T7 (25)" in text and "dropped: ECG" in text
+    assert text == mapping.summary()
+
+
+def test_mapping_validation():
+    with pytest.raises(ValueError, match="do not match the vocabulary rows"):
+        ChannelMapping(("a",), ("FP1",), (0,), (5,))
+    with pytest.raises(ValueError, match="one entry per kept channel"):
+        ChannelMapping(("a", "b"), ("FP1",), (0,), (0,))
+    with pytest.raises(ValueError, match="not in the EEGPT vocabulary"):
+        ChannelMapping(("a",), ("A1",), (0,), (0,))
+    with pytest.raises(ValueError, match="lacks"):
+        ChannelMapping.from_dict({"names": ["FP1"]})
+    with pytest.raises(ValueError, match="picks must be unique"):
+        ChannelMapping(("a", "b"), ("FP1", "FP2"), (0, 0), (0, 2))
+    frozen = ChannelMapping(["a"], ["FP1"], [0], [0])
+    assert frozen.picks == (0,)  # lists become tuples
+    with pytest.raises(AttributeError):
+        frozen.names = ("FP2",)  # type: ignore[misc]
+
+
+def test_verbose_logs_table(caplog):
+    with caplog.at_level(logging.INFO, logger="eegpt"):
+        map_channels(["Fp1", "T3"], verbose=True)
+    assert any("T3" in r.getMessage() and "T7 (25)" in r.getMessage() for r in caplog.records)
+    assert all(r.levelno == logging.INFO for r in caplog.records if r.name == "eegpt")
+
+
+def test_not_verbose_logs_at_debug_only(caplog):
+    with caplog.at_level(logging.DEBUG, logger="eegpt"):
+        map_channels(["Fp1", "T3"], verbose=False)
+    records = [r for r in caplog.records if r.name == "eegpt"]
+    assert records and all(r.levelno == logging.DEBUG for r in records)
+
+
+def test_verbose_true_shows_without_logging_config(capsys):
+    map_channels(["Fp1", "T3"], verbose=True)
+    assert "T7 (25)" in capsys.readouterr().err
+    map_channels(["Fp1", "T3"], verbose=None)
+    assert capsys.readouterr().err == ""

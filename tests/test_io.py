@@ -1,0 +1,282 @@
+"""Reading files and turning MNE objects / arrays into checked recordings."""
+
+from __future__ import annotations
+
+import logging
+import warnings
+
+import mne
+import numpy as np
+import pytest
+
+from eegpt.channels import map_channels
+from eegpt.io import Recording, as_recording, read_recording
+
+TUH_NAMES = [
+    "EEG FP1-REF",
+    "EEG FP2-REF",
+    "EEG T3-REF",
+    "EEG C3-REF",
+    "EEG CZ-REF",
+    "EEG EKG1-REF",
+    "EEG A1-REF",
+    "PHOTIC-REF",
+]
+
+
+def _raw(names, sfreq=250.0, seconds=4.0, types="eeg", seed=0):
+    rng = np.random.default_rng(seed)
+    data = rng.normal(0.0, 20e-6, (len(names), int(sfreq * seconds)))
+    info = mne.create_info(names, sfreq, types)
+    return mne.io.RawArray(data, info, verbose="error")
+
+
+@pytest.fixture
+def tuh_edf(tmp_path):
+    raw = _raw(TUH_NAMES)
+    path = tmp_path / "tuh_like.edf"
+    mne.export.export_raw(path, raw, fmt="edf", verbose="error")
+    return path, raw
+
+
+def test_read_tuh_edf_and_map(tuh_edf):
+    path, original = tuh_edf
+    rec = as_recording(path)
+    assert isinstance(rec, Recording)
+    assert rec.ch_names == TUH_NAMES  # EDF types all signals as EEG: nothing dropped here
+    assert rec.sfreq == 250.0
+    assert rec.source == str(path)
+    assert rec.data.dtype == np.float64 and rec.data.shape == (8, 1000)
+    # EDF stores 16-bit integers: equal up to the quantisation step, in volts
+    np.testing.assert_allclose(rec.data, original.get_data(), atol=2e-8)
+    assert 5e-6 < rec.data.std() < 50e-6
+    with pytest.warns(RuntimeWarning, match="EKG1"):
+        mapping = map_channels(rec.ch_names)
+    assert mapping.names == ("FP1", "FP2", "T7", "C3", "CZ")
+    assert mapping.dropped == ("EEG EKG1-REF", "EEG A1-REF", "PHOTIC-REF")
+
+
+def test_read_recording_returns_raw(tuh_edf):
+    path, _ = tuh_edf
+    raw = read_recording(path, verbose="error")
+    assert isinstance(raw, mne.io.BaseRaw)
+    assert raw.preload
+    assert raw.ch_names == TUH_NAMES
+
+
+def test_read_fif_keeps_types(tmp_path):
+    raw = _raw(["Fp1", "Cz", "ECG", "STI 014"], types=["eeg", "eeg", "ecg", "stim"])
+    path = tmp_path / "rec_raw.fif"
+    raw.save(path, verbose="error")
+    rec = as_recording(str(path), verbose="error")
+    assert rec.ch_names == ["Fp1", "Cz"]
+    assert rec.ch_types == ["eeg", "eeg"]
+    np.testing.assert_allclose(rec.data, raw.get_data()[:2], rtol=1e-6, atol=1e-12)
+    everything = as_recording(path, picks="all", verbose="error")
+    assert everything.ch_names == ["Fp1", "Cz", "ECG", "STI 014"]
+
+
+def test_missing_file(tmp_path):
+    missing = tmp_path / "nope.edf"
+    with pytest.raises(FileNotFoundError, match="nope.edf"):
+        read_recording(missing)
+    with pytest.raises(FileNotFoundError, match="nope.edf"):
+        as_recording(missing)
+
+
+def test_garbage_edf_is_a_clear_value_error(tmp_path):
+    path = tmp_path / "broken.edf"
+    path.write_bytes(b"this is not an EDF file" * 20)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # MNE may warn about the header before failing
+        with pytest.raises(ValueError, match="could not read EEG file .*broken.edf") as excinfo:
+            read_recording(path)
+    assert excinfo.value.__cause__ is not None  # MNE's exception is chained
+
+
+def test_unsupported_extension(tmp_path):
+    path = tmp_path / "notes.xyz"
+    path.write_text("hello")
+    with pytest.raises(ValueError, match=r"unsupported file type '\.xyz'") as excinfo:
+        read_recording(path)
+    assert excinfo.value.__cause__ is not None
+
+
+def test_mixed_sampling_rates_edf_warns(tmp_path):
+    edfio = pytest.importorskip("edfio")
+    rng = np.random.default_rng(0)
+    signals = [
+        edfio.EdfSignal(
+            rng.normal(0, 20, 2560),
+            sampling_frequency=256,
+            label="EEG FP1-REF",
+            physical_dimension="uV",
+            physical_range=(-500, 500),
+        ),
+        edfio.EdfSignal(
+            rng.normal(0, 20, 1280),
+            sampling_frequency=128,
+            label="EEG C3-REF",
+            physical_dimension="uV",
+            physical_range=(-500, 500),
+        ),
+    ]
+    path = tmp_path / "mixed.edf"
+    edfio.Edf(signals).write(path)
+    with pytest.warns(RuntimeWarning, match=r"different sampling rates.*EEG C3-REF \(128 Hz\)"):
+        raw = read_recording(path, verbose="error")
+    assert raw.info["sfreq"] == 256
+
+
+def test_uniform_edf_does_not_warn(tuh_edf):
+    path, _ = tuh_edf
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        read_recording(path, verbose="error")
+
+
+def test_raw_picks_eeg_and_bads():
+    raw = _raw(["Fp1", "Cz", "Pz", "ECG"], types=["eeg", "eeg", "eeg", "ecg"])
+    rec = as_recording(raw)
+    assert rec.ch_names == ["Fp1", "Cz", "Pz"]
+    assert rec.source == "<Raw>"
+    np.testing.assert_array_equal(rec.data, raw.get_data()[:3])
+    raw.info["bads"] = ["Cz"]
+    with pytest.warns(RuntimeWarning, match=r"marked bad were left out: \['Cz'\]"):
+        rec = as_recording(raw)
+    assert rec.ch_names == ["Fp1", "Pz"]
+    by_name = as_recording(raw, picks=["Pz", "Cz"])  # explicit names keep bads, file order
+    assert by_name.ch_names == ["Cz", "Pz"]
+    by_index = as_recording(raw, picks=[3, 0])
+    assert by_index.ch_names == ["Fp1", "ECG"]
+
+
+def test_raw_without_eeg_channels():
+    raw = _raw(["ECG", "EMG"], types=["ecg", "emg"])
+    with pytest.raises(ValueError, match="no channels selected by picks='eeg'.*ecg"):
+        as_recording(raw)
+
+
+def test_raw_rejects_array_arguments():
+    raw = _raw(["Fp1", "Cz"])
+    with pytest.raises(ValueError, match="sfreq apply to array input only"):
+        as_recording(raw, sfreq=100.0)
+    with pytest.raises(ValueError, match="units='uV' applies to array input only"):
+        as_recording(raw, units="uV")
+
+
+def test_raw_with_nan_is_refused():
+    raw = _raw(["Fp1", "Cz", "Pz"])
+    raw._data[1, 10:15] = np.nan
+    with pytest.raises(ValueError, match=r"Cz \(5 samples\).*interpolate"):
+        as_recording(raw)
+
+
+def test_epochs_input():
+    raw = _raw(["Fp1", "Cz", "ECG"], sfreq=100.0, seconds=20.0, types=["eeg", "eeg", "ecg"])
+    events = np.array([[200, 0, 1], [700, 0, 1], [1200, 0, 2]])
+    epochs = mne.Epochs(
+        raw, events, tmin=-0.5, tmax=1.49, baseline=None, preload=True, verbose="error"
+    )
+    rec = as_recording(epochs)
+    assert rec.is_epoched
+    assert rec.data.shape == (3, 2, 200)
+    assert rec.ch_names == ["Fp1", "Cz"]
+    np.testing.assert_allclose(rec.onsets, [1.5, 6.5, 11.5])
+    np.testing.assert_array_equal(rec.data, epochs.get_data(picks=[0, 1]))
+    np.testing.assert_array_equal(rec.data[1], raw.get_data()[:2, 650:850])
+
+
+def test_epochs_array_placeholder_events_give_no_onsets():
+    data = np.random.default_rng(0).normal(0, 1e-5, (4, 2, 50))
+    epochs = mne.EpochsArray(data, mne.create_info(["C3", "C4"], 50.0, "eeg"), verbose="error")
+    rec = as_recording(epochs)
+    assert rec.onsets is None
+    assert rec.data.shape == (4, 2, 50)
+
+
+@pytest.mark.parametrize(
+    ("units", "factor"), [("V", 1.0), ("mV", 1e-3), ("uV", 1e-6), ("µV", 1e-6), ("μV", 1e-6)]
+)
+def test_array_units(units, factor):
+    x = np.array([[1.0, -2.0, 3.0], [4.0, 5.0, -6.0]])
+    before = x.copy()
+    rec = as_recording(x, ch_names=["Fp1", "Cz"], sfreq=100, units=units)
+    np.testing.assert_allclose(rec.data, before * factor, rtol=1e-15)
+    np.testing.assert_array_equal(x, before)  # the input is not modified
+    assert rec.sfreq == 100.0 and rec.source == "<array>"
+
+
+def test_array_float32_and_epochs_shape():
+    x = np.ones((3, 2, 10), dtype=np.float32) * 5
+    rec = as_recording(x, ch_names=["C3", "C4"], sfreq=10, units="uV")
+    assert rec.data.dtype == np.float64 and rec.is_epoched
+    np.testing.assert_allclose(rec.data, 5e-6)
+    assert rec.duration == 1.0 and rec.n_channels == 2 and rec.n_times == 10
+
+
+def test_array_errors():
+    x = np.zeros((2, 10))
+    with pytest.raises(ValueError, match="needs ch_names and sfreq"):
+        as_recording(x)
+    with pytest.raises(ValueError, match="needs sfreq"):
+        as_recording(x, ch_names=["a", "b"])
+    with pytest.raises(ValueError, match="3 channel names for 2 channels"):
+        as_recording(x, ch_names=["a", "b", "c"], sfreq=10)
+    with pytest.raises(ValueError, match="units must be one of"):
+        as_recording(x, ch_names=["a", "b"], sfreq=10, units="nV")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match=r"duplicate channel names \['Cz'\]"):
+        as_recording(x, ch_names=["Cz", "Cz"], sfreq=10)
+    with pytest.raises(ValueError, match="must be 2-D"):
+        as_recording(np.zeros(10), ch_names=["a"], sfreq=10)
+    with pytest.raises(ValueError, match="no EEG channels"):
+        as_recording(np.zeros((0, 10)), ch_names=[], sfreq=10)
+    with pytest.raises(ValueError, match="no samples"):
+        as_recording(np.zeros((2, 0)), ch_names=["a", "b"], sfreq=10)
+    with pytest.raises(ValueError, match="sfreq must be a positive"):
+        as_recording(x, ch_names=["a", "b"], sfreq=0)
+    with pytest.raises(ValueError, match="single str"):
+        as_recording(x, ch_names="ab", sfreq=10)
+
+
+@pytest.mark.parametrize("dtype", [np.int16, np.int64, np.complex128, bool])
+def test_array_non_float_dtype(dtype):
+    with pytest.raises(ValueError, match="real floating point"):
+        as_recording(np.zeros((2, 10), dtype=dtype), ch_names=["a", "b"], sfreq=10)
+
+
+def test_array_non_finite_reports_channels_and_counts():
+    x = np.zeros((3, 100))
+    x[0, 3] = np.nan
+    x[2, 10:13] = np.inf
+    with pytest.raises(ValueError, match=r"4 non-finite .*Fp1 \(1 samples\), O2 \(3 samples\)"):
+        as_recording(x, ch_names=["Fp1", "Cz", "O2"], sfreq=100)
+    epochs = np.zeros((2, 2, 5))
+    epochs[1, 1, 0] = -np.inf
+    with pytest.raises(ValueError, match=r"Cz \(1 samples\)"):
+        as_recording(epochs, ch_names=["Fp1", "Cz"], sfreq=5)
+
+
+def test_recording_passthrough_list_and_type_errors(tuh_edf):
+    path, _ = tuh_edf
+    rec = as_recording(np.zeros((1, 4)), ch_names=["Cz"], sfreq=4)
+    assert as_recording(rec) is rec
+    recs = as_recording([path, rec], verbose="error")
+    assert isinstance(recs, list) and len(recs) == 2 and recs[1] is rec
+    assert recs[0].ch_names == TUH_NAMES
+    with pytest.raises(TypeError, match="cannot make an EEG recording from dict"):
+        as_recording({"a": 1})
+
+
+def test_recording_onsets_validation():
+    with pytest.raises(ValueError, match="one entry per epoch"):
+        Recording(np.zeros((2, 1, 4)), ["Cz"], 4.0, onsets=np.zeros(3))
+    with pytest.raises(ValueError, match="channel types"):
+        Recording(np.zeros((1, 4)), ["Cz"], 4.0, ch_types=["eeg", "eeg"])
+
+
+def test_verbose_logs_summary(caplog):
+    with caplog.at_level(logging.INFO, logger="eegpt"):
+        as_recording(np.zeros((2, 500)), ch_names=["a", "b"], sfreq=250, units="uV", verbose=True)
+    text = "\n".join(r.getMessage() for r in caplog.records)
+    assert "2 channel(s) at 250 Hz" in text and "2.000 s" in text and "uV" in text

@@ -1,0 +1,469 @@
+"""From recordings (volts) to model windows (millivolts, 256 Hz, 4 s)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import warnings
+
+import mne
+import numpy as np
+import pytest
+import torch
+
+from eegpt.channels import map_channels
+from eegpt.io import Recording, as_recording
+from eegpt.preprocessing import (
+    PreprocessingConfig,
+    Windows,
+    nearest_indices,
+    prepare,
+    resample,
+    robust_amplitude,
+    window_starts,
+)
+
+NAMES = ["Fp1", "Cz", "O2"]
+
+
+def _sines(sfreq, seconds, freq=10.0, amp=50e-6, n_channels=3, phase_step=0.7):
+    t = np.arange(int(round(sfreq * seconds))) / sfreq
+    return np.stack(
+        [amp * np.sin(2 * np.pi * freq * t + k * phase_step) for k in range(n_channels)]
+    )
+
+
+def _dominant_frequency(x, sfreq):
+    spectrum = np.abs(np.fft.rfft(x * np.hanning(x.size)))
+    return np.fft.rfftfreq(x.size, 1 / sfreq)[np.argmax(spectrum)]
+
+
+# ---------------------------------------------------------------------------------------------
+# configuration
+# ---------------------------------------------------------------------------------------------
+
+
+def test_config_defaults_and_roundtrip():
+    config = PreprocessingConfig()
+    assert (config.sfreq, config.window_seconds, config.overlap) == (256.0, 4.0, 0.0)
+    assert (config.resample, config.tail, config.scale) == ("polyphase", "drop", 1e3)
+    assert config.average_reference is False
+    assert config.n_samples == 1024 and config.step_samples == 1024
+    custom = PreprocessingConfig(
+        overlap=1.0, resample="nearest", tail="pad", average_reference=True
+    )
+    assert custom.step_samples == 768
+    d = json.loads(json.dumps(custom.to_dict()))
+    assert PreprocessingConfig.from_dict(d) == custom
+    with pytest.raises(ValueError, match="unknown preprocessing settings"):
+        PreprocessingConfig.from_dict({**d, "highpass": 0.5})
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"overlap": 4.0}, "overlap must satisfy"),
+        ({"overlap": -1.0}, "overlap must satisfy"),
+        ({"sfreq": 0.0}, "sfreq must be a positive"),
+        ({"window_seconds": -1.0}, "window_seconds must be positive"),
+        ({"window_seconds": 1.001}, "whole number"),
+        ({"overlap": 0.0001}, "whole number"),
+        ({"scale": 0.0}, "scale must be a positive"),
+        ({"resample": "fft"}, "resample must be"),
+        ({"tail": "keep"}, "tail must be"),
+    ],
+)
+def test_config_validation(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        PreprocessingConfig(**kwargs)
+
+
+def test_config_type_validation():
+    with pytest.raises(TypeError, match="average_reference must be a bool"):
+        PreprocessingConfig(average_reference="yes")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="sfreq must be a number"):
+        PreprocessingConfig(sfreq="256")  # type: ignore[arg-type]
+
+
+# ---------------------------------------------------------------------------------------------
+# window starts
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("n_times", "window", "step", "tail", "expected"),
+    [
+        (4096, 1024, 1024, "drop", [0, 1024, 2048, 3072]),
+        (4096, 1024, 1024, "pad", [0, 1024, 2048, 3072]),  # nothing left over
+        (4500, 1024, 1024, "drop", [0, 1024, 2048, 3072]),
+        (4500, 1024, 1024, "pad", [0, 1024, 2048, 3072, 4096]),
+        (3072, 1024, 512, "drop", [0, 512, 1024, 1536, 2048]),
+        (3200, 1024, 512, "pad", [0, 512, 1024, 1536, 2048, 2560]),
+        (1000, 1024, 1024, "drop", []),
+        (1000, 1024, 1024, "pad", [0]),
+        (1024, 1024, 1024, "drop", [0]),
+        (0, 1024, 1024, "pad", []),
+    ],
+)
+def test_window_starts(n_times, window, step, tail, expected):
+    starts = window_starts(n_times, window, step, tail)
+    assert starts.dtype == np.int64
+    np.testing.assert_array_equal(starts, expected)
+
+
+def test_window_starts_cover_everything_with_pad():
+    for n_times in range(1, 400, 7):
+        starts = window_starts(n_times, 64, 48, "pad")
+        covered = np.zeros(n_times, bool)
+        for s in starts:
+            covered[s : s + 64] = True
+        assert covered.all()
+        assert (starts < n_times).all()
+
+
+def test_window_starts_errors():
+    with pytest.raises(ValueError, match="step >= 1"):
+        window_starts(100, 10, 0)
+    with pytest.raises(ValueError, match="tail must be"):
+        window_starts(100, 10, 10, "keep")  # type: ignore[arg-type]
+
+
+# ---------------------------------------------------------------------------------------------
+# resampling
+# ---------------------------------------------------------------------------------------------
+
+
+def test_polyphase_keeps_frequency_and_amplitude():
+    x = _sines(500.0, 8.0, freq=10.0, amp=50e-6)
+    y = resample(x, 500.0, 256.0)
+    assert y.shape == (3, 2048)
+    for k in range(3):
+        assert _dominant_frequency(y[k], 256.0) == pytest.approx(10.0, abs=0.13)
+    t = np.arange(2048) / 256.0
+    expected = np.stack([50e-6 * np.sin(2 * np.pi * 10 * t + k * 0.7) for k in range(3)])
+    inner = slice(64, -64)  # away from the filter's edge transients
+    np.testing.assert_allclose(y[:, inner], expected[:, inner], atol=0.5e-6)
+    assert np.abs(y[:, inner]).max() == pytest.approx(50e-6, rel=0.01)
+
+
+def test_polyphase_passes_dc_offsets_exactly():
+    x = np.full((1, 1000), 30e-3)  # a 30 mV electrode offset, constant
+    y = resample(x, 250.0, 256.0)
+    assert y.shape == (1, 1024)
+    np.testing.assert_allclose(y, 30e-3, rtol=1e-12)
+    # offset + 20 µV sine: the filter's DC-gain ripple (~7e-4 x 30 mV = 20 µV) must not appear
+    t_in, t_out = np.arange(2500) / 250.0, np.arange(2560) / 256.0
+    y = resample(30e-3 + 20e-6 * np.sin(2 * np.pi * 10 * t_in)[None], 250.0, 256.0)
+    np.testing.assert_allclose(y[0], 30e-3 + 20e-6 * np.sin(2 * np.pi * 10 * t_out), atol=1e-7)
+
+
+def test_polyphase_3d_and_identity():
+    x = np.random.default_rng(0).normal(size=(2, 3, 1000))
+    y = resample(x, 250.0, 256.0)
+    assert y.shape == (2, 3, 1024)
+    np.testing.assert_allclose(y[1], resample(x[1], 250.0, 256.0))
+    assert resample(x, 256.0, 256.0) is x
+
+
+def test_polyphase_inexact_ratio_warns():
+    x = np.zeros((1, 1000))
+    with pytest.warns(RuntimeWarning, match="uses the ratio"):
+        resample(x, 173.61, 256.0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        resample(x, 1000.0, 256.0)  # 32/125 is exact
+
+
+@pytest.mark.parametrize(
+    ("n_in", "n_out"),
+    [(1000, 1024), (2000, 1024), (1024, 1024), (512, 1024), (1250, 1024), (300, 1024),
+     (5000, 1024), (1001, 1025), (12345, 6789), (170126, 127395), (102232, 53964)],
+)  # fmt: skip
+def test_nearest_equals_torch_interpolate(n_in, n_out):
+    x = np.random.default_rng(n_in).normal(size=(2, 3, n_in)).astype(np.float32)
+    expected = torch.nn.functional.interpolate(torch.from_numpy(x), size=n_out, mode="nearest")
+    idx = nearest_indices(n_in, n_out)
+    np.testing.assert_array_equal(np.take(x, idx, axis=-1), expected.numpy())
+    x64 = x.astype(np.float64)
+    expected64 = torch.nn.functional.interpolate(torch.from_numpy(x64), size=n_out, mode="nearest")
+    idx64 = nearest_indices(n_in, n_out, dtype="float64")
+    np.testing.assert_array_equal(np.take(x64, idx64, axis=-1), expected64.numpy())
+
+
+def test_nearest_resample_matches_torch():
+    x = np.random.default_rng(1).normal(size=(4, 1000))
+    y = resample(x, 250.0, 256.0, method="nearest")
+    expected = torch.nn.functional.interpolate(torch.from_numpy(x[None]), size=1024, mode="nearest")
+    np.testing.assert_array_equal(y, expected[0].numpy())
+
+
+def test_nearest_indices_small_case_and_errors():
+    np.testing.assert_array_equal(nearest_indices(4, 6), [0, 0, 1, 2, 2, 3])
+    np.testing.assert_array_equal(nearest_indices(6, 4), [0, 1, 3, 4])
+    np.testing.assert_array_equal(nearest_indices(1000, 1024), np.arange(1024) * 1000 // 1024)
+    # float32 vs float64 tensors round differently in long signals, as PyTorch does
+    assert (
+        nearest_indices(170126, 127395) != nearest_indices(170126, 127395, dtype="float64")
+    ).any()
+    with pytest.raises(ValueError, match="positive"):
+        nearest_indices(0, 4)
+    with pytest.raises(ValueError, match="dtype"):
+        nearest_indices(4, 6, dtype="float16")  # type: ignore[arg-type]
+
+
+# ---------------------------------------------------------------------------------------------
+# prepare: continuous recordings
+# ---------------------------------------------------------------------------------------------
+
+
+def test_prepare_units_and_shapes():
+    rec = as_recording(_sines(256.0, 12.0, amp=50e-6), ch_names=NAMES, sfreq=256.0)
+    windows = prepare(rec)
+    assert isinstance(windows, Windows)
+    assert windows.data.dtype == np.float32 and windows.data.shape == (3, 3, 1024)
+    # 50 µV in volts -> 0.05 in model units (millivolts)
+    assert np.abs(windows.data).max() == pytest.approx(0.05, rel=1e-3)
+    np.testing.assert_allclose(windows.data[1, 0], rec.data[0, 1024:2048] * 1e3, rtol=1e-6)
+    np.testing.assert_array_equal(windows.onsets, [0.0, 4.0, 8.0])
+    assert windows.onsets.dtype == np.float64
+    np.testing.assert_array_equal(windows.n_valid_samples, [1024] * 3)
+    assert windows.ch_names == ("FP1", "CZ", "O2")
+    np.testing.assert_array_equal(windows.chan_ids, [0, 29, 61])
+    assert windows.sfreq == 256.0 and len(windows) == windows.n_windows == 3
+
+
+def test_prepare_from_microvolt_array_and_custom_scale():
+    uv = _sines(256.0, 4.0, amp=50.0)  # 50 µV, given in microvolts
+    rec = as_recording(uv, ch_names=NAMES, sfreq=256.0, units="uV")
+    windows = prepare(rec)
+    np.testing.assert_allclose(windows.data[0], uv * 1e-3, rtol=1e-6, atol=1e-9)
+    in_uv = prepare(rec, config=PreprocessingConfig(scale=1e6))
+    np.testing.assert_allclose(in_uv.data[0], uv, rtol=1e-6)
+
+
+def test_prepare_resamples_500_to_256():
+    rec = as_recording(_sines(500.0, 8.0, freq=10.0), ch_names=NAMES, sfreq=500.0)
+    windows = prepare(rec)
+    assert windows.data.shape == (2, 3, 1024)
+    joined = np.concatenate(list(windows.data[:, 0]), axis=-1)
+    assert _dominant_frequency(joined, 256.0) == pytest.approx(10.0, abs=0.13)
+    assert np.abs(windows.data[:, :, 64:-64]).max() == pytest.approx(0.05, rel=0.01)
+
+
+def test_prepare_nearest_equals_torch_then_windows():
+    x = np.random.default_rng(3).normal(0, 20e-6, (3, 2500))
+    rec = as_recording(x, ch_names=NAMES, sfreq=250.0)
+    windows = prepare(rec, config=PreprocessingConfig(resample="nearest"))
+    resampled = torch.nn.functional.interpolate(
+        torch.from_numpy(x[None]), size=2560, mode="nearest"
+    )[0].numpy()
+    expected = (resampled[:, :2048] * 1e3).astype(np.float32).reshape(3, 2, 1024)
+    np.testing.assert_array_equal(windows.data, expected.transpose(1, 0, 2))
+
+
+def test_prepare_overlap_counts_and_onsets():
+    rec = as_recording(_sines(256.0, 10.0), ch_names=NAMES, sfreq=256.0)
+    config = PreprocessingConfig(overlap=2.0)
+    windows = prepare(rec, config=config)
+    # starts every 2 s while a full 4 s window fits into 10 s: 0, 2, 4, 6
+    np.testing.assert_array_equal(windows.onsets, [0.0, 2.0, 4.0, 6.0])
+    np.testing.assert_array_equal(windows.data[1, :, :512], windows.data[0, :, 512:])
+    np.testing.assert_allclose(windows.data[3, 2], rec.data[2, 1536:2560] * 1e3, rtol=1e-6)
+
+
+def test_prepare_tail_pad_and_drop():
+    rec = as_recording(_sines(256.0, 9.0), ch_names=NAMES, sfreq=256.0)
+    dropped = prepare(rec)
+    assert len(dropped) == 2
+    padded = prepare(rec, config=PreprocessingConfig(tail="pad"))
+    assert len(padded) == 3
+    np.testing.assert_array_equal(padded.n_valid_samples, [1024, 1024, 256])
+    np.testing.assert_array_equal(padded.onsets, [0.0, 4.0, 8.0])
+    np.testing.assert_allclose(padded.data[2, :, :256], rec.data[:, 2048:] * 1e3, rtol=1e-6)
+    assert not padded.data[2, :, 256:].any()
+    np.testing.assert_array_equal(padded.data[:2], dropped.data)
+
+
+def test_prepare_short_recording():
+    rec = as_recording(_sines(256.0, 3.0), ch_names=NAMES, sfreq=256.0)
+    with pytest.raises(ValueError, match=r"lasts 3\.000 s .*shorter than one window of 4 s"):
+        prepare(rec)
+    with pytest.warns(RuntimeWarning, match="zero-padded into one window"):
+        windows = prepare(rec, config=PreprocessingConfig(tail="pad"))
+    assert windows.data.shape == (1, 3, 1024)
+    np.testing.assert_array_equal(windows.n_valid_samples, [768])
+    assert not windows.data[0, :, 768:].any()
+
+
+def test_prepare_average_reference():
+    rng = np.random.default_rng(5)
+    x = rng.normal(0, 20e-6, (4, 2048)) + np.array([[1e-3], [2e-3], [0.0], [-1e-3]])
+    names = ["Fp1", "Cz", "O2", "ECG"]
+    with pytest.warns(RuntimeWarning, match="ECG"):
+        mapping = map_channels(names)
+    rec = as_recording(x, ch_names=names, sfreq=256.0)
+    windows = prepare(rec, mapping, PreprocessingConfig(average_reference=True))
+    # zero mean across the kept channels only (ECG is not part of the average)
+    np.testing.assert_allclose(windows.data.mean(axis=1), 0.0, atol=1e-6)
+    kept = x[:3]
+    expected = (kept - kept.mean(axis=0)) * 1e3
+    np.testing.assert_allclose(windows.data[0], expected[:, :1024], rtol=1e-5, atol=1e-7)
+    single = as_recording(x[:1], ch_names=["Cz"], sfreq=256.0)
+    with pytest.raises(ValueError, match="at least 2 channels"):
+        prepare(single, config=PreprocessingConfig(average_reference=True))
+
+
+def test_prepare_picks_and_orders_by_mapping():
+    x = _sines(256.0, 4.0, n_channels=4)
+    names = ["EEG O2-REF", "EEG EKG1-REF", "EEG T3-REF", "EEG FP1-REF"]
+    rec = as_recording(x, ch_names=names, sfreq=256.0)
+    with pytest.warns(RuntimeWarning, match="EKG1"):
+        windows = prepare(rec)
+    assert windows.ch_names == ("O2", "T7", "FP1")
+    np.testing.assert_array_equal(windows.chan_ids, [61, 25, 0])
+    np.testing.assert_allclose(windows.data[0], x[[0, 2, 3]] * 1e3, rtol=1e-6)
+
+
+def test_prepare_reuses_mapping_by_name():
+    x = _sines(256.0, 4.0)
+    mapping = map_channels(["Fp1", "Cz", "O2"])
+    rec = as_recording(x[::-1], ch_names=["O2", "Cz", "Fp1"], sfreq=256.0)
+    windows = prepare(rec, mapping)
+    assert windows.ch_names == ("FP1", "CZ", "O2")
+    np.testing.assert_allclose(windows.data[0], x * 1e3, rtol=1e-6)
+    other = as_recording(x[:2], ch_names=["Fp1", "Cz"], sfreq=256.0)
+    with pytest.raises(ValueError, match=r"uses channel\(s\) \['O2'\] that the recording lacks"):
+        prepare(other, mapping)
+
+
+def test_prepare_does_not_modify_recording():
+    x = _sines(256.0, 4.0)
+    rec = as_recording(x, ch_names=NAMES, sfreq=256.0)
+    before = rec.data.copy()
+    prepare(rec, config=PreprocessingConfig(average_reference=True))
+    np.testing.assert_array_equal(rec.data, before)
+
+
+def test_prepare_accepts_raw():
+    info = mne.create_info(NAMES, 256.0, "eeg")
+    raw = mne.io.RawArray(_sines(256.0, 8.0), info, verbose="error")
+    windows = prepare(raw)
+    assert windows.data.shape == (2, 3, 1024) and windows.source == "<Raw>"
+
+
+# ---------------------------------------------------------------------------------------------
+# prepare: data checks
+# ---------------------------------------------------------------------------------------------
+
+
+def test_flat_channel_warning():
+    x = _sines(256.0, 4.0)
+    x[1] = 0.0
+    rec = as_recording(x, ch_names=NAMES, sfreq=256.0)
+    with pytest.warns(RuntimeWarning, match=r"flat channel\(s\) check: \['Cz'\]"):
+        windows = prepare(rec)
+    assert not windows.data[0, 1].any()  # kept as is, only announced
+    x[1] = 1e-6 + 1e-15 * np.sin(np.arange(x.shape[1]))  # constant offset + numerical noise
+    rec = as_recording(x, ch_names=NAMES, sfreq=256.0)
+    with pytest.warns(RuntimeWarning, match=r"flat channel\(s\) check: \['Cz'\]"):
+        prepare(rec)
+
+
+def test_microvolts_labelled_as_volts_warning():
+    rec = as_recording(_sines(256.0, 4.0, amp=50.0), ch_names=NAMES, sfreq=256.0, units="V")
+    with pytest.warns(RuntimeWarning, match=r"amplitude check.*microvolts.*units='uV'"):
+        windows = prepare(rec)
+    assert np.abs(windows.data).max() == pytest.approx(5e4, rel=1e-3)  # not altered
+
+
+def test_too_small_amplitude_warning():
+    rec = as_recording(_sines(256.0, 4.0, amp=50e-12), ch_names=NAMES, sfreq=256.0)
+    with pytest.warns(RuntimeWarning, match="amplitude check.*scaled wrong"):
+        prepare(rec)
+
+
+def test_plausible_eeg_does_not_warn_even_with_dc_offsets():
+    x = np.random.default_rng(2).normal(0, 20e-6, (3, 2048)) + np.array([[30e-3], [-20e-3], [0]])
+    rec = as_recording(x, ch_names=NAMES, sfreq=256.0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        prepare(rec)
+    assert robust_amplitude(x) == pytest.approx(20e-6 * 0.6745, rel=0.1)
+
+
+# ---------------------------------------------------------------------------------------------
+# prepare: epoched recordings
+# ---------------------------------------------------------------------------------------------
+
+
+def _epochs_recording(n_epochs=3, n_times=1000, sfreq=250.0, onsets=None):
+    rng = np.random.default_rng(7)
+    data = rng.normal(0, 20e-6, (n_epochs, 3, n_times))
+    return Recording(data, list(NAMES), sfreq, onsets=onsets)
+
+
+def test_epochs_each_epoch_one_window():
+    rec = _epochs_recording()
+    windows = prepare(rec)
+    assert windows.data.shape == (3, 3, 1024)
+    np.testing.assert_allclose(windows.onsets, [0.0, 4.0, 8.0])
+    np.testing.assert_array_equal(windows.n_valid_samples, [1024] * 3)
+    expected = resample(rec.data[2], 250.0, 256.0) * 1e3
+    np.testing.assert_allclose(windows.data[2], expected, rtol=1e-5, atol=1e-8)
+
+
+def test_epochs_nearest_matches_torch_per_epoch():
+    rec = _epochs_recording()
+    windows = prepare(rec, config=PreprocessingConfig(resample="nearest"))
+    expected = torch.nn.functional.interpolate(
+        torch.from_numpy(rec.data * 1e3), size=1024, mode="nearest"
+    )
+    np.testing.assert_allclose(windows.data, expected.numpy().astype(np.float32), rtol=1e-6)
+
+
+def test_epochs_use_given_onsets():
+    rec = _epochs_recording(onsets=np.array([10.0, 25.5, 40.0]))
+    np.testing.assert_array_equal(prepare(rec).onsets, [10.0, 25.5, 40.0])
+
+
+def test_epochs_from_mne():
+    sfreq = 256.0
+    info = mne.create_info(NAMES, sfreq, "eeg")
+    raw = mne.io.RawArray(_sines(sfreq, 30.0), info, verbose="error")
+    events = np.array([[512, 0, 1], [2560, 0, 1]])
+    epochs = mne.Epochs(
+        raw, events, tmin=0.0, tmax=4.0 - 1 / sfreq, baseline=None, preload=True, verbose="error"
+    )
+    windows = prepare(epochs)
+    np.testing.assert_allclose(windows.onsets, [2.0, 10.0])
+    np.testing.assert_allclose(windows.data[1], raw.get_data()[:, 2560:3584] * 1e3, rtol=1e-6)
+
+
+def test_epochs_wrong_length():
+    long = _epochs_recording(n_times=1025, sfreq=256.0)
+    with pytest.raises(ValueError, match=r"epochs have 1025 samples.*tmax is inclusive"):
+        prepare(long)
+    with pytest.raises(ValueError, match="epochs have 1025 samples"):
+        prepare(long, config=PreprocessingConfig(tail="pad"))
+    short = _epochs_recording(n_times=500, sfreq=250.0)  # 2 s -> 512 samples at 256 Hz
+    with pytest.raises(ValueError, match="tail='pad'"):
+        prepare(short)
+    windows = prepare(short, config=PreprocessingConfig(tail="pad"))
+    assert windows.data.shape == (3, 3, 1024)
+    np.testing.assert_array_equal(windows.n_valid_samples, [512] * 3)
+    assert not windows.data[:, :, 512:].any()
+    np.testing.assert_allclose(windows.onsets, [0.0, 2.0, 4.0])
+
+
+def test_prepare_verbose_logs(caplog):
+    rec = as_recording(_sines(500.0, 4.0), ch_names=NAMES, sfreq=500.0)
+    with caplog.at_level(logging.INFO, logger="eegpt"):
+        prepare(rec, verbose=True)
+    text = "\n".join(r.getMessage() for r in caplog.records)
+    assert "1 window(s) of 3 channel(s) x 1024 samples at 256 Hz (from 500 Hz" in text
+
+
+def test_prepare_type_errors():
+    rec = as_recording(_sines(256.0, 4.0), ch_names=NAMES, sfreq=256.0)
+    with pytest.raises(TypeError, match="PreprocessingConfig"):
+        prepare(rec, config={"sfreq": 256})  # type: ignore[arg-type]
