@@ -11,14 +11,13 @@ another channel's embedding.
 
 from __future__ import annotations
 
-import inspect
-import logging
 import re
-import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Literal
+
+from eegpt._logging import log as _log
+from eegpt._logging import warn as _warn
 
 __all__ = [
     "CHANNEL_INDEX",
@@ -31,7 +30,6 @@ __all__ = [
     "normalize_channel_name",
 ]
 
-logger = logging.getLogger("eegpt")
 
 # fmt: off
 VOCABULARY: tuple[str, ...] = (
@@ -85,60 +83,6 @@ _SPACES = re.compile(r"\s+")
 # --------------------------------------------------------------------------------------------
 # logging and warnings shared by the eegpt data modules
 # --------------------------------------------------------------------------------------------
-
-_PACKAGE_DIR = str(Path(__file__).resolve().parent)
-
-
-def _is_verbose(verbose: bool | str | int | None) -> bool:
-    """Whether ``verbose`` asks for INFO messages (True, ``"info"``, ``"debug"`` or a level)."""
-    if verbose is None or isinstance(verbose, bool):
-        return bool(verbose)
-    if isinstance(verbose, str):
-        return verbose.strip().upper() in ("INFO", "DEBUG")
-    if isinstance(verbose, int):
-        return verbose <= logging.INFO
-    raise TypeError(f"verbose must be a bool, a level name or None, got {verbose!r}")
-
-
-def _log(message: str, verbose: bool | str | int | None = None) -> None:
-    """Log ``message`` to the ``"eegpt"`` logger: at INFO when ``verbose`` asks, else at DEBUG.
-
-    When ``verbose`` asks for INFO but nothing would show it (no handler or a higher level), the
-    message is written to stderr through a temporary handler, so ``verbose=True`` always shows.
-    """
-    if not _is_verbose(verbose):
-        logger.debug(message)
-        return
-    if logger.hasHandlers() and logger.isEnabledFor(logging.INFO):
-        logger.info(message)
-        return
-    handler = logging.StreamHandler()
-    handler.setFormatter(logging.Formatter("%(message)s"))
-    old_level = logger.level
-    logger.addHandler(handler)
-    logger.setLevel(logging.INFO)
-    try:
-        logger.info(message)
-    finally:
-        logger.removeHandler(handler)
-        logger.setLevel(old_level)
-
-
-def _warn(message: str, category: type[Warning] = RuntimeWarning) -> None:
-    """``warnings.warn`` attributed to the first caller outside the eegpt package."""
-    stacklevel = 1
-    frame = inspect.currentframe()
-    try:
-        frame = frame.f_back if frame is not None else None
-        while frame is not None and str(Path(frame.f_code.co_filename).resolve()).startswith(
-            _PACKAGE_DIR
-        ):
-            stacklevel += 1
-            frame = frame.f_back
-    finally:
-        del frame
-    warnings.warn(message, category, stacklevel=stacklevel + 1)
-
 
 # --------------------------------------------------------------------------------------------
 # names

@@ -19,7 +19,8 @@ from typing import Any, Literal
 import mne
 import numpy as np
 
-from eegpt.channels import _log, _warn
+from eegpt._logging import log as _log
+from eegpt._logging import warn as _warn
 
 __all__ = ["UNITS", "Recording", "as_recording", "read_recording"]
 

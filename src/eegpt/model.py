@@ -23,6 +23,8 @@ Two execution paths compute the same function:
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import torch
 import torch.nn.functional as F
 from torch import nn
@@ -132,6 +134,10 @@ class EEGPTEncoder(nn.Module):
         Use the fast path (see module docstring). Both paths compute the same function.
     """
 
+    #: Last-block algorithm of the fast path: ``"auto"``, ``"absorbed"`` or ``"rows"``
+    #: (see :meth:`fast_plan_options`).
+    last_block: str = "auto"
+
     def __init__(self, config: EEGPTConfig | str = "large", *, fused: bool = True) -> None:
         super().__init__()
         config = get_config(config)
@@ -202,26 +208,251 @@ class EEGPTEncoder(nn.Module):
         return emb if bias is None else emb + bias
 
     def _forward_fused(self, x: torch.Tensor, chan_ids: torch.Tensor) -> torch.Tensor:
+        return self.forward_planned(x, self.fast_plan(chan_ids))
+
+    # ------------------------------------------------------------------------------------------
+    # Fast path: weights derived once (FastPlan), then a pure tensor function (forward_planned)
+    # that eager execution, torch.compile and CUDA-graph capture all share.
+    # ------------------------------------------------------------------------------------------
+
+    def _apply(self, fn, recurse: bool = True):  # noqa: D401 - nn.Module hook
+        # Moving or casting the module invalidates every derived tensor.
+        self.__dict__.setdefault("_fast_cache", {}).clear()
+        return super()._apply(fn, recurse)
+
+    def fast_plan_options(self) -> tuple[bool, bool]:
+        """Which algebraic shortcuts apply: ``(low_rank_first_block, absorbed_last_block)``.
+
+        ``low_rank_first_block`` needs a first block that is not also the last one and patches
+        shorter than half the width; ``absorbed_last_block`` is chosen by :attr:`last_block`
+        (``"auto"`` = on CPU only, where it saves the most time; on GPUs the library attention
+        kernel is as fast and launches fewer kernels).
+        """
+        cfg = self.config
+        low_rank = cfg.depth >= 2 and 2 * cfg.patch_size <= cfg.embed_dim
+        mode = self.last_block
+        if mode not in ("auto", "absorbed", "rows"):
+            raise ValueError(f"last_block must be 'auto', 'absorbed' or 'rows', got {mode!r}")
+        if cfg.depth == 0:
+            absorbed = False
+        elif mode == "auto":
+            absorbed = self.patch_embed.proj.weight.device.type == "cpu"
+        else:
+            absorbed = mode == "absorbed"
+        return low_rank, absorbed
+
+    def fast_plan(self, chan_ids: torch.Tensor | list[int] | tuple[int, ...]) -> FastPlan:
+        """Derived weights of the fast path for the channel set ``chan_ids`` ``[C]``.
+
+        In inference (no autograd) the weight-derived tensors are cached until a parameter is
+        modified in place, replaced or moved, and the channel terms are cached per channel set.
+        With autograd enabled everything is recomputed, so gradients flow to the parameters.
+        """
+        caching = not torch.is_grad_enabled()
+        cache: dict = self.__dict__.setdefault("_fast_cache", {})
+        options = self.fast_plan_options()
+        key = (options, _param_key(self))
+        weights = cache.get("weights") if caching else None
+        if weights is None or weights[0] != key:
+            # Holding the parameters' storage keeps their addresses (part of the key) unique.
+            held = [p.detach() for p in self.parameters()]
+            weights = (key, _derive_weight_terms(self, *options), held)
+            cache.clear()
+            if caching:
+                cache["weights"] = weights
+        terms = weights[1]
+        ids = torch.as_tensor(chan_ids, dtype=torch.long)
+        id_key = tuple(ids.tolist())
+        channel = cache.get(("channels", id_key)) if caching else None
+        if channel is None:
+            channel = _derive_channel_terms(self, ids.to(self.chan_embed.weight.device), terms)
+            if caching:
+                cache[("channels", id_key)] = channel
+        return terms._replace(channel=channel)
+
+    def forward_planned(self, x: torch.Tensor, plan: FastPlan) -> torch.Tensor:
+        """The fast path: ``x`` ``[B, C, T]`` -> normalised summary tokens ``[B, N, S, D]``.
+
+        A pure tensor function of ``x``, the module's parameters and ``plan`` (from
+        :meth:`fast_plan`), with no host synchronisation, so it can be compiled and captured in
+        a CUDA graph.
+        """
         cfg = self.config
         b, c = x.shape[:2]
-        s, d = cfg.embed_num, cfg.embed_dim
+        s, d, p = cfg.embed_num, cfg.embed_dim, cfg.patch_size
         patches = self.patch_embed.patches(x)  # [B, N, C, P]
         n = patches.shape[1]
-        weight = self.patch_embed.proj.weight.reshape(d, cfg.patch_size)
+        patches = patches.reshape(b * n, c, p)
         tokens = x.new_empty(b * n, c + s, d)
-        # One matmul for all patches, written straight into the token buffer.
-        torch.add(
-            self.token_bias(chan_ids),
-            patches.reshape(b * n, c, cfg.patch_size) @ weight.t(),
-            out=tokens[:, :c],
-        )
+        # One matmul for all patches, with conv bias and channel embedding added on the way out.
+        torch.add(plan.channel.token_bias, patches @ plan.patch_weight_t, out=tokens[:, :c])
         tokens[:, c:] = self.summary_token
         if not self.blocks:
             return self.norm(tokens[:, c:]).reshape(b, n, s, d)
-        for blk in self.blocks[:-1]:
+        first = 0
+        if plan.first_qkv_t is not None:
+            tokens = _first_block_low_rank(self.blocks[0], tokens, patches, plan)
+            first = 1
+        for blk in self.blocks[first:-1]:
             tokens = blk(tokens)
-        out = self.blocks[-1].forward_rows(tokens, s)
+        if plan.last_k is not None:
+            out = _last_block_absorbed(self.blocks[-1], tokens, s, plan)
+        else:
+            out = self.blocks[-1].forward_rows(tokens, s)
         return self.norm(out).reshape(b, n, s, d)
+
+
+class ChannelTerms(NamedTuple):
+    """Channel-dependent additive terms of the fast path (one row per input channel)."""
+
+    token_bias: torch.Tensor  # [C, D]: conv bias + channel embedding
+    qkv_offset: torch.Tensor | None  # [C, 3D]: channel part of the low-rank first-block qkv
+
+
+class FastPlan(NamedTuple):
+    """Tensors derived from the encoder weights, computed once (in float64) per weight version.
+
+    Notation: ``W`` ``[D, P]`` patch projection, ``Wc`` the same with its column means over D
+    removed, ``g``/``beta`` the first block's ``norm1`` scale/shift, ``Wqkv`` ``[3D, D]`` and
+    ``bqkv`` its fused projection, H heads of width ``hd = D / H``.
+
+    * First block (the patch tokens are an affine function of a P-dimensional patch, P << D):
+      ``qkv = (patch @ first_qkv_t + qkv_offset[c]) * rstd + first_qkv_const`` with
+      ``first_qkv_t = (Wc * g[:, None]).T @ Wqkv.T`` ``[P, 3D]``, ``rstd`` the token's inverse
+      standard deviation over D and ``first_qkv_const = beta @ Wqkv.T + bqkv``; the summary
+      tokens' queries/keys/values are the constant ``summary_qkv`` ``[S, 3D]``. This is
+      ``Wqkv @ LayerNorm(W @ patch + bias_c) + bqkv`` rewritten, at P/D of the cost.
+    * Last block ("absorbed" attention, only S query rows): a score ``q_h . k_hj`` equals
+      ``(q_h @ Wk_h) . LN(x_j)`` plus a term constant over keys that the softmax cancels, and
+      ``sum_j p_j v_hj = Wv_h @ (sum_j p_j LN(x_j)) + bv_h``; so keys and values are never
+      projected: ``last_k = Wk_h / sqrt(hd)`` ``[H, hd, D]``, ``last_v_t = Wv_h.T``
+      ``[H, D, hd]``.
+    """
+
+    patch_weight_t: torch.Tensor  # [P, D]
+    first_qkv_t: torch.Tensor | None  # [P, 3D]
+    first_qkv_const: torch.Tensor | None  # [3D]
+    summary_qkv: torch.Tensor | None  # [S, 3D]
+    last_k: torch.Tensor | None  # [H, hd, D]
+    last_v_t: torch.Tensor | None  # [H, D, hd]
+    channel: ChannelTerms | None = None
+
+
+def _param_key(module: nn.Module) -> tuple:
+    """Identity + in-place version of every parameter: changes when any weight changes."""
+    return tuple((p.data_ptr(), p._version, p.dtype, p.device) for p in module.parameters())
+
+
+def _wide(t: torch.Tensor) -> torch.Tensor:
+    """``t`` in float64 for deriving weights (float32 where the device has no float64)."""
+    return t.float() if t.device.type == "mps" else t.double()
+
+
+def _derive_weight_terms(enc: EEGPTEncoder, low_rank: bool, absorbed: bool) -> FastPlan:
+    cfg = enc.config
+    d, p = cfg.embed_dim, cfg.patch_size
+    weight = enc.patch_embed.proj.weight.reshape(d, p)
+    dtype = weight.dtype
+    first_qkv_t = first_qkv_const = summary_qkv = last_k = last_v_t = None
+    if low_rank:
+        blk = enc.blocks[0]
+        g, beta, eps = _ln_params(blk.norm1)
+        wqkv, bqkv = _wide(blk.attn.qkv.weight), _bias(blk.attn.qkv, 3 * d)
+        w = _wide(weight)
+        wc = w - w.mean(0, keepdim=True)  # [D, P]
+        first_qkv_t = ((wc * g[:, None]).t() @ wqkv.t()).to(dtype)
+        first_qkv_const = (beta @ wqkv.t() + bqkv).to(dtype)
+        summary = F.layer_norm(_wide(enc.summary_token[0]), (d,), g, beta, eps)
+        summary_qkv = (summary @ wqkv.t() + bqkv).to(dtype)
+    if absorbed:
+        attn = enc.blocks[-1].attn
+        h, hd = attn.num_heads, attn.head_dim
+        wqkv = attn.qkv.weight
+        last_k = (_wide(wqkv[d : 2 * d]) * hd**-0.5).to(dtype).reshape(h, hd, d)
+        last_v_t = wqkv[2 * d :].reshape(h, hd, d).transpose(1, 2).contiguous()
+    return FastPlan(weight.t(), first_qkv_t, first_qkv_const, summary_qkv, last_k, last_v_t)
+
+
+def _derive_channel_terms(
+    enc: EEGPTEncoder, chan_ids: torch.Tensor, terms: FastPlan
+) -> ChannelTerms:
+    token_bias = enc.token_bias(chan_ids)
+    offset = None
+    if terms.first_qkv_t is not None:
+        blk = enc.blocks[0]
+        g = _ln_params(blk.norm1)[0]
+        tb = _wide(token_bias)
+        centred = (tb - tb.mean(-1, keepdim=True)) * g
+        offset = (centred @ _wide(blk.attn.qkv.weight).t()).to(token_bias.dtype)
+    return ChannelTerms(token_bias, offset)
+
+
+def _ln_params(norm: nn.LayerNorm) -> tuple[torch.Tensor, torch.Tensor, float]:
+    """``(scale, shift, eps)`` of a LayerNorm in float64 (ones/zeros when it has none)."""
+    (d,) = norm.normalized_shape
+    ref = _wide(torch.zeros((), device=_device_of(norm)))
+    g = ref.new_ones(d) if norm.weight is None else _wide(norm.weight)
+    beta = ref.new_zeros(d) if norm.bias is None else _wide(norm.bias)
+    return g, beta, norm.eps
+
+
+def _bias(linear: nn.Linear, size: int) -> torch.Tensor:
+    if linear.bias is None:
+        return _wide(linear.weight.new_zeros(size))
+    return _wide(linear.bias)
+
+
+def _device_of(module: nn.Module) -> torch.device:
+    return next(module.parameters(), torch.empty(0)).device
+
+
+def _first_block_low_rank(
+    blk: Block, tokens: torch.Tensor, patches: torch.Tensor, plan: FastPlan
+) -> torch.Tensor:
+    """First block on ``tokens`` ``[L, C + S, D]`` with the low-rank qkv (see :class:`FastPlan`).
+
+    ``patches`` ``[L, C, P]`` are the raw patches the channel tokens were projected from.
+    """
+    c = patches.shape[1]
+    x = tokens[:, :c]
+    var, _ = torch.var_mean(x, dim=-1, keepdim=True, correction=0)
+    rstd = (var + blk.norm1.eps).rsqrt_()  # [L, C, 1]
+    qkv = tokens.new_empty(tokens.shape[0], tokens.shape[1], plan.summary_qkv.shape[-1])
+    low = torch.add(plan.channel.qkv_offset, patches @ plan.first_qkv_t)
+    torch.addcmul(plan.first_qkv_const, low, rstd, out=qkv[:, :c])
+    qkv[:, c:] = plan.summary_qkv
+    attn = blk.attn
+    q, k, v = qkv.chunk(3, dim=-1)
+    y = F.scaled_dot_product_attention(attn._heads(q), attn._heads(k), attn._heads(v))
+    t = tokens + attn.proj(y.transpose(1, 2).flatten(2))
+    return t + blk.mlp(blk.norm2(t))
+
+
+def _last_block_absorbed(
+    blk: Block, tokens: torch.Tensor, n_rows: int, plan: FastPlan
+) -> torch.Tensor:
+    """Last block for the last ``n_rows`` tokens with absorbed key/value projections.
+
+    ``[L, n, D] -> [L, n_rows, D]``; see :class:`FastPlan` for the algebra.
+    """
+    attn = blk.attn
+    seqs, _, d = tokens.shape
+    heads, hd = attn.num_heads, attn.head_dim
+    h = blk.norm1(tokens)  # [L, n, D]
+    w, b = attn.qkv.weight, attn.qkv.bias
+    q = F.linear(h[:, -n_rows:], w[:d], None if b is None else b[:d])  # [L, S, D]
+    q = q.reshape(seqs * n_rows, heads, hd).transpose(0, 1)  # [H, L*S, hd]
+    qk = torch.bmm(q, plan.last_k)  # [H, L*S, D]
+    qk = qk.reshape(heads, seqs, n_rows * d).transpose(0, 1).reshape(seqs, heads * n_rows, d)
+    probs = torch.bmm(qk, h.transpose(1, 2)).softmax(dim=-1)  # [L, H*S, n]
+    z = torch.bmm(probs, h)  # [L, H*S, D]
+    z = z.reshape(seqs, heads, n_rows * d).transpose(0, 1).reshape(heads, seqs * n_rows, d)
+    y = torch.bmm(z, plan.last_v_t)  # [H, L*S, hd]
+    y = y.transpose(0, 1).reshape(seqs, n_rows, d)
+    if b is not None:
+        y = y + b[2 * d :]
+    out = tokens[:, -n_rows:] + attn.proj(y)
+    return out + blk.mlp(blk.norm2(out))
 
 
 class LinearWithConstraint(nn.Linear):

@@ -18,7 +18,9 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 from scipy.signal import resample_poly
 
-from eegpt.channels import ChannelMapping, _log, _warn, map_channels
+from eegpt._logging import log as _log
+from eegpt._logging import warn as _warn
+from eegpt.channels import ChannelMapping, map_channels
 from eegpt.io import Recording, as_recording
 
 __all__ = [

@@ -1,0 +1,1123 @@
+"""Reading, checking and writing EEGPT weights.
+
+Four on-disk layouts are understood by :func:`load_checkpoint`:
+
+``"lightning"``
+    The authors' pretraining file (``eegpt_mcae_58chs_4s_large4E.ckpt``): a PyTorch Lightning
+    checkpoint whose ``state_dict`` holds ``encoder.*``, ``target_encoder.*``, ``predictor.*``
+    and ``reconstructor.*``. Inference uses ``target_encoder.*``; the pretraining-only groups are
+    recorded in :attr:`Checkpoint.ignored_keys` and otherwise ignored.
+``"braindecode"``
+    braindecode's Hugging Face layout: a folder with ``config.json`` (braindecode's ``EEGPT``
+    keyword arguments) and ``model.safetensors`` (or ``pytorch_model.bin``).
+``"eegpt"``
+    What :func:`save_checkpoint` writes: the braindecode layout (so
+    ``braindecode.models.EEGPT.from_pretrained(folder)`` loads it) plus an ``"eegpt"`` section in
+    ``config.json`` with our :class:`~eegpt.config.EEGPTConfig`, the channels and provenance.
+``"state_dict"``
+    A bare ``.safetensors`` file or a torch ``.pt``/``.pth``/``.bin`` state dict, with or without
+    the ``target_encoder.`` prefix.
+
+Pickled files are never unpickled with Python's unrestricted machinery: they are read with
+``torch.load(..., weights_only=True)`` and, when that refuses a global (Lightning stores
+hyper-parameter objects next to the weights), re-read with :class:`_RestrictedUnpickler`, which
+rebuilds tensors and plain containers only and turns every other global into an inert
+placeholder without importing it.
+
+Architecture hyper-parameters are read from the tensors (see :func:`infer_config`); the two that
+leave no trace in them, ``num_heads`` and ``patch_stride``, come from ``config.json`` when there
+is one.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import logging
+import math
+import os
+import pickle
+import sys
+import tempfile
+import types
+import warnings
+from collections import Counter, OrderedDict
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import torch
+from safetensors import SafetensorError
+from safetensors.torch import load_file as _load_safetensors
+from safetensors.torch import save as _dump_safetensors
+
+from eegpt.config import EEGPTConfig
+from eegpt.model import EEGPT
+
+logger = logging.getLogger(__name__)
+
+__all__ = [
+    "Checkpoint",
+    "CheckpointError",
+    "build_model",
+    "checkpoint_from_model",
+    "describe",
+    "infer_config",
+    "load_checkpoint",
+    "load_model",
+    "save_checkpoint",
+]
+
+PathLike = str | os.PathLike
+
+CONFIG_FILE = "config.json"
+SAFETENSORS_FILE = "model.safetensors"
+PICKLE_FILE = "pytorch_model.bin"
+FORMAT_VERSION = 1
+
+#: Window length written to ``config.json`` for braindecode when the checkpoint does not fix one
+#: (4 s at 256 Hz, the pretraining window).
+DEFAULT_N_TIMES = 1024
+
+#: braindecode's default ``patch_stride`` (used when its config.json does not say).
+BRAINDECODE_PATCH_STRIDE = 32
+
+#: Top-level state-dict groups of a pretraining checkpoint that inference does not use.
+PRETRAINING_GROUPS = ("encoder", "predictor", "reconstructor")
+
+#: Electrodes of the original linear-probe scripts (and braindecode's ``EEGPT_19_CHANNELS``): the
+#: encoder channels behind a channel projection.
+PROBE_19_CHANNELS = (
+    "FP1", "FP2", "F7", "F3", "FZ", "F4", "F8", "T7", "C3", "CZ",
+    "C4", "T8", "P7", "P3", "PZ", "P4", "P8", "O1", "O2",
+)  # fmt: skip
+
+_ENCODER_TOP_LEVEL = {"patch_embed", "chan_embed", "summary_token", "blocks", "norm"}
+_PARAMETRIZED = ".parametrizations.weight.original"
+_HEADS_BY_WIDTH = {64: 4, 128: 4, 256: 4, 512: 8}
+
+
+class CheckpointError(ValueError):
+    """A weights file that cannot be read or does not fit the EEGPT architecture."""
+
+
+@dataclass
+class Checkpoint:
+    """EEGPT weights in memory, with the architecture and channels they belong to.
+
+    Attributes
+    ----------
+    config : EEGPTConfig
+        Encoder architecture.
+    state_dict : dict[str, torch.Tensor]
+        Weights under the keys of :class:`eegpt.model.EEGPT` (``target_encoder.*``, optionally
+        ``chan_proj.*`` and ``final_layer.*``).
+    format : str
+        ``"lightning"``, ``"braindecode"``, ``"eegpt"`` or ``"state_dict"`` (``"model"`` for a
+        checkpoint taken from an in-memory model).
+    path : Path or None
+        File or folder it was read from.
+    sha256 : str
+        SHA-256 of the weights file (empty when unknown).
+    ch_names : tuple of str or None
+        Names of the encoder's input channels, aligned with ``chan_ids``.
+    chan_ids : tuple of int or None
+        Channel-vocabulary indices of the encoder's input channels; ``None`` for the pretrained
+        encoder, which works on any channel subset (pass ids at inference).
+    input_ch_names : tuple of str or None
+        Names of the model's input channels when a channel projection precedes the encoder.
+    n_outputs : int or None
+        Outputs of the linear-probe head, ``None`` without a head.
+    n_times : int or None
+        Window length in samples the head (or the braindecode model) was built for.
+    chan_proj : tuple of int or None
+        ``(in_channels, out_channels)`` of the channel projection, ``None`` without one.
+    chan_proj_max_norm : float
+        Max-norm of the projection filters (``inf`` for braindecode's unconstrained ``"linear"``).
+    ignored_keys : list of str
+        Pretraining-only weights that were left out (``predictor.*`` ...).
+    metadata : dict
+        Everything else worth knowing (Lightning epoch, pickle placeholders, source, ...).
+    """
+
+    config: EEGPTConfig
+    state_dict: dict[str, torch.Tensor]
+    format: str
+    path: Path | None = None
+    sha256: str = ""
+    ch_names: tuple[str, ...] | None = None
+    chan_ids: tuple[int, ...] | None = None
+    input_ch_names: tuple[str, ...] | None = None
+    n_outputs: int | None = None
+    n_times: int | None = None
+    chan_proj: tuple[int, int] | None = None
+    chan_proj_max_norm: float = 1.0
+    ignored_keys: list[str] = field(default_factory=list)
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def n_parameters(self) -> int:
+        """Number of weights the model uses (ignored pretraining keys excluded)."""
+        return sum(v.numel() for v in self.state_dict.values())
+
+
+# --------------------------------------------------------------------------------------------
+# Safe unpickling
+# --------------------------------------------------------------------------------------------
+
+
+class _Inert:
+    """Stand-in for a pickled global that was not imported; accepts and records everything."""
+
+    _pickle_global = "?"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self.args = args
+        self.state: Any = None
+        self.items: dict[Any, Any] = {}
+        self.list_items: list[Any] = []
+
+    def __setstate__(self, state: Any) -> None:
+        self.state = state
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        self.items[key] = value
+
+    def append(self, value: Any) -> None:
+        self.list_items.append(value)
+
+    def extend(self, values: Any) -> None:
+        self.list_items.extend(values)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> _Inert:
+        return self
+
+    def __repr__(self) -> str:
+        return f"<not unpickled: {self._pickle_global}>"
+
+
+def _allowed_globals() -> dict[str, Any]:
+    """Globals that rebuild tensors and plain containers, nothing else."""
+    allowed: dict[str, Any] = {
+        "collections.OrderedDict": OrderedDict,
+        "torch._utils._rebuild_tensor": torch._utils._rebuild_tensor,
+        "torch._utils._rebuild_tensor_v2": torch._utils._rebuild_tensor_v2,
+        "torch._utils._rebuild_parameter": torch._utils._rebuild_parameter,
+        "torch.Size": torch.Size,
+        "torch.device": torch.device,
+        "builtins.set": set,
+        "builtins.frozenset": frozenset,
+        "builtins.complex": complex,
+        "builtins.slice": slice,
+        "builtins.bytearray": bytearray,
+        "_codecs.encode": __import__("codecs").encode,
+    }
+    for name, value in vars(torch).items():
+        if isinstance(value, torch.dtype):
+            allowed[f"torch.{name}"] = value
+    return allowed
+
+
+class _RestrictedUnpickler(pickle.Unpickler):
+    """Unpickler that never imports: allow-listed globals or an inert placeholder class.
+
+    ``seen`` (a class attribute, set per load) collects the names that were replaced.
+    """
+
+    allowed = _allowed_globals()
+    placeholders: dict[str, type[_Inert]] = {}
+    seen: set[str] = set()
+
+    def find_class(self, module: str, name: str) -> Any:
+        full = f"{module}.{name}"
+        if full in self.allowed:
+            return self.allowed[full]
+        self.seen.add(full)
+        cls = self.placeholders.get(full)
+        if cls is None:
+            cls = type(f"Inert[{full}]", (_Inert,), {"_pickle_global": full})
+            self.placeholders[full] = cls
+        return cls
+
+
+def _restricted_pickle_module(seen: set[str]) -> types.ModuleType:
+    """A pickle "module" for ``torch.load`` whose only unpickler is the restricted one.
+
+    torch subclasses ``module.Unpickler`` for its storage plumbing, so every global still goes
+    through :meth:`_RestrictedUnpickler.find_class`.
+    """
+    unpickler = type("Unpickler", (_RestrictedUnpickler,), {"seen": seen})
+    module = types.ModuleType("eegpt_restricted_pickle")
+    module.Unpickler = unpickler  # type: ignore[attr-defined]
+    module.load = lambda file, **kw: unpickler(file, **kw).load()  # type: ignore[attr-defined]
+    return module
+
+
+def _torch_load(path: Path) -> tuple[Any, list[str]]:
+    """Load a pickled torch file without executing code; returns ``(object, placeholders)``."""
+    try:
+        return torch.load(path, map_location="cpu", weights_only=True), []
+    except pickle.UnpicklingError as e:
+        logger.debug(
+            "weights_only load of %s refused (%s); using the restricted unpickler", path, e
+        )
+    seen: set[str] = set()
+    # Safe despite weights_only=False: unpickling goes through ``_RestrictedUnpickler``, which
+    # never imports or calls anything outside its tensor/container allow-list.
+    obj = torch.load(
+        path,
+        map_location="cpu",
+        weights_only=False,
+        pickle_module=_restricted_pickle_module(seen),
+    )
+    return obj, sorted(seen)
+
+
+# --------------------------------------------------------------------------------------------
+# Files
+# --------------------------------------------------------------------------------------------
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _looks_like_safetensors(path: Path) -> bool:
+    with open(path, "rb") as f:
+        head = f.read(9)
+    if len(head) < 9:
+        return False
+    return head[8:9] == b"{" and int.from_bytes(head[:8], "little") < path.stat().st_size
+
+
+def _read_weights(path: Path) -> tuple[Any, list[str]]:
+    """Read a safetensors or pickled torch file; ``(object, pickle placeholders)``."""
+    corrupt = (
+        f"cannot read {path}: the file is truncated, corrupt or not an EEGPT weights file. "
+        "Download it again (see `eegpt.hub.WEIGHTS_HELP`)."
+    )
+    if path.suffix == ".safetensors" or _looks_like_safetensors(path):
+        try:
+            return _load_safetensors(path, device="cpu"), []
+        except (SafetensorError, OSError, ValueError) as e:
+            raise CheckpointError(f"{corrupt} ({e})") from e
+    try:
+        return _torch_load(path)
+    except Exception as e:  # torch raises RuntimeError, EOFError, UnpicklingError, ...
+        raise CheckpointError(f"{corrupt} ({type(e).__name__}: {e})") from e
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    try:
+        with open(path, encoding="utf-8") as f:
+            data = json.load(f)
+    except (OSError, json.JSONDecodeError) as e:
+        raise CheckpointError(f"cannot read {path}: {e}") from e
+    if not isinstance(data, dict):
+        raise CheckpointError(f"{path} must hold a JSON object, got {type(data).__name__}")
+    return data
+
+
+# --------------------------------------------------------------------------------------------
+# State-dict normalisation and architecture inference
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Split:
+    state: dict[str, torch.Tensor]
+    ignored: list[str]
+    chans_id: torch.Tensor | None
+
+
+def _split_state(raw: Mapping[Any, Any], *, ignore_unknown: bool = False) -> _Split:
+    """Rename to our keys, pull out ``chans_id`` and set pretraining-only groups aside.
+
+    ``ignore_unknown`` (Lightning files) also sets aside any other key outside
+    ``target_encoder.*``, with a warning for groups that are not known pretraining modules.
+    """
+    keys = [k for k in raw if isinstance(k, str)]
+    if len(keys) != len(raw):
+        raise CheckpointError("the state dict has non-string keys; it is not a model state dict")
+    if keys and all(k.split(".", 1)[0] in _ENCODER_TOP_LEVEL for k in keys):
+        raw = {f"target_encoder.{k}": v for k, v in raw.items()}
+    state: dict[str, torch.Tensor] = {}
+    ignored: list[str] = []
+    chans_id = None
+    unknown_groups: set[str] = set()
+    for key, value in raw.items():
+        if key in ("chans_id", "target_encoder.chans_id"):
+            if not isinstance(value, torch.Tensor) or value.is_floating_point():
+                raise CheckpointError(f"{key!r} must be an integer tensor of channel ids")
+            chans_id = value
+            continue
+        group = key.split(".", 1)[0]
+        if group in PRETRAINING_GROUPS:
+            ignored.append(key)
+            continue
+        if ignore_unknown and group != "target_encoder":
+            ignored.append(key)
+            unknown_groups.add(group)
+            continue
+        if not isinstance(value, torch.Tensor):
+            raise CheckpointError(
+                f"weight {key!r} is a {type(value).__name__}, not a tensor: the file is not an "
+                "EEGPT state dict (or was tampered with)"
+            )
+        state[key.replace(_PARAMETRIZED, ".weight")] = value
+    if unknown_groups:
+        warnings.warn(
+            f"ignoring weights of modules other than the encoder: {sorted(unknown_groups)}",
+            stacklevel=3,
+        )
+    return _Split(state, ignored, chans_id)
+
+
+def _get(state: Mapping[str, torch.Tensor], key: str) -> torch.Tensor:
+    full = f"target_encoder.{key}"
+    value = state.get(full, state.get(key))
+    if value is None:
+        raise CheckpointError(
+            f"no {full!r} in the weights: this is not an EEGPT encoder checkpoint "
+            f"(keys found: {sorted(state)[:8]}{' ...' if len(state) > 8 else ''})"
+        )
+    if not isinstance(value, torch.Tensor):
+        raise CheckpointError(f"{full!r} is a {type(value).__name__}, not a tensor")
+    return value
+
+
+def infer_config(
+    state_dict: Mapping[str, torch.Tensor], hints: Mapping[str, Any] | None = None
+) -> EEGPTConfig:
+    """Read the encoder architecture off its weights.
+
+    ``embed_dim`` and ``n_chan_embeddings`` come from ``chan_embed.weight``, ``patch_size`` from
+    ``patch_embed.proj.weight``, ``depth`` from the block count, ``embed_num`` from
+    ``summary_token``, ``mlp_ratio`` from ``mlp.fc1`` and ``qkv_bias`` from the presence of
+    ``attn.qkv.bias``.
+
+    The weights do not determine ``num_heads``, ``patch_stride`` or ``layer_norm_eps``. They are
+    taken from ``hints`` (e.g. braindecode's ``config.json``) when given; otherwise the paper's
+    head count for the width (64/128/256 -> 4, 512 -> 8; other widths ``embed_dim // 64`` with a
+    warning), ``patch_stride=None`` (= patch size, non-overlapping patches as in pretraining) and
+    ``layer_norm_eps=1e-6``.
+
+    Parameters
+    ----------
+    state_dict : mapping of str to Tensor
+        Encoder weights, with or without the ``target_encoder.`` prefix.
+    hints : mapping, optional
+        Known hyper-parameters. Values that contradict the weights raise an error.
+
+    Returns
+    -------
+    EEGPTConfig
+    """
+    hints = dict(hints or {})
+    chan = _get(state_dict, "chan_embed.weight")
+    patch = _get(state_dict, "patch_embed.proj.weight")
+    summary = _get(state_dict, "summary_token")
+    if chan.ndim != 2 or patch.ndim != 4 or summary.ndim != 3:
+        raise CheckpointError(
+            "unexpected encoder tensor ranks: chan_embed.weight "
+            f"{tuple(chan.shape)}, patch_embed.proj.weight {tuple(patch.shape)}, summary_token "
+            f"{tuple(summary.shape)} (expected [V, D], [D, 1, 1, P], [1, S, D])"
+        )
+    n_vocab, dim = chan.shape
+    blocks = {int(k.split(".")[1]) for k in state_dict if k.startswith("blocks.")} | {
+        int(k.split(".")[2]) for k in state_dict if k.startswith("target_encoder.blocks.")
+    }
+    depth = max(blocks) + 1 if blocks else 0
+    if blocks and len(blocks) != depth:
+        raise CheckpointError(f"transformer blocks are not numbered 0..{depth - 1}: {blocks}")
+    found: dict[str, Any] = {
+        "embed_dim": int(dim),
+        "n_chan_embeddings": int(n_vocab),
+        "patch_size": int(patch.shape[-1]),
+        "embed_num": int(summary.shape[1]),
+        "depth": depth,
+    }
+    if depth:
+        hidden = _get(state_dict, "blocks.0.mlp.fc1.weight").shape[0]
+        ratio = float(hints.get("mlp_ratio", hidden / dim))
+        if int(dim * ratio) != hidden:
+            ratio = hidden / dim
+        found["mlp_ratio"] = ratio
+        found["qkv_bias"] = any(
+            k.endswith("blocks.0.attn.qkv.bias") for k in state_dict if "blocks.0." in k
+        )
+    for key, value in found.items():
+        hinted = hints.get(key)
+        if hinted is not None and key != "mlp_ratio" and hinted != value:
+            raise CheckpointError(
+                f"the configuration says {key}={hinted!r} but the weights have {key}={value!r}; "
+                "the config file does not belong to these weights"
+            )
+    num_heads = hints.get("num_heads")
+    if num_heads is None:
+        num_heads = _HEADS_BY_WIDTH.get(dim)
+        if num_heads is None:
+            num_heads = max(1, dim // 64)
+            while dim % num_heads:
+                num_heads -= 1
+            warnings.warn(
+                f"the weights do not say how many attention heads the encoder has and width "
+                f"{dim} is not a paper preset; assuming num_heads={num_heads}. Pass the right "
+                "value with hints={'num_heads': ...} if this is wrong.",
+                stacklevel=2,
+            )
+    return EEGPTConfig(
+        **found,
+        num_heads=int(num_heads),
+        patch_stride=hints.get("patch_stride"),
+        layer_norm_eps=float(hints.get("layer_norm_eps", 1e-6)),
+    )
+
+
+def _heads(
+    state: Mapping[str, torch.Tensor],
+    config: EEGPTConfig,
+    n_times: int | None,
+    linear_proj: bool,
+) -> tuple[tuple[int, int] | None, int | None, int | None]:
+    """``(chan_proj, n_outputs, n_times)`` from the head weights present in ``state``."""
+    chan_proj = None
+    w = state.get("chan_proj.proj.weight")
+    if w is not None:
+        if w.ndim == 2 or linear_proj:
+            w = w.reshape(w.shape[0], -1, 1)
+            state["chan_proj.proj.weight"] = w  # type: ignore[index]
+        chan_proj = (int(w.shape[1]), int(w.shape[0]))
+    n_outputs = None
+    p1, p2 = state.get("final_layer.probe1.weight"), state.get("final_layer.probe2.weight")
+    if p1 is not None and p2 is not None:
+        n_outputs = int(p2.shape[0])
+        if n_times is None and p2.shape[1] % p1.shape[0] == 0:
+            n_patches = p2.shape[1] // p1.shape[0]
+            n_times = (n_patches - 1) * config.stride + config.patch_size
+    return chan_proj, n_outputs, n_times
+
+
+# --------------------------------------------------------------------------------------------
+# Loaders per format
+# --------------------------------------------------------------------------------------------
+
+
+def _ids(t: torch.Tensor | None) -> tuple[int, ...] | None:
+    if t is None:
+        return None
+    return tuple(int(i) for i in t.reshape(-1).tolist())
+
+
+def _plain(value: Any) -> bool:
+    return value is None or isinstance(value, (bool, int, float, str))
+
+
+def _from_lightning(path: Path, obj: dict[str, Any], placeholders: list[str]) -> Checkpoint:
+    split = _split_state(obj["state_dict"], ignore_unknown=True)
+    if not split.state:
+        raise CheckpointError(
+            f"{path} is a Lightning checkpoint without `target_encoder.*` weights; it is not an "
+            "EEGPT pretraining checkpoint"
+        )
+    config = infer_config(split.state)
+    chan_proj, n_outputs, n_times = _heads(split.state, config, None, False)
+    metadata = {k: v for k, v in obj.items() if isinstance(k, str) and _plain(v)}
+    metadata["top_level_keys"] = sorted(str(k) for k in obj)
+    metadata["pickle_placeholders"] = placeholders
+    return Checkpoint(
+        config=config,
+        state_dict=split.state,
+        format="lightning",
+        path=path,
+        sha256=_sha256(path),
+        chan_ids=_ids(split.chans_id),
+        n_outputs=n_outputs,
+        n_times=n_times,
+        chan_proj=chan_proj,
+        ignored_keys=split.ignored,
+        metadata=metadata,
+    )
+
+
+def _from_state_dict(path: Path, raw: Mapping[Any, Any], placeholders: list[str]) -> Checkpoint:
+    split = _split_state(raw)
+    config = infer_config(split.state)
+    chan_proj, n_outputs, n_times = _heads(split.state, config, None, False)
+    return Checkpoint(
+        config=config,
+        state_dict=split.state,
+        format="state_dict",
+        path=path,
+        sha256=_sha256(path),
+        chan_ids=_ids(split.chans_id),
+        n_outputs=n_outputs,
+        n_times=n_times,
+        chan_proj=chan_proj,
+        ignored_keys=split.ignored,
+        metadata={"pickle_placeholders": placeholders} if placeholders else {},
+    )
+
+
+def _from_hub_folder(folder: Path, config_path: Path, weights: Path) -> Checkpoint:
+    cfg = _read_json(config_path)
+    raw, placeholders = _read_weights(weights)
+    if not isinstance(raw, Mapping):
+        raise CheckpointError(f"{weights} does not hold a state dict")
+    split = _split_state(raw)
+    ours = cfg.get("eegpt") if isinstance(cfg.get("eegpt"), dict) else None
+    hints = dict(cfg)
+    if ours is not None:
+        hints.update(ours.get("config", {}))
+    else:
+        hints.setdefault("patch_stride", BRAINDECODE_PATCH_STRIDE)
+    config = infer_config(split.state, hints)
+    linear = cfg.get("chan_proj_type") == "linear"
+    chan_proj, n_outputs, n_times = _heads(split.state, config, cfg.get("n_times"), linear)
+    if n_outputs is not None and cfg.get("n_outputs") not in (None, n_outputs):
+        raise CheckpointError(
+            f"{config_path} says n_outputs={cfg['n_outputs']} but the head in {weights.name} "
+            f"has {n_outputs} outputs"
+        )
+    chs_info = cfg.get("chs_info") or None
+    names = tuple(ch["ch_name"] for ch in chs_info) if chs_info else None
+    chan_ids = _ids(split.chans_id)
+    if chan_ids is None and names is None and chan_proj is None and cfg.get("n_chans"):
+        chan_ids = tuple(range(int(cfg["n_chans"])))  # braindecode's default channel ids
+    ckpt = Checkpoint(
+        config=config,
+        state_dict=split.state,
+        format="braindecode",
+        path=folder,
+        sha256=_sha256(weights),
+        ch_names=PROBE_19_CHANNELS if chan_proj else names,
+        chan_ids=chan_ids,
+        input_ch_names=names if chan_proj else None,
+        n_outputs=n_outputs,
+        n_times=n_times,
+        chan_proj=chan_proj,
+        chan_proj_max_norm=math.inf if linear else float(cfg.get("chan_conv_max_norm", 1.0)),
+        ignored_keys=split.ignored,
+        metadata={
+            "weights_file": weights.name,
+            "braindecode_version": cfg.get("braindecode_version"),
+        },
+    )
+    if placeholders:
+        ckpt.metadata["pickle_placeholders"] = placeholders
+    if ours is not None:
+        _apply_eegpt_section(ckpt, ours)
+    if ckpt.ch_names is not None and ckpt.chan_ids is not None:
+        if len(ckpt.ch_names) != len(ckpt.chan_ids):
+            ckpt.ch_names = None  # names that do not describe the encoder channels
+    return ckpt
+
+
+def _apply_eegpt_section(ckpt: Checkpoint, section: dict[str, Any]) -> None:
+    def tup(value: Any) -> tuple | None:
+        return None if value is None else tuple(value)
+
+    ckpt.format = "eegpt"
+    ckpt.ch_names = tup(section.get("ch_names"))
+    ckpt.chan_ids = tup(section.get("chan_ids"))
+    ckpt.input_ch_names = tup(section.get("input_ch_names"))
+    if section.get("n_times") is not None or ckpt.n_outputs is None:
+        ckpt.n_times = section.get("n_times")
+    ckpt.metadata["source"] = section.get("source", {})
+    ckpt.metadata["format_version"] = section.get("format_version")
+    ckpt.metadata["notes"] = dict(section.get("notes") or {})
+
+
+def _locate(path: Path) -> tuple[Path, Path, Path] | None:
+    """``(folder, config.json, weights file)`` for a Hugging Face style folder, else None."""
+    if path.is_dir():
+        folder = path
+    elif path.name in (CONFIG_FILE, SAFETENSORS_FILE, PICKLE_FILE):
+        folder = path.parent
+    else:
+        return None
+    config = folder / CONFIG_FILE
+    if not config.is_file():
+        if path.is_dir():
+            raise CheckpointError(
+                f"{folder} has no {CONFIG_FILE}; pass the weights file itself or a folder with "
+                f"{CONFIG_FILE} and {SAFETENSORS_FILE}"
+            )
+        return None
+    if path.name in (SAFETENSORS_FILE, PICKLE_FILE):
+        return folder, config, path
+    for name in (SAFETENSORS_FILE, PICKLE_FILE):
+        if (folder / name).is_file():
+            return folder, config, folder / name
+    raise CheckpointError(
+        f"{folder} has {CONFIG_FILE} but no weights ({SAFETENSORS_FILE} or {PICKLE_FILE}); "
+        "download the weights file into the same folder"
+    )
+
+
+def _report(message: str, verbose: bool | None) -> None:
+    if verbose:
+        print(message, file=sys.stderr)
+    elif verbose is None:
+        logger.info(message)
+
+
+def load_checkpoint(path: PathLike, *, verbose: bool | None = None) -> Checkpoint:
+    """Read EEGPT weights in any supported layout (see the module docstring).
+
+    Parameters
+    ----------
+    path : str or PathLike
+        A Lightning ``.ckpt``, a folder (or its ``config.json`` / ``model.safetensors``) in
+        braindecode's or our layout, or a bare ``.safetensors`` / ``.pt`` / ``.pth`` / ``.bin``
+        state dict.
+    verbose : bool, optional
+        ``True`` prints a one-line summary to stderr, ``False`` is silent, ``None`` logs it at
+        INFO level.
+
+    Returns
+    -------
+    Checkpoint
+
+    Raises
+    ------
+    FileNotFoundError
+        ``path`` does not exist.
+    CheckpointError
+        The file is unreadable (truncated, corrupt) or holds no EEGPT encoder.
+    """
+    path = Path(path).expanduser()
+    if not path.exists():
+        raise FileNotFoundError(f"no EEGPT weights at {path}")
+    located = _locate(path)
+    if located is not None:
+        ckpt = _from_hub_folder(*located)
+    else:
+        obj, placeholders = _read_weights(path)
+        if isinstance(obj, Mapping) and isinstance(obj.get("state_dict"), Mapping):
+            ckpt = _from_lightning(path, dict(obj), placeholders)
+        elif isinstance(obj, Mapping):
+            ckpt = _from_state_dict(path, obj, placeholders)
+        else:
+            raise CheckpointError(
+                f"{path} holds a {type(obj).__name__}, not a state dict or Lightning checkpoint"
+            )
+    ignored = Counter(k.split(".", 1)[0] for k in ckpt.ignored_keys)
+    _report(
+        f"loaded {ckpt.format} checkpoint {path} (sha256 {ckpt.sha256[:12]}, "
+        f"{ckpt.n_parameters:,} weights" + (f"; ignored {dict(ignored)}" if ignored else "") + ")",
+        verbose,
+    )
+    return ckpt
+
+
+# --------------------------------------------------------------------------------------------
+# Building models
+# --------------------------------------------------------------------------------------------
+
+
+def _check_tensor(key: str, value: Any) -> None:
+    if not isinstance(value, torch.Tensor):
+        raise CheckpointError(f"weight {key!r} is a {type(value).__name__}, not a tensor")
+    if not value.is_floating_point():
+        raise CheckpointError(
+            f"weight {key!r} has dtype {value.dtype}; EEGPT weights must be floating point "
+            "(the file is not an EEGPT checkpoint or was written incorrectly)"
+        )
+    if not bool(torch.isfinite(value).all()):
+        bad = int((~torch.isfinite(value)).sum())
+        raise CheckpointError(
+            f"weight {key!r} has {bad} non-finite value(s) (NaN/Inf); the checkpoint is corrupt "
+            "or comes from a diverged training run"
+        )
+
+
+def _new_model(ckpt: Checkpoint, fused: bool) -> EEGPT:
+    return EEGPT(
+        ckpt.config,
+        chan_ids=ckpt.chan_ids,
+        n_outputs=ckpt.n_outputs,
+        n_times=ckpt.n_times,
+        chan_proj=ckpt.chan_proj,
+        chan_proj_max_norm=ckpt.chan_proj_max_norm,
+        fused=fused,
+    )
+
+
+def build_model(checkpoint: Checkpoint, *, fused: bool = True, strict: bool = True) -> EEGPT:
+    """Build the :class:`~eegpt.model.EEGPT` module of ``checkpoint`` and load its weights.
+
+    The channel projection and probe head are built when the checkpoint has them. The model is
+    returned in eval mode on the CPU.
+
+    Parameters
+    ----------
+    checkpoint : Checkpoint
+    fused : bool
+        Use the encoder's fast path (same function as the reference path).
+    strict : bool
+        Weights the model has no place for raise an error (``True``) or a warning (``False``).
+        Pretraining-only groups in ``checkpoint.ignored_keys`` never count.
+
+    Raises
+    ------
+    CheckpointError
+        Missing weights, unexpected weights (strict), non-floating or non-finite tensors.
+    ValueError
+        A weight whose shape differs from the model's (``CheckpointError`` is a ``ValueError``).
+    """
+    model = _new_model(checkpoint, fused)
+    expected = model.state_dict()
+    state = checkpoint.state_dict
+    missing = sorted(set(expected) - set(state))
+    if missing:
+        raise CheckpointError(
+            f"the checkpoint lacks {len(missing)} weight(s) the model needs: {missing}. The file "
+            "is incomplete or belongs to another architecture."
+        )
+    unexpected = sorted(set(state) - set(expected))
+    if unexpected:
+        message = (
+            f"the checkpoint has {len(unexpected)} weight(s) the EEGPT model has no place for: "
+            f"{unexpected}"
+        )
+        if strict:
+            raise CheckpointError(f"{message}. Use strict=False to load the rest anyway.")
+        warnings.warn(f"{message}; ignoring them", stacklevel=2)
+    for key, target in expected.items():
+        value = state[key]
+        _check_tensor(key, value)
+        if tuple(value.shape) != tuple(target.shape):
+            raise CheckpointError(
+                f"shape mismatch for {key!r}: the checkpoint has {tuple(value.shape)}, the model "
+                f"built from {checkpoint.config} expects {tuple(target.shape)}"
+            )
+    model.load_state_dict({k: state[k] for k in expected}, strict=True)
+    return model.eval()
+
+
+def _provenance(ckpt: Checkpoint) -> dict[str, Any]:
+    return {
+        "path": str(ckpt.path) if ckpt.path is not None else None,
+        "format": ckpt.format,
+        "sha256": ckpt.sha256,
+        "config": ckpt.config.to_dict(),
+        "ch_names": ckpt.ch_names,
+        "chan_ids": ckpt.chan_ids,
+        "input_ch_names": ckpt.input_ch_names,
+        "source": ckpt.metadata.get("source"),
+        "notes": dict(ckpt.metadata.get("notes") or {}),
+    }
+
+
+def load_model(
+    path_or_name: PathLike,
+    *,
+    device: str | torch.device = "cpu",
+    fused: bool = True,
+    verbose: bool | None = None,
+) -> EEGPT:
+    """Load EEGPT weights into a ready-to-use model (eval mode, on ``device``).
+
+    Parameters
+    ----------
+    path_or_name : str or PathLike
+        A weights file or folder (see :func:`load_checkpoint`), a name of
+        :data:`eegpt.hub.PRETRAINED` (e.g. ``"eegpt-large"``) or an ``http(s)://`` URL; names and
+        URLs are downloaded (and cached) by :func:`eegpt.hub.fetch_weights`.
+    device : str or torch.device
+    fused : bool
+        Encoder fast path.
+    verbose : bool, optional
+        See :func:`load_checkpoint`.
+
+    Returns
+    -------
+    EEGPT
+        With ``model.checkpoint_info``: path, format, sha256, config, channels, source.
+    """
+    from eegpt import hub
+
+    text = os.fspath(path_or_name)
+    if isinstance(text, str) and (
+        text in hub.PRETRAINED or text.startswith(("http://", "https://"))
+    ):
+        path = hub.fetch_weights(text, progress=verbose is not False)
+    else:
+        path = Path(text).expanduser()
+        if not path.exists():
+            raise FileNotFoundError(
+                f"no EEGPT weights at {path} (and {text!r} is not one of the pretrained names "
+                f"{sorted(hub.PRETRAINED)}).\n\n{hub.WEIGHTS_HELP}"
+            )
+    ckpt = load_checkpoint(path, verbose=verbose)
+    model = build_model(ckpt, fused=fused).to(device)
+    model.checkpoint_info = _provenance(ckpt)  # type: ignore[assignment]
+    return model
+
+
+# --------------------------------------------------------------------------------------------
+# Saving
+# --------------------------------------------------------------------------------------------
+
+
+def checkpoint_from_model(model: EEGPT) -> Checkpoint:
+    """Snapshot an in-memory :class:`~eegpt.model.EEGPT` as a :class:`Checkpoint`.
+
+    Channel names and provenance come from ``model.checkpoint_info`` when the model was loaded
+    with :func:`load_model`.
+    """
+    info = getattr(model, "checkpoint_info", None) or {}
+    chan_proj = None
+    max_norm = 1.0
+    if model.chan_proj is not None:
+        w = model.chan_proj.proj.weight
+        chan_proj = (int(w.shape[1]), int(w.shape[0]))
+        max_norm = float(model.chan_proj.proj.max_norm)
+    ids = tuple(int(i) for i in model.chan_ids.tolist()) or None
+    names = info.get("ch_names")
+    return Checkpoint(
+        config=model.config,
+        state_dict={k: v.detach().cpu() for k, v in model.state_dict().items()},
+        format=info.get("format", "model"),
+        path=Path(info["path"]) if info.get("path") else None,
+        sha256=info.get("sha256", ""),
+        ch_names=tuple(names) if names and ids and len(names) == len(ids) else None,
+        chan_ids=ids,
+        input_ch_names=tuple(info["input_ch_names"]) if info.get("input_ch_names") else None,
+        n_outputs=None if model.final_layer is None else model.final_layer.probe2.out_features,
+        n_times=model.n_times,
+        chan_proj=chan_proj,
+        chan_proj_max_norm=max_norm,
+        metadata={
+            **({"source": info["source"]} if info.get("source") else {}),
+            "notes": dict(info.get("notes") or {}),
+        },
+    )
+
+
+def _braindecode_files(ckpt: Checkpoint) -> tuple[dict[str, torch.Tensor], dict[str, Any]]:
+    """Tensors and ``config.json`` content readable by ``braindecode.models.EEGPT``."""
+    cfg = ckpt.config
+    linear = ckpt.chan_proj is not None and math.isinf(ckpt.chan_proj_max_norm)
+    tensors: dict[str, torch.Tensor] = {}
+    for key, value in ckpt.state_dict.items():
+        value = value.detach().to("cpu", torch.float32).contiguous().clone()
+        if key == "chan_proj.proj.weight":
+            if linear:
+                value = value.reshape(value.shape[0], -1)
+            else:
+                key = key.replace(".weight", _PARAMETRIZED)
+        elif key.startswith("final_layer.") and key.endswith(".weight"):
+            key = key[: -len(".weight")] + _PARAMETRIZED
+        tensors[key] = value
+    if ckpt.chan_proj is not None:
+        n_chans, n_target = ckpt.chan_proj
+        chs = ckpt.input_ch_names
+    else:
+        n_chans = len(ckpt.chan_ids) if ckpt.chan_ids else cfg.n_chan_embeddings
+        n_target = len(PROBE_19_CHANNELS)
+        chs = ckpt.ch_names if ckpt.chan_ids else None
+    chs_info = [{"ch_name": n} for n in chs] if chs and len(chs) == n_chans else None
+    # braindecode's `chans_id` buffer: [1, C] when built from channel names, else arange(C).
+    # Without known ids, the encoder-only file gets braindecode's default (all 62 vocabulary
+    # channels in order); the "eegpt" section still records chan_ids = null.
+    if ckpt.chan_ids:
+        ids = torch.tensor(ckpt.chan_ids, dtype=torch.long)
+        named = chs_info is not None or ckpt.chan_proj is not None
+        tensors["chans_id"] = ids.unsqueeze(0) if named else ids
+    elif ckpt.chan_proj is None:
+        tensors["chans_id"] = torch.arange(n_chans)
+    proj_type = "conv1d_constraint" if ckpt.chan_proj is not None else "none"
+    if linear:
+        proj_type = "linear"
+    config = {
+        "n_outputs": ckpt.n_outputs,
+        "n_chans": n_chans,
+        "chs_info": chs_info,
+        "n_times": ckpt.n_times or DEFAULT_N_TIMES,
+        "input_window_seconds": None,
+        "sfreq": None,
+        "patch_size": cfg.patch_size,
+        "patch_stride": cfg.patch_stride,
+        "embed_num": cfg.embed_num,
+        "embed_dim": cfg.embed_dim,
+        "depth": cfg.depth,
+        "num_heads": cfg.num_heads,
+        "mlp_ratio": cfg.mlp_ratio,
+        "qkv_bias": cfg.qkv_bias,
+        "layer_norm_eps": cfg.layer_norm_eps,
+        "return_encoder_output": ckpt.n_outputs is None,
+        "chan_proj_type": proj_type,
+        "n_chans_target": n_target,
+        "chan_conv_max_norm": 1.0 if linear else ckpt.chan_proj_max_norm,
+    }
+    return tensors, config
+
+
+def _eegpt_section(ckpt: Checkpoint) -> dict[str, Any]:
+    source = ckpt.metadata.get("source") if ckpt.format in ("eegpt", "model") else None
+    if not source:
+        source = {
+            "file": ckpt.path.name if ckpt.path is not None else None,
+            "format": ckpt.format,
+            "sha256": ckpt.sha256 or None,
+        }
+    return {
+        "format_version": FORMAT_VERSION,
+        "config": ckpt.config.to_dict(),
+        "ch_names": list(ckpt.ch_names) if ckpt.ch_names else None,
+        "chan_ids": list(ckpt.chan_ids) if ckpt.chan_ids else None,
+        "input_ch_names": list(ckpt.input_ch_names) if ckpt.input_ch_names else None,
+        "n_outputs": ckpt.n_outputs,
+        "n_times": ckpt.n_times,
+        "chan_proj": list(ckpt.chan_proj) if ckpt.chan_proj else None,
+        "source": source,
+    }
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def save_checkpoint(
+    model_or_checkpoint: EEGPT | Checkpoint,
+    directory: PathLike,
+    *,
+    overwrite: bool = False,
+    metadata: Mapping[str, Any] | None = None,
+) -> Path:
+    """Write ``model.safetensors`` + ``config.json`` into ``directory`` (our ``"eegpt"`` layout).
+
+    The folder is braindecode-compatible (``braindecode.models.EEGPT.from_pretrained(directory)``
+    rebuilds the same model) and ``config.json`` carries an ``"eegpt"`` section with the
+    :class:`~eegpt.config.EEGPTConfig`, channel names/ids and the source checkpoint's SHA-256.
+    Each file is written to a temporary file in ``directory`` and renamed into place. To record
+    channels or a window length the checkpoint lacks, save ``dataclasses.replace(checkpoint,
+    chan_ids=..., ch_names=..., n_times=...)``.
+
+    Parameters
+    ----------
+    model_or_checkpoint : EEGPT or Checkpoint
+        Checkpoints are validated by building the model first.
+    directory : str or PathLike
+        Created if needed.
+    overwrite : bool
+        Allow writing into an existing non-empty folder (our two files are replaced).
+    metadata : mapping, optional
+        JSON-serialisable notes (e.g. ``{"pretrained": False}``) stored in the ``"eegpt"``
+        section; they come back in :attr:`Checkpoint.metadata` ``["notes"]`` and in
+        ``model.checkpoint_info["notes"]``. Notes already attached to the checkpoint or model are
+        kept, ``metadata`` updating them.
+
+    Returns
+    -------
+    Path
+        ``directory``.
+    """
+    directory = Path(directory).expanduser()
+    if directory.exists() and not directory.is_dir():
+        raise FileExistsError(f"{directory} exists and is not a folder; choose another output path")
+    if directory.is_dir() and any(directory.iterdir()) and not overwrite:
+        raise FileExistsError(
+            f"{directory} is not empty; pass overwrite=True (--overwrite) to replace its "
+            "checkpoint, or choose an empty folder"
+        )
+    if isinstance(model_or_checkpoint, Checkpoint):
+        ckpt = model_or_checkpoint
+        model = build_model(ckpt, fused=True)
+        ckpt = dataclasses.replace(ckpt, state_dict=model.state_dict())
+    else:
+        ckpt = checkpoint_from_model(model_or_checkpoint)
+    notes = {**ckpt.metadata.get("notes", {}), **(metadata or {})}
+    tensors, config = _braindecode_files(ckpt)
+    config["eegpt"] = _eegpt_section(ckpt)
+    config["eegpt"]["notes"] = notes
+    try:
+        config_text = json.dumps(config, indent=2, allow_nan=False) + "\n"
+    except (TypeError, ValueError) as e:
+        raise TypeError(
+            f"metadata must be JSON-serialisable (strings, numbers, lists, dicts): {e}"
+        ) from e
+    directory.mkdir(parents=True, exist_ok=True)
+    _atomic_write(directory / SAFETENSORS_FILE, _dump_safetensors(tensors, {"format": "pt"}))
+    _atomic_write(directory / CONFIG_FILE, config_text.encode())
+    return directory
+
+
+# --------------------------------------------------------------------------------------------
+# Description
+# --------------------------------------------------------------------------------------------
+
+
+def _shorten(items: tuple, limit: int = 12) -> str:
+    text = ", ".join(str(i) for i in items[:limit])
+    return text + (f", ... ({len(items)} in all)" if len(items) > limit else "")
+
+
+def describe(checkpoint: Checkpoint) -> str:
+    """Human-readable summary of a checkpoint (what ``eegpt info`` prints)."""
+    c, cfg = checkpoint, checkpoint.config
+    encoder = sum(v.numel() for k, v in c.state_dict.items() if k.startswith("target_encoder."))
+    stride = f"{cfg.stride}" + (" (= patch size)" if cfg.patch_stride is None else "")
+    lines = [
+        f"EEGPT checkpoint: {c.path}",
+        f"  format:      {c.format}",
+        f"  sha256:      {c.sha256 or 'unknown'}",
+        f"  encoder:     embed_dim={cfg.embed_dim} depth={cfg.depth} num_heads={cfg.num_heads} "
+        f"summary_tokens={cfg.embed_num} mlp_ratio={cfg.mlp_ratio:g} qkv_bias={cfg.qkv_bias}",
+        f"  patches:     size={cfg.patch_size} stride={stride} "
+        f"channel_vocabulary={cfg.n_chan_embeddings} layer_norm_eps={cfg.layer_norm_eps:g}",
+        f"  parameters:  {c.n_parameters:,} (encoder {encoder:,})",
+    ]
+    if c.chan_proj is not None:
+        kind = f"max-norm {c.chan_proj_max_norm:g}"
+        if math.isinf(c.chan_proj_max_norm):
+            kind = "unconstrained"
+        lines.append(f"  channel projection: {c.chan_proj[0]} -> {c.chan_proj[1]} ({kind})")
+    else:
+        lines.append("  channel projection: none")
+    if c.n_outputs is not None:
+        lines.append(f"  probe head:  {c.n_outputs} outputs for {c.n_times}-sample windows")
+    else:
+        lines.append("  probe head:  none (embeddings only)")
+    if c.input_ch_names:
+        lines.append(f"  input channels ({len(c.input_ch_names)}): {_shorten(c.input_ch_names)}")
+    if c.ch_names:
+        lines.append(f"  encoder channels ({len(c.ch_names)}): {_shorten(c.ch_names)}")
+    elif c.chan_ids:
+        lines.append(f"  encoder channel ids ({len(c.chan_ids)}): {_shorten(c.chan_ids)}")
+    else:
+        lines.append("  channels:    any (pass the channel ids of your montage)")
+    if c.ignored_keys:
+        groups = Counter(k.split(".", 1)[0] for k in c.ignored_keys)
+        text = ", ".join(f"{g} ({n} tensors)" for g, n in sorted(groups.items()))
+        lines.append(f"  ignored pretraining weights: {text}")
+    source = c.metadata.get("source")
+    if source and (source.get("file") or source.get("sha256")):
+        lines.append(
+            f"  converted from: {source.get('file')} ({source.get('format')}, "
+            f"sha256 {source.get('sha256')})"
+        )
+    for key, value in (c.metadata.get("notes") or {}).items():
+        lines.append(f"  note: {key} = {value}")
+    if c.metadata.get("pickle_placeholders"):
+        lines.append(
+            "  not unpickled (metadata objects): " + ", ".join(c.metadata["pickle_placeholders"])
+        )
+    return "\n".join(lines)

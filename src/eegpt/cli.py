@@ -1,0 +1,261 @@
+"""Command line: ``eegpt embed | info | convert | fetch | demo``.
+
+Every command reports problems as one ``eegpt: error: ...`` line (exit status 1, or 2 for usage
+errors); ``--debug`` shows the traceback too.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from eegpt import __version__
+
+
+def _add_embed_options(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("inference")
+    g.add_argument("--device", default=None, help="cpu, cuda, cuda:1 ... (default: GPU if present)")
+    g.add_argument("--batch-size", type=int, default=64, help="windows per forward pass (64)")
+    g.add_argument(
+        "--precision",
+        choices=["float32", "bfloat16", "float16"],
+        default="float32",
+        help="float32 is exact; bfloat16/float16 are faster on GPU (about 1e-2 relative error)",
+    )
+    g = p.add_argument_group("preprocessing")
+    g.add_argument("--window", type=float, default=4.0, help="window length in seconds (4)")
+    g.add_argument("--overlap", type=float, default=0.0, help="overlap between windows in s (0)")
+    g.add_argument(
+        "--average-reference", action="store_true", help="re-reference to the channel average"
+    )
+    g.add_argument(
+        "--resample",
+        choices=["polyphase", "nearest"],
+        default="polyphase",
+        help="resampling to 256 Hz: polyphase (default) or nearest (the original scripts')",
+    )
+    g.add_argument(
+        "--tail",
+        choices=["drop", "pad"],
+        default="drop",
+        help="a last partial window is dropped (default) or zero-padded",
+    )
+    g.add_argument(
+        "--rename",
+        action="append",
+        default=[],
+        metavar="IN=VOCAB",
+        help="map a channel name explicitly, e.g. --rename 'EEG 1=FP1' (repeatable)",
+    )
+    g.add_argument(
+        "--strict-channels",
+        action="store_true",
+        help="fail on channels outside the EEGPT vocabulary instead of dropping them",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="eegpt",
+        description="EEGPT embeddings from EEG recordings (EDF/BDF/FIF/BrainVision/EEGLAB ...)",
+    )
+    parser.add_argument("--version", action="version", version=f"eegpt {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("embed", help="embed recordings, one output file per recording")
+    p.add_argument("recordings", nargs="+", type=Path, help="files MNE can read")
+    p.add_argument(
+        "--weights",
+        help="checkpoint: a .ckpt/.safetensors file, a converted directory, a URL, or a name "
+        "from 'eegpt fetch --list' (e.g. eegpt-large)",
+    )
+    p.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        required=True,
+        help="output file (.npz or .parquet) for one recording, or a directory",
+    )
+    p.add_argument(
+        "--format",
+        choices=["npz", "parquet"],
+        default="npz",
+        help="file format when --output is a directory (npz)",
+    )
+    p.add_argument("--overwrite", action="store_true", help="replace existing outputs")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bars or mapping report")
+    _add_embed_options(p)
+    p.set_defaults(func=cmd_embed)
+
+    p = sub.add_parser("info", help="describe a checkpoint")
+    p.add_argument("weights", help="checkpoint file or directory")
+    p.set_defaults(func=cmd_info)
+
+    p = sub.add_parser("convert", help="convert a checkpoint to safetensors + config.json")
+    p.add_argument("source", help="checkpoint file or directory (e.g. the original .ckpt)")
+    p.add_argument("destination", type=Path, help="output directory")
+    p.add_argument("--overwrite", action="store_true")
+    p.set_defaults(func=cmd_convert)
+
+    p = sub.add_parser("fetch", help="download pretrained weights into the cache")
+    p.add_argument("name", nargs="?", default="eegpt-large", help="registry name or URL")
+    p.add_argument("--sha256", help="expected SHA-256 of a URL download")
+    p.add_argument("--cache-dir", type=Path, default=None)
+    p.add_argument("--force", action="store_true", help="download again even if cached")
+    p.add_argument("--list", action="store_true", help="list the known weights and exit")
+    p.set_defaults(func=cmd_fetch)
+
+    p = sub.add_parser(
+        "demo",
+        help="run the whole pipeline on a synthetic recording with random (NOT pretrained) weights",
+    )
+    p.add_argument("-o", "--output", type=Path, default=Path("eegpt-demo"), help="output directory")
+    p.add_argument("--minutes", type=float, default=2.0, help="length of the synthetic recording")
+    p.add_argument("--device", default=None)
+    p.add_argument("--overwrite", action="store_true")
+    p.set_defaults(func=cmd_demo)
+    return parser
+
+
+def _parse_rename(pairs: list[str]) -> dict[str, str] | None:
+    out = {}
+    for pair in pairs:
+        name, sep, target = pair.partition("=")
+        if not sep or not name.strip() or not target.strip():
+            raise ValueError(f"--rename expects IN=VOCAB, got {pair!r}")
+        out[name.strip()] = target.strip()
+    return out or None
+
+
+def _output_paths(recordings: list[Path], output: Path, fmt: str) -> list[Path]:
+    if output.suffix in (".npz", ".parquet"):
+        if len(recordings) != 1:
+            raise ValueError(
+                f"--output {output} is a single file but {len(recordings)} recordings were given; "
+                "pass a directory"
+            )
+        return [output]
+    paths = [output / f"{rec.stem}.{fmt}" for rec in recordings]
+    seen: dict[Path, Path] = {}
+    for rec, path in zip(recordings, paths, strict=True):
+        if path in seen:
+            raise ValueError(f"{rec} and {seen[path]} would both be written to {path}")
+        seen[path] = rec
+    return paths
+
+
+def cmd_embed(args: argparse.Namespace) -> int:
+    from eegpt.checkpoints import load_model
+    from eegpt.engine import InferenceEngine
+    from eegpt.hub import WEIGHTS_HELP
+    from eegpt.preprocessing import PreprocessingConfig
+
+    if not args.weights:
+        print(f"eegpt: error: no --weights given.\n\n{WEIGHTS_HELP}", file=sys.stderr)
+        return 2
+    rename = _parse_rename(args.rename)
+    outputs = _output_paths(args.recordings, args.output, args.format)
+    if not args.overwrite:
+        existing = [str(p) for p in outputs if p.exists()]
+        if existing:
+            raise FileExistsError(f"outputs exist (pass --overwrite): {', '.join(existing)}")
+    config = PreprocessingConfig(
+        window_seconds=args.window,
+        overlap=args.overlap,
+        average_reference=args.average_reference,
+        resample=args.resample,
+        tail=args.tail,
+    )
+    model = load_model(args.weights, device="cpu", verbose=not args.quiet)
+    engine = InferenceEngine(
+        model, device=args.device, precision=args.precision, batch_size=args.batch_size
+    )
+    ok, failed, hours, n_windows = 0, [], 0.0, 0
+    t0 = time.perf_counter()
+    for rec, out in zip(args.recordings, outputs, strict=True):
+        try:
+            emb = model.embed(
+                rec,
+                rename=rename,
+                on_unknown="raise" if args.strict_channels else "drop",
+                preprocessing=config,
+                engine=engine,
+                progress=not args.quiet,
+                verbose=not args.quiet,
+            )
+            emb.save(out, overwrite=args.overwrite)
+        except (ValueError, OSError, RuntimeError) as err:
+            failed.append((rec, err))
+            print(f"eegpt: error: {rec}: {err}", file=sys.stderr)
+            continue
+        ok += 1
+        n_windows += len(emb)
+        step = config.window_seconds - config.overlap
+        hours += (len(emb) * step) / 3600
+        if not args.quiet:
+            print(f"{rec} -> {out}: {len(emb)} windows, embeddings {emb.data.shape[1:]}")
+    elapsed = time.perf_counter() - t0
+    if not args.quiet or failed:
+        print(
+            f"done: {ok} ok, {len(failed)} failed, {n_windows} windows "
+            f"({hours:.2f} h of EEG) in {elapsed:.1f} s on {engine.device}",
+            file=sys.stderr,
+        )
+    return 1 if failed else 0
+
+
+def cmd_info(args: argparse.Namespace) -> int:
+    from eegpt.checkpoints import describe, load_checkpoint
+
+    print(describe(load_checkpoint(args.weights)))
+    return 0
+
+
+def cmd_convert(args: argparse.Namespace) -> int:
+    from eegpt.checkpoints import load_checkpoint, save_checkpoint
+
+    ckpt = load_checkpoint(args.source)
+    path = save_checkpoint(ckpt, args.destination, overwrite=args.overwrite)
+    print(f"wrote {path} (from {ckpt.format} checkpoint {ckpt.path}, sha256 {ckpt.sha256[:12]}...)")
+    return 0
+
+
+def cmd_fetch(args: argparse.Namespace) -> int:
+    from eegpt.hub import PRETRAINED, fetch_weights
+
+    if args.list:
+        for name, entry in PRETRAINED.items():
+            print(f"{name}: {entry.get('description', entry.get('repo', ''))}")
+        return 0
+    path = fetch_weights(args.name, cache_dir=args.cache_dir, sha256=args.sha256, force=args.force)
+    print(path)
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from eegpt.demo import run_demo
+
+    run_demo(args.output, minutes=args.minutes, device=args.device, overwrite=args.overwrite)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except KeyboardInterrupt:
+        print("eegpt: interrupted", file=sys.stderr)
+        return 130
+    except Exception as err:  # one readable line instead of a traceback
+        if args.debug:
+            raise
+        print(f"eegpt: error: {err}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,344 @@
+"""Downloading and caching pretrained EEGPT weights, on the standard library only.
+
+Files come from a Hugging Face style endpoint (``{endpoint}/{repo}/resolve/{revision}/{file}``,
+endpoint from ``$HF_ENDPOINT``, default ``https://huggingface.co``) or a plain URL, and land in
+``$EEGPT_CACHE`` (default ``~/.cache/eegpt``). Every download streams into ``<name>.part`` next to
+the final file, is hashed while it is written, checked against the expected SHA-256 and only
+then renamed into place, so a file under its final name is always complete.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import http.client
+import logging
+import os
+import re
+import urllib.error
+import urllib.parse
+import urllib.request
+from email.message import Message
+from pathlib import Path
+from typing import Any
+
+from tqdm import tqdm
+
+logger = logging.getLogger(__name__)
+
+__all__ = [
+    "PRETRAINED",
+    "WEIGHTS_HELP",
+    "ChecksumError",
+    "DownloadError",
+    "WeightsUnavailableError",
+    "cache_dir",
+    "download",
+    "fetch_weights",
+    "hf_endpoint",
+    "hf_url",
+]
+
+DEFAULT_ENDPOINT = "https://huggingface.co"
+HF_REPO_URL = "https://huggingface.co/braindecode/eegpt-pretrained"
+ORIGINAL_CHECKPOINT = "eegpt_mcae_58chs_4s_large4E.ckpt"
+ORIGINAL_RELEASE = "https://github.com/BINE022/EEGPT"
+
+#: Pretrained weights known by name. ``files`` are fetched from ``repo`` at ``revision``;
+#: ``sha256`` may pin a file's hash (otherwise the server's ETag, when it is a SHA-256, is used).
+PRETRAINED: dict[str, dict[str, Any]] = {
+    "eegpt-large": {
+        "repo": "braindecode/eegpt-pretrained",
+        "files": ["config.json", "model.safetensors"],
+        "revision": "main",
+        "sha256": {},
+        "description": (
+            "EEGPT large (embed_dim 512, 8 blocks, 4 summary tokens; ~10M encoder weights), "
+            f"pretrained by Wang et al. (NeurIPS 2024); braindecode's conversion of "
+            f"{ORIGINAL_CHECKPOINT}"
+        ),
+    },
+}
+
+WEIGHTS_HELP = f"""\
+EEGPT needs its pretrained weights, which are not shipped with this package. Get them one way:
+  1. Download config.json and model.safetensors from {HF_REPO_URL}
+     (tab "Files and versions") into one folder; or
+  2. download the original checkpoint {ORIGINAL_CHECKPOINT} from the EEGPT
+     authors' release ({ORIGINAL_RELEASE}, section "Pretrained Models").
+Then pass the folder or file: `--weights PATH` on the command line, or
+`eegpt.load_model(PATH)` in Python.
+Automatic downloads are cached in $EEGPT_CACHE (default ~/.cache/eegpt) and come from
+$HF_ENDPOINT (default {DEFAULT_ENDPOINT}); set these to use another folder or a mirror."""
+
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+_CHUNK = 1 << 20
+
+
+class WeightsUnavailableError(RuntimeError):
+    """The weights could not be downloaded (offline, DNS failure, HTTP error ...)."""
+
+
+class ChecksumError(ValueError):
+    """A downloaded or cached file does not have the expected SHA-256."""
+
+
+class DownloadError(OSError):
+    """The server closed the connection before sending the whole file."""
+
+
+def cache_dir() -> Path:
+    """Cache folder: ``$EEGPT_CACHE`` or ``~/.cache/eegpt``."""
+    return Path(os.environ.get("EEGPT_CACHE") or Path.home() / ".cache" / "eegpt").expanduser()
+
+
+_default_cache_dir = cache_dir  # fetch_weights' parameter shadows the function name
+
+
+def hf_endpoint() -> str:
+    """Hub endpoint: ``$HF_ENDPOINT`` or ``https://huggingface.co``."""
+    return (os.environ.get("HF_ENDPOINT") or DEFAULT_ENDPOINT).rstrip("/")
+
+
+def hf_url(repo: str, filename: str, revision: str = "main", *, endpoint: str | None = None) -> str:
+    """URL of ``filename`` in the Hugging Face repo ``repo`` at ``revision``."""
+    base = (endpoint or hf_endpoint()).rstrip("/")
+    return f"{base}/{repo}/resolve/{urllib.parse.quote(revision, safe='')}/{filename}"
+
+
+def _file_sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(_CHUNK), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _normalise_sha(value: str | None) -> str | None:
+    if value is None:
+        return None
+    value = value.strip().lower()
+    if not _SHA256.fullmatch(value):
+        raise ValueError(f"sha256 must be 64 hexadecimal digits, got {value!r}")
+    return value
+
+
+class _RedirectRecorder(urllib.request.HTTPRedirectHandler):
+    """Follows redirects like urllib does, keeping the headers of each redirect response.
+
+    The Hugging Face Hub answers ``resolve`` with a redirect to a CDN; the file's SHA-256 is in
+    that redirect's ``X-Linked-Etag`` header, not in the CDN's response.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.headers: list[Message] = []
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):  # noqa: D401 (urllib API)
+        self.headers.append(headers)
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
+def _sha_from_headers(responses: list[Message]) -> str | None:
+    """A SHA-256 announced by the server (``X-Linked-Etag`` first, then ``ETag``), if any."""
+    for name in ("X-Linked-Etag", "ETag"):
+        for headers in responses:
+            value = headers.get(name)
+            if value:
+                value = value.strip().removeprefix("W/").strip('"').lower()
+                if _SHA256.fullmatch(value):
+                    return value
+    return None
+
+
+def download(
+    url: str,
+    dest: str | os.PathLike,
+    *,
+    sha256: str | None = None,
+    progress: bool = True,
+    timeout: float = 60,
+) -> Path:
+    """Download ``url`` to ``dest`` atomically, verifying its SHA-256.
+
+    The body streams into ``dest + ".part"`` (same folder) while being hashed; the hash is
+    checked against ``sha256`` or, when not given, against the server's ``X-Linked-Etag``/``ETag``
+    if that is a 64-hex SHA-256 (as the Hugging Face Hub serves large files). The file is then
+    fsynced and renamed to ``dest``. On any failure the ``.part`` file is deleted.
+
+    Parameters
+    ----------
+    url : str
+    dest : str or PathLike
+        Final file name; parent folders are created.
+    sha256 : str, optional
+        Expected hex digest.
+    progress : bool
+        Show a tqdm progress bar on stderr.
+    timeout : float
+        Seconds to wait for the connection and each read.
+
+    Returns
+    -------
+    Path
+        ``dest``.
+
+    Raises
+    ------
+    ChecksumError
+        The content does not have the expected SHA-256.
+    DownloadError
+        The connection ended before Content-Length bytes arrived.
+    urllib.error.URLError, http.client.HTTPException, OSError
+        Network failures, as raised by urllib.
+    """
+    dest = Path(dest)
+    expected = _normalise_sha(sha256)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    part = dest.with_suffix(dest.suffix + ".part")
+    recorder = _RedirectRecorder()
+    opener = urllib.request.build_opener(recorder)
+    request = urllib.request.Request(url, headers={"User-Agent": "eegpt-downloader"})
+    try:
+        with opener.open(request, timeout=timeout) as response, open(part, "wb") as out:
+            length = response.headers.get("Content-Length")
+            total = int(length) if length and length.isdigit() else None
+            announced = _sha_from_headers([*recorder.headers, response.headers])
+            expected = expected or announced
+            digest = hashlib.sha256()
+            received = 0
+            with tqdm(
+                total=total,
+                unit="B",
+                unit_scale=True,
+                unit_divisor=1024,
+                desc=dest.name,
+                disable=not progress,
+            ) as bar:
+                while chunk := response.read(_CHUNK):
+                    out.write(chunk)
+                    digest.update(chunk)
+                    received += len(chunk)
+                    bar.update(len(chunk))
+            if total is not None and received != total:
+                raise DownloadError(
+                    f"connection closed after {received} of {total} bytes of {url}; try again"
+                )
+            out.flush()
+            os.fsync(out.fileno())
+        actual = digest.hexdigest()
+        if expected is not None and actual != expected:
+            raise ChecksumError(
+                f"checksum mismatch for {url}: expected sha256 {expected}, got {actual}. The "
+                "download is corrupt (or the file changed on the server) and was deleted; try "
+                "again, or download the file by hand and pass its path."
+            )
+        os.replace(part, dest)
+    except BaseException:
+        part.unlink(missing_ok=True)
+        raise
+    logger.info("downloaded %s to %s (sha256 %s)", url, dest, actual)
+    return dest
+
+
+_NETWORK_ERRORS = (
+    urllib.error.URLError,
+    http.client.HTTPException,
+    ConnectionError,
+    TimeoutError,
+    DownloadError,
+)
+
+
+def _unavailable(url: str, error: BaseException) -> WeightsUnavailableError:
+    if isinstance(error, urllib.error.HTTPError):
+        reason: object = f"HTTP error {error.code} ({error.reason})"
+    else:
+        reason = getattr(error, "reason", None) or error
+    return WeightsUnavailableError(
+        f"could not download EEGPT weights from {url}: {reason}\n\n{WEIGHTS_HELP}"
+    )
+
+
+def _cached(path: Path, sha256: str | None) -> bool:
+    if not path.is_file():
+        return False
+    if sha256 is not None and _file_sha256(path) != sha256:
+        logger.warning("cached %s does not match sha256 %s; downloading it again", path, sha256)
+        return False
+    return True
+
+
+def _fetch(url: str, dest: Path, sha256: str | None, force: bool, progress: bool) -> Path:
+    if not force and _cached(dest, sha256):
+        logger.info("using cached %s", dest)
+        return dest
+    try:
+        return download(url, dest, sha256=sha256, progress=progress)
+    except _NETWORK_ERRORS as e:
+        raise _unavailable(url, e) from e
+
+
+def fetch_weights(
+    name_or_url: str,
+    *,
+    cache_dir: str | os.PathLike | None = None,
+    sha256: str | None = None,
+    force: bool = False,
+    progress: bool = True,
+) -> Path:
+    """Return local pretrained weights, downloading them on first use.
+
+    Parameters
+    ----------
+    name_or_url : str
+        A key of :data:`PRETRAINED` (e.g. ``"eegpt-large"``) or an ``http(s)://`` URL of one
+        weights file.
+    cache_dir : str or PathLike, optional
+        Defaults to :func:`cache_dir` (``$EEGPT_CACHE`` or ``~/.cache/eegpt``).
+    sha256 : str, optional
+        Expected SHA-256 of the URL's file or, for a registry name, of its weights file
+        (the last of its ``files``).
+    force : bool
+        Download again even when cached.
+    progress : bool
+        Show progress bars.
+
+    Returns
+    -------
+    Path
+        For a name, the folder ``<cache>/<repo>/<revision>/`` holding its files; for a URL, the
+        file ``<cache>/urls/<sha256(url)[:16]>/<basename>``. Complete cached files are reused
+        without touching the network.
+
+    Raises
+    ------
+    WeightsUnavailableError
+        Offline, unreachable host, HTTP error or interrupted download; the message explains how
+        to obtain the weights by hand.
+    ChecksumError
+        The downloaded file is corrupt.
+    ValueError
+        ``name_or_url`` is neither a known name nor a URL.
+    """
+    root = Path(cache_dir).expanduser() if cache_dir is not None else _default_cache_dir()
+    expected = _normalise_sha(sha256)
+    if name_or_url in PRETRAINED:
+        entry = PRETRAINED[name_or_url]
+        revision = entry.get("revision", "main")
+        folder = root / entry["repo"] / revision
+        pinned = dict(entry.get("sha256") or {})
+        if expected is not None:
+            pinned[entry["files"][-1]] = expected
+        for filename in entry["files"]:
+            url = hf_url(entry["repo"], filename, revision)
+            _fetch(url, folder / filename, pinned.get(filename), force, progress)
+        return folder
+    if name_or_url.startswith(("http://", "https://")):
+        key = hashlib.sha256(name_or_url.encode()).hexdigest()[:16]
+        basename = Path(urllib.parse.unquote(urllib.parse.urlparse(name_or_url).path)).name
+        dest = root / "urls" / key / (basename or "weights")
+        return _fetch(name_or_url, dest, expected, force, progress)
+    raise ValueError(
+        f"unknown pretrained weights {name_or_url!r}: use one of {sorted(PRETRAINED)}, an "
+        "http(s):// URL, or a local path with eegpt.load_model(PATH)"
+    )

@@ -1,0 +1,194 @@
+"""End to end: recordings on disk -> `eegpt embed` / `model.embed` -> embedding files."""
+
+from __future__ import annotations
+
+import json
+
+import mne
+import numpy as np
+import pytest
+import torch
+
+from eegpt.api import embed
+from eegpt.checkpoints import load_model, save_checkpoint
+from eegpt.cli import main
+from eegpt.config import EEGPTConfig
+from eegpt.demo import TUH_NAMES, synthetic_raw, write_edf
+from eegpt.engine import InferenceEngine
+from eegpt.model import EEGPT
+from eegpt.outputs import Embeddings, load_embeddings
+
+SMALL = EEGPTConfig(embed_dim=64, depth=2, num_heads=4, embed_num=4)
+
+
+@pytest.fixture(scope="module")
+def weights(tmp_path_factory):
+    torch.manual_seed(7)
+    path = tmp_path_factory.mktemp("weights") / "small"
+    save_checkpoint(EEGPT(SMALL), path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def edf(tmp_path_factory):
+    raw, _ = synthetic_raw(minutes=0.5, seed=3)
+    return write_edf(raw, tmp_path_factory.mktemp("rec") / "tuh_like.edf")
+
+
+def test_cli_embed_edf_with_tuh_names(weights, edf, tmp_path, capsys):
+    out = tmp_path / "emb.npz"
+    code = main(["embed", str(edf), "--weights", str(weights), "-o", str(out), "--batch-size", "3"])
+    assert code == 0
+    emb = load_embeddings(out)
+    # 30 s at 4 s windows, tail dropped -> 7 windows of 16 patches
+    assert emb.data.shape == (7, 16, 4, 64)
+    np.testing.assert_allclose(emb.onsets, np.arange(7) * 4.0)
+    mapping = emb.metadata["channels"]
+    assert mapping["names"][:3] == ["FP1", "FP2", "F7"]
+    assert "T7" in mapping["names"] and "EEG T3-REF" in mapping["input_names"]
+    assert set(mapping["dropped"]) == {"EEG A1-REF", "EEG A2-REF", "EEG EKG1-REF"}
+    assert emb.metadata["checkpoint"]["sha256"]
+    assert emb.metadata["model"]["embed_dim"] == 64
+
+    # The CLI output equals the Python API on the same file, bit for bit on CPU.
+    model = load_model(weights)
+    direct = model.embed(edf)
+    np.testing.assert_array_equal(direct.data, emb.data)
+
+    # ... and equals running the encoder by hand on the EDF data read back through MNE.
+    raw = mne.io.read_raw_edf(edf, preload=True, verbose=False)
+    picks = [raw.ch_names.index(n) for n in mapping["input_names"]]
+    from eegpt.preprocessing import resample
+
+    x = resample(raw.get_data()[picks], raw.info["sfreq"], 256.0) * 1e3
+    windows = np.stack([x[:, i * 1024 : (i + 1) * 1024] for i in range(7)]).astype(np.float32)
+    with torch.no_grad():
+        ref = model.target_encoder(torch.from_numpy(windows), torch.tensor(mapping["chan_ids"]))
+    np.testing.assert_allclose(emb.data, ref.numpy(), rtol=1e-5, atol=1e-5)
+
+
+def test_cli_refuses_to_overwrite_and_parquet_output(weights, edf, tmp_path, capsys):
+    out = tmp_path / "emb.parquet"
+    assert main(["embed", str(edf), "--weights", str(weights), "-o", str(out), "-q"]) == 0
+    before = out.read_bytes()
+    assert main(["embed", str(edf), "--weights", str(weights), "-o", str(out), "-q"]) == 1
+    assert "--overwrite" in capsys.readouterr().err
+    assert out.read_bytes() == before
+    assert (
+        main(["embed", str(edf), "--weights", str(weights), "-o", str(out), "-q", "--overwrite"])
+        == 0
+    )
+    import pandas as pd
+
+    table = pd.read_parquet(out)
+    assert list(table.columns) == ["source", "window", "onset_s", "embedding"]
+    assert len(table) == 7 and len(table["embedding"][0]) == 16 * 4 * 64
+
+
+def test_cli_directory_output_and_failed_file(weights, edf, tmp_path, capsys):
+    bad = tmp_path / "broken.edf"
+    bad.write_bytes(b"0       this is not an EDF header")
+    outdir = tmp_path / "out"
+    code = main(
+        [
+            "embed",
+            str(edf),
+            str(bad),
+            "--weights",
+            str(weights),
+            "-o",
+            str(outdir),
+            "--format",
+            "parquet",
+        ]
+    )
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "broken.edf" in err and "1 ok, 1 failed" in err
+    assert (outdir / "tuh_like.parquet").exists()
+    assert not (outdir / "broken.parquet").exists()
+
+
+def test_cli_without_weights_explains_how_to_get_them(edf, tmp_path, capsys):
+    code = main(["embed", str(edf), "-o", str(tmp_path / "x.npz")])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "eegpt_mcae_58chs_4s_large4E.ckpt" in err and "--weights" in err
+
+
+def test_cli_info_and_convert(weights, tmp_path, capsys):
+    assert main(["info", str(weights)]) == 0
+    info = capsys.readouterr().out
+    assert "sha256" in info.lower() and "64" in info
+    dst = tmp_path / "converted"
+    assert main(["convert", str(weights), str(dst)]) == 0
+    config = json.loads((dst / "config.json").read_text())
+    assert config["embed_dim"] == 64
+    assert main(["convert", str(weights), str(dst)]) == 1  # exists, no --overwrite
+
+
+def test_cli_overlap_and_pad_options(weights, edf, tmp_path):
+    out = tmp_path / "o.npz"
+    args = ["embed", str(edf), "--weights", str(weights), "-o", str(out), "-q"]
+    assert main([*args, "--overlap", "2", "--average-reference"]) == 0
+    emb = load_embeddings(out)
+    # 30 s, 4 s windows every 2 s: starts 0..26 s cover the recording exactly
+    np.testing.assert_allclose(emb.onsets, np.arange(14) * 2.0)
+    assert main([*args, "--tail", "pad", "--overwrite"]) == 0
+    padded = load_embeddings(out)
+    # 30 s in 4 s windows: 7 full windows and a zero-padded one at 28 s
+    np.testing.assert_allclose(padded.onsets, np.arange(8) * 4.0)
+    assert main([*args, "--average-reference", "--overlap", "2", "--overwrite"]) == 0
+    emb = load_embeddings(out)
+    assert emb.metadata["preprocessing"]["average_reference"] is True
+
+
+def test_api_array_input_units_and_engine_reuse(weights):
+    model = load_model(weights)
+    rng = np.random.default_rng(0)
+    x_uv = rng.standard_normal((3, 2048)) * 20  # microvolts
+    names = ["Fp1", "Cz", "O2"]
+    a = embed(model, x_uv, ch_names=names, sfreq=256, units="uV")
+    b = model.embed(x_uv * 1e-6, ch_names=names, sfreq=256, units="V")
+    np.testing.assert_allclose(a.data, b.data, rtol=1e-5, atol=1e-6)
+    engine = InferenceEngine(model, batch_size=1)
+    c = embed(model, x_uv, ch_names=names, sfreq=256, units="uV", engine=engine)
+    np.testing.assert_allclose(a.data, c.data, rtol=1e-5, atol=1e-6)
+    assert a.metadata["channels"]["chan_ids"] == [0, 29, 61]
+    assert isinstance(a, Embeddings) and a.pooled("mean").shape == (2, 64)
+
+
+def test_api_epochs_input(weights):
+    model = load_model(weights)
+    raw, _ = synthetic_raw(minutes=0.5, seed=1)
+    events = mne.make_fixed_length_events(raw, duration=5.0)
+    epochs = mne.Epochs(
+        raw, events, tmin=0, tmax=4 - 1 / 250, baseline=None, preload=True, verbose=False
+    )
+    emb = model.embed(epochs)
+    assert emb.data.shape[0] == len(epochs)
+    assert emb.data.shape[1:] == (16, 4, 64)
+
+
+def test_demo_runs_end_to_end(tmp_path, monkeypatch):
+    from eegpt import demo
+
+    monkeypatch.setattr(demo, "random_checkpoint", _small_checkpoint)
+    paths = demo.run_demo(tmp_path / "demo", minutes=0.5)
+    emb = load_embeddings(paths["embeddings"])
+    assert emb.metadata["checkpoint"]["pretrained"] is False
+    assert paths["figure"].stat().st_size > 10_000
+    raw = mne.io.read_raw_edf(paths["edf"], verbose=False)
+    assert raw.ch_names == TUH_NAMES
+
+
+def _small_checkpoint(directory, *, seed=0, overwrite=False):
+    from eegpt.demo import NOT_PRETRAINED
+
+    torch.manual_seed(seed)
+    return save_checkpoint(
+        EEGPT(SMALL),
+        directory,
+        overwrite=overwrite,
+        metadata={"pretrained": False, "note": NOT_PRETRAINED},
+    )

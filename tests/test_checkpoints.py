@@ -1,0 +1,630 @@
+"""Loading, checking, converting and saving EEGPT checkpoints, against real braindecode files."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import os
+import pickle
+import warnings
+from pathlib import Path
+
+import pytest
+import torch
+from safetensors.torch import save_file
+
+from eegpt.checkpoints import (
+    PROBE_19_CHANNELS,
+    Checkpoint,
+    CheckpointError,
+    build_model,
+    describe,
+    infer_config,
+    load_checkpoint,
+    load_model,
+    save_checkpoint,
+)
+from eegpt.config import EEGPTConfig
+from eegpt.model import EEGPT, EEGPTEncoder
+
+braindecode_models = pytest.importorskip("braindecode.models")
+from braindecode.models.eegpt import CHANNEL_DICT, EEGPT_CHANNELS  # noqa: E402
+
+SMALL = EEGPTConfig(embed_dim=64, depth=2, num_heads=4, embed_num=4)
+
+
+def rel_err(a: torch.Tensor, b: torch.Tensor) -> float:
+    return ((a - b).abs().max() / b.abs().max()).item()
+
+
+class HParams:
+    """A user class in Lightning's hyper-parameters: not allow-listed for weights_only."""
+
+    def __init__(self) -> None:
+        self.lr = 1e-3
+
+
+class Evil:
+    """Unpickling this runs a shell command that creates ``marker``."""
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self):
+        return (os.system, (f"touch {self.marker}",))
+
+
+# ------------------------------------------------------------------------------------------------
+# builders
+# ------------------------------------------------------------------------------------------------
+
+
+def make_braindecode(
+    n_chans: int,
+    n_times: int,
+    *,
+    stride: int,
+    names: bool = True,
+    depth: int = 2,
+    **kw,
+):
+    """A small braindecode EEGPT with non-trivial weights (constraints active), eval mode."""
+    chs_info = [{"ch_name": n} for n in EEGPT_CHANNELS[:n_chans]] if names else None
+    model = braindecode_models.EEGPT(
+        n_chans=n_chans,
+        n_times=n_times,
+        chs_info=chs_info,
+        patch_size=64,
+        patch_stride=stride,
+        embed_dim=64,
+        depth=depth,
+        num_heads=4,
+        **kw,
+    )
+    with torch.no_grad():
+        for name, p in model.named_parameters():
+            if name.endswith("bias") or "norm" in name:
+                p.add_(0.1 * torch.randn_like(p))
+            if name.startswith(("chan_proj", "final_layer")):
+                p.mul_(3.0)  # make the max-norm constraints bite
+    return model.eval()
+
+
+def make_lightning(path: Path, *, hparams=None, extra: dict | None = None) -> EEGPTEncoder:
+    """A pretraining-style Lightning checkpoint around a small random encoder."""
+    torch.manual_seed(7)
+    enc = EEGPTEncoder(SMALL)
+    with torch.no_grad():
+        for name, p in enc.named_parameters():
+            if name.endswith("bias") or "norm" in name:
+                p.add_(0.1 * torch.randn_like(p))
+    target = {f"target_encoder.{k}": v for k, v in enc.state_dict().items()}
+    online = {f"encoder.{k}": v + 0.01 for k, v in enc.state_dict().items()}
+    state = {
+        **online,
+        **target,
+        "predictor.mask_token": torch.randn(1, 1, 64),
+        "predictor.blocks.0.attn.qkv.weight": torch.randn(192, 64),
+        "predictor.time_embed.weight": torch.randn(32, 64),
+        "reconstructor.time_embed.weight": torch.randn(32, 64),
+        "reconstructor.reconstruction_proj.weight": torch.randn(64, 64),
+    }
+    ckpt = {
+        "epoch": 199,
+        "global_step": 123456,
+        "pytorch-lightning_version": "1.9.5",
+        "state_dict": state,
+        "loops": {"fit_loop": {"epoch_progress": {"current": {"completed": 199}}}},
+        "callbacks": {"LearningRateMonitor": {}},
+        "optimizer_states": [{"state": {}, "param_groups": [{"lr": 1e-3, "params": [0, 1]}]}],
+        "lr_schedulers": [{"last_epoch": 199, "_last_lr": [1e-4]}],
+        "hyper_parameters": {
+            "args": argparse.Namespace(lr=5e-4, depth=2) if hparams is None else hparams,
+            "config": HParams(),
+        },
+        **(extra or {}),
+    }
+    torch.save(ckpt, path)
+    return enc.eval()
+
+
+@pytest.fixture
+def lightning_ckpt(tmp_path):
+    path = tmp_path / "eegpt_mcae_58chs_4s_large4E.ckpt"
+    return path, make_lightning(path)
+
+
+def small_state() -> dict[str, torch.Tensor]:
+    torch.manual_seed(3)
+    return {f"target_encoder.{k}": v for k, v in EEGPTEncoder(SMALL).state_dict().items()}
+
+
+# ------------------------------------------------------------------------------------------------
+# braindecode Hugging Face format
+# ------------------------------------------------------------------------------------------------
+
+# (n_chans, n_times, stride, names, chan_proj_type, n_outputs)
+BRAINDECODE_CASES = {
+    "encoder-s32-names": (8, 512, 32, True, "none", None),
+    "encoder-s64-noname": (5, 768, 64, False, "none", None),
+    "head-s64": (6, 512, 64, True, "none", 3),
+    "proj-head-s32": (22, 512, 32, False, "conv1d_constraint", 4),
+    "proj-linear-s64": (7, 640, 64, True, "linear", None),
+    "proj-linear-head-s32": (7, 600, 32, True, "linear", 2),
+}
+
+
+@pytest.mark.parametrize("fused", [True, False], ids=["fused", "reference"])
+@pytest.mark.parametrize("case", BRAINDECODE_CASES.values(), ids=BRAINDECODE_CASES.keys())
+def test_braindecode_folder_matches_braindecode(case, fused, tmp_path):
+    n_chans, n_times, stride, names, proj, n_outputs = case
+    torch.manual_seed(hash(case) % 2**31)
+    bd = make_braindecode(
+        n_chans,
+        n_times,
+        stride=stride,
+        names=names,
+        chan_proj_type=proj,
+        n_outputs=n_outputs,
+        return_encoder_output=n_outputs is None,
+    )
+    bd.save_pretrained(tmp_path)
+    ckpt = load_checkpoint(tmp_path)
+    assert ckpt.format == "braindecode"
+    assert ckpt.config.patch_stride == stride
+    assert ckpt.config.embed_dim == 64 and ckpt.config.depth == 2 and ckpt.config.num_heads == 4
+    assert ckpt.chan_ids == tuple(bd.chans_id.reshape(-1).tolist())
+    assert ckpt.n_outputs == n_outputs
+    assert ckpt.chan_proj == (None if proj == "none" else (n_chans, 19))
+    if proj != "none":
+        assert ckpt.ch_names == PROBE_19_CHANNELS
+    elif names:
+        assert ckpt.ch_names == tuple(EEGPT_CHANNELS[:n_chans])
+    model = build_model(ckpt, fused=fused)
+    assert not model.training
+
+    x = torch.randn(3, n_chans, n_times)
+    with torch.no_grad():
+        ours, ref = model(x), bd(x)
+        assert ours.shape == ref.shape
+        assert rel_err(ours, ref) <= 1e-5
+        # encoder features of the same model (through the channel projection)
+        z_ref = bd.target_encoder(bd.chan_proj(x), bd.chans_id)
+        assert rel_err(model.encode(x), z_ref) <= 1e-5
+
+
+def test_braindecode_files_pytorch_bin_and_single_file_paths(tmp_path):
+    torch.manual_seed(0)
+    bd = make_braindecode(6, 512, stride=64, n_outputs=3, chan_proj_type="none")
+    bd.save_pretrained(tmp_path)
+    x = torch.randn(2, 6, 512)
+    with torch.no_grad():
+        ref = bd(x)
+    # either file of the pair identifies the folder
+    for path in (tmp_path / "model.safetensors", tmp_path / "config.json"):
+        ckpt = load_checkpoint(path)
+        assert ckpt.format == "braindecode"
+        assert ckpt.path == tmp_path
+    # without safetensors, the pickled pytorch_model.bin is used (weights_only load)
+    (tmp_path / "model.safetensors").unlink()
+    ckpt = load_checkpoint(tmp_path)
+    assert ckpt.metadata["weights_file"] == "pytorch_model.bin"
+    with torch.no_grad():
+        assert rel_err(build_model(ckpt)(x), ref) <= 1e-5
+
+
+def test_braindecode_config_contradicting_weights_is_rejected(tmp_path):
+    bd = make_braindecode(6, 512, stride=64, chan_proj_type="none", return_encoder_output=True)
+    bd.save_pretrained(tmp_path)
+    cfg = json.loads((tmp_path / "config.json").read_text())
+    cfg["embed_dim"] = 512
+    (tmp_path / "config.json").write_text(json.dumps(cfg))
+    with pytest.raises(CheckpointError, match="embed_dim=512 but the weights have embed_dim=64"):
+        load_checkpoint(tmp_path)
+
+
+# ------------------------------------------------------------------------------------------------
+# Lightning pretraining checkpoints and safe unpickling
+# ------------------------------------------------------------------------------------------------
+
+
+def test_lightning_checkpoint_loads_without_warnings_and_ignores_pretraining_keys(lightning_ckpt):
+    path, enc = lightning_ckpt
+    with pytest.raises(pickle.UnpicklingError):  # the restricted fallback is really exercised
+        torch.load(path, map_location="cpu", weights_only=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ckpt = load_checkpoint(path)
+    assert ckpt.format == "lightning"
+    assert ckpt.config == SMALL  # heads from the width preset, stride None, eps 1e-6
+    assert all(k.startswith("target_encoder.") for k in ckpt.state_dict)
+    groups = {k.split(".", 1)[0] for k in ckpt.ignored_keys}
+    assert groups == {"encoder", "predictor", "reconstructor"}
+    assert len(ckpt.ignored_keys) == len(enc.state_dict()) + 5
+    assert ckpt.metadata["epoch"] == 199 and ckpt.metadata["global_step"] == 123456
+    assert "argparse.Namespace" in ckpt.metadata["pickle_placeholders"]
+    assert any(p.endswith("HParams") for p in ckpt.metadata["pickle_placeholders"])
+    assert ckpt.chan_ids is None and ckpt.n_outputs is None and ckpt.chan_proj is None
+    assert len(ckpt.sha256) == 64
+
+    model = build_model(ckpt)
+    ids = torch.tensor([CHANNEL_DICT[c] for c in ("FP1", "CZ", "O2", "PZ")])
+    x = torch.randn(2, 4, 1024)
+    with torch.no_grad():
+        assert rel_err(model(x, ids), enc(x, ids)) <= 1e-6
+
+
+def test_lightning_checkpoint_with_weights_only_safe_content_loads(tmp_path):
+    path = tmp_path / "plain.ckpt"
+    enc = make_lightning(path, hparams={"lr": 1e-3})
+    # a dict-only hyper_parameters section: the weights_only path succeeds directly
+    ckpt = load_checkpoint(path)
+    assert ckpt.format == "lightning"
+    x = torch.randn(1, 3, 256)
+    ids = torch.tensor([0, 10, 20])
+    with torch.no_grad():
+        assert rel_err(build_model(ckpt)(x, ids), enc(x, ids)) <= 1e-6
+
+
+def test_malicious_pickle_is_never_executed(tmp_path):
+    marker = tmp_path / "pwned"
+    payload = pickle.dumps(Evil(marker), protocol=2)
+    # the payload is real: unrestricted unpickling runs the command
+    probe = tmp_path / "probe"
+    pickle.loads(pickle.dumps(Evil(probe), protocol=2))
+    assert probe.exists()
+
+    raw = tmp_path / "evil.pt"
+    raw.write_bytes(payload)
+    with pytest.raises(CheckpointError, match="cannot read"):
+        load_checkpoint(raw)
+    assert not marker.exists()
+
+
+def test_malicious_object_inside_lightning_checkpoint_stays_inert(tmp_path):
+    marker = tmp_path / "pwned"
+    path = tmp_path / "evil.ckpt"
+    enc = make_lightning(path, hparams=Evil(marker), extra={"callbacks": {"x": Evil(marker)}})
+    ckpt = load_checkpoint(path)
+    assert not marker.exists()
+    assert any(p.endswith(".system") for p in ckpt.metadata["pickle_placeholders"])
+    x = torch.randn(1, 2, 128)
+    ids = torch.tensor([3, 4])
+    with torch.no_grad():
+        assert rel_err(build_model(ckpt)(x, ids), enc(x, ids)) <= 1e-6
+
+
+def test_malicious_object_in_place_of_a_weight_is_rejected(tmp_path):
+    marker = tmp_path / "pwned"
+    state = small_state()
+    state["target_encoder.norm.weight"] = Evil(marker)
+    path = tmp_path / "evil_weights.pt"
+    torch.save(state, path)
+    with pytest.raises(CheckpointError, match=r"'target_encoder.norm.weight' is a Inert"):
+        load_checkpoint(path)
+    assert not marker.exists()
+
+
+def test_lightning_checkpoint_without_target_encoder(tmp_path):
+    path = tmp_path / "other.ckpt"
+    torch.save({"epoch": 1, "state_dict": {"encoder.norm.weight": torch.ones(4)}}, path)
+    with pytest.raises(CheckpointError, match="without `target_encoder"):
+        load_checkpoint(path)
+
+
+# ------------------------------------------------------------------------------------------------
+# bare state dicts and config inference
+# ------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("prefix", ["target_encoder.", ""])
+@pytest.mark.parametrize("suffix", [".safetensors", ".pt", ".pth", ".bin"])
+def test_bare_state_dicts(prefix, suffix, tmp_path):
+    torch.manual_seed(1)
+    enc = EEGPTEncoder(SMALL).eval()
+    state = {f"{prefix}{k}": v for k, v in enc.state_dict().items()}
+    path = tmp_path / f"weights{suffix}"
+    if suffix == ".safetensors":
+        save_file(state, path)
+    else:
+        torch.save(state, path)
+    ckpt = load_checkpoint(path)
+    assert ckpt.format == "state_dict"
+    assert ckpt.config == SMALL
+    x = torch.randn(2, 3, 300)
+    ids = torch.tensor([1, 2, 3])
+    with torch.no_grad():
+        assert rel_err(build_model(ckpt)(x, ids), enc(x, ids)) <= 1e-6
+
+
+def test_head_geometry_inferred_from_a_bare_state_dict(tmp_path):
+    torch.manual_seed(2)
+    model = EEGPT(SMALL, chan_ids=[0, 1, 2], n_outputs=5, n_times=640, chan_proj=(8, 3)).eval()
+    path = tmp_path / "head.safetensors"
+    save_file(model.state_dict(), path)
+    ckpt = load_checkpoint(path)
+    assert (ckpt.n_outputs, ckpt.n_times, ckpt.chan_proj) == (5, 640, (8, 3))
+    ckpt = dataclasses.replace(ckpt, chan_ids=(0, 1, 2))
+    x = torch.randn(2, 8, 640)
+    with torch.no_grad():
+        assert rel_err(build_model(ckpt)(x), model(x)) <= 1e-6
+
+
+def test_infer_config_hints_and_head_fallbacks():
+    torch.manual_seed(0)
+    for dim, heads in [(64, 4), (128, 4), (256, 4)]:
+        enc = EEGPTEncoder(EEGPTConfig(embed_dim=dim, depth=1, num_heads=2, embed_num=1))
+        assert infer_config(enc.state_dict()).num_heads == heads
+    enc = EEGPTEncoder(EEGPTConfig(embed_dim=96, depth=1, num_heads=3, qkv_bias=False))
+    with pytest.warns(UserWarning, match="assuming num_heads=1"):
+        cfg = infer_config(enc.state_dict())
+    assert cfg.qkv_bias is False and cfg.embed_dim == 96
+    cfg = infer_config(
+        enc.state_dict(), {"num_heads": 3, "patch_stride": 32, "layer_norm_eps": 1e-5}
+    )
+    assert (cfg.num_heads, cfg.patch_stride, cfg.layer_norm_eps) == (3, 32, 1e-5)
+    enc = EEGPTEncoder(EEGPTConfig(embed_dim=64, depth=3, num_heads=4, mlp_ratio=2.0))
+    cfg = infer_config({f"target_encoder.{k}": v for k, v in enc.state_dict().items()})
+    assert (cfg.depth, cfg.mlp_ratio) == (3, 2.0)
+    with pytest.raises(CheckpointError, match="chan_embed.weight"):
+        infer_config({"foo": torch.zeros(1)})
+
+
+# ------------------------------------------------------------------------------------------------
+# conversion round trips
+# ------------------------------------------------------------------------------------------------
+
+
+def test_convert_lightning_round_trip_and_braindecode_reads_it(lightning_ckpt, tmp_path):
+    path, enc = lightning_ckpt
+    ckpt = load_checkpoint(path)
+    out = save_checkpoint(ckpt, tmp_path / "converted")
+    assert sorted(p.name for p in out.iterdir()) == ["config.json", "model.safetensors"]
+    cfg = json.loads((out / "config.json").read_text())
+    assert cfg["eegpt"]["source"]["sha256"] == ckpt.sha256
+    assert cfg["eegpt"]["source"]["format"] == "lightning"
+    assert EEGPTConfig.from_dict(cfg["eegpt"]["config"]) == ckpt.config
+
+    again = load_checkpoint(out)
+    assert again.format == "eegpt"
+    assert again.config == ckpt.config and again.chan_ids is None
+    assert again.metadata["source"]["sha256"] == ckpt.sha256
+    ids = torch.tensor([5, 17, 33, 40, 61])
+    x = torch.randn(2, 5, 1024)
+    with torch.no_grad():
+        a, b = build_model(ckpt)(x, ids), build_model(again)(x, ids)
+    assert torch.equal(a, b)
+
+    # braindecode loads the converted folder: all 62 vocabulary channels, 4 s windows
+    bd = braindecode_models.EEGPT.from_pretrained(out, strict=True).eval()
+    x = torch.randn(2, 62, 1024)
+    with torch.no_grad():
+        assert rel_err(bd(x), enc(x, torch.arange(62))) <= 1e-5
+
+
+@pytest.mark.parametrize(
+    "case",
+    ["proj-head-s32", "head-s64", "proj-linear-head-s32", "encoder-s64-noname"],
+)
+def test_convert_braindecode_round_trip(case, tmp_path):
+    n_chans, n_times, stride, names, proj, n_outputs = BRAINDECODE_CASES[case]
+    torch.manual_seed(11)
+    bd = make_braindecode(
+        n_chans,
+        n_times,
+        stride=stride,
+        names=names,
+        chan_proj_type=proj,
+        n_outputs=n_outputs,
+        return_encoder_output=n_outputs is None,
+    )
+    bd.save_pretrained(tmp_path / "bd")
+    ckpt = load_checkpoint(tmp_path / "bd")
+    out = save_checkpoint(ckpt, tmp_path / "ours")
+    ours = load_checkpoint(out)
+    assert ours.format == "eegpt"
+    for name in ("config", "chan_ids", "ch_names", "n_outputs", "n_times", "chan_proj"):
+        assert getattr(ours, name) == getattr(ckpt, name), name
+    bd2 = braindecode_models.EEGPT.from_pretrained(out, strict=True).eval()
+    x = torch.randn(2, n_chans, n_times)
+    with torch.no_grad():
+        ref = bd(x)
+        assert rel_err(bd2(x), ref) <= 1e-6
+        assert rel_err(build_model(ours)(x), ref) <= 1e-5
+
+
+def test_save_from_model_and_load_model_provenance(tmp_path):
+    torch.manual_seed(4)
+    model = EEGPT(SMALL, chan_ids=[3, 9, 27], n_outputs=2, n_times=256).eval()
+    out = save_checkpoint(model, tmp_path / "m")
+    loaded = load_model(out)
+    assert not loaded.training
+    info = loaded.checkpoint_info
+    assert info["format"] == "eegpt" and len(info["sha256"]) == 64
+    assert info["config"] == SMALL.to_dict() and info["chan_ids"] == (3, 9, 27)
+    x = torch.randn(4, 3, 256)
+    with torch.no_grad():
+        assert torch.equal(loaded(x), model(x))
+    # saving a loaded model keeps the original provenance
+    out2 = save_checkpoint(loaded, tmp_path / "m2")
+    cfg = json.loads((out2 / "config.json").read_text())
+    assert (
+        cfg["eegpt"]["source"] == json.loads((out / "config.json").read_text())["eegpt"]["source"]
+    )
+
+
+def test_save_metadata_notes_round_trip(tmp_path):
+    model = EEGPT(SMALL, chan_ids=[0, 1])
+    out = save_checkpoint(model, tmp_path / "m", metadata={"pretrained": False, "seed": 0})
+    ckpt = load_checkpoint(out)
+    assert ckpt.metadata["notes"] == {"pretrained": False, "seed": 0}
+    assert "note: pretrained = False" in describe(ckpt)
+    loaded = load_model(out)
+    assert loaded.checkpoint_info["notes"] == {"pretrained": False, "seed": 0}
+    # notes travel with a re-saved model and can be updated
+    again = load_checkpoint(save_checkpoint(loaded, tmp_path / "m2", metadata={"seed": 1}))
+    assert again.metadata["notes"] == {"pretrained": False, "seed": 1}
+    with pytest.raises(TypeError, match="JSON-serialisable"):
+        save_checkpoint(model, tmp_path / "m3", metadata={"bad": object()})
+    assert not (tmp_path / "m3" / "config.json").exists()
+
+
+def test_save_refuses_to_overwrite(lightning_ckpt, tmp_path):
+    ckpt = load_checkpoint(lightning_ckpt[0])
+    target = tmp_path / "out"
+    target.mkdir()
+    (target / "notes.txt").write_text("keep")
+    with pytest.raises(FileExistsError, match="overwrite=True"):
+        save_checkpoint(ckpt, target)
+    assert sorted(p.name for p in target.iterdir()) == ["notes.txt"]
+    save_checkpoint(ckpt, target, overwrite=True)
+    assert sorted(p.name for p in target.iterdir()) == [
+        "config.json",
+        "model.safetensors",
+        "notes.txt",
+    ]
+    file = tmp_path / "file"
+    file.write_text("x")
+    with pytest.raises(FileExistsError, match="not a folder"):
+        save_checkpoint(ckpt, file)
+
+
+def test_save_validates_before_writing(lightning_ckpt, tmp_path):
+    ckpt = load_checkpoint(lightning_ckpt[0])
+    ckpt.state_dict["target_encoder.norm.bias"] = torch.full((64,), float("nan"))
+    with pytest.raises(CheckpointError, match="non-finite"):
+        save_checkpoint(ckpt, tmp_path / "bad")
+    assert not (tmp_path / "bad").exists()
+
+
+def test_describe(lightning_ckpt, tmp_path):
+    text = describe(load_checkpoint(lightning_ckpt[0]))
+    assert "format:      lightning" in text
+    assert "predictor (3 tensors)" in text and "reconstructor (2 tensors)" in text
+    assert "embed_dim=64 depth=2 num_heads=4" in text
+    assert "stride=64 (= patch size)" in text
+    bd = make_braindecode(22, 512, stride=32, names=False, n_outputs=4)
+    bd.save_pretrained(tmp_path / "bd")
+    text = describe(load_checkpoint(tmp_path / "bd"))
+    assert "channel projection: 22 -> 19 (max-norm 1)" in text
+    assert "probe head:  4 outputs for 512-sample windows" in text
+    assert "encoder channels (19): FP1, FP2" in text
+
+
+# ------------------------------------------------------------------------------------------------
+# errors
+# ------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def bare(tmp_path):
+    """A valid bare state dict and a helper that saves a modified copy and loads it."""
+    state = small_state()
+
+    def load(modified: dict[str, torch.Tensor]) -> Checkpoint:
+        path = tmp_path / "w.safetensors"
+        save_file(modified, path)
+        return load_checkpoint(path)
+
+    return state, load
+
+
+def test_wrong_shape_names_key_and_both_shapes(bare):
+    state, load = bare
+    key = "target_encoder.blocks.1.attn.proj.weight"
+    state[key] = state[key][:, :-1].contiguous()
+    with pytest.raises(ValueError, match=r"blocks\.1\.attn\.proj\.weight.*\(64, 63\).*\(64, 64\)"):
+        build_model(load(state))
+
+
+def test_forced_config_shape_mismatch(bare):
+    state, load = bare
+    ckpt = load(state)
+    forced = dataclasses.replace(ckpt, config=ckpt.config.replace(embed_num=2))
+    with pytest.raises(ValueError, match=r"summary_token.*\(1, 4, 64\).*\(1, 2, 64\)"):
+        build_model(forced)
+
+
+def test_missing_keys_are_listed(bare):
+    state, load = bare
+    del state["target_encoder.norm.weight"], state["target_encoder.blocks.1.mlp.fc2.bias"]
+    with pytest.raises(CheckpointError, match="lacks 2 weight") as err:
+        build_model(load(state))
+    assert "target_encoder.norm.weight" in str(err.value)
+    assert "target_encoder.blocks.1.mlp.fc2.bias" in str(err.value)
+
+
+def test_unexpected_keys_strict_and_lenient(bare):
+    state, load = bare
+    state["target_encoder.extra.weight"] = torch.ones(3)
+    ckpt = load(state)
+    with pytest.raises(CheckpointError, match=r"target_encoder\.extra\.weight.*strict=False"):
+        build_model(ckpt)
+    with pytest.warns(UserWarning, match="target_encoder.extra.weight"):
+        build_model(ckpt, strict=False)
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf")])
+def test_non_finite_weights_are_rejected(bad, bare):
+    state, load = bare
+    state["target_encoder.blocks.0.mlp.fc1.bias"][7] = bad
+    with pytest.raises(CheckpointError, match=r"blocks\.0\.mlp\.fc1\.bias.*non-finite"):
+        build_model(load(state))
+
+
+def test_integer_weights_are_rejected(bare):
+    state, load = bare
+    state["target_encoder.norm.bias"] = state["target_encoder.norm.bias"].to(torch.int32)
+    with pytest.raises(CheckpointError, match=r"target_encoder\.norm\.bias.*torch\.int32"):
+        build_model(load(state))
+
+
+def test_half_precision_weights_load(bare):
+    state, load = bare
+    model = build_model(load({k: v.half() for k, v in state.items()}))
+    assert model.target_encoder.norm.weight.dtype == torch.float32
+
+
+@pytest.mark.parametrize("kind", ["safetensors", "torch-zip", "lightning"])
+def test_truncated_files(kind, tmp_path, lightning_ckpt):
+    if kind == "lightning":
+        src = lightning_ckpt[0]
+    else:
+        src = tmp_path / ("w.safetensors" if kind == "safetensors" else "w.pt")
+        state = small_state()
+        save_file(state, src) if kind == "safetensors" else torch.save(state, src)
+    data = src.read_bytes()
+    cut = tmp_path / f"cut{src.suffix}"
+    cut.write_bytes(data[: len(data) // 2])
+    with pytest.raises(CheckpointError, match="truncated, corrupt"):
+        load_checkpoint(cut)
+
+
+@pytest.mark.parametrize("name", ["random.ckpt", "random.safetensors", "random.pt", "empty.bin"])
+def test_random_bytes(name, tmp_path):
+    path = tmp_path / name
+    path.write_bytes(b"" if name.startswith("empty") else os.urandom(4096))
+    with pytest.raises(CheckpointError):
+        load_checkpoint(path)
+
+
+def test_missing_paths(tmp_path):
+    with pytest.raises(FileNotFoundError, match="no EEGPT weights"):
+        load_checkpoint(tmp_path / "nope.ckpt")
+    with pytest.raises(FileNotFoundError, match="--weights PATH"):
+        load_model(tmp_path / "nope.ckpt")
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(CheckpointError, match="no config.json"):
+        load_checkpoint(tmp_path / "empty")
+    (tmp_path / "cfg").mkdir()
+    (tmp_path / "cfg" / "config.json").write_text("{}")
+    with pytest.raises(CheckpointError, match="no weights"):
+        load_checkpoint(tmp_path / "cfg")
+
+
+def test_non_dict_pickle(tmp_path):
+    path = tmp_path / "list.pt"
+    torch.save([torch.zeros(2)], path)
+    with pytest.raises(CheckpointError, match="holds a list"):
+        load_checkpoint(path)

@@ -1,0 +1,272 @@
+"""Downloading and caching weights, against a local HTTP server that behaves like the Hub."""
+
+from __future__ import annotations
+
+import hashlib
+import socket
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+import torch
+
+from eegpt import hub
+from eegpt.checkpoints import load_model
+from eegpt.hub import (
+    WEIGHTS_HELP,
+    ChecksumError,
+    DownloadError,
+    WeightsUnavailableError,
+    download,
+    fetch_weights,
+)
+
+braindecode_models = pytest.importorskip("braindecode.models")
+
+REPO = "braindecode/eegpt-pretrained"
+
+
+def sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+class HubServer:
+    """Serves ``files`` under ``/{repo}/resolve/main/`` like the Hugging Face Hub.
+
+    Large files answer with a 302 to ``/cdn/...`` carrying ``X-Linked-Etag: "<sha256>"`` (as the
+    Hub does for LFS files); small ones are served directly with a git-sha1-like ETag. Every
+    request is counted. ``corrupt`` names files whose body is altered (headers unchanged) and
+    ``drop`` files whose connection is closed halfway through the body.
+    """
+
+    def __init__(self) -> None:
+        self.files: dict[str, bytes] = {}
+        self.lfs: set[str] = set()
+        self.corrupt: set[str] = set()
+        self.drop: set[str] = set()
+        self.requests: list[str] = []
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):  # keep test output clean
+                pass
+
+            def do_GET(self):
+                server.requests.append(self.path)
+                prefix = f"/{REPO}/resolve/main/"
+                if self.path.startswith(prefix):
+                    name = self.path[len(prefix) :]
+                    if name not in server.files:
+                        return self.send_error(404, "Entry not found")
+                    if name in server.lfs:
+                        self.send_response(302)
+                        self.send_header("Location", f"/cdn/{name}")
+                        self.send_header("X-Linked-Etag", f'"{sha(server.files[name])}"')
+                        self.send_header("Content-Length", "0")
+                        return self.end_headers()
+                    etag = hashlib.sha1(server.files[name]).hexdigest()
+                    return self.send_file(name, f'"{etag}"')
+                if self.path.startswith("/cdn/"):
+                    name = self.path[len("/cdn/") :]
+                    return self.send_file(name, '"d41d8cd98f00b204e9800998ecf8427e"')
+                if self.path.startswith("/plain/"):
+                    name = self.path[len("/plain/") :]
+                    if name not in server.files:
+                        return self.send_error(404)
+                    return self.send_file(name, None)
+                self.send_error(404)
+
+            def send_file(self, name: str, etag: str | None) -> None:
+                data = server.files[name]
+                body = data
+                if name in server.corrupt:
+                    body = bytes([data[0] ^ 0xFF]) + data[1:]
+                self.send_response(200)
+                self.send_header("Content-Length", str(len(data)))
+                if etag:
+                    self.send_header("ETag", etag)
+                self.end_headers()
+                if name in server.drop:
+                    self.wfile.write(body[: len(body) // 2])
+                    self.wfile.flush()
+                    self.close_connection = True
+                    return
+                self.wfile.write(body)
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        self.thread = threading.Thread(
+            target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
+
+    def __enter__(self) -> HubServer:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+@pytest.fixture(scope="module")
+def pretrained_files(tmp_path_factory):
+    """A real braindecode save_pretrained folder (small model) and its reference model."""
+    torch.manual_seed(5)
+    folder = tmp_path_factory.mktemp("pretrained")
+    bd = braindecode_models.EEGPT(
+        n_chans=6,
+        n_times=512,
+        patch_stride=64,
+        embed_dim=64,
+        depth=1,
+        num_heads=4,
+        chan_proj_type="none",
+        return_encoder_output=True,
+    ).eval()
+    bd.save_pretrained(folder)
+    files = {n: (folder / n).read_bytes() for n in ("config.json", "model.safetensors")}
+    return files, bd
+
+
+@pytest.fixture
+def server(pretrained_files, monkeypatch, tmp_path):
+    files, _ = pretrained_files
+    with HubServer() as srv:
+        srv.files.update(files)
+        srv.lfs.add("model.safetensors")
+        monkeypatch.setenv("HF_ENDPOINT", srv.url)
+        monkeypatch.setenv("EEGPT_CACHE", str(tmp_path / "cache"))
+        yield srv
+
+
+def leftovers(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.rglob("*") if p.is_file()) if folder.exists() else []
+
+
+def test_cache_dir_and_endpoint_from_environment(monkeypatch, tmp_path):
+    monkeypatch.setenv("EEGPT_CACHE", str(tmp_path / "c"))
+    monkeypatch.setenv("HF_ENDPOINT", "http://mirror.invalid/")
+    assert hub.cache_dir() == tmp_path / "c"
+    assert hub.hf_url(REPO, "config.json") == (
+        f"http://mirror.invalid/{REPO}/resolve/main/config.json"
+    )
+    monkeypatch.delenv("EEGPT_CACHE")
+    monkeypatch.delenv("HF_ENDPOINT")
+    assert hub.cache_dir() == Path.home() / ".cache" / "eegpt"
+    assert hub.hf_endpoint() == "https://huggingface.co"
+
+
+def test_fetch_pretrained_then_cached(server, pretrained_files, tmp_path):
+    files, bd = pretrained_files
+    folder = fetch_weights("eegpt-large", progress=False)
+    assert folder == tmp_path / "cache" / REPO / "main"
+    assert leftovers(folder) == ["config.json", "model.safetensors"]
+    assert (folder / "model.safetensors").read_bytes() == files["model.safetensors"]
+    assert any(r.startswith("/cdn/") for r in server.requests)  # the redirect was followed
+
+    n_requests = len(server.requests)
+    model = load_model("eegpt-large", verbose=False)
+    assert len(server.requests) == n_requests  # served from the cache, no network
+    assert model.checkpoint_info["format"] == "braindecode"
+    assert model.checkpoint_info["sha256"] == sha(files["model.safetensors"])
+    x = torch.randn(2, 6, 512)
+    with torch.no_grad():
+        ref = bd(x)
+        assert ((model(x) - ref).abs().max() / ref.abs().max()).item() <= 1e-5
+
+    assert fetch_weights("eegpt-large", progress=False) == folder
+    assert len(server.requests) == n_requests
+    fetch_weights("eegpt-large", force=True, progress=False)
+    assert len(server.requests) > n_requests
+
+
+def test_corrupt_download_is_rejected_and_removed(server, pretrained_files, tmp_path):
+    files, _ = pretrained_files
+    server.corrupt.add("model.safetensors")
+    with pytest.raises(ChecksumError) as err:
+        fetch_weights("eegpt-large", progress=False)
+    good = sha(files["model.safetensors"])
+    body = bytes([files["model.safetensors"][0] ^ 0xFF]) + files["model.safetensors"][1:]
+    assert good in str(err.value) and sha(body) in str(err.value)
+    folder = tmp_path / "cache" / REPO / "main"
+    assert leftovers(folder) == ["config.json"]  # no model.safetensors, no .part
+
+
+def test_connection_dropped_mid_body(server, tmp_path):
+    server.drop.add("model.safetensors")
+    with pytest.raises(WeightsUnavailableError, match="closed after"):
+        fetch_weights("eegpt-large", progress=False)
+    assert leftovers(tmp_path / "cache" / REPO / "main") == ["config.json"]
+    # the low-level function raises the transfer error itself
+    dest = tmp_path / "direct" / "model.safetensors"
+    with pytest.raises(DownloadError):
+        download(f"{server.url}/cdn/model.safetensors", dest, progress=False)
+    assert leftovers(tmp_path / "direct") == []
+
+
+def test_unreachable_endpoint_explains_how_to_get_weights(monkeypatch, tmp_path):
+    with socket.socket() as s:  # a port that nothing listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    monkeypatch.setenv("HF_ENDPOINT", f"http://127.0.0.1:{port}")
+    monkeypatch.setenv("EEGPT_CACHE", str(tmp_path / "cache"))
+    with pytest.raises(WeightsUnavailableError) as err:
+        fetch_weights("eegpt-large", progress=False)
+    message = str(err.value)
+    assert WEIGHTS_HELP in message
+    for needle in (
+        "https://huggingface.co/braindecode/eegpt-pretrained",
+        "config.json and model.safetensors",
+        "eegpt_mcae_58chs_4s_large4E.ckpt",
+        "github.com/BINE022/EEGPT",
+        "--weights PATH",
+        "eegpt.load_model(PATH)",
+        "EEGPT_CACHE",
+        "HF_ENDPOINT",
+    ):
+        assert needle in message
+    assert leftovers(tmp_path / "cache") == []
+    with pytest.raises(WeightsUnavailableError):
+        load_model("eegpt-large", verbose=False)
+
+
+def test_http_error_is_unavailable(server):
+    server.files.pop("config.json")
+    with pytest.raises(WeightsUnavailableError, match="404"):
+        fetch_weights("eegpt-large", progress=False)
+
+
+def test_url_download_with_explicit_sha256(server, pretrained_files, tmp_path):
+    files, _ = pretrained_files
+    data = files["model.safetensors"]
+    url = f"{server.url}/plain/model.safetensors"
+    with pytest.raises(ChecksumError, match=sha(data)):
+        fetch_weights(url, sha256="0" * 64, progress=False)
+    path = fetch_weights(url, sha256=sha(data).upper(), progress=False)
+    key = hashlib.sha256(url.encode()).hexdigest()[:16]
+    assert path == tmp_path / "cache" / "urls" / key / "model.safetensors"
+    assert path.read_bytes() == data
+    assert leftovers(path.parent) == ["model.safetensors"]
+    n_requests = len(server.requests)
+    assert fetch_weights(url, sha256=sha(data), progress=False) == path
+    assert len(server.requests) == n_requests
+    # a cached file that does not match the expected hash is downloaded again
+    path.write_bytes(b"stale")
+    fetch_weights(url, sha256=sha(data), progress=False)
+    assert path.read_bytes() == data and len(server.requests) == n_requests + 1
+    # a bare file URL loads as a state dict
+    model = load_model(url, verbose=False)
+    assert model.checkpoint_info["format"] == "state_dict"
+
+
+def test_download_progress_bar_and_bad_arguments(server, pretrained_files, tmp_path, capsys):
+    files, _ = pretrained_files
+    dest = download(f"{server.url}/plain/config.json", tmp_path / "c.json", progress=True)
+    assert dest.read_bytes() == files["config.json"]
+    assert "c.json" in capsys.readouterr().err
+    with pytest.raises(ValueError, match="64 hexadecimal"):
+        download(f"{server.url}/plain/config.json", tmp_path / "x", sha256="abc")
+    with pytest.raises(ValueError, match="unknown pretrained weights"):
+        fetch_weights("eegpt-huge")
