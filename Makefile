@@ -11,6 +11,7 @@ TORCH ?= torch==2.13.0
 TORCH_INDEX ?=
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+PY_DIRS := $(wildcard $(PY_DIRS) examples scripts)
 
 .PHONY: install demo test lint format bench-cpu clean
 
@@ -29,12 +30,12 @@ demo: install
 	$(BIN)/eegpt demo --output eegpt-demo --overwrite
 
 lint: install
-	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/ruff check $(PY_DIRS)
+	$(BIN)/ruff format --check $(PY_DIRS)
 
 format: install
-	$(BIN)/ruff format src tests benchmarks
-	$(BIN)/ruff check --fix src tests benchmarks
+	$(BIN)/ruff format $(PY_DIRS)
+	$(BIN)/ruff check --fix $(PY_DIRS)
 
 test: lint
 	$(BIN)/python -m pytest -q
