@@ -11,7 +11,7 @@ TORCH ?= torch==2.13.0
 TORCH_INDEX ?=
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-PY_DIRS := $(wildcard $(PY_DIRS) examples scripts)
+PY_DIRS := $(wildcard src tests benchmarks examples scripts)
 
 .PHONY: install demo test lint format bench-cpu clean
 
