@@ -192,3 +192,19 @@ def _small_checkpoint(directory, *, seed=0, overwrite=False):
         overwrite=overwrite,
         metadata={"pretrained": False, "note": NOT_PRETRAINED},
     )
+
+
+def test_embed_ignores_the_channel_projection_of_a_probe_model():
+    """A model with a 1x1 channel projection (a downstream head) embeds the recording's own
+    channels through the encoder alone, exactly as the bare encoder does."""
+    torch.manual_seed(0)
+    cfg = EEGPTConfig(embed_dim=64, depth=2, num_heads=4, embed_num=2)
+    full = EEGPT(cfg, chan_proj=(6, 4), n_outputs=3, n_times=1024).eval()
+    x = np.random.default_rng(0).standard_normal((6, 1024)) * 20e-6
+    names = ["FP1", "FP2", "C3", "C4", "O1", "O2"]
+    a = embed(full, x, ch_names=names, sfreq=256.0)
+    b = embed(full.target_encoder, x, ch_names=names, sfreq=256.0)
+    assert a.data.shape == (1, 16, 2, 64)
+    np.testing.assert_array_equal(a.data, b.data)
+    with pytest.raises(ValueError, match="channel projection"):
+        embed(full, x, ch_names=names, sfreq=256.0, engine=InferenceEngine(full, "cpu"))

@@ -1,20 +1,37 @@
-"""High-level API: a recording (path, ``mne.io.Raw``, ``mne.Epochs`` or array) in, embeddings out."""
+"""High-level API: a recording (path, ``mne.io.Raw``, ``mne.Epochs`` or array) in, embeddings out.
+
+Files are streamed (:mod:`eegpt.streaming`): read, checked, resampled and embedded block by block,
+so the signal path needs bounded memory however long the recording is. :func:`embed` returns
+all embeddings in memory (``n_windows x N x S x D`` float32: about 1.2 GB for 10 h at the large
+size); :func:`embed_to_file` writes them block by block instead, so nothing grows with the
+recording's length.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import os
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+from tqdm.auto import tqdm
 
 from eegpt import __version__
-from eegpt.channels import map_channels
+from eegpt.channels import ChannelMapping
 from eegpt.engine import InferenceEngine, Precision
-from eegpt.io import as_recording
+from eegpt.errors import EmbeddingError, OutputExistsError
+from eegpt.io import _require_array_args_absent, as_recording
 from eegpt.model import EEGPT
-from eegpt.outputs import Embeddings
-from eegpt.preprocessing import PreprocessingConfig, prepare
+from eegpt.outputs import Embeddings, EmbeddingsFile, EmbeddingsWriter
+from eegpt.preprocessing import PreprocessingConfig, map_recording_channels, prepare
+from eegpt.streaming import WindowStream, block_size, open_stream
+
+__all__ = ["embed", "embed_to_file", "provenance"]
+
+#: Windows prepared and embedded at a time when streaming (rounded to whole batches).
+BLOCK_WINDOWS = 64
 
 
 def embed(
@@ -37,6 +54,7 @@ def embed(
     batch_size: int = 64,
     engine: InferenceEngine | None = None,
     progress: bool = False,
+    stream: bool | None = None,
     verbose: bool | None = None,
 ) -> Embeddings:
     """Embed one recording with EEGPT.
@@ -63,37 +81,227 @@ def embed(
         is given.
     progress : bool
         Show a progress bar over windows.
+    stream : bool | None
+        Read a file block by block in bounded memory (the default, ``None``, for paths) or load
+        it whole first (``False``). Both give the same windows (see :mod:`eegpt.streaming`).
+        In-memory input (Raw, Epochs, arrays) is never streamed.
+    verbose : bool | None
+        Log what is done to the ``"eegpt"`` logger.
 
     Returns
     -------
     Embeddings
         ``data`` ``[n_windows, N, S, D]``, window ``onsets`` in seconds and provenance metadata.
+
+    Raises
+    ------
+    RecordingError
+        (a ``ValueError``) A file that cannot be read or a recording that cannot be used; the
+        message names it and the problem.
+    FileNotFoundError
+        A path that does not exist.
     """
-    recording = as_recording(data, ch_names=ch_names, sfreq=sfreq, units=units, verbose=verbose)
-    mapping = map_channels(
-        recording.ch_names, on_unknown=on_unknown, rename=rename, verbose=verbose
-    )
-    config = _preprocessing_config(
-        preprocessing,
-        window_seconds=window_seconds,
-        overlap=overlap,
-        average_reference=average_reference,
-        resample=resample,
-        tail=tail,
-    )
-    windows = prepare(recording, mapping, config, verbose=verbose)
-    if engine is None:
-        engine = InferenceEngine(model, device=device, precision=precision, batch_size=batch_size)
-    data_out = engine.encode(
-        windows.data, mapping.chan_ids, progress=progress, desc=Path(recording.source).name
-    )
-    return Embeddings(
-        data_out, np.asarray(windows.onsets), provenance(model, recording, windows, engine)
+    job = _Job.create(model, data, locals())  # locals(): exactly the arguments at this point
+    out: np.ndarray | None = None
+    for start, z in job.encode():
+        if out is None:
+            out = np.empty((job.n_windows, *z.shape[1:]), dtype=np.float32)
+        out[start : start + len(z)] = z
+    assert out is not None  # every job has at least one window
+    return Embeddings(out, job.onsets, job.metadata)
+
+
+def embed_to_file(
+    model: EEGPT,
+    data: Any,
+    output: str | os.PathLike,
+    *,
+    overwrite: bool = False,
+    **kwargs: Any,
+) -> EmbeddingsFile:
+    """Embed one recording and write the embeddings to ``output`` block by block.
+
+    The file (``.npz`` or ``.parquet``) is written through a temporary file and renamed into
+    place when complete (:class:`eegpt.outputs.EmbeddingsWriter`): an error or an interrupt
+    leaves no file under ``output``. With a file as ``data``, memory stays bounded however long
+    the recording is.
+
+    Parameters
+    ----------
+    model : EEGPT
+    data
+        As for :func:`embed`.
+    output : str | path-like
+        Destination ``.npz`` or ``.parquet`` file.
+    overwrite : bool
+        Replace an existing ``output``.
+    **kwargs
+        Any keyword argument of :func:`embed`.
+
+    Returns
+    -------
+    EmbeddingsFile
+        The file's path, the embeddings' shape, onsets and metadata (``len()`` is the number of
+        windows; ``.load()`` or :func:`eegpt.load_embeddings` reads the embeddings).
+
+    Raises
+    ------
+    OutputExistsError
+        (a ``FileExistsError``) If ``output`` exists and ``overwrite`` is False; checked before
+        any work and again when the file is renamed into place.
+    RecordingError, FileNotFoundError
+        As for :func:`embed`.
+    """
+    output = Path(output)
+    if output.suffix not in (".npz", ".parquet"):
+        raise ValueError(f"unsupported output {output.name!r}: use .npz or .parquet")
+    if output.exists() and not overwrite:
+        raise OutputExistsError(f"{output} exists; pass overwrite=True (--overwrite) to replace it")
+    job = _Job.create(model, data, {"model": model, "data": data, **kwargs})
+    blocks = job.encode()
+    start, first = next(blocks)
+    shape = (job.n_windows, *first.shape[1:])
+    with EmbeddingsWriter(output, shape, job.onsets, job.metadata, overwrite=overwrite) as writer:
+        writer.write(first)
+        for _, z in blocks:
+            writer.write(z)
+    return EmbeddingsFile(output, shape, job.onsets, job.metadata)
+
+
+_EMBED_DEFAULTS: dict[str, Any] = {
+    "ch_names": None,
+    "sfreq": None,
+    "units": "V",
+    "rename": None,
+    "on_unknown": "drop",
+    "preprocessing": None,
+    "window_seconds": None,
+    "overlap": None,
+    "average_reference": None,
+    "resample": None,
+    "tail": None,
+    "device": None,
+    "precision": "float32",
+    "batch_size": 64,
+    "engine": None,
+    "progress": False,
+    "stream": None,
+    "verbose": None,
+}
+
+
+@dataclass
+class _Job:
+    """Windows to embed (in memory or streamed), the engine and the provenance."""
+
+    engine: InferenceEngine
+    chan_ids: tuple[int, ...]
+    n_windows: int
+    onsets: np.ndarray
+    metadata: dict[str, Any]
+    blocks: Callable[[int], Iterator[tuple[int, np.ndarray]]]
+    desc: str
+    progress: bool
+
+    @classmethod
+    def create(cls, model: EEGPT, data: Any, args: dict[str, Any]) -> _Job:
+        unknown = set(args) - set(_EMBED_DEFAULTS) - {"model", "data"}
+        if unknown:
+            raise TypeError(f"unexpected keyword argument(s) {sorted(unknown)}")
+        a = {**_EMBED_DEFAULTS, **{k: v for k, v in args.items() if k in _EMBED_DEFAULTS}}
+        config = _preprocessing_config(
+            a["preprocessing"],
+            window_seconds=a["window_seconds"],
+            overlap=a["overlap"],
+            average_reference=a["average_reference"],
+            resample=a["resample"],
+            tail=a["tail"],
+        )
+        # Embeddings describe the recording's own channels: the optional 1x1 channel projection
+        # belongs to a downstream head trained on one fixed montage, so it is not applied here.
+        encoder = model.target_encoder if isinstance(model, EEGPT) else model
+        engine = a["engine"] or InferenceEngine(
+            encoder, device=a["device"], precision=a["precision"], batch_size=a["batch_size"]
+        )
+        if isinstance(engine.model, EEGPT) and engine.model.chan_proj is not None:
+            raise ValueError(
+                "embed() feeds the recording's channels to the encoder; build the engine on "
+                "model.target_encoder, not on a model with a channel projection"
+            )
+        mapping_args = {"rename": a["rename"], "on_unknown": a["on_unknown"]}
+        verbose = a["verbose"]
+        if isinstance(data, (str, os.PathLike)) and a["stream"] is not False:
+            _require_array_args_absent(a["ch_names"], a["sfreq"], a["units"], str(data))
+            recording = open_stream(data, **mapping_args, verbose=verbose)
+            stream = WindowStream(recording, config, verbose=verbose)
+            size = block_size(engine.batch_size, BLOCK_WINDOWS)
+            return cls(
+                engine=engine,
+                chan_ids=stream.mapping.chan_ids,
+                n_windows=stream.n_windows,
+                onsets=np.asarray(stream.onsets),
+                metadata=provenance(model, recording, stream, engine),
+                blocks=lambda: stream.blocks(size),
+                desc=Path(recording.source).name,
+                progress=a["progress"],
+            )
+        recording = as_recording(
+            data, ch_names=a["ch_names"], sfreq=a["sfreq"], units=a["units"], verbose=verbose
+        )
+        if isinstance(recording, list):
+            raise TypeError("embed takes one recording; call it once per recording")
+        mapping: ChannelMapping = map_recording_channels(
+            recording.ch_names, recording.source, **mapping_args, verbose=verbose
+        )
+        windows = prepare(recording, mapping, config, verbose=verbose)
+        return cls(
+            engine=engine,
+            chan_ids=mapping.chan_ids,
+            n_windows=len(windows),
+            onsets=np.asarray(windows.onsets),
+            metadata=provenance(model, recording, windows, engine),
+            blocks=lambda: iter([(0, windows.data)]),
+            desc=Path(recording.source).name,
+            progress=a["progress"],
+        )
+
+    def encode(self) -> Iterator[tuple[int, np.ndarray]]:
+        """Yield ``(first window index, embeddings float32 [b, N, S, D])`` block by block.
+
+        Raises
+        ------
+        EmbeddingError
+            If the model returns NaN/Inf for any window.
+        """
+        bar = tqdm(total=self.n_windows, desc=self.desc, unit="win", disable=not self.progress)
+        try:
+            for start, windows in self.blocks():
+                z = self.engine.encode(windows, self.chan_ids, progress=bar)
+                _check_embeddings(z, start, self.onsets, self.metadata)
+                yield start, z
+        finally:
+            bar.close()
+
+
+def _check_embeddings(z: np.ndarray, start: int, onsets: np.ndarray, meta: dict[str, Any]) -> None:
+    """Refuse non-finite embeddings instead of returning them as if they were results."""
+    finite = np.isfinite(z).reshape(len(z), -1).all(axis=1)
+    if finite.all():
+        return
+    bad = start + np.flatnonzero(~finite)
+    raise EmbeddingError(
+        f"{meta.get('source')}: the model produced NaN/Inf embeddings for {len(bad)} window(s), "
+        f"the first at {onsets[bad[0]]:g} s. The input amplitudes are absurd (see the amplitude "
+        "warnings; check the units) or the weights are corrupt (check the checkpoint's sha256)."
     )
 
 
 def provenance(model: EEGPT, recording, windows, engine: InferenceEngine) -> dict[str, Any]:
-    """JSON-serialisable record of everything that determined a set of embeddings."""
+    """JSON-serialisable record of everything that determined a set of embeddings.
+
+    ``recording`` needs ``source`` and ``sfreq``, ``windows`` ``mapping`` and ``config`` (a
+    :class:`~eegpt.preprocessing.Windows` or a :class:`~eegpt.streaming.WindowStream`).
+    """
     return {
         "source": recording.source,
         "sfreq_in": float(recording.sfreq),

@@ -19,10 +19,10 @@ Four on-disk layouts are understood by :func:`load_checkpoint`:
     the ``target_encoder.`` prefix.
 
 Pickled files are never unpickled with Python's unrestricted machinery: they are read with
-``torch.load(..., weights_only=True)`` and, when that refuses a global (Lightning stores
-hyper-parameter objects next to the weights), re-read with :class:`_RestrictedUnpickler`, which
-rebuilds tensors and plain containers only and turns every other global into an inert
-placeholder without importing it.
+:class:`_RestrictedUnpickler` (through ``torch.load``'s storage plumbing), which rebuilds tensors
+and plain containers only and turns every other global (Lightning stores hyper-parameter objects
+next to the weights) into an inert placeholder without importing it. Even allowed globals cannot
+be used as memory bombs (``bytearray(n)`` is capped).
 
 Architecture hyper-parameters are read from the tensors (see :func:`infer_config`); the two that
 leave no trace in them, ``num_heads`` and ``patch_stride``, come from ``config.json`` when there
@@ -31,6 +31,7 @@ is one.
 
 from __future__ import annotations
 
+import _compat_pickle
 import dataclasses
 import hashlib
 import json
@@ -54,6 +55,7 @@ from safetensors.torch import load_file as _load_safetensors
 from safetensors.torch import save as _dump_safetensors
 
 from eegpt.config import EEGPTConfig
+from eegpt.errors import CheckpointError
 from eegpt.model import EEGPT
 
 logger = logging.getLogger(__name__)
@@ -97,10 +99,6 @@ PROBE_19_CHANNELS = (
 _ENCODER_TOP_LEVEL = {"patch_embed", "chan_embed", "summary_token", "blocks", "norm"}
 _PARAMETRIZED = ".parametrizations.weight.original"
 _HEADS_BY_WIDTH = {64: 4, 128: 4, 256: 4, 512: 8}
-
-
-class CheckpointError(ValueError):
-    """A weights file that cannot be read or does not fit the EEGPT architecture."""
 
 
 @dataclass
@@ -198,24 +196,61 @@ class _Inert:
         return f"<not unpickled: {self._pickle_global}>"
 
 
+#: Largest weight magnitude accepted; trained EEGPT weights are of order 1, so anything beyond
+#: this comes from a corrupt file (a flipped exponent bit) and would overflow the activations.
+MAX_WEIGHT = 1e4
+
+#: Largest ``bytearray(n)`` a pickle may ask for (a bigger one is a memory bomb, not metadata).
+MAX_PICKLE_BYTEARRAY = 2**20
+
+
+def _bytearray(*args: Any) -> bytearray:
+    """``bytearray`` for the restricted unpickler, refusing huge zero-filled allocations."""
+    if args and isinstance(args[0], int) and args[0] > MAX_PICKLE_BYTEARRAY:
+        raise pickle.UnpicklingError(
+            f"refusing bytearray({args[0]}) while unpickling: larger than "
+            f"{MAX_PICKLE_BYTEARRAY} bytes"
+        )
+    return bytearray(*args)
+
+
+_TORCH_REBUILDERS = (
+    "_rebuild_tensor",
+    "_rebuild_tensor_v2",
+    "_rebuild_tensor_v3",
+    "_rebuild_parameter",
+    "_rebuild_parameter_with_state",
+    "_rebuild_meta_tensor_no_storage",
+    "_rebuild_device_tensor_from_cpu_tensor",
+    "_rebuild_wrapper_subclass",
+    "_rebuild_qtensor",
+    "_rebuild_sparse_tensor",
+    "_rebuild_nested_tensor",
+)
+
+
 def _allowed_globals() -> dict[str, Any]:
     """Globals that rebuild tensors and plain containers, nothing else."""
     allowed: dict[str, Any] = {
         "collections.OrderedDict": OrderedDict,
-        "torch._utils._rebuild_tensor": torch._utils._rebuild_tensor,
-        "torch._utils._rebuild_tensor_v2": torch._utils._rebuild_tensor_v2,
-        "torch._utils._rebuild_parameter": torch._utils._rebuild_parameter,
+        "collections.Counter": Counter,
+        "torch._tensor._rebuild_from_type_v2": torch._tensor._rebuild_from_type_v2,
+        "torch.nn.parameter.Parameter": torch.nn.Parameter,
+        "torch.Tensor": torch.Tensor,
         "torch.Size": torch.Size,
         "torch.device": torch.device,
         "builtins.set": set,
         "builtins.frozenset": frozenset,
         "builtins.complex": complex,
         "builtins.slice": slice,
-        "builtins.bytearray": bytearray,
+        "builtins.bytearray": _bytearray,
         "_codecs.encode": __import__("codecs").encode,
     }
+    for name in _TORCH_REBUILDERS:  # what torch's weights_only loader allows, where it exists
+        if hasattr(torch._utils, name):
+            allowed[f"torch._utils.{name}"] = getattr(torch._utils, name)
     for name, value in vars(torch).items():
-        if isinstance(value, torch.dtype):
+        if isinstance(value, (torch.dtype, torch.layout)):
             allowed[f"torch.{name}"] = value
     return allowed
 
@@ -231,6 +266,9 @@ class _RestrictedUnpickler(pickle.Unpickler):
     seen: set[str] = set()
 
     def find_class(self, module: str, name: str) -> Any:
+        # Python 2 names (torch.save writes protocol 2), as pickle's own find_class maps them
+        module, name = _compat_pickle.NAME_MAPPING.get((module, name), (module, name))
+        module = _compat_pickle.IMPORT_MAPPING.get(module, module)
         full = f"{module}.{name}"
         if full in self.allowed:
             return self.allowed[full]
@@ -256,16 +294,14 @@ def _restricted_pickle_module(seen: set[str]) -> types.ModuleType:
 
 
 def _torch_load(path: Path) -> tuple[Any, list[str]]:
-    """Load a pickled torch file without executing code; returns ``(object, placeholders)``."""
-    try:
-        return torch.load(path, map_location="cpu", weights_only=True), []
-    except pickle.UnpicklingError as e:
-        logger.debug(
-            "weights_only load of %s refused (%s); using the restricted unpickler", path, e
-        )
+    """Load a pickled torch file without executing code; returns ``(object, placeholders)``.
+
+    Safe despite ``weights_only=False``: unpickling goes through :class:`_RestrictedUnpickler`,
+    which never imports or calls anything outside its tensor/container allow-list. It is used
+    instead of torch's own ``weights_only`` loader because that one allows ``bytearray(n)``, so
+    a 100-byte pickle can make it allocate gigabytes.
+    """
     seen: set[str] = set()
-    # Safe despite weights_only=False: unpickling goes through ``_RestrictedUnpickler``, which
-    # never imports or calls anything outside its tensor/container allow-list.
     obj = torch.load(
         path,
         map_location="cpu",
@@ -299,8 +335,8 @@ def _looks_like_safetensors(path: Path) -> bool:
 def _read_weights(path: Path) -> tuple[Any, list[str]]:
     """Read a safetensors or pickled torch file; ``(object, pickle placeholders)``."""
     corrupt = (
-        f"cannot read {path}: the file is truncated, corrupt or not an EEGPT weights file. "
-        "Download it again (see `eegpt.hub.WEIGHTS_HELP`)."
+        f"cannot read {path}: the file is truncated, corrupt, unsafe to unpickle or not an EEGPT "
+        "weights file. Download it again from a trusted source (see `eegpt.hub.WEIGHTS_HELP`)."
     )
     if path.suffix == ".safetensors" or _looks_like_safetensors(path):
         try:
@@ -695,6 +731,28 @@ def load_checkpoint(path: PathLike, *, verbose: bool | None = None) -> Checkpoin
     path = Path(path).expanduser()
     if not path.exists():
         raise FileNotFoundError(f"no EEGPT weights at {path}")
+    try:
+        ckpt = _load(path)
+    except CheckpointError as e:
+        if str(path) in str(e):
+            raise
+        raise CheckpointError(f"{path}: {e}") from e
+    except OSError:
+        raise
+    except Exception as e:  # a malformed config or state dict that slipped past the checks
+        raise CheckpointError(
+            f"{path} is not a usable EEGPT checkpoint ({type(e).__name__}: {e})"
+        ) from e
+    ignored = Counter(k.split(".", 1)[0] for k in ckpt.ignored_keys)
+    _report(
+        f"loaded {ckpt.format} checkpoint {path} (sha256 {ckpt.sha256[:12]}, "
+        f"{ckpt.n_parameters:,} weights" + (f"; ignored {dict(ignored)}" if ignored else "") + ")",
+        verbose,
+    )
+    return ckpt
+
+
+def _load(path: Path) -> Checkpoint:
     located = _locate(path)
     if located is not None:
         ckpt = _from_hub_folder(*located)
@@ -708,13 +766,32 @@ def load_checkpoint(path: PathLike, *, verbose: bool | None = None) -> Checkpoin
             raise CheckpointError(
                 f"{path} holds a {type(obj).__name__}, not a state dict or Lightning checkpoint"
             )
-    ignored = Counter(k.split(".", 1)[0] for k in ckpt.ignored_keys)
-    _report(
-        f"loaded {ckpt.format} checkpoint {path} (sha256 {ckpt.sha256[:12]}, "
-        f"{ckpt.n_parameters:,} weights" + (f"; ignored {dict(ignored)}" if ignored else "") + ")",
-        verbose,
-    )
+    _check_channels(ckpt)
     return ckpt
+
+
+def _check_channels(ckpt: Checkpoint) -> None:
+    """Channel ids inside the vocabulary, names matching them, a sane window length."""
+    n_vocab = ckpt.config.n_chan_embeddings
+    ids = ckpt.chan_ids
+    if ids is not None:
+        if not all(isinstance(i, int) and not isinstance(i, bool) for i in ids):
+            raise CheckpointError(f"channel ids must be integers, got {list(ids)[:8]}")
+        outside = sorted({i for i in ids if not 0 <= i < n_vocab})
+        if outside:
+            raise CheckpointError(
+                f"channel ids {outside} are outside the model's channel vocabulary 0..{n_vocab - 1}"
+            )
+    for name in ("ch_names", "input_ch_names"):
+        names = getattr(ckpt, name)
+        if names is not None and not all(isinstance(n, str) for n in names):
+            raise CheckpointError(f"{name} must be strings, got {list(names)[:8]}")
+    if ckpt.n_times is not None:
+        if not isinstance(ckpt.n_times, int) or ckpt.n_times < ckpt.config.patch_size:
+            raise CheckpointError(
+                f"n_times must be a whole number of samples >= the patch size "
+                f"{ckpt.config.patch_size}, got {ckpt.n_times!r}"
+            )
 
 
 # --------------------------------------------------------------------------------------------
@@ -735,6 +812,12 @@ def _check_tensor(key: str, value: Any) -> None:
         raise CheckpointError(
             f"weight {key!r} has {bad} non-finite value(s) (NaN/Inf); the checkpoint is corrupt "
             "or comes from a diverged training run"
+        )
+    largest = float(value.detach().abs().max()) if value.numel() else 0.0
+    if largest > MAX_WEIGHT:
+        raise CheckpointError(
+            f"weight {key!r} has a value of magnitude {largest:.3g}, far beyond the {MAX_WEIGHT:g} "
+            "any trained EEGPT weight reaches; the checkpoint is corrupt (flipped bits?)"
         )
 
 
@@ -772,7 +855,15 @@ def build_model(checkpoint: Checkpoint, *, fused: bool = True, strict: bool = Tr
     ValueError
         A weight whose shape differs from the model's (``CheckpointError`` is a ``ValueError``).
     """
-    model = _new_model(checkpoint, fused)
+    _check_channels(checkpoint)
+    try:
+        model = _new_model(checkpoint, fused)
+    except (TypeError, ValueError, RuntimeError) as e:
+        if isinstance(e, CheckpointError):
+            raise
+        raise CheckpointError(
+            f"cannot build an EEGPT model from this checkpoint ({type(e).__name__}: {e})"
+        ) from e
     expected = model.state_dict()
     state = checkpoint.state_dict
     missing = sorted(set(expected) - set(state))
@@ -857,7 +948,12 @@ def load_model(
                 f"{sorted(hub.PRETRAINED)}).\n\n{hub.WEIGHTS_HELP}"
             )
     ckpt = load_checkpoint(path, verbose=verbose)
-    model = build_model(ckpt, fused=fused).to(device)
+    try:
+        model = build_model(ckpt, fused=fused).to(device)
+    except CheckpointError as e:
+        if str(path) in str(e):
+            raise
+        raise CheckpointError(f"{path}: {e}") from e
     model.checkpoint_info = _provenance(ckpt)  # type: ignore[assignment]
     return model
 

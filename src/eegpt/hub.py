@@ -2,9 +2,12 @@
 
 Files come from a Hugging Face style endpoint (``{endpoint}/{repo}/resolve/{revision}/{file}``,
 endpoint from ``$HF_ENDPOINT``, default ``https://huggingface.co``) or a plain URL, and land in
-``$EEGPT_CACHE`` (default ``~/.cache/eegpt``). Every download streams into ``<name>.part`` next to
-the final file, is hashed while it is written, checked against the expected SHA-256 and only
-then renamed into place, so a file under its final name is always complete.
+``$EEGPT_CACHE`` (default ``~/.cache/eegpt``). Every download streams into a private
+``.<name>.<random>.part`` file next to the final file, is hashed while it is written, checked
+against the expected SHA-256 and only then renamed into place, so a file under its final name is
+always complete and verified (two processes downloading the same file do not share a ``.part``).
+A download with no checksum to check (none given and none announced by the server) is logged as
+a warning.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import http.client
 import logging
 import os
 import re
+import tempfile
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -22,6 +26,8 @@ from pathlib import Path
 from typing import Any
 
 from tqdm import tqdm
+
+from eegpt.errors import ChecksumError, DownloadError, WeightsUnavailableError
 
 logger = logging.getLogger(__name__)
 
@@ -72,18 +78,6 @@ $HF_ENDPOINT (default {DEFAULT_ENDPOINT}); set these to use another folder or a 
 
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 _CHUNK = 1 << 20
-
-
-class WeightsUnavailableError(RuntimeError):
-    """The weights could not be downloaded (offline, DNS failure, HTTP error ...)."""
-
-
-class ChecksumError(ValueError):
-    """A downloaded or cached file does not have the expected SHA-256."""
-
-
-class DownloadError(OSError):
-    """The server closed the connection before sending the whole file."""
 
 
 def cache_dir() -> Path:
@@ -160,10 +154,12 @@ def download(
 ) -> Path:
     """Download ``url`` to ``dest`` atomically, verifying its SHA-256.
 
-    The body streams into ``dest + ".part"`` (same folder) while being hashed; the hash is
-    checked against ``sha256`` or, when not given, against the server's ``X-Linked-Etag``/``ETag``
-    if that is a 64-hex SHA-256 (as the Hugging Face Hub serves large files). The file is then
-    fsynced and renamed to ``dest``. On any failure the ``.part`` file is deleted.
+    The body streams into a new ``.<dest name>.<random>.part`` file in the same folder while
+    being hashed; the hash is checked against ``sha256`` or, when not given, against the server's
+    ``X-Linked-Etag``/``ETag`` if that is a 64-hex SHA-256 (as the Hugging Face Hub serves large
+    files). The file is then fsynced and renamed to ``dest``. On any failure (an interrupt
+    included) the ``.part`` file is deleted; after a hard kill only a ``.part`` file can remain.
+    Without any checksum the download is used as is, with a logged warning.
 
     Parameters
     ----------
@@ -194,12 +190,13 @@ def download(
     dest = Path(dest)
     expected = _normalise_sha(sha256)
     dest.parent.mkdir(parents=True, exist_ok=True)
-    part = dest.with_suffix(dest.suffix + ".part")
+    fd, name = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".part", dir=dest.parent)
+    part = Path(name)
     recorder = _RedirectRecorder()
     opener = urllib.request.build_opener(recorder)
     request = urllib.request.Request(url, headers={"User-Agent": "eegpt-downloader"})
     try:
-        with opener.open(request, timeout=timeout) as response, open(part, "wb") as out:
+        with os.fdopen(fd, "wb") as out, opener.open(request, timeout=timeout) as response:
             length = response.headers.get("Content-Length")
             total = int(length) if length and length.isdigit() else None
             announced = _sha_from_headers([*recorder.headers, response.headers])
@@ -231,6 +228,12 @@ def download(
                 f"checksum mismatch for {url}: expected sha256 {expected}, got {actual}. The "
                 "download is corrupt (or the file changed on the server) and was deleted; try "
                 "again, or download the file by hand and pass its path."
+            )
+        if expected is None:
+            logger.warning(
+                "no SHA-256 known for %s (none given, none announced by the server): the "
+                "download is unverified; pass sha256= (--sha256) to pin it",
+                url,
             )
         os.replace(part, dest)
     except BaseException:

@@ -5,29 +5,63 @@ MNE ``Raw`` or ``Epochs`` object, or a NumPy array into a :class:`Recording`: fl
 volts plus channel names and sampling rate. The checks here never alter data; they refuse input
 that cannot be used as it is (duplicate names, NaN/Inf samples, no EEG channels, a non-real
 dtype) and say how to fix it.
+
+Files are checked before MNE parses them: EDF/BDF headers are validated field by field
+(:func:`check_edf_header`), a truncated body is announced, and a file that would not fit in memory
+is refused before it is loaded. Every problem with a file is raised as a
+:class:`~eegpt.errors.RecordingError` (a ``ValueError``) naming the file and the problem, with
+MNE's own exception chained; :class:`~eegpt.streaming` reads long files window block by window
+block instead of loading them.
 """
 
 from __future__ import annotations
 
+import math
 import os
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, NoReturn
 
 import mne
 import numpy as np
 
 from eegpt._logging import log as _log
 from eegpt._logging import warn as _warn
+from eegpt.errors import RecordingError
 
-__all__ = ["UNITS", "Recording", "as_recording", "read_recording"]
+__all__ = [
+    "UNITS",
+    "EDFHeader",
+    "Recording",
+    "RecordingError",
+    "as_recording",
+    "check_edf_header",
+    "read_recording",
+]
 
 UNITS: dict[str, float] = {"V": 1.0, "mV": 1e-3, "uV": 1e-6, "µV": 1e-6, "μV": 1e-6}
 """Accepted ``units`` of array input and their size in volts (``µ`` micro sign or Greek mu)."""
 
 PathLike = str | os.PathLike
+
+#: Unit strings of EDF/BDF signals that MNE converts to volts correctly (anything else, including
+#: an empty field, is read as if it were volts).
+EDF_VOLT_UNITS = {
+    "V": 1.0,
+    "mV": 1e-3,
+    "uV": 1e-6,
+    "\u00b5V": 1e-6,  # micro sign
+    "\u03bcV": 1e-6,  # Greek mu
+    "\x83\xcaV": 1e-6,  # Shift-JIS mu, as read with latin-1
+}
+
+#: Highest sampling rate (Hz) an EDF/BDF signal may have; higher ones mean a corrupt header.
+MAX_SFREQ = 1e6
+
+#: Share of the available memory a recording may take when loaded whole (``preload=True``).
+MEMORY_FRACTION = 0.5
 
 
 @dataclass
@@ -49,12 +83,17 @@ class Recording:
         MNE channel types, when known.
     onsets : ndarray of float64, shape (n_epochs,) | None
         For epoched data, each epoch's start time in seconds, when known.
+    units : list of str | None
+        The unit each channel had in its file (e.g. ``"uV"``), when known; the data are in volts
+        regardless. :func:`~eegpt.preprocessing.prepare` warns about used channels whose file
+        unit is not a voltage MNE understands.
 
     Raises
     ------
-    ValueError
-        On a non-real or non-float dtype, wrong dimensions, no channels, a channel-name count
-        that does not match the data, duplicate names, a bad ``sfreq`` or non-finite samples.
+    RecordingError
+        (a ``ValueError``) On a non-real or non-float dtype, wrong dimensions, no channels, a
+        channel-name count that does not match the data, duplicate names, a bad ``sfreq`` or
+        non-finite samples.
     """
 
     data: np.ndarray
@@ -63,28 +102,29 @@ class Recording:
     source: str = "<array>"
     ch_types: list[str] | None = None
     onsets: np.ndarray | None = field(default=None, repr=False)
+    units: list[str] | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         data = np.asarray(self.data)
         if not np.issubdtype(data.dtype, np.floating):
-            raise ValueError(
+            raise RecordingError(
                 f"{self.source}: EEG data must be real floating point, got dtype {data.dtype}; "
                 "convert integers with .astype(float) and give their unit, take the real part "
                 "of complex data only if that is meaningful"
             )
         self.data = data.astype(np.float64, copy=False)
         if self.data.ndim not in (2, 3):
-            raise ValueError(
+            raise RecordingError(
                 f"{self.source}: data must be 2-D (n_channels, n_times) or 3-D "
                 f"(n_epochs, n_channels, n_times), got shape {self.data.shape}"
             )
         self.ch_names = [str(name) for name in self.ch_names]
         if self.data.shape[-2] == 0 or not self.ch_names:
-            raise ValueError(f"{self.source}: no EEG channels (data shape {self.data.shape})")
+            raise RecordingError(f"{self.source}: no EEG channels (data shape {self.data.shape})")
         if self.data.shape[-1] == 0 or self.data.shape[0] == 0:
-            raise ValueError(f"{self.source}: no samples (data shape {self.data.shape})")
+            raise RecordingError(f"{self.source}: no samples (data shape {self.data.shape})")
         if len(self.ch_names) != self.data.shape[-2]:
-            raise ValueError(
+            raise RecordingError(
                 f"{self.source}: {len(self.ch_names)} channel names for "
                 f"{self.data.shape[-2]} channels (data shape {self.data.shape}, channels on "
                 "axis -2)"
@@ -92,20 +132,26 @@ class Recording:
         _check_unique(self.ch_names, self.source)
         self.sfreq = float(self.sfreq)
         if not np.isfinite(self.sfreq) or self.sfreq <= 0:
-            raise ValueError(
+            raise RecordingError(
                 f"{self.source}: sfreq must be a positive number of Hz, got {self.sfreq}"
             )
         if self.ch_types is not None:
             self.ch_types = list(self.ch_types)
             if len(self.ch_types) != len(self.ch_names):
-                raise ValueError(
+                raise RecordingError(
                     f"{self.source}: {len(self.ch_types)} channel types for "
                     f"{len(self.ch_names)} channels"
+                )
+        if self.units is not None:
+            self.units = [str(unit) for unit in self.units]
+            if len(self.units) != len(self.ch_names):
+                raise RecordingError(
+                    f"{self.source}: {len(self.units)} units for {len(self.ch_names)} channels"
                 )
         if self.onsets is not None:
             self.onsets = np.asarray(self.onsets, dtype=np.float64)
             if self.data.ndim != 3 or self.onsets.shape != (self.data.shape[0],):
-                raise ValueError(
+                raise RecordingError(
                     f"{self.source}: onsets must have one entry per epoch, got shape "
                     f"{self.onsets.shape} for data of shape {self.data.shape}"
                 )
@@ -133,7 +179,7 @@ class Recording:
 def _check_unique(ch_names: list[str], source: str) -> None:
     dupes = sorted(name for name, count in Counter(ch_names).items() if count > 1)
     if dupes:
-        raise ValueError(
+        raise RecordingError(
             f"{source}: duplicate channel names {dupes}; every channel needs a unique name "
             "(rename them, e.g. raw.rename_channels, or drop the copies)"
         )
@@ -142,13 +188,15 @@ def _check_unique(ch_names: list[str], source: str) -> None:
 def _check_finite(data: np.ndarray, ch_names: list[str], source: str) -> None:
     if np.isfinite(data).all():  # fast path, no per-channel work
         return
-    bad = ~np.isfinite(data)
-    per_channel = bad.sum(axis=tuple(i for i in range(data.ndim) if i != data.ndim - 2))
-    detail = ", ".join(
-        f"{ch_names[i]} ({int(n)} samples)" for i, n in enumerate(per_channel) if n > 0
-    )
-    raise ValueError(
-        f"{source}: {int(per_channel.sum())} non-finite (NaN/Inf) samples in channel(s) {detail}. "
+    axes = tuple(i for i in range(data.ndim) if i != data.ndim - 2)
+    raise nonfinite_error((~np.isfinite(data)).sum(axis=axes), ch_names, source)
+
+
+def nonfinite_error(counts: np.ndarray, ch_names: Sequence[str], source: str) -> RecordingError:
+    """The error for NaN/Inf samples, given the number of such samples per channel."""
+    detail = ", ".join(f"{ch_names[i]} ({int(n)} samples)" for i, n in enumerate(counts) if n > 0)
+    return RecordingError(
+        f"{source}: {int(np.sum(counts))} non-finite (NaN/Inf) samples in channel(s) {detail}. "
         "EEGPT needs finite data: interpolate those channels (e.g. mark them bad and call "
         "raw.interpolate_bads()), drop them, or crop the affected time span."
     )
@@ -159,13 +207,17 @@ def read_recording(
 ) -> mne.io.BaseRaw:
     """Open an EEG file with MNE-Python (``mne.io.read_raw``, dispatching on the extension).
 
+    EDF and BDF headers are validated first (:func:`check_edf_header`). With ``preload=True`` the
+    size of the data is compared with the memory available before anything is loaded.
+
     Parameters
     ----------
     path : str | path-like
         An ``.edf``, ``.bdf``, ``.fif``, ``.vhdr``, ``.set``, ... file (or folder for the formats
         stored as folders).
     preload : bool
-        Load the data into memory.
+        Load the data into memory. With ``False`` only the header is read; ``raw.get_data(start=,
+        stop=)`` then reads parts of the file (see :mod:`eegpt.streaming`).
     verbose : bool | str | int | None
         Passed to MNE.
 
@@ -178,24 +230,59 @@ def read_recording(
     ------
     FileNotFoundError
         If ``path`` does not exist.
-    ValueError
-        If MNE cannot read the file (unsupported extension, corrupt file, ...); the message names
-        the file and MNE's reason, and MNE's exception is chained.
+    RecordingError
+        (a ``ValueError``) If the file cannot be read: a corrupt or truncated header, no complete
+        data record, an unsupported extension, data too large for the available memory, or any
+        error MNE raises while reading (chained as ``__cause__``). The message names the file
+        and the reason.
 
     Warns
     -----
     RuntimeWarning
-        For EDF/BDF/GDF files whose channels have different sampling rates: MNE upsamples the
-        slower channels to the fastest rate, which this warning names.
+        For a truncated EDF/BDF body (only the complete data records are read) and for EDF/BDF
+        files whose channels have different sampling rates (MNE upsamples the slower ones).
     """
-    path = Path(path).expanduser()
+    raw, _ = _open(Path(path).expanduser(), preload=preload, verbose=verbose)
+    return raw
+
+
+def _open(
+    path: Path, *, preload: bool, verbose: bool | str | int | None
+) -> tuple[mne.io.BaseRaw, EDFHeader | None]:
+    """:func:`read_recording`, also returning the EDF/BDF header when there is one."""
     if not path.exists():
         raise FileNotFoundError(f"EEG file not found: {path}")
+    header = None
+    if path.is_file() and path.suffix.lower() in (".edf", ".bdf"):
+        header = check_edf_header(path)
+    raw = _mne_call(path, lambda: _read_lazily(path, verbose))
+    _warn_mixed_rates(raw, path)
+    if preload and not raw.preload:
+        _check_memory(raw, path)
+        _mne_call(path, lambda: raw.load_data(verbose=verbose))
+    return raw, header
+
+
+def _read_lazily(path: Path, verbose: bool | str | int | None) -> mne.io.BaseRaw:
+    """``mne.io.read_raw`` without loading the samples, where the format's reader can."""
     try:
-        raw = mne.io.read_raw(path, preload=preload, verbose=verbose)
-    except MemoryError:
+        return mne.io.read_raw(path, preload=False, verbose=verbose)
+    except NotImplementedError:  # readers that always load everything (e.g. BCI2000 .dat)
+        return mne.io.read_raw(path, preload=True, verbose=verbose)
+
+
+def _mne_call(path: Path, call: Callable[[], Any]) -> Any:
+    """Run an MNE read, turning any failure into a :class:`RecordingError` naming ``path``."""
+    try:
+        return call()
+    except (RecordingError, KeyboardInterrupt):
         raise
-    except Exception as err:
+    except MemoryError as err:
+        raise RecordingError(
+            f"could not read EEG file {path}: not enough memory ({err}); embed it with "
+            "eegpt.embed / `eegpt embed`, which read files in bounded memory, or crop it"
+        ) from err
+    except Exception as err:  # MNE raises anything: ValueError, KeyError, struct.error, ...
         if "Unsupported file type" in str(err):
             reason = (
                 f"unsupported file type {path.suffix!r} ({err}); formats MNE reads include .edf, "
@@ -203,22 +290,74 @@ def read_recording(
             )
         else:
             reason = f"{type(err).__name__}: {err}"
-        raise ValueError(f"could not read EEG file {path}: {reason}") from err
-    _warn_mixed_rates(raw, path)
-    return raw
+        raise RecordingError(f"could not read EEG file {path}: {reason}") from err
 
 
-def _warn_mixed_rates(raw: mne.io.BaseRaw, path: Path) -> None:
-    """Warn when an EDF-like file stored channels at different rates (MNE upsampled them)."""
-    try:  # private MNE reader details: skip the check quietly if they change
+def available_memory() -> int | None:
+    """Bytes of memory available to new allocations, or None if unknown.
+
+    The smaller of the system's ``MemAvailable`` and what the process's cgroup (container) limit
+    leaves (``memory.max - memory.current``, cgroup v2).
+    """
+    limits = []
+    try:
+        with open("/proc/meminfo", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    limits.append(int(line.split()[1]) * 1024)
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        cgroup = Path("/sys/fs/cgroup")
+        high = (cgroup / "memory.max").read_text().strip()
+        if high != "max":
+            limits.append(int(high) - int((cgroup / "memory.current").read_text()))
+    except (OSError, ValueError):
+        pass
+    if not limits:
+        try:
+            limits.append(os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE"))
+        except (AttributeError, OSError, ValueError):
+            return None
+    return max(0, min(limits))
+
+
+def _check_memory(raw: mne.io.BaseRaw, path: Path, n_channels: int | None = None) -> None:
+    """Refuse to load ``n_channels`` (default: all) x ``raw.n_times`` float64 samples that would
+    not fit in memory."""
+    n_channels = len(raw.ch_names) if n_channels is None else n_channels
+    needed = n_channels * raw.n_times * 8  # MNE loads float64
+    available = available_memory()
+    if available is not None and needed > MEMORY_FRACTION * available:
+        raise RecordingError(
+            f"{path}: loading {n_channels} channels x {raw.n_times} samples needs "
+            f"{needed / 2**30:.1f} GiB, more than {MEMORY_FRACTION:.0%} of the "
+            f"{available / 2**30:.1f} GiB of memory available. eegpt.embed and `eegpt embed` "
+            "read files in bounded memory; otherwise crop the recording or pick fewer channels."
+        )
+
+
+def channel_rates(raw: mne.io.BaseRaw) -> np.ndarray | None:
+    """Native sampling rate (Hz) of each channel of an EDF/BDF/GDF ``raw``, else None.
+
+    MNE upsamples channels stored at lower rates to ``raw.info["sfreq"]``; this says which.
+    """
+    try:  # private MNE reader details: give up quietly if they change
         extras = raw._raw_extras[0]
         n_samps = np.asarray(extras["n_samps"])[np.asarray(extras["sel"])]
         record_length = float(np.atleast_1d(extras["record_length"])[0])
     except (AttributeError, IndexError, KeyError, TypeError, ValueError):
-        return
+        return None
     if len(n_samps) != len(raw.ch_names) or record_length <= 0:
+        return None
+    return n_samps / record_length
+
+
+def _warn_mixed_rates(raw: mne.io.BaseRaw, path: Path) -> None:
+    """Warn when an EDF-like file stored channels at different rates (MNE upsampled them)."""
+    rates = channel_rates(raw)
+    if rates is None:
         return
-    rates = n_samps / record_length
     slow = [
         f"{name} ({rate:g} Hz)"
         for name, rate in zip(raw.ch_names, rates, strict=True)
@@ -231,6 +370,270 @@ def _warn_mixed_rates(raw: mne.io.BaseRaw, path: Path) -> None:
             "information above their original Nyquist frequency. Exclude them (e.g. "
             "mne.io.read_raw(..., exclude=[...]) or picks=) if that matters."
         )
+
+
+# --------------------------------------------------------------------------------------------
+# EDF/BDF header validation
+# --------------------------------------------------------------------------------------------
+
+_ANNOTATION_LABELS = ("EDF Annotations", "BDF Annotations")
+# (name, width) of the per-signal header fields, in file order
+_SIGNAL_FIELDS = (
+    ("label", 16),
+    ("transducer type", 80),
+    ("physical dimension", 8),
+    ("physical minimum", 8),
+    ("physical maximum", 8),
+    ("digital minimum", 8),
+    ("digital maximum", 8),
+    ("prefiltering", 80),
+    ("number of samples per data record", 8),
+    ("reserved", 32),
+)
+
+
+@dataclass(frozen=True)
+class EDFHeader:
+    """The parts of an EDF/BDF header that decide how the file is read.
+
+    Attributes
+    ----------
+    kind : ``"EDF"`` | ``"BDF"``
+        16-bit (EDF) or 24-bit (BDF) samples.
+    labels, units : tuple of str
+        Label and physical dimension (unit) of every signal, annotation signals included.
+    samples_per_record : tuple of int
+        Samples of each signal in one data record.
+    record_seconds : float
+        Duration of one data record in seconds.
+    n_records : int
+        Data records announced by the header (-1: unknown).
+    n_complete_records : int
+        Complete data records the file holds (what MNE reads).
+    """
+
+    kind: str
+    labels: tuple[str, ...]
+    units: tuple[str, ...]
+    samples_per_record: tuple[int, ...]
+    record_seconds: float
+    n_records: int
+    n_complete_records: int
+
+    @property
+    def data_signals(self) -> list[int]:
+        """Indices of the signals that are not EDF+/BDF+ annotation channels."""
+        return [i for i, label in enumerate(self.labels) if label not in _ANNOTATION_LABELS]
+
+    @property
+    def sampling_rates(self) -> tuple[float, ...]:
+        """Sampling rate of every signal in Hz."""
+        return tuple(n / self.record_seconds for n in self.samples_per_record)
+
+
+def check_edf_header(path: PathLike) -> EDFHeader:
+    """Validate the header of an EDF or BDF file against the file itself.
+
+    Checks that every numeric field parses, that the header size matches the number of signals,
+    that digital and physical ranges are usable, that sampling rates are positive and finite,
+    and that the file holds at least one complete data record.
+
+    Parameters
+    ----------
+    path : str | path-like
+        An ``.edf`` or ``.bdf`` file (the kind is taken from the version field).
+
+    Returns
+    -------
+    EDFHeader
+
+    Raises
+    ------
+    RecordingError
+        Naming the file, the header field and its content.
+
+    Warns
+    -----
+    RuntimeWarning
+        When the body is shorter than the header announces (only complete records are read) or
+        holds more data than announced, and when the record count is unknown (-1).
+    """
+    path = Path(path)
+    size = path.stat().st_size
+    with open(path, "rb") as f:
+        head = f.read(256)
+        if len(head) < 256:
+            raise RecordingError(
+                f"could not read EEG file {path}: the file is {size} bytes, shorter than the "
+                "256-byte fixed EDF/BDF header; it is empty or truncated"
+            )
+        kind = "BDF" if head[:8] == b"\xffBIOSEMI" else "EDF"
+        parse = _HeaderFields(path, kind)
+        header_bytes = parse.integer(head[184:192], "number of bytes in header record")
+        n_records = parse.integer(head[236:244], "number of data records")
+        record_seconds = parse.number(head[244:252], "duration of a data record")
+        n_signals = parse.integer(head[252:256], "number of signals")
+        if n_signals < 1:
+            parse.fail("number of signals", head[252:256], "at least 1")
+        if header_bytes != 256 * (n_signals + 1):
+            parse.fail(
+                "number of bytes in header record",
+                head[184:192],
+                f"256 x (1 + {n_signals} signals) = {256 * (n_signals + 1)}",
+            )
+        if size < header_bytes:
+            raise RecordingError(
+                f"could not read EEG file {path}: the header announces {n_signals} signals "
+                f"({header_bytes} header bytes) but the file has only {size} bytes; it is "
+                "truncated or corrupt"
+            )
+        rest = f.read(header_bytes - 256)
+    columns: dict[str, list[bytes]] = {}
+    offset = 0
+    for name, width in _SIGNAL_FIELDS:
+        columns[name] = [
+            rest[offset + k * width : offset + (k + 1) * width] for k in range(n_signals)
+        ]
+        offset += width * n_signals
+    try:  # MNE decodes this block as UTF-8 and fails on anything else
+        b"".join(columns["reserved"]).decode("utf-8")
+    except UnicodeDecodeError as err:
+        parse.fail("reserved", rest[-32 * n_signals :], "text (UTF-8)", None, err)
+    labels = tuple(raw.decode("latin-1").strip() for raw in columns["label"])
+    units = tuple(raw.decode("latin-1").strip() for raw in columns["physical dimension"])
+    samples = tuple(
+        parse.integer(raw, "number of samples per data record", labels[k])
+        for k, raw in enumerate(columns["number of samples per data record"])
+    )
+    for k, n in enumerate(samples):
+        if n < 1:
+            name = "number of samples per data record"
+            parse.fail(name, columns[name][k], "at least 1", labels[k])
+    if n_records < -1:
+        parse.fail("number of data records", head[236:244], "a count >= 0 (or -1: unknown)")
+    data = [k for k, label in enumerate(labels) if label not in _ANNOTATION_LABELS]
+    if not data:
+        raise RecordingError(
+            f"could not read EEG file {path}: the file has no signals, only annotations {labels}"
+        )
+    if not (math.isfinite(record_seconds) and record_seconds > 0):
+        parse.fail("duration of a data record", head[244:252], "a positive number of seconds")
+    digital_range = (-(2**15), 2**15 - 1) if kind == "EDF" else (-(2**23), 2**23 - 1)
+    for k in data:
+        _check_signal(parse, columns, k, labels[k], samples[k], record_seconds, digital_range)
+    record_bytes = sum(samples) * (2 if kind == "EDF" else 3)
+    n_complete, leftover = divmod(size - header_bytes, record_bytes)
+    header = EDFHeader(kind, labels, units, samples, record_seconds, n_records, n_complete)
+    _check_body(path, header, leftover)
+    return header
+
+
+def _check_signal(
+    parse: _HeaderFields,
+    columns: dict[str, list[bytes]],
+    k: int,
+    label: str,
+    n_samples: int,
+    record_seconds: float,
+    digital_range: tuple[int, int],
+) -> None:
+    prefix = f"could not read EEG file {parse.path}: signal {label!r}"
+    rate = n_samples / record_seconds
+    if rate > MAX_SFREQ:
+        raise RecordingError(
+            f"{prefix} would be sampled at {rate:g} Hz ({n_samples} samples per "
+            f"{record_seconds:g} s record), above {MAX_SFREQ:g} Hz; the header is corrupt"
+        )
+    values = {
+        name: parse.number(columns[name][k], name, label)
+        for name in ("physical minimum", "physical maximum", "digital minimum", "digital maximum")
+    }
+    low, high = values["digital minimum"], values["digital maximum"]
+    if not (digital_range[0] <= low < high <= digital_range[1]):
+        raise RecordingError(
+            f"{prefix} has digital minimum {low:g} and maximum {high:g}; {parse.kind} needs "
+            f"{digital_range[0]} <= minimum < maximum <= {digital_range[1]}. The header is corrupt."
+        )
+    if values["physical minimum"] == values["physical maximum"]:
+        raise RecordingError(
+            f"{prefix} has equal physical minimum and maximum ({values['physical minimum']:g}), "
+            "so its samples cannot be scaled; the header is corrupt"
+        )
+
+
+def _check_body(path: Path, header: EDFHeader, leftover: int) -> None:
+    seconds = header.record_seconds
+    if header.n_complete_records == 0:
+        raise RecordingError(
+            f"could not read EEG file {path}: the file holds no complete data record (a record is "
+            f"{sum(header.samples_per_record)} samples, {seconds:g} s); it is truncated after the "
+            "header or empty"
+        )
+    have = header.n_complete_records
+    if header.n_records == -1:
+        _warn(
+            f"{path}: the header does not give the number of data records (-1: the recording was "
+            f"not closed properly); reading the {have} complete record(s) ({have * seconds:g} s) "
+            "the file holds."
+        )
+    elif have < header.n_records:
+        _warn(
+            f"{path}: the file is truncated: the header announces {header.n_records} data records "
+            f"({header.n_records * seconds:g} s) but the file holds {have} complete record(s) "
+            f"({have * seconds:g} s)"
+            + (f" and {leftover} bytes of a partial one" if leftover else "")
+            + "; only the complete records are read."
+        )
+    elif leftover:
+        _warn(
+            f"{path}: {leftover} bytes follow the {have} data records the header announces: a "
+            "partial extra record, or samples-per-record fields that do not match the data "
+            "(check the sampling rates); the extra bytes are ignored."
+        )
+    elif have > header.n_records:
+        _warn(
+            f"{path}: the file holds {have} complete data records ({have * seconds:g} s) but the "
+            f"header announces {header.n_records}; MNE reads all {have}. Check that the file was "
+            "not concatenated or written by a faulty exporter."
+        )
+
+
+@dataclass
+class _HeaderFields:
+    """Parses numeric EDF/BDF header fields, raising errors that name the file and field."""
+
+    path: Path
+    kind: str
+
+    def fail(
+        self,
+        name: str,
+        raw: bytes,
+        expected: str,
+        label: str | None = None,
+        cause: Exception | None = None,
+    ) -> NoReturn:
+        where = f"header field '{name}'" + (f" of signal {label!r}" if label else "")
+        raise RecordingError(
+            f"could not read EEG file {self.path}: {self.kind} {where} is "
+            f"{raw.decode('latin-1').strip()!r}; expected {expected}. The file is corrupt or not "
+            f"an {self.kind} file."
+        ) from cause
+
+    def integer(self, raw: bytes, name: str, label: str | None = None) -> int:
+        try:
+            return int(raw.decode("ascii").strip())
+        except (UnicodeDecodeError, ValueError) as err:
+            self.fail(name, raw, "an integer", label, err)
+
+    def number(self, raw: bytes, name: str, label: str | None = None) -> float:
+        try:
+            value = float(raw.decode("ascii").strip())
+        except (UnicodeDecodeError, ValueError) as err:
+            self.fail(name, raw, "a number", label, err)
+        if not math.isfinite(value):
+            self.fail(name, raw, "a finite number", label)
+        return value
 
 
 def as_recording(
@@ -290,8 +693,9 @@ def as_recording(
         return obj
     if isinstance(obj, (str, os.PathLike)):
         _require_array_args_absent(ch_names, sfreq, units, str(obj))
-        raw = read_recording(obj, preload=True, verbose=verbose)
-        return _from_mne(raw, picks, source=str(obj), verbose=verbose)
+        raw, header = _open(Path(obj).expanduser(), preload=True, verbose=verbose)
+        file_units = file_units_of(raw, header)
+        return _from_mne(raw, picks, source=str(obj), verbose=verbose, file_units=file_units)
     if isinstance(obj, (mne.io.BaseRaw, mne.BaseEpochs)):
         source = "<Raw>" if isinstance(obj, mne.io.BaseRaw) else "<Epochs>"
         filenames = getattr(obj, "filenames", None) or [getattr(obj, "filename", None)]
@@ -318,12 +722,12 @@ def _require_array_args_absent(
         name for name, value in (("ch_names", ch_names), ("sfreq", sfreq)) if value is not None
     ]
     if given:
-        raise ValueError(
+        raise RecordingError(
             f"{source}: {' and '.join(given)} apply to array input only; MNE objects and files "
             "carry their own (use raw.rename_channels / raw.resample to change them)"
         )
     if units != "V":
-        raise ValueError(
+        raise RecordingError(
             f"{source}: units={units!r} applies to array input only; MNE returns data in volts. "
             "If a file is mis-scaled, fix it with raw.apply_function(lambda x: x * factor)."
         )
@@ -338,7 +742,7 @@ def _pick_indices(info: mne.Info, picks: Any, source: str) -> list[int]:
     try:
         by_type = mne.channel_indices_by_type(info, picks=picks)
     except ValueError as err:
-        raise ValueError(f"{source}: invalid picks={picks!r}: {err}") from err
+        raise RecordingError(f"{source}: invalid picks={picks!r}: {err}") from err
     idx = sorted(int(i) for indices in by_type.values() for i in indices)
     if typed and info["bads"]:
         bads = [info["ch_names"][i] for i in idx if info["ch_names"][i] in info["bads"]]
@@ -350,7 +754,7 @@ def _pick_indices(info: mne.Info, picks: Any, source: str) -> list[int]:
             idx = [i for i in idx if info["ch_names"][i] not in bads]
     if not idx:
         types = sorted(set(info.get_channel_types()))
-        raise ValueError(
+        raise RecordingError(
             f"{source}: no channels selected by picks={picks!r} (the recording has "
             f"{len(info['ch_names'])} channel(s) of type(s) {types}). If EEG channels are typed "
             "otherwise, set their type with raw.set_channel_types or pass picks='all'."
@@ -358,8 +762,24 @@ def _pick_indices(info: mne.Info, picks: Any, source: str) -> list[int]:
     return idx
 
 
+def file_units_of(raw: mne.io.BaseRaw, header: EDFHeader | None) -> dict[str, str] | None:
+    """Channel name -> unit string of an EDF/BDF file (None for other formats).
+
+    MNE drops annotation signals and may rename duplicate labels; channels whose label cannot be
+    matched are left out.
+    """
+    if header is None:
+        return None
+    by_label = {header.labels[k]: header.units[k] for k in header.data_signals}
+    return {name: by_label[name] for name in raw.ch_names if name in by_label}
+
+
 def _from_mne(
-    inst: mne.io.BaseRaw | mne.BaseEpochs, picks: Any, source: str, verbose: Any
+    inst: mne.io.BaseRaw | mne.BaseEpochs,
+    picks: Any,
+    source: str,
+    verbose: Any,
+    file_units: dict[str, str] | None = None,
 ) -> Recording:
     idx = _pick_indices(inst.info, picks, source)
     names = [inst.ch_names[i] for i in idx]
@@ -367,12 +787,15 @@ def _from_mne(
     types = [all_types[i] for i in idx]
     sfreq = float(inst.info["sfreq"])
     data = inst.get_data(picks=idx)
+    units = None
+    if file_units is not None and all(name in file_units for name in names):
+        units = [file_units[name] for name in names]
     onsets = None
     if isinstance(inst, mne.BaseEpochs):
         events = inst.events[:, 0]
         if not np.array_equal(events, np.arange(len(events))):  # EpochsArray placeholder
             onsets = events / sfreq + inst.tmin
-    rec = Recording(data, names, sfreq, source=source, ch_types=types, onsets=onsets)
+    rec = Recording(data, names, sfreq, source=source, ch_types=types, onsets=onsets, units=units)
     _log(_describe(rec), verbose)
     return rec
 
@@ -381,15 +804,15 @@ def _from_array(
     obj: Any, ch_names: Sequence[str] | None, sfreq: float | None, units: str, verbose: Any
 ) -> Recording:
     if units not in UNITS:
-        raise ValueError(f"units must be one of {list(UNITS)}, got {units!r}")
+        raise RecordingError(f"units must be one of {list(UNITS)}, got {units!r}")
     if ch_names is None or sfreq is None:
         missing = [n for n, v in (("ch_names", ch_names), ("sfreq", sfreq)) if v is None]
-        raise ValueError(
+        raise RecordingError(
             f"array input needs {' and '.join(missing)}: as_recording(array, ch_names=[...], "
             "sfreq=..., units='uV')"
         )
     if isinstance(ch_names, str):
-        raise ValueError(f"ch_names must be a list of names, not the single str {ch_names!r}")
+        raise RecordingError(f"ch_names must be a list of names, not the single str {ch_names!r}")
     data = np.asarray(obj)
     if np.issubdtype(data.dtype, np.floating) and UNITS[units] != 1.0:
         data = data.astype(np.float64) * UNITS[units]  # new array; the input is never modified

@@ -13,6 +13,15 @@ File layouts
 ``embedding`` (a fixed-size list of N*S*D float32 in C order); the JSON metadata, including the
 ``shape`` to restore, lives in the schema metadata under the key ``eegpt``. Read it back with
 :func:`load_embeddings`, or as a table with ``pandas.read_parquet(path)``.
+
+Safety
+------
+Every file is written to a hidden temporary file beside its destination (``.<name>.<random>.tmp``),
+flushed to disk and only then renamed into place, so a file under its final name is always
+complete: an interrupted run leaves the previous file or none (after a hard kill, at most a
+``.tmp`` file). Without ``overwrite`` the rename cannot replace a file that appeared meanwhile
+(a hard link is made, which fails if the name exists). :class:`EmbeddingsWriter` writes the
+embeddings of a long recording block by block in the same way, so they need not fit in memory.
 """
 
 from __future__ import annotations
@@ -20,12 +29,25 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import TracebackType
 from typing import Any
 
 import numpy as np
+
+from eegpt.errors import OutputExistsError
+
+__all__ = [
+    "FORMATS",
+    "Embeddings",
+    "EmbeddingsFile",
+    "EmbeddingsWriter",
+    "atomic_write",
+    "load_embeddings",
+]
 
 FORMATS = (".npz", ".parquet")
 
@@ -73,39 +95,241 @@ class Embeddings:
         raise ValueError(f"unknown pooling {how!r}; use 'mean' or 'flatten'")
 
     def save(self, path: str | Path, *, overwrite: bool = False) -> Path:
-        """Write to ``.npz`` or ``.parquet`` (by suffix), atomically; never overwrite unless asked."""
-        path = Path(path)
-        writer = {".npz": self._write_npz, ".parquet": self._write_parquet}.get(path.suffix)
-        if writer is None:
-            raise ValueError(f"unsupported output {path.name!r}: use one of {FORMATS}")
-        if path.exists() and not overwrite:
-            raise FileExistsError(f"{path} exists; pass overwrite=True (--overwrite) to replace it")
-        atomic_write(path, writer)
-        return path
+        """Write to ``.npz`` or ``.parquet`` (by suffix), atomically; never overwrite unless asked.
 
-    def _write_npz(self, fh) -> None:
-        np.savez(
-            fh,
-            embeddings=self.data.astype(np.float32, copy=False),
-            onsets=np.asarray(self.onsets, dtype=np.float64),
-            metadata=np.array(json.dumps(self.metadata)),
-        )
+        Raises
+        ------
+        OutputExistsError
+            (a ``FileExistsError``) If ``path`` exists and ``overwrite`` is False.
+        ValueError
+            For another suffix.
+        """
+        with EmbeddingsWriter(
+            path, self.data.shape, self.onsets, self.metadata, overwrite=overwrite
+        ) as writer:
+            writer.write(self.data)
+        return writer.path
 
-    def _write_parquet(self, fh) -> None:
+
+@dataclass(frozen=True)
+class EmbeddingsFile:
+    """Embeddings written to disk by :func:`eegpt.api.embed_to_file` (not held in memory).
+
+    Attributes
+    ----------
+    path : Path
+        The ``.npz`` or ``.parquet`` file.
+    shape : tuple of int
+        ``(n_windows, N, S, D)``.
+    onsets : ndarray, shape (n_windows,)
+        Window onsets in seconds.
+    metadata : dict
+        The provenance stored in the file.
+    """
+
+    path: Path
+    shape: tuple[int, ...]
+    onsets: np.ndarray = field(repr=False)
+    metadata: dict[str, Any] = field(repr=False)
+
+    def __len__(self) -> int:
+        return self.shape[0]
+
+    def __fspath__(self) -> str:
+        return str(self.path)
+
+    def load(self) -> Embeddings:
+        """Read the embeddings into memory."""
+        return load_embeddings(self.path)
+
+
+class EmbeddingsWriter:
+    """Write the embeddings of one recording block by block into ``.npz`` or ``.parquet``.
+
+    Rows go to a temporary file beside ``path``; leaving the ``with`` block normally checks that
+    every row was written and renames the file into place, leaving it through an exception
+    (``KeyboardInterrupt`` included) deletes the temporary file, so ``path`` never holds a
+    partial result.
+
+    Parameters
+    ----------
+    path : str | Path
+        Destination, ``.npz`` or ``.parquet``.
+    shape : tuple of int
+        ``(n_windows, N, S, D)`` of all the embeddings.
+    onsets : ndarray, shape (n_windows,)
+        Window onsets in seconds.
+    metadata : dict
+        JSON-serialisable provenance (see :class:`Embeddings`).
+    overwrite : bool
+        Replace an existing file.
+
+    Raises
+    ------
+    OutputExistsError
+        (a ``FileExistsError``) If ``path`` exists and ``overwrite`` is False, checked both when
+        the writer is created and when the file is renamed into place.
+
+    Examples
+    --------
+    >>> with EmbeddingsWriter("out.npz", (n, 16, 4, 512), onsets, meta) as w:  # doctest: +SKIP
+    ...     for block in blocks:
+    ...         w.write(block)
+    """
+
+    def __init__(
+        self,
+        path: str | Path,
+        shape: tuple[int, ...],
+        onsets: np.ndarray,
+        metadata: dict[str, Any],
+        *,
+        overwrite: bool = False,
+    ) -> None:
+        self.path = Path(path)
+        self.shape = tuple(int(n) for n in shape)
+        self.onsets = np.asarray(onsets, dtype=np.float64)
+        self.metadata = dict(metadata)
+        self.overwrite = overwrite
+        if self.path.suffix not in FORMATS:
+            raise ValueError(f"unsupported output {self.path.name!r}: use one of {FORMATS}")
+        if len(self.shape) != 4 or self.onsets.shape != (self.shape[0],):
+            raise ValueError(
+                f"embeddings must be [n_windows, N, S, D] with one onset per window, got "
+                f"{self.shape} and {self.onsets.shape[0]} onsets"
+            )
+        if self.path.exists() and not overwrite:
+            raise _exists(self.path)
+        self._rows = 0
+        self._tmp, fh = _temporary(self.path)
+        self._fh = fh
+        try:
+            if self.path.suffix == ".npz":
+                self._open_npz()
+            else:
+                self._open_parquet()
+        except BaseException:
+            self._discard()
+            raise
+
+    # -- npz --------------------------------------------------------------------------------
+
+    def _open_npz(self) -> None:
+        self._zip = zipfile.ZipFile(self._fh, "w", zipfile.ZIP_STORED, allowZip64=True)
+        self._entry = self._zip.open("embeddings.npy", "w", force_zip64=True)
+        header = {"descr": "<f4", "fortran_order": False, "shape": self.shape}
+        np.lib.format.write_array_header_1_0(self._entry, header)
+
+    def _close_npz(self) -> None:
+        self._entry.close()
+        extras = {
+            "onsets.npy": self.onsets,
+            "metadata.npy": np.array(json.dumps(self.metadata)),
+        }
+        for name, array in extras.items():
+            with self._zip.open(name, "w", force_zip64=True) as entry:
+                np.lib.format.write_array(entry, array, allow_pickle=False)
+        self._zip.close()
+
+    # -- parquet ----------------------------------------------------------------------------
+
+    def _open_parquet(self) -> None:
         pa, pq = _pyarrow()
-        n = len(self)
-        flat = np.ascontiguousarray(self.data, dtype=np.float32).reshape(n, -1)
+        width = int(np.prod(self.shape[1:]))
+        meta = dict(self.metadata, shape=list(self.shape))
+        self._schema = pa.schema(
+            [
+                ("source", pa.string()),
+                ("window", pa.int32()),
+                ("onset_s", pa.float64()),
+                ("embedding", pa.list_(pa.float32(), width)),
+            ],
+            metadata={"eegpt": json.dumps(meta)},
+        )
+        self._parquet = pq.ParquetWriter(self._fh, self._schema)
+
+    def _write_parquet(self, block: np.ndarray) -> None:
+        pa, _ = _pyarrow()
+        n = len(block)
+        flat = block.reshape(n, -1)
+        rows = np.arange(self._rows, self._rows + n)
         values = pa.array(flat.reshape(-1), type=pa.float32())
-        meta = dict(self.metadata, shape=list(self.data.shape))
-        table = pa.table(
-            {
-                "source": pa.array([str(self.metadata.get("source", ""))] * n, pa.string()),
-                "window": pa.array(np.arange(n, dtype=np.int32)),
-                "onset_s": pa.array(np.asarray(self.onsets, dtype=np.float64)),
-                "embedding": pa.FixedSizeListArray.from_arrays(values, flat.shape[1]),
-            }
-        ).replace_schema_metadata({"eegpt": json.dumps(meta)})
-        pq.write_table(table, fh)
+        table = pa.Table.from_arrays(
+            [
+                pa.array([str(self.metadata.get("source", ""))] * n, pa.string()),
+                pa.array(rows.astype(np.int32)),
+                pa.array(self.onsets[rows]),
+                pa.FixedSizeListArray.from_arrays(values, flat.shape[1]),
+            ],
+            schema=self._schema,
+        )
+        self._parquet.write_table(table)
+
+    # -- common -----------------------------------------------------------------------------
+
+    def write(self, block: np.ndarray) -> None:
+        """Append the next rows, float32-compatible of shape ``(b, N, S, D)``."""
+        block = np.ascontiguousarray(block, dtype="<f4")
+        if block.ndim != 4 or block.shape[1:] != self.shape[1:]:
+            raise ValueError(f"a block must have shape (b, *{self.shape[1:]}), got {block.shape}")
+        if self._rows + len(block) > self.shape[0]:
+            raise ValueError(
+                f"{self.path}: {self._rows + len(block)} rows written, more than the "
+                f"{self.shape[0]} announced"
+            )
+        if self.path.suffix == ".npz":
+            self._entry.write(block.reshape(-1).view(np.uint8))
+        else:
+            self._write_parquet(block)
+        self._rows += len(block)
+
+    def close(self) -> Path:
+        """Finish the file and rename it into place; returns the final path."""
+        if self._rows != self.shape[0]:
+            self._discard()
+            raise ValueError(
+                f"{self.path}: only {self._rows} of {self.shape[0]} rows were written; the "
+                "output was discarded"
+            )
+        try:
+            if self.path.suffix == ".npz":
+                self._close_npz()
+            else:
+                self._parquet.close()
+            _finish(self._fh)
+            _commit(self._tmp, self.path, self.overwrite)
+        except BaseException:
+            self._discard()
+            raise
+        return self.path
+
+    def _discard(self) -> None:
+        for close in (
+            getattr(getattr(self, "_entry", None), "close", None),
+            getattr(getattr(self, "_zip", None), "close", None),
+            getattr(getattr(self, "_parquet", None), "close", None),
+            self._fh.close,
+        ):
+            if close is not None:
+                try:
+                    close()
+                except Exception:  # the file is being thrown away anyway
+                    pass
+        self._tmp.unlink(missing_ok=True)
+
+    def __enter__(self) -> EmbeddingsWriter:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if exc_type is None:
+            self.close()
+        else:
+            self._discard()
 
 
 def load_embeddings(path: str | Path) -> Embeddings:
@@ -128,23 +352,83 @@ def load_embeddings(path: str | Path) -> Embeddings:
     raise ValueError(f"unsupported embeddings file {path.name!r}: use one of {FORMATS}")
 
 
-def atomic_write(path: Path, write: Callable[[Any], None]) -> None:
+def atomic_write(path: Path, write: Callable[[Any], None], *, overwrite: bool = True) -> None:
     """Call ``write(fh)`` on a temporary file beside ``path``, then rename it into place.
 
     A crash at any point leaves either the previous file or the complete new one, never a
-    partial file under the final name.
+    partial file under the final name (after a hard kill, a hidden ``.<name>.*.tmp`` file may
+    remain).
+
+    Parameters
+    ----------
+    path : Path
+        Destination; parent folders are created.
+    write : callable
+        Writes the content to the binary file object it is given.
+    overwrite : bool
+        Replace an existing ``path`` (default). With False, an existing file, even one created
+        while ``write`` ran, raises :class:`~eegpt.errors.OutputExistsError`.
     """
+    path = Path(path)
+    tmp, fh = _temporary(path)
+    try:
+        with fh:
+            write(fh)
+            _finish(fh)
+        _commit(tmp, path, overwrite)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def _temporary(path: Path) -> tuple[Path, Any]:
+    """A new hidden temporary file beside ``path`` and its binary handle."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            write(fh)
-            fh.flush()
-            os.fsync(fh.fileno())
+    return Path(tmp), os.fdopen(fd, "wb")
+
+
+def _finish(fh: Any) -> None:
+    """Flush ``fh`` to disk and close it."""
+    fh.flush()
+    os.fsync(fh.fileno())
+    fh.close()
+
+
+def _exists(path: Path) -> OutputExistsError:
+    return OutputExistsError(f"{path} exists; pass overwrite=True (--overwrite) to replace it")
+
+
+def _commit(tmp: Path, path: Path, overwrite: bool) -> None:
+    """Rename the finished ``tmp`` to ``path``; without ``overwrite`` never replace a file."""
+    if overwrite:
         os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    else:
+        try:
+            os.link(tmp, path)  # atomic, and fails if ``path`` exists (no check-then-act race)
+        except FileExistsError:
+            raise _exists(path) from None
+        except OSError:  # a file system without hard links
+            if path.exists():
+                raise _exists(path) from None
+            os.replace(tmp, path)
+        else:
+            tmp.unlink()
+    _sync_folder(path.parent)
+
+
+def _sync_folder(folder: Path) -> None:
+    """Make a rename in ``folder`` durable (best effort; not possible on every platform)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
 
 
 def _pyarrow():

@@ -9,8 +9,8 @@ windows. Every step that would change the data silently is either explicit in
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import asdict, dataclass, fields
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field, fields
 from fractions import Fraction
 from typing import Any, Literal
 
@@ -21,7 +21,8 @@ from scipy.signal import resample_poly
 from eegpt._logging import log as _log
 from eegpt._logging import warn as _warn
 from eegpt.channels import ChannelMapping, map_channels
-from eegpt.io import Recording, as_recording
+from eegpt.errors import RecordingError
+from eegpt.io import EDF_VOLT_UNITS, Recording, as_recording, nonfinite_error
 
 __all__ = [
     "PreprocessingConfig",
@@ -29,6 +30,10 @@ __all__ = [
     "nearest_indices",
     "prepare",
     "resample",
+    "SignalStats",
+    "check_signal",
+    "nearest_source",
+    "polyphase_ratio",
     "robust_amplitude",
     "window_starts",
 ]
@@ -36,6 +41,8 @@ __all__ = [
 FLAT_STD = 1e-13  # V; a channel with a smaller standard deviation counts as flat
 TOO_LARGE = 1e-2  # V; robust amplitude above this looks like microvolts labelled as volts
 TOO_SMALL = 1e-8  # V; robust amplitude below this looks like a scaling error
+CLIP_FRACTION = 0.01  # a channel with more of its samples at its minimum or maximum is clipped
+MIN_SFREQ = 1.0  # Hz; lower sampling rates mean a corrupt header or the wrong time unit
 _MAX_CHECK_SAMPLES = 100_000  # per channel, for the robust amplitude estimate
 _RESAMPLE_ROWS = 8  # channels resampled at a time
 
@@ -248,18 +255,61 @@ def nearest_indices(
     """
     if n_in < 1 or n_out < 1:
         raise ValueError(f"lengths must be positive, got n_in={n_in}, n_out={n_out}")
+    return nearest_source(np.arange(n_out, dtype=np.int64), n_in, n_out, dtype=dtype)
+
+
+def nearest_source(
+    i: np.ndarray, n_in: int, n_out: int, *, dtype: Literal["float32", "float64"] = "float32"
+) -> np.ndarray:
+    """Source index of the output samples ``i`` (int64) of :func:`nearest_indices`.
+
+    Element by element, so a block of outputs (a streamed chunk) gets exactly the indices the
+    whole signal would.
+    """
     if dtype not in ("float32", "float64"):
         raise ValueError(f"dtype must be 'float32' or 'float64', got {dtype!r}")
     if n_out == n_in:
-        return np.arange(n_out, dtype=np.int64)
+        return i.copy()
     if n_out == 2 * n_in:
-        return np.arange(n_out, dtype=np.int64) >> 1
-    i = np.arange(n_out, dtype=np.int64)
+        return i >> 1
     if dtype == "float32":
         scaled = i.astype(np.float32) * (np.float32(n_in) / np.float32(n_out))
     else:
         scaled = (i * (n_in / n_out)).astype(np.float32)
     return np.minimum(np.floor(scaled).astype(np.int64), n_in - 1)
+
+
+def polyphase_ratio(sfreq: float, new_sfreq: float) -> tuple[int, int]:
+    """``(up, down)`` of polyphase resampling from ``sfreq`` to ``new_sfreq`` Hz.
+
+    The ratio is approximated by a fraction with denominator <= 1000, with a warning when that
+    shifts the time scale by more than 1e-9.
+
+    Raises
+    ------
+    ValueError
+        If the rates are not positive, or downsampling by more than 1000 would be needed.
+    """
+    if not (sfreq > 0 and new_sfreq > 0):
+        raise ValueError(f"sampling rates must be positive, got {sfreq} -> {new_sfreq}")
+    ratio = Fraction(new_sfreq) / Fraction(sfreq)
+    approx = ratio.limit_denominator(1000)
+    if approx.numerator == 0:
+        raise ValueError(
+            f"cannot resample {sfreq:g} Hz to {new_sfreq:g} Hz: downsampling by more than 1000 "
+            "is not supported; downsample the recording first (e.g. raw.resample)"
+        )
+    if approx != ratio:
+        effective = sfreq * approx.numerator / approx.denominator
+        error = abs(effective - new_sfreq) / new_sfreq
+        if error > 1e-9:
+            _warn(
+                f"resampling {sfreq:g} Hz -> {new_sfreq:g} Hz uses the ratio "
+                f"{approx.numerator}/{approx.denominator}, i.e. {effective:.6g} Hz treated as "
+                f"{new_sfreq:g} Hz (time scale off by {error:.2e}); resample the recording to a "
+                "rate with a simpler ratio first (e.g. raw.resample) if that matters."
+            )
+    return approx.numerator, approx.denominator
 
 
 def resample(
@@ -308,19 +358,7 @@ def resample(
         return np.take(x, nearest_indices(n, n_out), axis=-1)
     if method != "polyphase":
         raise ValueError(f"method must be 'polyphase' or 'nearest', got {method!r}")
-    ratio = Fraction(new_sfreq) / Fraction(sfreq)
-    approx = ratio.limit_denominator(1000)
-    if approx != ratio:
-        effective = sfreq * approx.numerator / approx.denominator
-        error = abs(effective - new_sfreq) / new_sfreq
-        if error > 1e-9:
-            _warn(
-                f"resampling {sfreq:g} Hz -> {new_sfreq:g} Hz uses the ratio "
-                f"{approx.numerator}/{approx.denominator}, i.e. {effective:.6g} Hz treated as "
-                f"{new_sfreq:g} Hz (time scale off by {error:.2e}); resample the recording to a "
-                "rate with a simpler ratio first (e.g. raw.resample) if that matters."
-            )
-    up, down = approx.numerator, approx.denominator
+    up, down = polyphase_ratio(sfreq, new_sfreq)
     rows = x.reshape(-1, n)  # a view for contiguous input
     n_out = -(-n * up // down)
     out = np.empty((rows.shape[0], n_out), dtype=np.float64)
@@ -384,24 +422,30 @@ def prepare(
         recording = as_recording(recording, verbose=verbose)
         if isinstance(recording, list):
             raise TypeError("prepare takes one recording; call it once per recording")
+    source = recording.source
     if mapping is None:
-        mapping = map_channels(recording.ch_names, verbose=verbose)
+        mapping = map_recording_channels(recording.ch_names, source, verbose=verbose)
     picks = _resolve_picks(mapping, recording)
+    check_rate(recording.sfreq, source)
 
     x = recording.data[..., picks, :]  # fancy indexing: a float64 copy we may modify in place
-    _check_flat(x, mapping.input_names, recording.source)
-    _check_amplitude(x, recording.source)
+    units = None if recording.units is None else [recording.units[i] for i in picks]
+    check_signal(SignalStats.of(x), mapping.input_names, source, units)
     if config.average_reference:
         if x.shape[-2] < 2:
-            raise ValueError("average_reference needs at least 2 channels; got 1")
+            raise RecordingError(f"{source}: average_reference needs at least 2 channels; got 1")
         x -= x.mean(axis=-2, keepdims=True)
-    x = resample(x, recording.sfreq, config.sfreq, method=config.resample)
+    try:
+        x = resample(x, recording.sfreq, config.sfreq, method=config.resample)
+    except ValueError as err:
+        raise RecordingError(f"{source}: {err}") from err
     x *= config.scale  # a float64 array owned here (copy or resampled)
 
     if recording.is_epoched:
         data, onsets, n_valid = _epoch_windows(x, recording, config)
     else:
         data, onsets, n_valid = _continuous_windows(x, recording, config)
+    check_windows(data, source, config)
     windows = Windows(
         data=data,
         onsets=onsets,
@@ -421,11 +465,37 @@ def prepare(
     return windows
 
 
+def map_recording_channels(names: Sequence[str], source: str, **kwargs: Any) -> ChannelMapping:
+    """:func:`~eegpt.channels.map_channels`, with errors that name the recording."""
+    try:
+        return map_channels(names, **kwargs)
+    except ValueError as err:
+        raise RecordingError(f"{source}: {err}") from err
+
+
+def check_rate(sfreq: float, source: str) -> None:
+    """Refuse sampling rates too low to be EEG (a corrupt header, or not Hz)."""
+    if not sfreq >= MIN_SFREQ:
+        raise RecordingError(
+            f"{source}: the sampling rate is {sfreq:g} Hz, below {MIN_SFREQ:g} Hz: the header is "
+            "corrupt or the rate is not given in Hz (EEGPT works at 256 Hz)"
+        )
+
+
+def check_windows(data: np.ndarray, source: str, config: PreprocessingConfig) -> None:
+    """Refuse windows that overflowed float32 (finite input of absurd amplitude)."""
+    if not np.isfinite(data).all():
+        raise RecordingError(
+            f"{source}: samples overflow float32 after scaling to model units (x{config.scale:g}) "
+            "and resampling: the amplitudes are absurdly large (a corrupt file or wrong units)"
+        )
+
+
 def _resolve_picks(mapping: ChannelMapping, recording: Recording) -> list[int]:
     position = {name: i for i, name in enumerate(recording.ch_names)}
     missing = [name for name in mapping.input_names if name not in position]
     if missing:
-        raise ValueError(
+        raise RecordingError(
             f"{recording.source}: the channel mapping uses channel(s) {missing} that the "
             f"recording lacks (it has {recording.ch_names}); build the mapping with "
             "map_channels(recording.ch_names)"
@@ -433,15 +503,164 @@ def _resolve_picks(mapping: ChannelMapping, recording: Recording) -> list[int]:
     return [position[name] for name in mapping.input_names]
 
 
-def _check_flat(x: np.ndarray, names: tuple[str, ...], source: str) -> None:
-    axes = tuple(i for i in range(x.ndim) if i != x.ndim - 2)  # all but the channel axis
-    flat = (np.ptp(x, axis=axes) == 0) | (x.std(axis=axes) < FLAT_STD)
+@dataclass
+class SignalStats:
+    """Per-channel summary of a signal in volts, accumulated time chunk by time chunk.
+
+    Feeding a whole signal at once or in consecutive chunks gives the same extremes, counts and
+    amplitude subsample (means and deviations agree to rounding), so a streamed file is checked
+    exactly like one loaded whole.
+
+    Parameters
+    ----------
+    n_channels : int
+    n_total : int
+        Samples per channel that will be fed in all (sets the subsampling stride of the
+        amplitude estimate: at most 100 000 samples per channel are kept).
+    """
+
+    n_channels: int
+    n_total: int
+    n: int = 0
+    mean: np.ndarray = field(init=False)
+    m2: np.ndarray = field(init=False)
+    minimum: np.ndarray = field(init=False)
+    maximum: np.ndarray = field(init=False)
+    n_at_min: np.ndarray = field(init=False)
+    n_at_max: np.ndarray = field(init=False)
+    nonfinite: np.ndarray = field(init=False)
+    _sample: list[np.ndarray] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        c = self.n_channels
+        self.mean, self.m2 = np.zeros(c), np.zeros(c)
+        self.minimum, self.maximum = np.full(c, np.inf), np.full(c, -np.inf)
+        self.n_at_min, self.n_at_max = np.zeros(c, np.int64), np.zeros(c, np.int64)
+        self.nonfinite = np.zeros(c, np.int64)
+        self._sample = []
+
+    @classmethod
+    def of(cls, x: np.ndarray) -> SignalStats:
+        """Statistics of ``x``, shape (n_channels, n_times) or (n_epochs, n_channels, n_times)."""
+        if x.ndim == 3:  # epochs one after the other, as robust_amplitude always took them
+            x = np.moveaxis(x, -2, 0).reshape(x.shape[-2], -1)
+        stats = cls(x.shape[0], x.shape[1])
+        stats.update(x)
+        return stats
+
+    @property
+    def stride(self) -> int:
+        return max(1, self.n_total // _MAX_CHECK_SAMPLES)
+
+    @property
+    def std(self) -> np.ndarray:
+        """Standard deviation of each channel (ddof=0)."""
+        return np.sqrt(self.m2 / max(self.n, 1))
+
+    def update(self, chunk: np.ndarray) -> None:
+        """Add the next ``chunk`` of shape (n_channels, n_samples), in time order."""
+        bad = ~np.isfinite(chunk)
+        if bad.any():
+            self.nonfinite += bad.sum(axis=-1)
+            chunk = np.where(bad, 0.0, chunk)  # keep the other statistics defined
+        t = chunk.shape[-1]
+        if t == 0:
+            return
+        first = -self.n % self.stride
+        self._sample.append(chunk[:, first :: self.stride].copy())
+        low, high = chunk.min(axis=-1), chunk.max(axis=-1)
+        at_low = (chunk == low[:, None]).sum(axis=-1)
+        at_high = (chunk == high[:, None]).sum(axis=-1)
+        self.n_at_min = np.where(
+            low < self.minimum, at_low, self.n_at_min + np.where(low == self.minimum, at_low, 0)
+        )
+        self.n_at_max = np.where(
+            high > self.maximum, at_high, self.n_at_max + np.where(high == self.maximum, at_high, 0)
+        )
+        self.minimum, self.maximum = np.minimum(low, self.minimum), np.maximum(high, self.maximum)
+        mean = chunk.mean(axis=-1)
+        m2 = np.square(chunk - mean[:, None]).sum(axis=-1)
+        n = self.n + t
+        delta = mean - self.mean
+        self.m2 = self.m2 + m2 + delta**2 * (self.n * t / n)
+        self.mean = self.mean + delta * (t / n)
+        self.n = n
+
+    def deviation(self) -> np.ndarray:
+        """Median absolute deviation of each channel, from the subsample (volts)."""
+        sample = np.concatenate(self._sample, axis=-1)
+        return np.median(np.abs(sample - np.median(sample, axis=-1, keepdims=True)), axis=-1)
+
+
+def check_signal(
+    stats: SignalStats,
+    names: Sequence[str],
+    source: str,
+    units: Sequence[str] | None = None,
+) -> None:
+    """Raise on NaN/Inf samples; warn about flat, clipped and mis-scaled channels.
+
+    Parameters
+    ----------
+    stats : SignalStats
+        Of the channels that will be used, in volts.
+    names : sequence of str
+        Their names, for the messages.
+    source : str
+        The recording, for the messages.
+    units : sequence of str | None
+        Their units in the file, when known (EDF/BDF); non-voltage units are announced.
+
+    Raises
+    ------
+    RecordingError
+        If any sample is NaN or infinite.
+
+    Warns
+    -----
+    RuntimeWarning
+        Flat channels (zero peak-to-peak or a standard deviation below ``FLAT_STD``); clipped
+        channels (more than ``CLIP_FRACTION`` of the samples at the channel's minimum or
+        maximum); a typical amplitude that looks mis-scaled, overall or for single channels
+        (outside ``TOO_SMALL`` .. ``TOO_LARGE`` volts); file units that are not voltages.
+    """
+    if stats.nonfinite.any():
+        raise nonfinite_error(stats.nonfinite, list(names), source)
+    if units is not None:
+        _check_units(names, units, source)
+    flat = (stats.maximum - stats.minimum == 0) | (stats.std < FLAT_STD)
     if flat.any():
         _warn(
             f"{source}: flat channel(s) check: {[names[i] for i in np.flatnonzero(flat)]} "
             f"have zero peak-to-peak or a standard deviation below {FLAT_STD:g} V (disconnected "
             "or unrecorded?). Exclude them (rename={name: None} in map_channels) or interpolate "
             "them before embedding."
+        )
+    at_rails = np.maximum(stats.n_at_min, stats.n_at_max) / max(stats.n, 1)
+    clipped = (at_rails > CLIP_FRACTION) & ~flat
+    if clipped.any():
+        detail = ", ".join(
+            f"{names[i]} ({at_rails[i]:.1%} of samples at {stats.minimum[i]:.4g} or "
+            f"{stats.maximum[i]:.4g} V)"
+            for i in np.flatnonzero(clipped)
+        )
+        _warn(
+            f"{source}: clipping check: channel(s) {detail} look clipped (the amplifier or the "
+            "file's physical range saturated), so their waveforms are distorted. Exclude them "
+            "(rename={name: None} in map_channels) or the saturated time spans."
+        )
+    _check_amplitude(stats.deviation(), flat, names, source)
+
+
+def _check_units(names: Sequence[str], units: Sequence[str], source: str) -> None:
+    pairs = zip(names, units, strict=True)
+    odd = [f"{name} ({unit!r})" for name, unit in pairs if unit not in EDF_VOLT_UNITS]
+    if odd:
+        _warn(
+            f"{source}: unit check: channel(s) {', '.join(odd)} do not have a voltage unit "
+            f"MNE understands ({', '.join(EDF_VOLT_UNITS)}) in the file header, so their values "
+            "were read as volts. Check the file; rescale them if they are EEG in other units, or "
+            "exclude them."
         )
 
 
@@ -451,15 +670,13 @@ def robust_amplitude(x: np.ndarray) -> float:
     Insensitive to DC offsets and to a few flat or noisy channels. Long signals are
     subsampled evenly (at most 100 000 samples per channel).
     """
-    chans = x if x.ndim == 2 else np.moveaxis(x, -2, 0).reshape(x.shape[-2], -1)
-    stride = max(1, chans.shape[-1] // _MAX_CHECK_SAMPLES)
-    sub = chans[:, ::stride]
-    mad = np.median(np.abs(sub - np.median(sub, axis=-1, keepdims=True)), axis=-1)
-    return float(np.median(mad))
+    return float(np.median(SignalStats.of(x).deviation()))
 
 
-def _check_amplitude(x: np.ndarray, source: str) -> None:
-    amplitude = robust_amplitude(x)
+def _check_amplitude(
+    deviation: np.ndarray, flat: np.ndarray, names: Sequence[str], source: str
+) -> None:
+    amplitude = float(np.median(deviation))
     if amplitude > TOO_LARGE:
         _warn(
             f"{source}: amplitude check: the typical deviation is {amplitude:.3g} V, but scalp "
@@ -467,11 +684,22 @@ def _check_amplitude(x: np.ndarray, source: str) -> None:
             "as volts; pass the right units (as_recording(array, units='uV')) or fix the file's "
             "scaling."
         )
-    elif amplitude < TOO_SMALL:
+        return
+    if amplitude < TOO_SMALL:
         _warn(
             f"{source}: amplitude check: the typical deviation is {amplitude:.3g} V, far below "
             "the 1e-5 to 1e-4 V of scalp EEG. The data may be scaled wrong (e.g. volts divided "
             "by 1e6 twice); check the units given to as_recording or the file's scaling."
+        )
+        return
+    odd = ((deviation > TOO_LARGE) | (deviation < TOO_SMALL)) & ~flat
+    if odd.any():
+        detail = ", ".join(f"{names[i]} ({deviation[i]:.3g} V)" for i in np.flatnonzero(odd))
+        _warn(
+            f"{source}: amplitude check: channel(s) {detail} have a typical deviation far from "
+            f"the other channels' {amplitude:.3g} V and from the 1e-5 to 1e-4 V of scalp EEG. "
+            "They are probably scaled wrong (a wrong unit in the file header?) or not EEG; "
+            "exclude them (rename={name: None} in map_channels) or fix their scaling."
         )
 
 
@@ -481,18 +709,7 @@ def _continuous_windows(
     n_channels, n_times = x.shape
     window, step = config.n_samples, config.step_samples
     starts = window_starts(n_times, window, step, config.tail)
-    if n_times < window:
-        message = (
-            f"{recording.source}: the recording lasts {recording.duration:.3f} s "
-            f"({n_times} samples at {config.sfreq:g} Hz), shorter than one window of "
-            f"{config.window_seconds:g} s ({window} samples)"
-        )
-        if config.tail == "drop":
-            raise ValueError(
-                message + "; use a longer recording, a shorter window_seconds, or tail='pad' to "
-                "zero-pad it into one window"
-            )
-        _warn(message + "; it was zero-padded into one window (tail='pad').")
+    check_length(n_times, recording.duration, recording.source, config)
     n_full = int(np.sum(starts + window <= n_times))
     out = np.empty((len(starts), n_channels, window), dtype=np.float32)
     if n_full:
@@ -505,13 +722,34 @@ def _continuous_windows(
     return out, starts / config.sfreq, n_valid
 
 
+def check_length(n_times: int, duration: float, source: str, config: PreprocessingConfig) -> None:
+    """Refuse (``tail="drop"``) or announce (``"pad"``) a recording shorter than one window.
+
+    ``n_times`` counts samples at ``config.sfreq``; ``duration`` is in seconds.
+    """
+    window = config.n_samples
+    if n_times >= window:
+        return
+    message = (
+        f"{source}: the recording lasts {duration:.3f} s ({n_times} samples at "
+        f"{config.sfreq:g} Hz), shorter than one window of {config.window_seconds:g} s "
+        f"({window} samples)"
+    )
+    if config.tail == "drop":
+        raise RecordingError(
+            message + "; use a longer recording, a shorter window_seconds, or tail='pad' to "
+            "zero-pad it into one window"
+        )
+    _warn(message + "; it was zero-padded into one window (tail='pad').")
+
+
 def _epoch_windows(
     x: np.ndarray, recording: Recording, config: PreprocessingConfig
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     n_epochs, n_channels, n_times = x.shape
     window = config.n_samples
     if n_times > window or (n_times < window and config.tail == "drop"):
-        raise ValueError(
+        raise RecordingError(
             f"{recording.source}: each epoch becomes one window, but epochs have {n_times} "
             f"samples at {config.sfreq:g} Hz ({recording.duration:.4f} s at "
             f"{recording.sfreq:g} Hz) and a window has {window} ({config.window_seconds:g} s). "

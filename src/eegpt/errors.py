@@ -1,0 +1,61 @@
+"""Exceptions for problems with the user's input, files or environment (not bugs in eegpt).
+
+Every error a user can cause with a bad recording, checkpoint, download or output path is an
+:class:`EEGPTError` and also a standard ``ValueError`` (bad content) or ``OSError`` (files and
+network), so ``except ValueError`` keeps working. Its message names the file (or channel, or
+field) and the problem, and says how to fix it; the low-level exception, if any, is chained as
+``__cause__``.
+
+Anything else escaping from eegpt (``KeyError``, ``IndexError``, ...) is a bug: the command line
+prints such errors as internal errors, and ``--debug`` shows their traceback.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "USER_ERRORS",
+    "CheckpointError",
+    "ChecksumError",
+    "DownloadError",
+    "EEGPTError",
+    "EmbeddingError",
+    "OutputExistsError",
+    "RecordingError",
+    "WeightsUnavailableError",
+]
+
+
+class EEGPTError(Exception):
+    """Base class of the errors caused by input, files or environment rather than by eegpt."""
+
+
+class RecordingError(EEGPTError, ValueError):
+    """A recording (file, MNE object or array) that cannot be read or used as it is."""
+
+
+class CheckpointError(EEGPTError, ValueError):
+    """A weights file that cannot be read or does not fit the EEGPT architecture."""
+
+
+class EmbeddingError(EEGPTError, ValueError):
+    """The model produced non-finite embeddings (absurd input amplitudes or corrupt weights)."""
+
+
+class ChecksumError(EEGPTError, ValueError):
+    """A downloaded or cached file does not have the expected SHA-256."""
+
+
+class DownloadError(EEGPTError, OSError):
+    """The server closed the connection before sending the whole file."""
+
+
+class WeightsUnavailableError(EEGPTError, RuntimeError):
+    """The weights could not be downloaded (offline, DNS failure, HTTP error ...)."""
+
+
+class OutputExistsError(EEGPTError, FileExistsError):
+    """An output file exists and overwriting was not asked for."""
+
+
+USER_ERRORS: tuple[type[BaseException], ...] = (EEGPTError, ValueError, OSError)
+"""Exceptions that report a problem with the input rather than a bug (one-line CLI errors)."""

@@ -1,0 +1,343 @@
+"""Long recordings in bounded memory: files are read, checked and windowed block by block.
+
+:func:`open_stream` opens a file without loading its samples (``preload=False``) and maps its
+channels. :class:`WindowStream` then makes the same model windows as
+:func:`eegpt.preprocessing.prepare` would from the whole file, in two passes over the file:
+
+1. a scan, chunk by chunk, that accumulates the per-channel statistics of
+   :func:`~eegpt.preprocessing.check_signal` (NaN/Inf, flat, clipped and mis-scaled channels)
+   and each channel's mean, which polyphase resampling needs;
+2. for each block of windows, a read of just the samples it needs plus enough context for the
+   resampling filter, average referencing, resampling, scaling and cutting.
+
+Polyphase resampling is a FIR filter, so a block read with the filter's length of context on
+both sides, started on a sample where the polyphase phase is the same as in the whole signal,
+gives bit for bit the samples the whole-signal resampling gives, except for the channel means
+(accumulated in chunks here, summed pairwise by NumPy there), which differ in the last bits:
+windows agree to about 1e-15 relative. Nearest-neighbour resampling picks the same samples.
+
+Memory is set by the block size (``block_windows`` windows of ``C x T`` samples, a few tens of
+MB by default) and the scan's chunk size, not by the recording's length. One exception: when a
+used channel of an EDF/BDF file is stored at a lower rate than the others, MNE upsamples it over
+whatever span is read, so block reads would differ from a whole read at every block edge; such
+channels are then read whole (after a memory check).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import mne
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+from scipy.signal import resample_poly
+
+from eegpt._logging import log as _log
+from eegpt.channels import ChannelMapping
+from eegpt.errors import RecordingError
+from eegpt.io import (
+    PathLike,
+    _check_memory,
+    _check_unique,
+    _mne_call,
+    _open,
+    _pick_indices,
+    channel_rates,
+    file_units_of,
+)
+from eegpt.preprocessing import (
+    PreprocessingConfig,
+    SignalStats,
+    check_length,
+    check_rate,
+    check_signal,
+    check_windows,
+    map_recording_channels,
+    nearest_source,
+    polyphase_ratio,
+    window_starts,
+)
+
+__all__ = ["SCAN_BYTES", "StreamedRecording", "WindowStream", "block_size", "open_stream"]
+
+#: Bytes of float64 samples read at a time by the scan (all used channels together).
+SCAN_BYTES = 16 * 2**20
+
+
+@dataclass
+class StreamedRecording:
+    """A continuous recording on disk whose used channels are read on demand.
+
+    Attributes
+    ----------
+    raw : mne.io.BaseRaw
+        Opened with ``preload=False``.
+    picks : list of int
+        Indices in ``raw`` of the used channels, in ``mapping`` order.
+    mapping : ChannelMapping
+        The channels and their vocabulary rows.
+    source : str
+        The file, for messages and provenance.
+    units : list of str | None
+        File units of the used channels (EDF/BDF), else None.
+    cache : ndarray | None
+        The used channels read whole (volts), when they cannot be read in blocks (a used
+        channel stored at a lower rate, see the module docstring); reads then slice it.
+    """
+
+    raw: mne.io.BaseRaw
+    picks: list[int]
+    mapping: ChannelMapping
+    source: str
+    units: list[str] | None = None
+    cache: np.ndarray | None = field(default=None, repr=False)
+
+    @property
+    def sfreq(self) -> float:
+        return float(self.raw.info["sfreq"])
+
+    @property
+    def n_times(self) -> int:
+        return int(self.raw.n_times)
+
+    @property
+    def n_channels(self) -> int:
+        return len(self.picks)
+
+    def read(self, start: int, stop: int) -> np.ndarray:
+        """Samples ``start:stop`` of the used channels, float64 volts of shape (C, stop - start)."""
+        if self.cache is not None:
+            return self.cache[:, start:stop].copy()
+        path = Path(self.source)
+        data = _mne_call(path, lambda: self.raw.get_data(picks=self.picks, start=start, stop=stop))
+        if data.shape != (len(self.picks), stop - start):
+            raise RecordingError(
+                f"could not read EEG file {path}: asked for samples {start}:{stop} of "
+                f"{len(self.picks)} channels, got shape {data.shape}; the file is corrupt"
+            )
+        return data
+
+
+def open_stream(
+    path: PathLike,
+    *,
+    rename: Mapping[str, str | None] | None = None,
+    on_unknown: str = "drop",
+    picks: str | Sequence[str] | Sequence[int] | None = "eeg",
+    verbose: bool | str | int | None = None,
+) -> StreamedRecording:
+    """Open a recording file for streaming and map its channels.
+
+    Parameters
+    ----------
+    path : str | path-like
+        Any file :func:`eegpt.io.read_recording` reads.
+    rename, on_unknown
+        Passed to :func:`~eegpt.channels.map_channels`.
+    picks : str | list | None
+        Channels considered, as in :func:`eegpt.io.as_recording`.
+    verbose : bool | str | int | None
+        Passed to MNE and the channel mapping.
+
+    Returns
+    -------
+    StreamedRecording
+
+    Raises
+    ------
+    FileNotFoundError
+        If ``path`` does not exist.
+    RecordingError
+        If the file cannot be read, or its channels are unusable (duplicates, none mapped).
+    """
+    path = Path(path).expanduser()
+    source = str(path)
+    raw, header = _open(path, preload=False, verbose=verbose)
+    if raw.n_times < 1:
+        raise RecordingError(f"{source}: the recording has no samples")
+    idx = _pick_indices(raw.info, picks, source)
+    names = [raw.ch_names[i] for i in idx]
+    _check_unique(names, source)
+    mapping = map_recording_channels(
+        names, source, rename=rename, on_unknown=on_unknown, verbose=verbose
+    )
+    used = [idx[i] for i in mapping.picks]
+    file_units = file_units_of(raw, header)
+    units = None
+    if file_units is not None and all(raw.ch_names[i] in file_units for i in used):
+        units = [file_units[raw.ch_names[i]] for i in used]
+    recording = StreamedRecording(raw, used, mapping, source, units)
+    rates = channel_rates(raw)
+    if rates is not None and np.any(rates[used] < recording.sfreq):
+        # MNE upsamples slower channels over the span it reads, so reading in blocks would change
+        # them at every block edge: read the used channels whole instead, as a whole-file read.
+        _log(f"{source}: used channels at lower sampling rates; reading them whole", verbose)
+        _check_memory(raw, path, len(used))
+        recording.cache = recording.read(0, recording.n_times)
+    return recording
+
+
+class WindowStream:
+    """The model windows of a :class:`StreamedRecording`, made block by block.
+
+    Creating it scans the file once (statistics and checks); :meth:`blocks` then yields the
+    windows that :func:`eegpt.preprocessing.prepare` would make from the whole file.
+
+    Parameters
+    ----------
+    recording : StreamedRecording
+    config : PreprocessingConfig | None
+        Defaults to ``PreprocessingConfig()``.
+    verbose : bool | str | int | None
+        Log a summary to the ``"eegpt"`` logger.
+
+    Attributes
+    ----------
+    n_windows : int
+    onsets : ndarray of float64, shape (n_windows,)
+        Window starts in seconds.
+    n_valid_samples : ndarray of int64, shape (n_windows,)
+        Real (not zero-padded) samples per window.
+
+    Raises
+    ------
+    RecordingError
+        NaN/Inf samples, a sampling rate below 1 Hz, a recording shorter than one window with
+        ``tail="drop"``, average referencing of a single channel.
+
+    Warns
+    -----
+    RuntimeWarning
+        As :func:`eegpt.preprocessing.prepare`: flat, clipped, mis-scaled channels, ...
+    """
+
+    def __init__(
+        self,
+        recording: StreamedRecording,
+        config: PreprocessingConfig | None = None,
+        *,
+        verbose: bool | str | int | None = None,
+    ) -> None:
+        self.recording = recording
+        self.config = PreprocessingConfig() if config is None else config
+        config, source = self.config, recording.source
+        check_rate(recording.sfreq, source)
+        if config.average_reference and recording.n_channels < 2:
+            raise RecordingError(f"{source}: average_reference needs at least 2 channels; got 1")
+        self._means = self._scan()
+        n_in, sfreq = recording.n_times, recording.sfreq
+        self._up = self._down = 1
+        if sfreq == config.sfreq:
+            self.n_out = n_in
+        elif config.resample == "nearest":
+            self.n_out = int(round(n_in * config.sfreq / sfreq))
+        else:
+            try:
+                self._up, self._down = polyphase_ratio(sfreq, config.sfreq)
+            except ValueError as err:
+                raise RecordingError(f"{source}: {err}") from err
+            self.n_out = -(-n_in * self._up // self._down)
+        check_length(self.n_out, n_in / sfreq, source, config)
+        self._starts = window_starts(self.n_out, config.n_samples, config.step_samples, config.tail)
+        self.onsets = self._starts / config.sfreq
+        self.n_valid_samples = np.minimum(self.n_out - self._starts, config.n_samples)
+        _log(
+            f"streaming {source}: {self.n_windows} window(s) of {recording.n_channels} "
+            f"channel(s) x {config.n_samples} samples at {config.sfreq:g} Hz (from {sfreq:g} Hz, "
+            f"resample={config.resample!r}, average_reference={config.average_reference}, "
+            f"scale={config.scale:g})",
+            verbose,
+        )
+
+    @property
+    def n_windows(self) -> int:
+        return len(self._starts)
+
+    @property
+    def mapping(self) -> ChannelMapping:
+        return self.recording.mapping
+
+    def _scan(self) -> np.ndarray:
+        """Check the whole signal chunk by chunk; the per-channel means the filter needs."""
+        rec = self.recording
+        stats = SignalStats(rec.n_channels, rec.n_times)
+        chunk = max(1, SCAN_BYTES // (8 * rec.n_channels))
+        for start in range(0, rec.n_times, chunk):
+            stats.update(rec.read(start, min(rec.n_times, start + chunk)))
+        check_signal(stats, rec.mapping.input_names, rec.source, rec.units)
+        means = stats.mean
+        if self.config.average_reference:
+            means = means - means.mean()  # the mean over time of the re-referenced channels
+        return means[:, None]
+
+    def blocks(self, block_windows: int = 64) -> Iterator[tuple[int, np.ndarray]]:
+        """Yield ``(first window index, windows)`` with windows float32 of shape (b, C, T).
+
+        Parameters
+        ----------
+        block_windows : int
+            Windows per block (the last block may be shorter).
+        """
+        if block_windows < 1:
+            raise ValueError(f"block_windows must be >= 1, got {block_windows}")
+        window = self.config.n_samples
+        for w0 in range(0, self.n_windows, block_windows):
+            starts = self._starts[w0 : w0 + block_windows]
+            lo, hi = int(starts[0]), min(int(starts[-1]) + window, self.n_out)
+            y = self._output(lo, hi)
+            out = np.zeros((len(starts), y.shape[0], window), dtype=np.float32)
+            n_full = int(np.sum(starts + window <= self.n_out))
+            if n_full:
+                full = sliding_window_view(y, window, axis=-1)[:, starts[:n_full] - lo]
+                out[:n_full] = np.moveaxis(full, 1, 0)
+            for k in range(n_full, len(starts)):  # the zero-padded tail window
+                out[k, :, : self.n_out - starts[k]] = y[:, starts[k] - lo :]
+            check_windows(out, self.recording.source, self.config)
+            yield w0, out
+
+    def _output(self, j0: int, j1: int) -> np.ndarray:
+        """Model-rate samples ``j0:j1`` in model units, float64 of shape (C, j1 - j0)."""
+        rec, config = self.recording, self.config
+        if rec.sfreq == config.sfreq:
+            x = self._read(j0, j1)
+        elif config.resample == "nearest":
+            idx = nearest_source(np.arange(j0, j1, dtype=np.int64), rec.n_times, self.n_out)
+            lo = int(idx[0])
+            x = self._read(lo, int(idx[-1]) + 1)[:, idx - lo]
+        else:
+            x = self._polyphase(j0, j1)
+        x *= config.scale
+        return x
+
+    def _read(self, start: int, stop: int) -> np.ndarray:
+        x = self.recording.read(start, stop)
+        if self.config.average_reference:
+            x -= x.mean(axis=-2, keepdims=True)
+        return x
+
+    def _polyphase(self, j0: int, j1: int) -> np.ndarray:
+        up, down, n_in = self._up, self._down, self.recording.n_times
+        # scipy's filter has 2 * 10 * max(up, down) + 1 taps (plus < down zeros of padding) at the
+        # up-sampled rate; this many input samples on each side cover it.
+        context = (20 * max(up, down) + 2 * down + 2) // up + 4
+        start = max(0, (j0 * down // up - context) // down * down)  # same polyphase phase
+        stop = min(n_in, -(-j1 * down // up) + context)
+        x = self._read(start, stop)
+        x -= self._means
+        y = resample_poly(x, up, down, axis=-1, padtype="constant")
+        offset = start * up // down
+        out = y[:, j0 - offset : j1 - offset]
+        out += self._means
+        return out
+
+
+def block_size(batch_size: int, target: int = 64) -> int:
+    """Windows per block: a multiple of ``batch_size`` near ``target``.
+
+    Whole batches per block keep the batches, and so the embeddings, the same as when all
+    windows are encoded at once.
+    """
+    return batch_size * max(1, math.ceil(target / batch_size))

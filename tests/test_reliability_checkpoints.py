@@ -1,0 +1,187 @@
+"""Hostile and broken checkpoints, and downloads that go wrong.
+
+Malicious pickles are real: each test first shows that unrestricted unpickling runs the payload,
+then that eegpt refuses the file (or loads it with the payload left inert) without running it.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import logging
+import os
+import pickle
+import resource
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+import torch
+from safetensors.torch import save_file
+
+from eegpt.checkpoints import build_model, load_checkpoint, load_model, save_checkpoint
+from eegpt.errors import CheckpointError
+from eegpt.hub import download
+from eegpt.model import EEGPT, EEGPTEncoder
+
+
+def _harness():
+    path = Path(__file__).resolve().parents[1] / "scripts" / "reliability.py"
+    spec = importlib.util.spec_from_file_location("eegpt_reliability", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+R = _harness()
+
+
+@pytest.mark.parametrize("name", ["checkpoint-malicious", "checkpoint-corrupt", "downloads"])
+def test_class_has_no_bugs(name):
+    tally = R.run_class(name, quick=True)
+    assert tally.n > 0
+    assert tally.n_bugs == 0, tally.bugs
+
+
+def _state() -> dict[str, torch.Tensor]:
+    torch.manual_seed(0)
+    enc = EEGPTEncoder(R.small_config())
+    return {f"target_encoder.{k}": v for k, v in enc.state_dict().items()}
+
+
+@pytest.mark.parametrize("container", ["zip", "legacy"])
+def test_real_payloads_run_unrestricted_but_never_in_eegpt(tmp_path, container):
+    marker = tmp_path / "PWNED"
+    wrap = R._torch_zip if container == "zip" else R._torch_legacy
+    payloads = {
+        "reduce": pickle.dumps(R._Payload(os.system, f"touch {marker}"), protocol=2),
+        "inst": f"(S'touch {marker}'\nios\nsystem\n.".encode(),
+        "computed name": R._codecs_payload(f"touch {marker}"),
+    }
+    for name, payload in payloads.items():
+        path = tmp_path / f"{name}.pt"
+        path.write_bytes(wrap(payload))
+        try:  # unrestricted: runs the payload (torch may fail afterwards on what it returned)
+            torch.load(path, weights_only=False)
+        except Exception:
+            pass
+        assert marker.exists(), f"{name}: the payload is not real"
+        marker.unlink()
+        with pytest.raises(CheckpointError, match=str(path)):
+            load_checkpoint(path)
+        assert not marker.exists(), f"{name}: eegpt ran the payload"
+
+
+def test_payload_in_lightning_metadata_stays_inert(tmp_path):
+    marker = tmp_path / "PWNED"
+    path = tmp_path / "evil.ckpt"
+    evil = R._Payload(os.system, f"touch {marker}")
+    torch.save({"state_dict": _state(), "hyper_parameters": {"args": evil}}, path)
+    ckpt = load_checkpoint(path)
+    assert not marker.exists()
+    assert "posix.system" in ckpt.metadata["pickle_placeholders"] or any(
+        p.endswith(".system") for p in ckpt.metadata["pickle_placeholders"]
+    )
+
+
+def test_bytearray_memory_bomb_is_refused_without_allocating(tmp_path):
+    path = tmp_path / "bomb.pt"
+    torch.save({"state_dict": {"x": R._Payload(bytearray, 4 * 10**9)}}, path)
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    with pytest.raises(CheckpointError, match=r"refusing bytearray\(4000000000\)"):
+        load_checkpoint(path)
+    grown_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before
+    assert grown_kib < 200 * 1024
+
+
+def test_python2_names_in_protocol_2_pickles_are_understood(tmp_path):
+    path = tmp_path / "w.pt"
+    torch.save({**_state(), "extra": {1, 2}}, path)  # a set: '__builtin__.set' in protocol 2
+    with pytest.raises(CheckpointError, match="'extra' is a set"):  # understood, not inert
+        load_checkpoint(path)
+
+
+@pytest.mark.parametrize(
+    ("change", "match"),
+    [
+        ({"chans_id": torch.tensor([3, 999])}, r"channel ids \[999\] are outside .* 0\.\.61"),
+        ({"chans_id": torch.tensor([-1, 2])}, r"channel ids \[-1\] are outside"),
+        (
+            {"target_encoder.norm.weight": torch.full((64,), 3e20)},
+            r"'target_encoder.norm.weight' has a value of magnitude 3e\+20",
+        ),
+        (
+            {"target_encoder.norm.bias": torch.full((64,), float("nan"))},
+            r"'target_encoder.norm.bias' has 64 non-finite",
+        ),
+        (
+            {"target_encoder.norm.bias": torch.zeros(64, dtype=torch.complex64)},
+            r"'target_encoder.norm.bias' has dtype torch.complex64",
+        ),
+        ({"target_encoder.norm.bias": torch.zeros(63)}, r"norm\.bias.*\(63,\).*\(64,\)"),
+    ],
+)
+def test_bad_weights_are_named(tmp_path, change, match):
+    path = tmp_path / "w.safetensors"
+    save_file({**_state(), **change}, path)
+    with pytest.raises(CheckpointError, match=match) as err:
+        load_model(path, verbose=False)
+    assert str(path) in str(err.value)
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("chs_info", [1, 2]),
+        ("chan_conv_max_norm", "x"),
+        ("eegpt.config.patch_stride", "q"),
+        ("eegpt.chan_ids", "abc"),
+        ("eegpt.chan_ids", [70]),
+        ("eegpt.n_times", 3),
+    ],
+)
+def test_malformed_config_json_is_a_checkpoint_error(tmp_path, key, value):
+    torch.manual_seed(0)
+    folder = save_checkpoint(EEGPT(R.small_config()), tmp_path / "ok")
+    config = json.loads((folder / "config.json").read_text())
+    R._set_json(config, key, value)
+    (folder / "config.json").write_text(json.dumps(config))
+    with pytest.raises(CheckpointError, match=str(folder)):
+        load_model(folder, verbose=False)
+
+
+def test_truncation_anywhere_is_refused(tmp_path):
+    valid = R._valid_checkpoints(tmp_path / "valid")
+    for path in valid.values():
+        if not path.is_file():
+            continue
+        data = path.read_bytes()
+        for fraction in (0.0, 0.01, 0.3, 0.7, 0.999):
+            cut = tmp_path / f"cut{path.suffix}"
+            cut.write_bytes(data[: int(len(data) * fraction)])
+            with pytest.raises(CheckpointError, match=str(cut)):
+                build_model(load_checkpoint(cut))
+
+
+def test_download_without_any_checksum_is_logged(tmp_path, caplog):
+    server = R._Server()
+    try:
+        server.routes["/x"] = (b"weights", {}, "ok")
+        with caplog.at_level(logging.WARNING, logger="eegpt"):
+            path = download(f"{server.url}/x", tmp_path / "x", progress=False)
+        assert path.read_bytes() == b"weights"
+        assert "unverified" in caplog.text
+        # a corrupt body with a known hash leaves nothing, under any name
+        server.routes["/y"] = (
+            b"weights",
+            {"ETag": f'"{R.hashlib.sha256(b"weights").hexdigest()}"'},
+            "corrupt",
+        )
+        with pytest.raises(ValueError, match="checksum mismatch"):
+            download(f"{server.url}/y", tmp_path / "y" / "w", progress=False)
+        assert list((tmp_path / "y").iterdir()) == []
+    finally:
+        server.close()
+    shutil.rmtree(tmp_path / "y")

@@ -1,0 +1,267 @@
+"""Broken and hostile recordings: a clear error or a warning, never a crash or silent garbage.
+
+The fuzz classes come from ``scripts/reliability.py`` (which runs them at full size and keeps
+RELIABILITY.md current); here they run at their small CI sizes, with a fixed seed.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+import warnings
+from pathlib import Path
+
+import mne
+import numpy as np
+import pytest
+
+from eegpt.errors import EEGPTError, RecordingError
+from eegpt.io import as_recording, check_edf_header, read_recording
+from eegpt.preprocessing import prepare
+from eegpt.streaming import WindowStream, open_stream
+
+
+def _harness():
+    path = Path(__file__).resolve().parents[1] / "scripts" / "reliability.py"
+    spec = importlib.util.spec_from_file_location("eegpt_reliability", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+R = _harness()
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "edf-truncated",
+        "bdf-truncated",
+        "edf-header-fields",
+        "edf-bytes",
+        "bdf-bytes",
+        "recordings-structural",
+    ],
+)
+def test_fuzz_class_has_no_bugs(name):
+    tally = R.run_class(name, quick=True)
+    assert tally.n > 0
+    assert tally.n_bugs == 0, tally.bugs
+    assert tally.counts["refused"] > 0
+
+
+def _write(tmp_path, spec, name="rec.edf", edit=None) -> Path:
+    data = R.edf_bytes(spec)
+    path = tmp_path / name
+    path.write_bytes(edit(data) if edit else data)
+    return path
+
+
+def _variant(**changes):
+    base = R.base_spec()
+    return R.EDFSpec(**{**base.__dict__, **changes})
+
+
+def _both_paths(path):
+    """Windows read whole and streamed (they must agree)."""
+    whole = prepare(as_recording(path, verbose="error")).data
+    stream = WindowStream(open_stream(path, verbose="error"))
+    streamed = np.concatenate([block for _, block in stream.blocks(2)])
+    np.testing.assert_array_equal(whole, streamed)
+    return whole
+
+
+def test_valid_edf_and_bdf_read_silently(tmp_path):
+    for kind in ("EDF", "BDF"):
+        path = _write(tmp_path, R.base_spec(kind), f"ok.{kind.lower()}")
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            windows = _both_paths(path)
+        assert windows.shape == (2, 4, 1024)
+        header = check_edf_header(path)
+        assert header.kind == kind and header.n_complete_records == header.n_records == 10
+
+
+@pytest.mark.parametrize(
+    ("cut", "match"),
+    [
+        (0, "0 bytes, shorter than the 256-byte"),
+        (100, "100 bytes, shorter than the 256-byte"),
+        (700, "announces 4 signals .* only 700 bytes"),
+        (1280, "no complete data record"),
+        (1280 + 1000, "no complete data record"),
+    ],
+)
+def test_truncated_header_or_first_record_is_refused(tmp_path, cut, match):
+    path = _write(tmp_path, R.base_spec(), edit=lambda b: b[:cut])
+    with pytest.raises(RecordingError, match=match) as err:
+        read_recording(path)
+    assert str(path) in str(err.value) and "could not read EEG file" in str(err.value)
+
+
+def test_truncated_body_warns_and_reads_complete_records(tmp_path):
+    path = _write(tmp_path, R.base_spec(), edit=lambda b: b[:-3000])
+    with pytest.warns(RuntimeWarning, match=r"truncated: .* 10 data records .* holds 8 complete"):
+        raw = read_recording(path, verbose="error")
+    assert raw.n_times == 8 * 256
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "match"),
+    [
+        ("n signals", b"abc", "'number of signals' is 'abc'; expected an integer"),
+        ("n signals", b"9999", "'number of bytes in header record' is '1280'"),
+        ("record duration", b"nan", "'duration of a data record' is 'nan'; expected a finite"),
+        ("record duration", b"0", "'duration of a data record' is '0'; expected a positive"),
+        ("samples per record[2]", b"-4", "of signal 'EEG CZ-REF' is '-4'; expected at least 1"),
+        ("digital max[1]", b"-32768", "'EEG C3-REF' has digital minimum -32768 and maximum -32768"),
+        ("physical max[0]", b"-500", "'EEG FP1-REF' has equal physical minimum and maximum"),
+        ("physical min[3]", b"1e308x", "'physical minimum' of signal 'EEG O2-REF' is '1e308x'"),
+        ("n records", b"-7", "'number of data records' is '-7'"),
+        ("signal reserved[0]", b"\xff\xfe", "'reserved' is"),
+    ],
+)
+def test_corrupt_header_fields_are_named(tmp_path, field, value, match):
+    path = _write(tmp_path, R.base_spec(), edit=lambda b: R._set_field(b, field, value))
+    with pytest.raises(RecordingError, match=match) as err:
+        read_recording(path)
+    assert str(path) in str(err.value)
+
+
+def test_wrong_record_counts_warn(tmp_path):
+    more = _write(tmp_path, _variant(n_records_field=20), "more.edf")
+    with pytest.warns(RuntimeWarning, match="announces 20 data records"):
+        _both_paths(more)
+    fewer = _write(tmp_path, _variant(n_records_field=5), "fewer.edf")
+    with pytest.warns(RuntimeWarning, match="announces 5"):
+        assert len(_both_paths(fewer)) == 2  # all 10 records are read
+    unknown = _write(tmp_path, _variant(n_records_field=-1), "unknown.edf")
+    with pytest.warns(RuntimeWarning, match="-1: the recording was not closed"):
+        _both_paths(unknown)
+
+
+def test_wrong_sample_count_and_mixed_rates_warn_and_streaming_matches(tmp_path):
+    x = np.array(R.base_spec().signals)
+    mixed = _variant(signals=[x[0], x[1][::2], x[2], x[3]], rates=[256, 128, 256, 256])
+    path = _write(tmp_path, mixed, "mixed.edf")
+    with pytest.warns(RuntimeWarning, match=r"different sampling rates.*EEG C3-REF \(128 Hz\)"):
+        _both_paths(path)  # the slow channel is read whole, so both paths agree exactly
+    wrong = _write(
+        tmp_path,
+        R.base_spec(),
+        "wrong.edf",
+        lambda b: R._set_field(b, "samples per record[1]", b"200"),
+    )
+    with pytest.warns(RuntimeWarning, match=r"EEG C3-REF \(200 Hz\)"):
+        _both_paths(wrong)
+
+
+def test_huge_and_unmapped_channel_counts(tmp_path):
+    claimed = _write(
+        tmp_path, R.base_spec(), "claimed.edf", lambda b: R._set_field(b, "n signals", b"9999")
+    )
+    with pytest.raises(RecordingError, match="number of bytes in header record"):
+        read_recording(claimed)
+    wide = R.eeg_like(512, 1024, 256)
+    hd = _write(
+        tmp_path, R.EDFSpec(list(wide), [f"E{k}" for k in range(512)], [256] * 512), "hd.edf"
+    )
+    for read in (lambda: prepare(as_recording(hd, verbose="error")), lambda: open_stream(hd)):
+        with pytest.raises(RecordingError, match="none of the 512 channel names maps") as err:
+            read()
+        assert str(hd) in str(err.value)
+
+
+def test_non_eeg_only(tmp_path):
+    x = np.array(R.base_spec().signals)
+    path = _write(tmp_path, _variant(signals=list(x[:2]), labels=["ECG", "Resp"], rates=[256] * 2))
+    with pytest.raises(RecordingError, match=rf"{path}.*none of the 2 channel names"):
+        open_stream(path)
+    fif = R._fif(tmp_path, "typed", None, non_eeg=True)
+    with pytest.raises(RecordingError, match="no channels selected by picks='eeg'"):
+        open_stream(fif)
+
+
+def test_nan_and_inf_are_refused_on_both_paths(tmp_path):
+    for bad in (np.nan, np.inf):
+        fif = R._fif(tmp_path, "bad", bad)
+        for read in (
+            lambda fif=fif: as_recording(fif, verbose="error"),
+            lambda fif=fif: WindowStream(open_stream(fif, verbose="error")),
+        ):
+            with pytest.raises(RecordingError, match=r"10 non-finite .*C3 \(10 samples\)"):
+                read()
+
+
+def test_flat_clipped_and_mis_scaled_channels_warn(tmp_path):
+    x = np.array(R.base_spec().signals)
+    flat = _write(tmp_path, _variant(signals=[x[0], x[1] * 0, x[2], x[3]]), "flat.edf")
+    with pytest.warns(RuntimeWarning, match=r"flat channel\(s\) check: \['EEG C3-REF'\]"):
+        _both_paths(flat)
+    clipped = _write(tmp_path, _variant(signals=[x[0], x[1] * 40, x[2], x[3]]), "clip.edf")
+    with pytest.warns(RuntimeWarning, match=r"clipping check: channel\(s\) EEG C3-REF \(\d+\.\d%"):
+        _both_paths(clipped)
+    nv = _write(tmp_path, _variant(units=["nV"] * 4), "nv.edf")
+    with pytest.warns(RuntimeWarning) as record:
+        _both_paths(nv)
+    messages = " ".join(str(w.message) for w in record)
+    assert "unit check" in messages and "'nV'" in messages and "amplitude check" in messages
+    degc = _write(tmp_path, _variant(units=["uV", "degC", "uV", "uV"]), "degc.edf")
+    with pytest.warns(RuntimeWarning, match=r"EEG C3-REF \('degC'\) do not have a voltage unit"):
+        _both_paths(degc)
+
+
+def test_single_mis_scaled_channel_among_good_ones_warns():
+    x = R.eeg_like(4, 2048, 256.0) * 1e-6
+    x[2] *= 1e6  # one channel in microvolts labelled as volts
+    rec = as_recording(x, ch_names=["Fp1", "C3", "Cz", "O2"], sfreq=256.0)
+    with pytest.warns(RuntimeWarning, match=r"amplitude check: channel\(s\) Cz \("):
+        prepare(rec)
+
+
+def test_inverted_physical_range_and_micro_sign_are_fine(tmp_path):
+    plain = _both_paths(_write(tmp_path, R.base_spec(), "plain.edf"))
+    inverted = _write(tmp_path, _variant(physical=(500.0, -500.0)), "inverted.edf")
+    micro = _write(tmp_path, _variant(units=["\xb5V"] * 4), "micro.edf")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        np.testing.assert_allclose(_both_paths(inverted), plain, atol=1e-4)
+        np.testing.assert_array_equal(_both_paths(micro), plain)
+
+
+def test_absurd_sampling_rates_and_amplitudes(tmp_path):
+    slow = _write(
+        tmp_path, R.base_spec(), "slow.edf", lambda b: R._set_field(b, "record duration", b"1000")
+    )
+    with pytest.raises(RecordingError, match="0.256 Hz, below 1 Hz"):
+        _both_paths(slow)
+    with pytest.raises(RecordingError, match="sampling rate is 0.5 Hz"):
+        prepare(as_recording(np.zeros((2, 100)), ch_names=["C3", "C4"], sfreq=0.5))
+    huge = R.eeg_like(2, 2048, 256.0) * 1e36
+    with pytest.raises(RecordingError, match="overflow float32"), pytest.warns(RuntimeWarning):
+        prepare(as_recording(huge, ch_names=["C3", "C4"], sfreq=256.0))
+
+
+def test_memory_guard_refuses_loading_but_streaming_works(tmp_path, monkeypatch):
+    import eegpt.io
+
+    path = _write(tmp_path, R.base_spec())
+    monkeypatch.setattr(eegpt.io, "available_memory", lambda: 10_000)
+    with pytest.raises(RecordingError, match=r"needs 0\.0 GiB, more than 50% of the"):
+        read_recording(path)
+    stream = WindowStream(open_stream(path, verbose="error"))  # never loads the file whole
+    assert stream.n_windows == 2
+
+
+def test_errors_from_mne_are_wrapped_with_the_file_name(tmp_path, monkeypatch):
+    path = _write(tmp_path, R.base_spec())
+
+    def explode(*args, **kwargs):
+        raise KeyError("internal MNE trouble")
+
+    monkeypatch.setattr(mne.io, "read_raw", explode)
+    with pytest.raises(RecordingError, match=rf"could not read EEG file {path}: KeyError") as err:
+        read_recording(path)
+    assert isinstance(err.value.__cause__, KeyError)
+    assert isinstance(err.value, EEGPTError) and isinstance(err.value, ValueError)

@@ -1,0 +1,179 @@
+"""Property-based tests: streaming equals whole-file preprocessing, chunked statistics equal whole
+ones, and arbitrary array input / channel names end in windows or a clear error."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import sys
+import warnings
+from pathlib import Path
+
+import mne
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+import eegpt.streaming
+from eegpt.channels import map_channels
+from eegpt.errors import RecordingError
+from eegpt.io import Recording, as_recording
+from eegpt.preprocessing import PreprocessingConfig, SignalStats, prepare
+from eegpt.streaming import StreamedRecording, WindowStream, open_stream
+
+
+def _harness():
+    path = Path(__file__).resolve().parents[1] / "scripts" / "reliability.py"
+    spec = importlib.util.spec_from_file_location("eegpt_reliability", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+R = _harness()
+
+# CI runs a bounded number of examples; EEGPT_HYPOTHESIS_EXAMPLES=5000 runs a long search.
+CI = settings(
+    max_examples=int(os.environ.get("EEGPT_HYPOTHESIS_EXAMPLES", "100")),
+    deadline=None,
+    database=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+NAMES = ["Fp1", "Cz", "O2"]
+
+
+@pytest.mark.parametrize("name", ["arrays", "channel-names"])
+def test_class_has_no_bugs(name):
+    tally = R.run_class(name, quick=True)
+    assert tally.n > 0
+    assert tally.n_bugs == 0, tally.bugs
+
+
+def _in_memory_stream(x_volts: np.ndarray, sfreq: float) -> StreamedRecording:
+    info = mne.create_info(NAMES, sfreq, "eeg")
+    raw = mne.io.RawArray(x_volts, info, verbose="error")
+    mapping = map_channels(NAMES)
+    return StreamedRecording(raw, list(mapping.picks), mapping, "<memory>")
+
+
+@CI
+@given(
+    sfreq=st.sampled_from([100.0, 128.0, 200.0, 250.0, 256.0, 500.0, 512.0, 1000.0, 333.0]),
+    seconds=st.floats(4.0, 20.0),
+    overlap=st.sampled_from([0.0, 1.0, 2.5]),
+    average_reference=st.booleans(),
+    resample=st.sampled_from(["polyphase", "nearest"]),
+    tail=st.sampled_from(["drop", "pad"]),
+    block=st.integers(1, 5),
+    offsets=st.lists(st.floats(-0.05, 0.05), min_size=3, max_size=3),
+    seed=st.integers(0, 1000),
+)
+def test_streamed_windows_equal_whole_signal_windows(
+    sfreq, seconds, overlap, average_reference, resample, tail, block, offsets, seed
+):
+    n = int(seconds * sfreq)
+    x = R.eeg_like(3, n, sfreq, seed) * 1e-6 + np.array(offsets)[:, None]  # DC offsets: tens of mV
+    config = PreprocessingConfig(
+        overlap=overlap, average_reference=average_reference, resample=resample, tail=tail
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # short recordings padded with tail="pad"
+        whole = prepare(Recording(x, NAMES, sfreq), None, config)
+        stream = WindowStream(_in_memory_stream(x, sfreq), config)
+        blocks = list(stream.blocks(block))
+    streamed = np.concatenate([b for _, b in blocks])
+    assert [start for start, _ in blocks] == list(range(0, len(whole), block))
+    np.testing.assert_array_equal(stream.onsets, whole.onsets)
+    np.testing.assert_array_equal(stream.n_valid_samples, whole.n_valid_samples)
+    # the same float64 arithmetic except the channel means: bit-identical or within 1e-6
+    np.testing.assert_allclose(
+        streamed, whole.data, rtol=1e-6, atol=1e-6 * np.abs(whole.data).max()
+    )
+
+
+@CI
+@given(
+    x=hnp.arrays(
+        np.float64,
+        st.tuples(st.integers(1, 4), st.integers(1, 400)),
+        elements=st.sampled_from([0.0, 1.0, -1.0, 1e-5, 2.5, np.nan, np.inf]) | st.floats(-10, 10),
+    ),
+    cuts=st.lists(st.integers(0, 400), max_size=6),
+)
+def test_chunked_statistics_equal_whole_statistics(x, cuts):
+    whole = SignalStats.of(x)
+    chunked = SignalStats(x.shape[0], x.shape[1])
+    edges = [0, *sorted(c for c in cuts if c < x.shape[1]), x.shape[1]]
+    for a, b in zip(edges[:-1], edges[1:], strict=True):
+        chunked.update(x[:, a:b])
+    for name in ("minimum", "maximum", "n_at_min", "n_at_max", "nonfinite"):
+        np.testing.assert_array_equal(getattr(chunked, name), getattr(whole, name), err_msg=name)
+    np.testing.assert_array_equal(chunked.deviation(), whole.deviation())
+    np.testing.assert_allclose(chunked.mean, whole.mean, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(chunked.std, whole.std, rtol=1e-6, atol=1e-9)
+
+
+@CI
+@given(
+    x=hnp.arrays(
+        st.sampled_from([np.float64, np.float32, np.float16, np.int16, np.complex64, np.bool_]),
+        st.one_of(  # (n_times,), (n_channels, n_times), (n_epochs, n_channels, n_times)
+            st.tuples(st.integers(0, 1100)),
+            st.tuples(st.integers(0, 6), st.integers(0, 1100)),
+            st.tuples(st.integers(0, 3), st.integers(0, 6), st.integers(0, 1100)),
+        ),
+        elements=None,
+    ),
+    names=st.lists(st.text(max_size=12) | st.sampled_from(NAMES + ["T3", "EEG C4-REF"])),
+    sfreq=st.floats(allow_nan=True, allow_infinity=True),
+    units=st.sampled_from(["V", "mV", "uV", "µV", "kV"]),
+)
+def test_any_array_gives_windows_or_a_recording_error(x, names, sfreq, units):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            windows = prepare(as_recording(x, ch_names=names, sfreq=sfreq, units=units))
+        except RecordingError:
+            return
+    assert windows.data.dtype == np.float32 and np.isfinite(windows.data).all()
+
+
+@CI
+@given(names=st.lists(st.text(min_size=0, max_size=24), min_size=1, max_size=8))
+def test_any_channel_names_give_windows_or_a_recording_error(names):
+    x = R.eeg_like(len(names), 1100, 256.0) * 1e-6
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            windows = prepare(as_recording(x, ch_names=names, sfreq=256.0))
+        except RecordingError as err:
+            assert "<array>" in str(err)
+            return
+    assert len(windows.mapping) >= 1 and set(windows.mapping.input_names) <= set(names)
+
+
+def test_reads_are_bounded_whatever_the_length(tmp_path, monkeypatch):
+    path = tmp_path / "long.edf"
+    R.write_long_edf(path, hours=0.1, n_channels=8, sfreq=250)  # 6 min
+    spans: list[int] = []
+    read = StreamedRecording.read
+
+    def spy(self, start, stop):
+        spans.append(stop - start)
+        return read(self, start, stop)
+
+    monkeypatch.setattr(StreamedRecording, "read", spy)
+    monkeypatch.setattr(eegpt.streaming, "SCAN_BYTES", 8 * 8 * 5000)  # 5000 samples per chunk
+    stream = WindowStream(open_stream(path, verbose="error"))
+    scan = list(spans)
+    assert max(scan) == 5000 and sum(scan) == stream.recording.n_times
+    spans.clear()
+    for _ in stream.blocks(4):
+        pass
+    # 4 windows of 4 s at 250 Hz = 4000 input samples, plus the resampling filter's context
+    assert max(spans) < 4000 + 200
+    assert stream.recording.n_times <= sum(spans) < 1.1 * stream.recording.n_times
