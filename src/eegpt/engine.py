@@ -1,21 +1,38 @@
 """Batched inference: windows in, summary-token embeddings out.
 
-The engine owns the device, the numeric precision and the batching; the model stays a plain
-``nn.Module``. Windows arrive as a NumPy array ``[n_windows, C, T]`` in model units (mV) and leave
-as float32 ``[n_windows, N, S, D]``.
+The engine owns the device, the numeric precision, the batching and the execution strategy; the
+model stays a plain ``nn.Module``. Windows arrive as a NumPy array ``[n_windows, C, T]`` in model
+units (mV) and leave as float32 ``[n_windows, N, S, D]``.
+
+Execution strategies (each measured in ``BENCHMARKS.md``):
+
+* the encoder's fast path (:meth:`eegpt.model.EEGPTEncoder.forward_planned`), exact to the
+  reference path in float32 (``fused=False`` selects the reference path instead); on CPU with
+  oneDNN-prepacked linear weights and the GELU fused into ``fc1``;
+* reduced precision (``"bfloat16"``/``"float16"``): the linear layers of a private copy of the
+  model are cast once; LayerNorm, softmax statistics and the residual stream stay in float32,
+  and the matmuls accumulate in float32;
+* CUDA graphs (``cuda_graphs``): one captured forward per input shape, replayed with a single
+  launch -- the main lever for small batches, whose time is otherwise kernel-launch overhead;
+* ``torch.compile`` (``compile``): fuses LayerNorm, GELU, casts and residual adds;
+* on CUDA, a two-slot pipeline of pinned host buffers overlaps host-side batch preparation and
+  device-to-host copies with the device's work.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
-from typing import Literal
+import copy
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
 
 import numpy as np
 import torch
+from torch import nn
 from tqdm.auto import tqdm
 
-from eegpt.model import EEGPT, EEGPTEncoder
+from eegpt.model import EEGPT, EEGPTEncoder, FastPlan
 
 Precision = Literal["float32", "bfloat16", "float16"]
 _DTYPES: dict[str, torch.dtype] = {
@@ -23,6 +40,16 @@ _DTYPES: dict[str, torch.dtype] = {
     "bfloat16": torch.bfloat16,
     "float16": torch.float16,
 }
+Auto = Literal["auto"]
+
+#: Most captured CUDA graphs kept per engine (least recently used ones are dropped).
+MAX_GRAPHS = 8
+#: ``compile="auto"``: windows an engine embeds on a GPU before it starts compiling. Compiling
+#: costs ~15 s per input shape and makes batches ~1.4x faster (bf16, H100, BENCHMARKS.md), so it
+#: pays only for corpus-scale jobs; a single recording is embedded before it would.
+AUTO_COMPILE_AFTER = 500_000
+#: Lower bound set on ``torch._dynamo.config.recompile_limit`` once an engine compiles.
+RECOMPILE_LIMIT = 64
 
 
 def resolve_device(device: str | torch.device | None) -> torch.device:
@@ -38,6 +65,32 @@ def resolve_device(device: str | torch.device | None) -> torch.device:
     return device
 
 
+def cast_matmuls(model: nn.Module, dtype: torch.dtype) -> nn.Module:
+    """A copy of ``model`` whose transformer-block linear layers hold ``dtype`` weights.
+
+    Everything else (patch projection, channel embedding, summary tokens, LayerNorms, the
+    optional channel projection) stays float32: the fast path then runs every matmul in
+    ``dtype`` with float32 accumulation and keeps the residual stream in float32.
+    """
+    model = copy.deepcopy(model)
+    encoder = model.target_encoder if isinstance(model, EEGPT) else model
+    for blk in encoder.blocks:
+        for module in blk.modules():
+            if isinstance(module, nn.Linear):
+                module.to(dtype)
+    return model
+
+
+@dataclass
+class _Graph:
+    """One captured forward: static input ``[bucket, C, T]`` and output ``[bucket, N, S, D]``."""
+
+    graph: torch.cuda.CUDAGraph
+    static_in: torch.Tensor
+    static_out: torch.Tensor
+    plan: FastPlan  # kept alive: the graph reads its tensors
+
+
 @dataclass
 class InferenceEngine:
     """Runs an EEGPT model over many windows in batches.
@@ -49,42 +102,177 @@ class InferenceEngine:
     device : str | torch.device | None
         Where to run; ``None`` picks CUDA when present.
     precision : {"float32", "bfloat16", "float16"}
-        Matmul precision. Reduced precisions run under autocast (fp32 accumulation, fp32
-        LayerNorm/softmax statistics); float32 is exact to the reference implementation.
+        Matmul precision. float32 (the default) is exact to the reference implementation
+        (max relative error ~1e-6). Reduced precisions cast the linear layers of a private copy
+        of the model once and keep LayerNorm, softmax and the residual stream in float32
+        (max relative error on random weights: 6e-3 to 1e-2 for bfloat16, ~1e-3 for float16).
     batch_size : int
         Windows per forward pass.
+    fused : bool
+        Use the encoder's fast path (default). ``False`` runs the plain reference path (under
+        autocast for reduced precisions), without graphs or compilation; for testing.
+    compile : bool | "auto"
+        ``torch.compile`` the forward pass (static shapes; fuses LayerNorm, GELU, casts and
+        residual adds). ``"auto"``: on a GPU, from the first ``encode`` call after the engine
+        has embedded :data:`AUTO_COMPILE_AFTER` windows, when the compile time (~15 s per
+        input shape) is sure to be recovered; never on CPU, where it did not pay.
+    cuda_graphs : bool | "auto"
+        Capture one CUDA graph per input shape and replay it. ``"auto"``: on for CUDA with the
+        fast path.
+    compile_mode : str | None
+        ``mode`` passed to ``torch.compile`` (``None`` = default).
     """
 
     model: EEGPT | EEGPTEncoder
     device: str | torch.device | None = None
     precision: Precision = "float32"
     batch_size: int = 64
+    fused: bool = True
+    compile: bool | Auto = "auto"
+    cuda_graphs: bool | Auto = "auto"
+    compile_mode: str | None = None
+    windows_done: int = field(default=0, init=False)
+    _graphs: OrderedDict = field(default_factory=OrderedDict, init=False, repr=False)
+    _pinned: dict = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
         if self.precision not in _DTYPES:
             raise ValueError(f"precision must be one of {sorted(_DTYPES)}, got {self.precision!r}")
         if self.batch_size < 1:
             raise ValueError(f"batch_size must be >= 1, got {self.batch_size}")
+        for name in ("compile", "cuda_graphs"):
+            if getattr(self, name) not in (True, False, "auto"):
+                raise ValueError(f"{name} must be True, False or 'auto'")
         self.device = resolve_device(self.device)
         self.model = self.model.to(self.device).eval()
+        on_cuda = self.device.type == "cuda"
+        if self.cuda_graphs is True and not on_cuda:
+            raise ValueError("cuda_graphs=True needs a CUDA device")
+        if self.cuda_graphs is True and not self.fused:
+            raise ValueError("cuda_graphs needs the fast path (fused=True)")
+        self.use_graphs = bool(self.fused and on_cuda and self.cuda_graphs in (True, "auto"))
+        self.use_compile = bool(self.fused and self.compile is True)
+        dtype = _DTYPES[self.precision]
+        # The model actually run: the caller's (float32) or a private reduced-precision copy.
+        self._runner = self.model
+        if self.fused and dtype != torch.float32:
+            self._runner = cast_matmuls(self.model, dtype).eval()
+        self._fn: Callable[[torch.Tensor, FastPlan], torch.Tensor] = self._forward_planned
+        if self.use_compile:
+            self._start_compiling()
+
+    def _start_compiling(self) -> None:
+        import torch._dynamo
+
+        # Every engine, dtype and input shape is one more compiled variant of the same function;
+        # the default limit (8) would silently fall back to eager after a few of them.
+        cfg = torch._dynamo.config
+        cfg.recompile_limit = max(cfg.recompile_limit, RECOMPILE_LIMIT)
+        self.use_compile = True
+        self._fn = torch.compile(self._forward_planned, dynamic=False, mode=self.compile_mode)
+        self._graphs.clear()  # captured from the eager function
+
+    # -- model access ---------------------------------------------------------------------------
 
     @property
     def encoder(self) -> EEGPTEncoder:
+        """The caller's encoder (float32 weights)."""
         return self.model.target_encoder if isinstance(self.model, EEGPT) else self.model
 
-    def _autocast(self):
-        if self.precision == "float32":
-            return torch.autocast(self.device.type, enabled=False)
-        return torch.autocast(self.device.type, dtype=_DTYPES[self.precision])
+    @property
+    def _encoder(self) -> EEGPTEncoder:
+        """The encoder that runs (a reduced-precision copy for bfloat16/float16)."""
+        return self._runner.target_encoder if isinstance(self._runner, EEGPT) else self._runner
 
-    def _batches(self, windows: np.ndarray) -> Iterator[tuple[int, torch.Tensor]]:
-        pin = self.device.type == "cuda"
-        for start in range(0, len(windows), self.batch_size):
-            chunk = torch.from_numpy(np.ascontiguousarray(windows[start : start + self.batch_size]))
-            chunk = chunk.float()
-            if pin:
-                chunk = chunk.pin_memory()
-            yield start, chunk.to(self.device, non_blocking=pin)
+    def _forward_planned(self, x: torch.Tensor, plan: FastPlan) -> torch.Tensor:
+        """Fast path on one device batch ``[B, C_in, T]`` -> ``[B, N, S, D]`` float32."""
+        if isinstance(self._runner, EEGPT) and self._runner.chan_proj is not None:
+            x = self._runner.chan_proj(x)
+        return self._encoder.forward_planned(x, plan)
+
+    def _forward_reference(self, x: torch.Tensor, ids: torch.Tensor) -> torch.Tensor:
+        dtype = _DTYPES[self.precision]
+        fused, self.encoder.fused = self.encoder.fused, False
+        try:
+            with torch.autocast(self.device.type, dtype=dtype, enabled=dtype != torch.float32):
+                if isinstance(self.model, EEGPT):
+                    z = self.model.encode(x, ids)
+                else:
+                    z = self.model(x, ids)
+        finally:
+            self.encoder.fused = fused
+        return z.float()
+
+    def plan(self, chan_ids: Sequence[int] | torch.Tensor) -> FastPlan:
+        """The fast path's derived weights for this channel set (cached by the encoder)."""
+        ids = torch.as_tensor(chan_ids, dtype=torch.long).cpu()
+        # oneDNN-packed weights (CPU eager) are opaque to the compiler
+        return self._encoder.fast_plan(ids, pack=False if self.use_compile else None)
+
+    # -- one batch ------------------------------------------------------------------------------
+
+    def bucket(self, n: int) -> int:
+        """Rows a batch of ``n`` windows is padded to when shapes must stay static.
+
+        Full batches keep ``batch_size``; a smaller one rounds up to a power of two, so at most
+        ``log2(batch_size) + 2`` shapes (graphs, compiled variants) exist per window geometry.
+        """
+        if n >= self.batch_size:
+            return n
+        return min(self.batch_size, 1 << (n - 1).bit_length())
+
+    @torch.inference_mode()
+    def forward(
+        self, x: torch.Tensor, chan_ids: Sequence[int] | torch.Tensor, plan: FastPlan | None = None
+    ) -> torch.Tensor:
+        """Embeddings ``[B, N, S, D]`` (float32, on the engine's device) of one batch ``x``.
+
+        ``x`` ``[B, C, T]`` may live on the host or the device. This is the engine's whole
+        compute path for a batch (the graph replay, compiled or eager forward); ``encode``
+        adds host-side batching and pipelined copies around it.
+        """
+        if not self.fused:
+            ids = torch.as_tensor(chan_ids, dtype=torch.long, device=self.device)
+            return self._forward_reference(x.to(self.device, torch.float32), ids)
+        plan = self.plan(chan_ids) if plan is None else plan
+        n = x.shape[0]
+        static = self.use_graphs or self.use_compile
+        rows = self.bucket(n) if static else n
+        if self.use_graphs:
+            entry = self._graph(rows, tuple(x.shape[1:]), chan_ids, plan)
+            entry.static_in[:n].copy_(x, non_blocking=True)
+            entry.graph.replay()
+            return entry.static_out[:n]
+        x = x.to(self.device, torch.float32, non_blocking=True)
+        if rows != n:
+            x = torch.cat([x, x.new_zeros(rows - n, *x.shape[1:])])
+        return self._fn(x, plan)[:n]
+
+    def _graph(self, rows: int, shape: tuple[int, int], chan_ids: Any, plan: FastPlan) -> _Graph:
+        """The captured graph for ``[rows, *shape]`` inputs and this channel set (LRU cache)."""
+        ids = tuple(torch.as_tensor(chan_ids).tolist())
+        key = (rows, shape, ids)
+        entry = self._graphs.get(key)
+        if entry is not None:
+            self._graphs.move_to_end(key)
+            return entry
+        static_in = torch.zeros(rows, *shape, device=self.device)
+        side = torch.cuda.Stream(self.device)
+        side.wait_stream(torch.cuda.current_stream(self.device))
+        with torch.cuda.stream(side):
+            for _ in range(2):  # warm-up: lazy initialisation (and compilation) stay outside
+                self._fn(static_in, plan)
+        torch.cuda.current_stream(self.device).wait_stream(side)
+        graph = torch.cuda.CUDAGraph()
+        with torch.cuda.graph(graph):
+            static_out = self._fn(static_in, plan)
+        entry = _Graph(graph, static_in, static_out, plan)
+        self._graphs[key] = entry
+        if len(self._graphs) > MAX_GRAPHS:
+            self._graphs.popitem(last=False)
+        return entry
+
+    # -- many windows ---------------------------------------------------------------------------
 
     @torch.inference_mode()
     def encode(
@@ -112,26 +300,90 @@ class InferenceEngine:
         """
         if windows.ndim != 3:
             raise ValueError(f"windows must be [n_windows, C, T], got shape {windows.shape}")
-        ids = torch.as_tensor(chan_ids, dtype=torch.long, device=self.device)
         cfg = self.encoder.config
         n_patches = cfg.n_patches(windows.shape[-1])
         out = np.empty((len(windows), n_patches, cfg.embed_num, cfg.embed_dim), dtype=np.float32)
+        if len(windows) == 0:
+            return out
+        if (
+            self.compile == "auto"
+            and not self.use_compile
+            and self.fused
+            and self.device.type == "cuda"
+            and self.windows_done >= AUTO_COMPILE_AFTER
+        ):
+            self._start_compiling()
+        plan = self.plan(chan_ids) if self.fused else None
         bar, own_bar = _progress_bar(progress, len(windows), desc)
         try:
-            for start, batch in self._batches(windows):
-                with self._autocast():
-                    z = (
-                        self.model.encode(batch, ids)
-                        if isinstance(self.model, EEGPT)
-                        else self.model(batch, ids)
-                    )
-                out[start : start + len(batch)] = z.float().cpu().numpy()
-                if bar is not None:
-                    bar.update(len(batch))
+            if self.device.type == "cuda":
+                self._encode_pipelined(windows, chan_ids, plan, out, bar)
+            else:
+                for start in range(0, len(windows), self.batch_size):
+                    chunk = _as_float32(windows[start : start + self.batch_size])
+                    z = self.forward(chunk, chan_ids, plan)
+                    out[start : start + len(chunk)] = z.float().cpu().numpy()
+                    if bar is not None:
+                        bar.update(len(chunk))
         finally:
             if own_bar and bar is not None:
                 bar.close()
+        self.windows_done += len(windows)
         return out
+
+    def _encode_pipelined(
+        self,
+        windows: np.ndarray,
+        chan_ids: Any,
+        plan: FastPlan | None,
+        out: np.ndarray,
+        bar: tqdm | None,
+    ) -> None:
+        """CUDA loop with two pinned host slots: while the device works on batch k, the host
+        fills the input slot of batch k+1 and reads back the output of batch k-1."""
+        bs = self.batch_size
+        in_bufs = self._pinned_buffers("in", (bs, *windows.shape[1:]))
+        out_bufs = self._pinned_buffers("out", (bs, *out.shape[1:]))
+        copied = [torch.cuda.Event(), torch.cuda.Event()]  # input slot free again
+        done = [torch.cuda.Event(), torch.cuda.Event()]  # output slot filled
+        for e in copied:
+            e.record()
+        pending: tuple[int, int, int] | None = None
+        for k, start in enumerate(range(0, len(windows), bs)):
+            slot = k % 2
+            chunk = windows[start : start + bs]
+            n = len(chunk)
+            copied[slot].synchronize()
+            in_bufs[slot][:n].copy_(torch.from_numpy(np.ascontiguousarray(chunk)))
+            z = self.forward(in_bufs[slot][:n], chan_ids, plan)
+            copied[slot].record()
+            out_bufs[slot][:n].copy_(z, non_blocking=True)
+            done[slot].record()
+            if pending is not None:
+                self._collect(pending, out_bufs, done, out, bar)
+            pending = (start, n, slot)
+        if pending is not None:
+            self._collect(pending, out_bufs, done, out, bar)
+
+    @staticmethod
+    def _collect(pending, out_bufs, done, out: np.ndarray, bar: tqdm | None) -> None:
+        start, n, slot = pending
+        done[slot].synchronize()
+        out[start : start + n] = out_bufs[slot][:n].numpy()
+        if bar is not None:
+            bar.update(n)
+
+    def _pinned_buffers(self, kind: str, shape: tuple[int, ...]) -> list[torch.Tensor]:
+        key = (kind, shape)
+        if key not in self._pinned:
+            self._pinned = {k: v for k, v in self._pinned.items() if k[0] != kind}
+            self._pinned[key] = [torch.zeros(shape, pin_memory=True) for _ in range(2)]
+        return self._pinned[key]
+
+
+def _as_float32(chunk: np.ndarray) -> torch.Tensor:
+    x = torch.from_numpy(np.ascontiguousarray(chunk))
+    return x if x.dtype == torch.float32 else x.float()
 
 
 def _progress_bar(progress: bool | tqdm, total: int, desc: str) -> tuple[tqdm | None, bool]:

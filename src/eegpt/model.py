@@ -14,15 +14,23 @@ Two execution paths compute the same function:
 
 * ``fused=False`` -- the reference path: Conv2d patch embedding, concatenated summary tokens and
   full blocks, operation for operation as the published model.
-* ``fused=True`` (default) -- the fast path: the patch embedding as one matmul with the conv bias
-  and the channel embedding folded into a single additive term, summary tokens written into a
-  preallocated token buffer, and a last block that computes queries, attention output,
-  projection and MLP for the S summary rows only (the channel rows are discarded anyway).
-  Tested against the reference path to float32 precision.
+* ``fused=True`` (default) -- the fast path (:meth:`EEGPTEncoder.forward_planned`): the patch
+  embedding as one matmul with the conv bias and the channel embedding folded into a single
+  additive term; summary tokens written next to the patch tokens without a repeat/concatenation;
+  a first block whose queries/keys/values are computed from the raw P-sample patches (the patch
+  tokens are affine in them, so ``Wqkv @ LayerNorm(.)`` collapses to a P-wide matmul) and whose
+  summary-token queries/keys/values are constants; and a last block that computes only the S
+  summary rows (on CPU with the key/value projections absorbed into the queries). The derived
+  weights (:class:`FastPlan`) are computed once in float64 and cached per weight version. Matmuls
+  run in the linear layers' dtype while the residual stream stays float32, which is how the
+  engine's bfloat16/float16 modes work. Tested against the reference path to float32 precision
+  (max relative error ~1e-6).
 """
 
 from __future__ import annotations
 
+import weakref
+from collections.abc import Callable
 from typing import NamedTuple
 
 import torch
@@ -30,6 +38,10 @@ import torch.nn.functional as F
 from torch import nn
 
 from eegpt.config import EEGPTConfig, get_config
+
+# Fast-path caches (derived weights per encoder), kept outside the modules so that copying or
+# pickling a model (replicas, worker processes) never carries them along.
+_FAST_CACHES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 class MLP(nn.Module):
@@ -67,14 +79,10 @@ class Attention(nn.Module):
     def forward_rows(self, x: torch.Tensor, n_rows: int) -> torch.Tensor:
         """Attention output for the last ``n_rows`` tokens only, keys/values from all tokens.
 
-        ``[L, n, D] -> [L, n_rows, D]``; equal to ``forward(x)[:, -n_rows:]``.
+        ``[L, n, D] -> [L, n_rows, D]``; equal to ``forward(x)[:, -n_rows:]``. Runs in the
+        projections' weight dtype (the input is cast to it).
         """
-        dim = x.shape[-1]
-        w, b = self.qkv.weight, self.qkv.bias
-        q = F.linear(x[:, -n_rows:], w[:dim], None if b is None else b[:dim])
-        k, v = F.linear(x, w[dim:], None if b is None else b[dim:]).chunk(2, dim=-1)
-        y = F.scaled_dot_product_attention(self._heads(q), self._heads(k), self._heads(v))
-        return self.proj(y.transpose(1, 2).flatten(2))
+        return _attention_rows(self, x, n_rows)
 
 
 class Block(nn.Module):
@@ -93,9 +101,11 @@ class Block(nn.Module):
         return x + self.mlp(self.norm2(x))
 
     def forward_rows(self, x: torch.Tensor, n_rows: int) -> torch.Tensor:
-        """The block's output for the last ``n_rows`` tokens only: ``[L, n, D] -> [L, n_rows, D]``."""
-        y = x[:, -n_rows:] + self.attn.forward_rows(self.norm1(x), n_rows)
-        return y + self.mlp(self.norm2(y))
+        """The block's output for the last ``n_rows`` tokens only: ``[L, n, D] -> [L, n_rows, D]``.
+
+        The residual stream keeps ``x``'s dtype; matmuls run in the linear layers' dtype.
+        """
+        return _block_rows(self, x, n_rows)
 
 
 class PatchEmbed(nn.Module):
@@ -217,7 +227,7 @@ class EEGPTEncoder(nn.Module):
 
     def _apply(self, fn, recurse: bool = True):  # noqa: D401 - nn.Module hook
         # Moving or casting the module invalidates every derived tensor.
-        self.__dict__.setdefault("_fast_cache", {}).clear()
+        _FAST_CACHES.pop(self, None)
         return super()._apply(fn, recurse)
 
     def fast_plan_options(self) -> tuple[bool, bool]:
@@ -241,22 +251,32 @@ class EEGPTEncoder(nn.Module):
             absorbed = mode == "absorbed"
         return low_rank, absorbed
 
-    def fast_plan(self, chan_ids: torch.Tensor | list[int] | tuple[int, ...]) -> FastPlan:
+    def fast_plan(
+        self, chan_ids: torch.Tensor | list[int] | tuple[int, ...], *, pack: bool | None = None
+    ) -> FastPlan:
         """Derived weights of the fast path for the channel set ``chan_ids`` ``[C]``.
 
         In inference (no autograd) the weight-derived tensors are cached until a parameter is
         modified in place, replaced or moved, and the channel terms are cached per channel set.
         With autograd enabled everything is recomputed, so gradients flow to the parameters.
+
+        ``pack``: also keep the linear layers' weights pre-packed for oneDNN (CPU inference:
+        no repacking per call, GELU fused into ``fc1``). ``None`` packs where it applies (CPU,
+        float32/bfloat16 weights, no autograd); ``torch.compile`` callers pass ``False``.
         """
         caching = not torch.is_grad_enabled()
-        cache: dict = self.__dict__.setdefault("_fast_cache", {})
+        cache = _FAST_CACHES.setdefault(self, {})
         options = self.fast_plan_options()
-        key = (options, _param_key(self))
+        pack = _can_pack(self) if pack is None else pack and _can_pack(self)
+        key = (options, pack, _param_key(self))
         weights = cache.get("weights") if caching else None
         if weights is None or weights[0] != key:
             # Holding the parameters' storage keeps their addresses (part of the key) unique.
             held = [p.detach() for p in self.parameters()]
-            weights = (key, _derive_weight_terms(self, *options), held)
+            terms = _derive_weight_terms(self, *options)
+            if pack:
+                terms = terms._replace(packed=_pack_linears(self, *options))
+            weights = (key, terms, held)
             cache.clear()
             if caching:
                 cache["weights"] = weights
@@ -283,10 +303,12 @@ class EEGPTEncoder(nn.Module):
         patches = self.patch_embed.patches(x)  # [B, N, C, P]
         n = patches.shape[1]
         patches = patches.reshape(b * n, c, p)
-        tokens = x.new_empty(b * n, c + s, d)
-        # One matmul for all patches, with conv bias and channel embedding added on the way out.
-        torch.add(plan.channel.token_bias, patches @ plan.patch_weight_t, out=tokens[:, :c])
-        tokens[:, c:] = self.summary_token
+        # One matmul for all patches, with conv bias and channel embedding added on the way out,
+        # written next to the summary tokens without a concatenation.
+        summary = self.summary_token.expand(b * n, s, d)
+        tokens = _rows_then(
+            torch.add, (plan.channel.token_bias, patches @ plan.patch_weight_t), summary
+        )
         if not self.blocks:
             return self.norm(tokens[:, c:]).reshape(b, n, s, d)
         first = 0
@@ -294,11 +316,11 @@ class EEGPTEncoder(nn.Module):
             tokens = _first_block_low_rank(self.blocks[0], tokens, patches, plan)
             first = 1
         for blk in self.blocks[first:-1]:
-            tokens = blk(tokens)
+            tokens = _block(blk, tokens, plan.packed)
         if plan.last_k is not None:
             out = _last_block_absorbed(self.blocks[-1], tokens, s, plan)
         else:
-            out = self.blocks[-1].forward_rows(tokens, s)
+            out = _block_rows(self.blocks[-1], tokens, s, plan.packed)
         return self.norm(out).reshape(b, n, s, d)
 
 
@@ -306,7 +328,8 @@ class ChannelTerms(NamedTuple):
     """Channel-dependent additive terms of the fast path (one row per input channel)."""
 
     token_bias: torch.Tensor  # [C, D]: conv bias + channel embedding
-    qkv_offset: torch.Tensor | None  # [C, 3D]: channel part of the low-rank first-block qkv
+    first_qkv: torch.Tensor | None  # [3D, P + C]: low-rank first-block qkv weight, see FastPlan
+    one_hot: torch.Tensor | None  # [C, C]: identity, selects each channel's column
 
 
 class FastPlan(NamedTuple):
@@ -317,30 +340,45 @@ class FastPlan(NamedTuple):
     ``bqkv`` its fused projection, H heads of width ``hd = D / H``.
 
     * First block (the patch tokens are an affine function of a P-dimensional patch, P << D):
-      ``qkv = (patch @ first_qkv_t + qkv_offset[c]) * rstd + first_qkv_const`` with
-      ``first_qkv_t = (Wc * g[:, None]).T @ Wqkv.T`` ``[P, 3D]``, ``rstd`` the token's inverse
-      standard deviation over D and ``first_qkv_const = beta @ Wqkv.T + bqkv``; the summary
-      tokens' queries/keys/values are the constant ``summary_qkv`` ``[S, 3D]``. This is
-      ``Wqkv @ LayerNorm(W @ patch + bias_c) + bqkv`` rewritten, at P/D of the cost.
+      ``qkv = (patch @ first_qkv_t + offset[c]) * rstd + first_qkv_const`` with
+      ``first_qkv_t = (Wc * g[:, None]).T @ Wqkv.T`` ``[P, 3D]``, ``offset[c] = ((b_c -
+      mean(b_c)) * g) @ Wqkv.T`` for the channel's bias ``b_c`` (conv bias + channel
+      embedding), ``rstd`` the token's inverse standard deviation over D and
+      ``first_qkv_const = beta @ Wqkv.T + bqkv``. It runs as one matmul with bias on
+      ``[patch, one_hot(c)] * rstd`` (``ChannelTerms.first_qkv`` stacks ``first_qkv_t`` and the
+      offsets). The summary tokens' queries/keys/values are the constant ``summary_qkv``
+      ``[S, 3D]``. This is ``Wqkv @ LayerNorm(W @ patch + b_c) + bqkv`` rewritten, at about
+      P/D of the cost.
     * Last block ("absorbed" attention, only S query rows): a score ``q_h . k_hj`` equals
       ``(q_h @ Wk_h) . LN(x_j)`` plus a term constant over keys that the softmax cancels, and
       ``sum_j p_j v_hj = Wv_h @ (sum_j p_j LN(x_j)) + bv_h``; so keys and values are never
       projected: ``last_k = Wk_h / sqrt(hd)`` ``[H, hd, D]``, ``last_v_t = Wv_h.T``
       ``[H, D, hd]``.
+
+    Derived tensors take the dtype of the weights they replace (the first/last block's ``qkv``),
+    so a model whose linear layers were cast to bfloat16 gets bfloat16 terms.
     """
 
     patch_weight_t: torch.Tensor  # [P, D]
-    first_qkv_t: torch.Tensor | None  # [P, 3D]
+    first_qkv_t: torch.Tensor | None  # [P, 3D], kept in float64 to build ChannelTerms
     first_qkv_const: torch.Tensor | None  # [3D]
     summary_qkv: torch.Tensor | None  # [S, 3D]
     last_k: torch.Tensor | None  # [H, hd, D]
     last_v_t: torch.Tensor | None  # [H, D, hd]
     channel: ChannelTerms | None = None
+    packed: dict | None = None  # oneDNN-packed linear weights (CPU), see _pack_linears
 
 
 def _param_key(module: nn.Module) -> tuple:
-    """Identity + in-place version of every parameter: changes when any weight changes."""
-    return tuple((p.data_ptr(), p._version, p.dtype, p.device) for p in module.parameters())
+    """Identity + in-place version of every parameter: changes when any weight changes.
+
+    Inference tensors (parameters created under ``torch.inference_mode``) have no version
+    counter; for them only replacement, not in-place modification, is detected.
+    """
+    return tuple(
+        (p.data_ptr(), -1 if p.is_inference() else p._version, p.dtype, p.device)
+        for p in module.parameters()
+    )
 
 
 def _wide(t: torch.Tensor) -> torch.Tensor:
@@ -352,15 +390,15 @@ def _derive_weight_terms(enc: EEGPTEncoder, low_rank: bool, absorbed: bool) -> F
     cfg = enc.config
     d, p = cfg.embed_dim, cfg.patch_size
     weight = enc.patch_embed.proj.weight.reshape(d, p)
-    dtype = weight.dtype
     first_qkv_t = first_qkv_const = summary_qkv = last_k = last_v_t = None
     if low_rank:
         blk = enc.blocks[0]
+        dtype = blk.attn.qkv.weight.dtype
         g, beta, eps = _ln_params(blk.norm1)
         wqkv, bqkv = _wide(blk.attn.qkv.weight), _bias(blk.attn.qkv, 3 * d)
         w = _wide(weight)
         wc = w - w.mean(0, keepdim=True)  # [D, P]
-        first_qkv_t = ((wc * g[:, None]).t() @ wqkv.t()).to(dtype)
+        first_qkv_t = (wc * g[:, None]).t() @ wqkv.t()
         first_qkv_const = (beta @ wqkv.t() + bqkv).to(dtype)
         summary = F.layer_norm(_wide(enc.summary_token[0]), (d,), g, beta, eps)
         summary_qkv = (summary @ wqkv.t() + bqkv).to(dtype)
@@ -368,7 +406,7 @@ def _derive_weight_terms(enc: EEGPTEncoder, low_rank: bool, absorbed: bool) -> F
         attn = enc.blocks[-1].attn
         h, hd = attn.num_heads, attn.head_dim
         wqkv = attn.qkv.weight
-        last_k = (_wide(wqkv[d : 2 * d]) * hd**-0.5).to(dtype).reshape(h, hd, d)
+        last_k = (_wide(wqkv[d : 2 * d]) * hd**-0.5).to(wqkv.dtype).reshape(h, hd, d)
         last_v_t = wqkv[2 * d :].reshape(h, hd, d).transpose(1, 2).contiguous()
     return FastPlan(weight.t(), first_qkv_t, first_qkv_const, summary_qkv, last_k, last_v_t)
 
@@ -377,14 +415,17 @@ def _derive_channel_terms(
     enc: EEGPTEncoder, chan_ids: torch.Tensor, terms: FastPlan
 ) -> ChannelTerms:
     token_bias = enc.token_bias(chan_ids)
-    offset = None
+    first_qkv = one_hot = None
     if terms.first_qkv_t is not None:
         blk = enc.blocks[0]
         g = _ln_params(blk.norm1)[0]
         tb = _wide(token_bias)
         centred = (tb - tb.mean(-1, keepdim=True)) * g
-        offset = (centred @ _wide(blk.attn.qkv.weight).t()).to(token_bias.dtype)
-    return ChannelTerms(token_bias, offset)
+        offset = centred @ _wide(blk.attn.qkv.weight).t()  # [C, 3D]
+        stacked = torch.cat([terms.first_qkv_t, offset]).t()  # [3D, P + C]
+        first_qkv = stacked.to(blk.attn.qkv.weight.dtype).contiguous()
+        one_hot = torch.eye(len(chan_ids), dtype=token_bias.dtype, device=token_bias.device)
+    return ChannelTerms(token_bias, first_qkv, one_hot)
 
 
 def _ln_params(norm: nn.LayerNorm) -> tuple[torch.Tensor, torch.Tensor, float]:
@@ -406,6 +447,146 @@ def _device_of(module: nn.Module) -> torch.device:
     return next(module.parameters(), torch.empty(0)).device
 
 
+def _rows_then(op: Callable[..., torch.Tensor], args: tuple, tail: torch.Tensor) -> torch.Tensor:
+    """``cat([op(*args), tail], dim=1)`` for ``op(*args)`` ``[L, a, F]`` and ``tail`` ``[L, b, F]``.
+
+    In eager inference ``op`` writes straight into the output buffer (no concatenation copy);
+    with autograd, or under ``torch.compile``, a plain concatenation is used. The result has
+    ``tail``'s dtype.
+    """
+    tensors = [a for a in (*args, tail) if isinstance(a, torch.Tensor)]
+    needs_grad = torch.is_grad_enabled() and any(t.requires_grad for t in tensors)
+    if needs_grad or torch.compiler.is_compiling():  # the compiler plans its own buffers
+        return torch.cat([op(*args).to(tail.dtype), tail], dim=1)
+    rows, a, f = torch.broadcast_shapes(*(t.shape for t in tensors[:-1]))
+    out = tail.new_empty(rows, a + tail.shape[1], f)
+    op(*args, out=out[:, :a])
+    out[:, a:] = tail
+    return out
+
+
+# Mixed-precision building blocks. The residual stream keeps the dtype of the tokens (float32);
+# every matmul runs in its layer's weight dtype, the input being cast to it. With float32 weights
+# the casts are no-ops and each helper is operation for operation the module's forward.
+# ``packed`` maps a linear layer (or ``(qkv layer, "q" | "kv")`` for the row slices the last
+# block uses) to its oneDNN-packed weight; layers without an entry run through ``F.linear``.
+
+
+def _can_pack(enc: EEGPTEncoder) -> bool:
+    """oneDNN-packed linears apply: CPU inference with float32 weights, or bfloat16 weights on a
+    CPU with native bf16 support (AVX-512 BF16/AMX or AVX-NE-CONVERT; not plain AVX2)."""
+    weight = enc.blocks[0].mlp.fc1.weight if len(enc.blocks) else None
+    if (
+        weight is None
+        or weight.device.type != "cpu"
+        or torch.is_grad_enabled()
+        or not torch.backends.mkldnn.is_available()
+        or not hasattr(torch.ops.mkldnn, "_linear_pointwise")
+    ):
+        return False
+    if weight.dtype == torch.float32:
+        return True
+    return weight.dtype == torch.bfloat16 and bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
+
+
+def _pack_linears(enc: EEGPTEncoder, low_rank: bool, absorbed: bool) -> dict:
+    """oneDNN-packed copies of the weights the fast path multiplies by (see ``_linear``)."""
+    reorder = torch.ops.mkldnn._reorder_linear_weight
+    packed: dict = {}
+    last = len(enc.blocks) - 1
+    for i, blk in enumerate(enc.blocks):
+        qkv, d = blk.attn.qkv, blk.attn.qkv.in_features
+        if i == last:
+            packed[(qkv, "q")] = reorder(qkv.weight[:d].contiguous(), None)
+            if not absorbed:
+                packed[(qkv, "kv")] = reorder(qkv.weight[d:].contiguous(), None)
+        elif not (i == 0 and low_rank):
+            packed[qkv] = reorder(qkv.weight, None)
+        for layer in (blk.attn.proj, blk.mlp.fc1, blk.mlp.fc2):
+            packed[layer] = reorder(layer.weight, None)
+    return packed
+
+
+def _linear(
+    x: torch.Tensor,
+    layer: nn.Linear,
+    packed: dict | None = None,
+    *,
+    gelu: bool = False,
+    part: str | None = None,
+) -> torch.Tensor:
+    """``layer(x)``, then GELU if asked, in the layer's weight dtype.
+
+    ``part`` = ``"q"``/``"kv"``: only the first D / last 2D output rows of a fused qkv layer.
+    """
+    w, b = layer.weight, layer.bias
+    if part is not None:
+        rows = slice(0, layer.in_features) if part == "q" else slice(layer.in_features, None)
+        w, b = w[rows], None if b is None else b[rows]
+    x = x.to(w.dtype)
+    pw = None if packed is None else packed.get(layer if part is None else (layer, part))
+    if pw is not None:
+        shape = x.shape
+        y = torch.ops.mkldnn._linear_pointwise(
+            x.reshape(-1, shape[-1]).contiguous(),
+            pw,
+            b,
+            "gelu" if gelu else "none",
+            [],
+            "none" if gelu else "",  # "none": the exact (erf) GELU
+        )
+        return y.reshape(*shape[:-1], y.shape[-1])
+    y = F.linear(x, w, b)
+    return F.gelu(y) if gelu else y
+
+
+def _norm(x: torch.Tensor, norm: nn.LayerNorm, dtype: torch.dtype) -> torch.Tensor:
+    """LayerNorm in the stream's precision, returned in ``dtype`` (the next matmul's)."""
+    return norm(x).to(dtype)
+
+
+def _mlp(mlp: MLP, x: torch.Tensor, packed: dict | None = None) -> torch.Tensor:
+    return _linear(_linear(x, mlp.fc1, packed, gelu=True), mlp.fc2, packed)
+
+
+def _sdpa(
+    attn: Attention,
+    q: torch.Tensor,
+    k: torch.Tensor,
+    v: torch.Tensor,
+    packed: dict | None = None,
+) -> torch.Tensor:
+    """Multi-head attention of ``[L, n_q, D]`` queries on ``[L, n, D]`` keys/values, projected."""
+    y = F.scaled_dot_product_attention(attn._heads(q), attn._heads(k), attn._heads(v))
+    return _linear(y.transpose(1, 2).flatten(2), attn.proj, packed)
+
+
+def _block(blk: Block, t: torch.Tensor, packed: dict | None = None) -> torch.Tensor:
+    """A full block, ``[L, n, D] -> [L, n, D]``."""
+    dtype = blk.attn.qkv.weight.dtype
+    q, k, v = _linear(_norm(t, blk.norm1, dtype), blk.attn.qkv, packed).chunk(3, dim=-1)
+    t = t + _sdpa(blk.attn, q, k, v, packed)
+    return t + _mlp(blk.mlp, _norm(t, blk.norm2, blk.mlp.fc1.weight.dtype), packed)
+
+
+def _attention_rows(
+    attn: Attention, h: torch.Tensor, n_rows: int, packed: dict | None = None
+) -> torch.Tensor:
+    """Attention output for the last ``n_rows`` of normalised tokens ``h`` ``[L, n, D]``."""
+    q = _linear(h[:, -n_rows:], attn.qkv, packed, part="q")
+    k, v = _linear(h, attn.qkv, packed, part="kv").chunk(2, dim=-1)
+    return _sdpa(attn, q, k, v, packed)
+
+
+def _block_rows(
+    blk: Block, t: torch.Tensor, n_rows: int, packed: dict | None = None
+) -> torch.Tensor:
+    """A block's output for the last ``n_rows`` tokens only, ``[L, n, D] -> [L, n_rows, D]``."""
+    h = _norm(t, blk.norm1, blk.attn.qkv.weight.dtype)
+    out = t[:, -n_rows:] + _attention_rows(blk.attn, h, n_rows, packed)
+    return out + _mlp(blk.mlp, _norm(out, blk.norm2, blk.mlp.fc1.weight.dtype), packed)
+
+
 def _first_block_low_rank(
     blk: Block, tokens: torch.Tensor, patches: torch.Tensor, plan: FastPlan
 ) -> torch.Tensor:
@@ -413,19 +594,16 @@ def _first_block_low_rank(
 
     ``patches`` ``[L, C, P]`` are the raw patches the channel tokens were projected from.
     """
-    c = patches.shape[1]
-    x = tokens[:, :c]
-    var, _ = torch.var_mean(x, dim=-1, keepdim=True, correction=0)
+    seqs, c, _ = patches.shape
+    weight = plan.channel.first_qkv
+    var, _ = torch.var_mean(tokens[:, :c], dim=-1, keepdim=True, correction=0)
     rstd = (var + blk.norm1.eps).rsqrt_()  # [L, C, 1]
-    qkv = tokens.new_empty(tokens.shape[0], tokens.shape[1], plan.summary_qkv.shape[-1])
-    low = torch.add(plan.channel.qkv_offset, patches @ plan.first_qkv_t)
-    torch.addcmul(plan.first_qkv_const, low, rstd, out=qkv[:, :c])
-    qkv[:, c:] = plan.summary_qkv
-    attn = blk.attn
-    q, k, v = qkv.chunk(3, dim=-1)
-    y = F.scaled_dot_product_attention(attn._heads(q), attn._heads(k), attn._heads(v))
-    t = tokens + attn.proj(y.transpose(1, 2).flatten(2))
-    return t + blk.mlp(blk.norm2(t))
+    # [patch, one_hot(channel)] * rstd: one matmul (bias = the constant term) gives the qkv
+    inputs = torch.cat([patches, plan.channel.one_hot.expand(seqs, c, c)], dim=-1).mul_(rstd)
+    chan_qkv = F.linear(inputs.to(weight.dtype), weight, plan.first_qkv_const)  # [L, C, 3D]
+    qkv = torch.cat([chan_qkv, plan.summary_qkv.expand(seqs, *plan.summary_qkv.shape)], dim=1)
+    t = tokens + _sdpa(blk.attn, *qkv.chunk(3, dim=-1), plan.packed)
+    return t + _mlp(blk.mlp, _norm(t, blk.norm2, blk.mlp.fc1.weight.dtype), plan.packed)
 
 
 def _last_block_absorbed(
@@ -438,9 +616,9 @@ def _last_block_absorbed(
     attn = blk.attn
     seqs, _, d = tokens.shape
     heads, hd = attn.num_heads, attn.head_dim
-    h = blk.norm1(tokens)  # [L, n, D]
     w, b = attn.qkv.weight, attn.qkv.bias
-    q = F.linear(h[:, -n_rows:], w[:d], None if b is None else b[:d])  # [L, S, D]
+    h = _norm(tokens, blk.norm1, w.dtype)  # [L, n, D]
+    q = _linear(h[:, -n_rows:], attn.qkv, plan.packed, part="q")  # [L, S, D]
     q = q.reshape(seqs * n_rows, heads, hd).transpose(0, 1)  # [H, L*S, hd]
     qk = torch.bmm(q, plan.last_k)  # [H, L*S, D]
     qk = qk.reshape(heads, seqs, n_rows * d).transpose(0, 1).reshape(seqs, heads * n_rows, d)
@@ -451,8 +629,8 @@ def _last_block_absorbed(
     y = y.transpose(0, 1).reshape(seqs, n_rows, d)
     if b is not None:
         y = y + b[2 * d :]
-    out = tokens[:, -n_rows:] + attn.proj(y)
-    return out + blk.mlp(blk.norm2(out))
+    out = tokens[:, -n_rows:] + _linear(y, attn.proj, plan.packed)
+    return out + _mlp(blk.mlp, _norm(out, blk.norm2, blk.mlp.fc1.weight.dtype), plan.packed)
 
 
 class LinearWithConstraint(nn.Linear):

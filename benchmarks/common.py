@@ -1,0 +1,224 @@
+"""Shared helpers of the benchmark scripts: models, timing, environment, JSON.
+
+Both implementations run in the same process: braindecode 1.8's ``EEGPT`` (eager PyTorch, the
+baseline) and eegpt's engine, with braindecode's encoder weights copied into ours, so every
+figure is measured side by side on identical weights and inputs.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import json
+import os
+import platform
+import statistics
+import sys
+import time
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import torch
+
+ROOT = Path(__file__).resolve().parents[1]
+STUBS = ROOT / "tests" / "stubs"
+
+
+def import_braindecode():
+    """``braindecode.models.EEGPT`` and its channel list (with our torchaudio stand-in if the
+    installed torchaudio does not match torch; EEGPT never uses it)."""
+    try:
+        import torchaudio  # noqa: F401
+    except Exception:
+        sys.modules.pop("torchaudio", None)
+        sys.path.insert(0, str(STUBS))
+    warnings.filterwarnings("ignore", category=FutureWarning)
+    from braindecode.models import EEGPT
+    from braindecode.models.eegpt import EEGPT_CHANNELS
+
+    return EEGPT, EEGPT_CHANNELS
+
+
+def model_pair(
+    n_chans: int,
+    n_times: int,
+    *,
+    depth: int,
+    stride: int,
+    embed_dim: int = 512,
+    heads: int = 8,
+    embed_num: int = 4,
+    seed: int = 0,
+):
+    """(braindecode EEGPT encoder-only, our EEGPTEncoder with the same weights, chan_ids)."""
+    from eegpt.config import EEGPTConfig
+    from eegpt.model import EEGPTEncoder
+
+    BD, names = import_braindecode()
+    torch.manual_seed(seed)
+    chs = names[:n_chans] if n_chans <= len(names) else None
+    bd = BD(
+        n_chans=n_chans,
+        n_times=n_times,
+        chs_info=[{"ch_name": n} for n in chs] if chs else None,
+        patch_size=64,
+        patch_stride=stride,
+        depth=depth,
+        embed_dim=embed_dim,
+        num_heads=heads,
+        embed_num=embed_num,
+        return_encoder_output=True,
+        chan_proj_type="none",
+    ).eval()
+    cfg = EEGPTConfig(
+        embed_dim=embed_dim,
+        depth=depth,
+        num_heads=heads,
+        embed_num=embed_num,
+        patch_stride=stride,
+        n_chan_embeddings=max(62, n_chans),
+    )
+    ours = EEGPTEncoder(cfg).eval()
+    prefix = "target_encoder."
+    ours.load_state_dict(
+        {k[len(prefix) :]: v for k, v in bd.state_dict().items() if k.startswith(prefix)}
+    )
+    return bd, ours, bd.chans_id.reshape(-1).tolist()
+
+
+def sync(device: torch.device | str) -> None:
+    if torch.device(device).type == "cuda":
+        torch.cuda.synchronize()
+
+
+def time_calls(
+    fns: dict[str, Callable[[], Any]],
+    device: torch.device | str,
+    *,
+    warmup: int = 3,
+    repeats: int = 30,
+    budget_s: float = 30.0,
+    quiet: bool = False,
+) -> dict[str, dict[str, float]]:
+    """Wall-clock milliseconds per call of each function, synchronised, in interleaved rounds.
+
+    Every round calls each function once, so drifting machine load hits all of them alike.
+    Returns ``{name: {"median_ms", "min_ms", "p90_ms", "n"}}``. Stops early (keeping at least
+    5 rounds) when ``budget_s`` is spent. ``quiet``: wait for an idle CPU before each round
+    (shared CPU machines).
+    """
+    for fn in fns.values():
+        for _ in range(warmup):
+            fn()
+        sync(device)
+    times: dict[str, list[float]] = {k: [] for k in fns}
+    t_end = time.perf_counter() + budget_s
+    for r in range(repeats):
+        if quiet:
+            wait_for_idle_cpu()
+        for name, fn in fns.items():
+            sync(device)
+            t0 = time.perf_counter()
+            fn()
+            sync(device)
+            times[name].append((time.perf_counter() - t0) * 1e3)
+        if r >= 4 and time.perf_counter() > t_end:
+            break
+    return {k: summarize(v) for k, v in times.items()}
+
+
+def summarize(ms: list[float]) -> dict[str, float]:
+    s = sorted(ms)
+    return {
+        "median_ms": statistics.median(s),
+        "min_ms": s[0],
+        "p90_ms": s[min(len(s) - 1, int(0.9 * len(s)))],
+        "n": len(s),
+    }
+
+
+def cpu_idle_fraction(interval: float = 0.25) -> float:
+    """Fraction of CPU time idle over ``interval`` seconds, machine-wide (/proc/stat)."""
+    try:
+
+        def read() -> tuple[int, int]:
+            with open("/proc/stat") as fh:
+                v = [int(x) for x in fh.readline().split()[1:]]
+            return v[3] + v[4], sum(v)
+
+        i0, t0 = read()
+        time.sleep(interval)
+        i1, t1 = read()
+        return (i1 - i0) / max(1, t1 - t0)
+    except OSError:
+        return 1.0
+
+
+def wait_for_idle_cpu(threshold: float = 0.8, max_wait_s: float = 5.0) -> float:
+    """Block until the machine is mostly idle (other tenants), at most ``max_wait_s``."""
+    t_end = time.perf_counter() + max_wait_s
+    idle = cpu_idle_fraction()
+    while idle < threshold and time.perf_counter() < t_end:
+        idle = cpu_idle_fraction()
+    return idle
+
+
+def rel_err(a: torch.Tensor, b: torch.Tensor) -> float:
+    """max |a - b| / max |b| (the issue's relative error)."""
+    a, b = a.detach().double().cpu(), b.detach().double().cpu()
+    return ((a - b).abs().max() / b.abs().max()).item()
+
+
+def environment(device: torch.device | str) -> dict[str, Any]:
+    """Machine and software versions for the results file."""
+    import numpy
+
+    env: dict[str, Any] = {
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "processor": _cpu_name(),
+        "cpu_count": os.cpu_count(),
+        "torch": torch.__version__,
+        "torch_threads": torch.get_num_threads(),
+        "numpy": numpy.__version__,
+        "device": str(device),
+        "time": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
+    }
+    for dist in ("braindecode", "mne", "triton", "eegpt", "onnxruntime"):
+        try:  # metadata only: importing braindecode here would bypass the torchaudio stand-in
+            env[dist] = importlib.metadata.version(dist)
+        except importlib.metadata.PackageNotFoundError:
+            env[dist] = None
+    if torch.device(device).type == "cuda":
+        props = torch.cuda.get_device_properties(0)
+        env.update(
+            gpu=props.name,
+            gpu_memory_gib=round(props.total_memory / 2**30, 1),
+            gpu_sms=props.multi_processor_count,
+            cuda=torch.version.cuda,
+            cudnn=torch.backends.cudnn.version(),
+            tf32_matmul=torch.backends.cuda.matmul.allow_tf32,
+        )
+    return env
+
+
+def _cpu_name() -> str:
+    try:
+        with open("/proc/cpuinfo") as fh:
+            for line in fh:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor()
+
+
+def write_json(path: Path, obj: Any) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(obj, indent=1, default=str))
+    print(f"wrote {path}", flush=True)
+
+
+def log(*args: Any) -> None:
+    print(*args, flush=True)
