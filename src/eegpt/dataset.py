@@ -1,0 +1,1762 @@
+"""Corpus-scale embedding: a folder, glob or manifest of EEG files in, sharded Parquet out.
+
+:func:`embed_dataset` embeds every window of every file and writes one Parquet row per window.
+It is resumable and loss-free: the files are split into *shards* (``shard_size`` consecutive
+files of the sorted input list); each shard is written to a temporary file and renamed into
+place only when complete, so a run killed at any point (``kill -9``) and started again computes
+exactly the shards that are missing. A file that cannot be read or embedded is recorded, with
+its reason, in the shard and in ``_errors.csv``, and the run goes on.
+
+Two engines share everything except the scheduling: ``"inprocess"`` (default) reads and
+preprocesses files in worker processes, overlapped with inference on one model replica per GPU
+(or one on the CPU); ``"ray"`` (:mod:`eegpt.dataset_ray`) runs the same steps as Ray Data
+stages on a local or remote Ray cluster. Both hand their results to the same shard writer in
+the same order, so their outputs are identical.
+
+Output directory
+----------------
+``shard-00000.parquet, shard-00001.parquet, ...``
+    The embeddings, one row per window; ``pandas.read_parquet(output_dir)`` reads them all. The
+    columns are ``recording_id``, ``path``, ``window`` (index in the recording), ``onset_s``,
+    ``channels`` (vocabulary names, model order), ``input_channels`` (the same channels as
+    named in the file), any metadata/label columns of the input manifest, and ``embedding``: a
+    fixed-size list of float32 (``N*S*D`` values of the ``[N, S, D]`` summary tokens in C
+    order, or ``D`` with ``pool="mean"``). The schema metadata key ``eegpt`` holds the run's
+    settings (model, checkpoint SHA-256, preprocessing, ``embedding_shape``); ``eegpt_shard``
+    holds the status of each file of the shard.
+``_manifest.json``
+    Settings, input fingerprint, shard table and the summary of the last run.
+``_files.csv``, ``_errors.csv``
+    One line per input file (status, windows, hours, error), and the failed files only.
+
+The files starting with ``_`` or ``.`` are skipped by pyarrow's (and so pandas') dataset
+reader, and none of them ends in ``.parquet``, so ``polars.read_parquet(f"{out}/*.parquet")``
+works too.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import csv
+import glob
+import hashlib
+import io
+import json
+import math
+import multiprocessing
+import os
+import queue
+import re
+import tempfile
+import threading
+import time
+import warnings
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import torch
+from tqdm.auto import tqdm
+
+from eegpt import __version__
+from eegpt._logging import log as _log
+from eegpt.channels import map_channels
+from eegpt.engine import InferenceEngine, Precision
+from eegpt.io import as_recording
+from eegpt.model import EEGPT
+from eegpt.preprocessing import PreprocessingConfig, prepare
+
+__all__ = [
+    "EEG_SUFFIXES",
+    "DatasetInputs",
+    "DatasetSummary",
+    "InputFile",
+    "embed_dataset",
+    "read_embeddings",
+    "resolve_inputs",
+    "select_devices",
+]
+
+EEG_SUFFIXES: tuple[str, ...] = (".edf", ".bdf", ".gdf", ".fif", ".vhdr", ".set", ".cnt")
+"""File endings found when a folder is given (case-insensitive); others need ``pattern``."""
+
+MANIFEST_SUFFIXES = (".csv", ".tsv", ".parquet")
+MANIFEST = "_manifest.json"
+FILES_REPORT = "_files.csv"
+ERRORS_REPORT = "_errors.csv"
+LOCK = ".eegpt.lock"
+FORMAT = "eegpt-dataset/1"
+RESERVED_COLUMNS = (
+    "recording_id",
+    "path",
+    "window",
+    "onset_s",
+    "channels",
+    "input_channels",
+    "embedding",
+)
+_SHARD = re.compile(r"^shard-(\d+)\.parquet$")
+_REPORT_EVERY_S = 30.0  # how often the report files are refreshed during a run
+_ROW_GROUP_BYTES = 64 << 20  # rows are buffered up to this size before a Parquet row group
+_MAX_WARNINGS = 5  # kept per file
+
+Engine = Literal["inprocess", "ray"]
+Pool = Literal["none", "mean"]
+
+
+def _pyarrow():
+    try:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+    except ImportError as err:  # pragma: no cover - depends on the environment
+        raise ImportError(
+            "embed_dataset writes Parquet and needs pyarrow: pip install 'eegpt[parquet]'"
+        ) from err
+    return pa, pq
+
+
+# --------------------------------------------------------------------------------------------
+# inputs
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class InputFile:
+    """One input file.
+
+    Parameters
+    ----------
+    index : int
+        Position in the dataset's file list (defines its shard: ``index // shard_size``).
+    recording_id : str
+        Unique name of the recording in the output: the path relative to the input folder (or
+        glob root), or the manifest's ``recording_id`` column.
+    path : str
+        Absolute path of the file.
+    """
+
+    index: int
+    recording_id: str
+    path: str
+
+
+@dataclass
+class DatasetInputs:
+    """The files of a dataset and their per-file metadata.
+
+    Parameters
+    ----------
+    files : list of InputFile
+        In processing order (sorted ids for folders and globs, row order for manifests).
+    metadata : pyarrow.Table | None
+        One row per file with the manifest's extra columns (labels, subject, ...), or None.
+    source : str
+        What was given, for messages.
+    """
+
+    files: list[InputFile]
+    metadata: Any = None
+    source: str = ""
+
+    def __len__(self) -> int:
+        return len(self.files)
+
+    @property
+    def metadata_columns(self) -> list[str]:
+        return [] if self.metadata is None else list(self.metadata.column_names)
+
+    def fingerprint(self) -> str:
+        """SHA-256 of the recording ids, their order and the metadata values."""
+        h = hashlib.sha256()
+        h.update(json.dumps([f.recording_id for f in self.files]).encode())
+        if self.metadata is not None:
+            h.update(json.dumps(self.metadata.schema.names).encode())
+            h.update(json.dumps(self.metadata.to_pylist(), default=str, sort_keys=True).encode())
+        return h.hexdigest()
+
+
+def resolve_inputs(inputs: Any, *, pattern: str | None = None) -> DatasetInputs:
+    """List the files to embed.
+
+    Parameters
+    ----------
+    inputs : path-like | str | sequence of path-like | pandas.DataFrame | pyarrow.Table
+        A folder (searched recursively for :data:`EEG_SUFFIXES`, or ``pattern``), a glob such
+        as ``"/data/tuh/**/*.edf"``, a manifest (``.csv``, ``.tsv`` or ``.parquet``) with a
+        ``path`` column, relative paths being relative to the manifest's folder, an optional
+        unique ``recording_id`` column and any other columns copied to every row of the file's
+        windows; a table of the same form; a single EEG file; or a list of EEG files.
+    pattern : str | None
+        For a folder: a glob relative to it, e.g. ``"**/*.edf"``.
+
+    Returns
+    -------
+    DatasetInputs
+
+    Raises
+    ------
+    FileNotFoundError
+        If the folder, manifest or files do not exist, or nothing matches.
+    ValueError
+        On a manifest without ``path`` column, empty or duplicate ids, or metadata columns that
+        clash with the output columns.
+    """
+    pa, pq = _pyarrow()
+    if isinstance(inputs, pa.Table):
+        return _from_table(inputs, Path.cwd(), "<table>")
+    if hasattr(inputs, "columns") and hasattr(inputs, "to_dict"):  # a pandas DataFrame
+        return _from_table(pa.Table.from_pandas(inputs, preserve_index=False), Path.cwd(), "<df>")
+    if isinstance(inputs, (str, os.PathLike)):
+        text = os.fspath(inputs)
+        path = Path(text).expanduser()
+        if path.is_dir():
+            return _from_folder(path, pattern)
+        if path.is_file() and path.suffix.lower() in MANIFEST_SUFFIXES:
+            return _from_manifest(path)
+        if path.is_file():
+            return _from_paths([path], text)
+        if glob.has_magic(text):
+            return _from_glob(text)
+        raise FileNotFoundError(
+            f"input {text!r} is not an existing folder, manifest ({', '.join(MANIFEST_SUFFIXES)})"
+            ", EEG file or a glob that matches files"
+        )
+    if isinstance(inputs, Sequence) and inputs:
+        paths = [Path(os.fspath(p)).expanduser() for p in inputs]
+        missing = [str(p) for p in paths if not p.is_file()]
+        if missing:
+            raise FileNotFoundError(f"{len(missing)} input file(s) not found: {missing[:5]}")
+        return _from_paths(paths, f"<{len(paths)} files>")
+    raise TypeError(
+        f"inputs must be a folder, glob, manifest, file list or table, got {type(inputs).__name__}"
+    )
+
+
+def _relative_ids(paths: list[Path], root: Path) -> list[str]:
+    return [p.resolve().relative_to(root).as_posix() for p in paths]
+
+
+def _make_inputs(paths: list[Path], ids: list[str], source: str, metadata: Any = None):
+    _check_ids(ids, source)
+    files = [
+        InputFile(i, rid, str(p.resolve()))
+        for i, (p, rid) in enumerate(zip(paths, ids, strict=True))
+    ]
+    return DatasetInputs(files, metadata, source)
+
+
+def _from_folder(folder: Path, pattern: str | None) -> DatasetInputs:
+    root = folder.resolve()
+    candidates = root.glob(pattern) if pattern else root.rglob("*")
+    paths = [
+        p
+        for p in candidates
+        if p.is_file()
+        and not any(part.startswith(".") for part in p.relative_to(root).parts)
+        and (pattern is not None or p.suffix.lower() in EEG_SUFFIXES)
+    ]
+    if not paths:
+        what = f"matching {pattern!r}" if pattern else f"ending in {', '.join(EEG_SUFFIXES)}"
+        raise FileNotFoundError(f"no files {what} under {folder}; pass pattern='**/*.ext'")
+    ids = _relative_ids(paths, root)
+    order = sorted(range(len(paths)), key=ids.__getitem__)
+    return _make_inputs([paths[i] for i in order], [ids[i] for i in order], str(folder))
+
+
+def _glob_root(text: str) -> Path:
+    parts = Path(text).expanduser().parts
+    static = []
+    for part in parts:
+        if glob.has_magic(part):
+            break
+        static.append(part)
+    return Path(*static).resolve() if static else Path.cwd().resolve()
+
+
+def _from_glob(text: str) -> DatasetInputs:
+    paths = [Path(p) for p in glob.glob(os.path.expanduser(text), recursive=True)]
+    paths = [p for p in paths if p.is_file()]
+    if not paths:
+        raise FileNotFoundError(f"the glob {text!r} matches no files")
+    ids = _relative_ids(paths, _glob_root(text))
+    order = sorted(range(len(paths)), key=ids.__getitem__)
+    return _make_inputs([paths[i] for i in order], [ids[i] for i in order], text)
+
+
+def _from_paths(paths: list[Path], source: str) -> DatasetInputs:
+    resolved = [p.resolve() for p in paths]
+    root = Path(os.path.commonpath([str(p.parent) for p in resolved]))
+    return _make_inputs(resolved, _relative_ids(resolved, root), source)
+
+
+def _from_manifest(path: Path) -> DatasetInputs:
+    pa, pq = _pyarrow()
+    suffix = path.suffix.lower()
+    if suffix == ".parquet":
+        table = pq.read_table(path)
+    else:
+        from pyarrow import csv as pacsv
+
+        delimiter = "\t" if suffix == ".tsv" else ","
+        table = pacsv.read_csv(path, parse_options=pacsv.ParseOptions(delimiter=delimiter))
+    return _from_table(table, path.parent.resolve(), str(path))
+
+
+def _from_table(table: Any, base: Path, source: str) -> DatasetInputs:
+    if "path" not in table.column_names:
+        raise ValueError(
+            f"manifest {source} needs a 'path' column (one EEG file per row); it has "
+            f"{table.column_names}"
+        )
+    if table.num_rows == 0:
+        raise ValueError(f"manifest {source} lists no files")
+    raw_paths = table.column("path").to_pylist()
+    empty = [i for i, p in enumerate(raw_paths) if p is None or not str(p).strip()]
+    if empty:
+        raise ValueError(f"manifest {source}: empty 'path' in row(s) {empty[:10]}")
+    paths = [base / Path(str(p)).expanduser() for p in raw_paths]
+    if "recording_id" in table.column_names:
+        ids = [None if v is None else str(v) for v in table.column("recording_id").to_pylist()]
+    else:
+        ids = [Path(str(p)).as_posix() for p in raw_paths]
+    extra = [c for c in table.column_names if c not in ("path", "recording_id")]
+    clash = [c for c in extra if c in RESERVED_COLUMNS]
+    if clash:
+        raise ValueError(
+            f"manifest {source}: column(s) {clash} clash with output columns "
+            f"{list(RESERVED_COLUMNS)}; rename them"
+        )
+    metadata = table.select(extra).combine_chunks() if extra else None
+    return _make_inputs(paths, ids, source, metadata)  # type: ignore[arg-type]
+
+
+def _check_ids(ids: list[str | None], source: str) -> None:
+    empty = [i for i, rid in enumerate(ids) if rid is None or not rid.strip()]
+    if empty:
+        raise ValueError(f"{source}: empty recording_id in row(s) {empty[:10]}")
+    seen: dict[str, int] = {}
+    dupes = []
+    for i, rid in enumerate(ids):
+        if rid in seen:
+            dupes.append(f"{rid!r} (rows {seen[rid]} and {i})")
+        seen.setdefault(rid, i)  # type: ignore[arg-type]
+    if dupes:
+        raise ValueError(
+            f"{source}: recording ids must be unique, found {len(dupes)} duplicate(s): "
+            f"{', '.join(dupes[:5])}; give a unique 'recording_id' column"
+        )
+
+
+# --------------------------------------------------------------------------------------------
+# the two stages: read + preprocess (CPU), encode (device)
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class LoadedFile:
+    """A file after reading and preprocessing (the CPU stage).
+
+    Parameters
+    ----------
+    index : int
+        :attr:`InputFile.index`.
+    data : ndarray of float32, shape (n_windows, n_channels, n_samples)
+        Windows in model units (mV); shape (0, 0, 0) when ``error`` is set.
+    onsets : ndarray of float64, shape (n_windows,)
+        Window starts in seconds.
+    mapping : dict
+        :meth:`ChannelMapping.to_dict` of the channels used (empty on error).
+    duration_s : float
+        Length of the recording in seconds (0 on error).
+    error : str | None
+        Why the file failed, or None.
+    warnings : list of str
+        Warnings raised while reading and preprocessing (at most 5, first ones).
+    """
+
+    index: int
+    data: np.ndarray
+    onsets: np.ndarray
+    mapping: dict[str, Any]
+    duration_s: float = 0.0
+    error: str | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def n_windows(self) -> int:
+        return int(len(self.onsets))
+
+    @classmethod
+    def failed(cls, index: int, error: str, warnings_: list[str] | None = None) -> LoadedFile:
+        empty = np.zeros((0, 0, 0), np.float32)
+        return cls(index, empty, np.zeros(0), {}, 0.0, error, list(warnings_ or []))
+
+
+@dataclass
+class FileResult:
+    """A file after inference (the device stage): what the shard writer needs.
+
+    ``embeddings`` is float32 of shape (n_windows, E), ``E`` being ``N*S*D`` (or ``D`` pooled);
+    the other fields are those of :class:`LoadedFile`.
+    """
+
+    index: int
+    embeddings: np.ndarray
+    onsets: np.ndarray
+    mapping: dict[str, Any]
+    duration_s: float = 0.0
+    error: str | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def n_windows(self) -> int:
+        return int(len(self.onsets))
+
+
+def _describe(err: BaseException) -> str:
+    return f"{type(err).__name__}: {err}"
+
+
+def load_file(
+    index: int,
+    path: str,
+    config: PreprocessingConfig,
+    rename: Mapping[str, str | None] | None = None,
+    on_unknown: Literal["drop", "raise"] = "drop",
+) -> LoadedFile:
+    """Read one file and cut it into model windows; never raises for a bad file.
+
+    Parameters
+    ----------
+    index : int
+        The file's :attr:`InputFile.index`, passed through.
+    path : str
+        EEG file.
+    config : PreprocessingConfig
+        Resampling, reference, units and windows.
+    rename, on_unknown
+        Channel mapping options (see :func:`eegpt.channels.map_channels`).
+
+    Returns
+    -------
+    LoadedFile
+        With ``error`` set (and no windows) when reading or preprocessing failed.
+    """
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            recording = as_recording(path, verbose="error")
+            mapping = map_channels(recording.ch_names, rename=rename, on_unknown=on_unknown)
+            windows = prepare(recording, mapping, config)
+        except Exception as err:  # noqa: BLE001 - every reason is recorded, the run goes on
+            return LoadedFile.failed(index, _describe(err), _warning_texts(caught))
+    return LoadedFile(
+        index=index,
+        data=np.ascontiguousarray(windows.data, dtype=np.float32),
+        onsets=np.asarray(windows.onsets, dtype=np.float64),
+        mapping=mapping.to_dict(),
+        duration_s=float(recording.duration),
+        warnings=_warning_texts(caught),
+    )
+
+
+def _warning_texts(caught: list[warnings.WarningMessage]) -> list[str]:
+    texts: list[str] = []
+    for w in caught:
+        text = str(w.message)[:500]
+        if text not in texts:
+            texts.append(text)
+    return texts[:_MAX_WARNINGS]
+
+
+def pool_embeddings(z: np.ndarray, pool: Pool) -> np.ndarray:
+    """Flatten ``[n, N, S, D]`` summary tokens to ``[n, N*S*D]``, or average them to ``[n, D]``."""
+    if pool == "none":
+        return np.ascontiguousarray(z, dtype=np.float32).reshape(len(z), -1)
+    if pool == "mean":
+        return z.mean(axis=(1, 2), dtype=np.float64).astype(np.float32)
+    raise ValueError(f"pool must be 'none' or 'mean', got {pool!r}")
+
+
+def encode_files(
+    engine: InferenceEngine, files: Sequence[LoadedFile], *, pool: Pool = "none"
+) -> list[FileResult]:
+    """Embed the windows of several files, batching across files with the same channels.
+
+    Consecutive files whose channel mappings have identical ``chan_ids`` are encoded as one
+    array (so small files fill whole batches). A failure during inference is retried file by
+    file and then recorded on the file that fails; it does not stop the run.
+
+    Parameters
+    ----------
+    engine : InferenceEngine
+        Model, device, precision and batch size.
+    files : sequence of LoadedFile
+    pool : ``"none"`` | ``"mean"``
+        See :func:`pool_embeddings`.
+
+    Returns
+    -------
+    list of FileResult
+        In the order of ``files``.
+    """
+    results: list[FileResult | None] = [None] * len(files)
+    todo: list[int] = []
+    for i, f in enumerate(files):
+        if f.error is not None or f.n_windows == 0:
+            results[i] = _result(f, np.zeros((0, 0), np.float32), f.error)
+        else:
+            todo.append(i)
+    for run in _same_channel_runs(todo, files):
+        try:
+            _encode_run(engine, [files[i] for i in run], results, run, pool)
+        except Exception as err:  # noqa: BLE001 - isolate the file that fails
+            if len(run) == 1:
+                results[run[0]] = _result(
+                    files[run[0]], None, f"inference failed: {_describe(err)}"
+                )
+                continue
+            for i in run:
+                try:
+                    _encode_run(engine, [files[i]], results, [i], pool)
+                except Exception as err_i:  # noqa: BLE001
+                    results[i] = _result(files[i], None, f"inference failed: {_describe(err_i)}")
+    return results  # type: ignore[return-value]
+
+
+def _result(f: LoadedFile, embeddings: np.ndarray | None, error: str | None) -> FileResult:
+    if error is not None:
+        return FileResult(
+            f.index, np.zeros((0, 0), np.float32), np.zeros(0), {}, 0.0, error, f.warnings
+        )
+    assert embeddings is not None
+    return FileResult(f.index, embeddings, f.onsets, f.mapping, f.duration_s, None, f.warnings)
+
+
+def _same_channel_runs(todo: list[int], files: Sequence[LoadedFile]) -> list[list[int]]:
+    runs: list[list[int]] = []
+    for i in todo:
+        if runs and files[runs[-1][-1]].mapping["chan_ids"] == files[i].mapping["chan_ids"]:
+            runs[-1].append(i)
+        else:
+            runs.append([i])
+    return runs
+
+
+def _encode_run(
+    engine: InferenceEngine,
+    run: list[LoadedFile],
+    results: list[FileResult | None],
+    positions: list[int],
+    pool: Pool,
+) -> None:
+    data = run[0].data if len(run) == 1 else np.concatenate([f.data for f in run])
+    z = pool_embeddings(engine.encode(data, run[0].mapping["chan_ids"]), pool)
+    start = 0
+    for pos, f in zip(positions, run, strict=True):
+        results[pos] = _result(f, z[start : start + f.n_windows], None)
+        start += f.n_windows
+
+
+# --------------------------------------------------------------------------------------------
+# devices
+# --------------------------------------------------------------------------------------------
+
+
+def select_devices(
+    device: str | torch.device | None = None, *, replicas: int | None = None
+) -> list[torch.device]:
+    """The devices that get one model replica each.
+
+    Parameters
+    ----------
+    device : str | torch.device | None
+        ``None``/``"auto"``: every visible CUDA GPU, else the CPU. ``"cuda"``: every visible
+        GPU. ``"cuda:1"``: that GPU. ``"cuda:0,cuda:2"``: those GPUs. ``"cpu"``: the CPU.
+    replicas : int | None
+        Use at most this many of the GPUs (the first ones). The CPU always gets one replica.
+
+    Returns
+    -------
+    list of torch.device
+
+    Raises
+    ------
+    RuntimeError
+        If CUDA is asked for but PyTorch sees no GPU, or a GPU index does not exist.
+    ValueError
+        If ``replicas`` is below 1, or above 1 for the CPU.
+    """
+    if replicas is not None and replicas < 1:
+        raise ValueError(f"replicas must be >= 1, got {replicas}")
+    text = "auto" if device is None else str(device).strip()
+    n_gpus = torch.cuda.device_count() if torch.cuda.is_available() else 0
+    if text == "auto":
+        text = "cuda" if n_gpus else "cpu"
+    if text == "cpu":
+        if replicas not in (None, 1):
+            raise ValueError(
+                "several model replicas on the CPU would only compete for the same cores; use "
+                "one (and more --workers for reading), or --engine ray across machines"
+            )
+        return [torch.device("cpu")]
+    if n_gpus == 0:
+        raise RuntimeError(
+            f"device {text!r} was requested but PyTorch sees no CUDA GPU (torch "
+            f"{torch.__version__}); use device='cpu'"
+        )
+    if text == "cuda":
+        devices = [torch.device("cuda", i) for i in range(n_gpus)]
+    else:
+        devices = [torch.device(part.strip()) for part in text.split(",") if part.strip()]
+        bad = [str(d) for d in devices if d.type != "cuda" or (d.index or 0) >= n_gpus]
+        if bad:
+            raise RuntimeError(f"device(s) {bad} do not exist; PyTorch sees {n_gpus} CUDA GPU(s)")
+        devices = [torch.device("cuda", d.index or 0) for d in devices]
+        if len(set(devices)) != len(devices):
+            raise ValueError(f"device {text!r} names a GPU twice")
+    return devices[:replicas] if replicas else devices
+
+
+def make_engines(
+    model: EEGPT,
+    devices: Sequence[torch.device],
+    *,
+    precision: Precision = "float32",
+    batch_size: int = 64,
+) -> list[InferenceEngine]:
+    """One :class:`InferenceEngine` per device; the model is copied for every extra device."""
+    engines = []
+    for i, dev in enumerate(devices):
+        replica = model if i == len(devices) - 1 else copy.deepcopy(model)
+        engines.append(
+            InferenceEngine(replica, device=dev, precision=precision, batch_size=batch_size)
+        )
+    return engines
+
+
+# --------------------------------------------------------------------------------------------
+# output: run settings, shard files, reports
+# --------------------------------------------------------------------------------------------
+
+
+def shard_name(shard: int) -> str:
+    return f"shard-{shard:05d}.parquet"
+
+
+def _run_spec(
+    model: EEGPT,
+    inputs: DatasetInputs,
+    config: PreprocessingConfig,
+    *,
+    rename: Mapping[str, str | None] | None,
+    on_unknown: str,
+    precision: str,
+    pool: Pool,
+    shard_size: int,
+) -> dict[str, Any]:
+    """Everything that determines the rows: stored in every shard, compared on resume."""
+    encoder = model.target_encoder if isinstance(model, EEGPT) else model
+    cfg = encoder.config
+    shape = [cfg.n_patches(config.n_samples), cfg.embed_num, cfg.embed_dim]
+    info = dict(getattr(model, "checkpoint_info", None) or {})
+    sha = info.get("sha256") or f"state_dict:{_state_hash(model)}"
+    return {
+        "format": FORMAT,
+        "model": cfg.to_dict(),
+        "checkpoint": {
+            "sha256": sha,
+            "format": info.get("format"),
+            "pretrained": (info.get("notes") or {}).get("pretrained"),
+        },
+        "preprocessing": config.to_dict(),
+        "channels": {"rename": dict(rename or {}), "on_unknown": on_unknown},
+        "precision": precision,
+        "pool": pool,
+        "embedding_shape": shape if pool == "none" else [cfg.embed_dim],
+        "shard_size": shard_size,
+        "inputs": {
+            "n_files": len(inputs),
+            "sha256": inputs.fingerprint(),
+            "metadata_columns": inputs.metadata_columns,
+        },
+    }
+
+
+def _state_hash(model: torch.nn.Module) -> str:
+    h = hashlib.sha256()
+    for name, tensor in sorted(model.state_dict().items()):
+        h.update(name.encode())
+        h.update(tensor.detach().cpu().contiguous().view(-1).view(torch.uint8).numpy().tobytes())
+    return h.hexdigest()
+
+
+def _spec_differences(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[str]:
+    out = []
+    for key in sorted(set(old) | set(new)):
+        a, b = old.get(key), new.get(key)
+        if isinstance(a, dict) and isinstance(b, dict):
+            out += [f"{key}.{d}" for d in _spec_differences(a, b)]
+        elif a != b:
+            out.append(f"{key} ({a!r} -> {b!r})" if len(repr(a)) + len(repr(b)) < 200 else key)
+    return out
+
+
+def _schema(spec: Mapping[str, Any], inputs: DatasetInputs) -> Any:
+    pa, _ = _pyarrow()
+    width = math.prod(spec["embedding_shape"])
+    fields_ = [
+        pa.field("recording_id", pa.string()),
+        pa.field("path", pa.string()),
+        pa.field("window", pa.int32()),
+        pa.field("onset_s", pa.float64()),
+        pa.field("channels", pa.list_(pa.string())),
+        pa.field("input_channels", pa.list_(pa.string())),
+    ]
+    if inputs.metadata is not None:
+        fields_ += list(inputs.metadata.schema)
+    fields_.append(pa.field("embedding", pa.list_(pa.float32(), width)))
+    return pa.schema(fields_, metadata={"eegpt": json.dumps(spec, sort_keys=True)})
+
+
+def _file_table(result: FileResult, file: InputFile, inputs: DatasetInputs, schema: Any) -> Any:
+    pa, _ = _pyarrow()
+    n = result.n_windows
+    names = pa.scalar(result.mapping["names"], pa.list_(pa.string()))
+    input_names = pa.scalar(result.mapping["input_names"], pa.list_(pa.string()))
+    arrays = [
+        pa.repeat(pa.scalar(file.recording_id, pa.string()), n),
+        pa.repeat(pa.scalar(file.path, pa.string()), n),
+        pa.array(np.arange(n, dtype=np.int32)),
+        pa.array(np.asarray(result.onsets, dtype=np.float64)),
+        pa.repeat(names, n),
+        pa.repeat(input_names, n),
+    ]
+    if inputs.metadata is not None:
+        arrays += [pa.repeat(col[file.index], n) for col in inputs.metadata.columns]
+    flat = np.ascontiguousarray(result.embeddings, dtype=np.float32)
+    width = schema.field("embedding").type.list_size
+    if flat.shape != (n, width):
+        raise RuntimeError(
+            f"embeddings of {file.recording_id} have shape {flat.shape}, not {(n, width)}"
+        )
+    values = pa.array(flat.reshape(-1), type=pa.float32())
+    arrays.append(pa.FixedSizeListArray.from_arrays(values, width))
+    return pa.Table.from_arrays(arrays, schema=schema)
+
+
+def _file_status(result: FileResult, file: InputFile, shard: int) -> dict[str, Any]:
+    return {
+        "index": file.index,
+        "recording_id": file.recording_id,
+        "path": file.path,
+        "shard": shard,
+        "status": "failed" if result.error else "ok",
+        "n_windows": result.n_windows,
+        "duration_s": result.duration_s,
+        "error": result.error,
+        "warnings": result.warnings,
+        "dropped_channels": result.mapping.get("dropped", []),
+    }
+
+
+class ShardWriter:
+    """Writes file results, arriving in file order, into atomically committed shard files.
+
+    A shard's rows go to a temporary file beside the final one (one or more row groups); when
+    its last file has arrived the per-file statuses are added to the footer (key
+    ``eegpt_shard``), the file is flushed to disk and renamed to ``shard-NNNNN.parquet``. Until
+    then no file of that name exists, so the shard counts as not done.
+
+    Parameters
+    ----------
+    output_dir : Path
+    inputs : DatasetInputs
+    shards : list of list of int
+        For every shard, the indices of its files (all shards of the dataset).
+    spec : dict
+        Run settings (schema metadata ``eegpt``).
+    on_file : callable(FileResult, dict) | None
+        Called with each result and its status after it was added.
+    on_commit : callable(int, list of dict) | None
+        Called with the shard number and its file statuses after the rename.
+    """
+
+    def __init__(
+        self,
+        output_dir: Path,
+        inputs: DatasetInputs,
+        shards: list[list[int]],
+        spec: Mapping[str, Any],
+        *,
+        on_file: Callable[[FileResult, dict[str, Any]], None] | None = None,
+        on_commit: Callable[[int, list[dict[str, Any]]], None] | None = None,
+    ) -> None:
+        self.output_dir = output_dir
+        self.inputs = inputs
+        self.shard_of = {i: k for k, files in enumerate(shards) for i in files}
+        self.shards = shards
+        self.schema = _schema(spec, inputs)
+        self.on_file, self.on_commit = on_file, on_commit
+        self._shard: int | None = None
+        self._writer: Any = None
+        self._tmp: Path | None = None
+        self._statuses: list[dict[str, Any]] = []
+        self._buffer: list[Any] = []
+        self._buffered = 0
+
+    def add(self, result: FileResult) -> None:
+        """Add the next file's result (files must come in order, shard by shard)."""
+        shard = self.shard_of[result.index]
+        if shard != self._shard:
+            if self._shard is not None:
+                raise RuntimeError(
+                    f"shard {self._shard} is incomplete but file {result.index} came"
+                )
+            self._open(shard)
+        expected = self.shards[shard][len(self._statuses)]
+        if result.index != expected:
+            raise RuntimeError(f"file {result.index} came before file {expected} in shard {shard}")
+        file = self.inputs.files[result.index]
+        if result.error is None and result.n_windows:
+            table = _file_table(result, file, self.inputs, self.schema)
+            self._buffer.append(table)
+            self._buffered += table.nbytes
+            if self._buffered >= _ROW_GROUP_BYTES:
+                self._flush()
+        status = _file_status(result, file, shard)
+        self._statuses.append(status)
+        if self.on_file is not None:
+            self.on_file(result, status)
+        if len(self._statuses) == len(self.shards[shard]):
+            self._commit()
+
+    def _open(self, shard: int) -> None:
+        _, pq = _pyarrow()
+        final = self.output_dir / shard_name(shard)
+        fd, tmp = tempfile.mkstemp(prefix=f".{final.name}.", suffix=".tmp", dir=self.output_dir)
+        os.close(fd)
+        _public(tmp)
+        self._tmp, self._shard, self._statuses = Path(tmp), shard, []
+        self._writer = pq.ParquetWriter(tmp, self.schema)
+
+    def _flush(self) -> None:
+        pa, _ = _pyarrow()
+        if self._buffer:
+            self._writer.write_table(pa.concat_tables(self._buffer))
+        self._buffer, self._buffered = [], 0
+
+    def _commit(self) -> None:
+        self._flush()
+        shard, statuses = self._shard, self._statuses
+        self._writer.add_key_value_metadata(
+            {"eegpt_shard": json.dumps({"shard": shard, "files": statuses})}
+        )
+        self._writer.close()
+        with open(self._tmp, "rb+") as fh:  # type: ignore[arg-type]
+            os.fsync(fh.fileno())
+        os.replace(self._tmp, self.output_dir / shard_name(shard))  # type: ignore[arg-type]
+        _fsync_dir(self.output_dir)
+        self._writer, self._tmp, self._shard, self._statuses = None, None, None, []
+        if self.on_commit is not None:
+            self.on_commit(shard, statuses)  # type: ignore[arg-type]
+
+    def abort(self) -> None:
+        """Drop the shard in progress (its temporary file)."""
+        if self._writer is not None:
+            with contextlib.suppress(Exception):
+                self._writer.close()
+        if self._tmp is not None:
+            self._tmp.unlink(missing_ok=True)
+        self._writer, self._tmp, self._shard, self._statuses = None, None, None, []
+        self._buffer, self._buffered = [], 0
+
+
+def _fsync_dir(path: Path) -> None:
+    if os.name != "posix":  # pragma: no cover
+        return
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def read_shard_status(path: Path) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The run settings (``eegpt``) and file statuses (``eegpt_shard``) of a shard's footer."""
+    _, pq = _pyarrow()
+    meta = pq.read_metadata(path).metadata or {}
+    if b"eegpt" not in meta or b"eegpt_shard" not in meta:
+        raise ValueError(f"{path} lacks eegpt metadata; it was not written by embed_dataset")
+    return json.loads(meta[b"eegpt"]), json.loads(meta[b"eegpt_shard"])
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _public(path: str | Path | int) -> None:
+    """Give a ``mkstemp`` file (mode 0600; a path or descriptor) the usual mode 0666 & ~umask."""
+    os.chmod(path, 0o666 & ~_umask())
+
+
+def _atomic_bytes(path: Path, data: bytes) -> None:
+    """Write ``data`` to a temporary file beside ``path``, flush it to disk, rename it."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        _public(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _write_json(path: Path, obj: Any) -> None:
+    _atomic_bytes(path, (json.dumps(obj, indent=1, default=str) + "\n").encode())
+
+
+_REPORT_COLUMNS = [
+    "index",
+    "recording_id",
+    "path",
+    "shard",
+    "status",
+    "n_windows",
+    "duration_s",
+    "error",
+    "warnings",
+    "dropped_channels",
+]
+
+
+def _write_csv(path: Path, rows: Iterable[Mapping[str, Any]]) -> None:
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, _REPORT_COLUMNS, extrasaction="ignore", lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        row = dict(row)
+        for key in ("warnings", "dropped_channels"):
+            if isinstance(row.get(key), list):
+                row[key] = " | ".join(row[key])
+        writer.writerow(row)
+    _atomic_bytes(path, buf.getvalue().encode())
+
+
+class _Lock:
+    """An exclusive lock on the output folder, released by the OS when the process dies."""
+
+    def __init__(self, folder: Path) -> None:
+        self.path = folder / LOCK
+        self.fh: Any = None
+
+    def __enter__(self) -> _Lock:
+        self.fh = open(self.path, "a+")  # noqa: SIM115
+        try:
+            import fcntl
+        except ImportError:  # pragma: no cover - Windows: no locking
+            return self
+        try:
+            fcntl.flock(self.fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as err:
+            self.fh.close()
+            raise RuntimeError(
+                f"{self.path.parent} is in use by another embed_dataset run; wait for it or "
+                "choose another output folder"
+            ) from err
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.fh.close()
+
+
+# --------------------------------------------------------------------------------------------
+# the in-process engine
+# --------------------------------------------------------------------------------------------
+
+
+def _init_reader(parent: int) -> None:
+    """Reader process set-up: one thread, and exit when the parent dies (even by ``kill -9``).
+
+    A pool worker holds both ends of its task pipe, so it would otherwise wait forever once
+    its parent is gone.
+    """
+    torch.set_num_threads(1)
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="eegpt-parent-watch", daemon=True).start()
+
+
+class _Readers:
+    """Read files in worker processes, yielding results in input order.
+
+    At most ``max_in_flight`` files are being read or waiting, which bounds memory. If a worker
+    process dies (a crash in a file reader, the OOM killer), the files that were in flight are
+    read again one at a time, so the one that kills its reader is identified and recorded as
+    failed while the others succeed.
+    """
+
+    def __init__(
+        self,
+        workers: int,
+        kwargs: Mapping[str, Any],
+        max_in_flight: int,
+        loader: Callable[..., LoadedFile] = load_file,
+    ) -> None:
+        self.workers, self.kwargs, self.loader = workers, dict(kwargs), loader
+        self.max_in_flight = max(1, max_in_flight)
+        self.pool: ProcessPoolExecutor | None = None
+
+    def _start(self) -> None:
+        self.close()
+        ctx = multiprocessing.get_context("spawn")  # no fork: torch threads may be running
+        self.pool = ProcessPoolExecutor(
+            self.workers, mp_context=ctx, initializer=_init_reader, initargs=(os.getpid(),)
+        )
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
+
+    def _submit(self, f: InputFile) -> Future:
+        assert self.pool is not None
+        return self.pool.submit(self.loader, f.index, f.path, **self.kwargs)
+
+    def read(self, files: Iterable[InputFile]) -> Iterator[LoadedFile]:
+        if self.workers == 0:
+            for f in files:
+                yield self.loader(f.index, f.path, **self.kwargs)
+            return
+        self._start()
+        todo = iter(files)
+        pending: deque[tuple[InputFile, Future]] = deque()
+        while True:
+            while len(pending) < self.max_in_flight and (f := next(todo, None)) is not None:
+                pending.append((f, self._submit(f)))
+            if not pending:
+                break
+            f, fut = pending.popleft()
+            try:
+                loaded = [fut.result()]
+            except BrokenProcessPool:
+                suspects = [f] + [g for g, _ in pending]
+                pending.clear()
+                self._start()
+                loaded = [self._read_alone(g) for g in suspects]
+            yield from loaded
+
+    def _read_alone(self, f: InputFile) -> LoadedFile:
+        try:
+            return self._submit(f).result()
+        except BrokenProcessPool:
+            self._start()
+            return LoadedFile.failed(
+                f.index, "the reader process died while reading this file (crash or out of memory)"
+            )
+
+
+class _BackgroundSink:
+    """Call ``sink`` on a writer thread, so that writing Parquet overlaps reading and inference.
+
+    Results are passed on in the order given, and at most ``depth`` wait. An error of the writer
+    is raised in the caller at its next call or at :meth:`close`.
+    """
+
+    def __init__(self, sink: Callable[[FileResult], None], depth: int = 4) -> None:
+        self.sink = sink
+        self.queue: queue.Queue[FileResult | None] = queue.Queue(depth)
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._work, name="eegpt-writer", daemon=True)
+        self.thread.start()
+
+    def _work(self) -> None:
+        while (item := self.queue.get()) is not None:
+            if self.error is None:  # after an error, drain the queue without writing
+                try:
+                    self.sink(item)
+                except BaseException as err:  # noqa: BLE001 - handed to the caller
+                    self.error = err
+
+    def __call__(self, result: FileResult) -> None:
+        if self.error is not None:
+            raise self.error
+        self.queue.put(result)
+
+    def close(self, *, raise_error: bool = True) -> None:
+        """Wait until everything queued is written."""
+        if self.thread.is_alive():
+            self.queue.put(None)
+            self.thread.join()
+        if raise_error and self.error is not None:
+            raise self.error
+
+
+def run_inprocess(
+    files: Sequence[InputFile],
+    sink: Callable[[FileResult], None],
+    *,
+    engines: Sequence[InferenceEngine],
+    load_kwargs: Mapping[str, Any],
+    pool: Pool = "none",
+    workers: int = 1,
+) -> None:
+    """Read in worker processes, embed on every engine's device, hand results in order to ``sink``.
+
+    Parameters
+    ----------
+    files : sequence of InputFile
+        Files to process, in output order.
+    sink : callable(FileResult)
+        Receives the results in the order of ``files`` (the shard writer).
+    engines : sequence of InferenceEngine
+        One per device; each runs in its own thread (PyTorch releases the GIL in its kernels).
+    load_kwargs : dict
+        ``config``, ``rename``, ``on_unknown`` for :func:`load_file`.
+    pool : ``"none"`` | ``"mean"``
+    workers : int
+        Reader processes; 0 reads in this process (no overlap).
+    """
+    batch_size = engines[0].batch_size
+    idle: queue.SimpleQueue[InferenceEngine] = queue.SimpleQueue()
+    for engine in engines:
+        idle.put(engine)
+
+    def encode_group(group: list[LoadedFile]) -> list[FileResult]:
+        engine = idle.get()
+        try:
+            return encode_files(engine, group, pool=pool)
+        finally:
+            idle.put(engine)
+
+    readers = _Readers(workers, load_kwargs, max_in_flight=2 * max(1, workers) + 2)
+    pending: deque[Future] = deque()
+    max_pending = 2 * len(engines)
+    with ThreadPoolExecutor(len(engines), thread_name_prefix="eegpt-device") as devices:
+        try:
+            group: list[LoadedFile] = []
+            n_group = 0
+            for loaded in readers.read(files):
+                group.append(loaded)
+                n_group += loaded.n_windows
+                if n_group >= batch_size or len(group) >= 256:
+                    pending.append(devices.submit(encode_group, group))
+                    group, n_group = [], 0
+                while pending and (pending[0].done() or len(pending) > max_pending):
+                    for result in pending.popleft().result():
+                        sink(result)
+            if group:
+                pending.append(devices.submit(encode_group, group))
+            while pending:
+                for result in pending.popleft().result():
+                    sink(result)
+        finally:
+            for fut in pending:
+                fut.cancel()
+            readers.close()
+
+
+# --------------------------------------------------------------------------------------------
+# progress and summary
+# --------------------------------------------------------------------------------------------
+
+
+class _Progress:
+    """A bar over files with windows/s and hours of EEG in its postfix."""
+
+    def __init__(self, total: int, enabled: bool, desc: str) -> None:
+        self.bar = tqdm(
+            total=total, unit="file", desc=desc, disable=not enabled, dynamic_ncols=True
+        )
+        self.t0 = time.perf_counter()
+        self.first: float | None = None  # seconds until the first file was done
+        self.windows, self.hours, self.ok, self.failed = 0, 0.0, 0, 0
+
+    def update(self, result: FileResult, status: Mapping[str, Any]) -> None:
+        if result.error:
+            self.failed += 1
+        else:
+            self.ok += 1
+            self.windows += result.n_windows
+            self.hours += result.duration_s / 3600
+        elapsed = max(time.perf_counter() - self.t0, 1e-9)
+        if self.first is None:
+            self.first = elapsed
+        self.bar.set_postfix_str(
+            f"{self.windows / elapsed:.1f} win/s, {self.hours:.2f} h EEG "
+            f"({self.hours * 3600 / elapsed:.0f}x real time), {self.failed} failed",
+            refresh=False,
+        )
+        self.bar.update(1)
+
+    @property
+    def elapsed(self) -> float:
+        return time.perf_counter() - self.t0
+
+    def close(self) -> None:
+        self.bar.close()
+
+
+@dataclass
+class DatasetSummary:
+    """What a run of :func:`embed_dataset` did and what the output folder holds.
+
+    The ``n_*``/``hours``/``windows`` totals describe the whole output (all finished shards,
+    including ones written by earlier runs); ``run_*`` and the rates describe this run only.
+    ``startup_s`` is the time until the first file was done (worker or Ray start-up, model
+    transfer, first read), included in ``elapsed_s``.
+    """
+
+    output_dir: Path
+    engine: str
+    devices: list[str]
+    n_files: int
+    n_ok: int
+    n_failed: int
+    n_pending: int
+    windows: int
+    hours: float
+    shards: int
+    shards_written: int
+    shards_skipped: int
+    run_files: int
+    run_windows: int
+    run_hours: float
+    elapsed_s: float
+    startup_s: float = 0.0
+    errors: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def complete(self) -> bool:
+        """Every shard is written (failed files included, with their reasons)."""
+        return self.n_pending == 0
+
+    @property
+    def windows_per_s(self) -> float:
+        return self.run_windows / self.elapsed_s if self.elapsed_s > 0 else 0.0
+
+    @property
+    def hours_per_s(self) -> float:
+        """Hours of EEG embedded per second of this run."""
+        return self.run_hours / self.elapsed_s if self.elapsed_s > 0 else 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        out = {k: v for k, v in self.__dict__.items() if k != "errors"}
+        out["output_dir"] = str(self.output_dir)
+        out.update(
+            complete=self.complete,
+            windows_per_s=self.windows_per_s,
+            hours_per_s=self.hours_per_s,
+            n_errors=len(self.errors),
+        )
+        return out
+
+    def __str__(self) -> str:
+        where = f" on {', '.join(self.devices)}" if self.run_files else ""
+        pending = f", {self.n_pending} not done" if self.n_pending else ""
+        lines = [
+            f"embed-dataset ({self.engine}{where}): {self.n_files} files, {self.n_ok} ok, "
+            f"{self.n_failed} failed{pending}; {self.windows} windows = {self.hours:.2f} h of EEG "
+            f"in {self.shards} shards"
+        ]
+        if self.run_files:
+            lines.append(
+                f"this run: {self.run_files} files in {self.shards_written} shards "
+                f"({self.shards_skipped} already done), {self.run_windows} windows = "
+                f"{self.run_hours:.3f} h of EEG in {self.elapsed_s:.1f} s: "
+                f"{self.windows_per_s:.1f} windows/s, {self.hours_per_s:.4f} h of EEG/s "
+                f"({self.hours_per_s * 3600:.0f}x real time)"
+            )
+        else:
+            lines.append(f"this run: nothing to do ({self.shards_skipped} already done)")
+        if self.errors:
+            shown = "; ".join(f"{e['recording_id']}: {e['error']}" for e in self.errors[:3])
+            more = f" (+{len(self.errors) - 3} more)" if len(self.errors) > 3 else ""
+            lines.append(f"failed: {shown}{more}; see {self.output_dir / ERRORS_REPORT}")
+        lines.append(f"read with: pandas.read_parquet({str(self.output_dir)!r})")
+        return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------------------------
+# the run
+# --------------------------------------------------------------------------------------------
+
+
+def _preprocessing_config(
+    base: PreprocessingConfig | None, **overrides: Any
+) -> PreprocessingConfig:
+    base = base or PreprocessingConfig()
+    changes = {k: v for k, v in overrides.items() if v is not None}
+    return PreprocessingConfig.from_dict({**base.to_dict(), **changes}) if changes else base
+
+
+def _is_ours(name: str) -> bool:
+    return bool(
+        _SHARD.match(name)
+        or name in (MANIFEST, FILES_REPORT, ERRORS_REPORT, LOCK)
+        or (name.startswith(".") and name.endswith(".tmp"))
+    )
+
+
+def _prepare_output(
+    output_dir: Path, spec: Mapping[str, Any], *, overwrite: bool, verbose: Any
+) -> None:
+    """Check that the folder is new, resumable with ``spec``, or to be overwritten."""
+    foreign = sorted(p.name for p in output_dir.iterdir() if not _is_ours(p.name))
+    if foreign:
+        raise FileExistsError(
+            f"{output_dir} holds files that embed_dataset did not write ({foreign[:5]}); choose "
+            "a new or empty output folder"
+        )
+    manifest = output_dir / MANIFEST
+    shards = [p for p in output_dir.iterdir() if _SHARD.match(p.name)]
+    if overwrite:  # the manifest last: a kill meanwhile still leaves a resumable folder
+        for p in sorted(output_dir.iterdir(), key=lambda p: p.name == MANIFEST):
+            if p.name != LOCK:
+                p.unlink()
+        return
+    for p in output_dir.iterdir():  # temporary files of a killed run
+        if p.name.startswith(".") and p.name.endswith(".tmp"):
+            p.unlink()
+    if manifest.exists():
+        old = json.loads(manifest.read_text())
+        diffs = _spec_differences(old.get("spec", {}), spec)
+        if diffs:
+            hint = ""
+            if any(d.startswith("inputs.") for d in diffs):
+                hint = (
+                    " The list of input files (or their ids or metadata) changed: embed new "
+                    "files into a new output folder, or keep a manifest of the original files."
+                )
+            raise ValueError(
+                f"{output_dir} was made with other settings, so it cannot be resumed: "
+                f"{'; '.join(diffs[:6])}.{hint} Pass overwrite=True (--overwrite) to start "
+                "over, or choose a new output folder."
+            )
+        _log(f"resuming {output_dir}: {len(shards)} shard(s) already done", verbose)
+    elif shards:
+        raise FileExistsError(
+            f"{output_dir} holds shard files but no {MANIFEST}; pass overwrite=True "
+            "(--overwrite) to start over, or choose a new output folder"
+        )
+
+
+def _done_shards(
+    output_dir: Path, spec: Mapping[str, Any], n_shards: int, retry_failed: bool
+) -> dict[int, list[dict[str, Any]]]:
+    """Finished shards (by number) with their file statuses, from the shard footers."""
+    done: dict[int, list[dict[str, Any]]] = {}
+    for p in sorted(output_dir.iterdir()):
+        m = _SHARD.match(p.name)
+        if not m:
+            continue
+        k = int(m.group(1))
+        if k >= n_shards:
+            raise ValueError(f"{p} is beyond the {n_shards} shards of this dataset")
+        try:
+            shard_spec, status = read_shard_status(p)
+        except Exception as err:  # noqa: BLE001 - recompute an unreadable shard
+            _log(f"{p.name} is unreadable ({_describe(err)}); it will be recomputed", True)
+            continue
+        if _spec_differences(shard_spec, spec):
+            raise ValueError(
+                f"{p} was written with other settings than {MANIFEST} records; pass "
+                "overwrite=True (--overwrite) to start over"
+            )
+        files = status["files"]
+        if retry_failed and any(f["status"] == "failed" for f in files):
+            continue
+        done[k] = files
+    return done
+
+
+def embed_dataset(
+    inputs: Any,
+    output_dir: str | os.PathLike,
+    *,
+    weights: str | os.PathLike | None = None,
+    model: EEGPT | None = None,
+    engine: Engine = "inprocess",
+    pattern: str | None = None,
+    preprocessing: PreprocessingConfig | None = None,
+    window_seconds: float | None = None,
+    overlap: float | None = None,
+    average_reference: bool | None = None,
+    resample: str | None = None,
+    tail: str | None = None,
+    rename: Mapping[str, str | None] | None = None,
+    on_unknown: Literal["drop", "raise"] = "drop",
+    device: str | None = None,
+    precision: Precision = "float32",
+    batch_size: int = 64,
+    pool: Pool = "none",
+    shard_size: int = 8,
+    workers: int | None = None,
+    replicas: int | None = None,
+    ray_address: str | None = None,
+    files_per_batch: int = 4,
+    overwrite: bool = False,
+    retry_failed: bool = False,
+    progress: bool = True,
+    verbose: bool | str | int | None = None,
+) -> DatasetSummary:
+    """Embed every window of every file of a corpus into sharded Parquet; resumable.
+
+    Run it again with the same arguments after a crash or ``kill -9``: finished shards are kept
+    (not rewritten) and the others are computed, so the output has every row exactly once.
+
+    Parameters
+    ----------
+    inputs : path-like | str | list | pandas.DataFrame | pyarrow.Table
+        Folder, glob, manifest (CSV/TSV/Parquet with ``path`` and optional ``recording_id`` and
+        metadata columns), file list or table; see :func:`resolve_inputs`.
+    output_dir : path-like
+        Output folder (created); see the module docstring for its layout.
+    weights : path-like | str | None
+        Checkpoint file/folder or pretrained name (see :func:`eegpt.load_model`). Give this or
+        ``model``; the Ray engine ships the loaded model to its workers either way.
+    model : EEGPT | None
+        A loaded model instead of ``weights``.
+    engine : ``"inprocess"`` | ``"ray"``
+        ``"inprocess"``: reader processes + one model replica per GPU on this machine.
+        ``"ray"``: Ray Data on ``ray_address`` (or a local Ray instance); needs ``ray[data]``.
+    pattern : str | None
+        Glob for folder input, e.g. ``"**/*.edf"``.
+    preprocessing, window_seconds, overlap, average_reference, resample, tail
+        Preprocessing (see :class:`~eegpt.preprocessing.PreprocessingConfig`); the keywords
+        override single fields.
+    rename, on_unknown
+        Channel mapping (see :func:`~eegpt.channels.map_channels`), applied to every file.
+    device : str | None
+        See :func:`select_devices`; for Ray, ``"cpu"`` or ``"cuda"`` (default: GPUs if the
+        cluster has any).
+    precision : ``"float32"`` | ``"bfloat16"`` | ``"float16"``
+    batch_size : int
+        Windows per forward pass.
+    pool : ``"none"`` | ``"mean"``
+        ``"none"`` stores all ``N*S*D`` summary-token values per window (128 KiB per window for
+        the large model); ``"mean"`` stores their mean over patches and tokens (``D`` values).
+    shard_size : int
+        Input files per shard (the unit of resumption and of output files).
+    workers : int | None
+        In-process: reader processes (default ``min(4, cores - 1)``, at least 1; 0 reads in
+        the main process). Ray: concurrent read tasks (default: as many as Ray schedules).
+    replicas : int | None
+        In-process: GPUs to use (default all visible). Ray: inference actors (default one per
+        cluster GPU, or 1 on CPU).
+    ray_address : str | None
+        Ray cluster address (``"auto"``, ``"ray://host:10001"``); None starts a local Ray
+        instance unless one is already initialised in this process.
+    files_per_batch : int
+        Ray only: files per inference call of an actor (windows of consecutive files with the
+        same channels share batches).
+    overwrite : bool
+        Delete a previous run's output in ``output_dir`` and start over.
+    retry_failed : bool
+        On resume, also recompute the shards that contain failed files.
+    progress : bool
+        Show a progress bar (files; windows/s and hours of EEG in its postfix).
+    verbose : bool | str | int | None
+        Log settings, resume state and the summary to the ``"eegpt"`` logger.
+
+    Returns
+    -------
+    DatasetSummary
+
+    Raises
+    ------
+    ValueError
+        On bad settings, or an output folder made with other settings (checkpoint SHA-256,
+        preprocessing, inputs, ...) unless ``overwrite``.
+    FileExistsError
+        If ``output_dir`` holds files that this function did not write.
+
+    Notes
+    -----
+    The reader processes are started with ``spawn``, which imports the calling script again:
+    in a script, call this under ``if __name__ == "__main__":`` (or pass ``workers=0``).
+    """
+    if (weights is None) == (model is None):
+        raise ValueError("give exactly one of weights= (a checkpoint) and model= (a loaded EEGPT)")
+    if engine not in ("inprocess", "ray"):
+        raise ValueError(f"engine must be 'inprocess' or 'ray', got {engine!r}")
+    if pool not in ("none", "mean"):
+        raise ValueError(f"pool must be 'none' or 'mean', got {pool!r}")
+    if shard_size < 1 or batch_size < 1 or files_per_batch < 1:
+        raise ValueError("shard_size, batch_size and files_per_batch must be >= 1")
+    if workers is not None and workers < 0:
+        raise ValueError(f"workers must be >= 0, got {workers}")
+    if on_unknown not in ("drop", "raise"):
+        raise ValueError(f"on_unknown must be 'drop' or 'raise', got {on_unknown!r}")
+    config = _preprocessing_config(
+        preprocessing,
+        window_seconds=window_seconds,
+        overlap=overlap,
+        average_reference=average_reference,
+        resample=resample,
+        tail=tail,
+    )
+    data = resolve_inputs(inputs, pattern=pattern)
+    if model is None:
+        from eegpt.checkpoints import load_model
+
+        model = load_model(weights, device="cpu", verbose=verbose)  # type: ignore[arg-type]
+    spec = _run_spec(
+        model,
+        data,
+        config,
+        rename=rename,
+        on_unknown=on_unknown,
+        precision=precision,
+        pool=pool,
+        shard_size=shard_size,
+    )
+    output_dir = Path(output_dir).expanduser()
+    output_dir.mkdir(parents=True, exist_ok=True)
+    shards = [
+        list(range(start, min(start + shard_size, len(data))))
+        for start in range(0, len(data), shard_size)
+    ]
+    with _Lock(output_dir):
+        _prepare_output(output_dir, spec, overwrite=overwrite, verbose=verbose)
+        done = _done_shards(output_dir, spec, len(shards), retry_failed)
+        run = _Run(output_dir, data, shards, spec, done, engine=engine)
+        run.write_reports(force=True)
+        todo = [data.files[i] for k, files in enumerate(shards) if k not in done for i in files]
+        _log(
+            f"embed_dataset: {len(data)} files from {data.source} in {len(shards)} shards of "
+            f"{shard_size}; {len(done)} done, {len(shards) - len(done)} to do ({len(todo)} "
+            f"files); engine {engine}",
+            verbose,
+        )
+        load_kwargs = {"config": config, "rename": rename, "on_unknown": on_unknown}
+        bar = _Progress(len(todo), progress and bool(todo), "embed-dataset")
+        writer = ShardWriter(
+            output_dir, data, shards, spec, on_file=bar.update, on_commit=run.committed
+        )
+        sink = _BackgroundSink(writer.add)
+        try:
+            if not todo:
+                run.devices = []
+            elif engine == "inprocess":
+                devices = select_devices(device, replicas=replicas)
+                run.devices = [str(d) for d in devices]
+                engines = make_engines(model, devices, precision=precision, batch_size=batch_size)
+                n_workers = _default_workers() if workers is None else workers
+                run_inprocess(
+                    todo,
+                    sink,
+                    engines=engines,
+                    load_kwargs=load_kwargs,
+                    pool=pool,
+                    workers=n_workers,
+                )
+            else:
+                from eegpt.dataset_ray import run_ray
+
+                run.devices = run_ray(
+                    todo,
+                    sink,
+                    model=model,
+                    load_kwargs=load_kwargs,
+                    device=device,
+                    precision=precision,
+                    batch_size=batch_size,
+                    pool=pool,
+                    workers=workers,
+                    replicas=replicas,
+                    files_per_batch=files_per_batch,
+                    address=ray_address,
+                    verbose=verbose,
+                )
+            sink.close()
+        finally:
+            sink.close(raise_error=False)
+            writer.abort()
+            bar.close()
+            run.finish(bar)
+        summary = run.summary(bar)
+    _log(str(summary), verbose)
+    return summary
+
+
+def _default_workers() -> int:
+    return max(1, min(4, (os.cpu_count() or 2) - 1))
+
+
+class _Run:
+    """Bookkeeping of one call: file statuses, report files, summary."""
+
+    def __init__(
+        self,
+        output_dir: Path,
+        inputs: DatasetInputs,
+        shards: list[list[int]],
+        spec: dict[str, Any],
+        done: dict[int, list[dict[str, Any]]],
+        *,
+        engine: str,
+    ) -> None:
+        self.output_dir, self.inputs, self.shards, self.spec = output_dir, inputs, shards, spec
+        self.engine = engine
+        self.devices: list[str] = []
+        self.skipped = len(done)
+        self.written = 0
+        self.status: dict[int, dict[str, Any]] = {}
+        for files in done.values():
+            for s in files:
+                self.status[s["index"]] = s
+        self.last_report = 0.0
+        self.started = time.time()
+        self.elapsed = 0.0
+
+    def committed(self, shard: int, statuses: list[dict[str, Any]]) -> None:
+        self.written += 1
+        for s in statuses:
+            self.status[s["index"]] = s
+        self.write_reports()
+
+    def _file_rows(self) -> list[dict[str, Any]]:
+        rows = []
+        for f in self.inputs.files:
+            s = self.status.get(f.index)
+            if s is None:
+                s = {
+                    "index": f.index,
+                    "recording_id": f.recording_id,
+                    "path": f.path,
+                    "shard": f.index // self.spec["shard_size"],
+                    "status": "pending",
+                    "n_windows": 0,
+                    "duration_s": 0.0,
+                }
+            rows.append(s)
+        return rows
+
+    def write_reports(self, *, force: bool = False) -> None:
+        """Refresh ``_manifest.json``, ``_files.csv``, ``_errors.csv`` (throttled)."""
+        now = time.monotonic()
+        if not force and now - self.last_report < _REPORT_EVERY_S:
+            return
+        self.last_report = now
+        rows = self._file_rows()
+        done_shards = sorted({s["shard"] for s in self.status.values()})
+        manifest = {
+            "format": FORMAT,
+            "eegpt_version": __version__,
+            "spec": self.spec,
+            "n_files": len(self.inputs),
+            "n_shards": len(self.shards),
+            "shards_done": done_shards,
+            "source": self.inputs.source,
+            "last_run": {
+                "engine": self.engine,
+                "devices": self.devices,
+                "started": time.strftime("%Y-%m-%dT%H:%M:%S%z", time.localtime(self.started)),
+                "elapsed_s": self.elapsed,
+                "shards_written": self.written,
+            },
+            "totals": self._totals(rows),
+            "read_with": "pandas.read_parquet(output_dir)",
+        }
+        _write_csv(self.output_dir / FILES_REPORT, rows)
+        _write_csv(self.output_dir / ERRORS_REPORT, [r for r in rows if r["status"] == "failed"])
+        _write_json(self.output_dir / MANIFEST, manifest)
+
+    @staticmethod
+    def _totals(rows: list[dict[str, Any]]) -> dict[str, Any]:
+        ok = [r for r in rows if r["status"] == "ok"]
+        return {
+            "ok": len(ok),
+            "failed": sum(r["status"] == "failed" for r in rows),
+            "pending": sum(r["status"] == "pending" for r in rows),
+            "windows": int(sum(r["n_windows"] for r in ok)),
+            "hours": float(sum(r["duration_s"] for r in ok) / 3600),
+        }
+
+    def finish(self, bar: _Progress) -> None:
+        self.elapsed = bar.elapsed
+        self.write_reports(force=True)
+
+    def summary(self, bar: _Progress) -> DatasetSummary:
+        rows = self._file_rows()
+        totals = self._totals(rows)
+        return DatasetSummary(
+            output_dir=self.output_dir,
+            engine=self.engine,
+            devices=self.devices or ["-"],
+            n_files=len(rows),
+            n_ok=totals["ok"],
+            n_failed=totals["failed"],
+            n_pending=totals["pending"],
+            windows=totals["windows"],
+            hours=totals["hours"],
+            shards=len(self.shards),
+            shards_written=self.written,
+            shards_skipped=self.skipped,
+            run_files=bar.ok + bar.failed,
+            run_windows=bar.windows,
+            run_hours=bar.hours,
+            elapsed_s=self.elapsed,
+            startup_s=bar.first or 0.0,
+            errors=[
+                {k: r[k] for k in ("recording_id", "path", "error")}
+                for r in rows
+                if r["status"] == "failed"
+            ],
+        )
+
+
+# --------------------------------------------------------------------------------------------
+# reading back
+# --------------------------------------------------------------------------------------------
+
+
+def read_embeddings(output_dir: str | os.PathLike, *, columns: Sequence[str] | None = None):
+    """Read a dataset output: a table of the windows and their embeddings as one array.
+
+    ``pandas.read_parquet(output_dir)`` gives the same rows with ``embedding`` as arrays of
+    objects; this returns the embeddings as one contiguous float32 array instead.
+
+    Parameters
+    ----------
+    output_dir : path-like
+        A folder written by :func:`embed_dataset`.
+    columns : sequence of str | None
+        Columns of the table besides ``embedding`` (default all).
+
+    Returns
+    -------
+    table : pandas.DataFrame
+        One row per window, without the ``embedding`` column.
+    embeddings : ndarray of float32, shape (n_rows, *embedding_shape)
+        ``embedding_shape`` is ``[N, S, D]``, or ``[D]`` for ``pool="mean"``.
+    """
+    import pyarrow.dataset as pads
+
+    _, pq = _pyarrow()
+    output_dir = Path(output_dir)
+    shards = sorted(p for p in output_dir.iterdir() if _SHARD.match(p.name))
+    if not shards:
+        raise FileNotFoundError(f"no shard files in {output_dir}; was embed_dataset run there?")
+    spec, _ = read_shard_status(shards[0])
+    table = pads.dataset([str(p) for p in shards], format="parquet").to_table()
+    emb = table.column("embedding").combine_chunks().flatten().to_numpy()
+    emb = emb.reshape(table.num_rows, *spec["embedding_shape"])
+    keep = [c for c in (columns or table.column_names) if c != "embedding"]
+    return table.select(keep).to_pandas(), emb

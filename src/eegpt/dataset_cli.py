@@ -1,0 +1,186 @@
+"""``eegpt embed-dataset``: embed a whole corpus into sharded Parquet, resumably.
+
+Also runnable as ``python -m eegpt.dataset_cli INPUT -o OUTDIR --weights W ...`` (the same
+arguments without the command name). Exit status: 0 when every shard is written (files that
+failed are listed in ``OUTDIR/_errors.csv``), 1 on an error that stopped the run (run the same
+command again to resume), 2 on usage errors, 130 when interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+DESCRIPTION = (
+    "Embed every window of every EEG file of a folder, glob or manifest (CSV/TSV/Parquet with a "
+    "'path' column) into sharded Parquet: one row per window, readable with "
+    "pandas.read_parquet(OUTDIR). Interrupted runs resume where they stopped when the same "
+    "command is run again."
+)
+
+
+def _add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("input", help="folder, glob (quote it), manifest .csv/.tsv/.parquet, or file")
+    p.add_argument("-o", "--output", type=Path, required=True, help="output folder")
+    p.add_argument(
+        "--weights",
+        help="checkpoint: .ckpt/.safetensors file, converted folder, URL, or pretrained name",
+    )
+    p.add_argument("--pattern", help="glob inside a folder input, e.g. '**/*.edf'")
+    p.add_argument("--overwrite", action="store_true", help="delete a previous output, start over")
+    p.add_argument(
+        "--retry-failed", action="store_true", help="on resume, redo shards with failed files"
+    )
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    p.add_argument("-v", "--verbose", action="store_true", help="log settings and resume state")
+
+    g = p.add_argument_group("execution")
+    g.add_argument(
+        "--engine",
+        choices=["inprocess", "ray"],
+        default="inprocess",
+        help="inprocess (default): this machine; ray: Ray Data, local or --ray-address",
+    )
+    g.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="reader processes (inprocess; default min(4, cores-1)) or read actors (ray)",
+    )
+    g.add_argument(
+        "--replicas",
+        type=int,
+        default=None,
+        help="GPUs to use (inprocess; default all) or inference actors (ray; default 1 per GPU)",
+    )
+    g.add_argument("--ray-address", help="Ray cluster address (auto, ray://host:10001)")
+    g.add_argument(
+        "--files-per-batch", type=int, default=4, help="files per inference call (ray; 4)"
+    )
+    g.add_argument("--shard-size", type=int, default=8, help="input files per output shard (8)")
+    g.add_argument(
+        "--pool",
+        choices=["none", "mean"],
+        default="none",
+        help="store all N*S*D summary-token values per window (none) or their mean (D values)",
+    )
+
+    g = p.add_argument_group("inference")
+    g.add_argument(
+        "--device",
+        default=None,
+        help="cpu, cuda (all GPUs), cuda:1, cuda:0,cuda:2 (default: all GPUs if present)",
+    )
+    g.add_argument("--batch-size", type=int, default=64, help="windows per forward pass (64)")
+    g.add_argument(
+        "--precision",
+        choices=["float32", "bfloat16", "float16"],
+        default="float32",
+        help="float32 is exact; bfloat16/float16 are faster on GPU (about 1e-2 relative error)",
+    )
+
+    g = p.add_argument_group("preprocessing")
+    g.add_argument("--window", type=float, default=4.0, help="window length in seconds (4)")
+    g.add_argument("--overlap", type=float, default=0.0, help="overlap between windows in s (0)")
+    g.add_argument(
+        "--average-reference", action="store_true", help="re-reference to the channel average"
+    )
+    g.add_argument(
+        "--resample",
+        choices=["polyphase", "nearest"],
+        default="polyphase",
+        help="resampling to 256 Hz: polyphase (default) or nearest (the original scripts')",
+    )
+    g.add_argument(
+        "--tail",
+        choices=["drop", "pad"],
+        default="drop",
+        help="a last partial window is dropped (default) or zero-padded",
+    )
+    g.add_argument(
+        "--rename",
+        action="append",
+        default=[],
+        metavar="IN=VOCAB",
+        help="map a channel name explicitly, e.g. --rename 'EEG 1=FP1' (repeatable)",
+    )
+    g.add_argument(
+        "--strict-channels",
+        action="store_true",
+        help="fail files with channels outside the EEGPT vocabulary instead of dropping them",
+    )
+
+
+def add_dataset_command(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    """Add ``embed-dataset`` to the ``eegpt`` command's subparsers; returns its parser."""
+    p = subparsers.add_parser(
+        "embed-dataset",
+        help="embed a corpus into sharded Parquet (resumable; in-process or Ray)",
+        description=DESCRIPTION,
+    )
+    _add_arguments(p)
+    p.set_defaults(func=cmd_embed_dataset)
+    return p
+
+
+def cmd_embed_dataset(args: argparse.Namespace) -> int:
+    """Run ``embed-dataset`` from parsed arguments; prints the summary to stderr."""
+    from eegpt.cli import parse_rename
+    from eegpt.dataset import embed_dataset
+    from eegpt.hub import WEIGHTS_HELP
+
+    if not args.weights:
+        print(f"eegpt: error: no --weights given.\n\n{WEIGHTS_HELP}", file=sys.stderr)
+        return 2
+    summary = embed_dataset(
+        args.input,
+        args.output,
+        weights=args.weights,
+        engine=args.engine,
+        pattern=args.pattern,
+        window_seconds=args.window,
+        overlap=args.overlap,
+        average_reference=args.average_reference,
+        resample=args.resample,
+        tail=args.tail,
+        rename=parse_rename(args.rename),
+        on_unknown="raise" if args.strict_channels else "drop",
+        device=args.device,
+        precision=args.precision,
+        batch_size=args.batch_size,
+        pool=args.pool,
+        shard_size=args.shard_size,
+        workers=args.workers,
+        replicas=args.replicas,
+        ray_address=args.ray_address,
+        files_per_batch=args.files_per_batch,
+        overwrite=args.overwrite,
+        retry_failed=args.retry_failed,
+        progress=not args.quiet,
+        verbose=True if args.verbose else None,
+    )
+    if not args.verbose:  # verbose runs log it already
+        print(summary, file=sys.stderr)
+    return 0 if summary.complete else 1
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="eegpt embed-dataset", description=DESCRIPTION)
+    parser.add_argument("--debug", action="store_true", help="show tracebacks")
+    _add_arguments(parser)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m eegpt.dataset_cli``: the arguments of ``eegpt embed-dataset``."""
+    from eegpt.cli import run_command
+
+    args = build_parser().parse_args(argv)
+    return run_command(
+        cmd_embed_dataset, args, "eegpt: interrupted; run the same command again to resume"
+    )
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,284 @@
+"""The Ray Data engine of :func:`eegpt.dataset.embed_dataset` (``engine="ray"``).
+
+The pipeline, the same on a laptop (``ray.init()``) and on a cluster (``ray_address``)::
+
+    from_items(files) -> map(_ReadActor)          read + preprocess, 1 CPU per actor
+                      -> map_batches(_EmbedActor)  one model replica per GPU (or CPU actors)
+                      -> driver: ShardWriter       the same writer as the in-process engine
+
+Rows are files: the read stage turns a path into its windows (``[n, C, T]`` float32 in mV),
+the inference stage batches the windows of consecutive files with the same channels
+(:func:`eegpt.dataset.encode_files`) and returns their embeddings. Order is preserved, so the
+driver receives files in input order and writes the same shard files as the in-process engine.
+The driver writes the output, so ``output_dir`` need only be reachable from the driver; eegpt
+must be installed on every node (or shipped with a ``runtime_env``). The model travels through
+the object store, so the checkpoint need not be on the workers' disks.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from eegpt.dataset import FileResult, InputFile, LoadedFile, Pool, encode_files, load_file
+from eegpt.engine import InferenceEngine, Precision
+from eegpt.model import EEGPT
+
+__all__ = ["ray_devices", "run_ray"]
+
+
+def _ray():
+    try:
+        import ray
+        import ray.data
+    except ImportError as err:
+        raise ImportError(
+            "engine='ray' needs Ray Data: pip install 'eegpt[ray]' (or 'ray[data]'), or use "
+            "engine='inprocess'"
+        ) from err
+    return ray
+
+
+def ray_devices(device: str | None, n_gpus: int, replicas: int | None) -> tuple[bool, int]:
+    """Whether the inference actors use GPUs, and how many actors to start.
+
+    Parameters
+    ----------
+    device : str | None
+        ``None``/``"auto"`` (GPUs when the cluster has any), ``"cuda"`` or ``"cpu"``.
+    n_gpus : int
+        GPUs in the Ray cluster.
+    replicas : int | None
+        Actors wanted; default one per GPU, or one on CPU.
+
+    Returns
+    -------
+    use_gpu : bool
+    n_actors : int
+
+    Raises
+    ------
+    ValueError
+        On an unknown device, a device index (Ray assigns GPUs itself) or ``replicas < 1``.
+    RuntimeError
+        If ``"cuda"`` is asked for but the cluster has no GPU.
+    """
+    text = "auto" if device is None else str(device)
+    if text not in ("auto", "cpu", "cuda"):
+        raise ValueError(
+            f"with engine='ray', device must be 'auto', 'cpu' or 'cuda' (Ray assigns one GPU per "
+            f"actor), got {device!r}"
+        )
+    if replicas is not None and replicas < 1:
+        raise ValueError(f"replicas must be >= 1, got {replicas}")
+    use_gpu = text == "cuda" or (text == "auto" and n_gpus > 0)
+    if use_gpu and n_gpus == 0:
+        raise RuntimeError("device='cuda' was requested but the Ray cluster has no GPU")
+    return use_gpu, replicas or (n_gpus if use_gpu else 1)
+
+
+class _ReadActor:
+    """Ray Data stage 1: a path in, a file's windows out (see :func:`load_file`)."""
+
+    def __init__(self, load_kwargs: Mapping[str, Any]) -> None:
+        import torch
+
+        torch.set_num_threads(1)
+        self.load_kwargs = dict(load_kwargs)
+
+    def __call__(self, row: dict[str, Any]) -> dict[str, Any]:
+        f = load_file(int(row["index"]), str(row["path"]), **self.load_kwargs)
+        data = f.data if f.error is None else np.zeros((0, 0, 0), np.float32)
+        return {
+            "index": f.index,
+            "data": data,
+            "onsets": f.onsets,
+            "mapping": json.dumps(f.mapping),
+            "duration_s": f.duration_s,
+            "error": f.error or "",
+            "warnings": json.dumps(f.warnings),
+        }
+
+
+class _EmbedActor:
+    """Ray Data stage 2: one model replica on one GPU (or the CPU) embedding batches of files."""
+
+    def __init__(
+        self,
+        model_ref: list[Any],
+        *,
+        use_gpu: bool,
+        precision: Precision,
+        batch_size: int,
+        pool: Pool,
+    ) -> None:
+        import ray
+        import torch
+
+        if not use_gpu:
+            cpus = ray.get_runtime_context().get_assigned_resources().get("CPU", 1)
+            torch.set_num_threads(max(1, int(cpus)))
+        model = ray.get(model_ref[0])
+        self.engine = InferenceEngine(
+            model, device="cuda" if use_gpu else "cpu", precision=precision, batch_size=batch_size
+        )
+        self.pool = pool
+
+    def __call__(self, batch: dict[str, np.ndarray]) -> dict[str, Any]:
+        files = [
+            LoadedFile(
+                index=int(batch["index"][i]),
+                data=batch["data"][i],
+                onsets=np.asarray(batch["onsets"][i], dtype=np.float64),
+                mapping=json.loads(batch["mapping"][i]),
+                duration_s=float(batch["duration_s"][i]),
+                error=str(batch["error"][i]) or None,
+                warnings=json.loads(batch["warnings"][i]),
+            )
+            for i in range(len(batch["index"]))
+        ]
+        results = encode_files(self.engine, files, pool=self.pool)
+        embeddings = np.empty(len(results), dtype=object)
+        for i, r in enumerate(results):
+            embeddings[i] = r.embeddings
+        return {
+            "index": np.array([r.index for r in results], dtype=np.int64),
+            "embeddings": embeddings,
+            "onsets": _objects([r.onsets for r in results]),
+            "mapping": np.array([json.dumps(r.mapping) for r in results], dtype=object),
+            "duration_s": np.array([r.duration_s for r in results], dtype=np.float64),
+            "error": np.array([r.error or "" for r in results], dtype=object),
+            "warnings": np.array([json.dumps(r.warnings) for r in results], dtype=object),
+        }
+
+
+def _objects(arrays: Sequence[np.ndarray]) -> np.ndarray:
+    out = np.empty(len(arrays), dtype=object)
+    for i, a in enumerate(arrays):
+        out[i] = a
+    return out
+
+
+def _result(row: Mapping[str, Any]) -> FileResult:
+    return FileResult(
+        index=int(row["index"]),
+        embeddings=np.asarray(row["embeddings"], dtype=np.float32),
+        onsets=np.asarray(row["onsets"], dtype=np.float64),
+        mapping=json.loads(row["mapping"]),
+        duration_s=float(row["duration_s"]),
+        error=str(row["error"]) or None,
+        warnings=json.loads(row["warnings"]),
+    )
+
+
+def run_ray(
+    files: Sequence[InputFile],
+    sink: Callable[[FileResult], None],
+    *,
+    model: EEGPT,
+    load_kwargs: Mapping[str, Any],
+    device: str | None = None,
+    precision: Precision = "float32",
+    batch_size: int = 64,
+    pool: Pool = "none",
+    workers: int | None = None,
+    replicas: int | None = None,
+    files_per_batch: int = 4,
+    address: str | None = None,
+    verbose: bool | str | int | None = None,
+) -> list[str]:
+    """Embed ``files`` with Ray Data, handing results to ``sink`` in the order of ``files``.
+
+    Parameters
+    ----------
+    files : sequence of InputFile
+    sink : callable(FileResult)
+        The shard writer; runs in this (the driver) process.
+    model : EEGPT
+        Copied to the CPU and put in the object store; every actor gets a replica.
+    load_kwargs : dict
+        ``config``, ``rename``, ``on_unknown`` for :func:`eegpt.dataset.load_file`.
+    device, replicas
+        See :func:`ray_devices`.
+    precision, batch_size, pool
+        As for :func:`eegpt.dataset.embed_dataset`.
+    workers : int | None
+        Most read actors (1 CPU each); default the cluster's CPUs left after the inference
+        actors.
+    files_per_batch : int
+        Files per call of an inference actor.
+    address : str | None
+        Ray address; None starts a local instance unless Ray is already initialised.
+    verbose : bool | str | int | None
+        Show Ray's own logs and progress bars.
+
+    Returns
+    -------
+    list of str
+        A description of the actors, e.g. ``["ray: 4 x GPU"]``.
+    """
+    ray = _ray()
+    from eegpt._logging import is_verbose
+
+    loud = is_verbose(verbose)
+    started = False
+    if not ray.is_initialized():
+        ray.init(address=address, include_dashboard=False, log_to_driver=loud)
+        started = True
+    # quiet: Ray Data's INFO lines, and its notice that its progress bars are off (ours run)
+    quiet = {"ray.data": logging.WARNING, "ray.data._internal.progress": logging.ERROR}
+    old_levels = {name: logging.getLogger(name).level for name in quiet}
+    if not loud:
+        for name, level in quiet.items():
+            logging.getLogger(name).setLevel(level)
+    try:
+        resources = ray.cluster_resources()
+        use_gpu, n_actors = ray_devices(device, int(resources.get("GPU", 0)), replicas)
+        actor_cpus = 1
+        spare = int(resources.get("CPU", 1)) - (0 if use_gpu else n_actors * actor_cpus)
+        n_readers = workers or max(1, spare)
+        ctx = ray.data.DataContext.get_current()
+        saved = (ctx.execution_options.preserve_order, ctx.enable_progress_bars)
+        ctx.execution_options.preserve_order = True  # the shard writer needs input order
+        ctx.enable_progress_bars = loud
+        cpu_model = copy.deepcopy(model).to("cpu")
+        model_ref = ray.put(cpu_model)
+        items = [{"index": f.index, "path": f.path} for f in files]
+        ds = ray.data.from_items(items, override_num_blocks=min(len(items), 10_000))
+        ds = ds.map(
+            _ReadActor,
+            fn_constructor_kwargs={"load_kwargs": dict(load_kwargs)},
+            compute=ray.data.ActorPoolStrategy(min_size=1, max_size=n_readers),
+            num_cpus=1,
+        )
+        ds = ds.map_batches(
+            _EmbedActor,
+            fn_constructor_kwargs={
+                "model_ref": [model_ref],
+                "use_gpu": use_gpu,
+                "precision": precision,
+                "batch_size": batch_size,
+                "pool": pool,
+            },
+            batch_size=files_per_batch,
+            batch_format="numpy",
+            compute=ray.data.ActorPoolStrategy(size=n_actors),
+            num_gpus=1 if use_gpu else 0,
+            num_cpus=actor_cpus,
+        )
+        try:
+            for row in ds.iter_rows():
+                sink(_result(row))
+        finally:
+            ctx.execution_options.preserve_order, ctx.enable_progress_bars = saved
+        return [f"ray: {n_actors} x {'GPU' if use_gpu else 'CPU'} actor(s), {n_readers} reader(s)"]
+    finally:
+        for name, level in old_levels.items():
+            logging.getLogger(name).setLevel(level)
+        if started:
+            ray.shutdown()

@@ -1,0 +1,450 @@
+"""Corpus runs (`embed_dataset`, `eegpt embed-dataset`): inputs, shards, errors, resume, kill -9."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+import torch
+
+from eegpt.checkpoints import load_model, save_checkpoint
+from eegpt.config import EEGPTConfig
+from eegpt.dataset import (
+    ERRORS_REPORT,
+    FILES_REPORT,
+    MANIFEST,
+    InputFile,
+    _Lock,
+    _Readers,
+    embed_dataset,
+    load_file,
+    make_engines,
+    read_embeddings,
+    read_shard_status,
+    resolve_inputs,
+    run_inprocess,
+    select_devices,
+)
+from eegpt.dataset_cli import add_dataset_command
+from eegpt.dataset_cli import main as cli_main
+from eegpt.demo import synthetic_raw, write_edf
+from eegpt.model import EEGPT
+from eegpt.preprocessing import PreprocessingConfig
+
+SMALL = EEGPTConfig(embed_dim=64, depth=2, num_heads=4, embed_num=4)
+CORRUPT = b"0       this is not an EDF header" * 40
+
+
+def make_corpus(folder: Path, n: int, minutes: float = 0.5, *, corrupt: int | None = None):
+    """``n`` TUH-style EDF files of a few lengths in two subfolders; one corrupt if asked."""
+    paths = []
+    for i in range(n):
+        sub = folder / ("a" if i % 2 else "b")
+        sub.mkdir(parents=True, exist_ok=True)
+        path = sub / f"rec{i:02d}.edf"
+        if i == corrupt:
+            path.write_bytes(CORRUPT)
+        else:
+            raw, _ = synthetic_raw(minutes=minutes * (1 + (i % 3) / 2), seed=i)
+            write_edf(raw, path)
+        paths.append(path)
+    return paths
+
+
+@pytest.fixture(scope="module")
+def weights(tmp_path_factory):
+    torch.manual_seed(7)
+    path = tmp_path_factory.mktemp("weights") / "small"
+    save_checkpoint(EEGPT(SMALL), path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def model(weights):
+    return load_model(weights)
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    """Six EDF files (30 to 60 s) and one corrupt one, index 3 (``a/rec03.edf``)."""
+    folder = tmp_path_factory.mktemp("corpus")
+    make_corpus(folder, 7, corrupt=3)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def clean_run(corpus, model, tmp_path_factory):
+    out = tmp_path_factory.mktemp("clean") / "out"
+    summary = embed_dataset(corpus, out, model=model, shard_size=3, workers=0, progress=False)
+    return out, summary
+
+
+# ------------------------------------------------------------------------------------- inputs
+
+
+def test_resolve_folder_glob_list_and_manifest(corpus, tmp_path):
+    folder = resolve_inputs(corpus)
+    ids = [f.recording_id for f in folder.files]
+    assert ids == sorted(ids) and ids[0] == "a/rec01.edf" and len(ids) == 7
+    assert [f.index for f in folder.files] == list(range(7))
+    assert all(Path(f.path).is_absolute() for f in folder.files)
+
+    by_glob = resolve_inputs(str(corpus / "a" / "*.edf"))
+    assert [f.recording_id for f in by_glob.files] == ["rec01.edf", "rec03.edf", "rec05.edf"]
+    recursive = resolve_inputs(str(corpus / "**" / "*.edf"))
+    assert [f.recording_id for f in recursive.files] == ids
+    assert [f.recording_id for f in resolve_inputs(corpus, pattern="b/*.edf").files] == [
+        "b/rec00.edf",
+        "b/rec02.edf",
+        "b/rec04.edf",
+        "b/rec06.edf",
+    ]
+    listed = resolve_inputs([corpus / "b" / "rec02.edf", corpus / "a" / "rec01.edf"])
+    assert [f.recording_id for f in listed.files] == ["b/rec02.edf", "a/rec01.edf"]
+
+    # a manifest keeps its row order, resolves paths against its folder, carries metadata
+    manifest = corpus / "manifest.csv"
+    manifest.write_text("path,subject,label\nb/rec02.edf,s1,0\na/rec01.edf,s2,1\n")
+    try:
+        inputs = resolve_inputs(manifest)
+    finally:
+        manifest.unlink()
+    assert [f.recording_id for f in inputs.files] == ["b/rec02.edf", "a/rec01.edf"]
+    assert inputs.files[0].path == str((corpus / "b" / "rec02.edf").resolve())
+    assert inputs.metadata_columns == ["subject", "label"]
+    assert inputs.metadata.column("label").to_pylist() == [0, 1]
+
+    frame = pd.DataFrame({"path": [str(corpus / "b" / "rec02.edf")], "recording_id": ["x"]})
+    assert resolve_inputs(frame).files[0].recording_id == "x"
+
+
+@pytest.mark.parametrize(
+    "frame, match",
+    [
+        ({"file": ["x.edf"]}, "needs a 'path' column"),
+        ({"path": ["x.edf", "y.edf"], "recording_id": ["r", "r"]}, "must be unique"),
+        ({"path": ["x.edf"], "embedding": [1]}, "clash with output columns"),
+        ({"path": ["x.edf", None]}, "empty 'path'"),
+    ],
+)
+def test_bad_manifests_are_refused(frame, match):
+    with pytest.raises(ValueError, match=match):
+        resolve_inputs(pd.DataFrame(frame))
+
+
+def test_missing_inputs_are_refused(tmp_path):
+    with pytest.raises(FileNotFoundError, match="not an existing folder"):
+        resolve_inputs(tmp_path / "nope")
+    with pytest.raises(FileNotFoundError, match="no files ending in"):
+        resolve_inputs(tmp_path)
+    with pytest.raises(FileNotFoundError, match="matches no files"):
+        resolve_inputs(str(tmp_path / "*.edf"))
+
+
+# ------------------------------------------------------------------------------------- output
+
+
+@pytest.mark.filterwarnings("ignore:3 channel:RuntimeWarning")
+def test_rows_equal_per_file_embed_and_errors_are_reported(clean_run, corpus, model):
+    out, summary = clean_run
+    assert summary.complete and summary.n_files == 7 and summary.shards == 3
+    assert (summary.n_ok, summary.n_failed) == (6, 1)
+    assert summary.errors[0]["recording_id"] == "a/rec03.edf"
+    assert "corrupt" in summary.errors[0]["error"] or "EDF" in summary.errors[0]["error"]
+
+    df = pd.read_parquet(out)  # the one-liner: every shard, none of the reports
+    assert len(df) == summary.windows == summary.run_windows
+    assert list(df.columns) == [
+        "recording_id",
+        "path",
+        "window",
+        "onset_s",
+        "channels",
+        "input_channels",
+        "embedding",
+    ]
+    assert "a/rec03.edf" not in set(df.recording_id)
+    table, emb = read_embeddings(out)
+    assert emb.shape == (len(df), 16, 4, 64) and emb.dtype == np.float32
+    for rid in ["a/rec01.edf", "b/rec04.edf"]:
+        rows = table.recording_id == rid
+        direct = model.embed(corpus / rid)
+        np.testing.assert_array_equal(emb[rows.to_numpy()], direct.data)  # bit for bit
+        np.testing.assert_array_equal(table.onset_s[rows], direct.onsets)
+        np.testing.assert_array_equal(table.window[rows], np.arange(len(direct)))
+        assert list(df.channels[rows].iloc[0]) == direct.metadata["channels"]["names"]
+        assert list(df.input_channels[rows].iloc[0])[7] == "EEG T3-REF"
+    # 30 s + 45 s + 60 s ... of EEG
+    assert summary.hours == pytest.approx(sum([45, 60, 30, 60, 30, 45]) / 3600)
+
+    errors = pd.read_csv(out / ERRORS_REPORT)
+    assert errors.recording_id.tolist() == ["a/rec03.edf"] and errors.error[0]
+    files = pd.read_csv(out / FILES_REPORT)
+    assert files.status.value_counts().to_dict() == {"ok": 6, "failed": 1}
+    assert "EEG EKG1-REF" in files.dropped_channels[0]
+    manifest = json.loads((out / MANIFEST).read_text())
+    assert manifest["totals"]["windows"] == len(df) and manifest["shards_done"] == [0, 1, 2]
+    spec, status = read_shard_status(out / "shard-00001.parquet")
+    assert spec["checkpoint"]["sha256"] == model.checkpoint_info["sha256"]
+    assert spec["embedding_shape"] == [16, 4, 64] and spec["preprocessing"]["sfreq"] == 256
+    assert [f["recording_id"] for f in status["files"]] == [
+        "b/rec00.edf",
+        "b/rec02.edf",
+        "b/rec04.edf",
+    ]
+    _, status = read_shard_status(out / "shard-00000.parquet")
+    assert [f["status"] for f in status["files"]] == ["ok", "failed", "ok"]
+    assert not [p for p in out.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_worker_processes_and_several_replicas_give_the_same_rows(
+    clean_run, corpus, model, tmp_path
+):
+    out, _ = clean_run
+    inputs = resolve_inputs(corpus)
+    config = PreprocessingConfig()
+    results = []
+    engines = make_engines(model, [torch.device("cpu")] * 2, batch_size=5)
+    run_inprocess(
+        inputs.files,
+        results.append,
+        engines=engines,
+        load_kwargs={"config": config},
+        workers=2,
+    )
+    assert [r.index for r in results] == list(range(7))
+    table, emb = read_embeddings(out)
+    got = np.concatenate([r.embeddings for r in results if r.error is None])
+    np.testing.assert_array_equal(got, emb.reshape(len(emb), -1))
+    assert results[1].error and "EDF" in results[1].error  # a/rec03.edf
+
+
+@pytest.mark.filterwarnings("ignore:3 channel:RuntimeWarning")
+def test_manifest_metadata_columns_and_mean_pooling(corpus, model, tmp_path):
+    manifest = tmp_path / "list.csv"
+    rows = [(corpus / "b/rec02.edf", "s1", 0), (corpus / "a/rec01.edf", "s2", 1)]
+    manifest.write_text(
+        "path,recording_id,subject,label\n"
+        + "".join(f"{p},{p.stem},{s},{lab}\n" for p, s, lab in rows)
+    )
+    out = tmp_path / "out"
+    summary = embed_dataset(
+        manifest, out, model=model, pool="mean", workers=0, progress=False, batch_size=4
+    )
+    assert summary.n_ok == 2
+    df = pd.read_parquet(out)
+    assert list(df.columns[-3:]) == ["subject", "label", "embedding"]
+    assert df.groupby("recording_id").label.first().to_dict() == {"rec01": 1, "rec02": 0}
+    assert df.recording_id.iloc[0] == "rec02"  # manifest order
+    _, emb = read_embeddings(out)
+    direct = model.embed(corpus / "b/rec02.edf")
+    np.testing.assert_allclose(emb[: len(direct)], direct.pooled("mean"), rtol=1e-5, atol=1e-6)
+
+
+def test_resume_skips_done_shards_and_refuses_other_settings(corpus, model, tmp_path):
+    out = tmp_path / "out"
+    embed_dataset(corpus, out, model=model, shard_size=3, workers=0, progress=False)
+    stamps = {p.name: (p.stat().st_ino, p.stat().st_mtime_ns) for p in out.glob("*.parquet")}
+    (out / "shard-00001.parquet").unlink()
+    again = embed_dataset(corpus, out, model=model, shard_size=3, workers=0, progress=False)
+    assert (again.shards_skipped, again.shards_written, again.run_files) == (2, 1, 3)
+    for name in ("shard-00000.parquet", "shard-00002.parquet"):
+        p = out / name
+        assert (p.stat().st_ino, p.stat().st_mtime_ns) == stamps[name]  # not rewritten
+    assert again.complete and again.n_ok == 6
+
+    with pytest.raises(ValueError, match=r"preprocessing.window_seconds .*--overwrite"):
+        embed_dataset(corpus, out, model=model, shard_size=3, window_seconds=2.0, progress=False)
+    with pytest.raises(ValueError, match="shard_size"):
+        embed_dataset(corpus, out, model=model, shard_size=2, progress=False)
+    torch.manual_seed(0)
+    other = EEGPT(SMALL)
+    with pytest.raises(ValueError, match="checkpoint.sha256"):
+        embed_dataset(corpus, out, model=other, shard_size=3, progress=False)
+    with pytest.raises(ValueError, match="inputs.n_files"):
+        embed_dataset(corpus / "a", out, model=model, shard_size=3, progress=False)
+    redo = embed_dataset(
+        corpus, out, model=model, window_seconds=2.0, overwrite=True, workers=0, progress=False
+    )
+    assert redo.shards_written == 1 and redo.windows > again.windows
+
+
+def test_retry_failed_recomputes_the_shard_of_a_fixed_file(model, tmp_path):
+    corpus = tmp_path / "corpus"
+    paths = make_corpus(corpus, 3, corrupt=1)
+    out = tmp_path / "out"
+    first = embed_dataset(corpus, out, model=model, shard_size=2, workers=0, progress=False)
+    assert first.n_failed == 1
+    raw, _ = synthetic_raw(minutes=0.5, seed=1)
+    write_edf(raw, paths[1], overwrite=True)
+    same = embed_dataset(corpus, out, model=model, shard_size=2, workers=0, progress=False)
+    assert same.n_failed == 1 and same.shards_written == 0
+    fixed = embed_dataset(
+        corpus, out, model=model, shard_size=2, workers=0, progress=False, retry_failed=True
+    )
+    assert fixed.n_failed == 0 and fixed.shards_written == 1 and fixed.n_ok == 3
+    assert not pd.read_csv(out / ERRORS_REPORT).shape[0]
+
+
+def test_output_folder_guards(corpus, model, tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "notes.txt").write_text("mine")
+    with pytest.raises(FileExistsError, match="did not write"):
+        embed_dataset(corpus, out, model=model, progress=False)
+    (out / "notes.txt").unlink()
+    with _Lock(out):  # another run holds the folder
+        with pytest.raises(RuntimeError, match="in use by another"):
+            embed_dataset(corpus, out, model=model, progress=False)
+    with pytest.raises(ValueError, match="exactly one of weights"):
+        embed_dataset(corpus, out, progress=False)
+
+
+def test_a_crashing_reader_is_blamed_alone(corpus):
+    files = resolve_inputs(corpus).files[:4]
+    crash = InputFile(4, "crash", str(corpus / "crash.edf"))
+    readers = _Readers(1, {"config": PreprocessingConfig()}, 4, loader=_crash_or_load)
+    loaded = list(readers.read([files[0], crash, *files[1:]]))
+    readers.close()
+    assert [f.index for f in loaded] == [0, 4, 1, 2, 3]
+    assert "reader process died" in loaded[1].error
+    assert "EDF" in loaded[2].error  # a/rec03.edf, the corrupt one
+    assert loaded[0].error is None and loaded[3].error is None and loaded[4].error is None
+
+
+def _crash_or_load(index: int, path: str, **kwargs) -> object:
+    if path.endswith("crash.edf"):
+        os._exit(3)  # what a segfaulting reader or the OOM killer does to a worker
+    return load_file(index, path, **kwargs)
+
+
+# ------------------------------------------------------------------------------------ devices
+
+
+def test_select_devices(monkeypatch):
+    assert select_devices("cpu") == [torch.device("cpu")]
+    with pytest.raises(ValueError, match="replicas on the CPU"):
+        select_devices("cpu", replicas=2)
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    assert select_devices(None) == [torch.device("cpu")]
+    with pytest.raises(RuntimeError, match="no CUDA GPU"):
+        select_devices("cuda")
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.cuda, "device_count", lambda: 3)
+    gpus = [torch.device("cuda", i) for i in range(3)]
+    assert select_devices(None) == gpus
+    assert select_devices("auto", replicas=2) == gpus[:2]
+    assert select_devices("cuda") == gpus
+    assert select_devices("cuda:1") == [gpus[1]]
+    assert select_devices("cuda:0, cuda:2") == [gpus[0], gpus[2]]
+    with pytest.raises(RuntimeError, match="do not exist"):
+        select_devices("cuda:3")
+    with pytest.raises(ValueError, match="twice"):
+        select_devices("cuda:1,cuda:1")
+
+
+def test_make_engines_gives_each_device_its_own_replica(model):
+    engines = make_engines(model, [torch.device("cpu")] * 3, batch_size=8)
+    assert len({id(e.model) for e in engines}) == 3 and engines[-1].model is model
+    x = np.random.default_rng(0).standard_normal((3, 4, 256)).astype(np.float32)
+    outs = [e.encode(x, [0, 1, 2, 3]) for e in engines]
+    np.testing.assert_array_equal(outs[0], outs[2])
+
+
+# ---------------------------------------------------------------------------------------- CLI
+
+
+def test_cli_and_subcommand(corpus, weights, tmp_path, capsys):
+    out = tmp_path / "out"
+    code = cli_main(
+        [str(corpus), "-o", str(out), "--weights", str(weights), "--workers", "0", "-q"]
+        + ["--shard-size", "4", "--pool", "mean", "--window", "2"]
+    )
+    assert code == 0
+    err = capsys.readouterr().err
+    assert "6 ok, 1 failed" in err and "_errors.csv" in err
+    spec, _ = read_shard_status(out / "shard-00000.parquet")
+    assert spec["pool"] == "mean" and spec["preprocessing"]["window_seconds"] == 2.0
+    assert cli_main([str(corpus), "-o", str(out), "--weights", str(weights), "-q"]) == 1
+    assert "--overwrite" in capsys.readouterr().err
+
+    parser = argparse.ArgumentParser(prog="eegpt")
+    add_dataset_command(parser.add_subparsers(dest="command"))
+    args = parser.parse_args(["embed-dataset", "in", "-o", "o", "--engine", "ray"])
+    assert args.engine == "ray" and args.func.__name__ == "cmd_embed_dataset"
+
+
+# ----------------------------------------------------------------------------- kill and resume
+
+
+def test_kill_9_then_resume_finishes_without_loss_or_rewrites(model, weights, tmp_path):
+    corpus = tmp_path / "corpus"
+    make_corpus(corpus, 8, minutes=2.0)
+    out = tmp_path / "out"
+    cmd = [sys.executable, "-m", "eegpt.dataset_cli", str(corpus), "-o", str(out)]
+    cmd += ["--weights", str(weights), "--shard-size", "2", "--workers", "1", "-q"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 120
+        while not (out / "shard-00000.parquet").exists():
+            assert proc.poll() is None, proc.stderr.read().decode()
+            assert time.monotonic() < deadline, "no shard written in 120 s"
+            time.sleep(0.005)
+        readers = _children(proc.pid)
+        os.kill(proc.pid, signal.SIGKILL)
+    finally:
+        proc.wait(timeout=60)
+    assert proc.returncode == -signal.SIGKILL
+    deadline = time.monotonic() + 20  # orphaned reader processes notice and exit
+    while any(map(_alive, readers)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not [pid for pid in readers if _alive(pid)], "reader processes outlived the run"
+    done = {p.name: (p.stat().st_ino, p.stat().st_mtime_ns) for p in out.glob("shard-*.parquet")}
+    assert 1 <= len(done) < 4, f"the kill came too late to test anything: {sorted(done)}"
+
+    resumed = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    assert resumed.returncode == 0, resumed.stderr
+    assert f"({len(done)} already done)" in resumed.stderr
+    for name, stamp in done.items():
+        p = out / name
+        assert (p.stat().st_ino, p.stat().st_mtime_ns) == stamp, f"{name} was rewritten"
+    assert sorted(p.name for p in out.iterdir() if p.name.startswith(".shard")) == []
+
+    clean = tmp_path / "clean"
+    embed_dataset(corpus, clean, model=model, shard_size=2, workers=0, progress=False)
+    got, want = pq.read_table(out), pq.read_table(clean)
+    assert got.num_rows == want.num_rows > 0
+    assert got.equals(want)  # same rows, same order, same embeddings: no loss, no duplicates
+    keys = got.select(["recording_id", "window"]).to_pandas()
+    assert not keys.duplicated().any()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state not in ("Z", "X")  # a zombie has exited
+
+
+def _children(pid: int) -> list[int]:
+    """Process ids whose parent is ``pid`` (Linux /proc; empty elsewhere)."""
+    out = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            out.append(int(stat.parent.name))
+    return out

@@ -1,0 +1,105 @@
+"""The Ray Data engine, run for real on a small local Ray instance (2 CPUs).
+
+Its output must be identical to the in-process engine's: same shard files, same rows, same
+embeddings (bit for bit on the CPU), same per-file statuses; and each engine must resume the
+other's unfinished output.
+"""
+
+from __future__ import annotations
+
+import pyarrow.parquet as pq
+import pytest
+import torch
+from test_dataset import make_corpus
+
+from eegpt.checkpoints import load_model, save_checkpoint
+from eegpt.config import EEGPTConfig
+from eegpt.dataset import embed_dataset, read_shard_status
+from eegpt.dataset_ray import ray_devices
+from eegpt.model import EEGPT
+
+ray = pytest.importorskip("ray", reason="the Ray engine needs ray[data]")
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")  # Ray's own, internal
+
+SMALL = EEGPTConfig(embed_dim=64, depth=2, num_heads=4, embed_num=4)
+
+
+@pytest.fixture(scope="module")
+def local_ray():
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+    yield
+    ray.shutdown()
+
+
+@pytest.fixture(scope="module")
+def model(tmp_path_factory):
+    torch.manual_seed(11)
+    path = tmp_path_factory.mktemp("weights") / "small"
+    save_checkpoint(EEGPT(SMALL), path)
+    return load_model(path)
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("corpus")
+    make_corpus(folder, 7, corrupt=4)
+    return folder
+
+
+def _shards(folder):
+    return sorted(p.name for p in folder.glob("shard-*.parquet"))
+
+
+def test_ray_output_is_identical_to_inprocess_and_resumes_it(local_ray, corpus, model, tmp_path):
+    settings = dict(model=model, shard_size=2, batch_size=5, progress=False)
+    reference = tmp_path / "inprocess"
+    ref = embed_dataset(corpus, reference, workers=0, **settings)
+    out = tmp_path / "ray"
+    got = embed_dataset(corpus, out, engine="ray", files_per_batch=3, **settings)
+    assert got.devices[0].startswith("ray: 1 x CPU")
+    assert (
+        (got.n_ok, got.n_failed, got.windows)
+        == (ref.n_ok, ref.n_failed, ref.windows)
+        == (
+            6,
+            1,
+            ref.windows,
+        )
+    )
+    assert got.errors == ref.errors and "EDF" in got.errors[0]["error"]
+    assert _shards(out) == _shards(reference) == [f"shard-{k:05d}.parquet" for k in range(4)]
+    for name in _shards(out):
+        a, b = pq.read_table(reference / name), pq.read_table(out / name)
+        assert a.equals(b), name  # rows and embeddings, bit for bit
+        assert read_shard_status(reference / name) == read_shard_status(out / name)
+    assert pq.read_table(reference).equals(pq.read_table(out))
+
+    # Ray resumes what the in-process engine left unfinished (and rewrites nothing else)
+    (reference / "shard-00002.parquet").unlink()
+    kept = {n: (reference / n).stat().st_mtime_ns for n in _shards(reference)}
+    resumed = embed_dataset(corpus, reference, engine="ray", **settings)
+    assert (resumed.shards_written, resumed.shards_skipped) == (1, 3)
+    assert all((reference / n).stat().st_mtime_ns == t for n, t in kept.items())
+    assert pq.read_table(reference).equals(pq.read_table(out))
+
+
+def test_ray_mean_pooling_matches_inprocess(local_ray, corpus, model, tmp_path):
+    settings = dict(model=model, shard_size=4, pool="mean", progress=False)
+    a = tmp_path / "a"
+    b = tmp_path / "b"
+    embed_dataset(corpus / "b", a, workers=0, **settings)
+    embed_dataset(corpus / "b", b, engine="ray", device="cpu", replicas=1, **settings)
+    assert pq.read_table(a).equals(pq.read_table(b))
+
+
+def test_ray_devices():
+    assert ray_devices(None, 0, None) == (False, 1)
+    assert ray_devices("auto", 4, None) == (True, 4)
+    assert ray_devices("cuda", 4, 2) == (True, 2)
+    assert ray_devices("cpu", 4, 3) == (False, 3)
+    with pytest.raises(RuntimeError, match="no GPU"):
+        ray_devices("cuda", 0, None)
+    with pytest.raises(ValueError, match="assigns one GPU per actor"):
+        ray_devices("cuda:1", 2, None)
+    with pytest.raises(ValueError, match="replicas"):
+        ray_devices("cpu", 0, 0)
