@@ -1,0 +1,311 @@
+"""Full fine-tuning of EEGPT on a labelled task, with layer-wise options.
+
+:func:`finetune` copies the model (the one passed in is never modified), puts a
+:class:`~eegpt.model.LinearProbe` head (and optionally the 1x1 channel projection) on the
+encoder and trains encoder and head together with cross-entropy, AdamW and a per-batch one-cycle
+schedule. Layer-wise control: ``freeze_blocks`` freezes the patch/channel embeddings, the summary
+tokens and the first blocks; ``layer_decay`` lowers the learning rate of earlier blocks
+geometrically. Early stopping watches the loss on a validation split and restores the best
+weights. Mixed precision (bfloat16 or float16 autocast, float16 with gradient scaling) is
+available on CUDA; training is reproducible: the same ``seed`` on the same machine gives the same
+weights (bit for bit on CPU).
+
+The result is an :class:`~eegpt.probe.EEGPTProbe` with ``frozen_encoder=False``: it predicts and
+evaluates like a linear probe and saves the whole model with it.
+"""
+
+from __future__ import annotations
+
+import copy
+import time
+from collections.abc import Sequence
+from typing import Any, Literal
+
+import torch
+
+from eegpt.channels import CHANNEL_INDEX, PROBE_19_CHANNELS, _log
+from eegpt.engine import resolve_device
+from eegpt.model import EEGPT, EEGPTEncoder
+from eegpt.preprocessing import PreprocessingConfig
+from eegpt.probe import (
+    EEGPTProbe,
+    ProbeConfig,
+    _assemble,
+    _check_precision,
+    _encoder_of,
+    _encoder_reference,
+    _fit,
+    _prepare_training_data,
+    _stratified_split,
+    _training_mode,
+    _TrainingData,
+)
+
+__all__ = ["finetune", "trainable_parameter_names"]
+
+FinetunePrecision = Literal["auto", "float32", "bfloat16", "float16"]
+
+
+def _n_frozen(freeze_blocks: int | str, depth: int) -> int:
+    if freeze_blocks == "all":
+        return depth
+    if isinstance(freeze_blocks, bool) or not isinstance(freeze_blocks, int):
+        raise TypeError(f"freeze_blocks must be an int or 'all', got {freeze_blocks!r}")
+    n = depth + freeze_blocks if freeze_blocks < 0 else freeze_blocks
+    if not 0 <= n <= depth:
+        raise ValueError(
+            f"freeze_blocks={freeze_blocks} is out of range for an encoder of {depth} blocks "
+            f"(use 0..{depth}, a negative number to keep that many last blocks trainable, "
+            "or 'all')"
+        )
+    return n
+
+
+def _layer_of(name: str, depth: int) -> int:
+    """Depth index of an encoder parameter: 0 embeddings, i + 1 block i, depth + 1 final norm."""
+    if name.startswith("blocks."):
+        return int(name.split(".")[1]) + 1
+    if name.startswith("norm."):
+        return depth + 1
+    return 0  # patch_embed, chan_embed, summary_token
+
+
+def trainable_parameter_names(encoder: EEGPTEncoder, freeze_blocks: int | str) -> list[str]:
+    """Names of the encoder parameters that ``freeze_blocks`` leaves trainable.
+
+    ``0``: all. ``N > 0``: everything after the embeddings, the summary tokens and the first
+    ``N`` blocks. ``-K``: the last ``K`` blocks and the final norm. ``"all"`` (or ``depth``):
+    none (the encoder is frozen; only the head and projection train).
+    """
+    depth = encoder.config.depth
+    n = _n_frozen(freeze_blocks, depth)
+    if n == depth and freeze_blocks != 0:
+        return []
+    return [name for name, _ in encoder.named_parameters() if n == 0 or _layer_of(name, depth) > n]
+
+
+def _resolve_precision(precision: FinetunePrecision, device: torch.device) -> str:
+    if precision == "auto":
+        if device.type == "cuda":
+            return "bfloat16" if torch.cuda.is_bf16_supported() else "float16"
+        return "float32"
+    return _check_precision(precision, device)
+
+
+def finetune(
+    model: EEGPT | EEGPTEncoder,
+    data: Any,
+    y: Any = None,
+    *,
+    ch_names: Sequence[str] | None = None,
+    sfreq: float | None = None,
+    units: Literal["V", "mV", "uV", "µV"] = "V",
+    rename: dict[str, str | None] | None = None,
+    preprocessing: PreprocessingConfig | None = None,
+    freeze_blocks: int | str = 0,
+    layer_decay: float = 1.0,
+    chan_proj: bool = False,
+    target_channels: Sequence[str] = PROBE_19_CHANNELS,
+    epochs: int = 30,
+    lr: float = 1e-4,
+    head_lr: float | None = None,
+    weight_decay: float = 0.01,
+    batch_size: int = 32,
+    pct_start: float = 0.2,
+    validation: float | tuple[Any, Any] | None = 0.2,
+    patience: int | None = 5,
+    precision: FinetunePrecision = "auto",
+    seed: int = 0,
+    device: str | torch.device | None = None,
+    head: ProbeConfig | None = None,
+    progress: bool = False,
+    verbose: bool | str | int | None = None,
+) -> EEGPTProbe:
+    """Fine-tune a copy of ``model`` end to end on labelled epochs.
+
+    Parameters
+    ----------
+    model : EEGPT | EEGPTEncoder
+        Pretrained model; its encoder is deep-copied, the original is left untouched.
+    data, y, ch_names, sfreq, units, rename, preprocessing
+        Labelled epochs as for :func:`eegpt.probe.train_probe`.
+    freeze_blocks : int | "all"
+        Encoder parts kept frozen: ``0`` none; ``N`` the embeddings, summary tokens and first
+        ``N`` transformer blocks; ``-K`` all but the last ``K`` blocks (and the final norm);
+        ``"all"`` the whole encoder.
+    layer_decay : float
+        Layer-wise learning-rate decay in (0, 1]: block ``i`` of ``depth`` trains at
+        ``lr * layer_decay ** (depth - i)``, the embeddings at ``lr * layer_decay ** (depth + 1)``,
+        the final norm at ``lr``. 1 (default) trains every layer at ``lr``.
+    chan_proj : bool
+        Learn a 1x1 projection from the input channels onto ``target_channels``.
+    target_channels : sequence of str
+        Vocabulary channels of the projection's output (19 10-20 channels by default).
+    epochs : int
+        Maximum passes over the training data.
+    lr : float
+        Peak learning rate of the encoder (one-cycle schedule).
+    head_lr : float | None
+        Peak learning rate of head and projection (default ``10 * lr``).
+    weight_decay : float
+        AdamW weight decay.
+    batch_size : int
+        Training batch size.
+    pct_start : float
+        Warm-up fraction of the one-cycle schedule.
+    validation : float | (data, y) | None
+        Validation data for early stopping and the history: a fraction split off per class, or
+        separate epochs.
+    patience : int | None
+        Stop after this many epochs without a lower validation loss and restore the best
+        weights; ``None`` trains all epochs (keeping the last weights). Ignored without
+        validation data.
+    precision : {"auto", "float32", "bfloat16", "float16"}
+        Mixed precision by autocast. ``"auto"``: bfloat16 on CUDA GPUs that support it (else
+        float16 with gradient scaling), float32 on CPU. float16 needs CUDA.
+    seed : int
+        Seeds head initialisation, dropout, the validation split and batch order.
+    device : str | torch.device | None
+        ``None`` picks CUDA when available.
+    head : ProbeConfig | None
+        Head architecture (hidden width, dropout, max-norms); its training fields are ignored.
+    progress : bool
+        Progress bar over epochs.
+    verbose : bool | str | int | None
+        Log the training summary.
+
+    Returns
+    -------
+    EEGPTProbe
+        With the fine-tuned model (``frozen_encoder=False``), ``history`` and ``training``
+        (``best_epoch``, ``stopped_early``, trainable parameter count ...).
+    """
+    if not 0.0 < layer_decay <= 1.0:
+        raise ValueError(f"layer_decay must be in (0, 1], got {layer_decay}")
+    if lr <= 0 or (head_lr is not None and head_lr <= 0):
+        raise ValueError(f"learning rates must be positive, got lr={lr}, head_lr={head_lr}")
+    source = _encoder_of(model)
+    reference = _encoder_reference(model)
+    reference["finetuned_from"] = True
+    dev = resolve_device(device)
+    precision = _resolve_precision(precision, dev)
+    preprocessing = preprocessing or PreprocessingConfig()
+    config = (head or ProbeConfig()).replace(
+        chan_proj=chan_proj,
+        target_channels=tuple(target_channels),
+        epochs=epochs,
+        batch_size=batch_size,
+        max_lr=head_lr if head_lr is not None else 10 * lr,
+        weight_decay=weight_decay,
+        pct_start=pct_start,
+        patience=patience,
+        seed=seed,
+    )
+    common = dict(
+        ch_names=ch_names,
+        sfreq=sfreq,
+        units=units,
+        rename=rename,
+        preprocessing=preprocessing,
+        config=config,
+        verbose=verbose,
+    )
+    train, classes = _prepare_training_data(data, y, classes=None, **common)
+    val = None
+    if isinstance(validation, (int, float)) and not isinstance(validation, bool):
+        tr, va = _stratified_split(train.y, float(validation), seed)
+        val = (train.windows[va], train.y[va])
+        train = _TrainingData(
+            train.windows[tr], train.y[tr], train.input_names, train.encoder_names
+        )
+    elif validation is not None:
+        if not (isinstance(validation, tuple) and len(validation) == 2):
+            raise TypeError("validation must be a fraction, a (data, y) pair or None")
+        vdata, _ = _prepare_training_data(
+            validation[0], validation[1], classes=classes, input_names=train.input_names, **common
+        )
+        val = (vdata.windows, vdata.y)
+
+    chan_ids = [CHANNEL_INDEX[name] for name in train.encoder_names]
+    depth = source.config.depth
+    trainable = set(trainable_parameter_names(source, freeze_blocks))
+    t0 = time.perf_counter()
+    with torch.random.fork_rng(devices=[dev] if dev.type == "cuda" else []):
+        torch.manual_seed(seed)
+        encoder = copy.deepcopy(source).to(dev).float()
+        net = _assemble(
+            encoder,
+            n_classes=len(classes),
+            n_times=preprocessing.n_samples,
+            chan_ids=chan_ids,
+            config=config,
+            n_inputs=len(train.input_names),
+        ).to(dev)
+        assert net.final_layer is not None
+        groups: dict[float, list[torch.nn.Parameter]] = {}
+        for name, p in encoder.named_parameters():
+            if name in trainable:
+                scale = layer_decay ** (depth + 1 - _layer_of(name, depth))
+                groups.setdefault(lr * scale, []).append(p)
+        head_params = list(net.final_layer.parameters())
+        if net.chan_proj is not None:
+            head_params += list(net.chan_proj.parameters())
+        param_groups = [{"params": ps, "max_lr": rate} for rate, ps in sorted(groups.items())]
+        param_groups.append({"params": head_params, "max_lr": config.max_lr})
+        ids = torch.as_tensor(chan_ids, dtype=torch.long, device=dev)
+
+        def forward(x: torch.Tensor) -> torch.Tensor:
+            return net(x, ids)
+
+        modules = [net]
+        with _training_mode(encoder, trainable=lambda name: name in trainable):
+            fit = _fit(
+                forward,
+                modules,
+                param_groups,
+                train.windows,
+                train.y,
+                val,
+                epochs=epochs,
+                batch_size=batch_size,
+                weight_decay=weight_decay,
+                pct_start=pct_start,
+                patience=patience if val is not None else None,
+                seed=seed,
+                device=dev,
+                precision=precision,
+                progress=progress,
+                desc="fine-tuning",
+            )
+    n_trainable = sum(p.numel() for g in param_groups for p in g["params"])
+    probe = EEGPTProbe(
+        net.eval(),
+        classes=classes,
+        config=config,
+        preprocessing=preprocessing,
+        input_names=train.input_names,
+        encoder_names=train.encoder_names,
+        encoder=reference,
+        frozen_encoder=False,
+        history=fit.history,
+        training={
+            "n_train": int(len(train.y)),
+            "n_validation": 0 if val is None else int(len(val[1])),
+            "epochs_run": len(fit.history),
+            "best_epoch": fit.best_epoch,
+            "stopped_early": fit.stopped_early,
+            "freeze_blocks": freeze_blocks,
+            "layer_decay": layer_decay,
+            "lr": lr,
+            "trainable_parameters": int(n_trainable),
+            "seconds": round(time.perf_counter() - t0, 3),
+            "device": str(dev),
+            "precision": precision,
+        },
+    )
+    _log(
+        f"fine-tuned {len(fit.history)} epochs ({n_trainable:,} trainable weights) in "
+        f"{probe.training['seconds']:.1f} s; best epoch {fit.best_epoch}",
+        verbose,
+    )
+    return probe

@@ -1,0 +1,1623 @@
+"""Linear probing of a frozen EEGPT encoder, as in the paper's downstream experiments.
+
+The recipe is the one of the original linear-probe scripts (Wang et al., NeurIPS 2024): the
+pretrained encoder stays frozen in eval mode; a :class:`~eegpt.model.LinearProbe` head (dropout
+0.5, ``LinearWithConstraint(S*D, 16, max_norm=1)`` per patch, then
+``LinearWithConstraint(16*N, n_classes, max_norm=0.25)``) is trained with cross-entropy, AdamW
+(``weight_decay=0.01``) and a one-cycle learning-rate schedule (``max_lr=4e-4``,
+``pct_start=0.2``, stepped every batch of 64) for 100 epochs. Optionally a learned 1x1 channel
+projection (``Conv1dWithConstraint(C_in, 19, 1, max_norm=1)``) maps the recording's channels onto
+the 19-channel 10-20 montage :data:`~eegpt.channels.PROBE_19_CHANNELS` before the encoder, as
+the scripts do for BCI Competition IV-2a.
+
+Two training paths compute that recipe:
+
+* without a channel projection the encoder's input never changes, so its summary tokens are
+  computed once (and cached, see :class:`EmbeddingCache`) and only the head is trained on them;
+* with a channel projection every step runs the frozen encoder forward and backward (the
+  projection before it is trained).
+
+:func:`train_probe` returns an :class:`EEGPTProbe`, which predicts, evaluates (balanced accuracy,
+Cohen's kappa, weighted F1, AUROC; see :func:`probe_metrics`) and saves itself to a folder with
+``probe.safetensors`` + ``probe.json``. A probe stores a *reference* to its encoder (checkpoint
+path, file SHA-256 and a SHA-256 of the encoder weights), not the encoder: :func:`load_probe`
+loads the encoder again and refuses one whose weights differ.
+
+Shapes: n = epochs (trials), C = channels, T = samples, N = time patches, S = summary tokens,
+D = embedding width.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+from collections import OrderedDict
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager, nullcontext
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+from typing import Any, Literal
+
+import mne
+import numpy as np
+import torch
+import torch.nn.functional as F
+from safetensors.torch import load_file as _load_safetensors
+from safetensors.torch import save as _dump_safetensors
+from torch import nn
+
+from eegpt import __version__
+from eegpt.channels import (
+    CHANNEL_INDEX,
+    PROBE_19_CHANNELS,
+    ChannelMapping,
+    _log,
+    map_channels,
+    normalize_channel_name,
+)
+from eegpt.config import EEGPTConfig
+from eegpt.engine import InferenceEngine, Precision, resolve_device
+from eegpt.io import Recording, as_recording
+from eegpt.model import EEGPT, EEGPTEncoder, LinearProbe
+from eegpt.outputs import atomic_write
+from eegpt.preprocessing import PreprocessingConfig, prepare, resample
+
+__all__ = [
+    "EEGPTProbe",
+    "EmbeddingCache",
+    "EncoderMismatchError",
+    "ProbeConfig",
+    "default_cache",
+    "embed_windows",
+    "encoder_fingerprint",
+    "epochs_labels",
+    "format_metrics",
+    "load_probe",
+    "probe_metrics",
+    "synthetic_erp_epochs",
+    "synthetic_erp_raw",
+    "train_probe",
+]
+
+PROBE_WEIGHTS = "probe.safetensors"
+PROBE_JSON = "probe.json"
+PROBE_FORMAT = "eegpt-probe"
+PROBE_FORMAT_VERSION = 1
+
+_DTYPES = {"float32": torch.float32, "bfloat16": torch.bfloat16, "float16": torch.float16}
+
+
+class EncoderMismatchError(ValueError):
+    """The encoder offered to a saved probe is not the one it was trained on."""
+
+
+# --------------------------------------------------------------------------------------------
+# Configuration
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProbeConfig:
+    """Architecture and training recipe of a linear probe (defaults: the original scripts).
+
+    Parameters
+    ----------
+    hidden : int
+        Width of the per-patch layer ``probe1`` (16).
+    dropout : float
+        Dropout on the summary tokens before ``probe1`` (0.5).
+    max_norm1, max_norm2 : float
+        Max L2 norm of each weight row of ``probe1`` (1.0) and ``probe2`` (0.25).
+    chan_proj : bool
+        Learn a 1x1 channel projection from the input channels onto ``target_channels`` before the
+        encoder. The encoder then runs at every training step (no embedding caching).
+    chan_proj_max_norm : float
+        Max L2 norm of each projection filter (1.0).
+    target_channels : tuple of str
+        Vocabulary channels the projection produces (default the 19 10-20 channels of
+        :data:`~eegpt.channels.PROBE_19_CHANNELS`).
+    epochs : int
+        Passes over the training set (100).
+    batch_size : int
+        Training batch size (64).
+    max_lr : float
+        Peak learning rate of the one-cycle schedule (4e-4).
+    weight_decay : float
+        AdamW weight decay (0.01).
+    pct_start : float
+        Fraction of the steps spent increasing the learning rate (0.2).
+    patience : int or None
+        Stop when the validation loss has not improved for this many epochs and restore the best
+        weights; ``None`` (the original recipe) trains all epochs and keeps the last weights.
+        Needs validation data.
+    seed : int
+        Seed of the head initialisation, dropout and batch order: the same seed gives the same
+        probe on the same machine.
+    """
+
+    hidden: int = 16
+    dropout: float = 0.5
+    max_norm1: float = 1.0
+    max_norm2: float = 0.25
+    chan_proj: bool = False
+    chan_proj_max_norm: float = 1.0
+    target_channels: tuple[str, ...] = PROBE_19_CHANNELS
+    epochs: int = 100
+    batch_size: int = 64
+    max_lr: float = 4e-4
+    weight_decay: float = 0.01
+    pct_start: float = 0.2
+    patience: int | None = None
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "target_channels", tuple(self.target_channels))
+        for name in ("hidden", "epochs", "batch_size"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+                raise ValueError(f"{name} must be a positive integer, got {value!r}")
+        if not 0.0 <= self.dropout < 1.0:
+            raise ValueError(f"dropout must be in [0, 1), got {self.dropout}")
+        for name in ("max_norm1", "max_norm2", "chan_proj_max_norm", "max_lr"):
+            if not getattr(self, name) > 0:
+                raise ValueError(f"{name} must be positive, got {getattr(self, name)}")
+        if self.weight_decay < 0:
+            raise ValueError(f"weight_decay must be >= 0, got {self.weight_decay}")
+        if not 0.0 < self.pct_start < 1.0:
+            raise ValueError(f"pct_start must be in (0, 1), got {self.pct_start}")
+        if self.patience is not None and self.patience < 1:
+            raise ValueError(f"patience must be a positive integer or None, got {self.patience}")
+        unknown = [n for n in self.target_channels if normalize_channel_name(n) is None]
+        if unknown or not self.target_channels:
+            raise ValueError(
+                f"target_channels must be EEGPT vocabulary names, got unknown {unknown} "
+                "(see eegpt.channels.VOCABULARY)"
+            )
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["target_channels"] = list(self.target_channels)
+        return d
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> ProbeConfig:
+        """Inverse of :meth:`to_dict`; unknown keys are an error."""
+        names = {f.name for f in fields(cls)}
+        unknown = sorted(set(d) - names)
+        if unknown:
+            raise ValueError(f"unknown probe settings {unknown}; known: {sorted(names)}")
+        return cls(**dict(d))
+
+    def replace(self, **changes: Any) -> ProbeConfig:
+        return ProbeConfig.from_dict({**self.to_dict(), **changes})
+
+
+# --------------------------------------------------------------------------------------------
+# Input: epochs and labels
+# --------------------------------------------------------------------------------------------
+
+
+def epochs_labels(epochs: mne.BaseEpochs) -> np.ndarray:
+    """The event name of every epoch of an ``mne.Epochs`` (e.g. ``"left"``, ``"right"``).
+
+    Returns
+    -------
+    ndarray of str, shape (n_epochs,)
+        Names from ``epochs.event_id``; an event code without a name gives its number as str.
+    """
+    names = {int(code): str(name) for name, code in epochs.event_id.items()}
+    return np.array([names.get(int(code), str(int(code))) for code in epochs.events[:, 2]])
+
+
+def _as_epochs_recording(
+    data: Any,
+    *,
+    ch_names: Sequence[str] | None,
+    sfreq: float | None,
+    units: str,
+    verbose: Any,
+) -> Recording:
+    """An epoched :class:`Recording` (volts) from Epochs, a list of Epochs, a file or an array."""
+    if isinstance(data, (str, os.PathLike)):
+        path = Path(data)
+        if not path.name.endswith(("epo.fif", "epo.fif.gz")):
+            raise ValueError(
+                f"{path}: probes need epochs (one label per epoch); pass an MNE epochs file "
+                "(name ending in -epo.fif), an mne.Epochs or an array [n_epochs, C, T]"
+            )
+        data = mne.read_epochs(path, preload=True, verbose=verbose)
+    if (
+        isinstance(data, (list, tuple))
+        and data
+        and all(isinstance(d, mne.BaseEpochs) for d in data)
+    ):
+        # What scikit-learn's indexing makes of an Epochs object: a list of Epochs.
+        recs = [as_recording(d, verbose=verbose) for d in data]
+        first = recs[0]
+        for rec in recs[1:]:
+            if rec.ch_names != first.ch_names or rec.sfreq != first.sfreq:
+                raise ValueError(
+                    "the Epochs objects differ in channels or sampling rate: "
+                    f"{first.ch_names} at {first.sfreq} Hz vs {rec.ch_names} at {rec.sfreq} Hz"
+                )
+        stacked = np.concatenate([r.data for r in recs])
+        return Recording(stacked, first.ch_names, first.sfreq, source="<Epochs>")
+    if isinstance(data, mne.BaseEpochs):
+        rec = as_recording(data, verbose=verbose)
+    elif isinstance(data, Recording):
+        rec = data
+    elif isinstance(data, mne.io.BaseRaw):
+        raise ValueError(
+            "probes need epochs (one label per epoch), got a continuous mne.io.Raw; cut it into "
+            "epochs first, e.g. mne.Epochs(raw, events, event_id, tmin=0, tmax=4 - 1 / sfreq, "
+            "baseline=None)"
+        )
+    else:
+        array = np.asarray(data)
+        if array.ndim != 3:
+            raise ValueError(
+                f"epochs arrays must be [n_epochs, n_channels, n_times], got shape {array.shape}"
+            )
+        rec = as_recording(array, ch_names=ch_names, sfreq=sfreq, units=units, verbose=verbose)
+    if not rec.is_epoched:
+        raise ValueError(f"{rec.source}: expected epochs [n_epochs, C, T], got {rec.data.shape}")
+    return rec
+
+
+def _labels(data: Any, y: Any, n: int) -> np.ndarray:
+    if y is None:
+        if isinstance(data, mne.BaseEpochs):
+            return epochs_labels(data)
+        if isinstance(data, (str, os.PathLike)):
+            return epochs_labels(mne.read_epochs(data, preload=False, verbose=False))
+        raise ValueError("labels y are needed (they come from the events only for mne.Epochs)")
+    y = np.asarray(y)
+    if y.ndim != 1 or len(y) != n:
+        raise ValueError(f"y must be 1-D with one label per epoch ({n}), got shape {y.shape}")
+    return y
+
+
+def _subset_mapping(mapping: ChannelMapping, names: Sequence[str], source: str) -> ChannelMapping:
+    """``mapping`` restricted to the vocabulary ``names``, in that order."""
+    where = {name: k for k, name in enumerate(mapping.names)}
+    missing = [name for name in names if name not in where]
+    if missing:
+        raise ValueError(
+            f"{source}: the probe was trained on channels {list(names)}, but {missing} are "
+            f"missing here (found {list(mapping.names)}); map them with rename={{...}}"
+        )
+    k = [where[name] for name in names]
+    return ChannelMapping(
+        input_names=tuple(mapping.input_names[i] for i in k),
+        names=tuple(names),
+        picks=tuple(mapping.picks[i] for i in k),
+        chan_ids=tuple(mapping.chan_ids[i] for i in k),
+        dropped=mapping.dropped + tuple(n for n in mapping.input_names if n not in set(names)),
+    )
+
+
+def _projection_windows(
+    rec: Recording, input_names: Sequence[str], config: PreprocessingConfig
+) -> np.ndarray:
+    """Windows of the channels ``input_names`` in that order (any names; for a projection)."""
+    position = {name: i for i, name in enumerate(rec.ch_names)}
+    missing = [name for name in input_names if name not in position]
+    if missing:
+        raise ValueError(
+            f"{rec.source}: the probe's channel projection takes channels {list(input_names)}, "
+            f"but {missing} are missing (the data have {rec.ch_names})"
+        )
+    x = rec.data[:, [position[name] for name in input_names], :]  # a float64 copy
+    if config.average_reference:
+        x -= x.mean(axis=1, keepdims=True)
+    x = resample(x, rec.sfreq, config.sfreq, method=config.resample) * config.scale
+    n_times, window = x.shape[-1], config.n_samples
+    if n_times > window or (n_times < window and config.tail == "drop"):
+        raise ValueError(
+            f"{rec.source}: epochs have {n_times} samples at {config.sfreq:g} Hz but a window "
+            f"has {window} ({config.window_seconds:g} s); crop the epochs to the window length "
+            f"(epochs.crop(tmin, tmin + {config.window_seconds:g} - 1 / sfreq)) or change "
+            "window_seconds; shorter epochs can be zero-padded with tail='pad'"
+        )
+    out = np.zeros((x.shape[0], x.shape[1], window), dtype=np.float32)
+    out[..., :n_times] = x
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# Encoder identity and embedding cache
+# --------------------------------------------------------------------------------------------
+
+
+def _encoder_of(model: EEGPT | EEGPTEncoder) -> EEGPTEncoder:
+    if isinstance(model, EEGPT):
+        return model.target_encoder
+    if isinstance(model, EEGPTEncoder):
+        return model
+    raise TypeError(f"expected an EEGPT model or encoder, got {type(model).__name__}")
+
+
+def _hash_tensors(h: Any, state: Mapping[str, torch.Tensor]) -> None:
+    for name in sorted(state):
+        t = state[name].detach().to("cpu").contiguous()
+        h.update(f"{name}|{t.dtype}|{tuple(t.shape)}|".encode())
+        if t.numel():
+            h.update(t.reshape(-1).view(torch.uint8).numpy().tobytes())
+
+
+def encoder_fingerprint(model: EEGPT | EEGPTEncoder) -> str:
+    """SHA-256 of the encoder's architecture and weights (``target_encoder.*`` only).
+
+    Independent of the file format the weights came from and of any probe head, so it
+    identifies "the same encoder" across conversions; it changes when a weight changes.
+    """
+    encoder = _encoder_of(model)
+    h = hashlib.sha256(b"eegpt-encoder-v1|")
+    h.update(json.dumps(encoder.config.to_dict(), sort_keys=True).encode())
+    _hash_tensors(h, encoder.state_dict())
+    return h.hexdigest()
+
+
+class EmbeddingCache:
+    """Summary tokens of frozen-encoder inputs, kept so that repeated training skips the encoder.
+
+    Entries are keyed by :meth:`key`: the encoder's weights (:func:`encoder_fingerprint`), the
+    exact model-ready windows (which fold in the data and every preprocessing step), the channel
+    ids, the numeric precision and the preprocessing settings. A cache hit is therefore always the
+    embedding the encoder would compute now.
+
+    Parameters
+    ----------
+    directory : str | Path | None
+        Also keep entries as ``<key>.npy`` files in this folder (created when needed), so they
+        survive the process. ``None``: memory only.
+    max_bytes : int
+        Memory budget; the least recently used entries are evicted beyond it (files stay).
+
+    Attributes
+    ----------
+    hits, misses : int
+        Look-ups answered from the cache, and look-ups that ran the encoder.
+    """
+
+    def __init__(self, directory: str | os.PathLike | None = None, max_bytes: int = 1 << 30):
+        self.directory = None if directory is None else Path(directory).expanduser()
+        self.max_bytes = int(max_bytes)
+        self.hits = 0
+        self.misses = 0
+        self._memory: OrderedDict[str, np.ndarray] = OrderedDict()
+
+    def __repr__(self) -> str:
+        where = f", directory={str(self.directory)!r}" if self.directory else ""
+        return (
+            f"EmbeddingCache({len(self._memory)} in memory, {self.nbytes / 2**20:.1f} MiB"
+            f"{where}, hits={self.hits}, misses={self.misses})"
+        )
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes held in memory."""
+        return sum(a.nbytes for a in self._memory.values())
+
+    @staticmethod
+    def key(
+        *,
+        fingerprint: str,
+        windows: np.ndarray,
+        chan_ids: Sequence[int],
+        precision: str,
+        preprocessing: PreprocessingConfig | None = None,
+    ) -> str:
+        """Hex SHA-256 naming one (encoder, windows, channels, precision, preprocessing)."""
+        h = hashlib.sha256(b"eegpt-embeddings-v1|")
+        h.update(fingerprint.encode())
+        h.update(f"|{precision}|{list(map(int, chan_ids))}|".encode())
+        if preprocessing is not None:
+            h.update(json.dumps(preprocessing.to_dict(), sort_keys=True).encode())
+        w = np.ascontiguousarray(windows, dtype=np.float32)
+        h.update(f"|{w.shape}|".encode())
+        h.update(memoryview(w).cast("B"))
+        return h.hexdigest()
+
+    def get(self, key: str) -> np.ndarray | None:
+        """The stored array (read-only), or ``None``; counts a hit or a miss."""
+        if key in self._memory:
+            self._memory.move_to_end(key)
+            self.hits += 1
+            return self._memory[key]
+        if self.directory is not None:
+            path = self.directory / f"{key}.npy"
+            if path.exists():
+                array = np.load(path, allow_pickle=False)
+                self._remember(key, array)
+                self.hits += 1
+                return self._memory.get(key, array)
+        self.misses += 1
+        return None
+
+    def put(self, key: str, array: np.ndarray) -> None:
+        if self.directory is not None:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            atomic_write(self.directory / f"{key}.npy", lambda fh: np.save(fh, array))
+        self._remember(key, array)
+
+    def _remember(self, key: str, array: np.ndarray) -> None:
+        array = np.asarray(array)
+        array.setflags(write=False)
+        if array.nbytes > self.max_bytes:
+            return
+        self._memory[key] = array
+        self._memory.move_to_end(key)
+        while self.nbytes > self.max_bytes:
+            self._memory.popitem(last=False)
+
+    def clear(self) -> None:
+        """Forget the entries in memory (files in ``directory`` are left alone)."""
+        self._memory.clear()
+
+
+_DEFAULT_CACHE = EmbeddingCache()
+
+
+def default_cache() -> EmbeddingCache:
+    """The process-wide in-memory cache used when ``cache=True`` (1 GiB, least recently used)."""
+    return _DEFAULT_CACHE
+
+
+def _resolve_cache(
+    cache: EmbeddingCache | str | os.PathLike | bool | None,
+) -> EmbeddingCache | None:
+    if cache is True:
+        return _DEFAULT_CACHE
+    if cache is None or cache is False:
+        return None
+    if isinstance(cache, EmbeddingCache):
+        return cache
+    if isinstance(cache, (str, os.PathLike)):
+        return EmbeddingCache(cache)
+    raise TypeError(f"cache must be a bool, a folder or an EmbeddingCache, got {cache!r}")
+
+
+def embed_windows(
+    model: EEGPT | EEGPTEncoder,
+    windows: np.ndarray,
+    chan_ids: Sequence[int],
+    *,
+    device: str | torch.device | None = None,
+    precision: Precision = "float32",
+    batch_size: int = 64,
+    cache: EmbeddingCache | str | os.PathLike | bool | None = True,
+    preprocessing: PreprocessingConfig | None = None,
+    progress: bool = False,
+) -> np.ndarray:
+    """Frozen-encoder summary tokens of model-ready windows, through the cache.
+
+    Parameters
+    ----------
+    model : EEGPT | EEGPTEncoder
+        Only the encoder is used (no channel projection, no head).
+    windows : ndarray, shape (n, C, T)
+        Model units (mV), as :func:`eegpt.preprocessing.prepare` makes them.
+    chan_ids : sequence of int, length C
+        Vocabulary rows of the channels.
+    cache : EmbeddingCache | str | Path | bool | None
+        ``True``: the process-wide :func:`default_cache`; a folder: an on-disk cache there;
+        ``False``/``None``: always run the encoder.
+
+    Returns
+    -------
+    ndarray of float32, shape (n, N, S, D)
+        Read-only when it comes from the cache.
+    """
+    encoder = _encoder_of(model)
+    store = _resolve_cache(cache)
+    key = None
+    if store is not None:
+        key = EmbeddingCache.key(
+            fingerprint=encoder_fingerprint(encoder),
+            windows=windows,
+            chan_ids=chan_ids,
+            precision=precision,
+            preprocessing=preprocessing,
+        )
+        found = store.get(key)
+        if found is not None:
+            return found
+    engine = InferenceEngine(encoder, device=device, precision=precision, batch_size=batch_size)
+    z = engine.encode(windows, chan_ids, progress=progress)
+    if store is not None and key is not None:
+        store.put(key, z)
+    return z
+
+
+# --------------------------------------------------------------------------------------------
+# Metrics
+# --------------------------------------------------------------------------------------------
+
+
+def probe_metrics(
+    y_true: Sequence[Any],
+    y_pred: Sequence[Any],
+    proba: np.ndarray | None = None,
+    classes: Sequence[Any] | None = None,
+) -> dict[str, float]:
+    """The paper's downstream metrics.
+
+    Parameters
+    ----------
+    y_true, y_pred : sequence, shape (n,)
+        True and predicted labels.
+    proba : ndarray, shape (n, n_classes) | None
+        Class probabilities, columns in ``classes`` order; needed for AUROC.
+    classes : sequence | None
+        All class labels in column order (default: the sorted labels seen).
+
+    Returns
+    -------
+    dict
+        ``n``, ``accuracy``, ``balanced_accuracy``, ``cohen_kappa``, ``weighted_f1`` and
+        ``auroc`` (binary: ROC AUC of the second class's probability; more classes: one-vs-rest,
+        macro-averaged; NaN without ``proba`` or when ``y_true`` holds a single class), all as
+        fractions in [0, 1] (kappa in [-1, 1]).
+    """
+    metrics_module = _sklearn_metrics()
+    y_true = np.asarray(y_true)
+    y_pred = np.asarray(y_pred)
+    if classes is None:
+        classes = np.unique(np.concatenate([y_true, y_pred]))
+    classes = np.asarray(classes)
+    out = {
+        "n": int(len(y_true)),
+        "accuracy": float(metrics_module.accuracy_score(y_true, y_pred)),
+        "balanced_accuracy": float(metrics_module.balanced_accuracy_score(y_true, y_pred)),
+        "cohen_kappa": float(metrics_module.cohen_kappa_score(y_true, y_pred, labels=classes)),
+        "weighted_f1": float(
+            metrics_module.f1_score(
+                y_true, y_pred, labels=classes, average="weighted", zero_division=0
+            )
+        ),
+        "auroc": float("nan"),
+    }
+    if proba is not None and len(np.unique(y_true)) > 1:
+        proba = np.asarray(proba, dtype=np.float64)
+        if len(classes) == 2:
+            out["auroc"] = float(metrics_module.roc_auc_score(y_true == classes[1], proba[:, 1]))
+        else:
+            present = np.isin(classes, y_true)
+            scores = proba[:, present]
+            scores = scores / np.clip(scores.sum(axis=1, keepdims=True), 1e-12, None)
+            if present.sum() == 2:
+                out["auroc"] = float(
+                    metrics_module.roc_auc_score(y_true == classes[present][1], scores[:, 1])
+                )
+            else:
+                out["auroc"] = float(
+                    metrics_module.roc_auc_score(
+                        y_true,
+                        scores,
+                        multi_class="ovr",
+                        average="macro",
+                        labels=classes[present],
+                    )
+                )
+    return out
+
+
+def format_metrics(metrics: Mapping[str, float]) -> str:
+    """One line in the paper's style (percent), e.g. ``BAC 84.17% | kappa 68.33% | ...``."""
+    parts = [
+        f"BAC {100 * metrics['balanced_accuracy']:.2f}%",
+        f"Cohen's kappa {100 * metrics['cohen_kappa']:.2f}%",
+        f"weighted F1 {100 * metrics['weighted_f1']:.2f}%",
+    ]
+    auroc = metrics.get("auroc", float("nan"))
+    parts.append("AUROC n/a" if math.isnan(auroc) else f"AUROC {100 * auroc:.2f}%")
+    parts.append(f"accuracy {100 * metrics['accuracy']:.2f}% (n={metrics['n']})")
+    return " | ".join(parts)
+
+
+def _sklearn_metrics():
+    try:
+        from sklearn import metrics
+    except ImportError as err:  # pragma: no cover - depends on the environment
+        raise ImportError(
+            "probe metrics need scikit-learn: pip install 'eegpt[sklearn]' (or scikit-learn)"
+        ) from err
+    return metrics
+
+
+# --------------------------------------------------------------------------------------------
+# Training loop (shared with eegpt.finetune)
+# --------------------------------------------------------------------------------------------
+
+
+def _autocast(device: torch.device, precision: str):
+    if precision == "float32":
+        return nullcontext()
+    return torch.autocast(device.type, dtype=_DTYPES[precision])
+
+
+@contextmanager
+def _training_mode(
+    encoder: EEGPTEncoder, *, trainable: Callable[[str], bool] | None
+) -> Iterator[None]:
+    """Encoder parameters frozen unless ``trainable(name)``; the flags are restored afterwards.
+
+    Both encoder paths are differentiable (the fused one recomputes its derived weights when
+    autograd is on), so a shared, user-owned encoder is only touched for the duration.
+    """
+    saved = {name: p.requires_grad for name, p in encoder.named_parameters()}
+    try:
+        for name, p in encoder.named_parameters():
+            p.requires_grad_(trainable is not None and trainable(name))
+        yield
+    finally:
+        for name, p in encoder.named_parameters():
+            p.requires_grad_(saved[name])
+
+
+@dataclass
+class _FitResult:
+    history: list[dict[str, float]] = field(default_factory=list)
+    best_epoch: int | None = None
+    stopped_early: bool = False
+
+
+def _stratified_split(y: np.ndarray, fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Train and validation indices, each class split in the same proportion."""
+    if not 0.0 < fraction < 1.0:
+        raise ValueError(f"a validation fraction must be in (0, 1), got {fraction}")
+    rng = np.random.default_rng(seed)
+    val: list[np.ndarray] = []
+    for label in np.unique(y):
+        idx = rng.permutation(np.flatnonzero(y == label))
+        n_val = int(round(fraction * len(idx)))
+        if len(idx) >= 2:
+            n_val = min(max(n_val, 1), len(idx) - 1)
+        val.append(idx[:n_val])
+    val_idx = np.sort(np.concatenate(val))
+    train_idx = np.setdiff1d(np.arange(len(y)), val_idx)
+    return train_idx, val_idx
+
+
+def _fit(
+    forward: Callable[[torch.Tensor], torch.Tensor],
+    modules: Sequence[nn.Module],
+    param_groups: list[dict[str, Any]],
+    x_train: np.ndarray,
+    y_train: np.ndarray,
+    validation: tuple[np.ndarray, np.ndarray] | None,
+    *,
+    epochs: int,
+    batch_size: int,
+    weight_decay: float,
+    pct_start: float,
+    patience: int | None,
+    seed: int,
+    device: torch.device,
+    precision: str,
+    progress: bool,
+    desc: str,
+) -> _FitResult:
+    """Cross-entropy training with AdamW + per-batch OneCycleLR; optional early stopping.
+
+    ``param_groups`` carry their peak learning rate under ``"max_lr"``. ``modules`` are put in
+    train mode for the steps and eval mode for validation. With ``patience`` the weights of the
+    best validation loss are restored at the end.
+    """
+    from tqdm.auto import tqdm
+
+    n = len(x_train)
+    if n == 0:
+        raise ValueError("no training epochs")
+    steps = math.ceil(n / batch_size)
+    max_lr = [g.pop("max_lr") for g in param_groups]
+    optimizer = torch.optim.AdamW(param_groups, lr=max_lr[0], weight_decay=weight_decay)
+    scheduler = torch.optim.lr_scheduler.OneCycleLR(
+        optimizer, max_lr=max_lr, epochs=epochs, steps_per_epoch=steps, pct_start=pct_start
+    )
+    scaler = torch.amp.GradScaler(device.type) if precision == "float16" else None
+    order_rng = torch.Generator().manual_seed(seed)
+    x_all = torch.from_numpy(_writable_float32(x_train))
+    y_all = torch.from_numpy(np.asarray(y_train, dtype=np.int64))
+    params = [p for g in param_groups for p in g["params"]]
+
+    result = _FitResult()
+    best_loss, best_state, since_best = math.inf, None, 0
+    bar = tqdm(range(epochs), desc=desc, unit="epoch", disable=not progress, dynamic_ncols=True)
+    for epoch in bar:
+        for m in modules:
+            m.train()
+        perm = torch.randperm(n, generator=order_rng)
+        total_loss, correct = 0.0, 0
+        for start in range(0, n, batch_size):
+            idx = perm[start : start + batch_size]
+            xb, yb = x_all[idx].to(device), y_all[idx].to(device)
+            with _autocast(device, precision):
+                logits = forward(xb)
+            loss = F.cross_entropy(logits.float(), yb)
+            optimizer.zero_grad(set_to_none=True)
+            if scaler is not None:
+                scaler.scale(loss).backward()
+                scaler.step(optimizer)
+                scaler.update()
+            else:
+                loss.backward()
+                optimizer.step()
+            scheduler.step()
+            total_loss += float(loss.detach()) * len(idx)
+            correct += int((logits.detach().argmax(1) == yb).sum())
+        row = {
+            "epoch": epoch + 1,
+            "lr": float(scheduler.get_last_lr()[-1]),
+            "train_loss": total_loss / n,
+            "train_accuracy": correct / n,
+        }
+        if validation is not None:
+            for m in modules:
+                m.eval()
+            logits = _predict_logits(forward, validation[0], batch_size, device, precision)
+            yv = torch.from_numpy(np.asarray(validation[1], dtype=np.int64))
+            pred = logits.argmax(1).numpy()
+            row["val_loss"] = float(F.cross_entropy(logits, yv))
+            row["val_accuracy"] = float(np.mean(pred == validation[1]))
+            row["val_balanced_accuracy"] = _balanced_accuracy(validation[1], pred)
+            if row["val_loss"] < best_loss - 1e-6:
+                best_loss, since_best = row["val_loss"], 0
+                result.best_epoch = epoch + 1
+                if patience is not None:
+                    best_state = [p.detach().clone() for p in params]
+            else:
+                since_best += 1
+        result.history.append(row)
+        bar.set_postfix({k: f"{v:.3f}" for k, v in row.items() if k in ("train_loss", "val_loss")})
+        if patience is not None and validation is not None and since_best >= patience:
+            result.stopped_early = True
+            break
+    bar.close()
+    if best_state is not None:
+        with torch.no_grad():
+            for p, best in zip(params, best_state, strict=True):
+                p.copy_(best)
+    for m in modules:
+        m.eval()
+    return result
+
+
+def _writable_float32(x: np.ndarray) -> np.ndarray:
+    """A C-contiguous float32 array torch can wrap (cached embeddings are read-only)."""
+    x = np.ascontiguousarray(x, dtype=np.float32)
+    return x if x.flags.writeable else x.copy()
+
+
+def _balanced_accuracy(y_true: np.ndarray, y_pred: np.ndarray) -> float:
+    recalls = [np.mean(y_pred[y_true == c] == c) for c in np.unique(y_true)]
+    return float(np.mean(recalls))
+
+
+@torch.no_grad()
+def _predict_logits(
+    forward: Callable[[torch.Tensor], torch.Tensor],
+    x: np.ndarray,
+    batch_size: int,
+    device: torch.device,
+    precision: str,
+) -> torch.Tensor:
+    """Logits ``[n, n_classes]`` (float32, CPU) in batches."""
+    out = []
+    for start in range(0, len(x), batch_size):
+        xb = torch.from_numpy(_writable_float32(x[start : start + batch_size]))
+        with _autocast(device, precision):
+            out.append(forward(xb.to(device)).float().cpu())
+    return torch.cat(out) if out else torch.empty(0)
+
+
+def _check_precision(precision: str, device: torch.device) -> str:
+    if precision not in _DTYPES:
+        raise ValueError(f"precision must be one of {sorted(_DTYPES)}, got {precision!r}")
+    if precision == "float16" and device.type != "cuda":
+        raise ValueError("float16 mixed precision needs a CUDA device; use bfloat16 or float32")
+    return precision
+
+
+# --------------------------------------------------------------------------------------------
+# The probe
+# --------------------------------------------------------------------------------------------
+
+
+def _assemble(
+    encoder: EEGPTEncoder,
+    *,
+    n_classes: int,
+    n_times: int,
+    chan_ids: Sequence[int],
+    config: ProbeConfig,
+    n_inputs: int | None,
+) -> EEGPT:
+    """An :class:`EEGPT` (braindecode key layout) around ``encoder`` (shared, not copied)."""
+    cfg = encoder.config
+    shell = EEGPT(
+        cfg.replace(depth=0),  # a cheap placeholder encoder, replaced right below
+        chan_ids=list(chan_ids),
+        n_outputs=n_classes,
+        n_times=n_times,
+        chan_proj=(n_inputs, len(chan_ids)) if config.chan_proj else None,
+        chan_proj_max_norm=config.chan_proj_max_norm,
+    )
+    shell.target_encoder = encoder
+    shell.config = cfg
+    shell.final_layer = LinearProbe(
+        cfg.n_patches(n_times),
+        cfg.embed_num,
+        cfg.embed_dim,
+        n_classes,
+        hidden=config.hidden,
+        dropout=config.dropout,
+        max_norm1=config.max_norm1,
+        max_norm2=config.max_norm2,
+    )
+    return shell.to(next(encoder.parameters()).device)
+
+
+def _encoder_reference(model: EEGPT | EEGPTEncoder) -> dict[str, Any]:
+    info = dict(getattr(model, "checkpoint_info", None) or {})
+    return {
+        "path": info.get("path"),
+        "format": info.get("format"),
+        "sha256": info.get("sha256") or None,
+        "weights_sha256": encoder_fingerprint(model),
+        "config": _encoder_of(model).config.to_dict(),
+    }
+
+
+class EEGPTProbe:
+    """A trained EEGPT classifier: encoder, optional channel projection and linear head.
+
+    Made by :func:`train_probe` (frozen encoder) or :func:`eegpt.finetune.finetune` (trained
+    encoder), or read back with :func:`load_probe`.
+
+    Attributes
+    ----------
+    model : EEGPT
+        Encoder + ``final_layer`` (+ ``chan_proj``), with braindecode's key layout. For a frozen
+        probe, ``model.target_encoder`` is the encoder module it was trained with (shared).
+    classes_ : ndarray, shape (n_classes,)
+        Class labels; column ``k`` of :meth:`predict_proba` is ``classes_[k]``.
+    config : ProbeConfig
+        Architecture and recipe.
+    preprocessing : PreprocessingConfig
+        How epochs become model windows (every epoch is one window).
+    input_names : tuple of str
+        Channels taken from the input: vocabulary names without a projection (matched after
+        :func:`~eegpt.channels.map_channels`), the exact input names with one.
+    encoder_names : tuple of str
+        Vocabulary names of the encoder's channels.
+    encoder : dict
+        Reference to the encoder: checkpoint ``path``, ``format``, file ``sha256``,
+        ``weights_sha256`` (:func:`encoder_fingerprint`) and ``config``.
+    frozen_encoder : bool
+        ``True`` for a linear probe (the encoder is not saved with it), ``False`` after
+        fine-tuning (the whole model is saved).
+    history : list of dict
+        Per training epoch: ``epoch``, ``lr``, ``train_loss``, ``train_accuracy`` and, with
+        validation data, ``val_loss``, ``val_accuracy``, ``val_balanced_accuracy``.
+    training : dict
+        Other facts of the training run (epochs run, best epoch, sizes, seconds).
+    """
+
+    def __init__(
+        self,
+        model: EEGPT,
+        *,
+        classes: Sequence[Any],
+        config: ProbeConfig,
+        preprocessing: PreprocessingConfig,
+        input_names: Sequence[str],
+        encoder_names: Sequence[str],
+        encoder: dict[str, Any],
+        frozen_encoder: bool = True,
+        history: list[dict[str, float]] | None = None,
+        training: dict[str, Any] | None = None,
+    ) -> None:
+        if model.final_layer is None:
+            raise ValueError("a probe model needs a final_layer head")
+        self.model = model
+        self.classes_ = np.asarray(classes)
+        self.config = config
+        self.preprocessing = preprocessing
+        self.input_names = tuple(input_names)
+        self.encoder_names = tuple(encoder_names)
+        self.encoder = dict(encoder)
+        self.frozen_encoder = bool(frozen_encoder)
+        self.history = list(history or [])
+        self.training = dict(training or {})
+
+    def __repr__(self) -> str:
+        kind = "linear probe" if self.frozen_encoder else "fine-tuned model"
+        proj = ""
+        if self.config.chan_proj:
+            proj = f", projection {len(self.input_names)}->{len(self.encoder_names)}"
+        return (
+            f"<EEGPTProbe {kind}: {len(self.classes_)} classes {self.classes_.tolist()}, "
+            f"{len(self.encoder_names)} encoder channels{proj}, "
+            f"{self.preprocessing.window_seconds:g} s windows>"
+        )
+
+    @property
+    def n_times(self) -> int:
+        return self.preprocessing.n_samples
+
+    @property
+    def chan_ids(self) -> tuple[int, ...]:
+        return tuple(CHANNEL_INDEX[name] for name in self.encoder_names)
+
+    # ---------------------------------------------------------------- input
+    def windows(
+        self,
+        data: Any,
+        *,
+        ch_names: Sequence[str] | None = None,
+        sfreq: float | None = None,
+        units: str = "V",
+        rename: dict[str, str | None] | None = None,
+        verbose: bool | str | int | None = None,
+    ) -> np.ndarray:
+        """Model-ready windows ``[n, C, T]`` (mV) of epochs, in the probe's channel order.
+
+        ``data`` is an ``mne.Epochs``, a ``-epo.fif`` path or an array ``[n_epochs, C, T]`` with
+        ``ch_names``, ``sfreq`` and ``units``. Extra channels are ignored; missing ones raise.
+        """
+        rec = _as_epochs_recording(
+            data, ch_names=ch_names, sfreq=sfreq, units=units, verbose=verbose
+        )
+        if self.config.chan_proj:
+            return _projection_windows(rec, self.input_names, self.preprocessing)
+        mapping = map_channels(rec.ch_names, rename=rename, verbose=verbose)
+        mapping = _subset_mapping(mapping, self.input_names, rec.source)
+        return prepare(rec, mapping, self.preprocessing, verbose=verbose).data
+
+    # ---------------------------------------------------------------- inference
+    def _forward(self) -> Callable[[torch.Tensor], torch.Tensor]:
+        ids = torch.as_tensor(self.chan_ids, dtype=torch.long)
+
+        def forward(x: torch.Tensor) -> torch.Tensor:
+            return self.model(x, ids.to(x.device))
+
+        return forward
+
+    def logits_from_windows(
+        self,
+        windows: np.ndarray,
+        *,
+        device: str | torch.device | None = None,
+        precision: Precision = "float32",
+        batch_size: int = 64,
+        cache: EmbeddingCache | str | os.PathLike | bool | None = False,
+    ) -> np.ndarray:
+        """Logits ``[n, n_classes]`` of model-ready windows (see :meth:`windows`)."""
+        dev = resolve_device(device)
+        precision = _check_precision(precision, dev)
+        self.model.to(dev).eval()
+        if self.frozen_encoder and not self.config.chan_proj:
+            z = embed_windows(
+                self.model,
+                windows,
+                self.chan_ids,
+                device=dev,
+                precision=precision,
+                batch_size=batch_size,
+                cache=cache,
+                preprocessing=self.preprocessing,
+            )
+            head = self.model.final_layer
+            logits = _predict_logits(head, z, batch_size, dev, "float32")
+        else:
+            logits = _predict_logits(self._forward(), windows, batch_size, dev, precision)
+        return logits.numpy()
+
+    def decision_function(self, data: Any, **kwargs: Any) -> np.ndarray:
+        """Logits ``[n_epochs, n_classes]``; keyword arguments of :meth:`predict_proba`."""
+        split = _split_kwargs(kwargs)
+        return self.logits_from_windows(self.windows(data, **split[0]), **split[1])
+
+    def predict_proba(self, data: Any, **kwargs: Any) -> np.ndarray:
+        """Class probabilities ``[n_epochs, n_classes]`` (softmax of the logits).
+
+        Parameters
+        ----------
+        data : mne.Epochs | str | Path | ndarray
+            Epochs (see :meth:`windows`).
+        **kwargs
+            ``ch_names``, ``sfreq``, ``units``, ``rename``, ``verbose`` (input) and ``device``,
+            ``precision``, ``batch_size``, ``cache`` (inference).
+        """
+        logits = self.decision_function(data, **kwargs)
+        return _softmax(logits)
+
+    def predict(self, data: Any, **kwargs: Any) -> np.ndarray:
+        """Predicted labels ``[n_epochs]`` (from ``classes_``); see :meth:`predict_proba`."""
+        return self.classes_[self.predict_proba(data, **kwargs).argmax(axis=1)]
+
+    def evaluate(self, data: Any, y: Any = None, **kwargs: Any) -> dict[str, float]:
+        """:func:`probe_metrics` on labelled epochs (``y=None``: labels from Epochs events)."""
+        proba = self.predict_proba(data, **kwargs)
+        labels = _labels(data, y, len(proba))
+        unknown = sorted(set(labels.tolist()) - set(self.classes_.tolist()))
+        if unknown:
+            raise ValueError(
+                f"labels {unknown} are not among the probe's classes {self.classes_.tolist()}"
+            )
+        pred = self.classes_[proba.argmax(axis=1)]
+        return probe_metrics(labels, pred, proba, self.classes_)
+
+    # ---------------------------------------------------------------- persistence
+    def save(self, directory: str | os.PathLike, *, overwrite: bool = False) -> Path:
+        """Write ``probe.safetensors`` and ``probe.json`` into ``directory``.
+
+        A frozen probe stores its head (and projection) only, plus the encoder reference; a
+        fine-tuned one stores the whole model. Files are written atomically.
+        """
+        directory = Path(directory).expanduser()
+        if directory.exists() and not directory.is_dir():
+            raise FileExistsError(f"{directory} exists and is not a folder")
+        if (directory / PROBE_JSON).exists() and not overwrite:
+            raise FileExistsError(
+                f"{directory} already holds a probe; pass overwrite=True (--overwrite)"
+            )
+        state = {
+            k: v.detach().to("cpu", torch.float32).contiguous().clone()
+            for k, v in self.model.state_dict().items()
+            if not (self.frozen_encoder and k.startswith("target_encoder."))
+        }
+        meta = {
+            "format": PROBE_FORMAT,
+            "format_version": PROBE_FORMAT_VERSION,
+            "eegpt_version": __version__,
+            "frozen_encoder": self.frozen_encoder,
+            "classes": [_jsonable(c) for c in self.classes_.tolist()],
+            "probe": self.config.to_dict(),
+            "n_times": self.n_times,
+            "preprocessing": self.preprocessing.to_dict(),
+            "channels": {
+                "input_names": list(self.input_names),
+                "encoder_names": list(self.encoder_names),
+                "encoder_chan_ids": list(self.chan_ids),
+            },
+            "encoder": self.encoder,
+            "training": self.training,
+            "history": self.history,
+        }
+        directory.mkdir(parents=True, exist_ok=True)
+        blob = _dump_safetensors(state, {"format": "pt"})
+        atomic_write(directory / PROBE_WEIGHTS, lambda fh: fh.write(blob))
+        text = json.dumps(meta, indent=2, allow_nan=True) + "\n"
+        atomic_write(directory / PROBE_JSON, lambda fh: fh.write(text.encode()))
+        return directory
+
+    @classmethod
+    def load(
+        cls,
+        directory: str | os.PathLike,
+        model: EEGPT | EEGPTEncoder | str | os.PathLike | None = None,
+        *,
+        device: str | torch.device = "cpu",
+        verbose: bool | None = None,
+    ) -> EEGPTProbe:
+        """See :func:`load_probe`."""
+        return load_probe(directory, model, device=device, verbose=verbose)
+
+
+def _split_kwargs(kwargs: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    input_keys = {"ch_names", "sfreq", "units", "rename", "verbose"}
+    run_keys = {"device", "precision", "batch_size", "cache"}
+    unknown = sorted(set(kwargs) - input_keys - run_keys)
+    if unknown:
+        raise TypeError(f"unexpected keyword argument(s) {unknown}")
+    return (
+        {k: v for k, v in kwargs.items() if k in input_keys},
+        {k: v for k, v in kwargs.items() if k in run_keys},
+    )
+
+
+def _softmax(logits: np.ndarray) -> np.ndarray:
+    z = logits - logits.max(axis=1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, (np.generic,)):
+        return value.item()
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    raise TypeError(f"class labels must be str, int, float or bool to be saved, got {value!r}")
+
+
+# --------------------------------------------------------------------------------------------
+# Training
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _TrainingData:
+    windows: np.ndarray  # [n, C, T] model units
+    y: np.ndarray  # [n] class indices
+    input_names: tuple[str, ...]
+    encoder_names: tuple[str, ...]
+
+
+def _prepare_training_data(
+    data: Any,
+    y: Any,
+    *,
+    classes: np.ndarray | None,
+    ch_names: Sequence[str] | None,
+    sfreq: float | None,
+    units: str,
+    rename: dict[str, str | None] | None,
+    preprocessing: PreprocessingConfig,
+    config: ProbeConfig,
+    input_names: Sequence[str] | None = None,
+    verbose: Any = None,
+) -> tuple[_TrainingData, np.ndarray]:
+    """Windows and class indices; ``input_names`` fixes the channels (validation data)."""
+    rec = _as_epochs_recording(data, ch_names=ch_names, sfreq=sfreq, units=units, verbose=verbose)
+    labels = _labels(data, y, rec.data.shape[0])
+    if classes is None:
+        classes = np.unique(labels)
+        if len(classes) < 2:
+            raise ValueError(f"a classifier needs at least 2 classes, got {classes.tolist()}")
+    index = {c: k for k, c in enumerate(classes.tolist())}
+    unknown = sorted({str(c) for c in labels.tolist() if c not in index})
+    if unknown:
+        raise ValueError(f"labels {unknown} do not occur in the training labels")
+    y_idx = np.array([index[c] for c in labels.tolist()], dtype=np.int64)
+    if config.chan_proj:
+        names = tuple(input_names) if input_names is not None else tuple(rec.ch_names)
+        windows = _projection_windows(rec, names, preprocessing)
+        target = tuple(normalize_channel_name(n) for n in config.target_channels)
+        return _TrainingData(windows, y_idx, names, target), classes  # type: ignore[arg-type]
+    mapping = map_channels(rec.ch_names, rename=rename, verbose=verbose)
+    if input_names is not None:
+        mapping = _subset_mapping(mapping, input_names, rec.source)
+    windows = prepare(rec, mapping, preprocessing, verbose=verbose).data
+    return _TrainingData(windows, y_idx, mapping.names, mapping.names), classes
+
+
+def train_probe(
+    model: EEGPT | EEGPTEncoder,
+    data: Any,
+    y: Any = None,
+    *,
+    ch_names: Sequence[str] | None = None,
+    sfreq: float | None = None,
+    units: Literal["V", "mV", "uV", "µV"] = "V",
+    rename: dict[str, str | None] | None = None,
+    preprocessing: PreprocessingConfig | None = None,
+    config: ProbeConfig | None = None,
+    validation: float | tuple[Any, Any] | None = None,
+    device: str | torch.device | None = None,
+    precision: Precision = "float32",
+    cache: EmbeddingCache | str | os.PathLike | bool | None = True,
+    progress: bool = False,
+    verbose: bool | str | int | None = None,
+    **overrides: Any,
+) -> EEGPTProbe:
+    """Train a linear probe on a frozen EEGPT encoder (the paper's recipe by default).
+
+    Parameters
+    ----------
+    model : EEGPT | EEGPTEncoder
+        The pretrained model (e.g. from :func:`eegpt.load_model`); only its encoder is used, and
+        it is never modified (it may be moved to ``device``).
+    data : mne.Epochs | str | Path | ndarray
+        Labelled epochs, each one model window: an ``mne.Epochs``, a ``-epo.fif`` file, or an
+        array ``[n_epochs, n_channels, n_times]`` with ``ch_names``, ``sfreq`` and ``units``.
+        After resampling to ``preprocessing.sfreq`` an epoch must have the window length (4 s at
+        256 Hz by default; MNE's ``tmax`` is inclusive, so use ``tmax = tmin + 4 - 1 / sfreq``).
+    y : array-like, shape (n_epochs,) | None
+        Class labels (any hashable values); ``None`` takes the event names of an ``mne.Epochs``.
+    ch_names, sfreq, units
+        For arrays only: channel names, sampling rate in Hz and amplitude unit.
+    rename : dict | None
+        Channel-name overrides for :func:`~eegpt.channels.map_channels` (no projection).
+    preprocessing : PreprocessingConfig | None
+        Resampling, reference, scale and window length (default 256 Hz, 4 s, millivolts).
+    config : ProbeConfig | None
+        Architecture and recipe; ``**overrides`` replace single fields, e.g. ``epochs=50``,
+        ``chan_proj=True``, ``seed=1``.
+    validation : float | (data, y) | None
+        Held-out data scored after every epoch (``history``): a fraction of ``data`` split off
+        per class with the seed, or separate epochs in the same format as ``data``.
+    device : str | torch.device | None
+        ``None`` picks CUDA when available.
+    precision : {"float32", "bfloat16", "float16"}
+        Encoder precision (autocast); float16 needs CUDA.
+    cache : EmbeddingCache | str | Path | bool | None
+        Embedding cache for the frozen encoder without projection (see :func:`embed_windows`);
+        training again on the same data and encoder then skips the encoder.
+    progress : bool
+        Progress bar over training epochs.
+    verbose : bool | str | int | None
+        Log channel mapping, preprocessing and a training summary.
+
+    Returns
+    -------
+    EEGPTProbe
+
+    Raises
+    ------
+    ValueError
+        Bad data or labels (fewer than 2 classes, labels not matching epochs), channels that do
+        not map, epochs of the wrong length, unknown ``overrides``.
+    """
+    import time
+
+    config = config or ProbeConfig()
+    if overrides:
+        config = config.replace(**overrides)
+    preprocessing = preprocessing or PreprocessingConfig()
+    encoder = _encoder_of(model)
+    dev = resolve_device(device)
+    precision = _check_precision(precision, dev)
+    common = dict(
+        ch_names=ch_names,
+        sfreq=sfreq,
+        units=units,
+        rename=rename,
+        preprocessing=preprocessing,
+        config=config,
+        verbose=verbose,
+    )
+    train, classes = _prepare_training_data(data, y, classes=None, **common)
+    val = None
+    if isinstance(validation, (int, float)) and not isinstance(validation, bool):
+        tr, va = _stratified_split(train.y, float(validation), config.seed)
+        val = (train.windows[va], train.y[va])
+        train = _TrainingData(
+            train.windows[tr], train.y[tr], train.input_names, train.encoder_names
+        )
+    elif validation is not None:
+        if not (isinstance(validation, tuple) and len(validation) == 2):
+            raise TypeError("validation must be a fraction, a (data, y) pair or None")
+        vdata, _ = _prepare_training_data(
+            validation[0], validation[1], classes=classes, input_names=train.input_names, **common
+        )
+        val = (vdata.windows, vdata.y)
+    if config.patience is not None and val is None:
+        raise ValueError("patience (early stopping) needs validation data: pass validation=")
+
+    chan_ids = [CHANNEL_INDEX[name] for name in train.encoder_names]
+    t0 = time.perf_counter()
+    with torch.random.fork_rng(devices=[dev] if dev.type == "cuda" else []):
+        torch.manual_seed(config.seed)
+        encoder.to(dev).eval()
+        probe_model = _assemble(
+            encoder,
+            n_classes=len(classes),
+            n_times=preprocessing.n_samples,
+            chan_ids=chan_ids,
+            config=config,
+            n_inputs=len(train.input_names),
+        ).to(dev)
+        head = probe_model.final_layer
+        assert head is not None
+        if config.chan_proj:
+            assert probe_model.chan_proj is not None
+            params = list(probe_model.chan_proj.parameters()) + list(head.parameters())
+            ids = torch.as_tensor(chan_ids, dtype=torch.long, device=dev)
+
+            def forward(x: torch.Tensor) -> torch.Tensor:
+                return probe_model(x, ids)
+
+            with _training_mode(encoder, trainable=None):
+                fit = _fit(
+                    forward,
+                    [probe_model.chan_proj, head],
+                    [{"params": params, "max_lr": config.max_lr}],
+                    train.windows,
+                    train.y,
+                    val,
+                    epochs=config.epochs,
+                    batch_size=config.batch_size,
+                    weight_decay=config.weight_decay,
+                    pct_start=config.pct_start,
+                    patience=config.patience,
+                    seed=config.seed,
+                    device=dev,
+                    precision=precision,
+                    progress=progress,
+                    desc="probe (with channel projection)",
+                )
+        else:
+            embed = dict(device=dev, precision=precision, cache=cache, preprocessing=preprocessing)
+            z_train = embed_windows(encoder, train.windows, chan_ids, **embed)
+            z_val = None
+            if val is not None:
+                z_val = (embed_windows(encoder, val[0], chan_ids, **embed), val[1])
+            fit = _fit(
+                head,
+                [head],
+                [{"params": list(head.parameters()), "max_lr": config.max_lr}],
+                z_train,
+                train.y,
+                z_val,
+                epochs=config.epochs,
+                batch_size=config.batch_size,
+                weight_decay=config.weight_decay,
+                pct_start=config.pct_start,
+                patience=config.patience,
+                seed=config.seed,
+                device=dev,
+                precision="float32",
+                progress=progress,
+                desc="linear probe",
+            )
+    probe = EEGPTProbe(
+        probe_model.eval(),
+        classes=classes,
+        config=config,
+        preprocessing=preprocessing,
+        input_names=train.input_names,
+        encoder_names=train.encoder_names,
+        encoder=_encoder_reference(model),
+        frozen_encoder=True,
+        history=fit.history,
+        training={
+            "n_train": int(len(train.y)),
+            "n_validation": 0 if val is None else int(len(val[1])),
+            "epochs_run": len(fit.history),
+            "best_epoch": fit.best_epoch,
+            "stopped_early": fit.stopped_early,
+            "seconds": round(time.perf_counter() - t0, 3),
+            "device": str(dev),
+            "precision": precision,
+        },
+    )
+    last = fit.history[-1] if fit.history else {}
+    _log(
+        f"trained {probe!r} on {len(train.y)} epochs in {probe.training['seconds']:.1f} s: "
+        + ", ".join(f"{k} {v:.4g}" for k, v in last.items() if k != "epoch"),
+        verbose,
+    )
+    return probe
+
+
+# --------------------------------------------------------------------------------------------
+# Loading
+# --------------------------------------------------------------------------------------------
+
+
+def _read_probe_json(directory: Path) -> dict[str, Any]:
+    path = directory / PROBE_JSON
+    if not path.exists():
+        raise FileNotFoundError(f"no probe at {directory} ({PROBE_JSON} is missing)")
+    try:
+        meta = json.loads(path.read_text())
+    except json.JSONDecodeError as err:
+        raise ValueError(f"{path} is not valid JSON: {err}") from err
+    if meta.get("format") != PROBE_FORMAT:
+        raise ValueError(f"{path} is not an eegpt probe (format {meta.get('format')!r})")
+    if meta.get("format_version", 0) > PROBE_FORMAT_VERSION:
+        raise ValueError(
+            f"{path} was written by a newer eegpt (format version {meta['format_version']}); "
+            "upgrade eegpt to read it"
+        )
+    return meta
+
+
+def load_probe(
+    directory: str | os.PathLike,
+    model: EEGPT | EEGPTEncoder | str | os.PathLike | None = None,
+    *,
+    device: str | torch.device = "cpu",
+    verbose: bool | None = None,
+) -> EEGPTProbe:
+    """Read a probe written by :meth:`EEGPTProbe.save`.
+
+    Parameters
+    ----------
+    directory : str | Path
+        Folder with ``probe.json`` and ``probe.safetensors``.
+    model : EEGPT | EEGPTEncoder | str | Path | None
+        For a frozen probe: the encoder it was trained on, as a model or a checkpoint path/name
+        for :func:`eegpt.load_model`; ``None`` loads the checkpoint path recorded at training.
+        Ignored for fine-tuned probes (their encoder is saved with them).
+    device : str | torch.device
+    verbose : bool | None
+        See :func:`eegpt.load_model`.
+
+    Raises
+    ------
+    EncoderMismatchError
+        The encoder's weights differ from the ones the probe was trained on (compared through
+        :func:`encoder_fingerprint`, so a converted copy of the same checkpoint is accepted).
+    FileNotFoundError
+        No probe in ``directory``, or no encoder given and the recorded checkpoint is gone.
+    """
+    from eegpt.checkpoints import load_model
+
+    directory = Path(directory).expanduser()
+    meta = _read_probe_json(directory)
+    state = _load_safetensors(str(directory / PROBE_WEIGHTS))
+    config = ProbeConfig.from_dict(meta["probe"])
+    ref = meta["encoder"]
+    frozen = bool(meta["frozen_encoder"])
+    if frozen:
+        if model is None:
+            if not ref.get("path"):
+                raise FileNotFoundError(
+                    f"the probe in {directory} was trained on an encoder that was not loaded "
+                    "from a checkpoint file; pass that encoder: load_probe(folder, model)"
+                )
+            model = ref["path"]
+        if isinstance(model, (str, os.PathLike)):
+            model = load_model(model, device="cpu", verbose=verbose)
+        found = encoder_fingerprint(model)
+        if found != ref["weights_sha256"]:
+            info = dict(getattr(model, "checkpoint_info", None) or {})
+            raise EncoderMismatchError(
+                f"the probe in {directory} was trained on the encoder with weights SHA-256 "
+                f"{ref['weights_sha256'][:16]}... (checkpoint {ref.get('path')}, file sha256 "
+                f"{(ref.get('sha256') or 'unknown')[:16]}), but the encoder given has weights "
+                f"SHA-256 {found[:16]}... (checkpoint {info.get('path')}, file sha256 "
+                f"{(info.get('sha256') or 'unknown')[:16]}). Pass the encoder it was trained on."
+            )
+        encoder = _encoder_of(model)
+    else:
+        encoder = EEGPTEncoder(EEGPTConfig.from_dict(ref["config"]))
+    channels = meta["channels"]
+    probe_model = _assemble(
+        encoder,
+        n_classes=len(meta["classes"]),
+        n_times=int(meta["n_times"]),
+        chan_ids=channels["encoder_chan_ids"],
+        config=config,
+        n_inputs=len(channels["input_names"]),
+    )
+    expected = {
+        k for k in probe_model.state_dict() if not (frozen and k.startswith("target_encoder."))
+    }
+    if set(state) != expected:
+        raise ValueError(
+            f"{directory / PROBE_WEIGHTS} does not fit the probe in {PROBE_JSON}: missing "
+            f"{sorted(expected - set(state))}, unexpected {sorted(set(state) - expected)}"
+        )
+    probe_model.load_state_dict(state, strict=False)
+    return EEGPTProbe(
+        probe_model.to(device).eval(),
+        classes=meta["classes"],
+        config=config,
+        preprocessing=PreprocessingConfig.from_dict(meta["preprocessing"]),
+        input_names=channels["input_names"],
+        encoder_names=channels["encoder_names"],
+        encoder=ref,
+        frozen_encoder=frozen,
+        history=meta.get("history"),
+        training=meta.get("training"),
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# A synthetic labelled task
+# --------------------------------------------------------------------------------------------
+
+SYNTHETIC_CHANNELS: tuple[str, ...] = (
+    "Fp1", "Fp2", "F7", "F3", "Fz", "F4", "F8", "T7", "C3", "Cz",
+    "C4", "T8", "P7", "P3", "Pz", "P4", "P8", "O1", "O2",
+)  # fmt: skip
+
+# Scalp weights of the synthetic P300-like component (a parietal-central positivity).
+_P300_TOPOGRAPHY = {
+    "Pz": 1.0, "P3": 0.75, "P4": 0.75, "Cz": 0.6, "C3": 0.4, "C4": 0.4,
+    "O1": 0.35, "O2": 0.35, "P7": 0.3, "P8": 0.3, "Fz": 0.2,
+}  # fmt: skip
+
+
+def synthetic_erp_raw(
+    n_trials: int = 200,
+    *,
+    sfreq: float = 250.0,
+    soa: float = 4.5,
+    amplitude: float = 20e-6,
+    noise: float = 8e-6,
+    seed: int = 0,
+) -> tuple[mne.io.RawArray, np.ndarray, dict[str, int]]:
+    """A SYNTHETIC continuous recording of a P300-like oddball task, with its events.
+
+    Nothing here is recorded EEG. 19 10-20 channels carry independent 1/f ("pink") background
+    noise of ``noise`` volts RMS (flattened below 2 Hz). A stimulus occurs every ``soa`` seconds
+    (+-0.25 s jitter), the first after 1 s. Half the stimuli, in random order, are ``"target"``:
+    they are followed by a parietal positive deflection peaking about 350 ms later (Gaussian,
+    80 ms wide, latency jitter 40 ms) of ``amplitude`` volts at Pz and weaker at neighbouring
+    electrodes; the others are ``"standard"`` and evoke nothing. The label of an epoch is thus
+    decidable from the time course over parietal channels, and shuffled labels leave nothing to
+    learn.
+
+    Parameters
+    ----------
+    n_trials : int
+        Number of stimuli.
+    sfreq : float
+        Sampling rate in Hz (250, as BCI Competition IV-2a; EEGPT resamples to 256).
+    soa : float
+        Mean stimulus onset asynchrony in seconds.
+    amplitude, noise : float
+        Peak of the component at Pz and background RMS, in volts.
+    seed : int
+        Random seed; the same seed gives the same recording.
+
+    Returns
+    -------
+    raw : mne.io.RawArray
+        Data in volts with a standard 10-20 montage.
+    events : ndarray of int, shape (n_trials, 3)
+        MNE events (sample, 0, code).
+    event_id : dict
+        ``{"standard": 1, "target": 2}``.
+    """
+    rng = np.random.default_rng(seed)
+    onsets = 1.0 + soa * np.arange(n_trials) + rng.uniform(-0.25, 0.25, n_trials)
+    n_times = int(round((onsets[-1] + soa + 1.0) * sfreq))
+    labels = rng.permutation(np.arange(n_trials) % 2)
+    n_ch = len(SYNTHETIC_CHANNELS)
+    n_freqs = n_times // 2 + 1
+    spectrum = rng.standard_normal((n_ch, n_freqs)) + 1j * rng.standard_normal((n_ch, n_freqs))
+    spectrum /= np.sqrt(np.maximum(np.fft.rfftfreq(n_times, 1 / sfreq), 2.0))
+    data = np.fft.irfft(spectrum, n_times)
+    data *= noise / data.std(axis=-1, keepdims=True)
+    topography = np.array([_P300_TOPOGRAPHY.get(name, 0.0) for name in SYNTHETIC_CHANNELS])
+    half = int(0.5 * sfreq)  # the component lies well inside +-0.5 s of its peak
+    for onset in onsets[labels == 1]:
+        peak = onset + 0.35 + rng.normal(0.0, 0.04)
+        centre = int(round(peak * sfreq))
+        idx = np.arange(centre - half, centre + half)
+        wave = amplitude * np.exp(-0.5 * ((idx / sfreq - peak) / 0.08) ** 2)
+        data[:, idx] += topography[:, None] * wave[None, :]
+    info = mne.create_info(list(SYNTHETIC_CHANNELS), sfreq, ch_types="eeg")
+    raw = mne.io.RawArray(data, info, verbose=False)
+    builtin = mne.channels.get_builtin_montages()
+    raw.set_montage("colin27_1020" if "colin27_1020" in builtin else "standard_1020", verbose=False)
+    events = np.column_stack(
+        [np.round(onsets * sfreq).astype(int), np.zeros(n_trials, int), labels + 1]
+    )
+    return raw, events, {"standard": 1, "target": 2}
+
+
+def synthetic_erp_epochs(
+    n_epochs: int = 200,
+    *,
+    sfreq: float = 250.0,
+    tmin: float = -0.5,
+    seconds: float = 4.0,
+    amplitude: float = 20e-6,
+    noise: float = 8e-6,
+    seed: int = 0,
+) -> mne.Epochs:
+    """Labelled epochs of the SYNTHETIC oddball recording of :func:`synthetic_erp_raw`.
+
+    Each epoch starts ``tmin`` seconds relative to its stimulus and lasts exactly ``seconds``
+    (``seconds * sfreq`` samples: one EEGPT window), without baseline correction.
+
+    Returns
+    -------
+    mne.Epochs
+        Data loaded, in volts, ``event_id={"standard": 1, "target": 2}``; labels with
+        :func:`epochs_labels`.
+    """
+    soa = max(4.5, seconds + 0.5)
+    raw, events, event_id = synthetic_erp_raw(
+        n_epochs, sfreq=sfreq, soa=soa, amplitude=amplitude, noise=noise, seed=seed
+    )
+    return mne.Epochs(
+        raw,
+        events,
+        event_id,
+        tmin=tmin,
+        tmax=tmin + seconds - 1 / sfreq,
+        baseline=None,
+        preload=True,
+        verbose=False,
+    )

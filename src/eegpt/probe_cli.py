@@ -1,0 +1,405 @@
+"""Command line for linear probes: ``eegpt probe train | predict | evaluate``.
+
+Input files hold labelled epochs, one model window each:
+
+``*-epo.fif`` (or ``*_epo.fif``, ``.fif.gz``)
+    MNE epochs (``epochs.save("sub-01-epo.fif")``). Labels are the event names
+    (``epochs.event_id``), unless ``--labels`` gives them.
+``*.npz``
+    NumPy arrays ``X`` ``[n_epochs, n_channels, n_times]``, ``ch_names`` ``[n_channels]``,
+    ``sfreq`` (Hz), optionally ``units`` (``"V"`` default, ``"mV"``, ``"uV"``) and ``y``
+    ``[n_epochs]`` (labels).
+
+``--labels FILE.csv`` overrides the labels: a CSV with a header row and a ``label`` column, one
+row per epoch of all input files in the order given. Several input files are concatenated; they
+must share channels and sampling rate.
+
+To cut a continuous recording into labelled epochs, use MNE, e.g.
+``mne.Epochs(raw, events, event_id, tmin=0, tmax=4 - 1 / raw.info["sfreq"], baseline=None)``.
+
+:func:`add_probe_commands` adds the ``probe`` command to the ``eegpt`` parser; :func:`main` runs
+it on its own (``python -m eegpt.probe_cli train ...``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+__all__ = ["add_probe_commands", "load_labelled_epochs", "main"]
+
+INPUT_HELP = """\
+Linear probes on a frozen EEGPT encoder (the EEGPT paper's recipe).
+
+Inputs are labelled epochs, one model window each:
+  *-epo.fif  MNE epochs; labels are the event names (epochs.event_id)
+  *.npz      arrays X [n_epochs, n_channels, n_times], ch_names, sfreq,
+             optionally units ("V" default, "mV", "uV") and y (labels)
+--labels FILE.csv overrides the labels: a header row with a 'label' column, one row per
+epoch of all inputs in order. Several inputs are concatenated (same channels and rate)."""
+
+
+# --------------------------------------------------------------------------------------------
+# Input files
+# --------------------------------------------------------------------------------------------
+
+
+def _read_one(path: Path, verbose: Any = None) -> tuple[Any, np.ndarray | None]:
+    """One file -> (epoched Recording in volts, labels or None)."""
+    import mne
+
+    from eegpt.io import Recording
+    from eegpt.probe import _as_epochs_recording, epochs_labels
+
+    if not path.exists():
+        raise FileNotFoundError(f"no such file: {path}")
+    name = path.name
+    if name.endswith((".npz",)):
+        with np.load(path, allow_pickle=False) as f:
+            missing = [k for k in ("X", "ch_names", "sfreq") if k not in f.files]
+            if missing:
+                raise ValueError(
+                    f"{path}: an .npz input needs arrays X [n_epochs, C, T], ch_names and sfreq; "
+                    f"missing {missing} (has {f.files})"
+                )
+            units = str(f["units"]) if "units" in f.files else "V"
+            rec = _as_epochs_recording(
+                f["X"],
+                ch_names=[str(c) for c in f["ch_names"].tolist()],
+                sfreq=float(f["sfreq"]),
+                units=units,
+                verbose=verbose,
+            )
+            labels = f["y"] if "y" in f.files else None
+        rec = Recording(rec.data, rec.ch_names, rec.sfreq, source=str(path))
+        return rec, labels
+    if name.endswith(("epo.fif", "epo.fif.gz")):
+        epochs = mne.read_epochs(path, preload=True, verbose=verbose if verbose else "error")
+        rec = _as_epochs_recording(epochs, ch_names=None, sfreq=None, units="V", verbose=verbose)
+        rec = Recording(rec.data, rec.ch_names, rec.sfreq, source=str(path))
+        return rec, epochs_labels(epochs)
+    raise ValueError(
+        f"{path}: unsupported input; give MNE epochs (*-epo.fif) or an .npz with X, ch_names, "
+        "sfreq (see 'eegpt probe train --help')"
+    )
+
+
+def _read_label_csv(path: Path) -> np.ndarray:
+    with open(path, newline="") as fh:
+        reader = csv.DictReader(fh)
+        if reader.fieldnames is None or "label" not in reader.fieldnames:
+            raise ValueError(f"{path}: the labels CSV needs a header with a 'label' column")
+        return np.array([row["label"] for row in reader])
+
+
+def load_labelled_epochs(
+    paths: Sequence[str | Path],
+    labels: str | Path | None = None,
+    *,
+    require_labels: bool = True,
+    verbose: Any = None,
+) -> tuple[Any, np.ndarray | None, list[str]]:
+    """Read and concatenate labelled epochs files (see the module docstring for the formats).
+
+    Returns
+    -------
+    recording : eegpt.io.Recording
+        All epochs ``[n_epochs, C, T]`` in volts.
+    y : ndarray, shape (n_epochs,) | None
+        Labels (``None`` only when ``require_labels`` is False and no file has any).
+    sources : list of str
+        The file each epoch came from.
+    """
+    from eegpt.io import Recording
+
+    if not paths:
+        raise ValueError("no input files given")
+    recs, ys, sources = [], [], []
+    for p in paths:
+        rec, y = _read_one(Path(p), verbose)
+        recs.append(rec)
+        ys.append(y)
+        sources += [str(p)] * rec.data.shape[0]
+    first = recs[0]
+    for rec in recs[1:]:
+        if rec.ch_names != first.ch_names or rec.sfreq != first.sfreq:
+            raise ValueError(
+                f"{rec.source} has channels {rec.ch_names} at {rec.sfreq:g} Hz, but "
+                f"{first.source} has {first.ch_names} at {first.sfreq:g} Hz; inputs must match"
+            )
+    data = np.concatenate([r.data for r in recs]) if len(recs) > 1 else first.data
+    source = first.source if len(recs) == 1 else f"{len(recs)} files"
+    recording = Recording(data, first.ch_names, first.sfreq, source=source)
+    n = data.shape[0]
+    if labels is not None:
+        y = _read_label_csv(Path(labels))
+        if len(y) != n:
+            raise ValueError(f"{labels} has {len(y)} labels for {n} epochs in the inputs")
+    elif all(v is not None for v in ys):
+        y = np.concatenate([np.asarray(v) for v in ys])
+    elif require_labels:
+        unlabelled = [str(p) for p, v in zip(paths, ys, strict=True) if v is None]
+        raise ValueError(f"no labels for {unlabelled}; add y to the .npz or pass --labels")
+    else:
+        y = None
+    return recording, y, sources
+
+
+# --------------------------------------------------------------------------------------------
+# Parser
+# --------------------------------------------------------------------------------------------
+
+
+def _add_run_options(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("inference")
+    g.add_argument("--device", default=None, help="cpu, cuda, cuda:1 ... (default: GPU if present)")
+    g.add_argument("--batch-size", type=int, default=64, help="epochs per forward pass (64)")
+    g.add_argument("--precision", choices=["float32", "bfloat16", "float16"], default="float32")
+    p.add_argument("-q", "--quiet", action="store_true", help="less output")
+
+
+def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
+    """Add ``probe`` with the actions ``train``, ``predict`` and ``evaluate`` to a parser.
+
+    Parameters
+    ----------
+    subparsers
+        What ``parser.add_subparsers()`` returned (the ``eegpt`` command list).
+
+    Returns
+    -------
+    argparse.ArgumentParser
+        The ``probe`` parser. Each action sets ``func`` to a ``f(args) -> exit status``.
+    """
+    probe = subparsers.add_parser(
+        "probe",
+        help="linear probes on a frozen EEGPT encoder: train, predict, evaluate",
+        description=INPUT_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    actions = probe.add_subparsers(dest="probe_command", required=True, metavar="ACTION")
+
+    p = actions.add_parser("train", help="train a probe on labelled epochs (paper recipe)")
+    p.add_argument("data", nargs="+", type=Path, help="-epo.fif or .npz files")
+    p.add_argument("--weights", required=True, help="encoder checkpoint (path or pretrained name)")
+    p.add_argument("-o", "--output", type=Path, required=True, help="probe folder to write")
+    p.add_argument("--labels", type=Path, help="CSV with a 'label' column, one row per epoch")
+    p.add_argument(
+        "--val",
+        type=float,
+        default=None,
+        metavar="FRACTION",
+        help="hold out this fraction per class and report it after every epoch",
+    )
+    g = p.add_argument_group("recipe (defaults: the original EEGPT linear-probe scripts)")
+    g.add_argument("--epochs", type=int, default=100, help="training epochs (100)")
+    g.add_argument("--train-batch-size", type=int, default=64, help="training batch (64)")
+    g.add_argument("--lr", type=float, default=4e-4, help="one-cycle peak learning rate (4e-4)")
+    g.add_argument("--weight-decay", type=float, default=0.01, help="AdamW weight decay (0.01)")
+    g.add_argument(
+        "--chan-proj",
+        action="store_true",
+        help="learn a 1x1 projection of the input channels onto the 19 10-20 channels",
+    )
+    g.add_argument("--patience", type=int, default=None, help="early stopping (needs --val)")
+    g.add_argument("--seed", type=int, default=0)
+    g.add_argument(
+        "--cache-dir", type=Path, default=None, help="keep frozen-encoder embeddings here"
+    )
+    g = p.add_argument_group("preprocessing")
+    g.add_argument("--window", type=float, default=4.0, help="epoch/window length in s (4)")
+    g.add_argument("--average-reference", action="store_true")
+    g.add_argument("--resample", choices=["polyphase", "nearest"], default="polyphase")
+    g.add_argument(
+        "--tail", choices=["drop", "pad"], default="drop", help="pad shorter epochs with zeros"
+    )
+    p.add_argument("--overwrite", action="store_true", help="replace an existing probe")
+    _add_run_options(p)
+    p.set_defaults(func=cmd_probe_train)
+
+    p = actions.add_parser("predict", help="predict labels of epochs with a trained probe")
+    p.add_argument("probe", type=Path, help="probe folder")
+    p.add_argument("data", nargs="+", type=Path, help="-epo.fif or .npz files")
+    p.add_argument("-o", "--output", type=Path, help="CSV to write (default: stdout)")
+    p.add_argument("--weights", help="encoder checkpoint (default: the one recorded in the probe)")
+    _add_run_options(p)
+    p.set_defaults(func=cmd_probe_predict)
+
+    p = actions.add_parser("evaluate", help="score a probe on labelled epochs")
+    p.add_argument("probe", type=Path, help="probe folder")
+    p.add_argument("data", nargs="+", type=Path, help="-epo.fif or .npz files")
+    p.add_argument("--labels", type=Path, help="CSV with a 'label' column, one row per epoch")
+    p.add_argument("--json", type=Path, help="also write the metrics to this JSON file")
+    p.add_argument("--weights", help="encoder checkpoint (default: the one recorded in the probe)")
+    _add_run_options(p)
+    p.set_defaults(func=cmd_probe_evaluate)
+    return probe
+
+
+# --------------------------------------------------------------------------------------------
+# Commands
+# --------------------------------------------------------------------------------------------
+
+
+def cmd_probe_train(args: argparse.Namespace) -> int:
+    from eegpt.checkpoints import load_model
+    from eegpt.preprocessing import PreprocessingConfig
+    from eegpt.probe import EmbeddingCache, ProbeConfig, train_probe
+
+    out = args.output
+    if (out / "probe.json").exists() and not args.overwrite:
+        raise FileExistsError(f"{out} already holds a probe; pass --overwrite to replace it")
+    verbose = not args.quiet
+    recording, y, _ = load_labelled_epochs(args.data, args.labels, verbose=False)
+    model = load_model(args.weights, device="cpu", verbose=verbose)
+    config = ProbeConfig(
+        chan_proj=args.chan_proj,
+        epochs=args.epochs,
+        batch_size=args.train_batch_size,
+        max_lr=args.lr,
+        weight_decay=args.weight_decay,
+        patience=args.patience,
+        seed=args.seed,
+    )
+    preprocessing = PreprocessingConfig(
+        window_seconds=args.window,
+        average_reference=args.average_reference,
+        resample=args.resample,
+        tail=args.tail,
+    )
+    probe = train_probe(
+        model,
+        recording,
+        y,
+        preprocessing=preprocessing,
+        config=config,
+        validation=args.val,
+        device=args.device,
+        precision=args.precision,
+        cache=EmbeddingCache(args.cache_dir) if args.cache_dir else True,
+        progress=verbose,
+        verbose=False,
+    )
+    probe.save(out, overwrite=args.overwrite)
+    last = probe.history[-1]
+    print(
+        f"trained {probe!r} on {probe.training['n_train']} epochs "
+        f"({probe.training['epochs_run']} passes, {probe.training['seconds']:.1f} s): "
+        f"train loss {last['train_loss']:.4f}, train accuracy {100 * last['train_accuracy']:.2f}%"
+    )
+    if args.val:
+        print(
+            f"validation ({probe.training['n_validation']} epochs) after the last pass: loss "
+            f"{last['val_loss']:.4f}, BAC {100 * last['val_balanced_accuracy']:.2f}%"
+        )
+    print(f"wrote {out}")
+    return 0
+
+
+def _load(args: argparse.Namespace):
+    from eegpt.probe import load_probe
+
+    return load_probe(args.probe, args.weights, device="cpu", verbose=False)
+
+
+def cmd_probe_predict(args: argparse.Namespace) -> int:
+    probe = _load(args)
+    recording, _, sources = load_labelled_epochs(args.data, require_labels=False, verbose=False)
+    proba = probe.predict_proba(
+        recording, device=args.device, precision=args.precision, batch_size=args.batch_size
+    )
+    pred = probe.classes_[proba.argmax(axis=1)]
+    header = ["file", "epoch", "prediction"] + [f"p_{c}" for c in probe.classes_.tolist()]
+    counters: dict[str, int] = {}
+    rows = []
+    for src, label, p in zip(sources, pred.tolist(), proba, strict=True):
+        k = counters.get(src, 0)
+        counters[src] = k + 1
+        rows.append([src, k, label] + [f"{v:.6f}" for v in p])
+    if args.output is None:
+        writer = csv.writer(sys.stdout)
+        writer.writerow(header)
+        writer.writerows(rows)
+    else:
+        args.output.parent.mkdir(parents=True, exist_ok=True)
+        with open(args.output, "w", newline="") as fh:
+            writer = csv.writer(fh)
+            writer.writerow(header)
+            writer.writerows(rows)
+        if not args.quiet:
+            print(f"wrote {len(rows)} predictions to {args.output}")
+    return 0
+
+
+def cmd_probe_evaluate(args: argparse.Namespace) -> int:
+    from sklearn.metrics import confusion_matrix
+
+    from eegpt.probe import format_metrics, probe_metrics
+
+    probe = _load(args)
+    recording, y, _ = load_labelled_epochs(args.data, args.labels, verbose=False)
+    proba = probe.predict_proba(
+        recording, device=args.device, precision=args.precision, batch_size=args.batch_size
+    )
+    classes = probe.classes_
+    y = _as_class_labels(y, classes)
+    pred = classes[proba.argmax(axis=1)]
+    metrics = probe_metrics(y, pred, proba, classes)
+    print(format_metrics(metrics))
+    if not args.quiet:
+        cm = confusion_matrix(y, pred, labels=classes)
+        width = max(len(str(c)) for c in classes.tolist()) + 2
+        print("confusion matrix (rows: true, columns: predicted)")
+        print(" " * width + "".join(f"{str(c):>{width}}" for c in classes.tolist()))
+        for c, row in zip(classes.tolist(), cm, strict=True):
+            print(f"{str(c):>{width}}" + "".join(f"{v:>{width}}" for v in row))
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(metrics, indent=2) + "\n")
+    return 0
+
+
+def _as_class_labels(y: np.ndarray, classes: np.ndarray) -> np.ndarray:
+    """Labels in the classes' type (labels from a CSV are text; classes may be numbers)."""
+    known = set(classes.tolist())
+    if set(y.tolist()) <= known:
+        return y
+    by_text = {str(c): c for c in classes.tolist()}
+    unknown = sorted({str(v) for v in y.tolist()} - set(by_text))
+    if unknown:
+        raise ValueError(f"labels {unknown} are not among the probe's classes {classes.tolist()}")
+    return np.array([by_text[str(v)] for v in y.tolist()], dtype=classes.dtype)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """A stand-alone ``eegpt`` parser holding only the ``probe`` command."""
+    parser = argparse.ArgumentParser(prog="eegpt")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    add_probe_commands(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run ``eegpt probe ...``; ``argv`` excludes the program name and ``probe``.
+
+    Returns the exit status: 0 on success, 1 on an error (printed as one ``eegpt: error:`` line
+    unless ``--debug`` comes first), 2 on a usage error (argparse exits).
+    """
+    argv = list(sys.argv[1:] if argv is None else argv)
+    debug = bool(argv) and argv[0] == "--debug"
+    args = build_parser().parse_args((["--debug"] if debug else []) + ["probe"] + argv[debug:])
+    from eegpt.cli import run_command
+
+    return run_command(args.func, args)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

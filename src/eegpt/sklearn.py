@@ -1,0 +1,371 @@
+"""A scikit-learn transformer that turns EEG epochs into EEGPT embeddings.
+
+:class:`EEGPTEmbedder` follows scikit-learn's estimator rules (constructor arguments stored as
+given, fitted state in attributes ending with ``_``, :func:`~sklearn.base.clone`-able), so it
+goes into a :class:`~sklearn.pipeline.Pipeline` before any classifier and works with
+:func:`~sklearn.model_selection.cross_val_score` and
+:class:`~sklearn.model_selection.GridSearchCV`::
+
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+
+    clf = make_pipeline(EEGPTEmbedder(weights="eegpt-large", pooling="mean_patches"),
+                        LogisticRegression(max_iter=1000))
+    cross_val_score(clf, epochs, epochs_labels(epochs), cv=5)
+
+The encoder is frozen: ``fit`` only loads it and records the input layout (the same for every
+fold), ``transform`` embeds. The module needs scikit-learn (``pip install scikit-learn``).
+"""
+
+from __future__ import annotations
+
+import copy
+import numbers
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import mne
+import numpy as np
+
+try:
+    from sklearn.base import BaseEstimator, TransformerMixin
+    from sklearn.utils.validation import check_array, check_is_fitted
+except ImportError as err:  # pragma: no cover - depends on the environment
+    raise ImportError(
+        "eegpt.sklearn needs scikit-learn: pip install 'eegpt[sklearn]' (or scikit-learn)"
+    ) from err
+
+from eegpt.channels import map_channels
+from eegpt.engine import InferenceEngine
+from eegpt.io import UNITS
+from eegpt.model import EEGPT, EEGPTEncoder
+from eegpt.preprocessing import PreprocessingConfig, prepare
+from eegpt.probe import _as_epochs_recording, _encoder_of, embed_windows
+
+__all__ = ["POOLINGS", "EEGPTEmbedder", "pool_embeddings"]
+
+
+def _flatten(z: np.ndarray) -> np.ndarray:
+    return z.reshape(len(z), -1)
+
+
+def _mean(z: np.ndarray) -> np.ndarray:
+    return z.mean(axis=(1, 2))
+
+
+def _mean_patches(z: np.ndarray) -> np.ndarray:
+    return z.mean(axis=1).reshape(len(z), -1)
+
+
+def _mean_tokens(z: np.ndarray) -> np.ndarray:
+    return z.mean(axis=2).reshape(len(z), -1)
+
+
+POOLINGS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
+    "flatten": _flatten,
+    "mean": _mean,
+    "mean_patches": _mean_patches,
+    "mean_tokens": _mean_tokens,
+}
+"""Named poolings of summary tokens ``[n, N, S, D]`` into one vector per epoch:
+
+``"flatten"`` ``[n, N*S*D]`` (everything, what the linear probe sees); ``"mean"`` ``[n, D]`` (mean
+over patches and summary tokens); ``"mean_patches"`` ``[n, S*D]`` (mean over time patches, the
+summary tokens kept apart); ``"mean_tokens"`` ``[n, N*D]`` (mean over summary tokens, time kept).
+"""
+
+_FEATURE_PATTERNS = {
+    "flatten": lambda n, s, d: [
+        f"p{i}_s{j}_d{k}" for i in range(n) for j in range(s) for k in range(d)
+    ],
+    "mean": lambda n, s, d: [f"d{k}" for k in range(d)],
+    "mean_patches": lambda n, s, d: [f"s{j}_d{k}" for j in range(s) for k in range(d)],
+    "mean_tokens": lambda n, s, d: [f"p{i}_d{k}" for i in range(n) for k in range(d)],
+}
+
+
+def pool_embeddings(
+    z: np.ndarray, pooling: str | Callable[[np.ndarray], np.ndarray] = "flatten"
+) -> np.ndarray:
+    """Pool summary tokens ``[n, N, S, D]`` into ``[n, n_features]`` (see :data:`POOLINGS`).
+
+    A callable gets the 4-D array and must return a 2-D one with one row per epoch.
+    """
+    if z.ndim != 4:
+        raise ValueError(f"embeddings must be [n, N, S, D], got shape {z.shape}")
+    if callable(pooling):
+        out = np.asarray(pooling(z))
+        if out.ndim != 2 or len(out) != len(z):
+            raise ValueError(
+                f"a pooling callable must return [n_epochs, n_features], got shape {out.shape} "
+                f"for {len(z)} epochs"
+            )
+        return out
+    try:
+        return POOLINGS[pooling](z)
+    except KeyError:
+        raise ValueError(
+            f"unknown pooling {pooling!r}; use one of {sorted(POOLINGS)} or a callable"
+        ) from None
+
+
+class EEGPTEmbedder(TransformerMixin, BaseEstimator):
+    """EEGPT embeddings of EEG epochs as a scikit-learn transformer (frozen encoder).
+
+    Parameters
+    ----------
+    model : EEGPT | EEGPTEncoder | None
+        A loaded model. Either ``model`` or ``weights`` is needed; ``model`` wins.
+    weights : str | Path | None
+        Checkpoint path or pretrained name, loaded in :meth:`fit` by :func:`eegpt.load_model`.
+    ch_names : sequence of str | None
+        Channel names of array input (one per channel, axis 1). Ignored for ``mne.Epochs``,
+        which carry their own.
+    sfreq : float | None
+        Sampling rate of array input in Hz. Ignored for ``mne.Epochs``.
+    units : {"V", "mV", "uV", "µV"}
+        Amplitude unit of array input. Ignored for ``mne.Epochs`` (always volts).
+    pooling : str | callable
+        How the summary tokens ``[N, S, D]`` of an epoch become one feature vector; see
+        :data:`POOLINGS` (default ``"flatten"``).
+    preprocessing : PreprocessingConfig | None
+        Resampling, reference, scale and window length; every epoch is one window, so epochs
+        must last ``window_seconds`` (shorter ones with ``tail="pad"``). Default: 256 Hz, 4 s.
+    rename : dict | None
+        Channel-name overrides for :func:`~eegpt.channels.map_channels`.
+    batch_size : int
+        Epochs per forward pass.
+    device : str | None
+        ``None`` picks CUDA when available.
+    precision : {"float32", "bfloat16", "float16"}
+        Inference precision (see :class:`~eegpt.engine.InferenceEngine`).
+    cache : bool | str | EmbeddingCache
+        Reuse embeddings of identical inputs (see :func:`eegpt.probe.embed_windows`); off by
+        default.
+    verbose : bool | str | int | None
+        Log channel mapping and preprocessing.
+
+    Attributes
+    ----------
+    model_ : EEGPT | EEGPTEncoder
+        The encoder used.
+    mapping_ : ChannelMapping
+        Input channels -> EEGPT vocabulary.
+    ch_names_in_ : list of str
+        Channel names seen in :meth:`fit`.
+    n_channels_in_, n_times_in_ : int
+        Channels and samples per epoch seen in :meth:`fit`.
+    n_features_in_ : int
+        ``n_channels_in_ * n_times_in_`` (2-D input is read as epochs flattened in C order).
+    embedding_shape_ : tuple of int
+        ``(N, S, D)`` of one epoch.
+    n_features_out_ : int
+        Columns of :meth:`transform`'s output.
+
+    Notes
+    -----
+    ``X`` is an ``mne.Epochs``, a list of them (what scikit-learn's splitters make of one), an
+    array ``[n_epochs, n_channels, n_times]``, or the same flattened to
+    ``[n_epochs, n_channels * n_times]`` (C order, channels outer), which is what tools that
+    only handle 2-D data pass. Outputs are float32.
+    """
+
+    def __init__(
+        self,
+        model: EEGPT | EEGPTEncoder | None = None,
+        *,
+        weights: str | None = None,
+        ch_names: Sequence[str] | None = None,
+        sfreq: float | None = None,
+        units: str = "V",
+        pooling: str | Callable[[np.ndarray], np.ndarray] = "flatten",
+        preprocessing: PreprocessingConfig | None = None,
+        rename: dict[str, str | None] | None = None,
+        batch_size: int = 64,
+        device: str | None = None,
+        precision: str = "float32",
+        cache: Any = False,
+        verbose: bool | str | int | None = None,
+    ) -> None:
+        self.model = model
+        self.weights = weights
+        self.ch_names = ch_names
+        self.sfreq = sfreq
+        self.units = units
+        self.pooling = pooling
+        self.preprocessing = preprocessing
+        self.rename = rename
+        self.batch_size = batch_size
+        self.device = device
+        self.precision = precision
+        self.cache = cache
+        self.verbose = verbose
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.two_d_array = True
+        tags.input_tags.three_d_array = True
+        tags.transformer_tags.preserves_dtype = ["float32"]
+        return tags
+
+    # ------------------------------------------------------------------ helpers
+    def _check_params(self) -> None:
+        if not callable(self.pooling) and self.pooling not in POOLINGS:
+            raise ValueError(
+                f"unknown pooling {self.pooling!r}; use one of {sorted(POOLINGS)} or a callable"
+            )
+        if self.units not in UNITS:
+            raise ValueError(f"units must be one of {list(UNITS)}, got {self.units!r}")
+        if not isinstance(self.batch_size, numbers.Integral) or self.batch_size < 1:
+            raise ValueError(f"batch_size must be a positive integer, got {self.batch_size!r}")
+        if self.preprocessing is not None and not isinstance(
+            self.preprocessing, PreprocessingConfig
+        ):
+            raise TypeError(
+                "preprocessing must be a PreprocessingConfig or None, got "
+                f"{type(self.preprocessing).__name__}"
+            )
+
+    def _recording(self, X: Any):
+        if isinstance(X, mne.BaseEpochs) or (
+            isinstance(X, (list, tuple)) and X and isinstance(X[0], mne.BaseEpochs)
+        ):
+            return _as_epochs_recording(
+                X, ch_names=None, sfreq=None, units="V", verbose=self.verbose
+            )
+        if self.ch_names is None or self.sfreq is None:
+            raise ValueError(
+                "array input needs the channel names and sampling rate: "
+                "EEGPTEmbedder(ch_names=[...], sfreq=..., units='uV') (or pass mne.Epochs)"
+            )
+        # scikit-learn's own checks: dense, numeric, finite, not empty, at least 2-D.
+        array = check_array(X, dtype=np.float64, allow_nd=True, ensure_all_finite=True)
+        n_ch = len(self.ch_names)
+        if array.ndim == 2:
+            if array.shape[1] % n_ch:
+                raise ValueError(
+                    f"X has {array.shape[1]} features, which is not a multiple of the "
+                    f"{n_ch} channels in ch_names; 2-D input must be epochs flattened to "
+                    "[n_epochs, n_channels * n_times]"
+                )
+            array = array.reshape(len(array), n_ch, -1)
+        elif array.ndim != 3:
+            raise ValueError(
+                f"Expected 2D or 3D array: epochs [n_epochs, n_channels, n_times] (or flattened "
+                f"[n_epochs, n_channels * n_times]), got shape {array.shape}"
+            )
+        return _as_epochs_recording(
+            array, ch_names=self.ch_names, sfreq=self.sfreq, units=self.units, verbose=self.verbose
+        )
+
+    def _config(self) -> PreprocessingConfig:
+        return self.preprocessing if self.preprocessing is not None else PreprocessingConfig()
+
+    # ------------------------------------------------------------------ API
+    def fit(self, X: Any, y: Any = None) -> EEGPTEmbedder:
+        """Load the encoder and record the input layout (channels, epoch length).
+
+        Parameters
+        ----------
+        X : mne.Epochs | list of mne.Epochs | ndarray, shape (n_epochs, C, T) or (n_epochs, C*T)
+            Epochs (see Notes of the class).
+        y : ignored
+
+        Returns
+        -------
+        self
+        """
+        self._check_params()
+        rec = self._recording(X)
+        if self.model is not None:
+            _encoder_of(self.model)  # type check with a clear message
+            # A copy: inference caches derived tensors on the module, and fit must leave the
+            # parameters as given (scikit-learn's rule; clone() copies them anyway).
+            model = copy.deepcopy(self.model)
+        elif self.weights is not None:
+            from eegpt.checkpoints import load_model
+
+            model = load_model(self.weights, device="cpu", verbose=self.verbose)
+        else:
+            raise ValueError(
+                "EEGPTEmbedder needs an encoder: model= (a loaded EEGPT) or weights= (a checkpoint "
+                "path or a pretrained name such as 'eegpt-large')"
+            )
+        config = self._config()
+        mapping = map_channels(rec.ch_names, rename=self.rename, verbose=self.verbose)
+        # prepare() checks the epoch length against the window; only one epoch is needed for that.
+        first = type(rec)(rec.data[:1], rec.ch_names, rec.sfreq, source=rec.source)
+        prepare(first, mapping, config, verbose=False)
+        cfg = _encoder_of(model).config
+        shape = (cfg.n_patches(config.n_samples), cfg.embed_num, cfg.embed_dim)
+        self.model_ = model
+        self.mapping_ = mapping
+        self.ch_names_in_ = list(rec.ch_names)
+        self.n_channels_in_ = rec.n_channels
+        self.n_times_in_ = rec.n_times
+        self.n_features_in_ = rec.n_channels * rec.n_times
+        self.embedding_shape_ = shape
+        self.n_features_out_ = int(
+            pool_embeddings(np.zeros((1, *shape), np.float32), self.pooling).shape[1]
+        )
+        return self
+
+    def embed(self, X: Any) -> np.ndarray:
+        """Unpooled summary tokens ``[n_epochs, N, S, D]`` (float32)."""
+        check_is_fitted(self, "model_")
+        rec = self._recording(X)
+        if rec.n_channels * rec.n_times != self.n_features_in_:
+            raise ValueError(
+                f"X has {rec.n_channels * rec.n_times} features, but EEGPTEmbedder is expecting "
+                f"{self.n_features_in_} features as input ({self.n_channels_in_} channels x "
+                f"{self.n_times_in_} samples per epoch)"
+            )
+        if list(rec.ch_names) != self.ch_names_in_:
+            raise ValueError(
+                f"X has channels {rec.ch_names}, but the embedder was fitted on {self.ch_names_in_}"
+            )
+        config = self._config()
+        windows = prepare(rec, self.mapping_, config, verbose=self.verbose)
+        if self.cache:
+            return np.array(
+                embed_windows(
+                    self.model_,
+                    windows.data,
+                    windows.mapping.chan_ids,
+                    device=self.device,
+                    precision=self.precision,
+                    batch_size=self.batch_size,
+                    cache=self.cache,
+                    preprocessing=config,
+                )
+            )
+        engine = InferenceEngine(
+            _encoder_of(self.model_),
+            device=self.device,
+            precision=self.precision,
+            batch_size=self.batch_size,
+        )
+        return engine.encode(windows.data, windows.mapping.chan_ids)
+
+    def transform(self, X: Any) -> np.ndarray:
+        """Pooled embeddings.
+
+        Parameters
+        ----------
+        X : mne.Epochs | list of mne.Epochs | ndarray, shape (n_epochs, C, T) or (n_epochs, C*T)
+            Epochs with the channels and length seen in :meth:`fit`.
+
+        Returns
+        -------
+        ndarray of float32, shape (n_epochs, n_features_out_)
+        """
+        return pool_embeddings(self.embed(X), self.pooling).astype(np.float32, copy=False)
+
+    def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
+        """Names ``eegpt_p{patch}_s{token}_d{dim}`` (parts as the pooling keeps them)."""
+        check_is_fitted(self, "n_features_out_")
+        if callable(self.pooling):
+            names = [str(i) for i in range(self.n_features_out_)]
+        else:
+            names = _FEATURE_PATTERNS[self.pooling](*self.embedding_shape_)
+        return np.asarray([f"eegpt_{name}" for name in names], dtype=object)

@@ -1,0 +1,120 @@
+"""Full fine-tuning: layer freezing, reproducibility, early stopping, precision, save/load.
+
+Runs on a small random-weight encoder and 1 s epochs of the SYNTHETIC P300-like task of
+:func:`eegpt.probe.synthetic_erp_epochs` (see tests/test_probe.py for why it is synthetic).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from eegpt import EEGPT, EEGPTConfig
+from eegpt.finetune import finetune, trainable_parameter_names
+from eegpt.preprocessing import PreprocessingConfig
+from eegpt.probe import format_metrics, load_probe, synthetic_erp_epochs
+
+SMALL = EEGPTConfig(embed_dim=64, depth=2, num_heads=4)
+ONE_SECOND = PreprocessingConfig(window_seconds=1.0)
+
+
+@pytest.fixture(scope="module")
+def model():
+    torch.manual_seed(0)
+    return EEGPT(SMALL).eval()
+
+
+@pytest.fixture(scope="module")
+def task():
+    epochs = synthetic_erp_epochs(160, seed=2, seconds=1.0, tmin=-0.2)
+    return epochs[:112], epochs[112:]
+
+
+def run(model, data, **kwargs):
+    kwargs = {"preprocessing": ONE_SECOND, "epochs": 3, "lr": 1e-3, **kwargs}
+    return finetune(model, data, **kwargs)
+
+
+def states_equal(a: dict, b: dict, prefix: str = "") -> bool:
+    return all(torch.equal(a[k], b[k]) for k in a if k.startswith(prefix))
+
+
+def test_same_seed_same_weights(model, task):
+    before = {k: v.clone() for k, v in model.state_dict().items()}
+    train = task[0][:48]
+    a = run(model, train, seed=7, epochs=2)
+    b = run(model, train, seed=7, epochs=2)
+    c = run(model, train, seed=8, epochs=2)
+    assert states_equal(a.model.state_dict(), b.model.state_dict())
+    assert not states_equal(a.model.state_dict(), c.model.state_dict(), "target_encoder.")
+    assert a.history == b.history
+    assert states_equal(model.state_dict(), before)  # the original is never modified
+    assert a.model.target_encoder is not model.target_encoder
+
+
+def test_learns_and_saves(model, task, tmp_path):
+    train, test = task
+    probe = run(model, train, epochs=8, patience=None, validation=None)
+    metrics = probe.evaluate(test)
+    assert metrics["balanced_accuracy"] >= 0.75, format_metrics(metrics)
+    assert not probe.frozen_encoder and probe.training["epochs_run"] == 8
+
+    folder = probe.save(tmp_path / "ft")
+    again = load_probe(folder)  # the whole model is inside: no encoder needed
+    np.testing.assert_allclose(
+        again.predict_proba(test), probe.predict_proba(test), rtol=1e-5, atol=1e-6
+    )
+    assert not again.frozen_encoder
+
+
+@pytest.mark.parametrize(("freeze", "frozen_blocks"), [(1, [0]), ("all", [0, 1]), (0, [])])
+def test_freeze_blocks(model, task, freeze, frozen_blocks):
+    probe = run(model, task[0][:48], freeze_blocks=freeze, epochs=1, validation=None)
+    old, new = model.target_encoder.state_dict(), probe.model.target_encoder.state_dict()
+    for name in old:
+        if name.startswith("blocks."):
+            frozen = int(name.split(".")[1]) in frozen_blocks
+        elif name.startswith("norm."):
+            frozen = freeze == "all"
+        else:  # embeddings and summary tokens: frozen as soon as anything is
+            frozen = freeze != 0
+        assert torch.equal(old[name], new[name]) == frozen, name
+    names = trainable_parameter_names(model.target_encoder, freeze)
+    n_enc = sum(model.target_encoder.state_dict()[n].numel() for n in names)
+    assert probe.training["trainable_parameters"] > n_enc  # + the head
+    with pytest.raises(ValueError, match="out of range"):
+        trainable_parameter_names(model.target_encoder, 3)
+
+
+def test_negative_freeze_counts_from_the_end(model):
+    encoder = model.target_encoder
+    assert trainable_parameter_names(encoder, -1) == trainable_parameter_names(encoder, 1)
+    assert trainable_parameter_names(encoder, "all") == []
+    assert len(trainable_parameter_names(encoder, 0)) == len(list(encoder.parameters()))
+
+
+def test_early_stopping_and_layer_decay(model, task):
+    train, test = task
+    probe = run(
+        model, train[:64], validation=(test, None), epochs=12, lr=1e-2, patience=2, layer_decay=0.5
+    )
+    losses = [row["val_loss"] for row in probe.history]
+    assert probe.training["stopped_early"] and len(losses) < 12
+    assert probe.training["best_epoch"] == int(np.argmin(losses)) + 1
+    logits = torch.from_numpy(probe.decision_function(test))
+    assert list(probe.classes_) == ["standard", "target"]
+    y = torch.as_tensor(test.events[:, 2] - 1)  # event codes 1, 2 -> class indices 0, 1
+    restored = float(torch.nn.functional.cross_entropy(logits, y))
+    assert restored == pytest.approx(min(losses), rel=1e-4)
+
+
+def test_precision_and_argument_checks(model, task):
+    small = task[0][:32]
+    assert run(model, small, epochs=1, precision="auto").training["precision"] == "float32"
+    bf16 = run(model, small, epochs=1, precision="bfloat16", validation=None)
+    assert np.isfinite(bf16.history[0]["train_loss"])
+    with pytest.raises(ValueError, match="float16 mixed precision needs a CUDA"):
+        run(model, task[0], precision="float16")
+    with pytest.raises(ValueError, match="layer_decay"):
+        run(model, task[0], layer_decay=0)

@@ -1,0 +1,158 @@
+"""The scikit-learn transformer: estimator checks, pipelines, cross-validation, grid search.
+
+The labelled data are the SYNTHETIC P300-like epochs of :func:`eegpt.probe.synthetic_erp_epochs`
+and the encoder has random weights (see tests/test_probe.py).
+"""
+
+from __future__ import annotations
+
+import pickle
+
+import numpy as np
+import pytest
+import torch
+from sklearn.base import clone
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GridSearchCV, StratifiedKFold, cross_val_score
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from eegpt import EEGPT, EEGPTConfig
+from eegpt.checkpoints import save_checkpoint
+from eegpt.preprocessing import PreprocessingConfig
+from eegpt.probe import epochs_labels, synthetic_erp_epochs
+from eegpt.sklearn import POOLINGS, EEGPTEmbedder, pool_embeddings
+
+torch.manual_seed(0)
+TINY = EEGPT(EEGPTConfig(embed_dim=16, depth=1, num_heads=2, embed_num=2)).eval()
+torch.manual_seed(0)
+SMALL = EEGPT(EEGPTConfig(embed_dim=32, depth=2, num_heads=2)).eval()
+ONE_SECOND = PreprocessingConfig(window_seconds=1.0)
+
+# scikit-learn's generic checks feed small 2-D arrays [n_samples, n_features]; read as one
+# channel ("Cz") of n_features samples in microvolts at 256 Hz, zero-padded to one 64-sample
+# patch (tail="pad"), they are valid EEG epochs for the embedder.
+CHECKED = EEGPTEmbedder(
+    TINY,
+    ch_names=["Cz"],
+    sfreq=256.0,
+    units="uV",
+    preprocessing=PreprocessingConfig(window_seconds=0.25, tail="pad"),
+)
+
+EXPECTED_FAILED = {
+    "check_estimators_overwrite_params": (
+        "compares joblib.hash of each parameter with that of a deep copy, and the hash of a "
+        "torch module differs between deep copies even when nothing changed; "
+        "test_fit_leaves_the_model_untouched checks the rule directly"
+    ),
+}
+
+
+@pytest.mark.filterwarnings(
+    "ignore::RuntimeWarning"
+)  # random numbers are not EEG: data checks warn
+@parametrize_with_checks([CHECKED], expected_failed_checks=lambda est: EXPECTED_FAILED)
+def test_sklearn_estimator_checks(estimator, check):
+    check(estimator)
+
+
+@pytest.fixture(scope="module")
+def task():
+    return synthetic_erp_epochs(120, seed=3, seconds=1.0, tmin=-0.2)
+
+
+def embedder(**kwargs) -> EEGPTEmbedder:
+    return EEGPTEmbedder(SMALL, preprocessing=ONE_SECOND, **kwargs)
+
+
+def test_fit_leaves_the_model_untouched(task):
+    state = {k: v.clone() for k, v in SMALL.state_dict().items()}
+    keys = set(SMALL.target_encoder.__dict__)
+    est = embedder().fit(task)
+    est.transform(task[:5])
+    assert est.model is SMALL and est.model_ is not SMALL
+    assert all(torch.equal(v, state[k]) for k, v in SMALL.state_dict().items())
+    assert set(SMALL.target_encoder.__dict__) == keys
+
+
+def test_pipeline_cross_validation_on_epochs(task):
+    y = epochs_labels(task)
+    clf = make_pipeline(embedder(pooling="flatten"), StandardScaler(), LogisticRegression(C=0.1))
+    cv = StratifiedKFold(3, shuffle=True, random_state=0)
+    scores = cross_val_score(clf, task, y, cv=cv)  # splitters index Epochs into lists
+    assert scores.mean() >= 0.8, scores
+    shuffled = np.random.default_rng(0).permutation(y)
+    control = cross_val_score(clf, task, shuffled, cv=cv)
+    assert control.mean() <= 0.65, control
+
+
+def test_grid_search_and_clone(task):
+    x = task.get_data() * 1e6
+    y = epochs_labels(task)
+    est = EEGPTEmbedder(
+        SMALL, ch_names=task.ch_names, sfreq=250.0, units="uV", preprocessing=ONE_SECOND
+    )
+    pipe = make_pipeline(est, LogisticRegression(max_iter=500))
+    grid = GridSearchCV(
+        pipe,
+        {"eegptembedder__pooling": ["mean", "mean_tokens"], "logisticregression__C": [0.1, 1.0]},
+        cv=2,
+    ).fit(x, y)
+    assert grid.best_params_["eegptembedder__pooling"] in ("mean", "mean_tokens")
+    twin = clone(est)
+    assert twin.get_params()["ch_names"] == task.ch_names and not hasattr(twin, "model_")
+    assert twin.set_params(pooling="mean").pooling == "mean"
+    fitted = est.fit(x)
+    np.testing.assert_array_equal(
+        pickle.loads(pickle.dumps(fitted)).transform(x[:4]), fitted.transform(x[:4])
+    )
+
+
+def test_inputs_and_poolings(task):
+    x = task.get_data()
+    est = EEGPTEmbedder(SMALL, ch_names=task.ch_names, sfreq=250.0, preprocessing=ONE_SECOND)
+    z = est.fit(x).embed(x[:6])
+    n, s, d = est.embedding_shape_
+    assert z.shape == (6, n, s, d) == (6, 4, 4, 32)
+    from_epochs = embedder().fit(task).transform(task[:6])
+    flat = est.transform(x[:6])
+    np.testing.assert_allclose(flat, from_epochs, rtol=1e-5, atol=1e-6)
+    np.testing.assert_array_equal(est.transform(x[:6].reshape(6, -1)), flat)  # 2-D input
+    assert flat.dtype == np.float32 and flat.shape == (6, n * s * d)
+    widths = {"flatten": n * s * d, "mean": d, "mean_patches": s * d, "mean_tokens": n * d}
+    for name, width in widths.items():
+        assert pool_embeddings(z, name).shape == (6, width)
+        est.set_params(pooling=name).fit(x)
+        assert len(est.get_feature_names_out()) == est.n_features_out_ == width
+    assert set(widths) == set(POOLINGS)
+    np.testing.assert_allclose(pool_embeddings(z, "mean"), z.mean(axis=(1, 2)))
+    est.set_params(pooling=lambda e: e[:, -1, 0]).fit(x)
+    np.testing.assert_allclose(est.transform(x[:6]), z[:, -1, 0], rtol=1e-6)
+    df = est.set_params(pooling="mean").set_output(transform="pandas").fit(x).transform(x[:2])
+    assert list(df.columns[:2]) == ["eegpt_d0", "eegpt_d1"]
+
+
+def test_weights_loaded_lazily(task, tmp_path):
+    save_checkpoint(SMALL, tmp_path / "w")
+    est = EEGPTEmbedder(weights=str(tmp_path / "w"), preprocessing=ONE_SECOND)
+    assert not hasattr(est, "model_")
+    out = est.fit_transform(task[:3])
+    np.testing.assert_allclose(out, embedder().fit_transform(task[:3]), rtol=1e-6)
+
+
+def test_errors(task):
+    x = task.get_data()
+    with pytest.raises(ValueError, match="needs an encoder"):
+        EEGPTEmbedder(preprocessing=ONE_SECOND).fit(task)
+    with pytest.raises(ValueError, match="ch_names=.*sfreq"):
+        EEGPTEmbedder(SMALL).fit(x)
+    with pytest.raises(ValueError, match="unknown pooling"):
+        embedder(pooling="max").fit(task)
+    est = EEGPTEmbedder(SMALL, ch_names=task.ch_names, sfreq=250.0, preprocessing=ONE_SECOND)
+    est.fit(x)
+    with pytest.raises(ValueError, match="expecting"):
+        est.transform(x[:, :, :200])
+    with pytest.raises(ValueError, match="(?i)crop the epochs"):
+        EEGPTEmbedder(SMALL, ch_names=task.ch_names, sfreq=250.0).fit(x)  # 1 s, not 4 s
