@@ -8,9 +8,10 @@
 
 __version__ = "0.1.0"
 
-from eegpt.api import embed  # noqa: E402
+from eegpt.api import embed, embed_to_file  # noqa: E402
 from eegpt.checkpoints import load_checkpoint, load_model, save_checkpoint  # noqa: E402
 from eegpt.config import PRESETS, EEGPTConfig, get_config  # noqa: E402
+from eegpt.dataset import embed_dataset  # noqa: E402
 from eegpt.model import EEGPT, EEGPTEncoder  # noqa: E402
 from eegpt.outputs import Embeddings, load_embeddings  # noqa: E402
 
@@ -22,6 +23,8 @@ __all__ = [
     "PRESETS",
     "__version__",
     "embed",
+    "embed_dataset",
+    "embed_to_file",
     "get_config",
     "load_checkpoint",
     "load_embeddings",

@@ -1,14 +1,18 @@
-"""Command line: ``eegpt embed | info | convert | fetch | demo``.
+"""Command line: ``eegpt embed | embed-dataset | probe | info | convert | fetch | demo``.
 
-Every command reports problems as one ``eegpt: error: ...`` line (exit status 1, or 2 for usage
-errors); ``--debug`` shows the traceback too.
+Every command reports a problem with its input as one ``eegpt: error: ...`` line (exit status 1,
+or 2 for usage errors); anything else is reported as an internal error (a bug in eegpt).
+``--debug`` shows the traceback too. SIGTERM and Ctrl-C stop a run cleanly: outputs are written
+atomically, so an interrupted run leaves complete files or none.
 """
 
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from eegpt import __version__
@@ -90,6 +94,12 @@ def build_parser() -> argparse.ArgumentParser:
     _add_embed_options(p)
     p.set_defaults(func=cmd_embed)
 
+    from eegpt.dataset_cli import add_dataset_command
+    from eegpt.probe_cli import add_probe_commands
+
+    add_dataset_command(sub)
+    add_probe_commands(sub)
+
     p = sub.add_parser("info", help="describe a checkpoint")
     p.add_argument("weights", help="checkpoint file or directory")
     p.set_defaults(func=cmd_info)
@@ -120,7 +130,8 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _parse_rename(pairs: list[str]) -> dict[str, str] | None:
+def parse_rename(pairs: list[str]) -> dict[str, str] | None:
+    """``["EEG 1=FP1", ...]`` (repeated ``--rename``) -> ``{"EEG 1": "FP1"}`` or None."""
     out = {}
     for pair in pairs:
         name, sep, target = pair.partition("=")
@@ -148,20 +159,22 @@ def _output_paths(recordings: list[Path], output: Path, fmt: str) -> list[Path]:
 
 
 def cmd_embed(args: argparse.Namespace) -> int:
+    from eegpt.api import embed_to_file
     from eegpt.checkpoints import load_model
     from eegpt.engine import InferenceEngine
+    from eegpt.errors import USER_ERRORS, OutputExistsError
     from eegpt.hub import WEIGHTS_HELP
     from eegpt.preprocessing import PreprocessingConfig
 
     if not args.weights:
         print(f"eegpt: error: no --weights given.\n\n{WEIGHTS_HELP}", file=sys.stderr)
         return 2
-    rename = _parse_rename(args.rename)
+    rename = parse_rename(args.rename)
     outputs = _output_paths(args.recordings, args.output, args.format)
     if not args.overwrite:
         existing = [str(p) for p in outputs if p.exists()]
         if existing:
-            raise FileExistsError(f"outputs exist (pass --overwrite): {', '.join(existing)}")
+            raise OutputExistsError(f"outputs exist (pass --overwrite): {', '.join(existing)}")
     config = PreprocessingConfig(
         window_seconds=args.window,
         overlap=args.overlap,
@@ -177,8 +190,11 @@ def cmd_embed(args: argparse.Namespace) -> int:
     t0 = time.perf_counter()
     for rec, out in zip(args.recordings, outputs, strict=True):
         try:
-            emb = model.embed(
+            written = embed_to_file(
+                model,
                 rec,
+                out,
+                overwrite=args.overwrite,
                 rename=rename,
                 on_unknown="raise" if args.strict_channels else "drop",
                 preprocessing=config,
@@ -186,17 +202,16 @@ def cmd_embed(args: argparse.Namespace) -> int:
                 progress=not args.quiet,
                 verbose=not args.quiet,
             )
-            emb.save(out, overwrite=args.overwrite)
-        except (ValueError, OSError, RuntimeError) as err:
+        except (*USER_ERRORS, RuntimeError) as err:
             failed.append((rec, err))
             print(f"eegpt: error: {rec}: {err}", file=sys.stderr)
             continue
         ok += 1
-        n_windows += len(emb)
+        n_windows += len(written)
         step = config.window_seconds - config.overlap
-        hours += (len(emb) * step) / 3600
+        hours += (len(written) * step) / 3600
         if not args.quiet:
-            print(f"{rec} -> {out}: {len(emb)} windows, embeddings {emb.data.shape[1:]}")
+            print(f"{rec} -> {out}: {len(written)} windows, embeddings {written.shape[1:]}")
     elapsed = time.perf_counter() - t0
     if not args.quiet or failed:
         print(
@@ -242,19 +257,56 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+def _raise_on_sigterm(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)
+
+
+def run_command(
+    func: Callable[[argparse.Namespace], int],
+    args: argparse.Namespace,
+    interrupted: str = "eegpt: interrupted",
+) -> int:
+    """Run ``func(args)`` the way every ``eegpt`` command runs: errors become one line.
+
+    Problems with the input (:data:`eegpt.errors.USER_ERRORS`) print ``eegpt: error: ...`` and
+    return 1; other exceptions are bugs and say so; Ctrl-C returns 130 and SIGTERM exits with
+    143 after ``finally`` blocks (temporary files) have run. ``args.debug`` re-raises.
+    """
+    from eegpt.errors import USER_ERRORS
+
+    previous = None
     try:
-        return args.func(args)
+        previous = signal.signal(signal.SIGTERM, _raise_on_sigterm)
+    except ValueError:  # not in the main thread: leave signals alone
+        pass
+    try:
+        return func(args)
     except KeyboardInterrupt:
-        print("eegpt: interrupted", file=sys.stderr)
+        print(interrupted, file=sys.stderr)
         return 130
-    except Exception as err:  # one readable line instead of a traceback
-        if args.debug:
+    except USER_ERRORS as err:
+        if getattr(args, "debug", False):
             raise
         print(f"eegpt: error: {err}", file=sys.stderr)
         return 1
+    except Exception as err:
+        if getattr(args, "debug", False):
+            raise
+        print(
+            f"eegpt: internal error: {type(err).__name__}: {err}\n"
+            "This is a bug in eegpt; please report it with the output of --debug.",
+            file=sys.stderr,
+        )
+        return 1
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    return run_command(args.func, args)
 
 
 if __name__ == "__main__":  # pragma: no cover
