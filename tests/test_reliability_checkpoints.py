@@ -6,36 +6,22 @@ then that eegpt refuses the file (or loads it with the payload left inert) witho
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import logging
 import os
 import pickle
 import resource
 import shutil
-import sys
-from pathlib import Path
 
 import pytest
 import torch
+from reliability_harness import R
 from safetensors.torch import save_file
 
 from eegpt.checkpoints import build_model, load_checkpoint, load_model, save_checkpoint
 from eegpt.errors import CheckpointError
 from eegpt.hub import download
 from eegpt.model import EEGPT, EEGPTEncoder
-
-
-def _harness():
-    path = Path(__file__).resolve().parents[1] / "scripts" / "reliability.py"
-    spec = importlib.util.spec_from_file_location("eegpt_reliability", path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-R = _harness()
 
 
 @pytest.mark.parametrize("name", ["checkpoint-malicious", "checkpoint-corrupt", "downloads"])

@@ -2,33 +2,20 @@
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
+from reliability_harness import R
 
 from eegpt.api import embed, embed_to_file
 from eegpt.checkpoints import load_model, save_checkpoint
 from eegpt.errors import EmbeddingError, OutputExistsError
 from eegpt.model import EEGPT
 from eegpt.outputs import Embeddings, EmbeddingsWriter, atomic_write, load_embeddings
-
-
-def _harness():
-    path = Path(__file__).resolve().parents[1] / "scripts" / "reliability.py"
-    spec = importlib.util.spec_from_file_location("eegpt_reliability", path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-R = _harness()
 
 
 @pytest.mark.parametrize("name", ["outputs", "cli", "determinism"])

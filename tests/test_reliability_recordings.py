@@ -6,31 +6,18 @@ RELIABILITY.md current); here they run at their small CI sizes, with a fixed see
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 import warnings
 from pathlib import Path
 
 import mne
 import numpy as np
 import pytest
+from reliability_harness import R
 
 from eegpt.errors import EEGPTError, RecordingError
 from eegpt.io import as_recording, check_edf_header, read_recording
 from eegpt.preprocessing import prepare
 from eegpt.streaming import WindowStream, open_stream
-
-
-def _harness():
-    path = Path(__file__).resolve().parents[1] / "scripts" / "reliability.py"
-    spec = importlib.util.spec_from_file_location("eegpt_reliability", path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-R = _harness()
 
 
 @pytest.mark.parametrize(

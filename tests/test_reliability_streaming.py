@@ -3,11 +3,8 @@ ones, and arbitrary array input / channel names end in windows or a clear error.
 
 from __future__ import annotations
 
-import importlib.util
 import os
-import sys
 import warnings
-from pathlib import Path
 
 import mne
 import numpy as np
@@ -15,6 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
+from reliability_harness import R
 
 import eegpt.streaming
 from eegpt.channels import map_channels
@@ -22,18 +20,6 @@ from eegpt.errors import RecordingError
 from eegpt.io import Recording, as_recording
 from eegpt.preprocessing import PreprocessingConfig, SignalStats, prepare
 from eegpt.streaming import StreamedRecording, WindowStream, open_stream
-
-
-def _harness():
-    path = Path(__file__).resolve().parents[1] / "scripts" / "reliability.py"
-    spec = importlib.util.spec_from_file_location("eegpt_reliability", path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-R = _harness()
 
 # CI runs a bounded number of examples; EEGPT_HYPOTHESIS_EXAMPLES=5000 runs a long search.
 CI = settings(

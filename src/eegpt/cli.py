@@ -18,9 +18,13 @@ from pathlib import Path
 from eegpt import __version__
 
 
-def _add_embed_options(p: argparse.ArgumentParser) -> None:
+def add_inference_options(
+    p: argparse.ArgumentParser,
+    device_help: str = "cpu, cuda, cuda:1 ... (default: GPU if present)",
+) -> None:
+    """``--device``, ``--batch-size`` and ``--precision`` (shared by the embedding commands)."""
     g = p.add_argument_group("inference")
-    g.add_argument("--device", default=None, help="cpu, cuda, cuda:1 ... (default: GPU if present)")
+    g.add_argument("--device", default=None, help=device_help)
     g.add_argument("--batch-size", type=int, default=64, help="windows per forward pass (64)")
     g.add_argument(
         "--precision",
@@ -28,6 +32,10 @@ def _add_embed_options(p: argparse.ArgumentParser) -> None:
         default="float32",
         help="float32 is exact; bfloat16/float16 are faster on GPU (about 1e-2 relative error)",
     )
+
+
+def add_preprocessing_options(p: argparse.ArgumentParser) -> None:
+    """Windowing, reference, resampling and channel-mapping options (``--window`` ...)."""
     g = p.add_argument_group("preprocessing")
     g.add_argument("--window", type=float, default=4.0, help="window length in seconds (4)")
     g.add_argument("--overlap", type=float, default=0.0, help="overlap between windows in s (0)")
@@ -60,6 +68,12 @@ def _add_embed_options(p: argparse.ArgumentParser) -> None:
     )
 
 
+WEIGHTS_OPTION_HELP = (
+    "checkpoint: a .ckpt/.safetensors file, a converted directory, a URL, or a name "
+    "from 'eegpt fetch --list' (e.g. eegpt-large)"
+)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="eegpt",
@@ -71,11 +85,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("embed", help="embed recordings, one output file per recording")
     p.add_argument("recordings", nargs="+", type=Path, help="files MNE can read")
-    p.add_argument(
-        "--weights",
-        help="checkpoint: a .ckpt/.safetensors file, a converted directory, a URL, or a name "
-        "from 'eegpt fetch --list' (e.g. eegpt-large)",
-    )
+    p.add_argument("--weights", help=WEIGHTS_OPTION_HELP)
     p.add_argument(
         "-o",
         "--output",
@@ -91,7 +101,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--overwrite", action="store_true", help="replace existing outputs")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bars or mapping report")
-    _add_embed_options(p)
+    add_inference_options(p)
+    add_preprocessing_options(p)
     p.set_defaults(func=cmd_embed)
 
     from eegpt.dataset_cli import add_dataset_command

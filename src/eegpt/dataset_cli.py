@@ -12,6 +12,14 @@ import argparse
 import sys
 from pathlib import Path
 
+from eegpt.cli import (
+    WEIGHTS_OPTION_HELP,
+    add_inference_options,
+    add_preprocessing_options,
+    parse_rename,
+    run_command,
+)
+
 DESCRIPTION = (
     "Embed every window of every EEG file of a folder, glob or manifest (CSV/TSV/Parquet with a "
     "'path' column) into sharded Parquet: one row per window, readable with "
@@ -23,10 +31,7 @@ DESCRIPTION = (
 def _add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("input", help="folder, glob (quote it), manifest .csv/.tsv/.parquet, or file")
     p.add_argument("-o", "--output", type=Path, required=True, help="output folder")
-    p.add_argument(
-        "--weights",
-        help="checkpoint: .ckpt/.safetensors file, converted folder, URL, or pretrained name",
-    )
+    p.add_argument("--weights", help=WEIGHTS_OPTION_HELP)
     p.add_argument("--pattern", help="glob inside a folder input, e.g. '**/*.edf'")
     p.add_argument("--overwrite", action="store_true", help="delete a previous output, start over")
     p.add_argument(
@@ -66,50 +71,10 @@ def _add_arguments(p: argparse.ArgumentParser) -> None:
         help="store all N*S*D summary-token values per window (none) or their mean (D values)",
     )
 
-    g = p.add_argument_group("inference")
-    g.add_argument(
-        "--device",
-        default=None,
-        help="cpu, cuda (all GPUs), cuda:1, cuda:0,cuda:2 (default: all GPUs if present)",
+    add_inference_options(
+        p, "cpu, cuda (all GPUs), cuda:1, cuda:0,cuda:2 (default: all GPUs if present)"
     )
-    g.add_argument("--batch-size", type=int, default=64, help="windows per forward pass (64)")
-    g.add_argument(
-        "--precision",
-        choices=["float32", "bfloat16", "float16"],
-        default="float32",
-        help="float32 is exact; bfloat16/float16 are faster on GPU (about 1e-2 relative error)",
-    )
-
-    g = p.add_argument_group("preprocessing")
-    g.add_argument("--window", type=float, default=4.0, help="window length in seconds (4)")
-    g.add_argument("--overlap", type=float, default=0.0, help="overlap between windows in s (0)")
-    g.add_argument(
-        "--average-reference", action="store_true", help="re-reference to the channel average"
-    )
-    g.add_argument(
-        "--resample",
-        choices=["polyphase", "nearest"],
-        default="polyphase",
-        help="resampling to 256 Hz: polyphase (default) or nearest (the original scripts')",
-    )
-    g.add_argument(
-        "--tail",
-        choices=["drop", "pad"],
-        default="drop",
-        help="a last partial window is dropped (default) or zero-padded",
-    )
-    g.add_argument(
-        "--rename",
-        action="append",
-        default=[],
-        metavar="IN=VOCAB",
-        help="map a channel name explicitly, e.g. --rename 'EEG 1=FP1' (repeatable)",
-    )
-    g.add_argument(
-        "--strict-channels",
-        action="store_true",
-        help="fail files with channels outside the EEGPT vocabulary instead of dropping them",
-    )
+    add_preprocessing_options(p)
 
 
 def add_dataset_command(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -126,7 +91,6 @@ def add_dataset_command(subparsers: argparse._SubParsersAction) -> argparse.Argu
 
 def cmd_embed_dataset(args: argparse.Namespace) -> int:
     """Run ``embed-dataset`` from parsed arguments; prints the summary to stderr."""
-    from eegpt.cli import parse_rename
     from eegpt.dataset import embed_dataset
     from eegpt.hub import WEIGHTS_HELP
 
@@ -174,8 +138,6 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """``python -m eegpt.dataset_cli``: the arguments of ``eegpt embed-dataset``."""
-    from eegpt.cli import run_command
-
     args = build_parser().parse_args(argv)
     return run_command(
         cmd_embed_dataset, args, "eegpt: interrupted; run the same command again to resume"

@@ -35,10 +35,8 @@ from eegpt.probe import (
     _encoder_of,
     _encoder_reference,
     _fit,
-    _prepare_training_data,
-    _stratified_split,
+    _split_training_data,
     _training_mode,
-    _TrainingData,
 )
 
 __all__ = ["finetune", "trainable_parameter_names"]
@@ -210,21 +208,7 @@ def finetune(
         config=config,
         verbose=verbose,
     )
-    train, classes = _prepare_training_data(data, y, classes=None, **common)
-    val = None
-    if isinstance(validation, (int, float)) and not isinstance(validation, bool):
-        tr, va = _stratified_split(train.y, float(validation), seed)
-        val = (train.windows[va], train.y[va])
-        train = _TrainingData(
-            train.windows[tr], train.y[tr], train.input_names, train.encoder_names
-        )
-    elif validation is not None:
-        if not (isinstance(validation, tuple) and len(validation) == 2):
-            raise TypeError("validation must be a fraction, a (data, y) pair or None")
-        vdata, _ = _prepare_training_data(
-            validation[0], validation[1], classes=classes, input_names=train.input_names, **common
-        )
-        val = (vdata.windows, vdata.y)
+    train, val, classes = _split_training_data(data, y, validation, seed, **common)
 
     chan_ids = [CHANNEL_INDEX[name] for name in train.encoder_names]
     depth = source.config.depth

@@ -633,7 +633,27 @@ def _last_block_absorbed(
     return out + _mlp(blk.mlp, _norm(out, blk.norm2, blk.mlp.fc1.weight.dtype), plan.packed)
 
 
-class LinearWithConstraint(nn.Linear):
+class _MaxNorm:
+    """Max-norm constraint on the output rows/filters of a layer's ``weight`` (dim 0)."""
+
+    weight: nn.Parameter
+    max_norm: float
+    training: bool
+
+    def constrained_weight(self) -> torch.Tensor:
+        return torch.renorm(self.weight, p=2, dim=0, maxnorm=self.max_norm)
+
+    def weight_for_forward(self) -> torch.Tensor:
+        """Training: renormalise the stored weight in place, then use it. Eval: a renormalised
+        copy, so inference never mutates the parameters."""
+        if self.training:
+            with torch.no_grad():
+                self.weight.copy_(self.constrained_weight())
+            return self.weight
+        return self.constrained_weight()
+
+
+class LinearWithConstraint(_MaxNorm, nn.Linear):
     """Linear layer whose weight rows are renormalised to an L2 norm of at most ``max_norm``.
 
     As in the original EEGPT probes: in training the stored weight is renormalised in place before
@@ -645,18 +665,11 @@ class LinearWithConstraint(nn.Linear):
         super().__init__(in_features, out_features, bias=bias)
         self.max_norm = max_norm
 
-    def constrained_weight(self) -> torch.Tensor:
-        return torch.renorm(self.weight, p=2, dim=0, maxnorm=self.max_norm)
-
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        if self.training:
-            with torch.no_grad():
-                self.weight.copy_(self.constrained_weight())
-            return F.linear(x, self.weight, self.bias)
-        return F.linear(x, self.constrained_weight(), self.bias)
+        return F.linear(x, self.weight_for_forward(), self.bias)
 
 
-class Conv1dWithConstraint(nn.Conv1d):
+class Conv1dWithConstraint(_MaxNorm, nn.Conv1d):
     """``nn.Conv1d`` with each output filter renormalised to L2 norm <= ``max_norm``."""
 
     def __init__(
@@ -665,15 +678,8 @@ class Conv1dWithConstraint(nn.Conv1d):
         super().__init__(in_channels, out_channels, kernel_size)
         self.max_norm = max_norm
 
-    def constrained_weight(self) -> torch.Tensor:
-        return torch.renorm(self.weight, p=2, dim=0, maxnorm=self.max_norm)
-
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        if self.training:
-            with torch.no_grad():
-                self.weight.copy_(self.constrained_weight())
-            return self._conv_forward(x, self.weight, self.bias)
-        return self._conv_forward(x, self.constrained_weight(), self.bias)
+        return self._conv_forward(x, self.weight_for_forward(), self.bias)
 
 
 class ChannelProjection(nn.Module):

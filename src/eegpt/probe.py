@@ -665,6 +665,32 @@ class _FitResult:
     stopped_early: bool = False
 
 
+def _split_training_data(
+    data: Any, y: Any, validation: Any, seed: int, **common: Any
+) -> tuple[_TrainingData, tuple[np.ndarray, np.ndarray] | None, np.ndarray]:
+    """Training windows, validation ``(windows, y)`` or None, and the class labels.
+
+    ``validation`` is a fraction of ``data`` held out (stratified, seeded), a ``(data, y)``
+    pair prepared like the training data, or None.
+    """
+    train, classes = _prepare_training_data(data, y, classes=None, **common)
+    if isinstance(validation, (int, float)) and not isinstance(validation, bool):
+        tr, va = _stratified_split(train.y, float(validation), seed)
+        val = (train.windows[va], train.y[va])
+        train = _TrainingData(
+            train.windows[tr], train.y[tr], train.input_names, train.encoder_names
+        )
+        return train, val, classes
+    if validation is None:
+        return train, None, classes
+    if not (isinstance(validation, tuple) and len(validation) == 2):
+        raise TypeError("validation must be a fraction, a (data, y) pair or None")
+    vdata, _ = _prepare_training_data(
+        validation[0], validation[1], classes=classes, input_names=train.input_names, **common
+    )
+    return train, (vdata.windows, vdata.y), classes
+
+
 def _stratified_split(y: np.ndarray, fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
     """Train and validation indices, each class split in the same proportion."""
     if not 0.0 < fraction < 1.0:
@@ -1271,21 +1297,7 @@ def train_probe(
         config=config,
         verbose=verbose,
     )
-    train, classes = _prepare_training_data(data, y, classes=None, **common)
-    val = None
-    if isinstance(validation, (int, float)) and not isinstance(validation, bool):
-        tr, va = _stratified_split(train.y, float(validation), config.seed)
-        val = (train.windows[va], train.y[va])
-        train = _TrainingData(
-            train.windows[tr], train.y[tr], train.input_names, train.encoder_names
-        )
-    elif validation is not None:
-        if not (isinstance(validation, tuple) and len(validation) == 2):
-            raise TypeError("validation must be a fraction, a (data, y) pair or None")
-        vdata, _ = _prepare_training_data(
-            validation[0], validation[1], classes=classes, input_names=train.input_names, **common
-        )
-        val = (vdata.windows, vdata.y)
+    train, val, classes = _split_training_data(data, y, validation, config.seed, **common)
     if config.patience is not None and val is None:
         raise ValueError("patience (early stopping) needs validation data: pass validation=")
 

@@ -158,10 +158,9 @@ def load_labelled_epochs(
 
 
 def _add_run_options(p: argparse.ArgumentParser) -> None:
-    g = p.add_argument_group("inference")
-    g.add_argument("--device", default=None, help="cpu, cuda, cuda:1 ... (default: GPU if present)")
-    g.add_argument("--batch-size", type=int, default=64, help="epochs per forward pass (64)")
-    g.add_argument("--precision", choices=["float32", "bfloat16", "float16"], default="float32")
+    from eegpt.cli import add_inference_options
+
+    add_inference_options(p)
     p.add_argument("-q", "--quiet", action="store_true", help="less output")
 
 
