@@ -70,6 +70,7 @@ from eegpt.channels import map_channels
 from eegpt.engine import InferenceEngine, Precision
 from eegpt.io import as_recording
 from eegpt.model import EEGPT
+from eegpt.outputs import require_pyarrow
 from eegpt.preprocessing import PreprocessingConfig, prepare
 
 __all__ = [
@@ -111,14 +112,7 @@ Pool = Literal["none", "mean"]
 
 
 def _pyarrow():
-    try:
-        import pyarrow as pa
-        import pyarrow.parquet as pq
-    except ImportError as err:  # pragma: no cover - depends on the environment
-        raise ImportError(
-            "embed_dataset writes Parquet and needs pyarrow: pip install 'eegpt[parquet]'"
-        ) from err
-    return pa, pq
+    return require_pyarrow("embed_dataset (it writes Parquet)")
 
 
 # --------------------------------------------------------------------------------------------

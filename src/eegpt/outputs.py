@@ -234,7 +234,7 @@ class EmbeddingsWriter:
     # -- parquet ----------------------------------------------------------------------------
 
     def _open_parquet(self) -> None:
-        pa, pq = _pyarrow()
+        pa, pq = require_pyarrow()
         width = int(np.prod(self.shape[1:]))
         meta = dict(self.metadata, shape=list(self.shape))
         self._schema = pa.schema(
@@ -249,7 +249,7 @@ class EmbeddingsWriter:
         self._parquet = pq.ParquetWriter(self._fh, self._schema)
 
     def _write_parquet(self, block: np.ndarray) -> None:
-        pa, _ = _pyarrow()
+        pa, _ = require_pyarrow()
         n = len(block)
         flat = block.reshape(n, -1)
         rows = np.arange(self._rows, self._rows + n)
@@ -339,7 +339,7 @@ def load_embeddings(path: str | Path) -> Embeddings:
         with np.load(path, allow_pickle=False) as f:
             return Embeddings(f["embeddings"], f["onsets"], json.loads(str(f["metadata"][()])))
     if path.suffix == ".parquet":
-        _, pq = _pyarrow()
+        _, pq = require_pyarrow()
         table = pq.read_table(path)
         raw = (table.schema.metadata or {}).get(b"eegpt")
         if raw is None:
@@ -431,12 +431,11 @@ def _sync_folder(folder: Path) -> None:
         os.close(fd)
 
 
-def _pyarrow():
+def require_pyarrow(what: str = "writing Parquet (or use a .npz output)"):
+    """``(pyarrow, pyarrow.parquet)``, or an ImportError that says how to install them."""
     try:
         import pyarrow as pa
         import pyarrow.parquet as pq
     except ImportError as err:  # pragma: no cover - depends on the environment
-        raise ImportError(
-            "writing Parquet needs pyarrow: pip install 'eegpt[parquet]' (or use a .npz output)"
-        ) from err
+        raise ImportError(f"{what} needs pyarrow: pip install 'eegpt[parquet]'") from err
     return pa, pq

@@ -1302,6 +1302,16 @@ def train_probe(
         raise ValueError("patience (early stopping) needs validation data: pass validation=")
 
     chan_ids = [CHANNEL_INDEX[name] for name in train.encoder_names]
+    schedule = dict(
+        epochs=config.epochs,
+        batch_size=config.batch_size,
+        weight_decay=config.weight_decay,
+        pct_start=config.pct_start,
+        patience=config.patience,
+        seed=config.seed,
+        device=dev,
+        progress=progress,
+    )
     t0 = time.perf_counter()
     with torch.random.fork_rng(devices=[dev] if dev.type == "cuda" else []):
         torch.manual_seed(config.seed)
@@ -1332,15 +1342,8 @@ def train_probe(
                     train.windows,
                     train.y,
                     val,
-                    epochs=config.epochs,
-                    batch_size=config.batch_size,
-                    weight_decay=config.weight_decay,
-                    pct_start=config.pct_start,
-                    patience=config.patience,
-                    seed=config.seed,
-                    device=dev,
+                    **schedule,
                     precision=precision,
-                    progress=progress,
                     desc="probe (with channel projection)",
                 )
         else:
@@ -1356,15 +1359,8 @@ def train_probe(
                 z_train,
                 train.y,
                 z_val,
-                epochs=config.epochs,
-                batch_size=config.batch_size,
-                weight_decay=config.weight_decay,
-                pct_start=config.pct_start,
-                patience=config.patience,
-                seed=config.seed,
-                device=dev,
+                **schedule,
                 precision="float32",
-                progress=progress,
                 desc="linear probe",
             )
     probe = EEGPTProbe(
