@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 
 import mne
 import numpy as np
@@ -208,3 +209,56 @@ def test_embed_ignores_the_channel_projection_of_a_probe_model():
     np.testing.assert_array_equal(a.data, b.data)
     with pytest.raises(ValueError, match="channel projection"):
         embed(full, x, ch_names=names, sfreq=256.0, engine=InferenceEngine(full, "cpu"))
+
+
+def test_run_command_reports_user_errors_bugs_and_memory(capsys):
+    import argparse
+
+    from eegpt.cli import run_command
+    from eegpt.errors import RecordingError
+
+    args = argparse.Namespace(debug=False)
+
+    def raising(exc):
+        def func(_):
+            raise exc
+
+        return func
+
+    assert run_command(raising(RecordingError("rec.edf: no EEG channels")), args) == 1
+    assert capsys.readouterr().err.strip() == "eegpt: error: rec.edf: no EEG channels"
+    assert run_command(raising(KeyError("x")), args) == 1
+    err = capsys.readouterr().err
+    assert "internal error: KeyError" in err and "bug" in err
+    assert run_command(raising(torch.OutOfMemoryError("CUDA out of memory")), args) == 1
+    assert "--batch-size" in capsys.readouterr().err
+    assert run_command(raising(KeyboardInterrupt()), args) == 130
+    with pytest.raises(KeyError):
+        run_command(raising(KeyError("x")), argparse.Namespace(debug=True))
+
+
+def test_sigterm_unwinds_cleanly_with_status_143():
+    """SIGTERM raises SystemExit(143) inside the command, so ``finally`` blocks (temporary
+    outputs) run; the previous handler is restored afterwards."""
+    import argparse
+    import os
+    import signal
+
+    from eegpt.cli import run_command
+
+    cleaned = []
+
+    def func(_):
+        try:
+            os.kill(os.getpid(), signal.SIGTERM)
+            time.sleep(5)  # the handler interrupts this
+            return 0
+        finally:
+            cleaned.append(True)
+
+    before = signal.getsignal(signal.SIGTERM)
+    with pytest.raises(SystemExit) as exit_info:
+        run_command(func, argparse.Namespace(debug=False))
+    assert exit_info.value.code == 128 + signal.SIGTERM == 143
+    assert cleaned == [True]
+    assert signal.getsignal(signal.SIGTERM) == before

@@ -303,6 +303,13 @@ def run_command(
     except Exception as err:
         if getattr(args, "debug", False):
             raise
+        if isinstance(err, MemoryError) or type(err).__name__ == "OutOfMemoryError":
+            print(
+                f"eegpt: error: out of memory ({type(err).__name__}); lower --batch-size, "
+                "or use a smaller --precision on GPU",
+                file=sys.stderr,
+            )
+            return 1
         print(
             f"eegpt: internal error: {type(err).__name__}: {err}\n"
             "This is a bug in eegpt; please report it with the output of --debug.",
