@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
+import torch.nn.functional as F
 
 from eegpt.config import PRESETS, EEGPTConfig
 from eegpt.engine import InferenceEngine, cast_matmuls
@@ -235,7 +236,60 @@ def test_bucketing():
     assert [engine.bucket(n) for n in (1, 2, 3, 5, 33, 48)] == [1, 2, 4, 8, 48, 48]
 
 
+def test_gelu_epilogue_is_never_used_in_float32_or_on_cpu():
+    enc = make_encoder(embed_dim=64, depth=2, num_heads=4)
+    assert not InferenceEngine(enc, "cpu", precision="bfloat16").use_gelu_epilogue
+    with pytest.raises(ValueError, match="gelu_epilogue"):
+        InferenceEngine(enc, "cpu", precision="bfloat16", gelu_epilogue=True)
+    with pytest.raises(ValueError, match="gelu_epilogue"):
+        enc.fast_plan([0, 1], gelu_epilogue=True)
+
+
+def test_linear_gelu_op_registration():
+    """The fused fc1 + GELU custom op passes PyTorch's operator checks (fake tensors for
+    torch.compile, autograd registration, schema) and computes linear + GELU."""
+    from eegpt.model import linear_gelu_tanh
+
+    x, w, b = torch.randn(3, 5, 8), torch.randn(16, 8), torch.randn(16)
+    torch.library.opcheck(linear_gelu_tanh, (x, w, b))
+    out = linear_gelu_tanh(x, w, b)
+    exact, tanh = F.gelu(F.linear(x, w, b)), F.gelu(F.linear(x, w, b), approximate="tanh")
+    assert out.shape == (3, 5, 16)
+    # PyTorch's CPU kernel computes the exact GELU, cuBLASLt's epilogue the tanh form
+    assert min((out - exact).abs().max(), (out - tanh).abs().max()) <= 1e-5
+
+
 # -- CUDA-only paths ------------------------------------------------------------------------------
+
+
+@cuda
+@pytest.mark.parametrize("precision", ["bfloat16", "float16"])
+@pytest.mark.parametrize("compile_", [False, True])
+def test_cuda_gelu_epilogue(precision, compile_):
+    enc = make_encoder(embed_dim=128, depth=3, num_heads=4, perturb=True)
+    windows = np.random.default_rng(9).standard_normal((12, 19, 512)).astype(np.float32)
+    ref = reference(enc, windows, range(19))
+    fused = InferenceEngine(enc, "cuda", precision=precision, batch_size=8, compile=compile_)
+    plain = InferenceEngine(
+        enc, "cuda", precision=precision, batch_size=8, compile=compile_, gelu_epilogue=False
+    )
+    assert fused.use_gelu_epilogue and not plain.use_gelu_epilogue
+    a, b = fused.encode(windows, range(19)), plain.encode(windows, range(19))
+    assert rel_err(a, ref) <= 1e-2 and rel_err(b, ref) <= 1e-2
+    assert rel_err(a, b) <= 1e-2
+    assert not InferenceEngine(enc, "cuda").use_gelu_epilogue  # float32 stays exact
+
+
+@cuda
+def test_cuda_linear_gelu_op_is_the_tanh_epilogue():
+    from eegpt.model import linear_gelu_tanh
+
+    x = torch.randn(256, 64, device="cuda", dtype=torch.float16)
+    w = torch.randn(128, 64, device="cuda", dtype=torch.float16) / 8
+    b = torch.randn(128, device="cuda", dtype=torch.float16)
+    out = linear_gelu_tanh(x, w, b).float()
+    y = F.linear(x.float(), w.float(), b.float())
+    assert (out - F.gelu(y, approximate="tanh")).abs().max() <= 1e-2
 
 
 @cuda

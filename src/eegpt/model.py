@@ -25,6 +25,10 @@ Two execution paths compute the same function:
   run in the linear layers' dtype while the residual stream stays float32, which is how the
   engine's bfloat16/float16 modes work. Tested against the reference path to float32 precision
   (max relative error ~1e-6).
+
+For reduced precision on CUDA the plan may also run ``fc1`` + GELU as one cuBLASLt call
+(``gelu_epilogue``): that epilogue is the tanh approximation of GELU (at most 4.7e-4 from the
+exact erf GELU), far below bfloat16/float16 rounding; it is never used in float32.
 """
 
 from __future__ import annotations
@@ -42,6 +46,24 @@ from eegpt.config import EEGPTConfig, get_config
 # Fast-path caches (derived weights per encoder), kept outside the modules so that copying or
 # pickling a model (replicas, worker processes) never carries them along.
 _FAST_CACHES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+#: Key of ``FastPlan.packed`` that turns on the fused fc1 + GELU epilogue (see ``_linear``).
+GELU_EPILOGUE = "gelu_epilogue"
+
+
+@torch.library.custom_op("eegpt::linear_gelu_tanh", mutates_args=())
+def linear_gelu_tanh(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor) -> torch.Tensor:
+    """``gelu(x @ weight.T + bias, approximate="tanh")`` as one cuBLASLt GEMM with a GELU
+    epilogue on CUDA (``torch._addmm_activation``); opaque to ``torch.compile``, which would
+    otherwise split it into a GEMM and a separate GELU pass over memory. (PyTorch's CPU kernel
+    computes the exact GELU; the fast path only calls this on CUDA.)"""
+    y = torch._addmm_activation(bias, x.reshape(-1, x.shape[-1]), weight.t(), use_gelu=True)
+    return y.reshape(*x.shape[:-1], weight.shape[0])
+
+
+@linear_gelu_tanh.register_fake
+def _(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor) -> torch.Tensor:
+    return x.new_empty(*x.shape[:-1], weight.shape[0])
 
 
 class MLP(nn.Module):
@@ -252,7 +274,11 @@ class EEGPTEncoder(nn.Module):
         return low_rank, absorbed
 
     def fast_plan(
-        self, chan_ids: torch.Tensor | list[int] | tuple[int, ...], *, pack: bool | None = None
+        self,
+        chan_ids: torch.Tensor | list[int] | tuple[int, ...],
+        *,
+        pack: bool | None = None,
+        gelu_epilogue: bool = False,
     ) -> FastPlan:
         """Derived weights of the fast path for the channel set ``chan_ids`` ``[C]``.
 
@@ -263,12 +289,20 @@ class EEGPTEncoder(nn.Module):
         ``pack``: also keep the linear layers' weights pre-packed for oneDNN (CPU inference:
         no repacking per call, GELU fused into ``fc1``). ``None`` packs where it applies (CPU,
         float32/bfloat16 weights, no autograd); ``torch.compile`` callers pass ``False``.
+
+        ``gelu_epilogue``: run ``fc1`` + GELU as one cuBLASLt call with the tanh-approximate
+        GELU (CUDA, float16/bfloat16 weights only; see the module notes).
         """
+        if gelu_epilogue and not _can_fuse_gelu(self):
+            raise ValueError(
+                "gelu_epilogue needs CUDA and float16/bfloat16 linear weights (it approximates "
+                "GELU, so the float32 path never uses it)"
+            )
         caching = not torch.is_grad_enabled()
         cache = _FAST_CACHES.setdefault(self, {})
         options = self.fast_plan_options()
         pack = _can_pack(self) if pack is None else pack and _can_pack(self)
-        key = (options, pack, _param_key(self))
+        key = (options, pack, gelu_epilogue, _param_key(self))
         weights = cache.get("weights") if caching else None
         if weights is None or weights[0] != key:
             # Holding the parameters' storage keeps their addresses (part of the key) unique.
@@ -276,6 +310,8 @@ class EEGPTEncoder(nn.Module):
             terms = _derive_weight_terms(self, *options)
             if pack:
                 terms = terms._replace(packed=_pack_linears(self, *options))
+            if gelu_epilogue:
+                terms = terms._replace(packed={**(terms.packed or {}), GELU_EPILOGUE: True})
             weights = (key, terms, held)
             cache.clear()
             if caching:
@@ -366,7 +402,8 @@ class FastPlan(NamedTuple):
     last_k: torch.Tensor | None  # [H, hd, D]
     last_v_t: torch.Tensor | None  # [H, D, hd]
     channel: ChannelTerms | None = None
-    packed: dict | None = None  # oneDNN-packed linear weights (CPU), see _pack_linears
+    # oneDNN-packed linear weights (CPU), see _pack_linears; GELU_EPILOGUE: True (CUDA)
+    packed: dict | None = None
 
 
 def _param_key(module: nn.Module) -> tuple:
@@ -489,6 +526,14 @@ def _can_pack(enc: EEGPTEncoder) -> bool:
     return weight.dtype == torch.bfloat16 and bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
 
 
+def _can_fuse_gelu(enc: EEGPTEncoder) -> bool:
+    """The fused fc1 + GELU epilogue applies: CUDA with float16/bfloat16 MLP weights."""
+    if not len(enc.blocks):
+        return False
+    weight = enc.blocks[0].mlp.fc1.weight
+    return weight.device.type == "cuda" and weight.dtype in (torch.float16, torch.bfloat16)
+
+
 def _pack_linears(enc: EEGPTEncoder, low_rank: bool, absorbed: bool) -> dict:
     """oneDNN-packed copies of the weights the fast path multiplies by (see ``_linear``)."""
     reorder = torch.ops.mkldnn._reorder_linear_weight
@@ -536,6 +581,8 @@ def _linear(
             "none" if gelu else "",  # "none": the exact (erf) GELU
         )
         return y.reshape(*shape[:-1], y.shape[-1])
+    if gelu and packed is not None and packed.get(GELU_EPILOGUE) and b is not None:
+        return linear_gelu_tanh(x, w, b)
     y = F.linear(x, w, b)
     return F.gelu(y) if gelu else y
 
