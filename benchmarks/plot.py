@@ -131,7 +131,7 @@ def plot_latency(folder: Path, data: dict) -> list[Path]:
 
 
 def plot_throughput(folder: Path, data: dict) -> list[Path]:
-    fig, ax = plt.subplots(figsize=(8, 5))
+    fig, ax = plt.subplots(figsize=(10.5, 5))
     peak = data["peak_bf16_flops"] if data["env"].get("gpu") else data["peak_fp32_flops"]
     flops = data["flops_per_window"]
     for name, v in data["variants"].items():
@@ -158,7 +158,7 @@ def plot_throughput(folder: Path, data: dict) -> list[Path]:
     m = data["model"]
     ax.set_title(f"Large encoder ({m['n_chans']} ch x {m['n_times']}, depth {m['depth']}, "
                  f"{flops / 1e9:.0f} GFLOP/window)\n{_machine(data['env'])}", fontsize=9)  # fmt: skip
-    ax.legend(fontsize=8, loc="lower right")
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.12, 1.0))  # beside the axes
     return [_save(fig, folder / "throughput_vs_batch.png")]
 
 
