@@ -1,18 +1,23 @@
 """Experiments on large-batch throughput of the large encoder (58 ch x 1024, depth 8), GPU.
 
 At batch 512 the compiled bf16 fast path spends about half its time in GEMMs and most of the
-rest moving the float32 residual stream and the fc1 activations through memory. This script
-measures, on one set of random weights, what two ways of cutting that traffic buy and cost in
-accuracy (max relative error of the embeddings against a float64 run of the reference path):
+rest moving activations through memory. Each variant is measured on one set of random weights
+(LayerNorm weights perturbed), with its accuracy: max relative error of the embeddings against
+a float64 run of the reference path.
 
-* ``gelu-epilogue``: fc1 + GELU as one cuBLASLt call (``torch._addmm_activation``) -- its GELU
-  epilogue is the tanh approximation, not the exact erf GELU of the model;
+``--experiment precision``:
+
+* ``gelu-epilogue``: fc1 + GELU as one cuBLASLt call (the engine's ``gelu_epilogue``, tanh-form
+  GELU); without it fc1 and the exact GELU run as separate kernels;
 * ``half-stream``: the residual stream kept in the matmul precision (LayerNorm statistics in
-  float32), instead of float32.
+  float32) instead of float32 -- patched in for the run only.
 
-    python benchmarks/explore_throughput.py --out /tmp/explore   # writes explore_throughput.json
+``--experiment attention``: the engine's bf16 defaults under each SDPA backend.
 
-Variants are patched in for the run only; nothing here changes the package.
+    python benchmarks/explore_throughput.py --out results/h200 --experiment precision
+    python benchmarks/explore_throughput.py --out results/h200 --experiment attention
+
+Writes ``explore_throughput_<experiment>.json``; nothing here changes the package.
 """
 
 from __future__ import annotations
@@ -30,26 +35,6 @@ import eegpt.model as M
 from eegpt.config import get_config
 from eegpt.engine import InferenceEngine
 from eegpt.model import EEGPTEncoder
-
-
-@torch.library.custom_op("eegpt_explore::linear_gelu_tanh", mutates_args=())
-def linear_gelu_tanh(x: torch.Tensor, w: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
-    y = torch._addmm_activation(b, x.reshape(-1, x.shape[-1]), w.t(), use_gelu=True)
-    return y.reshape(*x.shape[:-1], w.shape[0])
-
-
-@linear_gelu_tanh.register_fake
-def _(x, w, b):
-    return x.new_empty(*x.shape[:-1], w.shape[0])
-
-
-def _mlp_epilogue(mlp, x, packed=None):
-    w, b = mlp.fc1.weight, mlp.fc1.bias
-    if x.is_cuda and w.dtype != torch.float32:
-        h = linear_gelu_tanh(x.to(w.dtype), w, b)
-    else:
-        h = M._linear(x, mlp.fc1, packed, gelu=True)
-    return M._linear(h, mlp.fc2, packed)
 
 
 def _norm_half(x, norm, dtype):
@@ -74,20 +59,26 @@ def _block_rows_float(blk, t, n_rows, packed=None):
 
 
 @contextlib.contextmanager
-def patched(epilogue: bool, half_stream: bool):
-    saved = (M._mlp, M._norm, M._block, M._block_rows)
+def half_stream(enabled: bool):
+    """Patch the fast path so the residual stream between blocks is in the matmul dtype."""
+    saved = (M._norm, M._block, M._block_rows)
     try:
-        if epilogue:
-            M._mlp = _mlp_epilogue
-        if half_stream:
+        if enabled:
             M._norm, M._block, M._block_rows = _norm_half, _block_half, _block_rows_float
         yield
     finally:
-        M._mlp, M._norm, M._block, M._block_rows = saved
+        M._norm, M._block, M._block_rows = saved
 
 
-def measure(enc, x, ids, precision, compile_, reps) -> float:
-    engine = InferenceEngine(enc, "cuda", precision=precision, batch_size=len(x), compile=compile_)
+def measure(enc, x, ids, precision, compile_, reps, gelu_epilogue):
+    engine = InferenceEngine(
+        enc,
+        "cuda",
+        precision=precision,
+        batch_size=len(x),
+        compile=compile_,
+        gelu_epilogue=gelu_epilogue,
+    )
     for _ in range(3):
         engine.forward(x, ids)
     torch.cuda.synchronize()
@@ -104,6 +95,13 @@ def main() -> None:
     p.add_argument("--batch", type=int, default=512)
     p.add_argument("--reps", type=int, default=20)
     p.add_argument("--no-compile", action="store_true")
+    p.add_argument(
+        "--experiment",
+        choices=["precision", "attention"],
+        default="precision",
+        help="precision: GELU epilogue / residual-stream dtype (patched in); attention: SDPA "
+        "backends with the engine's defaults (fused GELU on)",
+    )
     args = p.parse_args()
     dev = torch.device("cuda")
     torch.manual_seed(0)
@@ -136,18 +134,45 @@ def main() -> None:
     log(f"bf16 8192^3 matmul: {peak / 1e12:.0f} TFLOP/s")
     results = {"environment": environment(dev), "peak_bf16_flops": peak, "batch": args.batch}
     rows = []
-    for precision in ("bfloat16", "float16"):
-        for epilogue, half in ((False, False), (True, False), (False, True), (True, True)):
-            name = f"{precision}{' +gelu-epilogue' if epilogue else ''}{' +half-stream' if half else ''}"
-            torch._dynamo.reset()
-            with patched(epilogue, half):
-                try:
-                    s, engine = measure(enc, x, ids, precision, not args.no_compile, args.reps)
-                    out = engine.forward(check, ids).float()
-                except Exception as err:  # an experiment that does not run is a result too
-                    log(f"{name}: failed: {type(err).__name__}: {err}")
-                    rows.append({"variant": name, "error": f"{type(err).__name__}: {err}"})
-                    continue
+    if args.experiment == "attention":
+        from torch.nn.attention import SDPBackend, sdpa_kernel
+
+        backends = {
+            "default": None,
+            "flash": SDPBackend.FLASH_ATTENTION,
+            "efficient": SDPBackend.EFFICIENT_ATTENTION,
+            "cudnn": SDPBackend.CUDNN_ATTENTION,
+            "math": SDPBackend.MATH,
+        }
+        cases = [
+            (f"bfloat16 (engine default), attention {k}", "bfloat16", True, False, v)
+            for k, v in backends.items()
+        ]
+    else:
+        cases = [
+            (
+                f"{p}{' +gelu-epilogue' if e else ''}{' +half-stream' if h else ''}",
+                p,
+                e,
+                h,
+                None,
+            )
+            for p in ("bfloat16", "float16")
+            for e, h in ((False, False), (True, False), (False, True), (True, True))
+        ]
+    for name, precision, epilogue, half, backend in cases:
+        torch._dynamo.reset()
+        ctx = sdpa_kernel([backend]) if backend is not None else contextlib.nullcontext()
+        with half_stream(half), ctx:
+            try:
+                s, engine = measure(
+                    enc, x, ids, precision, not args.no_compile, args.reps, epilogue
+                )
+                out = engine.forward(check, ids).float()
+            except Exception as err:  # an experiment that does not run is a result too
+                log(f"{name}: failed: {type(err).__name__}: {err}")
+                rows.append({"variant": name, "error": f"{type(err).__name__}: {err}"})
+                continue
             wps = args.batch / s
             row = {
                 "variant": name,
@@ -162,7 +187,7 @@ def main() -> None:
                 f"{100 * row['fraction_of_bf16_peak']:.1f}% of peak, err {row['rel_err_vs_float64']:.2e}"
             )
     results["variants"] = rows
-    write_json(args.out / "explore_throughput.json", results)
+    write_json(args.out / f"explore_throughput_{args.experiment}.json", results)
 
 
 if __name__ == "__main__":
