@@ -115,6 +115,17 @@ class EEGPTConfig:
         return replace(self, **changes)
 
 
+def strict_from_dict(cls: type, d: Any, what: str) -> Any:
+    """``cls(**d)`` for a settings dataclass, refusing keys it does not have (no silent
+    changes when a saved file was written by another version); ``what`` names the settings
+    in the error."""
+    names = {f.name for f in fields(cls)}
+    unknown = sorted(set(d) - names)
+    if unknown:
+        raise ValueError(f"unknown {what} settings {unknown}; known: {sorted(names)}")
+    return cls(**dict(d))
+
+
 # The paper's variants (encoder part). Heads follow the original pretraining configs.
 PRESETS: dict[str, EEGPTConfig] = {
     "tiny1": EEGPTConfig(embed_dim=64, embed_num=1, depth=2, num_heads=4),

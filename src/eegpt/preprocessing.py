@@ -10,7 +10,7 @@ windows. Every step that would change the data silently is either explicit in
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field
 from fractions import Fraction
 from typing import Any, Literal
 
@@ -21,6 +21,7 @@ from scipy.signal import resample_poly
 from eegpt._logging import log as _log
 from eegpt._logging import warn as _warn
 from eegpt.channels import ChannelMapping, map_channels
+from eegpt.config import strict_from_dict
 from eegpt.errors import RecordingError
 from eegpt.io import EDF_VOLT_UNITS, Recording, as_recording, nonfinite_error
 
@@ -125,11 +126,7 @@ class PreprocessingConfig:
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> PreprocessingConfig:
         """Build from :meth:`to_dict` output; unknown keys are an error (no silent changes)."""
-        names = {f.name for f in fields(cls)}
-        unknown = sorted(set(d) - names)
-        if unknown:
-            raise ValueError(f"unknown preprocessing settings {unknown}; known: {sorted(names)}")
-        return cls(**dict(d))
+        return strict_from_dict(cls, d, "preprocessing")
 
 
 def _whole_samples(seconds: float, sfreq: float, what: str) -> int:

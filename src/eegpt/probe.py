@@ -36,7 +36,7 @@ import os
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, nullcontext
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
@@ -57,7 +57,7 @@ from eegpt.channels import (
     map_channels,
     normalize_channel_name,
 )
-from eegpt.config import EEGPTConfig
+from eegpt.config import EEGPTConfig, strict_from_dict
 from eegpt.engine import InferenceEngine, Precision, resolve_device
 from eegpt.io import Recording, as_recording
 from eegpt.model import EEGPT, EEGPTEncoder, LinearProbe
@@ -184,11 +184,7 @@ class ProbeConfig:
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> ProbeConfig:
         """Inverse of :meth:`to_dict`; unknown keys are an error."""
-        names = {f.name for f in fields(cls)}
-        unknown = sorted(set(d) - names)
-        if unknown:
-            raise ValueError(f"unknown probe settings {unknown}; known: {sorted(names)}")
-        return cls(**dict(d))
+        return strict_from_dict(cls, d, "probe")
 
     def replace(self, **changes: Any) -> ProbeConfig:
         return ProbeConfig.from_dict({**self.to_dict(), **changes})
