@@ -3,11 +3,15 @@
 braindecode (the reference implementation we compare against) imports torchaudio, whose PyPI
 build does not match our torch; EEGPT never uses it, so a stand-in package from tests/stubs is put
 on sys.path when the real one cannot be imported.
+
+Without a GPU, eegpt's Triton kernels run under Triton's CPU interpreter (``TRITON_INTERPRET=1``,
+set before anything imports Triton), so their tests run in CI too.
 """
 
 from __future__ import annotations
 
 import importlib.util
+import os
 import sys
 from pathlib import Path
 
@@ -30,6 +34,9 @@ def _torchaudio_works() -> bool:
 
 if not _torchaudio_works():
     sys.path.insert(0, str(STUBS))
+
+if not torch.cuda.is_available():
+    os.environ.setdefault("TRITON_INTERPRET", "1")
 
 torch.set_num_threads(2)
 

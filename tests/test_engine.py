@@ -345,3 +345,43 @@ def test_cuda_auto_compile_switches_on(monkeypatch):
     out = engine.encode(x, range(3))
     assert engine.use_compile
     assert rel_err(out, ref) <= 1e-5
+
+
+def test_tf32_matmul_op():
+    """The TF32 patch-projection op: registration checks, the product, the setting restored."""
+    from eegpt.model import matmul_tf32
+
+    a, b = torch.randn(3, 5, 8), torch.randn(8, 16)
+    torch.library.opcheck(matmul_tf32, (a, b))
+    before = torch.backends.cuda.matmul.fp32_precision
+    assert torch.allclose(matmul_tf32(a, b), a @ b, atol=1e-5)
+    assert torch.backends.cuda.matmul.fp32_precision == before
+    enc = make_encoder(embed_dim=64, depth=2, num_heads=4)
+    with pytest.raises(ValueError, match="patch_tf32"):
+        enc.fast_plan([0, 1], patch_tf32=True)  # CPU
+    assert not InferenceEngine(enc, "cpu", precision="bfloat16").use_patch_tf32
+
+
+@cuda
+@pytest.mark.parametrize("precision", ["bfloat16", "float16"])
+def test_cuda_patch_projection_in_tf32(precision):
+    """Reduced precisions on CUDA run the patch projection in TF32, within their tolerance and
+    close to the float32 projection; float32 never does (it stays exact)."""
+    enc = make_encoder(embed_dim=128, depth=3, num_heads=4, perturb=precision == "float16")
+    windows = np.random.default_rng(4).standard_normal((6, 19, 512)).astype(np.float32) * 30
+    ref = reference(enc, windows, range(19))
+    engine = InferenceEngine(enc, "cuda", precision=precision, batch_size=8)
+    assert engine.use_patch_tf32 and not InferenceEngine(enc, "cuda").use_patch_tf32
+    with_tf32 = engine.encode(windows, range(19))
+    engine.use_patch_tf32 = False
+    engine._graphs.clear()
+    without = engine.encode(windows, range(19))
+    assert rel_err(with_tf32, ref) <= 1e-2
+    # TF32's ~5e-4 in the first tokens moves later roundings: the two runs differ by about the
+    # precision's own noise (bf16 ~5e-3, fp16 ~1e-3 in a CPU emulation of this case)
+    assert rel_err(with_tf32, without) <= (1e-2 if precision == "bfloat16" else 2e-3)
+    x = torch.randn(64, 19, 64, device="cuda") * 30
+    w = torch.randn(64, 512, device="cuda")
+    from eegpt.model import matmul_tf32
+
+    assert rel_err(matmul_tf32(x, w).cpu(), (x.double() @ w.double()).cpu()) <= 2e-3

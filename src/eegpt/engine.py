@@ -11,8 +11,9 @@ Execution strategies (each measured in ``BENCHMARKS.md``):
   oneDNN-prepacked linear weights and the GELU fused into ``fc1``;
 * reduced precision (``"bfloat16"``/``"float16"``): the linear layers of a private copy of the
   model are cast once; LayerNorm, softmax statistics and the residual stream stay in float32,
-  and the matmuls accumulate in float32; on CUDA ``fc1`` + GELU run as one cuBLASLt call
-  (``gelu_epilogue``);
+  and the matmuls accumulate in float32. On CUDA the patch projection (float32) uses TF32
+  tensor cores, ``fc1`` + GELU run as one cuBLASLt call (``gelu_epilogue``) and attention runs
+  through a Triton kernel for short sequences (``short_attention``);
 * CUDA graphs (``cuda_graphs``): one captured forward per input shape, replayed with a single
   launch -- the main lever for small batches, whose time is otherwise kernel-launch overhead;
 * ``torch.compile`` (``compile``): fuses LayerNorm, GELU, casts and residual adds;
@@ -33,6 +34,7 @@ import torch
 from torch import nn
 from tqdm.auto import tqdm
 
+from eegpt import short_attention as short_attn
 from eegpt.model import EEGPT, EEGPTEncoder, FastPlan
 
 Precision = Literal["float32", "bfloat16", "float16"]
@@ -106,7 +108,8 @@ class InferenceEngine:
         Matmul precision. float32 (the default) is exact to the reference implementation
         (max relative error ~1e-6). Reduced precisions cast the linear layers of a private copy
         of the model once and keep LayerNorm, softmax and the residual stream in float32
-        (max relative error on random weights: 6e-3 to 1e-2 for bfloat16, ~1e-3 for float16).
+        (max relative error on random weights: 6e-3 to 1e-2 for bfloat16, ~1e-3 for float16);
+        on CUDA they also run the float32 patch projection on TF32 tensor cores (~5e-4).
     batch_size : int
         Windows per forward pass.
     fused : bool
@@ -128,6 +131,11 @@ class InferenceEngine:
         the tanh approximation of GELU (within 4.7e-4 of the exact one, far below
         bfloat16/float16 rounding; the embeddings' error is unchanged). ``"auto"``: on for
         CUDA with a reduced precision; never in float32, which stays exact.
+    short_attention : bool | "auto"
+        Run attention through eegpt's Triton kernel for short sequences
+        (:mod:`eegpt.short_attention`) instead of PyTorch's SDPA kernels, which tile for long
+        sequences. Same numerics as FlashAttention. ``"auto"``: on for CUDA with a reduced
+        precision when Triton is installed; float32 keeps SDPA's exact kernels.
     """
 
     model: EEGPT | EEGPTEncoder
@@ -139,6 +147,7 @@ class InferenceEngine:
     cuda_graphs: bool | Auto = "auto"
     compile_mode: str | None = None
     gelu_epilogue: bool | Auto = "auto"
+    short_attention: bool | Auto = "auto"
     windows_done: int = field(default=0, init=False)
     _graphs: OrderedDict = field(default_factory=OrderedDict, init=False, repr=False)
     _pinned: dict = field(default_factory=dict, init=False, repr=False)
@@ -148,7 +157,7 @@ class InferenceEngine:
             raise ValueError(f"precision must be one of {sorted(_DTYPES)}, got {self.precision!r}")
         if self.batch_size < 1:
             raise ValueError(f"batch_size must be >= 1, got {self.batch_size}")
-        for name in ("compile", "cuda_graphs", "gelu_epilogue"):
+        for name in ("compile", "cuda_graphs", "gelu_epilogue", "short_attention"):
             if getattr(self, name) not in (True, False, "auto"):
                 raise ValueError(f"{name} must be True, False or 'auto'")
         self.device = resolve_device(self.device)
@@ -168,6 +177,16 @@ class InferenceEngine:
                 "path (the tanh-approximate GELU is never used in float32)"
             )
         self.use_gelu_epilogue = reduced_on_cuda and self.gelu_epilogue in (True, "auto")
+        can_attend = reduced_on_cuda and short_attn.available(self.device)
+        if self.short_attention is True and not can_attend:
+            raise ValueError(
+                "short_attention=True needs Triton, a CUDA device, precision bfloat16/float16 "
+                "and the fast path"
+            )
+        self.use_short_attention = can_attend and self.short_attention in (True, "auto")
+        # With the blocks in bf16/fp16 the patch projection is the one float32 GEMM left (2% of
+        # the large model's time on an H200); TF32's error there (~5e-4) is far below bf16's.
+        self.use_patch_tf32 = reduced_on_cuda
         # The model actually run: the caller's (float32) or a private reduced-precision copy.
         self._runner = self.model
         if self.fused and dtype != torch.float32:
@@ -226,6 +245,8 @@ class InferenceEngine:
             ids,
             pack=False if self.use_compile else None,
             gelu_epilogue=self.use_gelu_epilogue,
+            short_attention=self.use_short_attention,
+            patch_tf32=self.use_patch_tf32,
         )
 
     # -- one batch ------------------------------------------------------------------------------

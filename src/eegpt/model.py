@@ -28,11 +28,15 @@ Two execution paths compute the same function:
 
 For reduced precision on CUDA the plan may also run ``fc1`` + GELU as one cuBLASLt call
 (``gelu_epilogue``): that epilogue is the tanh approximation of GELU (at most 4.7e-4 from the
-exact erf GELU), far below bfloat16/float16 rounding; it is never used in float32.
+exact erf GELU), far below bfloat16/float16 rounding; it is never used in float32. Attention
+may run through a Triton kernel made for short sequences (``short_attention``,
+:mod:`eegpt.short_attention`), with FlashAttention's numerics, and the float32 patch projection
+on TF32 tensor cores (``patch_tf32``, ~5e-4 relative).
 """
 
 from __future__ import annotations
 
+import contextlib
 import weakref
 from collections.abc import Callable
 from typing import NamedTuple
@@ -41,6 +45,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from eegpt import short_attention as short_attn
 from eegpt.config import EEGPTConfig, get_config
 
 # Fast-path caches (derived weights per encoder), kept outside the modules so that copying or
@@ -49,6 +54,10 @@ _FAST_CACHES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 #: Key of ``FastPlan.packed`` that turns on the fused fc1 + GELU epilogue (see ``_linear``).
 GELU_EPILOGUE = "gelu_epilogue"
+#: Key of ``FastPlan.packed`` that routes attention through the Triton short-sequence kernel.
+SHORT_ATTENTION = "short_attention"
+#: Key of ``FastPlan.packed`` that runs the float32 patch projection on TF32 tensor cores.
+PATCH_TF32 = "patch_tf32"
 
 
 @torch.library.custom_op("eegpt::linear_gelu_tanh", mutates_args=())
@@ -64,6 +73,39 @@ def linear_gelu_tanh(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor) 
 @linear_gelu_tanh.register_fake
 def _(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor) -> torch.Tensor:
     return x.new_empty(*x.shape[:-1], weight.shape[0])
+
+
+@contextlib.contextmanager
+def _tf32_matmuls():
+    """CUDA float32 matmuls on TF32 tensor cores inside the block (setting restored after)."""
+    matmul = torch.backends.cuda.matmul
+    if hasattr(matmul, "fp32_precision"):  # torch >= 2.9; the legacy flag may refuse to mix
+        saved, matmul.fp32_precision = matmul.fp32_precision, "tf32"
+        try:
+            yield
+        finally:
+            matmul.fp32_precision = saved
+    else:  # pragma: no cover - older torch
+        saved, matmul.allow_tf32 = matmul.allow_tf32, True
+        try:
+            yield
+        finally:
+            matmul.allow_tf32 = saved
+
+
+@torch.library.custom_op("eegpt::matmul_tf32", mutates_args=())
+def matmul_tf32(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    """``a @ b`` for float32 tensors, on TF32 tensor cores when on CUDA (inputs rounded to a
+    10-bit mantissa, float32 accumulation: ~5e-4 relative, 8x finer than bfloat16). A custom op
+    so that ``torch.compile`` calls it as is, with the setting in force, and CUDA graphs
+    capture the TF32 GEMM. Only the reduced-precision fast path uses it (``PATCH_TF32``)."""
+    with _tf32_matmuls():
+        return a @ b
+
+
+@matmul_tf32.register_fake
+def _(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    return a.new_empty(*a.shape[:-1], b.shape[-1])
 
 
 class MLP(nn.Module):
@@ -279,6 +321,8 @@ class EEGPTEncoder(nn.Module):
         *,
         pack: bool | None = None,
         gelu_epilogue: bool = False,
+        short_attention: bool = False,
+        patch_tf32: bool = False,
     ) -> FastPlan:
         """Derived weights of the fast path for the channel set ``chan_ids`` ``[C]``.
 
@@ -292,17 +336,29 @@ class EEGPTEncoder(nn.Module):
 
         ``gelu_epilogue``: run ``fc1`` + GELU as one cuBLASLt call with the tanh-approximate
         GELU (CUDA, float16/bfloat16 weights only; see the module notes).
+
+        ``short_attention``: attention through the Triton short-sequence kernel
+        (:mod:`eegpt.short_attention`; CUDA, float16/bfloat16 weights, Triton installed).
+
+        ``patch_tf32``: the patch projection (float32, the last float32 matmul of a model whose
+        blocks run in float16/bfloat16) on TF32 tensor cores (CUDA only).
         """
         if gelu_epilogue and not _can_fuse_gelu(self):
             raise ValueError(
                 "gelu_epilogue needs CUDA and float16/bfloat16 linear weights (it approximates "
                 "GELU, so the float32 path never uses it)"
             )
+        if patch_tf32 and self.patch_embed.proj.weight.device.type != "cuda":
+            raise ValueError("patch_tf32 needs a CUDA device")
+        if short_attention and not _can_short_attend(self):
+            raise ValueError(
+                "short_attention needs Triton, a CUDA device and float16/bfloat16 linear weights"
+            )
         caching = not torch.is_grad_enabled()
         cache = _FAST_CACHES.setdefault(self, {})
         options = self.fast_plan_options()
         pack = _can_pack(self) if pack is None else pack and _can_pack(self)
-        key = (options, pack, gelu_epilogue, _param_key(self))
+        key = (options, pack, gelu_epilogue, short_attention, patch_tf32, _param_key(self))
         weights = cache.get("weights") if caching else None
         if weights is None or weights[0] != key:
             # Holding the parameters' storage keeps their addresses (part of the key) unique.
@@ -310,8 +366,13 @@ class EEGPTEncoder(nn.Module):
             terms = _derive_weight_terms(self, *options)
             if pack:
                 terms = terms._replace(packed=_pack_linears(self, *options))
-            if gelu_epilogue:
-                terms = terms._replace(packed={**(terms.packed or {}), GELU_EPILOGUE: True})
+            flags = {
+                GELU_EPILOGUE: gelu_epilogue,
+                SHORT_ATTENTION: short_attention,
+                PATCH_TF32: patch_tf32,
+            }
+            if any(flags.values()):
+                terms = terms._replace(packed={**(terms.packed or {}), **flags})
             weights = (key, terms, held)
             cache.clear()
             if caching:
@@ -342,9 +403,9 @@ class EEGPTEncoder(nn.Module):
         # One matmul for all patches, with conv bias and channel embedding added on the way out,
         # written next to the summary tokens without a concatenation.
         summary = self.summary_token.expand(b * n, s, d)
-        tokens = _rows_then(
-            torch.add, (plan.channel.token_bias, patches @ plan.patch_weight_t), summary
-        )
+        tf32 = plan.packed is not None and plan.packed.get(PATCH_TF32)
+        projected = (matmul_tf32 if tf32 else torch.matmul)(patches, plan.patch_weight_t)
+        tokens = _rows_then(torch.add, (plan.channel.token_bias, projected), summary)
         if not self.blocks:
             return self.norm(tokens[:, c:]).reshape(b, n, s, d)
         first = 0
@@ -402,7 +463,8 @@ class FastPlan(NamedTuple):
     last_k: torch.Tensor | None  # [H, hd, D]
     last_v_t: torch.Tensor | None  # [H, D, hd]
     channel: ChannelTerms | None = None
-    # oneDNN-packed linear weights (CPU), see _pack_linears; GELU_EPILOGUE: True (CUDA)
+    # oneDNN-packed linear weights (CPU), see _pack_linears; flags GELU_EPILOGUE,
+    # SHORT_ATTENTION and PATCH_TF32 (CUDA)
     packed: dict | None = None
 
 
@@ -534,6 +596,21 @@ def _can_fuse_gelu(enc: EEGPTEncoder) -> bool:
     return weight.device.type == "cuda" and weight.dtype in (torch.float16, torch.bfloat16)
 
 
+def _can_short_attend(enc: EEGPTEncoder) -> bool:
+    """The Triton short-sequence attention kernel can run this encoder's attention (sequences
+    longer than :data:`eegpt.short_attention.MAX_TOKENS` fall back to SDPA per call)."""
+    if not len(enc.blocks):
+        return False
+    weight = enc.blocks[0].attn.qkv.weight
+    hd = enc.config.head_dim
+    return (
+        short_attn.available(weight.device)
+        and weight.dtype in (torch.float16, torch.bfloat16)
+        and hd >= 16
+        and hd & (hd - 1) == 0
+    )
+
+
 def _pack_linears(enc: EEGPTEncoder, low_rank: bool, absorbed: bool) -> dict:
     """oneDNN-packed copies of the weights the fast path multiplies by (see ``_linear``)."""
     reorder = torch.ops.mkldnn._reorder_linear_weight
@@ -604,8 +681,12 @@ def _sdpa(
     packed: dict | None = None,
 ) -> torch.Tensor:
     """Multi-head attention of ``[L, n_q, D]`` queries on ``[L, n, D]`` keys/values, projected."""
-    y = F.scaled_dot_product_attention(attn._heads(q), attn._heads(k), attn._heads(v))
-    return _linear(y.transpose(1, 2).flatten(2), attn.proj, packed)
+    if packed and packed.get(SHORT_ATTENTION) and short_attn.supports(q, k, attn.num_heads):
+        y = short_attn.short_attention(q, k, v, attn.num_heads)
+    else:
+        y = F.scaled_dot_product_attention(attn._heads(q), attn._heads(k), attn._heads(v))
+        y = y.transpose(1, 2).flatten(2)
+    return _linear(y, attn.proj, packed)
 
 
 def _block(blk: Block, t: torch.Tensor, packed: dict | None = None) -> torch.Tensor:

@@ -1,0 +1,154 @@
+"""The Triton short-sequence attention kernel (``eegpt.short_attention``) against PyTorch's SDPA.
+
+Without a GPU the kernel runs under Triton's CPU interpreter (see conftest.py) in float32 and
+float16 (the interpreter's bfloat16 matmul is broken upstream); on CUDA in bfloat16 and float16,
+inside the engine, compiled and in CUDA graphs.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+
+pytest.importorskip("triton")
+
+from test_engine import make_encoder, reference, rel_err  # noqa: E402
+
+from eegpt import short_attention as short_attn  # noqa: E402
+from eegpt.engine import InferenceEngine, cast_matmuls  # noqa: E402
+from eegpt.model import EEGPTEncoder  # noqa: E402
+
+on_cuda = torch.cuda.is_available()
+DEVICE = "cuda" if on_cuda else "cpu"
+cuda = pytest.mark.skipif(not on_cuda, reason="needs a CUDA GPU")
+DTYPES = [torch.bfloat16, torch.float16] if on_cuda else [torch.float32, torch.float16]
+TOL = {torch.float32: 1e-5, torch.float16: 2e-3, torch.bfloat16: 1e-2}
+
+
+def qkv_views(seqs, n_q, n_k, heads, hd, dtype, seed=0):
+    """q, k, v as strided slices of one fused projection ``[L, n_k, 3D]`` (as the model has)."""
+    g = torch.Generator().manual_seed(seed)
+    qkv = torch.randn(seqs, n_k, 3 * heads * hd, generator=g).mul_(2).to(DEVICE, dtype)
+    q, k, v = qkv.chunk(3, dim=-1)
+    return q[:, n_k - n_q :], k, v
+
+
+def sdpa(q, k, v, heads, dtype=torch.float64):
+    def split(t):
+        return t.to(dtype).unflatten(-1, (heads, -1)).transpose(1, 2)
+
+    return F.scaled_dot_product_attention(split(q), split(k), split(v)).transpose(1, 2).flatten(2)
+
+
+@pytest.mark.parametrize("dtype", DTYPES, ids=str)
+@pytest.mark.parametrize(
+    "n_q,n_k,heads,hd",
+    [
+        (62, 62, 8, 64),
+        (4, 62, 8, 64),
+        (7, 23, 4, 16),
+        (128, 128, 2, 32),
+        (1, 1, 2, 16),
+        (9, 9, 3, 32),
+    ],
+)
+def test_matches_sdpa(dtype, n_q, n_k, heads, hd):
+    q, k, v = qkv_views(5, n_q, n_k, heads, hd, dtype)
+    out = short_attn.short_attention(q, k, v, heads)
+    assert out.shape == q.shape and out.dtype == dtype and out.is_contiguous()
+    ref = sdpa(q.cpu(), k.cpu(), v.cpu(), heads)
+    assert rel_err(out.cpu(), ref) <= TOL[dtype]
+    # no further from the truth than PyTorch's own kernels in the same dtype
+    if dtype != torch.float32:
+        own = sdpa(q, k, v, heads, dtype).cpu()
+        assert rel_err(out.cpu(), ref) <= 2 * rel_err(own, ref) + 1e-3
+
+
+def test_rows_are_independent_of_padding_keys():
+    """Masked key slots (n_k < block) get no probability: doubling the last token's value
+    elsewhere in memory, beyond n_k, changes nothing."""
+    dtype = DTYPES[-1]
+    q, k, v = qkv_views(3, 20, 20, 2, 16, dtype)
+    full = torch.cat([v, v[:, :5] * 100], dim=1)
+    a = short_attn.short_attention(q, k, v, 2)
+    b = short_attn.short_attention(q, k, full[:, :20], 2)
+    assert torch.equal(a, b)
+
+
+def test_supports():
+    q, k, _ = qkv_views(2, 62, 62, 8, 64, torch.float16)
+    assert short_attn.supports(q, k, 8)
+    assert not short_attn.supports(q.float(), k.float(), 8)  # float32 stays on SDPA's kernels
+    assert not short_attn.supports(q, k, 5)  # 512 is not 5 heads
+    assert not short_attn.supports(q[..., :384], k[..., :384], 8)  # head dim 48
+    long_q, long_k, _ = qkv_views(1, 129, 129, 2, 16, torch.float16)
+    assert not short_attn.supports(long_q, long_k, 2)
+    with pytest.raises(ValueError, match="contiguous last dimension"):
+        short_attn.short_attention(q.transpose(1, 2)[:, :62, :64], k[..., :64], k[..., :64], 1)
+    with pytest.raises(ValueError, match="powers of two"):
+        short_attn.short_attention(q[..., :384], k[..., :384], k[..., :384], 8)
+
+
+def test_operator_registration():
+    """Fake-tensor and schema checks that torch.compile relies on."""
+    q, k, v = qkv_views(2, 4, 62, 8, 64, torch.float16)
+    torch.library.opcheck(short_attn.short_attention, (q, k, v, 8))
+
+
+def _half_encoder(dtype) -> EEGPTEncoder:
+    enc = make_encoder(embed_dim=128, depth=3, num_heads=4).to(DEVICE)
+    return cast_matmuls(enc, dtype).eval()
+
+
+@pytest.mark.parametrize("last_block", ["rows", "absorbed"])
+def test_encoder_fast_path_uses_the_kernel(monkeypatch, last_block):
+    """The fast path routes every block's attention through the kernel when planned to (the
+    last block only in "rows" mode: "absorbed" never forms keys/values), within the
+    reduced-precision tolerance of the reference and close to the SDPA-planned fast path."""
+    dtype = torch.float16
+    enc = make_encoder(embed_dim=128, depth=3, num_heads=4)
+    half = _half_encoder(dtype)
+    half.last_block = last_block
+    calls = []
+    kernel = short_attn.short_attention
+    monkeypatch.setattr(short_attn, "short_attention", lambda *a: calls.append(1) or kernel(*a))
+    x = torch.randn(3, 19, 512, generator=torch.Generator().manual_seed(3)) * 2
+    ids = list(range(19))
+    with torch.inference_mode():
+        fast = half.forward_planned(x.to(DEVICE), half.fast_plan(ids, short_attention=True))
+        plain = half.forward_planned(x.to(DEVICE), half.fast_plan(ids))
+    assert len(calls) == (3 if last_block == "rows" else 2)
+    ref = reference(enc, x, ids)
+    assert rel_err(fast.cpu(), ref) <= 1e-2
+    assert rel_err(fast.cpu(), plain.cpu()) <= 2e-3
+
+
+def test_engine_option_validation():
+    enc = make_encoder(embed_dim=64, depth=2, num_heads=4)
+    with pytest.raises(ValueError, match="short_attention"):
+        InferenceEngine(enc, "cpu", precision="bfloat16", short_attention=True)
+    with pytest.raises(ValueError, match="short_attention"):
+        InferenceEngine(enc, "cpu", short_attention="yes")
+    assert not InferenceEngine(enc, "cpu", precision="float16").use_short_attention
+    with pytest.raises(ValueError, match="short_attention"):
+        enc.fast_plan([0, 1], short_attention=True)  # float32 weights
+
+
+@cuda
+@pytest.mark.parametrize("precision", ["bfloat16", "float16"])
+@pytest.mark.parametrize("compile_", [False, True])
+def test_cuda_engine_with_kernel(precision, compile_):
+    enc = make_encoder(embed_dim=128, depth=3, num_heads=4, perturb=precision == "float16")
+    windows = np.random.default_rng(9).standard_normal((12, 19, 512)).astype(np.float32)
+    ref = reference(enc, windows, range(19))
+    fast = InferenceEngine(enc, "cuda", precision=precision, batch_size=8, compile=compile_)
+    plain = InferenceEngine(
+        enc, "cuda", precision=precision, batch_size=8, compile=compile_, short_attention=False
+    )
+    assert fast.use_short_attention and not plain.use_short_attention and fast.use_graphs
+    a, b = fast.encode(windows, range(19)), plain.encode(windows, range(19))
+    assert rel_err(a, ref) <= 1e-2 and rel_err(b, ref) <= 1e-2
+    assert rel_err(a, b) <= 5e-3
+    assert not InferenceEngine(enc, "cuda").use_short_attention  # float32 stays on SDPA
