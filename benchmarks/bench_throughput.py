@@ -57,9 +57,10 @@ def make_variants(bd, ours, ids, device: torch.device, compiled_batches: set[int
     """name -> (factory(batch) -> callable(x), description, allowed(batch))."""
     from eegpt.engine import InferenceEngine
 
-    def engine(batch, **kw):
+    def engine(batch, patch_tf32=True, **kw):
         # a fresh engine per batch size: only one captured graph (and its memory) alive at once
         e = InferenceEngine(ours, device, batch_size=batch, **kw)
+        e.use_patch_tf32 = e.use_patch_tf32 and patch_tf32  # no engine option: bf16/fp16 default
         plan = e.plan(ids)
         return lambda x: e.forward(x, ids, plan)
 
@@ -91,7 +92,7 @@ def make_variants(bd, ours, ids, device: torch.device, compiled_batches: set[int
         out["eegpt bf16"] = (
             lambda b: engine(b, precision="bfloat16", compile=False),
             "bf16 matmuls (weights cast once), fp32 residual/LN, fc1+GELU in one cuBLASLt "
-            "call, CUDA graph, eager kernels",
+            "call, eegpt's Triton short-sequence attention, CUDA graph, eager kernels",
             every,
         )
         out["eegpt bf16 compiled"] = (
@@ -103,6 +104,16 @@ def make_variants(bd, ours, ids, device: torch.device, compiled_batches: set[int
             lambda b: engine(b, precision="bfloat16", compile=True, gelu_epilogue=False),
             "as eegpt bf16 compiled, but fc1 and the exact GELU as separate kernels",
             lambda b: b in compiled_batches["bf16-separate-gelu"],
+        )
+        out["eegpt bf16 compiled, SDPA attention"] = (
+            lambda b: engine(b, precision="bfloat16", compile=True, short_attention=False),
+            "as eegpt bf16 compiled, but attention through PyTorch's SDPA (FlashAttention)",
+            lambda b: b in compiled_batches["bf16-sdpa"],
+        )
+        out["eegpt bf16 compiled, fp32 patch projection"] = (
+            lambda b: engine(b, precision="bfloat16", compile=True, patch_tf32=False),
+            "as eegpt bf16 compiled, but the patch projection in float32 instead of TF32",
+            lambda b: b in compiled_batches["bf16-fp32-patch"],
         )
         out["eegpt fp16 compiled"] = (
             lambda b: engine(b, precision="float16", compile=True),
@@ -239,7 +250,8 @@ def main() -> None:
     ap.add_argument("--batches", default=None, help="comma-separated batch sizes")
     ap.add_argument(
         "--compile-batches",
-        default="fp32:512;bf16:16,64,256,512,1024;fp16:512,1024;bf16-separate-gelu:512",
+        default="fp32:512;bf16:16,64,256,512,1024;fp16:512,1024;bf16-separate-gelu:512;"
+        "bf16-sdpa:512;bf16-fp32-patch:512",
         help="batch sizes of the compiled variants (each size compiles once)",
     )
     ap.add_argument("--budget", type=float, default=None, help="seconds per variant")
@@ -257,7 +269,14 @@ def main() -> None:
         batches = [1, 4, 16, 64, 128, 256, 512, 1024] if gpu else [1, 2, 4, 8]
     budget = args.budget or (60.0 if gpu else 120.0)
     min_time = args.min_time or (1.0 if gpu else 3.0)
-    compiled = {"fp32": set(), "bf16": set(), "fp16": set(), "bf16-separate-gelu": set()}
+    compiled = {
+        "fp32": set(),
+        "bf16": set(),
+        "fp16": set(),
+        "bf16-separate-gelu": set(),
+        "bf16-sdpa": set(),
+        "bf16-fp32-patch": set(),
+    }
     for part in args.compile_batches.split(";"):
         tag, _, sizes = part.partition(":")
         compiled[tag] = {int(b) for b in sizes.split(",") if b}

@@ -14,8 +14,14 @@ a float64 run of the reference path.
 
 ``--experiment attention``: the engine's bf16 defaults under each SDPA backend.
 
+``--experiment kernel``: eegpt's Triton short-sequence attention kernel
+(``eegpt.short_attention``) against SDPA, first alone on one layer's attention (each launch
+configuration with ``--search``: heads per program x warps; full sequences and the last
+block's 4 query rows), then in the engine (bf16/fp16, compiled or not), on and off.
+
     python benchmarks/explore_throughput.py --out results/h200 --experiment precision
     python benchmarks/explore_throughput.py --out results/h200 --experiment attention
+    python benchmarks/explore_throughput.py --out results/h200 --experiment kernel
 
 Writes ``explore_throughput_<experiment>.json``; nothing here changes the package.
 """
@@ -70,7 +76,7 @@ def half_stream(enabled: bool):
         M._norm, M._block, M._block_rows = saved
 
 
-def measure(enc, x, ids, precision, compile_, reps, gelu_epilogue):
+def measure(enc, x, ids, precision, compile_, reps, gelu_epilogue, **options):
     engine = InferenceEngine(
         enc,
         "cuda",
@@ -78,6 +84,7 @@ def measure(enc, x, ids, precision, compile_, reps, gelu_epilogue):
         batch_size=len(x),
         compile=compile_,
         gelu_epilogue=gelu_epilogue,
+        **options,
     )
     for _ in range(3):
         engine.forward(x, ids)
@@ -89,6 +96,55 @@ def measure(enc, x, ids, precision, compile_, reps, gelu_epilogue):
     return (time.perf_counter() - t0) / reps, engine
 
 
+def kernel_configs(seqs: int, search: bool, heads: int = 8, hd: int = 64) -> list[dict]:
+    """One layer's attention (large model, ``seqs`` sequences of 62 tokens; all query rows, and
+    the last block's 4) under SDPA and under the Triton kernel: its configured launch, or with
+    ``search`` every (heads per program, warps) pair."""
+    from triton.testing import do_bench
+
+    import eegpt.short_attention as SA
+
+    n, d = 62, heads * hd
+    qkv = torch.randn(seqs, n, 3 * d, device="cuda", dtype=torch.bfloat16)
+    q, k, v = qkv.chunk(3, dim=-1)
+
+    def split(t):
+        return t.unflatten(-1, (heads, hd)).transpose(1, 2)
+
+    def flash(q, k, v):
+        out = F.scaled_dot_product_attention(split(q), split(k), split(v))
+        return out.transpose(1, 2).flatten(2)
+
+    rows = []
+    for n_q in (n, 4):
+        qq = q[:, n - n_q :]
+        moved = 2 * seqs * (n_q * d + 2 * n * d + n_q * d)  # bytes read + written
+        ref = flash(qq, k, v).float()
+        ms = do_bench(lambda qq=qq: flash(qq, k, v), warmup=25, rep=200)
+        rows.append({"kernel": "sdpa (default backend)", "n_q": n_q, "us": ms * 1e3,
+                     "GB_per_s": moved / ms / 1e6})  # fmt: skip
+        log(f"attention n_q={n_q:3d} sdpa: {ms * 1e3:8.1f} us, {moved / ms / 1e6:6.0f} GB/s")
+        few = n_q <= SA.FEW_ROWS
+        names = ("HEADS_PER_PROGRAM", "NUM_WARPS")
+        names = tuple(f"{a}_FEW_ROWS" for a in names) if few else names
+        configured = tuple(getattr(SA, a) for a in names)
+        grid = [(p, w) for p in (1, 2, 4, 8) for w in (1, 2, 4, 8)] if search else [configured]
+        for per, warps in grid:
+            for a, value in zip(names, (per, warps), strict=True):
+                setattr(SA, a, value)
+            out = SA.short_attention(qq, k, v, heads).float()
+            err = ((out - ref).abs().max() / ref.abs().max()).item()
+            ms = do_bench(lambda qq=qq: SA.short_attention(qq, k, v, heads), warmup=25, rep=200)
+            rows.append({"kernel": "triton", "n_q": n_q, "heads_per_program": per,
+                         "num_warps": warps, "us": ms * 1e3, "GB_per_s": moved / ms / 1e6,
+                         "rel_err_vs_sdpa": err})  # fmt: skip
+            log(f"attention n_q={n_q:3d} triton heads/program {per} warps {warps}: "
+                f"{ms * 1e3:8.1f} us, {moved / ms / 1e6:6.0f} GB/s, err {err:.1e}")  # fmt: skip
+        for a, value in zip(names, configured, strict=True):
+            setattr(SA, a, value)
+    return rows
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__)
     p.add_argument("--out", type=Path, required=True)
@@ -97,11 +153,12 @@ def main() -> None:
     p.add_argument("--no-compile", action="store_true")
     p.add_argument(
         "--experiment",
-        choices=["precision", "attention"],
+        choices=["precision", "attention", "kernel"],
         default="precision",
         help="precision: GELU epilogue / residual-stream dtype (patched in); attention: SDPA "
         "backends with the engine's defaults (fused GELU on)",
     )
+    p.add_argument("--search", action="store_true", help="kernel: every launch configuration")
     args = p.parse_args()
     dev = torch.device("cuda")
     torch.manual_seed(0)
@@ -134,7 +191,21 @@ def main() -> None:
     log(f"bf16 8192^3 matmul: {peak / 1e12:.0f} TFLOP/s")
     results = {"environment": environment(dev), "peak_bf16_flops": peak, "batch": args.batch}
     rows = []
-    if args.experiment == "attention":
+    if args.experiment == "kernel":
+        results["attention_alone"] = kernel_configs(args.batch * 16, args.search)
+        cases = [
+            (
+                f"{p} short_attention={a}{'' if c else ' (not compiled)'}",
+                p,
+                True,
+                False,
+                None,
+                {"short_attention": a, "compile": c},
+            )
+            for p, c in (("bfloat16", True), ("float16", True), ("bfloat16", False))
+            for a in (False, True)
+        ]
+    elif args.experiment == "attention":
         from torch.nn.attention import SDPBackend, sdpa_kernel
 
         backends = {
@@ -145,7 +216,7 @@ def main() -> None:
             "math": SDPBackend.MATH,
         }
         cases = [
-            (f"bfloat16 (engine default), attention {k}", "bfloat16", True, False, v)
+            (f"bfloat16 (engine default), attention {k}", "bfloat16", True, False, v, {})
             for k, v in backends.items()
         ]
     else:
@@ -156,18 +227,20 @@ def main() -> None:
                 e,
                 h,
                 None,
+                {},
             )
             for p in ("bfloat16", "float16")
             for e, h in ((False, False), (True, False), (False, True), (True, True))
         ]
-    for name, precision, epilogue, half, backend in cases:
+    for name, precision, epilogue, half, backend, extra in cases:
         torch._dynamo.reset()
         ctx = sdpa_kernel([backend]) if backend is not None else contextlib.nullcontext()
         with half_stream(half), ctx:
             try:
-                s, engine = measure(
-                    enc, x, ids, precision, not args.no_compile, args.reps, epilogue
-                )
+                t_start = time.perf_counter()
+                compile_ = extra.pop("compile", not args.no_compile)
+                s, engine = measure(enc, x, ids, precision, compile_, args.reps, epilogue, **extra)
+                setup_s = time.perf_counter() - t_start - s * args.reps
                 out = engine.forward(check, ids).float()
             except Exception as err:  # an experiment that does not run is a result too
                 log(f"{name}: failed: {type(err).__name__}: {err}")
@@ -180,8 +253,11 @@ def main() -> None:
                 "windows_per_s": wps,
                 "fraction_of_bf16_peak": wps * flops / peak,
                 "rel_err_vs_float64": rel_err(out, ref),
+                "setup_s": setup_s,
             }
             rows.append(row)
+            results["variants"] = rows
+            write_json(args.out / f"explore_throughput_{args.experiment}.json", results)
             log(
                 f"{name:>40}: {row['ms_per_batch']:7.2f} ms, {wps:7.0f} windows/s, "
                 f"{100 * row['fraction_of_bf16_peak']:.1f}% of peak, err {row['rel_err_vs_float64']:.2e}"

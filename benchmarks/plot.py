@@ -31,6 +31,9 @@ COLORS = {
     "eegpt bf16 compiled": "#cb181d",
     "eegpt fp16": "#a1d99b",
     "eegpt fp16 compiled": "#238b45",
+    "eegpt bf16 compiled, separate GELU": "#fdae6b",
+    "eegpt bf16 compiled, SDPA attention": "#6a51a3",
+    "eegpt bf16 compiled, fp32 patch projection": "#f768a1",
 }
 
 
