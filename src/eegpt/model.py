@@ -78,19 +78,12 @@ def _(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor) -> torch.Tensor
 @contextlib.contextmanager
 def _tf32_matmuls():
     """CUDA float32 matmuls on TF32 tensor cores inside the block (setting restored after)."""
-    matmul = torch.backends.cuda.matmul
-    if hasattr(matmul, "fp32_precision"):  # torch >= 2.9; the legacy flag may refuse to mix
-        saved, matmul.fp32_precision = matmul.fp32_precision, "tf32"
-        try:
-            yield
-        finally:
-            matmul.fp32_precision = saved
-    else:  # pragma: no cover - older torch
-        saved, matmul.allow_tf32 = matmul.allow_tf32, True
-        try:
-            yield
-        finally:
-            matmul.allow_tf32 = saved
+    matmul = torch.backends.cuda.matmul  # fp32_precision: torch >= 2.9 (we need >= 2.11)
+    saved, matmul.fp32_precision = matmul.fp32_precision, "tf32"
+    try:
+        yield
+    finally:
+        matmul.fp32_precision = saved
 
 
 @torch.library.custom_op("eegpt::matmul_tf32", mutates_args=())
@@ -98,7 +91,8 @@ def matmul_tf32(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
     """``a @ b`` for float32 tensors, on TF32 tensor cores when on CUDA (inputs rounded to a
     10-bit mantissa, float32 accumulation: ~5e-4 relative, 8x finer than bfloat16). A custom op
     so that ``torch.compile`` calls it as is, with the setting in force, and CUDA graphs
-    capture the TF32 GEMM. Only the reduced-precision fast path uses it (``PATCH_TF32``)."""
+    capture the TF32 GEMM. Only the reduced-precision fast path uses it (``PATCH_TF32``). The
+    setting is process-wide: float32 matmuls of other threads during the call may use TF32 too."""
     with _tf32_matmuls():
         return a @ b
 
@@ -602,12 +596,10 @@ def _can_short_attend(enc: EEGPTEncoder) -> bool:
     if not len(enc.blocks):
         return False
     weight = enc.blocks[0].attn.qkv.weight
-    hd = enc.config.head_dim
     return (
         short_attn.available(weight.device)
         and weight.dtype in (torch.float16, torch.bfloat16)
-        and hd >= 16
-        and hd & (hd - 1) == 0
+        and short_attn.head_dim_supported(enc.config.head_dim)
     )
 
 

@@ -51,18 +51,20 @@ def available(device: torch.device | str | None = None) -> bool:
     return device is not None and torch.device(device).type == "cuda"
 
 
+def head_dim_supported(head_dim: int) -> bool:
+    """Head widths the kernel takes: powers of two >= 16 (its matmul tiles)."""
+    return head_dim >= 16 and head_dim & (head_dim - 1) == 0
+
+
 def supports(q: torch.Tensor, k: torch.Tensor, num_heads: int) -> bool:
     """The kernel applies to these ``[L, n, H*hd]`` queries/keys with ``num_heads`` heads."""
     d = q.shape[-1]
-    hd = d // num_heads
     return (
         available(q.device)
         and q.dtype in (torch.float16, torch.bfloat16)
-        and k.shape[1] <= MAX_TOKENS
-        and q.shape[1] <= MAX_TOKENS
-        and hd * num_heads == d
-        and hd >= 16
-        and hd & (hd - 1) == 0
+        and max(q.shape[1], k.shape[1]) <= MAX_TOKENS
+        and d % num_heads == 0
+        and head_dim_supported(d // num_heads)
     )
 
 
@@ -133,7 +135,7 @@ if triton is not None:
         seqs, n_q, d = q.shape
         n_k = k.shape[1]
         hd = d // num_heads
-        if hd * num_heads != d or hd < 16 or hd & (hd - 1) or max(n_q, n_k) > MAX_TOKENS:
+        if hd * num_heads != d or not head_dim_supported(hd) or max(n_q, n_k) > MAX_TOKENS:
             raise ValueError(
                 f"short_attention takes head widths that are powers of two >= 16 and at most "
                 f"{MAX_TOKENS} tokens; got {num_heads} heads over {d} features, {n_k} tokens"
