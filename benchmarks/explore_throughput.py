@@ -19,9 +19,15 @@ a float64 run of the reference path.
 configuration with ``--search``: heads per program x warps; full sequences and the last
 block's 4 query rows), then in the engine (bf16/fp16, compiled or not), on and off.
 
+``--experiment fused-ln``: the experimental GEMM + residual + LayerNorm kernel
+(``triton_residual_layernorm.py``) against what the compiled engine runs for the same step
+(cuBLAS GEMM, then inductor's fused residual add + LayerNorm), at the large model's shapes
+(output projection K = 512, fc2 K = 2048; ``batch x 16 x 62`` rows), each launch configuration.
+
     python benchmarks/explore_throughput.py --out results/h200 --experiment precision
     python benchmarks/explore_throughput.py --out results/h200 --experiment attention
     python benchmarks/explore_throughput.py --out results/h200 --experiment kernel
+    python benchmarks/explore_throughput.py --out results/h200 --experiment fused-ln
 
 Writes ``explore_throughput_<experiment>.json``; nothing here changes the package.
 """
@@ -145,6 +151,54 @@ def kernel_configs(seqs: int, search: bool, heads: int = 8, hd: int = 64) -> lis
     return rows
 
 
+def fused_ln_configs(rows: int) -> list[dict]:
+    """The GEMM + residual + LayerNorm step under cuBLAS + inductor and under each launch
+    configuration of the experimental Triton kernel (bf16, D = 512)."""
+    from triton.testing import do_bench
+    from triton_residual_layernorm import CONFIGS, residual_linear_layernorm
+
+    out = []
+    d = 512
+    norm = torch.nn.LayerNorm(d, eps=1e-6).cuda()
+    for k in (512, 2048):
+        a = torch.randn(rows, k, device="cuda", dtype=torch.bfloat16)
+        weight = (torch.randn(d, k, device="cuda") / k**0.5).to(torch.bfloat16)
+        bias = torch.randn(d, device="cuda", dtype=torch.bfloat16)
+        x = torch.randn(rows, d, device="cuda")
+
+        @torch.compile(dynamic=False)
+        def library(a, x, weight=weight, bias=bias):
+            x_new = x + F.linear(a, weight, bias)
+            return x_new, norm(x_new).to(torch.bfloat16)
+
+        with torch.no_grad():
+            _, h_ref = library(a, x)
+            ms = do_bench(lambda a=a, x=x, f=library: f(a, x), warmup=25, rep=200)
+            flop = 2 * rows * k * d
+            out.append({"kernel": "cuBLAS + inductor add/LayerNorm", "K": k, "us": ms * 1e3,
+                        "TFLOP_per_s": flop / ms / 1e9})  # fmt: skip
+            log(f"fused-ln K={k:4d} cuBLAS + inductor: {ms * 1e3:8.1f} us")
+            for config in CONFIGS:
+                try:
+                    x_new, h = residual_linear_layernorm(a, weight, bias, x, norm, config)
+                    ms = do_bench(
+                        lambda a=a, x=x, c=config, w=weight, b=bias: residual_linear_layernorm(
+                            a, w, b, x, norm, c
+                        ),
+                        warmup=25,
+                        rep=200,
+                    )
+                except Exception as err:  # e.g. out of shared memory: a result too
+                    out.append({"kernel": "triton", "K": k, "config": config, "error": repr(err)})
+                    log(f"fused-ln K={k:4d} triton {config}: failed: {err!r}"[:300])
+                    continue
+                err_h = ((h.float() - h_ref.float()).abs().max() / h_ref.float().abs().max()).item()
+                out.append({"kernel": "triton", "K": k, "config": config, "us": ms * 1e3,
+                            "TFLOP_per_s": flop / ms / 1e9, "rel_err_h": err_h})  # fmt: skip
+                log(f"fused-ln K={k:4d} triton {config}: {ms * 1e3:8.1f} us, err {err_h:.1e}")
+    return out
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__)
     p.add_argument("--out", type=Path, required=True)
@@ -153,7 +207,7 @@ def main() -> None:
     p.add_argument("--no-compile", action="store_true")
     p.add_argument(
         "--experiment",
-        choices=["precision", "attention", "kernel"],
+        choices=["precision", "attention", "kernel", "fused-ln"],
         default="precision",
         help="precision: GELU epilogue / residual-stream dtype (patched in); attention: SDPA "
         "backends with the engine's defaults (fused GELU on)",
@@ -191,6 +245,10 @@ def main() -> None:
     log(f"bf16 8192^3 matmul: {peak / 1e12:.0f} TFLOP/s")
     results = {"environment": environment(dev), "peak_bf16_flops": peak, "batch": args.batch}
     rows = []
+    if args.experiment == "fused-ln":
+        results["fused_ln"] = fused_ln_configs(args.batch * 16 * 62)
+        write_json(args.out / "explore_throughput_fused-ln.json", results)
+        return
     if args.experiment == "kernel":
         results["attention_alone"] = kernel_configs(args.batch * 16, args.search)
         cases = [

@@ -1,0 +1,133 @@
+"""Experimental Triton kernel: a GEMM whose epilogue adds the residual and applies LayerNorm.
+
+Where the compiled bf16 encoder's time goes (BENCHMARKS.md): after the attention output
+projection and after ``fc2`` (both ``N = D = 512`` outputs), cuBLAS writes the bf16 product and a
+fused inductor kernel reads it back with the float32 residual, writes the new residual and the
+LayerNorm output for the next GEMM -- 14 bytes moved per element, at the copy-bandwidth ceiling.
+With a tile that spans whole 512-wide rows, the GEMM's epilogue can do all of it:
+
+    x_new = x + a @ W.T + b          (float32, written once)
+    h     = LayerNorm(x_new) * g + beta  (bf16, for the next GEMM)
+
+10 bytes per element instead of 14 (the product never goes through memory). On the large model
+that is ~15 GB less traffic per batch of 512, ~6% of the time -- if the GEMM itself keeps up with
+cuBLAS, which a 64 x 512 register tile may not (the fc1 + exact-GELU Triton GEMM tried before ran
+at 75% of cuBLAS). Not wired into the engine: ``explore_throughput.py --experiment fused-ln``
+measures it against cuBLAS + inductor's fused add + LayerNorm.
+
+    python benchmarks/triton_residual_layernorm.py --check      # correctness on a GPU
+    TRITON_INTERPRET=1 python benchmarks/triton_residual_layernorm.py --check   # ... on CPU
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+
+import torch
+import triton
+import triton.language as tl
+
+#: Launch configurations tried by the experiment: (BLOCK_M, BLOCK_K, num_warps, num_stages).
+CONFIGS = [(64, 64, 8, 2), (64, 32, 8, 3), (64, 64, 4, 2), (32, 64, 4, 3), (128, 32, 8, 2)]
+
+
+@triton.jit
+def _residual_ln_kernel(
+    a_ptr, w_ptr, b_ptr, x_ptr, g_ptr, beta_ptr, x_out_ptr, h_ptr, M, K, eps,
+    stride_am, stride_wn, stride_xm, stride_xom, stride_hm,
+    N: tl.constexpr, BLOCK_M: tl.constexpr, BLOCK_K: tl.constexpr,
+):  # fmt: skip
+    pid = tl.program_id(0)
+    rows = (pid * BLOCK_M + tl.arange(0, BLOCK_M)).to(tl.int64)
+    cols = tl.arange(0, N)
+    ks = tl.arange(0, BLOCK_K)
+    row_ok = rows[:, None] < M
+    a_ptrs = a_ptr + rows[:, None] * stride_am + ks[None, :]
+    w_ptrs = w_ptr + cols[None, :] * stride_wn + ks[:, None]  # W.T tile [BLOCK_K, N]
+    acc = tl.zeros((BLOCK_M, N), dtype=tl.float32)
+    for k in range(0, K, BLOCK_K):
+        k_ok = ks < K - k
+        a = tl.load(a_ptrs, mask=row_ok & k_ok[None, :], other=0.0)
+        w = tl.load(w_ptrs, mask=k_ok[:, None], other=0.0)
+        acc = tl.dot(a, w, acc)
+        a_ptrs += BLOCK_K
+        w_ptrs += BLOCK_K
+    acc += tl.load(b_ptr + cols).to(tl.float32)[None, :]
+    acc += tl.load(x_ptr + rows[:, None] * stride_xm + cols[None, :], mask=row_ok, other=0.0)
+    tl.store(x_out_ptr + rows[:, None] * stride_xom + cols[None, :], acc, mask=row_ok)
+    mean = tl.sum(acc, axis=1) / N
+    centred = acc - mean[:, None]
+    rstd = 1.0 / tl.sqrt(tl.sum(centred * centred, axis=1) / N + eps)
+    g = tl.load(g_ptr + cols).to(tl.float32)
+    beta = tl.load(beta_ptr + cols).to(tl.float32)
+    h = centred * rstd[:, None] * g[None, :] + beta[None, :]
+    tl.store(
+        h_ptr + rows[:, None] * stride_hm + cols[None, :], h.to(h_ptr.dtype.element_ty), mask=row_ok
+    )
+
+
+def residual_linear_layernorm(
+    a: torch.Tensor,
+    weight: torch.Tensor,
+    bias: torch.Tensor,
+    x: torch.Tensor,
+    norm: torch.nn.LayerNorm,
+    config: tuple[int, int, int, int] = CONFIGS[0],
+    out: torch.Tensor | None = None,
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """``x_new = x + a @ weight.T + bias`` (float32) and ``h = norm(x_new)`` (``a``'s dtype).
+
+    ``a`` ``[M, K]`` bf16/fp16, ``weight`` ``[N, K]``, ``x`` ``[M, N]`` float32 with ``N`` a power
+    of two (512 for EEGPT); ``out`` may be ``x`` itself (in-place residual update).
+    """
+    block_m, block_k, warps, stages = config
+    m, k = a.shape
+    n = weight.shape[0]
+    x_out = torch.empty_like(x) if out is None else out
+    h = torch.empty(m, n, device=a.device, dtype=a.dtype)
+    _residual_ln_kernel[(triton.cdiv(m, block_m),)](
+        a, weight, bias, x, norm.weight, norm.bias, x_out, h, m, k, norm.eps,
+        a.stride(0), weight.stride(0), x.stride(0), x_out.stride(0), h.stride(0),
+        N=n, BLOCK_M=block_m, BLOCK_K=block_k, num_warps=warps, num_stages=stages,
+    )  # fmt: skip
+    return x_out, h
+
+
+def reference(a, weight, bias, x, norm):
+    """The same in plain PyTorch (float32 accumulation, float32 residual and LayerNorm)."""
+    x_new = x + torch.nn.functional.linear(a.float(), weight.float(), bias.float())
+    return x_new, norm(x_new).to(a.dtype)
+
+
+def check(device: str) -> None:
+    """Kernel vs :func:`reference` on small random shapes (ragged M, both K of EEGPT)."""
+    dtype = torch.float16 if device == "cpu" else torch.bfloat16  # interpreter: no bf16 dot
+    torch.manual_seed(0)
+    for m, k in ((100, 512), (37, 2048)):
+        a = torch.randn(m, k, device=device).to(dtype)
+        weight = (torch.randn(512, k, device=device) / k**0.5).to(dtype)
+        bias = torch.randn(512, device=device).to(dtype)
+        x = torch.randn(m, 512, device=device) * 3
+        norm = torch.nn.LayerNorm(512, eps=1e-6).to(device)
+        with torch.no_grad():
+            norm.weight.normal_(1.0, 0.2)
+            norm.bias.normal_(0.0, 0.2)
+            x_ref, h_ref = reference(a, weight, bias, x, norm)
+            for config in CONFIGS[:2] if device == "cpu" else CONFIGS:
+                x_new, h = residual_linear_layernorm(a, weight, bias, x, norm, config)
+                ex = ((x_new - x_ref).abs().max() / x_ref.abs().max()).item()
+                eh = ((h.float() - h_ref.float()).abs().max() / h_ref.float().abs().max()).item()
+                print(f"M={m} K={k} config={config}: x_new err {ex:.1e}, h err {eh:.1e}")
+                assert ex <= 1e-5 and eh <= 1e-2, (ex, eh)
+
+
+if __name__ == "__main__":
+    p = argparse.ArgumentParser(description=__doc__)
+    p.add_argument("--check", action="store_true", help="compare with PyTorch and exit")
+    args = p.parse_args()
+    if args.check:
+        if not torch.cuda.is_available() and os.environ.get("TRITON_INTERPRET") != "1":
+            raise SystemExit("no GPU: run with TRITON_INTERPRET=1 (Triton's CPU interpreter)")
+        check("cuda" if torch.cuda.is_available() else "cpu")
+        print("ok")
