@@ -77,6 +77,33 @@ def test_rows_are_independent_of_padding_keys():
     assert torch.equal(a, b)
 
 
+@pytest.fixture
+def fresh_first_run():
+    short_attn._first_run_problem.cache_clear()
+    yield
+    short_attn._first_run_problem.cache_clear()
+
+
+def test_usable_runs_the_kernel_once(fresh_first_run):
+    dtype = DTYPES[-1]
+    assert short_attn.usable(DEVICE, dtype)
+    assert short_attn._first_run_problem.cache_info().currsize == 1
+    assert short_attn.usable(DEVICE, dtype)  # cached: no second launch
+    assert short_attn._first_run_problem.cache_info().hits == 1
+
+
+def test_usable_falls_back_with_a_warning(monkeypatch, fresh_first_run):
+    """Triton importable but unable to build kernels (e.g. no C compiler): ``usable`` says no,
+    once, with the reason, so the engine's "auto" keeps SDPA instead of failing later."""
+
+    def broken(*args):
+        raise RuntimeError("Failed to find C compiler")
+
+    monkeypatch.setattr(short_attn, "short_attention", broken)
+    with pytest.warns(RuntimeWarning, match="C compiler.*SDPA"):
+        assert not short_attn.usable(DEVICE, DTYPES[-1])
+
+
 def test_supports():
     q, k, _ = qkv_views(2, 62, 62, 8, 64, torch.float16)
     assert short_attn.supports(q, k, 8)

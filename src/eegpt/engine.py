@@ -135,7 +135,8 @@ class InferenceEngine:
         Run attention through eegpt's Triton kernel for short sequences
         (:mod:`eegpt.short_attention`) instead of PyTorch's SDPA kernels, which tile for long
         sequences. Same numerics as FlashAttention. ``"auto"``: on for CUDA with a reduced
-        precision when Triton is installed; float32 keeps SDPA's exact kernels.
+        precision when Triton is installed and a first small run of the kernel works (else
+        SDPA, with a warning); float32 keeps SDPA's exact kernels.
     """
 
     model: EEGPT | EEGPTEncoder
@@ -183,7 +184,9 @@ class InferenceEngine:
                 "short_attention=True needs Triton, a CUDA device, precision bfloat16/float16 "
                 "and the fast path"
             )
-        self.use_short_attention = can_attend and self.short_attention in (True, "auto")
+        if self.short_attention == "auto":  # only where the kernel is seen to run (else: SDPA)
+            can_attend = can_attend and short_attn.usable(self.device, dtype)
+        self.use_short_attention = can_attend and self.short_attention is not False
         # With the blocks in bf16/fp16 the patch projection is the one float32 GEMM left (2% of
         # the large model's time on an H200); TF32's error there (~5e-4) is far below bf16's.
         self.use_patch_tf32 = reduced_on_cuda

@@ -19,10 +19,14 @@ under Triton's interpreter (``TRITON_INTERPRET=1``).
 from __future__ import annotations
 
 import contextlib
+import functools
 import math
 import os
 
 import torch
+import torch.nn.functional as F
+
+from eegpt._logging import warn
 
 try:
     import triton
@@ -49,6 +53,40 @@ def available(device: torch.device | str | None = None) -> bool:
     if os.environ.get("TRITON_INTERPRET") == "1":
         return True
     return device is not None and torch.device(device).type == "cuda"
+
+
+def usable(device: torch.device | str, dtype: torch.dtype) -> bool:
+    """:func:`available`, and the kernel runs here: one small launch at the large model's shape
+    (compiling it) gives SDPA's result. Triton can be importable yet unable to build kernels
+    (no C compiler, a driver it does not support); the engine's ``short_attention="auto"`` then
+    falls back to SDPA with one warning instead of failing on its first batch."""
+    if not available(device):
+        return False
+    problem = _first_run_problem(str(torch.device(device)), dtype)
+    if problem is not None:
+        warn(
+            f"eegpt's Triton attention kernel does not run on {device} ({problem}); "
+            "attention uses PyTorch's SDPA instead"
+        )
+    return problem is None
+
+
+@functools.cache
+def _first_run_problem(device: str, dtype: torch.dtype) -> str | None:
+    heads, hd, n = 8, 64, 62
+    g = torch.Generator().manual_seed(0)
+    q, k, v = torch.randn(3, 2, n, heads * hd, generator=g).to(device, dtype)
+    try:
+        out = short_attention(q, k, v, heads)
+    except Exception as err:  # noqa: BLE001 - any failure means: do not use the kernel here
+        return f"{type(err).__name__}: {err}"[:300]
+
+    def split(t):
+        return t.float().unflatten(-1, (heads, hd)).transpose(1, 2)
+
+    ref = F.scaled_dot_product_attention(split(q), split(k), split(v)).transpose(1, 2).flatten(2)
+    err = ((out.float() - ref).abs().max() / ref.abs().max()).item()
+    return None if err <= 1e-2 else f"its result is off by {err:.1e}"
 
 
 def head_dim_supported(head_dim: int) -> bool:
