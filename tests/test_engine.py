@@ -385,3 +385,30 @@ def test_cuda_patch_projection_in_tf32(precision):
     from eegpt.model import matmul_tf32
 
     assert rel_err(matmul_tf32(x, w).cpu(), (x.double() @ w.double()).cpu()) <= 2e-3
+
+
+@pytest.mark.parametrize("native", [False, True])
+def test_reduced_precision_on_a_cpu_without_native_support_warns(monkeypatch, native):
+    """bf16/fp16 on a CPU without native instructions is emulated and slower than float32:
+    the engine says so (and stays silent where the CPU has them, and for float32)."""
+    import warnings
+
+    import eegpt.engine as engine_module
+
+    monkeypatch.setattr(engine_module, "native_cpu_matmul", lambda dtype: native)
+    enc = make_encoder(embed_dim=64, depth=2, num_heads=4)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        InferenceEngine(enc, "cpu", precision="bfloat16")
+        InferenceEngine(enc, "cpu")
+    messages = [str(w.message) for w in caught if issubclass(w.category, RuntimeWarning)]
+    assert len(messages) == (0 if native else 1)
+    if not native:
+        assert "no native bfloat16" in messages[0] and "float32" in messages[0]
+
+
+def test_native_cpu_matmul_reports_float32_as_native():
+    from eegpt.model import native_cpu_matmul
+
+    assert native_cpu_matmul(torch.float32)
+    assert isinstance(native_cpu_matmul(torch.bfloat16), bool)

@@ -35,7 +35,8 @@ from torch import nn
 from tqdm.auto import tqdm
 
 from eegpt import short_attention as short_attn
-from eegpt.model import EEGPT, EEGPTEncoder, FastPlan
+from eegpt._logging import warn
+from eegpt.model import EEGPT, EEGPTEncoder, FastPlan, native_cpu_matmul
 
 Precision = Literal["float32", "bfloat16", "float16"]
 _DTYPES: dict[str, torch.dtype] = {
@@ -162,6 +163,16 @@ class InferenceEngine:
             if getattr(self, name) not in (True, False, "auto"):
                 raise ValueError(f"{name} must be True, False or 'auto'")
         self.device = resolve_device(self.device)
+        if (
+            self.device.type == "cpu"
+            and self.precision != "float32"
+            and not native_cpu_matmul(_DTYPES[self.precision])
+        ):
+            warn(
+                f"precision={self.precision!r}: this CPU has no native {self.precision} matrix "
+                "instructions, so it is emulated and usually slower than float32 (which is "
+                "exact); use float32 here"
+            )
         self.model = self.model.to(self.device).eval()
         on_cuda = self.device.type == "cuda"
         if self.cuda_graphs is True and not on_cuda:

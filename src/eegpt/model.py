@@ -579,7 +579,18 @@ def _can_pack(enc: EEGPTEncoder) -> bool:
         return False
     if weight.dtype == torch.float32:
         return True
-    return weight.dtype == torch.bfloat16 and bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
+    return weight.dtype == torch.bfloat16 and native_cpu_matmul(torch.bfloat16)
+
+
+def native_cpu_matmul(dtype: torch.dtype) -> bool:
+    """This CPU has native ``dtype`` matrix instructions (float32 always; bfloat16: AVX-512
+    BF16/AMX/AVX-NE-CONVERT; float16: AVX-512 FP16/AMX-FP16). Without them oneDNN emulates
+    the type, much slower than float32."""
+    check = {
+        torch.bfloat16: getattr(torch.ops.mkldnn, "_is_mkldnn_bf16_supported", None),
+        torch.float16: getattr(torch.ops.mkldnn, "_is_mkldnn_fp16_supported", None),
+    }.get(dtype)
+    return dtype == torch.float32 or (check is not None and bool(check()))
 
 
 def _can_fuse_gelu(enc: EEGPTEncoder) -> bool:
