@@ -22,7 +22,9 @@ block's 4 query rows), then in the engine (bf16/fp16, compiled or not), on and o
 ``--experiment fused-ln``: the experimental GEMM + residual + LayerNorm kernel
 (``triton_residual_layernorm.py``) against what the compiled engine runs for the same step
 (cuBLAS GEMM, then inductor's fused residual add + LayerNorm), at the large model's shapes
-(output projection K = 512, fc2 K = 2048; ``batch x 16 x 62`` rows), each launch configuration.
+(output projection K = 512, fc2 K = 2048; ``batch x 16 x 62`` rows), each launch configuration;
+then the compiled bf16 engine with the middle blocks' output projection + residual + norm2 as
+that kernel (``fused_block``, patched in), against the engine as it is.
 
     python benchmarks/explore_throughput.py --out results/h200 --experiment precision
     python benchmarks/explore_throughput.py --out results/h200 --experiment attention
@@ -80,6 +82,20 @@ def half_stream(enabled: bool):
         yield
     finally:
         M._norm, M._block, M._block_rows = saved
+
+
+@contextlib.contextmanager
+def fused_blocks(enabled: bool):
+    """Patch the fast path's middle blocks to ``triton_residual_layernorm.fused_block``."""
+    saved = M._block
+    try:
+        if enabled:
+            from triton_residual_layernorm import fused_block
+
+            M._block = fused_block
+        yield
+    finally:
+        M._block = saved
 
 
 def measure(enc, x, ids, precision, compile_, reps, gelu_epilogue, **options):
@@ -180,11 +196,10 @@ def fused_ln_configs(rows: int) -> list[dict]:
             log(f"fused-ln K={k:4d} cuBLAS + inductor: {ms * 1e3:8.1f} us")
             for config in CONFIGS:
                 try:
-                    x_new, h = residual_linear_layernorm(a, weight, bias, x, norm, config)
+                    args = (a, weight, bias, x, norm.weight, norm.bias, norm.eps, config)
+                    x_new, h = residual_linear_layernorm(*args)
                     ms = do_bench(
-                        lambda a=a, x=x, c=config, w=weight, b=bias: residual_linear_layernorm(
-                            a, w, b, x, norm, c
-                        ),
+                        lambda args=args: residual_linear_layernorm(*args),
                         warmup=25,
                         rep=200,
                     )
@@ -246,10 +261,20 @@ def main() -> None:
     results = {"environment": environment(dev), "peak_bf16_flops": peak, "batch": args.batch}
     rows = []
     if args.experiment == "fused-ln":
+        import triton_residual_layernorm as trl
+
         results["fused_ln"] = fused_ln_configs(args.batch * 16 * 62)
+        timed = [r for r in results["fused_ln"] if r["K"] == 512 and "config" in r and "us" in r]
+        if timed:
+            trl.OP_CONFIG = tuple(min(timed, key=lambda r: r["us"])["config"])
+        results["fused_block_config"] = trl.OP_CONFIG
         write_json(args.out / "explore_throughput_fused-ln.json", results)
-        return
-    if args.experiment == "kernel":
+        cases = [
+            ("bfloat16 (engine default)", "bfloat16", True, False, None, {}),
+            ("bfloat16 + Triton proj/residual/norm2", "bfloat16", True, False, None,
+             {"fused_block": True}),
+        ]  # fmt: skip
+    elif args.experiment == "kernel":
         results["attention_alone"] = kernel_configs(args.batch * 16, args.search)
         cases = [
             (
@@ -293,7 +318,7 @@ def main() -> None:
     for name, precision, epilogue, half, backend, extra in cases:
         torch._dynamo.reset()
         ctx = sdpa_kernel([backend]) if backend is not None else contextlib.nullcontext()
-        with half_stream(half), ctx:
+        with half_stream(half), ctx, fused_blocks(extra.pop("fused_block", False)):
             try:
                 t_start = time.perf_counter()
                 compile_ = extra.pop("compile", not args.no_compile)
