@@ -406,8 +406,7 @@ class EEGPTEncoder(nn.Module):
         if plan.first_qkv_t is not None:
             tokens = _first_block_low_rank(self.blocks[0], tokens, patches, plan)
             first = 1
-        for blk in self.blocks[first:-1]:
-            tokens = _block(blk, tokens, plan.packed)
+        tokens = _middle_blocks(self.blocks[first:-1], tokens, plan.packed)
         if plan.last_k is not None:
             out = _last_block_absorbed(self.blocks[-1], tokens, s, plan)
         else:
@@ -698,6 +697,13 @@ def _block(blk: Block, t: torch.Tensor, packed: dict | None = None) -> torch.Ten
     q, k, v = _linear(_norm(t, blk.norm1, dtype), blk.attn.qkv, packed).chunk(3, dim=-1)
     t = t + _sdpa(blk.attn, q, k, v, packed)
     return t + _mlp(blk.mlp, _norm(t, blk.norm2, blk.mlp.fc1.weight.dtype), packed)
+
+
+def _middle_blocks(blocks: nn.ModuleList, t: torch.Tensor, packed: dict | None) -> torch.Tensor:
+    """The full blocks between the first and the last, in order: ``[L, n, D] -> [L, n, D]``."""
+    for blk in blocks:
+        t = _block(blk, t, packed)
+    return t
 
 
 def _attention_rows(
