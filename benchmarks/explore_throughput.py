@@ -172,7 +172,7 @@ def fused_ln_configs(rows: int) -> list[dict]:
     """The GEMM + residual + LayerNorm step under cuBLAS + inductor and under each launch
     configuration of the experimental Triton kernel (bf16, D = 512)."""
     from triton.testing import do_bench
-    from triton_residual_layernorm import CONFIGS, residual_linear_layernorm
+    from triton_residual_layernorm import CONFIGS, linear_residual_layernorm
 
     out = []
     d = 512
@@ -197,10 +197,10 @@ def fused_ln_configs(rows: int) -> list[dict]:
             log(f"fused-ln K={k:4d} cuBLAS + inductor: {ms * 1e3:8.1f} us")
             for config in CONFIGS:
                 try:
-                    args = (a, weight, bias, x, norm.weight, norm.bias, norm.eps, config)
-                    x_new, h = residual_linear_layernorm(*args)
+                    args = (a, weight, bias, x, norm.weight, norm.bias, norm.eps, list(config))
+                    _, h = linear_residual_layernorm(*args)
                     ms = do_bench(
-                        lambda args=args: residual_linear_layernorm(*args),
+                        lambda args=args: linear_residual_layernorm(*args),
                         warmup=25,
                         rep=200,
                     )

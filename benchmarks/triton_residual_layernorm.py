@@ -30,7 +30,7 @@ import triton.language as tl
 
 #: Launch configurations tried by the experiment: (BLOCK_M, BLOCK_K, num_warps, num_stages).
 CONFIGS = [(64, 64, 8, 2), (64, 32, 8, 3), (64, 64, 4, 2), (32, 64, 4, 3), (128, 32, 8, 2)]
-#: The configuration the custom op (and so ``fused_middle_blocks``) launches with.
+#: The configuration the kernel launches with unless told (so ``fused_middle_blocks``'s).
 OP_CONFIG = CONFIGS[0]
 
 
@@ -69,36 +69,6 @@ def _residual_ln_kernel(
     )
 
 
-def residual_linear_layernorm(
-    a: torch.Tensor,
-    weight: torch.Tensor,
-    bias: torch.Tensor,
-    x: torch.Tensor,
-    norm_weight: torch.Tensor,
-    norm_bias: torch.Tensor,
-    eps: float,
-    config: tuple[int, int, int, int] = CONFIGS[0],
-    out: torch.Tensor | None = None,
-) -> tuple[torch.Tensor, torch.Tensor]:
-    """``x_new = x + a @ weight.T + bias`` (float32) and ``h = LayerNorm(x_new)`` with the given
-    scale/shift/eps (``a``'s dtype).
-
-    ``a`` ``[M, K]`` bf16/fp16, ``weight`` ``[N, K]``, ``x`` ``[M, N]`` float32 with ``N`` a power
-    of two (512 for EEGPT); ``out`` may be ``x`` itself (in-place residual update).
-    """
-    block_m, block_k, warps, stages = config
-    m, k = a.shape
-    n = weight.shape[0]
-    x_out = torch.empty_like(x) if out is None else out
-    h = torch.empty(m, n, device=a.device, dtype=a.dtype)
-    _residual_ln_kernel[(triton.cdiv(m, block_m),)](
-        a, weight, bias, x, norm_weight, norm_bias, x_out, h, m, k, eps,
-        a.stride(0), weight.stride(0), x.stride(0), x_out.stride(0), h.stride(0),
-        N=n, BLOCK_M=block_m, BLOCK_K=block_k, num_warps=warps, num_stages=stages,
-    )  # fmt: skip
-    return x_out, h
-
-
 @torch.library.custom_op("eegpt_bench::linear_residual_layernorm", mutates_args=())
 def linear_residual_layernorm(
     a: torch.Tensor,
@@ -108,19 +78,32 @@ def linear_residual_layernorm(
     norm_weight: torch.Tensor,
     norm_bias: torch.Tensor,
     eps: float,
+    config: list[int] | None = None,
 ) -> tuple[torch.Tensor, torch.Tensor]:
-    """:func:`residual_linear_layernorm` on ``[..., K]`` / ``[..., N]`` tensors with
-    :data:`OP_CONFIG`, as a custom op that ``torch.compile`` leaves alone."""
+    """``x_new = x + a @ weight.T + bias`` (float32) and ``h = LayerNorm(x_new)`` with the given
+    scale/shift/eps (``a``'s dtype), as one kernel.
+
+    ``a`` ``[..., K]`` bf16/fp16, ``weight`` ``[N, K]``, ``x`` ``[..., N]`` float32 with ``N`` a
+    power of two (512 for EEGPT). ``config``: ``(BLOCK_M, BLOCK_K, num_warps, num_stages)``,
+    default :data:`OP_CONFIG`. A custom op, so ``torch.compile`` calls it as it is.
+    """
+    block_m, block_k, warps, stages = OP_CONFIG if config is None else config
     shape = x.shape
-    x_new, h = residual_linear_layernorm(
-        a.reshape(-1, a.shape[-1]), weight, bias, x.reshape(-1, shape[-1]), norm_weight,
-        norm_bias, eps, OP_CONFIG,
+    a, x = a.reshape(-1, a.shape[-1]), x.reshape(-1, shape[-1])
+    m, k = a.shape
+    n = weight.shape[0]
+    x_new = torch.empty_like(x)
+    h = torch.empty(m, n, device=a.device, dtype=a.dtype)
+    _residual_ln_kernel[(triton.cdiv(m, block_m),)](
+        a, weight, bias, x, norm_weight, norm_bias, x_new, h, m, k, eps,
+        a.stride(0), weight.stride(0), x.stride(0), x_new.stride(0), h.stride(0),
+        N=n, BLOCK_M=block_m, BLOCK_K=block_k, num_warps=warps, num_stages=stages,
     )  # fmt: skip
     return x_new.reshape(shape), h.reshape(shape)
 
 
 @linear_residual_layernorm.register_fake
-def _(a, weight, bias, x, norm_weight, norm_bias, eps):
+def _(a, weight, bias, x, norm_weight, norm_bias, eps, config=None):
     return torch.empty_like(x), x.new_empty(x.shape, dtype=a.dtype)
 
 
@@ -180,8 +163,8 @@ def check(device: str) -> None:
             norm.bias.normal_(0.0, 0.2)
             x_ref, h_ref = reference(a, weight, bias, x, norm)
             for config in CONFIGS[:2] if device == "cpu" else CONFIGS:
-                x_new, h = residual_linear_layernorm(
-                    a, weight, bias, x, norm.weight, norm.bias, norm.eps, config
+                x_new, h = linear_residual_layernorm(
+                    a, weight, bias, x, norm.weight, norm.bias, norm.eps, list(config)
                 )
                 ex = ((x_new - x_ref).abs().max() / x_ref.abs().max()).item()
                 eh = ((h.float() - h_ref.float()).abs().max() / h_ref.float().abs().max()).item()
