@@ -179,3 +179,28 @@ def test_cuda_engine_with_kernel(precision, compile_):
     assert rel_err(a, ref) <= 1e-2 and rel_err(b, ref) <= 1e-2
     assert rel_err(a, b) <= 5e-3
     assert not InferenceEngine(enc, "cuda").use_short_attention  # float32 stays on SDPA
+
+
+def test_encoders_the_kernel_cannot_run_are_left_to_sdpa():
+    """Head widths that are not powers of two >= 16, or no blocks at all: "auto" must pick SDPA
+    (asking for the kernel explicitly is an error)."""
+    from eegpt.model import _can_fuse_gelu, _can_short_attend
+
+    for cfg in (dict(embed_dim=96, depth=2, num_heads=4), dict(embed_dim=64, depth=0)):
+        enc = cast_matmuls(make_encoder(**cfg), torch.float16).to(DEVICE)
+        assert not _can_short_attend(enc)
+        with pytest.raises(ValueError, match="short_attention"):
+            enc.fast_plan([0, 1], short_attention=True)
+    assert not _can_fuse_gelu(cast_matmuls(make_encoder(embed_dim=64, depth=0), torch.float16))
+    assert _can_short_attend(_half_encoder(torch.float16))
+
+
+@cuda
+@pytest.mark.parametrize("cfg", [dict(embed_dim=96, depth=2, num_heads=4), dict(depth=0)])
+def test_cuda_engine_auto_options_follow_the_encoder(cfg):
+    enc = make_encoder(embed_dim=cfg.pop("embed_dim", 64), **cfg)
+    windows = np.random.default_rng(2).standard_normal((3, 7, 256)).astype(np.float32)
+    engine = InferenceEngine(enc, "cuda", precision="bfloat16", batch_size=4)
+    assert not engine.use_short_attention
+    out = engine.encode(windows, range(7))
+    assert rel_err(out, reference(enc, windows, range(7))) <= 1e-2

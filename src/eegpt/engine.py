@@ -36,7 +36,14 @@ from tqdm.auto import tqdm
 
 from eegpt import short_attention as short_attn
 from eegpt._logging import warn
-from eegpt.model import EEGPT, EEGPTEncoder, FastPlan, native_cpu_matmul
+from eegpt.model import (
+    EEGPT,
+    EEGPTEncoder,
+    FastPlan,
+    _can_fuse_gelu,
+    _can_short_attend,
+    native_cpu_matmul,
+)
 
 Precision = Literal["float32", "bfloat16", "float16"]
 _DTYPES: dict[str, torch.dtype] = {
@@ -188,16 +195,13 @@ class InferenceEngine:
                 "gelu_epilogue=True needs a CUDA device, precision bfloat16/float16 and the fast "
                 "path (the tanh-approximate GELU is never used in float32)"
             )
-        self.use_gelu_epilogue = reduced_on_cuda and self.gelu_epilogue in (True, "auto")
-        can_attend = reduced_on_cuda and short_attn.available(self.device)
-        if self.short_attention is True and not can_attend:
+        if self.short_attention is True and not (
+            reduced_on_cuda and short_attn.available(self.device)
+        ):
             raise ValueError(
                 "short_attention=True needs Triton, a CUDA device, precision bfloat16/float16 "
                 "and the fast path"
             )
-        if self.short_attention == "auto":  # only where the kernel is seen to run (else: SDPA)
-            can_attend = can_attend and short_attn.usable(self.device, dtype)
-        self.use_short_attention = can_attend and self.short_attention is not False
         # With the blocks in bf16/fp16 the patch projection is the one float32 GEMM left (2% of
         # the large model's time on an H200); TF32's error there (~5e-4) is far below bf16's.
         self.use_patch_tf32 = reduced_on_cuda
@@ -205,6 +209,17 @@ class InferenceEngine:
         self._runner = self.model
         if self.fused and dtype != torch.float32:
             self._runner = cast_matmuls(self.model, dtype).eval()
+        # "auto" asks the encoder whether each applies (no blocks, a head width the attention
+        # kernel does not take) and, for the kernel, whether it runs here (else SDPA).
+        self.use_gelu_epilogue = self.gelu_epilogue is True or (
+            reduced_on_cuda and self.gelu_epilogue == "auto" and _can_fuse_gelu(self._encoder)
+        )
+        self.use_short_attention = self.short_attention is True or (
+            reduced_on_cuda
+            and self.short_attention == "auto"
+            and _can_short_attend(self._encoder)
+            and short_attn.usable(self.device, dtype)
+        )
         self._fn: Callable[[torch.Tensor, FastPlan], torch.Tensor] = self._forward_planned
         if self.use_compile:
             self._start_compiling()
