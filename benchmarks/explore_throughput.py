@@ -27,10 +27,21 @@ then the compiled bf16 engine with the middle blocks' GEMM + residual + LayerNor
 kernel (``fused_middle_blocks``, patched in: 11 of the 14 full-size sites), against the engine
 as it is.
 
+``--experiment sustained``: the GPU's clock under load -- an 8192^3 bf16 matmul in a burst and
+over seconds, the compiled bf16 engine over seconds, ``nvidia-smi`` sampling clocks, power and
+throttle reasons meanwhile -- then every kernel of one compiled forward in launch order and a
+profiler trace (why ``bench_throughput.py`` times the matmul like the encoder).
+
+``--experiment gemm-gelu``: fc1 + GELU as the persistent TMA Triton GEMM of
+``triton_gemm_gelu.py`` against cuBLASLt's GELU-epilogue GEMM (and the same GEMM without GELU),
+each launch configuration, then in the compiled engine, timed in alternating rounds.
+
     python benchmarks/explore_throughput.py --out results/h200 --experiment precision
     python benchmarks/explore_throughput.py --out results/h200 --experiment attention
     python benchmarks/explore_throughput.py --out results/h200 --experiment kernel
     python benchmarks/explore_throughput.py --out results/h200 --experiment fused-ln
+    python benchmarks/explore_throughput.py --out results/h200 --experiment sustained
+    python benchmarks/explore_throughput.py --out results/h200 --experiment gemm-gelu
 
 Writes ``explore_throughput_<experiment>.json``; nothing here changes the package.
 """
@@ -215,6 +226,167 @@ def fused_ln_configs(rows: int) -> list[dict]:
     return out
 
 
+def event_times(fn, seconds: float) -> list[float]:
+    """Milliseconds of each back-to-back call of ``fn`` over about ``seconds`` (CUDA events)."""
+    fn()
+    torch.cuda.synchronize()
+    pairs = []
+    t0 = time.perf_counter()
+    while time.perf_counter() - t0 < seconds:
+        start, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
+        start.record()
+        fn()
+        end.record()
+        pairs.append((start, end))
+        if len(pairs) % 20 == 0:  # keep the host at most ~20 calls ahead
+            pairs[-10][1].synchronize()
+    torch.cuda.synchronize()
+    return [a.elapsed_time(b) for a, b in pairs]
+
+
+def sustained(enc, x, ids, flops: float, out: Path) -> dict:
+    """Clock behaviour under load: the 8192^3 bf16 matmul in a burst (10 calls, as the peak
+    is usually measured) and sustained (~5 s), the compiled bf16 engine sustained, then the
+    matmul again; ``nvidia-smi`` samples clocks and power every 100 ms meanwhile. Then the
+    kernel sequence of one compiled forward without CUDA graphs, in launch order."""
+    import statistics
+    import subprocess
+
+    from torch.profiler import ProfilerActivity, profile
+
+    smi = subprocess.Popen(
+        ["nvidia-smi", "--query-gpu=timestamp,clocks.sm,clocks.mem,power.draw,temperature.gpu,"
+         "clocks_event_reasons.active", "--format=csv", "-lms", "100"],
+        stdout=open(out / "sustained_nvidia_smi.csv", "w"), stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    a = torch.randn(8192, 8192, device="cuda", dtype=torch.bfloat16)
+    mm_flop = 2 * 8192**3
+
+    def mm():
+        return a @ a
+
+    def rates(name, ms, flop):
+        half = ms[len(ms) // 2 :]
+        row = {"what": name, "calls": len(ms), "first10_ms": statistics.median(ms[:10]),
+               "median_ms": statistics.median(ms), "second_half_median_ms": statistics.median(half),
+               "TFLOP_per_s_first10": flop / statistics.median(ms[:10]) / 1e9,
+               "TFLOP_per_s_second_half": flop / statistics.median(half) / 1e9}  # fmt: skip
+        log(f"{name}: {len(ms)} calls, first 10 {row['TFLOP_per_s_first10']:.0f} TFLOP/s, "
+            f"second half {row['TFLOP_per_s_second_half']:.0f} TFLOP/s")  # fmt: skip
+        return row
+
+    time.sleep(2)
+    res = {"t0": time.time(), "rows": []}
+    engine = InferenceEngine(enc, "cuda", precision="bfloat16", batch_size=len(x), compile=True)
+    plan = engine.plan(ids)
+    engine.forward(x, ids, plan)
+    torch.cuda.synchronize()
+    time.sleep(5)  # cool down after compiling
+    res["rows"].append(rates("matmul 8192^3 burst", event_times(mm, 0.05), mm_flop))
+    time.sleep(3)
+    res["rows"].append(rates("matmul 8192^3 sustained", event_times(mm, 6.0), mm_flop))
+    time.sleep(5)
+    fwd = lambda: engine.forward(x, ids, plan)  # noqa: E731
+    res["rows"].append(rates("engine bf16 compiled, batch", event_times(fwd, 6.0), flops * len(x)))
+    time.sleep(5)
+    res["rows"].append(rates("matmul 8192^3 sustained (after)", event_times(mm, 6.0), mm_flop))
+    smi.terminate()
+    a = None  # free the matmul operand before profiling
+    eager = InferenceEngine(
+        enc, "cuda", precision="bfloat16", batch_size=len(x), compile=True, cuda_graphs=False
+    )
+    eager.forward(x, ids, plan)
+    torch.cuda.synchronize()
+    time.sleep(2)
+    with profile(activities=[ProfilerActivity.CUDA]) as prof:
+        eager.forward(x, ids, plan)
+        torch.cuda.synchronize()
+    prof.export_chrome_trace(str(out / "sustained_trace.json"))
+    kernels = [
+        {"name": e.name[:200], "us": e.device_time, "start_us": e.time_range.start}
+        for e in prof.events() if e.device_type.name == "CUDA" and e.device_time > 0
+    ]  # fmt: skip
+    res["kernels"] = sorted(kernels, key=lambda k: k["start_us"])
+    return res
+
+
+def gemm_gelu(enc, x, ids, ref, flops: float) -> dict:
+    """fc1 + tanh-GELU: cuBLASLt's GELU-epilogue GEMM (the engine's), the same GEMM without the
+    GELU (bias only: the floor), and each launch configuration of the Triton kernel
+    (``triton_gemm_gelu.py``), at fc1's shape (``batch x 16 x 62`` rows) and the last block's
+    (4 rows per sequence). Then the compiled bf16 engine with fc1 + GELU as the fastest Triton
+    configuration (patched in while compiling) against the engine as it is, timed in alternating
+    rounds of ~3 s so that both see the same power-limited clock."""
+    import triton_gemm_gelu as tgg
+    from triton.testing import do_bench
+    from triton_gemm_gelu import CONFIGS, gemm_gelu_tanh, reference
+
+    out: dict = {"alone": [], "end_to_end": []}
+    d, hidden = 512, 2048
+    weight = (torch.randn(hidden, d, device="cuda") / d**0.5).to(torch.bfloat16)
+    bias = torch.randn(hidden, device="cuda").to(torch.bfloat16)
+    for rows in (len(x) * 16 * 62, len(x) * 16 * 4):
+        a = torch.randn(rows, d, device="cuda").to(torch.bfloat16)
+        want = reference(a, weight, bias).float()
+        flop = 2 * rows * d * hidden
+
+        def row(kernel, fn, config=None, rows=rows, flop=flop, want=want):
+            try:
+                err = ((fn().float() - want).abs().max() / want.abs().max()).item()
+                ms = do_bench(fn, warmup=50, rep=300)
+            except Exception as exc:  # e.g. out of shared memory: a result too
+                log(f"gemm-gelu M={rows} {kernel} {config}: failed: {exc!r}"[:300])
+                return {"kernel": kernel, "M": rows, "config": config, "error": repr(exc)[:300]}
+            log(f"gemm-gelu M={rows:7d} {kernel:>28} {str(config or ''):>34}: {ms * 1e3:8.1f} us, "
+                f"{flop / ms / 1e9:4.0f} TFLOP/s, err {err:.1e}")  # fmt: skip
+            return {"kernel": kernel, "M": rows, "config": config, "us": ms * 1e3,
+                    "TFLOP_per_s": flop / ms / 1e9, "rel_err": err}  # fmt: skip
+
+        cublas = lambda a=a: M.linear_gelu_tanh(a, weight, bias)  # noqa: E731
+        out["alone"].append(row("cuBLASLt GELU epilogue", cublas))
+        plain = lambda a=a: F.linear(a, weight, bias)  # noqa: E731
+        out["alone"].append(row("cuBLAS bias only (no GELU)", plain))
+        for config in CONFIGS:
+            fn = lambda a=a, c=list(config): gemm_gelu_tanh(a, weight, bias, c)  # noqa: E731
+            out["alone"].append(row("triton", fn, list(config)))
+        out["alone"].append(row("cuBLASLt GELU epilogue (again)", cublas))
+    timed = [r for r in out["alone"] if r.get("config") and "us" in r and r["M"] > len(x) * 64]
+    if not timed:
+        return out
+    tgg.OP_CONFIG = tuple(min(timed, key=lambda r: r["us"])["config"])
+    out["op_config"] = tgg.OP_CONFIG
+    engines = {}
+    saved = M.linear_gelu_tanh
+    for name, op in (("engine (cuBLASLt GELU epilogue)", saved),
+                     ("engine + Triton GEMM/GELU", gemm_gelu_tanh)):  # fmt: skip
+        torch._dynamo.reset()
+        M.linear_gelu_tanh = op
+        try:
+            e = InferenceEngine(enc, "cuda", precision="bfloat16", batch_size=len(x), compile=True)
+            plan = e.plan(ids)
+            e.forward(x, ids, plan)
+            err = rel_err(e.forward(x, ids, plan)[:8].float(), ref)  # rows of `check`
+            engines[name] = (lambda e=e, plan=plan: e.forward(x, ids, plan), err)
+        finally:
+            M.linear_gelu_tanh = saved
+    import statistics
+
+    times: dict[str, list[float]] = {name: [] for name in engines}
+    for _ in range(3):
+        for name, (fn, _) in engines.items():
+            time.sleep(1.0)
+            times[name] += event_times(fn, 3.0)
+    for name, (_, err) in engines.items():
+        ms = statistics.median(times[name])
+        wps = len(x) / ms * 1e3
+        out["end_to_end"].append({"variant": name, "median_ms": ms, "windows_per_s": wps,
+                                  "calls": len(times[name]), "rel_err_vs_float64": err,
+                                  "TFLOP_per_s": wps * flops / 1e12})  # fmt: skip
+        log(f"{name:>34}: {ms:7.2f} ms, {wps:7.0f} windows/s, {wps * flops / 1e12:.0f} TFLOP/s "
+            f"(nominal), err {err:.2e}")  # fmt: skip
+    return out
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__)
     p.add_argument("--out", type=Path, required=True)
@@ -223,7 +395,7 @@ def main() -> None:
     p.add_argument("--no-compile", action="store_true")
     p.add_argument(
         "--experiment",
-        choices=["precision", "attention", "kernel", "fused-ln"],
+        choices=["precision", "attention", "kernel", "fused-ln", "sustained", "gemm-gelu"],
         default="precision",
         help="precision: GELU epilogue / residual-stream dtype (patched in); attention: SDPA "
         "backends with the engine's defaults (fused GELU on)",
@@ -257,10 +429,18 @@ def main() -> None:
         a @ a
     torch.cuda.synchronize()
     peak = 2 * 8192**3 * 10 / (time.perf_counter() - t0)
-    del a
+    a = None  # free the matmul operand before profiling
     log(f"bf16 8192^3 matmul: {peak / 1e12:.0f} TFLOP/s")
     results = {"environment": environment(dev), "peak_bf16_flops": peak, "batch": args.batch}
     rows = []
+    if args.experiment == "gemm-gelu":
+        results["gemm_gelu"] = gemm_gelu(enc, x, ids, ref, flops)
+        write_json(args.out / "explore_throughput_gemm-gelu.json", results)
+        return
+    if args.experiment == "sustained":
+        results["sustained"] = sustained(enc, x, ids, flops, args.out)
+        write_json(args.out / "explore_throughput_sustained.json", results)
+        return
     if args.experiment == "fused-ln":
         import triton_residual_layernorm as trl
 
