@@ -152,7 +152,8 @@ def plot_throughput(folder: Path, data: dict) -> list[Path]:
     sec = ax.secondary_yaxis("right", functions=(lambda w: w * flops / peak * 100, lambda f: f * peak / flops / 100))  # fmt: skip
     kind = "bf16" if data["env"].get("gpu") else "fp32"
     rate = f"{peak / 1e12:.0f} TFLOP/s" if peak > 1e12 else f"{peak / 1e9:.0f} GFLOP/s"
-    sec.set_ylabel(f"% of measured {kind} matmul peak ({rate}), nominal FLOPs")
+    timed = "sustained " if "peak_bf16_flops_burst" in data else ""
+    sec.set_ylabel(f"% of the measured {timed}{kind} matmul rate\n({rate}), nominal FLOPs")
     for axis in (ax.yaxis, sec.yaxis):
         axis.set_major_formatter(matplotlib.ticker.FormatStrFormatter("%g"))
         axis.set_minor_formatter(matplotlib.ticker.FormatStrFormatter("%g"))
