@@ -222,3 +222,19 @@ def write_json(path: Path, obj: Any) -> None:
 
 def log(*args: Any) -> None:
     print(*args, flush=True)
+
+
+def kernel_check_cli(check: Callable[[str], None], description: str | None) -> None:
+    """Command line of an experimental Triton kernel script: ``--check`` runs ``check(device)``
+    on the GPU, or on CPU under Triton's interpreter (``TRITON_INTERPRET=1``)."""
+    import argparse
+
+    p = argparse.ArgumentParser(description=description)
+    p.add_argument("--check", action="store_true", help="compare with PyTorch and exit")
+    if not p.parse_args().check:
+        p.print_help()
+        return
+    if not torch.cuda.is_available() and os.environ.get("TRITON_INTERPRET") != "1":
+        raise SystemExit("no GPU: run with TRITON_INTERPRET=1 (Triton's CPU interpreter)")
+    check("cuda" if torch.cuda.is_available() else "cpu")
+    print("ok")

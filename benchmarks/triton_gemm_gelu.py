@@ -28,12 +28,12 @@ the engine with it 2% slower; not kept.
 
 from __future__ import annotations
 
-import argparse
 import os
 
 import torch
 import triton
 import triton.language as tl
+from common import kernel_check_cli
 from triton.tools.tensor_descriptor import TensorDescriptor
 
 #: (BLOCK_M, BLOCK_N, BLOCK_K, GROUP_M, num_stages, num_warps, SUBTILE)
@@ -164,11 +164,4 @@ def check(device: str) -> None:
 
 
 if __name__ == "__main__":
-    p = argparse.ArgumentParser(description=__doc__)
-    p.add_argument("--check", action="store_true", help="compare with PyTorch and exit")
-    args = p.parse_args()
-    if args.check:
-        if not torch.cuda.is_available() and not _INTERPRET:
-            raise SystemExit("no GPU: run with TRITON_INTERPRET=1 (Triton's CPU interpreter)")
-        check("cuda" if torch.cuda.is_available() else "cpu")
-        print("ok")
+    kernel_check_cli(check, __doc__)

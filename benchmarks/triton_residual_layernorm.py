@@ -23,12 +23,10 @@ about half as fast as that pair (2.26 vs 1.17 ms at K = 512), and the engine wit
 
 from __future__ import annotations
 
-import argparse
-import os
-
 import torch
 import triton
 import triton.language as tl
+from common import kernel_check_cli
 
 #: Launch configurations tried by the experiment: (BLOCK_M, BLOCK_K, num_warps, num_stages).
 #: (128, 32, 8, 2) was tried too: it needs 256 KiB of shared memory, over the H200's 227 KiB.
@@ -207,11 +205,4 @@ def check_block(device: str, dtype: torch.dtype) -> None:
 
 
 if __name__ == "__main__":
-    p = argparse.ArgumentParser(description=__doc__)
-    p.add_argument("--check", action="store_true", help="compare with PyTorch and exit")
-    args = p.parse_args()
-    if args.check:
-        if not torch.cuda.is_available() and os.environ.get("TRITON_INTERPRET") != "1":
-            raise SystemExit("no GPU: run with TRITON_INTERPRET=1 (Triton's CPU interpreter)")
-        check("cuda" if torch.cuda.is_available() else "cpu")
-        print("ok")
+    kernel_check_cli(check, __doc__)
