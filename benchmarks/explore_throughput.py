@@ -50,6 +50,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import statistics
 import time
 from pathlib import Path
 
@@ -249,7 +250,6 @@ def sustained(enc, x, ids, flops: float, out: Path) -> dict:
     is usually measured) and sustained (~5 s), the compiled bf16 engine sustained, then the
     matmul again; ``nvidia-smi`` samples clocks and power every 100 ms meanwhile. Then the
     kernel sequence of one compiled forward without CUDA graphs, in launch order."""
-    import statistics
     import subprocess
 
     from torch.profiler import ProfilerActivity, profile
@@ -369,8 +369,6 @@ def gemm_gelu(enc, x, ids, ref, flops: float) -> dict:
             engines[name] = (lambda e=e, plan=plan: e.forward(x, ids, plan), err)
         finally:
             M.linear_gelu_tanh = saved
-    import statistics
-
     times: dict[str, list[float]] = {name: [] for name in engines}
     for _ in range(3):
         for name, (fn, _) in engines.items():
