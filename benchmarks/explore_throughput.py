@@ -246,18 +246,19 @@ def event_times(fn, seconds: float) -> list[float]:
 
 
 def sustained(enc, x, ids, flops: float, out: Path) -> dict:
-    """Clock behaviour under load: the 8192^3 bf16 matmul in a burst (10 calls, as the peak
-    is usually measured) and sustained (~5 s), the compiled bf16 engine sustained, then the
-    matmul again; ``nvidia-smi`` samples clocks and power every 100 ms meanwhile. Then the
+    """Clock behaviour under load: the 8192^3 bf16 matmul for 0.05 s (its first 10 calls: the
+    burst a peak is usually measured from) and for 6 s, the compiled bf16 engine for 6 s, then
+    the matmul again (first 10 calls and second-half median of each); ``nvidia-smi`` samples clocks and power every 100 ms meanwhile. Then the
     kernel sequence of one compiled forward without CUDA graphs, in launch order."""
     import subprocess
 
     from torch.profiler import ProfilerActivity, profile
 
+    smi_log = open(out / "sustained_nvidia_smi.csv", "w")  # noqa: SIM115 - closed below
     smi = subprocess.Popen(
         ["nvidia-smi", "--query-gpu=timestamp,clocks.sm,clocks.mem,power.draw,temperature.gpu,"
          "clocks_event_reasons.active", "--format=csv", "-lms", "100"],
-        stdout=open(out / "sustained_nvidia_smi.csv", "w"), stderr=subprocess.STDOUT,
+        stdout=smi_log, stderr=subprocess.STDOUT,
     )  # fmt: skip
     a = torch.randn(8192, 8192, device="cuda", dtype=torch.bfloat16)
     mm_flop = 2 * 8192**3
@@ -291,6 +292,8 @@ def sustained(enc, x, ids, flops: float, out: Path) -> dict:
     time.sleep(5)
     res["rows"].append(rates("matmul 8192^3 sustained (after)", event_times(mm, 6.0), mm_flop))
     smi.terminate()
+    smi.wait()
+    smi_log.close()
     a = None  # free the matmul operand before profiling
     eager = InferenceEngine(
         enc, "cuda", precision="bfloat16", batch_size=len(x), compile=True, cuda_graphs=False

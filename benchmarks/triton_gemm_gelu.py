@@ -97,16 +97,13 @@ def _gemm_gelu_kernel(
             c_desc.store([off_m, off_n], _gelu_tanh(acc, FAST_TANH).to(c_desc.dtype))
 
 
-_SMS: dict[int, int] = {}
-
-
 def _programs(device: torch.device) -> int:
-    if device.type != "cuda":
-        return 4
-    index = device.index if device.index is not None else torch.cuda.current_device()
-    if index not in _SMS:
-        _SMS[index] = torch.cuda.get_device_properties(index).multi_processor_count
-    return _SMS[index]
+    """One program per SM (4 under the interpreter)."""
+    return (
+        torch.cuda.get_device_properties(device).multi_processor_count
+        if device.type == "cuda"
+        else 4
+    )
 
 
 @torch.library.custom_op("eegpt_bench::gemm_gelu_tanh", mutates_args=())
