@@ -91,6 +91,44 @@ def test_reduced_precision_within_1e_2(precision, last_block):
     assert all(p.dtype == torch.float32 for p in enc.parameters())
 
 
+@pytest.mark.parametrize("stream", ["float16", "bfloat16"])
+@pytest.mark.parametrize("last_block", ["rows", "absorbed"])
+def test_narrow_residual_stream(monkeypatch, stream, last_block):
+    """stream_precision stores the stream between blocks in float16/bfloat16 (the blocks see
+    the rounded values), still within the reduced-precision bound; float16 adds far less
+    error than bfloat16."""
+    import eegpt.model as M
+
+    enc = make_encoder(embed_dim=256, depth=4, num_heads=8, patch_stride=32)
+    enc.last_block = last_block
+    x = torch.randn(2, 19, 480)
+    ids = list(range(19))
+    ref = reference(enc, x, ids)
+    wide = InferenceEngine(enc, "cpu", precision="float16", batch_size=2).encode(x.numpy(), ids)
+    stored = []
+    block = M._residual_mlp
+    monkeypatch.setattr(M, "_residual_mlp", lambda *a: stored.append(block(*a).dtype) or block(*a))
+    engine = InferenceEngine(enc, "cpu", precision="float16", batch_size=2, stream_precision=stream)
+    out = engine.encode(x.numpy(), ids)
+    assert stored and set(stored) == {getattr(torch, stream)}  # every full block's output
+    err, err_wide = rel_err(out, ref), rel_err(wide, ref)
+    assert err <= 1e-2
+    assert err != err_wide  # the stream really was rounded
+    if stream == "float16":
+        assert err <= 2 * err_wide + 1e-3
+
+
+def test_compiled_form_of_the_block_sum(monkeypatch):
+    """Under torch.compile the block's sum is written t + (a + m) so the stream is stored once
+    per block; the same algebra run eagerly stays exact in float32."""
+    enc = make_encoder(embed_dim=128, depth=3, num_heads=4, patch_stride=32)
+    x = torch.randn(3, 7, 512)
+    ids = list(range(7))
+    monkeypatch.setattr(torch.compiler, "is_compiling", lambda: True)
+    out = InferenceEngine(enc, "cpu", batch_size=3).encode(x.numpy(), ids)
+    assert rel_err(out, reference(enc, x, ids)) <= 1e-5
+
+
 def test_reference_path_through_the_engine():
     enc = make_encoder(embed_dim=128, depth=2, num_heads=4)
     x = torch.randn(2, 5, 256)
@@ -216,6 +254,12 @@ def test_option_validation():
         InferenceEngine(enc, "cpu", batch_size=0)
     with pytest.raises(ValueError, match="compile"):
         InferenceEngine(enc, "cpu", compile="yes")
+    with pytest.raises(ValueError, match="stream_precision"):
+        InferenceEngine(enc, "cpu", stream_precision="float16")  # float32 stays exact
+    with pytest.raises(ValueError, match="stream_precision"):
+        InferenceEngine(enc, "cpu", precision="bfloat16", stream_precision="int8")
+    with pytest.raises(ValueError, match="stream_dtype"):
+        enc.fast_plan([0, 1], stream_dtype=torch.float64)
     if not torch.cuda.is_available():
         with pytest.raises(ValueError, match="CUDA"):
             InferenceEngine(enc, "cpu", cuda_graphs=True)
@@ -320,6 +364,23 @@ def test_cuda_compile(precision, tol):
     ref = reference(enc, windows, range(8))
     engine = InferenceEngine(enc, "cuda", precision=precision, batch_size=8, compile=True)
     assert rel_err(engine.encode(windows, range(8)), ref) <= tol
+
+
+@cuda
+@pytest.mark.parametrize("compile_", [False, True])
+def test_cuda_float16_stream(compile_):
+    enc = make_encoder(embed_dim=128, depth=3, num_heads=4, patch_stride=32)
+    windows = np.random.default_rng(7).standard_normal((10, 8, 512)).astype(np.float32)
+    ref = reference(enc, windows, range(8))
+    engine = InferenceEngine(
+        enc,
+        "cuda",
+        precision="bfloat16",
+        batch_size=8,
+        compile=compile_,
+        stream_precision="float16",
+    )
+    assert rel_err(engine.encode(windows, range(8)), ref) <= 1e-2
 
 
 @cuda

@@ -66,6 +66,62 @@ def test_matches_sdpa(dtype, n_q, n_k, heads, hd):
         assert rel_err(out.cpu(), ref) <= 2 * rel_err(own, ref) + 1e-3
 
 
+@pytest.mark.parametrize("dtype", DTYPES, ids=str)
+@pytest.mark.parametrize("n_own,n_tail,heads,hd", [(58, 4, 8, 64), (19, 4, 4, 32), (5, 1, 2, 16)])
+def test_shared_tail_rows_equal_the_concatenation(dtype, n_own, n_tail, heads, hd):
+    """Tail rows (the same q/k/v appended to every sequence, as the summary tokens of the
+    first block) give exactly what the kernel gives on the materialised concatenation."""
+    q, k, v = qkv_views(5, n_own, n_own, heads, hd, dtype)
+    g = torch.Generator().manual_seed(1)
+    tail = torch.randn(n_tail, 3 * heads * hd, generator=g).to(DEVICE, dtype)
+    tq, tk, tv = tail.chunk(3, dim=-1)  # strided slices, like plan.summary_qkv's
+
+    def cat(own, shared):
+        return torch.cat([own, shared.expand(own.shape[0], *shared.shape)], dim=1)
+
+    out = short_attn.short_attention(q, k, v, heads, tq, tk, tv)
+    assert out.shape == (5, n_own + n_tail, heads * hd) and out.is_contiguous()
+    joined = short_attn.short_attention(cat(q, tq), cat(k, tk), cat(v, tv), heads)
+    assert torch.equal(out, joined)
+    ref = sdpa(cat(q, tq).cpu(), cat(k, tk).cpu(), cat(v, tv).cpu(), heads)
+    assert rel_err(out.cpu(), ref) <= TOL[dtype]
+    with pytest.raises(ValueError, match="all three tails or none"):
+        short_attn.short_attention(q, k, v, heads, tq, tk, None)
+
+
+def summary_reference(qk, h):
+    scores = torch.einsum("hlsd,lnd->hlsn", qk.double().cpu(), h.double().cpu())
+    return torch.einsum("hlsn,lnd->hlsd", scores.softmax(-1), h.double().cpu())
+
+
+@pytest.mark.parametrize("dtype", DTYPES, ids=str)
+@pytest.mark.parametrize(
+    "heads,seqs,rows,width,n_k", [(8, 3, 4, 512, 62), (5, 2, 3, 96, 23), (2, 4, 1, 64, 128)]
+)
+def test_summary_attention_matches_softmax_attention(dtype, heads, seqs, rows, width, n_k):
+    """The last block's absorbed attention: queries [H, L, S, D] against the tokens
+    themselves as keys and values; also from a strided (transposed) query layout."""
+    g = torch.Generator().manual_seed(2)
+    qk = (torch.randn(heads, seqs, rows, width, generator=g) * 0.1).to(DEVICE, dtype)
+    h = torch.randn(seqs, n_k, width, generator=g).to(DEVICE, dtype)
+    z = short_attn.summary_attention(qk, h)
+    assert z.shape == qk.shape and z.dtype == dtype and z.is_contiguous()
+    ref = summary_reference(qk, h)
+    assert rel_err(z.cpu(), ref) <= TOL[dtype]
+    strided = qk.transpose(0, 1).contiguous().transpose(0, 1)  # [H, L, ...] view of [L, H, ...]
+    assert torch.equal(short_attn.summary_attention(strided, h), z)
+
+
+def test_summary_attention_checks_shapes():
+    h = torch.randn(2, 10, 64).to(DEVICE, torch.float16)
+    with pytest.raises(ValueError, match="do not match"):
+        short_attn.summary_attention(torch.randn(4, 3, 2, 64).to(DEVICE, torch.float16), h)
+    with pytest.raises(ValueError, match="contiguous last dimension"):
+        short_attn.summary_attention(torch.randn(4, 2, 64, 2).to(DEVICE, torch.float16).mT, h)
+    qk = torch.randn(4, 2, 2, 64).to(DEVICE, torch.float16)
+    torch.library.opcheck(short_attn.summary_attention, (qk, h))
+
+
 def test_rows_are_independent_of_padding_keys():
     """Masked key slots (n_k < block) get no probability: doubling the last token's value
     elsewhere in memory, beyond n_k, changes nothing."""
@@ -122,6 +178,8 @@ def test_operator_registration():
     """Fake-tensor and schema checks that torch.compile relies on."""
     q, k, v = qkv_views(2, 4, 62, 8, 64, torch.float16)
     torch.library.opcheck(short_attn.short_attention, (q, k, v, 8))
+    tq, tk, tv = torch.randn(4, 3 * 512).to(DEVICE, torch.float16).chunk(3, dim=-1)
+    torch.library.opcheck(short_attn.short_attention, (q[:, :2], k, v, 8, tq, tk, tv))
 
 
 def _half_encoder(dtype) -> EEGPTEncoder:
@@ -138,15 +196,19 @@ def test_encoder_fast_path_uses_the_kernel(monkeypatch, last_block):
     enc = make_encoder(embed_dim=128, depth=3, num_heads=4)
     half = _half_encoder(dtype)
     half.last_block = last_block
-    calls = []
-    kernel = short_attn.short_attention
+    calls, summary_calls = [], []
+    kernel, summary = short_attn.short_attention, short_attn.summary_attention
     monkeypatch.setattr(short_attn, "short_attention", lambda *a: calls.append(1) or kernel(*a))
+    monkeypatch.setattr(
+        short_attn, "summary_attention", lambda *a: summary_calls.append(1) or summary(*a)
+    )
     x = torch.randn(3, 19, 512, generator=torch.Generator().manual_seed(3)) * 2
     ids = list(range(19))
     with torch.inference_mode():
         fast = half.forward_planned(x.to(DEVICE), half.fast_plan(ids, short_attention=True))
         plain = half.forward_planned(x.to(DEVICE), half.fast_plan(ids))
     assert len(calls) == (3 if last_block == "rows" else 2)
+    assert len(summary_calls) == (0 if last_block == "rows" else 1)
     ref = reference(enc, x, ids)
     assert rel_err(fast.cpu(), ref) <= 1e-2
     assert rel_err(fast.cpu(), plain.cpu()) <= 2e-3

@@ -29,9 +29,13 @@ Two execution paths compute the same function:
 For reduced precision on CUDA the plan may also run ``fc1`` + GELU as one cuBLASLt call
 (``gelu_epilogue``): that epilogue is the tanh approximation of GELU (at most 4.7e-4 from the
 exact erf GELU), far below bfloat16/float16 rounding; it is never used in float32. Attention
-may run through a Triton kernel made for short sequences (``short_attention``,
-:mod:`eegpt.short_attention`), with FlashAttention's numerics, and the float32 patch projection
-on TF32 tensor cores (``patch_tf32``, ~5e-4 relative).
+may run through Triton kernels made for short sequences (``short_attention``,
+:mod:`eegpt.short_attention`), with FlashAttention's numerics: the first block's summary-token
+q/k/v are then read from their shared constant instead of a concatenated copy, and the last
+block (absorbed form, the default with the kernels) runs its attention as one kernel. The
+float32 patch projection may run on TF32 tensor cores (``patch_tf32``, ~5e-4 relative), and the
+residual stream may be stored in float16/bfloat16 between blocks (``stream_dtype``; sums and
+LayerNorms stay float32).
 """
 
 from __future__ import annotations
@@ -58,6 +62,9 @@ GELU_EPILOGUE = "gelu_epilogue"
 SHORT_ATTENTION = "short_attention"
 #: Key of ``FastPlan.packed`` that runs the float32 patch projection on TF32 tensor cores.
 PATCH_TF32 = "patch_tf32"
+#: Key of ``FastPlan.packed``: dtype the residual stream is stored in between blocks (float32
+#: when absent; sums and LayerNorm statistics are always computed in float32).
+STREAM_DTYPE = "stream_dtype"
 
 
 @torch.library.custom_op("eegpt::linear_gelu_tanh", mutates_args=())
@@ -288,13 +295,15 @@ class EEGPTEncoder(nn.Module):
         _FAST_CACHES.pop(self, None)
         return super()._apply(fn, recurse)
 
-    def fast_plan_options(self) -> tuple[bool, bool]:
+    def fast_plan_options(self, short_attention: bool = False) -> tuple[bool, bool]:
         """Which algebraic shortcuts apply: ``(low_rank_first_block, absorbed_last_block)``.
 
         ``low_rank_first_block`` needs a first block that is not also the last one and patches
         shorter than half the width; ``absorbed_last_block`` is chosen by :attr:`last_block`
-        (``"auto"`` = on CPU only, where it saves the most time; on GPUs the library attention
-        kernel is as fast and launches fewer kernels).
+        (``"auto"``: on CPU, where it saves the most time, and where eegpt's Triton kernels
+        run attention (``short_attention``: the absorbed form then runs as one kernel,
+        :func:`eegpt.short_attention.summary_attention`); elsewhere library attention on
+        projected keys/values is as fast).
         """
         cfg = self.config
         low_rank = cfg.depth >= 2 and 2 * cfg.patch_size <= cfg.embed_dim
@@ -304,7 +313,7 @@ class EEGPTEncoder(nn.Module):
         if cfg.depth == 0:
             absorbed = False
         elif mode == "auto":
-            absorbed = self.patch_embed.proj.weight.device.type == "cpu"
+            absorbed = short_attention or self.patch_embed.proj.weight.device.type == "cpu"
         else:
             absorbed = mode == "absorbed"
         return low_rank, absorbed
@@ -317,6 +326,7 @@ class EEGPTEncoder(nn.Module):
         gelu_epilogue: bool = False,
         short_attention: bool = False,
         patch_tf32: bool = False,
+        stream_dtype: torch.dtype = torch.float32,
     ) -> FastPlan:
         """Derived weights of the fast path for the channel set ``chan_ids`` ``[C]``.
 
@@ -336,6 +346,10 @@ class EEGPTEncoder(nn.Module):
 
         ``patch_tf32``: the patch projection (float32, the last float32 matmul of a model whose
         blocks run in float16/bfloat16) on TF32 tensor cores (CUDA only).
+
+        ``stream_dtype``: store the residual stream between blocks in this dtype (float16:
+        half the stream's memory traffic; every sum and LayerNorm is still computed in float32,
+        only the stored values are rounded, to 11 significant bits). float32 by default.
         """
         if gelu_epilogue and not _can_fuse_gelu(self):
             raise ValueError(
@@ -350,9 +364,14 @@ class EEGPTEncoder(nn.Module):
             )
         caching = not torch.is_grad_enabled()
         cache = _FAST_CACHES.setdefault(self, {})
-        options = self.fast_plan_options()
+        options = self.fast_plan_options(short_attention)
         pack = _can_pack(self) if pack is None else pack and _can_pack(self)
-        key = (options, pack, gelu_epilogue, short_attention, patch_tf32, _param_key(self))
+        if stream_dtype not in (torch.float32, torch.float16, torch.bfloat16):
+            raise ValueError(
+                f"stream_dtype must be float32, float16 or bfloat16, got {stream_dtype}"
+            )
+        narrow = None if stream_dtype == torch.float32 else stream_dtype
+        key = (options, pack, gelu_epilogue, short_attention, patch_tf32, narrow, _param_key(self))
         weights = cache.get("weights") if caching else None
         if weights is None or weights[0] != key:
             # Holding the parameters' storage keeps their addresses (part of the key) unique.
@@ -364,6 +383,7 @@ class EEGPTEncoder(nn.Module):
                 GELU_EPILOGUE: gelu_epilogue,
                 SHORT_ATTENTION: short_attention,
                 PATCH_TF32: patch_tf32,
+                STREAM_DTYPE: narrow,
             }
             if any(flags.values()):
                 terms = terms._replace(packed={**(terms.packed or {}), **flags})
@@ -666,9 +686,14 @@ def _linear(
     return F.gelu(y) if gelu else y
 
 
+def _f32(x: torch.Tensor) -> torch.Tensor:
+    return x if x.dtype == torch.float32 else x.float()
+
+
 def _norm(x: torch.Tensor, norm: nn.LayerNorm, dtype: torch.dtype) -> torch.Tensor:
-    """LayerNorm in the stream's precision, returned in ``dtype`` (the next matmul's)."""
-    return norm(x).to(dtype)
+    """LayerNorm in float32 (also of a narrower stored stream), returned in ``dtype`` (the next
+    matmul's)."""
+    return norm(_f32(x)).to(dtype)
 
 
 def _mlp(mlp: MLP, x: torch.Tensor, packed: dict | None = None) -> torch.Tensor:
@@ -695,8 +720,24 @@ def _block(blk: Block, t: torch.Tensor, packed: dict | None = None) -> torch.Ten
     """A full block, ``[L, n, D] -> [L, n, D]``."""
     dtype = blk.attn.qkv.weight.dtype
     q, k, v = _linear(_norm(t, blk.norm1, dtype), blk.attn.qkv, packed).chunk(3, dim=-1)
-    t = t + _sdpa(blk.attn, q, k, v, packed)
-    return t + _mlp(blk.mlp, _norm(t, blk.norm2, blk.mlp.fc1.weight.dtype), packed)
+    return _residual_mlp(blk, t, _sdpa(blk.attn, q, k, v, packed), packed)
+
+
+def _residual_mlp(
+    blk: Block, t: torch.Tensor, a: torch.Tensor, packed: dict | None
+) -> torch.Tensor:
+    """The rest of a block after attention: ``u = t + a``, then ``u + mlp(norm2(u))``, summed
+    in float32 and stored in the plan's stream dtype (float32 unless ``STREAM_DTYPE``).
+
+    Compiled, the sum is written ``t + (a + mlp(...))`` (rounding differs in the last bit):
+    ``u`` then feeds only the LayerNorm, which computes it on the fly, so the stream is written
+    once per block instead of twice.
+    """
+    u = _f32(t) + a
+    m = _mlp(blk.mlp, _norm(u, blk.norm2, blk.mlp.fc1.weight.dtype), packed)
+    out = _f32(t) + (_f32(a) + m) if torch.compiler.is_compiling() else u + m
+    stream = packed.get(STREAM_DTYPE) if packed else None
+    return out if stream is None else out.to(stream)
 
 
 def _middle_blocks(blocks: nn.ModuleList, t: torch.Tensor, packed: dict | None) -> torch.Tensor:
@@ -720,7 +761,7 @@ def _block_rows(
 ) -> torch.Tensor:
     """A block's output for the last ``n_rows`` tokens only, ``[L, n, D] -> [L, n_rows, D]``."""
     h = _norm(t, blk.norm1, blk.attn.qkv.weight.dtype)
-    out = t[:, -n_rows:] + _attention_rows(blk.attn, h, n_rows, packed)
+    out = _f32(t[:, -n_rows:]) + _attention_rows(blk.attn, h, n_rows, packed)
     return out + _mlp(blk.mlp, _norm(out, blk.norm2, blk.mlp.fc1.weight.dtype), packed)
 
 
@@ -732,15 +773,22 @@ def _first_block_low_rank(
     ``patches`` ``[L, C, P]`` are the raw patches the channel tokens were projected from.
     """
     seqs, c, _ = patches.shape
+    heads = blk.attn.num_heads
     weight = plan.channel.first_qkv
     var, _ = torch.var_mean(tokens[:, :c], dim=-1, keepdim=True, correction=0)
     rstd = (var + blk.norm1.eps).rsqrt_()  # [L, C, 1]
     # [patch, one_hot(channel)] * rstd: one matmul (bias = the constant term) gives the qkv
     inputs = torch.cat([patches, plan.channel.one_hot.expand(seqs, c, c)], dim=-1).mul_(rstd)
     chan_qkv = F.linear(inputs.to(weight.dtype), weight, plan.first_qkv_const)  # [L, C, 3D]
-    qkv = torch.cat([chan_qkv, plan.summary_qkv.expand(seqs, *plan.summary_qkv.shape)], dim=1)
-    t = tokens + _sdpa(blk.attn, *qkv.chunk(3, dim=-1), plan.packed)
-    return t + _mlp(blk.mlp, _norm(t, blk.norm2, blk.mlp.fc1.weight.dtype), plan.packed)
+    q, k, v = chan_qkv.chunk(3, dim=-1)
+    if plan.packed and plan.packed.get(SHORT_ATTENTION) and short_attn.supports(q, k, heads):
+        # the summary rows' q/k/v are read from the [S, 3D] constant, not concatenated
+        y = short_attn.short_attention(q, k, v, heads, *plan.summary_qkv.chunk(3, dim=-1))
+        a = _linear(y, blk.attn.proj, plan.packed)
+    else:
+        qkv = torch.cat([chan_qkv, plan.summary_qkv.expand(seqs, *plan.summary_qkv.shape)], 1)
+        a = _sdpa(blk.attn, *qkv.chunk(3, dim=-1), plan.packed)
+    return _residual_mlp(blk, tokens, a, plan.packed)
 
 
 def _last_block_absorbed(
@@ -758,15 +806,21 @@ def _last_block_absorbed(
     q = _linear(h[:, -n_rows:], attn.qkv, plan.packed, part="q")  # [L, S, D]
     q = q.reshape(seqs * n_rows, heads, hd).transpose(0, 1)  # [H, L*S, hd]
     qk = torch.bmm(q, plan.last_k)  # [H, L*S, D]
-    qk = qk.reshape(heads, seqs, n_rows * d).transpose(0, 1).reshape(seqs, heads * n_rows, d)
-    probs = torch.bmm(qk, h.transpose(1, 2)).softmax(dim=-1)  # [L, H*S, n]
-    z = torch.bmm(probs, h)  # [L, H*S, D]
-    z = z.reshape(seqs, heads, n_rows * d).transpose(0, 1).reshape(heads, seqs * n_rows, d)
+    kernel = plan.packed and plan.packed.get(SHORT_ATTENTION)
+    if kernel and h.shape[1] <= short_attn.MAX_TOKENS:
+        # scores, softmax and the weighted sum of tokens in one pass over h
+        z = short_attn.summary_attention(qk.view(heads, seqs, n_rows, d), h)
+        z = z.view(heads, seqs * n_rows, d)
+    else:
+        qk = qk.reshape(heads, seqs, n_rows * d).transpose(0, 1).reshape(seqs, heads * n_rows, d)
+        probs = torch.bmm(qk, h.transpose(1, 2)).softmax(dim=-1)  # [L, H*S, n]
+        z = torch.bmm(probs, h)  # [L, H*S, D]
+        z = z.reshape(seqs, heads, n_rows * d).transpose(0, 1).reshape(heads, seqs * n_rows, d)
     y = torch.bmm(z, plan.last_v_t)  # [H, L*S, hd]
     y = y.transpose(0, 1).reshape(seqs, n_rows, d)
     if b is not None:
         y = y + b[2 * d :]
-    out = tokens[:, -n_rows:] + _linear(y, attn.proj, plan.packed)
+    out = _f32(tokens[:, -n_rows:]) + _linear(y, attn.proj, plan.packed)
     return out + _mlp(blk.mlp, _norm(out, blk.norm2, blk.mlp.fc1.weight.dtype), plan.packed)
 
 
