@@ -94,9 +94,14 @@ def make_variants(bd, ours, ids, device: torch.device, compiled_batches: set[int
     """name -> (factory(batch) -> callable(x), description, allowed(batch))."""
     from eegpt.engine import InferenceEngine
 
-    def engine(batch, patch_tf32=True, **kw):
+    def engine(batch, patch_tf32=True, last_block=None, **kw):
         # a fresh engine per batch size: only one captured graph (and its memory) alive at once
-        e = InferenceEngine(ours, device, batch_size=batch, **kw)
+        saved = ours.last_block
+        ours.last_block = last_block or saved  # the engine's private copy keeps it
+        try:
+            e = InferenceEngine(ours, device, batch_size=batch, **kw)
+        finally:
+            ours.last_block = saved
         e.use_patch_tf32 = e.use_patch_tf32 and patch_tf32  # no engine option: bf16/fp16 default
         plan = e.plan(ids)
         return lambda x: e.forward(x, ids, plan)
@@ -136,6 +141,25 @@ def make_variants(bd, ours, ids, device: torch.device, compiled_batches: set[int
             lambda b: engine(b, precision="bfloat16", compile=True),
             "as eegpt bf16 + torch.compile (default mode) inside the CUDA graph",
             lambda b: b in compiled_batches["bf16"],
+        )
+        out["eegpt bf16 compiled, fp16 stream"] = (
+            lambda b: engine(b, precision="bfloat16", compile=True, stream_precision="float16"),
+            "as eegpt bf16 compiled, with the residual stream stored in float16 between "
+            "blocks (opt-in stream_precision; sums and LayerNorm still in float32)",
+            lambda b: b in compiled_batches["bf16-fp16-stream"],
+        )
+        out["eegpt bf16 compiled, fp16 stream, last block as rows"] = (
+            lambda b: engine(
+                b,
+                precision="bfloat16",
+                compile=True,
+                stream_precision="float16",
+                last_block="rows",
+            ),
+            "as eegpt bf16 compiled, fp16 stream, but the last block projects keys/values of "
+            "every token and attends with the short-sequence kernel (instead of the absorbed "
+            "form in one kernel)",
+            lambda b: b in compiled_batches["bf16-fp16-stream-rows"],
         )
         out["eegpt bf16 compiled, separate GELU"] = (
             lambda b: engine(b, precision="bfloat16", compile=True, gelu_epilogue=False),
@@ -287,8 +311,9 @@ def main() -> None:
     ap.add_argument("--batches", default=None, help="comma-separated batch sizes")
     ap.add_argument(
         "--compile-batches",
-        default="fp32:512;bf16:16,64,256,512,1024;fp16:512,1024;bf16-separate-gelu:512;"
-        "bf16-sdpa:512;bf16-fp32-patch:512",
+        default="fp32:512;bf16:16,64,256,512,1024;fp16:512,1024;"
+        "bf16-fp16-stream:256,512,1024;bf16-fp16-stream-rows:512;"
+        "bf16-separate-gelu:512;bf16-sdpa:512;bf16-fp32-patch:512",
         help="batch sizes of the compiled variants (each size compiles once)",
     )
     ap.add_argument("--budget", type=float, default=None, help="seconds per variant")
@@ -313,6 +338,8 @@ def main() -> None:
         "bf16-separate-gelu": set(),
         "bf16-sdpa": set(),
         "bf16-fp32-patch": set(),
+        "bf16-fp16-stream": set(),
+        "bf16-fp16-stream-rows": set(),
     }
     for part in args.compile_batches.split(";"):
         tag, _, sizes = part.partition(":")

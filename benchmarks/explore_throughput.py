@@ -32,6 +32,12 @@ over seconds, the compiled bf16 engine over seconds, ``nvidia-smi`` sampling clo
 throttle reasons meanwhile -- then every kernel of one compiled forward in launch order and a
 profiler trace (why ``bench_throughput.py`` times the matmul like the encoder).
 
+``--experiment memory-passes``: the compiled bf16 engine with and without each change that
+removes a memory pass (the first block's summary-row q/k/v read from their shared constant
+instead of a concatenated copy; the float32 stream written once per block instead of twice;
+the last block in "absorbed" form; the stream stored in float16/bfloat16), the old forms
+patched in, timed in alternating rounds.
+
 ``--experiment gemm-gelu``: fc1 + GELU as the persistent TMA Triton GEMM of
 ``triton_gemm_gelu.py`` against cuBLASLt's GELU-epilogue GEMM (and the same GEMM without GELU),
 each launch configuration, then in the compiled engine, timed in alternating rounds.
@@ -42,6 +48,7 @@ each launch configuration, then in the compiled engine, timed in alternating rou
     python benchmarks/explore_throughput.py --out results/h200 --experiment fused-ln
     python benchmarks/explore_throughput.py --out results/h200 --experiment sustained
     python benchmarks/explore_throughput.py --out results/h200 --experiment gemm-gelu
+    python benchmarks/explore_throughput.py --out results/h200 --experiment memory-passes
 
 Writes ``explore_throughput_<experiment>.json``; nothing here changes the package.
 """
@@ -362,30 +369,115 @@ def gemm_gelu(enc, x, ids, ref, flops: float) -> dict:
     saved = M.linear_gelu_tanh
     for name, op in (("engine (cuBLASLt GELU epilogue)", saved),
                      ("engine + Triton GEMM/GELU", gemm_gelu_tanh)):  # fmt: skip
-        torch._dynamo.reset()
         M.linear_gelu_tanh = op
         try:
-            e = InferenceEngine(enc, "cuda", precision="bfloat16", batch_size=len(x), compile=True)
-            plan = e.plan(ids)
-            e.forward(x, ids, plan)
-            err = rel_err(e.forward(x, ids, plan)[:8].float(), ref)  # rows of `check`
-            engines[name] = (lambda e=e, plan=plan: e.forward(x, ids, plan), err)
+            engines[name] = compiled_engine(enc, x, ids, ref)
         finally:
             M.linear_gelu_tanh = saved
+    out["end_to_end"] = alternate_rounds(engines, len(x), flops, seconds=3.0)
+    return out
+
+
+def compiled_engine(enc, x, ids, ref, **options) -> tuple:
+    """``(forward of one batch, error vs float64)`` for a compiled engine (bf16 unless
+    ``options`` say otherwise) whose CUDA graph is captured now: whatever is patched in at this
+    moment stays in the graph."""
+    torch._dynamo.reset()
+    options = {"precision": "bfloat16", **options}
+    e = InferenceEngine(enc, "cuda", batch_size=len(x), compile=True, **options)
+    plan = e.plan(ids)
+    e.forward(x, ids, plan)
+    err = rel_err(e.forward(x, ids, plan)[: len(ref)].float(), ref)
+    return (lambda: e.forward(x, ids, plan)), err
+
+
+def alternate_rounds(engines: dict, batch: int, flops: float, seconds: float) -> list[dict]:
+    """Time each ``name -> (fn, err)`` in 3 alternating rounds of ``seconds`` (same power-limited
+    clock for all), median call."""
     times: dict[str, list[float]] = {name: [] for name in engines}
     for _ in range(3):
         for name, (fn, _) in engines.items():
             time.sleep(1.0)
-            times[name] += event_times(fn, 3.0)
+            times[name] += event_times(fn, seconds)
+    rows = []
     for name, (_, err) in engines.items():
         ms = statistics.median(times[name])
-        wps = len(x) / ms * 1e3
-        out["end_to_end"].append({"variant": name, "median_ms": ms, "windows_per_s": wps,
-                                  "calls": len(times[name]), "rel_err_vs_float64": err,
-                                  "TFLOP_per_s": wps * flops / 1e12})  # fmt: skip
-        log(f"{name:>34}: {ms:7.2f} ms, {wps:7.0f} windows/s, {wps * flops / 1e12:.0f} TFLOP/s "
+        wps = batch / ms * 1e3
+        rows.append({"variant": name, "median_ms": ms, "windows_per_s": wps,
+                     "calls": len(times[name]), "rel_err_vs_float64": err,
+                     "TFLOP_per_s": wps * flops / 1e12})  # fmt: skip
+        log(f"{name:>52}: {ms:7.2f} ms, {wps:7.0f} windows/s, {wps * flops / 1e12:.0f} TFLOP/s "
             f"(nominal), err {err:.2e}")  # fmt: skip
-    return out
+    return rows
+
+
+def _first_block_concatenated(blk, tokens, patches, plan):
+    """The first block as before the tail form: the summary rows' q/k/v concatenated to the
+    channels' (a copy of ``[L, C + S, 3D]``) before attention."""
+    seqs, c, _ = patches.shape
+    weight = plan.channel.first_qkv
+    var, _ = torch.var_mean(tokens[:, :c], dim=-1, keepdim=True, correction=0)
+    rstd = (var + blk.norm1.eps).rsqrt_()
+    inputs = torch.cat([patches, plan.channel.one_hot.expand(seqs, c, c)], dim=-1).mul_(rstd)
+    chan_qkv = F.linear(inputs.to(weight.dtype), weight, plan.first_qkv_const)
+    qkv = torch.cat([chan_qkv, plan.summary_qkv.expand(seqs, *plan.summary_qkv.shape)], dim=1)
+    a = M._sdpa(blk.attn, *qkv.chunk(3, dim=-1), plan.packed)
+    return M._residual_mlp(blk, tokens, a, plan.packed)
+
+
+def _residual_mlp_stored(blk, t, a, packed):
+    """After attention as before: ``u = t + a`` stored, then ``u + mlp(norm2(u))``."""
+    u = t + a
+    return u + M._mlp(blk.mlp, M._norm(u, blk.norm2, blk.mlp.fc1.weight.dtype), packed)
+
+
+@contextlib.contextmanager
+def patched(**functions):
+    """Swap functions of ``eegpt.model`` for the duration."""
+    saved = {name: getattr(M, name) for name in functions}
+    try:
+        for name, fn in functions.items():
+            setattr(M, name, fn)
+        yield
+    finally:
+        for name, fn in saved.items():
+            setattr(M, name, fn)
+
+
+def memory_passes(enc, x, ids, ref, flops: float) -> list[dict]:
+    """The compiled bf16 engine with and without each change that removes a memory pass, timed
+    in alternating rounds: the first block's attention reading the summary rows' q/k/v from
+    the shared ``[S, 3D]`` constant (before: a concatenated copy), the float32 stream written
+    once per block (before: twice), and the last block in "absorbed" form (keys/values never
+    projected)."""
+    old_first = {"_first_block_low_rank": _first_block_concatenated}
+    old_stream = {"_residual_mlp": _residual_mlp_stored}
+    variants = {
+        "engine": ({}, "rows", {}),
+        "engine, summary q/k/v concatenated (before)": (old_first, "rows", {}),
+        "engine, stream stored twice per block (before)": (old_stream, "rows", {}),
+        "engine before both": ({**old_first, **old_stream}, "rows", {}),
+        "engine + absorbed last block": ({}, "absorbed", {}),
+        "engine + float16 stream": ({}, "rows", {"stream_precision": "float16"}),
+        "engine + bfloat16 stream": ({}, "rows", {"stream_precision": "bfloat16"}),
+        "engine float16 + float16 stream": (
+            {},
+            "rows",
+            {"stream_precision": "float16", "precision": "float16"},
+        ),
+    }
+    engines = {}
+    saved_mode = enc.last_block
+    for name, (functions, last_block, options) in variants.items():
+        enc.last_block = last_block
+        try:
+            with patched(**functions):
+                engines[name] = compiled_engine(enc, x, ids, ref, **options)
+        except Exception as err:  # a variant that does not run is a result too
+            log(f"{name}: failed: {type(err).__name__}: {err}")
+        finally:
+            enc.last_block = saved_mode
+    return alternate_rounds(engines, len(x), flops, seconds=2.0)
 
 
 def main() -> None:
@@ -396,7 +488,15 @@ def main() -> None:
     p.add_argument("--no-compile", action="store_true")
     p.add_argument(
         "--experiment",
-        choices=["precision", "attention", "kernel", "fused-ln", "sustained", "gemm-gelu"],
+        choices=[
+            "precision",
+            "attention",
+            "kernel",
+            "fused-ln",
+            "sustained",
+            "gemm-gelu",
+            "memory-passes",
+        ],
         default="precision",
         help="precision: GELU epilogue / residual-stream dtype (patched in); attention: SDPA "
         "backends with the engine's defaults (fused GELU on)",
@@ -434,6 +534,10 @@ def main() -> None:
     log(f"bf16 8192^3 matmul: {peak / 1e12:.0f} TFLOP/s")
     results = {"environment": environment(dev), "peak_bf16_flops": peak, "batch": args.batch}
     rows = []
+    if args.experiment == "memory-passes":
+        results["end_to_end"] = memory_passes(enc, x, ids, ref, flops)
+        write_json(args.out / "explore_throughput_memory-passes.json", results)
+        return
     if args.experiment == "gemm-gelu":
         results["gemm_gelu"] = gemm_gelu(enc, x, ids, ref, flops)
         write_json(args.out / "explore_throughput_gemm-gelu.json", results)

@@ -34,6 +34,8 @@ COLORS = {
     "eegpt bf16 compiled, separate GELU": "#fdae6b",
     "eegpt bf16 compiled, SDPA attention": "#6a51a3",
     "eegpt bf16 compiled, fp32 patch projection": "#f768a1",
+    "eegpt bf16 compiled, fp16 stream": "#67000d",
+    "eegpt bf16 compiled, fp16 stream, last block as rows": "#ef3b2c",
 }
 
 
@@ -159,6 +161,11 @@ def plot_throughput(folder: Path, data: dict) -> list[Path]:
         axis.set_minor_formatter(matplotlib.ticker.FormatStrFormatter("%g"))
     if data["env"].get("gpu"):
         ax.axhline(0.6 * peak / flops, color="k", ls=":", lw=1, label="60% of peak (target)")
+        bd16 = data["variants"].get("braindecode bf16", {}).get("points", [])
+        if bd16:
+            best = max(p["windows_per_s"] for p in bd16)
+            ax.axhline(2 * best, color="#bdbdbd", ls="--", lw=1,
+                       label="2x braindecode bf16 at its best batch (target)")  # fmt: skip
     m = data["model"]
     ax.set_title(f"Large encoder ({m['n_chans']} ch x {m['n_times']}, depth {m['depth']}, "
                  f"{flops / 1e9:.0f} GFLOP/window)\n{_machine(data['env'])}", fontsize=9)  # fmt: skip

@@ -37,7 +37,7 @@ if has latency; then
   timeout 200 python3 bench_latency.py --device cuda --out "$RES" 2>&1 | tee "$RES/latency.log" | grep -v "^wrote"
 fi
 if has throughput; then
-  timeout 330 python3 bench_throughput.py --device cuda --out "$RES" 2>&1 | tee "$RES/throughput.log" | grep -v "^wrote"
+  timeout 420 python3 bench_throughput.py --device cuda --out "$RES" 2>&1 | tee "$RES/throughput.log" | grep -v "^wrote"
 fi
 if has e2e; then
   timeout 200 python3 bench_end_to_end.py --device cuda --out "$RES" 2>&1 | tee "$RES/end_to_end.log" | grep -v "^wrote"
