@@ -382,16 +382,8 @@ if triton is not None:
 
 else:  # pragma: no cover - depends on the installation
 
-    def short_attention(
-        q: torch.Tensor,
-        k: torch.Tensor,
-        v: torch.Tensor,
-        num_heads: int,
-        q_tail: torch.Tensor | None = None,
-        k_tail: torch.Tensor | None = None,
-        v_tail: torch.Tensor | None = None,
-    ) -> torch.Tensor:
+    def short_attention(*args, **kwargs) -> torch.Tensor:
         raise RuntimeError("eegpt's short-sequence attention kernel needs Triton")
 
-    def summary_attention(qk: torch.Tensor, h: torch.Tensor) -> torch.Tensor:
+    def summary_attention(*args, **kwargs) -> torch.Tensor:
         raise RuntimeError("eegpt's summary attention kernel needs Triton")
