@@ -118,6 +118,22 @@ def test_narrow_residual_stream(monkeypatch, stream, last_block):
         assert err <= 2 * err_wide + 1e-3
 
 
+def test_float16_stream_overflow_is_reported():
+    """Inputs far outside model units overflow a float16 stream: encode() says so instead of
+    returning NaN embeddings; the float32 stream handles the same input."""
+    enc = make_encoder(embed_dim=128, depth=3, num_heads=4, patch_stride=32)
+    x = torch.randn(3, 7, 512).numpy() * 1e7
+    ids = list(range(7))
+    wide = InferenceEngine(enc, "cpu", precision="bfloat16", batch_size=2).encode(x, ids)
+    assert np.isfinite(wide).all()
+    narrow = InferenceEngine(
+        enc, "cpu", precision="bfloat16", batch_size=2, stream_precision="float16"
+    )
+    with pytest.raises(FloatingPointError, match="float16's range"):
+        narrow.encode(x, ids)
+    assert np.isfinite(narrow.encode(x * 1e-7, ids)).all()  # model units: fine
+
+
 def test_compiled_form_of_the_block_sum(monkeypatch):
     """Under torch.compile the block's sum is written t + (a + m) so the stream is stored once
     per block; the same algebra run eagerly stays exact in float32."""

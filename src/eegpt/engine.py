@@ -151,7 +151,8 @@ class InferenceEngine:
         float32 (default) keeps it exact; "float16" halves its memory traffic (a few percent
         faster at large batches on GPUs) at a small extra error, since sums and LayerNorm
         statistics are still computed in float32. float16 overflows beyond 65504: for inputs
-        in model units (mV) the stream stays orders of magnitude below that.
+        in model units (mV) the stream stays orders of magnitude below that, and ``encode``
+        raises ``FloatingPointError`` rather than return non-finite embeddings.
     """
 
     model: EEGPT | EEGPTEncoder
@@ -401,14 +402,18 @@ class InferenceEngine:
         ):
             self._start_compiling()
         plan = self.plan(chan_ids) if self.fused else None
+        # a float16 stream can overflow (beyond 65504): flag non-finite outputs on the device,
+        # read the flag once at the end
+        finite = self._finite_flag()
         bar, own_bar = _progress_bar(progress, len(windows), desc)
         try:
             if self.device.type == "cuda":
-                self._encode_pipelined(windows, chan_ids, plan, out, bar)
+                self._encode_pipelined(windows, chan_ids, plan, out, bar, finite)
             else:
                 for start in range(0, len(windows), self.batch_size):
                     chunk = _as_float32(windows[start : start + self.batch_size])
                     z = self.forward(chunk, chan_ids, plan)
+                    _and_finite(finite, z)
                     out[start : start + len(chunk)] = z.float().cpu().numpy()
                     if bar is not None:
                         bar.update(len(chunk))
@@ -416,7 +421,20 @@ class InferenceEngine:
             if own_bar and bar is not None:
                 bar.close()
         self.windows_done += len(windows)
+        if finite is not None and not bool(finite):
+            raise FloatingPointError(
+                "non-finite embeddings with stream_precision='float16': the residual stream "
+                "left float16's range (|x| > 65504), or the input was not finite; use "
+                "stream_precision='float32' (or 'bfloat16'), and check that the input is in "
+                "model units (mV)"
+            )
         return out
+
+    def _finite_flag(self) -> torch.Tensor | None:
+        """A device boolean for :func:`_and_finite`, when the stream can overflow (float16)."""
+        if self.stream_precision != "float16":
+            return None
+        return torch.ones((), dtype=torch.bool, device=self.device)
 
     def _encode_pipelined(
         self,
@@ -425,6 +443,7 @@ class InferenceEngine:
         plan: FastPlan | None,
         out: np.ndarray,
         bar: tqdm | None,
+        finite: torch.Tensor | None = None,
     ) -> None:
         """CUDA loop with two pinned host slots: while the device works on batch k, the host
         fills the input slot of batch k+1 and reads back the output of batch k-1."""
@@ -443,6 +462,7 @@ class InferenceEngine:
             copied[slot].synchronize()
             in_bufs[slot][:n].copy_(torch.from_numpy(np.ascontiguousarray(chunk)))
             z = self.forward(in_bufs[slot][:n], chan_ids, plan)
+            _and_finite(finite, z)
             copied[slot].record()
             out_bufs[slot][:n].copy_(z, non_blocking=True)
             done[slot].record()
@@ -466,6 +486,12 @@ class InferenceEngine:
             self._pinned = {k: v for k, v in self._pinned.items() if k[0] != kind}
             self._pinned[key] = [torch.zeros(shape, pin_memory=True) for _ in range(2)]
         return self._pinned[key]
+
+
+def _and_finite(flag: torch.Tensor | None, z: torch.Tensor) -> None:
+    """``flag &= all(isfinite(z))`` on the device, without a host synchronisation."""
+    if flag is not None:
+        flag.logical_and_(torch.isfinite(z).all())
 
 
 def _as_float32(chunk: np.ndarray) -> torch.Tensor:
