@@ -477,7 +477,7 @@ class FastPlan(NamedTuple):
     last_v_t: torch.Tensor | None  # [H, D, hd]
     channel: ChannelTerms | None = None
     # oneDNN-packed linear weights (CPU), see _pack_linears; flags GELU_EPILOGUE,
-    # SHORT_ATTENTION and PATCH_TF32 (CUDA)
+    # SHORT_ATTENTION and PATCH_TF32 (CUDA), STREAM_DTYPE
     packed: dict | None = None
 
 
@@ -700,6 +700,11 @@ def _mlp(mlp: MLP, x: torch.Tensor, packed: dict | None = None) -> torch.Tensor:
     return _linear(_linear(x, mlp.fc1, packed, gelu=True), mlp.fc2, packed)
 
 
+def _kernels_on(packed: dict | None) -> bool:
+    """The plan routes attention through eegpt's Triton kernels (``SHORT_ATTENTION``)."""
+    return bool(packed and packed.get(SHORT_ATTENTION))
+
+
 def _sdpa(
     attn: Attention,
     q: torch.Tensor,
@@ -708,7 +713,7 @@ def _sdpa(
     packed: dict | None = None,
 ) -> torch.Tensor:
     """Multi-head attention of ``[L, n_q, D]`` queries on ``[L, n, D]`` keys/values, projected."""
-    if packed and packed.get(SHORT_ATTENTION) and short_attn.supports(q, k, attn.num_heads):
+    if _kernels_on(packed) and short_attn.supports(q, k, attn.num_heads):
         y = short_attn.short_attention(q, k, v, attn.num_heads)
     else:
         y = F.scaled_dot_product_attention(attn._heads(q), attn._heads(k), attn._heads(v))
@@ -781,7 +786,7 @@ def _first_block_low_rank(
     inputs = torch.cat([patches, plan.channel.one_hot.expand(seqs, c, c)], dim=-1).mul_(rstd)
     chan_qkv = F.linear(inputs.to(weight.dtype), weight, plan.first_qkv_const)  # [L, C, 3D]
     q, k, v = chan_qkv.chunk(3, dim=-1)
-    if plan.packed and plan.packed.get(SHORT_ATTENTION) and short_attn.supports(q, k, heads):
+    if _kernels_on(plan.packed) and short_attn.supports(q, k, heads):
         # the summary rows' q/k/v are read from the [S, 3D] constant, not concatenated
         y = short_attn.short_attention(q, k, v, heads, *plan.summary_qkv.chunk(3, dim=-1))
         a = _linear(y, blk.attn.proj, plan.packed)
@@ -806,8 +811,7 @@ def _last_block_absorbed(
     q = _linear(h[:, -n_rows:], attn.qkv, plan.packed, part="q")  # [L, S, D]
     q = q.reshape(seqs * n_rows, heads, hd).transpose(0, 1)  # [H, L*S, hd]
     qk = torch.bmm(q, plan.last_k)  # [H, L*S, D]
-    kernel = plan.packed and plan.packed.get(SHORT_ATTENTION)
-    if kernel and h.shape[1] <= short_attn.MAX_TOKENS:
+    if _kernels_on(plan.packed) and h.shape[1] <= short_attn.MAX_TOKENS:
         # scores, softmax and the weighted sum of tokens in one pass over h
         z = short_attn.summary_attention(qk.view(heads, seqs, n_rows, d), h)
         z = z.view(heads, seqs * n_rows, d)
