@@ -14,6 +14,14 @@ from pathlib import Path
 logger = logging.getLogger("eegpt")
 
 _PACKAGE_DIR = str(Path(__file__).resolve().parent)
+_TORCH_WRAPPERS = (str(Path("torch", "utils", "_contextlib.py")),)
+
+
+def _is_internal(filename: str) -> bool:
+    """A frame of eegpt itself, or of the torch decorator that wraps its methods."""
+    return str(Path(filename).resolve()).startswith(_PACKAGE_DIR) or filename.endswith(
+        _TORCH_WRAPPERS
+    )
 
 
 def is_verbose(verbose: bool | str | int | None) -> bool:
@@ -52,14 +60,13 @@ def log(message: str, verbose: bool | str | int | None = None) -> None:
 
 
 def warn(message: str, category: type[Warning] = RuntimeWarning) -> None:
-    """``warnings.warn`` attributed to the first caller outside the eegpt package."""
+    """``warnings.warn`` attributed to the first caller outside the eegpt package (and outside
+    torch's decorator wrappers such as ``torch.inference_mode()``)."""
     stacklevel = 1
     frame = inspect.currentframe()
     try:
         frame = frame.f_back if frame is not None else None
-        while frame is not None and str(Path(frame.f_code.co_filename).resolve()).startswith(
-            _PACKAGE_DIR
-        ):
+        while frame is not None and _is_internal(frame.f_code.co_filename):
             stacklevel += 1
             frame = frame.f_back
     finally:

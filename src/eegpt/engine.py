@@ -151,8 +151,9 @@ class InferenceEngine:
         float32 (default) keeps it exact; "float16" halves its memory traffic (a few percent
         faster at large batches on GPUs) at a small extra error, since sums and LayerNorm
         statistics are still computed in float32. float16 overflows beyond 65504: for inputs
-        in model units (mV) the stream stays orders of magnitude below that, and ``encode``
-        raises ``FloatingPointError`` rather than return non-finite embeddings.
+        in model units (mV) the stream stays orders of magnitude below that; ``encode`` checks
+        its outputs on the device and computes any window that came out non-finite again with
+        a float32 stream (with a warning), so it returns what float32 would have.
     """
 
     model: EEGPT | EEGPTEncoder
@@ -284,9 +285,13 @@ class InferenceEngine:
             self.encoder.fused = fused
         return z.float()
 
-    def plan(self, chan_ids: Sequence[int] | torch.Tensor) -> FastPlan:
-        """The fast path's derived weights for this channel set (cached by the encoder)."""
+    def plan(
+        self, chan_ids: Sequence[int] | torch.Tensor, stream_precision: Precision | None = None
+    ) -> FastPlan:
+        """The fast path's derived weights for this channel set (cached by the encoder);
+        ``stream_precision`` overrides the engine's."""
         ids = torch.as_tensor(chan_ids, dtype=torch.long).cpu()
+        stream = self.stream_precision if stream_precision is None else stream_precision
         # oneDNN-packed weights (CPU eager) are opaque to the compiler
         return self._encoder.fast_plan(
             ids,
@@ -294,7 +299,7 @@ class InferenceEngine:
             gelu_epilogue=self.use_gelu_epilogue,
             short_attention=self.use_short_attention,
             patch_tf32=self.use_patch_tf32,
-            stream_dtype=_DTYPES[self.stream_precision],
+            stream_dtype=_DTYPES[stream],
         )
 
     # -- one batch ------------------------------------------------------------------------------
@@ -339,7 +344,9 @@ class InferenceEngine:
     def _graph(self, rows: int, shape: tuple[int, int], chan_ids: Any, plan: FastPlan) -> _Graph:
         """The captured graph for ``[rows, *shape]`` inputs and this channel set (LRU cache)."""
         ids = tuple(torch.as_tensor(chan_ids).tolist())
-        key = (rows, shape, ids)
+        # the plan too: another stream dtype, or derived weights rebuilt after the parameters
+        # changed, needs its own graph (a live entry keeps its plan, so its id is not reused)
+        key = (rows, shape, ids, id(plan))
         entry = self._graphs.get(key)
         if entry is not None:
             self._graphs.move_to_end(key)
@@ -422,12 +429,7 @@ class InferenceEngine:
                 bar.close()
         self.windows_done += len(windows)
         if finite is not None and not bool(finite):
-            raise FloatingPointError(
-                "non-finite embeddings with stream_precision='float16': the residual stream "
-                "left float16's range (|x| > 65504), or the input was not finite; use "
-                "stream_precision='float32' (or 'bfloat16'), and check that the input is in "
-                "model units (mV)"
-            )
+            self._recompute_non_finite(windows, chan_ids, out)
         return out
 
     def _finite_flag(self) -> torch.Tensor | None:
@@ -435,6 +437,25 @@ class InferenceEngine:
         if self.stream_precision != "float16":
             return None
         return torch.ones((), dtype=torch.bool, device=self.device)
+
+    def _recompute_non_finite(
+        self, windows: np.ndarray, chan_ids: Sequence[int] | torch.Tensor, out: np.ndarray
+    ) -> None:
+        """Windows whose embeddings came out non-finite with the float16 stream, computed again
+        with a float32 stream (what they would have been without ``stream_precision``)."""
+        bad = np.flatnonzero(~np.isfinite(out.reshape(len(out), -1)).all(axis=1))
+        if len(bad) == 0:
+            return
+        warn(
+            f"{len(bad)} of {len(out)} windows gave non-finite embeddings with "
+            "stream_precision='float16' (the residual stream left float16's range, |x| > 65504: "
+            "is the input in model units, mV?); recomputed them with a float32 stream"
+        )
+        plan = self.plan(chan_ids, stream_precision="float32")
+        for start in range(0, len(bad), self.batch_size):
+            rows = bad[start : start + self.batch_size]
+            z = self.forward(_as_float32(windows[rows]), chan_ids, plan)
+            out[rows] = z.float().cpu().numpy()
 
     def _encode_pipelined(
         self,
