@@ -279,6 +279,29 @@ def test_resume_skips_done_shards_and_refuses_other_settings(corpus, model, tmp_
     assert redo.shards_written == 1 and redo.windows > again.windows
 
 
+def test_stream_precision_reaches_the_engines_and_the_run_settings(corpus, model, tmp_path):
+    """float16 stream storage is part of the run's settings (a resume with another is refused);
+    a float32 run's settings carry no such key, as before the option existed."""
+    engines = make_engines(
+        model, [torch.device("cpu")], precision="bfloat16", stream_precision="float16"
+    )
+    assert engines[0].stream_precision == "float16"
+    out = tmp_path / "out"
+    kw = {"model": model, "shard_size": 3, "workers": 0, "progress": False}
+    embed_dataset(corpus / "a", out, precision="bfloat16", stream_precision="float16", **kw)
+    spec, _ = read_shard_status(next(out.glob("shard-*.parquet")))
+    assert spec["stream_precision"] == "float16" and spec["precision"] == "bfloat16"
+    with pytest.raises(ValueError, match="stream_precision"):
+        embed_dataset(corpus / "a", out, precision="bfloat16", **kw)
+    plain = tmp_path / "plain"
+    with pytest.raises(ValueError, match="needs precision"):
+        embed_dataset(corpus / "a", plain, stream_precision="float16", **kw)
+    assert not plain.exists()  # refused before anything was written
+    embed_dataset(corpus / "a", plain, **kw)
+    spec, _ = read_shard_status(next(plain.glob("shard-*.parquet")))
+    assert "stream_precision" not in spec
+
+
 def test_retry_failed_recomputes_the_shard_of_a_fixed_file(model, tmp_path):
     corpus = tmp_path / "corpus"
     paths = make_corpus(corpus, 3, corrupt=1)
@@ -382,6 +405,12 @@ def test_cli_and_subcommand(corpus, weights, tmp_path, capsys):
     add_dataset_command(parser.add_subparsers(dest="command"))
     args = parser.parse_args(["embed-dataset", "in", "-o", "o", "--engine", "ray"])
     assert args.engine == "ray" and args.func.__name__ == "cmd_embed_dataset"
+    assert args.stream_precision == "float32"
+    args = parser.parse_args(
+        ["embed-dataset", "in", "-o", "o", "--precision", "bfloat16", "--stream-precision",
+         "float16"]
+    )  # fmt: skip
+    assert (args.precision, args.stream_precision) == ("bfloat16", "float16")
 
 
 # ----------------------------------------------------------------------------- kill and resume

@@ -624,13 +624,20 @@ def make_engines(
     *,
     precision: Precision = "float32",
     batch_size: int = 64,
+    stream_precision: Precision = "float32",
 ) -> list[InferenceEngine]:
     """One :class:`InferenceEngine` per device; the model is copied for every extra device."""
     engines = []
     for i, dev in enumerate(devices):
         replica = model if i == len(devices) - 1 else copy.deepcopy(model)
         engines.append(
-            InferenceEngine(replica, device=dev, precision=precision, batch_size=batch_size)
+            InferenceEngine(
+                replica,
+                device=dev,
+                precision=precision,
+                batch_size=batch_size,
+                stream_precision=stream_precision,
+            )
         )
     return engines
 
@@ -654,6 +661,7 @@ def _run_spec(
     precision: str,
     pool: Pool,
     shard_size: int,
+    stream_precision: str = "float32",
 ) -> dict[str, Any]:
     """Everything that determines the rows: stored in every shard, compared on resume."""
     encoder = model.target_encoder if isinstance(model, EEGPT) else model
@@ -661,7 +669,7 @@ def _run_spec(
     shape = [cfg.n_patches(config.n_samples), cfg.embed_num, cfg.embed_dim]
     info = dict(getattr(model, "checkpoint_info", None) or {})
     sha = info.get("sha256") or f"state_dict:{_state_hash(model)}"
-    return {
+    spec = {
         "format": FORMAT,
         "model": cfg.to_dict(),
         "checkpoint": {
@@ -681,6 +689,9 @@ def _run_spec(
             "metadata_columns": inputs.metadata_columns,
         },
     }
+    if stream_precision != "float32":  # absent for float32, as in runs from before the option
+        spec["stream_precision"] = stream_precision
+    return spec
 
 
 def _state_hash(model: torch.nn.Module) -> str:
@@ -1397,6 +1408,7 @@ def embed_dataset(
     on_unknown: Literal["drop", "raise"] = "drop",
     device: str | None = None,
     precision: Precision = "float32",
+    stream_precision: Precision = "float32",
     batch_size: int = 64,
     pool: Pool = "none",
     shard_size: int = 8,
@@ -1440,6 +1452,9 @@ def embed_dataset(
         See :func:`select_devices`; for Ray, ``"cpu"`` or ``"cuda"`` (default: GPUs if the
         cluster has any).
     precision : ``"float32"`` | ``"bfloat16"`` | ``"float16"``
+    stream_precision : ``"float32"`` | ``"float16"`` | ``"bfloat16"``
+        With a reduced ``precision``: dtype of the residual stream between blocks (see
+        :class:`~eegpt.engine.InferenceEngine`); float16 is a few percent faster on GPUs.
     batch_size : int
         Windows per forward pass.
     pool : ``"none"`` | ``"mean"``
@@ -1505,6 +1520,11 @@ def embed_dataset(
         resample=resample,
         tail=tail,
     )
+    if stream_precision != "float32" and precision == "float32":
+        raise ValueError(
+            f"stream_precision={stream_precision!r} needs precision 'bfloat16' or 'float16' "
+            "(float32 stays exact)"
+        )
     data = resolve_inputs(inputs, pattern=pattern)
     if model is None:
         from eegpt.checkpoints import load_model
@@ -1519,6 +1539,7 @@ def embed_dataset(
         precision=precision,
         pool=pool,
         shard_size=shard_size,
+        stream_precision=stream_precision,
     )
     output_dir = Path(output_dir).expanduser()
     output_dir.mkdir(parents=True, exist_ok=True)
@@ -1550,7 +1571,13 @@ def embed_dataset(
             elif engine == "inprocess":
                 devices = select_devices(device, replicas=replicas)
                 run.devices = [str(d) for d in devices]
-                engines = make_engines(model, devices, precision=precision, batch_size=batch_size)
+                engines = make_engines(
+                    model,
+                    devices,
+                    precision=precision,
+                    batch_size=batch_size,
+                    stream_precision=stream_precision,
+                )
                 n_workers = _default_workers() if workers is None else workers
                 run_inprocess(
                     todo,
@@ -1570,6 +1597,7 @@ def embed_dataset(
                     load_kwargs=load_kwargs,
                     device=device,
                     precision=precision,
+                    stream_precision=stream_precision,
                     batch_size=batch_size,
                     pool=pool,
                     workers=workers,

@@ -112,6 +112,7 @@ def cmd_embed_dataset(args: argparse.Namespace) -> int:
         on_unknown="raise" if args.strict_channels else "drop",
         device=args.device,
         precision=args.precision,
+        stream_precision=args.stream_precision,
         batch_size=args.batch_size,
         pool=args.pool,
         shard_size=args.shard_size,

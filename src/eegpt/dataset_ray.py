@@ -116,6 +116,7 @@ class _EmbedActor:
         precision: Precision,
         batch_size: int,
         pool: Pool,
+        stream_precision: Precision = "float32",
     ) -> None:
         import ray
         import torch
@@ -125,7 +126,11 @@ class _EmbedActor:
             torch.set_num_threads(max(1, int(cpus)))
         model = ray.get(model_ref[0])
         self.engine = InferenceEngine(
-            model, device="cuda" if use_gpu else "cpu", precision=precision, batch_size=batch_size
+            model,
+            device="cuda" if use_gpu else "cpu",
+            precision=precision,
+            batch_size=batch_size,
+            stream_precision=stream_precision,
         )
         self.pool = pool
 
@@ -187,6 +192,7 @@ def run_ray(
     batch_size: int = 64,
     pool: Pool = "none",
     workers: int | None = None,
+    stream_precision: Precision = "float32",
     replicas: int | None = None,
     files_per_batch: int = 4,
     address: str | None = None,
@@ -205,7 +211,7 @@ def run_ray(
         ``config``, ``rename``, ``on_unknown`` for :func:`eegpt.dataset.load_file`.
     device, replicas
         See :func:`ray_devices`.
-    precision, batch_size, pool
+    precision, stream_precision, batch_size, pool
         As for :func:`eegpt.dataset.embed_dataset`.
     workers : int | None
         Most read actors (1 CPU each); default the cluster's CPUs left after the inference
@@ -262,6 +268,7 @@ def run_ray(
                 "model_ref": [model_ref],
                 "use_gpu": use_gpu,
                 "precision": precision,
+                "stream_precision": stream_precision,
                 "batch_size": batch_size,
                 "pool": pool,
             },
