@@ -10,6 +10,8 @@ copies) are skipped without CUDA and were run on the device machine (see BENCHMA
 
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 import pytest
 import torch
@@ -507,3 +509,18 @@ def test_native_cpu_matmul_reports_float32_as_native():
 
     assert native_cpu_matmul(torch.float32)
     assert isinstance(native_cpu_matmul(torch.bfloat16), bool)
+
+
+@cuda
+def test_cuda_graph_follows_weight_changes():
+    """A weight changed in place rebuilds the plan's derived weights, and the engine captures a
+    new graph for the new plan instead of replaying the old one."""
+    enc = make_encoder(embed_dim=64, depth=2, num_heads=4)
+    x = np.random.default_rng(8).standard_normal((4, 3, 256)).astype(np.float32)
+    engine = InferenceEngine(enc, "cuda", batch_size=4)
+    before = engine.encode(x, range(3))
+    with torch.no_grad():
+        enc.blocks[0].mlp.fc2.weight.mul_(1.5)
+    after = engine.encode(x, range(3))
+    assert rel_err(after, reference(copy.deepcopy(enc).cpu(), x, range(3))) <= 1e-5
+    assert rel_err(after, before) > 1e-3
