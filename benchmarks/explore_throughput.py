@@ -38,6 +38,10 @@ instead of a concatenated copy; the float32 stream written once per block instea
 the last block in "absorbed" form; the stream stored in float16/bfloat16), the old forms
 patched in, timed in alternating rounds.
 
+``--experiment attention-pipeline``: the attention kernel's loop over heads software-pipelined
+(``HEAD_STAGES``) in a few launch configurations, alone and (the fastest) in the compiled bf16
+engine; and inductor's coordinate-descent tuning of its LayerNorm/residual kernels.
+
 ``--experiment gemm-gelu``: fc1 + GELU as the persistent TMA Triton GEMM of
 ``triton_gemm_gelu.py`` against cuBLASLt's GELU-epilogue GEMM (and the same GEMM without GELU),
 each launch configuration, then in the compiled engine, timed in alternating rounds.
@@ -49,6 +53,7 @@ each launch configuration, then in the compiled engine, timed in alternating rou
     python benchmarks/explore_throughput.py --out results/h200 --experiment sustained
     python benchmarks/explore_throughput.py --out results/h200 --experiment gemm-gelu
     python benchmarks/explore_throughput.py --out results/h200 --experiment memory-passes
+    python benchmarks/explore_throughput.py --out results/h200 --experiment attention-pipeline
 
 Writes ``explore_throughput_<experiment>.json``; nothing here changes the package.
 """
@@ -480,6 +485,61 @@ def memory_passes(enc, x, ids, ref, flops: float) -> list[dict]:
     return alternate_rounds(engines, len(x), flops, seconds=2.0)
 
 
+def attention_pipeline(enc, x, ids, ref, flops: float) -> dict:
+    """The attention kernel with its loop over heads software-pipelined (``HEAD_STAGES``), alone
+    for a few launch configurations, then the fastest in the compiled bf16 engine against the
+    configured one; and inductor's coordinate-descent tuning of its own kernels (LayerNorm and
+    residual adds), timed in alternating rounds."""
+    from triton.testing import do_bench
+
+    import eegpt.short_attention as SA
+
+    heads, hd, n = 8, 64, 62
+    seqs = len(x) * 16
+    qkv = torch.randn(seqs, n, 3 * heads * hd, device="cuda", dtype=torch.bfloat16)
+    q, k, v = qkv.chunk(3, dim=-1)
+    moved = 2 * seqs * n * heads * hd * 4  # q, k, v read, output written
+    names = ("HEADS_PER_PROGRAM", "NUM_WARPS", "HEAD_STAGES")
+    configured = tuple(getattr(SA, a) for a in names)
+    ref_out = SA.short_attention(q, k, v, heads)
+    alone = []
+    grid = [configured, (4, 4, 2), (8, 4, 2), (8, 8, 2), (8, 4, 3), (2, 4, 2), (4, 8, 2), (8, 8, 3)]
+    for config in grid:
+        for a, value in zip(names, config, strict=True):
+            setattr(SA, a, value)
+        try:
+            same = bool(torch.equal(SA.short_attention(q, k, v, heads), ref_out))
+            ms = do_bench(lambda: SA.short_attention(q, k, v, heads), warmup=25, rep=200)
+            alone.append({"config": config, "us": ms * 1e3, "GB_per_s": moved / ms / 1e6,
+                          "equal_to_configured": same})  # fmt: skip
+            log(
+                f"attention {config}: {ms * 1e3:7.1f} us, {moved / ms / 1e6:6.0f} GB/s, same {same}"
+            )
+        except Exception as e:  # noqa: BLE001
+            alone.append({"config": config, "error": repr(e)[:300]})
+            log(f"attention {config}: {e!r}"[:300])
+    for a, value in zip(names, configured, strict=True):
+        setattr(SA, a, value)
+    timed = [r for r in alone if "us" in r]
+    best = min(timed, key=lambda r: r["us"])["config"] if timed else configured
+    engines = {"engine (attention " + str(configured) + ")": compiled_engine(enc, x, ids, ref)}
+    if best != configured:
+        for a, value in zip(names, best, strict=True):
+            setattr(SA, a, value)
+        engines[f"engine, attention {best}"] = compiled_engine(enc, x, ids, ref)
+        for a, value in zip(names, configured, strict=True):
+            setattr(SA, a, value)
+    import torch._inductor.config as inductor_config
+
+    inductor_config.coordinate_descent_tuning = True
+    try:
+        engines["engine, inductor coordinate-descent tuning"] = compiled_engine(enc, x, ids, ref)
+    finally:
+        inductor_config.coordinate_descent_tuning = False
+    return {"alone": alone, "best": best,
+            "end_to_end": alternate_rounds(engines, len(x), flops, 3.0)}  # fmt: skip
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__)
     p.add_argument("--out", type=Path, required=True)
@@ -496,6 +556,7 @@ def main() -> None:
             "sustained",
             "gemm-gelu",
             "memory-passes",
+            "attention-pipeline",
         ],
         default="precision",
         help="precision: GELU epilogue / residual-stream dtype (patched in); attention: SDPA "
@@ -534,6 +595,10 @@ def main() -> None:
     log(f"bf16 8192^3 matmul: {peak / 1e12:.0f} TFLOP/s")
     results = {"environment": environment(dev), "peak_bf16_flops": peak, "batch": args.batch}
     rows = []
+    if args.experiment == "attention-pipeline":
+        results["attention_pipeline"] = attention_pipeline(enc, x, ids, ref, flops)
+        write_json(args.out / "explore_throughput_attention-pipeline.json", results)
+        return
     if args.experiment == "memory-passes":
         results["end_to_end"] = memory_passes(enc, x, ids, ref, flops)
         write_json(args.out / "explore_throughput_memory-passes.json", results)

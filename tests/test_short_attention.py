@@ -50,6 +50,8 @@ def sdpa(q, k, v, heads, dtype=torch.float64):
         (4, 62, 8, 64),
         (7, 23, 4, 16),
         (128, 128, 2, 32),
+        (128, 128, 2, 64),  # the pipelined head loop at its largest shared-memory footprint
+        (100, 100, 2, 128),  # too wide to pipeline: unrolled
         (1, 1, 2, 16),
         (9, 9, 3, 32),
     ],
@@ -87,6 +89,20 @@ def test_shared_tail_rows_equal_the_concatenation(dtype, n_own, n_tail, heads, h
     assert rel_err(out.cpu(), ref) <= TOL[dtype]
     with pytest.raises(ValueError, match="all three tails or none"):
         short_attn.short_attention(q, k, v, heads, tq, tk, None)
+
+
+@pytest.mark.parametrize("stages", [2, 3])
+@pytest.mark.parametrize("tail", [False, True])
+def test_pipelined_head_loop_gives_the_same_result(monkeypatch, stages, tail):
+    """HEAD_STAGES > 0 software-pipelines the loop over a program's heads instead of unrolling
+    it: the same arithmetic per head, so the same output, bit for bit."""
+    dtype = DTYPES[-1]
+    q, k, v = qkv_views(3, 19, 19, 8, 32, dtype)
+    tails = qkv_views(1, 4, 4, 8, 32, dtype, seed=2)
+    tails = [t[0] for t in tails] if tail else []
+    unrolled = short_attn.short_attention(q, k, v, 8, *tails)
+    monkeypatch.setattr(short_attn, "HEAD_STAGES", stages)
+    assert torch.equal(short_attn.short_attention(q, k, v, 8, *tails), unrolled)
 
 
 def summary_reference(qk, h):

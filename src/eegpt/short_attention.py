@@ -42,11 +42,17 @@ except ImportError:  # pragma: no cover - depends on the installation
 
 #: Longest sequence (keys) the kernel takes; all of a sequence's keys sit in registers.
 MAX_TOKENS = 128
-#: Launch configuration (heads per program, warps): full sequences, and few query rows (the last
-#: block's summary tokens). The fastest of 16 on an H200 (``explore_throughput.py --experiment
-#: kernel``): 62 tokens, 8 heads of 64 at ~4 TB/s, 2x PyTorch's FlashAttention.
-HEADS_PER_PROGRAM = 4
+#: Launch configuration (heads per program, warps, pipelining depth of the loop over a program's
+#: heads; 0: unrolled): full sequences, and few query rows (the last block's summary tokens).
+#: The fastest on an H200 (``explore_throughput.py --experiment kernel`` and ``attention-pipeline``):
+#: 62 tokens, 8 heads of 64 per program, loads of the next heads in flight while one is
+#: computed, ~4.2 TB/s (unrolled over 4 heads: ~4.0 TB/s; PyTorch's FlashAttention: ~2 TB/s).
+HEADS_PER_PROGRAM = 8
 NUM_WARPS = 4
+HEAD_STAGES = 3
+#: Most shared memory the pipelined head loop may take (its stages hold q, k and v tiles);
+#: longer sequences or wider heads run the loop unrolled instead.
+PIPELINE_SMEM_BYTES = 160 * 1024
 FEW_ROWS = 16
 HEADS_PER_PROGRAM_FEW_ROWS = 1
 NUM_WARPS_FEW_ROWS = 2
@@ -146,6 +152,7 @@ if triton is not None:
         BLOCK_Q: tl.constexpr,
         BLOCK_K: tl.constexpr,
         HAS_TAIL: tl.constexpr,
+        STAGES: tl.constexpr,  # pipelining of the loop over heads (0: unrolled)
     ):
         seq = tl.program_id(0).to(tl.int64)
         first_head = tl.program_id(1) * HEADS
@@ -168,22 +175,38 @@ if triton is not None:
             tv_base = tv_ptr + tail_k * stride_tv_tok + dims[None, :]
             tq_mask = (rows_q[:, None] >= n_q_own) & q_mask
             tk_mask = (rows_k[:, None] >= n_k_own) & (rows_k[:, None] < n_k)
-        for i in tl.static_range(HEADS):
-            col = (first_head + i) * HEAD_DIM
-            q = tl.load(q_base + col, mask=q_own, other=0.0)
-            k = tl.load(k_base + col, mask=k_own, other=0.0)
-            v = tl.load(v_base + col, mask=k_own, other=0.0)
-            if HAS_TAIL:  # disjoint masks: each row comes from exactly one of the two sources
-                q += tl.load(tq_base + col, mask=tq_mask, other=0.0)
-                k += tl.load(tk_base + col, mask=tk_mask, other=0.0)
-                v += tl.load(tv_base + col, mask=tk_mask, other=0.0)
-            scores = tl.dot(q, tl.trans(k)) * scale_log2  # [BLOCK_Q, BLOCK_K] float32
-            scores = tl.where(key_valid, scores, float("-inf"))
-            top = tl.max(scores, axis=1)
-            p = tl.exp2(scores - top[:, None])
-            total = tl.sum(p, axis=1)
-            out = tl.dot(p.to(v.dtype), v) / total[:, None]
-            tl.store(o_base + col, out.to(o_ptr.dtype.element_ty), mask=q_mask)
+        else:
+            tq_base, tk_base, tv_base, tq_mask, tk_mask = q_base, k_base, v_base, q_own, k_own
+        if STAGES == 0:
+            for i in tl.static_range(HEADS):
+                _one_head((first_head + i) * HEAD_DIM, q_base, k_base, v_base, o_base,
+                          tq_base, tk_base, tv_base, q_mask, q_own, k_own, key_valid, tq_mask,
+                          tk_mask, scale_log2, HAS_TAIL)  # fmt: skip
+        else:
+            for i in tl.range(0, HEADS, num_stages=STAGES):
+                _one_head((first_head + i) * HEAD_DIM, q_base, k_base, v_base, o_base,
+                          tq_base, tk_base, tv_base, q_mask, q_own, k_own, key_valid, tq_mask,
+                          tk_mask, scale_log2, HAS_TAIL)  # fmt: skip
+
+    @triton.jit
+    def _one_head(col, q_base, k_base, v_base, o_base, tq_base, tk_base, tv_base, q_mask,
+                  q_own, k_own, key_valid, tq_mask, tk_mask, scale_log2,
+                  HAS_TAIL: tl.constexpr):  # fmt: skip
+        """One head of :func:`_attention_kernel`: columns ``col : col + hd`` of q/k/v."""
+        q = tl.load(q_base + col, mask=q_own, other=0.0)
+        k = tl.load(k_base + col, mask=k_own, other=0.0)
+        v = tl.load(v_base + col, mask=k_own, other=0.0)
+        if HAS_TAIL:  # disjoint masks: each row comes from exactly one of the two sources
+            q += tl.load(tq_base + col, mask=tq_mask, other=0.0)
+            k += tl.load(tk_base + col, mask=tk_mask, other=0.0)
+            v += tl.load(tv_base + col, mask=tk_mask, other=0.0)
+        scores = tl.dot(q, tl.trans(k)) * scale_log2  # [BLOCK_Q, BLOCK_K] float32
+        scores = tl.where(key_valid, scores, float("-inf"))
+        top = tl.max(scores, axis=1)
+        p = tl.exp2(scores - top[:, None])
+        total = tl.sum(p, axis=1)
+        out = tl.dot(p.to(v.dtype), v) / total[:, None]
+        tl.store(o_base + col, out.to(o_base.dtype.element_ty), mask=q_mask)
 
     # A custom op opaque to torch.compile (like the fused GELU GEMM): inductor then hands the
     # kernel the qkv projection's column slices as they are. Registered as a ``triton_op``
@@ -228,6 +251,10 @@ if triton is not None:
             )
         few = n_q <= FEW_ROWS
         heads = math.gcd(HEADS_PER_PROGRAM_FEW_ROWS if few else HEADS_PER_PROGRAM, num_heads)
+        block_q = max(16, triton.next_power_of_2(n_q))
+        block_k = max(16, triton.next_power_of_2(n_k))
+        tiles = (block_q + 2 * block_k) * hd * q.element_size()  # one head's q, k, v
+        stages = HEAD_STAGES if not few and HEAD_STAGES * tiles <= PIPELINE_SMEM_BYTES else 0
         out = q.new_empty(seqs, n_q, d)
         grid = (seqs, num_heads // heads)
         tq, tk, tv = tails if has_tail else (q, k, v)  # unused pointers without a tail
@@ -258,9 +285,10 @@ if triton is not None:
                 hd**-0.5 * math.log2(math.e),
                 HEAD_DIM=hd,
                 HEADS=heads,
-                BLOCK_Q=max(16, triton.next_power_of_2(n_q)),
-                BLOCK_K=max(16, triton.next_power_of_2(n_k)),
+                BLOCK_Q=block_q,
+                BLOCK_K=block_k,
                 HAS_TAIL=has_tail,
+                STAGES=stages,
                 num_warps=NUM_WARPS_FEW_ROWS if few else NUM_WARPS,
             )
         return out
