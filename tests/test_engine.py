@@ -511,6 +511,34 @@ def test_native_cpu_matmul_reports_float32_as_native():
     assert isinstance(native_cpu_matmul(torch.bfloat16), bool)
 
 
+def test_graph_key_is_stable_across_calls_and_follows_the_plan():
+    """A captured graph is found again for the next batch/encode() call (the plan tuple is new
+    every call, its cached terms are not), and not for another stream dtype or after a weight
+    changed in place."""
+    from eegpt.engine import _graph_key
+
+    enc = make_encoder(embed_dim=64, depth=2, num_heads=4)
+    engine = InferenceEngine(enc, "cpu", precision="bfloat16")
+    ids = [0, 1, 2]
+
+    def key(**kw):
+        return _graph_key(4, (3, 256), ids, engine.plan(ids, **kw))
+
+    first = key()
+    held = engine.plan(ids)  # as a cached graph holds its plan
+    assert key() == first
+    wide = key(stream_precision="float32")
+    narrow = InferenceEngine(enc, "cpu", precision="bfloat16", stream_precision="float16")
+    assert _graph_key(4, (3, 256), ids, narrow.plan(ids)) not in (first, wide)
+    fp32 = InferenceEngine(enc, "cpu")
+    before = _graph_key(4, (3, 256), ids, fp32.plan(ids))
+    kept = fp32.plan(ids)
+    with torch.no_grad():
+        enc.blocks[0].mlp.fc2.weight.mul_(1.5)
+    assert _graph_key(4, (3, 256), ids, fp32.plan(ids)) != before
+    assert held is not None and kept is not None
+
+
 @cuda
 def test_cuda_graph_follows_weight_changes():
     """A weight changed in place rebuilds the plan's derived weights, and the engine captures a
@@ -519,8 +547,10 @@ def test_cuda_graph_follows_weight_changes():
     x = np.random.default_rng(8).standard_normal((4, 3, 256)).astype(np.float32)
     engine = InferenceEngine(enc, "cuda", batch_size=4)
     before = engine.encode(x, range(3))
+    assert np.array_equal(engine.encode(x, range(3)), before) and len(engine._graphs) == 1
     with torch.no_grad():
         enc.blocks[0].mlp.fc2.weight.mul_(1.5)
     after = engine.encode(x, range(3))
     assert rel_err(after, reference(copy.deepcopy(enc).cpu(), x, range(3))) <= 1e-5
     assert rel_err(after, before) > 1e-3
+    assert len(engine._graphs) == 2  # one more, for the new weights

@@ -285,11 +285,12 @@ class InferenceEngine:
             self.encoder.fused = fused
         return z.float()
 
+    @torch.no_grad()
     def plan(
         self, chan_ids: Sequence[int] | torch.Tensor, stream_precision: Precision | None = None
     ) -> FastPlan:
-        """The fast path's derived weights for this channel set (cached by the encoder);
-        ``stream_precision`` overrides the engine's."""
+        """The fast path's derived weights for this channel set (cached by the encoder, also when
+        called with autograd on); ``stream_precision`` overrides the engine's."""
         ids = torch.as_tensor(chan_ids, dtype=torch.long).cpu()
         stream = self.stream_precision if stream_precision is None else stream_precision
         # oneDNN-packed weights (CPU eager) are opaque to the compiler
@@ -343,10 +344,7 @@ class InferenceEngine:
 
     def _graph(self, rows: int, shape: tuple[int, int], chan_ids: Any, plan: FastPlan) -> _Graph:
         """The captured graph for ``[rows, *shape]`` inputs and this channel set (LRU cache)."""
-        ids = tuple(torch.as_tensor(chan_ids).tolist())
-        # the plan too: another stream dtype, or derived weights rebuilt after the parameters
-        # changed, needs its own graph (a live entry keeps its plan, so its id is not reused)
-        key = (rows, shape, ids, id(plan))
+        key = _graph_key(rows, shape, chan_ids, plan)
         entry = self._graphs.get(key)
         if entry is not None:
             self._graphs.move_to_end(key)
@@ -507,6 +505,15 @@ class InferenceEngine:
             self._pinned = {k: v for k, v in self._pinned.items() if k[0] != kind}
             self._pinned[key] = [torch.zeros(shape, pin_memory=True) for _ in range(2)]
         return self._pinned[key]
+
+
+def _graph_key(rows: int, shape: tuple[int, int], chan_ids: Any, plan: FastPlan) -> tuple:
+    """What a captured graph depends on: the input shape, the channels and the plan's derived
+    tensors. ``plan`` is a fresh tuple on every :meth:`InferenceEngine.plan` call, but its
+    channel terms are cached by the encoder until the parameters or the plan's options (stream
+    dtype, ...) change, so their identity names the tensors the graph reads (a cached graph
+    keeps its plan alive, so that identity is not reused while the entry exists)."""
+    return (rows, shape, tuple(torch.as_tensor(chan_ids).tolist()), id(plan.channel))
 
 
 def _and_finite(flag: torch.Tensor | None, z: torch.Tensor) -> None:
