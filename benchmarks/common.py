@@ -92,6 +92,18 @@ def sync(device: torch.device | str) -> None:
         torch.cuda.synchronize()
 
 
+def event_ms(fn: Callable[[], Any], calls: int = 1) -> float:
+    """Milliseconds per call of ``fn`` over ``calls`` back-to-back calls, timed between two CUDA
+    events (the host waits for the second)."""
+    start, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
+    start.record()
+    for _ in range(calls):
+        fn()
+    end.record()
+    end.synchronize()
+    return start.elapsed_time(end) / calls
+
+
 def time_calls(
     fns: dict[str, Callable[[], Any]],
     device: torch.device | str,

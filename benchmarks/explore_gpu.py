@@ -19,7 +19,7 @@ from pathlib import Path
 
 import torch
 import torch.nn.functional as F
-from common import log, model_pair, rel_err, write_json
+from common import event_ms, log, model_pair, rel_err, write_json
 
 
 def latency_profiles() -> dict:
@@ -49,15 +49,8 @@ def bench_ms(fn, reps: int = 50) -> float:
     for _ in range(5):
         fn()
     torch.cuda.synchronize()
-    start, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
-    times = []
-    for _ in range(reps):
-        start.record()
-        fn()
-        end.record()
-        end.synchronize()
-        times.append(start.elapsed_time(end))
-    return sorted(times)[len(times) // 2]
+    times = sorted(event_ms(fn) for _ in range(reps))
+    return times[len(times) // 2]
 
 
 def triton_gelu() -> dict:

@@ -26,23 +26,14 @@ from pathlib import Path
 
 import torch
 import torch.nn.functional as F
-from common import environment, log, write_json
+from common import environment, event_ms, log, write_json
 
 SHAPES = {"qkv": (512, 1536, False), "proj": (512, 512, False), "fc1": (512, 2048, True),
           "fc2": (2048, 512, False)}  # fmt: skip
 
 
 def timeit(fn, rounds: int = 5, calls: int = 20) -> float:
-    times = []
-    for _ in range(rounds):
-        start, end = torch.cuda.Event(True), torch.cuda.Event(True)
-        start.record()
-        for _ in range(calls):
-            fn()
-        end.record()
-        end.synchronize()
-        times.append(start.elapsed_time(end) / calls)
-    return statistics.median(times)
+    return statistics.median(event_ms(fn, calls) for _ in range(rounds))
 
 
 def probe(name: str, k: int, n: int, gelu: bool, rows: int) -> dict:

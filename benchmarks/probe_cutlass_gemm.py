@@ -36,7 +36,7 @@ from pathlib import Path
 
 import torch
 import torch.nn.functional as F
-from common import environment, log, rel_err, write_json
+from common import environment, event_ms, log, rel_err, write_json
 
 import eegpt.model as M
 
@@ -101,16 +101,6 @@ def torch_op(x, w, b, gelu):
     return F.linear(x, w, b)
 
 
-def event_ms(fn, calls: int = 10) -> float:
-    start, end = torch.cuda.Event(True), torch.cuda.Event(True)
-    start.record()
-    for _ in range(calls):
-        fn()
-    end.record()
-    end.synchronize()
-    return start.elapsed_time(end) / calls
-
-
 def gemms(rows: int, ids: list[int], rounds: int) -> dict:
     out = {}
     for name, (k, n, gelu) in SHAPES.items():
@@ -136,7 +126,7 @@ def gemms(rows: int, ids: list[int], rounds: int) -> dict:
         torch.cuda.synchronize()
         for _ in range(rounds):
             for v, fn in variants.items():
-                times[v].append(event_ms(fn))
+                times[v].append(event_ms(fn, 10))
         rec["ms"] = {v: statistics.median(t) for v, t in times.items()}
         flop = 2 * rows * k * n
         rec["TFLOP_per_s"] = {v: flop / ms / 1e9 for v, ms in rec["ms"].items()}

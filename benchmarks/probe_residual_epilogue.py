@@ -24,7 +24,7 @@ from pathlib import Path
 
 import torch
 import torch.nn.functional as F
-from common import environment, log, write_json
+from common import environment, event_ms, log, write_json
 
 
 def main() -> None:
@@ -76,13 +76,7 @@ def main() -> None:
     times: dict[str, list[float]] = {k: [] for k in variants}
     for _ in range(6):
         for name, fn in variants.items():
-            start, end = torch.cuda.Event(True), torch.cuda.Event(True)
-            start.record()
-            for _ in range(20):
-                fn()
-            end.record()
-            end.synchronize()
-            times[name].append(start.elapsed_time(end) / 20)
+            times[name].append(event_ms(fn, 20))
     res["ms"] = {k: statistics.median(v) for k, v in times.items()}
     for name, ms in res["ms"].items():
         log(f"{name:>24}: {ms:.3f} ms")
