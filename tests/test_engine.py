@@ -518,7 +518,7 @@ def test_graph_key_is_stable_across_calls_and_follows_the_plan():
     from eegpt.engine import _graph_key
 
     enc = make_encoder(embed_dim=64, depth=2, num_heads=4)
-    engine = InferenceEngine(enc, "cpu", precision="bfloat16")
+    engine = InferenceEngine(enc, "cpu", precision="bfloat16", stream_precision="float16")
     ids = [0, 1, 2]
 
     def key(**kw):
@@ -527,16 +527,16 @@ def test_graph_key_is_stable_across_calls_and_follows_the_plan():
     first = key()
     held = engine.plan(ids)  # as a cached graph holds its plan
     assert key() == first
-    wide = key(stream_precision="float32")
-    narrow = InferenceEngine(enc, "cpu", precision="bfloat16", stream_precision="float16")
-    assert _graph_key(4, (3, 256), ids, narrow.plan(ids)) not in (first, wide)
+    wide = engine.plan(ids, stream_precision="float32")  # the overflow fallback's plan
+    assert _graph_key(4, (3, 256), ids, wide) != first
+    assert key() == first  # ... did not evict the engine's own
     fp32 = InferenceEngine(enc, "cpu")
     before = _graph_key(4, (3, 256), ids, fp32.plan(ids))
     kept = fp32.plan(ids)
     with torch.no_grad():
         enc.blocks[0].mlp.fc2.weight.mul_(1.5)
     assert _graph_key(4, (3, 256), ids, fp32.plan(ids)) != before
-    assert held is not None and kept is not None
+    assert held is not None and kept is not None and wide is not None
 
 
 @cuda

@@ -371,11 +371,16 @@ class EEGPTEncoder(nn.Module):
                 f"stream_dtype must be float32, float16 or bfloat16, got {stream_dtype}"
             )
         narrow = None if stream_dtype == torch.float32 else stream_dtype
-        key = (options, pack, gelu_epilogue, short_attention, patch_tf32, narrow, _param_key(self))
-        weights = cache.get("weights") if caching else None
-        if weights is None or weights[0] != key:
+        # One entry per option set (an engine's float16-stream plan and its float32 fallback
+        # live side by side), all dropped when any parameter changes.
+        opts = (options, pack, gelu_epilogue, short_attention, patch_tf32, narrow)
+        params = _param_key(self)
+        if caching and cache.get("params") != params:
+            cache.clear()
             # Holding the parameters' storage keeps their addresses (part of the key) unique.
-            held = [p.detach() for p in self.parameters()]
+            cache["params"], cache["held"] = params, [p.detach() for p in self.parameters()]
+        terms = cache.get(("weights", opts)) if caching else None
+        if terms is None:
             terms = _derive_weight_terms(self, *options)
             if pack:
                 terms = terms._replace(packed=_pack_linears(self, *options))
@@ -387,18 +392,15 @@ class EEGPTEncoder(nn.Module):
             }
             if any(flags.values()):
                 terms = terms._replace(packed={**(terms.packed or {}), **flags})
-            weights = (key, terms, held)
-            cache.clear()
             if caching:
-                cache["weights"] = weights
-        terms = weights[1]
+                cache[("weights", opts)] = terms
         ids = torch.as_tensor(chan_ids, dtype=torch.long)
         id_key = tuple(ids.tolist())
-        channel = cache.get(("channels", id_key)) if caching else None
+        channel = cache.get(("channels", opts, id_key)) if caching else None
         if channel is None:
             channel = _derive_channel_terms(self, ids.to(self.chan_embed.weight.device), terms)
             if caching:
-                cache[("channels", id_key)] = channel
+                cache[("channels", opts, id_key)] = channel
         return terms._replace(channel=channel)
 
     def forward_planned(self, x: torch.Tensor, plan: FastPlan) -> torch.Tensor:
