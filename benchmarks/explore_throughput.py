@@ -42,6 +42,13 @@ patched in, timed in alternating rounds.
 (``HEAD_STAGES``) in a few launch configurations, alone and (the fastest) in the compiled bf16
 engine; and inductor's coordinate-descent tuning of its LayerNorm/residual kernels.
 
+``--experiment graph-streams``: the compiled engine with each batch split across 2 or 4 parallel
+CUDA streams inside its graph, with and without an offset between the parts.
+
+``--experiment power``: board power, SM clock and windows per joule of braindecode (bf16
+autocast) and the compiled engine (both stream dtypes) running back to back, next to the
+matmul; the kernel time of one compiled forward by kind.
+
 ``--experiment gemm-gelu``: fc1 + GELU as the persistent TMA Triton GEMM of
 ``triton_gemm_gelu.py`` against cuBLASLt's GELU-epilogue GEMM (and the same GEMM without GELU),
 each launch configuration, then in the compiled engine, timed in alternating rounds.
@@ -54,6 +61,8 @@ each launch configuration, then in the compiled engine, timed in alternating rou
     python benchmarks/explore_throughput.py --out results/h200 --experiment gemm-gelu
     python benchmarks/explore_throughput.py --out results/h200 --experiment memory-passes
     python benchmarks/explore_throughput.py --out results/h200 --experiment attention-pipeline
+    python benchmarks/explore_throughput.py --out results/h200 --experiment graph-streams
+    python benchmarks/explore_throughput.py --out results/h200 --experiment power
 
 Writes ``explore_throughput_<experiment>.json``; nothing here changes the package.
 """
@@ -383,16 +392,18 @@ def gemm_gelu(enc, x, ids, ref, flops: float) -> dict:
     return out
 
 
-def compiled_engine(enc, x, ids, ref, **options) -> tuple:
+def compiled_engine(enc, x, ids, ref, setup=None, **options) -> tuple:
     """``(forward of one batch, error vs float64)`` for a compiled engine (bf16 unless
     ``options`` say otherwise) whose CUDA graph is captured now: whatever is patched in at this
-    moment stays in the graph."""
+    moment (or by ``setup(engine)``) stays in the graph."""
     torch._dynamo.reset()
     options = {"precision": "bfloat16", **options}
     e = InferenceEngine(enc, "cuda", batch_size=len(x), compile=True, **options)
+    if setup is not None:
+        setup(e)
     plan = e.plan(ids)
     e.forward(x, ids, plan)
-    err = rel_err(e.forward(x, ids, plan)[: len(ref)].float(), ref)
+    err = None if ref is None else rel_err(e.forward(x, ids, plan)[: len(ref)].float(), ref)
     return (lambda: e.forward(x, ids, plan)), err
 
 
@@ -540,6 +551,147 @@ def attention_pipeline(enc, x, ids, ref, flops: float) -> dict:
             "end_to_end": alternate_rounds(engines, len(x), flops, 3.0)}  # fmt: skip
 
 
+def split_across_streams(engine, parts: int, stagger_cycles: int = 0) -> None:
+    """Make ``engine`` run each batch as ``parts`` equal parts forked onto parallel CUDA streams
+    and joined (inside its captured graph), the later parts first waiting ``stagger_cycles``
+    GPU clock cycles each in a sleep kernel, so their kernels are offset."""
+    fn = engine._fn
+    streams = [torch.cuda.Stream() for _ in range(parts)]
+
+    def run(x, plan):
+        main = torch.cuda.current_stream()
+        outs = []
+        for i, (part, stream) in enumerate(zip(x.chunk(parts), streams, strict=True)):
+            stream.wait_stream(main)
+            with torch.cuda.stream(stream):
+                if i and stagger_cycles:
+                    torch.cuda._sleep(stagger_cycles * i)
+                outs.append(fn(part, plan))
+        for stream in streams:
+            main.wait_stream(stream)
+        return torch.cat(outs)
+
+    engine._fn = run
+
+
+def graph_streams(enc, x, ids, ref, flops: float) -> list[dict]:
+    """The compiled bf16 engine with each batch split across parallel CUDA streams inside its
+    graph, so one part's memory-bound kernels (LayerNorm, attention) can overlap another
+    part's GEMMs; with and without the parts offset by a sleep kernel, with both stream
+    dtypes; timed in alternating rounds."""
+    f16 = {"stream_precision": "float16"}
+    variants = {
+        "engine": ({}, 1, 0),
+        "engine, 2 streams": ({}, 2, 0),
+        "engine, 2 streams, offset 0.4 ms": ({}, 2, 600_000),
+        "engine, 4 streams": ({}, 4, 0),
+        "engine + float16 stream": (f16, 1, 0),
+        "engine + float16 stream, 2 streams": (f16, 2, 0),
+    }
+    engines = {}
+    for name, (options, parts, stagger) in variants.items():
+
+        def setup(e, parts=parts, stagger=stagger):
+            if parts > 1:
+                split_across_streams(e, parts, stagger)
+
+        try:
+            engines[name] = compiled_engine(enc, x, ids, ref, setup=setup, **options)
+        except Exception as err:  # a variant that does not run is a result too
+            log(f"{name}: failed: {type(err).__name__}: {err}")
+    return alternate_rounds(engines, len(x), flops, seconds=3.0)
+
+
+class PowerSampler:
+    """``nvidia-smi`` power draw and SM clock every 100 ms in a thread, kept with host times."""
+
+    def __init__(self) -> None:
+        import subprocess
+        import threading
+
+        self.samples: list[tuple[float, float, float, int]] = []
+        self.proc = subprocess.Popen(
+            ["nvidia-smi", "--query-gpu=power.draw,clocks.sm,clocks_event_reasons.active",
+             "--format=csv,noheader,nounits", "-lms", "100"],
+            stdout=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        self.thread = threading.Thread(target=self._read, daemon=True)
+        self.thread.start()
+
+    def _read(self) -> None:
+        for line in self.proc.stdout:
+            try:
+                watts, mhz, reasons = (v.strip() for v in line.split(","))
+                self.samples.append((time.time(), float(watts), float(mhz), int(reasons, 16)))
+            except ValueError:
+                continue
+
+    def between(self, t0: float, t1: float) -> dict:
+        got = [s for s in self.samples if t0 <= s[0] <= t1]
+        if not got:
+            return {"samples": 0}
+        return {"samples": len(got), "watts": statistics.mean(s[1] for s in got),
+                "sm_mhz": statistics.mean(s[2] for s in got),
+                "power_capped_fraction": statistics.mean(bool(s[3] & 0x4) for s in got)}  # fmt: skip
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        self.proc.wait()
+
+
+def power(enc, x, ids, ref, flops: float, out: Path) -> dict:
+    """Board power and SM clock while each implementation runs back to back for 8 s (second
+    half averaged): braindecode under bf16 autocast, the compiled bf16 engine with each stream
+    dtype, the 8192^3 bf16 matmul; windows per joule. Then the CUDA kernel time of one compiled
+    forward (float16 stream, no graph), grouped by kind."""
+    from bench_throughput import profile_top_kernels
+    from common import model_pair
+
+    bd, ours, bd_ids = model_pair(58, 1024, depth=8, stride=64)
+    bd = bd.to("cuda")
+
+    def braindecode_bf16():
+        with torch.no_grad(), torch.autocast("cuda", dtype=torch.bfloat16):
+            return bd(x)
+
+    engines = {"braindecode bf16 autocast": (braindecode_bf16, None)}
+    for name, options in (
+        ("eegpt bf16 compiled", {}),
+        ("eegpt bf16 compiled, float16 stream", {"stream_precision": "float16"}),
+    ):
+        engines[name] = compiled_engine(ours.to("cuda"), x, bd_ids, None, **options)
+    a = torch.randn(8192, 8192, device="cuda", dtype=torch.bfloat16)
+    sampler = PowerSampler()
+    rows = []
+    try:
+        for name, (fn, _) in [*engines.items(), ("matmul 8192^3", (lambda: a @ a, None))]:
+            time.sleep(4.0)
+            t0 = time.time()
+            ms = event_times(fn, 8.0)
+            t1 = time.time()
+            half = ms[len(ms) // 2 :]
+            stats = sampler.between((t0 + t1) / 2, t1)
+            per_s = (1e3 / statistics.median(half)) * (len(x) if "matmul" not in name else 1)
+            row = {"what": name, "calls": len(ms), "median_ms_second_half": statistics.median(half),
+                   "per_s": per_s, **stats}  # fmt: skip
+            if "watts" in stats and "matmul" not in name:
+                row["windows_per_joule"] = per_s / stats["watts"]
+            rows.append(row)
+            log(f"{name:>40}: {per_s:8.1f}/s, {stats.get('watts', 0):5.0f} W, "
+                f"{stats.get('sm_mhz', 0):5.0f} MHz, power-capped "
+                f"{100 * stats.get('power_capped_fraction', 0):3.0f}% of samples")  # fmt: skip
+    finally:
+        sampler.stop()
+    a = None
+    e = InferenceEngine(ours, "cuda", precision="bfloat16", batch_size=len(x), compile=True,
+                        cuda_graphs=False, stream_precision="float16")  # fmt: skip
+    plan = e.plan(bd_ids)
+    kernels = profile_top_kernels(lambda z: e.forward(z, bd_ids, plan), x, torch.device("cuda"), 25)
+    for k, v in kernels["by_kind"].items():
+        log(f"kernels {k}: {v['us'] / 1e3:.2f} ms ({100 * v['share']:.0f}%)")
+    return {"rows": rows, "kernels_float16_stream": kernels}
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__)
     p.add_argument("--out", type=Path, required=True)
@@ -557,6 +709,8 @@ def main() -> None:
             "gemm-gelu",
             "memory-passes",
             "attention-pipeline",
+            "graph-streams",
+            "power",
         ],
         default="precision",
         help="precision: GELU epilogue / residual-stream dtype (patched in); attention: SDPA "
@@ -598,6 +752,14 @@ def main() -> None:
     if args.experiment == "attention-pipeline":
         results["attention_pipeline"] = attention_pipeline(enc, x, ids, ref, flops)
         write_json(args.out / "explore_throughput_attention-pipeline.json", results)
+        return
+    if args.experiment == "power":
+        results["power"] = power(enc, x, ids, ref, flops, args.out)
+        write_json(args.out / "explore_throughput_power.json", results)
+        return
+    if args.experiment == "graph-streams":
+        results["end_to_end"] = graph_streams(enc, x, ids, ref, flops)
+        write_json(args.out / "explore_throughput_graph-streams.json", results)
         return
     if args.experiment == "memory-passes":
         results["end_to_end"] = memory_passes(enc, x, ids, ref, flops)
