@@ -639,7 +639,7 @@ class PowerSampler:
         self.proc.wait()
 
 
-def power(enc, x, ids, ref, flops: float, out: Path) -> dict:
+def power(x: torch.Tensor) -> dict:
     """Board power and SM clock while each implementation runs back to back for 8 s (second
     half averaged): braindecode under bf16 autocast, the compiled bf16 engine with each stream
     dtype, the 8192^3 bf16 matmul; windows per joule. Then the CUDA kernel time of one compiled
@@ -749,29 +749,18 @@ def main() -> None:
     log(f"bf16 8192^3 matmul: {peak / 1e12:.0f} TFLOP/s")
     results = {"environment": environment(dev), "peak_bf16_flops": peak, "batch": args.batch}
     rows = []
-    if args.experiment == "attention-pipeline":
-        results["attention_pipeline"] = attention_pipeline(enc, x, ids, ref, flops)
-        write_json(args.out / "explore_throughput_attention-pipeline.json", results)
-        return
-    if args.experiment == "power":
-        results["power"] = power(enc, x, ids, ref, flops, args.out)
-        write_json(args.out / "explore_throughput_power.json", results)
-        return
-    if args.experiment == "graph-streams":
-        results["end_to_end"] = graph_streams(enc, x, ids, ref, flops)
-        write_json(args.out / "explore_throughput_graph-streams.json", results)
-        return
-    if args.experiment == "memory-passes":
-        results["end_to_end"] = memory_passes(enc, x, ids, ref, flops)
-        write_json(args.out / "explore_throughput_memory-passes.json", results)
-        return
-    if args.experiment == "gemm-gelu":
-        results["gemm_gelu"] = gemm_gelu(enc, x, ids, ref, flops)
-        write_json(args.out / "explore_throughput_gemm-gelu.json", results)
-        return
-    if args.experiment == "sustained":
-        results["sustained"] = sustained(enc, x, ids, flops, args.out)
-        write_json(args.out / "explore_throughput_sustained.json", results)
+    standalone = {  # experiment -> (key in the JSON, what runs)
+        "attention-pipeline": ("attention_pipeline", lambda: attention_pipeline(enc, x, ids, ref, flops)),
+        "power": ("power", lambda: power(x)),
+        "graph-streams": ("end_to_end", lambda: graph_streams(enc, x, ids, ref, flops)),
+        "memory-passes": ("end_to_end", lambda: memory_passes(enc, x, ids, ref, flops)),
+        "gemm-gelu": ("gemm_gelu", lambda: gemm_gelu(enc, x, ids, ref, flops)),
+        "sustained": ("sustained", lambda: sustained(enc, x, ids, flops, args.out)),
+    }  # fmt: skip
+    if args.experiment in standalone:
+        key, run = standalone[args.experiment]
+        results[key] = run()
+        write_json(args.out / f"explore_throughput_{args.experiment}.json", results)
         return
     if args.experiment == "fused-ln":
         import triton_residual_layernorm as trl
