@@ -262,3 +262,80 @@ def test_sigterm_unwinds_cleanly_with_status_143():
     assert exit_info.value.code == 128 + signal.SIGTERM == 143
     assert cleaned == [True]
     assert signal.getsignal(signal.SIGTERM) == before
+
+
+def _write_montage(path, names):
+    rng = np.random.default_rng(len(names))
+    info = mne.create_info(names, 256.0, "eeg")
+    raw = mne.io.RawArray(rng.standard_normal((len(names), 256 * 10)) * 2e-5, info, verbose=False)
+    return write_edf(raw, path)
+
+
+def test_cli_drop_and_rename_across_recordings(weights, tmp_path, capsys):
+    """--drop leaves a channel out; with several recordings --rename applies where it fits."""
+    a = _write_montage(tmp_path / "a.edf", ["EEG Fp1-REF", "FP1", "Cz", "Ch1"])
+    b = _write_montage(tmp_path / "b.edf", ["Fp1", "Cz", "Pz"])
+    base = ["embed", "--weights", str(weights), "-q"]
+    assert main([*base, str(a), "-o", str(tmp_path / "a0.npz")]) == 1
+    assert "--drop NAME" in capsys.readouterr().err  # the duplicate FP1, with the CLI fix
+
+    out = tmp_path / "both"
+    rename = ["--rename", "Ch1=C3", "--drop", "FP1"]
+    assert main([*base, str(a), str(b), "-o", str(out), *rename]) == 0
+    ma = load_embeddings(out / "a.npz").metadata["channels"]
+    mb = load_embeddings(out / "b.npz").metadata["channels"]
+    assert ma["input_names"] == ["EEG Fp1-REF", "Cz", "Ch1"] and ma["names"][-1] == "C3"
+    assert "FP1" in ma["dropped"] and mb["names"] == ["FP1", "CZ", "PZ"]
+
+    # One recording: a rename key it lacks is a mistake (typo), and says so.
+    assert main([*base, str(b), "-o", str(tmp_path / "b.npz"), *rename]) == 1
+    assert "not among the channel names" in capsys.readouterr().err
+    both = ["--rename", "Cz=C4", "--drop", "Cz"]
+    assert main([*base, str(b), "-o", str(tmp_path / "b.npz"), *both]) == 1
+    assert "both --rename and --drop" in capsys.readouterr().err
+
+
+def test_cli_rejects_an_unsupported_output_file_type(weights, edf, tmp_path, capsys):
+    out = tmp_path / "result.csv"
+    assert main(["embed", str(edf), "--weights", str(weights), "-o", str(out), "-q"]) == 1
+    assert "unsupported file type '.csv'" in capsys.readouterr().err and not out.exists()
+    folder = tmp_path / "run.v2"
+    folder.mkdir()  # an existing folder with a dot in its name is a folder
+    assert main(["embed", str(edf), "--weights", str(weights), "-o", str(folder), "-q"]) == 0
+    assert (folder / "tuh_like.npz").exists()
+
+
+@pytest.mark.parametrize("suffix", [".npz", ".parquet"])
+def test_outputs_get_the_usual_file_mode(weights, edf, tmp_path, suffix):
+    """Outputs are written to a temporary file and renamed: they must not keep mkstemp's 0600."""
+    import os
+
+    old = os.umask(0o022)
+    try:
+        out = tmp_path / f"emb{suffix}"
+        assert main(["embed", str(edf), "--weights", str(weights), "-o", str(out), "-q"]) == 0
+        converted = tmp_path / "converted"
+        save_checkpoint(load_model(weights), converted)
+    finally:
+        os.umask(old)
+    assert out.stat().st_mode & 0o777 == 0o644
+    assert all(p.stat().st_mode & 0o777 == 0o644 for p in converted.iterdir())
+
+
+def test_device_errors_are_user_errors(weights, edf, tmp_path, capsys):
+    from eegpt.engine import resolve_device
+    from eegpt.errors import USER_ERRORS, DeviceUnavailableError
+
+    with pytest.raises(ValueError, match="unknown device 'gpu'"):
+        resolve_device("gpu")
+    if not torch.cuda.is_available():
+        with pytest.raises(DeviceUnavailableError, match="--device cpu"):
+            resolve_device("cuda")
+        out = tmp_path / "e.npz"
+        code = main(["embed", str(edf), "--weights", str(weights), "-o", str(out), "--device", "cuda"])  # fmt: skip
+        err = capsys.readouterr().err
+        assert code == 1 and "no CUDA GPU" in err and "bug" not in err
+    else:
+        with pytest.raises(DeviceUnavailableError, match="CUDA GPU"):
+            resolve_device(f"cuda:{torch.cuda.device_count()}")
+    assert issubclass(DeviceUnavailableError, USER_ERRORS)

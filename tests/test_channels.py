@@ -229,6 +229,16 @@ def test_rename_validation():
         map_channels(["E1", "Fp1"], rename={"E1": "FP1"})
 
 
+def test_rename_keys_a_recording_lacks_can_be_ignored():
+    rename = {"Ch1": "C3", "ECG": None}  # one rename for a corpus of differing montages
+    assert map_channels(["Ch1", "Fp1"], rename=rename, on_missing="ignore").names == ("C3", "FP1")
+    assert map_channels(["Fp1", "ECG"], rename=rename, on_missing="ignore").dropped == ("ECG",)
+    with pytest.raises(ValueError, match=r"rename keys \['ECG'\].*on_missing='ignore'"):
+        map_channels(["Ch1", "Fp1"], rename=rename)
+    with pytest.raises(ValueError, match="on_missing"):
+        map_channels(["Fp1"], on_missing="warn")
+
+
 def test_single_string_is_rejected():
     with pytest.raises(TypeError, match="single str"):
         map_channels("Fp1")

@@ -393,7 +393,7 @@ def test_cli_and_subcommand(corpus, weights, tmp_path, capsys):
         [str(corpus), "-o", str(out), "--weights", str(weights), "--workers", "0", "-q"]
         + ["--shard-size", "4", "--pool", "mean", "--window", "2"]
     )
-    assert code == 0
+    assert code == 3  # finished, one file failed
     err = capsys.readouterr().err
     assert "6 ok, 1 failed" in err and "_errors.csv" in err
     spec, _ = read_shard_status(out / "shard-00000.parquet")
@@ -477,3 +477,13 @@ def _children(pid: int) -> list[int]:
         if int(fields[1]) == pid:
             out.append(int(stat.parent.name))
     return out
+
+
+def test_a_rename_applies_to_the_files_that_have_the_channel(corpus):
+    """One ``rename`` serves a corpus of differing montages: keys a file lacks are ignored."""
+    path = str(corpus / "b/rec00.edf")
+    rename = {"EEG FP1-REF": None, "Ch1 (only in other files)": "C3"}
+    loaded = load_file(0, path, PreprocessingConfig(), rename=rename)
+    assert loaded.error is None
+    assert "EEG FP1-REF" in loaded.mapping["dropped"]
+    assert "EEG FP1-REF" not in loaded.mapping["input_names"]

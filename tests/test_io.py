@@ -151,6 +151,19 @@ def test_raw_picks_eeg_and_bads():
     assert by_index.ch_names == ["Fp1", "ECG"]
 
 
+def test_electrode_named_channels_of_another_type_are_reported():
+    raw = _raw(["Fp1", "Cz", "Pz", "ECG", "EOG"], types=["eeg", "misc", "misc", "ecg", "eog"])
+    with pytest.warns(
+        RuntimeWarning, match=r"\['Cz \(misc\)', 'Pz \(misc\)'\] have EEG electrode names"
+    ):
+        rec = as_recording(raw)
+    assert rec.ch_names == ["Fp1"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # picked by name, or all: nothing to report
+        assert as_recording(raw, picks="all").ch_names == raw.ch_names
+        assert as_recording(raw, picks=["Fp1", "Cz"]).ch_names == ["Fp1", "Cz"]
+
+
 def test_raw_without_eeg_channels():
     raw = _raw(["ECG", "EMG"], types=["ecg", "emg"])
     with pytest.raises(ValueError, match="no channels selected by picks='eeg'.*ecg"):

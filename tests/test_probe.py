@@ -339,3 +339,24 @@ def test_cli_train_predict_evaluate(weights, short_task, tmp_path, capsys):
     assert "eegpt: error: no such file" in capsys.readouterr().err
     assert probe_main(["train", str(npz), "--weights", str(weights), "-o", str(out)]) == 1
     assert "already holds a probe" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("epochs", [1, 3, 5])
+def test_few_training_steps(model, short_task, cache, epochs):
+    """One batch per epoch: a warm-up of 1 step (5 x 0.2) once divided by zero in OneCycleLR."""
+    train = short_task[0][:40]
+    probe = train_probe(model, train, preprocessing=ONE_SECOND, epochs=epochs, cache=cache)
+    assert len(probe.history) == epochs
+    assert all(np.isfinite(row["train_loss"]) for row in probe.history)
+
+
+def test_missing_scikit_learn_is_a_user_error(monkeypatch):
+    import sys
+
+    from eegpt.errors import USER_ERRORS, MissingDependencyError
+    from eegpt.probe import _sklearn_metrics
+
+    monkeypatch.setitem(sys.modules, "sklearn", None)  # import sklearn now raises ImportError
+    with pytest.raises(MissingDependencyError, match=r"eegpt\[sklearn\]") as info:
+        _sklearn_metrics()
+    assert isinstance(info.value, USER_ERRORS) and isinstance(info.value, ImportError)

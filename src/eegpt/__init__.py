@@ -8,12 +8,48 @@
 
 __version__ = "0.1.0"
 
-from eegpt.api import embed, embed_to_file  # noqa: E402
-from eegpt.checkpoints import load_checkpoint, load_model, save_checkpoint  # noqa: E402
-from eegpt.config import PRESETS, EEGPTConfig, get_config  # noqa: E402
-from eegpt.dataset import embed_dataset  # noqa: E402
-from eegpt.model import EEGPT, EEGPTEncoder  # noqa: E402
-from eegpt.outputs import Embeddings, load_embeddings  # noqa: E402
+from typing import TYPE_CHECKING
+
+# The public names load on first use (PEP 562), so that ``import eegpt`` and ``eegpt --help``
+# do not pay for torch, MNE and SciPy until something needs them.
+_LAZY = {
+    "embed": "eegpt.api",
+    "embed_to_file": "eegpt.api",
+    "load_checkpoint": "eegpt.checkpoints",
+    "load_model": "eegpt.checkpoints",
+    "save_checkpoint": "eegpt.checkpoints",
+    "PRESETS": "eegpt.config",
+    "EEGPTConfig": "eegpt.config",
+    "get_config": "eegpt.config",
+    "embed_dataset": "eegpt.dataset",
+    "EEGPT": "eegpt.model",
+    "EEGPTEncoder": "eegpt.model",
+    "Embeddings": "eegpt.outputs",
+    "load_embeddings": "eegpt.outputs",
+}
+
+if TYPE_CHECKING:  # pragma: no cover
+    from eegpt.api import embed, embed_to_file
+    from eegpt.checkpoints import load_checkpoint, load_model, save_checkpoint
+    from eegpt.config import PRESETS, EEGPTConfig, get_config
+    from eegpt.dataset import embed_dataset
+    from eegpt.model import EEGPT, EEGPTEncoder
+    from eegpt.outputs import Embeddings, load_embeddings
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        import importlib
+
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'eegpt' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
+
 
 __all__ = [
     "EEGPT",

@@ -43,6 +43,7 @@ def embed(
     units: str = "V",
     rename: dict[str, str] | None = None,
     on_unknown: str = "drop",
+    on_missing: str = "raise",
     preprocessing: PreprocessingConfig | None = None,
     window_seconds: float | None = None,
     overlap: float | None = None,
@@ -70,9 +71,13 @@ def embed(
         For arrays only: channel names, sampling rate in Hz, and amplitude unit
         (``"V"``, ``"mV"`` or ``"uV"``).
     rename : dict | None
-        Explicit ``{input name: vocabulary name}`` overrides for the channel mapping.
+        Explicit ``{input name: vocabulary name}`` overrides for the channel mapping (a value
+        of ``None`` drops that channel).
     on_unknown : {"drop", "raise"}
         What to do with channels that are not in the EEGPT vocabulary.
+    on_missing : {"raise", "ignore"}
+        What to do with ``rename`` keys the recording does not have (``"ignore"``: one
+        ``rename`` for recordings with different channels).
     preprocessing : PreprocessingConfig | None
         Resampling, units, reference and windowing; the keyword arguments ``window_seconds``,
         ``overlap``, ``average_reference``, ``resample`` and ``tail`` override single fields.
@@ -174,6 +179,7 @@ _EMBED_DEFAULTS: dict[str, Any] = {
     "units": "V",
     "rename": None,
     "on_unknown": "drop",
+    "on_missing": "raise",
     "preprocessing": None,
     "window_seconds": None,
     "overlap": None,
@@ -228,7 +234,7 @@ class _Job:
                 "embed() feeds the recording's channels to the encoder; build the engine on "
                 "model.target_encoder, not on a model with a channel projection"
             )
-        mapping_args = {"rename": a["rename"], "on_unknown": a["on_unknown"]}
+        mapping_args = {k: a[k] for k in ("rename", "on_unknown", "on_missing")}
         verbose = a["verbose"]
         if isinstance(data, (str, os.PathLike)) and a["stream"] is not False:
             _require_array_args_absent(a["ch_names"], a["sfreq"], a["units"], str(data))

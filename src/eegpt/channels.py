@@ -64,6 +64,10 @@ PRETRAINING_CHANNELS: tuple[str, ...] = tuple(
 """The 58 channels seen during pretraining, in vocabulary order."""
 
 # Old 10-20 names of the temporal/parietal electrodes and their 10-10 (vocabulary) names.
+# How to map or drop a channel, in Python and on the command line (error messages say both).
+_HOW_TO_MAP = "rename={input_name: vocabulary_name} (command line: --rename 'NAME=VOCAB')"
+_HOW_TO_DROP = "rename={name: None} (command line: --drop NAME)"
+
 _ALIASES: dict[str, str] = {"T3": "T7", "T4": "T8", "T5": "P7", "T6": "P8"}
 
 # Labels that, after a '-', name a reference rather than a second electrode (a montage
@@ -242,6 +246,7 @@ def map_channels(
     *,
     rename: Mapping[str, str | None] | None = None,
     on_unknown: Literal["drop", "raise"] = "drop",
+    on_missing: Literal["raise", "ignore"] = "raise",
     verbose: bool | str | None = None,
 ) -> ChannelMapping:
     """Map a recording's channel names onto the EEGPT vocabulary.
@@ -253,10 +258,15 @@ def map_channels(
     rename : dict of str to (str or None) | None
         Explicit choices that take precedence over :func:`normalize_channel_name`: input name ->
         vocabulary name (any spelling that normalises, e.g. ``{"E36": "C3"}``), or ``None`` to
-        drop that channel on purpose (no warning). Keys must be in ``names``.
+        drop that channel on purpose (no warning). Keys must be in ``names`` unless
+        ``on_missing="ignore"``.
     on_unknown : ``"drop"`` | ``"raise"``
         What to do with names that do not map: drop them with one warning listing them all, or
         raise a ``ValueError`` listing them.
+    on_missing : ``"raise"`` | ``"ignore"``
+        What to do with ``rename`` keys that are not in ``names``: raise (a typo is caught),
+        or ignore them, so one ``rename`` can serve a corpus whose files have different
+        channels.
     verbose : bool | str | None
         If True (or ``"info"``), log the mapping table to the ``"eegpt"`` logger at INFO level.
 
@@ -283,7 +293,11 @@ def map_channels(
     names = list(names)
     if on_unknown not in ("drop", "raise"):
         raise ValueError(f"on_unknown must be 'drop' or 'raise', got {on_unknown!r}")
+    if on_missing not in ("raise", "ignore"):
+        raise ValueError(f"on_missing must be 'raise' or 'ignore', got {on_missing!r}")
     rename = dict(rename or {})
+    if on_missing == "ignore":
+        rename = {key: value for key, value in rename.items() if key in names}
     _check_rename(rename, names)
 
     kept: list[tuple[int, str, str]] = []  # (pick, input name, vocabulary name)
@@ -306,27 +320,27 @@ def map_channels(
     if unknown and on_unknown == "raise":
         raise ValueError(
             f"{len(unknown)} channel name(s) are not in the EEGPT vocabulary: {unknown}. "
-            "Drop them (on_unknown='drop') or map them explicitly with rename={name: vocab_name}."
+            "Drop them (on_unknown='drop'; command line: without --strict-channels) or map them "
+            f"explicitly with {_HOW_TO_MAP}."
         )
     if not kept:
         raise ValueError(
             f"none of the {len(names)} channel names maps to the EEGPT vocabulary: {names}. "
             "Expected 10-10 scalp electrode names such as 'Fp1', 'EEG C3-REF' or 'T3'; "
-            "see eegpt.channels.VOCABULARY, or pass rename={input_name: vocabulary_name}."
+            f"see eegpt.channels.VOCABULARY, or pass {_HOW_TO_MAP}."
         )
     _check_duplicates(kept)
     if unknown:
         _warn(
             f"{len(unknown)} channel(s) do not match the EEGPT vocabulary and were dropped: "
-            f"{unknown}. If some are EEG electrodes, map them with "
-            "rename={input_name: vocabulary_name}."
+            f"{unknown}. If some are EEG electrodes, map them with {_HOW_TO_MAP}."
         )
     unseen = [f"{inp} ({can})" for _, inp, can in kept if can in UNSEEN_IN_PRETRAINING]
     if unseen:
         _warn(
             f"channel(s) {unseen} map to vocabulary entries that no pretraining dataset contained "
             f"({', '.join(UNSEEN_IN_PRETRAINING)}); their embeddings are untrained, so consider "
-            "excluding them (rename={name: None}) unless a fine-tuned model learned them."
+            f"excluding them ({_HOW_TO_DROP}) unless a fine-tuned model learned them."
         )
 
     dropped = [name for name in names if name in set(unknown) | set(excluded)]
@@ -344,7 +358,10 @@ def map_channels(
 def _check_rename(rename: dict[str, str | None], names: list[str]) -> None:
     missing = [key for key in rename if key not in names]
     if missing:
-        raise ValueError(f"rename keys {missing} are not among the channel names {names}")
+        raise ValueError(
+            f"rename keys {missing} are not among the channel names {names} "
+            "(on_missing='ignore' applies a rename only where the channel exists)"
+        )
     bad = [
         f"{key!r}: {value!r}"
         for key, value in rename.items()
@@ -367,5 +384,5 @@ def _check_duplicates(kept: list[tuple[int, str, str]]) -> None:
         detail = "; ".join(f"{inps} -> {can}" for can, inps in clashes.items())
         raise ValueError(
             f"several input channels map to the same EEGPT channel: {detail}. Keep one of each "
-            "(e.g. drop the others with rename={name: None}) so no embedding is used twice."
+            f"(e.g. drop the others with {_HOW_TO_DROP}) so no embedding is used twice."
         )

@@ -40,7 +40,6 @@ import math
 import os
 import pickle
 import sys
-import tempfile
 import types
 import warnings
 from collections import Counter, OrderedDict
@@ -54,6 +53,7 @@ from safetensors import SafetensorError
 from safetensors.torch import load_file as _load_safetensors
 from safetensors.torch import save as _dump_safetensors
 
+from eegpt._tempfiles import temporary_beside
 from eegpt.config import EEGPTConfig
 from eegpt.errors import CheckpointError
 from eegpt.model import EEGPT
@@ -1079,7 +1079,7 @@ def _eegpt_section(ckpt: Checkpoint) -> dict[str, Any]:
 
 
 def _atomic_write(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    fd, tmp = temporary_beside(path)
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
@@ -1211,7 +1211,7 @@ def describe(checkpoint: Checkpoint) -> str:
             f"sha256 {source.get('sha256')})"
         )
     for key, value in (c.metadata.get("notes") or {}).items():
-        lines.append(f"  note: {key} = {value}")
+        lines.append(f"  note: {value}" if key == "note" else f"  note: {key} = {value}")
     if c.metadata.get("pickle_placeholders"):
         lines.append(
             "  not unpickled (metadata objects): " + ", ".join(c.metadata["pickle_placeholders"])

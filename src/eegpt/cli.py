@@ -12,6 +12,7 @@ import argparse
 import signal
 import sys
 import time
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 
@@ -31,7 +32,8 @@ def add_inference_options(
         "--precision",
         choices=["float32", "bfloat16", "float16"],
         default="float32",
-        help="float32 is exact; bfloat16/float16 are faster on GPU (about 1e-2 relative error)",
+        help="float32 is exact; bfloat16/float16 are faster on GPU (max relative error on the "
+        "embeddings: up to ~1e-2 bfloat16, ~1e-3 float16)",
     )
     g.add_argument(
         "--stream-precision",
@@ -68,7 +70,15 @@ def add_preprocessing_options(p: argparse.ArgumentParser) -> None:
         action="append",
         default=[],
         metavar="IN=VOCAB",
-        help="map a channel name explicitly, e.g. --rename 'EEG 1=FP1' (repeatable)",
+        help="map a channel name explicitly, e.g. --rename 'EEG 1=FP1' (repeatable; with "
+        "several recordings it applies to those that have the channel)",
+    )
+    g.add_argument(
+        "--drop",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="leave a channel out, e.g. --drop 'EEG FP1-REF' (repeatable)",
     )
     g.add_argument(
         "--strict-channels",
@@ -100,7 +110,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--output",
         type=Path,
         required=True,
-        help="output file (.npz or .parquet) for one recording, or a directory",
+        help="output file (.npz or .parquet) for one recording, or a folder (one file per "
+        "recording, named after it)",
     )
     p.add_argument(
         "--format",
@@ -127,13 +138,18 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("convert", help="convert a checkpoint to safetensors + config.json")
     p.add_argument("source", help="checkpoint file or directory (e.g. the original .ckpt)")
     p.add_argument("destination", type=Path, help="output directory")
-    p.add_argument("--overwrite", action="store_true")
+    p.add_argument("--overwrite", action="store_true", help="replace an existing conversion")
     p.set_defaults(func=cmd_convert)
 
     p = sub.add_parser("fetch", help="download pretrained weights into the cache")
     p.add_argument("name", nargs="?", default="eegpt-large", help="registry name or URL")
     p.add_argument("--sha256", help="expected SHA-256 of a URL download")
-    p.add_argument("--cache-dir", type=Path, default=None)
+    p.add_argument(
+        "--cache-dir",
+        type=Path,
+        default=None,
+        help="where weights are kept (default: $EEGPT_CACHE or ~/.cache/eegpt)",
+    )
     p.add_argument("--force", action="store_true", help="download again even if cached")
     p.add_argument("--list", action="store_true", help="list the known weights and exit")
     p.set_defaults(func=cmd_fetch)
@@ -143,21 +159,33 @@ def build_parser() -> argparse.ArgumentParser:
         help="run the whole pipeline on a synthetic recording with random (NOT pretrained) weights",
     )
     p.add_argument("-o", "--output", type=Path, default=Path("eegpt-demo"), help="output directory")
-    p.add_argument("--minutes", type=float, default=2.0, help="length of the synthetic recording")
-    p.add_argument("--device", default=None)
-    p.add_argument("--overwrite", action="store_true")
+    p.add_argument(
+        "--minutes", type=float, default=2.0, help="length of the synthetic recording (2)"
+    )
+    p.add_argument("--device", default=None, help="cpu, cuda ... (default: GPU if present)")
+    p.add_argument("--overwrite", action="store_true", help="replace an existing demo output")
     p.set_defaults(func=cmd_demo)
     return parser
 
 
-def parse_rename(pairs: list[str]) -> dict[str, str] | None:
-    """``["EEG 1=FP1", ...]`` (repeated ``--rename``) -> ``{"EEG 1": "FP1"}`` or None."""
-    out = {}
+def parse_rename(pairs: list[str], drop: list[str] = ()) -> dict[str, str | None] | None:
+    """``--rename`` pairs and ``--drop`` names -> the ``rename`` argument of
+    :func:`eegpt.channels.map_channels`: ``(["EEG 1=FP1"], ["ECG"])`` ->
+    ``{"EEG 1": "FP1", "ECG": None}``, or None when both are empty."""
+    out: dict[str, str | None] = {}
     for pair in pairs:
         name, sep, target = pair.partition("=")
         if not sep or not name.strip() or not target.strip():
-            raise ValueError(f"--rename expects IN=VOCAB, got {pair!r}")
+            raise ValueError(
+                f"--rename expects IN=VOCAB, got {pair!r} (to leave a channel out: --drop NAME)"
+            )
         out[name.strip()] = target.strip()
+    for name in drop:
+        if not name.strip():
+            raise ValueError("--drop expects a channel name")
+        if name.strip() in out:
+            raise ValueError(f"channel {name.strip()!r} is given to both --rename and --drop")
+        out[name.strip()] = None
     return out or None
 
 
@@ -169,6 +197,11 @@ def _output_paths(recordings: list[Path], output: Path, fmt: str) -> list[Path]:
                 "pass a directory"
             )
         return [output]
+    if output.suffix and not output.is_dir():
+        raise ValueError(
+            f"--output {output}: unsupported file type {output.suffix!r}; write .npz or "
+            ".parquet, or give a folder (a folder whose name has a dot must exist already)"
+        )
     paths = [output / f"{rec.stem}.{fmt}" for rec in recordings]
     seen: dict[Path, Path] = {}
     for rec, path in zip(recordings, paths, strict=True):
@@ -189,7 +222,7 @@ def cmd_embed(args: argparse.Namespace) -> int:
     if not args.weights:
         print(f"eegpt: error: no --weights given.\n\n{WEIGHTS_HELP}", file=sys.stderr)
         return 2
-    rename = parse_rename(args.rename)
+    rename = parse_rename(args.rename, args.drop)
     outputs = _output_paths(args.recordings, args.output, args.format)
     if not args.overwrite:
         existing = [str(p) for p in outputs if p.exists()]
@@ -221,6 +254,7 @@ def cmd_embed(args: argparse.Namespace) -> int:
                 overwrite=args.overwrite,
                 rename=rename,
                 on_unknown="raise" if args.strict_channels else "drop",
+                on_missing="ignore" if len(args.recordings) > 1 else "raise",
                 preprocessing=config,
                 engine=engine,
                 progress=not args.quiet,
@@ -228,7 +262,9 @@ def cmd_embed(args: argparse.Namespace) -> int:
             )
         except (*USER_ERRORS, RuntimeError) as err:
             failed.append((rec, err))
-            print(f"eegpt: error: {rec}: {err}", file=sys.stderr)
+            text = str(err)
+            where = "" if str(rec) in text or rec.name in text else f"{rec}: "
+            print(f"eegpt: error: {where}{text}", file=sys.stderr)
             continue
         ok += 1
         n_windows += len(written)
@@ -281,6 +317,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def _format_warning(message, category, filename, lineno, line=None) -> str:  # noqa: ANN001
+    """Warnings on the command line as ``eegpt: warning: ...`` lines (``--debug``: Python's
+    format, with the code location)."""
+    return f"eegpt: warning: {message}\n"
+
+
 def _raise_on_sigterm(signum: int, frame: object) -> None:
     raise SystemExit(128 + signum)
 
@@ -303,6 +345,9 @@ def run_command(
         previous = signal.signal(signal.SIGTERM, _raise_on_sigterm)
     except ValueError:  # not in the main thread: leave signals alone
         pass
+    formatter = warnings.formatwarning
+    if not getattr(args, "debug", False):
+        warnings.formatwarning = _format_warning
     try:
         return func(args)
     except KeyboardInterrupt:
@@ -330,6 +375,7 @@ def run_command(
         )
         return 1
     finally:
+        warnings.formatwarning = formatter
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
 

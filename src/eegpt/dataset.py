@@ -48,7 +48,6 @@ import multiprocessing
 import os
 import queue
 import re
-import tempfile
 import threading
 import time
 import warnings
@@ -66,6 +65,7 @@ from tqdm.auto import tqdm
 
 from eegpt import __version__
 from eegpt._logging import log as _log
+from eegpt._tempfiles import temporary_beside
 from eegpt.channels import map_channels
 from eegpt.engine import InferenceEngine, Precision
 from eegpt.io import as_recording
@@ -435,7 +435,8 @@ def load_file(
     config : PreprocessingConfig
         Resampling, reference, units and windows.
     rename, on_unknown
-        Channel mapping options (see :func:`eegpt.channels.map_channels`).
+        Channel mapping options (see :func:`eegpt.channels.map_channels`); ``rename`` keys a
+        file does not have are ignored (one ``rename`` serves the whole corpus).
 
     Returns
     -------
@@ -446,7 +447,9 @@ def load_file(
         warnings.simplefilter("always")
         try:
             recording = as_recording(path, verbose="error")
-            mapping = map_channels(recording.ch_names, rename=rename, on_unknown=on_unknown)
+            mapping = map_channels(
+                recording.ch_names, rename=rename, on_unknown=on_unknown, on_missing="ignore"
+            )
             windows = prepare(recording, mapping, config)
         except Exception as err:  # noqa: BLE001 - every reason is recorded, the run goes on
             return LoadedFile.failed(index, _describe(err), _warning_texts(caught))
@@ -845,9 +848,8 @@ class ShardWriter:
     def _open(self, shard: int) -> None:
         _, pq = _pyarrow()
         final = self.output_dir / shard_name(shard)
-        fd, tmp = tempfile.mkstemp(prefix=f".{final.name}.", suffix=".tmp", dir=self.output_dir)
+        fd, tmp = temporary_beside(final)
         os.close(fd)
-        _public(tmp)
         self._tmp, self._shard, self._statuses = Path(tmp), shard, []
         self._writer = pq.ParquetWriter(tmp, self.schema)
 
@@ -902,26 +904,14 @@ def read_shard_status(path: Path) -> tuple[dict[str, Any], dict[str, Any]]:
     return json.loads(meta[b"eegpt"]), json.loads(meta[b"eegpt_shard"])
 
 
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-def _public(path: str | Path | int) -> None:
-    """Give a ``mkstemp`` file (mode 0600; a path or descriptor) the usual mode 0666 & ~umask."""
-    os.chmod(path, 0o666 & ~_umask())
-
-
 def _atomic_bytes(path: Path, data: bytes) -> None:
     """Write ``data`` to a temporary file beside ``path``, flush it to disk, rename it."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = temporary_beside(path)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
-        _public(tmp)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -1447,7 +1437,8 @@ def embed_dataset(
         Preprocessing (see :class:`~eegpt.preprocessing.PreprocessingConfig`); the keywords
         override single fields.
     rename, on_unknown
-        Channel mapping (see :func:`~eegpt.channels.map_channels`), applied to every file.
+        Channel mapping (see :func:`~eegpt.channels.map_channels`), applied to every file;
+        a ``rename`` key applies to the files that have that channel (others ignore it).
     device : str | None
         See :func:`select_devices`; for Ray, ``"cpu"`` or ``"cuda"`` (default: GPUs if the
         cluster has any).

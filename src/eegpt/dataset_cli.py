@@ -1,9 +1,10 @@
 """``eegpt embed-dataset``: embed a whole corpus into sharded Parquet, resumably.
 
 Also runnable as ``python -m eegpt.dataset_cli INPUT -o OUTDIR --weights W ...`` (the same
-arguments without the command name). Exit status: 0 when every shard is written (files that
-failed are listed in ``OUTDIR/_errors.csv``), 1 on an error that stopped the run (run the same
-command again to resume), 2 on usage errors, 130 when interrupted.
+arguments without the command name). Exit status: 0 when every file was embedded, 3 when every
+shard is written but some files failed (listed, with the reason, in ``OUTDIR/_errors.csv``;
+``--retry-failed`` redoes them), 1 on an error that stopped the run (run the same command again
+to resume), 2 on usage errors, 130 when interrupted.
 """
 
 from __future__ import annotations
@@ -19,6 +20,9 @@ from eegpt.cli import (
     parse_rename,
     run_command,
 )
+
+#: Exit status of a finished run in which some files failed (listed in ``_errors.csv``).
+EXIT_FILES_FAILED = 3
 
 DESCRIPTION = (
     "Embed every window of every EEG file of a folder, glob or manifest (CSV/TSV/Parquet with a "
@@ -108,7 +112,7 @@ def cmd_embed_dataset(args: argparse.Namespace) -> int:
         average_reference=args.average_reference,
         resample=args.resample,
         tail=args.tail,
-        rename=parse_rename(args.rename),
+        rename=parse_rename(args.rename, args.drop),
         on_unknown="raise" if args.strict_channels else "drop",
         device=args.device,
         precision=args.precision,
@@ -127,7 +131,9 @@ def cmd_embed_dataset(args: argparse.Namespace) -> int:
     )
     if not args.verbose:  # verbose runs log it already
         print(summary, file=sys.stderr)
-    return 0 if summary.complete else 1
+    if not summary.complete:
+        return 1
+    return EXIT_FILES_FAILED if summary.n_failed else 0
 
 
 def build_parser() -> argparse.ArgumentParser:

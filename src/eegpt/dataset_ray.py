@@ -27,6 +27,7 @@ import numpy as np
 
 from eegpt.dataset import FileResult, InputFile, LoadedFile, Pool, encode_files, load_file
 from eegpt.engine import InferenceEngine, Precision
+from eegpt.errors import MissingDependencyError
 from eegpt.model import EEGPT
 
 __all__ = ["ray_devices", "run_ray"]
@@ -37,7 +38,7 @@ def _ray():
         import ray
         import ray.data
     except ImportError as err:
-        raise ImportError(
+        raise MissingDependencyError(
             "engine='ray' needs Ray Data: pip install 'eegpt[ray]' (or 'ray[data]'), or use "
             "engine='inprocess'"
         ) from err

@@ -37,6 +37,7 @@ from tqdm.auto import tqdm
 
 from eegpt import short_attention as short_attn
 from eegpt._logging import warn
+from eegpt.errors import DeviceUnavailableError
 from eegpt.model import (
     EEGPT,
     EEGPTEncoder,
@@ -68,12 +69,23 @@ def resolve_device(device: str | torch.device | None) -> torch.device:
     """``None``/"auto" picks CUDA when available, else CPU; errors name what is missing."""
     if device is None or device == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    device = torch.device(device)
+    try:
+        device = torch.device(device)
+    except (RuntimeError, TypeError) as err:
+        raise ValueError(
+            f"unknown device {device!r}: expected 'cpu', 'cuda', 'cuda:1', ... or None/'auto'"
+        ) from err
     if device.type == "cuda" and not torch.cuda.is_available():
-        raise RuntimeError(
+        raise DeviceUnavailableError(
             f"device {device} was requested but PyTorch sees no CUDA GPU "
             f"(torch {torch.__version__}); use --device cpu"
         )
+    if device.type == "cuda" and device.index is not None:
+        if device.index >= torch.cuda.device_count():
+            raise DeviceUnavailableError(
+                f"device {device} was requested but PyTorch sees "
+                f"{torch.cuda.device_count()} CUDA GPU(s) (cuda:0 ...)"
+            )
     return device
 
 

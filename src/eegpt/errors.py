@@ -15,10 +15,12 @@ from __future__ import annotations
 __all__ = [
     "USER_ERRORS",
     "CheckpointError",
+    "DeviceUnavailableError",
     "ChecksumError",
     "DownloadError",
     "EEGPTError",
     "EmbeddingError",
+    "MissingDependencyError",
     "OutputExistsError",
     "RecordingError",
     "WeightsUnavailableError",
@@ -49,8 +51,16 @@ class DownloadError(EEGPTError, OSError):
     """The server closed the connection before sending the whole file."""
 
 
+class DeviceUnavailableError(EEGPTError, RuntimeError):
+    """The requested device (e.g. ``cuda``) is not available to this PyTorch installation."""
+
+
 class WeightsUnavailableError(EEGPTError, RuntimeError):
     """The weights could not be downloaded (offline, DNS failure, HTTP error ...)."""
+
+
+class MissingDependencyError(EEGPTError, ImportError):
+    """An optional dependency (an extra such as ``eegpt[parquet]``) is not installed."""
 
 
 class OutputExistsError(EEGPTError, FileExistsError):

@@ -17,7 +17,6 @@ import http.client
 import logging
 import os
 import re
-import tempfile
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -27,6 +26,7 @@ from typing import Any
 
 from tqdm import tqdm
 
+from eegpt._tempfiles import temporary_beside
 from eegpt.errors import ChecksumError, DownloadError, WeightsUnavailableError
 
 logger = logging.getLogger(__name__)
@@ -58,7 +58,7 @@ PRETRAINED: dict[str, dict[str, Any]] = {
         "revision": "main",
         "sha256": {},
         "description": (
-            "EEGPT large (embed_dim 512, 8 blocks, 4 summary tokens; ~10M encoder weights), "
+            "EEGPT large (embed_dim 512, 8 blocks, 4 summary tokens; ~25M encoder weights), "
             f"pretrained by Wang et al. (NeurIPS 2024); braindecode's conversion of "
             f"{ORIGINAL_CHECKPOINT}"
         ),
@@ -190,8 +190,7 @@ def download(
     dest = Path(dest)
     expected = _normalise_sha(sha256)
     dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".part", dir=dest.parent)
-    part = Path(name)
+    fd, part = temporary_beside(dest, ".part")
     recorder = _RedirectRecorder()
     opener = urllib.request.build_opener(recorder)
     request = urllib.request.Request(url, headers={"User-Agent": "eegpt-downloader"})

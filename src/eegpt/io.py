@@ -29,6 +29,7 @@ import numpy as np
 
 from eegpt._logging import log as _log
 from eegpt._logging import warn as _warn
+from eegpt.channels import normalize_channel_name
 from eegpt.errors import RecordingError
 
 __all__ = [
@@ -752,6 +753,8 @@ def _pick_indices(info: mne.Info, picks: Any, source: str) -> list[int]:
                 "them first (raw.interpolate_bads()) or pick them by name."
             )
             idx = [i for i in idx if info["ch_names"][i] not in bads]
+    if typed and picks != "all":
+        _warn_electrodes_left_out(info, idx, picks, source)
     if not idx:
         types = sorted(set(info.get_channel_types()))
         raise RecordingError(
@@ -760,6 +763,27 @@ def _pick_indices(info: mne.Info, picks: Any, source: str) -> list[int]:
             "otherwise, set their type with raw.set_channel_types or pass picks='all'."
         )
     return idx
+
+
+def _warn_electrodes_left_out(info: mne.Info, idx: list[int], picks: Any, source: str) -> None:
+    """Warn when a type pick leaves out channels that carry scalp electrode names (e.g. ``Cz``
+    typed ``misc``): those are usually EEG typed wrongly by the file or the reader."""
+    chosen = set(idx)
+    types = info.get_channel_types()
+    named = [
+        f"{name} ({kind})"
+        for i, (name, kind) in enumerate(zip(info["ch_names"], types, strict=True))
+        if i not in chosen
+        and name not in info["bads"]
+        and kind not in ("eeg", "bio", "stim")
+        and normalize_channel_name(name) is not None
+    ]
+    if named:
+        _warn(
+            f"{source}: channel(s) {named} have EEG electrode names but are not selected by "
+            f"picks={picks!r}, so they were left out. If they are EEG, set their type first "
+            "(raw.set_channel_types({name: 'eeg'})) or pass picks='all'."
+        )
 
 
 def file_units_of(raw: mne.io.BaseRaw, header: EDFHeader | None) -> dict[str, str] | None:

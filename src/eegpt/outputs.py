@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -38,7 +37,8 @@ from typing import Any
 
 import numpy as np
 
-from eegpt.errors import OutputExistsError
+from eegpt._tempfiles import temporary_beside
+from eegpt.errors import MissingDependencyError, OutputExistsError
 
 __all__ = [
     "FORMATS",
@@ -384,8 +384,8 @@ def atomic_write(path: Path, write: Callable[[Any], None], *, overwrite: bool = 
 def _temporary(path: Path) -> tuple[Path, Any]:
     """A new hidden temporary file beside ``path`` and its binary handle."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    return Path(tmp), os.fdopen(fd, "wb")
+    fd, tmp = temporary_beside(path)
+    return tmp, os.fdopen(fd, "wb")
 
 
 def _finish(fh: Any) -> None:
@@ -437,5 +437,5 @@ def require_pyarrow(what: str = "writing Parquet (or use a .npz output)"):
         import pyarrow as pa
         import pyarrow.parquet as pq
     except ImportError as err:  # pragma: no cover - depends on the environment
-        raise ImportError(f"{what} needs pyarrow: pip install 'eegpt[parquet]'") from err
+        raise MissingDependencyError(f"{what} needs pyarrow: pip install 'eegpt[parquet]'") from err
     return pa, pq

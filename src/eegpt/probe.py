@@ -59,6 +59,7 @@ from eegpt.channels import (
 )
 from eegpt.config import EEGPTConfig, strict_from_dict
 from eegpt.engine import InferenceEngine, Precision, resolve_device
+from eegpt.errors import MissingDependencyError
 from eegpt.io import Recording, as_recording
 from eegpt.model import EEGPT, EEGPTEncoder, LinearProbe
 from eegpt.outputs import atomic_write
@@ -618,7 +619,7 @@ def _sklearn_metrics():
     try:
         from sklearn import metrics
     except ImportError as err:  # pragma: no cover - depends on the environment
-        raise ImportError(
+        raise MissingDependencyError(
             "probe metrics need scikit-learn: pip install 'eegpt[sklearn]' (or scikit-learn)"
         ) from err
     return metrics
@@ -737,9 +738,20 @@ def _fit(
     steps = math.ceil(n / batch_size)
     max_lr = [g.pop("max_lr") for g in param_groups]
     optimizer = torch.optim.AdamW(param_groups, lr=max_lr[0], weight_decay=weight_decay)
-    scheduler = torch.optim.lr_scheduler.OneCycleLR(
-        optimizer, max_lr=max_lr, epochs=epochs, steps_per_epoch=steps, pct_start=pct_start
-    )
+    total = epochs * steps
+    if total < 4:  # too few steps for a warm-up and a decay: the peak rate throughout
+        for g, lr in zip(optimizer.param_groups, max_lr, strict=True):
+            g["lr"] = lr
+        scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda step: 1.0)
+    else:
+        # OneCycleLR divides by (warm-up steps - 1): keep at least 2 warm-up steps
+        scheduler = torch.optim.lr_scheduler.OneCycleLR(
+            optimizer,
+            max_lr=max_lr,
+            epochs=epochs,
+            steps_per_epoch=steps,
+            pct_start=max(pct_start, 2 / total),
+        )
     scaler = torch.amp.GradScaler(device.type) if precision == "float16" else None
     order_rng = torch.Generator().manual_seed(seed)
     x_all = torch.from_numpy(_writable_float32(x_train))

@@ -338,9 +338,9 @@ def cmd_probe_predict(args: argparse.Namespace) -> int:
 
 
 def cmd_probe_evaluate(args: argparse.Namespace) -> int:
-    from sklearn.metrics import confusion_matrix
+    from eegpt.probe import _sklearn_metrics, format_metrics, probe_metrics
 
-    from eegpt.probe import format_metrics, probe_metrics
+    confusion_matrix = _sklearn_metrics().confusion_matrix
 
     probe = _load(args)
     recording, y, _ = load_labelled_epochs(args.data, args.labels, verbose=False)

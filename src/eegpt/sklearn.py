@@ -27,11 +27,13 @@ from typing import Any
 import mne
 import numpy as np
 
+from eegpt.errors import MissingDependencyError
+
 try:
     from sklearn.base import BaseEstimator, TransformerMixin
     from sklearn.utils.validation import check_array, check_is_fitted
 except ImportError as err:  # pragma: no cover - depends on the environment
-    raise ImportError(
+    raise MissingDependencyError(
         "eegpt.sklearn needs scikit-learn: pip install 'eegpt[sklearn]' (or scikit-learn)"
     ) from err
 

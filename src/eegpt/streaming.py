@@ -126,6 +126,7 @@ def open_stream(
     *,
     rename: Mapping[str, str | None] | None = None,
     on_unknown: str = "drop",
+    on_missing: str = "raise",
     picks: str | Sequence[str] | Sequence[int] | None = "eeg",
     verbose: bool | str | int | None = None,
 ) -> StreamedRecording:
@@ -135,7 +136,7 @@ def open_stream(
     ----------
     path : str | path-like
         Any file :func:`eegpt.io.read_recording` reads.
-    rename, on_unknown
+    rename, on_unknown, on_missing
         Passed to :func:`~eegpt.channels.map_channels`.
     picks : str | list | None
         Channels considered, as in :func:`eegpt.io.as_recording`.
@@ -162,7 +163,7 @@ def open_stream(
     names = [raw.ch_names[i] for i in idx]
     _check_unique(names, source)
     mapping = map_recording_channels(
-        names, source, rename=rename, on_unknown=on_unknown, verbose=verbose
+        names, source, rename=rename, on_unknown=on_unknown, on_missing=on_missing, verbose=verbose
     )
     used = [idx[i] for i in mapping.picks]
     file_units = file_units_of(raw, header)
