@@ -38,7 +38,10 @@ def edf(tmp_path_factory):
 
 def test_cli_embed_edf_with_tuh_names(weights, edf, tmp_path, capsys):
     out = tmp_path / "emb.npz"
-    code = main(["embed", str(edf), "--weights", str(weights), "-o", str(out), "--batch-size", "3"])
+    code = main(
+        ["embed", str(edf), "--weights", str(weights), "-o", str(out), "--batch-size", "3"]
+        + ["--device", "cpu"]  # compared bit for bit with the Python API on CPU below
+    )
     assert code == 0
     emb = load_embeddings(out)
     # 30 s at 4 s windows, tail dropped -> 7 windows of 16 patches
