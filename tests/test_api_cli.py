@@ -56,7 +56,7 @@ def test_cli_embed_edf_with_tuh_names(weights, edf, tmp_path, capsys):
 
     # The CLI output equals the Python API on the same file, bit for bit on CPU.
     model = load_model(weights)
-    direct = model.embed(edf)
+    direct = model.embed(edf, device="cpu")
     np.testing.assert_array_equal(direct.data, emb.data)
 
     # ... and equals running the encoder by hand on the EDF data read back through MNE.
@@ -157,7 +157,8 @@ def test_api_array_input_units_and_engine_reuse(weights):
     np.testing.assert_allclose(a.data, b.data, rtol=1e-5, atol=1e-6)
     engine = InferenceEngine(model, batch_size=1)
     c = embed(model, x_uv, ch_names=names, sfreq=256, units="uV", engine=engine)
-    np.testing.assert_allclose(a.data, c.data, rtol=1e-5, atol=1e-6)
+    # another batch size: on a GPU other GEMM kernels, equal to float32 rounding
+    np.testing.assert_allclose(a.data, c.data, rtol=1e-5, atol=1e-5)
     assert a.metadata["channels"]["chan_ids"] == [0, 29, 61]
     assert isinstance(a, Embeddings) and a.pooled("mean").shape == (2, 64)
 
