@@ -239,6 +239,17 @@ def test_rename_keys_a_recording_lacks_can_be_ignored():
         map_channels(["Fp1"], on_missing="warn")
 
 
+def test_bipolar_derivations_are_explained():
+    with pytest.raises(ValueError, match=r"2 of them look like bipolar derivations \('EEG FP1-F7'"):
+        map_channels(["EEG FP1-F7", "EEG F7-T3", "EKG"])
+    with pytest.warns(RuntimeWarning, match="1 of them look like bipolar") as record:
+        map_channels(["Fp1", "Cz", "FP2-F8", "EKG"])
+    assert "EKG" in str(record[0].message)
+    with pytest.warns(RuntimeWarning) as record:
+        map_channels(["Fp1", "EKG"])  # nothing bipolar: no such sentence
+    assert "bipolar" not in str(record[0].message)
+
+
 def test_single_string_is_rejected():
     with pytest.raises(TypeError, match="single str"):
         map_channels("Fp1")

@@ -63,11 +63,11 @@ PRETRAINING_CHANNELS: tuple[str, ...] = tuple(
 )
 """The 58 channels seen during pretraining, in vocabulary order."""
 
-# Old 10-20 names of the temporal/parietal electrodes and their 10-10 (vocabulary) names.
 # How to map or drop a channel, in Python and on the command line (error messages say both).
 _HOW_TO_MAP = "rename={input_name: vocabulary_name} (command line: --rename 'NAME=VOCAB')"
 _HOW_TO_DROP = "rename={name: None} (command line: --drop NAME)"
 
+# Old 10-20 names of the temporal/parietal electrodes and their 10-10 (vocabulary) names.
 _ALIASES: dict[str, str] = {"T3": "T7", "T4": "T8", "T5": "P7", "T6": "P8"}
 
 # Labels that, after a '-', name a reference rather than a second electrode (a montage
@@ -130,6 +130,27 @@ def normalize_channel_name(name: str) -> str | None:
     key = key.strip(".")
     key = _ALIASES.get(key, key)
     return key if key in CHANNEL_INDEX else None
+
+
+def _bipolar(name: str) -> bool:
+    """``name`` is a derivation between two vocabulary electrodes (``"EEG FP1-F7"``)."""
+    key = _PREFIX.sub("", name.strip().strip(".").strip().upper())
+    parts = key.split("-")
+    return len(parts) == 2 and all(normalize_channel_name(p) is not None for p in parts)
+
+
+def _bipolar_note(names: Sequence[str]) -> str:
+    """A sentence about the bipolar derivations among ``names`` (empty if there are none)."""
+    bipolar = [name for name in names if _bipolar(name)]
+    if not bipolar:
+        return ""
+    return (
+        f" {len(bipolar)} of them look like bipolar derivations ({bipolar[0]!r}, ...): EEGPT was "
+        "pretrained on channels against a common reference, and a difference of two electrodes "
+        "is not one electrode, so they are not mapped. Use a referential recording of the same "
+        "session if there is one; renaming a derivation to one of its electrodes gives the model "
+        "a signal it was not trained on."
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -327,13 +348,14 @@ def map_channels(
         raise ValueError(
             f"none of the {len(names)} channel names maps to the EEGPT vocabulary: {names}. "
             "Expected 10-10 scalp electrode names such as 'Fp1', 'EEG C3-REF' or 'T3'; "
-            f"see eegpt.channels.VOCABULARY, or pass {_HOW_TO_MAP}."
+            f"see eegpt.channels.VOCABULARY, or pass {_HOW_TO_MAP}." + _bipolar_note(names)
         )
     _check_duplicates(kept)
     if unknown:
         _warn(
             f"{len(unknown)} channel(s) do not match the EEGPT vocabulary and were dropped: "
             f"{unknown}. If some are EEG electrodes, map them with {_HOW_TO_MAP}."
+            + _bipolar_note(unknown)
         )
     unseen = [f"{inp} ({can})" for _, inp, can in kept if can in UNSEEN_IN_PRETRAINING]
     if unseen:

@@ -1280,9 +1280,10 @@ class DatasetSummary:
         else:
             lines.append(f"this run: nothing to do ({self.shards_skipped} already done)")
         if self.errors:
-            shown = "; ".join(f"{e['recording_id']}: {e['error']}" for e in self.errors[:3])
-            more = f" (+{len(self.errors) - 3} more)" if len(self.errors) > 3 else ""
-            lines.append(f"failed: {shown}{more}; see {self.output_dir / ERRORS_REPORT}")
+            lines.append(f"failed ({len(self.errors)}, all in {self.output_dir / ERRORS_REPORT}):")
+            lines += [f"  {e['recording_id']}: {_short(e['error'])}" for e in self.errors[:3]]
+            if len(self.errors) > 3:
+                lines.append(f"  ... and {len(self.errors) - 3} more")
         lines.append(f"read with: pandas.read_parquet({str(self.output_dir)!r})")
         return "\n".join(lines)
 
@@ -1290,6 +1291,12 @@ class DatasetSummary:
 # --------------------------------------------------------------------------------------------
 # the run
 # --------------------------------------------------------------------------------------------
+
+
+def _short(text: str, limit: int = 200) -> str:
+    """``text`` on one line, cut to ``limit`` characters."""
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _preprocessing_config(
