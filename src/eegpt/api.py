@@ -66,7 +66,8 @@ def embed(
         A loaded model (see :func:`eegpt.load_model`).
     data : str | Path | mne.io.BaseRaw | mne.Epochs | ndarray
         The recording. Arrays are ``[C, T]`` (continuous) or ``[n_epochs, C, T]`` and need
-        ``ch_names``, ``sfreq`` and ``units``.
+        ``ch_names`` and ``sfreq``; their ``units`` default to volts, as in MNE (values that
+        look like microvolts read as volts are reported by the amplitude check).
     ch_names, sfreq, units
         For arrays only: channel names, sampling rate in Hz, and amplitude unit
         (``"V"``, ``"mV"`` or ``"uV"``).

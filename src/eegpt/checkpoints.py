@@ -336,7 +336,8 @@ def _read_weights(path: Path) -> tuple[Any, list[str]]:
     """Read a safetensors or pickled torch file; ``(object, pickle placeholders)``."""
     corrupt = (
         f"cannot read {path}: the file is truncated, corrupt, unsafe to unpickle or not an EEGPT "
-        "weights file. Download it again from a trusted source (see `eegpt.hub.WEIGHTS_HELP`)."
+        "weights file. Download it again from a trusted source (`eegpt fetch --force`, or see "
+        "`eegpt.hub.WEIGHTS_HELP`)."
     )
     if path.suffix == ".safetensors" or _looks_like_safetensors(path):
         try:

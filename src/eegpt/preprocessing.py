@@ -734,8 +734,8 @@ def check_length(n_times: int, duration: float, source: str, config: Preprocessi
     )
     if config.tail == "drop":
         raise RecordingError(
-            message + "; use a longer recording, a shorter window_seconds, or tail='pad' to "
-            "zero-pad it into one window"
+            message + "; use a longer recording, a shorter window_seconds (--window), or "
+            "tail='pad' (--tail pad) to zero-pad it into one window"
         )
     _warn(message + "; it was zero-padded into one window (tail='pad').")
 
@@ -752,7 +752,8 @@ def _epoch_windows(
             f"{recording.sfreq:g} Hz) and a window has {window} ({config.window_seconds:g} s). "
             "Crop the epochs to the window length (MNE's tmax is inclusive: use "
             f"epochs.crop(tmin, tmin + {config.window_seconds:g} - 1 / sfreq)), change "
-            "window_seconds, or for shorter epochs zero-pad them with tail='pad'."
+            "window_seconds (--window), or for shorter epochs zero-pad them with tail='pad' "
+            "(--tail pad)."
         )
     if n_times == window:
         out = x.astype(np.float32)
