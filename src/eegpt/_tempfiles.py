@@ -13,7 +13,16 @@ from pathlib import Path
 
 
 def _umask() -> int:
-    mask = os.umask(0)
+    """The process umask: read from /proc where possible, since reading it with ``os.umask``
+    means setting it, for a moment, for every thread of the process."""
+    try:
+        with open("/proc/self/status") as fh:
+            for line in fh:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    mask = os.umask(0o077)
     os.umask(mask)
     return mask
 

@@ -53,10 +53,10 @@ from safetensors import SafetensorError
 from safetensors.torch import load_file as _load_safetensors
 from safetensors.torch import save as _dump_safetensors
 
-from eegpt._tempfiles import temporary_beside
 from eegpt.config import EEGPTConfig
 from eegpt.errors import CheckpointError
 from eegpt.model import EEGPT
+from eegpt.outputs import atomic_write
 
 logger = logging.getLogger(__name__)
 
@@ -1079,19 +1079,6 @@ def _eegpt_section(ckpt: Checkpoint) -> dict[str, Any]:
     }
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
-    fd, tmp = temporary_beside(path)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def save_checkpoint(
     model_or_checkpoint: EEGPT | Checkpoint,
     directory: PathLike,
@@ -1152,8 +1139,9 @@ def save_checkpoint(
             f"metadata must be JSON-serialisable (strings, numbers, lists, dicts): {e}"
         ) from e
     directory.mkdir(parents=True, exist_ok=True)
-    _atomic_write(directory / SAFETENSORS_FILE, _dump_safetensors(tensors, {"format": "pt"}))
-    _atomic_write(directory / CONFIG_FILE, config_text.encode())
+    weights = _dump_safetensors(tensors, {"format": "pt"})
+    atomic_write(directory / SAFETENSORS_FILE, lambda fh: fh.write(weights))
+    atomic_write(directory / CONFIG_FILE, lambda fh: fh.write(config_text.encode()))
     return directory
 
 

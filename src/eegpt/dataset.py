@@ -70,7 +70,7 @@ from eegpt.channels import map_channels
 from eegpt.engine import InferenceEngine, Precision
 from eegpt.io import as_recording
 from eegpt.model import EEGPT
-from eegpt.outputs import require_pyarrow
+from eegpt.outputs import atomic_write, require_pyarrow
 from eegpt.preprocessing import PreprocessingConfig, prepare
 
 __all__ = [
@@ -850,7 +850,7 @@ class ShardWriter:
         final = self.output_dir / shard_name(shard)
         fd, tmp = temporary_beside(final)
         os.close(fd)
-        self._tmp, self._shard, self._statuses = Path(tmp), shard, []
+        self._tmp, self._shard, self._statuses = tmp, shard, []
         self._writer = pq.ParquetWriter(tmp, self.schema)
 
     def _flush(self) -> None:
@@ -904,22 +904,9 @@ def read_shard_status(path: Path) -> tuple[dict[str, Any], dict[str, Any]]:
     return json.loads(meta[b"eegpt"]), json.loads(meta[b"eegpt_shard"])
 
 
-def _atomic_bytes(path: Path, data: bytes) -> None:
-    """Write ``data`` to a temporary file beside ``path``, flush it to disk, rename it."""
-    fd, tmp = temporary_beside(path)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def _write_json(path: Path, obj: Any) -> None:
-    _atomic_bytes(path, (json.dumps(obj, indent=1, default=str) + "\n").encode())
+    text = json.dumps(obj, indent=1, default=str) + "\n"
+    atomic_write(path, lambda fh: fh.write(text.encode()))
 
 
 _REPORT_COLUMNS = [
@@ -946,7 +933,7 @@ def _write_csv(path: Path, rows: Iterable[Mapping[str, Any]]) -> None:
             if isinstance(row.get(key), list):
                 row[key] = " | ".join(row[key])
         writer.writerow(row)
-    _atomic_bytes(path, buf.getvalue().encode())
+    atomic_write(path, lambda fh: fh.write(buf.getvalue().encode()))
 
 
 class _Lock:
