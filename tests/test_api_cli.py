@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+import warnings
 
 import mne
 import numpy as np
@@ -285,11 +286,18 @@ def test_cli_drop_and_rename_across_recordings(weights, tmp_path, capsys):
 
     out = tmp_path / "both"
     rename = ["--rename", "Ch1=C3", "--drop", "FP1"]
-    assert main([*base, str(a), str(b), "-o", str(out), *rename]) == 0
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)  # every key matched some recording
+        warnings.filterwarnings("ignore", "channel.*do not match", RuntimeWarning)
+        assert main([*base, str(a), str(b), "-o", str(out), *rename]) == 0
     ma = load_embeddings(out / "a.npz").metadata["channels"]
     mb = load_embeddings(out / "b.npz").metadata["channels"]
     assert ma["input_names"] == ["EEG Fp1-REF", "Cz", "Ch1"] and ma["names"][-1] == "C3"
     assert "FP1" in ma["dropped"] and mb["names"] == ["FP1", "CZ", "PZ"]
+
+    typo = ["--rename", "Chl=C3", "--drop", "FP1"]  # l for 1: no recording has it
+    with pytest.warns(RuntimeWarning, match=r"\['Chl'\] matched no channel of the 2 recording"):
+        assert main([*base, str(a), str(b), "-o", str(out), "--overwrite", *typo]) == 0
 
     # One recording: a rename key it lacks is a mistake (typo), and says so.
     assert main([*base, str(b), "-o", str(tmp_path / "b.npz"), *rename]) == 1

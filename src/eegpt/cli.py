@@ -244,6 +244,7 @@ def cmd_embed(args: argparse.Namespace) -> int:
         stream_precision=args.stream_precision,
     )
     ok, failed, hours, n_windows = 0, [], 0.0, 0
+    unused = set(rename or {})  # rename/drop keys no recording had so far (typos?)
     t0 = time.perf_counter()
     for rec, out in zip(args.recordings, outputs, strict=True):
         try:
@@ -267,12 +268,21 @@ def cmd_embed(args: argparse.Namespace) -> int:
             print(f"eegpt: error: {where}{text}", file=sys.stderr)
             continue
         ok += 1
+        channels = written.metadata["channels"]
+        unused -= {*channels["input_names"], *channels["dropped"]}
         n_windows += len(written)
         step = config.window_seconds - config.overlap
         hours += (len(written) * step) / 3600
         if not args.quiet:
             print(f"{rec} -> {out}: {len(written)} windows, embeddings {written.shape[1:]}")
     elapsed = time.perf_counter() - t0
+    if unused and ok:
+        warnings.warn(
+            f"--rename/--drop name(s) {sorted(unused)} matched no channel of the "
+            f"{ok} recording(s) embedded; check their spelling",
+            RuntimeWarning,
+            stacklevel=1,
+        )
     if not args.quiet or failed:
         print(
             f"done: {ok} ok, {len(failed)} failed, {n_windows} windows "
