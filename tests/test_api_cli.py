@@ -302,9 +302,21 @@ def test_cli_drop_and_rename_across_recordings(weights, tmp_path, capsys):
     # One recording: a rename key it lacks is a mistake (typo), and says so.
     assert main([*base, str(b), "-o", str(tmp_path / "b.npz"), *rename]) == 1
     assert "not among the channel names" in capsys.readouterr().err
+
     both = ["--rename", "Cz=C4", "--drop", "Cz"]
     assert main([*base, str(b), "-o", str(tmp_path / "b.npz"), *both]) == 1
     assert "both --rename and --drop" in capsys.readouterr().err
+
+
+def test_cli_stdout_carries_only_results(weights, edf, tmp_path, capfd):
+    """MNE's reader messages go to stderr with eegpt's own, not between the result lines."""
+    out = tmp_path / "e.npz"
+    assert main(["embed", str(edf), "--weights", str(weights), "-o", str(out)]) == 0
+    captured = capfd.readouterr()
+    assert captured.out.strip().splitlines() == [
+        f"{edf} -> {out}: 7 windows, embeddings (16, 4, 64)"
+    ]
+    assert "Extracting EDF parameters" in captured.err
 
 
 def test_cli_rejects_an_unsupported_output_file_type(weights, edf, tmp_path, capsys):

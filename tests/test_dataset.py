@@ -398,6 +398,7 @@ def test_cli_and_subcommand(corpus, weights, tmp_path, capsys):
     err = capsys.readouterr().err
     assert "6 ok, 1 failed" in err and "_errors.csv" in err
     assert re.search(r"\n  \S*rec03\S*: ", err)  # the failed file on its own line
+    assert "--retry-failed" in err
     spec, _ = read_shard_status(out / "shard-00000.parquet")
     assert spec["pool"] == "mean" and spec["preprocessing"]["window_seconds"] == 2.0
     assert cli_main([str(corpus), "-o", str(out), "--weights", str(weights), "-q"]) == 1

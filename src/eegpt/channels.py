@@ -381,8 +381,9 @@ def _check_rename(rename: dict[str, str | None], names: list[str]) -> None:
     missing = [key for key in rename if key not in names]
     if missing:
         raise ValueError(
-            f"rename keys {missing} are not among the channel names {names} "
-            "(on_missing='ignore' applies a rename only where the channel exists)"
+            f"rename keys {missing} are not among the channel names {names}; check their "
+            "spelling (a rename meant only for the recordings that have the channel: "
+            "on_missing='ignore', which the command line uses when given several recordings)"
         )
     bad = [
         f"{key!r}: {value!r}"

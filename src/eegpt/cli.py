@@ -333,6 +333,41 @@ def _format_warning(message, category, filename, lineno, line=None) -> str:  # n
     return f"eegpt: warning: {message}\n"
 
 
+class _Stderr:
+    """Writes to whatever ``sys.stderr`` is at the time (as MNE's own stdout wrapper does)."""
+
+    def write(self, text: str) -> int:
+        return sys.stderr.write(text)
+
+    def flush(self) -> None:
+        sys.stderr.flush()
+
+
+#: Commands that never read EEG: they do not import MNE just to move its log messages.
+_WITHOUT_MNE = ("info", "convert", "fetch")
+
+
+def _mne_logs_to_stderr() -> Callable[[], None]:
+    """Send MNE's log messages ("Extracting EDF parameters ...") to stderr, beside eegpt's own
+    messages and progress bars, so that stdout carries only results; returns the undo."""
+    import logging
+
+    import mne  # noqa: F401 - sets up the "mne" logger and its handler
+
+    moved = []
+    for handler in logging.getLogger("mne").handlers:
+        if isinstance(handler, logging.StreamHandler) and not isinstance(
+            handler, logging.FileHandler
+        ):
+            moved.append((handler, handler.setStream(_Stderr())))
+
+    def restore() -> None:
+        for handler, stream in moved:
+            handler.setStream(stream)
+
+    return restore
+
+
 def _raise_on_sigterm(signum: int, frame: object) -> None:
     raise SystemExit(128 + signum)
 
@@ -358,7 +393,10 @@ def run_command(
     formatter = warnings.formatwarning
     if not getattr(args, "debug", False):
         warnings.formatwarning = _format_warning
+    restore_mne = None
     try:
+        if getattr(args, "command", None) not in _WITHOUT_MNE:
+            restore_mne = _mne_logs_to_stderr()
         return func(args)
     except KeyboardInterrupt:
         print(interrupted, file=sys.stderr)
@@ -386,6 +424,8 @@ def run_command(
         return 1
     finally:
         warnings.formatwarning = formatter
+        if restore_mne is not None:
+            restore_mne()
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
 

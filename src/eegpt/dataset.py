@@ -1267,7 +1267,10 @@ class DatasetSummary:
         else:
             lines.append(f"this run: nothing to do ({self.shards_skipped} already done)")
         if self.errors:
-            lines.append(f"failed ({len(self.errors)}, all in {self.output_dir / ERRORS_REPORT}):")
+            lines.append(
+                f"failed ({len(self.errors)}, all in {self.output_dir / ERRORS_REPORT}; once "
+                "fixed, run again with --retry-failed / retry_failed=True):"
+            )
             lines += [f"  {e['recording_id']}: {_short(e['error'])}" for e in self.errors[:3]]
             if len(self.errors) > 3:
                 lines.append(f"  ... and {len(self.errors) - 3} more")
