@@ -118,9 +118,7 @@ def normalize_channel_name(name: str) -> str | None:
     """
     if not isinstance(name, str):
         raise TypeError(f"channel names must be str, got {type(name).__name__}: {name!r}")
-    key = name.strip().strip(".").strip().upper()
-    key = _PREFIX.sub("", key)
-    parts = [_SPACES.sub("", part) for part in key.split("-")]
+    parts = _label_parts(name)
     if len(parts) == 2 and parts[1] in _REFERENCE_LABELS:
         key = parts[0]
     elif len(parts) == 1:
@@ -132,10 +130,16 @@ def normalize_channel_name(name: str) -> str | None:
     return key if key in CHANNEL_INDEX else None
 
 
+def _label_parts(name: str) -> list[str]:
+    """``name`` upper-cased, without dots around it, an ``EEG`` prefix or spaces, split at
+    ``-``: ``"EEG Fp1-REF"`` -> ``["FP1", "REF"]``."""
+    key = _PREFIX.sub("", name.strip().strip(".").strip().upper())
+    return [_SPACES.sub("", part) for part in key.split("-")]
+
+
 def _bipolar(name: str) -> bool:
     """``name`` is a derivation between two vocabulary electrodes (``"EEG FP1-F7"``)."""
-    key = _PREFIX.sub("", name.strip().strip(".").strip().upper())
-    parts = key.split("-")
+    parts = _label_parts(name)
     return len(parts) == 2 and all(normalize_channel_name(p) is not None for p in parts)
 
 
