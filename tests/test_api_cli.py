@@ -19,6 +19,7 @@ from eegpt.demo import TUH_NAMES, synthetic_raw, write_edf
 from eegpt.engine import InferenceEngine
 from eegpt.model import EEGPT
 from eegpt.outputs import Embeddings, load_embeddings
+from eegpt.preprocessing import PreprocessingConfig
 
 SMALL = EEGPTConfig(embed_dim=64, depth=2, num_heads=4, embed_num=4)
 
@@ -363,3 +364,43 @@ def test_device_errors_are_user_errors(weights, edf, tmp_path, capsys):
         with pytest.raises(DeviceUnavailableError, match="CUDA GPU"):
             resolve_device(f"cuda:{torch.cuda.device_count()}")
     assert issubclass(DeviceUnavailableError, USER_ERRORS)
+
+
+def test_cli_rescale_fixes_a_file_in_the_wrong_unit(weights, tmp_path, capsys):
+    """A file whose samples are microvolts while its header says volts: the amplitude check
+    names the fix, and --rescale 1e-6 gives the embeddings of the correctly scaled file."""
+    import edfio
+
+    raw, _ = synthetic_raw(minutes=0.2, seed=4)
+    uv = raw.get_data() * 1e6
+
+    def edf(path, unit):  # the same numbers (microvolts), the header's unit as given
+        signals = [
+            edfio.EdfSignal(row, raw.info["sfreq"], label=name, physical_dimension=unit)
+            for name, row in zip(raw.ch_names, uv, strict=True)
+        ]
+        edfio.Edf(signals).write(path)
+        return path
+
+    right, wrong = edf(tmp_path / "right.edf", "uV"), edf(tmp_path / "wrong.edf", "V")
+    base = ["embed", "--weights", str(weights), "-q", "--device", "cpu"]
+    with pytest.warns(RuntimeWarning, match=r"amplitude check.*microvolts.*--rescale 1e-06 "):
+        assert main([*base, str(wrong), "-o", str(tmp_path / "wrong.npz")]) == 0
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert (
+            main([*base, str(wrong), "-o", str(tmp_path / "fixed.npz"), "--rescale", "1e-6"]) == 0
+        )
+    assert not [w for w in caught if "amplitude check" in str(w.message)]
+    assert main([*base, str(right), "-o", str(tmp_path / "right.npz")]) == 0
+    fixed, ref = (load_embeddings(tmp_path / f"{n}.npz") for n in ("fixed", "right"))
+    np.testing.assert_allclose(fixed.data, ref.data, rtol=1e-4, atol=1e-5)
+    assert fixed.metadata["preprocessing"]["scale"] == pytest.approx(1e-3)  # provenance
+    loaded = load_model(weights).embed(  # the CLI streamed the file; loaded whole, the same
+        wrong, preprocessing=PreprocessingConfig(scale=1e-3), stream=False, device="cpu"
+    )
+    np.testing.assert_allclose(loaded.data, fixed.data, rtol=1e-6, atol=1e-6)
+    assert not np.allclose(load_embeddings(tmp_path / "wrong.npz").data, ref.data, atol=1e-2)
+
+    assert main([*base, str(right), "-o", str(tmp_path / "zero.npz"), "--rescale", "0"]) == 1
+    assert "--rescale must be a positive number, got 0" in capsys.readouterr().err

@@ -392,7 +392,7 @@ def test_cli_and_subcommand(corpus, weights, tmp_path, capsys):
     out = tmp_path / "out"
     code = cli_main(
         [str(corpus), "-o", str(out), "--weights", str(weights), "--workers", "0", "-q"]
-        + ["--shard-size", "4", "--pool", "mean", "--window", "2"]
+        + ["--shard-size", "4", "--pool", "mean", "--window", "2", "--rescale", "0.5"]
     )
     assert code == 3  # finished, one file failed
     err = capsys.readouterr().err
@@ -401,6 +401,7 @@ def test_cli_and_subcommand(corpus, weights, tmp_path, capsys):
     assert "--retry-failed" in err
     spec, _ = read_shard_status(out / "shard-00000.parquet")
     assert spec["pool"] == "mean" and spec["preprocessing"]["window_seconds"] == 2.0
+    assert spec["preprocessing"]["scale"] == 500.0  # --rescale 0.5 x millivolts
     assert cli_main([str(corpus), "-o", str(out), "--weights", str(weights), "-q"]) == 1
     assert "--overwrite" in capsys.readouterr().err
 

@@ -371,14 +371,40 @@ def test_flat_channel_warning():
 
 def test_microvolts_labelled_as_volts_warning():
     rec = as_recording(_sines(256.0, 4.0, amp=50.0), ch_names=NAMES, sfreq=256.0, units="V")
-    with pytest.warns(RuntimeWarning, match=r"amplitude check.*microvolts.*units='uV'"):
+    fix = r"samples as read by 1e-06: --rescale 1e-06 .*PreprocessingConfig\(scale=0.001\).*units='uV'"
+    with pytest.warns(RuntimeWarning, match=rf"amplitude check.*microvolts.*{fix}"):
         windows = prepare(rec)
     assert np.abs(windows.data).max() == pytest.approx(5e4, rel=1e-3)  # not altered
+    mv = as_recording(_sines(256.0, 4.0, amp=50e-3), ch_names=NAMES, sfreq=256.0)
+    with pytest.warns(RuntimeWarning, match=r"millivolts.*--rescale 0.001 "):
+        prepare(mv)
+
+
+def test_rescale_corrects_a_wrong_unit_and_the_checks_judge_the_result():
+    """PreprocessingConfig(scale=...) corrects microvolts read as volts: the same windows as
+    the right volts, without the amplitude warning (the check sees the corrected values)."""
+    x = _sines(256.0, 4.0, amp=50e-6)
+    right = prepare(as_recording(x, ch_names=NAMES, sfreq=256.0))
+    wrong = as_recording(x * 1e6, ch_names=NAMES, sfreq=256.0)
+    config = PreprocessingConfig(scale=1e3 * 1e-6)
+    assert config.gain == pytest.approx(1e-6)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fixed = prepare(wrong, config=config)
+    np.testing.assert_allclose(fixed.data, right.data, rtol=1e-6, atol=1e-9)
+    # A correction in the wrong direction is reported with the values it produced.
+    with pytest.warns(
+        RuntimeWarning, match=r"35.4 V after rescaling by 1000.*by 0.001: --rescale 0.001 "
+    ):
+        prepare(
+            as_recording(x * 1e3, ch_names=NAMES, sfreq=256.0),
+            config=PreprocessingConfig(scale=1e6),
+        )
 
 
 def test_too_small_amplitude_warning():
     rec = as_recording(_sines(256.0, 4.0, amp=50e-12), ch_names=NAMES, sfreq=256.0)
-    with pytest.warns(RuntimeWarning, match="amplitude check.*scaled wrong"):
+    with pytest.warns(RuntimeWarning, match=r"amplitude check.*scaled wrong.*--rescale 1e\+06"):
         prepare(rec)
 
 

@@ -216,8 +216,7 @@ class _Job:
         if unknown:
             raise TypeError(f"unexpected keyword argument(s) {sorted(unknown)}")
         a = {**_EMBED_DEFAULTS, **{k: v for k, v in args.items() if k in _EMBED_DEFAULTS}}
-        config = _preprocessing_config(
-            a["preprocessing"],
+        config = (a["preprocessing"] or PreprocessingConfig()).updated(
             window_seconds=a["window_seconds"],
             overlap=a["overlap"],
             average_reference=a["average_reference"],
@@ -330,13 +329,3 @@ def _checkpoint_record(model: EEGPT) -> dict[str, Any]:
     info = dict(getattr(model, "checkpoint_info", None) or {})
     info["pretrained"] = (info.get("notes") or {}).get("pretrained")
     return info
-
-
-def _preprocessing_config(
-    base: PreprocessingConfig | None, **overrides: Any
-) -> PreprocessingConfig:
-    base = base or PreprocessingConfig()
-    changes = {k: v for k, v in overrides.items() if v is not None}
-    if not changes:
-        return base
-    return PreprocessingConfig.from_dict({**base.to_dict(), **changes})

@@ -9,14 +9,19 @@ atomically, so an interrupted run leaves complete files or none.
 from __future__ import annotations
 
 import argparse
+import math
 import signal
 import sys
 import time
 import warnings
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from eegpt import __version__
+
+if TYPE_CHECKING:
+    from eegpt.preprocessing import PreprocessingConfig
 
 
 def add_inference_options(
@@ -66,6 +71,14 @@ def add_preprocessing_options(p: argparse.ArgumentParser) -> None:
         help="a last partial window is dropped (default) or zero-padded",
     )
     g.add_argument(
+        "--rescale",
+        type=float,
+        default=1.0,
+        metavar="FACTOR",
+        help="multiply the samples as read (volts) by FACTOR, for files whose header gives the "
+        "wrong unit: 1e-6 for microvolts labelled as volts (the amplitude check suggests it)",
+    )
+    g.add_argument(
         "--rename",
         action="append",
         default=[],
@@ -84,6 +97,22 @@ def add_preprocessing_options(p: argparse.ArgumentParser) -> None:
         "--strict-channels",
         action="store_true",
         help="fail on channels outside the EEGPT vocabulary instead of dropping them",
+    )
+
+
+def preprocessing_config(args: argparse.Namespace) -> PreprocessingConfig:
+    """The :class:`~eegpt.preprocessing.PreprocessingConfig` of the options above."""
+    from eegpt.preprocessing import PRETRAINING_SCALE, PreprocessingConfig
+
+    if not (math.isfinite(args.rescale) and args.rescale > 0):
+        raise ValueError(f"--rescale must be a positive number, got {args.rescale:g}")
+    return PreprocessingConfig(
+        window_seconds=args.window,
+        overlap=args.overlap,
+        average_reference=args.average_reference,
+        resample=args.resample,
+        tail=args.tail,
+        scale=PRETRAINING_SCALE * args.rescale,
     )
 
 
@@ -217,7 +246,6 @@ def cmd_embed(args: argparse.Namespace) -> int:
     from eegpt.engine import InferenceEngine
     from eegpt.errors import USER_ERRORS, OutputExistsError
     from eegpt.hub import WEIGHTS_HELP
-    from eegpt.preprocessing import PreprocessingConfig
 
     if not args.weights:
         print(f"eegpt: error: no --weights given.\n\n{WEIGHTS_HELP}", file=sys.stderr)
@@ -228,13 +256,7 @@ def cmd_embed(args: argparse.Namespace) -> int:
         existing = [str(p) for p in outputs if p.exists()]
         if existing:
             raise OutputExistsError(f"outputs exist (pass --overwrite): {', '.join(existing)}")
-    config = PreprocessingConfig(
-        window_seconds=args.window,
-        overlap=args.overlap,
-        average_reference=args.average_reference,
-        resample=args.resample,
-        tail=args.tail,
-    )
+    config = preprocessing_config(args)
     model = load_model(args.weights, device="cpu", verbose=not args.quiet)
     engine = InferenceEngine(
         model,

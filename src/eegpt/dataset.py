@@ -1289,14 +1289,6 @@ def _short(text: str, limit: int = 200) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-def _preprocessing_config(
-    base: PreprocessingConfig | None, **overrides: Any
-) -> PreprocessingConfig:
-    base = base or PreprocessingConfig()
-    changes = {k: v for k, v in overrides.items() if v is not None}
-    return PreprocessingConfig.from_dict({**base.to_dict(), **changes}) if changes else base
-
-
 def _is_ours(name: str) -> bool:
     return bool(
         _SHARD.match(name)
@@ -1500,8 +1492,7 @@ def embed_dataset(
         raise ValueError(f"workers must be >= 0, got {workers}")
     if on_unknown not in ("drop", "raise"):
         raise ValueError(f"on_unknown must be 'drop' or 'raise', got {on_unknown!r}")
-    config = _preprocessing_config(
-        preprocessing,
+    config = (preprocessing or PreprocessingConfig()).updated(
         window_seconds=window_seconds,
         overlap=overlap,
         average_reference=average_reference,

@@ -18,6 +18,7 @@ from eegpt.cli import (
     add_inference_options,
     add_preprocessing_options,
     parse_rename,
+    preprocessing_config,
     run_command,
 )
 
@@ -107,11 +108,7 @@ def cmd_embed_dataset(args: argparse.Namespace) -> int:
         weights=args.weights,
         engine=args.engine,
         pattern=args.pattern,
-        window_seconds=args.window,
-        overlap=args.overlap,
-        average_reference=args.average_reference,
-        resample=args.resample,
-        tail=args.tail,
+        preprocessing=preprocessing_config(args),
         rename=parse_rename(args.rename, args.drop),
         on_unknown="raise" if args.strict_channels else "drop",
         device=args.device,

@@ -10,7 +10,7 @@ windows. Every step that would change the data silently is either explicit in
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from fractions import Fraction
 from typing import Any, Literal
 
@@ -39,6 +39,7 @@ __all__ = [
     "window_starts",
 ]
 
+PRETRAINING_SCALE = 1e3  # model units per volt in pretraining: millivolts
 FLAT_STD = 1e-13  # V; a channel with a smaller standard deviation counts as flat
 TOO_LARGE = 1e-2  # V; robust amplitude above this looks like microvolts labelled as volts
 TOO_SMALL = 1e-8  # V; robust amplitude below this looks like a scaling error
@@ -69,7 +70,10 @@ class PreprocessingConfig:
     average_reference : bool
         Subtract, at each sample, the mean over the kept channels (after channel mapping).
     scale : float
-        Multiplier from volts to model units (``1e3``: millivolts, as in pretraining).
+        Multiplier from volts to model units (``1e3``: millivolts, as in pretraining). Another
+        value also corrects recordings read in the wrong unit: ``1e3 * 1e-6`` for a file whose
+        header says volts over samples in microvolts (``eegpt embed --rescale 1e-6``); the
+        signal checks then judge the corrected amplitudes.
     tail : ``"drop"`` | ``"pad"``
         A final partial window (or a recording/epoch shorter than one window) is dropped, or
         zero-padded to full length.
@@ -80,7 +84,7 @@ class PreprocessingConfig:
     overlap: float = 0.0
     resample: Literal["polyphase", "nearest"] = "polyphase"
     average_reference: bool = False
-    scale: float = 1e3
+    scale: float = PRETRAINING_SCALE
     tail: Literal["pad", "drop"] = "drop"
 
     def __post_init__(self) -> None:
@@ -118,6 +122,16 @@ class PreprocessingConfig:
     def step_samples(self) -> int:
         """Hop between consecutive window starts, in samples."""
         return _whole_samples(self.window_seconds - self.overlap, self.sfreq, "hop")
+
+    @property
+    def gain(self) -> float:
+        """``scale`` over the pretraining's volts -> millivolts: the correction applied to the
+        recording's volts (1.0 unless a wrong unit is being corrected)."""
+        return self.scale / PRETRAINING_SCALE
+
+    def updated(self, **changes: Any) -> PreprocessingConfig:
+        """A checked copy with the given fields changed; ``None`` leaves a field as it is."""
+        return replace(self, **{k: v for k, v in changes.items() if v is not None})
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-serialisable form; inverse of :meth:`from_dict`."""
@@ -427,7 +441,7 @@ def prepare(
 
     x = recording.data[..., picks, :]  # fancy indexing: a float64 copy we may modify in place
     units = None if recording.units is None else [recording.units[i] for i in picks]
-    check_signal(SignalStats.of(x), mapping.input_names, source, units)
+    check_signal(SignalStats.of(x), mapping.input_names, source, units, gain=config.gain)
     if config.average_reference:
         if x.shape[-2] < 2:
             raise RecordingError(f"{source}: average_reference needs at least 2 channels; got 1")
@@ -594,6 +608,7 @@ def check_signal(
     names: Sequence[str],
     source: str,
     units: Sequence[str] | None = None,
+    gain: float = 1.0,
 ) -> None:
     """Raise on NaN/Inf samples; warn about flat, clipped and mis-scaled channels.
 
@@ -607,6 +622,9 @@ def check_signal(
         The recording, for the messages.
     units : sequence of str | None
         Their units in the file, when known (EDF/BDF); non-voltage units are announced.
+    gain : float
+        The correction the volts will get (:attr:`PreprocessingConfig.gain`): the flat and
+        amplitude checks judge ``gain`` x volts.
 
     Raises
     ------
@@ -625,7 +643,7 @@ def check_signal(
         raise nonfinite_error(stats.nonfinite, list(names), source)
     if units is not None:
         _check_units(names, units, source)
-    flat = (stats.maximum - stats.minimum == 0) | (stats.std < FLAT_STD)
+    flat = (stats.maximum - stats.minimum == 0) | (stats.std * gain < FLAT_STD)
     if flat.any():
         _warn(
             f"{source}: flat channel(s) check: {[names[i] for i in np.flatnonzero(flat)]} "
@@ -646,7 +664,7 @@ def check_signal(
             "file's physical range saturated), so their waveforms are distorted. Exclude them "
             "(rename={name: None} in map_channels) or the saturated time spans."
         )
-    _check_amplitude(stats.deviation(), flat, names, source)
+    _check_amplitude(stats.deviation() * gain, flat, names, source, gain)
 
 
 def _check_units(names: Sequence[str], units: Sequence[str], source: str) -> None:
@@ -670,33 +688,46 @@ def robust_amplitude(x: np.ndarray) -> float:
     return float(np.median(SignalStats.of(x).deviation()))
 
 
+def _unit_fix(amplitude: float) -> float:
+    """The power of 1000 that brings a typical deviation of ``amplitude`` volts closest to
+    scalp EEG's ~2e-5 V (1e-6 for microvolts read as volts)."""
+    return 10.0 ** (3 * round(np.log10(2e-5 / amplitude) / 3))
+
+
 def _check_amplitude(
-    deviation: np.ndarray, flat: np.ndarray, names: Sequence[str], source: str
+    deviation: np.ndarray, flat: np.ndarray, names: Sequence[str], source: str, gain: float
 ) -> None:
+    """Warn when the typical deviation (volts, after the ``gain`` correction) is outside scalp
+    EEG's range, overall or for single channels, and say which correction would fit."""
     amplitude = float(np.median(deviation))
-    if amplitude > TOO_LARGE:
-        _warn(
-            f"{source}: amplitude check: the typical deviation is {amplitude:.3g} V, but scalp "
-            "EEG is about 1e-5 to 1e-4 V. The data look like microvolts (or millivolts) labelled "
-            "as volts; pass the right units (as_recording(array, units='uV')) or fix the file's "
-            "scaling."
+    corrected = "" if gain == 1.0 else f" after rescaling by {gain:g}"
+    if amplitude > TOO_LARGE or amplitude < TOO_SMALL:
+        what = (
+            "The data look like microvolts (or millivolts) labelled as volts"
+            if amplitude > TOO_LARGE
+            else "The data may be scaled wrong (e.g. volts divided by 1e6 twice)"
         )
-        return
-    if amplitude < TOO_SMALL:
+        fix = gain * _unit_fix(amplitude) if amplitude > 0 else None  # 0: mostly constant
+        how = (
+            "check the file's scaling"
+            if fix is None
+            else f"rescale the samples as read by {fix:g}: --rescale {fix:g} on the command "
+            f"line, PreprocessingConfig(scale={fix * PRETRAINING_SCALE:g}) in Python"
+        )
         _warn(
-            f"{source}: amplitude check: the typical deviation is {amplitude:.3g} V, far below "
-            "the 1e-5 to 1e-4 V of scalp EEG. The data may be scaled wrong (e.g. volts divided "
-            "by 1e6 twice); check the units given to as_recording or the file's scaling."
+            f"{source}: amplitude check: the typical deviation is {amplitude:.3g} V"
+            f"{corrected}, but scalp EEG is about 1e-5 to 1e-4 V. {what}. If so, {how}, or "
+            "give arrays their units (as_recording(array, units='uV'))."
         )
         return
     odd = ((deviation > TOO_LARGE) | (deviation < TOO_SMALL)) & ~flat
     if odd.any():
         detail = ", ".join(f"{names[i]} ({deviation[i]:.3g} V)" for i in np.flatnonzero(odd))
         _warn(
-            f"{source}: amplitude check: channel(s) {detail} have a typical deviation far from "
-            f"the other channels' {amplitude:.3g} V and from the 1e-5 to 1e-4 V of scalp EEG. "
-            "They are probably scaled wrong (a wrong unit in the file header?) or not EEG; "
-            "exclude them (rename={name: None} in map_channels) or fix their scaling."
+            f"{source}: amplitude check: channel(s) {detail} have a typical deviation{corrected} "
+            f"far from the other channels' {amplitude:.3g} V and from the 1e-5 to 1e-4 V of "
+            "scalp EEG. They are probably scaled wrong (a wrong unit in the file header?) or not "
+            "EEG; exclude them (rename={name: None} in map_channels) or fix their scaling."
         )
 
 

@@ -268,7 +268,7 @@ class WindowStream:
         chunk = max(1, SCAN_BYTES // (8 * rec.n_channels))
         for start in range(0, rec.n_times, chunk):
             stats.update(rec.read(start, min(rec.n_times, start + chunk)))
-        check_signal(stats, rec.mapping.input_names, rec.source, rec.units)
+        check_signal(stats, rec.mapping.input_names, rec.source, rec.units, gain=self.config.gain)
         means = stats.mean
         if self.config.average_reference:
             means = means - means.mean()  # the mean over time of the re-referenced channels
