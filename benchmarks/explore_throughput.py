@@ -692,6 +692,29 @@ def power(x: torch.Tensor) -> dict:
     return {"rows": rows, "kernels_float16_stream": kernels}
 
 
+def perturbed_large_encoder(batch: int, device: torch.device | str = "cuda") -> tuple:
+    """``(encoder, x, ids, ref, flops)``: the large encoder with random weights (seed 0) and
+    LayerNorm weights/biases moved away from 1/0 so that precision effects show, ``batch``
+    random mV-scale windows of 58 channels x 1024 samples, the channel ids, the float64
+    reference embeddings of the first 8 windows (as float32) and the nominal FLOPs per window."""
+    torch.manual_seed(0)
+    enc = EEGPTEncoder(get_config("large")).eval().to(device)
+    with torch.no_grad():
+        for m in enc.modules():
+            if isinstance(m, torch.nn.LayerNorm):
+                m.weight.normal_(1.0, 0.2)
+                m.bias.normal_(0.0, 0.2)
+    c, t = 58, 1024
+    ids = list(range(c))
+    x = torch.randn(batch, c, t, device=device) * 0.05
+    with torch.no_grad():
+        ref = M.EEGPTEncoder._forward_reference(
+            enc.double(), x[:8].double(), torch.tensor(ids, device=device)
+        ).float()
+    enc.float()
+    return enc, x, ids, ref, get_config("large").flops_per_window(c, t)
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__)
     p.add_argument("--out", type=Path, required=True)
@@ -719,23 +742,8 @@ def main() -> None:
     p.add_argument("--search", action="store_true", help="kernel: every launch configuration")
     args = p.parse_args()
     dev = torch.device("cuda")
-    torch.manual_seed(0)
-    enc = EEGPTEncoder(get_config("large")).eval().to(dev)
-    with torch.no_grad():  # LayerNorm/bias values away from 1/0 make precision effects visible
-        for m in enc.modules():
-            if isinstance(m, torch.nn.LayerNorm):
-                m.weight.normal_(1.0, 0.2)
-                m.bias.normal_(0.0, 0.2)
-    c, t = 58, 1024
-    ids = list(range(c))
-    x = torch.randn(args.batch, c, t, device=dev) * 0.05  # mV-scale EEG
+    enc, x, ids, ref, flops = perturbed_large_encoder(args.batch, dev)
     check = x[:8]
-    with torch.no_grad():
-        ref = M.EEGPTEncoder._forward_reference(
-            enc.double(), check.double(), torch.tensor(ids, device=dev)
-        ).float()
-    enc.float()
-    flops = get_config("large").flops_per_window(c, t)
     a = torch.randn(8192, 8192, device=dev, dtype=torch.bfloat16)
     for _ in range(3):
         a @ a

@@ -166,27 +166,10 @@ def engine(best: dict[tuple[int, int, bool], int], seconds: float) -> list[dict]
     configuration, against the engine as it is (alternating rounds)."""
     import explore_throughput as ET
 
-    from eegpt.config import get_config
     from eegpt.engine import InferenceEngine
-    from eegpt.model import EEGPTEncoder
 
-    dev = torch.device("cuda")
-    torch.manual_seed(0)
-    enc = EEGPTEncoder(get_config("large")).eval().to(dev)
-    with torch.no_grad():
-        for m in enc.modules():
-            if isinstance(m, torch.nn.LayerNorm):
-                m.weight.normal_(1.0, 0.2)
-                m.bias.normal_(0.0, 0.2)
-    c, t, batch = 58, 1024, 512
-    ids = list(range(c))
-    x = torch.randn(batch, c, t, device=dev) * 0.05
-    with torch.no_grad():
-        ref = EEGPTEncoder._forward_reference(
-            enc.double(), x[:8].double(), torch.tensor(ids, device=dev)
-        ).float()
-    enc.float()
-    flops = get_config("large").flops_per_window(c, t)
+    batch = 512
+    enc, x, ids, ref, flops = ET.perturbed_large_encoder(batch)
     original = M._linear
 
     def linear(x, layer, packed=None, *, gelu=False, part=None):

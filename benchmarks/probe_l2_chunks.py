@@ -37,12 +37,16 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 from common import environment, log, write_json
-from explore_throughput import alternate_rounds, compiled_engine, event_times, patched
+from explore_throughput import (
+    alternate_rounds,
+    compiled_engine,
+    event_times,
+    patched,
+    perturbed_large_encoder,
+)
 
 import eegpt.model as M
 from eegpt import short_attention as short_attn
-from eegpt.config import get_config
-from eegpt.model import EEGPTEncoder
 
 
 @torch.library.custom_op("eegpt_probe::mlp_chunks", mutates_args=())
@@ -203,23 +207,7 @@ def alone(seconds: float) -> list[dict]:
 
 def in_engine(seconds: float, batch: int) -> list[dict]:
     """Part 2: the compiled bf16 engine with the chunked forms patched in."""
-    dev = torch.device("cuda")
-    torch.manual_seed(0)
-    enc = EEGPTEncoder(get_config("large")).eval().to(dev)
-    with torch.no_grad():
-        for m in enc.modules():
-            if isinstance(m, torch.nn.LayerNorm):
-                m.weight.normal_(1.0, 0.2)
-                m.bias.normal_(0.0, 0.2)
-    c, t = 58, 1024
-    ids = list(range(c))
-    x = torch.randn(batch, c, t, device=dev) * 0.05
-    with torch.no_grad():
-        ref = M.EEGPTEncoder._forward_reference(
-            enc.double(), x[:8].double(), torch.tensor(ids, device=dev)
-        ).float()
-    enc.float()
-    flops = get_config("large").flops_per_window(c, t)
+    enc, x, ids, ref, flops = perturbed_large_encoder(batch)
     variants = {
         "engine": {},
         "engine, mlp in 8448-row chunks": mlp_patch(8448),
