@@ -73,7 +73,9 @@ class PreprocessingConfig:
         Multiplier from volts to model units (``1e3``: millivolts, as in pretraining). Another
         value also corrects recordings read in the wrong unit: ``1e3 * 1e-6`` for a file whose
         header says volts over samples in microvolts (``eegpt embed --rescale 1e-6``); the
-        signal checks then judge the corrected amplitudes.
+        signal checks then judge the corrected amplitudes. A trained probe keeps its
+        preprocessing and applies it to whatever it predicts on, so fix the units of a probe's
+        training data in the data instead (``raw.apply_function(lambda x: x * 1e-6)``).
     tail : ``"drop"`` | ``"pad"``
         A final partial window (or a recording/epoch shorter than one window) is dropped, or
         zero-padded to full length.
