@@ -375,9 +375,13 @@ def test_microvolts_labelled_as_volts_warning():
     with pytest.warns(RuntimeWarning, match=rf"amplitude check.*microvolts.*{fix}"):
         windows = prepare(rec)
     assert np.abs(windows.data).max() == pytest.approx(5e4, rel=1e-3)  # not altered
-    mv = as_recording(_sines(256.0, 4.0, amp=50e-3), ch_names=NAMES, sfreq=256.0)
-    with pytest.warns(RuntimeWarning, match=r"millivolts.*--rescale 0.001 "):
-        prepare(mv)
+    for amp in (50e-3, 8e-3):  # millivolts read as volts, also of quiet EEG (~5 uV deviation)
+        mv = as_recording(_sines(256.0, 4.0, amp=amp), ch_names=NAMES, sfreq=256.0)
+        with pytest.warns(RuntimeWarning, match=r"millivolts.*--rescale 0.001 on"):
+            prepare(mv)
+    # ... and a correction by the wrong power of 1000 (microvolts taken for millivolts)
+    with pytest.warns(RuntimeWarning, match=r"after rescaling by 0.001.*--rescale 1e-06 on"):
+        prepare(rec, config=PreprocessingConfig(scale=1.0))
 
 
 def test_rescale_corrects_a_wrong_unit_and_the_checks_judge_the_result():

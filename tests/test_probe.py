@@ -335,6 +335,29 @@ def test_cli_train_predict_evaluate(weights, short_task, tmp_path, capsys):
     labels.write_text("label\n" + "\n".join(epochs_labels(test)) + "\n")
     assert probe_main(["evaluate", str(out), str(npz), "--labels", str(labels), "-q"]) == 0
     assert f"(n={len(test)})" in capsys.readouterr().out
+
+    # A file in microvolts without its unit and with a channel named otherwise: --rescale and
+    # --rename correct it to the same metrics, without the amplitude warning.
+    names = list(test.ch_names)
+    orig, names[0] = names[0], "EEG 14"
+    odd = tmp_path / "odd.npz"
+    np.savez(odd, X=test.get_data() * 1e6, ch_names=np.array(names), sfreq=250.0)
+    ref_json, odd_json = tmp_path / "ref.json", tmp_path / "odd.json"
+    run = ["evaluate", str(out), "--labels", str(labels), "-q", "--json"]
+    assert probe_main([*run, str(ref_json), str(npz)]) == 0
+    fix = ["--rescale", "1e-6", "--rename", f"EEG 14={orig}"]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert probe_main([*run, str(odd_json), str(odd), *fix]) == 0
+    assert not [w for w in caught if "amplitude check" in str(w.message)]
+    ref, got = json.loads(ref_json.read_text()), json.loads(odd_json.read_text())
+    assert got == pytest.approx(ref, rel=1e-6)
+    assert probe_main(["predict", str(out), str(odd), *fix, "-q"]) == 0
+    with pytest.warns(RuntimeWarning, match=r"amplitude check.*--rescale 1e-06"):
+        assert probe_main([*run, str(odd_json), str(odd), "--rename", f"EEG 14={orig}"]) == 0
+    assert probe_main([*run, str(odd_json), str(odd), "--rescale", "1e-6"]) == 1
+    assert "--rename 'NAME=VOCAB'" in capsys.readouterr().err
+
     assert probe_main(["evaluate", str(out), str(tmp_path / "missing-epo.fif")]) == 1
     assert "eegpt: error: no such file" in capsys.readouterr().err
     assert probe_main(["train", str(npz), "--weights", str(weights), "-o", str(out)]) == 1

@@ -70,6 +70,31 @@ def add_preprocessing_options(p: argparse.ArgumentParser) -> None:
         default="drop",
         help="a last partial window is dropped (default) or zero-padded",
     )
+    add_input_options(g)
+    g.add_argument(
+        "--strict-channels",
+        action="store_true",
+        help="fail on channels outside the EEGPT vocabulary instead of dropping them",
+    )
+
+
+def preprocessing_config(args: argparse.Namespace) -> PreprocessingConfig:
+    """The :class:`~eegpt.preprocessing.PreprocessingConfig` of the options above."""
+    from eegpt.preprocessing import PRETRAINING_SCALE, PreprocessingConfig
+
+    return PreprocessingConfig(
+        window_seconds=args.window,
+        overlap=args.overlap,
+        average_reference=args.average_reference,
+        resample=args.resample,
+        tail=args.tail,
+        scale=PRETRAINING_SCALE * checked_rescale(args.rescale),
+    )
+
+
+def add_input_options(g: argparse._ActionsContainer) -> None:
+    """Corrections of the input files: ``--rescale``, ``--rename``, ``--drop`` (also used by
+    ``eegpt probe``; see :func:`parse_rename` and :func:`checked_rescale`)."""
     g.add_argument(
         "--rescale",
         type=float,
@@ -92,27 +117,6 @@ def add_preprocessing_options(p: argparse.ArgumentParser) -> None:
         default=[],
         metavar="NAME",
         help="leave a channel out, e.g. --drop 'EEG FP1-REF' (repeatable)",
-    )
-    g.add_argument(
-        "--strict-channels",
-        action="store_true",
-        help="fail on channels outside the EEGPT vocabulary instead of dropping them",
-    )
-
-
-def preprocessing_config(args: argparse.Namespace) -> PreprocessingConfig:
-    """The :class:`~eegpt.preprocessing.PreprocessingConfig` of the options above."""
-    from eegpt.preprocessing import PRETRAINING_SCALE, PreprocessingConfig
-
-    if not (math.isfinite(args.rescale) and args.rescale > 0):
-        raise ValueError(f"--rescale must be a positive number, got {args.rescale:g}")
-    return PreprocessingConfig(
-        window_seconds=args.window,
-        overlap=args.overlap,
-        average_reference=args.average_reference,
-        resample=args.resample,
-        tail=args.tail,
-        scale=PRETRAINING_SCALE * args.rescale,
     )
 
 
@@ -195,6 +199,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--overwrite", action="store_true", help="replace an existing demo output")
     p.set_defaults(func=cmd_demo)
     return parser
+
+
+def checked_rescale(factor: float) -> float:
+    """``--rescale``'s factor, refused unless positive and finite."""
+    if not (math.isfinite(factor) and factor > 0):
+        raise ValueError(f"--rescale must be a positive number, got {factor:g}")
+    return factor
 
 
 def parse_rename(pairs: list[str], drop: list[str] = ()) -> dict[str, str | None] | None:

@@ -41,7 +41,7 @@ __all__ = [
 
 PRETRAINING_SCALE = 1e3  # model units per volt in pretraining: millivolts
 FLAT_STD = 1e-13  # V; a channel with a smaller standard deviation counts as flat
-TOO_LARGE = 1e-2  # V; robust amplitude above this looks like microvolts labelled as volts
+TOO_LARGE = 2e-3  # V; a larger robust amplitude looks like micro- or millivolts read as volts
 TOO_SMALL = 1e-8  # V; robust amplitude below this looks like a scaling error
 CLIP_FRACTION = 0.01  # a channel with more of its samples at its minimum or maximum is clipped
 MIN_SFREQ = 1.0  # Hz; lower sampling rates mean a corrupt header or the wrong time unit
@@ -714,7 +714,8 @@ def _check_amplitude(
             "check the file's scaling"
             if fix is None
             else f"rescale the samples as read by {fix:g}: --rescale {fix:g} on the command "
-            f"line, PreprocessingConfig(scale={fix * PRETRAINING_SCALE:g}) in Python"
+            f"line; in Python raw.apply_function(lambda x: x * {fix:g}) before use, or "
+            f"PreprocessingConfig(scale={fix * PRETRAINING_SCALE:g}) for embeddings"
         )
         _warn(
             f"{source}: amplitude check: the typical deviation is {amplitude:.3g} V"

@@ -283,7 +283,8 @@ def _subset_mapping(mapping: ChannelMapping, names: Sequence[str], source: str) 
     if missing:
         raise ValueError(
             f"{source}: the probe was trained on channels {list(names)}, but {missing} are "
-            f"missing here (found {list(mapping.names)}); map them with rename={{...}}"
+            f"missing here (found {list(mapping.names)}); map them with rename={{...}} "
+            "(command line: --rename 'NAME=VOCAB')"
         )
     k = [where[name] for name in names]
     return ChannelMapping(

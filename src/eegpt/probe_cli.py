@@ -104,9 +104,12 @@ def load_labelled_epochs(
     labels: str | Path | None = None,
     *,
     require_labels: bool = True,
+    rescale: float = 1.0,
     verbose: Any = None,
 ) -> tuple[Any, np.ndarray | None, list[str]]:
     """Read and concatenate labelled epochs files (see the module docstring for the formats).
+
+    ``rescale`` multiplies the samples (volts as read), for files in the wrong unit.
 
     Returns
     -------
@@ -135,6 +138,8 @@ def load_labelled_epochs(
                 f"{first.source} has {first.ch_names} at {first.sfreq:g} Hz; inputs must match"
             )
     data = np.concatenate([r.data for r in recs]) if len(recs) > 1 else first.data
+    if rescale != 1.0:
+        data = data * rescale
     source = first.source if len(recs) == 1 else f"{len(recs)} files"
     recording = Recording(data, first.ch_names, first.sfreq, source=source)
     n = data.shape[0]
@@ -158,10 +163,20 @@ def load_labelled_epochs(
 
 
 def _add_run_options(p: argparse.ArgumentParser) -> None:
-    from eegpt.cli import add_inference_options
+    from eegpt.cli import add_inference_options, add_input_options
 
+    add_input_options(p.add_argument_group("input corrections"))
     add_inference_options(p)
     p.add_argument("-q", "--quiet", action="store_true", help="less output")
+
+
+def _read_inputs(args: argparse.Namespace, **kwargs: Any) -> tuple[Any, Any, list[str], Any]:
+    """``(recording, labels, sources, rename)`` of the command's input files and corrections."""
+    from eegpt.cli import checked_rescale, parse_rename
+
+    rename = parse_rename(args.rename, args.drop)
+    rescale = checked_rescale(args.rescale)
+    return (*load_labelled_epochs(args.data, rescale=rescale, verbose=False, **kwargs), rename)
 
 
 def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
@@ -256,7 +271,7 @@ def cmd_probe_train(args: argparse.Namespace) -> int:
     if (out / "probe.json").exists() and not args.overwrite:
         raise FileExistsError(f"{out} already holds a probe; pass --overwrite to replace it")
     verbose = not args.quiet
-    recording, y, _ = load_labelled_epochs(args.data, args.labels, verbose=False)
+    recording, y, _, rename = _read_inputs(args, labels=args.labels)
     model = load_model(args.weights, device="cpu", verbose=verbose)
     config = ProbeConfig(
         chan_proj=args.chan_proj,
@@ -277,6 +292,7 @@ def cmd_probe_train(args: argparse.Namespace) -> int:
         model,
         recording,
         y,
+        rename=rename,
         preprocessing=preprocessing,
         config=config,
         validation=args.val,
@@ -291,7 +307,8 @@ def cmd_probe_train(args: argparse.Namespace) -> int:
     print(
         f"trained {probe!r} on {probe.training['n_train']} epochs "
         f"({probe.training['epochs_run']} passes, {probe.training['seconds']:.1f} s): "
-        f"train loss {last['train_loss']:.4f}, train accuracy {100 * last['train_accuracy']:.2f}%"
+        f"last pass's train loss {last['train_loss']:.4f} and running accuracy "
+        f"{100 * last['train_accuracy']:.2f}% (dropout on)"
     )
     if args.val:
         print(
@@ -310,9 +327,13 @@ def _load(args: argparse.Namespace):
 
 def cmd_probe_predict(args: argparse.Namespace) -> int:
     probe = _load(args)
-    recording, _, sources = load_labelled_epochs(args.data, require_labels=False, verbose=False)
+    recording, _, sources, rename = _read_inputs(args, require_labels=False)
     proba = probe.predict_proba(
-        recording, device=args.device, precision=args.precision, batch_size=args.batch_size
+        recording,
+        rename=rename,
+        device=args.device,
+        precision=args.precision,
+        batch_size=args.batch_size,
     )
     pred = probe.classes_[proba.argmax(axis=1)]
     header = ["file", "epoch", "prediction"] + [f"p_{c}" for c in probe.classes_.tolist()]
@@ -343,9 +364,13 @@ def cmd_probe_evaluate(args: argparse.Namespace) -> int:
     confusion_matrix = _sklearn_metrics().confusion_matrix
 
     probe = _load(args)
-    recording, y, _ = load_labelled_epochs(args.data, args.labels, verbose=False)
+    recording, y, _, rename = _read_inputs(args, labels=args.labels)
     proba = probe.predict_proba(
-        recording, device=args.device, precision=args.precision, batch_size=args.batch_size
+        recording,
+        rename=rename,
+        device=args.device,
+        precision=args.precision,
+        batch_size=args.batch_size,
     )
     classes = probe.classes_
     y = _as_class_labels(y, classes)
