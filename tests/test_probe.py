@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import json
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -274,6 +275,21 @@ def test_save_and_load(probe, task, weights, tmp_path, cache):
     other = EEGPT(SMALL).eval()
     with pytest.raises(EncoderMismatchError, match="trained on the encoder"):
         load_probe(folder, other)
+
+    # The recorded encoder is gone (moved, another machine): the error says how to give it.
+    meta["encoder"]["path"] = str(tmp_path / "moved" / "small")
+    (folder / "probe.json").write_text(json.dumps(meta))
+    with pytest.raises(FileNotFoundError, match=r"moved/small, which is not there.*--weights"):
+        load_probe(folder)
+    assert isinstance(load_probe(folder, weights), EEGPTProbe)
+
+
+def test_checkpoint_provenance_is_an_absolute_path(weights, monkeypatch):
+    """A probe (or an embedding file) records where its encoder came from; a path typed
+    relative to the working folder is recorded absolute so that it holds from anywhere."""
+    monkeypatch.chdir(weights.parent)
+    info = load_model(weights.name, verbose=False).checkpoint_info
+    assert info["path"] == str(weights) and Path(info["path"]).is_absolute()
 
 
 def test_input_errors(model, task):

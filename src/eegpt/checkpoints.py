@@ -729,7 +729,7 @@ def load_checkpoint(path: PathLike, *, verbose: bool | None = None) -> Checkpoin
     CheckpointError
         The file is unreadable (truncated, corrupt) or holds no EEGPT encoder.
     """
-    path = Path(path).expanduser()
+    path = Path(path).expanduser().absolute()  # recorded as provenance: valid from anywhere
     if not path.exists():
         raise FileNotFoundError(f"no EEGPT weights at {path}")
     try:

@@ -1469,6 +1469,13 @@ def load_probe(
                     f"the probe in {directory} was trained on an encoder that was not loaded "
                     "from a checkpoint file; pass that encoder: load_probe(folder, model)"
                 )
+            if not Path(ref["path"]).exists():
+                raise FileNotFoundError(
+                    f"the probe in {directory} was trained on the encoder {ref['path']}, which "
+                    "is not there (moved, or another machine); give the encoder's weights: "
+                    "--weights PATH on the command line, load_probe(folder, model_or_path) in "
+                    "Python"
+                )
             model = ref["path"]
         if isinstance(model, (str, os.PathLike)):
             model = load_model(model, device="cpu", verbose=verbose)
