@@ -399,6 +399,8 @@ def test_cli_and_subcommand(corpus, weights, tmp_path, capsys):
     assert "6 ok, 1 failed" in err and "_errors.csv" in err
     assert re.search(r"\n  \S*rec03\S*: ", err)  # the failed file on its own line
     assert "--retry-failed" in err
+    # the TUH-style files' A1/A2/EKG channels are left out with a warning, summed up per kind
+    assert "warnings in 6 of 7 files (channels outside the vocabulary 6): see" in err
     spec, _ = read_shard_status(out / "shard-00000.parquet")
     assert spec["pool"] == "mean" and spec["preprocessing"]["window_seconds"] == 2.0
     assert spec["preprocessing"]["scale"] == 500.0  # --rescale 0.5 x millivolts
@@ -491,3 +493,25 @@ def test_a_rename_applies_to_the_files_that_have_the_channel(corpus):
     assert loaded.error is None
     assert "EEG FP1-REF" in loaded.mapping["dropped"]
     assert "EEG FP1-REF" not in loaded.mapping["input_names"]
+
+
+def test_summary_counts_warnings_by_kind():
+    from eegpt.dataset import _warning_kinds
+
+    amplitude = "x.edf: amplitude check: the typical deviation is 12 V, ... --rescale 1e-06 ..."
+    flat = "x.edf: flat channel(s) check: ['Cz'] have zero peak-to-peak"
+    vocab = "3 channel(s) do not match the EEGPT vocabulary and were dropped: ['EKG']"
+    rows = [
+        {"warnings": [amplitude, vocab]},
+        {"warnings": f"{flat} | {vocab}"},  # as read back from _files.csv
+        {"warnings": []},
+        {"warnings": ["something else"]},
+        {},
+    ]
+    kinds, n = _warning_kinds(rows)
+    assert n == 3
+    assert kinds == {
+        "channels outside the vocabulary": 2, "amplitude check": 1,
+        "flat channel(s) check": 1, "other": 1,
+    }  # fmt: skip
+    assert list(kinds)[0] == "channels outside the vocabulary"  # most common first

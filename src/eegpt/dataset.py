@@ -51,7 +51,7 @@ import re
 import threading
 import time
 import warnings
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -1222,6 +1222,10 @@ class DatasetSummary:
     elapsed_s: float
     startup_s: float = 0.0
     errors: list[dict[str, Any]] = field(default_factory=list)
+    warned: dict[str, int] = field(default_factory=dict)
+    """Kind of warning (e.g. ``"amplitude check"``) -> number of files that had it."""
+    n_warned: int = 0
+    """Files with any warning (their texts: the ``warnings`` column of ``_files.csv``)."""
 
     @property
     def complete(self) -> bool:
@@ -1274,6 +1278,12 @@ class DatasetSummary:
             lines += [f"  {e['recording_id']}: {_short(e['error'])}" for e in self.errors[:3]]
             if len(self.errors) > 3:
                 lines.append(f"  ... and {len(self.errors) - 3} more")
+        if self.n_warned:
+            kinds = ", ".join(f"{kind} {n}" for kind, n in self.warned.items())
+            lines.append(
+                f"warnings in {self.n_warned} of {self.n_files} files ({kinds}): see the "
+                f"'warnings' column of {self.output_dir / FILES_REPORT}"
+            )
         lines.append(f"read with: pandas.read_parquet({str(self.output_dir)!r})")
         return "\n".join(lines)
 
@@ -1281,6 +1291,27 @@ class DatasetSummary:
 # --------------------------------------------------------------------------------------------
 # the run
 # --------------------------------------------------------------------------------------------
+
+
+def _warning_kinds(rows: list[dict[str, Any]]) -> tuple[dict[str, int], int]:
+    """``({kind: number of files}, files with warnings)`` of the file rows, most common first.
+    A kind is the check a warning names (``"amplitude check"``, ``"flat channel(s) check"``
+    ...), or "channels outside the vocabulary", or "other"."""
+    counts: Counter[str] = Counter()
+    n = 0
+    for row in rows:
+        texts = row.get("warnings") or []
+        texts = texts.split(" | ") if isinstance(texts, str) else texts
+        kinds = set()
+        for text in texts:
+            check = re.search(r"([a-z()]+(?: [a-z()]+)* check):", text)
+            vocabulary = "vocabulary" in text
+            kinds.add(
+                check[1] if check else "channels outside the vocabulary" if vocabulary else "other"
+            )
+        counts.update(kinds)
+        n += bool(kinds)
+    return dict(counts.most_common()), n
 
 
 def _short(text: str, limit: int = 200) -> str:
@@ -1697,6 +1728,7 @@ class _Run:
     def summary(self, bar: _Progress) -> DatasetSummary:
         rows = self._file_rows()
         totals = self._totals(rows)
+        warned, n_warned = _warning_kinds(rows)
         return DatasetSummary(
             output_dir=self.output_dir,
             engine=self.engine,
@@ -1720,6 +1752,8 @@ class _Run:
                 for r in rows
                 if r["status"] == "failed"
             ],
+            warned=warned,
+            n_warned=n_warned,
         )
 
 
