@@ -54,7 +54,9 @@ HERE = Path(__file__).resolve().parent
 def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--weights", help="encoder checkpoint (default: random small encoder)")
-    parser.add_argument("--output", type=Path, default=HERE, help="where the plot goes")
+    parser.add_argument(
+        "--output", type=Path, default=HERE, help="folder (or .png file) for the plot"
+    )
     parser.add_argument("--trials", type=int, default=240, help="stimuli in the recording")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
@@ -125,7 +127,8 @@ def main(argv: list[str] | None = None) -> dict:
     print(f"saved and reloaded: identical predictions = {same}")
 
     # 8. The plot.
-    out = args.output / "linear_probe.png"
+    out = args.output if args.output.suffix == ".png" else args.output / "linear_probe.png"
+    out.parent.mkdir(parents=True, exist_ok=True)
     plot(epochs, probe, test, weights_note, out)
     print(f"wrote {out} ({time.perf_counter() - t_start:.0f} s in all)")
     return {
