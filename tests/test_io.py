@@ -293,3 +293,17 @@ def test_verbose_logs_summary(caplog):
         as_recording(np.zeros((2, 500)), ch_names=["a", "b"], sfreq=250, units="uV", verbose=True)
     text = "\n".join(r.getMessage() for r in caplog.records)
     assert "2 channel(s) at 250 Hz" in text and "2.000 s" in text and "uV" in text
+
+
+def test_verbose_conventions():
+    """MNE-style verbose; 0 is quiet as in scikit-learn; unknown names are refused."""
+    from eegpt._logging import is_verbose, mne_verbose
+
+    loud = [True, "info", "DEBUG", " Info ", 10, 20, 1]
+    quiet = [None, False, 0, "warning", "ERROR", 30, 40]
+    assert all(is_verbose(v) for v in loud) and not any(is_verbose(v) for v in quiet)
+    with pytest.raises(ValueError, match="level name"):
+        is_verbose("loud")
+    with pytest.raises(TypeError):
+        is_verbose(1.5)
+    assert mne_verbose(0) is False and mne_verbose(False) is False and mne_verbose(20) == 20

@@ -1,7 +1,9 @@
 """Messages for users: INFO logging controlled by ``verbose``, and warnings that point at the caller.
 
 All of eegpt logs to the ``"eegpt"`` logger. Functions take MNE-style ``verbose`` arguments:
-``True``/``"info"`` shows INFO messages, ``None``/``False`` keeps them at DEBUG.
+``True``/``"info"``/``"debug"`` or a logging level up to 20 show INFO messages; ``None``,
+``False``, ``0`` (quiet, as in scikit-learn) and higher levels (``"warning"`` ...) keep them at
+DEBUG. Anything else is an error.
 """
 
 from __future__ import annotations
@@ -24,15 +26,30 @@ def _is_internal(filename: str) -> bool:
     )
 
 
+_LEVEL_NAMES = ("DEBUG", "INFO", "WARNING", "WARN", "ERROR", "CRITICAL")
+
+
 def is_verbose(verbose: bool | str | int | None) -> bool:
-    """Whether ``verbose`` asks for INFO messages (True, ``"info"``, ``"debug"`` or a level)."""
+    """Whether ``verbose`` asks for INFO messages (True, ``"info"``, ``"debug"`` or a level
+    1..20); 0 is quiet, as in scikit-learn."""
     if verbose is None or isinstance(verbose, bool):
         return bool(verbose)
     if isinstance(verbose, str):
-        return verbose.strip().upper() in ("INFO", "DEBUG")
+        name = verbose.strip().upper()
+        if name not in _LEVEL_NAMES:
+            raise ValueError(
+                f"verbose must be a bool, None, a level name ({', '.join(_LEVEL_NAMES)}, any "
+                f"case) or an int, got {verbose!r}"
+            )
+        return name in ("INFO", "DEBUG")
     if isinstance(verbose, int):
-        return verbose <= logging.INFO
-    raise TypeError(f"verbose must be a bool, a level name or None, got {verbose!r}")
+        return 0 < verbose <= logging.INFO
+    raise TypeError(f"verbose must be a bool, a level name, an int or None, got {verbose!r}")
+
+
+def mne_verbose(verbose: bool | str | int | None) -> bool | str | int | None:
+    """``verbose`` for an MNE call: the same, except 0 (quiet here, everything for MNE)."""
+    return False if verbose == 0 and not isinstance(verbose, bool) else verbose
 
 
 def log(message: str, verbose: bool | str | int | None = None) -> None:

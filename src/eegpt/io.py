@@ -28,6 +28,7 @@ import mne
 import numpy as np
 
 from eegpt._logging import log as _log
+from eegpt._logging import mne_verbose
 from eegpt._logging import warn as _warn
 from eegpt.channels import normalize_channel_name
 from eegpt.errors import RecordingError
@@ -260,16 +261,16 @@ def _open(
     _warn_mixed_rates(raw, path)
     if preload and not raw.preload:
         _check_memory(raw, path)
-        _mne_call(path, lambda: raw.load_data(verbose=verbose))
+        _mne_call(path, lambda: raw.load_data(verbose=mne_verbose(verbose)))
     return raw, header
 
 
 def _read_lazily(path: Path, verbose: bool | str | int | None) -> mne.io.BaseRaw:
     """``mne.io.read_raw`` without loading the samples, where the format's reader can."""
     try:
-        return mne.io.read_raw(path, preload=False, verbose=verbose)
+        return mne.io.read_raw(path, preload=False, verbose=mne_verbose(verbose))
     except NotImplementedError:  # readers that always load everything (e.g. BCI2000 .dat)
-        return mne.io.read_raw(path, preload=True, verbose=verbose)
+        return mne.io.read_raw(path, preload=True, verbose=mne_verbose(verbose))
 
 
 def _mne_call(path: Path, call: Callable[[], Any]) -> Any:

@@ -145,7 +145,8 @@ class EEGPTEmbedder(TransformerMixin, BaseEstimator):
         Reuse embeddings of identical inputs (see :func:`eegpt.probe.embed_windows`); off by
         default.
     verbose : bool | str | int | None
-        Log channel mapping and preprocessing.
+        Log channel mapping and preprocessing: True, ``"info"`` or a logging level up to 20;
+        None, False and 0 (as in scikit-learn) are quiet.
 
     Attributes
     ----------
