@@ -163,6 +163,14 @@ def test_api_array_input_units_and_engine_reuse(weights):
     np.testing.assert_allclose(a.data, c.data, rtol=1e-5, atol=1e-5)
     assert a.metadata["channels"]["chan_ids"] == [0, 29, 61]
     assert isinstance(a, Embeddings) and a.pooled("mean").shape == (2, 64)
+    # the same named poolings as the scikit-learn estimator: [n, S*D] and [n, N*D]
+    assert a.pooled("mean_patches").shape == (2, 4 * 64) and a.pooled("mean_tokens").shape == (
+        2,
+        16 * 64,
+    )
+    np.testing.assert_allclose(a.pooled("mean"), a.data.mean(axis=(1, 2)), rtol=1e-6, atol=1e-7)
+    with pytest.raises(ValueError, match="mean_patches"):
+        a.pooled("max")
 
 
 def test_api_epochs_input(weights):

@@ -127,7 +127,13 @@ def test_inputs_and_poolings(task):
         est.set_params(pooling=name).fit(x)
         assert len(est.get_feature_names_out()) == est.n_features_out_ == width
     assert set(widths) == set(POOLINGS)
-    np.testing.assert_allclose(pool_embeddings(z, "mean"), z.mean(axis=(1, 2)))
+    # means are summed in float64 and returned in the embeddings' dtype
+    exact = z.mean(axis=(1, 2), dtype=np.float64).astype(z.dtype)
+    np.testing.assert_array_equal(pool_embeddings(z, "mean"), exact)
+    np.testing.assert_allclose(pool_embeddings(z, "mean"), z.mean(axis=(1, 2)), rtol=1e-6)
+    for name, axis in (("mean_patches", 1), ("mean_tokens", 2)):
+        mean = z.mean(axis=axis, dtype=np.float64).astype(z.dtype).reshape(len(z), -1)
+        np.testing.assert_array_equal(pool_embeddings(z, name), mean)
     est.set_params(pooling=lambda e: e[:, -1, 0]).fit(x)
     np.testing.assert_allclose(est.transform(x[:6]), z[:, -1, 0], rtol=1e-6)
     df = est.set_params(pooling="mean").set_output(transform="pandas").fit(x).transform(x[:2])

@@ -70,7 +70,7 @@ from eegpt.channels import map_channels
 from eegpt.engine import InferenceEngine, Precision
 from eegpt.io import as_recording
 from eegpt.model import EEGPT
-from eegpt.outputs import atomic_write, require_pyarrow
+from eegpt.outputs import atomic_write, pool_embeddings, require_pyarrow
 from eegpt.preprocessing import PreprocessingConfig, prepare
 
 __all__ = [
@@ -472,12 +472,11 @@ def _warning_texts(caught: list[warnings.WarningMessage]) -> list[str]:
     return texts[:_MAX_WARNINGS]
 
 
-def pool_embeddings(z: np.ndarray, pool: Pool) -> np.ndarray:
+def pool_rows(z: np.ndarray, pool: Pool) -> np.ndarray:
     """Flatten ``[n, N, S, D]`` summary tokens to ``[n, N*S*D]``, or average them to ``[n, D]``."""
-    if pool == "none":
-        return np.ascontiguousarray(z, dtype=np.float32).reshape(len(z), -1)
-    if pool == "mean":
-        return z.mean(axis=(1, 2), dtype=np.float64).astype(np.float32)
+    if pool in ("none", "mean"):
+        z = np.asarray(z, dtype=np.float32)
+        return np.ascontiguousarray(pool_embeddings(z, "flatten" if pool == "none" else "mean"))
     raise ValueError(f"pool must be 'none' or 'mean', got {pool!r}")
 
 
@@ -496,7 +495,7 @@ def encode_files(
         Model, device, precision and batch size.
     files : sequence of LoadedFile
     pool : ``"none"`` | ``"mean"``
-        See :func:`pool_embeddings`.
+        See :func:`pool_rows`.
 
     Returns
     -------
@@ -554,7 +553,7 @@ def _encode_run(
     pool: Pool,
 ) -> None:
     data = run[0].data if len(run) == 1 else np.concatenate([f.data for f in run])
-    z = pool_embeddings(engine.encode(data, run[0].mapping["chan_ids"]), pool)
+    z = pool_rows(engine.encode(data, run[0].mapping["chan_ids"]), pool)
     start = 0
     for pos, f in zip(positions, run, strict=True):
         results[pos] = _result(f, z[start : start + f.n_windows], None)

@@ -42,14 +42,76 @@ from eegpt.errors import MissingDependencyError, OutputExistsError
 
 __all__ = [
     "FORMATS",
+    "POOLINGS",
     "Embeddings",
     "EmbeddingsFile",
     "EmbeddingsWriter",
     "atomic_write",
     "load_embeddings",
+    "pool_embeddings",
 ]
 
 FORMATS = (".npz", ".parquet")
+
+
+def _flatten(z: np.ndarray) -> np.ndarray:
+    return z.reshape(len(z), -1)
+
+
+def _average(z: np.ndarray, axis: int | tuple[int, ...]) -> np.ndarray:
+    """Mean over ``axis``, summed in float64, in ``z``'s dtype, one row per window."""
+    return z.mean(axis=axis, dtype=np.float64).astype(z.dtype).reshape(len(z), -1)
+
+
+def _mean(z: np.ndarray) -> np.ndarray:
+    return _average(z, (1, 2))
+
+
+def _mean_patches(z: np.ndarray) -> np.ndarray:
+    return _average(z, 1)
+
+
+def _mean_tokens(z: np.ndarray) -> np.ndarray:
+    return _average(z, 2)
+
+
+POOLINGS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
+    "flatten": _flatten,
+    "mean": _mean,
+    "mean_patches": _mean_patches,
+    "mean_tokens": _mean_tokens,
+}
+"""Named poolings of summary tokens ``[n, N, S, D]`` into one vector per epoch:
+
+``"flatten"`` ``[n, N*S*D]`` (everything, what the linear probe sees); ``"mean"`` ``[n, D]`` (mean
+over patches and summary tokens); ``"mean_patches"`` ``[n, S*D]`` (mean over time patches, the
+summary tokens kept apart); ``"mean_tokens"`` ``[n, N*D]`` (mean over summary tokens, time kept).
+"""
+
+
+def pool_embeddings(
+    z: np.ndarray, pooling: str | Callable[[np.ndarray], np.ndarray] = "flatten"
+) -> np.ndarray:
+    """Pool summary tokens ``[n, N, S, D]`` into ``[n, n_features]`` (see :data:`POOLINGS`).
+
+    A callable gets the 4-D array and must return a 2-D one with one row per epoch.
+    """
+    if z.ndim != 4:
+        raise ValueError(f"embeddings must be [n, N, S, D], got shape {z.shape}")
+    if callable(pooling):
+        out = np.asarray(pooling(z))
+        if out.ndim != 2 or len(out) != len(z):
+            raise ValueError(
+                f"a pooling callable must return [n_epochs, n_features], got shape {out.shape} "
+                f"for {len(z)} epochs"
+            )
+        return out
+    try:
+        return POOLINGS[pooling](z)
+    except KeyError:
+        raise ValueError(
+            f"unknown pooling {pooling!r}; use one of {sorted(POOLINGS)} or a callable"
+        ) from None
 
 
 @dataclass
@@ -85,14 +147,11 @@ class Embeddings:
         src = self.metadata.get("source", "?")
         return f"<Embeddings {len(self)} windows x {self.data.shape[1:]} from {src}>"
 
-    def pooled(self, how: str = "mean") -> np.ndarray:
-        """One vector per window: ``"mean"`` over patches and summary tokens ``[n, D]``, or
-        ``"flatten"`` ``[n, N*S*D]``."""
-        if how == "mean":
-            return self.data.mean(axis=(1, 2))
-        if how == "flatten":
-            return self.data.reshape(len(self), -1)
-        raise ValueError(f"unknown pooling {how!r}; use 'mean' or 'flatten'")
+    def pooled(self, how: str | Callable[[np.ndarray], np.ndarray] = "mean") -> np.ndarray:
+        """One vector per window, ``[n, n_features]``: a name of :data:`POOLINGS` (``"mean"``
+        over patches and summary tokens ``[n, D]``, ``"flatten"`` ``[n, N*S*D]``,
+        ``"mean_patches"``, ``"mean_tokens"``) or a callable, as in :func:`pool_embeddings`."""
+        return pool_embeddings(self.data, how)
 
     def save(self, path: str | Path, *, overwrite: bool = False) -> Path:
         """Write to ``.npz`` or ``.parquet`` (by suffix), atomically; never overwrite unless asked.

@@ -41,40 +41,12 @@ from eegpt.channels import map_channels
 from eegpt.engine import InferenceEngine
 from eegpt.io import UNITS
 from eegpt.model import EEGPT, EEGPTEncoder
+from eegpt.outputs import POOLINGS, pool_embeddings
 from eegpt.preprocessing import PreprocessingConfig, prepare
 from eegpt.probe import _as_epochs_recording, _encoder_of, embed_windows
 
 __all__ = ["POOLINGS", "EEGPTEmbedder", "pool_embeddings"]
 
-
-def _flatten(z: np.ndarray) -> np.ndarray:
-    return z.reshape(len(z), -1)
-
-
-def _mean(z: np.ndarray) -> np.ndarray:
-    return z.mean(axis=(1, 2))
-
-
-def _mean_patches(z: np.ndarray) -> np.ndarray:
-    return z.mean(axis=1).reshape(len(z), -1)
-
-
-def _mean_tokens(z: np.ndarray) -> np.ndarray:
-    return z.mean(axis=2).reshape(len(z), -1)
-
-
-POOLINGS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
-    "flatten": _flatten,
-    "mean": _mean,
-    "mean_patches": _mean_patches,
-    "mean_tokens": _mean_tokens,
-}
-"""Named poolings of summary tokens ``[n, N, S, D]`` into one vector per epoch:
-
-``"flatten"`` ``[n, N*S*D]`` (everything, what the linear probe sees); ``"mean"`` ``[n, D]`` (mean
-over patches and summary tokens); ``"mean_patches"`` ``[n, S*D]`` (mean over time patches, the
-summary tokens kept apart); ``"mean_tokens"`` ``[n, N*D]`` (mean over summary tokens, time kept).
-"""
 
 _FEATURE_PATTERNS = {
     "flatten": lambda n, s, d: [
@@ -84,31 +56,6 @@ _FEATURE_PATTERNS = {
     "mean_patches": lambda n, s, d: [f"s{j}_d{k}" for j in range(s) for k in range(d)],
     "mean_tokens": lambda n, s, d: [f"p{i}_d{k}" for i in range(n) for k in range(d)],
 }
-
-
-def pool_embeddings(
-    z: np.ndarray, pooling: str | Callable[[np.ndarray], np.ndarray] = "flatten"
-) -> np.ndarray:
-    """Pool summary tokens ``[n, N, S, D]`` into ``[n, n_features]`` (see :data:`POOLINGS`).
-
-    A callable gets the 4-D array and must return a 2-D one with one row per epoch.
-    """
-    if z.ndim != 4:
-        raise ValueError(f"embeddings must be [n, N, S, D], got shape {z.shape}")
-    if callable(pooling):
-        out = np.asarray(pooling(z))
-        if out.ndim != 2 or len(out) != len(z):
-            raise ValueError(
-                f"a pooling callable must return [n_epochs, n_features], got shape {out.shape} "
-                f"for {len(z)} epochs"
-            )
-        return out
-    try:
-        return POOLINGS[pooling](z)
-    except KeyError:
-        raise ValueError(
-            f"unknown pooling {pooling!r}; use one of {sorted(POOLINGS)} or a callable"
-        ) from None
 
 
 class EEGPTEmbedder(TransformerMixin, BaseEstimator):
