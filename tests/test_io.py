@@ -100,6 +100,11 @@ def test_unsupported_extension(tmp_path):
     with pytest.raises(ValueError, match=r"unsupported file type '\.xyz'") as excinfo:
         read_recording(path)
     assert excinfo.value.__cause__ is not None
+    # .txt goes to MNE's BOXY (fNIRS) reader, which fails on an assert without a message
+    text = tmp_path / "notes.txt"
+    text.write_text("hello")
+    with pytest.raises(ValueError, match=r"reader for '\.txt' failed \(AssertionError, no "):
+        read_recording(text)
 
 
 def test_mixed_sampling_rates_edf_warns(tmp_path):
@@ -234,8 +239,11 @@ def test_array_errors():
         as_recording(x)
     with pytest.raises(ValueError, match="needs sfreq"):
         as_recording(x, ch_names=["a", "b"])
-    with pytest.raises(ValueError, match="3 channel names for 2 channels"):
+    with pytest.raises(ValueError, match="3 channel names for 2 channels") as excinfo:
         as_recording(x, ch_names=["a", "b", "c"], sfreq=10)
+    assert "transposed" not in str(excinfo.value)
+    with pytest.raises(ValueError, match=r"10 channels .*looks transposed: pass data.T"):
+        as_recording(x.T, ch_names=["a", "b"], sfreq=10)
     with pytest.raises(ValueError, match="units must be one of"):
         as_recording(x, ch_names=["a", "b"], sfreq=10, units="nV")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match=r"duplicate channel names \['Cz'\]"):

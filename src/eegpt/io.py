@@ -126,10 +126,16 @@ class Recording:
         if self.data.shape[-1] == 0 or self.data.shape[0] == 0:
             raise RecordingError(f"{self.source}: no samples (data shape {self.data.shape})")
         if len(self.ch_names) != self.data.shape[-2]:
+            transposed = len(self.ch_names) == self.data.shape[-1]
             raise RecordingError(
                 f"{self.source}: {len(self.ch_names)} channel names for "
                 f"{self.data.shape[-2]} channels (data shape {self.data.shape}, channels on "
                 "axis -2)"
+                + (
+                    "; the array looks transposed: pass data.T (or swapaxes(-1, -2))"
+                    if transposed
+                    else ""
+                )
             )
         _check_unique(self.ch_names, self.source)
         self.sfreq = float(self.sfreq)
@@ -285,10 +291,14 @@ def _mne_call(path: Path, call: Callable[[], Any]) -> Any:
             "eegpt.embed / `eegpt embed`, which read files in bounded memory, or crop it"
         ) from err
     except Exception as err:  # MNE raises anything: ValueError, KeyError, struct.error, ...
+        formats = "formats MNE reads include .edf, .bdf, .gdf, .fif, .vhdr, .set, .cnt, .mff"
         if "Unsupported file type" in str(err):
+            reason = f"unsupported file type {path.suffix!r} ({err}); {formats}"
+        elif not str(err).strip():
             reason = (
-                f"unsupported file type {path.suffix!r} ({err}); formats MNE reads include .edf, "
-                ".bdf, .gdf, .fif, .vhdr, .set, .cnt, .mff"
+                f"MNE's reader for {path.suffix or 'files without a suffix'!r} failed "
+                f"({type(err).__name__}, no message): the file is damaged or not in the format "
+                f"its name says; {formats}"
             )
         else:
             reason = f"{type(err).__name__}: {err}"
