@@ -412,3 +412,21 @@ def test_cli_rescale_fixes_a_file_in_the_wrong_unit(weights, tmp_path, capsys):
 
     assert main([*base, str(right), "-o", str(tmp_path / "zero.npz"), "--rescale", "0"]) == 1
     assert "--rescale must be a positive number, got 0" in capsys.readouterr().err
+
+
+def test_cli_channels_shows_and_draws_the_mapping(edf, tmp_path, capsys):
+    """`eegpt channels` reads headers only: the mapping table, the figure with --plot."""
+    png = tmp_path / "map.png"
+    assert main(["channels", str(edf), "--drop", "EEG A1-REF", "--plot", str(png)]) == 0
+    out = capsys.readouterr().out
+    assert "22 channels at 250 Hz, 0.5 min" in out and "EEG T3-REF   ->  T7 (25)" in out
+    assert "dropped: EEG A1-REF, EEG A2-REF, EEG EKG1-REF" in out
+    assert png.stat().st_size > 10_000 and png.read_bytes()[:4] == b"\x89PNG"
+
+    folder = tmp_path / "maps"
+    missing = tmp_path / "missing.edf"
+    assert main(["channels", str(edf), str(missing), "--plot", str(folder)]) == 1
+    assert sorted(p.name for p in folder.iterdir()) == ["tuh_like_channels.png"]
+    assert "eegpt: error:" in capsys.readouterr().err
+    assert main(["channels", str(edf), str(edf), "--plot", str(png)]) == 1
+    assert "give a .png file for one recording" in capsys.readouterr().err

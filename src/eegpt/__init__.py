@@ -26,6 +26,8 @@ _LAZY = {
     "EEGPTEncoder": "eegpt.model",
     "Embeddings": "eegpt.outputs",
     "load_embeddings": "eegpt.outputs",
+    "plot_channel_mapping": "eegpt.viz",
+    "plot_embeddings": "eegpt.viz",
 }
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -35,6 +37,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from eegpt.dataset import embed_dataset
     from eegpt.model import EEGPT, EEGPTEncoder
     from eegpt.outputs import Embeddings, load_embeddings
+    from eegpt.viz import plot_channel_mapping, plot_embeddings
 
 
 def __getattr__(name: str):
@@ -65,5 +68,7 @@ __all__ = [
     "load_checkpoint",
     "load_embeddings",
     "load_model",
+    "plot_channel_mapping",
+    "plot_embeddings",
     "save_checkpoint",
 ]

@@ -241,6 +241,12 @@ class ChannelMapping:
     def __str__(self) -> str:
         return self.summary()
 
+    def plot(self, **kwargs: Any) -> Any:
+        """The mapping on a head (a matplotlib Figure): :func:`eegpt.viz.plot_channel_mapping`."""
+        from eegpt.viz import plot_channel_mapping
+
+        return plot_channel_mapping(self, **kwargs)
+
     def to_dict(self) -> dict[str, list[str] | list[int]]:
         """JSON-serialisable form (lists of str/int); inverse of :meth:`from_dict`."""
         return {

@@ -16,7 +16,7 @@ import time
 import warnings
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from eegpt import __version__
 
@@ -103,6 +103,11 @@ def add_input_options(g: argparse._ActionsContainer) -> None:
         help="multiply the samples as read (volts) by FACTOR, for files whose header gives the "
         "wrong unit: 1e-6 for microvolts labelled as volts (the amplitude check suggests it)",
     )
+    add_channel_options(g)
+
+
+def add_channel_options(g: argparse._ActionsContainer) -> None:
+    """``--rename`` and ``--drop`` (see :func:`parse_rename`)."""
     g.add_argument(
         "--rename",
         action="append",
@@ -163,6 +168,21 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_dataset_command(sub)
     add_probe_commands(sub)
+
+    p = sub.add_parser(
+        "channels",
+        help="show how recordings' channels map onto EEGPT's vocabulary (reads headers only)",
+    )
+    p.add_argument("recordings", nargs="+", type=Path, help="files MNE can read")
+    add_channel_options(p)
+    p.add_argument(
+        "--plot",
+        type=Path,
+        metavar="PATH",
+        help="also draw each mapping on a head: a .png file (one recording) or a folder "
+        "(NAME_channels.png per recording)",
+    )
+    p.set_defaults(func=cmd_channels)
 
     p = sub.add_parser("info", help="describe a checkpoint")
     p.add_argument("weights", help="checkpoint file or directory")
@@ -323,6 +343,42 @@ def cmd_embed(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     return 1 if failed else 0
+
+
+def cmd_channels(args: argparse.Namespace) -> int:
+    """Print each recording's channel mapping (and draw it with ``--plot``) without embedding."""
+    from eegpt.errors import USER_ERRORS
+    from eegpt.streaming import open_stream
+
+    rename = parse_rename(args.rename, args.drop)
+    several = len(args.recordings) > 1
+    if args.plot is not None and args.plot.suffix and (several or args.plot.suffix != ".png"):
+        raise ValueError(f"--plot {args.plot}: give a .png file for one recording, else a folder")
+    failed = 0
+    for path in args.recordings:
+        try:
+            rec = open_stream(path, rename=rename, on_missing="ignore" if several else "raise")
+        except (*USER_ERRORS, RuntimeError) as err:
+            failed += 1
+            print(f"eegpt: error: {err}", file=sys.stderr)
+            continue
+        seconds = rec.n_times / rec.sfreq
+        length = f"{seconds / 60:.1f} min" if seconds < 3600 else f"{seconds / 3600:.2f} h"
+        print(f"{path}: {rec.raw.info['nchan']} channels at {rec.sfreq:g} Hz, {length}")
+        print(rec.mapping.summary())
+        if args.plot is not None:
+            out = args.plot if args.plot.suffix else args.plot / f"{path.stem}_channels.png"
+            _save_figure(rec.mapping.plot(title=f"{path.name}: {len(rec.mapping)} channels"), out)
+            print(f"drew {out}")
+    return 1 if failed else 0
+
+
+def _save_figure(fig: Any, path: Path) -> None:
+    import matplotlib.pyplot as plt
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=150)
+    plt.close(fig)
 
 
 def cmd_info(args: argparse.Namespace) -> int:

@@ -114,41 +114,20 @@ def run_demo(
 
 
 def plot_embeddings(emb, closed_blocks: np.ndarray | None, path: Path) -> Path:
-    """Principal components of the window embeddings over time, and the channel mapping."""
-    import matplotlib
-
-    matplotlib.use("Agg")
+    """Principal components of the window embeddings over time (eyes-closed blocks shaded) and
+    the channel mapping on a head, side by side (:mod:`eegpt.viz`)."""
     import matplotlib.pyplot as plt
 
-    pooled = emb.pooled("mean")
-    centred = pooled - pooled.mean(axis=0)
-    _, _, vt = np.linalg.svd(centred, full_matrices=False)
-    pcs = centred @ vt[:2].T
-    onsets = emb.onsets
+    from eegpt.viz import plot_channel_mapping
+    from eegpt.viz import plot_embeddings as plot_pcs
+
     fig, (ax, ax2) = plt.subplots(
-        1, 2, figsize=(11, 4), gridspec_kw={"width_ratios": [2.2, 1]}, layout="constrained"
+        1, 2, figsize=(13, 5.2), gridspec_kw={"width_ratios": [2.2, 1]}, layout="constrained"
     )
-    if closed_blocks is not None:
-        for i, is_closed in enumerate(closed_blocks):
-            if is_closed:
-                ax.axvspan(20 * i, 20 * (i + 1), color="0.9", zorder=0)
-    ax.plot(onsets, pcs[:, 0], "o-", ms=3, label="PC 1")
-    ax.plot(onsets, pcs[:, 1], "s-", ms=3, label="PC 2")
-    ax.set(xlabel="window onset (s)", ylabel="embedding PC score",
-           title="EEGPT window embeddings (grey: eyes closed)")  # fmt: skip
-    ax.legend(loc="upper right")
-    mapping = emb.metadata.get("channels", {})
-    rows = list(zip(mapping.get("input_names", []), mapping.get("names", []), strict=False))
-    dropped = mapping.get("dropped", [])
-    text = "\n".join(f"{a:<14} -> {b}" for a, b in rows)
-    if dropped:
-        text += "\n\ndropped: " + ", ".join(dropped)
-    ax2.axis("off")
-    ax2.set_title("channel mapping")
-    ax2.text(0, 1, text, va="top", family="monospace", fontsize=7, transform=ax2.transAxes)
-    checkpoint = emb.metadata.get("checkpoint", {})
-    if checkpoint.get("pretrained") is False:
-        fig.suptitle("random weights - NOT PRETRAINED", color="tab:red")
+    closed = [] if closed_blocks is None else np.flatnonzero(closed_blocks)
+    spans = [(20.0 * i, 20.0 * (i + 1)) for i in closed]  # the 20 s blocks of synthetic_raw
+    plot_pcs(emb, spans=spans, span_label="eyes closed", ax=ax)
+    plot_channel_mapping(emb, ax=ax2)
     fig.savefig(path, dpi=120)
     plt.close(fig)
     return path

@@ -153,6 +153,18 @@ class Embeddings:
         ``"mean_patches"``, ``"mean_tokens"``) or a callable, as in :func:`pool_embeddings`."""
         return pool_embeddings(self.data, how)
 
+    def plot(self, **kwargs: Any) -> Any:
+        """Principal components of the windows over time: :func:`eegpt.viz.plot_embeddings`."""
+        from eegpt.viz import plot_embeddings
+
+        return plot_embeddings(self, **kwargs)
+
+    def plot_channels(self, **kwargs: Any) -> Any:
+        """The channel mapping on a head: :func:`eegpt.viz.plot_channel_mapping`."""
+        from eegpt.viz import plot_channel_mapping
+
+        return plot_channel_mapping(self, **kwargs)
+
     def save(self, path: str | Path, *, overwrite: bool = False) -> Path:
         """Write to ``.npz`` or ``.parquet`` (by suffix), atomically; never overwrite unless asked.
 

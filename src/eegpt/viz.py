@@ -1,0 +1,218 @@
+"""Figures: which electrodes a recording gives EEGPT, and its window embeddings over time.
+
+Both functions return a :class:`matplotlib.figure.Figure` (drawn into ``ax`` when given) and
+call ``plt.show()`` only with ``show=True``, as in MNE.
+"""
+
+from __future__ import annotations
+
+import textwrap
+import warnings
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from eegpt.channels import PRETRAINING_CHANNELS, UNSEEN_IN_PRETRAINING, VOCABULARY, ChannelMapping
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+    from eegpt.outputs import Embeddings
+
+__all__ = ["plot_channel_mapping", "plot_embeddings", "vocabulary_layout"]
+
+#: Colours of :func:`plot_channel_mapping`: used (trained embedding), used with an embedding
+#: pretraining never trained, in the vocabulary but not in the recording.
+COLORS = {"used": "tab:green", "untrained": "tab:orange", "absent": "0.82"}
+
+
+def _pyplot():
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def vocabulary_layout() -> dict[str, tuple[float, float]]:
+    """2-D positions (head radius ~0.5 around (0.5, 0.5), nose up) of the 62 EEGPT vocabulary
+    channels, from MNE's template 10-05 montage projected as for topographic maps."""
+    import mne
+
+    with warnings.catch_warnings():  # 'standard_1005' is deprecated in MNE >= 1.13
+        warnings.simplefilter("ignore", FutureWarning)
+        builtin = mne.channels.get_builtin_montages()
+        name = "colin27_1005" if "colin27_1005" in builtin else "standard_1005"
+        montage = mne.channels.make_standard_montage(name)
+    by_upper = {ch.upper(): ch for ch in montage.ch_names}
+    ch_names = [by_upper[name] for name in VOCABULARY]
+    info = mne.create_info(ch_names, 256.0, "eeg")
+    info.set_montage(montage, verbose="error")
+    layout = mne.channels.make_eeg_layout(info)
+    xy = layout.pos[:, :2] + layout.pos[:, 2:] / 2
+    xy -= xy[VOCABULARY.index("CZ")]  # centre on the vertex, outermost electrodes near the rim
+    xy *= 0.45 / np.abs(xy).max()
+    return {
+        name: (0.5 + float(x), 0.5 + float(y)) for name, (x, y) in zip(VOCABULARY, xy, strict=True)
+    }
+
+
+def _figure(ax: Axes | None, size: tuple[float, float]) -> tuple[Figure, Axes]:
+    plt = _pyplot()
+    if ax is None:
+        fig, ax = plt.subplots(figsize=size, layout="constrained")
+        return fig, ax
+    return ax.figure, ax
+
+
+def plot_channel_mapping(
+    mapping: ChannelMapping | Embeddings | dict[str, Any],
+    *,
+    ax: Axes | None = None,
+    title: str | None = None,
+    show: bool = False,
+) -> Figure:
+    """Draw the 62 EEGPT vocabulary channels on a head: the ones this recording gives the
+    model (green; orange where pretraining never trained that channel's embedding), the
+    ones it lacks (grey), each used channel labelled with its name in the recording when that
+    differs, and the recording's channels that were left out.
+
+    Parameters
+    ----------
+    mapping : ChannelMapping | Embeddings | dict
+        A mapping (:func:`eegpt.channels.map_channels`), embeddings whose metadata holds one,
+        or a mapping's :meth:`~eegpt.channels.ChannelMapping.to_dict`.
+    ax : matplotlib Axes | None
+        Where to draw; a new figure when None.
+    title : str | None
+        Default: how many channels are used and left out.
+    show : bool
+        Call ``plt.show()``.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    mapping = _as_mapping(mapping)
+    fig, ax = _figure(ax, (5.6, 6.6))
+    from matplotlib.patches import Circle, Polygon
+
+    pos = vocabulary_layout()
+    ax.add_patch(Circle((0.5, 0.5), 0.5, fill=False, lw=1.5, color="0.3"))
+    ax.add_patch(Polygon([(0.45, 0.99), (0.5, 1.06), (0.55, 0.99)], closed=False, fill=False,
+                         lw=1.5, color="0.3"))  # fmt: skip
+    used = dict(zip(mapping.names, mapping.input_names, strict=True))
+    renamed = [n for n, given in used.items() if given.upper() != n]
+    for name in VOCABULARY:
+        x, y = pos[name]
+        kind = "absent" if name not in used else "untrained" if name in UNSEEN_IN_PRETRAINING else "used"  # fmt: skip
+        ax.scatter([x], [y], s=150, color=COLORS[kind], edgecolors="0.25", linewidths=0.6,
+                   zorder=2)  # fmt: skip
+        ax.text(x, y, name, ha="center", va="center", fontsize=5, zorder=3,
+                color="0.45" if kind == "absent" else "black")  # fmt: skip
+        if name in renamed and len(renamed) <= 40:  # the recording's own label, when it differs
+            ax.text(x, y - 0.027, used[name], ha="center", va="top", fontsize=4, color="0.2",
+                    zorder=3)  # fmt: skip
+    from matplotlib.lines import Line2D
+
+    legend = [
+        Line2D([], [], ls="", marker="o", ms=8, mfc=COLORS[k], mec="0.25", label=label)
+        for k, label in (
+            ("used", f"used ({sum(n not in UNSEEN_IN_PRETRAINING for n in used)})"),
+            ("untrained", f"used, embedding untrained in pretraining ({len(mapping.unseen)})"),
+            ("absent", f"not in the recording ({len(VOCABULARY) - len(used)})"),
+        )
+    ]
+    ax.legend(handles=legend, loc="upper center", bbox_to_anchor=(0.5, -0.04), bbox_transform=ax.transData, fontsize=7,
+              frameon=False)  # fmt: skip
+    if mapping.dropped:
+        text = "left out of the recording: " + ", ".join(mapping.dropped)
+        ax.text(0.5, -0.005, textwrap.fill(text, 90), ha="center", va="top", fontsize=6)
+    missing58 = [n for n in PRETRAINING_CHANNELS if n not in used]
+    if title is None:
+        title = (
+            f"{len(mapping)} of {len(VOCABULARY)} EEGPT channels used, {len(mapping.dropped)} "
+            f"left out ({len(missing58)} of the 58 pretraining channels absent)"
+        )
+    ax.set_title(title, fontsize=9)
+    ax.set(xlim=(-0.02, 1.02), ylim=(-0.2, 1.08), aspect="equal")
+    ax.axis("off")
+    if show:
+        _pyplot().show()
+    return fig
+
+
+def _as_mapping(mapping: Any) -> ChannelMapping:
+    if isinstance(mapping, ChannelMapping):
+        return mapping
+    meta = getattr(mapping, "metadata", None)
+    if isinstance(meta, dict):
+        if "channels" not in meta:
+            raise ValueError("these embeddings carry no channel mapping in their metadata")
+        mapping = meta["channels"]
+    if isinstance(mapping, dict):
+        return ChannelMapping.from_dict(mapping)
+    raise TypeError(
+        f"expected a ChannelMapping, Embeddings or a mapping dict, got {type(mapping).__name__}"
+    )
+
+
+def plot_embeddings(
+    embeddings: Embeddings,
+    *,
+    spans: Sequence[tuple[float, float]] | None = None,
+    span_label: str = "",
+    components: int = 2,
+    ax: Axes | None = None,
+    title: str | None = None,
+    show: bool = False,
+) -> Figure:
+    """The first principal components of the window embeddings (mean over patches and summary
+    tokens) against window onset: slow changes of state show as drifts, events as jumps.
+
+    Parameters
+    ----------
+    embeddings : Embeddings
+        Of one recording (:meth:`eegpt.EEGPT.embed`, :func:`eegpt.load_embeddings`).
+    spans : sequence of (start, stop) seconds | None
+        Time spans to shade (e.g. ``zip(raw.annotations.onset, onset + duration)``).
+    span_label : str
+        What the shaded spans are, for the legend.
+    components : int
+        How many components to draw (at most the number of windows and of features).
+    ax, title, show
+        As in :func:`plot_channel_mapping`.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    pooled = np.asarray(embeddings.pooled("mean"), dtype=np.float64)
+    if len(pooled) < 2:
+        raise ValueError(f"principal components need at least 2 windows, got {len(pooled)}")
+    k = max(1, min(components, *pooled.shape))
+    centred = pooled - pooled.mean(axis=0)
+    _, s, vt = np.linalg.svd(centred, full_matrices=False)
+    scores = centred @ vt[:k].T
+    explained = s[:k] ** 2 / max(float((s**2).sum()), np.finfo(float).tiny)
+    fig, ax = _figure(ax, (9.0, 3.6))
+    for i, (lo, hi) in enumerate(spans or ()):
+        ax.axvspan(lo, hi, color="0.88", zorder=0, label=span_label if i == 0 and span_label else None)  # fmt: skip
+    onsets = np.asarray(embeddings.onsets)
+    for i in range(k):
+        ax.plot(onsets, scores[:, i], ".-", ms=4, lw=1,
+                label=f"PC {i + 1} ({100 * explained[i]:.0f}% of variance)")  # fmt: skip
+    source = _file_name(embeddings.metadata.get("source"))
+    ax.set(xlabel="window onset (s)", ylabel="PC score",
+           title=title or f"EEGPT window embeddings{f' of {source}' if source else ''}")  # fmt: skip
+    ax.legend(loc="upper right", fontsize=8)
+    if (embeddings.metadata.get("checkpoint") or {}).get("pretrained") is False:
+        fig.suptitle("random weights - NOT PRETRAINED", color="tab:red")
+    if show:
+        _pyplot().show()
+    return fig
+
+
+def _file_name(source: Any) -> str:
+    return Path(str(source)).name if source else ""

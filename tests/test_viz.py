@@ -1,0 +1,110 @@
+"""Figures of eegpt.viz: the channel mapping on a head and the embeddings over time."""
+
+from __future__ import annotations
+
+import re
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+from eegpt.channels import VOCABULARY, map_channels  # noqa: E402
+from eegpt.outputs import Embeddings  # noqa: E402
+from eegpt.viz import (  # noqa: E402
+    COLORS,
+    plot_channel_mapping,
+    plot_embeddings,
+    vocabulary_layout,
+)
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+def test_vocabulary_layout_is_a_head_seen_from_above():
+    pos = vocabulary_layout()
+    assert list(pos) == list(VOCABULARY)
+    xy = np.array(list(pos.values()))
+    assert np.hypot(xy[:, 0] - 0.5, xy[:, 1] - 0.5).max() <= 0.5  # inside the head outline
+    assert pos["CZ"] == pytest.approx((0.5, 0.5))
+    assert pos["FPZ"][1] > pos["CZ"][1] > pos["OZ"][1]  # nose up
+    assert pos["T7"][0] < pos["CZ"][0] < pos["T8"][0]  # left on the left
+    assert pos["FP1"][0] < pos["FP2"][0]
+
+
+def _colours(ax):
+    """Vocabulary name -> face colour of its marker (the scatter calls are in VOCABULARY order)."""
+    faces = [tuple(c.get_facecolor()[0]) for c in ax.collections]
+    return dict(zip(VOCABULARY, faces, strict=True))
+
+
+def test_channel_mapping_figure_marks_used_untrained_absent_and_renamed():
+    names = ["EEG Fp1-REF", "EEG T3-REF", "Cz", "AF7", "EKG", "Ch 7"]
+    with pytest.warns(RuntimeWarning):  # EKG dropped, AF7 untrained: both announced
+        mapping = map_channels(names, rename={"Ch 7": "O2"})
+    fig = plot_channel_mapping(mapping)
+    ax = fig.axes[0]
+    colours = _colours(ax)
+    to_rgba = matplotlib.colors.to_rgba
+    assert len(colours) == 62
+    for name in ("FP1", "T7", "CZ", "O2"):
+        assert colours[name] == to_rgba(COLORS["used"])
+    assert colours["AF7"] == to_rgba(COLORS["untrained"])
+    assert colours["PZ"] == to_rgba(COLORS["absent"])
+    texts = [t.get_text() for t in ax.texts]
+    # the recording's own label under the vocabulary name where they differ, not for Cz/AF7
+    assert {"EEG Fp1-REF", "EEG T3-REF", "Ch 7"} <= set(texts)
+    assert "Cz" not in texts and texts.count("AF7") == 1
+    assert any("left out of the recording: EKG" in t for t in texts)
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert labels == [
+        "used (4)",
+        "used, embedding untrained in pretraining (1)",
+        "not in the recording (57)",
+    ]
+    assert ax.get_title().startswith("5 of 62 EEGPT channels used, 1 left out")
+
+
+def test_channel_mapping_from_embeddings_dict_and_into_given_axes():
+    mapping = map_channels(["Fz", "Cz", "Pz"], verbose=False)
+    emb = Embeddings(np.zeros((3, 2, 4, 8), np.float32), np.arange(3.0), {"channels": mapping.to_dict()})  # fmt: skip
+    fig, (a, b) = plt.subplots(1, 2)
+    assert plot_channel_mapping(emb, ax=b) is fig and len(b.collections) == 62
+    assert len(a.collections) == 0
+    assert plot_channel_mapping(mapping.to_dict()).axes[0].get_title().startswith("3 of 62")
+    assert mapping.plot().axes[0].get_title().startswith("3 of 62")
+    with pytest.raises(ValueError, match="no channel mapping"):
+        plot_channel_mapping(Embeddings(emb.data, emb.onsets, {}))
+    with pytest.raises(TypeError, match="ChannelMapping"):
+        plot_channel_mapping(["Fz"])  # type: ignore[arg-type]
+
+
+def test_embeddings_figure_draws_principal_components_over_time():
+    rng = np.random.default_rng(0)
+    n = 30
+    drift = np.linspace(-1, 1, n)[:, None, None, None] * rng.normal(size=(1, 1, 1, 16))
+    data = (drift + 0.05 * rng.normal(size=(n, 4, 2, 16))).astype(np.float32)
+    meta = {"source": "/data/sub-01.edf", "checkpoint": {"pretrained": False}}
+    emb = Embeddings(data, np.arange(n) * 4.0, meta)
+    fig = plot_embeddings(emb, spans=[(8.0, 20.0), (40.0, 52.0)], span_label="eyes closed")
+    ax = fig.axes[0]
+    assert len(ax.lines) == 2
+    np.testing.assert_array_equal(ax.lines[0].get_xdata(), emb.onsets)
+    pc1 = ax.lines[0].get_ydata()
+    assert abs(np.corrcoef(pc1, drift[:, 0, 0, 0])[0, 1]) > 0.99  # the drift is PC 1
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert labels[0] == "eyes closed" and labels[2].startswith("PC 2 (")
+    share = int(re.fullmatch(r"PC 1 \((\d+)% of variance\)", labels[1])[1])
+    assert share >= 95
+    assert ax.get_title() == "EEGPT window embeddings of sub-01.edf"
+    assert "NOT PRETRAINED" in fig._suptitle.get_text()
+    assert len(emb.plot(components=3).axes[0].lines) == 3
+    with pytest.raises(ValueError, match="at least 2 windows"):
+        plot_embeddings(Embeddings(data[:1], np.zeros(1), {}))
