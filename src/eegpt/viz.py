@@ -133,7 +133,7 @@ def plot_channel_mapping(
     if title is None:
         title = (
             f"{len(mapping)} of {len(VOCABULARY)} EEGPT channels used, {len(mapping.dropped)} "
-            f"left out ({len(missing58)} of the 58 pretraining channels absent)"
+            f"left out\n({len(missing58)} of the 58 pretraining channels absent)"
         )
     ax.set_title(title, fontsize=9)
     ax.set(xlim=(-0.02, 1.02), ylim=(-0.2, 1.08), aspect="equal")
