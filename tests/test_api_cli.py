@@ -183,6 +183,27 @@ def test_api_epochs_input(weights):
     emb = model.embed(epochs)
     assert emb.data.shape[0] == len(epochs)
     assert emb.data.shape[1:] == (16, 4, 64)
+    assert emb.metadata["labels"] == ["1"] * len(epochs)  # the default event name
+
+
+def test_epoch_event_names_travel_with_the_embeddings(weights, tmp_path):
+    """Embeddings of mne.Epochs keep each epoch's event name: metadata and a Parquet column."""
+    pd = pytest.importorskip("pandas")
+    model = load_model(weights)
+    raw, _ = synthetic_raw(minutes=0.5, seed=1)
+    events = mne.make_fixed_length_events(raw, duration=5.0)
+    events[1::2, 2] = 2
+    epochs = mne.Epochs(raw, events, {"rest": 1, "task": 2}, tmin=0, tmax=4 - 1 / 250,
+                        baseline=None, preload=True, verbose=False)  # fmt: skip
+    emb = model.embed(epochs)
+    expected = ["rest", "task"] * (len(epochs) // 2) + ["rest"] * (len(epochs) % 2)
+    assert emb.metadata["labels"] == expected
+    for suffix in (".npz", ".parquet"):
+        path = emb.save(tmp_path / f"e{suffix}")
+        assert load_embeddings(path).metadata["labels"] == expected
+    frame = pd.read_parquet(tmp_path / "e.parquet")
+    assert frame["label"].tolist() == expected and list(frame.columns)[-1] == "label"
+    assert "label" not in pd.read_parquet(model.embed(raw).save(tmp_path / "raw.parquet")).columns
 
 
 def test_demo_runs_end_to_end(tmp_path, monkeypatch):

@@ -305,10 +305,11 @@ def _check_embeddings(z: np.ndarray, start: int, onsets: np.ndarray, meta: dict[
 def provenance(model: EEGPT, recording, windows, engine: InferenceEngine) -> dict[str, Any]:
     """JSON-serialisable record of everything that determined a set of embeddings.
 
-    ``recording`` needs ``source`` and ``sfreq``, ``windows`` ``mapping`` and ``config`` (a
-    :class:`~eegpt.preprocessing.Windows` or a :class:`~eegpt.streaming.WindowStream`).
+    ``recording`` needs ``source`` and ``sfreq`` (and may have ``labels``: epochs' event names),
+    ``windows`` ``mapping`` and ``config`` (a :class:`~eegpt.preprocessing.Windows` or a
+    :class:`~eegpt.streaming.WindowStream`).
     """
-    return {
+    record = {
         "source": recording.source,
         "sfreq_in": float(recording.sfreq),
         "channels": windows.mapping.to_dict(),
@@ -319,6 +320,10 @@ def provenance(model: EEGPT, recording, windows, engine: InferenceEngine) -> dic
         "device": str(engine.device),
         "eegpt_version": __version__,
     }
+    labels = getattr(recording, "labels", None)
+    if labels is not None:  # epochs' event names, one per window
+        record["labels"] = list(labels)
+    return record
 
 
 def _checkpoint_record(model: EEGPT) -> dict[str, Any]:

@@ -40,6 +40,7 @@ __all__ = [
     "RecordingError",
     "as_recording",
     "check_edf_header",
+    "epochs_labels",
     "read_recording",
 ]
 
@@ -89,6 +90,9 @@ class Recording:
         The unit each channel had in its file (e.g. ``"uV"``), when known; the data are in volts
         regardless. :func:`~eegpt.preprocessing.prepare` warns about used channels whose file
         unit is not a voltage MNE understands.
+    labels : list of str | None
+        For epoched data, each epoch's event name (from ``mne.Epochs``), when known; kept with
+        the embeddings (``metadata["labels"]``, a ``label`` column in Parquet).
 
     Raises
     ------
@@ -105,6 +109,7 @@ class Recording:
     ch_types: list[str] | None = None
     onsets: np.ndarray | None = field(default=None, repr=False)
     units: list[str] | None = field(default=None, repr=False)
+    labels: list[str] | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         data = np.asarray(self.data)
@@ -155,6 +160,13 @@ class Recording:
             if len(self.units) != len(self.ch_names):
                 raise RecordingError(
                     f"{self.source}: {len(self.units)} units for {len(self.ch_names)} channels"
+                )
+        if self.labels is not None:
+            self.labels = [str(label) for label in self.labels]
+            if self.data.ndim != 3 or len(self.labels) != self.data.shape[0]:
+                raise RecordingError(
+                    f"{self.source}: labels must have one entry per epoch, got "
+                    f"{len(self.labels)} for data of shape {self.data.shape}"
                 )
         if self.onsets is not None:
             self.onsets = np.asarray(self.onsets, dtype=np.float64)
@@ -825,14 +837,30 @@ def _from_mne(
     units = None
     if file_units is not None and all(name in file_units for name in names):
         units = [file_units[name] for name in names]
-    onsets = None
+    onsets = labels = None
     if isinstance(inst, mne.BaseEpochs):
         events = inst.events[:, 0]
         if not np.array_equal(events, np.arange(len(events))):  # EpochsArray placeholder
             onsets = events / sfreq + inst.tmin
-    rec = Recording(data, names, sfreq, source=source, ch_types=types, onsets=onsets, units=units)
+        labels = epochs_labels(inst).tolist()
+    rec = Recording(
+        data, names, sfreq, source=source, ch_types=types, onsets=onsets, units=units,
+        labels=labels,
+    )  # fmt: skip
     _log(_describe(rec), verbose)
     return rec
+
+
+def epochs_labels(epochs: mne.BaseEpochs) -> np.ndarray:
+    """The event name of every epoch of an ``mne.Epochs`` (e.g. ``"left"``, ``"right"``).
+
+    Returns
+    -------
+    ndarray of str, shape (n_epochs,)
+        Names from ``epochs.event_id``; an event code without a name gives its number as str.
+    """
+    names = {int(code): str(name) for name, code in epochs.event_id.items()}
+    return np.array([names.get(int(code), str(int(code))) for code in epochs.events[:, 2]])
 
 
 def _from_array(

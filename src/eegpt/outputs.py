@@ -10,7 +10,8 @@ File layouts
 (seconds), plus ``metadata``, a JSON string.
 
 ``.parquet``: one row per window with columns ``source``, ``window``, ``onset_s`` and
-``embedding`` (a fixed-size list of N*S*D float32 in C order); the JSON metadata, including the
+``embedding`` (a fixed-size list of N*S*D float32 in C order), plus ``label`` for epochs with
+event names (``metadata["labels"]``); the JSON metadata, including the
 ``shape`` to restore, lives in the schema metadata under the key ``eegpt``. Read it back with
 :func:`load_embeddings`, or as a table with ``pandas.read_parquet(path)``.
 
@@ -269,6 +270,10 @@ class EmbeddingsWriter:
                 f"embeddings must be [n_windows, N, S, D] with one onset per window, got "
                 f"{self.shape} and {self.onsets.shape[0]} onsets"
             )
+        labels = self.metadata.get("labels")  # epochs' event names: a Parquet column too
+        self._labels = None if labels is None else np.asarray(labels, dtype=object)
+        if self._labels is not None and self._labels.shape != (self.shape[0],):
+            raise ValueError(f"metadata['labels'] needs one label per window ({self.shape[0]})")
         if self.path.exists() and not overwrite:
             raise _exists(self.path)
         self._rows = 0
@@ -314,6 +319,7 @@ class EmbeddingsWriter:
                 ("window", pa.int32()),
                 ("onset_s", pa.float64()),
                 ("embedding", pa.list_(pa.float32(), width)),
+                *([("label", pa.string())] if self._labels is not None else []),
             ],
             metadata={"eegpt": json.dumps(meta)},
         )
@@ -331,6 +337,7 @@ class EmbeddingsWriter:
                 pa.array(rows.astype(np.int32)),
                 pa.array(self.onsets[rows]),
                 pa.FixedSizeListArray.from_arrays(values, flat.shape[1]),
+                *([pa.array(self._labels[rows], pa.string())] if self._labels is not None else []),
             ],
             schema=self._schema,
         )

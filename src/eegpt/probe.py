@@ -60,7 +60,7 @@ from eegpt.channels import (
 from eegpt.config import EEGPTConfig, strict_from_dict
 from eegpt.engine import InferenceEngine, Precision, resolve_device
 from eegpt.errors import MissingDependencyError
-from eegpt.io import Recording, as_recording
+from eegpt.io import Recording, as_recording, epochs_labels
 from eegpt.model import EEGPT, EEGPTEncoder, LinearProbe
 from eegpt.outputs import atomic_write
 from eegpt.preprocessing import PreprocessingConfig, prepare, resample
@@ -194,18 +194,6 @@ class ProbeConfig:
 # --------------------------------------------------------------------------------------------
 # Input: epochs and labels
 # --------------------------------------------------------------------------------------------
-
-
-def epochs_labels(epochs: mne.BaseEpochs) -> np.ndarray:
-    """The event name of every epoch of an ``mne.Epochs`` (e.g. ``"left"``, ``"right"``).
-
-    Returns
-    -------
-    ndarray of str, shape (n_epochs,)
-        Names from ``epochs.event_id``; an event code without a name gives its number as str.
-    """
-    names = {int(code): str(name) for name, code in epochs.event_id.items()}
-    return np.array([names.get(int(code), str(int(code))) for code in epochs.events[:, 2]])
 
 
 def _as_epochs_recording(
