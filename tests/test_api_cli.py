@@ -440,7 +440,7 @@ def test_cli_channels_shows_and_draws_the_mapping(edf, tmp_path, capsys):
     png = tmp_path / "map.png"
     assert main(["channels", str(edf), "--drop", "EEG A1-REF", "--plot", str(png)]) == 0
     out = capsys.readouterr().out
-    assert "22 channels at 250 Hz, 0.5 min" in out and "EEG T3-REF   ->  T7 (25)" in out
+    assert "22 EEG channels at 250 Hz, 0.5 min" in out and "EEG T3-REF   ->  T7 (25)" in out
     assert "dropped: EEG A1-REF, EEG A2-REF, EEG EKG1-REF" in out
     assert png.stat().st_size > 10_000 and png.read_bytes()[:4] == b"\x89PNG"
 
@@ -451,3 +451,53 @@ def test_cli_channels_shows_and_draws_the_mapping(edf, tmp_path, capsys):
     assert "eegpt: error:" in capsys.readouterr().err
     assert main(["channels", str(edf), str(edf), "--plot", str(png)]) == 1
     assert "give a .png file for one recording" in capsys.readouterr().err
+
+    # channels of other types, and bad ones, are named too (they are never used)
+    info = mne.create_info(["Fz", "Cz", "Pz", "HEOG", "STI 014"], 250.0,
+                           ["eeg", "eeg", "eeg", "eog", "stim"])  # fmt: skip
+    info["bads"] = ["Pz"]
+    fif = tmp_path / "typed_raw.fif"
+    mne.io.RawArray(np.random.default_rng(0).normal(0, 2e-5, (5, 2500)), info, verbose=False).save(
+        fif
+    )
+    with pytest.warns(RuntimeWarning, match="marked bad"):
+        assert main(["channels", str(fif)]) == 0
+    out = capsys.readouterr().out
+    assert "2 EEG channels at 250 Hz" in out
+    assert "not EEG by type or marked bad, not used: Pz (eeg), HEOG (eog), STI 014 (stim)" in out
+
+
+def test_epochs_files_and_unloaded_raw(weights, tmp_path, capsys):
+    """A *-epo.fif path is read as epochs (embed, the CLI, `eegpt channels`); an mne.io.Raw
+    opened with preload=False is streamed like its file, never loaded whole."""
+    model = load_model(weights)
+    raw, _ = synthetic_raw(minutes=0.5, seed=2)
+    events = mne.make_fixed_length_events(raw, duration=5.0)
+    epochs = mne.Epochs(raw, events, {"rest": 1}, tmin=0, tmax=4 - 1 / 250, baseline=None,
+                        preload=True, verbose=False)  # fmt: skip
+    path = tmp_path / "sub-01-epo.fif"
+    epochs.save(path, verbose=False)
+    direct = model.embed(epochs, device="cpu")
+    from_path = model.embed(path, device="cpu")
+    np.testing.assert_allclose(from_path.data, direct.data, rtol=1e-5, atol=1e-5)  # float32 FIF
+    assert from_path.metadata["labels"] == ["rest"] * len(epochs)
+    assert from_path.metadata["source"] == str(path)
+    plain = tmp_path / "epochs.fif"  # epochs in a file not named *-epo.fif
+    epochs.save(plain, verbose=False, overwrite=True)
+    np.testing.assert_array_equal(model.embed(plain, device="cpu").data, from_path.data)
+    out = tmp_path / "ep.npz"
+    assert main(["embed", str(path), "--weights", str(weights), "-o", str(out), "-q",
+                 "--device", "cpu"]) == 0  # fmt: skip
+    np.testing.assert_array_equal(load_embeddings(out).data, from_path.data)
+    assert main(["channels", str(path)]) == 0
+    assert "EEG T3-REF   ->  T7 (25)" in capsys.readouterr().out
+
+    fif = tmp_path / "sub-01_raw.fif"
+    raw.save(fif, verbose=False)
+    lazy = mne.io.read_raw_fif(fif, preload=False, verbose=False)
+    streamed = model.embed(lazy, device="cpu")
+    assert not lazy.preload  # read block by block, not loaded
+    np.testing.assert_allclose(streamed.data, model.embed(fif, device="cpu").data, rtol=0, atol=0)
+    loaded = model.embed(mne.io.read_raw_fif(fif, preload=True, verbose=False), device="cpu")
+    np.testing.assert_allclose(streamed.data, loaded.data, rtol=1e-5, atol=1e-6)
+    assert streamed.metadata["source"] == str(fif)

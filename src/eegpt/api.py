@@ -15,18 +15,24 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import mne
 import numpy as np
 from tqdm.auto import tqdm
 
 from eegpt import __version__
 from eegpt.channels import ChannelMapping
 from eegpt.engine import InferenceEngine, Precision
-from eegpt.errors import EmbeddingError, OutputExistsError
-from eegpt.io import _require_array_args_absent, as_recording
+from eegpt.errors import EmbeddingError, OutputExistsError, RecordingError
+from eegpt.io import (
+    _require_array_args_absent,
+    as_recording,
+    holds_epochs_instead,
+    is_epochs_file,
+)
 from eegpt.model import EEGPT
 from eegpt.outputs import Embeddings, EmbeddingsFile, EmbeddingsWriter
 from eegpt.preprocessing import PreprocessingConfig, map_recording_channels, prepare
-from eegpt.streaming import WindowStream, block_size, open_stream
+from eegpt.streaming import WindowStream, block_size, open_stream, stream_raw
 
 __all__ = ["embed", "embed_to_file", "provenance"]
 
@@ -88,9 +94,10 @@ def embed(
     progress : bool
         Show a progress bar over windows.
     stream : bool | None
-        Read a file block by block in bounded memory (the default, ``None``, for paths) or load
-        it whole first (``False``). Both give the same windows (see :mod:`eegpt.streaming`).
-        In-memory input (Raw, Epochs, arrays) is never streamed.
+        Read a file block by block in bounded memory (the default, ``None``, for paths other
+        than epochs files, and for an ``mne.io.Raw`` opened with ``preload=False``) or load it
+        whole first (``False``). Both give the same windows (see :mod:`eegpt.streaming`).
+        Loaded Raw objects, Epochs and arrays are in memory already.
     verbose : bool | None
         Log what is done to the ``"eegpt"`` logger.
 
@@ -236,9 +243,19 @@ class _Job:
             )
         mapping_args = {k: a[k] for k in ("rename", "on_unknown", "on_missing")}
         verbose = a["verbose"]
-        if isinstance(data, (str, os.PathLike)) and a["stream"] is not False:
+        recording, streamable = None, a["stream"] is not False
+        if streamable and isinstance(data, (str, os.PathLike)) and not is_epochs_file(data):
             _require_array_args_absent(a["ch_names"], a["sfreq"], a["units"], str(data))
-            recording = open_stream(data, **mapping_args, verbose=verbose)
+            try:
+                recording = open_stream(data, **mapping_args, verbose=verbose)
+            except RecordingError as err:  # epochs in a .fif not named *-epo.fif: read whole
+                if not holds_epochs_instead(err):
+                    raise
+        elif streamable and isinstance(data, mne.io.BaseRaw) and not data.preload:
+            _require_array_args_absent(a["ch_names"], a["sfreq"], a["units"], "<Raw>")
+            source = str((data.filenames or [None])[0] or "<Raw>")
+            recording = stream_raw(data, source, **mapping_args, verbose=verbose)
+        if recording is not None:
             stream = WindowStream(recording, config, verbose=verbose)
             size = block_size(engine.batch_size, BLOCK_WINDOWS)
             return cls(

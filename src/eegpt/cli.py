@@ -348,29 +348,53 @@ def cmd_embed(args: argparse.Namespace) -> int:
 def cmd_channels(args: argparse.Namespace) -> int:
     """Print each recording's channel mapping (and draw it with ``--plot``) without embedding."""
     from eegpt.errors import USER_ERRORS
-    from eegpt.streaming import open_stream
+    from eegpt.io import as_recording, is_epochs_file
+    from eegpt.preprocessing import map_recording_channels
+    from eegpt.streaming import StreamedRecording, open_stream
 
     rename = parse_rename(args.rename, args.drop)
     several = len(args.recordings) > 1
     if args.plot is not None and args.plot.suffix and (several or args.plot.suffix != ".png"):
         raise ValueError(f"--plot {args.plot}: give a .png file for one recording, else a folder")
     failed = 0
+    mapping_args = {"rename": rename, "on_missing": "ignore" if several else "raise"}
     for path in args.recordings:
         try:
-            rec = open_stream(path, rename=rename, on_missing="ignore" if several else "raise")
+            if is_epochs_file(path):  # epochs files are small: read whole
+                rec = as_recording(path)
+                mapping = map_recording_channels(rec.ch_names, str(path), **mapping_args)
+                size = f"{rec.data.shape[0]} epochs of {rec.duration:g} s"
+            else:
+                stream = open_stream(path, **mapping_args)
+                rec, mapping = stream, stream.mapping
+                seconds = stream.n_times / stream.sfreq
+                size = f"{seconds / 60:.1f} min" if seconds < 3600 else f"{seconds / 3600:.2f} h"
         except (*USER_ERRORS, RuntimeError) as err:
             failed += 1
             print(f"eegpt: error: {err}", file=sys.stderr)
             continue
-        seconds = rec.n_times / rec.sfreq
-        length = f"{seconds / 60:.1f} min" if seconds < 3600 else f"{seconds / 3600:.2f} h"
-        print(f"{path}: {rec.raw.info['nchan']} channels at {rec.sfreq:g} Hz, {length}")
-        print(rec.mapping.summary())
+        print(f"{path}: {len(mapping.input_names) + len(mapping.dropped)} EEG channels at "
+              f"{rec.sfreq:g} Hz, {size}")  # fmt: skip
+        print(mapping.summary())
+        if isinstance(rec, StreamedRecording):  # what the type pick left out, with types
+            picked = {*mapping.input_names, *mapping.dropped}
+            types = rec.raw.get_channel_types()
+            other = [
+                f"{n} ({t})"
+                for n, t in zip(rec.raw.ch_names, types, strict=True)
+                if n not in picked
+            ]
+            if other:
+                print("  not EEG by type or marked bad, not used: " + ", ".join(other))
         if args.plot is not None:
             out = args.plot if args.plot.suffix else args.plot / f"{path.stem}_channels.png"
-            _save_figure(rec.mapping.plot(title=f"{path.name}: {len(rec.mapping)} channels"), out)
+            _save_figure(mapping.plot(title=f"{path.name}: {_count(len(mapping), 'channel')}"), out)
             print(f"drew {out}")
     return 1 if failed else 0
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
 
 
 def _save_figure(fig: Any, path: Path) -> None:

@@ -41,6 +41,7 @@ __all__ = [
     "as_recording",
     "check_edf_header",
     "epochs_labels",
+    "is_epochs_file",
     "read_recording",
 ]
 
@@ -264,6 +265,30 @@ def read_recording(
     """
     raw, _ = _open(Path(path).expanduser(), preload=preload, verbose=verbose)
     return raw
+
+
+EPOCHS_SUFFIXES = ("-epo.fif", "_epo.fif", "-epo.fif.gz", "_epo.fif.gz")
+"""Endings of MNE epochs files (MNE's naming convention); other files are read as raw data."""
+
+
+def is_epochs_file(path: PathLike) -> bool:
+    """Whether ``path`` names an MNE epochs file (``*-epo.fif`` ..., see ``EPOCHS_SUFFIXES``)."""
+    return str(path).endswith(EPOCHS_SUFFIXES)
+
+
+def holds_epochs_instead(err: RecordingError) -> bool:
+    """Whether reading a FIF file as raw data failed because it holds epochs (a file of epochs
+    not named ``*-epo.fif``)."""
+    return "No raw data" in str(err.__cause__)
+
+
+def read_epochs_file(path: Path, verbose: bool | str | int | None = None) -> mne.BaseEpochs:
+    """``mne.read_epochs`` with the errors of :func:`read_recording` (file named, chained)."""
+    if not path.exists():
+        raise FileNotFoundError(f"EEG file not found: {path}")
+    return _mne_call(
+        path, lambda: mne.read_epochs(path, preload=True, verbose=mne_verbose(verbose))
+    )
 
 
 def _open(
@@ -717,7 +742,15 @@ def as_recording(
         return obj
     if isinstance(obj, (str, os.PathLike)):
         _require_array_args_absent(ch_names, sfreq, units, str(obj))
-        raw, header = _open(Path(obj).expanduser(), preload=True, verbose=verbose)
+        path = Path(obj).expanduser()
+        if is_epochs_file(path):
+            return _from_mne(read_epochs_file(path, verbose), picks, str(obj), verbose)
+        try:
+            raw, header = _open(path, preload=True, verbose=verbose)
+        except RecordingError as err:
+            if not holds_epochs_instead(err):
+                raise
+            return _from_mne(read_epochs_file(path, verbose), picks, str(obj), verbose)
         file_units = file_units_of(raw, header)
         return _from_mne(raw, picks, source=str(obj), verbose=verbose, file_units=file_units)
     if isinstance(obj, (mne.io.BaseRaw, mne.BaseEpochs)):

@@ -39,6 +39,7 @@ from eegpt._logging import log as _log
 from eegpt.channels import ChannelMapping
 from eegpt.errors import RecordingError
 from eegpt.io import (
+    EDFHeader,
     PathLike,
     _check_memory,
     _check_unique,
@@ -47,6 +48,7 @@ from eegpt.io import (
     _pick_indices,
     channel_rates,
     file_units_of,
+    is_epochs_file,
 )
 from eegpt.preprocessing import (
     PreprocessingConfig,
@@ -61,7 +63,14 @@ from eegpt.preprocessing import (
     window_starts,
 )
 
-__all__ = ["SCAN_BYTES", "StreamedRecording", "WindowStream", "block_size", "open_stream"]
+__all__ = [
+    "SCAN_BYTES",
+    "StreamedRecording",
+    "WindowStream",
+    "block_size",
+    "open_stream",
+    "stream_raw",
+]
 
 #: Bytes of float64 samples read at a time by the scan (all used channels together).
 SCAN_BYTES = 16 * 2**20
@@ -155,8 +164,31 @@ def open_stream(
         If the file cannot be read, or its channels are unusable (duplicates, none mapped).
     """
     path = Path(path).expanduser()
-    source = str(path)
+    if is_epochs_file(path):
+        raise RecordingError(
+            f"{path}: an epochs file is read whole (eegpt.io.as_recording), not streamed"
+        )
     raw, header = _open(path, preload=False, verbose=verbose)
+    return stream_raw(
+        raw, str(path), header=header, rename=rename, on_unknown=on_unknown,
+        on_missing=on_missing, picks=picks, verbose=verbose,
+    )  # fmt: skip
+
+
+def stream_raw(
+    raw: mne.io.BaseRaw,
+    source: str,
+    *,
+    header: EDFHeader | None = None,
+    rename: Mapping[str, str | None] | None = None,
+    on_unknown: str = "drop",
+    on_missing: str = "raise",
+    picks: str | Sequence[str] | Sequence[int] | None = "eeg",
+    verbose: bool | str | int | None = None,
+) -> StreamedRecording:
+    """:func:`open_stream` for an ``mne.io.Raw`` opened without loading its data
+    (``preload=False``); ``source`` names it in messages, ``header`` gives EDF/BDF units."""
+    path = Path(source)
     if raw.n_times < 1:
         raise RecordingError(f"{source}: the recording has no samples")
     idx = _pick_indices(raw.info, picks, source)
