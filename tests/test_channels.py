@@ -145,6 +145,11 @@ def test_map_tuh_names_drops_non_eeg_with_one_warning():
     assert mapping.chan_ids == (0, 2, 25, 29)
     assert mapping.dropped == ("EEG EKG1-REF", "EEG A1-REF", "PHOTIC-REF")
     assert len(mapping) == 4
+    assert not message.startswith("Only")  # most channels are used
+
+    # A montage named otherwise (EGI's E1..E128 + Cz) keeps almost nothing: said first.
+    with pytest.warns(RuntimeWarning, match=r"^Only 1 of 129 channels are used\. 128 channel"):
+        assert map_channels([f"E{i}" for i in range(1, 129)] + ["Cz"]).names == ("CZ",)
 
 
 def test_map_eegmmidb_names():

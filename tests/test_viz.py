@@ -62,7 +62,7 @@ def test_channel_mapping_figure_marks_used_untrained_absent_and_renamed():
     # the recording's own label under the vocabulary name where they differ, not for Cz/AF7
     assert {"EEG Fp1-REF", "EEG T3-REF", "Ch 7"} <= set(texts)
     assert "Cz" not in texts and texts.count("AF7") == 1
-    assert any("left out of the recording: EKG" in t for t in texts)
+    assert any("left out of the recording (1): EKG" in t for t in texts)
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
     assert labels == [
         "used (4)",
@@ -70,6 +70,16 @@ def test_channel_mapping_figure_marks_used_untrained_absent_and_renamed():
         "not in the recording (57)",
     ]
     assert ax.get_title().startswith("5 of 62 EEGPT channels used, 1 left out")
+
+
+def test_channel_mapping_figure_lists_at_most_40_left_out_channels():
+    with pytest.warns(RuntimeWarning, match="Only 1 of 129"):
+        mapping = map_channels([f"E{i}" for i in range(1, 129)] + ["Cz"])
+    ax = plot_channel_mapping(mapping).axes[0]
+    (text,) = [t.get_text() for t in ax.texts if t.get_text().startswith("left out")]
+    assert text.replace("\n", " ").endswith("E39, E40, ... and 88 more")
+    assert text.startswith("left out of the recording (128): E1, E2,")
+    assert ax.get_title().startswith("1 of 62 EEGPT channels used, 128 left out")
 
 
 def test_channel_mapping_from_embeddings_dict_and_into_given_axes():

@@ -362,8 +362,13 @@ def map_channels(
         )
     _check_duplicates(kept)
     if unknown:
+        few = (
+            f"Only {len(kept)} of {len(names)} channels are used. "
+            if len(unknown) > len(kept)
+            else ""
+        )  # a montage of another naming scheme (e.g. EGI's E1..E128): say so first
         _warn(
-            f"{len(unknown)} channel(s) do not match the EEGPT vocabulary and were dropped: "
+            f"{few}{len(unknown)} channel(s) do not match the EEGPT vocabulary and were dropped: "
             f"{unknown}. If some are EEG electrodes, map them with {_HOW_TO_MAP}."
             + _bipolar_note(unknown)
         )

@@ -29,6 +29,9 @@ __all__ = ["plot_channel_mapping", "plot_embeddings", "vocabulary_layout"]
 COLORS = {"used": "tab:green", "untrained": "tab:orange", "absent": "0.82"}
 
 
+MAX_LISTED = 40  # left-out channels named in the figure (all of them: ChannelMapping.dropped)
+
+
 def _pyplot():
     import matplotlib.pyplot as plt
 
@@ -95,7 +98,7 @@ def plot_channel_mapping(
     matplotlib.figure.Figure
     """
     mapping = _as_mapping(mapping)
-    fig, ax = _figure(ax, (5.6, 6.6))
+    fig, ax = _figure(ax, (6.4, 7.6))
     from matplotlib.patches import Circle, Polygon
 
     pos = vocabulary_layout()
@@ -109,10 +112,10 @@ def plot_channel_mapping(
         kind = "absent" if name not in used else "untrained" if name in UNSEEN_IN_PRETRAINING else "used"  # fmt: skip
         ax.scatter([x], [y], s=150, color=COLORS[kind], edgecolors="0.25", linewidths=0.6,
                    zorder=2)  # fmt: skip
-        ax.text(x, y, name, ha="center", va="center", fontsize=5, zorder=3,
+        ax.text(x, y, name, ha="center", va="center", fontsize=5.5, zorder=3,
                 color="0.45" if kind == "absent" else "black")  # fmt: skip
         if name in renamed and len(renamed) <= 40:  # the recording's own label, when it differs
-            ax.text(x, y - 0.027, used[name], ha="center", va="top", fontsize=4, color="0.2",
+            ax.text(x, y - 0.027, used[name], ha="center", va="top", fontsize=4.5, color="0.2",
                     zorder=3)  # fmt: skip
     from matplotlib.lines import Line2D
 
@@ -124,11 +127,14 @@ def plot_channel_mapping(
             ("absent", f"not in the recording ({len(VOCABULARY) - len(used)})"),
         )
     ]
-    ax.legend(handles=legend, loc="upper center", bbox_to_anchor=(0.5, -0.04), bbox_transform=ax.transData, fontsize=7,
+    ax.legend(handles=legend, loc="upper center", bbox_to_anchor=(0.5, 0.0), bbox_transform=ax.transData, fontsize=7,
               frameon=False)  # fmt: skip
     if mapping.dropped:
-        text = "left out of the recording: " + ", ".join(mapping.dropped)
-        ax.text(0.5, -0.005, textwrap.fill(text, 90), ha="center", va="top", fontsize=6)
+        shown = ", ".join(mapping.dropped[:MAX_LISTED])
+        more = len(mapping.dropped) - MAX_LISTED
+        text = f"left out of the recording ({len(mapping.dropped)}): {shown}"
+        text += f", ... and {more} more" if more > 0 else ""
+        ax.text(0.5, -0.15, textwrap.fill(text, 100), ha="center", va="top", fontsize=6)
     missing58 = [n for n in PRETRAINING_CHANNELS if n not in used]
     if title is None:
         title = (
@@ -136,7 +142,7 @@ def plot_channel_mapping(
             f"left out\n({len(missing58)} of the 58 pretraining channels absent)"
         )
     ax.set_title(title, fontsize=9)
-    ax.set(xlim=(-0.02, 1.02), ylim=(-0.2, 1.08), aspect="equal")
+    ax.set(xlim=(-0.02, 1.02), ylim=(-0.3, 1.08), aspect="equal")
     ax.axis("off")
     if show:
         _pyplot().show()
