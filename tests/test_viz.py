@@ -118,3 +118,16 @@ def test_embeddings_figure_draws_principal_components_over_time():
     assert len(emb.plot(components=3).axes[0].lines) == 3
     with pytest.raises(ValueError, match="at least 2 windows"):
         plot_embeddings(Embeddings(data[:1], np.zeros(1), {}))
+
+
+def test_embeddings_of_labelled_epochs_are_drawn_as_classes():
+    rng = np.random.default_rng(1)
+    labels = ["left", "right"] * 20
+    shift = np.where(np.array(labels) == "left", -1.0, 1.0)[:, None, None, None]
+    data = shift * rng.normal(size=(1, 1, 1, 16)) + 0.1 * rng.normal(size=(40, 4, 2, 16))
+    emb = Embeddings(data.astype(np.float32), np.arange(40) * 5.0, {"labels": labels})
+    ax = plot_embeddings(emb).axes[0]
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["left (20)", "right (20)"]
+    left, right = (c.get_offsets()[:, 0] for c in ax.collections)
+    assert (left.max() < right.min()) or (right.max() < left.min())  # separated along PC 1
+    assert ax.get_xlabel().startswith("PC 1 (") and ax.get_title() == "EEGPT epoch embeddings"

@@ -177,6 +177,9 @@ def plot_embeddings(
     """The first principal components of the window embeddings (mean over patches and summary
     tokens) against window onset: slow changes of state show as drifts, events as jumps.
 
+    Embeddings of labelled epochs (``metadata["labels"]``, from ``mne.Epochs``) are drawn as
+    PC 1 against PC 2 instead, one colour per label: whether the classes separate.
+
     Parameters
     ----------
     embeddings : Embeddings
@@ -202,6 +205,20 @@ def plot_embeddings(
     _, s, vt = np.linalg.svd(centred, full_matrices=False)
     scores = centred @ vt[:k].T
     explained = s[:k] ** 2 / max(float((s**2).sum()), np.finfo(float).tiny)
+    source = _file_name(embeddings.metadata.get("source"))
+    labels = embeddings.metadata.get("labels")
+    if labels is not None and k >= 2:
+        fig, ax = _figure(ax, (5.6, 4.8))
+        labels = np.asarray(labels)
+        for label in dict.fromkeys(labels.tolist()):  # in order of first appearance
+            at = labels == label
+            ax.scatter(scores[at, 0], scores[at, 1], s=14, alpha=0.8,
+                       label=f"{label} ({int(at.sum())})")  # fmt: skip
+        ax.set(xlabel=f"PC 1 ({100 * explained[0]:.0f}% of variance)",
+               ylabel=f"PC 2 ({100 * explained[1]:.0f}% of variance)",
+               title=title or f"EEGPT epoch embeddings{f' of {source}' if source else ''}")  # fmt: skip
+        ax.legend(fontsize=8, title="label", title_fontsize=8)
+        return _finish(fig, embeddings, show)
     fig, ax = _figure(ax, (9.0, 3.6))
     for i, (lo, hi) in enumerate(spans or ()):
         ax.axvspan(lo, hi, color="0.88", zorder=0, label=span_label if i == 0 and span_label else None)  # fmt: skip
@@ -209,10 +226,14 @@ def plot_embeddings(
     for i in range(k):
         ax.plot(onsets, scores[:, i], ".-", ms=4, lw=1,
                 label=f"PC {i + 1} ({100 * explained[i]:.0f}% of variance)")  # fmt: skip
-    source = _file_name(embeddings.metadata.get("source"))
     ax.set(xlabel="window onset (s)", ylabel="PC score",
            title=title or f"EEGPT window embeddings{f' of {source}' if source else ''}")  # fmt: skip
     ax.legend(loc="upper right", fontsize=8)
+    return _finish(fig, embeddings, show)
+
+
+def _finish(fig: Figure, embeddings: Embeddings, show: bool) -> Figure:
+    """Mark figures of random weights; show if asked."""
     if (embeddings.metadata.get("checkpoint") or {}).get("pretrained") is False:
         fig.suptitle("random weights - NOT PRETRAINED", color="tab:red")
     if show:
