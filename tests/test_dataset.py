@@ -501,17 +501,33 @@ def test_summary_counts_warnings_by_kind():
     amplitude = "x.edf: amplitude check: the typical deviation is 12 V, ... --rescale 1e-06 ..."
     flat = "x.edf: flat channel(s) check: ['Cz'] have zero peak-to-peak"
     vocab = "3 channel(s) do not match the EEGPT vocabulary and were dropped: ['EKG']"
+    bad = "x.edf: channel(s) marked bad were left out: ['Fp1']. To keep them, ..."
+    untrained = "channel(s) ['AF7 (AF7)'] map to ...; their embeddings are untrained, so ..."
     rows = [
         {"warnings": [amplitude, vocab]},
         {"warnings": f"{flat} | {vocab}"},  # as read back from _files.csv
         {"warnings": []},
-        {"warnings": ["something else"]},
+        {"warnings": ["something else", bad, untrained]},
         {},
     ]
     kinds, n = _warning_kinds(rows)
     assert n == 3
     assert kinds == {
         "channels outside the vocabulary": 2, "amplitude check": 1,
-        "flat channel(s) check": 1, "other": 1,
+        "flat channel(s) check": 1, "other": 1, "bad channels left out": 1,
+        "untrained channel embeddings": 1,
     }  # fmt: skip
     assert list(kinds)[0] == "channels outside the vocabulary"  # most common first
+
+
+def test_long_warnings_are_cut_visibly():
+    import warnings as w
+
+    from eegpt.dataset import _warning_texts
+
+    with w.catch_warnings(record=True) as caught:
+        w.simplefilter("always")
+        w.warn("x" * 600, RuntimeWarning, stacklevel=1)
+        w.warn("short", RuntimeWarning, stacklevel=1)
+    long, short = _warning_texts(caught)
+    assert len(long) == 500 and long.endswith("...") and short == "short"

@@ -466,7 +466,7 @@ def load_file(
 def _warning_texts(caught: list[warnings.WarningMessage]) -> list[str]:
     texts: list[str] = []
     for w in caught:
-        text = str(w.message)[:500]
+        text = _short(str(w.message), 500)
         if text not in texts:
             texts.append(text)
     return texts[:_MAX_WARNINGS]
@@ -1295,22 +1295,31 @@ class DatasetSummary:
 def _warning_kinds(rows: list[dict[str, Any]]) -> tuple[dict[str, int], int]:
     """``({kind: number of files}, files with warnings)`` of the file rows, most common first.
     A kind is the check a warning names (``"amplitude check"``, ``"flat channel(s) check"``
-    ...), or "channels outside the vocabulary", or "other"."""
+    ...), or one of ``_WARNING_KINDS``, or "other"."""
     counts: Counter[str] = Counter()
     n = 0
     for row in rows:
         texts = row.get("warnings") or []
         texts = texts.split(" | ") if isinstance(texts, str) else texts
-        kinds = set()
-        for text in texts:
-            check = re.search(r"([a-z()]+(?: [a-z()]+)* check):", text)
-            vocabulary = "vocabulary" in text
-            kinds.add(
-                check[1] if check else "channels outside the vocabulary" if vocabulary else "other"
-            )
+        kinds = {_warning_kind(text) for text in texts}
         counts.update(kinds)
         n += bool(kinds)
     return dict(counts.most_common()), n
+
+
+_WARNING_KINDS = (  # (words in the text, kind) for warnings that name no check
+    ("do not match the EEGPT vocabulary", "channels outside the vocabulary"),
+    ("marked bad were left out", "bad channels left out"),
+    ("embeddings are untrained", "untrained channel embeddings"),
+)
+
+
+def _warning_kind(text: str) -> str:
+    """The check a warning names (``"amplitude check"`` ...), or a kind from its words."""
+    check = re.search(r"([a-z()]+(?: [a-z()]+)* check):", text)
+    if check:
+        return check[1]
+    return next((kind for words, kind in _WARNING_KINDS if words in text), "other")
 
 
 def _short(text: str, limit: int = 200) -> str:
