@@ -272,7 +272,7 @@ def test_run_command_reports_user_errors_bugs_and_memory(capsys):
         run_command(raising(KeyError("x")), argparse.Namespace(debug=True))
 
 
-def test_sigterm_unwinds_cleanly_with_status_143():
+def test_sigterm_unwinds_cleanly_with_status_143(capsys):
     """SIGTERM raises SystemExit(143) inside the command, so ``finally`` blocks (temporary
     outputs) run; the previous handler is restored afterwards."""
     import argparse
@@ -295,6 +295,7 @@ def test_sigterm_unwinds_cleanly_with_status_143():
     with pytest.raises(SystemExit) as exit_info:
         run_command(func, argparse.Namespace(debug=False))
     assert exit_info.value.code == 128 + signal.SIGTERM == 143
+    assert capsys.readouterr().err == "eegpt: interrupted (SIGTERM)\n"
     assert cleaned == [True]
     assert signal.getsignal(signal.SIGTERM) == before
 

@@ -464,6 +464,42 @@ def test_kill_9_then_resume_finishes_without_loss_or_rewrites(model, weights, tm
     assert not keys.duplicated().any()
 
 
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_interrupt_stops_readers_at_once_without_tracebacks(weights, tmp_path, sig):
+    """Ctrl-C (SIGINT to the whole process group, as a terminal sends it) and SIGTERM stop a
+    run promptly with one line and status 130 / 143; reader processes neither print their own
+    tracebacks nor finish their files first."""
+    corpus = tmp_path / "corpus"
+    make_corpus(corpus, 8, minutes=2.0)
+    out = tmp_path / "out"
+    cmd = [sys.executable, "-m", "eegpt.dataset_cli", str(corpus), "-o", str(out)]
+    cmd += ["--weights", str(weights), "--shard-size", "2", "--workers", "1", "-q"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            start_new_session=True)  # fmt: skip
+    try:
+        deadline = time.monotonic() + 120
+        while not (out / "shard-00000.parquet").exists():
+            assert proc.poll() is None, proc.stderr.read().decode()
+            assert time.monotonic() < deadline, "no shard written in 120 s"
+            time.sleep(0.005)
+        readers = _children(proc.pid)
+        t0 = time.monotonic()
+        os.killpg(proc.pid, sig) if sig == signal.SIGINT else os.kill(proc.pid, sig)
+        _, err = proc.communicate(timeout=60)
+        seconds = time.monotonic() - t0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    err = err.decode()
+    assert proc.returncode == (130 if sig == signal.SIGINT else 143), err
+    assert "interrupted" in err and "Traceback" not in err, err
+    assert seconds < 10, f"took {seconds:.1f} s to stop"
+    deadline = time.monotonic() + 10  # multiprocessing's resource tracker exits on its own
+    while any(map(_alive, readers)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not [pid for pid in readers if _alive(pid)], "reader processes outlived the run"
+
+
 def _alive(pid: int) -> bool:
     try:
         state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]

@@ -481,8 +481,12 @@ def _mne_logs_to_stderr() -> Callable[[], None]:
     return restore
 
 
+class _Terminated(SystemExit):
+    """SIGTERM arrived: unwind (``finally`` blocks run) and exit with 128 + 15."""
+
+
 def _raise_on_sigterm(signum: int, frame: object) -> None:
-    raise SystemExit(128 + signum)
+    raise _Terminated(128 + signum)
 
 
 def run_command(
@@ -514,6 +518,9 @@ def run_command(
     except KeyboardInterrupt:
         print(interrupted, file=sys.stderr)
         return 130
+    except _Terminated:
+        print(f"{interrupted} (SIGTERM)", file=sys.stderr)
+        raise
     except USER_ERRORS as err:
         if getattr(args, "debug", False):
             raise

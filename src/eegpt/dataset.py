@@ -48,6 +48,7 @@ import multiprocessing
 import os
 import queue
 import re
+import signal
 import threading
 import time
 import warnings
@@ -974,6 +975,9 @@ def _init_reader(parent: int) -> None:
     its parent is gone.
     """
     torch.set_num_threads(1)
+    # Ctrl-C reaches the whole process group: the parent stops the readers (close(abort=True))
+    # instead of every reader printing its own KeyboardInterrupt traceback.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
     def watch() -> None:
         while os.getppid() == parent:
@@ -1010,8 +1014,14 @@ class _Readers:
             self.workers, mp_context=ctx, initializer=_init_reader, initargs=(os.getpid(),)
         )
 
-    def close(self) -> None:
+    def close(self, *, abort: bool = False) -> None:
+        """Stop the readers: after their current file, or at once (``abort``, on an error or
+        an interruption: a large file can take many seconds to read)."""
         if self.pool is not None:
+            if abort:
+                processes = getattr(self.pool, "_processes", None) or {}  # pid -> Process
+                for process in list(processes.values()):
+                    process.terminate()
             self.pool.shutdown(wait=True, cancel_futures=True)
             self.pool = None
 
@@ -1146,6 +1156,11 @@ def run_inprocess(
             while pending:
                 for result in pending.popleft().result():
                     sink(result)
+        except BaseException:  # an error or an interruption: do not wait for the readers
+            for fut in pending:
+                fut.cancel()
+            readers.close(abort=True)
+            raise
         finally:
             for fut in pending:
                 fut.cancel()
