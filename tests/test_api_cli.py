@@ -340,13 +340,18 @@ def test_cli_drop_and_rename_across_recordings(weights, tmp_path, capsys):
 
 
 def test_cli_stdout_carries_only_results(weights, edf, tmp_path, capfd):
-    """MNE's reader messages go to stderr with eegpt's own, not between the result lines."""
+    """MNE's reader messages are left out (kept with --debug, on stderr with eegpt's own), never
+    between the result lines."""
     out = tmp_path / "e.npz"
+    result = [f"{edf} -> {out}: 7 windows, embeddings (16, 4, 64)"]
     assert main(["embed", str(edf), "--weights", str(weights), "-o", str(out)]) == 0
     captured = capfd.readouterr()
-    assert captured.out.strip().splitlines() == [
-        f"{edf} -> {out}: 7 windows, embeddings (16, 4, 64)"
-    ]
+    assert captured.out.strip().splitlines() == result
+    assert "Extracting EDF parameters" not in captured.err and "channel(s) kept" in captured.err
+    args = ["--debug", "embed", str(edf), "--weights", str(weights), "-o", str(out), "--overwrite"]
+    assert main(args) == 0
+    captured = capfd.readouterr()
+    assert captured.out.strip().splitlines() == result
     assert "Extracting EDF parameters" in captured.err
 
 

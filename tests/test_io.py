@@ -315,3 +315,4 @@ def test_verbose_conventions():
     with pytest.raises(TypeError):
         is_verbose(1.5)
     assert mne_verbose(0) is False and mne_verbose(False) is False and mne_verbose(20) == 20
+    assert mne_verbose(True) is None and mne_verbose("debug") == "debug"  # MNE's own level

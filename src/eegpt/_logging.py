@@ -48,7 +48,11 @@ def is_verbose(verbose: bool | str | int | None) -> bool:
 
 
 def mne_verbose(verbose: bool | str | int | None) -> bool | str | int | None:
-    """``verbose`` for an MNE call: the same, except 0 (quiet here, everything for MNE)."""
+    """``verbose`` for an MNE call: ``True`` (eegpt's own messages on) leaves MNE at its
+    configured level (``mne.set_log_level``; the ``eegpt`` command keeps only its warnings),
+    0 is quiet (everything, for MNE), anything else is passed on."""
+    if verbose is True:
+        return None
     return False if verbose == 0 and not isinstance(verbose, bool) else verbose
 
 

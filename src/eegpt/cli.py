@@ -460,21 +460,27 @@ class _Stderr:
 _WITHOUT_MNE = ("info", "convert", "fetch")
 
 
-def _mne_logs_to_stderr() -> Callable[[], None]:
+def _mne_logs_to_stderr(quiet: bool) -> Callable[[], None]:
     """Send MNE's log messages ("Extracting EDF parameters ...") to stderr, beside eegpt's own
-    messages and progress bars, so that stdout carries only results; returns the undo."""
+    messages and progress bars, so that stdout carries only results, and with ``quiet`` keep
+    only its warnings (unless MNE_LOGGING_LEVEL is configured); returns the undo."""
     import logging
 
-    import mne  # noqa: F401 - sets up the "mne" logger and its handler
+    import mne  # sets up the "mne" logger and its handler
 
+    logger = logging.getLogger("mne")
+    level = logger.level
+    if quiet and mne.get_config("MNE_LOGGING_LEVEL") is None:
+        logger.setLevel(logging.WARNING)
     moved = []
-    for handler in logging.getLogger("mne").handlers:
+    for handler in logger.handlers:
         if isinstance(handler, logging.StreamHandler) and not isinstance(
             handler, logging.FileHandler
         ):
             moved.append((handler, handler.setStream(_Stderr())))
 
     def restore() -> None:
+        logger.setLevel(level)
         for handler, stream in moved:
             handler.setStream(stream)
 
@@ -513,7 +519,8 @@ def run_command(
     restore_mne = None
     try:
         if getattr(args, "command", None) not in _WITHOUT_MNE:
-            restore_mne = _mne_logs_to_stderr()
+            loud = getattr(args, "verbose", False) or getattr(args, "debug", False)
+            restore_mne = _mne_logs_to_stderr(quiet=not loud)
         return func(args)
     except KeyboardInterrupt:
         print(interrupted, file=sys.stderr)

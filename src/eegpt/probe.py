@@ -60,7 +60,7 @@ from eegpt.channels import (
 from eegpt.config import EEGPTConfig, strict_from_dict
 from eegpt.engine import InferenceEngine, Precision, resolve_device
 from eegpt.errors import MissingDependencyError
-from eegpt.io import Recording, as_recording, epochs_labels
+from eegpt.io import Recording, as_recording, epochs_labels, is_epochs_file, read_epochs_file
 from eegpt.model import EEGPT, EEGPTEncoder, LinearProbe
 from eegpt.outputs import atomic_write
 from eegpt.preprocessing import PreprocessingConfig, prepare, resample
@@ -207,12 +207,12 @@ def _as_epochs_recording(
     """An epoched :class:`Recording` (volts) from Epochs, a list of Epochs, a file or an array."""
     if isinstance(data, (str, os.PathLike)):
         path = Path(data)
-        if not path.name.endswith(("epo.fif", "epo.fif.gz")):
+        if not is_epochs_file(path):
             raise ValueError(
                 f"{path}: probes need epochs (one label per epoch); pass an MNE epochs file "
                 "(name ending in -epo.fif), an mne.Epochs or an array [n_epochs, C, T]"
             )
-        data = mne.read_epochs(path, preload=True, verbose=verbose)
+        data = read_epochs_file(path, verbose)
     if (
         isinstance(data, (list, tuple))
         and data
