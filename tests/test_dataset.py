@@ -422,28 +422,40 @@ def test_cli_and_subcommand(corpus, weights, tmp_path, capsys):
 # ----------------------------------------------------------------------------- kill and resume
 
 
+def _run_until_first_shard(corpus: Path, out: Path, weights: Path, **popen):
+    """Start `eegpt embed-dataset` on ``corpus`` (one reader process) in a subprocess and return
+    ``(process, command, reader pids)`` once its first shard is written."""
+    cmd = [sys.executable, "-m", "eegpt.dataset_cli", str(corpus), "-o", str(out)]
+    cmd += ["--weights", str(weights), "--shard-size", "2", "--workers", "1", "-q"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, **popen)
+    deadline = time.monotonic() + 120
+    while not (out / "shard-00000.parquet").exists():
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            pytest.fail(f"no shard written: {proc.communicate()[1].decode()}")
+        time.sleep(0.005)
+    return proc, cmd, _children(proc.pid)
+
+
+def _assert_gone(pids: list[int], seconds: float) -> None:
+    """The processes exit within ``seconds`` (orphans notice their parent died)."""
+    deadline = time.monotonic() + seconds
+    while any(map(_alive, pids)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not [pid for pid in pids if _alive(pid)], "reader processes outlived the run"
+
+
 def test_kill_9_then_resume_finishes_without_loss_or_rewrites(model, weights, tmp_path):
     corpus = tmp_path / "corpus"
     make_corpus(corpus, 8, minutes=2.0)
     out = tmp_path / "out"
-    cmd = [sys.executable, "-m", "eegpt.dataset_cli", str(corpus), "-o", str(out)]
-    cmd += ["--weights", str(weights), "--shard-size", "2", "--workers", "1", "-q"]
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc, cmd, readers = _run_until_first_shard(corpus, out, weights)
     try:
-        deadline = time.monotonic() + 120
-        while not (out / "shard-00000.parquet").exists():
-            assert proc.poll() is None, proc.stderr.read().decode()
-            assert time.monotonic() < deadline, "no shard written in 120 s"
-            time.sleep(0.005)
-        readers = _children(proc.pid)
         os.kill(proc.pid, signal.SIGKILL)
     finally:
         proc.wait(timeout=60)
     assert proc.returncode == -signal.SIGKILL
-    deadline = time.monotonic() + 20  # orphaned reader processes notice and exit
-    while any(map(_alive, readers)) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert not [pid for pid in readers if _alive(pid)], "reader processes outlived the run"
+    _assert_gone(readers, 20)
     done = {p.name: (p.stat().st_ino, p.stat().st_mtime_ns) for p in out.glob("shard-*.parquet")}
     assert 1 <= len(done) < 4, f"the kill came too late to test anything: {sorted(done)}"
 
@@ -471,18 +483,9 @@ def test_interrupt_stops_readers_at_once_without_tracebacks(weights, tmp_path, s
     tracebacks nor finish their files first."""
     corpus = tmp_path / "corpus"
     make_corpus(corpus, 8, minutes=2.0)
-    out = tmp_path / "out"
-    cmd = [sys.executable, "-m", "eegpt.dataset_cli", str(corpus), "-o", str(out)]
-    cmd += ["--weights", str(weights), "--shard-size", "2", "--workers", "1", "-q"]
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                            start_new_session=True)  # fmt: skip
+    proc, _, readers = _run_until_first_shard(corpus, tmp_path / "out", weights,
+                                               start_new_session=True)  # fmt: skip
     try:
-        deadline = time.monotonic() + 120
-        while not (out / "shard-00000.parquet").exists():
-            assert proc.poll() is None, proc.stderr.read().decode()
-            assert time.monotonic() < deadline, "no shard written in 120 s"
-            time.sleep(0.005)
-        readers = _children(proc.pid)
         t0 = time.monotonic()
         os.killpg(proc.pid, sig) if sig == signal.SIGINT else os.kill(proc.pid, sig)
         _, err = proc.communicate(timeout=60)
@@ -494,10 +497,7 @@ def test_interrupt_stops_readers_at_once_without_tracebacks(weights, tmp_path, s
     assert proc.returncode == (130 if sig == signal.SIGINT else 143), err
     assert "interrupted" in err and "Traceback" not in err, err
     assert seconds < 10, f"took {seconds:.1f} s to stop"
-    deadline = time.monotonic() + 10  # multiprocessing's resource tracker exits on its own
-    while any(map(_alive, readers)) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert not [pid for pid in readers if _alive(pid)], "reader processes outlived the run"
+    _assert_gone(readers, 10)  # multiprocessing's resource tracker exits on its own
 
 
 def _alive(pid: int) -> bool:
