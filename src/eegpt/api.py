@@ -32,7 +32,7 @@ from eegpt.io import (
 from eegpt.model import EEGPT
 from eegpt.outputs import Embeddings, EmbeddingsFile, EmbeddingsWriter
 from eegpt.preprocessing import PreprocessingConfig, map_recording_channels, prepare
-from eegpt.streaming import WindowStream, block_size, open_stream, stream_raw
+from eegpt.streaming import WindowStream, block_size, open_stream
 
 __all__ = ["embed", "embed_to_file", "provenance"]
 
@@ -253,8 +253,7 @@ class _Job:
                     raise
         elif streamable and isinstance(data, mne.io.BaseRaw) and not data.preload:
             _require_array_args_absent(a["ch_names"], a["sfreq"], a["units"], "<Raw>")
-            source = str((data.filenames or [None])[0] or "<Raw>")
-            recording = stream_raw(data, source, **mapping_args, verbose=verbose)
+            recording = open_stream(data, **mapping_args, verbose=verbose)
         if recording is not None:
             stream = WindowStream(recording, config, verbose=verbose)
             size = block_size(engine.batch_size, BLOCK_WINDOWS)

@@ -39,7 +39,6 @@ from eegpt._logging import log as _log
 from eegpt.channels import ChannelMapping
 from eegpt.errors import RecordingError
 from eegpt.io import (
-    EDFHeader,
     PathLike,
     _check_memory,
     _check_unique,
@@ -69,7 +68,6 @@ __all__ = [
     "WindowStream",
     "block_size",
     "open_stream",
-    "stream_raw",
 ]
 
 #: Bytes of float64 samples read at a time by the scan (all used channels together).
@@ -131,7 +129,7 @@ class StreamedRecording:
 
 
 def open_stream(
-    path: PathLike,
+    path: PathLike | mne.io.BaseRaw,
     *,
     rename: Mapping[str, str | None] | None = None,
     on_unknown: str = "drop",
@@ -143,8 +141,9 @@ def open_stream(
 
     Parameters
     ----------
-    path : str | path-like
-        Any file :func:`eegpt.io.read_recording` reads.
+    path : str | path-like | mne.io.Raw
+        Any file :func:`eegpt.io.read_recording` reads, or a Raw opened with ``preload=False``
+        (named in messages by its file).
     rename, on_unknown, on_missing
         Passed to :func:`~eegpt.channels.map_channels`.
     picks : str | list | None
@@ -163,31 +162,17 @@ def open_stream(
     RecordingError
         If the file cannot be read, or its channels are unusable (duplicates, none mapped).
     """
-    path = Path(path).expanduser()
-    if is_epochs_file(path):
-        raise RecordingError(
-            f"{path}: an epochs file is read whole (eegpt.io.as_recording), not streamed"
-        )
-    raw, header = _open(path, preload=False, verbose=verbose)
-    return stream_raw(
-        raw, str(path), header=header, rename=rename, on_unknown=on_unknown,
-        on_missing=on_missing, picks=picks, verbose=verbose,
-    )  # fmt: skip
-
-
-def stream_raw(
-    raw: mne.io.BaseRaw,
-    source: str,
-    *,
-    header: EDFHeader | None = None,
-    rename: Mapping[str, str | None] | None = None,
-    on_unknown: str = "drop",
-    on_missing: str = "raise",
-    picks: str | Sequence[str] | Sequence[int] | None = "eeg",
-    verbose: bool | str | int | None = None,
-) -> StreamedRecording:
-    """:func:`open_stream` for an ``mne.io.Raw`` opened without loading its data
-    (``preload=False``); ``source`` names it in messages, ``header`` gives EDF/BDF units."""
+    if isinstance(path, mne.io.BaseRaw):
+        raw, header = path, None
+        source = str((raw.filenames or [None])[0] or "<Raw>")
+    else:
+        path = Path(path).expanduser()
+        if is_epochs_file(path):
+            raise RecordingError(
+                f"{path}: an epochs file is read whole (eegpt.io.as_recording), not streamed"
+            )
+        raw, header = _open(path, preload=False, verbose=verbose)
+        source = str(path)
     path = Path(source)
     if raw.n_times < 1:
         raise RecordingError(f"{source}: the recording has no samples")
