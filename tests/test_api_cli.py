@@ -466,8 +466,10 @@ def test_cli_channels_shows_and_draws_the_mapping(edf, tmp_path, capsys):
     mne.io.RawArray(np.random.default_rng(0).normal(0, 2e-5, (5, 2500)), info, verbose=False).save(
         fif
     )
+    drawn = tmp_path / "typed.png"
     with pytest.warns(RuntimeWarning, match="marked bad"):
-        assert main(["channels", str(fif)]) == 0
+        assert main(["channels", str(fif), "--plot", str(drawn)]) == 0
+    assert drawn.read_bytes()[:4] == b"\x89PNG"  # Pz drawn as bad (tests/test_viz.py)
     out = capsys.readouterr().out
     assert "2 EEG channels at 250 Hz" in out
     assert "not EEG by type or marked bad, not used: Pz (eeg), HEOG (eog), STI 014 (stim)" in out

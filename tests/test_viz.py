@@ -131,3 +131,14 @@ def test_embeddings_of_labelled_epochs_are_drawn_as_classes():
     left, right = (c.get_offsets()[:, 0] for c in ax.collections)
     assert (left.max() < right.min()) or (right.max() < left.min())  # separated along PC 1
     assert ax.get_xlabel().startswith("PC 1 (") and ax.get_title() == "EEGPT epoch embeddings"
+
+
+def test_bad_channels_are_drawn_apart_from_absent_ones():
+    mapping = map_channels(["Fz", "Cz", "Pz"], verbose=False)
+    ax = plot_channel_mapping(mapping, bads=["EEG O1-REF", "Cz", "EKG"]).axes[0]
+    colours = _colours(ax)
+    to_rgba = matplotlib.colors.to_rgba
+    assert colours["O1"] == to_rgba(COLORS["bad"])  # its name maps: drawn red
+    assert colours["CZ"] == to_rgba(COLORS["used"])  # a used channel stays used
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert labels[-2:] == ["not in the recording (58)", "marked bad in the recording, not used (1)"]

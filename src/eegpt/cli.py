@@ -388,7 +388,9 @@ def cmd_channels(args: argparse.Namespace) -> int:
                 print("  not EEG by type or marked bad, not used: " + ", ".join(other))
         if args.plot is not None:
             out = args.plot if args.plot.suffix else args.plot / f"{path.stem}_channels.png"
-            _save_figure(mapping.plot(title=f"{path.name}: {_count(len(mapping), 'channel')}"), out)
+            bads = rec.raw.info["bads"] if isinstance(rec, StreamedRecording) else ()
+            title = f"{path.name}: {_count(len(mapping), 'channel')}"
+            _save_figure(mapping.plot(title=title, bads=bads), out)
             print(f"drew {out}")
     return 1 if failed else 0
 

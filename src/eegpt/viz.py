@@ -14,7 +14,13 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from eegpt.channels import PRETRAINING_CHANNELS, UNSEEN_IN_PRETRAINING, VOCABULARY, ChannelMapping
+from eegpt.channels import (
+    PRETRAINING_CHANNELS,
+    UNSEEN_IN_PRETRAINING,
+    VOCABULARY,
+    ChannelMapping,
+    normalize_channel_name,
+)
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -25,8 +31,8 @@ if TYPE_CHECKING:
 __all__ = ["plot_channel_mapping", "plot_embeddings", "vocabulary_layout"]
 
 #: Colours of :func:`plot_channel_mapping`: used (trained embedding), used with an embedding
-#: pretraining never trained, in the vocabulary but not in the recording.
-COLORS = {"used": "tab:green", "untrained": "tab:orange", "absent": "0.82"}
+#: pretraining never trained, in the vocabulary but not in the recording, marked bad.
+COLORS = {"used": "tab:green", "untrained": "tab:orange", "absent": "0.82", "bad": "#f4a6a6"}
 
 
 MAX_LISTED = 40  # left-out channels named in the figure (all of them: ChannelMapping.dropped)
@@ -72,20 +78,25 @@ def _figure(ax: Axes | None, size: tuple[float, float]) -> tuple[Figure, Axes]:
 def plot_channel_mapping(
     mapping: ChannelMapping | Embeddings | dict[str, Any],
     *,
+    bads: Sequence[str] = (),
     ax: Axes | None = None,
     title: str | None = None,
     show: bool = False,
 ) -> Figure:
     """Draw the 62 EEGPT vocabulary channels on a head: the ones this recording gives the
     model (green; orange where pretraining never trained that channel's embedding), the
-    ones it lacks (grey), each used channel labelled with its name in the recording when that
-    differs, and the recording's channels that were left out.
+    ones it lacks (grey; red where the recording has them but marked bad), each used channel
+    labelled with its name in the recording when that differs, and the recording's channels
+    that were left out.
 
     Parameters
     ----------
     mapping : ChannelMapping | Embeddings | dict
         A mapping (:func:`eegpt.channels.map_channels`), embeddings whose metadata holds one,
         or a mapping's :meth:`~eegpt.channels.ChannelMapping.to_dict`.
+    bads : sequence of str
+        The recording's channels marked bad (``raw.info["bads"]``), which are never used:
+        drawn in red where their names map to the vocabulary.
     ax : matplotlib Axes | None
         Where to draw; a new figure when None.
     title : str | None
@@ -107,13 +118,19 @@ def plot_channel_mapping(
                          lw=1.5, color="0.3"))  # fmt: skip
     used = dict(zip(mapping.names, mapping.input_names, strict=True))
     renamed = [n for n, given in used.items() if given.upper() != n]
+    bad = {normalize_channel_name(n) for n in bads} - {None} - set(used)
     for name in VOCABULARY:
         x, y = pos[name]
-        kind = "absent" if name not in used else "untrained" if name in UNSEEN_IN_PRETRAINING else "used"  # fmt: skip
+        kind = (
+            "bad" if name in bad
+            else "absent" if name not in used
+            else "untrained" if name in UNSEEN_IN_PRETRAINING
+            else "used"
+        )  # fmt: skip
         ax.scatter([x], [y], s=150, color=COLORS[kind], edgecolors="0.25", linewidths=0.6,
                    zorder=2)  # fmt: skip
         ax.text(x, y, name, ha="center", va="center", fontsize=5.5, zorder=3,
-                color="0.45" if kind == "absent" else "black")  # fmt: skip
+                color="0.45" if kind in ("absent", "bad") else "black")  # fmt: skip
         if name in renamed and len(renamed) <= 40:  # the recording's own label, when it differs
             ax.text(x, y - 0.027, used[name], ha="center", va="top", fontsize=4.5, color="0.2",
                     zorder=3)  # fmt: skip
@@ -124,7 +141,8 @@ def plot_channel_mapping(
         for k, label in (
             ("used", f"used ({sum(n not in UNSEEN_IN_PRETRAINING for n in used)})"),
             ("untrained", f"used, embedding untrained in pretraining ({len(mapping.unseen)})"),
-            ("absent", f"not in the recording ({len(VOCABULARY) - len(used)})"),
+            ("absent", f"not in the recording ({len(VOCABULARY) - len(used) - len(bad)})"),
+            *([("bad", f"marked bad in the recording, not used ({len(bad)})")] if bad else []),
         )
     ]
     ax.legend(handles=legend, loc="upper center", bbox_to_anchor=(0.5, 0.0), bbox_transform=ax.transData, fontsize=7,
