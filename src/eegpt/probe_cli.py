@@ -53,10 +53,8 @@ epoch of all inputs in order. Several inputs are concatenated (same channels and
 
 def _read_one(path: Path, verbose: Any = None) -> tuple[Any, np.ndarray | None]:
     """One file -> (epoched Recording in volts, labels or None)."""
-    import mne
-
-    from eegpt.io import Recording
-    from eegpt.probe import _as_epochs_recording, epochs_labels
+    from eegpt.io import Recording, epochs_labels, is_epochs_file, read_epochs_file
+    from eegpt.probe import _as_epochs_recording
 
     if not path.exists():
         raise FileNotFoundError(f"no such file: {path}")
@@ -80,8 +78,8 @@ def _read_one(path: Path, verbose: Any = None) -> tuple[Any, np.ndarray | None]:
             labels = f["y"] if "y" in f.files else None
         rec = Recording(rec.data, rec.ch_names, rec.sfreq, source=str(path))
         return rec, labels
-    if name.endswith(("epo.fif", "epo.fif.gz")):
-        epochs = mne.read_epochs(path, preload=True, verbose=verbose if verbose else "error")
+    if is_epochs_file(path):
+        epochs = read_epochs_file(path, verbose or "error")
         rec = _as_epochs_recording(epochs, ch_names=None, sfreq=None, units="V", verbose=verbose)
         rec = Recording(rec.data, rec.ch_names, rec.sfreq, source=str(path))
         return rec, epochs_labels(epochs)
