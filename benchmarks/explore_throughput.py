@@ -423,7 +423,7 @@ def alternate_rounds(engines: dict, batch: int, flops: float, seconds: float) ->
                      "calls": len(times[name]), "rel_err_vs_float64": err,
                      "TFLOP_per_s": wps * flops / 1e12})  # fmt: skip
         log(f"{name:>52}: {ms:7.2f} ms, {wps:7.0f} windows/s, {wps * flops / 1e12:.0f} TFLOP/s "
-            f"(nominal), err {err:.2e}")  # fmt: skip
+            f"(nominal), err {'-' if err is None else f'{err:.2e}'}")  # fmt: skip
     return rows
 
 
