@@ -172,6 +172,8 @@ def test_rows_equal_per_file_embed_and_errors_are_reported(clean_run, corpus, mo
         "onset_s",
         "channels",
         "input_channels",
+        "annotations",
+        "bad",
         "embedding",
     ]
     assert "a/rec03.edf" not in set(df.recording_id)

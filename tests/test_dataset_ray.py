@@ -10,6 +10,7 @@ from __future__ import annotations
 import pyarrow.parquet as pq
 import pytest
 import torch
+from test_annotations import annotated_raw
 from test_dataset import make_corpus
 
 from eegpt.checkpoints import load_model, save_checkpoint
@@ -81,6 +82,20 @@ def test_ray_output_is_identical_to_inprocess_and_resumes_it(local_ray, corpus, 
     assert (resumed.shards_written, resumed.shards_skipped) == (1, 3)
     assert all((reference / n).stat().st_mtime_ns == t for n, t in kept.items())
     assert pq.read_table(reference).equals(pq.read_table(out))
+
+
+@pytest.mark.filterwarnings("ignore:3 channel.s. do not match:RuntimeWarning")
+def test_ray_carries_the_windows_left_out_by_annotation(local_ray, model, tmp_path):
+    """Window indices with gaps and per-window annotations travel through Ray's stages."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    annotated_raw().save(corpus / "a_raw.fif", verbose=False)
+    settings = dict(model=model, reject_by_annotation=True, progress=False)
+    embed_dataset(corpus, tmp_path / "inprocess", workers=0, **settings)
+    embed_dataset(corpus, tmp_path / "ray", engine="ray", **settings)
+    a, b = pq.read_table(tmp_path / "inprocess"), pq.read_table(tmp_path / "ray")
+    assert a.equals(b) and a.column("window").to_pylist() == [0, 1, 4, 5, 7, 8, 9, 11, 12, 13, 14]
+    assert a.column("annotations").to_pylist()[0] == ["eyes closed"]
 
 
 def test_ray_mean_pooling_matches_inprocess(local_ray, corpus, model, tmp_path):

@@ -142,3 +142,21 @@ def test_bad_channels_are_drawn_apart_from_absent_ones():
     assert colours["CZ"] == to_rgba(COLORS["used"])  # a used channel stays used
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
     assert labels[-2:] == ["not in the recording (58)", "marked bad in the recording, not used (1)"]
+
+
+def test_windows_over_bad_annotations_are_shaded_and_gaps_break_the_lines():
+    rng = np.random.default_rng(2)
+    onsets = np.array([0.0, 4.0, 8.0, 20.0, 24.0, 28.0])  # 12-20 s left out
+    annotations = [[], ["BAD_eye"], ["BAD_eye", "x"], [], [], ["bad"]]
+    meta = {"annotations": annotations, "rejected_by_annotation": [12.0, 16.0],
+            "preprocessing": {"window_seconds": 4.0, "overlap": 0.0}}  # fmt: skip
+    emb = Embeddings(rng.normal(size=(6, 4, 2, 16)).astype(np.float32), onsets, meta)
+    ax = plot_embeddings(emb).axes[0]
+    shaded = [p.get_x() for p in ax.patches]  # windows 1-2 merged into one span, then 5
+    assert shaded == [4.0, 28.0] and ax.patches[0].get_width() == 8.0
+    pc1 = ax.lines[0]
+    assert np.isnan(pc1.get_xdata()[3]) and len(pc1.get_xdata()) == 7  # a break at the gap
+    ticks = ax.lines[-1]
+    np.testing.assert_array_equal(ticks.get_xdata(), [12.0, 16.0])
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert labels[0] == "over bad annotations (3)" and labels[-1].startswith("left out")

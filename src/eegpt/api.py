@@ -20,6 +20,7 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from eegpt import __version__
+from eegpt.annotations import annotate_windows
 from eegpt.channels import ChannelMapping
 from eegpt.engine import InferenceEngine, Precision
 from eegpt.errors import EmbeddingError, OutputExistsError, RecordingError
@@ -31,7 +32,7 @@ from eegpt.io import (
 )
 from eegpt.model import EEGPT
 from eegpt.outputs import Embeddings, EmbeddingsFile, EmbeddingsWriter
-from eegpt.preprocessing import PreprocessingConfig, map_recording_channels, prepare
+from eegpt.preprocessing import PreprocessingConfig, Windows, map_recording_channels, prepare
 from eegpt.streaming import WindowStream, block_size, open_stream
 
 __all__ = ["embed", "embed_to_file", "provenance"]
@@ -56,6 +57,7 @@ def embed(
     average_reference: bool | None = None,
     resample: str | None = None,
     tail: str | None = None,
+    reject_by_annotation: bool = False,
     device: str | None = None,
     precision: Precision = "float32",
     batch_size: int = 64,
@@ -88,6 +90,12 @@ def embed(
     preprocessing : PreprocessingConfig | None
         Resampling, units, reference and windowing; the keyword arguments ``window_seconds``,
         ``overlap``, ``average_reference``, ``resample`` and ``tail`` override single fields.
+    reject_by_annotation : bool
+        Leave out the windows of a continuous recording that overlap an annotation marked bad
+        (description starting with ``"bad"``, any case: ``BAD_muscle``, MNE's ``BAD boundary``),
+        as MNE does for epochs. By default they are embedded and a warning says how many there
+        are; either way ``metadata["annotations"]`` lists the annotations over each embedded
+        window and :attr:`Embeddings.bad <eegpt.outputs.Embeddings.bad>` marks the bad ones.
     device, precision, batch_size
         Inference settings (see :class:`eegpt.engine.InferenceEngine`); ignored when ``engine``
         is given.
@@ -104,7 +112,9 @@ def embed(
     Returns
     -------
     Embeddings
-        ``data`` ``[n_windows, N, S, D]``, window ``onsets`` in seconds and provenance metadata.
+        ``data`` ``[n_windows, N, S, D]``, window ``onsets`` in seconds and provenance metadata
+        (with ``metadata["rejected_by_annotation"]``, the onsets of the windows left out, when
+        ``reject_by_annotation`` left any out).
 
     Raises
     ------
@@ -194,6 +204,7 @@ _EMBED_DEFAULTS: dict[str, Any] = {
     "average_reference": None,
     "resample": None,
     "tail": None,
+    "reject_by_annotation": False,
     "device": None,
     "precision": "float32",
     "batch_size": 64,
@@ -213,7 +224,7 @@ class _Job:
     n_windows: int
     onsets: np.ndarray
     metadata: dict[str, Any]
-    blocks: Callable[[int], Iterator[tuple[int, np.ndarray]]]
+    blocks: Callable[[], Iterator[tuple[int, np.ndarray]]]
     desc: str
     progress: bool
 
@@ -254,35 +265,36 @@ class _Job:
         elif streamable and isinstance(data, mne.io.BaseRaw) and not data.preload:
             _require_array_args_absent(a["ch_names"], a["sfreq"], a["units"], "<Raw>")
             recording = open_stream(data, **mapping_args, verbose=verbose)
+        windows: WindowStream | Windows
         if recording is not None:
-            stream = WindowStream(recording, config, verbose=verbose)
+            windows = stream = WindowStream(recording, config, verbose=verbose)
             size = block_size(engine.batch_size, BLOCK_WINDOWS)
-            return cls(
-                engine=engine,
-                chan_ids=stream.mapping.chan_ids,
-                n_windows=stream.n_windows,
-                onsets=np.asarray(stream.onsets),
-                metadata=provenance(model, recording, stream, engine),
-                blocks=lambda: stream.blocks(size),
-                desc=Path(recording.source).name,
-                progress=a["progress"],
+            blocks = lambda: stream.blocks(size)  # noqa: E731
+        else:
+            recording = as_recording(
+                data, ch_names=a["ch_names"], sfreq=a["sfreq"], units=a["units"], verbose=verbose
             )
-        recording = as_recording(
-            data, ch_names=a["ch_names"], sfreq=a["sfreq"], units=a["units"], verbose=verbose
+            if isinstance(recording, list):
+                raise TypeError("embed takes one recording; call it once per recording")
+            mapping: ChannelMapping = map_recording_channels(
+                recording.ch_names, recording.source, **mapping_args, verbose=verbose
+            )
+            windows = in_memory = prepare(recording, mapping, config, verbose=verbose)
+            blocks = lambda: iter([(0, in_memory.data)])  # noqa: E731
+        onsets = np.asarray(windows.onsets)
+        metadata = provenance(model, recording, windows, engine)
+        keep = _apply_annotations(
+            metadata, recording, onsets, config, a["reject_by_annotation"], verbose
         )
-        if isinstance(recording, list):
-            raise TypeError("embed takes one recording; call it once per recording")
-        mapping: ChannelMapping = map_recording_channels(
-            recording.ch_names, recording.source, **mapping_args, verbose=verbose
-        )
-        windows = prepare(recording, mapping, config, verbose=verbose)
+        if keep is not None:
+            blocks, onsets = _kept_blocks(blocks, keep), onsets[keep]
         return cls(
             engine=engine,
-            chan_ids=mapping.chan_ids,
-            n_windows=len(windows),
-            onsets=np.asarray(windows.onsets),
-            metadata=provenance(model, recording, windows, engine),
-            blocks=lambda: iter([(0, windows.data)]),
+            chan_ids=windows.mapping.chan_ids,
+            n_windows=len(onsets),
+            onsets=onsets,
+            metadata=metadata,
+            blocks=blocks,
             desc=Path(recording.source).name,
             progress=a["progress"],
         )
@@ -303,6 +315,49 @@ class _Job:
                 yield start, z
         finally:
             bar.close()
+
+
+def _apply_annotations(
+    metadata: dict[str, Any],
+    recording: Any,
+    onsets: np.ndarray,
+    config: PreprocessingConfig,
+    reject: bool,
+    verbose: Any,
+) -> np.ndarray | None:
+    """Record the annotations of each embedded window in ``metadata`` (and the onsets of the
+    windows left out); the mask of the windows to keep, or None to keep all."""
+    found = annotate_windows(
+        getattr(recording, "annotations", None),
+        onsets,
+        config.window_seconds,
+        recording.source,
+        reject=reject,
+        verbose=verbose,
+    )
+    if found is None:
+        return None
+    metadata["annotations"] = found.per_window
+    if found.keep is not None:
+        metadata["rejected_by_annotation"] = onsets[~found.keep].tolist()
+    return found.keep
+
+
+def _kept_blocks(
+    blocks: Callable[[], Iterator[tuple[int, np.ndarray]]], keep: np.ndarray
+) -> Callable[[], Iterator[tuple[int, np.ndarray]]]:
+    """``blocks`` without the windows ``keep`` is False for, indexed among the kept ones."""
+    position = np.cumsum(keep) - keep  # index of each window among the kept windows
+
+    def kept() -> Iterator[tuple[int, np.ndarray]]:
+        for start, windows in blocks():
+            mask = keep[start : start + len(windows)]
+            if mask.all():
+                yield int(position[start]), windows
+            elif mask.any():
+                yield int(position[start]), windows[mask]
+
+    return kept
 
 
 def _check_embeddings(z: np.ndarray, start: int, onsets: np.ndarray, meta: dict[str, Any]) -> None:

@@ -70,6 +70,12 @@ def add_preprocessing_options(p: argparse.ArgumentParser) -> None:
         default="drop",
         help="a last partial window is dropped (default) or zero-padded",
     )
+    g.add_argument(
+        "--reject-by-annotation",
+        action="store_true",
+        help="leave out windows that overlap an annotation marked bad (BAD_..., any case, as "
+        "in MNE); by default they are embedded and flagged (a 'bad' column in Parquet)",
+    )
     add_input_options(g)
     g.add_argument(
         "--strict-channels",
@@ -310,6 +316,7 @@ def cmd_embed(args: argparse.Namespace) -> int:
                 on_unknown="raise" if args.strict_channels else "drop",
                 on_missing="ignore" if len(args.recordings) > 1 else "raise",
                 preprocessing=config,
+                reject_by_annotation=args.reject_by_annotation,
                 engine=engine,
                 progress=not args.quiet,
                 verbose=not args.quiet,
@@ -327,7 +334,9 @@ def cmd_embed(args: argparse.Namespace) -> int:
         step = config.window_seconds - config.overlap
         hours += (len(written) * step) / 3600
         if not args.quiet:
-            print(f"{rec} -> {out}: {len(written)} windows, embeddings {written.shape[1:]}")
+            left_out = len(written.metadata.get("rejected_by_annotation", []))
+            note = f" ({left_out} over bad annotations left out)" if left_out else ""
+            print(f"{rec} -> {out}: {len(written)} windows{note}, embeddings {written.shape[1:]}")
     elapsed = time.perf_counter() - t0
     if unused and ok:
         warnings.warn(

@@ -19,7 +19,10 @@ Output directory
     The embeddings, one row per window; ``pandas.read_parquet(output_dir)`` reads them all. The
     columns are ``recording_id``, ``path``, ``window`` (index in the recording), ``onset_s``,
     ``channels`` (vocabulary names, model order), ``input_channels`` (the same channels as
-    named in the file), any metadata/label columns of the input manifest, and ``embedding``: a
+    named in the file), ``annotations`` (descriptions of the file's annotations over the
+    window) and ``bad`` (one of them is marked bad, see :mod:`eegpt.annotations`; with
+    ``reject_by_annotation`` such windows are left out and ``window`` has gaps), any
+    metadata/label columns of the input manifest, and ``embedding``: a
     fixed-size list of float32 (``N*S*D`` values of the ``[N, S, D]`` summary tokens in C
     order, or ``D`` with ``pool="mean"``). The schema metadata key ``eegpt`` holds the run's
     settings (model, checkpoint SHA-256, preprocessing, ``embedding_shape``); ``eegpt_shard``
@@ -67,6 +70,7 @@ from tqdm.auto import tqdm
 from eegpt import __version__
 from eegpt._logging import log as _log
 from eegpt._tempfiles import temporary_beside
+from eegpt.annotations import annotate_windows, bad_windows
 from eegpt.channels import map_channels
 from eegpt.engine import InferenceEngine, Precision
 from eegpt.io import as_recording
@@ -101,6 +105,8 @@ RESERVED_COLUMNS = (
     "onset_s",
     "channels",
     "input_channels",
+    "annotations",
+    "bad",
     "embedding",
 )
 _SHARD = re.compile(r"^shard-(\d+)\.parquet$")
@@ -373,6 +379,11 @@ class LoadedFile:
         Why the file failed, or None.
     warnings : list of str
         Warnings raised while reading and preprocessing (at most 5, first ones).
+    window_index : ndarray of int64, shape (n_windows,) | None
+        Index of each window among all windows of the recording, when some were left out
+        (``reject_by_annotation``); None when the windows are all of them, in order.
+    annotations : list of list of str | None
+        Descriptions of the annotations over each window, for recordings with annotations.
     """
 
     index: int
@@ -382,6 +393,8 @@ class LoadedFile:
     duration_s: float = 0.0
     error: str | None = None
     warnings: list[str] = field(default_factory=list)
+    window_index: np.ndarray | None = None
+    annotations: list[list[str]] | None = None
 
     @property
     def n_windows(self) -> int:
@@ -408,6 +421,8 @@ class FileResult:
     duration_s: float = 0.0
     error: str | None = None
     warnings: list[str] = field(default_factory=list)
+    window_index: np.ndarray | None = None
+    annotations: list[list[str]] | None = None
 
     @property
     def n_windows(self) -> int:
@@ -424,6 +439,7 @@ def load_file(
     config: PreprocessingConfig,
     rename: Mapping[str, str | None] | None = None,
     on_unknown: Literal["drop", "raise"] = "drop",
+    reject_by_annotation: bool = False,
 ) -> LoadedFile:
     """Read one file and cut it into model windows; never raises for a bad file.
 
@@ -438,6 +454,8 @@ def load_file(
     rename, on_unknown
         Channel mapping options (see :func:`eegpt.channels.map_channels`); ``rename`` keys a
         file does not have are ignored (one ``rename`` serves the whole corpus).
+    reject_by_annotation : bool
+        Leave out the windows over annotations marked bad (see :func:`eegpt.embed`).
 
     Returns
     -------
@@ -452,15 +470,31 @@ def load_file(
                 recording.ch_names, rename=rename, on_unknown=on_unknown, on_missing="ignore"
             )
             windows = prepare(recording, mapping, config)
+            found = annotate_windows(
+                recording.annotations,
+                windows.onsets,
+                config.window_seconds,
+                path,
+                reject=reject_by_annotation,
+            )
         except Exception as err:  # noqa: BLE001 - every reason is recorded, the run goes on
             return LoadedFile.failed(index, _describe(err), _warning_texts(caught))
+    data, onsets, window_index = windows.data, np.asarray(windows.onsets, np.float64), None
+    if found is not None and found.keep is not None:
+        data, onsets, window_index = (
+            data[found.keep],
+            onsets[found.keep],
+            np.flatnonzero(found.keep),
+        )
     return LoadedFile(
         index=index,
-        data=np.ascontiguousarray(windows.data, dtype=np.float32),
-        onsets=np.asarray(windows.onsets, dtype=np.float64),
+        data=np.ascontiguousarray(data, dtype=np.float32),
+        onsets=onsets,
         mapping=mapping.to_dict(),
         duration_s=float(recording.duration),
         warnings=_warning_texts(caught),
+        window_index=window_index,
+        annotations=None if found is None else found.per_window,
     )
 
 
@@ -533,7 +567,10 @@ def _result(f: LoadedFile, embeddings: np.ndarray | None, error: str | None) -> 
             f.index, np.zeros((0, 0), np.float32), np.zeros(0), {}, 0.0, error, f.warnings
         )
     assert embeddings is not None
-    return FileResult(f.index, embeddings, f.onsets, f.mapping, f.duration_s, None, f.warnings)
+    return FileResult(
+        f.index, embeddings, f.onsets, f.mapping, f.duration_s, None, f.warnings,
+        window_index=f.window_index, annotations=f.annotations,
+    )  # fmt: skip
 
 
 def _same_channel_runs(todo: list[int], files: Sequence[LoadedFile]) -> list[list[int]]:
@@ -665,6 +702,7 @@ def _run_spec(
     pool: Pool,
     shard_size: int,
     stream_precision: str = "float32",
+    reject_by_annotation: bool = False,
 ) -> dict[str, Any]:
     """Everything that determines the rows: stored in every shard, compared on resume."""
     encoder = model.target_encoder if isinstance(model, EEGPT) else model
@@ -694,7 +732,21 @@ def _run_spec(
     }
     if stream_precision != "float32":  # absent for float32, as in runs from before the option
         spec["stream_precision"] = stream_precision
+    if reject_by_annotation:  # absent when off, as in runs from before the option
+        spec["reject_by_annotation"] = True
+    spec["annotation_columns"] = True  # see _keep_old_layout
     return spec
+
+
+def _keep_old_layout(output_dir: Path, spec: dict[str, Any]) -> None:
+    """Resume a run from before the ``annotations``/``bad`` columns in its own layout, without
+    them (its finished shards have none, and all shards of a run share one schema)."""
+    manifest = output_dir / MANIFEST
+    if manifest.exists():
+        with contextlib.suppress(ValueError, OSError):
+            old = json.loads(manifest.read_text()).get("spec", {})
+            if old and "annotation_columns" not in old:
+                spec.pop("annotation_columns", None)
 
 
 def _state_hash(model: torch.nn.Module) -> str:
@@ -727,6 +779,8 @@ def _schema(spec: Mapping[str, Any], inputs: DatasetInputs) -> Any:
         pa.field("channels", pa.list_(pa.string())),
         pa.field("input_channels", pa.list_(pa.string())),
     ]
+    if spec.get("annotation_columns"):
+        fields_ += [pa.field("annotations", pa.list_(pa.string())), pa.field("bad", pa.bool_())]
     if inputs.metadata is not None:
         fields_ += list(inputs.metadata.schema)
     fields_.append(pa.field("embedding", pa.list_(pa.float32(), width)))
@@ -738,14 +792,21 @@ def _file_table(result: FileResult, file: InputFile, inputs: DatasetInputs, sche
     n = result.n_windows
     names = pa.scalar(result.mapping["names"], pa.list_(pa.string()))
     input_names = pa.scalar(result.mapping["input_names"], pa.list_(pa.string()))
+    index = np.arange(n) if result.window_index is None else np.asarray(result.window_index)
     arrays = [
         pa.repeat(pa.scalar(file.recording_id, pa.string()), n),
         pa.repeat(pa.scalar(file.path, pa.string()), n),
-        pa.array(np.arange(n, dtype=np.int32)),
+        pa.array(index.astype(np.int32)),
         pa.array(np.asarray(result.onsets, dtype=np.float64)),
         pa.repeat(names, n),
         pa.repeat(input_names, n),
     ]
+    if "annotations" in schema.names:
+        per_window = result.annotations if result.annotations is not None else [[]] * n
+        arrays += [
+            pa.array(per_window, pa.list_(pa.string())),
+            pa.array(bad_windows(per_window), pa.bool_()),
+        ]
     if inputs.metadata is not None:
         arrays += [pa.repeat(col[file.index], n) for col in inputs.metadata.columns]
     flat = np.ascontiguousarray(result.embeddings, dtype=np.float32)
@@ -1326,6 +1387,7 @@ _WARNING_KINDS = (  # (words in the text, kind) for warnings that name no check
     ("do not match the EEGPT vocabulary", "channels outside the vocabulary"),
     ("marked bad were left out", "bad channels left out"),
     ("embeddings are untrained", "untrained channel embeddings"),
+    ("overlap annotations marked bad", "windows over bad annotations"),
 )
 
 
@@ -1437,6 +1499,7 @@ def embed_dataset(
     average_reference: bool | None = None,
     resample: str | None = None,
     tail: str | None = None,
+    reject_by_annotation: bool = False,
     rename: Mapping[str, str | None] | None = None,
     on_unknown: Literal["drop", "raise"] = "drop",
     device: str | None = None,
@@ -1479,6 +1542,10 @@ def embed_dataset(
     preprocessing, window_seconds, overlap, average_reference, resample, tail
         Preprocessing (see :class:`~eegpt.preprocessing.PreprocessingConfig`); the keywords
         override single fields.
+    reject_by_annotation : bool
+        Leave out the windows that overlap an annotation marked bad (``BAD_...``, any case), as
+        MNE does for epochs; the ``window`` column then has gaps. By default they are embedded,
+        and the ``bad`` column marks them.
     rename, on_unknown
         Channel mapping (see :func:`~eegpt.channels.map_channels`), applied to every file;
         a ``rename`` key applies to the files that have that channel (others ignore it).
@@ -1573,6 +1640,7 @@ def embed_dataset(
         pool=pool,
         shard_size=shard_size,
         stream_precision=stream_precision,
+        reject_by_annotation=reject_by_annotation,
     )
     output_dir = Path(output_dir).expanduser()
     output_dir.mkdir(parents=True, exist_ok=True)
@@ -1581,6 +1649,8 @@ def embed_dataset(
         for start in range(0, len(data), shard_size)
     ]
     with _Lock(output_dir):
+        if not overwrite:
+            _keep_old_layout(output_dir, spec)
         _prepare_output(output_dir, spec, overwrite=overwrite, verbose=verbose)
         done = _done_shards(output_dir, spec, len(shards), retry_failed)
         run = _Run(output_dir, data, shards, spec, done, engine=engine)
@@ -1592,7 +1662,12 @@ def embed_dataset(
             f"files); engine {engine}",
             verbose,
         )
-        load_kwargs = {"config": config, "rename": rename, "on_unknown": on_unknown}
+        load_kwargs = {
+            "config": config,
+            "rename": rename,
+            "on_unknown": on_unknown,
+            "reject_by_annotation": reject_by_annotation,
+        }
         bar = _Progress(len(todo), progress and bool(todo), "embed-dataset")
         writer = ShardWriter(
             output_dir, data, shards, spec, on_file=bar.update, on_commit=run.committed

@@ -109,6 +109,7 @@ def cmd_embed_dataset(args: argparse.Namespace) -> int:
         engine=args.engine,
         pattern=args.pattern,
         preprocessing=preprocessing_config(args),
+        reject_by_annotation=args.reject_by_annotation,
         rename=parse_rename(args.rename, args.drop),
         on_unknown="raise" if args.strict_channels else "drop",
         device=args.device,

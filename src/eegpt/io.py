@@ -30,6 +30,7 @@ import numpy as np
 from eegpt._logging import log as _log
 from eegpt._logging import mne_verbose
 from eegpt._logging import warn as _warn
+from eegpt.annotations import annotations_of
 from eegpt.channels import normalize_channel_name
 from eegpt.errors import RecordingError
 
@@ -94,6 +95,9 @@ class Recording:
     labels : list of str | None
         For epoched data, each epoch's event name (from ``mne.Epochs``), when known; kept with
         the embeddings (``metadata["labels"]``, a ``label`` column in Parquet).
+    annotations : mne.Annotations | None
+        For continuous data, the recording's annotations with onsets in seconds from its first
+        sample (see :mod:`eegpt.annotations`), when it has any.
 
     Raises
     ------
@@ -111,6 +115,7 @@ class Recording:
     onsets: np.ndarray | None = field(default=None, repr=False)
     units: list[str] | None = field(default=None, repr=False)
     labels: list[str] | None = field(default=None, repr=False)
+    annotations: mne.Annotations | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         data = np.asarray(self.data)
@@ -176,6 +181,10 @@ class Recording:
                     f"{self.source}: onsets must have one entry per epoch, got shape "
                     f"{self.onsets.shape} for data of shape {self.data.shape}"
                 )
+        if self.annotations is not None and self.data.ndim != 2:
+            raise RecordingError(
+                f"{self.source}: annotations belong to continuous data; epochs were cut already"
+            )
         _check_finite(self.data, self.ch_names, self.source)
 
     @property
@@ -870,7 +879,9 @@ def _from_mne(
     units = None
     if file_units is not None and all(name in file_units for name in names):
         units = [file_units[name] for name in names]
-    onsets = labels = None
+    onsets = labels = annotations = None
+    if isinstance(inst, mne.io.BaseRaw):
+        annotations = annotations_of(inst)
     if isinstance(inst, mne.BaseEpochs):
         events = inst.events[:, 0]
         if not np.array_equal(events, np.arange(len(events))):  # EpochsArray placeholder
@@ -878,7 +889,7 @@ def _from_mne(
         labels = epochs_labels(inst).tolist()
     rec = Recording(
         data, names, sfreq, source=source, ch_types=types, onsets=onsets, units=units,
-        labels=labels,
+        labels=labels, annotations=annotations,
     )  # fmt: skip
     _log(_describe(rec), verbose)
     return rec

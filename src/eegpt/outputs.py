@@ -11,7 +11,8 @@ File layouts
 
 ``.parquet``: one row per window with columns ``source``, ``window``, ``onset_s`` and
 ``embedding`` (a fixed-size list of N*S*D float32 in C order), plus ``label`` for epochs with
-event names (``metadata["labels"]``); the JSON metadata, including the
+event names (``metadata["labels"]``), and ``annotations`` (the descriptions over each window)
+and ``bad`` (:attr:`Embeddings.bad`) for recordings with annotations; the JSON metadata, including the
 ``shape`` to restore, lives in the schema metadata under the key ``eegpt``. Read it back with
 :func:`load_embeddings`, or as a table with ``pandas.read_parquet(path)``.
 
@@ -39,6 +40,7 @@ from typing import Any
 import numpy as np
 
 from eegpt._tempfiles import temporary_beside
+from eegpt.annotations import bad_windows
 from eegpt.errors import MissingDependencyError, OutputExistsError
 
 __all__ = [
@@ -147,6 +149,20 @@ class Embeddings:
     def __repr__(self) -> str:
         src = self.metadata.get("source", "?")
         return f"<Embeddings {len(self)} windows x {self.data.shape[1:]} from {src}>"
+
+    @property
+    def annotations(self) -> list[list[str]]:
+        """The descriptions of the annotations over each window (``metadata["annotations"]``;
+        empty lists when the recording had none, e.g. arrays and epochs)."""
+        per_window = self.metadata.get("annotations")
+        return [[] for _ in range(len(self))] if per_window is None else per_window
+
+    @property
+    def bad(self) -> np.ndarray:
+        """Boolean mask ``(n_windows,)``: windows that overlap an annotation marked bad
+        (description starting with ``"bad"``, any case, as in MNE). ``emb.data[~emb.bad]``
+        keeps the clean ones; ``embed(..., reject_by_annotation=True)`` leaves them out."""
+        return bad_windows(self.annotations)
 
     def pooled(self, how: str | Callable[[np.ndarray], np.ndarray] = "mean") -> np.ndarray:
         """One vector per window, ``[n, n_features]``: a name of :data:`POOLINGS` (``"mean"``
@@ -274,6 +290,9 @@ class EmbeddingsWriter:
         self._labels = None if labels is None else np.asarray(labels, dtype=object)
         if self._labels is not None and self._labels.shape != (self.shape[0],):
             raise ValueError(f"metadata['labels'] needs one label per window ({self.shape[0]})")
+        self._annotations = self.metadata.get("annotations")  # per window: a column too
+        if self._annotations is not None and len(self._annotations) != self.shape[0]:
+            raise ValueError(f"metadata['annotations'] needs one list per window ({self.shape[0]})")
         if self.path.exists() and not overwrite:
             raise _exists(self.path)
         self._rows = 0
@@ -320,6 +339,11 @@ class EmbeddingsWriter:
                 ("onset_s", pa.float64()),
                 ("embedding", pa.list_(pa.float32(), width)),
                 *([("label", pa.string())] if self._labels is not None else []),
+                *(
+                    [("annotations", pa.list_(pa.string())), ("bad", pa.bool_())]
+                    if self._annotations is not None
+                    else []
+                ),
             ],
             metadata={"eegpt": json.dumps(meta)},
         )
@@ -338,10 +362,19 @@ class EmbeddingsWriter:
                 pa.array(self.onsets[rows]),
                 pa.FixedSizeListArray.from_arrays(values, flat.shape[1]),
                 *([pa.array(self._labels[rows], pa.string())] if self._labels is not None else []),
+                *(self._annotation_columns(rows) if self._annotations is not None else []),
             ],
             schema=self._schema,
         )
         self._parquet.write_table(table)
+
+    def _annotation_columns(self, rows: np.ndarray) -> list:
+        pa, _ = require_pyarrow()
+        per_window = [list(self._annotations[i]) for i in rows]
+        return [
+            pa.array(per_window, pa.list_(pa.string())),
+            pa.array(bad_windows(per_window), pa.bool_()),
+        ]
 
     # -- common -----------------------------------------------------------------------------
 

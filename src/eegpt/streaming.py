@@ -36,6 +36,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 from scipy.signal import resample_poly
 
 from eegpt._logging import log as _log
+from eegpt.annotations import annotations_of
 from eegpt.channels import ChannelMapping
 from eegpt.errors import RecordingError
 from eegpt.io import (
@@ -113,6 +114,11 @@ class StreamedRecording:
     @property
     def n_channels(self) -> int:
         return len(self.picks)
+
+    @property
+    def annotations(self) -> mne.Annotations | None:
+        """The file's annotations, onsets in seconds from its first sample (or None)."""
+        return annotations_of(self.raw)
 
     def read(self, start: int, stop: int) -> np.ndarray:
         """Samples ``start:stop`` of the used channels, float64 volts of shape (C, stop - start)."""

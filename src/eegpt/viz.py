@@ -203,7 +203,9 @@ def plot_embeddings(
     embeddings : Embeddings
         Of one recording (:meth:`eegpt.EEGPT.embed`, :func:`eegpt.load_embeddings`).
     spans : sequence of (start, stop) seconds | None
-        Time spans to shade (e.g. ``zip(raw.annotations.onset, onset + duration)``).
+        Time spans to shade (e.g. ``zip(raw.annotations.onset, onset + duration)``). Windows
+        over annotations marked bad (:attr:`Embeddings.bad`) are shaded red, and windows left
+        out by ``reject_by_annotation`` are ticked red below the lines, which break there.
     span_label : str
         What the shaded spans are, for the legend.
     components : int
@@ -240,14 +242,56 @@ def plot_embeddings(
     fig, ax = _figure(ax, (9.0, 3.6))
     for i, (lo, hi) in enumerate(spans or ()):
         ax.axvspan(lo, hi, color="0.88", zorder=0, label=span_label if i == 0 and span_label else None)  # fmt: skip
-    onsets = np.asarray(embeddings.onsets)
+    bad = embeddings.bad
+    for i, (lo, hi) in enumerate(_window_spans(embeddings, bad)):
+        ax.axvspan(lo, hi, color="tab:red", alpha=0.15, lw=0, zorder=0,
+                   label=f"over bad annotations ({int(bad.sum())})" if i == 0 else None)  # fmt: skip
+    onsets, scores = _break_at_gaps(embeddings, scores)
     for i in range(k):
         ax.plot(onsets, scores[:, i], ".-", ms=4, lw=1,
                 label=f"PC {i + 1} ({100 * explained[i]:.0f}% of variance)")  # fmt: skip
+    left_out = embeddings.metadata.get("rejected_by_annotation") or []
+    if left_out:
+        ax.plot(left_out, np.full(len(left_out), np.nanmin(scores[:, :k])), "|", color="tab:red",
+                ms=8, label=f"left out: bad annotations ({len(left_out)})")  # fmt: skip
     ax.set(xlabel="window onset (s)", ylabel="PC score",
            title=title or f"EEGPT window embeddings{f' of {source}' if source else ''}")  # fmt: skip
     ax.legend(loc="upper right", fontsize=8)
     return _finish(fig, embeddings, show)
+
+
+def _window_length(embeddings: Embeddings) -> tuple[float, float]:
+    """``(length, hop)`` of the windows in seconds, from the provenance (4 s, 4 s if absent)."""
+    pre = embeddings.metadata.get("preprocessing") or {}
+    length = float(pre.get("window_seconds", 4.0))
+    return length, length - float(pre.get("overlap", 0.0))
+
+
+def _window_spans(embeddings: Embeddings, mask: np.ndarray) -> list[tuple[float, float]]:
+    """The time spans covered by the windows in ``mask``, touching ones merged."""
+    length, _ = _window_length(embeddings)
+    spans: list[tuple[float, float]] = []
+    for onset in np.asarray(embeddings.onsets)[mask]:
+        if spans and onset <= spans[-1][1]:
+            spans[-1] = (spans[-1][0], max(spans[-1][1], onset + length))
+        else:
+            spans.append((float(onset), float(onset + length)))
+    return spans
+
+
+def _break_at_gaps(embeddings: Embeddings, scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Onsets and scores with a NaN row wherever windows are missing (left out by annotation),
+    so that lines are not drawn across the gap."""
+    onsets = np.asarray(embeddings.onsets, dtype=np.float64)
+    _, hop = _window_length(embeddings)
+    gaps = np.flatnonzero(np.diff(onsets) > 1.5 * hop) + 1
+    if len(gaps) == 0:
+        return onsets, scores
+    nan_row = np.full((1, scores.shape[1]), np.nan)
+    return (
+        np.insert(onsets, gaps, np.nan),
+        np.insert(scores, gaps, nan_row, axis=0),
+    )
 
 
 def _finish(fig: Figure, embeddings: Embeddings, show: bool) -> Figure:

@@ -1,0 +1,184 @@
+"""Annotations of a continuous recording, window by window.
+
+MNE keeps marked spans of a recording (artefacts, sleep stages, tasks) as ``raw.annotations``:
+onset and duration in seconds and a description. A span whose description starts with
+``"bad"`` in any case (``BAD_muscle``, ``bad blink``, MNE's ``BAD boundary`` where recordings
+were concatenated) marks data that should not be used; MNE leaves such data out of epochs
+(``reject_by_annotation=True``), and :func:`eegpt.embed` can leave such windows out too.
+
+Here annotations are an ``mne.Annotations`` whose onsets are seconds from the recording's first
+sample (``orig_time=None``), the time base of the window onsets of
+:class:`~eegpt.outputs.Embeddings`. A window ``[onset, onset + length)`` carries an annotation
+when the two overlap, as MNE decides for epochs: ``annotation onset < window end`` and
+``annotation onset + duration > window onset``, so an annotation of zero duration counts
+inside a window but not at its first sample.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import mne
+import numpy as np
+
+from eegpt._logging import log as _log
+from eegpt._logging import warn as _warn
+from eegpt.errors import RecordingError
+
+__all__ = [
+    "WindowAnnotations",
+    "annotate_windows",
+    "annotations_of",
+    "bad_windows",
+    "describe_bad",
+    "is_bad",
+    "window_annotations",
+]
+
+
+def annotations_of(raw: mne.io.BaseRaw) -> mne.Annotations | None:
+    """The annotations of ``raw`` with onsets in seconds from its first sample, or None if it
+    has none.
+
+    MNE stores annotation onsets from the start of the acquisition (``meas_date``, or time 0
+    when there is none), so a cropped recording or a FIF file with ``first_samp > 0`` has its
+    first sample at ``raw.first_time``; that is subtracted here.
+    """
+    ann = raw.annotations
+    if len(ann) == 0:
+        return None
+    return mne.Annotations(
+        onset=np.asarray(ann.onset, dtype=np.float64) - raw.first_time,
+        duration=np.asarray(ann.duration, dtype=np.float64),
+        description=list(ann.description),
+    )
+
+
+def is_bad(description: str) -> bool:
+    """MNE's rule: an annotation marks bad data when its description starts with ``"bad"``,
+    in any case."""
+    return str(description).lower().startswith("bad")
+
+
+def window_annotations(
+    annotations: mne.Annotations | None, onsets: np.ndarray, length_s: float
+) -> list[list[str]]:
+    """The descriptions of the annotations that overlap each window.
+
+    Parameters
+    ----------
+    annotations : mne.Annotations | None
+        Onsets in seconds from the recording's first sample (:func:`annotations_of`).
+    onsets : ndarray of float64, shape (n_windows,)
+        Window starts in seconds, same time base.
+    length_s : float
+        Window length in seconds.
+
+    Returns
+    -------
+    list of list of str
+        One list per window: the distinct descriptions overlapping it, in annotation order
+        (empty lists when ``annotations`` is None or empty).
+    """
+    onsets = np.asarray(onsets, dtype=np.float64)
+    out: list[list[str]] = [[] for _ in range(len(onsets))]
+    if annotations is None or len(annotations) == 0 or len(onsets) == 0:
+        return out
+    starts = np.asarray(annotations.onset, dtype=np.float64)
+    ends = starts + np.asarray(annotations.duration, dtype=np.float64)
+    order = np.argsort(onsets, kind="stable")
+    sorted_onsets = onsets[order]
+    for start, end, desc in zip(starts, ends, annotations.description, strict=True):
+        # windows with onset < end and onset + length > start
+        first = np.searchsorted(sorted_onsets, start - length_s, side="right")
+        last = np.searchsorted(sorted_onsets, end, side="left")
+        for j in order[first:last]:
+            if str(desc) not in out[j]:
+                out[j].append(str(desc))
+    return out
+
+
+def bad_windows(per_window: Sequence[Sequence[str]]) -> np.ndarray:
+    """Boolean mask ``(n_windows,)``: True where a window overlaps a bad annotation."""
+    return np.array([any(is_bad(d) for d in descs) for descs in per_window], dtype=bool)
+
+
+def describe_bad(per_window: Sequence[Sequence[str]], limit: int = 4) -> str:
+    """``"BAD_muscle: 10, BAD_eye: 2"``: how many windows each bad description touches (the
+    ``limit`` most frequent, then ``"..."``)."""
+    counts = Counter(d for descs in per_window for d in descs if is_bad(d))
+    parts = [f"{desc}: {n}" for desc, n in counts.most_common(limit)]
+    if len(counts) > limit:
+        parts.append("...")
+    return ", ".join(parts)
+
+
+@dataclass
+class WindowAnnotations:
+    """The annotations of the windows that are embedded, and which windows those are.
+
+    Attributes
+    ----------
+    per_window : list of list of str
+        Descriptions over each kept window (see :func:`window_annotations`).
+    keep : ndarray of bool, shape (n_windows,) | None
+        Which of all the windows are kept; None when all are.
+    """
+
+    per_window: list[list[str]]
+    keep: np.ndarray | None = None
+
+    @property
+    def rejected(self) -> int:
+        return 0 if self.keep is None else int((~self.keep).sum())
+
+
+def annotate_windows(
+    annotations: mne.Annotations | None,
+    onsets: np.ndarray,
+    length_s: float,
+    source: str,
+    *,
+    reject: bool = False,
+    verbose: Any = None,
+) -> WindowAnnotations | None:
+    """Annotate windows and apply ``reject_by_annotation``; None when there are no annotations.
+
+    Without ``reject``, windows over bad annotations are kept and a warning says how many there
+    are. With it, they are left out (logged), and a recording with nothing else left is an
+    error.
+
+    Raises
+    ------
+    RecordingError
+        With ``reject``, when every window overlaps a bad annotation.
+    """
+    if annotations is None:
+        return None
+    per_window = window_annotations(annotations, onsets, length_s)
+    bad = bad_windows(per_window)
+    n, n_bad = len(bad), int(bad.sum())
+    if n_bad and not reject:
+        _warn(
+            f"{source}: {n_bad} of {n} windows overlap annotations marked bad "
+            f"({describe_bad(per_window)}); they are embedded like the rest (Embeddings.bad, or "
+            "the 'bad' column in Parquet, marks them). Pass reject_by_annotation=True "
+            "(--reject-by-annotation) to leave them out."
+        )
+    if not (reject and n_bad):
+        return WindowAnnotations(per_window)
+    if n_bad == n:
+        raise RecordingError(
+            f"{source}: all {n} windows overlap annotations marked bad "
+            f"({describe_bad(per_window)}); nothing is left to embed"
+        )
+    _log(
+        f"{source}: left out {n_bad} of {n} windows that overlap annotations marked bad "
+        f"({describe_bad(per_window)})",
+        verbose,
+    )
+    kept = [d for d, b in zip(per_window, bad, strict=True) if not b]
+    return WindowAnnotations(kept, ~bad)

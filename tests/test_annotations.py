@@ -1,0 +1,256 @@
+"""Annotations per window: MNE's overlap rule, time bases, flags and reject_by_annotation."""
+
+from __future__ import annotations
+
+import json
+
+import mne
+import numpy as np
+import pyarrow.parquet as pq
+import pytest
+import torch
+
+import eegpt.api
+import eegpt.dataset
+from eegpt.annotations import (
+    annotations_of,
+    bad_windows,
+    describe_bad,
+    is_bad,
+    window_annotations,
+)
+from eegpt.checkpoints import load_model, save_checkpoint
+from eegpt.cli import main
+from eegpt.config import EEGPTConfig
+from eegpt.dataset import embed_dataset
+from eegpt.demo import synthetic_raw, write_edf
+from eegpt.errors import RecordingError
+from eegpt.model import EEGPT
+from eegpt.outputs import load_embeddings
+
+pytestmark = pytest.mark.filterwarnings("ignore:3 channel.s. do not match:RuntimeWarning")
+
+SMALL = EEGPTConfig(embed_dim=64, depth=2, num_heads=4, embed_num=4)
+
+
+@pytest.fixture(scope="module")
+def weights(tmp_path_factory):
+    torch.manual_seed(11)
+    path = tmp_path_factory.mktemp("weights") / "small"
+    save_checkpoint(EEGPT(SMALL), path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def model(weights):
+    return load_model(weights)
+
+
+def annotated_raw(minutes: float = 1.0):
+    """A synthetic recording with, for 4 s windows: a good annotation in window 0, a bad span
+    over windows 2-3 (9-15 s), zero-duration bad annotations inside windows 6 and 10 and one at
+    the first sample of window 12 (which does not count, as in MNE)."""
+    raw, _ = synthetic_raw(minutes=minutes, seed=5)
+    spans = [(1.0, 0.5, "eyes closed"), (9.0, 6.0, "BAD_muscle"), (26.0, 0.0, "BAD boundary"),
+             (41.0, 0.0, "bad_late"), (48.0, 0.0, "bad_at_window_start")]  # fmt: skip
+    spans = [s for s in spans if s[0] < raw.times[-1]]
+    onset, duration, description = zip(*spans, strict=True)
+    raw.set_annotations(
+        mne.Annotations(onset, duration, description, orig_time=raw.info["meas_date"])
+    )
+    return raw
+
+
+def test_overlap_rule_matches_mne():
+    onsets = np.arange(5) * 4.0  # windows [0, 4), [4, 8), ...
+    ann = mne.Annotations(  # MNE keeps annotations sorted by onset
+        onset=[4.0, 9.0, 3.0, 16.0, 13.0],
+        duration=[0.0, 0.0, 2.0, 0.0, 0.0],
+        description=["BAD_at_start", "bad_inside", "BAD_across", "Bad_last_start", "EDGE"],
+    )
+    per_window = window_annotations(ann, onsets, 4.0)
+    # MNE's rule for epochs: onset < window end and onset + duration > window start, so a
+    # zero-duration annotation at a window's first sample (4.0, 16.0) belongs to no window
+    assert per_window == [["BAD_across"], ["BAD_across"], ["bad_inside"], ["EDGE"], []]
+    assert bad_windows(per_window).tolist() == [True, True, True, False, False]
+    assert window_annotations(None, onsets, 4.0) == [[]] * 5
+    # overlapping windows: a span can touch several, unsorted onsets are handled
+    over = window_annotations(ann, np.array([8.0, 0.0, 2.0]), 4.0)
+    assert over == [["bad_inside"], ["BAD_across"], ["BAD_across", "BAD_at_start"]]
+
+
+def test_is_bad_and_summary():
+    assert is_bad("BAD_muscle") and is_bad("bad blink") and is_bad("Bad") and is_bad("BAD boundary")
+    assert not is_bad("EDGE boundary") and not is_bad("eyes closed") and not is_bad("not bad")
+    per_window = [["BAD_a"], ["BAD_a", "x"], ["BAD_b"], [], ["BAD_a"]]
+    assert describe_bad(per_window) == "BAD_a: 3, BAD_b: 1"
+    assert describe_bad([[f"BAD_{i}"] for i in range(6)], limit=2).endswith(", ...")
+
+
+@pytest.mark.parametrize("meas_date", [None, 1_000_000_000])
+def test_annotation_onsets_count_from_the_first_sample(meas_date):
+    """MNE counts onsets from the acquisition start; cropped data start later."""
+    info = mne.create_info(["Fz", "Cz"], 100.0, "eeg")
+    raw = mne.io.RawArray(np.zeros((2, 6000)), info, first_samp=500, verbose=False)
+    raw.set_meas_date(meas_date)
+    raw.set_annotations(mne.Annotations([20.0], [1.0], ["BAD_x"], orig_time=raw.info["meas_date"]))
+    first = annotations_of(raw)
+    cropped = annotations_of(raw.copy().crop(tmin=10.0))
+    assert first.orig_time is None and cropped.orig_time is None
+    assert cropped.onset[0] == pytest.approx(first.onset[0] - 10.0)
+    # the same instant, read from the data: MNE's own sample of the annotation
+    starts, _ = mne.annotations._annotations_starts_stops(raw, "bad")
+    assert first.onset[0] == pytest.approx(starts[0] / 100.0)
+    assert annotations_of(mne.io.RawArray(np.zeros((2, 10)), info, verbose=False)) is None
+
+
+def test_bad_windows_are_flagged_by_default_and_can_be_left_out(model, tmp_path):
+    raw = annotated_raw()
+    with pytest.warns(RuntimeWarning, match=r"4 of 15 windows overlap annotations marked bad"):
+        full = model.embed(raw, device="cpu")
+    assert len(full) == 15
+    expected_bad = np.zeros(15, bool)
+    expected_bad[[2, 3, 6, 10]] = True  # 9-15 s; 26 s (boundary); 41 s; not 48 s (window 12)
+    np.testing.assert_array_equal(full.bad, expected_bad)
+    assert full.annotations[0] == ["eyes closed"] and full.annotations[6] == ["BAD boundary"]
+    assert full.annotations[11] == [] and full.annotations[12] == []
+
+    kept = model.embed(raw, device="cpu", reject_by_annotation=True)
+    assert len(kept) == 11
+    np.testing.assert_array_equal(kept.onsets, full.onsets[~expected_bad])
+    np.testing.assert_allclose(kept.data, full.data[~expected_bad], rtol=1e-5, atol=1e-6)
+    assert not kept.bad.any() and kept.annotations[0] == ["eyes closed"]
+    assert kept.metadata["rejected_by_annotation"] == [8.0, 12.0, 24.0, 40.0]
+
+    # Parquet carries the annotations and the flag as columns; both formats round-trip
+    pd = pytest.importorskip("pandas")
+    frame = pd.read_parquet(full.save(tmp_path / "full.parquet"))
+    assert frame["bad"].tolist() == expected_bad.tolist()
+    assert list(frame["annotations"][2]) == ["BAD_muscle"]
+    for suffix in (".npz", ".parquet"):
+        back = load_embeddings(full.save(tmp_path / f"f{suffix}", overwrite=True))
+        np.testing.assert_array_equal(back.bad, expected_bad)
+
+
+def test_streamed_file_gives_the_same_windows(model, tmp_path, monkeypatch):
+    """A FIF file is streamed block by block; with small blocks, rejection cuts inside them."""
+    raw = annotated_raw()
+    path = tmp_path / "annotated_raw.fif"
+    raw.save(path, verbose=False)
+    with pytest.warns(RuntimeWarning, match="overlap annotations marked bad"):
+        in_memory = model.embed(raw, device="cpu", batch_size=2)
+    monkeypatch.setattr(eegpt.api, "BLOCK_WINDOWS", 4)  # blocks of 4 windows: 2 of them cut
+    streamed = model.embed(path, device="cpu", batch_size=2, reject_by_annotation=True)
+    keep = ~in_memory.bad
+    np.testing.assert_array_equal(streamed.onsets, in_memory.onsets[keep])
+    np.testing.assert_allclose(streamed.data, in_memory.data[keep], rtol=1e-5, atol=1e-6)
+    assert streamed.annotations == [
+        a for a, k in zip(in_memory.annotations, keep, strict=True) if k
+    ]
+
+
+def test_edf_annotations_are_read(model, tmp_path):
+    raw = annotated_raw(minutes=0.5)
+    path = write_edf(raw, tmp_path / "annotated.edf")
+    emb = model.embed(path, device="cpu", reject_by_annotation=True)
+    assert len(emb) == 7 - 3  # windows 2, 3 and 6 of 7 are bad
+    assert emb.metadata["rejected_by_annotation"] == [8.0, 12.0, 24.0]
+
+
+def test_all_windows_bad_is_an_error(model):
+    raw, _ = synthetic_raw(minutes=0.2, seed=1)
+    raw.set_annotations(mne.Annotations([0.0], [raw.times[-1]], ["BAD_all"]))
+    with pytest.raises(RecordingError, match="all 3 windows overlap annotations marked bad"):
+        model.embed(raw, device="cpu", reject_by_annotation=True)
+
+
+def test_no_annotations_means_no_flags(model):
+    raw, _ = synthetic_raw(minutes=0.2, seed=1)
+    emb = model.embed(raw, device="cpu")
+    assert "annotations" not in emb.metadata
+    assert emb.annotations == [[], [], []] and not emb.bad.any()
+    epochs = mne.make_fixed_length_epochs(annotated_raw(), duration=4.0, verbose=False)
+    assert "annotations" not in model.embed(epochs, device="cpu").metadata  # cut by MNE already
+
+
+def test_cli_reject_by_annotation(weights, tmp_path, capsys):
+    path = tmp_path / "annotated_raw.fif"
+    annotated_raw().save(path, verbose=False)
+    out = tmp_path / "e.npz"
+    args = ["embed", str(path), "--weights", str(weights), "-o", str(out), "--device", "cpu"]
+    assert main([*args, "--reject-by-annotation"]) == 0
+    assert "11 windows (4 over bad annotations left out)" in capsys.readouterr().out
+    assert len(load_embeddings(out)) == 11
+
+
+# ------------------------------------------------------------------------------ corpus runs
+
+
+@pytest.fixture(scope="module")
+def annotated_corpus(tmp_path_factory):
+    """An annotated FIF file (15 windows, 4 bad) and an EDF file without annotations."""
+    folder = tmp_path_factory.mktemp("annotated_corpus")
+    annotated_raw().save(folder / "a_raw.fif", verbose=False)
+    write_edf(synthetic_raw(minutes=0.5, seed=2)[0], folder / "b.edf")
+    return folder
+
+
+BAD = [2, 3, 6, 10]
+
+
+def test_corpus_rows_flag_bad_windows(annotated_corpus, model, tmp_path):
+    pd = pytest.importorskip("pandas")
+    summary = embed_dataset(annotated_corpus, tmp_path / "out", model=model, workers=0,
+                            progress=False)  # fmt: skip
+    assert summary.warned.get("windows over bad annotations") == 1
+    df = pd.read_parquet(tmp_path / "out")
+    fif, edf = df[df.recording_id == "a_raw.fif"], df[df.recording_id == "b.edf"]
+    assert fif.window.tolist() == list(range(15)) and fif.bad.tolist() == [
+        i in BAD for i in range(15)
+    ]
+    assert list(fif.annotations.iloc[2]) == ["BAD_muscle"] and len(edf) == 7
+    assert not edf.bad.any() and all(len(a) == 0 for a in edf.annotations)
+
+
+def test_corpus_reject_by_annotation(annotated_corpus, model, weights, tmp_path):
+    pd = pytest.importorskip("pandas")
+    out = tmp_path / "out"
+    code = main(["embed-dataset", str(annotated_corpus), "-o", str(out), "--weights", str(weights),
+                 "--workers", "0", "--reject-by-annotation", "-q"])  # fmt: skip
+    assert code == 0
+    df = pd.read_parquet(out)
+    fif = df[df.recording_id == "a_raw.fif"]
+    kept = [i for i in range(15) if i not in BAD]
+    assert fif.window.tolist() == kept and not fif.bad.any()
+    one = model.embed(annotated_corpus / "a_raw.fif", device="cpu", reject_by_annotation=True)
+    np.testing.assert_array_equal(fif.onset_s.to_numpy(), one.onsets)
+    np.testing.assert_allclose(np.stack(fif.embedding.to_numpy()),
+                               one.data.reshape(len(one), -1), rtol=1e-5, atol=1e-6)  # fmt: skip
+    settings = json.loads(pq.read_schema(out / "shard-00000.parquet").metadata[b"eegpt"])
+    assert settings["reject_by_annotation"] is True
+    with pytest.raises(ValueError, match="reject_by_annotation"):  # resume with other settings
+        embed_dataset(annotated_corpus, out, model=model, workers=0, progress=False)
+
+
+def test_runs_from_before_the_annotation_columns_resume_in_their_layout(
+    annotated_corpus, model, tmp_path, monkeypatch
+):
+    pd = pytest.importorskip("pandas")
+    out = tmp_path / "out"
+    new_spec = eegpt.dataset._run_spec
+
+    def old_spec(*args, **kwargs):
+        spec = new_spec(*args, **kwargs)
+        del spec["annotation_columns"]
+        return spec
+
+    with monkeypatch.context() as m:
+        m.setattr(eegpt.dataset, "_run_spec", old_spec)
+        embed_dataset(annotated_corpus, out, model=model, workers=0, shard_size=1,
+                      progress=False)  # fmt: skip
+    (out / "shard-00001.parquet").unlink()
+    again = embed_dataset(annotated_corpus, out, model=model, workers=0, shard_size=1,
+                          progress=False)  # fmt: skip
+    assert (again.shards_written, again.shards_skipped) == (1, 1)
+    df = pd.read_parquet(out)  # one schema for all shards
+    assert "bad" not in df.columns and len(df) == 15 + 7
