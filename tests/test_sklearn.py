@@ -162,3 +162,17 @@ def test_errors(task):
         est.transform(x[:, :, :200])
     with pytest.raises(ValueError, match="(?i)crop the epochs"):
         EEGPTEmbedder(SMALL, ch_names=task.ch_names, sfreq=250.0).fit(x)  # 1 s, not 4 s
+
+
+def test_repr_summarises_the_model_in_one_line(tmp_path):
+    from eegpt.checkpoints import load_model
+
+    est = EEGPTEmbedder(load_model(save_checkpoint(SMALL, tmp_path / "w")), pooling="mean")
+    text = repr(est)
+    assert (
+        text == "EEGPTEmbedder(model=EEGPT(embed_dim=32, depth=2, checkpoint='w'), pooling='mean')"
+    )
+    assert isinstance(est.model, EEGPT)  # the parameter itself is untouched
+    html = est._repr_html_()
+    assert "EEGPT(embed_dim=32" in html and "ModuleList" not in html
+    assert repr(clone(est)) == text
