@@ -121,6 +121,8 @@ def test_bad_windows_are_flagged_by_default_and_can_be_left_out(model, tmp_path)
     np.testing.assert_allclose(kept.data, full.data[~expected_bad], rtol=1e-5, atol=1e-6)
     assert not kept.bad.any() and kept.annotations[0] == ["eyes closed"]
     assert kept.metadata["rejected_by_annotation"] == [8.0, 12.0, 24.0, 40.0]
+    kept_index = [i for i in range(15) if not expected_bad[i]]
+    assert kept.metadata["window_index"] == kept_index
 
     # Parquet carries the annotations and the flag as columns; both formats round-trip
     pd = pytest.importorskip("pandas")
@@ -130,6 +132,9 @@ def test_bad_windows_are_flagged_by_default_and_can_be_left_out(model, tmp_path)
     for suffix in (".npz", ".parquet"):
         back = load_embeddings(full.save(tmp_path / f"f{suffix}", overwrite=True))
         np.testing.assert_array_equal(back.bad, expected_bad)
+    # the window column is the index among all windows: gaps where windows were left out
+    frame = pd.read_parquet(kept.save(tmp_path / "kept.parquet"))
+    assert frame["window"].tolist() == kept_index and not frame["bad"].any()
 
 
 def test_streamed_file_gives_the_same_windows(model, tmp_path, monkeypatch):
@@ -164,13 +169,60 @@ def test_all_windows_bad_is_an_error(model):
         model.embed(raw, device="cpu", reject_by_annotation=True)
 
 
-def test_no_annotations_means_no_flags(model):
+def test_no_annotations_means_no_flags_but_the_same_columns(model, tmp_path):
+    pd = pytest.importorskip("pandas")
     raw, _ = synthetic_raw(minutes=0.2, seed=1)
     emb = model.embed(raw, device="cpu")
     assert "annotations" not in emb.metadata
     assert emb.annotations == [[], [], []] and not emb.bad.any()
-    epochs = mne.make_fixed_length_epochs(annotated_raw(), duration=4.0, verbose=False)
-    assert "annotations" not in model.embed(epochs, device="cpu").metadata  # cut by MNE already
+    frame = pd.read_parquet(emb.save(tmp_path / "e.parquet"))  # concatenates with annotated ones
+    assert frame["bad"].dtype == bool and not frame["bad"].any()
+    assert all(len(a) == 0 for a in frame["annotations"])
+
+
+def test_epochs_carry_their_annotations(model):
+    """Epochs cut without rejection keep the raw's annotations: flagged, or left out."""
+    raw = annotated_raw()
+    events = mne.make_fixed_length_events(raw, duration=4.0)
+    events[1::2, 2] = 2
+    epochs = mne.Epochs(raw, events, {"rest": 1, "task": 2}, tmin=0.0, tmax=4.0 - 1 / 250,
+                        baseline=None, reject_by_annotation=False, preload=True,
+                        verbose=False)  # fmt: skip
+    with pytest.warns(RuntimeWarning, match="windows overlap annotations marked bad"):
+        flagged = model.embed(epochs, device="cpu")
+    bad = flagged.bad
+    assert bad.tolist() == [i in (2, 3, 6, 10) for i in range(15)]  # as for the raw's windows
+    assert flagged.annotations[0] == ["eyes closed"] and flagged.annotations[12] == []
+    kept = model.embed(epochs, device="cpu", reject_by_annotation=True)
+    assert len(kept) == (~bad).sum()
+    assert kept.metadata["labels"] == [
+        label for label, b in zip(flagged.metadata["labels"], bad, strict=True) if not b
+    ]
+    np.testing.assert_allclose(kept.data, flagged.data[~bad], rtol=1e-5, atol=1e-6)
+    # epochs cut with MNE's default rejection have no bad epochs left, nothing to flag
+    clean = mne.Epochs(raw, events, tmin=0.0, tmax=4.0 - 1 / 250, baseline=None, preload=True,
+                       verbose=False)  # fmt: skip
+    assert not model.embed(clean, device="cpu").bad.any()
+
+
+def test_descriptions_that_only_mention_bad_are_named(model):
+    """BrainVision readers prefix descriptions ('Comment/BAD_muscle'): not bad, as in MNE."""
+    raw, _ = synthetic_raw(minutes=0.2, seed=1)
+    raw.set_annotations(mne.Annotations([1.0], [2.0], ["Comment/BAD_muscle"]))
+    with pytest.warns(RuntimeWarning, match=r"mention 'bad' but do not start with it"):
+        emb = model.embed(raw, device="cpu", reject_by_annotation=True)
+    assert len(emb) == 3 and not emb.bad.any()
+
+
+def test_time_base_of_the_onsets_is_recorded(model):
+    raw = annotated_raw()
+    raw.set_meas_date(1_700_000_000)
+    cropped = raw.copy().crop(tmin=20.0)
+    emb = model.embed(cropped, device="cpu")
+    assert emb.onsets[0] == 0.0 and emb.metadata["first_time"] == pytest.approx(20.0)
+    assert emb.metadata["meas_date"].startswith("2023-11-14T22:13:20")
+    # the annotations follow the data: the boundary at 26 s is 6 s into the cropped data
+    assert emb.annotations[1] == ["BAD boundary"]
 
 
 def test_cli_reject_by_annotation(weights, tmp_path, capsys):
@@ -228,11 +280,15 @@ def test_corpus_reject_by_annotation(annotated_corpus, model, weights, tmp_path)
                                one.data.reshape(len(one), -1), rtol=1e-5, atol=1e-6)  # fmt: skip
     settings = json.loads(pq.read_schema(out / "shard-00000.parquet").metadata[b"eegpt"])
     assert settings["reject_by_annotation"] is True
-    with pytest.raises(ValueError, match="reject_by_annotation"):  # resume with other settings
+    with pytest.raises(ValueError, match=r"reject_by_annotation \(True -> False\)"):
         embed_dataset(annotated_corpus, out, model=model, workers=0, progress=False)
+    with pytest.raises(ValueError, match="is a shard of an embed-dataset run"):
+        load_embeddings(out / "shard-00000.parquet")
+    files = pd.read_csv(out / "_files.csv")
+    assert files.set_index("recording_id").loc["a_raw.fif", "n_windows_left_out"] == 4
 
 
-def test_runs_from_before_the_annotation_columns_resume_in_their_layout(
+def test_runs_from_before_layout_2_resume_in_their_layout(
     annotated_corpus, model, tmp_path, monkeypatch
 ):
     pd = pytest.importorskip("pandas")
@@ -241,7 +297,7 @@ def test_runs_from_before_the_annotation_columns_resume_in_their_layout(
 
     def old_spec(*args, **kwargs):
         spec = new_spec(*args, **kwargs)
-        del spec["annotation_columns"]
+        del spec["layout"]
         return spec
 
     with monkeypatch.context() as m:
@@ -253,4 +309,41 @@ def test_runs_from_before_the_annotation_columns_resume_in_their_layout(
                           progress=False)  # fmt: skip
     assert (again.shards_written, again.shards_skipped) == (1, 1)
     df = pd.read_parquet(out)  # one schema for all shards
-    assert "bad" not in df.columns and len(df) == 15 + 7
+    assert "bad" not in df.columns and "event" not in df.columns and len(df) == 15 + 7
+
+
+def test_corpus_epochs_files_keep_event_names_and_their_length(model, tmp_path):
+    pd = pytest.importorskip("pandas")
+    raw = annotated_raw()
+    events = mne.make_fixed_length_events(raw, duration=4.0)
+    events[1::2, 2] = 2
+    epochs = mne.Epochs(raw, events, {"rest": 1, "task": 2}, tmin=0.0, tmax=4.0 - 1 / 250,
+                        baseline=None, reject_by_annotation=False, verbose=False)  # fmt: skip
+    folder = tmp_path / "in"
+    folder.mkdir()
+    epochs.save(folder / "s01-epo.fif", verbose=False)
+    summary = embed_dataset(folder, tmp_path / "out", model=model, workers=0,
+                            reject_by_annotation=True, progress=False)  # fmt: skip
+    assert summary.hours == pytest.approx(15 * 4.0 / 3600)  # all epochs, not one
+    assert summary.windows == 11 and summary.windows_left_out == 4
+    assert "(4 more left out over bad annotations)" in str(summary)
+    df = pd.read_parquet(tmp_path / "out")
+    expected = ["rest", "task"] * 7 + ["rest"]
+    assert df["event"].tolist() == [e for i, e in enumerate(expected) if i not in BAD]
+
+
+def test_corpus_file_with_every_window_bad_is_ok_and_empty(model, tmp_path):
+    pd = pytest.importorskip("pandas")
+    raw, _ = synthetic_raw(minutes=0.2, seed=1)
+    raw.set_annotations(mne.Annotations([0.0], [raw.times[-1]], ["BAD_all"]))
+    folder = tmp_path / "in"
+    folder.mkdir()
+    raw.save(folder / "all_bad_raw.fif", verbose=False)
+    write_edf(synthetic_raw(minutes=0.2, seed=2)[0], folder / "fine.edf")
+    summary = embed_dataset(folder, tmp_path / "out", model=model, workers=0,
+                            reject_by_annotation=True, progress=False)  # fmt: skip
+    assert (summary.n_ok, summary.n_failed, summary.windows) == (2, 0, 3)
+    files = pd.read_csv(tmp_path / "out" / "_files.csv").set_index("recording_id")
+    assert files.loc["all_bad_raw.fif", "n_windows"] == 0
+    assert files.loc["all_bad_raw.fif", "n_windows_left_out"] == 3
+    assert "none was embedded" in files.loc["all_bad_raw.fif", "warnings"]

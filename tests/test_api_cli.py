@@ -87,7 +87,9 @@ def test_cli_refuses_to_overwrite_and_parquet_output(weights, edf, tmp_path, cap
     import pandas as pd
 
     table = pd.read_parquet(out)
-    assert list(table.columns) == ["source", "window", "onset_s", "embedding"]
+    assert list(table.columns) == [
+        "source", "window", "onset_s", "embedding", "annotations", "bad"
+    ]  # fmt: skip
     assert len(table) == 7 and len(table["embedding"][0]) == 16 * 4 * 64
 
 
@@ -202,7 +204,7 @@ def test_epoch_event_names_travel_with_the_embeddings(weights, tmp_path):
         path = emb.save(tmp_path / f"e{suffix}")
         assert load_embeddings(path).metadata["labels"] == expected
     frame = pd.read_parquet(tmp_path / "e.parquet")
-    assert frame["label"].tolist() == expected and list(frame.columns)[-1] == "label"
+    assert frame["label"].tolist() == expected and list(frame.columns)[4] == "label"
     assert "label" not in pd.read_parquet(model.embed(raw).save(tmp_path / "raw.parquet")).columns
 
 

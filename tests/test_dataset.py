@@ -174,6 +174,7 @@ def test_rows_equal_per_file_embed_and_errors_are_reported(clean_run, corpus, mo
         "input_channels",
         "annotations",
         "bad",
+        "event",
         "embedding",
     ]
     assert "a/rec03.edf" not in set(df.recording_id)

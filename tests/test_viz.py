@@ -160,3 +160,16 @@ def test_windows_over_bad_annotations_are_shaded_and_gaps_break_the_lines():
     np.testing.assert_array_equal(ticks.get_xdata(), [12.0, 16.0])
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
     assert labels[0] == "over bad annotations (3)" and labels[-1].startswith("left out")
+
+
+def test_spans_named_by_an_annotation_shade_its_windows():
+    rng = np.random.default_rng(3)
+    annotations = [[], ["task"], ["task", "BAD_x"], [], ["task"]]
+    meta = {"annotations": annotations, "preprocessing": {"window_seconds": 4.0, "overlap": 0.0}}
+    emb = Embeddings(rng.normal(size=(5, 4, 2, 16)).astype(np.float32), np.arange(5) * 4.0, meta)
+    ax = plot_embeddings(emb, spans="task").axes[0]
+    grey = [p for p in ax.patches if p.get_facecolor()[:3] != matplotlib.colors.to_rgb("tab:red")]
+    assert [(p.get_x(), p.get_width()) for p in grey] == [(4.0, 8.0), (16.0, 4.0)]
+    assert [t.get_text() for t in ax.get_legend().get_texts()][0] == "task"
+    with pytest.raises(ValueError, match=r"no window has an annotation 'rest'.*'BAD_x', 'task'"):
+        plot_embeddings(emb, spans="rest")

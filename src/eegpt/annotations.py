@@ -32,6 +32,7 @@ __all__ = [
     "WindowAnnotations",
     "annotate_windows",
     "annotations_of",
+    "annotations_per_window",
     "bad_windows",
     "describe_bad",
     "is_bad",
@@ -116,6 +117,25 @@ def describe_bad(per_window: Sequence[Sequence[str]], limit: int = 4) -> str:
     return ", ".join(parts)
 
 
+def annotations_per_window(
+    recording: Any, onsets: np.ndarray, length_s: float
+) -> list[list[str]] | None:
+    """The annotation descriptions over each window of a recording, or None if it has none.
+
+    Continuous recordings (:class:`~eegpt.io.Recording` or a streamed one) carry
+    ``annotations``: each window ``[onset, onset + length_s)`` gets those that overlap it
+    (:func:`window_annotations`). Epoched ones may carry ``epoch_annotations``, one list per
+    epoch as MNE gives them (``mne.Epochs.get_annotations_per_epoch``).
+    """
+    per_epoch = getattr(recording, "epoch_annotations", None)
+    if per_epoch is not None:
+        return [list(descs) for descs in per_epoch]
+    annotations = getattr(recording, "annotations", None)
+    if annotations is None:
+        return None
+    return window_annotations(annotations, onsets, length_s)
+
+
 @dataclass
 class WindowAnnotations:
     """The annotations of the windows that are embedded, and which windows those are.
@@ -132,35 +152,47 @@ class WindowAnnotations:
     keep: np.ndarray | None = None
 
     @property
-    def rejected(self) -> int:
+    def left_out(self) -> int:
+        """How many windows were left out."""
         return 0 if self.keep is None else int((~self.keep).sum())
 
 
 def annotate_windows(
-    annotations: mne.Annotations | None,
-    onsets: np.ndarray,
-    length_s: float,
+    per_window: list[list[str]] | None,
     source: str,
     *,
     reject: bool = False,
+    all_bad: str = "raise",
     verbose: Any = None,
 ) -> WindowAnnotations | None:
-    """Annotate windows and apply ``reject_by_annotation``; None when there are no annotations.
+    """Apply ``reject_by_annotation`` to windows with these annotations (None: there are none).
 
     Without ``reject``, windows over bad annotations are kept and a warning says how many there
-    are. With it, they are left out (logged), and a recording with nothing else left is an
-    error.
+    are. With it, they are left out (logged). Descriptions that mention "bad" without starting
+    with it (``Comment/BAD_muscle`` from a BrainVision file) are not bad, as in MNE: a warning
+    names them.
+
+    Parameters
+    ----------
+    per_window : list of list of str | None
+        :func:`annotations_per_window`.
+    source : str
+        The recording, for messages.
+    reject : bool
+        Leave out the windows over bad annotations.
+    all_bad : ``"raise"`` | ``"empty"``
+        With ``reject``, when every window is bad: raise, or keep none (with a warning).
 
     Raises
     ------
     RecordingError
-        With ``reject``, when every window overlaps a bad annotation.
+        With ``reject`` and ``all_bad="raise"``, when every window overlaps a bad annotation.
     """
-    if annotations is None:
+    if per_window is None:
         return None
-    per_window = window_annotations(annotations, onsets, length_s)
     bad = bad_windows(per_window)
     n, n_bad = len(bad), int(bad.sum())
+    _warn_bad_elsewhere(per_window, source)
     if n_bad and not reject:
         _warn(
             f"{source}: {n_bad} of {n} windows overlap annotations marked bad "
@@ -170,15 +202,31 @@ def annotate_windows(
         )
     if not (reject and n_bad):
         return WindowAnnotations(per_window)
+    what = f"{source}: all {n} windows overlap annotations marked bad ({describe_bad(per_window)})"
+    if n_bad == n and all_bad == "raise":
+        raise RecordingError(f"{what}; nothing is left to embed")
     if n_bad == n:
-        raise RecordingError(
-            f"{source}: all {n} windows overlap annotations marked bad "
-            f"({describe_bad(per_window)}); nothing is left to embed"
+        _warn(f"{what}; none was embedded")
+    else:
+        _log(
+            f"{source}: left out {n_bad} of {n} windows that overlap annotations marked bad "
+            f"({describe_bad(per_window)})",
+            verbose,
         )
-    _log(
-        f"{source}: left out {n_bad} of {n} windows that overlap annotations marked bad "
-        f"({describe_bad(per_window)})",
-        verbose,
-    )
     kept = [d for d, b in zip(per_window, bad, strict=True) if not b]
     return WindowAnnotations(kept, ~bad)
+
+
+def _warn_bad_elsewhere(per_window: Sequence[Sequence[str]], source: str) -> None:
+    """Warn about descriptions that contain "bad" but do not start with it."""
+    hidden = sorted(
+        {d for descs in per_window for d in descs if "bad" in d.lower()}
+        - {d for descs in per_window for d in descs if is_bad(d)}
+    )
+    if hidden:
+        few = ", ".join(repr(d) for d in hidden[:3]) + (", ..." if len(hidden) > 3 else "")
+        _warn(
+            f"{source}: {len(hidden)} annotation description(s) mention 'bad' but do not start "
+            f"with it ({few}), so they do not mark bad data (MNE's rule); rename them first if "
+            "they should, e.g. raw.annotations.rename({'Comment/BAD_muscle': 'BAD_muscle'})"
+        )

@@ -20,7 +20,8 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from eegpt import __version__
-from eegpt.annotations import annotate_windows
+from eegpt._logging import log as _log
+from eegpt.annotations import annotate_windows, annotations_per_window
 from eegpt.channels import ChannelMapping
 from eegpt.engine import InferenceEngine, Precision
 from eegpt.errors import EmbeddingError, OutputExistsError, RecordingError
@@ -325,22 +326,24 @@ def _apply_annotations(
     reject: bool,
     verbose: Any,
 ) -> np.ndarray | None:
-    """Record the annotations of each embedded window in ``metadata`` (and the onsets of the
-    windows left out); the mask of the windows to keep, or None to keep all."""
-    found = annotate_windows(
-        getattr(recording, "annotations", None),
-        onsets,
-        config.window_seconds,
-        recording.source,
-        reject=reject,
-        verbose=verbose,
-    )
+    """Record the annotations of each embedded window in ``metadata``; with ``reject``, leave
+    the windows over bad annotations out of ``metadata`` (labels, and the window index and
+    onsets left out recorded). The mask of the windows to keep, or None to keep all."""
+    per_window = annotations_per_window(recording, onsets, config.window_seconds)
+    found = annotate_windows(per_window, recording.source, reject=reject, verbose=verbose)
     if found is None:
+        if reject:
+            _log(f"{recording.source}: no annotations, so no window is left out", verbose)
         return None
     metadata["annotations"] = found.per_window
-    if found.keep is not None:
-        metadata["rejected_by_annotation"] = onsets[~found.keep].tolist()
-    return found.keep
+    if found.keep is None:
+        return None
+    keep = found.keep
+    metadata["window_index"] = np.flatnonzero(keep).tolist()
+    metadata["rejected_by_annotation"] = onsets[~keep].tolist()
+    if "labels" in metadata:
+        metadata["labels"] = [label for label, k in zip(metadata["labels"], keep, strict=True) if k]
+    return keep
 
 
 def _kept_blocks(
@@ -391,6 +394,10 @@ def provenance(model: EEGPT, recording, windows, engine: InferenceEngine) -> dic
         "device": str(engine.device),
         "eegpt_version": __version__,
     }
+    for key in ("first_time", "meas_date"):  # where the time base of the onsets starts
+        value = getattr(recording, key, None)
+        if value is not None:
+            record[key] = value
     labels = getattr(recording, "labels", None)
     if labels is not None:  # epochs' event names, one per window
         record["labels"] = list(labels)

@@ -278,6 +278,7 @@ def map_channels(
     rename: Mapping[str, str | None] | None = None,
     on_unknown: Literal["drop", "raise"] = "drop",
     on_missing: Literal["raise", "ignore"] = "raise",
+    source: str | None = None,
     verbose: bool | str | None = None,
 ) -> ChannelMapping:
     """Map a recording's channel names onto the EEGPT vocabulary.
@@ -298,6 +299,8 @@ def map_channels(
         What to do with ``rename`` keys that are not in ``names``: raise (a typo is caught),
         or ignore them, so one ``rename`` can serve a corpus whose files have different
         channels.
+    source : str | None
+        The recording (e.g. its path), named at the start of the warnings.
     verbose : bool | str | None
         If True (or ``"info"``), log the mapping table to the ``"eegpt"`` logger at INFO level.
 
@@ -361,6 +364,7 @@ def map_channels(
             f"see eegpt.channels.VOCABULARY, or pass {_HOW_TO_MAP}." + _bipolar_note(names)
         )
     _check_duplicates(kept)
+    where = f"{source}: " if source else ""
     if unknown:
         few = (
             f"Only {len(kept)} of {len(names)} channels are used. "
@@ -368,14 +372,15 @@ def map_channels(
             else ""
         )  # a montage of another naming scheme (e.g. EGI's E1..E128): say so first
         _warn(
-            f"{few}{len(unknown)} channel(s) do not match the EEGPT vocabulary and were dropped: "
+            f"{where}{few}{len(unknown)} channel(s) do not match the EEGPT vocabulary and were "
+            "dropped: "
             f"{unknown}. If some are EEG electrodes, map them with {_HOW_TO_MAP}."
             + _bipolar_note(unknown)
         )
     unseen = [f"{inp} ({can})" for _, inp, can in kept if can in UNSEEN_IN_PRETRAINING]
     if unseen:
         _warn(
-            f"channel(s) {unseen} map to vocabulary entries that no pretraining dataset contained "
+            f"{where}channel(s) {unseen} map to vocabulary entries that no pretraining dataset contained "
             f"({', '.join(UNSEEN_IN_PRETRAINING)}); their embeddings are untrained, so consider "
             f"excluding them ({_HOW_TO_DROP}) unless a fine-tuned model learned them."
         )

@@ -20,9 +20,10 @@ Output directory
     columns are ``recording_id``, ``path``, ``window`` (index in the recording), ``onset_s``,
     ``channels`` (vocabulary names, model order), ``input_channels`` (the same channels as
     named in the file), ``annotations`` (descriptions of the file's annotations over the
-    window) and ``bad`` (one of them is marked bad, see :mod:`eegpt.annotations`; with
-    ``reject_by_annotation`` such windows are left out and ``window`` has gaps), any
-    metadata/label columns of the input manifest, and ``embedding``: a
+    window), ``bad`` (one of them is marked bad, see :mod:`eegpt.annotations`; with
+    ``reject_by_annotation`` such windows are left out and ``window`` has gaps), ``event``
+    (the event name of an epoch, for epochs files; null otherwise), any metadata/label columns
+    of the input manifest, and ``embedding``: a
     fixed-size list of float32 (``N*S*D`` values of the ``[N, S, D]`` summary tokens in C
     order, or ``D`` with ``pool="mean"``). The schema metadata key ``eegpt`` holds the run's
     settings (model, checkpoint SHA-256, preprocessing, ``embedding_shape``); ``eegpt_shard``
@@ -70,7 +71,7 @@ from tqdm.auto import tqdm
 from eegpt import __version__
 from eegpt._logging import log as _log
 from eegpt._tempfiles import temporary_beside
-from eegpt.annotations import annotate_windows, bad_windows
+from eegpt.annotations import annotate_windows, annotations_per_window, bad_windows
 from eegpt.channels import map_channels
 from eegpt.engine import InferenceEngine, Precision
 from eegpt.io import as_recording
@@ -98,6 +99,9 @@ FILES_REPORT = "_files.csv"
 ERRORS_REPORT = "_errors.csv"
 LOCK = ".eegpt.lock"
 FORMAT = "eegpt-dataset/1"
+#: Row layout of new runs: 2 added the ``annotations``, ``bad`` and ``event`` columns (runs
+#: made before, without a ``layout`` setting, resume in their own layout).
+LAYOUT = 2
 RESERVED_COLUMNS = (
     "recording_id",
     "path",
@@ -107,6 +111,7 @@ RESERVED_COLUMNS = (
     "input_channels",
     "annotations",
     "bad",
+    "event",
     "embedding",
 )
 _SHARD = re.compile(r"^shard-(\d+)\.parquet$")
@@ -360,6 +365,40 @@ def _check_ids(ids: list[str | None], source: str) -> None:
 
 
 @dataclass
+class WindowInfo:
+    """What a file's rows say besides the embeddings: which windows, their annotations and
+    event names.
+
+    Parameters
+    ----------
+    index : ndarray of int64, shape (n_windows,) | None
+        Index of each window among all windows of the recording, when some were left out
+        (``reject_by_annotation``); None when the windows are all of them, in order.
+    annotations : list of list of str | None
+        Descriptions of the annotations over each window, for recordings with annotations.
+    labels : list of str | None
+        Event names of epochs (``mne.Epochs``, ``*-epo.fif``), one per window.
+    left_out : int
+        Windows left out by ``reject_by_annotation``.
+    """
+
+    index: np.ndarray | None = None
+    annotations: list[list[str]] | None = None
+    labels: list[str] | None = None
+    left_out: int = 0
+
+    def to_json(self) -> str:
+        index = None if self.index is None else [int(i) for i in self.index]
+        return json.dumps([index, self.annotations, self.labels, self.left_out])
+
+    @classmethod
+    def from_json(cls, text: str) -> WindowInfo:
+        index, annotations, labels, left_out = json.loads(text)
+        index = None if index is None else np.asarray(index, dtype=np.int64)
+        return cls(index, annotations, labels, int(left_out))
+
+
+@dataclass
 class LoadedFile:
     """A file after reading and preprocessing (the CPU stage).
 
@@ -379,11 +418,8 @@ class LoadedFile:
         Why the file failed, or None.
     warnings : list of str
         Warnings raised while reading and preprocessing (at most 5, first ones).
-    window_index : ndarray of int64, shape (n_windows,) | None
-        Index of each window among all windows of the recording, when some were left out
-        (``reject_by_annotation``); None when the windows are all of them, in order.
-    annotations : list of list of str | None
-        Descriptions of the annotations over each window, for recordings with annotations.
+    windows : WindowInfo
+        Window indices, annotations and event names.
     """
 
     index: int
@@ -393,8 +429,7 @@ class LoadedFile:
     duration_s: float = 0.0
     error: str | None = None
     warnings: list[str] = field(default_factory=list)
-    window_index: np.ndarray | None = None
-    annotations: list[list[str]] | None = None
+    windows: WindowInfo = field(default_factory=WindowInfo)
 
     @property
     def n_windows(self) -> int:
@@ -421,8 +456,7 @@ class FileResult:
     duration_s: float = 0.0
     error: str | None = None
     warnings: list[str] = field(default_factory=list)
-    window_index: np.ndarray | None = None
-    annotations: list[list[str]] | None = None
+    windows: WindowInfo = field(default_factory=WindowInfo)
 
     @property
     def n_windows(self) -> int:
@@ -470,31 +504,32 @@ def load_file(
                 recording.ch_names, rename=rename, on_unknown=on_unknown, on_missing="ignore"
             )
             windows = prepare(recording, mapping, config)
-            found = annotate_windows(
-                recording.annotations,
-                windows.onsets,
-                config.window_seconds,
-                path,
-                reject=reject_by_annotation,
-            )
+            per_window = annotations_per_window(recording, windows.onsets, config.window_seconds)
+            found = annotate_windows(per_window, path, reject=reject_by_annotation, all_bad="empty")
         except Exception as err:  # noqa: BLE001 - every reason is recorded, the run goes on
             return LoadedFile.failed(index, _describe(err), _warning_texts(caught))
-    data, onsets, window_index = windows.data, np.asarray(windows.onsets, np.float64), None
+    data, onsets = windows.data, np.asarray(windows.onsets, np.float64)
+    labels = recording.labels
+    info = WindowInfo(annotations=None if found is None else found.per_window, labels=labels)
     if found is not None and found.keep is not None:
-        data, onsets, window_index = (
-            data[found.keep],
-            onsets[found.keep],
-            np.flatnonzero(found.keep),
+        keep = found.keep
+        data, onsets, info.index, info.left_out = (
+            data[keep],
+            onsets[keep],
+            np.flatnonzero(keep),
+            found.left_out,
         )
+        if labels is not None:
+            info.labels = [label for label, k in zip(labels, keep, strict=True) if k]
+    n_epochs = recording.data.shape[0] if recording.is_epoched else 1
     return LoadedFile(
         index=index,
         data=np.ascontiguousarray(data, dtype=np.float32),
         onsets=onsets,
         mapping=mapping.to_dict(),
-        duration_s=float(recording.duration),
+        duration_s=float(recording.duration) * n_epochs,  # all epochs together
         warnings=_warning_texts(caught),
-        window_index=window_index,
-        annotations=None if found is None else found.per_window,
+        windows=info,
     )
 
 
@@ -568,9 +603,8 @@ def _result(f: LoadedFile, embeddings: np.ndarray | None, error: str | None) -> 
         )
     assert embeddings is not None
     return FileResult(
-        f.index, embeddings, f.onsets, f.mapping, f.duration_s, None, f.warnings,
-        window_index=f.window_index, annotations=f.annotations,
-    )  # fmt: skip
+        f.index, embeddings, f.onsets, f.mapping, f.duration_s, None, f.warnings, f.windows
+    )
 
 
 def _same_channel_runs(todo: list[int], files: Sequence[LoadedFile]) -> list[list[int]]:
@@ -734,19 +768,20 @@ def _run_spec(
         spec["stream_precision"] = stream_precision
     if reject_by_annotation:  # absent when off, as in runs from before the option
         spec["reject_by_annotation"] = True
-    spec["annotation_columns"] = True  # see _keep_old_layout
+    spec["layout"] = LAYOUT  # see _keep_old_layout
     return spec
 
 
 def _keep_old_layout(output_dir: Path, spec: dict[str, Any]) -> None:
-    """Resume a run from before the ``annotations``/``bad`` columns in its own layout, without
-    them (its finished shards have none, and all shards of a run share one schema)."""
+    """Resume a run from before the ``annotations``/``bad``/``event`` columns (layout 1, no
+    ``layout`` key) in its own layout: its finished shards have none of them, and all shards of
+    a run share one schema."""
     manifest = output_dir / MANIFEST
     if manifest.exists():
         with contextlib.suppress(ValueError, OSError):
             old = json.loads(manifest.read_text()).get("spec", {})
-            if old and "annotation_columns" not in old:
-                spec.pop("annotation_columns", None)
+            if old and "layout" not in old:
+                spec.pop("layout", None)
 
 
 def _state_hash(model: torch.nn.Module) -> str:
@@ -764,6 +799,10 @@ def _spec_differences(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[st
         if isinstance(a, dict) and isinstance(b, dict):
             out += [f"{key}.{d}" for d in _spec_differences(a, b)]
         elif a != b:
+            if isinstance(a, bool) and b is None:  # options recorded only when on
+                b = False
+            elif isinstance(b, bool) and a is None:
+                a = False
             out.append(f"{key} ({a!r} -> {b!r})" if len(repr(a)) + len(repr(b)) < 200 else key)
     return out
 
@@ -779,8 +818,12 @@ def _schema(spec: Mapping[str, Any], inputs: DatasetInputs) -> Any:
         pa.field("channels", pa.list_(pa.string())),
         pa.field("input_channels", pa.list_(pa.string())),
     ]
-    if spec.get("annotation_columns"):
-        fields_ += [pa.field("annotations", pa.list_(pa.string())), pa.field("bad", pa.bool_())]
+    if spec.get("layout", 1) >= 2:
+        fields_ += [
+            pa.field("annotations", pa.list_(pa.string())),
+            pa.field("bad", pa.bool_()),
+            pa.field("event", pa.string()),
+        ]
     if inputs.metadata is not None:
         fields_ += list(inputs.metadata.schema)
     fields_.append(pa.field("embedding", pa.list_(pa.float32(), width)))
@@ -792,7 +835,8 @@ def _file_table(result: FileResult, file: InputFile, inputs: DatasetInputs, sche
     n = result.n_windows
     names = pa.scalar(result.mapping["names"], pa.list_(pa.string()))
     input_names = pa.scalar(result.mapping["input_names"], pa.list_(pa.string()))
-    index = np.arange(n) if result.window_index is None else np.asarray(result.window_index)
+    info = result.windows
+    index = np.arange(n) if info.index is None else np.asarray(info.index)
     arrays = [
         pa.repeat(pa.scalar(file.recording_id, pa.string()), n),
         pa.repeat(pa.scalar(file.path, pa.string()), n),
@@ -802,15 +846,18 @@ def _file_table(result: FileResult, file: InputFile, inputs: DatasetInputs, sche
         pa.repeat(input_names, n),
     ]
     if "annotations" in schema.names:
-        per_window = result.annotations if result.annotations is not None else [[]] * n
+        per_window = info.annotations if info.annotations is not None else [[]] * n
         arrays += [
             pa.array(per_window, pa.list_(pa.string())),
             pa.array(bad_windows(per_window), pa.bool_()),
+            pa.array(info.labels if info.labels is not None else [None] * n, pa.string()),
         ]
     if inputs.metadata is not None:
         arrays += [pa.repeat(col[file.index], n) for col in inputs.metadata.columns]
-    flat = np.ascontiguousarray(result.embeddings, dtype=np.float32)
     width = schema.field("embedding").type.list_size
+    flat = np.ascontiguousarray(result.embeddings, dtype=np.float32)
+    if n == 0:  # e.g. every window left out by reject_by_annotation
+        flat = flat.reshape(0, width)
     if flat.shape != (n, width):
         raise RuntimeError(
             f"embeddings of {file.recording_id} have shape {flat.shape}, not {(n, width)}"
@@ -828,6 +875,7 @@ def _file_status(result: FileResult, file: InputFile, shard: int) -> dict[str, A
         "shard": shard,
         "status": "failed" if result.error else "ok",
         "n_windows": result.n_windows,
+        "n_windows_left_out": result.windows.left_out,
         "duration_s": result.duration_s,
         "error": result.error,
         "warnings": result.warnings,
@@ -977,6 +1025,7 @@ _REPORT_COLUMNS = [
     "shard",
     "status",
     "n_windows",
+    "n_windows_left_out",
     "duration_s",
     "error",
     "warnings",
@@ -1301,6 +1350,8 @@ class DatasetSummary:
     """Kind of warning (e.g. ``"amplitude check"``) -> number of files that had it."""
     n_warned: int = 0
     """Files with any warning (their texts: the ``warnings`` column of ``_files.csv``)."""
+    windows_left_out: int = 0
+    """Windows left out over bad annotations (``reject_by_annotation``), all shards."""
 
     @property
     def complete(self) -> bool:
@@ -1330,10 +1381,15 @@ class DatasetSummary:
     def __str__(self) -> str:
         where = f" on {', '.join(self.devices)}" if self.run_files else ""
         pending = f", {self.n_pending} not done" if self.n_pending else ""
+        left_out = (
+            f" ({self.windows_left_out} more left out over bad annotations)"
+            if self.windows_left_out
+            else ""
+        )
         lines = [
             f"embed-dataset ({self.engine}{where}): {self.n_files} files, {self.n_ok} ok, "
-            f"{self.n_failed} failed{pending}; {self.windows} windows = {self.hours:.2f} h of EEG "
-            f"in {self.shards} shards"
+            f"{self.n_failed} failed{pending}; {self.windows} windows{left_out} from "
+            f"{self.hours:.2f} h of EEG in {self.shards} shards"
         ]
         if self.run_files:
             lines.append(
@@ -1816,6 +1872,7 @@ class _Run:
             "failed": sum(r["status"] == "failed" for r in rows),
             "pending": sum(r["status"] == "pending" for r in rows),
             "windows": int(sum(r["n_windows"] for r in ok)),
+            "windows_left_out": int(sum(r.get("n_windows_left_out") or 0 for r in ok)),
             "hours": float(sum(r["duration_s"] for r in ok) / 3600),
         }
 
@@ -1836,6 +1893,7 @@ class _Run:
             n_failed=totals["failed"],
             n_pending=totals["pending"],
             windows=totals["windows"],
+            windows_left_out=totals["windows_left_out"],
             hours=totals["hours"],
             shards=len(self.shards),
             shards_written=self.written,

@@ -25,7 +25,15 @@ from typing import Any
 
 import numpy as np
 
-from eegpt.dataset import FileResult, InputFile, LoadedFile, Pool, encode_files, load_file
+from eegpt.dataset import (
+    FileResult,
+    InputFile,
+    LoadedFile,
+    Pool,
+    WindowInfo,
+    encode_files,
+    load_file,
+)
 from eegpt.engine import InferenceEngine, Precision
 from eegpt.errors import MissingDependencyError
 from eegpt.model import EEGPT
@@ -103,7 +111,7 @@ class _ReadActor:
             "duration_s": f.duration_s,
             "error": f.error or "",
             "warnings": json.dumps(f.warnings),
-            **_window_fields(f),
+            "windows": f.windows.to_json(),
         }
 
 
@@ -146,7 +154,7 @@ class _EmbedActor:
                 duration_s=float(batch["duration_s"][i]),
                 error=str(batch["error"][i]) or None,
                 warnings=json.loads(batch["warnings"][i]),
-                **_window_values(batch["window_index"][i], batch["annotations"][i]),
+                windows=WindowInfo.from_json(batch["windows"][i]),
             )
             for i in range(len(batch["index"]))
         ]
@@ -162,26 +170,8 @@ class _EmbedActor:
             "duration_s": np.array([r.duration_s for r in results], dtype=np.float64),
             "error": np.array([r.error or "" for r in results], dtype=object),
             "warnings": np.array([json.dumps(r.warnings) for r in results], dtype=object),
-            **{
-                key: np.array([_window_fields(r)[key] for r in results], dtype=object)
-                for key in ("window_index", "annotations")
-            },
+            "windows": np.array([r.windows.to_json() for r in results], dtype=object),
         }
-
-
-def _window_fields(f: LoadedFile | FileResult) -> dict[str, str]:
-    """``window_index`` and ``annotations`` of a file as JSON text (``"null"`` for None)."""
-    index = None if f.window_index is None else [int(i) for i in f.window_index]
-    return {"window_index": json.dumps(index), "annotations": json.dumps(f.annotations)}
-
-
-def _window_values(window_index: str, annotations: str) -> dict[str, Any]:
-    """The inverse of :func:`_window_fields`."""
-    index = json.loads(window_index)
-    return {
-        "window_index": None if index is None else np.asarray(index, dtype=np.int64),
-        "annotations": json.loads(annotations),
-    }
 
 
 def _objects(arrays: Sequence[np.ndarray]) -> np.ndarray:
@@ -200,7 +190,7 @@ def _result(row: Mapping[str, Any]) -> FileResult:
         duration_s=float(row["duration_s"]),
         error=str(row["error"]) or None,
         warnings=json.loads(row["warnings"]),
-        **_window_values(row["window_index"], row["annotations"]),
+        windows=WindowInfo.from_json(row["windows"]),
     )
 
 

@@ -98,6 +98,17 @@ class Recording:
     annotations : mne.Annotations | None
         For continuous data, the recording's annotations with onsets in seconds from its first
         sample (see :mod:`eegpt.annotations`), when it has any.
+    epoch_annotations : list of list of str | None
+        For epoched data, the descriptions of the annotations over each epoch (MNE's
+        ``Epochs.get_annotations_per_epoch``), when the epochs carry annotations.
+    first_time : float | None
+        For MNE data, seconds from the start of the acquisition to the first sample
+        (``raw.first_time``; nonzero for cropped data and FIF files with ``first_samp > 0``).
+        Window onsets of continuous data count from the first sample; add this to get MNE's
+        time base (that of annotation onsets and of events).
+    meas_date : str | None
+        For MNE data with a measurement date, the date and time of the acquisition start
+        (ISO 8601, UTC).
 
     Raises
     ------
@@ -116,6 +127,9 @@ class Recording:
     units: list[str] | None = field(default=None, repr=False)
     labels: list[str] | None = field(default=None, repr=False)
     annotations: mne.Annotations | None = field(default=None, repr=False)
+    epoch_annotations: list[list[str]] | None = field(default=None, repr=False)
+    first_time: float | None = field(default=None, repr=False)
+    meas_date: str | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         data = np.asarray(self.data)
@@ -183,8 +197,16 @@ class Recording:
                 )
         if self.annotations is not None and self.data.ndim != 2:
             raise RecordingError(
-                f"{self.source}: annotations belong to continuous data; epochs were cut already"
+                f"{self.source}: annotations belong to continuous data; give epochs "
+                "epoch_annotations (one list of descriptions per epoch)"
             )
+        if self.epoch_annotations is not None:
+            self.epoch_annotations = [[str(d) for d in ds] for ds in self.epoch_annotations]
+            if self.data.ndim != 3 or len(self.epoch_annotations) != self.data.shape[0]:
+                raise RecordingError(
+                    f"{self.source}: epoch_annotations must have one list per epoch, got "
+                    f"{len(self.epoch_annotations)} for data of shape {self.data.shape}"
+                )
         _check_finite(self.data, self.ch_names, self.source)
 
     @property
@@ -879,9 +901,11 @@ def _from_mne(
     units = None
     if file_units is not None and all(name in file_units for name in names):
         units = [file_units[name] for name in names]
-    onsets = labels = annotations = None
+    onsets = labels = annotations = per_epoch = None
     if isinstance(inst, mne.io.BaseRaw):
         annotations = annotations_of(inst)
+    elif inst.annotations is not None and len(inst.annotations):
+        per_epoch = epoch_annotations(inst)
     if isinstance(inst, mne.BaseEpochs):
         events = inst.events[:, 0]
         if not np.array_equal(events, np.arange(len(events))):  # EpochsArray placeholder
@@ -889,10 +913,33 @@ def _from_mne(
         labels = epochs_labels(inst).tolist()
     rec = Recording(
         data, names, sfreq, source=source, ch_types=types, onsets=onsets, units=units,
-        labels=labels, annotations=annotations,
+        labels=labels, annotations=annotations, epoch_annotations=per_epoch,
+        first_time=float(inst.first_time) if isinstance(inst, mne.io.BaseRaw) else None,
+        meas_date=measurement_date(inst.info),
     )  # fmt: skip
     _log(_describe(rec), verbose)
     return rec
+
+
+def epoch_annotations(epochs: mne.BaseEpochs) -> list[list[str]]:
+    """The descriptions of the annotations over each epoch, by the rule MNE applies when it
+    cuts epochs (``reject_by_annotation``): ``onset < epoch end`` and ``onset + duration >
+    epoch start``, so that epochs MNE kept are not flagged for a zero-duration annotation at
+    their first sample (``Epochs.get_annotations_per_epoch`` counts that one too)."""
+    start = float(epochs.tmin)
+    end = start + len(epochs.times) / float(epochs.info["sfreq"])
+    tol = 1e-6  # seconds: MNE's epoch-relative onsets carry rounding error
+    out = []
+    for ann in epochs.get_annotations_per_epoch():
+        over = (d for onset, duration, d, *_ in ann if onset < end - tol and onset + duration > start + tol)  # fmt: skip
+        out.append(list(dict.fromkeys(str(d) for d in over)))
+    return out
+
+
+def measurement_date(info: mne.Info) -> str | None:
+    """``info["meas_date"]`` as ISO 8601 text, or None when it is not known."""
+    date = info.get("meas_date")
+    return None if date is None else date.isoformat()
 
 
 def epochs_labels(epochs: mne.BaseEpochs) -> np.ndarray:

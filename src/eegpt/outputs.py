@@ -9,10 +9,11 @@ File layouts
 ``.npz``: arrays ``embeddings`` ``[n_windows, N, S, D]`` float32 and ``onsets`` ``[n_windows]``
 (seconds), plus ``metadata``, a JSON string.
 
-``.parquet``: one row per window with columns ``source``, ``window``, ``onset_s`` and
-``embedding`` (a fixed-size list of N*S*D float32 in C order), plus ``label`` for epochs with
-event names (``metadata["labels"]``), and ``annotations`` (the descriptions over each window)
-and ``bad`` (:attr:`Embeddings.bad`) for recordings with annotations; the JSON metadata, including the
+``.parquet``: one row per window with columns ``source``, ``window`` (index among all windows
+of the recording: it has gaps where ``reject_by_annotation`` left windows out), ``onset_s``,
+``embedding`` (a fixed-size list of N*S*D float32 in C order), ``label`` for epochs with
+event names (``metadata["labels"]``), ``annotations`` (the descriptions of the annotations over
+each window) and ``bad`` (:attr:`Embeddings.bad`); the JSON metadata, including the
 ``shape`` to restore, lives in the schema metadata under the key ``eegpt``. Read it back with
 :func:`load_embeddings`, or as a table with ``pandas.read_parquet(path)``.
 
@@ -290,9 +291,15 @@ class EmbeddingsWriter:
         self._labels = None if labels is None else np.asarray(labels, dtype=object)
         if self._labels is not None and self._labels.shape != (self.shape[0],):
             raise ValueError(f"metadata['labels'] needs one label per window ({self.shape[0]})")
-        self._annotations = self.metadata.get("annotations")  # per window: a column too
-        if self._annotations is not None and len(self._annotations) != self.shape[0]:
-            raise ValueError(f"metadata['annotations'] needs one list per window ({self.shape[0]})")
+        n = self.shape[0]
+        self._annotations = self.metadata.get("annotations") or [[]] * n  # columns in Parquet
+        if len(self._annotations) != n:
+            raise ValueError(f"metadata['annotations'] needs one list per window ({n})")
+        # index of each window among all windows of the recording (gaps where windows were
+        # left out by reject_by_annotation)
+        self._index = np.asarray(self.metadata.get("window_index", np.arange(n)), dtype=np.int32)
+        if self._index.shape != (n,):
+            raise ValueError(f"metadata['window_index'] needs one index per window ({n})")
         if self.path.exists() and not overwrite:
             raise _exists(self.path)
         self._rows = 0
@@ -339,11 +346,8 @@ class EmbeddingsWriter:
                 ("onset_s", pa.float64()),
                 ("embedding", pa.list_(pa.float32(), width)),
                 *([("label", pa.string())] if self._labels is not None else []),
-                *(
-                    [("annotations", pa.list_(pa.string())), ("bad", pa.bool_())]
-                    if self._annotations is not None
-                    else []
-                ),
+                ("annotations", pa.list_(pa.string())),
+                ("bad", pa.bool_()),
             ],
             metadata={"eegpt": json.dumps(meta)},
         )
@@ -358,11 +362,11 @@ class EmbeddingsWriter:
         table = pa.Table.from_arrays(
             [
                 pa.array([str(self.metadata.get("source", ""))] * n, pa.string()),
-                pa.array(rows.astype(np.int32)),
+                pa.array(self._index[rows]),
                 pa.array(self.onsets[rows]),
                 pa.FixedSizeListArray.from_arrays(values, flat.shape[1]),
                 *([pa.array(self._labels[rows], pa.string())] if self._labels is not None else []),
-                *(self._annotation_columns(rows) if self._annotations is not None else []),
+                *self._annotation_columns(rows),
             ],
             schema=self._schema,
         )
@@ -456,6 +460,12 @@ def load_embeddings(path: str | Path) -> Embeddings:
         if raw is None:
             raise ValueError(f"{path} has no eegpt metadata; was it written by eegpt?")
         meta = json.loads(raw)
+        if str(meta.get("format", "")).startswith("eegpt-dataset"):
+            raise ValueError(
+                f"{path} is a shard of an embed-dataset run (one row per window of many "
+                "recordings); read the run's folder with pandas.read_parquet(folder) or "
+                "eegpt.dataset.read_embeddings(folder)"
+            )
         shape = tuple(meta.pop("shape"))
         flat = table.column("embedding").combine_chunks().flatten().to_numpy()
         data = flat.reshape(shape).astype(np.float32, copy=False)

@@ -149,8 +149,10 @@ def _whole_samples(seconds: float, sfreq: float, what: str) -> int:
     n = seconds * sfreq
     rounded = int(round(n))
     if rounded < 1 or abs(n - rounded) > 1e-6 * max(1.0, n):
+        nearest = max(1, rounded) / sfreq
         raise ValueError(
-            f"{what} = {seconds} s at {sfreq} Hz is {n} samples; it must be a whole number >= 1"
+            f"{what} = {seconds} s at {sfreq:g} Hz is {n:g} samples; it must be a whole number "
+            f">= 1, i.e. a multiple of 1/{sfreq:g} s (the nearest: {nearest:g} s)"
         )
     return rounded
 
@@ -481,7 +483,7 @@ def prepare(
 def map_recording_channels(names: Sequence[str], source: str, **kwargs: Any) -> ChannelMapping:
     """:func:`~eegpt.channels.map_channels`, with errors that name the recording."""
     try:
-        return map_channels(names, **kwargs)
+        return map_channels(names, source=source, **kwargs)
     except ValueError as err:
         raise RecordingError(f"{source}: {err}") from err
 

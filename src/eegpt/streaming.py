@@ -49,6 +49,7 @@ from eegpt.io import (
     channel_rates,
     file_units_of,
     is_epochs_file,
+    measurement_date,
 )
 from eegpt.preprocessing import (
     PreprocessingConfig,
@@ -119,6 +120,16 @@ class StreamedRecording:
     def annotations(self) -> mne.Annotations | None:
         """The file's annotations, onsets in seconds from its first sample (or None)."""
         return annotations_of(self.raw)
+
+    @property
+    def first_time(self) -> float:
+        """Seconds from the acquisition start to the first sample (``raw.first_time``)."""
+        return float(self.raw.first_time)
+
+    @property
+    def meas_date(self) -> str | None:
+        """The acquisition start as ISO 8601 text, or None."""
+        return measurement_date(self.raw.info)
 
     def read(self, start: int, stop: int) -> np.ndarray:
         """Samples ``start:stop`` of the used channels, float64 volts of shape (C, stop - start)."""

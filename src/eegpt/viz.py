@@ -185,7 +185,7 @@ def _as_mapping(mapping: Any) -> ChannelMapping:
 def plot_embeddings(
     embeddings: Embeddings,
     *,
-    spans: Sequence[tuple[float, float]] | None = None,
+    spans: Sequence[tuple[float, float]] | str | None = None,
     span_label: str = "",
     components: int = 2,
     ax: Axes | None = None,
@@ -202,12 +202,16 @@ def plot_embeddings(
     ----------
     embeddings : Embeddings
         Of one recording (:meth:`eegpt.EEGPT.embed`, :func:`eegpt.load_embeddings`).
-    spans : sequence of (start, stop) seconds | None
-        Time spans to shade (e.g. ``zip(raw.annotations.onset, onset + duration)``). Windows
-        over annotations marked bad (:attr:`Embeddings.bad`) are shaded red, and windows left
-        out by ``reject_by_annotation`` are ticked red below the lines, which break there.
+    spans : str | sequence of (start, stop) seconds | None
+        What to shade grey: an annotation description (``"task"``: the windows that annotation
+        overlaps, from :attr:`Embeddings.annotations`), or time spans in the time base of the
+        onsets -- for a Raw, seconds from its first sample, i.e. annotation onsets minus
+        ``raw.first_time``. Windows over annotations marked bad (:attr:`Embeddings.bad`) are
+        shaded red, and windows left out by ``reject_by_annotation`` are ticked red below the
+        lines, which break there.
     span_label : str
-        What the shaded spans are, for the legend.
+        What the shaded spans are, for the legend (default: the description given as
+        ``spans``).
     components : int
         How many components to draw (at most the number of windows and of features).
     ax, title, show
@@ -240,6 +244,16 @@ def plot_embeddings(
         ax.legend(fontsize=8, title="label", title_fontsize=8)
         return _finish(fig, embeddings, show)
     fig, ax = _figure(ax, (9.0, 3.6))
+    if isinstance(spans, str):
+        span_label = span_label or spans
+        over = np.array([spans in descs for descs in embeddings.annotations], dtype=bool)
+        if not over.any():
+            known = sorted({d for descs in embeddings.annotations for d in descs})
+            raise ValueError(
+                f"no window has an annotation {spans!r}; the windows' annotations are "
+                f"{known[:10] if known else 'none'}"
+            )
+        spans = _window_spans(embeddings, over)
     for i, (lo, hi) in enumerate(spans or ()):
         ax.axvspan(lo, hi, color="0.88", zorder=0, label=span_label if i == 0 and span_label else None)  # fmt: skip
     bad = embeddings.bad
