@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import re
@@ -501,6 +502,50 @@ def test_interrupt_stops_readers_at_once_without_tracebacks(weights, tmp_path, s
     assert "interrupted" in err and "Traceback" not in err, err
     assert seconds < 10, f"took {seconds:.1f} s to stop"
     _assert_gone(readers, 10)  # multiprocessing's resource tracker exits on its own
+
+
+def test_a_second_ctrl_c_quits_at_once_without_a_crash(weights, tmp_path):
+    """Two Ctrl-C in a row (the first waits for the batch being computed): status 130, no
+    abort from threads torn down mid-computation, no reader left behind."""
+    corpus = tmp_path / "corpus"
+    make_corpus(corpus, 8, minutes=2.0)
+    proc, _, readers = _run_until_first_shard(corpus, tmp_path / "out", weights,
+                                               start_new_session=True)  # fmt: skip
+    try:
+        os.killpg(proc.pid, signal.SIGINT)
+        time.sleep(0.02)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGINT)
+        _, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    err = err.decode()
+    assert proc.returncode == 130, err
+    assert "stopping after the current batch" in err, err
+    assert "terminate called" not in err and "Traceback" not in err, err
+    _assert_gone(readers, 10)
+
+
+def test_second_interrupt_kills_readers_and_exits(monkeypatch, capsys):
+    from eegpt import cli
+
+    killed, exits = [], []
+
+    class Child:
+        def kill(self):
+            killed.append(self)
+
+    monkeypatch.setattr(cli.multiprocessing, "active_children", lambda: [Child(), Child()])
+    monkeypatch.setattr(cli.os, "_exit", exits.append)
+    handler = cli._Interrupts()
+    with pytest.raises(KeyboardInterrupt):
+        handler(signal.SIGINT, None)
+    assert not killed and not exits
+    handler(signal.SIGINT, None)
+    assert len(killed) == 2 and exits == [130]
+    err = capsys.readouterr().err
+    assert "Ctrl-C again to quit at once" in err and "quit at once;" in err
 
 
 def _alive(pid: int) -> bool:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import argparse
 import math
+import multiprocessing
+import os
 import signal
 import sys
 import time
@@ -503,7 +505,36 @@ class _Terminated(SystemExit):
 
 
 def _raise_on_sigterm(signum: int, frame: object) -> None:
+    print("eegpt: SIGTERM: stopping after the current batch", file=sys.stderr, flush=True)
     raise _Terminated(128 + signum)
+
+
+class _Interrupts:
+    """Ctrl-C: the first stops the run cleanly after the batch being computed (which can take
+    seconds on a CPU, and the run says so at once); a second one quits at once."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def __call__(self, signum: int, frame: object) -> None:
+        self.count += 1
+        if self.count == 1:
+            print(
+                "eegpt: stopping after the current batch (Ctrl-C again to quit at once)",
+                file=sys.stderr,
+                flush=True,
+            )
+            raise KeyboardInterrupt
+        for child in multiprocessing.active_children():  # reader processes
+            child.kill()
+        print(
+            "eegpt: quit at once; finished output files are complete, and an unfinished one "
+            "is left as a hidden .tmp file beside it (embed-dataset removes its own when "
+            "run again)",
+            file=sys.stderr,
+            flush=True,
+        )
+        os._exit(130)
 
 
 def run_command(
@@ -519,9 +550,11 @@ def run_command(
     """
     from eegpt.errors import USER_ERRORS
 
-    previous = None
+    previous = previous_int = None
+    interrupted = getattr(args, "interrupted_message", interrupted)
     try:
         previous = signal.signal(signal.SIGTERM, _raise_on_sigterm)
+        previous_int = signal.signal(signal.SIGINT, _Interrupts())
     except ValueError:  # not in the main thread: leave signals alone
         pass
     formatter = warnings.formatwarning
@@ -566,6 +599,8 @@ def run_command(
             restore_mne()
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
+        if previous_int is not None:
+            signal.signal(signal.SIGINT, previous_int)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -82,6 +82,9 @@ def _add_arguments(p: argparse.ArgumentParser) -> None:
     add_preprocessing_options(p)
 
 
+INTERRUPTED = "eegpt: interrupted; run the same command again to resume"
+
+
 def add_dataset_command(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     """Add ``embed-dataset`` to the ``eegpt`` command's subparsers; returns its parser."""
     p = subparsers.add_parser(
@@ -90,7 +93,7 @@ def add_dataset_command(subparsers: argparse._SubParsersAction) -> argparse.Argu
         description=DESCRIPTION,
     )
     _add_arguments(p)
-    p.set_defaults(func=cmd_embed_dataset)
+    p.set_defaults(func=cmd_embed_dataset, interrupted_message=INTERRUPTED)
     return p
 
 
@@ -144,9 +147,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """``python -m eegpt.dataset_cli``: the arguments of ``eegpt embed-dataset``."""
     args = build_parser().parse_args(argv)
-    return run_command(
-        cmd_embed_dataset, args, "eegpt: interrupted; run the same command again to resume"
-    )
+    return run_command(cmd_embed_dataset, args, INTERRUPTED)
 
 
 if __name__ == "__main__":  # pragma: no cover
