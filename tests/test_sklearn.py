@@ -164,15 +164,16 @@ def test_errors(task):
         EEGPTEmbedder(SMALL, ch_names=task.ch_names, sfreq=250.0).fit(x)  # 1 s, not 4 s
 
 
-def test_repr_summarises_the_model_in_one_line(tmp_path):
+def test_repr_shows_the_model_in_one_line(tmp_path):
     from eegpt.checkpoints import load_model
 
     est = EEGPTEmbedder(load_model(save_checkpoint(SMALL, tmp_path / "w")), pooling="mean")
     text = repr(est)
-    assert (
-        text == "EEGPTEmbedder(model=EEGPT(embed_dim=32, depth=2, checkpoint='w'), pooling='mean')"
-    )
-    assert isinstance(est.model, EEGPT)  # the parameter itself is untouched
+    model_repr = "EEGPT(embed_dim=32, depth=2, num_heads=2, embed_num=4, checkpoint='w')"
+    assert " ".join(text.split()) == f"EEGPTEmbedder(model={model_repr}, pooling='mean')"
     html = est._repr_html_()
     assert "EEGPT(embed_dim=32" in html and "ModuleList" not in html
+    pipeline = make_pipeline(est, LogisticRegression())
+    assert "ModuleList" not in repr(pipeline) and "ModuleList" not in pipeline._repr_html_()
     assert repr(clone(est)) == text
+    assert "ModuleList" in repr(est.model.target_encoder)  # the layers are one print away

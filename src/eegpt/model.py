@@ -43,6 +43,7 @@ from __future__ import annotations
 import contextlib
 import weakref
 from collections.abc import Callable
+from pathlib import Path
 from typing import NamedTuple
 
 import torch
@@ -983,6 +984,24 @@ class EEGPT(nn.Module):
     @fused.setter
     def fused(self, value: bool) -> None:
         self.target_encoder.fused = value
+
+    def __repr__(self) -> str:
+        """One line (the model's size, head and checkpoint), as MNE objects print themselves;
+        ``print(model.target_encoder)`` shows the layers."""
+        cfg = self.config
+        parts = [f"embed_dim={cfg.embed_dim}", f"depth={cfg.depth}",
+                 f"num_heads={cfg.num_heads}", f"embed_num={cfg.embed_num}"]  # fmt: skip
+        if self.chan_proj is not None:
+            out_ch, in_ch = self.chan_proj.proj.weight.shape[:2]
+            parts.append(f"chan_proj=({in_ch}, {out_ch})")
+        if self.final_layer is not None:
+            parts.append(f"n_outputs={self.final_layer.probe2.out_features}")
+        info = getattr(self, "checkpoint_info", None) or {}
+        if info.get("path"):
+            parts.append(f"checkpoint={Path(str(info['path'])).name!r}")
+        if (info.get("notes") or {}).get("pretrained") is False:
+            parts.append("NOT PRETRAINED")
+        return f"EEGPT({', '.join(parts)})"
 
     def encode(self, x: torch.Tensor, chan_ids: torch.Tensor | None = None) -> torch.Tensor:
         """Summary tokens ``[B, N, S, D]`` of ``x`` ``[B, C, T]`` (after the channel projection)."""

@@ -19,11 +19,9 @@ fold), ``transform`` embeds. The module needs scikit-learn (``pip install scikit
 
 from __future__ import annotations
 
-import contextlib
 import copy
 import numbers
 from collections.abc import Callable, Sequence
-from pathlib import Path
 from typing import Any
 
 import mne
@@ -58,23 +56,6 @@ _FEATURE_PATTERNS = {
     "mean_patches": lambda n, s, d: [f"s{j}_d{k}" for j in range(s) for k in range(d)],
     "mean_tokens": lambda n, s, d: [f"p{i}_d{k}" for i in range(n) for k in range(d)],
 }
-
-
-class _ModelSummary:
-    """Stands in for the model in the estimator's repr: one line instead of the module tree."""
-
-    def __init__(self, model: Any) -> None:
-        self.model = model
-
-    def __repr__(self) -> str:
-        cfg = getattr(self.model, "config", None)
-        parts = []
-        if cfg is not None:
-            parts.append(f"embed_dim={cfg.embed_dim}, depth={cfg.depth}")
-        path = (getattr(self.model, "checkpoint_info", None) or {}).get("path")
-        if path:
-            parts.append(f"checkpoint={Path(str(path)).name!r}")
-        return f"{type(self.model).__name__}({', '.join(parts)})"
 
 
 class EEGPTEmbedder(TransformerMixin, BaseEstimator):
@@ -231,26 +212,6 @@ class EEGPTEmbedder(TransformerMixin, BaseEstimator):
         return self.preprocessing if self.preprocessing is not None else PreprocessingConfig()
 
     # ------------------------------------------------------------------ API
-    @contextlib.contextmanager
-    def _model_summarised(self):
-        """``self.model`` replaced by a one-line summary for the duration (for reprs)."""
-        model = self.model
-        if model is not None:
-            self.model = _ModelSummary(model)
-        try:
-            yield
-        finally:
-            self.model = model
-
-    def __repr__(self, N_CHAR_MAX: int = 700) -> str:  # noqa: N803 - scikit-learn's name
-        with self._model_summarised():
-            return super().__repr__(N_CHAR_MAX)
-
-    def _get_params_html(self, *args: Any, **kwargs: Any) -> Any:
-        """The parameter table of the notebook (HTML) repr, with the model summarised."""
-        with self._model_summarised():
-            return super()._get_params_html(*args, **kwargs)
-
     def fit(self, X: Any, y: Any = None) -> EEGPTEmbedder:
         """Load the encoder and record the input layout (channels, epoch length).
 
