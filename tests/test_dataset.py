@@ -256,6 +256,20 @@ def test_manifest_metadata_columns_and_mean_pooling(corpus, model, tmp_path):
     np.testing.assert_allclose(emb[: len(direct)], direct.pooled("mean"), rtol=1e-5, atol=1e-6)
 
 
+def test_manifest_values_are_kept_as_written(corpus, tmp_path):
+    """Zero-padded ids stay text, empty cells are missing, numbers stay numbers."""
+    manifest = tmp_path / "list.csv"
+    manifest.write_text(
+        "path,recording_id,subject,group,age\n"
+        f"{corpus / 'b/rec02.edf'},007,001,patient,31\n"
+        f"{corpus / 'a/rec01.edf'},010,010,,\n"
+    )
+    inputs = resolve_inputs(manifest)
+    assert [f.recording_id for f in inputs.files] == ["007", "010"]
+    meta = inputs.metadata.to_pydict()
+    assert meta == {"subject": ["001", "010"], "group": ["patient", None], "age": [31, None]}
+
+
 def test_resume_skips_done_shards_and_refuses_other_settings(corpus, model, tmp_path):
     out = tmp_path / "out"
     embed_dataset(corpus, out, model=model, shard_size=3, workers=0, progress=False)

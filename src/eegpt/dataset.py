@@ -309,9 +309,34 @@ def _from_manifest(path: Path) -> DatasetInputs:
     else:
         from pyarrow import csv as pacsv
 
-        delimiter = "\t" if suffix == ".tsv" else ","
-        table = pacsv.read_csv(path, parse_options=pacsv.ParseOptions(delimiter=delimiter))
+        parse = pacsv.ParseOptions(delimiter="\t" if suffix == ".tsv" else ",")
+        # empty cells are missing values (null), in text columns too
+        typed = pacsv.read_csv(path, parse_options=parse,
+                               convert_options=pacsv.ConvertOptions(strings_can_be_null=True))  # fmt: skip
+        text = pacsv.read_csv(path, parse_options=parse, convert_options=pacsv.ConvertOptions(
+            strings_can_be_null=True, column_types=dict.fromkeys(typed.column_names, pa.string())
+        ))  # fmt: skip
+        table = pa.table(
+            {
+                name: _as_written(typed.column(name), text.column(name))
+                for name in typed.column_names
+            }
+        )
     return _from_table(table, path.parent.resolve(), str(path))
+
+
+_LEADING_ZERO = re.compile(r"^[+-]?0\d")
+
+
+def _as_written(typed: Any, text: Any) -> Any:
+    """A CSV column as pyarrow typed it, unless that would change values as written: numbers
+    with leading zeros (subject ``001``, BIDS-style ids) stay text."""
+    import pyarrow.types as pat
+
+    if pat.is_integer(typed.type) or pat.is_floating(typed.type):
+        if any(v is not None and _LEADING_ZERO.match(v) for v in text.to_pylist()):
+            return text
+    return typed
 
 
 def _from_table(table: Any, base: Path, source: str) -> DatasetInputs:
