@@ -256,6 +256,16 @@ def test_manifest_metadata_columns_and_mean_pooling(corpus, model, tmp_path):
     np.testing.assert_allclose(emb[: len(direct)], direct.pooled("mean"), rtol=1e-5, atol=1e-6)
 
 
+def test_a_truncated_file_is_blamed_on_its_truncation(tmp_path):
+    """A file cut short fails as truncated, not as a recording too short to fix with padding."""
+    good = write_edf(synthetic_raw(minutes=1.0, seed=1)[0], tmp_path / "good.edf")
+    cut = tmp_path / "cut.edf"
+    cut.write_bytes(good.read_bytes()[:20000])  # the header and about a second of data
+    loaded = load_file(0, str(cut), PreprocessingConfig())
+    assert loaded.error.startswith(f"{cut}: the file is truncated: the header announces")
+    assert "What is left cannot be used: RecordingError" in loaded.error
+
+
 def test_manifest_values_are_kept_as_written(corpus, tmp_path):
     """Zero-padded ids stay text, empty cells are missing, numbers stay numbers."""
     manifest = tmp_path / "list.csv"

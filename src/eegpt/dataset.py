@@ -532,7 +532,12 @@ def load_file(
             per_window = annotations_per_window(recording, windows.onsets, config.window_seconds)
             found = annotate_windows(per_window, path, reject=reject_by_annotation, all_bad="empty")
         except Exception as err:  # noqa: BLE001 - every reason is recorded, the run goes on
-            return LoadedFile.failed(index, _describe(err), _warning_texts(caught))
+            texts = _warning_texts(caught)
+            reason = _describe(err)
+            truncated = next((t for t in texts if "the file is truncated" in t), None)
+            if truncated:  # the cause of what failed next (e.g. too short for a window)
+                reason = f"{truncated} What is left cannot be used: {reason}"
+            return LoadedFile.failed(index, reason, texts)
     data, onsets = windows.data, np.asarray(windows.onsets, np.float64)
     labels = recording.labels
     info = WindowInfo(annotations=None if found is None else found.per_window, labels=labels)
