@@ -14,6 +14,7 @@ import json
 import warnings
 from pathlib import Path
 
+import mne
 import numpy as np
 import pytest
 import torch
@@ -306,6 +307,29 @@ def test_input_errors(model, task):
         train_probe(model, train, learning_rate=1)
     with pytest.raises(ValueError, match="vocabulary"):
         ProbeConfig(target_channels=("XYZ",))
+
+
+def test_predict_input_problems_are_named(probe, task):
+    _, test = task
+    with pytest.raises(ValueError, match=r"this probe takes 4 s epochs.*epochs.crop"):
+        probe.predict(test.copy().crop(0, 2))
+    extra = test.copy().add_channels([_constant_channel(test, "Oz")], force_update_info=True)
+    with pytest.warns(RuntimeWarning, match=r"\['Oz'\] are not used: the probe was trained"):
+        probe.predict(extra)
+
+
+def test_metrics_of_one_class_say_n_a_without_warnings():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # scikit-learn's own warnings stay inside
+        m = probe_metrics(["a", "a", "a"], ["a", "a", "a"], classes=["a", "b"])
+    line = format_metrics(m)
+    assert "Cohen's kappa n/a" in line and "nan" not in line and "one class" in line
+
+
+def _constant_channel(epochs, name):
+    info = mne.create_info([name], epochs.info["sfreq"], "eeg")
+    data = np.full((len(epochs), 1, len(epochs.times)), 1e-6)
+    return mne.EpochsArray(data, info, events=epochs.events, tmin=epochs.tmin, verbose=False)
 
 
 def _raw(epochs):

@@ -33,6 +33,7 @@ import hashlib
 import json
 import math
 import os
+import warnings
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, nullcontext
@@ -49,6 +50,7 @@ from safetensors.torch import save as _dump_safetensors
 from torch import nn
 
 from eegpt import __version__
+from eegpt._logging import warn as _warn
 from eegpt.channels import (
     CHANNEL_INDEX,
     PROBE_19_CHANNELS,
@@ -59,7 +61,7 @@ from eegpt.channels import (
 )
 from eegpt.config import EEGPTConfig, strict_from_dict
 from eegpt.engine import InferenceEngine, Precision, resolve_device
-from eegpt.errors import MissingDependencyError
+from eegpt.errors import MissingDependencyError, RecordingError
 from eegpt.io import Recording, as_recording, epochs_labels, is_epochs_file, read_epochs_file
 from eegpt.model import EEGPT, EEGPTEncoder, LinearProbe
 from eegpt.outputs import atomic_write
@@ -275,6 +277,12 @@ def _subset_mapping(mapping: ChannelMapping, names: Sequence[str], source: str) 
             "(command line: --rename 'NAME=VOCAB')"
         )
     k = [where[name] for name in names]
+    extra = [mapping.input_names[i] for i in range(len(mapping.names)) if i not in set(k)]
+    if extra:
+        _warn(
+            f"{source}: channel(s) {extra} are not used: the probe was trained on "
+            f"{len(names)} channels ({', '.join(names)})"
+        )
     return ChannelMapping(
         input_names=tuple(mapping.input_names[i] for i in k),
         names=tuple(names),
@@ -554,6 +562,13 @@ def probe_metrics(
     if classes is None:
         classes = np.unique(np.concatenate([y_true, y_pred]))
     classes = np.asarray(classes)
+    with warnings.catch_warnings():  # a single class in y_true: undefined kappa/BAC, said below
+        warnings.simplefilter("ignore", UserWarning)
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return _probe_metrics(metrics_module, y_true, y_pred, proba, classes)
+
+
+def _probe_metrics(metrics_module, y_true, y_pred, proba, classes) -> dict[str, float]:
     out = {
         "n": int(len(y_true)),
         "accuracy": float(metrics_module.accuracy_score(y_true, y_pred)),
@@ -593,15 +608,22 @@ def probe_metrics(
 
 def format_metrics(metrics: Mapping[str, float]) -> str:
     """One line in the paper's style (percent), e.g. ``BAC 84.17% | kappa 68.33% | ...``."""
+
+    def percent(name: str) -> str:
+        value = float(metrics.get(name, float("nan")))
+        return "n/a" if math.isnan(value) else f"{100 * value:.2f}%"
+
     parts = [
-        f"BAC {100 * metrics['balanced_accuracy']:.2f}%",
-        f"Cohen's kappa {100 * metrics['cohen_kappa']:.2f}%",
-        f"weighted F1 {100 * metrics['weighted_f1']:.2f}%",
+        f"BAC {percent('balanced_accuracy')}",
+        f"Cohen's kappa {percent('cohen_kappa')}",
+        f"weighted F1 {percent('weighted_f1')}",
+        f"AUROC {percent('auroc')}",
+        f"accuracy {percent('accuracy')} (n={metrics['n']})",
     ]
-    auroc = metrics.get("auroc", float("nan"))
-    parts.append("AUROC n/a" if math.isnan(auroc) else f"AUROC {100 * auroc:.2f}%")
-    parts.append(f"accuracy {100 * metrics['accuracy']:.2f}% (n={metrics['n']})")
-    return " | ".join(parts)
+    line = " | ".join(parts)
+    if "n/a" in line:
+        line += " (n/a: undefined here, e.g. with one class in the data)"
+    return line
 
 
 def _sklearn_metrics():
@@ -995,11 +1017,26 @@ class EEGPTProbe:
         rec = _as_epochs_recording(
             data, ch_names=ch_names, sfreq=sfreq, units=units, verbose=verbose
         )
+        self._check_epoch_length(rec)
         if self.config.chan_proj:
             return _projection_windows(rec, self.input_names, self.preprocessing)
         mapping = map_channels(rec.ch_names, rename=rename, verbose=verbose)
         mapping = _subset_mapping(mapping, self.input_names, rec.source)
         return prepare(rec, mapping, self.preprocessing, verbose=verbose).data
+
+    def _check_epoch_length(self, rec: Recording) -> None:
+        """Epochs must last the probe's window (shorter ones only if it pads them)."""
+        window = self.preprocessing.window_seconds
+        half_sample = 0.5 / rec.sfreq
+        if not rec.is_epoched or abs(rec.duration - window) < half_sample:
+            return
+        if rec.duration < window and self.preprocessing.tail == "pad":
+            return
+        raise RecordingError(
+            f"{rec.source}: epochs last {rec.duration:.4f} s, but this probe takes {window:g} s "
+            f"epochs (it was trained on {window:g} s windows); cut epochs of that length, e.g. "
+            f"epochs.crop(tmin, tmin + {window:g} - 1 / sfreq) (MNE's tmax is inclusive)"
+        )
 
     # ---------------------------------------------------------------- inference
     def _forward(self) -> Callable[[torch.Tensor], torch.Tensor]:
