@@ -244,6 +244,8 @@ def test_array_errors():
     assert "transposed" not in str(excinfo.value)
     with pytest.raises(ValueError, match=r"10 channels .*looks transposed: pass data.T"):
         as_recording(x.T, ch_names=["a", "b"], sfreq=10)
+    with pytest.raises(ValueError, match=r"looks transposed: pass data.swapaxes\(-1, -2\)$"):
+        as_recording(np.stack([x.T, x.T]), ch_names=["a", "b"], sfreq=10)
     with pytest.raises(ValueError, match="units must be one of"):
         as_recording(x, ch_names=["a", "b"], sfreq=10, units="nV")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match=r"duplicate channel names \['Cz'\]"):

@@ -241,6 +241,16 @@ def test_prepare_from_microvolt_array_and_custom_scale():
     np.testing.assert_allclose(in_uv.data[0], uv, rtol=1e-6)
 
 
+def test_a_rate_below_100_hz_is_questioned():
+    rec = as_recording(_sines(50.0, 8.0, freq=5.0), ch_names=NAMES, sfreq=50.0)
+    with pytest.warns(RuntimeWarning, match=r"50 Hz, so the data hold nothing above 25 Hz"):
+        prepare(rec)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        prepare(as_recording(_sines(100.0, 8.0, freq=5.0), ch_names=NAMES, sfreq=100.0))
+    assert not [w for w in caught if "sampling rate" in str(w.message)]  # e.g. Sleep-EDF
+
+
 def test_prepare_resamples_500_to_256():
     rec = as_recording(_sines(500.0, 8.0, freq=10.0), ch_names=NAMES, sfreq=500.0)
     windows = prepare(rec)

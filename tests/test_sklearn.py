@@ -177,3 +177,12 @@ def test_repr_shows_the_model_in_one_line(tmp_path):
     assert "ModuleList" not in repr(pipeline) and "ModuleList" not in pipeline._repr_html_()
     assert repr(clone(est)) == text
     assert "ModuleList" in repr(est.model.target_encoder)  # the layers are one print away
+
+
+def test_epochs_with_the_same_channels_in_another_order(task):
+    est = embedder(pooling="mean").fit(task[:4])
+    names = task.ch_names
+    shuffled = task[:4].copy().reorder_channels(names[::-1])
+    np.testing.assert_allclose(est.transform(shuffled), est.transform(task[:4]), rtol=1e-6)
+    with pytest.raises(ValueError, match="is expecting 4750 features"):
+        est.transform(task[:4].copy().drop_channels(names[:1]))

@@ -157,7 +157,8 @@ class Recording:
                 f"{self.data.shape[-2]} channels (data shape {self.data.shape}, channels on "
                 "axis -2)"
                 + (
-                    "; the array looks transposed: pass data.T (or swapaxes(-1, -2))"
+                    "; the array looks transposed: pass "
+                    + ("data.T" if self.data.ndim == 2 else "data.swapaxes(-1, -2)")
                     if transposed
                     else ""
                 )

@@ -45,6 +45,7 @@ TOO_LARGE = 2e-3  # V; a larger robust amplitude looks like micro- or millivolts
 TOO_SMALL = 1e-8  # V; robust amplitude below this looks like a scaling error
 CLIP_FRACTION = 0.01  # a channel with more of its samples at its minimum or maximum is clipped
 MIN_SFREQ = 1.0  # Hz; lower sampling rates mean a corrupt header or the wrong time unit
+LOW_SFREQ = 100.0  # Hz; below it a warning: EEG is rarely sampled so slowly (a wrong sfreq?)
 _MAX_CHECK_SAMPLES = 100_000  # per channel, for the robust amplitude estimate
 _RESAMPLE_ROWS = 8  # channels resampled at a time
 
@@ -489,11 +490,18 @@ def map_recording_channels(names: Sequence[str], source: str, **kwargs: Any) -> 
 
 
 def check_rate(sfreq: float, source: str) -> None:
-    """Refuse sampling rates too low to be EEG (a corrupt header, or not Hz)."""
+    """Refuse sampling rates too low to be EEG (a corrupt header, or not Hz); warn about low
+    ones (below :data:`LOW_SFREQ`), which are more often a wrong ``sfreq`` than real."""
     if not sfreq >= MIN_SFREQ:
         raise RecordingError(
             f"{source}: the sampling rate is {sfreq:g} Hz, below {MIN_SFREQ:g} Hz: the header is "
             "corrupt or the rate is not given in Hz (EEGPT works at 256 Hz)"
+        )
+    if sfreq < LOW_SFREQ:
+        _warn(
+            f"{source}: the sampling rate is {sfreq:g} Hz, so the data hold nothing above "
+            f"{sfreq / 2:g} Hz; they are upsampled to 256 Hz for EEGPT. If the data were "
+            "recorded faster, the given sfreq is wrong (and so is every window's timing)."
         )
 
 

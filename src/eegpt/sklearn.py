@@ -20,6 +20,7 @@ fold), ``transform`` embeds. The module needs scikit-learn (``pip install scikit
 from __future__ import annotations
 
 import copy
+import dataclasses
 import numbers
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -39,7 +40,7 @@ except ImportError as err:  # pragma: no cover - depends on the environment
 
 from eegpt.channels import map_channels
 from eegpt.engine import InferenceEngine
-from eegpt.io import UNITS
+from eegpt.io import UNITS, Recording
 from eegpt.model import EEGPT, EEGPTEncoder
 from eegpt.outputs import POOLINGS, pool_embeddings
 from eegpt.preprocessing import PreprocessingConfig, prepare
@@ -56,6 +57,19 @@ _FEATURE_PATTERNS = {
     "mean_patches": lambda n, s, d: [f"s{j}_d{k}" for j in range(s) for k in range(d)],
     "mean_tokens": lambda n, s, d: [f"p{i}_d{k}" for i in range(n) for k in range(d)],
 }
+
+
+def _reordered(rec: Recording, names: list[str]) -> Recording:
+    """``rec`` with its channels in the order of ``names`` (the same set of names)."""
+    order = [rec.ch_names.index(name) for name in names]
+
+    def pick(values: list[str] | None) -> list[str] | None:
+        return None if values is None else [values[i] for i in order]
+
+    return dataclasses.replace(
+        rec, data=rec.data[..., order, :], ch_names=list(names), ch_types=pick(rec.ch_types),
+        units=pick(rec.units),
+    )  # fmt: skip
 
 
 class EEGPTEmbedder(TransformerMixin, BaseEstimator):
@@ -271,9 +285,12 @@ class EEGPTEmbedder(TransformerMixin, BaseEstimator):
                 f"{self.n_times_in_} samples per epoch)"
             )
         if list(rec.ch_names) != self.ch_names_in_:
-            raise ValueError(
-                f"X has channels {rec.ch_names}, but the embedder was fitted on {self.ch_names_in_}"
-            )
+            if sorted(rec.ch_names) != sorted(self.ch_names_in_):
+                raise ValueError(
+                    f"X has channels {rec.ch_names}, but the embedder was fitted on "
+                    f"{self.ch_names_in_}"
+                )
+            rec = _reordered(rec, self.ch_names_in_)  # same channels, other order: by name
         config = self._config()
         windows = prepare(rec, self.mapping_, config, verbose=self.verbose)
         if self.cache:
