@@ -48,14 +48,12 @@ from eegpt.probe import (  # noqa: E402
 )
 from eegpt.sklearn import EEGPTEmbedder  # noqa: E402
 
-HERE = Path(__file__).resolve().parent
-
 
 def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--weights", help="encoder checkpoint (default: random small encoder)")
     parser.add_argument(
-        "--output", type=Path, default=HERE, help="folder (or .png file) for the plot"
+        "--output", type=Path, default=Path("."), help="folder (or .png file) for the plot"
     )
     parser.add_argument("--trials", type=int, default=240, help="stimuli in the recording")
     parser.add_argument("--seed", type=int, default=0)

@@ -293,13 +293,15 @@ def test_sigterm_unwinds_cleanly_with_status_143(capsys):
         finally:
             cleaned.append(True)
 
-    before = signal.getsignal(signal.SIGTERM)
+    before = signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGINT)
     with pytest.raises(SystemExit) as exit_info:
         run_command(func, argparse.Namespace(debug=False))
     assert exit_info.value.code == 128 + signal.SIGTERM == 143
-    assert capsys.readouterr().err == "eegpt: interrupted (SIGTERM)\n"
+    assert capsys.readouterr().err == (
+        "eegpt: SIGTERM: stopping after the current batch\neegpt: interrupted (SIGTERM)\n"
+    )
     assert cleaned == [True]
-    assert signal.getsignal(signal.SIGTERM) == before
+    assert (signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGINT)) == before
 
 
 def _write_montage(path, names):

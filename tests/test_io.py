@@ -316,5 +316,6 @@ def test_verbose_conventions():
         is_verbose("loud")
     with pytest.raises(TypeError):
         is_verbose(1.5)
-    assert mne_verbose(0) is False and mne_verbose(False) is False and mne_verbose(20) == 20
-    assert mne_verbose(True) is None and mne_verbose("debug") == "debug"  # MNE's own level
+    assert mne_verbose(0) is False and mne_verbose(20) == 20 and mne_verbose("debug") == "debug"
+    assert mne_verbose(None) == mne_verbose(False) == "WARNING"  # MNE's warnings only
+    assert mne_verbose(True) is None  # MNE's own configured level

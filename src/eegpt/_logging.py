@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import inspect
 import logging
+import sys
 import warnings
 from pathlib import Path
 
@@ -48,12 +49,24 @@ def is_verbose(verbose: bool | str | int | None) -> bool:
 
 
 def mne_verbose(verbose: bool | str | int | None) -> bool | str | int | None:
-    """``verbose`` for an MNE call: ``True`` (eegpt's own messages on) leaves MNE at its
-    configured level (``mne.set_log_level``; the ``eegpt`` command keeps only its warnings),
-    0 is quiet (everything, for MNE), anything else is passed on."""
+    """``verbose`` for an MNE call: quiet eegpt (``None``, the default, or ``False``) keeps MNE to
+    its warnings, so reading a file prints no "Extracting EDF parameters..." lines; ``True``
+    (eegpt's own messages on) leaves MNE at its configured level (``mne.set_log_level``); 0 is
+    quiet for everything; level names and numbers are passed on."""
     if verbose is True:
         return None
-    return False if verbose == 0 and not isinstance(verbose, bool) else verbose
+    if verbose is None or verbose is False:
+        return "WARNING"
+    return False if verbose == 0 else verbose
+
+
+def progress_interval() -> float:
+    """Seconds between progress-bar updates: tqdm's 0.1 on a terminal, 30 when stderr goes to a
+    file or a pipe (a log of a long run gets a line every 30 s, not ten a second)."""
+    try:
+        return 0.1 if sys.stderr.isatty() else 30.0
+    except (AttributeError, ValueError):  # replaced or closed stderr
+        return 30.0
 
 
 def log(message: str, verbose: bool | str | int | None = None) -> None:

@@ -21,6 +21,7 @@ from tqdm.auto import tqdm
 
 from eegpt import __version__
 from eegpt._logging import log as _log
+from eegpt._logging import progress_interval
 from eegpt.annotations import annotate_windows, annotations_per_window
 from eegpt.channels import ChannelMapping
 from eegpt.engine import InferenceEngine, Precision
@@ -308,7 +309,8 @@ class _Job:
         EmbeddingError
             If the model returns NaN/Inf for any window.
         """
-        bar = tqdm(total=self.n_windows, desc=self.desc, unit="win", disable=not self.progress)
+        bar = tqdm(total=self.n_windows, desc=self.desc, unit="win", disable=not self.progress,
+                   mininterval=progress_interval())  # fmt: skip
         try:
             for start, windows in self.blocks():
                 z = self.engine.encode(windows, self.chan_ids, progress=bar)

@@ -226,6 +226,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--device", default=None, help="cpu, cuda ... (default: GPU if present)")
     p.add_argument("--overwrite", action="store_true", help="replace an existing demo output")
     p.set_defaults(func=cmd_demo)
+    for action in sub._choices_actions:  # `eegpt CMD --help` opens with the line `eegpt -h` shows
+        command = sub.choices[action.dest]
+        if command.description is None and action.help:
+            command.description = action.help[0].upper() + action.help[1:] + "."
     return parser
 
 

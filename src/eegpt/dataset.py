@@ -26,7 +26,8 @@ Output directory
     of the input manifest, and ``embedding``: a
     fixed-size list of float32 (``N*S*D`` values of the ``[N, S, D]`` summary tokens in C
     order, or ``D`` with ``pool="mean"``). The schema metadata key ``eegpt`` holds the run's
-    settings (model, checkpoint SHA-256, preprocessing, ``embedding_shape``); ``eegpt_shard``
+    settings (model, checkpoint SHA-256, preprocessing, ``embedding_shape``); the file footer's
+    ``eegpt_shard``
     holds the status of each file of the shard.
 ``_manifest.json``
     Settings, input fingerprint, shard table and the summary of the last run.
@@ -70,6 +71,7 @@ from tqdm.auto import tqdm
 
 from eegpt import __version__
 from eegpt._logging import log as _log
+from eegpt._logging import progress_interval
 from eegpt._tempfiles import temporary_beside
 from eegpt.annotations import annotate_windows, annotations_per_window, bad_windows
 from eegpt.channels import map_channels
@@ -1317,8 +1319,9 @@ class _Progress:
 
     def __init__(self, total: int, enabled: bool, desc: str) -> None:
         self.bar = tqdm(
-            total=total, unit="file", desc=desc, disable=not enabled, dynamic_ncols=True
-        )
+            total=total, unit="file", desc=desc, disable=not enabled, dynamic_ncols=True,
+            mininterval=progress_interval(),
+        )  # fmt: skip
         self.t0 = time.perf_counter()
         self.first: float | None = None  # seconds until the first file was done
         self.windows, self.hours, self.ok, self.failed = 0, 0.0, 0, 0
@@ -1417,13 +1420,13 @@ class DatasetSummary:
             else ""
         )
         lines = [
-            f"embed-dataset ({self.engine}{where}): {self.n_files} files, {self.n_ok} ok, "
+            f"embed-dataset ({self.engine}{where}): {_count(self.n_files, 'file')}, {self.n_ok} ok, "
             f"{self.n_failed} failed{pending}; {self.windows} windows{left_out} from "
-            f"{self.hours:.2f} h of EEG in {self.shards} shards"
+            f"{self.hours:.2f} h of EEG in {_count(self.shards, 'shard')}"
         ]
         if self.run_files:
             lines.append(
-                f"this run: {self.run_files} files in {self.shards_written} shards "
+                f"this run: {_count(self.run_files, 'file')} in {_count(self.shards_written, 'shard')} "
                 f"({self.shards_skipped} already done), {self.run_windows} windows = "
                 f"{self.run_hours:.3f} h of EEG in {self.elapsed_s:.1f} s: "
                 f"{self.windows_per_s:.1f} windows/s, {self.hours_per_s:.4f} h of EEG/s "
@@ -1483,6 +1486,11 @@ def _warning_kind(text: str) -> str:
     if check:
         return check[1]
     return next((kind for words, kind in _WARNING_KINDS if words in text), "other")
+
+
+def _count(n: int, noun: str) -> str:
+    """``"1 shard"``, ``"3 shards"``."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 def _short(text: str, limit: int = 200) -> str:

@@ -36,7 +36,7 @@ from torch import nn
 from tqdm.auto import tqdm
 
 from eegpt import short_attention as short_attn
-from eegpt._logging import warn
+from eegpt._logging import progress_interval, warn
 from eegpt.errors import DeviceUnavailableError
 from eegpt.model import (
     EEGPT,
@@ -543,5 +543,7 @@ def _progress_bar(progress: bool | tqdm, total: int, desc: str) -> tuple[tqdm | 
     if isinstance(progress, tqdm):
         return progress, False
     if progress:
-        return tqdm(total=total, desc=desc, unit="win", dynamic_ncols=True), True
+        bar = tqdm(total=total, desc=desc, unit="win", dynamic_ncols=True,
+                   mininterval=progress_interval())  # fmt: skip
+        return bar, True
     return None, False

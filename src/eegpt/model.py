@@ -1015,7 +1015,16 @@ class EEGPT(nn.Module):
         return self.target_encoder(x, ids)
 
     def embed(self, data, **kwargs):
-        """Embed a recording (path, Raw, Epochs or array); see :func:`eegpt.api.embed`."""
+        """Embed one recording: ``eegpt.embed(model, data, **kwargs)`` (:func:`eegpt.api.embed`,
+        whose documentation lists every keyword).
+
+        ``data`` is a file path, an ``mne.io.Raw``, an ``mne.Epochs`` or an array ``[C, T]`` /
+        ``[n_epochs, C, T]`` (arrays need ``ch_names``, ``sfreq`` in Hz and ``units``: ``"V"``,
+        ``"mV"`` or ``"uV"``). Frequent keywords: ``rename``, ``window_seconds``, ``overlap``,
+        ``reject_by_annotation``, ``device``, ``precision``, ``batch_size``, ``progress``.
+        Returns :class:`~eegpt.outputs.Embeddings`: ``data`` ``[n_windows, N, S, D]`` float32,
+        ``onsets`` in seconds, provenance ``metadata``.
+        """
         from eegpt.api import embed
 
         return embed(self, data, **kwargs)

@@ -166,9 +166,11 @@ class Embeddings:
         return bad_windows(self.annotations)
 
     def pooled(self, how: str | Callable[[np.ndarray], np.ndarray] = "mean") -> np.ndarray:
-        """One vector per window, ``[n, n_features]``: a name of :data:`POOLINGS` (``"mean"``
-        over patches and summary tokens ``[n, D]``, ``"flatten"`` ``[n, N*S*D]``,
-        ``"mean_patches"``, ``"mean_tokens"``) or a callable, as in :func:`pool_embeddings`."""
+        """One vector per window, ``[n, n_features]``: a name of :data:`POOLINGS` or a callable,
+        as in :func:`pool_embeddings`. With ``data`` ``[n, N, S, D]`` (N patches, S summary
+        tokens, width D): ``"mean"`` over patches and tokens ``[n, D]``; ``"flatten"``
+        ``[n, N*S*D]``; ``"mean_patches"`` (over patches) ``[n, S*D]``; ``"mean_tokens"`` (over
+        summary tokens) ``[n, N*D]``."""
         return pool_embeddings(self.data, how)
 
     def plot(self, **kwargs: Any) -> Any:

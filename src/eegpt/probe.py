@@ -50,6 +50,7 @@ from safetensors.torch import save as _dump_safetensors
 from torch import nn
 
 from eegpt import __version__
+from eegpt._logging import progress_interval
 from eegpt._logging import warn as _warn
 from eegpt.channels import (
     CHANNEL_INDEX,
@@ -771,7 +772,8 @@ def _fit(
 
     result = _FitResult()
     best_loss, best_state, since_best = math.inf, None, 0
-    bar = tqdm(range(epochs), desc=desc, unit="epoch", disable=not progress, dynamic_ncols=True)
+    bar = tqdm(range(epochs), desc=desc, unit="epoch", disable=not progress, dynamic_ncols=True,
+               mininterval=progress_interval())  # fmt: skip
     for epoch in bar:
         for m in modules:
             m.train()
