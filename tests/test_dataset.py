@@ -87,7 +87,9 @@ def corpus(tmp_path_factory):
 @pytest.fixture(scope="module")
 def clean_run(corpus, model, tmp_path_factory):
     out = tmp_path_factory.mktemp("clean") / "out"
-    summary = embed_dataset(corpus, out, model=model, shard_size=3, workers=0, progress=False)
+    summary = embed_dataset(  # on the CPU: compared bit for bit with CPU engines below
+        corpus, out, model=model, shard_size=3, workers=0, device="cpu", progress=False
+    )
     return out, summary
 
 
