@@ -232,6 +232,34 @@ def write_json(path: Path, obj: Any) -> None:
     print(f"wrote {path}", flush=True)
 
 
+def run_probe(
+    doc: str,
+    name: str,
+    alone: Callable[[float], Any],
+    in_engine: Callable[[float, int], Any],
+    seconds: float = 1.5,
+) -> None:
+    """Command line of a two-part GPU probe (``--part alone|engine|both``, ``--seconds`` per
+    timing round, ``--batch`` for the engine): writes ``<--out>/<name>.json`` after each part."""
+    import argparse
+
+    p = argparse.ArgumentParser(description=doc)
+    p.add_argument("--out", type=Path, required=True)
+    p.add_argument("--batch", type=int, default=512)
+    p.add_argument("--seconds", type=float, default=seconds)
+    p.add_argument("--part", choices=["alone", "engine", "both"], default="both")
+    args = p.parse_args()
+    torch.manual_seed(0)
+    res: dict = {"environment": environment("cuda"), "batch": args.batch}
+    path = args.out / f"{name}.json"
+    if args.part in ("alone", "both"):
+        res["alone"] = alone(args.seconds)
+        write_json(path, res)
+    if args.part in ("engine", "both"):
+        res["engine"] = in_engine(args.seconds, args.batch)
+        write_json(path, res)
+
+
 def log(*args: Any) -> None:
     print(*args, flush=True)
 

@@ -20,14 +20,12 @@ float64 run of the reference path (the bound is 1e-2).
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import time
-from pathlib import Path
 
 import torch
 import torch.nn.functional as F
-from common import environment, log, model_pair, write_json
+from common import log, model_pair, run_probe
 from explore_throughput import alternate_rounds, compiled_engine, event_times, patched
 from probe_l2_chunks import graphed
 
@@ -167,25 +165,7 @@ def in_engine(seconds: float, batch: int) -> list[dict]:
     return rows
 
 
-def main() -> None:
-    p = argparse.ArgumentParser(description=__doc__)
-    p.add_argument("--out", type=Path, required=True)
-    p.add_argument("--batch", type=int, default=512)
-    p.add_argument("--seconds", type=float, default=2.0)
-    p.add_argument("--part", choices=["alone", "engine", "both"], default="both")
-    args = p.parse_args()
+if __name__ == "__main__":
     if not hasattr(torch.backends.cuda.matmul, "allow_fp16_accumulation"):
         raise SystemExit("this PyTorch has no torch.backends.cuda.matmul.allow_fp16_accumulation")
-    torch.manual_seed(0)
-    res: dict = {"environment": environment("cuda"), "batch": args.batch}
-    path = args.out / "probe_fp16_accumulation.json"
-    if args.part in ("alone", "both"):
-        res["alone"] = alone(args.seconds)
-        write_json(path, res)
-    if args.part in ("engine", "both"):
-        res["engine"] = in_engine(args.seconds, args.batch)
-        write_json(path, res)
-
-
-if __name__ == "__main__":
-    main()
+    run_probe(__doc__, "probe_fp16_accumulation", alone, in_engine, seconds=2.0)

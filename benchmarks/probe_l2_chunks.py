@@ -30,13 +30,11 @@ the attention sublayer 2.44 vs 2.70-3.77 ms. In the engine 9636 windows/s -> 941
 
 from __future__ import annotations
 
-import argparse
 import time
-from pathlib import Path
 
 import torch
 import torch.nn.functional as F
-from common import environment, log, write_json
+from common import log, run_probe
 from explore_throughput import (
     alternate_rounds,
     compiled_engine,
@@ -232,23 +230,5 @@ def in_engine(seconds: float, batch: int) -> list[dict]:
     return alternate_rounds(engines, batch, flops, seconds)
 
 
-def main() -> None:
-    p = argparse.ArgumentParser(description=__doc__)
-    p.add_argument("--out", type=Path, required=True)
-    p.add_argument("--batch", type=int, default=512)
-    p.add_argument("--seconds", type=float, default=1.5)
-    p.add_argument("--part", choices=["alone", "engine", "both"], default="both")
-    args = p.parse_args()
-    torch.manual_seed(0)
-    res: dict = {"environment": environment("cuda"), "batch": args.batch}
-    path = args.out / "probe_l2_chunks.json"
-    if args.part in ("alone", "both"):
-        res["alone"] = alone(args.seconds)
-        write_json(path, res)
-    if args.part in ("engine", "both"):
-        res["engine"] = in_engine(args.seconds, args.batch)
-        write_json(path, res)
-
-
 if __name__ == "__main__":
-    main()
+    run_probe(__doc__, "probe_l2_chunks", alone, in_engine)

@@ -44,3 +44,25 @@ torch.set_num_threads(2)
 @pytest.fixture
 def rng():
     return torch.Generator().manual_seed(1234)
+
+
+@pytest.fixture(scope="module")
+def weights(tmp_path_factory):
+    """A checkpoint of a small EEGPT (embed_dim 64, depth 2, 4 heads) with random weights (seed
+    7), saved once per test module; modules that need another model define their own."""
+    from eegpt.checkpoints import save_checkpoint
+    from eegpt.config import EEGPTConfig
+    from eegpt.model import EEGPT
+
+    torch.manual_seed(7)
+    path = tmp_path_factory.mktemp("weights") / "small"
+    save_checkpoint(EEGPT(EEGPTConfig(embed_dim=64, depth=2, num_heads=4, embed_num=4)), path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def model(weights):
+    """The ``weights`` checkpoint, loaded."""
+    from eegpt.checkpoints import load_model
+
+    return load_model(weights)

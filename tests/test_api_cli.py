@@ -25,14 +25,6 @@ SMALL = EEGPTConfig(embed_dim=64, depth=2, num_heads=4, embed_num=4)
 
 
 @pytest.fixture(scope="module")
-def weights(tmp_path_factory):
-    torch.manual_seed(7)
-    path = tmp_path_factory.mktemp("weights") / "small"
-    save_checkpoint(EEGPT(SMALL), path)
-    return path
-
-
-@pytest.fixture(scope="module")
 def edf(tmp_path_factory):
     raw, _ = synthetic_raw(minutes=0.5, seed=3)
     return write_edf(raw, tmp_path_factory.mktemp("rec") / "tuh_like.edf")

@@ -19,7 +19,6 @@ import pyarrow.parquet as pq
 import pytest
 import torch
 
-from eegpt.checkpoints import load_model, save_checkpoint
 from eegpt.config import EEGPTConfig
 from eegpt.dataset import (
     ERRORS_REPORT,
@@ -61,19 +60,6 @@ def make_corpus(folder: Path, n: int, minutes: float = 0.5, *, corrupt: int | No
             write_edf(raw, path)
         paths.append(path)
     return paths
-
-
-@pytest.fixture(scope="module")
-def weights(tmp_path_factory):
-    torch.manual_seed(7)
-    path = tmp_path_factory.mktemp("weights") / "small"
-    save_checkpoint(EEGPT(SMALL), path)
-    return path
-
-
-@pytest.fixture(scope="module")
-def model(weights):
-    return load_model(weights)
 
 
 @pytest.fixture(scope="module")
