@@ -269,6 +269,8 @@ def test_corpus_reject_by_annotation(annotated_corpus, model, weights, tmp_path)
         embed_dataset(annotated_corpus, out, model=model, workers=0, progress=False)
     with pytest.raises(ValueError, match="is a shard of an embed-dataset run"):
         load_embeddings(out / "shard-00000.parquet")
+    with pytest.raises(ValueError, match=r"is a folder.*read_embeddings\(folder\)"):
+        load_embeddings(out)
     files = pd.read_csv(out / "_files.csv")
     assert files.set_index("recording_id").loc["a_raw.fif", "n_windows_left_out"] == 4
 

@@ -452,6 +452,12 @@ class EmbeddingsWriter:
 def load_embeddings(path: str | Path) -> Embeddings:
     """Read a file written by :meth:`Embeddings.save`."""
     path = Path(path)
+    if path.is_dir():
+        raise ValueError(
+            f"{path} is a folder; load_embeddings reads one .npz/.parquet file. An embed-dataset "
+            "output folder is read with pandas.read_parquet(folder) or "
+            "eegpt.dataset.read_embeddings(folder)"
+        )
     if path.suffix == ".npz":
         with np.load(path, allow_pickle=False) as f:
             return Embeddings(f["embeddings"], f["onsets"], json.loads(str(f["metadata"][()])))
