@@ -21,13 +21,12 @@ float64 run of the reference path (the bound is 1e-2).
 from __future__ import annotations
 
 import contextlib
-import time
 
 import torch
 import torch.nn.functional as F
 from common import log, model_pair, run_probe
-from explore_throughput import alternate_rounds, compiled_engine, event_times, patched
-from probe_l2_chunks import graphed
+from explore_throughput import alternate_rounds, compiled_engine, patched
+from probe_l2_chunks import graphed, time_replays
 
 import eegpt.model as M
 
@@ -102,15 +101,9 @@ def alone(seconds: float) -> list[dict]:
                     "nonfinite": int((~torch.isfinite(y)).sum()),
                 }
                 replays[label] = graphed(fn)
-    times: dict[str, list[float]] = {name: [] for name in replays}
-    for _ in range(3):
-        for name, fn in replays.items():
-            time.sleep(0.5)
-            times[name] += event_times(fn, seconds)
     out = []
-    for name, ts in times.items():
-        ms = sorted(ts)[len(ts) // 2]
-        out.append({"gemm": name, "median_ms": ms, "calls": len(ts), **info[name]})
+    for name, (ms, calls) in time_replays(replays, seconds).items():
+        out.append({"gemm": name, "median_ms": ms, "calls": calls, **info[name]})
         log(f"{name:>36}: {ms:6.3f} ms, diff {info[name]['rel_diff_vs_float32_accumulation']:.1e}"
             f", {info[name]['kernel'][:60]}")  # fmt: skip
     return out

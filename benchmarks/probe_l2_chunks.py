@@ -150,6 +150,17 @@ def graphed(fn):
     return g.replay
 
 
+def time_replays(replays: dict, seconds: float) -> dict[str, tuple[float, int]]:
+    """``name -> (median ms, calls)`` of each graph replay, timed in 3 alternating rounds of
+    ``seconds`` (the same power-limited clock for all)."""
+    times: dict[str, list[float]] = {name: [] for name in replays}
+    for _ in range(3):
+        for name, fn in replays.items():
+            time.sleep(0.5)
+            times[name] += event_times(fn, seconds)
+    return {name: (sorted(ts)[len(ts) // 2], len(ts)) for name, ts in times.items()}
+
+
 def alone(seconds: float) -> list[dict]:
     """Part 1: the MLP and the attention sublayer at the batch-512 shapes, alone."""
     dev, dt = "cuda", torch.bfloat16
@@ -189,15 +200,9 @@ def alone(seconds: float) -> list[dict]:
         y = fn().view_as(ref).float()
         errors[name] = ((y - ref.float()).abs().max() / ref.float().abs().max()).item()
     replays = {name: graphed(fn) for name, fn in fns.items()}
-    times: dict[str, list[float]] = {name: [] for name in replays}
-    for _ in range(3):
-        for name, fn in replays.items():
-            time.sleep(0.5)
-            times[name] += event_times(fn, seconds)
     out = []
-    for name, ts in times.items():
-        ms = sorted(ts)[len(ts) // 2]
-        out.append({"variant": name, "median_ms": ms, "calls": len(ts),
+    for name, (ms, calls) in time_replays(replays, seconds).items():
+        out.append({"variant": name, "median_ms": ms, "calls": calls,
                     "rel_diff_vs_one_gemm": errors[name]})  # fmt: skip
         log(f"{name:>48}: {ms:7.3f} ms (differs from one GEMM by {errors[name]:.1e})")
     return out
