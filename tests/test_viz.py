@@ -173,3 +173,5 @@ def test_spans_named_by_an_annotation_shade_its_windows():
     assert [t.get_text() for t in ax.get_legend().get_texts()][0] == "task"
     with pytest.raises(ValueError, match=r"no window has an annotation 'rest'.*'BAD_x', 'task'"):
         plot_embeddings(emb, spans="rest")
+    ax = plot_embeddings(emb, spans=["task", "BAD_x"]).axes[0]  # several: their windows
+    assert [t.get_text() for t in ax.get_legend().get_texts()][0] == "task, BAD_x"

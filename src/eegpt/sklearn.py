@@ -278,19 +278,21 @@ class EEGPTEmbedder(TransformerMixin, BaseEstimator):
         """Unpooled summary tokens ``[n_epochs, N, S, D]`` (float32)."""
         check_is_fitted(self, "model_")
         rec = self._recording(X)
+        if list(rec.ch_names) != self.ch_names_in_:
+            missing = [n for n in self.ch_names_in_ if n not in rec.ch_names]
+            extra = [n for n in rec.ch_names if n not in self.ch_names_in_]
+            if missing or extra:
+                raise ValueError(
+                    f"X has other channels than the embedder was fitted on: missing {missing}, "
+                    f"extra {extra} (fitted on {self.ch_names_in_})"
+                )
+            rec = _reordered(rec, self.ch_names_in_)  # same channels, other order: by name
         if rec.n_channels * rec.n_times != self.n_features_in_:
             raise ValueError(
                 f"X has {rec.n_channels * rec.n_times} features, but EEGPTEmbedder is expecting "
                 f"{self.n_features_in_} features as input ({self.n_channels_in_} channels x "
                 f"{self.n_times_in_} samples per epoch)"
             )
-        if list(rec.ch_names) != self.ch_names_in_:
-            if sorted(rec.ch_names) != sorted(self.ch_names_in_):
-                raise ValueError(
-                    f"X has channels {rec.ch_names}, but the embedder was fitted on "
-                    f"{self.ch_names_in_}"
-                )
-            rec = _reordered(rec, self.ch_names_in_)  # same channels, other order: by name
         config = self._config()
         windows = prepare(rec, self.mapping_, config, verbose=self.verbose)
         if self.cache:

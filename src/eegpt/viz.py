@@ -185,7 +185,7 @@ def _as_mapping(mapping: Any) -> ChannelMapping:
 def plot_embeddings(
     embeddings: Embeddings,
     *,
-    spans: Sequence[tuple[float, float]] | str | None = None,
+    spans: Sequence[tuple[float, float]] | str | Sequence[str] | None = None,
     span_label: str = "",
     components: int = 2,
     ax: Axes | None = None,
@@ -202,9 +202,9 @@ def plot_embeddings(
     ----------
     embeddings : Embeddings
         Of one recording (:meth:`eegpt.EEGPT.embed`, :func:`eegpt.load_embeddings`).
-    spans : str | sequence of (start, stop) seconds | None
-        What to shade grey: an annotation description (``"task"``: the windows that annotation
-        overlaps, from :attr:`Embeddings.annotations`), or time spans in the time base of the
+    spans : str | sequence of str | sequence of (start, stop) seconds | None
+        What to shade grey: annotation descriptions (``"task"``, or several: the windows they
+        overlap, from :attr:`Embeddings.annotations`), or time spans in the time base of the
         onsets -- for a Raw, seconds from its first sample, i.e. annotation onsets minus
         ``raw.first_time``. Windows over annotations marked bad (:attr:`Embeddings.bad`) are
         shaded red, and windows left out by ``reject_by_annotation`` are ticked red below the
@@ -244,16 +244,18 @@ def plot_embeddings(
         ax.legend(fontsize=8, title="label", title_fontsize=8)
         return _finish(fig, embeddings, show)
     fig, ax = _figure(ax, (9.0, 3.6))
-    if isinstance(spans, str):
-        span_label = span_label or spans
-        over = np.array([spans in descs for descs in embeddings.annotations], dtype=bool)
+    if isinstance(spans, str) or (spans and all(isinstance(s, str) for s in spans)):
+        names = [spans] if isinstance(spans, str) else list(spans)
+        span_label = span_label or ", ".join(names)
+        over = np.array([any(n in descs for n in names) for descs in embeddings.annotations])
         if not over.any():
             known = sorted({d for descs in embeddings.annotations for d in descs})
+            wanted = names[0] if len(names) == 1 else names
             raise ValueError(
-                f"no window has an annotation {spans!r}; the windows' annotations are "
+                f"no window has an annotation {wanted!r}; the windows' annotations are "
                 f"{known[:10] if known else 'none'}"
             )
-        spans = _window_spans(embeddings, over)
+        spans = _window_spans(embeddings, over.astype(bool))
     for i, (lo, hi) in enumerate(spans or ()):
         ax.axvspan(lo, hi, color="0.88", zorder=0, label=span_label if i == 0 and span_label else None)  # fmt: skip
     bad = embeddings.bad
