@@ -60,6 +60,11 @@ def mne_verbose(verbose: bool | str | int | None) -> bool | str | int | None:
     return False if verbose == 0 else verbose
 
 
+def count(n: int, noun: str) -> str:
+    """``"1 shard"``, ``"3 shards"``: a number and a noun that agrees with it."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
 def progress_interval() -> float:
     """Seconds between progress-bar updates: tqdm's 0.1 on a terminal, 30 when stderr goes to a
     file or a pipe (a log of a long run gets a line every 30 s, not ten a second)."""

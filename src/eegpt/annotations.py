@@ -125,7 +125,8 @@ def annotations_per_window(
     Continuous recordings (:class:`~eegpt.io.Recording` or a streamed one) carry
     ``annotations``: each window ``[onset, onset + length_s)`` gets those that overlap it
     (:func:`window_annotations`). Epoched ones may carry ``epoch_annotations``, one list per
-    epoch as MNE gives them (``mne.Epochs.get_annotations_per_epoch``).
+    epoch (:func:`eegpt.io.epoch_annotations`: MNE's per-epoch annotations under the rule MNE
+    uses when it cuts epochs).
     """
     per_epoch = getattr(recording, "epoch_annotations", None)
     if per_epoch is not None:
@@ -155,6 +156,12 @@ class WindowAnnotations:
     def left_out(self) -> int:
         """How many windows were left out."""
         return 0 if self.keep is None else int((~self.keep).sum())
+
+    def kept(self, values: Sequence[Any]) -> list[Any]:
+        """The entries of a per-window list (e.g. epochs' labels) for the kept windows."""
+        if self.keep is None:
+            return list(values)
+        return [v for v, k in zip(values, self.keep, strict=True) if k]
 
 
 def annotate_windows(

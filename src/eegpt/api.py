@@ -344,7 +344,7 @@ def _apply_annotations(
     metadata["window_index"] = np.flatnonzero(keep).tolist()
     metadata["rejected_by_annotation"] = onsets[~keep].tolist()
     if "labels" in metadata:
-        metadata["labels"] = [label for label, k in zip(metadata["labels"], keep, strict=True) if k]
+        metadata["labels"] = found.kept(metadata["labels"])
     return keep
 
 

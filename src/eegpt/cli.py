@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from eegpt import __version__
+from eegpt._logging import count as _count
 
 if TYPE_CHECKING:
     from eegpt.preprocessing import PreprocessingConfig
@@ -408,10 +409,6 @@ def cmd_channels(args: argparse.Namespace) -> int:
             _save_figure(mapping.plot(title=title, bads=bads), out)
             print(f"drew {out}")
     return 1 if failed else 0
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}" + ("" if n == 1 else "s")
 
 
 def _save_figure(fig: Any, path: Path) -> None:

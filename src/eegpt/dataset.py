@@ -70,6 +70,7 @@ import torch
 from tqdm.auto import tqdm
 
 from eegpt import __version__
+from eegpt._logging import count as _count
 from eegpt._logging import log as _log
 from eegpt._logging import progress_interval
 from eegpt._tempfiles import temporary_beside
@@ -552,7 +553,7 @@ def load_file(
             found.left_out,
         )
         if labels is not None:
-            info.labels = [label for label, k in zip(labels, keep, strict=True) if k]
+            info.labels = found.kept(labels)
     n_epochs = recording.data.shape[0] if recording.is_epoched else 1
     return LoadedFile(
         index=index,
@@ -1486,11 +1487,6 @@ def _warning_kind(text: str) -> str:
     if check:
         return check[1]
     return next((kind for words, kind in _WARNING_KINDS if words in text), "other")
-
-
-def _count(n: int, noun: str) -> str:
-    """``"1 shard"``, ``"3 shards"``."""
-    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 def _short(text: str, limit: int = 200) -> str:

@@ -99,8 +99,8 @@ class Recording:
         For continuous data, the recording's annotations with onsets in seconds from its first
         sample (see :mod:`eegpt.annotations`), when it has any.
     epoch_annotations : list of list of str | None
-        For epoched data, the descriptions of the annotations over each epoch (MNE's
-        ``Epochs.get_annotations_per_epoch``), when the epochs carry annotations.
+        For epoched data, the descriptions of the annotations over each epoch
+        (:func:`epoch_annotations`), when the epochs carry annotations.
     first_time : float | None
         For MNE data, seconds from the start of the acquisition to the first sample
         (``raw.first_time``; nonzero for cropped data and FIF files with ``first_samp > 0``).
