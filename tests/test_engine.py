@@ -18,7 +18,7 @@ import torch
 import torch.nn.functional as F
 
 from eegpt.config import PRESETS, EEGPTConfig
-from eegpt.engine import InferenceEngine, cast_matmuls
+from eegpt.engine import GPU_BATCH_SIZE, InferenceEngine, cast_matmuls, default_batch_size
 from eegpt.model import EEGPT, EEGPTEncoder
 
 cuda = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
@@ -304,6 +304,31 @@ def test_auto_compile_never_on_cpu():
 def test_bucketing():
     engine = InferenceEngine(EEGPTEncoder(PRESETS["tiny1"]), "cpu", batch_size=48)
     assert [engine.bucket(n) for n in (1, 2, 3, 5, 33, 48)] == [1, 2, 4, 8, 48, 48]
+
+
+def test_default_batch_size_by_device_and_tokens():
+    large = PRESETS["large"]
+    cpu = [default_batch_size("cpu", large, (c, 1024)) for c in (58, 19, 4, 1, 200)]
+    assert cpu == [4, 8, 32, 32, 1]  # 16 patches x (C + 4 summary tokens) <= 4096 tokens
+    assert default_batch_size("cpu", large, (8, 5, 512)) == 32  # leading axes ignored
+    assert default_batch_size("cpu", large, (2, 64)) == 64  # at most 64
+    assert default_batch_size("cuda", large, (58, 1024)) == GPU_BATCH_SIZE == 64
+    assert default_batch_size(torch.device("cuda", 1), large, (200, 1024)) == 64
+
+
+def test_engine_batches_by_default_batch_size(monkeypatch):
+    enc = make_encoder(embed_dim=64, depth=1, num_heads=4)
+    windows = np.random.default_rng(5).standard_normal((13, 40, 1024)).astype(np.float32)
+    engine = InferenceEngine(enc, "cpu")
+    assert engine.batch_size is None and engine.batch_for(windows.shape) == 4
+    assert InferenceEngine(enc, "cpu", batch_size=5).batch_for(windows.shape) == 5
+    seen = []
+    forward = engine.forward
+    monkeypatch.setattr(engine, "forward", lambda x, *a: seen.append(len(x)) or forward(x, *a))
+    out = engine.encode(windows, range(40))
+    assert seen == [4, 4, 4, 1]
+    same = InferenceEngine(enc, "cpu", batch_size=4).encode(windows, range(40))
+    np.testing.assert_array_equal(out, same)
 
 
 def test_gelu_epilogue_is_never_used_in_float32_or_on_cpu():

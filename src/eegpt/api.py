@@ -62,7 +62,7 @@ def embed(
     reject_by_annotation: bool = False,
     device: str | None = None,
     precision: Precision = "float32",
-    batch_size: int = 64,
+    batch_size: int | None = None,
     engine: InferenceEngine | None = None,
     progress: bool = False,
     stream: bool | None = None,
@@ -209,7 +209,7 @@ _EMBED_DEFAULTS: dict[str, Any] = {
     "reject_by_annotation": False,
     "device": None,
     "precision": "float32",
-    "batch_size": 64,
+    "batch_size": None,
     "engine": None,
     "progress": False,
     "stream": None,
@@ -270,7 +270,8 @@ class _Job:
         windows: WindowStream | Windows
         if recording is not None:
             windows = stream = WindowStream(recording, config, verbose=verbose)
-            size = block_size(engine.batch_size, BLOCK_WINDOWS)
+            shape = (recording.n_channels, config.n_samples)
+            size = block_size(engine.batch_for(shape), BLOCK_WINDOWS)
             blocks = lambda: stream.blocks(size)  # noqa: E731
         else:
             recording = as_recording(

@@ -35,7 +35,13 @@ def add_inference_options(
     embedding commands)."""
     g = p.add_argument_group("inference")
     g.add_argument("--device", default=None, help=device_help)
-    g.add_argument("--batch-size", type=int, default=64, help="windows per forward pass (64)")
+    g.add_argument(
+        "--batch-size",
+        type=int,
+        default=None,
+        help="windows per forward pass (default: 64 on a GPU; on a CPU a few, fewer the more "
+        "channels, which runs faster there)",
+    )
     g.add_argument(
         "--precision",
         choices=["float32", "bfloat16", "float16"],

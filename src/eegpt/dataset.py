@@ -730,7 +730,7 @@ def make_engines(
     devices: Sequence[torch.device],
     *,
     precision: Precision = "float32",
-    batch_size: int = 64,
+    batch_size: int | None = None,
     stream_precision: Precision = "float32",
 ) -> list[InferenceEngine]:
     """One :class:`InferenceEngine` per device; the model is copied for every extra device."""
@@ -1266,7 +1266,6 @@ def run_inprocess(
     workers : int
         Reader processes; 0 reads in this process (no overlap).
     """
-    batch_size = engines[0].batch_size
     idle: queue.SimpleQueue[InferenceEngine] = queue.SimpleQueue()
     for engine in engines:
         idle.put(engine)
@@ -1288,7 +1287,8 @@ def run_inprocess(
             for loaded in readers.read(files):
                 group.append(loaded)
                 n_group += loaded.n_windows
-                if n_group >= batch_size or len(group) >= 256:
+                full = loaded.n_windows and n_group >= engines[0].batch_for(loaded.data.shape)
+                if full or len(group) >= 256:
                     pending.append(devices.submit(encode_group, group))
                     group, n_group = [], 0
                 while pending and (pending[0].done() or len(pending) > max_pending):
@@ -1595,7 +1595,7 @@ def embed_dataset(
     device: str | None = None,
     precision: Precision = "float32",
     stream_precision: Precision = "float32",
-    batch_size: int = 64,
+    batch_size: int | None = None,
     pool: Pool = "none",
     shard_size: int = 8,
     workers: int | None = None,
@@ -1646,8 +1646,9 @@ def embed_dataset(
     stream_precision : ``"float32"`` | ``"float16"`` | ``"bfloat16"``
         With a reduced ``precision``: dtype of the residual stream between blocks (see
         :class:`~eegpt.engine.InferenceEngine`); float16 is a few percent faster on GPUs.
-    batch_size : int
-        Windows per forward pass.
+    batch_size : int | None
+        Windows per forward pass; ``None``: the engine's default (64 on a GPU, a few windows
+        on a CPU, see :func:`~eegpt.engine.default_batch_size`).
     pool : ``"none"`` | ``"mean"``
         ``"none"`` stores all ``N*S*D`` summary-token values per window (128 KiB per window for
         the large model); ``"mean"`` stores their mean over patches and tokens (``D`` values).
@@ -1697,7 +1698,7 @@ def embed_dataset(
         raise ValueError(f"engine must be 'inprocess' or 'ray', got {engine!r}")
     if pool not in ("none", "mean"):
         raise ValueError(f"pool must be 'none' or 'mean', got {pool!r}")
-    if shard_size < 1 or batch_size < 1 or files_per_batch < 1:
+    if shard_size < 1 or (batch_size is not None and batch_size < 1) or files_per_batch < 1:
         raise ValueError("shard_size, batch_size and files_per_batch must be >= 1")
     if workers is not None and workers < 0:
         raise ValueError(f"workers must be >= 0, got {workers}")

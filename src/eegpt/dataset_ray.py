@@ -124,7 +124,7 @@ class _EmbedActor:
         *,
         use_gpu: bool,
         precision: Precision,
-        batch_size: int,
+        batch_size: int | None,
         pool: Pool,
         stream_precision: Precision = "float32",
     ) -> None:
@@ -202,7 +202,7 @@ def run_ray(
     load_kwargs: Mapping[str, Any],
     device: str | None = None,
     precision: Precision = "float32",
-    batch_size: int = 64,
+    batch_size: int | None = None,
     pool: Pool = "none",
     workers: int | None = None,
     stream_precision: Precision = "float32",

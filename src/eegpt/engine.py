@@ -37,6 +37,7 @@ from tqdm.auto import tqdm
 
 from eegpt import short_attention as short_attn
 from eegpt._logging import progress_interval, warn
+from eegpt.config import EEGPTConfig
 from eegpt.errors import DeviceUnavailableError
 from eegpt.model import (
     EEGPT,
@@ -63,6 +64,14 @@ MAX_GRAPHS = 8
 AUTO_COMPILE_AFTER = 500_000
 #: Lower bound set on ``torch._dynamo.config.recompile_limit`` once an engine compiles.
 RECOMPILE_LIMIT = 64
+#: ``batch_size=None`` on a GPU: windows per forward pass.
+GPU_BATCH_SIZE = 64
+#: ``batch_size=None`` on a CPU: at most this many tokens (patches x (channels + summary
+#: tokens)) per forward pass, so 4 windows of 58 channels, 8 of 19, 32 of 4 (4 s windows).
+#: Small batches keep the activations in the caches: batches of 64 large-model windows of 58
+#: channels ran 20-45% slower than the best size on three CPUs (BENCHMARKS.md,
+#: ``benchmarks/bench_cpu_batch.py``).
+CPU_BATCH_TOKENS = 4096
 
 
 def resolve_device(device: str | torch.device | None) -> torch.device:
@@ -87,6 +96,22 @@ def resolve_device(device: str | torch.device | None) -> torch.device:
                 f"{torch.cuda.device_count()} CUDA GPU(s) (cuda:0 ...)"
             )
     return device
+
+
+def default_batch_size(
+    device: torch.device | str, config: EEGPTConfig, window_shape: Sequence[int]
+) -> int:
+    """Windows per forward pass when none is given, for windows of shape ``(C, T)``.
+
+    :data:`GPU_BATCH_SIZE` on a GPU. On a CPU the largest power of two (at most 64, at least
+    1) whose windows hold at most :data:`CPU_BATCH_TOKENS` tokens (patches x (channels +
+    summary tokens)): 4 windows of 58 channels, 8 of 19, 32 of 4 for 4 s windows.
+    """
+    if torch.device(device).type != "cpu":
+        return GPU_BATCH_SIZE
+    n_chans, n_times = window_shape[-2:]
+    fits = CPU_BATCH_TOKENS // (config.n_patches(n_times) * (n_chans + config.embed_num))
+    return 1 << min(6, max(0, fits.bit_length() - 1))
 
 
 def cast_matmuls(model: nn.Module, dtype: torch.dtype) -> nn.Module:
@@ -131,8 +156,10 @@ class InferenceEngine:
         of the model once and keep LayerNorm, softmax and the residual stream in float32
         (max relative error on random weights: 6e-3 to 1e-2 for bfloat16, ~1e-3 for float16);
         on CUDA they also run the float32 patch projection on TF32 tensor cores (~5e-4).
-    batch_size : int
-        Windows per forward pass.
+    batch_size : int | None
+        Windows per forward pass. ``None`` (default): 64 on a GPU; on a CPU a few windows,
+        fewer the more channels (:func:`default_batch_size`), which is faster there than
+        large batches.
     fused : bool
         Use the encoder's fast path (default). ``False`` runs the plain reference path (under
         autocast for reduced precisions), without graphs or compilation; for testing.
@@ -171,7 +198,7 @@ class InferenceEngine:
     model: EEGPT | EEGPTEncoder
     device: str | torch.device | None = None
     precision: Precision = "float32"
-    batch_size: int = 64
+    batch_size: int | None = None
     fused: bool = True
     compile: bool | Auto = "auto"
     cuda_graphs: bool | Auto = "auto"
@@ -195,7 +222,7 @@ class InferenceEngine:
                 "stream_precision other than float32 needs precision bfloat16/float16 and the "
                 "fast path (float32 stays exact)"
             )
-        if self.batch_size < 1:
+        if self.batch_size is not None and self.batch_size < 1:
             raise ValueError(f"batch_size must be >= 1, got {self.batch_size}")
         for name in ("compile", "cuda_graphs", "gelu_epilogue", "short_attention"):
             if getattr(self, name) not in (True, False, "auto"):
@@ -317,15 +344,24 @@ class InferenceEngine:
 
     # -- one batch ------------------------------------------------------------------------------
 
-    def bucket(self, n: int) -> int:
+    def batch_for(self, window_shape: Sequence[int]) -> int:
+        """Windows per forward pass for windows of shape ``(C, T)`` (leading axes ignored):
+        ``batch_size``, or :func:`default_batch_size` when it is ``None``."""
+        if self.batch_size is not None:
+            return self.batch_size
+        return default_batch_size(self.device, self.encoder.config, window_shape)
+
+    def bucket(self, n: int, batch_size: int | None = None) -> int:
         """Rows a batch of ``n`` windows is padded to when shapes must stay static.
 
-        Full batches keep ``batch_size``; a smaller one rounds up to a power of two, so at most
+        Full batches keep their size (``batch_size``, default: the engine's, or
+        :data:`GPU_BATCH_SIZE`); a smaller one rounds up to a power of two, so at most
         ``log2(batch_size) + 2`` shapes (graphs, compiled variants) exist per window geometry.
         """
-        if n >= self.batch_size:
+        bs = batch_size or self.batch_size or GPU_BATCH_SIZE
+        if n >= bs:
             return n
-        return min(self.batch_size, 1 << (n - 1).bit_length())
+        return min(bs, 1 << (n - 1).bit_length())
 
     @torch.inference_mode()
     def forward(
@@ -343,7 +379,7 @@ class InferenceEngine:
         plan = self.plan(chan_ids) if plan is None else plan
         n = x.shape[0]
         static = self.use_graphs or self.use_compile
-        rows = self.bucket(n) if static else n
+        rows = self.bucket(n, self.batch_for(x.shape)) if static else n
         if self.use_graphs:
             entry = self._graph(rows, tuple(x.shape[1:]), chan_ids, plan)
             entry.static_in[:n].copy_(x, non_blocking=True)
@@ -427,8 +463,9 @@ class InferenceEngine:
             if self.device.type == "cuda":
                 self._encode_pipelined(windows, chan_ids, plan, out, bar, finite)
             else:
-                for start in range(0, len(windows), self.batch_size):
-                    chunk = _as_float32(windows[start : start + self.batch_size])
+                bs = self.batch_for(windows.shape)
+                for start in range(0, len(windows), bs):
+                    chunk = _as_float32(windows[start : start + bs])
                     z = self.forward(chunk, chan_ids, plan)
                     _and_finite(finite, z)
                     out[start : start + len(chunk)] = z.float().cpu().numpy()
@@ -462,8 +499,9 @@ class InferenceEngine:
             "is the input in model units, mV?); recomputed them with a float32 stream"
         )
         plan = self.plan(chan_ids, stream_precision="float32")
-        for start in range(0, len(bad), self.batch_size):
-            rows = bad[start : start + self.batch_size]
+        bs = self.batch_for(windows.shape)
+        for start in range(0, len(bad), bs):
+            rows = bad[start : start + bs]
             z = self.forward(_as_float32(windows[rows]), chan_ids, plan)
             out[rows] = z.float().cpu().numpy()
 
@@ -478,7 +516,7 @@ class InferenceEngine:
     ) -> None:
         """CUDA loop with two pinned host slots: while the device works on batch k, the host
         fills the input slot of batch k+1 and reads back the output of batch k-1."""
-        bs = self.batch_size
+        bs = self.batch_for(windows.shape)
         in_bufs = self._pinned_buffers("in", (bs, *windows.shape[1:]))
         out_bufs = self._pinned_buffers("out", (bs, *out.shape[1:]))
         copied = [torch.cuda.Event(), torch.cuda.Event()]  # input slot free again

@@ -61,7 +61,13 @@ from eegpt.channels import (
     normalize_channel_name,
 )
 from eegpt.config import EEGPTConfig, strict_from_dict
-from eegpt.engine import InferenceEngine, Precision, resolve_device
+from eegpt.engine import (
+    GPU_BATCH_SIZE,
+    InferenceEngine,
+    Precision,
+    default_batch_size,
+    resolve_device,
+)
 from eegpt.errors import MissingDependencyError, RecordingError
 from eegpt.io import Recording, as_recording, epochs_labels, is_epochs_file, read_epochs_file
 from eegpt.model import EEGPT, EEGPTEncoder, LinearProbe
@@ -482,7 +488,7 @@ def embed_windows(
     *,
     device: str | torch.device | None = None,
     precision: Precision = "float32",
-    batch_size: int = 64,
+    batch_size: int | None = None,
     cache: EmbeddingCache | str | os.PathLike | bool | None = True,
     preprocessing: PreprocessingConfig | None = None,
     progress: bool = False,
@@ -1055,7 +1061,7 @@ class EEGPTProbe:
         *,
         device: str | torch.device | None = None,
         precision: Precision = "float32",
-        batch_size: int = 64,
+        batch_size: int | None = None,
         cache: EmbeddingCache | str | os.PathLike | bool | None = False,
     ) -> np.ndarray:
         """Logits ``[n, n_classes]`` of model-ready windows (see :meth:`windows`)."""
@@ -1074,9 +1080,11 @@ class EEGPTProbe:
                 preprocessing=self.preprocessing,
             )
             head = self.model.final_layer
-            logits = _predict_logits(head, z, batch_size, dev, "float32")
+            logits = _predict_logits(head, z, batch_size or GPU_BATCH_SIZE, dev, "float32")
         else:
-            logits = _predict_logits(self._forward(), windows, batch_size, dev, precision)
+            config = _encoder_of(self.model).config
+            bs = batch_size or default_batch_size(dev, config, windows.shape)
+            logits = _predict_logits(self._forward(), windows, bs, dev, precision)
         return logits.numpy()
 
     def decision_function(self, data: Any, **kwargs: Any) -> np.ndarray:

@@ -96,8 +96,9 @@ class EEGPTEmbedder(TransformerMixin, BaseEstimator):
         must last ``window_seconds`` (shorter ones with ``tail="pad"``). Default: 256 Hz, 4 s.
     rename : dict | None
         Channel-name overrides for :func:`~eegpt.channels.map_channels`.
-    batch_size : int
-        Epochs per forward pass.
+    batch_size : int | None
+        Epochs per forward pass; ``None``: 64 on a GPU, a few on a CPU (see
+        :func:`eegpt.engine.default_batch_size`).
     device : str | None
         ``None`` picks CUDA when available.
     precision : {"float32", "bfloat16", "float16"}
@@ -145,7 +146,7 @@ class EEGPTEmbedder(TransformerMixin, BaseEstimator):
         pooling: str | Callable[[np.ndarray], np.ndarray] = "flatten",
         preprocessing: PreprocessingConfig | None = None,
         rename: dict[str, str | None] | None = None,
-        batch_size: int = 64,
+        batch_size: int | None = None,
         device: str | None = None,
         precision: str = "float32",
         cache: Any = False,
@@ -180,7 +181,9 @@ class EEGPTEmbedder(TransformerMixin, BaseEstimator):
             )
         if self.units not in UNITS:
             raise ValueError(f"units must be one of {list(UNITS)}, got {self.units!r}")
-        if not isinstance(self.batch_size, numbers.Integral) or self.batch_size < 1:
+        if self.batch_size is not None and (
+            not isinstance(self.batch_size, numbers.Integral) or self.batch_size < 1
+        ):
             raise ValueError(f"batch_size must be a positive integer, got {self.batch_size!r}")
         if self.preprocessing is not None and not isinstance(
             self.preprocessing, PreprocessingConfig
