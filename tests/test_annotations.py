@@ -334,3 +334,32 @@ def test_corpus_file_with_every_window_bad_is_ok_and_empty(model, tmp_path):
     assert files.loc["all_bad_raw.fif", "n_windows"] == 0
     assert files.loc["all_bad_raw.fif", "n_windows_left_out"] == 3
     assert "none was embedded" in files.loc["all_bad_raw.fif", "warnings"]
+
+
+def test_dropped_epochs_keep_their_trial_index(model, tmp_path):
+    """After epochs.drop(...), the window index is epochs.selection (each epoch's index among
+    its events), through rejection too, in the API, the saved file and corpus runs."""
+    pd = pytest.importorskip("pandas")
+    raw = annotated_raw()
+    events = mne.make_fixed_length_events(raw, duration=4.0)
+    epochs = mne.Epochs(raw, events, tmin=-0.5, tmax=3.5 - 1 / 250, baseline=None,
+                        reject_by_annotation=False, preload=True, verbose=False)  # fmt: skip
+    epochs.drop([0, 5], verbose=False)
+    selection = epochs.selection.tolist()
+    with pytest.warns(RuntimeWarning, match="marked bad"):
+        emb = model.embed(epochs, device="cpu")
+    assert emb.metadata["window_index"] == selection
+    # onsets are the epochs' starts: event time + tmin
+    np.testing.assert_allclose(emb.onsets, events[selection, 0] / 250 - 0.5)
+    emb.save(tmp_path / "e.parquet")
+    assert pd.read_parquet(tmp_path / "e.parquet")["window"].tolist() == selection
+    kept = model.embed(epochs, device="cpu", reject_by_annotation=True)
+    bad = emb.bad
+    assert kept.metadata["window_index"] == [
+        s for s, b in zip(selection, bad, strict=True) if not b
+    ]
+    folder = tmp_path / "in"
+    folder.mkdir()
+    epochs.save(folder / "s01-epo.fif", verbose=False)
+    embed_dataset(folder, tmp_path / "out", model=model, workers=0, progress=False)
+    assert pd.read_parquet(tmp_path / "out")["window"].tolist() == selection

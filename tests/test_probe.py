@@ -423,3 +423,23 @@ def test_missing_scikit_learn_is_a_user_error(monkeypatch):
     with pytest.raises(MissingDependencyError, match=r"eegpt\[sklearn\]") as info:
         _sklearn_metrics()
     assert isinstance(info.value, USER_ERRORS) and isinstance(info.value, ImportError)
+
+
+def test_label_problems_are_named(model, task, cache):
+    train, test = task
+    y = np.array(epochs_labels(train), dtype=object)
+    y[[3, 7]] = None
+    with pytest.raises(ValueError, match=r"2 missing label\(s\) \(None/NaN\) at epoch\(s\) 3, 7"):
+        train_probe(model, train, y)
+    codes = train.events[:, 2].astype(float)
+    codes[0] = np.nan
+    with pytest.raises(ValueError, match=r"missing label.*at epoch\(s\) 0"):
+        train_probe(model, train, codes)
+    # labels read as text (a CSV file) for a probe of event codes, and the reverse
+    by_code = train_probe(model, train, train.events[:, 2], cache=cache, **FAST)
+    text = [str(c) for c in test.events[:, 2]]
+    assert by_code.evaluate(test, text, cache=cache) == by_code.evaluate(
+        test, test.events[:, 2], cache=cache
+    )
+    with pytest.raises(ValueError, match=r"event codes: pass y=epochs.events\[:, 2\]"):
+        by_code.evaluate(test, cache=cache)  # y from the event names

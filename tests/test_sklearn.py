@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pickle
 
+import mne
 import numpy as np
 import pytest
 import torch
@@ -184,5 +185,51 @@ def test_epochs_with_the_same_channels_in_another_order(task):
     names = task.ch_names
     shuffled = task[:4].copy().reorder_channels(names[::-1])
     np.testing.assert_allclose(est.transform(shuffled), est.transform(task[:4]), rtol=1e-6)
-    with pytest.raises(ValueError, match=rf"missing \['{names[0]}'\], extra \[\]"):
+    with pytest.raises(
+        ValueError,
+        match=rf"(?i)the embedder was fitted on channels .*, but \['{names[0]}'\] are missing",
+    ):
         est.transform(task[:4].copy().drop_channels(names[:1]))
+
+
+def test_epochs_of_another_recording_match_by_electrode(task):
+    """Another subject's epochs: other channel names for the same electrodes, another
+    sampling rate, an extra electrode: matched by electrode, resampled, the extra left out."""
+    est = embedder(pooling="mean").fit(task[:4])
+    ref = est.transform(task[:4])
+    renamed = task[:4].copy()
+    renamed.rename_channels({n: f"EEG {n.upper()}-REF" for n in renamed.ch_names})
+    np.testing.assert_allclose(est.transform(renamed), ref, rtol=1e-6)
+    faster = task[:4].copy().resample(512)  # 1 s epochs of 512 samples: resampled to 256 Hz
+    assert est.transform(faster).shape == ref.shape
+    info = mne.create_info(["Oz"], task.info["sfreq"], "eeg")
+    oz = mne.EpochsArray(np.zeros((4, 1, len(task.times))), info, tmin=task.tmin, verbose=False)
+    extra = task[:4].copy().load_data().add_channels([oz], force_update_info=True)
+    with pytest.warns(RuntimeWarning, match=r"\['Oz'\] are not used: the embedder was fitted"):
+        np.testing.assert_allclose(est.transform(extra), ref, rtol=1e-6)
+
+
+def test_a_list_of_one_epoch_epochs_warns_once(task):
+    """What scikit-learn's indexing passes: one Epochs per epoch; a warning about them all is
+    shown once, not once per epoch."""
+    marked = task[:6].copy()
+    marked.info["bads"] = [marked.ch_names[0]]
+    with pytest.warns(RuntimeWarning, match="marked bad"):
+        est = embedder(pooling="mean").fit(marked)
+    with pytest.warns(RuntimeWarning) as record:
+        est.transform([marked[i] for i in range(6)])
+    bad = [w for w in record if "marked bad" in str(w.message)]
+    assert len(bad) == 1, [str(w.message) for w in record]
+
+
+def test_a_pickled_fitted_embedder_stores_the_weights_once(task):
+    est = embedder(pooling="mean").fit(task[:4])
+    size_model = len(pickle.dumps(SMALL))
+    blob = pickle.dumps(est)
+    assert len(blob) < 1.3 * size_model
+    back = pickle.loads(blob)
+    assert back.model_ is not back.model
+    np.testing.assert_array_equal(back.transform(task[:4]), est.transform(task[:4]))
+    other = embedder(pooling="mean").fit(task[:4])
+    other.set_params(model=TINY)  # model_ is no longer a copy of model: both are stored
+    assert len(pickle.dumps(other)) > len(pickle.dumps(TINY)) + 0.9 * size_model

@@ -8,6 +8,7 @@ DEBUG. Anything else is an error.
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 import logging
 import sys
@@ -111,3 +112,19 @@ def warn(message: str, category: type[Warning] = RuntimeWarning) -> None:
     finally:
         del frame
     warnings.warn(message, category, stacklevel=stacklevel + 1)
+
+
+@contextlib.contextmanager
+def warnings_once():
+    """Inside the block each distinct warning is shown once, when the block ends: for loops
+    over many small inputs (the one-epoch Epochs that scikit-learn's indexing makes) that would
+    otherwise repeat the same warning for every item."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        yield
+    seen: set[tuple[type[Warning], str]] = set()
+    for w in caught:
+        key = (w.category, str(w.message))
+        if key not in seen:
+            seen.add(key)
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)

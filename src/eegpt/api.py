@@ -342,7 +342,8 @@ def _apply_annotations(
     if found.keep is None:
         return None
     keep = found.keep
-    metadata["window_index"] = np.flatnonzero(keep).tolist()
+    index = np.asarray(metadata.get("window_index", np.arange(len(keep))))
+    metadata["window_index"] = index[keep].tolist()
     metadata["rejected_by_annotation"] = onsets[~keep].tolist()
     if "labels" in metadata:
         metadata["labels"] = found.kept(metadata["labels"])
@@ -404,6 +405,9 @@ def provenance(model: EEGPT, recording, windows, engine: InferenceEngine) -> dic
     labels = getattr(recording, "labels", None)
     if labels is not None:  # epochs' event names, one per window
         record["labels"] = list(labels)
+    selection = getattr(recording, "selection", None)
+    if selection is not None:  # epochs with dropped ones: their indices among the events
+        record["window_index"] = list(selection)
     return record
 
 

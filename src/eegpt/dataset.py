@@ -544,12 +544,15 @@ def load_file(
     data, onsets = windows.data, np.asarray(windows.onsets, np.float64)
     labels = recording.labels
     info = WindowInfo(annotations=None if found is None else found.per_window, labels=labels)
+    if recording.selection is not None:  # epochs with dropped ones: indices among the events
+        info.index = np.asarray(recording.selection, dtype=np.int64)
     if found is not None and found.keep is not None:
         keep = found.keep
+        windows_index = np.arange(len(keep)) if info.index is None else info.index
         data, onsets, info.index, info.left_out = (
             data[keep],
             onsets[keep],
-            np.flatnonzero(keep),
+            windows_index[keep],
             found.left_out,
         )
         if labels is not None:

@@ -109,6 +109,10 @@ class Recording:
     meas_date : str | None
         For MNE data with a measurement date, the date and time of the acquisition start
         (ISO 8601, UTC).
+    selection : list of int | None
+        For ``mne.Epochs`` with dropped epochs, ``epochs.selection``: each epoch's index among
+        the events it was cut from; the embeddings' window index (``metadata["window_index"]``,
+        the Parquet ``window`` column), so rows link back to trials.
 
     Raises
     ------
@@ -130,6 +134,7 @@ class Recording:
     epoch_annotations: list[list[str]] | None = field(default=None, repr=False)
     first_time: float | None = field(default=None, repr=False)
     meas_date: str | None = field(default=None, repr=False)
+    selection: list[int] | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         data = np.asarray(self.data)
@@ -902,7 +907,7 @@ def _from_mne(
     units = None
     if file_units is not None and all(name in file_units for name in names):
         units = [file_units[name] for name in names]
-    onsets = labels = annotations = per_epoch = None
+    onsets = labels = annotations = per_epoch = selection = None
     if isinstance(inst, mne.io.BaseRaw):
         annotations = annotations_of(inst)
     elif inst.annotations is not None and len(inst.annotations):
@@ -912,11 +917,13 @@ def _from_mne(
         if not np.array_equal(events, np.arange(len(events))):  # EpochsArray placeholder
             onsets = events / sfreq + inst.tmin
         labels = epochs_labels(inst).tolist()
+        if not np.array_equal(inst.selection, np.arange(len(inst.selection))):
+            selection = [int(i) for i in inst.selection]
     rec = Recording(
         data, names, sfreq, source=source, ch_types=types, onsets=onsets, units=units,
         labels=labels, annotations=annotations, epoch_annotations=per_epoch,
         first_time=float(inst.first_time) if isinstance(inst, mne.io.BaseRaw) else None,
-        meas_date=measurement_date(inst.info),
+        meas_date=measurement_date(inst.info), selection=selection,
     )  # fmt: skip
     _log(_describe(rec), verbose)
     return rec

@@ -50,7 +50,7 @@ from safetensors.torch import save as _dump_safetensors
 from torch import nn
 
 from eegpt import __version__
-from eegpt._logging import progress_interval
+from eegpt._logging import progress_interval, warnings_once
 from eegpt._logging import warn as _warn
 from eegpt.channels import (
     CHANNEL_INDEX,
@@ -228,13 +228,25 @@ def _as_epochs_recording(
         and all(isinstance(d, mne.BaseEpochs) for d in data)
     ):
         # What scikit-learn's indexing makes of an Epochs object: a list of Epochs.
-        recs = [as_recording(d, verbose=verbose) for d in data]
+        with warnings_once():
+            recs = [as_recording(d, verbose=verbose) for d in data]
         first = recs[0]
-        for rec in recs[1:]:
-            if rec.ch_names != first.ch_names or rec.sfreq != first.sfreq:
+        for i, rec in enumerate(recs[1:], 1):
+            if rec.sfreq != first.sfreq:
                 raise ValueError(
-                    "the Epochs objects differ in channels or sampling rate: "
-                    f"{first.ch_names} at {first.sfreq} Hz vs {rec.ch_names} at {rec.sfreq} Hz"
+                    f"the Epochs objects have different sampling rates: {first.sfreq:g} Hz "
+                    f"(item 0) and {rec.sfreq:g} Hz (item {i}); resample them to one rate first, "
+                    "e.g. epochs.resample(256)"
+                )
+            if rec.ch_names != first.ch_names:
+                missing = [n for n in first.ch_names if n not in rec.ch_names]
+                extra = [n for n in rec.ch_names if n not in first.ch_names]
+                raise ValueError(
+                    f"the Epochs objects have different channels: item {i} lacks {missing} and "
+                    f"has {extra} beyond item 0's"
+                    + ("" if missing or extra else " (same names, another order)")
+                    + "; pick and order them alike first, e.g. "
+                    "epochs.reorder_channels(first.ch_names) or rename them to one convention"
                 )
         stacked = np.concatenate([r.data for r in recs])
         return Recording(stacked, first.ch_names, first.sfreq, source="<Epochs>")
@@ -270,16 +282,52 @@ def _labels(data: Any, y: Any, n: int) -> np.ndarray:
     y = np.asarray(y)
     if y.ndim != 1 or len(y) != n:
         raise ValueError(f"y must be 1-D with one label per epoch ({n}), got shape {y.shape}")
+    missing = [
+        i for i, v in enumerate(y.tolist()) if v is None or (isinstance(v, float) and v != v)
+    ]
+    if missing:
+        shown = ", ".join(map(str, missing[:10])) + (", ..." if len(missing) > 10 else "")
+        raise ValueError(
+            f"y has {len(missing)} missing label(s) (None/NaN) at epoch(s) {shown}; leave those "
+            "epochs out first, e.g. epochs[~mask] and y[~mask]"
+        )
     return y
 
 
-def _subset_mapping(mapping: ChannelMapping, names: Sequence[str], source: str) -> ChannelMapping:
-    """``mapping`` restricted to the vocabulary ``names``, in that order."""
+def _as_classes(labels: np.ndarray, classes: np.ndarray) -> np.ndarray:
+    """``labels`` in the type of ``classes`` when they differ only in it (``"1"`` for ``1``:
+    labels read from a CSV file vs event codes), else unchanged."""
+    known = classes.tolist()
+    if set(labels.tolist()) <= set(known):
+        return labels
+    by_text = {str(c): c for c in known}
+    if len(by_text) == len(known) and all(str(v) in by_text for v in labels.tolist()):
+        return np.array([by_text[str(v)] for v in labels.tolist()], dtype=classes.dtype)
+    return labels
+
+
+def _unknown_labels_hint(unknown: list[Any], classes: np.ndarray) -> str:
+    """A hint when epochs' event names meet a probe trained on event codes, or the reverse."""
+    if all(isinstance(c, (int, np.integer)) for c in classes.tolist()) and any(
+        isinstance(v, str) for v in unknown
+    ):
+        return " (the probe's classes are event codes: pass y=epochs.events[:, 2])"
+    return ""
+
+
+def _subset_mapping(
+    mapping: ChannelMapping,
+    names: Sequence[str],
+    source: str,
+    fitted: str = "the probe was trained",
+) -> ChannelMapping:
+    """``mapping`` restricted to the vocabulary ``names``, in that order (that of training, so
+    the same data give the same numbers); ``fitted`` names the model in messages."""
     where = {name: k for k, name in enumerate(mapping.names)}
     missing = [name for name in names if name not in where]
     if missing:
         raise ValueError(
-            f"{source}: the probe was trained on channels {list(names)}, but {missing} are "
+            f"{source}: {fitted} on channels {list(names)}, but {missing} are "
             f"missing here (found {list(mapping.names)}); map them with rename={{...}} "
             "(command line: --rename 'NAME=VOCAB')"
         )
@@ -287,7 +335,7 @@ def _subset_mapping(mapping: ChannelMapping, names: Sequence[str], source: str) 
     extra = [mapping.input_names[i] for i in range(len(mapping.names)) if i not in set(k)]
     if extra:
         _warn(
-            f"{source}: channel(s) {extra} are not used: the probe was trained on "
+            f"{source}: channel(s) {extra} are not used: {fitted} on "
             f"{len(names)} channels ({', '.join(names)})"
         )
     return ChannelMapping(
@@ -580,7 +628,9 @@ def _probe_metrics(metrics_module, y_true, y_pred, proba, classes) -> dict[str, 
         "n": int(len(y_true)),
         "accuracy": float(metrics_module.accuracy_score(y_true, y_pred)),
         "balanced_accuracy": float(metrics_module.balanced_accuracy_score(y_true, y_pred)),
-        "cohen_kappa": float(metrics_module.cohen_kappa_score(y_true, y_pred, labels=classes)),
+        "cohen_kappa": float(metrics_module.cohen_kappa_score(y_true, y_pred, labels=classes))
+        if len(np.unique(y_true)) > 1
+        else float("nan"),  # with one class the formula gives 0 whatever the predictions
         "weighted_f1": float(
             metrics_module.f1_score(
                 y_true, y_pred, labels=classes, average="weighted", zero_division=0
@@ -825,7 +875,8 @@ def _fit(
             else:
                 since_best += 1
         result.history.append(row)
-        bar.set_postfix({k: f"{v:.3f}" for k, v in row.items() if k in ("train_loss", "val_loss")})
+        losses = {k: f"{v:.3f}" for k, v in row.items() if k in ("train_loss", "val_loss")}
+        bar.set_postfix(losses, refresh=False)  # drawn with the next update (mininterval)
         if patience is not None and validation is not None and since_best >= patience:
             result.stopped_early = True
             break
@@ -1113,11 +1164,12 @@ class EEGPTProbe:
     def evaluate(self, data: Any, y: Any = None, **kwargs: Any) -> dict[str, float]:
         """:func:`probe_metrics` on labelled epochs (``y=None``: labels from Epochs events)."""
         proba = self.predict_proba(data, **kwargs)
-        labels = _labels(data, y, len(proba))
-        unknown = sorted(set(labels.tolist()) - set(self.classes_.tolist()))
+        labels = _as_classes(_labels(data, y, len(proba)), self.classes_)
+        unknown = sorted(set(labels.tolist()) - set(self.classes_.tolist()), key=str)
         if unknown:
             raise ValueError(
                 f"labels {unknown} are not among the probe's classes {self.classes_.tolist()}"
+                + _unknown_labels_hint(unknown, self.classes_)
             )
         pred = self.classes_[proba.argmax(axis=1)]
         return probe_metrics(labels, pred, proba, self.classes_)
@@ -1235,7 +1287,9 @@ def _prepare_training_data(
     """Windows and class indices; ``input_names`` fixes the channels (validation data)."""
     rec = _as_epochs_recording(data, ch_names=ch_names, sfreq=sfreq, units=units, verbose=verbose)
     labels = _labels(data, y, rec.data.shape[0])
-    if classes is None:
+    if classes is not None:
+        labels = _as_classes(labels, classes)
+    else:
         classes = np.unique(labels)
         if len(classes) < 2:
             raise ValueError(f"a classifier needs at least 2 classes, got {classes.tolist()}")

@@ -20,7 +20,6 @@ fold), ``transform`` embeds. The module needs scikit-learn (``pip install scikit
 from __future__ import annotations
 
 import copy
-import dataclasses
 import numbers
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -38,13 +37,13 @@ except ImportError as err:  # pragma: no cover - depends on the environment
         "eegpt.sklearn needs scikit-learn: pip install 'eegpt[sklearn]' (or scikit-learn)"
     ) from err
 
-from eegpt.channels import map_channels
+from eegpt.channels import ChannelMapping, map_channels
 from eegpt.engine import InferenceEngine
 from eegpt.io import UNITS, Recording
 from eegpt.model import EEGPT, EEGPTEncoder
 from eegpt.outputs import POOLINGS, pool_embeddings
 from eegpt.preprocessing import PreprocessingConfig, prepare
-from eegpt.probe import _as_epochs_recording, _encoder_of, embed_windows
+from eegpt.probe import _as_epochs_recording, _encoder_of, _subset_mapping, embed_windows
 
 __all__ = ["POOLINGS", "EEGPTEmbedder", "pool_embeddings"]
 
@@ -57,19 +56,6 @@ _FEATURE_PATTERNS = {
     "mean_patches": lambda n, s, d: [f"s{j}_d{k}" for j in range(s) for k in range(d)],
     "mean_tokens": lambda n, s, d: [f"p{i}_d{k}" for i in range(n) for k in range(d)],
 }
-
-
-def _reordered(rec: Recording, names: list[str]) -> Recording:
-    """``rec`` with its channels in the order of ``names`` (the same set of names)."""
-    order = [rec.ch_names.index(name) for name in names]
-
-    def pick(values: list[str] | None) -> list[str] | None:
-        return None if values is None else [values[i] for i in order]
-
-    return dataclasses.replace(
-        rec, data=rec.data[..., order, :], ch_names=list(names), ch_types=pick(rec.ch_types),
-        units=pick(rec.units),
-    )  # fmt: skip
 
 
 class EEGPTEmbedder(TransformerMixin, BaseEstimator):
@@ -225,6 +211,36 @@ class EEGPTEmbedder(TransformerMixin, BaseEstimator):
             array, ch_names=self.ch_names, sfreq=self.sfreq, units=self.units, verbose=self.verbose
         )
 
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickle ``model_`` as a note when it is a copy of ``model`` made by :meth:`fit`, so a
+        fitted embedder (or a pipeline, or what ``n_jobs`` sends to workers) stores the
+        weights once, not twice."""
+        state = super().__getstate__()
+        if "model_" in state and state.get("_model_copy_of") is not None:
+            if state["_model_copy_of"] is state["model"]:
+                state = {k: v for k, v in state.items() if k != "model_"}
+                state["_model_copy_of"] = "model"
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        super().__setstate__(state)
+        if state.get("_model_copy_of") == "model":
+            self.model_ = copy.deepcopy(self.model)
+            self._model_copy_of = self.model
+
+    @staticmethod
+    def _epochs_input(X: Any) -> bool:
+        return isinstance(X, mne.BaseEpochs) or (
+            isinstance(X, (list, tuple)) and bool(X) and isinstance(X[0], mne.BaseEpochs)
+        )
+
+    def _same_electrodes(self, rec: Recording) -> ChannelMapping:
+        """The mapping of ``rec``'s channels onto the electrodes seen in :meth:`fit`, in fit's
+        order, whatever their names (``EEG Fp1-REF`` = ``Fp1``, ``T3`` = ``T7``) and order;
+        channels of other electrodes are left out with a warning, missing ones are an error."""
+        mapping = map_channels(rec.ch_names, rename=self.rename, verbose=self.verbose)
+        return _subset_mapping(mapping, self.mapping_.names, "X", "the embedder was fitted")
+
     def _config(self) -> PreprocessingConfig:
         return self.preprocessing if self.preprocessing is not None else PreprocessingConfig()
 
@@ -249,10 +265,12 @@ class EEGPTEmbedder(TransformerMixin, BaseEstimator):
             # A copy: inference caches derived tensors on the module, and fit must leave the
             # parameters as given (scikit-learn's rule; clone() copies them anyway).
             model = copy.deepcopy(self.model)
+            self._model_copy_of = self.model  # pickles store the weights once (__getstate__)
         elif self.weights is not None:
             from eegpt.checkpoints import load_model
 
             model = load_model(self.weights, device="cpu", verbose=self.verbose)
+            self._model_copy_of = None
         else:
             raise ValueError(
                 "EEGPTEmbedder needs an encoder: model= (a loaded EEGPT) or weights= (a checkpoint "
@@ -281,23 +299,17 @@ class EEGPTEmbedder(TransformerMixin, BaseEstimator):
         """Unpooled summary tokens ``[n_epochs, N, S, D]`` (float32)."""
         check_is_fitted(self, "model_")
         rec = self._recording(X)
-        if list(rec.ch_names) != self.ch_names_in_:
-            missing = [n for n in self.ch_names_in_ if n not in rec.ch_names]
-            extra = [n for n in rec.ch_names if n not in self.ch_names_in_]
-            if missing or extra:
-                raise ValueError(
-                    f"X has other channels than the embedder was fitted on: missing {missing}, "
-                    f"extra {extra} (fitted on {self.ch_names_in_})"
-                )
-            rec = _reordered(rec, self.ch_names_in_)  # same channels, other order: by name
-        if rec.n_channels * rec.n_times != self.n_features_in_:
+        mapping = self.mapping_
+        if list(rec.ch_names) != self.ch_names_in_:  # Epochs of another recording: by electrode
+            mapping = self._same_electrodes(rec)
+        elif rec.n_channels * rec.n_times != self.n_features_in_ and not self._epochs_input(X):
             raise ValueError(
                 f"X has {rec.n_channels * rec.n_times} features, but EEGPTEmbedder is expecting "
                 f"{self.n_features_in_} features as input ({self.n_channels_in_} channels x "
                 f"{self.n_times_in_} samples per epoch)"
             )
         config = self._config()
-        windows = prepare(rec, self.mapping_, config, verbose=self.verbose)
+        windows = prepare(rec, mapping, config, verbose=self.verbose)
         if self.cache:
             return np.array(
                 embed_windows(
