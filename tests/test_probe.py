@@ -21,7 +21,8 @@ import torch
 
 from eegpt import EEGPT, EEGPTConfig
 from eegpt.checkpoints import load_model, save_checkpoint
-from eegpt.preprocessing import PreprocessingConfig
+from eegpt.io import as_recording
+from eegpt.preprocessing import PreprocessingConfig, resample
 from eegpt.probe import (
     SYNTHETIC_CHANNELS,
     EEGPTProbe,
@@ -32,6 +33,7 @@ from eegpt.probe import (
     epochs_labels,
     format_metrics,
     load_probe,
+    merge_epochs,
     probe_metrics,
     synthetic_erp_epochs,
     train_probe,
@@ -443,3 +445,40 @@ def test_label_problems_are_named(model, task, cache):
     )
     with pytest.raises(ValueError, match=r"event codes: pass y=epochs.events\[:, 2\]"):
         by_code.evaluate(test, cache=cache)  # y from the event names
+
+
+def _other_site(epochs, sfreq=500.0):
+    """The same epochs as another site records them: other channel names, another rate."""
+    other = epochs.copy().load_data().resample(sfreq, verbose=False)
+    other.rename_channels({n: f"EEG {n.upper()}-REF" for n in other.ch_names})
+    return other
+
+
+def test_epochs_of_several_sites_merge_by_electrode(short_task):
+    train, _ = short_task
+    a, b = train[:30], train[30:60]
+    rec_a, rec_b = as_recording(a), as_recording(b)
+    stacked = merge_epochs([rec_a, rec_b])  # same names and rate: stacked as they are
+    np.testing.assert_array_equal(stacked.data, np.concatenate([rec_a.data, rec_b.data]))
+    merged = merge_epochs([rec_a, as_recording(_other_site(b))], preprocessing=ONE_SECOND)
+    assert merged.ch_names == rec_a.ch_names and merged.sfreq == 256.0
+    np.testing.assert_allclose(merged.data[:30], resample(rec_a.data, 250.0, 256.0))
+    assert merged.data.shape == (60, len(rec_a.ch_names), 256)
+    fewer = as_recording(_other_site(b).drop_channels(["EEG CZ-REF"]))
+    with pytest.raises(ValueError, match=r"the first input has channels .*\['CZ'\] are missing"):
+        merge_epochs([rec_a, fewer])
+
+
+def test_probe_trains_on_sites_with_other_names_and_rates(model, weights, short_task, tmp_path):
+    train, test = short_task
+    both = [train[:70], _other_site(train[70:])]
+    y = np.concatenate([epochs_labels(e) for e in both])
+    probe = train_probe(model, both, y, preprocessing=ONE_SECOND, cache=False, **FAST)
+    assert probe.evaluate([test[:30], _other_site(test[30:])], cache=False)["n"] == len(test)
+    # the command line: two files of two sites, one --rename for a channel of one of them
+    files = [tmp_path / "site1-epo.fif", tmp_path / "site2-epo.fif"]
+    both[0].save(files[0], verbose=False)
+    both[1].rename_channels({"EEG FZ-REF": "Fz_site2"}).save(files[1], verbose=False)
+    assert probe_main(["train", *map(str, files), "--weights", str(weights), "-o",
+                       str(tmp_path / "probe"), "--window", "1", "--epochs", "3", "-q",
+                       "--rename", "Fz_site2=Fz"]) == 0  # fmt: skip

@@ -85,6 +85,7 @@ __all__ = [
     "epochs_labels",
     "format_metrics",
     "load_probe",
+    "merge_epochs",
     "probe_metrics",
     "synthetic_erp_epochs",
     "synthetic_erp_raw",
@@ -212,8 +213,11 @@ def _as_epochs_recording(
     sfreq: float | None,
     units: str,
     verbose: Any,
+    rename: dict[str, str | None] | None = None,
+    preprocessing: PreprocessingConfig | None = None,
 ) -> Recording:
-    """An epoched :class:`Recording` (volts) from Epochs, a list of Epochs, a file or an array."""
+    """An epoched :class:`Recording` (volts) from Epochs, a list of Epochs, a file or an array
+    (a list is merged by :func:`merge_epochs` with ``rename`` and ``preprocessing``)."""
     if isinstance(data, (str, os.PathLike)):
         path = Path(data)
         if not is_epochs_file(path):
@@ -230,26 +234,7 @@ def _as_epochs_recording(
         # What scikit-learn's indexing makes of an Epochs object: a list of Epochs.
         with warnings_once():
             recs = [as_recording(d, verbose=verbose) for d in data]
-        first = recs[0]
-        for i, rec in enumerate(recs[1:], 1):
-            if rec.sfreq != first.sfreq:
-                raise ValueError(
-                    f"the Epochs objects have different sampling rates: {first.sfreq:g} Hz "
-                    f"(item 0) and {rec.sfreq:g} Hz (item {i}); resample them to one rate first, "
-                    "e.g. epochs.resample(256)"
-                )
-            if rec.ch_names != first.ch_names:
-                missing = [n for n in first.ch_names if n not in rec.ch_names]
-                extra = [n for n in rec.ch_names if n not in first.ch_names]
-                raise ValueError(
-                    f"the Epochs objects have different channels: item {i} lacks {missing} and "
-                    f"has {extra} beyond item 0's"
-                    + ("" if missing or extra else " (same names, another order)")
-                    + "; pick and order them alike first, e.g. "
-                    "epochs.reorder_channels(first.ch_names) or rename them to one convention"
-                )
-        stacked = np.concatenate([r.data for r in recs])
-        return Recording(stacked, first.ch_names, first.sfreq, source="<Epochs>")
+        return merge_epochs(recs, rename=rename, preprocessing=preprocessing, verbose=verbose)
     if isinstance(data, mne.BaseEpochs):
         rec = as_recording(data, verbose=verbose)
     elif isinstance(data, Recording):
@@ -272,12 +257,81 @@ def _as_epochs_recording(
     return rec
 
 
+def merge_epochs(
+    recordings: Sequence[Recording],
+    *,
+    rename: dict[str, str | None] | None = None,
+    preprocessing: PreprocessingConfig | None = None,
+    verbose: Any = None,
+) -> Recording:
+    """The epochs of several recordings (subjects, sessions, sites) as one, matched by
+    electrode.
+
+    Recordings with the same channel names and sampling rate are stacked as they are. Otherwise
+    each one's channels are mapped to the EEGPT vocabulary (``rename`` applies where a name
+    occurs) and the first recording's electrodes are taken from every recording in the first's
+    order (``EEG Fp1-REF`` and ``Fp1`` are one electrode; one missing anywhere is an error, one
+    the first lacks is left out with a warning). Recordings at another rate are resampled to
+    ``preprocessing.sfreq`` (256 Hz by default) with its method; if any is, all are.
+
+    Returns
+    -------
+    Recording
+        ``[n_epochs, C, T]`` in volts, with the first recording's channel names.
+    """
+    first = recordings[0]
+    source = first.source if len(recordings) == 1 else f"{len(recordings)} inputs"
+    if all(r.ch_names == first.ch_names and r.sfreq == first.sfreq for r in recordings):
+        stacked = np.concatenate([r.data for r in recordings])
+        return Recording(stacked, first.ch_names, first.sfreq, source=source)
+    config = preprocessing if preprocessing is not None else PreprocessingConfig()
+    with warnings_once():
+        mappings = [
+            map_channels(r.ch_names, rename=rename, on_missing="ignore", verbose=verbose)
+            for r in recordings
+        ]
+    names = mappings[0].names
+    same_rate = all(r.sfreq == first.sfreq for r in recordings)
+    sfreq = first.sfreq if same_rate else config.sfreq
+    parts = []
+    for rec, mapping in zip(recordings, mappings, strict=True):
+        picked = _subset_mapping(mapping, names, rec.source, "the first input has")
+        x = rec.data[:, list(picked.picks), :]
+        if rec.sfreq != sfreq:
+            x = resample(x, rec.sfreq, sfreq, method=config.resample)
+        parts.append(x)
+    lengths = sorted({p.shape[-1] for p in parts})
+    if len(lengths) > 1:
+        raise ValueError(
+            f"the inputs' epochs differ in length ({lengths} samples at {sfreq:g} Hz); "
+            "cut them to the same length first"
+        )
+    in_names = [mappings[0].input_names[mappings[0].names.index(n)] for n in names]
+    _log(
+        f"merged {len(recordings)} inputs by electrode ({len(names)} channels) at {sfreq:g} Hz",
+        verbose,
+    )
+    return Recording(np.concatenate(parts), in_names, sfreq, source=source)
+
+
+def _on_missing(data: Any) -> Literal["raise", "ignore"]:
+    """``rename`` keys absent from the channels: an error for one input, allowed for several
+    (a key may name a channel of another input)."""
+    return "ignore" if isinstance(data, (list, tuple)) else "raise"
+
+
 def _labels(data: Any, y: Any, n: int) -> np.ndarray:
     if y is None:
         if isinstance(data, mne.BaseEpochs):
             return epochs_labels(data)
         if isinstance(data, (str, os.PathLike)):
             return epochs_labels(mne.read_epochs(data, preload=False, verbose=False))
+        if (
+            isinstance(data, (list, tuple))
+            and data
+            and all(isinstance(d, mne.BaseEpochs) for d in data)
+        ):
+            return np.concatenate([epochs_labels(d) for d in data])
         raise ValueError("labels y are needed (they come from the events only for mne.Epochs)")
     y = np.asarray(y)
     if y.ndim != 1 or len(y) != n:
@@ -319,7 +373,7 @@ def _subset_mapping(
     mapping: ChannelMapping,
     names: Sequence[str],
     source: str,
-    fitted: str = "the probe was trained",
+    fitted: str = "the probe was trained on",
 ) -> ChannelMapping:
     """``mapping`` restricted to the vocabulary ``names``, in that order (that of training, so
     the same data give the same numbers); ``fitted`` names the model in messages."""
@@ -327,7 +381,7 @@ def _subset_mapping(
     missing = [name for name in names if name not in where]
     if missing:
         raise ValueError(
-            f"{source}: {fitted} on channels {list(names)}, but {missing} are "
+            f"{source}: {fitted} channels {list(names)}, but {missing} are "
             f"missing here (found {list(mapping.names)}); map them with rename={{...}} "
             "(command line: --rename 'NAME=VOCAB')"
         )
@@ -335,7 +389,7 @@ def _subset_mapping(
     extra = [mapping.input_names[i] for i in range(len(mapping.names)) if i not in set(k)]
     if extra:
         _warn(
-            f"{source}: channel(s) {extra} are not used: {fitted} on "
+            f"{source}: channel(s) {extra} are not used: {fitted} "
             f"{len(names)} channels ({', '.join(names)})"
         )
     return ChannelMapping(
@@ -1074,12 +1128,15 @@ class EEGPTProbe:
         ``ch_names``, ``sfreq`` and ``units``. Extra channels are ignored; missing ones raise.
         """
         rec = _as_epochs_recording(
-            data, ch_names=ch_names, sfreq=sfreq, units=units, verbose=verbose
-        )
+            data, ch_names=ch_names, sfreq=sfreq, units=units, verbose=verbose, rename=rename,
+            preprocessing=self.preprocessing,
+        )  # fmt: skip
         self._check_epoch_length(rec)
         if self.config.chan_proj:
             return _projection_windows(rec, self.input_names, self.preprocessing)
-        mapping = map_channels(rec.ch_names, rename=rename, verbose=verbose)
+        mapping = map_channels(
+            rec.ch_names, rename=rename, on_missing=_on_missing(data), verbose=verbose
+        )
         mapping = _subset_mapping(mapping, self.input_names, rec.source)
         return prepare(rec, mapping, self.preprocessing, verbose=verbose).data
 
@@ -1285,7 +1342,10 @@ def _prepare_training_data(
     verbose: Any = None,
 ) -> tuple[_TrainingData, np.ndarray]:
     """Windows and class indices; ``input_names`` fixes the channels (validation data)."""
-    rec = _as_epochs_recording(data, ch_names=ch_names, sfreq=sfreq, units=units, verbose=verbose)
+    rec = _as_epochs_recording(
+        data, ch_names=ch_names, sfreq=sfreq, units=units, verbose=verbose, rename=rename,
+        preprocessing=preprocessing,
+    )  # fmt: skip
     labels = _labels(data, y, rec.data.shape[0])
     if classes is not None:
         labels = _as_classes(labels, classes)
@@ -1303,7 +1363,9 @@ def _prepare_training_data(
         windows = _projection_windows(rec, names, preprocessing)
         target = tuple(normalize_channel_name(n) for n in config.target_channels)
         return _TrainingData(windows, y_idx, names, target), classes  # type: ignore[arg-type]
-    mapping = map_channels(rec.ch_names, rename=rename, verbose=verbose)
+    mapping = map_channels(
+        rec.ch_names, rename=rename, on_missing=_on_missing(data), verbose=verbose
+    )
     if input_names is not None:
         mapping = _subset_mapping(mapping, input_names, rec.source)
     windows = prepare(rec, mapping, preprocessing, verbose=verbose).data

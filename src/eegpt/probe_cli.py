@@ -11,8 +11,9 @@ Input files hold labelled epochs, one model window each:
     ``[n_epochs]`` (labels).
 
 ``--labels FILE.csv`` overrides the labels: a CSV with a header row and a ``label`` column, one
-row per epoch of all input files in the order given. Several input files are concatenated; they
-must share channels and sampling rate.
+row per epoch of all input files in the order given. Several input files are concatenated;
+files of other sites (other channel names or sampling rates) are matched by electrode to the
+first file's channels and resampled to 256 Hz (:func:`eegpt.probe.merge_epochs`).
 
 To cut a continuous recording into labelled epochs, use MNE, e.g.
 ``mne.Epochs(raw, events, event_id, tmin=0, tmax=4 - 1 / raw.info["sfreq"], baseline=None)``.
@@ -43,7 +44,8 @@ Inputs are labelled epochs, one model window each:
   *.npz      arrays X [n_epochs, n_channels, n_times], ch_names, sfreq,
              optionally units ("V" default, "mV", "uV") and y (labels)
 --labels FILE.csv overrides the labels: a header row with a 'label' column, one row per
-epoch of all inputs in order. Several inputs are concatenated (same channels and rate)."""
+epoch of all inputs in order. Several inputs are concatenated; other channel names
+(EEG FP1-REF = Fp1) and sampling rates are matched by electrode to the first input's."""
 
 
 # --------------------------------------------------------------------------------------------
@@ -103,11 +105,15 @@ def load_labelled_epochs(
     *,
     require_labels: bool = True,
     rescale: float = 1.0,
+    rename: dict[str, str | None] | None = None,
+    resample: str = "polyphase",
     verbose: Any = None,
 ) -> tuple[Any, np.ndarray | None, list[str]]:
     """Read and concatenate labelled epochs files (see the module docstring for the formats).
 
-    ``rescale`` multiplies the samples (volts as read), for files in the wrong unit.
+    ``rescale`` multiplies the samples (volts as read), for files in the wrong unit. Files
+    with other channel names or rates are matched by electrode and resampled to 256 Hz with
+    ``resample`` (:func:`eegpt.probe.merge_epochs`; ``rename`` applies where a name occurs).
 
     Returns
     -------
@@ -119,6 +125,8 @@ def load_labelled_epochs(
         The file each epoch came from.
     """
     from eegpt.io import Recording
+    from eegpt.preprocessing import PreprocessingConfig
+    from eegpt.probe import merge_epochs
 
     if not paths:
         raise ValueError("no input files given")
@@ -128,18 +136,12 @@ def load_labelled_epochs(
         recs.append(rec)
         ys.append(y)
         sources += [str(p)] * rec.data.shape[0]
-    first = recs[0]
-    for rec in recs[1:]:
-        if rec.ch_names != first.ch_names or rec.sfreq != first.sfreq:
-            raise ValueError(
-                f"{rec.source} has channels {rec.ch_names} at {rec.sfreq:g} Hz, but "
-                f"{first.source} has {first.ch_names} at {first.sfreq:g} Hz; inputs must match"
-            )
-    data = np.concatenate([r.data for r in recs]) if len(recs) > 1 else first.data
-    if rescale != 1.0:
-        data = data * rescale
-    source = first.source if len(recs) == 1 else f"{len(recs)} files"
-    recording = Recording(data, first.ch_names, first.sfreq, source=source)
+    merged = merge_epochs(
+        recs, rename=rename, preprocessing=PreprocessingConfig(resample=resample), verbose=verbose
+    )
+    data = merged.data * rescale if rescale != 1.0 else merged.data
+    source = recs[0].source if len(recs) == 1 else f"{len(recs)} files"
+    recording = Recording(data, merged.ch_names, merged.sfreq, source=source)
     n = data.shape[0]
     if labels is not None:
         y = _read_label_csv(Path(labels))
@@ -174,7 +176,17 @@ def _read_inputs(args: argparse.Namespace, **kwargs: Any) -> tuple[Any, Any, lis
 
     rename = parse_rename(args.rename, args.drop)
     rescale = checked_rescale(args.rescale)
-    return (*load_labelled_epochs(args.data, rescale=rescale, verbose=False, **kwargs), rename)
+    recording, y, sources = load_labelled_epochs(
+        args.data,
+        rescale=rescale,
+        rename=rename,
+        resample=getattr(args, "resample", "polyphase"),  # train has --resample
+        verbose=False,
+        **kwargs,
+    )
+    if rename and len(args.data) > 1:  # merged: the keys of the channels that remain
+        rename = {k: v for k, v in rename.items() if k in recording.ch_names}
+    return recording, y, sources, rename
 
 
 def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:

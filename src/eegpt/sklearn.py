@@ -43,7 +43,13 @@ from eegpt.io import UNITS, Recording
 from eegpt.model import EEGPT, EEGPTEncoder
 from eegpt.outputs import POOLINGS, pool_embeddings
 from eegpt.preprocessing import PreprocessingConfig, prepare
-from eegpt.probe import _as_epochs_recording, _encoder_of, _subset_mapping, embed_windows
+from eegpt.probe import (
+    _as_epochs_recording,
+    _encoder_of,
+    _on_missing,
+    _subset_mapping,
+    embed_windows,
+)
 
 __all__ = ["POOLINGS", "EEGPTEmbedder", "pool_embeddings"]
 
@@ -184,8 +190,9 @@ class EEGPTEmbedder(TransformerMixin, BaseEstimator):
             isinstance(X, (list, tuple)) and X and isinstance(X[0], mne.BaseEpochs)
         ):
             return _as_epochs_recording(
-                X, ch_names=None, sfreq=None, units="V", verbose=self.verbose
-            )
+                X, ch_names=None, sfreq=None, units="V", verbose=self.verbose,
+                rename=self.rename, preprocessing=self._config(),
+            )  # fmt: skip
         if self.ch_names is None or self.sfreq is None:
             raise ValueError(
                 "array input needs the channel names and sampling rate: "
@@ -238,8 +245,10 @@ class EEGPTEmbedder(TransformerMixin, BaseEstimator):
         """The mapping of ``rec``'s channels onto the electrodes seen in :meth:`fit`, in fit's
         order, whatever their names (``EEG Fp1-REF`` = ``Fp1``, ``T3`` = ``T7``) and order;
         channels of other electrodes are left out with a warning, missing ones are an error."""
-        mapping = map_channels(rec.ch_names, rename=self.rename, verbose=self.verbose)
-        return _subset_mapping(mapping, self.mapping_.names, "X", "the embedder was fitted")
+        mapping = map_channels(
+            rec.ch_names, rename=self.rename, on_missing="ignore", verbose=self.verbose
+        )
+        return _subset_mapping(mapping, self.mapping_.names, "X", "the embedder was fitted on")
 
     def _config(self) -> PreprocessingConfig:
         return self.preprocessing if self.preprocessing is not None else PreprocessingConfig()
@@ -277,7 +286,9 @@ class EEGPTEmbedder(TransformerMixin, BaseEstimator):
                 "path or a pretrained name such as 'eegpt-large')"
             )
         config = self._config()
-        mapping = map_channels(rec.ch_names, rename=self.rename, verbose=self.verbose)
+        mapping = map_channels(
+            rec.ch_names, rename=self.rename, on_missing=_on_missing(X), verbose=self.verbose
+        )
         # prepare() checks the epoch length against the window; only one epoch is needed for that.
         first = type(rec)(rec.data[:1], rec.ch_names, rec.sfreq, source=rec.source)
         prepare(first, mapping, config, verbose=False)
