@@ -5,6 +5,7 @@ Run from the repository root::
 
     python scripts/reliability.py             # every class at full size; rewrites RELIABILITY.md
     python scripts/reliability.py --quick     # the small sizes CI runs (tests/test_reliability_*)
+    (only a full run of every class, without --quick/--only/--cases, rewrites the table)
     python scripts/reliability.py --only edf-bytes --cases 20000 --no-write
     python scripts/reliability.py --memory    # also peak RSS for 10 h x 64 channels (slow)
 
@@ -1985,7 +1986,10 @@ def main(argv: list[str] | None = None) -> int:
             )
         text = table(results, args.quick)
         print(text)
-        if not args.no_write:
+        partial = args.quick or args.only or args.cases is not None
+        if partial and not args.no_write:
+            print("(not written to RELIABILITY.md: only a full run of every class rewrites it)")
+        elif not args.no_write:
             _write_section(TABLE_BEGIN, TABLE_END, text)
     if args.memory or args.memory_only:
         rows = []

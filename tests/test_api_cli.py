@@ -505,3 +505,16 @@ def test_epochs_files_and_unloaded_raw(weights, tmp_path, capsys):
     loaded = model.embed(mne.io.read_raw_fif(fif, preload=True, verbose=False), device="cpu")
     np.testing.assert_allclose(streamed.data, loaded.data, rtol=1e-5, atol=1e-6)
     assert streamed.metadata["source"] == str(fif)
+
+
+def test_demo_output_that_exists_needs_overwrite(tmp_path):
+    from eegpt.demo import synthetic_raw, write_edf
+    from eegpt.errors import OutputExistsError
+
+    raw, _ = synthetic_raw(minutes=0.1, seed=0)
+    path = write_edf(raw, tmp_path / "x.edf")
+    with pytest.raises(
+        OutputExistsError, match=r"x.edf exists; pass overwrite=True \(--overwrite\)"
+    ):
+        write_edf(raw, path)
+    assert write_edf(raw, path, overwrite=True) == path

@@ -422,6 +422,18 @@ def test_cli_and_subcommand(corpus, weights, tmp_path, capsys):
     assert spec["preprocessing"]["scale"] == 500.0  # --rescale 0.5 x millivolts
     assert cli_main([str(corpus), "-o", str(out), "--weights", str(weights), "-q"]) == 1
     assert "--overwrite" in capsys.readouterr().err
+    # a folder another run holds, a GPU that is not there: user errors, not internal ones
+    busy = tmp_path / "busy"
+    busy.mkdir()
+    with _Lock(busy):
+        assert cli_main([str(corpus), "-o", str(busy), "--weights", str(weights), "-q"]) == 1
+    err = capsys.readouterr().err
+    assert "in use by another" in err and "internal error" not in err
+    if not torch.cuda.is_available():
+        args = [str(corpus), "-o", str(tmp_path / "gpu"), "--weights", str(weights), "-q"]
+        assert cli_main([*args, "--device", "cuda:1"]) == 1
+        err = capsys.readouterr().err
+        assert "no CUDA GPU" in err and "internal error" not in err
 
     parser = argparse.ArgumentParser(prog="eegpt")
     add_dataset_command(parser.add_subparsers(dest="command"))

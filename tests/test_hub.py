@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import shutil
 import socket
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -270,3 +271,24 @@ def test_download_progress_bar_and_bad_arguments(server, pretrained_files, tmp_p
         download(f"{server.url}/plain/config.json", tmp_path / "x", sha256="abc")
     with pytest.raises(ValueError, match="unknown pretrained weights"):
         fetch_weights("eegpt-huge")
+
+
+def test_an_existing_folder_wins_over_a_pretrained_name(tmp_path, monkeypatch):
+    """'eegpt convert CKPT eegpt-large/' then '--weights eegpt-large': the folder, offline."""
+    from eegpt import EEGPT, EEGPTConfig
+    from eegpt.checkpoints import save_checkpoint
+
+    torch.manual_seed(0)
+    model = EEGPT(EEGPTConfig(embed_dim=16, depth=1, num_heads=2, embed_num=2)).eval()
+    monkeypatch.chdir(tmp_path)
+    save_checkpoint(model, "eegpt-large")
+
+    def no_download(*args, **kwargs):
+        raise AssertionError("a download was attempted")
+
+    monkeypatch.setattr(hub, "fetch_weights", no_download)
+    loaded = load_model("eegpt-large")
+    assert loaded.config.embed_dim == 16
+    shutil.rmtree("eegpt-large")  # no such folder: the name is downloaded
+    with pytest.raises(AssertionError, match="download"):
+        load_model("eegpt-large")

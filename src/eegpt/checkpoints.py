@@ -922,7 +922,9 @@ def load_model(
     path_or_name : str or PathLike
         A weights file or folder (see :func:`load_checkpoint`), a name of
         :data:`eegpt.hub.PRETRAINED` (e.g. ``"eegpt-large"``) or an ``http(s)://`` URL; names and
-        URLs are downloaded (and cached) by :func:`eegpt.hub.fetch_weights`.
+        URLs are downloaded (and cached) by :func:`eegpt.hub.fetch_weights`. A file or folder
+        that exists wins over a pretrained name (``eegpt convert ... eegpt-large/`` then
+        ``--weights eegpt-large`` loads the converted folder, offline).
     device : str or torch.device
     fused : bool
         Encoder fast path.
@@ -938,7 +940,8 @@ def load_model(
 
     text = os.fspath(path_or_name)
     if isinstance(text, str) and (
-        text in hub.PRETRAINED or text.startswith(("http://", "https://"))
+        (text in hub.PRETRAINED and not Path(text).expanduser().exists())
+        or text.startswith(("http://", "https://"))
     ):
         path = hub.fetch_weights(text, progress=verbose is not False)
     else:

@@ -77,6 +77,7 @@ from eegpt._tempfiles import temporary_beside
 from eegpt.annotations import annotate_windows, annotations_per_window, bad_windows
 from eegpt.channels import map_channels
 from eegpt.engine import InferenceEngine, Precision
+from eegpt.errors import DeviceUnavailableError, OutputInUseError
 from eegpt.io import as_recording
 from eegpt.model import EEGPT
 from eegpt.outputs import atomic_write, pool_embeddings, require_pyarrow
@@ -711,9 +712,9 @@ def select_devices(
             )
         return [torch.device("cpu")]
     if n_gpus == 0:
-        raise RuntimeError(
+        raise DeviceUnavailableError(
             f"device {text!r} was requested but PyTorch sees no CUDA GPU (torch "
-            f"{torch.__version__}); use device='cpu'"
+            f"{torch.__version__}); use device='cpu' (--device cpu)"
         )
     if text == "cuda":
         devices = [torch.device("cuda", i) for i in range(n_gpus)]
@@ -721,7 +722,9 @@ def select_devices(
         devices = [torch.device(part.strip()) for part in text.split(",") if part.strip()]
         bad = [str(d) for d in devices if d.type != "cuda" or (d.index or 0) >= n_gpus]
         if bad:
-            raise RuntimeError(f"device(s) {bad} do not exist; PyTorch sees {n_gpus} CUDA GPU(s)")
+            raise DeviceUnavailableError(
+                f"device(s) {bad} do not exist; PyTorch sees {n_gpus} CUDA GPU(s)"
+            )
         devices = [torch.device("cuda", d.index or 0) for d in devices]
         if len(set(devices)) != len(devices):
             raise ValueError(f"device {text!r} names a GPU twice")
@@ -1099,7 +1102,7 @@ class _Lock:
             fcntl.flock(self.fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError as err:
             self.fh.close()
-            raise RuntimeError(
+            raise OutputInUseError(
                 f"{self.path.parent} is in use by another embed_dataset run; wait for it or "
                 "choose another output folder"
             ) from err

@@ -35,7 +35,7 @@ from eegpt.dataset import (
     load_file,
 )
 from eegpt.engine import InferenceEngine, Precision
-from eegpt.errors import MissingDependencyError
+from eegpt.errors import DeviceUnavailableError, MissingDependencyError
 from eegpt.model import EEGPT
 
 __all__ = ["ray_devices", "run_ray"]
@@ -87,7 +87,7 @@ def ray_devices(device: str | None, n_gpus: int, replicas: int | None) -> tuple[
         raise ValueError(f"replicas must be >= 1, got {replicas}")
     use_gpu = text == "cuda" or (text == "auto" and n_gpus > 0)
     if use_gpu and n_gpus == 0:
-        raise RuntimeError("device='cuda' was requested but the Ray cluster has no GPU")
+        raise DeviceUnavailableError("device='cuda' was requested but the Ray cluster has no GPU")
     return use_gpu, replicas or (n_gpus if use_gpu else 1)
 
 

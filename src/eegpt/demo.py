@@ -71,6 +71,10 @@ def write_edf(raw, path: Path, overwrite: bool = False) -> Path:
     """Write ``raw`` as EDF through MNE's exporter (edfio)."""
     import mne
 
+    from eegpt.errors import OutputExistsError
+
+    if Path(path).exists() and not overwrite:
+        raise OutputExistsError(f"{path} exists; pass overwrite=True (--overwrite) to replace it")
     mne.export.export_raw(path, raw, fmt="edf", overwrite=overwrite, verbose=False)
     return path
 

@@ -69,3 +69,7 @@ class OutputExistsError(EEGPTError, FileExistsError):
 
 USER_ERRORS: tuple[type[BaseException], ...] = (EEGPTError, ValueError, OSError)
 """Exceptions that report a problem with the input rather than a bug (one-line CLI errors)."""
+
+
+class OutputInUseError(EEGPTError, RuntimeError):
+    """Another process is writing to the same output (a corpus run's folder lock is held)."""
