@@ -226,12 +226,7 @@ def _as_epochs_recording(
                 "(name ending in -epo.fif), an mne.Epochs or an array [n_epochs, C, T]"
             )
         data = read_epochs_file(path, verbose)
-    if (
-        isinstance(data, (list, tuple))
-        and data
-        and all(isinstance(d, mne.BaseEpochs) for d in data)
-    ):
-        # What scikit-learn's indexing makes of an Epochs object: a list of Epochs.
+    if _is_epochs_list(data):
         with warnings_once():
             recs = [as_recording(d, verbose=verbose) for d in data]
         return merge_epochs(recs, rename=rename, preprocessing=preprocessing, verbose=verbose)
@@ -255,6 +250,16 @@ def _as_epochs_recording(
     if not rec.is_epoched:
         raise ValueError(f"{rec.source}: expected epochs [n_epochs, C, T], got {rec.data.shape}")
     return rec
+
+
+def _is_epochs_list(data: Any) -> bool:
+    """A list of ``mne.Epochs``: several recordings, or what scikit-learn's indexing makes of
+    one Epochs object (one per epoch)."""
+    return (
+        isinstance(data, (list, tuple))
+        and bool(data)
+        and all(isinstance(d, mne.BaseEpochs) for d in data)
+    )
 
 
 def merge_epochs(
@@ -306,12 +311,11 @@ def merge_epochs(
             f"the inputs' epochs differ in length ({lengths} samples at {sfreq:g} Hz); "
             "cut them to the same length first"
         )
-    in_names = [mappings[0].input_names[mappings[0].names.index(n)] for n in names]
     _log(
         f"merged {len(recordings)} inputs by electrode ({len(names)} channels) at {sfreq:g} Hz",
         verbose,
     )
-    return Recording(np.concatenate(parts), in_names, sfreq, source=source)
+    return Recording(np.concatenate(parts), list(mappings[0].input_names), sfreq, source=source)
 
 
 def _on_missing(data: Any) -> Literal["raise", "ignore"]:
@@ -326,11 +330,7 @@ def _labels(data: Any, y: Any, n: int) -> np.ndarray:
             return epochs_labels(data)
         if isinstance(data, (str, os.PathLike)):
             return epochs_labels(mne.read_epochs(data, preload=False, verbose=False))
-        if (
-            isinstance(data, (list, tuple))
-            and data
-            and all(isinstance(d, mne.BaseEpochs) for d in data)
-        ):
+        if _is_epochs_list(data):
             return np.concatenate([epochs_labels(d) for d in data])
         raise ValueError("labels y are needed (they come from the events only for mne.Epochs)")
     y = np.asarray(y)
@@ -361,7 +361,8 @@ def _as_classes(labels: np.ndarray, classes: np.ndarray) -> np.ndarray:
 
 
 def _unknown_labels_hint(unknown: list[Any], classes: np.ndarray) -> str:
-    """A hint when epochs' event names meet a probe trained on event codes, or the reverse."""
+    """A hint when epochs' event names (the default ``y``) meet a probe trained on event
+    codes."""
     if all(isinstance(c, (int, np.integer)) for c in classes.tolist()) and any(
         isinstance(v, str) for v in unknown
     ):

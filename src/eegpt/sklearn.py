@@ -46,6 +46,7 @@ from eegpt.preprocessing import PreprocessingConfig, prepare
 from eegpt.probe import (
     _as_epochs_recording,
     _encoder_of,
+    _is_epochs_list,
     _on_missing,
     _subset_mapping,
     embed_windows,
@@ -186,9 +187,7 @@ class EEGPTEmbedder(TransformerMixin, BaseEstimator):
             )
 
     def _recording(self, X: Any):
-        if isinstance(X, mne.BaseEpochs) or (
-            isinstance(X, (list, tuple)) and X and isinstance(X[0], mne.BaseEpochs)
-        ):
+        if self._epochs_input(X):
             return _as_epochs_recording(
                 X, ch_names=None, sfreq=None, units="V", verbose=self.verbose,
                 rename=self.rename, preprocessing=self._config(),
@@ -237,9 +236,7 @@ class EEGPTEmbedder(TransformerMixin, BaseEstimator):
 
     @staticmethod
     def _epochs_input(X: Any) -> bool:
-        return isinstance(X, mne.BaseEpochs) or (
-            isinstance(X, (list, tuple)) and bool(X) and isinstance(X[0], mne.BaseEpochs)
-        )
+        return isinstance(X, mne.BaseEpochs) or _is_epochs_list(X)
 
     def _same_electrodes(self, rec: Recording) -> ChannelMapping:
         """The mapping of ``rec``'s channels onto the electrodes seen in :meth:`fit`, in fit's
