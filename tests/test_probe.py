@@ -29,6 +29,7 @@ from eegpt.probe import (
     EmbeddingCache,
     EncoderMismatchError,
     ProbeConfig,
+    _balanced_weights,
     encoder_fingerprint,
     epochs_labels,
     format_metrics,
@@ -358,7 +359,8 @@ def test_cli_train_predict_evaluate(weights, short_task, tmp_path, capsys):
     assert probe_main(["predict", str(out), str(test_file), "-o", str(csv_path), "-q"]) == 0
     rows = list(csv.DictReader(csv_path.open()))
     assert len(rows) == len(test)
-    assert set(rows[0]) == {"file", "epoch", "prediction", "p_standard", "p_target"}
+    assert set(rows[0]) == {"file", "epoch", "prediction", "label", "p_standard", "p_target"}
+    assert [r["label"] for r in rows] == list(epochs_labels(test))  # the files' event names
 
     metrics_path = tmp_path / "metrics.json"
     assert probe_main(["evaluate", str(out), str(test_file), "--json", str(metrics_path)]) == 0
@@ -482,3 +484,24 @@ def test_probe_trains_on_sites_with_other_names_and_rates(model, weights, short_
     assert probe_main(["train", *map(str, files), "--weights", str(weights), "-o",
                        str(tmp_path / "probe"), "--window", "1", "--epochs", "3", "-q",
                        "--rename", "Fz_site2=Fz"]) == 0  # fmt: skip
+
+
+def test_balanced_class_weights(model, short_task, cache):
+    np.testing.assert_allclose(
+        _balanced_weights(np.array([0, 0, 0, 1]), 3), [4 / 9, 4 / 3, 4 / 3], rtol=1e-6
+    )
+    train, _ = short_task
+    common = dict(preprocessing=ONE_SECOND, cache=cache, epochs=3, max_lr=5e-3)
+    plain = train_probe(model, train, **common)
+    balanced = train_probe(model, train, class_weight="balanced", **common)
+    assert balanced.config.class_weight == "balanced"
+    assert ProbeConfig.from_dict(balanced.config.to_dict()) == balanced.config
+    losses = [[row["train_loss"] for row in p.history] for p in (plain, balanced)]
+    assert losses[0] != losses[1]  # the oddball task: its rare targets weigh more
+    with pytest.raises(ValueError, match="class_weight"):
+        ProbeConfig(class_weight="inverse")
+
+
+def test_an_epochs_array_without_names_says_what_to_pass(probe, task):
+    with pytest.raises(ValueError, match=r"needs its channel names and sampling rate.*ch_names="):
+        probe.predict(task[1].get_data())

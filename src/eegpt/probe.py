@@ -146,6 +146,10 @@ class ProbeConfig:
     seed : int
         Seed of the head initialisation, dropout and batch order: the same seed gives the same
         probe on the same machine.
+    class_weight : {None, "balanced"}
+        ``"balanced"`` weights each class's loss by ``n / (n_classes * n_class)`` of the training
+        labels (scikit-learn's rule), so a rare class counts as much as a common one; ``None``
+        (the original recipe) weights every epoch alike.
     """
 
     hidden: int = 16
@@ -162,6 +166,7 @@ class ProbeConfig:
     pct_start: float = 0.2
     patience: int | None = None
     seed: int = 0
+    class_weight: Literal["balanced"] | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "target_channels", tuple(self.target_channels))
@@ -180,6 +185,8 @@ class ProbeConfig:
             raise ValueError(f"pct_start must be in (0, 1), got {self.pct_start}")
         if self.patience is not None and self.patience < 1:
             raise ValueError(f"patience must be a positive integer or None, got {self.patience}")
+        if self.class_weight not in (None, "balanced"):
+            raise ValueError(f"class_weight must be None or 'balanced', got {self.class_weight!r}")
         unknown = [n for n in self.target_channels if normalize_channel_name(n) is None]
         if unknown or not self.target_channels:
             raise ValueError(
@@ -245,6 +252,12 @@ def _as_epochs_recording(
         if array.ndim != 3:
             raise ValueError(
                 f"epochs arrays must be [n_epochs, n_channels, n_times], got shape {array.shape}"
+            )
+        if ch_names is None or sfreq is None:
+            raise ValueError(
+                "an epochs array needs its channel names and sampling rate beside it: "
+                "ch_names=[...], sfreq=... (and units='uV' if it is not in volts), e.g. "
+                "probe.predict(X, ch_names=names, sfreq=250)"
             )
         rec = as_recording(array, ch_names=ch_names, sfreq=sfreq, units=units, verbose=verbose)
     if not rec.is_epoched:
@@ -828,6 +841,13 @@ def _stratified_split(y: np.ndarray, fraction: float, seed: int) -> tuple[np.nda
     return train_idx, val_idx
 
 
+def _balanced_weights(y: np.ndarray, n_classes: int) -> torch.Tensor:
+    """Per-class loss weights ``n / (n_classes * n_c)`` from class indices ``y`` (scikit-learn's
+    ``class_weight="balanced"``); a class absent from ``y`` gets the weight of one epoch."""
+    counts = np.bincount(np.asarray(y, dtype=np.int64), minlength=n_classes).clip(min=1)
+    return torch.as_tensor(len(y) / (n_classes * counts), dtype=torch.float32)
+
+
 def _fit(
     forward: Callable[[torch.Tensor], torch.Tensor],
     modules: Sequence[nn.Module],
@@ -846,12 +866,14 @@ def _fit(
     precision: str,
     progress: bool,
     desc: str,
+    class_weight: torch.Tensor | None = None,
 ) -> _FitResult:
     """Cross-entropy training with AdamW + per-batch OneCycleLR; optional early stopping.
 
     ``param_groups`` carry their peak learning rate under ``"max_lr"``. ``modules`` are put in
     train mode for the steps and eval mode for validation. With ``patience`` the weights of the
-    best validation loss are restored at the end.
+    best validation loss are restored at the end. ``class_weight`` ``[n_classes]`` weights
+    the training and validation losses per class (see :func:`_balanced_weights`).
     """
     from tqdm.auto import tqdm
 
@@ -880,6 +902,7 @@ def _fit(
     x_all = torch.from_numpy(_writable_float32(x_train))
     y_all = torch.from_numpy(np.asarray(y_train, dtype=np.int64))
     params = [p for g in param_groups for p in g["params"]]
+    weight = class_weight
 
     result = _FitResult()
     best_loss, best_state, since_best = math.inf, None, 0
@@ -895,7 +918,9 @@ def _fit(
             xb, yb = x_all[idx].to(device), y_all[idx].to(device)
             with _autocast(device, precision):
                 logits = forward(xb)
-            loss = F.cross_entropy(logits.float(), yb)
+            loss = F.cross_entropy(
+                logits.float(), yb, weight=None if weight is None else weight.to(device)
+            )
             optimizer.zero_grad(set_to_none=True)
             if scaler is not None:
                 scaler.scale(loss).backward()
@@ -919,7 +944,7 @@ def _fit(
             logits = _predict_logits(forward, validation[0], batch_size, device, precision)
             yv = torch.from_numpy(np.asarray(validation[1], dtype=np.int64))
             pred = logits.argmax(1).numpy()
-            row["val_loss"] = float(F.cross_entropy(logits, yv))
+            row["val_loss"] = float(F.cross_entropy(logits, yv, weight=weight))
             row["val_accuracy"] = float(np.mean(pred == validation[1]))
             row["val_balanced_accuracy"] = _balanced_accuracy(validation[1], pred)
             if row["val_loss"] < best_loss - 1e-6:
@@ -1472,6 +1497,9 @@ def train_probe(
         seed=config.seed,
         device=dev,
         progress=progress,
+        class_weight=(
+            _balanced_weights(train.y, len(classes)) if config.class_weight == "balanced" else None
+        ),
     )
     t0 = time.perf_counter()
     with torch.random.fork_rng(devices=[dev] if dev.type == "cuda" else []):

@@ -235,6 +235,12 @@ def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
     g.add_argument("--patience", type=int, default=None, help="early stopping (needs --val)")
     g.add_argument("--seed", type=int, default=0)
     g.add_argument(
+        "--class-weight",
+        choices=["balanced"],
+        default=None,
+        help="weight each class's loss by its inverse frequency (for imbalanced classes)",
+    )
+    g.add_argument(
         "--cache-dir", type=Path, default=None, help="keep frozen-encoder embeddings here"
     )
     g = p.add_argument_group("preprocessing")
@@ -290,6 +296,7 @@ def cmd_probe_train(args: argparse.Namespace) -> int:
         max_lr=args.lr,
         weight_decay=args.weight_decay,
         patience=args.patience,
+        class_weight=args.class_weight,
         seed=args.seed,
     )
     preprocessing = PreprocessingConfig(
@@ -337,7 +344,7 @@ def _load(args: argparse.Namespace):
 
 def cmd_probe_predict(args: argparse.Namespace) -> int:
     probe = _load(args)
-    recording, _, sources, rename = _read_inputs(args, require_labels=False)
+    recording, y, sources, rename = _read_inputs(args, require_labels=False)
     proba = probe.predict_proba(
         recording,
         rename=rename,
@@ -346,13 +353,16 @@ def cmd_probe_predict(args: argparse.Namespace) -> int:
         batch_size=args.batch_size,
     )
     pred = probe.classes_[proba.argmax(axis=1)]
-    header = ["file", "epoch", "prediction"] + [f"p_{c}" for c in probe.classes_.tolist()]
+    # the inputs' own labels (event names, y of an .npz, --labels) beside the predictions
+    truth = [] if y is None else [["" if v is None else v] for v in y.tolist()]
+    header = ["file", "epoch", "prediction", *(["label"] if truth else [])]
+    header += [f"p_{c}" for c in probe.classes_.tolist()]
     counters: dict[str, int] = {}
     rows = []
-    for src, label, p in zip(sources, pred.tolist(), proba, strict=True):
+    for i, (src, label, p) in enumerate(zip(sources, pred.tolist(), proba, strict=True)):
         k = counters.get(src, 0)
         counters[src] = k + 1
-        rows.append([src, k, label] + [f"{v:.6f}" for v in p])
+        rows.append([src, k, label, *(truth[i] if truth else [])] + [f"{v:.6f}" for v in p])
     if args.output is None:
         writer = csv.writer(sys.stdout)
         writer.writerow(header)
