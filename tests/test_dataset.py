@@ -434,6 +434,7 @@ def test_cli_and_subcommand(corpus, weights, tmp_path, capsys):
         assert cli_main([*args, "--device", "cuda:1"]) == 1
         err = capsys.readouterr().err
         assert "no CUDA GPU" in err and "internal error" not in err
+        assert not (tmp_path / "gpu").exists()  # checked before the output folder is made
 
     parser = argparse.ArgumentParser(prog="eegpt")
     add_dataset_command(parser.add_subparsers(dest="command"))

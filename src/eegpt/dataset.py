@@ -1739,6 +1739,8 @@ def embed_dataset(
         stream_precision=stream_precision,
         reject_by_annotation=reject_by_annotation,
     )
+    # devices are checked before the output folder is made: a wrong --device leaves nothing
+    devices = select_devices(device, replicas=replicas) if engine == "inprocess" else []
     output_dir = Path(output_dir).expanduser()
     output_dir.mkdir(parents=True, exist_ok=True)
     shards = [
@@ -1774,7 +1776,6 @@ def embed_dataset(
             if not todo:
                 run.devices = []
             elif engine == "inprocess":
-                devices = select_devices(device, replicas=replicas)
                 run.devices = [str(d) for d in devices]
                 engines = make_engines(
                     model,
