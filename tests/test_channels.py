@@ -309,6 +309,18 @@ def test_not_verbose_logs_at_debug_only(caplog):
     assert records and all(r.levelno == logging.DEBUG for r in records)
 
 
+def test_verbose_none_leaves_it_to_the_logging_configuration(caplog, capsys):
+    """MNE's convention: the default defers to the configured level (INFO records, shown by a
+    handler at INFO, not by unconfigured logging)."""
+    with caplog.at_level(logging.INFO, logger="eegpt"):
+        map_channels(["Fp1", "T3"])
+    records = [r for r in caplog.records if r.name == "eegpt"]
+    assert records and all(r.levelno == logging.INFO for r in records)
+    caplog.clear()
+    map_channels(["Fp1", "T3"])
+    assert capsys.readouterr().err == ""
+
+
 def test_verbose_true_shows_without_logging_config(capsys):
     map_channels(["Fp1", "T3"], verbose=True)
     assert "T7 (25)" in capsys.readouterr().err

@@ -1,9 +1,12 @@
 """Messages for users: INFO logging controlled by ``verbose``, and warnings that point at the caller.
 
 All of eegpt logs to the ``"eegpt"`` logger. Functions take MNE-style ``verbose`` arguments:
-``True``/``"info"``/``"debug"`` or a logging level up to 20 show INFO messages; ``None``,
-``False``, ``0`` (quiet, as in scikit-learn) and higher levels (``"warning"`` ...) keep them at
-DEBUG. Anything else is an error.
+``True``/``"info"``/``"debug"`` or a logging level up to 20 show INFO messages (on stderr, even
+with logging not configured); ``None`` (the default) logs them at INFO for the logging
+configuration to decide (``logging.basicConfig(level="INFO")`` or
+``logging.getLogger("eegpt").setLevel("INFO")`` with a handler shows them; unconfigured Python
+logging does not); ``False``, ``0`` (quiet, as in scikit-learn) and higher levels
+(``"warning"`` ...) keep them at DEBUG. Anything else is an error.
 """
 
 from __future__ import annotations
@@ -76,11 +79,15 @@ def progress_interval() -> float:
 
 
 def log(message: str, verbose: bool | str | int | None = None) -> None:
-    """Log ``message`` to the ``"eegpt"`` logger: at INFO when ``verbose`` asks, else at DEBUG.
+    """Log ``message`` to the ``"eegpt"`` logger: at INFO when ``verbose`` asks or is ``None``
+    (the logging configuration decides), else at DEBUG.
 
     When ``verbose`` asks for INFO but nothing would show it (no handler or a higher level), the
     message is written to stderr through a temporary handler, so ``verbose=True`` always shows.
     """
+    if verbose is None:
+        logger.info(message)
+        return
     if not is_verbose(verbose):
         logger.debug(message)
         return
