@@ -184,6 +184,12 @@ def test_epochs_carry_their_annotations(model):
         label for label, b in zip(flagged.metadata["labels"], bad, strict=True) if not b
     ]
     np.testing.assert_allclose(kept.data, flagged.data[~bad], **OTHER_BATCHES)
+    fig = flagged.plot()  # the epochs' scatter rings the bad ones
+    legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert "over bad annotations (4)" in legend
+    import matplotlib.pyplot as plt
+
+    plt.close(fig)
     # epochs cut with MNE's default rejection have no bad epochs left, nothing to flag
     clean = mne.Epochs(raw, events, tmin=0.0, tmax=4.0 - 1 / 250, baseline=None, preload=True,
                        verbose=False)  # fmt: skip

@@ -196,7 +196,8 @@ def plot_embeddings(
     tokens) against window onset: slow changes of state show as drifts, events as jumps.
 
     Embeddings of labelled epochs (``metadata["labels"]``, from ``mne.Epochs``) are drawn as
-    PC 1 against PC 2 instead, one colour per label: whether the classes separate.
+    PC 1 against PC 2 instead, one colour per label: whether the classes separate; epochs over
+    annotations marked bad are ringed red.
 
     Parameters
     ----------
@@ -238,6 +239,11 @@ def plot_embeddings(
             at = labels == label
             ax.scatter(scores[at, 0], scores[at, 1], s=14, alpha=0.8,
                        label=f"{label} ({int(at.sum())})")  # fmt: skip
+        bad = embeddings.bad
+        if bad.any():  # epochs over annotations marked bad: ringed
+            ax.scatter(scores[bad, 0], scores[bad, 1], s=60, facecolors="none",
+                       edgecolors="tab:red", linewidths=1.2,
+                       label=f"over bad annotations ({int(bad.sum())})")  # fmt: skip
         ax.set(xlabel=f"PC 1 ({100 * explained[0]:.0f}% of variance)",
                ylabel=f"PC 2 ({100 * explained[1]:.0f}% of variance)",
                title=title or f"EEGPT epoch embeddings{f' of {source}' if source else ''}")  # fmt: skip
