@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import warnings
 
 import mne
 import numpy as np
@@ -369,3 +370,16 @@ def test_dropped_epochs_keep_their_trial_index(model, tmp_path):
     epochs.save(folder / "s01-epo.fif", verbose=False)
     embed_dataset(folder, tmp_path / "out", model=model, workers=0, progress=False)
     assert pd.read_parquet(tmp_path / "out")["window"].tolist() == selection
+
+
+def test_verbose_error_silences_eegpt_warnings(model):
+    """As in MNE: verbose='error' keeps a call's warnings quiet; the default shows them."""
+    raw = annotated_raw()
+    with pytest.warns(RuntimeWarning, match="marked bad"):
+        model.embed(raw, device="cpu")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # any warning would fail the test
+        quiet = model.embed(raw, device="cpu", verbose="error")
+    assert quiet.bad.any()  # flagged all the same
+    with pytest.warns(RuntimeWarning, match="marked bad"):  # and only inside that call
+        model.embed(raw, device="cpu", verbose="warning")

@@ -7,6 +7,7 @@ and the encoder has random weights (see tests/test_probe.py).
 from __future__ import annotations
 
 import pickle
+import warnings
 
 import mne
 import numpy as np
@@ -233,3 +234,13 @@ def test_a_pickled_fitted_embedder_stores_the_weights_once(task):
     other = embedder(pooling="mean").fit(task[:4])
     other.set_params(model=TINY)  # model_ is no longer a copy of model: both are stored
     assert len(pickle.dumps(other)) > len(pickle.dumps(TINY)) + 0.9 * size_model
+
+
+def test_verbose_error_silences_the_embedders_warnings(task):
+    marked = task[:6].copy()
+    marked.info["bads"] = [marked.ch_names[0]]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        embedder(pooling="mean", verbose="error").fit(marked).transform(marked)
+    with pytest.warns(RuntimeWarning, match="marked bad"):
+        embedder(pooling="mean").fit(marked)

@@ -6,12 +6,16 @@ with logging not configured); ``None`` (the default) logs them at INFO for the l
 configuration to decide (``logging.basicConfig(level="INFO")`` or
 ``logging.getLogger("eegpt").setLevel("INFO")`` with a handler shows them; unconfigured Python
 logging does not); ``False``, ``0`` (quiet, as in scikit-learn) and higher levels
-(``"warning"`` ...) keep them at DEBUG. Anything else is an error.
+(``"warning"`` ...) keep them at DEBUG; ``"error"`` and ``"critical"`` also silence eegpt's
+warnings in the public functions and methods that take ``verbose`` (:func:`honours_verbose`),
+as MNE's do. Anything else is an error.
 """
 
 from __future__ import annotations
 
 import contextlib
+import contextvars
+import functools
 import inspect
 import logging
 import sys
@@ -19,6 +23,9 @@ import warnings
 from pathlib import Path
 
 logger = logging.getLogger("eegpt")
+#: Set while a function called with ``verbose="error"`` (or "critical", or a level >= 40)
+#: runs: :func:`warn` then stays silent, as MNE's warnings do at those levels.
+_SILENT: contextvars.ContextVar[bool] = contextvars.ContextVar("eegpt_silent", default=False)
 
 _PACKAGE_DIR = str(Path(__file__).resolve().parent)
 _TORCH_WRAPPERS = (str(Path("torch", "utils", "_contextlib.py")),)
@@ -50,6 +57,36 @@ def is_verbose(verbose: bool | str | int | None) -> bool:
     if isinstance(verbose, int):
         return 0 < verbose <= logging.INFO
     raise TypeError(f"verbose must be a bool, a level name, an int or None, got {verbose!r}")
+
+
+def silences_warnings(verbose: bool | str | int | None) -> bool:
+    """Whether ``verbose`` is a level above WARNING (``"error"``, ``"critical"``, >= 40), at
+    which MNE keeps its warnings quiet too."""
+    if isinstance(verbose, str):
+        return verbose.strip().upper() in ("ERROR", "CRITICAL")
+    return isinstance(verbose, int) and not isinstance(verbose, bool) and verbose > logging.WARNING
+
+
+def honours_verbose(func):
+    """Run ``func`` with eegpt's warnings silenced when its ``verbose`` argument (or, for a
+    method, ``self.verbose``) is ``"error"`` or higher, as in MNE."""
+    signature = inspect.signature(func)
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        arguments = signature.bind_partial(*args, **kwargs).arguments
+        verbose = arguments.get("verbose", arguments.get("kwargs", {}).get("verbose"))
+        if "verbose" not in arguments and "self" in arguments:
+            verbose = getattr(arguments["self"], "verbose", verbose)
+        if not silences_warnings(verbose):
+            return func(*args, **kwargs)
+        token = _SILENT.set(True)
+        try:
+            return func(*args, **kwargs)
+        finally:
+            _SILENT.reset(token)
+
+    return wrapper
 
 
 def mne_verbose(verbose: bool | str | int | None) -> bool | str | int | None:
@@ -108,7 +145,10 @@ def log(message: str, verbose: bool | str | int | None = None) -> None:
 
 def warn(message: str, category: type[Warning] = RuntimeWarning) -> None:
     """``warnings.warn`` attributed to the first caller outside the eegpt package (and outside
-    torch's decorator wrappers such as ``torch.inference_mode()``)."""
+    torch's decorator wrappers such as ``torch.inference_mode()``); nothing inside a call made
+    with ``verbose="error"`` (:func:`honours_verbose`)."""
+    if _SILENT.get():
+        return
     stacklevel = 1
     frame = inspect.currentframe()
     try:

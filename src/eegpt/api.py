@@ -20,8 +20,8 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from eegpt import __version__
+from eegpt._logging import honours_verbose, progress_interval
 from eegpt._logging import log as _log
-from eegpt._logging import progress_interval
 from eegpt.annotations import annotate_windows, annotations_per_window
 from eegpt.channels import ChannelMapping
 from eegpt.engine import InferenceEngine, Precision
@@ -43,6 +43,7 @@ __all__ = ["embed", "embed_to_file", "provenance"]
 BLOCK_WINDOWS = 64
 
 
+@honours_verbose
 def embed(
     model: EEGPT,
     data: Any,
@@ -136,6 +137,7 @@ def embed(
     return Embeddings(out, job.onsets, job.metadata)
 
 
+@honours_verbose
 def embed_to_file(
     model: EEGPT,
     data: Any,

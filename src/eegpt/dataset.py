@@ -71,8 +71,8 @@ from tqdm.auto import tqdm
 
 from eegpt import __version__
 from eegpt._logging import count as _count
+from eegpt._logging import honours_verbose, progress_interval
 from eegpt._logging import log as _log
-from eegpt._logging import progress_interval
 from eegpt._tempfiles import temporary_beside
 from eegpt.annotations import annotate_windows, annotations_per_window, bad_windows
 from eegpt.channels import map_channels
@@ -1581,6 +1581,7 @@ def _done_shards(
     return done
 
 
+@honours_verbose
 def embed_dataset(
     inputs: Any,
     output_dir: str | os.PathLike,

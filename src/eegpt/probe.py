@@ -50,7 +50,7 @@ from safetensors.torch import save as _dump_safetensors
 from torch import nn
 
 from eegpt import __version__
-from eegpt._logging import progress_interval, warnings_once
+from eegpt._logging import honours_verbose, progress_interval, warnings_once
 from eegpt._logging import warn as _warn
 from eegpt.channels import (
     CHANNEL_INDEX,
@@ -1221,6 +1221,7 @@ class EEGPTProbe:
             logits = _predict_logits(self._forward(), windows, bs, dev, precision)
         return logits.numpy()
 
+    @honours_verbose
     def decision_function(self, data: Any, **kwargs: Any) -> np.ndarray:
         """Logits ``[n_epochs, n_classes]``; keyword arguments of :meth:`predict_proba`."""
         split = _split_kwargs(kwargs)
@@ -1398,6 +1399,7 @@ def _prepare_training_data(
     return _TrainingData(windows, y_idx, mapping.names, mapping.names), classes
 
 
+@honours_verbose
 def train_probe(
     model: EEGPT | EEGPTEncoder,
     data: Any,

@@ -37,6 +37,7 @@ except ImportError as err:  # pragma: no cover - depends on the environment
         "eegpt.sklearn needs scikit-learn: pip install 'eegpt[sklearn]' (or scikit-learn)"
     ) from err
 
+from eegpt._logging import honours_verbose
 from eegpt.channels import ChannelMapping, map_channels
 from eegpt.engine import InferenceEngine
 from eegpt.io import UNITS, Recording
@@ -251,6 +252,7 @@ class EEGPTEmbedder(TransformerMixin, BaseEstimator):
         return self.preprocessing if self.preprocessing is not None else PreprocessingConfig()
 
     # ------------------------------------------------------------------ API
+    @honours_verbose
     def fit(self, X: Any, y: Any = None) -> EEGPTEmbedder:
         """Load the encoder and record the input layout (channels, epoch length).
 
@@ -303,6 +305,7 @@ class EEGPTEmbedder(TransformerMixin, BaseEstimator):
         )
         return self
 
+    @honours_verbose
     def embed(self, X: Any) -> np.ndarray:
         """Unpooled summary tokens ``[n_epochs, N, S, D]`` (float32)."""
         check_is_fitted(self, "model_")
