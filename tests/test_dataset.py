@@ -393,6 +393,27 @@ def test_select_devices(monkeypatch):
         select_devices("cuda:1,cuda:1")
 
 
+def test_a_run_that_fails_before_its_first_shard_leaves_no_new_folder(corpus, model, tmp_path,
+                                                                      monkeypatch):  # fmt: skip
+    """A failure after the folder was made (engine start, Ray start) removes the folder it
+    made, lock and reports included; a folder that existed before is left alone."""
+    from eegpt import dataset
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("engine failed to start")
+
+    monkeypatch.setattr(dataset, "make_engines", broken)
+    new = tmp_path / "new" / "out"
+    with pytest.raises(RuntimeError, match="failed to start"):
+        embed_dataset(corpus, new, model=model, workers=0, progress=False)
+    assert not new.exists() and (tmp_path / "new").exists()
+    old = tmp_path / "old"
+    old.mkdir()
+    with pytest.raises(RuntimeError, match="failed to start"):
+        embed_dataset(corpus, old, model=model, workers=0, progress=False)
+    assert old.exists() and (old / dataset.MANIFEST).exists()
+
+
 def test_make_engines_gives_each_device_its_own_replica(model):
     engines = make_engines(model, [torch.device("cpu")] * 3, batch_size=8)
     assert len({id(e.model) for e in engines}) == 3 and engines[-1].model is model

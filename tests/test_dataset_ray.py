@@ -17,6 +17,7 @@ from eegpt.checkpoints import load_model, save_checkpoint
 from eegpt.config import EEGPTConfig
 from eegpt.dataset import embed_dataset, read_shard_status
 from eegpt.dataset_ray import ray_devices
+from eegpt.errors import DeviceUnavailableError
 from eegpt.model import EEGPT
 
 ray = pytest.importorskip("ray", reason="the Ray engine needs ray[data]")
@@ -118,3 +119,10 @@ def test_ray_devices():
         ray_devices("cuda:1", 2, None)
     with pytest.raises(ValueError, match="replicas"):
         ray_devices("cpu", 0, 0)
+
+
+def test_ray_without_a_gpu_for_cuda_leaves_no_new_folder(local_ray, corpus, model, tmp_path):
+    out = tmp_path / "out"
+    with pytest.raises(DeviceUnavailableError, match="no GPU"):
+        embed_dataset(corpus, out, model=model, engine="ray", device="cuda", progress=False)
+    assert not out.exists()

@@ -1743,85 +1743,104 @@ def embed_dataset(
     # devices are checked before the output folder is made: a wrong --device leaves nothing
     devices = select_devices(device, replicas=replicas) if engine == "inprocess" else []
     output_dir = Path(output_dir).expanduser()
+    created = not output_dir.exists()
     output_dir.mkdir(parents=True, exist_ok=True)
     shards = [
         list(range(start, min(start + shard_size, len(data))))
         for start in range(0, len(data), shard_size)
     ]
-    with _Lock(output_dir):
-        if not overwrite:
-            _keep_old_layout(output_dir, spec)
-        _prepare_output(output_dir, spec, overwrite=overwrite, verbose=verbose)
-        done = _done_shards(output_dir, spec, len(shards), retry_failed)
-        run = _Run(output_dir, data, shards, spec, done, engine=engine)
-        run.write_reports(force=True)
-        todo = [data.files[i] for k, files in enumerate(shards) if k not in done for i in files]
-        _log(
-            f"embed_dataset: {len(data)} files from {data.source} in {len(shards)} shards of "
-            f"{shard_size}; {len(done)} done, {len(shards) - len(done)} to do ({len(todo)} "
-            f"files); engine {engine}",
-            verbose,
-        )
-        load_kwargs = {
-            "config": config,
-            "rename": rename,
-            "on_unknown": on_unknown,
-            "reject_by_annotation": reject_by_annotation,
-        }
-        bar = _Progress(len(todo), progress and bool(todo), "embed-dataset")
-        writer = ShardWriter(
-            output_dir, data, shards, spec, on_file=bar.update, on_commit=run.committed
-        )
-        sink = _BackgroundSink(writer.add)
-        try:
-            if not todo:
-                run.devices = []
-            elif engine == "inprocess":
-                run.devices = [str(d) for d in devices]
-                engines = make_engines(
-                    model,
-                    devices,
-                    precision=precision,
-                    batch_size=batch_size,
-                    stream_precision=stream_precision,
-                )
-                n_workers = _default_workers() if workers is None else workers
-                run_inprocess(
-                    todo,
-                    sink,
-                    engines=engines,
-                    load_kwargs=load_kwargs,
-                    pool=pool,
-                    workers=n_workers,
-                )
-            else:
-                from eegpt.dataset_ray import run_ray
+    try:
+        with _Lock(output_dir):
+            if not overwrite:
+                _keep_old_layout(output_dir, spec)
+            _prepare_output(output_dir, spec, overwrite=overwrite, verbose=verbose)
+            done = _done_shards(output_dir, spec, len(shards), retry_failed)
+            run = _Run(output_dir, data, shards, spec, done, engine=engine)
+            run.write_reports(force=True)
+            todo = [data.files[i] for k, files in enumerate(shards) if k not in done for i in files]
+            _log(
+                f"embed_dataset: {len(data)} files from {data.source} in {len(shards)} shards of "
+                f"{shard_size}; {len(done)} done, {len(shards) - len(done)} to do ({len(todo)} "
+                f"files); engine {engine}",
+                verbose,
+            )
+            load_kwargs = {
+                "config": config,
+                "rename": rename,
+                "on_unknown": on_unknown,
+                "reject_by_annotation": reject_by_annotation,
+            }
+            bar = _Progress(len(todo), progress and bool(todo), "embed-dataset")
+            writer = ShardWriter(
+                output_dir, data, shards, spec, on_file=bar.update, on_commit=run.committed
+            )
+            sink = _BackgroundSink(writer.add)
+            try:
+                if not todo:
+                    run.devices = []
+                elif engine == "inprocess":
+                    run.devices = [str(d) for d in devices]
+                    engines = make_engines(
+                        model,
+                        devices,
+                        precision=precision,
+                        batch_size=batch_size,
+                        stream_precision=stream_precision,
+                    )
+                    n_workers = _default_workers() if workers is None else workers
+                    run_inprocess(
+                        todo,
+                        sink,
+                        engines=engines,
+                        load_kwargs=load_kwargs,
+                        pool=pool,
+                        workers=n_workers,
+                    )
+                else:
+                    from eegpt.dataset_ray import run_ray
 
-                run.devices = run_ray(
-                    todo,
-                    sink,
-                    model=model,
-                    load_kwargs=load_kwargs,
-                    device=device,
-                    precision=precision,
-                    stream_precision=stream_precision,
-                    batch_size=batch_size,
-                    pool=pool,
-                    workers=workers,
-                    replicas=replicas,
-                    files_per_batch=files_per_batch,
-                    address=ray_address,
-                    verbose=verbose,
-                )
-            sink.close()
-        finally:
-            sink.close(raise_error=False)
-            writer.abort()
-            bar.close()
-            run.finish(bar)
-        summary = run.summary(bar)
+                    run.devices = run_ray(
+                        todo,
+                        sink,
+                        model=model,
+                        load_kwargs=load_kwargs,
+                        device=device,
+                        precision=precision,
+                        stream_precision=stream_precision,
+                        batch_size=batch_size,
+                        pool=pool,
+                        workers=workers,
+                        replicas=replicas,
+                        files_per_batch=files_per_batch,
+                        address=ray_address,
+                        verbose=verbose,
+                    )
+                sink.close()
+            finally:
+                sink.close(raise_error=False)
+                writer.abort()
+                bar.close()
+                run.finish(bar)
+            summary = run.summary(bar)
+    except BaseException:
+        if created:  # a run that failed before writing a shard leaves no new folder behind
+            _remove_if_no_shards(output_dir)
+        raise
     _log(str(summary), verbose)
     return summary
+
+
+def _remove_if_no_shards(output_dir: Path) -> None:
+    """Delete a folder this call made if it holds only eegpt's bookkeeping files, no shard."""
+    try:
+        names = [p.name for p in output_dir.iterdir()]
+        if any(_SHARD.match(n) or not _is_ours(n) for n in names):
+            return
+        for n in names:
+            (output_dir / n).unlink()
+        output_dir.rmdir()
+    except OSError:  # pragma: no cover - best effort: a folder we cannot tidy stays
+        pass
 
 
 def _default_workers() -> int:
