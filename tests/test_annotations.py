@@ -372,6 +372,56 @@ def test_dropped_epochs_keep_their_trial_index(model, tmp_path):
     assert pd.read_parquet(tmp_path / "out")["window"].tolist() == selection
 
 
+def test_epochs_metadata_follows_the_windows_into_files(model, tmp_path):
+    """epochs.metadata comes out as Embeddings.epochs_metadata, one row per window (after
+    epochs.drop and reject_by_annotation too), and as Parquet columns; npz and Parquet both
+    give it back."""
+    pd = pytest.importorskip("pandas")
+    raw = annotated_raw()
+    events = mne.make_fixed_length_events(raw, duration=4.0)
+    n = len(events)
+    metadata = pd.DataFrame(
+        {
+            "condition": ["a", "b", "c"] * (n // 3),
+            "rt": np.linspace(0.3, 0.9, n),
+            "trial": np.arange(100, 100 + n),
+            "label": ["x"] * n,  # clashes with a column eegpt writes
+            "mixed": [1, "two"] * (n // 2) + [3.5] * (n % 2),
+        },
+        index=np.arange(10, 10 + n),  # MNE keeps any index; rows follow positions
+    )
+    epochs = mne.Epochs(raw, events, tmin=0.0, tmax=4.0 - 1 / 250, baseline=None,
+                        reject_by_annotation=False, preload=True, metadata=metadata,
+                        verbose=False)  # fmt: skip
+    epochs.drop([0, 5], verbose=False)
+    expected = metadata.iloc[epochs.selection].reset_index(drop=True)
+    with pytest.warns(RuntimeWarning, match="marked bad"):
+        emb = model.embed(epochs, device="cpu")
+    got = emb.epochs_metadata
+    assert got.columns.tolist() == ["condition", "rt", "trial", "label", "mixed"]
+    assert got["condition"].tolist() == expected["condition"].tolist()
+    np.testing.assert_allclose(got["rt"], expected["rt"])
+    assert got["trial"].tolist() == expected["trial"].tolist()
+    assert got["mixed"].tolist() == expected["mixed"].tolist()
+    for name in ("e.npz", "e.parquet"):
+        back = load_embeddings(emb.save(tmp_path / name)).epochs_metadata
+        pd.testing.assert_frame_equal(back, got)
+    frame = pd.read_parquet(tmp_path / "e.parquet")
+    assert frame["condition"].tolist() == expected["condition"].tolist()
+    assert frame["trial"].dtype == np.int64 and frame["rt"].dtype == np.float64
+    assert frame["metadata_label"].tolist() == ["x"] * len(expected)
+    assert frame["mixed"].tolist() == [str(v) for v in expected["mixed"]]  # mixed: as text
+    # rejection leaves out the rows of the windows it leaves out
+    kept = model.embed(epochs, device="cpu", reject_by_annotation=True)
+    assert kept.epochs_metadata["trial"].tolist() == expected["trial"][~emb.bad].tolist()
+    assert pd.read_parquet(kept.save(tmp_path / "k.parquet"))["trial"].tolist() == (
+        expected["trial"][~emb.bad].tolist()
+    )
+    # inputs without metadata: none
+    plain = model.embed(raw, device="cpu", verbose="error")
+    assert plain.epochs_metadata is None and "epochs_metadata" not in plain.metadata
+
+
 def test_verbose_error_silences_eegpt_warnings(model):
     """As in MNE: verbose='error' keeps a call's warnings quiet; the default shows them."""
     raw = annotated_raw()

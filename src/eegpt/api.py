@@ -33,7 +33,7 @@ from eegpt.io import (
     is_epochs_file,
 )
 from eegpt.model import EEGPT
-from eegpt.outputs import Embeddings, EmbeddingsFile, EmbeddingsWriter
+from eegpt.outputs import Embeddings, EmbeddingsFile, EmbeddingsWriter, metadata_record
 from eegpt.preprocessing import PreprocessingConfig, Windows, map_recording_channels, prepare
 from eegpt.streaming import WindowStream, block_size, open_stream
 
@@ -349,6 +349,9 @@ def _apply_annotations(
     metadata["rejected_by_annotation"] = onsets[~keep].tolist()
     if "labels" in metadata:
         metadata["labels"] = found.kept(metadata["labels"])
+    if "epochs_metadata" in metadata:
+        table = metadata["epochs_metadata"]
+        metadata["epochs_metadata"] = dict(table, data=found.kept(table["data"]))
     return keep
 
 
@@ -410,6 +413,9 @@ def provenance(model: EEGPT, recording, windows, engine: InferenceEngine) -> dic
     selection = getattr(recording, "selection", None)
     if selection is not None:  # epochs with dropped ones: their indices among the events
         record["window_index"] = list(selection)
+    frame = getattr(recording, "epochs_metadata", None)
+    if frame is not None:  # epochs.metadata, one row per window
+        record["epochs_metadata"] = metadata_record(frame)
     return record
 
 

@@ -113,6 +113,10 @@ class Recording:
         For ``mne.Epochs`` with dropped epochs, ``epochs.selection``: each epoch's index among
         the events it was cut from; the embeddings' window index (``metadata["window_index"]``,
         the Parquet ``window`` column), so rows link back to trials.
+    epochs_metadata : pandas.DataFrame | None
+        For ``mne.Epochs`` with metadata, ``epochs.metadata`` (one row per epoch, index reset);
+        kept with the embeddings (:attr:`~eegpt.outputs.Embeddings.epochs_metadata`, columns of
+        its own in Parquet).
 
     Raises
     ------
@@ -135,6 +139,7 @@ class Recording:
     first_time: float | None = field(default=None, repr=False)
     meas_date: str | None = field(default=None, repr=False)
     selection: list[int] | None = field(default=None, repr=False)
+    epochs_metadata: Any = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         data = np.asarray(self.data)
@@ -205,6 +210,13 @@ class Recording:
             raise RecordingError(
                 f"{self.source}: annotations belong to continuous data; give epochs "
                 "epoch_annotations (one list of descriptions per epoch)"
+            )
+        if self.epochs_metadata is not None and (
+            self.data.ndim != 3 or len(self.epochs_metadata) != self.data.shape[0]
+        ):
+            raise RecordingError(
+                f"{self.source}: epochs_metadata must have one row per epoch, got "
+                f"{len(self.epochs_metadata)} for data of shape {self.data.shape}"
             )
         if self.epoch_annotations is not None:
             self.epoch_annotations = [[str(d) for d in ds] for ds in self.epoch_annotations]
@@ -907,7 +919,7 @@ def _from_mne(
     units = None
     if file_units is not None and all(name in file_units for name in names):
         units = [file_units[name] for name in names]
-    onsets = labels = annotations = per_epoch = selection = None
+    onsets = labels = annotations = per_epoch = selection = metadata = None
     if isinstance(inst, mne.io.BaseRaw):
         annotations = annotations_of(inst)
     elif inst.annotations is not None and len(inst.annotations):
@@ -919,11 +931,13 @@ def _from_mne(
         labels = epochs_labels(inst).tolist()
         if not np.array_equal(inst.selection, np.arange(len(inst.selection))):
             selection = [int(i) for i in inst.selection]
+        if inst.metadata is not None:
+            metadata = inst.metadata.reset_index(drop=True)
     rec = Recording(
         data, names, sfreq, source=source, ch_types=types, onsets=onsets, units=units,
         labels=labels, annotations=annotations, epoch_annotations=per_epoch,
         first_time=float(inst.first_time) if isinstance(inst, mne.io.BaseRaw) else None,
-        meas_date=measurement_date(inst.info), selection=selection,
+        meas_date=measurement_date(inst.info), selection=selection, epochs_metadata=metadata,
     )  # fmt: skip
     _log(_describe(rec), verbose)
     return rec

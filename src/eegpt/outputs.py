@@ -13,7 +13,9 @@ File layouts
 of the recording: it has gaps where ``reject_by_annotation`` left windows out), ``onset_s``,
 ``embedding`` (a fixed-size list of N*S*D float32 in C order), ``label`` for epochs with
 event names (``metadata["labels"]``), ``annotations`` (the descriptions of the annotations over
-each window) and ``bad`` (:attr:`Embeddings.bad`); the JSON metadata, including the
+each window) and ``bad`` (:attr:`Embeddings.bad`), then for epochs with ``epochs.metadata`` one
+column per metadata column (named as in MNE; ``metadata_<name>`` where a name is one of the
+columns before); the JSON metadata, including the
 ``shape`` to restore, lives in the schema metadata under the key ``eegpt``. Read it back with
 :func:`load_embeddings`, or as a table with ``pandas.read_parquet(path)``.
 
@@ -52,6 +54,7 @@ __all__ = [
     "EmbeddingsWriter",
     "atomic_write",
     "load_embeddings",
+    "metadata_record",
     "pool_embeddings",
 ]
 
@@ -118,6 +121,35 @@ def pool_embeddings(
         ) from None
 
 
+_PARQUET_COLUMNS = ("source", "window", "onset_s", "embedding", "label", "annotations", "bad")
+
+
+def metadata_record(frame: Any) -> dict[str, Any]:
+    """``epochs.metadata`` (a pandas DataFrame) as JSON-ready ``{"columns": [...], "data":
+    [[...], ...]}``, one row per epoch; the index is dropped, dates become ISO 8601 text and
+    values JSON cannot hold their ``str``."""
+    text = frame.to_json(orient="split", index=False, date_format="iso", default_handler=str)
+    record = json.loads(text)
+    return {"columns": [str(c) for c in record["columns"]], "data": record["data"]}
+
+
+def _metadata_arrays(record: dict[str, Any]) -> list[tuple[str, Any]]:
+    """Parquet columns ``(name, pyarrow array)`` of :func:`metadata_record`'s table: types as
+    pyarrow infers them, text for a column of mixed types; names that clash get a prefix."""
+    pa, _ = require_pyarrow()
+    out = []
+    for j, name in enumerate(record["columns"]):
+        values = [row[j] for row in record["data"]]
+        try:
+            array = pa.array(values)
+        except (pa.ArrowInvalid, pa.ArrowTypeError):
+            array = pa.array([None if v is None else str(v) for v in values], pa.string())
+        if pa.types.is_null(array.type):  # all missing: keep a type pandas reads as NaN
+            array = array.cast(pa.float64())
+        out.append((f"metadata_{name}" if name in _PARQUET_COLUMNS else name, array))
+    return out
+
+
 @dataclass
 class Embeddings:
     """Per-window EEGPT embeddings of one recording.
@@ -157,6 +189,23 @@ class Embeddings:
         empty lists when the recording had none, e.g. arrays and epochs)."""
         per_window = self.metadata.get("annotations")
         return [[] for _ in range(len(self))] if per_window is None else per_window
+
+    @property
+    def epochs_metadata(self) -> Any:
+        """``epochs.metadata`` of embedded ``mne.Epochs``, one row per window in the order of
+        ``data`` (rows of epochs left out by ``reject_by_annotation`` removed, index reset), as
+        a pandas DataFrame; None for other inputs. ``emb.data[(md.condition == "a").to_numpy()]``
+        selects by it; ``metadata["window_index"]`` links rows back to the events."""
+        record = self.metadata.get("epochs_metadata")
+        if record is None:
+            return None
+        try:
+            import pandas as pd
+        except ImportError as err:
+            raise MissingDependencyError(
+                "Embeddings.epochs_metadata needs pandas: pip install pandas"
+            ) from err
+        return pd.DataFrame(record["data"], columns=record["columns"])
 
     @property
     def bad(self) -> np.ndarray:
@@ -302,6 +351,9 @@ class EmbeddingsWriter:
         self._index = np.asarray(self.metadata.get("window_index", np.arange(n)), dtype=np.int32)
         if self._index.shape != (n,):
             raise ValueError(f"metadata['window_index'] needs one index per window ({n})")
+        table = self.metadata.get("epochs_metadata")
+        if table is not None and len(table["data"]) != n:
+            raise ValueError(f"metadata['epochs_metadata'] needs one row per window ({n})")
         if self.path.exists() and not overwrite:
             raise _exists(self.path)
         self._rows = 0
@@ -339,6 +391,8 @@ class EmbeddingsWriter:
 
     def _open_parquet(self) -> None:
         pa, pq = require_pyarrow()
+        table = self.metadata.get("epochs_metadata")
+        self._metadata_columns = [] if table is None else _metadata_arrays(table)
         width = int(np.prod(self.shape[1:]))
         meta = dict(self.metadata, shape=list(self.shape))
         self._schema = pa.schema(
@@ -350,6 +404,7 @@ class EmbeddingsWriter:
                 *([("label", pa.string())] if self._labels is not None else []),
                 ("annotations", pa.list_(pa.string())),
                 ("bad", pa.bool_()),
+                *[(name, array.type) for name, array in self._metadata_columns],
             ],
             metadata={"eegpt": json.dumps(meta)},
         )
@@ -369,6 +424,7 @@ class EmbeddingsWriter:
                 pa.FixedSizeListArray.from_arrays(values, flat.shape[1]),
                 *([pa.array(self._labels[rows], pa.string())] if self._labels is not None else []),
                 *self._annotation_columns(rows),
+                *[array.slice(self._rows, n) for _, array in self._metadata_columns],
             ],
             schema=self._schema,
         )
