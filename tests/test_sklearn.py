@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 import torch
 from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV, StratifiedKFold, cross_val_score
 from sklearn.pipeline import make_pipeline
@@ -23,8 +24,8 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 from eegpt import EEGPT, EEGPTConfig
 from eegpt.checkpoints import save_checkpoint
 from eegpt.preprocessing import PreprocessingConfig
-from eegpt.probe import epochs_labels, synthetic_erp_epochs
-from eegpt.sklearn import POOLINGS, EEGPTEmbedder, pool_embeddings
+from eegpt.probe import ProbeConfig, epochs_labels, synthetic_erp_epochs, train_probe
+from eegpt.sklearn import POOLINGS, EEGPTClassifier, EEGPTEmbedder, pool_embeddings
 
 torch.manual_seed(0)
 TINY = EEGPT(EEGPTConfig(embed_dim=16, depth=1, num_heads=2, embed_num=2)).eval()
@@ -244,3 +245,108 @@ def test_verbose_error_silences_the_embedders_warnings(task):
         embedder(pooling="mean", verbose="error").fit(marked).transform(marked)
     with pytest.warns(RuntimeWarning, match="marked bad"):
         embedder(pooling="mean").fit(marked)
+
+
+# ------------------------------------------------------------------------------ the classifier
+# The probe needs the 4 s windows it was designed for to learn the synthetic task from this
+# little data (as in test_probe.py); the paper's 100 epochs at 4e-4 need more data than this.
+FAST = ProbeConfig(epochs=50, max_lr=5e-3)
+torch.manual_seed(0)
+WIDER = EEGPT(EEGPTConfig(embed_dim=64, depth=2, num_heads=4)).eval()
+
+
+@pytest.fixture(scope="module")
+def trials():
+    return synthetic_erp_epochs(180, seed=0)
+
+
+def classifier(**kwargs) -> EEGPTClassifier:
+    return EEGPTClassifier(WIDER, config=FAST, **kwargs)
+
+
+def test_classifier_cross_validates_like_any_classifier(trials):
+    """cross_val_score learns the synthetic task; shuffled labels stay near chance."""
+    y = epochs_labels(trials)
+    cv = StratifiedKFold(3, shuffle=True, random_state=0)
+    scores = cross_val_score(classifier(), trials, y, cv=cv)
+    assert scores.mean() >= 0.8, scores
+    shuffled = np.random.default_rng(0).permutation(y)
+    control = cross_val_score(classifier(), trials, shuffled, cv=cv)
+    assert control.mean() <= 0.65, control
+    auc = cross_val_score(classifier(), trials, y, cv=cv, scoring="roc_auc")  # decision_function
+    assert auc.mean() >= 0.85, auc
+
+
+def test_classifier_is_train_probe_with_the_sklearn_api(trials):
+    state = {k: v.clone() for k, v in WIDER.state_dict().items()}
+    train, test = trials[:120], trials[120:]
+    y = epochs_labels(train)
+    clf = classifier().fit(train, y)
+    direct = train_probe(WIDER, train, y, config=FAST)
+    proba = clf.predict_proba(test)
+    np.testing.assert_allclose(proba, direct.predict_proba(test), rtol=1e-5, atol=1e-6)
+    assert clf.classes_.tolist() == ["standard", "target"] == clf.probe_.classes_.tolist()
+    assert clf.predict(test).tolist() == direct.predict(test).tolist()
+    score = clf.decision_function(test)  # binary: one log-odds column, as scikit-learn's
+    assert score.shape == (len(test),)
+    np.testing.assert_allclose(1 / (1 + np.exp(-score)), proba[:, 1], rtol=1e-4, atol=1e-6)
+    truth = epochs_labels(test)
+    assert clf.score(test, truth) == pytest.approx(np.mean(clf.predict(test) == truth))
+    assert clf.score(test, truth) == pytest.approx(direct.evaluate(test)["accuracy"])
+    assert clf.score(test) == clf.score(test, truth)  # event names by default
+    assert all(torch.equal(v, state[k]) for k, v in WIDER.state_dict().items())
+    # event names are the default labels, as for train_probe
+    np.testing.assert_allclose(classifier().fit(train).predict_proba(test), proba, rtol=1e-5)
+
+
+def test_classifier_arrays_grid_search_clone_and_pickle(trials):
+    x = trials.get_data() * 1e6
+    y = (epochs_labels(trials) == "target").astype(int)
+    est = EEGPTClassifier(WIDER, ch_names=trials.ch_names, sfreq=250.0, units="uV", config=FAST)
+    grid = GridSearchCV(
+        est, {"config": [FAST, FAST.replace(max_lr=1e-3)]}, cv=2, scoring="balanced_accuracy"
+    ).fit(x.reshape(len(x), -1), y)  # 2-D: epochs flattened, as generic tools pass them
+    assert grid.best_estimator_.classes_.tolist() == [0, 1]
+    assert grid.best_estimator_.n_features_in_ == x.shape[1] * x.shape[2]
+    fitted = grid.best_estimator_
+    np.testing.assert_array_equal(fitted.predict(x[:6]), fitted.predict(x[:6].reshape(6, -1)))
+    with pytest.raises(ValueError, match="expecting"):
+        fitted.predict(x[:6, :, :900])
+    twin = clone(est)
+    assert twin.get_params()["config"] == FAST and not hasattr(twin, "probe_")
+    back = pickle.loads(pickle.dumps(fitted))
+    np.testing.assert_array_equal(back.predict_proba(x[:6]), fitted.predict_proba(x[:6]))
+    size_model = len(pickle.dumps(WIDER))
+    assert len(pickle.dumps(fitted)) < 1.3 * size_model  # the probe shares the encoder
+
+
+def test_classifier_errors(trials):
+    with pytest.raises(ValueError, match="needs an encoder"):
+        EEGPTClassifier().fit(trials)
+    with pytest.raises(TypeError, match="config must be a ProbeConfig"):
+        classifier().set_params(config={"epochs": 3}).fit(trials)
+    with pytest.raises(ValueError, match="channel names and sampling rate"):
+        classifier().fit(trials.get_data(), epochs_labels(trials))
+    with pytest.raises(NotFittedError):
+        classifier().predict(trials)
+
+
+@pytest.mark.parametrize(
+    "check",
+    [
+        "check_parameters_default_constructible",
+        "check_no_attributes_set_in_init",
+        "check_get_params_invariance",
+        "check_set_params",
+        "check_estimator_cloneable",
+        "check_estimator_repr",
+        "check_estimator_sparse_tag",
+    ],
+)
+def test_classifier_passes_scikit_learns_api_checks(check):
+    """scikit-learn's checks of the estimator API (those that do not train on random numbers,
+    which a probe of EEG windows cannot learn to the checks' accuracy)."""
+    from sklearn.utils import estimator_checks
+
+    est = EEGPTClassifier(WIDER, ch_names=["Cz"], sfreq=256.0, units="uV", config=FAST)
+    getattr(estimator_checks, check)("EEGPTClassifier", est)

@@ -1,6 +1,6 @@
-"""A scikit-learn transformer that turns EEG epochs into EEGPT embeddings.
+"""scikit-learn estimators: EEGPT embeddings of EEG epochs, and the paper's linear probe.
 
-:class:`EEGPTEmbedder` follows scikit-learn's estimator rules (constructor arguments stored as
+:class:`EEGPTEmbedder` (a transformer) and :class:`EEGPTClassifier` (a classifier) follow scikit-learn's estimator rules (constructor arguments stored as
 given, fitted state in attributes ending with ``_``, :func:`~sklearn.base.clone`-able), so it
 goes into a :class:`~sklearn.pipeline.Pipeline` before any classifier and works with
 :func:`~sklearn.model_selection.cross_val_score` and
@@ -14,7 +14,12 @@ goes into a :class:`~sklearn.pipeline.Pipeline` before any classifier and works 
     cross_val_score(clf, epochs, epochs_labels(epochs), cv=5)
 
 The encoder is frozen: ``fit`` only loads it and records the input layout (the same for every
-fold), ``transform`` embeds. The module needs scikit-learn (``pip install scikit-learn``).
+fold), ``transform`` embeds. :class:`EEGPTClassifier` trains the linear probe of the EEGPT paper
+(:func:`eegpt.probe.train_probe`) instead of a classifier on pooled features::
+
+    cross_val_score(EEGPTClassifier(weights="eegpt-large"), epochs, epochs_labels(epochs), cv=5)
+
+The module needs scikit-learn (``pip install scikit-learn``).
 """
 
 from __future__ import annotations
@@ -30,7 +35,7 @@ import numpy as np
 from eegpt.errors import MissingDependencyError
 
 try:
-    from sklearn.base import BaseEstimator, TransformerMixin
+    from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin
     from sklearn.utils.validation import check_array, check_is_fitted
 except ImportError as err:  # pragma: no cover - depends on the environment
     raise MissingDependencyError(
@@ -45,15 +50,19 @@ from eegpt.model import EEGPT, EEGPTEncoder
 from eegpt.outputs import POOLINGS, pool_embeddings
 from eegpt.preprocessing import PreprocessingConfig, prepare
 from eegpt.probe import (
+    ProbeConfig,
     _as_epochs_recording,
     _encoder_of,
     _is_epochs_list,
+    _labels,
     _on_missing,
+    _softmax,
     _subset_mapping,
     embed_windows,
+    train_probe,
 )
 
-__all__ = ["POOLINGS", "EEGPTEmbedder", "pool_embeddings"]
+__all__ = ["POOLINGS", "EEGPTClassifier", "EEGPTEmbedder", "pool_embeddings"]
 
 
 _FEATURE_PATTERNS = {
@@ -64,6 +73,68 @@ _FEATURE_PATTERNS = {
     "mean_patches": lambda n, s, d: [f"s{j}_d{k}" for j in range(s) for k in range(d)],
     "mean_tokens": lambda n, s, d: [f"p{i}_d{k}" for i in range(n) for k in range(d)],
 }
+
+
+def _epochs_input(X: Any) -> bool:
+    return isinstance(X, mne.BaseEpochs) or _is_epochs_list(X)
+
+
+def _epochs_array(
+    X: Any, ch_names: Sequence[str] | None, sfreq: float | None, estimator: str
+) -> np.ndarray:
+    """Array input as epochs ``[n_epochs, C, T]`` (float64) after scikit-learn's own checks
+    (dense, numeric, finite, not empty); 2-D input is read as epochs flattened in C order."""
+    if ch_names is None or sfreq is None:
+        raise ValueError(
+            f"array input needs the channel names and sampling rate: {estimator}(ch_names=[...], "
+            "sfreq=..., units='uV') (or pass mne.Epochs)"
+        )
+    array = check_array(X, dtype=np.float64, allow_nd=True, ensure_all_finite=True)
+    n_ch = len(ch_names)
+    if array.ndim == 2:
+        if array.shape[1] % n_ch:
+            raise ValueError(
+                f"X has {array.shape[1]} features, which is not a multiple of the {n_ch} "
+                "channels in ch_names; 2-D input must be epochs flattened to "
+                "[n_epochs, n_channels * n_times]"
+            )
+        array = array.reshape(len(array), n_ch, -1)
+    elif array.ndim != 3:
+        raise ValueError(
+            f"Expected 2D or 3D array: epochs [n_epochs, n_channels, n_times] (or flattened "
+            f"[n_epochs, n_channels * n_times]), got shape {array.shape}"
+        )
+    return array
+
+
+def _check_common_params(est: Any) -> None:
+    """Checks of the parameters both estimators have."""
+    if est.units not in UNITS:
+        raise ValueError(f"units must be one of {list(UNITS)}, got {est.units!r}")
+    if est.batch_size is not None and (
+        not isinstance(est.batch_size, numbers.Integral) or est.batch_size < 1
+    ):
+        raise ValueError(f"batch_size must be a positive integer, got {est.batch_size!r}")
+    if est.preprocessing is not None and not isinstance(est.preprocessing, PreprocessingConfig):
+        raise TypeError(
+            "preprocessing must be a PreprocessingConfig or None, got "
+            f"{type(est.preprocessing).__name__}"
+        )
+
+
+def _load_encoder(est: Any) -> Any:
+    """``est.model`` (type-checked), or the checkpoint ``est.weights`` loaded on the CPU."""
+    if est.model is not None:
+        _encoder_of(est.model)  # type check with a clear message
+        return est.model
+    if est.weights is not None:
+        from eegpt.checkpoints import load_model
+
+        return load_model(est.weights, device="cpu", verbose=est.verbose)
+    raise ValueError(
+        f"{type(est).__name__} needs an encoder: model= (a loaded EEGPT) or weights= (a "
+        "checkpoint path or a pretrained name such as 'eegpt-large')"
+    )
 
 
 class EEGPTEmbedder(TransformerMixin, BaseEstimator):
@@ -173,47 +244,15 @@ class EEGPTEmbedder(TransformerMixin, BaseEstimator):
             raise ValueError(
                 f"unknown pooling {self.pooling!r}; use one of {sorted(POOLINGS)} or a callable"
             )
-        if self.units not in UNITS:
-            raise ValueError(f"units must be one of {list(UNITS)}, got {self.units!r}")
-        if self.batch_size is not None and (
-            not isinstance(self.batch_size, numbers.Integral) or self.batch_size < 1
-        ):
-            raise ValueError(f"batch_size must be a positive integer, got {self.batch_size!r}")
-        if self.preprocessing is not None and not isinstance(
-            self.preprocessing, PreprocessingConfig
-        ):
-            raise TypeError(
-                "preprocessing must be a PreprocessingConfig or None, got "
-                f"{type(self.preprocessing).__name__}"
-            )
+        _check_common_params(self)
 
     def _recording(self, X: Any):
-        if self._epochs_input(X):
+        if _epochs_input(X):
             return _as_epochs_recording(
                 X, ch_names=None, sfreq=None, units="V", verbose=self.verbose,
                 rename=self.rename, preprocessing=self._config(),
             )  # fmt: skip
-        if self.ch_names is None or self.sfreq is None:
-            raise ValueError(
-                "array input needs the channel names and sampling rate: "
-                "EEGPTEmbedder(ch_names=[...], sfreq=..., units='uV') (or pass mne.Epochs)"
-            )
-        # scikit-learn's own checks: dense, numeric, finite, not empty, at least 2-D.
-        array = check_array(X, dtype=np.float64, allow_nd=True, ensure_all_finite=True)
-        n_ch = len(self.ch_names)
-        if array.ndim == 2:
-            if array.shape[1] % n_ch:
-                raise ValueError(
-                    f"X has {array.shape[1]} features, which is not a multiple of the "
-                    f"{n_ch} channels in ch_names; 2-D input must be epochs flattened to "
-                    "[n_epochs, n_channels * n_times]"
-                )
-            array = array.reshape(len(array), n_ch, -1)
-        elif array.ndim != 3:
-            raise ValueError(
-                f"Expected 2D or 3D array: epochs [n_epochs, n_channels, n_times] (or flattened "
-                f"[n_epochs, n_channels * n_times]), got shape {array.shape}"
-            )
+        array = _epochs_array(X, self.ch_names, self.sfreq, type(self).__name__)
         return _as_epochs_recording(
             array, ch_names=self.ch_names, sfreq=self.sfreq, units=self.units, verbose=self.verbose
         )
@@ -234,10 +273,6 @@ class EEGPTEmbedder(TransformerMixin, BaseEstimator):
         if state.get("_model_copy_of") == "model":
             self.model_ = copy.deepcopy(self.model)
             self._model_copy_of = self.model
-
-    @staticmethod
-    def _epochs_input(X: Any) -> bool:
-        return isinstance(X, mne.BaseEpochs) or _is_epochs_list(X)
 
     def _same_electrodes(self, rec: Recording) -> ChannelMapping:
         """The mapping of ``rec``'s channels onto the electrodes seen in :meth:`fit`, in fit's
@@ -268,22 +303,13 @@ class EEGPTEmbedder(TransformerMixin, BaseEstimator):
         """
         self._check_params()
         rec = self._recording(X)
-        if self.model is not None:
-            _encoder_of(self.model)  # type check with a clear message
-            # A copy: inference caches derived tensors on the module, and fit must leave the
-            # parameters as given (scikit-learn's rule; clone() copies them anyway).
+        model = _load_encoder(self)
+        self._model_copy_of = None
+        if model is self.model:
+            # A copy, so that fit leaves the parameters as given (scikit-learn's rule; clone()
+            # copies them anyway); pickles store the weights once (__getstate__).
             model = copy.deepcopy(self.model)
-            self._model_copy_of = self.model  # pickles store the weights once (__getstate__)
-        elif self.weights is not None:
-            from eegpt.checkpoints import load_model
-
-            model = load_model(self.weights, device="cpu", verbose=self.verbose)
-            self._model_copy_of = None
-        else:
-            raise ValueError(
-                "EEGPTEmbedder needs an encoder: model= (a loaded EEGPT) or weights= (a checkpoint "
-                "path or a pretrained name such as 'eegpt-large')"
-            )
+            self._model_copy_of = self.model
         config = self._config()
         mapping = map_channels(
             rec.ch_names, rename=self.rename, on_missing=_on_missing(X), verbose=self.verbose
@@ -313,7 +339,7 @@ class EEGPTEmbedder(TransformerMixin, BaseEstimator):
         mapping = self.mapping_
         if list(rec.ch_names) != self.ch_names_in_:  # Epochs of another recording: by electrode
             mapping = self._same_electrodes(rec)
-        elif rec.n_channels * rec.n_times != self.n_features_in_ and not self._epochs_input(X):
+        elif rec.n_channels * rec.n_times != self.n_features_in_ and not _epochs_input(X):
             raise ValueError(
                 f"X has {rec.n_channels * rec.n_times} features, but EEGPTEmbedder is expecting "
                 f"{self.n_features_in_} features as input ({self.n_channels_in_} channels x "
@@ -364,3 +390,190 @@ class EEGPTEmbedder(TransformerMixin, BaseEstimator):
         else:
             names = _FEATURE_PATTERNS[self.pooling](*self.embedding_shape_)
         return np.asarray([f"eegpt_{name}" for name in names], dtype=object)
+
+
+class EEGPTClassifier(ClassifierMixin, BaseEstimator):
+    """The EEGPT paper's linear probe (frozen encoder) as a scikit-learn classifier.
+
+    :meth:`fit` trains a probe with :func:`eegpt.probe.train_probe` (the paper's recipe, or
+    ``config``); :meth:`predict`, :meth:`predict_proba`, :meth:`decision_function` and
+    :meth:`score` (accuracy) use it. Cross-validation, grid search over ``config`` and
+    ``clone`` work as for any classifier; the trained probe is ``probe_``
+    (:class:`~eegpt.probe.EEGPTProbe`: ``save``, ``evaluate``, ``history``).
+
+    Parameters
+    ----------
+    model : EEGPT | EEGPTEncoder | None
+        A loaded model. Either ``model`` or ``weights`` is needed; ``model`` wins. It is not
+        modified (it may be moved to ``device``), and the trained probe shares its encoder.
+    weights : str | Path | None
+        Checkpoint path or pretrained name, loaded in :meth:`fit` by :func:`eegpt.load_model`.
+    ch_names, sfreq, units
+        Channel names, sampling rate (Hz) and amplitude unit of array input (as for
+        :class:`EEGPTEmbedder`); ignored for ``mne.Epochs``.
+    preprocessing : PreprocessingConfig | None
+        How epochs become model windows (every epoch is one window). Default: 256 Hz, 4 s.
+    rename : dict | None
+        Channel-name overrides for :func:`~eegpt.channels.map_channels`.
+    config : ProbeConfig | None
+        Architecture and recipe (default: the paper's); search it with
+        ``GridSearchCV(clf, {"config": [ProbeConfig(max_lr=1e-4), ProbeConfig(max_lr=4e-4)]})``.
+    validation : float | None
+        Fraction of the training epochs held out per class and scored after every training
+        epoch (``probe_.history``; needed for ``ProbeConfig(patience=...)``).
+    batch_size : int | None
+        Epochs per encoder pass in prediction; ``None``: the engine's default.
+    device : str | None
+        ``None`` picks CUDA when available.
+    precision : {"float32", "bfloat16", "float16"}
+        Encoder precision.
+    cache : bool | str | EmbeddingCache
+        Embedding cache of the frozen encoder (:func:`eegpt.probe.embed_windows`); on by
+        default, so that fitting again on the same epochs (a grid search's next candidate on
+        the same fold) skips the encoder.
+    progress : bool
+        Progress bar over training epochs.
+    verbose : bool | str | int | None
+        Log channel mapping, preprocessing and a training summary; ``"error"`` also silences
+        eegpt's warnings.
+
+    Attributes
+    ----------
+    probe_ : EEGPTProbe
+        The trained probe.
+    classes_ : ndarray, shape (n_classes,)
+        Class labels, sorted; column ``k`` of :meth:`predict_proba` is ``classes_[k]``.
+    n_features_in_ : int
+        For array input: ``n_channels * n_times`` of the epochs seen in :meth:`fit`.
+    """
+
+    def __init__(
+        self,
+        model: EEGPT | EEGPTEncoder | None = None,
+        *,
+        weights: str | None = None,
+        ch_names: Sequence[str] | None = None,
+        sfreq: float | None = None,
+        units: str = "V",
+        preprocessing: PreprocessingConfig | None = None,
+        rename: dict[str, str | None] | None = None,
+        config: ProbeConfig | None = None,
+        validation: float | None = None,
+        batch_size: int | None = None,
+        device: str | None = None,
+        precision: str = "float32",
+        cache: Any = True,
+        progress: bool = False,
+        verbose: bool | str | int | None = None,
+    ) -> None:
+        self.model = model
+        self.weights = weights
+        self.ch_names = ch_names
+        self.sfreq = sfreq
+        self.units = units
+        self.preprocessing = preprocessing
+        self.rename = rename
+        self.config = config
+        self.validation = validation
+        self.batch_size = batch_size
+        self.device = device
+        self.precision = precision
+        self.cache = cache
+        self.progress = progress
+        self.verbose = verbose
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.two_d_array = True
+        tags.input_tags.three_d_array = True
+        return tags
+
+    def _inputs(self, X: Any) -> tuple[Any, dict[str, Any]]:
+        """``X`` as :func:`~eegpt.probe.train_probe` takes it, and the array keywords."""
+        if _epochs_input(X):
+            return X, {}
+        array = _epochs_array(X, self.ch_names, self.sfreq, type(self).__name__)
+        return array, {"ch_names": self.ch_names, "sfreq": self.sfreq, "units": self.units}
+
+    @honours_verbose
+    def fit(self, X: Any, y: Any = None) -> EEGPTClassifier:
+        """Train the probe.
+
+        Parameters
+        ----------
+        X : mne.Epochs | list of mne.Epochs | ndarray, shape (n_epochs, C, T) or (n_epochs, C*T)
+            Labelled epochs, each one model window (see :class:`EEGPTEmbedder`'s Notes).
+        y : array-like, shape (n_epochs,) | None
+            Class labels; ``None`` takes the event names of ``mne.Epochs``.
+
+        Returns
+        -------
+        self
+        """
+        _check_common_params(self)
+        if self.config is not None and not isinstance(self.config, ProbeConfig):
+            raise TypeError(
+                f"config must be a ProbeConfig or None, got {type(self.config).__name__}"
+            )
+        data, array_kwargs = self._inputs(X)
+        self.probe_ = train_probe(
+            _load_encoder(self),
+            data,
+            None if y is None else np.asarray(y),
+            rename=self.rename,
+            preprocessing=self.preprocessing,
+            config=self.config,
+            validation=self.validation,
+            device=self.device,
+            precision=self.precision,
+            cache=self.cache,
+            progress=self.progress,
+            verbose=self.verbose,
+            **array_kwargs,
+        )
+        self.classes_ = self.probe_.classes_
+        if array_kwargs:
+            self.n_features_in_ = int(np.prod(data.shape[1:]))
+        return self
+
+    def _logits(self, X: Any) -> np.ndarray:
+        check_is_fitted(self, "probe_")
+        data, array_kwargs = self._inputs(X)
+        if array_kwargs and hasattr(self, "n_features_in_"):
+            n = int(np.prod(data.shape[1:]))
+            if n != self.n_features_in_:
+                raise ValueError(
+                    f"X has {n} features, but EEGPTClassifier is expecting "
+                    f"{self.n_features_in_} features as input"
+                )
+        return self.probe_.decision_function(
+            data,
+            rename=self.rename,
+            device=self.device,
+            precision=self.precision,
+            batch_size=self.batch_size,
+            cache=self.cache,
+            verbose=self.verbose,
+            **array_kwargs,
+        )
+
+    def decision_function(self, X: Any) -> np.ndarray:
+        """Logits ``[n_epochs, n_classes]``; with two classes, scikit-learn's ``[n_epochs]``
+        score of ``classes_[1]`` (the log-odds, ``logit_1 - logit_0``)."""
+        logits = self._logits(X)
+        return logits[:, 1] - logits[:, 0] if logits.shape[1] == 2 else logits
+
+    def predict_proba(self, X: Any) -> np.ndarray:
+        """Class probabilities ``[n_epochs, n_classes]`` (softmax of the logits)."""
+        return _softmax(self._logits(X))
+
+    def score(self, X: Any, y: Any = None, sample_weight: Any = None) -> float:
+        """Accuracy on ``X`` against ``y`` (``None``: the event names of ``mne.Epochs``)."""
+        if y is None:
+            y = _labels(X, None, -1)
+        return super().score(X, y, sample_weight=sample_weight)
+
+    def predict(self, X: Any) -> np.ndarray:
+        """Predicted labels ``[n_epochs]`` (from ``classes_``)."""
+        logits = self._logits(X)  # checks that the classifier is fitted first
+        return self.classes_[logits.argmax(axis=1)]
