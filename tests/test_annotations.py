@@ -411,6 +411,13 @@ def test_epochs_metadata_follows_the_windows_into_files(model, tmp_path):
     assert frame["trial"].dtype == np.int64 and frame["rt"].dtype == np.float64
     assert frame["metadata_label"].tolist() == ["x"] * len(expected)
     assert frame["mixed"].tolist() == [str(v) for v in expected["mixed"]]  # mixed: as text
+    table = emb.to_data_frame()  # the same table in memory
+    assert table.drop(columns="embedding").equals(frame.drop(columns="embedding"))
+    np.testing.assert_array_equal(np.stack(table["embedding"]), np.stack(frame["embedding"]))
+    wide = emb.to_data_frame(pooling="mean")
+    assert wide.columns[-1] == f"eegpt_d{emb.data.shape[-1] - 1}" and "embedding" not in wide
+    np.testing.assert_array_equal(wide.filter(like="eegpt_d").to_numpy(), emb.pooled("mean"))
+    assert wide["condition"].tolist() == expected["condition"].tolist()
     # rejection leaves out the rows of the windows it leaves out
     kept = model.embed(epochs, device="cpu", reject_by_annotation=True)
     assert kept.epochs_metadata["trial"].tolist() == expected["trial"][~emb.bad].tolist()

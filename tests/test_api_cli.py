@@ -65,6 +65,29 @@ def test_cli_embed_edf_with_tuh_names(weights, edf, tmp_path, capsys):
     np.testing.assert_allclose(emb.data, ref.numpy(), rtol=1e-5, atol=1e-5)
 
 
+def test_to_data_frame_is_the_parquet_table(weights, edf, tmp_path):
+    """Embeddings.to_data_frame() gives the rows pandas reads from the saved Parquet file;
+    with a pooling, one column per feature named as the scikit-learn embedder names them."""
+    pd = pytest.importorskip("pandas")
+    emb = load_model(weights).embed(edf, device="cpu", verbose="error")
+    table = emb.to_data_frame()
+    saved = pd.read_parquet(emb.save(tmp_path / "e.parquet"))
+    assert table.columns.tolist() == saved.columns.tolist()
+    assert table.drop(columns="embedding").equals(saved.drop(columns="embedding"))
+    np.testing.assert_array_equal(np.stack(table["embedding"]), emb.data.reshape(len(emb), -1))
+    wide = emb.to_data_frame("mean_patches")
+    features = [c for c in wide.columns if c.startswith("eegpt_")]
+    assert features[:2] == ["eegpt_s0_d0", "eegpt_s0_d1"] and len(features) == 4 * 64
+    np.testing.assert_array_equal(wide[features].to_numpy(), emb.pooled("mean_patches"))
+    assert wide[features].dtypes.eq(np.float32).all()
+    custom = emb.to_data_frame(lambda z: z[:, 0, 0, :3])
+    assert [c for c in custom.columns if c.startswith("eegpt_")] == [
+        "eegpt_0",
+        "eegpt_1",
+        "eegpt_2",
+    ]
+
+
 def test_cli_refuses_to_overwrite_and_parquet_output(weights, edf, tmp_path, capsys):
     out = tmp_path / "emb.parquet"
     assert main(["embed", str(edf), "--weights", str(weights), "-o", str(out), "-q"]) == 0

@@ -54,6 +54,7 @@ __all__ = [
     "EmbeddingsWriter",
     "atomic_write",
     "load_embeddings",
+    "feature_names",
     "metadata_record",
     "pool_embeddings",
 ]
@@ -94,6 +95,28 @@ POOLINGS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
 over patches and summary tokens); ``"mean_patches"`` ``[n, S*D]`` (mean over time patches, the
 summary tokens kept apart); ``"mean_tokens"`` ``[n, N*D]`` (mean over summary tokens, time kept).
 """
+
+
+_FEATURE_PATTERNS = {
+    "flatten": lambda n, s, d: [
+        f"p{i}_s{j}_d{k}" for i in range(n) for j in range(s) for k in range(d)
+    ],
+    "mean": lambda n, s, d: [f"d{k}" for k in range(d)],
+    "mean_patches": lambda n, s, d: [f"s{j}_d{k}" for j in range(s) for k in range(d)],
+    "mean_tokens": lambda n, s, d: [f"p{i}_d{k}" for i in range(n) for k in range(d)],
+}
+
+
+def feature_names(pooling: str | Callable[[np.ndarray], np.ndarray], shape: tuple[int, ...],
+                  n_features: int | None = None) -> list[str]:  # fmt: skip
+    """Names of the columns of :func:`pool_embeddings` for embeddings ``(N, S, D)`` per window:
+    ``eegpt_p{patch}_s{token}_d{dim}`` with the parts the pooling keeps (``eegpt_d{dim}`` for
+    ``"mean"``); ``eegpt_{i}`` for a callable, which needs ``n_features``."""
+    if callable(pooling):
+        if n_features is None:
+            raise ValueError("feature names of a pooling callable need n_features")
+        return [f"eegpt_{i}" for i in range(n_features)]
+    return [f"eegpt_{name}" for name in _FEATURE_PATTERNS[pooling](*shape)]
 
 
 def pool_embeddings(
@@ -148,6 +171,66 @@ def _metadata_arrays(record: dict[str, Any]) -> list[tuple[str, Any]]:
             array = array.cast(pa.float64())
         out.append((f"metadata_{name}" if name in _PARQUET_COLUMNS else name, array))
     return out
+
+
+def _embedding_array(block: np.ndarray) -> Any:
+    """``[b, N, S, D]`` as a pyarrow fixed-size list array of ``N*S*D`` float32 (C order)."""
+    pa, _ = require_pyarrow()
+    flat = np.ascontiguousarray(block, dtype=np.float32).reshape(len(block), -1)
+    values = pa.array(flat.reshape(-1), type=pa.float32())
+    return pa.FixedSizeListArray.from_arrays(values, flat.shape[1])
+
+
+class _WindowColumns:
+    """The per-window columns of a table of embeddings (Parquet files,
+    :meth:`Embeddings.to_data_frame`), read and checked from the provenance: ``source``,
+    ``window``, ``onset_s``, [``embedding``], ``label`` (epochs' event names), ``annotations``,
+    ``bad`` and the columns of ``epochs.metadata``."""
+
+    def __init__(self, metadata: dict[str, Any], onsets: np.ndarray) -> None:
+        n = len(onsets)
+        self.source = str(metadata.get("source", ""))
+        self.onsets = np.asarray(onsets, dtype=np.float64)
+        labels = metadata.get("labels")
+        self.labels = None if labels is None else np.asarray(labels, dtype=object)
+        if self.labels is not None and self.labels.shape != (n,):
+            raise ValueError(f"metadata['labels'] needs one label per window ({n})")
+        self.annotations = metadata.get("annotations") or [[]] * n
+        if len(self.annotations) != n:
+            raise ValueError(f"metadata['annotations'] needs one list per window ({n})")
+        # index of each window among all windows of the recording (gaps where windows were
+        # left out by reject_by_annotation, or epochs.selection)
+        self.index = np.asarray(metadata.get("window_index", np.arange(n)), dtype=np.int32)
+        if self.index.shape != (n,):
+            raise ValueError(f"metadata['window_index'] needs one index per window ({n})")
+        table = metadata.get("epochs_metadata")
+        if table is not None and len(table["data"]) != n:
+            raise ValueError(f"metadata['epochs_metadata'] needs one row per window ({n})")
+        self.table = table
+        self._metadata: list[tuple[str, Any]] | None = None
+
+    def arrays(self, start: int, n: int, embedding: Any = None) -> list[tuple[str, Any]]:
+        """``(name, pyarrow array)`` of rows ``start:start + n``; ``embedding`` (an array of
+        those rows) goes after ``onset_s`` when given."""
+        pa, _ = require_pyarrow()
+        if self._metadata is None:
+            self._metadata = [] if self.table is None else _metadata_arrays(self.table)
+        rows = slice(start, start + n)
+        per_window = [list(a) for a in self.annotations[rows]]
+        return [
+            ("source", pa.array([self.source] * n, pa.string())),
+            ("window", pa.array(self.index[rows], pa.int32())),
+            ("onset_s", pa.array(self.onsets[rows], pa.float64())),
+            *([("embedding", embedding)] if embedding is not None else []),
+            *(
+                [("label", pa.array(self.labels[rows], pa.string()))]
+                if self.labels is not None
+                else []
+            ),
+            ("annotations", pa.array(per_window, pa.list_(pa.string()))),
+            ("bad", pa.array(bad_windows(per_window), pa.bool_())),
+            *[(name, array.slice(start, n)) for name, array in self._metadata],
+        ]
 
 
 @dataclass
@@ -221,6 +304,28 @@ class Embeddings:
         ``[n, N*S*D]``; ``"mean_patches"`` (over patches) ``[n, S*D]``; ``"mean_tokens"`` (over
         summary tokens) ``[n, N*D]``."""
         return pool_embeddings(self.data, how)
+
+    def to_data_frame(self, pooling: str | Callable[[np.ndarray], np.ndarray] | None = None) -> Any:
+        """One row per window as a pandas DataFrame, as MNE's ``to_data_frame``.
+
+        Columns as in a saved Parquet file: ``source``, ``window``, ``onset_s``, ``label``
+        (epochs with event names), ``annotations``, ``bad``, the columns of
+        ``epochs.metadata``, and the embeddings: with ``pooling=None`` one ``embedding`` column
+        (arrays of N*S*D float32, as ``pandas.read_parquet`` gives them), with a pooling (see
+        :meth:`pooled`) one float32 column per feature (``eegpt_d0`` ... for ``"mean"``, see
+        :func:`feature_names`), ready for statistics or plotting. Needs pandas and pyarrow.
+        """
+        pa, _ = require_pyarrow("Embeddings.to_data_frame")
+        columns = _WindowColumns(self.metadata, self.onsets)
+        if pooling is None:
+            arrays = columns.arrays(0, len(self), _embedding_array(self.data))
+            return pa.table(dict(arrays)).to_pandas()
+        frame = pa.table(dict(columns.arrays(0, len(self)))).to_pandas()
+        features = self.pooled(pooling)
+        names = feature_names(pooling, self.data.shape[1:], features.shape[1])
+        import pandas as pd
+
+        return pd.concat([frame, pd.DataFrame(features, columns=names)], axis=1)
 
     def plot(self, **kwargs: Any) -> Any:
         """Principal components of the windows over time: :func:`eegpt.viz.plot_embeddings`."""
@@ -338,22 +443,7 @@ class EmbeddingsWriter:
                 f"embeddings must be [n_windows, N, S, D] with one onset per window, got "
                 f"{self.shape} and {self.onsets.shape[0]} onsets"
             )
-        labels = self.metadata.get("labels")  # epochs' event names: a Parquet column too
-        self._labels = None if labels is None else np.asarray(labels, dtype=object)
-        if self._labels is not None and self._labels.shape != (self.shape[0],):
-            raise ValueError(f"metadata['labels'] needs one label per window ({self.shape[0]})")
-        n = self.shape[0]
-        self._annotations = self.metadata.get("annotations") or [[]] * n  # columns in Parquet
-        if len(self._annotations) != n:
-            raise ValueError(f"metadata['annotations'] needs one list per window ({n})")
-        # index of each window among all windows of the recording (gaps where windows were
-        # left out by reject_by_annotation)
-        self._index = np.asarray(self.metadata.get("window_index", np.arange(n)), dtype=np.int32)
-        if self._index.shape != (n,):
-            raise ValueError(f"metadata['window_index'] needs one index per window ({n})")
-        table = self.metadata.get("epochs_metadata")
-        if table is not None and len(table["data"]) != n:
-            raise ValueError(f"metadata['epochs_metadata'] needs one row per window ({n})")
+        self._columns = _WindowColumns(self.metadata, self.onsets)  # checks them too
         if self.path.exists() and not overwrite:
             raise _exists(self.path)
         self._rows = 0
@@ -391,52 +481,20 @@ class EmbeddingsWriter:
 
     def _open_parquet(self) -> None:
         pa, pq = require_pyarrow()
-        table = self.metadata.get("epochs_metadata")
-        self._metadata_columns = [] if table is None else _metadata_arrays(table)
         width = int(np.prod(self.shape[1:]))
+        empty = pa.FixedSizeListArray.from_arrays(pa.array([], pa.float32()), width)
         meta = dict(self.metadata, shape=list(self.shape))
         self._schema = pa.schema(
-            [
-                ("source", pa.string()),
-                ("window", pa.int32()),
-                ("onset_s", pa.float64()),
-                ("embedding", pa.list_(pa.float32(), width)),
-                *([("label", pa.string())] if self._labels is not None else []),
-                ("annotations", pa.list_(pa.string())),
-                ("bad", pa.bool_()),
-                *[(name, array.type) for name, array in self._metadata_columns],
-            ],
+            [(name, array.type) for name, array in self._columns.arrays(0, 0, empty)],
             metadata={"eegpt": json.dumps(meta)},
         )
         self._parquet = pq.ParquetWriter(self._fh, self._schema)
 
     def _write_parquet(self, block: np.ndarray) -> None:
         pa, _ = require_pyarrow()
-        n = len(block)
-        flat = block.reshape(n, -1)
-        rows = np.arange(self._rows, self._rows + n)
-        values = pa.array(flat.reshape(-1), type=pa.float32())
-        table = pa.Table.from_arrays(
-            [
-                pa.array([str(self.metadata.get("source", ""))] * n, pa.string()),
-                pa.array(self._index[rows]),
-                pa.array(self.onsets[rows]),
-                pa.FixedSizeListArray.from_arrays(values, flat.shape[1]),
-                *([pa.array(self._labels[rows], pa.string())] if self._labels is not None else []),
-                *self._annotation_columns(rows),
-                *[array.slice(self._rows, n) for _, array in self._metadata_columns],
-            ],
-            schema=self._schema,
-        )
+        columns = self._columns.arrays(self._rows, len(block), _embedding_array(block))
+        table = pa.Table.from_arrays([a for _, a in columns], schema=self._schema)
         self._parquet.write_table(table)
-
-    def _annotation_columns(self, rows: np.ndarray) -> list:
-        pa, _ = require_pyarrow()
-        per_window = [list(self._annotations[i]) for i in rows]
-        return [
-            pa.array(per_window, pa.list_(pa.string())),
-            pa.array(bad_windows(per_window), pa.bool_()),
-        ]
 
     # -- common -----------------------------------------------------------------------------
 

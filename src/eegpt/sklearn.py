@@ -47,7 +47,7 @@ from eegpt.channels import ChannelMapping, map_channels
 from eegpt.engine import InferenceEngine
 from eegpt.io import UNITS, Recording
 from eegpt.model import EEGPT, EEGPTEncoder
-from eegpt.outputs import POOLINGS, pool_embeddings
+from eegpt.outputs import POOLINGS, feature_names, pool_embeddings
 from eegpt.preprocessing import PreprocessingConfig, prepare
 from eegpt.probe import (
     ProbeConfig,
@@ -63,16 +63,6 @@ from eegpt.probe import (
 )
 
 __all__ = ["POOLINGS", "EEGPTClassifier", "EEGPTEmbedder", "pool_embeddings"]
-
-
-_FEATURE_PATTERNS = {
-    "flatten": lambda n, s, d: [
-        f"p{i}_s{j}_d{k}" for i in range(n) for j in range(s) for k in range(d)
-    ],
-    "mean": lambda n, s, d: [f"d{k}" for k in range(d)],
-    "mean_patches": lambda n, s, d: [f"s{j}_d{k}" for j in range(s) for k in range(d)],
-    "mean_tokens": lambda n, s, d: [f"p{i}_d{k}" for i in range(n) for k in range(d)],
-}
 
 
 def _epochs_input(X: Any) -> bool:
@@ -385,11 +375,8 @@ class EEGPTEmbedder(TransformerMixin, BaseEstimator):
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
         """Names ``eegpt_p{patch}_s{token}_d{dim}`` (parts as the pooling keeps them)."""
         check_is_fitted(self, "n_features_out_")
-        if callable(self.pooling):
-            names = [str(i) for i in range(self.n_features_out_)]
-        else:
-            names = _FEATURE_PATTERNS[self.pooling](*self.embedding_shape_)
-        return np.asarray([f"eegpt_{name}" for name in names], dtype=object)
+        names = feature_names(self.pooling, self.embedding_shape_, self.n_features_out_)
+        return np.asarray(names, dtype=object)
 
 
 class EEGPTClassifier(ClassifierMixin, BaseEstimator):
