@@ -386,7 +386,12 @@ def test_epochs_metadata_follows_the_windows_into_files(model, tmp_path):
             "rt": np.linspace(0.3, 0.9, n),
             "trial": np.arange(100, 100 + n),
             "label": ["x"] * n,  # clashes with a column eegpt writes
+            "metadata_label": ["y"] * n,  # ... and with the name that clash would take
             "mixed": [1, "two"] * (n // 2) + [3.5] * (n % 2),
+            "amplitude": 1.23456789e-6 * np.arange(n) + 1e-12,  # volts: every digit counts
+            "stimulus": pd.Categorical(["tone", "flash", "tone"] * (n // 3)),
+            "time": pd.date_range("2024-05-01 10:00", periods=n, freq="4s", tz="UTC"),
+            "score": pd.array([1, None] * (n // 2) + [3] * (n % 2), dtype="Int64"),
         },
         index=np.arange(10, 10 + n),  # MNE keeps any index; rows follow positions
     )
@@ -398,18 +403,18 @@ def test_epochs_metadata_follows_the_windows_into_files(model, tmp_path):
     with pytest.warns(RuntimeWarning, match="marked bad"):
         emb = model.embed(epochs, device="cpu")
     got = emb.epochs_metadata
-    assert got.columns.tolist() == ["condition", "rt", "trial", "label", "mixed"]
-    assert got["condition"].tolist() == expected["condition"].tolist()
-    np.testing.assert_allclose(got["rt"], expected["rt"])
-    assert got["trial"].tolist() == expected["trial"].tolist()
-    assert got["mixed"].tolist() == expected["mixed"].tolist()
+    pd.testing.assert_frame_equal(got, expected)  # values and dtypes, every digit
     for name in ("e.npz", "e.parquet"):
         back = load_embeddings(emb.save(tmp_path / name)).epochs_metadata
         pd.testing.assert_frame_equal(back, got)
     frame = pd.read_parquet(tmp_path / "e.parquet")
     assert frame["condition"].tolist() == expected["condition"].tolist()
     assert frame["trial"].dtype == np.int64 and frame["rt"].dtype == np.float64
-    assert frame["metadata_label"].tolist() == ["x"] * len(expected)
+    assert frame["metadata_label_2"].tolist() == ["x"] * len(expected)
+    assert frame["metadata_label"].tolist() == ["y"] * len(expected)
+    assert frame["amplitude"].tolist() == expected["amplitude"].tolist()
+    assert frame["stimulus"].dtype == "category" and str(frame["time"].dt.tz) == "UTC"
+    assert frame["score"].isna().tolist() == expected["score"].isna().tolist()
     assert frame["mixed"].tolist() == [str(v) for v in expected["mixed"]]  # mixed: as text
     table = emb.to_data_frame()  # the same table in memory
     assert table.drop(columns="embedding").equals(frame.drop(columns="embedding"))

@@ -55,6 +55,7 @@ __all__ = [
     "atomic_write",
     "load_embeddings",
     "feature_names",
+    "metadata_frame",
     "metadata_record",
     "pool_embeddings",
 ]
@@ -148,28 +149,98 @@ _PARQUET_COLUMNS = ("source", "window", "onset_s", "embedding", "label", "annota
 
 
 def metadata_record(frame: Any) -> dict[str, Any]:
-    """``epochs.metadata`` (a pandas DataFrame) as JSON-ready ``{"columns": [...], "data":
-    [[...], ...]}``, one row per epoch; the index is dropped, dates become ISO 8601 text and
-    values JSON cannot hold their ``str``."""
-    text = frame.to_json(orient="split", index=False, date_format="iso", default_handler=str)
-    record = json.loads(text)
-    return {"columns": [str(c) for c in record["columns"]], "data": record["data"]}
+    """``epochs.metadata`` (a pandas DataFrame) as JSON-ready ``{"columns": [...], "dtypes":
+    [...], "data": [[...], ...]}``, one row per epoch, the index dropped.
+
+    Numbers keep every digit (JSON floats are written exactly), missing values are null, dates
+    and durations ISO 8601 text, other objects their ``str``; :func:`metadata_frame` restores
+    the dtypes (categories, dates, nullable integers, float32 ...).
+    """
+    return {
+        "columns": [str(c) for c in frame.columns],
+        "dtypes": [str(t) for t in frame.dtypes],
+        "data": [[_json_value(v) for v in row] for row in frame.itertuples(index=False, name=None)],
+    }
+
+
+def _json_value(value: Any) -> Any:
+    import pandas as pd
+
+    if value is None:
+        return None
+    try:
+        if pd.isna(value) is True:  # NaN, NaT, pd.NA (arrays give arrays, not True)
+            return None
+    except (TypeError, ValueError):
+        pass
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        return float(value)
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    if hasattr(value, "isoformat"):  # Timestamp, datetime, date, Timedelta
+        return value.isoformat()
+    return str(value)
+
+
+def metadata_frame(record: dict[str, Any]) -> Any:
+    """The pandas DataFrame of a :func:`metadata_record`, with its dtypes restored where the
+    values allow it (a column that does not convert stays as read)."""
+    import pandas as pd
+
+    frame = pd.DataFrame(record["data"], columns=record["columns"])
+    for j, dtype in enumerate(record.get("dtypes") or []):
+        column = frame.iloc[:, j]
+        if str(column.dtype) != dtype:
+            frame.isetitem(j, _restored(column, dtype))
+    return frame
+
+
+def _restored(column: Any, dtype: str) -> Any:
+    import pandas as pd
+
+    try:
+        if dtype.startswith("datetime64"):
+            tz = dtype[dtype.index(",") + 1 : -1].strip() if "," in dtype else None
+            dates = pd.to_datetime(column, format="ISO8601", utc=tz is not None)
+            return dates.dt.tz_convert(tz) if tz else dates
+        if dtype.startswith("timedelta64"):
+            return pd.to_timedelta(column)
+        return column.astype(dtype)
+    except (ValueError, TypeError, OverflowError):
+        return column
 
 
 def _metadata_arrays(record: dict[str, Any]) -> list[tuple[str, Any]]:
-    """Parquet columns ``(name, pyarrow array)`` of :func:`metadata_record`'s table: types as
-    pyarrow infers them, text for a column of mixed types; names that clash get a prefix."""
+    """Parquet columns ``(name, pyarrow array)`` of a :func:`metadata_record`: the restored
+    dtypes as pyarrow stores them, text for a column pyarrow cannot type (mixed values);
+    names taken by eegpt's columns (or by an earlier column) get a ``metadata_`` prefix."""
     pa, _ = require_pyarrow()
-    out = []
+    frame = metadata_frame(record)
+    out: list[tuple[str, Any]] = []
+    taken = set(_PARQUET_COLUMNS) | set(record["columns"])
+    used = set(_PARQUET_COLUMNS)
     for j, name in enumerate(record["columns"]):
-        values = [row[j] for row in record["data"]]
         try:
-            array = pa.array(values)
-        except (pa.ArrowInvalid, pa.ArrowTypeError):
+            array = pa.Array.from_pandas(frame.iloc[:, j])
+        except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+            values = [row[j] for row in record["data"]]
             array = pa.array([None if v is None else str(v) for v in values], pa.string())
         if pa.types.is_null(array.type):  # all missing: keep a type pandas reads as NaN
             array = array.cast(pa.float64())
-        out.append((f"metadata_{name}" if name in _PARQUET_COLUMNS else name, array))
+        if name in used:  # a name of eegpt's, or a duplicate: a name no column has
+            base, k = f"metadata_{name}", 1
+            name = base
+            while name in used or name in taken:
+                k += 1
+                name = f"{base}_{k}"
+        used.add(name)
+        out.append((name, array))
     return out
 
 
@@ -277,18 +348,21 @@ class Embeddings:
     def epochs_metadata(self) -> Any:
         """``epochs.metadata`` of embedded ``mne.Epochs``, one row per window in the order of
         ``data`` (rows of epochs left out by ``reject_by_annotation`` removed, index reset), as
-        a pandas DataFrame; None for other inputs. ``emb.data[(md.condition == "a").to_numpy()]``
-        selects by it; ``metadata["window_index"]`` links rows back to the events."""
+        a pandas DataFrame; None for other inputs. Values and dtypes come back as they were
+        (numbers to the last digit, categories, dates, nullable integers); objects JSON cannot
+        hold (bytes, intervals ...) come back as text. ``emb.data[(md.condition ==
+        "a").to_numpy()]`` selects by it; ``metadata["window_index"]`` links rows back to the
+        events."""
         record = self.metadata.get("epochs_metadata")
         if record is None:
             return None
         try:
-            import pandas as pd
+            import pandas  # noqa: F401
         except ImportError as err:
             raise MissingDependencyError(
                 "Embeddings.epochs_metadata needs pandas: pip install pandas"
             ) from err
-        return pd.DataFrame(record["data"], columns=record["columns"])
+        return metadata_frame(record)
 
     @property
     def bad(self) -> np.ndarray:
