@@ -39,6 +39,7 @@ from eegpt.dataset import (
 from eegpt.dataset_cli import add_dataset_command
 from eegpt.dataset_cli import main as cli_main
 from eegpt.demo import synthetic_raw, write_edf
+from eegpt.errors import DeviceUnavailableError
 from eegpt.model import EEGPT
 from eegpt.preprocessing import PreprocessingConfig
 
@@ -393,25 +394,37 @@ def test_select_devices(monkeypatch):
         select_devices("cuda:1,cuda:1")
 
 
-def test_a_run_that_fails_before_its_first_shard_leaves_no_new_folder(corpus, model, tmp_path,
-                                                                      monkeypatch):  # fmt: skip
-    """A failure after the folder was made (engine start, Ray start) removes the folder it
-    made, lock and reports included; a folder that existed before is left alone."""
+def test_a_run_that_fails_before_its_first_shard_leaves_the_folders_as_they_were(
+    corpus, model, tmp_path, monkeypatch
+):
+    """A failure after the folder was made (an engine that cannot start, a folder holding
+    other files) removes the folders it made (parents too) and the files it wrote there (lock,
+    reports); a folder that existed keeps what it had; a wrong device fails before anything."""
     from eegpt import dataset
 
     def broken(*args, **kwargs):
         raise RuntimeError("engine failed to start")
 
     monkeypatch.setattr(dataset, "make_engines", broken)
-    new = tmp_path / "new" / "out"
+    new = tmp_path / "new" / "sub" / "out"
     with pytest.raises(RuntimeError, match="failed to start"):
         embed_dataset(corpus, new, model=model, workers=0, progress=False)
-    assert not new.exists() and (tmp_path / "new").exists()
-    old = tmp_path / "old"
-    old.mkdir()
+    assert not (tmp_path / "new").exists()
+    empty = tmp_path / "empty"
+    empty.mkdir()
     with pytest.raises(RuntimeError, match="failed to start"):
-        embed_dataset(corpus, old, model=model, workers=0, progress=False)
-    assert old.exists() and (old / dataset.MANIFEST).exists()
+        embed_dataset(corpus, empty, model=model, workers=0, progress=False)
+    assert empty.is_dir() and not list(empty.iterdir())
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "notes.txt").write_text("mine")
+    with pytest.raises(FileExistsError, match="did not write"):
+        embed_dataset(corpus, other, model=model, workers=0, progress=False)
+    assert [p.name for p in other.iterdir()] == ["notes.txt"]
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    with pytest.raises(DeviceUnavailableError):
+        embed_dataset(corpus, tmp_path / "gpu", model=model, device="cuda", progress=False)
+    assert not (tmp_path / "gpu").exists()
 
 
 def test_make_engines_gives_each_device_its_own_replica(model):

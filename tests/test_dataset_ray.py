@@ -121,8 +121,20 @@ def test_ray_devices():
         ray_devices("cpu", 0, 0)
 
 
-def test_ray_without_a_gpu_for_cuda_leaves_no_new_folder(local_ray, corpus, model, tmp_path):
+def test_a_device_the_cluster_lacks_fails_before_the_output_is_touched(
+    local_ray, corpus, model, tmp_path
+):
+    """device='cuda' on a cluster without GPUs, or a device index, is an error before the output
+    folder is made, and before --overwrite would delete the previous output."""
     out = tmp_path / "out"
     with pytest.raises(DeviceUnavailableError, match="no GPU"):
         embed_dataset(corpus, out, model=model, engine="ray", device="cuda", progress=False)
     assert not out.exists()
+    done = tmp_path / "done"
+    embed_dataset(corpus, done, model=model, workers=0, shard_size=4, progress=False)
+    shards = _shards(done)
+    for device, error in (("cuda", DeviceUnavailableError), ("cuda:0", ValueError)):
+        with pytest.raises(error):
+            embed_dataset(corpus, done, model=model, engine="ray", device=device,
+                          shard_size=4, overwrite=True, progress=False)  # fmt: skip
+        assert _shards(done) == shards

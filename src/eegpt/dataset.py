@@ -1740,106 +1740,127 @@ def embed_dataset(
         stream_precision=stream_precision,
         reject_by_annotation=reject_by_annotation,
     )
-    # devices are checked before the output folder is made: a wrong --device leaves nothing
-    devices = select_devices(device, replicas=replicas) if engine == "inprocess" else []
-    output_dir = Path(output_dir).expanduser()
-    created = not output_dir.exists()
-    output_dir.mkdir(parents=True, exist_ok=True)
     shards = [
         list(range(start, min(start + shard_size, len(data))))
         for start in range(0, len(data), shard_size)
     ]
-    try:
-        with _Lock(output_dir):
-            if not overwrite:
-                _keep_old_layout(output_dir, spec)
-            _prepare_output(output_dir, spec, overwrite=overwrite, verbose=verbose)
-            done = _done_shards(output_dir, spec, len(shards), retry_failed)
-            run = _Run(output_dir, data, shards, spec, done, engine=engine)
-            run.write_reports(force=True)
-            todo = [data.files[i] for k, files in enumerate(shards) if k not in done for i in files]
-            _log(
-                f"embed_dataset: {len(data)} files from {data.source} in {len(shards)} shards of "
-                f"{shard_size}; {len(done)} done, {len(shards) - len(done)} to do ({len(todo)} "
-                f"files); engine {engine}",
-                verbose,
-            )
-            load_kwargs = {
-                "config": config,
-                "rename": rename,
-                "on_unknown": on_unknown,
-                "reject_by_annotation": reject_by_annotation,
-            }
-            bar = _Progress(len(todo), progress and bool(todo), "embed-dataset")
-            writer = ShardWriter(
-                output_dir, data, shards, spec, on_file=bar.update, on_commit=run.committed
-            )
-            sink = _BackgroundSink(writer.add)
-            try:
-                if not todo:
-                    run.devices = []
-                elif engine == "inprocess":
-                    run.devices = [str(d) for d in devices]
-                    engines = make_engines(
-                        model,
-                        devices,
-                        precision=precision,
-                        batch_size=batch_size,
-                        stream_precision=stream_precision,
-                    )
-                    n_workers = _default_workers() if workers is None else workers
-                    run_inprocess(
-                        todo,
-                        sink,
-                        engines=engines,
-                        load_kwargs=load_kwargs,
-                        pool=pool,
-                        workers=n_workers,
-                    )
-                else:
-                    from eegpt.dataset_ray import run_ray
+    output_dir = Path(output_dir).expanduser()
+    with contextlib.ExitStack() as session:
+        # Devices are checked (for Ray: the cluster connected) before the output folder is
+        # touched, so a wrong --device neither leaves a folder behind nor lets --overwrite
+        # delete the previous output first.
+        devices, plan = [], None
+        if engine == "inprocess":
+            devices = select_devices(device, replicas=replicas)
+        else:
+            from eegpt.dataset_ray import ray_session
 
-                    run.devices = run_ray(
-                        todo,
-                        sink,
-                        model=model,
-                        load_kwargs=load_kwargs,
-                        device=device,
-                        precision=precision,
-                        stream_precision=stream_precision,
-                        batch_size=batch_size,
-                        pool=pool,
-                        workers=workers,
-                        replicas=replicas,
-                        files_per_batch=files_per_batch,
-                        address=ray_address,
-                        verbose=verbose,
-                    )
-                sink.close()
-            finally:
-                sink.close(raise_error=False)
-                writer.abort()
-                bar.close()
-                run.finish(bar)
-            summary = run.summary(bar)
-    except BaseException:
-        if created:  # a run that failed before writing a shard leaves no new folder behind
-            _remove_if_no_shards(output_dir)
-        raise
+            plan = session.enter_context(ray_session(ray_address, device, replicas, verbose))
+        made = _missing_folders(output_dir)
+        before = set(os.listdir(output_dir)) if output_dir.is_dir() else set()
+        output_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            with _Lock(output_dir):
+                if not overwrite:
+                    _keep_old_layout(output_dir, spec)
+                _prepare_output(output_dir, spec, overwrite=overwrite, verbose=verbose)
+                done = _done_shards(output_dir, spec, len(shards), retry_failed)
+                run = _Run(output_dir, data, shards, spec, done, engine=engine)
+                run.write_reports(force=True)
+                todo = [
+                    data.files[i] for k, files in enumerate(shards) if k not in done for i in files
+                ]
+                _log(
+                    f"embed_dataset: {len(data)} files from {data.source} in {len(shards)} shards of "
+                    f"{shard_size}; {len(done)} done, {len(shards) - len(done)} to do ({len(todo)} "
+                    f"files); engine {engine}",
+                    verbose,
+                )
+                load_kwargs = {
+                    "config": config,
+                    "rename": rename,
+                    "on_unknown": on_unknown,
+                    "reject_by_annotation": reject_by_annotation,
+                }
+                bar = _Progress(len(todo), progress and bool(todo), "embed-dataset")
+                writer = ShardWriter(
+                    output_dir, data, shards, spec, on_file=bar.update, on_commit=run.committed
+                )
+                sink = _BackgroundSink(writer.add)
+                try:
+                    if not todo:
+                        run.devices = []
+                    elif engine == "inprocess":
+                        run.devices = [str(d) for d in devices]
+                        engines = make_engines(
+                            model,
+                            devices,
+                            precision=precision,
+                            batch_size=batch_size,
+                            stream_precision=stream_precision,
+                        )
+                        n_workers = _default_workers() if workers is None else workers
+                        run_inprocess(
+                            todo,
+                            sink,
+                            engines=engines,
+                            load_kwargs=load_kwargs,
+                            pool=pool,
+                            workers=n_workers,
+                        )
+                    else:
+                        from eegpt.dataset_ray import run_ray
+
+                        run.devices = run_ray(
+                            todo,
+                            sink,
+                            plan=plan,
+                            model=model,
+                            load_kwargs=load_kwargs,
+                            precision=precision,
+                            stream_precision=stream_precision,
+                            batch_size=batch_size,
+                            pool=pool,
+                            workers=workers,
+                            files_per_batch=files_per_batch,
+                        )
+                    sink.close()
+                finally:
+                    sink.close(raise_error=False)
+                    writer.abort()
+                    bar.close()
+                    run.finish(bar)
+                summary = run.summary(bar)
+        except BaseException:  # before a shard is written, leave the folders as they were
+            _undo_failed_start(output_dir, before, made)
+            raise
     _log(str(summary), verbose)
     return summary
 
 
-def _remove_if_no_shards(output_dir: Path) -> None:
-    """Delete a folder this call made if it holds only eegpt's bookkeeping files, no shard."""
+def _missing_folders(folder: Path) -> list[Path]:
+    """``folder`` and those of its parents that do not exist yet, deepest first."""
+    missing = []
+    while not folder.exists() and folder != folder.parent:
+        missing.append(folder)
+        folder = folder.parent
+    return missing
+
+
+def _undo_failed_start(output_dir: Path, before: set[str], made: list[Path]) -> None:
+    """After a run failed before writing a shard, delete the bookkeeping files it made (lock,
+    reports, manifest) and the folders it made, so the output is as it was; a run that wrote
+    shards keeps everything for resuming."""
     try:
-        names = [p.name for p in output_dir.iterdir()]
-        if any(_SHARD.match(n) or not _is_ours(n) for n in names):
+        now = set(os.listdir(output_dir))
+        if any(_SHARD.match(name) for name in now - before):
             return
-        for n in names:
-            (output_dir / n).unlink()
-        output_dir.rmdir()
-    except OSError:  # pragma: no cover - best effort: a folder we cannot tidy stays
+        for name in now - before:
+            if _is_ours(name):
+                (output_dir / name).unlink()
+        for folder in made:
+            folder.rmdir()
+    except OSError:  # best effort: what cannot be tidied (not empty, no permission) stays
         pass
 
 

@@ -17,10 +17,12 @@ the object store, so the checkpoint need not be on the workers' disks.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import json
 import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -38,7 +40,7 @@ from eegpt.engine import InferenceEngine, Precision
 from eegpt.errors import DeviceUnavailableError, MissingDependencyError
 from eegpt.model import EEGPT
 
-__all__ = ["ray_devices", "run_ray"]
+__all__ = ["RayPlan", "check_ray_device", "ray_devices", "ray_session", "run_ray"]
 
 
 def _ray():
@@ -51,6 +53,25 @@ def _ray():
             "engine='inprocess'"
         ) from err
     return ray
+
+
+def check_ray_device(device: str | None, replicas: int | None) -> str:
+    """``device`` as ``"auto"``, ``"cpu"`` or ``"cuda"``; checked before Ray starts.
+
+    Raises
+    ------
+    ValueError
+        On another device (a device index: Ray assigns GPUs itself) or ``replicas < 1``.
+    """
+    text = "auto" if device is None else str(device)
+    if text not in ("auto", "cpu", "cuda"):
+        raise ValueError(
+            f"with engine='ray', device must be 'auto', 'cpu' or 'cuda' (Ray assigns one GPU per "
+            f"actor), got {device!r}"
+        )
+    if replicas is not None and replicas < 1:
+        raise ValueError(f"replicas must be >= 1, got {replicas}")
+    return text
 
 
 def ray_devices(device: str | None, n_gpus: int, replicas: int | None) -> tuple[bool, int]:
@@ -73,22 +94,61 @@ def ray_devices(device: str | None, n_gpus: int, replicas: int | None) -> tuple[
     Raises
     ------
     ValueError
-        On an unknown device, a device index (Ray assigns GPUs itself) or ``replicas < 1``.
-    RuntimeError
+        As :func:`check_ray_device`.
+    DeviceUnavailableError
         If ``"cuda"`` is asked for but the cluster has no GPU.
     """
-    text = "auto" if device is None else str(device)
-    if text not in ("auto", "cpu", "cuda"):
-        raise ValueError(
-            f"with engine='ray', device must be 'auto', 'cpu' or 'cuda' (Ray assigns one GPU per "
-            f"actor), got {device!r}"
-        )
-    if replicas is not None and replicas < 1:
-        raise ValueError(f"replicas must be >= 1, got {replicas}")
+    text = check_ray_device(device, replicas)
     use_gpu = text == "cuda" or (text == "auto" and n_gpus > 0)
     if use_gpu and n_gpus == 0:
         raise DeviceUnavailableError("device='cuda' was requested but the Ray cluster has no GPU")
     return use_gpu, replicas or (n_gpus if use_gpu else 1)
+
+
+@dataclass(frozen=True)
+class RayPlan:
+    """The Ray cluster of one run, connected, and the actors to start on it."""
+
+    use_gpu: bool
+    n_actors: int
+    cpus: int
+    verbose: bool | str | int | None = None
+
+
+@contextlib.contextmanager
+def ray_session(
+    address: str | None, device: str | None, replicas: int | None, verbose: Any = None
+) -> Iterator[RayPlan]:
+    """Connect to Ray (``address``; None starts a local instance unless Ray is initialised)
+    and plan the inference actors (:func:`ray_devices`), so that a device the cluster lacks is
+    an error before any output is touched; Ray started here is shut down on exit.
+
+    Ray Data's INFO lines and its notice that its progress bars are off (ours run) are quiet
+    unless ``verbose``.
+    """
+    check_ray_device(device, replicas)  # at once, before Ray takes seconds to start
+    ray = _ray()
+    from eegpt._logging import is_verbose
+
+    loud = is_verbose(verbose)
+    started = False
+    if not ray.is_initialized():
+        ray.init(address=address, include_dashboard=False, log_to_driver=loud)
+        started = True
+    quiet = {"ray.data": logging.WARNING, "ray.data._internal.progress": logging.ERROR}
+    old_levels = {name: logging.getLogger(name).level for name in quiet}
+    if not loud:
+        for name, level in quiet.items():
+            logging.getLogger(name).setLevel(level)
+    try:
+        resources = ray.cluster_resources()
+        use_gpu, n_actors = ray_devices(device, int(resources.get("GPU", 0)), replicas)
+        yield RayPlan(use_gpu, n_actors, int(resources.get("CPU", 1)), verbose)
+    finally:
+        for name, level in old_levels.items():
+            logging.getLogger(name).setLevel(level)
+        if started:
+            ray.shutdown()
 
 
 class _ReadActor:
@@ -198,18 +258,15 @@ def run_ray(
     files: Sequence[InputFile],
     sink: Callable[[FileResult], None],
     *,
+    plan: RayPlan,
     model: EEGPT,
     load_kwargs: Mapping[str, Any],
-    device: str | None = None,
     precision: Precision = "float32",
     batch_size: int | None = None,
     pool: Pool = "none",
     workers: int | None = None,
     stream_precision: Precision = "float32",
-    replicas: int | None = None,
     files_per_batch: int = 4,
-    address: str | None = None,
-    verbose: bool | str | int | None = None,
 ) -> list[str]:
     """Embed ``files`` with Ray Data, handing results to ``sink`` in the order of ``files``.
 
@@ -218,12 +275,12 @@ def run_ray(
     files : sequence of InputFile
     sink : callable(FileResult)
         The shard writer; runs in this (the driver) process.
+    plan : RayPlan
+        From :func:`ray_session`, which must still be open.
     model : EEGPT
         Copied to the CPU and put in the object store; every actor gets a replica.
     load_kwargs : dict
         ``config``, ``rename``, ``on_unknown`` for :func:`eegpt.dataset.load_file`.
-    device, replicas
-        See :func:`ray_devices`.
     precision, stream_precision, batch_size, pool
         As for :func:`eegpt.dataset.embed_dataset`.
     workers : int | None
@@ -231,10 +288,6 @@ def run_ray(
         actors.
     files_per_batch : int
         Files per call of an inference actor.
-    address : str | None
-        Ray address; None starts a local instance unless Ray is already initialised.
-    verbose : bool | str | int | None
-        Show Ray's own logs and progress bars.
 
     Returns
     -------
@@ -244,27 +297,14 @@ def run_ray(
     ray = _ray()
     from eegpt._logging import is_verbose
 
-    loud = is_verbose(verbose)
-    started = False
-    if not ray.is_initialized():
-        ray.init(address=address, include_dashboard=False, log_to_driver=loud)
-        started = True
-    # quiet: Ray Data's INFO lines, and its notice that its progress bars are off (ours run)
-    quiet = {"ray.data": logging.WARNING, "ray.data._internal.progress": logging.ERROR}
-    old_levels = {name: logging.getLogger(name).level for name in quiet}
-    if not loud:
-        for name, level in quiet.items():
-            logging.getLogger(name).setLevel(level)
+    actor_cpus = 1
+    spare = plan.cpus - (0 if plan.use_gpu else plan.n_actors * actor_cpus)
+    n_readers = workers or max(1, spare)
+    ctx = ray.data.DataContext.get_current()
+    saved = (ctx.execution_options.preserve_order, ctx.enable_progress_bars)
+    ctx.execution_options.preserve_order = True  # the shard writer needs input order
+    ctx.enable_progress_bars = is_verbose(plan.verbose)
     try:
-        resources = ray.cluster_resources()
-        use_gpu, n_actors = ray_devices(device, int(resources.get("GPU", 0)), replicas)
-        actor_cpus = 1
-        spare = int(resources.get("CPU", 1)) - (0 if use_gpu else n_actors * actor_cpus)
-        n_readers = workers or max(1, spare)
-        ctx = ray.data.DataContext.get_current()
-        saved = (ctx.execution_options.preserve_order, ctx.enable_progress_bars)
-        ctx.execution_options.preserve_order = True  # the shard writer needs input order
-        ctx.enable_progress_bars = loud
         cpu_model = copy.deepcopy(model).to("cpu")
         model_ref = ray.put(cpu_model)
         items = [{"index": f.index, "path": f.path} for f in files]
@@ -279,7 +319,7 @@ def run_ray(
             _EmbedActor,
             fn_constructor_kwargs={
                 "model_ref": [model_ref],
-                "use_gpu": use_gpu,
+                "use_gpu": plan.use_gpu,
                 "precision": precision,
                 "stream_precision": stream_precision,
                 "batch_size": batch_size,
@@ -287,18 +327,13 @@ def run_ray(
             },
             batch_size=files_per_batch,
             batch_format="numpy",
-            compute=ray.data.ActorPoolStrategy(size=n_actors),
-            num_gpus=1 if use_gpu else 0,
+            compute=ray.data.ActorPoolStrategy(size=plan.n_actors),
+            num_gpus=1 if plan.use_gpu else 0,
             num_cpus=actor_cpus,
         )
-        try:
-            for row in ds.iter_rows():
-                sink(_result(row))
-        finally:
-            ctx.execution_options.preserve_order, ctx.enable_progress_bars = saved
-        return [f"ray: {n_actors} x {'GPU' if use_gpu else 'CPU'} actor(s), {n_readers} reader(s)"]
+        for row in ds.iter_rows():
+            sink(_result(row))
     finally:
-        for name, level in old_levels.items():
-            logging.getLogger(name).setLevel(level)
-        if started:
-            ray.shutdown()
+        ctx.execution_options.preserve_order, ctx.enable_progress_bars = saved
+    kind = "GPU" if plan.use_gpu else "CPU"
+    return [f"ray: {plan.n_actors} x {kind} actor(s), {n_readers} reader(s)"]
