@@ -541,3 +541,21 @@ def test_demo_output_that_exists_needs_overwrite(tmp_path):
     ):
         write_edf(raw, path)
     assert write_edf(raw, path, overwrite=True) == path
+
+
+def test_import_is_light_and_submodules_are_attributes():
+    """``import eegpt`` loads no torch (fast CLI start); public names and submodules load on
+    first use, so ``eegpt.probe.train_probe`` works after a bare ``import eegpt``."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, eegpt; assert 'torch' not in sys.modules, 'torch imported'; "
+        "assert callable(eegpt.probe.train_probe) and callable(eegpt.checkpoints.save_checkpoint); "
+        "assert eegpt.load_model is eegpt.checkpoints.load_model; "
+        "assert 'probe' in dir(eegpt)\n"
+        "try:\n    eegpt.nothing\nexcept AttributeError as e:\n    print(e)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert "has no attribute 'nothing'" in done.stdout

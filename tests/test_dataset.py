@@ -380,6 +380,9 @@ def test_select_devices(monkeypatch):
     assert select_devices(None) == [torch.device("cpu")]
     with pytest.raises(RuntimeError, match="no CUDA GPU"):
         select_devices("cuda")
+    for name in ("foo", "gpu", "cuda:x", "cuda,,cpu", ","):
+        with pytest.raises(ValueError, match="unknown device"):
+            select_devices(name)
     monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
     monkeypatch.setattr(torch.cuda, "device_count", lambda: 3)
     gpus = [torch.device("cuda", i) for i in range(3)]

@@ -319,3 +319,17 @@ def test_verbose_conventions():
     assert mne_verbose(0) is False and mne_verbose(20) == 20 and mne_verbose("debug") == "debug"
     assert mne_verbose(None) == mne_verbose(False) == "WARNING"  # MNE's warnings only
     assert mne_verbose(True) is None  # MNE's own configured level
+
+
+def test_lazy_epochs_load_quietly(tmp_path, capsys):
+    """Epochs read with preload=False load their data without MNE's "Loading data for N events
+    and ... original time points" lines, unless eegpt is verbose."""
+    from eegpt.probe import synthetic_erp_epochs
+
+    synthetic_erp_epochs(6).save(tmp_path / "x-epo.fif", verbose=False)
+    lazy = mne.read_epochs(tmp_path / "x-epo.fif", preload=False, verbose=False)
+    capsys.readouterr()
+    with mne.utils.use_log_level("INFO"):
+        assert as_recording(lazy).data.shape[0] == 6
+    captured = capsys.readouterr()
+    assert "Loading data" not in captured.out + captured.err

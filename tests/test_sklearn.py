@@ -277,7 +277,7 @@ def test_classifier_cross_validates_like_any_classifier(trials):
     assert auc.mean() >= 0.85, auc
 
 
-def test_classifier_is_train_probe_with_the_sklearn_api(trials):
+def test_classifier_is_train_probe_with_the_sklearn_api(trials, tmp_path):
     state = {k: v.clone() for k, v in WIDER.state_dict().items()}
     train, test = trials[:120], trials[120:]
     y = epochs_labels(train)
@@ -294,6 +294,13 @@ def test_classifier_is_train_probe_with_the_sklearn_api(trials):
     assert clf.score(test, truth) == pytest.approx(np.mean(clf.predict(test) == truth))
     assert clf.score(test, truth) == pytest.approx(direct.evaluate(test)["accuracy"])
     assert clf.score(test) == clf.score(test, truth)  # event names by default
+    renamed = test.copy()
+    renamed.event_id = {"std": 1, "tgt": 2}
+    with pytest.raises(ValueError, match="not among the classes"):
+        clf.score(renamed)
+    path = tmp_path / "test-epo.fif"  # epochs files too, as train_probe takes them
+    test.save(path, verbose=False)
+    np.testing.assert_allclose(clf.predict_proba(str(path)), proba, rtol=1e-5, atol=1e-6)
     assert all(torch.equal(v, state[k]) for k, v in WIDER.state_dict().items())
     # event names are the default labels, as for train_probe
     np.testing.assert_allclose(classifier().fit(train).predict_proba(test), proba, rtol=1e-5)

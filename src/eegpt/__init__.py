@@ -40,18 +40,28 @@ if TYPE_CHECKING:  # pragma: no cover
     from eegpt.viz import plot_channel_mapping, plot_embeddings
 
 
-def __getattr__(name: str):
-    if name in _LAZY:
-        import importlib
+# Submodules, reachable as attributes after a bare ``import eegpt`` (``eegpt.probe.train_probe``).
+_SUBMODULES = {
+    "annotations", "api", "channels", "checkpoints", "config", "dataset", "dataset_ray", "demo",
+    "engine", "errors", "finetune", "hub", "io", "model", "outputs", "preprocessing", "probe",
+    "short_attention", "sklearn", "streaming", "viz",
+}  # fmt: skip
 
+
+def __getattr__(name: str):
+    import importlib
+
+    if name in _LAZY:
         value = getattr(importlib.import_module(_LAZY[name]), name)
         globals()[name] = value
         return value
+    if name in _SUBMODULES:
+        return importlib.import_module(f"eegpt.{name}")
     raise AttributeError(f"module 'eegpt' has no attribute {name!r}")
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_LAZY))
+    return sorted(set(globals()) | set(_LAZY) | _SUBMODULES)
 
 
 __all__ = [

@@ -696,7 +696,7 @@ def select_devices(
     RuntimeError
         If CUDA is asked for but PyTorch sees no GPU, or a GPU index does not exist.
     ValueError
-        If ``replicas`` is below 1, or above 1 for the CPU.
+        If ``replicas`` is below 1, or above 1 for the CPU, or ``device`` is no device name.
     """
     if replicas is not None and replicas < 1:
         raise ValueError(f"replicas must be >= 1, got {replicas}")
@@ -711,6 +711,12 @@ def select_devices(
                 "one (and more --workers for reading), or --engine ray across machines"
             )
         return [torch.device("cpu")]
+    parts = [part.strip() for part in text.split(",") if part.strip()]
+    if not parts or not all(re.fullmatch(r"cuda(:\d+)?", part) for part in parts):
+        raise ValueError(
+            f"unknown device {device!r}: use 'auto', 'cpu', 'cuda', 'cuda:N' or GPUs separated "
+            "by commas ('cuda:0,cuda:2')"
+        )
     if n_gpus == 0:
         raise DeviceUnavailableError(
             f"device {text!r} was requested but PyTorch sees no CUDA GPU (torch "
@@ -719,7 +725,7 @@ def select_devices(
     if text == "cuda":
         devices = [torch.device("cuda", i) for i in range(n_gpus)]
     else:
-        devices = [torch.device(part.strip()) for part in text.split(",") if part.strip()]
+        devices = [torch.device(part) for part in parts]
         bad = [str(d) for d in devices if d.type != "cuda" or (d.index or 0) >= n_gpus]
         if bad:
             raise DeviceUnavailableError(

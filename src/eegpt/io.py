@@ -915,7 +915,7 @@ def _from_mne(
     all_types = inst.get_channel_types()
     types = [all_types[i] for i in idx]
     sfreq = float(inst.info["sfreq"])
-    data = inst.get_data(picks=idx)
+    data = inst.get_data(picks=idx, verbose=mne_verbose(verbose))  # lazy epochs log loading
     units = None
     if file_units is not None and all(name in file_units for name in names):
         units = [file_units[name] for name in names]

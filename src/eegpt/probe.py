@@ -1453,7 +1453,7 @@ def train_probe(
         Embedding cache for the frozen encoder without projection (see :func:`embed_windows`);
         training again on the same data and encoder then skips the encoder.
     progress : bool
-        Progress bar over training epochs.
+        Progress bars over the encoder pass and the training epochs.
     verbose : bool | str | int | None
         Log channel mapping, preprocessing and a training summary.
 
@@ -1538,7 +1538,13 @@ def train_probe(
                     desc="probe (with channel projection)",
                 )
         else:
-            embed = dict(device=dev, precision=precision, cache=cache, preprocessing=preprocessing)
+            embed = dict(
+                device=dev,
+                precision=precision,
+                cache=cache,
+                preprocessing=preprocessing,
+                progress=progress,  # the encoder pass: the slow part with the large encoder
+            )
             z_train = embed_windows(encoder, train.windows, chan_ids, **embed)
             z_val = None
             if val is not None:

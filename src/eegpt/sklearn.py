@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import copy
 import numbers
+import os
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -51,6 +52,7 @@ from eegpt.outputs import POOLINGS, feature_names, pool_embeddings
 from eegpt.preprocessing import PreprocessingConfig, prepare
 from eegpt.probe import (
     ProbeConfig,
+    _as_classes,
     _as_epochs_recording,
     _encoder_of,
     _is_epochs_list,
@@ -58,6 +60,7 @@ from eegpt.probe import (
     _on_missing,
     _softmax,
     _subset_mapping,
+    _unknown_labels_hint,
     embed_windows,
     train_probe,
 )
@@ -66,7 +69,8 @@ __all__ = ["POOLINGS", "EEGPTClassifier", "EEGPTEmbedder", "pool_embeddings"]
 
 
 def _epochs_input(X: Any) -> bool:
-    return isinstance(X, mne.BaseEpochs) or _is_epochs_list(X)
+    """mne.Epochs, a list of them, or the path of an MNE epochs file (``-epo.fif``)."""
+    return isinstance(X, (mne.BaseEpochs, str, os.PathLike)) or _is_epochs_list(X)
 
 
 def _epochs_array(
@@ -184,8 +188,8 @@ class EEGPTEmbedder(TransformerMixin, BaseEstimator):
 
     Notes
     -----
-    ``X`` is an ``mne.Epochs``, a list of them (what scikit-learn's splitters make of one), an
-    array ``[n_epochs, n_channels, n_times]``, or the same flattened to
+    ``X`` is an ``mne.Epochs``, a list of them (what scikit-learn's splitters make of one), the
+    path of an MNE epochs file (``-epo.fif``), an array ``[n_epochs, n_channels, n_times]``, or the same flattened to
     ``[n_epochs, n_channels * n_times]`` (C order, channels outer), which is what tools that
     only handle 2-D data pass. Outputs are float32.
     """
@@ -419,7 +423,7 @@ class EEGPTClassifier(ClassifierMixin, BaseEstimator):
         default, so that fitting again on the same epochs (a grid search's next candidate on
         the same fold) skips the encoder.
     progress : bool
-        Progress bar over training epochs.
+        Progress bars over the encoder pass and the training epochs.
     verbose : bool | str | int | None
         Log channel mapping, preprocessing and a training summary; ``"error"`` also silences
         eegpt's warnings.
@@ -488,7 +492,7 @@ class EEGPTClassifier(ClassifierMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : mne.Epochs | list of mne.Epochs | ndarray, shape (n_epochs, C, T) or (n_epochs, C*T)
+        X : mne.Epochs | list of mne.Epochs | path | ndarray, shape (n_epochs, C, T) or (n_epochs, C*T)
             Labelled epochs, each one model window (see :class:`EEGPTEmbedder`'s Notes).
         y : array-like, shape (n_epochs,) | None
             Class labels; ``None`` takes the event names of ``mne.Epochs``.
@@ -557,7 +561,15 @@ class EEGPTClassifier(ClassifierMixin, BaseEstimator):
     def score(self, X: Any, y: Any = None, sample_weight: Any = None) -> float:
         """Accuracy on ``X`` against ``y`` (``None``: the event names of ``mne.Epochs``)."""
         if y is None:
-            y = _labels(X, None, -1)
+            check_is_fitted(self, "probe_")
+            y = _as_classes(_labels(X, None, -1), self.classes_)
+            unknown = sorted(set(y.tolist()) - set(self.classes_.tolist()), key=str)
+            if unknown:
+                raise ValueError(
+                    f"the epochs' event names {unknown} are not among the classes "
+                    f"{self.classes_.tolist()}; pass y"
+                    + _unknown_labels_hint(unknown, self.classes_)
+                )
         return super().score(X, y, sample_weight=sample_weight)
 
     def predict(self, X: Any) -> np.ndarray:
