@@ -302,6 +302,7 @@ def test_classifier_is_train_probe_with_the_sklearn_api(trials, tmp_path):
     test.save(path, verbose=False)
     np.testing.assert_allclose(clf.predict_proba(str(path)), proba, rtol=1e-5, atol=1e-6)
     assert all(torch.equal(v, state[k]) for k, v in WIDER.state_dict().items())
+    assert clf.probe_.model.target_encoder is not WIDER.target_encoder  # fit trained a copy
     # event names are the default labels, as for train_probe
     np.testing.assert_allclose(classifier().fit(train).predict_proba(test), proba, rtol=1e-5)
 
@@ -324,7 +325,12 @@ def test_classifier_arrays_grid_search_clone_and_pickle(trials):
     back = pickle.loads(pickle.dumps(fitted))
     np.testing.assert_array_equal(back.predict_proba(x[:6]), fitted.predict_proba(x[:6]))
     size_model = len(pickle.dumps(WIDER))
-    assert len(pickle.dumps(fitted)) < 1.3 * size_model  # the probe shares the encoder
+    assert len(pickle.dumps(fitted)) < 1.3 * size_model  # the encoder is stored once
+    assert back.probe_.model.target_encoder is not back.model.target_encoder
+    for name, p in back.probe_.model.named_parameters():
+        assert p.device.type == "cpu", name  # a pickle loads on machines without a GPU
+    from_weights = pickle.loads(pickle.dumps(grid.best_estimator_.set_params(model=None)))
+    assert from_weights.probe_.model.target_encoder is not None  # no model to restore it from
 
 
 def test_classifier_errors(trials):

@@ -51,6 +51,7 @@ from eegpt.model import EEGPT, EEGPTEncoder
 from eegpt.outputs import POOLINGS, feature_names, pool_embeddings
 from eegpt.preprocessing import PreprocessingConfig, prepare
 from eegpt.probe import (
+    EEGPTProbe,
     ProbeConfig,
     _as_classes,
     _as_epochs_recording,
@@ -383,6 +384,16 @@ class EEGPTEmbedder(TransformerMixin, BaseEstimator):
         return np.asarray(names, dtype=object)
 
 
+def _portable_probe(probe: EEGPTProbe, *, drop_encoder: bool) -> EEGPTProbe:
+    """A copy of ``probe`` with its model on the CPU, without its encoder if ``drop_encoder``
+    (``model.target_encoder`` is then None; the live probe is not changed)."""
+    # deepcopy's memo stands the encoder in for None: the copy has no encoder, the probe keeps it
+    memo = {id(probe.model.target_encoder): None} if drop_encoder else {}
+    light = copy.copy(probe)
+    light.model = copy.deepcopy(probe.model, memo).to("cpu")
+    return light
+
+
 class EEGPTClassifier(ClassifierMixin, BaseEstimator):
     """The EEGPT paper's linear probe (frozen encoder) as a scikit-learn classifier.
 
@@ -395,8 +406,8 @@ class EEGPTClassifier(ClassifierMixin, BaseEstimator):
     Parameters
     ----------
     model : EEGPT | EEGPTEncoder | None
-        A loaded model. Either ``model`` or ``weights`` is needed; ``model`` wins. It is not
-        modified (it may be moved to ``device``), and the trained probe shares its encoder.
+        A loaded model. Either ``model`` or ``weights`` is needed; ``model`` wins. :meth:`fit`
+        trains on a copy, so ``model`` stays as given (on its device).
     weights : str | Path | None
         Checkpoint path or pretrained name, loaded in :meth:`fit` by :func:`eegpt.load_model`.
     ch_names, sfreq, units
@@ -507,8 +518,14 @@ class EEGPTClassifier(ClassifierMixin, BaseEstimator):
                 f"config must be a ProbeConfig or None, got {type(self.config).__name__}"
             )
         data, array_kwargs = self._inputs(X)
+        model = _load_encoder(self)
+        # A copy, so that fit leaves the parameters as given (training moves the encoder to
+        # the device); pickles store the weights once (__getstate__).
+        self._encoder_copied = model is self.model
+        if self._encoder_copied:
+            model = copy.deepcopy(model)
         self.probe_ = train_probe(
-            _load_encoder(self),
+            model,
             data,
             None if y is None else np.asarray(y),
             rename=self.rename,
@@ -526,6 +543,24 @@ class EEGPTClassifier(ClassifierMixin, BaseEstimator):
         if array_kwargs:
             self.n_features_in_ = int(np.prod(data.shape[1:]))
         return self
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickle the trained probe on the CPU (a fitted classifier loads on machines without
+        a GPU) and, when its encoder is a copy of ``model`` (frozen, so unchanged), without
+        that encoder: the weights are stored once."""
+        state = dict(super().__getstate__())  # a copy: object.__getstate__ gives __dict__ itself
+        probe = state.get("probe_")
+        if probe is not None:
+            drop = bool(state.get("_encoder_copied")) and state.get("model") is not None
+            state["probe_"] = _portable_probe(probe, drop_encoder=drop)
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        super().__setstate__(state)
+        probe = getattr(self, "probe_", None)
+        if probe is not None and probe.model.target_encoder is None:
+            encoder = copy.deepcopy(_encoder_of(self.model)).to("cpu")
+            probe.model._modules["target_encoder"] = encoder
 
     def _logits(self, X: Any) -> np.ndarray:
         check_is_fitted(self, "probe_")
