@@ -6,6 +6,7 @@ and the encoder has random weights (see tests/test_probe.py).
 
 from __future__ import annotations
 
+import copy
 import pickle
 import warnings
 
@@ -282,8 +283,11 @@ def test_classifier_is_train_probe_with_the_sklearn_api(trials, tmp_path):
     train, test = trials[:120], trials[120:]
     y = epochs_labels(train)
     clf = classifier().fit(train, y)
-    direct = train_probe(WIDER, train, y, config=FAST)
     proba = clf.predict_proba(test)
+    # fit and predict left the model as given: same values, same device (CPU), not shared
+    assert all(torch.equal(v, state[k]) for k, v in WIDER.state_dict().items())
+    assert clf.probe_.model.target_encoder is not WIDER.target_encoder
+    direct = train_probe(copy.deepcopy(WIDER), train, y, config=FAST)  # moves it to the GPU
     np.testing.assert_allclose(proba, direct.predict_proba(test), rtol=1e-5, atol=1e-6)
     assert clf.classes_.tolist() == ["standard", "target"] == clf.probe_.classes_.tolist()
     assert clf.predict(test).tolist() == direct.predict(test).tolist()
@@ -301,8 +305,6 @@ def test_classifier_is_train_probe_with_the_sklearn_api(trials, tmp_path):
     path = tmp_path / "test-epo.fif"  # epochs files too, as train_probe takes them
     test.save(path, verbose=False)
     np.testing.assert_allclose(clf.predict_proba(str(path)), proba, rtol=1e-5, atol=1e-6)
-    assert all(torch.equal(v, state[k]) for k, v in WIDER.state_dict().items())
-    assert clf.probe_.model.target_encoder is not WIDER.target_encoder  # fit trained a copy
     # event names are the default labels, as for train_probe
     np.testing.assert_allclose(classifier().fit(train).predict_proba(test), proba, rtol=1e-5)
 
@@ -322,13 +324,13 @@ def test_classifier_arrays_grid_search_clone_and_pickle(trials):
         fitted.predict(x[:6, :, :900])
     twin = clone(est)
     assert twin.get_params()["config"] == FAST and not hasattr(twin, "probe_")
-    back = pickle.loads(pickle.dumps(fitted))
-    np.testing.assert_array_equal(back.predict_proba(x[:6]), fitted.predict_proba(x[:6]))
-    size_model = len(pickle.dumps(WIDER))
-    assert len(pickle.dumps(fitted)) < 1.3 * size_model  # the encoder is stored once
+    back = pickle.loads(pickle.dumps(fitted))  # fitted has predicted: on the GPU if there is one
     assert back.probe_.model.target_encoder is not back.model.target_encoder
     for name, p in back.probe_.model.named_parameters():
         assert p.device.type == "cpu", name  # a pickle loads on machines without a GPU
+    np.testing.assert_allclose(back.predict_proba(x[:6]), fitted.predict_proba(x[:6]), rtol=1e-6)
+    size_model = len(pickle.dumps(WIDER))
+    assert len(pickle.dumps(fitted)) < 1.3 * size_model  # the encoder is stored once
     from_weights = pickle.loads(pickle.dumps(grid.best_estimator_.set_params(model=None)))
     assert from_weights.probe_.model.target_encoder is not None  # no model to restore it from
 
