@@ -150,6 +150,11 @@ def test_weights_loaded_lazily(task, tmp_path):
     assert not hasattr(est, "model_")
     out = est.fit_transform(task[:3])
     np.testing.assert_allclose(out, embedder().fit_transform(task[:3]), rtol=1e-6)
+    if torch.cuda.is_available():  # the engine moved model_ to the GPU: pickles hold the CPU
+        assert next(est.model_.parameters()).device.type == "cuda"
+        back = pickle.loads(pickle.dumps(est))
+        assert next(back.model_.parameters()).device.type == "cpu"
+        np.testing.assert_allclose(back.transform(task[:3]), out, rtol=1e-5, atol=1e-6)
 
 
 def test_errors(task):

@@ -255,12 +255,15 @@ class EEGPTEmbedder(TransformerMixin, BaseEstimator):
     def __getstate__(self) -> dict[str, Any]:
         """Pickle ``model_`` as a note when it is a copy of ``model`` made by :meth:`fit`, so a
         fitted embedder (or a pipeline, or what ``n_jobs`` sends to workers) stores the
-        weights once, not twice."""
-        state = super().__getstate__()
+        weights once, not twice; a ``model_`` of its own is stored on the CPU, so the pickle
+        loads on machines without a GPU."""
+        state = dict(super().__getstate__())  # a copy: object.__getstate__ gives __dict__ itself
         if "model_" in state and state.get("_model_copy_of") is not None:
             if state["_model_copy_of"] is state["model"]:
-                state = {k: v for k, v in state.items() if k != "model_"}
+                del state["model_"]
                 state["_model_copy_of"] = "model"
+        if "model_" in state and any(p.device.type != "cpu" for p in state["model_"].parameters()):
+            state["model_"] = copy.deepcopy(state["model_"]).to("cpu")
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
