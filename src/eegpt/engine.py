@@ -25,6 +25,7 @@ Execution strategies (each measured in ``BENCHMARKS.md``):
 from __future__ import annotations
 
 import copy
+import gc
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -405,8 +406,18 @@ class InferenceEngine:
                 self._fn(static_in, plan)
         torch.cuda.current_stream(self.device).wait_stream(side)
         graph = torch.cuda.CUDAGraph()
-        with torch.cuda.graph(graph):
-            static_out = self._fn(static_in, plan)
+        # No garbage collection during the capture: collecting an earlier engine's graphs or
+        # tensors there invalidates it ("operation failed due to a previous error during
+        # capture"); torch.cuda.graph collects once just before. Other threads' CUDA calls
+        # (e.g. a reader's pinned copies) do not concern this capture.
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            with torch.cuda.graph(graph, capture_error_mode="thread_local"):
+                static_out = self._fn(static_in, plan)
+        finally:
+            if collecting:
+                gc.enable()
         entry = _Graph(graph, static_in, static_out, plan)
         self._graphs[key] = entry
         if len(self._graphs) > MAX_GRAPHS:
