@@ -392,6 +392,7 @@ def test_epochs_metadata_follows_the_windows_into_files(model, tmp_path):
             "stimulus": pd.Categorical(["tone", "flash", "tone"] * (n // 3)),
             "time": pd.date_range("2024-05-01 10:00", periods=n, freq="4s", tz="UTC"),
             "score": pd.array([1, None] * (n // 2) + [3] * (n % 2), dtype="Int64"),
+            "eegpt_d0": np.zeros(n),  # named like a pooled feature of to_data_frame
         },
         index=np.arange(10, 10 + n),  # MNE keeps any index; rows follow positions
     )
@@ -421,8 +422,10 @@ def test_epochs_metadata_follows_the_windows_into_files(model, tmp_path):
     np.testing.assert_array_equal(np.stack(table["embedding"]), np.stack(frame["embedding"]))
     wide = emb.to_data_frame(pooling="mean")
     assert wide.columns[-1] == f"eegpt_d{emb.data.shape[-1] - 1}" and "embedding" not in wide
-    np.testing.assert_array_equal(wide.filter(like="eegpt_d").to_numpy(), emb.pooled("mean"))
+    features = [f"eegpt_d{k}" for k in range(emb.data.shape[-1])]
+    np.testing.assert_array_equal(wide[features].to_numpy(), emb.pooled("mean"))
     assert wide["condition"].tolist() == expected["condition"].tolist()
+    assert wide.columns.is_unique and (wide["metadata_eegpt_d0"] == 0).all()
     # rejection leaves out the rows of the windows it leaves out
     kept = model.embed(epochs, device="cpu", reject_by_annotation=True)
     assert kept.epochs_metadata["trial"].tolist() == expected["trial"][~emb.bad].tolist()

@@ -407,6 +407,17 @@ def test_device_errors_are_user_errors(weights, edf, tmp_path, capsys):
 
     with pytest.raises(ValueError, match="unknown device 'gpu'"):
         resolve_device("gpu")
+    for other in ("mps", "xpu", "meta", "hip:0"):  # real torch devices eegpt does not run on
+        with pytest.raises(DeviceUnavailableError, match="not supported"):
+            resolve_device(other)
+    code = main(["embed", str(edf), "--weights", str(weights), "-o", str(tmp_path / "m.npz"), "--device", "mps"])  # fmt: skip
+    err = capsys.readouterr().err
+    assert code == 1 and "not supported" in err and "bug" not in err
+    from eegpt.cli import parse_rename
+
+    with pytest.raises(ValueError, match="not an EEGPT vocabulary name"):
+        parse_rename(["EEG A1-REF=NOPE"])
+    assert parse_rename(["EEG T3-REF=t3"]) == {"EEG T3-REF": "t3"}  # old 10-20 names map
     if not torch.cuda.is_available():
         with pytest.raises(DeviceUnavailableError, match="--device cpu"):
             resolve_device("cuda")

@@ -238,6 +238,14 @@ def test_a_pickled_fitted_embedder_stores_the_weights_once(task):
     back = pickle.loads(blob)
     assert back.model_ is not back.model
     np.testing.assert_array_equal(back.transform(task[:4]), est.transform(task[:4]))
+    changed = copy.deepcopy(SMALL)  # changed after fit: the pickle keeps the fitted copy
+    own = EEGPTEmbedder(changed, preprocessing=ONE_SECOND, pooling="mean").fit(task[:4])
+    with torch.no_grad():
+        for p in changed.parameters():
+            p.mul_(1.5)
+    np.testing.assert_array_equal(
+        pickle.loads(pickle.dumps(own)).transform(task[:4]), est.transform(task[:4])
+    )
     other = embedder(pooling="mean").fit(task[:4])
     other.set_params(model=TINY)  # model_ is no longer a copy of model: both are stored
     assert len(pickle.dumps(other)) > len(pickle.dumps(TINY)) + 0.9 * size_model
@@ -310,6 +318,9 @@ def test_classifier_is_train_probe_with_the_sklearn_api(trials, tmp_path):
     path = tmp_path / "test-epo.fif"  # epochs files too, as train_probe takes them
     test.save(path, verbose=False)
     np.testing.assert_allclose(clf.predict_proba(str(path)), proba, rtol=1e-5, atol=1e-6)
+    both = clf.predict_proba([path, str(path)])  # ... and lists of them
+    np.testing.assert_allclose(both, np.concatenate([proba, proba]), rtol=1e-5, atol=1e-6)
+    assert clf.score([path, path]) == clf.score(test, truth)
     # event names are the default labels, as for train_probe
     np.testing.assert_allclose(classifier().fit(train).predict_proba(test), proba, rtol=1e-5)
 
@@ -336,6 +347,15 @@ def test_classifier_arrays_grid_search_clone_and_pickle(trials):
     np.testing.assert_allclose(back.predict_proba(x[:6]), fitted.predict_proba(x[:6]), rtol=1e-6)
     size_model = len(pickle.dumps(WIDER))
     assert len(pickle.dumps(fitted)) < 1.3 * size_model  # the encoder is stored once
+    # a model changed after fit: the pickle keeps the copy the classifier was fitted with
+    changed = copy.deepcopy(WIDER)
+    own = EEGPTClassifier(changed, config=FAST.replace(epochs=2)).fit(trials[:40])
+    before = own.predict_proba(trials[:8])
+    with torch.no_grad():
+        for p in changed.parameters():
+            p.mul_(1.5)
+    after = pickle.loads(pickle.dumps(own)).predict_proba(trials[:8])
+    np.testing.assert_allclose(after, before, rtol=1e-5, atol=1e-6)
     from_weights = pickle.loads(pickle.dumps(grid.best_estimator_.set_params(model=None)))
     assert from_weights.probe_.model.target_encoder is not None  # no model to restore it from
 

@@ -42,9 +42,9 @@ if TYPE_CHECKING:  # pragma: no cover
 
 # Submodules, reachable as attributes after a bare ``import eegpt`` (``eegpt.probe.train_probe``).
 _SUBMODULES = {
-    "annotations", "api", "channels", "checkpoints", "config", "dataset", "dataset_ray", "demo",
-    "engine", "errors", "finetune", "hub", "io", "model", "outputs", "preprocessing", "probe",
-    "short_attention", "sklearn", "streaming", "viz",
+    "annotations", "api", "channels", "checkpoints", "cli", "config", "dataset", "dataset_cli",
+    "dataset_ray", "demo", "engine", "errors", "finetune", "hub", "io", "model", "outputs",
+    "preprocessing", "probe", "probe_cli", "short_attention", "sklearn", "streaming", "viz",
 }  # fmt: skip
 
 

@@ -251,12 +251,19 @@ def parse_rename(pairs: list[str], drop: list[str] = ()) -> dict[str, str | None
     """``--rename`` pairs and ``--drop`` names -> the ``rename`` argument of
     :func:`eegpt.channels.map_channels`: ``(["EEG 1=FP1"], ["ECG"])`` ->
     ``{"EEG 1": "FP1", "ECG": None}``, or None when both are empty."""
+    from eegpt.channels import normalize_channel_name
+
     out: dict[str, str | None] = {}
     for pair in pairs:
         name, sep, target = pair.partition("=")
         if not sep or not name.strip() or not target.strip():
             raise ValueError(
                 f"--rename expects IN=VOCAB, got {pair!r} (to leave a channel out: --drop NAME)"
+            )
+        if normalize_channel_name(target.strip()) is None:
+            raise ValueError(
+                f"--rename {pair!r}: {target.strip()!r} is not an EEGPT vocabulary name (see "
+                "eegpt.channels.VOCABULARY; to leave a channel out: --drop NAME)"
             )
         out[name.strip()] = target.strip()
     for name in drop:

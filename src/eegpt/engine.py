@@ -85,6 +85,11 @@ def resolve_device(device: str | torch.device | None) -> torch.device:
         raise ValueError(
             f"unknown device {device!r}: expected 'cpu', 'cuda', 'cuda:1', ... or None/'auto'"
         ) from err
+    if device.type not in ("cpu", "cuda"):
+        raise DeviceUnavailableError(
+            f"device {str(device)!r} is not supported: eegpt runs on 'cpu' or CUDA GPUs "
+            "('cuda', 'cuda:1', ...)"
+        )
     if device.type == "cuda" and not torch.cuda.is_available():
         raise DeviceUnavailableError(
             f"device {device} was requested but PyTorch sees no CUDA GPU "

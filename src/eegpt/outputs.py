@@ -397,8 +397,18 @@ class Embeddings:
         frame = pa.table(dict(columns.arrays(0, len(self)))).to_pandas()
         features = self.pooled(pooling)
         names = feature_names(pooling, self.data.shape[1:], features.shape[1])
+        taken = set(frame.columns) | set(names)
+        clashes = {}
+        for name in set(frame.columns) & set(names):  # metadata columns named like features
+            new, k = f"metadata_{name}", 1
+            while new in taken:
+                k += 1
+                new = f"metadata_{name}_{k}"
+            clashes[name] = new
+            taken.add(new)
         import pandas as pd
 
+        frame = frame.rename(columns=clashes)
         return pd.concat([frame, pd.DataFrame(features, columns=names)], axis=1)
 
     def plot(self, **kwargs: Any) -> Any:

@@ -235,7 +235,7 @@ def _as_epochs_recording(
         data = read_epochs_file(path, verbose)
     if _is_epochs_list(data):
         with warnings_once():
-            recs = [as_recording(d, verbose=verbose) for d in data]
+            recs = [as_recording(_read_if_path(d, verbose), verbose=verbose) for d in data]
         return merge_epochs(recs, rename=rename, preprocessing=preprocessing, verbose=verbose)
     if isinstance(data, mne.BaseEpochs):
         rec = as_recording(data, verbose=verbose)
@@ -265,13 +265,22 @@ def _as_epochs_recording(
     return rec
 
 
+def _read_if_path(data: Any, verbose: Any) -> Any:
+    """An epochs file's ``mne.Epochs``; anything else as given."""
+    return read_epochs_file(Path(data), verbose) if isinstance(data, (str, os.PathLike)) else data
+
+
 def _is_epochs_list(data: Any) -> bool:
-    """A list of ``mne.Epochs``: several recordings, or what scikit-learn's indexing makes of
-    one Epochs object (one per epoch)."""
+    """A list of ``mne.Epochs`` or of epochs files (``-epo.fif``): several recordings, or what
+    scikit-learn's indexing makes of one Epochs object (one per epoch)."""
     return (
         isinstance(data, (list, tuple))
         and bool(data)
-        and all(isinstance(d, mne.BaseEpochs) for d in data)
+        and all(
+            isinstance(d, mne.BaseEpochs)
+            or (isinstance(d, (str, os.PathLike)) and is_epochs_file(d))
+            for d in data
+        )
     )
 
 
@@ -344,7 +353,7 @@ def _labels(data: Any, y: Any, n: int) -> np.ndarray:
         if isinstance(data, (str, os.PathLike)):
             return epochs_labels(mne.read_epochs(data, preload=False, verbose=False))
         if _is_epochs_list(data):
-            return np.concatenate([epochs_labels(d) for d in data])
+            return np.concatenate([epochs_labels(_read_if_path(d, False)) for d in data])
         raise ValueError("labels y are needed (they come from the events only for mne.Epochs)")
     y = np.asarray(y)
     if y.ndim != 1 or len(y) != n:

@@ -32,6 +32,7 @@ from typing import Any
 
 import mne
 import numpy as np
+import torch
 
 from eegpt.errors import MissingDependencyError
 
@@ -259,7 +260,8 @@ class EEGPTEmbedder(TransformerMixin, BaseEstimator):
         loads on machines without a GPU."""
         state = dict(super().__getstate__())  # a copy: object.__getstate__ gives __dict__ itself
         if "model_" in state and state.get("_model_copy_of") is not None:
-            if state["_model_copy_of"] is state["model"]:
+            copied = state["_model_copy_of"]
+            if copied is state["model"] and _same_weights(state["model_"], copied):
                 del state["model_"]
                 state["_model_copy_of"] = "model"
         if "model_" in state and any(p.device.type != "cpu" for p in state["model_"].parameters()):
@@ -385,6 +387,15 @@ class EEGPTEmbedder(TransformerMixin, BaseEstimator):
         check_is_fitted(self, "n_features_out_")
         names = feature_names(self.pooling, self.embedding_shape_, self.n_features_out_)
         return np.asarray(names, dtype=object)
+
+
+def _same_weights(a: Any, b: Any) -> bool:
+    """Whether two modules hold equal tensors under the same names (a fitted copy that still
+    equals the model it was made from need not be pickled twice; one changed since must)."""
+    sa, sb = a.state_dict(), b.state_dict()
+    return sa.keys() == sb.keys() and all(
+        sa[k].shape == sb[k].shape and torch.equal(sa[k].cpu(), sb[k].cpu()) for k in sa
+    )
 
 
 def _portable_probe(probe: EEGPTProbe, *, drop_encoder: bool) -> EEGPTProbe:
@@ -554,7 +565,12 @@ class EEGPTClassifier(ClassifierMixin, BaseEstimator):
         state = dict(super().__getstate__())  # a copy: object.__getstate__ gives __dict__ itself
         probe = state.get("probe_")
         if probe is not None:
-            drop = bool(state.get("_encoder_copied")) and state.get("model") is not None
+            model = state.get("model")
+            drop = (
+                bool(state.get("_encoder_copied"))
+                and model is not None
+                and _same_weights(probe.model.target_encoder, _encoder_of(model))
+            )
             state["probe_"] = _portable_probe(probe, drop_encoder=drop)
         return state
 
