@@ -53,8 +53,8 @@ __all__ = [
     "EmbeddingsFile",
     "EmbeddingsWriter",
     "atomic_write",
-    "load_embeddings",
     "feature_names",
+    "load_embeddings",
     "metadata_frame",
     "metadata_record",
     "pool_embeddings",
@@ -216,6 +216,16 @@ def _restored(column: Any, dtype: str) -> Any:
         return column
 
 
+def _free_name(name: str, taken: set[str]) -> str:
+    """``metadata_<name>`` (``metadata_<name>_2`` ... if that is taken too) for a metadata
+    column whose own name belongs to another column."""
+    free, k = f"metadata_{name}", 1
+    while free in taken:
+        k += 1
+        free = f"metadata_{name}_{k}"
+    return free
+
+
 def _metadata_arrays(record: dict[str, Any]) -> list[tuple[str, Any]]:
     """Parquet columns ``(name, pyarrow array)`` of a :func:`metadata_record`: the restored
     dtypes as pyarrow stores them, text for a column pyarrow cannot type (mixed values);
@@ -234,11 +244,7 @@ def _metadata_arrays(record: dict[str, Any]) -> list[tuple[str, Any]]:
         if pa.types.is_null(array.type):  # all missing: keep a type pandas reads as NaN
             array = array.cast(pa.float64())
         if name in used:  # a name of eegpt's, or a duplicate: a name no column has
-            base, k = f"metadata_{name}", 1
-            name = base
-            while name in used or name in taken:
-                k += 1
-                name = f"{base}_{k}"
+            name = _free_name(name, used | taken)
         used.add(name)
         out.append((name, array))
     return out
@@ -400,12 +406,8 @@ class Embeddings:
         taken = set(frame.columns) | set(names)
         clashes = {}
         for name in set(frame.columns) & set(names):  # metadata columns named like features
-            new, k = f"metadata_{name}", 1
-            while new in taken:
-                k += 1
-                new = f"metadata_{name}_{k}"
-            clashes[name] = new
-            taken.add(new)
+            clashes[name] = _free_name(name, taken)
+            taken.add(clashes[name])
         import pandas as pd
 
         frame = frame.rename(columns=clashes)

@@ -1,8 +1,9 @@
 """scikit-learn estimators: EEGPT embeddings of EEG epochs, and the paper's linear probe.
 
-:class:`EEGPTEmbedder` (a transformer) and :class:`EEGPTClassifier` (a classifier) follow scikit-learn's estimator rules (constructor arguments stored as
-given, fitted state in attributes ending with ``_``, :func:`~sklearn.base.clone`-able), so it
-goes into a :class:`~sklearn.pipeline.Pipeline` before any classifier and works with
+:class:`EEGPTEmbedder` (a transformer) and :class:`EEGPTClassifier` (a classifier) follow
+scikit-learn's estimator rules (constructor arguments stored as given, fitted state in
+attributes ending with ``_``, :func:`~sklearn.base.clone`-able). The embedder goes into a
+:class:`~sklearn.pipeline.Pipeline` before any classifier, and both work with
 :func:`~sklearn.model_selection.cross_val_score` and
 :class:`~sklearn.model_selection.GridSearchCV`::
 
@@ -13,9 +14,9 @@ goes into a :class:`~sklearn.pipeline.Pipeline` before any classifier and works 
                         LogisticRegression(max_iter=1000))
     cross_val_score(clf, epochs, epochs_labels(epochs), cv=5)
 
-The encoder is frozen: ``fit`` only loads it and records the input layout (the same for every
-fold), ``transform`` embeds. :class:`EEGPTClassifier` trains the linear probe of the EEGPT paper
-(:func:`eegpt.probe.train_probe`) instead of a classifier on pooled features::
+The encoder is frozen. The embedder's ``fit`` only loads it and records the input layout (the same
+for every fold), ``transform`` embeds. :class:`EEGPTClassifier` trains the linear probe of the EEGPT
+paper (:func:`eegpt.probe.train_probe`) instead of a classifier on pooled features::
 
     cross_val_score(EEGPTClassifier(weights="eegpt-large"), epochs, epochs_labels(epochs), cv=5)
 
@@ -191,9 +192,10 @@ class EEGPTEmbedder(TransformerMixin, BaseEstimator):
     Notes
     -----
     ``X`` is an ``mne.Epochs``, a list of them (what scikit-learn's splitters make of one), the
-    path of an MNE epochs file (``-epo.fif``), an array ``[n_epochs, n_channels, n_times]``, or the same flattened to
-    ``[n_epochs, n_channels * n_times]`` (C order, channels outer), which is what tools that
-    only handle 2-D data pass. Outputs are float32.
+    path of an MNE epochs file (``-epo.fif``) or a list of them, an array ``[n_epochs,
+    n_channels, n_times]``, or the same flattened to ``[n_epochs, n_channels * n_times]`` (C
+    order, channels outer), which is what tools that only handle 2-D data pass. Outputs are
+    float32.
     """
 
     def __init__(
@@ -517,7 +519,7 @@ class EEGPTClassifier(ClassifierMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : mne.Epochs | list of mne.Epochs | path | ndarray, shape (n_epochs, C, T) or (n_epochs, C*T)
+        X : mne.Epochs | list of mne.Epochs | path | ndarray, (n_epochs, C, T) or (n_epochs, C*T)
             Labelled epochs, each one model window (see :class:`EEGPTEmbedder`'s Notes).
         y : array-like, shape (n_epochs,) | None
             Class labels; ``None`` takes the event names of ``mne.Epochs``.
