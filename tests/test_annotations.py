@@ -390,6 +390,9 @@ def test_epochs_metadata_follows_the_windows_into_files(model, tmp_path):
             "mixed": [1, "two"] * (n // 2) + [3.5] * (n % 2),
             "amplitude": 1.23456789e-6 * np.arange(n) + 1e-12,  # volts: every digit counts
             "stimulus": pd.Categorical(["tone", "flash", "tone"] * (n // 3)),
+            "level": pd.Categorical(  # ordered, categories not sorted, one unused
+                ["low", "high", "mid"] * (n // 3), ["low", "mid", "high", "max"], ordered=True
+            ),
             "time": pd.date_range("2024-05-01 10:00", periods=n, freq="4s", tz="UTC"),
             "score": pd.array([1, None] * (n // 2) + [3] * (n % 2), dtype="Int64"),
             "eegpt_d0": np.zeros(n),  # named like a pooled feature of to_data_frame
@@ -415,7 +418,9 @@ def test_epochs_metadata_follows_the_windows_into_files(model, tmp_path):
     assert frame["metadata_label"].tolist() == ["y"] * len(expected)
     assert frame["amplitude"].tolist() == expected["amplitude"].tolist()
     assert frame["stimulus"].dtype == "category" and str(frame["time"].dt.tz) == "UTC"
+    assert frame["score"].dtype == "Int64"  # pandas' own record of dtypes is in the file
     assert frame["score"].isna().tolist() == expected["score"].isna().tolist()
+    assert frame["level"].dtype == expected["level"].dtype  # order and categories
     assert frame["mixed"].tolist() == [str(v) for v in expected["mixed"]]  # mixed: as text
     table = emb.to_data_frame()  # the same table in memory
     assert table.drop(columns="embedding").equals(frame.drop(columns="embedding"))

@@ -154,13 +154,22 @@ def metadata_record(frame: Any) -> dict[str, Any]:
 
     Numbers keep every digit (JSON floats are written exactly), missing values are null, dates
     and durations ISO 8601 text, other objects their ``str``; :func:`metadata_frame` restores
-    the dtypes (categories, dates, nullable integers, float32 ...).
+    the dtypes (categories with their order, dates, nullable integers, float32 ...).
     """
-    return {
+    record = {
         "columns": [str(c) for c in frame.columns],
         "dtypes": [str(t) for t in frame.dtypes],
         "data": [[_json_value(v) for v in row] for row in frame.itertuples(index=False, name=None)],
     }
+    categories = [
+        {"values": [_json_value(v) for v in t.categories], "ordered": bool(t.ordered)}
+        if str(t) == "category"
+        else None
+        for t in frame.dtypes
+    ]
+    if any(categories):  # their order and unused ones, which the values alone do not give
+        record["categories"] = categories
+    return record
 
 
 def _json_value(value: Any) -> Any:
@@ -194,17 +203,21 @@ def metadata_frame(record: dict[str, Any]) -> Any:
     import pandas as pd
 
     frame = pd.DataFrame(record["data"], columns=record["columns"])
+    categories = record.get("categories") or [None] * len(record["columns"])
     for j, dtype in enumerate(record.get("dtypes") or []):
         column = frame.iloc[:, j]
         if str(column.dtype) != dtype:
-            frame.isetitem(j, _restored(column, dtype))
+            frame.isetitem(j, _restored(column, dtype, categories[j]))
     return frame
 
 
-def _restored(column: Any, dtype: str) -> Any:
+def _restored(column: Any, dtype: str, categories: dict[str, Any] | None = None) -> Any:
     import pandas as pd
 
     try:
+        if categories is not None:
+            values = pd.Index(categories["values"])
+            return column.astype(pd.CategoricalDtype(values, ordered=categories["ordered"]))
         if dtype.startswith("datetime64"):
             tz = dtype[dtype.index(",") + 1 : -1].strip() if "," in dtype else None
             dates = pd.to_datetime(column, format="ISO8601", utc=tz is not None)
@@ -286,12 +299,37 @@ class _WindowColumns:
         self.table = table
         self._metadata: list[tuple[str, Any]] | None = None
 
+    def _metadata_columns(self) -> list[tuple[str, Any]]:
+        if self._metadata is None:
+            self._metadata = [] if self.table is None else _metadata_arrays(self.table)
+        return self._metadata
+
+    def schema_metadata(self) -> dict[str, str]:
+        """``{"pandas": ...}``, pyarrow's record of the ``epochs.metadata`` columns' pandas
+        dtypes, so that ``pandas.read_parquet`` restores them too (nullable integers would
+        come back as float64 without it); empty without such columns. Columns stored as text
+        because pyarrow cannot type their values are left out of it."""
+        if self.table is None:
+            return {}
+        pa, _ = require_pyarrow()
+        frame = metadata_frame(self.table)
+        frame.columns = [name for name, _ in self._metadata_columns()]
+        record, entries = None, []
+        for j in range(frame.shape[1]):
+            try:
+                schema = pa.Schema.from_pandas(frame.iloc[:, [j]], preserve_index=False)
+            except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+                continue
+            record = json.loads(schema.metadata[b"pandas"])
+            entries += record["columns"]
+        if record is None:
+            return {}
+        return {"pandas": json.dumps(dict(record, columns=entries))}
+
     def arrays(self, start: int, n: int, embedding: Any = None) -> list[tuple[str, Any]]:
         """``(name, pyarrow array)`` of rows ``start:start + n``; ``embedding`` (an array of
         those rows) goes after ``onset_s`` when given."""
         pa, _ = require_pyarrow()
-        if self._metadata is None:
-            self._metadata = [] if self.table is None else _metadata_arrays(self.table)
         rows = slice(start, start + n)
         per_window = [list(a) for a in self.annotations[rows]]
         return [
@@ -306,7 +344,7 @@ class _WindowColumns:
             ),
             ("annotations", pa.array(per_window, pa.list_(pa.string()))),
             ("bad", pa.array(bad_windows(per_window), pa.bool_())),
-            *[(name, array.slice(start, n)) for name, array in self._metadata],
+            *[(name, array.slice(start, n)) for name, array in self._metadata_columns()],
         ]
 
 
@@ -397,10 +435,11 @@ class Embeddings:
         """
         pa, _ = require_pyarrow("Embeddings.to_data_frame")
         columns = _WindowColumns(self.metadata, self.onsets)
+        pandas_dtypes = columns.schema_metadata()
         if pooling is None:
             arrays = columns.arrays(0, len(self), _embedding_array(self.data))
-            return pa.table(dict(arrays)).to_pandas()
-        frame = pa.table(dict(columns.arrays(0, len(self)))).to_pandas()
+            return pa.table(dict(arrays), metadata=pandas_dtypes).to_pandas()
+        frame = pa.table(dict(columns.arrays(0, len(self))), metadata=pandas_dtypes).to_pandas()
         features = self.pooled(pooling)
         names = feature_names(pooling, self.data.shape[1:], features.shape[1])
         taken = set(frame.columns) | set(names)
@@ -572,7 +611,7 @@ class EmbeddingsWriter:
         meta = dict(self.metadata, shape=list(self.shape))
         self._schema = pa.schema(
             [(name, array.type) for name, array in self._columns.arrays(0, 0, empty)],
-            metadata={"eegpt": json.dumps(meta)},
+            metadata={"eegpt": json.dumps(meta), **self._columns.schema_metadata()},
         )
         self._parquet = pq.ParquetWriter(self._fh, self._schema)
 
