@@ -326,6 +326,66 @@ def test_corpus_epochs_files_keep_event_names_and_their_length(model, tmp_path):
     assert df["event"].tolist() == [e for i, e in enumerate(expected) if i not in BAD]
 
 
+def test_corpus_epochs_files_keep_their_metadata(model, tmp_path, monkeypatch):
+    """The shards' epochs_metadata column holds each epoch's epochs.metadata row (after
+    rejection, in both engines' path through WindowInfo); read_embeddings spreads it into
+    columns; a raw file in the same corpus gets missing values; a layout-2 run resumes
+    without the column."""
+    pd = pytest.importorskip("pandas")
+    raw = annotated_raw()
+    events = mne.make_fixed_length_events(raw, duration=4.0)
+    n = len(events)
+    metadata = pd.DataFrame({
+        "trial": np.arange(100, 100 + n),
+        "rt": np.linspace(0.25, 0.75, n),
+        "condition": ["a", "b", "c"] * (n // 3),
+        "event": ["x"] * n,  # clashes with the shards' own event column
+    })  # fmt: skip
+    epochs = mne.Epochs(raw, events, tmin=0.0, tmax=4.0 - 1 / 250, baseline=None,
+                        reject_by_annotation=False, metadata=metadata, verbose=False)  # fmt: skip
+    folder = tmp_path / "in"
+    folder.mkdir()
+    epochs.save(folder / "s01-epo.fif", verbose=False)
+    # as MNE reads it back (it stores metadata as JSON with 10 significant digits)
+    metadata = mne.read_epochs(folder / "s01-epo.fif", verbose=False).metadata
+    write_edf(synthetic_raw(minutes=0.2, seed=2)[0], folder / "s02.edf")
+    out = tmp_path / "out"
+    embed_dataset(folder, out, model=model, workers=0, reject_by_annotation=True,
+                  shard_size=1, progress=False)  # fmt: skip
+    kept = [i for i in range(n) if i not in BAD]
+    df = pd.read_parquet(out)
+    epo = df[df.recording_id == "s01-epo.fif"]
+    rows = [json.loads(t) for t in epo["epochs_metadata"]]
+    assert [r["trial"] for r in rows] == [100 + i for i in kept]
+    assert [r["rt"] for r in rows] == metadata["rt"][kept].tolist()  # every digit
+    assert df[df.recording_id == "s02.edf"]["epochs_metadata"].isna().all()
+    table, emb = eegpt.dataset.read_embeddings(out)
+    assert "epochs_metadata" not in table and len(emb) == len(table)
+    part = table[table.recording_id == "s01-epo.fif"]
+    assert part["trial"].tolist() == [100 + i for i in kept]
+    assert part["condition"].tolist() == metadata["condition"][kept].tolist()
+    assert part["metadata_event"].tolist() == ["x"] * len(kept)
+    assert part["event"].tolist() == ["1"] * len(kept)  # the event name stays as it was
+    assert table[table.recording_id == "s02.edf"]["trial"].isna().all()
+    raw_json, _ = eegpt.dataset.read_embeddings(out, expand_metadata=False)
+    assert raw_json["epochs_metadata"].tolist() == df["epochs_metadata"].tolist()
+    # a run of the layout before the column resumes in that layout
+    old = tmp_path / "old"
+    new_spec = eegpt.dataset._run_spec
+
+    def layout_2(*args, **kwargs):
+        return dict(new_spec(*args, **kwargs), layout=2)
+
+    with monkeypatch.context() as m:
+        m.setattr(eegpt.dataset, "_run_spec", layout_2)
+        embed_dataset(folder, old, model=model, workers=0, shard_size=1, progress=False)
+    (old / "shard-00001.parquet").unlink()
+    again = embed_dataset(folder, old, model=model, workers=0, shard_size=1, progress=False)
+    assert (again.shards_written, again.shards_skipped) == (1, 1)
+    assert "epochs_metadata" not in pd.read_parquet(old).columns
+    assert "event" in pd.read_parquet(old).columns
+
+
 def test_corpus_file_with_every_window_bad_is_ok_and_empty(model, tmp_path):
     pd = pytest.importorskip("pandas")
     raw, _ = synthetic_raw(minutes=0.2, seed=1)

@@ -165,10 +165,13 @@ def test_rows_equal_per_file_embed_and_errors_are_reported(clean_run, corpus, mo
         "annotations",
         "bad",
         "event",
+        "epochs_metadata",
         "embedding",
     ]
+    assert df["epochs_metadata"].isna().all()  # no epochs files here
     assert "a/rec03.edf" not in set(df.recording_id)
     table, emb = read_embeddings(out)
+    assert "epochs_metadata" not in table  # nothing to spread into columns
     assert emb.shape == (len(df), 16, 4, 64) and emb.dtype == np.float32
     for rid in ["a/rec01.edf", "b/rec04.edf"]:
         rows = table.recording_id == rid

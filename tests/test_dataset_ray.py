@@ -7,6 +7,9 @@ other's unfinished output.
 
 from __future__ import annotations
 
+import json
+
+import mne
 import pyarrow.parquet as pq
 import pytest
 import torch
@@ -87,16 +90,26 @@ def test_ray_output_is_identical_to_inprocess_and_resumes_it(local_ray, corpus, 
 
 @pytest.mark.filterwarnings("ignore:3 channel.s. do not match:RuntimeWarning")
 def test_ray_carries_the_windows_left_out_by_annotation(local_ray, model, tmp_path):
-    """Window indices with gaps and per-window annotations travel through Ray's stages."""
+    """Window indices with gaps, per-window annotations and epochs' metadata rows travel
+    through Ray's stages."""
+    pd = pytest.importorskip("pandas")
     corpus = tmp_path / "corpus"
     corpus.mkdir()
-    annotated_raw().save(corpus / "a_raw.fif", verbose=False)
+    raw = annotated_raw()
+    raw.save(corpus / "a_raw.fif", verbose=False)
+    events = mne.make_fixed_length_events(raw, duration=4.0)
+    metadata = pd.DataFrame({"trial": range(len(events))})
+    mne.Epochs(raw, events, tmin=0.0, tmax=4.0 - 1 / 250, baseline=None, metadata=metadata,
+               reject_by_annotation=False, verbose=False).save(corpus / "b-epo.fif")  # fmt: skip
     settings = dict(model=model, reject_by_annotation=True, progress=False)
     embed_dataset(corpus, tmp_path / "inprocess", workers=0, **settings)
     embed_dataset(corpus, tmp_path / "ray", engine="ray", **settings)
     a, b = pq.read_table(tmp_path / "inprocess"), pq.read_table(tmp_path / "ray")
-    assert a.equals(b) and a.column("window").to_pylist() == [0, 1, 4, 5, 7, 8, 9, 11, 12, 13, 14]
+    kept = [0, 1, 4, 5, 7, 8, 9, 11, 12, 13, 14]
+    assert a.equals(b) and a.column("window").to_pylist() == kept * 2
     assert a.column("annotations").to_pylist()[0] == ["eyes closed"]
+    rows = a.column("epochs_metadata").to_pylist()
+    assert rows[:11] == [None] * 11 and [json.loads(r)["trial"] for r in rows[11:]] == kept
 
 
 def test_ray_mean_pooling_matches_inprocess(local_ray, corpus, model, tmp_path):

@@ -22,8 +22,10 @@ Output directory
     named in the file), ``annotations`` (descriptions of the file's annotations over the
     window), ``bad`` (one of them is marked bad, see :mod:`eegpt.annotations`; with
     ``reject_by_annotation`` such windows are left out and ``window`` has gaps), ``event``
-    (the event name of an epoch, for epochs files; null otherwise), any metadata/label columns
-    of the input manifest, and ``embedding``: a
+    (the event name of an epoch, for epochs files; null otherwise), ``epochs_metadata`` (the
+    epoch's row of ``epochs.metadata`` as a JSON object, for epochs files that have it;
+    :func:`read_embeddings` spreads it into columns), any metadata/label columns of the input
+    manifest, and ``embedding``: a
     fixed-size list of float32 (``N*S*D`` values of the ``[N, S, D]`` summary tokens in C
     order, or ``D`` with ``pool="mean"``). The schema metadata key ``eegpt`` holds the run's
     settings (model, checkpoint SHA-256, preprocessing, ``embedding_shape``); the file footer's
@@ -80,7 +82,13 @@ from eegpt.engine import InferenceEngine, Precision
 from eegpt.errors import DeviceUnavailableError, OutputInUseError
 from eegpt.io import as_recording
 from eegpt.model import EEGPT
-from eegpt.outputs import atomic_write, pool_embeddings, require_pyarrow
+from eegpt.outputs import (
+    atomic_write,
+    metadata_record,
+    pool_embeddings,
+    require_pyarrow,
+    unique_column_name,
+)
 from eegpt.preprocessing import PreprocessingConfig, prepare
 
 __all__ = [
@@ -103,9 +111,9 @@ FILES_REPORT = "_files.csv"
 ERRORS_REPORT = "_errors.csv"
 LOCK = ".eegpt.lock"
 FORMAT = "eegpt-dataset/1"
-#: Row layout of new runs: 2 added the ``annotations``, ``bad`` and ``event`` columns (runs
-#: made before, without a ``layout`` setting, resume in their own layout).
-LAYOUT = 2
+#: Row layout of new runs: 2 added the ``annotations``, ``bad`` and ``event`` columns, 3 the
+#: ``epochs_metadata`` column (runs made before resume in their own layout).
+LAYOUT = 3
 RESERVED_COLUMNS = (
     "recording_id",
     "path",
@@ -116,6 +124,7 @@ RESERVED_COLUMNS = (
     "annotations",
     "bad",
     "event",
+    "epochs_metadata",
     "embedding",
 )
 _SHARD = re.compile(r"^shard-(\d+)\.parquet$")
@@ -409,22 +418,26 @@ class WindowInfo:
         Event names of epochs (``mne.Epochs``, ``*-epo.fif``), one per window.
     left_out : int
         Windows left out by ``reject_by_annotation``.
+    metadata : list of str | None
+        ``epochs.metadata`` of epochs files, one JSON object (column name -> value, as
+        :func:`eegpt.outputs.metadata_record` writes values) per window.
     """
 
     index: np.ndarray | None = None
     annotations: list[list[str]] | None = None
     labels: list[str] | None = None
     left_out: int = 0
+    metadata: list[str] | None = None
 
     def to_json(self) -> str:
         index = None if self.index is None else [int(i) for i in self.index]
-        return json.dumps([index, self.annotations, self.labels, self.left_out])
+        return json.dumps([index, self.annotations, self.labels, self.left_out, self.metadata])
 
     @classmethod
     def from_json(cls, text: str) -> WindowInfo:
-        index, annotations, labels, left_out = json.loads(text)
+        index, annotations, labels, left_out, *rest = json.loads(text)
         index = None if index is None else np.asarray(index, dtype=np.int64)
-        return cls(index, annotations, labels, int(left_out))
+        return cls(index, annotations, labels, int(left_out), rest[0] if rest else None)
 
 
 @dataclass
@@ -545,6 +558,8 @@ def load_file(
     data, onsets = windows.data, np.asarray(windows.onsets, np.float64)
     labels = recording.labels
     info = WindowInfo(annotations=None if found is None else found.per_window, labels=labels)
+    if recording.epochs_metadata is not None:
+        info.metadata = _metadata_rows(recording.epochs_metadata)
     if recording.selection is not None:  # epochs with dropped ones: indices among the events
         info.index = np.asarray(recording.selection, dtype=np.int64)
     if found is not None and found.keep is not None:
@@ -558,6 +573,8 @@ def load_file(
         )
         if labels is not None:
             info.labels = found.kept(labels)
+        if info.metadata is not None:
+            info.metadata = found.kept(info.metadata)
     n_epochs = recording.data.shape[0] if recording.is_epoched else 1
     return LoadedFile(
         index=index,
@@ -568,6 +585,12 @@ def load_file(
         warnings=_warning_texts(caught),
         windows=info,
     )
+
+
+def _metadata_rows(frame: Any) -> list[str]:
+    """``epochs.metadata`` as one JSON object per row (the shards' ``epochs_metadata``)."""
+    record = metadata_record(frame)
+    return [json.dumps(dict(zip(record["columns"], row, strict=True))) for row in record["data"]]
 
 
 def _warning_texts(caught: list[warnings.WarningMessage]) -> list[str]:
@@ -818,15 +841,18 @@ def _run_spec(
 
 
 def _keep_old_layout(output_dir: Path, spec: dict[str, Any]) -> None:
-    """Resume a run from before the ``annotations``/``bad``/``event`` columns (layout 1, no
-    ``layout`` key) in its own layout: its finished shards have none of them, and all shards of
-    a run share one schema."""
+    """Resume a run from an older row layout in its own layout: before the
+    ``annotations``/``bad``/``event`` columns (layout 1, no ``layout`` key) or before
+    ``epochs_metadata`` (2). Its finished shards lack those columns, and all shards of a run
+    share one schema."""
     manifest = output_dir / MANIFEST
     if manifest.exists():
-        with contextlib.suppress(ValueError, OSError):
+        with contextlib.suppress(ValueError, OSError, TypeError):
             old = json.loads(manifest.read_text()).get("spec", {})
             if old and "layout" not in old:
                 spec.pop("layout", None)
+            elif old and int(old["layout"]) < LAYOUT:
+                spec["layout"] = int(old["layout"])
 
 
 def _state_hash(model: torch.nn.Module) -> str:
@@ -869,6 +895,8 @@ def _schema(spec: Mapping[str, Any], inputs: DatasetInputs) -> Any:
             pa.field("bad", pa.bool_()),
             pa.field("event", pa.string()),
         ]
+    if spec.get("layout", 1) >= 3:
+        fields_.append(pa.field("epochs_metadata", pa.string()))
     if inputs.metadata is not None:
         fields_ += list(inputs.metadata.schema)
     fields_.append(pa.field("embedding", pa.list_(pa.float32(), width)))
@@ -897,6 +925,9 @@ def _file_table(result: FileResult, file: InputFile, inputs: DatasetInputs, sche
             pa.array(bad_windows(per_window), pa.bool_()),
             pa.array(info.labels if info.labels is not None else [None] * n, pa.string()),
         ]
+    if "epochs_metadata" in schema.names:
+        rows = info.metadata if info.metadata is not None else [None] * n
+        arrays.append(pa.array(rows, pa.string()))
     if inputs.metadata is not None:
         arrays += [pa.repeat(col[file.index], n) for col in inputs.metadata.columns]
     width = schema.field("embedding").type.list_size
@@ -2007,7 +2038,12 @@ class _Run:
 # --------------------------------------------------------------------------------------------
 
 
-def read_embeddings(output_dir: str | os.PathLike, *, columns: Sequence[str] | None = None):
+def read_embeddings(
+    output_dir: str | os.PathLike,
+    *,
+    columns: Sequence[str] | None = None,
+    expand_metadata: bool = True,
+):
     """Read a dataset output: a table of the windows and their embeddings as one array.
 
     ``pandas.read_parquet(output_dir)`` gives the same rows with ``embedding`` as arrays of
@@ -2019,6 +2055,13 @@ def read_embeddings(output_dir: str | os.PathLike, *, columns: Sequence[str] | N
         A folder written by :func:`embed_dataset`.
     columns : sequence of str | None
         Columns of the table besides ``embedding`` (default all).
+    expand_metadata : bool
+        Turn the ``epochs_metadata`` column (``epochs.metadata`` of ``*-epo.fif`` inputs, one
+        JSON object per window) into one column per name, in the order first seen; a name
+        another column has gets a ``metadata_`` prefix. Values are as JSON holds them: numbers
+        (an integer column with missing values becomes float), text, booleans; dates and
+        durations as ISO 8601 text. Rows of other inputs get missing values. With False the
+        JSON text is kept.
 
     Returns
     -------
@@ -2039,4 +2082,23 @@ def read_embeddings(output_dir: str | os.PathLike, *, columns: Sequence[str] | N
     emb = table.column("embedding").combine_chunks().flatten().to_numpy()
     emb = emb.reshape(table.num_rows, *spec["embedding_shape"])
     keep = [c for c in (columns or table.column_names) if c != "embedding"]
-    return table.select(keep).to_pandas(), emb
+    frame = table.select(keep).to_pandas()
+    if expand_metadata and "epochs_metadata" in frame.columns:
+        frame = _expand_metadata(frame)
+    return frame, emb
+
+
+def _expand_metadata(frame: Any) -> Any:
+    """``frame`` with its ``epochs_metadata`` JSON column as one column per name."""
+    import pandas as pd
+
+    records = [json.loads(t) if isinstance(t, str) else {} for t in frame["epochs_metadata"]]
+    wide = pd.DataFrame.from_records(records, index=frame.index)
+    rest = frame.drop(columns="epochs_metadata")
+    taken = set(rest.columns) | set(wide.columns)
+    renames = {}
+    for name in wide.columns:
+        if name in rest.columns:
+            renames[name] = unique_column_name(name, taken)
+            taken.add(renames[name])
+    return pd.concat([rest, wide.rename(columns=renames)], axis=1)

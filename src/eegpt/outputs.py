@@ -229,7 +229,7 @@ def _restored(column: Any, dtype: str, categories: dict[str, Any] | None = None)
         return column
 
 
-def _free_name(name: str, taken: set[str]) -> str:
+def unique_column_name(name: str, taken: set[str]) -> str:
     """``metadata_<name>`` (``metadata_<name>_2`` ... if that is taken too) for a metadata
     column whose own name belongs to another column."""
     free, k = f"metadata_{name}", 1
@@ -257,7 +257,7 @@ def _metadata_arrays(record: dict[str, Any]) -> list[tuple[str, Any]]:
         if pa.types.is_null(array.type):  # all missing: keep a type pandas reads as NaN
             array = array.cast(pa.float64())
         if name in used:  # a name of eegpt's, or a duplicate: a name no column has
-            name = _free_name(name, used | taken)
+            name = unique_column_name(name, used | taken)
         used.add(name)
         out.append((name, array))
     return out
@@ -445,7 +445,7 @@ class Embeddings:
         taken = set(frame.columns) | set(names)
         clashes = {}
         for name in set(frame.columns) & set(names):  # metadata columns named like features
-            clashes[name] = _free_name(name, taken)
+            clashes[name] = unique_column_name(name, taken)
             taken.add(clashes[name])
         import pandas as pd
 
