@@ -16,6 +16,7 @@ import torch
 from test_annotations import annotated_raw
 from test_dataset import make_corpus
 
+import eegpt.dataset_ray
 from eegpt.checkpoints import load_model, save_checkpoint
 from eegpt.config import EEGPTConfig
 from eegpt.dataset import embed_dataset, read_shard_status
@@ -55,7 +56,9 @@ def _shards(folder):
     return sorted(p.name for p in folder.glob("shard-*.parquet"))
 
 
-def test_ray_output_is_identical_to_inprocess_and_resumes_it(local_ray, corpus, model, tmp_path):
+def test_ray_output_is_identical_to_inprocess_and_resumes_it(
+    local_ray, corpus, model, tmp_path, monkeypatch
+):
     settings = dict(model=model, shard_size=2, batch_size=5, progress=False)
     reference = tmp_path / "inprocess"
     ref = embed_dataset(corpus, reference, workers=0, **settings)
@@ -86,6 +89,16 @@ def test_ray_output_is_identical_to_inprocess_and_resumes_it(local_ray, corpus, 
     assert (resumed.shards_written, resumed.shards_skipped) == (1, 3)
     assert all((reference / n).stat().st_mtime_ns == t for n, t in kept.items())
     assert pq.read_table(reference).equals(pq.read_table(out))
+
+    # a finished output has nothing to do: no cluster is connected to say so
+    def no_ray(*args, **kwargs):
+        raise AssertionError("connected to Ray for a finished output")
+
+    monkeypatch.setattr(eegpt.dataset_ray, "ray_session", no_ray)
+    again = embed_dataset(corpus, reference, engine="ray", **settings)
+    assert (again.shards_written, again.shards_skipped) == (0, 4) and again.n_ok == 6
+    with pytest.raises(AssertionError, match="connected to Ray"):  # unless there is work
+        embed_dataset(corpus, reference, engine="ray", retry_failed=True, **settings)
 
 
 @pytest.mark.filterwarnings("ignore:3 channel.s. do not match:RuntimeWarning")

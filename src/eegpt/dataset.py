@@ -1618,6 +1618,34 @@ def _done_shards(
     return done
 
 
+def _finished_already(
+    output_dir: Path, spec: Mapping[str, Any], n_shards: int, retry_failed: bool
+) -> bool:
+    """Whether ``output_dir`` holds a finished run of ``spec`` with nothing left to do, so that
+    a rerun needs no devices (the Ray engine then does not connect to a cluster). Read only;
+    False whenever in doubt, and the run's own checks decide."""
+    manifest = output_dir / MANIFEST
+    try:
+        if not manifest.is_file():
+            return False
+        spec = dict(spec)
+        _keep_old_layout(output_dir, spec)
+        if _spec_differences(json.loads(manifest.read_text()).get("spec", {}), spec):
+            return False
+        shards = [p for p in output_dir.iterdir() if _SHARD.match(p.name)]
+        if len(shards) != n_shards:
+            return False
+        for path in shards:
+            shard_spec, status = read_shard_status(path)
+            if _spec_differences(shard_spec, spec):
+                return False
+            if retry_failed and any(f["status"] == "failed" for f in status["files"]):
+                return False
+        return True
+    except Exception:  # noqa: BLE001 - any doubt: the run finds out what is wrong
+        return False
+
+
 @honours_verbose
 def embed_dataset(
     inputs: Any,
@@ -1789,7 +1817,7 @@ def embed_dataset(
         devices, plan = [], None
         if engine == "inprocess":
             devices = select_devices(device, replicas=replicas)
-        else:
+        elif overwrite or not _finished_already(output_dir, spec, len(shards), retry_failed):
             from eegpt.dataset_ray import ray_session
 
             plan = session.enter_context(ray_session(ray_address, device, replicas, verbose))
