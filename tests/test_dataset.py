@@ -394,8 +394,11 @@ def test_select_devices(monkeypatch):
     assert select_devices("cuda") == gpus
     assert select_devices("cuda:1") == [gpus[1]]
     assert select_devices("cuda:0, cuda:2") == [gpus[0], gpus[2]]
-    with pytest.raises(RuntimeError, match="do not exist"):
-        select_devices("cuda:3")
+    with pytest.raises(DeviceUnavailableError, match="PyTorch sees 3 CUDA GPU"):
+        select_devices("cuda:3")  # the message of a single device (engine.resolve_device)
+    for name in ("mps", "cuda:0,xpu"):
+        with pytest.raises(DeviceUnavailableError, match="not supported"):
+            select_devices(name)
     with pytest.raises(ValueError, match="twice"):
         select_devices("cuda:1,cuda:1")
 

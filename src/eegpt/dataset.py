@@ -78,8 +78,8 @@ from eegpt._logging import log as _log
 from eegpt._tempfiles import temporary_beside
 from eegpt.annotations import annotate_windows, annotations_per_window, bad_windows
 from eegpt.channels import map_channels
-from eegpt.engine import InferenceEngine, Precision
-from eegpt.errors import DeviceUnavailableError, OutputInUseError
+from eegpt.engine import InferenceEngine, Precision, resolve_device
+from eegpt.errors import OutputInUseError
 from eegpt.io import as_recording
 from eegpt.model import EEGPT
 from eegpt.outputs import (
@@ -735,26 +735,20 @@ def select_devices(
             )
         return [torch.device("cpu")]
     parts = [part.strip() for part in text.split(",") if part.strip()]
+    for part in parts:
+        if part not in ("cpu", "auto") and not re.fullmatch(r"cuda(:\d+)?", part):
+            with contextlib.suppress(ValueError):  # an unknown name: the message below
+                resolve_device(part)  # a device eegpt does not run on (mps, xpu ...) says so
     if not parts or not all(re.fullmatch(r"cuda(:\d+)?", part) for part in parts):
         raise ValueError(
             f"unknown device {device!r}: use 'auto', 'cpu', 'cuda', 'cuda:N' or GPUs separated "
             "by commas ('cuda:0,cuda:2')"
         )
-    if n_gpus == 0:
-        raise DeviceUnavailableError(
-            f"device {text!r} was requested but PyTorch sees no CUDA GPU (torch "
-            f"{torch.__version__}); use device='cpu' (--device cpu)"
-        )
     if text == "cuda":
+        resolve_device(text)  # without a GPU: says so
         devices = [torch.device("cuda", i) for i in range(n_gpus)]
-    else:
-        devices = [torch.device(part) for part in parts]
-        bad = [str(d) for d in devices if d.type != "cuda" or (d.index or 0) >= n_gpus]
-        if bad:
-            raise DeviceUnavailableError(
-                f"device(s) {bad} do not exist; PyTorch sees {n_gpus} CUDA GPU(s)"
-            )
-        devices = [torch.device("cuda", d.index or 0) for d in devices]
+    else:  # the checks (and messages) of a single device, for each
+        devices = [torch.device("cuda", resolve_device(part).index or 0) for part in parts]
         if len(set(devices)) != len(devices):
             raise ValueError(f"device {text!r} names a GPU twice")
     return devices[:replicas] if replicas else devices
