@@ -340,6 +340,7 @@ def test_corpus_epochs_files_keep_their_metadata(model, tmp_path, monkeypatch):
         "rt": np.linspace(0.25, 0.75, n),
         "condition": ["a", "b", "c"] * (n // 3),
         "event": ["x"] * n,  # clashes with the shards' own event column
+        "embedding": [0.5] * n,  # ... and embedding, which read_embeddings does not return
     })  # fmt: skip
     epochs = mne.Epochs(raw, events, tmin=0.0, tmax=4.0 - 1 / 250, baseline=None,
                         reject_by_annotation=False, metadata=metadata, verbose=False)  # fmt: skip
@@ -366,7 +367,13 @@ def test_corpus_epochs_files_keep_their_metadata(model, tmp_path, monkeypatch):
     assert part["condition"].tolist() == metadata["condition"][kept].tolist()
     assert part["metadata_event"].tolist() == ["x"] * len(kept)
     assert part["event"].tolist() == ["1"] * len(kept)  # the event name stays as it was
+    assert part["metadata_embedding"].tolist() == [0.5] * len(kept)
+    assert table["trial"].dtype == "Int64"  # integers, missing for the EDF file's rows
     assert table[table.recording_id == "s02.edf"]["trial"].isna().all()
+    # names do not depend on the selection: event and embedding are the shards' own names
+    some, _ = eegpt.dataset.read_embeddings(out, columns=["recording_id", "epochs_metadata"])
+    assert {"metadata_event", "metadata_embedding", "trial"} <= set(some.columns)
+    assert "event" not in some and "embedding" not in some
     raw_json, _ = eegpt.dataset.read_embeddings(out, expand_metadata=False)
     assert raw_json["epochs_metadata"].tolist() == df["epochs_metadata"].tolist()
     # a run of the layout before the column resumes in that layout

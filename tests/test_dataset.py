@@ -11,6 +11,7 @@ import signal
 import subprocess
 import sys
 import time
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -645,6 +646,34 @@ def test_a_rename_applies_to_the_files_that_have_the_channel(corpus):
     assert loaded.error is None
     assert "EEG FP1-REF" in loaded.mapping["dropped"]
     assert "EEG FP1-REF" not in loaded.mapping["input_names"]
+
+
+def test_file_warnings_leave_out_what_libraries_say_of_their_future(corpus, monkeypatch):
+    """A file's recorded warnings are about the file: deprecation notices of pandas or MNE
+    (raised while reading it) are not among them."""
+    import eegpt.dataset as ds
+
+    real = ds.as_recording
+
+    def noisy(*args, **kwargs):
+        warnings.warn("set_index(inplace=True) is deprecated", DeprecationWarning, stacklevel=1)
+        warnings.warn("the default will change", FutureWarning, stacklevel=1)
+        warnings.warn("something about this file", RuntimeWarning, stacklevel=1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(ds, "as_recording", noisy)
+    loaded = load_file(0, str(corpus / "b/rec00.edf"), PreprocessingConfig())
+    assert loaded.error is None
+    assert "something about this file" in loaded.warnings
+    assert not any("deprecated" in t or "will change" in t for t in loaded.warnings)
+
+
+def test_an_output_that_is_a_file_is_refused_up_front(corpus, tmp_path):
+    target = tmp_path / "notes.txt"
+    target.write_text("keep me")
+    with pytest.raises(FileExistsError, match="is a file; the output of embed_dataset is a folder"):
+        embed_dataset(corpus, target, model=EEGPT(SMALL), workers=0, progress=False)
+    assert target.read_text() == "keep me"
 
 
 def test_summary_counts_warnings_by_kind():

@@ -282,7 +282,9 @@ def _from_folder(folder: Path, pattern: str | None) -> DatasetInputs:
     ]
     if not paths:
         what = f"matching {pattern!r}" if pattern else f"ending in {', '.join(EEG_SUFFIXES)}"
-        raise FileNotFoundError(f"no files {what} under {folder}; pass pattern='**/*.ext'")
+        raise FileNotFoundError(
+            f"no files {what} under {folder}; pass pattern='**/*.ext' (--pattern '**/*.ext')"
+        )
     ids = _relative_ids(paths, root)
     order = sorted(range(len(paths)), key=ids.__getitem__)
     return _make_inputs([paths[i] for i in order], [ids[i] for i in order], str(folder))
@@ -540,6 +542,10 @@ def load_file(
     """
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
+        # what libraries say about their own future (pandas' and MNE's deprecations) is not
+        # about the file
+        for category in (DeprecationWarning, PendingDeprecationWarning, FutureWarning):
+            warnings.simplefilter("ignore", category)
         try:
             recording = as_recording(path, verbose="error")
             mapping = map_channels(
@@ -1471,7 +1477,8 @@ class DatasetSummary:
                 f"({self.hours_per_s * 3600:.0f}x real time)"
             )
         else:
-            lines.append(f"this run: nothing to do ({self.shards_skipped} already done)")
+            done = _count(self.shards_skipped, "shard")
+            lines.append(f"this run: nothing to do ({done} already done)")
         if self.errors:
             lines.append(
                 f"failed ({len(self.errors)}, all in {self.output_dir / ERRORS_REPORT}; once "
@@ -1804,6 +1811,11 @@ def embed_dataset(
         for start in range(0, len(data), shard_size)
     ]
     output_dir = Path(output_dir).expanduser()
+    if output_dir.exists() and not output_dir.is_dir():
+        raise FileExistsError(
+            f"{output_dir} is a file; the output of embed_dataset is a folder of Parquet shards: "
+            "choose a new folder (or one it wrote before, to resume)"
+        )
     with contextlib.ExitStack() as session:
         # Devices are checked (for Ray: the cluster connected) before the output folder is
         # touched, so a wrong --device neither leaves a folder behind nor lets --overwrite
@@ -2106,21 +2118,30 @@ def read_embeddings(
     keep = [c for c in (columns or table.column_names) if c != "embedding"]
     frame = table.select(keep).to_pandas()
     if expand_metadata and "epochs_metadata" in frame.columns:
-        frame = _expand_metadata(frame)
+        frame = _expand_metadata(frame, table.column_names)
     return frame, emb
 
 
-def _expand_metadata(frame: Any) -> Any:
-    """``frame`` with its ``epochs_metadata`` JSON column as one column per name."""
+def _expand_metadata(frame: Any, schema_names: Sequence[str]) -> Any:
+    """``frame`` with its ``epochs_metadata`` JSON column as one column per name; a name of a
+    column of the shards (``schema_names``, selected or not) gets a ``metadata_`` prefix, so a
+    column's name means the same whatever is selected. A name whose values are all JSON
+    integers becomes a nullable ``Int64`` column (rows without it are missing)."""
     import pandas as pd
 
     records = [json.loads(t) if isinstance(t, str) else {} for t in frame["epochs_metadata"]]
     wide = pd.DataFrame.from_records(records, index=frame.index)
+    for name in wide.columns:
+        values = [r[name] for r in records if r.get(name) is not None]
+        ints = values and all(isinstance(v, int) and not isinstance(v, bool) for v in values)
+        if ints and wide[name].dtype.kind == "f":  # integers with gaps: pandas made floats
+            wide[name] = pd.array([r.get(name) for r in records], dtype="Int64")
     rest = frame.drop(columns="epochs_metadata")
-    taken = set(rest.columns) | set(wide.columns)
+    own = set(schema_names) | set(RESERVED_COLUMNS)
+    taken = own | set(rest.columns) | set(wide.columns)
     renames = {}
     for name in wide.columns:
-        if name in rest.columns:
+        if name in own:
             renames[name] = unique_column_name(name, taken)
             taken.add(renames[name])
     return pd.concat([rest, wide.rename(columns=renames)], axis=1)

@@ -67,12 +67,15 @@ PRETRAINED: dict[str, dict[str, Any]] = {
 
 WEIGHTS_HELP = f"""\
 EEGPT needs its pretrained weights, which are not shipped with this package. Get them one way:
-  1. Download config.json and model.safetensors from {HF_REPO_URL}
-     (tab "Files and versions") into one folder; or
-  2. download the original checkpoint {ORIGINAL_CHECKPOINT} from the EEGPT
+  1. `--weights eegpt-large` (Python: `eegpt.load_model("eegpt-large")`) downloads them from
+     {HF_REPO_URL} on first use; `eegpt fetch eegpt-large` downloads them ahead; or
+  2. download config.json and model.safetensors from that page (tab "Files and versions")
+     into one folder; or
+  3. download the original checkpoint {ORIGINAL_CHECKPOINT} from the EEGPT
      authors' release ({ORIGINAL_RELEASE}, section "Pretrained Models").
 Then pass the folder or file: `--weights PATH` on the command line, or
-`eegpt.load_model(PATH)` in Python.
+`eegpt.load_model(PATH)` in Python. (`eegpt demo` runs the whole pipeline with generated,
+not pretrained, weights.)
 Automatic downloads are cached in $EEGPT_CACHE (default ~/.cache/eegpt) and come from
 $HF_ENDPOINT (default {DEFAULT_ENDPOINT}); set these to use another folder or a mirror."""
 
