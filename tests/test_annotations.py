@@ -23,7 +23,7 @@ from eegpt.cli import main
 from eegpt.dataset import embed_dataset
 from eegpt.demo import synthetic_raw, write_edf
 from eegpt.errors import RecordingError
-from eegpt.outputs import load_embeddings
+from eegpt.outputs import load_embeddings, metadata_frame
 
 pytestmark = pytest.mark.filterwarnings("ignore:3 channel.s. do not match:RuntimeWarning")
 
@@ -470,11 +470,18 @@ def test_epochs_metadata_follows_the_windows_into_files(model, tmp_path):
                         reject_by_annotation=False, preload=True, metadata=metadata,
                         verbose=False)  # fmt: skip
     epochs.drop([0, 5], verbose=False)
-    expected = metadata.iloc[epochs.selection].reset_index(drop=True)
+    expected = epochs.metadata  # MNE's own index (its labels survive drop)
+    pd.testing.assert_frame_equal(
+        expected.reset_index(drop=True), metadata.iloc[epochs.selection].reset_index(drop=True)
+    )
+    assert expected.index.tolist() == epochs.selection.tolist()
     with pytest.warns(RuntimeWarning, match="marked bad"):
         emb = model.embed(epochs, device="cpu")
     got = emb.epochs_metadata
-    pd.testing.assert_frame_equal(got, expected)  # values and dtypes, every digit
+    pd.testing.assert_frame_equal(got, expected)  # values, dtypes and index, every digit
+    record = emb.metadata["epochs_metadata"]
+    older = {k: v for k, v in record.items() if k != "index"}  # files from before the index
+    assert metadata_frame(older).index.equals(pd.RangeIndex(len(expected)))
     for name in ("e.npz", "e.parquet"):
         back = load_embeddings(emb.save(tmp_path / name)).epochs_metadata
         pd.testing.assert_frame_equal(back, got)

@@ -352,6 +352,8 @@ def _apply_annotations(
     if "epochs_metadata" in metadata:
         table = metadata["epochs_metadata"]
         metadata["epochs_metadata"] = dict(table, data=found.kept(table["data"]))
+        if "index" in table:
+            metadata["epochs_metadata"]["index"] = found.kept(table["index"])
     return keep
 
 

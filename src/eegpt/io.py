@@ -114,7 +114,7 @@ class Recording:
         the events it was cut from; the embeddings' window index (``metadata["window_index"]``,
         the Parquet ``window`` column), so rows link back to trials.
     epochs_metadata : pandas.DataFrame | None
-        For ``mne.Epochs`` with metadata, ``epochs.metadata`` (one row per epoch, index reset);
+        For ``mne.Epochs`` with metadata, ``epochs.metadata`` (one row per epoch, MNE's index);
         kept with the embeddings (:attr:`~eegpt.outputs.Embeddings.epochs_metadata`, columns of
         its own in Parquet).
 
@@ -932,7 +932,7 @@ def _from_mne(
         if not np.array_equal(inst.selection, np.arange(len(inst.selection))):
             selection = [int(i) for i in inst.selection]
         if inst.metadata is not None:
-            metadata = inst.metadata.reset_index(drop=True)
+            metadata = inst.metadata
     rec = Recording(
         data, names, sfreq, source=source, ch_types=types, onsets=onsets, units=units,
         labels=labels, annotations=annotations, epoch_annotations=per_epoch,

@@ -150,7 +150,7 @@ _PARQUET_COLUMNS = ("source", "window", "onset_s", "embedding", "label", "annota
 
 def metadata_record(frame: Any) -> dict[str, Any]:
     """``epochs.metadata`` (a pandas DataFrame) as JSON-ready ``{"columns": [...], "dtypes":
-    [...], "data": [[...], ...]}``, one row per epoch, the index dropped.
+    [...], "data": [[...], ...], "index": [...]}``, one row per epoch.
 
     Numbers keep every digit (JSON floats are written exactly), missing values are null, dates
     and durations ISO 8601 text, other objects their ``str``; :func:`metadata_frame` restores
@@ -160,6 +160,7 @@ def metadata_record(frame: Any) -> dict[str, Any]:
         "columns": [str(c) for c in frame.columns],
         "dtypes": [str(t) for t in frame.dtypes],
         "data": [[_json_value(v) for v in row] for row in frame.itertuples(index=False, name=None)],
+        "index": [_json_value(v) for v in frame.index],  # MNE keeps an epoch's label on drop
     }
     categories = [
         {"values": [_json_value(v) for v in t.categories], "ordered": bool(t.ordered)}
@@ -203,6 +204,8 @@ def metadata_frame(record: dict[str, Any]) -> Any:
     import pandas as pd
 
     frame = pd.DataFrame(record["data"], columns=record["columns"])
+    if "index" in record:  # not in files written before it was kept
+        frame.index = pd.Index(record["index"])
     categories = record.get("categories") or [None] * len(record["columns"])
     for j, dtype in enumerate(record.get("dtypes") or []):
         column = frame.iloc[:, j]
@@ -391,12 +394,13 @@ class Embeddings:
     @property
     def epochs_metadata(self) -> Any:
         """``epochs.metadata`` of embedded ``mne.Epochs``, one row per window in the order of
-        ``data`` (rows of epochs left out by ``reject_by_annotation`` removed, index reset), as
-        a pandas DataFrame; None for other inputs. Values and dtypes come back as they were
-        (numbers to the last digit, categories, dates, nullable integers); objects JSON cannot
-        hold (bytes, intervals ...) come back as text. ``emb.data[(md.condition ==
-        "a").to_numpy()]`` selects by it; ``metadata["window_index"]`` links rows back to the
-        events."""
+        ``data`` (rows of epochs left out by ``reject_by_annotation`` removed), as a pandas
+        DataFrame with the index of ``epochs.metadata`` (which MNE keeps through
+        ``epochs.drop``, so rows align with it by label); None for other inputs. Values and
+        dtypes come back as they were (numbers to the last digit, categories, dates, nullable
+        integers); objects JSON cannot hold (bytes, intervals ...) come back as text.
+        ``emb.data[(md.condition == "a").to_numpy()]`` selects by it;
+        ``metadata["window_index"]`` links rows back to the events."""
         record = self.metadata.get("epochs_metadata")
         if record is None:
             return None
