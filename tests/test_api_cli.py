@@ -378,6 +378,12 @@ def test_cli_rejects_an_unsupported_output_file_type(weights, edf, tmp_path, cap
     out = tmp_path / "result.csv"
     assert main(["embed", str(edf), "--weights", str(weights), "-o", str(out), "-q"]) == 1
     assert "unsupported file type '.csv'" in capsys.readouterr().err and not out.exists()
+    # --format names the type of files in a folder; a file named otherwise is a contradiction
+    npz = tmp_path / "result.npz"
+    args = ["embed", str(edf), "--weights", str(weights), "-o", str(npz), "-q"]
+    assert main([*args, "--format", "parquet"]) == 1
+    assert "is a .npz file but --format parquet" in capsys.readouterr().err and not npz.exists()
+    assert main([*args, "--format", "npz"]) == 0 and npz.exists()
     folder = tmp_path / "run.v2"
     folder.mkdir()  # an existing folder with a dot in its name is a folder
     assert main(["embed", str(edf), "--weights", str(weights), "-o", str(folder), "-q"]) == 0

@@ -67,6 +67,7 @@ def test_config_defaults_and_roundtrip():
         ({"sfreq": 0.0}, "sfreq must be a positive"),
         ({"window_seconds": -1.0}, "window_seconds must be positive"),
         ({"window_seconds": 1.001}, "whole number"),
+        ({"window_seconds": 0.1}, r"the nearest: 0\.1015625 s\)"),  # exact, pasteable
         ({"overlap": 0.0001}, "whole number"),
         ({"scale": 0.0}, "scale must be a positive"),
         ({"resample": "fft"}, "resample must be"),
@@ -387,7 +388,7 @@ def test_microvolts_labelled_as_volts_warning():
     assert np.abs(windows.data).max() == pytest.approx(5e4, rel=1e-3)  # not altered
     for amp in (50e-3, 8e-3):  # millivolts read as volts, also of quiet EEG (~5 uV deviation)
         mv = as_recording(_sines(256.0, 4.0, amp=amp), ch_names=NAMES, sfreq=256.0)
-        with pytest.warns(RuntimeWarning, match=r"millivolts.*--rescale 0.001 on"):
+        with pytest.warns(RuntimeWarning, match=r"millivolts.*--rescale 0.001 on.*units='mV'"):
             prepare(mv)
     # ... and a correction by the wrong power of 1000 (microvolts taken for millivolts)
     with pytest.warns(RuntimeWarning, match=r"after rescaling by 0.001.*--rescale 1e-06 on"):
@@ -420,6 +421,11 @@ def test_too_small_amplitude_warning():
     rec = as_recording(_sines(256.0, 4.0, amp=50e-12), ch_names=NAMES, sfreq=256.0)
     with pytest.warns(RuntimeWarning, match=r"amplitude check.*scaled wrong.*--rescale 1e\+06"):
         prepare(rec)
+    # 1000 times too small (e.g. volts given as units="mV"): about 13 nV typical deviation
+    rec = as_recording(_sines(256.0, 4.0, amp=50e-9), ch_names=NAMES, sfreq=256.0)
+    with pytest.warns(RuntimeWarning, match=r"amplitude check.*scaled wrong.*--rescale 1000 ") as w:
+        prepare(rec)
+    assert "units=" not in str(w[0].message)  # no unit makes values smaller than volts
 
 
 def test_plausible_eeg_does_not_warn_even_with_dc_offsets():
@@ -450,6 +456,11 @@ def test_epochs_each_epoch_one_window():
     np.testing.assert_array_equal(windows.n_valid_samples, [1024] * 3)
     expected = resample(rec.data[2], 250.0, 256.0) * 1e3
     np.testing.assert_allclose(windows.data[2], expected, rtol=1e-5, atol=1e-8)
+    # an overlap does not apply to epochs: said, and not recorded as if it had
+    with pytest.warns(RuntimeWarning, match=r"overlap=2 s does not apply to epochs"):
+        overlapped = prepare(rec, config=PreprocessingConfig(overlap=2.0))
+    np.testing.assert_array_equal(overlapped.data, windows.data)
+    assert overlapped.config.overlap == 0.0
 
 
 def test_epochs_nearest_matches_torch_per_epoch():

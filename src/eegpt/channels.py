@@ -65,7 +65,7 @@ PRETRAINING_CHANNELS: tuple[str, ...] = tuple(
 
 # How to map or drop a channel, in Python and on the command line (error messages say both).
 _HOW_TO_MAP = "rename={input_name: vocabulary_name} (command line: --rename 'NAME=VOCAB')"
-_HOW_TO_DROP = "rename={name: None} (command line: --drop NAME)"
+HOW_TO_DROP = "rename={name: None} (command line: --drop NAME)"
 
 # Old 10-20 names of the temporal/parietal electrodes and their 10-10 (vocabulary) names.
 _ALIASES: dict[str, str] = {"T3": "T7", "T4": "T8", "T5": "P7", "T6": "P8"}
@@ -382,7 +382,7 @@ def map_channels(
         _warn(
             f"{where}channel(s) {unseen} map to vocabulary entries that no pretraining dataset contained "
             f"({', '.join(UNSEEN_IN_PRETRAINING)}); their embeddings are untrained, so consider "
-            f"excluding them ({_HOW_TO_DROP}) unless a fine-tuned model learned them."
+            f"excluding them ({HOW_TO_DROP}) unless a fine-tuned model learned them."
         )
 
     dropped = [name for name in names if name in set(unknown) | set(excluded)]
@@ -427,5 +427,5 @@ def _check_duplicates(kept: list[tuple[int, str, str]]) -> None:
         detail = "; ".join(f"{inps} -> {can}" for can, inps in clashes.items())
         raise ValueError(
             f"several input channels map to the same EEGPT channel: {detail}. Keep one of each "
-            f"(e.g. drop the others with {_HOW_TO_DROP}) so no embedding is used twice."
+            f"(e.g. drop the others with {HOW_TO_DROP}) so no embedding is used twice."
         )

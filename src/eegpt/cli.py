@@ -169,8 +169,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--format",
         choices=["npz", "parquet"],
-        default="npz",
-        help="file format when --output is a directory (npz)",
+        default=None,
+        help="file format when --output is a directory (default npz)",
     )
     p.add_argument("--overwrite", action="store_true", help="replace existing outputs")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bars or mapping report")
@@ -275,8 +275,13 @@ def parse_rename(pairs: list[str], drop: list[str] = ()) -> dict[str, str | None
     return out or None
 
 
-def _output_paths(recordings: list[Path], output: Path, fmt: str) -> list[Path]:
+def _output_paths(recordings: list[Path], output: Path, fmt: str | None) -> list[Path]:
     if output.suffix in (".npz", ".parquet"):
+        if fmt is not None and output.suffix != f".{fmt}":
+            raise ValueError(
+                f"--output {output} is a {output.suffix} file but --format {fmt} was given; "
+                "--format names the files' type when --output is a folder"
+            )
         if len(recordings) != 1:
             raise ValueError(
                 f"--output {output} is a single file but {len(recordings)} recordings were given; "
@@ -288,7 +293,7 @@ def _output_paths(recordings: list[Path], output: Path, fmt: str) -> list[Path]:
             f"--output {output}: unsupported file type {output.suffix!r}; write .npz or "
             ".parquet, or give a folder (a folder whose name has a dot must exist already)"
         )
-    paths = [output / f"{rec.stem}.{fmt}" for rec in recordings]
+    paths = [output / f"{rec.stem}.{fmt or 'npz'}" for rec in recordings]
     seen: dict[Path, Path] = {}
     for rec, path in zip(recordings, paths, strict=True):
         if path in seen:

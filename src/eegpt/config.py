@@ -86,7 +86,11 @@ class EEGPTConfig:
         ``ceil((n_times - patch_size) / stride) + 1`` patches come out.
         """
         if n_times < self.patch_size:
-            raise ValueError(f"n_times={n_times} is shorter than one patch ({self.patch_size})")
+            raise ValueError(
+                f"windows of {n_times} samples are shorter than one patch of {self.patch_size} "
+                f"samples ({self.patch_size / 256:g} s at the model's 256 Hz): make windows at "
+                f"least that long (window_seconds, --window)"
+            )
         return -(-(n_times - self.patch_size) // self.stride) + 1
 
     def padded_length(self, n_times: int) -> int:

@@ -855,7 +855,7 @@ def _pick_indices(info: mne.Info, picks: Any, source: str) -> list[int]:
         if bads:
             _warn(
                 f"{source}: channel(s) marked bad were left out: {bads}. To keep them, repair "
-                "them first (raw.interpolate_bads()) or pick them by name."
+                "them first (raw.interpolate_bads()) or clear raw.info['bads']."
             )
             idx = [i for i in idx if info["ch_names"][i] not in bads]
     if typed and picks != "all":

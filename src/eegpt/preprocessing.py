@@ -20,7 +20,7 @@ from scipy.signal import resample_poly
 
 from eegpt._logging import log as _log
 from eegpt._logging import warn as _warn
-from eegpt.channels import ChannelMapping, map_channels
+from eegpt.channels import HOW_TO_DROP, ChannelMapping, map_channels
 from eegpt.config import strict_from_dict
 from eegpt.errors import RecordingError
 from eegpt.io import EDF_VOLT_UNITS, Recording, as_recording, nonfinite_error
@@ -42,7 +42,9 @@ __all__ = [
 PRETRAINING_SCALE = 1e3  # model units per volt in pretraining: millivolts
 FLAT_STD = 1e-13  # V; a channel with a smaller standard deviation counts as flat
 TOO_LARGE = 2e-3  # V; a larger robust amplitude looks like micro- or millivolts read as volts
-TOO_SMALL = 1e-8  # V; robust amplitude below this looks like a scaling error
+TOO_SMALL = (
+    1e-7  # V; robust amplitude below this (200x under scalp EEG's) looks like a scaling error
+)
 CLIP_FRACTION = 0.01  # a channel with more of its samples at its minimum or maximum is clipped
 MIN_SFREQ = 1.0  # Hz; lower sampling rates mean a corrupt header or the wrong time unit
 LOW_SFREQ = 100.0  # Hz; below it a warning: EEG is rarely sampled so slowly (a wrong sfreq?)
@@ -153,7 +155,7 @@ def _whole_samples(seconds: float, sfreq: float, what: str) -> int:
         nearest = max(1, rounded) / sfreq
         raise ValueError(
             f"{what} = {seconds} s at {sfreq:g} Hz is {n:g} samples; it must be a whole number "
-            f">= 1, i.e. a multiple of 1/{sfreq:g} s (the nearest: {nearest:g} s)"
+            f">= 1, i.e. a multiple of 1/{sfreq:g} s (the nearest: {nearest:.10g} s)"
         )
     return rounded
 
@@ -458,6 +460,12 @@ def prepare(
     x *= config.scale  # a float64 array owned here (copy or resampled)
 
     if recording.is_epoched:
+        if config.overlap:
+            _warn(
+                f"{source}: overlap={config.overlap:g} s does not apply to epochs, which give one "
+                "window each; ignored (the output records overlap 0)"
+            )
+            config = replace(config, overlap=0.0)
         data, onsets, n_valid = _epoch_windows(x, recording, config)
     else:
         data, onsets, n_valid = _continuous_windows(x, recording, config)
@@ -660,8 +668,8 @@ def check_signal(
         _warn(
             f"{source}: flat channel(s) check: {[names[i] for i in np.flatnonzero(flat)]} "
             f"have zero peak-to-peak or a standard deviation below {FLAT_STD:g} V (disconnected "
-            "or unrecorded?). Exclude them (rename={name: None} in map_channels) or interpolate "
-            "them before embedding."
+            f"or unrecorded?). Exclude them ({HOW_TO_DROP}) or interpolate them before "
+            "embedding."
         )
     at_rails = np.maximum(stats.n_at_min, stats.n_at_max) / max(stats.n, 1)
     clipped = (at_rails > CLIP_FRACTION) & ~flat
@@ -674,7 +682,7 @@ def check_signal(
         _warn(
             f"{source}: clipping check: channel(s) {detail} look clipped (the amplifier or the "
             "file's physical range saturated), so their waveforms are distorted. Exclude them "
-            "(rename={name: None} in map_channels) or the saturated time spans."
+            f"({HOW_TO_DROP}) or the saturated time spans."
         )
     _check_amplitude(stats.deviation() * gain, flat, names, source, gain)
 
@@ -727,10 +735,15 @@ def _check_amplitude(
             f"line; in Python raw.apply_function(lambda x: x * {fix:g}) before use, or "
             f"PreprocessingConfig(scale={fix * PRETRAINING_SCALE:g}) for embeddings"
         )
+        # values in micro- or millivolts: arrays can say so instead
+        unit = next(
+            (u for f, u in ((1e-6, "uV"), (1e-3, "mV")) if fix and np.isclose(fix, f)), None
+        )
+        arrays = f", or give NumPy arrays their unit (model.embed(x, ..., units={unit!r}))"
         _warn(
             f"{source}: amplitude check: the typical deviation is {amplitude:.3g} V"
-            f"{corrected}, but scalp EEG is about 1e-5 to 1e-4 V. {what}. If so, {how}, or "
-            "give arrays their units (as_recording(array, units='uV'))."
+            f"{corrected}, but scalp EEG is about 1e-5 to 1e-4 V. {what}. If so, {how}"
+            f"{arrays if unit else ''}."
         )
         return
     odd = ((deviation > TOO_LARGE) | (deviation < TOO_SMALL)) & ~flat
@@ -740,7 +753,7 @@ def _check_amplitude(
             f"{source}: amplitude check: channel(s) {detail} have a typical deviation{corrected} "
             f"far from the other channels' {amplitude:.3g} V and from the 1e-5 to 1e-4 V of "
             "scalp EEG. They are probably scaled wrong (a wrong unit in the file header?) or not "
-            "EEG; exclude them (rename={name: None} in map_channels) or fix their scaling."
+            f"EEG; exclude them ({HOW_TO_DROP}) or fix their scaling."
         )
 
 
