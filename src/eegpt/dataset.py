@@ -741,15 +741,17 @@ def select_devices(
             )
         return [torch.device("cpu")]
     parts = [part.strip() for part in text.split(",") if part.strip()]
-    for part in parts:
-        if part not in ("cpu", "auto") and not re.fullmatch(r"cuda(:\d+)?", part):
-            with contextlib.suppress(ValueError):  # an unknown name: the message below
-                resolve_device(part)  # a device eegpt does not run on (mps, xpu ...) says so
-    if not parts or not all(re.fullmatch(r"cuda(:\d+)?", part) for part in parts):
-        raise ValueError(
-            f"unknown device {device!r}: use 'auto', 'cpu', 'cuda', 'cuda:N' or GPUs separated "
-            "by commas ('cuda:0,cuda:2')"
-        )
+    unknown = ValueError(
+        f"unknown device {device!r}: use 'auto', 'cpu', 'cuda', 'cuda:N' or GPUs separated "
+        "by commas ('cuda:0,cuda:2')"
+    )
+    if not parts:
+        raise unknown
+    for part in (p for p in parts if not re.fullmatch(r"cuda(:\d+)?", p)):
+        if part not in ("cpu", "auto"):  # a device eegpt does not run on (mps ...) says so
+            with contextlib.suppress(ValueError):
+                resolve_device(part)
+        raise unknown
     if text == "cuda":
         resolve_device(text)  # without a GPU: says so
         devices = [torch.device("cuda", i) for i in range(n_gpus)]
@@ -1591,9 +1593,15 @@ def _prepare_output(
 
 
 def _done_shards(
-    output_dir: Path, spec: Mapping[str, Any], n_shards: int, retry_failed: bool
+    output_dir: Path,
+    spec: Mapping[str, Any],
+    n_shards: int,
+    retry_failed: bool,
+    *,
+    quiet: bool = False,
 ) -> dict[int, list[dict[str, Any]]]:
-    """Finished shards (by number) with their file statuses, from the shard footers."""
+    """Finished shards (by number) with their file statuses, from the shard footers; an
+    unreadable one is left out (and said so unless ``quiet``)."""
     done: dict[int, list[dict[str, Any]]] = {}
     for p in sorted(output_dir.iterdir()):
         m = _SHARD.match(p.name)
@@ -1605,7 +1613,7 @@ def _done_shards(
         try:
             shard_spec, status = read_shard_status(p)
         except Exception as err:  # noqa: BLE001 - recompute an unreadable shard
-            _log(f"{p.name} is unreadable ({_describe(err)}); it will be recomputed", True)
+            _log(f"{p.name} is unreadable ({_describe(err)}); it will be recomputed", not quiet)
             continue
         if _spec_differences(shard_spec, spec):
             raise ValueError(
@@ -1633,16 +1641,8 @@ def _finished_already(
         _keep_old_layout(output_dir, spec)
         if _spec_differences(json.loads(manifest.read_text()).get("spec", {}), spec):
             return False
-        shards = [p for p in output_dir.iterdir() if _SHARD.match(p.name)]
-        if len(shards) != n_shards:
-            return False
-        for path in shards:
-            shard_spec, status = read_shard_status(path)
-            if _spec_differences(shard_spec, spec):
-                return False
-            if retry_failed and any(f["status"] == "failed" for f in status["files"]):
-                return False
-        return True
+        done = _done_shards(output_dir, spec, n_shards, retry_failed, quiet=True)
+        return len(done) == n_shards
     except Exception:  # noqa: BLE001 - any doubt: the run finds out what is wrong
         return False
 

@@ -242,28 +242,40 @@ def unique_column_name(name: str, taken: set[str]) -> str:
     return free
 
 
-def _metadata_arrays(record: dict[str, Any]) -> list[tuple[str, Any]]:
-    """Parquet columns ``(name, pyarrow array)`` of a :func:`metadata_record`: the restored
-    dtypes as pyarrow stores them, text for a column pyarrow cannot type (mixed values);
-    names taken by eegpt's columns (or by an earlier column) get a ``metadata_`` prefix."""
+def _metadata_columns(record: dict[str, Any]) -> tuple[list[tuple[str, Any]], dict[str, str]]:
+    """Parquet columns ``(name, pyarrow array)`` of a :func:`metadata_record`, and the schema
+    metadata ``{"pandas": ...}`` that lets ``pandas.read_parquet`` restore their dtypes
+    (pyarrow's own record; without it nullable integers come back as float64).
+
+    Columns keep the restored dtypes as pyarrow stores them; a column pyarrow cannot type
+    (mixed values) is stored as text and left out of the dtype record. Names taken by eegpt's
+    columns (or by an earlier column) get a ``metadata_`` prefix."""
     pa, _ = require_pyarrow()
     frame = metadata_frame(record)
     out: list[tuple[str, Any]] = []
+    pandas_record, entries = None, []
     taken = set(_PARQUET_COLUMNS) | set(record["columns"])
     used = set(_PARQUET_COLUMNS)
     for j, name in enumerate(record["columns"]):
+        if name in used:  # a name of eegpt's, or a duplicate: a name no column has
+            name = unique_column_name(name, used | taken)
+        used.add(name)
+        column = frame.iloc[:, [j]].set_axis([name], axis=1)
         try:
-            array = pa.Array.from_pandas(frame.iloc[:, j])
+            array = pa.Array.from_pandas(column.iloc[:, 0])
+            pandas_record = json.loads(
+                pa.Schema.from_pandas(column, preserve_index=False).metadata[b"pandas"]
+            )
+            entries += pandas_record["columns"]
         except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
             values = [row[j] for row in record["data"]]
             array = pa.array([None if v is None else str(v) for v in values], pa.string())
         if pa.types.is_null(array.type):  # all missing: keep a type pandas reads as NaN
             array = array.cast(pa.float64())
-        if name in used:  # a name of eegpt's, or a duplicate: a name no column has
-            name = unique_column_name(name, used | taken)
-        used.add(name)
         out.append((name, array))
-    return out
+    if pandas_record is None:
+        return out, {}
+    return out, {"pandas": json.dumps(dict(pandas_record, columns=entries))}
 
 
 def _embedding_array(block: np.ndarray) -> Any:
@@ -300,34 +312,17 @@ class _WindowColumns:
         if table is not None and len(table["data"]) != n:
             raise ValueError(f"metadata['epochs_metadata'] needs one row per window ({n})")
         self.table = table
-        self._metadata: list[tuple[str, Any]] | None = None
+        self._metadata_cache: tuple[list[tuple[str, Any]], dict[str, str]] | None = None
 
-    def _metadata_columns(self) -> list[tuple[str, Any]]:
-        if self._metadata is None:
-            self._metadata = [] if self.table is None else _metadata_arrays(self.table)
-        return self._metadata
+    def _metadata(self) -> tuple[list[tuple[str, Any]], dict[str, str]]:
+        if self._metadata_cache is None:
+            self._metadata_cache = ([], {}) if self.table is None else _metadata_columns(self.table)
+        return self._metadata_cache
 
     def schema_metadata(self) -> dict[str, str]:
-        """``{"pandas": ...}``, pyarrow's record of the ``epochs.metadata`` columns' pandas
-        dtypes, so that ``pandas.read_parquet`` restores them too (nullable integers would
-        come back as float64 without it); empty without such columns. Columns stored as text
-        because pyarrow cannot type their values are left out of it."""
-        if self.table is None:
-            return {}
-        pa, _ = require_pyarrow()
-        frame = metadata_frame(self.table)
-        frame.columns = [name for name, _ in self._metadata_columns()]
-        record, entries = None, []
-        for j in range(frame.shape[1]):
-            try:
-                schema = pa.Schema.from_pandas(frame.iloc[:, [j]], preserve_index=False)
-            except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
-                continue
-            record = json.loads(schema.metadata[b"pandas"])
-            entries += record["columns"]
-        if record is None:
-            return {}
-        return {"pandas": json.dumps(dict(record, columns=entries))}
+        """``{"pandas": ...}``: the pandas dtypes of the ``epochs.metadata`` columns, for the
+        table's schema (see :func:`_metadata_columns`); empty without such columns."""
+        return self._metadata()[1]
 
     def arrays(self, start: int, n: int, embedding: Any = None) -> list[tuple[str, Any]]:
         """``(name, pyarrow array)`` of rows ``start:start + n``; ``embedding`` (an array of
@@ -347,7 +342,7 @@ class _WindowColumns:
             ),
             ("annotations", pa.array(per_window, pa.list_(pa.string()))),
             ("bad", pa.array(bad_windows(per_window), pa.bool_())),
-            *[(name, array.slice(start, n)) for name, array in self._metadata_columns()],
+            *[(name, array.slice(start, n)) for name, array in self._metadata()[0]],
         ]
 
 

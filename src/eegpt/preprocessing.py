@@ -42,9 +42,7 @@ __all__ = [
 PRETRAINING_SCALE = 1e3  # model units per volt in pretraining: millivolts
 FLAT_STD = 1e-13  # V; a channel with a smaller standard deviation counts as flat
 TOO_LARGE = 2e-3  # V; a larger robust amplitude looks like micro- or millivolts read as volts
-TOO_SMALL = (
-    1e-7  # V; robust amplitude below this (200x under scalp EEG's) looks like a scaling error
-)
+TOO_SMALL = 1e-7  # V; robust amplitude below this (200x under scalp EEG's) is mis-scaled
 CLIP_FRACTION = 0.01  # a channel with more of its samples at its minimum or maximum is clipped
 MIN_SFREQ = 1.0  # Hz; lower sampling rates mean a corrupt header or the wrong time unit
 LOW_SFREQ = 100.0  # Hz; below it a warning: EEG is rarely sampled so slowly (a wrong sfreq?)
