@@ -374,6 +374,11 @@ def test_corpus_epochs_files_keep_their_metadata(model, tmp_path, monkeypatch):
     some, _ = eegpt.dataset.read_embeddings(out, columns=["recording_id", "epochs_metadata"])
     assert {"metadata_event", "metadata_embedding", "trial"} <= set(some.columns)
     assert "event" not in some and "embedding" not in some
+    # metadata names can be selected like any column; unknown names say what there is
+    picked, _ = eegpt.dataset.read_embeddings(out, columns=["trial", "window"])
+    assert list(picked.columns) == ["trial", "window"] and picked["trial"].dtype == "Int64"
+    with pytest.raises(KeyError, match=r"no column\(s\) \['tiral'\].*epochs.metadata columns"):
+        eegpt.dataset.read_embeddings(out, columns=["tiral"])
     raw_json, _ = eegpt.dataset.read_embeddings(out, expand_metadata=False)
     assert raw_json["epochs_metadata"].tolist() == df["epochs_metadata"].tolist()
     # a run of the layout before the column resumes in that layout

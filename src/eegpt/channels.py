@@ -12,6 +12,7 @@ another channel's embedding.
 from __future__ import annotations
 
 import re
+import shlex
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -66,6 +67,15 @@ PRETRAINING_CHANNELS: tuple[str, ...] = tuple(
 # How to map or drop a channel, in Python and on the command line (error messages say both).
 _HOW_TO_MAP = "rename={input_name: vocabulary_name} (command line: --rename 'NAME=VOCAB')"
 HOW_TO_DROP = "rename={name: None} (command line: --drop NAME)"
+
+
+def how_to_drop(names: Sequence[str]) -> str:
+    """How to leave these channels out, in Python and on the command line:
+    ``rename={'F4': None} / --drop F4``."""
+    python = ", ".join(f"{name!r}: None" for name in names)
+    command = " ".join(f"--drop {shlex.quote(name)}" for name in names)
+    return f"rename={{{python}}}; command line: {command}"
+
 
 # Old 10-20 names of the temporal/parietal electrodes and their 10-10 (vocabulary) names.
 _ALIASES: dict[str, str] = {"T3": "T7", "T4": "T8", "T5": "P7", "T6": "P8"}

@@ -2088,14 +2088,15 @@ def read_embeddings(
     output_dir : path-like
         A folder written by :func:`embed_dataset`.
     columns : sequence of str | None
-        Columns of the table besides ``embedding`` (default all).
+        Columns of the table besides ``embedding`` (default all); with ``expand_metadata``
+        also names of ``epochs.metadata`` columns (as returned, prefix included).
     expand_metadata : bool
         Turn the ``epochs_metadata`` column (``epochs.metadata`` of ``*-epo.fif`` inputs, one
         JSON object per window) into one column per name, in the order first seen; a name
-        another column has gets a ``metadata_`` prefix. Values are as JSON holds them: numbers
-        (an integer column with missing values becomes float), text, booleans; dates and
-        durations as ISO 8601 text. Rows of other inputs get missing values. With False the
-        JSON text is kept.
+        a column of the shards has gets a ``metadata_`` prefix. Values are as JSON holds them:
+        numbers (integers with missing values as nullable ``Int64``), text, booleans; dates
+        and durations as ISO 8601 text. Rows of other inputs get missing values. With False
+        the JSON text is kept.
 
     Returns
     -------
@@ -2115,10 +2116,23 @@ def read_embeddings(
     table = pads.dataset([str(p) for p in shards], format="parquet").to_table()
     emb = table.column("embedding").combine_chunks().flatten().to_numpy()
     emb = emb.reshape(table.num_rows, *spec["embedding_shape"])
-    keep = [c for c in (columns or table.column_names) if c != "embedding"]
-    frame = table.select(keep).to_pandas()
-    if expand_metadata and "epochs_metadata" in frame.columns:
-        frame = _expand_metadata(frame, table.column_names)
+    names = table.column_names
+    wanted = [c for c in (columns or names) if c != "embedding"]
+    expand = expand_metadata and "epochs_metadata" in names
+    read = [c for c in wanted if c in names]
+    if expand and "epochs_metadata" not in read and len(read) < len(wanted):
+        read.append("epochs_metadata")  # the other names may be epochs.metadata columns
+    frame = table.select(read).to_pandas()
+    if expand and "epochs_metadata" in frame.columns:
+        frame = _expand_metadata(frame, names)
+        if "epochs_metadata" not in wanted:  # only the metadata columns named
+            frame = frame[[c for c in wanted if c in frame.columns]]
+    missing = [c for c in wanted if c not in frame.columns and c != "epochs_metadata"]
+    if missing:
+        raise KeyError(
+            f"read_embeddings: no column(s) {missing} in {output_dir}; it has {names}"
+            + (", and the epochs.metadata columns of epochs_metadata" if expand else "")
+        )
     return frame, emb
 
 

@@ -20,7 +20,7 @@ from scipy.signal import resample_poly
 
 from eegpt._logging import log as _log
 from eegpt._logging import warn as _warn
-from eegpt.channels import HOW_TO_DROP, ChannelMapping, map_channels
+from eegpt.channels import ChannelMapping, how_to_drop, map_channels
 from eegpt.config import strict_from_dict
 from eegpt.errors import RecordingError
 from eegpt.io import EDF_VOLT_UNITS, Recording, as_recording, nonfinite_error
@@ -461,7 +461,7 @@ def prepare(
         if config.overlap:
             _warn(
                 f"{source}: overlap={config.overlap:g} s does not apply to epochs, which give one "
-                "window each; ignored (the output records overlap 0)"
+                "window each; ignored for them"
             )
             config = replace(config, overlap=0.0)
         data, onsets, n_valid = _epoch_windows(x, recording, config)
@@ -663,11 +663,11 @@ def check_signal(
         _check_units(names, units, source)
     flat = (stats.maximum - stats.minimum == 0) | (stats.std * gain < FLAT_STD)
     if flat.any():
+        which = [names[i] for i in np.flatnonzero(flat)]
         _warn(
-            f"{source}: flat channel(s) check: {[names[i] for i in np.flatnonzero(flat)]} "
-            f"have zero peak-to-peak or a standard deviation below {FLAT_STD:g} V (disconnected "
-            f"or unrecorded?). Exclude them ({HOW_TO_DROP}) or interpolate them before "
-            "embedding."
+            f"{source}: flat channel(s) check: {which} have zero peak-to-peak or a standard "
+            f"deviation below {FLAT_STD:g} V (disconnected or unrecorded?). Exclude them "
+            f"({how_to_drop(which)}) or interpolate them before embedding."
         )
     at_rails = np.maximum(stats.n_at_min, stats.n_at_max) / max(stats.n, 1)
     clipped = (at_rails > CLIP_FRACTION) & ~flat
@@ -680,7 +680,8 @@ def check_signal(
         _warn(
             f"{source}: clipping check: channel(s) {detail} look clipped (the amplifier or the "
             "file's physical range saturated), so their waveforms are distorted. Exclude them "
-            f"({HOW_TO_DROP}) or the saturated time spans."
+            f"({how_to_drop([names[i] for i in np.flatnonzero(clipped)])}) or the saturated "
+            "time spans."
         )
     _check_amplitude(stats.deviation() * gain, flat, names, source, gain)
 
@@ -751,7 +752,8 @@ def _check_amplitude(
             f"{source}: amplitude check: channel(s) {detail} have a typical deviation{corrected} "
             f"far from the other channels' {amplitude:.3g} V and from the 1e-5 to 1e-4 V of "
             "scalp EEG. They are probably scaled wrong (a wrong unit in the file header?) or not "
-            f"EEG; exclude them ({HOW_TO_DROP}) or fix their scaling."
+            f"EEG; exclude them ({how_to_drop([names[i] for i in np.flatnonzero(odd)])}) or fix "
+            "their scaling."
         )
 
 
