@@ -272,6 +272,10 @@ def _make_inputs(paths: list[Path], ids: list[str], source: str, metadata: Any =
 
 def _from_folder(folder: Path, pattern: str | None) -> DatasetInputs:
     root = folder.resolve()
+    if pattern is None and (root / "dataset_description.json").is_file():
+        from eegpt.bids import bids_manifest
+
+        return _from_table(bids_manifest(root), root, f"{folder} (BIDS)")
     candidates = root.glob(pattern) if pattern else root.rglob("*")
     paths = [
         p
@@ -317,27 +321,27 @@ def _from_paths(paths: list[Path], source: str) -> DatasetInputs:
 
 
 def _from_manifest(path: Path) -> DatasetInputs:
-    pa, pq = _pyarrow()
-    suffix = path.suffix.lower()
-    if suffix == ".parquet":
-        table = pq.read_table(path)
-    else:
-        from pyarrow import csv as pacsv
-
-        parse = pacsv.ParseOptions(delimiter="\t" if suffix == ".tsv" else ",")
-        # empty cells are missing values (null), in text columns too
-        typed = pacsv.read_csv(path, parse_options=parse,
-                               convert_options=pacsv.ConvertOptions(strings_can_be_null=True))  # fmt: skip
-        text = pacsv.read_csv(path, parse_options=parse, convert_options=pacsv.ConvertOptions(
-            strings_can_be_null=True, column_types=dict.fromkeys(typed.column_names, pa.string())
-        ))  # fmt: skip
-        table = pa.table(
-            {
-                name: _as_written(typed.column(name), text.column(name))
-                for name in typed.column_names
-            }
-        )
+    _, pq = _pyarrow()
+    table = pq.read_table(path) if path.suffix.lower() == ".parquet" else read_delimited(path)
     return _from_table(table, path.parent.resolve(), str(path))
+
+
+def read_delimited(path: Path) -> Any:
+    """A ``.csv`` (or tab-separated ``.tsv``) table as pyarrow reads it, with values as written:
+    empty cells (and ``n/a``, ``NA`` ...) missing in text columns too, and numbers with leading
+    zeros (subject ``001``) kept as text."""
+    pa, _ = _pyarrow()
+    from pyarrow import csv as pacsv
+
+    parse = pacsv.ParseOptions(delimiter="\t" if path.suffix.lower() == ".tsv" else ",")
+    typed = pacsv.read_csv(path, parse_options=parse,
+                           convert_options=pacsv.ConvertOptions(strings_can_be_null=True))  # fmt: skip
+    text = pacsv.read_csv(path, parse_options=parse, convert_options=pacsv.ConvertOptions(
+        strings_can_be_null=True, column_types=dict.fromkeys(typed.column_names, pa.string())
+    ))  # fmt: skip
+    return pa.table(
+        {name: _as_written(typed.column(name), text.column(name)) for name in typed.column_names}
+    )
 
 
 _LEADING_ZERO = re.compile(r"^[+-]?0\d")

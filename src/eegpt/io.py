@@ -358,7 +358,15 @@ def _open(
 
 
 def _read_lazily(path: Path, verbose: bool | str | int | None) -> mne.io.BaseRaw:
-    """``mne.io.read_raw`` without loading the samples, where the format's reader can."""
+    """``mne.io.read_raw`` without loading the samples, where the format's reader can; an EEG
+    file of a BIDS dataset through MNE-BIDS, with its sidecars (:mod:`eegpt.bids`)."""
+    from eegpt.bids import bids_root, read_raw_bids
+
+    root = bids_root(path)
+    if root is not None:
+        raw = read_raw_bids(path, root, verbose=mne_verbose(verbose))
+        if raw is not None:
+            return raw
     try:
         return mne.io.read_raw(path, preload=False, verbose=mne_verbose(verbose))
     except NotImplementedError:  # readers that always load everything (e.g. BCI2000 .dat)

@@ -1,0 +1,149 @@
+"""BIDS datasets (https://bids-specification.readthedocs.io), read with MNE-BIDS.
+
+An EEG data file of a BIDS dataset (``sub-01/ses-a/eeg/sub-01_ses-a_task-rest_eeg.edf`` under a
+folder with ``dataset_description.json``) is read with :func:`mne_bids.read_raw_bids`, so its
+sidecars apply: channel types and bad channels from ``*_channels.tsv``, events from
+``*_events.tsv`` as annotations. :func:`bids_manifest` lists a dataset's EEG recordings with
+their entities (subject, session, task, acquisition, run) and the columns of
+``participants.tsv``, the input :func:`eegpt.dataset.embed_dataset` takes for a BIDS folder.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import mne
+
+from eegpt._logging import warn as _warn
+from eegpt.errors import MissingDependencyError
+
+__all__ = ["BIDS_EEG_EXTENSIONS", "bids_manifest", "bids_root", "read_raw_bids"]
+
+#: Data file formats of BIDS EEG (the BrainVision header stands for its three files).
+BIDS_EEG_EXTENSIONS = (".edf", ".bdf", ".vhdr", ".set")
+_EEG_FILE = re.compile(r"^sub-[A-Za-z0-9]+(_[a-z]+-[A-Za-z0-9]+)*_eeg\.(edf|bdf|vhdr|set)$")
+#: Top-level folders that hold no raw recordings of the dataset.
+_NOT_RAW = ("derivatives", "sourcedata", "code", "stimuli")
+_INSTALL = "pip install mne-bids (or eegpt[bids])"
+_warned_missing = False
+
+
+def _mne_bids() -> Any:
+    try:
+        import mne_bids
+    except ImportError as err:
+        raise MissingDependencyError(f"reading BIDS datasets needs mne-bids: {_INSTALL}") from err
+    return mne_bids
+
+
+def bids_root(path: Path) -> Path | None:
+    """The dataset folder (the one with ``dataset_description.json``) of a BIDS EEG data file
+    ``path``, or None when ``path`` is not named and placed like one."""
+    if not _EEG_FILE.match(path.name):
+        return None
+    for parent in list(path.resolve().parents)[:4]:  # <root>/sub-x[/ses-y]/eeg/file
+        if (parent / "dataset_description.json").is_file():
+            return parent
+    return None
+
+
+def read_raw_bids(path: Path, root: Path, verbose: Any = None) -> mne.io.BaseRaw | None:
+    """``path`` (in the BIDS dataset ``root``) read by MNE-BIDS with its sidecars applied,
+    without loading the samples; None (with a warning, once) when mne-bids is not installed,
+    so that the caller reads the file alone."""
+    try:
+        mne_bids = _mne_bids()
+    except MissingDependencyError:
+        global _warned_missing
+        if not _warned_missing:
+            _warned_missing = True
+            _warn(
+                f"{path} belongs to the BIDS dataset {root}; its sidecars (bad channels and "
+                f"channel types in *_channels.tsv, events in *_events.tsv) are not applied "
+                f"without mne-bids: {_INSTALL}"
+            )
+        return None
+    bids_path = mne_bids.get_bids_path_from_fname(path)
+    bids_path.update(root=root)
+    return mne_bids.read_raw_bids(bids_path, extra_params={"preload": False}, verbose=verbose)
+
+
+_ENTITY_COLUMNS = {"subject": "subject", "session": "session", "task": "task",
+                   "acquisition": "acquisition", "run": "run"}  # fmt: skip
+
+
+def bids_manifest(root: Path) -> Any:
+    """The EEG recordings of the BIDS dataset ``root`` as a manifest table (pyarrow): ``path``
+    (relative to ``root``), ``recording_id`` (the same), the entities the file names carry
+    (``subject``, ``session``, ``task``, ``acquisition``, ``run``: text, as written) and the
+    columns of ``participants.tsv`` for each subject (``participant_<name>`` where a name is
+    taken). Files under ``derivatives/``, ``sourcedata/``, ``code/`` and ``stimuli/`` are not
+    recordings of the dataset and are left out."""
+    import pyarrow as pa
+
+    try:
+        mne_bids = _mne_bids()
+    except MissingDependencyError as err:
+        raise MissingDependencyError(
+            f"{root} is a BIDS dataset (it has dataset_description.json); listing its "
+            f"recordings and reading them with their sidecars needs mne-bids: {_INSTALL}. "
+            "Or pass pattern='**/*_eeg.edf' (--pattern) to embed the data files alone"
+        ) from err
+    root = root.resolve()
+    paths = sorted(
+        p
+        for p in root.rglob("sub-*_eeg.*")
+        if _EEG_FILE.match(p.name)
+        and p.is_file()
+        and p.relative_to(root).parts[0] not in _NOT_RAW
+        and not any(part.startswith(".") for part in p.relative_to(root).parts)
+    )
+    if not paths:
+        raise FileNotFoundError(
+            f"the BIDS dataset {root} has no EEG data files (sub-*_eeg with "
+            f"{', '.join(BIDS_EEG_EXTENSIONS)}) outside {', '.join(_NOT_RAW)}"
+        )
+    rel = [p.relative_to(root).as_posix() for p in paths]
+    entities = [mne_bids.get_entities_from_fname(p.name) for p in paths]
+    columns: dict[str, list[Any]] = {"path": rel, "recording_id": rel}
+    for key, name in _ENTITY_COLUMNS.items():
+        values = [e.get(key) for e in entities]
+        if any(v is not None for v in values):
+            columns[name] = values
+    from eegpt.dataset import RESERVED_COLUMNS
+
+    participants = _participants(root, [e["subject"] for e in entities])
+    for name, values in participants.items():
+        column = f"participant_{name}" if name in columns or name in RESERVED_COLUMNS else name
+        columns[column] = values
+    return pa.table(
+        {
+            name: pa.array(values, pa.string()) if name in ("path", "recording_id") else values
+            for name, values in columns.items()
+        }
+    )
+
+
+def _participants(root: Path, subjects: list[str]) -> dict[str, Any]:
+    """The columns of ``participants.tsv`` (pyarrow arrays, ``n/a`` missing), one row per entry
+    of ``subjects``; empty without the file."""
+    import pyarrow as pa
+
+    from eegpt.dataset import read_delimited
+
+    path = root / "participants.tsv"
+    if not path.is_file():
+        return {}
+    table = read_delimited(path)
+    if "participant_id" not in table.column_names:
+        return {}
+    ids = [str(v).removeprefix("sub-") for v in table.column("participant_id").to_pylist()]
+    row_of = {sid: i for i, sid in enumerate(ids)}
+    rows = pa.array([row_of.get(s) for s in subjects], pa.int64())
+    return {
+        name: table.column(name).combine_chunks().take(rows)
+        for name in table.column_names
+        if name != "participant_id"
+    }

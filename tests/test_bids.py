@@ -1,0 +1,108 @@
+"""BIDS datasets: files read with their sidecars, folders listed with entities and participants."""
+
+from __future__ import annotations
+
+import builtins
+
+import mne
+import numpy as np
+import pytest
+
+import eegpt.bids
+from eegpt.config import EEGPTConfig
+from eegpt.dataset import embed_dataset, read_embeddings, resolve_inputs
+from eegpt.demo import synthetic_raw
+from eegpt.errors import MissingDependencyError
+from eegpt.io import as_recording
+from eegpt.model import EEGPT
+
+mne_bids = pytest.importorskip("mne_bids")
+pd = pytest.importorskip("pandas")
+
+EDF = "sub-{sub}/ses-a/eeg/sub-{sub}_ses-a_task-rest_run-1_eeg.edf"
+
+
+@pytest.fixture(scope="module")
+def bids_dataset(tmp_path_factory):
+    """Two subjects (one with a bad channel in channels.tsv and a BAD_ event in events.tsv), a
+    participants.tsv with text ids and a group, and a derivatives copy that is not raw data."""
+    root = tmp_path_factory.mktemp("bids")
+    raw, _ = synthetic_raw(minutes=0.5, seed=1)
+    raw.info["line_freq"] = 50
+    raw.set_annotations(mne.Annotations([1.0, 9.0], [0.5, 6.0], ["go", "BAD_muscle"],
+                                        orig_time=raw.info["meas_date"]))  # fmt: skip
+    for sub in ("001", "002"):
+        path = mne_bids.BIDSPath(subject=sub, session="a", task="rest", run="1",
+                                 datatype="eeg", root=root)  # fmt: skip
+        mne_bids.write_raw_bids(raw, path, format="EDF", allow_preload=True, verbose=False)
+        raw.set_annotations(None)  # the second subject has no events
+    first = mne_bids.get_bids_path_from_fname(root / EDF.format(sub="001"))
+    mne_bids.mark_channels(first, ch_names=["EEG F3-REF"], status="bad",
+                           descriptions=["noisy"], verbose=False)  # fmt: skip
+    (root / "participants.tsv").write_text(
+        "participant_id\tage\tgroup\tbad\nsub-001\t31\tpatient\tno\nsub-002\tn/a\tcontrol\tno\n"
+    )
+    derived = root / "derivatives" / "clean" / "sub-001" / "eeg"
+    derived.mkdir(parents=True)
+    (derived / "sub-001_task-rest_eeg.edf").write_bytes((root / EDF.format(sub="002")).read_bytes())
+    return root
+
+
+@pytest.fixture(scope="module")
+def model():
+    return EEGPT(EEGPTConfig(embed_dim=32, depth=1, num_heads=2))
+
+
+def test_a_bids_file_is_read_with_its_sidecars(bids_dataset):
+    path = bids_dataset / EDF.format(sub="001")
+    with pytest.warns(RuntimeWarning, match=r"marked bad were left out: \['EEG F3-REF'\]"):
+        rec = as_recording(path)
+    assert "EEG F3-REF" not in rec.ch_names  # channels.tsv status "bad"
+    assert list(rec.annotations.description) == ["go", "BAD_muscle"]  # events.tsv
+    np.testing.assert_allclose(rec.annotations.onset, [1.0, 9.0])
+    # the same file outside a dataset is only itself
+    alone = bids_dataset.parent / "alone" / path.name
+    alone.parent.mkdir(exist_ok=True)
+    alone.write_bytes(path.read_bytes())
+    assert eegpt.bids.bids_root(alone) is None and eegpt.bids.bids_root(path) == bids_dataset
+    assert "EEG F3-REF" in as_recording(alone, verbose="error").ch_names
+
+
+def test_a_bids_folder_is_a_manifest_of_its_recordings(bids_dataset, model, tmp_path):
+    inputs = resolve_inputs(bids_dataset)
+    assert [f.recording_id for f in inputs.files] == [EDF.format(sub=s) for s in ("001", "002")]
+    out = tmp_path / "out"
+    summary = embed_dataset(bids_dataset, out, model=model, workers=0, progress=False,
+                            reject_by_annotation=True)  # fmt: skip
+    assert summary.n_ok == 2 and summary.windows_left_out == 2
+    table, emb = read_embeddings(out)
+    assert len(table) == len(emb) == 7 + 5
+    assert table["subject"].tolist() == ["001"] * 5 + ["002"] * 7  # text, as written
+    assert set(table["session"]) == {"a"} and set(table["task"]) == {"rest"}
+    assert table["group"].tolist() == ["patient"] * 5 + ["control"] * 7
+    assert table["age"].iloc[0] == 31 and table["age"].isna().tolist() == [False] * 5 + [True] * 7
+    assert table["participant_bad"].tolist() == ["no"] * 12  # 'bad' is the output's own column
+    assert "EEG F3-REF" not in table["input_channels"].iloc[0]  # sidecars applied
+    assert "EEG F3-REF" in table["input_channels"].iloc[-1]
+    # a pattern reads the files alone, derivatives included
+    plain = resolve_inputs(bids_dataset, pattern="**/*.edf")
+    assert len(plain) == 3 and plain.metadata is None
+
+
+def test_without_mne_bids(bids_dataset, monkeypatch):
+    """A file reads alone with one warning; a folder says what to install or pass."""
+    real_import = builtins.__import__
+
+    def no_mne_bids(name, *args, **kwargs):
+        if name == "mne_bids":
+            raise ImportError("No module named 'mne_bids'")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_mne_bids)
+    monkeypatch.setattr(eegpt.bids, "_warned_missing", False)
+    path = bids_dataset / EDF.format(sub="001")
+    with pytest.warns(RuntimeWarning, match="sidecars .* not applied without mne-bids"):
+        rec = as_recording(path)
+    assert "EEG F3-REF" in rec.ch_names  # channels.tsv not applied
+    with pytest.raises(MissingDependencyError, match=r"BIDS dataset.*mne-bids.*pattern="):
+        resolve_inputs(bids_dataset)
