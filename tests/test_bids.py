@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import builtins
+import shutil
+import warnings
 
 import mne
 import numpy as np
@@ -12,7 +14,7 @@ import eegpt.bids
 from eegpt.config import EEGPTConfig
 from eegpt.dataset import embed_dataset, read_embeddings, resolve_inputs
 from eegpt.demo import synthetic_raw
-from eegpt.errors import MissingDependencyError
+from eegpt.errors import MissingDependencyError, RecordingError
 from eegpt.io import as_recording
 from eegpt.model import EEGPT
 
@@ -106,3 +108,41 @@ def test_without_mne_bids(bids_dataset, monkeypatch):
     assert "EEG F3-REF" in rec.ch_names  # channels.tsv not applied
     with pytest.raises(MissingDependencyError, match=r"BIDS dataset.*mne-bids.*pattern="):
         resolve_inputs(bids_dataset)
+
+
+def test_sidecar_problems_are_said_and_noise_is_not(bids_dataset, model, tmp_path):
+    root = tmp_path / "ds"
+    shutil.copytree(bids_dataset, root)
+    first, second = root / EDF.format(sub="001"), root / EDF.format(sub="002")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        as_recording(first)
+    texts = [str(w.message) for w in caught]
+    assert not any("Unable to map" in t for t in texts)  # participants' 'group': a column here
+    next(second.parent.glob("*_channels.tsv")).unlink()
+    with pytest.warns(RuntimeWarning, match=r"sub-002.*channels\.tsv"):
+        as_recording(second)  # read, but what was not applied is said
+    events = next(first.parent.glob("*_events.tsv"))
+    events.write_text(events.read_text() + "1.0\n")  # a row with too few columns
+    with pytest.raises(RecordingError, match=r"_eeg\.edf.*BIDS sidecars.*failed"):
+        as_recording(first)
+    # in a corpus run: the one file fails with that reason, the other's warning is recorded
+    summary = embed_dataset(root, tmp_path / "out", model=model, workers=0, progress=False)
+    assert (summary.n_ok, summary.n_failed) == (1, 1)
+    assert "BIDS sidecars" in summary.errors[0]["error"]
+    files = pd.read_csv(tmp_path / "out" / "_files.csv").set_index("recording_id")
+    assert "channels.tsv" in files.loc[EDF.format(sub="002"), "warnings"]
+
+
+def test_participants_columns_never_overwrite_each_other(bids_dataset, tmp_path):
+    root = tmp_path / "ds"
+    shutil.copytree(bids_dataset, root)
+    (root / "participants.tsv").write_text(
+        "participant_id\ttask\tparticipant_task\nsub-001\tx\ty\nsub-002\tz\tw\n"
+        "sub-001\tagain\tagain\n"
+    )
+    with pytest.warns(RuntimeWarning, match="lists sub-001 more than once; its first row"):
+        table = eegpt.bids.bids_manifest(root).to_pydict()
+    assert table["task"] == ["rest", "rest"]  # the entity
+    assert table["participant_task"] == ["y", "w"]  # the participants column of that name
+    assert table["participant_task_2"] == ["x", "z"]  # participants' own 'task'

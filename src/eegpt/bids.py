@@ -11,6 +11,7 @@ their entities (subject, session, task, acquisition, run) and the columns of
 from __future__ import annotations
 
 import re
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -49,10 +50,26 @@ def bids_root(path: Path) -> Path | None:
     return None
 
 
+# MNE-BIDS's notice that participants.tsv has columns info["subject_info"] has no field for:
+# eegpt keeps them as columns of a corpus run instead, so it is noise here.
+_NOISE = re.compile(r"^Unable to map the following column\(s\) to MNE")
+
+
 def read_raw_bids(path: Path, root: Path, verbose: Any = None) -> mne.io.BaseRaw | None:
     """``path`` (in the BIDS dataset ``root``) read by MNE-BIDS with its sidecars applied,
     without loading the samples; None (with a warning, once) when mne-bids is not installed,
-    so that the caller reads the file alone."""
+    so that the caller reads the file alone.
+
+    MNE-BIDS's warnings (a missing ``*_channels.tsv``, channel types it does not know ...) are
+    passed on as warnings about ``path``, whatever ``verbose`` says, since they say what was
+    not applied; its INFO lines follow ``verbose``.
+
+    Raises
+    ------
+    ValueError
+        If MNE-BIDS cannot read the file with its sidecars (a corrupt ``*_events.tsv``,
+        channel names that differ between ``*_channels.tsv`` and the data, ...).
+    """
     try:
         mne_bids = _mne_bids()
     except MissingDependencyError:
@@ -67,7 +84,31 @@ def read_raw_bids(path: Path, root: Path, verbose: Any = None) -> mne.io.BaseRaw
         return None
     bids_path = mne_bids.get_bids_path_from_fname(path)
     bids_path.update(root=root)
-    return mne_bids.read_raw_bids(bids_path, extra_params={"preload": False}, verbose=verbose)
+    above_warnings = (isinstance(verbose, str) and verbose.upper() in ("ERROR", "CRITICAL")) or (
+        isinstance(verbose, int) and not isinstance(verbose, bool) and verbose > 30
+    )
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            raw = mne_bids.read_raw_bids(
+                bids_path,
+                extra_params={"preload": False},
+                verbose="WARNING" if above_warnings else verbose,
+            )
+        except Exception as err:  # MNE-BIDS raises anything; the sidecars are the suspects
+            raise ValueError(
+                "reading it with its BIDS sidecars (*_channels.tsv, *_events.tsv, *_eeg.json, "
+                f"participants.tsv) failed: {type(err).__name__}: {err}"
+            ) from err
+    for w in caught:
+        text = str(w.message)
+        if _NOISE.match(text):
+            continue
+        if issubclass(w.category, (RuntimeWarning, UserWarning)):
+            _warn(f"{path.name}: {text}")
+        else:  # deprecations and the like keep their category (and their filters)
+            warnings.warn(w.message, w.category, stacklevel=2)
+    return raw
 
 
 _ENTITY_COLUMNS = {"subject": "subject", "session": "session", "task": "task",
@@ -115,8 +156,15 @@ def bids_manifest(root: Path) -> Any:
     from eegpt.dataset import RESERVED_COLUMNS
 
     participants = _participants(root, [e["subject"] for e in entities])
+    taken = set(columns) | set(RESERVED_COLUMNS) | set(participants)
     for name, values in participants.items():
-        column = f"participant_{name}" if name in columns or name in RESERVED_COLUMNS else name
+        column = name
+        if name in columns or name in RESERVED_COLUMNS:  # participant_<name>, _2 ...: unused
+            column, k = f"participant_{name}", 1
+            while column in taken:
+                k += 1
+                column = f"participant_{name}_{k}"
+            taken.add(column)
         columns[column] = values
     return pa.table(
         {
@@ -140,7 +188,11 @@ def _participants(root: Path, subjects: list[str]) -> dict[str, Any]:
     if "participant_id" not in table.column_names:
         return {}
     ids = [str(v).removeprefix("sub-") for v in table.column("participant_id").to_pylist()]
-    row_of = {sid: i for i, sid in enumerate(ids)}
+    row_of: dict[str, int] = {}
+    for i, sid in enumerate(ids):
+        if sid in row_of:
+            _warn(f"{path} lists sub-{sid} more than once; its first row is used")
+        row_of.setdefault(sid, i)
     rows = pa.array([row_of.get(s) for s in subjects], pa.int64())
     return {
         name: table.column(name).combine_chunks().take(rows)
