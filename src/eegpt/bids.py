@@ -24,7 +24,9 @@ __all__ = ["BIDS_EEG_EXTENSIONS", "bids_manifest", "bids_root", "read_raw_bids"]
 
 #: Data file formats of BIDS EEG (the BrainVision header stands for its three files).
 BIDS_EEG_EXTENSIONS = (".edf", ".bdf", ".vhdr", ".set")
-_EEG_FILE = re.compile(r"^sub-[A-Za-z0-9]+(_[a-z]+-[A-Za-z0-9]+)*_eeg\.(edf|bdf|vhdr|set)$")
+_EEG_FILE = re.compile(
+    rf"^sub-[A-Za-z0-9]+(_[a-z]+-[A-Za-z0-9]+)*_eeg\.({'|'.join(e[1:] for e in BIDS_EEG_EXTENSIONS)})$"
+)
 #: Top-level folders that hold no raw recordings of the dataset.
 _NOT_RAW = ("derivatives", "sourcedata", "code", "stimuli")
 _INSTALL = "pip install mne-bids (or eegpt[bids])"
@@ -111,8 +113,8 @@ def read_raw_bids(path: Path, root: Path, verbose: Any = None) -> mne.io.BaseRaw
     return raw
 
 
-_ENTITY_COLUMNS = {"subject": "subject", "session": "session", "task": "task",
-                   "acquisition": "acquisition", "run": "run"}  # fmt: skip
+#: The entities of a file name that become columns (MNE-BIDS's names for them).
+_ENTITIES = ("subject", "session", "task", "acquisition", "run")
 
 
 def bids_manifest(root: Path) -> Any:
@@ -149,8 +151,8 @@ def bids_manifest(root: Path) -> Any:
     rel = [p.relative_to(root).as_posix() for p in paths]
     entities = [mne_bids.get_entities_from_fname(p.name) for p in paths]
     columns: dict[str, list[Any]] = {"path": rel, "recording_id": rel}
-    for key, name in _ENTITY_COLUMNS.items():
-        values = [e.get(key) for e in entities]
+    for name in _ENTITIES:
+        values = [e.get(name) for e in entities]
         if any(v is not None for v in values):
             columns[name] = values
     from eegpt.dataset import RESERVED_COLUMNS
