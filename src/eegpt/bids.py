@@ -156,18 +156,13 @@ def bids_manifest(root: Path) -> Any:
         if any(v is not None for v in values):
             columns[name] = values
     from eegpt.dataset import RESERVED_COLUMNS
+    from eegpt.outputs import clash_renames
 
     participants = _participants(root, [e["subject"] for e in entities])
-    taken = set(columns) | set(RESERVED_COLUMNS) | set(participants)
+    taken = set(columns) | set(RESERVED_COLUMNS)  # participant_<name>, _2 ... where taken
+    renames = clash_renames(participants, taken, taken | set(participants), "participant")
     for name, values in participants.items():
-        column = name
-        if name in columns or name in RESERVED_COLUMNS:  # participant_<name>, _2 ...: unused
-            column, k = f"participant_{name}", 1
-            while column in taken:
-                k += 1
-                column = f"participant_{name}_{k}"
-            taken.add(column)
-        columns[column] = values
+        columns[renames.get(name, name)] = values
     return pa.table(
         {
             name: pa.array(values, pa.string()) if name in ("path", "recording_id") else values

@@ -84,10 +84,10 @@ from eegpt.io import as_recording
 from eegpt.model import EEGPT
 from eegpt.outputs import (
     atomic_write,
+    clash_renames,
     metadata_record,
     pool_embeddings,
     require_pyarrow,
-    unique_column_name,
 )
 from eegpt.preprocessing import PreprocessingConfig, prepare
 
@@ -2156,10 +2156,5 @@ def _expand_metadata(frame: Any, schema_names: Sequence[str]) -> Any:
             wide[name] = pd.array([r.get(name) for r in records], dtype="Int64")
     rest = frame.drop(columns="epochs_metadata")
     own = set(schema_names) | set(RESERVED_COLUMNS)
-    taken = own | set(rest.columns) | set(wide.columns)
-    renames = {}
-    for name in wide.columns:
-        if name in own:
-            renames[name] = unique_column_name(name, taken)
-            taken.add(renames[name])
+    renames = clash_renames(wide.columns, own, own | set(rest.columns) | set(wide.columns))
     return pd.concat([rest, wide.rename(columns=renames)], axis=1)

@@ -34,7 +34,7 @@ from __future__ import annotations
 import json
 import os
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
@@ -232,14 +232,27 @@ def _restored(column: Any, dtype: str, categories: dict[str, Any] | None = None)
         return column
 
 
-def unique_column_name(name: str, taken: set[str]) -> str:
-    """``metadata_<name>`` (``metadata_<name>_2`` ... if that is taken too) for a metadata
+def unique_column_name(name: str, taken: set[str], prefix: str = "metadata") -> str:
+    """``<prefix>_<name>`` (``<prefix>_<name>_2`` ... if that is taken too) for a metadata
     column whose own name belongs to another column."""
-    free, k = f"metadata_{name}", 1
+    free, k = f"{prefix}_{name}", 1
     while free in taken:
         k += 1
-        free = f"metadata_{name}_{k}"
+        free = f"{prefix}_{name}_{k}"
     return free
+
+
+def clash_renames(
+    names: Iterable[str], clash_with: set[str], taken: set[str], prefix: str = "metadata"
+) -> dict[str, str]:
+    """New names (:func:`unique_column_name`) for those of ``names`` in ``clash_with``, in
+    order, none of them in ``taken`` or given twice."""
+    taken, renames = set(taken), {}
+    for name in names:
+        if name in clash_with:
+            renames[name] = unique_column_name(name, taken, prefix)
+            taken.add(renames[name])
+    return renames
 
 
 def _metadata_columns(record: dict[str, Any]) -> tuple[list[tuple[str, Any]], dict[str, str]]:
@@ -441,11 +454,8 @@ class Embeddings:
         frame = pa.table(dict(columns.arrays(0, len(self))), metadata=pandas_dtypes).to_pandas()
         features = self.pooled(pooling)
         names = feature_names(pooling, self.data.shape[1:], features.shape[1])
-        taken = set(frame.columns) | set(names)
-        clashes = {}
-        for name in set(frame.columns) & set(names):  # metadata columns named like features
-            clashes[name] = unique_column_name(name, taken)
-            taken.add(clashes[name])
+        # metadata columns named like features
+        clashes = clash_renames(frame.columns, set(names), set(frame.columns) | set(names))
         import pandas as pd
 
         frame = frame.rename(columns=clashes)
