@@ -511,6 +511,60 @@ def test_cli_channels_shows_and_draws_the_mapping(edf, tmp_path, capsys):
     assert "not EEG by type or marked bad, not used: Pz (eeg), HEOG (eog), STI 014 (stim)" in out
 
 
+def test_cli_biosemi_socket_labels_through_a_cap(weights, tmp_path, capsys):
+    """A BDF labelled by BioSemi sockets (A1..B32, EXG1..8, Status) is named by --rename
+    biosemi64; single sockets can still be dropped or renamed."""
+    sockets = [f"{bank}{i}" for bank in "AB" for i in range(1, 33)]
+    names = [*sockets, *(f"EXG{i}" for i in range(1, 9)), "Status"]
+    info = mne.create_info(names, 512.0, ["eeg"] * 72 + ["stim"])
+    data = np.random.default_rng(5).normal(0, 2e-5, (73, 512 * 9))
+    data[-1] = 0
+    bdf = tmp_path / "sub-01_task-rest.bdf"
+    mne.export.export_raw(bdf, mne.io.RawArray(data, info, verbose=False), verbose=False)
+
+    assert main(["channels", str(bdf)]) == 1
+    assert "look like BioSemi socket labels" in capsys.readouterr().err
+    assert main(["channels", str(bdf), "--rename", "biosemi64", "--drop", "A2"]) == 0
+    out = capsys.readouterr().out
+    assert "A1     ->  FP1 (0)" in out and "B32    ->  O2 (61)" in out and "AF7" not in out
+
+    npz = tmp_path / "e.npz"
+    with pytest.warns(RuntimeWarning, match="EXG1"):
+        assert (
+            main(
+                [
+                    "embed",
+                    str(bdf),
+                    "--weights",
+                    str(weights),
+                    "-o",
+                    str(npz),
+                    "-q",
+                    "--rename",
+                    "BIOSEMI64",
+                    "--rename",
+                    "B16=C4",
+                    "--rename",
+                    "B18=Cz",
+                    "--drop",
+                    "B23",
+                ]
+            )
+            == 0
+        )  # fmt: skip  (B16/B18 swapped on this cap)
+    channels = load_embeddings(npz).metadata["channels"]
+    assert len(channels["names"]) == 59 and "B23" in channels["dropped"]
+    named = dict(zip(channels["input_names"], channels["names"], strict=True))
+    assert (named["A1"], named["B16"], named["B18"], named["B32"]) == ("FP1", "C4", "CZ", "O2")
+
+    from eegpt.cli import parse_rename
+
+    with pytest.raises(ValueError, match="more than one cap"):
+        parse_rename(["biosemi32", "biosemi64"])
+    with pytest.raises(ValueError, match="IN=VOCAB or a cap"):
+        parse_rename(["biosemi"])
+
+
 def test_epochs_files_and_unloaded_raw(weights, tmp_path, capsys):
     """A *-epo.fif path is read as epochs (embed, the CLI, `eegpt channels`); an mne.io.Raw
     opened with preload=False is streamed like its file, never loaded whole."""

@@ -15,6 +15,7 @@ from eegpt.channels import (
     UNSEEN_IN_PRETRAINING,
     VOCABULARY,
     ChannelMapping,
+    cap_rename,
     map_channels,
     normalize_channel_name,
 )
@@ -242,6 +243,45 @@ def test_rename_keys_a_recording_lacks_can_be_ignored():
         map_channels(["Ch1", "Fp1"], rename=rename)
     with pytest.raises(ValueError, match="on_missing"):
         map_channels(["Fp1"], on_missing="warn")
+
+
+BIOSEMI_SOCKETS = [f"{bank}{i}" for bank in "AB" for i in range(1, 33)]
+
+
+def test_biosemi_caps_name_their_sockets():
+    """Socket -> electrode of BioSemi's caps (spot checks against BioSemi's published layout);
+    electrodes outside the vocabulary are left out on purpose (None)."""
+    cap64 = cap_rename("biosemi64")
+    assert list(cap64) == BIOSEMI_SOCKETS
+    expected = {"A1": "Fp1", "A2": "AF7", "A5": "F3", "A15": "T7", "A27": "O1", "A32": "CPz",
+                "B1": "Fpz", "B6": "Fz", "B16": "Cz", "B20": "T8", "B31": "PO4", "B32": "O2"}  # fmt: skip
+    assert {socket: cap64[socket] for socket in expected} == expected
+    assert [socket for socket, name in cap64.items() if name is None] == ["A24", "A28", "B5", "B29"]
+    cap32 = cap_rename("biosemi32")
+    assert list(cap32) == BIOSEMI_SOCKETS[:32]
+    assert (cap32["A1"], cap32["A7"], cap32["A16"], cap32["A30"], cap32["A32"]) == (
+        "Fp1", "T7", "Oz", "Fp2", "Cz")  # fmt: skip
+    with pytest.raises(ValueError, match="known caps: biosemi32, biosemi64"):
+        cap_rename("biosemi128")
+
+
+def test_socket_labels_are_mapped_only_through_a_named_cap():
+    names = [*BIOSEMI_SOCKETS, *(f"EXG{i}" for i in range(1, 9))]
+    with pytest.raises(ValueError, match=r"64 of them look like BioSemi socket labels.*"
+                       r"cap_rename\('biosemi64'\).*--rename biosemi64"):  # fmt: skip
+        map_channels(names)
+    with pytest.warns(RuntimeWarning) as record:
+        mapping = map_channels(names, rename=cap_rename("biosemi64"))
+    assert len(mapping) == 60 and mapping.names[:3] == ("FP1", "AF7", "AF3")
+    assert mapping.input_names[-1] == "B32" and mapping.names[-1] == "O2"
+    assert mapping.dropped == ("A24", "A28", "B5", "B29", *names[64:])
+    assert "EXG1" in str(record[0].message) and "socket" not in str(record[0].message)
+    with pytest.raises(ValueError, match="lacks 32 socket labels.*'biosemi32'"):
+        map_channels(BIOSEMI_SOCKETS[:32], rename=cap_rename("biosemi64"))
+    assert map_channels(BIOSEMI_SOCKETS[:32], rename=cap_rename("biosemi32")).names[-1] == "CZ"
+    with pytest.warns(RuntimeWarning) as record:  # a few odd labels beside 10-10 names: no note
+        map_channels(["Fp1", "Fz", "Cz", "Pz", "O1", "O2", "C3", "C4", "A1", "B2"])
+    assert "socket" not in str(record[0].message)
 
 
 def test_bipolar_derivations_are_explained():

@@ -26,7 +26,9 @@ __all__ = [
     "PROBE_19_CHANNELS",
     "UNSEEN_IN_PRETRAINING",
     "VOCABULARY",
+    "CAPS",
     "ChannelMapping",
+    "cap_rename",
     "map_channels",
     "normalize_channel_name",
 ]
@@ -75,6 +77,66 @@ def how_to_drop(names: Sequence[str]) -> str:
     python = ", ".join(f"{name!r}: None" for name in names)
     command = " ".join(f"--drop {shlex.quote(name)}" for name in names)
     return f"rename={{{python}}}; command line: {command}"
+
+
+#: Electrode caps whose files name channels by socket (BioSemi: ``A1``..``A32``, ``B1``..``B32``),
+#: with the number of electrodes. The socket -> electrode table of each is MNE's standard
+#: montage of the same name, whose channels are listed in socket order.
+CAPS: dict[str, int] = {"biosemi32": 32, "biosemi64": 64}
+
+_SOCKET = re.compile(r"^[A-H]([1-9]|[12][0-9]|3[0-2])$")
+
+
+def cap_rename(cap: str) -> dict[str, str | None]:
+    """The ``rename`` that gives a cap's socket labels their 10-10 names.
+
+    BioSemi recordings often keep the labels of the amplifier's sockets (``A1``..``A32``, then
+    ``B1``..``B32``) instead of electrode names; which electrode sits in which socket depends on
+    the cap. For BioSemi's 32- and 64-electrode caps this returns ``{"A1": "Fp1", ...}``, with
+    ``None`` (left out on purpose) for the cap's electrodes outside the EEGPT vocabulary (``P9``,
+    ``Iz``, ``AFz``, ``P10`` on the 64 cap). The cap cannot be told from the labels (a 32- and a
+    64-electrode recording both start at ``A1``), so it is never guessed: pass the result as
+    ``rename=`` (merged with your own entries, which win: ``{**cap_rename("biosemi64"),
+    "A5": None}``); on the command line, ``--rename biosemi64``.
+
+    Parameters
+    ----------
+    cap : ``"biosemi32"`` | ``"biosemi64"``
+        The cap (see :data:`CAPS`).
+
+    Returns
+    -------
+    dict of str to (str or None)
+        Socket label -> vocabulary spelling of the electrode (as MNE names it), or None.
+    """
+    if cap not in CAPS:
+        raise ValueError(f"unknown cap {cap!r}; known caps: {', '.join(CAPS)}")
+    import mne
+
+    electrodes = mne.channels.make_standard_montage(cap).ch_names
+    sockets = [f"{bank}{i}" for bank in "ABCDEFGH" for i in range(1, 33)][: CAPS[cap]]
+    if len(electrodes) != len(sockets):  # a changed MNE montage must not shift the sockets
+        raise RuntimeError(
+            f"MNE's {cap!r} montage has {len(electrodes)} channels, not {len(sockets)}"
+        )
+    return {
+        socket: name if normalize_channel_name(name) is not None else None
+        for socket, name in zip(sockets, electrodes, strict=True)
+    }
+
+
+def _cap_note(names: Sequence[str]) -> str:
+    """A sentence about socket labels (``A1``, ``B7``) among ``names`` (empty if few are)."""
+    sockets = [name for name in names if _SOCKET.match(name.strip().upper())]
+    if len(sockets) < 8 or len(sockets) < len(names) / 2:
+        return ""
+    return (
+        f" {len(sockets)} of them look like BioSemi socket labels ({sockets[0]!r}, ...), which "
+        "name amplifier inputs, not electrodes. If the cap is BioSemi's 64-electrode layout, "
+        "pass rename=eegpt.channels.cap_rename('biosemi64') (command line: --rename "
+        "biosemi64), for the 32-electrode one 'biosemi32'; for another cap, map them with its "
+        "socket table."
+    )
 
 
 # Old 10-20 names of the temporal/parietal electrodes and their 10-10 (vocabulary) names.
@@ -365,13 +427,15 @@ def map_channels(
         raise ValueError(
             f"{len(unknown)} channel name(s) are not in the EEGPT vocabulary: {unknown}. "
             "Drop them (on_unknown='drop'; command line: without --strict-channels) or map them "
-            f"explicitly with {_HOW_TO_MAP}."
+            f"explicitly with {_HOW_TO_MAP}." + _cap_note(unknown)
         )
     if not kept:
         raise ValueError(
             f"none of the {len(names)} channel names maps to the EEGPT vocabulary: {names}. "
             "Expected 10-10 scalp electrode names such as 'Fp1', 'EEG C3-REF' or 'T3'; "
-            f"see eegpt.channels.VOCABULARY, or pass {_HOW_TO_MAP}." + _bipolar_note(names)
+            f"see eegpt.channels.VOCABULARY, or pass {_HOW_TO_MAP}."
+            + _bipolar_note(names)
+            + _cap_note(names)
         )
     _check_duplicates(kept)
     where = f"{source}: " if source else ""
@@ -386,6 +450,7 @@ def map_channels(
             "dropped: "
             f"{unknown}. If some are EEG electrodes, map them with {_HOW_TO_MAP}."
             + _bipolar_note(unknown)
+            + _cap_note(unknown)
         )
     unseen = [f"{inp} ({can})" for _, inp, can in kept if can in UNSEEN_IN_PRETRAINING]
     if unseen:
@@ -410,10 +475,19 @@ def map_channels(
 def _check_rename(rename: dict[str, str | None], names: list[str]) -> None:
     missing = [key for key in rename if key not in names]
     if missing:
+        sockets = sum(bool(_SOCKET.match(key)) for key in missing)
+        cap = (
+            f" The recording lacks {sockets} socket labels of the cap's table: if they come "
+            "from cap_rename (--rename biosemi64), check that the cap is the one recorded with "
+            "(32 electrodes: 'biosemi32'); if channels were removed from it, pass "
+            "on_missing='ignore'."
+            if sockets > len(missing) / 2
+            else ""
+        )
         raise ValueError(
             f"rename keys {missing} are not among the channel names {names}; check their "
             "spelling (a rename meant only for the recordings that have the channel: "
-            "on_missing='ignore', which the command line uses when given several recordings)"
+            "on_missing='ignore', which the command line uses when given several recordings)." + cap
         )
     bad = [
         f"{key!r}: {value!r}"

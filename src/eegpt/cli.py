@@ -129,7 +129,8 @@ def add_channel_options(g: argparse._ActionsContainer) -> None:
         default=[],
         metavar="IN=VOCAB",
         help="map a channel name explicitly, e.g. --rename 'EEG 1=FP1' (repeatable; with "
-        "several recordings it applies to those that have the channel)",
+        "several recordings it applies to those that have the channel); --rename biosemi64 "
+        "(or biosemi32) names BioSemi socket labels A1..B32 by that cap's layout",
     )
     g.add_argument(
         "--drop",
@@ -248,17 +249,28 @@ def checked_rescale(factor: float) -> float:
 
 
 def parse_rename(pairs: list[str], drop: list[str] = ()) -> dict[str, str | None] | None:
-    """``--rename`` pairs and ``--drop`` names -> the ``rename`` argument of
+    """``--rename`` entries and ``--drop`` names -> the ``rename`` argument of
     :func:`eegpt.channels.map_channels`: ``(["EEG 1=FP1"], ["ECG"])`` ->
-    ``{"EEG 1": "FP1", "ECG": None}``, or None when both are empty."""
-    from eegpt.channels import normalize_channel_name
+    ``{"EEG 1": "FP1", "ECG": None}``, or None when both are empty. An entry that names a cap
+    (``biosemi64``, see :func:`eegpt.channels.cap_rename`) stands for its socket table; the
+    other entries and ``--drop`` override single sockets of it."""
+    from eegpt.channels import CAPS, cap_rename, normalize_channel_name
 
     out: dict[str, str | None] = {}
+    caps = [pair.strip() for pair in pairs if pair.strip().lower() in CAPS]
+    if len(caps) > 1:
+        raise ValueError(f"--rename names more than one cap: {caps}")
+    for cap in caps:
+        out.update(cap_rename(cap.lower()))
+    explicit: set[str] = set()
     for pair in pairs:
+        if pair.strip() in caps:
+            continue
         name, sep, target = pair.partition("=")
         if not sep or not name.strip() or not target.strip():
             raise ValueError(
-                f"--rename expects IN=VOCAB, got {pair!r} (to leave a channel out: --drop NAME)"
+                f"--rename expects IN=VOCAB or a cap ({', '.join(CAPS)}), got {pair!r} (to "
+                "leave a channel out: --drop NAME)"
             )
         if normalize_channel_name(target.strip()) is None:
             raise ValueError(
@@ -266,10 +278,11 @@ def parse_rename(pairs: list[str], drop: list[str] = ()) -> dict[str, str | None
                 "eegpt.channels.VOCABULARY; to leave a channel out: --drop NAME)"
             )
         out[name.strip()] = target.strip()
+        explicit.add(name.strip())
     for name in drop:
         if not name.strip():
             raise ValueError("--drop expects a channel name")
-        if name.strip() in out:
+        if name.strip() in explicit:
             raise ValueError(f"channel {name.strip()!r} is given to both --rename and --drop")
         out[name.strip()] = None
     return out or None
