@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import time
 import warnings
+from pathlib import Path
 
 import mne
 import numpy as np
@@ -388,6 +389,42 @@ def test_cli_rejects_an_unsupported_output_file_type(weights, edf, tmp_path, cap
     folder.mkdir()  # an existing folder with a dot in its name is a folder
     assert main(["embed", str(edf), "--weights", str(weights), "-o", str(folder), "-q"]) == 0
     assert (folder / "tuh_like.npz").exists()
+    for upper in ("RESULT.NPZ", "Result.Parquet"):  # the type is read in any case
+        assert main(["embed", str(edf), "--weights", str(weights), "-o", str(tmp_path / upper), "-q"]) == 0  # fmt: skip
+        again = load_embeddings(tmp_path / upper)
+        np.testing.assert_array_equal(again.data, load_embeddings(npz).data)
+    assert main([*args[:-3], "-o", str(tmp_path / "R.NPZ"), "-q", "--format", "npz"]) == 0
+
+
+def test_a_window_shorter_than_a_patch_fails_once_before_any_file(weights, edf, tmp_path, capsys):
+    out, other = tmp_path / "short", tmp_path / "other.edf"
+    other.write_bytes(edf.read_bytes())
+    args = ["embed", str(edf), str(other), "--weights", str(weights), "-o", str(out), "-q"]
+    assert main([*args, "--window", "0.125"]) == 1
+    err = capsys.readouterr().err
+    assert err.count("shorter than one patch of 64 samples") == 1 and "--window" in err
+    assert "done:" not in err and not out.exists()
+
+
+def test_an_interrupted_run_leaves_no_empty_output_folder(weights, edf, tmp_path, monkeypatch):
+    """Folders made for the outputs are removed again if the run ends (Ctrl-C) before a file
+    was written into them; existing folders and finished files stay."""
+    import eegpt.api
+
+    def interrupted(model, data, output, **kwargs):
+        Path(output).parent.mkdir(parents=True, exist_ok=True)  # as the writer's temporary file
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(eegpt.api, "embed_to_file", interrupted)
+    out = tmp_path / "new" / "run"
+    args = ["embed", str(edf), str(edf.with_name("other.edf")), "--weights", str(weights), "-q"]
+    assert main([*args, "-o", str(out)]) == 130
+    assert list(tmp_path.iterdir()) == []
+    kept = tmp_path / "kept"
+    (kept / "old.txt").parent.mkdir()
+    (kept / "old.txt").write_text("x")
+    assert main([*args, "-o", str(kept / "run")]) == 130
+    assert [p.name for p in kept.iterdir()] == ["old.txt"]
 
 
 @pytest.mark.parametrize("suffix", [".npz", ".parquet"])

@@ -33,7 +33,13 @@ from eegpt.io import (
     is_epochs_file,
 )
 from eegpt.model import EEGPT
-from eegpt.outputs import Embeddings, EmbeddingsFile, EmbeddingsWriter, metadata_record
+from eegpt.outputs import (
+    Embeddings,
+    EmbeddingsFile,
+    EmbeddingsWriter,
+    metadata_record,
+    output_format,
+)
 from eegpt.preprocessing import PreprocessingConfig, Windows, map_recording_channels, prepare
 from eegpt.streaming import WindowStream, block_size, open_stream
 
@@ -180,7 +186,7 @@ def embed_to_file(
         As for :func:`embed`.
     """
     output = Path(output)
-    if output.suffix not in (".npz", ".parquet"):
+    if output_format(output) is None:
         raise ValueError(f"unsupported output {output.name!r}: use .npz or .parquet")
     if output.exists() and not overwrite:
         raise OutputExistsError(f"{output} exists; pass overwrite=True (--overwrite) to replace it")

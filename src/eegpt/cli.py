@@ -288,9 +288,31 @@ def parse_rename(pairs: list[str], drop: list[str] = ()) -> dict[str, str | None
     return out or None
 
 
+def _missing_folders(paths: list[Path]) -> list[Path]:
+    """The folders above ``paths`` that do not exist yet, deepest first."""
+    missing: set[Path] = set()
+    for path in paths:
+        folder = path.absolute().parent
+        while not folder.exists() and folder != folder.parent:
+            missing.add(folder)
+            folder = folder.parent
+    return sorted(missing, key=lambda folder: len(folder.parts), reverse=True)
+
+
+def _remove_empty(folders: list[Path]) -> None:
+    """Remove those of ``folders`` (deepest first) that exist and are empty."""
+    for folder in folders:
+        try:
+            folder.rmdir()
+        except OSError:  # not empty, or already gone
+            pass
+
+
 def _output_paths(recordings: list[Path], output: Path, fmt: str | None) -> list[Path]:
-    if output.suffix in (".npz", ".parquet"):
-        if fmt is not None and output.suffix != f".{fmt}":
+    from eegpt.outputs import output_format
+
+    if output_format(output) is not None:
+        if fmt is not None and output_format(output) != f".{fmt}":
             raise ValueError(
                 f"--output {output} is a {output.suffix} file but --format {fmt} was given; "
                 "--format names the files' type when --output is a folder"
@@ -333,6 +355,7 @@ def cmd_embed(args: argparse.Namespace) -> int:
             raise OutputExistsError(f"outputs exist (pass --overwrite): {', '.join(existing)}")
     config = preprocessing_config(args)
     model = load_model(args.weights, device="cpu", verbose=not args.quiet)
+    model.config.n_patches(config.n_samples)  # a window shorter than a patch: one error, here
     engine = InferenceEngine(
         model,
         device=args.device,
@@ -342,39 +365,45 @@ def cmd_embed(args: argparse.Namespace) -> int:
     )
     ok, failed, hours, n_windows = 0, [], 0.0, 0
     unused = set(rename or {})  # rename/drop keys no recording had so far (typos?)
+    made = _missing_folders(outputs)  # made by the first write; removed again if left empty
     t0 = time.perf_counter()
-    for rec, out in zip(args.recordings, outputs, strict=True):
-        try:
-            written = embed_to_file(
-                model,
-                rec,
-                out,
-                overwrite=args.overwrite,
-                rename=rename,
-                on_unknown="raise" if args.strict_channels else "drop",
-                on_missing="ignore" if len(args.recordings) > 1 else "raise",
-                preprocessing=config,
-                reject_by_annotation=args.reject_by_annotation,
-                engine=engine,
-                progress=not args.quiet,
-                verbose=not args.quiet,
-            )
-        except (*USER_ERRORS, RuntimeError) as err:
-            failed.append((rec, err))
-            text = str(err)
-            where = "" if str(rec) in text or rec.name in text else f"{rec}: "
-            print(f"eegpt: error: {where}{text}", file=sys.stderr)
-            continue
-        ok += 1
-        channels = written.metadata["channels"]
-        unused -= {*channels["input_names"], *channels["dropped"]}
-        n_windows += len(written)
-        step = config.window_seconds - config.overlap
-        hours += (len(written) * step) / 3600
-        if not args.quiet:
-            left_out = len(written.metadata.get("rejected_by_annotation", []))
-            note = f" ({left_out} over bad annotations left out)" if left_out else ""
-            print(f"{rec} -> {out}: {len(written)} windows{note}, embeddings {written.shape[1:]}")
+    try:
+        for rec, out in zip(args.recordings, outputs, strict=True):
+            try:
+                written = embed_to_file(
+                    model,
+                    rec,
+                    out,
+                    overwrite=args.overwrite,
+                    rename=rename,
+                    on_unknown="raise" if args.strict_channels else "drop",
+                    on_missing="ignore" if len(args.recordings) > 1 else "raise",
+                    preprocessing=config,
+                    reject_by_annotation=args.reject_by_annotation,
+                    engine=engine,
+                    progress=not args.quiet,
+                    verbose=not args.quiet,
+                )
+            except (*USER_ERRORS, RuntimeError) as err:
+                failed.append((rec, err))
+                text = str(err)
+                where = "" if str(rec) in text or rec.name in text else f"{rec}: "
+                print(f"eegpt: error: {where}{text}", file=sys.stderr)
+                continue
+            ok += 1
+            channels = written.metadata["channels"]
+            unused -= {*channels["input_names"], *channels["dropped"]}
+            n_windows += len(written)
+            step = config.window_seconds - config.overlap
+            hours += (len(written) * step) / 3600
+            if not args.quiet:
+                left_out = len(written.metadata.get("rejected_by_annotation", []))
+                note = f" ({left_out} over bad annotations left out)" if left_out else ""
+                print(
+                    f"{rec} -> {out}: {len(written)} windows{note}, embeddings {written.shape[1:]}"
+                )
+    finally:
+        _remove_empty(made)
     elapsed = time.perf_counter() - t0
     if unused and ok:
         warnings.warn(

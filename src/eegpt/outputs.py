@@ -57,10 +57,18 @@ __all__ = [
     "load_embeddings",
     "metadata_frame",
     "metadata_record",
+    "output_format",
     "pool_embeddings",
 ]
 
 FORMATS = (".npz", ".parquet")
+
+
+def output_format(path: str | Path) -> str | None:
+    """The embeddings format a file name asks for (``".npz"``, ``".parquet"``; any case, so
+    ``X.NPZ`` too), or None for another suffix."""
+    suffix = Path(path).suffix.lower()
+    return suffix if suffix in FORMATS else None
 
 
 def _flatten(z: np.ndarray) -> np.ndarray:
@@ -570,7 +578,8 @@ class EmbeddingsWriter:
         self.onsets = np.asarray(onsets, dtype=np.float64)
         self.metadata = dict(metadata)
         self.overwrite = overwrite
-        if self.path.suffix not in FORMATS:
+        self.format = output_format(self.path)
+        if self.format is None:
             raise ValueError(f"unsupported output {self.path.name!r}: use one of {FORMATS}")
         if len(self.shape) != 4 or self.onsets.shape != (self.shape[0],):
             raise ValueError(
@@ -584,7 +593,7 @@ class EmbeddingsWriter:
         self._tmp, fh = _temporary(self.path)
         self._fh = fh
         try:
-            if self.path.suffix == ".npz":
+            if self.format == ".npz":
                 self._open_npz()
             else:
                 self._open_parquet()
@@ -642,7 +651,7 @@ class EmbeddingsWriter:
                 f"{self.path}: {self._rows + len(block)} rows written, more than the "
                 f"{self.shape[0]} announced"
             )
-        if self.path.suffix == ".npz":
+        if self.format == ".npz":
             self._entry.write(block.reshape(-1).view(np.uint8))
         else:
             self._write_parquet(block)
@@ -657,7 +666,7 @@ class EmbeddingsWriter:
                 "output was discarded"
             )
         try:
-            if self.path.suffix == ".npz":
+            if self.format == ".npz":
                 self._close_npz()
             else:
                 self._parquet.close()
@@ -706,10 +715,10 @@ def load_embeddings(path: str | Path) -> Embeddings:
             "output folder is read with pandas.read_parquet(folder) or "
             "eegpt.dataset.read_embeddings(folder)"
         )
-    if path.suffix == ".npz":
+    if output_format(path) == ".npz":
         with np.load(path, allow_pickle=False) as f:
             return Embeddings(f["embeddings"], f["onsets"], json.loads(str(f["metadata"][()])))
-    if path.suffix == ".parquet":
+    if output_format(path) == ".parquet":
         _, pq = require_pyarrow()
         table = pq.read_table(path)
         raw = (table.schema.metadata or {}).get(b"eegpt")
