@@ -32,12 +32,14 @@ def task():
 
 
 def run(model, data, **kwargs):
-    kwargs = {"preprocessing": ONE_SECOND, "epochs": 3, "lr": 1e-3, **kwargs}
+    """Fine-tune on the CPU unless a test asks for another device (the defaults would pick a
+    GPU, and bfloat16 with it, where there is one)."""
+    kwargs = {"preprocessing": ONE_SECOND, "epochs": 3, "lr": 1e-3, "device": "cpu", **kwargs}
     return finetune(model, data, **kwargs)
 
 
 def states_equal(a: dict, b: dict, prefix: str = "") -> bool:
-    return all(torch.equal(a[k], b[k]) for k in a if k.startswith(prefix))
+    return all(torch.equal(a[k], b[k].to(a[k].device)) for k in a if k.startswith(prefix))
 
 
 def test_same_seed_same_weights(model, task):
@@ -79,7 +81,7 @@ def test_freeze_blocks(model, task, freeze, frozen_blocks):
             frozen = freeze == "all"
         else:  # embeddings and summary tokens: frozen as soon as anything is
             frozen = freeze != 0
-        assert torch.equal(old[name], new[name]) == frozen, name
+        assert torch.equal(old[name], new[name].cpu()) == frozen, name  # trained on a GPU if any
     names = trainable_parameter_names(model.target_encoder, freeze)
     n_enc = sum(model.target_encoder.state_dict()[n].numel() for n in names)
     assert probe.training["trainable_parameters"] > n_enc  # + the head
@@ -118,3 +120,12 @@ def test_precision_and_argument_checks(model, task):
         run(model, task[0], precision="float16")
     with pytest.raises(ValueError, match="layer_decay"):
         run(model, task[0], layer_decay=0)
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
+def test_on_a_gpu_auto_precision_is_bfloat16(model, task):
+    probe = run(model, task[0][:32], epochs=1, device="cuda", validation=(task[1][:16], None))
+    assert probe.training["precision"] == "bfloat16"
+    assert np.isfinite(probe.history[0]["train_loss"]) and np.isfinite(probe.history[0]["val_loss"])
+    cpu = run(model, task[0][:32], epochs=1, validation=None)
+    assert probe.decision_function(task[1][:4]).shape == cpu.decision_function(task[1][:4]).shape

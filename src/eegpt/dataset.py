@@ -869,12 +869,25 @@ def _state_hash(model: torch.nn.Module) -> str:
     return h.hexdigest()
 
 
-def _spec_differences(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[str]:
+class _Absent:
+    """A key one of two specs lacks."""
+
+    def __repr__(self) -> str:
+        return "not given"
+
+
+_ABSENT = _Absent()
+
+
+def _spec_differences(old: Mapping[str, Any], new: Mapping[str, Any], path: str = "") -> list[str]:
+    # A key absent from one spec counts as None (keys added by later versions), except in the
+    # channel renames, where {"T3": None} (drop T3) is not {}.
+    absent = _ABSENT if path == "channels.rename." else None
     out = []
     for key in sorted(set(old) | set(new)):
-        a, b = old.get(key), new.get(key)
+        a, b = old.get(key, absent), new.get(key, absent)
         if isinstance(a, dict) and isinstance(b, dict):
-            out += [f"{key}.{d}" for d in _spec_differences(a, b)]
+            out += [f"{key}.{d}" for d in _spec_differences(a, b, f"{path}{key}.")]
         elif a != b:
             if isinstance(a, bool) and b is None:  # options recorded only when on
                 b = False
