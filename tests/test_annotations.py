@@ -68,6 +68,8 @@ def test_overlap_rule_matches_mne():
 def test_is_bad_and_summary():
     assert is_bad("BAD_muscle") and is_bad("bad blink") and is_bad("Bad") and is_bad("BAD boundary")
     assert not is_bad("EDGE boundary") and not is_bad("eyes closed") and not is_bad("not bad")
+    assert is_bad("boundary") and is_bad("Boundary")  # EEGLAB: data were cut out here
+    assert not is_bad("boundary shift") and not is_bad("no boundary")
     per_window = [["BAD_a"], ["BAD_a", "x"], ["BAD_b"], [], ["BAD_a"]]
     assert describe_bad(per_window) == "BAD_a: 3, BAD_b: 1"
     assert describe_bad([[f"BAD_{i}"] for i in range(6)], limit=2).endswith(", ...")

@@ -333,3 +333,49 @@ def test_lazy_epochs_load_quietly(tmp_path, capsys):
         assert as_recording(lazy).data.shape[0] == 6
     captured = capsys.readouterr()
     assert "Loading data" not in captured.out + captured.err
+
+
+def _eeglab_raw(seconds=20.0, sfreq=256.0):
+    names = ["Fp1", "Fz", "Cz", "Pz", "O1", "HEOG"]
+    raw = _raw(names, sfreq=sfreq, seconds=seconds, seed=3)
+    raw.set_channel_types({"HEOG": "eog"})
+    return raw
+
+
+def test_eeglab_files_continuous_with_boundaries_and_epoched(tmp_path, model):
+    """EEGLAB .set files: continuous ones with 'boundary' events (data cut out there: the windows
+    over them are flagged bad, MNE's warning names the file), epoched ones read as epochs from a
+    path (embed, `eegpt channels`, probe inputs), as mne.read_epochs_eeglab reads them."""
+    pytest.importorskip("eeglabio")
+    from eegpt.cli import main
+    from eegpt.probe_cli import _read_one
+
+    raw = _eeglab_raw()
+    raw.set_annotations(mne.Annotations([6.0, 13.5], [0.0, 0.0], ["boundary", "boundary"]))
+    cont = tmp_path / "cont.set"
+    mne.export.export_raw(cont, raw, verbose="error")
+    with pytest.warns(RuntimeWarning) as record:
+        emb = model.embed(cont, device="cpu")
+    texts = [str(w.message) for w in record]
+    assert any(t.startswith(f"{cont}: The data contains 'boundary' events") for t in texts)
+    assert any("2 of 5 windows overlap annotations marked bad (boundary: 2)" in t for t in texts)
+    assert emb.bad.tolist() == [False, True, False, True, False]
+    with pytest.warns(RuntimeWarning):
+        kept = model.embed(cont, device="cpu", reject_by_annotation=True)
+    np.testing.assert_array_equal(kept.onsets, [0.0, 8.0, 16.0])
+
+    events = np.array([[256 * 1, 0, 1], [256 * 6, 0, 2], [256 * 11, 0, 1]])
+    epochs = mne.Epochs(raw.copy().set_annotations(None), events, {"rest": 1, "task": 2}, tmin=0, tmax=4 - 1 / 256,
+                        baseline=None, preload=True, reject_by_annotation=False, verbose="error")  # fmt: skip
+    epo = tmp_path / "epochs.set"
+    mne.export.export_epochs(epo, epochs, verbose="error")
+    direct = model.embed(mne.read_epochs_eeglab(epo, verbose="error"), device="cpu")
+    from_path = model.embed(epo, device="cpu")
+    np.testing.assert_array_equal(from_path.data, direct.data)
+    assert from_path.data.shape[0] == 3 and from_path.metadata["labels"] == ["rest", "task", "rest"]
+    assert from_path.metadata["source"] == str(epo)
+    assert main(["channels", str(epo)]) == 0
+    rec, labels = _read_one(epo)
+    assert rec.data.shape == (3, 6, 1024) and list(labels) == ["rest", "task", "rest"]
+    with pytest.raises(Exception, match="does not seem to contain epochs"):
+        _read_one(cont)

@@ -4,7 +4,9 @@ MNE keeps marked spans of a recording (artefacts, sleep stages, tasks) as ``raw.
 onset and duration in seconds and a description. A span whose description starts with
 ``"bad"`` in any case (``BAD_muscle``, ``bad blink``, MNE's ``BAD boundary`` where recordings
 were concatenated) marks data that should not be used; MNE leaves such data out of epochs
-(``reject_by_annotation=True``), and :func:`eegpt.embed` can leave such windows out too.
+(``reject_by_annotation=True``), and :func:`eegpt.embed` can leave such windows out too. So do
+EEGLAB's ``boundary`` events (where data were cut out: a window over one splices two stretches
+of signal), which MNE reads as plain ``boundary`` annotations.
 
 Here annotations are an ``mne.Annotations`` whose onsets are seconds from the recording's first
 sample (``orig_time=None``), the time base of the window onsets of
@@ -59,9 +61,12 @@ def annotations_of(raw: mne.io.BaseRaw) -> mne.Annotations | None:
 
 
 def is_bad(description: str) -> bool:
-    """MNE's rule: an annotation marks bad data when its description starts with ``"bad"``,
-    in any case."""
-    return str(description).lower().startswith("bad")
+    """Whether an annotation marks bad data. MNE's rule: its description starts with ``"bad"``,
+    in any case; and EEGLAB's ``boundary`` events, which mark where data were cut out (a window
+    over one joins two stretches of signal that were never adjacent; MNE reads them as
+    ``"boundary"`` annotations)."""
+    text = str(description).lower()
+    return text.startswith("bad") or text == "boundary"
 
 
 def window_annotations(

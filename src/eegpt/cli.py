@@ -423,10 +423,10 @@ def cmd_embed(args: argparse.Namespace) -> int:
 
 def cmd_channels(args: argparse.Namespace) -> int:
     """Print each recording's channel mapping (and draw it with ``--plot``) without embedding."""
-    from eegpt.errors import USER_ERRORS
-    from eegpt.io import as_recording, is_epochs_file
+    from eegpt.errors import USER_ERRORS, RecordingError
+    from eegpt.io import as_recording, holds_epochs_instead, is_epochs_file, read_epochs_file
     from eegpt.preprocessing import map_recording_channels
-    from eegpt.streaming import StreamedRecording, open_stream
+    from eegpt.streaming import open_stream
 
     rename = parse_rename(args.rename, args.drop)
     several = len(args.recordings) > 1
@@ -436,13 +436,20 @@ def cmd_channels(args: argparse.Namespace) -> int:
     mapping_args = {"rename": rename, "on_missing": "ignore" if several else "raise"}
     for path in args.recordings:
         try:
-            if is_epochs_file(path):  # epochs files are small: read whole
-                rec = as_recording(path)
+            stream = None
+            if not is_epochs_file(path):
+                try:
+                    stream = open_stream(path, **mapping_args)
+                except RecordingError as err:  # epochs in a .fif or .set: read below
+                    if not holds_epochs_instead(err):
+                        raise
+            if stream is None:  # epochs files are small: read whole
+                epochs = read_epochs_file(path)
+                rec, info = as_recording(epochs), epochs.info
                 mapping = map_recording_channels(rec.ch_names, str(path), **mapping_args)
                 size = f"{rec.data.shape[0]} epochs of {rec.duration:g} s"
             else:
-                stream = open_stream(path, **mapping_args)
-                rec, mapping = stream, stream.mapping
+                rec, mapping, info = stream, stream.mapping, stream.raw.info
                 seconds = stream.n_times / stream.sfreq
                 size = f"{seconds / 60:.1f} min" if seconds < 3600 else f"{seconds / 3600:.2f} h"
         except (*USER_ERRORS, RuntimeError) as err:
@@ -452,19 +459,14 @@ def cmd_channels(args: argparse.Namespace) -> int:
         print(f"{path}: {len(mapping.input_names) + len(mapping.dropped)} EEG channels at "
               f"{rec.sfreq:g} Hz, {size}")  # fmt: skip
         print(mapping.summary())
-        if isinstance(rec, StreamedRecording):  # what the type pick left out, with types
-            picked = {*mapping.input_names, *mapping.dropped}
-            types = rec.raw.get_channel_types()
-            other = [
-                f"{n} ({t})"
-                for n, t in zip(rec.raw.ch_names, types, strict=True)
-                if n not in picked
-            ]
-            if other:
-                print("  not EEG by type or marked bad, not used: " + ", ".join(other))
+        picked = {*mapping.input_names, *mapping.dropped}  # what the type pick left out
+        types = info.get_channel_types()
+        other = [f"{n} ({t})" for n, t in zip(info.ch_names, types, strict=True) if n not in picked]
+        if other:
+            print("  not EEG by type or marked bad, not used: " + ", ".join(other))
         if args.plot is not None:
             out = args.plot if args.plot.suffix else args.plot / f"{path.stem}_channels.png"
-            bads = rec.raw.info["bads"] if isinstance(rec, StreamedRecording) else ()
+            bads = info["bads"]
             title = f"{path.name}: {_count(len(mapping), 'channel')}"
             _save_figure(mapping.plot(title=title, bads=bads), out)
             print(f"drew {out}")

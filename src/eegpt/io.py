@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 import os
+import warnings
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -43,6 +44,7 @@ __all__ = [
     "check_edf_header",
     "epochs_labels",
     "is_epochs_file",
+    "may_hold_epochs",
     "read_recording",
 ]
 
@@ -325,19 +327,28 @@ def is_epochs_file(path: PathLike) -> bool:
     return str(path).endswith(EPOCHS_SUFFIXES)
 
 
+def may_hold_epochs(path: PathLike) -> bool:
+    """Whether ``path`` may be read as epochs: an MNE epochs file (:func:`is_epochs_file`) or
+    an EEGLAB ``.set`` file (continuous or epoched; only reading it tells)."""
+    return is_epochs_file(path) or Path(path).suffix.lower() == ".set"
+
+
 def holds_epochs_instead(err: RecordingError) -> bool:
-    """Whether reading a FIF file as raw data failed because it holds epochs (a file of epochs
-    not named ``*-epo.fif``)."""
-    return "No raw data" in str(err.__cause__)
+    """Whether reading a file as raw data failed because it holds epochs: a FIF file of epochs
+    not named ``*-epo.fif``, or an epoched EEGLAB ``.set`` file."""
+    cause = str(err.__cause__)
+    return "No raw data" in cause or "must be 1 for raw files" in cause
 
 
 def read_epochs_file(path: Path, verbose: bool | str | int | None = None) -> mne.BaseEpochs:
-    """``mne.read_epochs`` with the errors of :func:`read_recording` (file named, chained)."""
+    """``mne.read_epochs`` (``mne.read_epochs_eeglab`` for a ``.set`` file) with the errors of
+    :func:`read_recording` (file named, chained)."""
     if not path.exists():
         raise FileNotFoundError(f"EEG file not found: {path}")
-    return _mne_call(
-        path, lambda: mne.read_epochs(path, preload=True, verbose=mne_verbose(verbose))
-    )
+    level = mne_verbose(verbose)
+    if path.suffix.lower() == ".set":
+        return _mne_call(path, lambda: mne.read_epochs_eeglab(path, verbose=level))
+    return _mne_call(path, lambda: mne.read_epochs(path, preload=True, verbose=level))
 
 
 def _open(
@@ -373,10 +384,26 @@ def _read_lazily(path: Path, verbose: bool | str | int | None) -> mne.io.BaseRaw
         return mne.io.read_raw(path, preload=True, verbose=mne_verbose(verbose))
 
 
+def _pass_on_naming(path: Path, caught: list[warnings.WarningMessage]) -> None:
+    """Pass on the warnings of an MNE read with the file named (several files are read in one
+    run: "The data contains 'boundary' events" alone does not say which); deprecations and the
+    like keep their category and text."""
+    for w in caught:
+        text = str(w.message)
+        if issubclass(w.category, (RuntimeWarning, UserWarning)):
+            _warn(text if str(path) in text or path.name in text else f"{path}: {text}")
+        else:
+            warnings.warn(w.message, w.category, stacklevel=3)
+
+
 def _mne_call(path: Path, call: Callable[[], Any]) -> Any:
-    """Run an MNE read, turning any failure into a :class:`RecordingError` naming ``path``."""
+    """Run an MNE read, turning any failure into a :class:`RecordingError` naming ``path``,
+    and its warnings into warnings naming it."""
+    caught: list[warnings.WarningMessage] = []
     try:
-        return call()
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            return call()
     except (RecordingError, KeyboardInterrupt):
         raise
     except MemoryError as err:
@@ -397,6 +424,8 @@ def _mne_call(path: Path, call: Callable[[], Any]) -> Any:
         else:
             reason = f"{type(err).__name__}: {err}"
         raise RecordingError(f"could not read EEG file {path}: {reason}") from err
+    finally:
+        _pass_on_naming(path, caught)
 
 
 def available_memory() -> int | None:

@@ -69,7 +69,7 @@ from eegpt.engine import (
     resolve_device,
 )
 from eegpt.errors import MissingDependencyError, RecordingError
-from eegpt.io import Recording, as_recording, epochs_labels, is_epochs_file, read_epochs_file
+from eegpt.io import Recording, as_recording, epochs_labels, may_hold_epochs, read_epochs_file
 from eegpt.model import EEGPT, EEGPTEncoder, LinearProbe
 from eegpt.outputs import atomic_write
 from eegpt.preprocessing import PreprocessingConfig, prepare, resample
@@ -227,10 +227,11 @@ def _as_epochs_recording(
     (a list is merged by :func:`merge_epochs` with ``rename`` and ``preprocessing``)."""
     if isinstance(data, (str, os.PathLike)):
         path = Path(data)
-        if not is_epochs_file(path):
+        if not may_hold_epochs(path):
             raise ValueError(
                 f"{path}: probes need epochs (one label per epoch); pass an MNE epochs file "
-                "(name ending in -epo.fif), an mne.Epochs or an array [n_epochs, C, T]"
+                "(name ending in -epo.fif), an epoched EEGLAB .set file, an mne.Epochs or an "
+                "array [n_epochs, C, T]"
             )
         data = read_epochs_file(path, verbose)
     if _is_epochs_list(data):
@@ -278,7 +279,7 @@ def _is_epochs_list(data: Any) -> bool:
         and bool(data)
         and all(
             isinstance(d, mne.BaseEpochs)
-            or (isinstance(d, (str, os.PathLike)) and is_epochs_file(d))
+            or (isinstance(d, (str, os.PathLike)) and may_hold_epochs(d))
             for d in data
         )
     )

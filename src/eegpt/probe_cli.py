@@ -5,6 +5,8 @@ Input files hold labelled epochs, one model window each:
 ``*-epo.fif`` (or ``*_epo.fif``, ``.fif.gz``)
     MNE epochs (``epochs.save("sub-01-epo.fif")``). Labels are the event names
     (``epochs.event_id``), unless ``--labels`` gives them.
+``*.set``
+    Epoched EEGLAB files, read with ``mne.read_epochs_eeglab``; labels as above.
 ``*.npz``
     NumPy arrays ``X`` ``[n_epochs, n_channels, n_times]``, ``ch_names`` ``[n_channels]``,
     ``sfreq`` (Hz), optionally ``units`` (``"V"`` default, ``"mV"``, ``"uV"``) and ``y``
@@ -41,6 +43,7 @@ Linear probes on a frozen EEGPT encoder (the EEGPT paper's recipe).
 
 Inputs are labelled epochs, one model window each:
   *-epo.fif  MNE epochs; labels are the event names (epochs.event_id)
+  *.set      epoched EEGLAB files; labels as above
   *.npz      arrays X [n_epochs, n_channels, n_times], ch_names, sfreq,
              optionally units ("V" default, "mV", "uV") and y (labels)
 --labels FILE.csv overrides the labels: a header row with a 'label' column, one row per
@@ -55,7 +58,7 @@ epoch of all inputs in order. Several inputs are concatenated; other channel nam
 
 def _read_one(path: Path, verbose: Any = None) -> tuple[Any, np.ndarray | None]:
     """One file -> (epoched Recording in volts, labels or None)."""
-    from eegpt.io import Recording, epochs_labels, is_epochs_file, read_epochs_file
+    from eegpt.io import Recording, epochs_labels, may_hold_epochs, read_epochs_file
     from eegpt.probe import _as_epochs_recording
 
     if not path.exists():
@@ -80,13 +83,14 @@ def _read_one(path: Path, verbose: Any = None) -> tuple[Any, np.ndarray | None]:
             labels = f["y"] if "y" in f.files else None
         rec = Recording(rec.data, rec.ch_names, rec.sfreq, source=str(path))
         return rec, labels
-    if is_epochs_file(path):
+    if may_hold_epochs(path):
         epochs = read_epochs_file(path, verbose or "error")
         rec = _as_epochs_recording(epochs, ch_names=None, sfreq=None, units="V", verbose=verbose)
         rec = Recording(rec.data, rec.ch_names, rec.sfreq, source=str(path))
         return rec, epochs_labels(epochs)
     raise ValueError(
-        f"{path}: unsupported input; give MNE epochs (*-epo.fif) or an .npz with X, ch_names, "
+        f"{path}: unsupported input; give MNE epochs (*-epo.fif), epoched EEGLAB (.set) or an "
+        ".npz with X, ch_names, "
         "sfreq (see 'eegpt probe train --help')"
     )
 
@@ -211,7 +215,7 @@ def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
     actions = probe.add_subparsers(dest="probe_command", required=True, metavar="ACTION")
 
     p = actions.add_parser("train", help="train a probe on labelled epochs (paper recipe)")
-    p.add_argument("data", nargs="+", type=Path, help="-epo.fif or .npz files")
+    p.add_argument("data", nargs="+", type=Path, help="-epo.fif, .set or .npz files")
     p.add_argument("--weights", required=True, help="encoder checkpoint (path or pretrained name)")
     p.add_argument("-o", "--output", type=Path, required=True, help="probe folder to write")
     p.add_argument("--labels", type=Path, help="CSV with a 'label' column, one row per epoch")
@@ -256,7 +260,7 @@ def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
 
     p = actions.add_parser("predict", help="predict labels of epochs with a trained probe")
     p.add_argument("probe", type=Path, help="probe folder")
-    p.add_argument("data", nargs="+", type=Path, help="-epo.fif or .npz files")
+    p.add_argument("data", nargs="+", type=Path, help="-epo.fif, .set or .npz files")
     p.add_argument("-o", "--output", type=Path, help="CSV to write (default: stdout)")
     p.add_argument("--weights", help="encoder checkpoint (default: the one recorded in the probe)")
     _add_run_options(p)
@@ -264,7 +268,7 @@ def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
 
     p = actions.add_parser("evaluate", help="score a probe on labelled epochs")
     p.add_argument("probe", type=Path, help="probe folder")
-    p.add_argument("data", nargs="+", type=Path, help="-epo.fif or .npz files")
+    p.add_argument("data", nargs="+", type=Path, help="-epo.fif, .set or .npz files")
     p.add_argument("--labels", type=Path, help="CSV with a 'label' column, one row per epoch")
     p.add_argument("--json", type=Path, help="also write the metrics to this JSON file")
     p.add_argument("--weights", help="encoder checkpoint (default: the one recorded in the probe)")
