@@ -333,7 +333,7 @@ def test_cli_drop_and_rename_across_recordings(weights, tmp_path, capsys):
     b = _write_montage(tmp_path / "b.edf", ["Fp1", "Cz", "Pz"])
     base = ["embed", "--weights", str(weights), "-q"]
     assert main([*base, str(a), "-o", str(tmp_path / "a0.npz")]) == 1
-    assert "--drop NAME" in capsys.readouterr().err  # the duplicate FP1, with the CLI fix
+    assert "--drop FP1" in capsys.readouterr().err  # the duplicate FP1, with the CLI fix
 
     out = tmp_path / "both"
     rename = ["--rename", "Ch1=C3", "--drop", "FP1"]
@@ -667,3 +667,21 @@ def test_import_is_light_and_submodules_are_attributes():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert "has no attribute 'nothing'" in done.stdout
+
+
+def test_python_dash_m_runs_the_command_and_output_name_clashes_say_what_to_do(
+    weights, edf, tmp_path, capsys
+):
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "eegpt", "--version"], capture_output=True,
+                          text=True, timeout=120)  # fmt: skip
+    assert done.returncode == 0 and done.stdout.startswith("eegpt ")
+    (tmp_path / "a").mkdir()
+    twin = tmp_path / "a" / edf.name
+    twin.write_bytes(edf.read_bytes())
+    args = ["embed", str(edf), str(twin), "--weights", str(weights), "-o", str(tmp_path / "o")]
+    assert main(args) == 1
+    err = capsys.readouterr().err
+    assert "would both be written to" in err and "separate runs" in err and "embed-dataset" in err

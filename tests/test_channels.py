@@ -270,6 +270,8 @@ def test_socket_labels_are_mapped_only_through_a_named_cap():
     with pytest.raises(ValueError, match=r"64 of them look like BioSemi socket labels.*"
                        r"cap_rename\('biosemi64'\).*--rename biosemi64"):  # fmt: skip
         map_channels(names)
+    with pytest.raises(ValueError, match=r"'A12', \.\.\.\] \(72 in all\)\. Expected"):
+        map_channels(names)  # a long list is cut short
     with pytest.warns(RuntimeWarning) as record:
         mapping = map_channels(names, rename=cap_rename("biosemi64"))
     assert len(mapping) == 60 and mapping.names[:3] == ("FP1", "AF7", "AF3")
@@ -282,6 +284,25 @@ def test_socket_labels_are_mapped_only_through_a_named_cap():
     with pytest.warns(RuntimeWarning) as record:  # a few odd labels beside 10-10 names: no note
         map_channels(["Fp1", "Fz", "Cz", "Pz", "O1", "O2", "C3", "C4", "A1", "B2"])
     assert "socket" not in str(record[0].message)
+
+
+def test_dropped_names_are_told_apart():
+    """Scalp electrodes outside the 62 names, other signals, and names that may need a rename
+    are said apart; --strict-channels names the channels to drop."""
+    names = ["Fp1", "Cz", "TP9", "EEG TP10-REF", "AFF1h", "HEOG", "EKG", "Status", "Ch7"]
+    with pytest.warns(RuntimeWarning) as record:
+        map_channels(names)
+    text = str(record[0].message)
+    assert "['TP9', 'EEG TP10-REF', 'AFF1h'] are scalp electrodes outside EEGPT's 62 names" in text
+    assert "['HEOG', 'EKG', 'Status'] look like other signals" in text
+    assert "If 'Ch7' is an EEG electrode, map it with rename=" in text
+    with pytest.warns(RuntimeWarning, match=r"\['Ch7'\]\. If some are EEG electrodes"):
+        map_channels(["Fp1", "Ch7"])
+    with pytest.raises(ValueError, match=r"Drop them \(rename=\{'TP9': None\}; command line: "
+                       r"--drop TP9; or on_unknown='drop'"):  # fmt: skip
+        map_channels(["Fp1", "TP9"], on_unknown="raise")
+    with pytest.raises(ValueError, match=r"drop the later ones: rename=\{'T7': None\}"):
+        map_channels(["T3", "Cz", "T7"])
 
 
 def test_bipolar_derivations_are_explained():

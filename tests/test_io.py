@@ -128,9 +128,22 @@ def test_mixed_sampling_rates_edf_warns(tmp_path):
     ]
     path = tmp_path / "mixed.edf"
     edfio.Edf(signals).write(path)
-    with pytest.warns(RuntimeWarning, match=r"different sampling rates.*EEG C3-REF \(128 Hz\)"):
+    with pytest.warns(
+        RuntimeWarning, match=r"different sampling rates.*EEG C3-REF \(128 Hz\)"
+    ) as w:
         raw = read_recording(path, verbose="error")
     assert raw.info["sfreq"] == 256
+    assert "256 Hz of EEG FP1-REF" in str(w[0].message) and "--drop 'EEG C3-REF'" in str(
+        w[0].message
+    )
+    # EEG at the model's rate beside a faster signal (a pulse oximeter): nothing the model sees
+    # is lost, so nothing to warn about
+    pleth = edfio.EdfSignal(rng.normal(0, 20, 10240), sampling_frequency=1024, label="Pleth",
+                            physical_dimension="uV", physical_range=(-500, 500))  # fmt: skip
+    edfio.Edf([signals[0], pleth]).write(path)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert read_recording(path, verbose="error").info["sfreq"] == 1024
 
 
 def test_uniform_edf_does_not_warn(tuh_edf):

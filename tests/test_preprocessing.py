@@ -428,13 +428,22 @@ def test_too_small_amplitude_warning():
     assert "units=" not in str(w[0].message)  # no unit makes values smaller than volts
 
 
-def test_plausible_eeg_does_not_warn_even_with_dc_offsets():
-    x = np.random.default_rng(2).normal(0, 20e-6, (3, 2048)) + np.array([[30e-3], [-20e-3], [0]])
-    rec = as_recording(x, ch_names=NAMES, sfreq=256.0)
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        prepare(rec)
+def test_dc_offsets_get_their_own_warning_not_the_amplitude_one():
+    """DC offsets (a DC-coupled amplifier) leave the amplitude check alone but are named by the
+    offset check; small offsets and plain EEG pass silently."""
+    noise = np.random.default_rng(2).normal(0, 20e-6, (3, 2048))
+    x = noise + np.array([[30e-3], [-20e-3], [0]])
+    with pytest.warns(RuntimeWarning) as record:
+        prepare(as_recording(x, ch_names=NAMES, sfreq=256.0))
+    assert len(record) == 1
+    text = str(record[0].message)
+    assert "offset check: 2 channels sit far from zero" in text and "amplitude" not in text
+    assert f"{NAMES[0]} (30 mV), {NAMES[1]} (-20 mV)" in text and "raw.filter(l_freq=0.5" in text
     assert robust_amplitude(x) == pytest.approx(20e-6 * 0.6745, rel=0.1)
+    for quiet in (noise, noise + 50e-6, noise + 2e-3 * np.linspace(-1, 1, 2048)):  # small, drift
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            prepare(as_recording(quiet, ch_names=NAMES, sfreq=256.0))
 
 
 # ---------------------------------------------------------------------------------------------

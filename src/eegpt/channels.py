@@ -68,7 +68,6 @@ PRETRAINING_CHANNELS: tuple[str, ...] = tuple(
 
 # How to map or drop a channel, in Python and on the command line (error messages say both).
 _HOW_TO_MAP = "rename={input_name: vocabulary_name} (command line: --rename 'NAME=VOCAB')"
-HOW_TO_DROP = "rename={name: None} (command line: --drop NAME)"
 
 
 def how_to_drop(names: Sequence[str]) -> str:
@@ -207,6 +206,59 @@ def _label_parts(name: str) -> list[str]:
     ``-``: ``"EEG Fp1-REF"`` -> ``["FP1", "REF"]``."""
     key = _PREFIX.sub("", name.strip().strip(".").strip().upper())
     return [_SPACES.sub("", part) for part in key.split("-")]
+
+
+# Scalp electrodes of the 10-10 and 10-05 systems (and ear/mastoid sites) that are not among the
+# 62 vocabulary names: recognised only to say so when they are dropped.
+_OTHER_ELECTRODES = frozenset(
+    {
+        "NZ", "AFZ", "F9", "F10", "FT9", "FT10", "T9", "T10", "TP9", "TP10", "P9", "P10",
+        "PO9", "PO10", "O9", "O10", "IZ", "I1", "I2", "A1", "A2", "M1", "M2", "T1", "T2",
+    }
+)  # fmt: skip
+_TEN_FIVE = re.compile(r"^(AFP|AFF|FFT|FFC|FTT|FCC|TTP|CCP|TPP|CPP|PPO|POO|OI)(\d{1,2}H|Z)$")
+# Labels of signals other than EEG (files without channel types, such as EDF, call them EEG).
+_OTHER_SIGNALS = re.compile(
+    r"EOG|ECG|EKG|EMG|RESP|PHOTIC|PLETH|SPO2|SAO2|STATUS|TRIG|STIM|STI\b|PULSE|BREATH|GSR|EDA"
+)
+
+
+def _shortened(names: Sequence[str], limit: int = 12) -> str:
+    """``names`` as a list, the first ``limit`` of a longer one then how many there are."""
+    if len(names) <= limit:
+        return str(list(names))
+    shown = ", ".join(repr(name) for name in names[:limit])
+    return f"[{shown}, ...] ({len(names)} in all)"
+
+
+def _label_key(name: str) -> str:
+    """The electrode part of a label: ``"EEG TP9-REF"`` -> ``"TP9"`` (else the whole label)."""
+    parts = _label_parts(name)
+    return parts[0] if len(parts) == 2 and parts[1] in _REFERENCE_LABELS else "-".join(parts)
+
+
+def _dropped_note(unknown: Sequence[str]) -> str:
+    """What the dropped names are: electrodes outside the vocabulary, other signals, or names
+    to map by hand."""
+    keys = {name: _label_key(name) for name in unknown}
+    electrodes = [n for n in unknown if keys[n] in _OTHER_ELECTRODES or _TEN_FIVE.match(keys[n])]
+    signals = [n for n in unknown if n not in electrodes and _OTHER_SIGNALS.search(keys[n])]
+    rest = [n for n in unknown if n not in electrodes and n not in signals]
+    parts = []
+    if electrodes:
+        parts.append(
+            f"{electrodes} are scalp electrodes outside EEGPT's 62 names "
+            "(eegpt.channels.VOCABULARY): the model has no embedding for them."
+        )
+    if signals:
+        parts.append(f"{signals} look like other signals (EOG, ECG, EMG, triggers, ...).")
+    if rest and len(rest) == len(unknown):
+        parts.append(f"If some are EEG electrodes, map them with {_HOW_TO_MAP}.")
+    elif len(rest) == 1:
+        parts.append(f"If {rest[0]!r} is an EEG electrode, map it with {_HOW_TO_MAP}.")
+    elif rest:
+        parts.append(f"If some of {rest} are EEG electrodes, map them with {_HOW_TO_MAP}.")
+    return " " + " ".join(parts)
 
 
 def _bipolar(name: str) -> bool:
@@ -425,13 +477,15 @@ def map_channels(
 
     if unknown and on_unknown == "raise":
         raise ValueError(
-            f"{len(unknown)} channel name(s) are not in the EEGPT vocabulary: {unknown}. "
-            "Drop them (on_unknown='drop'; command line: without --strict-channels) or map them "
-            f"explicitly with {_HOW_TO_MAP}." + _cap_note(unknown)
+            f"{len(unknown)} channel name(s) are not in the EEGPT vocabulary: {unknown}."
+            + _dropped_note(unknown)
+            + f" Drop them ({how_to_drop(unknown)}; or on_unknown='drop', command line: without "
+            "--strict-channels)." + _cap_note(unknown)
         )
     if not kept:
         raise ValueError(
-            f"none of the {len(names)} channel names maps to the EEGPT vocabulary: {names}. "
+            f"none of the {len(names)} channel names maps to the EEGPT vocabulary: "
+            f"{_shortened(names)}. "
             "Expected 10-10 scalp electrode names such as 'Fp1', 'EEG C3-REF' or 'T3'; "
             f"see eegpt.channels.VOCABULARY, or pass {_HOW_TO_MAP}."
             + _bipolar_note(names)
@@ -447,17 +501,18 @@ def map_channels(
         )  # a montage of another naming scheme (e.g. EGI's E1..E128): say so first
         _warn(
             f"{where}{few}{len(unknown)} channel(s) do not match the EEGPT vocabulary and were "
-            "dropped: "
-            f"{unknown}. If some are EEG electrodes, map them with {_HOW_TO_MAP}."
+            f"dropped: {unknown}."
+            + _dropped_note(unknown)
             + _bipolar_note(unknown)
             + _cap_note(unknown)
         )
-    unseen = [f"{inp} ({can})" for _, inp, can in kept if can in UNSEEN_IN_PRETRAINING]
+    unseen = [(inp, can) for _, inp, can in kept if can in UNSEEN_IN_PRETRAINING]
     if unseen:
         _warn(
-            f"{where}channel(s) {unseen} map to vocabulary entries that no pretraining dataset contained "
-            f"({', '.join(UNSEEN_IN_PRETRAINING)}); their embeddings are untrained, so consider "
-            f"excluding them ({HOW_TO_DROP}) unless a fine-tuned model learned them."
+            f"{where}channel(s) {[f'{inp} ({can})' for inp, can in unseen]} map to vocabulary "
+            f"entries that no pretraining dataset contained ({', '.join(UNSEEN_IN_PRETRAINING)}); "
+            "their embeddings are untrained, so consider excluding them "
+            f"({how_to_drop([inp for inp, _ in unseen])}) unless a fine-tuned model learned them."
         )
 
     dropped = [name for name in names if name in set(unknown) | set(excluded)]
@@ -509,7 +564,8 @@ def _check_duplicates(kept: list[tuple[int, str, str]]) -> None:
     clashes = {can: inps for can, inps in by_target.items() if len(inps) > 1}
     if clashes:
         detail = "; ".join(f"{inps} -> {can}" for can, inps in clashes.items())
+        others = [inp for inps in clashes.values() for inp in inps[1:]]
         raise ValueError(
             f"several input channels map to the same EEGPT channel: {detail}. Keep one of each "
-            f"(e.g. drop the others with {HOW_TO_DROP}) so no embedding is used twice."
+            f"so no embedding is used twice, e.g. drop the later ones: {how_to_drop(others)}."
         )

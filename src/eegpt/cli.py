@@ -332,7 +332,11 @@ def _output_paths(recordings: list[Path], output: Path, fmt: str | None) -> list
     seen: dict[Path, Path] = {}
     for rec, path in zip(recordings, paths, strict=True):
         if path in seen:
-            raise ValueError(f"{rec} and {seen[path]} would both be written to {path}")
+            raise ValueError(
+                f"{rec} and {seen[path]} would both be written to {path} (outputs are named "
+                "by the recording's file name); embed them in separate runs with their own "
+                "--output folders, or use eegpt embed-dataset, which keeps their paths"
+            )
         seen[path] = rec
     return paths
 

@@ -32,7 +32,7 @@ from eegpt._logging import log as _log
 from eegpt._logging import mne_verbose
 from eegpt._logging import warn as _warn
 from eegpt.annotations import annotations_of
-from eegpt.channels import normalize_channel_name
+from eegpt.channels import how_to_drop, normalize_channel_name
 from eegpt.errors import RecordingError
 
 __all__ = [
@@ -488,23 +488,32 @@ def channel_rates(raw: mne.io.BaseRaw) -> np.ndarray | None:
     return n_samps / record_length
 
 
-def _warn_mixed_rates(raw: mne.io.BaseRaw, path: Path) -> None:
-    """Warn when an EDF-like file stored channels at different rates (MNE upsampled them)."""
+def _warn_mixed_rates(raw: mne.io.BaseRaw, path: Path, model_sfreq: float = 256.0) -> None:
+    """Warn when an EDF-like file stored channels at different rates and some below the
+    model's rate: MNE upsampled them to the fastest channel's rate, and nothing of them is
+    above their own Nyquist frequency. (Channels at or above the model's rate lose nothing
+    the model sees: they are resampled to it anyway.)"""
     rates = channel_rates(raw)
     if rates is None:
         return
-    slow = [
-        f"{name} ({rate:g} Hz)"
-        for name, rate in zip(raw.ch_names, rates, strict=True)
-        if rate < raw.info["sfreq"]
-    ]
+    pairs = list(zip(raw.ch_names, rates, strict=True))
+    slow = [name for name, rate in pairs if rate < min(raw.info["sfreq"], model_sfreq)]
     if slow:
+        fast = [name for name, rate in pairs if rate == raw.info["sfreq"]]
+        listed = ", ".join(f"{name} ({rate:g} Hz)" for name, rate in pairs if name in slow)
         _warn(
-            f"{path}: channels are stored at different sampling rates; MNE upsampled "
-            f"{', '.join(slow)} to {raw.info['sfreq']:g} Hz by interpolation, so they contain no "
-            "information above their original Nyquist frequency. Exclude them (e.g. "
-            "mne.io.read_raw(..., exclude=[...]) or picks=) if that matters."
+            f"{path}: channels are stored at different sampling rates; {listed} are "
+            f"slower than the model's {model_sfreq:g} Hz, so they hold nothing above their "
+            f"Nyquist frequency (MNE upsampled them to the {raw.info['sfreq']:g} Hz of "
+            f"{_few(fast)}). Their windows are not what the model saw in pretraining; leave them "
+            f"out ({how_to_drop(slow)}) if other channels cover the same sites."
         )
+
+
+def _few(names: Sequence[str], limit: int = 3) -> str:
+    return ", ".join(names[:limit]) + (
+        f" and {len(names) - limit} more" if len(names) > limit else ""
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -892,7 +901,7 @@ def _pick_indices(info: mne.Info, picks: Any, source: str) -> list[int]:
         if bads:
             _warn(
                 f"{source}: channel(s) marked bad were left out: {bads}. To keep them, repair "
-                "them first (raw.interpolate_bads()) or clear raw.info['bads']."
+                "them first (interpolate_bads() of the Raw or Epochs) or clear info['bads']."
             )
             idx = [i for i in idx if info["ch_names"][i] not in bads]
     if typed and picks != "all":

@@ -18,6 +18,7 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 from scipy.signal import resample_poly
 
+from eegpt._logging import count as _count
 from eegpt._logging import log as _log
 from eegpt._logging import warn as _warn
 from eegpt.channels import ChannelMapping, how_to_drop, map_channels
@@ -44,6 +45,8 @@ FLAT_STD = 1e-13  # V; a channel with a smaller standard deviation counts as fla
 TOO_LARGE = 2e-3  # V; a larger robust amplitude looks like micro- or millivolts read as volts
 TOO_SMALL = 1e-7  # V; robust amplitude below this (200x under scalp EEG's) is mis-scaled
 CLIP_FRACTION = 0.01  # a channel with more of its samples at its minimum or maximum is clipped
+OFFSET_MIN = 1e-4  # V; a channel median beyond it, and beyond OFFSET_RATIO deviations, is DC
+OFFSET_RATIO = 10.0  # robust standard deviations (1.4826 x the median absolute deviation)
 MIN_SFREQ = 1.0  # Hz; lower sampling rates mean a corrupt header or the wrong time unit
 LOW_SFREQ = 100.0  # Hz; below it a warning: EEG is rarely sampled so slowly (a wrong sfreq?)
 _MAX_CHECK_SAMPLES = 100_000  # per channel, for the robust amplitude estimate
@@ -615,6 +618,10 @@ class SignalStats:
         self.mean = self.mean + delta * (t / n)
         self.n = n
 
+    def median(self) -> np.ndarray:
+        """Median of each channel, from the subsample (volts)."""
+        return np.median(np.concatenate(self._sample, axis=-1), axis=-1)
+
     def deviation(self) -> np.ndarray:
         """Median absolute deviation of each channel, from the subsample (volts)."""
         sample = np.concatenate(self._sample, axis=-1)
@@ -683,7 +690,36 @@ def check_signal(
             f"({how_to_drop([names[i] for i in np.flatnonzero(clipped)])}) or the saturated "
             "time spans."
         )
-    _check_amplitude(stats.deviation() * gain, flat, names, source, gain)
+    deviation = stats.deviation() * gain
+    _check_amplitude(deviation, flat, names, source, gain)
+    _check_offsets(stats.median() * gain, deviation, flat, names, source)
+
+
+def _check_offsets(
+    median: np.ndarray,
+    deviation: np.ndarray,
+    flat: np.ndarray,
+    names: Sequence[str],
+    source: str,
+) -> None:
+    """Warn about channels whose median (volts) dwarfs their signal: DC offsets, which a
+    DC-coupled amplifier records and a high-pass filter removes; eegpt filters nothing."""
+    offset = np.abs(median)
+    odd = (offset > OFFSET_MIN) & (offset > OFFSET_RATIO * 1.4826 * deviation) & ~flat
+    if not odd.any():
+        return
+    which = np.flatnonzero(odd)
+    shown = ", ".join(f"{names[i]} ({median[i] * 1e3:.3g} mV)" for i in which[:6])
+    more = f" and {len(which) - 6} more" if len(which) > 6 else ""
+    _warn(
+        f"{source}: offset check: {_count(len(which), 'channel')} sit far from zero: {shown}"
+        f"{more}, against a typical deviation of {np.median(deviation[which]) * 1e6:.3g} uV. "
+        "The recording looks DC-coupled (BioSemi and other active-electrode amplifiers record "
+        "offsets of tens of mV) or unfiltered, and eegpt does not filter: the offsets would "
+        "dominate what the model sees. High-pass filter the recording first, e.g. "
+        "raw.filter(l_freq=0.5, h_freq=None) in MNE (then embed the Raw, or save it and embed "
+        "the file)."
+    )
 
 
 def _check_units(names: Sequence[str], units: Sequence[str], source: str) -> None:
