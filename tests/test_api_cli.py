@@ -549,12 +549,14 @@ def test_cli_channels_shows_and_draws_the_mapping(edf, tmp_path, capsys):
 
 
 def test_cli_biosemi_socket_labels_through_a_cap(weights, tmp_path, capsys):
-    """A BDF labelled by BioSemi sockets (A1..B32, EXG1..8, Status) is named by --rename
-    biosemi64; single sockets can still be dropped or renamed."""
+    """A BDF labelled by BioSemi sockets (A1..B32, EXG1..8, Status), DC-coupled (offsets of
+    tens of mV), is named by --rename biosemi64 (single sockets can still be dropped or
+    renamed); the offsets are warned about, and --detrend linear takes them out."""
     sockets = [f"{bank}{i}" for bank in "AB" for i in range(1, 33)]
     names = [*sockets, *(f"EXG{i}" for i in range(1, 9)), "Status"]
     info = mne.create_info(names, 512.0, ["eeg"] * 72 + ["stim"])
-    data = np.random.default_rng(5).normal(0, 2e-5, (73, 512 * 9))
+    rng = np.random.default_rng(5)
+    data = rng.normal(0, 2e-5, (73, 512 * 9)) + rng.uniform(-0.03, 0.03, (73, 1))
     data[-1] = 0
     bdf = tmp_path / "sub-01_task-rest.bdf"
     mne.export.export_raw(bdf, mne.io.RawArray(data, info, verbose=False), verbose=False)
@@ -565,31 +567,18 @@ def test_cli_biosemi_socket_labels_through_a_cap(weights, tmp_path, capsys):
     out = capsys.readouterr().out
     assert "A1     ->  FP1 (0)" in out and "B32    ->  O2 (61)" in out and "AF7" not in out
 
+    args = ["embed", str(bdf), "--weights", str(weights), "-q", "--rename", "BIOSEMI64",
+            "--rename", "B16=C4", "--rename", "B18=Cz", "--drop", "B23"]  # fmt: skip
+    with pytest.warns(RuntimeWarning) as record:
+        assert main([*args, "-o", str(tmp_path / "dc.npz")]) == 0
+    assert any("offset check: 59 channels sit far from zero" in str(w.message) for w in record)
     npz = tmp_path / "e.npz"
-    with pytest.warns(RuntimeWarning, match="EXG1"):
-        assert (
-            main(
-                [
-                    "embed",
-                    str(bdf),
-                    "--weights",
-                    str(weights),
-                    "-o",
-                    str(npz),
-                    "-q",
-                    "--rename",
-                    "BIOSEMI64",
-                    "--rename",
-                    "B16=C4",
-                    "--rename",
-                    "B18=Cz",
-                    "--drop",
-                    "B23",
-                ]
-            )
-            == 0
-        )  # fmt: skip  (B16/B18 swapped on this cap)
-    channels = load_embeddings(npz).metadata["channels"]
+    with pytest.warns(RuntimeWarning, match="EXG1") as record:
+        assert main([*args, "-o", str(npz), "--detrend", "linear"]) == 0
+    assert not any("offset check" in str(w.message) for w in record)
+    emb = load_embeddings(npz)
+    assert emb.metadata["preprocessing"]["detrend"] == "linear"
+    channels = emb.metadata["channels"]
     assert len(channels["names"]) == 59 and "B23" in channels["dropped"]
     named = dict(zip(channels["input_names"], channels["names"], strict=True))
     assert (named["A1"], named["B16"], named["B18"], named["B32"]) == ("FP1", "C4", "CZ", "O2")

@@ -527,3 +527,53 @@ def test_prepare_type_errors():
     rec = as_recording(_sines(256.0, 4.0), ch_names=NAMES, sfreq=256.0)
     with pytest.raises(TypeError, match="PreprocessingConfig"):
         prepare(rec, config={"sfreq": 256})  # type: ignore[arg-type]
+
+
+def test_detrend_windows_is_scipys_detrend_over_the_recorded_samples():
+    from scipy.signal import detrend
+
+    from eegpt.preprocessing import detrend_windows
+
+    rng = np.random.default_rng(4)
+    windows = rng.normal(0, 1, (5, 3, 100)) + rng.normal(0, 50, (5, 3, 1)) + np.linspace(0, 9, 100)
+    n_valid = np.array([100, 100, 60, 1, 100])
+    for how in ("constant", "linear"):
+        w = windows.copy()
+        w[2, :, 60:] = w[3, :, 1:] = 0.0  # zero-padded tails stay zero
+        detrend_windows(w, n_valid, how)
+        for k, n in enumerate(n_valid):
+            np.testing.assert_allclose(
+                w[k, :, :n], detrend(windows[k, :, :n], type=how), atol=1e-12
+            )
+            assert not w[k, :, n:].any()
+    same = windows.copy()
+    detrend_windows(same, 100, "none")
+    np.testing.assert_array_equal(same, windows)
+    with pytest.raises(ValueError, match="detrend must be one of"):
+        PreprocessingConfig(detrend="mean")
+    assert "detrend" not in PreprocessingConfig().to_dict()  # as before the option
+    linear = PreprocessingConfig(detrend="linear")
+    assert PreprocessingConfig.from_dict(linear.to_dict()) == linear
+
+
+@pytest.mark.parametrize("tail", ["drop", "pad"])
+def test_detrend_takes_dc_offsets_out_before_float32(tail):
+    """With detrend, DC offsets of tens of mV and a drift leave the windows of the clean signal
+    (float64 arithmetic before the cast), continuous and epoched, and no offset warning."""
+    rng = np.random.default_rng(6)
+    clean = rng.normal(0, 20e-6, (3, 256 * 10 + 100))
+    dc = clean + np.array([[31e-3], [-18e-3], [0.4e-3]]) + np.linspace(0, 2e-3, clean.shape[1])
+    config = PreprocessingConfig(detrend="linear", tail=tail)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        got = prepare(as_recording(dc, ch_names=NAMES, sfreq=256.0), config=config)
+    want = prepare(as_recording(clean, ch_names=NAMES, sfreq=256.0), config=config)
+    assert len(got) == (2 if tail == "drop" else 3)
+    np.testing.assert_allclose(got.data, want.data, rtol=0, atol=2e-8)  # ~1 float32 ulp of EEG
+    assert np.abs(got.data[:2].mean(axis=-1)).max() < 1e-6  # means of full windows: gone
+    epochs = as_recording(dc[:, :2048].reshape(3, 2, 1024).transpose(1, 0, 2).copy(),
+                          ch_names=NAMES, sfreq=256.0)  # fmt: skip
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        per_epoch = prepare(epochs, config=config)
+    np.testing.assert_allclose(per_epoch.data.mean(axis=-1), 0, atol=1e-6)

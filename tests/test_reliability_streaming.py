@@ -54,17 +54,22 @@ def _in_memory_stream(x_volts: np.ndarray, sfreq: float) -> StreamedRecording:
     average_reference=st.booleans(),
     resample=st.sampled_from(["polyphase", "nearest"]),
     tail=st.sampled_from(["drop", "pad"]),
+    detrend=st.sampled_from(["none", "constant", "linear"]),
     block=st.integers(1, 5),
     offsets=st.lists(st.floats(-0.05, 0.05), min_size=3, max_size=3),
     seed=st.integers(0, 1000),
 )
 def test_streamed_windows_equal_whole_signal_windows(
-    sfreq, seconds, overlap, average_reference, resample, tail, block, offsets, seed
+    sfreq, seconds, overlap, average_reference, resample, tail, detrend, block, offsets, seed
 ):
     n = int(seconds * sfreq)
     x = R.eeg_like(3, n, sfreq, seed) * 1e-6 + np.array(offsets)[:, None]  # DC offsets: tens of mV
     config = PreprocessingConfig(
-        overlap=overlap, average_reference=average_reference, resample=resample, tail=tail
+        overlap=overlap,
+        average_reference=average_reference,
+        resample=resample,
+        tail=tail,
+        detrend=detrend,
     )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # short recordings padded with tail="pad"

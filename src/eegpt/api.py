@@ -66,6 +66,7 @@ def embed(
     average_reference: bool | None = None,
     resample: str | None = None,
     tail: str | None = None,
+    detrend: str | None = None,
     reject_by_annotation: bool = False,
     device: str | None = None,
     precision: Precision = "float32",
@@ -97,8 +98,9 @@ def embed(
         What to do with ``rename`` keys the recording does not have (``"ignore"``: one
         ``rename`` for recordings with different channels).
     preprocessing : PreprocessingConfig | None
-        Resampling, units, reference and windowing; the keyword arguments ``window_seconds``,
-        ``overlap``, ``average_reference``, ``resample`` and ``tail`` override single fields.
+        Resampling, units, reference, windowing and detrending; the keyword arguments
+        ``window_seconds``, ``overlap``, ``average_reference``, ``resample``, ``tail`` and
+        ``detrend`` override single fields.
     reject_by_annotation : bool
         Leave out the windows of a continuous recording that overlap an annotation marked bad
         (description starting with ``"bad"``, any case: ``BAD_muscle``, MNE's ``BAD boundary``;
@@ -214,6 +216,7 @@ _EMBED_DEFAULTS: dict[str, Any] = {
     "average_reference": None,
     "resample": None,
     "tail": None,
+    "detrend": None,
     "reject_by_annotation": False,
     "device": None,
     "precision": "float32",
@@ -250,6 +253,7 @@ class _Job:
             average_reference=a["average_reference"],
             resample=a["resample"],
             tail=a["tail"],
+            detrend=a["detrend"],
         )
         # Embeddings describe the recording's own channels: the optional 1x1 channel projection
         # belongs to a downstream head trained on one fixed montage, so it is not applied here.

@@ -80,6 +80,13 @@ def add_preprocessing_options(p: argparse.ArgumentParser) -> None:
         help="a last partial window is dropped (default) or zero-padded",
     )
     g.add_argument(
+        "--detrend",
+        choices=["none", "constant", "linear"],
+        default="none",
+        help="per window and channel, subtract nothing (default), the mean, or the straight "
+        "line: for DC-coupled (BioSemi) or drifting recordings, which eegpt does not filter",
+    )
+    g.add_argument(
         "--reject-by-annotation",
         action="store_true",
         help="leave out windows that overlap an annotation marked bad (BAD_..., any case, as "
@@ -103,6 +110,7 @@ def preprocessing_config(args: argparse.Namespace) -> PreprocessingConfig:
         average_reference=args.average_reference,
         resample=args.resample,
         tail=args.tail,
+        detrend=args.detrend,
         scale=PRETRAINING_SCALE * checked_rescale(args.rescale),
     )
 

@@ -1679,6 +1679,7 @@ def embed_dataset(
     average_reference: bool | None = None,
     resample: str | None = None,
     tail: str | None = None,
+    detrend: str | None = None,
     reject_by_annotation: bool = False,
     rename: Mapping[str, str | None] | None = None,
     on_unknown: Literal["drop", "raise"] = "drop",
@@ -1719,7 +1720,7 @@ def embed_dataset(
         ``"ray"``: Ray Data on ``ray_address`` (or a local Ray instance); needs ``ray[data]``.
     pattern : str | None
         Glob for folder input, e.g. ``"**/*.edf"``.
-    preprocessing, window_seconds, overlap, average_reference, resample, tail
+    preprocessing, window_seconds, overlap, average_reference, resample, tail, detrend
         Preprocessing (see :class:`~eegpt.preprocessing.PreprocessingConfig`); the keywords
         override single fields.
     reject_by_annotation : bool
@@ -1800,6 +1801,7 @@ def embed_dataset(
         average_reference=average_reference,
         resample=resample,
         tail=tail,
+        detrend=detrend,
     )
     if stream_precision != "float32" and precision == "float32":
         raise ValueError(

@@ -29,6 +29,8 @@ from eegpt.io import EDF_VOLT_UNITS, Recording, as_recording, nonfinite_error
 __all__ = [
     "PreprocessingConfig",
     "Windows",
+    "cut_windows",
+    "detrend_windows",
     "nearest_indices",
     "prepare",
     "resample",
@@ -45,6 +47,7 @@ FLAT_STD = 1e-13  # V; a channel with a smaller standard deviation counts as fla
 TOO_LARGE = 2e-3  # V; a larger robust amplitude looks like micro- or millivolts read as volts
 TOO_SMALL = 1e-7  # V; robust amplitude below this (200x under scalp EEG's) is mis-scaled
 CLIP_FRACTION = 0.01  # a channel with more of its samples at its minimum or maximum is clipped
+DETREND = ("none", "constant", "linear")  # PreprocessingConfig.detrend
 OFFSET_MIN = 1e-4  # V; a channel median beyond it, and beyond OFFSET_RATIO deviations, is DC
 OFFSET_RATIO = 10.0  # robust standard deviations (1.4826 x the median absolute deviation)
 MIN_SFREQ = 1.0  # Hz; lower sampling rates mean a corrupt header or the wrong time unit
@@ -83,6 +86,13 @@ class PreprocessingConfig:
     tail : ``"drop"`` | ``"pad"``
         A final partial window (or a recording/epoch shorter than one window) is dropped, or
         zero-padded to full length.
+    detrend : ``"none"`` | ``"constant"`` | ``"linear"``
+        Per window and channel, after everything else, subtract nothing (the samples as
+        recorded, the default), the mean, or the least-squares straight line
+        (:func:`detrend_windows`, as :func:`scipy.signal.detrend`; a zero-padded tail stays
+        zero). For DC-coupled amplifiers and drifting recordings, whose offsets would otherwise
+        dominate the windows; a high-pass filter (``raw.filter(0.5, None)``) is the alternative
+        for data in MNE. Recorded only when not ``"none"`` (:meth:`to_dict`).
     """
 
     sfreq: float = 256.0
@@ -92,6 +102,7 @@ class PreprocessingConfig:
     average_reference: bool = False
     scale: float = PRETRAINING_SCALE
     tail: Literal["pad", "drop"] = "drop"
+    detrend: Literal["none", "constant", "linear"] = "none"
 
     def __post_init__(self) -> None:
         for name in ("sfreq", "window_seconds", "overlap", "scale"):
@@ -114,6 +125,8 @@ class PreprocessingConfig:
             raise ValueError(f"resample must be 'polyphase' or 'nearest', got {self.resample!r}")
         if self.tail not in ("pad", "drop"):
             raise ValueError(f"tail must be 'pad' or 'drop', got {self.tail!r}")
+        if self.detrend not in DETREND:
+            raise ValueError(f"detrend must be one of {DETREND}, got {self.detrend!r}")
         if not isinstance(self.average_reference, (bool, np.bool_)):
             raise TypeError(f"average_reference must be a bool, got {self.average_reference!r}")
         _whole_samples(self.window_seconds, self.sfreq, "window_seconds")
@@ -140,8 +153,12 @@ class PreprocessingConfig:
         return replace(self, **{k: v for k, v in changes.items() if v is not None})
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-serialisable form; inverse of :meth:`from_dict`."""
-        return asdict(self)
+        """JSON-serialisable form; inverse of :meth:`from_dict`. ``detrend`` is left out when
+        ``"none"``, so outputs and corpus runs from before the option compare equal."""
+        d = asdict(self)
+        if d["detrend"] == "none":
+            del d["detrend"]
+        return d
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> PreprocessingConfig:
@@ -449,7 +466,14 @@ def prepare(
 
     x = recording.data[..., picks, :]  # fancy indexing: a float64 copy we may modify in place
     units = None if recording.units is None else [recording.units[i] for i in picks]
-    check_signal(SignalStats.of(x), mapping.input_names, source, units, gain=config.gain)
+    check_signal(
+        SignalStats.of(x),
+        mapping.input_names,
+        source,
+        units,
+        gain=config.gain,
+        offsets=config.detrend == "none",
+    )
     if config.average_reference:
         if x.shape[-2] < 2:
             raise RecordingError(f"{source}: average_reference needs at least 2 channels; got 1")
@@ -484,10 +508,39 @@ def prepare(
         f"prepared {recording.source}: {len(windows)} window(s) of {len(mapping)} channel(s) x "
         f"{config.n_samples} samples at {config.sfreq:g} Hz (from {recording.sfreq:g} Hz, "
         f"resample={config.resample!r}, average_reference={config.average_reference}, "
-        f"scale={config.scale:g})",
+        f"scale={config.scale:g}, detrend={config.detrend!r})",
         verbose,
     )
     return windows
+
+
+def detrend_windows(windows: np.ndarray, n_valid: np.ndarray | int, how: str) -> None:
+    """Detrend each window and channel in place over its first ``n_valid`` samples.
+
+    Parameters
+    ----------
+    windows : ndarray, shape (n_windows, n_channels, n_samples)
+        Model-unit windows (float64, before the cast to float32, for offsets far beyond the
+        signal); the samples past ``n_valid`` (a zero-padded tail) are left as they are.
+    n_valid : ndarray of int, shape (n_windows,), or int
+        Recorded samples at the start of each window.
+    how : ``"none"`` | ``"constant"`` | ``"linear"``
+        Nothing; subtract the mean; subtract the least-squares line (both computed in float64,
+        as :func:`scipy.signal.detrend` does).
+    """
+    if how == "none":
+        return
+    if how not in DETREND:
+        raise ValueError(f"detrend must be one of {DETREND}, got {how!r}")
+    n_valid = np.broadcast_to(np.asarray(n_valid, dtype=np.int64), (len(windows),))
+    for n in np.unique(n_valid):
+        rows = np.flatnonzero(n_valid == n)
+        seg = windows[rows, :, :n].astype(np.float64)  # a copy (fancy index)
+        seg -= seg.mean(axis=-1, keepdims=True)
+        if how == "linear" and n > 1:
+            t = np.arange(n, dtype=np.float64) - (n - 1) / 2
+            seg -= (seg @ t / (t @ t))[..., None] * t
+        windows[rows, :, :n] = seg
 
 
 def map_recording_channels(names: Sequence[str], source: str, **kwargs: Any) -> ChannelMapping:
@@ -634,6 +687,7 @@ def check_signal(
     source: str,
     units: Sequence[str] | None = None,
     gain: float = 1.0,
+    offsets: bool = True,
 ) -> None:
     """Raise on NaN/Inf samples; warn about flat, clipped and mis-scaled channels.
 
@@ -650,6 +704,8 @@ def check_signal(
     gain : float
         The correction the volts will get (:attr:`PreprocessingConfig.gain`): the flat and
         amplitude checks judge ``gain`` x volts.
+    offsets : bool
+        Warn about DC offsets far beyond the signal (not when each window is detrended).
 
     Raises
     ------
@@ -692,7 +748,8 @@ def check_signal(
         )
     deviation = stats.deviation() * gain
     _check_amplitude(deviation, flat, names, source, gain)
-    _check_offsets(stats.median() * gain, deviation, flat, names, source)
+    if offsets:
+        _check_offsets(stats.median() * gain, deviation, flat, names, source)
 
 
 def _check_offsets(
@@ -716,9 +773,9 @@ def _check_offsets(
         f"{more}, against a typical deviation of {np.median(deviation[which]) * 1e6:.3g} uV. "
         "The recording looks DC-coupled (BioSemi and other active-electrode amplifiers record "
         "offsets of tens of mV) or unfiltered, and eegpt does not filter: the offsets would "
-        "dominate what the model sees. High-pass filter the recording first, e.g. "
-        "raw.filter(l_freq=0.5, h_freq=None) in MNE (then embed the Raw, or save it and embed "
-        "the file)."
+        "dominate what the model sees. Remove each window's offset and drift (--detrend "
+        "linear; Python: PreprocessingConfig(detrend='linear')), or high-pass filter the "
+        "recording first (raw.filter(l_freq=0.5, h_freq=None) in MNE)."
     )
 
 
@@ -796,20 +853,53 @@ def _check_amplitude(
 def _continuous_windows(
     x: np.ndarray, recording: Recording, config: PreprocessingConfig
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    n_channels, n_times = x.shape
-    window, step = config.n_samples, config.step_samples
-    starts = window_starts(n_times, window, step, config.tail)
+    n_times = x.shape[-1]
+    starts = window_starts(n_times, config.n_samples, config.step_samples, config.tail)
     check_length(n_times, recording.duration, recording.source, config)
-    n_full = int(np.sum(starts + window <= n_times))
-    out = np.empty((len(starts), n_channels, window), dtype=np.float32)
-    if n_full:
-        full = sliding_window_view(x, window, axis=-1)[:, ::step][:, :n_full]
-        out[:n_full] = np.moveaxis(full, 1, 0)  # the one copy, cast to float32
-    n_valid = np.minimum(n_times - starts, window).astype(np.int64)
-    for k in range(n_full, len(starts)):
-        out[k] = 0.0
-        out[k, :, : n_valid[k]] = x[:, starts[k] :]
+    out, n_valid = cut_windows(x, starts, config.n_samples, config.detrend)
     return out, starts / config.sfreq, n_valid
+
+
+def cut_windows(
+    x: np.ndarray, starts: np.ndarray, window: int, detrend: str = "none"
+) -> tuple[np.ndarray, np.ndarray]:
+    """Windows of a continuous signal, detrended in float64 and stored as float32.
+
+    Parameters
+    ----------
+    x : ndarray of float64, shape (n_channels, n_times)
+        The signal in model units at the model's rate.
+    starts : ndarray of int, shape (n_windows,)
+        Ascending window starts (samples); a window that runs past the end is zero-padded.
+    window : int
+        Samples per window.
+    detrend : ``"none"`` | ``"constant"`` | ``"linear"``
+        :func:`detrend_windows`, applied before the cast to float32 (a DC offset of tens of
+        millivolts would otherwise cost the signal float32's rounding at the offset's size).
+
+    Returns
+    -------
+    windows : ndarray of float32, shape (n_windows, n_channels, window)
+    n_valid : ndarray of int64, shape (n_windows,)
+        Recorded samples at the start of each window (``window`` except in a padded tail).
+    """
+    starts = np.asarray(starts, dtype=np.int64)
+    n_times = x.shape[-1]
+    n_valid = np.minimum(n_times - starts, window).astype(np.int64)
+    out = np.zeros((len(starts), x.shape[0], window), dtype=np.float32)
+    n_full = int(np.sum(n_valid == window))
+    if n_full:
+        view = sliding_window_view(x, window, axis=-1)
+        chunk = n_full if detrend == "none" else 256  # bounded float64 copies when detrending
+        for i in range(0, n_full, chunk):
+            w = np.moveaxis(view[:, starts[i : min(n_full, i + chunk)]], 1, 0)  # a float64 copy
+            detrend_windows(w, window, detrend)
+            out[i : i + len(w)] = w
+    for k in range(n_full, len(starts)):  # the zero-padded tail
+        w = x[None, :, starts[k] :].copy()
+        detrend_windows(w, n_valid[k], detrend)
+        out[k, :, : n_valid[k]] = w[0]
+    return out, n_valid
 
 
 def check_length(n_times: int, duration: float, source: str, config: PreprocessingConfig) -> None:
@@ -848,6 +938,7 @@ def _epoch_windows(
             "window_seconds (--window), or for shorter epochs zero-pad them with tail='pad' "
             "(--tail pad)."
         )
+    detrend_windows(x, n_times, config.detrend)  # x: a float64 array owned by prepare
     if n_times == window:
         out = x.astype(np.float32)
     else:

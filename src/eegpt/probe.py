@@ -72,7 +72,7 @@ from eegpt.errors import MissingDependencyError, RecordingError
 from eegpt.io import Recording, as_recording, epochs_labels, may_hold_epochs, read_epochs_file
 from eegpt.model import EEGPT, EEGPTEncoder, LinearProbe
 from eegpt.outputs import atomic_write
-from eegpt.preprocessing import PreprocessingConfig, prepare, resample
+from eegpt.preprocessing import PreprocessingConfig, detrend_windows, prepare, resample
 
 __all__ = [
     "EEGPTProbe",
@@ -448,6 +448,7 @@ def _projection_windows(
             f"(epochs.crop(tmin, tmin + {config.window_seconds:g} - 1 / sfreq)) or change "
             "window_seconds; shorter epochs can be zero-padded with tail='pad'"
         )
+    detrend_windows(x, n_times, config.detrend)  # float64, before the cast
     out = np.zeros((x.shape[0], x.shape[1], window), dtype=np.float32)
     out[..., :n_times] = x
     return out

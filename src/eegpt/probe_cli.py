@@ -254,6 +254,12 @@ def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
     g.add_argument(
         "--tail", choices=["drop", "pad"], default="drop", help="pad shorter epochs with zeros"
     )
+    g.add_argument(
+        "--detrend",
+        choices=["none", "constant", "linear"],
+        default="none",
+        help="per epoch and channel, subtract nothing (default), the mean, or the straight line",
+    )
     p.add_argument("--overwrite", action="store_true", help="replace an existing probe")
     _add_run_options(p)
     p.set_defaults(func=cmd_probe_train)
@@ -308,6 +314,7 @@ def cmd_probe_train(args: argparse.Namespace) -> int:
         average_reference=args.average_reference,
         resample=args.resample,
         tail=args.tail,
+        detrend=args.detrend,
     )
     probe = train_probe(
         model,

@@ -32,7 +32,6 @@ from pathlib import Path
 
 import mne
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
 from scipy.signal import resample_poly
 
 from eegpt._logging import log as _log
@@ -58,6 +57,7 @@ from eegpt.preprocessing import (
     check_rate,
     check_signal,
     check_windows,
+    cut_windows,
     map_recording_channels,
     nearest_source,
     polyphase_ratio,
@@ -283,7 +283,7 @@ class WindowStream:
             f"streaming {source}: {self.n_windows} window(s) of {recording.n_channels} "
             f"channel(s) x {config.n_samples} samples at {config.sfreq:g} Hz (from {sfreq:g} Hz, "
             f"resample={config.resample!r}, average_reference={config.average_reference}, "
-            f"scale={config.scale:g})",
+            f"scale={config.scale:g}, detrend={config.detrend!r})",
             verbose,
         )
 
@@ -302,7 +302,14 @@ class WindowStream:
         chunk = max(1, SCAN_BYTES // (8 * rec.n_channels))
         for start in range(0, rec.n_times, chunk):
             stats.update(rec.read(start, min(rec.n_times, start + chunk)))
-        check_signal(stats, rec.mapping.input_names, rec.source, rec.units, gain=self.config.gain)
+        check_signal(
+            stats,
+            rec.mapping.input_names,
+            rec.source,
+            rec.units,
+            gain=self.config.gain,
+            offsets=self.config.detrend == "none",
+        )
         means = stats.mean
         if self.config.average_reference:
             means = means - means.mean()  # the mean over time of the re-referenced channels
@@ -322,14 +329,8 @@ class WindowStream:
         for w0 in range(0, self.n_windows, block_windows):
             starts = self._starts[w0 : w0 + block_windows]
             lo, hi = int(starts[0]), min(int(starts[-1]) + window, self.n_out)
-            y = self._output(lo, hi)
-            out = np.zeros((len(starts), y.shape[0], window), dtype=np.float32)
-            n_full = int(np.sum(starts + window <= self.n_out))
-            if n_full:
-                full = sliding_window_view(y, window, axis=-1)[:, starts[:n_full] - lo]
-                out[:n_full] = np.moveaxis(full, 1, 0)
-            for k in range(n_full, len(starts)):  # the zero-padded tail window
-                out[k, :, : self.n_out - starts[k]] = y[:, starts[k] - lo :]
+            y = self._output(lo, hi)  # hi is n_out for the block with the padded tail
+            out, _ = cut_windows(y, starts - lo, window, self.config.detrend)
             check_windows(out, self.recording.source, self.config)
             yield w0, out
 
