@@ -273,6 +273,31 @@ def test_manifest_values_are_kept_as_written(corpus, tmp_path):
     assert meta == {"subject": ["001", "010"], "group": ["patient", None], "age": [31, None]}
 
 
+def test_a_manifest_rescale_column_corrects_single_files(corpus, model, tmp_path):
+    """A file stored in microvolts labelled as volts, listed with rescale 1e-6, gives the rows
+    of the right file without the amplitude warning; the column is kept; bad factors fail."""
+    import mne
+
+    raw = mne.io.read_raw_edf(corpus / "b/rec02.edf", preload=True, verbose="error")
+    wrong = tmp_path / "uv_as_v_raw.fif"
+    raw.copy().apply_function(lambda x: x * 1e6).save(wrong, fmt="double", verbose="error")
+    manifest = tmp_path / "list.csv"
+    manifest.write_text(f"path,rescale\n{corpus / 'b/rec02.edf'},\n{wrong},1e-6\n")
+    assert [f.rescale for f in resolve_inputs(manifest).files] == [1.0, 1e-6]
+    out = tmp_path / "out"
+    embed_dataset(manifest, out, model=model, workers=0, device="cpu", progress=False)
+    df, z = read_embeddings(out)
+    right, fixed = (z[df.path.str.endswith(end).to_numpy()] for end in (".edf", ".fif"))
+    np.testing.assert_allclose(fixed, right, rtol=1e-5, atol=1e-5)
+    assert df.rescale.isna().sum() == len(right) and (df.rescale[len(right) :] == 1e-6).all()
+    files = pd.read_csv(out / FILES_REPORT)
+    assert not files.warnings.fillna("").str.contains("amplitude check").any()
+    for value in ("0", "-1", "x"):
+        manifest.write_text(f"path,rescale\n{wrong},{value}\n")
+        with pytest.raises(ValueError, match=r"'rescale' column needs positive numbers.*row 0"):
+            resolve_inputs(manifest)
+
+
 def test_resume_skips_done_shards_and_refuses_other_settings(corpus, model, tmp_path):
     out = tmp_path / "out"
     embed_dataset(corpus, out, model=model, shard_size=3, workers=0, progress=False)

@@ -158,11 +158,16 @@ class InputFile:
         glob root), or the manifest's ``recording_id`` column.
     path : str
         Absolute path of the file.
+    rescale : float
+        Multiplier for the samples as read (volts), from the manifest's ``rescale`` column: a
+        file whose header gives the wrong unit (``1e-6``: microvolts labelled as volts), as
+        ``--rescale`` does for a whole run.
     """
 
     index: int
     recording_id: str
     path: str
+    rescale: float = 1.0
 
 
 @dataclass
@@ -209,8 +214,10 @@ def resolve_inputs(inputs: Any, *, pattern: str | None = None) -> DatasetInputs:
         A folder (searched recursively for :data:`EEG_SUFFIXES`, or ``pattern``), a glob such
         as ``"/data/tuh/**/*.edf"``, a manifest (``.csv``, ``.tsv`` or ``.parquet``) with a
         ``path`` column, relative paths being relative to the manifest's folder, an optional
-        unique ``recording_id`` column and any other columns copied to every row of the file's
-        windows; a table of the same form; a single EEG file; or a list of EEG files.
+        unique ``recording_id`` column, an optional ``rescale`` column (per-file correction of
+        the samples as read, :attr:`InputFile.rescale`) and any other columns copied to every
+        row of the file's windows; a table of the same form; a single EEG file; or a list of
+        EEG files.
     pattern : str | None
         For a folder: a glob relative to it, e.g. ``"**/*.edf"``.
 
@@ -261,13 +268,42 @@ def _relative_ids(paths: list[Path], root: Path) -> list[str]:
     return [p.resolve().relative_to(root).as_posix() for p in paths]
 
 
-def _make_inputs(paths: list[Path], ids: list[str], source: str, metadata: Any = None):
+def _make_inputs(
+    paths: list[Path],
+    ids: list[str],
+    source: str,
+    metadata: Any = None,
+    rescale: list[float] | None = None,
+) -> DatasetInputs:
     _check_ids(ids, source)
+    factors = rescale or [1.0] * len(paths)
     files = [
-        InputFile(i, rid, str(p.resolve()))
-        for i, (p, rid) in enumerate(zip(paths, ids, strict=True))
+        InputFile(i, rid, str(p.resolve()), factor)
+        for i, (p, rid, factor) in enumerate(zip(paths, ids, factors, strict=True))
     ]
     return DatasetInputs(files, metadata, source)
+
+
+def _rescale_column(table: Any, source: str) -> list[float] | None:
+    """The manifest's per-file ``rescale`` factors (empty cells: 1), checked, or None."""
+    if "rescale" not in table.column_names:
+        return None
+    factors, bad = [], []
+    for row, value in enumerate(table.column("rescale").to_pylist()):
+        try:
+            factor = 1.0 if value is None or str(value).strip() == "" else float(value)
+        except (TypeError, ValueError):
+            factor = math.nan
+        if not (math.isfinite(factor) and factor > 0):
+            bad.append(f"row {row}: {value!r}")
+        factors.append(factor)
+    if bad:
+        raise ValueError(
+            f"manifest {source}: the 'rescale' column needs positive numbers (the multiplier "
+            f"for the samples as read, e.g. 1e-6 for microvolts labelled as volts): "
+            f"{', '.join(bad[:5])}"
+        )
+    return factors
 
 
 def _from_folder(folder: Path, pattern: str | None) -> DatasetInputs:
@@ -383,7 +419,8 @@ def _from_table(table: Any, base: Path, source: str) -> DatasetInputs:
             f"{list(RESERVED_COLUMNS)}; rename them"
         )
     metadata = table.select(extra).combine_chunks() if extra else None
-    return _make_inputs(paths, ids, source, metadata)  # type: ignore[arg-type]
+    rescale = _rescale_column(table, source)  # also kept as a column: the rows say it
+    return _make_inputs(paths, ids, source, metadata, rescale)  # type: ignore[arg-type]
 
 
 def _check_ids(ids: list[str | None], source: str) -> None:
@@ -522,6 +559,7 @@ def load_file(
     rename: Mapping[str, str | None] | None = None,
     on_unknown: Literal["drop", "raise"] = "drop",
     reject_by_annotation: bool = False,
+    rescale: float = 1.0,
 ) -> LoadedFile:
     """Read one file and cut it into model windows; never raises for a bad file.
 
@@ -538,6 +576,8 @@ def load_file(
         file does not have are ignored (one ``rename`` serves the whole corpus).
     reject_by_annotation : bool
         Leave out the windows over annotations marked bad (see :func:`eegpt.embed`).
+    rescale : float
+        This file's correction of the samples as read (:attr:`InputFile.rescale`).
 
     Returns
     -------
@@ -555,6 +595,8 @@ def load_file(
             mapping = map_channels(
                 recording.ch_names, rename=rename, on_unknown=on_unknown, on_missing="ignore"
             )
+            if rescale != 1.0:
+                config = config.updated(scale=config.scale * rescale)
             windows = prepare(recording, mapping, config)
             per_window = annotations_per_window(recording, windows.onsets, config.window_seconds)
             found = annotate_windows(per_window, path, reject=reject_by_annotation, all_bad="empty")
@@ -1232,12 +1274,12 @@ class _Readers:
 
     def _submit(self, f: InputFile) -> Future:
         assert self.pool is not None
-        return self.pool.submit(self.loader, f.index, f.path, **self.kwargs)
+        return self.pool.submit(self.loader, f.index, f.path, rescale=f.rescale, **self.kwargs)
 
     def read(self, files: Iterable[InputFile]) -> Iterator[LoadedFile]:
         if self.workers == 0:
             for f in files:
-                yield self.loader(f.index, f.path, **self.kwargs)
+                yield self.loader(f.index, f.path, rescale=f.rescale, **self.kwargs)
             return
         self._start()
         todo = iter(files)

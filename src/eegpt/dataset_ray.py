@@ -161,7 +161,12 @@ class _ReadActor:
         self.load_kwargs = dict(load_kwargs)
 
     def __call__(self, row: dict[str, Any]) -> dict[str, Any]:
-        f = load_file(int(row["index"]), str(row["path"]), **self.load_kwargs)
+        f = load_file(
+            int(row["index"]),
+            str(row["path"]),
+            rescale=float(row.get("rescale", 1.0)),
+            **self.load_kwargs,
+        )
         data = f.data if f.error is None else np.zeros((0, 0, 0), np.float32)
         return {
             "index": f.index,
@@ -307,7 +312,7 @@ def run_ray(
     try:
         cpu_model = copy.deepcopy(model).to("cpu")
         model_ref = ray.put(cpu_model)
-        items = [{"index": f.index, "path": f.path} for f in files]
+        items = [{"index": f.index, "path": f.path, "rescale": f.rescale} for f in files]
         ds = ray.data.from_items(items, override_num_blocks=min(len(items), 10_000))
         ds = ds.map(
             _ReadActor,
