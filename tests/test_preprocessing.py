@@ -409,7 +409,7 @@ def test_rescale_corrects_a_wrong_unit_and_the_checks_judge_the_result():
     np.testing.assert_allclose(fixed.data, right.data, rtol=1e-6, atol=1e-9)
     # A correction in the wrong direction is reported with the values it produced.
     with pytest.warns(
-        RuntimeWarning, match=r"35.4 V after rescaling by 1000.*by 0.001: --rescale 0.001 "
+        RuntimeWarning, match=r"34.9 V after rescaling by 1000.*by 0.001: --rescale 0.001 "
     ):
         prepare(
             as_recording(x * 1e3, ch_names=NAMES, sfreq=256.0),
@@ -437,13 +437,25 @@ def test_dc_offsets_get_their_own_warning_not_the_amplitude_one():
         prepare(as_recording(x, ch_names=NAMES, sfreq=256.0))
     assert len(record) == 1
     text = str(record[0].message)
-    assert "offset check: 2 channels sit far from zero" in text and "amplitude" not in text
+    assert "offset check: 2 channels carry offsets or drift" in text and "amplitude" not in text
     assert f"{NAMES[0]} (30 mV), {NAMES[1]} (-20 mV)" in text and "raw.filter(l_freq=0.5" in text
     assert robust_amplitude(x) == pytest.approx(20e-6 * 0.6745, rel=0.1)
-    for quiet in (noise, noise + 50e-6, noise + 2e-3 * np.linspace(-1, 1, 2048)):  # small, drift
+    for quiet in (noise, noise + 50e-6):  # no offset, a small one
         with warnings.catch_warnings():
             warnings.simplefilter("error")
             prepare(as_recording(quiet, ch_names=NAMES, sfreq=256.0))
+    # a drift of 4 mV over 8 s, centred on zero: neither an amplitude warning (the amplitude
+    # is measured about the slow course) nor silence
+    drift = noise + 2e-3 * np.linspace(-1, 1, 2048)
+    with pytest.warns(RuntimeWarning) as record:
+        prepare(as_recording(drift, ch_names=NAMES, sfreq=256.0))
+    assert len(record) == 1 and "spread 1.4" in str(record[0].message)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        prepare(
+            as_recording(drift, ch_names=NAMES, sfreq=256.0),
+            config=PreprocessingConfig(detrend="linear"),
+        )
 
 
 # ---------------------------------------------------------------------------------------------

@@ -53,6 +53,7 @@ OFFSET_RATIO = 10.0  # robust standard deviations (1.4826 x the median absolute 
 MIN_SFREQ = 1.0  # Hz; lower sampling rates mean a corrupt header or the wrong time unit
 LOW_SFREQ = 100.0  # Hz; below it a warning: EEG is rarely sampled so slowly (a wrong sfreq?)
 _MAX_CHECK_SAMPLES = 100_000  # per channel, for the robust amplitude estimate
+_LOCAL_RUN = 256  # subsample points per run of SignalStats.local_deviation
 _RESAMPLE_ROWS = 8  # channels resampled at a time
 
 
@@ -680,6 +681,23 @@ class SignalStats:
         sample = np.concatenate(self._sample, axis=-1)
         return np.median(np.abs(sample - np.median(sample, axis=-1, keepdims=True)), axis=-1)
 
+    def local_deviation(self) -> np.ndarray:
+        """The median absolute deviation of each channel about its own slow course (volts):
+        the subsample cut into runs of ``_LOCAL_RUN`` points (about 1 s of a short recording,
+        longer spans of a long one), each less its least-squares line; the median over runs.
+        Offsets and drift, which inflate :meth:`deviation`, leave it at the signal's size."""
+        sample = np.concatenate(self._sample, axis=-1)
+        n = sample.shape[-1]
+        run = min(n, _LOCAL_RUN)
+        if run < 3:
+            return self.deviation()
+        runs = sample[:, : n - n % run].reshape(sample.shape[0], -1, run)
+        t = np.arange(run, dtype=np.float64) - (run - 1) / 2
+        runs = runs - runs.mean(axis=-1, keepdims=True)
+        runs = runs - (runs @ t / (t @ t))[..., None] * t
+        mad = np.median(np.abs(runs - np.median(runs, axis=-1, keepdims=True)), axis=-1)
+        return np.median(mad, axis=-1)
+
 
 def check_signal(
     stats: SignalStats,
@@ -746,35 +764,46 @@ def check_signal(
             f"({how_to_drop([names[i] for i in np.flatnonzero(clipped)])}) or the saturated "
             "time spans."
         )
-    deviation = stats.deviation() * gain
-    _check_amplitude(deviation, flat, names, source, gain)
+    # the signal's own size, whatever offsets and drift add (they have their own check)
+    local = stats.local_deviation() * gain
+    _check_amplitude(local, flat, names, source, gain)
     if offsets:
-        _check_offsets(stats.median() * gain, deviation, flat, names, source)
+        slow = np.maximum(np.abs(stats.median()), 1.4826 * stats.deviation()) * gain
+        _check_offsets(stats.median() * gain, slow, local, flat, names, source)
 
 
 def _check_offsets(
     median: np.ndarray,
-    deviation: np.ndarray,
+    slow: np.ndarray,
+    local: np.ndarray,
     flat: np.ndarray,
     names: Sequence[str],
     source: str,
 ) -> None:
-    """Warn about channels whose median (volts) dwarfs their signal: DC offsets, which a
-    DC-coupled amplifier records and a high-pass filter removes; eegpt filters nothing."""
-    offset = np.abs(median)
-    odd = (offset > OFFSET_MIN) & (offset > OFFSET_RATIO * 1.4826 * deviation) & ~flat
+    """Warn about channels whose offset or drift (``slow``: the larger of the median's size and
+    the overall robust spread, volts) dwarfs their signal (``local``: the median absolute
+    deviation about the slow course): what a DC-coupled amplifier records and a high-pass
+    filter removes; eegpt filters nothing."""
+    odd = (slow > OFFSET_MIN) & (slow > OFFSET_RATIO * 1.4826 * local) & ~flat
     if not odd.any():
         return
     which = np.flatnonzero(odd)
-    shown = ", ".join(f"{names[i]} ({median[i] * 1e3:.3g} mV)" for i in which[:6])
+    shown = ", ".join(
+        f"{names[i]} (median {median[i] * 1e3:.3g} mV, spread {slow[i] * 1e3:.3g} mV)"
+        if slow[i] > 2 * abs(median[i])
+        else f"{names[i]} ({median[i] * 1e3:.3g} mV)"
+        for i in which[:6]
+    )
     more = f" and {len(which) - 6} more" if len(which) > 6 else ""
     _warn(
-        f"{source}: offset check: {_count(len(which), 'channel')} sit far from zero: {shown}"
-        f"{more}, against a typical deviation of {np.median(deviation[which]) * 1e6:.3g} uV. "
-        "The recording looks DC-coupled (BioSemi and other active-electrode amplifiers record "
-        "offsets of tens of mV) or unfiltered, and eegpt does not filter: the offsets would "
-        "dominate what the model sees. Remove each window's offset and drift (--detrend "
-        "linear; Python: PreprocessingConfig(detrend='linear')), or high-pass filter the "
+        f"{source}: offset check: {_count(len(which), 'channel')} "
+        f"{'carries' if len(which) == 1 else 'carry'} offsets or drift far "
+        f"beyond their signal: {shown}{more}, against a signal of about "
+        f"{np.median(local[which]) * 1e6:.3g} uV (median absolute deviation). The recording "
+        "looks DC-coupled (BioSemi and other active-electrode amplifiers record offsets of tens "
+        "of mV) or unfiltered, and eegpt does not filter: the offsets would dominate what the "
+        "model sees. Remove each window's offset and drift (detrend='linear'; command line: "
+        "--detrend linear, for embed, embed-dataset and probe train), or high-pass filter the "
         "recording first (raw.filter(l_freq=0.5, h_freq=None) in MNE)."
     )
 
