@@ -230,7 +230,10 @@ def test_rename_validation():
     with pytest.raises(ValueError, match="rename keys"):
         map_channels(["Fp1"], rename={"Fp2": "FP2"})
     with pytest.raises(ValueError, match="rename values must be EEGPT vocabulary names"):
-        map_channels(["E1", "Fp1"], rename={"E1": "A1"})
+        map_channels(["E1", "Fp1"], rename={"E1": "XYZ"})
+    # a known electrode outside the vocabulary is a valid target: dropped, and said why
+    with pytest.warns(RuntimeWarning, match=r"\['E1 \(A1\)'\] are scalp electrodes outside"):
+        assert map_channels(["E1", "Fp1"], rename={"E1": "A1"}).dropped == ("E1",)
     with pytest.raises(ValueError, match="same EEGPT channel"):
         map_channels(["E1", "Fp1"], rename={"E1": "FP1"})
 
@@ -256,7 +259,8 @@ def test_biosemi_caps_name_their_sockets():
     expected = {"A1": "Fp1", "A2": "AF7", "A5": "F3", "A15": "T7", "A27": "O1", "A32": "CPz",
                 "B1": "Fpz", "B6": "Fz", "B16": "Cz", "B20": "T8", "B31": "PO4", "B32": "O2"}  # fmt: skip
     assert {socket: cap64[socket] for socket in expected} == expected
-    assert [socket for socket, name in cap64.items() if name is None] == ["A24", "A28", "B5", "B29"]
+    outside = {"A24": "P9", "A28": "Iz", "B5": "AFz", "B29": "P10"}  # not among the 62 names
+    assert {socket: cap64[socket] for socket in outside} == outside
     cap32 = cap_rename("biosemi32")
     assert list(cap32) == BIOSEMI_SOCKETS[:32]
     assert (cap32["A1"], cap32["A7"], cap32["A16"], cap32["A30"], cap32["A32"]) == (
@@ -277,10 +281,19 @@ def test_socket_labels_are_mapped_only_through_a_named_cap():
     assert len(mapping) == 60 and mapping.names[:3] == ("FP1", "AF7", "AF3")
     assert mapping.input_names[-1] == "B32" and mapping.names[-1] == "O2"
     assert mapping.dropped == ("A24", "A28", "B5", "B29", *names[64:])
-    assert "EXG1" in str(record[0].message) and "socket" not in str(record[0].message)
+    assert "socket" not in str(record[0].message)
+    assert "'EXG8'] look like other signals" in str(record[0].message)
+    assert "['A24 (P9)', 'A28 (Iz)', 'B5 (AFz)', 'B29 (P10)'] are scalp electrodes" in str(
+        record[0].message
+    )
     with pytest.raises(ValueError, match="lacks 32 socket labels.*'biosemi32'"):
         map_channels(BIOSEMI_SOCKETS[:32], rename=cap_rename("biosemi64"))
-    assert map_channels(BIOSEMI_SOCKETS[:32], rename=cap_rename("biosemi32")).names[-1] == "CZ"
+    assert map_channels(BIOSEMI_SOCKETS[:32], rename="biosemi32").names[-1] == "CZ"
+    # a table for fewer sockets than the recording has would name the shared ones wrongly
+    with pytest.raises(ValueError, match=r"names 32 socket labels but not \['B1', .*biosemi64"):
+        map_channels(names, rename="biosemi32")
+    with pytest.raises(ValueError, match="known caps: biosemi32, biosemi64"):
+        map_channels(names, rename="biosemi")
     with pytest.warns(RuntimeWarning) as record:  # a few odd labels beside 10-10 names: no note
         map_channels(["Fp1", "Fz", "Cz", "Pz", "O1", "O2", "C3", "C4", "A1", "B2"])
     assert "socket" not in str(record[0].message)
@@ -303,6 +316,12 @@ def test_dropped_names_are_told_apart():
         map_channels(["Fp1", "TP9"], on_unknown="raise")
     with pytest.raises(ValueError, match=r"drop the later ones: rename=\{'T7': None\}"):
         map_channels(["T3", "Cz", "T7"])
+    # two channels labelled Cz in an EDF file: MNE calls them Cz-0 and Cz-1
+    with pytest.warns(RuntimeWarning, match=r"copies of one label.*--rename Cz-0=Cz"):
+        map_channels(["Fp1", "Cz-0", "Cz-1"])
+    # with a rename in use, the advice adds to it
+    with pytest.warns(RuntimeWarning, match=r"add 'AF7': None to rename; command line: --drop AF7"):
+        map_channels(["AF7", "Cz", "E1"], rename={"E1": "O1"})
 
 
 def test_bipolar_derivations_are_explained():

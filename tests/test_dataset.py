@@ -298,6 +298,25 @@ def test_a_manifest_rescale_column_corrects_single_files(corpus, model, tmp_path
             resolve_inputs(manifest)
 
 
+def test_reading_warnings_of_mne_are_recorded_per_file(model, tmp_path):
+    """What MNE says while reading a file (EEGLAB's 'boundary' events) lands in that file's
+    warnings, with the windows over the boundaries marked bad."""
+    pytest.importorskip("eeglabio")
+    import mne
+
+    raw, _ = synthetic_raw(minutes=0.5, seed=4)
+    raw.set_annotations(mne.Annotations([6.0], [0.0], ["boundary"]))
+    folder = tmp_path / "in"
+    folder.mkdir()
+    mne.export.export_raw(folder / "cut.set", raw, verbose="error")
+    out = tmp_path / "out"
+    embed_dataset(folder, out, model=model, workers=0, device="cpu", progress=False)
+    files = pd.read_csv(out / FILES_REPORT)
+    assert files.warnings.str.contains("The data contains 'boundary' events").all()
+    df, _ = read_embeddings(out)
+    assert df.bad.tolist()[:3] == [False, True, False]
+
+
 def test_resume_skips_done_shards_and_refuses_other_settings(corpus, model, tmp_path):
     out = tmp_path / "out"
     embed_dataset(corpus, out, model=model, shard_size=3, workers=0, progress=False)

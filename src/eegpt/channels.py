@@ -70,12 +70,14 @@ PRETRAINING_CHANNELS: tuple[str, ...] = tuple(
 _HOW_TO_MAP = "rename={input_name: vocabulary_name} (command line: --rename 'NAME=VOCAB')"
 
 
-def how_to_drop(names: Sequence[str]) -> str:
+def how_to_drop(names: Sequence[str], merged: bool = False) -> str:
     """How to leave these channels out, in Python and on the command line:
-    ``rename={'F4': None} / --drop F4``."""
+    ``rename={'F4': None}; command line: --drop F4`` (``merged``: a rename is in use already,
+    so the entries are to be added to it)."""
     python = ", ".join(f"{name!r}: None" for name in names)
     command = " ".join(f"--drop {shlex.quote(name)}" for name in names)
-    return f"rename={{{python}}}; command line: {command}"
+    where = f"add {python} to rename" if merged else f"rename={{{python}}}"
+    return f"{where}; command line: {command}"
 
 
 #: Electrode caps whose files name channels by socket (BioSemi: ``A1``..``A32``, ``B1``..``B32``),
@@ -91,12 +93,14 @@ def cap_rename(cap: str) -> dict[str, str | None]:
 
     BioSemi recordings often keep the labels of the amplifier's sockets (``A1``..``A32``, then
     ``B1``..``B32``) instead of electrode names; which electrode sits in which socket depends on
-    the cap. For BioSemi's 32- and 64-electrode caps this returns ``{"A1": "Fp1", ...}``, with
-    ``None`` (left out on purpose) for the cap's electrodes outside the EEGPT vocabulary (``P9``,
-    ``Iz``, ``AFz``, ``P10`` on the 64 cap). The cap cannot be told from the labels (a 32- and a
-    64-electrode recording both start at ``A1``), so it is never guessed: pass the result as
-    ``rename=`` (merged with your own entries, which win: ``{**cap_rename("biosemi64"),
-    "A5": None}``); on the command line, ``--rename biosemi64``.
+    the cap. For BioSemi's 32- and 64-electrode caps this returns ``{"A1": "Fp1", ...}``; the
+    cap's electrodes outside the EEGPT vocabulary (``P9``, ``Iz``, ``AFz``, ``P10`` on the 64
+    cap) keep their names and are dropped with the warning that names them. The cap cannot be
+    told from the labels (a 32- and a 64-electrode recording both start at ``A1``), so it is
+    never guessed: pass the result, or just the cap's name, as ``rename=`` (merged with your
+    own entries, which win: ``{**cap_rename("biosemi64"), "A5": None}``); on the command
+    line, ``--rename biosemi64``. A recording with sockets the table lacks (``biosemi32`` on a
+    64-electrode recording) is refused by :func:`map_channels`.
 
     Parameters
     ----------
@@ -105,8 +109,8 @@ def cap_rename(cap: str) -> dict[str, str | None]:
 
     Returns
     -------
-    dict of str to (str or None)
-        Socket label -> vocabulary spelling of the electrode (as MNE names it), or None.
+    dict of str to str
+        Socket label -> electrode name (as MNE's montage spells it).
     """
     if cap not in CAPS:
         raise ValueError(f"unknown cap {cap!r}; known caps: {', '.join(CAPS)}")
@@ -118,10 +122,7 @@ def cap_rename(cap: str) -> dict[str, str | None]:
         raise RuntimeError(
             f"MNE's {cap!r} montage has {len(electrodes)} channels, not {len(sockets)}"
         )
-    return {
-        socket: name if normalize_channel_name(name) is not None else None
-        for socket, name in zip(sockets, electrodes, strict=True)
-    }
+    return dict(zip(sockets, electrodes, strict=True))
 
 
 def _cap_note(names: Sequence[str]) -> str:
@@ -219,8 +220,38 @@ _OTHER_ELECTRODES = frozenset(
 _TEN_FIVE = re.compile(r"^(AFP|AFF|FFT|FFC|FTT|FCC|TTP|CCP|TPP|CPP|PPO|POO|OI)(\d{1,2}H|Z)$")
 # Labels of signals other than EEG (files without channel types, such as EDF, call them EEG).
 _OTHER_SIGNALS = re.compile(
-    r"EOG|ECG|EKG|EMG|RESP|PHOTIC|PLETH|SPO2|SAO2|STATUS|TRIG|STIM|STI\b|PULSE|BREATH|GSR|EDA"
+    r"EOG|ECG|EKG|EMG|EXG|RESP|PHOTIC|PLETH|SPO2|SAO2|STATUS|TRIG|STIM|STI\b|PULSE|BREATH|GSR|EDA"
 )
+
+
+_COPY = re.compile(r"^(.+)-(\d+)$")
+
+
+def _numbered_copy(name: str) -> str | None:
+    """``"Cz-0"`` -> ``"Cz"`` when the part before the number is a vocabulary name (MNE numbers
+    duplicate channel labels ``-0``, ``-1``, ...), else None."""
+    match = _COPY.match(name)
+    if match and normalize_channel_name(match.group(1)) is not None:
+        return match.group(1)
+    return None
+
+
+def _check_sockets(rename: Mapping[str, str | None], names: Sequence[str]) -> None:
+    """Refuse a cap table (8 or more socket labels renamed) that leaves sockets of the
+    recording out: a table for fewer electrodes (``biosemi32`` on a 64-electrode recording)
+    would give the shared sockets the wrong electrodes."""
+    renamed = [key for key in rename if _SOCKET.match(key.strip().upper())]
+    if len(renamed) < 8:
+        return
+    left = [name for name in names if _SOCKET.match(name.strip().upper()) and name not in rename]
+    if left:
+        raise ValueError(
+            f"the rename names {len(renamed)} socket labels but not {_shortened(left)} of this "
+            "recording: a cap table for fewer electrodes (biosemi32 on a 64-electrode "
+            "recording?) would give the shared sockets the wrong electrodes. Use the table of "
+            "the cap the recording was made with (--rename biosemi64), or name or drop the "
+            "other sockets too."
+        )
 
 
 def _shortened(names: Sequence[str], limit: int = 12) -> str:
@@ -237,18 +268,40 @@ def _label_key(name: str) -> str:
     return parts[0] if len(parts) == 2 and parts[1] in _REFERENCE_LABELS else "-".join(parts)
 
 
-def _dropped_note(unknown: Sequence[str]) -> str:
-    """What the dropped names are: electrodes outside the vocabulary, other signals, or names
-    to map by hand."""
-    keys = {name: _label_key(name) for name in unknown}
-    electrodes = [n for n in unknown if keys[n] in _OTHER_ELECTRODES or _TEN_FIVE.match(keys[n])]
+def _other_electrode(name: str) -> bool:
+    """A scalp electrode of the 10-10/10-05 systems outside the vocabulary (``TP9``)."""
+    key = _label_key(name)
+    return key in _OTHER_ELECTRODES or bool(_TEN_FIVE.match(key))
+
+
+def _dropped_note(unknown: Sequence[str], targets: Mapping[str, str] | None = None) -> str:
+    """What the dropped names are: electrodes outside the vocabulary (``targets``: what a
+    rename called them, e.g. a cap's ``{"A24": "P9"}``), other signals, duplicate labels MNE
+    numbered, or names to map by hand."""
+    targets = targets or {}
+    keys = {name: _label_key(targets.get(name, name)) for name in unknown}
+    electrodes = [n for n in unknown if _other_electrode(targets.get(n, n))]
     signals = [n for n in unknown if n not in electrodes and _OTHER_SIGNALS.search(keys[n])]
-    rest = [n for n in unknown if n not in electrodes and n not in signals]
+    copies = [
+        n
+        for n in unknown
+        if n not in electrodes and n not in signals and _numbered_copy(n) is not None
+    ]
+    rest = [n for n in unknown if n not in electrodes and n not in signals and n not in copies]
     parts = []
     if electrodes:
+        shown = [f"{n} ({targets[n]})" if n in targets else n for n in electrodes]
         parts.append(
-            f"{electrodes} are scalp electrodes outside EEGPT's 62 names "
+            f"{shown} are scalp electrodes outside EEGPT's 62 names "
             "(eegpt.channels.VOCABULARY): the model has no embedding for them."
+        )
+    if copies:
+        first = copies[0]
+        parts.append(
+            f"{copies} look like copies of one label that MNE numbered apart (the file names "
+            f"two channels {_numbered_copy(first)!r}): keep the right one with "
+            f"rename={{{first!r}: {_numbered_copy(first)!r}}} (command line: --rename "
+            f"{shlex.quote(f'{first}={_numbered_copy(first)}')})."
         )
     if signals:
         parts.append(f"{signals} look like other signals (EOG, ECG, EMG, triggers, ...).")
@@ -399,7 +452,7 @@ class ChannelMapping:
 def map_channels(
     names: Sequence[str],
     *,
-    rename: Mapping[str, str | None] | None = None,
+    rename: Mapping[str, str | None] | str | None = None,
     on_unknown: Literal["drop", "raise"] = "drop",
     on_missing: Literal["raise", "ignore"] = "raise",
     source: str | None = None,
@@ -415,7 +468,8 @@ def map_channels(
         Explicit choices that take precedence over :func:`normalize_channel_name`: input name ->
         vocabulary name (any spelling that normalises, e.g. ``{"E36": "C3"}``), or ``None`` to
         drop that channel on purpose (no warning). Keys must be in ``names`` unless
-        ``on_missing="ignore"``.
+        ``on_missing="ignore"``. A cap's name (``"biosemi64"``) stands for its socket table
+        (:func:`cap_rename`).
     on_unknown : ``"drop"`` | ``"raise"``
         What to do with names that do not map: drop them with one warning listing them all, or
         raise a ``ValueError`` listing them.
@@ -453,10 +507,11 @@ def map_channels(
         raise ValueError(f"on_unknown must be 'drop' or 'raise', got {on_unknown!r}")
     if on_missing not in ("raise", "ignore"):
         raise ValueError(f"on_missing must be 'raise' or 'ignore', got {on_missing!r}")
-    rename = dict(rename or {})
+    rename = cap_rename(rename) if isinstance(rename, str) else dict(rename or {})
     if on_missing == "ignore":
         rename = {key: value for key, value in rename.items() if key in names}
     _check_rename(rename, names)
+    _check_sockets(rename, names)
 
     kept: list[tuple[int, str, str]] = []  # (pick, input name, vocabulary name)
     unknown: list[str] = []
@@ -474,11 +529,12 @@ def map_channels(
             unknown.append(name)
         else:
             kept.append((i, name, canonical))
+    targets = {name: str(rename[name]) for name in unknown if name in rename}
 
     if unknown and on_unknown == "raise":
         raise ValueError(
             f"{len(unknown)} channel name(s) are not in the EEGPT vocabulary: {unknown}."
-            + _dropped_note(unknown)
+            + _dropped_note(unknown, targets)
             + f" Drop them ({how_to_drop(unknown)}; or on_unknown='drop', command line: without "
             "--strict-channels)." + _cap_note(unknown)
         )
@@ -502,7 +558,7 @@ def map_channels(
         _warn(
             f"{where}{few}{len(unknown)} channel(s) do not match the EEGPT vocabulary and were "
             f"dropped: {unknown}."
-            + _dropped_note(unknown)
+            + _dropped_note(unknown, targets)
             + _bipolar_note(unknown)
             + _cap_note(unknown)
         )
@@ -512,7 +568,8 @@ def map_channels(
             f"{where}channel(s) {[f'{inp} ({can})' for inp, can in unseen]} map to vocabulary "
             f"entries that no pretraining dataset contained ({', '.join(UNSEEN_IN_PRETRAINING)}); "
             "their embeddings are untrained, so consider excluding them "
-            f"({how_to_drop([inp for inp, _ in unseen])}) unless a fine-tuned model learned them."
+            f"({how_to_drop([inp for inp, _ in unseen], merged=bool(rename))}) unless a "
+            "fine-tuned model learned them."
         )
 
     dropped = [name for name in names if name in set(unknown) | set(excluded)]
@@ -548,7 +605,10 @@ def _check_rename(rename: dict[str, str | None], names: list[str]) -> None:
         f"{key!r}: {value!r}"
         for key, value in rename.items()
         if value is not None
-        and (not isinstance(value, str) or normalize_channel_name(value) is None)
+        and (
+            not isinstance(value, str)
+            or (normalize_channel_name(value) is None and not _other_electrode(value))
+        )
     ]
     if bad:
         raise ValueError(

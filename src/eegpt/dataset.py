@@ -591,7 +591,7 @@ def load_file(
         for category in (DeprecationWarning, PendingDeprecationWarning, FutureWarning):
             warnings.simplefilter("ignore", category)
         try:
-            recording = as_recording(path, verbose="error")
+            recording = as_recording(path, verbose=False)  # warnings on, no log lines
             mapping = map_channels(
                 recording.ch_names, rename=rename, on_unknown=on_unknown, on_missing="ignore"
             )
@@ -869,7 +869,7 @@ def _run_spec(
             "pretrained": (info.get("notes") or {}).get("pretrained"),
         },
         "preprocessing": config.to_dict(),
-        "channels": {"rename": dict(rename or {}), "on_unknown": on_unknown},
+        "channels": {"rename": _rename_table(rename), "on_unknown": on_unknown},
         "precision": precision,
         "pool": pool,
         "embedding_shape": shape if pool == "none" else [cfg.embed_dim],
@@ -886,6 +886,13 @@ def _run_spec(
         spec["reject_by_annotation"] = True
     spec["layout"] = LAYOUT  # see _keep_old_layout
     return spec
+
+
+def _rename_table(rename: Mapping[str, str | None] | str | None) -> dict[str, str | None]:
+    """``rename`` as the table it stands for (a cap's name: :func:`eegpt.channels.cap_rename`)."""
+    from eegpt.channels import cap_rename
+
+    return cap_rename(rename) if isinstance(rename, str) else dict(rename or {})
 
 
 def _keep_old_layout(output_dir: Path, spec: dict[str, Any]) -> None:

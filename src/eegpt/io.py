@@ -488,25 +488,36 @@ def channel_rates(raw: mne.io.BaseRaw) -> np.ndarray | None:
     return n_samps / record_length
 
 
-def _warn_mixed_rates(raw: mne.io.BaseRaw, path: Path, model_sfreq: float = 256.0) -> None:
-    """Warn when an EDF-like file stored channels at different rates and some below the
-    model's rate: MNE upsampled them to the fastest channel's rate, and nothing of them is
-    above their own Nyquist frequency. (Channels at or above the model's rate lose nothing
-    the model sees: they are resampled to it anyway.)"""
+#: Hz; a channel stored slower than this holds too little of EEG's band (preprocessing's
+#: LOW_SFREQ, the rate below which a whole recording gets a warning).
+SLOW_CHANNEL_SFREQ = 100.0
+
+
+def _warn_mixed_rates(raw: mne.io.BaseRaw, path: Path) -> None:
+    """Warn when an EDF-like file stored channels at different rates and some of its EEG
+    electrodes (named like vocabulary channels) below :data:`SLOW_CHANNEL_SFREQ`: MNE upsampled
+    them to the fastest channel's rate, and they hold nothing above their own Nyquist
+    frequency. Slow signals of other kinds (respiration) and channels at ordinary EEG rates
+    need no warning: the model sees 256 Hz either way, as for a recording made at that rate."""
     rates = channel_rates(raw)
     if rates is None:
         return
-    pairs = list(zip(raw.ch_names, rates, strict=True))
-    slow = [name for name, rate in pairs if rate < min(raw.info["sfreq"], model_sfreq)]
+    types = raw.get_channel_types()
+    slow = [
+        (name, rate)
+        for name, rate, kind in zip(raw.ch_names, rates, types, strict=True)
+        if rate < SLOW_CHANNEL_SFREQ and kind == "eeg" and normalize_channel_name(name)
+    ]
     if slow:
-        fast = [name for name, rate in pairs if rate == raw.info["sfreq"]]
-        listed = ", ".join(f"{name} ({rate:g} Hz)" for name, rate in pairs if name in slow)
+        fast = [name for name, rate in zip(raw.ch_names, rates, strict=True) if rate == max(rates)]
+        listed = ", ".join(f"{name} ({rate:g} Hz)" for name, rate in slow)
         _warn(
-            f"{path}: channels are stored at different sampling rates; {listed} are "
-            f"slower than the model's {model_sfreq:g} Hz, so they hold nothing above their "
-            f"Nyquist frequency (MNE upsampled them to the {raw.info['sfreq']:g} Hz of "
-            f"{_few(fast)}). Their windows are not what the model saw in pretraining; leave them "
-            f"out ({how_to_drop(slow)}) if other channels cover the same sites."
+            f"{path}: channels are stored at different sampling rates; {listed} are stored "
+            f"below {SLOW_CHANNEL_SFREQ:g} Hz, so they hold nothing above "
+            f"{min(rate for _, rate in slow) / 2:g} Hz (MNE upsampled them to the "
+            f"{raw.info['sfreq']:g} Hz of {_few(fast)}). Their windows are not like those of "
+            "pretraining; leave them out "
+            f"({how_to_drop([name for name, _ in slow])}) if other channels cover the same sites."
         )
 
 
