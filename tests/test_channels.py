@@ -272,7 +272,7 @@ def test_biosemi_caps_name_their_sockets():
 def test_socket_labels_are_mapped_only_through_a_named_cap():
     names = [*BIOSEMI_SOCKETS, *(f"EXG{i}" for i in range(1, 9))]
     with pytest.raises(ValueError, match=r"64 of them look like BioSemi socket labels.*"
-                       r"cap_rename\('biosemi64'\).*--rename biosemi64"):  # fmt: skip
+                       r"rename='biosemi64' \(command line: --rename biosemi64"):  # fmt: skip
         map_channels(names)
     with pytest.raises(ValueError, match=r"'A12', \.\.\.\] \(72 in all\)\. Expected"):
         map_channels(names)  # a long list is cut short

@@ -88,7 +88,7 @@ CAPS: dict[str, int] = {"biosemi32": 32, "biosemi64": 64}
 _SOCKET = re.compile(r"^[A-H]([1-9]|[12][0-9]|3[0-2])$")
 
 
-def cap_rename(cap: str) -> dict[str, str | None]:
+def cap_rename(cap: str) -> dict[str, str]:
     """The ``rename`` that gives a cap's socket labels their 10-10 names.
 
     BioSemi recordings often keep the labels of the amplifier's sockets (``A1``..``A32``, then
@@ -125,6 +125,12 @@ def cap_rename(cap: str) -> dict[str, str | None]:
     return dict(zip(sockets, electrodes, strict=True))
 
 
+def rename_table(rename: Mapping[str, str | None] | str | None) -> dict[str, str | None]:
+    """A ``rename`` argument as the table it stands for: a copy of a dict, ``{}`` for None, the
+    socket table of a cap's name (:func:`cap_rename`)."""
+    return dict(cap_rename(rename)) if isinstance(rename, str) else dict(rename or {})
+
+
 def _cap_note(names: Sequence[str]) -> str:
     """A sentence about socket labels (``A1``, ``B7``) among ``names`` (empty if few are)."""
     sockets = [name for name in names if _SOCKET.match(name.strip().upper())]
@@ -133,9 +139,9 @@ def _cap_note(names: Sequence[str]) -> str:
     return (
         f" {len(sockets)} of them look like BioSemi socket labels ({sockets[0]!r}, ...), which "
         "name amplifier inputs, not electrodes. If the cap is BioSemi's 64-electrode layout, "
-        "pass rename=eegpt.channels.cap_rename('biosemi64') (command line: --rename "
-        "biosemi64), for the 32-electrode one 'biosemi32'; for another cap, map them with its "
-        "socket table."
+        "pass rename='biosemi64' (command line: --rename biosemi64; merged with your own "
+        "entries: eegpt.channels.cap_rename('biosemi64')), for the 32-electrode one "
+        "'biosemi32'; for another cap, map them with its socket table."
     )
 
 
@@ -507,7 +513,7 @@ def map_channels(
         raise ValueError(f"on_unknown must be 'drop' or 'raise', got {on_unknown!r}")
     if on_missing not in ("raise", "ignore"):
         raise ValueError(f"on_missing must be 'raise' or 'ignore', got {on_missing!r}")
-    rename = cap_rename(rename) if isinstance(rename, str) else dict(rename or {})
+    rename = rename_table(rename)
     if on_missing == "ignore":
         rename = {key: value for key, value in rename.items() if key in names}
     _check_rename(rename, names)

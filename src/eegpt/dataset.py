@@ -77,7 +77,7 @@ from eegpt._logging import honours_verbose, progress_interval
 from eegpt._logging import log as _log
 from eegpt._tempfiles import temporary_beside
 from eegpt.annotations import annotate_windows, annotations_per_window, bad_windows
-from eegpt.channels import map_channels
+from eegpt.channels import map_channels, rename_table
 from eegpt.engine import InferenceEngine, Precision, resolve_device
 from eegpt.errors import OutputInUseError
 from eegpt.io import as_recording
@@ -869,7 +869,7 @@ def _run_spec(
             "pretrained": (info.get("notes") or {}).get("pretrained"),
         },
         "preprocessing": config.to_dict(),
-        "channels": {"rename": _rename_table(rename), "on_unknown": on_unknown},
+        "channels": {"rename": rename_table(rename), "on_unknown": on_unknown},
         "precision": precision,
         "pool": pool,
         "embedding_shape": shape if pool == "none" else [cfg.embed_dim],
@@ -886,13 +886,6 @@ def _run_spec(
         spec["reject_by_annotation"] = True
     spec["layout"] = LAYOUT  # see _keep_old_layout
     return spec
-
-
-def _rename_table(rename: Mapping[str, str | None] | str | None) -> dict[str, str | None]:
-    """``rename`` as the table it stands for (a cap's name: :func:`eegpt.channels.cap_rename`)."""
-    from eegpt.channels import cap_rename
-
-    return cap_rename(rename) if isinstance(rename, str) else dict(rename or {})
 
 
 def _keep_old_layout(output_dir: Path, spec: dict[str, Any]) -> None:

@@ -48,7 +48,7 @@ TOO_LARGE = 2e-3  # V; a larger robust amplitude looks like micro- or millivolts
 TOO_SMALL = 1e-7  # V; robust amplitude below this (200x under scalp EEG's) is mis-scaled
 CLIP_FRACTION = 0.01  # a channel with more of its samples at its minimum or maximum is clipped
 DETREND = ("none", "constant", "linear")  # PreprocessingConfig.detrend
-OFFSET_MIN = 1e-4  # V; a channel median beyond it, and beyond OFFSET_RATIO deviations, is DC
+OFFSET_MIN = 1e-4  # V; an offset or drift beyond it, and beyond OFFSET_RATIO deviations, warns
 OFFSET_RATIO = 10.0  # robust standard deviations (1.4826 x the median absolute deviation)
 MIN_SFREQ = 1.0  # Hz; lower sampling rates mean a corrupt header or the wrong time unit
 LOW_SFREQ = 100.0  # Hz; below it a warning: EEG is rarely sampled so slowly (a wrong sfreq?)
@@ -691,10 +691,8 @@ class SignalStats:
         run = min(n, _LOCAL_RUN)
         if run < 3:
             return self.deviation()
-        runs = sample[:, : n - n % run].reshape(sample.shape[0], -1, run)
-        t = np.arange(run, dtype=np.float64) - (run - 1) / 2
-        runs = runs - runs.mean(axis=-1, keepdims=True)
-        runs = runs - (runs @ t / (t @ t))[..., None] * t
+        runs = sample[:, : n - n % run].reshape(sample.shape[0], -1, run)  # a fresh array
+        detrend_windows(runs, run, "linear")
         mad = np.median(np.abs(runs - np.median(runs, axis=-1, keepdims=True)), axis=-1)
         return np.median(mad, axis=-1)
 
