@@ -286,8 +286,12 @@ def test_socket_labels_are_mapped_only_through_a_named_cap():
     assert "['A24 (P9)', 'A28 (Iz)', 'B5 (AFz)', 'B29 (P10)'] are scalp electrodes" in str(
         record[0].message
     )
-    with pytest.raises(ValueError, match="lacks 32 socket labels.*'biosemi32'"):
-        map_channels(BIOSEMI_SOCKETS[:32], rename=cap_rename("biosemi64"))
+    for on_missing in ("raise", "ignore"):  # also where one rename serves many recordings
+        with pytest.raises(ValueError, match=r"sockets of bank\(s\) B that this recording does "
+                           r"not have.*biosemi64 on a 32-electrode one"):  # fmt: skip
+            map_channels(BIOSEMI_SOCKETS[:32], rename="biosemi64", on_missing=on_missing)
+    with pytest.raises(ValueError, match="lacks 2 socket labels"):  # a hand-made table
+        map_channels(BIOSEMI_SOCKETS[:30], rename=dict(list(cap_rename("biosemi32").items())[:32]))
     assert map_channels(BIOSEMI_SOCKETS[:32], rename="biosemi32").names[-1] == "CZ"
     # a table for fewer sockets than the recording has would name the shared ones wrongly
     with pytest.raises(ValueError, match=r"names 32 socket labels but not \['B1', .*biosemi64"):

@@ -243,21 +243,32 @@ def _numbered_copy(name: str) -> str | None:
 
 
 def _check_sockets(rename: Mapping[str, str | None], names: Sequence[str]) -> None:
-    """Refuse a cap table (8 or more socket labels renamed) that leaves sockets of the
-    recording out: a table for fewer electrodes (``biosemi32`` on a 64-electrode recording)
-    would give the shared sockets the wrong electrodes."""
+    """Refuse a cap table (8 or more socket labels renamed) made for another cap than the
+    recording's: one that leaves sockets of the recording out (``biosemi32`` on a 64-electrode
+    recording), or one with a bank of sockets the recording lacks entirely (``biosemi64`` on a
+    32-electrode recording). Either would give the shared sockets the wrong electrodes."""
     renamed = [key for key in rename if _SOCKET.match(key.strip().upper())]
-    if len(renamed) < 8:
+    sockets = [name for name in names if _SOCKET.match(name.strip().upper())]
+    if len(renamed) < 8 or not sockets:
         return
-    left = [name for name in names if _SOCKET.match(name.strip().upper()) and name not in rename]
+    left = [name for name in sockets if name not in rename]
+    banks = {name.strip().upper()[0] for name in sockets}
+    extra = sorted({key.strip().upper()[0] for key in renamed} - banks)
     if left:
-        raise ValueError(
-            f"the rename names {len(renamed)} socket labels but not {_shortened(left)} of this "
-            "recording: a cap table for fewer electrodes (biosemi32 on a 64-electrode "
-            "recording?) would give the shared sockets the wrong electrodes. Use the table of "
-            "the cap the recording was made with (--rename biosemi64), or name or drop the "
-            "other sockets too."
+        problem = f"names {len(renamed)} socket labels but not {_shortened(left)} of this recording"
+    elif extra:
+        problem = (
+            f"names sockets of bank(s) {', '.join(extra)} that this recording does not have "
+            f"(it has {len(sockets)} socket labels)"
         )
+    else:
+        return
+    raise ValueError(
+        f"the rename {problem}: a table for another cap (biosemi32 on a 64-electrode "
+        "recording, or biosemi64 on a 32-electrode one?) would give the shared sockets the "
+        "wrong electrodes. Use the table of the cap the recording was made with, or name or "
+        "drop the other sockets too."
+    )
 
 
 def _shortened(names: Sequence[str], limit: int = 12) -> str:
@@ -514,10 +525,10 @@ def map_channels(
     if on_missing not in ("raise", "ignore"):
         raise ValueError(f"on_missing must be 'raise' or 'ignore', got {on_missing!r}")
     rename = rename_table(rename)
+    _check_sockets(rename, names)  # the whole table: what it names beyond the recording counts
     if on_missing == "ignore":
         rename = {key: value for key, value in rename.items() if key in names}
     _check_rename(rename, names)
-    _check_sockets(rename, names)
 
     kept: list[tuple[int, str, str]] = []  # (pick, input name, vocabulary name)
     unknown: list[str] = []
