@@ -63,7 +63,7 @@ from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
@@ -923,11 +923,13 @@ _ABSENT = _Absent()
 
 def _spec_differences(old: Mapping[str, Any], new: Mapping[str, Any], path: str = "") -> list[str]:
     # A key absent from one spec counts as None (keys added by later versions), except in the
-    # channel renames, where {"T3": None} (drop T3) is not {}.
+    # channel renames, where {"T3": None} (drop T3) is not {}, and in the preprocessing, whose
+    # fields recorded only when set (detrend) take their defaults.
     absent = _ABSENT if path == "channels.rename." else None
+    defaults = asdict(PreprocessingConfig()) if path == "preprocessing." else {}
     out = []
     for key in sorted(set(old) | set(new)):
-        a, b = old.get(key, absent), new.get(key, absent)
+        a, b = old.get(key, defaults.get(key, absent)), new.get(key, defaults.get(key, absent))
         if isinstance(a, dict) and isinstance(b, dict):
             out += [f"{key}.{d}" for d in _spec_differences(a, b, f"{path}{key}.")]
         elif a != b:
