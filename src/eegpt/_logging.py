@@ -18,6 +18,7 @@ import contextvars
 import functools
 import inspect
 import logging
+import re
 import sys
 import warnings
 from pathlib import Path
@@ -159,6 +160,23 @@ def warn(message: str, category: type[Warning] = RuntimeWarning) -> None:
     finally:
         del frame
     warnings.warn(message, category, stacklevel=stacklevel + 1)
+
+
+def pass_on_warnings(
+    caught: list[warnings.WarningMessage], path: Path, skip: re.Pattern[str] | None = None
+) -> None:
+    """Pass on warnings caught while a library read ``path`` as warnings about that file
+    (several files are read in one run: "The data contains 'boundary' events" alone does not
+    say which), leaving out those ``skip`` matches; deprecations and the like keep their
+    category and text (and so their filters)."""
+    for w in caught:
+        text = str(w.message)
+        if skip is not None and skip.match(text):
+            continue
+        if issubclass(w.category, (RuntimeWarning, UserWarning)):
+            warn(text if str(path) in text or path.name in text else f"{path}: {text}")
+        else:
+            warnings.warn(w.message, w.category, stacklevel=3)
 
 
 @contextlib.contextmanager

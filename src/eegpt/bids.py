@@ -17,6 +17,7 @@ from typing import Any
 
 import mne
 
+from eegpt._logging import pass_on_warnings
 from eegpt._logging import warn as _warn
 from eegpt.errors import MissingDependencyError
 
@@ -102,14 +103,7 @@ def read_raw_bids(path: Path, root: Path, verbose: Any = None) -> mne.io.BaseRaw
                 "reading it with its BIDS sidecars (*_channels.tsv, *_events.tsv, *_eeg.json, "
                 f"participants.tsv) failed: {type(err).__name__}: {err}"
             ) from err
-    for w in caught:
-        text = str(w.message)
-        if _NOISE.match(text):
-            continue
-        if issubclass(w.category, (RuntimeWarning, UserWarning)):
-            _warn(f"{path.name}: {text}")
-        else:  # deprecations and the like keep their category (and their filters)
-            warnings.warn(w.message, w.category, stacklevel=2)
+    pass_on_warnings(caught, path, skip=_NOISE)
     return raw
 
 

@@ -29,7 +29,7 @@ import mne
 import numpy as np
 
 from eegpt._logging import log as _log
-from eegpt._logging import mne_verbose
+from eegpt._logging import mne_verbose, pass_on_warnings
 from eegpt._logging import warn as _warn
 from eegpt.annotations import annotations_of
 from eegpt.channels import how_to_drop, normalize_channel_name
@@ -384,18 +384,6 @@ def _read_lazily(path: Path, verbose: bool | str | int | None) -> mne.io.BaseRaw
         return mne.io.read_raw(path, preload=True, verbose=mne_verbose(verbose))
 
 
-def _pass_on_naming(path: Path, caught: list[warnings.WarningMessage]) -> None:
-    """Pass on the warnings of an MNE read with the file named (several files are read in one
-    run: "The data contains 'boundary' events" alone does not say which); deprecations and the
-    like keep their category and text."""
-    for w in caught:
-        text = str(w.message)
-        if issubclass(w.category, (RuntimeWarning, UserWarning)):
-            _warn(text if str(path) in text or path.name in text else f"{path}: {text}")
-        else:
-            warnings.warn(w.message, w.category, stacklevel=3)
-
-
 def _mne_call(path: Path, call: Callable[[], Any]) -> Any:
     """Run an MNE read, turning any failure into a :class:`RecordingError` naming ``path``,
     and its warnings into warnings naming it."""
@@ -425,7 +413,7 @@ def _mne_call(path: Path, call: Callable[[], Any]) -> Any:
             reason = f"{type(err).__name__}: {err}"
         raise RecordingError(f"could not read EEG file {path}: {reason}") from err
     finally:
-        _pass_on_naming(path, caught)
+        pass_on_warnings(caught, path)
 
 
 def available_memory() -> int | None:
