@@ -25,12 +25,10 @@ from eegpt._logging import log as _log
 from eegpt.annotations import annotate_windows, annotations_per_window
 from eegpt.channels import ChannelMapping
 from eegpt.engine import InferenceEngine, Precision
-from eegpt.errors import EmbeddingError, OutputExistsError, RecordingError
+from eegpt.errors import EmbeddingError, OutputExistsError
 from eegpt.io import (
     _require_array_args_absent,
     as_recording,
-    holds_epochs_instead,
-    is_epochs_file,
 )
 from eegpt.model import EEGPT
 from eegpt.outputs import (
@@ -41,7 +39,7 @@ from eegpt.outputs import (
     output_format,
 )
 from eegpt.preprocessing import PreprocessingConfig, Windows, map_recording_channels, prepare
-from eegpt.streaming import WindowStream, block_size, open_stream
+from eegpt.streaming import WindowStream, block_size, open_stream, open_stream_unless_epochs
 
 __all__ = ["embed", "embed_to_file", "provenance"]
 
@@ -269,13 +267,9 @@ class _Job:
         mapping_args = {k: a[k] for k in ("rename", "on_unknown", "on_missing")}
         verbose = a["verbose"]
         recording, streamable = None, a["stream"] is not False
-        if streamable and isinstance(data, (str, os.PathLike)) and not is_epochs_file(data):
+        if streamable and isinstance(data, (str, os.PathLike)):
             _require_array_args_absent(a["ch_names"], a["sfreq"], a["units"], str(data))
-            try:
-                recording = open_stream(data, **mapping_args, verbose=verbose)
-            except RecordingError as err:  # epochs in a .fif not named *-epo.fif: read whole
-                if not holds_epochs_instead(err):
-                    raise
+            recording = open_stream_unless_epochs(data, **mapping_args, verbose=verbose)
         elif streamable and isinstance(data, mne.io.BaseRaw) and not data.preload:
             _require_array_args_absent(a["ch_names"], a["sfreq"], a["units"], "<Raw>")
             recording = open_stream(data, **mapping_args, verbose=verbose)

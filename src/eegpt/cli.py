@@ -435,10 +435,10 @@ def cmd_embed(args: argparse.Namespace) -> int:
 
 def cmd_channels(args: argparse.Namespace) -> int:
     """Print each recording's channel mapping (and draw it with ``--plot``) without embedding."""
-    from eegpt.errors import USER_ERRORS, RecordingError
-    from eegpt.io import as_recording, holds_epochs_instead, is_epochs_file, read_epochs_file
+    from eegpt.errors import USER_ERRORS
+    from eegpt.io import as_recording, read_epochs_file
     from eegpt.preprocessing import map_recording_channels
-    from eegpt.streaming import open_stream
+    from eegpt.streaming import open_stream_unless_epochs
 
     rename = parse_rename(args.rename, args.drop)
     several = len(args.recordings) > 1
@@ -448,13 +448,7 @@ def cmd_channels(args: argparse.Namespace) -> int:
     mapping_args = {"rename": rename, "on_missing": "ignore" if several else "raise"}
     for path in args.recordings:
         try:
-            stream = None
-            if not is_epochs_file(path):
-                try:
-                    stream = open_stream(path, **mapping_args)
-                except RecordingError as err:  # epochs in a .fif or .set: read below
-                    if not holds_epochs_instead(err):
-                        raise
+            stream = open_stream_unless_epochs(path, **mapping_args)
             if stream is None:  # epochs files are small: read whole
                 epochs = read_epochs_file(path)
                 rec, info = as_recording(epochs), epochs.info

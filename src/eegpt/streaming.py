@@ -29,6 +29,7 @@ import math
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import mne
 import numpy as np
@@ -47,6 +48,7 @@ from eegpt.io import (
     _pick_indices,
     channel_rates,
     file_units_of,
+    holds_epochs_instead,
     is_epochs_file,
     measurement_date,
 )
@@ -70,6 +72,7 @@ __all__ = [
     "WindowStream",
     "block_size",
     "open_stream",
+    "open_stream_unless_epochs",
 ]
 
 #: Bytes of float64 samples read at a time by the scan (all used channels together).
@@ -213,6 +216,20 @@ def open_stream(
         _check_memory(raw, path, len(used))
         recording.cache = recording.read(0, recording.n_times)
     return recording
+
+
+def open_stream_unless_epochs(path: PathLike, **kwargs: Any) -> StreamedRecording | None:
+    """:func:`open_stream` for a file of continuous data; None for a file of epochs, which is
+    read whole (:func:`eegpt.io.read_epochs_file`): one named ``*-epo.fif``, or one whose raw
+    reading finds epochs (a ``.fif`` of epochs under another name, an epoched EEGLAB ``.set``)."""
+    if is_epochs_file(path):
+        return None
+    try:
+        return open_stream(path, **kwargs)
+    except RecordingError as err:
+        if holds_epochs_instead(err):
+            return None
+        raise
 
 
 class WindowStream:
