@@ -347,12 +347,19 @@ def test_cli_drop_and_rename_across_recordings(weights, tmp_path, capsys):
     assert "FP1" in ma["dropped"] and mb["names"] == ["FP1", "CZ", "PZ"]
 
     typo = ["--rename", "Chl=C3", "--drop", "FP1"]  # l for 1: no recording has it
-    with pytest.warns(RuntimeWarning, match=r"\['Chl'\] matched no channel of the 2 recording"):
+    with pytest.warns(
+        RuntimeWarning, match=r"\['Chl'\] matched no channel of the 2 recording"
+    ) as got:
         assert main([*base, str(a), str(b), "-o", str(out), "--overwrite", *typo]) == 0
+    assert "Did you mean: 'Chl' -> 'Ch1'?" in str(got[-1].message)
 
     # One recording: a rename key it lacks is a mistake (typo), and says so.
     assert main([*base, str(b), "-o", str(tmp_path / "b.npz"), *rename]) == 1
     assert "not among the channel names" in capsys.readouterr().err
+    assert main([*base, str(b), "-o", str(tmp_path / "b.npz"), "--drop", "pz"]) == 1
+    assert (
+        "Did you mean: 'pz' -> 'Pz'? Channel names are matched exactly" in capsys.readouterr().err
+    )
 
     both = ["--rename", "Cz=C4", "--drop", "Cz"]
     assert main([*base, str(b), "-o", str(tmp_path / "b.npz"), *both]) == 1

@@ -410,3 +410,18 @@ def test_verbose_true_shows_without_logging_config(capsys):
     assert "T7 (25)" in capsys.readouterr().err
     map_channels(["Fp1", "T3"], verbose=None)
     assert capsys.readouterr().err == ""
+
+
+def test_spelling_hint_names_the_channel_a_key_was_meant_for():
+    from eegpt.channels import spelling_hint
+
+    names = ["Fp1", "EOG", "EEG  C3-REF", "TP9"]
+    assert spelling_hint(["eog"], names) == (
+        " Did you mean: 'eog' -> 'EOG'? Channel names are matched exactly."
+    )
+    assert "'EEG C3-REF' -> 'EEG  C3-REF'" in spelling_hint(["EEG C3-REF"], names)  # spacing
+    assert "'TP09' -> 'TP9'" in spelling_hint(["TP09"], names)  # a close spelling
+    assert "'C3' -> 'EEG  C3-REF'" in spelling_hint(["C3"], names)  # the label of that electrode
+    assert spelling_hint(["Fp2", "Oz", "Fp1"], names) == ""  # no other electrode; exact keys
+    with pytest.raises(ValueError, match=r"Did you mean: 'fp1' -> 'Fp1'\?"):
+        map_channels(names, rename={"fp1": None})

@@ -760,3 +760,18 @@ def test_long_warnings_are_cut_visibly():
         w.warn("short", RuntimeWarning, stacklevel=1)
     long, short = _warning_texts(caught)
     assert len(long) == 500 and long.endswith("...") and short == "short"
+
+
+def test_rename_keys_no_file_had_are_named_at_the_end(corpus, model, tmp_path):
+    """A corpus-wide ``rename`` ignores keys a file lacks, so a misspelt one would change
+    nothing without a word: the run ends with a warning that names it and its likely match."""
+    rename = {"EEG FP1-REF": None, "eeg ekg1-ref": None}
+    with pytest.warns(RuntimeWarning, match=r"\['eeg ekg1-ref'\] matched no channel of the 6") as w:
+        embed_dataset(corpus, tmp_path / "out", model=model, rename=rename, workers=0,
+                      shard_size=3, progress=False)  # fmt: skip
+    assert "Did you mean: 'eeg ekg1-ref' -> 'EEG EKG1-REF'?" in str(w[-1].message)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        warnings.filterwarnings("ignore", "channel.*do not match", RuntimeWarning)
+        embed_dataset(corpus, tmp_path / "ok", model=model, rename={"EEG FP1-REF": None},
+                      workers=0, shard_size=3, progress=False)  # fmt: skip

@@ -67,8 +67,12 @@ def test_config_defaults_and_roundtrip():
         ({"sfreq": 0.0}, "sfreq must be a positive"),
         ({"window_seconds": -1.0}, "window_seconds must be positive"),
         ({"window_seconds": 1.001}, "whole number"),
-        ({"window_seconds": 0.1}, r"the nearest: 0\.1015625 s\)"),  # exact, pasteable
-        ({"overlap": 0.0001}, "whole number"),
+        ({"window_seconds": 1.1}, r"the nearest: 1\.1015625 s\)"),  # exact, pasteable
+        # a suggestion shorter than one patch would fail next: the shortest window instead
+        ({"window_seconds": 0.1}, r"holds one patch of 64 samples: 0\.25 s\)"),
+        ({"window_seconds": 0.001}, r"holds one patch of 64 samples: 0\.25 s\)"),
+        ({"overlap": 0.0001}, r"\(the nearest: 4 s, i\.e\. overlap 0 s\)"),
+        ({"overlap": 1.001}, r"\(the nearest: 3 s, i\.e\. overlap 1 s\)"),
         ({"scale": 0.0}, "scale must be a positive"),
         ({"resample": "fft"}, "resample must be"),
         ({"tail": "keep"}, "tail must be"),

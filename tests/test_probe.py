@@ -469,6 +469,12 @@ def test_epochs_of_several_sites_merge_by_electrode(short_task):
     fewer = as_recording(_other_site(b).drop_channels(["EEG CZ-REF"]))
     with pytest.raises(ValueError, match=r"the first input has channels .*\['CZ'\] are missing"):
         merge_epochs([rec_a, fewer])
+    # a rename key neither input has is ignored by each, so it is named once for all
+    sites = [rec_a, as_recording(_other_site(b))]
+    with pytest.warns(RuntimeWarning, match=r"\['eeg cz-ref'\] matched no channel of the 2"):
+        merge_epochs(sites, rename={"eeg cz-ref": None}, preprocessing=ONE_SECOND)
+    with pytest.warns(RuntimeWarning, match=r"Did you mean: 'eeg cz-ref' -> 'EEG CZ-REF'\?"):
+        merge_epochs(sites, rename={"eeg cz-ref": None}, preprocessing=ONE_SECOND)
 
 
 def test_probe_trains_on_sites_with_other_names_and_rates(model, weights, short_task, tmp_path):

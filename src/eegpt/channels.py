@@ -11,6 +11,7 @@ another channel's embedding.
 
 from __future__ import annotations
 
+import difflib
 import re
 import shlex
 from collections.abc import Mapping, Sequence
@@ -601,6 +602,51 @@ def map_channels(
     return mapping
 
 
+def spelling_hint(keys: Sequence[str], names: Sequence[str]) -> str:
+    """A sentence naming, for each of ``keys`` (rename/drop keys that matched no channel), the
+    channel of ``names`` it was probably meant for: the same letters in another case or with
+    other spacing; for an electrode name, the channel that maps to that electrode ('Fp1' ->
+    'EEG Fp1-REF'); for any other key, a close spelling (difflib: 'Chl' -> 'Ch1'; never
+    another electrode for an electrode, so 'Fp1' does not suggest 'Fp2'). ``""`` when none
+    is found."""
+    folded: dict[str, str] = {}
+    electrodes: dict[str, str] = {}
+    for name in names:
+        folded.setdefault(" ".join(name.split()).casefold(), name)
+        canonical = normalize_channel_name(name)
+        if canonical is not None:
+            electrodes.setdefault(canonical, name)
+    found = []
+    for key in keys:
+        hit = folded.get(" ".join(key.split()).casefold())
+        canonical = normalize_channel_name(key)
+        if hit is None and canonical is not None:
+            hit = electrodes.get(canonical)
+        elif hit is None:
+            close = difflib.get_close_matches(key, list(dict.fromkeys(names)), n=1, cutoff=0.6)
+            hit = close[0] if close else None
+        if hit is not None and hit != key:
+            found.append(f"{key!r} -> {hit!r}")
+    if not found:
+        return ""
+    return f" Did you mean: {', '.join(found)}? Channel names are matched exactly."
+
+
+def unmatched_rename_warning(
+    rename: Mapping[str, str | None] | str | None, seen: Sequence[str], n_recordings: int
+) -> str | None:
+    """The warning for ``rename`` keys (``--rename``/``--drop`` names) that matched no channel
+    of ``n_recordings`` recordings whose channel names together were ``seen``; ``None`` when
+    every key matched one (or nothing was read)."""
+    keys = [key for key in rename_table(rename) if key not in set(seen)]
+    if not keys or not n_recordings:
+        return None
+    return (
+        f"--rename/--drop name(s) {sorted(keys)} matched no channel of the {n_recordings} "
+        f"recording(s); check their spelling." + spelling_hint(sorted(keys), seen)
+    )
+
+
 def _check_rename(rename: dict[str, str | None], names: list[str]) -> None:
     missing = [key for key in rename if key not in names]
     if missing:
@@ -616,7 +662,9 @@ def _check_rename(rename: dict[str, str | None], names: list[str]) -> None:
         raise ValueError(
             f"rename keys {missing} are not among the channel names {names}; check their "
             "spelling (a rename meant only for the recordings that have the channel: "
-            "on_missing='ignore', which the command line uses when given several recordings)." + cap
+            "on_missing='ignore', which the command line uses when given several recordings)."
+            + spelling_hint(missing, names)
+            + cap
         )
     bad = [
         f"{key!r}: {value!r}"

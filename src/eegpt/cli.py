@@ -351,6 +351,7 @@ def _output_paths(recordings: list[Path], output: Path, fmt: str | None) -> list
 
 def cmd_embed(args: argparse.Namespace) -> int:
     from eegpt.api import embed_to_file
+    from eegpt.channels import unmatched_rename_warning
     from eegpt.checkpoints import load_model
     from eegpt.engine import InferenceEngine
     from eegpt.errors import USER_ERRORS, OutputExistsError
@@ -376,7 +377,7 @@ def cmd_embed(args: argparse.Namespace) -> int:
         stream_precision=args.stream_precision,
     )
     ok, failed, hours, n_windows = 0, [], 0.0, 0
-    unused = set(rename or {})  # rename/drop keys no recording had so far (typos?)
+    seen: dict[str, None] = {}  # channel names of the recordings embedded (rename typos?)
     made = _missing_folders(outputs)  # made by the first write; removed again if left empty
     t0 = time.perf_counter()
     try:
@@ -404,7 +405,7 @@ def cmd_embed(args: argparse.Namespace) -> int:
                 continue
             ok += 1
             channels = written.metadata["channels"]
-            unused -= {*channels["input_names"], *channels["dropped"]}
+            seen.update(dict.fromkeys([*channels["input_names"], *channels["dropped"]]))
             n_windows += len(written)
             step = config.window_seconds - config.overlap
             hours += (len(written) * step) / 3600
@@ -417,13 +418,9 @@ def cmd_embed(args: argparse.Namespace) -> int:
     finally:
         _remove_empty(made)
     elapsed = time.perf_counter() - t0
-    if unused and ok:
-        warnings.warn(
-            f"--rename/--drop name(s) {sorted(unused)} matched no channel of the "
-            f"{ok} recording(s) embedded; check their spelling",
-            RuntimeWarning,
-            stacklevel=1,
-        )
+    unmatched = unmatched_rename_warning(rename, list(seen), ok)
+    if unmatched:
+        warnings.warn(unmatched, RuntimeWarning, stacklevel=1)
     if not args.quiet or failed:
         print(
             f"done: {ok} ok, {len(failed)} failed, {n_windows} windows "

@@ -75,9 +75,10 @@ from eegpt import __version__
 from eegpt._logging import count as _count
 from eegpt._logging import honours_verbose, progress_interval
 from eegpt._logging import log as _log
+from eegpt._logging import warn as _warn
 from eegpt._tempfiles import temporary_beside
 from eegpt.annotations import annotate_windows, annotations_per_window, bad_windows
-from eegpt.channels import map_channels, rename_table
+from eegpt.channels import map_channels, rename_table, unmatched_rename_warning
 from eegpt.engine import InferenceEngine, Precision, resolve_device
 from eegpt.errors import OutputInUseError
 from eegpt.io import as_recording
@@ -1432,12 +1433,16 @@ class _Progress:
         self.t0 = time.perf_counter()
         self.first: float | None = None  # seconds until the first file was done
         self.windows, self.hours, self.ok, self.failed = 0, 0.0, 0, 0
+        self.channels: dict[str, None] = {}  # names in the files embedded (rename typos?)
 
     def update(self, result: FileResult, status: Mapping[str, Any]) -> None:
         if result.error:
             self.failed += 1
         else:
             self.ok += 1
+            mapping = result.mapping
+            names = [*mapping["input_names"], *mapping.get("dropped", [])]
+            self.channels.update(dict.fromkeys(names))
             self.windows += result.n_windows
             self.hours += result.duration_s / 3600
         elapsed = max(time.perf_counter() - self.t0, 1e-9)
@@ -1965,6 +1970,9 @@ def embed_dataset(
                     bar.close()
                     run.finish(bar)
                 summary = run.summary(bar)
+                unmatched = unmatched_rename_warning(rename, list(bar.channels), bar.ok)
+                if unmatched:
+                    _warn(unmatched)
         except BaseException:  # before a shard is written, leave the folders as they were
             _undo_failed_start(output_dir, before, made)
             raise

@@ -22,7 +22,7 @@ from eegpt._logging import count as _count
 from eegpt._logging import log as _log
 from eegpt._logging import warn as _warn
 from eegpt.channels import ChannelMapping, how_to_drop, map_channels
-from eegpt.config import strict_from_dict
+from eegpt.config import EEGPTConfig, strict_from_dict
 from eegpt.errors import RecordingError
 from eegpt.io import EDF_VOLT_UNITS, Recording, as_recording, nonfinite_error
 
@@ -131,7 +131,8 @@ class PreprocessingConfig:
         if not isinstance(self.average_reference, (bool, np.bool_)):
             raise TypeError(f"average_reference must be a bool, got {self.average_reference!r}")
         _whole_samples(self.window_seconds, self.sfreq, "window_seconds")
-        _whole_samples(self.window_seconds - self.overlap, self.sfreq, "window_seconds - overlap")
+        hop = self.window_seconds - self.overlap
+        _whole_samples(hop, self.sfreq, "window_seconds - overlap", window=self.window_seconds)
 
     @property
     def n_samples(self) -> int:
@@ -167,14 +168,23 @@ class PreprocessingConfig:
         return strict_from_dict(cls, d, "preprocessing")
 
 
-def _whole_samples(seconds: float, sfreq: float, what: str) -> int:
+def _whole_samples(seconds: float, sfreq: float, what: str, window: float | None = None) -> int:
+    """``seconds * sfreq`` as a whole number of samples, or an error that suggests a valid
+    length (for a hop, given ``window``: also the overlap that gives it)."""
     n = seconds * sfreq
     rounded = int(round(n))
     if rounded < 1 or abs(n - rounded) > 1e-6 * max(1.0, n):
         nearest = max(1, rounded) / sfreq
+        shortest = EEGPTConfig.patch_size / sfreq  # one patch: no model takes shorter windows
+        if what == "window_seconds" and nearest < shortest:
+            hint = f"the nearest that holds one patch of {EEGPTConfig.patch_size} samples"
+            nearest = shortest
+        else:
+            hint = "the nearest"
+        also = "" if window is None else f", i.e. overlap {window - nearest:.10g} s"
         raise ValueError(
-            f"{what} = {seconds} s at {sfreq:g} Hz is {n:g} samples; it must be a whole number "
-            f">= 1, i.e. a multiple of 1/{sfreq:g} s (the nearest: {nearest:.10g} s)"
+            f"{what} = {seconds:.10g} s at {sfreq:g} Hz is {n:g} samples; it must be a whole "
+            f"number >= 1, i.e. a multiple of 1/{sfreq:g} s ({hint}: {nearest:.10g} s{also})"
         )
     return rounded
 

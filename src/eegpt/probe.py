@@ -59,6 +59,7 @@ from eegpt.channels import (
     _log,
     map_channels,
     normalize_channel_name,
+    unmatched_rename_warning,
 )
 from eegpt.config import EEGPTConfig, strict_from_dict
 from eegpt.engine import (
@@ -309,6 +310,11 @@ def merge_epochs(
     """
     first = recordings[0]
     source = first.source if len(recordings) == 1 else f"{len(recordings)} inputs"
+    if len(recordings) > 1:  # keys are ignored where a name is missing: say if it is everywhere
+        seen = [name for r in recordings for name in r.ch_names]
+        unmatched = unmatched_rename_warning(rename, seen, len(recordings))
+        if unmatched:
+            _warn(unmatched)
     if all(r.ch_names == first.ch_names and r.sfreq == first.sfreq for r in recordings):
         stacked = np.concatenate([r.data for r in recordings])
         return Recording(stacked, first.ch_names, first.sfreq, source=source)
