@@ -14,6 +14,7 @@ import eegpt.api
 import eegpt.dataset
 from eegpt.annotations import (
     annotations_of,
+    annotations_per_window,
     bad_windows,
     describe_bad,
     is_bad,
@@ -23,6 +24,7 @@ from eegpt.cli import main
 from eegpt.dataset import embed_dataset
 from eegpt.demo import synthetic_raw, write_edf
 from eegpt.errors import RecordingError
+from eegpt.io import as_recording
 from eegpt.outputs import load_embeddings, metadata_frame
 
 pytestmark = pytest.mark.filterwarnings("ignore:3 channel.s. do not match:RuntimeWarning")
@@ -70,6 +72,7 @@ def test_is_bad_and_summary():
     assert not is_bad("EDGE boundary") and not is_bad("eyes closed") and not is_bad("not bad")
     assert is_bad("boundary") and is_bad("Boundary")  # EEGLAB: data were cut out here
     assert not is_bad("boundary shift") and not is_bad("no boundary")
+    assert is_bad("New Segment/") and not is_bad("Comment/New Segment")  # BrainVision pause
     per_window = [["BAD_a"], ["BAD_a", "x"], ["BAD_b"], [], ["BAD_a"]]
     assert describe_bad(per_window) == "BAD_a: 3, BAD_b: 1"
     assert describe_bad([[f"BAD_{i}"] for i in range(6)], limit=2).endswith(", ...")
@@ -534,3 +537,17 @@ def test_verbose_error_silences_eegpt_warnings(model):
     assert quiet.bad.any()  # flagged all the same
     with pytest.warns(RuntimeWarning, match="marked bad"):  # and only inside that call
         model.embed(raw, device="cpu", verbose="warning")
+
+
+def test_a_brainvision_pause_marks_the_window_over_it(tmp_path):
+    """BrainVision's "New Segment" marker opens a file and marks every resumed recording: the one
+    at the first sample flags nothing, one inside a window flags it (its samples on either side
+    were never adjacent)."""
+    info = mne.create_info(["Fp1", "Cz", "O1"], 256.0, "eeg")
+    raw = mne.io.RawArray(
+        np.random.default_rng(1).normal(0, 1e-5, (3, 256 * 20)), info, verbose=False
+    )
+    raw.set_annotations(mne.Annotations([0.0, 10.0], [0.0, 0.0], ["New Segment/", "New Segment/"]))
+    per_window = annotations_per_window(as_recording(raw), np.arange(0.0, 16.1, 4.0), 4.0)
+    assert per_window == [[], [], ["New Segment/"], [], []]
+    assert bad_windows(per_window).tolist() == [False, False, True, False, False]

@@ -392,3 +392,28 @@ def test_eeglab_files_continuous_with_boundaries_and_epoched(tmp_path, model):
     assert rec.data.shape == (3, 6, 1024) and list(labels) == ["rest", "task", "rest"]
     with pytest.raises(Exception, match="does not seem to contain epochs"):
         _read_one(cont)
+
+
+def test_unapplied_projectors_are_named_where_they_are_not_applied(tmp_path):
+    """An average-reference projector saved but not applied (MNE's ``projection=True``) is left
+    out by eegpt, which embeds the samples as stored; mne.Epochs apply it. Both the in-memory
+    and the streamed reading say so; applied projectors (and epochs cut with them) do not."""
+    from eegpt.streaming import open_stream
+
+    names = ["Fp1", "Fp2", "C3", "C4", "O1", "O2"]
+    info = mne.create_info(names, 256.0, "eeg")
+    raw = mne.io.RawArray(np.random.default_rng(0).normal(0, 1e-5, (6, 2048)), info, verbose=False)
+    raw.set_eeg_reference("average", projection=True, verbose=False)
+    path = tmp_path / "sub-01_raw.fif"
+    raw.save(path, verbose=False)
+    match = r"1 SSP projector\(s\) are stored but not applied \(\['Average EEG reference'\]\).*--average-reference"
+    with pytest.warns(RuntimeWarning, match=match):
+        as_recording(path)
+    with pytest.warns(RuntimeWarning, match=match):
+        open_stream(path)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        rec = as_recording(raw.copy().apply_proj(verbose=False))
+        np.testing.assert_allclose(rec.data.mean(axis=0), 0, atol=1e-18)  # referenced
+        epochs = mne.make_fixed_length_epochs(raw, 2.0, proj=True, verbose=False)
+        as_recording(epochs)  # MNE applied it while cutting

@@ -6,7 +6,8 @@ onset and duration in seconds and a description. A span whose description starts
 were concatenated) marks data that should not be used; MNE leaves such data out of epochs
 (``reject_by_annotation=True``), and :func:`eegpt.embed` can leave such windows out too. So do
 EEGLAB's ``boundary`` events (where data were cut out: a window over one splices two stretches
-of signal), which MNE reads as plain ``boundary`` annotations.
+of signal), which MNE reads as plain ``boundary`` annotations, and BrainVision's ``New Segment``
+markers after the first sample (the recording was paused there).
 
 Here annotations are an ``mne.Annotations`` whose onsets are seconds from the recording's first
 sample (``orig_time=None``), the time base of the window onsets of
@@ -62,11 +63,14 @@ def annotations_of(raw: mne.io.BaseRaw) -> mne.Annotations | None:
 
 def is_bad(description: str) -> bool:
     """Whether an annotation marks bad data. MNE's rule: its description starts with ``"bad"``,
-    in any case; and EEGLAB's ``boundary`` events, which mark where data were cut out (a window
-    over one joins two stretches of signal that were never adjacent; MNE reads them as
-    ``"boundary"`` annotations)."""
+    in any case; and the marks of a discontinuity, where a window joins two stretches of signal
+    that were never adjacent: EEGLAB's ``boundary`` events (data were cut out; MNE reads them as
+    ``"boundary"`` annotations) and BrainVision's ``New Segment`` markers (recording paused and
+    resumed; MNE reads ``"New Segment/"``). The one at a file's first sample touches no window:
+    a zero-duration annotation at a window's first sample does not count
+    (:func:`window_annotations`)."""
     text = str(description).lower()
-    return text.startswith("bad") or text == "boundary"
+    return text.startswith(("bad", "new segment")) or text == "boundary"
 
 
 def window_annotations(

@@ -102,7 +102,8 @@ def embed(
     reject_by_annotation : bool
         Leave out the windows of a continuous recording that overlap an annotation marked bad
         (description starting with ``"bad"``, any case: ``BAD_muscle``, MNE's ``BAD boundary``;
-        and EEGLAB's ``boundary`` events), as MNE does for epochs. By default they are embedded and a warning says how many there
+        EEGLAB's ``boundary`` events and BrainVision's ``New Segment`` markers), as MNE does for
+        epochs. By default they are embedded and a warning says how many there
         are; either way ``metadata["annotations"]`` lists the annotations over each embedded
         window and :attr:`Embeddings.bad <eegpt.outputs.Embeddings.bad>` marks the bad ones.
     device, precision, batch_size

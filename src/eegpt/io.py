@@ -948,6 +948,30 @@ def file_units_of(raw: mne.io.BaseRaw, header: EDFHeader | None) -> dict[str, st
     return {name: by_label[name] for name in raw.ch_names if name in by_label}
 
 
+def warn_unapplied_projectors(info: mne.Info, names: Sequence[str], source: str) -> None:
+    """Warn when ``info`` carries SSP projectors that are not applied (``active`` False) and
+    act on any of the channels ``names``: eegpt embeds the samples as stored, whereas MNE applies
+    such projectors when it cuts ``mne.Epochs`` (``proj=True``), so the two would differ. The
+    usual case is ``raw.set_eeg_reference("average", projection=True)`` saved to a FIF file."""
+    used = set(names)
+    pending = [
+        proj["desc"]
+        for proj in info["projs"]
+        if not proj["active"] and used.intersection(proj["data"]["col_names"])
+    ]
+    if not pending:
+        return
+    average = any("average" in desc.lower() for desc in pending)
+    _warn(
+        f"{source}: {len(pending)} SSP projector(s) are stored but not applied ({pending}); "
+        "eegpt embeds the data as stored, without them (mne.Epochs apply them by default). "
+        "Apply them first (raw.apply_proj())"
+        + (", or for the average reference pass average_reference=True (--average-reference)"
+           if average else "")
+        + "."
+    )  # fmt: skip
+
+
 def _from_mne(
     inst: mne.io.BaseRaw | mne.BaseEpochs,
     picks: Any,
@@ -957,6 +981,7 @@ def _from_mne(
 ) -> Recording:
     idx = _pick_indices(inst.info, picks, source)
     names = [inst.ch_names[i] for i in idx]
+    warn_unapplied_projectors(inst.info, names, source)
     all_types = inst.get_channel_types()
     types = [all_types[i] for i in idx]
     sfreq = float(inst.info["sfreq"])

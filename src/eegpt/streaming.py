@@ -51,6 +51,7 @@ from eegpt.io import (
     holds_epochs_instead,
     is_epochs_file,
     measurement_date,
+    warn_unapplied_projectors,
 )
 from eegpt.preprocessing import (
     PreprocessingConfig,
@@ -203,6 +204,7 @@ def open_stream(
         names, source, rename=rename, on_unknown=on_unknown, on_missing=on_missing, verbose=verbose
     )
     used = [idx[i] for i in mapping.picks]
+    warn_unapplied_projectors(raw.info, [raw.ch_names[i] for i in used], source)
     file_units = file_units_of(raw, header)
     units = None
     if file_units is not None and all(raw.ch_names[i] in file_units for i in used):
