@@ -356,10 +356,10 @@ def test_cli_drop_and_rename_across_recordings(weights, tmp_path, capsys):
     # One recording: a rename key it lacks is a mistake (typo), and says so.
     assert main([*base, str(b), "-o", str(tmp_path / "b.npz"), *rename]) == 1
     assert "not among the channel names" in capsys.readouterr().err
+    assert main([*base, str(b), "-o", str(tmp_path / "b.npz"), "--drop", "Pzz"]) == 1
+    assert "Did you mean: 'Pzz' -> 'Pz'?" in capsys.readouterr().err
     assert main([*base, str(b), "-o", str(tmp_path / "b.npz"), "--drop", "pz"]) == 1
-    assert (
-        "Did you mean: 'pz' -> 'Pz'? Channel names are matched exactly" in capsys.readouterr().err
-    )
+    assert "Did you mean: 'pz' -> 'Pz'? Letter case counts" in capsys.readouterr().err
 
     both = ["--rename", "Cz=C4", "--drop", "Cz"]
     assert main([*base, str(b), "-o", str(tmp_path / "b.npz"), *both]) == 1

@@ -242,7 +242,7 @@ def test_rename_keys_a_recording_lacks_can_be_ignored():
     rename = {"Ch1": "C3", "ECG": None}  # one rename for a corpus of differing montages
     assert map_channels(["Ch1", "Fp1"], rename=rename, on_missing="ignore").names == ("C3", "FP1")
     assert map_channels(["Fp1", "ECG"], rename=rename, on_missing="ignore").dropped == ("ECG",)
-    with pytest.raises(ValueError, match=r"rename keys \['ECG'\].*on_missing='ignore'"):
+    with pytest.raises(ValueError, match=r"--drop names\) \['ECG'\].*on_missing='ignore'"):
         map_channels(["Ch1", "Fp1"], rename=rename)
     with pytest.raises(ValueError, match="on_missing"):
         map_channels(["Fp1"], on_missing="warn")
@@ -416,12 +416,29 @@ def test_spelling_hint_names_the_channel_a_key_was_meant_for():
     from eegpt.channels import spelling_hint
 
     names = ["Fp1", "EOG", "EEG  C3-REF", "TP9"]
-    assert spelling_hint(["eog"], names) == (
-        " Did you mean: 'eog' -> 'EOG'? Channel names are matched exactly."
-    )
+    assert spelling_hint(["eog"], names) == " Did you mean: 'eog' -> 'EOG'? Letter case counts."
     assert "'EEG C3-REF' -> 'EEG  C3-REF'" in spelling_hint(["EEG C3-REF"], names)  # spacing
     assert "'TP09' -> 'TP9'" in spelling_hint(["TP09"], names)  # a close spelling
     assert "'C3' -> 'EEG  C3-REF'" in spelling_hint(["C3"], names)  # the label of that electrode
     assert spelling_hint(["Fp2", "Oz", "Fp1"], names) == ""  # no other electrode; exact keys
-    with pytest.raises(ValueError, match=r"Did you mean: 'fp1' -> 'Fp1'\?"):
+    with pytest.raises(ValueError, match=r"Did you mean: 'TP09' -> 'TP9'\?"):
+        map_channels(names, rename={"TP09": None})
+
+
+def test_rename_keys_match_channels_whatever_their_spaces():
+    """The command line strips what is typed, so a label stored with spaces ('fc1 ') could not
+    be named there: spaces are ignored. Case is not (a corpus-wide --drop FP1 for one file's
+    duplicate must not take another file's Fp1): a hint names the channel instead. A key that
+    fits two channels is refused."""
+    names = ["Fp1", "fc1 ", "EOG", "EEG  C3-REF"]
+    m = map_channels(names, rename={"fc1": "FC1", "EEG C3-REF": None})
+    assert m.input_names == ("Fp1", "fc1 ") and m.names == ("FP1", "FC1")
+    assert m.dropped == ("EOG", "EEG  C3-REF")
+    with pytest.raises(ValueError, match=r"Did you mean: 'fp1' -> 'Fp1'\? Letter case counts"):
         map_channels(names, rename={"fp1": None})
+    with pytest.raises(ValueError, match=r"'C3' matches several channels .*\['C3 ', ' C3'\]"):
+        map_channels(["C3 ", " C3"], rename={"C3": None})
+    with pytest.raises(ValueError, match="twice, with different targets"):
+        map_channels(names, rename={"fc1": None, " fc1": "FC1"})
+    m = map_channels(["Fp1", "Cz "], rename={"FP1": None, "Cz": "C3"}, on_missing="ignore")
+    assert m.input_names == ("Fp1", "Cz ") and m.names == ("FP1", "C3")

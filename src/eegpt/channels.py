@@ -525,7 +525,7 @@ def map_channels(
         raise ValueError(f"on_unknown must be 'drop' or 'raise', got {on_unknown!r}")
     if on_missing not in ("raise", "ignore"):
         raise ValueError(f"on_missing must be 'raise' or 'ignore', got {on_missing!r}")
-    rename = rename_table(rename)
+    rename = _matched_keys(rename_table(rename), names)
     _check_sockets(rename, names)  # the whole table: what it names beyond the recording counts
     if on_missing == "ignore":
         rename = {key: value for key, value in rename.items() if key in names}
@@ -602,6 +602,42 @@ def map_channels(
     return mapping
 
 
+def _folded(name: str) -> str:
+    """A channel name without case and with its spaces collapsed (``' Fc1 '`` -> ``'fc1'``)."""
+    return " ".join(name.split()).casefold()
+
+
+def _spaced(name: str) -> str:
+    """A channel name with surrounding spaces removed and inner runs collapsed."""
+    return " ".join(name.split())
+
+
+def _matched_keys(rename: dict[str, str | None], names: Sequence[str]) -> dict[str, str | None]:
+    """``rename`` with each key that is not a channel name but is one when surrounding and
+    repeated spaces are ignored replaced by that channel's name (``'fc1'`` for a label stored as
+    ``'fc1 '``: the command line strips what is typed). Case is not ignored: in a corpus,
+    ``--drop FP1`` meant for one file's duplicate must not take another file's ``Fp1``; a key
+    in another case gets a hint instead (:func:`spelling_hint`). A key that fits several names
+    is an error."""
+    exact = set(names)
+    by_spacing: dict[str, list[str]] = {}
+    for name in dict.fromkeys(names):
+        by_spacing.setdefault(_spaced(name), []).append(name)
+    out: dict[str, str | None] = {}
+    for key, value in rename.items():
+        hits = [] if key in exact else by_spacing.get(_spaced(key), [])
+        if len(hits) > 1:
+            raise ValueError(
+                f"rename key {key!r} matches several channels when spaces are ignored ({hits}); "
+                "give the exact name"
+            )
+        name = hits[0] if hits else key
+        if name in out and out[name] != value:
+            raise ValueError(f"rename keys name channel {name!r} twice, with different targets")
+        out[name] = value
+    return out
+
+
 def spelling_hint(keys: Sequence[str], names: Sequence[str]) -> str:
     """A sentence naming, for each of ``keys`` (rename/drop keys that matched no channel), the
     channel of ``names`` it was probably meant for: the same letters in another case or with
@@ -612,13 +648,13 @@ def spelling_hint(keys: Sequence[str], names: Sequence[str]) -> str:
     folded: dict[str, str] = {}
     electrodes: dict[str, str] = {}
     for name in names:
-        folded.setdefault(" ".join(name.split()).casefold(), name)
+        folded.setdefault(_folded(name), name)
         canonical = normalize_channel_name(name)
         if canonical is not None:
             electrodes.setdefault(canonical, name)
     found = []
     for key in keys:
-        hit = folded.get(" ".join(key.split()).casefold())
+        hit = folded.get(_folded(key))
         canonical = normalize_channel_name(key)
         if hit is None and canonical is not None:
             hit = electrodes.get(canonical)
@@ -629,7 +665,7 @@ def spelling_hint(keys: Sequence[str], names: Sequence[str]) -> str:
             found.append(f"{key!r} -> {hit!r}")
     if not found:
         return ""
-    return f" Did you mean: {', '.join(found)}? Channel names are matched exactly."
+    return f" Did you mean: {', '.join(found)}? Letter case counts."
 
 
 def unmatched_rename_warning(
@@ -638,7 +674,8 @@ def unmatched_rename_warning(
     """The warning for ``rename`` keys (``--rename``/``--drop`` names) that matched no channel
     of ``n_recordings`` recordings whose channel names together were ``seen``; ``None`` when
     every key matched one (or nothing was read)."""
-    keys = [key for key in rename_table(rename) if key not in set(seen)]
+    matched = {_spaced(name) for name in seen}  # as map_channels matches keys
+    keys = [key for key in rename_table(rename) if _spaced(key) not in matched]
     if not keys or not n_recordings:
         return None
     return (
@@ -660,9 +697,10 @@ def _check_rename(rename: dict[str, str | None], names: list[str]) -> None:
             else ""
         )
         raise ValueError(
-            f"rename keys {missing} are not among the channel names {names}; check their "
-            "spelling (a rename meant only for the recordings that have the channel: "
-            "on_missing='ignore', which the command line uses when given several recordings)."
+            f"rename keys (command line: --rename/--drop names) {missing} are not among the "
+            f"channel names {names}; check their spelling. (For a rename meant only for the "
+            "recordings that have the channel, pass on_missing='ignore'; the command line does "
+            "so when given several recordings.)"
             + spelling_hint(missing, names)
             + cap
         )
