@@ -67,7 +67,10 @@ def test_config_defaults_and_roundtrip():
         ({"sfreq": 0.0}, "sfreq must be a positive"),
         ({"window_seconds": -1.0}, "window_seconds must be positive"),
         ({"window_seconds": 1.001}, "whole number"),
-        ({"window_seconds": 1.1}, r"the nearest: 1\.1015625 s\)"),  # exact, pasteable
+        (
+            {"window_seconds": 1.1},
+            r"the nearest: 1\.1015625 s; in whole patches .*: 1 s or 1\.25 s\)",
+        ),
         # a suggestion shorter than one patch would fail next: the shortest window instead
         ({"window_seconds": 0.1}, r"holds one patch of 64 samples: 0\.25 s\)"),
         ({"window_seconds": 0.001}, r"holds one patch of 64 samples: 0\.25 s\)"),

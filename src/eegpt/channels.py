@@ -700,9 +700,7 @@ def _check_rename(rename: dict[str, str | None], names: list[str]) -> None:
             f"rename keys (command line: --rename/--drop names) {missing} are not among the "
             f"channel names {names}; check their spelling. (For a rename meant only for the "
             "recordings that have the channel, pass on_missing='ignore'; the command line does "
-            "so when given several recordings.)"
-            + spelling_hint(missing, names)
-            + cap
+            "so when given several recordings.)" + spelling_hint(missing, names) + cap
         )
     bad = [
         f"{key!r}: {value!r}"

@@ -9,6 +9,7 @@ windows. Every step that would change the data silently is either explicit in
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from fractions import Fraction
@@ -175,13 +176,19 @@ def _whole_samples(seconds: float, sfreq: float, what: str, window: float | None
     rounded = int(round(n))
     if rounded < 1 or abs(n - rounded) > 1e-6 * max(1.0, n):
         nearest = max(1, rounded) / sfreq
-        shortest = EEGPTConfig.patch_size / sfreq  # one patch: no model takes shorter windows
-        if what == "window_seconds" and nearest < shortest:
-            hint = f"the nearest that holds one patch of {EEGPTConfig.patch_size} samples"
-            nearest = shortest
-        else:
-            hint = "the nearest"
+        patch = EEGPTConfig.patch_size / sfreq  # one patch: no model takes shorter windows
         also = "" if window is None else f", i.e. overlap {window - nearest:.10g} s"
+        hint = "the nearest"
+        if what == "window_seconds" and nearest < patch:
+            hint = f"the nearest that holds one patch of {EEGPTConfig.patch_size} samples"
+            nearest = patch
+        elif what == "window_seconds":
+            below = max(1, math.floor(seconds / patch)) * patch
+            wholes = " or ".join(f"{w:g} s" for w in dict.fromkeys([below, below + patch]))
+            also = (
+                f"; in whole patches of {EEGPTConfig.patch_size} samples ({patch:g} s), which "
+                f"leave no zero-padded tail: {wholes}"
+            )
         raise ValueError(
             f"{what} = {seconds:.10g} s at {sfreq:g} Hz is {n:g} samples; it must be a whole "
             f"number >= 1, i.e. a multiple of 1/{sfreq:g} s ({hint}: {nearest:.10g} s{also})"
