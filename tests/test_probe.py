@@ -359,8 +359,24 @@ def test_cli_train_predict_evaluate(weights, short_task, tmp_path, capsys):
     assert probe_main(["predict", str(out), str(test_file), "-o", str(csv_path), "-q"]) == 0
     rows = list(csv.DictReader(csv_path.open()))
     assert len(rows) == len(test)
-    assert set(rows[0]) == {"file", "epoch", "prediction", "label", "p_standard", "p_target"}
+    assert list(rows[0]) == ["file", "epoch", "onset_s", "prediction", "label", "p_standard",
+                             "p_target"]  # fmt: skip
     assert [r["label"] for r in rows] == list(epochs_labels(test))  # the files' event names
+    onsets = test.events[:, 0] / test.info["sfreq"] + test.tmin
+    np.testing.assert_allclose([float(r["onset_s"]) for r in rows], onsets, atol=1e-6)
+
+    # epochs numbered as MNE numbers them in their file (epochs.selection), as `eegpt embed`
+    # numbers its windows: predictions join back to the trials after epochs were dropped
+    kept = test.copy().drop([0, 2], verbose=False)
+    kept_file = tmp_path / "kept-epo.fif"
+    kept.save(kept_file, verbose=False)
+    assert probe_main(["predict", str(out), str(kept_file), str(test_file), "-o", str(csv_path),
+                       "-q"]) == 0  # fmt: skip
+    rows2 = list(csv.DictReader(csv_path.open()))
+    epochs_of = [int(r["epoch"]) for r in rows2]
+    assert epochs_of == [*kept.selection.tolist(), *test.selection.tolist()]
+    assert epochs_of[:3] == [141, 143, 144]  # test = epochs[140:]; its first and third dropped
+    assert [r["prediction"] for r in rows2[len(kept) :]] == [r["prediction"] for r in rows]
 
     metrics_path = tmp_path / "metrics.json"
     assert probe_main(["evaluate", str(out), str(test_file), "--json", str(metrics_path)]) == 0

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import dataclasses
 import json
 import sys
 from collections.abc import Sequence
@@ -86,8 +87,7 @@ def _read_one(path: Path, verbose: Any = None) -> tuple[Any, np.ndarray | None]:
     if may_hold_epochs(path):
         epochs = read_epochs_file(path, verbose or "error")
         rec = _as_epochs_recording(epochs, ch_names=None, sfreq=None, units="V", verbose=verbose)
-        rec = Recording(rec.data, rec.ch_names, rec.sfreq, source=str(path))
-        return rec, epochs_labels(epochs)
+        return dataclasses.replace(rec, source=str(path)), epochs_labels(epochs)
     raise ValueError(
         f"{path}: unsupported input; give MNE epochs (*-epo.fif), epoched EEGLAB (.set) or an "
         ".npz with X, ch_names, "
@@ -122,7 +122,9 @@ def load_labelled_epochs(
     Returns
     -------
     recording : eegpt.io.Recording
-        All epochs ``[n_epochs, C, T]`` in volts.
+        All epochs ``[n_epochs, C, T]`` in volts; ``selection`` holds each epoch's number in
+        its own file (MNE's ``epochs.selection``), ``onsets`` its onset there in seconds (None
+        unless every file has onsets).
     y : ndarray, shape (n_epochs,) | None
         Labels (``None`` only when ``require_labels`` is False and no file has any).
     sources : list of str
@@ -145,7 +147,15 @@ def load_labelled_epochs(
     )
     data = merged.data * rescale if rescale != 1.0 else merged.data
     source = recs[0].source if len(recs) == 1 else f"{len(recs)} files"
-    recording = Recording(data, merged.ch_names, merged.sfreq, source=source)
+    # each epoch's number in its own file as MNE counts it (epochs.selection: the `window` of
+    # `eegpt embed`) and its onset there, for joining predictions to the trials
+    selection = [int(i) for r in recs for i in (r.selection or range(r.data.shape[0]))]
+    onsets = None
+    if all(r.onsets is not None for r in recs):
+        onsets = np.concatenate([np.asarray(r.onsets, dtype=np.float64) for r in recs])
+    recording = Recording(
+        data, merged.ch_names, merged.sfreq, source=source, selection=selection, onsets=onsets
+    )
     n = data.shape[0]
     if labels is not None:
         y = _read_label_csv(Path(labels))
@@ -366,14 +376,16 @@ def cmd_probe_predict(args: argparse.Namespace) -> int:
     pred = probe.classes_[proba.argmax(axis=1)]
     # the inputs' own labels (event names, y of an .npz, --labels) beside the predictions
     truth = [] if y is None else [["" if v is None else v] for v in y.tolist()]
-    header = ["file", "epoch", "prediction", *(["label"] if truth else [])]
-    header += [f"p_{c}" for c in probe.classes_.tolist()]
-    counters: dict[str, int] = {}
+    onsets = recording.onsets
+    header = ["file", "epoch", *(["onset_s"] if onsets is not None else []), "prediction"]
+    header += [*(["label"] if truth else []), *(f"p_{c}" for c in probe.classes_.tolist())]
     rows = []
     for i, (src, label, p) in enumerate(zip(sources, pred.tolist(), proba, strict=True)):
-        k = counters.get(src, 0)
-        counters[src] = k + 1
-        rows.append([src, k, label, *(truth[i] if truth else [])] + [f"{v:.6f}" for v in p])
+        at = [] if onsets is None else [f"{onsets[i]:.6f}"]
+        rows.append(
+            [src, recording.selection[i], *at, label, *(truth[i] if truth else [])]
+            + [f"{v:.6f}" for v in p]
+        )
     if args.output is None:
         writer = csv.writer(sys.stdout)
         writer.writerow(header)
