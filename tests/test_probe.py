@@ -16,6 +16,7 @@ from pathlib import Path
 
 import mne
 import numpy as np
+import pandas as pd
 import pytest
 import torch
 
@@ -377,6 +378,20 @@ def test_cli_train_predict_evaluate(weights, short_task, tmp_path, capsys):
     assert epochs_of == [*kept.selection.tolist(), *test.selection.tolist()]
     assert epochs_of[:3] == [141, 143, 144]  # test = epochs[140:]; its first and third dropped
     assert [r["prediction"] for r in rows2[len(kept) :]] == [r["prediction"] for r in rows]
+
+    # labels from a metadata column (the usual ERP case) instead of the event names
+    test.metadata = pd.DataFrame(
+        {"condition": np.where(epochs_labels(test) == "target", "odd", "std")}
+    )
+    test.save(test_file, overwrite=True, verbose=False)
+    args = ["predict", str(out), str(test_file), "-o", str(csv_path), "-q"]
+    assert probe_main([*args, "--label-column", "condition"]) == 0
+    assert {r["label"] for r in csv.DictReader(csv_path.open())} == {"odd", "std"}
+    assert probe_main([*args, "--label-column", "rt"]) == 1
+    assert (
+        "--label-column 'rt' is not a column of the epochs' metadata (columns ['condition'])"
+        in (capsys.readouterr().err)
+    )
 
     metrics_path = tmp_path / "metrics.json"
     assert probe_main(["evaluate", str(out), str(test_file), "--json", str(metrics_path)]) == 0

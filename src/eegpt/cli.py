@@ -65,7 +65,10 @@ def add_preprocessing_options(p: argparse.ArgumentParser) -> None:
     g.add_argument("--window", type=float, default=4.0, help="window length in seconds (4)")
     g.add_argument("--overlap", type=float, default=0.0, help="overlap between windows in s (0)")
     g.add_argument(
-        "--average-reference", action="store_true", help="re-reference to the channel average"
+        "--average-reference",
+        action="store_true",
+        help="subtract the mean over the channels used (after dropped, bad and non-EEG "
+        "channels are left out) at each sample",
     )
     g.add_argument(
         "--resample",

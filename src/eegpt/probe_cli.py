@@ -57,8 +57,11 @@ epoch of all inputs in order. Several inputs are concatenated; other channel nam
 # --------------------------------------------------------------------------------------------
 
 
-def _read_one(path: Path, verbose: Any = None) -> tuple[Any, np.ndarray | None]:
-    """One file -> (epoched Recording in volts, labels or None)."""
+def _read_one(
+    path: Path, verbose: Any = None, label_column: str | None = None
+) -> tuple[Any, np.ndarray | None]:
+    """One file -> (epoched Recording in volts, labels or None): the event names, or the
+    ``label_column`` of ``epochs.metadata``."""
     from eegpt.io import Recording, epochs_labels, may_hold_epochs, read_epochs_file
     from eegpt.probe import _as_epochs_recording
 
@@ -81,13 +84,29 @@ def _read_one(path: Path, verbose: Any = None) -> tuple[Any, np.ndarray | None]:
                 units=units,
                 verbose=verbose,
             )
+            if label_column is not None:
+                raise ValueError(
+                    f"{path}: an .npz input has no epochs metadata for --label-column; put the "
+                    "labels in its y array or pass --labels"
+                )
             labels = f["y"] if "y" in f.files else None
         rec = Recording(rec.data, rec.ch_names, rec.sfreq, source=str(path))
         return rec, labels
     if may_hold_epochs(path):
         epochs = read_epochs_file(path, verbose or "error")
         rec = _as_epochs_recording(epochs, ch_names=None, sfreq=None, units="V", verbose=verbose)
-        return dataclasses.replace(rec, source=str(path)), epochs_labels(epochs)
+        if label_column is None:
+            labels = epochs_labels(epochs)
+        else:
+            metadata = epochs.metadata
+            if metadata is None or label_column not in metadata.columns:
+                has = "no metadata" if metadata is None else f"columns {list(metadata.columns)}"
+                raise ValueError(
+                    f"{path}: --label-column {label_column!r} is not a column of the epochs' "
+                    f"metadata ({has})"
+                )
+            labels = metadata[label_column].to_numpy()
+        return dataclasses.replace(rec, source=str(path)), labels
     raise ValueError(
         f"{path}: unsupported input; give MNE epochs (*-epo.fif), epoched EEGLAB (.set) or an "
         ".npz with X, ch_names, "
@@ -107,6 +126,7 @@ def load_labelled_epochs(
     paths: Sequence[str | Path],
     labels: str | Path | None = None,
     *,
+    label_column: str | None = None,
     require_labels: bool = True,
     rescale: float = 1.0,
     rename: dict[str, str | None] | None = None,
@@ -115,7 +135,10 @@ def load_labelled_epochs(
 ) -> tuple[Any, np.ndarray | None, list[str]]:
     """Read and concatenate labelled epochs files (see the module docstring for the formats).
 
-    ``rescale`` multiplies the samples (volts as read), for files in the wrong unit. Files
+    Labels are the epochs' event names, or their ``label_column`` of ``epochs.metadata``
+    (e.g. ``"condition"``), or the ``label`` column of the CSV file ``labels`` (one row per
+    epoch of all files). ``rescale`` multiplies the samples (volts as read), for files in the
+    wrong unit. Files
     with other channel names or rates are matched by electrode and resampled to 256 Hz with
     ``resample`` (:func:`eegpt.probe.merge_epochs`; ``rename`` applies where a name occurs).
 
@@ -137,8 +160,10 @@ def load_labelled_epochs(
     if not paths:
         raise ValueError("no input files given")
     recs, ys, sources = [], [], []
+    if labels is not None and label_column is not None:
+        raise ValueError("give labels either as a CSV (--labels) or as --label-column, not both")
     for p in paths:
-        rec, y = _read_one(Path(p), verbose)
+        rec, y = _read_one(Path(p), verbose, label_column)
         recs.append(rec)
         ys.append(y)
         sources += [str(p)] * rec.data.shape[0]
@@ -176,6 +201,15 @@ def load_labelled_epochs(
 # --------------------------------------------------------------------------------------------
 
 
+def _add_label_column(p: argparse.ArgumentParser, what: str = "") -> None:
+    p.add_argument(
+        "--label-column",
+        metavar="NAME",
+        help="labels from this column of the epochs' metadata (e.g. condition) instead of the "
+        f"event names{' ' + what if what else ''}",
+    )
+
+
 def _add_run_options(p: argparse.ArgumentParser) -> None:
     from eegpt.cli import add_inference_options, add_input_options
 
@@ -195,6 +229,7 @@ def _read_inputs(args: argparse.Namespace, **kwargs: Any) -> tuple[Any, Any, lis
         rescale=rescale,
         rename=rename,
         resample=getattr(args, "resample", "polyphase"),  # train has --resample
+        label_column=args.label_column,
         verbose=False,
         **kwargs,
     )
@@ -229,6 +264,7 @@ def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument("--weights", required=True, help="encoder checkpoint (path or pretrained name)")
     p.add_argument("-o", "--output", type=Path, required=True, help="probe folder to write")
     p.add_argument("--labels", type=Path, help="CSV with a 'label' column, one row per epoch")
+    _add_label_column(p)
     p.add_argument(
         "--val",
         type=float,
@@ -279,6 +315,7 @@ def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument("data", nargs="+", type=Path, help="-epo.fif, .set or .npz files")
     p.add_argument("-o", "--output", type=Path, help="CSV to write (default: stdout)")
     p.add_argument("--weights", help="encoder checkpoint (default: the one recorded in the probe)")
+    _add_label_column(p, "beside the predictions")
     _add_run_options(p)
     p.set_defaults(func=cmd_probe_predict)
 
@@ -286,6 +323,7 @@ def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument("probe", type=Path, help="probe folder")
     p.add_argument("data", nargs="+", type=Path, help="-epo.fif, .set or .npz files")
     p.add_argument("--labels", type=Path, help="CSV with a 'label' column, one row per epoch")
+    _add_label_column(p)
     p.add_argument("--json", type=Path, help="also write the metrics to this JSON file")
     p.add_argument("--weights", help="encoder checkpoint (default: the one recorded in the probe)")
     _add_run_options(p)
