@@ -526,7 +526,7 @@ def test_cli_channels_shows_and_draws_the_mapping(edf, tmp_path, capsys):
     png = tmp_path / "map.png"
     assert main(["channels", str(edf), "--drop", "EEG A1-REF", "--plot", str(png)]) == 0
     out = capsys.readouterr().out
-    assert "22 EEG channels at 250 Hz, 0.5 min" in out and "EEG T3-REF   ->  T7 (25)" in out
+    assert "22 channels typed EEG at 250 Hz, 0.5 min" in out and "EEG T3-REF   ->  T7 (25)" in out
     assert "dropped: EEG A1-REF, EEG A2-REF, EEG EKG1-REF" in out
     assert png.stat().st_size > 10_000 and png.read_bytes()[:4] == b"\x89PNG"
 
@@ -536,7 +536,10 @@ def test_cli_channels_shows_and_draws_the_mapping(edf, tmp_path, capsys):
     assert sorted(p.name for p in folder.iterdir()) == ["tuh_like_channels.png"]
     assert "eegpt: error:" in capsys.readouterr().err
     assert main(["channels", str(edf), str(edf), "--plot", str(png)]) == 1
-    assert "give a .png file for one recording" in capsys.readouterr().err
+    assert "give a .png/.pdf/.svg file for one recording" in capsys.readouterr().err
+    svg = tmp_path / "map.SVG"
+    assert main(["channels", str(edf), "--plot", str(svg)]) == 0
+    assert b"<svg" in svg.read_bytes()[:1000]
 
     # channels of other types, and bad ones, are named too (they are never used)
     info = mne.create_info(["Fz", "Cz", "Pz", "HEOG", "STI 014"], 250.0,
@@ -551,7 +554,7 @@ def test_cli_channels_shows_and_draws_the_mapping(edf, tmp_path, capsys):
         assert main(["channels", str(fif), "--plot", str(drawn)]) == 0
     assert drawn.read_bytes()[:4] == b"\x89PNG"  # Pz drawn as bad (tests/test_viz.py)
     out = capsys.readouterr().out
-    assert "2 EEG channels at 250 Hz" in out
+    assert "2 channels typed EEG at 250 Hz" in out
     assert "not EEG by type or marked bad, not used: Pz (eeg), HEOG (eog), STI 014 (stim)" in out
 
 

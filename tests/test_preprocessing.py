@@ -596,3 +596,14 @@ def test_detrend_takes_dc_offsets_out_before_float32(tail):
         warnings.simplefilter("error")
         per_epoch = prepare(epochs, config=config)
     np.testing.assert_allclose(per_epoch.data.mean(axis=-1), 0, atol=1e-6)
+
+
+def test_a_needless_rescale_is_advised_away():
+    """Volts rescaled as if they were microvolts: the fix is to leave the rescaling out, not
+    '--rescale 1'."""
+    rec = as_recording(_sines(256.0, 4.0, amp=50e-6), ch_names=NAMES, sfreq=256.0)
+    with pytest.warns(
+        RuntimeWarning, match=r"after rescaling by 1e-06.*leave out the rescaling"
+    ) as w:
+        prepare(rec, config=PreprocessingConfig(scale=1e-3))
+    assert "--rescale 1 " not in str(w[0].message)

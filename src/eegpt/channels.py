@@ -583,7 +583,8 @@ def map_channels(
     unseen = [(inp, can) for _, inp, can in kept if can in UNSEEN_IN_PRETRAINING]
     if unseen:
         _warn(
-            f"{where}channel(s) {[f'{inp} ({can})' for inp, can in unseen]} map to vocabulary "
+            f"{where}channel(s) {[inp if inp == can else f'{inp} ({can})' for inp, can in unseen]}"
+            " map to vocabulary "
             f"entries that no pretraining dataset contained ({', '.join(UNSEEN_IN_PRETRAINING)}); "
             "their embeddings are untrained, so consider excluding them "
             f"({how_to_drop([inp for inp, _ in unseen], merged=bool(rename))}) unless a "

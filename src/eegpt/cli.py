@@ -206,8 +206,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--plot",
         type=Path,
         metavar="PATH",
-        help="also draw each mapping on a head: a .png file (one recording) or a folder "
-        "(NAME_channels.png per recording)",
+        help="also draw each mapping on a head: a .png, .pdf or .svg file (one recording) or a "
+        "folder (NAME_channels.png per recording)",
     )
     p.set_defaults(func=cmd_channels)
 
@@ -433,6 +433,9 @@ def cmd_embed(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+FIGURE_SUFFIXES = (".png", ".pdf", ".svg")  # what --plot writes (matplotlib, by suffix)
+
+
 def cmd_channels(args: argparse.Namespace) -> int:
     """Print each recording's channel mapping (and draw it with ``--plot``) without embedding."""
     from eegpt.errors import USER_ERRORS
@@ -442,8 +445,12 @@ def cmd_channels(args: argparse.Namespace) -> int:
 
     rename = parse_rename(args.rename, args.drop)
     several = len(args.recordings) > 1
-    if args.plot is not None and args.plot.suffix and (several or args.plot.suffix != ".png"):
-        raise ValueError(f"--plot {args.plot}: give a .png file for one recording, else a folder")
+    figure = args.plot is not None and bool(args.plot.suffix)
+    if figure and (several or args.plot.suffix.lower() not in FIGURE_SUFFIXES):
+        raise ValueError(
+            f"--plot {args.plot}: give a {'/'.join(FIGURE_SUFFIXES)} file for one recording, "
+            "else a folder"
+        )
     failed = 0
     mapping_args = {"rename": rename, "on_missing": "ignore" if several else "raise"}
     for path in args.recordings:
@@ -462,7 +469,7 @@ def cmd_channels(args: argparse.Namespace) -> int:
             failed += 1
             print(f"eegpt: error: {err}", file=sys.stderr)
             continue
-        print(f"{path}: {len(mapping.input_names) + len(mapping.dropped)} EEG channels at "
+        print(f"{path}: {len(mapping.input_names) + len(mapping.dropped)} channels typed EEG at "
               f"{rec.sfreq:g} Hz, {size}")  # fmt: skip
         print(mapping.summary())
         picked = {*mapping.input_names, *mapping.dropped}  # what the type pick left out

@@ -867,6 +867,8 @@ def _check_amplitude(
         how = (
             "check the file's scaling"
             if fix is None
+            else "leave out the rescaling (--rescale / scale): the file's own unit fits"
+            if np.isclose(fix, 1.0) and gain != 1.0
             else f"rescale the samples as read by {fix:g}: --rescale {fix:g} on the command "
             f"line; in Python raw.apply_function(lambda x: x * {fix:g}) before use, or "
             f"PreprocessingConfig(scale={fix * PRETRAINING_SCALE:g}) for embeddings"
