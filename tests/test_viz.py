@@ -72,6 +72,18 @@ def test_channel_mapping_figure_marks_used_untrained_absent_and_renamed():
     assert ax.get_title().startswith("5 of 62 EEGPT channels used, 1 left out")
 
 
+def test_channel_mapping_figure_shortens_labels_that_share_a_prefix_and_suffix():
+    """TUH-style labels would not fit under the electrodes: their shared 'EEG '...'-REF' is
+    taken off, and only the labels that then still differ from the name are drawn (T3 -> T7)."""
+    names = ["EEG FP1-REF", "EEG T3-REF", "EEG CZ-REF", "EEG T5-REF"]
+    fig = plot_channel_mapping(map_channels(names))
+    texts = [t.get_text() for t in fig.axes[0].texts]
+    assert {"T3", "T5"} <= set(texts) and not any("REF" in t or t == "FP1-" for t in texts)
+    fig = plot_channel_mapping(map_channels(["Fp1", "Fp2", "T3"]))  # no shared whole part
+    texts = [t.get_text() for t in fig.axes[0].texts]
+    assert "T3" in texts and "1" not in texts and "p1" not in texts
+
+
 def test_channel_mapping_figure_lists_at_most_40_left_out_channels():
     with pytest.warns(RuntimeWarning, match="Only 1 of 129"):
         mapping = map_channels([f"E{i}" for i in range(1, 129)] + ["Cz"])

@@ -6,6 +6,7 @@ call ``plt.show()`` only with ``show=True``, as in MNE.
 
 from __future__ import annotations
 
+import os
 import textwrap
 import warnings
 from collections.abc import Sequence
@@ -117,7 +118,8 @@ def plot_channel_mapping(
     ax.add_patch(Polygon([(0.45, 0.99), (0.5, 1.06), (0.55, 0.99)], closed=False, fill=False,
                          lw=1.5, color="0.3"))  # fmt: skip
     used = dict(zip(mapping.names, mapping.input_names, strict=True))
-    renamed = [n for n, given in used.items() if given.upper() != n]
+    labels = _short_labels(used)  # the recording's own labels, where they say more than the name
+    renamed = list(labels)
     bad = {normalize_channel_name(n) for n in bads} - {None} - set(used)
     for name in VOCABULARY:
         x, y = pos[name]
@@ -132,7 +134,7 @@ def plot_channel_mapping(
         ax.text(x, y, name, ha="center", va="center", fontsize=5.5, zorder=3,
                 color="0.45" if kind in ("absent", "bad") else "black")  # fmt: skip
         if name in renamed and len(renamed) <= 40:  # the recording's own label, when it differs
-            ax.text(x, y - 0.027, used[name], ha="center", va="top", fontsize=4.5, color="0.2",
+            ax.text(x, y - 0.027, labels[name], ha="center", va="top", fontsize=4.5, color="0.2",
                     zorder=3)  # fmt: skip
     from matplotlib.lines import Line2D
 
@@ -145,14 +147,16 @@ def plot_channel_mapping(
             *([("bad", f"marked bad in the recording, not used ({len(bad)})")] if bad else []),
         )
     ]
-    ax.legend(handles=legend, loc="upper center", bbox_to_anchor=(0.5, 0.0), bbox_transform=ax.transData, fontsize=7,
-              frameon=False)  # fmt: skip
+    key = ax.legend(handles=legend, loc="upper center", bbox_to_anchor=(0.5, 0.0),
+                    bbox_transform=ax.transData, fontsize=7, frameon=False)  # fmt: skip
     if mapping.dropped:
         shown = ", ".join(mapping.dropped[:MAX_LISTED])
         more = len(mapping.dropped) - MAX_LISTED
         text = f"left out of the recording ({len(mapping.dropped)}): {shown}"
         text += f", ... and {more} more" if more > 0 else ""
-        ax.text(0.5, -0.15, textwrap.fill(text, 100), ha="center", va="top", fontsize=6)
+        # just below the legend, whatever the size of the axes
+        ax.annotate(textwrap.fill(text, 100), xy=(0.5, 0.0), xycoords=key, xytext=(0, -2),
+                    textcoords="offset points", ha="center", va="top", fontsize=6)  # fmt: skip
     missing58 = [n for n in PRETRAINING_CHANNELS if n not in used]
     if title is None:
         title = (
@@ -165,6 +169,25 @@ def plot_channel_mapping(
     if show:
         _pyplot().show()
     return fig
+
+
+def _short_labels(used: dict[str, str]) -> dict[str, str]:
+    """Vocabulary name -> the recording's label, for the labels that say more than the name:
+    with the part every label shares taken off (``EEG T3-REF`` -> ``T3``; TUH-style labels would
+    not fit under the electrodes) and left out where what remains is the name itself."""
+    given = list(used.values())
+    prefix = os.path.commonprefix(given) if len(given) > 1 else ""
+    suffix = os.path.commonprefix([g[::-1] for g in given])[::-1] if len(given) > 1 else ""
+    # whole parts only: up to a separator ('Fp1', 'Fp2' share no part, 'EEG Fp1-REF' ...)
+    prefix = prefix[: max(prefix.rfind(c) for c in " -_.") + 1]
+    cut = [i for i in (suffix.find(c) for c in " -_.") if i >= 0]
+    suffix = suffix[min(cut) :] if cut else ""
+    out = {}
+    for name, label in used.items():
+        core = label[len(prefix) : len(label) - len(suffix)].strip(" -_.") or label
+        if core.upper() != name:
+            out[name] = core
+    return out
 
 
 def _as_mapping(mapping: Any) -> ChannelMapping:
