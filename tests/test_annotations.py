@@ -547,7 +547,10 @@ def test_a_brainvision_pause_marks_the_window_over_it(tmp_path):
     raw = mne.io.RawArray(
         np.random.default_rng(1).normal(0, 1e-5, (3, 256 * 20)), info, verbose=False
     )
-    raw.set_annotations(mne.Annotations([0.0, 10.0], [0.0, 0.0], ["New Segment/", "New Segment/"]))
+    # MNE reads a marker of size 1 as one sample long: a mark at a window's start still
+    # leaves that window contiguous (12 s), one inside a window does not (10 s)
+    marks = mne.Annotations([0.0, 10.0, 12.0], [1 / 256] * 3, ["New Segment/"] * 3)
+    raw.set_annotations(marks)
     per_window = annotations_per_window(as_recording(raw), np.arange(0.0, 16.1, 4.0), 4.0)
     assert per_window == [[], [], ["New Segment/"], [], []]
     assert bad_windows(per_window).tolist() == [False, False, True, False, False]

@@ -442,3 +442,14 @@ def test_rename_keys_match_channels_whatever_their_spaces():
         map_channels(names, rename={"fc1": None, " fc1": "FC1"})
     m = map_channels(["Fp1", "Cz "], rename={"FP1": None, "Cz": "C3"}, on_missing="ignore")
     assert m.input_names == ("Fp1", "Cz ") and m.names == ("FP1", "C3")
+
+
+def test_present_keys_match_as_map_channels_does():
+    """Probes on several inputs keep the rename entries of the merged channels: a key typed
+    without the spaces of the stored label ('fc1' for 'fc1 ') must stay, as map_channels uses it."""
+    from eegpt.channels import present_keys
+
+    assert present_keys({"fc1": None, "Oz": None, "FC2": "FC2"}, ["fc1 ", "FC2"]) == {
+        "fc1": None,
+        "FC2": "FC2",
+    }

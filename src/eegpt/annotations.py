@@ -73,6 +73,12 @@ def is_bad(description: str) -> bool:
     return text.startswith(("bad", "new segment")) or text == "boundary"
 
 
+def _is_cut(description: str) -> bool:
+    """An EEGLAB ``boundary`` or a BrainVision ``New Segment`` mark (see :func:`is_bad`)."""
+    text = str(description).lower()
+    return text == "boundary" or text.startswith("new segment")
+
+
 def window_annotations(
     annotations: mne.Annotations | None, onsets: np.ndarray, length_s: float
 ) -> list[list[str]]:
@@ -98,7 +104,12 @@ def window_annotations(
     if annotations is None or len(annotations) == 0 or len(onsets) == 0:
         return out
     starts = np.asarray(annotations.onset, dtype=np.float64)
-    ends = starts + np.asarray(annotations.duration, dtype=np.float64)
+    durations = np.asarray(annotations.duration, dtype=np.float64)
+    # a discontinuity lies between two samples: its mark counts as a point, whatever duration
+    # the file gives it (MNE reads a BrainVision marker of size 1 as one sample long), so a
+    # window that starts at it holds contiguous samples only
+    points = np.array([_is_cut(d) for d in annotations.description], dtype=bool)
+    ends = starts + np.where(points, 0.0, durations)
     order = np.argsort(onsets, kind="stable")
     sorted_onsets = onsets[order]
     for start, end, desc in zip(starts, ends, annotations.description, strict=True):

@@ -613,6 +613,13 @@ def _spaced(name: str) -> str:
     return " ".join(name.split())
 
 
+def present_keys(rename: dict[str, str | None], names: Sequence[str]) -> dict[str, str | None]:
+    """The entries of ``rename`` whose key names one of ``names`` as :func:`map_channels`
+    matches keys (spaces around a label ignored)."""
+    spaced = {_spaced(name) for name in names}
+    return {key: value for key, value in rename.items() if _spaced(key) in spaced}
+
+
 def _matched_keys(rename: dict[str, str | None], names: Sequence[str]) -> dict[str, str | None]:
     """``rename`` with each key that is not a channel name but is one when surrounding and
     repeated spaces are ignored replaced by that channel's name (``'fc1'`` for a label stored as

@@ -220,6 +220,7 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
 
 def _read_inputs(args: argparse.Namespace, **kwargs: Any) -> tuple[Any, Any, list[str], Any]:
     """``(recording, labels, sources, rename)`` of the command's input files and corrections."""
+    from eegpt.channels import present_keys
     from eegpt.cli import checked_rescale, parse_rename
 
     rename = parse_rename(args.rename, args.drop)
@@ -234,7 +235,7 @@ def _read_inputs(args: argparse.Namespace, **kwargs: Any) -> tuple[Any, Any, lis
         **kwargs,
     )
     if rename and len(args.data) > 1:  # merged: the keys of the channels that remain
-        rename = {k: v for k, v in rename.items() if k in recording.ch_names}
+        rename = present_keys(rename, recording.ch_names)
     return recording, y, sources, rename
 
 
