@@ -69,8 +69,7 @@ def is_bad(description: str) -> bool:
     resumed; MNE reads ``"New Segment/"``). The one at a file's first sample touches no window:
     a zero-duration annotation at a window's first sample does not count
     (:func:`window_annotations`)."""
-    text = str(description).lower()
-    return text.startswith(("bad", "new segment")) or text == "boundary"
+    return str(description).lower().startswith("bad") or _is_cut(description)
 
 
 def _is_cut(description: str) -> bool:
