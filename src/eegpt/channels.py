@@ -682,8 +682,9 @@ def unmatched_rename_warning(
     """The warning for ``rename`` keys (``--rename``/``--drop`` names) that matched no channel
     of ``n_recordings`` recordings whose channel names together were ``seen``; ``None`` when
     every key matched one (or nothing was read)."""
-    matched = {_spaced(name) for name in seen}  # as map_channels matches keys
-    keys = [key for key in rename_table(rename) if _spaced(key) not in matched]
+    table = rename_table(rename)
+    present = present_keys(table, seen)  # as map_channels matches keys
+    keys = [key for key in table if key not in present]
     if not keys or not n_recordings:
         return None
     return (
