@@ -120,6 +120,26 @@ def test_resolve_folder_glob_list_and_manifest(corpus, tmp_path):
     assert resolve_inputs(frame).files[0].recording_id == "x"
 
 
+def test_symbolic_links_are_named_by_the_link_and_read_from_the_target(corpus, tmp_path):
+    links = tmp_path / "links"
+    (links / "sub").mkdir(parents=True)
+    (links / "first.edf").symlink_to(corpus / "a" / "rec01.edf")
+    (links / "sub" / "second.edf").symlink_to(corpus / "b" / "rec02.edf")
+    (links / "b").symlink_to(corpus / "b", target_is_directory=True)
+    target = {"first.edf": "a/rec01.edf", "sub/second.edf": "b/rec02.edf"}
+
+    for inputs in (resolve_inputs(links), resolve_inputs(str(links / "*.edf"))):
+        named = {f.recording_id: f.path for f in inputs.files}
+        assert named["first.edf"] == str((corpus / "a" / "rec01.edf").resolve())
+    by_folder = {f.recording_id: f.path for f in resolve_inputs(links).files}
+    for rid, real in target.items():
+        assert by_folder[rid] == str((corpus / real).resolve())
+    listed = resolve_inputs([links / "first.edf", links / "sub" / "second.edf"])
+    assert [f.recording_id for f in listed.files] == ["first.edf", "sub/second.edf"]
+    by_glob = resolve_inputs(str(links / "b" / "*.edf"))
+    assert [f.recording_id for f in by_glob.files][:2] == ["rec00.edf", "rec02.edf"]
+
+
 @pytest.mark.parametrize(
     "frame, match",
     [

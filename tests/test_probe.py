@@ -40,6 +40,7 @@ from eegpt.probe import (
     synthetic_erp_epochs,
     train_probe,
 )
+from eegpt.probe_cli import load_labelled_epochs
 from eegpt.probe_cli import main as probe_main
 
 SMALL = EEGPTConfig(embed_dim=64, depth=2, num_heads=4)
@@ -343,6 +344,42 @@ def _raw(epochs):
 
 
 # ------------------------------------------------------------------------------------ CLI
+
+
+def _tiny_epochs(n: int, metadata: dict | None = None) -> mne.EpochsArray:
+    info = mne.create_info(["Fp1", "Cz", "Pz"], 256.0, "eeg")
+    data = np.random.default_rng(0).normal(0, 1e-5, (n, 3, 256))
+    events = np.c_[np.arange(n) * 512 + 100, np.zeros(n, int), np.ones(n, int)]
+    meta = None if metadata is None else pd.DataFrame(metadata)
+    return mne.EpochsArray(data, info, events, metadata=meta, verbose=False)
+
+
+def test_label_column_missing_values_continuous_columns_and_mixed_inputs(tmp_path):
+    path = tmp_path / "a-epo.fif"
+    _tiny_epochs(6, {"condition": ["x", None, "y", "x", np.nan, "y"]}).save(path, verbose=False)
+    with pytest.raises(ValueError, match=r"2 of 6 epochs have no value in --label-column "
+                       r"'condition' \(.*a-epo.fif epoch 1, .*a-epo.fif epoch 4\); give every "
+                       r"epoch a label with --labels"):  # fmt: skip
+        load_labelled_epochs([path], label_column="condition")
+    # predictions leave those labels empty
+    _, y, _ = load_labelled_epochs([path], label_column="condition", require_labels=False)
+    assert y.tolist() == ["x", None, "y", "x", None, "y"]
+
+    rt = tmp_path / "rt-epo.fif"
+    _tiny_epochs(40, {"rt": np.linspace(0.3, 0.9, 40)}).save(rt, verbose=False)
+    with pytest.warns(UserWarning, match=r"'rt' has 40 distinct values in 40 epochs.*bin it"):
+        load_labelled_epochs([rt], label_column="rt")
+
+    # an .npz beside -epo.fif files: its epochs have no onset (NaN), the others keep theirs
+    npz = tmp_path / "b.npz"
+    np.savez(npz, X=np.zeros((2, 3, 256)), ch_names=np.array(["Fp1", "Cz", "Pz"]), sfreq=256.0,
+             y=np.array(["x", "y"]))  # fmt: skip
+    rec, _, _ = load_labelled_epochs([rt, npz])
+    assert np.isnan(rec.onsets[40:]).all()
+    np.testing.assert_allclose(rec.onsets[:2], [100 / 256, 612 / 256])
+    with pytest.raises(ValueError, match=r"no epochs metadata to take --label-column 'rt' "
+                       r"from; its labels are its y array, so leave --label-column out"):  # fmt: skip
+        load_labelled_epochs([rt, npz], label_column="rt")
 
 
 def test_cli_train_predict_evaluate(weights, short_task, tmp_path, capsys):

@@ -266,7 +266,9 @@ def resolve_inputs(inputs: Any, *, pattern: str | None = None) -> DatasetInputs:
 
 
 def _relative_ids(paths: list[Path], root: Path) -> list[str]:
-    return [p.resolve().relative_to(root).as_posix() for p in paths]
+    """Each path's name under ``root`` as listed, links not followed: a folder of symbolic
+    links names each recording by its link, while the file read is the link's target."""
+    return [Path(os.path.abspath(p)).relative_to(os.path.abspath(root)).as_posix() for p in paths]
 
 
 def _make_inputs(
@@ -338,7 +340,7 @@ def _glob_root(text: str) -> Path:
         if glob.has_magic(part):
             break
         static.append(part)
-    return Path(*static).resolve() if static else Path.cwd().resolve()
+    return Path(os.path.abspath(Path(*static))) if static else Path.cwd()
 
 
 def _from_glob(text: str) -> DatasetInputs:
@@ -352,9 +354,9 @@ def _from_glob(text: str) -> DatasetInputs:
 
 
 def _from_paths(paths: list[Path], source: str) -> DatasetInputs:
-    resolved = [p.resolve() for p in paths]
-    root = Path(os.path.commonpath([str(p.parent) for p in resolved]))
-    return _make_inputs(resolved, _relative_ids(resolved, root), source)
+    listed = [Path(os.path.abspath(p)) for p in paths]
+    root = Path(os.path.commonpath([str(p.parent) for p in listed]))
+    return _make_inputs(listed, _relative_ids(listed, root), source)
 
 
 def _from_manifest(path: Path) -> DatasetInputs:

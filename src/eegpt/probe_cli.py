@@ -86,8 +86,9 @@ def _read_one(
             )
             if label_column is not None:
                 raise ValueError(
-                    f"{path}: an .npz input has no epochs metadata for --label-column; put the "
-                    "labels in its y array or pass --labels"
+                    f"{path}: an .npz input has no epochs metadata to take --label-column "
+                    f"{label_column!r} from; its labels are its y array, so leave --label-column "
+                    "out (or save these epochs as -epo.fif with the column in epochs.metadata)"
                 )
             labels = f["y"] if "y" in f.files else None
         rec = Recording(rec.data, rec.ch_names, rec.sfreq, source=str(path))
@@ -105,13 +106,49 @@ def _read_one(
                     f"{path}: --label-column {label_column!r} is not a column of the epochs' "
                     f"metadata ({has})"
                 )
-            labels = metadata[label_column].to_numpy()
+            labels = _column_labels(metadata[label_column])
         return dataclasses.replace(rec, source=str(path)), labels
     raise ValueError(
         f"{path}: unsupported input; give MNE epochs (*-epo.fif), epoched EEGLAB (.set) or an "
         ".npz with X, ch_names, "
         "sfreq (see 'eegpt probe train --help')"
     )
+
+
+def _column_labels(column: Any) -> np.ndarray:
+    """A metadata column as labels; missing cells (NaN, None, pandas' NA) become None."""
+    missing = column.isna().to_numpy()
+    if not missing.any():
+        return column.to_numpy()
+    return np.array([None if m else v for v, m in zip(column.tolist(), missing)], dtype=object)
+
+
+def _check_column_labels(
+    y: np.ndarray, sources: list[str], selection: list[int], label_column: str
+) -> None:
+    """Refuse epochs without a value in ``label_column``; warn when the column looks
+    continuous (nearly one class per epoch)."""
+    import warnings
+
+    missing = [i for i, v in enumerate(y.tolist()) if v is None]
+    if missing:
+        shown = ", ".join(f"{sources[i]} epoch {selection[i]}" for i in missing[:5])
+        more = f" and {len(missing) - 5} more" if len(missing) > 5 else ""
+        raise ValueError(
+            f"{len(missing)} of {len(y)} epochs have no value in --label-column "
+            f"{label_column!r} ({shown}{more}); give every epoch a label with --labels "
+            "FILE.csv, or leave those epochs out of the file (in Python: "
+            f"epochs = epochs[epochs.metadata[{label_column!r}].notna()]; epochs.save(...))"
+        )
+    n_classes = len(set(y.tolist()))
+    if n_classes > max(20, len(y) // 2):
+        warnings.warn(
+            f"--label-column {label_column!r} has {n_classes} distinct values in {len(y)} "
+            "epochs, and each value is a class of the probe; is it a continuous measure "
+            "(reaction time, amplitude)? A probe classifies: bin it into a few classes first.",
+            UserWarning,
+            stacklevel=3,
+        )
 
 
 def _read_label_csv(path: Path) -> np.ndarray:
@@ -146,8 +183,8 @@ def load_labelled_epochs(
     -------
     recording : eegpt.io.Recording
         All epochs ``[n_epochs, C, T]`` in volts; ``selection`` holds each epoch's number in
-        its own file (MNE's ``epochs.selection``), ``onsets`` its onset there in seconds (None
-        unless every file has onsets).
+        its own file (MNE's ``epochs.selection``), ``onsets`` its onset there in seconds (NaN
+        for files without onsets, such as ``.npz``; None when no file has them).
     y : ndarray, shape (n_epochs,) | None
         Labels (``None`` only when ``require_labels`` is False and no file has any).
     sources : list of str
@@ -175,9 +212,13 @@ def load_labelled_epochs(
     # each epoch's number in its own file as MNE counts it (epochs.selection: the `window` of
     # `eegpt embed`) and its onset there, for joining predictions to the trials
     selection = [int(i) for r in recs for i in (r.selection or range(r.data.shape[0]))]
-    onsets = None
-    if all(r.onsets is not None for r in recs):
-        onsets = np.concatenate([np.asarray(r.onsets, dtype=np.float64) for r in recs])
+    onsets = None  # NaN for the epochs of files without onsets (.npz)
+    if any(r.onsets is not None for r in recs):
+        onsets = np.concatenate([
+            np.full(r.data.shape[0], np.nan) if r.onsets is None
+            else np.asarray(r.onsets, dtype=np.float64)
+            for r in recs
+        ])  # fmt: skip
     recording = Recording(
         data, merged.ch_names, merged.sfreq, source=source, selection=selection, onsets=onsets
     )
@@ -188,6 +229,8 @@ def load_labelled_epochs(
             raise ValueError(f"{labels} has {len(y)} labels for {n} epochs in the inputs")
     elif all(v is not None for v in ys):
         y = np.concatenate([np.asarray(v) for v in ys])
+        if label_column is not None and require_labels:
+            _check_column_labels(y, sources, selection, label_column)
     elif require_labels:
         unlabelled = [str(p) for p, v in zip(paths, ys, strict=True) if v is None]
         raise ValueError(f"no labels for {unlabelled}; add y to the .npz or pass --labels")
@@ -420,7 +463,7 @@ def cmd_probe_predict(args: argparse.Namespace) -> int:
     header += [*(["label"] if truth else []), *(f"p_{c}" for c in probe.classes_.tolist())]
     rows = []
     for i, (src, label, p) in enumerate(zip(sources, pred.tolist(), proba, strict=True)):
-        at = [] if onsets is None else [f"{onsets[i]:.6f}"]
+        at = [] if onsets is None else ["" if np.isnan(onsets[i]) else f"{onsets[i]:.6f}"]
         rows.append(
             [src, recording.selection[i], *at, label, *(truth[i] if truth else [])]
             + [f"{v:.6f}" for v in p]
