@@ -120,7 +120,8 @@ def _column_labels(column: Any) -> np.ndarray:
     missing = column.isna().to_numpy()
     if not missing.any():
         return column.to_numpy()
-    return np.array([None if m else v for v, m in zip(column.tolist(), missing)], dtype=object)
+    values = column.tolist()
+    return np.array([None if m else v for v, m in zip(values, missing, strict=True)], dtype=object)
 
 
 def _check_column_labels(
