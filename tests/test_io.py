@@ -397,23 +397,41 @@ def test_eeglab_files_continuous_with_boundaries_and_epoched(tmp_path, model):
 def test_unapplied_projectors_are_named_where_they_are_not_applied(tmp_path):
     """An average-reference projector saved but not applied (MNE's ``projection=True``) is left
     out by eegpt, which embeds the samples as stored; mne.Epochs apply it. Both the in-memory
-    and the streamed reading say so; applied projectors (and epochs cut with them) do not."""
-    from eegpt.streaming import open_stream
+    and the streamed preprocessing say so; applied projectors (and epochs cut with them) do
+    not, nor does --average-reference over the projector's own channels."""
+    from eegpt.preprocessing import PreprocessingConfig, prepare
+    from eegpt.streaming import WindowStream, open_stream
 
     names = ["Fp1", "Fp2", "C3", "C4", "O1", "O2"]
-    info = mne.create_info(names, 256.0, "eeg")
-    raw = mne.io.RawArray(np.random.default_rng(0).normal(0, 1e-5, (6, 2048)), info, verbose=False)
+    info = mne.create_info([*names, "Xx"], 256.0, "eeg")  # Xx: not a vocabulary name
+    raw = mne.io.RawArray(np.random.default_rng(0).normal(0, 1e-5, (7, 2048)), info, verbose=False)
     raw.set_eeg_reference("average", projection=True, verbose=False)
     path = tmp_path / "sub-01_raw.fif"
     raw.save(path, verbose=False)
     match = r"1 SSP projector\(s\) are stored but not applied \(\['Average EEG reference'\]\).*--average-reference"
+    rec = as_recording(path)  # reading alone says nothing: the preprocessing decides
+    assert rec.projectors == [("Average EEG reference", (*names, "Xx"))]
     with pytest.warns(RuntimeWarning, match=match):
-        as_recording(path)
+        prepare(rec)
     with pytest.warns(RuntimeWarning, match=match):
-        open_stream(path)
+        WindowStream(open_stream(path))
+    # --average-reference averages the 6 channels used, the projector all 7 EEG channels
+    average = PreprocessingConfig(average_reference=True)
+    differ = r"subtracts the mean of the 6 channels eegpt uses, the projector the mean of its 7, including Xx that eegpt does not use; to reference to the file's channels, apply the projector and leave --average-reference out"
+    with pytest.warns(RuntimeWarning, match=differ):
+        prepare(rec, config=average)
+    with pytest.warns(RuntimeWarning, match=differ):
+        WindowStream(open_stream(path), average)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        rec = as_recording(raw.copy().apply_proj(verbose=False))
-        np.testing.assert_allclose(rec.data.mean(axis=0), 0, atol=1e-18)  # referenced
-        epochs = mne.make_fixed_length_epochs(raw, 2.0, proj=True, verbose=False)
-        as_recording(epochs)  # MNE applied it while cutting
+        # the same average over the used channels: nothing to say
+        same = raw.copy().drop_channels(["Xx"]).del_proj()
+        same.set_eeg_reference("average", projection=True, verbose=False)
+        prepare(as_recording(same), config=average)
+        same.save(tmp_path / "same_raw.fif", verbose=False)
+        WindowStream(open_stream(tmp_path / "same_raw.fif"), average)
+        applied = as_recording(raw.copy().apply_proj(verbose=False))
+        assert applied.projectors is None
+        np.testing.assert_allclose(applied.data.mean(axis=0), 0, atol=1e-18)  # referenced
+        epochs = mne.make_fixed_length_epochs(same, 2.0, proj=True, verbose=False)
+        prepare(as_recording(epochs), config=PreprocessingConfig(window_seconds=2.0))

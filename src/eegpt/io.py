@@ -119,6 +119,10 @@ class Recording:
         For ``mne.Epochs`` with metadata, ``epochs.metadata`` (one row per epoch, MNE's index);
         kept with the embeddings (:attr:`~eegpt.outputs.Embeddings.epochs_metadata`, columns of
         its own in Parquet).
+    projectors : list of (str, tuple of str) | None
+        SSP projectors stored with an MNE object but not applied to ``data``, as (description,
+        channels it acts on); :func:`~eegpt.preprocessing.prepare` warns when one acts on a
+        used channel (:func:`warn_unapplied_projectors`).
 
     Raises
     ------
@@ -142,6 +146,7 @@ class Recording:
     meas_date: str | None = field(default=None, repr=False)
     selection: list[int] | None = field(default=None, repr=False)
     epochs_metadata: Any = field(default=None, repr=False)
+    projectors: list[tuple[str, tuple[str, ...]]] | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         data = np.asarray(self.data)
@@ -948,28 +953,65 @@ def file_units_of(raw: mne.io.BaseRaw, header: EDFHeader | None) -> dict[str, st
     return {name: by_label[name] for name in raw.ch_names if name in by_label}
 
 
-def warn_unapplied_projectors(info: mne.Info, names: Sequence[str], source: str) -> None:
-    """Warn when ``info`` carries SSP projectors that are not applied (``active`` False) and
-    act on any of the channels ``names``: eegpt embeds the samples as stored, whereas MNE applies
-    such projectors when it cuts ``mne.Epochs`` (``proj=True``), so the two would differ. The
-    usual case is ``raw.set_eeg_reference("average", projection=True)`` saved to a FIF file."""
+def unapplied_projectors(info: mne.Info) -> list[tuple[str, tuple[str, ...]]]:
+    """The SSP projectors of ``info`` that are stored but not applied (``active`` False), as
+    (description, the channels each acts on)."""
+    pending = []
+    for proj in info["projs"]:
+        if proj["active"]:
+            continue
+        weights = np.atleast_2d(np.asarray(proj["data"]["data"]))
+        acts = np.any(weights != 0, axis=0)
+        names = tuple(n for n, on in zip(proj["data"]["col_names"], acts, strict=True) if on)
+        pending.append((str(proj["desc"]), names))
+    return pending
+
+
+def warn_unapplied_projectors(
+    projectors: Sequence[tuple[str, Sequence[str]]] | None,
+    names: Sequence[str],
+    source: str,
+    *,
+    average_reference: bool = False,
+) -> None:
+    """Warn when SSP projectors that are stored but not applied (:func:`unapplied_projectors`)
+    act on any of the used channels ``names``: eegpt embeds the samples as stored, whereas MNE
+    applies such projectors when it cuts ``mne.Epochs`` (``proj=True``), so the two would
+    differ. The usual case is ``raw.set_eeg_reference("average", projection=True)`` saved to a
+    FIF file. With ``average_reference`` an average-reference projector over exactly the used
+    channels is what eegpt applies anyway, so it is not named; over other channels, the
+    warning says how the two averages differ."""
     used = set(names)
-    pending = [
-        proj["desc"]
-        for proj in info["projs"]
-        if not proj["active"] and used.intersection(proj["data"]["col_names"])
-    ]
+    pending = [(desc, set(chans)) for desc, chans in projectors or () if used & set(chans)]
+    if average_reference:
+        pending = [(d, c) for d, c in pending if not ("average" in d.lower() and c == used)]
     if not pending:
         return
-    average = any("average" in desc.lower() for desc in pending)
-    _warn(
-        f"{source}: {len(pending)} SSP projector(s) are stored but not applied ({pending}); "
+    descs = [desc for desc, _ in pending]
+    averages = [chans for desc, chans in pending if "average" in desc.lower()]
+    text = (
+        f"{source}: {len(pending)} SSP projector(s) are stored but not applied ({descs}); "
         "eegpt embeds the data as stored, without them (mne.Epochs apply them by default). "
         "Apply them first (raw.apply_proj())"
-        + (", or for the average reference pass average_reference=True (--average-reference)"
-           if average else "")
-        + "."
-    )  # fmt: skip
+    )
+    if averages and average_reference:
+        chans = averages[0]
+        only_file, only_used = sorted(chans - used), sorted(used - chans)
+        text += (
+            f". average_reference=True (--average-reference) subtracts the mean of the "
+            f"{len(used)} channels eegpt uses, the projector the mean of its {len(chans)}"
+            + (f", including {_few(only_file)} that eegpt does not use" if only_file else "")
+            + (f", without {_few(only_used)}" if only_used else "")
+            + "; to reference to the file's channels, apply the projector and leave "
+            "--average-reference out"
+        )
+    elif averages:
+        text += ", or for the average reference pass average_reference=True (--average-reference)"
+    _warn(text + ".")
+
+
+def _few(names: Sequence[str], n: int = 5) -> str:
+    return ", ".join(names[:n]) + (f" and {len(names) - n} more" if len(names) > n else "")
 
 
 def _from_mne(
@@ -981,7 +1023,6 @@ def _from_mne(
 ) -> Recording:
     idx = _pick_indices(inst.info, picks, source)
     names = [inst.ch_names[i] for i in idx]
-    warn_unapplied_projectors(inst.info, names, source)
     all_types = inst.get_channel_types()
     types = [all_types[i] for i in idx]
     sfreq = float(inst.info["sfreq"])
@@ -1008,6 +1049,7 @@ def _from_mne(
         labels=labels, annotations=annotations, epoch_annotations=per_epoch,
         first_time=float(inst.first_time) if isinstance(inst, mne.io.BaseRaw) else None,
         meas_date=measurement_date(inst.info), selection=selection, epochs_metadata=metadata,
+        projectors=unapplied_projectors(inst.info) or None,
     )  # fmt: skip
     _log(_describe(rec), verbose)
     return rec

@@ -25,7 +25,13 @@ from eegpt._logging import warn as _warn
 from eegpt.channels import ChannelMapping, how_to_drop, map_channels
 from eegpt.config import EEGPTConfig, strict_from_dict
 from eegpt.errors import RecordingError
-from eegpt.io import EDF_VOLT_UNITS, Recording, as_recording, nonfinite_error
+from eegpt.io import (
+    EDF_VOLT_UNITS,
+    Recording,
+    as_recording,
+    nonfinite_error,
+    warn_unapplied_projectors,
+)
 
 __all__ = [
     "PreprocessingConfig",
@@ -483,6 +489,10 @@ def prepare(
     check_rate(recording.sfreq, source)
 
     x = recording.data[..., picks, :]  # fancy indexing: a float64 copy we may modify in place
+    used = [recording.ch_names[i] for i in picks]
+    warn_unapplied_projectors(
+        recording.projectors, used, source, average_reference=config.average_reference
+    )
     units = None if recording.units is None else [recording.units[i] for i in picks]
     check_signal(
         SignalStats.of(x),

@@ -70,7 +70,14 @@ from eegpt.engine import (
     resolve_device,
 )
 from eegpt.errors import MissingDependencyError, RecordingError
-from eegpt.io import Recording, as_recording, epochs_labels, may_hold_epochs, read_epochs_file
+from eegpt.io import (
+    Recording,
+    as_recording,
+    epochs_labels,
+    may_hold_epochs,
+    read_epochs_file,
+    warn_unapplied_projectors,
+)
 from eegpt.model import EEGPT, EEGPTEncoder, LinearProbe
 from eegpt.outputs import atomic_write
 from eegpt.preprocessing import PreprocessingConfig, detrend_windows, prepare, resample
@@ -310,6 +317,8 @@ def merge_epochs(
     """
     first = recordings[0]
     source = first.source if len(recordings) == 1 else f"{len(recordings)} inputs"
+    # every input's stored-but-unapplied projectors, warned of when the merged epochs are used
+    projectors = list(dict.fromkeys(p for r in recordings for p in r.projectors or ())) or None
     if len(recordings) > 1:  # keys are ignored where a name is missing: say if it is everywhere
         seen = [name for r in recordings for name in r.ch_names]
         unmatched = unmatched_rename_warning(rename, seen, len(recordings))
@@ -317,7 +326,7 @@ def merge_epochs(
             _warn(unmatched)
     if all(r.ch_names == first.ch_names and r.sfreq == first.sfreq for r in recordings):
         stacked = np.concatenate([r.data for r in recordings])
-        return Recording(stacked, first.ch_names, first.sfreq, source=source)
+        return Recording(stacked, first.ch_names, first.sfreq, source=source, projectors=projectors)
     config = preprocessing if preprocessing is not None else PreprocessingConfig()
     with warnings_once():
         mappings = [
@@ -344,7 +353,13 @@ def merge_epochs(
         f"merged {len(recordings)} inputs by electrode ({len(names)} channels) at {sfreq:g} Hz",
         verbose,
     )
-    return Recording(np.concatenate(parts), list(mappings[0].input_names), sfreq, source=source)
+    return Recording(
+        np.concatenate(parts),
+        list(mappings[0].input_names),
+        sfreq,
+        source=source,
+        projectors=projectors,
+    )
 
 
 def _on_missing(data: Any) -> Literal["raise", "ignore"]:
@@ -442,6 +457,9 @@ def _projection_windows(
             f"{rec.source}: the probe's channel projection takes channels {list(input_names)}, "
             f"but {missing} are missing (the data have {rec.ch_names})"
         )
+    warn_unapplied_projectors(
+        rec.projectors, input_names, rec.source, average_reference=config.average_reference
+    )
     x = rec.data[:, [position[name] for name in input_names], :]  # a float64 copy
     if config.average_reference:
         x -= x.mean(axis=1, keepdims=True)

@@ -221,8 +221,9 @@ def load_labelled_epochs(
             for r in recs
         ])  # fmt: skip
     recording = Recording(
-        data, merged.ch_names, merged.sfreq, source=source, selection=selection, onsets=onsets
-    )
+        data, merged.ch_names, merged.sfreq, source=source, selection=selection, onsets=onsets,
+        projectors=merged.projectors,
+    )  # fmt: skip
     n = data.shape[0]
     if labels is not None:
         y = _read_label_csv(Path(labels))

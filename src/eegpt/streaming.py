@@ -51,6 +51,7 @@ from eegpt.io import (
     holds_epochs_instead,
     is_epochs_file,
     measurement_date,
+    unapplied_projectors,
     warn_unapplied_projectors,
 )
 from eegpt.preprocessing import (
@@ -204,7 +205,6 @@ def open_stream(
         names, source, rename=rename, on_unknown=on_unknown, on_missing=on_missing, verbose=verbose
     )
     used = [idx[i] for i in mapping.picks]
-    warn_unapplied_projectors(raw.info, [raw.ch_names[i] for i in used], source)
     file_units = file_units_of(raw, header)
     units = None
     if file_units is not None and all(raw.ch_names[i] in file_units for i in used):
@@ -279,6 +279,12 @@ class WindowStream:
         self.config = PreprocessingConfig() if config is None else config
         config, source = self.config, recording.source
         check_rate(recording.sfreq, source)
+        warn_unapplied_projectors(
+            unapplied_projectors(recording.raw.info),
+            [recording.raw.ch_names[i] for i in recording.picks],
+            source,
+            average_reference=config.average_reference,
+        )
         if config.average_reference and recording.n_channels < 2:
             raise RecordingError(f"{source}: average_reference needs at least 2 channels; got 1")
         self._means = self._scan()
