@@ -438,6 +438,7 @@ FIGURE_SUFFIXES = (".png", ".pdf", ".svg")  # what --plot writes (matplotlib, by
 
 def cmd_channels(args: argparse.Namespace) -> int:
     """Print each recording's channel mapping (and draw it with ``--plot``) without embedding."""
+    from eegpt.channels import unmatched_rename_warning
     from eegpt.errors import USER_ERRORS
     from eegpt.io import as_recording, read_epochs_file
     from eegpt.preprocessing import map_recording_channels
@@ -453,6 +454,7 @@ def cmd_channels(args: argparse.Namespace) -> int:
         )
     failed = 0
     mapping_args = {"rename": rename, "on_missing": "ignore" if several else "raise"}
+    seen: dict[str, None] = {}  # channel names of the recordings read, for unmatched keys
     for path in args.recordings:
         try:
             stream = open_stream_unless_epochs(path, **mapping_args)
@@ -473,6 +475,7 @@ def cmd_channels(args: argparse.Namespace) -> int:
               f"{rec.sfreq:g} Hz, {size}")  # fmt: skip
         print(mapping.summary())
         picked = {*mapping.input_names, *mapping.dropped}  # what the type pick left out
+        seen.update(dict.fromkeys(picked))
         types = info.get_channel_types()
         other = [f"{n} ({t})" for n, t in zip(info.ch_names, types, strict=True) if n not in picked]
         if other:
@@ -483,6 +486,10 @@ def cmd_channels(args: argparse.Namespace) -> int:
             title = f"{path.name}: {_count(len(mapping), 'channel')}"
             _save_figure(mapping.plot(title=title, bads=bads), out)
             print(f"drew {out}")
+    n_read = len(args.recordings) - failed
+    unmatched = unmatched_rename_warning(rename, list(seen), n_read) if several else None
+    if unmatched:  # one recording: map_channels has already refused such a key
+        warnings.warn(unmatched, RuntimeWarning, stacklevel=1)
     return 1 if failed else 0
 
 
