@@ -179,6 +179,14 @@ def test_api_array_input_units_and_engine_reuse(weights):
     c = embed(model, x_uv, ch_names=names, sfreq=256, units="uV", engine=engine)
     # another batch size: on a GPU other GEMM kernels, equal to float32 rounding
     np.testing.assert_allclose(a.data, c.data, rtol=1e-5, atol=1e-5)
+    # an engine of another model is refused (it would run its own weights under this model's
+    # provenance); one of another copy of the same weights is fine
+    same = load_model(weights)
+    embed(same, x_uv, ch_names=names, sfreq=256, units="uV", engine=engine)
+    with torch.no_grad():
+        next(same.parameters()).add_(1.0)
+    with pytest.raises(ValueError, match="engine was built on another model than the one"):
+        embed(same, x_uv, ch_names=names, sfreq=256, units="uV", engine=engine)
     assert a.metadata["channels"]["chan_ids"] == [0, 29, 61]
     assert isinstance(a, Embeddings) and a.pooled("mean").shape == (2, 64)
     # the same named poolings as the scikit-learn estimator: [n, S*D] and [n, N*D]

@@ -31,6 +31,7 @@ from eegpt.probe import (
     EncoderMismatchError,
     ProbeConfig,
     _balanced_weights,
+    _stratified_split,
     encoder_fingerprint,
     epochs_labels,
     format_metrics,
@@ -312,6 +313,22 @@ def test_input_errors(model, task):
         train_probe(model, train, learning_rate=1)
     with pytest.raises(ValueError, match="vocabulary"):
         ProbeConfig(target_channels=("XYZ",))
+    one_each = train[[int(np.flatnonzero(epochs_labels(train) == c)[0]) for c in ("standard",
+                                                                                   "target")]]  # fmt: skip
+    with pytest.raises(ValueError, match=r"fraction of 0.2 holds out no epochs: each class has "
+                       r"a single epoch \(2 in all\); train without validation"):  # fmt: skip
+        train_probe(model, one_each, validation=0.2)
+
+
+def test_stratified_split_holds_out_and_trains_on_every_class_it_can():
+    y = np.array([0] * 10 + [1] * 2 + [2])
+    tr, va = _stratified_split(y, 0.2, seed=0)
+    assert sorted(y[va].tolist()) == [0, 0, 1]  # 2 of 10, 1 of 2, none of the single one
+    assert sorted(y[tr].tolist()) == [0] * 8 + [1, 2]
+    _, va = _stratified_split(y, 0.9, seed=0)
+    assert sorted(y[va].tolist()) == [0] * 9 + [1]  # one of each class stays in training
+    with pytest.raises(ValueError, match="holds out no epochs"):
+        _stratified_split(np.array([0, 1, 2]), 0.6, seed=0)
 
 
 def test_predict_input_problems_are_named(probe, task):
@@ -392,6 +409,9 @@ def test_cli_train_predict_evaluate(weights, short_task, tmp_path, capsys):
     assert probe_main(["train", str(train_file), "--weights", str(weights), "-o", str(out),
                        "--val", "0.2", *common]) == 0  # fmt: skip
     assert "validation (28 epochs)" in capsys.readouterr().out
+    assert probe_main(["train", str(train_file), "--weights", str(weights), "-o",
+                       str(tmp_path / "p2"), "--patience", "3"]) == 1  # fmt: skip
+    assert "--patience (early stopping) needs --val FRACTION" in capsys.readouterr().err
 
     csv_path = tmp_path / "pred.csv"
     assert probe_main(["predict", str(out), str(test_file), "-o", str(csv_path), "-q"]) == 0

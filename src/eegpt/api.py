@@ -17,6 +17,7 @@ from typing import Any
 
 import mne
 import numpy as np
+import torch
 from tqdm.auto import tqdm
 
 from eegpt import __version__
@@ -30,7 +31,7 @@ from eegpt.io import (
     _require_array_args_absent,
     as_recording,
 )
-from eegpt.model import EEGPT
+from eegpt.model import EEGPT, EEGPTEncoder
 from eegpt.outputs import (
     Embeddings,
     EmbeddingsFile,
@@ -260,6 +261,8 @@ class _Job:
         engine = a["engine"] or InferenceEngine(
             encoder, device=a["device"], precision=a["precision"], batch_size=a["batch_size"]
         )
+        if a["engine"] is not None:
+            _check_engine_model(engine, encoder)
         if isinstance(engine.model, EEGPT) and engine.model.chan_proj is not None:
             raise ValueError(
                 "embed() feeds the recording's channels to the encoder; build the engine on "
@@ -390,6 +393,23 @@ def _check_embeddings(z: np.ndarray, start: int, onsets: np.ndarray, meta: dict[
         f"the first at {onsets[bad[0]]:g} s. The input amplitudes are absurd (see the amplitude "
         "warnings; check the units) or the weights are corrupt (check the checkpoint's sha256)."
     )
+
+
+def _check_engine_model(engine: InferenceEngine, encoder: EEGPTEncoder) -> None:
+    """Refuse an engine built on another encoder than the one embedding: it would run its own
+    weights under this model's provenance. Another copy of the same weights is accepted."""
+    theirs = engine.encoder
+    if theirs is encoder:
+        return
+    mine, other = encoder.state_dict(), theirs.state_dict()
+    same = mine.keys() == other.keys() and all(
+        mine[k].shape == other[k].shape and torch.equal(mine[k].cpu(), other[k].cpu()) for k in mine
+    )
+    if not same:
+        raise ValueError(
+            "engine was built on another model than the one embedding (other weights); build "
+            "it on this model, InferenceEngine(model), or leave engine out"
+        )
 
 
 def provenance(model: EEGPT, recording, windows, engine: InferenceEngine) -> dict[str, Any]:

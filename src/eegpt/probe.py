@@ -867,11 +867,16 @@ def _stratified_split(y: np.ndarray, fraction: float, seed: int) -> tuple[np.nda
     val: list[np.ndarray] = []
     for label in np.unique(y):
         idx = rng.permutation(np.flatnonzero(y == label))
-        n_val = int(round(fraction * len(idx)))
-        if len(idx) >= 2:
-            n_val = min(max(n_val, 1), len(idx) - 1)
+        # at least one of each class held out, and at least one left to train on
+        n_val = min(max(int(round(fraction * len(idx))), 1), len(idx) - 1)
         val.append(idx[:n_val])
     val_idx = np.sort(np.concatenate(val))
+    if not len(val_idx):
+        raise ValueError(
+            f"a validation fraction of {fraction:g} holds out no epochs: each class has a single "
+            f"epoch ({len(y)} in all); train without validation (validation=None, no --val) "
+            "or on more epochs"
+        )
     train_idx = np.setdiff1d(np.arange(len(y)), val_idx)
     return train_idx, val_idx
 

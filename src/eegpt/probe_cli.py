@@ -390,6 +390,8 @@ def cmd_probe_train(args: argparse.Namespace) -> int:
     out = args.output
     if (out / "probe.json").exists() and not args.overwrite:
         raise FileExistsError(f"{out} already holds a probe; pass --overwrite to replace it")
+    if args.patience is not None and not args.val:
+        raise ValueError("--patience (early stopping) needs --val FRACTION (held-out epochs)")
     verbose = not args.quiet
     recording, y, _, rename = _read_inputs(args, labels=args.labels)
     model = load_model(args.weights, device="cpu", verbose=verbose)
