@@ -609,6 +609,17 @@ def test_random_bytes(name, tmp_path):
         load_checkpoint(path)
 
 
+def test_a_recording_or_an_output_given_as_weights_is_named(tmp_path):
+    edf, npz = tmp_path / "sub-01.EDF", tmp_path / "emb.npz"
+    edf.write_bytes(b"0       " + os.urandom(248))  # an EDF header's start
+    npz.write_bytes(b"PK\x03\x04" + os.urandom(60))  # a zip archive's start
+    with pytest.raises(CheckpointError, match=r"sub-01.EDF looks like an EEG recording \(.edf\), "
+                       r"not model weights.*run `eegpt channels .*sub-01.EDF`"):  # fmt: skip
+        load_checkpoint(edf)
+    with pytest.raises(CheckpointError, match=r"looks like an embeddings output \(.npz\)"):
+        load_checkpoint(npz)
+
+
 def test_missing_paths(tmp_path):
     with pytest.raises(FileNotFoundError, match="no EEGPT weights"):
         load_checkpoint(tmp_path / "nope.ckpt")

@@ -186,6 +186,17 @@ def test_raw_without_eeg_channels():
     raw = _raw(["ECG", "EMG"], types=["ecg", "emg"])
     with pytest.raises(ValueError, match="no channels selected by picks='eeg'.*ecg"):
         as_recording(raw)
+    every = _raw(["Fp1", "Cz"])
+    every.info["bads"] = ["Fp1", "Cz"]
+    with (
+        pytest.warns(RuntimeWarning, match="marked bad were left out"),
+        pytest.raises(
+            ValueError,
+            match=r"all 2 channel\(s\) selected by picks='eeg' are "
+            r"marked bad \(info\['bads'\] = \['Fp1', 'Cz'\]\)",
+        ),  # fmt: skip
+    ):
+        as_recording(every)
 
 
 def test_raw_rejects_array_arguments():

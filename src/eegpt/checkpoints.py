@@ -347,6 +347,17 @@ def _read_weights(path: Path) -> tuple[Any, list[str]]:
     try:
         return _torch_load(path)
     except Exception as e:  # torch raises RuntimeError, EOFError, UnpicklingError, ...
+        from eegpt.io import EEG_SUFFIXES
+
+        kind = path.suffix.lower()
+        if kind in EEG_SUFFIXES or kind in (".npz", ".parquet"):
+            what = "an EEG recording" if kind in EEG_SUFFIXES else "an embeddings output"
+            raise CheckpointError(
+                f"{path} looks like {what} ({kind}), not model weights: weights are a .ckpt, "
+                ".pt or .safetensors file, or a pretrained name (`eegpt fetch`)"
+                + (f"; to see a recording's channels run `eegpt channels {path}`"
+                   if kind in EEG_SUFFIXES else "")
+            ) from e  # fmt: skip
         raise CheckpointError(f"{corrupt} ({type(e).__name__}: {e})") from e
 
 

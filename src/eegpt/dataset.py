@@ -81,7 +81,7 @@ from eegpt.annotations import annotate_windows, annotations_per_window, bad_wind
 from eegpt.channels import map_channels, rename_table, unmatched_rename_warning
 from eegpt.engine import InferenceEngine, Precision, resolve_device
 from eegpt.errors import OutputInUseError
-from eegpt.io import as_recording
+from eegpt.io import EEG_SUFFIXES, as_recording
 from eegpt.model import EEGPT
 from eegpt.outputs import (
     atomic_write,
@@ -103,8 +103,6 @@ __all__ = [
     "select_devices",
 ]
 
-EEG_SUFFIXES: tuple[str, ...] = (".edf", ".bdf", ".gdf", ".fif", ".vhdr", ".set", ".cnt")
-"""File endings found when a folder is given (case-insensitive); others need ``pattern``."""
 
 MANIFEST_SUFFIXES = (".csv", ".tsv", ".parquet")
 MANIFEST = "_manifest.json"

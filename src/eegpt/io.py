@@ -36,6 +36,7 @@ from eegpt.channels import how_to_drop, normalize_channel_name
 from eegpt.errors import RecordingError
 
 __all__ = [
+    "EEG_SUFFIXES",
     "UNITS",
     "EDFHeader",
     "Recording",
@@ -47,6 +48,10 @@ __all__ = [
     "may_hold_epochs",
     "read_recording",
 ]
+
+EEG_SUFFIXES: tuple[str, ...] = (".edf", ".bdf", ".gdf", ".fif", ".vhdr", ".set", ".cnt")
+"""Recording file endings (case-insensitive): what a corpus folder is searched for
+(:func:`eegpt.dataset.resolve_inputs`; others need ``pattern``)."""
 
 UNITS: dict[str, float] = {"V": 1.0, "mV": 1e-3, "uV": 1e-6, "µV": 1e-6, "μV": 1e-6}
 """Accepted ``units`` of array input and their size in volts (``µ`` micro sign or Greek mu)."""
@@ -900,6 +905,7 @@ def _pick_indices(info: mne.Info, picks: Any, source: str) -> list[int]:
     except ValueError as err:
         raise RecordingError(f"{source}: invalid picks={picks!r}: {err}") from err
     idx = sorted(int(i) for indices in by_type.values() for i in indices)
+    picked = len(idx)
     if typed and info["bads"]:
         bads = [info["ch_names"][i] for i in idx if info["ch_names"][i] in info["bads"]]
         if bads:
@@ -910,6 +916,12 @@ def _pick_indices(info: mne.Info, picks: Any, source: str) -> list[int]:
             idx = [i for i in idx if info["ch_names"][i] not in bads]
     if typed and picks != "all":
         _warn_electrodes_left_out(info, idx, picks, source)
+    if not idx and picked:
+        raise RecordingError(
+            f"{source}: all {picked} channel(s) selected by picks={picks!r} are marked bad "
+            f"(info['bads'] = {info['bads']}); repair them (interpolate_bads()) or clear "
+            "info['bads'] for those usable after all"
+        )
     if not idx:
         types = sorted(set(info.get_channel_types()))
         raise RecordingError(
