@@ -521,6 +521,22 @@ def test_epochs_metadata_follows_the_windows_into_files(model, tmp_path):
     assert pd.read_parquet(kept.save(tmp_path / "k.parquet"))["trial"].tolist() == (
         expected["trial"][~emb.bad].tolist()
     )
+    # selecting afterwards (emb[mask]) gives the same windows, metadata rows and indices
+    clean = emb[~emb.bad]
+    np.testing.assert_array_equal(clean.data, kept.data)
+    np.testing.assert_array_equal(clean.onsets, kept.onsets)
+    for key in ("labels", "annotations", "window_index"):
+        assert clean.metadata[key] == kept.metadata[key], key
+    pd.testing.assert_frame_equal(clean.epochs_metadata, kept.epochs_metadata)
+    assert emb[:2].metadata["window_index"] == emb.metadata["window_index"][:2]
+    last = emb[-1]
+    assert len(last) == 1 and last.onsets[0] == emb.onsets[-1]
+    assert last.epochs_metadata.index.tolist() == [expected.index[-1]]
+    assert len(emb[emb.metadata["labels"][0]]) == len(emb)  # by event name
+    with pytest.raises(KeyError, match="'nope' is not a label of these windows"):
+        emb["nope"]
+    with pytest.raises(IndexError):
+        emb[np.ones(3, dtype=bool)]
     # inputs without metadata: none
     plain = model.embed(raw, device="cpu", verbose="error")
     assert plain.epochs_metadata is None and "epochs_metadata" not in plain.metadata

@@ -400,6 +400,37 @@ class Embeddings:
         src = self.metadata.get("source", "?")
         return f"<Embeddings {len(self)} windows x {self.data.shape[1:]} from {src}>"
 
+    def __getitem__(self, key: Any) -> Embeddings:
+        """The windows selected by ``key``, as Embeddings (like ``epochs[...]`` in MNE): an
+        integer, a slice, integer indices, a boolean mask (``emb[~emb.bad]``) or an event name
+        (``emb["target"]``, windows of epochs with that label). Onsets and the per-window
+        metadata (labels, annotations, ``epochs_metadata`` rows) follow; ``window_index`` keeps
+        each window's index in the whole recording, so a saved selection still says which
+        windows it holds."""
+        n = len(self)
+        if isinstance(key, str):
+            labels = self.metadata.get("labels")
+            if labels is None:
+                raise KeyError(f"{key!r}: these embeddings have no labels (epochs' event names)")
+            rows = np.flatnonzero(np.asarray(labels, dtype=object) == key)
+            if not len(rows):
+                raise KeyError(f"{key!r} is not a label of these windows: {sorted(set(labels))}")
+        else:
+            rows = np.arange(n)[key]  # numpy's rules and errors, for masks too
+            rows = np.atleast_1d(rows)
+        meta = dict(self.metadata)
+        meta["window_index"] = np.asarray(meta.get("window_index", np.arange(n)))[rows].tolist()
+        for name in ("labels", "annotations"):
+            if meta.get(name) is not None:
+                meta[name] = [meta[name][i] for i in rows]
+        table = meta.get("epochs_metadata")
+        if table is not None:
+            table = dict(table, data=[table["data"][i] for i in rows])
+            if "index" in table:
+                table["index"] = [table["index"][i] for i in rows]
+            meta["epochs_metadata"] = table
+        return Embeddings(self.data[rows], self.onsets[rows], meta)
+
     @property
     def annotations(self) -> list[list[str]]:
         """The descriptions of the annotations over each window (``metadata["annotations"]``;
@@ -415,7 +446,7 @@ class Embeddings:
         ``epochs.drop``, so rows align with it by label); None for other inputs. Values and
         dtypes come back as they were (numbers to the last digit, categories, dates, nullable
         integers); objects JSON cannot hold (bytes, intervals ...) come back as text.
-        ``emb.data[(md.condition == "a").to_numpy()]`` selects by it;
+        ``emb[(md.condition == "a").to_numpy()]`` selects by it;
         ``metadata["window_index"]`` links rows back to the events."""
         record = self.metadata.get("epochs_metadata")
         if record is None:
@@ -431,7 +462,7 @@ class Embeddings:
     @property
     def bad(self) -> np.ndarray:
         """Boolean mask ``(n_windows,)``: windows that overlap an annotation marked bad
-        (description starting with ``"bad"``, any case, as in MNE). ``emb.data[~emb.bad]``
+        (description starting with ``"bad"``, any case, as in MNE). ``emb[~emb.bad]``
         keeps the clean ones; ``embed(..., reject_by_annotation=True)`` leaves them out."""
         return bad_windows(self.annotations)
 
