@@ -397,6 +397,12 @@ def test_microvolts_labelled_as_volts_warning():
         mv = as_recording(_sines(256.0, 4.0, amp=amp), ch_names=NAMES, sfreq=256.0)
         with pytest.warns(RuntimeWarning, match=r"millivolts.*--rescale 0.001 on.*units='mV'"):
             prepare(mv)
+    # nanovolts: named, with no units= to suggest (arrays take V, mV, uV)
+    nv = as_recording(_sines(256.0, 4.0, amp=5e4), ch_names=NAMES, sfreq=256.0)
+    with pytest.warns(RuntimeWarning, match=r"look like nanovolts labelled as volts\. If so, "
+                      r"rescale the samples as read by 1e-09") as record:  # fmt: skip
+        prepare(nv)
+    assert "units=" not in str(record[0].message)
     # ... and a correction by the wrong power of 1000 (microvolts taken for millivolts)
     with pytest.warns(RuntimeWarning, match=r"after rescaling by 0.001.*--rescale 1e-06 on"):
         prepare(rec, config=PreprocessingConfig(scale=1.0))

@@ -196,9 +196,27 @@ def test_flat_clipped_and_mis_scaled_channels_warn(tmp_path):
         _both_paths(nv)
     messages = " ".join(str(w.message) for w in record)
     assert "unit check" in messages and "'nV'" in messages and "amplitude check" in messages
+    assert "(V, mV, uV, µV)" in messages and "look like microvolts labelled as volts" in messages
     degc = _write(tmp_path, _variant(units=["uV", "degC", "uV", "uV"]), "degc.edf")
     with pytest.warns(RuntimeWarning, match=r"EEG C3-REF \('degC'\) do not have a voltage unit"):
         _both_paths(degc)
+
+
+def test_a_few_samples_are_not_called_clipped():
+    """Any signal has a sample at its minimum and one at its maximum: 10% of a 10-sample chunk
+    (a live buffer), which is no sign of clipping. Five at a rail of a short chunk are."""
+    from eegpt.preprocessing import SignalStats, check_signal
+
+    x = np.random.default_rng(0).normal(0, 2e-5, (3, 10))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        check_signal(SignalStats.of(x), ["Fp1", "Cz", "O2"], "<chunk>")
+    x = np.random.default_rng(0).normal(0, 2e-5, (3, 40))
+    x[1, :5] = x[1].max()
+    with pytest.warns(
+        RuntimeWarning, match=r"clipping check: channel\(s\) Cz \(1\d\.\d% of samples"
+    ):
+        check_signal(SignalStats.of(x), ["Fp1", "Cz", "O2"], "<chunk>")
 
 
 def test_single_mis_scaled_channel_among_good_ones_warns():

@@ -54,6 +54,7 @@ FLAT_STD = 1e-13  # V; a channel with a smaller standard deviation counts as fla
 TOO_LARGE = 2e-3  # V; a larger robust amplitude looks like micro- or millivolts read as volts
 TOO_SMALL = 1e-7  # V; robust amplitude below this (200x under scalp EEG's) is mis-scaled
 CLIP_FRACTION = 0.01  # a channel with more of its samples at its minimum or maximum is clipped
+CLIP_SAMPLES = 5  # ... and at least this many (a chunk of 10 samples has 10% at each extreme)
 DETREND = ("none", "constant", "linear")  # PreprocessingConfig.detrend
 OFFSET_MIN = 1e-4  # V; an offset or drift beyond it, and beyond OFFSET_RATIO deviations, warns
 OFFSET_RATIO = 10.0  # robust standard deviations (1.4826 x the median absolute deviation)
@@ -775,8 +776,9 @@ def check_signal(
             f"deviation below {FLAT_STD:g} V (disconnected or unrecorded?). Exclude them "
             f"({how_to_drop(which)}) or interpolate them before embedding."
         )
-    at_rails = np.maximum(stats.n_at_min, stats.n_at_max) / max(stats.n, 1)
-    clipped = (at_rails > CLIP_FRACTION) & ~flat
+    n_at_rails = np.maximum(stats.n_at_min, stats.n_at_max)
+    at_rails = n_at_rails / max(stats.n, 1)
+    clipped = (at_rails > CLIP_FRACTION) & (n_at_rails >= CLIP_SAMPLES) & ~flat
     if clipped.any():
         detail = ", ".join(
             f"{names[i]} ({at_rails[i]:.1%} of samples at {stats.minimum[i]:.4g} or "
@@ -839,7 +841,7 @@ def _check_units(names: Sequence[str], units: Sequence[str], source: str) -> Non
     if odd:
         _warn(
             f"{source}: unit check: channel(s) {', '.join(odd)} do not have a voltage unit "
-            f"MNE understands ({', '.join(EDF_VOLT_UNITS)}) in the file header, so their values "
+            "MNE understands (V, mV, uV, µV) in the file header, so their values "
             "were read as volts. Check the file; rescale them if they are EEG in other units, or "
             "exclude them."
         )
@@ -868,12 +870,16 @@ def _check_amplitude(
     amplitude = float(np.median(deviation))
     corrected = "" if gain == 1.0 else f" after rescaling by {gain:g}"
     if amplitude > TOO_LARGE or amplitude < TOO_SMALL:
+        fix = gain * _unit_fix(amplitude) if amplitude > 0 else None  # 0: mostly constant
+        named = {1e-3: "millivolts", 1e-6: "microvolts", 1e-9: "nanovolts"}
+        unit_name = next((n for f, n in named.items() if fix and math.isclose(fix, f)), None)
         what = (
-            "The data look like microvolts (or millivolts) labelled as volts"
-            if amplitude > TOO_LARGE
+            f"The data look like {unit_name} labelled as volts"
+            if amplitude > TOO_LARGE and unit_name
+            else f"The data look about {1 / fix:.0e} times too large"
+            if amplitude > TOO_LARGE and fix
             else "The data may be scaled wrong (e.g. volts divided by 1e6 twice)"
         )
-        fix = gain * _unit_fix(amplitude) if amplitude > 0 else None  # 0: mostly constant
         how = (
             "check the file's scaling"
             if fix is None
@@ -885,7 +891,7 @@ def _check_amplitude(
         )
         # values in micro- or millivolts: arrays can say so instead
         unit = next(
-            (u for f, u in ((1e-6, "uV"), (1e-3, "mV")) if fix and np.isclose(fix, f)), None
+            (u for f, u in ((1e-6, "uV"), (1e-3, "mV")) if fix and math.isclose(fix, f)), None
         )
         arrays = f", or give NumPy arrays their unit (model.embed(x, ..., units={unit!r}))"
         _warn(
