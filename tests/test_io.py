@@ -82,6 +82,8 @@ def test_missing_file(tmp_path):
         read_recording(missing)
     with pytest.raises(FileNotFoundError, match="nope.edf"):
         as_recording(missing)
+    with pytest.raises(ValueError, match=r"is a folder, not a recording.*eegpt embed-dataset"):
+        as_recording(tmp_path)
 
 
 def test_garbage_edf_is_a_clear_value_error(tmp_path):

@@ -238,6 +238,8 @@ def test_prepare_units_and_shapes():
     assert windows.ch_names == ("FP1", "CZ", "O2")
     np.testing.assert_array_equal(windows.chan_ids, [0, 29, 61])
     assert windows.sfreq == 256.0 and len(windows) == windows.n_windows == 3
+    with pytest.raises(TypeError, match="second argument is the channel mapping.*config="):
+        prepare(rec, PreprocessingConfig())
 
 
 def test_prepare_from_microvolt_array_and_custom_scale():

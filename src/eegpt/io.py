@@ -367,6 +367,11 @@ def _open(
     """:func:`read_recording`, also returning the EDF/BDF header when there is one."""
     if not path.exists():
         raise FileNotFoundError(f"EEG file not found: {path}")
+    if path.is_dir() and path.suffix.lower() not in (".mff", ".ds"):  # EGI, CTF: folders
+        raise RecordingError(
+            f"{path} is a folder, not a recording; give one of its files, or embed all of them "
+            "with `eegpt embed-dataset` (eegpt.embed_dataset)"
+        )
     header = None
     if path.is_file() and path.suffix.lower() in (".edf", ".bdf"):
         header = check_edf_header(path)

@@ -476,6 +476,11 @@ def prepare(
         too small); a recording shorter than one window that was zero-padded; see also
         :func:`~eegpt.channels.map_channels` and :func:`resample`.
     """
+    if isinstance(mapping, PreprocessingConfig):
+        raise TypeError(
+            "prepare(recording, mapping, config): the second argument is the channel mapping; "
+            "pass the preprocessing as config=..."
+        )
     config = PreprocessingConfig() if config is None else config
     if not isinstance(config, PreprocessingConfig):
         raise TypeError(f"config must be a PreprocessingConfig, got {type(config).__name__}")
