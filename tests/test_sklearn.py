@@ -336,8 +336,14 @@ def test_classifier_arrays_grid_search_clone_and_pickle(trials):
     assert grid.best_estimator_.n_features_in_ == x.shape[1] * x.shape[2]
     fitted = grid.best_estimator_
     np.testing.assert_array_equal(fitted.predict(x[:6]), fitted.predict(x[:6].reshape(6, -1)))
-    with pytest.raises(ValueError, match="expecting"):
+    n_ch, n_t = x.shape[1:]
+    with pytest.raises(ValueError, match=rf"expecting .* \({n_ch} channels x {n_t} samples "
+                       r"per epoch; X has 900 samples per epoch\)"):  # fmt: skip
         fitted.predict(x[:6, :, :900])
+    holes = x[:6].copy()
+    holes[[1, 4], 0, 10] = np.nan
+    with pytest.raises(ValueError, match=r"NaN or infinite samples in 2 of 6 epochs \(1, 4\)"):
+        fitted.predict(holes)
     twin = clone(est)
     assert twin.get_params()["config"] == FAST and not hasattr(twin, "probe_")
     back = pickle.loads(pickle.dumps(fitted))  # fitted has predicted: on the GPU if there is one

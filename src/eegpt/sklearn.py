@@ -86,7 +86,18 @@ def _epochs_array(
             f"array input needs the channel names and sampling rate: {estimator}(ch_names=[...], "
             "sfreq=..., units='uV') (or pass mne.Epochs)"
         )
-    array = check_array(X, dtype=np.float64, allow_nd=True, ensure_all_finite=True)
+    try:
+        array = check_array(X, dtype=np.float64, allow_nd=True, ensure_all_finite=True)
+    except ValueError as err:
+        if "NaN" not in str(err) and "infinity" not in str(err):
+            raise
+        bad = ~np.isfinite(np.asarray(X, dtype=np.float64))
+        which = np.flatnonzero(bad.reshape(len(bad), -1).any(axis=1))
+        shown = ", ".join(map(str, which[:10])) + (", ..." if len(which) > 10 else "")
+        raise ValueError(
+            f"X has NaN or infinite samples in {len(which)} of {len(bad)} epochs ({shown}); "
+            "leave those epochs out or repair the samples (e.g. interpolate) first"
+        ) from err
     n_ch = len(ch_names)
     if array.ndim == 2:
         if array.shape[1] % n_ch:
@@ -589,9 +600,12 @@ class EEGPTClassifier(ClassifierMixin, BaseEstimator):
         if array_kwargs and hasattr(self, "n_features_in_"):
             n = int(np.prod(data.shape[1:]))
             if n != self.n_features_in_:
+                n_ch = data.shape[1]
                 raise ValueError(
                     f"X has {n} features, but EEGPTClassifier is expecting "
-                    f"{self.n_features_in_} features as input"
+                    f"{self.n_features_in_} features as input ({n_ch} channels x "
+                    f"{self.n_features_in_ / n_ch:g} samples per epoch; X has "
+                    f"{n / n_ch:g} samples per epoch)"
                 )
         return self.probe_.decision_function(
             data,
