@@ -24,6 +24,7 @@ _LAZY = {
     "embed_dataset": "eegpt.dataset",
     "EEGPT": "eegpt.model",
     "EEGPTEncoder": "eegpt.model",
+    "OnlineEmbedder": "eegpt.online",
     "Embeddings": "eegpt.outputs",
     "load_embeddings": "eegpt.outputs",
     "plot_channel_mapping": "eegpt.viz",
@@ -36,6 +37,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from eegpt.config import PRESETS, EEGPTConfig, get_config
     from eegpt.dataset import embed_dataset
     from eegpt.model import EEGPT, EEGPTEncoder
+    from eegpt.online import OnlineEmbedder
     from eegpt.outputs import Embeddings, load_embeddings
     from eegpt.viz import plot_channel_mapping, plot_embeddings
 
@@ -43,7 +45,7 @@ if TYPE_CHECKING:  # pragma: no cover
 # Submodules, reachable as attributes after a bare ``import eegpt`` (``eegpt.probe.train_probe``).
 _SUBMODULES = {
     "annotations", "api", "bids", "channels", "checkpoints", "cli", "config", "dataset", "dataset_cli",
-    "dataset_ray", "demo", "engine", "errors", "finetune", "hub", "io", "model", "outputs",
+    "dataset_ray", "demo", "engine", "errors", "finetune", "hub", "io", "model", "online", "outputs",
     "preprocessing", "probe", "probe_cli", "short_attention", "sklearn", "streaming", "viz",
 }  # fmt: skip
 
@@ -69,6 +71,7 @@ __all__ = [
     "EEGPTConfig",
     "EEGPTEncoder",
     "Embeddings",
+    "OnlineEmbedder",
     "PRESETS",
     "__version__",
     "embed",

@@ -1,0 +1,234 @@
+"""Embeddings of a live EEG stream (a BCI, an amplifier's API, Lab Streaming Layer), window by
+window as the samples arrive.
+
+:class:`OnlineEmbedder` keeps the samples pushed into it, cuts a model window each time one is
+complete (every ``window_seconds - overlap`` seconds once the first is full) and embeds the
+windows it has. The channels are mapped once, when it is made, and the engine is built once.
+
+Each window is preprocessed on its own, as one epoch of ``mne.Epochs`` is (average reference,
+resampling to 256 Hz with the window's mean removed, scaling, detrending): what
+:meth:`OnlineEmbedder.push` returns equals embedding the same stretches of signal as epochs,
+``model.embed(epochs)``, exactly. It differs from embedding the whole recording at once
+(``model.embed(raw)``) near each window's edges when the stream is resampled, since the
+recording's filter there sees the neighbouring samples; at 256 Hz the two are the same.
+
+The signal checks of :func:`eegpt.preprocessing.check_signal` (flat, clipped, mis-scaled
+channels) run on the first window, where a wrong unit or a dead electrode shows at once; later
+windows are checked for NaN/Inf only, so a long session does not repeat the same warning
+every second.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from typing import Any, Literal
+
+import numpy as np
+
+from eegpt.api import _check_embeddings, _check_engine_model, provenance
+from eegpt.engine import InferenceEngine, Precision
+from eegpt.io import UNITS, Recording
+from eegpt.model import EEGPT, EEGPTEncoder
+from eegpt.outputs import Embeddings
+from eegpt.preprocessing import (
+    PreprocessingConfig,
+    map_recording_channels,
+    polyphase_ratio,
+    prepare,
+)
+
+__all__ = ["OnlineEmbedder"]
+
+
+class OnlineEmbedder:
+    """Embed a stream of EEG samples as they arrive.
+
+    Parameters
+    ----------
+    model : EEGPT | EEGPTEncoder
+        The model (e.g. :func:`eegpt.load_model`); only its encoder is run.
+    ch_names : list of str
+        The stream's channel names, in the order of the rows of each chunk; mapped to the
+        EEGPT vocabulary once (``rename``, ``on_unknown``, ``on_missing`` as in
+        :func:`eegpt.channels.map_channels`).
+    sfreq : float
+        The stream's sampling rate in Hz.
+    units : ``"V"`` | ``"mV"`` | ``"uV"`` | ``"µV"``
+        Unit of the pushed samples (amplifier APIs and LSL usually give microvolts: ``"uV"``).
+    window_seconds, overlap : float | None
+        Window length and overlap in seconds (default: the preprocessing's, 4 s and 0); a
+        window is returned every ``window_seconds - overlap`` seconds once the first is full.
+    preprocessing : PreprocessingConfig | None
+        Average reference, resampling method, detrending (``tail`` does not apply: a window is
+        embedded when it is complete).
+    device, precision, batch_size, engine
+        As in :func:`eegpt.embed`; give ``engine`` to share one between embedders.
+    verbose : bool | str | int | None
+        Passed to the channel mapping (MNE-style).
+
+    Attributes
+    ----------
+    mapping : ChannelMapping
+        The stream's channels and their vocabulary rows.
+    n_samples_pushed : int
+        Samples (per channel) pushed since the start or the last :meth:`reset`.
+    n_windows : int
+        Windows returned since then.
+
+    Examples
+    --------
+    >>> online = OnlineEmbedder(model, ch_names, sfreq=500, units="uV", overlap=3.5)
+    >>> for chunk in amplifier:          # [n_channels, any number of samples]
+    ...     emb = online.push(chunk)     # Embeddings of the windows completed (often none)
+    ...     for onset, z in zip(emb.onsets, emb.pooled("mean")):
+    ...         decide(onset, z)
+    """
+
+    def __init__(
+        self,
+        model: EEGPT | EEGPTEncoder,
+        ch_names: Sequence[str],
+        sfreq: float,
+        *,
+        units: Literal["V", "mV", "uV", "µV"] = "V",
+        window_seconds: float | None = None,
+        overlap: float | None = None,
+        rename: Mapping[str, str | None] | None = None,
+        on_unknown: str = "drop",
+        on_missing: str = "raise",
+        preprocessing: PreprocessingConfig | None = None,
+        device: Any = None,
+        precision: Precision = "float32",
+        batch_size: int | None = None,
+        engine: InferenceEngine | None = None,
+        verbose: bool | str | int | None = None,
+    ) -> None:
+        if units not in UNITS:
+            raise ValueError(f"units must be one of {list(UNITS)}, got {units!r}")
+        if not (isinstance(sfreq, (int, float)) and math.isfinite(sfreq) and sfreq > 0):
+            raise ValueError(f"sfreq must be a positive number of Hz, got {sfreq!r}")
+        self.model = model
+        self.ch_names = [str(name) for name in ch_names]
+        self.sfreq = float(sfreq)
+        self.units = units
+        # each window is one epoch: the tail setting pads a window one sample short of the
+        # model's length after resampling (rates below 256 Hz), never a partial window
+        self.config = (preprocessing or PreprocessingConfig()).updated(
+            window_seconds=window_seconds, overlap=overlap, tail="pad"
+        )
+        self.mapping = map_recording_channels(
+            self.ch_names,
+            "<stream>",
+            rename=rename,
+            on_unknown=on_unknown,
+            on_missing=on_missing,
+            verbose=verbose,
+        )
+        encoder = model.target_encoder if isinstance(model, EEGPT) else model
+        if engine is None:
+            engine = InferenceEngine(
+                encoder, device=device, precision=precision, batch_size=batch_size
+            )
+        else:
+            _check_engine_model(engine, encoder)
+        self.engine = engine
+        self._epoch_config = replace(self.config, overlap=0.0)  # the hop is done here
+        self.window_length = native_window_length(self.sfreq, self.config)
+        self._picks = list(self.mapping.picks)
+        # the buffer holds just the used channels, in the mapping's order
+        self._buffer_mapping = replace(self.mapping, picks=tuple(range(len(self._picks))))
+        cfg = engine.encoder.config
+        self._token_shape = (cfg.n_patches(self.config.n_samples), cfg.embed_num, cfg.embed_dim)
+        self.reset()
+
+    def reset(self) -> None:
+        """Forget the samples pushed so far: the next sample pushed starts a new stream at
+        time 0 (e.g. after a pause in the recording)."""
+        self._buffer = np.empty((len(self._picks), 0))
+        self._buffer_start = 0  # stream index of the buffer's first sample
+        self.n_samples_pushed = 0
+        self.n_windows = 0
+        self._checked = False
+
+    def window_start(self, k: int) -> int:
+        """Index in the stream (native samples) of window ``k``'s first sample."""
+        return int(round(k * self.config.step_samples * self.sfreq / self.config.sfreq))
+
+    def push(self, chunk: Any) -> Embeddings:
+        """Add samples and embed the windows they complete.
+
+        Parameters
+        ----------
+        chunk : array-like, shape (n_channels, n_times)
+            The next samples of every channel of ``ch_names``, in ``units``; any number of
+            samples, also 0.
+
+        Returns
+        -------
+        Embeddings
+            The windows completed by this chunk, ``[n, N, S, D]`` (``n`` is often 0), with
+            their onsets in seconds since the first sample pushed.
+        """
+        x = np.asarray(chunk, dtype=np.float64)
+        if x.ndim != 2 or x.shape[0] != len(self.ch_names):
+            raise ValueError(
+                f"a chunk must be [n_channels, n_times] with the {len(self.ch_names)} channels "
+                f"of ch_names as rows, got shape {x.shape}"
+            )
+        x = x[self._picks] * UNITS[self.units]  # volts, the used channels
+        self._buffer = np.concatenate([self._buffer, x], axis=1)
+        self.n_samples_pushed += x.shape[1]
+        starts = []
+        while self.window_start(self.n_windows + len(starts)) + self.window_length <= (
+            self.n_samples_pushed
+        ):
+            starts.append(self.window_start(self.n_windows + len(starts)))
+        out = self._embed(starts)
+        next_start = self.window_start(self.n_windows)
+        drop = next_start - self._buffer_start
+        if drop > 0:  # samples no later window needs
+            self._buffer = self._buffer[:, drop:]
+            self._buffer_start = next_start
+        return out
+
+    def _embed(self, starts: list[int]) -> Embeddings:
+        if not starts:
+            return Embeddings(np.zeros((0, *self._token_shape), np.float32), np.zeros(0), {})
+        length, offset = self.window_length, self._buffer_start
+        epochs = np.stack([self._buffer[:, s - offset : s - offset + length] for s in starts])
+        onsets = np.asarray(starts, dtype=np.float64) / self.sfreq
+        recording = Recording(
+            epochs, list(self.mapping.input_names), self.sfreq, source="<stream>", onsets=onsets
+        )
+        with warnings.catch_warnings():
+            if self._checked:  # the first window's checks stand for the session
+                warnings.simplefilter("ignore", RuntimeWarning)
+            windows = prepare(recording, self._buffer_mapping, self._epoch_config)
+        self._checked = True
+        z = self.engine.encode(windows.data, windows.mapping.chan_ids)
+        metadata = provenance(self.model, recording, windows, self.engine)
+        metadata["channels"] = self.mapping.to_dict()  # with the stream's dropped channels
+        metadata["preprocessing"] = self.config.to_dict()  # its overlap: epochs record none
+        metadata["window_index"] = list(range(self.n_windows, self.n_windows + len(starts)))
+        _check_embeddings(z, 0, onsets, metadata)
+        self.n_windows += len(starts)
+        return Embeddings(z, onsets, metadata)
+
+
+def native_window_length(sfreq: float, config: PreprocessingConfig) -> int:
+    """Samples at ``sfreq`` Hz that resample to one model window: the most that give at most
+    ``config.n_samples`` (one fewer where no length gives exactly that; it is zero-padded)."""
+    n = config.n_samples
+    if sfreq == config.sfreq:
+        return n
+    if config.resample == "nearest":
+        out = lambda length: int(round(length * config.sfreq / sfreq))  # noqa: E731
+    else:
+        up, down = polyphase_ratio(sfreq, config.sfreq)
+        out = lambda length: -(-length * up // down)  # noqa: E731
+    guess = int(n * sfreq / config.sfreq)
+    candidates = [k for k in range(max(1, guess - 3), guess + 4) if out(k) <= n]
+    return max(candidates)

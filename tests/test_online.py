@@ -1,0 +1,117 @@
+"""Online embedding of a live stream (eegpt.online): windows pushed chunk by chunk equal the
+same stretches embedded as epochs, and at 256 Hz the whole recording embedded at once."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+import torch
+
+from eegpt import EEGPT, EEGPTConfig
+from eegpt.api import embed
+from eegpt.engine import InferenceEngine
+from eegpt.online import OnlineEmbedder, native_window_length
+from eegpt.preprocessing import PreprocessingConfig, resample
+
+NAMES = ["Fp1", "Fp2", "C3", "Cz", "C4", "O1", "O2"]
+
+
+@pytest.fixture(scope="module")
+def model():
+    torch.manual_seed(3)
+    return EEGPT(EEGPTConfig(embed_dim=32, depth=2, num_heads=2, embed_num=2)).eval()
+
+
+def _signal(n_times, sfreq, seed=0):
+    """Microvolts: 10 Hz alpha plus noise, with a different offset per channel."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(n_times) / sfreq
+    x = 20 * np.sin(2 * np.pi * 10 * t) + rng.normal(0, 10, (len(NAMES), n_times))
+    return x + rng.uniform(-50, 50, (len(NAMES), 1))
+
+
+def _push_in_chunks(online, x, seed=1):
+    rng = np.random.default_rng(seed)
+    out, i = [], 0
+    while i < x.shape[1]:
+        n = int(rng.integers(0, 700))  # 0 too: an empty chunk is fine
+        out.append(online.push(x[:, i : i + n]))
+        i += n
+    return out
+
+
+def test_at_256_hz_the_stream_equals_the_whole_recording(model):
+    x = _signal(256 * 23 + 100, 256.0)
+    online = OnlineEmbedder(model, NAMES, 256.0, units="uV", overlap=2.5, batch_size=4)
+    parts = _push_in_chunks(online, x)
+    data = np.concatenate([p.data for p in parts])
+    onsets = np.concatenate([p.onsets for p in parts])
+    whole = embed(model, x, ch_names=NAMES, sfreq=256.0, units="uV", overlap=2.5)
+    assert len(whole) == online.n_windows == len(data) == 13  # (23 - 4) / 1.5 + 1
+    np.testing.assert_array_equal(onsets, whole.onsets)
+    np.testing.assert_allclose(data, whole.data, rtol=1e-5, atol=1e-6)
+    last = [p for p in parts if len(p)][-1]
+    assert last.metadata["window_index"][-1] == 12
+    assert last.metadata["preprocessing"]["overlap"] == 2.5
+    assert sum(len(p) == 0 for p in parts) > 0 and parts[0].data.shape[1:] == data.shape[1:]
+
+
+@pytest.mark.parametrize(
+    "sfreq, resampling", [(500.0, "polyphase"), (333.33, "polyphase"), (200.0, "nearest")]
+)
+def test_each_window_is_embedded_as_one_epoch(model, sfreq, resampling):
+    x = _signal(int(sfreq * 14), sfreq, seed=2)
+    config = PreprocessingConfig(average_reference=True, detrend="linear", resample=resampling)
+    online = OnlineEmbedder(model, NAMES, sfreq, units="uV", preprocessing=config, overlap=1.0)
+    parts = _push_in_chunks(online, x, seed=3)
+    got = np.concatenate([p.data for p in parts])
+    onsets = np.concatenate([p.onsets for p in parts])
+    length = online.window_length
+    starts = [online.window_start(k) for k in range(len(got))]
+    assert len(got) == 4 and starts[-1] + length <= x.shape[1]  # at 0, 3, 6, 9 s
+    np.testing.assert_allclose(onsets, np.array(starts) / sfreq)
+    np.testing.assert_allclose(onsets, [0, 3, 6, 9], atol=1 / sfreq)
+    epochs = np.stack([x[:, s : s + length] for s in starts])
+    reference = embed(model, epochs, ch_names=NAMES, sfreq=sfreq, units="uV",
+                      preprocessing=config.updated(tail="pad"))  # fmt: skip
+    np.testing.assert_allclose(got, reference.data, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("sfreq", [256.0, 500.0, 1000.0, 333.33, 173.61, 160.0, 100.7, 2048.0])
+def test_a_native_window_resamples_to_one_model_window(sfreq):
+    config = PreprocessingConfig()
+    length = native_window_length(sfreq, config)
+    out = resample(np.zeros((1, length)), sfreq, 256.0).shape[-1]
+    assert out <= 1024 and (out == 1024 or sfreq < 256)  # upsampling may fall one short
+    assert abs(length - 4 * sfreq) <= 2
+
+
+def test_channels_checks_reset_and_errors(model):
+    names = [*NAMES, "ECG", "A1"]
+    x = np.vstack([_signal(256 * 9, 256.0), np.zeros((1, 256 * 9)), np.ones((1, 256 * 9))])
+    x[3] = 0.0  # Cz flat
+    with pytest.warns(RuntimeWarning, match="dropped"):
+        online = OnlineEmbedder(model, names, 256.0, units="uV")
+    assert "ECG" not in online.mapping.input_names
+    with pytest.warns(RuntimeWarning, match=r"flat channel\(s\) check: \['Cz'\]"):
+        first = online.push(x[:, :1024])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # checked once: no repeat for every window
+        later = online.push(x[:, 1024:])
+    assert len(first) == 1 and len(later) == 1 and later.onsets.tolist() == [4.0]
+    assert "ECG" in first.metadata["channels"]["dropped"]
+    online.reset()
+    assert online.n_samples_pushed == 0 and online.push(x[:, :1500]).onsets.tolist() == [0.0]
+    with pytest.raises(ValueError, match=r"\[n_channels, n_times\] with the 9 channels"):
+        online.push(x[:7])
+    with pytest.raises(ValueError, match="non-finite"):
+        bad = x[:, :1024].copy()
+        bad[0, 5] = np.nan
+        online.push(bad)
+    with pytest.raises(ValueError, match="units must be one of"):
+        OnlineEmbedder(model, NAMES, 256.0, units="microvolts")
+    other = EEGPT(EEGPTConfig(embed_dim=32, depth=2, num_heads=2, embed_num=2))
+    with pytest.raises(ValueError, match="engine was built on another model"):
+        OnlineEmbedder(model, NAMES, 256.0, engine=InferenceEngine(other))
