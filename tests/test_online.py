@@ -106,10 +106,12 @@ def test_channels_checks_reset_and_errors(model):
     assert online.n_samples_pushed == 0 and online.push(x[:, :1500]).onsets.tolist() == [0.0]
     with pytest.raises(ValueError, match=r"\[n_channels, n_times\] with the 9 channels"):
         online.push(x[:7])
-    with pytest.raises(ValueError, match="non-finite"):
-        bad = x[:, :1024].copy()
-        bad[0, 5] = np.nan
+    bad = x[:, :1024].copy()
+    bad[0, 5] = np.nan
+    with pytest.raises(ValueError, match=r"NaN/Inf samples in channel\(s\) \['Fp1'\]; it was not"):
         online.push(bad)
+    assert online.n_samples_pushed == 1500  # refused whole: the stream goes on without it
+    assert online.push(x[:, :1024]).onsets.tolist() == [4.0]
     with pytest.raises(ValueError, match="units must be one of"):
         OnlineEmbedder(model, NAMES, 256.0, units="microvolts")
     other = EEGPT(EEGPTConfig(embed_dim=32, depth=2, num_heads=2, embed_num=2))

@@ -179,6 +179,12 @@ class OnlineEmbedder:
                 f"of ch_names as rows, got shape {x.shape}"
             )
         x = x[self._picks] * UNITS[self.units]  # volts, the used channels
+        if not np.isfinite(x).all():
+            bad = [self.mapping.input_names[i] for i in np.flatnonzero(~np.isfinite(x).all(1))]
+            raise ValueError(
+                f"the chunk has NaN/Inf samples in channel(s) {bad}; it was not added (replace "
+                "them, e.g. by the last good value, or drop the chunk and call reset())"
+            )
         self._buffer = np.concatenate([self._buffer, x], axis=1)
         self.n_samples_pushed += x.shape[1]
         starts = []
