@@ -55,11 +55,20 @@ def test_at_256_hz_the_stream_equals_the_whole_recording(model):
     last = [p for p in parts if len(p)][-1]
     assert last.metadata["window_index"][-1] == 12
     assert last.metadata["preprocessing"]["overlap"] == 2.5
-    assert sum(len(p) == 0 for p in parts) > 0 and parts[0].data.shape[1:] == data.shape[1:]
+    empty = next(p for p in parts if not len(p))  # the README's loop pools every push
+    assert empty.data.shape[1:] == data.shape[1:] and empty.pooled("mean").shape == (0, 32)
+    # a backlog pushed at once is embedded a block of windows at a time, to the same result
+    backlog = OnlineEmbedder(model, NAMES, 256.0, units="uV", overlap=2.5, batch_size=4)
+    backlog._block = 3
+    at_once = backlog.push(x)
+    np.testing.assert_allclose(at_once.data, whole.data, rtol=1e-5, atol=1e-6)
+    assert at_once.metadata["window_index"] == list(range(13))
+    assert backlog._buffer.shape[1] < 1024 + 1.5 * 256  # what the next window needs
 
 
 @pytest.mark.parametrize(
-    "sfreq, resampling", [(500.0, "polyphase"), (333.33, "polyphase"), (200.0, "nearest")]
+    "sfreq, resampling",
+    [(500.0, "polyphase"), (333.33, "polyphase"), (200.0, "nearest"), (1000.0, "nearest")],
 )
 def test_each_window_is_embedded_as_one_epoch(model, sfreq, resampling):
     x = _signal(int(sfreq * 14), sfreq, seed=2)
@@ -79,13 +88,14 @@ def test_each_window_is_embedded_as_one_epoch(model, sfreq, resampling):
     np.testing.assert_allclose(got, reference.data, rtol=1e-5, atol=1e-6)
 
 
+@pytest.mark.parametrize("method", ["polyphase", "nearest"])
 @pytest.mark.parametrize("sfreq", [256.0, 500.0, 1000.0, 333.33, 173.61, 160.0, 100.7, 2048.0])
-def test_a_native_window_resamples_to_one_model_window(sfreq):
-    config = PreprocessingConfig()
+def test_a_native_window_resamples_to_one_model_window(sfreq, method):
+    config = PreprocessingConfig(resample=method)
     length = native_window_length(sfreq, config)
-    out = resample(np.zeros((1, length)), sfreq, 256.0).shape[-1]
+    out = resample(np.zeros((1, length)), sfreq, 256.0, method=method).shape[-1]
     assert out <= 1024 and (out == 1024 or sfreq < 256)  # upsampling may fall one short
-    assert abs(length - 4 * sfreq) <= 2
+    assert abs(length - 4 * sfreq) < 1  # 4 s, not 4.001 s (nearest maps 4001 samples to 1024)
 
 
 def test_channels_checks_reset_and_errors(model):
@@ -112,6 +122,13 @@ def test_channels_checks_reset_and_errors(model):
         online.push(bad)
     assert online.n_samples_pushed == 1500  # refused whole: the stream goes on without it
     assert online.push(x[:, :1024]).onsets.tolist() == [4.0]
+    assert OnlineEmbedder(model, NAMES, np.float32(256)).sfreq == 256.0
+    with pytest.raises(ValueError, match="sfreq must be a positive number"):
+        OnlineEmbedder(model, NAMES, True)
+    with pytest.raises(TypeError, match="a list of channel names, got the text 'Cz'"):
+        OnlineEmbedder(model, "Cz", 256.0)
+    with pytest.raises(ValueError, match=r"hop .* shorter than one sample at 250 Hz"):
+        OnlineEmbedder(model, NAMES, 250.0, overlap=4 - 1 / 256)
     with pytest.raises(ValueError, match="units must be one of"):
         OnlineEmbedder(model, NAMES, 256.0, units="microvolts")
     other = EEGPT(EEGPTConfig(embed_dim=32, depth=2, num_heads=2, embed_num=2))

@@ -9,6 +9,7 @@ recording's length.
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -384,7 +385,7 @@ def _kept_blocks(
 
 def _check_embeddings(z: np.ndarray, start: int, onsets: np.ndarray, meta: dict[str, Any]) -> None:
     """Refuse non-finite embeddings instead of returning them as if they were results."""
-    finite = np.isfinite(z).reshape(len(z), -1).all(axis=1)
+    finite = np.isfinite(z).reshape(len(z), math.prod(z.shape[1:])).all(axis=1)
     if finite.all():
         return
     bad = start + np.flatnonzero(~finite)

@@ -21,6 +21,7 @@ every second.
 from __future__ import annotations
 
 import math
+import numbers
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
@@ -39,6 +40,7 @@ from eegpt.preprocessing import (
     polyphase_ratio,
     prepare,
 )
+from eegpt.streaming import block_size
 
 __all__ = ["OnlineEmbedder"]
 
@@ -108,8 +110,11 @@ class OnlineEmbedder:
     ) -> None:
         if units not in UNITS:
             raise ValueError(f"units must be one of {list(UNITS)}, got {units!r}")
-        if not (isinstance(sfreq, (int, float)) and math.isfinite(sfreq) and sfreq > 0):
+        real = isinstance(sfreq, numbers.Real) and not isinstance(sfreq, (bool, np.bool_))
+        if not (real and math.isfinite(sfreq) and sfreq > 0):
             raise ValueError(f"sfreq must be a positive number of Hz, got {sfreq!r}")
+        if isinstance(ch_names, str):
+            raise TypeError(f"ch_names must be a list of channel names, got the text {ch_names!r}")
         self.model = model
         self.ch_names = [str(name) for name in ch_names]
         self.sfreq = float(sfreq)
@@ -135,6 +140,12 @@ class OnlineEmbedder:
         else:
             _check_engine_model(engine, encoder)
         self.engine = engine
+        hop = self.config.window_seconds - self.config.overlap
+        if hop * self.sfreq < 1:
+            raise ValueError(
+                f"the hop between windows (window_seconds - overlap = {hop:.6g} s) is shorter "
+                f"than one sample at {self.sfreq:g} Hz; make the overlap smaller"
+            )
         self._epoch_config = replace(self.config, overlap=0.0)  # the hop is done here
         self.window_length = native_window_length(self.sfreq, self.config)
         self._picks = list(self.mapping.picks)
@@ -142,6 +153,7 @@ class OnlineEmbedder:
         self._buffer_mapping = replace(self.mapping, picks=tuple(range(len(self._picks))))
         cfg = engine.encoder.config
         self._token_shape = (cfg.n_patches(self.config.n_samples), cfg.embed_num, cfg.embed_dim)
+        self._block = block_size(engine.batch_for((len(self._picks), self.config.n_samples)))
         self.reset()
 
     def reset(self) -> None:
@@ -187,22 +199,44 @@ class OnlineEmbedder:
             )
         self._buffer = np.concatenate([self._buffer, x], axis=1)
         self.n_samples_pushed += x.shape[1]
-        starts = []
-        while self.window_start(self.n_windows + len(starts)) + self.window_length <= (
-            self.n_samples_pushed
-        ):
-            starts.append(self.window_start(self.n_windows + len(starts)))
-        out = self._embed(starts)
+        parts, metadata = [], {}
+        while True:  # a block of windows at a time: a long backlog is not held at once
+            block = self._complete_windows(self._block)
+            if not block:
+                break
+            z, onsets, meta = self._embed(block)
+            parts.append((z, onsets))
+            if not metadata:
+                metadata = meta
+            else:
+                metadata["window_index"] += meta["window_index"]
+            self._drop_used()
+        if not parts:
+            return Embeddings(np.zeros((0, *self._token_shape), np.float32), np.zeros(0), {})
+        data = np.concatenate([z for z, _ in parts])
+        return Embeddings(data, np.concatenate([t for _, t in parts]), metadata)
+
+    def _complete_windows(self, most: int) -> list[int]:
+        """Starts (stream samples) of the next windows, at most ``most``, whose samples are
+        all in."""
+        starts: list[int] = []
+        while len(starts) < most:
+            start = self.window_start(self.n_windows + len(starts))
+            if start + self.window_length > self.n_samples_pushed:
+                break
+            starts.append(start)
+        return starts
+
+    def _drop_used(self) -> None:
+        """Let go of the samples before the next window's start."""
         next_start = self.window_start(self.n_windows)
         drop = next_start - self._buffer_start
-        if drop > 0:  # samples no later window needs
+        if drop > 0:
             self._buffer = self._buffer[:, drop:]
             self._buffer_start = next_start
-        return out
 
-    def _embed(self, starts: list[int]) -> Embeddings:
-        if not starts:
-            return Embeddings(np.zeros((0, *self._token_shape), np.float32), np.zeros(0), {})
+    def _embed(self, starts: list[int]) -> tuple[np.ndarray, np.ndarray, dict[str, Any]]:
+        """Embeddings ``[b, N, S, D]``, onsets (s) and provenance of the windows at ``starts``."""
         length, offset = self.window_length, self._buffer_start
         epochs = np.stack([self._buffer[:, s - offset : s - offset + length] for s in starts])
         onsets = np.asarray(starts, dtype=np.float64) / self.sfreq
@@ -221,12 +255,14 @@ class OnlineEmbedder:
         metadata["window_index"] = list(range(self.n_windows, self.n_windows + len(starts)))
         _check_embeddings(z, 0, onsets, metadata)
         self.n_windows += len(starts)
-        return Embeddings(z, onsets, metadata)
+        return z, onsets, metadata
 
 
 def native_window_length(sfreq: float, config: PreprocessingConfig) -> int:
-    """Samples at ``sfreq`` Hz that resample to one model window: the most that give at most
-    ``config.n_samples`` (one fewer where no length gives exactly that; it is zero-padded)."""
+    """Samples at ``sfreq`` Hz that resample to one model window of ``config.n_samples``: of
+    the lengths that give exactly that many, the one nearest the window's duration (4 s:
+    ``4 * sfreq``); where none does (upsampling), the longest that gives one fewer (it is
+    zero-padded)."""
     n = config.n_samples
     if sfreq == config.sfreq:
         return n
@@ -235,6 +271,9 @@ def native_window_length(sfreq: float, config: PreprocessingConfig) -> int:
     else:
         up, down = polyphase_ratio(sfreq, config.sfreq)
         out = lambda length: -(-length * up // down)  # noqa: E731
-    guess = int(n * sfreq / config.sfreq)
-    candidates = [k for k in range(max(1, guess - 3), guess + 4) if out(k) <= n]
-    return max(candidates)
+    exact = n * sfreq / config.sfreq
+    near = range(max(1, math.floor(exact) - 3), math.ceil(exact) + 4)
+    whole = [k for k in near if out(k) == n]
+    if whole:
+        return min(whole, key=lambda k: (abs(k - exact), k))
+    return max(k for k in near if out(k) < n)

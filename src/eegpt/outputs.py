@@ -32,6 +32,7 @@ embeddings of a long recording block by block in the same way, so they need not 
 from __future__ import annotations
 
 import json
+import math
 import os
 import zipfile
 from collections.abc import Callable, Iterable
@@ -71,13 +72,20 @@ def output_format(path: str | Path) -> str | None:
     return suffix if suffix in FORMATS else None
 
 
+def _rows(z: np.ndarray) -> np.ndarray:
+    """``z`` as ``[n, features]``, also for no windows (where ``reshape(0, -1)`` fails)."""
+    return z.reshape(len(z), math.prod(z.shape[1:]))
+
+
 def _flatten(z: np.ndarray) -> np.ndarray:
-    return z.reshape(len(z), -1)
+    return _rows(z)
 
 
 def _average(z: np.ndarray, axis: int | tuple[int, ...]) -> np.ndarray:
     """Mean over ``axis``, summed in float64, in ``z``'s dtype, one row per window."""
-    return z.mean(axis=axis, dtype=np.float64).astype(z.dtype).reshape(len(z), -1)
+    if not len(z):
+        return _rows(z.sum(axis=axis))
+    return _rows(z.mean(axis=axis, dtype=np.float64).astype(z.dtype))
 
 
 def _mean(z: np.ndarray) -> np.ndarray:
@@ -302,7 +310,7 @@ def _metadata_columns(record: dict[str, Any]) -> tuple[list[tuple[str, Any]], di
 def _embedding_array(block: np.ndarray) -> Any:
     """``[b, N, S, D]`` as a pyarrow fixed-size list array of ``N*S*D`` float32 (C order)."""
     pa, _ = require_pyarrow()
-    flat = np.ascontiguousarray(block, dtype=np.float32).reshape(len(block), -1)
+    flat = _rows(np.ascontiguousarray(block, dtype=np.float32))
     values = pa.array(flat.reshape(-1), type=pa.float32())
     return pa.FixedSizeListArray.from_arrays(values, flat.shape[1])
 
