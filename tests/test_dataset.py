@@ -138,6 +138,16 @@ def test_symbolic_links_are_named_by_the_link_and_read_from_the_target(corpus, t
     assert [f.recording_id for f in listed.files] == ["first.edf", "sub/second.edf"]
     by_glob = resolve_inputs(str(links / "b" / "*.edf"))
     assert [f.recording_id for f in by_glob.files][:2] == ["rec00.edf", "rec02.edf"]
+    # a linked folder is searched (once, even through a loop); a dangling link is listed, to
+    # fail as unreadable rather than be left out without a word
+    (links / "sub" / "loop").symlink_to(links, target_is_directory=True)
+    (links / "gone.edf").symlink_to(tmp_path / "nowhere.edf")
+    ids = [f.recording_id for f in resolve_inputs(links).files]
+    assert ids == ["b/rec00.edf", "b/rec02.edf", "b/rec04.edf", "b/rec06.edf", "first.edf",
+                   "gone.edf", "sub/second.edf"]  # fmt: skip
+    patterned = resolve_inputs(links, pattern="b/**/*.edf").files
+    assert [f.recording_id for f in patterned] == ["b/rec00.edf", "b/rec02.edf", "b/rec04.edf",
+                                                    "b/rec06.edf"]  # fmt: skip
 
 
 @pytest.mark.parametrize(

@@ -313,14 +313,11 @@ def _from_folder(folder: Path, pattern: str | None) -> DatasetInputs:
         from eegpt.bids import bids_manifest
 
         return _from_table(bids_manifest(root), root, f"{folder} (BIDS)")
-    candidates = root.glob(pattern) if pattern else root.rglob("*")
-    paths = [
-        p
-        for p in candidates
-        if p.is_file()
-        and not any(part.startswith(".") for part in p.relative_to(root).parts)
-        and (pattern is not None or p.suffix.lower() in EEG_SUFFIXES)
-    ]
+    if pattern:  # glob.glob follows links to folders (Path.glob's ** does not before 3.13)
+        found = glob.glob(os.path.join(glob.escape(str(root)), pattern), recursive=True)
+        paths = [Path(p) for p in found if Path(p).is_file() or _dangling(Path(p))]
+    else:
+        paths = [p for p in _files_under(root) if p.suffix.lower() in EEG_SUFFIXES]
     if not paths:
         what = f"matching {pattern!r}" if pattern else f"ending in {', '.join(EEG_SUFFIXES)}"
         raise FileNotFoundError(
@@ -329,6 +326,36 @@ def _from_folder(folder: Path, pattern: str | None) -> DatasetInputs:
     ids = _relative_ids(paths, root)
     order = sorted(range(len(paths)), key=ids.__getitem__)
     return _make_inputs([paths[i] for i in order], [ids[i] for i in order], str(folder))
+
+
+def _dangling(path: Path) -> bool:
+    return path.is_symlink() and not path.exists()
+
+
+def _files_under(root: Path) -> list[Path]:
+    """The files below ``root`` (hidden ones and hidden folders left out), following links to
+    folders, each folder once (a link loop ends); a dangling link counts as a file, so that
+    it is reported as unreadable rather than silently left out."""
+    files, seen, stack = [], set(), [root]
+    while stack:
+        folder = stack.pop()
+        real = os.path.realpath(folder)
+        if real in seen:
+            continue
+        seen.add(real)
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            path = Path(entry.path)
+            if entry.is_dir():  # follows links
+                stack.append(path)
+            elif entry.is_file() or _dangling(path):
+                files.append(path)
+    return files
 
 
 def _glob_root(text: str) -> Path:
