@@ -542,6 +542,22 @@ def test_epochs_metadata_follows_the_windows_into_files(model, tmp_path):
     assert plain.epochs_metadata is None and "epochs_metadata" not in plain.metadata
 
 
+def test_embeddings_are_selected_by_event_tags_as_mne_epochs_are():
+    from eegpt.outputs import Embeddings
+
+    labels = ["aud/left", "aud/right", "vis/left", "vis/right"]
+    emb = Embeddings(np.zeros((4, 2, 2, 3), np.float32), np.arange(4.0), {"labels": labels})
+    assert emb["aud"].metadata["labels"] == ["aud/left", "aud/right"]
+    assert emb["left"].onsets.tolist() == [0.0, 2.0]
+    assert emb["vis/right"].metadata["window_index"] == [3]
+    assert emb[["aud/left", "vis"]].metadata["labels"] == ["aud/left", "vis/left", "vis/right"]
+    assert len(emb[[0, 2]]) == 2 and len(emb[[]]) == 0
+    with pytest.raises(KeyError, match="'touch' is not a label of these windows"):
+        emb["touch"]
+    with pytest.raises(KeyError, match="no labels"):
+        Embeddings(emb.data, emb.onsets, {})["aud"]
+
+
 def test_verbose_error_silences_eegpt_warnings(model):
     """As in MNE: verbose='error' keeps a call's warnings quiet; the default shows them."""
     raw = annotated_raw()

@@ -35,7 +35,7 @@ import json
 import math
 import os
 import zipfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
@@ -410,19 +410,16 @@ class Embeddings:
 
     def __getitem__(self, key: Any) -> Embeddings:
         """The windows selected by ``key``, as Embeddings (like ``epochs[...]`` in MNE): an
-        integer, a slice, integer indices, a boolean mask (``emb[~emb.bad]``) or an event name
-        (``emb["target"]``, windows of epochs with that label). Onsets and the per-window
+        integer, a slice, integer indices, a boolean mask (``emb[~emb.bad]``), or event names
+        as MNE takes them (``emb["target"]``; ``emb["aud"]`` for ``"aud/left"`` and
+        ``"aud/right"``; a list for any of several). Onsets and the per-window
         metadata (labels, annotations, ``epochs_metadata`` rows) follow; ``window_index`` keeps
         each window's index in the whole recording, so a saved selection still says which
         windows it holds."""
         n = len(self)
-        if isinstance(key, str):
-            labels = self.metadata.get("labels")
-            if labels is None:
-                raise KeyError(f"{key!r}: these embeddings have no labels (epochs' event names)")
-            rows = np.flatnonzero(np.asarray(labels, dtype=object) == key)
-            if not len(rows):
-                raise KeyError(f"{key!r} is not a label of these windows: {sorted(set(labels))}")
+        names = [key] if isinstance(key, str) else key
+        if isinstance(names, (list, tuple)) and names and all(isinstance(k, str) for k in names):
+            rows = self._rows_labelled(names)
         else:
             rows = np.arange(n)[key]  # numpy's rules and errors, for masks too
             rows = np.atleast_1d(rows)
@@ -438,6 +435,19 @@ class Embeddings:
                 table["index"] = [table["index"][i] for i in rows]
             meta["epochs_metadata"] = table
         return Embeddings(self.data[rows], self.onsets[rows], meta)
+
+    def _rows_labelled(self, keys: Sequence[str]) -> np.ndarray:
+        """Windows whose label has every ``/``-separated tag of any of ``keys``, as MNE selects
+        epochs by event name (``"aud"`` takes ``"aud/left"`` and ``"aud/right"``)."""
+        labels = self.metadata.get("labels")
+        if labels is None:
+            raise KeyError(f"{keys[0]!r}: these embeddings have no labels (epochs' event names)")
+        tags = [set(str(label).split("/")) for label in labels]
+        for key in keys:
+            if not any(set(key.split("/")) <= t for t in tags):
+                raise KeyError(f"{key!r} is not a label of these windows: {sorted(set(labels))}")
+        wanted = [set(key.split("/")) for key in keys]
+        return np.array([i for i, t in enumerate(tags) if any(w <= t for w in wanted)], int)
 
     @property
     def annotations(self) -> list[list[str]]:
