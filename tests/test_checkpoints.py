@@ -616,7 +616,9 @@ def test_a_recording_or_an_output_given_as_weights_is_named(tmp_path):
     with pytest.raises(CheckpointError, match=r"sub-01.EDF looks like an EEG recording \(.edf\), "
                        r"not model weights.*run `eegpt channels .*sub-01.EDF`"):  # fmt: skip
         load_checkpoint(edf)
-    with pytest.raises(CheckpointError, match=r"looks like an embeddings output \(.npz\)"):
+    with pytest.raises(
+        CheckpointError, match=r"looks like a data file \(arrays or tables\) \(.npz\)"
+    ):
         load_checkpoint(npz)
 
 

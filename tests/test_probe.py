@@ -386,6 +386,13 @@ def test_label_column_missing_values_continuous_columns_and_mixed_inputs(tmp_pat
     _tiny_epochs(40, {"rt": np.linspace(0.3, 0.9, 40)}).save(rt, verbose=False)
     with pytest.warns(UserWarning, match=r"'rt' has 40 distinct values in 40 epochs.*bin it"):
         load_labelled_epochs([rt], label_column="rt")
+    few = tmp_path / "few-epo.fif"
+    _tiny_epochs(8, {"rt": np.linspace(0.3, 0.9, 8), "level": [1.0, 2.0] * 4}).save(few)
+    with pytest.warns(UserWarning, match=r"'rt' has 8 distinct values in 8 epochs"):
+        load_labelled_epochs([few], label_column="rt")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)  # two classes that happen to be floats
+        assert load_labelled_epochs([few], label_column="level")[1].tolist() == [1.0, 2.0] * 4
 
     # an .npz beside -epo.fif files: its epochs have no onset (NaN), the others keep theirs
     npz = tmp_path / "b.npz"
@@ -393,6 +400,10 @@ def test_label_column_missing_values_continuous_columns_and_mixed_inputs(tmp_pat
              y=np.array(["x", "y"]))  # fmt: skip
     rec, _, _ = load_labelled_epochs([rt, npz])
     assert np.isnan(rec.onsets[40:]).all()
+    bare = tmp_path / "bare.npz"  # no y: its labels are empty beside the others' predictions
+    np.savez(bare, X=np.zeros((2, 3, 256)), ch_names=np.array(["Fp1", "Cz", "Pz"]), sfreq=256.0)
+    _, y, _ = load_labelled_epochs([npz, bare], require_labels=False)
+    assert y.tolist() == ["x", "y", None, None]
     np.testing.assert_allclose(rec.onsets[:2], [100 / 256, 612 / 256])
     with pytest.raises(ValueError, match=r"no epochs metadata to take --label-column 'rt' "
                        r"from; its labels are its y array, so leave --label-column out"):  # fmt: skip

@@ -351,10 +351,11 @@ def _read_weights(path: Path) -> tuple[Any, list[str]]:
 
         kind = path.suffix.lower()
         if kind in EEG_SUFFIXES or kind in (".npz", ".parquet"):
-            what = "an EEG recording" if kind in EEG_SUFFIXES else "an embeddings output"
+            what = "an EEG recording" if kind in EEG_SUFFIXES else "a data file (arrays or tables)"
             raise CheckpointError(
                 f"{path} looks like {what} ({kind}), not model weights: weights are a .ckpt, "
-                ".pt or .safetensors file, or a pretrained name (`eegpt fetch`)"
+                ".pt or .safetensors file, a folder with config.json and model.safetensors, or "
+                "a pretrained name (`eegpt fetch`)"
                 + (f"; to see a recording's channels run `eegpt channels {path}`"
                    if kind in EEG_SUFFIXES else "")
             ) from e  # fmt: skip

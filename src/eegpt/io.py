@@ -910,7 +910,11 @@ def _pick_indices(info: mne.Info, picks: Any, source: str) -> list[int]:
     except ValueError as err:
         raise RecordingError(f"{source}: invalid picks={picks!r}: {err}") from err
     idx = sorted(int(i) for indices in by_type.values() for i in indices)
-    picked = len(idx)
+    if typed and idx and all(info["ch_names"][i] in info["bads"] for i in idx):
+        raise RecordingError(
+            f"{source}: all {len(idx)} channel(s) of the type picked ({picks!r}) are marked bad "
+            f"(info['bads'] = {info['bads']}); clear info['bads'] of those usable after all"
+        )
     if typed and info["bads"]:
         bads = [info["ch_names"][i] for i in idx if info["ch_names"][i] in info["bads"]]
         if bads:
@@ -921,12 +925,6 @@ def _pick_indices(info: mne.Info, picks: Any, source: str) -> list[int]:
             idx = [i for i in idx if info["ch_names"][i] not in bads]
     if typed and picks != "all":
         _warn_electrodes_left_out(info, idx, picks, source)
-    if not idx and picked:
-        raise RecordingError(
-            f"{source}: all {picked} channel(s) selected by picks={picks!r} are marked bad "
-            f"(info['bads'] = {info['bads']}); repair them (interpolate_bads()) or clear "
-            "info['bads'] for those usable after all"
-        )
     if not idx:
         types = sorted(set(info.get_channel_types()))
         raise RecordingError(

@@ -366,7 +366,7 @@ def polyphase_ratio(sfreq: float, new_sfreq: float) -> tuple[int, int]:
         if error > 1e-9:
             _warn(
                 f"resampling {sfreq:g} Hz -> {new_sfreq:g} Hz uses the ratio "
-                f"{approx.numerator}/{approx.denominator}, i.e. {effective:.6g} Hz treated as "
+                f"{approx.numerator}/{approx.denominator}, i.e. {effective:.10g} Hz treated as "
                 f"{new_sfreq:g} Hz (time scale off by {error:.2e}); resample the recording to a "
                 "rate with a simpler ratio first (e.g. raw.resample) if that matters."
             )

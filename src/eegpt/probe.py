@@ -392,6 +392,13 @@ def _labels(data: Any, y: Any, n: int) -> np.ndarray:
     return y
 
 
+def _few(values: list[Any], n: int = 8) -> str:
+    """``values`` as a list, the first ``n`` of a long one and how many more."""
+    if len(values) <= n:
+        return str(values)
+    return f"{str(values[:n])[:-1]}, ... ({len(values) - n} more)]"
+
+
 def _as_classes(labels: np.ndarray, classes: np.ndarray) -> np.ndarray:
     """``labels`` in the type of ``classes`` when they differ only in it (``"1"`` for ``1``:
     labels read from a CSV file vs event codes), else unchanged."""
@@ -1164,7 +1171,7 @@ class EEGPTProbe:
         if self.config.chan_proj:
             proj = f", projection {len(self.input_names)}->{len(self.encoder_names)}"
         return (
-            f"<EEGPTProbe {kind}: {len(self.classes_)} classes {self.classes_.tolist()}, "
+            f"<EEGPTProbe {kind}: {len(self.classes_)} classes {_few(self.classes_.tolist())}, "
             f"{len(self.encoder_names)} encoder channels{proj}, "
             f"{self.preprocessing.window_seconds:g} s windows>"
         )

@@ -141,10 +141,16 @@ def _check_column_labels(
             "FILE.csv, or leave those epochs out of the file (in Python: "
             f"epochs = epochs[epochs.metadata[{label_column!r}].notna()]; epochs.save(...))"
         )
-    n_classes = len(set(y.tolist()))
-    if n_classes > max(20, len(y) // 2):
+    values = y.tolist()
+    n, n_classes = len(values), len(set(values))
+    fractional = all(isinstance(v, float) for v in values) and any(v != int(v) for v in values)
+    if n_classes > 2 and (
+        n_classes == n
+        or n_classes > max(20, n // 2)
+        or (fractional and n_classes > max(5, n // 10))
+    ):
         warnings.warn(
-            f"--label-column {label_column!r} has {n_classes} distinct values in {len(y)} "
+            f"--label-column {label_column!r} has {n_classes} distinct values in {n} "
             "epochs, and each value is a class of the probe; is it a continuous measure "
             "(reaction time, amplitude)? A probe classifies: bin it into a few classes first.",
             UserWarning,
@@ -236,6 +242,12 @@ def load_labelled_epochs(
     elif require_labels:
         unlabelled = [str(p) for p, v in zip(paths, ys, strict=True) if v is None]
         raise ValueError(f"no labels for {unlabelled}; add y to the .npz or pass --labels")
+    elif any(v is not None for v in ys):  # predictions: the labels there are, None elsewhere
+        y = np.concatenate([
+            np.full(r.data.shape[0], None, dtype=object) if v is None
+            else np.asarray(v, dtype=object)
+            for r, v in zip(recs, ys, strict=True)
+        ])  # fmt: skip
     else:
         y = None
     return recording, y, sources
