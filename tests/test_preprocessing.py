@@ -389,18 +389,23 @@ def test_flat_channel_warning():
         prepare(rec)
 
 
+def _as_read(x):
+    """A Recording as a file reader makes it: volts as the header says, no declared unit."""
+    return Recording(x, list(NAMES), 256.0, source="f.edf")
+
+
 def test_microvolts_labelled_as_volts_warning():
-    rec = as_recording(_sines(256.0, 4.0, amp=50.0), ch_names=NAMES, sfreq=256.0, units="V")
+    rec = _as_read(_sines(256.0, 4.0, amp=50.0))
     fix = r"samples as read by 1e-06: --rescale 1e-06 .*PreprocessingConfig\(scale=0.001\).*units='uV'"
     with pytest.warns(RuntimeWarning, match=rf"amplitude check.*microvolts.*{fix}"):
         windows = prepare(rec)
     assert np.abs(windows.data).max() == pytest.approx(5e4, rel=1e-3)  # not altered
     for amp in (50e-3, 8e-3):  # millivolts read as volts, also of quiet EEG (~5 uV deviation)
-        mv = as_recording(_sines(256.0, 4.0, amp=amp), ch_names=NAMES, sfreq=256.0)
+        mv = _as_read(_sines(256.0, 4.0, amp=amp))
         with pytest.warns(RuntimeWarning, match=r"millivolts.*--rescale 0.001 on.*units='mV'"):
             prepare(mv)
     # nanovolts: named, with no units= to suggest (arrays take V, mV, uV)
-    nv = as_recording(_sines(256.0, 4.0, amp=5e4), ch_names=NAMES, sfreq=256.0)
+    nv = _as_read(_sines(256.0, 4.0, amp=5e4))
     with pytest.warns(RuntimeWarning, match=r"look like nanovolts labelled as volts\. If so, "
                       r"rescale the samples as read by 1e-09") as record:  # fmt: skip
         prepare(nv)
@@ -408,6 +413,12 @@ def test_microvolts_labelled_as_volts_warning():
     # ... and a correction by the wrong power of 1000 (microvolts taken for millivolts)
     with pytest.warns(RuntimeWarning, match=r"after rescaling by 0.001.*--rescale 1e-06 on"):
         prepare(rec, config=PreprocessingConfig(scale=1.0))
+    # arrays: the units= that fits
+    for amp, declared, fits in ((50.0, "V", "uV"), (50e-3, "uV", "mV"), (50e-6, "uV", "V")):
+        x = as_recording(_sines(256.0, 4.0, amp=amp), ch_names=NAMES, sfreq=256.0, units=declared)
+        with pytest.warns(RuntimeWarning, match=rf"\(read with units='{declared}'\), but scalp "
+                          rf"EEG .* pass units='{fits}'\.$"):  # fmt: skip
+            prepare(x)
 
 
 def test_rescale_corrects_a_wrong_unit_and_the_checks_judge_the_result():

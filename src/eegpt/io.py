@@ -124,6 +124,9 @@ class Recording:
         For ``mne.Epochs`` with metadata, ``epochs.metadata`` (one row per epoch, MNE's index);
         kept with the embeddings (:attr:`~eegpt.outputs.Embeddings.epochs_metadata`, columns of
         its own in Parquet).
+    array_units : str | None
+        For array input, the unit it was declared in (``units=``, already converted to
+        volts); the amplitude check then names the ``units=`` that would fit.
     projectors : list of (str, tuple of str) | None
         SSP projectors stored with an MNE object but not applied to ``data``, as (description,
         channels it acts on); :func:`~eegpt.preprocessing.prepare` warns when one acts on a
@@ -151,6 +154,7 @@ class Recording:
     meas_date: str | None = field(default=None, repr=False)
     selection: list[int] | None = field(default=None, repr=False)
     epochs_metadata: Any = field(default=None, repr=False)
+    array_units: str | None = field(default=None, repr=False)
     projectors: list[tuple[str, tuple[str, ...]]] | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
@@ -1119,7 +1123,7 @@ def _from_array(
     data = np.asarray(obj)
     if np.issubdtype(data.dtype, np.floating) and UNITS[units] != 1.0:
         data = data.astype(np.float64) * UNITS[units]  # new array; the input is never modified
-    rec = Recording(data, list(ch_names), float(sfreq), source="<array>")
+    rec = Recording(data, list(ch_names), float(sfreq), source="<array>", array_units=units)
     _log(_describe(rec) + f" (converted from {units})", verbose)
     return rec
 

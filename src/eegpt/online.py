@@ -241,7 +241,12 @@ class OnlineEmbedder:
         epochs = np.stack([self._buffer[:, s - offset : s - offset + length] for s in starts])
         onsets = np.asarray(starts, dtype=np.float64) / self.sfreq
         recording = Recording(
-            epochs, list(self.mapping.input_names), self.sfreq, source="<stream>", onsets=onsets
+            epochs,
+            list(self.mapping.input_names),
+            self.sfreq,
+            source="<stream>",
+            onsets=onsets,
+            array_units=self.units,
         )
         with warnings.catch_warnings():
             if self._checked:  # the first window's checks stand for the session

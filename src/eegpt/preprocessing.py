@@ -27,6 +27,7 @@ from eegpt.config import EEGPTConfig, strict_from_dict
 from eegpt.errors import RecordingError
 from eegpt.io import (
     EDF_VOLT_UNITS,
+    UNITS,
     Recording,
     as_recording,
     nonfinite_error,
@@ -507,6 +508,7 @@ def prepare(
         units,
         gain=config.gain,
         offsets=config.detrend == "none",
+        array_units=recording.array_units,
     )
     if config.average_reference:
         if x.shape[-2] < 2:
@@ -737,6 +739,7 @@ def check_signal(
     units: Sequence[str] | None = None,
     gain: float = 1.0,
     offsets: bool = True,
+    array_units: str | None = None,
 ) -> None:
     """Raise on NaN/Inf samples; warn about flat, clipped and mis-scaled channels.
 
@@ -798,7 +801,7 @@ def check_signal(
         )
     # the signal's own size, whatever offsets and drift add (they have their own check)
     local = stats.local_deviation() * gain
-    _check_amplitude(local, flat, names, source, gain)
+    _check_amplitude(local, flat, names, source, gain, array_units)
     if offsets:
         slow = np.maximum(np.abs(stats.median()), 1.4826 * stats.deviation()) * gain
         _check_offsets(stats.median() * gain, slow, local, flat, names, source)
@@ -867,15 +870,34 @@ def _unit_fix(amplitude: float) -> float:
     return 10.0 ** (3 * round(np.log10(2e-5 / amplitude) / 3))
 
 
+_UNIT_WORDS = {"V": "volts", "mV": "millivolts", "uV": "microvolts"}
+
+
 def _check_amplitude(
-    deviation: np.ndarray, flat: np.ndarray, names: Sequence[str], source: str, gain: float
+    deviation: np.ndarray,
+    flat: np.ndarray,
+    names: Sequence[str],
+    source: str,
+    gain: float,
+    array_units: str | None = None,
 ) -> None:
     """Warn when the typical deviation (volts, after the ``gain`` correction) is outside scalp
-    EEG's range, overall or for single channels, and say which correction would fit."""
+    EEG's range, overall or for single channels, and say which correction would fit: for
+    array input declared in ``array_units``, the ``units=`` that fits where one does."""
     amplitude = float(np.median(deviation))
     corrected = "" if gain == 1.0 else f" after rescaling by {gain:g}"
     if amplitude > TOO_LARGE or amplitude < TOO_SMALL:
         fix = gain * _unit_fix(amplitude) if amplitude > 0 else None  # 0: mostly constant
+        fits = {1.0: "V", 1e-3: "mV", 1e-6: "uV"}
+        declared = UNITS.get(array_units or "", 0.0) * (fix or 0.0)
+        unit = next((u for f, u in fits.items() if math.isclose(declared, f)), None)
+        if array_units and unit and gain == 1.0:
+            _warn(
+                f"{source}: amplitude check: the typical deviation is {amplitude:.3g} V (read "
+                f"with units={array_units!r}), but scalp EEG is about 1e-5 to 1e-4 V. The "
+                f"samples look like {_UNIT_WORDS[unit]}: pass units={unit!r}."
+            )
+            return
         named = {1e-3: "millivolts", 1e-6: "microvolts", 1e-9: "nanovolts"}
         unit_name = next((n for f, n in named.items() if fix and math.isclose(fix, f)), None)
         what = (
