@@ -4,7 +4,8 @@
 
 Writes, next to the JSON of each folder: latency_per_config.png, speedup.png,
 channel_scaling.png, time_scaling.png (from latency.json), throughput_vs_batch.png (from
-throughput.json) and end_to_end.png (from end_to_end.json).
+throughput.json), end_to_end.png (from end_to_end.json) and online_latency.png (from
+online.json).
 """
 
 from __future__ import annotations
@@ -202,6 +203,28 @@ def plot_end_to_end(folder: Path, data: dict) -> list[Path]:
     return [_save(fig, folder / "end_to_end.png")]
 
 
+def plot_online(folder: Path, data: dict) -> list[Path]:
+    rows = data["push_completing_a_window"]
+    names = list(rows)
+    fig, ax = plt.subplots(figsize=(8, 1.3 + 0.55 * len(names)))
+    med = [rows[n]["median_ms"] for n in names]
+    p90 = [rows[n]["p90_ms"] - rows[n]["median_ms"] for n in names]
+    y = np.arange(len(names))
+    ax.barh(y, med, xerr=[np.zeros(len(names)), p90], color=[_color(n) for n in names],
+            capsize=3)  # fmt: skip
+    for i, (m, e) in enumerate(zip(med, p90, strict=True)):
+        ax.text(m + e, i, f"  {m:.3g} ms", va="center", fontsize=8)
+    ax.set_yticks(y, names)
+    ax.invert_yaxis()
+    ax.set_xlabel("ms from the chunk that completes a window to its embedding (median, p90 bar)")
+    st = data["stream"]
+    ax.set_title(f"Online: {st['channels']} channels at {st['sfreq']:g} Hz in {st['chunk_s']:g} s "
+                 f"chunks, 4 s windows every {4 - st['overlap_s']:g} s, large encoder\n"
+                 f"{_machine(data['env'])}", fontsize=9)  # fmt: skip
+    ax.set_xlim(0, max(m + e for m, e in zip(med, p90, strict=True)) * 1.25)
+    return [_save(fig, folder / "online_latency.png")]
+
+
 def _save(fig, path: Path) -> Path:
     fig.tight_layout()
     fig.savefig(path, dpi=110)
@@ -216,6 +239,7 @@ def main(folders: list[str]) -> None:
             ("latency.json", plot_latency),
             ("throughput.json", plot_throughput),
             ("end_to_end.json", plot_end_to_end),
+            ("online.json", plot_online),
         ):
             path = folder / fname
             if path.exists():

@@ -2,12 +2,12 @@
 # All GPU benchmarks in one go, on a machine with python3 + torch + CUDA (e.g. the device
 # machine); braindecode and its pure-Python dependencies may come as wheels in .whl/.
 #
-#   bash benchmarks/run_gpu.sh OUTDIR [stages]      stages: any of env,test,latency,throughput,e2e,explore,plot
+#   bash benchmarks/run_gpu.sh OUTDIR [stages]      stages: any of env,test,latency,throughput,e2e,online,explore,plot
 #
 # Results land in OUTDIR/gpu/ (JSON, PNG, logs) and OUTDIR/gpu-results.tar.gz.
 set -u
 OUTDIR=${1:?usage: run_gpu.sh OUTDIR [stages]}
-STAGES=${2:-env,test,latency,throughput,e2e,plot}
+STAGES=${2:-env,test,latency,throughput,e2e,online,plot}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 RES=$OUTDIR/gpu
 mkdir -p "$RES"
@@ -41,6 +41,9 @@ if has throughput; then
 fi
 if has e2e; then
   timeout 200 python3 bench_end_to_end.py --device cuda --out "$RES" 2>&1 | tee "$RES/end_to_end.log" | grep -v "^wrote"
+fi
+if has online; then
+  timeout 200 python3 bench_online.py --device cuda --out "$RES" 2>&1 | tee "$RES/online.log" | grep -v "^wrote"
 fi
 if has explore; then
   timeout 330 python3 explore_gpu.py --out "$RES" --autotune-limit 200 2>&1 | tee "$RES/explore.log" | grep -v "^wrote"
