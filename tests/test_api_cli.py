@@ -527,6 +527,9 @@ def test_cli_rescale_fixes_a_file_in_the_wrong_unit(weights, tmp_path, capsys):
 
     assert main([*base, str(right), "-o", str(tmp_path / "zero.npz"), "--rescale", "0"]) == 1
     assert "--rescale must be a positive number, got 0" in capsys.readouterr().err
+    # a negative value with an exponent reaches the check (argparse took it for an option)
+    assert main([*base, str(right), "-o", str(tmp_path / "neg.npz"), "--rescale", "-1e-6"]) == 1
+    assert "--rescale must be a positive number, got -1e-06" in capsys.readouterr().err
 
 
 def test_cli_channels_shows_and_draws_the_mapping(edf, tmp_path, capsys):

@@ -12,6 +12,7 @@ import argparse
 import math
 import multiprocessing
 import os
+import re
 import signal
 import sys
 import time
@@ -686,9 +687,27 @@ def run_command(
             signal.signal(signal.SIGINT, previous_int)
 
 
+_EXPONENT_NUMBER = re.compile(r"-(\d+\.?\d*|\.\d+)[eE][-+]?\d+")
+
+
+def joined_negative_values(argv: list[str]) -> list[str]:
+    """``--opt -1e-6`` as ``--opt=-1e-6``: argparse takes a negative number written with an
+    exponent for an option (plain ones such as ``-0.5`` it already reads as values), so
+    ``--rescale -1e-6`` would fail with "expected one argument" instead of a message about
+    the value."""
+    out: list[str] = []
+    for token in argv:
+        previous = out[-1] if out else ""
+        if _EXPONENT_NUMBER.fullmatch(token) and previous.startswith("--") and "=" not in previous:
+            out[-1] = f"{previous}={token}"
+        else:
+            out.append(token)
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(joined_negative_values(sys.argv[1:] if argv is None else argv))
     return run_command(args.func, args)
 
 

@@ -146,7 +146,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """``python -m eegpt.dataset_cli``: the arguments of ``eegpt embed-dataset``."""
-    args = build_parser().parse_args(argv)
+    from eegpt.cli import joined_negative_values
+
+    argv = sys.argv[1:] if argv is None else argv
+    args = build_parser().parse_args(joined_negative_values(list(argv)))
     return run_command(cmd_embed_dataset, args, INTERRUPTED)
 
 
