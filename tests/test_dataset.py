@@ -148,6 +148,17 @@ def test_symbolic_links_are_named_by_the_link_and_read_from_the_target(corpus, t
     patterned = resolve_inputs(links, pattern="b/**/*.edf").files
     assert [f.recording_id for f in patterned] == ["b/rec00.edf", "b/rec02.edf", "b/rec04.edf",
                                                     "b/rec06.edf"]  # fmt: skip
+    # ** through the loops (two of them) ends too, each file once; so does a quoted glob
+    (links / "sub" / "again").symlink_to(links, target_is_directory=True)
+    everywhere = [f.recording_id for f in resolve_inputs(links, pattern="**/*.edf").files]
+    assert everywhere == ids
+    assert [f.recording_id for f in resolve_inputs(str(links / "**" / "*.edf")).files] == ids
+    assert [f.recording_id for f in resolve_inputs(links, pattern="s?b/[rs]*.edf").files] == [
+        "sub/second.edf"
+    ]
+    assert [f.recording_id for f in resolve_inputs(links, pattern="[!b]*.edf").files] == [
+        "first.edf", "gone.edf"
+    ]  # fmt: skip
 
 
 @pytest.mark.parametrize(

@@ -313,9 +313,8 @@ def _from_folder(folder: Path, pattern: str | None) -> DatasetInputs:
         from eegpt.bids import bids_manifest
 
         return _from_table(bids_manifest(root), root, f"{folder} (BIDS)")
-    if pattern:  # glob.glob follows links to folders (Path.glob's ** does not before 3.13)
-        found = glob.glob(os.path.join(glob.escape(str(root)), pattern), recursive=True)
-        paths = [Path(p) for p in found if Path(p).is_file() or _dangling(Path(p))]
+    if pattern:
+        paths = _matching(root, pattern)
     else:
         paths = [p for p in _files_under(root) if p.suffix.lower() in EEG_SUFFIXES]
     if not paths:
@@ -332,13 +331,14 @@ def _dangling(path: Path) -> bool:
     return path.is_symlink() and not path.exists()
 
 
-def _files_under(root: Path) -> list[Path]:
+def _files_under(root: Path, max_depth: int | None = None) -> list[Path]:
     """The files below ``root`` (hidden ones and hidden folders left out), following links to
-    folders, each folder once (a link loop ends); a dangling link counts as a file, so that
-    it is reported as unreadable rather than silently left out."""
-    files, seen, stack = [], set(), [root]
+    folders, each folder once (a link loop ends), at most ``max_depth`` folders down; a
+    dangling link counts as a file, so that it is reported as unreadable rather than silently
+    left out."""
+    files, seen, stack = [], set(), [(root, 0)]
     while stack:
-        folder = stack.pop()
+        folder, depth = stack.pop()
         real = os.path.realpath(folder)
         if real in seen:
             continue
@@ -352,28 +352,70 @@ def _files_under(root: Path) -> list[Path]:
                 continue
             path = Path(entry.path)
             if entry.is_dir():  # follows links
-                stack.append(path)
+                if max_depth is None or depth < max_depth:
+                    stack.append((path, depth + 1))
             elif entry.is_file() or _dangling(path):
                 files.append(path)
     return files
 
 
-def _glob_root(text: str) -> Path:
+def _glob_regex(pattern: str) -> re.Pattern[str]:
+    """A regular expression for relative POSIX paths that ``pattern`` matches as
+    ``glob.glob(recursive=True)`` does: ``**`` as a whole part spans any number of folders
+    (none too), ``*`` and ``?`` stay within a part, ``[...]`` is a character class."""
+    out, parts = [], pattern.strip("/").split("/")
+    for i, part in enumerate(parts):
+        last = i == len(parts) - 1
+        if part == "**":
+            out.append(".*" if last else "(?:[^/]+/)*")
+            continue
+        j = 0
+        while j < len(part):
+            c = part[j]
+            end = part.find("]", j + 2) if c == "[" else -1
+            if c == "*":
+                out.append("[^/]*")
+            elif c == "?":
+                out.append("[^/]")
+            elif end > 0:
+                body = part[j + 1 : end]
+                out.append("[" + ("^" + body[1:] if body.startswith("!") else body) + "]")
+                j = end
+            else:
+                out.append(re.escape(c))
+            j += 1
+        out.append("" if last else "/")
+    return re.compile("".join(out))
+
+
+def _matching(root: Path, pattern: str) -> list[Path]:
+    """The files below ``root`` (:func:`_files_under`: links followed, each folder once)
+    whose path relative to ``root`` matches the glob ``pattern``."""
+    regex = _glob_regex(pattern)
+    parts = pattern.strip("/").split("/")
+    depth = None if "**" in parts else len(parts) - 1  # no walk below what can match
+    files = _files_under(root, depth)
+    return [p for p in files if regex.fullmatch(p.relative_to(root).as_posix())]
+
+
+def _glob_split(text: str) -> tuple[Path, str]:
+    """A glob as (the folder before its first wildcard part, the pattern below it)."""
     parts = Path(text).expanduser().parts
-    static = []
+    static: list[str] = []
     for part in parts:
         if glob.has_magic(part):
             break
         static.append(part)
-    return Path(os.path.abspath(Path(*static))) if static else Path.cwd()
+    root = Path(os.path.abspath(Path(*static))) if static else Path.cwd()
+    return root, "/".join(parts[len(static) :])
 
 
 def _from_glob(text: str) -> DatasetInputs:
-    paths = [Path(p) for p in glob.glob(os.path.expanduser(text), recursive=True)]
-    paths = [p for p in paths if p.is_file()]
+    root, pattern = _glob_split(text)
+    paths = _matching(root, pattern) if root.is_dir() else []
     if not paths:
         raise FileNotFoundError(f"the glob {text!r} matches no files")
-    ids = _relative_ids(paths, _glob_root(text))
+    ids = _relative_ids(paths, root)
     order = sorted(range(len(paths)), key=ids.__getitem__)
     return _make_inputs([paths[i] for i in order], [ids[i] for i in order], text)
 
