@@ -630,6 +630,10 @@ def test_missing_paths(tmp_path):
     (tmp_path / "empty").mkdir()
     with pytest.raises(CheckpointError, match="no config.json"):
         load_checkpoint(tmp_path / "empty")
+    (tmp_path / "probe").mkdir()
+    (tmp_path / "probe" / "probe.json").write_text("{}")
+    with pytest.raises(CheckpointError, match="is a probe .*not encoder weights"):
+        load_checkpoint(tmp_path / "probe")
     (tmp_path / "cfg").mkdir()
     (tmp_path / "cfg" / "config.json").write_text("{}")
     with pytest.raises(CheckpointError, match="no weights"):

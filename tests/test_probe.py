@@ -439,8 +439,10 @@ def test_cli_train_predict_evaluate(weights, short_task, tmp_path, capsys):
     kept = test.copy().drop([0, 2], verbose=False)
     kept_file = tmp_path / "kept-epo.fif"
     kept.save(kept_file, verbose=False)
+    assert probe_main(["predict", str(out), str(kept_file), "-o", str(csv_path), "-q"]) == 1
+    assert "pred.csv exists; pass --overwrite to replace it" in capsys.readouterr().err
     assert probe_main(["predict", str(out), str(kept_file), str(test_file), "-o", str(csv_path),
-                       "-q"]) == 0  # fmt: skip
+                       "-q", "--overwrite"]) == 0  # fmt: skip
     rows2 = list(csv.DictReader(csv_path.open()))
     epochs_of = [int(r["epoch"]) for r in rows2]
     assert epochs_of == [*kept.selection.tolist(), *test.selection.tolist()]
@@ -452,7 +454,7 @@ def test_cli_train_predict_evaluate(weights, short_task, tmp_path, capsys):
         {"condition": np.where(epochs_labels(test) == "target", "odd", "std")}
     )
     test.save(test_file, overwrite=True, verbose=False)
-    args = ["predict", str(out), str(test_file), "-o", str(csv_path), "-q"]
+    args = ["predict", str(out), str(test_file), "-o", str(csv_path), "-q", "--overwrite"]
     assert probe_main([*args, "--label-column", "condition"]) == 0
     assert {r["label"] for r in csv.DictReader(csv_path.open())} == {"odd", "std"}
     assert probe_main([*args, "--label-column", "rt"]) == 1

@@ -693,6 +693,12 @@ def _locate(path: Path) -> tuple[Path, Path, Path] | None:
         return None
     config = folder / CONFIG_FILE
     if not config.is_file():
+        if path.is_dir() and (folder / "probe.json").is_file():
+            raise CheckpointError(
+                f"{folder} is a probe (eegpt probe train / EEGPTProbe.save), not encoder "
+                "weights: use it with `eegpt probe predict/evaluate` or eegpt.probe.load_probe; "
+                "the encoder it was trained on is named in its probe.json"
+            )
         if path.is_dir():
             raise CheckpointError(
                 f"{folder} has no {CONFIG_FILE}; pass the weights file itself or a folder with "

@@ -212,7 +212,8 @@ class OnlineEmbedder:
                 metadata["window_index"] += meta["window_index"]
             self._drop_used()
         if not parts:
-            return Embeddings(np.zeros((0, *self._token_shape), np.float32), np.zeros(0), {})
+            empty = np.zeros((0, *self._token_shape), np.float32)
+            return Embeddings(empty, np.zeros(0), {"source": "<stream>"})
         data = np.concatenate([z for z, _ in parts])
         return Embeddings(data, np.concatenate([t for _, t in parts]), metadata)
 
@@ -251,6 +252,7 @@ class OnlineEmbedder:
         with warnings.catch_warnings():
             if self._checked:  # the first window's checks stand for the session
                 warnings.simplefilter("ignore", RuntimeWarning)
+            warnings.filterwarnings("ignore", "resampling .* uses the ratio")  # said at init
             windows = prepare(recording, self._buffer_mapping, self._epoch_config)
         self._checked = True
         z = self.engine.encode(windows.data, windows.mapping.chan_ids)

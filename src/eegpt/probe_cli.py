@@ -372,6 +372,7 @@ def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument("probe", type=Path, help="probe folder")
     p.add_argument("data", nargs="+", type=Path, help="-epo.fif, .set or .npz files")
     p.add_argument("-o", "--output", type=Path, help="CSV to write (default: stdout)")
+    p.add_argument("--overwrite", action="store_true", help="replace an existing --output file")
     p.add_argument("--weights", help="encoder checkpoint (default: the one recorded in the probe)")
     _add_label_column(p, "beside the predictions")
     _add_run_options(p)
@@ -462,6 +463,8 @@ def _load(args: argparse.Namespace):
 
 
 def cmd_probe_predict(args: argparse.Namespace) -> int:
+    if args.output is not None and args.output.exists() and not args.overwrite:
+        raise FileExistsError(f"{args.output} exists; pass --overwrite to replace it")
     probe = _load(args)
     recording, y, sources, rename = _read_inputs(args, require_labels=False)
     proba = probe.predict_proba(
