@@ -21,6 +21,7 @@ import logging
 import re
 import sys
 import warnings
+from collections.abc import Sequence
 from pathlib import Path
 
 logger = logging.getLogger("eegpt")
@@ -105,6 +106,13 @@ def mne_verbose(verbose: bool | str | int | None) -> bool | str | int | None:
 def count(n: int, noun: str) -> str:
     """``"1 shard"``, ``"3 shards"``: a number and a noun that agrees with it."""
     return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+def few(names: Sequence[str], limit: int = 3) -> str:
+    """``"A, B, C and 4 more"``: the first ``limit`` of ``names`` and how many are left."""
+    return ", ".join(names[:limit]) + (
+        f" and {len(names) - limit} more" if len(names) > limit else ""
+    )
 
 
 def progress_interval() -> float:

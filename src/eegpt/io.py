@@ -28,8 +28,8 @@ from typing import Any, Literal, NoReturn
 import mne
 import numpy as np
 
+from eegpt._logging import few, mne_verbose, pass_on_warnings
 from eegpt._logging import log as _log
-from eegpt._logging import mne_verbose, pass_on_warnings
 from eegpt._logging import warn as _warn
 from eegpt.annotations import annotations_of
 from eegpt.channels import how_to_drop, normalize_channel_name
@@ -522,16 +522,10 @@ def _warn_mixed_rates(raw: mne.io.BaseRaw, path: Path) -> None:
             f"{path}: channels are stored at different sampling rates; {listed} are stored "
             f"below {SLOW_CHANNEL_SFREQ:g} Hz, so they hold nothing above "
             f"{min(rate for _, rate in slow) / 2:g} Hz (MNE upsampled them to the "
-            f"{raw.info['sfreq']:g} Hz of {_few(fast)}). Their windows are not like those of "
+            f"{raw.info['sfreq']:g} Hz of {few(fast)}). Their windows are not like those of "
             "pretraining; leave them out "
             f"({how_to_drop([name for name, _ in slow])}) if other channels cover the same sites."
         )
-
-
-def _few(names: Sequence[str], limit: int = 3) -> str:
-    return ", ".join(names[:limit]) + (
-        f" and {len(names) - limit} more" if len(names) > limit else ""
-    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -1019,18 +1013,14 @@ def warn_unapplied_projectors(
         text += (
             f". average_reference=True (--average-reference) subtracts the mean of the "
             f"{len(used)} channels eegpt uses, the projector the mean of its {len(chans)}"
-            + (f", including {_few(only_file)} that eegpt does not use" if only_file else "")
-            + (f", without {_few(only_used)}" if only_used else "")
+            + (f", including {few(only_file)} that eegpt does not use" if only_file else "")
+            + (f", without {few(only_used)}" if only_used else "")
             + "; to reference to the file's channels, apply the projector and leave "
             "--average-reference out"
         )
     elif averages:
         text += ", or for the average reference pass average_reference=True (--average-reference)"
     _warn(text + ".")
-
-
-def _few(names: Sequence[str], n: int = 5) -> str:
-    return ", ".join(names[:n]) + (f" and {len(names) - n} more" if len(names) > n else "")
 
 
 def _from_mne(

@@ -870,7 +870,20 @@ def _unit_fix(amplitude: float) -> float:
     return 10.0 ** (3 * round(np.log10(2e-5 / amplitude) / 3))
 
 
-_UNIT_WORDS = {"V": "volts", "mV": "millivolts", "uV": "microvolts"}
+#: Powers of 1000 of a volt: the ``units=`` name arrays take (None: none) and the word.
+_VOLT_MULTIPLES = {
+    1.0: ("V", "volts"),
+    1e-3: ("mV", "millivolts"),
+    1e-6: ("uV", "microvolts"),
+    1e-9: (None, "nanovolts"),
+}
+
+
+def _volt_multiple(factor: float | None) -> tuple[str | None, str]:
+    """``(units= name or None, word)`` of a power of 1000 of a volt; ``(None, "")`` else."""
+    return next(
+        (v for f, v in _VOLT_MULTIPLES.items() if factor and math.isclose(factor, f)), (None, "")
+    )
 
 
 def _check_amplitude(
@@ -888,21 +901,21 @@ def _check_amplitude(
     corrected = "" if gain == 1.0 else f" after rescaling by {gain:g}"
     if amplitude > TOO_LARGE or amplitude < TOO_SMALL:
         fix = gain * _unit_fix(amplitude) if amplitude > 0 else None  # 0: mostly constant
-        fits = {1.0: "V", 1e-3: "mV", 1e-6: "uV"}
-        declared = UNITS.get(array_units or "", 0.0) * (fix or 0.0)
-        unit = next((u for f, u in fits.items() if math.isclose(declared, f)), None)
-        if array_units and unit and gain == 1.0:
-            _warn(
-                f"{source}: amplitude check: the typical deviation is {amplitude:.3g} V (read "
-                f"with units={array_units!r}), but scalp EEG is about 1e-5 to 1e-4 V. The "
-                f"samples look like {_UNIT_WORDS[unit]}: pass units={unit!r}."
-            )
-            return
-        named = {1e-3: "millivolts", 1e-6: "microvolts", 1e-9: "nanovolts"}
-        unit_name = next((n for f, n in named.items() if fix and math.isclose(fix, f)), None)
+        if array_units and fix and gain == 1.0:
+            unit, word = _volt_multiple(UNITS[array_units] * fix)
+            if unit:
+                _warn(
+                    f"{source}: amplitude check: the typical deviation is {amplitude:.3g} V "
+                    f"(read with units={array_units!r}), but scalp EEG is about 1e-5 to 1e-4 V. "
+                    f"The samples look like {word}: pass units={unit!r}."
+                )
+                return
+        unit, word = _volt_multiple(fix) if fix and fix < 0.5 else (None, "")
         what = (
-            f"The data look like {unit_name} labelled as volts"
-            if amplitude > TOO_LARGE and unit_name
+            f"The rescaling by {gain:g} does not fit them"
+            if fix and gain != 1.0 and np.isclose(fix, 1.0)
+            else f"The data look like {word} labelled as volts"
+            if amplitude > TOO_LARGE and word
             else f"The data look about {1 / fix:.0e} times too large"
             if amplitude > TOO_LARGE and fix
             else "The data may be scaled wrong (e.g. volts divided by 1e6 twice)"
@@ -917,14 +930,11 @@ def _check_amplitude(
             f"PreprocessingConfig(scale={fix * PRETRAINING_SCALE:g}) for embeddings"
         )
         # values in micro- or millivolts: arrays can say so instead
-        unit = next(
-            (u for f, u in ((1e-6, "uV"), (1e-3, "mV")) if fix and math.isclose(fix, f)), None
-        )
         arrays = f", or give NumPy arrays their unit (model.embed(x, ..., units={unit!r}))"
         _warn(
             f"{source}: amplitude check: the typical deviation is {amplitude:.3g} V"
             f"{corrected}, but scalp EEG is about 1e-5 to 1e-4 V. {what}. If so, {how}"
-            f"{arrays if unit else ''}."
+            f"{arrays if unit in ('mV', 'uV') else ''}."
         )
         return
     odd = ((deviation > TOO_LARGE) | (deviation < TOO_SMALL)) & ~flat

@@ -50,7 +50,7 @@ from safetensors.torch import save as _dump_safetensors
 from torch import nn
 
 from eegpt import __version__
-from eegpt._logging import honours_verbose, progress_interval, warnings_once
+from eegpt._logging import few, honours_verbose, progress_interval, warnings_once
 from eegpt._logging import warn as _warn
 from eegpt.channels import (
     CHANNEL_INDEX,
@@ -390,13 +390,6 @@ def _labels(data: Any, y: Any, n: int) -> np.ndarray:
             "epochs out first, e.g. epochs[~mask] and y[~mask]"
         )
     return y
-
-
-def _few(values: list[Any], n: int = 8) -> str:
-    """``values`` as a list, the first ``n`` of a long one and how many more."""
-    if len(values) <= n:
-        return str(values)
-    return f"{str(values[:n])[:-1]}, ... ({len(values) - n} more)]"
 
 
 def _as_classes(labels: np.ndarray, classes: np.ndarray) -> np.ndarray:
@@ -1171,7 +1164,7 @@ class EEGPTProbe:
         if self.config.chan_proj:
             proj = f", projection {len(self.input_names)}->{len(self.encoder_names)}"
         return (
-            f"<EEGPTProbe {kind}: {len(self.classes_)} classes {_few(self.classes_.tolist())}, "
+            f"<EEGPTProbe {kind}: {len(self.classes_)} classes [{few([repr(c) for c in self.classes_.tolist()], 8)}], "
             f"{len(self.encoder_names)} encoder channels{proj}, "
             f"{self.preprocessing.window_seconds:g} s windows>"
         )
