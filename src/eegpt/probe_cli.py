@@ -31,6 +31,7 @@ import csv
 import dataclasses
 import json
 import sys
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -129,15 +130,14 @@ def _check_column_labels(
 ) -> None:
     """Refuse epochs without a value in ``label_column``; warn when the column looks
     continuous (nearly one class per epoch)."""
-    import warnings
+    from eegpt._logging import few
 
     missing = [i for i, v in enumerate(y.tolist()) if v is None]
     if missing:
-        shown = ", ".join(f"{sources[i]} epoch {selection[i]}" for i in missing[:5])
-        more = f" and {len(missing) - 5} more" if len(missing) > 5 else ""
+        shown = few([f"{sources[i]} epoch {selection[i]}" for i in missing], 5)
         raise ValueError(
             f"{len(missing)} of {len(y)} epochs have no value in --label-column "
-            f"{label_column!r} ({shown}{more}); give every epoch a label with --labels "
+            f"{label_column!r} ({shown}); give every epoch a label with --labels "
             "FILE.csv, or leave those epochs out of the file (in Python: "
             f"epochs = epochs[epochs.metadata[{label_column!r}].notna()]; epochs.save(...))"
         )
