@@ -131,6 +131,10 @@ def test_channels_checks_reset_and_errors(model):
         OnlineEmbedder(model, NAMES, 250.0, overlap=4 - 1 / 256)
     with pytest.raises(ValueError, match="units must be one of"):
         OnlineEmbedder(model, NAMES, 256.0, units="microvolts")
+    projected = EEGPT(model.config, chan_proj=(7, 4), n_outputs=2, n_times=1024)
+    projected.target_encoder = model.target_encoder
+    with pytest.raises(ValueError, match="not on a model with a channel projection"):
+        OnlineEmbedder(model, NAMES, 256.0, engine=InferenceEngine(projected))
     other = EEGPT(EEGPTConfig(embed_dim=32, depth=2, num_heads=2, embed_num=2))
     with pytest.raises(ValueError, match="engine was built on another model"):
         OnlineEmbedder(model, NAMES, 256.0, engine=InferenceEngine(other))

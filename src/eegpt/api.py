@@ -256,19 +256,10 @@ class _Job:
             tail=a["tail"],
             detrend=a["detrend"],
         )
-        # Embeddings describe the recording's own channels: the optional 1x1 channel projection
-        # belongs to a downstream head trained on one fixed montage, so it is not applied here.
-        encoder = model.target_encoder if isinstance(model, EEGPT) else model
-        engine = a["engine"] or InferenceEngine(
-            encoder, device=a["device"], precision=a["precision"], batch_size=a["batch_size"]
-        )
-        if a["engine"] is not None:
-            _check_engine_model(engine, encoder)
-        if isinstance(engine.model, EEGPT) and engine.model.chan_proj is not None:
-            raise ValueError(
-                "embed() feeds the recording's channels to the encoder; build the engine on "
-                "model.target_encoder, not on a model with a channel projection"
-            )
+        engine = engine_for(
+            model, a["engine"], device=a["device"], precision=a["precision"],
+            batch_size=a["batch_size"],
+        )  # fmt: skip
         mapping_args = {k: a[k] for k in ("rename", "on_unknown", "on_missing")}
         verbose = a["verbose"]
         recording, streamable = None, a["stream"] is not False
@@ -394,6 +385,31 @@ def _check_embeddings(z: np.ndarray, start: int, onsets: np.ndarray, meta: dict[
         f"the first at {onsets[bad[0]]:g} s. The input amplitudes are absurd (see the amplitude "
         "warnings; check the units) or the weights are corrupt (check the checkpoint's sha256)."
     )
+
+
+def engine_for(
+    model: EEGPT | EEGPTEncoder,
+    engine: InferenceEngine | None,
+    *,
+    device: Any = None,
+    precision: Precision = "float32",
+    batch_size: int | None = None,
+) -> InferenceEngine:
+    """``engine``, checked to run ``model``'s encoder, or a new engine on that encoder.
+
+    Embeddings describe the recording's own channels: the optional 1x1 channel projection
+    belongs to a downstream head trained on one fixed montage, so it is never applied here.
+    """
+    encoder = model.target_encoder if isinstance(model, EEGPT) else model
+    if engine is None:
+        return InferenceEngine(encoder, device=device, precision=precision, batch_size=batch_size)
+    _check_engine_model(engine, encoder)
+    if isinstance(engine.model, EEGPT) and engine.model.chan_proj is not None:
+        raise ValueError(
+            "embeddings feed the recording's channels to the encoder; build the engine on "
+            "model.target_encoder, not on a model with a channel projection"
+        )
+    return engine
 
 
 def _check_engine_model(engine: InferenceEngine, encoder: EEGPTEncoder) -> None:

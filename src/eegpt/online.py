@@ -29,7 +29,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from eegpt.api import _check_embeddings, _check_engine_model, provenance
+from eegpt.api import _check_embeddings, engine_for, provenance
 from eegpt.engine import InferenceEngine, Precision
 from eegpt.io import UNITS, Recording
 from eegpt.model import EEGPT, EEGPTEncoder
@@ -132,14 +132,9 @@ class OnlineEmbedder:
             on_missing=on_missing,
             verbose=verbose,
         )
-        encoder = model.target_encoder if isinstance(model, EEGPT) else model
-        if engine is None:
-            engine = InferenceEngine(
-                encoder, device=device, precision=precision, batch_size=batch_size
-            )
-        else:
-            _check_engine_model(engine, encoder)
-        self.engine = engine
+        self.engine = engine = engine_for(
+            model, engine, device=device, precision=precision, batch_size=batch_size
+        )
         hop = self.config.window_seconds - self.config.overlap
         if hop * self.sfreq < 1:
             raise ValueError(
