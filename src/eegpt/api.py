@@ -39,6 +39,7 @@ from eegpt.outputs import (
     EmbeddingsWriter,
     metadata_record,
     output_format,
+    select_window_metadata,
 )
 from eegpt.preprocessing import PreprocessingConfig, Windows, map_recording_channels, prepare
 from eegpt.streaming import WindowStream, block_size, open_stream, open_stream_unless_epochs
@@ -340,20 +341,13 @@ def _apply_annotations(
         if reject:
             _log(f"{recording.source}: no annotations, so no window is left out", verbose)
         return None
-    metadata["annotations"] = found.per_window
     if found.keep is None:
+        metadata["annotations"] = found.per_window
         return None
     keep = found.keep
-    index = np.asarray(metadata.get("window_index", np.arange(len(keep))))
-    metadata["window_index"] = index[keep].tolist()
+    metadata.update(select_window_metadata(metadata, np.flatnonzero(keep), len(keep)))
+    metadata["annotations"] = found.per_window  # those of the kept windows
     metadata["rejected_by_annotation"] = onsets[~keep].tolist()
-    if "labels" in metadata:
-        metadata["labels"] = found.kept(metadata["labels"])
-    if "epochs_metadata" in metadata:
-        table = metadata["epochs_metadata"]
-        metadata["epochs_metadata"] = dict(table, data=found.kept(table["data"]))
-        if "index" in table:
-            metadata["epochs_metadata"]["index"] = found.kept(table["index"])
     return keep
 
 

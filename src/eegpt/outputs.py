@@ -315,6 +315,24 @@ def _embedding_array(block: np.ndarray) -> Any:
     return pa.FixedSizeListArray.from_arrays(values, flat.shape[1])
 
 
+def select_window_metadata(metadata: dict[str, Any], rows: Any, n: int) -> dict[str, Any]:
+    """``metadata`` of ``n`` windows for the windows ``rows`` (indices): the per-window entries
+    (``labels``, ``annotations``, ``epochs_metadata`` rows) follow, and ``window_index`` keeps
+    each window's index among all windows of the recording."""
+    meta = dict(metadata)
+    meta["window_index"] = np.asarray(meta.get("window_index", np.arange(n)))[rows].tolist()
+    for name in ("labels", "annotations"):
+        if meta.get(name) is not None:
+            meta[name] = [meta[name][i] for i in rows]
+    table = meta.get("epochs_metadata")
+    if table is not None:
+        table = dict(table, data=[table["data"][i] for i in rows])
+        if "index" in table:
+            table["index"] = [table["index"][i] for i in rows]
+        meta["epochs_metadata"] = table
+    return meta
+
+
 class _WindowColumns:
     """The per-window columns of a table of embeddings (Parquet files,
     :meth:`Embeddings.to_data_frame`), read and checked from the provenance: ``source``,
@@ -416,24 +434,12 @@ class Embeddings:
         metadata (labels, annotations, ``epochs_metadata`` rows) follow; ``window_index`` keeps
         each window's index in the whole recording, so a saved selection still says which
         windows it holds."""
-        n = len(self)
         names = [key] if isinstance(key, str) else key
         if isinstance(names, (list, tuple)) and names and all(isinstance(k, str) for k in names):
             rows = self._rows_labelled(names)
         else:
-            rows = np.arange(n)[key]  # numpy's rules and errors, for masks too
-            rows = np.atleast_1d(rows)
-        meta = dict(self.metadata)
-        meta["window_index"] = np.asarray(meta.get("window_index", np.arange(n)))[rows].tolist()
-        for name in ("labels", "annotations"):
-            if meta.get(name) is not None:
-                meta[name] = [meta[name][i] for i in rows]
-        table = meta.get("epochs_metadata")
-        if table is not None:
-            table = dict(table, data=[table["data"][i] for i in rows])
-            if "index" in table:
-                table["index"] = [table["index"][i] for i in rows]
-            meta["epochs_metadata"] = table
+            rows = np.atleast_1d(np.arange(len(self))[key])  # numpy's rules and errors
+        meta = select_window_metadata(self.metadata, rows, len(self))
         return Embeddings(self.data[rows], self.onsets[rows], meta)
 
     def _rows_labelled(self, keys: Sequence[str]) -> np.ndarray:
