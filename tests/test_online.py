@@ -127,8 +127,10 @@ def test_channels_checks_reset_and_errors(model):
         OnlineEmbedder(model, NAMES, True)
     with pytest.raises(TypeError, match="a list of channel names, got the text 'Cz'"):
         OnlineEmbedder(model, "Cz", 256.0)
-    with pytest.raises(ValueError, match=r"hop .* shorter than one sample at 250 Hz"):
+    with pytest.raises(ValueError, match=r"hop .* shorter than one sample at 250 Hz; make the "
+                       r"overlap at most 3.9921875 s"):  # fmt: skip
         OnlineEmbedder(model, NAMES, 250.0, overlap=4 - 1 / 256)
+    OnlineEmbedder(model, NAMES, 250.0, overlap=3.9921875)  # the advice works
     with pytest.raises(ValueError, match="units must be one of"):
         OnlineEmbedder(model, NAMES, 256.0, units="microvolts")
     projected = EEGPT(model.config, chan_proj=(7, 4), n_outputs=2, n_times=1024)

@@ -137,9 +137,13 @@ class OnlineEmbedder:
         )
         hop = self.config.window_seconds - self.config.overlap
         if hop * self.sfreq < 1:
+            # the largest overlap whose hop is whole model samples and at least one stream sample
+            most = self.config.window_seconds - math.ceil(self.config.sfreq / self.sfreq) / (
+                self.config.sfreq
+            )
             raise ValueError(
                 f"the hop between windows (window_seconds - overlap = {hop:.6g} s) is shorter "
-                f"than one sample at {self.sfreq:g} Hz; make the overlap smaller"
+                f"than one sample at {self.sfreq:g} Hz; make the overlap at most {most:.10g} s"
             )
         self._epoch_config = replace(self.config, overlap=0.0)  # the hop is done here
         self.window_length = native_window_length(self.sfreq, self.config)
