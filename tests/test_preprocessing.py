@@ -141,6 +141,23 @@ def test_window_starts_errors():
 # ---------------------------------------------------------------------------------------------
 
 
+def test_the_cached_polyphase_filter_is_scipys_own():
+    """resample() passes the filter designed once per ratio; the samples are scipy's default
+    resample_poly's, bit for bit."""
+    from scipy.signal import resample_poly
+
+    from eegpt.preprocessing import polyphase_filter
+
+    x = np.random.default_rng(0).normal(0, 1e-5, (11, 2000))
+    mean = x.mean(axis=-1, keepdims=True)
+    want = resample_poly(x - mean, 64, 125, axis=-1, padtype="mean") + mean
+    np.testing.assert_array_equal(resample(x, 500.0, 256.0), resample_poly(x, 64, 125, axis=-1,
+                                  padtype="mean"))  # fmt: skip
+    np.testing.assert_allclose(resample(x, 500.0, 256.0), want, rtol=1e-12, atol=1e-20)
+    assert polyphase_filter(64, 125) is polyphase_filter(64, 125)  # designed once
+    assert not polyphase_filter(64, 125).flags.writeable
+
+
 def test_polyphase_keeps_frequency_and_amplitude():
     x = _sines(500.0, 8.0, freq=10.0, amp=50e-6)
     y = resample(x, 500.0, 256.0)

@@ -249,10 +249,11 @@ class OnlineEmbedder:
             array_units=self.units,
         )
         with warnings.catch_warnings():
-            if self._checked:  # the first window's checks stand for the session
-                warnings.simplefilter("ignore", RuntimeWarning)
             warnings.filterwarnings("ignore", "resampling .* uses the ratio")  # said at init
-            windows = prepare(recording, self._buffer_mapping, self._epoch_config)
+            # the first window's checks stand for the session
+            windows = prepare(
+                recording, self._buffer_mapping, self._epoch_config, checks=not self._checked
+            )
         self._checked = True
         z = self.engine.encode(windows.data, windows.mapping.chan_ids)
         metadata = provenance(self.model, recording, windows, self.engine)

@@ -9,6 +9,7 @@ windows. Every step that would change the data silently is either explicit in
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
@@ -17,7 +18,7 @@ from typing import Any, Literal
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
-from scipy.signal import resample_poly
+from scipy.signal import firwin, resample_poly
 
 from eegpt._logging import count as _count
 from eegpt._logging import log as _log
@@ -374,6 +375,17 @@ def polyphase_ratio(sfreq: float, new_sfreq: float) -> tuple[int, int]:
     return approx.numerator, approx.denominator
 
 
+@functools.lru_cache(maxsize=32)
+def polyphase_filter(up: int, down: int) -> np.ndarray:
+    """The low-pass FIR filter :func:`scipy.signal.resample_poly` designs for ``up/down`` by
+    default (Kaiser window, beta 5), designed once per ratio: passed as its ``window``, it
+    gives the same samples without designing it again for every call (read-only)."""
+    rate = max(up, down)
+    h = firwin(2 * 10 * rate + 1, 1.0 / rate, window=("kaiser", 5.0))
+    h.setflags(write=False)
+    return h
+
+
 def resample(
     x: np.ndarray,
     sfreq: float,
@@ -424,9 +436,10 @@ def resample(
     rows = x.reshape(-1, n)  # a view for contiguous input
     n_out = -(-n * up // down)
     out = np.empty((rows.shape[0], n_out), dtype=np.float64)
+    h = polyphase_filter(up, down)
     for start in range(0, rows.shape[0], _RESAMPLE_ROWS):  # bounds scipy's temporaries
         block = slice(start, start + _RESAMPLE_ROWS)
-        out[block] = resample_poly(rows[block], up, down, axis=-1, padtype="mean")
+        out[block] = resample_poly(rows[block], up, down, axis=-1, window=h, padtype="mean")
     return out.reshape(*x.shape[:-1], n_out)
 
 
@@ -435,6 +448,7 @@ def prepare(
     mapping: ChannelMapping | None = None,
     config: PreprocessingConfig | None = None,
     *,
+    checks: bool = True,
     verbose: bool | str | int | None = None,
 ) -> Windows:
     """Turn a recording into model-ready windows.
@@ -454,6 +468,11 @@ def prepare(
         by input name, so one made for another file with the same names in another order works.
     config : PreprocessingConfig | None
         Defaults to ``PreprocessingConfig()`` (256 Hz, 4 s windows, millivolts).
+    checks : bool
+        Run the signal checks of :func:`check_signal` (flat, clipped, mis-scaled channels,
+        offsets; warnings) and the projector warning. False skips them, for repeated calls on
+        data already checked (:class:`eegpt.online.OnlineEmbedder` after its first window);
+        NaN/Inf samples are refused either way (:class:`~eegpt.io.Recording`).
     verbose : bool | str | int | None
         If True, log what was done to the ``"eegpt"`` logger.
 
@@ -496,20 +515,21 @@ def prepare(
     check_rate(recording.sfreq, source)
 
     x = recording.data[..., picks, :]  # fancy indexing: a float64 copy we may modify in place
-    used = [recording.ch_names[i] for i in picks]
-    warn_unapplied_projectors(
-        recording.projectors, used, source, average_reference=config.average_reference
-    )
-    units = None if recording.units is None else [recording.units[i] for i in picks]
-    check_signal(
-        SignalStats.of(x),
-        mapping.input_names,
-        source,
-        units,
-        gain=config.gain,
-        offsets=config.detrend == "none",
-        array_units=recording.array_units,
-    )
+    if checks:
+        used = [recording.ch_names[i] for i in picks]
+        warn_unapplied_projectors(
+            recording.projectors, used, source, average_reference=config.average_reference
+        )
+        units = None if recording.units is None else [recording.units[i] for i in picks]
+        check_signal(
+            SignalStats.of(x),
+            mapping.input_names,
+            source,
+            units,
+            gain=config.gain,
+            offsets=config.detrend == "none",
+            array_units=recording.array_units,
+        )
     if config.average_reference:
         if x.shape[-2] < 2:
             raise RecordingError(f"{source}: average_reference needs at least 2 channels; got 1")

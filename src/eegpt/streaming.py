@@ -64,6 +64,7 @@ from eegpt.preprocessing import (
     cut_windows,
     map_recording_channels,
     nearest_source,
+    polyphase_filter,
     polyphase_ratio,
     window_starts,
 )
@@ -388,7 +389,9 @@ class WindowStream:
         stop = min(n_in, -(-j1 * down // up) + context)
         x = self._read(start, stop)
         x -= self._means
-        y = resample_poly(x, up, down, axis=-1, padtype="constant")
+        y = resample_poly(
+            x, up, down, axis=-1, window=polyphase_filter(up, down), padtype="constant"
+        )
         offset = start * up // down
         out = y[:, j0 - offset : j1 - offset]
         out += self._means
