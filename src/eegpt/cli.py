@@ -19,9 +19,10 @@ import time
 import warnings
 from collections.abc import Callable
 from pathlib import Path
+from types import FrameType
 from typing import TYPE_CHECKING, Any
 
-from eegpt import __version__
+from eegpt import __version__, _interrupts
 from eegpt._logging import count as _count
 
 if TYPE_CHECKING:
@@ -588,9 +589,9 @@ class _Terminated(SystemExit):
     """SIGTERM arrived: unwind (``finally`` blocks run) and exit with 128 + 15."""
 
 
-def _raise_on_sigterm(signum: int, frame: object) -> None:
+def _raise_on_sigterm(signum: int, frame: FrameType | None) -> None:
     print("eegpt: SIGTERM: stopping after the current batch", file=sys.stderr, flush=True)
-    raise _Terminated(128 + signum)
+    _interrupts.deliver(_Terminated(128 + signum), frame)
 
 
 class _Interrupts:
@@ -600,7 +601,7 @@ class _Interrupts:
     def __init__(self) -> None:
         self.count = 0
 
-    def __call__(self, signum: int, frame: object) -> None:
+    def __call__(self, signum: int, frame: FrameType | None) -> None:
         self.count += 1
         if self.count == 1:
             print(
@@ -608,7 +609,8 @@ class _Interrupts:
                 file=sys.stderr,
                 flush=True,
             )
-            raise KeyboardInterrupt
+            _interrupts.deliver(KeyboardInterrupt(), frame)
+            return
         for child in multiprocessing.active_children():  # reader processes
             child.kill()
         print(

@@ -71,7 +71,7 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
-from eegpt import __version__
+from eegpt import __version__, _interrupts
 from eegpt._logging import count as _count
 from eegpt._logging import honours_verbose, progress_interval
 from eegpt._logging import log as _log
@@ -1333,14 +1333,20 @@ class _Readers:
             self.workers, mp_context=ctx, initializer=_init_reader, initargs=(os.getpid(),)
         )
 
+    def terminate(self) -> None:
+        """Stop the reader processes at once; it only sends signals, so it is safe to call
+        from a signal handler (a large file can take many seconds to read)."""
+        if self.pool is not None:
+            processes = getattr(self.pool, "_processes", None) or {}  # pid -> Process
+            for process in list(processes.values()):
+                process.terminate()
+
     def close(self, *, abort: bool = False) -> None:
         """Stop the readers: after their current file, or at once (``abort``, on an error or
-        an interruption: a large file can take many seconds to read)."""
+        an interruption)."""
         if self.pool is not None:
             if abort:
-                processes = getattr(self.pool, "_processes", None) or {}  # pid -> Process
-                for process in list(processes.values()):
-                    process.terminate()
+                self.terminate()
             self.pool.shutdown(wait=True, cancel_futures=True)
             self.pool = None
 
@@ -1365,6 +1371,7 @@ class _Readers:
             try:
                 loaded = [fut.result()]
             except BrokenProcessPool:
+                _interrupts.check()  # the readers were stopped by an interrupt
                 suspects = [f] + [g for g, _ in pending]
                 pending.clear()
                 self._start()
@@ -1375,6 +1382,7 @@ class _Readers:
         try:
             return self._submit(f).result()
         except BrokenProcessPool:
+            _interrupts.check()
             self._start()
             return LoadedFile.failed(
                 f.index, "the reader process died while reading this file (crash or out of memory)"
@@ -1456,11 +1464,15 @@ def run_inprocess(
     readers = _Readers(workers, load_kwargs, max_in_flight=2 * max(1, workers) + 2)
     pending: deque[Future] = deque()
     max_pending = 2 * len(engines)
-    with ThreadPoolExecutor(len(engines), thread_name_prefix="eegpt-device") as devices:
+    with (
+        _interrupts.deferred(on_interrupt=readers.terminate),
+        ThreadPoolExecutor(len(engines), thread_name_prefix="eegpt-device") as devices,
+    ):
         try:
             group: list[LoadedFile] = []
             n_group = 0
             for loaded in readers.read(files):
+                _interrupts.check()
                 group.append(loaded)
                 n_group += loaded.n_windows
                 full = loaded.n_windows and n_group >= engines[0].batch_for(loaded.data.shape)
@@ -1994,50 +2006,53 @@ def embed_dataset(
                 writer = ShardWriter(
                     output_dir, data, shards, spec, on_file=bar.update, on_commit=run.committed
                 )
-                sink = _BackgroundSink(writer.add)
-                try:
-                    if not todo:
-                        run.devices = []
-                    elif engine == "inprocess":
-                        run.devices = [str(d) for d in devices]
-                        engines = make_engines(
-                            model,
-                            devices,
-                            precision=precision,
-                            batch_size=batch_size,
-                            stream_precision=stream_precision,
-                        )
-                        n_workers = _default_workers() if workers is None else workers
-                        run_inprocess(
-                            todo,
-                            sink,
-                            engines=engines,
-                            load_kwargs=load_kwargs,
-                            pool=pool,
-                            workers=n_workers,
-                        )
-                    else:
-                        from eegpt.dataset_ray import run_ray
+                # Ctrl-C or SIGTERM inside a queue or a future would leave its lock held and
+                # hang the clean-up below (see eegpt._interrupts)
+                with _interrupts.deferred():
+                    sink = _BackgroundSink(writer.add)
+                    try:
+                        if not todo:
+                            run.devices = []
+                        elif engine == "inprocess":
+                            run.devices = [str(d) for d in devices]
+                            engines = make_engines(
+                                model,
+                                devices,
+                                precision=precision,
+                                batch_size=batch_size,
+                                stream_precision=stream_precision,
+                            )
+                            n_workers = _default_workers() if workers is None else workers
+                            run_inprocess(
+                                todo,
+                                sink,
+                                engines=engines,
+                                load_kwargs=load_kwargs,
+                                pool=pool,
+                                workers=n_workers,
+                            )
+                        else:
+                            from eegpt.dataset_ray import run_ray
 
-                        run.devices = run_ray(
-                            todo,
-                            sink,
-                            plan=plan,
-                            model=model,
-                            load_kwargs=load_kwargs,
-                            precision=precision,
-                            stream_precision=stream_precision,
-                            batch_size=batch_size,
-                            pool=pool,
-                            workers=workers,
-                            files_per_batch=files_per_batch,
-                        )
-                    sink.close()
-                finally:
-                    sink.close(raise_error=False)
-                    writer.abort()
-                    bar.close()
-                    run.finish(bar)
+                            run.devices = run_ray(
+                                todo,
+                                sink,
+                                plan=plan,
+                                model=model,
+                                load_kwargs=load_kwargs,
+                                precision=precision,
+                                stream_precision=stream_precision,
+                                batch_size=batch_size,
+                                pool=pool,
+                                workers=workers,
+                                files_per_batch=files_per_batch,
+                            )
+                        sink.close()
+                    finally:
+                        sink.close(raise_error=False)
+                        writer.abort()
+                        bar.close()
+                        run.finish(bar)
                 summary = run.summary(bar)
                 unmatched = unmatched_rename_warning(rename, list(bar.channels), bar.ok)
                 if unmatched:

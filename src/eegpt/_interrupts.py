@@ -1,0 +1,80 @@
+"""Interrupts (Ctrl-C, SIGTERM) that stop a threaded run without hanging it.
+
+A Python signal handler runs in the main thread between two bytecodes, wherever that thread
+happens to be. An exception raised there from inside ``queue.Queue.put`` or
+``Future.result`` can leave the lock it had just taken held for good; the clean-up that
+follows (closing the writer's queue, joining the device threads, shutting the reader pool
+down) then waits on that lock forever. Measured with a bare ``queue.Queue`` and a timer
+signal, about 2 interruptions in 100 leave its lock held.
+
+Inside :func:`deferred`, an interrupt that lands in such code is therefore not raised there:
+the handler calls the block's ``on_interrupt`` at once (to cut long waits short, such as
+stopping reader processes) and the exception is raised at the next :func:`check` or when the
+block ends. Anywhere else (our own code, a file reader, a torch kernel's return) it is raised
+at once, as usual.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from collections.abc import Callable, Iterator
+from types import FrameType
+
+# modules whose Python code takes locks that other threads wait on
+_SYNC_MODULES = ("threading", "queue", "concurrent.futures", "multiprocessing", "logging", "tqdm")
+
+_callbacks: list[Callable[[], None]] = []
+_pending: BaseException | None = None
+
+
+def _in_sync_code(frame: FrameType | None) -> bool:
+    """Whether ``frame`` or one of its callers runs in a module of :data:`_SYNC_MODULES`."""
+    while frame is not None:
+        name = frame.f_globals.get("__name__", "")
+        if any(name == m or name.startswith(m + ".") for m in _SYNC_MODULES):
+            return True
+        frame = frame.f_back
+    return False
+
+
+def deliver(exc: BaseException, frame: FrameType | None) -> None:
+    """Raise ``exc`` from a signal handler now, or defer it (see the module's docstring).
+
+    ``frame`` is the frame the handler interrupted (its second argument).
+    """
+    global _pending
+    if not _callbacks or not _in_sync_code(frame):
+        raise exc
+    if _pending is None:
+        _pending = exc
+    for callback in list(_callbacks):
+        try:
+            callback()
+        except Exception as err:  # noqa: BLE001 - a handler must not fail half-way
+            print(f"eegpt: while stopping: {type(err).__name__}: {err}", file=sys.stderr)
+
+
+def check() -> None:
+    """Raise the interrupt deferred so far, if any."""
+    global _pending
+    exc, _pending = _pending, None
+    if exc is not None:
+        raise exc
+
+
+@contextlib.contextmanager
+def deferred(on_interrupt: Callable[[], None] = lambda: None) -> Iterator[None]:
+    """Defer interrupts that land in locking code to :func:`check` calls inside the block, or
+    to its end. Blocks nest; ``on_interrupt`` runs (in the main thread, from the signal
+    handler) when an interrupt is deferred and must only do what is safe there: send signals,
+    set flags."""
+    _callbacks.append(on_interrupt)
+    try:
+        yield
+    except BaseException:
+        _callbacks.remove(on_interrupt)
+        check()  # the interrupt, not what it caused (a broken pool, a cancelled future)
+        raise
+    _callbacks.remove(on_interrupt)
+    check()
