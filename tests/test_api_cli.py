@@ -530,6 +530,9 @@ def test_cli_rescale_fixes_a_file_in_the_wrong_unit(weights, tmp_path, capsys):
     # a negative value with an exponent reaches the check (argparse took it for an option)
     assert main([*base, str(right), "-o", str(tmp_path / "neg.npz"), "--rescale", "-1e-6"]) == 1
     assert "--rescale must be a positive number, got -1e-06" in capsys.readouterr().err
+    for value in ("-inf", "-Infinity", "nan"):
+        assert main([*base, str(right), "-o", str(tmp_path / "neg.npz"), "--rescale", value]) == 1
+        assert "--rescale must be a positive number, got" in capsys.readouterr().err
 
 
 def test_cli_channels_shows_and_draws_the_mapping(edf, tmp_path, capsys):
@@ -699,3 +702,25 @@ def test_python_dash_m_runs_the_command_and_output_name_clashes_say_what_to_do(
     assert main(args) == 1
     err = capsys.readouterr().err
     assert "would both be written to" in err and "separate runs" in err and "embed-dataset" in err
+
+
+def test_cli_channels_lists_a_file_whose_eeg_channels_are_all_bad(tmp_path, capsys):
+    """Every EEG channel marked bad: `eegpt channels` still shows (and draws) their mapping,
+    then fails with the reason, for continuous files and files of epochs alike."""
+    info = mne.create_info(["Fz", "Cz", "Pz", "HEOG"], 250.0, ["eeg", "eeg", "eeg", "eog"])
+    info["bads"] = ["Fz", "Cz", "Pz"]
+    raw = mne.io.RawArray(np.random.default_rng(0).normal(0, 2e-5, (4, 2500)), info, verbose=False)
+    fif = tmp_path / "allbad_raw.fif"
+    raw.save(fif)
+    epo = tmp_path / "allbad-epo.fif"
+    mne.make_fixed_length_epochs(raw, duration=2.0, verbose=False).save(epo, verbose=False)
+    drawn = tmp_path / "allbad.png"
+    assert main(["channels", str(fif), "--plot", str(drawn)]) == 1
+    captured = capsys.readouterr()
+    assert "3 channels typed EEG at 250 Hz" in captured.out and "Cz" in captured.out
+    assert "not EEG by type or marked bad, not used: HEOG (eog)" in captured.out
+    assert "all 3 channel(s) of the type picked ('eeg') are marked bad" in captured.err
+    assert drawn.read_bytes()[:4] == b"\x89PNG"
+    assert main(["channels", str(epo), str(fif)]) == 1
+    captured = capsys.readouterr()
+    assert "5 epochs of 2 s" in captured.out and captured.err.count("are marked bad") == 2

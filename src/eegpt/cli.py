@@ -441,10 +441,7 @@ FIGURE_SUFFIXES = (".png", ".pdf", ".svg")  # what --plot writes (matplotlib, by
 def cmd_channels(args: argparse.Namespace) -> int:
     """Print each recording's channel mapping (and draw it with ``--plot``) without embedding."""
     from eegpt.channels import unmatched_rename_warning
-    from eegpt.errors import USER_ERRORS
-    from eegpt.io import as_recording, read_epochs_file
-    from eegpt.preprocessing import map_recording_channels
-    from eegpt.streaming import open_stream_unless_epochs
+    from eegpt.errors import USER_ERRORS, AllChannelsBadError
 
     rename = parse_rename(args.rename, args.drop)
     several = len(args.recordings) > 1
@@ -458,21 +455,18 @@ def cmd_channels(args: argparse.Namespace) -> int:
     mapping_args = {"rename": rename, "on_missing": "ignore" if several else "raise"}
     seen: dict[str, None] = {}  # channel names of the recordings read, for unmatched keys
     for path in args.recordings:
+        all_bad: AllChannelsBadError | None = None
         try:
-            stream = open_stream_unless_epochs(path, **mapping_args)
-            if stream is None:  # epochs files are small: read whole
-                epochs = read_epochs_file(path)
-                rec, info = as_recording(epochs), epochs.info
-                mapping = map_recording_channels(rec.ch_names, str(path), **mapping_args)
-                size = f"{rec.data.shape[0]} epochs of {rec.duration:g} s"
-            else:
-                rec, mapping, info = stream, stream.mapping, stream.raw.info
-                seconds = stream.n_times / stream.sfreq
-                size = f"{seconds / 60:.1f} min" if seconds < 3600 else f"{seconds / 3600:.2f} h"
+            try:
+                opened = _open_for_channels(path, mapping_args)
+            except AllChannelsBadError as err:  # still show them, as bad, then fail
+                all_bad = err
+                opened = _open_for_channels(path, {**mapping_args, "picks": err.names})
         except (*USER_ERRORS, RuntimeError) as err:
             failed += 1
             print(f"eegpt: error: {err}", file=sys.stderr)
             continue
+        rec, mapping, info, size = opened
         print(f"{path}: {len(mapping.input_names) + len(mapping.dropped)} channels typed EEG at "
               f"{rec.sfreq:g} Hz, {size}")  # fmt: skip
         print(mapping.summary())
@@ -488,11 +482,34 @@ def cmd_channels(args: argparse.Namespace) -> int:
             title = f"{path.name}: {_count(len(mapping), 'channel')}"
             _save_figure(mapping.plot(title=title, bads=bads), out)
             print(f"drew {out}")
+        if all_bad is not None:
+            failed += 1
+            print(f"eegpt: error: {all_bad}", file=sys.stderr)
     n_read = len(args.recordings) - failed
     unmatched = unmatched_rename_warning(rename, list(seen), n_read) if several else None
     if unmatched:  # one recording: map_channels has already refused such a key
         warnings.warn(unmatched, RuntimeWarning, stacklevel=1)
     return 1 if failed else 0
+
+
+def _open_for_channels(path: Path, mapping_args: dict[str, Any]) -> tuple[Any, Any, Any, str]:
+    """``(recording, channel mapping, mne.Info, size text)`` of a file for `eegpt channels`:
+    continuous files through their header only, files of epochs read whole (they are small)."""
+    from eegpt.io import as_recording, read_epochs_file
+    from eegpt.preprocessing import map_recording_channels
+    from eegpt.streaming import open_stream_unless_epochs
+
+    mapping_args = dict(mapping_args)
+    picks = mapping_args.pop("picks", "eeg")
+    stream = open_stream_unless_epochs(path, picks=picks, **mapping_args)
+    if stream is not None:
+        seconds = stream.n_times / stream.sfreq
+        size = f"{seconds / 60:.1f} min" if seconds < 3600 else f"{seconds / 3600:.2f} h"
+        return stream, stream.mapping, stream.raw.info, size
+    epochs = read_epochs_file(path)
+    rec = as_recording(epochs, picks=picks)
+    mapping = map_recording_channels(rec.ch_names, str(path), **mapping_args)
+    return rec, mapping, epochs.info, f"{rec.data.shape[0]} epochs of {rec.duration:g} s"
 
 
 def _save_figure(fig: Any, path: Path) -> None:
@@ -689,18 +706,19 @@ def run_command(
             signal.signal(signal.SIGINT, previous_int)
 
 
-_EXPONENT_NUMBER = re.compile(r"-(\d+\.?\d*|\.\d+)[eE][-+]?\d+")
+# negative numbers that argparse does not recognise as values: with an exponent, inf and nan
+_NEGATIVE_NUMBER = re.compile(r"-((\d+\.?\d*|\.\d+)[eE][-+]?\d+|inf|infinity|nan)", re.IGNORECASE)
 
 
 def joined_negative_values(argv: list[str]) -> list[str]:
     """``--opt -1e-6`` as ``--opt=-1e-6``: argparse takes a negative number written with an
-    exponent for an option (plain ones such as ``-0.5`` it already reads as values), so
-    ``--rescale -1e-6`` would fail with "expected one argument" instead of a message about
-    the value."""
+    exponent (or ``-inf``, ``-nan``) for an option (plain ones such as ``-0.5`` it already
+    reads as values), so ``--rescale -1e-6`` would fail with "expected one argument" instead
+    of a message about the value."""
     out: list[str] = []
     for token in argv:
         previous = out[-1] if out else ""
-        if _EXPONENT_NUMBER.fullmatch(token) and previous.startswith("--") and "=" not in previous:
+        if _NEGATIVE_NUMBER.fullmatch(token) and previous.startswith("--") and "=" not in previous:
             out[-1] = f"{previous}={token}"
         else:
             out.append(token)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 __all__ = [
     "USER_ERRORS",
+    "AllChannelsBadError",
     "CheckpointError",
     "DeviceUnavailableError",
     "ChecksumError",
@@ -33,6 +34,14 @@ class EEGPTError(Exception):
 
 class RecordingError(EEGPTError, ValueError):
     """A recording (file, MNE object or array) that cannot be read or used as it is."""
+
+
+class AllChannelsBadError(RecordingError):
+    """Every channel of the type picked is marked bad (``info['bads']``); ``names`` lists them."""
+
+    def __init__(self, message: str, names: list[str]) -> None:
+        super().__init__(message)
+        self.names = names
 
 
 class CheckpointError(EEGPTError, ValueError):

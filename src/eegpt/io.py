@@ -33,7 +33,7 @@ from eegpt._logging import log as _log
 from eegpt._logging import warn as _warn
 from eegpt.annotations import annotations_of
 from eegpt.channels import how_to_drop, normalize_channel_name
-from eegpt.errors import RecordingError
+from eegpt.errors import AllChannelsBadError, RecordingError
 
 __all__ = [
     "EEG_SUFFIXES",
@@ -909,9 +909,10 @@ def _pick_indices(info: mne.Info, picks: Any, source: str) -> list[int]:
         raise RecordingError(f"{source}: invalid picks={picks!r}: {err}") from err
     idx = sorted(int(i) for indices in by_type.values() for i in indices)
     if typed and idx and all(info["ch_names"][i] in info["bads"] for i in idx):
-        raise RecordingError(
+        raise AllChannelsBadError(
             f"{source}: all {len(idx)} channel(s) of the type picked ({picks!r}) are marked bad "
-            f"(info['bads'] = {info['bads']}); clear info['bads'] of those usable after all"
+            f"(info['bads'] = {info['bads']}); clear info['bads'] of those usable after all",
+            names=[info["ch_names"][i] for i in idx],
         )
     if typed and info["bads"]:
         bads = [info["ch_names"][i] for i in idx if info["ch_names"][i] in info["bads"]]
