@@ -99,3 +99,17 @@ def test_signals_during_queue_traffic_never_hang_the_writer_clean_up():
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+
+
+def test_the_writer_queue_raises_a_deferred_interrupt_after_handing_on_the_result():
+    """Ray's row iterator waits in queue code too: the next result handed to the writer is
+    the point where a deferred interrupt stops such a run."""
+    written = []
+    sink = _BackgroundSink(written.append)
+    with pytest.raises(Stop), _interrupts.deferred():
+        sink("first")
+        _interrupts.deliver(Stop(), _frame_in_threading_code())
+        sink("second")
+        pytest.fail("not stopped")
+    sink.close()
+    assert written == ["first", "second"]

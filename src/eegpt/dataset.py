@@ -1415,6 +1415,7 @@ class _BackgroundSink:
         if self.error is not None:
             raise self.error
         self.queue.put(result)
+        _interrupts.check()  # one deferred while waiting here or for this result
 
     def close(self, *, raise_error: bool = True) -> None:
         """Wait until everything queued is written."""
