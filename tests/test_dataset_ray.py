@@ -164,3 +164,37 @@ def test_a_device_the_cluster_lacks_fails_before_the_output_is_touched(
             embed_dataset(corpus, done, model=model, engine="ray", device=device,
                           shard_size=4, overwrite=True, progress=False)  # fmt: skip
         assert _shards(done) == shards
+
+
+def test_sigterm_stops_a_ray_run_through_eegpt_not_rays_own_handler(model, tmp_path):
+    """`ray.init` installs a SIGTERM handler that dumps a stack and exits with status 15 at
+    once; a Ray run started by the command line keeps eegpt's: one line, clean-up, 143."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    corpus, out = tmp_path / "corpus", tmp_path / "out"
+    make_corpus(corpus, 12, minutes=2.0)
+    weights = tmp_path / "small"
+    save_checkpoint(model, weights)
+    cmd = [sys.executable, "-m", "eegpt.dataset_cli", str(corpus), "-o", str(out), "--weights",
+           str(weights), "--shard-size", "2", "--engine", "ray", "-q"]  # fmt: skip
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 240
+        while not (out / "shard-00000.parquet").exists():
+            if proc.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"no shard written: {proc.communicate(timeout=60)[1].decode()}")
+            time.sleep(0.01)
+        os.kill(proc.pid, signal.SIGTERM)
+        _, err = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    err = err.decode()
+    assert proc.returncode == 143, err
+    assert "interrupted; run the same command again to resume (SIGTERM)" in err, err
+    assert "SIGTERM received" not in err and "Traceback" not in err, err
+    assert not list(out.glob(".*.tmp")), "a temporary file was left behind"

@@ -21,6 +21,8 @@ import contextlib
 import copy
 import json
 import logging
+import signal
+import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -133,8 +135,13 @@ def ray_session(
     loud = is_verbose(verbose)
     started = False
     if not ray.is_initialized():
+        on_sigterm = signal.getsignal(signal.SIGTERM)
         ray.init(address=address, include_dashboard=False, log_to_driver=loud)
         started = True
+        if callable(on_sigterm) and threading.current_thread() is threading.main_thread():
+            # Ray's own handler would print a stack dump and exit at once with status 15,
+            # skipping the clean-up (temporary files, Ray's shutdown) that the command's runs
+            signal.signal(signal.SIGTERM, on_sigterm)
     quiet = {"ray.data": logging.WARNING, "ray.data._internal.progress": logging.ERROR}
     old_levels = {name: logging.getLogger(name).level for name in quiet}
     if not loud:
