@@ -127,10 +127,11 @@ def test_cli_directory_output_and_failed_file(weights, edf, tmp_path, capsys):
         ]
     )
     err = capsys.readouterr().err
-    assert code == 1
+    assert code == 3  # finished, some files failed (as embed-dataset); 1 when none was embedded
     assert "broken.edf" in err and "1 ok, 1 failed" in err
     assert (outdir / "tuh_like.parquet").exists()
     assert not (outdir / "broken.parquet").exists()
+    assert main(["embed", str(bad), "--weights", str(weights), "-o", str(outdir), "-q"]) == 1
 
 
 def test_cli_without_weights_explains_how_to_get_them(edf, tmp_path, capsys):

@@ -1,7 +1,9 @@
 """Command line: ``eegpt embed | embed-dataset | probe | info | convert | fetch | demo``.
 
 Every command reports a problem with its input as one ``eegpt: error: ...`` line (exit status 1,
-or 2 for usage errors); anything else is reported as an internal error (a bug in eegpt).
+or 2 for usage errors); anything else is reported as an internal error (a bug in eegpt). A run
+over several files that embedded some of them but not all exits with 3
+(:data:`EXIT_SOME_FAILED`), as ``embed-dataset`` does.
 ``--debug`` shows the traceback too. SIGTERM and Ctrl-C stop a run cleanly: outputs are written
 atomically, so an interrupted run leaves complete files or none.
 """
@@ -432,8 +434,12 @@ def cmd_embed(args: argparse.Namespace) -> int:
             f"({hours:.2f} h of EEG) in {elapsed:.1f} s on {engine.device}",
             file=sys.stderr,
         )
-    return 1 if failed else 0
+    if not failed:
+        return 0
+    return EXIT_SOME_FAILED if ok else 1
 
+
+EXIT_SOME_FAILED = 3  # the run finished, but some of its files failed (named on stderr)
 
 FIGURE_SUFFIXES = (".png", ".pdf", ".svg")  # what --plot writes (matplotlib, by suffix)
 

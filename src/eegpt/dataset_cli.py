@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 from eegpt.cli import (
+    EXIT_SOME_FAILED,
     WEIGHTS_OPTION_HELP,
     add_inference_options,
     add_preprocessing_options,
@@ -21,9 +22,6 @@ from eegpt.cli import (
     preprocessing_config,
     run_command,
 )
-
-#: Exit status of a finished run in which some files failed (listed in ``_errors.csv``).
-EXIT_FILES_FAILED = 3
 
 DESCRIPTION = (
     "Embed every window of every EEG file of a folder, glob or manifest (CSV/TSV/Parquet with a "
@@ -134,7 +132,7 @@ def cmd_embed_dataset(args: argparse.Namespace) -> int:
         print(summary, file=sys.stderr)
     if not summary.complete:
         return 1
-    return EXIT_FILES_FAILED if summary.n_failed else 0
+    return EXIT_SOME_FAILED if summary.n_failed else 0
 
 
 def build_parser() -> argparse.ArgumentParser:
