@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from eegpt.channels import map_channels
+from eegpt.errors import RecordingError
 from eegpt.io import Recording, as_recording, read_recording
 
 TUH_NAMES = [
@@ -364,7 +365,7 @@ def _eeglab_raw(seconds=20.0, sfreq=256.0):
     return raw
 
 
-def test_eeglab_files_continuous_with_boundaries_and_epoched(tmp_path, model):
+def test_eeglab_files_continuous_with_boundaries_and_epoched(tmp_path, model, capsys):
     """EEGLAB .set files: continuous ones with 'boundary' events (data cut out there: the windows
     over them are flagged bad, MNE's warning names the file), epoched ones read as epochs from a
     path (embed, `eegpt channels`, probe inputs), as mne.read_epochs_eeglab reads them."""
@@ -399,8 +400,12 @@ def test_eeglab_files_continuous_with_boundaries_and_epoched(tmp_path, model):
     assert main(["channels", str(epo)]) == 0
     rec, labels = _read_one(epo)
     assert rec.data.shape == (3, 6, 1024) and list(labels) == ["rest", "task", "rest"]
-    with pytest.raises(Exception, match="does not seem to contain epochs"):
+    with pytest.raises(RecordingError, match="cont.set is a continuous EEGLAB recording, not"):
         _read_one(cont)
+    capsys.readouterr()
+    assert main(["probe", "train", str(cont), "--weights", "w", "-o", str(tmp_path / "p")]) == 1
+    err = capsys.readouterr().err
+    assert "continuous EEGLAB recording" in err and "`eegpt embed`" in err and "MNE" not in err
 
 
 def test_unapplied_projectors_are_named_where_they_are_not_applied(tmp_path):

@@ -361,7 +361,17 @@ def read_epochs_file(path: Path, verbose: bool | str | int | None = None) -> mne
         raise FileNotFoundError(f"EEG file not found: {path}")
     level = mne_verbose(verbose)
     if path.suffix.lower() == ".set":
-        return _mne_call(path, lambda: mne.read_epochs_eeglab(path, verbose=level))
+        try:
+            return _mne_call(path, lambda: mne.read_epochs_eeglab(path, verbose=level))
+        except RecordingError as err:
+            if "does not seem to contain epochs" not in str(err.__cause__):
+                raise
+            raise RecordingError(
+                f"{path} is a continuous EEGLAB recording, not epochs: embed it with `eegpt "
+                "embed` (eegpt.embed); for labelled epochs (`eegpt probe`) cut them first "
+                "(mne.Epochs(raw, events, event_id) or mne.make_fixed_length_epochs) and save "
+                "them as *-epo.fif"
+            ) from err.__cause__
     return _mne_call(path, lambda: mne.read_epochs(path, preload=True, verbose=level))
 
 

@@ -110,9 +110,9 @@ def _read_one(
             labels = _column_labels(metadata[label_column])
         return dataclasses.replace(rec, source=str(path)), labels
     raise ValueError(
-        f"{path}: unsupported input; give MNE epochs (*-epo.fif), epoched EEGLAB (.set) or an "
-        ".npz with X, ch_names, "
-        "sfreq (see 'eegpt probe train --help')"
+        f"{path}: unsupported input; give labelled epochs: MNE epochs (*-epo.fif), epoched "
+        "EEGLAB (.set) or an .npz with X, ch_names, sfreq (and y for training). A continuous "
+        "recording is embedded with `eegpt embed`; cut epochs from it first for a probe"
     )
 
 
