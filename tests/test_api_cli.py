@@ -541,7 +541,7 @@ def test_cli_channels_shows_and_draws_the_mapping(edf, tmp_path, capsys):
     png = tmp_path / "map.png"
     assert main(["channels", str(edf), "--drop", "EEG A1-REF", "--plot", str(png)]) == 0
     out = capsys.readouterr().out
-    assert "22 channels typed EEG at 250 Hz, 0.5 min" in out and "EEG T3-REF   ->  T7 (25)" in out
+    assert "22 channels typed EEG at 250 Hz, 30.0 s" in out and "EEG T3-REF   ->  T7 (25)" in out
     assert "dropped: EEG A1-REF, EEG A2-REF, EEG EKG1-REF" in out
     assert png.stat().st_size > 10_000 and png.read_bytes()[:4] == b"\x89PNG"
 
@@ -718,10 +718,40 @@ def test_cli_channels_lists_a_file_whose_eeg_channels_are_all_bad(tmp_path, caps
     drawn = tmp_path / "allbad.png"
     assert main(["channels", str(fif), "--plot", str(drawn)]) == 1
     captured = capsys.readouterr()
-    assert "3 channels typed EEG at 250 Hz" in captured.out and "Cz" in captured.out
+    assert "3 channels typed EEG at 250 Hz, 10.0 s" in captured.out and "Cz" in captured.out
     assert "not EEG by type or marked bad, not used: HEOG (eog)" in captured.out
     assert "all 3 channel(s) of the type picked ('eeg') are marked bad" in captured.err
     assert drawn.read_bytes()[:4] == b"\x89PNG"
     assert main(["channels", str(epo), str(fif)]) == 1
     captured = capsys.readouterr()
     assert "5 epochs of 2 s" in captured.out and captured.err.count("are marked bad") == 2
+
+
+def test_cli_channels_says_a_recording_is_shorter_than_one_window(tmp_path, capsys):
+    info = mne.create_info(["Fz", "Cz", "Pz"], 250.0, "eeg")
+    short = tmp_path / "short_raw.fif"
+    mne.io.RawArray(np.random.default_rng(0).normal(0, 2e-5, (3, 500)), info, verbose=False).save(
+        short
+    )
+    assert main(["channels", str(short)]) == 0
+    out = capsys.readouterr().out
+    assert "at 250 Hz, 2 s, shorter than one 4 s window (`eegpt embed` needs --tail pad" in out
+
+
+def test_embed_names_the_keyword_meant():
+    """A command-line option's name or a typo as a keyword of model.embed names the keyword
+    it takes; array input without sfreq says how to give it."""
+    from eegpt.config import EEGPTConfig
+    from eegpt.errors import RecordingError
+    from eegpt.model import EEGPT
+
+    model = EEGPT(EEGPTConfig(embed_dim=16, depth=1, num_heads=2, embed_num=2))
+    x, names = np.zeros((3, 2048)), ["Cz", "Pz", "Fz"]
+    with pytest.raises(TypeError, match=r"\['window'\] \(did you mean: 'window' -> window_s"):
+        model.embed(x, ch_names=names, sfreq=256, window=4)
+    with pytest.raises(TypeError, match=r"'batch' -> batch_size=\?\); it takes ch_names"):
+        model.embed(x, ch_names=names, sfreq=256, batch=4)
+    with pytest.raises(TypeError, match=r"'rescale' -> preprocessing=PreprocessingConfig"):
+        model.embed(x, ch_names=names, sfreq=256, rescale=1e-6)
+    with pytest.raises(RecordingError, match=r"needs sfreq: .*embed\(x, ch_names=\["):
+        model.embed(x, ch_names=names, units="uV")

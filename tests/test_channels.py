@@ -227,7 +227,7 @@ def test_rename_can_keep_a_cz_referenced_channel():
 
 
 def test_rename_validation():
-    with pytest.raises(ValueError, match="rename keys"):
+    with pytest.raises(ValueError, match="rename or drop \\['Fp2'\\] \\(rename keys"):
         map_channels(["Fp1"], rename={"Fp2": "FP2"})
     with pytest.raises(ValueError, match="rename values must be EEGPT vocabulary names"):
         map_channels(["E1", "Fp1"], rename={"E1": "XYZ"})
@@ -242,7 +242,7 @@ def test_rename_keys_a_recording_lacks_can_be_ignored():
     rename = {"Ch1": "C3", "ECG": None}  # one rename for a corpus of differing montages
     assert map_channels(["Ch1", "Fp1"], rename=rename, on_missing="ignore").names == ("C3", "FP1")
     assert map_channels(["Fp1", "ECG"], rename=rename, on_missing="ignore").dropped == ("ECG",)
-    with pytest.raises(ValueError, match=r"--drop names\) \['ECG'\].*on_missing='ignore'"):
+    with pytest.raises(ValueError, match=r"drop \['ECG'\] \(rename keys.*on_missing='ignore'"):
         map_channels(["Ch1", "Fp1"], rename=rename)
     with pytest.raises(ValueError, match="on_missing"):
         map_channels(["Fp1"], on_missing="warn")

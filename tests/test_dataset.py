@@ -300,6 +300,18 @@ def test_a_truncated_file_is_blamed_on_its_truncation(tmp_path):
     assert "What is left cannot be used: RecordingError" in loaded.error
 
 
+def test_a_failed_file_that_was_read_keeps_its_duration(tmp_path):
+    """A recording too short for one window fails, and the reports give its real length; a
+    file that could not be read at all has none."""
+    raw, _ = synthetic_raw(minutes=2.0 / 60, seed=3)  # 2 s
+    short = write_edf(raw, tmp_path / "short.edf")
+    loaded = load_file(0, str(short), PreprocessingConfig())
+    assert "shorter than one window" in loaded.error
+    assert loaded.duration_s == pytest.approx(2.0, abs=0.01)
+    (tmp_path / "junk.edf").write_bytes(CORRUPT)
+    assert load_file(1, str(tmp_path / "junk.edf"), PreprocessingConfig()).duration_s == 0.0
+
+
 def test_manifest_values_are_kept_as_written(corpus, tmp_path):
     """Zero-padded ids stay text, empty cells are missing, numbers stay numbers."""
     manifest = tmp_path / "list.csv"
@@ -788,6 +800,28 @@ def test_summary_counts_warnings_by_kind():
         "untrained channel embeddings": 1,
     }  # fmt: skip
     assert list(kinds)[0] == "channels outside the vocabulary"  # most common first
+
+    # the texts as eegpt writes them: resampling, MNE's and MNE-BIDS's own warnings
+    import warnings as w
+
+    from eegpt._logging import pass_on_warnings
+    from eegpt.preprocessing import polyphase_ratio
+
+    with w.catch_warnings(record=True) as caught:
+        w.simplefilter("always")
+        polyphase_ratio(333.33, 256.0, "x.fif")
+        with w.catch_warnings(record=True) as inner:
+            w.simplefilter("always")
+            w.warn("Online software filter detected.", RuntimeWarning, stacklevel=1)
+        pass_on_warnings(inner, Path("x.vhdr"))
+        pass_on_warnings(inner, Path("sub-01_eeg.vhdr"), reader="MNE-BIDS")
+    texts = [str(c.message) for c in caught]
+    assert texts[0].startswith("x.fif: resampling 333.33 Hz -> 256 Hz uses the ratio")
+    assert texts[1:] == ["x.vhdr: MNE: Online software filter detected.",
+                         "sub-01_eeg.vhdr: MNE-BIDS: Online software filter detected."]  # fmt: skip
+    kinds, n = _warning_kinds([{"warnings": [t]} for t in texts])
+    assert kinds == {"approximate resampling ratio": 1, "from MNE's reader": 1,
+                     "from MNE-BIDS": 1} and n == 3  # fmt: skip
 
 
 def test_long_warnings_are_cut_visibly():

@@ -380,7 +380,7 @@ def test_eeglab_files_continuous_with_boundaries_and_epoched(tmp_path, model, ca
     with pytest.warns(RuntimeWarning) as record:
         emb = model.embed(cont, device="cpu")
     texts = [str(w.message) for w in record]
-    assert any(t.startswith(f"{cont}: The data contains 'boundary' events") for t in texts)
+    assert any(t.startswith(f"{cont}: MNE: The data contains 'boundary' events") for t in texts)
     assert any("2 of 5 windows overlap annotations marked bad (boundary: 2)" in t for t in texts)
     assert emb.bad.tolist() == [False, True, False, True, False]
     with pytest.warns(RuntimeWarning):

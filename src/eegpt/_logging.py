@@ -171,18 +171,23 @@ def warn(message: str, category: type[Warning] = RuntimeWarning) -> None:
 
 
 def pass_on_warnings(
-    caught: list[warnings.WarningMessage], path: Path, skip: re.Pattern[str] | None = None
+    caught: list[warnings.WarningMessage],
+    path: Path,
+    skip: re.Pattern[str] | None = None,
+    reader: str = "MNE",
 ) -> None:
-    """Pass on warnings caught while a library read ``path`` as warnings about that file
-    (several files are read in one run: "The data contains 'boundary' events" alone does not
-    say which), leaving out those ``skip`` matches; deprecations and the like keep their
-    category and text (and so their filters)."""
+    """Pass on warnings caught while a library (``reader``) read ``path`` as warnings about
+    that file, saying whose they are (several files are read in one run: "The data contains
+    'boundary' events" alone does not say which): ``"PATH: MNE: text"``. Those ``skip``
+    matches are left out; deprecations and the like keep their category and text (and so
+    their filters)."""
     for w in caught:
         text = str(w.message)
         if skip is not None and skip.match(text):
             continue
         if issubclass(w.category, (RuntimeWarning, UserWarning)):
-            warn(text if str(path) in text or path.name in text else f"{path}: {text}")
+            named = str(path) in text or path.name in text
+            warn(f"{reader}: {text}" if named else f"{path}: {reader}: {text}")
         else:
             warnings.warn(w.message, w.category, stacklevel=3)
 

@@ -147,6 +147,41 @@ def embed(
     return Embeddings(out, job.onsets, job.metadata)
 
 
+# command-line options whose keyword in Python differs from their name
+_CLI_KEYWORDS = {
+    "window": "window_seconds=",
+    "rescale": "preprocessing=PreprocessingConfig(scale=...) (or units= for arrays)",
+    "strict_channels": "on_unknown='raise'",
+    "drop": "rename={name: None}",
+    "quiet": "verbose=False",
+    "pool": "the result's .pooled('mean')",
+    "output": "embed_to_file(model, data, path)",
+    "weights": "eegpt.load_model(weights).embed(...)",
+}
+
+
+def check_embed_keywords(keywords: Sequence[str]) -> None:
+    """Refuse keywords :func:`embed` does not take, naming the one meant (a typo, or a
+    command-line option's name such as ``window``); ``TypeError`` as Python's own."""
+    import difflib
+    import inspect
+
+    known = [p for p in inspect.signature(embed).parameters if p not in ("model", "data")]
+    unknown = [k for k in keywords if k not in known]
+    if not unknown:
+        return
+    hints = []
+    for key in unknown:
+        meant = _CLI_KEYWORDS.get(key.replace("-", "_"))
+        close = difflib.get_close_matches(key, known, n=1)
+        if meant or close:
+            hints.append(f"{key!r} -> {meant or close[0] + '='}")
+    hint = f" (did you mean: {'; '.join(hints)}?)" if hints else ""
+    raise TypeError(
+        f"embed() got unexpected keyword argument(s) {unknown}{hint}; it takes {', '.join(known)}"
+    )
+
+
 @honours_verbose
 def embed_to_file(
     model: EEGPT,

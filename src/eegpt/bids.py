@@ -103,7 +103,7 @@ def read_raw_bids(path: Path, root: Path, verbose: Any = None) -> mne.io.BaseRaw
                 "reading it with its BIDS sidecars (*_channels.tsv, *_events.tsv, *_eeg.json, "
                 f"participants.tsv) failed: {type(err).__name__}: {err}"
             ) from err
-    pass_on_warnings(caught, path, skip=_NOISE)
+    pass_on_warnings(caught, path, skip=_NOISE, reader="MNE-BIDS")
     return raw
 
 

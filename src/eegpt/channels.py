@@ -706,10 +706,13 @@ def _check_rename(rename: dict[str, str | None], names: list[str]) -> None:
             else ""
         )
         raise ValueError(
-            f"rename keys (command line: --rename/--drop names) {missing} are not among the "
-            f"channel names {names}; check their spelling. (For a rename meant only for the "
-            "recordings that have the channel, pass on_missing='ignore'; the command line does "
-            "so when given several recordings.)" + spelling_hint(missing, names) + cap
+            f"channel(s) to rename or drop {missing} (rename keys; --rename/--drop on the "
+            f"command line) are not among the channel names {names}; check their spelling."
+            + spelling_hint(missing, names)
+            + cap
+            + " (A rename meant only for the recordings that have the channel: "
+            "on_missing='ignore' in Python; the command line ignores such names when it is "
+            "given several recordings.)"
         )
     bad = [
         f"{key!r}: {value!r}"

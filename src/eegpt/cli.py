@@ -502,7 +502,7 @@ def _open_for_channels(path: Path, mapping_args: dict[str, Any]) -> tuple[Any, A
     """``(recording, channel mapping, mne.Info, size text)`` of a file for `eegpt channels`:
     continuous files through their header only, files of epochs read whole (they are small)."""
     from eegpt.io import as_recording, read_epochs_file
-    from eegpt.preprocessing import map_recording_channels
+    from eegpt.preprocessing import PreprocessingConfig, map_recording_channels
     from eegpt.streaming import open_stream_unless_epochs
 
     mapping_args = dict(mapping_args)
@@ -510,7 +510,16 @@ def _open_for_channels(path: Path, mapping_args: dict[str, Any]) -> tuple[Any, A
     stream = open_stream_unless_epochs(path, picks=picks, **mapping_args)
     if stream is not None:
         seconds = stream.n_times / stream.sfreq
-        size = f"{seconds / 60:.1f} min" if seconds < 3600 else f"{seconds / 3600:.2f} h"
+        window = PreprocessingConfig().window_seconds
+        if seconds < window:
+            size = (
+                f"{seconds:.3g} s, shorter than one {window:g} s window (`eegpt embed` needs "
+                "--tail pad or a shorter --window for it)"
+            )
+        elif seconds < 60:
+            size = f"{seconds:.1f} s"
+        else:
+            size = f"{seconds / 60:.1f} min" if seconds < 3600 else f"{seconds / 3600:.2f} h"
         return stream, stream.mapping, stream.raw.info, size
     epochs = read_epochs_file(path)
     rec = as_recording(epochs, picks=picks)

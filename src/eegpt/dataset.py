@@ -568,7 +568,8 @@ class LoadedFile:
     mapping : dict
         :meth:`ChannelMapping.to_dict` of the channels used (empty on error).
     duration_s : float
-        Length of the recording in seconds (0 on error).
+        Length of the recording in seconds (all epochs together); for a failed file, as read
+        (0 if it could not be read).
     error : str | None
         Why the file failed, or None.
     warnings : list of str
@@ -591,9 +592,11 @@ class LoadedFile:
         return int(len(self.onsets))
 
     @classmethod
-    def failed(cls, index: int, error: str, warnings_: list[str] | None = None) -> LoadedFile:
+    def failed(
+        cls, index: int, error: str, warnings_: list[str] | None = None, duration_s: float = 0.0
+    ) -> LoadedFile:
         empty = np.zeros((0, 0, 0), np.float32)
-        return cls(index, empty, np.zeros(0), {}, 0.0, error, list(warnings_ or []))
+        return cls(index, empty, np.zeros(0), {}, duration_s, error, list(warnings_ or []))
 
 
 @dataclass
@@ -660,6 +663,7 @@ def load_file(
         # about the file
         for category in (DeprecationWarning, PendingDeprecationWarning, FutureWarning):
             warnings.simplefilter("ignore", category)
+        recording = None
         try:
             recording = as_recording(path, verbose=False)  # warnings on, no log lines
             mapping = map_channels(
@@ -676,7 +680,8 @@ def load_file(
             truncated = next((t for t in texts if "the file is truncated" in t), None)
             if truncated:  # the cause of what failed next (e.g. too short for a window)
                 reason = f"{truncated} What is left cannot be used: {reason}"
-            return LoadedFile.failed(index, reason, texts)
+            seconds = 0.0 if recording is None else _total_duration(recording)
+            return LoadedFile.failed(index, reason, texts, seconds)
     data, onsets = windows.data, np.asarray(windows.onsets, np.float64)
     labels = recording.labels
     info = WindowInfo(annotations=None if found is None else found.per_window, labels=labels)
@@ -697,16 +702,21 @@ def load_file(
             info.labels = found.kept(labels)
         if info.metadata is not None:
             info.metadata = found.kept(info.metadata)
-    n_epochs = recording.data.shape[0] if recording.is_epoched else 1
     return LoadedFile(
         index=index,
         data=np.ascontiguousarray(data, dtype=np.float32),
         onsets=onsets,
         mapping=mapping.to_dict(),
-        duration_s=float(recording.duration) * n_epochs,  # all epochs together
+        duration_s=_total_duration(recording),
         warnings=_warning_texts(caught),
         windows=info,
     )
+
+
+def _total_duration(recording: Any) -> float:
+    """Seconds of a recording, all epochs together."""
+    n_epochs = recording.data.shape[0] if recording.is_epoched else 1
+    return float(recording.duration) * n_epochs
 
 
 def _metadata_rows(frame: Any) -> list[str]:
@@ -1672,6 +1682,10 @@ _WARNING_KINDS = (  # (words in the text, kind) for warnings that name no check
     ("marked bad were left out", "bad channels left out"),
     ("embeddings are untrained", "untrained channel embeddings"),
     ("overlap annotations marked bad", "windows over bad annotations"),
+    ("uses the ratio", "approximate resampling ratio"),
+    ("SSP projector", "unapplied projectors"),
+    ("MNE-BIDS: ", "from MNE-BIDS"),
+    ("MNE: ", "from MNE's reader"),
 )
 
 

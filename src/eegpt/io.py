@@ -1116,8 +1116,9 @@ def _from_array(
     if ch_names is None or sfreq is None:
         missing = [n for n, v in (("ch_names", ch_names), ("sfreq", sfreq)) if v is None]
         raise RecordingError(
-            f"array input needs {' and '.join(missing)}: as_recording(array, ch_names=[...], "
-            "sfreq=..., units='uV')"
+            f"array input needs {' and '.join(missing)}: pass the channel names and the "
+            "sampling rate in Hz with it, e.g. embed(x, ch_names=['Fp1', 'Fp2', ...], "
+            "sfreq=500, units='uV')"
         )
     if isinstance(ch_names, str):
         raise RecordingError(f"ch_names must be a list of names, not the single str {ch_names!r}")

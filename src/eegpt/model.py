@@ -1025,8 +1025,9 @@ class EEGPT(nn.Module):
         Returns :class:`~eegpt.outputs.Embeddings`: ``data`` ``[n_windows, N, S, D]`` float32,
         ``onsets`` in seconds, provenance ``metadata``.
         """
-        from eegpt.api import embed
+        from eegpt.api import check_embed_keywords, embed
 
+        check_embed_keywords(list(kwargs))
         return embed(self, data, **kwargs)
 
     def forward(self, x: torch.Tensor, chan_ids: torch.Tensor | None = None) -> torch.Tensor:

@@ -342,11 +342,11 @@ def nearest_source(
     return np.minimum(np.floor(scaled).astype(np.int64), n_in - 1)
 
 
-def polyphase_ratio(sfreq: float, new_sfreq: float) -> tuple[int, int]:
+def polyphase_ratio(sfreq: float, new_sfreq: float, source: str | None = None) -> tuple[int, int]:
     """``(up, down)`` of polyphase resampling from ``sfreq`` to ``new_sfreq`` Hz.
 
-    The ratio is approximated by a fraction with denominator <= 1000, with a warning when that
-    shifts the time scale by more than 1e-9.
+    The ratio is approximated by a fraction with denominator <= 1000, with a warning (naming
+    ``source``, the recording, if given) when that shifts the time scale by more than 1e-9.
 
     Raises
     ------
@@ -366,8 +366,9 @@ def polyphase_ratio(sfreq: float, new_sfreq: float) -> tuple[int, int]:
         effective = sfreq * approx.numerator / approx.denominator
         error = abs(effective - new_sfreq) / new_sfreq
         if error > 1e-9:
+            where = f"{source}: " if source else ""
             _warn(
-                f"resampling {sfreq:g} Hz -> {new_sfreq:g} Hz uses the ratio "
+                f"{where}resampling {sfreq:g} Hz -> {new_sfreq:g} Hz uses the ratio "
                 f"{approx.numerator}/{approx.denominator}, i.e. {effective:.10g} Hz treated as "
                 f"{new_sfreq:g} Hz (time scale off by {error:.2e}); resample the recording to a "
                 "rate with a simpler ratio first (e.g. raw.resample) if that matters."
@@ -392,6 +393,7 @@ def resample(
     new_sfreq: float,
     *,
     method: Literal["polyphase", "nearest"] = "polyphase",
+    source: str | None = None,
 ) -> np.ndarray:
     """Resample along the last axis.
 
@@ -408,6 +410,8 @@ def resample(
         DC gain error and transients at the edges; its output has ``ceil(n_times * up / down)``
         samples. Nearest gives ``round(n_times * new_sfreq / sfreq)`` samples, picked as
         :func:`nearest_indices` (float32 tensors) does.
+    source : str | None
+        The recording, named in the warning about an approximated ratio.
 
     Returns
     -------
@@ -432,7 +436,7 @@ def resample(
         return np.take(x, nearest_indices(n, n_out), axis=-1)
     if method != "polyphase":
         raise ValueError(f"method must be 'polyphase' or 'nearest', got {method!r}")
-    up, down = polyphase_ratio(sfreq, new_sfreq)
+    up, down = polyphase_ratio(sfreq, new_sfreq, source)
     rows = x.reshape(-1, n)  # a view for contiguous input
     n_out = -(-n * up // down)
     out = np.empty((rows.shape[0], n_out), dtype=np.float64)
@@ -535,7 +539,7 @@ def prepare(
             raise RecordingError(f"{source}: average_reference needs at least 2 channels; got 1")
         x -= x.mean(axis=-2, keepdims=True)
     try:
-        x = resample(x, recording.sfreq, config.sfreq, method=config.resample)
+        x = resample(x, recording.sfreq, config.sfreq, method=config.resample, source=source)
     except ValueError as err:
         raise RecordingError(f"{source}: {err}") from err
     x *= config.scale  # a float64 array owned here (copy or resampled)

@@ -297,7 +297,7 @@ class WindowStream:
             self.n_out = int(round(n_in * config.sfreq / sfreq))
         else:
             try:
-                self._up, self._down = polyphase_ratio(sfreq, config.sfreq)
+                self._up, self._down = polyphase_ratio(sfreq, config.sfreq, source)
             except ValueError as err:
                 raise RecordingError(f"{source}: {err}") from err
             self.n_out = -(-n_in * self._up // self._down)
