@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import random
 import signal
 import sys
@@ -113,3 +114,35 @@ def test_the_writer_queue_raises_a_deferred_interrupt_after_handing_on_the_resul
         pytest.fail("not stopped")
     sink.close()
     assert written == ["first", "second"]
+
+
+@pytest.mark.skipif(not hasattr(signal, "setitimer"), reason="needs signal.setitimer")
+def test_ctrl_c_from_python_is_deferred_too():
+    """A script or notebook (Python's default SIGINT handler, not the command line's): the
+    block defers Ctrl-C the same way while it runs and puts the default handler back."""
+    import os
+
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    rng = random.Random(1)
+    try:
+        with _interrupts.deferred():
+            assert signal.getsignal(signal.SIGINT) is not signal.default_int_handler
+        assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+        # SIGINT sent from a timer signal's handler: it is handled at a moment in the main
+        # thread as random as a key press, and as often inside the queue's code
+        alarm = signal.signal(signal.SIGALRM, lambda *_: os.kill(os.getpid(), signal.SIGINT))
+        for _ in range(200):
+            sink = _BackgroundSink(lambda item: None, depth=4)
+            signal.setitimer(signal.ITIMER_REAL, rng.uniform(0.0005, 0.004))
+            with pytest.raises(KeyboardInterrupt), _interrupts.deferred():
+                while True:
+                    sink(object())
+            closer = threading.Thread(target=sink.close, daemon=True)
+            closer.start()
+            closer.join(5)
+            assert not closer.is_alive(), "the writer's queue lock was left held"
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGINT, previous)
+        with contextlib.suppress(NameError):
+            signal.signal(signal.SIGALRM, alarm)

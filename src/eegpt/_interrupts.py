@@ -11,13 +11,17 @@ Inside :func:`deferred`, an interrupt that lands in such code is therefore not r
 the handler calls the block's ``on_interrupt`` at once (to cut long waits short, such as
 stopping reader processes) and the exception is raised at the next :func:`check` or when the
 block ends. Anywhere else (our own code, a file reader, a torch kernel's return) it is raised
-at once, as usual.
+at once, as usual. The command line's handlers go through :func:`deliver`; from Python (a
+script, a notebook) Ctrl-C reaches Python's default handler, which the block replaces with one
+that does the same while it runs.
 """
 
 from __future__ import annotations
 
 import contextlib
+import signal
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from types import FrameType
 
@@ -63,12 +67,23 @@ def check() -> None:
         raise exc
 
 
+def _keyboard_interrupt(signum: int, frame: FrameType | None) -> None:
+    """Python's default Ctrl-C handler, through :func:`deliver`."""
+    deliver(KeyboardInterrupt(), frame)
+
+
 @contextlib.contextmanager
 def deferred(on_interrupt: Callable[[], None] = lambda: None) -> Iterator[None]:
     """Defer interrupts that land in locking code to :func:`check` calls inside the block, or
     to its end. Blocks nest; ``on_interrupt`` runs (in the main thread, from the signal
     handler) when an interrupt is deferred and must only do what is safe there: send signals,
-    set flags."""
+    set flags. Python's default SIGINT handler is replaced by one that defers, in the block."""
+    swap = (
+        threading.current_thread() is threading.main_thread()
+        and signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    )
+    if swap:
+        signal.signal(signal.SIGINT, _keyboard_interrupt)
     _callbacks.append(on_interrupt)
     try:
         yield
@@ -76,5 +91,8 @@ def deferred(on_interrupt: Callable[[], None] = lambda: None) -> Iterator[None]:
         _callbacks.remove(on_interrupt)
         check()  # the interrupt, not what it caused (a broken pool, a cancelled future)
         raise
+    finally:
+        if swap:
+            signal.signal(signal.SIGINT, signal.default_int_handler)
     _callbacks.remove(on_interrupt)
     check()
