@@ -52,19 +52,23 @@ def annotated_raw(minutes: float = 1.0):
 def test_overlap_rule_matches_mne():
     onsets = np.arange(5) * 4.0  # windows [0, 4), [4, 8), ...
     ann = mne.Annotations(  # MNE keeps annotations sorted by onset
-        onset=[4.0, 9.0, 3.0, 16.0, 13.0],
-        duration=[0.0, 0.0, 2.0, 0.0, 0.0],
-        description=["BAD_at_start", "bad_inside", "BAD_across", "Bad_last_start", "EDGE"],
-    )
+        onset=[4.0, 9.0, 3.0, 16.0, 13.0, 8.0, 0.0, 20.0],
+        duration=[0.0, 0.0, 2.0, 0.0, 0.0, 0.0, 0.0, 0.0],
+        description=["BAD_at_start", "bad_inside", "BAD_across", "Bad_last_start", "EDGE",
+                     "stim_at_start", "stim_at_0", "stim_after_the_end"],
+    )  # fmt: skip
     per_window = window_annotations(ann, onsets, 4.0)
     # MNE's rule for epochs: onset < window end and onset + duration > window start, so a
-    # zero-duration annotation at a window's first sample (4.0, 16.0) belongs to no window
-    assert per_window == [["BAD_across"], ["BAD_across"], ["bad_inside"], ["EDGE"], []]
+    # zero-duration bad annotation at a window's first sample (4.0, 16.0) belongs to no window
+    # (mne.Epochs keeps that epoch); a zero-duration event there (a stimulus) is in it
+    assert per_window == [["stim_at_0", "BAD_across"], ["BAD_across"],
+                          ["stim_at_start", "bad_inside"], ["EDGE"], []]  # fmt: skip
     assert bad_windows(per_window).tolist() == [True, True, True, False, False]
     assert window_annotations(None, onsets, 4.0) == [[]] * 5
     # overlapping windows: a span can touch several, unsorted onsets are handled
     over = window_annotations(ann, np.array([8.0, 0.0, 2.0]), 4.0)
-    assert over == [["bad_inside"], ["BAD_across"], ["BAD_across", "BAD_at_start"]]
+    assert over == [["stim_at_start", "bad_inside"], ["stim_at_0", "BAD_across"],
+                    ["BAD_across", "BAD_at_start"]]  # fmt: skip
 
 
 def test_is_bad_and_summary():

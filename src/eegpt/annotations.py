@@ -83,6 +83,13 @@ def window_annotations(
 ) -> list[list[str]]:
     """The descriptions of the annotations that overlap each window.
 
+    A window ``[onset, onset + length_s)`` holds an annotation that starts before its end and
+    ends after its start (MNE's rule for epochs, so that bad windows are the epochs
+    ``mne.Epochs(..., reject_by_annotation=True)`` drops). A zero-length event (a stimulus)
+    at a window's first sample belongs to that window, as a half-open interval has it; a
+    zero-length *bad* annotation there does not (MNE's rule again), nor does a discontinuity
+    mark (EEGLAB ``boundary``): the window that starts at it holds contiguous samples.
+
     Parameters
     ----------
     annotations : mne.Annotations | None
@@ -109,12 +116,14 @@ def window_annotations(
     # window that starts at it holds contiguous samples only
     points = np.array([_is_cut(d) for d in annotations.description], dtype=bool)
     ends = starts + np.where(points, 0.0, durations)
+    # zero-length events (not bad, not cuts) also belong to the window that starts at them
+    events = (ends == starts) & ~points & ~np.array([is_bad(d) for d in annotations.description])
     order = np.argsort(onsets, kind="stable")
     sorted_onsets = onsets[order]
-    for start, end, desc in zip(starts, ends, annotations.description, strict=True):
-        # windows with onset < end and onset + length > start
+    for start, end, event, desc in zip(starts, ends, events, annotations.description, strict=True):
+        # windows with onset < end (onset <= end for an event) and onset + length > start
         first = np.searchsorted(sorted_onsets, start - length_s, side="right")
-        last = np.searchsorted(sorted_onsets, end, side="left")
+        last = np.searchsorted(sorted_onsets, end, side="right" if event else "left")
         for j in order[first:last]:
             if str(desc) not in out[j]:
                 out[j].append(str(desc))
