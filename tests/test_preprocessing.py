@@ -452,7 +452,9 @@ def test_rescale_corrects_a_wrong_unit_and_the_checks_judge_the_result():
     np.testing.assert_allclose(fixed.data, right.data, rtol=1e-6, atol=1e-9)
     # A correction in the wrong direction is reported with the values it produced.
     with pytest.warns(
-        RuntimeWarning, match=r"34.9 V after rescaling by 1000.*by 0.001: --rescale 0.001 "
+        RuntimeWarning,
+        match=r"34.9 V after rescaling by 1000.*by 0.001 in all, not 1000: --rescale 0.001 on "
+        r"the command line \(a manifest's rescale column multiplies",
     ):
         prepare(
             as_recording(x * 1e3, ch_names=NAMES, sfreq=256.0),

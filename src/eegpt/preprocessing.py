@@ -952,6 +952,10 @@ def _check_amplitude(
             else f"rescale the samples as read by {fix:g}: --rescale {fix:g} on the command "
             f"line; in Python raw.apply_function(lambda x: x * {fix:g}) before use, or "
             f"PreprocessingConfig(scale={fix * PRETRAINING_SCALE:g}) for embeddings"
+            if gain == 1.0
+            else f"rescale the samples as read by {fix:g} in all, not {gain:g}: --rescale "
+            f"{fix:g} on the command line (a manifest's rescale column multiplies with it: give "
+            f"one of the two); in Python PreprocessingConfig(scale={fix * PRETRAINING_SCALE:g})"
         )
         # values in micro- or millivolts: arrays can say so instead
         arrays = f", or give NumPy arrays their unit (model.embed(x, ..., units={unit!r}))"
