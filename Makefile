@@ -40,5 +40,8 @@ format: install
 test: lint
 	$(BIN)/python -m pytest -q
 
+bench-cpu: install
+	PYTHON=$(abspath $(BIN))/python bash benchmarks/run_cpu.sh
+
 clean:
 	rm -rf $(VENV) eegpt-demo .pytest_cache .ruff_cache

@@ -30,7 +30,7 @@ import numpy as np
 import torch
 from common import environment, log, wait_for_idle_cpu, write_json
 
-from eegpt.config import get_config
+from eegpt.config import PRESETS, get_config
 from eegpt.dataset import embed_dataset, load_file, read_embeddings, resolve_inputs
 from eegpt.demo import synthetic_raw, write_edf
 from eegpt.engine import InferenceEngine
@@ -160,7 +160,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--engines", default="inprocess,ray", help="comma list (inprocess,ray)")
     p.add_argument("--files", type=int, default=6, help="EDF files in the corpus (6)")
     p.add_argument("--minutes", type=float, default=5.0, help="minutes per file (5)")
-    p.add_argument("--preset", default="large", help="encoder size preset (large)")
+    p.add_argument(
+        "--preset", default="large", choices=sorted(PRESETS), help="encoder size preset (large)"
+    )
     p.add_argument("--precision", default=None, help="default: bfloat16 on GPU, float32 on CPU")
     p.add_argument("--batch-size", type=int, default=64)
     p.add_argument("--shard-size", type=int, default=4)

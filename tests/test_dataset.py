@@ -420,6 +420,8 @@ def test_stream_precision_reaches_the_engines_and_the_run_settings(corpus, model
     with pytest.raises(ValueError, match="needs precision"):
         embed_dataset(corpus / "a", plain, stream_precision="float16", **kw)
     assert not plain.exists()  # refused before anything was written
+    with pytest.raises(ValueError, match=r"^shard_size=0 \(--shard-size\), batch_size=0"):
+        embed_dataset(corpus / "a", plain, **{**kw, "shard_size": 0}, batch_size=0)
     embed_dataset(corpus / "a", plain, **kw)
     spec, _ = read_shard_status(next(plain.glob("shard-*.parquet")))
     assert "stream_precision" not in spec

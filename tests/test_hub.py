@@ -292,3 +292,24 @@ def test_an_existing_folder_wins_over_a_pretrained_name(tmp_path, monkeypatch):
     shutil.rmtree("eegpt-large")  # no such folder: the name is downloaded
     with pytest.raises(AssertionError, match="download"):
         load_model("eegpt-large")
+
+
+def test_info_and_convert_take_names_and_urls_and_an_unpinned_download_gives_its_hash(
+    server, pretrained_files, tmp_path, capsys, caplog
+):
+    """`eegpt info` / `eegpt convert` take the weights as --weights does (a pretrained name,
+    a URL); a download without a known SHA-256 says so and prints its hash to pin it."""
+    import logging
+
+    from eegpt.cli import main
+
+    files, _ = pretrained_files
+    assert main(["info", "eegpt-large"]) == 0
+    assert sha(files["model.safetensors"])[:12] in capsys.readouterr().out.lower()
+    url = f"{server.url}/plain/model.safetensors"
+    with caplog.at_level(logging.WARNING, logger="eegpt"):
+        assert main(["convert", url, str(tmp_path / "converted")]) == 0
+    warned = " ".join(r.getMessage() for r in caplog.records)
+    assert "download is unverified" in warned and sha(files["model.safetensors"]) in warned
+    assert "eegpt fetch URL --sha256 HASH" in warned
+    assert (tmp_path / "converted" / "config.json").is_file()

@@ -334,10 +334,12 @@ def _looks_like_safetensors(path: Path) -> bool:
 
 def _read_weights(path: Path) -> tuple[Any, list[str]]:
     """Read a safetensors or pickled torch file; ``(object, pickle placeholders)``."""
+    from eegpt.hub import HF_REPO_URL
+
     corrupt = (
         f"cannot read {path}: the file is truncated, corrupt, unsafe to unpickle or not an EEGPT "
-        "weights file. Download it again from a trusted source (`eegpt fetch --force`, or see "
-        "`eegpt.hub.WEIGHTS_HELP`)."
+        "weights file. Download it again from a trusted source: `eegpt fetch --force` for a "
+        f"pretrained name, or by hand from {HF_REPO_URL} or the EEGPT authors' release."
     )
     if path.suffix == ".safetensors" or _looks_like_safetensors(path):
         try:
@@ -926,6 +928,33 @@ def _provenance(ckpt: Checkpoint) -> dict[str, Any]:
     }
 
 
+def resolve_weights(path_or_name: PathLike, *, progress: bool = True) -> Path:
+    """The local file or folder of weights given as :func:`load_model` takes them: a path, a
+    name of :data:`eegpt.hub.PRETRAINED` or an ``http(s)://`` URL (downloaded and cached by
+    :func:`eegpt.hub.fetch_weights`, with a progress bar if ``progress``).
+
+    Raises
+    ------
+    FileNotFoundError
+        For a path that does not exist and is no pretrained name.
+    """
+    from eegpt import hub
+
+    text = os.fspath(path_or_name)
+    if isinstance(text, str) and (
+        (text in hub.PRETRAINED and not Path(text).expanduser().exists())
+        or text.startswith(("http://", "https://"))
+    ):
+        return hub.fetch_weights(text, progress=progress)
+    path = Path(text).expanduser()
+    if not path.exists():
+        raise FileNotFoundError(
+            f"no EEGPT weights at {path} (and {text!r} is not one of the pretrained names "
+            f"{sorted(hub.PRETRAINED)}).\n\n{hub.WEIGHTS_HELP}"
+        )
+    return path
+
+
 def load_model(
     path_or_name: PathLike,
     *,
@@ -954,21 +983,7 @@ def load_model(
     EEGPT
         With ``model.checkpoint_info``: path, format, sha256, config, channels, source.
     """
-    from eegpt import hub
-
-    text = os.fspath(path_or_name)
-    if isinstance(text, str) and (
-        (text in hub.PRETRAINED and not Path(text).expanduser().exists())
-        or text.startswith(("http://", "https://"))
-    ):
-        path = hub.fetch_weights(text, progress=verbose is not False)
-    else:
-        path = Path(text).expanduser()
-        if not path.exists():
-            raise FileNotFoundError(
-                f"no EEGPT weights at {path} (and {text!r} is not one of the pretrained names "
-                f"{sorted(hub.PRETRAINED)}).\n\n{hub.WEIGHTS_HELP}"
-            )
+    path = resolve_weights(path_or_name, progress=verbose is not False)
     ckpt = load_checkpoint(path, verbose=verbose)
     try:
         model = build_model(ckpt, fused=fused).to(device)

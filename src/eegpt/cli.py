@@ -157,8 +157,8 @@ def add_channel_options(g: argparse._ActionsContainer) -> None:
 
 
 WEIGHTS_OPTION_HELP = (
-    "checkpoint: a .ckpt/.safetensors file, a converted directory, a URL, or a name "
-    "from 'eegpt fetch --list' (e.g. eegpt-large)"
+    "checkpoint (required): a .ckpt/.safetensors file, a converted directory, a URL, or a "
+    "name from 'eegpt fetch --list' (e.g. eegpt-large)"
 )
 
 
@@ -216,18 +216,29 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_channels)
 
     p = sub.add_parser("info", help="describe a checkpoint")
-    p.add_argument("weights", help="checkpoint file or directory")
+    p.add_argument(
+        "weights", help="checkpoint file or folder, pretrained name (eegpt-large) or URL"
+    )
     p.set_defaults(func=cmd_info)
 
     p = sub.add_parser("convert", help="convert a checkpoint to safetensors + config.json")
-    p.add_argument("source", help="checkpoint file or directory (e.g. the original .ckpt)")
+    p.add_argument(
+        "source",
+        help="checkpoint file or folder (e.g. the original .ckpt), pretrained name or URL",
+    )
     p.add_argument("destination", type=Path, help="output directory")
     p.add_argument("--overwrite", action="store_true", help="replace an existing conversion")
     p.set_defaults(func=cmd_convert)
 
     p = sub.add_parser("fetch", help="download pretrained weights into the cache")
-    p.add_argument("name", nargs="?", default="eegpt-large", help="registry name or URL")
-    p.add_argument("--sha256", help="expected SHA-256 of a URL download")
+    p.add_argument(
+        "name", nargs="?", default="eegpt-large", help="pretrained name or URL (eegpt-large)"
+    )
+    p.add_argument(
+        "--sha256",
+        help="expected SHA-256 of the file downloaded (a URL's, or a name's weights file); "
+        "a mismatch is an error",
+    )
     p.add_argument(
         "--cache-dir",
         type=Path,
@@ -242,7 +253,9 @@ def build_parser() -> argparse.ArgumentParser:
         "demo",
         help="run the whole pipeline on a synthetic recording with random (NOT pretrained) weights",
     )
-    p.add_argument("-o", "--output", type=Path, default=Path("eegpt-demo"), help="output directory")
+    p.add_argument(
+        "-o", "--output", type=Path, default=Path("eegpt-demo"), help="output folder (eegpt-demo)"
+    )
     p.add_argument(
         "--minutes", type=float, default=2.0, help="length of the synthetic recording (2)"
     )
@@ -536,16 +549,16 @@ def _save_figure(fig: Any, path: Path) -> None:
 
 
 def cmd_info(args: argparse.Namespace) -> int:
-    from eegpt.checkpoints import describe, load_checkpoint
+    from eegpt.checkpoints import describe, load_checkpoint, resolve_weights
 
-    print(describe(load_checkpoint(args.weights)))
+    print(describe(load_checkpoint(resolve_weights(args.weights))))
     return 0
 
 
 def cmd_convert(args: argparse.Namespace) -> int:
-    from eegpt.checkpoints import load_checkpoint, save_checkpoint
+    from eegpt.checkpoints import load_checkpoint, resolve_weights, save_checkpoint
 
-    ckpt = load_checkpoint(args.source)
+    ckpt = load_checkpoint(resolve_weights(args.source))
     path = save_checkpoint(ckpt, args.destination, overwrite=args.overwrite)
     print(f"wrote {path} (from {ckpt.format} checkpoint {ckpt.path}, sha256 {ckpt.sha256[:12]}...)")
     return 0

@@ -1934,8 +1934,11 @@ def embed_dataset(
         raise ValueError(f"engine must be 'inprocess' or 'ray', got {engine!r}")
     if pool not in ("none", "mean"):
         raise ValueError(f"pool must be 'none' or 'mean', got {pool!r}")
-    if shard_size < 1 or (batch_size is not None and batch_size < 1) or files_per_batch < 1:
-        raise ValueError("shard_size, batch_size and files_per_batch must be >= 1")
+    counts = {"shard_size": shard_size, "batch_size": 1 if batch_size is None else batch_size}
+    counts["files_per_batch"] = files_per_batch
+    small = [f"{k}={v} (--{k.replace('_', '-')})" for k, v in counts.items() if v < 1]
+    if small:
+        raise ValueError(f"{', '.join(small)}: must be >= 1")
     if workers is not None and workers < 0:
         raise ValueError(f"workers must be >= 0, got {workers}")
     if on_unknown not in ("drop", "raise"):
@@ -1950,8 +1953,8 @@ def embed_dataset(
     )
     if stream_precision != "float32" and precision == "float32":
         raise ValueError(
-            f"stream_precision={stream_precision!r} needs precision 'bfloat16' or 'float16' "
-            "(float32 stays exact)"
+            f"stream_precision={stream_precision!r} (--stream-precision) needs precision "
+            "(--precision) 'bfloat16' or 'float16' (float32 stays exact)"
         )
     data = resolve_inputs(inputs, pattern=pattern)
     if model is None:

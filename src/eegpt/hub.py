@@ -234,8 +234,10 @@ def download(
         if expected is None:
             logger.warning(
                 "no SHA-256 known for %s (none given, none announced by the server): the "
-                "download is unverified; pass sha256= (--sha256) to pin it",
+                "download is unverified. Its SHA-256 is %s; to pin it, fetch it with "
+                "`eegpt fetch URL --sha256 HASH` (eegpt.hub.fetch_weights(url, sha256=...))",
                 url,
+                actual,
             )
         os.replace(part, dest)
     except BaseException:

@@ -328,7 +328,8 @@ def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
         type=float,
         default=None,
         metavar="FRACTION",
-        help="hold out this fraction per class and report it after every epoch",
+        help="hold out this fraction per class and report it after every epoch (default: "
+        "none, train on all)",
     )
     g = p.add_argument_group("recipe (defaults: the original EEGPT linear-probe scripts)")
     g.add_argument("--epochs", type=int, default=100, help="training epochs (100)")
@@ -340,8 +341,14 @@ def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
         action="store_true",
         help="learn a 1x1 projection of the input channels onto the 19 10-20 channels",
     )
-    g.add_argument("--patience", type=int, default=None, help="early stopping (needs --val)")
-    g.add_argument("--seed", type=int, default=0)
+    g.add_argument(
+        "--patience",
+        type=int,
+        default=None,
+        help="stop after this many epochs without a better validation loss (needs --val; "
+        "default: no early stopping)",
+    )
+    g.add_argument("--seed", type=int, default=0, help="seed of the split and training (0)")
     g.add_argument(
         "--class-weight",
         choices=["balanced"],
@@ -353,10 +360,22 @@ def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
     )
     g = p.add_argument_group("preprocessing")
     g.add_argument("--window", type=float, default=4.0, help="epoch/window length in s (4)")
-    g.add_argument("--average-reference", action="store_true")
-    g.add_argument("--resample", choices=["polyphase", "nearest"], default="polyphase")
     g.add_argument(
-        "--tail", choices=["drop", "pad"], default="drop", help="pad shorter epochs with zeros"
+        "--average-reference",
+        action="store_true",
+        help="subtract the mean over the channels used at each sample",
+    )
+    g.add_argument(
+        "--resample",
+        choices=["polyphase", "nearest"],
+        default="polyphase",
+        help="resampling to 256 Hz: polyphase (default) or nearest (the original scripts')",
+    )
+    g.add_argument(
+        "--tail",
+        choices=["drop", "pad"],
+        default="drop",
+        help="epochs shorter than the window: refused (drop, default) or zero-padded (pad)",
     )
     g.add_argument(
         "--detrend",
