@@ -124,12 +124,14 @@ def test_sidecar_problems_are_said_and_noise_is_not(bids_dataset, model, tmp_pat
         as_recording(second)  # read, but what was not applied is said
     events = next(first.parent.glob("*_events.tsv"))
     events.write_text(events.read_text() + "1.0\n")  # a row with too few columns
-    with pytest.raises(RecordingError, match=r"_eeg\.edf.*BIDS sidecars.*failed"):
+    with pytest.raises(
+        RecordingError, match=r"_eeg\.edf.*the sidecar \S*sub-001\S*_events\.tsv could not be read"
+    ):
         as_recording(first)
     # in a corpus run: the one file fails with that reason, the other's warning is recorded
     summary = embed_dataset(root, tmp_path / "out", model=model, workers=0, progress=False)
     assert (summary.n_ok, summary.n_failed) == (1, 1)
-    assert "BIDS sidecars" in summary.errors[0]["error"]
+    assert "_events.tsv could not be read" in summary.errors[0]["error"]
     files = pd.read_csv(tmp_path / "out" / "_files.csv").set_index("recording_id")
     assert "channels.tsv" in files.loc[EDF.format(sub="002"), "warnings"]
 

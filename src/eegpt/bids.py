@@ -99,12 +99,29 @@ def read_raw_bids(path: Path, root: Path, verbose: Any = None) -> mne.io.BaseRaw
                 verbose="WARNING" if above_warnings else verbose,
             )
         except Exception as err:  # MNE-BIDS raises anything; the sidecars are the suspects
-            raise ValueError(
-                "reading it with its BIDS sidecars (*_channels.tsv, *_events.tsv, *_eeg.json, "
-                f"participants.tsv) failed: {type(err).__name__}: {err}"
-            ) from err
+            sidecar = _sidecar_being_read(err)
+            which = (
+                f"the sidecar {sidecar} could not be read"
+                if sidecar
+                else "reading it with its BIDS sidecars (*_channels.tsv, *_events.tsv, "
+                "*_eeg.json, participants.tsv) failed"
+            )
+            raise ValueError(f"{which}: {type(err).__name__}: {err}") from err
     pass_on_warnings(caught, path, skip=_NOISE, reader="MNE-BIDS")
     return raw
+
+
+def _sidecar_being_read(err: BaseException) -> str | None:
+    """The ``.tsv``/``.json`` file MNE-BIDS was reading when ``err`` was raised, found in the
+    local variables of the innermost frames of its traceback that name one; None if none
+    does (MNE-BIDS's own messages often leave the file out)."""
+    tb, found = err.__traceback__, None
+    while tb is not None:
+        for value in tb.tb_frame.f_locals.values():
+            if isinstance(value, (str, Path)) and str(value).endswith((".tsv", ".json")):
+                found = str(value)
+        tb = tb.tb_next
+    return found
 
 
 #: The entities of a file name that become columns (MNE-BIDS's names for them).
