@@ -84,22 +84,27 @@ def test_signals_during_queue_traffic_never_hang_the_writer_clean_up():
         _interrupts.deliver(Stop(), frame)
 
     previous = signal.signal(signal.SIGALRM, handler)
-    rng = random.Random(0)
     try:
-        for _ in range(200):
-            sink = _BackgroundSink(lambda item: None, depth=4)
-            signal.setitimer(signal.ITIMER_REAL, rng.uniform(0.0005, 0.004))
-            with pytest.raises(Stop), _interrupts.deferred():
-                while True:
-                    sink(object())
-                    _interrupts.check()
-            closer = threading.Thread(target=sink.close, daemon=True)
-            closer.start()
-            closer.join(5)
-            assert not closer.is_alive(), "the writer's queue lock was left held"
+        _interrupt_queue_traffic(Stop, seed=0)
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+
+
+def _interrupt_queue_traffic(expected: type[BaseException], seed: int, trials: int = 200):
+    """Hand results to the writer's queue until a timer signal (its handler set by the
+    caller) stops it with ``expected``, at a random moment; then the writer must close."""
+    rng = random.Random(seed)
+    for _ in range(trials):
+        sink = _BackgroundSink(lambda item: None, depth=4)
+        signal.setitimer(signal.ITIMER_REAL, rng.uniform(0.0005, 0.004))
+        with pytest.raises(expected), _interrupts.deferred():
+            while True:
+                sink(object())
+        closer = threading.Thread(target=sink.close, daemon=True)
+        closer.start()
+        closer.join(5)
+        assert not closer.is_alive(), "the writer's queue lock was left held"
 
 
 def test_the_writer_queue_raises_a_deferred_interrupt_after_handing_on_the_result():
@@ -123,7 +128,6 @@ def test_ctrl_c_from_python_is_deferred_too():
     import os
 
     previous = signal.signal(signal.SIGINT, signal.default_int_handler)
-    rng = random.Random(1)
     try:
         with _interrupts.deferred():
             assert signal.getsignal(signal.SIGINT) is not signal.default_int_handler
@@ -131,16 +135,7 @@ def test_ctrl_c_from_python_is_deferred_too():
         # SIGINT sent from a timer signal's handler: it is handled at a moment in the main
         # thread as random as a key press, and as often inside the queue's code
         alarm = signal.signal(signal.SIGALRM, lambda *_: os.kill(os.getpid(), signal.SIGINT))
-        for _ in range(200):
-            sink = _BackgroundSink(lambda item: None, depth=4)
-            signal.setitimer(signal.ITIMER_REAL, rng.uniform(0.0005, 0.004))
-            with pytest.raises(KeyboardInterrupt), _interrupts.deferred():
-                while True:
-                    sink(object())
-            closer = threading.Thread(target=sink.close, daemon=True)
-            closer.start()
-            closer.join(5)
-            assert not closer.is_alive(), "the writer's queue lock was left held"
+        _interrupt_queue_traffic(KeyboardInterrupt, seed=1)
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGINT, previous)

@@ -74,12 +74,7 @@ def add_preprocessing_options(p: argparse.ArgumentParser) -> None:
         help="subtract the mean over the channels used (after dropped, bad and non-EEG "
         "channels are left out) at each sample",
     )
-    g.add_argument(
-        "--resample",
-        choices=["polyphase", "nearest"],
-        default="polyphase",
-        help="resampling to 256 Hz: polyphase (default) or nearest (the original scripts')",
-    )
+    add_resample_option(g)
     g.add_argument(
         "--tail",
         choices=["drop", "pad"],
@@ -119,6 +114,16 @@ def preprocessing_config(args: argparse.Namespace) -> PreprocessingConfig:
         tail=args.tail,
         detrend=args.detrend,
         scale=PRETRAINING_SCALE * checked_rescale(args.rescale),
+    )
+
+
+def add_resample_option(g: argparse._ActionsContainer) -> None:
+    """``--resample`` (:attr:`PreprocessingConfig.resample`)."""
+    g.add_argument(
+        "--resample",
+        choices=["polyphase", "nearest"],
+        default="polyphase",
+        help="resampling to 256 Hz: polyphase (default) or nearest (the original scripts')",
     )
 
 

@@ -309,6 +309,8 @@ def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
     argparse.ArgumentParser
         The ``probe`` parser. Each action sets ``func`` to a ``f(args) -> exit status``.
     """
+    from eegpt.cli import add_resample_option
+
     probe = subparsers.add_parser(
         "probe",
         help="linear probes on a frozen EEGPT encoder: train, predict, evaluate",
@@ -365,12 +367,7 @@ def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
         action="store_true",
         help="subtract the mean over the channels used at each sample",
     )
-    g.add_argument(
-        "--resample",
-        choices=["polyphase", "nearest"],
-        default="polyphase",
-        help="resampling to 256 Hz: polyphase (default) or nearest (the original scripts')",
-    )
+    add_resample_option(g)
     g.add_argument(
         "--tail",
         choices=["drop", "pad"],
