@@ -141,3 +141,38 @@ def test_ctrl_c_from_python_is_deferred_too():
         signal.signal(signal.SIGINT, previous)
         with contextlib.suppress(NameError):
             signal.signal(signal.SIGALRM, alarm)
+
+
+def test_a_signal_after_the_command_ended_exits_quietly():
+    """The entry point (process=True) leaves handlers that exit at once with 128 + signal,
+    so a Ctrl-C during interpreter shutdown (a second one while stopping) is no traceback
+    with status -2; a command run in-process gives the caller's handlers back."""
+    import argparse
+    import subprocess
+
+    from eegpt import cli
+
+    int_before, term_before = signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)
+    try:
+        assert cli.run_command(lambda args: 0, argparse.Namespace(command="info")) == 0
+        assert signal.getsignal(signal.SIGINT) is int_before
+        assert signal.getsignal(signal.SIGTERM) is term_before
+        assert cli.run_command(lambda a: 0, argparse.Namespace(command="info"), process=True) == 0
+        assert signal.getsignal(signal.SIGINT) is cli._quit_now
+        assert signal.getsignal(signal.SIGTERM) is cli._quit_now
+    finally:
+        signal.signal(signal.SIGINT, int_before)
+        signal.signal(signal.SIGTERM, term_before)
+    # in a real process: the late signal's status, no traceback
+    code = (
+        "import os, signal, sys\n"
+        "from eegpt import cli\n"
+        "sys.argv = ['eegpt', 'fetch', '--list']\n"
+        "status = cli.main()\n"
+        "print('ended', status, flush=True)\n"
+        "os.kill(os.getpid(), signal.SIGINT)\n"
+        "import time; time.sleep(5)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert "ended 0" in done.stdout and done.returncode == 130, done.stderr
+    assert "Traceback" not in done.stderr

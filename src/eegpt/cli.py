@@ -11,6 +11,7 @@ atomically, so an interrupted run leaves complete files or none.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import math
 import multiprocessing
 import os
@@ -673,16 +674,29 @@ class _Interrupts:
         os._exit(130)
 
 
+def _quit_now(signum: int, frame: FrameType | None) -> None:
+    """A signal after the command ended (its outputs are complete): exit at once, quietly."""
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
+    os._exit(128 + signum)
+
+
 def run_command(
     func: Callable[[argparse.Namespace], int],
     args: argparse.Namespace,
     interrupted: str = "eegpt: interrupted",
+    *,
+    process: bool = False,
 ) -> int:
     """Run ``func(args)`` the way every ``eegpt`` command runs: errors become one line.
 
     Problems with the input (:data:`eegpt.errors.USER_ERRORS`) print ``eegpt: error: ...`` and
     return 1; other exceptions are bugs and say so; Ctrl-C returns 130 and SIGTERM exits with
     143 after ``finally`` blocks (temporary files) have run. ``args.debug`` re-raises.
+    ``process``: the command is the whole process (its entry point), so a Ctrl-C or SIGTERM
+    after it ended (a second Ctrl-C while it stops) exits at once instead of reaching Python's
+    default handler (a traceback, status -2); otherwise the caller's handlers are put back.
     """
     from eegpt.errors import USER_ERRORS
 
@@ -734,9 +748,9 @@ def run_command(
         if restore_mne is not None:
             restore_mne()
         if previous is not None:
-            signal.signal(signal.SIGTERM, previous)
+            signal.signal(signal.SIGTERM, _quit_now if process else previous)
         if previous_int is not None:
-            signal.signal(signal.SIGINT, previous_int)
+            signal.signal(signal.SIGINT, _quit_now if process else previous_int)
 
 
 # negative numbers that argparse does not recognise as values: with an exponent, inf and nan
@@ -759,9 +773,10 @@ def joined_negative_values(argv: list[str]) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """The ``eegpt`` command; ``argv`` None: this process's command line (the entry point)."""
     parser = build_parser()
     args = parser.parse_args(joined_negative_values(sys.argv[1:] if argv is None else argv))
-    return run_command(args.func, args)
+    return run_command(args.func, args, process=argv is None)
 
 
 if __name__ == "__main__":  # pragma: no cover

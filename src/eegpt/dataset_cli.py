@@ -147,9 +147,10 @@ def main(argv: list[str] | None = None) -> int:
     """``python -m eegpt.dataset_cli``: the arguments of ``eegpt embed-dataset``."""
     from eegpt.cli import joined_negative_values
 
+    process = argv is None
     argv = sys.argv[1:] if argv is None else argv
     args = build_parser().parse_args(joined_negative_values(list(argv)))
-    return run_command(cmd_embed_dataset, args, INTERRUPTED)
+    return run_command(cmd_embed_dataset, args, INTERRUPTED, process=process)
 
 
 if __name__ == "__main__":  # pragma: no cover

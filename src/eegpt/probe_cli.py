@@ -577,14 +577,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     Returns the exit status: 0 on success, 1 on an error (printed as one ``eegpt: error:`` line
     unless ``--debug`` comes first), 2 on a usage error (argparse exits).
     """
-    from eegpt.cli import joined_negative_values
+    from eegpt.cli import joined_negative_values, run_command
 
+    process = argv is None
     argv = joined_negative_values(list(sys.argv[1:] if argv is None else argv))
     debug = bool(argv) and argv[0] == "--debug"
     args = build_parser().parse_args((["--debug"] if debug else []) + ["probe"] + argv[debug:])
-    from eegpt.cli import run_command
-
-    return run_command(args.func, args)
+    return run_command(args.func, args, process=process)
 
 
 if __name__ == "__main__":  # pragma: no cover
