@@ -10,6 +10,7 @@ import re
 import signal
 import subprocess
 import sys
+import threading
 import time
 import warnings
 from pathlib import Path
@@ -468,6 +469,43 @@ def test_a_crashing_reader_is_blamed_alone(corpus):
     assert "reader process died" in loaded[1].error
     assert "EDF" in loaded[2].error  # a/rec03.edf, the corrupt one
     assert loaded[0].error is None and loaded[3].error is None and loaded[4].error is None
+
+
+def test_cancelled_readers_give_up_their_files_at_once(corpus, tmp_path):
+    """An interruption cancels the readers (a signal they answer with _ReadCancelled) instead
+    of terminating them, which could cut a result short in the pool's pipe and hang it; the
+    files being read and those queued behind them are all given up within seconds."""
+    from eegpt.dataset import _ReadCancelled
+
+    files = resolve_inputs(corpus).files[:4]
+    kwargs = {"config": PreprocessingConfig(), "marker": str(tmp_path)}
+    readers = _Readers(2, kwargs, 4, loader=_slow_load)
+
+    def cancel_once_reading() -> None:
+        deadline = time.monotonic() + 120  # the readers start (spawn, imports) first
+        while len(list(tmp_path.glob("*.started"))) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        cancelled.append(time.monotonic())
+        readers.cancel()
+
+    cancelled: list[float] = []
+    stream = readers.read(files)
+    threading.Thread(target=cancel_once_reading, daemon=True).start()
+    with pytest.raises(_ReadCancelled):
+        next(stream)  # each file takes 60 s unless cancelled
+    readers.close(abort=True)
+    assert cancelled and time.monotonic() - cancelled[0] < 10
+    # a new pool reads normally again
+    readers = _Readers(1, {"config": PreprocessingConfig()}, 4)
+    assert [f.index for f in readers.read(files[:2])] == [0, 1]
+    readers.close()
+
+
+def _slow_load(index: int, path: str, marker: str, **kwargs) -> object:
+    Path(marker, f"{index}.started").touch()
+    for _ in range(600):  # Python code runs between the steps, as in a file reader
+        time.sleep(0.1)
+    return load_file(index, path, **kwargs)
 
 
 def _crash_or_load(index: int, path: str, **kwargs) -> object:

@@ -1297,6 +1297,39 @@ class _Lock:
 # --------------------------------------------------------------------------------------------
 
 
+class _ReadCancelled(BaseException):
+    """Raised in a reader process that its parent told to stop (:meth:`_Readers.cancel`); a
+    BaseException, so that :func:`load_file`, which records every error of a file, lets it
+    through, and the pool sends it back as the file's result."""
+
+
+#: Set in a reader process once it is told to stop: every file it still gets is given up.
+_cancelled = False
+#: True while a reader process runs its loader: only then does being told to stop raise.
+_in_loader = False
+# The cancellation request of the parent (SIGUSR1 where the platform has it).
+_CANCEL_SIGNAL = getattr(signal, "SIGUSR1", None)
+
+
+def _on_cancel(signum: int, frame: Any) -> None:
+    global _cancelled
+    _cancelled = True
+    if _in_loader:  # not while the pool's own code runs (sending a result): only in a file
+        raise _ReadCancelled
+
+
+def _cancellable(loader: Callable[..., LoadedFile], *args: Any, **kwargs: Any) -> LoadedFile:
+    """``loader(*args, **kwargs)`` in a reader process, given up when the parent cancels."""
+    global _in_loader
+    if _cancelled:
+        raise _ReadCancelled
+    _in_loader = True
+    try:
+        return loader(*args, **kwargs)
+    finally:
+        _in_loader = False
+
+
 def _init_reader(parent: int) -> None:
     """Reader process set-up: one thread, and exit when the parent dies (even by ``kill -9``).
 
@@ -1307,6 +1340,8 @@ def _init_reader(parent: int) -> None:
     # Ctrl-C reaches the whole process group: the parent stops the readers (close(abort=True))
     # instead of every reader printing its own KeyboardInterrupt traceback.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if _CANCEL_SIGNAL is not None:
+        signal.signal(_CANCEL_SIGNAL, _on_cancel)
 
     def watch() -> None:
         while os.getppid() == parent:
@@ -1343,26 +1378,34 @@ class _Readers:
             self.workers, mp_context=ctx, initializer=_init_reader, initargs=(os.getpid(),)
         )
 
-    def terminate(self) -> None:
-        """Stop the reader processes at once; it only sends signals, so it is safe to call
-        from a signal handler (a large file can take many seconds to read)."""
-        if self.pool is not None:
-            processes = getattr(self.pool, "_processes", None) or {}  # pid -> Process
-            for process in list(processes.values()):
+    def cancel(self) -> None:
+        """Make the readers give up their files at once (a large file can take many seconds
+        to read): each answers with :class:`_ReadCancelled`. It only sends signals, so it is
+        safe in a signal handler. (Terminating them instead could cut a result short in the
+        pool's pipe, and the pool would then wait for its end forever.)"""
+        if self.pool is None:
+            return
+        processes = getattr(self.pool, "_processes", None) or {}  # pid -> Process
+        for process in list(processes.values()):
+            if _CANCEL_SIGNAL is None:  # pragma: no cover - Windows
                 process.terminate()
+                continue
+            with contextlib.suppress(ProcessLookupError, TypeError):  # gone, or not started
+                os.kill(process.pid, _CANCEL_SIGNAL)
 
     def close(self, *, abort: bool = False) -> None:
         """Stop the readers: after their current file, or at once (``abort``, on an error or
         an interruption)."""
         if self.pool is not None:
             if abort:
-                self.terminate()
+                self.cancel()
             self.pool.shutdown(wait=True, cancel_futures=True)
             self.pool = None
 
     def _submit(self, f: InputFile) -> Future:
         assert self.pool is not None
-        return self.pool.submit(self.loader, f.index, f.path, rescale=f.rescale, **self.kwargs)
+        kwargs = {"rescale": f.rescale, **self.kwargs}
+        return self.pool.submit(_cancellable, self.loader, f.index, f.path, **kwargs)
 
     def read(self, files: Iterable[InputFile]) -> Iterator[LoadedFile]:
         if self.workers == 0:
@@ -1380,6 +1423,9 @@ class _Readers:
             f, fut = pending.popleft()
             try:
                 loaded = [fut.result()]
+            except _ReadCancelled:
+                _interrupts.check()  # the interrupt that cancelled the readers
+                raise
             except BrokenProcessPool:
                 _interrupts.check()  # the readers were stopped by an interrupt
                 suspects = [f] + [g for g, _ in pending]
@@ -1476,7 +1522,7 @@ def run_inprocess(
     pending: deque[Future] = deque()
     max_pending = 2 * len(engines)
     with (
-        _interrupts.deferred(on_interrupt=readers.terminate),
+        _interrupts.deferred(on_interrupt=readers.cancel),
         ThreadPoolExecutor(len(engines), thread_name_prefix="eegpt-device") as devices,
     ):
         try:
