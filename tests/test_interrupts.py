@@ -176,3 +176,54 @@ def test_a_signal_after_the_command_ended_exits_quietly():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert "ended 0" in done.stdout and done.returncode == 130, done.stderr
     assert "Traceback" not in done.stderr
+
+
+@pytest.mark.skipif(not hasattr(signal, "setitimer"), reason="needs signal.setitimer")
+def test_an_interrupt_inside_an_import_is_raised_a_moment_later(tmp_path, monkeypatch):
+    """Imports of compiled libraries run Python code from C++, where an exception aborts the
+    process ('terminate called ...'): an interrupt that lands in an import is delivered again
+    once the import is over."""
+    import importlib
+    import time
+
+    (tmp_path / "eegpt_test_module_importing.py").write_text(
+        "import sys\nFRAME = sys._getframe()\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    frame = importlib.import_module("eegpt_test_module_importing").FRAME
+    assert _interrupts._in_import(frame) and not _interrupts._in_import(sys._getframe())
+    previous = signal.getsignal(signal.SIGALRM)
+    try:
+        _interrupts.deliver(Stop(), frame)  # not raised here
+        with pytest.raises(Stop):
+            for _ in range(100):
+                time.sleep(0.02)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def test_ctrl_c_while_the_command_line_is_parsed_is_one_line(capsys):
+    """The entry points install eegpt's handlers before building the parser (which imports
+    eegpt's modules): a Ctrl-C then is 'eegpt: interrupted' (status 130), not a traceback."""
+    from eegpt import cli
+
+    int_before, term_before = signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)
+
+    def parse():
+        assert isinstance(signal.getsignal(signal.SIGINT), cli._Interrupts)
+        assert signal.getsignal(signal.SIGTERM) is cli._raise_on_sigterm
+        raise KeyboardInterrupt
+
+    try:
+        assert cli.parse_command_line(parse, process=True) is None
+        assert capsys.readouterr().err == "eegpt: interrupted\n"
+    finally:
+        signal.signal(signal.SIGINT, int_before)
+        signal.signal(signal.SIGTERM, term_before)
+
+    def interrupted():
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):  # in-process callers keep their own handling
+        cli.parse_command_line(interrupted, process=False)

@@ -187,3 +187,25 @@ def test_spans_named_by_an_annotation_shade_its_windows():
         plot_embeddings(emb, spans="rest")
     ax = plot_embeddings(emb, spans=["task", "BAD_x"]).axes[0]  # several: their windows
     assert [t.get_text() for t in ax.get_legend().get_texts()][0] == "task, BAD_x"
+
+
+def test_save_figure_is_atomic(tmp_path):
+    """A figure whose writing is interrupted leaves no truncated image under its name."""
+    import matplotlib.pyplot as plt
+
+    from eegpt.viz import save_figure
+
+    fig, ax = plt.subplots()
+    ax.plot([0, 1])
+    assert save_figure(fig, tmp_path / "ok.svg").read_bytes().startswith(b"<?xml")
+
+    fig, _ = plt.subplots()
+
+    def interrupted(fh, **kwargs):
+        fh.write(b"\x89PNG partial")
+        raise KeyboardInterrupt
+
+    fig.savefig = interrupted
+    with pytest.raises(KeyboardInterrupt):
+        save_figure(fig, tmp_path / "cut.png")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ok.svg"]

@@ -42,12 +42,50 @@ def _in_sync_code(frame: FrameType | None) -> bool:
     return False
 
 
+def _in_import(frame: FrameType | None) -> bool:
+    """Whether ``frame`` runs inside an ``import`` (a module's top-level code)."""
+    while frame is not None:
+        if frame.f_globals.get("__name__", "").startswith("importlib._bootstrap"):
+            return True
+        frame = frame.f_back
+    return False
+
+
+_retry: BaseException | None = None
+_RETRY_SECONDS = 0.05
+
+
+def _retry_delivery(signum: int, frame: FrameType | None) -> None:
+    global _retry
+    exc, _retry = _retry, None
+    if exc is not None:
+        deliver(exc, frame)
+
+
+def _later(exc: BaseException) -> bool:
+    """Deliver ``exc`` again in a moment (a timer signal), if the timer is free; False if not."""
+    global _retry
+    if not hasattr(signal, "setitimer") or signal.getsignal(signal.SIGALRM) not in (
+        signal.SIG_DFL,
+        _retry_delivery,
+    ):
+        return False
+    _retry = exc
+    signal.signal(signal.SIGALRM, _retry_delivery)
+    signal.setitimer(signal.ITIMER_REAL, _RETRY_SECONDS)
+    return True
+
+
 def deliver(exc: BaseException, frame: FrameType | None) -> None:
     """Raise ``exc`` from a signal handler now, or defer it (see the module's docstring).
 
-    ``frame`` is the frame the handler interrupted (its second argument).
+    ``frame`` is the frame the handler interrupted (its second argument). Inside an import it
+    is delivered again a moment later: imports of compiled libraries (torch, Triton) run
+    Python code from C++, where an exception aborts the process (``terminate called ...``).
     """
     global _pending
+    if _in_import(frame) and _later(exc):
+        return
     if not _callbacks or not _in_sync_code(frame):
         raise exc
     if _pending is None:

@@ -547,11 +547,9 @@ def _open_for_channels(path: Path, mapping_args: dict[str, Any]) -> tuple[Any, A
 
 
 def _save_figure(fig: Any, path: Path) -> None:
-    import matplotlib.pyplot as plt
+    from eegpt.viz import save_figure
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=150)
-    plt.close(fig)
+    save_figure(fig, path, dpi=150)
 
 
 def cmd_info(args: argparse.Namespace) -> int:
@@ -772,10 +770,29 @@ def joined_negative_values(argv: list[str]) -> list[str]:
     return out
 
 
+def parse_command_line(
+    parse: Callable[[], argparse.Namespace], *, process: bool
+) -> argparse.Namespace | None:
+    """``parse()`` (building the parser imports eegpt's modules, which takes a moment), with
+    eegpt's Ctrl-C and SIGTERM handlers already in place when ``process`` (the entry point of
+    this process): an interruption then is one line, and None is returned (status 130)."""
+    if not process:
+        return parse()
+    signal.signal(signal.SIGTERM, _raise_on_sigterm)
+    signal.signal(signal.SIGINT, _Interrupts())
+    try:
+        return parse()
+    except KeyboardInterrupt:
+        print("eegpt: interrupted", file=sys.stderr)
+        return None
+
+
 def main(argv: list[str] | None = None) -> int:
     """The ``eegpt`` command; ``argv`` None: this process's command line (the entry point)."""
-    parser = build_parser()
-    args = parser.parse_args(joined_negative_values(sys.argv[1:] if argv is None else argv))
+    words = joined_negative_values(sys.argv[1:] if argv is None else argv)
+    args = parse_command_line(lambda: build_parser().parse_args(words), process=argv is None)
+    if args is None:
+        return 130
     return run_command(args.func, args, process=argv is None)
 
 

@@ -145,11 +145,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """``python -m eegpt.dataset_cli``: the arguments of ``eegpt embed-dataset``."""
-    from eegpt.cli import joined_negative_values
+    from eegpt.cli import joined_negative_values, parse_command_line
 
     process = argv is None
-    argv = sys.argv[1:] if argv is None else argv
-    args = build_parser().parse_args(joined_negative_values(list(argv)))
+    words = joined_negative_values(list(sys.argv[1:] if argv is None else argv))
+    args = parse_command_line(lambda: build_parser().parse_args(words), process=process)
+    if args is None:
+        return 130
     return run_command(cmd_embed_dataset, args, INTERRUPTED, process=process)
 
 

@@ -122,7 +122,7 @@ def plot_embeddings(emb, closed_blocks: np.ndarray | None, path: Path) -> Path:
     the channel mapping on a head, side by side (:mod:`eegpt.viz`)."""
     import matplotlib.pyplot as plt
 
-    from eegpt.viz import plot_channel_mapping
+    from eegpt.viz import plot_channel_mapping, save_figure
     from eegpt.viz import plot_embeddings as plot_pcs
 
     fig, (ax, ax2) = plt.subplots(
@@ -132,6 +132,4 @@ def plot_embeddings(emb, closed_blocks: np.ndarray | None, path: Path) -> Path:
     spans = [(20.0 * i, 20.0 * (i + 1)) for i in closed]  # the 20 s blocks of synthetic_raw
     plot_pcs(emb, spans=spans, span_label="eyes closed", ax=ax)
     plot_channel_mapping(emb, ax=ax2)
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
-    return path
+    return save_figure(fig, path, dpi=120)

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
     from eegpt.outputs import Embeddings
 
-__all__ = ["plot_channel_mapping", "plot_embeddings", "vocabulary_layout"]
+__all__ = ["plot_channel_mapping", "plot_embeddings", "save_figure", "vocabulary_layout"]
 
 #: Colours of :func:`plot_channel_mapping`: used (trained embedding), used with an embedding
 #: pretraining never trained, in the vocabulary but not in the recording, marked bad.
@@ -43,6 +43,20 @@ def _pyplot():
     import matplotlib.pyplot as plt
 
     return plt
+
+
+def save_figure(fig: Figure, path: str | os.PathLike, dpi: int = 150) -> Path:
+    """Write ``fig`` to ``path`` (format from its suffix: .png, .pdf, .svg ...) atomically, so
+    an interrupted write leaves no truncated image under that name, and close it."""
+    from eegpt.outputs import atomic_write
+
+    path = Path(path)
+    fmt = path.suffix.lstrip(".").lower() or None
+    try:
+        atomic_write(path, lambda fh: fig.savefig(fh, format=fmt, dpi=dpi))
+    finally:
+        _pyplot().close(fig)
+    return path
 
 
 def vocabulary_layout() -> dict[str, tuple[float, float]]:
