@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import multiprocessing
 import os
 import re
 import signal
@@ -499,6 +500,25 @@ def test_cancelled_readers_give_up_their_files_at_once(corpus, tmp_path):
     readers = _Readers(1, {"config": PreprocessingConfig()}, 4)
     assert [f.index for f in readers.read(files[:2])] == [0, 1]
     readers.close()
+
+
+def test_reader_processes_start_deaf_to_ctrl_c(tmp_path):
+    """Reader processes start with SIGINT blocked (they inherit the mask of the submitting
+    thread), so a Ctrl-C that reaches the process group while they still import ends none of
+    them with a traceback; the parent's own mask is restored."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    from eegpt.dataset import _sigint_blocked
+
+    ctx = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(1, mp_context=ctx) as pool:
+        with _sigint_blocked():
+            future = pool.submit(time.sleep, 3.0)
+        assert signal.SIGINT not in signal.pthread_sigmask(signal.SIG_BLOCK, [])
+        time.sleep(0.5)  # the worker is importing or sleeping
+        for pid in list(pool._processes):
+            os.kill(pid, signal.SIGINT)
+        assert future.result(timeout=60) is None  # no KeyboardInterrupt, no broken pool
 
 
 def _slow_load(index: int, path: str, marker: str, **kwargs) -> object:

@@ -1338,8 +1338,11 @@ def _init_reader(parent: int) -> None:
     """
     torch.set_num_threads(1)
     # Ctrl-C reaches the whole process group: the parent stops the readers (close(abort=True))
-    # instead of every reader printing its own KeyboardInterrupt traceback.
+    # instead of every reader printing its own KeyboardInterrupt traceback. SIGINT was
+    # blocked from the start (_sigint_blocked), so a Ctrl-C during the imports is discarded.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     if _CANCEL_SIGNAL is not None:
         signal.signal(_CANCEL_SIGNAL, _on_cancel)
 
@@ -1349,6 +1352,22 @@ def _init_reader(parent: int) -> None:
         os._exit(1)
 
     threading.Thread(target=watch, name="eegpt-parent-watch", daemon=True).start()
+
+
+@contextlib.contextmanager
+def _sigint_blocked() -> Iterator[None]:
+    """SIGINT blocked in this thread. Reader processes started inside inherit the mask, so a
+    Ctrl-C while they import (before :func:`_init_reader` ignores it) cannot end one with a
+    traceback; for this process the signal is not lost: another thread takes it (Python runs
+    the handler in the main thread all the same), or it waits until the block ends."""
+    if not hasattr(signal, "pthread_sigmask"):  # pragma: no cover - Windows
+        yield
+        return
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
 
 class _Readers:
@@ -1405,7 +1424,8 @@ class _Readers:
     def _submit(self, f: InputFile) -> Future:
         assert self.pool is not None
         kwargs = {"rescale": f.rescale, **self.kwargs}
-        return self.pool.submit(_cancellable, self.loader, f.index, f.path, **kwargs)
+        with _sigint_blocked():  # a submission may start a reader process
+            return self.pool.submit(_cancellable, self.loader, f.index, f.path, **kwargs)
 
     def read(self, files: Iterable[InputFile]) -> Iterator[LoadedFile]:
         if self.workers == 0:
