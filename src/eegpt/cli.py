@@ -11,7 +11,6 @@ atomically, so an interrupted run leaves complete files or none.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import math
 import multiprocessing
 import os
@@ -672,14 +671,6 @@ class _Interrupts:
         os._exit(130)
 
 
-def _quit_now(signum: int, frame: FrameType | None) -> None:
-    """A signal after the command ended (its outputs are complete): exit at once, quietly."""
-    for stream in (sys.stdout, sys.stderr):
-        with contextlib.suppress(Exception):
-            stream.flush()
-    os._exit(128 + signum)
-
-
 def run_command(
     func: Callable[[argparse.Namespace], int],
     args: argparse.Namespace,
@@ -693,8 +684,9 @@ def run_command(
     return 1; other exceptions are bugs and say so; Ctrl-C returns 130 and SIGTERM exits with
     143 after ``finally`` blocks (temporary files) have run. ``args.debug`` re-raises.
     ``process``: the command is the whole process (its entry point), so a Ctrl-C or SIGTERM
-    after it ended (a second Ctrl-C while it stops) exits at once instead of reaching Python's
-    default handler (a traceback, status -2); otherwise the caller's handlers are put back.
+    after it ended (a second Ctrl-C while it stops, or one during the interpreter's shutdown)
+    is ignored: the process exits with the command's status, instead of a traceback or death
+    by the signal with its work done. Otherwise the caller's handlers are put back.
     """
     from eegpt.errors import USER_ERRORS
 
@@ -745,10 +737,11 @@ def run_command(
         warnings.formatwarning = formatter
         if restore_mne is not None:
             restore_mne()
+        # SIG_IGN survives the interpreter's shutdown, which resets Python-level handlers
         if previous is not None:
-            signal.signal(signal.SIGTERM, _quit_now if process else previous)
+            signal.signal(signal.SIGTERM, signal.SIG_IGN if process else previous)
         if previous_int is not None:
-            signal.signal(signal.SIGINT, _quit_now if process else previous_int)
+            signal.signal(signal.SIGINT, signal.SIG_IGN if process else previous_int)
 
 
 # negative numbers that argparse does not recognise as values: with an exponent, inf and nan
