@@ -508,17 +508,44 @@ def test_reader_processes_start_deaf_to_ctrl_c(tmp_path):
     them with a traceback; the parent's own mask is restored."""
     from concurrent.futures import ProcessPoolExecutor
 
-    from eegpt.dataset import _sigint_blocked
+    from eegpt.dataset import _reader_signals_blocked
 
     ctx = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(1, mp_context=ctx) as pool:
-        with _sigint_blocked():
+        with _reader_signals_blocked():
             future = pool.submit(time.sleep, 3.0)
         assert signal.SIGINT not in signal.pthread_sigmask(signal.SIG_BLOCK, [])
         time.sleep(0.5)  # the worker is importing or sleeping
         for pid in list(pool._processes):
             os.kill(pid, signal.SIGINT)
         assert future.result(timeout=60) is None  # no KeyboardInterrupt, no broken pool
+
+
+def test_a_reader_cancelled_while_it_starts_gives_up_its_file(corpus):
+    """A cancellation that reaches a reader before its handler is installed waits for it
+    (blocked from the start) instead of killing the reader: the file is given up."""
+    from eegpt.dataset import _ReadCancelled
+
+    files = resolve_inputs(corpus).files[:2]
+    readers = _Readers(1, {"config": PreprocessingConfig()}, 4)
+    outcome: list[BaseException | None] = []
+
+    def read_one() -> None:
+        try:
+            next(readers.read(files))
+            outcome.append(None)
+        except BaseException as err:  # noqa: BLE001 - checked below
+            outcome.append(err)
+
+    thread = threading.Thread(target=read_one, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 60
+    while not (readers.pool and readers.pool._processes) and time.monotonic() < deadline:
+        time.sleep(0.001)
+    readers.cancel()  # the reader has just been started: it is still importing torch
+    thread.join(120)
+    readers.close(abort=True)
+    assert len(outcome) == 1 and isinstance(outcome[0], _ReadCancelled), outcome
 
 
 def _slow_load(index: int, path: str, marker: str, **kwargs) -> object:

@@ -1338,13 +1338,14 @@ def _init_reader(parent: int) -> None:
     """
     torch.set_num_threads(1)
     # Ctrl-C reaches the whole process group: the parent stops the readers (close(abort=True))
-    # instead of every reader printing its own KeyboardInterrupt traceback. SIGINT was
-    # blocked from the start (_sigint_blocked), so a Ctrl-C during the imports is discarded.
+    # instead of every reader printing its own KeyboardInterrupt traceback. Both signals were
+    # blocked from the start (_reader_signals_blocked): a Ctrl-C during the imports is then
+    # discarded, and a cancellation is kept until its handler is in place.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    if hasattr(signal, "pthread_sigmask"):
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     if _CANCEL_SIGNAL is not None:
         signal.signal(_CANCEL_SIGNAL, _on_cancel)
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _READER_SIGNALS)
 
     def watch() -> None:
         while os.getppid() == parent:
@@ -1354,16 +1355,21 @@ def _init_reader(parent: int) -> None:
     threading.Thread(target=watch, name="eegpt-parent-watch", daemon=True).start()
 
 
+_READER_SIGNALS = {signal.SIGINT} | ({_CANCEL_SIGNAL} if _CANCEL_SIGNAL is not None else set())
+
+
 @contextlib.contextmanager
-def _sigint_blocked() -> Iterator[None]:
-    """SIGINT blocked in this thread. Reader processes started inside inherit the mask, so a
-    Ctrl-C while they import (before :func:`_init_reader` ignores it) cannot end one with a
-    traceback; for this process the signal is not lost: another thread takes it (Python runs
-    the handler in the main thread all the same), or it waits until the block ends."""
+def _reader_signals_blocked() -> Iterator[None]:
+    """SIGINT and the cancellation signal blocked in this thread. Reader processes started
+    inside inherit the mask, so a Ctrl-C while they import (before :func:`_init_reader`
+    ignores it) cannot end one with a traceback, and a cancellation then waits for its
+    handler instead of killing the reader. For this process no Ctrl-C is lost: another
+    thread takes it (Python runs the handler in the main thread all the same), or it waits
+    until the block ends."""
     if not hasattr(signal, "pthread_sigmask"):  # pragma: no cover - Windows
         yield
         return
-    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, _READER_SIGNALS)
     try:
         yield
     finally:
@@ -1424,7 +1430,7 @@ class _Readers:
     def _submit(self, f: InputFile) -> Future:
         assert self.pool is not None
         kwargs = {"rescale": f.rescale, **self.kwargs}
-        with _sigint_blocked():  # a submission may start a reader process
+        with _reader_signals_blocked():  # a submission may start a reader process
             return self.pool.submit(_cancellable, self.loader, f.index, f.path, **kwargs)
 
     def read(self, files: Iterable[InputFile]) -> Iterator[LoadedFile]:
