@@ -32,23 +32,28 @@ _callbacks: list[Callable[[], None]] = []
 _pending: BaseException | None = None
 
 
-def _in_sync_code(frame: FrameType | None) -> bool:
-    """Whether ``frame`` or one of its callers runs in a module of :data:`_SYNC_MODULES`."""
+# the import machinery: a frame below one of these runs a module's top-level code
+_IMPORT_MODULES = ("importlib._bootstrap", "importlib._bootstrap_external")
+
+
+def _runs_in(frame: FrameType | None, modules: tuple[str, ...]) -> bool:
+    """Whether ``frame`` or one of its callers runs in one of ``modules`` (or a submodule)."""
     while frame is not None:
         name = frame.f_globals.get("__name__", "")
-        if any(name == m or name.startswith(m + ".") for m in _SYNC_MODULES):
+        if any(name == m or name.startswith(m + ".") for m in modules):
             return True
         frame = frame.f_back
     return False
+
+
+def _in_sync_code(frame: FrameType | None) -> bool:
+    """Whether ``frame`` or one of its callers runs in a module of :data:`_SYNC_MODULES`."""
+    return _runs_in(frame, _SYNC_MODULES)
 
 
 def _in_import(frame: FrameType | None) -> bool:
     """Whether ``frame`` runs inside an ``import`` (a module's top-level code)."""
-    while frame is not None:
-        if frame.f_globals.get("__name__", "").startswith("importlib._bootstrap"):
-            return True
-        frame = frame.f_back
-    return False
+    return _runs_in(frame, _IMPORT_MODULES)
 
 
 _retry: BaseException | None = None
@@ -126,6 +131,7 @@ def deferred(on_interrupt: Callable[[], None] = lambda: None) -> Iterator[None]:
     try:
         yield
     except BaseException:
+        # unregistered first: an interrupt from here on is raised at once, not left pending
         _callbacks.remove(on_interrupt)
         check()  # the interrupt, not what it caused (a broken pool, a cancelled future)
         raise

@@ -780,13 +780,25 @@ def parse_command_line(
         return None
 
 
+def run_command_line(
+    parse: Callable[[], argparse.Namespace],
+    *,
+    process: bool,
+    func: Callable[[argparse.Namespace], int] | None = None,
+    interrupted: str = "eegpt: interrupted",
+) -> int:
+    """An entry point's whole run: :func:`parse_command_line`, then :func:`run_command` of
+    ``func`` (default: the ``func`` the parsed command set); the exit status."""
+    args = parse_command_line(parse, process=process)
+    if args is None:
+        return 130
+    return run_command(func or args.func, args, interrupted, process=process)
+
+
 def main(argv: list[str] | None = None) -> int:
     """The ``eegpt`` command; ``argv`` None: this process's command line (the entry point)."""
     words = joined_negative_values(sys.argv[1:] if argv is None else argv)
-    args = parse_command_line(lambda: build_parser().parse_args(words), process=argv is None)
-    if args is None:
-        return 130
-    return run_command(args.func, args, process=argv is None)
+    return run_command_line(lambda: build_parser().parse_args(words), process=argv is None)
 
 
 if __name__ == "__main__":  # pragma: no cover

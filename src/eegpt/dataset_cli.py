@@ -20,7 +20,6 @@ from eegpt.cli import (
     add_preprocessing_options,
     parse_rename,
     preprocessing_config,
-    run_command,
 )
 
 DESCRIPTION = (
@@ -145,14 +144,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """``python -m eegpt.dataset_cli``: the arguments of ``eegpt embed-dataset``."""
-    from eegpt.cli import joined_negative_values, parse_command_line
+    from eegpt.cli import joined_negative_values, run_command_line
 
-    process = argv is None
     words = joined_negative_values(list(sys.argv[1:] if argv is None else argv))
-    args = parse_command_line(lambda: build_parser().parse_args(words), process=process)
-    if args is None:
-        return 130
-    return run_command(cmd_embed_dataset, args, INTERRUPTED, process=process)
+    return run_command_line(
+        lambda: build_parser().parse_args(words),
+        process=argv is None,
+        func=cmd_embed_dataset,
+        interrupted=INTERRUPTED,
+    )
 
 
 if __name__ == "__main__":  # pragma: no cover

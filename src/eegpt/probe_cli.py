@@ -577,16 +577,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     Returns the exit status: 0 on success, 1 on an error (printed as one ``eegpt: error:`` line
     unless ``--debug`` comes first), 2 on a usage error (argparse exits).
     """
-    from eegpt.cli import joined_negative_values, parse_command_line, run_command
+    from eegpt.cli import joined_negative_values, run_command_line
 
     process = argv is None
     argv = joined_negative_values(list(sys.argv[1:] if argv is None else argv))
     debug = bool(argv) and argv[0] == "--debug"
     words = (["--debug"] if debug else []) + ["probe"] + argv[debug:]
-    args = parse_command_line(lambda: build_parser().parse_args(words), process=process)
-    if args is None:
-        return 130
-    return run_command(args.func, args, process=process)
+    return run_command_line(lambda: build_parser().parse_args(words), process=process)
 
 
 if __name__ == "__main__":  # pragma: no cover
