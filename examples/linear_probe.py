@@ -7,7 +7,7 @@ Steps: write a continuous recording with stimulus events to a FIF file, read it 
 labelled 4 s epochs with MNE, train the paper's linear probe on a frozen encoder (with a
 validation split), evaluate it on held-out epochs, check that shuffled labels stay at chance,
 compare with a scikit-learn pipeline on pooled embeddings, save and reload the probe, and plot
-the evoked responses, the learning curves and the confusion matrix.
+the evoked responses, the confusion matrix and the learning curves (eegpt.viz).
 
 The recording is SYNTHETIC (:func:`eegpt.probe.synthetic_erp_raw`): a P300-like oddball in
 which "target" stimuli evoke a parietal positivity. Without ``--weights`` the encoder has random
@@ -30,7 +30,6 @@ import mne  # noqa: E402
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 from sklearn.linear_model import LogisticRegression  # noqa: E402
-from sklearn.metrics import confusion_matrix  # noqa: E402
 from sklearn.pipeline import make_pipeline  # noqa: E402
 from sklearn.preprocessing import StandardScaler  # noqa: E402
 
@@ -46,6 +45,7 @@ from eegpt.probe import (  # noqa: E402
     train_probe,
 )
 from eegpt.sklearn import EEGPTEmbedder  # noqa: E402
+from eegpt.viz import plot_training  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> dict:
@@ -138,9 +138,9 @@ def main(argv: list[str] | None = None) -> dict:
 
 
 def plot(epochs: mne.Epochs, probe, test: mne.Epochs, note: str, out: Path) -> None:
-    fig, axes = plt.subplots(1, 3, figsize=(15, 4.2), constrained_layout=True)
+    fig, axes = plt.subplots(2, 2, figsize=(12, 8.4), layout="constrained")
 
-    ax = axes[0]
+    ax = axes[0, 0]
     pz = epochs.ch_names.index("Pz")
     for name, color in (("standard", "tab:blue"), ("target", "tab:red")):
         data = epochs[name].get_data(picks=[pz])[:, 0] * 1e6
@@ -152,35 +152,11 @@ def plot(epochs: mne.Epochs, probe, test: mne.Epochs, note: str, out: Path) -> N
     ax.set_title("The task: evoked response at Pz (mean ± s.e.m.)")
     ax.legend(loc="upper right")
 
-    ax = axes[1]
-    hist = probe.history
-    ep = [h["epoch"] for h in hist]
-    ax.plot(ep, [h["train_loss"] for h in hist], label="training loss (with dropout)")
-    ax.plot(ep, [h["val_loss"] for h in hist], label="validation loss")
-    ax.set(xlabel="training epoch", ylabel="cross-entropy")
-    ax2 = ax.twinx()
-    ax2.plot(ep, [h["val_balanced_accuracy"] for h in hist], color="tab:green", ls="--",
-             label="validation balanced accuracy")  # fmt: skip
-    ax2.set(ylabel="balanced accuracy", ylim=(0.4, 1.02))
-    lines = ax.get_legend_handles_labels()
-    lines2 = ax2.get_legend_handles_labels()
-    ax.legend(lines[0] + lines2[0], lines[1] + lines2[1], loc="upper left", fontsize=8)
-    ax.set_title("Linear probe training (AdamW + one-cycle)")
-
-    ax = axes[2]
-    proba = probe.predict_proba(test)
-    pred = probe.classes_[proba.argmax(1)]
-    truth = epochs_labels(test)
-    cm = confusion_matrix(truth, pred, labels=probe.classes_)
-    ax.imshow(cm, cmap="Blues")
-    for (i, j), v in np.ndenumerate(cm):
-        ax.text(j, i, str(v), ha="center", va="center",
-                color="white" if v > cm.max() / 2 else "black", fontsize=14)  # fmt: skip
-    ticks = range(len(probe.classes_))
-    ax.set(xticks=ticks, yticks=ticks, xticklabels=probe.classes_, yticklabels=probe.classes_,
-           xlabel="predicted", ylabel="true")  # fmt: skip
-    bac = np.mean([np.mean(pred[truth == c] == c) for c in probe.classes_])
-    ax.set_title(f"Held-out epochs (n={len(test)}): balanced accuracy {100 * bac:.1f}%")
+    # eegpt's own figures, drawn into this figure's axes
+    probe.plot_confusion_matrix(test, ax=axes[0, 1])
+    axes[0, 1].set_title(f"Held out: {axes[0, 1].get_title()}")
+    plot_training(probe, axes=axes[1])
+    axes[1, 0].set_title("Linear probe training (AdamW + one-cycle): loss")
 
     fig.suptitle(f"EEGPT linear probe on a SYNTHETIC oddball recording — {note}", fontsize=11)
     fig.savefig(out, dpi=110)

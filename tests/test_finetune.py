@@ -104,6 +104,7 @@ def test_early_stopping_and_layer_decay(model, task):
     losses = [row["val_loss"] for row in probe.history]
     assert probe.training["stopped_early"] and len(losses) < 12
     assert probe.training["best_epoch"] == int(np.argmin(losses)) + 1
+    assert probe.training["kept_epoch"] == probe.training["best_epoch"]  # restored
     logits = torch.from_numpy(probe.decision_function(test))
     assert list(probe.classes_) == ["standard", "target"]
     y = torch.as_tensor(test.events[:, 2] - 1)  # event codes 1, 2 -> class indices 0, 1

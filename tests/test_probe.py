@@ -180,6 +180,7 @@ def test_early_stopping_restores_best(model, short_task):
     )
     losses = [row["val_loss"] for row in probe.history]
     assert probe.training["best_epoch"] == int(np.argmin(losses)) + 1
+    assert probe.training["kept_epoch"] == probe.training["best_epoch"]
     logits = torch.from_numpy(probe.decision_function(test))
     y = torch.as_tensor([list(probe.classes_).index(c) for c in epochs_labels(test)])
     loss = float(torch.nn.functional.cross_entropy(logits, y))
@@ -417,9 +418,16 @@ def test_cli_train_predict_evaluate(weights, short_task, tmp_path, capsys):
     test.save(test_file, verbose=False)
     out = tmp_path / "probe"
     common = ["--window", "1", "--epochs", "50", "--lr", "5e-3", "-q"]
+    curves = tmp_path / "figs" / "training.png"
     assert probe_main(["train", str(train_file), "--weights", str(weights), "-o", str(out),
-                       "--val", "0.2", *common]) == 0  # fmt: skip
-    assert "validation (28 epochs)" in capsys.readouterr().out
+                       "--val", "0.2", "--plot", str(curves), *common]) == 0  # fmt: skip
+    printed = capsys.readouterr().out
+    assert "validation (28 epochs)" in printed and f"drew {curves}" in printed
+    assert curves.read_bytes().startswith(b"\x89PNG")
+    # a figure name matplotlib cannot write is refused before any training
+    assert probe_main(["train", str(train_file), "--weights", str(weights), "-o",
+                       str(tmp_path / "p3"), "--plot", str(tmp_path / "curves.jpeg")]) == 1  # fmt: skip
+    assert "--plot" in capsys.readouterr().err and not (tmp_path / "p3").exists()
     assert probe_main(["train", str(train_file), "--weights", str(weights), "-o",
                        str(tmp_path / "p2"), "--patience", "3"]) == 1  # fmt: skip
     assert "--patience (early stopping) needs --val FRACTION" in capsys.readouterr().err
@@ -464,9 +472,14 @@ def test_cli_train_predict_evaluate(weights, short_task, tmp_path, capsys):
     )
 
     metrics_path = tmp_path / "metrics.json"
-    assert probe_main(["evaluate", str(out), str(test_file), "--json", str(metrics_path)]) == 0
+    figure = tmp_path / "confusion.svg"
+    assert probe_main(["evaluate", str(out), str(test_file), "--json", str(metrics_path),
+                       "--plot", str(figure), "--normalize", "true"]) == 0  # fmt: skip
     printed = capsys.readouterr().out
-    assert "BAC" in printed and "confusion matrix" in printed
+    assert "BAC" in printed and "confusion matrix" in printed and f"drew {figure}" in printed
+    assert figure.read_bytes().startswith(b"<?xml")
+    assert probe_main(["evaluate", str(out), str(test_file), "--normalize", "true"]) == 1
+    assert "--normalize applies to the figure: give --plot FILE" in capsys.readouterr().err
     metrics = json.loads(metrics_path.read_text())
     assert metrics["balanced_accuracy"] >= 0.75
     predicted = [r["prediction"] for r in rows]
@@ -612,3 +625,30 @@ def test_balanced_class_weights(model, short_task, cache):
 def test_an_epochs_array_without_names_says_what_to_pass(probe, task):
     with pytest.raises(ValueError, match=r"needs its channel names and sampling rate.*ch_names="):
         probe.predict(task[1].get_data())
+
+
+def test_probe_figures(probe, task, cache):
+    """The probe's own figures: learning curves of its history, and the confusion matrix of its
+    predictions in the order of classes_ (labels from the epochs' events)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    _, test = task
+    try:
+        fig = probe.plot_training()
+        assert len(fig.axes) == 2 and len(fig.axes[0].lines) >= 2
+        assert probe.training["kept_epoch"] == len(probe.history)  # no early stopping
+        fig = probe.plot_confusion_matrix(test, cache=cache)
+        counts = fig.axes[0].images[0].get_array()
+        assert counts.sum() == len(test)
+        pred = probe.predict(test, cache=cache)
+        truth = epochs_labels(test)
+        assert counts[1, 1] == np.sum((truth == "target") & (pred == "target"))
+        bac = probe.evaluate(test, cache=cache)["balanced_accuracy"]
+        assert fig.axes[0].get_title().endswith(f"balanced accuracy {100 * bac:.1f}%")
+        with pytest.raises(ValueError, match="not among the probe's classes"):
+            probe.plot_confusion_matrix(test, ["x"] * len(test), cache=cache)
+    finally:
+        plt.close("all")

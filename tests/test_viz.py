@@ -209,3 +209,87 @@ def test_save_figure_is_atomic(tmp_path):
     with pytest.raises(KeyboardInterrupt):
         save_figure(fig, tmp_path / "cut.png")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["ok.svg"]
+
+
+# ------------------------------------------------------------------ probe training and confusion
+
+
+def _history(n: int, val: bool = True) -> list[dict[str, float]]:
+    rows = []
+    for e in range(1, n + 1):
+        row = {"epoch": e, "lr": 1e-3, "train_loss": 1.0 / e, "train_accuracy": 0.5 + e / (4 * n)}
+        if val:
+            row |= {"val_loss": 0.5 + (e - 3) ** 2 / 10, "val_accuracy": 0.6,
+                    "val_balanced_accuracy": 0.55}  # fmt: skip
+        rows.append(row)
+    return rows
+
+
+class _Probe:  # what plot_training reads of an EEGPTProbe
+    def __init__(self, history, training, classes=("a", "b", "c"), pretrained=None):
+        self.history, self.training = history, training
+        self.classes_ = np.array(classes)
+        self.frozen_encoder = True
+        self.encoder = {"pretrained": pretrained}
+
+
+def _lines(ax) -> dict[str, np.ndarray]:
+    return {line.get_label(): np.asarray(line.get_ydata(), dtype=float) for line in ax.lines}
+
+
+def test_training_curves_draw_every_series_chance_and_the_kept_epoch():
+    from eegpt.viz import plot_training
+
+    probe = _Probe(_history(8), {"n_train": 40, "n_validation": 10, "kept_epoch": 3})
+    fig = plot_training(probe)
+    loss_ax, acc_ax = fig.axes
+    loss = _lines(loss_ax)
+    np.testing.assert_allclose(loss["training (running, dropout on)"], 1 / np.arange(1, 9))
+    assert "validation" in loss
+    acc = _lines(acc_ax)
+    np.testing.assert_allclose(acc["validation balanced accuracy"], 55.0)  # in percent
+    np.testing.assert_allclose(acc["chance (3 classes)"], 100 / 3)
+    kept = [line for line in loss_ax.lines if line.get_label() == "weights kept (epoch 3)"]
+    assert len(kept) == 1 and kept[0].get_xdata()[0] == 3
+    title = fig._suptitle.get_text()
+    assert "8 training epochs on 40 examples, 10 held out" in title
+    assert "early stopping kept the weights of epoch 3" in title
+
+
+def test_training_curves_without_validation_or_early_stopping():
+    from eegpt.viz import plot_training
+
+    fig = plot_training(_Probe(_history(5, val=False), {"kept_epoch": 5}, pretrained=False))
+    loss_ax, acc_ax = fig.axes
+    assert list(_lines(loss_ax)) == ["training (running, dropout on)"]
+    assert "validation accuracy" not in _lines(acc_ax)
+    assert "kept" not in fig._suptitle.get_text().split("\n")[0]  # the last epoch's weights
+    assert "NOT PRETRAINED" in fig._suptitle.get_text()
+    # with validation but no early stopping: the lowest validation loss is starred
+    fig = plot_training(_history(6))  # a bare history works too
+    assert "lowest validation loss (epoch 3)" in _lines(fig.axes[0])
+    with pytest.raises(ValueError, match="no training history"):
+        plot_training([])
+    _, axes = plt.subplots(1, 3)
+    with pytest.raises(ValueError, match="two Axes"):
+        plot_training(_history(3), axes=axes)
+
+
+def test_confusion_matrix_counts_and_normalises_in_the_given_class_order():
+    from eegpt.viz import plot_confusion_matrix
+
+    y_true = np.array(["b", "b", "a", "a", "a", "c"])
+    y_pred = np.array(["b", "a", "a", "a", "c", "c"])
+    fig = plot_confusion_matrix(y_true, y_pred, labels=["c", "b", "a"])
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["c", "b", "a"]
+    image = ax.images[0].get_array()
+    np.testing.assert_array_equal(image, [[1, 0, 0], [0, 1, 1], [1, 0, 2]])
+    # balanced accuracy = mean recall: (1 + 1/2 + 2/3) / 3
+    assert ax.get_title() == "6 epochs, balanced accuracy 72.2%"
+    fig = plot_confusion_matrix(y_true, y_pred, normalize="true")
+    np.testing.assert_allclose(fig.axes[0].images[0].get_array().sum(axis=1), 1.0)
+    with pytest.raises(ValueError, match="normalize"):
+        plot_confusion_matrix(y_true, y_pred, normalize="rows")
+    with pytest.raises(ValueError, match="1-D of one length"):
+        plot_confusion_matrix(y_true, y_pred[:3])

@@ -551,6 +551,22 @@ def _save_figure(fig: Any, path: Path) -> None:
     save_figure(fig, path, dpi=150)
 
 
+def check_figure_path(path: Path | None, option: str = "--plot") -> None:
+    """Refuse, before any work, a figure file matplotlib would not write by its suffix."""
+    if path is not None and path.suffix.lower() not in FIGURE_SUFFIXES:
+        raise ValueError(
+            f"{option} {path}: give a {'/'.join(FIGURE_SUFFIXES)} file (the format follows "
+            "the suffix)"
+        )
+
+
+def save_figure_file(fig: Any, path: Path) -> None:
+    """Write a command's figure (``--plot``) and say where."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    _save_figure(fig, path)
+    print(f"drew {path}")
+
+
 def cmd_info(args: argparse.Namespace) -> int:
     from eegpt.checkpoints import describe, load_checkpoint, resolve_weights
 

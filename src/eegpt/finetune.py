@@ -176,7 +176,9 @@ def finetune(
     -------
     EEGPTProbe
         With the fine-tuned model (``frozen_encoder=False``), ``history`` and ``training``
-        (``best_epoch``, ``stopped_early``, trainable parameter count ...).
+        (``best_epoch``; ``kept_epoch``, the epoch whose weights the model holds: the best one
+        after early stopping, else the last; ``stopped_early``, trainable parameter count ...).
+        :meth:`~eegpt.probe.EEGPTProbe.plot_training` draws the learning curves.
     """
     if not 0.0 < layer_decay <= 1.0:
         raise ValueError(f"layer_decay must be in (0, 1], got {layer_decay}")
@@ -277,6 +279,7 @@ def finetune(
             "n_validation": 0 if val is None else int(len(val[1])),
             "epochs_run": len(fit.history),
             "best_epoch": fit.best_epoch,
+            "kept_epoch": fit.kept_epoch,
             "stopped_early": fit.stopped_early,
             "freeze_blocks": freeze_blocks,
             "layer_decay": layer_decay,

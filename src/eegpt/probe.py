@@ -831,6 +831,7 @@ class _FitResult:
     history: list[dict[str, float]] = field(default_factory=list)
     best_epoch: int | None = None
     stopped_early: bool = False
+    kept_epoch: int | None = None  # the epoch whose weights the model holds at the end
 
 
 def _split_training_data(
@@ -1001,7 +1002,9 @@ def _fit(
             result.stopped_early = True
             break
     bar.close()
+    result.kept_epoch = len(result.history)
     if best_state is not None:
+        result.kept_epoch = result.best_epoch
         with torch.no_grad():
             for p, best in zip(params, best_state, strict=True):
                 p.copy_(best)
@@ -1091,6 +1094,7 @@ def _encoder_reference(model: EEGPT | EEGPTEncoder) -> dict[str, Any]:
         "path": info.get("path"),
         "format": info.get("format"),
         "sha256": info.get("sha256") or None,
+        "pretrained": (info.get("notes") or {}).get("pretrained"),
         "weights_sha256": encoder_fingerprint(model),
         "config": _encoder_of(model).config.to_dict(),
     }
@@ -1128,7 +1132,9 @@ class EEGPTProbe:
         Per training epoch: ``epoch``, ``lr``, ``train_loss``, ``train_accuracy`` and, with
         validation data, ``val_loss``, ``val_accuracy``, ``val_balanced_accuracy``.
     training : dict
-        Other facts of the training run (epochs run, best epoch, sizes, seconds).
+        Other facts of the training run (epochs run, ``best_epoch`` (lowest validation loss),
+        ``kept_epoch`` (whose weights the model holds: the best one after early stopping, else
+        the last), sizes, seconds).
     """
 
     def __init__(
@@ -1288,15 +1294,49 @@ class EEGPTProbe:
     def evaluate(self, data: Any, y: Any = None, **kwargs: Any) -> dict[str, float]:
         """:func:`probe_metrics` on labelled epochs (``y=None``: labels from Epochs events)."""
         proba = self.predict_proba(data, **kwargs)
-        labels = _as_classes(_labels(data, y, len(proba)), self.classes_)
+        labels = self._known_labels(data, y, len(proba))
+        pred = self.classes_[proba.argmax(axis=1)]
+        return probe_metrics(labels, pred, proba, self.classes_)
+
+    # ---------------------------------------------------------------- figures
+    def plot_training(self, **kwargs: Any) -> Any:
+        """Learning curves (loss and accuracy per training epoch):
+        :func:`eegpt.viz.plot_training`."""
+        from eegpt.viz import plot_training
+
+        return plot_training(self, **kwargs)
+
+    def plot_confusion_matrix(
+        self,
+        data: Any,
+        y: Any = None,
+        *,
+        normalize: str | None = None,
+        ax: Any = None,
+        title: str | None = None,
+        show: bool = False,
+        **kwargs: Any,
+    ) -> Any:
+        """Confusion matrix of the predictions on labelled epochs (``y=None``: labels from
+        Epochs events), classes in the order of ``classes_``:
+        :func:`eegpt.viz.plot_confusion_matrix`. ``kwargs`` go to :meth:`predict_proba`."""
+        from eegpt.viz import plot_confusion_matrix
+
+        pred = self.predict(data, **kwargs)
+        labels = self._known_labels(data, y, len(pred))
+        return plot_confusion_matrix(labels, pred, labels=self.classes_, normalize=normalize,
+                                     ax=ax, title=title, show=show)  # fmt: skip
+
+    def _known_labels(self, data: Any, y: Any, n: int) -> np.ndarray:
+        """The true labels of ``data`` as classes of this probe; unknown labels raise."""
+        labels = _as_classes(_labels(data, y, n), self.classes_)
         unknown = sorted(set(labels.tolist()) - set(self.classes_.tolist()), key=str)
         if unknown:
             raise ValueError(
                 f"labels {unknown} are not among the probe's classes {self.classes_.tolist()}"
                 + _unknown_labels_hint(unknown, self.classes_)
             )
-        pred = self.classes_[proba.argmax(axis=1)]
-        return probe_metrics(labels, pred, proba, self.classes_)
+        return labels
 
     # ---------------------------------------------------------------- persistence
     def save(self, directory: str | os.PathLike, *, overwrite: bool = False) -> Path:
@@ -1615,6 +1655,7 @@ def train_probe(
             "n_validation": 0 if val is None else int(len(val[1])),
             "epochs_run": len(fit.history),
             "best_epoch": fit.best_epoch,
+            "kept_epoch": fit.kept_epoch,
             "stopped_early": fit.stopped_early,
             "seconds": round(time.perf_counter() - t0, 3),
             "device": str(dev),

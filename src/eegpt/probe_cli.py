@@ -381,6 +381,13 @@ def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
         help="per epoch and channel, subtract nothing (default), the mean, or the straight line",
     )
     p.add_argument("--overwrite", action="store_true", help="replace an existing probe")
+    p.add_argument(
+        "--plot",
+        type=Path,
+        metavar="FILE",
+        help="also draw the learning curves (loss and accuracy per epoch): a .png, .pdf or "
+        ".svg file",
+    )
     _add_run_options(p)
     p.set_defaults(func=cmd_probe_train)
 
@@ -400,6 +407,19 @@ def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument("--labels", type=Path, help="CSV with a 'label' column, one row per epoch")
     _add_label_column(p)
     p.add_argument("--json", type=Path, help="also write the metrics to this JSON file")
+    p.add_argument(
+        "--plot",
+        type=Path,
+        metavar="FILE",
+        help="also draw the confusion matrix: a .png, .pdf or .svg file",
+    )
+    p.add_argument(
+        "--normalize",
+        choices=["true", "pred", "all"],
+        default=None,
+        help="with --plot: fractions of each true class (true: rows sum to 1), each predicted "
+        "class or all epochs instead of counts",
+    )
     p.add_argument("--weights", help="encoder checkpoint (default: the one recorded in the probe)")
     _add_run_options(p)
     p.set_defaults(func=cmd_probe_evaluate)
@@ -413,6 +433,7 @@ def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
 
 def cmd_probe_train(args: argparse.Namespace) -> int:
     from eegpt.checkpoints import load_model
+    from eegpt.cli import check_figure_path, save_figure_file
     from eegpt.preprocessing import PreprocessingConfig
     from eegpt.probe import EmbeddingCache, ProbeConfig, train_probe
 
@@ -421,6 +442,7 @@ def cmd_probe_train(args: argparse.Namespace) -> int:
         raise FileExistsError(f"{out} already holds a probe; pass --overwrite to replace it")
     if args.patience is not None and not args.val:
         raise ValueError("--patience (early stopping) needs --val FRACTION (held-out epochs)")
+    check_figure_path(args.plot)
     verbose = not args.quiet
     recording, y, _, rename = _read_inputs(args, labels=args.labels)
     model = load_model(args.weights, device="cpu", verbose=verbose)
@@ -469,6 +491,8 @@ def cmd_probe_train(args: argparse.Namespace) -> int:
             f"{last['val_loss']:.4f}, BAC {100 * last['val_balanced_accuracy']:.2f}%"
         )
     print(f"wrote {out}")
+    if args.plot is not None:
+        save_figure_file(probe.plot_training(), args.plot)
     return 0
 
 
@@ -519,10 +543,14 @@ def cmd_probe_predict(args: argparse.Namespace) -> int:
 
 
 def cmd_probe_evaluate(args: argparse.Namespace) -> int:
+    from eegpt.cli import check_figure_path, save_figure_file
     from eegpt.probe import _sklearn_metrics, format_metrics, probe_metrics
 
     confusion_matrix = _sklearn_metrics().confusion_matrix
 
+    check_figure_path(args.plot)
+    if args.normalize is not None and args.plot is None:
+        raise ValueError("--normalize applies to the figure: give --plot FILE too")
     probe = _load(args)
     recording, y, _, rename = _read_inputs(args, labels=args.labels)
     proba = probe.predict_proba(
@@ -547,6 +575,15 @@ def cmd_probe_evaluate(args: argparse.Namespace) -> int:
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(metrics, indent=2) + "\n")
+    if args.plot is not None:
+        from eegpt.viz import plot_confusion_matrix
+
+        title = (
+            f"probe {args.probe.name}: {len(y)} epochs, balanced accuracy "
+            f"{100 * metrics['balanced_accuracy']:.1f}%"
+        )
+        fig = plot_confusion_matrix(y, pred, labels=classes, normalize=args.normalize, title=title)
+        save_figure_file(fig, args.plot)
     return 0
 
 

@@ -1,7 +1,8 @@
-"""Figures: which electrodes a recording gives EEGPT, and its window embeddings over time.
+"""Figures: which electrodes a recording gives EEGPT, its window embeddings over time, and how a
+probe (or fine-tuning) trained and what it confuses.
 
-Both functions return a :class:`matplotlib.figure.Figure` (drawn into ``ax`` when given) and
-call ``plt.show()`` only with ``show=True``, as in MNE.
+Every function returns a :class:`matplotlib.figure.Figure` (drawn into ``ax`` / ``axes`` when
+given) and calls ``plt.show()`` only with ``show=True``, as in MNE.
 """
 
 from __future__ import annotations
@@ -28,13 +29,23 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
     from eegpt.outputs import Embeddings
+    from eegpt.probe import EEGPTProbe
 
-__all__ = ["plot_channel_mapping", "plot_embeddings", "save_figure", "vocabulary_layout"]
+__all__ = [
+    "plot_channel_mapping",
+    "plot_confusion_matrix",
+    "plot_embeddings",
+    "plot_training",
+    "save_figure",
+    "vocabulary_layout",
+]
 
 #: Colours of :func:`plot_channel_mapping`: used (trained embedding), used with an embedding
 #: pretraining never trained, in the vocabulary but not in the recording, marked bad.
 COLORS = {"used": "tab:green", "untrained": "tab:orange", "absent": "0.82", "bad": "#f4a6a6"}
 
+
+NOT_PRETRAINED_TITLE = "random weights - NOT PRETRAINED"  # on figures of a demo encoder
 
 MAX_LISTED = 40  # left-out channels named in the figure (all of them: ChannelMapping.dropped)
 
@@ -356,7 +367,7 @@ def _break_at_gaps(embeddings: Embeddings, scores: np.ndarray) -> tuple[np.ndarr
 def _finish(fig: Figure, embeddings: Embeddings, show: bool) -> Figure:
     """Mark figures of random weights; show if asked."""
     if (embeddings.metadata.get("checkpoint") or {}).get("pretrained") is False:
-        fig.suptitle("random weights - NOT PRETRAINED", color="tab:red")
+        fig.suptitle(NOT_PRETRAINED_TITLE, color="tab:red")
     if show:
         _pyplot().show()
     return fig
@@ -364,3 +375,171 @@ def _finish(fig: Figure, embeddings: Embeddings, show: bool) -> Figure:
 
 def _file_name(source: Any) -> str:
     return Path(str(source)).name if source else ""
+
+
+def plot_training(
+    probe: EEGPTProbe | Sequence[dict[str, float]],
+    *,
+    axes: Sequence[Axes] | None = None,
+    title: str | None = None,
+    show: bool = False,
+) -> Figure:
+    """Learning curves of a linear probe or a fine-tuning run: cross-entropy (left) and
+    accuracy (right) per training epoch, on the training data and, when there was validation
+    data, on it.
+
+    The training loss and accuracy are running values over each pass, with dropout on (as the
+    original recipe reports them); the validation ones are measured after the pass, dropout
+    off. With early stopping (``patience``) the model keeps the weights of the epoch with the
+    lowest validation loss: that epoch is marked. A dotted line marks chance (one over the
+    number of classes).
+
+    Parameters
+    ----------
+    probe : EEGPTProbe | list of dict
+        A trained probe (:func:`eegpt.probe.train_probe`, :func:`eegpt.finetune.finetune`,
+        :func:`eegpt.probe.load_probe`) or its ``history``: one dict per epoch with ``epoch``,
+        ``train_loss``, ``train_accuracy`` and optionally ``val_loss``, ``val_accuracy``,
+        ``val_balanced_accuracy``.
+    axes : two matplotlib Axes | None
+        Where to draw the loss and the accuracy; a new figure when None.
+    title : str | None
+        Default: what was trained, on how many epochs, and which weights it kept.
+    show : bool
+        Call ``plt.show()``.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    history = list(getattr(probe, "history", probe))
+    if not history:
+        raise ValueError("no training history to plot (the probe records none)")
+    training = dict(getattr(probe, "training", None) or {})
+    classes = getattr(probe, "classes_", None)
+    plt = _pyplot()
+    if axes is None:
+        fig, axes = plt.subplots(1, 2, figsize=(10.0, 3.8), layout="constrained")
+    else:
+        if len(axes) != 2:
+            raise ValueError(f"axes must be two Axes (loss, accuracy), got {len(axes)}")
+        fig = axes[0].figure
+    loss_ax, acc_ax = axes
+    epochs = np.array([row["epoch"] for row in history])
+
+    def series(key: str, scale: float = 1.0) -> np.ndarray | None:
+        if not any(key in row for row in history):
+            return None
+        return np.array([row.get(key, np.nan) for row in history], dtype=float) * scale
+
+    marker = "o" if len(epochs) <= 30 else None
+    val_loss = series("val_loss")
+    loss_ax.plot(epochs, series("train_loss"), marker=marker, ms=3,
+                 label="training (running, dropout on)")  # fmt: skip
+    if val_loss is not None:
+        loss_ax.plot(epochs, val_loss, marker=marker, ms=3, label="validation")
+    loss_ax.set(xlabel="training epoch", ylabel="cross-entropy", title="loss")
+    acc_ax.plot(epochs, series("train_accuracy", 100), marker=marker, ms=3,
+                label="training accuracy (running)")  # fmt: skip
+    for key, label in (("val_accuracy", "validation accuracy"),
+                       ("val_balanced_accuracy", "validation balanced accuracy")):  # fmt: skip
+        values = series(key, 100)
+        if values is not None:
+            acc_ax.plot(epochs, values, marker=marker, ms=3, label=label)
+    if classes is not None and len(classes) > 1:
+        acc_ax.axhline(100 / len(classes), color="0.5", ls=":", lw=1,
+                       label=f"chance ({len(classes)} classes)")  # fmt: skip
+    acc_ax.set(xlabel="training epoch", ylabel="%", ylim=(0, 102), title="accuracy")
+    kept = training.get("kept_epoch")
+    if kept is not None and kept != epochs[-1]:  # early stopping restored an earlier epoch
+        for ax in axes:
+            ax.axvline(kept, color="0.3", ls="--", lw=1,
+                       label=f"weights kept (epoch {kept})" if ax is loss_ax else None)  # fmt: skip
+    elif val_loss is not None and np.isfinite(val_loss).any():
+        best = int(np.nanargmin(val_loss))
+        loss_ax.plot(epochs[best], val_loss[best], "k*", ms=9,
+                     label=f"lowest validation loss (epoch {epochs[best]})")  # fmt: skip
+    from matplotlib.ticker import MaxNLocator
+
+    for ax in axes:
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=8)
+    if title is None:
+        what = "linear probe" if getattr(probe, "frozen_encoder", True) else "fine-tuning"
+        n_train = training.get("n_train")
+        n_val = training.get("n_validation")
+        title = f"EEGPT {what}: {len(epochs)} training epochs"
+        if n_train:
+            title += f" on {n_train} examples" + (f", {n_val} held out" if n_val else "")
+        if kept is not None and kept != epochs[-1]:
+            title += f"; early stopping kept the weights of epoch {kept}"
+    encoder = getattr(probe, "encoder", None) or {}
+    if encoder.get("pretrained") is False:
+        title += f"\n{NOT_PRETRAINED_TITLE}"
+    fig.suptitle(title, fontsize=10)
+    if show:
+        plt.show()
+    return fig
+
+
+def plot_confusion_matrix(
+    y_true: Sequence[Any] | np.ndarray,
+    y_pred: Sequence[Any] | np.ndarray,
+    *,
+    labels: Sequence[Any] | np.ndarray | None = None,
+    normalize: str | None = None,
+    ax: Axes | None = None,
+    title: str | None = None,
+    show: bool = False,
+) -> Figure:
+    """Confusion matrix of predictions (rows: true class, columns: predicted), drawn with
+    scikit-learn's :class:`~sklearn.metrics.ConfusionMatrixDisplay`.
+
+    Parameters
+    ----------
+    y_true, y_pred : array-like, shape (n_epochs,)
+        True and predicted labels.
+    labels : array-like | None
+        The classes, in the order drawn (a probe's ``classes_``); default: those that occur.
+    normalize : {"true", "pred", "all"} | None
+        Fractions over each true class (rows sum to 1: per-class recall), each predicted class
+        or all epochs; counts when None.
+    ax, title, show
+        As in :func:`plot_channel_mapping`. The default title gives the number of epochs and
+        the balanced accuracy.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    from eegpt.probe import _sklearn_metrics
+
+    metrics = _sklearn_metrics()
+    y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
+    if y_true.shape != y_pred.shape or y_true.ndim != 1:
+        raise ValueError(
+            f"y_true and y_pred must be 1-D of one length, got {y_true.shape} and {y_pred.shape}"
+        )
+    if normalize not in (None, "true", "pred", "all"):
+        raise ValueError(f"normalize must be 'true', 'pred', 'all' or None, got {normalize!r}")
+    if labels is None:
+        labels = np.unique(np.concatenate([y_true, y_pred]))
+    labels = np.asarray(labels)
+    n = len(labels)
+    fig, ax = _figure(ax, (max(4.2, 1.0 + 0.9 * n), max(3.6, 0.6 + 0.8 * n)))
+    metrics.ConfusionMatrixDisplay.from_predictions(
+        y_true, y_pred, labels=labels, normalize=normalize, ax=ax, cmap="Blues",
+        colorbar=False, values_format=".2f" if normalize else "d",
+        xticks_rotation=45 if max(len(str(c)) for c in labels.tolist()) > 6 else "horizontal",
+    )  # fmt: skip
+    present = [c for c in labels.tolist() if np.any(y_true == c)]
+    recall = [float(np.mean(y_pred[y_true == c] == c)) for c in present]
+    if title is None:
+        title = f"{len(y_true)} epochs"
+        if recall:
+            title += f", balanced accuracy {100 * float(np.mean(recall)):.1f}%"
+    ax.set_title(title, fontsize=10)
+    if show:
+        _pyplot().show()
+    return fig
