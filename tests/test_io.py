@@ -12,6 +12,7 @@ import pytest
 from eegpt.channels import map_channels
 from eegpt.errors import RecordingError
 from eegpt.io import Recording, as_recording, read_recording
+from eegpt.preprocessing import PreprocessingConfig, prepare
 
 TUH_NAMES = [
     "EEG FP1-REF",
@@ -210,7 +211,7 @@ def test_raw_with_nan_is_refused():
     raw = _raw(["Fp1", "Cz", "Pz"])
     raw._data[1, 10:15] = np.nan
     with pytest.raises(ValueError, match=r"Cz \(5 samples\).*interpolate"):
-        as_recording(raw)
+        prepare(as_recording(raw))
 
 
 def test_epochs_input():
@@ -295,12 +296,31 @@ def test_array_non_finite_reports_channels_and_counts():
     x = np.zeros((3, 100))
     x[0, 3] = np.nan
     x[2, 10:13] = np.inf
-    with pytest.raises(ValueError, match=r"4 non-finite .*Fp1 \(1 samples\), O2 \(3 samples\)"):
-        as_recording(x, ch_names=["Fp1", "Cz", "O2"], sfreq=100)
-    epochs = np.zeros((2, 2, 5))
+    rec = as_recording(x, ch_names=["Fp1", "Cz", "O2"], sfreq=100)  # refused when prepared
+    with pytest.raises(ValueError, match=r"4 non-finite .*Fp1 \(1 samples\), O2 \(3 samples\), "
+                       r"from 0\.030 s to 0\.120 s after the first sample.*--drop Fp1 --drop O2"):  # fmt: skip
+        prepare(rec)
+    epochs = np.zeros((4, 2, 256))
     epochs[1, 1, 0] = -np.inf
-    with pytest.raises(ValueError, match=r"Cz \(1 samples\)"):
-        as_recording(epochs, ch_names=["Fp1", "Cz"], sfreq=5)
+    epochs[2, 1, 9] = np.nan
+    rec = as_recording(epochs, ch_names=["Fp1", "Cz"], sfreq=256)
+    with pytest.raises(ValueError, match=r"in channel\(s\) Cz \(2 samples\), in epochs 1 to 2 "
+                       r"\(from 0\).*or drop those epochs \(epochs.drop\)"):  # fmt: skip
+        prepare(rec, config=PreprocessingConfig(window_seconds=1.0))
+    tail = np.ones((3, 100))
+    tail[:, 90:] = np.nan  # an export's missing tail: every channel, one span
+    rec = as_recording(tail, ch_names=["Fp1", "Cz", "O2"], sfreq=100)
+    with pytest.raises(ValueError, match=r"30 non-finite \(NaN/Inf\) samples in all 3 channels "
+                       r"\(10 samples each\), from 0\.900 s to 0\.990 s after the first sample\. "
+                       r"EEGPT needs finite data: crop that time span \(raw.crop"):  # fmt: skip
+        prepare(rec)
+    # a channel left out anyway (outside the vocabulary, or dropped) cannot refuse the data
+    x[1, :] = np.nan
+    x[[0, 2]] = 1e-5 * np.random.default_rng(0).standard_normal((2, 100))
+    rec = as_recording(x, ch_names=["Fp1", "EKG", "O2"], sfreq=100)
+    with pytest.warns(RuntimeWarning, match="EKG"):
+        windows = prepare(rec, config=PreprocessingConfig(window_seconds=0.25))
+    assert np.isfinite(windows.data).all() and windows.data.shape[1] == 2
 
 
 def test_recording_passthrough_list_and_type_errors(tuh_edf):

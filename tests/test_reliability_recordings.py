@@ -176,7 +176,7 @@ def test_nan_and_inf_are_refused_on_both_paths(tmp_path):
     for bad in (np.nan, np.inf):
         fif = R._fif(tmp_path, "bad", bad)
         for read in (
-            lambda fif=fif: as_recording(fif, verbose="error"),
+            lambda fif=fif: prepare(as_recording(fif, verbose="error")),
             lambda fif=fif: WindowStream(open_stream(fif, verbose="error")),
         ):
             with pytest.raises(RecordingError, match=r"10 non-finite .*C3 \(10 samples\)"):

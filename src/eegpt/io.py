@@ -241,7 +241,8 @@ class Recording:
                     f"{self.source}: epoch_annotations must have one list per epoch, got "
                     f"{len(self.epoch_annotations)} for data of shape {self.data.shape}"
                 )
-        _check_finite(self.data, self.ch_names, self.source)
+        # NaN/Inf samples are refused where the channels to use are known (preprocessing), so
+        # that a channel left out anyway (not in the vocabulary, dropped) cannot refuse a file
 
     @property
     def n_channels(self) -> int:
@@ -271,20 +272,33 @@ def _check_unique(ch_names: list[str], source: str) -> None:
         )
 
 
-def _check_finite(data: np.ndarray, ch_names: list[str], source: str) -> None:
-    if np.isfinite(data).all():  # fast path, no per-channel work
-        return
-    axes = tuple(i for i in range(data.ndim) if i != data.ndim - 2)
-    raise nonfinite_error((~np.isfinite(data)).sum(axis=axes), ch_names, source)
-
-
-def nonfinite_error(counts: np.ndarray, ch_names: Sequence[str], source: str) -> RecordingError:
-    """The error for NaN/Inf samples, given the number of such samples per channel."""
-    detail = ", ".join(f"{ch_names[i]} ({int(n)} samples)" for i, n in enumerate(counts) if n > 0)
+def nonfinite_error(
+    counts: np.ndarray,
+    ch_names: Sequence[str],
+    source: str,
+    where: str = "",
+    *,
+    epoched: bool = False,
+) -> RecordingError:
+    """The error for NaN/Inf samples, given the number of such samples per channel and, in
+    words, where they are (``"from 60.750 s to 61.000 s after the first sample"``)."""
+    hit = [(ch_names[i], int(n)) for i, n in enumerate(counts) if n > 0]
+    span = "drop those epochs (epochs.drop)" if epoched else "crop the affected time span"
+    if len(hit) == len(ch_names) > 1:  # a span missing from every channel (an export's tail)
+        each = {n for _, n in hit}
+        detail = f"all {len(hit)} channels" + (
+            f" ({each.pop()} samples each)" if len(each) == 1 else ""
+        )
+        advice = span if epoched else "crop that time span (raw.crop in MNE, then embed the Raw)"
+    else:
+        detail = "channel(s) " + few([f"{name} ({n} samples)" for name, n in hit], 12)
+        advice = (
+            "interpolate those channels (e.g. mark them bad and call interpolate_bads()), "
+            f"leave them out ({how_to_drop([name for name, _ in hit][:12])}), or {span}"
+        )
     return RecordingError(
-        f"{source}: {int(np.sum(counts))} non-finite (NaN/Inf) samples in channel(s) {detail}. "
-        "EEGPT needs finite data: interpolate those channels (e.g. mark them bad and call "
-        "raw.interpolate_bads()), drop them, or crop the affected time span."
+        f"{source}: {int(np.sum(counts))} non-finite (NaN/Inf) samples in {detail}"
+        f"{', ' + where if where else ''}. EEGPT needs finite data: {advice}."
     )
 
 

@@ -519,6 +519,12 @@ def prepare(
     check_rate(recording.sfreq, source)
 
     x = recording.data[..., picks, :]  # fancy indexing: a float64 copy we may modify in place
+    epoch_samples = recording.n_times if recording.is_epoched else None
+    if not checks and not np.isfinite(x).all():  # never skipped: the model needs finite data
+        stats = SignalStats.of(x)
+        where = _span_text(stats, recording.sfreq, epoch_samples)
+        raise nonfinite_error(stats.nonfinite, mapping.input_names, source, where,
+                              epoched=recording.is_epoched)  # fmt: skip
     if checks:
         used = [recording.ch_names[i] for i in picks]
         warn_unapplied_projectors(
@@ -533,6 +539,8 @@ def prepare(
             gain=config.gain,
             offsets=config.detrend == "none",
             array_units=recording.array_units,
+            sfreq=recording.sfreq,
+            epoch_samples=epoch_samples,
         )
     if config.average_reference:
         if x.shape[-2] < 2:
@@ -674,6 +682,8 @@ class SignalStats:
     n_at_min: np.ndarray = field(init=False)
     n_at_max: np.ndarray = field(init=False)
     nonfinite: np.ndarray = field(init=False)
+    #: first and last sample (any channel) that is NaN or infinite, counted as fed in
+    nonfinite_span: tuple[int, int] | None = field(init=False, default=None)
     _sample: list[np.ndarray] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -707,6 +717,9 @@ class SignalStats:
         bad = ~np.isfinite(chunk)
         if bad.any():
             self.nonfinite += bad.sum(axis=-1)
+            at = self.n + np.flatnonzero(bad.any(axis=0))
+            first = at[0] if self.nonfinite_span is None else self.nonfinite_span[0]
+            self.nonfinite_span = (int(first), int(at[-1]))
             chunk = np.where(bad, 0.0, chunk)  # keep the other statistics defined
         t = chunk.shape[-1]
         if t == 0:
@@ -756,6 +769,21 @@ class SignalStats:
         return np.median(mad, axis=-1)
 
 
+def _span_text(stats: SignalStats, sfreq: float | None, epoch_samples: int | None) -> str:
+    """Where the NaN/Inf samples of ``stats`` are, in words ("" when unknown)."""
+    if stats.nonfinite_span is None:
+        return ""
+    first, last = stats.nonfinite_span
+    if epoch_samples:
+        a, b = first // epoch_samples, last // epoch_samples
+        return f"in epoch {a} (counting from 0)" if a == b else f"in epochs {a} to {b} (from 0)"
+    if not sfreq:
+        return ""
+    if first == last:
+        return f"at {first / sfreq:.3f} s from the first sample"
+    return f"from {first / sfreq:.3f} s to {last / sfreq:.3f} s after the first sample"
+
+
 def check_signal(
     stats: SignalStats,
     names: Sequence[str],
@@ -764,6 +792,8 @@ def check_signal(
     gain: float = 1.0,
     offsets: bool = True,
     array_units: str | None = None,
+    sfreq: float | None = None,
+    epoch_samples: int | None = None,
 ) -> None:
     """Raise on NaN/Inf samples; warn about flat, clipped and mis-scaled channels.
 
@@ -782,6 +812,11 @@ def check_signal(
         amplitude checks judge ``gain`` x volts.
     offsets : bool
         Warn about DC offsets far beyond the signal (not when each window is detrended).
+    array_units : str | None
+        The unit an array was given in, for the amplitude advice.
+    sfreq, epoch_samples : float | None, int | None
+        Sampling rate and, for epochs fed one after the other, samples per epoch: the NaN/Inf
+        error then says when (seconds from the first sample) or in which epochs they are.
 
     Raises
     ------
@@ -797,7 +832,10 @@ def check_signal(
         (outside ``TOO_SMALL`` .. ``TOO_LARGE`` volts); file units that are not voltages.
     """
     if stats.nonfinite.any():
-        raise nonfinite_error(stats.nonfinite, list(names), source)
+        where = _span_text(stats, sfreq, epoch_samples)
+        raise nonfinite_error(
+            stats.nonfinite, list(names), source, where, epoched=bool(epoch_samples)
+        )
     if units is not None:
         _check_units(names, units, source)
     flat = (stats.maximum - stats.minimum == 0) | (stats.std * gain < FLAT_STD)

@@ -335,6 +335,7 @@ class WindowStream:
             rec.units,
             gain=self.config.gain,
             offsets=self.config.detrend == "none",
+            sfreq=rec.sfreq,
         )
         means = stats.mean
         if self.config.average_reference:
