@@ -469,3 +469,81 @@ def test_unapplied_projectors_are_named_where_they_are_not_applied(tmp_path):
         np.testing.assert_allclose(applied.data.mean(axis=0), 0, atol=1e-18)  # referenced
         epochs = mne.make_fixed_length_epochs(same, 2.0, proj=True, verbose=False)
         prepare(as_recording(epochs), config=PreprocessingConfig(window_seconds=2.0))
+
+
+# ------------------------------------------------------------------ discontinuous EDF+D / BDF+D
+
+
+def _edf_plus(path, kind: str, starts: list[float], sfreq: int = 256, variant: str = "D"):
+    """An EDF+/BDF+ file of 4 channels, 1 s records starting at ``starts`` (s), with a
+    time-keeping annotation signal, written by hand as the EDF+ specification lays it out."""
+    names, width = ["Fp1", "Cz", "Pz", "O2"], 2 if kind == "EDF" else 3
+    n_ann = 30 if kind == "EDF" else 20  # annotation samples per record (60 bytes)
+    labels = [*names, f"{kind} Annotations"]
+    per_record = [sfreq] * len(names) + [n_ann]
+    dmax = 2**15 - 1 if kind == "EDF" else 2**23 - 1
+
+    def field(value, n):
+        return str(value).encode("latin-1")[:n].ljust(n)
+
+    ns = len(labels)
+    head = b"".join([
+        b"\xffBIOSEMI" if kind == "BDF" else field(0, 8), field("X X X X", 80),
+        field("Startdate 01-JAN-2024 X X X", 80), field("01.01.24", 8), field("00.00.00", 8),
+        field(256 * (ns + 1), 8), field(f"{kind}+{variant}", 44), field(len(starts), 8),
+        field(1, 8), field(ns, 4),
+        *[field(label, 16) for label in labels], field("", 80) * ns,
+        *[field("uV" if k < len(names) else "", 8) for k in range(ns)],
+        field(-500, 8) * len(names) + field(-1, 8), field(500, 8) * len(names) + field(1, 8),
+        field(-dmax - 1, 8) * ns, field(dmax, 8) * ns, field("", 80) * ns,
+        *[field(n, 8) for n in per_record], field("", 32) * ns,
+    ])  # fmt: skip
+    rng = np.random.default_rng(0)
+    records = []
+    for onset in starts:
+        x = np.round(rng.normal(0, 20, (len(names), sfreq)) / 500 * dmax).astype("<i4")
+        body = (
+            x.astype("<i2").tobytes()
+            if kind == "EDF"
+            else x.view(np.uint8).reshape(-1, 4)[:, :3].tobytes()
+        )
+        tal = f"+{onset:g}\x14\x14\x00".encode().ljust(n_ann * width, b"\x00")
+        records.append(body + tal)
+    path.write_bytes(head + b"".join(records))
+    return path
+
+
+@pytest.mark.parametrize("kind", ["EDF", "BDF"])
+def test_discontinuous_edf_plus_gaps_become_bad_boundaries(tmp_path, kind):
+    from eegpt import EEGPT, EEGPTConfig
+
+    starts = [float(k) for k in range(10)] + [float(k + 25) for k in range(10, 20)]
+    path = _edf_plus(tmp_path / f"rec.{kind.lower()}", kind, starts)
+    with pytest.warns(RuntimeWarning, match=rf"a discontinuous {kind}\+D file: 1 gap between its "
+                      r"data records \(25 s in all; the longest 25 s, at 10 s into the samples\)"):  # fmt: skip
+        raw = read_recording(path, verbose="error")
+    assert raw.n_times == 20 * 256  # MNE reads the records back to back
+    gaps = [
+        (a["onset"], a["description"]) for a in raw.annotations if "boundary" in a["description"]
+    ]
+    assert gaps == [(10.0, "BAD boundary")]
+    # the window over the join is flagged, on the streamed and the in-memory path alike
+    model = EEGPT(EEGPTConfig(embed_dim=32, depth=1, num_heads=2)).eval()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        for stream in (True, False):
+            emb = model.embed(path, stream=stream, window_seconds=4.0)
+            assert emb.onsets.tolist() == [0.0, 4.0, 8.0, 12.0, 16.0]
+            assert emb.bad.tolist() == [False, False, True, False, False]
+
+
+def test_continuous_edf_plus_and_gapless_edf_d_are_left_alone(tmp_path):
+    for name, variant, starts in (
+        ("c.edf", "C", [float(k) for k in range(8)]),
+        ("d.edf", "D", [float(k) for k in range(8)]),
+    ):
+        path = _edf_plus(tmp_path / name, "EDF", starts, variant=variant)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", RuntimeWarning)
+            raw = read_recording(path, verbose="error")
+        assert not [a for a in raw.annotations if "boundary" in a["description"]]

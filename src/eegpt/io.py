@@ -28,7 +28,7 @@ from typing import Any, Literal, NoReturn
 import mne
 import numpy as np
 
-from eegpt._logging import few, mne_verbose, pass_on_warnings
+from eegpt._logging import count, few, mne_verbose, pass_on_warnings
 from eegpt._logging import log as _log
 from eegpt._logging import warn as _warn
 from eegpt.annotations import annotations_of
@@ -404,6 +404,8 @@ def _open(
     if path.is_file() and path.suffix.lower() in (".edf", ".bdf"):
         header = check_edf_header(path)
     raw = _mne_call(path, lambda: _read_lazily(path, verbose))
+    if header is not None and header.discontinuous:
+        mark_record_gaps(raw, path, header)
     _warn_mixed_rates(raw, path)
     if preload and not raw.preload:
         _check_memory(raw, path)
@@ -590,6 +592,12 @@ class EDFHeader:
         Data records announced by the header (-1: unknown).
     n_complete_records : int
         Complete data records the file holds (what MNE reads).
+    variant : str
+        The header's reserved field: ``"EDF+C"`` / ``"BDF+C"`` (continuous EDF+/BDF+),
+        ``"EDF+D"`` / ``"BDF+D"`` (discontinuous: records may be separated by gaps), or empty
+        (plain EDF/BDF).
+    header_bytes : int
+        Size of the header; the data records follow it.
     """
 
     kind: str
@@ -599,6 +607,13 @@ class EDFHeader:
     record_seconds: float
     n_records: int
     n_complete_records: int
+    variant: str = ""
+    header_bytes: int = 256
+
+    @property
+    def discontinuous(self) -> bool:
+        """An EDF+D / BDF+D file, whose data records carry their own start times."""
+        return self.variant.endswith("+D")
 
     @property
     def data_signals(self) -> list[int]:
@@ -703,9 +718,69 @@ def check_edf_header(path: PathLike) -> EDFHeader:
         _check_signal(parse, columns, k, labels[k], samples[k], record_seconds, digital_range)
     record_bytes = sum(samples) * (2 if kind == "EDF" else 3)
     n_complete, leftover = divmod(size - header_bytes, record_bytes)
-    header = EDFHeader(kind, labels, units, samples, record_seconds, n_records, n_complete)
+    variant = head[192:236].decode("latin-1").strip()[:5]
+    header = EDFHeader(kind, labels, units, samples, record_seconds, n_records, n_complete,
+                       variant, header_bytes)  # fmt: skip
     _check_body(path, header, leftover)
     return header
+
+
+def record_onsets(path: PathLike, header: EDFHeader) -> np.ndarray | None:
+    """Start time (s, from the recording's start) of each complete data record of an EDF+/BDF+
+    file, from the time-keeping annotation that opens the record's first annotation signal;
+    None when the file has no annotation signal or a record's time cannot be read."""
+    signals = [i for i, label in enumerate(header.labels) if label in _ANNOTATION_LABELS]
+    if not signals or header.n_complete_records < 1:
+        return None
+    width = 2 if header.kind == "EDF" else 3
+    record_bytes = sum(header.samples_per_record) * width
+    start = sum(header.samples_per_record[: signals[0]]) * width
+    length = min(header.samples_per_record[signals[0]] * width, 40)
+    records = np.memmap(path, np.uint8, mode="r", offset=header.header_bytes,
+                        shape=(header.n_complete_records, record_bytes))  # fmt: skip
+    try:
+        heads = np.array(records[:, start : start + length])
+    finally:
+        del records
+    onsets = np.empty(len(heads))
+    for k, raw in enumerate(heads):
+        text = raw.tobytes().split(b"\x14", 1)[0].decode("latin-1")
+        try:
+            onsets[k] = float(text)
+        except ValueError:
+            return None
+    return onsets
+
+
+def mark_record_gaps(raw: mne.io.BaseRaw, path: Path, header: EDFHeader) -> None:
+    """Mark the gaps of a discontinuous EDF+D/BDF+D file with ``BAD boundary`` annotations.
+
+    MNE reads the data records back to back. Where a record does not start when the one before
+    it ended, a zero-length ``BAD boundary`` annotation (MNE's name for a discontinuity, as
+    ``mne.concatenate_raws`` writes) is added at the join, so windows over it are flagged bad,
+    and a warning says how the times relate to the recording's clock.
+    """
+    onsets = record_onsets(path, header)
+    if onsets is None or len(onsets) < 2:
+        return
+    fastest = max(header.samples_per_record[i] for i in header.data_signals)
+    tolerance = 0.5 * header.record_seconds / fastest  # half a sample
+    gaps = np.diff(onsets) - header.record_seconds
+    at = np.flatnonzero(np.abs(gaps) > tolerance) + 1  # records that start after a gap
+    if not len(at):
+        return
+    joins = at * header.record_seconds  # in MNE's time: records back to back
+    raw.annotations.append(joins, np.zeros(len(at)), ["BAD boundary"] * len(at))
+    longest = int(np.argmax(np.abs(gaps[at - 1])))
+    _warn(
+        f"{path}: a discontinuous {header.variant} file: {count(len(at), 'gap')} between its data "
+        f"records ({float(np.sum(gaps[at - 1])):g} s in all; the longest "
+        f"{float(gaps[at[longest] - 1]):g} s, at {float(joins[longest]):g} s into the samples). "
+        "MNE reads the records back to back, so times after a gap (window onsets) are earlier "
+        "than the recording's clock by the gaps before them, and the file's own annotations "
+        "after a gap are late against the samples by as much. Windows over a gap are marked "
+        "bad ('BAD boundary'); reject_by_annotation (--reject-by-annotation) leaves them out."
+    )
 
 
 def _check_signal(
