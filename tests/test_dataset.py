@@ -122,6 +122,28 @@ def test_resolve_folder_glob_list_and_manifest(corpus, tmp_path):
     assert resolve_inputs(frame).files[0].recording_id == "x"
 
 
+def test_recordings_that_are_folders_are_listed_as_one_input(tmp_path):
+    """EGI .mff recordings are folders: a corpus run lists each as one recording (it was left
+    out without a word) and never searches inside it."""
+    root = tmp_path / "site"
+    (root / "sub-1").mkdir(parents=True)
+    (root / "sub-1" / "rec.edf").write_bytes(b"")
+    for name in ("sub-1/rest.mff", "sub-2/task.MFF"):
+        (root / name).mkdir(parents=True)
+        (root / name / "signal1.bin").write_bytes(b"")
+        (root / name / "info.xml").write_text("<x/>")
+    ids = [f.recording_id for f in resolve_inputs(root).files]
+    assert ids == ["sub-1/rec.edf", "sub-1/rest.mff", "sub-2/task.MFF"]
+    assert [f.recording_id for f in resolve_inputs(root, pattern="**/*.mff").files] == [
+        "sub-1/rest.mff"
+    ]
+    assert len(resolve_inputs(str(root / "*" / "*.mff")).files) == 1
+    one = resolve_inputs(root / "sub-1" / "rest.mff")  # given on its own: one recording
+    assert [f.recording_id for f in one.files] == ["rest.mff"]
+    listed = resolve_inputs([root / "sub-1" / "rest.mff", root / "sub-1" / "rec.edf"])
+    assert [f.recording_id for f in listed.files] == ["rest.mff", "rec.edf"]
+
+
 def test_symbolic_links_are_named_by_the_link_and_read_from_the_target(corpus, tmp_path):
     links = tmp_path / "links"
     (links / "sub").mkdir(parents=True)

@@ -81,7 +81,7 @@ from eegpt.annotations import annotate_windows, annotations_per_window, bad_wind
 from eegpt.channels import map_channels, rename_table, unmatched_rename_warning
 from eegpt.engine import InferenceEngine, Precision, resolve_device
 from eegpt.errors import OutputInUseError
-from eegpt.io import EEG_SUFFIXES, as_recording
+from eegpt.io import EEG_SUFFIXES, RECORDING_FOLDER_SUFFIXES, as_recording, is_recording_folder
 from eegpt.model import EEGPT
 from eegpt.outputs import (
     atomic_write,
@@ -210,7 +210,8 @@ def resolve_inputs(inputs: Any, *, pattern: str | None = None) -> DatasetInputs:
     Parameters
     ----------
     inputs : path-like | str | sequence of path-like | pandas.DataFrame | pyarrow.Table
-        A folder (searched recursively for :data:`EEG_SUFFIXES`, or ``pattern``), a glob such
+        A folder (searched recursively for :data:`EEG_SUFFIXES` and recordings that are folders,
+        EGI ``.mff``; or for ``pattern``), a glob such
         as ``"/data/tuh/**/*.edf"``, a manifest (``.csv``, ``.tsv`` or ``.parquet``) with a
         ``path`` column, relative paths being relative to the manifest's folder, an optional
         unique ``recording_id`` column, an optional ``rescale`` column (per-file correction of
@@ -240,6 +241,8 @@ def resolve_inputs(inputs: Any, *, pattern: str | None = None) -> DatasetInputs:
     if isinstance(inputs, (str, os.PathLike)):
         text = os.fspath(inputs)
         path = Path(text).expanduser()
+        if is_recording_folder(path):  # an EGI .mff or CTF .ds recording: one input
+            return _from_paths([path], text)
         if path.is_dir():
             return _from_folder(path, pattern)
         if path.is_file() and path.suffix.lower() in MANIFEST_SUFFIXES:
@@ -254,7 +257,7 @@ def resolve_inputs(inputs: Any, *, pattern: str | None = None) -> DatasetInputs:
         )
     if isinstance(inputs, Sequence) and inputs:
         paths = [Path(os.fspath(p)).expanduser() for p in inputs]
-        missing = [str(p) for p in paths if not p.is_file()]
+        missing = [str(p) for p in paths if not (p.is_file() or is_recording_folder(p))]
         if missing:
             raise FileNotFoundError(f"{len(missing)} input file(s) not found: {missing[:5]}")
         return _from_paths(paths, f"<{len(paths)} files>")
@@ -313,12 +316,13 @@ def _from_folder(folder: Path, pattern: str | None) -> DatasetInputs:
         from eegpt.bids import bids_manifest
 
         return _from_table(bids_manifest(root), root, f"{folder} (BIDS)")
+    suffixes = EEG_SUFFIXES + RECORDING_FOLDER_SUFFIXES
     if pattern:
         paths = _matching(root, pattern)
     else:
-        paths = [p for p in _files_under(root) if p.suffix.lower() in EEG_SUFFIXES]
+        paths = [p for p in _files_under(root) if p.suffix.lower() in suffixes]
     if not paths:
-        what = f"matching {pattern!r}" if pattern else f"ending in {', '.join(EEG_SUFFIXES)}"
+        what = f"matching {pattern!r}" if pattern else f"ending in {', '.join(suffixes)}"
         raise FileNotFoundError(
             f"no files {what} under {folder}; pass pattern='**/*.ext' (--pattern '**/*.ext')"
         )
@@ -335,7 +339,7 @@ def _files_under(root: Path, max_depth: int | None = None) -> list[Path]:
     """The files below ``root`` (hidden ones and hidden folders left out), following links to
     folders, each folder once (a link loop ends), at most ``max_depth`` folders down; a
     dangling link counts as a file, so that it is reported as unreadable rather than silently
-    left out."""
+    left out. A recording that is a folder (EGI ``.mff``) is listed as one file, not entered."""
     files, seen, stack = [], set(), [(root, 0)]
     while stack:
         folder, depth = stack.pop()
@@ -351,7 +355,9 @@ def _files_under(root: Path, max_depth: int | None = None) -> list[Path]:
             if entry.name.startswith("."):
                 continue
             path = Path(entry.path)
-            if entry.is_dir():  # follows links
+            if entry.is_dir() and is_recording_folder(path):
+                files.append(path)
+            elif entry.is_dir():  # follows links
                 if max_depth is None or depth < max_depth:
                     stack.append((path, depth + 1))
             elif entry.is_file() or _dangling(path):

@@ -37,6 +37,7 @@ from eegpt.errors import AllChannelsBadError, RecordingError
 
 __all__ = [
     "EEG_SUFFIXES",
+    "RECORDING_FOLDER_SUFFIXES",
     "UNITS",
     "EDFHeader",
     "Recording",
@@ -52,6 +53,17 @@ __all__ = [
 EEG_SUFFIXES: tuple[str, ...] = (".edf", ".bdf", ".gdf", ".fif", ".vhdr", ".set", ".cnt")
 """Recording file endings (case-insensitive): what a corpus folder is searched for
 (:func:`eegpt.dataset.resolve_inputs`; others need ``pattern``)."""
+
+RECORDING_FOLDER_SUFFIXES: tuple[str, ...] = (".mff", ".ds")
+"""Endings of recordings that are folders (EGI ``.mff``, CTF ``.ds``): read and listed as one
+recording each, never searched inside."""
+
+
+def is_recording_folder(path: PathLike) -> bool:
+    """Whether ``path`` is a folder that holds one recording (:data:`RECORDING_FOLDER_SUFFIXES`)."""
+    path = Path(path)
+    return path.suffix.lower() in RECORDING_FOLDER_SUFFIXES and path.is_dir()
+
 
 UNITS: dict[str, float] = {"V": 1.0, "mV": 1e-3, "uV": 1e-6, "µV": 1e-6, "μV": 1e-6}
 """Accepted ``units`` of array input and their size in volts (``µ`` micro sign or Greek mu)."""
@@ -395,7 +407,7 @@ def _open(
     """:func:`read_recording`, also returning the EDF/BDF header when there is one."""
     if not path.exists():
         raise FileNotFoundError(f"EEG file not found: {path}")
-    if path.is_dir() and path.suffix.lower() not in (".mff", ".ds"):  # EGI, CTF: folders
+    if path.is_dir() and not is_recording_folder(path):
         raise RecordingError(
             f"{path} is a folder, not a recording; give one of its files, or embed all of them "
             "with `eegpt embed-dataset` (eegpt.embed_dataset)"
