@@ -576,6 +576,19 @@ def test_cli_channels_shows_and_draws_the_mapping(edf, tmp_path, capsys):
     assert "2 channels typed EEG at 250 Hz" in out
     assert "not EEG by type or marked bad, not used: Pz (eeg), HEOG (eog), STI 014 (stim)" in out
 
+    # a net numbered E1..E129 (EGI): no channel maps, but all of them are listed, for --rename
+    names = [f"E{i}" for i in range(1, 129)] + ["VREF"]
+    info = mne.create_info(names, 250.0, "eeg")
+    egi = tmp_path / "egi_raw.fif"
+    data = np.random.default_rng(1).normal(0, 2e-5, (len(names), 2500))
+    mne.io.RawArray(data, info, verbose=False).save(egi)
+    assert main(["channels", str(egi)]) == 1
+    captured = capsys.readouterr()
+    assert "129 channels typed EEG, none named like an EEGPT electrode:" in captured.out
+    assert "E127, E128, VREF" in captured.out
+    assert "electrode numbers of an EGI (Geodesic) net" in captured.err
+    assert "BioSemi" not in captured.err
+
 
 def test_cli_biosemi_socket_labels_through_a_cap(weights, tmp_path, capsys):
     """A BDF labelled by BioSemi sockets (A1..B32, EXG1..8, Status), DC-coupled (offsets of

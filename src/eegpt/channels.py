@@ -20,6 +20,7 @@ from typing import Any, Literal
 
 from eegpt._logging import log as _log
 from eegpt._logging import warn as _warn
+from eegpt.errors import NoChannelMappedError
 
 __all__ = [
     "CHANNEL_INDEX",
@@ -87,6 +88,7 @@ def how_to_drop(names: Sequence[str], merged: bool = False) -> str:
 CAPS: dict[str, int] = {"biosemi32": 32, "biosemi64": 64}
 
 _SOCKET = re.compile(r"^[A-H]([1-9]|[12][0-9]|3[0-2])$")
+_EGI = re.compile(r"^E[1-9][0-9]{0,2}$")  # EGI HydroCel electrode numbers E1..E256
 
 
 def cap_rename(cap: str) -> dict[str, str]:
@@ -134,8 +136,21 @@ def rename_table(rename: Mapping[str, str | None] | str | None) -> dict[str, str
 
 def _cap_note(names: Sequence[str]) -> str:
     """A sentence about socket labels (``A1``, ``B7``) among ``names`` (empty if few are)."""
+    egi = [name for name in names if _EGI.match(name.strip().upper())]
+    if len(egi) >= 8 and len(egi) >= len(names) / 2:
+        return (
+            f" {len(egi)} of them look like the electrode numbers of an EGI (Geodesic) net "
+            f"({egi[0]!r}, ...), which are not 10-10 names: map the net's electrodes nearest to "
+            "10-10 sites with rename (--rename 'E36=C3' ...), from the net's layout (MNE's "
+            "'GSN-HydroCel-129' montage has their positions)."
+        )
     sockets = [name for name in names if _SOCKET.match(name.strip().upper())]
-    if len(sockets) < 8 or len(sockets) < len(names) / 2:
+    # BioSemi banks start at A (A1..A32, then B ...): labels of bank E alone are EGI numbers
+    if (
+        len(sockets) < 8
+        or len(sockets) < len(names) / 2
+        or not any(name.strip().upper().startswith("A") for name in sockets)
+    ):
         return ""
     return (
         f" {len(sockets)} of them look like BioSemi socket labels ({sockets[0]!r}, ...), which "
@@ -557,13 +572,14 @@ def map_channels(
             "--strict-channels)." + _cap_note(unknown)
         )
     if not kept:
-        raise ValueError(
+        raise NoChannelMappedError(
             f"none of the {len(names)} channel names maps to the EEGPT vocabulary: "
             f"{_shortened(names)}. "
             "Expected 10-10 scalp electrode names such as 'Fp1', 'EEG C3-REF' or 'T3'; "
             f"see eegpt.channels.VOCABULARY, or pass {_HOW_TO_MAP}."
             + _bipolar_note(names)
-            + _cap_note(names)
+            + _cap_note(names),
+            names=list(names),
         )
     _check_duplicates(kept)
     where = f"{source}: " if source else ""
@@ -707,7 +723,7 @@ def _check_rename(rename: dict[str, str | None], names: list[str]) -> None:
         )
         raise ValueError(
             f"channel(s) to rename or drop {missing} (rename keys; --rename/--drop on the "
-            f"command line) are not among the channel names {names}; check their spelling."
+            f"command line) are not among the channel names {_shortened(names)}; check their spelling."
             + spelling_hint(missing, names)
             + cap
             + " (A rename meant only for the recordings that have the channel: "

@@ -17,6 +17,7 @@ import os
 import re
 import signal
 import sys
+import textwrap
 import time
 import warnings
 from collections.abc import Callable
@@ -465,7 +466,7 @@ FIGURE_SUFFIXES = (".png", ".pdf", ".svg")  # what --plot writes (matplotlib, by
 def cmd_channels(args: argparse.Namespace) -> int:
     """Print each recording's channel mapping (and draw it with ``--plot``) without embedding."""
     from eegpt.channels import unmatched_rename_warning
-    from eegpt.errors import USER_ERRORS, AllChannelsBadError
+    from eegpt.errors import USER_ERRORS, AllChannelsBadError, NoChannelMappedError
 
     rename = parse_rename(args.rename, args.drop)
     several = len(args.recordings) > 1
@@ -486,6 +487,14 @@ def cmd_channels(args: argparse.Namespace) -> int:
             except AllChannelsBadError as err:  # still show them, as bad, then fail
                 all_bad = err
                 opened = _open_for_channels(path, {**mapping_args, "picks": err.names})
+        except NoChannelMappedError as err:  # list them all: what --rename starts from
+            failed += 1
+            print(f"{path}: {_count(len(err.names), 'channel')} typed EEG, none named like an "
+                  "EEGPT electrode:")  # fmt: skip
+            print(textwrap.fill(", ".join(err.names), width=100, initial_indent="  ",
+                                subsequent_indent="  "))  # fmt: skip
+            print(f"eegpt: error: {err}", file=sys.stderr)
+            continue
         except (*USER_ERRORS, RuntimeError) as err:
             failed += 1
             print(f"eegpt: error: {err}", file=sys.stderr)

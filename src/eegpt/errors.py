@@ -44,6 +44,14 @@ class AllChannelsBadError(RecordingError):
         self.names = names
 
 
+class NoChannelMappedError(RecordingError):
+    """None of a recording's channels maps to the EEGPT vocabulary; ``names`` lists them."""
+
+    def __init__(self, message: str, names: list[str]) -> None:
+        super().__init__(message)
+        self.names = names
+
+
 class CheckpointError(EEGPTError, ValueError):
     """A weights file that cannot be read or does not fit the EEGPT architecture."""
 
