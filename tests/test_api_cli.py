@@ -9,6 +9,7 @@ from pathlib import Path
 
 import mne
 import numpy as np
+import pandas as pd
 import pytest
 import torch
 
@@ -768,3 +769,45 @@ def test_embed_names_the_keyword_meant():
         model.embed(x, ch_names=names, sfreq=256, rescale=1e-6)
     with pytest.raises(RecordingError, match=r"needs sfreq: .*embed\(x, ch_names=\["):
         model.embed(x, ch_names=names, units="uV")
+
+
+def test_electrodes_typed_misc_are_read_with_picks(weights, tmp_path, capsys):
+    """A file that types some electrodes 'misc' (MNE does so for BrainVision channels in units
+    it does not know): the warning's advice, picks=['eeg', 'misc'] / --picks eeg --picks misc,
+    works in Python, on the command line, for `eegpt channels` and for corpus runs."""
+    from eegpt.dataset import embed_dataset
+
+    names = ["Fp1", "Fp2", "C3", "C4", "O1", "O2"]
+    info = mne.create_info(names, 256.0, ["eeg"] * 4 + ["misc"] * 2)
+    data = np.random.default_rng(2).normal(0, 2e-5, (6, 256 * 8))
+    fif = tmp_path / "typed_raw.fif"
+    mne.io.RawArray(data, info, verbose=False).save(fif)
+    model = load_model(weights, verbose=False)
+    with pytest.warns(RuntimeWarning, match=r"O1 \(misc\), O2 \(misc\) have EEG electrode names"):
+        four = model.embed(fif, device="cpu")
+    assert four.metadata["channels"]["input_names"] == names[:4]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        six = model.embed(fif, picks=["eeg", "misc"], device="cpu")
+        whole = model.embed(fif, picks=["eeg", "misc"], device="cpu", stream=False)
+    assert six.metadata["channels"]["input_names"] == names
+    np.testing.assert_array_equal(six.data, whole.data)
+    same = model.embed(data, ch_names=names, sfreq=256.0, device="cpu")
+    np.testing.assert_allclose(six.data, same.data, rtol=1e-5, atol=1e-6)
+
+    out = tmp_path / "six.npz"
+    args = ["embed", str(fif), "--weights", str(weights), "-o", str(out), "-q"]
+    assert main([*args, "--picks", "eeg", "--picks", "misc", "--device", "cpu"]) == 0
+    np.testing.assert_array_equal(load_embeddings(out).data, six.data)
+    assert main(["channels", str(fif), "--picks", "eeg", "--picks", "misc"]) == 0
+    printed = capsys.readouterr().out
+    assert "6 channels typed EEG or misc at 256 Hz" in printed and "O2     ->  O2 (61)" in printed
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "typed_raw.fif").write_bytes(fif.read_bytes())
+    summary = embed_dataset(corpus, tmp_path / "emb", model=model, picks=["eeg", "misc"],
+                            device="cpu", workers=0, progress=False)  # fmt: skip
+    assert summary.n_ok == 1
+    table = pd.read_parquet(tmp_path / "emb")
+    assert list(table["input_channels"][0]) == names

@@ -420,6 +420,8 @@ def test_resume_skips_done_shards_and_refuses_other_settings(corpus, model, tmp_
         embed_dataset(corpus, out, model=model, shard_size=3, rename={"Cz": None}, progress=False)
     with pytest.raises(ValueError, match=r"preprocessing.detrend \('none' -> 'linear'\)"):
         embed_dataset(corpus, out, model=model, shard_size=3, detrend="linear", progress=False)
+    with pytest.raises(ValueError, match=r"channels.picks \(None -> \['eeg', 'misc'\]\)"):
+        embed_dataset(corpus, out, model=model, shard_size=3, picks=["eeg", "misc"], progress=False)
     redo = embed_dataset(
         corpus, out, model=model, window_seconds=2.0, overwrite=True, workers=0, progress=False
     )

@@ -175,15 +175,20 @@ def test_raw_picks_eeg_and_bads():
 
 def test_electrode_named_channels_of_another_type_are_reported():
     raw = _raw(["Fp1", "Cz", "Pz", "ECG", "EOG"], types=["eeg", "misc", "misc", "ecg", "eog"])
-    with pytest.warns(
-        RuntimeWarning, match=r"\['Cz \(misc\)', 'Pz \(misc\)'\] have EEG electrode names"
-    ):
+    with pytest.warns(RuntimeWarning, match=r"channel\(s\) Cz \(misc\), Pz \(misc\) have EEG "
+                      r"electrode names but are not selected by picks='eeg'.*take those types too: "
+                      r"picks=\['eeg', 'misc'\] \(command line: --picks eeg --picks misc\)"):  # fmt: skip
         rec = as_recording(raw)
     assert rec.ch_names == ["Fp1"]
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # picked by name, or all: nothing to report
         assert as_recording(raw, picks="all").ch_names == raw.ch_names
         assert as_recording(raw, picks=["Fp1", "Cz"]).ch_names == ["Fp1", "Cz"]
+        # several types: the electrodes typed misc come in, in recording order
+        assert as_recording(raw, picks=["eeg", "misc"]).ch_names == ["Fp1", "Cz", "Pz"]
+    raw.info["bads"] = ["Pz"]
+    with pytest.warns(RuntimeWarning, match=r"marked bad were left out: \['Pz'\]"):
+        assert as_recording(raw, picks=["eeg", "misc"]).ch_names == ["Fp1", "Cz"]
 
 
 def test_raw_without_eeg_channels():

@@ -61,6 +61,7 @@ def embed(
     rename: dict[str, str] | None = None,
     on_unknown: str = "drop",
     on_missing: str = "raise",
+    picks: str | Sequence[str] = "eeg",
     preprocessing: PreprocessingConfig | None = None,
     window_seconds: float | None = None,
     overlap: float | None = None,
@@ -98,6 +99,11 @@ def embed(
     on_missing : {"raise", "ignore"}
         What to do with ``rename`` keys the recording does not have (``"ignore"``: one
         ``rename`` for recordings with different channels).
+    picks : str | list of str
+        For files and MNE objects: the channel types read (MNE's ``picks``), ``"eeg"`` by
+        default; ``["eeg", "misc"]`` also takes electrodes a file types ``misc`` (a warning
+        names such channels), ``"all"`` every channel (those outside the vocabulary are then
+        dropped by name). Channels marked bad are left out either way.
     preprocessing : PreprocessingConfig | None
         Resampling, units, reference, windowing and detrending; the keyword arguments
         ``window_seconds``, ``overlap``, ``average_reference``, ``resample``, ``tail`` and
@@ -247,6 +253,7 @@ _EMBED_DEFAULTS: dict[str, Any] = {
     "rename": None,
     "on_unknown": "drop",
     "on_missing": "raise",
+    "picks": "eeg",
     "preprocessing": None,
     "window_seconds": None,
     "overlap": None,
@@ -301,10 +308,12 @@ class _Job:
         recording, streamable = None, a["stream"] is not False
         if streamable and isinstance(data, (str, os.PathLike)):
             _require_array_args_absent(a["ch_names"], a["sfreq"], a["units"], str(data))
-            recording = open_stream_unless_epochs(data, **mapping_args, verbose=verbose)
+            recording = open_stream_unless_epochs(
+                data, picks=a["picks"], **mapping_args, verbose=verbose
+            )
         elif streamable and isinstance(data, mne.io.BaseRaw) and not data.preload:
             _require_array_args_absent(a["ch_names"], a["sfreq"], a["units"], "<Raw>")
-            recording = open_stream(data, **mapping_args, verbose=verbose)
+            recording = open_stream(data, picks=a["picks"], **mapping_args, verbose=verbose)
         windows: WindowStream | Windows
         if recording is not None:
             windows = stream = WindowStream(recording, config, verbose=verbose)
@@ -313,8 +322,9 @@ class _Job:
             blocks = lambda: stream.blocks(size)  # noqa: E731
         else:
             recording = as_recording(
-                data, ch_names=a["ch_names"], sfreq=a["sfreq"], units=a["units"], verbose=verbose
-            )
+                data, ch_names=a["ch_names"], sfreq=a["sfreq"], units=a["units"],
+                picks=a["picks"], verbose=verbose,
+            )  # fmt: skip
             if isinstance(recording, list):
                 raise TypeError("embed takes one recording; call it once per recording")
             mapping: ChannelMapping = map_recording_channels(

@@ -96,6 +96,7 @@ def add_preprocessing_options(p: argparse.ArgumentParser) -> None:
         "in MNE); by default they are embedded and flagged (a 'bad' column in Parquet)",
     )
     add_input_options(g)
+    add_picks_option(g)
     g.add_argument(
         "--strict-channels",
         action="store_true",
@@ -162,6 +163,25 @@ def add_channel_options(g: argparse._ActionsContainer) -> None:
     )
 
 
+def add_picks_option(g: argparse._ActionsContainer) -> None:
+    """``--picks TYPE`` (repeatable; see :func:`picks_of`)."""
+    g.add_argument(
+        "--picks",
+        action="append",
+        default=None,
+        metavar="TYPE",
+        help="channel types to read (default: eeg; repeatable): --picks eeg --picks misc also "
+        "takes electrodes a file types misc, --picks all every channel (names outside the "
+        "vocabulary are dropped)",
+    )
+
+
+def picks_of(args: argparse.Namespace) -> str | list[str]:
+    """MNE ``picks`` from ``--picks``: ``"eeg"`` by default, one type, or a list of them."""
+    types = args.picks or ["eeg"]
+    return types[0] if len(types) == 1 else list(dict.fromkeys(types))
+
+
 WEIGHTS_OPTION_HELP = (
     "checkpoint (required): a .ckpt/.safetensors file, a converted directory, a URL, or a "
     "name from 'eegpt fetch --list' (e.g. eegpt-large)"
@@ -212,6 +232,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("recordings", nargs="+", type=Path, help="files MNE can read")
     add_channel_options(p)
+    add_picks_option(p)
     p.add_argument(
         "--plot",
         type=Path,
@@ -417,6 +438,7 @@ def cmd_embed(args: argparse.Namespace) -> int:
                     rename=rename,
                     on_unknown="raise" if args.strict_channels else "drop",
                     on_missing="ignore" if len(args.recordings) > 1 else "raise",
+                    picks=picks_of(args),
                     preprocessing=config,
                     reject_by_annotation=args.reject_by_annotation,
                     engine=engine,
@@ -471,13 +493,22 @@ def cmd_channels(args: argparse.Namespace) -> int:
     rename = parse_rename(args.rename, args.drop)
     several = len(args.recordings) > 1
     figure = args.plot is not None and bool(args.plot.suffix)
+    picks = picks_of(args)
+    listed = [picks] if isinstance(picks, str) else picks
+    typed = (
+        "of any type"
+        if "all" in listed
+        else "typed " + " or ".join("EEG" if t == "eeg" else t for t in listed)
+    )
     if figure and (several or args.plot.suffix.lower() not in FIGURE_SUFFIXES):
         raise ValueError(
             f"--plot {args.plot}: give a {'/'.join(FIGURE_SUFFIXES)} file for one recording, "
             "else a folder"
         )
     failed = 0
-    mapping_args = {"rename": rename, "on_missing": "ignore" if several else "raise"}
+    mapping_args = {
+        "rename": rename, "on_missing": "ignore" if several else "raise", "picks": picks,
+    }  # fmt: skip
     seen: dict[str, None] = {}  # channel names of the recordings read, for unmatched keys
     for path in args.recordings:
         all_bad: AllChannelsBadError | None = None
@@ -489,7 +520,7 @@ def cmd_channels(args: argparse.Namespace) -> int:
                 opened = _open_for_channels(path, {**mapping_args, "picks": err.names})
         except NoChannelMappedError as err:  # list them all: what --rename starts from
             failed += 1
-            print(f"{path}: {_count(len(err.names), 'channel')} typed EEG, none named like an "
+            print(f"{path}: {_count(len(err.names), 'channel')} {typed}, none named like an "
                   "EEGPT electrode:")  # fmt: skip
             print(textwrap.fill(", ".join(err.names), width=100, initial_indent="  ",
                                 subsequent_indent="  "))  # fmt: skip
@@ -500,7 +531,7 @@ def cmd_channels(args: argparse.Namespace) -> int:
             print(f"eegpt: error: {err}", file=sys.stderr)
             continue
         rec, mapping, info, size = opened
-        print(f"{path}: {len(mapping.input_names) + len(mapping.dropped)} channels typed EEG at "
+        print(f"{path}: {len(mapping.input_names) + len(mapping.dropped)} channels {typed} at "
               f"{rec.sfreq:g} Hz, {size}")  # fmt: skip
         print(mapping.summary())
         picked = {*mapping.input_names, *mapping.dropped}  # what the type pick left out

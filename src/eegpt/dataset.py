@@ -639,6 +639,7 @@ def load_file(
     on_unknown: Literal["drop", "raise"] = "drop",
     reject_by_annotation: bool = False,
     rescale: float = 1.0,
+    picks: str | Sequence[str] = "eeg",
 ) -> LoadedFile:
     """Read one file and cut it into model windows; never raises for a bad file.
 
@@ -657,6 +658,8 @@ def load_file(
         Leave out the windows over annotations marked bad (see :func:`eegpt.embed`).
     rescale : float
         This file's correction of the samples as read (:attr:`InputFile.rescale`).
+    picks : str | list of str
+        Channel types read (see :func:`eegpt.embed`).
 
     Returns
     -------
@@ -671,7 +674,7 @@ def load_file(
             warnings.simplefilter("ignore", category)
         recording = None
         try:
-            recording = as_recording(path, verbose=False)  # warnings on, no log lines
+            recording = as_recording(path, picks=picks, verbose=False)  # warnings, no log lines
             mapping = map_channels(
                 recording.ch_names, rename=rename, on_unknown=on_unknown, on_missing="ignore"
             )
@@ -939,6 +942,7 @@ def _run_spec(
     shard_size: int,
     stream_precision: str = "float32",
     reject_by_annotation: bool = False,
+    picks: str | Sequence[str] = "eeg",
 ) -> dict[str, Any]:
     """Everything that determines the rows: stored in every shard, compared on resume."""
     encoder = model.target_encoder if isinstance(model, EEGPT) else model
@@ -970,6 +974,8 @@ def _run_spec(
         spec["stream_precision"] = stream_precision
     if reject_by_annotation:  # absent when off, as in runs from before the option
         spec["reject_by_annotation"] = True
+    if picks != "eeg":  # absent for the default, as in runs from before the option
+        spec["channels"]["picks"] = [picks] if isinstance(picks, str) else list(picks)
     spec["layout"] = LAYOUT  # see _keep_old_layout
     return spec
 
@@ -1906,6 +1912,7 @@ def embed_dataset(
     reject_by_annotation: bool = False,
     rename: Mapping[str, str | None] | None = None,
     on_unknown: Literal["drop", "raise"] = "drop",
+    picks: str | Sequence[str] = "eeg",
     device: str | None = None,
     precision: Precision = "float32",
     stream_precision: Precision = "float32",
@@ -1953,6 +1960,8 @@ def embed_dataset(
     rename, on_unknown
         Channel mapping (see :func:`~eegpt.channels.map_channels`), applied to every file;
         a ``rename`` key applies to the files that have that channel (others ignore it).
+    picks : str | list of str
+        Channel types read from every file (see :func:`eegpt.embed`; ``"eeg"`` by default).
     device : str | None
         See :func:`select_devices`; for Ray, ``"cpu"`` or ``"cuda"`` (default: GPUs if the
         cluster has any).
@@ -2050,6 +2059,7 @@ def embed_dataset(
         shard_size=shard_size,
         stream_precision=stream_precision,
         reject_by_annotation=reject_by_annotation,
+        picks=picks,
     )
     shards = [
         list(range(start, min(start + shard_size, len(data))))
@@ -2097,6 +2107,7 @@ def embed_dataset(
                     "rename": rename,
                     "on_unknown": on_unknown,
                     "reject_by_annotation": reject_by_annotation,
+                    "picks": picks,
                 }
                 bar = _Progress(len(todo), progress and bool(todo), "embed-dataset")
                 writer = ShardWriter(

@@ -19,6 +19,7 @@ from eegpt.cli import (
     add_inference_options,
     add_preprocessing_options,
     parse_rename,
+    picks_of,
     preprocessing_config,
 )
 
@@ -113,6 +114,7 @@ def cmd_embed_dataset(args: argparse.Namespace) -> int:
         reject_by_annotation=args.reject_by_annotation,
         rename=parse_rename(args.rename, args.drop),
         on_unknown="raise" if args.strict_channels else "drop",
+        picks=picks_of(args),
         device=args.device,
         precision=args.precision,
         stream_precision=args.stream_precision,

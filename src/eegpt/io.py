@@ -924,7 +924,8 @@ def as_recording(
         includes ``raw.first_samp`` for FIF data; left ``None`` for the placeholder events
         0, 1, 2, ... of ``EpochsArray``). An array must be (n_channels, n_times) or
         (n_epochs, n_channels, n_times) and needs ``ch_names`` and ``sfreq``. A ``Recording`` is
-        returned unchanged, and a list or tuple of paths/MNE objects gives a list.
+        returned unchanged, and a list or tuple of paths/MNE objects gives a list. NaN/Inf
+        samples are refused later, by :func:`~eegpt.preprocessing.prepare`, in the channels used.
     ch_names : sequence of str | None
         Channel names of array input (one per row); must be None for other input.
     sfreq : float | None
@@ -935,8 +936,9 @@ def as_recording(
     picks : str | list of str | list of int | None
         Channels of MNE input: a channel type (default ``"eeg"``; EDF readers type every signal
         as EEG, non-EEG names are then dropped later by :func:`~eegpt.channels.map_channels`),
-        ``"data"``, ``"all"``/None, or channel names or indices (kept in recording order).
-        Channels in ``info["bads"]`` are left out of type-based picks, with a warning.
+        several (``["eeg", "misc"]``, for electrodes a file types ``misc``), ``"data"``,
+        ``"all"``/None, or channel names or indices (kept in recording order). Channels in
+        ``info["bads"]`` are left out of type-based picks, with a warning.
     verbose : bool | str | int | None
         Passed to MNE; True also logs a summary to the ``"eegpt"`` logger.
 
@@ -949,7 +951,7 @@ def as_recording(
     ------
     ValueError
         On missing or inconsistent ``ch_names``/``sfreq``, an unknown unit, and the checks of
-        :class:`Recording` (duplicate names, NaN/Inf samples, no channels, non-float dtype).
+        :class:`Recording` (duplicate names, no channels, non-float dtype).
     TypeError
         On an unsupported input type.
     """
@@ -1010,10 +1012,12 @@ def _require_array_args_absent(
 
 def _pick_indices(info: mne.Info, picks: Any, source: str) -> list[int]:
     """Channel indices for ``picks`` in recording order; bads excluded from type picks."""
-    by_name = isinstance(picks, str) and picks in info["ch_names"]
-    typed = picks is None or (isinstance(picks, str) and not by_name)
     if picks is None:
         picks = "all"
+    listed = [picks] if isinstance(picks, str) else list(picks)
+    # channel types (one or several), not channel names or indices
+    typed = all(isinstance(p, str) and p not in info["ch_names"] for p in listed)
+    every = "all" in listed
     try:
         by_type = mne.channel_indices_by_type(info, picks=picks)
     except ValueError as err:
@@ -1033,36 +1037,51 @@ def _pick_indices(info: mne.Info, picks: Any, source: str) -> list[int]:
                 "them first (interpolate_bads() of the Raw or Epochs) or clear info['bads']."
             )
             idx = [i for i in idx if info["ch_names"][i] not in bads]
-    if typed and picks != "all":
-        _warn_electrodes_left_out(info, idx, picks, source)
+    if typed and not every:
+        _warn_electrodes_left_out(info, idx, listed, source)
     if not idx:
         types = sorted(set(info.get_channel_types()))
         raise RecordingError(
             f"{source}: no channels selected by picks={picks!r} (the recording has "
             f"{len(info['ch_names'])} channel(s) of type(s) {types}). If EEG channels are typed "
-            "otherwise, set their type with raw.set_channel_types or pass picks='all'."
+            f"otherwise, {_picks_advice(listed, types)}."
         )
     return idx
 
 
-def _warn_electrodes_left_out(info: mne.Info, idx: list[int], picks: Any, source: str) -> None:
+def _picks_advice(picked: list[str], types: Sequence[str]) -> str:
+    """How to take channels of ``types`` too: picks in Python and on the command line."""
+    wanted = list(dict.fromkeys([*picked, *types]))
+    options = " ".join(f"--picks {t}" for t in wanted)
+    return (
+        f"take those types too: picks={wanted!r} (command line: {options}), or set their type "
+        "first (raw.set_channel_types({name: 'eeg'}))"
+    )
+
+
+def _warn_electrodes_left_out(
+    info: mne.Info, idx: list[int], picks: list[str], source: str
+) -> None:
     """Warn when a type pick leaves out channels that carry scalp electrode names (e.g. ``Cz``
     typed ``misc``): those are usually EEG typed wrongly by the file or the reader."""
     chosen = set(idx)
     types = info.get_channel_types()
-    named = [
-        f"{name} ({kind})"
+    left_out = [
+        (name, kind)
         for i, (name, kind) in enumerate(zip(info["ch_names"], types, strict=True))
         if i not in chosen
         and name not in info["bads"]
         and kind not in ("eeg", "bio", "stim")
         and normalize_channel_name(name) is not None
     ]
-    if named:
+    if left_out:
+        named = few([f"{name} ({kind})" for name, kind in left_out], 12)
+        shown = picks[0] if len(picks) == 1 else picks
+        kinds = list(dict.fromkeys(kind for _, kind in left_out))
         _warn(
             f"{source}: channel(s) {named} have EEG electrode names but are not selected by "
-            f"picks={picks!r}, so they were left out. If they are EEG, set their type first "
-            "(raw.set_channel_types({name: 'eeg'})) or pass picks='all'."
+            f"picks={shown!r}, so they were left out. If they are EEG, "
+            f"{_picks_advice(picks, kinds)}."
         )
 
 
