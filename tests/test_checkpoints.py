@@ -634,6 +634,11 @@ def test_missing_paths(tmp_path):
     (tmp_path / "probe" / "probe.json").write_text("{}")
     with pytest.raises(CheckpointError, match="is a probe .*not encoder weights"):
         load_checkpoint(tmp_path / "probe")
+    (tmp_path / "probe" / "probe.json").write_text(
+        '{"frozen_encoder": true, "encoder": {"path": "/w/large"}}'
+    )
+    with pytest.raises(CheckpointError, match="Its frozen encoder is the checkpoint /w/large"):
+        load_checkpoint(tmp_path / "probe")
     (tmp_path / "cfg").mkdir()
     (tmp_path / "cfg" / "config.json").write_text("{}")
     with pytest.raises(CheckpointError, match="no weights"):

@@ -69,6 +69,18 @@ def test_learns_and_saves(model, task, tmp_path):
     )
     assert not again.frozen_encoder
 
+    # the fine-tuned encoder for embeddings: the folder says how to write it out as weights
+    from eegpt.checkpoints import load_model, save_checkpoint
+    from eegpt.errors import CheckpointError
+
+    with pytest.raises(CheckpointError, match=r"fine-tuned and is saved inside it.*"
+                       r"save_checkpoint\(load_probe\('.*ft'\)\.model, '.*ft-encoder'\)"):  # fmt: skip
+        load_model(folder)
+    save_checkpoint(again.model, f"{folder}-encoder")
+    tuned = load_model(f"{folder}-encoder")
+    mine, theirs = (m.embed(test, window_seconds=1.0, device="cpu") for m in (tuned, probe.model))
+    np.testing.assert_allclose(mine.data, theirs.data, rtol=1e-5, atol=1e-6)
+
 
 @pytest.mark.parametrize(("freeze", "frozen_blocks"), [(1, [0]), ("all", [0, 1]), (0, [])])
 def test_freeze_blocks(model, task, freeze, frozen_blocks):

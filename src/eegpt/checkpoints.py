@@ -685,6 +685,28 @@ def _apply_eegpt_section(ckpt: Checkpoint, section: dict[str, Any]) -> None:
     ckpt.metadata["notes"] = dict(section.get("notes") or {})
 
 
+def _probe_folder_message(folder: Path) -> str:
+    """Why a probe folder is not encoder weights, and which weights to use instead."""
+    try:
+        meta = json.loads((folder / "probe.json").read_text())
+        frozen = bool(meta.get("frozen_encoder", True))
+        trained_on = (meta.get("encoder") or {}).get("path")
+    except (OSError, ValueError, AttributeError):
+        frozen, trained_on = True, None
+    text = (
+        f"{folder} is a probe (eegpt probe train / EEGPTProbe.save), not encoder weights: use it "
+        "with `eegpt probe predict/evaluate` or eegpt.probe.load_probe"
+    )
+    if not frozen:  # fine-tuned: the encoder in the folder is not the one it started from
+        return (
+            f"{text}. Its encoder was fine-tuned and is saved inside it; to embed with it, write "
+            'it out once as weights: python -c "import eegpt; from eegpt.probe import load_probe; '
+            f"eegpt.save_checkpoint(load_probe('{folder}').model, '{folder}-encoder')\", then "
+            f"--weights {folder}-encoder"
+        )
+    return f"{text}. Its frozen encoder is the checkpoint {trained_on or '(not recorded)'}"
+
+
 def _locate(path: Path) -> tuple[Path, Path, Path] | None:
     """``(folder, config.json, weights file)`` for a Hugging Face style folder, else None."""
     if path.is_dir():
@@ -696,11 +718,7 @@ def _locate(path: Path) -> tuple[Path, Path, Path] | None:
     config = folder / CONFIG_FILE
     if not config.is_file():
         if path.is_dir() and (folder / "probe.json").is_file():
-            raise CheckpointError(
-                f"{folder} is a probe (eegpt probe train / EEGPTProbe.save), not encoder "
-                "weights: use it with `eegpt probe predict/evaluate` or eegpt.probe.load_probe; "
-                "the encoder it was trained on is named in its probe.json"
-            )
+            raise CheckpointError(_probe_folder_message(folder))
         if path.is_dir():
             raise CheckpointError(
                 f"{folder} has no {CONFIG_FILE}; pass the weights file itself or a folder with "

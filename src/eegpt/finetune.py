@@ -178,7 +178,10 @@ def finetune(
         With the fine-tuned model (``frozen_encoder=False``), ``history`` and ``training``
         (``best_epoch``; ``kept_epoch``, the epoch whose weights the model holds: the best one
         after early stopping, else the last; ``stopped_early``, trainable parameter count ...).
-        :meth:`~eegpt.probe.EEGPTProbe.plot_training` draws the learning curves.
+        :meth:`~eegpt.probe.EEGPTProbe.plot_training` draws the learning curves. Its
+        ``model`` is the fine-tuned EEGPT: ``tuned.model.embed(...)`` embeds with it, and
+        ``eegpt.save_checkpoint(tuned.model, "tuned-encoder")`` writes it as weights for
+        ``--weights`` (the probe folder itself is for ``eegpt probe predict/evaluate``).
     """
     if not 0.0 < layer_decay <= 1.0:
         raise ValueError(f"layer_decay must be in (0, 1], got {layer_decay}")
