@@ -293,3 +293,23 @@ def test_confusion_matrix_counts_and_normalises_in_the_given_class_order():
         plot_confusion_matrix(y_true, y_pred, normalize="rows")
     with pytest.raises(ValueError, match="1-D of one length"):
         plot_confusion_matrix(y_true, y_pred[:3])
+
+
+def test_figures_made_here_are_drawn_once_in_a_notebook(monkeypatch):
+    """Under the inline backend (Jupyter) every figure still open in pyplot is drawn at the
+    end of a cell, and the returned figure once more: figures made here are closed in pyplot
+    there, so `emb.plot()` as a cell's last line shows one image. Elsewhere (scripts) they stay
+    open for plt.show(); figures drawn into the caller's axes are never closed."""
+    from eegpt.viz import plot_confusion_matrix, plot_training
+
+    y = np.array(["a", "b", "b"])
+    plt.close("all")
+    fig = plot_confusion_matrix(y, y)
+    assert plt.fignum_exists(fig.number)  # a script: open until plt.show()
+    monkeypatch.setattr(plt, "get_backend", lambda: "module://matplotlib_inline.backend_inline")
+    figs = [plot_confusion_matrix(y, y), plot_training(_history(3)),
+            plot_channel_mapping(map_channels(["Cz", "Pz"]))]  # fmt: skip
+    assert not any(plt.fignum_exists(f.number) for f in figs)
+    own, ax = plt.subplots()
+    plot_confusion_matrix(y, y, ax=ax)
+    assert plt.fignum_exists(own.number)

@@ -93,6 +93,17 @@ def vocabulary_layout() -> dict[str, tuple[float, float]]:
     }
 
 
+def _shown(fig: Figure, show: bool, created: bool) -> Figure:
+    """Show ``fig`` if asked; in a notebook (the inline backend), close a figure made here in
+    pyplot so that it is drawn once, as the returned value, not also as an open figure."""
+    plt = _pyplot()
+    if show:
+        plt.show()
+    elif created and "inline" in plt.get_backend():
+        plt.close(fig)
+    return fig
+
+
 def _figure(ax: Axes | None, size: tuple[float, float]) -> tuple[Figure, Axes]:
     plt = _pyplot()
     if ax is None:
@@ -135,6 +146,7 @@ def plot_channel_mapping(
     matplotlib.figure.Figure
     """
     mapping = _as_mapping(mapping)
+    created = ax is None
     fig, ax = _figure(ax, (6.4, 7.6))
     from matplotlib.patches import Circle, Polygon
 
@@ -154,12 +166,12 @@ def plot_channel_mapping(
             else "untrained" if name in UNSEEN_IN_PRETRAINING
             else "used"
         )  # fmt: skip
-        ax.scatter([x], [y], s=150, color=COLORS[kind], edgecolors="0.25", linewidths=0.6,
+        ax.scatter([x], [y], s=230, color=COLORS[kind], edgecolors="0.25", linewidths=0.6,
                    zorder=2)  # fmt: skip
-        ax.text(x, y, name, ha="center", va="center", fontsize=5.5, zorder=3,
+        ax.text(x, y, name, ha="center", va="center", fontsize=6.5, zorder=3,
                 color="0.45" if kind in ("absent", "bad") else "black")  # fmt: skip
         if name in renamed and len(renamed) <= 40:  # the recording's own label, when it differs
-            ax.text(x, y - 0.027, labels[name], ha="center", va="top", fontsize=4.5, color="0.2",
+            ax.text(x, y - 0.032, labels[name], ha="center", va="top", fontsize=5.5, color="0.2",
                     zorder=3)  # fmt: skip
     from matplotlib.lines import Line2D
 
@@ -191,9 +203,7 @@ def plot_channel_mapping(
     ax.set_title(title, fontsize=9)
     ax.set(xlim=(-0.02, 1.02), ylim=(-0.3, 1.08), aspect="equal")
     ax.axis("off")
-    if show:
-        _pyplot().show()
-    return fig
+    return _shown(fig, show, created)
 
 
 def _short_labels(used: dict[str, str]) -> dict[str, str]:
@@ -270,6 +280,7 @@ def plot_embeddings(
     -------
     matplotlib.figure.Figure
     """
+    created = ax is None
     pooled = np.asarray(embeddings.pooled("mean"), dtype=np.float64)
     if len(pooled) < 2:
         raise ValueError(f"principal components need at least 2 windows, got {len(pooled)}")
@@ -296,7 +307,7 @@ def plot_embeddings(
                ylabel=f"PC 2 ({100 * explained[1]:.0f}% of variance)",
                title=title or f"EEGPT epoch embeddings{f' of {source}' if source else ''}")  # fmt: skip
         ax.legend(fontsize=8, title="label", title_fontsize=8)
-        return _finish(fig, embeddings, show)
+        return _finish(fig, embeddings, show, created)
     fig, ax = _figure(ax, (9.0, 3.6))
     if isinstance(spans, str) or (spans and all(isinstance(s, str) for s in spans)):
         names = [spans] if isinstance(spans, str) else list(spans)
@@ -326,8 +337,8 @@ def plot_embeddings(
                 ms=8, label=f"left out: bad annotations ({len(left_out)})")  # fmt: skip
     ax.set(xlabel="window onset (s)", ylabel="PC score",
            title=title or f"EEGPT window embeddings{f' of {source}' if source else ''}")  # fmt: skip
-    ax.legend(loc="upper right", fontsize=8)
-    return _finish(fig, embeddings, show)
+    ax.legend(loc="best", fontsize=8)
+    return _finish(fig, embeddings, show, created)
 
 
 def _window_length(embeddings: Embeddings) -> tuple[float, float]:
@@ -364,13 +375,11 @@ def _break_at_gaps(embeddings: Embeddings, scores: np.ndarray) -> tuple[np.ndarr
     )
 
 
-def _finish(fig: Figure, embeddings: Embeddings, show: bool) -> Figure:
-    """Mark figures of random weights; show if asked."""
+def _finish(fig: Figure, embeddings: Embeddings, show: bool, created: bool) -> Figure:
+    """Mark figures of random weights; show if asked (:func:`_shown`)."""
     if (embeddings.metadata.get("checkpoint") or {}).get("pretrained") is False:
         fig.suptitle(NOT_PRETRAINED_TITLE, color="tab:red")
-    if show:
-        _pyplot().show()
-    return fig
+    return _shown(fig, show, created)
 
 
 def _file_name(source: Any) -> str:
@@ -418,6 +427,7 @@ def plot_training(
     training = dict(getattr(probe, "training", None) or {})
     classes = getattr(probe, "classes_", None)
     plt = _pyplot()
+    created = axes is None
     if axes is None:
         fig, axes = plt.subplots(1, 2, figsize=(10.0, 3.8), layout="constrained")
     else:
@@ -478,9 +488,7 @@ def plot_training(
     if encoder.get("pretrained") is False:
         title += f"\n{NOT_PRETRAINED_TITLE}"
     fig.suptitle(title, fontsize=10)
-    if show:
-        plt.show()
-    return fig
+    return _shown(fig, show, created)
 
 
 def plot_confusion_matrix(
@@ -527,6 +535,7 @@ def plot_confusion_matrix(
         labels = np.unique(np.concatenate([y_true, y_pred]))
     labels = np.asarray(labels)
     n = len(labels)
+    created = ax is None
     fig, ax = _figure(ax, (max(4.2, 1.0 + 0.9 * n), max(3.6, 0.6 + 0.8 * n)))
     metrics.ConfusionMatrixDisplay.from_predictions(
         y_true, y_pred, labels=labels, normalize=normalize, ax=ax, cmap="Blues",
@@ -540,6 +549,4 @@ def plot_confusion_matrix(
         if recall:
             title += f", balanced accuracy {100 * float(np.mean(recall)):.1f}%"
     ax.set_title(title, fontsize=10)
-    if show:
-        _pyplot().show()
-    return fig
+    return _shown(fig, show, created)
