@@ -811,3 +811,23 @@ def test_electrodes_typed_misc_are_read_with_picks(weights, tmp_path, capsys):
     assert summary.n_ok == 1
     table = pd.read_parquet(tmp_path / "emb")
     assert list(table["input_channels"][0]) == names
+
+
+def test_progress_bars_redraw_often_in_a_notebook_and_rarely_in_logs(monkeypatch):
+    """A log file gets a progress line every 30 s; a Jupyter kernel, whose stderr is no
+    terminal either, draws tqdm's widget at its usual rate (it looked frozen for 30 s)."""
+    import io
+    import sys
+    import types
+
+    from eegpt._logging import progress_interval
+
+    monkeypatch.setattr(sys, "stderr", io.StringIO())
+    monkeypatch.delitem(sys.modules, "IPython", raising=False)
+    assert progress_interval() == 30.0
+    shell = types.SimpleNamespace(config={"IPKernelApp": {"connection_file": "k.json"}})
+    monkeypatch.setitem(sys.modules, "IPython", types.SimpleNamespace(get_ipython=lambda: shell))
+    assert progress_interval() == 0.1
+    terminal = types.SimpleNamespace(config={"TerminalInteractiveShell": {}})  # plain IPython
+    monkeypatch.setitem(sys.modules, "IPython", types.SimpleNamespace(get_ipython=lambda: terminal))
+    assert progress_interval() == 30.0

@@ -116,12 +116,21 @@ def few(names: Sequence[str], limit: int = 3) -> str:
 
 
 def progress_interval() -> float:
-    """Seconds between progress-bar updates: tqdm's 0.1 on a terminal, 30 when stderr goes to a
-    file or a pipe (a log of a long run gets a line every 30 s, not ten a second)."""
+    """Seconds between progress-bar updates: tqdm's 0.1 on a terminal and in a Jupyter kernel
+    (where tqdm.auto draws a widget, and stderr is no terminal), 30 when stderr goes to a file
+    or a pipe (a log of a long run gets a line every 30 s, not ten a second)."""
+    if _in_notebook_kernel():
+        return 0.1
     try:
         return 0.1 if sys.stderr.isatty() else 30.0
     except (AttributeError, ValueError):  # replaced or closed stderr
         return 30.0
+
+
+def _in_notebook_kernel() -> bool:
+    """Whether this runs in an IPython kernel (Jupyter, VS Code notebooks), not a terminal."""
+    shell = getattr(sys.modules.get("IPython"), "get_ipython", lambda: None)()
+    return shell is not None and "IPKernelApp" in getattr(shell, "config", {})
 
 
 def log(message: str, verbose: bool | str | int | None = None) -> None:
