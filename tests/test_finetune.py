@@ -142,3 +142,18 @@ def test_on_a_gpu_auto_precision_is_bfloat16(model, task):
     assert np.isfinite(probe.history[0]["train_loss"]) and np.isfinite(probe.history[0]["val_loss"])
     cpu = run(model, task[0][:32], epochs=1, validation=None)
     assert probe.decision_function(task[1][:4]).shape == cpu.decision_function(task[1][:4]).shape
+
+
+def test_data_given_as_epochs_keyword_is_named(model, task):
+    """In MNE "epochs" are the data; here epochs= counts training passes: say so."""
+    from eegpt.probe import train_probe
+
+    train, _ = task
+    for function in (finetune, train_probe):
+        with pytest.raises(TypeError, match=rf"{function.__name__}\(model, data, \.\.\.\) takes "
+                           r"the labelled epochs .*got epochs=Epochs"):  # fmt: skip
+            function(model, epochs=train)
+        with pytest.raises(TypeError, match=r"got no data"):
+            function(model)
+        with pytest.raises(TypeError, match=r"got epochs=Epochs"):
+            function(model, train, epochs=train)

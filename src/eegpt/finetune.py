@@ -37,6 +37,7 @@ from eegpt.probe import (
     _fit,
     _split_training_data,
     _training_mode,
+    check_training_data,
 )
 
 __all__ = ["finetune", "trainable_parameter_names"]
@@ -92,7 +93,7 @@ def _resolve_precision(precision: FinetunePrecision, device: torch.device) -> st
 
 def finetune(
     model: EEGPT | EEGPTEncoder,
-    data: Any,
+    data: Any = None,
     y: Any = None,
     *,
     ch_names: Sequence[str] | None = None,
@@ -183,6 +184,7 @@ def finetune(
         ``eegpt.save_checkpoint(tuned.model, "tuned-encoder")`` writes it as weights for
         ``--weights`` (the probe folder itself is for ``eegpt probe predict/evaluate``).
     """
+    check_training_data(data, epochs, "finetune")
     if not 0.0 < layer_decay <= 1.0:
         raise ValueError(f"layer_decay must be in (0, 1], got {layer_decay}")
     if lr <= 0 or (head_lr is not None and head_lr <= 0):

@@ -1480,9 +1480,22 @@ def _prepare_training_data(
 
 
 @honours_verbose
+def check_training_data(data: Any, epochs: Any, function: str) -> None:
+    """Refuse labelled data given as ``epochs=``, which counts training passes (an easy slip
+    in MNE, where "epochs" are the data): say where each goes."""
+    is_count = isinstance(epochs, (int, np.integer)) and not isinstance(epochs, bool)
+    if data is None or not is_count:
+        given = "no data" if is_count else f"epochs={type(epochs).__name__}"
+        raise TypeError(
+            f"{function}(model, data, ...) takes the labelled epochs (mne.Epochs, a -epo.fif "
+            f"path or an array) as its second argument, data; its epochs= keyword is the number "
+            f"of training passes (got {given}). Call {function}(model, my_epochs, epochs=100)."
+        )
+
+
 def train_probe(
     model: EEGPT | EEGPTEncoder,
-    data: Any,
+    data: Any = None,
     y: Any = None,
     *,
     ch_names: Sequence[str] | None = None,
@@ -1550,6 +1563,7 @@ def train_probe(
     import time
 
     config = config or ProbeConfig()
+    check_training_data(data, overrides.get("epochs", config.epochs), "train_probe")
     if overrides:
         config = config.replace(**overrides)
     preprocessing = preprocessing or PreprocessingConfig()
