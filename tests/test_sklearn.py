@@ -22,6 +22,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
+import eegpt.sklearn
 from eegpt import EEGPT, EEGPTConfig
 from eegpt.checkpoints import save_checkpoint
 from eegpt.preprocessing import PreprocessingConfig
@@ -60,6 +61,12 @@ EXPECTED_FAILED = {
 @parametrize_with_checks([CHECKED], expected_failed_checks=lambda est: EXPECTED_FAILED)
 def test_sklearn_estimator_checks(estimator, check):
     check(estimator)
+
+
+@pytest.fixture(autouse=True)
+def _warnings_afresh():
+    """Each test sees the estimators' warnings (they give each once per process)."""
+    eegpt.sklearn._SHOWN.clear()
 
 
 @pytest.fixture(scope="module")
@@ -224,10 +231,39 @@ def test_a_list_of_one_epoch_epochs_warns_once(task):
     marked.info["bads"] = [marked.ch_names[0]]
     with pytest.warns(RuntimeWarning, match="marked bad"):
         est = embedder(pooling="mean").fit(marked)
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
+        est.transform([marked[i] for i in range(6)])  # said by fit already
+    assert not [w for w in record if "marked bad" in str(w.message)]
+    eegpt.sklearn._SHOWN.clear()
     with pytest.warns(RuntimeWarning) as record:
         est.transform([marked[i] for i in range(6)])
     bad = [w for w in record if "marked bad" in str(w.message)]
     assert len(bad) == 1, [str(w.message) for w in record]
+
+
+def test_cross_validation_gives_each_warning_once(task):
+    """scikit-learn resets Python's warning registry around every fit and score of every fold;
+    the estimators still say each thing once per process (here: a channel left out)."""
+    extra = task[:24]
+    data = extra.get_data()
+    names = [*extra.ch_names, "HEOG"]
+    x = np.concatenate([data, data[:, :1]], axis=1) * 1e6
+    y = epochs_labels(extra)
+    for est in (
+        EEGPTEmbedder(SMALL, ch_names=names, sfreq=250.0, units="uV", preprocessing=ONE_SECOND),
+        EEGPTClassifier(SMALL, ch_names=names, sfreq=250.0, units="uV", preprocessing=ONE_SECOND,
+                        config=ProbeConfig(epochs=2)),
+    ):  # fmt: skip
+        eegpt.sklearn._SHOWN.clear()
+        model = (
+            est if isinstance(est, EEGPTClassifier) else make_pipeline(est, LogisticRegression())
+        )
+        with warnings.catch_warnings(record=True) as record:
+            warnings.simplefilter("always")
+            cross_val_score(model, x, y, cv=3)
+        heog = [w for w in record if "['HEOG']" in str(w.message)]
+        assert len(heog) == 1, [str(w.message)[:80] for w in record]
 
 
 def test_a_pickled_fitted_embedder_stores_the_weights_once(task):

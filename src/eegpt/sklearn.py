@@ -20,15 +20,20 @@ paper (:func:`eegpt.probe.train_probe`) instead of a classifier on pooled featur
 
     cross_val_score(EEGPTClassifier(weights="eegpt-large"), epochs, epochs_labels(epochs), cv=5)
 
-The module needs scikit-learn (``pip install scikit-learn``).
+Each of eegpt's warnings about the data (channels left out, amplitudes ...) is given once per
+process, not once per fold and again in ``predict``. The module needs scikit-learn
+(``pip install scikit-learn``).
 """
 
 from __future__ import annotations
 
+import contextlib
 import copy
+import functools
 import numbers
 import os
-from collections.abc import Callable, Sequence
+import warnings
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import mne
@@ -69,6 +74,39 @@ from eegpt.probe import (
 )
 
 __all__ = ["POOLINGS", "EEGPTClassifier", "EEGPTEmbedder", "pool_embeddings"]
+
+_SHOWN: set[str] = set()  # texts of the RuntimeWarnings these estimators gave in this process
+
+
+@contextlib.contextmanager
+def _each_warning_once() -> Iterator[None]:
+    """Pass on each of eegpt's RuntimeWarnings (channels left out, amplitude ...) once per
+    process: scikit-learn fits a clone per fold and resets Python's once-per-place filter around
+    each fit and score, so the same warning came once per fold, then again in predict."""
+    caught: list[warnings.WarningMessage] = []
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            yield
+    finally:  # also when the call failed: its warnings may say why
+        for w in caught:  # through the caller's filters again
+            text = str(w.message)
+            if issubclass(w.category, RuntimeWarning):
+                if text in _SHOWN:
+                    continue
+                _SHOWN.add(text)
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+
+
+def _warning_once(method: Callable[..., Any]) -> Callable[..., Any]:
+    """Run ``method`` under :func:`_each_warning_once`."""
+
+    @functools.wraps(method)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        with _each_warning_once():
+            return method(*args, **kwargs)
+
+    return wrapper
 
 
 def _epochs_input(X: Any) -> bool:
@@ -300,6 +338,7 @@ class EEGPTEmbedder(TransformerMixin, BaseEstimator):
         return self.preprocessing if self.preprocessing is not None else PreprocessingConfig()
 
     # ------------------------------------------------------------------ API
+    @_warning_once
     @honours_verbose
     def fit(self, X: Any, y: Any = None) -> EEGPTEmbedder:
         """Load the encoder and record the input layout (channels, epoch length).
@@ -344,6 +383,7 @@ class EEGPTEmbedder(TransformerMixin, BaseEstimator):
         )
         return self
 
+    @_warning_once
     @honours_verbose
     def embed(self, X: Any) -> np.ndarray:
         """Unpooled summary tokens ``[n_epochs, N, S, D]`` (float32)."""
@@ -524,6 +564,7 @@ class EEGPTClassifier(ClassifierMixin, BaseEstimator):
         array = _epochs_array(X, self.ch_names, self.sfreq, type(self).__name__)
         return array, {"ch_names": self.ch_names, "sfreq": self.sfreq, "units": self.units}
 
+    @_warning_once
     @honours_verbose
     def fit(self, X: Any, y: Any = None) -> EEGPTClassifier:
         """Train the probe.
@@ -594,6 +635,7 @@ class EEGPTClassifier(ClassifierMixin, BaseEstimator):
             encoder = copy.deepcopy(_encoder_of(self.model)).to("cpu")
             probe.model._modules["target_encoder"] = encoder
 
+    @_warning_once
     def _logits(self, X: Any) -> np.ndarray:
         check_is_fitted(self, "probe_")
         data, array_kwargs = self._inputs(X)
