@@ -652,3 +652,10 @@ def test_probe_figures(probe, task, cache):
             probe.plot_confusion_matrix(test, ["x"] * len(test), cache=cache)
     finally:
         plt.close("all")
+
+
+def test_probe_config_repr_names_what_differs_from_the_recipe():
+    assert repr(ProbeConfig()) == "ProbeConfig()"
+    config = ProbeConfig(max_lr=5e-3, patience=3)
+    assert repr(config) == "ProbeConfig(max_lr=0.005, patience=3)"
+    assert eval(repr(config)) == config  # noqa: S307 - a repr that rebuilds the value

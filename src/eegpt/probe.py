@@ -37,7 +37,7 @@ import warnings
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, nullcontext
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any, Literal
 
@@ -201,6 +201,16 @@ class ProbeConfig:
                 f"target_channels must be EEGPT vocabulary names, got unknown {unknown} "
                 "(see eegpt.channels.VOCABULARY)"
             )
+
+    def __repr__(self) -> str:
+        """Only the fields that differ from the defaults (the recipe is long; a grid search
+        prints one per candidate): ``ProbeConfig(max_lr=0.005)``."""
+        changed = [
+            f"{f.name}={getattr(self, f.name)!r}"
+            for f in fields(self)
+            if getattr(self, f.name) != f.default
+        ]
+        return f"ProbeConfig({', '.join(changed)})"
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
