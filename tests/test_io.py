@@ -474,6 +474,11 @@ def test_unapplied_projectors_are_named_where_they_are_not_applied(tmp_path):
         np.testing.assert_allclose(applied.data.mean(axis=0), 0, atol=1e-18)  # referenced
         epochs = mne.make_fixed_length_epochs(same, 2.0, proj=True, verbose=False)
         prepare(as_recording(epochs), config=PreprocessingConfig(window_seconds=2.0))
+    # epochs cut with proj=False: the advice is for them, not for a Raw
+    kept = mne.make_fixed_length_epochs(raw, 2.0, proj=False, verbose=False)
+    with pytest.warns(RuntimeWarning, match=r"eegpt embeds the epochs as stored, without them\. "
+                      r"Apply them first \(epochs\.apply_proj\(\)\)"):  # fmt: skip
+        prepare(as_recording(kept), config=PreprocessingConfig(window_seconds=2.0))
 
 
 # ------------------------------------------------------------------ discontinuous EDF+D / BDF+D

@@ -1117,6 +1117,7 @@ def warn_unapplied_projectors(
     source: str,
     *,
     average_reference: bool = False,
+    epoched: bool = False,
 ) -> None:
     """Warn when SSP projectors that are stored but not applied (:func:`unapplied_projectors`)
     act on any of the used channels ``names``: eegpt embeds the samples as stored, whereas MNE
@@ -1133,11 +1134,14 @@ def warn_unapplied_projectors(
         return
     descs = [desc for desc, _ in pending]
     averages = [chans for desc, chans in pending if "average" in desc.lower()]
-    text = (
-        f"{source}: {len(pending)} SSP projector(s) are stored but not applied ({descs}); "
-        "eegpt embeds the data as stored, without them (mne.Epochs apply them by default). "
-        "Apply them first (raw.apply_proj())"
-    )
+    text = f"{source}: {len(pending)} SSP projector(s) are stored but not applied ({descs}); "
+    if epoched:  # mne.Epochs made with proj=False or proj="delayed"
+        text += "eegpt embeds the epochs as stored, without them. Apply them first (epochs.apply_proj())"
+    else:
+        text += (
+            "eegpt embeds the data as stored, without them (mne.Epochs apply them by default). "
+            "Apply them first (raw.apply_proj())"
+        )
     if averages and average_reference:
         chans = averages[0]
         only_file, only_used = sorted(chans - used), sorted(used - chans)

@@ -528,8 +528,9 @@ def prepare(
     if checks:
         used = [recording.ch_names[i] for i in picks]
         warn_unapplied_projectors(
-            recording.projectors, used, source, average_reference=config.average_reference
-        )
+            recording.projectors, used, source, average_reference=config.average_reference,
+            epoched=recording.is_epoched,
+        )  # fmt: skip
         units = None if recording.units is None else [recording.units[i] for i in picks]
         check_signal(
             SignalStats.of(x),

@@ -468,8 +468,9 @@ def _projection_windows(
             f"but {missing} are missing (the data have {rec.ch_names})"
         )
     warn_unapplied_projectors(
-        rec.projectors, input_names, rec.source, average_reference=config.average_reference
-    )
+        rec.projectors, input_names, rec.source, average_reference=config.average_reference,
+        epoched=rec.is_epoched,
+    )  # fmt: skip
     x = rec.data[:, [position[name] for name in input_names], :]  # a float64 copy
     if config.average_reference:
         x -= x.mean(axis=1, keepdims=True)
