@@ -831,3 +831,23 @@ def test_progress_bars_redraw_often_in_a_notebook_and_rarely_in_logs(monkeypatch
     terminal = types.SimpleNamespace(config={"TerminalInteractiveShell": {}})  # plain IPython
     monkeypatch.setitem(sys.modules, "IPython", types.SimpleNamespace(get_ipython=lambda: terminal))
     assert progress_interval() == 30.0
+
+
+def test_methods_show_the_keywords_of_the_functions_they_are():
+    """model.embed, emb.plot and friends are the functions of eegpt.api and eegpt.viz bound
+    to the object: help() and IPython show their keywords, not **kwargs."""
+    import inspect
+
+    from eegpt.channels import map_channels
+    from eegpt.viz import plot_channel_mapping
+
+    model = EEGPT(EEGPTConfig(embed_dim=32, depth=1, num_heads=2))
+    params = inspect.signature(model.embed).parameters
+    assert list(params)[:2] == ["data", "ch_names"] and "window_seconds" in params
+    assert model.embed.__doc__ == embed.__doc__
+    emb = Embeddings(np.zeros((3, 2, 4, 8), np.float32), np.arange(3.0), {})
+    assert "spans" in inspect.signature(emb.plot).parameters
+    assert emb.plot_channels.__func__ is plot_channel_mapping
+    assert "bads" in inspect.signature(map_channels(["Cz"]).plot).parameters
+    with pytest.raises(TypeError, match=r"'window' -> window_seconds="):
+        model.embed(np.zeros((1, 512)), ch_names=["Cz"], sfreq=256.0, window=2)

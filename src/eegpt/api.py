@@ -9,6 +9,7 @@ recording's length.
 
 from __future__ import annotations
 
+import inspect
 import math
 import os
 from collections.abc import Callable, Iterator, Sequence
@@ -153,6 +154,18 @@ def embed(
     return Embeddings(out, job.onsets, job.metadata)
 
 
+def embed_method(model: EEGPT, data: Any, **kwargs: Any) -> Embeddings:
+    """``model.embed(data, ...)``: :func:`embed`, whose signature and documentation it shows,
+    with a keyword it does not take named (a typo, or a command-line option's name)."""
+    check_embed_keywords(list(kwargs))
+    return embed(model, data, **kwargs)
+
+
+embed_method.__signature__ = inspect.signature(embed)  # type: ignore[attr-defined]
+embed_method.__doc__ = embed.__doc__
+embed_method.__name__ = embed_method.__qualname__ = "embed"
+
+
 # command-line options whose keyword in Python differs from their name
 _CLI_KEYWORDS = {
     "window": "window_seconds=",
@@ -170,7 +183,6 @@ def check_embed_keywords(keywords: Sequence[str]) -> None:
     """Refuse keywords :func:`embed` does not take, naming the one meant (a typo, or a
     command-line option's name such as ``window``); ``TypeError`` as Python's own."""
     import difflib
-    import inspect
 
     known = [p for p in inspect.signature(embed).parameters if p not in ("model", "data")]
     unknown = [k for k in keywords if k not in known]

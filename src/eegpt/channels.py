@@ -20,6 +20,7 @@ from typing import Any, Literal
 
 from eegpt._logging import log as _log
 from eegpt._logging import warn as _warn
+from eegpt._methods import function_method
 from eegpt.errors import NoChannelMappedError
 
 __all__ = [
@@ -451,11 +452,8 @@ class ChannelMapping:
     def __str__(self) -> str:
         return self.summary()
 
-    def plot(self, **kwargs: Any) -> Any:
-        """The mapping on a head (a matplotlib Figure): :func:`eegpt.viz.plot_channel_mapping`."""
-        from eegpt.viz import plot_channel_mapping
-
-        return plot_channel_mapping(self, **kwargs)
+    # the mapping on a head (eegpt.viz.plot_channel_mapping), bound to this mapping
+    plot = function_method("eegpt.viz", "plot_channel_mapping")
 
     def to_dict(self) -> dict[str, list[str] | list[int]]:
         """JSON-serialisable form (lists of str/int); inverse of :meth:`from_dict`."""

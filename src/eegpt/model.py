@@ -51,6 +51,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from eegpt import short_attention as short_attn
+from eegpt._methods import function_method
 from eegpt.config import EEGPTConfig, get_config
 
 # Fast-path caches (derived weights per encoder), kept outside the modules so that copying or
@@ -1014,21 +1015,8 @@ class EEGPT(nn.Module):
             )
         return self.target_encoder(x, ids)
 
-    def embed(self, data, **kwargs):
-        """Embed one recording: ``eegpt.embed(model, data, **kwargs)`` (:func:`eegpt.api.embed`,
-        whose documentation lists every keyword).
-
-        ``data`` is a file path, an ``mne.io.Raw``, an ``mne.Epochs`` or an array ``[C, T]`` /
-        ``[n_epochs, C, T]`` (arrays need ``ch_names``, ``sfreq`` in Hz and ``units``: ``"V"``,
-        ``"mV"`` or ``"uV"``). Frequent keywords: ``rename``, ``window_seconds``, ``overlap``,
-        ``reject_by_annotation``, ``device``, ``precision``, ``batch_size``, ``progress``.
-        Returns :class:`~eegpt.outputs.Embeddings`: ``data`` ``[n_windows, N, S, D]`` float32,
-        ``onsets`` in seconds, provenance ``metadata``.
-        """
-        from eegpt.api import check_embed_keywords, embed
-
-        check_embed_keywords(list(kwargs))
-        return embed(self, data, **kwargs)
+    # model.embed(data, ...): eegpt.api.embed with this model, its keywords in the signature
+    embed = function_method("eegpt.api", "embed_method")
 
     def forward(self, x: torch.Tensor, chan_ids: torch.Tensor | None = None) -> torch.Tensor:
         """Probe logits ``[B, n_outputs]`` when a head exists, else summary tokens."""

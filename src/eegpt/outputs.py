@@ -43,6 +43,7 @@ from typing import Any
 
 import numpy as np
 
+from eegpt._methods import function_method
 from eegpt._tempfiles import temporary_beside
 from eegpt.annotations import bad_windows
 from eegpt.errors import MissingDependencyError, OutputExistsError
@@ -524,17 +525,9 @@ class Embeddings:
         frame = frame.rename(columns=clashes)
         return pd.concat([frame, pd.DataFrame(features, columns=names)], axis=1)
 
-    def plot(self, **kwargs: Any) -> Any:
-        """Principal components of the windows over time: :func:`eegpt.viz.plot_embeddings`."""
-        from eegpt.viz import plot_embeddings
-
-        return plot_embeddings(self, **kwargs)
-
-    def plot_channels(self, **kwargs: Any) -> Any:
-        """The channel mapping on a head: :func:`eegpt.viz.plot_channel_mapping`."""
-        from eegpt.viz import plot_channel_mapping
-
-        return plot_channel_mapping(self, **kwargs)
+    # the figures of eegpt.viz, bound to these embeddings (their keywords in the signature)
+    plot = function_method("eegpt.viz", "plot_embeddings")
+    plot_channels = function_method("eegpt.viz", "plot_channel_mapping")
 
     def save(self, path: str | Path, *, overwrite: bool = False) -> Path:
         """Write to ``.npz`` or ``.parquet`` (by suffix), atomically; never overwrite unless asked.

@@ -52,6 +52,7 @@ from torch import nn
 from eegpt import __version__
 from eegpt._logging import few, honours_verbose, progress_interval, warnings_once
 from eegpt._logging import warn as _warn
+from eegpt._methods import function_method
 from eegpt.channels import (
     CHANNEL_INDEX,
     PROBE_19_CHANNELS,
@@ -1310,12 +1311,8 @@ class EEGPTProbe:
         return probe_metrics(labels, pred, proba, self.classes_)
 
     # ---------------------------------------------------------------- figures
-    def plot_training(self, **kwargs: Any) -> Any:
-        """Learning curves (loss and accuracy per training epoch):
-        :func:`eegpt.viz.plot_training`."""
-        from eegpt.viz import plot_training
-
-        return plot_training(self, **kwargs)
+    # learning curves (eegpt.viz.plot_training), bound to this probe
+    plot_training = function_method("eegpt.viz", "plot_training")
 
     def plot_confusion_matrix(
         self,
