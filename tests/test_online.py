@@ -128,9 +128,12 @@ def test_channels_checks_reset_and_errors(model):
     with pytest.raises(TypeError, match="a list of channel names, got the text 'Cz'"):
         OnlineEmbedder(model, "Cz", 256.0)
     with pytest.raises(ValueError, match=r"hop .* shorter than one sample at 250 Hz; make the "
-                       r"overlap at most 3.9921875 s"):  # fmt: skip
+                       r"overlap at most 3.996 s"):  # fmt: skip
         OnlineEmbedder(model, NAMES, 250.0, overlap=4 - 1 / 256)
-    OnlineEmbedder(model, NAMES, 250.0, overlap=3.9921875)  # the advice works
+    OnlineEmbedder(model, NAMES, 250.0, overlap=3.996)  # the advice works: a 1-sample hop
+    with pytest.raises(ValueError, match=r"is 24.9 samples at the stream's 249 Hz and 25.6 at the "
+                       r"model's 256 Hz; it must be whole at one of them: e.g. overlap "):  # fmt: skip
+        OnlineEmbedder(model, NAMES, 249.0, overlap=3.9)
     with pytest.raises(ValueError, match="units must be one of"):
         OnlineEmbedder(model, NAMES, 256.0, units="microvolts")
     projected = EEGPT(model.config, chan_proj=(7, 4), n_outputs=2, n_times=1024)
@@ -140,3 +143,62 @@ def test_channels_checks_reset_and_errors(model):
     other = EEGPT(EEGPTConfig(embed_dim=32, depth=2, num_heads=2, embed_num=2))
     with pytest.raises(ValueError, match="engine was built on another model"):
         OnlineEmbedder(model, NAMES, 256.0, engine=InferenceEngine(other))
+
+
+def test_hops_in_whole_stream_samples_stale_windows_and_failures(model):
+    """A 0.1 s hop at 250 Hz (25 samples; 25.6 at 256 Hz) is a hop in stream samples, each
+    window still one epoch; skip_stale keeps the latency bounded; a failure in a later block
+    of a catch-up push loses no window; empty pushes carry the same metadata keys."""
+    x = _signal(250 * 6, 250.0, seed=4)
+    online = OnlineEmbedder(model, NAMES, 250.0, units="uV", overlap=3.9, batch_size=4)
+    got = online.push(x)
+    assert len(got) == 21 and np.allclose(np.diff(got.onsets), 0.1)  # (6 - 4) / 0.1 + 1
+    starts = [online.window_start(k) for k in range(21)]
+    assert starts[:3] == [0, 25, 50]
+    epochs = np.stack([x[:, s : s + online.window_length] for s in starts])
+    reference = embed(model, epochs, ch_names=NAMES, sfreq=250.0, units="uV")
+    np.testing.assert_allclose(got.data, reference.data, rtol=1e-5, atol=1e-6)
+    assert got.metadata["preprocessing"]["overlap"] == 3.9
+
+    stale = OnlineEmbedder(model, NAMES, 250.0, units="uV", overlap=3.9, skip_stale=True)
+    newest = stale.push(x)
+    assert newest.onsets.tolist() == [2.0] and newest.metadata["window_index"] == [20]
+    assert stale.n_skipped == 20 and stale.n_windows == 21
+    np.testing.assert_allclose(newest.data, reference.data[-1:], rtol=1e-5, atol=1e-6)
+    assert stale.push(x[:, :30]).onsets.tolist() == [2.1]  # one more hop: nothing skipped
+
+    calls = []
+    engine = online.engine
+    failing = OnlineEmbedder(model, NAMES, 250.0, units="uV", overlap=3.9, engine=engine)
+    failing._block = 8
+    original = engine.encode
+
+    def second_call_fails(windows, chan_ids, **kwargs):
+        calls.append(len(windows))
+        if len(calls) == 2:
+            raise RuntimeError("CUDA out of memory (simulated)")
+        return original(windows, chan_ids, **kwargs)
+
+    engine.encode = second_call_fails
+    try:
+        with pytest.raises(RuntimeError, match="simulated"):
+            failing.push(x)
+        again = failing.push(x[:, :0])
+    finally:
+        engine.encode = original
+    assert again.metadata["window_index"] == list(range(21))  # none lost, none twice
+    np.testing.assert_allclose(again.data, reference.data, rtol=1e-5, atol=1e-6)
+
+    empty = failing.push(x[:, :0])
+    assert set(empty.metadata) >= {"channels", "preprocessing", "model", "window_index"}
+    assert empty.metadata["window_index"] == []
+
+
+def test_an_approximated_resampling_ratio_is_said_once(model):
+    x = _signal(int(333.33 * 10), 333.33, seed=5)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        online = OnlineEmbedder(model, NAMES, 333.33, units="uV", overlap=3.0)
+        assert len(online.push(x)) == 7
+    ratio = [w for w in caught if "uses the ratio" in str(w.message)]
+    assert len(ratio) == 1 and str(ratio[0].message).startswith("<stream>: resampling")

@@ -25,6 +25,7 @@ import numbers
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
+from types import SimpleNamespace
 from typing import Any, Literal
 
 import numpy as np
@@ -62,12 +63,21 @@ class OnlineEmbedder:
         Unit of the pushed samples (amplifier APIs and LSL usually give microvolts: ``"uV"``).
     window_seconds, overlap : float | None
         Window length and overlap in seconds (default: the preprocessing's, 4 s and 0); a
-        window is returned every ``window_seconds - overlap`` seconds once the first is full.
+        window is returned every ``window_seconds - overlap`` seconds (the hop) once the first
+        is full. The hop must be a whole number of samples at the stream's rate or at 256 Hz
+        (then window starts are rounded to the stream's samples).
     preprocessing : PreprocessingConfig | None
         Average reference, resampling method, detrending (``tail`` does not apply: a window is
         embedded when it is complete).
     device, precision, batch_size, engine
         As in :func:`eegpt.embed`; give ``engine`` to share one between embedders.
+    skip_stale : bool
+        When a push completes several windows (the consumer fell behind the stream, or a long
+        chunk came), embed only the newest and skip the others (counted in ``n_skipped``), so
+        the latency stays bounded; by default every window is embedded.
+    warm_up : bool
+        Run the model once on a blank window when made, so that the first real window is as
+        quick as the later ones (the first forward pass of a model costs far more).
     verbose : bool | str | int | None
         Passed to the channel mapping (MNE-style).
 
@@ -78,7 +88,11 @@ class OnlineEmbedder:
     n_samples_pushed : int
         Samples (per channel) pushed since the start or the last :meth:`reset`.
     n_windows : int
-        Windows returned since then.
+        Windows returned (or skipped) since then.
+    n_skipped : int
+        Windows skipped since then (``skip_stale``).
+    overlap : float
+        The overlap between windows, in seconds.
 
     Examples
     --------
@@ -106,6 +120,8 @@ class OnlineEmbedder:
         precision: Precision = "float32",
         batch_size: int | None = None,
         engine: InferenceEngine | None = None,
+        skip_stale: bool = False,
+        warm_up: bool = True,
         verbose: bool | str | int | None = None,
     ) -> None:
         if units not in UNITS:
@@ -121,9 +137,13 @@ class OnlineEmbedder:
         self.units = units
         # each window is one epoch: the tail setting pads a window one sample short of the
         # model's length after resampling (rates below 256 Hz), never a partial window
-        self.config = (preprocessing or PreprocessingConfig()).updated(
-            window_seconds=window_seconds, overlap=overlap, tail="pad"
+        base = (preprocessing or PreprocessingConfig()).updated(
+            window_seconds=window_seconds, tail="pad"
         )
+        self.overlap = base.overlap if overlap is None else float(overlap)
+        self._hop = self._native_hop(base)  # whole stream samples, or None: hops at 256 Hz
+        self.config = base.updated(overlap=self.overlap) if self._hop is None else base
+        self.skip_stale = bool(skip_stale)
         self.mapping = map_recording_channels(
             self.ch_names,
             "<stream>",
@@ -135,25 +155,48 @@ class OnlineEmbedder:
         self.engine = engine = engine_for(
             model, engine, device=device, precision=precision, batch_size=batch_size
         )
-        hop = self.config.window_seconds - self.config.overlap
-        if hop * self.sfreq < 1:
-            # the largest overlap whose hop is whole model samples and at least one stream sample
-            most = self.config.window_seconds - math.ceil(self.config.sfreq / self.sfreq) / (
-                self.config.sfreq
-            )
-            raise ValueError(
-                f"the hop between windows (window_seconds - overlap = {hop:.6g} s) is shorter "
-                f"than one sample at {self.sfreq:g} Hz; make the overlap at most {most:.10g} s"
-            )
         self._epoch_config = replace(self.config, overlap=0.0)  # the hop is done here
-        self.window_length = native_window_length(self.sfreq, self.config)
+        self.window_length = native_window_length(self.sfreq, self.config, "<stream>")
         self._picks = list(self.mapping.picks)
         # the buffer holds just the used channels, in the mapping's order
         self._buffer_mapping = replace(self.mapping, picks=tuple(range(len(self._picks))))
         cfg = engine.encoder.config
         self._token_shape = (cfg.n_patches(self.config.n_samples), cfg.embed_num, cfg.embed_dim)
         self._block = block_size(engine.batch_for((len(self._picks), self.config.n_samples)))
+        if warm_up:
+            blank = np.zeros((1, len(self._picks), self.config.n_samples), np.float32)
+            engine.encode(blank, self.mapping.chan_ids)
         self.reset()
+
+    def _native_hop(self, config: PreprocessingConfig) -> int | None:
+        """The hop in stream samples when it is a whole number of them; None when it is a whole
+        number at the model's rate instead; else an error that says which overlaps work."""
+        window = config.window_seconds
+        if not 0 <= self.overlap < window:
+            raise ValueError(
+                f"overlap must satisfy 0 <= overlap < window_seconds={window:g} s, got "
+                f"{self.overlap:g} s"
+            )
+        hop = window - self.overlap
+        native = hop * self.sfreq
+        if native < 1 - 1e-9:
+            raise ValueError(
+                f"the hop between windows (window_seconds - overlap = {hop:.6g} s) is shorter "
+                f"than one sample at {self.sfreq:g} Hz; make the overlap at most "
+                f"{window - 1 / self.sfreq:.10g} s"
+            )
+        if abs(native - round(native)) <= 1e-6 * max(1.0, native):
+            return int(round(native))
+        model = hop * config.sfreq
+        if abs(model - round(model)) <= 1e-6 * max(1.0, model):
+            return None
+        nearest = max(1, round(native)) / self.sfreq
+        raise ValueError(
+            f"the hop between windows (window_seconds - overlap = {hop:.6g} s) is {native:.6g} "
+            f"samples at the stream's {self.sfreq:g} Hz and {model:.6g} at the model's "
+            f"{config.sfreq:g} Hz; it must be whole at one of them: e.g. overlap "
+            f"{window - nearest:.10g} s (a hop of {nearest:.6g} s)"
+        )
 
     def reset(self) -> None:
         """Forget the samples pushed so far: the next sample pushed starts a new stream at
@@ -162,10 +205,14 @@ class OnlineEmbedder:
         self._buffer_start = 0  # stream index of the buffer's first sample
         self.n_samples_pushed = 0
         self.n_windows = 0
+        self.n_skipped = 0
         self._checked = False
+        self._done: list[tuple[np.ndarray, np.ndarray, dict[str, Any]]] = []  # not yet returned
 
     def window_start(self, k: int) -> int:
         """Index in the stream (native samples) of window ``k``'s first sample."""
+        if self._hop is not None:
+            return k * self._hop
         return int(round(k * self.config.step_samples * self.sfreq / self.config.sfreq))
 
     def push(self, chunk: Any) -> Embeddings:
@@ -198,23 +245,43 @@ class OnlineEmbedder:
             )
         self._buffer = np.concatenate([self._buffer, x], axis=1)
         self.n_samples_pushed += x.shape[1]
-        parts, metadata = [], {}
-        while True:  # a block of windows at a time: a long backlog is not held at once
-            block = self._complete_windows(self._block)
-            if not block:
-                break
-            z, onsets, meta = self._embed(block)
-            parts.append((z, onsets))
-            if not metadata:
-                metadata = meta
-            else:
-                metadata["window_index"] += meta["window_index"]
+        if self.skip_stale:
+            self._skip_all_but_the_newest()
+        # A block of windows at a time: a long backlog is not held at once. Blocks done are
+        # kept until returned, so a failure in a later one (out of memory, Ctrl-C) loses none:
+        # the next push returns them, and computes the failed block again.
+        while block := self._complete_windows(self._block):
+            self._done.append(self._embed(block))
             self._drop_used()
-        if not parts:
+        done, self._done = self._done, []
+        if not done:
             empty = np.zeros((0, *self._token_shape), np.float32)
-            return Embeddings(empty, np.zeros(0), {"source": "<stream>"})
-        data = np.concatenate([z for z, _ in parts])
-        return Embeddings(data, np.concatenate([t for _, t in parts]), metadata)
+            return Embeddings(empty, np.zeros(0), {**self._empty_metadata(), "window_index": []})
+        metadata = done[0][2]
+        for _, _, meta in done[1:]:
+            metadata["window_index"] += meta["window_index"]
+        data = np.concatenate([z for z, _, _ in done])
+        return Embeddings(data, np.concatenate([t for _, t, _ in done]), metadata)
+
+    def _empty_metadata(self) -> dict[str, Any]:
+        """The provenance of a push that completed no window (the keys of any other push)."""
+        stream = SimpleNamespace(source="<stream>", sfreq=self.sfreq)
+        windows = SimpleNamespace(mapping=self.mapping, config=self._epoch_config)
+        metadata = provenance(self.model, stream, windows, self.engine)
+        metadata["preprocessing"] = {**self.config.to_dict(), "overlap": self.overlap}
+        return metadata
+
+    def _skip_all_but_the_newest(self) -> None:
+        """Count the complete windows before the newest as skipped (``skip_stale``)."""
+        complete = 0
+        while self.window_start(self.n_windows + complete) + self.window_length <= (
+            self.n_samples_pushed
+        ):
+            complete += 1
+        if complete > 1:
+            self.n_windows += complete - 1
+            self.n_skipped += complete - 1
+            self._drop_used()
 
     def _complete_windows(self, most: int) -> list[int]:
         """Starts (stream samples) of the next windows, at most ``most``, whose samples are
@@ -249,7 +316,7 @@ class OnlineEmbedder:
             array_units=self.units,
         )
         with warnings.catch_warnings():
-            warnings.filterwarnings("ignore", "resampling .* uses the ratio")  # said at init
+            warnings.filterwarnings("ignore", ".*resampling .* uses the ratio")  # said at init
             # the first window's checks stand for the session
             windows = prepare(
                 recording, self._buffer_mapping, self._epoch_config, checks=not self._checked
@@ -258,14 +325,17 @@ class OnlineEmbedder:
         z = self.engine.encode(windows.data, windows.mapping.chan_ids)
         metadata = provenance(self.model, recording, windows, self.engine)
         metadata["channels"] = self.mapping.to_dict()  # with the stream's dropped channels
-        metadata["preprocessing"] = self.config.to_dict()  # its overlap: epochs record none
+        # its overlap (epochs record none), also one the model's rate cannot express
+        metadata["preprocessing"] = {**self.config.to_dict(), "overlap": self.overlap}
         metadata["window_index"] = list(range(self.n_windows, self.n_windows + len(starts)))
         _check_embeddings(z, 0, onsets, metadata)
         self.n_windows += len(starts)
         return z, onsets, metadata
 
 
-def native_window_length(sfreq: float, config: PreprocessingConfig) -> int:
+def native_window_length(
+    sfreq: float, config: PreprocessingConfig, source: str | None = None
+) -> int:
     """Samples at ``sfreq`` Hz that resample to one model window of ``config.n_samples``: of
     the lengths that give exactly that many, the one nearest the window's duration (4 s:
     ``4 * sfreq``); where none does (upsampling), the longest that gives one fewer (it is
@@ -276,7 +346,7 @@ def native_window_length(sfreq: float, config: PreprocessingConfig) -> int:
     if config.resample == "nearest":
         out = lambda length: int(round(length * config.sfreq / sfreq))  # noqa: E731
     else:
-        up, down = polyphase_ratio(sfreq, config.sfreq)
+        up, down = polyphase_ratio(sfreq, config.sfreq, source)
         out = lambda length: -(-length * up // down)  # noqa: E731
     exact = n * sfreq / config.sfreq
     near = range(max(1, math.floor(exact) - 3), math.ceil(exact) + 4)
