@@ -76,7 +76,7 @@ def stage_rates(corpus: Path, model: EEGPT, device: str, precision: str, batch_s
     if engine.device.type == "cuda":
         torch.cuda.synchronize()
     t0 = time.perf_counter()
-    engine.encode(windows, ids)
+    z = engine.encode(windows, ids)
     if engine.device.type == "cuda":
         torch.cuda.synchronize()
     infer_s = time.perf_counter() - t0
@@ -86,7 +86,45 @@ def stage_rates(corpus: Path, model: EEGPT, device: str, precision: str, batch_s
         "inference_windows_per_s": len(windows) / infer_s,
         "inference_eeg_s_per_s": len(windows) * step / infer_s,
         "n_channels": len(ids),
+        "parquet_writer": writer_rates(z[: len(first)]),  # distinct windows (one file's)
     }
+
+
+def writer_rates(z: np.ndarray, rounds: int = 3) -> dict:
+    """Windows/s and bytes per window of writing embeddings ``z`` to Parquet, eegpt's writer
+    (no dictionary for ``embedding``, zstd) against pyarrow's defaults (dictionary encoding,
+    snappy: the writer before), unpooled and mean-pooled, in alternating rounds (best of)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from eegpt.outputs import parquet_writer
+
+    out = {}
+    for pool, data in (("none", z.reshape(len(z), -1)), ("mean", z.mean(axis=(1, 2)))):
+        column = pa.FixedSizeListArray.from_arrays(pa.array(data.ravel()), data.shape[1])
+        table = pa.table({"window": np.arange(len(data), dtype=np.int32), "embedding": column})
+        best: dict[str, float] = {}
+        size: dict[str, int] = {}
+        with tempfile.TemporaryDirectory() as tmp:
+            for _ in range(rounds):
+                for name in ("pyarrow_defaults", "eegpt"):
+                    path = Path(tmp) / f"{name}.parquet"
+                    t0 = time.perf_counter()
+                    if name == "eegpt":
+                        writer = parquet_writer(str(path), table.schema)
+                    else:
+                        writer = pq.ParquetWriter(str(path), table.schema)
+                    writer.write_table(table)
+                    writer.close()
+                    rate = len(data) / (time.perf_counter() - t0)
+                    best[name] = max(best.get(name, 0.0), rate)
+                    size[name] = path.stat().st_size
+        out[pool] = {
+            name: {"windows_per_s": best[name], "bytes_per_window": size[name] / len(data),
+                   "of_float32": size[name] / data.nbytes}
+            for name in best
+        }  # fmt: skip
+    return out
 
 
 def run_engine(engine: str, corpus: Path, out: Path, model: EEGPT, args) -> dict:

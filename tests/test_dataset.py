@@ -477,11 +477,17 @@ def test_output_folder_guards(corpus, model, tmp_path):
     with pytest.raises(FileExistsError, match="did not write"):
         embed_dataset(corpus, out, model=model, progress=False)
     (out / "notes.txt").unlink()
+    (out / ".DS_Store").write_bytes(b"")  # the system's: neither blocks nor is deleted
+    (out / ".ipynb_checkpoints").mkdir()
     with _Lock(out):  # another run holds the folder
         with pytest.raises(RuntimeError, match="in use by another"):
             embed_dataset(corpus, out, model=model, progress=False)
     with pytest.raises(ValueError, match="exactly one of weights"):
         embed_dataset(corpus, out, progress=False)
+    files = [corpus / "a" / "rec01.edf"]
+    embed_dataset(files, out, model=model, workers=0, device="cpu", progress=False)
+    embed_dataset(files, out, model=model, workers=0, device="cpu", progress=False, overwrite=True)
+    assert (out / ".DS_Store").exists() and (out / ".ipynb_checkpoints").is_dir()
 
 
 def test_a_crashing_reader_is_blamed_alone(corpus):

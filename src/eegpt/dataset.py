@@ -87,6 +87,7 @@ from eegpt.outputs import (
     atomic_write,
     clash_renames,
     metadata_record,
+    parquet_writer,
     pool_embeddings,
     require_pyarrow,
 )
@@ -1186,12 +1187,11 @@ class ShardWriter:
             self._commit()
 
     def _open(self, shard: int) -> None:
-        _, pq = _pyarrow()
         final = self.output_dir / shard_name(shard)
         fd, tmp = temporary_beside(final)
         os.close(fd)
         self._tmp, self._shard, self._statuses = tmp, shard, []
-        self._writer = pq.ParquetWriter(tmp, self.schema)
+        self._writer = parquet_writer(tmp, self.schema)
 
     def _flush(self) -> None:
         pa, _ = _pyarrow()
@@ -1799,17 +1799,20 @@ def _prepare_output(
     output_dir: Path, spec: Mapping[str, Any], *, overwrite: bool, verbose: Any
 ) -> None:
     """Check that the folder is new, resumable with ``spec``, or to be overwritten."""
-    foreign = sorted(p.name for p in output_dir.iterdir() if not _is_ours(p.name))
+    # hidden entries are the system's or an editor's (.DS_Store, .ipynb_checkpoints): left be
+    foreign = sorted(
+        p.name for p in output_dir.iterdir() if not (_is_ours(p.name) or p.name.startswith("."))
+    )
     if foreign:
         raise FileExistsError(
-            f"{output_dir} holds files that embed_dataset did not write ({foreign[:5]}); choose "
-            "a new or empty output folder"
+            f"{output_dir} holds files that embed_dataset did not write ({foreign[:5]}); move "
+            "them out, or choose a new or empty output folder"
         )
     manifest = output_dir / MANIFEST
     shards = [p for p in output_dir.iterdir() if _SHARD.match(p.name)]
     if overwrite:  # the manifest last: a kill meanwhile still leaves a resumable folder
         for p in sorted(output_dir.iterdir(), key=lambda p: p.name == MANIFEST):
-            if p.name != LOCK:
+            if p.name != LOCK and _is_ours(p.name):
                 p.unlink()
         return
     for p in output_dir.iterdir():  # temporary files of a killed run
