@@ -16,6 +16,7 @@ import time
 import warnings
 from pathlib import Path
 
+import mne
 import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
@@ -142,6 +143,26 @@ def test_recordings_that_are_folders_are_listed_as_one_input(tmp_path):
     assert [f.recording_id for f in one.files] == ["rest.mff"]
     listed = resolve_inputs([root / "sub-1" / "rest.mff", root / "sub-1" / "rec.edf"])
     assert [f.recording_id for f in listed.files] == ["rest.mff", "rec.edf"]
+
+
+def test_split_fif_recordings_are_embedded_once(model, tmp_path):
+    """MNE splits FIF recordings over 2 GB into name.fif, name-1.fif ...; reading the first
+    reads them all, so the later parts are left out of a corpus run (they were embedded again
+    as recordings of their own, each from onset 0), with a warning."""
+    names = ["Fp1", "Fp2", "C3", "C4", "O1", "O2"]
+    data = np.random.default_rng(0).normal(0, 2e-5, (6, 256 * 400))
+    raw = mne.io.RawArray(data, mne.create_info(names, 256.0, "eeg"), verbose=False)
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    raw.save(folder / "sub-01_raw.fif", split_size="2MB", buffer_size_sec=1.0, verbose=False)
+    assert (folder / "sub-01_raw-1.fif").exists()
+    for inputs in (folder, str(folder / "*.fif"), sorted(folder.iterdir())):
+        with pytest.warns(RuntimeWarning, match=r"left out 2 files that continue.*sub-01_raw-1"):
+            assert [f.recording_id for f in resolve_inputs(inputs).files] == ["sub-01_raw.fif"]
+    with pytest.warns(RuntimeWarning, match="split FIF"):
+        summary = embed_dataset(folder, tmp_path / "out", model=model, workers=0, device="cpu",
+                                progress=False)  # fmt: skip
+    assert summary.windows == 100  # 400 s in 4 s windows: once
 
 
 def test_symbolic_links_are_named_by_the_link_and_read_from_the_target(corpus, tmp_path):

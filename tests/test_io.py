@@ -557,3 +557,15 @@ def test_continuous_edf_plus_and_gapless_edf_d_are_left_alone(tmp_path):
             warnings.simplefilter("error", RuntimeWarning)
             raw = read_recording(path, verbose="error")
         assert not [a for a in raw.annotations if "boundary" in a["description"]]
+
+
+def test_later_parts_of_split_fif_recordings_are_known_by_name():
+    from eegpt.io import first_split_part, split_continuations
+
+    assert first_split_part("/d/sub-01_raw-2.fif").name == "sub-01_raw.fif"
+    assert first_split_part("/d/x_split-02_meg.fif").name == "x_split-01_meg.fif"
+    assert first_split_part("/d/x_split-01_meg.fif") is None  # the first part itself
+    assert first_split_part("/d/sub-01_raw.fif") is None and first_split_part("/d/r-1.edf") is None
+    listed = ["/d/a_raw.fif", "/d/a_raw-1.fif", "/d/b_raw-1.fif", "/d/sub-01_task-x_eeg.fif"]
+    # b_raw-1.fif's first part is not listed: it is someone's own name, kept
+    assert [p.name for p in split_continuations(listed)] == ["a_raw-1.fif"]

@@ -408,6 +408,7 @@ def cmd_embed(args: argparse.Namespace) -> int:
         print(f"eegpt: error: no --weights given.\n\n{WEIGHTS_HELP}", file=sys.stderr)
         return 2
     rename = parse_rename(args.rename, args.drop)
+    args.recordings = _without_split_continuations(args.recordings)
     outputs = _output_paths(args.recordings, args.output, args.format)
     if not args.overwrite:
         existing = [str(p) for p in outputs if p.exists()]
@@ -583,6 +584,18 @@ def _open_for_channels(path: Path, mapping_args: dict[str, Any]) -> tuple[Any, A
     rec = as_recording(epochs, picks=picks)
     mapping = map_recording_channels(rec.ch_names, str(path), **mapping_args)
     return rec, mapping, epochs.info, f"{rec.data.shape[0]} epochs of {rec.duration:g} s"
+
+
+def _without_split_continuations(paths: list[Path]) -> list[Path]:
+    """``paths`` without the later parts of split FIF recordings whose first part is given
+    too (MNE reads every part from the first; each is named on stderr)."""
+    from eegpt.io import first_split_part, split_continuations
+
+    later = split_continuations(paths)
+    for path in later:
+        print(f"eegpt: {path} continues {first_split_part(path)} (a split FIF recording, read "
+              "whole from its first part): not embedded on its own", file=sys.stderr)  # fmt: skip
+    return [p for p in paths if p not in later]
 
 
 def _save_figure(fig: Any, path: Path) -> None:

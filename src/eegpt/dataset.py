@@ -73,7 +73,7 @@ from tqdm.auto import tqdm
 
 from eegpt import __version__, _interrupts
 from eegpt._logging import count as _count
-from eegpt._logging import honours_verbose, progress_interval
+from eegpt._logging import few, honours_verbose, progress_interval
 from eegpt._logging import log as _log
 from eegpt._logging import warn as _warn
 from eegpt._tempfiles import temporary_beside
@@ -81,7 +81,13 @@ from eegpt.annotations import annotate_windows, annotations_per_window, bad_wind
 from eegpt.channels import map_channels, rename_table, unmatched_rename_warning
 from eegpt.engine import InferenceEngine, Precision, resolve_device
 from eegpt.errors import OutputInUseError
-from eegpt.io import EEG_SUFFIXES, RECORDING_FOLDER_SUFFIXES, as_recording, is_recording_folder
+from eegpt.io import (
+    EEG_SUFFIXES,
+    RECORDING_FOLDER_SUFFIXES,
+    as_recording,
+    is_recording_folder,
+    split_continuations,
+)
 from eegpt.model import EEGPT
 from eegpt.outputs import (
     atomic_write,
@@ -273,6 +279,21 @@ def _relative_ids(paths: list[Path], root: Path) -> list[str]:
     return [Path(os.path.abspath(p)).relative_to(os.path.abspath(root)).as_posix() for p in paths]
 
 
+def _without_continuations(paths: list[Path], ids: list[str]) -> tuple[list[Path], list[str]]:
+    """Leave out the later parts of split FIF recordings whose first part is listed (MNE reads
+    all parts from the first), with a warning that names them."""
+    later = {os.path.abspath(p) for p in split_continuations(paths)}
+    if not later:
+        return paths, ids
+    kept = [(p, i) for p, i in zip(paths, ids, strict=True) if os.path.abspath(p) not in later]
+    skipped = [i for p, i in zip(paths, ids, strict=True) if os.path.abspath(p) in later]
+    _warn(
+        f"left out {_count(len(skipped), 'file')} that continue a split FIF recording whose "
+        f"first part is listed too (MNE reads every part from the first): {few(sorted(skipped), 5)}"
+    )
+    return [p for p, _ in kept], [i for _, i in kept]
+
+
 def _make_inputs(
     paths: list[Path],
     ids: list[str],
@@ -327,7 +348,7 @@ def _from_folder(folder: Path, pattern: str | None) -> DatasetInputs:
         raise FileNotFoundError(
             f"no files {what} under {folder}; pass pattern='**/*.ext' (--pattern '**/*.ext')"
         )
-    ids = _relative_ids(paths, root)
+    paths, ids = _without_continuations(paths, _relative_ids(paths, root))
     order = sorted(range(len(paths)), key=ids.__getitem__)
     return _make_inputs([paths[i] for i in order], [ids[i] for i in order], str(folder))
 
@@ -422,7 +443,7 @@ def _from_glob(text: str) -> DatasetInputs:
     paths = _matching(root, pattern) if root.is_dir() else []
     if not paths:
         raise FileNotFoundError(f"the glob {text!r} matches no files")
-    ids = _relative_ids(paths, root)
+    paths, ids = _without_continuations(paths, _relative_ids(paths, root))
     order = sorted(range(len(paths)), key=ids.__getitem__)
     return _make_inputs([paths[i] for i in order], [ids[i] for i in order], text)
 
@@ -430,7 +451,7 @@ def _from_glob(text: str) -> DatasetInputs:
 def _from_paths(paths: list[Path], source: str) -> DatasetInputs:
     listed = [Path(os.path.abspath(p)) for p in paths]
     root = Path(os.path.commonpath([str(p.parent) for p in listed]))
-    return _make_inputs(listed, _relative_ids(listed, root), source)
+    return _make_inputs(*_without_continuations(listed, _relative_ids(listed, root)), source)
 
 
 def _from_manifest(path: Path) -> DatasetInputs:

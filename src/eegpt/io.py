@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 import warnings
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -38,6 +39,7 @@ from eegpt.errors import AllChannelsBadError, RecordingError
 __all__ = [
     "EEG_SUFFIXES",
     "RECORDING_FOLDER_SUFFIXES",
+    "split_continuations",
     "UNITS",
     "EDFHeader",
     "Recording",
@@ -57,6 +59,37 @@ EEG_SUFFIXES: tuple[str, ...] = (".edf", ".bdf", ".gdf", ".fif", ".vhdr", ".set"
 RECORDING_FOLDER_SUFFIXES: tuple[str, ...] = (".mff", ".ds")
 """Endings of recordings that are folders (EGI ``.mff``, CTF ``.ds``): read and listed as one
 recording each, never searched inside."""
+
+
+# Later parts of a FIF recording split by MNE (2 GB per file): "name-1.fif" after
+# "name.fif" (split_naming="neuromag"), "..._split-02_..." after "..._split-01_..." (BIDS)
+_NEUROMAG_PART = re.compile(r"^(?P<base>.+)-[1-9][0-9]*(?P<ext>\.fif(?:\.gz)?)$", re.IGNORECASE)
+_BIDS_PART = re.compile(r"^(?P<pre>.*_split-)(?P<n>[0-9]+)(?P<post>_.*\.fif(?:\.gz)?)$")
+
+
+def first_split_part(path: PathLike) -> Path | None:
+    """The file that a later part of a split FIF recording continues (MNE reads the parts
+    together from it), by MNE's names for the parts; None for other files."""
+    path = Path(path)
+    bids = _BIDS_PART.match(path.name)
+    if bids and int(bids["n"]) > 1:
+        first = f"{bids['pre']}{1:0{len(bids['n'])}d}{bids['post']}"
+        return path.with_name(first)
+    part = _NEUROMAG_PART.match(path.name)
+    if part and not bids:
+        return path.with_name(part["base"] + part["ext"])
+    return None
+
+
+def split_continuations(paths: Sequence[PathLike]) -> list[Path]:
+    """The paths in ``paths`` that are later parts of a split FIF recording whose first part
+    is in ``paths`` too: embedding them again would repeat that recording's samples."""
+    listed = {os.path.abspath(p) for p in paths}
+    return [
+        Path(p)
+        for p in paths
+        if (first := first_split_part(p)) is not None and os.path.abspath(first) in listed
+    ]
 
 
 def is_recording_folder(path: PathLike) -> bool:
