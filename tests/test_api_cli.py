@@ -822,9 +822,20 @@ def test_progress_bars_redraw_often_in_a_notebook_and_rarely_in_logs(monkeypatch
 
     from eegpt._logging import progress_interval
 
-    monkeypatch.setattr(sys, "stderr", io.StringIO())
+    log = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", log)
     monkeypatch.delitem(sys.modules, "IPython", raising=False)
     assert progress_interval() == 30.0
+    # in a log, each redraw is a line of its own (tqdm's carriage returns piled them on one)
+    from tqdm import tqdm
+
+    from eegpt._logging import progress_options
+
+    with tqdm(total=3, desc="files", **{**progress_options(), "mininterval": 0}) as bar:
+        for _ in range(3):
+            bar.update()
+    lines = log.getvalue().splitlines()
+    assert "\r" not in log.getvalue() and len(lines) >= 2 and lines[-1].startswith("files: 100%")
     shell = types.SimpleNamespace(config={"IPKernelApp": {"connection_file": "k.json"}})
     monkeypatch.setitem(sys.modules, "IPython", types.SimpleNamespace(get_ipython=lambda: shell))
     assert progress_interval() == 0.1

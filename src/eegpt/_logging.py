@@ -23,6 +23,7 @@ import sys
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 logger = logging.getLogger("eegpt")
 #: Set while a function called with ``verbose="error"`` (or "critical", or a level >= 40)
@@ -125,6 +126,31 @@ def progress_interval() -> float:
         return 0.1 if sys.stderr.isatty() else 30.0
     except (AttributeError, ValueError):  # replaced or closed stderr
         return 30.0
+
+
+def progress_options() -> dict[str, Any]:
+    """tqdm keywords for eegpt's progress bars: :func:`progress_interval`, and where stderr is
+    a file or a pipe (a log), each redraw as a line of its own instead of carriage returns that
+    pile every update of a long run onto one line."""
+    options: dict[str, Any] = {"mininterval": progress_interval()}
+    if options["mininterval"] > 1:
+        options["file"] = _LineWriter(sys.stderr)
+    return options
+
+
+class _LineWriter:
+    """A stream for tqdm that writes each redraw (``"\r" + bar``) as one line."""
+
+    def __init__(self, stream: Any) -> None:
+        self.stream = stream
+
+    def write(self, text: str) -> None:
+        line = text.replace("\r", "").rstrip()
+        if line:
+            self.stream.write(line + "\n")
+
+    def flush(self) -> None:
+        self.stream.flush()
 
 
 def _in_notebook_kernel() -> bool:

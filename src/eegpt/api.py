@@ -23,7 +23,7 @@ import torch
 from tqdm.auto import tqdm
 
 from eegpt import __version__
-from eegpt._logging import honours_verbose, progress_interval
+from eegpt._logging import honours_verbose, progress_options
 from eegpt._logging import log as _log
 from eegpt.annotations import annotate_windows, annotations_per_window
 from eegpt.channels import ChannelMapping
@@ -371,7 +371,7 @@ class _Job:
             If the model returns NaN/Inf for any window.
         """
         bar = tqdm(total=self.n_windows, desc=self.desc, unit="win", disable=not self.progress,
-                   mininterval=progress_interval())  # fmt: skip
+                   **progress_options())  # fmt: skip
         try:
             for start, windows in self.blocks():
                 z = self.engine.encode(windows, self.chan_ids, progress=bar)

@@ -73,7 +73,7 @@ from tqdm.auto import tqdm
 
 from eegpt import __version__, _interrupts
 from eegpt._logging import count as _count
-from eegpt._logging import few, honours_verbose, progress_interval
+from eegpt._logging import few, honours_verbose, progress_options
 from eegpt._logging import log as _log
 from eegpt._logging import warn as _warn
 from eegpt._tempfiles import temporary_beside
@@ -1625,7 +1625,7 @@ class _Progress:
     def __init__(self, total: int, enabled: bool, desc: str) -> None:
         self.bar = tqdm(
             total=total, unit="file", desc=desc, disable=not enabled, dynamic_ncols=True,
-            mininterval=progress_interval(),
+            **progress_options(),
         )  # fmt: skip
         self.t0 = time.perf_counter()
         self.first: float | None = None  # seconds until the first file was done

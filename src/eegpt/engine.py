@@ -37,7 +37,7 @@ from torch import nn
 from tqdm.auto import tqdm
 
 from eegpt import short_attention as short_attn
-from eegpt._logging import progress_interval, warn
+from eegpt._logging import progress_options, warn
 from eegpt.config import EEGPTConfig
 from eegpt.errors import DeviceUnavailableError
 from eegpt.model import (
@@ -598,6 +598,6 @@ def _progress_bar(progress: bool | tqdm, total: int, desc: str) -> tuple[tqdm | 
         return progress, False
     if progress:
         bar = tqdm(total=total, desc=desc, unit="win", dynamic_ncols=True,
-                   mininterval=progress_interval())  # fmt: skip
+                   **progress_options())  # fmt: skip
         return bar, True
     return None, False

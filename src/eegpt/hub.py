@@ -26,6 +26,7 @@ from typing import Any
 
 from tqdm import tqdm
 
+from eegpt._logging import progress_options
 from eegpt._tempfiles import temporary_beside
 from eegpt.errors import ChecksumError, DownloadError, WeightsUnavailableError
 
@@ -212,6 +213,7 @@ def download(
                 unit_divisor=1024,
                 desc=dest.name,
                 disable=not progress,
+                **progress_options(),
             ) as bar:
                 while chunk := response.read(_CHUNK):
                     out.write(chunk)

@@ -50,7 +50,7 @@ from safetensors.torch import save as _dump_safetensors
 from torch import nn
 
 from eegpt import __version__
-from eegpt._logging import few, honours_verbose, progress_interval, warnings_once
+from eegpt._logging import few, honours_verbose, progress_options, warnings_once
 from eegpt._logging import warn as _warn
 from eegpt._methods import function_method
 from eegpt.channels import (
@@ -960,7 +960,7 @@ def _fit(
     result = _FitResult()
     best_loss, best_state, since_best = math.inf, None, 0
     bar = tqdm(range(epochs), desc=desc, unit="epoch", disable=not progress, dynamic_ncols=True,
-               mininterval=progress_interval())  # fmt: skip
+               **progress_options())  # fmt: skip
     for epoch in bar:
         for m in modules:
             m.train()
