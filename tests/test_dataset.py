@@ -435,7 +435,8 @@ def test_resume_skips_done_shards_and_refuses_other_settings(corpus, model, tmp_
     other = EEGPT(SMALL)
     with pytest.raises(ValueError, match="checkpoint.sha256"):
         embed_dataset(corpus, out, model=other, shard_size=3, progress=False)
-    with pytest.raises(ValueError, match="inputs.n_files"):
+    with pytest.raises(ValueError, match=r"inputs.n_files.* Against this folder's run: 3 files "
+                       r"added \(rec01.edf, rec03.edf, rec05.edf\); 7 files gone \(a/rec01.edf"):  # fmt: skip
         embed_dataset(corpus / "a", out, model=model, shard_size=3, progress=False)
     with pytest.raises(ValueError, match=r"channels.rename.Cz \(not given -> None\)"):
         embed_dataset(corpus, out, model=model, shard_size=3, rename={"Cz": None}, progress=False)

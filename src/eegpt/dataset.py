@@ -1817,7 +1817,12 @@ def _is_ours(name: str) -> bool:
 
 
 def _prepare_output(
-    output_dir: Path, spec: Mapping[str, Any], *, overwrite: bool, verbose: Any
+    output_dir: Path,
+    spec: Mapping[str, Any],
+    *,
+    overwrite: bool,
+    verbose: Any,
+    ids: Sequence[str] = (),
 ) -> None:
     """Check that the folder is new, resumable with ``spec``, or to be overwritten."""
     # hidden entries are the system's or an editor's (.DS_Store, .ipynb_checkpoints): left be
@@ -1846,8 +1851,10 @@ def _prepare_output(
             hint = ""
             if any(d.startswith("inputs.") for d in diffs):
                 hint = (
-                    " The list of input files (or their ids or metadata) changed: embed new "
-                    "files into a new output folder, or keep a manifest of the original files."
+                    f"{_input_changes(output_dir, ids)} The list of input files (or their ids or "
+                    "metadata) changed: embed new files into a new output folder (a manifest "
+                    "of just them: a .csv with a 'path' column), or keep a manifest of the "
+                    "original files."
                 )
             raise ValueError(
                 f"{output_dir} was made with other settings, so it cannot be resumed: "
@@ -1860,6 +1867,23 @@ def _prepare_output(
             f"{output_dir} holds shard files but no {MANIFEST}; pass overwrite=True "
             "(--overwrite) to start over, or choose a new output folder"
         )
+
+
+def _input_changes(output_dir: Path, ids: Sequence[str]) -> str:
+    """`` 3 files added (a.edf, ...); 1 gone (b.edf).``: the recording ids of this run against
+    those of the folder's files report ("" when that cannot be read)."""
+    try:
+        import pandas as pd
+
+        before = pd.read_csv(output_dir / FILES_REPORT, dtype=str)["recording_id"].tolist()
+    except (OSError, ValueError, KeyError, ImportError):
+        return ""
+    old, new = set(before), set(ids)
+    added = [i for i in ids if i not in old]
+    gone = [i for i in before if i not in new]
+    parts = [f"{_count(len(added), 'file')} added ({few(added, 5)})"] if added else []
+    parts += [f"{_count(len(gone), 'file')} gone ({few(gone, 5)})"] if gone else []
+    return f" Against this folder's run: {'; '.join(parts)}." if parts else ""
 
 
 def _done_shards(
@@ -2113,7 +2137,8 @@ def embed_dataset(
             with _Lock(output_dir):
                 if not overwrite:
                     _keep_old_layout(output_dir, spec)
-                _prepare_output(output_dir, spec, overwrite=overwrite, verbose=verbose)
+                _prepare_output(output_dir, spec, overwrite=overwrite, verbose=verbose,
+                                ids=[f.recording_id for f in data.files])  # fmt: skip
                 done = _done_shards(output_dir, spec, len(shards), retry_failed)
                 run = _Run(output_dir, data, shards, spec, done, engine=engine)
                 run.write_reports(force=True)
