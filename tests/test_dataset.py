@@ -316,10 +316,10 @@ def test_worker_processes_and_several_replicas_give_the_same_rows(
 @pytest.mark.filterwarnings("ignore:3 channel:RuntimeWarning")
 def test_manifest_metadata_columns_and_mean_pooling(corpus, model, tmp_path):
     manifest = tmp_path / "list.csv"
-    rows = [(corpus / "b/rec02.edf", "s1", 0), (corpus / "a/rec01.edf", "s2", 1)]
+    rows = [(corpus / "b/rec02.edf", "s1", 0, 31), (corpus / "a/rec01.edf", "s2", 1, "")]
     manifest.write_text(
-        "path,recording_id,subject,label\n"
-        + "".join(f"{p},{p.stem},{s},{lab}\n" for p, s, lab in rows)
+        "path,recording_id,subject,label,age\n"
+        + "".join(f"{p},{p.stem},{s},{lab},{age}\n" for p, s, lab, age in rows)
     )
     out = tmp_path / "out"
     summary = embed_dataset(
@@ -327,12 +327,21 @@ def test_manifest_metadata_columns_and_mean_pooling(corpus, model, tmp_path):
     )
     assert summary.n_ok == 2
     df = pd.read_parquet(out)
-    assert list(df.columns[-3:]) == ["subject", "label", "embedding"]
+    assert list(df.columns[-4:]) == ["subject", "label", "age", "embedding"]
     assert df.groupby("recording_id").label.first().to_dict() == {"rec01": 1, "rec02": 0}
     assert df.recording_id.iloc[0] == "rec02"  # manifest order
-    _, emb = read_embeddings(out)
+    table, emb = read_embeddings(out)
+    assert str(table["age"].dtype) == "Int64" and table["age"].isna().sum() > 0  # not floats
     direct = model.embed(corpus / "b/rec02.edf")
     np.testing.assert_allclose(emb[: len(direct)], direct.pooled("mean"), rtol=1e-5, atol=1e-6)
+    # rows and columns chosen while reading: only those reach memory
+    some, z = read_embeddings(out, columns=["window"], filters=[("subject", "==", "s1")])
+    assert list(some.columns) == ["window"] and len(some) == len(direct) == len(z)
+    np.testing.assert_array_equal(z, emb[: len(direct)])
+    import pyarrow.dataset as pads
+
+    older, _ = read_embeddings(out, filters=pads.field("age") > 30)
+    assert set(older["subject"]) == {"s1"}
 
 
 def test_a_truncated_file_is_blamed_on_its_truncation(tmp_path):

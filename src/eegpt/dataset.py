@@ -2387,6 +2387,7 @@ def read_embeddings(
     output_dir: str | os.PathLike,
     *,
     columns: Sequence[str] | None = None,
+    filters: Any = None,
     expand_metadata: bool = True,
 ):
     """Read a dataset output: a table of the windows and their embeddings as one array.
@@ -2400,7 +2401,13 @@ def read_embeddings(
         A folder written by :func:`embed_dataset`.
     columns : sequence of str | None
         Columns of the table besides ``embedding`` (default all); with ``expand_metadata``
-        also names of ``epochs.metadata`` columns (as returned, prefix included).
+        also names of ``epochs.metadata`` columns (as returned, prefix included). Only these
+        columns are read from the shards.
+    filters : list of tuples | pyarrow.compute.Expression | None
+        Rows to read, as for ``pandas.read_parquet``: ``[("subject", "in", ["s1", "s2"]),
+        ("bad", "==", False)]`` (all must hold) or a pyarrow expression; applied while reading,
+        so the other rows never reach memory. Columns of the shards only (not the
+        ``epochs.metadata`` names).
     expand_metadata : bool
         Turn the ``epochs_metadata`` column (``epochs.metadata`` of ``*-epo.fif`` inputs, one
         JSON object per window) into one column per name, in the order first seen; a name
@@ -2424,16 +2431,19 @@ def read_embeddings(
     if not shards:
         raise FileNotFoundError(f"no shard files in {output_dir}; was embed_dataset run there?")
     spec, _ = read_shard_status(shards[0])
-    table = pads.dataset([str(p) for p in shards], format="parquet").to_table()
-    emb = table.column("embedding").combine_chunks().flatten().to_numpy()
-    emb = emb.reshape(table.num_rows, *spec["embedding_shape"])
-    names = table.column_names
+    dataset = pads.dataset([str(p) for p in shards], format="parquet")
+    names = dataset.schema.names
     wanted = [c for c in (columns or names) if c != "embedding"]
     expand = expand_metadata and "epochs_metadata" in names
     read = [c for c in wanted if c in names]
     if expand and "epochs_metadata" not in read and len(read) < len(wanted):
         read.append("epochs_metadata")  # the other names may be epochs.metadata columns
-    frame = table.select(read).to_pandas()
+    if filters is not None and not isinstance(filters, pads.Expression):
+        filters = pq.filters_to_expression(filters)
+    table = dataset.to_table(columns=[*read, "embedding"], filter=filters)
+    emb = table.column("embedding").combine_chunks().flatten().to_numpy()
+    emb = emb.reshape(table.num_rows, *spec["embedding_shape"])
+    frame = _nullable_frame(table.select(read))
     if expand and "epochs_metadata" in frame.columns:
         frame = _expand_metadata(frame, names)
         if "epochs_metadata" not in wanted:  # only the metadata columns named
@@ -2445,6 +2455,23 @@ def read_embeddings(
             + (", and the epochs.metadata columns of epochs_metadata" if expand else "")
         )
     return frame, emb
+
+
+def _nullable_frame(table: Any) -> Any:
+    """``table.to_pandas()``, with integer and boolean columns that have missing values as
+    pandas' nullable ``Int64`` / ``boolean`` (manifest columns with gaps; pandas would make
+    floats and objects of them)."""
+    import pandas as pd
+    import pyarrow as pa
+
+    frame = table.to_pandas()
+    for name, column in zip(table.column_names, table.columns, strict=True):
+        kind = column.type
+        if column.null_count and (pa.types.is_integer(kind) or pa.types.is_boolean(kind)):
+            nullable = pd.BooleanDtype() if pa.types.is_boolean(kind) else pd.Int64Dtype()
+            frame[name] = column.to_pandas(types_mapper={kind: nullable}.get).to_numpy()
+            frame[name] = frame[name].astype(nullable)
+    return frame
 
 
 def _expand_metadata(frame: Any, schema_names: Sequence[str]) -> Any:
