@@ -998,3 +998,23 @@ def test_rename_keys_no_file_had_are_named_at_the_end(corpus, model, tmp_path):
         warnings.filterwarnings("ignore", "channel.*do not match", RuntimeWarning)
         embed_dataset(corpus, tmp_path / "ok", model=model, rename={"EEG FP1-REF": None},
                       workers=0, shard_size=3, progress=False)  # fmt: skip
+
+
+def test_a_finished_run_describes_itself_and_keeps_its_runs(clean_run, corpus, model, tmp_path):
+    """`eegpt info OUTDIR`: files done and failed, windows, model and settings, the runs; every
+    call is kept in the manifest's "runs" (a resume does not replace the first run's record)."""
+    import shutil
+
+    from eegpt.cli import main
+    from eegpt.dataset import MANIFEST, describe_output
+
+    out = tmp_path / "copy"
+    shutil.copytree(clean_run[0], out)
+    embed_dataset(corpus, out, model=model, shard_size=3, workers=0, device="cpu", progress=False)
+    runs = json.loads((out / MANIFEST).read_text())["runs"]
+    assert len(runs) == 2 and runs[0]["shards_written"] == 3 and runs[1]["shards_written"] == 0
+    assert runs[1]["eegpt_version"] and runs[1]["torch_version"]
+    text = describe_output(out)
+    assert "embeddings of 7 files from" in text and "6 ok, 1 failed, 0 pending" in text
+    assert "shards 3 of 3 done" in text and "_errors.csv" in text
+    assert main(["info", str(out)]) == 0

@@ -242,9 +242,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=cmd_channels)
 
-    p = sub.add_parser("info", help="describe a checkpoint")
+    p = sub.add_parser("info", help="describe a checkpoint, or the output folder of embed-dataset")
     p.add_argument(
-        "weights", help="checkpoint file or folder, pretrained name (eegpt-large) or URL"
+        "weights",
+        help="checkpoint file or folder, pretrained name (eegpt-large) or URL; or a folder "
+        "written by embed-dataset (its settings, files done and failed, and runs)",
     )
     p.set_defaults(func=cmd_info)
 
@@ -623,6 +625,12 @@ def save_figure_file(fig: Any, path: Path) -> None:
 def cmd_info(args: argparse.Namespace) -> int:
     from eegpt.checkpoints import describe, load_checkpoint, resolve_weights
 
+    folder = Path(args.weights).expanduser()
+    if (folder / "_manifest.json").is_file():  # an embed-dataset output
+        from eegpt.dataset import describe_output
+
+        print(describe_output(folder))
+        return 0
     print(describe(load_checkpoint(resolve_weights(args.weights))))
     return 0
 

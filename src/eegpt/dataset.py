@@ -2250,6 +2250,70 @@ def _default_workers() -> int:
     return max(1, min(4, (os.cpu_count() or 2) - 1))
 
 
+def describe_output(output_dir: str | os.PathLike) -> str:
+    """What a folder written by :func:`embed_dataset` holds, in a few lines (``eegpt info``):
+    files done, failed and pending, windows, the model and settings, and its runs."""
+    output_dir = Path(output_dir)
+    try:
+        manifest = json.loads((output_dir / MANIFEST).read_text())
+    except (OSError, ValueError) as err:
+        raise ValueError(f"{output_dir} has no readable {MANIFEST}: {err}") from err
+    spec, totals = manifest.get("spec", {}), manifest.get("totals", {})
+    model, ckpt, prep = (
+        spec.get("model", {}),
+        spec.get("checkpoint", {}),
+        spec.get("preprocessing", {}),
+    )
+    n_files = manifest.get("n_files", 0)
+    lines = [
+        f"{output_dir}: embeddings of {_count(n_files, 'file')} from {manifest.get('source')} "
+        f"({manifest.get('format')})",
+        f"  files: {totals.get('ok', 0)} ok, {totals.get('failed', 0)} failed, "
+        f"{totals.get('pending', 0)} pending; shards {len(manifest.get('shards_done', []))} of "
+        f"{manifest.get('n_shards')} done",
+        f"  windows: {totals.get('windows', 0)} ({totals.get('hours', 0.0):.3g} h of EEG), "
+        f"{totals.get('windows_left_out', 0)} left out over bad annotations",
+        f"  model: embed_dim {model.get('embed_dim')}, depth {model.get('depth')}, "
+        f"{model.get('embed_num')} summary tokens; checkpoint sha256 {ckpt.get('sha256')}"
+        + (" (NOT pretrained)" if ckpt.get("pretrained") is False else ""),
+        f"  embedding: {spec.get('embedding_shape')} per window (pool {spec.get('pool')}), "
+        f"precision {spec.get('precision')}"
+        + (f", stream {spec['stream_precision']}" if spec.get("stream_precision") else ""),
+        "  preprocessing: " + ", ".join(f"{k} {v}" for k, v in prep.items()),
+        "  channels: " + ", ".join(f"{k} {v}" for k, v in spec.get("channels", {}).items()),
+    ]
+    runs = manifest.get("runs") or ([manifest["last_run"]] if manifest.get("last_run") else [])
+    for run in runs[-3:]:
+        lines.append(
+            f"  run {run.get('started')}: {run.get('engine')} on "
+            f"{', '.join(run.get('devices') or []) or '-'}, {run.get('shards_written')} shard(s) "
+            f"written in {run.get('elapsed_s', 0.0):.1f} s (eegpt {run.get('eegpt_version', '?')})"
+        )
+    if len(runs) > 3:
+        lines.append(f"  ({len(runs) - 3} earlier runs in {MANIFEST})")
+    if totals.get("failed"):
+        lines.append(f"  failed files and their reasons: {output_dir / ERRORS_REPORT}")
+    lines.append(f"  read with: pandas.read_parquet({str(output_dir)!r}) or "
+                 "eegpt.dataset.read_embeddings")  # fmt: skip
+    return "\n".join(lines)
+
+
+_RUNS_KEPT = 1000  # calls recorded in the manifest's "runs" (the oldest are let go)
+
+
+def _previous_runs(output_dir: Path) -> list[dict[str, Any]]:
+    """The calls recorded by the folder's manifest (a manifest from before the "runs" list:
+    its last run), or none."""
+    try:
+        manifest = json.loads((output_dir / MANIFEST).read_text())
+    except (OSError, ValueError):
+        return []
+    runs = manifest.get("runs")
+    if isinstance(runs, list):
+        return runs
+    return [manifest["last_run"]] if isinstance(manifest.get("last_run"), dict) else []
+
+
 class _Run:
     """Bookkeeping of one call: file statuses, report files, summary."""
 
@@ -2275,6 +2339,7 @@ class _Run:
         self.last_report = 0.0
         self.started = time.time()
         self.elapsed = 0.0
+        self.previous_runs = _previous_runs(output_dir)
 
     def committed(self, shard: int, statuses: list[dict[str, Any]]) -> None:
         self.written += 1
@@ -2307,6 +2372,15 @@ class _Run:
         self.last_report = now
         rows = self._file_rows()
         done_shards = sorted({s["shard"] for s in self.status.values()})
+        run = {
+            "engine": self.engine,
+            "devices": self.devices,
+            "started": time.strftime("%Y-%m-%dT%H:%M:%S%z", time.localtime(self.started)),
+            "elapsed_s": self.elapsed,
+            "shards_written": self.written,
+            "eegpt_version": __version__,
+            "torch_version": torch.__version__,
+        }
         manifest = {
             "format": FORMAT,
             "eegpt_version": __version__,
@@ -2314,14 +2388,11 @@ class _Run:
             "n_files": len(self.inputs),
             "n_shards": len(self.shards),
             "shards_done": done_shards,
-            "source": self.inputs.source,
-            "last_run": {
-                "engine": self.engine,
-                "devices": self.devices,
-                "started": time.strftime("%Y-%m-%dT%H:%M:%S%z", time.localtime(self.started)),
-                "elapsed_s": self.elapsed,
-                "shards_written": self.written,
-            },
+            "source": os.path.abspath(self.inputs.source)
+            if os.path.exists(self.inputs.source)
+            else self.inputs.source,
+            "last_run": run,
+            "runs": [*self.previous_runs, run][-_RUNS_KEPT:],  # every call, oldest first
             "totals": self._totals(rows),
             "read_with": "pandas.read_parquet(output_dir)",
         }
