@@ -436,7 +436,8 @@ def test_resume_skips_done_shards_and_refuses_other_settings(corpus, model, tmp_
         assert (p.stat().st_ino, p.stat().st_mtime_ns) == stamps[name]  # not rewritten
     assert again.complete and again.n_ok == 6
 
-    with pytest.raises(ValueError, match=r"preprocessing.window_seconds .*--overwrite"):
+    with pytest.raises(ValueError, match=r"preprocessing.window_seconds \(4.0 -> 2.0\) "
+                       r"\[--window\].*--overwrite"):  # fmt: skip
         embed_dataset(corpus, out, model=model, shard_size=3, window_seconds=2.0, progress=False)
     with pytest.raises(ValueError, match="shard_size"):
         embed_dataset(corpus, out, model=model, shard_size=2, progress=False)

@@ -1858,8 +1858,8 @@ def _prepare_output(
                 )
             raise ValueError(
                 f"{output_dir} was made with other settings, so it cannot be resumed: "
-                f"{'; '.join(diffs[:6])}.{hint} Pass overwrite=True (--overwrite) to start "
-                "over, or choose a new output folder."
+                f"{'; '.join(_with_option(d) for d in diffs[:6])}.{hint} Pass overwrite=True "
+                "(--overwrite) to start over, or choose a new output folder."
             )
         _log(f"resuming {output_dir}: {len(shards)} shard(s) already done", verbose)
     elif shards:
@@ -1867,6 +1867,34 @@ def _prepare_output(
             f"{output_dir} holds shard files but no {MANIFEST}; pass overwrite=True "
             "(--overwrite) to start over, or choose a new output folder"
         )
+
+
+# what sets each part of a run's settings, for the refusal of a resume with other ones
+_OPTION_OF_SETTING = {
+    "preprocessing.scale": "--rescale (the scale is 1000 x the rescale factor)",
+    "preprocessing.window_seconds": "--window",
+    "preprocessing.overlap": "--overlap",
+    "preprocessing.detrend": "--detrend",
+    "preprocessing.resample": "--resample",
+    "preprocessing.average_reference": "--average-reference",
+    "preprocessing.tail": "--tail",
+    "channels.rename": "--rename / --drop",
+    "channels.on_unknown": "--strict-channels",
+    "channels.picks": "--picks",
+    "checkpoint.sha256": "--weights",
+    "precision": "--precision",
+    "stream_precision": "--stream-precision",
+    "pool": "--pool",
+    "shard_size": "--shard-size",
+    "reject_by_annotation": "--reject-by-annotation",
+}
+
+
+def _with_option(difference: str) -> str:
+    """A setting that differs, with the command-line option that sets it."""
+    name = difference.split(" (")[0]
+    option = next((o for key, o in _OPTION_OF_SETTING.items() if name.startswith(key)), None)
+    return f"{difference} [{option}]" if option else difference
 
 
 def _input_changes(output_dir: Path, ids: Sequence[str]) -> str:
