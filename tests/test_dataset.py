@@ -1019,3 +1019,7 @@ def test_a_finished_run_describes_itself_and_keeps_its_runs(clean_run, corpus, m
     assert "embeddings of 7 files from" in text and "6 ok, 1 failed, 0 pending" in text
     assert "shards 3 of 3 done" in text and "_errors.csv" in text
     assert main(["info", str(out)]) == 0
+    manifest = json.loads((out / MANIFEST).read_text())
+    manifest["shards_done"] = [0]  # as a run stopped before the reports' next refresh leaves it
+    (out / MANIFEST).write_text(json.dumps(manifest))
+    assert "(3 shard files are there: the counts above predate" in describe_output(out)

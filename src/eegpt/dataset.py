@@ -2310,6 +2310,10 @@ def describe_output(output_dir: str | os.PathLike) -> str:
         "  preprocessing: " + ", ".join(f"{k} {v}" for k, v in prep.items()),
         "  channels: " + ", ".join(f"{k} {v}" for k, v in spec.get("channels", {}).items()),
     ]
+    present = sum(bool(_SHARD.match(p.name)) for p in output_dir.iterdir())
+    if present != len(manifest.get("shards_done", [])):  # reports refresh every 30 s
+        lines.insert(2, f"  ({present} shard files are there: the counts above predate the last "
+                        "of them, from a run that was stopped; the next run updates them)")  # fmt: skip
     runs = manifest.get("runs") or ([manifest["last_run"]] if manifest.get("last_run") else [])
     for run in runs[-3:]:
         lines.append(
