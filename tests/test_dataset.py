@@ -1008,6 +1008,7 @@ def test_a_finished_run_describes_itself_and_keeps_its_runs(clean_run, corpus, m
 
     from eegpt.cli import main
     from eegpt.dataset import MANIFEST, describe_output
+    from eegpt.outputs import load_embeddings
 
     out = tmp_path / "copy"
     shutil.copytree(clean_run[0], out)
@@ -1019,6 +1020,14 @@ def test_a_finished_run_describes_itself_and_keeps_its_runs(clean_run, corpus, m
     assert "embeddings of 7 files from" in text and "6 ok, 1 failed, 0 pending" in text
     assert "shards 3 of 3 done" in text and "_errors.csv" in text
     assert main(["info", str(out)]) == 0
+    # one recording of the run as Embeddings (to plot it), equal to embedding it alone
+    one = load_embeddings(out, recording_id="b/rec02.edf")
+    alone = model.embed(corpus / "b/rec02.edf", device="cpu")
+    np.testing.assert_array_equal(one.data, alone.data)
+    np.testing.assert_array_equal(one.onsets, alone.onsets)
+    assert one.metadata["channels"]["names"] == alone.metadata["channels"]["names"]
+    with pytest.raises(KeyError, match="no windows of a recording 'a/rec03.edf'"):  # it failed
+        load_embeddings(out, recording_id="a/rec03.edf")
     manifest = json.loads((out / MANIFEST).read_text())
     manifest["shards_done"] = [0]  # as a run stopped before the reports' next refresh leaves it
     (out / MANIFEST).write_text(json.dumps(manifest))

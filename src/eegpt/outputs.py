@@ -754,15 +754,22 @@ class EmbeddingsWriter:
             self._discard()
 
 
-def load_embeddings(path: str | Path) -> Embeddings:
-    """Read a file written by :meth:`Embeddings.save`."""
+def load_embeddings(path: str | Path, recording_id: str | None = None) -> Embeddings:
+    """Read a file written by :meth:`Embeddings.save`, or one recording of a folder written
+    by :func:`eegpt.embed_dataset` (``recording_id``: its id in the run, the ``recording_id``
+    column), e.g. to plot it."""
     path = Path(path)
+    if path.is_dir() and (path / "_manifest.json").is_file() and recording_id is not None:
+        return _recording_of_run(path, recording_id)
     if path.is_dir():
         raise ValueError(
-            f"{path} is a folder; load_embeddings reads one .npz/.parquet file. An embed-dataset "
-            "output folder is read with pandas.read_parquet(folder) or "
+            f"{path} is a folder; load_embeddings reads one .npz/.parquet file, or one recording "
+            "of an embed-dataset output folder (load_embeddings(folder, recording_id=...)). The "
+            "whole folder is read with pandas.read_parquet(folder) or "
             "eegpt.dataset.read_embeddings(folder)"
         )
+    if recording_id is not None:
+        raise ValueError("recording_id applies to an embed-dataset output folder")
     if output_format(path) == ".npz":
         with np.load(path, allow_pickle=False) as f:
             return Embeddings(f["embeddings"], f["onsets"], json.loads(str(f["metadata"][()])))
@@ -784,6 +791,42 @@ def load_embeddings(path: str | Path) -> Embeddings:
         data = flat.reshape(shape).astype(np.float32, copy=False)
         return Embeddings(data, table.column("onset_s").to_numpy(), meta)
     raise ValueError(f"unsupported embeddings file {path.name!r}: use one of {FORMATS}")
+
+
+def _recording_of_run(folder: Path, recording_id: str) -> Embeddings:
+    """The windows of one recording of an embed-dataset folder, as :class:`Embeddings`."""
+    from eegpt.channels import CHANNEL_INDEX
+    from eegpt.dataset import read_embeddings, read_shard_status
+
+    table, data = read_embeddings(folder, filters=[("recording_id", "==", recording_id)])
+    if not len(table):
+        raise KeyError(
+            f"no windows of a recording {recording_id!r} in {folder} (ids are the "
+            "'recording_id' column; failed files have no windows: see _errors.csv)"
+        )
+    spec, _ = read_shard_status(next(folder.glob("shard-*.parquet")))
+    first = table.iloc[0]
+    names, inputs = list(first["channels"]), list(first["input_channels"])
+    metadata: dict[str, Any] = {
+        "source": str(first["path"]),
+        "recording_id": recording_id,
+        "channels": {  # the recording's other channels are not in the shards
+            "input_names": inputs,
+            "names": names,
+            "picks": list(range(len(names))),
+            "chan_ids": [CHANNEL_INDEX[name] for name in names],
+            "dropped": [],
+        },
+        "preprocessing": spec.get("preprocessing"),
+        "model": spec.get("model"),
+        "checkpoint": spec.get("checkpoint"),
+        "precision": spec.get("precision"),
+        "window_index": table["window"].astype(int).tolist(),
+        "annotations": [list(a) for a in table["annotations"]],
+    }
+    if table["event"].notna().any():
+        metadata["labels"] = table["event"].tolist()
+    return Embeddings(data, table["onset_s"].to_numpy(), metadata)
 
 
 def atomic_write(path: Path, write: Callable[[Any], None], *, overwrite: bool = True) -> None:
