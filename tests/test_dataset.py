@@ -714,6 +714,12 @@ def test_cli_and_subcommand(corpus, weights, tmp_path, capsys):
     spec, _ = read_shard_status(out / "shard-00000.parquet")
     assert spec["pool"] == "mean" and spec["preprocessing"]["window_seconds"] == 2.0
     assert spec["preprocessing"]["scale"] == 500.0  # --rescale 0.5 x millivolts
+    again = [str(corpus), "-o", str(out), "--weights", str(weights), "--workers", "0"]
+    again += ["--shard-size", "4", "--pool", "mean", "--window", "2", "--rescale", "0.5"]
+    assert cli_main(again) == 3  # nothing left to do; a log's first line says what was asked
+    first = capsys.readouterr().err.splitlines()[0]
+    assert first == (f"embed-dataset {corpus} -> {out}: weights {weights}, inprocess, float32, "
+                     "pool mean, 2 s windows (overlap 0 s)")  # fmt: skip
     assert cli_main([str(corpus), "-o", str(out), "--weights", str(weights), "-q"]) == 1
     assert "--overwrite" in capsys.readouterr().err
     # a folder another run holds, a GPU that is not there: user errors, not internal ones

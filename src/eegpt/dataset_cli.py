@@ -104,6 +104,10 @@ def cmd_embed_dataset(args: argparse.Namespace) -> int:
     if not args.weights:
         print(f"eegpt: error: no --weights given.\n\n{WEIGHTS_HELP}", file=sys.stderr)
         return 2
+    if not args.quiet:  # the first line of a run's log: what was asked
+        print(f"embed-dataset {args.input} -> {args.output}: weights {args.weights}, "
+              f"{args.engine}, {args.precision}, pool {args.pool}, {args.window:g} s windows "
+              f"(overlap {args.overlap:g} s)", file=sys.stderr)  # fmt: skip
     summary = embed_dataset(
         args.input,
         args.output,
