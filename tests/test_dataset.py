@@ -776,7 +776,7 @@ def _assert_gone(pids: list[int], seconds: float) -> None:
 
 def test_kill_9_then_resume_finishes_without_loss_or_rewrites(model, weights, tmp_path):
     corpus = tmp_path / "corpus"
-    make_corpus(corpus, 8, minutes=2.0)
+    make_corpus(corpus, 16, minutes=2.0)  # 8 shards: a fast machine must not finish first
     out = tmp_path / "out"
     proc, cmd, readers = _run_until_first_shard(corpus, out, weights)
     try:
@@ -786,7 +786,7 @@ def test_kill_9_then_resume_finishes_without_loss_or_rewrites(model, weights, tm
     assert proc.returncode == -signal.SIGKILL
     _assert_gone(readers, 20)
     done = {p.name: (p.stat().st_ino, p.stat().st_mtime_ns) for p in out.glob("shard-*.parquet")}
-    assert 1 <= len(done) < 4, f"the kill came too late to test anything: {sorted(done)}"
+    assert 1 <= len(done) < 8, f"the kill came too late to test anything: {sorted(done)}"
 
     resumed = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
     assert resumed.returncode == 0, resumed.stderr
