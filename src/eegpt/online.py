@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import sys
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
@@ -142,7 +143,10 @@ class OnlineEmbedder:
         )
         self.overlap = base.overlap if overlap is None else float(overlap)
         self._hop = self._native_hop(base)  # whole stream samples, or None: hops at 256 Hz
-        self.config = base.updated(overlap=self.overlap) if self._hop is None else base
+        try:
+            self.config = base.updated(overlap=self.overlap)
+        except ValueError:  # a hop whole at the stream's rate only: done here, not recorded
+            self.config = base
         self.skip_stale = bool(skip_stale)
         self.mapping = map_recording_channels(
             self.ch_names,
@@ -268,19 +272,20 @@ class OnlineEmbedder:
         stream = SimpleNamespace(source="<stream>", sfreq=self.sfreq)
         windows = SimpleNamespace(mapping=self.mapping, config=self._epoch_config)
         metadata = provenance(self.model, stream, windows, self.engine)
-        metadata["preprocessing"] = {**self.config.to_dict(), "overlap": self.overlap}
+        metadata["preprocessing"] = self._preprocessing_record()
         return metadata
+
+    def _preprocessing_record(self) -> dict[str, Any]:
+        """The preprocessing with the stream's overlap (epochs record none; the model's rate
+        may not express it)."""
+        return {**self.config.to_dict(), "overlap": self.overlap}
 
     def _skip_all_but_the_newest(self) -> None:
         """Count the complete windows before the newest as skipped (``skip_stale``)."""
-        complete = 0
-        while self.window_start(self.n_windows + complete) + self.window_length <= (
-            self.n_samples_pushed
-        ):
-            complete += 1
-        if complete > 1:
-            self.n_windows += complete - 1
-            self.n_skipped += complete - 1
+        stale = len(self._complete_windows(sys.maxsize)) - 1
+        if stale > 0:
+            self.n_windows += stale
+            self.n_skipped += stale
             self._drop_used()
 
     def _complete_windows(self, most: int) -> list[int]:
@@ -325,8 +330,7 @@ class OnlineEmbedder:
         z = self.engine.encode(windows.data, windows.mapping.chan_ids)
         metadata = provenance(self.model, recording, windows, self.engine)
         metadata["channels"] = self.mapping.to_dict()  # with the stream's dropped channels
-        # its overlap (epochs record none), also one the model's rate cannot express
-        metadata["preprocessing"] = {**self.config.to_dict(), "overlap": self.overlap}
+        metadata["preprocessing"] = self._preprocessing_record()
         metadata["window_index"] = list(range(self.n_windows, self.n_windows + len(starts)))
         _check_embeddings(z, 0, onsets, metadata)
         self.n_windows += len(starts)
