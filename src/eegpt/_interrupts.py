@@ -25,8 +25,13 @@ import threading
 from collections.abc import Callable, Iterator
 from types import FrameType
 
-# modules whose Python code takes locks that other threads wait on
-_SYNC_MODULES = ("threading", "queue", "concurrent.futures", "multiprocessing", "logging", "tqdm")
+# modules whose Python code takes locks that other threads wait on; and the weak-reference
+# callbacks the garbage collector runs anywhere, whose exceptions Python ignores (an interrupt
+# raised there was lost, and a run that waited for it went on for ever)
+_SYNC_MODULES = (
+    "threading", "queue", "concurrent.futures", "multiprocessing", "logging", "tqdm",
+    "_weakrefset", "weakref",
+)  # fmt: skip
 
 _callbacks: list[Callable[[], None]] = []
 _pending: BaseException | None = None
