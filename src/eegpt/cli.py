@@ -624,9 +624,10 @@ def save_figure_file(fig: Any, path: Path) -> None:
 
 def cmd_info(args: argparse.Namespace) -> int:
     from eegpt.checkpoints import describe, load_checkpoint, resolve_weights
+    from eegpt.outputs import RUN_MANIFEST
 
     folder = Path(args.weights).expanduser()
-    if (folder / "_manifest.json").is_file():  # an embed-dataset output
+    if (folder / RUN_MANIFEST).is_file():  # an embed-dataset output
         from eegpt.dataset import describe_output
 
         print(describe_output(folder))

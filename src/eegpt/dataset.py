@@ -90,6 +90,7 @@ from eegpt.io import (
 )
 from eegpt.model import EEGPT
 from eegpt.outputs import (
+    RUN_MANIFEST,
     atomic_write,
     clash_renames,
     metadata_record,
@@ -112,7 +113,7 @@ __all__ = [
 
 
 MANIFEST_SUFFIXES = (".csv", ".tsv", ".parquet")
-MANIFEST = "_manifest.json"
+MANIFEST = RUN_MANIFEST
 FILES_REPORT = "_files.csv"
 ERRORS_REPORT = "_errors.csv"
 LOCK = ".eegpt.lock"
@@ -1808,6 +1809,11 @@ def _short(text: str, limit: int = 200) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
+def shard_files(output_dir: Path) -> list[Path]:
+    """The shard files of a run folder, in shard order."""
+    return sorted(p for p in Path(output_dir).iterdir() if _SHARD.match(p.name))
+
+
 def _is_ours(name: str) -> bool:
     return bool(
         _SHARD.match(name)
@@ -1835,7 +1841,7 @@ def _prepare_output(
             "them out, or choose a new or empty output folder"
         )
     manifest = output_dir / MANIFEST
-    shards = [p for p in output_dir.iterdir() if _SHARD.match(p.name)]
+    shards = shard_files(output_dir)
     if overwrite:  # the manifest last: a kill meanwhile still leaves a resumable folder
         for p in sorted(output_dir.iterdir(), key=lambda p: p.name == MANIFEST):
             if p.name != LOCK and _is_ours(p.name):
@@ -2310,7 +2316,7 @@ def describe_output(output_dir: str | os.PathLike) -> str:
         "  preprocessing: " + ", ".join(f"{k} {v}" for k, v in prep.items()),
         "  channels: " + ", ".join(f"{k} {v}" for k, v in spec.get("channels", {}).items()),
     ]
-    present = sum(bool(_SHARD.match(p.name)) for p in output_dir.iterdir())
+    present = len(shard_files(output_dir))
     if present != len(manifest.get("shards_done", [])):  # reports refresh every 30 s
         lines.insert(2, f"  ({present} shard files are there: the counts above predate the last "
                         "of them, from a run that was stopped; the next run updates them)")  # fmt: skip
@@ -2530,7 +2536,7 @@ def read_embeddings(
 
     _, pq = _pyarrow()
     output_dir = Path(output_dir)
-    shards = sorted(p for p in output_dir.iterdir() if _SHARD.match(p.name))
+    shards = shard_files(output_dir)
     if not shards:
         raise FileNotFoundError(f"no shard files in {output_dir}; was embed_dataset run there?")
     spec, _ = read_shard_status(shards[0])

@@ -754,12 +754,17 @@ class EmbeddingsWriter:
             self._discard()
 
 
+RUN_MANIFEST = "_manifest.json"
+"""The file that marks a folder written by :func:`eegpt.embed_dataset` (its settings and
+reports; ``eegpt.dataset.MANIFEST``)."""
+
+
 def load_embeddings(path: str | Path, recording_id: str | None = None) -> Embeddings:
     """Read a file written by :meth:`Embeddings.save`, or one recording of a folder written
     by :func:`eegpt.embed_dataset` (``recording_id``: its id in the run, the ``recording_id``
     column), e.g. to plot it."""
     path = Path(path)
-    if path.is_dir() and (path / "_manifest.json").is_file() and recording_id is not None:
+    if path.is_dir() and (path / RUN_MANIFEST).is_file() and recording_id is not None:
         return _recording_of_run(path, recording_id)
     if path.is_dir():
         raise ValueError(
@@ -796,7 +801,7 @@ def load_embeddings(path: str | Path, recording_id: str | None = None) -> Embedd
 def _recording_of_run(folder: Path, recording_id: str) -> Embeddings:
     """The windows of one recording of an embed-dataset folder, as :class:`Embeddings`."""
     from eegpt.channels import CHANNEL_INDEX
-    from eegpt.dataset import read_embeddings, read_shard_status
+    from eegpt.dataset import read_embeddings, read_shard_status, shard_files
 
     table, data = read_embeddings(folder, filters=[("recording_id", "==", recording_id)])
     if not len(table):
@@ -804,7 +809,7 @@ def _recording_of_run(folder: Path, recording_id: str) -> Embeddings:
             f"no windows of a recording {recording_id!r} in {folder} (ids are the "
             "'recording_id' column; failed files have no windows: see _errors.csv)"
         )
-    spec, _ = read_shard_status(next(folder.glob("shard-*.parquet")))
+    spec, _ = read_shard_status(shard_files(folder)[0])
     first = table.iloc[0]
     names, inputs = list(first["channels"]), list(first["input_channels"])
     metadata: dict[str, Any] = {
