@@ -276,6 +276,8 @@ def test_rows_equal_per_file_embed_and_errors_are_reported(clean_run, corpus, mo
     files = pd.read_csv(out / FILES_REPORT)
     assert files.status.value_counts().to_dict() == {"ok": 6, "failed": 1}
     assert "EEG EKG1-REF" in files.dropped_channels[0]
+    ok = files.status == "ok"  # seconds spent reading each file, to find the slow ones
+    assert (files.read_s[ok] > 0).all() and (files.read_s[~ok] >= 0).all()
     manifest = json.loads((out / MANIFEST).read_text())
     assert manifest["totals"]["windows"] == len(df) and manifest["shards_done"] == [0, 1, 2]
     spec, status = read_shard_status(out / "shard-00001.parquet")

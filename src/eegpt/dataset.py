@@ -605,6 +605,9 @@ class LoadedFile:
         Warnings raised while reading and preprocessing (at most 5, first ones).
     windows : WindowInfo
         Window indices, annotations and event names.
+    read_s : float
+        Wall-clock seconds spent reading and preprocessing the file (``read_s`` in
+        ``_files.csv``: the slow files of a corpus, e.g. on slow storage).
     """
 
     index: int
@@ -615,6 +618,7 @@ class LoadedFile:
     error: str | None = None
     warnings: list[str] = field(default_factory=list)
     windows: WindowInfo = field(default_factory=WindowInfo)
+    read_s: float = 0.0
 
     @property
     def n_windows(self) -> int:
@@ -644,6 +648,7 @@ class FileResult:
     error: str | None = None
     warnings: list[str] = field(default_factory=list)
     windows: WindowInfo = field(default_factory=WindowInfo)
+    read_s: float = 0.0
 
     @property
     def n_windows(self) -> int:
@@ -689,6 +694,7 @@ def load_file(
     LoadedFile
         With ``error`` set (and no windows) when reading or preprocessing failed.
     """
+    start = time.perf_counter()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         # what libraries say about their own future (pandas' and MNE's deprecations) is not
@@ -713,7 +719,9 @@ def load_file(
             if truncated:  # the cause of what failed next (e.g. too short for a window)
                 reason = f"{truncated} What is left cannot be used: {reason}"
             seconds = 0.0 if recording is None else _total_duration(recording)
-            return LoadedFile.failed(index, reason, texts, seconds)
+            failed = LoadedFile.failed(index, reason, texts, seconds)
+            failed.read_s = time.perf_counter() - start
+            return failed
     data, onsets = windows.data, np.asarray(windows.onsets, np.float64)
     labels = recording.labels
     info = WindowInfo(annotations=None if found is None else found.per_window, labels=labels)
@@ -742,6 +750,7 @@ def load_file(
         duration_s=_total_duration(recording),
         warnings=_warning_texts(caught),
         windows=info,
+        read_s=time.perf_counter() - start,
     )
 
 
@@ -822,12 +831,19 @@ def encode_files(
 
 def _result(f: LoadedFile, embeddings: np.ndarray | None, error: str | None) -> FileResult:
     if error is not None:
-        return FileResult(
-            f.index, np.zeros((0, 0), np.float32), np.zeros(0), {}, 0.0, error, f.warnings
-        )
+        empty = np.zeros((0, 0), np.float32)
+        return FileResult(f.index, empty, np.zeros(0), {}, 0.0, error, f.warnings, read_s=f.read_s)
     assert embeddings is not None
     return FileResult(
-        f.index, embeddings, f.onsets, f.mapping, f.duration_s, None, f.warnings, f.windows
+        f.index,
+        embeddings,
+        f.onsets,
+        f.mapping,
+        f.duration_s,
+        None,
+        f.warnings,
+        f.windows,
+        f.read_s,
     )
 
 
@@ -1131,6 +1147,7 @@ def _file_status(result: FileResult, file: InputFile, shard: int) -> dict[str, A
         "n_windows": result.n_windows,
         "n_windows_left_out": result.windows.left_out,
         "duration_s": result.duration_s,
+        "read_s": round(result.read_s, 3),
         "error": result.error,
         "warnings": result.warnings,
         "dropped_channels": result.mapping.get("dropped", []),
@@ -1280,6 +1297,7 @@ _REPORT_COLUMNS = [
     "n_windows",
     "n_windows_left_out",
     "duration_s",
+    "read_s",
     "error",
     "warnings",
     "dropped_channels",

@@ -184,6 +184,7 @@ class _ReadActor:
             "error": f.error or "",
             "warnings": json.dumps(f.warnings),
             "windows": f.windows.to_json(),
+            "read_s": f.read_s,
         }
 
 
@@ -227,6 +228,7 @@ class _EmbedActor:
                 error=str(batch["error"][i]) or None,
                 warnings=json.loads(batch["warnings"][i]),
                 windows=WindowInfo.from_json(batch["windows"][i]),
+                read_s=float(batch["read_s"][i]),
             )
             for i in range(len(batch["index"]))
         ]
@@ -243,6 +245,7 @@ class _EmbedActor:
             "error": np.array([r.error or "" for r in results], dtype=object),
             "warnings": np.array([json.dumps(r.warnings) for r in results], dtype=object),
             "windows": np.array([r.windows.to_json() for r in results], dtype=object),
+            "read_s": np.array([r.read_s for r in results], dtype=np.float64),
         }
 
 
@@ -263,6 +266,7 @@ def _result(row: Mapping[str, Any]) -> FileResult:
         error=str(row["error"]) or None,
         warnings=json.loads(row["warnings"]),
         windows=WindowInfo.from_json(row["windows"]),
+        read_s=float(row["read_s"]),
     )
 
 
