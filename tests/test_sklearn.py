@@ -266,6 +266,37 @@ def test_cross_validation_gives_each_warning_once(task):
         assert len(heog) == 1, [str(w.message)[:80] for w in record]
 
 
+def test_each_fold_s_amplitude_warning_once_with_the_array_advice(task):
+    """Microvolts passed as volts: every call's amplitude check has its own number, and the
+    warning still comes once, naming the ``units=`` to pass (fit's too)."""
+    x = task.get_data() * 1e6
+    est = EEGPTEmbedder(SMALL, ch_names=task.ch_names, sfreq=250.0, preprocessing=ONE_SECOND)
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
+        est.fit(x[:10])
+        est.transform(x[10:30])
+        est.transform(x[30:70] * 1.1)
+    amplitude = [str(w.message) for w in record if "amplitude check" in str(w.message)]
+    assert len(amplitude) == 1 and "pass units='uV'" in amplitude[0], amplitude
+
+
+def test_large_arrays_are_embedded_in_chunks(task, monkeypatch):
+    x = task.get_data()[:11]
+    est = EEGPTEmbedder(SMALL, ch_names=task.ch_names, sfreq=250.0, preprocessing=ONE_SECOND)
+    whole = est.fit(x).embed(x)
+    seen = []
+    embed_part = EEGPTEmbedder._embed
+
+    def spy(self, part, verbose):
+        seen.append(len(part))
+        return embed_part(self, part, verbose)
+
+    monkeypatch.setattr(EEGPTEmbedder, "_embed", spy)
+    monkeypatch.setattr(eegpt.sklearn, "_CHUNK", 4)
+    np.testing.assert_allclose(est.embed(x), whole, rtol=1e-6, atol=1e-7)
+    assert seen == [4, 4, 3]
+
+
 def test_a_pickled_fitted_embedder_stores_the_weights_once(task):
     est = embedder(pooling="mean").fit(task[:4])
     size_model = len(pickle.dumps(SMALL))
@@ -365,17 +396,21 @@ def test_classifier_arrays_grid_search_clone_and_pickle(trials):
     x = trials.get_data() * 1e6
     y = (epochs_labels(trials) == "target").astype(int)
     est = EEGPTClassifier(WIDER, ch_names=trials.ch_names, sfreq=250.0, units="uV", config=FAST)
-    grid = GridSearchCV(
-        est, {"config": [FAST, FAST.replace(max_lr=1e-3)]}, cv=2, scoring="balanced_accuracy"
+    grid = GridSearchCV(  # one field of the config, as scikit-learn's nested parameters
+        est, {"config__max_lr": [FAST.max_lr, 1e-3]}, cv=2, scoring="balanced_accuracy"
     ).fit(x.reshape(len(x), -1), y)  # 2-D: epochs flattened, as generic tools pass them
+    assert grid.best_estimator_.config in (FAST, FAST.replace(max_lr=1e-3))
     assert grid.best_estimator_.classes_.tolist() == [0, 1]
     assert grid.best_estimator_.n_features_in_ == x.shape[1] * x.shape[2]
     fitted = grid.best_estimator_
     np.testing.assert_array_equal(fitted.predict(x[:6]), fitted.predict(x[:6].reshape(6, -1)))
     n_ch, n_t = x.shape[1:]
     with pytest.raises(ValueError, match=rf"expecting .* \({n_ch} channels x {n_t} samples "
-                       r"per epoch; X has 900 samples per epoch\)"):  # fmt: skip
+                       rf"per epoch; X has {n_ch} x 900\)"):  # fmt: skip
         fitted.predict(x[:6, :, :900])
+    with pytest.raises(ValueError, match=rf"\({n_ch} channels x {n_t} samples per epoch; X has "
+                       rf"{n_ch - 1} x {n_t}\)"):  # fmt: skip
+        fitted.predict(x[:6, 1:])  # a channel short: both counts as they are
     holes = x[:6].copy()
     holes[[1, 4], 0, 10] = np.nan
     with pytest.raises(ValueError, match=r"NaN or infinite samples in 2 of 6 epochs \(1, 4\)"):
@@ -400,6 +435,54 @@ def test_classifier_arrays_grid_search_clone_and_pickle(trials):
     np.testing.assert_allclose(after, before, rtol=1e-5, atol=1e-6)
     from_weights = pickle.loads(pickle.dumps(grid.best_estimator_.set_params(model=None)))
     assert from_weights.probe_.model.target_encoder is not None  # no model to restore it from
+
+
+def test_config_fields_are_nested_parameters(trials):
+    """``config__max_lr`` / ``preprocessing__window_seconds``, as scikit-learn users write them
+    first: get_params lists the fields, set_params replaces the frozen config by a checked copy."""
+    est = classifier()
+    assert est.get_params()["config__max_lr"] == FAST.max_lr
+    assert "config__max_lr" not in est.get_params(deep=False)
+    assert est.set_params(config__max_lr=1e-3, config__epochs=7).config == FAST.replace(
+        max_lr=1e-3, epochs=7
+    )
+    assert FAST.max_lr == 5e-3  # the config given is not changed
+    bare = EEGPTClassifier(WIDER).set_params(config__epochs=3, preprocessing__overlap=0.5)
+    assert bare.config == ProbeConfig(epochs=3)  # from the defaults when None
+    assert bare.preprocessing == PreprocessingConfig(overlap=0.5)
+    emb = embedder().set_params(preprocessing__detrend="linear", pooling="mean")
+    assert emb.preprocessing == ONE_SECOND.updated(detrend="linear") and emb.pooling == "mean"
+    assert clone(emb).get_params()["preprocessing__detrend"] == "linear"
+    with pytest.raises(ValueError, match="ProbeConfig has no field 'max_rate'"):
+        classifier().set_params(config__max_rate=1e-3)
+    with pytest.raises(ValueError, match="Invalid parameter 'config'"):
+        embedder().set_params(config__max_lr=1e-3)  # the embedder has no probe config
+    with pytest.raises(ValueError, match="detrend"):  # checked as any config
+        embedder().set_params(preprocessing__detrend="cubic")
+
+
+def test_classifier_takes_class_labels_only(trials):
+    """Regression targets and mixed label types are refused, as by scikit-learn's classifiers
+    (they trained one class per distinct value); a column vector is taken, with its warning."""
+    from sklearn.exceptions import DataConversionWarning
+
+    part = trials[:40]
+    y = epochs_labels(part)
+    rng = np.random.default_rng(0)
+    with pytest.raises(ValueError, match="Unknown label type"):
+        classifier().fit(part, rng.random(len(part)))
+    reaction_times = np.full(len(part), 0.5)
+    reaction_times[7] = 0.62
+    with pytest.raises(ValueError, match=r"continuous values \(e\.g\. 0\.5\)"):
+        train_probe(WIDER, part, reaction_times, config=FAST)
+    mixed = np.array([1 if v == "target" else "std" for v in y], dtype=object)
+    with pytest.raises(ValueError, match="mixes text and other labels"):
+        train_probe(WIDER, part, mixed, config=FAST)
+    with pytest.warns(DataConversionWarning):
+        clf = EEGPTClassifier(WIDER, config=FAST.replace(epochs=2)).fit(part, y[:, None])
+    assert clf.classes_.tolist() == ["standard", "target"]
+    codes = EEGPTClassifier(WIDER, config=FAST.replace(epochs=2)).fit(part, (y == "target") * 1.0)
+    assert codes.classes_.tolist() == [0.0, 1.0]  # whole numbers as floats are class codes
 
 
 def test_classifier_errors(trials):

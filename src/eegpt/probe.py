@@ -400,6 +400,20 @@ def _labels(data: Any, y: Any, n: int) -> np.ndarray:
             f"y has {len(missing)} missing label(s) (None/NaN) at epoch(s) {shown}; leave those "
             "epochs out first, e.g. epochs[~mask] and y[~mask]"
         )
+    if y.dtype.kind == "f" and not np.array_equal(y, np.round(y)):
+        example = y[y != np.round(y)][0]
+        raise ValueError(
+            f"y holds continuous values (e.g. {example:g}), but a probe classifies: give class "
+            "labels (names, or integer codes such as epochs.events[:, 2])"
+        )
+    if y.dtype == object:
+        text = [v for v in y.tolist() if isinstance(v, str)]
+        other = [v for v in y.tolist() if not isinstance(v, str)]
+        if text and other:
+            raise ValueError(
+                f"y mixes text and other labels (e.g. {text[0]!r} and {other[0]!r}); give every "
+                "class in one type, e.g. y.astype(str)"
+            )
     return y
 
 

@@ -29,9 +29,11 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import dataclasses
 import functools
 import numbers
 import os
+import re
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
@@ -44,7 +46,8 @@ from eegpt.errors import MissingDependencyError
 
 try:
     from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin
-    from sklearn.utils.validation import check_array, check_is_fitted
+    from sklearn.utils.multiclass import check_classification_targets
+    from sklearn.utils.validation import check_array, check_is_fitted, column_or_1d
 except ImportError as err:  # pragma: no cover - depends on the environment
     raise MissingDependencyError(
         "eegpt.sklearn needs scikit-learn: pip install 'eegpt[sklearn]' (or scikit-learn)"
@@ -75,7 +78,14 @@ from eegpt.probe import (
 
 __all__ = ["POOLINGS", "EEGPTClassifier", "EEGPTEmbedder", "pool_embeddings"]
 
-_SHOWN: set[str] = set()  # texts of the RuntimeWarnings these estimators gave in this process
+_SHOWN: set[str] = set()  # the RuntimeWarnings these estimators gave in this process (_kind)
+_NUMBER = re.compile(r"[-+]?\d+(\.\d+)?(e[-+]?\d+)?")
+
+
+def _kind(text: str) -> str:
+    """A warning's text with its numbers left out: the amplitude check of each fold's data
+    (\"the typical deviation is 5.29 V\", \"5.27 V\" ...) is one warning."""
+    return _NUMBER.sub("#", text)
 
 
 @contextlib.contextmanager
@@ -90,11 +100,11 @@ def _each_warning_once() -> Iterator[None]:
             yield
     finally:  # also when the call failed: its warnings may say why
         for w in caught:  # through the caller's filters again
-            text = str(w.message)
+            kind = _kind(str(w.message))
             if issubclass(w.category, RuntimeWarning):
-                if text in _SHOWN:
+                if kind in _SHOWN:
                     continue
-                _SHOWN.add(text)
+                _SHOWN.add(kind)
             warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
 
 
@@ -183,7 +193,59 @@ def _load_encoder(est: Any) -> Any:
     )
 
 
-class EEGPTEmbedder(TransformerMixin, BaseEstimator):
+_CHUNK = 256  # epochs of an array embedded at a time by EEGPTEmbedder.embed
+
+_CONFIGS: dict[str, type] = {"preprocessing": PreprocessingConfig, "config": ProbeConfig}
+
+
+class _ConfigParams:
+    """The fields of the ``preprocessing`` and ``config`` dataclasses as scikit-learn's nested
+    parameters: ``set_params(config__max_lr=1e-3)``, ``GridSearchCV(clf,
+    {"preprocessing__window_seconds": [2.0, 4.0]})``. Setting one replaces the whole (frozen)
+    config by a copy with that field changed, starting from the default config when it is
+    None; the copy is checked as any config is."""
+
+    def get_params(self, deep: bool = True) -> dict[str, Any]:
+        params = super().get_params(deep=deep)  # type: ignore[misc]
+        if deep:
+            for name, cls in _CONFIGS.items():
+                if name in params:
+                    value = params[name] if params[name] is not None else cls()
+                    params.update(
+                        {f"{name}__{f.name}": getattr(value, f.name) for f in _fields(value)}
+                    )
+        return params
+
+    def set_params(self, **params: Any) -> Any:
+        nested: dict[str, dict[str, Any]] = {}
+        for key in list(params):
+            name, sep, field_ = key.partition("__")
+            if sep and name in _CONFIGS and name in self.get_params(deep=False):
+                nested.setdefault(name, {})[field_] = params.pop(key)
+        super().set_params(**params)  # type: ignore[misc]
+        for name, changes in nested.items():
+            current = getattr(self, name)
+            current = current if current is not None else _CONFIGS[name]()
+            known = [f.name for f in _fields(current)]
+            unknown = sorted(set(changes) - set(known))
+            if unknown:
+                raise ValueError(
+                    f"Invalid parameter {name}__{unknown[0]} for estimator {type(self).__name__}: "
+                    f"{type(current).__name__} has no field {unknown[0]!r} (fields: "
+                    f"{', '.join(known)})"
+                )
+            setattr(self, name, dataclasses.replace(current, **changes))
+        return self
+
+
+def _fields(config: Any) -> list[dataclasses.Field]:
+    """The init fields of a config dataclass (not dataclasses: none)."""
+    if not dataclasses.is_dataclass(config):
+        return []
+    return [f for f in dataclasses.fields(config) if f.init]
+
+
+class EEGPTEmbedder(_ConfigParams, TransformerMixin, BaseEstimator):
     """EEGPT embeddings of EEG epochs as a scikit-learn transformer (frozen encoder).
 
     Parameters
@@ -293,15 +355,15 @@ class EEGPTEmbedder(TransformerMixin, BaseEstimator):
             )
         _check_common_params(self)
 
-    def _recording(self, X: Any):
+    def _recording(self, X: Any, verbose: bool | str | int | None):
         if _epochs_input(X):
             return _as_epochs_recording(
-                X, ch_names=None, sfreq=None, units="V", verbose=self.verbose,
+                X, ch_names=None, sfreq=None, units="V", verbose=verbose,
                 rename=self.rename, preprocessing=self._config(),
             )  # fmt: skip
         array = _epochs_array(X, self.ch_names, self.sfreq, type(self).__name__)
         return _as_epochs_recording(
-            array, ch_names=self.ch_names, sfreq=self.sfreq, units=self.units, verbose=self.verbose
+            array, ch_names=self.ch_names, sfreq=self.sfreq, units=self.units, verbose=verbose
         )
 
     def __getstate__(self) -> dict[str, Any]:
@@ -325,12 +387,12 @@ class EEGPTEmbedder(TransformerMixin, BaseEstimator):
             self.model_ = copy.deepcopy(self.model)
             self._model_copy_of = self.model
 
-    def _same_electrodes(self, rec: Recording) -> ChannelMapping:
+    def _same_electrodes(self, rec: Recording, verbose: bool | str | int | None) -> ChannelMapping:
         """The mapping of ``rec``'s channels onto the electrodes seen in :meth:`fit`, in fit's
         order, whatever their names (``EEG Fp1-REF`` = ``Fp1``, ``T3`` = ``T7``) and order;
         channels of other electrodes are left out with a warning, missing ones are an error."""
         mapping = map_channels(
-            rec.ch_names, rename=self.rename, on_missing="ignore", verbose=self.verbose
+            rec.ch_names, rename=self.rename, on_missing="ignore", verbose=verbose
         )
         return _subset_mapping(mapping, self.mapping_.names, "X", "the embedder was fitted on")
 
@@ -354,7 +416,7 @@ class EEGPTEmbedder(TransformerMixin, BaseEstimator):
         self
         """
         self._check_params()
-        rec = self._recording(X)
+        rec = self._recording(X, self.verbose)
         model = _load_encoder(self)
         self._model_copy_of = None
         if model is self.model:
@@ -367,7 +429,10 @@ class EEGPTEmbedder(TransformerMixin, BaseEstimator):
             rec.ch_names, rename=self.rename, on_missing=_on_missing(X), verbose=self.verbose
         )
         # prepare() checks the epoch length against the window; only one epoch is needed for that.
-        first = type(rec)(rec.data[:1], rec.ch_names, rec.sfreq, source=rec.source)
+        first = type(rec)(
+            rec.data[:1], rec.ch_names, rec.sfreq, source=rec.source, ch_types=rec.ch_types,
+            units=rec.units, array_units=rec.array_units, projectors=rec.projectors,
+        )  # fmt: skip
         prepare(first, mapping, config, verbose=False)
         cfg = _encoder_of(model).config
         shape = (cfg.n_patches(config.n_samples), cfg.embed_num, cfg.embed_dim)
@@ -386,12 +451,26 @@ class EEGPTEmbedder(TransformerMixin, BaseEstimator):
     @_warning_once
     @honours_verbose
     def embed(self, X: Any) -> np.ndarray:
-        """Unpooled summary tokens ``[n_epochs, N, S, D]`` (float32)."""
+        """Unpooled summary tokens ``[n_epochs, N, S, D]`` (float32).
+
+        A NumPy array is embedded :data:`_CHUNK` epochs at a time, so the copies its checks and
+        preprocessing make (float64, units, channel order, resampling) are of one chunk, not of
+        all of ``X``.
+        """
         check_is_fitted(self, "model_")
-        rec = self._recording(X)
+        if isinstance(X, np.ndarray) and len(X) > _CHUNK:
+            chunks = [  # the log lines (mapping, preprocessing) of the first chunk only
+                self._embed(X[i : i + _CHUNK], self.verbose if i == 0 else False)
+                for i in range(0, len(X), _CHUNK)
+            ]
+            return np.concatenate(chunks)
+        return self._embed(X, self.verbose)
+
+    def _embed(self, X: Any, verbose: bool | str | int | None) -> np.ndarray:
+        rec = self._recording(X, verbose)
         mapping = self.mapping_
         if list(rec.ch_names) != self.ch_names_in_:  # Epochs of another recording: by electrode
-            mapping = self._same_electrodes(rec)
+            mapping = self._same_electrodes(rec, verbose)
         elif rec.n_channels * rec.n_times != self.n_features_in_ and not _epochs_input(X):
             raise ValueError(
                 f"X has {rec.n_channels * rec.n_times} features, but EEGPTEmbedder is expecting "
@@ -399,7 +478,7 @@ class EEGPTEmbedder(TransformerMixin, BaseEstimator):
                 f"{self.n_times_in_} samples per epoch)"
             )
         config = self._config()
-        windows = prepare(rec, mapping, config, verbose=self.verbose)
+        windows = prepare(rec, mapping, config, verbose=verbose)
         if self.cache:
             return np.array(
                 embed_windows(
@@ -461,7 +540,7 @@ def _portable_probe(probe: EEGPTProbe, *, drop_encoder: bool) -> EEGPTProbe:
     return light
 
 
-class EEGPTClassifier(ClassifierMixin, BaseEstimator):
+class EEGPTClassifier(_ConfigParams, ClassifierMixin, BaseEstimator):
     """The EEGPT paper's linear probe (frozen encoder) as a scikit-learn classifier.
 
     :meth:`fit` trains a probe with :func:`eegpt.probe.train_probe` (the paper's recipe, or
@@ -486,7 +565,9 @@ class EEGPTClassifier(ClassifierMixin, BaseEstimator):
         Channel-name overrides for :func:`~eegpt.channels.map_channels`.
     config : ProbeConfig | None
         Architecture and recipe (default: the paper's); search it with
-        ``GridSearchCV(clf, {"config": [ProbeConfig(max_lr=1e-4), ProbeConfig(max_lr=4e-4)]})``.
+        ``GridSearchCV(clf, {"config": [ProbeConfig(max_lr=1e-4), ProbeConfig(max_lr=4e-4)]})``,
+        or one field of it with ``{"config__max_lr": [1e-4, 4e-4]}`` (likewise
+        ``preprocessing__<field>`` on both estimators).
     validation : float | None
         Fraction of the training epochs held out per class and scored after every training
         epoch (``probe_.history``; needed for ``ProbeConfig(patience=...)``).
@@ -512,8 +593,10 @@ class EEGPTClassifier(ClassifierMixin, BaseEstimator):
         The trained probe.
     classes_ : ndarray, shape (n_classes,)
         Class labels, sorted; column ``k`` of :meth:`predict_proba` is ``classes_[k]``.
+    n_channels_in_, n_times_in_ : int
+        For array input: channels and samples per epoch seen in :meth:`fit`.
     n_features_in_ : int
-        For array input: ``n_channels * n_times`` of the epochs seen in :meth:`fit`.
+        For array input: ``n_channels_in_ * n_times_in_``.
     """
 
     def __init__(
@@ -585,6 +668,9 @@ class EEGPTClassifier(ClassifierMixin, BaseEstimator):
             raise TypeError(
                 f"config must be a ProbeConfig or None, got {type(self.config).__name__}"
             )
+        if y is not None:  # scikit-learn's checks: a column vector, not regression targets
+            y = column_or_1d(y, warn=True)
+            check_classification_targets(y)
         data, array_kwargs = self._inputs(X)
         model = _load_encoder(self)
         # A copy, so that fit leaves the parameters as given (training moves the encoder to
@@ -595,7 +681,7 @@ class EEGPTClassifier(ClassifierMixin, BaseEstimator):
         self.probe_ = train_probe(
             model,
             data,
-            None if y is None else np.asarray(y),
+            y,
             rename=self.rename,
             preprocessing=self.preprocessing,
             config=self.config,
@@ -609,6 +695,7 @@ class EEGPTClassifier(ClassifierMixin, BaseEstimator):
         )
         self.classes_ = self.probe_.classes_
         if array_kwargs:
+            self.n_channels_in_, self.n_times_in_ = data.shape[1:]
             self.n_features_in_ = int(np.prod(data.shape[1:]))
         return self
 
@@ -642,12 +729,11 @@ class EEGPTClassifier(ClassifierMixin, BaseEstimator):
         if array_kwargs and hasattr(self, "n_features_in_"):
             n = int(np.prod(data.shape[1:]))
             if n != self.n_features_in_:
-                n_ch = data.shape[1]
                 raise ValueError(
                     f"X has {n} features, but EEGPTClassifier is expecting "
-                    f"{self.n_features_in_} features as input ({n_ch} channels x "
-                    f"{self.n_features_in_ / n_ch:g} samples per epoch; X has "
-                    f"{n / n_ch:g} samples per epoch)"
+                    f"{self.n_features_in_} features as input ({self.n_channels_in_} channels x "
+                    f"{self.n_times_in_} samples per epoch; X has {data.shape[1]} x "
+                    f"{data.shape[2]})"
                 )
         return self.probe_.decision_function(
             data,
