@@ -146,6 +146,38 @@ def test_wrong_sample_count_and_mixed_rates_warn_and_streaming_matches(tmp_path)
         _both_paths(wrong)
 
 
+def test_lazy_mne_objects_of_mixed_rate_files_are_read_whole_or_refused(tmp_path):
+    """MNE upsamples a slow channel over the span it reads (mne-tools/mne-python#10635): a Raw
+    opened with preload=False is exact only when its used channels are read whole, so a picked
+    one is read whole too, and a cropped one, or epochs of one, are refused."""
+    x = np.array(R.base_spec().signals)
+    mixed = _variant(signals=[x[0], x[1][::4], x[2], x[3]], rates=[256, 64, 256, 256])
+    path = _write(tmp_path, mixed, "mixed.edf")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # MNE's and eegpt's warnings about the rates
+        lazy = mne.io.read_raw_edf(path, preload=False, verbose="error")
+        loaded = mne.io.read_raw_edf(path, preload=True, verbose="error")
+        names = lazy.ch_names[:2]  # EEG FP1-REF at 256 Hz, EEG C3-REF at 64 Hz
+        picked = open_stream(lazy.copy().pick(names), verbose="error")
+        assert picked.cache is not None  # read whole
+        expected = prepare(as_recording(loaded.copy().pick(names), verbose="error")).data
+        streamed = np.concatenate([b for _, b in WindowStream(picked).blocks(1)])
+        np.testing.assert_array_equal(streamed, expected)
+        cropped = lazy.copy().crop(2.0, 9.0)
+        with pytest.raises(RecordingError, match=r"read with preload=False and cropped.*EEG "
+                           r"C3-REF over each span.*preload=True before cropping"):  # fmt: skip
+            open_stream(cropped, verbose="error")
+        with pytest.raises(RecordingError, match="preload=False and cropped"):
+            as_recording(cropped, verbose="error")
+        epochs = mne.make_fixed_length_epochs(lazy, 4.0, preload=False, verbose="error")
+        with pytest.raises(RecordingError, match=r"epochs were cut from a Raw read with preload"):
+            as_recording(epochs, verbose="error")
+        # what is exact stays allowed: a preloaded crop, the uncropped lazy Raw, its fast channels
+        as_recording(loaded.copy().crop(2.0, 9.0), verbose="error")
+        as_recording(lazy, verbose="error")
+        as_recording(cropped, picks=[lazy.ch_names[0], lazy.ch_names[2]], verbose="error")
+
+
 def test_huge_and_unmapped_channel_counts(tmp_path):
     claimed = _write(
         tmp_path, R.base_spec(), "claimed.edf", lambda b: R._set_field(b, "n signals", b"9999")

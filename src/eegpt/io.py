@@ -559,11 +559,70 @@ def channel_rates(raw: mne.io.BaseRaw) -> np.ndarray | None:
         extras = raw._raw_extras[0]
         n_samps = np.asarray(extras["n_samps"])[np.asarray(extras["sel"])]
         record_length = float(np.atleast_1d(extras["record_length"])[0])
+        if not raw.preload:  # channels picked from a Raw opened with preload=False
+            n_samps = n_samps[np.asarray(raw._read_picks[0])]
     except (AttributeError, IndexError, KeyError, TypeError, ValueError):
         return None
     if len(n_samps) != len(raw.ch_names) or record_length <= 0:
         return None
     return n_samps / record_length
+
+
+def check_whole_reads(
+    inst: mne.io.BaseRaw | mne.BaseEpochs, used: Sequence[int], source: str
+) -> None:
+    """Refuse an MNE object whose samples MNE would read wrongly: opened with
+    ``preload=False`` from an EDF/BDF/GDF file with channels at different rates, and either
+    cropped or cut into epochs. MNE upsamples the slower channels over the span it reads, so a
+    part of the file read alone differs from the same part of a whole read, in every sample
+    (mne-tools/mne-python#10635). Read whole, as eegpt reads such files, it is exact.
+
+    Parameters
+    ----------
+    inst : mne.io.Raw | mne.Epochs
+    used : sequence of int
+        Indices of the channels that will be read (into ``inst.ch_names``).
+    source : str
+        Names the recording in the message.
+    """
+    epochs = isinstance(inst, mne.BaseEpochs)
+    raw = getattr(inst, "_raw", None) if epochs else inst
+    if raw is None or raw.preload:
+        return
+    rates = channel_rates(raw)
+    if rates is None or rates.min() >= raw.info["sfreq"]:
+        return
+    if epochs:
+        by_name = dict(zip(raw.ch_names, rates, strict=True))
+        slow = [
+            inst.ch_names[i] for i in used if by_name.get(inst.ch_names[i], 0) < raw.info["sfreq"]
+        ]
+        what = "these epochs were cut from a Raw read with preload=False"
+        how = (
+            "read the file with preload=True before making the epochs "
+            "(mne.io.read_raw_edf(path, preload=True))"
+        )
+    else:
+        slow = [inst.ch_names[i] for i in used if rates[i] < raw.info["sfreq"]]
+        try:  # private MNE details: each file's span as read, against its length
+            spans = zip(raw._first_samps, raw._last_samps, raw._raw_extras, strict=True)
+            if all(first == 0 and last == int(x["nsamples"]) - 1 for first, last, x in spans):
+                return
+        except (AttributeError, KeyError, TypeError, ValueError):
+            return
+        what = "this Raw was read with preload=False and cropped"
+        how = (
+            "read the file with preload=True before cropping "
+            "(mne.io.read_raw_edf(path, preload=True).crop(...)), or embed the whole file and "
+            "keep the windows you need by their onsets"
+        )
+    if slow:
+        raise RecordingError(
+            f"{source}: {what}, from a file whose channels are stored at different sampling "
+            f"rates. MNE upsamples {few(slow)} over each span it reads, so reading part of the "
+            "file changes every one of their samples (mne-tools/mne-python#10635). To embed "
+            f"it, {how}."
+        )
 
 
 #: Hz; a channel stored slower than this holds too little of EEG's band (preprocessing's
@@ -1199,6 +1258,7 @@ def _from_mne(
     file_units: dict[str, str] | None = None,
 ) -> Recording:
     idx = _pick_indices(inst.info, picks, source)
+    check_whole_reads(inst, idx, source)
     names = [inst.ch_names[i] for i in idx]
     all_types = inst.get_channel_types()
     types = [all_types[i] for i in idx]

@@ -47,6 +47,7 @@ from eegpt.io import (
     _open,
     _pick_indices,
     channel_rates,
+    check_whole_reads,
     file_units_of,
     holds_epochs_instead,
     is_epochs_file,
@@ -206,6 +207,7 @@ def open_stream(
         names, source, rename=rename, on_unknown=on_unknown, on_missing=on_missing, verbose=verbose
     )
     used = [idx[i] for i in mapping.picks]
+    check_whole_reads(raw, used, source)
     file_units = file_units_of(raw, header)
     units = None
     if file_units is not None and all(raw.ch_names[i] in file_units for i in used):
