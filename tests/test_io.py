@@ -13,6 +13,7 @@ from eegpt.channels import map_channels
 from eegpt.errors import RecordingError
 from eegpt.io import Recording, as_recording, read_recording
 from eegpt.preprocessing import PreprocessingConfig, prepare
+from eegpt.streaming import WindowStream, open_stream
 
 TUH_NAMES = [
     "EEG FP1-REF",
@@ -132,12 +133,18 @@ def test_mixed_sampling_rates_edf_warns(tmp_path):
     ]
     path = tmp_path / "mixed.edf"
     edfio.Edf(signals).write(path)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # said where the used channels are known, not on reading
+        assert read_recording(path, verbose="error").info["sfreq"] == 256
     with pytest.warns(RuntimeWarning, match=r"different sampling rates.*EEG C3-REF \(64 Hz\)") as w:
-        raw = read_recording(path, verbose="error")
-    assert raw.info["sfreq"] == 256
-    assert "256 Hz of EEG FP1-REF" in str(w[0].message) and "--drop 'EEG C3-REF'" in str(
-        w[0].message
-    )
+        prepare(as_recording(path, verbose="error"))
+    assert "the file's 256 Hz" in str(w[0].message) and "--drop 'EEG C3-REF'" in str(w[0].message)
+    with warnings.catch_warnings():  # the advice taken: nothing left to warn about
+        warnings.simplefilter("error")
+        rec = as_recording(path, verbose="error")
+        prepare(rec, map_channels(rec.ch_names, rename={"EEG C3-REF": None}))
+        stream = open_stream(path, rename={"EEG C3-REF": None}, verbose="error")
+        list(WindowStream(stream).blocks(4))
     # EEG at the model's rate beside a faster signal (a pulse oximeter): nothing the model sees
     # is lost, so nothing to warn about
     pleth = edfio.EdfSignal(rng.normal(0, 20, 10240), sampling_frequency=1024, label="Pleth",
@@ -147,7 +154,9 @@ def test_mixed_sampling_rates_edf_warns(tmp_path):
     edfio.Edf([signals[0], pleth, resp]).write(path)  # and a slow signal that is not EEG
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        assert read_recording(path, verbose="error").info["sfreq"] == 1024
+        rec = as_recording(path, picks="all", verbose="error")
+        assert rec.sfreq == 1024 and rec.rates == [256, 1024, 32]
+        prepare(rec, map_channels(rec.ch_names, rename={"Pleth": None, "Resp": None}))
 
 
 def test_uniform_edf_does_not_warn(tuh_edf):

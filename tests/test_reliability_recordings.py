@@ -6,6 +6,7 @@ RELIABILITY.md current); here they run at their small CI sizes, with a fixed see
 
 from __future__ import annotations
 
+import functools
 import warnings
 from pathlib import Path
 
@@ -103,7 +104,6 @@ def test_truncated_body_warns_and_reads_complete_records(tmp_path):
         ("record duration", b"0", "'duration of a data record' is '0'; expected a positive"),
         ("samples per record[2]", b"-4", "of signal 'EEG CZ-REF' is '-4'; expected at least 1"),
         ("digital max[1]", b"-32768", "'EEG C3-REF' has digital minimum -32768 and maximum -32768"),
-        ("physical max[0]", b"-500", "'EEG FP1-REF' has equal physical minimum and maximum"),
         ("physical min[3]", b"1e308x", "'physical minimum' of signal 'EEG O2-REF' is '1e308x'"),
         ("n records", b"-7", "'number of data records' is '-7'"),
         ("signal reserved[0]", b"\xff\xfe", "'reserved' is"),
@@ -114,6 +114,30 @@ def test_corrupt_header_fields_are_named(tmp_path, field, value, match):
     with pytest.raises(RecordingError, match=match) as err:
         read_recording(path)
     assert str(path) in str(err.value)
+
+
+def test_a_signal_without_scale_is_left_out_not_the_file(tmp_path):
+    """Equal physical minimum and maximum: that signal's samples cannot be scaled, the others
+    can; it is marked bad (so left out), and only a file of such signals is refused."""
+    path = _write(
+        tmp_path, R.base_spec(), edit=lambda b: R._set_field(b, "physical max[0]", b"-500")
+    )
+    match = r"EEG FP1-REF has equal physical minimum and maximum.*marked bad, so left out"
+    with pytest.warns(RuntimeWarning, match=match):
+        raw = read_recording(path, verbose="error")
+    assert raw.info["bads"] == ["EEG FP1-REF"]
+    with pytest.warns(RuntimeWarning, match="equal physical minimum"):
+        rec = as_recording(path, verbose="error")
+    assert rec.ch_names == ["EEG C3-REF", "EEG CZ-REF", "EEG O2-REF"]
+    with pytest.warns(RuntimeWarning, match="equal physical minimum"):
+        windows = _both_paths(path)  # streamed and whole alike
+    assert windows.shape == (2, 3, 1024)
+    every = R.base_spec()
+    edit = lambda b: functools.reduce(  # noqa: E731
+        lambda b, k: R._set_field(b, f"physical max[{k}]", b"-500"), range(4), b
+    )
+    with pytest.raises(RecordingError, match="every signal has equal physical minimum"):
+        read_recording(_write(tmp_path, every, "none.edf", edit))
 
 
 def test_wrong_record_counts_warn(tmp_path):

@@ -172,6 +172,9 @@ class Recording:
     array_units : str | None
         For array input, the unit it was declared in (``units=``, already converted to
         volts); the amplitude check then names the ``units=`` that would fit.
+    rates : list of float | None
+        Each channel's sampling rate as stored in the file, when the format stores channels at
+        their own rates (EDF/BDF/GDF: MNE upsampled the slower ones to ``sfreq``), else None.
     projectors : list of (str, tuple of str) | None
         SSP projectors stored with an MNE object but not applied to ``data``, as (description,
         channels it acts on); :func:`~eegpt.preprocessing.prepare` warns when one acts on a
@@ -201,6 +204,7 @@ class Recording:
     epochs_metadata: Any = field(default=None, repr=False)
     array_units: str | None = field(default=None, repr=False)
     projectors: list[tuple[str, tuple[str, ...]]] | None = field(default=None, repr=False)
+    rates: list[float] | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         data = np.asarray(self.data)
@@ -451,11 +455,24 @@ def _open(
     raw = _mne_call(path, lambda: _read_lazily(path, verbose))
     if header is not None and header.discontinuous:
         mark_record_gaps(raw, path, header)
-    _warn_mixed_rates(raw, path)
+    if header is not None and header.unscalable:
+        _mark_unscalable(raw, path, header.unscalable)
     if preload and not raw.preload:
         _check_memory(raw, path)
         _mne_call(path, lambda: raw.load_data(verbose=mne_verbose(verbose)))
     return raw, header
+
+
+def _mark_unscalable(raw: mne.io.BaseRaw, path: Path, labels: Sequence[str]) -> None:
+    """Mark bad the signals whose header gives no scale (physical minimum = maximum), so they
+    are left out like any bad channel (MNE reads them as zeros)."""
+    names = [name for name in raw.ch_names if name.strip() in set(labels)]
+    raw.info["bads"] = [*raw.info["bads"], *(n for n in names if n not in raw.info["bads"])]
+    _warn(
+        f"{path}: {few(names or list(labels))} {'has' if len(labels) == 1 else 'have'} equal "
+        "physical minimum and maximum in the header, so the samples cannot be scaled (the "
+        "header is corrupt there); marked bad, so left out."
+    )
 
 
 def _read_lazily(path: Path, verbose: bool | str | int | None) -> mne.io.BaseRaw:
@@ -586,8 +603,10 @@ def check_whole_reads(
         Names the recording in the message.
     """
     epochs = isinstance(inst, mne.BaseEpochs)
-    raw = getattr(inst, "_raw", None) if epochs else inst
-    if raw is None or raw.preload:
+    raw = getattr(inst, "_raw", None) if epochs else inst  # private: an Epochs' lazy Raw
+    if isinstance(raw, (list, tuple)):
+        raw = raw[0] if raw else None
+    if not isinstance(raw, mne.io.BaseRaw) or raw.preload:
         return
     rates = channel_rates(raw)
     if rates is None or rates.min() >= raw.info["sfreq"]:
@@ -628,34 +647,6 @@ def check_whole_reads(
 #: Hz; a channel stored slower than this holds too little of EEG's band (preprocessing's
 #: LOW_SFREQ, the rate below which a whole recording gets a warning).
 SLOW_CHANNEL_SFREQ = 100.0
-
-
-def _warn_mixed_rates(raw: mne.io.BaseRaw, path: Path) -> None:
-    """Warn when an EDF-like file stored channels at different rates and some of its EEG
-    electrodes (named like vocabulary channels) below :data:`SLOW_CHANNEL_SFREQ`: MNE upsampled
-    them to the fastest channel's rate, and they hold nothing above their own Nyquist
-    frequency. Slow signals of other kinds (respiration) and channels at ordinary EEG rates
-    need no warning: the model sees 256 Hz either way, as for a recording made at that rate."""
-    rates = channel_rates(raw)
-    if rates is None:
-        return
-    types = raw.get_channel_types()
-    slow = [
-        (name, rate)
-        for name, rate, kind in zip(raw.ch_names, rates, types, strict=True)
-        if rate < SLOW_CHANNEL_SFREQ and kind == "eeg" and normalize_channel_name(name)
-    ]
-    if slow:
-        fast = [name for name, rate in zip(raw.ch_names, rates, strict=True) if rate == max(rates)]
-        listed = ", ".join(f"{name} ({rate:g} Hz)" for name, rate in slow)
-        _warn(
-            f"{path}: channels are stored at different sampling rates; {listed} are stored "
-            f"below {SLOW_CHANNEL_SFREQ:g} Hz, so they hold nothing above "
-            f"{min(rate for _, rate in slow) / 2:g} Hz (MNE upsampled them to the "
-            f"{raw.info['sfreq']:g} Hz of {few(fast)}). Their windows are not like those of "
-            "pretraining; leave them out "
-            f"({how_to_drop([name for name, _ in slow])}) if other channels cover the same sites."
-        )
 
 
 # --------------------------------------------------------------------------------------------
@@ -702,6 +693,9 @@ class EDFHeader:
         (plain EDF/BDF).
     header_bytes : int
         Size of the header; the data records follow it.
+    unscalable : tuple of str
+        Labels of signals whose physical minimum equals their maximum: their samples cannot be
+        scaled (MNE reads them as zeros), so :func:`read_recording` marks them bad.
     """
 
     kind: str
@@ -713,6 +707,7 @@ class EDFHeader:
     n_complete_records: int
     variant: str = ""
     header_bytes: int = 256
+    unscalable: tuple[str, ...] = ()
 
     @property
     def discontinuous(self) -> bool:
@@ -818,13 +813,23 @@ def check_edf_header(path: PathLike) -> EDFHeader:
     if not (math.isfinite(record_seconds) and record_seconds > 0):
         parse.fail("duration of a data record", head[244:252], "a positive number of seconds")
     digital_range = (-(2**15), 2**15 - 1) if kind == "EDF" else (-(2**23), 2**23 - 1)
-    for k in data:
-        _check_signal(parse, columns, k, labels[k], samples[k], record_seconds, digital_range)
+    unscalable = tuple(
+        labels[k]
+        for k in data
+        if not _check_signal(
+            parse, columns, k, labels[k], samples[k], record_seconds, digital_range
+        )
+    )
+    if len(unscalable) == len(data):
+        raise RecordingError(
+            f"could not read EEG file {path}: every signal has equal physical minimum and "
+            "maximum, so no samples can be scaled; the header is corrupt"
+        )
     record_bytes = sum(samples) * (2 if kind == "EDF" else 3)
     n_complete, leftover = divmod(size - header_bytes, record_bytes)
     variant = head[192:236].decode("latin-1").strip()[:5]
     header = EDFHeader(kind, labels, units, samples, record_seconds, n_records, n_complete,
-                       variant, header_bytes)  # fmt: skip
+                       variant, header_bytes, unscalable)  # fmt: skip
     _check_body(path, header, leftover)
     return header
 
@@ -895,7 +900,9 @@ def _check_signal(
     n_samples: int,
     record_seconds: float,
     digital_range: tuple[int, int],
-) -> None:
+) -> bool:
+    """Refuse a signal whose header fields make the file unreadable; False for one whose
+    samples cannot be scaled (equal physical minimum and maximum), which is left out."""
     prefix = f"could not read EEG file {parse.path}: signal {label!r}"
     rate = n_samples / record_seconds
     if rate > MAX_SFREQ:
@@ -913,11 +920,7 @@ def _check_signal(
             f"{prefix} has digital minimum {low:g} and maximum {high:g}; {parse.kind} needs "
             f"{digital_range[0]} <= minimum < maximum <= {digital_range[1]}. The header is corrupt."
         )
-    if values["physical minimum"] == values["physical maximum"]:
-        raise RecordingError(
-            f"{prefix} has equal physical minimum and maximum ({values['physical minimum']:g}), "
-            "so its samples cannot be scaled; the header is corrupt"
-        )
+    return values["physical minimum"] != values["physical maximum"]
 
 
 def _check_body(path: Path, header: EDFHeader, leftover: int) -> None:
@@ -1267,9 +1270,11 @@ def _from_mne(
     units = None
     if file_units is not None and all(name in file_units for name in names):
         units = [file_units[name] for name in names]
-    onsets = labels = annotations = per_epoch = selection = metadata = None
+    onsets = labels = annotations = per_epoch = selection = metadata = rates = None
     if isinstance(inst, mne.io.BaseRaw):
         annotations = annotations_of(inst)
+        stored = channel_rates(inst)
+        rates = None if stored is None else [float(stored[i]) for i in idx]
     elif inst.annotations is not None and len(inst.annotations):
         per_epoch = epoch_annotations(inst)
     if isinstance(inst, mne.BaseEpochs):
@@ -1286,7 +1291,7 @@ def _from_mne(
         labels=labels, annotations=annotations, epoch_annotations=per_epoch,
         first_time=float(inst.first_time) if isinstance(inst, mne.io.BaseRaw) else None,
         meas_date=measurement_date(inst.info), selection=selection, epochs_metadata=metadata,
-        projectors=unapplied_projectors(inst.info) or None,
+        projectors=unapplied_projectors(inst.info) or None, rates=rates,
     )  # fmt: skip
     _log(_describe(rec), verbose)
     return rec

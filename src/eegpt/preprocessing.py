@@ -542,6 +542,7 @@ def prepare(
             array_units=recording.array_units,
             sfreq=recording.sfreq,
             epoch_samples=epoch_samples,
+            rates=None if recording.rates is None else [recording.rates[i] for i in picks],
         )
     if config.average_reference:
         if x.shape[-2] < 2:
@@ -797,6 +798,7 @@ def check_signal(
     array_units: str | None = None,
     sfreq: float | None = None,
     epoch_samples: int | None = None,
+    rates: Sequence[float] | None = None,
 ) -> None:
     """Raise on NaN/Inf samples; warn about flat, clipped and mis-scaled channels.
 
@@ -820,6 +822,9 @@ def check_signal(
     sfreq, epoch_samples : float | None, int | None
         Sampling rate and, for epochs fed one after the other, samples per epoch: the NaN/Inf
         error then says when (seconds from the first sample) or in which epochs they are.
+    rates : sequence of float | None
+        The channels' rates as stored in the file (:attr:`eegpt.io.Recording.rates`): those
+        stored below :data:`SLOW_CHANNEL_SFREQ` and upsampled to ``sfreq`` are announced.
 
     Raises
     ------
@@ -832,7 +837,8 @@ def check_signal(
         Flat channels (zero peak-to-peak or a standard deviation below ``FLAT_STD``); clipped
         channels (more than ``CLIP_FRACTION`` of the samples at the channel's minimum or
         maximum); a typical amplitude that looks mis-scaled, overall or for single channels
-        (outside ``TOO_SMALL`` .. ``TOO_LARGE`` volts); file units that are not voltages.
+        (outside ``TOO_SMALL`` .. ``TOO_LARGE`` volts); file units that are not voltages;
+        channels stored at too low a rate.
     """
     if stats.nonfinite.any():
         where = _span_text(stats, sfreq, epoch_samples)
@@ -841,6 +847,8 @@ def check_signal(
         )
     if units is not None:
         _check_units(names, units, source)
+    if rates is not None and sfreq is not None:
+        _check_rates(names, rates, sfreq, source)
     flat = (stats.maximum - stats.minimum == 0) | (stats.std * gain < FLAT_STD)
     if flat.any():
         which = [names[i] for i in np.flatnonzero(flat)]
@@ -906,6 +914,32 @@ def _check_offsets(
         "--detrend linear, for embed, embed-dataset and probe train), or high-pass filter the "
         "recording first (raw.filter(l_freq=0.5, h_freq=None) in MNE)."
     )
+
+
+#: Hz; a channel stored slower than this holds too little of EEG's band (LOW_SFREQ, the rate
+#: below which a whole recording gets a warning).
+SLOW_CHANNEL_SFREQ = 100.0
+
+
+def _check_rates(names: Sequence[str], rates: Sequence[float], sfreq: float, source: str) -> None:
+    """Warn about used channels that a file stored below :data:`SLOW_CHANNEL_SFREQ` beside
+    faster ones: MNE upsampled them to ``sfreq``, and they hold nothing above their own Nyquist
+    frequency. Channels at ordinary EEG rates need no warning: the model sees 256 Hz either
+    way, as for a recording made at that rate."""
+    slow = [
+        (name, rate)
+        for name, rate in zip(names, rates, strict=True)
+        if rate < SLOW_CHANNEL_SFREQ and rate < sfreq
+    ]
+    if slow:
+        listed = ", ".join(f"{name} ({rate:g} Hz)" for name, rate in slow)
+        _warn(
+            f"{source}: channels are stored at different sampling rates; {listed} are stored "
+            f"below {SLOW_CHANNEL_SFREQ:g} Hz, so they hold nothing above "
+            f"{min(rate for _, rate in slow) / 2:g} Hz (MNE upsampled them to the file's "
+            f"{sfreq:g} Hz). Their windows are not like those of pretraining; leave them out "
+            f"({how_to_drop([name for name, _ in slow])}) if other channels cover the same sites."
+        )
 
 
 def _check_units(names: Sequence[str], units: Sequence[str], source: str) -> None:

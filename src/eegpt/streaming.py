@@ -99,6 +99,9 @@ class StreamedRecording:
         The file, for messages and provenance.
     units : list of str | None
         File units of the used channels (EDF/BDF), else None.
+    rates : list of float | None
+        Their sampling rates as stored (EDF/BDF/GDF), else None (see
+        :attr:`eegpt.io.Recording.rates`).
     cache : ndarray | None
         The used channels read whole (volts), when they cannot be read in blocks (a used
         channel stored at a lower rate, see the module docstring); reads then slice it.
@@ -109,6 +112,7 @@ class StreamedRecording:
     mapping: ChannelMapping
     source: str
     units: list[str] | None = None
+    rates: list[float] | None = None
     cache: np.ndarray | None = field(default=None, repr=False)
 
     @property
@@ -212,9 +216,10 @@ def open_stream(
     units = None
     if file_units is not None and all(raw.ch_names[i] in file_units for i in used):
         units = [file_units[raw.ch_names[i]] for i in used]
-    recording = StreamedRecording(raw, used, mapping, source, units)
     rates = channel_rates(raw)
-    if rates is not None and np.any(rates[used] < recording.sfreq):
+    used_rates = None if rates is None else [float(rates[i]) for i in used]
+    recording = StreamedRecording(raw, used, mapping, source, units, used_rates)
+    if used_rates is not None and min(used_rates) < recording.sfreq:
         # MNE upsamples slower channels over the span it reads, so reading in blocks would change
         # them at every block edge: read the used channels whole instead, as a whole-file read.
         _log(f"{source}: used channels at lower sampling rates; reading them whole", verbose)
@@ -338,6 +343,7 @@ class WindowStream:
             gain=self.config.gain,
             offsets=self.config.detrend == "none",
             sfreq=rec.sfreq,
+            rates=rec.rates,
         )
         means = stats.mean
         if self.config.average_reference:
