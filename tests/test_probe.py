@@ -302,16 +302,25 @@ def test_checkpoint_provenance_is_an_absolute_path(weights, monkeypatch):
 
 def test_input_errors(model, task):
     train, _ = task
-    with pytest.raises(ValueError, match="continuous"):
+    with pytest.raises(ValueError, match=r"continuous.*tmax=4 - 1 / sfreq"):
         train_probe(model, _raw(train), ["a"])
+    with pytest.raises(ValueError, match=r"continuous.*tmax=2 - 1 / sfreq"):  # the window's
+        train_probe(model, _raw(train), ["a"], preprocessing=PreprocessingConfig(window_seconds=2))
     with pytest.raises(ValueError, match="at least 2 classes"):
         train_probe(model, train, np.zeros(len(train)))
     with pytest.raises(ValueError, match="one label per epoch"):
         train_probe(model, train, np.zeros(3))
-    with pytest.raises(ValueError, match="(?i)crop the epochs"):
+    # shorter epochs: padding or a shorter window, never cropping; longer ones: cropping
+    with pytest.raises(ValueError, match=r"Zero-pad them.*window_seconds \(embed\(.*"
+                       r"PreprocessingConfig\(window_seconds=\.\.\.\) for probes"):  # fmt: skip
         train_probe(model, train.copy().crop(0, 2))
+    with pytest.raises(ValueError, match=r"Crop the epochs.*as long as the epochs"):
+        train_probe(model, train, preprocessing=PreprocessingConfig(window_seconds=2))
     with pytest.raises(ValueError, match="unknown probe settings"):
         train_probe(model, train, learning_rate=1)
+    with pytest.raises(TypeError, match=r"window_seconds is a preprocessing setting.*"
+                       r"preprocessing=PreprocessingConfig\(window_seconds=30\)"):  # fmt: skip
+        train_probe(model, train, window_seconds=30)
     with pytest.raises(ValueError, match="vocabulary"):
         ProbeConfig(target_channels=("XYZ",))
     one_each = train[[int(np.flatnonzero(epochs_labels(train) == c)[0]) for c in ("standard",
@@ -334,8 +343,14 @@ def test_stratified_split_holds_out_and_trains_on_every_class_it_can():
 
 def test_predict_input_problems_are_named(probe, task):
     _, test = task
-    with pytest.raises(ValueError, match=r"this probe takes 4 s epochs.*epochs.crop"):
+    with pytest.raises(ValueError, match=r"this probe takes 4 s epochs.*cut longer ones.*"
+                       r"tmax=tmin \+ 4 - 1 / sfreq"):  # fmt: skip
         probe.predict(test.copy().crop(0, 2))
+    x = test.get_data()
+    longer = mne.EpochsArray(np.concatenate([x, x[..., : x.shape[-1] // 4]], -1), test.info)
+    with pytest.raises(ValueError, match=r"this probe takes 4 s epochs.*crop them, e.g. "
+                       r"epochs.crop\(tmin, tmin \+ 4 - 1 / sfreq\)"):  # fmt: skip
+        probe.predict(longer)
     extra = test.copy().add_channels([_constant_channel(test, "Oz")], force_update_info=True)
     with pytest.warns(RuntimeWarning, match=r"\['Oz'\] are not used: the probe was trained"):
         probe.predict(extra)

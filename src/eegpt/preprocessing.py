@@ -1131,14 +1131,21 @@ def _epoch_windows(
     n_epochs, n_channels, n_times = x.shape
     window = config.n_samples
     if n_times > window or (n_times < window and config.tail == "drop"):
+        how = (
+            "Crop the epochs to the window length (MNE's tmax is inclusive: use "
+            f"epochs.crop(tmin, tmin + {config.window_seconds:g} - 1 / sfreq)), or make the "
+            "window as long as the epochs"
+            if n_times > window
+            else "Zero-pad them into the window with tail='pad' (--tail pad), or make the "
+            "window as short as the epochs"
+        )
         raise RecordingError(
             f"{recording.source}: each epoch becomes one window, but epochs have {n_times} "
             f"samples at {config.sfreq:g} Hz ({recording.duration:.4f} s at "
             f"{recording.sfreq:g} Hz) and a window has {window} ({config.window_seconds:g} s). "
-            "Crop the epochs to the window length (MNE's tmax is inclusive: use "
-            f"epochs.crop(tmin, tmin + {config.window_seconds:g} - 1 / sfreq)), change "
-            "window_seconds (--window), or for shorter epochs zero-pad them with tail='pad' "
-            "(--tail pad)."
+            f"{how}: window_seconds (embed(..., window_seconds=...); "
+            "preprocessing=PreprocessingConfig(window_seconds=...) for probes; --window on the "
+            "command line)."
         )
     detrend_windows(x, n_times, config.detrend)  # x: a float64 array owned by prepare
     if n_times == window:

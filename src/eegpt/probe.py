@@ -262,10 +262,11 @@ def _as_epochs_recording(
     elif isinstance(data, Recording):
         rec = data
     elif isinstance(data, mne.io.BaseRaw):
+        window = (preprocessing or PreprocessingConfig()).window_seconds
         raise ValueError(
             "probes need epochs (one label per epoch), got a continuous mne.io.Raw; cut it into "
-            "epochs first, e.g. mne.Epochs(raw, events, event_id, tmin=0, tmax=4 - 1 / sfreq, "
-            "baseline=None)"
+            f"epochs first, e.g. mne.Epochs(raw, events, event_id, tmin=0, tmax={window:g} - 1 / "
+            "sfreq, baseline=None)"
         )
     else:
         array = np.asarray(data)
@@ -1246,10 +1247,16 @@ class EEGPTProbe:
             return
         if rec.duration < window and self.preprocessing.tail == "pad":
             return
+        how = (
+            f"crop them, e.g. epochs.crop(tmin, tmin + {window:g} - 1 / sfreq) (MNE's tmax is "
+            "inclusive)"
+            if rec.duration > window
+            else f"cut longer ones from the recording, e.g. mne.Epochs(raw, events, tmin=tmin, "
+            f"tmax=tmin + {window:g} - 1 / sfreq)"
+        )
         raise RecordingError(
             f"{rec.source}: epochs last {rec.duration:.4f} s, but this probe takes {window:g} s "
-            f"epochs (it was trained on {window:g} s windows); cut epochs of that length, e.g. "
-            f"epochs.crop(tmin, tmin + {window:g} - 1 / sfreq) (MNE's tmax is inclusive)"
+            f"epochs (it was trained on {window:g} s windows); {how}"
         )
 
     # ---------------------------------------------------------------- inference
@@ -1586,6 +1593,13 @@ def train_probe(
 
     config = config or ProbeConfig()
     check_training_data(data, overrides.get("epochs", config.epochs), "train_probe")
+    preprocessing_fields = sorted(set(overrides) & set(PreprocessingConfig.__dataclass_fields__))
+    if preprocessing_fields:
+        name = preprocessing_fields[0]
+        raise TypeError(
+            f"train_probe: {name} is a preprocessing setting, not one of the probe's: pass "
+            f"preprocessing=PreprocessingConfig({name}={overrides[name]!r})"
+        )
     if overrides:
         config = config.replace(**overrides)
     preprocessing = preprocessing or PreprocessingConfig()

@@ -110,8 +110,8 @@ def _read_one(
             labels = _column_labels(metadata[label_column])
         return dataclasses.replace(rec, source=str(path)), labels
     raise ValueError(
-        f"{path}: unsupported input; give labelled epochs: MNE epochs (*-epo.fif), epoched "
-        "EEGLAB (.set) or an .npz with X, ch_names, sfreq (and y for training). A continuous "
+        f"{path}: unsupported input; give epochs: MNE epochs (*-epo.fif), epoched EEGLAB "
+        "(.set) or an .npz with X, ch_names, sfreq (and y for train and evaluate). A continuous "
         "recording is embedded with `eegpt embed`; cut epochs from it first for a probe"
     )
 
