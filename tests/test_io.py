@@ -180,6 +180,11 @@ def test_raw_picks_eeg_and_bads():
     assert by_name.ch_names == ["Cz", "Pz"]
     by_index = as_recording(raw, picks=[3, 0])
     assert by_index.ch_names == ["Fp1", "ECG"]
+    # "all" beside other types is everything (MNE alone would select nothing)
+    assert as_recording(raw, picks=["all", "eeg"]).ch_names == ["Fp1", "Pz", "ECG"]
+    with pytest.raises(RecordingError, match=r"picks \['foo'\] are neither channel types nor "
+                       r"channel names.*types: \['ecg', 'eeg'\]; names: Fp1, Cz, Pz"):  # fmt: skip
+        as_recording(raw, picks=["eeg", "foo"])
 
 
 def test_electrode_named_channels_of_another_type_are_reported():

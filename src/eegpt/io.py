@@ -1113,6 +1113,17 @@ def _pick_indices(info: mne.Info, picks: Any, source: str) -> list[int]:
     # channel types (one or several), not channel names or indices
     typed = all(isinstance(p, str) and p not in info["ch_names"] for p in listed)
     every = "all" in listed
+    if typed:
+        known = {*mne.io.get_channel_type_constants(), *_MNE_PICK_GROUPS}
+        unknown = [p for p in listed if p not in known]
+        if unknown:
+            raise RecordingError(
+                f"{source}: picks {unknown} are neither channel types nor channel names of the "
+                f"recording (types: {sorted(set(info.get_channel_types()))}; names: "
+                f"{few(info['ch_names'])})"
+            )
+        if every:  # "all" with other types: MNE would select nothing
+            picks, listed = "all", ["all"]
     try:
         by_type = mne.channel_indices_by_type(info, picks=picks)
     except ValueError as err:
@@ -1142,6 +1153,10 @@ def _pick_indices(info: mne.Info, picks: Any, source: str) -> list[int]:
             f"otherwise, {_picks_advice(listed, types)}."
         )
     return idx
+
+
+#: Picks MNE takes besides single channel types.
+_MNE_PICK_GROUPS = ("all", "data", "data_or_ica", "meg", "fnirs")
 
 
 def _picks_advice(picked: list[str], types: Sequence[str]) -> str:
