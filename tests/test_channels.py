@@ -339,6 +339,25 @@ def test_bipolar_derivations_are_explained():
     assert "bipolar" not in str(record[0].message)
 
 
+def test_sleep_montages_other_signals_and_sided_references():
+    """An AASM sleep montage: EOG (ROC/LOC), chin EMG and a clinical system's derived traces are
+    other signals; C3-M2 beside C4-M1 are on two references, which the model cannot tell."""
+    names = ["C3-M2", "C4-M1", "O1-M2", "EEG ROC-REF", "LOC", "Chin1-Chin2", "IBI", "SUPPR"]
+    with pytest.warns(RuntimeWarning) as record:
+        mapping = map_channels(names)
+    assert mapping.names == ("C3", "C4", "O1")
+    texts = [str(w.message) for w in record]
+    assert (
+        "['EEG ROC-REF', 'LOC', 'Chin1-Chin2', 'IBI', 'SUPPR'] look like other signals" in texts[0]
+    )
+    assert "referenced to different sites (C3-M2, O1-M2 against M2; C4-M1 against M1)" in texts[1]
+    with warnings.catch_warnings():  # one reference, however labelled: nothing to say
+        warnings.simplefilter("error")
+        map_channels(["C3-A2", "C4-A2", "O2-A2"])
+        map_channels(["EEG C3-REF", "EEG C4-REF", "EEG O1-LE"])
+        map_channels(["C3-M2", "C4-M1"], rename={"C3-M2": "C3", "C4-M1": "C4"})  # renamed: told
+
+
 def test_single_string_is_rejected():
     with pytest.raises(TypeError, match="single str"):
         map_channels("Fp1")

@@ -18,6 +18,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from eegpt._logging import few
 from eegpt._logging import log as _log
 from eegpt._logging import warn as _warn
 from eegpt._methods import function_method
@@ -242,9 +243,15 @@ _OTHER_ELECTRODES = frozenset(
 )  # fmt: skip
 _TEN_FIVE = re.compile(r"^(AFP|AFF|FFT|FFC|FTT|FCC|TTP|CCP|TPP|CPP|PPO|POO|OI)(\d{1,2}H|Z)$")
 # Labels of signals other than EEG (files without channel types, such as EDF, call them EEG).
+# (ROC/LOC: the outer canthi's EOG; CHIN, LEG: EMG; SNORE, THOR, ABD, FLOW, POSITION: sleep
+# recordings' other sensors; IBI, BURSTS, SUPPR: clinical systems' derived traces.)
 _OTHER_SIGNALS = re.compile(
     r"EOG|ECG|EKG|EMG|EXG|RESP|PHOTIC|PLETH|SPO2|SAO2|STATUS|TRIG|STIM|STI\b|PULSE|BREATH|GSR|EDA"
+    r"|^ROC|^LOC|CHIN|LEG|SNORE|THOR|ABD|FLOW|POSITION|^IBI$|^BURSTS$|^SUPPR$|EVENT|MARKER"
 )
+# Reference labels naming one side's ear or mastoid: channels against both are not on one
+# reference (AASM sleep montages: C3-M2, C4-M1).
+_SIDED_REFERENCES = frozenset({"A1", "A2", "M1", "M2"})
 
 
 _COPY = re.compile(r"^(.+)-(\d+)$")
@@ -594,6 +601,7 @@ def map_channels(
             + _bipolar_note(unknown)
             + _cap_note(unknown)
         )
+    _warn_mixed_references([inp for _, inp, _ in kept if inp not in rename], where)
     unseen = [(inp, can) for _, inp, can in kept if can in UNSEEN_IN_PRETRAINING]
     if unseen:
         _warn(
@@ -615,6 +623,25 @@ def map_channels(
     )
     _log(mapping.summary(), verbose)
     return mapping
+
+
+def _warn_mixed_references(names: Sequence[str], where: str) -> None:
+    """Warn when the labels of the used channels name different ears or mastoids as their
+    reference (``C3-M2``, ``C4-M1``): the model takes them as if they shared one."""
+    by_reference: dict[str, list[str]] = {}
+    for name in names:
+        parts = _label_parts(name)
+        if len(parts) == 2 and parts[1] in _SIDED_REFERENCES:
+            by_reference.setdefault(parts[1], []).append(name)
+    if len(by_reference) > 1:
+        groups = "; ".join(f"{few(group)} against {ref}" for ref, group in by_reference.items())
+        _warn(
+            f"{where}the channels used are referenced to different sites ({groups}), as in "
+            "sleep montages. EEGPT takes every channel as if on one common reference (as in "
+            "its pretraining recordings), so the model sees left and right against different "
+            "references; if the recording has both reference channels, re-reference to one "
+            "(e.g. raw.set_eeg_reference(['M1', 'M2'])) before embedding."
+        )
 
 
 def _folded(name: str) -> str:
