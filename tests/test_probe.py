@@ -341,6 +341,30 @@ def test_stratified_split_holds_out_and_trains_on_every_class_it_can():
         _stratified_split(np.array([0, 1, 2]), 0.6, seed=0)
 
 
+def test_a_probe_keeps_the_renames_it_was_trained_with(model, short_task, tmp_path):
+    """Channels named by hand in training (a bipolar label kept as Pz) are named the same way
+    in prediction and evaluation, after saving too, unless the caller gives renames."""
+    train, test = short_task
+    labels = {"Pz": "EEG Pz-Oz", "Cz": "EEG Fpz-Cz"}  # labels that do not map on their own
+    rename = {new: old for old, new in labels.items()}
+    train, test = train.copy().rename_channels(labels), test.copy().rename_channels(labels)
+    config = dict(epochs=2, preprocessing=ONE_SECOND)
+    probe = train_probe(model, train, rename=rename, **config)
+    assert probe.rename == rename
+    direct = probe.predict_proba(test, rename=rename)
+    np.testing.assert_array_equal(probe.predict_proba(test), direct)
+    probe.save(tmp_path / "probe")
+    back = load_probe(tmp_path / "probe", model)
+    assert back.rename == rename
+    np.testing.assert_allclose(back.predict_proba(test), direct, rtol=1e-6)
+    assert back.evaluate(test)["accuracy"] == probe.evaluate(test, rename=rename)["accuracy"]
+    # data without those channels' odd labels: the stored renames name nothing there, quietly
+    plain = test.copy().rename_channels(rename)
+    np.testing.assert_allclose(back.predict_proba(plain), direct, rtol=1e-6)
+    with pytest.raises(ValueError, match="missing here"):  # the caller's renames win
+        back.predict_proba(test, rename={"EEG Fpz-Cz": "Cz"})
+
+
 def test_predict_input_problems_are_named(probe, task):
     _, test = task
     with pytest.raises(ValueError, match=r"this probe takes 4 s epochs.*cut longer ones.*"

@@ -279,6 +279,7 @@ def finetune(
         encoder=reference,
         frozen_encoder=False,
         history=fit.history,
+        rename=rename,
         training={
             "n_train": int(len(train.y)),
             "n_validation": 0 if val is None else int(len(val[1])),

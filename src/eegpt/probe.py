@@ -1162,6 +1162,9 @@ class EEGPTProbe:
         Other facts of the training run (epochs run, ``best_epoch`` (lowest validation loss),
         ``kept_epoch`` (whose weights the model holds: the best one after early stopping, else
         the last), sizes, seconds).
+    rename : dict | str | None
+        The channel renames it was trained with (``rename=`` / ``--rename``); prediction and
+        evaluation use them when given none, wherever the data have those channels.
     """
 
     def __init__(
@@ -1177,6 +1180,7 @@ class EEGPTProbe:
         frozen_encoder: bool = True,
         history: list[dict[str, float]] | None = None,
         training: dict[str, Any] | None = None,
+        rename: dict[str, str | None] | str | None = None,
     ) -> None:
         if model.final_layer is None:
             raise ValueError("a probe model needs a final_layer head")
@@ -1190,6 +1194,7 @@ class EEGPTProbe:
         self.frozen_encoder = bool(frozen_encoder)
         self.history = list(history or [])
         self.training = dict(training or {})
+        self.rename = dict(rename) if isinstance(rename, Mapping) else rename
 
     def __repr__(self) -> str:
         kind = "linear probe" if self.frozen_encoder else "fine-tuned model"
@@ -1226,6 +1231,9 @@ class EEGPTProbe:
         ``data`` is an ``mne.Epochs``, a ``-epo.fif`` path or an array ``[n_epochs, C, T]`` with
         ``ch_names``, ``sfreq`` and ``units``. Extra channels are ignored; missing ones raise.
         """
+        on_missing = _on_missing(data)
+        if rename is None and self.rename:  # training's: for the channels these data have
+            rename, on_missing = self.rename, "ignore"
         rec = _as_epochs_recording(
             data, ch_names=ch_names, sfreq=sfreq, units=units, verbose=verbose, rename=rename,
             preprocessing=self.preprocessing,
@@ -1233,9 +1241,7 @@ class EEGPTProbe:
         self._check_epoch_length(rec)
         if self.config.chan_proj:
             return _projection_windows(rec, self.input_names, self.preprocessing)
-        mapping = map_channels(
-            rec.ch_names, rename=rename, on_missing=_on_missing(data), verbose=verbose
-        )
+        mapping = map_channels(rec.ch_names, rename=rename, on_missing=on_missing, verbose=verbose)
         mapping = _subset_mapping(mapping, self.input_names, rec.source)
         return prepare(rec, mapping, self.preprocessing, verbose=verbose).data
 
@@ -1399,6 +1405,7 @@ class EEGPTProbe:
                 "input_names": list(self.input_names),
                 "encoder_names": list(self.encoder_names),
                 "encoder_chan_ids": list(self.chan_ids),
+                "rename": self.rename,
             },
             "encoder": self.encoder,
             "training": self.training,
@@ -1700,6 +1707,7 @@ def train_probe(
         encoder=_encoder_reference(model),
         frozen_encoder=True,
         history=fit.history,
+        rename=rename,
         training={
             "n_train": int(len(train.y)),
             "n_validation": 0 if val is None else int(len(val[1])),
@@ -1840,6 +1848,7 @@ def load_probe(
         frozen_encoder=frozen,
         history=meta.get("history"),
         training=meta.get("training"),
+        rename=channels.get("rename"),  # probes saved before it was kept: None
     )
 
 
