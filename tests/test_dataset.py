@@ -536,6 +536,23 @@ def test_a_crashing_reader_is_blamed_alone(corpus):
     assert loaded[0].error is None and loaded[3].error is None and loaded[4].error is None
 
 
+def test_a_reader_that_dies_while_the_caller_is_busy_is_blamed_alone(corpus):
+    """The pool breaks between two results (the caller was encoding): the next submission
+    fails, which must lead to the same one-at-a-time reads, not end the run."""
+    files = resolve_inputs(corpus).files[:3]
+    crash = InputFile(4, "crash", str(corpus / "crash.edf"))
+    readers = _Readers(1, {"config": PreprocessingConfig()}, 2, loader=_crash_or_load)
+    loaded = []
+    for f in readers.read([files[0], crash, *files[1:]]):
+        loaded.append(f)
+        if len(loaded) == 1:
+            time.sleep(3)  # busy: meanwhile the reader reaches crash.edf and dies
+    readers.close()
+    assert [f.index for f in loaded] == [0, 4, 1, 2]
+    assert "reader process died" in loaded[1].error
+    assert loaded[0].error is None and loaded[3].error is None
+
+
 def test_cancelled_readers_give_up_their_files_at_once(corpus, tmp_path):
     """An interruption cancels the readers (a signal they answer with _ReadCancelled) instead
     of terminating them, which could cut a result short in the pool's pipe and hang it; the

@@ -1492,25 +1492,38 @@ class _Readers:
             return
         self._start()
         todo = iter(files)
-        pending: deque[tuple[InputFile, Future]] = deque()
+        pending: deque[tuple[InputFile, Future | None]] = deque()  # None: not submitted
         while True:
+            broken = False
             while len(pending) < self.max_in_flight and (f := next(todo, None)) is not None:
-                pending.append((f, self._submit(f)))
+                try:
+                    pending.append((f, self._submit(f)))
+                except BrokenProcessPool:  # a reader died while the caller was busy
+                    pending.append((f, None))
+                    broken = True
+                    break
             if not pending:
                 break
-            f, fut = pending.popleft()
-            try:
-                loaded = [fut.result()]
-            except _ReadCancelled:
-                _interrupts.check()  # the interrupt that cancelled the readers
-                raise
-            except BrokenProcessPool:
-                _interrupts.check()  # the readers were stopped by an interrupt
-                suspects = [f] + [g for g, _ in pending]
-                pending.clear()
-                self._start()
-                loaded = [self._read_alone(g) for g in suspects]
-            yield from loaded
+            if not broken:
+                f, fut = pending[0]
+                assert fut is not None
+                try:
+                    loaded = fut.result()
+                except _ReadCancelled:
+                    _interrupts.check()  # the interrupt that cancelled the readers
+                    raise
+                except BrokenProcessPool:
+                    broken = True
+                else:
+                    pending.popleft()
+                    yield loaded
+                    continue
+            _interrupts.check()  # the readers were stopped by an interrupt
+            suspects = [g for g, _ in pending]
+            pending.clear()
+            self._start()
+            for g in suspects:
+                yield self._read_alone(g)
 
     def _read_alone(self, f: InputFile) -> LoadedFile:
         try:
