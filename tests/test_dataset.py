@@ -524,6 +524,29 @@ def test_output_folder_guards(corpus, model, tmp_path):
     assert (out / ".DS_Store").exists() and (out / ".ipynb_checkpoints").is_dir()
 
 
+def test_a_run_refused_by_the_lock_leaves_the_other_runs_files(
+    corpus, model, tmp_path, monkeypatch
+):
+    """Another run takes the new folder between this run's look at it and its lock: this run
+    is refused and must not tidy away the files the other run is writing."""
+    import eegpt.dataset as dataset
+
+    out = tmp_path / "race" / "out"
+    theirs = ["_manifest.json", "_files.csv", ".shard-00000.parquet.abc.tmp"]
+
+    class TakenMeanwhile(_Lock):
+        def __enter__(self):
+            for name in theirs:
+                (out / name).write_text("the other run's")
+            with _Lock(out):
+                return super().__enter__()  # in use
+
+    monkeypatch.setattr(dataset, "_Lock", TakenMeanwhile)
+    with pytest.raises(RuntimeError, match="in use by another"):
+        embed_dataset(corpus, out, model=model, progress=False)
+    assert all((out / name).read_text() == "the other run's" for name in theirs)
+
+
 def test_a_crashing_reader_is_blamed_alone(corpus):
     files = resolve_inputs(corpus).files[:4]
     crash = InputFile(4, "crash", str(corpus / "crash.edf"))

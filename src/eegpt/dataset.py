@@ -2198,8 +2198,10 @@ def embed_dataset(
         made = _missing_folders(output_dir)
         before = set(os.listdir(output_dir)) if output_dir.is_dir() else set()
         output_dir.mkdir(parents=True, exist_ok=True)
-        try:
-            with _Lock(output_dir):
+        # another run's lock (OutputInUseError) undoes nothing; a failure of this run is undone
+        # while the lock is held, so no run that starts meanwhile loses its files
+        with _Lock(output_dir):
+            try:
                 if not overwrite:
                     _keep_old_layout(output_dir, spec)
                 _prepare_output(output_dir, spec, overwrite=overwrite, verbose=verbose,
@@ -2278,9 +2280,9 @@ def embed_dataset(
                 unmatched = unmatched_rename_warning(rename, list(bar.channels), bar.ok)
                 if unmatched:
                     _warn(unmatched)
-        except BaseException:  # before a shard is written, leave the folders as they were
-            _undo_failed_start(output_dir, before, made)
-            raise
+            except BaseException:  # before a shard is written, leave the folders as they were
+                _undo_failed_start(output_dir, before, made)
+                raise
     _log(str(summary), verbose)
     return summary
 
