@@ -37,6 +37,9 @@ _callbacks: list[Callable[[], None]] = []
 _pending: BaseException | None = None
 
 
+# callbacks whose exceptions Python prints and ignores (weak-reference callbacks)
+_IGNORING_MODULES = ("_weakrefset", "weakref")
+
 # the import machinery: a frame below one of these runs a module's top-level code
 _IMPORT_MODULES = ("importlib._bootstrap", "importlib._bootstrap_external")
 
@@ -92,10 +95,14 @@ def deliver(exc: BaseException, frame: FrameType | None) -> None:
     ``frame`` is the frame the handler interrupted (its second argument). Inside an import it
     is delivered again a moment later: imports of compiled libraries (torch, Triton) run
     Python code from C++, where an exception aborts the process (``terminate called ...``).
+    So is one that lands in a weak-reference callback outside a deferred block, where Python
+    would ignore it.
     """
     global _pending
     if _in_import(frame) and _later(exc):
         return
+    if not _callbacks and _runs_in(frame, _IGNORING_MODULES) and _later(exc):
+        return  # raised there it would be lost; outside a deferred block, a moment later
     if not _callbacks or not _in_sync_code(frame):
         raise exc
     if _pending is None:
