@@ -1021,6 +1021,32 @@ def test_summary_counts_warnings_by_kind():
                      "from MNE-BIDS": 1} and n == 3  # fmt: skip
 
 
+def test_file_problems_are_counted_by_kind(tmp_path):
+    """A truncated EDF is embedded from its complete records (status ok): the summary names
+    the kind, not 'other'; likewise slow channels and signals without a scale."""
+    import warnings as w
+
+    from reliability_harness import R
+
+    from eegpt.dataset import _warning_kinds
+    from eegpt.io import read_recording
+    from eegpt.preprocessing import _check_rates
+
+    data = R.edf_bytes(R.base_spec())
+    cut = tmp_path / "cut.edf"
+    cut.write_bytes(data[:-3000])
+    unscaled = tmp_path / "unscaled.edf"
+    unscaled.write_bytes(R._set_field(data, "physical max[0]", b"-500"))
+    with w.catch_warnings(record=True) as caught:
+        w.simplefilter("always")
+        read_recording(cut, verbose="error")
+        read_recording(unscaled, verbose="error")
+        _check_rates(["C3"], [64.0], 256.0, "slow.edf")
+    kinds, n = _warning_kinds([{"warnings": [str(c.message)]} for c in caught])
+    assert kinds == {"truncated files": 1, "unscalable signals left out": 1,
+                     "channels at low rates": 1} and n == 3  # fmt: skip
+
+
 def test_long_warnings_are_cut_visibly():
     import warnings as w
 
@@ -1074,9 +1100,23 @@ def test_a_finished_run_describes_itself_and_keeps_its_runs(clean_run, corpus, m
     np.testing.assert_array_equal(one.data, alone.data)
     np.testing.assert_array_equal(one.onsets, alone.onsets)
     assert one.metadata["channels"]["names"] == alone.metadata["channels"]["names"]
-    with pytest.raises(KeyError, match="no windows of a recording 'a/rec03.edf'"):  # it failed
+    with pytest.raises(KeyError, match="no windows of 'a/rec03.edf' in .*: the file failed: "):
         load_embeddings(out, recording_id="a/rec03.edf")
+    with pytest.raises(KeyError, match=r"the run has no such file \(its ids are like 'a/rec01"):
+        load_embeddings(out, recording_id="rec01.edf")
     manifest = json.loads((out / MANIFEST).read_text())
     manifest["shards_done"] = [0]  # as a run stopped before the reports' next refresh leaves it
     (out / MANIFEST).write_text(json.dumps(manifest))
     assert "(3 shard files are there: the counts above predate" in describe_output(out)
+    # a run stopped before its last shard: reading the folder says rows are missing
+    (out / "shard-00002.parquet").unlink()
+    with pytest.warns(RuntimeWarning, match=r"holds 2 of the 3 shards its run planned"):
+        table, _ = read_embeddings(out)
+    missing = sorted(set(pd.read_csv(out / FILES_REPORT).recording_id) - set(table.recording_id))
+    with (
+        pytest.warns(RuntimeWarning, match="2 of the 3 shards"),
+        pytest.raises(
+            KeyError, match="its shard is not written yet: the run stopped or is still running"
+        ),
+    ):
+        load_embeddings(out, recording_id=missing[-1])

@@ -1821,6 +1821,11 @@ _WARNING_KINDS = (  # (words in the text, kind) for warnings that name no check
     ("overlap annotations marked bad", "windows over bad annotations"),
     ("uses the ratio", "approximate resampling ratio"),
     ("SSP projector", "unapplied projectors"),
+    ("the file is truncated", "truncated files"),
+    ("the recording was not closed", "files not closed properly"),
+    ("a discontinuous ", "discontinuous files (gaps)"),
+    ("stored at different sampling rates", "channels at low rates"),
+    ("equal physical minimum and maximum", "unscalable signals left out"),
     ("MNE-BIDS: ", "from MNE-BIDS"),
     ("MNE: ", "from MNE's reader"),
 )
@@ -1838,6 +1843,22 @@ def _short(text: str, limit: int = 200) -> str:
     """``text`` on one line, cut to ``limit`` characters."""
     text = " ".join(str(text).split())
     return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _warn_if_unfinished(output_dir: Path, n_written: int) -> None:
+    """Warn when a run folder holds fewer shards than its run planned (stopped, failed or
+    still running): the rows of the files of the missing shards are not there."""
+    try:
+        planned = int(json.loads((output_dir / MANIFEST).read_text())["n_shards"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return
+    if n_written < planned:
+        _warn(
+            f"{output_dir} holds {n_written} of the {planned} shards its run planned (stopped, "
+            "or still running): the windows of the files in the other shards are missing. "
+            "Run the same embed-dataset command again to finish it; `eegpt info "
+            f"{output_dir}` lists the files pending."
+        )
 
 
 def shard_files(output_dir: Path) -> list[Path]:
@@ -2572,6 +2593,7 @@ def read_embeddings(
     shards = shard_files(output_dir)
     if not shards:
         raise FileNotFoundError(f"no shard files in {output_dir}; was embed_dataset run there?")
+    _warn_if_unfinished(output_dir, len(shards))
     spec, _ = read_shard_status(shards[0])
     dataset = pads.dataset([str(p) for p in shards], format="parquet")
     names = dataset.schema.names

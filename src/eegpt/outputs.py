@@ -806,8 +806,7 @@ def _recording_of_run(folder: Path, recording_id: str) -> Embeddings:
     table, data = read_embeddings(folder, filters=[("recording_id", "==", recording_id)])
     if not len(table):
         raise KeyError(
-            f"no windows of a recording {recording_id!r} in {folder} (ids are the "
-            "'recording_id' column; failed files have no windows: see _errors.csv)"
+            f"no windows of {recording_id!r} in {folder}: {_why_no_rows(folder, recording_id)}"
         )
     spec, _ = read_shard_status(shard_files(folder)[0])
     first = table.iloc[0]
@@ -832,6 +831,32 @@ def _recording_of_run(folder: Path, recording_id: str) -> Embeddings:
     if table["event"].notna().any():
         metadata["labels"] = table["event"].tolist()
     return Embeddings(data, table["onset_s"].to_numpy(), metadata)
+
+
+def _why_no_rows(folder: Path, recording_id: str) -> str:
+    """What the run's file report says about a recording without rows."""
+    import csv
+
+    from eegpt.dataset import FILES_REPORT, shard_name
+
+    try:
+        with open(folder / FILES_REPORT, newline="", encoding="utf-8") as fh:
+            rows = list(csv.DictReader(fh))
+    except OSError:
+        return "ids are the 'recording_id' column"
+    row = next((r for r in rows if r.get("recording_id") == recording_id), None)
+    if row is None:
+        shown = ", ".join(repr(r["recording_id"]) for r in rows[:3])
+        return f"the run has no such file (its ids are like {shown})"
+    status = row.get("status")
+    if status == "failed":
+        return f"the file failed: {row.get('error')}"
+    if status == "pending" or not (folder / shard_name(int(row["shard"]))).exists():
+        return (
+            "its shard is not written yet: the run stopped or is still running (run the same "
+            "command again to finish it)"
+        )
+    return "every window of the file was left out (see its warnings in _files.csv)"
 
 
 def atomic_write(path: Path, write: Callable[[Any], None], *, overwrite: bool = True) -> None:
