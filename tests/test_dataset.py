@@ -1075,6 +1075,40 @@ def test_rename_keys_no_file_had_are_named_at_the_end(corpus, model, tmp_path):
                       workers=0, shard_size=3, progress=False)  # fmt: skip
 
 
+def test_parts_of_one_corpus_read_together(corpus, model, tmp_path):
+    """A corpus split into manifests, one folder per host: the parts' columns were typed apart
+    (all empty in one, numbers in one and text in the other), and the folders are read as one;
+    parts made with other settings, or holding one recording twice, are refused."""
+    parts = [
+        "path,subject,label\na/rec01.edf,14,\nb/rec02.edf,15,\n",
+        "path,subject,label\nb/rec04.edf,01,x\na/rec05.edf,02,y\n",
+    ]
+    settings = dict(model=model, workers=0, device="cpu", progress=False)
+    folders = []
+    for k, text in enumerate(parts):
+        manifest = corpus / f"part{k}.csv"
+        manifest.write_text(text)
+        folders.append(tmp_path / f"part{k}")
+        embed_dataset(manifest, folders[-1], **settings)
+    table, emb = read_embeddings(folders)
+    alone = [read_embeddings(f) for f in folders]
+    assert len(table) == sum(len(t) for t, _ in alone) == len(emb)
+    np.testing.assert_array_equal(emb, np.concatenate([e for _, e in alone]))
+    assert table.groupby("recording_id").subject.first().to_dict() == {
+        "a/rec01.edf": "14", "b/rec02.edf": "15", "b/rec04.edf": "01", "a/rec05.edf": "02"
+    }  # fmt: skip
+    assert table.label.isna().sum() == len(alone[0][0]) and set(table.label.dropna()) == {"x", "y"}
+    twice = corpus / "twice.csv"
+    twice.write_text("path\nb/rec02.edf\n")
+    embed_dataset(twice, tmp_path / "twice", **settings)
+    with pytest.raises(ValueError, match=r"part0 and .*twice both hold recording 'b/rec02.edf'"):
+        read_embeddings([folders[0], tmp_path / "twice"])
+    embed_dataset(twice, tmp_path / "other", preprocessing=PreprocessingConfig(detrend="linear"),
+                  **settings)  # fmt: skip
+    with pytest.raises(ValueError, match=r"other settings .*\(preprocessing.detrend"):
+        read_embeddings([folders[1], tmp_path / "other"])
+
+
 def test_a_finished_run_describes_itself_and_keeps_its_runs(clean_run, corpus, model, tmp_path):
     """`eegpt info OUTDIR`: files done and failed, windows, model and settings, the runs; every
     call is kept in the manifest's "runs" (a resume does not replace the first run's record)."""

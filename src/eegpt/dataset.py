@@ -2547,7 +2547,7 @@ class _Run:
 
 
 def read_embeddings(
-    output_dir: str | os.PathLike,
+    output_dir: str | os.PathLike | Sequence[str | os.PathLike],
     *,
     columns: Sequence[str] | None = None,
     filters: Any = None,
@@ -2560,8 +2560,12 @@ def read_embeddings(
 
     Parameters
     ----------
-    output_dir : path-like
-        A folder written by :func:`embed_dataset`.
+    output_dir : path-like | sequence of path-like
+        A folder written by :func:`embed_dataset`, or several: the parts of one corpus run on
+        several hosts, one folder each. Their settings (model, checkpoint, preprocessing,
+        precision, pooling) must agree and no recording id may be in two; a column
+        typed differently by the parts' manifests (all empty in one, numbers in one and text
+        in another) is read as text.
     columns : sequence of str | None
         Columns of the table besides ``embedding`` (default all); with ``expand_metadata``
         also names of ``epochs.metadata`` columns (as returned, prefix included). Only these
@@ -2589,13 +2593,26 @@ def read_embeddings(
     import pyarrow.dataset as pads
 
     _, pq = _pyarrow()
-    output_dir = Path(output_dir)
-    shards = shard_files(output_dir)
-    if not shards:
-        raise FileNotFoundError(f"no shard files in {output_dir}; was embed_dataset run there?")
-    _warn_if_unfinished(output_dir, len(shards))
-    spec, _ = read_shard_status(shards[0])
-    dataset = pads.dataset([str(p) for p in shards], format="parquet")
+    several = not isinstance(output_dir, (str, os.PathLike))
+    folders = [Path(p) for p in output_dir] if several else [Path(output_dir)]
+    if not folders:
+        raise ValueError("read_embeddings: no folder given")
+    shards: list[Path] = []
+    specs = []
+    for folder in folders:
+        found = shard_files(folder)
+        if not found:
+            raise FileNotFoundError(f"no shard files in {folder}; was embed_dataset run there?")
+        _warn_if_unfinished(folder, len(found))
+        specs.append(read_shard_status(found[0])[0])
+        shards += found
+    spec = specs[0]
+    schema = None
+    if several:
+        _check_parts(folders, specs)
+        schema = _common_schema([pq.read_schema(p) for p in shards])
+    output_dir = ", ".join(map(str, folders))  # for messages
+    dataset = pads.dataset([str(p) for p in shards], format="parquet", schema=schema)
     names = dataset.schema.names
     wanted = [c for c in (columns or names) if c != "embedding"]
     expand = expand_metadata and "epochs_metadata" in names
@@ -2619,6 +2636,55 @@ def read_embeddings(
             + (", and the epochs.metadata columns of epochs_metadata" if expand else "")
         )
     return frame, emb
+
+
+#: Settings that may differ between the parts of one corpus: each part's own inputs, and the
+#: channel corrections its files needed (every row records its channels).
+_PART_SETTINGS = ("inputs", "shard_size", "format", "channels")
+
+
+def _check_parts(folders: Sequence[Path], specs: Sequence[dict[str, Any]]) -> None:
+    """Refuse run folders that are not parts of one corpus run: other settings, or a
+    recording in two of them."""
+    _, pq = _pyarrow()
+    first = {k: v for k, v in specs[0].items() if k not in _PART_SETTINGS}
+    for folder, spec in zip(folders[1:], specs[1:], strict=True):
+        other = {k: v for k, v in spec.items() if k not in _PART_SETTINGS}
+        differ = _spec_differences(first, other)
+        if differ:
+            raise ValueError(
+                f"read_embeddings: {folder} was made with other settings than {folders[0]} "
+                f"({', '.join(differ)}): its rows are not comparable; read them apart"
+            )
+    seen: dict[str, Path] = {}
+    for folder in folders:
+        ids = pq.read_table([str(p) for p in shard_files(folder)], columns=["recording_id"]).column(
+            "recording_id"
+        )
+        for rid in set(ids.to_pylist()):
+            if rid in seen:
+                raise ValueError(
+                    f"read_embeddings: {seen[rid]} and {folder} both hold recording {rid!r}: the "
+                    "parts of one corpus must not overlap (the same manifest rows run twice?)"
+                )
+            seen[rid] = folder
+
+
+def _common_schema(schemas: Sequence[Any]) -> Any:
+    """One schema for shards whose manifest columns were typed apart: a column all empty in
+    one part (null) takes the others' type; one typed differently elsewhere becomes text."""
+    import pyarrow as pa
+
+    fields: dict[str, list[Any]] = {}
+    for schema in schemas:
+        for f in schema:
+            fields.setdefault(f.name, []).append(f.type)
+    out = []
+    for name, types in fields.items():
+        kinds = {t for t in types if not pa.types.is_null(t)}
+        kind = kinds.pop() if len(kinds) == 1 else pa.null() if not kinds else pa.string()
+        out.append(pa.field(name, kind))
+    return pa.schema(out, metadata=schemas[0].metadata)
 
 
 def _nullable_frame(table: Any) -> Any:
