@@ -951,7 +951,7 @@ def test_file_warnings_leave_out_what_libraries_say_of_their_future(corpus, monk
     (raised while reading it) are not among them."""
     import eegpt.dataset as ds
 
-    real = ds.as_recording
+    real = ds.open_stream_unless_epochs
 
     def noisy(*args, **kwargs):
         warnings.warn("set_index(inplace=True) is deprecated", DeprecationWarning, stacklevel=1)
@@ -959,7 +959,7 @@ def test_file_warnings_leave_out_what_libraries_say_of_their_future(corpus, monk
         warnings.warn("something about this file", RuntimeWarning, stacklevel=1)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(ds, "as_recording", noisy)
+    monkeypatch.setattr(ds, "open_stream_unless_epochs", noisy)
     loaded = load_file(0, str(corpus / "b/rec00.edf"), PreprocessingConfig())
     assert loaded.error is None
     assert "something about this file" in loaded.warnings

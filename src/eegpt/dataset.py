@@ -84,6 +84,7 @@ from eegpt.errors import OutputInUseError
 from eegpt.io import (
     EEG_SUFFIXES,
     RECORDING_FOLDER_SUFFIXES,
+    Recording,
     as_recording,
     is_recording_folder,
     split_continuations,
@@ -99,6 +100,7 @@ from eegpt.outputs import (
     require_pyarrow,
 )
 from eegpt.preprocessing import PreprocessingConfig, prepare
+from eegpt.streaming import WindowStream, open_stream_unless_epochs
 
 __all__ = [
     "EEG_SUFFIXES",
@@ -701,16 +703,30 @@ def load_file(
         # about the file
         for category in (DeprecationWarning, PendingDeprecationWarning, FutureWarning):
             warnings.simplefilter("ignore", category)
-        recording = None
+        recording: Any = None
         try:
-            recording = as_recording(path, picks=picks, verbose=False)  # warnings, no log lines
-            mapping = map_channels(
-                recording.ch_names, rename=rename, on_unknown=on_unknown, on_missing="ignore"
-            )
             if rescale != 1.0:
                 config = config.updated(scale=config.scale * rescale)
-            windows = prepare(recording, mapping, config)
-            per_window = annotations_per_window(recording, windows.onsets, config.window_seconds)
+            # continuous data streamed (as eegpt embed reads it): the windows, not the whole
+            # recording in float64 and its copies, are what a reader holds
+            recording = open_stream_unless_epochs(
+                path, rename=rename, on_unknown=on_unknown, on_missing="ignore", picks=picks,
+                verbose=False,
+            )  # fmt: skip
+            if recording is not None:
+                stream = WindowStream(recording, config)
+                blocks = [b for _, b in stream.blocks(_READ_BLOCK_WINDOWS)]
+                shape = (0, recording.n_channels, config.n_samples)
+                data = np.concatenate(blocks) if blocks else np.zeros(shape, np.float32)
+                onsets, mapping = np.asarray(stream.onsets, np.float64), recording.mapping
+            else:  # epochs: read whole
+                recording = as_recording(path, picks=picks, verbose=False)  # warnings, no logs
+                mapping = map_channels(
+                    recording.ch_names, rename=rename, on_unknown=on_unknown, on_missing="ignore"
+                )
+                windows = prepare(recording, mapping, config)
+                data, onsets = windows.data, np.asarray(windows.onsets, np.float64)
+            per_window = annotations_per_window(recording, onsets, config.window_seconds)
             found = annotate_windows(per_window, path, reject=reject_by_annotation, all_bad="empty")
         except Exception as err:  # noqa: BLE001 - every reason is recorded, the run goes on
             texts = _warning_texts(caught)
@@ -722,12 +738,11 @@ def load_file(
             failed = LoadedFile.failed(index, reason, texts, seconds)
             failed.read_s = time.perf_counter() - start
             return failed
-    data, onsets = windows.data, np.asarray(windows.onsets, np.float64)
-    labels = recording.labels
+    labels = getattr(recording, "labels", None)
     info = WindowInfo(annotations=None if found is None else found.per_window, labels=labels)
-    if recording.epochs_metadata is not None:
+    if getattr(recording, "epochs_metadata", None) is not None:
         info.metadata = _metadata_rows(recording.epochs_metadata)
-    if recording.selection is not None:  # epochs with dropped ones: indices among the events
+    if getattr(recording, "selection", None) is not None:  # epochs with dropped ones: indices
         info.index = np.asarray(recording.selection, dtype=np.int64)
     if found is not None and found.keep is not None:
         keep = found.keep
@@ -755,9 +770,15 @@ def load_file(
 
 
 def _total_duration(recording: Any) -> float:
-    """Seconds of a recording, all epochs together."""
+    """Seconds of a recording (streamed, or in memory with all its epochs together)."""
+    if not isinstance(recording, Recording):
+        return recording.n_times / recording.sfreq
     n_epochs = recording.data.shape[0] if recording.is_epoched else 1
     return float(recording.duration) * n_epochs
+
+
+#: Windows per block when a reader streams a file (as eegpt embed's blocks).
+_READ_BLOCK_WINDOWS = 256
 
 
 def _metadata_rows(frame: Any) -> list[str]:
