@@ -1109,7 +1109,9 @@ def test_parts_of_one_corpus_read_together(corpus, model, tmp_path):
         read_embeddings([folders[1], tmp_path / "other"])
 
 
-def test_a_finished_run_describes_itself_and_keeps_its_runs(clean_run, corpus, model, tmp_path):
+def test_a_finished_run_describes_itself_and_keeps_its_runs(
+    clean_run, corpus, model, tmp_path, capsys
+):
     """`eegpt info OUTDIR`: files done and failed, windows, model and settings, the runs; every
     call is kept in the manifest's "runs" (a resume does not replace the first run's record)."""
     import shutil
@@ -1123,11 +1125,13 @@ def test_a_finished_run_describes_itself_and_keeps_its_runs(clean_run, corpus, m
     embed_dataset(corpus, out, model=model, shard_size=3, workers=0, device="cpu", progress=False)
     runs = json.loads((out / MANIFEST).read_text())["runs"]
     assert len(runs) == 2 and runs[0]["shards_written"] == 3 and runs[1]["shards_written"] == 0
-    assert runs[1]["eegpt_version"] and runs[1]["torch_version"]
+    assert runs[1]["eegpt_version"] and runs[1]["torch_version"] and runs[1]["host"]
     text = describe_output(out)
     assert "embeddings of 7 files from" in text and "6 ok, 1 failed, 0 pending" in text
     assert "shards 3 of 3 done" in text and "_errors.csv" in text
     assert main(["info", str(out)]) == 0
+    assert main(["info", str(tmp_path)]) == 1  # the parent of run folders: said so
+    assert "holds embed-dataset run folders (copy), not a checkpoint" in capsys.readouterr().err
     # one recording of the run as Embeddings (to plot it), equal to embedding it alone
     one = load_embeddings(out, recording_id="b/rec02.edf")
     alone = model.embed(corpus / "b/rec02.edf", device="cpu")

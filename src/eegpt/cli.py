@@ -11,6 +11,7 @@ atomically, so an interrupted run leaves complete files or none.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import math
 import multiprocessing
 import os
@@ -27,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from eegpt import __version__, _interrupts
 from eegpt._logging import count as _count
+from eegpt._logging import few
 
 if TYPE_CHECKING:
     from eegpt.preprocessing import PreprocessingConfig
@@ -632,6 +634,14 @@ def cmd_info(args: argparse.Namespace) -> int:
 
         print(describe_output(folder))
         return 0
+    parts = sorted(p.name for p in folder.iterdir() if (p / RUN_MANIFEST).is_file()) if (
+        folder.is_dir()
+    ) else []  # fmt: skip
+    if parts:
+        raise ValueError(
+            f"{folder} holds embed-dataset run folders ({few(parts)}), not a checkpoint: give "
+            "eegpt info one of them; eegpt.read_embeddings([folder, ...]) reads them together"
+        )
     print(describe(load_checkpoint(resolve_weights(args.weights))))
     return 0
 
@@ -790,6 +800,10 @@ def run_command(
     except _Terminated:
         print(f"{interrupted} (SIGTERM)", file=sys.stderr)
         raise
+    except BrokenPipeError:  # output piped into a reader that quit (`eegpt info X | head`)
+        with contextlib.suppress(OSError):  # no second error when Python flushes stdout
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141  # as a shell reports a command killed by SIGPIPE
     except USER_ERRORS as err:
         if getattr(args, "debug", False):
             raise

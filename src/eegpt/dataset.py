@@ -53,6 +53,7 @@ import json
 import math
 import multiprocessing
 import os
+import platform
 import queue
 import re
 import signal
@@ -2356,7 +2357,13 @@ def _undo_failed_start(output_dir: Path, before: set[str], made: list[Path]) -> 
 
 
 def _default_workers() -> int:
-    return max(1, min(4, (os.cpu_count() or 2) - 1))
+    """``min(4, cores - 1)``, counting the cores this process may run on (a job scheduler's
+    allocation), not the host's."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # pragma: no cover - macOS, Windows
+        cores = os.cpu_count() or 2
+    return max(1, min(4, cores - 1))
 
 
 def describe_output(output_dir: str | os.PathLike) -> str:
@@ -2493,6 +2500,10 @@ class _Run:
             "shards_written": self.written,
             "eegpt_version": __version__,
             "torch_version": torch.__version__,
+            "host": platform.node(),
+            **(
+                {"slurm_job_id": os.environ["SLURM_JOB_ID"]} if "SLURM_JOB_ID" in os.environ else {}
+            ),
         }
         manifest = {
             "format": FORMAT,

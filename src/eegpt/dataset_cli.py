@@ -3,8 +3,9 @@
 Also runnable as ``python -m eegpt.dataset_cli INPUT -o OUTDIR --weights W ...`` (the same
 arguments without the command name). Exit status: 0 when every file was embedded, 3 when every
 shard is written but some files failed (listed, with the reason, in ``OUTDIR/_errors.csv``;
-``--retry-failed`` redoes them), 1 on an error that stopped the run (run the same command again
-to resume), 2 on usage errors, 130 when interrupted.
+``--retry-failed`` redoes them), 1 on an error that stopped the run, 2 on usage errors, 130 when
+interrupted (Ctrl-C), 143 when terminated (SIGTERM, as a job scheduler's preemption sends).
+After 1, 130 or 143, run the same command again to resume.
 """
 
 from __future__ import annotations
