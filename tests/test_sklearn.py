@@ -293,7 +293,8 @@ def test_large_arrays_are_embedded_in_chunks(task, monkeypatch):
 
     monkeypatch.setattr(EEGPTEmbedder, "_embed", spy)
     monkeypatch.setattr(eegpt.sklearn, "_CHUNK", 4)
-    np.testing.assert_allclose(est.embed(x), whole, rtol=1e-6, atol=1e-7)
+    # equal on a CPU; a GPU's matmuls may differ in the last bits with the batch composition
+    np.testing.assert_allclose(est.embed(x), whole, rtol=1e-5, atol=1e-6)
     assert seen == [4, 4, 3]
 
 
