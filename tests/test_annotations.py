@@ -236,6 +236,61 @@ def test_cli_reject_by_annotation(weights, tmp_path, capsys):
     assert len(load_embeddings(out)) == 11
 
 
+def test_window_labels_take_the_stage_covering_most_of_a_window():
+    from eegpt.annotations import window_labels
+
+    stages = mne.Annotations([0, 30, 60], [30, 30, 30], ["Sleep stage W", "Sleep stage 1", "x"])
+    onsets = np.arange(0, 80, 4.0)  # windows at 28-32 and 56-60 straddle stage changes
+    labels = window_labels(stages, onsets, 4.0, match="^Sleep stage")
+    assert labels[:7] == ["Sleep stage W"] * 7 and labels[7] == "Sleep stage W"  # 28-32: 2 s
+    assert labels[8:15] == ["Sleep stage 1"] * 7 and labels[15:] == [None] * 5  # 'x' no match
+    strict = window_labels(stages, onsets, 4.0, match="^Sleep", min_overlap=1.0)
+    assert strict[7] is None and strict[6] == "Sleep stage W"
+    assert window_labels(stages, onsets, 4.0)[16] == "x"  # every lasting annotation by default
+    with pytest.raises(ValueError, match=r"min_overlap must be in \(0, 1\]"):
+        window_labels(stages, onsets, 4.0, min_overlap=0)
+
+
+def test_a_hypnogram_in_another_file_labels_the_windows(model, weights, tmp_path, capsys):
+    """Sleep-EDF keeps its stages in a separate file: embed(annotations=...) joins them to the
+    recording's own (in the recording's time base, whatever the file's start), and
+    Embeddings.window_labels makes one label per window; the command line takes the file too."""
+    import datetime
+
+    raw = annotated_raw()  # own annotations as in the tests above
+    raw.set_meas_date(datetime.datetime(2024, 1, 1, 22, 0, tzinfo=datetime.timezone.utc))
+    raw.crop(tmin=2.0)  # first sample 2 s after the measurement start
+    start = raw.info["meas_date"]
+    hypnogram = mne.Annotations([0.0, 30.0], [30.0, 30.0], ["Sleep stage W", "Sleep stage 2"],
+                                orig_time=start)  # fmt: skip
+    path = tmp_path / "hyp-annot.fif"
+    hypnogram.save(path, verbose=False)
+    emb = model.embed(raw, annotations=path)
+    # window k spans 2 + 4k .. 6 + 4k s after the measurement start: stage 2 from window 7
+    assert emb.annotations[0] == ["Sleep stage W"]  # 'eyes closed' at 1 s was cropped away
+    assert emb.annotations[2] == ["BAD_muscle", "Sleep stage W"]  # own first, then added
+    assert emb.annotations[7] == ["Sleep stage 2"]
+    assert emb.bad.tolist() == model.embed(raw).bad.tolist()  # the recording's own still count
+    labels = emb.window_labels(path, match="^Sleep stage")
+    assert labels[:7].tolist() == ["Sleep stage W"] * 7 and labels[7] == "Sleep stage 2"
+    assert emb.window_labels(hypnogram, match="Sleep")[7] == "Sleep stage 2"  # Annotations
+    relative = mne.Annotations([28.0], [30.0], ["Sleep stage 2"])  # from the first sample
+    assert model.embed(raw, annotations=relative).annotations[7][-1] == "Sleep stage 2"
+    with pytest.warns(RuntimeWarning, match="none of the 1 annotations given .* overlaps"):
+        model.embed(raw, annotations=mne.Annotations([500.0], [30.0], ["Sleep stage 3"]))
+    with pytest.raises(ValueError, match="annotations= applies to continuous recordings"):
+        model.embed(mne.make_fixed_length_epochs(raw, 4.0, preload=True), annotations=path)
+    # the command line: one file per recording
+    fif = tmp_path / "night_raw.fif"
+    raw.save(fif, verbose=False)
+    out = tmp_path / "night.parquet"
+    args = ["embed", str(fif), "--weights", str(weights), "-o", str(out), "--device", "cpu"]
+    assert main([*args, "--annotations", str(path)]) == 0
+    assert load_embeddings(out).annotations[7] == ["Sleep stage 2"]
+    assert main([*args, "--annotations", str(path), "--annotations", str(path)]) == 1
+    assert "2 --annotations file(s) for 1 recordings" in capsys.readouterr().err
+
+
 # ------------------------------------------------------------------------------ corpus runs
 
 

@@ -19,6 +19,9 @@ inside a window but not at its first sample.
 
 from __future__ import annotations
 
+import datetime
+import os
+import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -38,8 +41,11 @@ __all__ = [
     "annotations_per_window",
     "bad_windows",
     "describe_bad",
+    "in_recording_time",
     "is_bad",
+    "read_annotations",
     "window_annotations",
+    "window_labels",
 ]
 
 
@@ -59,6 +65,114 @@ def annotations_of(raw: mne.io.BaseRaw) -> mne.Annotations | None:
         duration=np.asarray(ann.duration, dtype=np.float64),
         description=list(ann.description),
     )
+
+
+def read_annotations(source: str | os.PathLike | mne.Annotations) -> mne.Annotations:
+    """Annotations from a file MNE reads (``mne.read_annotations``: EDF+ annotation files
+    such as Sleep-EDF's hypnograms, ``.csv``/``.txt`` of MNE, FIF, BrainVision ``.vmrk``,
+    EEGLAB), or an ``mne.Annotations`` as it is."""
+    if isinstance(source, mne.Annotations):
+        return source
+    try:
+        return mne.read_annotations(source)
+    except Exception as err:  # noqa: BLE001 - any reader's failure, named with the file
+        raise RecordingError(f"could not read annotations from {source}: {err}") from err
+
+
+def in_recording_time(
+    annotations: mne.Annotations, meas_date: str | datetime.datetime | None, first_time: float
+) -> mne.Annotations:
+    """``annotations`` with onsets in seconds from a recording's first sample (the time base
+    of window onsets).
+
+    Annotations that carry a start (``orig_time``, e.g. read from an EDF+ hypnogram) are placed
+    against the recording's measurement date ``meas_date``; those without one count from the
+    recording's first sample already (MNE's convention). ``first_time`` is the recording's
+    first sample in seconds from its measurement start (``raw.first_time``).
+    """
+    onsets = np.asarray(annotations.onset, dtype=np.float64)
+    if annotations.orig_time is not None:
+        if meas_date is None:
+            raise ValueError(
+                "the annotations carry a start time (orig_time "
+                f"{annotations.orig_time.isoformat()}) but the recording has no measurement "
+                "date to place them against; give annotations without one (orig_time=None), "
+                "onsets in seconds from the first sample"
+            )
+        if isinstance(meas_date, str):
+            meas_date = datetime.datetime.fromisoformat(meas_date)
+        shift = (annotations.orig_time - meas_date).total_seconds()
+        onsets = onsets + shift - first_time
+    return mne.Annotations(
+        onset=onsets,
+        duration=np.asarray(annotations.duration, dtype=np.float64),
+        description=list(annotations.description),
+    )
+
+
+def window_labels(
+    annotations: mne.Annotations | None,
+    onsets: np.ndarray,
+    length_s: float,
+    *,
+    match: str | None = None,
+    min_overlap: float = 0.5,
+) -> list[str | None]:
+    """One label per window from annotations that span time (sleep stages, task blocks).
+
+    Each window ``[onset, onset + length_s)`` takes the description whose annotations cover
+    most of it, if they cover at least ``min_overlap`` of it; otherwise None. A window across a
+    stage change takes the stage it holds more of (with ``min_overlap=0.5`` a 4 s window
+    needs 2 s of it); with ``min_overlap=1`` only windows wholly inside one stage get a label.
+
+    Parameters
+    ----------
+    annotations : mne.Annotations | None
+        Onsets in seconds from the recording's first sample, as the windows'
+        (:func:`in_recording_time`, :func:`annotations_of`).
+    onsets : ndarray of float64, shape (n_windows,)
+        Window starts in seconds.
+    length_s : float
+        Window length in seconds.
+    match : str | None
+        A regular expression a description must contain (``re.search``), e.g.
+        ``"^Sleep stage"``; None takes every annotation that lasts and is not bad
+        (:func:`is_bad`).
+    min_overlap : float
+        Fraction of a window, in ``(0, 1]``, the winning description must cover.
+
+    Returns
+    -------
+    list of str | None
+        One per window.
+    """
+    if not 0 < min_overlap <= 1:
+        raise ValueError(f"min_overlap must be in (0, 1], got {min_overlap!r}")
+    onsets = np.asarray(onsets, dtype=np.float64)
+    cover: list[dict[str, float]] = [{} for _ in range(len(onsets))]
+    if annotations is not None and len(annotations) and len(onsets):
+        pattern = None if match is None else re.compile(match)
+        order = np.argsort(onsets, kind="stable")
+        sorted_onsets = onsets[order]
+        for start, duration, desc in zip(
+            annotations.onset, annotations.duration, annotations.description, strict=True
+        ):
+            desc = str(desc)
+            if duration <= 0 or (pattern.search(desc) is None if pattern else is_bad(desc)):
+                continue
+            end = start + duration
+            first = np.searchsorted(sorted_onsets, start - length_s, side="right")
+            last = np.searchsorted(sorted_onsets, end, side="left")
+            for j in order[first:last]:
+                part = min(end, onsets[j] + length_s) - max(start, onsets[j])
+                if part > 0:
+                    cover[j][desc] = cover[j].get(desc, 0.0) + part
+    need = min_overlap * length_s - 1e-9  # a sample's rounding is not a shortfall
+    labels: list[str | None] = []
+    for parts in cover:
+        best = max(parts.items(), key=lambda item: item[1], default=(None, 0.0))
+        labels.append(best[0] if best[1] >= need else None)
+    return labels
 
 
 def is_bad(description: str) -> bool:

@@ -25,7 +25,14 @@ from tqdm.auto import tqdm
 from eegpt import __version__
 from eegpt._logging import honours_verbose, progress_options
 from eegpt._logging import log as _log
-from eegpt.annotations import annotate_windows, annotations_per_window
+from eegpt._logging import warn as _warn
+from eegpt.annotations import (
+    annotate_windows,
+    annotations_per_window,
+    in_recording_time,
+    read_annotations,
+    window_annotations,
+)
 from eegpt.channels import ChannelMapping
 from eegpt.engine import InferenceEngine, Precision
 from eegpt.errors import EmbeddingError, OutputExistsError
@@ -71,6 +78,7 @@ def embed(
     tail: str | None = None,
     detrend: str | None = None,
     reject_by_annotation: bool = False,
+    annotations: str | os.PathLike | mne.Annotations | None = None,
     device: str | None = None,
     precision: Precision = "float32",
     batch_size: int | None = None,
@@ -116,6 +124,14 @@ def embed(
         epochs. By default they are embedded and a warning says how many there
         are; either way ``metadata["annotations"]`` lists the annotations over each embedded
         window and :attr:`Embeddings.bad <eegpt.outputs.Embeddings.bad>` marks the bad ones.
+    annotations : str | path-like | mne.Annotations | None
+        More annotations of a continuous recording, kept in another file (a hypnogram such as
+        Sleep-EDF's ``*-Hypnogram.edf``, anything ``mne.read_annotations`` reads) or given
+        as ``mne.Annotations``; they join the recording's own for the windows' annotations,
+        ``bad`` and ``reject_by_annotation``. With a start time (``orig_time``) they are
+        placed against the recording's measurement date, else their onsets count from its
+        first sample. :meth:`Embeddings.window_labels
+        <eegpt.outputs.Embeddings.window_labels>` makes one label per window of them.
     device, precision, batch_size
         Inference settings (see :class:`eegpt.engine.InferenceEngine`); ignored when ``engine``
         is given.
@@ -274,6 +290,7 @@ _EMBED_DEFAULTS: dict[str, Any] = {
     "tail": None,
     "detrend": None,
     "reject_by_annotation": False,
+    "annotations": None,
     "device": None,
     "precision": "float32",
     "batch_size": None,
@@ -347,8 +364,9 @@ class _Job:
         onsets = np.asarray(windows.onsets)
         metadata = provenance(model, recording, windows, engine)
         keep = _apply_annotations(
-            metadata, recording, onsets, config, a["reject_by_annotation"], verbose
-        )
+            metadata, recording, onsets, config, a["reject_by_annotation"], verbose,
+            extra=a["annotations"],
+        )  # fmt: skip
         if keep is not None:
             blocks, onsets = _kept_blocks(blocks, keep), onsets[keep]
         return cls(
@@ -388,11 +406,15 @@ def _apply_annotations(
     config: PreprocessingConfig,
     reject: bool,
     verbose: Any,
+    extra: Any = None,
 ) -> np.ndarray | None:
     """Record the annotations of each embedded window in ``metadata``; with ``reject``, leave
     the windows over bad annotations out of ``metadata`` (labels, and the window index and
-    onsets left out recorded). The mask of the windows to keep, or None to keep all."""
+    onsets left out recorded). The mask of the windows to keep, or None to keep all.
+    ``extra``: more annotations (:func:`embed`'s ``annotations``)."""
     per_window = annotations_per_window(recording, onsets, config.window_seconds)
+    if extra is not None:
+        per_window = _with_extra(per_window, recording, onsets, config, extra)
     found = annotate_windows(per_window, recording.source, reject=reject, verbose=verbose)
     if found is None:
         if reject:
@@ -406,6 +428,36 @@ def _apply_annotations(
     metadata["annotations"] = found.per_window  # those of the kept windows
     metadata["rejected_by_annotation"] = onsets[~keep].tolist()
     return keep
+
+
+def _with_extra(
+    per_window: list[list[str]] | None,
+    recording: Any,
+    onsets: np.ndarray,
+    config: PreprocessingConfig,
+    extra: Any,
+) -> list[list[str]]:
+    """``per_window`` with the annotations ``extra`` (a file or ``mne.Annotations``) added,
+    placed in the recording's time base."""
+    if getattr(recording, "is_epoched", False):
+        raise ValueError(
+            "annotations= applies to continuous recordings; for epochs, add them to the Raw "
+            "before cutting the epochs (raw.set_annotations(...))"
+        )
+    added = in_recording_time(
+        read_annotations(extra),
+        getattr(recording, "meas_date", None),
+        float(getattr(recording, "first_time", None) or 0.0),
+    )
+    more = window_annotations(added, onsets, config.window_seconds)
+    if len(added) and not any(more):
+        _warn(
+            f"{recording.source}: none of the {len(added)} annotations given (annotations=) "
+            "overlaps a window: another recording's, or onsets in another time base?"
+        )
+    if per_window is None:
+        return more
+    return [a + [d for d in b if d not in a] for a, b in zip(per_window, more, strict=True)]
 
 
 def _kept_blocks(

@@ -220,6 +220,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bars or mapping report")
     add_inference_options(p)
     add_preprocessing_options(p)
+    p.add_argument(
+        "--annotations",
+        action="append",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="annotations kept in another file (a hypnogram such as Sleep-EDF's "
+        "*-Hypnogram.edf; any file mne.read_annotations reads), joined to the recording's "
+        "own; once per recording, in their order",
+    )
     p.set_defaults(func=cmd_embed)
 
     from eegpt.dataset_cli import add_dataset_command
@@ -413,6 +423,12 @@ def cmd_embed(args: argparse.Namespace) -> int:
         return 2
     rename = parse_rename(args.rename, args.drop)
     args.recordings = _without_split_continuations(args.recordings)
+    extra = args.annotations or [None] * len(args.recordings)
+    if len(extra) != len(args.recordings):
+        raise ValueError(
+            f"{len(extra)} --annotations file(s) for {len(args.recordings)} recordings: give "
+            "one per recording, in the same order"
+        )
     outputs = _output_paths(args.recordings, args.output, args.format)
     if not args.overwrite:
         existing = [str(p) for p in outputs if p.exists()]
@@ -433,7 +449,7 @@ def cmd_embed(args: argparse.Namespace) -> int:
     made = _missing_folders(outputs)  # made by the first write; removed again if left empty
     t0 = time.perf_counter()
     try:
-        for rec, out in zip(args.recordings, outputs, strict=True):
+        for rec, out, annotations in zip(args.recordings, outputs, extra, strict=True):
             try:
                 written = embed_to_file(
                     model,
@@ -446,6 +462,7 @@ def cmd_embed(args: argparse.Namespace) -> int:
                     picks=picks_of(args),
                     preprocessing=config,
                     reject_by_annotation=args.reject_by_annotation,
+                    annotations=annotations,
                     engine=engine,
                     progress=not args.quiet,
                     verbose=not args.quiet,

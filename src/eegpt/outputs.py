@@ -491,6 +491,52 @@ class Embeddings:
         keeps the clean ones; ``embed(..., reject_by_annotation=True)`` leaves them out."""
         return bad_windows(self.annotations)
 
+    def window_labels(
+        self, annotations: Any, *, match: str | None = None, min_overlap: float = 0.5
+    ) -> np.ndarray:
+        """One label per window from annotations that span time, e.g. the sleep stages of a
+        hypnogram (see :func:`eegpt.annotations.window_labels`: the description covering most
+        of a window, if it covers ``min_overlap`` of it; else None).
+
+        Parameters
+        ----------
+        annotations : mne.io.Raw | mne.Annotations | str | path-like
+            The recording as a Raw (its annotations), an ``mne.Annotations``, or a file
+            ``mne.read_annotations`` reads (a Sleep-EDF ``*-Hypnogram.edf``). Annotations with
+            a start time (``orig_time``) are placed against the recording's measurement date
+            (``metadata["meas_date"]``), others count from its first sample.
+        match : str | None
+            Regular expression a description must contain, e.g. ``"^Sleep stage"``.
+        min_overlap : float
+            Fraction of a window the label must cover, in ``(0, 1]``.
+
+        Returns
+        -------
+        ndarray of object, shape (n_windows,)
+            Labels, None where no description covers enough: ``emb[labels != None]`` (or
+            ``pandas.notna``) keeps the labelled windows.
+        """
+        import mne
+
+        from eegpt.annotations import (
+            annotations_of,
+            in_recording_time,
+            read_annotations,
+            window_labels,
+        )
+
+        if isinstance(annotations, mne.io.BaseRaw):
+            spans = annotations_of(annotations)
+        else:
+            spans = in_recording_time(
+                read_annotations(annotations),
+                self.metadata.get("meas_date"),
+                float(self.metadata.get("first_time") or 0.0),
+            )
+        length = float((self.metadata.get("preprocessing") or {}).get("window_seconds", 4.0))
+        labels = window_labels(spans, self.onsets, length, match=match, min_overlap=min_overlap)
+        return np.array(labels, dtype=object)
+
     def pooled(self, how: str | Callable[[np.ndarray], np.ndarray] = "mean") -> np.ndarray:
         """One vector per window, ``[n, n_features]``: a name of :data:`POOLINGS` or a callable,
         as in :func:`pool_embeddings`. With ``data`` ``[n, N, S, D]`` (N patches, S summary
