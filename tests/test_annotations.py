@@ -306,6 +306,32 @@ def annotated_corpus(tmp_path_factory):
 BAD = [2, 3, 6, 10]
 
 
+def test_a_corpus_manifest_pairs_recordings_with_annotation_files(
+    annotated_corpus, model, tmp_path
+):
+    """A manifest's annotations_file column (Sleep-EDF: each PSG with its hypnogram): the rows
+    carry those annotations too, and flag and leave out windows as the recording's own do."""
+    pd = pytest.importorskip("pandas")
+    hypnogram = mne.Annotations([0.0, 8.0], [8.0, 4.0], ["Sleep stage W", "BAD_arousal"])
+    hypnogram.save(tmp_path / "b-annot.fif", verbose=False)
+    manifest = tmp_path / "night.csv"
+    manifest.write_text(
+        f"path,annotations_file\n{annotated_corpus / 'b.edf'},b-annot.fif\n"
+        f"{annotated_corpus / 'a_raw.fif'},\n"
+    )
+    out = tmp_path / "out"
+    embed_dataset(manifest, out, model=model, workers=0, progress=False, reject_by_annotation=True)
+    df = pd.read_parquet(out)
+    b = df[df.recording_id.str.endswith("b.edf")]
+    assert [list(a) for a in b.annotations[:2]] == [["Sleep stage W"], ["Sleep stage W"]]
+    assert 2 not in b.window.tolist()  # 8-12 s: BAD_arousal, left out
+    direct = model.embed(annotated_corpus / "b.edf", annotations=tmp_path / "b-annot.fif",
+                         reject_by_annotation=True, device="cpu")  # fmt: skip
+    assert b.window.tolist() == direct.metadata["window_index"]
+    a = df[df.recording_id.str.endswith("a_raw.fif")]
+    assert not any("Sleep stage W" in list(x) for x in a.annotations)  # its cell was empty
+
+
 def test_corpus_rows_flag_bad_windows(annotated_corpus, model, tmp_path):
     pd = pytest.importorskip("pandas")
     summary = embed_dataset(annotated_corpus, tmp_path / "out", model=model, workers=0,

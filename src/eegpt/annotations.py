@@ -260,7 +260,11 @@ def describe_bad(per_window: Sequence[Sequence[str]], limit: int = 4) -> str:
 
 
 def annotations_per_window(
-    recording: Any, onsets: np.ndarray, length_s: float
+    recording: Any,
+    onsets: np.ndarray,
+    length_s: float,
+    *,
+    extra: str | os.PathLike | mne.Annotations | None = None,
 ) -> list[list[str]] | None:
     """The annotation descriptions over each window of a recording, or None if it has none.
 
@@ -269,14 +273,37 @@ def annotations_per_window(
     (:func:`window_annotations`). Epoched ones may carry ``epoch_annotations``, one list per
     epoch (:func:`eegpt.io.epoch_annotations`: MNE's per-epoch annotations under the rule MNE
     uses when it cuts epochs).
+
+    ``extra``: annotations kept apart from a continuous recording (a file, such as a
+    hypnogram, or ``mne.Annotations``), placed in its time base (:func:`in_recording_time`)
+    and listed after its own.
     """
     per_epoch = getattr(recording, "epoch_annotations", None)
-    if per_epoch is not None:
+    if per_epoch is not None and extra is None:
         return [list(descs) for descs in per_epoch]
+    if getattr(recording, "is_epoched", False) and extra is not None:
+        raise ValueError(
+            "annotations= applies to continuous recordings; for epochs, add them to the Raw "
+            "before cutting the epochs (raw.set_annotations(...))"
+        )
     annotations = getattr(recording, "annotations", None)
-    if annotations is None:
-        return None
-    return window_annotations(annotations, onsets, length_s)
+    own = None if annotations is None else window_annotations(annotations, onsets, length_s)
+    if extra is None:
+        return own
+    added = in_recording_time(
+        read_annotations(extra),
+        getattr(recording, "meas_date", None),
+        float(getattr(recording, "first_time", None) or 0.0),
+    )
+    more = window_annotations(added, onsets, length_s)
+    if len(added) and not any(more):
+        _warn(
+            f"{recording.source}: none of the {len(added)} annotations given (annotations=) "
+            "overlaps a window: another recording's, or onsets in another time base?"
+        )
+    if own is None:
+        return more
+    return [a + [d for d in b if d not in a] for a, b in zip(own, more, strict=True)]
 
 
 @dataclass

@@ -25,14 +25,7 @@ from tqdm.auto import tqdm
 from eegpt import __version__
 from eegpt._logging import honours_verbose, progress_options
 from eegpt._logging import log as _log
-from eegpt._logging import warn as _warn
-from eegpt.annotations import (
-    annotate_windows,
-    annotations_per_window,
-    in_recording_time,
-    read_annotations,
-    window_annotations,
-)
+from eegpt.annotations import annotate_windows, annotations_per_window
 from eegpt.channels import ChannelMapping
 from eegpt.engine import InferenceEngine, Precision
 from eegpt.errors import EmbeddingError, OutputExistsError
@@ -412,9 +405,7 @@ def _apply_annotations(
     the windows over bad annotations out of ``metadata`` (labels, and the window index and
     onsets left out recorded). The mask of the windows to keep, or None to keep all.
     ``extra``: more annotations (:func:`embed`'s ``annotations``)."""
-    per_window = annotations_per_window(recording, onsets, config.window_seconds)
-    if extra is not None:
-        per_window = _with_extra(per_window, recording, onsets, config, extra)
+    per_window = annotations_per_window(recording, onsets, config.window_seconds, extra=extra)
     found = annotate_windows(per_window, recording.source, reject=reject, verbose=verbose)
     if found is None:
         if reject:
@@ -428,36 +419,6 @@ def _apply_annotations(
     metadata["annotations"] = found.per_window  # those of the kept windows
     metadata["rejected_by_annotation"] = onsets[~keep].tolist()
     return keep
-
-
-def _with_extra(
-    per_window: list[list[str]] | None,
-    recording: Any,
-    onsets: np.ndarray,
-    config: PreprocessingConfig,
-    extra: Any,
-) -> list[list[str]]:
-    """``per_window`` with the annotations ``extra`` (a file or ``mne.Annotations``) added,
-    placed in the recording's time base."""
-    if getattr(recording, "is_epoched", False):
-        raise ValueError(
-            "annotations= applies to continuous recordings; for epochs, add them to the Raw "
-            "before cutting the epochs (raw.set_annotations(...))"
-        )
-    added = in_recording_time(
-        read_annotations(extra),
-        getattr(recording, "meas_date", None),
-        float(getattr(recording, "first_time", None) or 0.0),
-    )
-    more = window_annotations(added, onsets, config.window_seconds)
-    if len(added) and not any(more):
-        _warn(
-            f"{recording.source}: none of the {len(added)} annotations given (annotations=) "
-            "overlaps a window: another recording's, or onsets in another time base?"
-        )
-    if per_window is None:
-        return more
-    return [a + [d for d in b if d not in a] for a, b in zip(per_window, more, strict=True)]
 
 
 def _kept_blocks(

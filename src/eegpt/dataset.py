@@ -172,12 +172,16 @@ class InputFile:
         Multiplier for the samples as read (volts), from the manifest's ``rescale`` column: a
         file whose header gives the wrong unit (``1e-6``: microvolts labelled as volts), as
         ``--rescale`` does for a whole run.
+    annotations : str | None
+        A file of more annotations of the recording (a hypnogram), from the manifest's
+        ``annotations_file`` column (see :func:`eegpt.embed`'s ``annotations``).
     """
 
     index: int
     recording_id: str
     path: str
     rescale: float = 1.0
+    annotations: str | None = None
 
 
 @dataclass
@@ -304,14 +308,27 @@ def _make_inputs(
     source: str,
     metadata: Any = None,
     rescale: list[float] | None = None,
+    annotations: list[str | None] | None = None,
 ) -> DatasetInputs:
     _check_ids(ids, source)
     factors = rescale or [1.0] * len(paths)
+    extra = annotations or [None] * len(paths)
     files = [
-        InputFile(i, rid, str(p.resolve()), factor)
-        for i, (p, rid, factor) in enumerate(zip(paths, ids, factors, strict=True))
+        InputFile(i, rid, str(p.resolve()), factor, more)
+        for i, (p, rid, factor, more) in enumerate(zip(paths, ids, factors, extra, strict=True))
     ]
     return DatasetInputs(files, metadata, source)
+
+
+def _annotations_column(table: Any, base: Path) -> list[str | None] | None:
+    """The manifest's per-file ``annotations_file`` paths (relative ones from the manifest's
+    folder; empty cells: none), or None without that column."""
+    if "annotations_file" not in table.column_names:
+        return None
+    return [
+        None if v is None or not str(v).strip() else str((base / str(v).strip()).resolve())
+        for v in table.column("annotations_file").to_pylist()
+    ]
 
 
 def _rescale_column(table: Any, source: str) -> list[float] | None:
@@ -522,7 +539,8 @@ def _from_table(table: Any, base: Path, source: str) -> DatasetInputs:
         )
     metadata = table.select(extra).combine_chunks() if extra else None
     rescale = _rescale_column(table, source)  # also kept as a column: the rows say it
-    return _make_inputs(paths, ids, source, metadata, rescale)  # type: ignore[arg-type]
+    annotations = _annotations_column(table, base)  # likewise
+    return _make_inputs(paths, ids, source, metadata, rescale, annotations)  # type: ignore[arg-type]
 
 
 def _check_ids(ids: list[str | None], source: str) -> None:
@@ -671,6 +689,7 @@ def load_file(
     reject_by_annotation: bool = False,
     rescale: float = 1.0,
     picks: str | Sequence[str] = "eeg",
+    annotations: str | None = None,
 ) -> LoadedFile:
     """Read one file and cut it into model windows; never raises for a bad file.
 
@@ -691,6 +710,8 @@ def load_file(
         This file's correction of the samples as read (:attr:`InputFile.rescale`).
     picks : str | list of str
         Channel types read (see :func:`eegpt.embed`).
+    annotations : str | None
+        A file of more annotations (:attr:`InputFile.annotations`).
 
     Returns
     -------
@@ -727,7 +748,9 @@ def load_file(
                 )
                 windows = prepare(recording, mapping, config)
                 data, onsets = windows.data, np.asarray(windows.onsets, np.float64)
-            per_window = annotations_per_window(recording, onsets, config.window_seconds)
+            per_window = annotations_per_window(
+                recording, onsets, config.window_seconds, extra=annotations
+            )
             found = annotate_windows(per_window, path, reject=reject_by_annotation, all_bad="empty")
         except Exception as err:  # noqa: BLE001 - every reason is recorded, the run goes on
             texts = _warning_texts(caught)
@@ -1503,14 +1526,16 @@ class _Readers:
 
     def _submit(self, f: InputFile) -> Future:
         assert self.pool is not None
-        kwargs = {"rescale": f.rescale, **self.kwargs}
+        kwargs = {"rescale": f.rescale, "annotations": f.annotations, **self.kwargs}
         with _reader_signals_blocked():  # a submission may start a reader process
             return self.pool.submit(_cancellable, self.loader, f.index, f.path, **kwargs)
 
     def read(self, files: Iterable[InputFile]) -> Iterator[LoadedFile]:
         if self.workers == 0:
             for f in files:
-                yield self.loader(f.index, f.path, rescale=f.rescale, **self.kwargs)
+                yield self.loader(
+                    f.index, f.path, rescale=f.rescale, annotations=f.annotations, **self.kwargs
+                )
             return
         self._start()
         todo = iter(files)

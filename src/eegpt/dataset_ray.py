@@ -172,6 +172,7 @@ class _ReadActor:
             int(row["index"]),
             str(row["path"]),
             rescale=float(row.get("rescale", 1.0)),
+            annotations=row.get("annotations") or None,
             **self.load_kwargs,
         )
         data = f.data if f.error is None else np.zeros((0, 0, 0), np.float32)
@@ -323,7 +324,15 @@ def run_ray(
     try:
         cpu_model = copy.deepcopy(model).to("cpu")
         model_ref = ray.put(cpu_model)
-        items = [{"index": f.index, "path": f.path, "rescale": f.rescale} for f in files]
+        items = [
+            {
+                "index": f.index,
+                "path": f.path,
+                "rescale": f.rescale,
+                "annotations": f.annotations or "",
+            }
+            for f in files
+        ]
         ds = ray.data.from_items(items, override_num_blocks=min(len(items), 10_000))
         ds = ds.map(
             _ReadActor,
