@@ -87,16 +87,23 @@ def test_an_interrupt_in_a_weakref_callback_is_deferred_not_lost():
         pytest.fail("not raised at the check")
     # outside a deferred block (a script between two runs): raised a moment later instead
     if hasattr(signal, "setitimer"):
-        previous = signal.getsignal(signal.SIGALRM)
-        signal.signal(signal.SIGALRM, signal.SIG_DFL)
-        try:
-            _interrupts.deliver(Stop(), frames[0])  # not raised into the callback
-            with pytest.raises(Stop):
-                for _ in range(100):
-                    time.sleep(0.02)
-        finally:
-            signal.setitimer(signal.ITIMER_REAL, 0)
-            signal.signal(signal.SIGALRM, previous)
+        _raised_a_moment_later(frames[0], timer=signal.SIG_DFL)
+
+
+def _raised_a_moment_later(frame, timer=None) -> None:
+    """``deliver`` from ``frame`` does not raise there, and Stop comes within 2 s (the retry
+    timer; ``timer``: the SIGALRM handler to start from, else the one in place)."""
+    previous = signal.getsignal(signal.SIGALRM)
+    if timer is not None:
+        signal.signal(signal.SIGALRM, timer)
+    try:
+        _interrupts.deliver(Stop(), frame)  # not raised here
+        with pytest.raises(Stop):
+            for _ in range(100):
+                time.sleep(0.02)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 @pytest.mark.skipif(not hasattr(signal, "setitimer"), reason="needs signal.setitimer")
@@ -217,7 +224,6 @@ def test_an_interrupt_inside_an_import_is_raised_a_moment_later(tmp_path, monkey
     process ('terminate called ...'): an interrupt that lands in an import is delivered again
     once the import is over."""
     import importlib
-    import time
 
     (tmp_path / "eegpt_test_module_importing.py").write_text(
         "import sys\nFRAME = sys._getframe()\n"
@@ -225,15 +231,7 @@ def test_an_interrupt_inside_an_import_is_raised_a_moment_later(tmp_path, monkey
     monkeypatch.syspath_prepend(str(tmp_path))
     frame = importlib.import_module("eegpt_test_module_importing").FRAME
     assert _interrupts._in_import(frame) and not _interrupts._in_import(sys._getframe())
-    previous = signal.getsignal(signal.SIGALRM)
-    try:
-        _interrupts.deliver(Stop(), frame)  # not raised here
-        with pytest.raises(Stop):
-            for _ in range(100):
-                time.sleep(0.02)
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+    _raised_a_moment_later(frame)
 
 
 def test_ctrl_c_while_the_command_line_is_parsed_is_one_line(capsys):
