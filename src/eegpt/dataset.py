@@ -1552,7 +1552,7 @@ class _Readers:
             if not pending:
                 break
             if not broken:
-                f, fut = pending[0]
+                fut = pending[0][1]
                 assert fut is not None
                 try:
                     loaded = fut.result()

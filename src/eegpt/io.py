@@ -644,11 +644,6 @@ def check_whole_reads(
         )
 
 
-#: Hz; a channel stored slower than this holds too little of EEG's band (preprocessing's
-#: LOW_SFREQ, the rate below which a whole recording gets a warning).
-SLOW_CHANNEL_SFREQ = 100.0
-
-
 # --------------------------------------------------------------------------------------------
 # EDF/BDF header validation
 # --------------------------------------------------------------------------------------------
