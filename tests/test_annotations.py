@@ -306,6 +306,63 @@ def annotated_corpus(tmp_path_factory):
 BAD = [2, 3, 6, 10]
 
 
+def test_an_edf_hypnogram_is_placed_by_its_start_time(model, tmp_path):
+    """Sleep-EDF's hypnograms are EDF+ files whose header gives their start; MNE reads their
+    annotations without it (orig_time None), so a hypnogram starting 75 s after its recording,
+    a cropped recording, or another night's file were placed at the first sample. eegpt reads
+    the start from the header and places them by clock time."""
+    import datetime
+
+    edfio = pytest.importorskip("edfio")
+    from eegpt.annotations import read_annotations
+
+    night = datetime.datetime(2024, 1, 1, 22, 0, 0, tzinfo=datetime.timezone.utc)
+    raw, _ = synthetic_raw(minutes=3.0, seed=7)
+    raw.set_meas_date(night)
+    psg = write_edf(raw, tmp_path / "SC4001E0-PSG.edf")
+
+    def hypnogram(path, start):
+        stages = [edfio.EdfAnnotation(0, 30, "Sleep stage W"),
+                  edfio.EdfAnnotation(30, 30, "Sleep stage 2")]  # fmt: skip
+        edfio.Edf([], starttime=start.time(), recording=edfio.Recording(startdate=start.date()),
+                  annotations=stages).write(path)  # fmt: skip
+        return path
+
+    later = hypnogram(tmp_path / "SC4001EC-Hypnogram.edf", night + datetime.timedelta(seconds=75))
+    assert mne.read_annotations(later).orig_time is None  # MNE's reading, the cause
+    assert read_annotations(later).orig_time == night + datetime.timedelta(seconds=75)
+    emb = model.embed(psg, annotations=later)  # W over 75-105 s, stage 2 over 105-135 s
+    assert emb.annotations[17] == [] and emb.annotations[19] == ["Sleep stage W"]
+    assert emb.annotations[26] == ["Sleep stage W", "Sleep stage 2"]  # 104-108 s
+    labels = emb.window_labels(later, match="^Sleep stage")
+    assert labels[18] is None and labels[19] == "Sleep stage W"  # 72-76 s: 1 s of W
+    assert labels[26] == "Sleep stage 2" and labels[34] is None  # 3 s of stage 2; after: none
+    cropped = mne.io.read_raw_edf(psg, preload=True, verbose=False).crop(40.0)
+    emb = model.embed(cropped, annotations=later)  # window k: 40 + 4k s
+    assert emb.window_labels(later, match="^Sleep")[9] == "Sleep stage W"  # 76-80 s
+    assert emb.annotations[9] == ["Sleep stage W"]
+    other = hypnogram(tmp_path / "SC4099E0-Hypnogram.edf", night + datetime.timedelta(days=7))
+    with pytest.warns(RuntimeWarning, match="none of the 2 annotations given .* overlaps"):
+        model.embed(psg, annotations=other)
+    with pytest.warns(RuntimeWarning, match=r"window_labels: no window got a label: the 2 that "):
+        emb.window_labels(other)
+    with pytest.warns(RuntimeWarning, match=r"no window got a label: none of the 2 .* match='\^N'"):
+        emb.window_labels(later, match="^N")
+    with pytest.warns(RuntimeWarning, match="annotations given .* hold none"):
+        model.embed(psg, annotations=psg)  # the recording itself by mistake: no annotations
+    with pytest.raises(RecordingError, match="the file has no signals, only annotations.*"
+                       "--annotations FILE"):  # fmt: skip
+        model.embed(later)
+    # a corpus run keeps each recording's time base: labels afterwards are the same
+    manifest = tmp_path / "nights.csv"
+    manifest.write_text(f"path,annotations_file\n{psg.name},{later.name}\n")
+    embed_dataset(manifest, tmp_path / "out", model=model, workers=0, progress=False)
+    again = load_embeddings(tmp_path / "out", recording_id=psg.name)
+    assert again.metadata["meas_date"] == night.isoformat()
+    assert again.annotations == model.embed(psg, annotations=later).annotations
+    assert again.window_labels(later, match="^Sleep stage").tolist() == labels.tolist()
+
+
 def test_a_corpus_manifest_pairs_recordings_with_annotation_files(
     annotated_corpus, model, tmp_path
 ):

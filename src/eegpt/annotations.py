@@ -70,13 +70,25 @@ def annotations_of(raw: mne.io.BaseRaw) -> mne.Annotations | None:
 def read_annotations(source: str | os.PathLike | mne.Annotations) -> mne.Annotations:
     """Annotations from a file MNE reads (``mne.read_annotations``: EDF+ annotation files
     such as Sleep-EDF's hypnograms, ``.csv``/``.txt`` of MNE, FIF, BrainVision ``.vmrk``,
-    EEGLAB), or an ``mne.Annotations`` as it is."""
+    EEGLAB), or an ``mne.Annotations`` as it is.
+
+    Those of an EDF+/BDF+ file get the file's start as their ``orig_time`` (MNE leaves it
+    out), so that a hypnogram that starts at another time than its recording, or a cropped
+    recording, is matched by clock time.
+    """
     if isinstance(source, mne.Annotations):
         return source
     try:
-        return mne.read_annotations(source)
+        found = mne.read_annotations(source)
     except Exception as err:  # noqa: BLE001 - any reader's failure, named with the file
         raise RecordingError(f"could not read annotations from {source}: {err}") from err
+    if found.orig_time is None and str(source).lower().endswith((".edf", ".bdf")):
+        from eegpt.io import edf_start_time
+
+        start = edf_start_time(source)
+        if start is not None:
+            found = mne.Annotations(found.onset, found.duration, found.description, orig_time=start)
+    return found
 
 
 def in_recording_time(
@@ -110,6 +122,11 @@ def in_recording_time(
     )
 
 
+def _named(source: Any) -> str:
+    """A file as its path, ``mne.Annotations`` as such, for messages."""
+    return "mne.Annotations" if isinstance(source, mne.Annotations) else str(source)
+
+
 def window_labels(
     annotations: mne.Annotations | None,
     onsets: np.ndarray,
@@ -123,7 +140,9 @@ def window_labels(
     Each window ``[onset, onset + length_s)`` takes the description whose annotations cover
     most of it, if they cover at least ``min_overlap`` of it; otherwise None. A window across a
     stage change takes the stage it holds more of (with ``min_overlap=0.5`` a 4 s window
-    needs 2 s of it); with ``min_overlap=1`` only windows wholly inside one stage get a label.
+    needs 2 s of it, and an exact tie goes to the description that comes first among the
+    annotations, i.e. the earlier stage); with ``min_overlap=1`` only windows wholly inside one
+    stage get a label.
 
     Parameters
     ----------
@@ -150,6 +169,7 @@ def window_labels(
         raise ValueError(f"min_overlap must be in (0, 1], got {min_overlap!r}")
     onsets = np.asarray(onsets, dtype=np.float64)
     cover: list[dict[str, float]] = [{} for _ in range(len(onsets))]
+    matched = 0
     if annotations is not None and len(annotations) and len(onsets):
         pattern = None if match is None else re.compile(match)
         order = np.argsort(onsets, kind="stable")
@@ -160,6 +180,7 @@ def window_labels(
             desc = str(desc)
             if duration <= 0 or (pattern.search(desc) is None if pattern else is_bad(desc)):
                 continue
+            matched += 1
             end = start + duration
             first = np.searchsorted(sorted_onsets, start - length_s, side="right")
             last = np.searchsorted(sorted_onsets, end, side="left")
@@ -172,6 +193,17 @@ def window_labels(
     for parts in cover:
         best = max(parts.items(), key=lambda item: item[1], default=(None, 0.0))
         labels.append(best[0] if best[1] >= need else None)
+    if annotations is not None and len(annotations) and len(onsets) and not any(labels):
+        kinds = sorted({str(d) for d in annotations.description})
+        why = (
+            f"none of the {len(annotations)} annotations lasts and matches "
+            f"{'match=' + repr(match) if match else 'as a label (not bad)'} (descriptions: "
+            f"{', '.join(kinds[:8])}{', ...' if len(kinds) > 8 else ''})"
+            if not matched
+            else f"the {matched} that match cover no window's {min_overlap:g} (another "
+            "recording's, or another time base?)"
+        )
+        _warn(f"window_labels: no window got a label: {why}")
     return labels
 
 
@@ -296,7 +328,12 @@ def annotations_per_window(
         float(getattr(recording, "first_time", None) or 0.0),
     )
     more = window_annotations(added, onsets, length_s)
-    if len(added) and not any(more):
+    if not len(added):
+        _warn(
+            f"{recording.source}: the annotations given (annotations={_named(extra)}) hold "
+            "none: not an annotation file, or an empty one?"
+        )
+    elif not any(more):
         _warn(
             f"{recording.source}: none of the {len(added)} annotations given (annotations=) "
             "overlaps a window: another recording's, or onsets in another time base?"

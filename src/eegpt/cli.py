@@ -222,13 +222,15 @@ def build_parser() -> argparse.ArgumentParser:
     add_preprocessing_options(p)
     p.add_argument(
         "--annotations",
-        action="append",
+        action="extend",
+        nargs="+",
         type=Path,
         default=None,
         metavar="FILE",
         help="annotations kept in another file (a hypnogram such as Sleep-EDF's "
         "*-Hypnogram.edf; any file mne.read_annotations reads), joined to the recording's "
-        "own; once per recording, in their order",
+        "own: one file per recording, in the recordings' order (--annotations h1.edf h2.edf, "
+        "or a glob that sorts as the recordings' does)",
     )
     p.set_defaults(func=cmd_embed)
 

@@ -584,6 +584,10 @@ class WindowInfo:
     metadata : list of str | None
         ``epochs.metadata`` of epochs files, one JSON object (column name -> value, as
         :func:`eegpt.outputs.metadata_record` writes values) per window.
+    time_base : dict
+        Where the onsets' time starts: ``first_time`` (s) and ``meas_date`` (ISO 8601) of a
+        continuous recording, where known (kept in the shard's file status, so that
+        annotations in clock time can be placed on the windows afterwards).
     """
 
     index: np.ndarray | None = None
@@ -591,16 +595,20 @@ class WindowInfo:
     labels: list[str] | None = None
     left_out: int = 0
     metadata: list[str] | None = None
+    time_base: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> str:
         index = None if self.index is None else [int(i) for i in self.index]
-        return json.dumps([index, self.annotations, self.labels, self.left_out, self.metadata])
+        return json.dumps(
+            [index, self.annotations, self.labels, self.left_out, self.metadata, self.time_base]
+        )
 
     @classmethod
     def from_json(cls, text: str) -> WindowInfo:
         index, annotations, labels, left_out, *rest = json.loads(text)
         index = None if index is None else np.asarray(index, dtype=np.int64)
-        return cls(index, annotations, labels, int(left_out), rest[0] if rest else None)
+        metadata, time_base = (rest + [None, None])[:2]
+        return cls(index, annotations, labels, int(left_out), metadata, time_base or {})
 
 
 @dataclass
@@ -764,6 +772,10 @@ def load_file(
             return failed
     labels = getattr(recording, "labels", None)
     info = WindowInfo(annotations=None if found is None else found.per_window, labels=labels)
+    for key in ("first_time", "meas_date"):  # as embed's provenance records them
+        value = getattr(recording, key, None)
+        if value is not None:
+            info.time_base[key] = value
     if getattr(recording, "epochs_metadata", None) is not None:
         info.metadata = _metadata_rows(recording.epochs_metadata)
     if getattr(recording, "selection", None) is not None:  # epochs with dropped ones: indices
@@ -1196,6 +1208,7 @@ def _file_status(result: FileResult, file: InputFile, shard: int) -> dict[str, A
         "error": result.error,
         "warnings": result.warnings,
         "dropped_channels": result.mapping.get("dropped", []),
+        **result.windows.time_base,
     }
 
 

@@ -16,6 +16,8 @@ block instead of loading them.
 
 from __future__ import annotations
 
+import contextlib
+import datetime
 import math
 import os
 import re
@@ -803,7 +805,11 @@ def check_edf_header(path: PathLike) -> EDFHeader:
     data = [k for k, label in enumerate(labels) if label not in _ANNOTATION_LABELS]
     if not data:
         raise RecordingError(
-            f"could not read EEG file {path}: the file has no signals, only annotations {labels}"
+            f"could not read EEG file {path}: the file has no signals, only annotations "
+            f"{labels}. An annotation file (a hypnogram?) goes with its recording: --annotations "
+            "FILE for eegpt embed (embed(annotations=...)), an annotations_file column in an "
+            "embed-dataset manifest (leave such files out of the inputs, e.g. --pattern "
+            "'*PSG.edf')"
         )
     if not (math.isfinite(record_seconds) and record_seconds > 0):
         parse.fail("duration of a data record", head[244:252], "a positive number of seconds")
@@ -827,6 +833,28 @@ def check_edf_header(path: PathLike) -> EDFHeader:
                        variant, header_bytes, unscalable)  # fmt: skip
     _check_body(path, header, leftover)
     return header
+
+
+def edf_start_time(path: PathLike) -> datetime.datetime | None:
+    """The start of an EDF/BDF file's first data record (UTC, as MNE dates such a file's
+    ``meas_date``): the header's start date and time, the EDF+ recording field's four-digit
+    year where it has one; None where the header gives none that parses."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(192)
+        recording = head[88:168].decode("latin-1").rstrip().split(" ")
+        day, month, year = (int(x) for x in head[168:176].decode("latin-1").split("."))
+        year += 2000 if year < 85 else 1900
+        if len(recording) == 5:  # EDF+: "Startdate 02-AUG-1951 ..."
+            with contextlib.suppress(ValueError):
+                date = datetime.datetime.strptime(recording[1], "%d-%b-%Y")
+                day, month, year = date.day, date.month, date.year
+        hour, minute, second = (int(x) for x in head[176:184].decode("latin-1").split("."))
+        return datetime.datetime(
+            year, month, day, hour, minute, second, tzinfo=datetime.timezone.utc
+        )
+    except (OSError, ValueError):
+        return None
 
 
 def record_onsets(path: PathLike, header: EDFHeader) -> np.ndarray | None:

@@ -876,7 +876,29 @@ def _recording_of_run(folder: Path, recording_id: str) -> Embeddings:
     }
     if table["event"].notna().any():
         metadata["labels"] = table["event"].tolist()
+    metadata.update(_time_base(folder, recording_id))
     return Embeddings(data, table["onset_s"].to_numpy(), metadata)
+
+
+def _time_base(folder: Path, recording_id: str) -> dict[str, Any]:
+    """``first_time`` / ``meas_date`` of a recording of a run, from its shard's file status
+    (the shard named by ``_files.csv``); empty where not recorded."""
+    import csv
+
+    from eegpt.dataset import FILES_REPORT, read_shard_status, shard_name
+
+    try:
+        with open(folder / FILES_REPORT, newline="", encoding="utf-8") as fh:
+            shard = next(
+                int(r["shard"]) for r in csv.DictReader(fh) if r["recording_id"] == recording_id
+            )
+        _, status = read_shard_status(folder / shard_name(shard))
+    except (OSError, StopIteration, ValueError, KeyError):
+        return {}
+    for f in status.get("files", []):
+        if f.get("recording_id") == recording_id:
+            return {k: f[k] for k in ("first_time", "meas_date") if f.get(k) is not None}
+    return {}
 
 
 def _why_no_rows(folder: Path, recording_id: str) -> str:
