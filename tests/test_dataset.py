@@ -547,6 +547,19 @@ def test_a_run_refused_by_the_lock_leaves_the_other_runs_files(
     assert all((out / name).read_text() == "the other run's" for name in theirs)
 
 
+def test_a_filesystem_without_locks_is_named_not_called_busy(corpus, model, tmp_path, monkeypatch):
+    import errno
+    import fcntl
+
+    def no_locks(fd, operation):
+        raise OSError(errno.ENOLCK, "No locks available")
+
+    monkeypatch.setattr(fcntl, "flock", no_locks)
+    with pytest.raises(OSError, match="does not support file locks .*Lustre: -o flock") as err:
+        embed_dataset(corpus, tmp_path / "out", model=model, progress=False)
+    assert "in use" not in str(err.value)
+
+
 def test_a_crashing_reader_is_blamed_alone(corpus):
     files = resolve_inputs(corpus).files[:4]
     crash = InputFile(4, "crash", str(corpus / "crash.edf"))
@@ -557,6 +570,31 @@ def test_a_crashing_reader_is_blamed_alone(corpus):
     assert "reader process died" in loaded[1].error
     assert "EDF" in loaded[2].error  # a/rec03.edf, the corrupt one
     assert loaded[0].error is None and loaded[3].error is None and loaded[4].error is None
+
+
+def test_a_long_file_is_encoded_in_chunks_that_an_interruption_ends(corpus, model, monkeypatch):
+    """A long recording's windows go to the engine a few hundred at a time: the same numbers
+    as one call, and an interruption (SIGTERM under a job scheduler) ends the encoding at the
+    next chunk instead of after the file's last window, minutes later on a CPU."""
+    import threading
+
+    import eegpt.dataset as ds
+
+    loaded = load_file(0, str(corpus / "b/rec00.edf"), PreprocessingConfig())
+    engine = make_engines(model, [torch.device("cpu")], batch_size=2)[0]
+    whole = ds.encode_files(engine, [loaded])[0].embeddings
+    calls = []
+    real = engine.encode
+    monkeypatch.setattr(engine, "encode", lambda x, ids: calls.append(len(x)) or real(x, ids))
+    monkeypatch.setattr(ds, "_STOP_CHECK_WINDOWS", {"cpu": 4, "gpu": 4})
+    np.testing.assert_array_equal(ds.encode_files(engine, [loaded])[0].embeddings, whole)
+    assert calls == [4] * (loaded.n_windows // 4) + [loaded.n_windows % 4] * bool(
+        loaded.n_windows % 4
+    )
+    stop = threading.Event()
+    stop.set()
+    with pytest.raises(ds._EncodeStopped):  # not recorded as the file's failure
+        ds.encode_files(engine, [loaded], stop=stop)
 
 
 def test_a_reader_that_dies_while_the_caller_is_busy_is_blamed_alone(corpus):
@@ -1101,8 +1139,28 @@ def test_parts_of_one_corpus_read_together(corpus, model, tmp_path):
     twice = corpus / "twice.csv"
     twice.write_text("path\nb/rec02.edf\n")
     embed_dataset(twice, tmp_path / "twice", **settings)
-    with pytest.raises(ValueError, match=r"part0 and .*twice both hold recording 'b/rec02.edf'"):
+    with pytest.raises(ValueError, match=r"part0 and .*twice both hold .*b/rec02\.edf: the parts"):
         read_embeddings([folders[0], tmp_path / "twice"])
+    renamed = corpus / "renamed.csv"  # the same file under another id: still the same file
+    renamed.write_text(f"path,recording_id\n{corpus / 'b/rec02.edf'},night-2\n")
+    embed_dataset(renamed, tmp_path / "renamed", **settings)
+    with pytest.raises(ValueError, match=r"both hold .*b/rec02\.edf"):
+        read_embeddings([folders[0], tmp_path / "renamed"])
+    clash = corpus / "clash.csv"  # another file under an id part0 uses
+    clash.write_text(f"path,recording_id\n{corpus / 'b/rec00.edf'},a/rec01.edf\n")
+    embed_dataset(clash, tmp_path / "clash", **settings)
+    with pytest.raises(ValueError, match=r"id 'a/rec01.edf' names .*rec01.edf in .*part0 and "
+                       r".*rec00.edf in .*clash; ids must be unique"):  # fmt: skip
+        read_embeddings([folders[0], tmp_path / "clash"])
+    with pytest.raises(ValueError, match=r"filters compare a column the parts typed apart \(read "
+                       r"as text: subject\)"):  # fmt: skip
+        read_embeddings(folders, filters=[("subject", "==", "01")])
+    assert len(read_embeddings(folders, filters=[("window", "==", 0)])[0]) == 4  # other columns
+    rescaled = corpus / "rescaled.csv"  # a per-file unit correction is not another setting
+    rescaled.write_text("path\nb/rec06.edf\n")
+    embed_dataset(rescaled, tmp_path / "rescaled", preprocessing=PreprocessingConfig(scale=2e3),
+                  **settings)  # fmt: skip
+    read_embeddings([folders[0], tmp_path / "rescaled"])
     embed_dataset(twice, tmp_path / "other", preprocessing=PreprocessingConfig(detrend="linear"),
                   **settings)  # fmt: skip
     with pytest.raises(ValueError, match=r"other settings .*\(preprocessing.detrend"):
@@ -1146,6 +1204,10 @@ def test_a_finished_run_describes_itself_and_keeps_its_runs(
     manifest["shards_done"] = [0]  # as a run stopped before the reports' next refresh leaves it
     (out / MANIFEST).write_text(json.dumps(manifest))
     assert "(3 shard files are there: the counts above predate" in describe_output(out)
+    assert "a run is in progress" not in describe_output(out)
+    with _Lock(out):  # a run holds the folder: not called stopped
+        text = describe_output(out)
+    assert "a run is in progress" in text and "was stopped" not in text
     # a run stopped before its last shard: reading the folder says rows are missing
     (out / "shard-00002.parquet").unlink()
     with pytest.warns(RuntimeWarning, match=r"holds 2 of the 3 shards its run planned"):

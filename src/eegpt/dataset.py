@@ -46,6 +46,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import csv
+import errno
 import glob
 import hashlib
 import io
@@ -101,7 +102,7 @@ from eegpt.outputs import (
     require_pyarrow,
 )
 from eegpt.preprocessing import PreprocessingConfig, prepare
-from eegpt.streaming import WindowStream, open_stream_unless_epochs
+from eegpt.streaming import WindowStream, block_size, open_stream_unless_epochs
 
 __all__ = [
     "EEG_SUFFIXES",
@@ -745,9 +746,10 @@ def load_file(
             )  # fmt: skip
             if recording is not None:
                 stream = WindowStream(recording, config)
-                blocks = [b for _, b in stream.blocks(_READ_BLOCK_WINDOWS)]
-                shape = (0, recording.n_channels, config.n_samples)
-                data = np.concatenate(blocks) if blocks else np.zeros(shape, np.float32)
+                shape = (stream.n_windows, recording.n_channels, config.n_samples)
+                data = np.empty(shape, np.float32)  # filled block by block: no second copy
+                for first, block in stream.blocks(_READ_BLOCK_WINDOWS):
+                    data[first : first + len(block)] = block
                 onsets, mapping = np.asarray(stream.onsets, np.float64), recording.mapping
             else:  # epochs: read whole
                 recording = as_recording(path, picks=picks, verbose=False)  # warnings, no logs
@@ -841,7 +843,11 @@ def pool_rows(z: np.ndarray, pool: Pool) -> np.ndarray:
 
 
 def encode_files(
-    engine: InferenceEngine, files: Sequence[LoadedFile], *, pool: Pool = "none"
+    engine: InferenceEngine,
+    files: Sequence[LoadedFile],
+    *,
+    pool: Pool = "none",
+    stop: threading.Event | None = None,
 ) -> list[FileResult]:
     """Embed the windows of several files, batching across files with the same channels.
 
@@ -856,6 +862,9 @@ def encode_files(
     files : sequence of LoadedFile
     pool : ``"none"`` | ``"mean"``
         See :func:`pool_rows`.
+    stop : threading.Event | None
+        Set by an interruption: encoding ends at the next chunk of windows (a few seconds
+        on a CPU) with :class:`_EncodeStopped`, not after a long file's last window.
 
     Returns
     -------
@@ -871,7 +880,7 @@ def encode_files(
             todo.append(i)
     for run in _same_channel_runs(todo, files):
         try:
-            _encode_run(engine, [files[i] for i in run], results, run, pool)
+            _encode_run(engine, [files[i] for i in run], results, run, pool, stop)
         except Exception as err:  # noqa: BLE001 - isolate the file that fails
             if len(run) == 1:
                 results[run[0]] = _result(
@@ -880,7 +889,7 @@ def encode_files(
                 continue
             for i in run:
                 try:
-                    _encode_run(engine, [files[i]], results, [i], pool)
+                    _encode_run(engine, [files[i]], results, [i], pool, stop)
                 except Exception as err_i:  # noqa: BLE001
                     results[i] = _result(files[i], None, f"inference failed: {_describe(err_i)}")
     return results  # type: ignore[return-value]
@@ -920,13 +929,35 @@ def _encode_run(
     results: list[FileResult | None],
     positions: list[int],
     pool: Pool,
+    stop: threading.Event | None = None,
 ) -> None:
     data = run[0].data if len(run) == 1 else np.concatenate([f.data for f in run])
-    z = pool_rows(engine.encode(data, run[0].mapping["chan_ids"]), pool)
+    chan_ids = run[0].mapping["chan_ids"]
+    # whole batches per chunk: the same batches, so the same numbers, as one call
+    target = _STOP_CHECK_WINDOWS["cpu" if engine.device.type == "cpu" else "gpu"]
+    step = block_size(engine.batch_for(data.shape), target)
+    z: np.ndarray | None = None
+    for first in range(0, len(data), step):
+        if stop is not None and stop.is_set():
+            raise _EncodeStopped
+        part = pool_rows(engine.encode(data[first : first + step], chan_ids), pool)
+        if z is None:
+            z = np.empty((len(data), *part.shape[1:]), np.float32)
+        z[first : first + len(part)] = part
+    assert z is not None
     start = 0
     for pos, f in zip(positions, run, strict=True):
         results[pos] = _result(f, z[start : start + f.n_windows], None)
         start += f.n_windows
+
+
+#: Windows encoded between two looks at an interruption (a few seconds of the large model).
+_STOP_CHECK_WINDOWS = {"cpu": 256, "gpu": 8192}
+
+
+class _EncodeStopped(BaseException):
+    """Encoding ended early because the run was interrupted (a BaseException, so that the
+    per-file retry of :func:`encode_files` lets it through)."""
 
 
 # --------------------------------------------------------------------------------------------
@@ -1392,6 +1423,14 @@ class _Lock:
             fcntl.flock(self.fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError as err:
             self.fh.close()
+            if err.errno not in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
+                raise OSError(
+                    err.errno,
+                    f"cannot lock {self.path} ({err.strerror}): this filesystem does not "
+                    "support file locks (flock), which keep two runs out of one folder; write "
+                    "to a local disk, or mount the network filesystem with locking (Lustre: "
+                    "-o flock)",
+                ) from err
             raise OutputInUseError(
                 f"{self.path.parent} is in use by another embed_dataset run; wait for it or "
                 "choose another output folder"
@@ -1400,6 +1439,20 @@ class _Lock:
 
     def __exit__(self, *exc: Any) -> None:
         self.fh.close()
+
+    @staticmethod
+    def held(folder: Path) -> bool:
+        """Whether a run holds ``folder`` now (False where locks are not supported)."""
+        try:
+            import fcntl
+
+            with open(folder / LOCK, "rb") as fh:
+                fcntl.flock(fh.fileno(), fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except ImportError:  # pragma: no cover - Windows
+            return False
+        except OSError as err:
+            return err.errno in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES)
+        return False
 
 
 # --------------------------------------------------------------------------------------------
@@ -1662,18 +1715,24 @@ def run_inprocess(
     for engine in engines:
         idle.put(engine)
 
+    stop = threading.Event()  # set by an interruption: device threads end at their next chunk
+
     def encode_group(group: list[LoadedFile]) -> list[FileResult]:
         engine = idle.get()
         try:
-            return encode_files(engine, group, pool=pool)
+            return encode_files(engine, group, pool=pool, stop=stop)
         finally:
             idle.put(engine)
+
+    def on_interrupt() -> None:
+        stop.set()
+        readers.cancel()
 
     readers = _Readers(workers, load_kwargs, max_in_flight=2 * max(1, workers) + 2)
     pending: deque[Future] = deque()
     max_pending = 2 * len(engines)
     with (
-        _interrupts.deferred(on_interrupt=readers.cancel),
+        _interrupts.deferred(on_interrupt=on_interrupt),
         ThreadPoolExecutor(len(engines), thread_name_prefix="eegpt-device") as devices,
     ):
         try:
@@ -1695,7 +1754,8 @@ def run_inprocess(
             while pending:
                 for result in pending.popleft().result():
                     sink(result)
-        except BaseException:  # an error or an interruption: do not wait for the readers
+        except BaseException:  # an error or an interruption: do not wait for readers or devices
+            stop.set()
             for fut in pending:
                 fut.cancel()
             readers.close(abort=True)
@@ -2437,9 +2497,13 @@ def describe_output(output_dir: str | os.PathLike) -> str:
         "  channels: " + ", ".join(f"{k} {v}" for k, v in spec.get("channels", {}).items()),
     ]
     present = len(shard_files(output_dir))
+    running = _Lock.held(output_dir)
+    if running:
+        lines.insert(2, "  a run is in progress (its reports refresh every 30 s)")
     if present != len(manifest.get("shards_done", [])):  # reports refresh every 30 s
         lines.insert(2, f"  ({present} shard files are there: the counts above predate the last "
-                        "of them, from a run that was stopped; the next run updates them)")  # fmt: skip
+                        + ("of them" if running else "of them, from a run that was stopped; the "
+                           "next run updates them") + ")")  # fmt: skip
     runs = manifest.get("runs") or ([manifest["last_run"]] if manifest.get("last_run") else [])
     for run in runs[-3:]:
         lines.append(
@@ -2632,8 +2696,9 @@ def read_embeddings(
     ----------
     output_dir : path-like | sequence of path-like
         A folder written by :func:`embed_dataset`, or several: the parts of one corpus run on
-        several hosts, one folder each. Their settings (model, checkpoint, preprocessing,
-        precision, pooling) must agree and no recording id may be in two; a column
+        several hosts, one folder each. Their settings (model, checkpoint, preprocessing but
+        ``--rescale``, precision, pooling) must agree, no file may be in two and no recording
+        id name two files; a column
         typed differently by the parts' manifests (all empty in one, numbers in one and text
         in another) is read as text.
     columns : sequence of str | None
@@ -2671,6 +2736,11 @@ def read_embeddings(
     specs = []
     for folder in folders:
         found = shard_files(folder)
+        if not found and (folder / MANIFEST).is_file():
+            raise FileNotFoundError(
+                f"{folder} holds no shard yet: its run is still running, or stopped before its "
+                "first shard (run the same embed-dataset command again to finish it)"
+            )
         if not found:
             raise FileNotFoundError(f"no shard files in {folder}; was embed_dataset run there?")
         _warn_if_unfinished(folder, len(found))
@@ -2691,7 +2761,17 @@ def read_embeddings(
         read.append("epochs_metadata")  # the other names may be epochs.metadata columns
     if filters is not None and not isinstance(filters, pads.Expression):
         filters = pq.filters_to_expression(filters)
-    table = dataset.to_table(columns=[*read, "embedding"], filter=filters)
+    try:
+        table = dataset.to_table(columns=[*read, "embedding"], filter=filters)
+    except NotImplementedError as err:  # pyarrow's ArrowNotImplementedError
+        if schema is None:
+            raise
+        retyped = sorted(_retyped(schema, [pq.read_schema(p) for p in shards]))
+        raise ValueError(
+            f"read_embeddings: the filters compare a column the parts typed apart (read as "
+            f"text: {', '.join(retyped)}), which pyarrow cannot filter while reading; filter "
+            "the table after reading, or give the parts' manifests one type per column"
+        ) from err
     emb = table.column("embedding").combine_chunks().flatten().to_numpy()
     emb = emb.reshape(table.num_rows, *spec["embedding_shape"])
     frame = _nullable_frame(table.select(read))
@@ -2714,30 +2794,40 @@ _PART_SETTINGS = ("inputs", "shard_size", "format", "channels")
 
 
 def _check_parts(folders: Sequence[Path], specs: Sequence[dict[str, Any]]) -> None:
-    """Refuse run folders that are not parts of one corpus run: other settings, or a
-    recording in two of them."""
-    _, pq = _pyarrow()
+    """Refuse run folders that are not parts of one corpus run: other settings (a per-file
+    ``--rescale`` correction apart), a file in two of them (under any id), or one id naming
+    two files."""
     first = {k: v for k, v in specs[0].items() if k not in _PART_SETTINGS}
     for folder, spec in zip(folders[1:], specs[1:], strict=True):
         other = {k: v for k, v in spec.items() if k not in _PART_SETTINGS}
-        differ = _spec_differences(first, other)
+        differ = [
+            d for d in _spec_differences(first, other) if not d.startswith("preprocessing.scale")
+        ]
         if differ:
             raise ValueError(
                 f"read_embeddings: {folder} was made with other settings than {folders[0]} "
                 f"({', '.join(differ)}): its rows are not comparable; read them apart"
             )
-    seen: dict[str, Path] = {}
-    for folder in folders:
-        ids = pq.read_table([str(p) for p in shard_files(folder)], columns=["recording_id"]).column(
-            "recording_id"
-        )
-        for rid in set(ids.to_pylist()):
-            if rid in seen:
-                raise ValueError(
-                    f"read_embeddings: {seen[rid]} and {folder} both hold recording {rid!r}: the "
-                    "parts of one corpus must not overlap (the same manifest rows run twice?)"
-                )
-            seen[rid] = folder
+    by_id: dict[str, tuple[Path, str]] = {}
+    by_path: dict[str, Path] = {}
+    for folder in folders:  # the shards' file statuses: every file of the part, failed or not
+        for shard in shard_files(folder):
+            for f in read_shard_status(shard)[1].get("files", []):
+                rid, path = f["recording_id"], f["path"]
+                if path in by_path:
+                    raise ValueError(
+                        f"read_embeddings: {by_path[path]} and {folder} both hold {path}: the "
+                        "parts of one corpus must not overlap (the same files in two manifests, "
+                        "or a folder and one of its subfolders?)"
+                    )
+                if rid in by_id:
+                    raise ValueError(
+                        f"read_embeddings: recording id {rid!r} names {by_id[rid][1]} in "
+                        f"{by_id[rid][0]} and {path} in {folder}; ids must be unique across "
+                        "the parts: run them from a common folder (--pattern selects a part), "
+                        "or give the manifests a recording_id column"
+                    )
+                by_path[path], by_id[rid] = folder, (folder, path)
 
 
 def _common_schema(schemas: Sequence[Any]) -> Any:
@@ -2755,6 +2845,18 @@ def _common_schema(schemas: Sequence[Any]) -> Any:
         kind = kinds.pop() if len(kinds) == 1 else pa.null() if not kinds else pa.string()
         out.append(pa.field(name, kind))
     return pa.schema(out, metadata=schemas[0].metadata)
+
+
+def _retyped(schema: Any, schemas: Sequence[Any]) -> set[str]:
+    """Columns of the common ``schema`` some part's schema types otherwise (not as null)."""
+    import pyarrow as pa
+
+    return {
+        f.name
+        for s in schemas
+        for f in s
+        if not pa.types.is_null(f.type) and f.type != schema.field(f.name).type
+    }
 
 
 def _nullable_frame(table: Any) -> Any:
