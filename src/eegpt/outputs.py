@@ -880,18 +880,27 @@ def _recording_of_run(folder: Path, recording_id: str) -> Embeddings:
     return Embeddings(data, table["onset_s"].to_numpy(), metadata)
 
 
-def _time_base(folder: Path, recording_id: str) -> dict[str, Any]:
-    """``first_time`` / ``meas_date`` of a recording of a run, from its shard's file status
-    (the shard named by ``_files.csv``); empty where not recorded."""
+def _files_report(folder: Path) -> list[dict[str, str]] | None:
+    """The rows of a run folder's ``_files.csv``, or None where it cannot be read."""
     import csv
 
-    from eegpt.dataset import FILES_REPORT, read_shard_status, shard_name
+    from eegpt.dataset import FILES_REPORT
 
     try:
         with open(folder / FILES_REPORT, newline="", encoding="utf-8") as fh:
-            shard = next(
-                int(r["shard"]) for r in csv.DictReader(fh) if r["recording_id"] == recording_id
-            )
+            return list(csv.DictReader(fh))
+    except OSError:
+        return None
+
+
+def _time_base(folder: Path, recording_id: str) -> dict[str, Any]:
+    """``first_time`` / ``meas_date`` of a recording of a run, from its shard's file status
+    (the shard named by ``_files.csv``); empty where not recorded."""
+    from eegpt.dataset import read_shard_status, shard_name
+
+    try:
+        rows = _files_report(folder) or []
+        shard = next(int(r["shard"]) for r in rows if r["recording_id"] == recording_id)
         _, status = read_shard_status(folder / shard_name(shard))
     except (OSError, StopIteration, ValueError, KeyError):
         return {}
@@ -903,14 +912,10 @@ def _time_base(folder: Path, recording_id: str) -> dict[str, Any]:
 
 def _why_no_rows(folder: Path, recording_id: str) -> str:
     """What the run's file report says about a recording without rows."""
-    import csv
+    from eegpt.dataset import shard_name
 
-    from eegpt.dataset import FILES_REPORT, shard_name
-
-    try:
-        with open(folder / FILES_REPORT, newline="", encoding="utf-8") as fh:
-            rows = list(csv.DictReader(fh))
-    except OSError:
+    rows = _files_report(folder)
+    if rows is None:
         return "ids are the 'recording_id' column"
     row = next((r for r in rows if r.get("recording_id") == recording_id), None)
     if row is None:
