@@ -1184,9 +1184,11 @@ def test_a_finished_run_describes_itself_and_keeps_its_runs(
     runs = json.loads((out / MANIFEST).read_text())["runs"]
     assert len(runs) == 2 and runs[0]["shards_written"] == 3 and runs[1]["shards_written"] == 0
     assert runs[1]["eegpt_version"] and runs[1]["torch_version"] and runs[1]["host"]
+    assert runs[0]["workers"] == 0  # clean_run's reader processes (none: read in the main one)
     text = describe_output(out)
     assert "embeddings of 7 files from" in text and "6 ok, 1 failed, 0 pending" in text
     assert "shards 3 of 3 done" in text and "_errors.csv" in text
+    assert f"on cpu of {runs[0]['host']}, 3 shard(s) written" in text
     assert main(["info", str(out)]) == 0
     assert main(["info", str(tmp_path)]) == 1  # the parent of run folders: said so
     assert "holds embed-dataset run folders (copy), not a checkpoint" in capsys.readouterr().err

@@ -2387,6 +2387,8 @@ def embed_dataset(
                                 stream_precision=stream_precision,
                             )
                             n_workers = _default_workers() if workers is None else workers
+                            run.workers = n_workers
+                            _log(f"embed_dataset: {_count(n_workers, 'reader process')}", verbose)
                             run_inprocess(
                                 todo,
                                 sink,
@@ -2508,8 +2510,11 @@ def describe_output(output_dir: str | os.PathLike) -> str:
     for run in runs[-3:]:
         lines.append(
             f"  run {run.get('started')}: {run.get('engine')} on "
-            f"{', '.join(run.get('devices') or []) or '-'}, {run.get('shards_written')} shard(s) "
-            f"written in {run.get('elapsed_s', 0.0):.1f} s (eegpt {run.get('eegpt_version', '?')})"
+            f"{', '.join(run.get('devices') or []) or '-'}"
+            + (f" of {run['host']}" if run.get("host") else "")
+            + (f" (SLURM job {run['slurm_job_id']})" if run.get("slurm_job_id") else "")
+            + f", {run.get('shards_written')} shard(s) written in {run.get('elapsed_s', 0.0):.1f} "
+            f"s (eegpt {run.get('eegpt_version', '?')})"
         )
     if len(runs) > 3:
         lines.append(f"  ({len(runs) - 3} earlier runs in {MANIFEST})")
@@ -2552,6 +2557,7 @@ class _Run:
         self.output_dir, self.inputs, self.shards, self.spec = output_dir, inputs, shards, spec
         self.engine = engine
         self.devices: list[str] = []
+        self.workers: int | None = None  # reader processes of the in-process engine
         self.skipped = len(done)
         self.written = 0
         self.status: dict[int, dict[str, Any]] = {}
@@ -2597,6 +2603,7 @@ class _Run:
         run = {
             "engine": self.engine,
             "devices": self.devices,
+            **({"workers": self.workers} if self.workers is not None else {}),
             "started": time.strftime("%Y-%m-%dT%H:%M:%S%z", time.localtime(self.started)),
             "elapsed_s": self.elapsed,
             "shards_written": self.written,
