@@ -2757,7 +2757,8 @@ def read_embeddings(
     schema = None
     if several:
         _check_parts(folders, specs)
-        schema = _common_schema([pq.read_schema(p) for p in shards])
+        schemas = [pq.read_schema(p) for p in shards]
+        schema = _common_schema(schemas)
     output_dir = ", ".join(map(str, folders))  # for messages
     dataset = pads.dataset([str(p) for p in shards], format="parquet", schema=schema)
     names = dataset.schema.names
@@ -2773,7 +2774,7 @@ def read_embeddings(
     except NotImplementedError as err:  # pyarrow's ArrowNotImplementedError
         if schema is None:
             raise
-        retyped = sorted(_retyped(schema, [pq.read_schema(p) for p in shards]))
+        retyped = sorted(_retyped(schema, schemas))
         raise ValueError(
             f"read_embeddings: the filters compare a column the parts typed apart (read as "
             f"text: {', '.join(retyped)}), which pyarrow cannot filter while reading; filter "

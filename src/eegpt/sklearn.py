@@ -218,9 +218,10 @@ class _ConfigParams:
 
     def set_params(self, **params: Any) -> Any:
         nested: dict[str, dict[str, Any]] = {}
+        own = self.get_params(deep=False)
         for key in list(params):
             name, sep, field_ = key.partition("__")
-            if sep and name in _CONFIGS and name in self.get_params(deep=False):
+            if sep and name in _CONFIGS and name in own:
                 nested.setdefault(name, {})[field_] = params.pop(key)
         super().set_params(**params)  # type: ignore[misc]
         for name, changes in nested.items():
