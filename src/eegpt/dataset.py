@@ -2755,9 +2755,10 @@ def read_embeddings(
         shards += found
     spec = specs[0]
     schema = None
-    if several:
-        _check_parts(folders, specs)
-        schemas = [pq.read_schema(p) for p in shards]
+    if several:  # each shard's footer once: its file statuses and its schema
+        footers = {p: pq.read_metadata(p) for p in shards}
+        _check_parts(folders, specs, footers)
+        schemas = [f.schema.to_arrow_schema() for f in footers.values()]
         schema = _common_schema(schemas)
     output_dir = ", ".join(map(str, folders))  # for messages
     dataset = pads.dataset([str(p) for p in shards], format="parquet", schema=schema)
@@ -2801,10 +2802,12 @@ def read_embeddings(
 _PART_SETTINGS = ("inputs", "shard_size", "format", "channels")
 
 
-def _check_parts(folders: Sequence[Path], specs: Sequence[dict[str, Any]]) -> None:
+def _check_parts(
+    folders: Sequence[Path], specs: Sequence[dict[str, Any]], footers: Mapping[Path, Any]
+) -> None:
     """Refuse run folders that are not parts of one corpus run: other settings (a per-file
     ``--rescale`` correction apart), a file in two of them (under any id), or one id naming
-    two files."""
+    two files. ``footers``: each shard's ``pyarrow.parquet.FileMetaData``."""
     first = {k: v for k, v in specs[0].items() if k not in _PART_SETTINGS}
     for folder, spec in zip(folders[1:], specs[1:], strict=True):
         other = {k: v for k, v in spec.items() if k not in _PART_SETTINGS}
@@ -2818,24 +2821,25 @@ def _check_parts(folders: Sequence[Path], specs: Sequence[dict[str, Any]]) -> No
             )
     by_id: dict[str, tuple[Path, str]] = {}
     by_path: dict[str, Path] = {}
-    for folder in folders:  # the shards' file statuses: every file of the part, failed or not
-        for shard in shard_files(folder):
-            for f in read_shard_status(shard)[1].get("files", []):
-                rid, path = f["recording_id"], f["path"]
-                if path in by_path:
-                    raise ValueError(
-                        f"read_embeddings: {by_path[path]} and {folder} both hold {path}: the "
-                        "parts of one corpus must not overlap (the same files in two manifests, "
-                        "or a folder and one of its subfolders?)"
-                    )
-                if rid in by_id:
-                    raise ValueError(
-                        f"read_embeddings: recording id {rid!r} names {by_id[rid][1]} in "
-                        f"{by_id[rid][0]} and {path} in {folder}; ids must be unique across "
-                        "the parts: run them from a common folder (--pattern selects a part), "
-                        "or give the manifests a recording_id column"
-                    )
-                by_path[path], by_id[rid] = folder, (folder, path)
+    for shard, footer in footers.items():  # file statuses: every file of a part, failed or not
+        folder = shard.parent
+        statuses = json.loads((footer.metadata or {}).get(b"eegpt_shard", b"{}"))
+        for f in statuses.get("files", []):
+            rid, path = f["recording_id"], f["path"]
+            if path in by_path:
+                raise ValueError(
+                    f"read_embeddings: {by_path[path]} and {folder} both hold {path}: the "
+                    "parts of one corpus must not overlap (the same files in two manifests, "
+                    "or a folder and one of its subfolders?)"
+                )
+            if rid in by_id:
+                raise ValueError(
+                    f"read_embeddings: recording id {rid!r} names {by_id[rid][1]} in "
+                    f"{by_id[rid][0]} and {path} in {folder}; ids must be unique across "
+                    "the parts: run them from a common folder (--pattern selects a part), "
+                    "or give the manifests a recording_id column"
+                )
+            by_path[path], by_id[rid] = folder, (folder, path)
 
 
 def _common_schema(schemas: Sequence[Any]) -> Any:
