@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import pickle
+import re
 import warnings
 
 import mne
@@ -278,6 +279,22 @@ def test_each_fold_s_amplitude_warning_once_with_the_array_advice(task):
         est.transform(x[30:70] * 1.1)
     amplitude = [str(w.message) for w in record if "amplitude check" in str(w.message)]
     assert len(amplitude) == 1 and "pass units='uV'" in amplitude[0], amplitude
+
+
+def test_warnings_about_other_channels_are_not_taken_for_repeats(task):
+    """Only measured numbers are left out when telling warnings apart: a flat channel in new
+    data is reported although another channel's (a name with other digits) was in fit's."""
+    eegpt.sklearn._SHOWN.clear()
+    x = task.get_data()[:20]
+    names = list(task.ch_names)
+    first, second = x.copy(), x.copy()
+    first[:, 0] = 0.0
+    second[:, 1] = 0.0
+    est = EEGPTEmbedder(SMALL, ch_names=names, sfreq=250.0, preprocessing=ONE_SECOND)
+    with pytest.warns(RuntimeWarning, match=re.escape(f"['{names[0]}']")):
+        est.fit(first)
+    with pytest.warns(RuntimeWarning, match=re.escape(f"['{names[1]}']")):
+        est.transform(second)
 
 
 def test_large_arrays_are_embedded_in_chunks(task, monkeypatch):

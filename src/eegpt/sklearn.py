@@ -79,13 +79,17 @@ from eegpt.probe import (
 __all__ = ["POOLINGS", "EEGPTClassifier", "EEGPTEmbedder", "pool_embeddings"]
 
 _SHOWN: set[str] = set()  # the RuntimeWarnings these estimators gave in this process (_kind)
-_NUMBER = re.compile(r"[-+]?\d+(\.\d+)?(e[-+]?\d+)?")
+# a quoted name (kept whole), or a number standing alone (not the digits of C3 or sess1.fif)
+_QUOTED_OR_NUMBER = re.compile(
+    r"""(?P<quoted>'[^']*'|"[^"]*")|(?<![\w.])[-+]?\d+(\.\d+)?(e[-+]?\d+)?(?![\w])"""
+)
 
 
 def _kind(text: str) -> str:
-    """A warning's text with its numbers left out: the amplitude check of each fold's data
-    (\"the typical deviation is 5.29 V\", \"5.27 V\" ...) is one warning."""
-    return _NUMBER.sub("#", text)
+    """A warning's text with its measured numbers left out: the amplitude check of each
+    fold's data (\"the typical deviation is 5.29 V\", \"5.27 V\" ...) is one warning, while
+    warnings about other channels (['C2'], ['C4']) or files (sess1.fif, sess2.fif) are not."""
+    return _QUOTED_OR_NUMBER.sub(lambda m: m["quoted"] or "#", text)
 
 
 @contextlib.contextmanager
