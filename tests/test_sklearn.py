@@ -203,9 +203,16 @@ def test_epochs_with_the_same_channels_in_another_order(task):
     np.testing.assert_allclose(est.transform(shuffled), est.transform(task[:4]), rtol=1e-6)
     with pytest.raises(
         ValueError,
-        match=rf"(?i)the embedder was fitted on channels .*, but \['{names[0]}'\] are missing",
+        match=rf"(?i)the embedder was fitted on .*, but \['{names[0]}'\] are missing",
     ):
         est.transform(task[:4].copy().drop_channels(names[:1]))
+    # a channel marked bad in the new data only: said so, with what to do, not "rename"
+    marked = task[:4].copy()
+    marked.info["bads"] = [names[2]]
+    with pytest.warns(RuntimeWarning, match="marked bad"):
+        with pytest.raises(ValueError, match=rf"\['{names[2]}'\] are marked bad here") as err:
+            est.transform(marked)
+    assert "interpolate_bads()" in str(err.value) and "rename" not in str(err.value)
 
 
 def test_epochs_of_another_recording_match_by_electrode(task):

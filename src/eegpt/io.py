@@ -181,6 +181,9 @@ class Recording:
         SSP projectors stored with an MNE object but not applied to ``data``, as (description,
         channels it acts on); :func:`~eegpt.preprocessing.prepare` warns when one acts on a
         used channel (:func:`warn_unapplied_projectors`).
+    bads : list of str | None
+        For MNE data, the channels of ``info["bads"]`` that the picks left out (not in
+        ``ch_names``), so that a model fitted with them can say why they are missing.
 
     Raises
     ------
@@ -207,6 +210,7 @@ class Recording:
     array_units: str | None = field(default=None, repr=False)
     projectors: list[tuple[str, tuple[str, ...]]] | None = field(default=None, repr=False)
     rates: list[float] | None = field(default=None, repr=False)
+    bads: list[str] | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         data = np.asarray(self.data)
@@ -1330,6 +1334,7 @@ def _from_mne(
         first_time=float(inst.first_time) if isinstance(inst, mne.io.BaseRaw) else None,
         meas_date=measurement_date(inst.info), selection=selection, epochs_metadata=metadata,
         projectors=unapplied_projectors(inst.info) or None, rates=rates,
+        bads=[n for n in inst.info["bads"] if n not in names] or None,
     )  # fmt: skip
     _log(_describe(rec), verbose)
     return rec

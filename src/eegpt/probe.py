@@ -350,7 +350,7 @@ def merge_epochs(
     sfreq = first.sfreq if same_rate else config.sfreq
     parts = []
     for rec, mapping in zip(recordings, mappings, strict=True):
-        picked = _subset_mapping(mapping, names, rec.source, "the first input has")
+        picked = _subset_mapping(mapping, names, rec.source, "the first input has", rec.bads)
         x = rec.data[:, list(picked.picks), :]
         if rec.sfreq != sfreq:
             x = resample(x, rec.sfreq, sfreq, method=config.resample)
@@ -445,17 +445,30 @@ def _subset_mapping(
     names: Sequence[str],
     source: str,
     fitted: str = "the probe was trained on",
+    bads: Sequence[str] | None = None,
 ) -> ChannelMapping:
     """``mapping`` restricted to the vocabulary ``names``, in that order (that of training, so
-    the same data give the same numbers); ``fitted`` names the model in messages."""
+    the same data give the same numbers); ``fitted`` names the model in messages, ``bads``
+    are the channels of ``info["bads"]`` left out of the recording (:attr:`Recording.bads`)."""
     where = {name: k for k, name in enumerate(mapping.names)}
     missing = [name for name in names if name not in where]
     if missing:
-        raise ValueError(
-            f"{source}: {fitted} channels {list(names)}, but {missing} are "
-            f"missing here (found {list(mapping.names)}); map them with rename={{...}} "
-            "(command line: --rename 'NAME=VOCAB')"
-        )
+        marked = {normalize_channel_name(b) or b: b for b in bads or ()}
+        bad = [marked[name] for name in missing if name in marked]
+        absent = [name for name in missing if name not in marked]
+        text = f"{source}: {fitted} {len(names)} channels, but "
+        if bad:
+            text += (
+                f"{bad} are marked bad here (info['bads']) and were left out: repair them "
+                "(interpolate_bads() of the Raw or Epochs) or clear info['bads']"
+            )
+        if absent:
+            text += "; and " if bad else ""
+            text += (
+                f"{absent} are missing here (found {few(list(mapping.input_names), 12)}): map "
+                "them with rename={...} (command line: --rename 'NAME=VOCAB')"
+            )
+        raise ValueError(text)
     k = [where[name] for name in names]
     extra = [mapping.input_names[i] for i in range(len(mapping.names)) if i not in set(k)]
     if extra:
@@ -1242,7 +1255,7 @@ class EEGPTProbe:
         if self.config.chan_proj:
             return _projection_windows(rec, self.input_names, self.preprocessing)
         mapping = map_channels(rec.ch_names, rename=rename, on_missing=on_missing, verbose=verbose)
-        mapping = _subset_mapping(mapping, self.input_names, rec.source)
+        mapping = _subset_mapping(mapping, self.input_names, rec.source, bads=rec.bads)
         return prepare(rec, mapping, self.preprocessing, verbose=verbose).data
 
     def _check_epoch_length(self, rec: Recording) -> None:
@@ -1510,7 +1523,7 @@ def _prepare_training_data(
         rec.ch_names, rename=rename, on_missing=_on_missing(data), verbose=verbose
     )
     if input_names is not None:
-        mapping = _subset_mapping(mapping, input_names, rec.source)
+        mapping = _subset_mapping(mapping, input_names, rec.source, bads=rec.bads)
     windows = prepare(rec, mapping, preprocessing, verbose=verbose).data
     return _TrainingData(windows, y_idx, mapping.names, mapping.names), classes
 

@@ -399,7 +399,9 @@ class EEGPTEmbedder(_ConfigParams, TransformerMixin, BaseEstimator):
         mapping = map_channels(
             rec.ch_names, rename=self.rename, on_missing="ignore", verbose=verbose
         )
-        return _subset_mapping(mapping, self.mapping_.names, "X", "the embedder was fitted on")
+        return _subset_mapping(
+            mapping, self.mapping_.names, "X", "the embedder was fitted on", rec.bads
+        )
 
     def _config(self) -> PreprocessingConfig:
         return self.preprocessing if self.preprocessing is not None else PreprocessingConfig()
