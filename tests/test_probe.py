@@ -600,6 +600,13 @@ def test_label_problems_are_named(model, task, cache):
     )
     with pytest.raises(ValueError, match=r"event codes: pass y=epochs.events\[:, 2\]"):
         by_code.evaluate(test, cache=cache)  # y from the event names
+    # BrainVision markers come as 'Comment/target': the hint names MNE's tags and the fixes
+    tagged = test.copy()
+    tagged.event_id = {f"Comment/{name}": code for name, code in test.event_id.items()}
+    by_name = train_probe(model, train, cache=cache, **FAST)
+    with pytest.raises(ValueError, match="only by MNE's '/'-separated tags") as err:
+        by_name.evaluate(tagged, cache=cache)
+    assert "'Comment/target' as 'target'" in str(err.value)
 
 
 def _other_site(epochs, sfreq=500.0):

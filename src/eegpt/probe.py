@@ -432,12 +432,29 @@ def _as_classes(labels: np.ndarray, classes: np.ndarray) -> np.ndarray:
 
 def _unknown_labels_hint(unknown: list[Any], classes: np.ndarray) -> str:
     """A hint when epochs' event names (the default ``y``) meet a probe trained on event
-    codes."""
-    if all(isinstance(c, (int, np.integer)) for c in classes.tolist()) and any(
+    codes, or names that differ from its classes only by MNE's ``/``-separated tags
+    (BrainVision markers are read as ``Comment/left``)."""
+    known = classes.tolist()
+    if all(isinstance(c, (int, np.integer)) for c in known) and any(
         isinstance(v, str) for v in unknown
     ):
         return " (the probe's classes are event codes: pass y=epochs.events[:, 2])"
-    return ""
+    pairs = {}
+    for label in unknown:
+        tags = set(str(label).split("/"))
+        alike = [
+            c for c in known if set(str(c).split("/")) <= tags or tags <= set(str(c).split("/"))
+        ]
+        if len(alike) != 1:
+            return ""
+        pairs[str(label)] = str(alike[0])
+    shown = ", ".join(f"{a!r} as {b!r}" for a, b in list(pairs.items())[:3])
+    return (
+        f" (they differ from the classes only by MNE's '/'-separated tags, as BrainVision "
+        f"markers read as 'Comment/left' do: name the events alike when cutting the epochs "
+        f"({shown}: mne.Epochs(..., event_id={{name: code}})), or give the labels: y=..., "
+        "on the command line --labels CSV or --label-column)"
+    )
 
 
 def _subset_mapping(

@@ -589,13 +589,18 @@ def cmd_probe_evaluate(args: argparse.Namespace) -> int:
 
 def _as_class_labels(y: np.ndarray, classes: np.ndarray) -> np.ndarray:
     """Labels in the classes' type (labels from a CSV are text; classes may be numbers)."""
+    from eegpt.probe import _unknown_labels_hint
+
     known = set(classes.tolist())
     if set(y.tolist()) <= known:
         return y
     by_text = {str(c): c for c in classes.tolist()}
     unknown = sorted({str(v) for v in y.tolist()} - set(by_text))
     if unknown:
-        raise ValueError(f"labels {unknown} are not among the probe's classes {classes.tolist()}")
+        raise ValueError(
+            f"labels {unknown} are not among the probe's classes {classes.tolist()}"
+            + _unknown_labels_hint(unknown, classes)
+        )
     return np.array([by_text[str(v)] for v in y.tolist()], dtype=classes.dtype)
 
 
