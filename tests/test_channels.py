@@ -81,6 +81,17 @@ def test_pretraining_and_probe_sets():
         ("F3-RE", "F3"),
         ("F4-LINKED", "F4"),
         ("EEG FP1 - REF", "FP1"),
+        # ... after "_" or a space, or in parentheses
+        ("C3_REF", "C3"),
+        ("EEG C4 REF", "C4"),
+        ("Cz (REF)", "CZ"),
+        ("T3_LE", "T7"),
+        ("O1 A2", "O1"),
+        ("EEG FP1_REF", "FP1"),
+        ("FP1_F7", None),  # a pair, not a reference
+        ("EKG_REF", None),
+        ("A1_REF", None),
+        ("C3-A2 REF", None),
         # old 10-20 names alone
         ("T3", "T7"),
         ("t4", "T8"),

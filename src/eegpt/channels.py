@@ -179,6 +179,8 @@ _REFERENCE_LABELS: frozenset[str] = frozenset(
 
 _PREFIX = re.compile(r"^EEG[\s_\-:]+")
 _SPACES = re.compile(r"\s+")
+# a reference suffix after "_" or a space, or in parentheses: "C3_REF", "C4 REF", "Cz (REF)"
+_OTHER_SUFFIX = re.compile(r"^([^-]*?[^\s_(-])(?:[\s_]+|\s*\()([A-Z0-9]+)\)?$")
 
 # --------------------------------------------------------------------------------------------
 # logging and warnings shared by the eegpt data modules
@@ -196,7 +198,8 @@ def normalize_channel_name(name: str) -> str | None:
     (``"Fc5."``, ``"Fc5.."`` as in PhysioNet EEGMMIDB), an ``EEG`` prefix followed by a space,
     ``-``, ``_`` or ``:`` (``"EEG Fp1"``, ``"EEG-Fz"``), a reference suffix after ``-`` that is a
     known reference label (``"FP1-REF"``, ``"T3-LE"``, ``"Cz-AVG"``, ``"O1-A2"``; TUH style
-    ``"EEG FP1-REF"``) and the old 10-20 names T3/T4/T5/T6 (-> T7/T8/P7/P8).
+    ``"EEG FP1-REF"``; also after ``_`` or a space, or in parentheses: ``"C3_REF"``,
+    ``"C4 REF"``, ``"Cz (REF)"``) and the old 10-20 names T3/T4/T5/T6 (-> T7/T8/P7/P8).
 
     Parameters
     ----------
@@ -228,8 +231,12 @@ def normalize_channel_name(name: str) -> str | None:
 
 def _label_parts(name: str) -> list[str]:
     """``name`` upper-cased, without dots around it, an ``EEG`` prefix or spaces, split at
-    ``-``: ``"EEG Fp1-REF"`` -> ``["FP1", "REF"]``."""
+    ``-``: ``"EEG Fp1-REF"`` -> ``["FP1", "REF"]``; a reference label after ``_`` or a space
+    or in parentheses is split off alike (``"C3_REF"``, ``"Cz (REF)"`` -> ``["C3", "REF"]``)."""
     key = _PREFIX.sub("", name.strip().strip(".").strip().upper())
+    suffix = _OTHER_SUFFIX.match(key)
+    if suffix and suffix[2] in _REFERENCE_LABELS:
+        return [_SPACES.sub("", suffix[1]), suffix[2]]
     return [_SPACES.sub("", part) for part in key.split("-")]
 
 
