@@ -159,6 +159,39 @@ def test_mixed_sampling_rates_edf_warns(tmp_path):
         prepare(rec, map_channels(rec.ch_names, rename={"Pleth": None, "Resp": None}))
 
 
+def test_a_faster_unused_edf_signal_is_not_read(tmp_path):
+    """A photic channel at 512 Hz beside EEG at 256 Hz: MNE would read every channel at
+    512 Hz (the EEG upsampled, to be resampled back down, off by ~1e-3). A streamed file is
+    read without it, so its windows are those of the EEG alone, exactly."""
+    edfio = pytest.importorskip("edfio")
+    rng = np.random.default_rng(1)
+    seconds = 12
+
+    def signal(label, rate):
+        return edfio.EdfSignal(rng.normal(0, 20, rate * seconds), sampling_frequency=rate,
+                               label=label, physical_dimension="uV", physical_range=(-500, 500))  # fmt: skip
+
+    eeg = [signal(f"EEG {n}-REF", 256) for n in ("FP1", "C3", "O2")]
+    edfio.Edf([eeg[0], signal("PHOTIC-REF", 512), *eeg[1:], signal("IBI", 1)]).write(
+        tmp_path / "mixed.edf"
+    )
+    edfio.Edf(eeg).write(tmp_path / "eeg.edf")
+    config = PreprocessingConfig(window_seconds=2.0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the dropped channels are named
+        mixed = open_stream(tmp_path / "mixed.edf", verbose="error")
+        alone = open_stream(tmp_path / "eeg.edf", verbose="error")
+        whole = as_recording(tmp_path / "mixed.edf", verbose="error")  # read whole: 512 Hz
+    assert mixed.sfreq == 256 and whole.sfreq == 512
+    assert mixed.mapping.names == alone.mapping.names == ("FP1", "C3", "O2")
+    assert "PHOTIC-REF" in mixed.mapping.dropped and "PHOTIC-REF" not in mixed.raw.ch_names
+    blocks = [
+        np.concatenate([b for _, b in WindowStream(r, config).blocks(4)]) for r in (mixed, alone)
+    ]
+    np.testing.assert_array_equal(blocks[0], blocks[1])
+    assert mixed.mapping.input_names == tuple(mixed.raw.ch_names[i] for i in mixed.picks)
+
+
 def test_uniform_edf_does_not_warn(tuh_edf):
     path, _ = tuh_edf
     with warnings.catch_warnings():

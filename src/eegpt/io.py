@@ -445,9 +445,14 @@ def read_epochs_file(path: Path, verbose: bool | str | int | None = None) -> mne
 
 
 def _open(
-    path: Path, *, preload: bool, verbose: bool | str | int | None
+    path: Path,
+    *,
+    preload: bool,
+    verbose: bool | str | int | None,
+    exclude: Sequence[str] = (),
 ) -> tuple[mne.io.BaseRaw, EDFHeader | None]:
-    """:func:`read_recording`, also returning the EDF/BDF header when there is one."""
+    """:func:`read_recording`, also returning the EDF/BDF header when there is one;
+    ``exclude`` names channels of an EDF/BDF file (outside a BIDS dataset) not to read."""
     if not path.exists():
         raise FileNotFoundError(f"EEG file not found: {path}")
     if path.is_dir() and not is_recording_folder(path):
@@ -458,7 +463,7 @@ def _open(
     header = None
     if path.is_file() and path.suffix.lower() in (".edf", ".bdf"):
         header = check_edf_header(path)
-    raw = _mne_call(path, lambda: _read_lazily(path, verbose))
+    raw = _mne_call(path, lambda: _read_lazily(path, verbose, exclude))
     if header is not None and header.discontinuous:
         mark_record_gaps(raw, path, header)
     if header is not None and header.unscalable:
@@ -481,11 +486,18 @@ def _mark_unscalable(raw: mne.io.BaseRaw, path: Path, labels: Sequence[str]) -> 
     )
 
 
-def _read_lazily(path: Path, verbose: bool | str | int | None) -> mne.io.BaseRaw:
+def _read_lazily(
+    path: Path, verbose: bool | str | int | None, exclude: Sequence[str] = ()
+) -> mne.io.BaseRaw:
     """``mne.io.read_raw`` without loading the samples, where the format's reader can; an EEG
-    file of a BIDS dataset through MNE-BIDS, with its sidecars (:mod:`eegpt.bids`)."""
+    file of a BIDS dataset through MNE-BIDS, with its sidecars (:mod:`eegpt.bids`).
+    ``exclude``: channels not to read (EDF/BDF readers; not with MNE-BIDS)."""
     from eegpt.bids import bids_root, read_raw_bids
 
+    if exclude:
+        return mne.io.read_raw(
+            path, preload=False, exclude=list(exclude), verbose=mne_verbose(verbose)
+        )
     root = bids_root(path)
     if root is not None:
         raw = read_raw_bids(path, root, verbose=mne_verbose(verbose))

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +35,7 @@ import mne
 import numpy as np
 from scipy.signal import resample_poly
 
+from eegpt._logging import few
 from eegpt._logging import log as _log
 from eegpt.annotations import annotations_of
 from eegpt.channels import ChannelMapping
@@ -211,6 +212,8 @@ def open_stream(
         names, source, rename=rename, on_unknown=on_unknown, on_missing=on_missing, verbose=verbose
     )
     used = [idx[i] for i in mapping.picks]
+    if header is not None:
+        raw, used, mapping = _without_faster_unused(raw, used, mapping, idx, path, verbose)
     check_whole_reads(raw, used, source)
     file_units = file_units_of(raw, header)
     units = None
@@ -226,6 +229,50 @@ def open_stream(
         _check_memory(raw, path, len(used))
         recording.cache = recording.read(0, recording.n_times)
     return recording
+
+
+def _without_faster_unused(
+    raw: mne.io.BaseRaw,
+    used: list[int],
+    mapping: ChannelMapping,
+    picked: list[int],
+    path: Path,
+    verbose: bool | str | int | None,
+) -> tuple[mne.io.BaseRaw, list[int], ChannelMapping]:
+    """An EDF/BDF file read again without the unused channels stored at a higher rate than
+    every used one (a photic or EMG channel at 512 Hz beside EEG at 256 Hz). MNE reads a file
+    at its fastest channel's rate, upsampling the others; the EEG would then be resampled
+    back down, changing its samples slightly, where read at its own rate it is used as stored.
+    Returns ``raw``, ``used`` (indices into it) and ``mapping`` (``picks`` into the channels
+    ``picked`` of it), unchanged when nothing is to be left out, for files of a BIDS dataset
+    (MNE-BIDS matches the channels to its sidecar) or if MNE reads other channels than asked."""
+    from eegpt.bids import bids_root
+
+    rates = channel_rates(raw)
+    if rates is None or not used:
+        return raw, used, mapping
+    top = max(float(rates[i]) for i in used)
+    keep = set(used)
+    faster = [n for i, n in enumerate(raw.ch_names) if rates[i] > top and i not in keep]
+    if not faster or top >= float(raw.info["sfreq"]) or bids_root(path) is not None:
+        return raw, used, mapping
+    try:
+        again, _ = _open(path, preload=False, verbose=verbose, exclude=faster)
+    except RecordingError:
+        return raw, used, mapping
+    left = [n for n in raw.ch_names if n not in set(faster)]
+    if again.ch_names != left or float(again.info["sfreq"]) != top:
+        return raw, used, mapping  # MNE matched the names otherwise: keep the first reading
+    _log(
+        f"{path}: read without {few(faster)} (unused, stored at a higher rate than the EEG), "
+        f"so the EEG is read at its own {top:g} Hz",
+        verbose,
+    )
+    position = {n: i for i, n in enumerate(again.ch_names)}
+    picked_names = [raw.ch_names[i] for i in picked if raw.ch_names[i] in position]
+    order = {n: k for k, n in enumerate(picked_names)}
+    mapping = replace(mapping, picks=tuple(order[n] for n in mapping.input_names))
+    return again, [position[raw.ch_names[i]] for i in used], mapping
 
 
 def open_stream_unless_epochs(path: PathLike, **kwargs: Any) -> StreamedRecording | None:
