@@ -531,9 +531,12 @@ def test_unapplied_projectors_are_named_where_they_are_not_applied(tmp_path):
 # ------------------------------------------------------------------ discontinuous EDF+D / BDF+D
 
 
-def _edf_plus(path, kind: str, starts: list[float], sfreq: int = 256, variant: str = "D"):
+def _edf_plus(
+    path, kind: str, starts: list[float], sfreq: int = 256, variant: str = "D", events=()
+):
     """An EDF+/BDF+ file of 4 channels, 1 s records starting at ``starts`` (s), with a
-    time-keeping annotation signal, written by hand as the EDF+ specification lays it out."""
+    time-keeping annotation signal, written by hand as the EDF+ specification lays it out;
+    ``events``: (onset, duration, description) annotations, in the first record."""
     names, width = ["Fp1", "Cz", "Pz", "O2"], 2 if kind == "EDF" else 3
     n_ann = 30 if kind == "EDF" else 20  # annotation samples per record (60 bytes)
     labels = [*names, f"{kind} Annotations"]
@@ -557,14 +560,18 @@ def _edf_plus(path, kind: str, starts: list[float], sfreq: int = 256, variant: s
     ])  # fmt: skip
     rng = np.random.default_rng(0)
     records = []
-    for onset in starts:
+    for k, onset in enumerate(starts):
         x = np.round(rng.normal(0, 20, (len(names), sfreq)) / 500 * dmax).astype("<i4")
         body = (
             x.astype("<i2").tobytes()
             if kind == "EDF"
             else x.view(np.uint8).reshape(-1, 4)[:, :3].tobytes()
         )
-        tal = f"+{onset:g}\x14\x14\x00".encode().ljust(n_ann * width, b"\x00")
+        tal = f"+{onset:g}\x14\x14\x00".encode()
+        if k == 0:
+            tal += b"".join(f"+{t:g}\x15{d:g}\x14{text}\x14\x00".encode() for t, d, text in events)
+        assert len(tal) <= n_ann * width
+        tal = tal.ljust(n_ann * width, b"\x00")
         records.append(body + tal)
     path.write_bytes(head + b"".join(records))
     return path
@@ -592,6 +599,49 @@ def test_discontinuous_edf_plus_gaps_become_bad_boundaries(tmp_path, kind):
             emb = model.embed(path, stream=stream, window_seconds=4.0)
             assert emb.onsets.tolist() == [0.0, 4.0, 8.0, 12.0, 16.0]
             assert emb.bad.tolist() == [False, False, True, False, False]
+
+
+def test_annotations_of_discontinuous_edf_plus_are_placed_in_the_samples(tmp_path):
+    """Records at 0-9 s and 35-44 s on the clock: MNE reads them back to back and places the
+    file's annotations by clock time, 25 s late after the gap. They are placed in the samples,
+    as are annotations given with the file; a span over the gap loses the gap."""
+    from eegpt import EEGPT, EEGPTConfig
+
+    starts = [float(k) for k in range(10)] + [float(k + 25) for k in range(10, 20)]
+    events = [(36.0, 4.0, "seiz"), (8.0, 29.0, "span")]
+    path = _edf_plus(tmp_path / "rec.edf", "EDF", starts, events=events)
+    with pytest.warns(RuntimeWarning, match="placed by their clock times"):
+        raw = read_recording(path, verbose="error")
+    placed = {a["description"]: (a["onset"], a["duration"]) for a in raw.annotations}
+    assert placed["seiz"] == pytest.approx((11.0, 4.0))  # clock 36 s = 1 s into record 10
+    assert placed["span"] == pytest.approx((8.0, 4.0))  # 8-10 s, then 10-12 s after the gap
+    hypnogram = mne.Annotations([41.0], [2.0], ["given"], orig_time=raw.info["meas_date"])
+    model = EEGPT(EEGPTConfig(embed_dim=32, depth=1, num_heads=2)).eval()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        for stream in (True, False):
+            emb = model.embed(path, stream=stream, window_seconds=2.0, annotations=hypnogram)
+            by_window = dict(zip(emb.onsets.tolist(), emb.annotations, strict=True))
+            assert [t for t, a in by_window.items() if "seiz" in a] == [10.0, 12.0, 14.0]
+            assert [t for t, a in by_window.items() if "given" in a] == [16.0]
+            assert [t for t, a in by_window.items() if "span" in a] == [8.0, 10.0]
+            assert emb.metadata["record_clock"] == {
+                "sample_starts": [0.0, 10.0], "clock_starts": [0.0, 35.0]
+            }  # fmt: skip
+            labels = emb.window_labels(hypnogram, min_overlap=1.0)
+            assert [t for t, v in zip(emb.onsets, labels, strict=True) if v] == [16.0]
+    # a corpus run keeps the clock with the file's status, for window_labels after loading
+    from eegpt import embed_dataset, load_embeddings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        config = PreprocessingConfig(window_seconds=2.0)
+        embed_dataset(tmp_path, tmp_path / "out", model=model, workers=0, progress=False,
+                      preprocessing=config)  # fmt: skip
+    again = load_embeddings(tmp_path / "out", recording_id="rec.edf")
+    assert again.metadata["record_clock"] == emb.metadata["record_clock"]
+    labels = again.window_labels(hypnogram, min_overlap=1.0)
+    assert [t for t, v in zip(again.onsets, labels, strict=True) if v] == [16.0]
 
 
 def test_continuous_edf_plus_and_gapless_edf_d_are_left_alone(tmp_path):

@@ -327,6 +327,9 @@ def annotations_per_window(
         getattr(recording, "meas_date", None),
         float(getattr(recording, "first_time", None) or 0.0),
     )
+    clock = getattr(recording, "clock", None)  # a discontinuous EDF+D file: gaps left out
+    if clock is not None:
+        added = clock.to_sample_time(added)
     more = window_annotations(added, onsets, length_s)
     if not len(added):
         _warn(

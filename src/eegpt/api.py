@@ -515,6 +515,9 @@ def provenance(model: EEGPT, recording, windows, engine: InferenceEngine) -> dic
         value = getattr(recording, key, None)
         if value is not None:
             record[key] = value
+    clock = getattr(recording, "clock", None)
+    if clock is not None:  # a discontinuous EDF+D file: where its stretches lie on the clock
+        record["record_clock"] = clock.to_dict()
     labels = getattr(recording, "labels", None)
     if labels is not None:  # epochs' event names, one per window
         record["labels"] = list(labels)

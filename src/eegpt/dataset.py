@@ -778,6 +778,8 @@ def load_file(
         value = getattr(recording, key, None)
         if value is not None:
             info.time_base[key] = value
+    if getattr(recording, "clock", None) is not None:
+        info.time_base["record_clock"] = recording.clock.to_dict()
     if getattr(recording, "epochs_metadata", None) is not None:
         info.metadata = _metadata_rows(recording.epochs_metadata)
     if getattr(recording, "selection", None) is not None:  # epochs with dropped ones: indices

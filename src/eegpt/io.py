@@ -24,7 +24,7 @@ import re
 import warnings
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal, NoReturn
 
@@ -184,6 +184,9 @@ class Recording:
     bads : list of str | None
         For MNE data, the channels of ``info["bads"]`` that the picks left out (not in
         ``ch_names``), so that a model fitted with them can say why they are missing.
+    clock : RecordClock | None
+        For a discontinuous EDF+D/BDF+D file with gaps, where its records lie on the clock:
+        annotations given with it (``annotations=``) are placed by it, as its own were.
 
     Raises
     ------
@@ -211,6 +214,7 @@ class Recording:
     projectors: list[tuple[str, tuple[str, ...]]] | None = field(default=None, repr=False)
     rates: list[float] | None = field(default=None, repr=False)
     bads: list[str] | None = field(default=None, repr=False)
+    clock: RecordClock | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         data = np.asarray(self.data)
@@ -463,9 +467,12 @@ def _open(
     header = None
     if path.is_file() and path.suffix.lower() in (".edf", ".bdf"):
         header = check_edf_header(path)
-    raw = _mne_call(path, lambda: _read_lazily(path, verbose, exclude))
+    # MNE places a discontinuous file's annotations on the back-to-back samples and says it
+    # dropped those past their end; mark_record_gaps places them all where they belong instead
+    level = "ERROR" if header is not None and header.discontinuous else verbose
+    raw = _mne_call(path, lambda: _read_lazily(path, level, exclude))
     if header is not None and header.discontinuous:
-        mark_record_gaps(raw, path, header)
+        header = replace(header, clock=mark_record_gaps(raw, path, header))
     if header is not None and header.unscalable:
         _mark_unscalable(raw, path, header.unscalable)
     if preload and not raw.preload:
@@ -709,6 +716,9 @@ class EDFHeader:
     unscalable : tuple of str
         Labels of signals whose physical minimum equals their maximum: their samples cannot be
         scaled (MNE reads them as zeros), so :func:`read_recording` marks them bad.
+    clock : RecordClock | None
+        For a discontinuous file with gaps between its records, as read (set when the file is
+        opened, not by :func:`check_edf_header`): where the records lie on the clock.
     """
 
     kind: str
@@ -721,6 +731,7 @@ class EDFHeader:
     variant: str = ""
     header_bytes: int = 256
     unscalable: tuple[str, ...] = ()
+    clock: RecordClock | None = None
 
     @property
     def discontinuous(self) -> bool:
@@ -900,23 +911,112 @@ def record_onsets(path: PathLike, header: EDFHeader) -> np.ndarray | None:
     return onsets
 
 
-def mark_record_gaps(raw: mne.io.BaseRaw, path: Path, header: EDFHeader) -> None:
-    """Mark the gaps of a discontinuous EDF+D/BDF+D file with ``BAD boundary`` annotations.
+@dataclass(frozen=True)
+class RecordClock:
+    """Where the stretches of a discontinuous EDF+D/BDF+D file lie on the recording's clock.
+    MNE reads the data records back to back, so a time on the clock (an annotation's onset)
+    and the same moment in the samples differ by the gaps before it.
 
-    MNE reads the data records back to back. Where a record does not start when the one before
-    it ended, a zero-length ``BAD boundary`` annotation (MNE's name for a discontinuity, as
-    ``mne.concatenate_raws`` writes) is added at the join, so windows over it are flagged bad,
-    and a warning says how the times relate to the recording's clock.
+    Attributes
+    ----------
+    sample_starts : tuple of float
+        Start of each contiguous stretch of records in the samples, in seconds from the
+        first sample (0 for the first).
+    clock_starts : tuple of float
+        Its start on the clock, in seconds from the recording's start (the header's start
+        time, the time base of the file's annotations).
+    """
+
+    sample_starts: tuple[float, ...]
+    clock_starts: tuple[float, ...]
+
+    @classmethod
+    def from_records(cls, onsets: np.ndarray, record_seconds: float, after_gaps: np.ndarray):
+        """From each record's start on the clock and the records that start after a gap."""
+        first = np.concatenate([[0], np.asarray(after_gaps, dtype=np.int64)])
+        return cls(
+            tuple(float(k * record_seconds) for k in first),
+            tuple(float(onsets[k]) for k in first),
+        )
+
+    def to_dict(self) -> dict[str, list[float]]:
+        """JSON-ready (the ``record_clock`` of embeddings' provenance)."""
+        return {"sample_starts": list(self.sample_starts), "clock_starts": list(self.clock_starts)}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> RecordClock:
+        return cls(tuple(d["sample_starts"]), tuple(d["clock_starts"]))
+
+    def to_samples(self, times: Any) -> np.ndarray:
+        """Clock times (s from the start) as times in the samples read back to back (s from
+        the first sample): within a stretch, the same offset into it; in a gap, the join of
+        the stretches it separates; before the first or after the last, the offset from its
+        start."""
+        times = np.asarray(times, dtype=np.float64)
+        clock, samples = np.asarray(self.clock_starts), np.asarray(self.sample_starts)
+        k = np.clip(np.searchsorted(clock, times, side="right") - 1, 0, len(clock) - 1)
+        offset = times - clock[k]
+        lengths = np.append(np.diff(samples), np.inf)  # a time past its stretch is in a gap
+        return samples[k] + np.minimum(offset, lengths[k])
+
+    def to_sample_time(self, annotations: mne.Annotations) -> mne.Annotations:
+        """``annotations`` (onsets in seconds from the recording's start, on its clock) with
+        their spans placed in the samples; the part of a span over a gap is left out."""
+        starts = self.to_samples(annotations.onset)
+        ends = self.to_samples(np.asarray(annotations.onset) + np.asarray(annotations.duration))
+        return mne.Annotations(
+            starts, ends - starts, annotations.description, orig_time=annotations.orig_time,
+            ch_names=annotations.ch_names,
+        )  # fmt: skip
+
+
+def _place_own_annotations(raw: mne.io.BaseRaw, path: Path, clock: RecordClock) -> None:
+    """Put the annotations of a discontinuous file where their moments lie in the samples.
+    They are read from the file again (onsets on its clock): MNE has dropped those it placed
+    past the end of the samples. Annotations of other origin (a BIDS events file) stay."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            own = mne.read_annotations(path)
+    except Exception:  # noqa: BLE001 - MNE read them once; place what it kept
+        own = raw.annotations.copy()
+        own._orig_time = None  # onsets from the first sample = the clock's start here
+    if not len(own):
+        return
+    placed = clock.to_sample_time(own)
+    descriptions = set(own.description)
+    kept = raw.annotations[[d not in descriptions for d in raw.annotations.description]]
+    raw.set_annotations(
+        mne.Annotations(
+            placed.onset + raw.first_time, placed.duration, placed.description,
+            orig_time=raw.annotations.orig_time, ch_names=placed.ch_names,
+        ) + kept,
+        emit_warning=False,
+    )  # fmt: skip
+
+
+def mark_record_gaps(raw: mne.io.BaseRaw, path: Path, header: EDFHeader) -> RecordClock | None:
+    """Place a discontinuous EDF+D/BDF+D file's annotations in its samples and mark its gaps.
+
+    MNE reads the data records back to back, and places the file's annotations by their
+    times on the clock, so after a gap they are late against the samples by the gaps before
+    them. They are moved to where their moment lies in the samples (:class:`RecordClock`), and
+    where a record does not start when the one before it ended, a zero-length ``BAD boundary``
+    annotation (MNE's name for a discontinuity, as ``mne.concatenate_raws`` writes) is added at
+    the join, so windows over it are flagged bad; a warning says how the times relate to the
+    recording's clock. Returns the clock, for annotations from elsewhere (None: no gaps).
     """
     onsets = record_onsets(path, header)
     if onsets is None or len(onsets) < 2:
-        return
+        return None
     fastest = max(header.samples_per_record[i] for i in header.data_signals)
     tolerance = 0.5 * header.record_seconds / fastest  # half a sample
     gaps = np.diff(onsets) - header.record_seconds
     at = np.flatnonzero(np.abs(gaps) > tolerance) + 1  # records that start after a gap
     if not len(at):
-        return
+        return None
+    clock = RecordClock.from_records(onsets, header.record_seconds, at)
+    _place_own_annotations(raw, path, clock)
     joins = at * header.record_seconds  # in MNE's time: records back to back
     raw.annotations.append(joins, np.zeros(len(at)), ["BAD boundary"] * len(at))
     longest = int(np.argmax(np.abs(gaps[at - 1])))
@@ -925,10 +1025,12 @@ def mark_record_gaps(raw: mne.io.BaseRaw, path: Path, header: EDFHeader) -> None
         f"records ({float(np.sum(gaps[at - 1])):g} s in all; the longest "
         f"{float(gaps[at[longest] - 1]):g} s, at {float(joins[longest]):g} s into the samples). "
         "MNE reads the records back to back, so times after a gap (window onsets) are earlier "
-        "than the recording's clock by the gaps before them, and the file's own annotations "
-        "after a gap are late against the samples by as much. Windows over a gap are marked "
-        "bad ('BAD boundary'); reject_by_annotation (--reject-by-annotation) leaves them out."
+        "than the recording's clock by the gaps before them; annotations (the file's own and "
+        "any given with it) are placed by their clock times in the samples. Windows over a "
+        "join are marked bad ('BAD boundary'); reject_by_annotation (--reject-by-annotation) "
+        "leaves them out."
     )
+    return clock
 
 
 def _check_signal(
@@ -1106,7 +1208,9 @@ def as_recording(
                 raise
             return _from_mne(read_epochs_file(path, verbose), picks, str(obj), verbose)
         file_units = file_units_of(raw, header)
-        return _from_mne(raw, picks, source=str(obj), verbose=verbose, file_units=file_units)
+        rec = _from_mne(raw, picks, source=str(obj), verbose=verbose, file_units=file_units)
+        rec.clock = None if header is None else header.clock
+        return rec
     if isinstance(obj, (mne.io.BaseRaw, mne.BaseEpochs)):
         source = "<Raw>" if isinstance(obj, mne.io.BaseRaw) else "<Epochs>"
         filenames = getattr(obj, "filenames", None) or [getattr(obj, "filename", None)]

@@ -533,6 +533,10 @@ class Embeddings:
                 self.metadata.get("meas_date"),
                 float(self.metadata.get("first_time") or 0.0),
             )
+            if self.metadata.get("record_clock"):  # a discontinuous EDF+D file
+                from eegpt.io import RecordClock
+
+                spans = RecordClock.from_dict(self.metadata["record_clock"]).to_sample_time(spans)
         length = float((self.metadata.get("preprocessing") or {}).get("window_seconds", 4.0))
         labels = window_labels(spans, self.onsets, length, match=match, min_overlap=min_overlap)
         return np.array(labels, dtype=object)
@@ -906,7 +910,8 @@ def _time_base(folder: Path, recording_id: str) -> dict[str, Any]:
         return {}
     for f in status.get("files", []):
         if f.get("recording_id") == recording_id:
-            return {k: f[k] for k in ("first_time", "meas_date") if f.get(k) is not None}
+            keys = ("first_time", "meas_date", "record_clock")
+            return {k: f[k] for k in keys if f.get(k) is not None}
     return {}
 
 

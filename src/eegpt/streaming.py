@@ -26,6 +26,7 @@ channels are then read whole (after a memory check).
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -42,6 +43,7 @@ from eegpt.channels import ChannelMapping
 from eegpt.errors import RecordingError
 from eegpt.io import (
     PathLike,
+    RecordClock,
     _check_memory,
     _check_unique,
     _mne_call,
@@ -103,6 +105,8 @@ class StreamedRecording:
     rates : list of float | None
         Their sampling rates as stored (EDF/BDF/GDF), else None (see
         :attr:`eegpt.io.Recording.rates`).
+    clock : RecordClock | None
+        See :attr:`eegpt.io.Recording.clock`.
     cache : ndarray | None
         The used channels read whole (volts), when they cannot be read in blocks (a used
         channel stored at a lower rate, see the module docstring); reads then slice it.
@@ -115,6 +119,7 @@ class StreamedRecording:
     units: list[str] | None = None
     rates: list[float] | None = None
     cache: np.ndarray | None = field(default=None, repr=False)
+    clock: RecordClock | None = field(default=None, repr=False)
 
     @property
     def sfreq(self) -> float:
@@ -222,6 +227,7 @@ def open_stream(
     rates = channel_rates(raw)
     used_rates = None if rates is None else [float(rates[i]) for i in used]
     recording = StreamedRecording(raw, used, mapping, source, units, used_rates)
+    recording.clock = None if header is None else header.clock
     if used_rates is not None and min(used_rates) < recording.sfreq:
         # MNE upsamples slower channels over the span it reads, so reading in blocks would change
         # them at every block edge: read the used channels whole instead, as a whole-file read.
@@ -257,7 +263,9 @@ def _without_faster_unused(
     if not faster or top >= float(raw.info["sfreq"]) or bids_root(path) is not None:
         return raw, used, mapping
     try:
-        again, _ = _open(path, preload=False, verbose=verbose, exclude=faster)
+        with warnings.catch_warnings():  # given when the file was first opened
+            warnings.simplefilter("ignore")
+            again, _ = _open(path, preload=False, verbose=verbose, exclude=faster)
     except RecordingError:
         return raw, used, mapping
     left = [n for n in raw.ch_names if n not in set(faster)]
