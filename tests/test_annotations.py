@@ -251,6 +251,24 @@ def test_window_labels_take_the_stage_covering_most_of_a_window():
         window_labels(stages, onsets, 4.0, min_overlap=0)
 
 
+def test_annotations_saved_by_mne_without_a_start_count_from_the_first_sample(tmp_path):
+    """MNE writes annotations without a start to CSV as times of 1970-01-01 and reads them
+    back with a start that day: they are seconds from the first sample, not 56 years early."""
+    from eegpt.annotations import in_recording_time
+
+    mne.Annotations([10.5, 30.0], [5.0, 2.0], ["seiz", "x"]).save(tmp_path / "a.csv")
+    read = mne.read_annotations(tmp_path / "a.csv")
+    assert read.orig_time.year == 1970
+    placed = in_recording_time(read, "2020-03-04T05:06:07+00:00", first_time=2.0)
+    np.testing.assert_allclose(placed.onset, [10.5, 30.0])
+    np.testing.assert_allclose(placed.duration, [5.0, 2.0])
+    placed = in_recording_time(read, None, first_time=0.0)  # no measurement date: the same
+    np.testing.assert_allclose(placed.onset, [10.5, 30.0])
+    # a recording of that day itself places them by their times, as any dated annotations
+    placed = in_recording_time(read, "1970-01-01T00:00:04+00:00", first_time=0.0)
+    np.testing.assert_allclose(placed.onset, [6.5, 26.0])
+
+
 def test_a_hypnogram_in_another_file_labels_the_windows(model, weights, tmp_path, capsys):
     """Sleep-EDF keeps its stages in a separate file: embed(annotations=...) joins them to the
     recording's own (in the recording's time base, whatever the file's start), and

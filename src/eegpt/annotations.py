@@ -99,11 +99,22 @@ def in_recording_time(
 
     Annotations that carry a start (``orig_time``, e.g. read from an EDF+ hypnogram) are placed
     against the recording's measurement date ``meas_date``; those without one count from the
-    recording's first sample already (MNE's convention). ``first_time`` is the recording's
-    first sample in seconds from its measurement start (``raw.first_time``).
+    recording's first sample already (MNE's convention). So do those whose start lies on
+    1970-01-01 (unless the recording's does): MNE's ``Annotations.save`` writes annotations
+    without a start to CSV as times of that day, which read back as a start in 1970.
+    ``first_time`` is the recording's first sample in seconds from its measurement start
+    (``raw.first_time``).
     """
     onsets = np.asarray(annotations.onset, dtype=np.float64)
-    if annotations.orig_time is not None:
+    if isinstance(meas_date, str):
+        meas_date = datetime.datetime.fromisoformat(meas_date)
+    placeholder = _unix_day(annotations.orig_time) and not (
+        meas_date is not None and _unix_day(meas_date)
+    )
+    if placeholder:  # seconds from the first sample, written as times of 1970-01-01
+        epoch = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
+        onsets = onsets + (annotations.orig_time - epoch).total_seconds()
+    elif annotations.orig_time is not None:
         if meas_date is None:
             raise ValueError(
                 "the annotations carry a start time (orig_time "
@@ -111,8 +122,6 @@ def in_recording_time(
                 "date to place them against; give annotations without one (orig_time=None), "
                 "onsets in seconds from the first sample"
             )
-        if isinstance(meas_date, str):
-            meas_date = datetime.datetime.fromisoformat(meas_date)
         shift = (annotations.orig_time - meas_date).total_seconds()
         onsets = onsets + shift - first_time
     return mne.Annotations(
@@ -120,6 +129,14 @@ def in_recording_time(
         duration=np.asarray(annotations.duration, dtype=np.float64),
         description=list(annotations.description),
     )
+
+
+def _unix_day(date: datetime.datetime | None) -> bool:
+    """Whether ``date`` lies on 1970-01-01 (UTC), the day of MNE's stand-in start."""
+    if date is None:
+        return False
+    utc = date if date.tzinfo is not None else date.replace(tzinfo=datetime.timezone.utc)
+    return utc.astimezone(datetime.timezone.utc).date() == datetime.date(1970, 1, 1)
 
 
 def _named(source: Any) -> str:

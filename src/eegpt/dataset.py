@@ -1948,6 +1948,7 @@ _WARNING_KINDS = (  # (words in the text, kind) for warnings that name no check
     ("a discontinuous ", "discontinuous files (gaps)"),
     ("stored at different sampling rates", "channels at low rates"),
     ("equal physical minimum and maximum", "unscalable signals left out"),
+    ("annotations given (annotations=)", "annotations given that fit no window"),
     ("MNE-BIDS: ", "from MNE-BIDS"),
     ("MNE: ", "from MNE's reader"),
 )
