@@ -45,6 +45,7 @@ from eegpt.dataset_cli import main as cli_main
 from eegpt.demo import synthetic_raw, write_edf
 from eegpt.errors import DeviceUnavailableError
 from eegpt.model import EEGPT
+from eegpt.outputs import load_embeddings
 from eegpt.preprocessing import PreprocessingConfig
 
 SMALL = EEGPTConfig(embed_dim=64, depth=2, num_heads=4, embed_num=4)
@@ -340,6 +341,11 @@ def test_manifest_metadata_columns_and_mean_pooling(corpus, model, tmp_path):
     some, z = read_embeddings(out, columns=["window"], filters=[("subject", "==", "s1")])
     assert list(some.columns) == ["window"] and len(some) == len(direct) == len(z)
     np.testing.assert_array_equal(z, emb[: len(direct)])
+    # one recording of the run: its vectors as one patch and one token each
+    one = load_embeddings(out, recording_id="rec02")
+    assert one.data.shape == (len(direct), 1, 1, emb.shape[1])
+    assert one.metadata["pool"] == "mean"
+    np.testing.assert_array_equal(one.pooled("mean"), z)
     import pyarrow.dataset as pads
 
     older, _ = read_embeddings(out, filters=pads.field("age") > 30)

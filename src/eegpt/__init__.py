@@ -4,6 +4,20 @@
 >>> model = eegpt.load_model("eegpt_mcae_58chs_4s_large4E.ckpt")  # doctest: +SKIP
 >>> emb = model.embed("recording.edf")  # doctest: +SKIP
 >>> emb.data.shape  # [n_windows, n_patches, summary tokens, embed_dim]  # doctest: +SKIP
+
+Where to start:
+
+- weights: :func:`load_model` (a checkpoint file, a folder, a pretrained name or a URL);
+- one recording: ``model.embed`` / :func:`embed` (a path, ``mne.io.Raw``, ``mne.Epochs`` or an
+  array) returns :class:`Embeddings`; :func:`embed_to_file` writes a long one block by block;
+  :func:`load_embeddings` reads a written file (or one recording of a corpus run) back;
+- a corpus: :func:`embed_dataset` (sharded Parquet, resumable), :func:`read_embeddings` reads
+  it as a table and one array;
+- a live stream: :class:`OnlineEmbedder`;
+- downstream: :mod:`eegpt.probe` (the linear probe), :mod:`eegpt.finetune`,
+  :mod:`eegpt.sklearn` (scikit-learn estimators);
+- figures: :func:`plot_channel_mapping`, :func:`plot_embeddings` (:mod:`eegpt.viz`);
+- the command line: ``eegpt --help``.
 """
 
 __version__ = "0.1.0"
@@ -22,6 +36,7 @@ _LAZY = {
     "EEGPTConfig": "eegpt.config",
     "get_config": "eegpt.config",
     "embed_dataset": "eegpt.dataset",
+    "read_embeddings": "eegpt.dataset",
     "EEGPT": "eegpt.model",
     "EEGPTEncoder": "eegpt.model",
     "OnlineEmbedder": "eegpt.online",
@@ -35,7 +50,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from eegpt.api import embed, embed_to_file
     from eegpt.checkpoints import load_checkpoint, load_model, save_checkpoint
     from eegpt.config import PRESETS, EEGPTConfig, get_config
-    from eegpt.dataset import embed_dataset
+    from eegpt.dataset import embed_dataset, read_embeddings
     from eegpt.model import EEGPT, EEGPTEncoder
     from eegpt.online import OnlineEmbedder
     from eegpt.outputs import Embeddings, load_embeddings
@@ -83,5 +98,6 @@ __all__ = [
     "load_model",
     "plot_channel_mapping",
     "plot_embeddings",
+    "read_embeddings",
     "save_checkpoint",
 ]

@@ -811,8 +811,24 @@ reports; ``eegpt.dataset.MANIFEST``)."""
 
 def load_embeddings(path: str | Path, recording_id: str | None = None) -> Embeddings:
     """Read a file written by :meth:`Embeddings.save`, or one recording of a folder written
-    by :func:`eegpt.embed_dataset` (``recording_id``: its id in the run, the ``recording_id``
-    column), e.g. to plot it."""
+    by :func:`eegpt.embed_dataset`, e.g. to plot it.
+
+    Parameters
+    ----------
+    path : str | path-like
+        An ``.npz`` or ``.parquet`` file of one recording (``eegpt embed``,
+        :meth:`Embeddings.save`, :func:`eegpt.embed_to_file`), or an ``embed-dataset``
+        output folder.
+    recording_id : str | None
+        For a folder: the recording to read, by its id in the run (the ``recording_id``
+        column; its path relative to the input folder, or the manifest's id).
+
+    Returns
+    -------
+    Embeddings
+        ``data`` of shape (n_windows, N, S, D); a run that stored mean-pooled vectors
+        (``--pool mean``) gives (n_windows, 1, 1, D), with ``metadata["pool"] == "mean"``.
+    """
     path = Path(path)
     if path.is_dir() and (path / RUN_MANIFEST).is_file() and recording_id is not None:
         return _recording_of_run(path, recording_id)
@@ -881,6 +897,9 @@ def _recording_of_run(folder: Path, recording_id: str) -> Embeddings:
     if table["event"].notna().any():
         metadata["labels"] = table["event"].tolist()
     metadata.update(_time_base(folder, recording_id))
+    if spec.get("pool", "none") != "none":  # one vector per window: as 1 patch x 1 token
+        metadata["pool"] = spec["pool"]
+        data = data.reshape(len(data), 1, 1, -1)
     return Embeddings(data, table["onset_s"].to_numpy(), metadata)
 
 
