@@ -509,6 +509,20 @@ def test_cli_train_predict_evaluate(weights, short_task, tmp_path, capsys):
         "--label-column 'rt' is not a column of the epochs' metadata (columns ['condition'])"
         in (capsys.readouterr().err)
     )
+    # a probe trained on a column reads its labels from that column by default
+    train.metadata = pd.DataFrame(
+        {"condition": np.where(epochs_labels(train) == "target", "odd", "std")}
+    )
+    train.save(train_file, overwrite=True, verbose=False)
+    by_column = tmp_path / "by-column"
+    assert probe_main(["train", str(train_file), "--weights", str(weights), "-o",
+                       str(by_column), "--label-column", "condition", *common]) == 0  # fmt: skip
+    capsys.readouterr()
+    assert probe_main(["evaluate", str(by_column), str(test_file)]) == 0
+    captured = capsys.readouterr()
+    assert "BAC" in captured.out and "metadata column 'condition', as in training" in captured.err
+    assert probe_main(["predict", str(by_column), str(kept_file), "-q"]) == 0  # no such column
+    assert "label" not in capsys.readouterr().out.splitlines()[0].split(",")
 
     metrics_path = tmp_path / "metrics.json"
     figure = tmp_path / "confusion.svg"

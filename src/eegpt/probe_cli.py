@@ -477,6 +477,8 @@ def cmd_probe_train(args: argparse.Namespace) -> int:
         progress=verbose,
         verbose=False,
     )
+    if args.label_column is not None:  # predict and evaluate read labels from it too
+        probe.training["label_column"] = args.label_column
     probe.save(out, overwrite=args.overwrite)
     last = probe.history[-1]
     print(
@@ -497,16 +499,36 @@ def cmd_probe_train(args: argparse.Namespace) -> int:
 
 
 def _load(args: argparse.Namespace):
+    """The probe; without ``--label-column`` or ``--labels``, the labels come from the
+    metadata column the probe was trained on (``probe train --label-column``), if any."""
     from eegpt.probe import load_probe
 
-    return load_probe(args.probe, args.weights, device="cpu", verbose=False)
+    probe = load_probe(args.probe, args.weights, device="cpu", verbose=False)
+    column = (probe.training or {}).get("label_column")
+    args.label_column_adopted = False
+    if column and args.label_column is None and getattr(args, "labels", None) is None:
+        args.label_column, args.label_column_adopted = column, True
+        if not args.quiet:
+            print(
+                f"labels from the epochs' metadata column {column!r}, as in training "
+                "(--label-column)",
+                file=sys.stderr,
+            )
+    return probe
 
 
 def cmd_probe_predict(args: argparse.Namespace) -> int:
     if args.output is not None and args.output.exists() and not args.overwrite:
         raise FileExistsError(f"{args.output} exists; pass --overwrite to replace it")
     probe = _load(args)
-    recording, y, sources, rename = _read_inputs(args, require_labels=False)
+    try:
+        recording, y, sources, rename = _read_inputs(args, require_labels=False)
+    except ValueError as err:  # the training column is missing here: no labels beside them
+        if not args.label_column_adopted or "--label-column" not in str(err):
+            raise
+        args.label_column = None
+        recording, _, sources, rename = _read_inputs(args, require_labels=False)
+        y = None  # the event names are not the probe's kind of label
     proba = probe.predict_proba(
         recording,
         rename=rename,
