@@ -406,6 +406,10 @@ def test_cli_rejects_an_unsupported_output_file_type(weights, edf, tmp_path, cap
     folder.mkdir()  # an existing folder with a dot in its name is a folder
     assert main(["embed", str(edf), "--weights", str(weights), "-o", str(folder), "-q"]) == 0
     assert (folder / "tuh_like.npz").exists()
+    # so is any name ending in a slash, made as needed (even one ending like a file type)
+    for name in ("new.dir/", "out.npz/"):
+        assert main(["embed", str(edf), "--weights", str(weights), "-o", f"{tmp_path}/{name}", "-q"]) == 0  # fmt: skip
+        assert (tmp_path / name / "tuh_like.npz").is_file()
     for upper in ("RESULT.NPZ", "Result.Parquet"):  # the type is read in any case
         assert main(["embed", str(edf), "--weights", str(weights), "-o", str(tmp_path / upper), "-q"]) == 0  # fmt: skip
         again = load_embeddings(tmp_path / upper)

@@ -205,10 +205,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "-o",
         "--output",
-        type=Path,
         required=True,
         help="output file (.npz or .parquet) for one recording, or a folder (one file per "
-        "recording, named after it)",
+        "recording, named after it; a trailing / makes any name a folder)",
     )
     p.add_argument(
         "--format",
@@ -379,10 +378,15 @@ def _remove_empty(folders: list[Path]) -> None:
             pass
 
 
-def _output_paths(recordings: list[Path], output: Path, fmt: str | None) -> list[Path]:
+def _output_paths(recordings: list[Path], output: str, fmt: str | None) -> list[Path]:
+    """The file each recording is written to: ``output`` itself (a ``.npz``/``.parquet``
+    name, one recording) or files in the folder ``output`` (named so, or ending in a
+    slash)."""
     from eegpt.outputs import output_format
 
-    if output_format(output) is not None:
+    folder = output.endswith(("/", os.sep))
+    output = Path(output)
+    if not folder and output_format(output) is not None:
         if fmt is not None and output_format(output) != f".{fmt}":
             raise ValueError(
                 f"--output {output} is a {output.suffix} file but --format {fmt} was given; "
@@ -394,10 +398,11 @@ def _output_paths(recordings: list[Path], output: Path, fmt: str | None) -> list
                 "pass a directory"
             )
         return [output]
-    if output.suffix and not output.is_dir():
+    if not folder and output.suffix and not output.is_dir():
         raise ValueError(
             f"--output {output}: unsupported file type {output.suffix!r}; write .npz or "
-            ".parquet, or give a folder (a folder whose name has a dot must exist already)"
+            f".parquet, or give a folder (a name with a dot is taken for a folder when it "
+            f"exists already, or ends in a slash: {output}/)"
         )
     paths = [output / f"{rec.stem}.{fmt or 'npz'}" for rec in recordings]
     seen: dict[Path, Path] = {}
