@@ -808,6 +808,11 @@ def test_cli_and_subcommand(corpus, weights, tmp_path, capsys):
                      "pool mean, 2 s windows (overlap 0 s)")  # fmt: skip
     assert cli_main([str(corpus), "-o", str(out), "--weights", str(weights), "-q"]) == 1
     assert "--overwrite" in capsys.readouterr().err
+    # a glob the shell expanded: several inputs, explained
+    files = sorted(str(p) for p in corpus.rglob("*.edf"))
+    assert cli_main([*files, "-o", str(tmp_path / "x"), "--weights", str(weights)]) == 2
+    assert "did the shell expand a glob? Quote it" in capsys.readouterr().err
+    assert not (tmp_path / "x").exists()
     # a folder another run holds, a GPU that is not there: user errors, not internal ones
     busy = tmp_path / "busy"
     busy.mkdir()

@@ -34,6 +34,8 @@ DESCRIPTION = (
 
 def _add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("input", help="folder, glob (quote it), manifest .csv/.tsv/.parquet, or file")
+    # more inputs only to explain a glob the shell expanded (hidden from the usage)
+    p.add_argument("more_inputs", nargs="*", help=argparse.SUPPRESS)
     p.add_argument("-o", "--output", type=Path, required=True, help="output folder")
     p.add_argument("--weights", help=WEIGHTS_OPTION_HELP)
     p.add_argument("--pattern", help="glob inside a folder input, e.g. '**/*.edf'")
@@ -104,6 +106,16 @@ def cmd_embed_dataset(args: argparse.Namespace) -> int:
 
     if not args.weights:
         print(f"eegpt: error: no --weights given.\n\n{WEIGHTS_HELP}", file=sys.stderr)
+        return 2
+    more = getattr(args, "more_inputs", None)
+    if more:
+        print(
+            f"eegpt embed-dataset: error: one input, got {1 + len(more)} ({args.input}, "
+            f"{more[0]}, ...): did the shell expand a glob? Quote it ('data/*.edf'), give the "
+            "folder (with --pattern '*.edf'), or list the files in a manifest (a .csv with a "
+            "path column)",
+            file=sys.stderr,
+        )
         return 2
     if not args.quiet:  # the first line of a run's log: what was asked
         print(f"embed-dataset {args.input} -> {args.output}: weights {args.weights}, "
