@@ -307,6 +307,9 @@ def test_a_hypnogram_in_another_file_labels_the_windows(model, weights, tmp_path
     assert load_embeddings(out).annotations[7] == ["Sleep stage 2"]
     assert main([*args, "--annotations", str(path), "--annotations", str(path)]) == 1
     assert "2 --annotations file(s) for 1 recordings" in capsys.readouterr().err
+    with pytest.raises(SystemExit):  # the option first takes the recording too: explained
+        main(["embed", "--annotations", str(path), str(fif), "--weights", str(weights)])
+    assert "put it after the recordings" in capsys.readouterr().err
 
 
 # ------------------------------------------------------------------------------ corpus runs

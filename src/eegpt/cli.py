@@ -24,7 +24,7 @@ import warnings
 from collections.abc import Callable
 from pathlib import Path
 from types import FrameType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from eegpt import __version__, _interrupts
 from eegpt._logging import count as _count
@@ -232,6 +232,7 @@ def build_parser() -> argparse.ArgumentParser:
         "or a glob that sorts as the recordings' does)",
     )
     p.set_defaults(func=cmd_embed)
+    _hint_annotations_first(p)
 
     from eegpt.dataset_cli import add_dataset_command
     from eegpt.probe_cli import add_probe_commands
@@ -376,6 +377,22 @@ def _remove_empty(folders: list[Path]) -> None:
             folder.rmdir()
         except OSError:  # not empty, or already gone
             pass
+
+
+def _hint_annotations_first(parser: argparse.ArgumentParser) -> None:
+    """Make ``parser`` explain the error of ``embed --annotations H.edf REC.edf``: the option
+    takes every word up to the next option, so no recording was left."""
+    error = parser.error
+
+    def explained(message: str) -> NoReturn:
+        if "recordings" in message and "required" in message:
+            message += (
+                " (if --annotations came before them: it takes every file after it up to the "
+                "next option; put it after the recordings: embed REC.edf --annotations H.edf)"
+            )
+        error(message)
+
+    parser.error = explained  # type: ignore[method-assign]
 
 
 def _output_paths(recordings: list[Path], output: str, fmt: str | None) -> list[Path]:
