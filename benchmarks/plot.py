@@ -11,7 +11,6 @@ online.json).
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import matplotlib
@@ -247,4 +246,15 @@ def main(folders: list[str]) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:] or ["benchmarks/results/gpu", "benchmarks/results/cpu"])
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "folders", nargs="*", default=["benchmarks/results/gpu", "benchmarks/results/cpu"],
+        help="results folders (default: benchmarks/results/gpu and .../cpu)",
+    )  # fmt: skip
+    folders = parser.parse_args().folders
+    missing = [f for f in folders if not Path(f).is_dir()]
+    if missing:
+        parser.error(f"not folders of benchmark results: {missing}")
+    main(folders)

@@ -6,7 +6,6 @@ python benchmarks/tables.py benchmarks/results/gpu
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 
@@ -101,5 +100,12 @@ def main(folder: str) -> None:
 
 
 if __name__ == "__main__":
-    for f in sys.argv[1:] or ["benchmarks/results/gpu"]:
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("folders", nargs="*", default=["benchmarks/results/gpu"],
+                        help="results folders (default: benchmarks/results/gpu)")  # fmt: skip
+    for f in parser.parse_args().folders:
+        if not Path(f).is_dir():
+            parser.error(f"{f} is not a folder of benchmark results")
         main(f)
