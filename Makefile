@@ -1,16 +1,18 @@
 # Two commands set everything up on a fresh machine:
 #   make demo   -- install, then run the whole pipeline on a synthetic EDF recording
 #   make test   -- install, lint, run the test suite
-# Torch is installed explicitly first so that no multi-GB CUDA build is pulled in by accident.
-# On a machine without a local torch wheel, get the CPU build from PyTorch's index:
-#   make test TORCH_INDEX=https://download.pytorch.org/whl/cpu
+# Torch's CPU build is installed explicitly first (a local torch-*+cpu wheel that pip's sources
+# hold, else PyTorch's CPU index), so that no multi-GB CUDA build is pulled in by accident.
+# Another index (e.g. a CUDA build's): make test TORCH_INDEX=https://download.pytorch.org/whl/cu126
 
 PYTHON ?= python3
 VENV ?= .venv
 TORCH ?= torch==2.13.0
 TORCH_INDEX ?=
+CPU_INDEX := https://download.pytorch.org/whl/cpu
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+PIP_TORCH = $(BIN)/python -m pip install -q --extra-index-url https://pypi.org/simple
 PY_DIRS := $(wildcard src tests benchmarks examples scripts)
 
 .PHONY: install demo test lint format bench-cpu clean
@@ -18,7 +20,11 @@ PY_DIRS := $(wildcard src tests benchmarks examples scripts)
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q $(if $(TORCH_INDEX),--index-url $(TORCH_INDEX) --extra-index-url https://pypi.org/simple) "$(TORCH)"
+	@# torch's CPU build, explicitly: from TORCH_INDEX when given; else the +cpu wheel from pip's
+	@# configured sources (a local wheel folder), else from PyTorch's CPU index. Never PyPI's
+	@# default Linux build, which pulls several GB of CUDA libraries.
+	$(if $(TORCH_INDEX),$(PIP_TORCH) --index-url $(TORCH_INDEX) "$(TORCH)",\
+	$(BIN)/python -m pip install -q "$(TORCH)+cpu" 2>/dev/null || $(PIP_TORCH) --index-url $(CPU_INDEX) "$(TORCH)")
 	$(BIN)/python -m pip install -q -e ".[test]"
 	@# braindecode pulls torchaudio, whose wheel does not match our torch; EEGPT never uses it.
 	$(BIN)/python -m pip uninstall -q -y torchaudio || true
