@@ -243,7 +243,7 @@ def test_rename_validation():
     with pytest.raises(ValueError, match="rename values must be EEGPT vocabulary names"):
         map_channels(["E1", "Fp1"], rename={"E1": "XYZ"})
     # a known electrode outside the vocabulary is a valid target: dropped, and said why
-    with pytest.warns(RuntimeWarning, match=r"\['E1 \(A1\)'\] are scalp electrodes outside"):
+    with pytest.warns(RuntimeWarning, match=r"\['E1 \(A1\)'\] are electrodes outside"):
         assert map_channels(["E1", "Fp1"], rename={"E1": "A1"}).dropped == ("E1",)
     with pytest.raises(ValueError, match="same EEGPT channel"):
         map_channels(["E1", "Fp1"], rename={"E1": "FP1"})
@@ -294,7 +294,7 @@ def test_socket_labels_are_mapped_only_through_a_named_cap():
     assert mapping.dropped == ("A24", "A28", "B5", "B29", *names[64:])
     assert "socket" not in str(record[0].message)
     assert "'EXG8'] look like other signals" in str(record[0].message)
-    assert "['A24 (P9)', 'A28 (Iz)', 'B5 (AFz)', 'B29 (P10)'] are scalp electrodes" in str(
+    assert "['A24 (P9)', 'A28 (Iz)', 'B5 (AFz)', 'B29 (P10)'] are electrodes" in str(
         record[0].message
     )
     for on_missing in ("raise", "ignore"):  # also where one rename serves many recordings
@@ -321,7 +321,7 @@ def test_dropped_names_are_told_apart():
     with pytest.warns(RuntimeWarning) as record:
         map_channels(names)
     text = str(record[0].message)
-    assert "['TP9', 'EEG TP10-REF', 'AFF1h'] are scalp electrodes outside EEGPT's 62 names" in text
+    assert "['TP9', 'EEG TP10-REF', 'AFF1h'] are electrodes outside EEGPT's 62 names" in text
     assert "['HEOG', 'EKG', 'Status'] look like other signals" in text
     assert "If 'Ch7' is an EEG electrode, map it with rename=" in text
     with pytest.warns(RuntimeWarning, match=r"\['Ch7'\]\. If some are EEG electrodes"):
@@ -362,6 +362,13 @@ def test_sleep_montages_other_signals_and_sided_references():
         "['EEG ROC-REF', 'LOC', 'Chin1-Chin2', 'IBI', 'SUPPR'] look like other signals" in texts[0]
     )
     assert "referenced to different sites (C3-M2, O1-M2 against M2; C4-M1 against M1)" in texts[1]
+    # TUH's eye channels at the canthi are other signals; sphenoidal and nasopharyngeal
+    # electrodes lie outside the vocabulary
+    with pytest.warns(RuntimeWarning) as record:
+        map_channels(["EEG FP1-REF", "EEG LUC-REF", "EEG RLC-REF", "EEG SP1-REF", "EEG PG2-REF"])
+    text = str(record[0].message)
+    assert "['EEG LUC-REF', 'EEG RLC-REF'] look like other signals" in text
+    assert "['EEG SP1-REF', 'EEG PG2-REF'] are electrodes outside" in text
     with warnings.catch_warnings():  # one reference, however labelled: nothing to say
         warnings.simplefilter("error")
         map_channels(["C3-A2", "C4-A2", "O2-A2"])

@@ -246,15 +246,17 @@ _OTHER_ELECTRODES = frozenset(
     {
         "NZ", "AFZ", "F9", "F10", "FT9", "FT10", "T9", "T10", "TP9", "TP10", "P9", "P10",
         "PO9", "PO10", "O9", "O10", "IZ", "I1", "I2", "A1", "A2", "M1", "M2", "T1", "T2",
+        "SP1", "SP2", "PG1", "PG2",  # sphenoidal and nasopharyngeal (clinical recordings)
     }
 )  # fmt: skip
 _TEN_FIVE = re.compile(r"^(AFP|AFF|FFT|FFC|FTT|FCC|TTP|CCP|TPP|CPP|PPO|POO|OI)(\d{1,2}H|Z)$")
 # Labels of signals other than EEG (files without channel types, such as EDF, call them EEG).
 # (ROC/LOC: the outer canthi's EOG; CHIN, LEG: EMG; SNORE, THOR, ABD, FLOW, POSITION: sleep
-# recordings' other sensors; IBI, BURSTS, SUPPR: clinical systems' derived traces.)
+# recordings' other sensors; IBI, BURSTS, SUPPR: clinical systems' derived traces; LUC, RLC
+# (and LLC, RUC): eye channels at the canthi, as in TUH EEG.)
 _OTHER_SIGNALS = re.compile(
     r"EOG|ECG|EKG|EMG|EXG|RESP|PHOTIC|PLETH|SPO2|SAO2|STATUS|TRIG|STIM|STI\b|PULSE|BREATH|GSR|EDA"
-    r"|^ROC|^LOC|CHIN|LEG|SNORE|THOR|ABD|FLOW|POSITION|^IBI$|^BURSTS$|^SUPPR$|EVENT|MARKER"
+    r"|^ROC|^LOC|^LUC|^RLC|^LLC|^RUC|CHIN|LEG|SNORE|THOR|ABD|FLOW|POSITION|^IBI$|^BURSTS$|^SUPPR$|EVENT|MARKER"
 )
 # Reference labels naming one side's ear or mastoid: channels against both are not on one
 # reference (AASM sleep montages: C3-M2, C4-M1).
@@ -340,7 +342,7 @@ def _dropped_note(unknown: Sequence[str], targets: Mapping[str, str] | None = No
     if electrodes:
         shown = [f"{n} ({targets[n]})" if n in targets else n for n in electrodes]
         parts.append(
-            f"{shown} are scalp electrodes outside EEGPT's 62 names "
+            f"{shown} are electrodes outside EEGPT's 62 names "
             "(eegpt.channels.VOCABULARY): the model has no embedding for them."
         )
     if copies:
