@@ -90,9 +90,12 @@ def test_truncated_header_or_first_record_is_refused(tmp_path, cut, match):
 
 def test_truncated_body_warns_and_reads_complete_records(tmp_path):
     path = _write(tmp_path, R.base_spec(), edit=lambda b: b[:-3000])
-    with pytest.warns(RuntimeWarning, match=r"truncated: .* 10 data records .* holds 8 complete"):
+    with pytest.warns(
+        RuntimeWarning, match=r"truncated: .* 10 data records .* holds 8 complete"
+    ) as record:
         raw = read_recording(path, verbose="error")
     assert raw.n_times == 8 * 256
+    assert len(record) == 1, [str(w.message) for w in record]  # not again in MNE's words
 
 
 @pytest.mark.parametrize(

@@ -470,7 +470,10 @@ def _open(
     # MNE places a discontinuous file's annotations on the back-to-back samples and says it
     # dropped those past their end; mark_record_gaps places them all where they belong instead
     level = "ERROR" if header is not None and header.discontinuous else verbose
-    raw = _mne_call(path, lambda: _read_lazily(path, level, exclude))
+    said = header is not None and header.n_records != header.n_complete_records
+    raw = _mne_call(
+        path, lambda: _read_lazily(path, level, exclude), _MNE_RECORD_COUNT if said else None
+    )
     if header is not None and header.discontinuous:
         header = replace(header, clock=mark_record_gaps(raw, path, header))
     if header is not None and header.unscalable:
@@ -516,9 +519,9 @@ def _read_lazily(
         return mne.io.read_raw(path, preload=True, verbose=mne_verbose(verbose))
 
 
-def _mne_call(path: Path, call: Callable[[], Any]) -> Any:
+def _mne_call(path: Path, call: Callable[[], Any], skip: re.Pattern[str] | None = None) -> Any:
     """Run an MNE read, turning any failure into a :class:`RecordingError` naming ``path``,
-    and its warnings into warnings naming it."""
+    and its warnings into warnings naming it (but those ``skip`` matches: said already)."""
     caught: list[warnings.WarningMessage] = []
     try:
         with warnings.catch_warnings(record=True) as caught:
@@ -545,7 +548,12 @@ def _mne_call(path: Path, call: Callable[[], Any]) -> Any:
             reason = f"{type(err).__name__}: {err}"
         raise RecordingError(f"could not read EEG file {path}: {reason}") from err
     finally:
-        pass_on_warnings(caught, path)
+        pass_on_warnings(caught, path, skip)
+
+
+# MNE's words for an EDF/BDF file whose records the header miscounts (check_edf_header has
+# said so, with the numbers)
+_MNE_RECORD_COUNT = re.compile(r"Number of records from the header does not match")
 
 
 def available_memory() -> int | None:
