@@ -342,7 +342,9 @@ def merge_epochs(
     config = preprocessing if preprocessing is not None else PreprocessingConfig()
     with warnings_once():
         mappings = [
-            map_channels(r.ch_names, rename=rename, on_missing="ignore", verbose=verbose)
+            map_channels(
+                r.ch_names, rename=rename, on_missing="ignore", verbose=verbose, source=r.source
+            )
             for r in recordings
         ]
     names = mappings[0].names
@@ -1271,7 +1273,9 @@ class EEGPTProbe:
         self._check_epoch_length(rec)
         if self.config.chan_proj:
             return _projection_windows(rec, self.input_names, self.preprocessing)
-        mapping = map_channels(rec.ch_names, rename=rename, on_missing=on_missing, verbose=verbose)
+        mapping = map_channels(
+            rec.ch_names, rename=rename, on_missing=on_missing, verbose=verbose, source=rec.source
+        )
         mapping = _subset_mapping(mapping, self.input_names, rec.source, bads=rec.bads)
         return prepare(rec, mapping, self.preprocessing, verbose=verbose).data
 
@@ -1537,8 +1541,9 @@ def _prepare_training_data(
         target = tuple(normalize_channel_name(n) for n in config.target_channels)
         return _TrainingData(windows, y_idx, names, target), classes  # type: ignore[arg-type]
     mapping = map_channels(
-        rec.ch_names, rename=rename, on_missing=_on_missing(data), verbose=verbose
-    )
+        rec.ch_names, rename=rename, on_missing=_on_missing(data), verbose=verbose,
+        source=rec.source,
+    )  # fmt: skip
     if input_names is not None:
         mapping = _subset_mapping(mapping, input_names, rec.source, bads=rec.bads)
     windows = prepare(rec, mapping, preprocessing, verbose=verbose).data
