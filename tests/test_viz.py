@@ -69,7 +69,10 @@ def test_channel_mapping_figure_marks_used_untrained_absent_and_renamed():
         "used, embedding untrained in pretraining (1)",
         "not in the recording (57)",
     ]
-    assert ax.get_title().startswith("5 of 62 EEGPT channels used, 1 left out")
+    assert ax.get_title() == (
+        "5 of EEGPT's 62 channels used (54 of the 58 pretraining channels absent);\n"
+        "1 of the recording's 6 channels left out"
+    )
 
 
 def test_channel_mapping_figure_shortens_labels_that_share_a_prefix_and_suffix():
@@ -91,7 +94,7 @@ def test_channel_mapping_figure_lists_at_most_40_left_out_channels():
     (text,) = [t.get_text() for t in ax.texts if t.get_text().startswith("left out")]
     assert text.replace("\n", " ").endswith("E39, E40, ... and 88 more")
     assert text.startswith("left out of the recording (128): E1, E2,")
-    assert ax.get_title().startswith("1 of 62 EEGPT channels used, 128 left out")
+    assert ax.get_title().endswith("128 of the recording's 129 channels left out")
 
 
 def test_channel_mapping_from_embeddings_dict_and_into_given_axes():
@@ -100,8 +103,10 @@ def test_channel_mapping_from_embeddings_dict_and_into_given_axes():
     fig, (a, b) = plt.subplots(1, 2)
     assert plot_channel_mapping(emb, ax=b) is fig and len(b.collections) == 62
     assert len(a.collections) == 0
-    assert plot_channel_mapping(mapping.to_dict()).axes[0].get_title().startswith("3 of 62")
-    assert mapping.plot().axes[0].get_title().startswith("3 of 62")
+    assert plot_channel_mapping(mapping.to_dict()).axes[0].get_title().startswith("3 of EEGPT's")
+    assert mapping.plot().axes[0].get_title().startswith("3 of EEGPT's 62")
+    emb.metadata["source"] = "/data/sub-01.edf"  # embeddings name their recording
+    assert plot_channel_mapping(emb).axes[0].get_title().startswith("sub-01.edf: 3 of EEGPT's")
     with pytest.raises(ValueError, match="no channel mapping"):
         plot_channel_mapping(Embeddings(emb.data, emb.onsets, {}))
     with pytest.raises(TypeError, match="ChannelMapping"):

@@ -145,6 +145,7 @@ def plot_channel_mapping(
     -------
     matplotlib.figure.Figure
     """
+    source = getattr(mapping, "metadata", {}).get("source")  # of Embeddings
     mapping = _as_mapping(mapping)
     created = ax is None
     fig, ax = _figure(ax, (6.4, 7.6))
@@ -168,8 +169,8 @@ def plot_channel_mapping(
         )  # fmt: skip
         ax.scatter([x], [y], s=230, color=COLORS[kind], edgecolors="0.25", linewidths=0.6,
                    zorder=2)  # fmt: skip
-        ax.text(x, y, name, ha="center", va="center", fontsize=6.5, zorder=3,
-                color="0.45" if kind in ("absent", "bad") else "black")  # fmt: skip
+        ax.text(x, y, name, ha="center", va="center", fontsize=6.5 if len(name) < 3 else 5.3,
+                zorder=3, color="0.45" if kind in ("absent", "bad") else "black")  # fmt: skip
         if name in renamed and len(renamed) <= 40:  # the recording's own label, when it differs
             ax.text(x, y - 0.032, labels[name], ha="center", va="top", fontsize=5.5, color="0.2",
                     zorder=3)  # fmt: skip
@@ -197,11 +198,18 @@ def plot_channel_mapping(
     missing58 = [n for n in PRETRAINING_CHANNELS if n not in used]
     if title is None:
         title = (
-            f"{len(mapping)} of {len(VOCABULARY)} EEGPT channels used, {len(mapping.dropped)} "
-            f"left out\n({len(missing58)} of the 58 pretraining channels absent)"
+            f"{len(mapping)} of EEGPT's {len(VOCABULARY)} channels used ({len(missing58)} of the "
+            f"58 pretraining channels absent);\n{len(mapping.dropped)} of the recording's "
+            f"{len(mapping) + len(mapping.dropped)} channels left out"
         )
+        if source:
+            title = f"{Path(str(source)).name}: {title}"
     ax.set_title(title, fontsize=9)
-    ax.set(xlim=(-0.02, 1.02), ylim=(-0.3, 1.08), aspect="equal")
+    lines = textwrap.fill(text, 100).count("\n") + 1 if mapping.dropped else 0
+    bottom = -(0.16 + 0.03 * lines)  # room for the legend and the left-out list
+    ax.set(xlim=(-0.02, 1.02), ylim=(bottom, 1.08), aspect="equal")
+    if created:  # a figure as tall as what it shows
+        fig.set_size_inches(6.4, 6.4 * (1.08 - bottom) / 1.04 * 0.88 + 0.45)
     ax.axis("off")
     return _shown(fig, show, created)
 
