@@ -153,6 +153,24 @@ def test_cli_info_and_convert(weights, tmp_path, capsys):
     assert main(["convert", str(weights), str(dst)]) == 1  # exists, no --overwrite
 
 
+def test_cli_info_describes_embeddings_files_and_names_other_folders(
+    weights, edf, tmp_path, capsys
+):
+    for suffix in (".npz", ".parquet"):
+        out = tmp_path / f"rec{suffix}"
+        assert main(["embed", str(edf), "--weights", str(weights), "-o", str(out), "-q"]) == 0
+        capsys.readouterr()
+        assert main(["info", str(out)]) == 0
+        text = capsys.readouterr().out
+        assert f"{out}: EEGPT embeddings of {edf}" in text and "7 windows of 4.0 s" in text
+    other = tmp_path / "other.npz"
+    np.savez(other, X=np.zeros(3))
+    assert main(["info", str(other)]) == 1
+    assert "holds ['X'], not eegpt embeddings" in capsys.readouterr().err
+    assert main(["info", str(edf.parent)]) == 1  # a folder of recordings
+    assert "is neither model weights" in capsys.readouterr().err
+
+
 def test_cli_overlap_and_pad_options(weights, edf, tmp_path):
     out = tmp_path / "o.npz"
     args = ["embed", str(edf), "--weights", str(weights), "-o", str(out), "-q"]

@@ -256,11 +256,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=cmd_channels)
 
-    p = sub.add_parser("info", help="describe a checkpoint, or the output folder of embed-dataset")
+    p = sub.add_parser(
+        "info", help="describe a checkpoint, an embeddings file, or the output of embed-dataset"
+    )
     p.add_argument(
         "weights",
-        help="checkpoint file or folder, pretrained name (eegpt-large) or URL; or a folder "
-        "written by embed-dataset (its settings, files done and failed, and runs)",
+        help="checkpoint file or folder, pretrained name (eegpt-large) or URL; an embeddings "
+        "file written by eegpt embed (.npz/.parquet); or a folder written by embed-dataset "
+        "(its settings, files done and failed, and runs)",
     )
     p.set_defaults(func=cmd_info)
 
@@ -683,8 +686,44 @@ def cmd_info(args: argparse.Namespace) -> int:
             f"{folder} holds embed-dataset run folders ({few(parts)}), not a checkpoint: give "
             "eegpt info one of them; eegpt.read_embeddings([folder, ...]) reads them together"
         )
+    if folder.is_dir() and not (folder / "config.json").is_file():
+        raise ValueError(
+            f"{folder} is neither model weights (a folder with config.json and "
+            "model.safetensors) nor the output folder of embed-dataset (it has no "
+            f"{RUN_MANIFEST}); eegpt info describes those, checkpoint files and embeddings files"
+        )
+    if folder.is_file() and folder.suffix.lower() in (".npz", ".parquet"):
+        print(_describe_embeddings(folder))
+        return 0
     print(describe(load_checkpoint(resolve_weights(args.weights))))
     return 0
+
+
+def _describe_embeddings(path: Path) -> str:
+    """What ``eegpt info`` says of an embeddings file: its recording, windows, settings."""
+    from eegpt.outputs import load_embeddings
+
+    emb = load_embeddings(path)
+    meta = emb.metadata
+    pre = meta.get("preprocessing") or {}
+    model = meta.get("model") or {}
+    ckpt = meta.get("checkpoint") or {}
+    channels = (meta.get("channels") or {}).get("names", [])
+    lines = [
+        f"{path}: EEGPT embeddings of {meta.get('source', '?')}",
+        f"  {len(emb)} windows of {pre.get('window_seconds', '?')} s (overlap "
+        f"{pre.get('overlap', '?')} s), embeddings {list(emb.data.shape[1:])} per window"
+        + (f", onsets {emb.onsets[0]:g}-{emb.onsets[-1]:g} s" if len(emb) else ""),
+        f"  {len(channels)} channels: {few(list(channels), 12)}",
+        f"  bad windows: {int(emb.bad.sum())}" if len(emb) else "  no windows",
+        f"  model: embed_dim {model.get('embed_dim', '?')}, depth {model.get('depth', '?')}, "
+        f"{model.get('embed_num', '?')} summary tokens; {meta.get('precision', '?')} on "
+        f"{meta.get('device', '?')}",
+        f"  checkpoint: {ckpt.get('path', '?')} (sha256 {str(ckpt.get('sha256', '?'))[:12]}...)"
+        + ("" if ckpt.get("pretrained", True) else ", NOT pretrained"),
+        f"  eegpt {meta.get('eegpt_version', '?')}",
+    ]
+    return "\n".join(lines)
 
 
 def cmd_convert(args: argparse.Namespace) -> int:

@@ -843,6 +843,11 @@ def load_embeddings(path: str | Path, recording_id: str | None = None) -> Embedd
         raise ValueError("recording_id applies to an embed-dataset output folder")
     if output_format(path) == ".npz":
         with np.load(path, allow_pickle=False) as f:
+            if not {"embeddings", "onsets", "metadata"} <= set(f.files):
+                raise ValueError(
+                    f"{path} holds {sorted(f.files)}, not eegpt embeddings (embeddings, onsets, "
+                    "metadata); was it written by eegpt?"
+                )
             return Embeddings(f["embeddings"], f["onsets"], json.loads(str(f["metadata"][()])))
     if output_format(path) == ".parquet":
         _, pq = require_pyarrow()
