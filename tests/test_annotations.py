@@ -408,6 +408,11 @@ def test_a_corpus_manifest_pairs_recordings_with_annotation_files(
     assert b.window.tolist() == direct.metadata["window_index"]
     a = df[df.recording_id.str.endswith("a_raw.fif")]
     assert not any("Sleep stage W" in list(x) for x in a.annotations)  # its cell was empty
+    # a path that is not there is said before the run; that recording fails with the reason
+    manifest.write_text(f"path,annotations_file\n{annotated_corpus / 'b.edf'},nope.fif\n")
+    with pytest.warns(RuntimeWarning, match=r"1 annotations_file not found \(.*nope.fif\)"):
+        summary = embed_dataset(manifest, tmp_path / "o2", model=model, workers=0, progress=False)
+    assert summary.n_failed == 1
 
 
 def test_corpus_rows_flag_bad_windows(annotated_corpus, model, tmp_path):

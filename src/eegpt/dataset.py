@@ -541,6 +541,13 @@ def _from_table(table: Any, base: Path, source: str) -> DatasetInputs:
     metadata = table.select(extra).combine_chunks() if extra else None
     rescale = _rescale_column(table, source)  # also kept as a column: the rows say it
     annotations = _annotations_column(table, base)  # likewise
+    absent = [a for a in annotations or [] if a is not None and not Path(a).is_file()]
+    if absent:  # said before the run, not only when each file's turn comes
+        _warn(
+            f"manifest {source}: {_count(len(absent), 'annotations_file')} not found "
+            f"({few(absent)}): those recordings will fail; fix the paths (relative ones count "
+            "from the manifest's folder) and rerun with --retry-failed"
+        )
     return _make_inputs(paths, ids, source, metadata, rescale, annotations)  # type: ignore[arg-type]
 
 
