@@ -269,6 +269,41 @@ def test_annotations_saved_by_mne_without_a_start_count_from_the_first_sample(tm
     np.testing.assert_allclose(placed.onset, [6.5, 26.0])
 
 
+def test_bids_events_and_tuh_label_files_are_read_as_annotations(tmp_path):
+    """Tables MNE does not read: a BIDS *_events.tsv and a TUH EEG label file, onsets in
+    seconds from the first sample; the same span of several channels is one annotation."""
+    from eegpt.annotations import read_annotations
+
+    events = tmp_path / "sub-01_task-rest_events.tsv"
+    events.write_text(
+        "onset\tduration\ttrial_type\tvalue\n"
+        "1.5\t2.0\tseizure\t7\n"
+        "10\tn/a\tspike\t3\n"
+        "n/a\t1\tlost\t1\n"
+    )
+    found = read_annotations(events)
+    assert found.orig_time is None
+    assert list(zip(found.onset, found.duration, found.description, strict=True)) == [
+        (1.5, 2.0, "seizure"), (10.0, 0.0, "spike")
+    ]  # fmt: skip
+    labels = tmp_path / "aaaaaaac_s001_t000.csv_bi"
+    labels.write_text(
+        "# version = csv_v1.0.0\n# bname = aaaaaaac_s001_t000\n# duration = 301.00 secs\n#\n"
+        "channel,start_time,stop_time,label,confidence\n"
+        "FP1-F7,36.8868,183.3055,seiz,1.0000\n"
+        "F7-T3,36.8868,183.3055,seiz,1.0000\n"
+        "TERM,200.0000,210.5000,bckg,1.0000\n"
+    )
+    found = read_annotations(labels)
+    np.testing.assert_allclose(found.onset, [36.8868, 200.0])
+    np.testing.assert_allclose(found.duration, [183.3055 - 36.8868, 10.5])
+    assert list(found.description) == ["seiz", "bckg"]
+    other = tmp_path / "notes.tsv"
+    other.write_text("a\tb\n1\t2\n")
+    with pytest.raises(RecordingError, match="could not read annotations from"):
+        read_annotations(other)
+
+
 def test_a_hypnogram_in_another_file_labels_the_windows(model, weights, tmp_path, capsys):
     """Sleep-EDF keeps its stages in a separate file: embed(annotations=...) joins them to the
     recording's own (in the recording's time base, whatever the file's start), and

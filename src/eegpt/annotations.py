@@ -19,6 +19,7 @@ inside a window but not at its first sample.
 
 from __future__ import annotations
 
+import csv
 import datetime
 import os
 import re
@@ -70,7 +71,8 @@ def annotations_of(raw: mne.io.BaseRaw) -> mne.Annotations | None:
 def read_annotations(source: str | os.PathLike | mne.Annotations) -> mne.Annotations:
     """Annotations from a file MNE reads (``mne.read_annotations``: EDF+ annotation files
     such as Sleep-EDF's hypnograms, ``.csv``/``.txt`` of MNE, FIF, BrainVision ``.vmrk``,
-    EEGLAB), or an ``mne.Annotations`` as it is.
+    EEGLAB), a BIDS ``*_events.tsv`` or a TUH EEG ``.csv``/``.csv_bi`` label file
+    (:func:`read_table_annotations`), or an ``mne.Annotations`` as it is.
 
     Those of an EDF+/BDF+ file get the file's start as their ``orig_time`` (MNE leaves it
     out), so that a hypnogram that starts at another time than its recording, or a cropped
@@ -81,7 +83,10 @@ def read_annotations(source: str | os.PathLike | mne.Annotations) -> mne.Annotat
     try:
         found = mne.read_annotations(source)
     except Exception as err:  # noqa: BLE001 - any reader's failure, named with the file
-        raise RecordingError(f"could not read annotations from {source}: {err}") from err
+        table = read_table_annotations(source)
+        if table is None:
+            raise RecordingError(f"could not read annotations from {source}: {err}") from err
+        return table
     if found.orig_time is None and str(source).lower().endswith((".edf", ".bdf")):
         from eegpt.io import edf_start_time
 
@@ -89,6 +94,55 @@ def read_annotations(source: str | os.PathLike | mne.Annotations) -> mne.Annotat
         if start is not None:
             found = mne.Annotations(found.onset, found.duration, found.description, orig_time=start)
     return found
+
+
+def read_table_annotations(path: str | os.PathLike) -> mne.Annotations | None:
+    """Annotations from a table of events, onsets in seconds from the recording's first
+    sample (no ``orig_time``); None when the file is not such a table.
+
+    - BIDS ``*_events.tsv`` (tab-separated ``onset``, ``duration``; the description from
+      ``trial_type``, else ``value``; ``n/a`` durations are 0, rows with an ``n/a`` onset are
+      left out);
+    - TUH EEG label files (``.csv`` / ``.csv_bi``: ``#`` comment lines, then ``channel``,
+      ``start_time``, ``stop_time``, ``label``), one annotation per labelled span, the same
+      span of several channels once.
+    """
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as fh:
+            lines = [line for line in fh if line.strip() and not line.lstrip().startswith("#")]
+    except (OSError, UnicodeDecodeError):
+        return None
+    if not lines:
+        return None
+    rows = list(csv.DictReader(lines, delimiter="\t" if "\t" in lines[0] else ","))
+    header = {name.strip().lower(): name for name in rows[0]} if rows else {}
+
+    def number(text: Any) -> float | None:
+        try:
+            value = float(str(text).strip())
+        except ValueError:
+            return None
+        return value if np.isfinite(value) else None
+
+    spans: dict[tuple[float, float, str], None] = {}
+    if {"onset", "duration"} <= header.keys():  # BIDS
+        key = next((header[k] for k in ("trial_type", "value") if k in header), None)
+        for row in rows:
+            onset = number(row[header["onset"]])
+            if onset is not None:
+                text = "event" if key is None else str(row[key]).strip()
+                spans[(onset, number(row[header["duration"]]) or 0.0, text)] = None
+    elif {"start_time", "stop_time", "label"} <= header.keys():  # TUH EEG
+        for row in rows:
+            start, stop = number(row[header["start_time"]]), number(row[header["stop_time"]])
+            if start is not None and stop is not None:
+                spans[(start, stop - start, str(row[header["label"]]).strip())] = None
+    else:
+        return None
+    if not spans:
+        return mne.Annotations([], [], [])
+    onsets, durations, texts = zip(*sorted(spans), strict=True)
+    return mne.Annotations(list(onsets), list(durations), list(texts))
 
 
 def in_recording_time(

@@ -119,8 +119,8 @@ def embed(
         window and :attr:`Embeddings.bad <eegpt.outputs.Embeddings.bad>` marks the bad ones.
     annotations : str | path-like | mne.Annotations | None
         More annotations of a continuous recording, kept in another file (a hypnogram such as
-        Sleep-EDF's ``*-Hypnogram.edf``, anything ``mne.read_annotations`` reads) or given
-        as ``mne.Annotations``; they join the recording's own for the windows' annotations,
+        Sleep-EDF's ``*-Hypnogram.edf``, anything ``mne.read_annotations`` reads, a BIDS
+        ``*_events.tsv`` or a TUH ``.csv_bi``) or given as ``mne.Annotations``; they join the recording's own for the windows' annotations,
         ``bad`` and ``reject_by_annotation``. With a start time (``orig_time``) they are
         placed against the recording's measurement date, else their onsets count from its
         first sample. :meth:`Embeddings.window_labels
