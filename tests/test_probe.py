@@ -470,6 +470,14 @@ def test_cli_train_predict_evaluate(weights, short_task, tmp_path, capsys):
     assert probe_main(["train", str(train_file), "--weights", str(weights), "-o",
                        str(tmp_path / "p2"), "--patience", "3"]) == 1  # fmt: skip
     assert "--patience (early stopping) needs --val FRACTION" in capsys.readouterr().err
+    # validation on other epochs (another session's), with early stopping on them
+    assert probe_main(["train", str(train_file), "--weights", str(weights), "-o",
+                       str(tmp_path / "p4"), "--val-data", str(test_file), "--patience", "2",
+                       *common]) == 0  # fmt: skip
+    assert f"validation ({len(test)} epochs)" in capsys.readouterr().out
+    assert probe_main(["train", str(train_file), "--weights", str(weights), "-o",
+                       str(tmp_path / "p5"), "--val", "0.2", "--val-data", str(test_file)]) == 1  # fmt: skip
+    assert "give --val FRACTION or --val-data FILE, not both" in capsys.readouterr().err
 
     csv_path = tmp_path / "pred.csv"
     assert probe_main(["predict", str(out), str(test_file), "-o", str(csv_path), "-q"]) == 0

@@ -275,15 +275,19 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("-q", "--quiet", action="store_true", help="less output")
 
 
-def _read_inputs(args: argparse.Namespace, **kwargs: Any) -> tuple[Any, Any, list[str], Any]:
-    """``(recording, labels, sources, rename)`` of the command's input files and corrections."""
+def _read_inputs(
+    args: argparse.Namespace, files: list[Path] | None = None, **kwargs: Any
+) -> tuple[Any, Any, list[str], Any]:
+    """``(recording, labels, sources, rename)`` of the command's input files (or ``files``,
+    read alike) and corrections."""
     from eegpt.channels import present_keys
     from eegpt.cli import checked_rescale, parse_rename
 
+    files = args.data if files is None else files
     rename = parse_rename(args.rename, args.drop)
     rescale = checked_rescale(args.rescale)
     recording, y, sources = load_labelled_epochs(
-        args.data,
+        files,
         rescale=rescale,
         rename=rename,
         resample=getattr(args, "resample", "polyphase"),  # train has --resample
@@ -291,7 +295,7 @@ def _read_inputs(args: argparse.Namespace, **kwargs: Any) -> tuple[Any, Any, lis
         verbose=False,
         **kwargs,
     )
-    if rename and len(args.data) > 1:  # merged: the keys of the channels that remain
+    if rename and len(files) > 1:  # merged: the keys of the channels that remain
         rename = present_keys(rename, recording.ch_names)
     return recording, y, sources, rename
 
@@ -332,6 +336,16 @@ def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
         metavar="FRACTION",
         help="hold out this fraction per class and report it after every epoch (default: "
         "none, train on all)",
+    )
+    p.add_argument(
+        "--val-data",
+        action="append",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="validate on these epochs instead (repeatable), e.g. another subject's or "
+        "session's, so that validation says how the probe carries over; labelled as the "
+        "training data are (event names or --label-column)",
     )
     g = p.add_argument_group("recipe (defaults: the original EEGPT linear-probe scripts)")
     g.add_argument("--epochs", type=int, default=100, help="training epochs (100)")
@@ -440,11 +454,19 @@ def cmd_probe_train(args: argparse.Namespace) -> int:
     out = args.output
     if (out / "probe.json").exists() and not args.overwrite:
         raise FileExistsError(f"{out} already holds a probe; pass --overwrite to replace it")
-    if args.patience is not None and not args.val:
-        raise ValueError("--patience (early stopping) needs --val FRACTION (held-out epochs)")
+    if args.patience is not None and not (args.val or args.val_data):
+        raise ValueError(
+            "--patience (early stopping) needs --val FRACTION or --val-data FILE (held-out epochs)"
+        )
+    if args.val and args.val_data:
+        raise ValueError("give --val FRACTION or --val-data FILE, not both")
     check_figure_path(args.plot)
     verbose = not args.quiet
     recording, y, _, rename = _read_inputs(args, labels=args.labels)
+    validation: Any = args.val
+    if args.val_data:
+        held, held_y, _, _ = _read_inputs(args, files=args.val_data)
+        validation = (held, held_y)
     model = load_model(args.weights, device="cpu", verbose=verbose)
     config = ProbeConfig(
         chan_proj=args.chan_proj,
@@ -470,7 +492,7 @@ def cmd_probe_train(args: argparse.Namespace) -> int:
         rename=rename,
         preprocessing=preprocessing,
         config=config,
-        validation=args.val,
+        validation=validation,
         device=args.device,
         precision=args.precision,
         cache=EmbeddingCache(args.cache_dir) if args.cache_dir else True,
@@ -487,7 +509,7 @@ def cmd_probe_train(args: argparse.Namespace) -> int:
         f"last pass's train loss {last['train_loss']:.4f} and running accuracy "
         f"{100 * last['train_accuracy']:.2f}% (dropout on)"
     )
-    if args.val:
+    if validation:
         print(
             f"validation ({probe.training['n_validation']} epochs) after the last pass: loss "
             f"{last['val_loss']:.4f}, BAC {100 * last['val_balanced_accuracy']:.2f}%"
