@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 import warnings
 
@@ -267,6 +268,14 @@ def test_annotations_saved_by_mne_without_a_start_count_from_the_first_sample(tm
     # a recording of that day itself places them by their times, as any dated annotations
     placed = in_recording_time(read, "1970-01-01T00:00:04+00:00", first_time=0.0)
     np.testing.assert_allclose(placed.onset, [6.5, 26.0])
+    # a mark before the first sample and one 30 h in: written as 1969-12-31 and 1970-01-02
+    mne.Annotations([-2.0, 108000.0], [1.0, 1.0], ["pre", "late"]).save(tmp_path / "b.csv")
+    placed = in_recording_time(mne.read_annotations(tmp_path / "b.csv"), "2020-03-04", 0.0)
+    np.testing.assert_allclose(placed.onset, [-2.0, 108000.0])
+    # a date without a time zone is UTC, as MNE keeps dates
+    utc = datetime.timezone.utc
+    dated = mne.Annotations([1.0], [1.0], ["x"], orig_time=datetime.datetime(2020, 3, 4, 5, 6, 10, tzinfo=utc))  # fmt: skip
+    np.testing.assert_allclose(in_recording_time(dated, "2020-03-04T05:06:07", 0.0).onset, [4.0])
 
 
 def test_bids_events_and_tuh_label_files_are_read_as_annotations(tmp_path):

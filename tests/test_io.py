@@ -626,7 +626,7 @@ def test_annotations_of_discontinuous_edf_plus_are_placed_in_the_samples(tmp_pat
             assert [t for t, a in by_window.items() if "given" in a] == [16.0]
             assert [t for t, a in by_window.items() if "span" in a] == [8.0, 10.0]
             assert emb.metadata["record_clock"] == {
-                "sample_starts": [0.0, 10.0], "clock_starts": [0.0, 35.0]
+                "sample_starts": [0.0, 10.0], "clock_starts": [0.0, 35.0], "offset": 0.0
             }  # fmt: skip
             labels = emb.window_labels(hypnogram, min_overlap=1.0)
             assert [t for t, v in zip(emb.onsets, labels, strict=True) if v] == [16.0]
@@ -642,6 +642,31 @@ def test_annotations_of_discontinuous_edf_plus_are_placed_in_the_samples(tmp_pat
     assert again.metadata["record_clock"] == emb.metadata["record_clock"]
     labels = again.window_labels(hypnogram, min_overlap=1.0)
     assert [t for t, v in zip(again.onsets, labels, strict=True) if v] == [16.0]
+
+
+def test_discontinuous_edf_plus_starting_after_its_header_time(tmp_path):
+    """The first record 0.5 s after the header's start time: the file's own annotations
+    (counted from the first record, as MNE counts them), annotations without a date (from
+    the first sample) and dated ones (against the header's start) all land alike; a
+    channel's annotation (text@@CH) is kept once, for its channel."""
+    starts = [0.5 + k for k in range(10)] + [25.5 + k for k in range(10, 20)]
+    events = [(8.5, 0.0, "E"), (36.5, 1.0, "F"), (2.5, 1.0, "spike@@Cz")]
+    path = _edf_plus(tmp_path / "late.edf", "EDF", starts, events=events)
+    with pytest.warns(RuntimeWarning, match="a discontinuous EDF"):
+        raw = read_recording(path, verbose="error")
+    own = {a["description"]: a for a in raw.annotations}
+    assert own["E"]["onset"] == pytest.approx(8.0) and own["F"]["onset"] == pytest.approx(11.0)
+    assert own["spike"]["ch_names"] == ("Cz",) and own["spike"]["onset"] == pytest.approx(2.0)
+    assert len(raw.annotations) == 4  # E, F, spike and the boundary: nothing twice
+    from eegpt.annotations import in_recording_time
+    from eegpt.io import RecordClock
+
+    clock = RecordClock.from_records(np.array(starts), 1.0, np.array([10]))
+    undated = mne.Annotations([8.0, 36.0], [0.0, 1.0], ["e", "f"])  # from the first sample
+    dated = mne.Annotations([8.5, 36.5], [0.0, 1.0], ["e", "f"], orig_time=raw.info["meas_date"])
+    for given in (undated, dated):
+        placed = in_recording_time(given, raw.info["meas_date"], 0.0, clock)
+        np.testing.assert_allclose(placed.onset, [8.0, 11.0])
 
 
 def test_continuous_edf_plus_and_gapless_edf_d_are_left_alone(tmp_path):

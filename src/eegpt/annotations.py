@@ -146,28 +146,35 @@ def read_table_annotations(path: str | os.PathLike) -> mne.Annotations | None:
 
 
 def in_recording_time(
-    annotations: mne.Annotations, meas_date: str | datetime.datetime | None, first_time: float
+    annotations: mne.Annotations,
+    meas_date: str | datetime.datetime | None,
+    first_time: float,
+    clock: Any = None,
 ) -> mne.Annotations:
     """``annotations`` with onsets in seconds from a recording's first sample (the time base
     of window onsets).
 
     Annotations that carry a start (``orig_time``, e.g. read from an EDF+ hypnogram) are placed
-    against the recording's measurement date ``meas_date``; those without one count from the
-    recording's first sample already (MNE's convention). So do those whose start lies on
+    against the recording's measurement date ``meas_date`` (a date without a time zone is
+    taken as UTC, as MNE keeps dates); those without one count from the recording's first
+    sample already (MNE's convention). So do those whose start lies within a year of
     1970-01-01 (unless the recording's does): MNE's ``Annotations.save`` writes annotations
-    without a start to CSV as times of that day, which read back as a start in 1970.
-    ``first_time`` is the recording's first sample in seconds from its measurement start
-    (``raw.first_time``).
+    without a start to CSV as times from that moment (before it, for negative onsets), which
+    read back as a start around 1970. ``first_time`` is the recording's first sample in
+    seconds from its measurement start (``raw.first_time``). ``clock``: the
+    :class:`eegpt.io.RecordClock` of a discontinuous EDF+D/BDF+D recording, by which the
+    annotations are placed in its samples (gaps left out).
     """
     onsets = np.asarray(annotations.onset, dtype=np.float64)
     if isinstance(meas_date, str):
         meas_date = datetime.datetime.fromisoformat(meas_date)
-    placeholder = _unix_day(annotations.orig_time) and not (
-        meas_date is not None and _unix_day(meas_date)
+    if meas_date is not None and meas_date.tzinfo is None:
+        meas_date = meas_date.replace(tzinfo=datetime.timezone.utc)
+    placeholder = _near_unix_epoch(annotations.orig_time) and not (
+        meas_date is not None and _near_unix_epoch(meas_date)
     )
-    if placeholder:  # seconds from the first sample, written as times of 1970-01-01
-        epoch = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
-        onsets = onsets + (annotations.orig_time - epoch).total_seconds()
+    if placeholder:  # seconds from the first sample, written as times from 1970-01-01
+        onsets = onsets + (_utc(annotations.orig_time) - _EPOCH).total_seconds()
     elif annotations.orig_time is not None:
         if meas_date is None:
             raise ValueError(
@@ -176,21 +183,27 @@ def in_recording_time(
                 "date to place them against; give annotations without one (orig_time=None), "
                 "onsets in seconds from the first sample"
             )
-        shift = (annotations.orig_time - meas_date).total_seconds()
-        onsets = onsets + shift - first_time
-    return mne.Annotations(
+        shift = (_utc(annotations.orig_time) - meas_date).total_seconds()
+        # an EDF+ file's first sample may come after its header's start time
+        onsets = onsets + shift - first_time - (clock.offset if clock is not None else 0.0)
+    placed = mne.Annotations(
         onset=onsets,
         duration=np.asarray(annotations.duration, dtype=np.float64),
         description=list(annotations.description),
     )
+    return placed if clock is None else clock.to_sample_time(placed)
 
 
-def _unix_day(date: datetime.datetime | None) -> bool:
-    """Whether ``date`` lies on 1970-01-01 (UTC), the day of MNE's stand-in start."""
-    if date is None:
-        return False
-    utc = date if date.tzinfo is not None else date.replace(tzinfo=datetime.timezone.utc)
-    return utc.astimezone(datetime.timezone.utc).date() == datetime.date(1970, 1, 1)
+_EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
+
+
+def _utc(date: datetime.datetime) -> datetime.datetime:
+    return date if date.tzinfo is not None else date.replace(tzinfo=datetime.timezone.utc)
+
+
+def _near_unix_epoch(date: datetime.datetime | None) -> bool:
+    """Whether ``date`` lies within a year of 1970-01-01 (UTC), MNE's stand-in start."""
+    return date is not None and abs((_utc(date) - _EPOCH).total_seconds()) < 366 * 86400
 
 
 def _named(source: Any) -> str:
@@ -397,10 +410,8 @@ def annotations_per_window(
         read_annotations(extra),
         getattr(recording, "meas_date", None),
         float(getattr(recording, "first_time", None) or 0.0),
+        getattr(recording, "clock", None),  # a discontinuous EDF+D file: gaps left out
     )
-    clock = getattr(recording, "clock", None)  # a discontinuous EDF+D file: gaps left out
-    if clock is not None:
-        added = clock.to_sample_time(added)
     more = window_annotations(added, onsets, length_s)
     if not len(added):
         _warn(

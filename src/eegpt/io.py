@@ -18,12 +18,13 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import logging
 import math
 import os
 import re
 import warnings
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal, NoReturn
@@ -467,13 +468,11 @@ def _open(
     header = None
     if path.is_file() and path.suffix.lower() in (".edf", ".bdf"):
         header = check_edf_header(path)
-    # MNE places a discontinuous file's annotations on the back-to-back samples and says it
-    # dropped those past their end; mark_record_gaps places them all where they belong instead
-    level = "ERROR" if header is not None and header.discontinuous else verbose
     said = header is not None and header.n_records != header.n_complete_records
-    raw = _mne_call(
-        path, lambda: _read_lazily(path, level, exclude), _MNE_RECORD_COUNT if said else None
-    )
+    with _quiet_annotation_cropping(header is not None and header.discontinuous):
+        raw = _mne_call(
+            path, lambda: _read_lazily(path, verbose, exclude), _MNE_RECORD_COUNT if said else None
+        )
     if header is not None and header.discontinuous:
         header = replace(header, clock=mark_record_gaps(raw, path, header))
     if header is not None and header.unscalable:
@@ -482,6 +481,31 @@ def _open(
         _check_memory(raw, path)
         _mne_call(path, lambda: raw.load_data(verbose=mne_verbose(verbose)))
     return raw, header
+
+
+class _DropMatching(logging.Filter):
+    def __init__(self, pattern: re.Pattern[str]) -> None:
+        super().__init__()
+        self.pattern = pattern
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not self.pattern.search(record.getMessage())
+
+
+@contextlib.contextmanager
+def _quiet_annotation_cropping(active: bool) -> Iterator[None]:
+    """Leave out MNE's log lines about annotations it dropped or cut at the samples' end, for
+    a discontinuous file: :func:`mark_record_gaps` places them all where they belong."""
+    if not active:
+        yield
+        return
+    drop = _DropMatching(re.compile(r"(Omitted|Limited) \d+ annotation\(s\)"))
+    logger = logging.getLogger("mne")
+    logger.addFilter(drop)
+    try:
+        yield
+    finally:
+        logger.removeFilter(drop)
 
 
 def _mark_unscalable(raw: mne.io.BaseRaw, path: Path, labels: Sequence[str]) -> None:
@@ -919,6 +943,60 @@ def record_onsets(path: PathLike, header: EDFHeader) -> np.ndarray | None:
     return onsets
 
 
+def _annotation_bytes(path: PathLike, header: EDFHeader) -> list[bytes]:
+    """The annotation signals' bytes of each complete data record of an EDF+/BDF+ file (read
+    through a memory map: only those bytes, never the samples)."""
+    signals = [i for i, label in enumerate(header.labels) if label in _ANNOTATION_LABELS]
+    width = 2 if header.kind == "EDF" else 3
+    record_bytes = sum(header.samples_per_record) * width
+    spans = [
+        (sum(header.samples_per_record[:i]) * width, header.samples_per_record[i] * width)
+        for i in signals
+    ]
+    records = np.memmap(path, np.uint8, mode="r", offset=header.header_bytes,
+                        shape=(header.n_complete_records, record_bytes))  # fmt: skip
+    try:
+        return [
+            b"".join(np.asarray(records[k, a : a + n]).tobytes() for a, n in spans)
+            for k in range(header.n_complete_records)
+        ]
+    finally:
+        del records
+
+
+def read_edf_annotations(path: PathLike, header: EDFHeader) -> mne.Annotations:
+    """The annotations of an EDF+/BDF+ file, from its annotation signals only (the time-keeping
+    ones left out), onsets in seconds from its first data record's start, as MNE counts them;
+    a description ``text@@CH`` is ``text`` for channel ``CH``, as MNE reads it."""
+    onsets, durations, texts, channels = [], [], [], []
+    first: float | None = None
+    for chunk in _annotation_bytes(path, header):
+        for k, tal in enumerate(chunk.split(b"\x00")):
+            fields = tal.decode("utf-8", errors="replace").split("\x14")
+            if len(fields) < 2 or fields[0][:1] not in ("+", "-"):
+                continue
+            timing = fields[0].split("\x15")
+            try:
+                onset = float(timing[0])
+                duration = float(timing[1]) if len(timing) > 1 and timing[1] else 0.0
+            except ValueError:
+                continue
+            if first is None and k == 0:
+                first = onset  # the first record's time-keeping annotation
+            for text in fields[1:]:
+                if not text:
+                    continue
+                name, _, channel = text.partition("@@")
+                onsets.append(onset)
+                durations.append(duration)
+                texts.append(name)
+                channels.append((channel,) if channel else ())
+    shift = first or 0.0
+    return mne.Annotations(
+        np.asarray(onsets, dtype=np.float64) - shift, durations, texts, ch_names=channels
+    )
+
+
 @dataclass(frozen=True)
 class RecordClock:
     """Where the stretches of a discontinuous EDF+D/BDF+D file lie on the recording's clock.
@@ -931,35 +1009,49 @@ class RecordClock:
         Start of each contiguous stretch of records in the samples, in seconds from the
         first sample (0 for the first).
     clock_starts : tuple of float
-        Its start on the clock, in seconds from the recording's start (the header's start
-        time, the time base of the file's annotations).
+        Its start on the clock, in seconds from the first sample's moment (0 for the first):
+        the time base of the file's annotations as MNE reads them, and of annotations
+        without a date.
+    offset : float
+        The first sample's moment in seconds after the header's start time (the first
+        record's time-keeping onset; usually 0): subtracted from dated annotations, placed
+        against the header's start (MNE's ``meas_date``).
     """
 
     sample_starts: tuple[float, ...]
     clock_starts: tuple[float, ...]
+    offset: float = 0.0
 
     @classmethod
-    def from_records(cls, onsets: np.ndarray, record_seconds: float, after_gaps: np.ndarray):
-        """From each record's start on the clock and the records that start after a gap."""
+    def from_records(
+        cls, onsets: np.ndarray, record_seconds: float, after_gaps: np.ndarray
+    ) -> RecordClock:
+        """From each record's start (s after the header's start time) and the records that
+        start after a gap."""
         first = np.concatenate([[0], np.asarray(after_gaps, dtype=np.int64)])
         return cls(
             tuple(float(k * record_seconds) for k in first),
-            tuple(float(onsets[k]) for k in first),
+            tuple(float(onsets[k] - onsets[0]) for k in first),
+            float(onsets[0]),
         )
 
-    def to_dict(self) -> dict[str, list[float]]:
+    def to_dict(self) -> dict[str, Any]:
         """JSON-ready (the ``record_clock`` of embeddings' provenance)."""
-        return {"sample_starts": list(self.sample_starts), "clock_starts": list(self.clock_starts)}
+        return {
+            "sample_starts": list(self.sample_starts),
+            "clock_starts": list(self.clock_starts),
+            "offset": self.offset,
+        }
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> RecordClock:
-        return cls(tuple(d["sample_starts"]), tuple(d["clock_starts"]))
+        return cls(tuple(d["sample_starts"]), tuple(d["clock_starts"]), d.get("offset", 0.0))
 
     def to_samples(self, times: Any) -> np.ndarray:
-        """Clock times (s from the start) as times in the samples read back to back (s from
-        the first sample): within a stretch, the same offset into it; in a gap, the join of
-        the stretches it separates; before the first or after the last, the offset from its
-        start."""
+        """Clock times (s from the first sample's moment) as times in the samples read back to
+        back (s from the first sample): within a stretch, the same offset into it; in a gap,
+        the join of the stretches it separates; before the first or after the last, the offset
+        from its start."""
         times = np.asarray(times, dtype=np.float64)
         clock, samples = np.asarray(self.clock_starts), np.asarray(self.sample_starts)
         k = np.clip(np.searchsorted(clock, times, side="right") - 1, 0, len(clock) - 1)
@@ -968,8 +1060,8 @@ class RecordClock:
         return samples[k] + np.minimum(offset, lengths[k])
 
     def to_sample_time(self, annotations: mne.Annotations) -> mne.Annotations:
-        """``annotations`` (onsets in seconds from the recording's start, on its clock) with
-        their spans placed in the samples; the part of a span over a gap is left out."""
+        """``annotations`` (onsets on the clock, in seconds from the first sample's moment)
+        with their spans placed in the samples; the part of a span over a gap is left out."""
         starts = self.to_samples(annotations.onset)
         ends = self.to_samples(np.asarray(annotations.onset) + np.asarray(annotations.duration))
         return mne.Annotations(
@@ -978,17 +1070,13 @@ class RecordClock:
         )  # fmt: skip
 
 
-def _place_own_annotations(raw: mne.io.BaseRaw, path: Path, clock: RecordClock) -> None:
+def _place_own_annotations(
+    raw: mne.io.BaseRaw, path: Path, header: EDFHeader, clock: RecordClock
+) -> None:
     """Put the annotations of a discontinuous file where their moments lie in the samples.
-    They are read from the file again (onsets on its clock): MNE has dropped those it placed
-    past the end of the samples. Annotations of other origin (a BIDS events file) stay."""
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            own = mne.read_annotations(path)
-    except Exception:  # noqa: BLE001 - MNE read them once; place what it kept
-        own = raw.annotations.copy()
-        own._orig_time = None  # onsets from the first sample = the clock's start here
+    They are read from its annotation signals again: MNE has dropped those it placed past
+    the end of the samples. Annotations of other origin (a BIDS events file) stay."""
+    own = read_edf_annotations(path, header)
     if not len(own):
         return
     placed = clock.to_sample_time(own)
@@ -1024,7 +1112,7 @@ def mark_record_gaps(raw: mne.io.BaseRaw, path: Path, header: EDFHeader) -> Reco
     if not len(at):
         return None
     clock = RecordClock.from_records(onsets, header.record_seconds, at)
-    _place_own_annotations(raw, path, clock)
+    _place_own_annotations(raw, path, header, clock)
     joins = at * header.record_seconds  # in MNE's time: records back to back
     raw.annotations.append(joins, np.zeros(len(at)), ["BAD boundary"] * len(at))
     longest = int(np.argmax(np.abs(gaps[at - 1])))

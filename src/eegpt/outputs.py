@@ -43,6 +43,7 @@ from typing import Any
 
 import numpy as np
 
+from eegpt._logging import warn as _warn
 from eegpt._methods import function_method
 from eegpt._tempfiles import temporary_beside
 from eegpt.annotations import bad_windows
@@ -526,18 +527,29 @@ class Embeddings:
             window_labels,
         )
 
+        clock = None
+        if self.metadata.get("record_clock"):  # a discontinuous EDF+D file
+            from eegpt.io import RecordClock
+
+            clock = RecordClock.from_dict(self.metadata["record_clock"])
         if isinstance(annotations, mne.io.BaseRaw):
             spans = annotations_of(annotations)
+            if clock is not None and not any(
+                d == "BAD boundary" for d in annotations.annotations.description
+            ):
+                _warn(
+                    "window_labels: these embeddings are of a discontinuous EDF+D/BDF+D file, "
+                    "whose annotations MNE places late after each gap; this Raw's were not "
+                    "placed by eegpt (eegpt.io.read_recording does): give the annotation "
+                    "file or the recording's path instead"
+                )
         else:
             spans = in_recording_time(
                 read_annotations(annotations),
                 self.metadata.get("meas_date"),
                 float(self.metadata.get("first_time") or 0.0),
+                clock,
             )
-            if self.metadata.get("record_clock"):  # a discontinuous EDF+D file
-                from eegpt.io import RecordClock
-
-                spans = RecordClock.from_dict(self.metadata["record_clock"]).to_sample_time(spans)
         length = float((self.metadata.get("preprocessing") or {}).get("window_seconds", 4.0))
         labels = window_labels(spans, self.onsets, length, match=match, min_overlap=min_overlap)
         return np.array(labels, dtype=object)
