@@ -167,6 +167,11 @@ def test_cli_info_describes_embeddings_files_and_names_other_folders(
     np.savez(other, X=np.zeros(3))
     assert main(["info", str(other)]) == 1
     assert "holds ['X'], not eegpt embeddings" in capsys.readouterr().err
+    (tmp_path / "garbage.npz").write_text("not an archive")
+    assert main(["info", str(tmp_path / "garbage.npz")]) == 1
+    assert "is not an .npz archive eegpt wrote (not a zip archive)" in capsys.readouterr().err
+    assert main(["info", str(tmp_path / "absent.parquet")]) == 1
+    assert "no such file" in capsys.readouterr().err
     assert main(["info", str(edf.parent)]) == 1  # a folder of recordings
     assert "is neither model weights" in capsys.readouterr().err
 

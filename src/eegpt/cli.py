@@ -692,7 +692,9 @@ def cmd_info(args: argparse.Namespace) -> int:
             "model.safetensors) nor the output folder of embed-dataset (it has no "
             f"{RUN_MANIFEST}); eegpt info describes those, checkpoint files and embeddings files"
         )
-    if folder.is_file() and folder.suffix.lower() in (".npz", ".parquet"):
+    if folder.suffix.lower() in (".npz", ".parquet"):
+        if not folder.is_file():
+            raise FileNotFoundError(f"no such file: {folder}")
         print(_describe_embeddings(folder))
         return 0
     print(describe(load_checkpoint(resolve_weights(args.weights))))

@@ -855,7 +855,13 @@ def load_embeddings(path: str | Path, recording_id: str | None = None) -> Embedd
     if recording_id is not None:
         raise ValueError("recording_id applies to an embed-dataset output folder")
     if output_format(path) == ".npz":
-        with np.load(path, allow_pickle=False) as f:
+        try:
+            archive = np.load(path, allow_pickle=False)
+        except (ValueError, OSError, zipfile.BadZipFile) as err:
+            # numpy takes any file that is not a zip archive for a pickle, and says so
+            why = "not a zip archive" if "pickle" in str(err) else str(err)
+            raise ValueError(f"{path} is not an .npz archive eegpt wrote ({why})") from err
+        with archive as f:
             if not {"embeddings", "onsets", "metadata"} <= set(f.files):
                 raise ValueError(
                     f"{path} holds {sorted(f.files)}, not eegpt embeddings (embeddings, onsets, "
