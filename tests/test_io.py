@@ -190,6 +190,22 @@ def test_a_faster_unused_edf_signal_is_not_read(tmp_path):
     ]
     np.testing.assert_array_equal(blocks[0], blocks[1])
     assert mixed.mapping.input_names == tuple(mixed.raw.ch_names[i] for i in mixed.picks)
+    # read whole (embed(..., stream=False)) alike
+    from eegpt import EEGPT, EEGPTConfig
+
+    model = EEGPT(EEGPTConfig(embed_dim=32, depth=1, num_heads=2)).eval()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        embedded = [model.embed(tmp_path / "mixed.edf", stream=s, window_seconds=2.0) for s in (True, False)]  # fmt: skip
+        alone_emb = model.embed(tmp_path / "eeg.edf", stream=False, window_seconds=2.0)
+    for emb in embedded:
+        assert emb.metadata["sfreq_in"] == 256
+        np.testing.assert_array_equal(emb.data, alone_emb.data)
+    # a rename that uses the fast signal keeps it (and the file's rate)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        kept = open_stream(tmp_path / "mixed.edf", rename={"PHOTIC-REF": "Cz"}, verbose="error")
+    assert kept.sfreq == 512 and "CZ" in kept.mapping.names
 
 
 def test_uniform_edf_does_not_warn(tuh_edf):

@@ -43,7 +43,13 @@ from eegpt.outputs import (
     select_window_metadata,
 )
 from eegpt.preprocessing import PreprocessingConfig, Windows, map_recording_channels, prepare
-from eegpt.streaming import WindowStream, block_size, open_stream, open_stream_unless_epochs
+from eegpt.streaming import (
+    WindowStream,
+    block_size,
+    faster_unused_channels,
+    open_stream,
+    open_stream_unless_epochs,
+)
 
 __all__ = ["embed", "embed_to_file", "provenance"]
 
@@ -343,9 +349,14 @@ class _Job:
             size = block_size(engine.batch_for(shape), BLOCK_WINDOWS)
             blocks = lambda: stream.blocks(size)  # noqa: E731
         else:
+            exclude = (  # as the streamed reading leaves them out
+                faster_unused_channels(data, picks=a["picks"], **mapping_args)
+                if isinstance(data, (str, os.PathLike))
+                else []
+            )
             recording = as_recording(
                 data, ch_names=a["ch_names"], sfreq=a["sfreq"], units=a["units"],
-                picks=a["picks"], verbose=verbose,
+                picks=a["picks"], verbose=verbose, exclude=exclude,
             )  # fmt: skip
             if isinstance(recording, list):
                 raise TypeError("embed takes one recording; call it once per recording")

@@ -255,7 +255,7 @@ _TEN_FIVE = re.compile(r"^(AFP|AFF|FFT|FFC|FTT|FCC|TTP|CCP|TPP|CPP|PPO|POO|OI)(\
 # recordings' other sensors; IBI, BURSTS, SUPPR: clinical systems' derived traces; LUC, RLC
 # (and LLC, RUC): eye channels at the canthi, as in TUH EEG.)
 _OTHER_SIGNALS = re.compile(
-    r"EOG|ECG|EKG|EMG|EXG|RESP|PHOTIC|PLETH|SPO2|SAO2|STATUS|TRIG|STIM|STI\b|PULSE|BREATH|GSR|EDA"
+    r"EOG|ECG|EKG|EMG|EXG|RESP|PHOTIC|PLETH|SPO2|SAO2|STATUS|TRIG|STIM|STI\b|^STI\d|PULSE|BREATH|GSR|EDA"
     r"|^ROC|^LOC|^LUC|^RLC|^LLC|^RUC|CHIN|LEG|SNORE|THOR|ABD|FLOW|POSITION|^IBI$|^BURSTS$|^SUPPR$|EVENT|MARKER"
 )
 # Reference labels naming one side's ear or mastoid: channels against both are not on one

@@ -1243,6 +1243,7 @@ def as_recording(
     units: Literal["V", "mV", "uV", "µV"] = "V",
     picks: str | Sequence[str] | Sequence[int] | None = "eeg",
     verbose: bool | str | int | None = None,
+    exclude: Sequence[str] = (),
 ) -> Recording | list[Recording]:
     """Turn a path, an MNE object or an array into a checked :class:`Recording` (volts).
 
@@ -1273,6 +1274,9 @@ def as_recording(
         ``info["bads"]`` are left out of type-based picks, with a warning.
     verbose : bool | str | int | None
         Passed to MNE; True also logs a summary to the ``"eegpt"`` logger.
+    exclude : sequence of str
+        For an EDF/BDF path: channels not to read at all, so that MNE does not read the file
+        at their higher rate (see :func:`eegpt.streaming.faster_unused_channels`).
 
     Returns
     -------
@@ -1298,7 +1302,7 @@ def as_recording(
         if is_epochs_file(path):
             return _from_mne(read_epochs_file(path, verbose), picks, str(obj), verbose)
         try:
-            raw, header = _open(path, preload=True, verbose=verbose)
+            raw, header = _open(path, preload=True, verbose=verbose, exclude=exclude)
         except RecordingError as err:
             if not holds_epochs_instead(err):
                 raise

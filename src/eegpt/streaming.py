@@ -283,6 +283,38 @@ def _without_faster_unused(
     return again, [position[raw.ch_names[i]] for i in used], mapping
 
 
+def faster_unused_channels(
+    path: PathLike,
+    *,
+    picks: str | Sequence[str] | Sequence[int] | None = "eeg",
+    rename: Mapping[str, str | None] | None = None,
+    on_unknown: str = "drop",
+    on_missing: str = "raise",
+) -> list[str]:
+    """The channels :func:`open_stream` reads an EDF/BDF file without (unused ones stored
+    faster than every used one), for reading it whole alike (``eegpt.io.as_recording(...,
+    exclude=)``); empty for other files, and when the file or its channels have a problem
+    (reading it whole then says what)."""
+    path = Path(path).expanduser()
+    if path.suffix.lower() not in (".edf", ".bdf"):
+        return []
+    try:
+        with warnings.catch_warnings():  # said again when the file is read
+            warnings.simplefilter("ignore")
+            raw, _ = _open(path, preload=False, verbose="error")
+            idx = _pick_indices(raw.info, picks, str(path))
+            mapping = map_recording_channels(
+                [raw.ch_names[i] for i in idx], str(path), rename=rename, on_unknown=on_unknown,
+                on_missing=on_missing, verbose=False,
+            )  # fmt: skip
+            used = [idx[i] for i in mapping.picks]
+            again, _, _ = _without_faster_unused(raw, used, mapping, idx, path, verbose=False)
+    except (RecordingError, ValueError, OSError):
+        return []
+    kept = set(again.ch_names)
+    return [name for name in raw.ch_names if name not in kept]
+
+
 def open_stream_unless_epochs(path: PathLike, **kwargs: Any) -> StreamedRecording | None:
     """:func:`open_stream` for a file of continuous data; None for a file of epochs, which is
     read whole (:func:`eegpt.io.read_epochs_file`): one named ``*-epo.fif``, or one whose raw
