@@ -302,6 +302,15 @@ def test_warnings_about_other_channels_are_not_taken_for_repeats(task):
         est.fit(first)
     with pytest.warns(RuntimeWarning, match=re.escape(f"['{names[1]}']")):
         est.transform(second)
+    from eegpt.sklearn import _kind
+
+    for a, b in (
+        ("/d/2/s-epo.fif: flat", "/d/3/s-epo.fif: flat"),  # other files
+        ("run-1.fif: x", "run-2.fif: x"),
+        ("deviation 5.2e-05 V: rescale by 1e-06", "deviation 5.2e-02 V: rescale by 1e-03"),
+    ):
+        assert _kind(a) != _kind(b)
+    assert _kind("20 inputs: deviation 5.29 V.") == _kind("19 inputs: deviation 5.27 V.")
 
 
 def test_large_arrays_are_embedded_in_chunks(task, monkeypatch):

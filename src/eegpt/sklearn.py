@@ -79,17 +79,22 @@ from eegpt.probe import (
 __all__ = ["POOLINGS", "EEGPTClassifier", "EEGPTEmbedder", "pool_embeddings"]
 
 _SHOWN: set[str] = set()  # the RuntimeWarnings these estimators gave in this process (_kind)
-# a quoted name (kept whole), or a number standing alone (not the digits of C3 or sess1.fif)
-_QUOTED_OR_NUMBER = re.compile(
-    r"""(?P<quoted>'[^']*'|"[^"]*")|(?<![\w.])[-+]?\d+(\.\d+)?(e[-+]?\d+)?(?![\w])"""
+# what may differ between the folds' copies of one warning: a measured value (a number with
+# decimals, standing alone: not the digits of a name, a path, a date or a suggested factor
+# such as 1e-06) or the count of inputs; quoted names are kept whole
+_MEASURED = re.compile(
+    r"""(?P<quoted>'[^']*'|"[^"]*")"""
+    r"|(?<![\w./\\-])[-+]?\d+\.\d+(?:e[-+]?\d+)?(?![\w/\\]|\.\d)"
+    r"|^\d+ inputs: "
 )
 
 
 def _kind(text: str) -> str:
-    """A warning's text with its measured numbers left out: the amplitude check of each
+    """A warning's text with its measured values left out: the amplitude check of each
     fold's data (\"the typical deviation is 5.29 V\", \"5.27 V\" ...) is one warning, while
-    warnings about other channels (['C2'], ['C4']) or files (sess1.fif, sess2.fif) are not."""
-    return _QUOTED_OR_NUMBER.sub(lambda m: m["quoted"] or "#", text)
+    warnings about other channels (['C2'], ['C4']), other files (/d/2/s-epo.fif,
+    /d/3/s-epo.fif) or with another suggested factor (1e-03, 1e-06) are not."""
+    return _MEASURED.sub(lambda m: m["quoted"] or "#", text)
 
 
 @contextlib.contextmanager
