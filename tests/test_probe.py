@@ -532,6 +532,15 @@ def test_cli_train_predict_evaluate(weights, short_task, tmp_path, capsys):
     assert probe_main(["predict", str(by_column), str(kept_file), "-q"]) == 0  # no such column
     assert "label" not in capsys.readouterr().out.splitlines()[0].split(",")
 
+    # a channel marked bad in the new file: said so (the CLI merges its inputs)
+    marked = test.copy()
+    marked.info["bads"] = [marked.ch_names[3]]
+    marked_file = tmp_path / "marked-epo.fif"
+    marked.save(marked_file, verbose=False)
+    assert probe_main(["evaluate", str(out), str(marked_file), str(test_file), "-q"]) == 1
+    err = capsys.readouterr().err
+    assert f"['{marked.ch_names[3]}'] are marked bad here" in err and "rename" not in err
+
     metrics_path = tmp_path / "metrics.json"
     figure = tmp_path / "confusion.svg"
     assert probe_main(["evaluate", str(out), str(test_file), "--json", str(metrics_path),

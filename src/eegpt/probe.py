@@ -60,6 +60,7 @@ from eegpt.channels import (
     _log,
     map_channels,
     normalize_channel_name,
+    rename_table,
     unmatched_rename_warning,
 )
 from eegpt.config import EEGPTConfig, strict_from_dict
@@ -331,6 +332,7 @@ def merge_epochs(
     source = first.source if len(recordings) == 1 else f"{len(recordings)} inputs"
     # every input's stored-but-unapplied projectors, warned of when the merged epochs are used
     projectors = list(dict.fromkeys(p for r in recordings for p in r.projectors or ())) or None
+    bads = list(dict.fromkeys(b for r in recordings for b in r.bads or ())) or None
     if len(recordings) > 1:  # keys are ignored where a name is missing: say if it is everywhere
         seen = [name for r in recordings for name in r.ch_names]
         unmatched = unmatched_rename_warning(rename, seen, len(recordings))
@@ -338,7 +340,9 @@ def merge_epochs(
             _warn(unmatched)
     if all(r.ch_names == first.ch_names and r.sfreq == first.sfreq for r in recordings):
         stacked = np.concatenate([r.data for r in recordings])
-        return Recording(stacked, first.ch_names, first.sfreq, source=source, projectors=projectors)
+        return Recording(
+            stacked, first.ch_names, first.sfreq, source=source, projectors=projectors, bads=bads
+        )
     config = preprocessing if preprocessing is not None else PreprocessingConfig()
     with warnings_once():
         mappings = [
@@ -352,7 +356,9 @@ def merge_epochs(
     sfreq = first.sfreq if same_rate else config.sfreq
     parts = []
     for rec, mapping in zip(recordings, mappings, strict=True):
-        picked = _subset_mapping(mapping, names, rec.source, "the first input has", rec.bads)
+        picked = _subset_mapping(
+            mapping, names, rec.source, "the first input has", rec.bads, rename
+        )
         x = rec.data[:, list(picked.picks), :]
         if rec.sfreq != sfreq:
             x = resample(x, rec.sfreq, sfreq, method=config.resample)
@@ -373,6 +379,7 @@ def merge_epochs(
         sfreq,
         source=source,
         projectors=projectors,
+        bads=bads,
     )
 
 
@@ -465,14 +472,17 @@ def _subset_mapping(
     source: str,
     fitted: str = "the probe was trained on",
     bads: Sequence[str] | None = None,
+    rename: Mapping[str, str | None] | str | None = None,
 ) -> ChannelMapping:
     """``mapping`` restricted to the vocabulary ``names``, in that order (that of training, so
     the same data give the same numbers); ``fitted`` names the model in messages, ``bads``
-    are the channels of ``info["bads"]`` left out of the recording (:attr:`Recording.bads`)."""
+    are the channels of ``info["bads"]`` left out of the recording (:attr:`Recording.bads`),
+    named by the vocabulary as ``rename`` or the usual rules would."""
     where = {name: k for k, name in enumerate(mapping.names)}
     missing = [name for name in names if name not in where]
     if missing:
-        marked = {normalize_channel_name(b) or b: b for b in bads or ()}
+        table = rename_table(rename)
+        marked = {normalize_channel_name(table.get(b) or b) or b: b for b in bads or ()}
         bad = [marked[name] for name in missing if name in marked]
         absent = [name for name in missing if name not in marked]
         text = f"{source}: {fitted} {len(names)} channels, but "
@@ -1276,7 +1286,9 @@ class EEGPTProbe:
         mapping = map_channels(
             rec.ch_names, rename=rename, on_missing=on_missing, verbose=verbose, source=rec.source
         )
-        mapping = _subset_mapping(mapping, self.input_names, rec.source, bads=rec.bads)
+        mapping = _subset_mapping(
+            mapping, self.input_names, rec.source, bads=rec.bads, rename=rename
+        )
         return prepare(rec, mapping, self.preprocessing, verbose=verbose).data
 
     def _check_epoch_length(self, rec: Recording) -> None:
@@ -1545,7 +1557,7 @@ def _prepare_training_data(
         source=rec.source,
     )  # fmt: skip
     if input_names is not None:
-        mapping = _subset_mapping(mapping, input_names, rec.source, bads=rec.bads)
+        mapping = _subset_mapping(mapping, input_names, rec.source, bads=rec.bads, rename=rename)
     windows = prepare(rec, mapping, preprocessing, verbose=verbose).data
     return _TrainingData(windows, y_idx, mapping.names, mapping.names), classes
 

@@ -228,7 +228,7 @@ def load_labelled_epochs(
         ])  # fmt: skip
     recording = Recording(
         data, merged.ch_names, merged.sfreq, source=source, selection=selection, onsets=onsets,
-        projectors=merged.projectors,
+        projectors=merged.projectors, bads=merged.bads,
     )  # fmt: skip
     n = data.shape[0]
     if labels is not None:

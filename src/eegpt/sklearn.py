@@ -405,7 +405,7 @@ class EEGPTEmbedder(_ConfigParams, TransformerMixin, BaseEstimator):
             rec.ch_names, rename=self.rename, on_missing="ignore", verbose=verbose
         )
         return _subset_mapping(
-            mapping, self.mapping_.names, "X", "the embedder was fitted on", rec.bads
+            mapping, self.mapping_.names, "X", "the embedder was fitted on", rec.bads, self.rename
         )
 
     def _config(self) -> PreprocessingConfig:
