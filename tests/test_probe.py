@@ -531,6 +531,20 @@ def test_cli_train_predict_evaluate(weights, short_task, tmp_path, capsys):
     assert "BAC" in captured.out and "metadata column 'condition', as in training" in captured.err
     assert probe_main(["predict", str(by_column), str(kept_file), "-q"]) == 0  # no such column
     assert "label" not in capsys.readouterr().out.splitlines()[0].split(",")
+    # with one file that has the column and one that lacks it: labels where there are some
+    assert probe_main(["predict", str(by_column), str(test_file), str(kept_file), "-q"]) == 0
+    mixed = list(csv.DictReader(capsys.readouterr().out.splitlines()))
+    assert {r["label"] for r in mixed[: len(test)]} == {"odd", "std"}
+    assert {r["label"] for r in mixed[len(test) :]} == {""}
+    assert probe_main(["evaluate", str(by_column), str(kept_file), "-q"]) == 1
+    assert (
+        "trained on labels from the epochs' metadata column 'condition'" in capsys.readouterr().err
+    )
+    # an .npz brings its own y, whatever column the probe was trained on
+    tagged = tmp_path / "tagged.npz"
+    np.savez(tagged, X=test.get_data(), ch_names=np.array(test.ch_names), sfreq=250.0,
+             y=test.metadata["condition"].to_numpy().astype(str))  # fmt: skip
+    assert probe_main(["evaluate", str(by_column), str(tagged), "-q"]) == 0
 
     # a channel marked bad in the new file: said so (the CLI merges its inputs)
     marked = test.copy()

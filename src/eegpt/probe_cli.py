@@ -59,10 +59,14 @@ epoch of all inputs in order. Several inputs are concatenated; other channel nam
 
 
 def _read_one(
-    path: Path, verbose: Any = None, label_column: str | None = None
+    path: Path,
+    verbose: Any = None,
+    label_column: str | None = None,
+    column_optional: bool = False,
 ) -> tuple[Any, np.ndarray | None]:
     """One file -> (epoched Recording in volts, labels or None): the event names, or the
-    ``label_column`` of ``epochs.metadata``."""
+    ``label_column`` of ``epochs.metadata``; with ``column_optional`` (the column a probe was
+    trained on, not asked for), an ``.npz``'s own ``y`` and None for epochs without it."""
     from eegpt.io import Recording, epochs_labels, may_hold_epochs, read_epochs_file
     from eegpt.probe import _as_epochs_recording
 
@@ -85,7 +89,7 @@ def _read_one(
                 units=units,
                 verbose=verbose,
             )
-            if label_column is not None:
+            if label_column is not None and not column_optional:
                 raise ValueError(
                     f"{path}: an .npz input has no epochs metadata to take --label-column "
                     f"{label_column!r} from; its labels are its y array, so leave --label-column "
@@ -101,6 +105,8 @@ def _read_one(
             labels = epochs_labels(epochs)
         else:
             metadata = epochs.metadata
+            if column_optional and (metadata is None or label_column not in metadata.columns):
+                return dataclasses.replace(rec, source=str(path)), None
             if metadata is None or label_column not in metadata.columns:
                 has = "no metadata" if metadata is None else f"columns {list(metadata.columns)}"
                 raise ValueError(
@@ -171,6 +177,7 @@ def load_labelled_epochs(
     labels: str | Path | None = None,
     *,
     label_column: str | None = None,
+    column_optional: bool = False,
     require_labels: bool = True,
     rescale: float = 1.0,
     rename: dict[str, str | None] | None = None,
@@ -181,8 +188,9 @@ def load_labelled_epochs(
 
     Labels are the epochs' event names, or their ``label_column`` of ``epochs.metadata``
     (e.g. ``"condition"``), or the ``label`` column of the CSV file ``labels`` (one row per
-    epoch of all files). ``rescale`` multiplies the samples (volts as read), for files in the
-    wrong unit. Files
+    epoch of all files); with ``column_optional`` (the column a probe was trained on) files
+    without it give no labels, ``.npz`` files their ``y``. ``rescale`` multiplies the samples
+    (volts as read), for files in the wrong unit. Files
     with other channel names or rates are matched by electrode and resampled to 256 Hz with
     ``resample`` (:func:`eegpt.probe.merge_epochs`; ``rename`` applies where a name occurs).
 
@@ -207,7 +215,7 @@ def load_labelled_epochs(
     if labels is not None and label_column is not None:
         raise ValueError("give labels either as a CSV (--labels) or as --label-column, not both")
     for p in paths:
-        rec, y = _read_one(Path(p), verbose, label_column)
+        rec, y = _read_one(Path(p), verbose, label_column, column_optional)
         recs.append(rec)
         ys.append(y)
         sources += [str(p)] * rec.data.shape[0]
@@ -241,6 +249,12 @@ def load_labelled_epochs(
             _check_column_labels(y, sources, selection, label_column)
     elif require_labels:
         unlabelled = [str(p) for p, v in zip(paths, ys, strict=True) if v is None]
+        if column_optional:
+            raise ValueError(
+                f"no labels for {unlabelled}: the probe was trained on labels from the "
+                f"epochs' metadata column {label_column!r}, which they lack; give their "
+                "labels with --labels CSV, or name another column with --label-column"
+            )
         raise ValueError(f"no labels for {unlabelled}; add y to the .npz or pass --labels")
     elif any(v is not None for v in ys):  # predictions: the labels there are, None elsewhere
         y = np.concatenate([
@@ -292,6 +306,7 @@ def _read_inputs(
         rename=rename,
         resample=getattr(args, "resample", "polyphase"),  # train has --resample
         label_column=args.label_column,
+        column_optional=getattr(args, "label_column_adopted", False),
         verbose=False,
         **kwargs,
     )
@@ -543,14 +558,7 @@ def cmd_probe_predict(args: argparse.Namespace) -> int:
     if args.output is not None and args.output.exists() and not args.overwrite:
         raise FileExistsError(f"{args.output} exists; pass --overwrite to replace it")
     probe = _load(args)
-    try:
-        recording, y, sources, rename = _read_inputs(args, require_labels=False)
-    except ValueError as err:  # the training column is missing here: no labels beside them
-        if not args.label_column_adopted or "--label-column" not in str(err):
-            raise
-        args.label_column = None
-        recording, _, sources, rename = _read_inputs(args, require_labels=False)
-        y = None  # the event names are not the probe's kind of label
+    recording, y, sources, rename = _read_inputs(args, require_labels=False)
     proba = probe.predict_proba(
         recording,
         rename=rename,
