@@ -345,6 +345,8 @@ def test_manifest_metadata_columns_and_mean_pooling(corpus, model, tmp_path):
     one = load_embeddings(out, recording_id="rec02")
     assert one.data.shape == (len(direct), 1, 1, emb.shape[1])
     assert one.metadata["pool"] == "mean"
+    dropped = direct.metadata["channels"]["dropped"]
+    assert dropped and one.metadata["channels"]["dropped"] == dropped  # from the file status
     np.testing.assert_array_equal(one.pooled("mean"), z)
     import pyarrow.dataset as pads
 

@@ -888,6 +888,10 @@ def load_embeddings(path: str | Path, recording_id: str | None = None) -> Embedd
     raise ValueError(f"unsupported embeddings file {path.name!r}: use one of {FORMATS}")
 
 
+#: Where a recording's onsets count from (provenance keys; a corpus run's file statuses).
+_TIME_BASE = ("first_time", "meas_date", "record_clock")
+
+
 def _recording_of_run(folder: Path, recording_id: str) -> Embeddings:
     """The windows of one recording of an embed-dataset folder, as :class:`Embeddings`."""
     from eegpt.channels import CHANNEL_INDEX
@@ -920,7 +924,9 @@ def _recording_of_run(folder: Path, recording_id: str) -> Embeddings:
     }
     if table["event"].notna().any():
         metadata["labels"] = table["event"].tolist()
-    metadata.update(_time_base(folder, recording_id))
+    status = _file_status(folder, recording_id)
+    metadata.update({k: status[k] for k in _TIME_BASE if status.get(k) is not None})
+    metadata["channels"]["dropped"] = list(status.get("dropped_channels") or [])
     if spec.get("pool", "none") != "none":  # one vector per window: as 1 patch x 1 token
         metadata["pool"] = spec["pool"]
         data = data.reshape(len(data), 1, 1, -1)
@@ -940,9 +946,10 @@ def _files_report(folder: Path) -> list[dict[str, str]] | None:
         return None
 
 
-def _time_base(folder: Path, recording_id: str) -> dict[str, Any]:
-    """``first_time`` / ``meas_date`` of a recording of a run, from its shard's file status
-    (the shard named by ``_files.csv``); empty where not recorded."""
+def _file_status(folder: Path, recording_id: str) -> dict[str, Any]:
+    """A recording's file status in its shard's footer (the shard named by ``_files.csv``):
+    its time base (``first_time``, ``meas_date``, ``record_clock``), ``dropped_channels`` ...;
+    empty where not recorded."""
     from eegpt.dataset import read_shard_status, shard_name
 
     try:
@@ -951,11 +958,7 @@ def _time_base(folder: Path, recording_id: str) -> dict[str, Any]:
         _, status = read_shard_status(folder / shard_name(shard))
     except (OSError, StopIteration, ValueError, KeyError):
         return {}
-    for f in status.get("files", []):
-        if f.get("recording_id") == recording_id:
-            keys = ("first_time", "meas_date", "record_clock")
-            return {k: f[k] for k in keys if f.get(k) is not None}
-    return {}
+    return next((f for f in status.get("files", []) if f.get("recording_id") == recording_id), {})
 
 
 def _why_no_rows(folder: Path, recording_id: str) -> str:
