@@ -592,8 +592,7 @@ def cmd_channels(args: argparse.Namespace) -> int:
         if args.plot is not None:
             out = args.plot if args.plot.suffix else args.plot / f"{path.stem}_channels.png"
             bads = info["bads"]
-            title = f"{path.name}: {_count(len(mapping), 'channel')}"
-            _save_figure(mapping.plot(title=title, bads=bads), out)
+            _save_figure(mapping.plot(source=str(path), bads=bads), out)
             print(f"drew {out}")
         if all_bad is not None:
             failed += 1

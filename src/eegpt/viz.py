@@ -118,6 +118,7 @@ def plot_channel_mapping(
     bads: Sequence[str] = (),
     ax: Axes | None = None,
     title: str | None = None,
+    source: str | None = None,
     show: bool = False,
 ) -> Figure:
     """Draw the 62 EEGPT vocabulary channels on a head: the ones this recording gives the
@@ -138,6 +139,9 @@ def plot_channel_mapping(
         Where to draw; a new figure when None.
     title : str | None
         Default: how many channels are used and left out.
+    source : str | None
+        The recording, named at the start of the default title (that of ``Embeddings`` when
+        not given).
     show : bool
         Call ``plt.show()``.
 
@@ -145,7 +149,7 @@ def plot_channel_mapping(
     -------
     matplotlib.figure.Figure
     """
-    source = getattr(mapping, "metadata", {}).get("source")  # of Embeddings
+    source = source or getattr(mapping, "metadata", {}).get("source")  # of Embeddings
     mapping = _as_mapping(mapping)
     created = ax is None
     fig, ax = _figure(ax, (6.4, 7.6))
