@@ -172,6 +172,10 @@ def test_cli_info_describes_embeddings_files_and_names_other_folders(
     assert "is not an .npz archive eegpt wrote (not a zip archive)" in capsys.readouterr().err
     assert main(["info", str(tmp_path / "absent.parquet")]) == 1
     assert "no such file" in capsys.readouterr().err
+    assert main(["info", str(tmp_path)]) == 1  # a folder of embeddings files
+    assert "holds embeddings files (garbage.npz, other.npz, rec.npz and 1 more)" in (
+        capsys.readouterr().err
+    )
     assert main(["info", str(edf.parent)]) == 1  # a folder of recordings
     assert "is neither model weights" in capsys.readouterr().err
 
@@ -433,6 +437,8 @@ def test_cli_rejects_an_unsupported_output_file_type(weights, edf, tmp_path, cap
     for name in ("new.dir/", "out.npz/"):
         assert main(["embed", str(edf), "--weights", str(weights), "-o", f"{tmp_path}/{name}", "-q"]) == 0  # fmt: skip
         assert (tmp_path / name / "tuh_like.npz").is_file()
+    assert main(["embed", str(edf), "--weights", str(weights), "-o", f"{npz}/", "-q"]) == 1
+    assert f"--output {npz}/ names a folder, but {npz} is a file" in capsys.readouterr().err
     for upper in ("RESULT.NPZ", "Result.Parquet"):  # the type is read in any case
         assert main(["embed", str(edf), "--weights", str(weights), "-o", str(tmp_path / upper), "-q"]) == 0  # fmt: skip
         again = load_embeddings(tmp_path / upper)

@@ -406,6 +406,8 @@ def _output_paths(recordings: list[Path], output: str, fmt: str | None) -> list[
 
     folder = output.endswith(("/", os.sep))
     output = Path(output)
+    if folder and output.exists() and not output.is_dir():
+        raise ValueError(f"--output {output}/ names a folder, but {output} is a file")
     if not folder and output_format(output) is not None:
         if fmt is not None and output_format(output) != f".{fmt}":
             raise ValueError(
@@ -686,6 +688,12 @@ def cmd_info(args: argparse.Namespace) -> int:
             "eegpt info one of them; eegpt.read_embeddings([folder, ...]) reads them together"
         )
     if folder.is_dir() and not (folder / "config.json").is_file():
+        files = sorted(p.name for p in folder.iterdir() if p.suffix.lower() in (".npz", ".parquet"))
+        if files:
+            raise ValueError(
+                f"{folder} holds embeddings files ({few(files)}), not a checkpoint: give eegpt "
+                "info one of them"
+            )
         raise ValueError(
             f"{folder} is neither model weights (a folder with config.json and "
             "model.safetensors) nor the output folder of embed-dataset (it has no "

@@ -2531,7 +2531,7 @@ def describe_output(output_dir: str | os.PathLike) -> str:
     if totals.get("failed"):
         lines.append(f"  failed files and their reasons: {output_dir / ERRORS_REPORT}")
     lines.append(f"  read with: pandas.read_parquet({str(output_dir)!r}) or "
-                 "eegpt.dataset.read_embeddings")  # fmt: skip
+                 "eegpt.read_embeddings")  # fmt: skip
     return "\n".join(lines)
 
 

@@ -850,7 +850,7 @@ def load_embeddings(path: str | Path, recording_id: str | None = None) -> Embedd
             f"{path} is a folder; load_embeddings reads one .npz/.parquet file, or one recording "
             "of an embed-dataset output folder (load_embeddings(folder, recording_id=...)). The "
             "whole folder is read with pandas.read_parquet(folder) or "
-            "eegpt.dataset.read_embeddings(folder)"
+            "eegpt.read_embeddings(folder)"
         )
     if recording_id is not None:
         raise ValueError("recording_id applies to an embed-dataset output folder")
@@ -879,7 +879,7 @@ def load_embeddings(path: str | Path, recording_id: str | None = None) -> Embedd
             raise ValueError(
                 f"{path} is a shard of an embed-dataset run (one row per window of many "
                 "recordings); read the run's folder with pandas.read_parquet(folder) or "
-                "eegpt.dataset.read_embeddings(folder)"
+                "eegpt.read_embeddings(folder)"
             )
         shape = tuple(meta.pop("shape"))
         flat = table.column("embedding").combine_chunks().flatten().to_numpy()

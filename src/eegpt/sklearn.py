@@ -10,8 +10,8 @@ attributes ending with ``_``, :func:`~sklearn.base.clone`-able). The embedder go
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline
 
-    clf = make_pipeline(EEGPTEmbedder(weights="eegpt-large", pooling="mean_patches"),
-                        LogisticRegression(max_iter=1000))
+    clf = make_pipeline(EEGPTEmbedder(weights="eegpt-large", pooling="mean_tokens"),
+                        LogisticRegression(max_iter=1000))  # tokens averaged: time kept
     cross_val_score(clf, epochs, epochs_labels(epochs), cv=5)
 
 The encoder is frozen. The embedder's ``fit`` only loads it and records the input layout (the same
@@ -21,7 +21,8 @@ paper (:func:`eegpt.probe.train_probe`) instead of a classifier on pooled featur
     cross_val_score(EEGPTClassifier(weights="eegpt-large"), epochs, epochs_labels(epochs), cv=5)
 
 Each of eegpt's warnings about the data (channels left out, amplitudes ...) is given once per
-process, not once per fold and again in ``predict``. The module needs scikit-learn
+process, not once per fold and again in ``predict`` (warnings that differ in more than their
+measured values, such as another file or channel, are each given). The module needs scikit-learn
 (``pip install scikit-learn``).
 """
 
@@ -54,6 +55,7 @@ except ImportError as err:  # pragma: no cover - depends on the environment
     ) from err
 
 from eegpt._logging import honours_verbose
+from eegpt._logging import warn as _warn
 from eegpt.channels import ChannelMapping, map_channels
 from eegpt.engine import InferenceEngine
 from eegpt.io import UNITS, Recording
@@ -780,6 +782,17 @@ class EEGPTClassifier(_ConfigParams, ClassifierMixin, BaseEstimator):
                     f"{self.classes_.tolist()}; pass y"
                     + _unknown_labels_hint(unknown, self.classes_)
                 )
+        else:
+            check_is_fitted(self, "probe_")
+            given = _as_classes(np.asarray(y), self.classes_)
+            unknown = sorted(set(given.tolist()) - set(self.classes_.tolist()), key=str)
+            hint = _unknown_labels_hint(unknown, self.classes_) if unknown else ""
+            if hint:  # scikit-learn scores them as errors; name the likely mix-up
+                _warn(
+                    f"score: labels {unknown[:5]} are not among the classes "
+                    f"{self.classes_.tolist()}, so they count as errors" + hint
+                )
+            y = given
         return super().score(X, y, sample_weight=sample_weight)
 
     def predict(self, X: Any) -> np.ndarray:
