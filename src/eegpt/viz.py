@@ -192,7 +192,8 @@ def plot_channel_mapping(
     key = ax.legend(handles=legend, loc="upper center", bbox_to_anchor=(0.5, 0.0),
                     bbox_transform=ax.transData, fontsize=7, frameon=False)  # fmt: skip
     if mapping.dropped:
-        shown = ", ".join(mapping.dropped[:MAX_LISTED])
+        # no line break inside a name ("EEG 007"): its spaces made non-breaking
+        shown = ", ".join(n.replace(" ", "\u00a0") for n in mapping.dropped[:MAX_LISTED])
         more = len(mapping.dropped) - MAX_LISTED
         text = f"left out of the recording ({len(mapping.dropped)}): {shown}"
         text += f", ... and {more} more" if more > 0 else ""
