@@ -149,9 +149,11 @@ def test_channel_projection_probe(model, short_task):
     assert probe.encoder_names == tuple(n.upper() for n in SYNTHETIC_CHANNELS)  # 10-20 targets
     losses = [row["train_loss"] for row in probe.history]
     assert np.mean(losses[-5:]) < np.mean(losses[:5])  # it learns (accuracy: see above)
+    for k, v in model.state_dict().items():  # training leaves it where it was, too
+        assert v.device == before[k].device and torch.equal(v, before[k]), k
     assert probe.predict_proba(test).shape == (len(test), 2)
-    for k, v in model.state_dict().items():
-        assert torch.equal(v, before[k]), k
+    for k, v in model.state_dict().items():  # the probe runs it on its device: values count
+        assert torch.equal(v.cpu(), before[k].cpu()), k
     assert all(p.requires_grad for p in model.parameters())  # flags restored
     with pytest.raises(ValueError, match="missing"):
         probe.predict(short_task[1])  # the original names are not the projection's inputs

@@ -1601,7 +1601,8 @@ def train_probe(
     ----------
     model : EEGPT | EEGPTEncoder
         The pretrained model (e.g. from :func:`eegpt.load_model`); only its encoder is used, and
-        it is never modified (it may be moved to ``device``).
+        it is never modified. Training runs it on ``device`` and leaves it where it was; the
+        probe shares it, so the probe's predictions move it to their device.
     data : mne.Epochs | str | Path | ndarray
         Labelled epochs, each one model window: an ``mne.Epochs``, a ``-epo.fif`` file, or an
         array ``[n_epochs, n_channels, n_times]`` with ``ch_names``, ``sfreq`` and ``units``.
@@ -1688,62 +1689,66 @@ def train_probe(
         ),
     )
     t0 = time.perf_counter()
-    with torch.random.fork_rng(devices=[dev] if dev.type == "cuda" else []):
-        torch.manual_seed(config.seed)
-        encoder.to(dev).eval()
-        probe_model = _assemble(
-            encoder,
-            n_classes=len(classes),
-            n_times=preprocessing.n_samples,
-            chan_ids=chan_ids,
-            config=config,
-            n_inputs=len(train.input_names),
-        ).to(dev)
-        head = probe_model.final_layer
-        assert head is not None
-        if config.chan_proj:
-            assert probe_model.chan_proj is not None
-            params = list(probe_model.chan_proj.parameters()) + list(head.parameters())
-            ids = torch.as_tensor(chan_ids, dtype=torch.long, device=dev)
+    home = next(encoder.parameters()).device  # the caller's model stays where it was
+    try:
+        with torch.random.fork_rng(devices=[dev] if dev.type == "cuda" else []):
+            torch.manual_seed(config.seed)
+            encoder.to(dev).eval()
+            probe_model = _assemble(
+                encoder,
+                n_classes=len(classes),
+                n_times=preprocessing.n_samples,
+                chan_ids=chan_ids,
+                config=config,
+                n_inputs=len(train.input_names),
+            ).to(dev)
+            head = probe_model.final_layer
+            assert head is not None
+            if config.chan_proj:
+                assert probe_model.chan_proj is not None
+                params = list(probe_model.chan_proj.parameters()) + list(head.parameters())
+                ids = torch.as_tensor(chan_ids, dtype=torch.long, device=dev)
 
-            def forward(x: torch.Tensor) -> torch.Tensor:
-                return probe_model(x, ids)
+                def forward(x: torch.Tensor) -> torch.Tensor:
+                    return probe_model(x, ids)
 
-            with _training_mode(encoder, trainable=None):
-                fit = _fit(
-                    forward,
-                    [probe_model.chan_proj, head],
-                    [{"params": params, "max_lr": config.max_lr}],
-                    train.windows,
-                    train.y,
-                    val,
-                    **schedule,
+                with _training_mode(encoder, trainable=None):
+                    fit = _fit(
+                        forward,
+                        [probe_model.chan_proj, head],
+                        [{"params": params, "max_lr": config.max_lr}],
+                        train.windows,
+                        train.y,
+                        val,
+                        **schedule,
+                        precision=precision,
+                        desc="probe (with channel projection)",
+                    )
+            else:
+                embed = dict(
+                    device=dev,
                     precision=precision,
-                    desc="probe (with channel projection)",
+                    cache=cache,
+                    preprocessing=preprocessing,
+                    progress=progress,  # the encoder pass: the slow part with the large encoder
                 )
-        else:
-            embed = dict(
-                device=dev,
-                precision=precision,
-                cache=cache,
-                preprocessing=preprocessing,
-                progress=progress,  # the encoder pass: the slow part with the large encoder
-            )
-            z_train = embed_windows(encoder, train.windows, chan_ids, **embed)
-            z_val = None
-            if val is not None:
-                z_val = (embed_windows(encoder, val[0], chan_ids, **embed), val[1])
-            fit = _fit(
-                head,
-                [head],
-                [{"params": list(head.parameters()), "max_lr": config.max_lr}],
-                z_train,
-                train.y,
-                z_val,
-                **schedule,
-                precision="float32",
-                desc="linear probe",
-            )
+                z_train = embed_windows(encoder, train.windows, chan_ids, **embed)
+                z_val = None
+                if val is not None:
+                    z_val = (embed_windows(encoder, val[0], chan_ids, **embed), val[1])
+                fit = _fit(
+                    head,
+                    [head],
+                    [{"params": list(head.parameters()), "max_lr": config.max_lr}],
+                    z_train,
+                    train.y,
+                    z_val,
+                    **schedule,
+                    precision="float32",
+                    desc="linear probe",
+                )
+    finally:
+        encoder.to(home)
     probe = EEGPTProbe(
         probe_model.eval(),
         classes=classes,
