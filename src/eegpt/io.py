@@ -920,24 +920,13 @@ def record_onsets(path: PathLike, header: EDFHeader) -> np.ndarray | None:
     """Start time (s, from the recording's start) of each complete data record of an EDF+/BDF+
     file, from the time-keeping annotation that opens the record's first annotation signal;
     None when the file has no annotation signal or a record's time cannot be read."""
-    signals = [i for i, label in enumerate(header.labels) if label in _ANNOTATION_LABELS]
-    if not signals or header.n_complete_records < 1:
+    chunks = _annotation_bytes(path, header)
+    if not chunks:
         return None
-    width = 2 if header.kind == "EDF" else 3
-    record_bytes = sum(header.samples_per_record) * width
-    start = sum(header.samples_per_record[: signals[0]]) * width
-    length = min(header.samples_per_record[signals[0]] * width, 40)
-    records = np.memmap(path, np.uint8, mode="r", offset=header.header_bytes,
-                        shape=(header.n_complete_records, record_bytes))  # fmt: skip
-    try:
-        heads = np.array(records[:, start : start + length])
-    finally:
-        del records
-    onsets = np.empty(len(heads))
-    for k, raw in enumerate(heads):
-        text = raw.tobytes().split(b"\x14", 1)[0].decode("latin-1")
+    onsets = np.empty(len(chunks))
+    for k, chunk in enumerate(chunks):
         try:
-            onsets[k] = float(text)
+            onsets[k] = float(chunk[:40].split(b"\x14", 1)[0].decode("latin-1"))
         except ValueError:
             return None
     return onsets
@@ -947,6 +936,8 @@ def _annotation_bytes(path: PathLike, header: EDFHeader) -> list[bytes]:
     """The annotation signals' bytes of each complete data record of an EDF+/BDF+ file (read
     through a memory map: only those bytes, never the samples)."""
     signals = [i for i, label in enumerate(header.labels) if label in _ANNOTATION_LABELS]
+    if not signals or header.n_complete_records < 1:
+        return []
     width = 2 if header.kind == "EDF" else 3
     record_bytes = sum(header.samples_per_record) * width
     spans = [
