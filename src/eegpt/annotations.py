@@ -168,8 +168,8 @@ def in_recording_time(
     onsets = np.asarray(annotations.onset, dtype=np.float64)
     if isinstance(meas_date, str):
         meas_date = datetime.datetime.fromisoformat(meas_date)
-    if meas_date is not None and meas_date.tzinfo is None:
-        meas_date = meas_date.replace(tzinfo=datetime.timezone.utc)
+    if meas_date is not None:
+        meas_date = _utc(meas_date)
     placeholder = _near_unix_epoch(annotations.orig_time) and not (
         meas_date is not None and _near_unix_epoch(meas_date)
     )
