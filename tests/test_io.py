@@ -642,7 +642,7 @@ def test_annotations_of_discontinuous_edf_plus_are_placed_in_the_samples(tmp_pat
             assert [t for t, a in by_window.items() if "given" in a] == [16.0]
             assert [t for t, a in by_window.items() if "span" in a] == [8.0, 10.0]
             assert emb.metadata["record_clock"] == {
-                "sample_starts": [0.0, 10.0], "clock_starts": [0.0, 35.0], "offset": 0.0
+                "sample_starts": [0.0, 10.0], "clock_starts": [0.0, 35.0]
             }  # fmt: skip
             labels = emb.window_labels(hypnogram, min_overlap=1.0)
             assert [t for t, v in zip(emb.onsets, labels, strict=True) if v] == [16.0]
@@ -666,23 +666,44 @@ def test_discontinuous_edf_plus_starting_after_its_header_time(tmp_path):
     the first sample) and dated ones (against the header's start) all land alike; a
     channel's annotation (text@@CH) is kept once, for its channel."""
     starts = [0.5 + k for k in range(10)] + [25.5 + k for k in range(10, 20)]
-    events = [(8.5, 0.0, "E"), (36.5, 1.0, "F"), (2.5, 1.0, "spike@@Cz")]
+    events = [(8.5, 0.0, "E"), (36.5, 1.0, "F"), (2.5, 1.0, "spike@@Fp1"), (3.5, 0, "z@@N")]
     path = _edf_plus(tmp_path / "late.edf", "EDF", starts, events=events)
-    with pytest.warns(RuntimeWarning, match="a discontinuous EDF"):
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
         raw = read_recording(path, verbose="error")
+    said = [str(w.message) for w in record]
+    assert any("a discontinuous EDF" in t for t in said)
+    assert not any("annotation(s) that were outside" in t for t in said), said  # placed here
     own = {a["description"]: a for a in raw.annotations}
     assert own["E"]["onset"] == pytest.approx(8.0) and own["F"]["onset"] == pytest.approx(11.0)
-    assert own["spike"]["ch_names"] == ("Cz",) and own["spike"]["onset"] == pytest.approx(2.0)
-    assert len(raw.annotations) == 4  # E, F, spike and the boundary: nothing twice
+    assert own["spike"]["ch_names"] == ("Fp1",) and own["spike"]["onset"] == pytest.approx(2.0)
+    assert own["z@@N"]["ch_names"] == ()  # not a channel of the file: kept whole, as MNE does
+    assert len(raw.annotations) == 5  # E, F, spike, z@@N and the boundary: nothing twice
     from eegpt.annotations import in_recording_time
-    from eegpt.io import RecordClock
 
-    clock = RecordClock.from_records(np.array(starts), 1.0, np.array([10]))
+    rec = as_recording(path, verbose="error")
+    assert rec.first_time == pytest.approx(0.5)  # the first sample, after the header's time
     undated = mne.Annotations([8.0, 36.0], [0.0, 1.0], ["e", "f"])  # from the first sample
     dated = mne.Annotations([8.5, 36.5], [0.0, 1.0], ["e", "f"], orig_time=raw.info["meas_date"])
     for given in (undated, dated):
-        placed = in_recording_time(given, raw.info["meas_date"], 0.0, clock)
+        placed = in_recording_time(given, raw.info["meas_date"], rec.first_time, rec.clock)
         np.testing.assert_allclose(placed.onset, [8.0, 11.0])
+    # the file itself given as annotations (an EDF+ hypnogram is read with its start): alike
+    from eegpt import EEGPT, EEGPTConfig
+
+    model = EEGPT(EEGPTConfig(embed_dim=32, depth=1, num_heads=2)).eval()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        emb = model.embed(path, window_seconds=2.0)
+        again = model.embed(path, window_seconds=2.0, annotations=path)
+    for text in ("E", "F"):  # (channel annotations read alone keep their whole text)
+        assert [text in a for a in again.annotations] == [text in a for a in emb.annotations]
+    assert any("F" in a for a in emb.annotations)
+    # a continuous EDF+C file that starts after its header's time: its first_time says so too
+    gapless = _edf_plus(tmp_path / "c.edf", "EDF", [0.5 + k for k in range(8)], variant="C")
+    assert as_recording(gapless, verbose="error").first_time == pytest.approx(0.5)
+    labels = emb.window_labels(path, match="^[EF]$", min_overlap=0.01)
+    assert [v for v in labels if v] == ["F"]  # E lasts no time: no label
 
 
 def test_continuous_edf_plus_and_gapless_edf_d_are_left_alone(tmp_path):

@@ -88,10 +88,11 @@ def read_annotations(source: str | os.PathLike | mne.Annotations) -> mne.Annotat
             raise RecordingError(f"could not read annotations from {source}: {err}") from err
         return table
     if found.orig_time is None and str(source).lower().endswith((".edf", ".bdf")):
-        from eegpt.io import edf_start_time
+        from eegpt.io import edf_start_time, first_record_offset
 
         start = edf_start_time(source)
-        if start is not None:
+        if start is not None:  # MNE counts the onsets from the first record's start
+            start += datetime.timedelta(seconds=first_record_offset(source))
             found = mne.Annotations(found.onset, found.duration, found.description, orig_time=start)
     return found
 
@@ -184,8 +185,7 @@ def in_recording_time(
                 "onsets in seconds from the first sample"
             )
         shift = (_utc(annotations.orig_time) - meas_date).total_seconds()
-        # an EDF+ file's first sample may come after its header's start time
-        onsets = onsets + shift - first_time - (clock.offset if clock is not None else 0.0)
+        onsets = onsets + shift - first_time
     placed = mne.Annotations(
         onset=onsets,
         duration=np.asarray(annotations.duration, dtype=np.float64),

@@ -1654,7 +1654,10 @@ class _Readers:
             _interrupts.check()
             self._start()
             return LoadedFile.failed(
-                f.index, "the reader process died while reading this file (crash or out of memory)"
+                f.index,
+                "the reader process died while reading this file (crash or out of memory; if "
+                "every file fails so, from a script: run embed_dataset under if __name__ == "
+                "'__main__':, as reader processes start by importing the script)",
             )
 
 

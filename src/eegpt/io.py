@@ -468,11 +468,16 @@ def _open(
     header = None
     if path.is_file() and path.suffix.lower() in (".edf", ".bdf"):
         header = check_edf_header(path)
-    said = header is not None and header.n_records != header.n_complete_records
+    said = []  # what MNE will say that eegpt says (or mends) itself
+    if header is not None and header.n_records != header.n_complete_records:
+        said.append(_MNE_RECORD_COUNT)
+    if header is not None and header.discontinuous:
+        said.append(_MNE_CROPPED_ANNOTATIONS)
+    skip = re.compile("|".join(p.pattern for p in said)) if said else None
     with _quiet_annotation_cropping(header is not None and header.discontinuous):
-        raw = _mne_call(
-            path, lambda: _read_lazily(path, verbose, exclude), _MNE_RECORD_COUNT if said else None
-        )
+        raw = _mne_call(path, lambda: _read_lazily(path, verbose, exclude), skip)
+    if header is not None and header.variant:  # EDF+/BDF+: records carry their times
+        header = replace(header, start_offset=first_record_offset(path, header))
     if header is not None and header.discontinuous:
         header = replace(header, clock=mark_record_gaps(raw, path, header))
     if header is not None and header.unscalable:
@@ -499,7 +504,7 @@ def _quiet_annotation_cropping(active: bool) -> Iterator[None]:
     if not active:
         yield
         return
-    drop = _DropMatching(re.compile(r"(Omitted|Limited) \d+ annotation\(s\)"))
+    drop = _DropMatching(_MNE_CROPPED_ANNOTATIONS)
     logger = logging.getLogger("mne")
     logger.addFilter(drop)
     try:
@@ -578,6 +583,8 @@ def _mne_call(path: Path, call: Callable[[], Any], skip: re.Pattern[str] | None 
 # MNE's words for an EDF/BDF file whose records the header miscounts (check_edf_header has
 # said so, with the numbers)
 _MNE_RECORD_COUNT = re.compile(r"Number of records from the header does not match")
+# ... and for the annotations of a discontinuous file, which mark_record_gaps places itself
+_MNE_CROPPED_ANNOTATIONS = re.compile(r"(Omitted|Limited) \d+ annotation\(s\)")
 
 
 def available_memory() -> int | None:
@@ -751,6 +758,9 @@ class EDFHeader:
     clock : RecordClock | None
         For a discontinuous file with gaps between its records, as read (set when the file is
         opened, not by :func:`check_edf_header`): where the records lie on the clock.
+    start_offset : float
+        For an EDF+/BDF+ file, seconds from the header's start time to its first sample (the
+        first record's time-keeping onset; usually 0; set when the file is opened).
     """
 
     kind: str
@@ -764,6 +774,7 @@ class EDFHeader:
     header_bytes: int = 256
     unscalable: tuple[str, ...] = ()
     clock: RecordClock | None = None
+    start_offset: float = 0.0
 
     @property
     def discontinuous(self) -> bool:
@@ -932,11 +943,13 @@ def record_onsets(path: PathLike, header: EDFHeader) -> np.ndarray | None:
     return onsets
 
 
-def _annotation_bytes(path: PathLike, header: EDFHeader) -> list[bytes]:
-    """The annotation signals' bytes of each complete data record of an EDF+/BDF+ file (read
-    through a memory map: only those bytes, never the samples)."""
+def _annotation_bytes(path: PathLike, header: EDFHeader, limit: int | None = None) -> list[bytes]:
+    """The annotation signals' bytes of each complete data record of an EDF+/BDF+ file (the
+    first ``limit`` records; read through a memory map: only those bytes, never the
+    samples)."""
     signals = [i for i, label in enumerate(header.labels) if label in _ANNOTATION_LABELS]
-    if not signals or header.n_complete_records < 1:
+    n = header.n_complete_records if limit is None else min(limit, header.n_complete_records)
+    if not signals or n < 1:
         return []
     width = 2 if header.kind == "EDF" else 3
     record_bytes = sum(header.samples_per_record) * width
@@ -949,16 +962,32 @@ def _annotation_bytes(path: PathLike, header: EDFHeader) -> list[bytes]:
     try:
         return [
             b"".join(np.asarray(records[k, a : a + n]).tobytes() for a, n in spans)
-            for k in range(header.n_complete_records)
+            for k in range(n)
         ]
     finally:
         del records
 
 
-def read_edf_annotations(path: PathLike, header: EDFHeader) -> mne.Annotations:
+def first_record_offset(path: PathLike, header: EDFHeader | None = None) -> float:
+    """Seconds from an EDF+/BDF+ file's header start time to its first sample: the onset of
+    its first record's time-keeping annotation (EDF+ gives sub-second starts so); 0 for a
+    plain EDF/BDF file or one whose first record's time cannot be read."""
+    try:
+        header = header or check_edf_header(path)
+        chunks = _annotation_bytes(path, header, limit=1)
+        return float(chunks[0][:40].split(b"\x14", 1)[0].decode("latin-1")) if chunks else 0.0
+    except (OSError, ValueError, RecordingError):
+        return 0.0
+
+
+def read_edf_annotations(
+    path: PathLike, header: EDFHeader, ch_names: Sequence[str] = ()
+) -> mne.Annotations:
     """The annotations of an EDF+/BDF+ file, from its annotation signals only (the time-keeping
     ones left out), onsets in seconds from its first data record's start, as MNE counts them;
-    a description ``text@@CH`` is ``text`` for channel ``CH``, as MNE reads it."""
+    a description ``text@@CH`` is ``text`` for channel ``CH`` when ``CH`` is one of
+    ``ch_names`` (the channels read), else kept whole, as MNE reads it."""
+    known = set(ch_names)
     onsets, durations, texts, channels = [], [], [], []
     first: float | None = None
     for chunk in _annotation_bytes(path, header):
@@ -978,10 +1007,11 @@ def read_edf_annotations(path: PathLike, header: EDFHeader) -> mne.Annotations:
                 if not text:
                     continue
                 name, _, channel = text.partition("@@")
+                for_channel = channel in known
                 onsets.append(onset)
                 durations.append(duration)
-                texts.append(name)
-                channels.append((channel,) if channel else ())
+                texts.append(name if for_channel else text)
+                channels.append((channel,) if for_channel else ())
     shift = first or 0.0
     return mne.Annotations(
         np.asarray(onsets, dtype=np.float64) - shift, durations, texts, ch_names=channels
@@ -1002,16 +1032,11 @@ class RecordClock:
     clock_starts : tuple of float
         Its start on the clock, in seconds from the first sample's moment (0 for the first):
         the time base of the file's annotations as MNE reads them, and of annotations
-        without a date.
-    offset : float
-        The first sample's moment in seconds after the header's start time (the first
-        record's time-keeping onset; usually 0): subtracted from dated annotations, placed
-        against the header's start (MNE's ``meas_date``).
+        without a date (dated ones are brought to it by the recording's ``first_time``).
     """
 
     sample_starts: tuple[float, ...]
     clock_starts: tuple[float, ...]
-    offset: float = 0.0
 
     @classmethod
     def from_records(
@@ -1023,20 +1048,15 @@ class RecordClock:
         return cls(
             tuple(float(k * record_seconds) for k in first),
             tuple(float(onsets[k] - onsets[0]) for k in first),
-            float(onsets[0]),
         )
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready (the ``record_clock`` of embeddings' provenance)."""
-        return {
-            "sample_starts": list(self.sample_starts),
-            "clock_starts": list(self.clock_starts),
-            "offset": self.offset,
-        }
+        return {"sample_starts": list(self.sample_starts), "clock_starts": list(self.clock_starts)}
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> RecordClock:
-        return cls(tuple(d["sample_starts"]), tuple(d["clock_starts"]), d.get("offset", 0.0))
+        return cls(tuple(d["sample_starts"]), tuple(d["clock_starts"]))
 
     def to_samples(self, times: Any) -> np.ndarray:
         """Clock times (s from the first sample's moment) as times in the samples read back to
@@ -1067,7 +1087,7 @@ def _place_own_annotations(
     """Put the annotations of a discontinuous file where their moments lie in the samples.
     They are read from its annotation signals again: MNE has dropped those it placed past
     the end of the samples. Annotations of other origin (a BIDS events file) stay."""
-    own = read_edf_annotations(path, header)
+    own = read_edf_annotations(path, header, raw.ch_names)
     if not len(own):
         return
     placed = clock.to_sample_time(own)
@@ -1300,7 +1320,9 @@ def as_recording(
             return _from_mne(read_epochs_file(path, verbose), picks, str(obj), verbose)
         file_units = file_units_of(raw, header)
         rec = _from_mne(raw, picks, source=str(obj), verbose=verbose, file_units=file_units)
-        rec.clock = None if header is None else header.clock
+        if header is not None:
+            rec.clock = header.clock
+            rec.first_time = (rec.first_time or 0.0) + header.start_offset  # EDF+ sub-second
         return rec
     if isinstance(obj, (mne.io.BaseRaw, mne.BaseEpochs)):
         source = "<Raw>" if isinstance(obj, mne.io.BaseRaw) else "<Epochs>"

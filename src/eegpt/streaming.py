@@ -107,6 +107,9 @@ class StreamedRecording:
         :attr:`eegpt.io.Recording.rates`).
     clock : RecordClock | None
         See :attr:`eegpt.io.Recording.clock`.
+    start_offset : float
+        For an EDF+/BDF+ file, seconds from its header's start time to its first sample
+        (part of :attr:`first_time`).
     cache : ndarray | None
         The used channels read whole (volts), when they cannot be read in blocks (a used
         channel stored at a lower rate, see the module docstring); reads then slice it.
@@ -120,6 +123,7 @@ class StreamedRecording:
     rates: list[float] | None = None
     cache: np.ndarray | None = field(default=None, repr=False)
     clock: RecordClock | None = field(default=None, repr=False)
+    start_offset: float = 0.0
 
     @property
     def sfreq(self) -> float:
@@ -140,8 +144,9 @@ class StreamedRecording:
 
     @property
     def first_time(self) -> float:
-        """Seconds from the acquisition start to the first sample (``raw.first_time``)."""
-        return float(self.raw.first_time)
+        """Seconds from the acquisition start to the first sample (``raw.first_time``, and
+        for an EDF+ file its first record's time after the header's start)."""
+        return float(self.raw.first_time) + self.start_offset
 
     @property
     def meas_date(self) -> str | None:
@@ -227,7 +232,8 @@ def open_stream(
     rates = channel_rates(raw)
     used_rates = None if rates is None else [float(rates[i]) for i in used]
     recording = StreamedRecording(raw, used, mapping, source, units, used_rates)
-    recording.clock = None if header is None else header.clock
+    if header is not None:
+        recording.clock, recording.start_offset = header.clock, header.start_offset
     if used_rates is not None and min(used_rates) < recording.sfreq:
         # MNE upsamples slower channels over the span it reads, so reading in blocks would change
         # them at every block edge: read the used channels whole instead, as a whole-file read.
@@ -266,7 +272,7 @@ def _without_faster_unused(
         with warnings.catch_warnings():  # given when the file was first opened
             warnings.simplefilter("ignore")
             again, _ = _open(path, preload=False, verbose=verbose, exclude=faster)
-    except RecordingError:
+    except ValueError:  # a RecordingError, or MNE's own on this reading: keep the first
         return raw, used, mapping
     left = [n for n in raw.ch_names if n not in set(faster)]
     if again.ch_names != left or float(again.info["sfreq"]) != top:
