@@ -547,6 +547,10 @@ def test_cli_train_predict_evaluate(weights, short_task, tmp_path, capsys):
     np.savez(tagged, X=test.get_data(), ch_names=np.array(test.ch_names), sfreq=250.0,
              y=test.metadata["condition"].to_numpy().astype(str))  # fmt: skip
     assert probe_main(["evaluate", str(by_column), str(tagged), "-q"]) == 0
+    untagged = tmp_path / "untagged.npz"  # ... or is told to add one
+    np.savez(untagged, X=test.get_data(), ch_names=np.array(test.ch_names), sfreq=250.0)
+    assert probe_main(["evaluate", str(by_column), str(untagged), "-q"]) == 1
+    assert "add y to the .npz or pass --labels" in capsys.readouterr().err
 
     # a channel marked bad in the new file: said so (the CLI merges its inputs)
     marked = test.copy()

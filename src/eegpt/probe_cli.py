@@ -249,11 +249,13 @@ def load_labelled_epochs(
             _check_column_labels(y, sources, selection, label_column)
     elif require_labels:
         unlabelled = [str(p) for p, v in zip(paths, ys, strict=True) if v is None]
-        if column_optional:
+        arrays = [p for p in unlabelled if p.endswith(".npz")]
+        if column_optional and len(arrays) < len(unlabelled):
             raise ValueError(
                 f"no labels for {unlabelled}: the probe was trained on labels from the "
                 f"epochs' metadata column {label_column!r}, which they lack; give their "
                 "labels with --labels CSV, or name another column with --label-column"
+                + (f" (and add y to {arrays})" if arrays else "")
             )
         raise ValueError(f"no labels for {unlabelled}; add y to the .npz or pass --labels")
     elif any(v is not None for v in ys):  # predictions: the labels there are, None elsewhere
