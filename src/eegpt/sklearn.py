@@ -772,27 +772,21 @@ class EEGPTClassifier(_ConfigParams, ClassifierMixin, BaseEstimator):
 
     def score(self, X: Any, y: Any = None, sample_weight: Any = None) -> float:
         """Accuracy on ``X`` against ``y`` (``None``: the event names of ``mne.Epochs``)."""
-        if y is None:
-            check_is_fitted(self, "probe_")
-            y = _as_classes(_labels(X, None, -1), self.classes_)
-            unknown = sorted(set(y.tolist()) - set(self.classes_.tolist()), key=str)
-            if unknown:
-                raise ValueError(
-                    f"the epochs' event names {unknown} are not among the classes "
-                    f"{self.classes_.tolist()}; pass y"
-                    + _unknown_labels_hint(unknown, self.classes_)
-                )
-        else:
-            check_is_fitted(self, "probe_")
-            given = _as_classes(np.asarray(y), self.classes_)
-            unknown = sorted(set(given.tolist()) - set(self.classes_.tolist()), key=str)
-            hint = _unknown_labels_hint(unknown, self.classes_) if unknown else ""
-            if hint:  # scikit-learn scores them as errors; name the likely mix-up
-                _warn(
-                    f"score: labels {unknown[:5]} are not among the classes "
-                    f"{self.classes_.tolist()}, so they count as errors" + hint
-                )
-            y = given
+        check_is_fitted(self, "probe_")
+        given = y is not None
+        y = _as_classes(np.asarray(y) if given else _labels(X, None, -1), self.classes_)
+        unknown = sorted(set(y.tolist()) - set(self.classes_.tolist()), key=str)
+        hint = _unknown_labels_hint(unknown, self.classes_) if unknown else ""
+        if unknown and not given:
+            raise ValueError(
+                f"the epochs' event names {unknown} are not among the classes "
+                f"{self.classes_.tolist()}; pass y" + hint
+            )
+        if hint:  # scikit-learn scores them as errors; name the likely mix-up
+            _warn(
+                f"score: labels {unknown[:5]} are not among the classes "
+                f"{self.classes_.tolist()}, so they count as errors" + hint
+            )
         return super().score(X, y, sample_weight=sample_weight)
 
     def predict(self, X: Any) -> np.ndarray:
