@@ -7,6 +7,7 @@
 
 PYTHON ?= python3
 VENV ?= .venv
+# An exact pin: the CPU build is asked for as "$(TORCH)+cpu".
 TORCH ?= torch==2.13.0
 TORCH_INDEX ?=
 CPU_INDEX := https://download.pytorch.org/whl/cpu
@@ -24,7 +25,8 @@ $(STAMP): pyproject.toml
 	@# configured sources (a local wheel folder), else from PyTorch's CPU index. Never PyPI's
 	@# default Linux build, which pulls several GB of CUDA libraries.
 	$(if $(TORCH_INDEX),$(PIP_TORCH) --index-url $(TORCH_INDEX) "$(TORCH)",\
-	$(BIN)/python -m pip install -q "$(TORCH)+cpu" 2>/dev/null || $(PIP_TORCH) --index-url $(CPU_INDEX) "$(TORCH)")
+	$(BIN)/python -m pip install -q "$(TORCH)+cpu" || { echo "make: no local $(TORCH)+cpu wheel (see above); trying PyTorch's CPU index"; \
+	$(PIP_TORCH) --index-url $(CPU_INDEX) "$(TORCH)+cpu"; })
 	$(BIN)/python -m pip install -q -e ".[test]"
 	@# braindecode pulls torchaudio, whose wheel does not match our torch; EEGPT never uses it.
 	$(BIN)/python -m pip uninstall -q -y torchaudio || true
