@@ -178,6 +178,19 @@ def test_cli_info_describes_embeddings_files_and_names_other_folders(
     )
     assert main(["info", str(edf.parent)]) == 1  # a folder of recordings
     assert "is neither model weights" in capsys.readouterr().err
+    # a recording or a table given for a checkpoint: named as such, nothing unpickled
+    assert main(["info", str(edf)]) == 1
+    assert f"{edf} is an EEG recording, not a checkpoint: `eegpt channels" in (
+        capsys.readouterr().err
+    )
+    table = tmp_path / "labels.csv"
+    table.write_text("onset,label\n1,a\n")
+    assert main(["info", str(table)]) == 1
+    assert "is a csv file, not a checkpoint" in capsys.readouterr().err
+    from eegpt.cli import _RECORDING_SUFFIXES
+    from eegpt.io import EEG_SUFFIXES
+
+    assert set(EEG_SUFFIXES) <= set(_RECORDING_SUFFIXES)
 
 
 def test_cli_overlap_and_pad_options(weights, edf, tmp_path):
@@ -895,3 +908,40 @@ def test_methods_show_the_keywords_of_the_functions_they_are():
     assert "bads" in inspect.signature(map_channels(["Cz"]).plot).parameters
     with pytest.raises(TypeError, match=r"'window' -> window_seconds="):
         model.embed(np.zeros((1, 512)), ch_names=["Cz"], sfreq=256.0, window=2)
+
+
+def test_rename_of_a_channel_marked_bad(model, weights, tmp_path, capsys):
+    """A --rename key that names a channel marked bad is reported as marked bad (not as a
+    misspelling); --drop of one is no error and no warning; the bads are in the provenance."""
+    from eegpt.dataset import read_embeddings
+    from eegpt.errors import RecordingError
+
+    info = mne.create_info(["Fz", "Cz", "Pz", "HEOG", "X1"], 256.0, ["eeg"] * 3 + ["eog", "eeg"])
+    info["bads"] = ["X1"]
+    raw = mne.io.RawArray(np.random.default_rng(0).normal(0, 2e-5, (5, 2560)), info, verbose=False)
+    with pytest.warns(RuntimeWarning, match="marked bad were left out"):
+        with pytest.raises(RecordingError, match=r"\['X1'\] named in rename .* are marked bad"):
+            embed(model, raw, rename={"X1": "Oz"})
+    with pytest.warns(RuntimeWarning, match="marked bad were left out"):
+        out = embed(model, raw, rename={"X1": None, "Pz": "Oz"})
+    assert out.metadata["bads"] == ["X1"]
+    assert out.metadata["channels"]["input_names"] == ["Fz", "Cz", "Pz"]
+
+    fif = tmp_path / "bad_raw.fif"
+    raw.save(fif)
+    npz = tmp_path / "bad.npz"
+    common = ["embed", str(fif), "--weights", str(weights), "-o", str(npz), "--overwrite"]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert main([*common, "--drop", "X1", "--quiet"]) == 0
+    assert not [w for w in caught if "matched no channel" in str(w.message)]
+    assert load_embeddings(npz).metadata["bads"] == ["X1"]  # streamed: the same record
+    capsys.readouterr()
+    with pytest.warns(RuntimeWarning, match="marked bad were left out"):
+        assert main([*common, "--rename", "X1=Oz", "--quiet"]) == 1
+    assert "named in rename (--rename) are marked bad" in capsys.readouterr().err
+    # an .npz is not an embed-dataset folder: read_embeddings says which reader to use
+    with pytest.raises(ValueError, match=r"is a file; .*eegpt.load_embeddings\(path\)"):
+        read_embeddings(npz)
+    with pytest.raises(FileNotFoundError, match="no folder"):
+        read_embeddings(tmp_path / "nothing")

@@ -362,8 +362,9 @@ class _Job:
             if isinstance(recording, list):
                 raise TypeError("embed takes one recording; call it once per recording")
             mapping: ChannelMapping = map_recording_channels(
-                recording.ch_names, recording.source, **mapping_args, verbose=verbose
-            )
+                recording.ch_names, recording.source, bads=recording.bads, **mapping_args,
+                verbose=verbose,
+            )  # fmt: skip
             windows = in_memory = prepare(recording, mapping, config, verbose=verbose)
             blocks = lambda: iter([(0, in_memory.data)])  # noqa: E731
         onsets = np.asarray(windows.onsets)
@@ -527,6 +528,9 @@ def provenance(model: EEGPT, recording, windows, engine: InferenceEngine) -> dic
         value = getattr(recording, key, None)
         if value is not None:
             record[key] = value
+    bads = getattr(recording, "bads", None)
+    if bads:  # channels marked bad (MNE's info["bads"]) and left out
+        record["bads"] = list(bads)
     clock = getattr(recording, "clock", None)
     if clock is not None:  # a discontinuous EDF+D file: where its stretches lie on the clock
         record["record_clock"] = clock.to_dict()

@@ -506,6 +506,7 @@ def cmd_embed(args: argparse.Namespace) -> int:
             ok += 1
             channels = written.metadata["channels"]
             seen.update(dict.fromkeys([*channels["input_names"], *channels["dropped"]]))
+            seen.update(dict.fromkeys(written.metadata.get("bads", [])))
             n_windows += len(written)
             step = config.window_seconds - config.overlap
             hours += (len(written) * step) / 3600
@@ -632,7 +633,7 @@ def _open_for_channels(path: Path, mapping_args: dict[str, Any]) -> tuple[Any, A
         return stream, stream.mapping, stream.raw.info, size
     epochs = read_epochs_file(path)
     rec = as_recording(epochs, picks=picks)
-    mapping = map_recording_channels(rec.ch_names, str(path), **mapping_args)
+    mapping = map_recording_channels(rec.ch_names, str(path), bads=rec.bads, **mapping_args)
     return rec, mapping, epochs.info, f"{rec.data.shape[0]} epochs of {rec.duration:g} s"
 
 
@@ -670,6 +671,11 @@ def save_figure_file(fig: Any, path: Path) -> None:
     print(f"drew {path}")
 
 
+# EEG recording files (eegpt.io.EEG_SUFFIXES and other formats MNE reads), named as such by
+# eegpt info without importing MNE
+_RECORDING_SUFFIXES = (".edf", ".bdf", ".gdf", ".fif", ".vhdr", ".set", ".cnt", ".mff", ".eeg")
+
+
 def cmd_info(args: argparse.Namespace) -> int:
     from eegpt.checkpoints import describe, load_checkpoint, resolve_weights
     from eegpt.outputs import RUN_MANIFEST
@@ -688,6 +694,11 @@ def cmd_info(args: argparse.Namespace) -> int:
             f"{folder} holds embed-dataset run folders ({few(parts)}), not a checkpoint: give "
             "eegpt info one of them; eegpt.read_embeddings([folder, ...]) reads them together"
         )
+    if (folder / "probe.json").is_file():  # eegpt probe train's output (eegpt.probe.PROBE_JSON)
+        from eegpt.probe import describe_probe
+
+        print(describe_probe(folder))
+        return 0
     if folder.is_dir() and not (folder / "config.json").is_file():
         files = sorted(p.name for p in folder.iterdir() if p.suffix.lower() in (".npz", ".parquet"))
         if files:
@@ -698,7 +709,20 @@ def cmd_info(args: argparse.Namespace) -> int:
         raise ValueError(
             f"{folder} is neither model weights (a folder with config.json and "
             "model.safetensors) nor the output folder of embed-dataset (it has no "
-            f"{RUN_MANIFEST}); eegpt info describes those, checkpoint files and embeddings files"
+            f"{RUN_MANIFEST}) nor a probe; eegpt info describes those, checkpoint files and "
+            "embeddings files"
+        )
+    suffix = "".join(folder.suffixes[-2:]).lower()
+    if folder.suffix.lower() in _RECORDING_SUFFIXES or suffix.endswith(".fif.gz"):
+        raise ValueError(
+            f"{folder} is an EEG recording, not a checkpoint: `eegpt channels {folder}` shows "
+            "how its channels map; `eegpt embed` embeds it"
+        )
+    if folder.suffix.lower() in (".csv", ".tsv", ".txt", ".json"):
+        raise ValueError(
+            f"{folder} is a {folder.suffix[1:]} file, not a checkpoint: eegpt info describes "
+            "checkpoints, embeddings files (.npz/.parquet), probe folders and embed-dataset "
+            "output folders"
         )
     if folder.suffix.lower() in (".npz", ".parquet"):
         if not folder.is_file():

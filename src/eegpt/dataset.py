@@ -2755,6 +2755,14 @@ def read_embeddings(
     shards: list[Path] = []
     specs = []
     for folder in folders:
+        if folder.is_file():
+            raise ValueError(
+                f"{folder} is a file; read_embeddings reads embed-dataset output folders. A file "
+                "of one recording (eegpt embed, Embeddings.save) is read with "
+                "eegpt.load_embeddings(path)"
+            )
+        if not folder.is_dir():
+            raise FileNotFoundError(f"read_embeddings: no folder {folder}")
         found = shard_files(folder)
         if not found and (folder / MANIFEST).is_file():
             raise FileNotFoundError(

@@ -130,6 +130,12 @@ class StreamedRecording:
         return float(self.raw.info["sfreq"])
 
     @property
+    def bads(self) -> list[str]:
+        """The channels of ``raw.info["bads"]`` left out (as :attr:`eegpt.io.Recording.bads`)."""
+        used = {self.raw.ch_names[i] for i in self.picks}
+        return [name for name in self.raw.info["bads"] if name not in used]
+
+    @property
     def n_times(self) -> int:
         return int(self.raw.n_times)
 
@@ -219,8 +225,9 @@ def open_stream(
     names = [raw.ch_names[i] for i in idx]
     _check_unique(names, source)
     mapping = map_recording_channels(
-        names, source, rename=rename, on_unknown=on_unknown, on_missing=on_missing, verbose=verbose
-    )
+        names, source, bads=raw.info["bads"], rename=rename, on_unknown=on_unknown,
+        on_missing=on_missing, verbose=verbose,
+    )  # fmt: skip
     used = [idx[i] for i in mapping.picks]
     if header is not None:
         raw, used, mapping = _without_faster_unused(raw, used, mapping, idx, path, verbose)
