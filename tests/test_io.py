@@ -728,3 +728,28 @@ def test_later_parts_of_split_fif_recordings_are_known_by_name():
     listed = ["/d/a_raw.fif", "/d/a_raw-1.fif", "/d/b_raw-1.fif", "/d/sub-01_task-x_eeg.fif"]
     # b_raw-1.fif's first part is not listed: it is someone's own name, kept
     assert [p.name for p in split_continuations(listed)] == ["a_raw-1.fif"]
+
+
+def test_latin1_edf_annotations_are_read_with_a_warning(tmp_path):
+    """EDF+ annotations must be UTF-8; older software wrote Latin-1, on which MNE's reader
+    fails. They are read as Latin-1, with a warning that shows them (whole and streamed)."""
+    import edfio
+
+    signals = [
+        edfio.EdfSignal(np.random.default_rng(0).normal(0, 20, 2560), sampling_frequency=256,
+                        label=f"EEG {n}", physical_dimension="uV", physical_range=(-500, 500))
+        for n in ("Fp1", "Cz", "O1")
+    ]  # fmt: skip
+    notes = [edfio.EdfAnnotation(1.0, None, "Stadium XX"), edfio.EdfAnnotation(5.0, 2.0, "auf")]
+    path = tmp_path / "latin1.edf"
+    edfio.Edf(signals, annotations=notes).write(path)
+    data = path.read_bytes()
+    assert data.count(b"Stadium XX") == 1
+    path.write_bytes(data.replace(b"Stadium XX", "Stadium äü".encode("latin-1")))
+    with pytest.warns(RuntimeWarning, match="not UTF-8 .* Latin-1 .*Stadium äü"):
+        rec = as_recording(path)
+    assert sorted(rec.annotations.description) == ["Stadium äü", "auf"]
+    np.testing.assert_allclose(sorted(rec.annotations.onset), [1.0, 5.0])
+    with pytest.warns(RuntimeWarning, match="not UTF-8"):
+        stream = open_stream(path)
+    assert "Stadium äü" in stream.raw.annotations.description

@@ -465,6 +465,14 @@ def test_cli_train_predict_evaluate(weights, short_task, tmp_path, capsys):
     printed = capsys.readouterr().out
     assert "validation (28 epochs)" in printed and f"drew {curves}" in printed
     assert curves.read_bytes().startswith(b"\x89PNG")
+    # eegpt info describes the probe folder from its probe.json
+    from eegpt.cli import main as eegpt_main
+
+    assert eegpt_main(["info", str(out)]) == 0
+    described = capsys.readouterr().out
+    assert "EEGPT linear probe (frozen encoder), 2 classes ['standard', 'target']" in described
+    assert "windows of 1.0 s at 256.0 Hz (256 samples)" in described
+    assert f"checkpoint {weights}" in described and "validation balanced accuracy" in described
     # a figure name matplotlib cannot write is refused before any training
     assert probe_main(["train", str(train_file), "--weights", str(weights), "-o",
                        str(tmp_path / "p3"), "--plot", str(tmp_path / "curves.jpeg")]) == 1  # fmt: skip

@@ -311,6 +311,9 @@ def test_warnings_about_other_channels_are_not_taken_for_repeats(task):
     ):
         assert _kind(a) != _kind(b)
     assert _kind("20 inputs: deviation 5.29 V.") == _kind("19 inputs: deviation 5.27 V.")
+    # measured values that %.3g writes without a decimal point are measured values too
+    assert _kind("deviation 17 V, rescale by 1e-06") == _kind("deviation 5.3 V, rescale by 1e-06")
+    assert _kind("C3 (4e-07 V) far from 2e-05 V") == _kind("C3 (4.1e-07 V) far from 2.2e-05 V")
 
 
 def test_large_arrays_are_embedded_in_chunks(task, monkeypatch):

@@ -475,7 +475,18 @@ def _open(
         said.append(_MNE_CROPPED_ANNOTATIONS)
     skip = re.compile("|".join(p.pattern for p in said)) if said else None
     with _quiet_annotation_cropping(header is not None and header.discontinuous):
-        raw = _mne_call(path, lambda: _read_lazily(path, verbose, exclude), skip)
+        try:
+            raw = _mne_call(path, lambda: _read_lazily(path, verbose, exclude), skip)
+        except RecordingError as err:
+            if header is None or "encoding='latin1'" not in str(err):
+                raise
+            # annotations that are not UTF-8, as EDF+ asks: older software wrote Latin-1
+            raw = _mne_call(path, lambda: _read_lazily(path, verbose, exclude, "latin1"), skip)
+            _warn(
+                f"{path}: the annotations are not UTF-8 text as EDF+ requires; read them as "
+                "Latin-1 (ISO 8859-1), which old recording software wrote. Check that their "
+                f"texts read right: {few(sorted(set(raw.annotations.description)), 6)}"
+            )
     if header is not None and header.variant:  # EDF+/BDF+: records carry their times
         header = replace(header, start_offset=first_record_offset(path, header))
     if header is not None and header.discontinuous:
@@ -526,16 +537,21 @@ def _mark_unscalable(raw: mne.io.BaseRaw, path: Path, labels: Sequence[str]) -> 
 
 
 def _read_lazily(
-    path: Path, verbose: bool | str | int | None, exclude: Sequence[str] = ()
+    path: Path,
+    verbose: bool | str | int | None,
+    exclude: Sequence[str] = (),
+    encoding: str | None = None,
 ) -> mne.io.BaseRaw:
     """``mne.io.read_raw`` without loading the samples, where the format's reader can; an EEG
     file of a BIDS dataset through MNE-BIDS, with its sidecars (:mod:`eegpt.bids`).
-    ``exclude``: channels not to read (EDF/BDF readers; not with MNE-BIDS)."""
+    ``exclude``: channels not to read (EDF/BDF readers; not with MNE-BIDS); ``encoding``: of
+    an EDF/BDF file's annotations (MNE's default, UTF-8, when None)."""
     from eegpt.bids import bids_root, read_raw_bids
 
-    if exclude:
+    if exclude or encoding:
+        extra = {"encoding": encoding} if encoding else {}
         return mne.io.read_raw(
-            path, preload=False, exclude=list(exclude), verbose=mne_verbose(verbose)
+            path, preload=False, exclude=list(exclude), verbose=mne_verbose(verbose), **extra
         )
     root = bids_root(path)
     if root is not None:
@@ -992,7 +1008,11 @@ def read_edf_annotations(
     first: float | None = None
     for chunk in _annotation_bytes(path, header):
         for k, tal in enumerate(chunk.split(b"\x00")):
-            fields = tal.decode("utf-8", errors="replace").split("\x14")
+            try:
+                text = tal.decode("utf-8")
+            except UnicodeDecodeError:  # as MNE is told when it fails so (see _open)
+                text = tal.decode("latin-1")
+            fields = text.split("\x14")
             if len(fields) < 2 or fields[0][:1] not in ("+", "-"):
                 continue
             timing = fields[0].split("\x15")

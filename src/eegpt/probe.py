@@ -1804,6 +1804,47 @@ def _read_probe_json(directory: Path) -> dict[str, Any]:
     return meta
 
 
+def describe_probe(directory: str | os.PathLike) -> str:
+    """What ``eegpt info`` says of a probe folder, from its ``probe.json`` alone (the encoder is
+    not loaded): kind, classes, channels, window, encoder reference, training."""
+    directory = Path(directory).expanduser()
+    meta = json.loads((directory / PROBE_JSON).read_text())
+    classes = [repr(c) for c in meta.get("classes", [])]
+    channels = meta.get("channels") or {}
+    names = channels.get("input_names") or []
+    pre = meta.get("preprocessing") or {}
+    encoder = meta.get("encoder") or {}
+    config = encoder.get("config") or {}
+    training = meta.get("training") or {}
+    history = meta.get("history") or []
+    kind = "linear probe (frozen encoder)" if meta.get("frozen_encoder") else "fine-tuned model"
+    lines = [
+        f"{directory}: EEGPT {kind}, {len(classes)} classes [{few(classes, 8)}]",
+        f"  {len(names)} input channels: {few(list(names), 12)}",
+        f"  windows of {pre.get('window_seconds', '?')} s at {pre.get('sfreq', '?')} Hz "
+        f"({meta.get('n_times', '?')} samples)",
+        f"  encoder: embed_dim {config.get('embed_dim', '?')}, depth {config.get('depth', '?')}; "
+        f"checkpoint {encoder.get('path') or '?'} (sha256 {str(encoder.get('sha256'))[:12]}...)"
+        + (", NOT pretrained" if encoder.get("pretrained") is False else ""),
+    ]
+    if training:
+        line = (
+            f"  trained on {training.get('n_train', '?')} epochs "
+            f"({training.get('n_validation', 0)} for validation), "
+            f"{training.get('epochs_run', len(history))} training epochs"
+        )
+        kept = training.get("kept_epoch") or len(history)
+        row = history[kept - 1] if history and 0 < kept <= len(history) else {}
+        if "val_balanced_accuracy" in row:
+            line += (
+                f"; kept epoch {kept}: validation balanced accuracy "
+                f"{row['val_balanced_accuracy']:.3f}"
+            )
+        lines.append(line)
+    lines.append(f"  eegpt {meta.get('eegpt_version', '?')}")
+    return "\n".join(lines)
+
+
 def load_probe(
     directory: str | os.PathLike,
     model: EEGPT | EEGPTEncoder | str | os.PathLike | None = None,

@@ -82,11 +82,12 @@ __all__ = ["POOLINGS", "EEGPTClassifier", "EEGPTEmbedder", "pool_embeddings"]
 
 _SHOWN: set[str] = set()  # the RuntimeWarnings these estimators gave in this process (_kind)
 # what may differ between the folds' copies of one warning: a measured value (a number with
-# decimals, standing alone: not the digits of a name, a path, a date or a suggested factor
-# such as 1e-06) or the count of inputs; quoted names are kept whole
+# decimals standing alone and numbers of volts: not the digits of a name, a path, a date or a
+# suggested factor such as 1e-06) or the count of inputs; quoted names are kept whole
 _MEASURED = re.compile(
     r"""(?P<quoted>'[^']*'|"[^"]*")"""
     r"|(?<![\w./\\-])[-+]?\d+\.\d+(?:e[-+]?\d+)?(?![\w/\\]|\.\d)"
+    r"|(?<![\w./\\-])[-+]?\d+(?:e[-+]?\d+)?(?= V\b)"  # a whole number of volts: "17 V", "4e-07 V"
     r"|^\d+ inputs: "
 )
 
