@@ -1828,16 +1828,17 @@ def describe_probe(directory: str | os.PathLike) -> str:
         + (", NOT pretrained" if encoder.get("pretrained") is False else ""),
     ]
     if training:
+        n_val = training.get("n_validation") or 0
         line = (
-            f"  trained on {training.get('n_train', '?')} epochs "
-            f"({training.get('n_validation', 0)} for validation), "
-            f"{training.get('epochs_run', len(history))} training epochs"
+            f"  trained on {training.get('n_train', '?')} labelled epochs"
+            + (f" ({n_val} more for validation)" if n_val else "")
+            + f", {training.get('epochs_run', len(history))} passes over them"
         )
         kept = training.get("kept_epoch") or len(history)
         row = history[kept - 1] if history and 0 < kept <= len(history) else {}
         if "val_balanced_accuracy" in row:
             line += (
-                f"; kept epoch {kept}: validation balanced accuracy "
+                f"; the weights of pass {kept} kept: validation balanced accuracy "
                 f"{row['val_balanced_accuracy']:.3f}"
             )
         lines.append(line)
