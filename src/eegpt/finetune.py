@@ -38,6 +38,7 @@ from eegpt.probe import (
     _split_training_data,
     _training_mode,
     check_training_data,
+    trained_probe,
 )
 
 __all__ = ["finetune", "trainable_parameter_names"]
@@ -269,33 +270,13 @@ def finetune(
                 desc="fine-tuning",
             )
     n_trainable = sum(p.numel() for g in param_groups for p in g["params"])
-    probe = EEGPTProbe(
-        net.eval(),
-        classes=classes,
-        config=config,
-        preprocessing=preprocessing,
-        input_names=train.input_names,
-        encoder_names=train.encoder_names,
-        encoder=reference,
-        frozen_encoder=False,
-        history=fit.history,
-        rename=rename,
-        training={
-            "n_train": int(len(train.y)),
-            "n_validation": 0 if val is None else int(len(val[1])),
-            "epochs_run": len(fit.history),
-            "best_epoch": fit.best_epoch,
-            "kept_epoch": fit.kept_epoch,
-            "stopped_early": fit.stopped_early,
-            "freeze_blocks": freeze_blocks,
-            "layer_decay": layer_decay,
-            "lr": lr,
-            "trainable_parameters": int(n_trainable),
-            "seconds": round(time.perf_counter() - t0, 3),
-            "device": str(dev),
-            "precision": precision,
-        },
-    )
+    probe = trained_probe(
+        net, fit, train, val, classes, config, preprocessing,
+        encoder=reference, frozen_encoder=False, rename=rename,
+        seconds=time.perf_counter() - t0, device=dev, precision=precision,
+        freeze_blocks=freeze_blocks, layer_decay=layer_decay, lr=lr,
+        trainable_parameters=int(n_trainable),
+    )  # fmt: skip
     _log(
         f"fine-tuned {len(fit.history)} epochs ({n_trainable:,} trainable weights) in "
         f"{probe.training['seconds']:.1f} s; best epoch {fit.best_epoch}",

@@ -1576,6 +1576,52 @@ def check_training_data(data: Any, epochs: Any, function: str) -> None:
         )
 
 
+def trained_probe(
+    net: LinearProbe,
+    fit: Any,
+    train: Any,
+    val: tuple[Any, np.ndarray] | None,
+    classes: np.ndarray,
+    config: ProbeConfig,
+    preprocessing: PreprocessingConfig,
+    *,
+    encoder: dict[str, Any],
+    frozen_encoder: bool,
+    rename: Any,
+    seconds: float,
+    device: torch.device,
+    precision: str,
+    **facts: Any,
+) -> EEGPTProbe:
+    """The :class:`EEGPTProbe` of a training run (:func:`train_probe`, :func:`eegpt.finetune`):
+    ``net`` in eval mode, ``fit``'s history, and the run's facts in ``training`` (``facts``
+    added to the common ones)."""
+    return EEGPTProbe(
+        net.eval(),
+        classes=classes,
+        config=config,
+        preprocessing=preprocessing,
+        input_names=train.input_names,
+        encoder_names=train.encoder_names,
+        encoder=encoder,
+        frozen_encoder=frozen_encoder,
+        history=fit.history,
+        rename=rename,
+        training={
+            "n_train": int(len(train.y)),
+            "n_validation": 0 if val is None else int(len(val[1])),
+            "epochs_run": len(fit.history),
+            "best_epoch": fit.best_epoch,
+            "kept_epoch": fit.kept_epoch,
+            "stopped_early": fit.stopped_early,
+            **facts,
+            "seconds": round(seconds, 3),
+            "device": str(device),
+            "precision": precision,
+        },
+    )
+
+
 def train_probe(
     model: EEGPT | EEGPTEncoder,
     data: Any = None,
@@ -1749,29 +1795,11 @@ def train_probe(
                 )
     finally:
         encoder.to(home)
-    probe = EEGPTProbe(
-        probe_model.eval(),
-        classes=classes,
-        config=config,
-        preprocessing=preprocessing,
-        input_names=train.input_names,
-        encoder_names=train.encoder_names,
-        encoder=_encoder_reference(model),
-        frozen_encoder=True,
-        history=fit.history,
-        rename=rename,
-        training={
-            "n_train": int(len(train.y)),
-            "n_validation": 0 if val is None else int(len(val[1])),
-            "epochs_run": len(fit.history),
-            "best_epoch": fit.best_epoch,
-            "kept_epoch": fit.kept_epoch,
-            "stopped_early": fit.stopped_early,
-            "seconds": round(time.perf_counter() - t0, 3),
-            "device": str(dev),
-            "precision": precision,
-        },
-    )
+    probe = trained_probe(
+        probe_model, fit, train, val, classes, config, preprocessing,
+        encoder=_encoder_reference(model), frozen_encoder=True, rename=rename,
+        seconds=time.perf_counter() - t0, device=dev, precision=precision,
+    )  # fmt: skip
     last = fit.history[-1] if fit.history else {}
     _log(
         f"trained {probe!r} on {len(train.y)} epochs in {probe.training['seconds']:.1f} s: "
@@ -1808,7 +1836,7 @@ def describe_probe(directory: str | os.PathLike) -> str:
     """What ``eegpt info`` says of a probe folder, from its ``probe.json`` alone (the encoder is
     not loaded): kind, classes, channels, window, encoder reference, training."""
     directory = Path(directory).expanduser()
-    meta = json.loads((directory / PROBE_JSON).read_text())
+    meta = _read_probe_json(directory)
     classes = [repr(c) for c in meta.get("classes", [])]
     channels = meta.get("channels") or {}
     names = channels.get("input_names") or []
