@@ -945,3 +945,31 @@ def test_rename_of_a_channel_marked_bad(model, weights, tmp_path, capsys):
         read_embeddings(npz)
     with pytest.raises(FileNotFoundError, match="no folder"):
         read_embeddings(tmp_path / "nothing")
+
+
+def test_cli_embed_skip_existing_finishes_an_interrupted_run(weights, edf, tmp_path, capsys):
+    """--skip-existing embeds only the recordings without an output file; the others keep
+    theirs untouched; a run with every output present does nothing."""
+    import shutil
+
+    copies = []
+    for name in ("a", "b", "c"):
+        copies.append(tmp_path / f"{name}.edf")
+        shutil.copy(edf, copies[-1])
+    out = tmp_path / "out"
+    args = ["embed", *map(str, copies), "--weights", str(weights), "-o", f"{out}/", "-q"]
+    assert main(args[:2] + args[4:]) == 0  # the first recording only (an interrupted run)
+    first = (out / "a.npz").stat().st_mtime_ns
+    assert main(args) == 1
+    assert "--skip-existing to embed only the others" in capsys.readouterr().err
+    assert main([*args[:-1], "--skip-existing"]) == 0
+    printed = capsys.readouterr().out
+    assert "1 of 3 recordings already have their output file; embedding the other 2" in printed
+    assert sorted(p.name for p in out.iterdir()) == ["a.npz", "b.npz", "c.npz"]
+    assert (out / "a.npz").stat().st_mtime_ns == first
+    np.testing.assert_array_equal(load_embeddings(out / "a.npz").data,
+                                  load_embeddings(out / "c.npz").data)  # fmt: skip
+    assert main([*args, "--skip-existing"]) == 0
+    assert "all 3 outputs exist; nothing to do" in capsys.readouterr().out
+    assert main([*args, "--skip-existing", "--overwrite"]) == 1
+    assert "--skip-existing or --overwrite, not both" in capsys.readouterr().err

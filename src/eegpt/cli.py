@@ -216,6 +216,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="file format when --output is a directory (default npz)",
     )
     p.add_argument("--overwrite", action="store_true", help="replace existing outputs")
+    p.add_argument(
+        "--skip-existing",
+        action="store_true",
+        help="leave out the recordings whose output file exists (to finish an interrupted run "
+        "over many files; outputs are written whole or not at all)",
+    )
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bars or mapping report")
     add_inference_options(p)
     add_preprocessing_options(p)
@@ -460,10 +466,30 @@ def cmd_embed(args: argparse.Namespace) -> int:
             "one per recording, in the same order"
         )
     outputs = _output_paths(args.recordings, args.output, args.format)
-    if not args.overwrite:
+    several = len(args.recordings) > 1  # a --rename name need not be in every recording
+    if args.skip_existing and args.overwrite:
+        raise ValueError("give --skip-existing or --overwrite, not both")
+    if args.skip_existing:
+        n_all = len(outputs)
+        todo = [k for k, out in enumerate(outputs) if not out.exists()]
+        if not todo:
+            print(f"--skip-existing: all {n_all} outputs exist; nothing to do")
+            return 0
+        if len(todo) < n_all and not args.quiet:
+            print(
+                f"--skip-existing: {n_all - len(todo)} of {n_all} recordings already have "
+                f"their output file; embedding the other {len(todo)}"
+            )
+        args.recordings = [args.recordings[k] for k in todo]
+        outputs = [outputs[k] for k in todo]
+        extra = [extra[k] for k in todo]
+    elif not args.overwrite:
         existing = [str(p) for p in outputs if p.exists()]
         if existing:
-            raise OutputExistsError(f"outputs exist (pass --overwrite): {', '.join(existing)}")
+            raise OutputExistsError(
+                f"outputs exist (pass --overwrite to replace them, or --skip-existing to "
+                f"embed only the others): {few(existing, 5)}"
+            )
     config = preprocessing_config(args)
     model = load_model(args.weights, device="cpu", verbose=not args.quiet)
     model.config.n_patches(config.n_samples)  # a window shorter than a patch: one error, here
@@ -488,7 +514,7 @@ def cmd_embed(args: argparse.Namespace) -> int:
                     overwrite=args.overwrite,
                     rename=rename,
                     on_unknown="raise" if args.strict_channels else "drop",
-                    on_missing="ignore" if len(args.recordings) > 1 else "raise",
+                    on_missing="ignore" if several else "raise",
                     picks=picks_of(args),
                     preprocessing=config,
                     reject_by_annotation=args.reject_by_annotation,
