@@ -233,9 +233,13 @@ def test_lightning_checkpoint_loads_without_warnings_and_ignores_pretraining_key
     path, enc = lightning_ckpt
     with pytest.raises(pickle.UnpicklingError):  # the restricted fallback is really exercised
         torch.load(path, map_location="cpu", weights_only=True)
+    # width 64 (not the released model's 512): the unrecorded values are assumed, and said so
+    with pytest.warns(RuntimeWarning, match="does not record num_heads or patch_stride"):
+        ckpt = load_checkpoint(path)
+    assert ckpt.metadata["assumed"] == ["num_heads", "patch_stride"]
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        ckpt = load_checkpoint(path)
+        assert load_checkpoint(path, num_heads=4, patch_stride=64).metadata["assumed"] == []
     assert ckpt.format == "lightning"
     assert ckpt.config == SMALL  # heads from the width preset, stride None, eps 1e-6
     assert all(k.startswith("target_encoder.") for k in ckpt.state_dict)
@@ -650,3 +654,80 @@ def test_non_dict_pickle(tmp_path):
     torch.save([torch.zeros(2)], path)
     with pytest.raises(CheckpointError, match="holds a list"):
         load_checkpoint(path)
+
+
+def test_unrecorded_heads_and_stride_are_read_set_or_said_assumed(tmp_path, capsys):
+    """num_heads / patch_stride leave no trace in the weights: taken from a Lightning
+    checkpoint's hyper-parameters, from a probe head's width (stride), or from the caller;
+    otherwise assumed, with a warning and a line in eegpt info. Wrong heads are silently wrong,
+    so each route is checked against the true model's output."""
+    from eegpt.cli import main
+
+    true = dataclasses.replace(SMALL, num_heads=2, patch_stride=32)
+    torch.manual_seed(5)
+    enc = EEGPTEncoder(true)
+    state = {f"target_encoder.{k}": v for k, v in enc.state_dict().items()}
+    ids = torch.tensor([CHANNEL_DICT[c] for c in ("FP1", "CZ", "O2", "PZ")])
+    x = torch.randn(2, 4, 1024)
+    with torch.no_grad():
+        want = enc(x, ids)
+
+    def output(ckpt):
+        with torch.no_grad():
+            return build_model(ckpt)(x, ids)
+
+    # the hyper-parameters of the original training code: the encoder's entry, not others'
+    hparams = {"models_configs": {"encoder": {"embed_dim": 64, "num_heads": 2,
+                                              "patch_stride": 32},
+                                  "predictor": {"num_heads": 8}}}  # fmt: skip
+    lightning = tmp_path / "custom.ckpt"
+    torch.save({"state_dict": state, "hyper_parameters": hparams}, lightning)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ckpt = load_checkpoint(lightning)
+    assert ckpt.config == true and ckpt.metadata["assumed"] == []
+    assert rel_err(output(ckpt), want) <= 1e-6
+
+    # a bare state dict: assumed (4 heads for width 64), wrong, and said so; set by the caller
+    bare = tmp_path / "bare.pt"
+    torch.save(state, bare)
+    with pytest.warns(RuntimeWarning, match=r"assuming num_heads=4, patch_stride=64"):
+        load_checkpoint(bare)
+    with pytest.warns(RuntimeWarning, match=r"assuming num_heads=4 \("):
+        guessed = load_checkpoint(bare, patch_stride=32)
+    assert rel_err(output(guessed), want) > 1e-3  # why the warning matters (random weights)
+    set_right = load_checkpoint(bare, num_heads=2, patch_stride=32)
+    assert set_right.metadata["assumed"] == []
+    assert rel_err(output(set_right), want) <= 1e-6
+    with pytest.warns(RuntimeWarning, match="does not record"):
+        assert main(["info", str(bare)]) == 0
+    text = capsys.readouterr().out
+    assert "num_heads=4 (assumed)" in text and "stride=64 (= patch size) (assumed)" in text
+    assert "assumed:     num_heads, patch_stride (not recorded in the file" in text
+    with pytest.raises(ValueError, match="num_heads must be a positive whole number"):
+        load_checkpoint(bare, num_heads=0)
+
+    # a probe head 31 patches wide fits half-patch stride at 1024 samples (braindecode's
+    # default), not 16 non-overlapping patches: the stride is taken from it
+    head = {"final_layer.probe1.weight": torch.randn(16, 4 * 64),
+            "final_layer.probe1.bias": torch.zeros(16),
+            "final_layer.probe2.weight": torch.randn(3, 31 * 16),
+            "final_layer.probe2.bias": torch.zeros(3)}  # fmt: skip
+    tuned = tmp_path / "tuned.pt"
+    torch.save({**state, **head}, tuned)
+    with pytest.warns(RuntimeWarning, match=r"does not record num_heads; assuming num_heads=4 \("):
+        ckpt = load_checkpoint(tuned)
+    assert ckpt.config.stride == 32 and ckpt.n_times == 1024
+    assert ckpt.metadata["assumed"] == ["num_heads"]
+
+
+def test_a_channel_table_smaller_than_the_vocabulary_is_refused_on_loading(tmp_path):
+    """Rows are looked up by vocabulary index (0..61): a 58-row table would fail (or, for
+    low rows, run) only at embedding time; it is refused when loaded."""
+    torch.manual_seed(1)
+    state = {f"target_encoder.{k}": v for k, v in EEGPTEncoder(SMALL).state_dict().items()}
+    state["target_encoder.chan_embed.weight"] = state["target_encoder.chan_embed.weight"][:58]
+    path = tmp_path / "cut.pt"
+    torch.save(state, path)
+    with pytest.raises(CheckpointError, match="has 58 rows, but EEGPT's channel vocabulary has 62"):
+        load_checkpoint(path, num_heads=4)

@@ -53,7 +53,7 @@ from safetensors import SafetensorError
 from safetensors.torch import load_file as _load_safetensors
 from safetensors.torch import save as _dump_safetensors
 
-from eegpt.config import EEGPTConfig
+from eegpt.config import N_VOCABULARY, EEGPTConfig
 from eegpt.errors import CheckpointError
 from eegpt.model import EEGPT
 from eegpt.outputs import atomic_write
@@ -560,6 +560,22 @@ def _heads(
 # --------------------------------------------------------------------------------------------
 
 
+#: Architecture values the weights do not determine (from a config file, the Lightning
+#: hyper-parameters, the caller, or assumed).
+_UNRECORDED = ("num_heads", "patch_stride")
+
+
+def _overrides(**values: int | None) -> dict[str, int]:
+    out = {}
+    for key, value in values.items():
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ValueError(f"{key} must be a positive whole number, got {value!r}")
+        out[key] = value
+    return out
+
+
 def _ids(t: torch.Tensor | None) -> tuple[int, ...] | None:
     if t is None:
         return None
@@ -570,18 +586,74 @@ def _plain(value: Any) -> bool:
     return value is None or isinstance(value, (bool, int, float, str))
 
 
-def _from_lightning(path: Path, obj: dict[str, Any], placeholders: list[str]) -> Checkpoint:
+def _lightning_hints(obj: Mapping[str, Any]) -> dict[str, int]:
+    """``num_heads`` / ``patch_stride`` of the encoder where a Lightning checkpoint's
+    ``hyper_parameters`` say them unambiguously (plain dicts: at their top or under a key
+    naming the encoder, e.g. ``{"models_configs": {"encoder": {"num_heads": 8}}}``)."""
+    found: dict[str, set[int]] = {}
+
+    def visit(node: Any, under_encoder: bool, depth: int) -> None:
+        if not isinstance(node, Mapping) or depth > 4:
+            return
+        for key, value in node.items():
+            name = str(key)
+            if name in _UNRECORDED and (under_encoder or depth == 0):
+                if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+                    found.setdefault(name, set()).add(value)
+            elif isinstance(value, Mapping):
+                encoder = under_encoder or (
+                    "encoder" in name.lower() and not name.lower().startswith(("predictor",
+                    "reconstructor"))
+                )  # fmt: skip
+                visit(value, encoder, depth + 1)
+
+    visit(obj.get("hyper_parameters"), False, 0)
+    return {key: next(iter(values)) for key, values in found.items() if len(values) == 1}
+
+
+def _stride_from_head(state: Mapping[str, torch.Tensor], config: EEGPTConfig) -> EEGPTConfig:
+    """``config`` with half-patch stride when a probe head's width fits it at the pretraining
+    window (1024 samples) and does not fit non-overlapping patches (braindecode's default
+    ``patch_stride=32``, not recorded in a bare state dict)."""
+    p1, p2 = state.get("final_layer.probe1.weight"), state.get("final_layer.probe2.weight")
+    if p1 is None or p2 is None or p2.shape[1] % p1.shape[0]:
+        return config
+    n_patches, size = p2.shape[1] // p1.shape[0], config.patch_size
+    half = size // 2
+    if half and n_patches == (DEFAULT_N_TIMES - size) // half + 1 != DEFAULT_N_TIMES // size:
+        return dataclasses.replace(config, patch_stride=half)
+    return config
+
+
+def _unrecorded_config(
+    state: Mapping[str, torch.Tensor], hints: Mapping[str, Any]
+) -> tuple[EEGPTConfig, list[str]]:
+    """:func:`infer_config` for a file that may not record ``num_heads`` / ``patch_stride``,
+    and those of them that were assumed (not in ``hints``, not fixed by a probe head)."""
+    config = infer_config(state, hints)
+    assumed = [key for key in _UNRECORDED if hints.get(key) is None]
+    if "patch_stride" in assumed:
+        config = _stride_from_head(state, config)
+        if config.patch_stride is not None:
+            assumed.remove("patch_stride")
+    return config, assumed
+
+
+def _from_lightning(
+    path: Path, obj: dict[str, Any], placeholders: list[str], hints: Mapping[str, Any]
+) -> Checkpoint:
     split = _split_state(obj["state_dict"], ignore_unknown=True)
     if not split.state:
         raise CheckpointError(
             f"{path} is a Lightning checkpoint without `target_encoder.*` weights; it is not an "
             "EEGPT pretraining checkpoint"
         )
-    config = infer_config(split.state)
+    config, assumed = _unrecorded_config(split.state, {**_lightning_hints(obj), **hints})
     chan_proj, n_outputs, n_times = _heads(split.state, config, None, False)
     metadata = {k: v for k, v in obj.items() if isinstance(k, str) and _plain(v)}
     metadata["top_level_keys"] = sorted(str(k) for k in obj)
     metadata["pickle_placeholders"] = placeholders
+    metadata["assumed"] = assumed
     return Checkpoint(
         config=config,
         state_dict=split.state,
@@ -597,10 +669,15 @@ def _from_lightning(path: Path, obj: dict[str, Any], placeholders: list[str]) ->
     )
 
 
-def _from_state_dict(path: Path, raw: Mapping[Any, Any], placeholders: list[str]) -> Checkpoint:
+def _from_state_dict(
+    path: Path, raw: Mapping[Any, Any], placeholders: list[str], hints: Mapping[str, Any]
+) -> Checkpoint:
     split = _split_state(raw)
-    config = infer_config(split.state)
+    config, assumed = _unrecorded_config(split.state, hints)
     chan_proj, n_outputs, n_times = _heads(split.state, config, None, False)
+    metadata: dict[str, Any] = {"assumed": assumed}
+    if placeholders:
+        metadata["pickle_placeholders"] = placeholders
     return Checkpoint(
         config=config,
         state_dict=split.state,
@@ -612,11 +689,13 @@ def _from_state_dict(path: Path, raw: Mapping[Any, Any], placeholders: list[str]
         n_times=n_times,
         chan_proj=chan_proj,
         ignored_keys=split.ignored,
-        metadata={"pickle_placeholders": placeholders} if placeholders else {},
+        metadata=metadata,
     )
 
 
-def _from_hub_folder(folder: Path, config_path: Path, weights: Path) -> Checkpoint:
+def _from_hub_folder(
+    folder: Path, config_path: Path, weights: Path, overrides: Mapping[str, Any]
+) -> Checkpoint:
     cfg = _read_json(config_path)
     raw, placeholders = _read_weights(weights)
     if not isinstance(raw, Mapping):
@@ -628,6 +707,7 @@ def _from_hub_folder(folder: Path, config_path: Path, weights: Path) -> Checkpoi
         hints.update(ours.get("config", {}))
     else:
         hints.setdefault("patch_stride", BRAINDECODE_PATCH_STRIDE)
+    hints.update(overrides)
     config = infer_config(split.state, hints)
     linear = cfg.get("chan_proj_type") == "linear"
     chan_proj, n_outputs, n_times = _heads(split.state, config, cfg.get("n_times"), linear)
@@ -743,7 +823,13 @@ def _report(message: str, verbose: bool | None) -> None:
         logger.info(message)
 
 
-def load_checkpoint(path: PathLike, *, verbose: bool | None = None) -> Checkpoint:
+def load_checkpoint(
+    path: PathLike,
+    *,
+    num_heads: int | None = None,
+    patch_stride: int | None = None,
+    verbose: bool | None = None,
+) -> Checkpoint:
     """Read EEGPT weights in any supported layout (see the module docstring).
 
     Parameters
@@ -752,6 +838,12 @@ def load_checkpoint(path: PathLike, *, verbose: bool | None = None) -> Checkpoin
         A Lightning ``.ckpt``, a folder (or its ``config.json`` / ``model.safetensors``) in
         braindecode's or our layout, or a bare ``.safetensors`` / ``.pt`` / ``.pth`` / ``.bin``
         state dict.
+    num_heads, patch_stride : int, optional
+        The encoder's attention heads and patch stride (samples), which its weights do not
+        determine, when the file does not record them (a bare state dict; a Lightning
+        checkpoint whose hyper-parameters do not say): by default the paper's values for the
+        width (``metadata["assumed"]`` lists what was assumed, with a warning unless the file
+        is the released model's shape). Given values override the file's.
     verbose : bool, optional
         ``True`` prints a one-line summary to stderr, ``False`` is silent, ``None`` logs it at
         INFO level.
@@ -771,7 +863,7 @@ def load_checkpoint(path: PathLike, *, verbose: bool | None = None) -> Checkpoin
     if not path.exists():
         raise FileNotFoundError(f"no EEGPT weights at {path}")
     try:
-        ckpt = _load(path)
+        ckpt = _load(path, _overrides(num_heads=num_heads, patch_stride=patch_stride))
     except CheckpointError as e:
         if str(path) in str(e):
             raise
@@ -791,27 +883,56 @@ def load_checkpoint(path: PathLike, *, verbose: bool | None = None) -> Checkpoin
     return ckpt
 
 
-def _load(path: Path) -> Checkpoint:
+def _load(path: Path, hints: Mapping[str, Any]) -> Checkpoint:
     located = _locate(path)
     if located is not None:
-        ckpt = _from_hub_folder(*located)
+        ckpt = _from_hub_folder(*located, hints)
     else:
         obj, placeholders = _read_weights(path)
         if isinstance(obj, Mapping) and isinstance(obj.get("state_dict"), Mapping):
-            ckpt = _from_lightning(path, dict(obj), placeholders)
+            ckpt = _from_lightning(path, dict(obj), placeholders, hints)
         elif isinstance(obj, Mapping):
-            ckpt = _from_state_dict(path, obj, placeholders)
+            ckpt = _from_state_dict(path, obj, placeholders, hints)
         else:
             raise CheckpointError(
                 f"{path} holds a {type(obj).__name__}, not a state dict or Lightning checkpoint"
             )
     _check_channels(ckpt)
+    _warn_unrecorded(ckpt)
     return ckpt
+
+
+def _warn_unrecorded(ckpt: Checkpoint) -> None:
+    """Warn when the architecture values the file does not record were assumed and may well be
+    wrong: any width but the released model's 512, or a file with a probe head (fine-tuned
+    elsewhere, e.g. with braindecode, whose defaults differ)."""
+    assumed = ckpt.metadata.get("assumed") or []
+    if not assumed or (ckpt.config.embed_dim == 512 and ckpt.n_outputs is None):
+        return
+    cfg = ckpt.config
+    values = {"num_heads": cfg.num_heads, "patch_stride": cfg.stride}
+    said = ", ".join(f"{key}={values[key]}" for key in assumed)
+    warnings.warn(
+        f"{ckpt.path}: the file does not record {' or '.join(assumed)}; assuming {said} (the "
+        "EEGPT paper's values for this width; braindecode's defaults are num_heads=8, "
+        "patch_stride=32). Wrong values give wrong embeddings without an error: if the model "
+        f"was built otherwise, load it with eegpt.load_model(path, {said}) set right, and "
+        "eegpt.save_checkpoint it to a folder that records them.",
+        RuntimeWarning,
+        stacklevel=3,
+    )
 
 
 def _check_channels(ckpt: Checkpoint) -> None:
     """Channel ids inside the vocabulary, names matching them, a sane window length."""
     n_vocab = ckpt.config.n_chan_embeddings
+    if n_vocab < N_VOCABULARY:
+        raise CheckpointError(
+            f"the channel embedding table (chan_embed.weight) has {n_vocab} rows, but EEGPT's "
+            f"channel vocabulary has {N_VOCABULARY} names, whose rows eegpt looks up by name "
+            "(eegpt.channels.VOCABULARY): a smaller table belongs to another vocabulary, or "
+            "rows were cut from it"
+        )
     ids = ckpt.chan_ids
     if ids is not None:
         if not all(isinstance(i, int) and not isinstance(i, bool) for i in ids):
@@ -978,6 +1099,8 @@ def load_model(
     *,
     device: str | torch.device = "cpu",
     fused: bool = True,
+    num_heads: int | None = None,
+    patch_stride: int | None = None,
     verbose: bool | None = None,
 ) -> EEGPT:
     """Load EEGPT weights into a ready-to-use model (eval mode, on ``device``).
@@ -993,6 +1116,8 @@ def load_model(
     device : str or torch.device
     fused : bool
         Encoder fast path.
+    num_heads, patch_stride : int, optional
+        See :func:`load_checkpoint`.
     verbose : bool, optional
         See :func:`load_checkpoint`.
 
@@ -1002,7 +1127,7 @@ def load_model(
         With ``model.checkpoint_info``: path, format, sha256, config, channels, source.
     """
     path = resolve_weights(path_or_name, progress=verbose is not False)
-    ckpt = load_checkpoint(path, verbose=verbose)
+    ckpt = load_checkpoint(path, num_heads=num_heads, patch_stride=patch_stride, verbose=verbose)
     try:
         model = build_model(ckpt, fused=fused).to(device)
     except CheckpointError as e:
@@ -1214,11 +1339,15 @@ def describe(checkpoint: Checkpoint) -> str:
     c, cfg = checkpoint, checkpoint.config
     encoder = sum(v.numel() for k, v in c.state_dict.items() if k.startswith("target_encoder."))
     stride = f"{cfg.stride}" + (" (= patch size)" if cfg.patch_stride is None else "")
+    assumed = c.metadata.get("assumed") or []
+    heads = f"{cfg.num_heads}" + (" (assumed)" if "num_heads" in assumed else "")
+    if "patch_stride" in assumed:
+        stride += " (assumed)"
     lines = [
         f"EEGPT checkpoint: {c.path}",
         f"  format:      {c.format}",
         f"  sha256:      {c.sha256 or 'unknown'}",
-        f"  encoder:     embed_dim={cfg.embed_dim} depth={cfg.depth} num_heads={cfg.num_heads} "
+        f"  encoder:     embed_dim={cfg.embed_dim} depth={cfg.depth} num_heads={heads} "
         f"summary_tokens={cfg.embed_num} mlp_ratio={cfg.mlp_ratio:g} qkv_bias={cfg.qkv_bias}",
         f"  patches:     size={cfg.patch_size} stride={stride} "
         f"channel_vocabulary={cfg.n_chan_embeddings} layer_norm_eps={cfg.layer_norm_eps:g}",
@@ -1237,16 +1366,27 @@ def describe(checkpoint: Checkpoint) -> str:
         lines.append("  probe head:  none (embeddings only)")
     if c.input_ch_names:
         lines.append(f"  input channels ({len(c.input_ch_names)}): {_shorten(c.input_ch_names)}")
+    free = c.n_outputs is None and c.chan_proj is None  # embeddings take any vocabulary channel
+    also = "; embeddings take any of the vocabulary's channels" if free else ""
     if c.ch_names:
-        lines.append(f"  encoder channels ({len(c.ch_names)}): {_shorten(c.ch_names)}")
+        lines.append(f"  encoder channels ({len(c.ch_names)}{also}): {_shorten(c.ch_names)}")
     elif c.chan_ids:
-        lines.append(f"  encoder channel ids ({len(c.chan_ids)}): {_shorten(c.chan_ids)}")
+        lines.append(f"  encoder channel ids ({len(c.chan_ids)}{also}): {_shorten(c.chan_ids)}")
     else:
-        lines.append("  channels:    any (pass the channel ids of your montage)")
+        lines.append(
+            f"  channels:    any of the {cfg.n_chan_embeddings} of the vocabulary, mapped by name "
+            "(`eegpt channels FILE` shows a recording's mapping)"
+        )
+    if c.metadata.get("assumed"):
+        lines.append(
+            f"  assumed:     {', '.join(c.metadata['assumed'])} (not recorded in the file; "
+            "set them with eegpt.load_model(path, num_heads=..., patch_stride=...) if wrong)"
+        )
     if c.ignored_keys:
         groups = Counter(k.split(".", 1)[0] for k in c.ignored_keys)
         text = ", ".join(f"{g} ({n} tensors)" for g, n in sorted(groups.items()))
-        lines.append(f"  ignored pretraining weights: {text}")
+        kind = "pretraining" if set(groups) <= set(PRETRAINING_GROUPS) else "other modules'"
+        lines.append(f"  ignored {kind} weights (not used here): {text}")
     source = c.metadata.get("source")
     if source and (source.get("file") or source.get("sha256")):
         lines.append(
