@@ -314,6 +314,27 @@ def test_embed_ignores_the_channel_projection_of_a_probe_model():
         embed(full, x, ch_names=names, sfreq=256.0, engine=InferenceEngine(full, "cpu"))
 
 
+def test_cli_embeds_with_a_fine_tuned_model_that_has_a_channel_projection(edf, tmp_path):
+    """eegpt embed and embed-dataset given a fine-tuned model with a channel projection (most
+    braindecode fine-tunes) embed through its encoder, as eegpt.embed does: before, one
+    refused with Python-only advice and the other applied the projection and failed."""
+    from eegpt.dataset import read_embeddings
+
+    torch.manual_seed(0)
+    cfg = EEGPTConfig(embed_dim=64, depth=2, num_heads=4, embed_num=2)
+    full = EEGPT(cfg, chan_proj=(22, 19), n_outputs=3, n_times=1024).eval()
+    weights = save_checkpoint(full, tmp_path / "tuned")
+    out = tmp_path / "rec.npz"
+    assert main(["embed", str(edf), "--weights", str(weights), "-o", str(out), "-q"]) == 0
+    want = embed(full.target_encoder, edf)
+    np.testing.assert_array_equal(load_embeddings(out).data, want.data)
+    folder = tmp_path / "corpus"
+    assert main(["embed-dataset", str(edf.parent), "--weights", str(weights), "-o", str(folder),
+                 "-q", "--workers", "0"]) == 0  # fmt: skip
+    _, data = read_embeddings(folder)
+    np.testing.assert_allclose(data, want.data, rtol=0, atol=1e-6)
+
+
 def test_run_command_reports_user_errors_bugs_and_memory(capsys):
     import argparse
 

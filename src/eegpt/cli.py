@@ -494,7 +494,7 @@ def cmd_embed(args: argparse.Namespace) -> int:
     model = load_model(args.weights, device="cpu", verbose=not args.quiet)
     model.config.n_patches(config.n_samples)  # a window shorter than a patch: one error, here
     engine = InferenceEngine(
-        model,
+        model.target_encoder,  # embeddings: never a fine-tuned model's channel projection
         device=args.device,
         precision=args.precision,
         batch_size=args.batch_size,

@@ -1041,10 +1041,13 @@ def make_engines(
     batch_size: int | None = None,
     stream_precision: Precision = "float32",
 ) -> list[InferenceEngine]:
-    """One :class:`InferenceEngine` per device; the model is copied for every extra device."""
+    """One :class:`InferenceEngine` per device, on ``model``'s encoder (embeddings describe the
+    recordings' own channels: a fine-tuned model's channel projection is not applied); the
+    encoder is copied for every extra device."""
+    encoder = model.target_encoder if isinstance(model, EEGPT) else model
     engines = []
     for i, dev in enumerate(devices):
-        replica = model if i == len(devices) - 1 else copy.deepcopy(model)
+        replica = encoder if i == len(devices) - 1 else copy.deepcopy(encoder)
         engines.append(
             InferenceEngine(
                 replica,

@@ -210,7 +210,7 @@ class _EmbedActor:
             torch.set_num_threads(max(1, int(cpus)))
         model = ray.get(model_ref[0])
         self.engine = InferenceEngine(
-            model,
+            getattr(model, "target_encoder", model),  # never a channel projection (make_engines)
             device="cuda" if use_gpu else "cpu",
             precision=precision,
             batch_size=batch_size,
