@@ -198,3 +198,28 @@ def test_flops_of_the_pretrained_size():
     """About 51 GFLOP per 58 x 1024 window for the large encoder (the figure benchmarks use)."""
     flops = PRESETS["large"].flops_per_window(58, 1024)
     assert 50e9 < flops < 52e9
+
+
+def test_a_move_that_changes_nothing_keeps_the_derived_weights(monkeypatch):
+    """model.embed() builds an engine per call, which moves the model where it already is:
+    that must not throw away the fast path's derived (and on CPU, pre-packed) weights; a real
+    cast must."""
+    import numpy as np
+
+    import eegpt.model as model_module
+
+    calls = []
+    derive = model_module._derive_weight_terms
+    monkeypatch.setattr(
+        model_module, "_derive_weight_terms", lambda *a, **k: calls.append(1) or derive(*a, **k)
+    )
+    torch.manual_seed(0)
+    model = EEGPT(EEGPTConfig(embed_dim=64, depth=2, num_heads=4, embed_num=2)).eval()
+    x = np.random.default_rng(0).standard_normal((3, 2048)) * 2e-5
+    first = model.embed(x, ch_names=["C3", "CZ", "C4"], sfreq=256.0)
+    second = model.embed(x, ch_names=["C3", "CZ", "C4"], sfreq=256.0)
+    assert len(calls) == 1
+    np.testing.assert_array_equal(first.data, second.data)
+    model.to(torch.float64).to(torch.float32)  # a real cast: derived again
+    model.embed(x, ch_names=["C3", "CZ", "C4"], sfreq=256.0)
+    assert len(calls) == 2

@@ -293,9 +293,16 @@ class EEGPTEncoder(nn.Module):
     # ------------------------------------------------------------------------------------------
 
     def _apply(self, fn, recurse: bool = True):  # noqa: D401 - nn.Module hook
-        # Moving or casting the module invalidates every derived tensor.
-        _FAST_CACHES.pop(self, None)
-        return super()._apply(fn, recurse)
+        # Moving or casting the module invalidates every derived tensor; a ``.to()`` that
+        # changes nothing (the model already there, as each new engine asks) keeps them.
+        before = [(t.data_ptr(), t.dtype, t.device) for t in self._tensors()]
+        out = super()._apply(fn, recurse)
+        if [(t.data_ptr(), t.dtype, t.device) for t in self._tensors()] != before:
+            _FAST_CACHES.pop(self, None)
+        return out
+
+    def _tensors(self) -> list[torch.Tensor]:
+        return [*self.parameters(), *self.buffers()]
 
     def fast_plan_options(self, short_attention: bool = False) -> tuple[bool, bool]:
         """Which algebraic shortcuts apply: ``(low_rank_first_block, absorbed_last_block)``.
