@@ -172,6 +172,14 @@ def test_cli_info_describes_embeddings_files_and_names_other_folders(
     assert "is not an .npz archive eegpt wrote (not a zip archive)" in capsys.readouterr().err
     assert main(["info", str(tmp_path / "absent.parquet")]) == 1
     assert "no such file" in capsys.readouterr().err
+    for absent in ("absent.npz", "absent.parquet"):  # missing: FileNotFoundError, as for any file
+        with pytest.raises(FileNotFoundError, match="no embeddings file"):
+            load_embeddings(tmp_path / absent)
+    cut = tmp_path / "sub" / "cut.parquet"
+    cut.parent.mkdir()
+    cut.write_bytes((tmp_path / "rec.parquet").read_bytes()[:-100])
+    with pytest.raises(ValueError, match="cut.parquet is not a Parquet file eegpt wrote"):
+        load_embeddings(cut)
     assert main(["info", str(tmp_path)]) == 1  # a folder of embeddings files
     assert "holds embeddings files (garbage.npz, other.npz, rec.npz and 1 more)" in (
         capsys.readouterr().err

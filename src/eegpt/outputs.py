@@ -854,6 +854,8 @@ def load_embeddings(path: str | Path, recording_id: str | None = None) -> Embedd
         )
     if recording_id is not None:
         raise ValueError("recording_id applies to an embed-dataset output folder")
+    if not path.exists():
+        raise FileNotFoundError(f"no embeddings file {path}")
     if output_format(path) == ".npz":
         try:
             archive = np.load(path, allow_pickle=False)
@@ -869,8 +871,11 @@ def load_embeddings(path: str | Path, recording_id: str | None = None) -> Embedd
                 )
             return Embeddings(f["embeddings"], f["onsets"], json.loads(str(f["metadata"][()])))
     if output_format(path) == ".parquet":
-        _, pq = require_pyarrow()
-        table = pq.read_table(path)
+        pa, pq = require_pyarrow()
+        try:
+            table = pq.read_table(path)
+        except pa.ArrowInvalid as err:  # truncated, or not Parquet at all
+            raise ValueError(f"{path} is not a Parquet file eegpt wrote ({err})") from err
         raw = (table.schema.metadata or {}).get(b"eegpt")
         if raw is None:
             raise ValueError(f"{path} has no eegpt metadata; was it written by eegpt?")
