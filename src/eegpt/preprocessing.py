@@ -387,6 +387,17 @@ def polyphase_filter(up: int, down: int) -> np.ndarray:
     return h
 
 
+def endpoint_line(
+    first: np.ndarray, last: np.ndarray, n_times: int, times: np.ndarray
+) -> np.ndarray:
+    """Values at ``times`` (in input samples, float) of each row's straight line from its first
+    sample ``first`` (at 0) to its last ``last`` (at ``n_times - 1``): shape (rows, len(times)).
+    Polyphase resampling filters the signal with this line taken out and adds it back exactly
+    (see :func:`resample`)."""
+    slope = (last - first) / max(n_times - 1, 1)
+    return first[:, None] + slope[:, None] * np.asarray(times, dtype=np.float64)[None, :]
+
+
 def resample(
     x: np.ndarray,
     sfreq: float,
@@ -404,11 +415,13 @@ def resample(
     sfreq, new_sfreq : float
         Current and wanted sampling rates in Hz.
     method : ``"polyphase"`` | ``"nearest"``
-        See :class:`PreprocessingConfig`. Polyphase filters each channel with its mean removed
-        and adds the mean back (``padtype="mean"``): electrode DC offsets (tens of mV in
-        unreferenced recordings) then pass exactly, instead of leaving a ripple from the filter's
-        DC gain error and transients at the edges; its output has ``ceil(n_times * up / down)``
-        samples. Nearest gives ``round(n_times * new_sfreq / sfreq)`` samples, picked as
+        See :class:`PreprocessingConfig`. Polyphase filters each channel with the straight line
+        from its first to its last sample taken out (zero-padded at the edges, where what is
+        filtered is then 0) and adds that line back at the new sample times
+        (:func:`endpoint_line`): electrode DC offsets (tens of mV in unreferenced recordings)
+        and slow drifts then pass exactly, instead of leaving a ripple from the filter's DC
+        gain error and, where a channel drifts, transients at the edges that no later
+        detrending removes; its output has ``ceil(n_times * up / down)`` samples. Nearest gives ``round(n_times * new_sfreq / sfreq)`` samples, picked as
         :func:`nearest_indices` (float32 tensors) does.
     source : str | None
         The recording, named in the warning about an approximated ratio.
@@ -441,9 +454,15 @@ def resample(
     n_out = -(-n * up // down)
     out = np.empty((rows.shape[0], n_out), dtype=np.float64)
     h = polyphase_filter(up, down)
+    t_in, t_out = np.arange(n, dtype=np.float64), np.arange(n_out) * (down / up)
     for start in range(0, rows.shape[0], _RESAMPLE_ROWS):  # bounds scipy's temporaries
-        block = slice(start, start + _RESAMPLE_ROWS)
-        out[block] = resample_poly(rows[block], up, down, axis=-1, window=h, padtype="mean")
+        block = rows[start : start + _RESAMPLE_ROWS]
+        first, last = block[:, 0].astype(np.float64), block[:, -1].astype(np.float64)
+        level = endpoint_line(first, last, n, t_in)
+        np.subtract(block, level, out=level)  # the signal less its line, in place of the line
+        y = resample_poly(level, up, down, axis=-1, window=h, padtype="constant")
+        y += endpoint_line(first, last, n, t_out)
+        out[start : start + len(block)] = y
     return out.reshape(*x.shape[:-1], n_out)
 
 

@@ -66,6 +66,7 @@ from eegpt.preprocessing import (
     check_signal,
     check_windows,
     cut_windows,
+    endpoint_line,
     map_recording_channels,
     nearest_source,
     polyphase_filter,
@@ -395,7 +396,8 @@ class WindowStream:
         )
         if config.average_reference and recording.n_channels < 2:
             raise RecordingError(f"{source}: average_reference needs at least 2 channels; got 1")
-        self._means = self._scan()
+        # the signal checks, and the ends of the line polyphase resampling takes out
+        self._first, self._last = self._scan()
         n_in, sfreq = recording.n_times, recording.sfreq
         self._up = self._down = 1
         if sfreq == config.sfreq:
@@ -428,13 +430,22 @@ class WindowStream:
     def mapping(self) -> ChannelMapping:
         return self.recording.mapping
 
-    def _scan(self) -> np.ndarray:
-        """Check the whole signal chunk by chunk; the per-channel means the filter needs."""
+    def _scan(self) -> tuple[np.ndarray, np.ndarray]:
+        """Check the whole signal chunk by chunk; its first and last samples (re-referenced
+        as the windows are)."""
         rec = self.recording
         stats = SignalStats(rec.n_channels, rec.n_times)
         chunk = max(1, SCAN_BYTES // (8 * rec.n_channels))
+        ends = []
         for start in range(0, rec.n_times, chunk):
-            stats.update(rec.read(start, min(rec.n_times, start + chunk)))
+            x = rec.read(start, min(rec.n_times, start + chunk))
+            if start == 0:
+                ends.append(x[:, 0].copy())
+            last = x[:, -1].copy()
+            stats.update(x)
+        ends.append(last)
+        if self.config.average_reference:
+            ends = [end - end.mean() for end in ends]
         check_signal(
             stats,
             rec.mapping.input_names,
@@ -445,10 +456,7 @@ class WindowStream:
             sfreq=rec.sfreq,
             rates=rec.rates,
         )
-        means = stats.mean
-        if self.config.average_reference:
-            means = means - means.mean()  # the mean over time of the re-referenced channels
-        return means[:, None]
+        return ends[0], ends[1]
 
     def blocks(self, block_windows: int = 64) -> Iterator[tuple[int, np.ndarray]]:
         """Yield ``(first window index, windows)`` with windows float32 of shape (b, C, T).
@@ -496,14 +504,14 @@ class WindowStream:
         context = (20 * max(up, down) + 2 * down + 2) // up + 4
         start = max(0, (j0 * down // up - context) // down * down)  # same polyphase phase
         stop = min(n_in, -(-j1 * down // up) + context)
-        x = self._read(start, stop)
-        x -= self._means
+        x = self._read(start, stop)  # as resample() does for the whole recording
+        x -= endpoint_line(self._first, self._last, n_in, np.arange(start, stop))
         y = resample_poly(
             x, up, down, axis=-1, window=polyphase_filter(up, down), padtype="constant"
         )
         offset = start * up // down
         out = y[:, j0 - offset : j1 - offset]
-        out += self._means
+        out += endpoint_line(self._first, self._last, n_in, np.arange(j0, j1) * (down / up))
         return out
 
 
