@@ -939,9 +939,11 @@ def test_methods_show_the_keywords_of_the_functions_they_are():
         model.embed(np.zeros((1, 512)), ch_names=["Cz"], sfreq=256.0, window=2)
 
 
-def test_rename_of_a_channel_marked_bad(model, weights, tmp_path, capsys):
-    """A --rename key that names a channel marked bad is reported as marked bad (not as a
-    misspelling); --drop of one is no error and no warning; the bads are in the provenance."""
+def test_rename_keys_naming_channels_left_out_are_no_misspellings(model, weights, tmp_path, capsys):
+    """Keys of rename/--rename/--drop (or a cap's socket table) that name a channel marked bad
+    or of another type are skipped, not reported as misspelt (a BioSemi recording with one bad
+    electrode and rename="biosemi64" is the usual case); renaming a channel of another type to
+    an electrode says how to use it; the bads left out are in the provenance."""
     from eegpt.dataset import read_embeddings
     from eegpt.errors import RecordingError
 
@@ -949,12 +951,23 @@ def test_rename_of_a_channel_marked_bad(model, weights, tmp_path, capsys):
     info["bads"] = ["X1"]
     raw = mne.io.RawArray(np.random.default_rng(0).normal(0, 2e-5, (5, 2560)), info, verbose=False)
     with pytest.warns(RuntimeWarning, match="marked bad were left out"):
-        with pytest.raises(RecordingError, match=r"\['X1'\] named in rename .* are marked bad"):
-            embed(model, raw, rename={"X1": "Oz"})
-    with pytest.warns(RuntimeWarning, match="marked bad were left out"):
-        out = embed(model, raw, rename={"X1": None, "Pz": "Oz"})
+        out = embed(model, raw, rename={"X1": "Oz", "HEOG": None, "Pz": "Oz"})
     assert out.metadata["bads"] == ["X1"]
+    assert out.metadata["left_out"] == {"HEOG": "eog", "X1": "bad"}
     assert out.metadata["channels"]["input_names"] == ["Fz", "Cz", "Pz"]
+    with pytest.raises(RecordingError, match=r"HEOG \(eog\) named in rename .*set_channel_types"):
+        embed(model, raw, rename={"HEOG": "Oz"})
+
+    # a BioSemi cap with one bad socket
+    sockets = [f"A{i}" for i in range(1, 33)] + [f"B{i}" for i in range(1, 33)]
+    cap_info = mne.create_info(sockets, 256.0, "eeg")
+    cap_info["bads"] = ["A10"]
+    cap = mne.io.RawArray(np.random.default_rng(1).normal(0, 2e-5, (64, 1024)), cap_info,
+                          verbose=False)  # fmt: skip
+    with pytest.warns(RuntimeWarning, match="marked bad were left out: \\['A10'\\]"):
+        emb = embed(model, cap, rename="biosemi64")
+    assert "A10" not in emb.metadata["channels"]["input_names"]
+    assert len(emb.metadata["channels"]["input_names"]) > 55
 
     fif = tmp_path / "bad_raw.fif"
     raw.save(fif)
@@ -962,13 +975,12 @@ def test_rename_of_a_channel_marked_bad(model, weights, tmp_path, capsys):
     common = ["embed", str(fif), "--weights", str(weights), "-o", str(npz), "--overwrite"]
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        assert main([*common, "--drop", "X1", "--quiet"]) == 0
+        assert main([*common, "--drop", "X1", "--drop", "HEOG", "--quiet"]) == 0
     assert not [w for w in caught if "matched no channel" in str(w.message)]
     assert load_embeddings(npz).metadata["bads"] == ["X1"]  # streamed: the same record
-    capsys.readouterr()
     with pytest.warns(RuntimeWarning, match="marked bad were left out"):
-        assert main([*common, "--rename", "X1=Oz", "--quiet"]) == 1
-    assert "named in rename (--rename) are marked bad" in capsys.readouterr().err
+        assert main([*common, "--rename", "X1=Oz", "--quiet"]) == 0
+    capsys.readouterr()
     # an .npz is not an embed-dataset folder: read_embeddings says which reader to use
     with pytest.raises(ValueError, match=r"is a file; .*eegpt.load_embeddings\(path\)"):
         read_embeddings(npz)

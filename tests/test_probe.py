@@ -764,3 +764,27 @@ def test_probe_config_repr_names_what_differs_from_the_recipe():
     config = ProbeConfig(max_lr=5e-3, patience=3)
     assert repr(config) == "ProbeConfig(max_lr=0.005, patience=3)"
     assert eval(repr(config)) == config  # noqa: S307 - a repr that rebuilds the value
+
+
+def test_a_cap_rename_with_a_bad_socket_trains_and_predicts(model):
+    """rename="biosemi64" on epochs with a bad socket and an EOG channel (the usual BioSemi
+    recording): the bad socket is skipped, not taken for a wrong cap, in training, prediction
+    and the scikit-learn classifier."""
+    from eegpt.sklearn import EEGPTClassifier
+
+    sockets = [f"A{i}" for i in range(1, 33)] + [f"B{i}" for i in range(1, 33)]
+    info = mne.create_info([*sockets, "EXG1"], 256.0, ["eeg"] * 64 + ["eog"])
+    info["bads"] = ["A10"]
+    y = np.repeat([0, 1], 6)
+    x = np.random.default_rng(0).normal(0, 2e-5, (12, 65, 256))
+    events = np.c_[np.arange(12) * 300, np.zeros(12, int), y + 1]
+    epochs = mne.EpochsArray(x, info, events=events, event_id={"l": 1, "r": 2}, verbose=False)
+    one_second = PreprocessingConfig(window_seconds=1.0)
+    with pytest.warns(RuntimeWarning, match="marked bad were left out"):
+        probe = train_probe(model, epochs, rename="biosemi64", preprocessing=one_second,
+                            config=ProbeConfig(epochs=2))  # fmt: skip
+        assert len(probe.predict(epochs, rename="biosemi64")) == 12
+        clf = EEGPTClassifier(model=model, rename="biosemi64", preprocessing=one_second,
+                              config=ProbeConfig(epochs=2)).fit(epochs, y)  # fmt: skip
+        assert len(clf.predict(epochs)) == 12
+    assert "A10" not in probe.input_names and len(probe.input_names) > 55

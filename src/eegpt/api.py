@@ -362,7 +362,7 @@ class _Job:
             if isinstance(recording, list):
                 raise TypeError("embed takes one recording; call it once per recording")
             mapping: ChannelMapping = map_recording_channels(
-                recording.ch_names, recording.source, bads=recording.bads, **mapping_args,
+                recording.ch_names, recording.source, left_out=recording.left_out, **mapping_args,
                 verbose=verbose,
             )  # fmt: skip
             windows = in_memory = prepare(recording, mapping, config, verbose=verbose)
@@ -531,6 +531,9 @@ def provenance(model: EEGPT, recording, windows, engine: InferenceEngine) -> dic
     bads = getattr(recording, "bads", None)
     if bads:  # channels marked bad (MNE's info["bads"]) and left out
         record["bads"] = list(bads)
+    left_out = getattr(recording, "left_out", None)
+    if left_out:  # every channel the picks left out, with why ("bad" or its type)
+        record["left_out"] = dict(left_out)
     clock = getattr(recording, "clock", None)
     if clock is not None:  # a discontinuous EDF+D file: where its stretches lie on the clock
         record["record_clock"] = clock.to_dict()

@@ -503,6 +503,7 @@ def map_channels(
     on_unknown: Literal["drop", "raise"] = "drop",
     on_missing: Literal["raise", "ignore"] = "raise",
     source: str | None = None,
+    left_out: Mapping[str, str] | None = None,
     verbose: bool | str | None = None,
 ) -> ChannelMapping:
     """Map a recording's channel names onto the EEGPT vocabulary.
@@ -526,6 +527,12 @@ def map_channels(
         channels.
     source : str | None
         The recording (e.g. its path), named at the start of the warnings.
+    left_out : dict of str to str | None
+        Channels of the recording not in ``names`` and why (``"bad"``, or a channel type such
+        as ``"eog"``; :attr:`eegpt.io.Recording.left_out`). ``rename`` keys naming them are no
+        error: a cap's socket or a channel to drop that is marked bad or of another type is
+        skipped, as is a rename of a bad channel (said when it was left out); a rename of a
+        channel of another type raises, saying how to use it.
     verbose : bool | str | None
         If True (or ``"info"``), log the mapping table to the ``"eegpt"`` logger at INFO level.
 
@@ -554,7 +561,7 @@ def map_channels(
         raise ValueError(f"on_unknown must be 'drop' or 'raise', got {on_unknown!r}")
     if on_missing not in ("raise", "ignore"):
         raise ValueError(f"on_missing must be 'raise' or 'ignore', got {on_missing!r}")
-    rename = _matched_keys(rename_table(rename), names)
+    rename = _matched_keys(_without_left_out(rename, names, left_out or {}), names)
     _check_sockets(rename, names)  # the whole table: what it names beyond the recording counts
     if on_missing == "ignore":
         rename = {key: value for key, value in rename.items() if key in names}
@@ -741,6 +748,29 @@ def unmatched_rename_warning(
         f"--rename/--drop name(s) {sorted(keys)} matched no channel of the {n_recordings} "
         f"recording(s); check their spelling." + spelling_hint(sorted(keys), seen)
     )
+
+
+def _without_left_out(
+    rename: Mapping[str, str | None] | str | None, names: list[str], left_out: Mapping[str, str]
+) -> dict[str, str | None]:
+    """The ``rename`` table without the keys naming channels left out of ``names`` (see
+    :func:`map_channels`); a rename of a channel of another type is an error."""
+    table = rename_table(rename)
+    outside = [key for key in table if key not in names and key in left_out]
+    typed = [
+        key
+        for key in outside
+        if table[key] is not None and left_out[key] != "bad" and not isinstance(rename, str)
+    ]
+    if typed:
+        types = {key: left_out[key] for key in typed}
+        raise ValueError(
+            f"channel(s) {', '.join(f'{k} ({t})' for k, t in types.items())} named in rename "
+            "(--rename) are not used: their type is not EEG. To use them as EEG, set their type "
+            f"first (raw.set_channel_types({ {k: 'eeg' for k in typed} })) or pick them "
+            f"(picks={typed!r}, --picks on the command line)"
+        )
+    return {key: value for key, value in table.items() if key not in outside}
 
 
 def _check_rename(rename: dict[str, str | None], names: list[str]) -> None:

@@ -532,7 +532,7 @@ def cmd_embed(args: argparse.Namespace) -> int:
             ok += 1
             channels = written.metadata["channels"]
             seen.update(dict.fromkeys([*channels["input_names"], *channels["dropped"]]))
-            seen.update(dict.fromkeys(written.metadata.get("bads", [])))
+            seen.update(dict.fromkeys(written.metadata.get("left_out", {})))
             n_windows += len(written)
             step = config.window_seconds - config.overlap
             hours += (len(written) * step) / 3600
@@ -659,7 +659,7 @@ def _open_for_channels(path: Path, mapping_args: dict[str, Any]) -> tuple[Any, A
         return stream, stream.mapping, stream.raw.info, size
     epochs = read_epochs_file(path)
     rec = as_recording(epochs, picks=picks)
-    mapping = map_recording_channels(rec.ch_names, str(path), bads=rec.bads, **mapping_args)
+    mapping = map_recording_channels(rec.ch_names, str(path), left_out=rec.left_out, **mapping_args)
     return rec, mapping, epochs.info, f"{rec.data.shape[0]} epochs of {rec.duration:g} s"
 
 

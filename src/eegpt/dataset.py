@@ -761,8 +761,9 @@ def load_file(
             else:  # epochs: read whole
                 recording = as_recording(path, picks=picks, verbose=False)  # warnings, no logs
                 mapping = map_channels(
-                    recording.ch_names, rename=rename, on_unknown=on_unknown, on_missing="ignore"
-                )
+                    recording.ch_names, rename=rename, on_unknown=on_unknown, on_missing="ignore",
+                    left_out=recording.left_out,
+                )  # fmt: skip
                 windows = prepare(recording, mapping, config)
                 data, onsets = windows.data, np.asarray(windows.onsets, np.float64)
             per_window = annotations_per_window(

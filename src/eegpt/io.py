@@ -185,6 +185,10 @@ class Recording:
     bads : list of str | None
         For MNE data, the channels of ``info["bads"]`` that the picks left out (not in
         ``ch_names``), so that a model fitted with them can say why they are missing.
+    left_out : dict of str to str | None
+        For MNE data, every channel the picks left out, with why: ``"bad"`` or its type
+        (``"eog"`` ...); ``rename`` keys naming them are not misspellings
+        (:func:`eegpt.channels.map_channels`).
     clock : RecordClock | None
         For a discontinuous EDF+D/BDF+D file with gaps, where its records lie on the clock:
         annotations given with it (``annotations=``) are placed by it, as its own were.
@@ -216,6 +220,7 @@ class Recording:
     rates: list[float] | None = field(default=None, repr=False)
     bads: list[str] | None = field(default=None, repr=False)
     clock: RecordClock | None = field(default=None, repr=False)
+    left_out: dict[str, str] | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         data = np.asarray(self.data)
@@ -404,6 +409,19 @@ def read_recording(
     """
     raw, _ = _open(Path(path).expanduser(), preload=preload, verbose=verbose)
     return raw
+
+
+def left_out_channels(info: Any, names: Sequence[str]) -> dict[str, str] | None:
+    """The channels of ``info`` not among the picked ``names``, each with why: ``"bad"`` (in
+    ``info["bads"]``) or its channel type; None when the picks took every channel."""
+    used = set(names)
+    types = dict(zip(info["ch_names"], info.get_channel_types(), strict=True))
+    out = {
+        name: "bad" if name in info["bads"] else types[name]
+        for name in info["ch_names"]
+        if name not in used
+    }
+    return out or None
 
 
 EPOCHS_SUFFIXES = ("-epo.fif", "_epo.fif", "-epo.fif.gz", "_epo.fif.gz")
@@ -1584,6 +1602,7 @@ def _from_mne(
         meas_date=measurement_date(inst.info), selection=selection, epochs_metadata=metadata,
         projectors=unapplied_projectors(inst.info) or None, rates=rates,
         bads=[n for n in inst.info["bads"] if n not in names] or None,
+        left_out=left_out_channels(inst.info, names),
     )  # fmt: skip
     _log(_describe(rec), verbose)
     return rec

@@ -23,7 +23,7 @@ from scipy.signal import firwin, resample_poly
 from eegpt._logging import count as _count
 from eegpt._logging import log as _log
 from eegpt._logging import warn as _warn
-from eegpt.channels import ChannelMapping, how_to_drop, map_channels, present_keys, rename_table
+from eegpt.channels import ChannelMapping, how_to_drop, map_channels
 from eegpt.config import EEGPTConfig, strict_from_dict
 from eegpt.errors import NoChannelMappedError, RecordingError
 from eegpt.io import (
@@ -632,24 +632,8 @@ def detrend_windows(windows: np.ndarray, n_valid: np.ndarray | int, how: str) ->
         windows[rows, :, :n] = seg
 
 
-def map_recording_channels(
-    names: Sequence[str], source: str, *, bads: Sequence[str] | None = None, **kwargs: Any
-) -> ChannelMapping:
-    """:func:`~eegpt.channels.map_channels`, with errors that name the recording. ``bads``:
-    the channels marked bad that were left out of ``names``; a ``rename`` key naming one of
-    them is reported as marked bad, not as a misspelling."""
-    table = rename_table(kwargs.get("rename"))
-    left_out = [key for key in present_keys(table, bads or ()) if key not in names]
-    if left_out:  # dropping a channel left out as bad is no error
-        kwargs["rename"] = {key: value for key, value in table.items() if key not in left_out}
-    marked = [key for key in left_out if table[key] is not None]
-    if marked and kwargs.get("on_missing", "raise") == "raise":
-        raise RecordingError(
-            f"{source}: channel(s) {marked} named in rename (--rename) are marked bad "
-            "(info['bads']) and were left out. Repair them first (interpolate_bads() of the Raw "
-            "or Epochs) or clear them from info['bads'] to use them; or leave them out of the "
-            "rename."
-        )
+def map_recording_channels(names: Sequence[str], source: str, **kwargs: Any) -> ChannelMapping:
+    """:func:`~eegpt.channels.map_channels`, with errors that name the recording."""
     try:
         return map_channels(names, source=source, **kwargs)
     except NoChannelMappedError as err:

@@ -333,22 +333,29 @@ def merge_epochs(
     # every input's stored-but-unapplied projectors, warned of when the merged epochs are used
     projectors = list(dict.fromkeys(p for r in recordings for p in r.projectors or ())) or None
     bads = list(dict.fromkeys(b for r in recordings for b in r.bads or ())) or None
+    left_out = {k: v for r in recordings for k, v in (r.left_out or {}).items()} or None
     if len(recordings) > 1:  # keys are ignored where a name is missing: say if it is everywhere
-        seen = [name for r in recordings for name in r.ch_names]
+        seen = [name for r in recordings for name in [*r.ch_names, *(r.left_out or ())]]
         unmatched = unmatched_rename_warning(rename, seen, len(recordings))
         if unmatched:
             _warn(unmatched)
     if all(r.ch_names == first.ch_names and r.sfreq == first.sfreq for r in recordings):
         stacked = np.concatenate([r.data for r in recordings])
         return Recording(
-            stacked, first.ch_names, first.sfreq, source=source, projectors=projectors, bads=bads
-        )
+            stacked, first.ch_names, first.sfreq, source=source, projectors=projectors, bads=bads,
+            left_out=left_out,
+        )  # fmt: skip
     config = preprocessing if preprocessing is not None else PreprocessingConfig()
     with warnings_once():
         mappings = [
             map_channels(
-                r.ch_names, rename=rename, on_missing="ignore", verbose=verbose, source=r.source
-            )
+                r.ch_names,
+                rename=rename,
+                on_missing="ignore",
+                verbose=verbose,
+                source=r.source,
+                left_out=r.left_out,
+            )  # fmt: skip
             for r in recordings
         ]
     names = mappings[0].names
@@ -380,6 +387,7 @@ def merge_epochs(
         source=source,
         projectors=projectors,
         bads=bads,
+        left_out=left_out,
     )
 
 
@@ -1284,8 +1292,9 @@ class EEGPTProbe:
         if self.config.chan_proj:
             return _projection_windows(rec, self.input_names, self.preprocessing)
         mapping = map_channels(
-            rec.ch_names, rename=rename, on_missing=on_missing, verbose=verbose, source=rec.source
-        )
+            rec.ch_names, rename=rename, on_missing=on_missing, verbose=verbose, source=rec.source,
+            left_out=rec.left_out,
+        )  # fmt: skip
         mapping = _subset_mapping(
             mapping, self.input_names, rec.source, bads=rec.bads, rename=rename
         )
@@ -1554,7 +1563,7 @@ def _prepare_training_data(
         return _TrainingData(windows, y_idx, names, target), classes  # type: ignore[arg-type]
     mapping = map_channels(
         rec.ch_names, rename=rename, on_missing=_on_missing(data), verbose=verbose,
-        source=rec.source,
+        source=rec.source, left_out=rec.left_out,
     )  # fmt: skip
     if input_names is not None:
         mapping = _subset_mapping(mapping, input_names, rec.source, bads=rec.bads, rename=rename)

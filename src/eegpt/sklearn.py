@@ -405,8 +405,9 @@ class EEGPTEmbedder(_ConfigParams, TransformerMixin, BaseEstimator):
         order, whatever their names (``EEG Fp1-REF`` = ``Fp1``, ``T3`` = ``T7``) and order;
         channels of other electrodes are left out with a warning, missing ones are an error."""
         mapping = map_channels(
-            rec.ch_names, rename=self.rename, on_missing="ignore", verbose=verbose
-        )
+            rec.ch_names, rename=self.rename, on_missing="ignore", verbose=verbose,
+            left_out=rec.left_out,
+        )  # fmt: skip
         return _subset_mapping(
             mapping, self.mapping_.names, "X", "the embedder was fitted on", rec.bads, self.rename
         )
@@ -441,8 +442,9 @@ class EEGPTEmbedder(_ConfigParams, TransformerMixin, BaseEstimator):
             self._model_copy_of = self.model
         config = self._config()
         mapping = map_channels(
-            rec.ch_names, rename=self.rename, on_missing=_on_missing(X), verbose=self.verbose
-        )
+            rec.ch_names, rename=self.rename, on_missing=_on_missing(X), verbose=self.verbose,
+            left_out=rec.left_out,
+        )  # fmt: skip
         # prepare() checks the epoch length against the window; only one epoch is needed for that.
         first = type(rec)(
             rec.data[:1], rec.ch_names, rec.sfreq, source=rec.source, ch_types=rec.ch_types,

@@ -54,6 +54,7 @@ from eegpt.io import (
     file_units_of,
     holds_epochs_instead,
     is_epochs_file,
+    left_out_channels,
     measurement_date,
     unapplied_projectors,
     warn_unapplied_projectors,
@@ -111,6 +112,8 @@ class StreamedRecording:
     start_offset : float
         For an EDF+/BDF+ file, seconds from its header's start time to its first sample
         (part of :attr:`first_time`).
+    left_out : dict of str to str | None
+        See :attr:`eegpt.io.Recording.left_out`.
     cache : ndarray | None
         The used channels read whole (volts), when they cannot be read in blocks (a used
         channel stored at a lower rate, see the module docstring); reads then slice it.
@@ -125,6 +128,7 @@ class StreamedRecording:
     cache: np.ndarray | None = field(default=None, repr=False)
     clock: RecordClock | None = field(default=None, repr=False)
     start_offset: float = 0.0
+    left_out: dict[str, str] | None = field(default=None, repr=False)
 
     @property
     def sfreq(self) -> float:
@@ -225,8 +229,9 @@ def open_stream(
     idx = _pick_indices(raw.info, picks, source)
     names = [raw.ch_names[i] for i in idx]
     _check_unique(names, source)
+    left_out = left_out_channels(raw.info, names)
     mapping = map_recording_channels(
-        names, source, bads=raw.info["bads"], rename=rename, on_unknown=on_unknown,
+        names, source, left_out=left_out, rename=rename, on_unknown=on_unknown,
         on_missing=on_missing, verbose=verbose,
     )  # fmt: skip
     used = [idx[i] for i in mapping.picks]
@@ -239,7 +244,7 @@ def open_stream(
         units = [file_units[raw.ch_names[i]] for i in used]
     rates = channel_rates(raw)
     used_rates = None if rates is None else [float(rates[i]) for i in used]
-    recording = StreamedRecording(raw, used, mapping, source, units, used_rates)
+    recording = StreamedRecording(raw, used, mapping, source, units, used_rates, left_out=left_out)
     if header is not None:
         recording.clock, recording.start_offset = header.clock, header.start_offset
     if used_rates is not None and min(used_rates) < recording.sfreq:
@@ -317,9 +322,10 @@ def faster_unused_channels(
             warnings.simplefilter("ignore")
             raw, _ = _open(path, preload=False, verbose="error")
             idx = _pick_indices(raw.info, picks, str(path))
+            names = [raw.ch_names[i] for i in idx]
             mapping = map_recording_channels(
-                [raw.ch_names[i] for i in idx], str(path), rename=rename, on_unknown=on_unknown,
-                on_missing=on_missing, verbose=False,
+                names, str(path), rename=rename, on_unknown=on_unknown, on_missing=on_missing,
+                left_out=left_out_channels(raw.info, names), verbose=False,
             )  # fmt: skip
             used = [idx[i] for i in mapping.picks]
             again, _, _ = _without_faster_unused(raw, used, mapping, idx, path, verbose=False)
