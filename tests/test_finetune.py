@@ -157,3 +157,25 @@ def test_data_given_as_epochs_keyword_is_named(model, task):
             function(model)
         with pytest.raises(TypeError, match=r"got epochs=Epochs"):
             function(model, train, epochs=train)
+
+
+def test_a_fine_tuned_model_keeps_where_it_came_from(task, tmp_path):
+    """The fine-tuned model (fresh, or loaded from its probe folder) names the weights it was
+    tuned from and keeps their "not pretrained" mark, also once saved as weights."""
+    from eegpt.checkpoints import describe, load_checkpoint, load_model, save_checkpoint
+    from eegpt.probe import load_probe
+
+    torch.manual_seed(0)
+    parent = save_checkpoint(EEGPT(SMALL), tmp_path / "random", metadata={"pretrained": False})
+    base = load_model(parent)
+    tuned = run(base, task[0], epochs=1, validation=None, patience=None)
+    for model in (tuned.model, load_probe(tuned.save(tmp_path / "ft")).model):
+        info = model.checkpoint_info
+        assert info["source"]["sha256"] == base.checkpoint_info["sha256"]
+        assert info["notes"]["pretrained"] is False
+        assert "NOT PRETRAINED" in repr(model)
+    again = load_model(save_checkpoint(tuned.model, tmp_path / "tuned-encoder"))
+    assert again.checkpoint_info["notes"]["pretrained"] is False
+    assert again.checkpoint_info["source"]["sha256"] == base.checkpoint_info["sha256"]
+    text = describe(load_checkpoint(tmp_path / "tuned-encoder"))
+    assert f"fine-tuned from: {base.checkpoint_info['path']}" in text

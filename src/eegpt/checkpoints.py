@@ -1389,9 +1389,13 @@ def describe(checkpoint: Checkpoint) -> str:
         lines.append(f"  ignored {kind} weights (not used here): {text}")
     source = c.metadata.get("source")
     if source and (source.get("file") or source.get("sha256")):
+        how = (
+            "fine-tuned from"
+            if "fine_tuned" in (c.metadata.get("notes") or {})
+            else "converted from"
+        )
         lines.append(
-            f"  converted from: {source.get('file')} ({source.get('format')}, "
-            f"sha256 {source.get('sha256')})"
+            f"  {how}: {source.get('file')} ({source.get('format')}, sha256 {source.get('sha256')})"
         )
     for key, value in (c.metadata.get("notes") or {}).items():
         lines.append(f"  note: {value}" if key == "note" else f"  note: {key} = {value}")

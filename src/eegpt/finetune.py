@@ -39,6 +39,7 @@ from eegpt.probe import (
     _training_mode,
     check_training_data,
     trained_probe,
+    tuned_checkpoint_info,
 )
 
 __all__ = ["finetune", "trainable_parameter_names"]
@@ -269,6 +270,7 @@ def finetune(
                 progress=progress,
                 desc="fine-tuning",
             )
+    net.checkpoint_info = tuned_checkpoint_info(reference)  # type: ignore[assignment]
     n_trainable = sum(p.numel() for g in param_groups for p in g["params"])
     probe = trained_probe(
         net, fit, train, val, classes, config, preprocessing,

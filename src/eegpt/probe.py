@@ -1165,6 +1165,31 @@ def _assemble(
     return shell.to(next(encoder.parameters()).device)
 
 
+def tuned_checkpoint_info(reference: Mapping[str, Any]) -> dict[str, Any]:
+    """``checkpoint_info`` of a fine-tuned model (:func:`eegpt.finetune`, or loaded from its
+    probe folder) from the :func:`_encoder_reference` of the weights it was tuned from: no file
+    of its own, those weights as its source (kept by :func:`eegpt.save_checkpoint` and shown
+    by ``eegpt info``), and a "not pretrained" mark kept."""
+    notes: dict[str, Any] = {"fine_tuned": "fine-tuned with eegpt.finetune from its source"}
+    if reference.get("pretrained") is not None:
+        notes["pretrained"] = reference["pretrained"]
+    return {
+        "path": None,
+        "format": "model",
+        "sha256": "",
+        "config": dict(reference.get("config") or {}),
+        "ch_names": None,
+        "chan_ids": None,
+        "input_ch_names": None,
+        "source": {
+            "file": reference.get("path"),
+            "format": reference.get("format"),
+            "sha256": reference.get("sha256"),
+        },
+        "notes": notes,
+    }
+
+
 def _encoder_reference(model: EEGPT | EEGPTEncoder) -> dict[str, Any]:
     info = dict(getattr(model, "checkpoint_info", None) or {})
     return {
@@ -1968,6 +1993,8 @@ def load_probe(
             f"{sorted(expected - set(state))}, unexpected {sorted(set(state) - expected)}"
         )
     probe_model.load_state_dict(state, strict=False)
+    if not frozen:
+        probe_model.checkpoint_info = tuned_checkpoint_info(ref)  # type: ignore[assignment]
     return EEGPTProbe(
         probe_model.to(device).eval(),
         classes=meta["classes"],
