@@ -12,6 +12,7 @@ import torch
 from eegpt import EEGPT, EEGPTConfig
 from eegpt.api import embed
 from eegpt.engine import InferenceEngine
+from eegpt.errors import RecordingError
 from eegpt.online import OnlineEmbedder, native_window_length
 from eegpt.preprocessing import PreprocessingConfig, resample
 
@@ -122,6 +123,11 @@ def test_channels_checks_reset_and_errors(model):
         online.push(bad)
     assert online.n_samples_pushed == 1500  # refused whole: the stream goes on without it
     assert online.push(x[:, :1024]).onsets.tolist() == [4.0]
+    counts = np.round(x[:, :1024]).astype(np.int16)  # integer samples, in microvolts here
+    assert len(online.push(counts)) == 1
+    in_volts = OnlineEmbedder(model, NAMES, 256.0)  # the default unit, volts: no integers
+    with pytest.raises(RecordingError, match=r"integers \(int16\) in volts .*units='uV'"):
+        in_volts.push(counts[: len(NAMES)])
     assert OnlineEmbedder(model, NAMES, np.float32(256)).sfreq == 256.0
     with pytest.raises(ValueError, match="sfreq must be a positive number"):
         OnlineEmbedder(model, NAMES, True)

@@ -555,3 +555,31 @@ def test_classifier_passes_scikit_learns_api_checks(check):
 
     est = EEGPTClassifier(WIDER, ch_names=["Cz"], sfreq=256.0, units="uV", config=FAST)
     getattr(estimator_checks, check)("EEGPTClassifier", est)
+
+
+def test_integer_arrays_need_their_unit(task):
+    """Integer samples in volts (the default unit) are no EEG: refused with the unit to give,
+    as eegpt.embed refuses them; with their unit they are used."""
+    from eegpt.errors import RecordingError
+
+    x = np.round(task.get_data()[:4] * 1e6).astype(np.int16)  # microvolts
+    names, sfreq = list(task.ch_names), task.info["sfreq"]
+    with pytest.raises(RecordingError, match=r"integers \(int16\) in volts .*units='uV'"):
+        embedder(ch_names=names, sfreq=sfreq).fit(x)
+    est = embedder(ch_names=names, sfreq=sfreq, units="uV").fit(x)
+    want = embedder(ch_names=names, sfreq=sfreq, units="uV").fit(x).transform(x.astype(float))
+    np.testing.assert_allclose(est.transform(x), want, rtol=1e-6)
+
+
+def test_error_classes_are_exported_and_caught_as_documented():
+    import eegpt.errors as errors
+    import eegpt.probe
+
+    for name in errors.__all__:
+        assert hasattr(errors, name)
+    assert {"NoChannelMappedError", "OutputInUseError", "EncoderMismatchError"} <= set(
+        errors.__all__
+    )
+    assert eegpt.probe.EncoderMismatchError is errors.EncoderMismatchError
+    for cls in (errors.EncoderMismatchError, errors.OutputInUseError, errors.NoChannelMappedError):
+        assert issubclass(cls, errors.EEGPTError) and issubclass(cls, errors.USER_ERRORS)

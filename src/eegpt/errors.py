@@ -1,10 +1,14 @@
 """Exceptions for problems with the user's input, files or environment (not bugs in eegpt).
 
-Every error a user can cause with a bad recording, checkpoint, download or output path is an
-:class:`EEGPTError` and also a standard ``ValueError`` (bad content) or ``OSError`` (files and
-network), so ``except ValueError`` keeps working. Its message names the file (or channel, or
-field) and the problem, and says how to fix it; the low-level exception, if any, is chained as
-``__cause__``.
+Every error a user can cause with a bad recording, checkpoint, download, device or output path
+is an :class:`EEGPTError`, and also the standard exception of its kind: ``ValueError`` (bad
+content), ``OSError`` (files; a download cut short), ``RuntimeError`` (weights that cannot be
+fetched, a device that is not there, an output folder in use) or ``ImportError`` (an optional
+dependency missing), so ``except ValueError`` keeps working. Its message names the file (or
+channel, or field) and the problem, and says how to fix it; the low-level exception, if any,
+is chained as ``__cause__``. An argument of a wrong value (a window of 0 s, an unknown
+precision) is a plain ``ValueError``, one of a wrong type a ``TypeError``, as in NumPy and
+scikit-learn; :data:`USER_ERRORS` catches all of these but the ``TypeError``.
 
 Anything else escaping from eegpt (``KeyError``, ``IndexError``, ...) is a bug: the command line
 prints such errors as internal errors, and ``--debug`` shows their traceback.
@@ -21,8 +25,11 @@ __all__ = [
     "DownloadError",
     "EEGPTError",
     "EmbeddingError",
+    "EncoderMismatchError",
     "MissingDependencyError",
+    "NoChannelMappedError",
     "OutputExistsError",
+    "OutputInUseError",
     "RecordingError",
     "WeightsUnavailableError",
 ]
@@ -58,6 +65,10 @@ class CheckpointError(EEGPTError, ValueError):
 
 class EmbeddingError(EEGPTError, ValueError):
     """The model produced non-finite embeddings (absurd input amplitudes or corrupt weights)."""
+
+
+class EncoderMismatchError(EEGPTError, ValueError):
+    """The encoder offered to a saved probe is not the one it was trained on."""
 
 
 class ChecksumError(EEGPTError, ValueError):

@@ -411,6 +411,20 @@ def read_recording(
     return raw
 
 
+def check_integer_volts(data: Any, units: str, where: str) -> None:
+    """Refuse integer samples declared in volts: whole volts are no EEG, so they are counts or
+    microvolts whose unit was not given (``where`` names the parameter that gives it)."""
+    dtype = getattr(data, "dtype", None)
+    if dtype is None:
+        dtype = np.asarray(data).dtype
+    if units == "V" and np.issubdtype(dtype, np.integer):
+        raise RecordingError(
+            f"the samples are integers ({dtype}) in volts (units='V', the default), which EEG "
+            f"never is: give their unit, e.g. {where.replace('...', repr('uV'))}, or convert "
+            "amplifier counts to volts first"
+        )
+
+
 def left_out_channels(info: Any, names: Sequence[str]) -> dict[str, str] | None:
     """The channels of ``info`` not among the picked ``names``, each with why: ``"bad"`` (in
     ``info["bads"]``) or its channel type; None when the picks took every channel."""

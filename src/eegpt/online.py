@@ -33,7 +33,8 @@ import numpy as np
 
 from eegpt.api import _check_embeddings, engine_for, provenance
 from eegpt.engine import InferenceEngine, Precision
-from eegpt.io import UNITS, Recording
+from eegpt.errors import RecordingError
+from eegpt.io import UNITS, Recording, check_integer_volts
 from eegpt.model import EEGPT, EEGPTEncoder
 from eegpt.outputs import Embeddings
 from eegpt.preprocessing import (
@@ -234,16 +235,17 @@ class OnlineEmbedder:
             The windows completed by this chunk, ``[n, N, S, D]`` (``n`` is often 0), with
             their onsets in seconds since the first sample pushed.
         """
+        check_integer_volts(chunk, self.units, "OnlineEmbedder(..., units=...)")
         x = np.asarray(chunk, dtype=np.float64)
         if x.ndim != 2 or x.shape[0] != len(self.ch_names):
-            raise ValueError(
+            raise RecordingError(
                 f"a chunk must be [n_channels, n_times] with the {len(self.ch_names)} channels "
                 f"of ch_names as rows, got shape {x.shape}"
             )
         x = x[self._picks] * UNITS[self.units]  # volts, the used channels
         if not np.isfinite(x).all():
             bad = [self.mapping.input_names[i] for i in np.flatnonzero(~np.isfinite(x).all(1))]
-            raise ValueError(
+            raise RecordingError(
                 f"the chunk has NaN/Inf samples in channel(s) {bad}; it was not added (replace "
                 "them, e.g. by the last good value, or drop the chunk and call reset())"
             )

@@ -71,7 +71,7 @@ from eegpt.engine import (
     default_batch_size,
     resolve_device,
 )
-from eegpt.errors import MissingDependencyError, RecordingError
+from eegpt.errors import EncoderMismatchError, MissingDependencyError, RecordingError
 from eegpt.io import (
     Recording,
     as_recording,
@@ -108,10 +108,6 @@ PROBE_FORMAT = "eegpt-probe"
 PROBE_FORMAT_VERSION = 1
 
 _DTYPES = {"float32": torch.float32, "bfloat16": torch.bfloat16, "float16": torch.float16}
-
-
-class EncoderMismatchError(ValueError):
-    """The encoder offered to a saved probe is not the one it was trained on."""
 
 
 # --------------------------------------------------------------------------------------------

@@ -58,7 +58,7 @@ from eegpt._logging import honours_verbose
 from eegpt._logging import warn as _warn
 from eegpt.channels import ChannelMapping, map_channels
 from eegpt.engine import InferenceEngine
-from eegpt.io import UNITS, Recording
+from eegpt.io import UNITS, Recording, check_integer_volts
 from eegpt.model import EEGPT, EEGPTEncoder
 from eegpt.outputs import POOLINGS, feature_names, pool_embeddings
 from eegpt.preprocessing import PreprocessingConfig, prepare
@@ -137,7 +137,7 @@ def _epochs_input(X: Any) -> bool:
 
 
 def _epochs_array(
-    X: Any, ch_names: Sequence[str] | None, sfreq: float | None, estimator: str
+    X: Any, ch_names: Sequence[str] | None, sfreq: float | None, estimator: str, units: str
 ) -> np.ndarray:
     """Array input as epochs ``[n_epochs, C, T]`` (float64) after scikit-learn's own checks
     (dense, numeric, finite, not empty); 2-D input is read as epochs flattened in C order."""
@@ -146,6 +146,7 @@ def _epochs_array(
             f"array input needs the channel names and sampling rate: {estimator}(ch_names=[...], "
             "sfreq=..., units='uV') (or pass mne.Epochs)"
         )
+    check_integer_volts(X, units, f"{estimator}(units=...)")
     try:
         array = check_array(X, dtype=np.float64, allow_nd=True, ensure_all_finite=True)
     except ValueError as err:
@@ -374,7 +375,7 @@ class EEGPTEmbedder(_ConfigParams, TransformerMixin, BaseEstimator):
                 X, ch_names=None, sfreq=None, units="V", verbose=verbose,
                 rename=self.rename, preprocessing=self._config(),
             )  # fmt: skip
-        array = _epochs_array(X, self.ch_names, self.sfreq, type(self).__name__)
+        array = _epochs_array(X, self.ch_names, self.sfreq, type(self).__name__, self.units)
         return _as_epochs_recording(
             array, ch_names=self.ch_names, sfreq=self.sfreq, units=self.units, verbose=verbose
         )
@@ -661,7 +662,7 @@ class EEGPTClassifier(_ConfigParams, ClassifierMixin, BaseEstimator):
         """``X`` as :func:`~eegpt.probe.train_probe` takes it, and the array keywords."""
         if _epochs_input(X):
             return X, {}
-        array = _epochs_array(X, self.ch_names, self.sfreq, type(self).__name__)
+        array = _epochs_array(X, self.ch_names, self.sfreq, type(self).__name__, self.units)
         return array, {"ch_names": self.ch_names, "sfreq": self.sfreq, "units": self.units}
 
     @_warning_once
