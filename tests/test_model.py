@@ -223,3 +223,31 @@ def test_a_move_that_changes_nothing_keeps_the_derived_weights(monkeypatch):
     model.to(torch.float64).to(torch.float32)  # a real cast: derived again
     model.embed(x, ch_names=["C3", "CZ", "C4"], sfreq=256.0)
     assert len(calls) == 2
+
+
+def test_encode_says_what_is_wrong_with_its_input():
+    """EEGPT.encode/forward name the problem where torch's layers would fail in their words
+    (or, for a channel row past the table, with an IndexError)."""
+    import numpy as np
+
+    model = EEGPT(EEGPTConfig(embed_dim=32, depth=1, num_heads=2, embed_num=2)).eval()
+    x, ids = torch.randn(2, 3, 256), torch.tensor([0, 1, 2])
+    assert model(x, ids).shape == (2, 4, 2, 32)
+    for bad, error, words in (
+        (x.double(), TypeError, "x is torch.float64 but the model's weights are torch.float32"),
+        (x.numpy(), TypeError, "model.embed"),
+        (x[0], ValueError, r"\[batch, channels, samples\]"),
+        (x[..., :10], ValueError, "fewer than one patch"),
+    ):
+        with pytest.raises(error, match=words):
+            model(bad, ids)
+    with pytest.raises(ValueError, match="one vocabulary index per channel of x: 3 channels"):
+        model(x, torch.tensor([0, 1]))
+    with pytest.raises(ValueError, match=r"whole numbers in 0\.\.61"):
+        model(x, torch.tensor([0, 1, 62]))
+    with pytest.raises(ValueError, match="no channel vocabulary indices"):
+        model(x)
+    from eegpt.io import Recording
+
+    with pytest.raises(TypeError, match="channel names must be text"):
+        Recording(np.zeros((2, 512)), ["Cz", None], 256.0)

@@ -84,7 +84,7 @@ def embed(
     engine: InferenceEngine | None = None,
     progress: bool = False,
     stream: bool | None = None,
-    verbose: bool | None = None,
+    verbose: bool | str | int | None = None,
 ) -> Embeddings:
     """Embed one recording with EEGPT.
 
@@ -142,8 +142,10 @@ def embed(
         than epochs files, and for an ``mne.io.Raw`` opened with ``preload=False``) or load it
         whole first (``False``). Both give the same windows (see :mod:`eegpt.streaming`).
         Loaded Raw objects, Epochs and arrays are in memory already.
-    verbose : bool | None
-        Log what is done to the ``"eegpt"`` logger.
+    verbose : bool | str | int | None
+        As in MNE: ``True`` (or ``"info"``) logs what is done (channel table, resampling,
+        windows) to the ``"eegpt"`` logger; ``False``/``None``/``"warning"`` only warns;
+        ``"error"`` also silences eegpt's warnings for this call.
 
     Returns
     -------

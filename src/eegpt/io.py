@@ -236,6 +236,11 @@ class Recording:
                 f"{self.source}: data must be 2-D (n_channels, n_times) or 3-D "
                 f"(n_epochs, n_channels, n_times), got shape {self.data.shape}"
             )
+        odd = [name for name in self.ch_names if not isinstance(name, (str, np.str_))]
+        if odd:
+            raise TypeError(
+                f"{self.source}: channel names must be text, got {odd[:5]!r} among them"
+            )
         self.ch_names = [str(name) for name in self.ch_names]
         if self.data.shape[-2] == 0 or not self.ch_names:
             raise RecordingError(f"{self.source}: no EEG channels (data shape {self.data.shape})")

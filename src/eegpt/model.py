@@ -44,7 +44,7 @@ import contextlib
 import weakref
 from collections.abc import Callable
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import torch
 import torch.nn.functional as F
@@ -964,6 +964,8 @@ class EEGPT(nn.Module):
         chan_proj_max_norm: float = 1.0,
         fused: bool = True,
     ) -> None:
+        """Build the model with random weights (see the class docstring for the arguments;
+        :func:`eegpt.load_model` loads trained ones)."""
         super().__init__()
         self.target_encoder = EEGPTEncoder(config, fused=fused)
         self.config = self.target_encoder.config
@@ -1013,6 +1015,7 @@ class EEGPT(nn.Module):
 
     def encode(self, x: torch.Tensor, chan_ids: torch.Tensor | None = None) -> torch.Tensor:
         """Summary tokens ``[B, N, S, D]`` of ``x`` ``[B, C, T]`` (after the channel projection)."""
+        self._check_input(x)
         if self.chan_proj is not None:
             x = self.chan_proj(x)
         ids = self.chan_ids if chan_ids is None else torch.as_tensor(chan_ids)
@@ -1020,7 +1023,39 @@ class EEGPT(nn.Module):
             raise ValueError(
                 "no channel vocabulary indices: pass chan_ids (see eegpt.channels.map_channels)"
             )
+        if ids.ndim != 1 or len(ids) != x.shape[1]:
+            raise ValueError(
+                f"chan_ids must hold one vocabulary index per channel of x: {x.shape[1]} "
+                f"channels, chan_ids of shape {tuple(ids.shape)}"
+            )
+        n_vocab = self.target_encoder.chan_embed.num_embeddings
+        outside = ids.device.type == "cpu" and (int(ids.min()) < 0 or int(ids.max()) >= n_vocab)
+        if ids.dtype.is_floating_point or outside:  # (no device sync for ids on a GPU)
+            raise ValueError(
+                f"chan_ids must be whole numbers in 0..{n_vocab - 1} (rows of the channel "
+                f"vocabulary, eegpt.channels.CHANNEL_INDEX), got {ids.tolist()[:8]}"
+            )
         return self.target_encoder(x, ids)
+
+    def _check_input(self, x: Any) -> None:
+        """A clear error for input the layers would fail on with torch's own words."""
+        if not isinstance(x, torch.Tensor):
+            raise TypeError(
+                f"x must be a torch.Tensor [batch, channels, samples], got {type(x).__name__}; "
+                "model.embed(...) takes NumPy arrays, MNE objects and files"
+            )
+        weight = self.target_encoder.patch_embed.proj.weight
+        if x.ndim != 3:
+            raise ValueError(f"x must be [batch, channels, samples], got shape {tuple(x.shape)}")
+        if x.dtype != weight.dtype:
+            raise TypeError(
+                f"x is {x.dtype} but the model's weights are {weight.dtype}: convert it "
+                f"(x.to({weight.dtype})) or the model"
+            )
+        if x.shape[-1] < self.config.patch_size:
+            raise ValueError(
+                f"x has {x.shape[-1]} samples, fewer than one patch ({self.config.patch_size})"
+            )
 
     # model.embed(data, ...): eegpt.api.embed with this model, its keywords in the signature
     embed = function_method("eegpt.api", "embed_method")
