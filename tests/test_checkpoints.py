@@ -731,3 +731,40 @@ def test_a_channel_table_smaller_than_the_vocabulary_is_refused_on_loading(tmp_p
     torch.save(state, path)
     with pytest.raises(CheckpointError, match="has 58 rows, but EEGPT's channel vocabulary has 62"):
         load_checkpoint(path, num_heads=4)
+
+
+def test_wrapper_prefixes_are_taken_off(tmp_path):
+    """Weights saved through DistributedDataParallel (module.), torch.compile (_orig_mod.) or
+    a Lightning module holding the model (model.) load as the model's own."""
+    torch.manual_seed(2)
+    enc = EEGPTEncoder(SMALL)
+    state = {f"target_encoder.{k}": v for k, v in enc.state_dict().items()}
+    ids = torch.tensor([CHANNEL_DICT[c] for c in ("FP1", "CZ", "O2")])
+    x = torch.randn(1, 3, 1024)
+    with torch.no_grad():
+        want = enc(x, ids)
+    variants = {
+        "ddp.pt": {f"module.{k}": v for k, v in state.items()},
+        "compiled.pt": {
+            k.replace("target_encoder.", "target_encoder._orig_mod."): v for k, v in state.items()
+        },  # fmt: skip
+        "bare_ddp.pt": {f"module.{k}": v for k, v in enc.state_dict().items()},
+    }
+    for name, weights in variants.items():
+        torch.save(weights, tmp_path / name)
+        ckpt = load_checkpoint(tmp_path / name, num_heads=4, patch_stride=64)
+        with torch.no_grad():
+            assert rel_err(build_model(ckpt)(x, ids), want) <= 1e-6, name
+    lightning = tmp_path / "wrapped.ckpt"
+    torch.save({"state_dict": {f"model.{k}": v for k, v in state.items()}}, lightning)
+    ckpt = load_checkpoint(lightning, num_heads=4, patch_stride=64)
+    with torch.no_grad():
+        assert rel_err(build_model(ckpt)(x, ids), want) <= 1e-6
+
+
+def test_a_whole_pickled_model_is_refused_with_how_to_save_its_weights(tmp_path):
+    path = tmp_path / "whole.pt"
+    torch.save(EEGPTEncoder(SMALL), path)
+    with pytest.raises(CheckpointError, match=r"whole pickled eegpt\.model\.EEGPTEncoder object"
+                       r".*torch\.save\(model\.state_dict\(\), path\)"):  # fmt: skip
+        load_checkpoint(path)

@@ -71,6 +71,13 @@ class HubServer:
                 if self.path.startswith("/cdn/"):
                     name = self.path[len("/cdn/") :]
                     return self.send_file(name, '"d41d8cd98f00b204e9800998ecf8427e"')
+                if self.path.startswith("/login/"):  # a web page where a file was expected
+                    page = b"<html><body>Please log in</body></html>"
+                    self.send_response(200)
+                    self.send_header("Content-Type", "text/html; charset=utf-8")
+                    self.send_header("Content-Length", str(len(page)))
+                    self.end_headers()
+                    return self.wfile.write(page)
                 if self.path.startswith("/plain/"):
                     name = self.path[len("/plain/") :]
                     if name not in server.files:
@@ -271,6 +278,10 @@ def test_download_progress_bar_and_bad_arguments(server, pretrained_files, tmp_p
         download(f"{server.url}/plain/config.json", tmp_path / "x", sha256="abc")
     with pytest.raises(ValueError, match="unknown pretrained weights"):
         fetch_weights("eegpt-huge")
+    # a web page (a login page) is not cached as the weights
+    with pytest.raises(DownloadError, match=r"answered with a web page \(Content-Type text/html"):
+        download(f"{server.url}/login/model.safetensors", tmp_path / "m.safetensors")
+    assert not list(tmp_path.glob("m.safetensors*"))
 
 
 def test_an_existing_folder_wins_over_a_pretrained_name(tmp_path, monkeypatch):

@@ -387,6 +387,33 @@ class _Split:
     chans_id: torch.Tensor | None
 
 
+#: First key segments that wrappers put before a model's own keys: DistributedDataParallel /
+#: DataParallel (``module.``), Lightning modules holding the model as an attribute.
+_WRAPPERS = ("module", "model", "net")
+
+
+def _without_wrappers(raw: Mapping[str, Any]) -> dict[str, Any]:
+    """``raw`` with the key parts wrappers add taken out: ``_orig_mod.`` (torch.compile)
+    anywhere, and a leading ``module.`` / ``model.`` / ``net.`` when no key is an encoder key
+    without it."""
+    out = {k.replace("_orig_mod.", ""): v for k, v in raw.items()}
+
+    def ours(key: str) -> bool:
+        return key.split(".", 1)[0] in {"target_encoder", "chans_id", *_ENCODER_TOP_LEVEL}
+
+    for _ in range(2):  # e.g. model.module.target_encoder...
+        if any(ours(k) for k in out):
+            break
+        firsts = {k.split(".", 1)[0] for k in out if "." in k}
+        wrapper = next((w for w in _WRAPPERS if w in firsts), None)
+        if wrapper is None:
+            break
+        out = {
+            k[len(wrapper) + 1 :] if k.startswith(f"{wrapper}.") else k: v for k, v in out.items()
+        }
+    return out
+
+
 def _split_state(raw: Mapping[Any, Any], *, ignore_unknown: bool = False) -> _Split:
     """Rename to our keys, pull out ``chans_id`` and set pretraining-only groups aside.
 
@@ -396,6 +423,8 @@ def _split_state(raw: Mapping[Any, Any], *, ignore_unknown: bool = False) -> _Sp
     keys = [k for k in raw if isinstance(k, str)]
     if len(keys) != len(raw):
         raise CheckpointError("the state dict has non-string keys; it is not a model state dict")
+    raw = _without_wrappers(raw)
+    keys = list(raw)
     if keys and all(k.split(".", 1)[0] in _ENCODER_TOP_LEVEL for k in keys):
         raw = {f"target_encoder.{k}": v for k, v in raw.items()}
     state: dict[str, torch.Tensor] = {}
@@ -893,6 +922,13 @@ def _load(path: Path, hints: Mapping[str, Any]) -> Checkpoint:
             ckpt = _from_lightning(path, dict(obj), placeholders, hints)
         elif isinstance(obj, Mapping):
             ckpt = _from_state_dict(path, obj, placeholders, hints)
+        elif isinstance(obj, _Inert):
+            raise CheckpointError(
+                f"{path} holds a whole pickled {type(obj)._pickle_global} object (torch.save of "
+                "a model), which eegpt does not unpickle: that would run code from the file. "
+                "Save the weights instead: torch.save(model.state_dict(), path), or for a "
+                "braindecode model model.save_pretrained(folder)"
+            )
         else:
             raise CheckpointError(
                 f"{path} holds a {type(obj).__name__}, not a state dict or Lightning checkpoint"

@@ -200,6 +200,13 @@ def download(
     request = urllib.request.Request(url, headers={"User-Agent": "eegpt-downloader"})
     try:
         with os.fdopen(fd, "wb") as out, opener.open(request, timeout=timeout) as response:
+            kind = (response.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+            if kind == "text/html" and not dest.name.endswith((".html", ".htm")):
+                raise DownloadError(
+                    f"{url} answered with a web page (Content-Type text/html), not the file "
+                    f"{dest.name}: a login or error page, or the address of a page that links "
+                    "to the file (on Hugging Face, use the file's .../resolve/main/FILE address)"
+                )
             length = response.headers.get("Content-Length")
             total = int(length) if length and length.isdigit() else None
             announced = _sha_from_headers([*recorder.headers, response.headers])
