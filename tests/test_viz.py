@@ -70,8 +70,8 @@ def test_channel_mapping_figure_marks_used_untrained_absent_and_renamed():
         "not in the recording (57)",
     ]
     assert ax.get_title() == (
-        "5 of EEGPT's 62 channels used (54 of the 58 pretraining channels absent);\n"
-        "1 of the recording's 6 channels left out"
+        "5 of EEGPT's 62 channels used, 54 of its 58 pretraining\n"
+        "channels absent; 1 of the recording's 6 channels left out"
     )
 
 
@@ -106,7 +106,7 @@ def test_channel_mapping_from_embeddings_dict_and_into_given_axes():
     assert plot_channel_mapping(mapping.to_dict()).axes[0].get_title().startswith("3 of EEGPT's")
     assert mapping.plot().axes[0].get_title().startswith("3 of EEGPT's 62")
     emb.metadata["source"] = "/data/sub-01.edf"  # embeddings name their recording
-    assert plot_channel_mapping(emb).axes[0].get_title().startswith("sub-01.edf: 3 of EEGPT's")
+    assert plot_channel_mapping(emb).axes[0].get_title().startswith("sub-01.edf\n3 of EEGPT's")
     with pytest.raises(ValueError, match="no channel mapping"):
         plot_channel_mapping(Embeddings(emb.data, emb.onsets, {}))
     with pytest.raises(TypeError, match="ChannelMapping"):
@@ -318,3 +318,11 @@ def test_figures_made_here_are_drawn_once_in_a_notebook(monkeypatch):
     own, ax = plt.subplots()
     plot_confusion_matrix(y, y, ax=ax)
     assert plt.fignum_exists(own.number)
+
+
+def test_confusion_matrix_of_a_random_encoder_says_so():
+    from eegpt.viz import NOT_PRETRAINED_TITLE, plot_confusion_matrix
+
+    fig = plot_confusion_matrix(["a", "b", "a"], ["a", "a", "a"], pretrained=False)
+    assert fig._suptitle is not None and fig._suptitle.get_text() == NOT_PRETRAINED_TITLE
+    assert plot_confusion_matrix(["a", "b"], ["a", "b"])._suptitle is None

@@ -1436,7 +1436,8 @@ class EEGPTProbe:
         pred = self.predict(data, **kwargs)
         labels = self._known_labels(data, y, len(pred))
         return plot_confusion_matrix(labels, pred, labels=self.classes_, normalize=normalize,
-                                     ax=ax, title=title, show=show)  # fmt: skip
+                                     ax=ax, title=title, show=show,
+                                     pretrained=self.encoder.get("pretrained"))  # fmt: skip
 
     def _known_labels(self, data: Any, y: Any, n: int) -> np.ndarray:
         """The true labels of ``data`` as classes of this probe; unknown labels raise."""

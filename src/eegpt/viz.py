@@ -203,12 +203,12 @@ def plot_channel_mapping(
     missing58 = [n for n in PRETRAINING_CHANNELS if n not in used]
     if title is None:
         title = (
-            f"{len(mapping)} of EEGPT's {len(VOCABULARY)} channels used ({len(missing58)} of the "
-            f"58 pretraining channels absent);\n{len(mapping.dropped)} of the recording's "
+            f"{len(mapping)} of EEGPT's {len(VOCABULARY)} channels used, {len(missing58)} of "
+            f"its 58 pretraining\nchannels absent; {len(mapping.dropped)} of the recording's "
             f"{len(mapping) + len(mapping.dropped)} channels left out"
         )
         if source:
-            title = f"{Path(str(source)).name}: {title}"
+            title = f"{Path(str(source)).name}\n{title}"
     ax.set_title(title, fontsize=9)
     lines = textwrap.fill(text, 100).count("\n") + 1 if mapping.dropped else 0
     bottom = -(0.16 + 0.03 * lines)  # room for the legend and the left-out list
@@ -513,6 +513,7 @@ def plot_confusion_matrix(
     ax: Axes | None = None,
     title: str | None = None,
     show: bool = False,
+    pretrained: bool | None = None,
 ) -> Figure:
     """Confusion matrix of predictions (rows: true class, columns: predicted), drawn with
     scikit-learn's :class:`~sklearn.metrics.ConfusionMatrixDisplay`.
@@ -529,6 +530,9 @@ def plot_confusion_matrix(
     ax, title, show
         As in :func:`plot_channel_mapping`. The default title gives the number of epochs and
         the balanced accuracy.
+    pretrained : bool | None
+        False marks the figure as made with random encoder weights (a demo's), as the other
+        figures of such an encoder are.
 
     Returns
     -------
@@ -562,4 +566,6 @@ def plot_confusion_matrix(
         if recall:
             title += f", balanced accuracy {100 * float(np.mean(recall)):.1f}%"
     ax.set_title(title, fontsize=10)
+    if pretrained is False:
+        fig.suptitle(NOT_PRETRAINED_TITLE, color="tab:red")
     return _shown(fig, show, created)
