@@ -387,15 +387,21 @@ def polyphase_filter(up: int, down: int) -> np.ndarray:
     return h
 
 
-def endpoint_line(
-    first: np.ndarray, last: np.ndarray, n_times: int, times: np.ndarray
-) -> np.ndarray:
-    """Values at ``times`` (in input samples, float) of each row's straight line from its first
-    sample ``first`` (at 0) to its last ``last`` (at ``n_times - 1``): shape (rows, len(times)).
-    Polyphase resampling filters the signal with this line taken out and adds it back exactly
-    (see :func:`resample`)."""
-    slope = (last - first) / max(n_times - 1, 1)
-    return first[:, None] + slope[:, None] * np.asarray(times, dtype=np.float64)[None, :]
+def fit_line(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's least-squares straight line over its samples: ``(level, slope)``, the line's
+    value at the middle sample (the row's mean) and its change per sample, float64."""
+    n = rows.shape[-1]
+    level = rows.mean(axis=-1, dtype=np.float64)
+    t = np.arange(n, dtype=np.float64) - (n - 1) / 2
+    slope = rows @ t / (t @ t) if n > 1 else np.zeros(rows.shape[0])
+    return level, slope
+
+
+def line_at(level: np.ndarray, slope: np.ndarray, n_times: int, times: np.ndarray) -> np.ndarray:
+    """Values of the lines of :func:`fit_line` (over ``n_times`` samples) at ``times`` (in
+    input samples, float): shape (rows, len(times))."""
+    centred = np.asarray(times, dtype=np.float64) - (n_times - 1) / 2
+    return level[:, None] + slope[:, None] * centred[None, :]
 
 
 def resample(
@@ -415,13 +421,14 @@ def resample(
     sfreq, new_sfreq : float
         Current and wanted sampling rates in Hz.
     method : ``"polyphase"`` | ``"nearest"``
-        See :class:`PreprocessingConfig`. Polyphase filters each channel with the straight line
-        from its first to its last sample taken out (zero-padded at the edges, where what is
-        filtered is then 0) and adds that line back at the new sample times
-        (:func:`endpoint_line`): electrode DC offsets (tens of mV in unreferenced recordings)
-        and slow drifts then pass exactly, instead of leaving a ripple from the filter's DC
-        gain error and, where a channel drifts, transients at the edges that no later
-        detrending removes; its output has ``ceil(n_times * up / down)`` samples. Nearest gives ``round(n_times * new_sfreq / sfreq)`` samples, picked as
+        See :class:`PreprocessingConfig`. Polyphase filters each channel with its
+        least-squares straight line taken out (:func:`fit_line`), the edges extended by their
+        own values (``padtype="edge"``), and adds the line back at the new sample times:
+        electrode DC offsets (tens of mV in unreferenced recordings) and linear drifts pass
+        exactly, instead of leaving a ripple from the filter branches' slightly different DC
+        gains, and the edges of a drifting channel leave no transient that later detrending
+        cannot remove; a wild first or last sample stays local (it does not set the line). Its
+        output has ``ceil(n_times * up / down)`` samples. Nearest gives ``round(n_times * new_sfreq / sfreq)`` samples, picked as
         :func:`nearest_indices` (float32 tensors) does.
     source : str | None
         The recording, named in the warning about an approximated ratio.
@@ -457,11 +464,11 @@ def resample(
     t_in, t_out = np.arange(n, dtype=np.float64), np.arange(n_out) * (down / up)
     for start in range(0, rows.shape[0], _RESAMPLE_ROWS):  # bounds scipy's temporaries
         block = rows[start : start + _RESAMPLE_ROWS]
-        first, last = block[:, 0].astype(np.float64), block[:, -1].astype(np.float64)
-        level = endpoint_line(first, last, n, t_in)
-        np.subtract(block, level, out=level)  # the signal less its line, in place of the line
-        y = resample_poly(level, up, down, axis=-1, window=h, padtype="constant")
-        y += endpoint_line(first, last, n, t_out)
+        level, slope = fit_line(block)
+        line = line_at(level, slope, n, t_in)
+        np.subtract(block, line, out=line)  # the signal less its line, in place of the line
+        y = resample_poly(line, up, down, axis=-1, window=h, padtype="edge")
+        y += line_at(level, slope, n, t_out)
         out[start : start + len(block)] = y
     return out.reshape(*x.shape[:-1], n_out)
 

@@ -67,7 +67,7 @@ from eegpt.preprocessing import (
     check_signal,
     check_windows,
     cut_windows,
-    endpoint_line,
+    line_at,
     map_recording_channels,
     nearest_source,
     polyphase_filter,
@@ -402,8 +402,8 @@ class WindowStream:
         )
         if config.average_reference and recording.n_channels < 2:
             raise RecordingError(f"{source}: average_reference needs at least 2 channels; got 1")
-        # the signal checks, and the ends of the line polyphase resampling takes out
-        self._first, self._last = self._scan()
+        # the signal checks, and the line polyphase resampling takes out (as resample())
+        self._level, self._slope = self._scan()
         n_in, sfreq = recording.n_times, recording.sfreq
         self._up = self._down = 1
         if sfreq == config.sfreq:
@@ -437,21 +437,23 @@ class WindowStream:
         return self.recording.mapping
 
     def _scan(self) -> tuple[np.ndarray, np.ndarray]:
-        """Check the whole signal chunk by chunk; its first and last samples (re-referenced
-        as the windows are)."""
+        """Check the whole signal chunk by chunk; each channel's least-squares line
+        (:func:`~eegpt.preprocessing.fit_line`, re-referenced as the windows are)."""
         rec = self.recording
-        stats = SignalStats(rec.n_channels, rec.n_times)
+        n = rec.n_times
+        stats = SignalStats(rec.n_channels, n)
         chunk = max(1, SCAN_BYTES // (8 * rec.n_channels))
-        ends = []
-        for start in range(0, rec.n_times, chunk):
-            x = rec.read(start, min(rec.n_times, start + chunk))
-            if start == 0:
-                ends.append(x[:, 0].copy())
-            last = x[:, -1].copy()
+        total, moment = np.zeros(rec.n_channels), np.zeros(rec.n_channels)
+        for start in range(0, n, chunk):
+            x = rec.read(start, min(n, start + chunk))
+            total += x.sum(axis=-1)
+            moment += x @ (np.arange(start, start + x.shape[-1]) - (n - 1) / 2)
             stats.update(x)
-        ends.append(last)
-        if self.config.average_reference:
-            ends = [end - end.mean() for end in ends]
+        level = total / n
+        spread = n * (n * n - 1) / 12  # sum of the squared centred sample times
+        slope = moment / spread if n > 1 else np.zeros(rec.n_channels)
+        if self.config.average_reference:  # the line of a re-referenced channel
+            level, slope = level - level.mean(), slope - slope.mean()
         check_signal(
             stats,
             rec.mapping.input_names,
@@ -462,7 +464,7 @@ class WindowStream:
             sfreq=rec.sfreq,
             rates=rec.rates,
         )
-        return ends[0], ends[1]
+        return level, slope
 
     def blocks(self, block_windows: int = 64) -> Iterator[tuple[int, np.ndarray]]:
         """Yield ``(first window index, windows)`` with windows float32 of shape (b, C, T).
@@ -511,13 +513,11 @@ class WindowStream:
         start = max(0, (j0 * down // up - context) // down * down)  # same polyphase phase
         stop = min(n_in, -(-j1 * down // up) + context)
         x = self._read(start, stop)  # as resample() does for the whole recording
-        x -= endpoint_line(self._first, self._last, n_in, np.arange(start, stop))
-        y = resample_poly(
-            x, up, down, axis=-1, window=polyphase_filter(up, down), padtype="constant"
-        )
+        x -= line_at(self._level, self._slope, n_in, np.arange(start, stop))
+        y = resample_poly(x, up, down, axis=-1, window=polyphase_filter(up, down), padtype="edge")
         offset = start * up // down
         out = y[:, j0 - offset : j1 - offset]
-        out += endpoint_line(self._first, self._last, n_in, np.arange(j0, j1) * (down / up))
+        out += line_at(self._level, self._slope, n_in, np.arange(j0, j1) * (down / up))
         return out
 
 
