@@ -650,7 +650,7 @@ def test_cli_channels_shows_and_draws_the_mapping(edf, tmp_path, capsys):
     assert drawn.read_bytes()[:4] == b"\x89PNG"  # Pz drawn as bad (tests/test_viz.py)
     out = capsys.readouterr().out
     assert "2 channels typed EEG at 250 Hz" in out
-    assert "not EEG by type or marked bad, not used: Pz (eeg), HEOG (eog), STI 014 (stim)" in out
+    assert "not EEG by type or marked bad, not used: Pz (bad), HEOG (eog), STI 014 (stim)" in out
 
     # a net numbered E1..E129 (EGI): no channel maps, but all of them are listed, for --rename
     names = [f"E{i}" for i in range(1, 129)] + ["VREF"]
@@ -957,6 +957,9 @@ def test_rename_keys_naming_channels_left_out_are_no_misspellings(model, weights
     assert out.metadata["channels"]["input_names"] == ["Fz", "Cz", "Pz"]
     with pytest.raises(RecordingError, match=r"HEOG \(eog\) named in rename .*set_channel_types"):
         embed(model, raw, rename={"HEOG": "Oz"})
+    with pytest.raises(RecordingError, match=r"\['Pz'\] named in rename .* not among the channels "
+                       r"picked"):  # fmt: skip
+        embed(model, raw, picks=["Fz", "Cz"], rename={"Pz": "Oz"})
 
     # a BioSemi cap with one bad socket
     sockets = [f"A{i}" for i in range(1, 33)] + [f"B{i}" for i in range(1, 33)]

@@ -757,18 +757,24 @@ def _without_left_out(
     :func:`map_channels`); a rename of a channel of another type is an error."""
     table = rename_table(rename)
     outside = [key for key in table if key not in names and key in left_out]
-    typed = [
+    wanted = [
         key
         for key in outside
         if table[key] is not None and left_out[key] != "bad" and not isinstance(rename, str)
     ]
-    if typed:
-        types = {key: left_out[key] for key in typed}
+    unpicked = [key for key in wanted if left_out[key] == "not picked"]
+    if unpicked:
+        raise ValueError(
+            f"channel(s) {unpicked} named in rename (--rename) are not among the channels "
+            "picked (picks=, --picks): add them to the picks, or leave them out of the rename"
+        )
+    if wanted:
+        types = {key: left_out[key] for key in wanted}
         raise ValueError(
             f"channel(s) {', '.join(f'{k} ({t})' for k, t in types.items())} named in rename "
             "(--rename) are not used: their type is not EEG. To use them as EEG, set their type "
-            f"first (raw.set_channel_types({ {k: 'eeg' for k in typed} })) or pick them "
-            f"(picks={typed!r}, --picks on the command line)"
+            f"first (inst.set_channel_types({ {k: 'eeg' for k in wanted} }) of the Raw or "
+            f"Epochs), or pick them where picks are taken (picks={wanted!r}, --picks)"
         )
     return {key: value for key, value in table.items() if key not in outside}
 

@@ -616,7 +616,11 @@ def cmd_channels(args: argparse.Namespace) -> int:
         picked = {*mapping.input_names, *mapping.dropped}  # what the type pick left out
         seen.update(dict.fromkeys(picked))
         types = info.get_channel_types()
-        other = [f"{n} ({t})" for n, t in zip(info.ch_names, types, strict=True) if n not in picked]
+        other = [
+            f"{n} ({'bad' if n in info['bads'] else t})"
+            for n, t in zip(info.ch_names, types, strict=True)
+            if n not in picked
+        ]
         if other:
             print("  not EEG by type or marked bad, not used: " + ", ".join(other))
         if args.plot is not None:

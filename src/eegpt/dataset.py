@@ -809,7 +809,7 @@ def load_file(
         index=index,
         data=np.ascontiguousarray(data, dtype=np.float32),
         onsets=onsets,
-        mapping=mapping.to_dict(),
+        mapping={**mapping.to_dict(), "left_out": dict(recording.left_out or {})},
         duration_s=_total_duration(recording),
         warnings=_warning_texts(caught),
         windows=info,
@@ -1252,6 +1252,7 @@ def _file_status(result: FileResult, file: InputFile, shard: int) -> dict[str, A
         "error": result.error,
         "warnings": result.warnings,
         "dropped_channels": result.mapping.get("dropped", []),
+        **({"left_out": result.mapping["left_out"]} if result.mapping.get("left_out") else {}),
         **result.windows.time_base,
     }
 
@@ -1807,7 +1808,7 @@ class _Progress:
             self.ok += 1
             mapping = result.mapping
             names = [*mapping["input_names"], *mapping.get("dropped", [])]
-            self.channels.update(dict.fromkeys(names))
+            self.channels.update(dict.fromkeys([*names, *mapping.get("left_out", {})]))
             self.windows += result.n_windows
             self.hours += result.duration_s / 3600
         elapsed = max(time.perf_counter() - self.t0, 1e-9)

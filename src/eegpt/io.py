@@ -425,18 +425,24 @@ def check_integer_volts(data: Any, units: str, where: str) -> None:
     if units == "V" and np.issubdtype(dtype, np.integer):
         raise RecordingError(
             f"the samples are integers ({dtype}) in volts (units='V', the default), which EEG "
-            f"never is: give their unit, e.g. {where.replace('...', repr('uV'))}, or convert "
+            f"never is: give their unit, e.g. {repr('uV').join(where.rsplit('...', 1))}, or convert "
             "amplifier counts to volts first"
         )
 
 
 def left_out_channels(info: Any, names: Sequence[str]) -> dict[str, str] | None:
     """The channels of ``info`` not among the picked ``names``, each with why: ``"bad"`` (in
-    ``info["bads"]``) or its channel type; None when the picks took every channel."""
+    ``info["bads"]``), ``"not picked"`` (of a type that was picked: explicit picks left it
+    out) or its channel type; None when the picks took every channel."""
     used = set(names)
     types = dict(zip(info["ch_names"], info.get_channel_types(), strict=True))
+    picked = {types[name] for name in names}
     out = {
-        name: "bad" if name in info["bads"] else types[name]
+        name: "bad"
+        if name in info["bads"]
+        else "not picked"
+        if types[name] in picked
+        else types[name]
         for name in info["ch_names"]
         if name not in used
     }

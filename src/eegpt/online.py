@@ -235,7 +235,7 @@ class OnlineEmbedder:
             The windows completed by this chunk, ``[n, N, S, D]`` (``n`` is often 0), with
             their onsets in seconds since the first sample pushed.
         """
-        check_integer_volts(chunk, self.units, "OnlineEmbedder(..., units=...)")
+        check_integer_volts(chunk, self.units, "OnlineEmbedder(model, ch_names, sfreq, units=...)")
         x = np.asarray(chunk, dtype=np.float64)
         if x.ndim != 2 or x.shape[0] != len(self.ch_names):
             raise RecordingError(

@@ -932,6 +932,8 @@ def _recording_of_run(folder: Path, recording_id: str) -> Embeddings:
     status = _file_status(folder, recording_id)
     metadata.update({k: status[k] for k in _TIME_BASE if status.get(k) is not None})
     metadata["channels"]["dropped"] = list(status.get("dropped_channels") or [])
+    if status.get("left_out"):
+        metadata["left_out"] = dict(status["left_out"])
     if spec.get("pool", "none") != "none":  # one vector per window: as 1 patch x 1 token
         metadata["pool"] = spec["pool"]
         data = data.reshape(len(data), 1, 1, -1)
