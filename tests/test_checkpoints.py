@@ -305,7 +305,9 @@ def test_malicious_object_in_place_of_a_weight_is_rejected(tmp_path):
     state["target_encoder.norm.weight"] = Evil(marker)
     path = tmp_path / "evil_weights.pt"
     torch.save(state, path)
-    with pytest.raises(CheckpointError, match=r"'target_encoder.norm.weight' is a Inert"):
+    with pytest.raises(
+        CheckpointError, match=r"'target_encoder.norm.weight' holds a pickled posix.system object"
+    ):
         load_checkpoint(path)
     assert not marker.exists()
 
@@ -715,8 +717,11 @@ def test_unrecorded_heads_and_stride_are_read_set_or_said_assumed(tmp_path, caps
             "final_layer.probe2.bias": torch.zeros(3)}  # fmt: skip
     tuned = tmp_path / "tuned.pt"
     torch.save({**state, **head}, tuned)
-    with pytest.warns(RuntimeWarning, match=r"does not record num_heads; assuming num_heads=4 \("):
+    with pytest.warns(RuntimeWarning) as caught:
         ckpt = load_checkpoint(tuned)
+    said = " ".join(str(w.message) for w in caught)
+    assert "does not record num_heads unambiguously; assuming num_heads=4 (" in said
+    assert "patch_stride=32 inferred from the probe head's width (1024-sample windows)" in said
     assert ckpt.config.stride == 32 and ckpt.n_times == 1024
     assert ckpt.metadata["assumed"] == ["num_heads"]
 
@@ -768,3 +773,34 @@ def test_a_whole_pickled_model_is_refused_with_how_to_save_its_weights(tmp_path)
     with pytest.raises(CheckpointError, match=r"whole pickled eegpt\.model\.EEGPTEncoder object"
                        r".*torch\.save\(model\.state_dict\(\), path\)"):  # fmt: skip
         load_checkpoint(path)
+
+
+def test_heads_in_namespaces_lists_and_conflicts_and_bare_large_state_dicts(tmp_path):
+    """Hyper-parameters in an argparse Namespace or a list are read (without unpickling);
+    conflicting values are said; a bare state dict of the released width still warns (only
+    the authors' Lightning file is exempt)."""
+    torch.manual_seed(3)
+    state = {f"target_encoder.{k}": v for k, v in EEGPTEncoder(SMALL).state_dict().items()}
+    for hparams, heads in (
+        (argparse.Namespace(num_heads=2, patch_stride=64), 2),
+        ({"models_configs": [{"encoder": {"num_heads": "2", "patch_stride": 64}}]}, 2),
+    ):
+        path = tmp_path / "h.ckpt"
+        torch.save({"state_dict": state, "hyper_parameters": hparams}, path)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            assert load_checkpoint(path).config.num_heads == heads
+    clash = {"encoder": {"num_heads": 2}, "target_encoder": {"num_heads": 4}, "patch_stride": 64}
+    torch.save({"state_dict": state, "hyper_parameters": clash}, tmp_path / "c.ckpt")
+    with pytest.warns(RuntimeWarning, match=r"conflicting num_heads values \[2, 4\]"):
+        load_checkpoint(tmp_path / "c.ckpt")
+
+    large = EEGPTEncoder(EEGPTConfig(embed_dim=512, depth=1, num_heads=8, embed_num=4))
+    torch.save(large.state_dict(), tmp_path / "large.pt")
+    with pytest.warns(RuntimeWarning, match="does not record num_heads or patch_stride"):
+        load_checkpoint(tmp_path / "large.pt")
+    torch.save({"state_dict": {f"target_encoder.{k}": v for k, v in large.state_dict().items()}},
+               tmp_path / "released.ckpt")  # fmt: skip
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        load_checkpoint(tmp_path / "released.ckpt")

@@ -71,10 +71,11 @@ class HubServer:
                 if self.path.startswith("/cdn/"):
                     name = self.path[len("/cdn/") :]
                     return self.send_file(name, '"d41d8cd98f00b204e9800998ecf8427e"')
-                if self.path.startswith("/login/"):  # a web page where a file was expected
-                    page = b"<html><body>Please log in</body></html>"
+                if self.path.startswith(("/login/", "/page/")):  # a web page, not a file
+                    page = b"<!DOCTYPE html>\n<html><body>Please log in</body></html>"
                     self.send_response(200)
-                    self.send_header("Content-Type", "text/html; charset=utf-8")
+                    kind = "text/html; charset=utf-8" if "login" in self.path else "text/plain"
+                    self.send_header("Content-Type", kind)
                     self.send_header("Content-Length", str(len(page)))
                     self.end_headers()
                     return self.wfile.write(page)
@@ -281,6 +282,8 @@ def test_download_progress_bar_and_bad_arguments(server, pretrained_files, tmp_p
     # a web page (a login page) is not cached as the weights
     with pytest.raises(DownloadError, match=r"answered with a web page \(Content-Type text/html"):
         download(f"{server.url}/login/model.safetensors", tmp_path / "m.safetensors")
+    with pytest.raises(DownloadError, match=r"answered with a web page \(HTML\)"):  # mislabelled
+        download(f"{server.url}/page/model.safetensors", tmp_path / "m.safetensors")
     assert not list(tmp_path.glob("m.safetensors*"))
 
 

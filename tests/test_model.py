@@ -251,3 +251,11 @@ def test_encode_says_what_is_wrong_with_its_input():
 
     with pytest.raises(TypeError, match="channel names must be text"):
         Recording(np.zeros((2, 512)), ["Cz", None], 256.0)
+
+
+def test_the_reference_path_exports():
+    """torch.export traces the plain path (the input checks skip value checks while tracing)."""
+    model = EEGPT(EEGPTConfig(embed_dim=32, depth=1, num_heads=2), fused=False, chan_ids=[0, 1, 2])
+    x = torch.randn(1, 3, 256)
+    exported = torch.export.export(model.eval(), (x,))
+    torch.testing.assert_close(exported.module()(x), model(x))

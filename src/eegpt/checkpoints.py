@@ -401,7 +401,7 @@ def _without_wrappers(raw: Mapping[str, Any]) -> dict[str, Any]:
     def ours(key: str) -> bool:
         return key.split(".", 1)[0] in {"target_encoder", "chans_id", *_ENCODER_TOP_LEVEL}
 
-    for _ in range(2):  # e.g. model.module.target_encoder...
+    for _ in range(3):  # e.g. model.module.target_encoder...
         if any(ours(k) for k in out):
             break
         firsts = {k.split(".", 1)[0] for k in out if "." in k}
@@ -445,10 +445,17 @@ def _split_state(raw: Mapping[Any, Any], *, ignore_unknown: bool = False) -> _Sp
             ignored.append(key)
             unknown_groups.add(group)
             continue
+        if isinstance(value, _Inert):
+            raise CheckpointError(
+                f"{key!r} holds a pickled {value._pickle_global} object, not a tensor; eegpt "
+                "does not unpickle objects (that would run code from the file). If it is a "
+                "model, save its weights instead: torch.save(model.state_dict(), path), or for "
+                "a braindecode model model.save_pretrained(folder)"
+            )
         if not isinstance(value, torch.Tensor):
             raise CheckpointError(
                 f"weight {key!r} is a {type(value).__name__}, not a tensor: the file is not an "
-                "EEGPT state dict (or was tampered with)"
+                "EEGPT state dict"
             )
         state[key.replace(_PARAMETRIZED, ".weight")] = value
     if unknown_groups:
@@ -615,29 +622,45 @@ def _plain(value: Any) -> bool:
     return value is None or isinstance(value, (bool, int, float, str))
 
 
-def _lightning_hints(obj: Mapping[str, Any]) -> dict[str, int]:
+def _lightning_hints(obj: Mapping[str, Any]) -> tuple[dict[str, int], dict[str, set[int]]]:
     """``num_heads`` / ``patch_stride`` of the encoder where a Lightning checkpoint's
-    ``hyper_parameters`` say them unambiguously (plain dicts: at their top or under a key
-    naming the encoder, e.g. ``{"models_configs": {"encoder": {"num_heads": 8}}}``)."""
+    ``hyper_parameters`` say them (at their top, or under a key naming the encoder, e.g.
+    ``{"models_configs": {"encoder": {"num_heads": 8}}}``; in dicts, lists and argparse
+    Namespaces, which are read without being unpickled), and the values that conflict."""
     found: dict[str, set[int]] = {}
 
+    def number(value: Any) -> int | None:
+        if isinstance(value, str) and value.strip().isdigit():
+            value = int(value)
+        ok = isinstance(value, int) and not isinstance(value, bool) and value > 0
+        return value if ok else None
+
     def visit(node: Any, under_encoder: bool, depth: int) -> None:
-        if not isinstance(node, Mapping) or depth > 4:
+        if depth > 8:
+            return
+        if isinstance(node, _Inert):  # an argparse.Namespace: its fields are its state
+            node = node.state if isinstance(node.state, Mapping) else node.items
+        if isinstance(node, (list, tuple)):
+            for item in node:
+                visit(item, under_encoder, depth + 1)
+            return
+        if not isinstance(node, Mapping):
             return
         for key, value in node.items():
-            name = str(key)
-            if name in _UNRECORDED and (under_encoder or depth == 0):
-                if isinstance(value, int) and not isinstance(value, bool) and value > 0:
-                    found.setdefault(name, set()).add(value)
-            elif isinstance(value, Mapping):
-                encoder = under_encoder or (
-                    "encoder" in name.lower() and not name.lower().startswith(("predictor",
-                    "reconstructor"))
-                )  # fmt: skip
+            name = str(key).lower()
+            wanted = next((k for k in _UNRECORDED if name in (k, f"encoder_{k}")), None)
+            if wanted and (under_encoder or depth == 0 or name.startswith("encoder_")):
+                if number(value) is not None:
+                    found.setdefault(wanted, set()).add(number(value))
+                continue
+            other = name.startswith(("predictor", "reconstructor", "decoder"))
+            encoder = under_encoder or ("encoder" in name and not other and "decoder" not in name)
+            if not other:
                 visit(value, encoder, depth + 1)
 
     visit(obj.get("hyper_parameters"), False, 0)
-    return {key: next(iter(values)) for key, values in found.items() if len(values) == 1}
+    hints = {key: next(iter(values)) for key, values in found.items() if len(values) == 1}
+    return hints, {key: values for key, values in found.items() if len(values) > 1}
 
 
 def _stride_from_head(state: Mapping[str, torch.Tensor], config: EEGPTConfig) -> EEGPTConfig:
@@ -656,16 +679,19 @@ def _stride_from_head(state: Mapping[str, torch.Tensor], config: EEGPTConfig) ->
 
 def _unrecorded_config(
     state: Mapping[str, torch.Tensor], hints: Mapping[str, Any]
-) -> tuple[EEGPTConfig, list[str]]:
-    """:func:`infer_config` for a file that may not record ``num_heads`` / ``patch_stride``,
-    and those of them that were assumed (not in ``hints``, not fixed by a probe head)."""
+) -> tuple[EEGPTConfig, list[str], list[str]]:
+    """:func:`infer_config` for a file that may not record ``num_heads`` / ``patch_stride``;
+    those of them that were assumed (not in ``hints``, not fixed by a probe head), and those
+    inferred from a probe head."""
     config = infer_config(state, hints)
     assumed = [key for key in _UNRECORDED if hints.get(key) is None]
+    inferred = []
     if "patch_stride" in assumed:
         config = _stride_from_head(state, config)
         if config.patch_stride is not None:
             assumed.remove("patch_stride")
-    return config, assumed
+            inferred.append("patch_stride")
+    return config, assumed, inferred
 
 
 def _from_lightning(
@@ -677,12 +703,15 @@ def _from_lightning(
             f"{path} is a Lightning checkpoint without `target_encoder.*` weights; it is not an "
             "EEGPT pretraining checkpoint"
         )
-    config, assumed = _unrecorded_config(split.state, {**_lightning_hints(obj), **hints})
+    recorded, conflicts = _lightning_hints(obj)
+    config, assumed, inferred = _unrecorded_config(split.state, {**recorded, **hints})
     chan_proj, n_outputs, n_times = _heads(split.state, config, None, False)
     metadata = {k: v for k, v in obj.items() if isinstance(k, str) and _plain(v)}
     metadata["top_level_keys"] = sorted(str(k) for k in obj)
     metadata["pickle_placeholders"] = placeholders
     metadata["assumed"] = assumed
+    metadata["inferred"] = inferred
+    metadata["conflicting"] = {k: sorted(v) for k, v in conflicts.items() if k not in hints}
     return Checkpoint(
         config=config,
         state_dict=split.state,
@@ -702,9 +731,9 @@ def _from_state_dict(
     path: Path, raw: Mapping[Any, Any], placeholders: list[str], hints: Mapping[str, Any]
 ) -> Checkpoint:
     split = _split_state(raw)
-    config, assumed = _unrecorded_config(split.state, hints)
+    config, assumed, inferred = _unrecorded_config(split.state, hints)
     chan_proj, n_outputs, n_times = _heads(split.state, config, None, False)
-    metadata: dict[str, Any] = {"assumed": assumed}
+    metadata: dict[str, Any] = {"assumed": assumed, "inferred": inferred}
     if placeholders:
         metadata["pickle_placeholders"] = placeholders
     return Checkpoint(
@@ -942,21 +971,38 @@ def _warn_unrecorded(ckpt: Checkpoint) -> None:
     """Warn when the architecture values the file does not record were assumed and may well be
     wrong: any width but the released model's 512, or a file with a probe head (fine-tuned
     elsewhere, e.g. with braindecode, whose defaults differ)."""
-    assumed = ckpt.metadata.get("assumed") or []
-    if not assumed or (ckpt.config.embed_dim == 512 and ckpt.n_outputs is None):
-        return
+    meta = ckpt.metadata
+    assumed, inferred = meta.get("assumed") or [], meta.get("inferred") or []
+    conflicting = meta.get("conflicting") or {}
     cfg = ckpt.config
     values = {"num_heads": cfg.num_heads, "patch_stride": cfg.stride}
-    said = ", ".join(f"{key}={values[key]}" for key in assumed)
-    warnings.warn(
-        f"{ckpt.path}: the file does not record {' or '.join(assumed)}; assuming {said} (the "
-        "EEGPT paper's values for this width; braindecode's defaults are num_heads=8, "
-        "patch_stride=32). Wrong values give wrong embeddings without an error: if the model "
-        f"was built otherwise, load it with eegpt.load_model(path, {said}) set right, and "
-        "eegpt.save_checkpoint it to a folder that records them.",
-        RuntimeWarning,
-        stacklevel=3,
-    )
+    # the authors' released pretraining file: a Lightning checkpoint of width 512, no head
+    released = ckpt.format == "lightning" and cfg.embed_dim == 512 and ckpt.n_outputs is None
+    if assumed and not (released and not conflicting):
+        said = ", ".join(f"{key}={values[key]}" for key in assumed)
+        clash = "".join(
+            f" (its hyper-parameters give conflicting {key} values {vals})"
+            for key, vals in conflicting.items()
+        )
+        warnings.warn(
+            f"{ckpt.path}: the file does not record {' or '.join(assumed)} unambiguously"
+            f"{clash}; assuming {said} (the EEGPT paper's values for this width; braindecode's "
+            "defaults are num_heads=8, patch_stride=32). Wrong values give wrong embeddings "
+            f"without an error: if the model was built otherwise, load it with "
+            f"eegpt.load_model(path, {said}) set right, and eegpt.save_checkpoint it to a "
+            "folder that records them.",
+            RuntimeWarning,
+            stacklevel=3,
+        )
+    if inferred:
+        warnings.warn(
+            f"{ckpt.path}: patch_stride={cfg.stride} inferred from the probe head's width "
+            f"({ckpt.n_times}-sample windows); with patch_stride={cfg.patch_size} the same head "
+            "would be for longer windows. If that is the model, load it with "
+            f"eegpt.load_model(path, patch_stride={cfg.patch_size}).",
+            RuntimeWarning,
+            stacklevel=3,
+        )
 
 
 def _check_channels(ckpt: Checkpoint) -> None:
@@ -1379,6 +1425,8 @@ def describe(checkpoint: Checkpoint) -> str:
     heads = f"{cfg.num_heads}" + (" (assumed)" if "num_heads" in assumed else "")
     if "patch_stride" in assumed:
         stride += " (assumed)"
+    if "patch_stride" in (c.metadata.get("inferred") or []):
+        stride += " (inferred from the probe head)"
     lines = [
         f"EEGPT checkpoint: {c.path}",
         f"  format:      {c.format}",

@@ -223,6 +223,12 @@ def download(
                 **progress_options(),
             ) as bar:
                 while chunk := response.read(_CHUNK):
+                    if not received and _looks_like_html(chunk, dest):
+                        raise DownloadError(
+                            f"{url} answered with a web page (HTML), not the file {dest.name}: "
+                            "a login or error page, or the address of a page that links to the "
+                            "file (on Hugging Face, use the file's .../resolve/main/FILE address)"
+                        )
                     out.write(chunk)
                     digest.update(chunk)
                     received += len(chunk)
@@ -254,6 +260,16 @@ def download(
         raise
     logger.info("downloaded %s to %s (sha256 %s)", url, dest, actual)
     return dest
+
+
+def _looks_like_html(head: bytes, dest: Path) -> bool:
+    """Whether a download's first bytes are a web page (and the file is not meant to be one)."""
+    start = head[:512].lstrip().lower()
+    page = (
+        start.startswith((b"<!doctype html", b"<html", b"<?xml"))
+        and b"<html" in head[:4096].lower()
+    )
+    return page and not dest.name.lower().endswith((".html", ".htm"))
 
 
 _NETWORK_ERRORS = (

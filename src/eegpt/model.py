@@ -1029,8 +1029,10 @@ class EEGPT(nn.Module):
                 f"channels, chan_ids of shape {tuple(ids.shape)}"
             )
         n_vocab = self.target_encoder.chan_embed.num_embeddings
-        outside = ids.device.type == "cpu" and (int(ids.min()) < 0 or int(ids.max()) >= n_vocab)
-        if ids.dtype.is_floating_point or outside:  # (no device sync for ids on a GPU)
+        # values are checked on the CPU only (no device sync) and not while tracing (export)
+        checkable = ids.device.type == "cpu" and not torch.compiler.is_compiling()
+        outside = checkable and (int(ids.min()) < 0 or int(ids.max()) >= n_vocab)
+        if ids.dtype.is_floating_point or outside:
             raise ValueError(
                 f"chan_ids must be whole numbers in 0..{n_vocab - 1} (rows of the channel "
                 f"vocabulary, eegpt.channels.CHANNEL_INDEX), got {ids.tolist()[:8]}"
