@@ -259,3 +259,25 @@ def test_the_reference_path_exports():
     x = torch.randn(1, 3, 256)
     exported = torch.export.export(model.eval(), (x,))
     torch.testing.assert_close(exported.module()(x), model(x))
+
+
+def test_a_model_cast_to_half_precision_runs_and_the_engine_says_how_instead():
+    """model.to(torch.bfloat16) runs (the plain path: the fast one keeps LayerNorm in float32);
+    an engine given such a model asks for float32 weights and precision= instead."""
+    import numpy as np
+
+    from eegpt.engine import InferenceEngine
+
+    cfg = EEGPTConfig(embed_dim=32, depth=2, num_heads=2)
+    model = EEGPT(cfg).eval()
+    x, ids = torch.randn(2, 3, 1024), torch.tensor([0, 1, 2])
+    want = model(x, ids)
+    half = EEGPT(cfg).eval()
+    half.load_state_dict(model.state_dict())
+    half = half.to(torch.bfloat16)
+    got = half(x.to(torch.bfloat16), ids).float()
+    assert ((got - want).abs().max() / want.abs().max()) < 3e-2
+    with pytest.raises(ValueError, match="keep the model in float32 and ask for the reduced"):
+        InferenceEngine(half)
+    with pytest.raises(ValueError, match="precision='bfloat16'"):
+        half.embed(np.zeros((3, 1024)) + 1e-5, ch_names=["C3", "CZ", "C4"], sfreq=256.0)

@@ -244,6 +244,15 @@ class InferenceEngine:
                 "instructions, so it is emulated and usually slower than float32 (which is "
                 "exact); use float32 here"
             )
+        stored = {p.dtype for p in self.model.parameters()}
+        if stored - {torch.float32}:
+            kinds = ", ".join(sorted(str(d).removeprefix("torch.") for d in stored))
+            raise ValueError(
+                f"the model's weights are {kinds}: keep the model in float32 and ask for the "
+                "reduced precision here (precision='bfloat16' or 'float16'; --precision on the "
+                "command line), which casts a private copy where it pays and keeps LayerNorm "
+                "and the residual stream in float32"
+            )
         self.model = self.model.to(self.device).eval()
         on_cuda = self.device.type == "cuda"
         if self.cuda_graphs is True and not on_cuda:

@@ -263,7 +263,9 @@ class EEGPTEncoder(nn.Module):
         """
         self._check(x, chan_ids)
         chan_ids = chan_ids.to(device=x.device, dtype=torch.long)
-        if self.fused:
+        # the fast path keeps LayerNorm in float32; a model cast whole to half precision (not
+        # the engine's reduced precision, which casts the linears of a copy) runs the plain one
+        if self.fused and self.norm.weight.dtype == torch.float32:
             return self._forward_fused(x, chan_ids)
         return self._forward_reference(x, chan_ids)
 
