@@ -428,8 +428,9 @@ def resample(
         exactly, instead of leaving a ripple from the filter branches' slightly different DC
         gains, and the edges of a drifting channel leave no transient that later detrending
         cannot remove; a wild first or last sample stays local (it does not set the line). Its
-        output has ``ceil(n_times * up / down)`` samples. Nearest gives ``round(n_times * new_sfreq / sfreq)`` samples, picked as
-        :func:`nearest_indices` (float32 tensors) does.
+        output has ``ceil(n_times * up / down)`` samples. Nearest gives
+        ``round(n_times * new_sfreq / sfreq)`` samples, picked as :func:`nearest_indices`
+        (float32 tensors) does.
     source : str | None
         The recording, named in the warning about an approximated ratio.
 
