@@ -285,6 +285,17 @@ def test_download_progress_bar_and_bad_arguments(server, pretrained_files, tmp_p
     with pytest.raises(DownloadError, match=r"answered with a web page \(HTML\)"):  # mislabelled
         download(f"{server.url}/page/model.safetensors", tmp_path / "m.safetensors")
     assert not list(tmp_path.glob("m.safetensors*"))
+    # partial downloads left by a killed process are removed once stale; fresh ones stay
+    import os
+    import time
+
+    stale, fresh = tmp_path / ".c2.json.ab12.part", tmp_path / ".c2.json.cd34.part"
+    stale.write_bytes(b"x" * 10)
+    fresh.write_bytes(b"y")
+    old = time.time() - 2 * 24 * 3600
+    os.utime(stale, (old, old))
+    download(f"{server.url}/plain/config.json", tmp_path / "c2.json")
+    assert not stale.exists() and fresh.exists()
 
 
 def test_an_existing_folder_wins_over_a_pretrained_name(tmp_path, monkeypatch):

@@ -12,11 +12,13 @@ a warning.
 
 from __future__ import annotations
 
+import glob
 import hashlib
 import http.client
 import logging
 import os
 import re
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -194,6 +196,7 @@ def download(
     dest = Path(dest)
     expected = _normalise_sha(sha256)
     dest.parent.mkdir(parents=True, exist_ok=True)
+    _remove_stale_parts(dest)
     fd, part = temporary_beside(dest, ".part")
     recorder = _RedirectRecorder()
     opener = urllib.request.build_opener(recorder)
@@ -260,6 +263,22 @@ def download(
         raise
     logger.info("downloaded %s to %s (sha256 %s)", url, dest, actual)
     return dest
+
+
+#: Seconds after which a partial download nobody writes to any more is removed.
+STALE_PART_S = 24 * 3600
+
+
+def _remove_stale_parts(dest: Path) -> None:
+    """Remove partial downloads of ``dest`` left by killed processes (``.NAME.XXXX.part``
+    untouched for :data:`STALE_PART_S`); a download in progress writes to its own part."""
+    now = time.time()
+    for part in dest.parent.glob(f".{glob.escape(dest.name)}.*.part"):
+        try:
+            if now - part.stat().st_mtime > STALE_PART_S:
+                part.unlink()
+        except OSError:  # gone meanwhile, or not ours to remove
+            pass
 
 
 def _looks_like_html(head: bytes, dest: Path) -> bool:
