@@ -788,3 +788,24 @@ def test_a_cap_rename_with_a_bad_socket_trains_and_predicts(model):
                               config=ProbeConfig(epochs=2)).fit(epochs, y)  # fmt: skip
         assert len(clf.predict(epochs)) == 12
     assert "A10" not in probe.input_names and len(probe.input_names) > 55
+
+
+def test_a_probe_warns_once_about_the_same_data(model):
+    """predict, evaluate and the confusion matrix on the same epochs: one warning about a
+    channel left out, not one per call (a notebook's wall of repeats)."""
+    names = ["FP1", "FP2", "C3", "CZ", "C4", "O1"]
+    info = mne.create_info(names, 256.0, "eeg")
+    y = np.repeat([0, 1], 6)
+    x = np.random.default_rng(0).normal(0, 2e-5, (12, 6, 256))
+    events = np.c_[np.arange(12) * 300, np.zeros(12, int), y + 1]
+    epochs = mne.EpochsArray(x, info, events=events, event_id={"l": 1, "r": 2}, verbose=False)
+    probe = train_probe(model, epochs, preprocessing=PreprocessingConfig(window_seconds=1.0),
+                        config=ProbeConfig(epochs=1))  # fmt: skip
+    marked = epochs.copy()
+    marked.info["bads"] = ["O1"]
+    with pytest.warns(RuntimeWarning) as caught:
+        with pytest.raises(ValueError, match="marked bad"):  # the probe needs O1
+            probe.predict(marked)
+        with pytest.raises(ValueError, match="marked bad"):
+            probe.evaluate(marked)
+    assert sum("marked bad were left out" in str(w.message) for w in caught) == 1

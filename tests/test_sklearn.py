@@ -302,7 +302,7 @@ def test_warnings_about_other_channels_are_not_taken_for_repeats(task):
         est.fit(first)
     with pytest.warns(RuntimeWarning, match=re.escape(f"['{names[1]}']")):
         est.transform(second)
-    from eegpt.sklearn import _kind
+    from eegpt._logging import warning_kind as _kind
 
     for a, b in (
         ("/d/2/s-epo.fif: flat", "/d/3/s-epo.fif: flat"),  # other files

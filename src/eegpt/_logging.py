@@ -241,3 +241,42 @@ def warnings_once():
         if key not in seen:
             seen.add(key)
             warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+
+
+# what may differ between repeats of one warning: a measured value (a number with decimals
+# standing alone and numbers of volts: not the digits of a name, a path, a date or a suggested
+# factor such as 1e-06) or the count of inputs; quoted names are kept whole
+_MEASURED = re.compile(
+    r"""(?P<quoted>'[^']*'|"[^"]*")"""
+    r"|(?<![\w./\\-])[-+]?\d+\.\d+(?:e[-+]?\d+)?(?![\w/\\]|\.\d)"
+    r"|(?<![\w./\\-])[-+]?\d+(?:e[-+]?\d+)?(?= V\b)"  # a whole number of volts: "17 V", "4e-07 V"
+    r"|^\d+ inputs: "
+)
+
+
+def warning_kind(text: str) -> str:
+    """A warning's text with its measured values left out: the amplitude check of each
+    fold's data (\"the typical deviation is 5.29 V\", \"5.27 V\" ...) is one warning, while
+    warnings about other channels (['C2'], ['C4']), other files (/d/2/s-epo.fif,
+    /d/3/s-epo.fif) or with another suggested factor (1e-03, 1e-06) are not."""
+    return _MEASURED.sub(lambda m: m["quoted"] or "#", text)
+
+
+@contextlib.contextmanager
+def each_warning_once(seen: set[str]):
+    """Inside the block, pass on each RuntimeWarning whose :func:`warning_kind` is not in
+    ``seen`` yet (and add it); other warnings pass as they are. ``seen`` lives as long as the
+    repeats should be held back (a process, an estimator)."""
+    caught: list[warnings.WarningMessage] = []
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            yield
+    finally:  # also when the call failed: its warnings may say why
+        for w in caught:  # through the caller's filters again
+            kind = warning_kind(str(w.message))
+            if issubclass(w.category, RuntimeWarning):
+                if kind in seen:
+                    continue
+                seen.add(kind)
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)

@@ -50,7 +50,13 @@ from safetensors.torch import save as _dump_safetensors
 from torch import nn
 
 from eegpt import __version__
-from eegpt._logging import few, honours_verbose, progress_options, warnings_once
+from eegpt._logging import (
+    each_warning_once,
+    few,
+    honours_verbose,
+    progress_options,
+    warnings_once,
+)
 from eegpt._logging import warn as _warn
 from eegpt._methods import function_method
 from eegpt.channels import (
@@ -1266,6 +1272,7 @@ class EEGPTProbe:
         self.history = list(history or [])
         self.training = dict(training or {})
         self.rename = dict(rename) if isinstance(rename, Mapping) else rename
+        self._warned: set[str] = set()  # kinds of warnings given (each_warning_once)
 
     def __repr__(self) -> str:
         kind = "linear probe" if self.frozen_encoder else "fine-tuned model"
@@ -1384,9 +1391,13 @@ class EEGPTProbe:
 
     @honours_verbose
     def decision_function(self, data: Any, **kwargs: Any) -> np.ndarray:
-        """Logits ``[n_epochs, n_classes]``; keyword arguments of :meth:`predict_proba`."""
+        """Logits ``[n_epochs, n_classes]``; keyword arguments of :meth:`predict_proba`.
+
+        A warning about the data (a channel left out, the amplitude) is given once per probe,
+        not again by each later prediction, evaluation or figure on the same data."""
         split = _split_kwargs(kwargs)
-        return self.logits_from_windows(self.windows(data, **split[0]), **split[1])
+        with each_warning_once(self._warned):
+            return self.logits_from_windows(self.windows(data, **split[0]), **split[1])
 
     def predict_proba(self, data: Any, **kwargs: Any) -> np.ndarray:
         """Class probabilities ``[n_epochs, n_classes]`` (softmax of the logits).

@@ -34,9 +34,7 @@ import dataclasses
 import functools
 import numbers
 import os
-import re
-import warnings
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import mne
@@ -54,7 +52,7 @@ except ImportError as err:  # pragma: no cover - depends on the environment
         "eegpt.sklearn needs scikit-learn: pip install 'eegpt[sklearn]' (or scikit-learn)"
     ) from err
 
-from eegpt._logging import honours_verbose
+from eegpt._logging import each_warning_once, honours_verbose
 from eegpt._logging import warn as _warn
 from eegpt.channels import ChannelMapping, map_channels
 from eegpt.engine import InferenceEngine
@@ -80,44 +78,14 @@ from eegpt.probe import (
 
 __all__ = ["POOLINGS", "EEGPTClassifier", "EEGPTEmbedder", "pool_embeddings"]
 
-_SHOWN: set[str] = set()  # the RuntimeWarnings these estimators gave in this process (_kind)
-# what may differ between the folds' copies of one warning: a measured value (a number with
-# decimals standing alone and numbers of volts: not the digits of a name, a path, a date or a
-# suggested factor such as 1e-06) or the count of inputs; quoted names are kept whole
-_MEASURED = re.compile(
-    r"""(?P<quoted>'[^']*'|"[^"]*")"""
-    r"|(?<![\w./\\-])[-+]?\d+\.\d+(?:e[-+]?\d+)?(?![\w/\\]|\.\d)"
-    r"|(?<![\w./\\-])[-+]?\d+(?:e[-+]?\d+)?(?= V\b)"  # a whole number of volts: "17 V", "4e-07 V"
-    r"|^\d+ inputs: "
-)
+_SHOWN: set[str] = set()  # the RuntimeWarnings these estimators gave in this process (kinds)
 
 
-def _kind(text: str) -> str:
-    """A warning's text with its measured values left out: the amplitude check of each
-    fold's data (\"the typical deviation is 5.29 V\", \"5.27 V\" ...) is one warning, while
-    warnings about other channels (['C2'], ['C4']), other files (/d/2/s-epo.fif,
-    /d/3/s-epo.fif) or with another suggested factor (1e-03, 1e-06) are not."""
-    return _MEASURED.sub(lambda m: m["quoted"] or "#", text)
-
-
-@contextlib.contextmanager
-def _each_warning_once() -> Iterator[None]:
+def _each_warning_once() -> contextlib.AbstractContextManager[None]:
     """Pass on each of eegpt's RuntimeWarnings (channels left out, amplitude ...) once per
     process: scikit-learn fits a clone per fold and resets Python's once-per-place filter around
     each fit and score, so the same warning came once per fold, then again in predict."""
-    caught: list[warnings.WarningMessage] = []
-    try:
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            yield
-    finally:  # also when the call failed: its warnings may say why
-        for w in caught:  # through the caller's filters again
-            kind = _kind(str(w.message))
-            if issubclass(w.category, RuntimeWarning):
-                if kind in _SHOWN:
-                    continue
-                _SHOWN.add(kind)
-            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    return each_warning_once(_SHOWN)
 
 
 def _warning_once(method: Callable[..., Any]) -> Callable[..., Any]:
