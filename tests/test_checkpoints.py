@@ -804,3 +804,20 @@ def test_heads_in_namespaces_lists_and_conflicts_and_bare_large_state_dicts(tmp_
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         load_checkpoint(tmp_path / "released.ckpt")
+
+
+def test_heads_recorded_in_other_forms_are_read_or_said_unread(tmp_path):
+    """A width-512 Lightning file (the released shape) whose hyper-parameters record the heads
+    in another form is read right, or warned about: never silently taken as 8 heads."""
+    import numpy as np
+
+    enc = EEGPTEncoder(EEGPTConfig(embed_dim=512, depth=1, num_heads=16, embed_num=4))
+    state = {f"target_encoder.{k}": v for k, v in enc.state_dict().items()}
+    path = tmp_path / "hp.ckpt"
+    for hparams in ({"model": {"num_heads": 16}}, {"args": argparse.Namespace(num_heads=16)},
+                    {"num_heads": 16.0}, {"num_heads": torch.tensor(16)}, {"n_heads": 16}):  # fmt: skip
+        torch.save({"state_dict": state, "hyper_parameters": hparams}, path)
+        assert load_checkpoint(path, patch_stride=64).config.num_heads == 16, hparams
+    torch.save({"state_dict": state, "hyper_parameters": {"num_heads": np.int64(16)}}, path)
+    with pytest.warns(RuntimeWarning, match="entries eegpt cannot read: num_heads"):
+        load_checkpoint(path)

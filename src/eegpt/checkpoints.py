@@ -53,6 +53,7 @@ from safetensors import SafetensorError
 from safetensors.torch import load_file as _load_safetensors
 from safetensors.torch import save as _dump_safetensors
 
+from eegpt._logging import few
 from eegpt.config import N_VOCABULARY, EEGPTConfig
 from eegpt.errors import CheckpointError
 from eegpt.model import EEGPT
@@ -622,45 +623,61 @@ def _plain(value: Any) -> bool:
     return value is None or isinstance(value, (bool, int, float, str))
 
 
-def _lightning_hints(obj: Mapping[str, Any]) -> tuple[dict[str, int], dict[str, set[int]]]:
+#: Names under which training code records the two values (lower case).
+_HINT_NAMES = {
+    "num_heads": ("num_heads", "n_heads", "heads", "nhead", "encoder_num_heads"),
+    "patch_stride": ("patch_stride", "encoder_patch_stride"),
+}
+
+
+def _lightning_hints(
+    obj: Mapping[str, Any],
+) -> tuple[dict[str, int], dict[str, set[int]], list[str]]:
     """``num_heads`` / ``patch_stride`` of the encoder where a Lightning checkpoint's
-    ``hyper_parameters`` say them (at their top, or under a key naming the encoder, e.g.
-    ``{"models_configs": {"encoder": {"num_heads": 8}}}``; in dicts, lists and argparse
-    Namespaces, which are read without being unpickled), and the values that conflict."""
+    ``hyper_parameters`` say them (in dicts, lists and argparse Namespaces, which are read
+    without being unpickled; anywhere but under a predictor/reconstructor/decoder entry); the
+    values that conflict; and the names of entries about heads or strides that could not be
+    read (so that nothing is taken as unrecorded that the file may record otherwise)."""
     found: dict[str, set[int]] = {}
+    unread: list[str] = []
 
     def number(value: Any) -> int | None:
+        if isinstance(value, torch.Tensor) and value.numel() == 1:
+            value = value.item()
         if isinstance(value, str) and value.strip().isdigit():
             value = int(value)
-        ok = isinstance(value, int) and not isinstance(value, bool) and value > 0
-        return value if ok else None
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            return None
+        value = float(value)
+        return int(value) if value.is_integer() and value > 0 else None
 
-    def visit(node: Any, under_encoder: bool, depth: int) -> None:
+    def visit(node: Any, path: str, depth: int) -> None:
         if depth > 8:
             return
         if isinstance(node, _Inert):  # an argparse.Namespace: its fields are its state
             node = node.state if isinstance(node.state, Mapping) else node.items
         if isinstance(node, (list, tuple)):
             for item in node:
-                visit(item, under_encoder, depth + 1)
+                visit(item, path, depth + 1)
             return
         if not isinstance(node, Mapping):
             return
         for key, value in node.items():
             name = str(key).lower()
-            wanted = next((k for k in _UNRECORDED if name in (k, f"encoder_{k}")), None)
-            if wanted and (under_encoder or depth == 0 or name.startswith("encoder_")):
-                if number(value) is not None:
-                    found.setdefault(wanted, set()).add(number(value))
-                continue
-            other = name.startswith(("predictor", "reconstructor", "decoder"))
-            encoder = under_encoder or ("encoder" in name and not other and "decoder" not in name)
-            if not other:
-                visit(value, encoder, depth + 1)
+            if name.startswith(("predictor", "reconstructor", "decoder")) or "decoder" in name:
+                continue  # another module's values
+            wanted = next((k for k, names in _HINT_NAMES.items() if name in names), None)
+            if wanted is not None and number(value) is not None:
+                found.setdefault(wanted, set()).add(number(value))
+            elif ("head" in name or "stride" in name) and not isinstance(value, (Mapping, list)):
+                unread.append(f"{path}{key}")
+            else:
+                visit(value, f"{path}{key}.", depth + 1)
 
-    visit(obj.get("hyper_parameters"), False, 0)
+    visit(obj.get("hyper_parameters"), "", 0)
     hints = {key: next(iter(values)) for key, values in found.items() if len(values) == 1}
-    return hints, {key: values for key, values in found.items() if len(values) > 1}
+    conflicts = {key: values for key, values in found.items() if len(values) > 1}
+    return hints, conflicts, unread
 
 
 def _stride_from_head(state: Mapping[str, torch.Tensor], config: EEGPTConfig) -> EEGPTConfig:
@@ -703,7 +720,7 @@ def _from_lightning(
             f"{path} is a Lightning checkpoint without `target_encoder.*` weights; it is not an "
             "EEGPT pretraining checkpoint"
         )
-    recorded, conflicts = _lightning_hints(obj)
+    recorded, conflicts, unread = _lightning_hints(obj)
     config, assumed, inferred = _unrecorded_config(split.state, {**recorded, **hints})
     chan_proj, n_outputs, n_times = _heads(split.state, config, None, False)
     metadata = {k: v for k, v in obj.items() if isinstance(k, str) and _plain(v)}
@@ -712,6 +729,7 @@ def _from_lightning(
     metadata["assumed"] = assumed
     metadata["inferred"] = inferred
     metadata["conflicting"] = {k: sorted(v) for k, v in conflicts.items() if k not in hints}
+    metadata["unread_hyper_parameters"] = unread
     return Checkpoint(
         config=config,
         state_dict=split.state,
@@ -978,12 +996,15 @@ def _warn_unrecorded(ckpt: Checkpoint) -> None:
     values = {"num_heads": cfg.num_heads, "patch_stride": cfg.stride}
     # the authors' released pretraining file: a Lightning checkpoint of width 512, no head
     released = ckpt.format == "lightning" and cfg.embed_dim == 512 and ckpt.n_outputs is None
-    if assumed and not (released and not conflicting):
+    unread = meta.get("unread_hyper_parameters") or []
+    if assumed and not (released and not conflicting and not unread):
         said = ", ".join(f"{key}={values[key]}" for key in assumed)
         clash = "".join(
             f" (its hyper-parameters give conflicting {key} values {vals})"
             for key, vals in conflicting.items()
         )
+        if unread:
+            clash += f" (its hyper-parameters have entries eegpt cannot read: {few(unread, 4)})"
         warnings.warn(
             f"{ckpt.path}: the file does not record {' or '.join(assumed)} unambiguously"
             f"{clash}; assuming {said} (the EEGPT paper's values for this width; braindecode's "
