@@ -30,7 +30,6 @@ from eegpt.preprocessing import PreprocessingConfig
 from eegpt.probe import (
     EEGPTProbe,
     ProbeConfig,
-    _assemble,
     _check_precision,
     _encoder_of,
     _encoder_reference,
@@ -39,6 +38,7 @@ from eegpt.probe import (
     _training_mode,
     check_training_data,
     trained_probe,
+    training_model,
     tuned_checkpoint_info,
 )
 
@@ -226,14 +226,7 @@ def finetune(
     with torch.random.fork_rng(devices=[dev] if dev.type == "cuda" else []):
         torch.manual_seed(seed)
         encoder = copy.deepcopy(source).to(dev).float()
-        net = _assemble(
-            encoder,
-            n_classes=len(classes),
-            n_times=preprocessing.n_samples,
-            chan_ids=chan_ids,
-            config=config,
-            n_inputs=len(train.input_names),
-        ).to(dev)
+        net = training_model(encoder, train, classes, preprocessing, config, dev)
         assert net.final_layer is not None
         groups: dict[float, list[torch.nn.Parameter]] = {}
         for name, p in encoder.named_parameters():

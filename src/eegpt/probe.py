@@ -1618,6 +1618,27 @@ def check_training_data(data: Any, epochs: Any, function: str) -> None:
         )
 
 
+def training_model(
+    encoder: EEGPTEncoder,
+    train: Any,
+    classes: np.ndarray,
+    preprocessing: PreprocessingConfig,
+    config: ProbeConfig,
+    device: torch.device,
+) -> LinearProbe:
+    """The model :func:`train_probe` and :func:`eegpt.finetune` train: ``encoder`` (shared or a
+    copy, as the caller decides) with the head, and the channel projection if configured, for
+    ``train``'s channels and ``classes``, on ``device``."""
+    return _assemble(
+        encoder,
+        n_classes=len(classes),
+        n_times=preprocessing.n_samples,
+        chan_ids=[CHANNEL_INDEX[name] for name in train.encoder_names],
+        config=config,
+        n_inputs=len(train.input_names),
+    ).to(device)
+
+
 def trained_probe(
     net: LinearProbe,
     fit: Any,
@@ -1782,14 +1803,7 @@ def train_probe(
         with torch.random.fork_rng(devices=[dev] if dev.type == "cuda" else []):
             torch.manual_seed(config.seed)
             encoder.to(dev).eval()
-            probe_model = _assemble(
-                encoder,
-                n_classes=len(classes),
-                n_times=preprocessing.n_samples,
-                chan_ids=chan_ids,
-                config=config,
-                n_inputs=len(train.input_names),
-            ).to(dev)
+            probe_model = training_model(encoder, train, classes, preprocessing, config, dev)
             head = probe_model.final_layer
             assert head is not None
             if config.chan_proj:
