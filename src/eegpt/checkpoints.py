@@ -415,6 +415,15 @@ def _without_wrappers(raw: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _pickled_object_error(what: str) -> CheckpointError:
+    """The error for a pickled object where weights were expected (``what``: where, which)."""
+    return CheckpointError(
+        f"{what}, not weights; eegpt does not unpickle objects (that would run code from the "
+        "file). If it is a model, save its weights instead: torch.save(model.state_dict(), "
+        "path), or for a braindecode model model.save_pretrained(folder)"
+    )
+
+
 def _split_state(raw: Mapping[Any, Any], *, ignore_unknown: bool = False) -> _Split:
     """Rename to our keys, pull out ``chans_id`` and set pretraining-only groups aside.
 
@@ -447,12 +456,7 @@ def _split_state(raw: Mapping[Any, Any], *, ignore_unknown: bool = False) -> _Sp
             unknown_groups.add(group)
             continue
         if isinstance(value, _Inert):
-            raise CheckpointError(
-                f"{key!r} holds a pickled {value._pickle_global} object, not a tensor; eegpt "
-                "does not unpickle objects (that would run code from the file). If it is a "
-                "model, save its weights instead: torch.save(model.state_dict(), path), or for "
-                "a braindecode model model.save_pretrained(folder)"
-            )
+            raise _pickled_object_error(f"{key!r} holds a pickled {value._pickle_global} object")
         if not isinstance(value, torch.Tensor):
             raise CheckpointError(
                 f"weight {key!r} is a {type(value).__name__}, not a tensor: the file is not an "
@@ -970,11 +974,8 @@ def _load(path: Path, hints: Mapping[str, Any]) -> Checkpoint:
         elif isinstance(obj, Mapping):
             ckpt = _from_state_dict(path, obj, placeholders, hints)
         elif isinstance(obj, _Inert):
-            raise CheckpointError(
-                f"{path} holds a whole pickled {type(obj)._pickle_global} object (torch.save of "
-                "a model), which eegpt does not unpickle: that would run code from the file. "
-                "Save the weights instead: torch.save(model.state_dict(), path), or for a "
-                "braindecode model model.save_pretrained(folder)"
+            raise _pickled_object_error(
+                f"{path} holds a whole pickled {obj._pickle_global} object (torch.save of a model)"
             )
         else:
             raise CheckpointError(
@@ -986,9 +987,10 @@ def _load(path: Path, hints: Mapping[str, Any]) -> Checkpoint:
 
 
 def _warn_unrecorded(ckpt: Checkpoint) -> None:
-    """Warn when the architecture values the file does not record were assumed and may well be
-    wrong: any width but the released model's 512, or a file with a probe head (fine-tuned
-    elsewhere, e.g. with braindecode, whose defaults differ)."""
+    """Warn when the architecture values the file does not record were assumed (but for the
+    authors' released file: a Lightning checkpoint of width 512 without a head whose
+    hyper-parameters say nothing unreadable or conflicting about them), and when the stride was
+    inferred from a probe head."""
     meta = ckpt.metadata
     assumed, inferred = meta.get("assumed") or [], meta.get("inferred") or []
     conflicting = meta.get("conflicting") or {}

@@ -204,12 +204,8 @@ def download(
     try:
         with os.fdopen(fd, "wb") as out, opener.open(request, timeout=timeout) as response:
             kind = (response.headers.get("Content-Type") or "").split(";")[0].strip().lower()
-            if kind == "text/html" and not dest.name.endswith((".html", ".htm")):
-                raise DownloadError(
-                    f"{url} answered with a web page (Content-Type text/html), not the file "
-                    f"{dest.name}: a login or error page, or the address of a page that links "
-                    "to the file (on Hugging Face, use the file's .../resolve/main/FILE address)"
-                )
+            if kind == "text/html" and not _is_page_name(dest):
+                raise _web_page_error(url, dest, "Content-Type text/html")
             length = response.headers.get("Content-Length")
             total = int(length) if length and length.isdigit() else None
             announced = _sha_from_headers([*recorder.headers, response.headers])
@@ -226,12 +222,8 @@ def download(
                 **progress_options(),
             ) as bar:
                 while chunk := response.read(_CHUNK):
-                    if not received and _looks_like_html(chunk, dest):
-                        raise DownloadError(
-                            f"{url} answered with a web page (HTML), not the file {dest.name}: "
-                            "a login or error page, or the address of a page that links to the "
-                            "file (on Hugging Face, use the file's .../resolve/main/FILE address)"
-                        )
+                    if not received and _looks_like_html(chunk) and not _is_page_name(dest):
+                        raise _web_page_error(url, dest, "HTML")
                     out.write(chunk)
                     digest.update(chunk)
                     received += len(chunk)
@@ -281,14 +273,27 @@ def _remove_stale_parts(dest: Path) -> None:
             pass
 
 
-def _looks_like_html(head: bytes, dest: Path) -> bool:
-    """Whether a download's first bytes are a web page (and the file is not meant to be one)."""
+def _looks_like_html(head: bytes) -> bool:
+    """Whether a download's first bytes are a web page."""
     start = head[:512].lstrip().lower()
-    page = (
-        start.startswith((b"<!doctype html", b"<html", b"<?xml"))
-        and b"<html" in head[:4096].lower()
+    return start.startswith((b"<!doctype html", b"<html", b"<?xml")) and b"<html" in (
+        head[:4096].lower()
     )
-    return page and not dest.name.lower().endswith((".html", ".htm"))
+
+
+def _is_page_name(dest: Path) -> bool:
+    """Whether the file downloaded is meant to be a web page."""
+    return dest.name.lower().endswith((".html", ".htm"))
+
+
+def _web_page_error(url: str, dest: Path, how: str) -> DownloadError:
+    """The error for a server that answered a file's address with a web page (``how`` it
+    showed: a content type, or the bytes)."""
+    return DownloadError(
+        f"{url} answered with a web page ({how}), not the file {dest.name}: a login or error "
+        "page, or the address of a page that links to the file (on Hugging Face, use the "
+        "file's .../resolve/main/FILE address)"
+    )
 
 
 _NETWORK_ERRORS = (
