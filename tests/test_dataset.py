@@ -711,6 +711,140 @@ def _crash_or_load(index: int, path: str, **kwargs) -> object:
     return load_file(index, path, **kwargs)
 
 
+@pytest.fixture(scope="module")
+def long_corpus(corpus, tmp_path_factory):
+    """Two short recordings around a longer one at 250 Hz with a drift and annotations, two of
+    them bad (the long one is read in parts below)."""
+    import shutil
+
+    folder = tmp_path_factory.mktemp("long")
+    shutil.copy(corpus / "b/rec00.edf", folder / "a.edf")
+    shutil.copy(corpus / "a/rec01.edf", folder / "c.edf")
+    raw, _ = synthetic_raw(minutes=2.0, seed=11)
+    raw._data += np.linspace(0, 1e-3, raw.n_times)
+    raw.set_annotations(
+        mne.Annotations([10.0, 50.0, 70.0], [3.0, 1.0, 12.0], ["BAD_muscle", "stim", "BAD_move"])
+    )
+    write_edf(raw, folder / "b.edf")
+    return folder
+
+
+def _window_bytes(path: Path) -> int:
+    return load_file(0, str(path), PreprocessingConfig()).data[0].nbytes
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+@pytest.mark.parametrize(("workers", "reject", "per_part"), [(0, False, 1), (2, True, 4)])
+def test_a_long_recording_read_in_parts_gives_the_rows_of_one_read(
+    long_corpus, model, tmp_path, monkeypatch, workers, reject, per_part
+):
+    """A recording longer than ``_PART_BYTES`` of windows is read and embedded in parts (a
+    reader holds one part, not 5 GB for 24 h of 58 channels); the shard gets the same rows as
+    from one read: windows, onsets, annotations, bad marks, rejected windows, statuses."""
+    import eegpt.dataset as ds
+
+    kwargs = dict(model=model, device="cpu", progress=False, batch_size=4, shard_size=2)
+    kwargs.update(workers=workers, reject_by_annotation=reject)
+    whole = embed_dataset(long_corpus, tmp_path / "whole", **kwargs)
+    size = _window_bytes(long_corpus / "b.edf")
+    monkeypatch.setattr(ds, "_PART_BYTES", per_part * size + size // 2)
+    seen: list[tuple[int, int | None, int]] = []
+    real = ds.load_file
+
+    def watched(*args, **kw):
+        loaded = real(*args, **kw)
+        part = loaded.part
+        seen.append((loaded.index, None if part is None else part.first, loaded.data.nbytes))
+        return loaded
+
+    if workers == 0:  # readers in this process: what they hold is seen here
+        monkeypatch.setattr(ds, "load_file", watched)
+    parts = embed_dataset(long_corpus, tmp_path / "parts", **kwargs)
+    assert parts.complete and whole.complete
+    a, emb_a = read_embeddings(tmp_path / "whole")
+    b, emb_b = read_embeddings(tmp_path / "parts")
+    pd.testing.assert_frame_equal(a, b)
+    np.testing.assert_allclose(emb_b, emb_a, rtol=1e-5, atol=1e-6)
+    long = a.recording_id == "b.edf"
+    assert long.sum() > 10 and a.bad[long].any() != reject
+    if reject:
+        assert np.diff(a.window[long]).max() > 1  # the bad ones are left out
+    files = [pd.read_csv(tmp_path / name / FILES_REPORT) for name in ("whole", "parts")]
+    columns = ["recording_id", "status", "n_windows", "n_windows_left_out", "duration_s", "shard"]
+    pd.testing.assert_frame_equal(files[0][columns], files[1][columns])
+    if workers == 0:
+        of_long = [(first, nbytes) for index, first, nbytes in seen if index == 1]
+        n_long = files[0].set_index("recording_id").n_windows["b.edf"]
+        n_long += files[0].set_index("recording_id").n_windows_left_out["b.edf"]
+        assert [first for first, _ in of_long] == list(range(0, n_long, per_part))
+        assert max(nbytes for _, nbytes in of_long) <= per_part * size
+        assert [index for index, _, _ in seen] == sorted(index for index, _, _ in seen)
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+def test_a_part_that_fails_fails_its_file_and_writes_none_of_its_rows(
+    long_corpus, model, tmp_path, monkeypatch
+):
+    """One part of a long recording fails: the file is recorded failed (which windows, why),
+    none of its rows are written, its later parts are not read, the other files go on."""
+    import eegpt.dataset as ds
+
+    size = _window_bytes(long_corpus / "b.edf")
+    monkeypatch.setattr(ds, "_PART_BYTES", 3 * size)
+    real, calls = ds.load_file, []
+
+    def failing(index, path, **kw):
+        part = kw.get("part")
+        calls.append((index, None if part is None else part.first))
+        if part is not None and part.first == 6 and index == 1:
+            failed = ds.LoadedFile.failed(index, f"windows 6-8 of {part.n_windows}: OSError: gone")
+            failed.part = part
+            return failed
+        return real(index, path, **kw)
+
+    monkeypatch.setattr(ds, "load_file", failing)
+    summary = embed_dataset(
+        long_corpus, tmp_path / "out", model=model, device="cpu", progress=False, workers=0
+    )
+    assert [first for index, first in calls if index == 1] == [None, 3, 6]
+    assert [index for index, _ in calls] == sorted(index for index, _ in calls)
+    table, _ = read_embeddings(tmp_path / "out")
+    assert sorted(set(table.recording_id)) == ["a.edf", "c.edf"]
+    files = pd.read_csv(tmp_path / "out" / FILES_REPORT).set_index("recording_id")
+    assert files.status.to_dict() == {"a.edf": "ok", "b.edf": "failed", "c.edf": "ok"}
+    assert "windows 6-8" in files.error["b.edf"] and "gone" in files.error["b.edf"]
+    assert summary.n_failed == 1
+
+
+def _crash_in_part(index: int, path: str, **kwargs) -> object:
+    part = kwargs.get("part")
+    if part is not None and part.first >= 2 and path.endswith("b.edf"):
+        os._exit(3)  # a reader killed in the second part of the long file
+    return load_file(index, path, **kwargs)
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+def test_a_reader_that_dies_in_a_part_is_blamed_alone(long_corpus):
+    """A reader dies in a later part of a long file: that part is found by reading alone, the
+    file's remaining parts are given up with it, the other files are read."""
+    files = resolve_inputs(long_corpus).files
+    size = _window_bytes(long_corpus / "b.edf")
+    kwargs = {"config": PreprocessingConfig(), "part_bytes": 2 * size}
+    readers = _Readers(1, kwargs, 4, loader=_crash_in_part)
+    loaded = list(readers.read(files))
+    readers.close()
+    of_long = [f for f in loaded if f.index == 1]
+    assert [f.part.first for f in of_long] == [0, 2] and len(of_long[0].more) > 3
+    assert of_long[0].error is None and "reader process died" in of_long[1].error
+    assert of_long[1].part.last  # the failure ends the file
+    others = [f for f in loaded if f.index != 1]
+    assert {f.index for f in others} == {0, 2} and all(f.error is None for f in others)
+    assert [f.index for f in loaded] == sorted(f.index for f in loaded)
+    for index in (0, 2):  # the other files' parts, all of them, in order
+        got = [f.part.first if f.part else 0 for f in loaded if f.index == index]
+        assert got == list(range(0, len(got) * 2, 2))
+
+
 # ------------------------------------------------------------------------------------ devices
 
 

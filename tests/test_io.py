@@ -753,3 +753,45 @@ def test_latin1_edf_annotations_are_read_with_a_warning(tmp_path):
     with pytest.warns(RuntimeWarning, match="not UTF-8"):
         stream = open_stream(path)
     assert "Stadium äü" in stream.raw.annotations.description
+
+
+@pytest.mark.parametrize("sfreq", [256.0, 250.0])
+def test_a_window_stream_makes_any_range_of_windows_alike(tmp_path, sfreq):
+    """``blocks(first=, stop=)`` gives those windows of the whole stream, and a stream given
+    an earlier scan's ``line`` skips its scan (a file read in parts scans once) and still gives
+    the same windows, resampled or not."""
+    from eegpt.demo import synthetic_raw, write_edf
+    from eegpt.streaming import WindowStream, open_stream
+
+    raw, _ = synthetic_raw(minutes=1.0, sfreq=sfreq, seed=3)
+    raw._data += np.linspace(0, 2e-3, raw.n_times)  # a drift, which resampling takes out
+    path = write_edf(raw, tmp_path / "rec.edf")
+    config = PreprocessingConfig(window_seconds=4.0, overlap=0.5)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        stream = WindowStream(open_stream(path, verbose="error"), config)
+        again = open_stream(path, verbose="error")
+    whole = np.concatenate([b for _, b in stream.blocks(5)])
+    assert len(whole) == stream.n_windows > 12
+
+    def scanned(*args, **kwargs):
+        raise AssertionError("scanned again")
+
+    original = WindowStream._scan
+    WindowStream._scan = scanned
+    try:
+        given = WindowStream(again, config, line=stream.line)
+    finally:
+        WindowStream._scan = original
+    for first, stop in [(0, 3), (7, 8), (11, stream.n_windows), (4, 4)]:
+        for source in (stream, given):
+            got = [(w0, b) for w0, b in source.blocks(3, first, stop)]
+            assert [w0 for w0, _ in got] == list(range(first, stop, 3))
+            part = np.concatenate([b for _, b in got]) if got else whole[:0]
+            np.testing.assert_allclose(part, whole[first:stop], rtol=0, atol=1e-6)
+            if sfreq == 256.0:  # nothing resampled: the same numbers
+                np.testing.assert_array_equal(part, whole[first:stop])
+    with pytest.raises(ValueError, match="not within"):
+        next(stream.blocks(3, 5, stream.n_windows + 1))
+    with pytest.raises(ValueError, match="this recording's channels"):
+        WindowStream(again, config, line=(np.zeros(2), np.zeros(2)))

@@ -65,7 +65,7 @@ from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -79,7 +79,12 @@ from eegpt._logging import few, honours_verbose, progress_options
 from eegpt._logging import log as _log
 from eegpt._logging import warn as _warn
 from eegpt._tempfiles import temporary_beside
-from eegpt.annotations import annotate_windows, annotations_per_window, bad_windows
+from eegpt.annotations import (
+    WindowAnnotations,
+    annotate_windows,
+    annotations_per_window,
+    bad_windows,
+)
 from eegpt.channels import map_channels, rename_table, unmatched_rename_warning
 from eegpt.engine import InferenceEngine, Precision, resolve_device
 from eegpt.errors import OutputInUseError
@@ -619,6 +624,35 @@ class WindowInfo:
         return cls(index, annotations, labels, int(left_out), metadata, time_base or {})
 
 
+@dataclass(frozen=True)
+class FilePart:
+    """Windows ``first:stop`` of a long recording that is read and embedded in parts.
+
+    A reader keeps one part's windows in memory instead of the whole file's (float32: about
+    70 MB per hour of 19 channels, 5 GB for 24 h of 58 channels); the shard writer joins the
+    parts' rows back into one file's.
+
+    Parameters
+    ----------
+    first, stop : int
+        The part's windows among all of the recording's (before ``reject_by_annotation``).
+    n_windows : int
+        All windows of the recording.
+    line : tuple of ndarray
+        :attr:`eegpt.streaming.WindowStream.line` of the first part's scan, so that the other
+        parts do not read the whole file again.
+    """
+
+    first: int
+    stop: int
+    n_windows: int
+    line: tuple[np.ndarray, np.ndarray] = field(repr=False, compare=False)
+
+    @property
+    def last(self) -> bool:
+        return self.stop >= self.n_windows
+
+
 @dataclass
 class LoadedFile:
     """A file after reading and preprocessing (the CPU stage).
@@ -645,6 +679,10 @@ class LoadedFile:
     read_s : float
         Wall-clock seconds spent reading and preprocessing the file (``read_s`` in
         ``_files.csv``: the slow files of a corpus, e.g. on slow storage).
+    part : FilePart | None
+        Which windows these are, for a recording read in parts; None: all of the file's.
+    more : list of FilePart
+        The parts still to read (set on a long recording's first part).
     """
 
     index: int
@@ -656,6 +694,8 @@ class LoadedFile:
     warnings: list[str] = field(default_factory=list)
     windows: WindowInfo = field(default_factory=WindowInfo)
     read_s: float = 0.0
+    part: FilePart | None = None
+    more: list[FilePart] = field(default_factory=list)
 
     @property
     def n_windows(self) -> int:
@@ -686,6 +726,7 @@ class FileResult:
     warnings: list[str] = field(default_factory=list)
     windows: WindowInfo = field(default_factory=WindowInfo)
     read_s: float = 0.0
+    part: FilePart | None = None
 
     @property
     def n_windows(self) -> int:
@@ -706,6 +747,8 @@ def load_file(
     rescale: float = 1.0,
     picks: str | Sequence[str] = "eeg",
     annotations: str | None = None,
+    part: FilePart | None = None,
+    part_bytes: int | None = None,
 ) -> LoadedFile:
     """Read one file and cut it into model windows; never raises for a bad file.
 
@@ -728,6 +771,13 @@ def load_file(
         Channel types read (see :func:`eegpt.embed`).
     annotations : str | None
         A file of more annotations (:attr:`InputFile.annotations`).
+    part : FilePart | None
+        Read only these windows of the recording (one of the parts a first read listed in
+        :attr:`LoadedFile.more`).
+    part_bytes : int | None
+        Read a continuous recording whose windows take more than this many bytes (float32) in
+        parts: the result is the first part, with the others listed in
+        :attr:`LoadedFile.more`. None: always the whole file.
 
     Returns
     -------
@@ -735,6 +785,7 @@ def load_file(
         With ``error`` set (and no windows) when reading or preprocessing failed.
     """
     start = time.perf_counter()
+    given = part
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         # what libraries say about their own future (pandas' and MNE's deprecations) is not
@@ -742,6 +793,8 @@ def load_file(
         for category in (DeprecationWarning, PendingDeprecationWarning, FutureWarning):
             warnings.simplefilter("ignore", category)
         recording: Any = None
+        more: list[FilePart] = []
+        per_window: list[list[str]] | None = None
         try:
             if rescale != 1.0:
                 config = config.updated(scale=config.scale * rescale)
@@ -752,12 +805,18 @@ def load_file(
                 verbose=False,
             )  # fmt: skip
             if recording is not None:
-                stream = WindowStream(recording, config)
-                shape = (stream.n_windows, recording.n_channels, config.n_samples)
+                stream = WindowStream(recording, config, line=None if part is None else part.line)
+                if part is None and part_bytes is not None:
+                    parts = _parts(stream, part_bytes)
+                    part, more = (parts[0], parts[1:]) if len(parts) > 1 else (None, [])
+                first, stop = (0, stream.n_windows) if part is None else (part.first, part.stop)
+                shape = (stop - first, recording.n_channels, config.n_samples)
                 data = np.empty(shape, np.float32)  # filled block by block: no second copy
-                for first, block in stream.blocks(_READ_BLOCK_WINDOWS):
-                    data[first : first + len(block)] = block
+                for w0, block in stream.blocks(_READ_BLOCK_WINDOWS, first, stop):
+                    data[w0 - first : w0 - first + len(block)] = block
                 onsets, mapping = np.asarray(stream.onsets, np.float64), recording.mapping
+            elif part is not None:
+                raise ValueError("only continuous recordings are read in parts, not epochs")
             else:  # epochs: read whole
                 recording = as_recording(path, picks=picks, verbose=False)  # warnings, no logs
                 mapping = map_channels(
@@ -769,6 +828,7 @@ def load_file(
             per_window = annotations_per_window(
                 recording, onsets, config.window_seconds, extra=annotations
             )
+            # over all of the file's windows (its warnings count them all), then the part's
             found = annotate_windows(per_window, path, reject=reject_by_annotation, all_bad="empty")
         except Exception as err:  # noqa: BLE001 - every reason is recorded, the run goes on
             texts = _warning_texts(caught)
@@ -777,9 +837,16 @@ def load_file(
             if truncated:  # the cause of what failed next (e.g. too short for a window)
                 reason = f"{truncated} What is left cannot be used: {reason}"
             seconds = 0.0 if recording is None else _total_duration(recording)
+            if given is not None:  # one of several parts: the writer fails the whole file
+                reason = f"windows {given.first}-{given.stop - 1} of {given.n_windows}: {reason}"
             failed = LoadedFile.failed(index, reason, texts, seconds)
-            failed.read_s = time.perf_counter() - start
+            failed.read_s, failed.part = time.perf_counter() - start, given
             return failed
+    if part is not None:
+        onsets = onsets[part.first : part.stop]
+        if found is not None:
+            assert per_window is not None
+            found = _part_annotations(per_window, found.keep, part)
     labels = getattr(recording, "labels", None)
     info = WindowInfo(annotations=None if found is None else found.per_window, labels=labels)
     for key in ("first_time", "meas_date"):  # as embed's provenance records them
@@ -792,6 +859,8 @@ def load_file(
         info.metadata = _metadata_rows(recording.epochs_metadata)
     if getattr(recording, "selection", None) is not None:  # epochs with dropped ones: indices
         info.index = np.asarray(recording.selection, dtype=np.int64)
+    if part is not None:
+        info.index = np.arange(part.first, part.stop, dtype=np.int64)
     if found is not None and found.keep is not None:
         keep = found.keep
         windows_index = np.arange(len(keep)) if info.index is None else info.index
@@ -814,7 +883,31 @@ def load_file(
         warnings=_warning_texts(caught),
         windows=info,
         read_s=time.perf_counter() - start,
+        part=part,
+        more=more,
     )
+
+
+def _parts(stream: WindowStream, part_bytes: int) -> list[FilePart]:
+    """Split a recording's windows into parts of at most ``part_bytes`` (float32), whole
+    reading blocks where a part holds several."""
+    window_bytes = 4 * stream.recording.n_channels * stream.config.n_samples
+    size = max(1, part_bytes // window_bytes)
+    if size >= _READ_BLOCK_WINDOWS:
+        size -= size % _READ_BLOCK_WINDOWS
+    n, line = stream.n_windows, stream.line
+    return [FilePart(a, min(a + size, n), n, line) for a in range(0, n, size)]
+
+
+def _part_annotations(
+    per_window: list[list[str]], keep: np.ndarray | None, part: FilePart
+) -> WindowAnnotations:
+    """The annotations of a part's windows, from those of all the recording's windows."""
+    own = per_window[part.first : part.stop]
+    if keep is None:
+        return WindowAnnotations(own)
+    keep = keep[part.first : part.stop]
+    return WindowAnnotations([d for d, k in zip(own, keep, strict=True) if k], keep)
 
 
 def _total_duration(recording: Any) -> float:
@@ -827,6 +920,11 @@ def _total_duration(recording: Any) -> float:
 
 #: Windows per block when a reader streams a file (as eegpt embed's blocks).
 _READ_BLOCK_WINDOWS = 256
+
+#: A longer recording is read in parts of at most this many bytes of float32 windows (at most
+#: 2 * workers + 2 parts or files are read or waiting at a time): about 1000 windows of 58
+#: channels, an hour of EEG.
+_PART_BYTES = 256 << 20
 
 
 def _metadata_rows(frame: Any) -> list[str]:
@@ -908,7 +1006,9 @@ def encode_files(
 def _result(f: LoadedFile, embeddings: np.ndarray | None, error: str | None) -> FileResult:
     if error is not None:
         empty = np.zeros((0, 0), np.float32)
-        return FileResult(f.index, empty, np.zeros(0), {}, 0.0, error, f.warnings, read_s=f.read_s)
+        return FileResult(
+            f.index, empty, np.zeros(0), {}, 0.0, error, f.warnings, read_s=f.read_s, part=f.part
+        )  # fmt: skip
     assert embeddings is not None
     return FileResult(
         f.index,
@@ -920,6 +1020,7 @@ def _result(f: LoadedFile, embeddings: np.ndarray | None, error: str | None) -> 
         f.warnings,
         f.windows,
         f.read_s,
+        f.part,
     )
 
 
@@ -1301,9 +1402,13 @@ class ShardWriter:
         self._statuses: list[dict[str, Any]] = []
         self._buffer: list[Any] = []
         self._buffered = 0
+        self._parts: list[FileResult] = []  # of a file read in parts, until its last one
+        self._part_tables: list[Any] = []
 
     def add(self, result: FileResult) -> None:
-        """Add the next file's result (files must come in order, shard by shard)."""
+        """Add the next file's result (files must come in order, shard by shard; the parts of a
+        file read in parts one after the other, in order: its rows are written, and its status
+        recorded, when the last one has come, none of them if one part failed)."""
         shard = self.shard_of[result.index]
         if shard != self._shard:
             if self._shard is not None:
@@ -1315,18 +1420,45 @@ class ShardWriter:
         if result.index != expected:
             raise RuntimeError(f"file {result.index} came before file {expected} in shard {shard}")
         file = self.inputs.files[result.index]
-        if result.error is None and result.n_windows:
-            table = _file_table(result, file, self.inputs, self.schema)
+        if result.part is not None or self._parts:
+            joined = self._join(result, file)
+            if joined is None:
+                return
+            result, tables = joined
+        elif result.error is None and result.n_windows:
+            tables = [_file_table(result, file, self.inputs, self.schema)]
+        else:
+            tables = []
+        for table in tables:
             self._buffer.append(table)
             self._buffered += table.nbytes
-            if self._buffered >= _ROW_GROUP_BYTES:
-                self._flush()
+        if self._buffered >= _ROW_GROUP_BYTES:
+            self._flush()
         status = _file_status(result, file, shard)
         self._statuses.append(status)
         if self.on_file is not None:
             self.on_file(result, status)
         if len(self._statuses) == len(self.shards[shard]):
             self._commit()
+
+    def _join(self, result: FileResult, file: InputFile) -> tuple[FileResult, list[Any]] | None:
+        """Keep a part's rows; after the last part, the file's result and rows."""
+        done = self._parts[-1].part.stop if self._parts else 0  # type: ignore[union-attr]
+        if result.part is None or result.part.first != done:
+            got = "all windows" if result.part is None else f"windows from {result.part.first}"
+            raise RuntimeError(
+                f"file {result.index}: {got} came after its windows up to {done}, not the next part"
+            )
+        self._parts.append(result)
+        if result.error is not None:  # the file failed: none of its rows are written
+            self._part_tables = []
+        elif result.n_windows and not any(p.error for p in self._parts):
+            self._part_tables.append(_file_table(result, file, self.inputs, self.schema))
+        if not result.part.last:
+            return None
+        parts, tables = self._parts, self._part_tables
+        self._parts, self._part_tables = [], []
+        return _joined(parts), tables
 
     def _open(self, shard: int) -> None:
         final = self.output_dir / shard_name(shard)
@@ -1365,6 +1497,36 @@ class ShardWriter:
             self._tmp.unlink(missing_ok=True)
         self._writer, self._tmp, self._shard, self._statuses = None, None, None, []
         self._buffer, self._buffered = [], 0
+        self._parts, self._part_tables = [], []
+
+
+def _joined(parts: list[FileResult]) -> FileResult:
+    """One file's result from those of its parts (the rows are written from each part's; the
+    embeddings here are an empty placeholder of one row per window)."""
+    first = parts[0]
+    texts = list(dict.fromkeys(t for p in parts for t in p.warnings))[:_MAX_WARNINGS]
+    read_s = sum(p.read_s for p in parts)
+    duration = max(p.duration_s for p in parts)
+    error = next((p.error for p in parts if p.error is not None), None)
+    if error is not None:
+        empty = np.zeros((0, 0), np.float32)
+        return FileResult(
+            first.index, empty, np.zeros(0), {}, duration, error, texts, read_s=read_s
+        )
+    annotations = None
+    if first.windows.annotations is not None:
+        annotations = [a for p in parts for a in p.windows.annotations or []]
+    info = WindowInfo(
+        index=np.concatenate([np.asarray(p.windows.index, np.int64) for p in parts]),
+        annotations=annotations,
+        left_out=sum(p.windows.left_out for p in parts),
+        time_base=first.windows.time_base,
+    )
+    onsets = np.concatenate([p.onsets for p in parts])
+    placeholder = np.zeros((len(onsets), 0), np.float32)
+    return FileResult(
+        first.index, placeholder, onsets, first.mapping, duration, None, texts, info, read_s
+    )
 
 
 def _fsync_dir(path: Path) -> None:
@@ -1556,10 +1718,10 @@ def _reader_signals_blocked() -> Iterator[None]:
 class _Readers:
     """Read files in worker processes, yielding results in input order.
 
-    At most ``max_in_flight`` files are being read or waiting, which bounds memory. If a worker
-    process dies (a crash in a file reader, the OOM killer), the files that were in flight are
-    read again one at a time, so the one that kills its reader is identified and recorded as
-    failed while the others succeed.
+    At most ``max_in_flight`` files, or parts of long ones (:class:`FilePart`), are being read
+    or waiting, which bounds memory. If a worker process dies (a crash in a file reader, the OOM
+    killer), the files that were in flight are read again one at a time, so the one that kills
+    its reader is identified and recorded as failed while the others succeed.
     """
 
     def __init__(
@@ -1567,9 +1729,10 @@ class _Readers:
         workers: int,
         kwargs: Mapping[str, Any],
         max_in_flight: int,
-        loader: Callable[..., LoadedFile] = load_file,
+        loader: Callable[..., LoadedFile] | None = None,
     ) -> None:
-        self.workers, self.kwargs, self.loader = workers, dict(kwargs), loader
+        self.workers, self.kwargs = workers, dict(kwargs)
+        self.loader = load_file if loader is None else loader
         self.max_in_flight = max(1, max_in_flight)
         self.pool: ProcessPoolExecutor | None = None
 
@@ -1604,66 +1767,118 @@ class _Readers:
             self.pool.shutdown(wait=True, cancel_futures=True)
             self.pool = None
 
-    def _submit(self, f: InputFile) -> Future:
+    def _submit(self, entry: _Read) -> Future:
         assert self.pool is not None
+        f = entry.file
         kwargs = {"rescale": f.rescale, "annotations": f.annotations, **self.kwargs}
+        if entry.part is not None:
+            kwargs["part"] = entry.part
         with _reader_signals_blocked():  # a submission may start a reader process
             return self.pool.submit(_cancellable, self.loader, f.index, f.path, **kwargs)
 
     def read(self, files: Iterable[InputFile]) -> Iterator[LoadedFile]:
+        """Yield the files read, in order; a file read in parts (``part_bytes`` among the
+        loader's arguments) as its parts, one after the other."""
         if self.workers == 0:
             for f in files:
-                yield self.loader(
-                    f.index, f.path, rescale=f.rescale, annotations=f.annotations, **self.kwargs
-                )
+                parts: deque[_Read] = deque([_Read(f)])
+                while parts:
+                    entry = parts.popleft()
+                    part = {} if entry.part is None else {"part": entry.part}
+                    loaded = self.loader(
+                        f.index, f.path, rescale=f.rescale, annotations=f.annotations,
+                        **self.kwargs, **part,
+                    )  # fmt: skip
+                    parts.extend(_Read(f, p) for p in loaded.more)
+                    yield _the_rest_failed(parts, loaded) if loaded.error else loaded
             return
         self._start()
         todo = iter(files)
-        pending: deque[tuple[InputFile, Future | None]] = deque()  # None: not submitted
+        # in output order; the first ones submitted (at most max_in_flight at a time), the
+        # others waiting: the later parts of a file go before the files behind it
+        pending: deque[_Read] = deque()
         while True:
-            broken = False
-            while len(pending) < self.max_in_flight and (f := next(todo, None)) is not None:
-                try:
-                    pending.append((f, self._submit(f)))
-                except BrokenProcessPool:  # a reader died while the caller was busy
-                    pending.append((f, None))
-                    broken = True
+            try:
+                self._fill(pending, todo)
+                if not pending:
                     break
-            if not pending:
-                break
-            if not broken:
-                fut = pending[0][1]
-                assert fut is not None
-                try:
-                    loaded = fut.result()
-                except _ReadCancelled:
-                    _interrupts.check()  # the interrupt that cancelled the readers
-                    raise
-                except BrokenProcessPool:
-                    broken = True
-                else:
+                head = pending[0]
+                assert head.future is not None
+                loaded = head.future.result()
+            except _ReadCancelled:
+                _interrupts.check()  # the interrupt that cancelled the readers
+                raise
+            except BrokenProcessPool:  # a reader died (perhaps while the caller was busy)
+                _interrupts.check()  # the readers were stopped by an interrupt
+                self._start()
+                head = pending[0]
+                if head.alone and head.future is not None:  # this file killed its reader
                     pending.popleft()
-                    yield loaded
+                    yield _the_rest_failed(pending, self._died(head))
                     continue
-            _interrupts.check()  # the readers were stopped by an interrupt
-            suspects = [g for g, _ in pending]
-            pending.clear()
-            self._start()
-            for g in suspects:
-                yield self._read_alone(g)
-
-    def _read_alone(self, f: InputFile) -> LoadedFile:
-        try:
-            return self._submit(f).result()
-        except BrokenProcessPool:
-            _interrupts.check()
-            self._start()
-            return LoadedFile.failed(
-                f.index,
-                "the reader process died while reading this file (crash or out of memory; if "
-                "every file fails so, from a script: run embed_dataset under if __name__ == "
-                "'__main__':, as reader processes start by importing the script)",
+                for entry in pending:  # find which one: each read alone, in turn
+                    entry.future, entry.alone = None, True
+                continue
+            pending.popleft()
+            pending.extendleft(
+                reversed([_Read(head.file, p, alone=head.alone) for p in loaded.more])
             )
+            yield _the_rest_failed(pending, loaded) if loaded.error else loaded
+
+    def _fill(self, pending: deque[_Read], todo: Iterator[InputFile]) -> None:
+        """Submit reads in order while fewer than ``max_in_flight`` are in flight; one read
+        alone (after a reader died) is the only one in flight, and new files wait for them."""
+        while True:
+            in_flight = sum(e.future is not None for e in pending)
+            waiting = next((e for e in pending if e.future is None), None)
+            if waiting is None:
+                if len(pending) >= self.max_in_flight or any(e.alone for e in pending):
+                    return
+                f = next(todo, None)
+                if f is None:
+                    return
+                waiting = _Read(f)
+                pending.append(waiting)
+            alone_running = any(e.alone and e.future is not None for e in pending)
+            if in_flight >= self.max_in_flight or alone_running or (waiting.alone and in_flight):
+                return
+            waiting.future = self._submit(waiting)
+
+    def _died(self, entry: _Read) -> LoadedFile:
+        where = ""
+        if entry.part is not None:
+            where = f"windows {entry.part.first}-{entry.part.stop - 1} of {entry.part.n_windows}: "
+        died = LoadedFile.failed(
+            entry.file.index,
+            f"{where}the reader process died while reading this file (crash or out of memory; if "
+            "every file fails so, from a script: run embed_dataset under if __name__ == "
+            "'__main__':, as reader processes start by importing the script)",
+        )
+        died.part = entry.part
+        return died
+
+
+def _the_rest_failed(pending: deque[_Read], failed: LoadedFile) -> LoadedFile:
+    """A part of a file failed: its file's later parts are not read, and the failure stands
+    for them (its part reaches the file's end, so that the writer ends the file)."""
+    if failed.part is None:
+        return failed
+    for entry in [e for e in pending if e.file.index == failed.index and e.part is not None]:
+        if entry.future is not None:
+            entry.future.cancel()  # one already being read ends in the background, unused
+        pending.remove(entry)
+    failed.part = replace(failed.part, stop=failed.part.n_windows)
+    return failed
+
+
+@dataclass
+class _Read:
+    """A file, or one part of it, to read: submitted (``future``) or waiting."""
+
+    file: InputFile
+    part: FilePart | None = None
+    future: Future | None = None
+    alone: bool = False  # read while no other is (a reader died with it in flight)
 
 
 class _BackgroundSink:
@@ -1723,7 +1938,8 @@ def run_inprocess(
     engines : sequence of InferenceEngine
         One per device; each runs in its own thread (PyTorch releases the GIL in its kernels).
     load_kwargs : dict
-        ``config``, ``rename``, ``on_unknown`` for :func:`load_file`.
+        ``config``, ``rename``, ``on_unknown`` for :func:`load_file`; ``part_bytes`` defaults
+        to 256 MiB (long recordings are read and embedded in parts, see :class:`FilePart`).
     pool : ``"none"`` | ``"mean"``
     workers : int
         Reader processes; 0 reads in this process (no overlap).
@@ -1745,7 +1961,8 @@ def run_inprocess(
         stop.set()
         readers.cancel()
 
-    readers = _Readers(workers, load_kwargs, max_in_flight=2 * max(1, workers) + 2)
+    kwargs = {"part_bytes": _PART_BYTES, **load_kwargs}  # long recordings in parts
+    readers = _Readers(workers, kwargs, max_in_flight=2 * max(1, workers) + 2)
     pending: deque[Future] = deque()
     max_pending = 2 * len(engines)
     with (

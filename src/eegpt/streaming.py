@@ -362,6 +362,10 @@ class WindowStream:
         Defaults to ``PreprocessingConfig()``.
     verbose : bool | str | int | None
         Log a summary to the ``"eegpt"`` logger.
+    line : tuple of ndarray | None
+        :attr:`line` of a stream over the same recording and configuration, made before: the
+        scan (a read of the whole file) and its checks are skipped. A file read in parts by
+        several processes scans once.
 
     Attributes
     ----------
@@ -370,6 +374,9 @@ class WindowStream:
         Window starts in seconds.
     n_valid_samples : ndarray of int64, shape (n_windows,)
         Real (not zero-padded) samples per window.
+    line : tuple of ndarray
+        Each channel's least-squares line (level and slope, in the recording's units), which
+        resampling takes out and puts back.
 
     Raises
     ------
@@ -389,6 +396,7 @@ class WindowStream:
         config: PreprocessingConfig | None = None,
         *,
         verbose: bool | str | int | None = None,
+        line: tuple[np.ndarray, np.ndarray] | None = None,
     ) -> None:
         self.recording = recording
         self.config = PreprocessingConfig() if config is None else config
@@ -403,7 +411,14 @@ class WindowStream:
         if config.average_reference and recording.n_channels < 2:
             raise RecordingError(f"{source}: average_reference needs at least 2 channels; got 1")
         # the signal checks, and the line polyphase resampling takes out (as resample())
-        self._level, self._slope = self._scan()
+        if line is None:
+            line = self._scan()
+        elif any(np.shape(a) != (recording.n_channels,) for a in line):
+            raise ValueError(
+                f"line must be two arrays of {recording.n_channels} values (this recording's "
+                f"channels), got shapes {[np.shape(a) for a in line]}"
+            )
+        self._level, self._slope = (np.asarray(a, dtype=np.float64) for a in line)
         n_in, sfreq = recording.n_times, recording.sfreq
         self._up = self._down = 1
         if sfreq == config.sfreq:
@@ -436,6 +451,10 @@ class WindowStream:
     def mapping(self) -> ChannelMapping:
         return self.recording.mapping
 
+    @property
+    def line(self) -> tuple[np.ndarray, np.ndarray]:
+        return self._level.copy(), self._slope.copy()
+
     def _scan(self) -> tuple[np.ndarray, np.ndarray]:
         """Check the whole signal chunk by chunk; each channel's least-squares line
         (:func:`~eegpt.preprocessing.fit_line`, re-referenced as the windows are)."""
@@ -466,19 +485,29 @@ class WindowStream:
         )
         return level, slope
 
-    def blocks(self, block_windows: int = 64) -> Iterator[tuple[int, np.ndarray]]:
+    def blocks(
+        self, block_windows: int = 64, first: int = 0, stop: int | None = None
+    ) -> Iterator[tuple[int, np.ndarray]]:
         """Yield ``(first window index, windows)`` with windows float32 of shape (b, C, T).
 
         Parameters
         ----------
         block_windows : int
             Windows per block (the last block may be shorter).
+        first, stop : int
+            Make windows ``first:stop`` only (default: all), the same numbers as when all are
+            made.
         """
         if block_windows < 1:
             raise ValueError(f"block_windows must be >= 1, got {block_windows}")
+        stop = self.n_windows if stop is None else stop
+        if not 0 <= first <= stop <= self.n_windows:
+            raise ValueError(
+                f"windows {first}:{stop} are not within the {self.n_windows} of this recording"
+            )
         window = self.config.n_samples
-        for w0 in range(0, self.n_windows, block_windows):
-            starts = self._starts[w0 : w0 + block_windows]
+        for w0 in range(first, stop, block_windows):
+            starts = self._starts[w0 : min(w0 + block_windows, stop)]
             lo, hi = int(starts[0]), min(int(starts[-1]) + window, self.n_out)
             y = self._output(lo, hi)  # hi is n_out for the block with the padded tail
             out, _ = cut_windows(y, starts - lo, window, self.config.detrend)

@@ -1,0 +1,145 @@
+"""Peak memory of ``embed_dataset`` on one long recording: read in parts vs read whole.
+
+A reader process holds the windows it makes in float32 (232 KiB per 4 s window of 58
+channels: 5 GB for 24 h). Since long recordings are read in parts of at most
+``eegpt.dataset._PART_BYTES`` (256 MiB), a reader and the main process hold one part at a time
+(a few in flight) instead of the whole file's windows. This script writes one long EDF (58
+channels of the EEGPT vocabulary at 250 Hz, so resampling to 256 Hz runs too) and embeds it
+twice, each run in a fresh process: with the default parts, and with parts larger than the
+file (the whole file at once, as before). Reported per run: wall time, peak resident memory of
+the main process and of the reader process (``ru_maxrss``), and the largest difference between
+the two runs' embeddings.
+
+The encoder is small (embed_dim 64, depth 1, random weights), pooled to one vector per window:
+the memory of the windows, not of the model or its outputs, is what is measured.
+
+    python benchmarks/bench_long_recording_memory.py --hours 3 --out benchmarks/results/cpu
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+from common import environment, log, write_json
+
+
+def write_recording(path: Path, hours: float, sfreq: int = 250) -> None:
+    """58 channels of noise plus a 10 Hz rhythm (about 20 uV), in microvolts, EDF."""
+    import edfio
+
+    from eegpt.channels import VOCABULARY
+
+    rng = np.random.default_rng(0)
+    n = int(hours * 3600 * sfreq)
+    t = np.arange(n) / sfreq
+    signals = []
+    for name in VOCABULARY[:58]:
+        x = rng.normal(0, 15, n) + 10 * np.sin(2 * np.pi * 10 * t + rng.uniform(0, 6))
+        signals.append(
+            edfio.EdfSignal(
+                x,
+                sampling_frequency=sfreq,
+                label=f"EEG {name}",
+                physical_dimension="uV",
+                physical_range=(-500, 500),
+            )  # fmt: skip
+        )
+    edfio.Edf(signals).write(path)
+
+
+def run_once(folder: Path, out: Path, whole: bool) -> dict:
+    """One embed_dataset run (in this process); its peak memory and embeddings."""
+    import torch
+
+    import eegpt.dataset as ds
+    from eegpt.config import EEGPTConfig
+    from eegpt.model import EEGPT
+
+    if whole:
+        ds._PART_BYTES = 1 << 50  # larger than any file: read whole, as before parts
+    torch.manual_seed(0)
+    model = EEGPT(EEGPTConfig(embed_dim=64, depth=1, num_heads=4, embed_num=4)).eval()
+    start = time.perf_counter()
+    summary = ds.embed_dataset(
+        folder, out, model=model, device="cpu", workers=1, pool="mean", progress=False
+    )
+    wall = time.perf_counter() - start
+    _, emb = ds.read_embeddings(out)
+    np.save(out / "embeddings.npy", emb)
+    return {
+        "mode": "whole file" if whole else f"parts of {ds._PART_BYTES / 2**20:.0f} MiB",
+        "wall_s": round(wall, 2),
+        "windows": summary.windows,
+        "hours_of_eeg": round(summary.hours, 3),
+        # Linux reports ru_maxrss in KiB
+        "peak_rss_main_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "peak_rss_reader_mb": round(
+            resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1
+        ),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--hours", type=float, default=3.0)
+    parser.add_argument("--out", type=Path, default=Path("benchmarks/results/cpu"))
+    parser.add_argument("--child", choices=["parts", "whole"], help=argparse.SUPPRESS)
+    parser.add_argument("--folder", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--result", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:  # one run in its own process, so that its peak memory is its own
+        import torch
+
+        torch.set_num_threads(2)
+        result = run_once(args.folder, args.result.parent, whole=args.child == "whole")
+        args.result.write_text(json.dumps(result))
+        return
+
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "data"
+        folder.mkdir()
+        log(f"writing a {args.hours:g} h, 58-channel, 250 Hz EDF ...")
+        subprocess.run(
+            [sys.executable, "-c", f"import sys; sys.path.insert(0, {str(Path(__file__).parent)!r}); "
+             "from bench_long_recording_memory import write_recording; from pathlib import Path; "
+             f"write_recording(Path({str(folder / 'long.edf')!r}), {args.hours})"],
+            check=True,
+        )  # fmt: skip
+        size_mb = (folder / "long.edf").stat().st_size / 2**20
+        runs = []
+        for mode in ("parts", "whole", "parts"):  # parts twice: its first run warms the cache
+            out = Path(tmp) / f"out-{mode}-{len(runs)}"
+            out.mkdir()
+            result = out / "result.json"
+            log(f"embedding ({mode}) ...")
+            subprocess.run(
+                [sys.executable, __file__, "--child", mode, "--folder", str(folder),
+                 "--result", str(result)],
+                check=True,
+            )  # fmt: skip
+            runs.append({**json.loads(result.read_text()), "output": str(out)})
+            log(runs[-1])
+        embeddings = [np.load(Path(r.pop("output")) / "embeddings.npy") for r in runs]
+        difference = max(float(np.abs(e - embeddings[1]).max()) for e in embeddings)
+    report = {
+        "environment": environment("cpu"),
+        "recording": {"hours": args.hours, "channels": 58, "sfreq": 250, "edf_mb": size_mb},
+        "runs": runs[1:],  # the first run only warmed the page cache
+        "max_abs_difference_of_embeddings": difference,
+    }
+    write_json(args.out / "long_recording_memory.json", report)
+    for r in report["runs"]:
+        log(f"{r['mode']:>22}: main {r['peak_rss_main_mb']:.0f} MB, reader "
+            f"{r['peak_rss_reader_mb']:.0f} MB, {r['wall_s']:.1f} s")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
