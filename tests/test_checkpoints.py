@@ -821,3 +821,38 @@ def test_heads_recorded_in_other_forms_are_read_or_said_unread(tmp_path):
     torch.save({"state_dict": state, "hyper_parameters": {"num_heads": np.int64(16)}}, path)
     with pytest.warns(RuntimeWarning, match="entries eegpt cannot read: num_heads"):
         load_checkpoint(path)
+
+
+def test_verbose_levels_keep_the_loaded_line_quiet_and_lightning_weights_are_not_called_random(
+    lightning_ckpt, tmp_path, capsys
+):
+    """``verbose="error"`` (or "warning", 30, False) keeps the "loaded ... checkpoint" line
+    quiet, as MNE's levels do; True prints it. An embeddings file made with weights that do not
+    record whether they are pretrained (the authors' Lightning file) is not described as "NOT
+    pretrained" by ``eegpt info``."""
+    import mne
+    import numpy as np
+
+    from eegpt.checkpoints import load_model
+    from eegpt.cli import main
+
+    path, _ = lightning_ckpt
+    for quiet in ("error", "WARNING", 30, False, 0):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # heads assumed
+            load_model(path, verbose=quiet)
+        assert "loaded" not in capsys.readouterr().err, quiet
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = load_model(path, num_heads=4, verbose=True)
+    assert "loaded lightning checkpoint" in capsys.readouterr().err.lower()
+    assert model.checkpoint_info.get("pretrained") is not False
+    info = mne.create_info(["Fz", "Cz", "Pz"], 256.0, "eeg")
+    raw = mne.io.RawArray(np.random.default_rng(0).normal(0, 1e-5, (3, 256 * 8)), info)
+    out = tmp_path / "emb.npz"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model.embed(raw).save(out)
+    assert main(["info", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert "checkpoint: " in text and "NOT pretrained" not in text

@@ -370,11 +370,20 @@ def test_array_non_finite_reports_channels_and_counts():
         prepare(rec)
     epochs = np.zeros((4, 2, 256))
     epochs[1, 1, 0] = -np.inf
-    epochs[2, 1, 9] = np.nan
+    epochs[3, 1, 9] = np.nan  # epoch 2 between them is clean: not named
     rec = as_recording(epochs, ch_names=["Fp1", "Cz"], sfreq=256)
-    with pytest.raises(ValueError, match=r"in channel\(s\) Cz \(2 samples\), in epochs 1 to 2 "
-                       r"\(from 0\).*or drop those epochs \(epochs.drop\)"):  # fmt: skip
+    with pytest.raises(ValueError, match=r"in channel\(s\) Cz \(2 samples\), in 2 epochs: 1, 3 "
+                       r"\(counting from 0\).*or drop those epochs \(epochs.drop\)"):  # fmt: skip
         prepare(rec, config=PreprocessingConfig(window_seconds=1.0))
+    epochs[1:, 0, 250:] = np.nan  # runs across epoch boundaries, one epoch alone
+    with pytest.raises(ValueError, match=r"in 3 epochs: 1, 2, 3 \(counting from 0\)"):
+        prepare(as_recording(epochs, ch_names=["Fp1", "Cz"], sfreq=256),
+                config=PreprocessingConfig(window_seconds=1.0))  # fmt: skip
+    epochs[:] = 0
+    epochs[2, :, 100:] = np.nan
+    with pytest.raises(ValueError, match=r"in epoch 2 \(counting from 0\)"):
+        prepare(as_recording(epochs, ch_names=["Fp1", "Cz"], sfreq=256),
+                config=PreprocessingConfig(window_seconds=1.0))  # fmt: skip
     tail = np.ones((3, 100))
     tail[:, 90:] = np.nan  # an export's missing tail: every channel, one span
     rec = as_recording(tail, ch_names=["Fp1", "Cz", "O2"], sfreq=100)

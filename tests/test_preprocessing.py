@@ -690,3 +690,15 @@ def test_drifting_dc_does_not_distort_the_edge_windows(tmp_path):
         err = np.abs(c.data - b.data).max(axis=(1, 2, 3)) / scale
         inner = err[1:-1]
         assert inner.max() < 1e-3, (where, inner.max())
+
+
+def test_a_model_rate_other_than_the_pretraining_rate_is_questioned():
+    """``sfreq`` is the model's rate, not the data's: 250 (a common amplifier rate) set there
+    by mistake would feed pretrained weights 1000-sample windows of slowed EEG."""
+    with pytest.warns(UserWarning, match=r"sfreq=250\): sfreq is the rate the windows are "
+                      r"resampled to .*not the rate of your data"):  # fmt: skip
+        PreprocessingConfig(sfreq=250.0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        PreprocessingConfig(sfreq=256)
+        PreprocessingConfig().updated(window_seconds=2.0)

@@ -39,6 +39,7 @@ from eegpt.probe import (
     merge_epochs,
     probe_metrics,
     synthetic_erp_epochs,
+    synthetic_erp_raw,
     train_probe,
 )
 from eegpt.probe_cli import load_labelled_epochs
@@ -157,6 +158,17 @@ def test_channel_projection_probe(model, short_task):
     assert all(p.requires_grad for p in model.parameters())  # flags restored
     with pytest.raises(ValueError, match="missing"):
         probe.predict(short_task[1])  # the original names are not the projection's inputs
+    cased = test.copy().rename_channels({n: f" {n.lower()} " for n in test.ch_names})
+    np.testing.assert_array_equal(probe.predict_proba(cased), probe.predict_proba(test))
+
+
+def test_channel_projection_probe_takes_the_same_electrodes_under_other_names(model, short_task):
+    """A projection trained on 'Fp1', 'C3', ... takes 'EEG FP1-REF', 'EEG C3-REF', ... (the
+    same electrodes, as every other input of eegpt does), with the same numbers."""
+    train, test = short_task
+    probe = train_probe(model, train[:32], preprocessing=ONE_SECOND, chan_proj=True, epochs=1)
+    tuh = test.copy().rename_channels({n: f"EEG {n.upper()}-REF" for n in test.ch_names})
+    np.testing.assert_array_equal(probe.predict_proba(tuh), probe.predict_proba(test))
 
 
 def test_same_seed_same_probe(model, short_task, cache):
@@ -809,3 +821,21 @@ def test_a_probe_warns_once_about_the_same_data(model):
         with pytest.raises(ValueError, match="marked bad"):
             probe.evaluate(marked)
     assert sum("marked bad were left out" in str(w.message) for w in caught) == 1
+
+
+def test_labels_of_lazy_epochs_with_rejection_are_those_of_the_epochs_embedded():
+    """Epochs read lazily with ``reject=``: MNE drops the bad ones when their data is first
+    read, so the labels come after that check, one per epoch embedded."""
+    import mne
+
+    raw, events, event_id = synthetic_erp_raw(30)
+    for i in (3, 10, 11):
+        raw._data[:, events[i, 0] + 100 : events[i, 0] + 120] += 500e-6
+    sfreq = raw.info["sfreq"]
+    epochs = mne.Epochs(raw, events, event_id, tmin=-0.5, tmax=3.5 - 1 / sfreq, baseline=None,
+                        preload=False, reject=dict(eeg=200e-6), verbose=False)  # fmt: skip
+    labels = epochs_labels(epochs)
+    assert len(labels) == len(epochs) == 27
+    kept = np.setdiff1d(np.arange(30), [3, 10, 11])
+    names = {code: name for name, code in event_id.items()}
+    assert list(labels) == [names[c] for c in events[kept, 2]]

@@ -326,3 +326,29 @@ def test_confusion_matrix_of_a_random_encoder_says_so():
     fig = plot_confusion_matrix(["a", "b", "a"], ["a", "a", "a"], pretrained=False)
     assert fig._suptitle is not None and fig._suptitle.get_text() == NOT_PRETRAINED_TITLE
     assert plot_confusion_matrix(["a", "b"], ["a", "b"])._suptitle is None
+
+
+def test_confusion_matrix_fits_long_class_names_and_a_long_title():
+    """Class names of several words are wrapped, the figure grows for them, and neither the
+    tick labels nor the title run into each other or off the figure."""
+    from eegpt.viz import plot_confusion_matrix
+
+    rng = np.random.default_rng(0)
+    classes = ["imagined movement of the left hand", "imagined movement of the right hand",
+               "rest with eyes open"]  # fmt: skip
+    y = rng.choice(classes, 120)
+    pred = np.where(rng.random(120) < 0.7, y, rng.choice(classes, 120))
+    title = "probe a_rather_long_probe_name: 120 epochs, balanced accuracy 70.0%"
+    fig = plot_confusion_matrix(y, pred, labels=classes, normalize="true", title=title)
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    box = fig.bbox
+    ax = fig.axes[0]
+    title_box = ax.title.get_window_extent(renderer)
+    assert box.x0 <= title_box.x0 and title_box.x1 <= box.x1
+    for ticks in (ax.get_xticklabels(), ax.get_yticklabels()):
+        boxes = [t.get_window_extent(renderer) for t in ticks]
+        assert all(box.x0 <= b.x0 and b.x1 <= box.x1 and box.y0 <= b.y0 for b in boxes)
+    rows = [t.get_window_extent(renderer) for t in ax.get_yticklabels()]  # (x ones are slanted)
+    assert not any(a.overlaps(b) for i, a in enumerate(rows) for b in rows[i + 1 :])
+    assert "\n" in ax.get_xticklabels()[0].get_text()  # wrapped

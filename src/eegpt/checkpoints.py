@@ -39,7 +39,6 @@ import logging
 import math
 import os
 import pickle
-import sys
 import types
 import warnings
 from collections import Counter, OrderedDict
@@ -53,7 +52,8 @@ from safetensors import SafetensorError
 from safetensors.torch import load_file as _load_safetensors
 from safetensors.torch import save as _dump_safetensors
 
-from eegpt._logging import few
+from eegpt._logging import few, is_verbose
+from eegpt._logging import log as _log
 from eegpt.config import N_VOCABULARY, EEGPTConfig
 from eegpt.errors import CheckpointError
 from eegpt.model import EEGPT
@@ -896,13 +896,6 @@ def _locate(path: Path) -> tuple[Path, Path, Path] | None:
     )
 
 
-def _report(message: str, verbose: bool | None) -> None:
-    if verbose:
-        print(message, file=sys.stderr)
-    elif verbose is None:
-        logger.info(message)
-
-
 def load_checkpoint(
     path: PathLike,
     *,
@@ -924,9 +917,10 @@ def load_checkpoint(
         checkpoint whose hyper-parameters do not say): by default the paper's values for the
         width (``metadata["assumed"]`` lists what was assumed, with a warning unless the file
         is the released model's shape). Given values override the file's.
-    verbose : bool, optional
-        ``True`` prints a one-line summary to stderr, ``False`` is silent, ``None`` logs it at
-        INFO level.
+    verbose : bool | str | int | None
+        ``True`` (or ``"info"``, ``"debug"``) prints a one-line summary to stderr; ``False``,
+        ``"warning"``, ``"error"`` or a level above INFO keep it quiet (DEBUG); ``None`` logs it
+        at INFO level (the logging configuration decides).
 
     Returns
     -------
@@ -955,7 +949,7 @@ def load_checkpoint(
             f"{path} is not a usable EEGPT checkpoint ({type(e).__name__}: {e})"
         ) from e
     ignored = Counter(k.split(".", 1)[0] for k in ckpt.ignored_keys)
-    _report(
+    _log(
         f"loaded {ckpt.format} checkpoint {path} (sha256 {ckpt.sha256[:12]}, "
         f"{ckpt.n_parameters:,} weights" + (f"; ignored {dict(ignored)}" if ignored else "") + ")",
         verbose,
@@ -1231,7 +1225,8 @@ def load_model(
     EEGPT
         With ``model.checkpoint_info``: path, format, sha256, config, channels, source.
     """
-    path = resolve_weights(path_or_name, progress=verbose is not False)
+    # a download's progress bar shows unless verbose asks for quiet (False, 0, "warning", ...)
+    path = resolve_weights(path_or_name, progress=verbose is None or is_verbose(verbose))
     ckpt = load_checkpoint(path, num_heads=num_heads, patch_stride=patch_stride, verbose=verbose)
     try:
         model = build_model(ckpt, fused=fused).to(device)

@@ -784,7 +784,7 @@ def _describe_embeddings(path: Path) -> str:
         f"{model.get('embed_num', '?')} summary tokens; {meta.get('precision', '?')} on "
         f"{meta.get('device', '?')}",
         f"  checkpoint: {ckpt.get('path', '?')} (sha256 {str(ckpt.get('sha256', '?'))[:12]}...)"
-        + ("" if ckpt.get("pretrained", True) else ", NOT pretrained"),
+        + (", NOT pretrained" if ckpt.get("pretrained") is False else ""),
         f"  eegpt {meta.get('eegpt_version', '?')}",
     ]
     return "\n".join(lines)

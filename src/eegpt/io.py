@@ -1658,11 +1658,17 @@ def measurement_date(info: mne.Info) -> str | None:
 def epochs_labels(epochs: mne.BaseEpochs) -> np.ndarray:
     """The event name of every epoch of an ``mne.Epochs`` (e.g. ``"left"``, ``"right"``).
 
+    Epochs not loaded yet whose rejection has not run (``reject=``/``flat=``, annotations) are
+    first checked, as embedding them does (``epochs.drop_bad()``, in place, as MNE's own
+    ``get_data`` does), so the labels are those of the epochs that are embedded.
+
     Returns
     -------
     ndarray of str, shape (n_epochs,)
         Names from ``epochs.event_id``; an event code without a name gives its number as str.
     """
+    if not getattr(epochs, "_bad_dropped", True):
+        epochs.drop_bad(verbose=False)
     names = {int(code): str(name) for name, code in epochs.event_id.items()}
     return np.array([names.get(int(code), str(int(code))) for code in epochs.events[:, 2]])
 

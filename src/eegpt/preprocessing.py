@@ -65,6 +65,7 @@ LOW_SFREQ = 100.0  # Hz; below it a warning: EEG is rarely sampled so slowly (a 
 _MAX_CHECK_SAMPLES = 100_000  # per channel, for the robust amplitude estimate
 _LOCAL_RUN = 256  # subsample points per run of SignalStats.local_deviation
 _RESAMPLE_ROWS = 8  # channels resampled at a time
+PRETRAINING_SFREQ = 256.0  # Hz, the rate EEGPT was pretrained at
 
 
 @dataclass(frozen=True)
@@ -143,6 +144,15 @@ class PreprocessingConfig:
         _whole_samples(self.window_seconds, self.sfreq, "window_seconds")
         hop = self.window_seconds - self.overlap
         _whole_samples(hop, self.sfreq, "window_seconds - overlap", window=self.window_seconds)
+        if self.sfreq != PRETRAINING_SFREQ:
+            _warn(
+                f"PreprocessingConfig(sfreq={self.sfreq:g}): sfreq is the rate the windows are "
+                "resampled to for the model, not the rate of your data (eegpt reads that from "
+                f"the data and resamples it). EEGPT was pretrained at {PRETRAINING_SFREQ:g} Hz: "
+                "at another rate its weights see the EEG slowed down or sped up. Leave sfreq at "
+                f"{PRETRAINING_SFREQ:g} unless the model was trained at {self.sfreq:g} Hz.",
+                UserWarning,
+            )
 
     @property
     def n_samples(self) -> int:
@@ -715,6 +725,8 @@ class SignalStats:
     nonfinite: np.ndarray = field(init=False)
     #: first and last sample (any channel) that is NaN or infinite, counted as fed in
     nonfinite_span: tuple[int, int] | None = field(init=False, default=None)
+    #: the runs of such samples (first, last), the first _MAX_RUNS of them
+    nonfinite_runs: list[tuple[int, int]] = field(init=False, default_factory=list)
     _sample: list[np.ndarray] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -743,6 +755,16 @@ class SignalStats:
         """Standard deviation of each channel (ddof=0)."""
         return np.sqrt(self.m2 / max(self.n, 1))
 
+    def _add_runs(self, at: np.ndarray) -> None:
+        breaks = np.flatnonzero(np.diff(at) > 1)
+        starts, ends = at[np.r_[0, breaks + 1]], at[np.r_[breaks, len(at) - 1]]
+        runs = self.nonfinite_runs
+        for a, b in zip(starts.tolist(), ends.tolist(), strict=True):
+            if runs and runs[-1][1] + 1 == a:  # goes on from the last chunk
+                runs[-1] = (runs[-1][0], b)
+            elif len(runs) < _MAX_RUNS:
+                runs.append((a, b))
+
     def update(self, chunk: np.ndarray) -> None:
         """Add the next ``chunk`` of shape (n_channels, n_samples), in time order."""
         bad = ~np.isfinite(chunk)
@@ -751,6 +773,7 @@ class SignalStats:
             at = self.n + np.flatnonzero(bad.any(axis=0))
             first = at[0] if self.nonfinite_span is None else self.nonfinite_span[0]
             self.nonfinite_span = (int(first), int(at[-1]))
+            self._add_runs(at)
             chunk = np.where(bad, 0.0, chunk)  # keep the other statistics defined
         t = chunk.shape[-1]
         if t == 0:
@@ -800,14 +823,29 @@ class SignalStats:
         return np.median(mad, axis=-1)
 
 
+#: NaN/Inf runs recorded to say which epochs hold them
+_MAX_RUNS = 10_000
+
+
 def _span_text(stats: SignalStats, sfreq: float | None, epoch_samples: int | None) -> str:
     """Where the NaN/Inf samples of ``stats`` are, in words ("" when unknown)."""
     if stats.nonfinite_span is None:
         return ""
     first, last = stats.nonfinite_span
     if epoch_samples:
-        a, b = first // epoch_samples, last // epoch_samples
-        return f"in epoch {a} (counting from 0)" if a == b else f"in epochs {a} to {b} (from 0)"
+        hit = sorted(
+            {
+                k
+                for a, b in stats.nonfinite_runs
+                for k in range(a // epoch_samples, b // epoch_samples + 1)
+            }
+        )
+        if len(hit) == 1:
+            return f"in epoch {hit[0]} (counting from 0)"
+        listed = ", ".join(map(str, hit[:20])) + (
+            f" and {len(hit) - 20} more" if len(hit) > 20 else ""
+        )
+        return f"in {len(hit)} epochs: {listed} (counting from 0)"
     if not sfreq:
         return ""
     if first == last:
@@ -937,7 +975,9 @@ def _check_offsets(
         f"{np.median(local[which]) * 1e6:.3g} uV (median absolute deviation). The recording "
         "looks DC-coupled (BioSemi and other active-electrode amplifiers record offsets of tens "
         "of mV) or unfiltered, and eegpt does not filter: the offsets would dominate what the "
-        "model sees. Remove each window's offset and drift (detrend='linear'; command line: "
+        "model sees. Remove each window's offset and drift: detrend='linear' (eegpt.embed and "
+        "model.embed take it; elsewhere preprocessing=PreprocessingConfig(detrend='linear'), "
+        "e.g. for the scikit-learn estimators, probes and OnlineEmbedder; command line: "
         "--detrend linear, for embed, embed-dataset and probe train), or high-pass filter the "
         "recording first (raw.filter(l_freq=0.5, h_freq=None) in MNE)."
     )

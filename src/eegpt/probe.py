@@ -524,22 +524,41 @@ def _subset_mapping(
     )
 
 
+def _channel_key(name: str) -> str:
+    """The electrode a channel name stands for, else the name up to case and spaces."""
+    return normalize_channel_name(name) or name.strip().upper()
+
+
 def _projection_windows(
     rec: Recording, input_names: Sequence[str], config: PreprocessingConfig
 ) -> np.ndarray:
-    """Windows of the channels ``input_names`` in that order (any names; for a projection)."""
+    """Windows of the channels ``input_names`` in that order (any names; for a projection).
+
+    A name the data do not have as such is matched by electrode (``"EEG FP1-REF"`` for
+    ``"Fp1"``, as :func:`eegpt.channels.normalize_channel_name` maps names) or, for names
+    outside the vocabulary, up to case and surrounding spaces, when one channel matches."""
     position = {name: i for i, name in enumerate(rec.ch_names)}
-    missing = [name for name in input_names if name not in position]
+    by_key: dict[str, list[int]] = {}
+    for i, name in enumerate(rec.ch_names):
+        by_key.setdefault(_channel_key(name), []).append(i)
+    columns, missing = [], []
+    for name in input_names:
+        found = [position[name]] if name in position else by_key.get(_channel_key(name), [])
+        if len(found) == 1:
+            columns.append(found[0])
+        else:
+            missing.append(name)
     if missing:
         raise ValueError(
             f"{rec.source}: the probe's channel projection takes channels {list(input_names)}, "
-            f"but {missing} are missing (the data have {rec.ch_names})"
+            f"but {missing} are missing (the data have {rec.ch_names}); name them as in "
+            "training (raw.rename_channels({...}))"
         )
     warn_unapplied_projectors(
         rec.projectors, input_names, rec.source, average_reference=config.average_reference,
         epoched=rec.is_epoched,
     )  # fmt: skip
-    x = rec.data[:, [position[name] for name in input_names], :]  # a float64 copy
+    x = rec.data[:, columns, :]  # a float64 copy
     if config.average_reference:
         x -= x.mean(axis=1, keepdims=True)
     x = resample(x, rec.sfreq, config.sfreq, method=config.resample) * config.scale
@@ -799,7 +818,8 @@ def probe_metrics(
     if classes is None:
         classes = np.unique(np.concatenate([y_true, y_pred]))
     classes = np.asarray(classes)
-    with warnings.catch_warnings():  # a single class in y_true: undefined kappa/BAC, said below
+    # one class in y_true: kappa and AUROC are NaN, which format_metrics says in words
+    with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
         warnings.simplefilter("ignore", RuntimeWarning)
         return _probe_metrics(metrics_module, y_true, y_pred, proba, classes)
@@ -1913,10 +1933,11 @@ def describe_probe(directory: str | os.PathLike) -> str:
     ]
     if training:
         n_val = training.get("n_validation") or 0
+        passes = training.get("epochs_run", len(history))
         line = (
             f"  trained on {training.get('n_train', '?')} labelled epochs"
             + (f" ({n_val} more for validation)" if n_val else "")
-            + f", {training.get('epochs_run', len(history))} passes over them"
+            + f", {passes} pass{'' if passes == 1 else 'es'} over them"
         )
         kept = training.get("kept_epoch") or len(history)
         row = history[kept - 1] if history and 0 < kept <= len(history) else {}

@@ -754,6 +754,13 @@ class EEGPTClassifier(_ConfigParams, ClassifierMixin, BaseEstimator):
                 f"the epochs' event names {unknown} are not among the classes "
                 f"{self.classes_.tolist()}; pass y" + hint
             )
+        text = lambda a: np.asarray(a).dtype.kind in "OSU"  # noqa: E731
+        if unknown and text(y) != text(self.classes_):  # scikit-learn cannot compare them
+            raise ValueError(
+                f"score: labels {unknown[:5]} are not among the classes "
+                f"{self.classes_.tolist()} (text against numbers)"
+                + (hint or "; pass y in the classes' type")
+            )
         if hint:  # scikit-learn scores them as errors; name the likely mix-up
             _warn(
                 f"score: labels {unknown[:5]} are not among the classes "

@@ -553,19 +553,36 @@ def plot_confusion_matrix(
     labels = np.asarray(labels)
     n = len(labels)
     created = ax is None
-    fig, ax = _figure(ax, (max(4.2, 1.0 + 0.9 * n), max(3.6, 0.6 + 0.8 * n)))
-    metrics.ConfusionMatrixDisplay.from_predictions(
+    # long class names ("imagined movement of the left hand") wrapped, the figure sized for
+    # them and for many classes, the cell values smaller as the cells are
+    names = [textwrap.fill(str(c), 18) for c in labels.tolist()]
+    longest = max(len(line) for name in names for line in name.split("\n"))
+    n_lines = max(name.count("\n") + 1 for name in names)
+    rotate = longest > 6
+    cell = 0.9 if n <= 6 else max(0.45, 0.9 - 0.03 * (n - 6))
+    label_in = 0.075 * longest  # inches a tick label takes (font size 10)
+    size = (
+        max(4.2, 1.2 + cell * n + label_in),
+        max(3.6, 1.0 + cell * n + (0.7 * label_in if rotate else 0.18 * n_lines)),
+    )
+    fig, ax = _figure(ax, size)
+    display = metrics.ConfusionMatrixDisplay.from_predictions(
         y_true, y_pred, labels=labels, normalize=normalize, ax=ax, cmap="Blues",
         colorbar=False, values_format=".2f" if normalize else "d",
-        xticks_rotation=45 if max(len(str(c)) for c in labels.tolist()) > 6 else "horizontal",
+        xticks_rotation=45 if rotate else "horizontal",
+        text_kw={"fontsize": min(10.0, 20 * cell)},
     )  # fmt: skip
+    display.ax_.set_xticks(
+        range(n), names, rotation=45 if rotate else 0, ha="right" if rotate else "center"
+    )
+    display.ax_.set_yticks(range(n), names)
     present = [c for c in labels.tolist() if np.any(y_true == c)]
     recall = [float(np.mean(y_pred[y_true == c] == c)) for c in present]
     if title is None:
         title = f"{len(y_true)} epochs"
         if recall:
             title += f", balanced accuracy {100 * float(np.mean(recall)):.1f}%"
-    ax.set_title(title, fontsize=10)
+    ax.set_title(title, fontsize=10, wrap=True)  # a long one (a probe's name): two lines
     if pretrained is False:
         fig.suptitle(NOT_PRETRAINED_TITLE, color="tab:red")
     return _shown(fig, show, created)
