@@ -87,10 +87,36 @@ def run_once(folder: Path, out: Path, whole: bool) -> dict:
     }
 
 
+def plot(report: dict, path: Path) -> None:
+    """Peak memory of each process, both runs side by side."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    runs = report["runs"]
+    fig, ax = plt.subplots(figsize=(6.0, 3.4), layout="constrained")
+    width = 0.38
+    for k, (key, name) in enumerate([("peak_rss_main_mb", "main process"),
+                                     ("peak_rss_reader_mb", "reader process")]):  # fmt: skip
+        values = [r[key] / 1024 for r in runs]
+        bars = ax.bar(np.arange(len(runs)) + (k - 0.5) * width, values, width, label=name)
+        ax.bar_label(bars, fmt="%.2f GB", fontsize=8)
+    ax.set_xticks(range(len(runs)), [f"{r['mode']}\n{r['wall_s']:.0f} s" for r in runs])
+    ax.set_ylabel("peak resident memory (GB)")
+    rec = report["recording"]
+    ax.set_title(f"embed_dataset, one {rec['hours']:g} h EDF of {rec['channels']} channels at "
+                 f"{rec['sfreq']} Hz (1 reader)", fontsize=10)  # fmt: skip
+    ax.legend(frameon=False, fontsize=8)
+    fig.savefig(path, dpi=120)
+    print(f"wrote {path}", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--hours", type=float, default=3.0)
     parser.add_argument("--out", type=Path, default=Path("benchmarks/results/cpu"))
+    parser.add_argument("--replot", action="store_true", help="draw the figure of --out's JSON")
     parser.add_argument("--child", choices=["parts", "whole"], help=argparse.SUPPRESS)
     parser.add_argument("--folder", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--result", type=Path, help=argparse.SUPPRESS)
@@ -101,6 +127,10 @@ def main() -> None:
         torch.set_num_threads(2)
         result = run_once(args.folder, args.result.parent, whole=args.child == "whole")
         args.result.write_text(json.dumps(result))
+        return
+    if args.replot:
+        report = json.loads((args.out / "long_recording_memory.json").read_text())
+        plot(report, args.out / "long_recording_memory.png")
         return
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -136,6 +166,7 @@ def main() -> None:
         "max_abs_difference_of_embeddings": difference,
     }
     write_json(args.out / "long_recording_memory.json", report)
+    plot(report, args.out / "long_recording_memory.png")
     for r in report["runs"]:
         log(f"{r['mode']:>22}: main {r['peak_rss_main_mb']:.0f} MB, reader "
             f"{r['peak_rss_reader_mb']:.0f} MB, {r['wall_s']:.1f} s")  # fmt: skip

@@ -341,6 +341,14 @@ def test_manifest_metadata_columns_and_mean_pooling(corpus, model, tmp_path):
     some, z = read_embeddings(out, columns=["window"], filters=[("subject", "==", "s1")])
     assert list(some.columns) == ["window"] and len(some) == len(direct) == len(z)
     np.testing.assert_array_equal(z, emb[: len(direct)])
+    for filters in (
+        [("session", "==", "1")],
+        [[("subject", "==", "s1")], [("sessoin", "in", [1])]],
+    ):
+        with pytest.raises(
+            ValueError, match=r"the filters name column\(s\) \['s\w*'\] that .* it has "
+        ):
+            read_embeddings(out, filters=filters)  # named, with the columns there are
     # one recording of the run: its vectors as one patch and one token each
     one = load_embeddings(out, recording_id="rec02")
     assert one.data.shape == (len(direct), 1, 1, emb.shape[1])

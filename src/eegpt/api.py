@@ -65,7 +65,7 @@ def embed(
     ch_names: Sequence[str] | None = None,
     sfreq: float | None = None,
     units: str = "V",
-    rename: dict[str, str] | None = None,
+    rename: dict[str, str | None] | str | None = None,
     on_unknown: str = "drop",
     on_missing: str = "raise",
     picks: str | Sequence[str] = "eeg",
@@ -99,9 +99,10 @@ def embed(
     ch_names, sfreq, units
         For arrays only: channel names, sampling rate in Hz, and amplitude unit
         (``"V"``, ``"mV"`` or ``"uV"``).
-    rename : dict | None
+    rename : dict | str | None
         Explicit ``{input name: vocabulary name}`` overrides for the channel mapping (a value
-        of ``None`` drops that channel).
+        of ``None`` drops that channel), or a cap's socket names (``"biosemi64"``,
+        ``"biosemi32"``: :func:`eegpt.channels.cap_rename`).
     on_unknown : {"drop", "raise"}
         What to do with channels that are not in the EEGPT vocabulary.
     on_missing : {"raise", "ignore"}

@@ -2589,7 +2589,8 @@ def embed_dataset(
                     data.files[i] for k, files in enumerate(shards) if k not in done for i in files
                 ]
                 _log(
-                    f"embed_dataset: {len(data)} files from {data.source} in {len(shards)} shards of "
+                    f"embed_dataset: {_count(len(data), 'file')} from {data.source} in "
+                    f"{_count(len(shards), 'shard')} of "
                     f"{shard_size}; {len(done)} done, {len(shards) - len(done)} to do ({len(todo)} "
                     f"files); engine {engine}",
                     verbose,
@@ -2623,7 +2624,10 @@ def embed_dataset(
                             )
                             n_workers = _default_workers() if workers is None else workers
                             run.workers = n_workers
-                            _log(f"embed_dataset: {_count(n_workers, 'reader process')}", verbose)
+                            _log(
+                                f"embed_dataset: {n_workers} reader process{'' if n_workers == 1 else 'es'}",
+                                verbose,
+                            )
                             run_inprocess(
                                 todo,
                                 sink,
@@ -2922,6 +2926,18 @@ class _Run:
 # --------------------------------------------------------------------------------------------
 
 
+def _flat_filters(filters: Any) -> list[Any]:
+    """The (column, op, value) tuples of pandas-style filters (a list of them, or a list of
+    such lists, any of which may hold)."""
+    flat: list[Any] = []
+    for item in filters:
+        if isinstance(item, (list, tuple)) and item and isinstance(item[0], (list, tuple)):
+            flat.extend(item)
+        elif isinstance(item, (list, tuple)) and item and isinstance(item[0], str):
+            flat.append(item)
+    return flat
+
+
 def read_embeddings(
     output_dir: str | os.PathLike | Sequence[str | os.PathLike],
     *,
@@ -3012,6 +3028,13 @@ def read_embeddings(
     if expand and "epochs_metadata" not in read and len(read) < len(wanted):
         read.append("epochs_metadata")  # the other names may be epochs.metadata columns
     if filters is not None and not isinstance(filters, pads.Expression):
+        unknown = [f[0] for f in _flat_filters(filters) if f[0] not in names]
+        if unknown:
+            raise ValueError(
+                f"read_embeddings: the filters name column(s) {unknown} that {output_dir} does "
+                f"not have; it has {names} (epochs.metadata columns cannot be filtered while "
+                "reading: filter the table after)"
+            )
         filters = pq.filters_to_expression(filters)
     try:
         table = dataset.to_table(columns=[*read, "embedding"], filter=filters)

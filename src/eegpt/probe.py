@@ -1732,9 +1732,11 @@ def train_probe(
         The pretrained model (e.g. from :func:`eegpt.load_model`); only its encoder is used, and
         it is never modified. Training runs it on ``device`` and leaves it where it was; the
         probe shares it, so the probe's predictions move it to their device.
-    data : mne.Epochs | str | Path | ndarray
+    data : mne.Epochs | str | Path | ndarray | list
         Labelled epochs, each one model window: an ``mne.Epochs``, a ``-epo.fif`` file, or an
-        array ``[n_epochs, n_channels, n_times]`` with ``ch_names``, ``sfreq`` and ``units``.
+        array ``[n_epochs, n_channels, n_times]`` with ``ch_names``, ``sfreq`` and ``units``;
+        or a list of Epochs or files (sessions, sites: their channels are matched by
+        electrode, their rates resampled alike).
         After resampling to ``preprocessing.sfreq`` an epoch must have the window length (4 s at
         256 Hz by default; MNE's ``tmax`` is inclusive, so use ``tmax = tmin + 4 - 1 / sfreq``).
     y : array-like, shape (n_epochs,) | None
