@@ -1377,3 +1377,20 @@ def test_a_finished_run_describes_itself_and_keeps_its_runs(
         ),
     ):
         load_embeddings(out, recording_id=missing[-1])
+
+
+def test_a_ray_cluster_that_cannot_be_reached_is_named_with_our_option(monkeypatch):
+    """Ray's own error names its --address flag; ours is --ray-address (ray_address=)."""
+    import types
+
+    import eegpt.dataset_ray as dr
+
+    def init(**kwargs):
+        raise ConnectionError("Could not find any running Ray instance. Please specify the one "
+                              "to connect to by setting `--address` flag or `RAY_ADDRESS`")  # fmt: skip
+
+    fake = types.SimpleNamespace(is_initialized=lambda: False, init=init)
+    monkeypatch.setattr(dr, "_ray", lambda: fake)
+    with pytest.raises(ConnectionError, match=r"at 'auto' \(eegpt: --ray-address, ray_address="):
+        with dr.ray_session("auto", "cpu", None):
+            pass

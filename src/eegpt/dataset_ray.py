@@ -136,7 +136,14 @@ def ray_session(
     started = False
     if not ray.is_initialized():
         on_sigterm = signal.getsignal(signal.SIGTERM)
-        ray.init(address=address, include_dashboard=False, log_to_driver=loud)
+        try:
+            ray.init(address=address, include_dashboard=False, log_to_driver=loud)
+        except ConnectionError as err:  # Ray's text names its own flags (--address)
+            raise ConnectionError(
+                f"could not connect to a Ray cluster at {address!r} (eegpt: --ray-address, "
+                f"ray_address=; start one with `ray start --head`, or leave the address out to "
+                f"run Ray on this machine): {err}"
+            ) from err
         started = True
         if callable(on_sigterm) and threading.current_thread() is threading.main_thread():
             # Ray's own handler would print a stack dump and exit at once with status 15,
