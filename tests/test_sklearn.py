@@ -323,9 +323,9 @@ def test_large_arrays_are_embedded_in_chunks(task, monkeypatch):
     seen = []
     embed_part = EEGPTEmbedder._embed
 
-    def spy(self, part, verbose):
+    def spy(self, part, verbose, bar=None):
         seen.append(len(part))
-        return embed_part(self, part, verbose)
+        return embed_part(self, part, verbose, bar)
 
     monkeypatch.setattr(EEGPTEmbedder, "_embed", spy)
     monkeypatch.setattr(eegpt.sklearn, "_CHUNK", 4)
@@ -586,3 +586,23 @@ def test_error_classes_are_exported_and_caught_as_documented():
     assert eegpt.probe.EncoderMismatchError is errors.EncoderMismatchError
     for cls in (errors.EncoderMismatchError, errors.OutputInUseError, errors.NoChannelMappedError):
         assert issubclass(cls, errors.EEGPTError) and issubclass(cls, errors.USER_ERRORS)
+
+
+def test_embedder_progress_bar_counts_epochs(task, capsys, monkeypatch):
+    """``progress=True``: one bar over the epochs of a call (arrays embedded in chunks too),
+    the same numbers as without it."""
+    import eegpt.sklearn as sk
+
+    monkeypatch.setattr(sk, "_CHUNK", 40)
+    quiet = embedder().fit(task)
+    loud = embedder(progress=True).fit(task)
+    capsys.readouterr()
+    np.testing.assert_array_equal(loud.transform(task), quiet.transform(task))
+    err = capsys.readouterr().err
+    assert "embedding" in err and f"{len(task)}/{len(task)}" in err and "epoch" in err
+    x = task.get_data()
+    ch = embedder(progress=True, ch_names=task.ch_names, sfreq=task.info["sfreq"]).fit(x)
+    capsys.readouterr()
+    np.testing.assert_array_equal(ch.transform(x), quiet.transform(task))
+    err = capsys.readouterr().err
+    assert f"{len(x)}/{len(x)}" in err and "/40 " not in err  # one bar, not one per chunk

@@ -52,7 +52,7 @@ except ImportError as err:  # pragma: no cover - depends on the environment
         "eegpt.sklearn needs scikit-learn: pip install 'eegpt[sklearn]' (or scikit-learn)"
     ) from err
 
-from eegpt._logging import each_warning_once, honours_verbose
+from eegpt._logging import each_warning_once, honours_verbose, progress_options
 from eegpt._logging import warn as _warn
 from eegpt.channels import ChannelMapping, map_channels
 from eegpt.engine import InferenceEngine
@@ -261,6 +261,9 @@ class EEGPTEmbedder(_ConfigParams, TransformerMixin, BaseEstimator):
     cache : bool | str | EmbeddingCache
         Reuse embeddings of identical inputs (see :func:`eegpt.probe.embed_windows`); off by
         default.
+    progress : bool
+        A progress bar over the epochs of each :meth:`transform` / :meth:`embed` (thousands
+        of trials with the large model take minutes on a CPU).
     verbose : bool | str | int | None
         Log channel mapping and preprocessing: True, ``"info"`` or a logging level up to 20;
         None, False and 0 (as in scikit-learn) are quiet.
@@ -306,6 +309,7 @@ class EEGPTEmbedder(_ConfigParams, TransformerMixin, BaseEstimator):
         device: str | None = None,
         precision: str = "float32",
         cache: Any = False,
+        progress: bool = False,
         verbose: bool | str | int | None = None,
     ) -> None:
         self.model = model
@@ -320,6 +324,7 @@ class EEGPTEmbedder(_ConfigParams, TransformerMixin, BaseEstimator):
         self.device = device
         self.precision = precision
         self.cache = cache
+        self.progress = progress
         self.verbose = verbose
 
     def __sklearn_tags__(self):
@@ -444,15 +449,25 @@ class EEGPTEmbedder(_ConfigParams, TransformerMixin, BaseEstimator):
         all of ``X``.
         """
         check_is_fitted(self, "model_")
-        if isinstance(X, np.ndarray) and len(X) > _CHUNK:
-            chunks = [  # the log lines (mapping, preprocessing) of the first chunk only
-                self._embed(X[i : i + _CHUNK], self.verbose if i == 0 else False)
-                for i in range(0, len(X), _CHUNK)
-            ]
-            return np.concatenate(chunks)
-        return self._embed(X, self.verbose)
+        bar = None
+        if self.progress:
+            from tqdm.auto import tqdm
 
-    def _embed(self, X: Any, verbose: bool | str | int | None) -> np.ndarray:
+            total = len(X) if isinstance(X, np.ndarray) else None  # Epochs: once prepared
+            bar = tqdm(total=total, unit="epoch", desc="embedding", **progress_options())
+        try:
+            if isinstance(X, np.ndarray) and len(X) > _CHUNK:
+                chunks = [  # the log lines (mapping, preprocessing) of the first chunk only
+                    self._embed(X[i : i + _CHUNK], self.verbose if i == 0 else False, bar)
+                    for i in range(0, len(X), _CHUNK)
+                ]
+                return np.concatenate(chunks)
+            return self._embed(X, self.verbose, bar)
+        finally:
+            if bar is not None:
+                bar.close()
+
+    def _embed(self, X: Any, verbose: bool | str | int | None, bar: Any = None) -> np.ndarray:
         rec = self._recording(X, verbose)
         mapping = self.mapping_
         if list(rec.ch_names) != self.ch_names_in_:  # Epochs of another recording: by electrode
@@ -465,8 +480,11 @@ class EEGPTEmbedder(_ConfigParams, TransformerMixin, BaseEstimator):
             )
         config = self._config()
         windows = prepare(rec, mapping, config, verbose=verbose)
+        if bar is not None and bar.total is None:
+            bar.total = len(windows.data)
+            bar.refresh()
         if self.cache:
-            return np.array(
+            out = np.array(
                 embed_windows(
                     self.model_,
                     windows.data,
@@ -478,13 +496,18 @@ class EEGPTEmbedder(_ConfigParams, TransformerMixin, BaseEstimator):
                     preprocessing=config,
                 )
             )
+            if bar is not None:
+                bar.update(len(out))
+            return out
         engine = InferenceEngine(
             _encoder_of(self.model_),
             device=self.device,
             precision=self.precision,
             batch_size=self.batch_size,
         )
-        return engine.encode(windows.data, windows.mapping.chan_ids)
+        return engine.encode(
+            windows.data, windows.mapping.chan_ids, progress=False if bar is None else bar
+        )
 
     def transform(self, X: Any) -> np.ndarray:
         """Pooled embeddings.
