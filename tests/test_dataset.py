@@ -520,6 +520,45 @@ def test_retry_failed_recomputes_the_shard_of_a_fixed_file(model, tmp_path):
     assert not pd.read_csv(out / ERRORS_REPORT).shape[0]
 
 
+@pytest.mark.parametrize("corrupt", [0, 1])
+def test_retry_failed_embeds_only_the_failed_files_of_a_shard(
+    model, tmp_path, monkeypatch, corrupt
+):
+    """The other files of a retried shard keep the rows the first run wrote (read back from
+    the shard being replaced, in their places), instead of being embedded again."""
+    import eegpt.dataset as ds
+
+    corpus = tmp_path / "corpus"
+    paths = make_corpus(corpus, 3, corrupt=corrupt)
+    out = tmp_path / "out"
+    kw = dict(model=model, shard_size=2, workers=0, progress=False, device="cpu")
+    embed_dataset(corpus, out, **kw)
+    before, emb_before = read_embeddings(out)
+    raw, _ = synthetic_raw(minutes=0.5, seed=corrupt)
+    write_edf(raw, paths[corrupt], overwrite=True)
+    read, real = [], ds.load_file
+    monkeypatch.setattr(
+        ds, "load_file", lambda index, *a, **k: read.append(index) or real(index, *a, **k)
+    )
+    fixed = embed_dataset(corpus, out, retry_failed=True, **kw)
+    index = next(f.index for f in resolve_inputs(corpus).files if f.path == str(paths[corrupt]))
+    assert index == 1 - corrupt  # the kept file of shard 0 comes before it, or after it
+    assert read == [index] and fixed.n_ok == 3 and fixed.n_failed == 0
+    after, emb_after = read_embeddings(out)
+    fresh = embed_dataset(corpus, tmp_path / "fresh", **kw)  # all of it at once, for comparison
+    whole, emb_whole = read_embeddings(tmp_path / "fresh")
+    pd.testing.assert_frame_equal(after, whole)
+    np.testing.assert_array_equal(emb_after, emb_whole)
+    kept_id = sorted(set(before.recording_id))  # the files the first run embedded
+    for rid in kept_id:
+        np.testing.assert_array_equal(
+            emb_after[(after.recording_id == rid).to_numpy()],
+            emb_before[(before.recording_id == rid).to_numpy()],
+        )
+    files = pd.read_csv(out / FILES_REPORT)
+    assert (files.status == "ok").all() and fresh.n_ok == 3
+
+
 def test_output_folder_guards(corpus, model, tmp_path):
     out = tmp_path / "out"
     out.mkdir()

@@ -1429,16 +1429,40 @@ class ShardWriter:
             tables = [_file_table(result, file, self.inputs, self.schema)]
         else:
             tables = []
+        status = _file_status(result, file, shard)
+        self._append(tables, status)
+        if self.on_file is not None:
+            self.on_file(result, status)
+        self._commit_if_complete()
+
+    def add_kept(self, index: int, table: Any, status: dict[str, Any]) -> None:
+        """Add a file's rows and status as an earlier run wrote them (a file that was not
+        embedded again, its shard being retried for another one), in its place in the order."""
+        shard = self.shard_of[index]
+        if shard != self._shard:
+            if self._shard is not None:
+                raise RuntimeError(f"shard {self._shard} is incomplete but file {index} came")
+            self._open(shard)
+        expected = self.shards[shard][len(self._statuses)]
+        if index != expected or self._parts:
+            raise RuntimeError(f"file {index} came before file {expected} in shard {shard}")
+        pa, _ = _pyarrow()
+        table = pa.Table.from_arrays(
+            [table.column(n) for n in self.schema.names], schema=self.schema
+        )
+        self._append([table] if table.num_rows else [], status)
+        self._commit_if_complete()
+
+    def _append(self, tables: list[Any], status: dict[str, Any]) -> None:
         for table in tables:
             self._buffer.append(table)
             self._buffered += table.nbytes
         if self._buffered >= _ROW_GROUP_BYTES:
             self._flush()
-        status = _file_status(result, file, shard)
         self._statuses.append(status)
-        if self.on_file is not None:
-            self.on_file(result, status)
-        if len(self._statuses) == len(self.shards[shard]):
+
+    def _commit_if_complete(self) -> None:
+        if self._shard is not None and len(self._statuses) == len(self.shards[self._shard]):
             self._commit()
 
     def _join(self, result: FileResult, file: InputFile) -> tuple[FileResult, list[Any]] | None:
@@ -1498,6 +1522,81 @@ class ShardWriter:
         self._writer, self._tmp, self._shard, self._statuses = None, None, None, []
         self._buffer, self._buffered = [], 0
         self._parts, self._part_tables = [], []
+
+
+class _WithKept:
+    """The shard writer's sink when shards are retried (``retry_failed``): the files of such a
+    shard that an earlier run embedded are not embedded again; their rows are read from the
+    shard being replaced and put back in their places around the files computed again.
+
+    Parameters
+    ----------
+    add : callable(FileResult)
+        :meth:`ShardWriter.add`.
+    writer : ShardWriter
+    kept : dict
+        File index -> its status in the old shard (``"ok"`` ones of retried shards).
+    """
+
+    def __init__(
+        self,
+        add: Callable[[FileResult], None],
+        writer: ShardWriter,
+        kept: dict[int, dict[str, Any]],
+    ) -> None:
+        self.add, self.writer, self.kept = add, writer, kept
+        self.placed: set[int] = set()
+
+    def __call__(self, result: FileResult) -> None:
+        files = self.writer.shards[self.writer.shard_of[result.index]]
+        at = files.index(result.index)
+        if result.part is None or result.part.first == 0:
+            for i in files[:at]:  # kept files before it, not placed yet
+                if i in self.kept and i not in self.placed:
+                    self._place(i)
+        self.add(result)
+        if result.part is None or result.part.last:
+            for i in files[at + 1 :]:  # and those right after it
+                if i not in self.kept:
+                    break
+                self._place(i)
+
+    def _place(self, index: int) -> None:
+        pads = _pyarrow_dataset()
+        status = self.kept[index]
+        path = self.writer.output_dir / shard_name(int(status["shard"]))
+        rows = pads.dataset(str(path), format="parquet").to_table(
+            filter=pads.field("recording_id") == status["recording_id"]
+        )
+        self.writer.add_kept(index, rows, status)
+        self.placed.add(index)
+
+
+def _pyarrow_dataset() -> Any:
+    _pyarrow()  # the error that names the extra, when pyarrow is missing
+    import pyarrow.dataset as pads
+
+    return pads
+
+
+def _kept_files(
+    output_dir: Path, n_shards: int, done: Mapping[int, Any], retry_failed: bool
+) -> dict[int, dict[str, Any]]:
+    """With ``retry_failed``: the files embedded ("ok") in the finished shards that are to be
+    written again for their failed files (so not in ``done``), by index."""
+    kept: dict[int, dict[str, Any]] = {}
+    if not retry_failed:
+        return kept
+    for k in range(n_shards):
+        path = output_dir / shard_name(k)
+        if k in done or not path.is_file():
+            continue
+        try:
+            _, status = read_shard_status(path)
+        except Exception:  # noqa: BLE001 - unreadable: the whole shard is computed again
+            continue
+        kept.update({int(f["index"]): f for f in status["files"] if f["status"] == "ok"})
+    return kept
 
 
 def _joined(parts: list[FileResult]) -> FileResult:
@@ -2481,7 +2580,8 @@ def embed_dataset(
     overwrite : bool
         Delete a previous run's output in ``output_dir`` and start over.
     retry_failed : bool
-        On resume, also recompute the shards that contain failed files.
+        On resume, embed the failed files again; their shards are written anew, with the rows
+        of their other files copied from the old shards (not embedded again).
     progress : bool
         Show a progress bar (files; windows/s and hours of EEG in its postfix).
     verbose : bool | str | int | None
@@ -2583,10 +2683,15 @@ def embed_dataset(
                 _prepare_output(output_dir, spec, overwrite=overwrite, verbose=verbose,
                                 ids=[f.recording_id for f in data.files])  # fmt: skip
                 done = _done_shards(output_dir, spec, len(shards), retry_failed)
+                kept = _kept_files(output_dir, len(shards), done, retry_failed)
                 run = _Run(output_dir, data, shards, spec, done, engine=engine)
                 run.write_reports(force=True)
-                todo = [
-                    data.files[i] for k, files in enumerate(shards) if k not in done for i in files
+                todo = [  # the files of a retried shard embedded before are not done again
+                    data.files[i]
+                    for k, files in enumerate(shards)
+                    if k not in done
+                    for i in files
+                    if i not in kept
                 ]
                 _log(
                     f"embed_dataset: {_count(len(data), 'file')} from {data.source} in "
@@ -2609,7 +2714,8 @@ def embed_dataset(
                 # Ctrl-C or SIGTERM inside a queue or a future would leave its lock held and
                 # hang the clean-up below (see eegpt._interrupts)
                 with _interrupts.deferred():
-                    sink = _BackgroundSink(writer.add)
+                    add = _WithKept(writer.add, writer, kept) if kept else writer.add
+                    sink = _BackgroundSink(add)
                     try:
                         if not todo:
                             run.devices = []

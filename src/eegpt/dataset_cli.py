@@ -41,7 +41,9 @@ def _add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--pattern", help="glob inside a folder input, e.g. '**/*.edf'")
     p.add_argument("--overwrite", action="store_true", help="delete a previous output, start over")
     p.add_argument(
-        "--retry-failed", action="store_true", help="on resume, redo shards with failed files"
+        "--retry-failed",
+        action="store_true",
+        help="on resume, embed the failed files again (their shards are rewritten; the other files' rows are kept)",
     )
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     p.add_argument("-v", "--verbose", action="store_true", help="log settings and resume state")
