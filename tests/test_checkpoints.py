@@ -837,6 +837,10 @@ def test_verbose_levels_keep_the_loaded_line_quiet_and_lightning_weights_are_not
     from eegpt.cli import main
 
     path, _ = lightning_ckpt
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # "error" silences eegpt's warnings too (heads assumed)
+        load_model(path, verbose="error")
+        load_checkpoint(path, verbose="ERROR")
     for quiet in ("error", "WARNING", 30, False, 0):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # heads assumed

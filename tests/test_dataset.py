@@ -349,6 +349,10 @@ def test_manifest_metadata_columns_and_mean_pooling(corpus, model, tmp_path):
             ValueError, match=r"the filters name column\(s\) \['s\w*'\] that .* it has "
         ):
             read_embeddings(out, filters=filters)  # named, with the columns there are
+    import pyarrow.compute as pc
+
+    with pytest.raises(ValueError, match=r"the filters name a column .* it has \['recording_id'"):
+        read_embeddings(out, filters=pc.field("sessoin") == 1)  # an expression, too
     # one recording of the run: its vectors as one patch and one token each
     one = load_embeddings(out, recording_id="rec02")
     assert one.data.shape == (len(direct), 1, 1, emb.shape[1])
@@ -861,6 +865,26 @@ def test_a_part_that_fails_fails_its_file_and_writes_none_of_its_rows(
     assert files.status.to_dict() == {"a.edf": "ok", "b.edf": "failed", "c.edf": "ok"}
     assert "windows 6-8" in files.error["b.edf"] and "gone" in files.error["b.edf"]
     assert summary.n_failed == 1
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+def test_inference_failing_on_a_part_says_which_windows(long_corpus, model, monkeypatch):
+    import eegpt.dataset as ds
+
+    size = _window_bytes(long_corpus / "b.edf")
+    loaded = load_file(1, str(long_corpus / "b.edf"), PreprocessingConfig(), part_bytes=3 * size)
+    engine = make_engines(model, [torch.device("cpu")], batch_size=2)[0]
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("CUDA out of memory")
+
+    monkeypatch.setattr(engine, "encode", broken)
+    (result,) = ds.encode_files(engine, [loaded])
+    assert result.error == (
+        f"windows 0-2 of {loaded.part.n_windows}: inference failed: RuntimeError: CUDA out of "
+        "memory"
+    )
+    assert result.part == loaded.part
 
 
 def _crash_in_part(index: int, path: str, **kwargs) -> object:

@@ -379,6 +379,11 @@ def test_array_non_finite_reports_channels_and_counts():
     with pytest.raises(ValueError, match=r"in 3 epochs: 1, 2, 3 \(counting from 0\)"):
         prepare(as_recording(epochs, ch_names=["Fp1", "Cz"], sfreq=256),
                 config=PreprocessingConfig(window_seconds=1.0))  # fmt: skip
+    many = np.zeros((100, 2, 256))
+    many[:, 0, ::2] = np.nan  # more runs than are recorded: the epochs are counted all the same
+    with pytest.raises(ValueError, match=r"in 100 epochs: 0, 1, .*19 and 80 more \(counting"):
+        prepare(as_recording(many, ch_names=["Fp1", "Cz"], sfreq=256),
+                config=PreprocessingConfig(window_seconds=1.0))  # fmt: skip
     epochs[:] = 0
     epochs[2, :, 100:] = np.nan
     with pytest.raises(ValueError, match=r"in epoch 2 \(counting from 0\)"):

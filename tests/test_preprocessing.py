@@ -695,9 +695,16 @@ def test_drifting_dc_does_not_distort_the_edge_windows(tmp_path):
 def test_a_model_rate_other_than_the_pretraining_rate_is_questioned():
     """``sfreq`` is the model's rate, not the data's: 250 (a common amplifier rate) set there
     by mistake would feed pretrained weights 1000-sample windows of slowed EEG."""
+    import eegpt.preprocessing as pp
+
+    pp._RATES_QUESTIONED.discard(250.0)
     with pytest.warns(UserWarning, match=r"sfreq=250\): sfreq is the rate the windows are "
                       r"resampled to .*not the rate of your data"):  # fmt: skip
-        PreprocessingConfig(sfreq=250.0)
+        config = PreprocessingConfig(sfreq=250.0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # once: its copies (a file's rescale, grid searches) and
+        config.updated(scale=2.0)  # another one of that rate say nothing more
+        PreprocessingConfig(sfreq=250.0, window_seconds=2.0)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         PreprocessingConfig(sfreq=256)

@@ -169,6 +169,10 @@ def test_channel_projection_probe_takes_the_same_electrodes_under_other_names(mo
     probe = train_probe(model, train[:32], preprocessing=ONE_SECOND, chan_proj=True, epochs=1)
     tuh = test.copy().rename_channels({n: f"EEG {n.upper()}-REF" for n in test.ch_names})
     np.testing.assert_array_equal(probe.predict_proba(tuh), probe.predict_proba(test))
+    twice = tuh.copy().pick([tuh.ch_names[0]]).rename_channels({tuh.ch_names[0]: "Fp1-LE"})
+    twice = tuh.copy().add_channels([twice])  # two channels of one electrode: which is meant?
+    with pytest.raises(ValueError, match=r"'Fp1' could be any of \['EEG FP1-REF', 'Fp1-LE'\]"):
+        probe.predict_proba(twice)
 
 
 def test_same_seed_same_probe(model, short_task, cache):
@@ -588,6 +592,19 @@ def test_cli_train_predict_evaluate(weights, short_task, tmp_path, capsys):
     printed = capsys.readouterr().out
     assert "BAC" in printed and "confusion matrix" in printed and f"drew {figure}" in printed
     assert figure.read_bytes().startswith(b"<?xml")
+    import eegpt.viz
+
+    seen: dict = {}
+    real = eegpt.viz.plot_confusion_matrix
+
+    def spy(*args, **kwargs):
+        seen.update(kwargs)
+        return real(*args, **kwargs)
+
+    with pytest.MonkeyPatch.context() as mp:  # a random encoder's probe is marked as such
+        mp.setattr(eegpt.viz, "plot_confusion_matrix", spy)
+        assert probe_main(["evaluate", str(out), str(test_file), "--plot", str(figure)]) == 0
+    assert "pretrained" in seen and seen["pretrained"] == load_probe(out).encoder.get("pretrained")
     assert probe_main(["evaluate", str(out), str(test_file), "--normalize", "true"]) == 1
     assert "--normalize applies to the figure: give --plot FILE" in capsys.readouterr().err
     metrics = json.loads(metrics_path.read_text())

@@ -422,9 +422,16 @@ def test_classifier_is_train_probe_with_the_sklearn_api(trials, tmp_path):
     tagged = np.array([f"Comment/{v}" for v in truth])  # BrainVision markers: told, scored 0
     with pytest.warns(RuntimeWarning, match="count as errors.*only by MNE's '/'-separated tags"):
         assert clf.score(test, tagged) == 0.0
-    with pytest.raises(ValueError, match=r"\[0, 1\] are not among the classes .*text against "
-                       r"numbers\); pass y in the classes' type"):  # fmt: skip
-        clf.score(test, (truth == "target").astype(int))  # not a warning, then sklearn's error
+    for numbers in (
+        (truth == "target").astype(int),
+        (truth == "target").astype(int).astype(object),
+    ):
+        with pytest.raises(ValueError, match=r"\[0, 1\] are not among the classes .*: text "
+                           r"against numbers; pass y in the classes' type"):  # fmt: skip
+            clf.score(test, numbers)  # not a warning, then sklearn's error
+    mixed = np.array([v if v == "target" else 1 for v in truth], dtype=object)
+    with pytest.raises(ValueError, match=r"\[1\] are not among the classes .*: text against"):
+        clf.score(test, mixed)
     path = tmp_path / "test-epo.fif"  # epochs files too, as train_probe takes them
     test.save(path, verbose=False)
     np.testing.assert_allclose(clf.predict_proba(str(path)), proba, rtol=1e-5, atol=1e-6)

@@ -40,7 +40,6 @@ import math
 import os
 import pickle
 import types
-import warnings
 from collections import Counter, OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -52,8 +51,9 @@ from safetensors import SafetensorError
 from safetensors.torch import load_file as _load_safetensors
 from safetensors.torch import save as _dump_safetensors
 
-from eegpt._logging import few, is_verbose
+from eegpt._logging import few, honours_verbose, is_verbose
 from eegpt._logging import log as _log
+from eegpt._logging import warn as _warn
 from eegpt.config import N_VOCABULARY, EEGPTConfig
 from eegpt.errors import CheckpointError
 from eegpt.model import EEGPT
@@ -464,9 +464,9 @@ def _split_state(raw: Mapping[Any, Any], *, ignore_unknown: bool = False) -> _Sp
             )
         state[key.replace(_PARAMETRIZED, ".weight")] = value
     if unknown_groups:
-        warnings.warn(
+        _warn(
             f"ignoring weights of modules other than the encoder: {sorted(unknown_groups)}",
-            stacklevel=3,
+            UserWarning,
         )
     return _Split(state, ignored, chans_id)
 
@@ -558,11 +558,11 @@ def infer_config(
             num_heads = max(1, dim // 64)
             while dim % num_heads:
                 num_heads -= 1
-            warnings.warn(
+            _warn(
                 f"the weights do not say how many attention heads the encoder has and width "
                 f"{dim} is not a paper preset; assuming num_heads={num_heads}. Pass the right "
                 "value with hints={'num_heads': ...} if this is wrong.",
-                stacklevel=2,
+                UserWarning,
             )
     return EEGPTConfig(
         **found,
@@ -896,12 +896,13 @@ def _locate(path: Path) -> tuple[Path, Path, Path] | None:
     )
 
 
+@honours_verbose
 def load_checkpoint(
     path: PathLike,
     *,
     num_heads: int | None = None,
     patch_stride: int | None = None,
-    verbose: bool | None = None,
+    verbose: bool | str | int | None = None,
 ) -> Checkpoint:
     """Read EEGPT weights in any supported layout (see the module docstring).
 
@@ -920,7 +921,8 @@ def load_checkpoint(
     verbose : bool | str | int | None
         ``True`` (or ``"info"``, ``"debug"``) prints a one-line summary to stderr; ``False``,
         ``"warning"``, ``"error"`` or a level above INFO keep it quiet (DEBUG); ``None`` logs it
-        at INFO level (the logging configuration decides).
+        at INFO level (the logging configuration decides). ``"error"`` or higher also
+        silences eegpt's warnings, as MNE's levels do.
 
     Returns
     -------
@@ -1001,7 +1003,7 @@ def _warn_unrecorded(ckpt: Checkpoint) -> None:
         )
         if unread:
             clash += f" (its hyper-parameters have entries eegpt cannot read: {few(unread, 4)})"
-        warnings.warn(
+        _warn(
             f"{ckpt.path}: the file does not record {' or '.join(assumed)} unambiguously"
             f"{clash}; assuming {said} (the EEGPT paper's values for this width; braindecode's "
             "defaults are num_heads=8, patch_stride=32). Wrong values give wrong embeddings "
@@ -1009,16 +1011,14 @@ def _warn_unrecorded(ckpt: Checkpoint) -> None:
             f"eegpt.load_model(path, {said}) set right, and eegpt.save_checkpoint it to a "
             "folder that records them.",
             RuntimeWarning,
-            stacklevel=3,
         )
     if inferred:
-        warnings.warn(
+        _warn(
             f"{ckpt.path}: patch_stride={cfg.stride} inferred from the probe head's width "
             f"({ckpt.n_times}-sample windows); with patch_stride={cfg.patch_size} the same head "
             "would be for longer windows. If that is the model, load it with "
             f"eegpt.load_model(path, patch_stride={cfg.patch_size}).",
             RuntimeWarning,
-            stacklevel=3,
         )
 
 
@@ -1139,7 +1139,7 @@ def build_model(checkpoint: Checkpoint, *, fused: bool = True, strict: bool = Tr
         )
         if strict:
             raise CheckpointError(f"{message}. Use strict=False to load the rest anyway.")
-        warnings.warn(f"{message}; ignoring them", stacklevel=2)
+        _warn(f"{message}; ignoring them", UserWarning)
     for key, target in expected.items():
         value = state[key]
         _check_tensor(key, value)
@@ -1193,6 +1193,7 @@ def resolve_weights(path_or_name: PathLike, *, progress: bool = True) -> Path:
     return path
 
 
+@honours_verbose
 def load_model(
     path_or_name: PathLike,
     *,
@@ -1200,7 +1201,7 @@ def load_model(
     fused: bool = True,
     num_heads: int | None = None,
     patch_stride: int | None = None,
-    verbose: bool | None = None,
+    verbose: bool | str | int | None = None,
 ) -> EEGPT:
     """Load EEGPT weights into a ready-to-use model (eval mode, on ``device``).
 
@@ -1217,8 +1218,8 @@ def load_model(
         Encoder fast path.
     num_heads, patch_stride : int, optional
         See :func:`load_checkpoint`.
-    verbose : bool, optional
-        See :func:`load_checkpoint`.
+    verbose : bool | str | int | None
+        See :func:`load_checkpoint`; ``"error"`` also silences eegpt's warnings (as MNE's).
 
     Returns
     -------

@@ -1005,6 +1005,8 @@ def encode_files(
 
 def _result(f: LoadedFile, embeddings: np.ndarray | None, error: str | None) -> FileResult:
     if error is not None:
+        if f.part is not None and f.error is None:  # inference failed on one part
+            error = f"windows {f.part.first}-{f.part.stop - 1} of {f.part.n_windows}: {error}"
         empty = np.zeros((0, 0), np.float32)
         return FileResult(
             f.index, empty, np.zeros(0), {}, 0.0, error, f.warnings, read_s=f.read_s, part=f.part
@@ -3091,7 +3093,7 @@ def read_embeddings(
     """
     import pyarrow.dataset as pads
 
-    _, pq = _pyarrow()
+    pa, pq = _pyarrow()
     several = not isinstance(output_dir, (str, os.PathLike))
     folders = [Path(p) for p in output_dir] if several else [Path(output_dir)]
     if not folders:
@@ -3144,6 +3146,13 @@ def read_embeddings(
         filters = pq.filters_to_expression(filters)
     try:
         table = dataset.to_table(columns=[*read, "embedding"], filter=filters)
+    except pa.ArrowInvalid as err:  # a pyarrow expression naming a column not there
+        if "No match for FieldRef" not in str(err):
+            raise
+        raise ValueError(
+            f"read_embeddings: the filters name a column {output_dir} does not have; it has "
+            f"{names} ({str(err).splitlines()[0]})"
+        ) from err
     except NotImplementedError as err:  # pyarrow's ArrowNotImplementedError
         if schema is None:
             raise

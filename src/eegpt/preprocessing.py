@@ -66,6 +66,7 @@ _MAX_CHECK_SAMPLES = 100_000  # per channel, for the robust amplitude estimate
 _LOCAL_RUN = 256  # subsample points per run of SignalStats.local_deviation
 _RESAMPLE_ROWS = 8  # channels resampled at a time
 PRETRAINING_SFREQ = 256.0  # Hz, the rate EEGPT was pretrained at
+_RATES_QUESTIONED: set[float] = set()  # model rates other than it, warned about already
 
 
 @dataclass(frozen=True)
@@ -144,7 +145,8 @@ class PreprocessingConfig:
         _whole_samples(self.window_seconds, self.sfreq, "window_seconds")
         hop = self.window_seconds - self.overlap
         _whole_samples(hop, self.sfreq, "window_seconds - overlap", window=self.window_seconds)
-        if self.sfreq != PRETRAINING_SFREQ:
+        if self.sfreq != PRETRAINING_SFREQ and self.sfreq not in _RATES_QUESTIONED:
+            _RATES_QUESTIONED.add(self.sfreq)  # once a process: copies (updated()) keep quiet
             _warn(
                 f"PreprocessingConfig(sfreq={self.sfreq:g}): sfreq is the rate the windows are "
                 "resampled to for the model, not the rate of your data (eegpt reads that from "
@@ -172,6 +174,8 @@ class PreprocessingConfig:
 
     def updated(self, **changes: Any) -> PreprocessingConfig:
         """A checked copy with the given fields changed; ``None`` leaves a field as it is."""
+        if changes.get("sfreq") is None:  # the rate was questioned when this one was made
+            _RATES_QUESTIONED.add(self.sfreq)
         return replace(self, **{k: v for k, v in changes.items() if v is not None})
 
     def to_dict(self) -> dict[str, Any]:
@@ -727,6 +731,8 @@ class SignalStats:
     nonfinite_span: tuple[int, int] | None = field(init=False, default=None)
     #: the runs of such samples (first, last), the first _MAX_RUNS of them
     nonfinite_runs: list[tuple[int, int]] = field(init=False, default_factory=list)
+    #: epochs holding such samples, when the statistics are of epochs (:meth:`of`)
+    nonfinite_epochs: np.ndarray | None = field(init=False, default=None)
     _sample: list[np.ndarray] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -740,10 +746,13 @@ class SignalStats:
     @classmethod
     def of(cls, x: np.ndarray) -> SignalStats:
         """Statistics of ``x``, shape (n_channels, n_times) or (n_epochs, n_channels, n_times)."""
+        epochs = None
         if x.ndim == 3:  # epochs one after the other, as robust_amplitude always took them
+            epochs = np.flatnonzero(~np.isfinite(x).all(axis=(1, 2)))
             x = np.moveaxis(x, -2, 0).reshape(x.shape[-2], -1)
         stats = cls(x.shape[0], x.shape[1])
         stats.update(x)
+        stats.nonfinite_epochs = epochs
         return stats
 
     @property
@@ -833,19 +842,22 @@ def _span_text(stats: SignalStats, sfreq: float | None, epoch_samples: int | Non
         return ""
     first, last = stats.nonfinite_span
     if epoch_samples:
-        hit = sorted(
-            {
-                k
-                for a, b in stats.nonfinite_runs
-                for k in range(a // epoch_samples, b // epoch_samples + 1)
-            }
-        )
-        if len(hit) == 1:
+        some = stats.nonfinite_epochs is None and len(stats.nonfinite_runs) >= _MAX_RUNS
+        if stats.nonfinite_epochs is not None:
+            hit = stats.nonfinite_epochs.tolist()
+        else:  # from the runs recorded
+            hit = sorted(
+                {
+                    k
+                    for a, b in stats.nonfinite_runs
+                    for k in range(a // epoch_samples, b // epoch_samples + 1)
+                }
+            )
+        if len(hit) == 1 and not some:
             return f"in epoch {hit[0]} (counting from 0)"
-        listed = ", ".join(map(str, hit[:20])) + (
-            f" and {len(hit) - 20} more" if len(hit) > 20 else ""
-        )
-        return f"in {len(hit)} epochs: {listed} (counting from 0)"
+        listed = ", ".join(map(str, hit[:20]))
+        listed += f" and {len(hit) - 20} more" if len(hit) > 20 else ""
+        return f"in {'at least ' if some else ''}{len(hit)} epochs: {listed} (counting from 0)"
     if not sfreq:
         return ""
     if first == last:

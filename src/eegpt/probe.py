@@ -541,19 +541,25 @@ def _projection_windows(
     by_key: dict[str, list[int]] = {}
     for i, name in enumerate(rec.ch_names):
         by_key.setdefault(_channel_key(name), []).append(i)
-    columns, missing = [], []
+    columns, missing, ambiguous = [], [], {}
     for name in input_names:
         found = [position[name]] if name in position else by_key.get(_channel_key(name), [])
         if len(found) == 1:
             columns.append(found[0])
+        elif found:
+            ambiguous[name] = [rec.ch_names[i] for i in found]
         else:
             missing.append(name)
-    if missing:
-        raise ValueError(
-            f"{rec.source}: the probe's channel projection takes channels {list(input_names)}, "
-            f"but {missing} are missing (the data have {rec.ch_names}); name them as in "
-            "training (raw.rename_channels({...}))"
+    if missing or ambiguous:
+        text = (
+            f"{rec.source}: the probe's channel projection takes channels {list(input_names)}, but "
         )
+        text += f"{missing} are missing (the data have {rec.ch_names})" if missing else ""
+        text += "; and " if missing and ambiguous else ""
+        text += "".join(
+            f"{name!r} could be any of {names}" for name, names in list(ambiguous.items())[:3]
+        )
+        raise ValueError(text + "; name them as in training (raw.rename_channels({...}))")
     warn_unapplied_projectors(
         rec.projectors, input_names, rec.source, average_reference=config.average_reference,
         epoched=rec.is_epoched,

@@ -636,7 +636,10 @@ def cmd_probe_evaluate(args: argparse.Namespace) -> int:
             f"probe {args.probe.name}: {len(y)} epochs, balanced accuracy "
             f"{100 * metrics['balanced_accuracy']:.1f}%"
         )
-        fig = plot_confusion_matrix(y, pred, labels=classes, normalize=args.normalize, title=title)
+        fig = plot_confusion_matrix(
+            y, pred, labels=classes, normalize=args.normalize, title=title,
+            pretrained=probe.encoder.get("pretrained"),
+        )  # fmt: skip
         save_figure_file(fig, args.plot)
     return 0
 

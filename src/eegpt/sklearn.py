@@ -530,6 +530,12 @@ class EEGPTEmbedder(_ConfigParams, TransformerMixin, BaseEstimator):
         return np.asarray(names, dtype=object)
 
 
+def _kinds(values: Any) -> set[bool]:
+    """Whether the labels are text (True), numbers (False), or both, by value (object arrays
+    may hold either)."""
+    return {isinstance(v, str) for v in np.asarray(values, dtype=object).ravel().tolist()}
+
+
 def _same_weights(a: Any, b: Any) -> bool:
     """Whether two modules hold equal tensors under the same names (a fitted copy that still
     equals the model it was made from need not be pickled twice; one changed since must)."""
@@ -777,11 +783,10 @@ class EEGPTClassifier(_ConfigParams, ClassifierMixin, BaseEstimator):
                 f"the epochs' event names {unknown} are not among the classes "
                 f"{self.classes_.tolist()}; pass y" + hint
             )
-        text = lambda a: np.asarray(a).dtype.kind in "OSU"  # noqa: E731
-        if unknown and text(y) != text(self.classes_):  # scikit-learn cannot compare them
+        if unknown and _kinds(y) != _kinds(self.classes_):  # scikit-learn cannot compare them
             raise ValueError(
                 f"score: labels {unknown[:5]} are not among the classes "
-                f"{self.classes_.tolist()} (text against numbers)"
+                f"{self.classes_.tolist()}: text against numbers"
                 + (hint or "; pass y in the classes' type")
             )
         if hint:  # scikit-learn scores them as errors; name the likely mix-up
