@@ -18,6 +18,7 @@ from eegpt.channels import (
     cap_rename,
     map_channels,
     normalize_channel_name,
+    unmatched_rename_warning,
 )
 
 EXPECTED_VOCABULARY = (
@@ -490,3 +491,24 @@ def test_present_keys_match_as_map_channels_does():
         "fc1": None,
         "FC2": "FC2",
     }
+
+
+def test_a_cap_table_leaves_recordings_with_10_10_names_alone():
+    """``rename="biosemi64"`` for a corpus of BioSemi and clinical files: a recording with
+    10-10 names (F3, C4 fit the socket pattern) is mapped as usual, not refused."""
+    clinical = ["Fp1", "Fp2", "F3", "F4", "C3", "C4", "P3", "P4", "O1", "O2", "F7", "F8", "Fz",
+                "Cz", "Pz"]  # fmt: skip
+    corpus = map_channels(clinical, rename="biosemi64", on_missing="ignore")  # as embed-dataset
+    assert corpus.names == map_channels(clinical).names
+    assert unmatched_rename_warning("biosemi64", clinical, 1) is None  # a cap: not a typo
+    assert "['Fq1']" in unmatched_rename_warning({"Fq1": "Fp1"}, clinical, 1)
+
+
+def test_sockets_of_bank_c_are_not_taken_for_10_10_electrodes():
+    """A 128-socket BioSemi recording (A1..D32): C1..C6 are sockets there, not the electrodes
+    of those names, so nothing is mapped without the cap's table."""
+    sockets = [f"{bank}{k}" for bank in "ABCD" for k in range(1, 33)]
+    with pytest.raises(ValueError, match="BioSemi socket labels"):
+        map_channels([*sockets, *(f"EXG{k}" for k in range(1, 9))])
+    table = {f"C{k}": name for k, name in zip(range(1, 4), ["Fz", "Cz", "Pz"], strict=True)}
+    assert map_channels(sockets, rename=table).names == ("FZ", "CZ", "PZ")

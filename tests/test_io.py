@@ -629,6 +629,18 @@ def test_discontinuous_edf_plus_gaps_become_bad_boundaries(tmp_path, kind):
             emb = model.embed(path, stream=stream, window_seconds=4.0)
             assert emb.onsets.tolist() == [0.0, 4.0, 8.0, 12.0, 16.0]
             assert emb.bad.tolist() == [False, False, True, False, False]
+    mne_raw = mne.io.read_raw_edf(path, verbose="error") if kind == "EDF" else (
+        mne.io.read_raw_bdf(path, verbose="error"))  # fmt: skip
+    with pytest.warns(RuntimeWarning, match=rf"a discontinuous {kind}\+D file read by MNE: .*"
+                      "Give eegpt the file's path instead"):  # fmt: skip
+        model.embed(mne_raw, window_seconds=4.0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the gap's own warning while reading
+        ours = read_recording(path)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model.embed(ours, window_seconds=4.0)
+    assert not [w for w in caught if "read by MNE" in str(w.message)]
 
 
 def test_annotations_of_discontinuous_edf_plus_are_placed_in_the_samples(tmp_path):

@@ -136,6 +136,21 @@ def rename_table(rename: Mapping[str, str | None] | str | None) -> dict[str, str
     return dict(cap_rename(rename)) if isinstance(rename, str) else dict(rename or {})
 
 
+def _socket_labels(names: Sequence[str]) -> list[str]:
+    """The socket labels (``A1``, ``B7``) of a recording labelled by amplifier sockets: at
+    least 8 of them, at least half of its names, bank A among them (BioSemi banks start at A;
+    labels of bank E alone are EGI numbers). Empty for a recording with 10-10 names, whose
+    ``F3`` or ``C4`` also fit the pattern."""
+    sockets = [name for name in names if _SOCKET.match(name.strip().upper())]
+    if (
+        len(sockets) < 8
+        or len(sockets) < len(names) / 2
+        or not any(name.strip().upper().startswith("A") for name in sockets)
+    ):
+        return []
+    return sockets
+
+
 def _cap_note(names: Sequence[str]) -> str:
     """A sentence about socket labels (``A1``, ``B7``) among ``names`` (empty if few are)."""
     egi = [name for name in names if _EGI.match(name.strip().upper())]
@@ -146,13 +161,8 @@ def _cap_note(names: Sequence[str]) -> str:
             "10-10 sites with rename (--rename 'E36=C3' ...), from the net's layout (MNE's "
             "'GSN-HydroCel-129' montage has their positions)."
         )
-    sockets = [name for name in names if _SOCKET.match(name.strip().upper())]
-    # BioSemi banks start at A (A1..A32, then B ...): labels of bank E alone are EGI numbers
-    if (
-        len(sockets) < 8
-        or len(sockets) < len(names) / 2
-        or not any(name.strip().upper().startswith("A") for name in sockets)
-    ):
+    sockets = _socket_labels(names)
+    if not sockets:
         return ""
     return (
         f" {len(sockets)} of them look like BioSemi socket labels ({sockets[0]!r}, ...), which "
@@ -281,7 +291,7 @@ def _check_sockets(rename: Mapping[str, str | None], names: Sequence[str]) -> No
     recording), or one with a bank of sockets the recording lacks entirely (``biosemi64`` on a
     32-electrode recording). Either would give the shared sockets the wrong electrodes."""
     renamed = [key for key in rename if _SOCKET.match(key.strip().upper())]
-    sockets = [name for name in names if _SOCKET.match(name.strip().upper())]
+    sockets = _socket_labels(names)  # none: 10-10 names (F3, C4), which the table leaves be
     if len(renamed) < 8 or not sockets:
         return
     left = [name for name in sockets if name not in rename]
@@ -570,6 +580,9 @@ def map_channels(
     kept: list[tuple[int, str, str]] = []  # (pick, input name, vocabulary name)
     unknown: list[str] = []
     excluded: list[str] = []  # dropped on purpose via rename={name: None}
+    # in a recording labelled by sockets, C1..C6 (BioSemi's bank C) are sockets, not the 10-10
+    # electrodes of those names: they are used only as a rename maps them
+    sockets = set(_socket_labels(names))
     for i, name in enumerate(names):
         if name in rename:
             target = rename[name]
@@ -577,6 +590,8 @@ def map_channels(
                 excluded.append(name)
                 continue
             canonical = normalize_channel_name(target)
+        elif name in sockets:
+            canonical = None
         else:
             canonical = normalize_channel_name(name)
         if canonical is None:
@@ -742,6 +757,9 @@ def unmatched_rename_warning(
     table = rename_table(rename)
     present = present_keys(table, seen)  # as map_channels matches keys
     keys = [key for key in table if key not in present]
+    cap = [key for key in keys if _SOCKET.match(key.strip().upper())]
+    if len([key for key in table if _SOCKET.match(key.strip().upper())]) >= 8:
+        keys = [key for key in keys if key not in cap]  # a cap's table: not every file has it
     if not keys or not n_recordings:
         return None
     return (

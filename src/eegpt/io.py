@@ -852,6 +852,28 @@ class EDFHeader:
         return tuple(n / self.record_seconds for n in self.samples_per_record)
 
 
+def warn_discontinuous_raw(raw: mne.io.BaseRaw, source: str) -> None:
+    """A Raw that MNE read from an EDF+D/BDF+D file itself: its gaps are closed up and its
+    annotations placed late after each gap, which eegpt mends only when it reads the file."""
+    path = Path(source)
+    if path.suffix.lower() not in (".edf", ".bdf") or not path.is_file():
+        return
+    if any(d == "BAD boundary" for d in raw.annotations.description):
+        return  # read by eegpt (read_recording), gaps marked
+    try:
+        header = check_edf_header(path)
+    except Exception:  # noqa: BLE001 - a header MNE read but eegpt would not: nothing to say
+        return
+    if header.discontinuous:
+        _warn(
+            f"{source}: a discontinuous {header.variant} file read by MNE: its stretches are "
+            "joined without a mark and MNE places the annotations after each gap late, so "
+            "windows across the joins and the annotations of the windows would be wrong. Give "
+            "eegpt the file's path instead (or read it with eegpt.io.read_recording), which "
+            "marks the gaps (BAD boundary) and places the annotations where they belong."
+        )
+
+
 def check_edf_header(path: PathLike) -> EDFHeader:
     """Validate the header of an EDF or BDF file against the file itself.
 
@@ -1394,6 +1416,8 @@ def as_recording(
         if filenames[0] is not None:
             source = str(filenames[0])
         _require_array_args_absent(ch_names, sfreq, units, source)
+        if isinstance(obj, mne.io.BaseRaw):
+            warn_discontinuous_raw(obj, source)
         return _from_mne(obj, picks, source=source, verbose=verbose)
     if isinstance(obj, np.ndarray) or hasattr(obj, "__array__") or isinstance(obj, (list, tuple)):
         return _from_array(obj, ch_names, sfreq, units, verbose)

@@ -57,6 +57,7 @@ from eegpt.io import (
     left_out_channels,
     measurement_date,
     unapplied_projectors,
+    warn_discontinuous_raw,
     warn_unapplied_projectors,
 )
 from eegpt.preprocessing import (
@@ -215,6 +216,7 @@ def open_stream(
     if isinstance(path, mne.io.BaseRaw):
         raw, header = path, None
         source = str((raw.filenames or [None])[0] or "<Raw>")
+        warn_discontinuous_raw(raw, source)
     else:
         path = Path(path).expanduser()
         if is_epochs_file(path):
