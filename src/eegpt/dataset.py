@@ -652,6 +652,10 @@ class FilePart:
     def last(self) -> bool:
         return self.stop >= self.n_windows
 
+    def __str__(self) -> str:
+        """``"windows 0-1023 of 21600"``, as errors about a part name it."""
+        return f"windows {self.first}-{self.stop - 1} of {self.n_windows}"
+
 
 @dataclass
 class LoadedFile:
@@ -838,7 +842,7 @@ def load_file(
                 reason = f"{truncated} What is left cannot be used: {reason}"
             seconds = 0.0 if recording is None else _total_duration(recording)
             if given is not None:  # one of several parts: the writer fails the whole file
-                reason = f"windows {given.first}-{given.stop - 1} of {given.n_windows}: {reason}"
+                reason = f"{given}: {reason}"
             failed = LoadedFile.failed(index, reason, texts, seconds)
             failed.read_s, failed.part = time.perf_counter() - start, given
             return failed
@@ -1006,7 +1010,7 @@ def encode_files(
 def _result(f: LoadedFile, embeddings: np.ndarray | None, error: str | None) -> FileResult:
     if error is not None:
         if f.part is not None and f.error is None:  # inference failed on one part
-            error = f"windows {f.part.first}-{f.part.stop - 1} of {f.part.n_windows}: {error}"
+            error = f"{f.part}: {error}"
         empty = np.zeros((0, 0), np.float32)
         return FileResult(
             f.index, empty, np.zeros(0), {}, 0.0, error, f.warnings, read_s=f.read_s, part=f.part
@@ -1411,16 +1415,7 @@ class ShardWriter:
         """Add the next file's result (files must come in order, shard by shard; the parts of a
         file read in parts one after the other, in order: its rows are written, and its status
         recorded, when the last one has come, none of them if one part failed)."""
-        shard = self.shard_of[result.index]
-        if shard != self._shard:
-            if self._shard is not None:
-                raise RuntimeError(
-                    f"shard {self._shard} is incomplete but file {result.index} came"
-                )
-            self._open(shard)
-        expected = self.shards[shard][len(self._statuses)]
-        if result.index != expected:
-            raise RuntimeError(f"file {result.index} came before file {expected} in shard {shard}")
+        shard = self._next(result.index)
         file = self.inputs.files[result.index]
         if result.part is not None or self._parts:
             joined = self._join(result, file)
@@ -1440,20 +1435,29 @@ class ShardWriter:
     def add_kept(self, index: int, table: Any, status: dict[str, Any]) -> None:
         """Add a file's rows and status as an earlier run wrote them (a file that was not
         embedded again, its shard being retried for another one), in its place in the order."""
-        shard = self.shard_of[index]
-        if shard != self._shard:
-            if self._shard is not None:
-                raise RuntimeError(f"shard {self._shard} is incomplete but file {index} came")
-            self._open(shard)
-        expected = self.shards[shard][len(self._statuses)]
-        if index != expected or self._parts:
-            raise RuntimeError(f"file {index} came before file {expected} in shard {shard}")
+        if self._parts:
+            raise RuntimeError(
+                f"file {index} came before the last part of file {self._parts[0].index}"
+            )
+        self._next(index)
         pa, _ = _pyarrow()
         table = pa.Table.from_arrays(
             [table.column(n) for n in self.schema.names], schema=self.schema
         )
         self._append([table] if table.num_rows else [], status)
         self._commit_if_complete()
+
+    def _next(self, index: int) -> int:
+        """Check that file ``index`` is the next one (opening its shard); its shard."""
+        shard = self.shard_of[index]
+        if shard != self._shard:
+            if self._shard is not None:
+                raise RuntimeError(f"shard {self._shard} is incomplete but file {index} came")
+            self._open(shard)
+        expected = self.shards[shard][len(self._statuses)]
+        if index != expected:
+            raise RuntimeError(f"file {index} came before file {expected} in shard {shard}")
+        return shard
 
     def _append(self, tables: list[Any], status: dict[str, Any]) -> None:
         for table in tables:
@@ -1948,7 +1952,7 @@ class _Readers:
     def _died(self, entry: _Read) -> LoadedFile:
         where = ""
         if entry.part is not None:
-            where = f"windows {entry.part.first}-{entry.part.stop - 1} of {entry.part.n_windows}: "
+            where = f"{entry.part}: "
         died = LoadedFile.failed(
             entry.file.index,
             f"{where}the reader process died while reading this file (crash or out of memory; if "
