@@ -757,9 +757,9 @@ def unmatched_rename_warning(
     table = rename_table(rename)
     present = present_keys(table, seen)  # as map_channels matches keys
     keys = [key for key in table if key not in present]
-    cap = [key for key in keys if _SOCKET.match(key.strip().upper())]
-    if len([key for key in table if _SOCKET.match(key.strip().upper())]) >= 8:
-        keys = [key for key in keys if key not in cap]  # a cap's table: not every file has it
+    socket = lambda key: _SOCKET.match(key.strip().upper())  # noqa: E731
+    if sum(1 for key in table if socket(key)) >= 8:  # a cap's table: not every file has it
+        keys = [key for key in keys if not socket(key)]
     if not keys or not n_recordings:
         return None
     return (

@@ -729,8 +729,6 @@ class SignalStats:
     nonfinite: np.ndarray = field(init=False)
     #: first and last sample (any channel) that is NaN or infinite, counted as fed in
     nonfinite_span: tuple[int, int] | None = field(init=False, default=None)
-    #: the runs of such samples (first, last), the first _MAX_RUNS of them
-    nonfinite_runs: list[tuple[int, int]] = field(init=False, default_factory=list)
     #: epochs holding such samples, when the statistics are of epochs (:meth:`of`)
     nonfinite_epochs: np.ndarray | None = field(init=False, default=None)
     _sample: list[np.ndarray] = field(init=False, repr=False)
@@ -764,16 +762,6 @@ class SignalStats:
         """Standard deviation of each channel (ddof=0)."""
         return np.sqrt(self.m2 / max(self.n, 1))
 
-    def _add_runs(self, at: np.ndarray) -> None:
-        breaks = np.flatnonzero(np.diff(at) > 1)
-        starts, ends = at[np.r_[0, breaks + 1]], at[np.r_[breaks, len(at) - 1]]
-        runs = self.nonfinite_runs
-        for a, b in zip(starts.tolist(), ends.tolist(), strict=True):
-            if runs and runs[-1][1] + 1 == a:  # goes on from the last chunk
-                runs[-1] = (runs[-1][0], b)
-            elif len(runs) < _MAX_RUNS:
-                runs.append((a, b))
-
     def update(self, chunk: np.ndarray) -> None:
         """Add the next ``chunk`` of shape (n_channels, n_samples), in time order."""
         bad = ~np.isfinite(chunk)
@@ -782,7 +770,6 @@ class SignalStats:
             at = self.n + np.flatnonzero(bad.any(axis=0))
             first = at[0] if self.nonfinite_span is None else self.nonfinite_span[0]
             self.nonfinite_span = (int(first), int(at[-1]))
-            self._add_runs(at)
             chunk = np.where(bad, 0.0, chunk)  # keep the other statistics defined
         t = chunk.shape[-1]
         if t == 0:
@@ -832,32 +819,21 @@ class SignalStats:
         return np.median(mad, axis=-1)
 
 
-#: NaN/Inf runs recorded to say which epochs hold them
-_MAX_RUNS = 10_000
-
-
 def _span_text(stats: SignalStats, sfreq: float | None, epoch_samples: int | None) -> str:
     """Where the NaN/Inf samples of ``stats`` are, in words ("" when unknown)."""
     if stats.nonfinite_span is None:
         return ""
     first, last = stats.nonfinite_span
+    if epoch_samples and stats.nonfinite_epochs is None:  # fed chunk by chunk: the span
+        a, b = first // epoch_samples, last // epoch_samples
+        return f"in epoch {a} (counting from 0)" if a == b else f"in epochs {a} to {b} (from 0)"
     if epoch_samples:
-        some = stats.nonfinite_epochs is None and len(stats.nonfinite_runs) >= _MAX_RUNS
-        if stats.nonfinite_epochs is not None:
-            hit = stats.nonfinite_epochs.tolist()
-        else:  # from the runs recorded
-            hit = sorted(
-                {
-                    k
-                    for a, b in stats.nonfinite_runs
-                    for k in range(a // epoch_samples, b // epoch_samples + 1)
-                }
-            )
-        if len(hit) == 1 and not some:
+        hit = stats.nonfinite_epochs.tolist()  # type: ignore[union-attr]
+        if len(hit) == 1:
             return f"in epoch {hit[0]} (counting from 0)"
         listed = ", ".join(map(str, hit[:20]))
         listed += f" and {len(hit) - 20} more" if len(hit) > 20 else ""
-        return f"in {'at least ' if some else ''}{len(hit)} epochs: {listed} (counting from 0)"
+        return f"in {len(hit)} epochs: {listed} (counting from 0)"
     if not sfreq:
         return ""
     if first == last:
