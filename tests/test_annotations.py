@@ -25,7 +25,7 @@ from eegpt.cli import main
 from eegpt.dataset import embed_dataset
 from eegpt.demo import synthetic_raw, write_edf
 from eegpt.errors import RecordingError
-from eegpt.io import as_recording
+from eegpt.io import as_recording, check_edf_header
 from eegpt.outputs import load_embeddings, metadata_frame
 
 pytestmark = pytest.mark.filterwarnings("ignore:3 channel.s. do not match:RuntimeWarning")
@@ -156,6 +156,35 @@ def test_edf_annotations_are_read(model, tmp_path):
     emb = model.embed(path, device="cpu", reject_by_annotation=True)
     assert len(emb) == 7 - 3  # windows 2, 3 and 6 of 7 are bad
     assert emb.metadata["rejected_by_annotation"] == [8.0, 12.0, 24.0]
+
+
+def test_a_recordings_own_edf_gives_only_its_annotation_signal(model, tmp_path):
+    """``mne.read_annotations`` on an EDF recording scans the sample bytes for annotation
+    text: samples that are not UTF-8 made it fail, and samples that look like annotations
+    became spans. The recording's annotations come from its annotation signal only."""
+    from eegpt.annotations import read_annotations
+
+    raw, _ = synthetic_raw(minutes=1.0)
+    raw.set_meas_date(datetime.datetime(2024, 3, 1, 9, 30, tzinfo=datetime.timezone.utc))
+    raw.set_annotations(mne.Annotations([8.0, 32.0], [16.0, 16.0], ["stage W", "stage 2"]))
+    clean = write_edf(raw, tmp_path / "clean.edf")
+    header = check_edf_header(clean)
+    body = bytearray(clean.read_bytes())
+    look_alike = b"+7\x1420\x14JUNK\x14\x00\x00\xff\xfe+9\x14\xe9\x14\x00\x00"
+    body[header.header_bytes + 100 : header.header_bytes + 100 + len(look_alike)] = look_alike
+    noisy = tmp_path / "noisy.edf"
+    noisy.write_bytes(bytes(body))
+    with pytest.raises(UnicodeDecodeError):  # MNE's reading, the cause
+        mne.read_annotations(noisy)
+    for path in (clean, noisy):
+        found = read_annotations(path)
+        assert list(found.description) == ["stage W", "stage 2"]
+        assert found.onset.tolist() == [8.0, 32.0] and found.duration.tolist() == [16.0, 16.0]
+        assert found.orig_time == raw.info["meas_date"]
+    emb = model.embed(clean)
+    labels = emb.window_labels(noisy, match="^stage")
+    assert labels.tolist() == emb.window_labels(raw, match="^stage").tolist()
+    assert labels[2] == "stage W" and labels[9] == "stage 2" and labels[14] is None
 
 
 def test_all_windows_bad_is_an_error(model):

@@ -887,6 +887,29 @@ def test_inference_failing_on_a_part_says_which_windows(long_corpus, model, monk
     assert result.part == loaded.part
 
 
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+def test_the_progress_bar_moves_with_the_parts_of_a_long_file(
+    long_corpus, model, tmp_path, monkeypatch, capsys
+):
+    """A file of 24 h is embedded in tens of parts: the bar's postfix counts their windows and
+    hours as they come and names the last part, instead of standing still until the file's
+    end; the file's own count replaces the parts' when it is done."""
+    import eegpt.dataset as ds
+
+    size = _window_bytes(long_corpus / "b.edf")
+    monkeypatch.setattr(ds, "_PART_BYTES", 8 * size)
+    summary = embed_dataset(long_corpus, tmp_path / "out", model=model, device="cpu", workers=0)
+    lines = capsys.readouterr().err.splitlines()
+    of_parts = [line for line in lines if "b.edf: windows" in line]  # 2 min: 30 windows
+    assert [line.split("b.edf: ")[1] for line in of_parts] == [
+        f"windows {first}-{first + 7} of 30]" for first in (0, 8, 16)
+    ]
+    hours = [float(line.split(" h EEG")[0].rsplit(" ", 1)[1]) for line in of_parts]
+    assert hours == sorted(hours) and len(set(hours)) == 3
+    assert lines[-1].startswith("embed-dataset: 100%") and "windows" not in lines[-1]
+    assert f"{summary.hours:.2f} h EEG" in lines[-1]
+
+
 def _crash_in_part(index: int, path: str, **kwargs) -> object:
     part = kwargs.get("part")
     if part is not None and part.first >= 2 and path.endswith("b.edf"):

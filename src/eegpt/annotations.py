@@ -23,6 +23,7 @@ import csv
 import datetime
 import os
 import re
+import warnings
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -80,6 +81,9 @@ def read_annotations(source: str | os.PathLike | mne.Annotations) -> mne.Annotat
     """
     if isinstance(source, mne.Annotations):
         return source
+    found = _recording_edf_annotations(source)
+    if found is not None:
+        return found
     try:
         found = mne.read_annotations(source)
     except Exception as err:  # noqa: BLE001 - any reader's failure, named with the file
@@ -95,6 +99,33 @@ def read_annotations(source: str | os.PathLike | mne.Annotations) -> mne.Annotat
             start += datetime.timedelta(seconds=first_record_offset(source))
             found = mne.Annotations(found.onset, found.duration, found.description, orig_time=start)
     return found
+
+
+def _recording_edf_annotations(path: str | os.PathLike) -> mne.Annotations | None:
+    """The annotations of an EDF+/BDF+ recording (a file with data signals) from its
+    annotation signals only, dated as :func:`read_annotations` dates them; None for another
+    kind of file or an annotation-only EDF (a hypnogram), which MNE reads whole.
+
+    ``mne.read_annotations`` scans every byte of an EDF file for annotation text, so on a
+    recording it fails on sample bytes that are not UTF-8, or returns spans made of samples
+    that happen to look like annotations."""
+    if not str(path).lower().endswith((".edf", ".bdf")):
+        return None
+    from eegpt.io import check_edf_header, edf_start_time, first_record_offset, read_edf_annotations
+
+    try:
+        with warnings.catch_warnings():  # the recording's reader warns about its body
+            warnings.simplefilter("ignore")
+            header = check_edf_header(path)
+    except (OSError, RecordingError):
+        return None
+    found = read_edf_annotations(path, header)
+    start = edf_start_time(path)
+    if start is not None:  # onsets count from the first record's start
+        start += datetime.timedelta(seconds=first_record_offset(path, header))
+    return mne.Annotations(
+        found.onset, found.duration, found.description, orig_time=start, ch_names=found.ch_names
+    )
 
 
 def read_table_annotations(path: str | os.PathLike) -> mne.Annotations | None:

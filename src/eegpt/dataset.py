@@ -1382,6 +1382,9 @@ class ShardWriter:
         Run settings (schema metadata ``eegpt``).
     on_file : callable(FileResult, dict) | None
         Called with each result and its status after it was added.
+    on_part : callable(FileResult, InputFile) | None
+        Called with each part of a file read in parts but its last (whose file's result goes
+        to ``on_file``), when it was added; not after a part of the file failed.
     on_commit : callable(int, list of dict) | None
         Called with the shard number and its file statuses after the rename.
     """
@@ -1395,13 +1398,14 @@ class ShardWriter:
         *,
         on_file: Callable[[FileResult, dict[str, Any]], None] | None = None,
         on_commit: Callable[[int, list[dict[str, Any]]], None] | None = None,
+        on_part: Callable[[FileResult, InputFile], None] | None = None,
     ) -> None:
         self.output_dir = output_dir
         self.inputs = inputs
         self.shard_of = {i: k for k, files in enumerate(shards) for i in files}
         self.shards = shards
         self.schema = _schema(spec, inputs)
-        self.on_file, self.on_commit = on_file, on_commit
+        self.on_file, self.on_commit, self.on_part = on_file, on_commit, on_part
         self._shard: int | None = None
         self._writer: Any = None
         self._tmp: Path | None = None
@@ -1485,6 +1489,8 @@ class ShardWriter:
         elif result.n_windows and not any(p.error for p in self._parts):
             self._part_tables.append(_file_table(result, file, self.inputs, self.schema))
         if not result.part.last:
+            if self.on_part is not None and not any(p.error for p in self._parts):
+                self.on_part(result, file)
             return None
         parts, tables = self._parts, self._part_tables
         self._parts, self._part_tables = [], []
@@ -2111,7 +2117,8 @@ def run_inprocess(
 
 
 class _Progress:
-    """A bar over files with windows/s and hours of EEG in its postfix."""
+    """A bar over files with windows/s and hours of EEG in its postfix; while a long file is
+    embedded in parts, the postfix counts its parts' windows and names the last one."""
 
     def __init__(self, total: int, enabled: bool, desc: str) -> None:
         self.bar = tqdm(
@@ -2122,8 +2129,18 @@ class _Progress:
         self.first: float | None = None  # seconds until the first file was done
         self.windows, self.hours, self.ok, self.failed = 0, 0.0, 0, 0
         self.channels: dict[str, None] = {}  # names in the files embedded (rename typos?)
+        self._part_windows, self._part_hours = 0, 0.0  # of the parts of the file in progress
+
+    def part(self, result: FileResult, file: InputFile) -> None:
+        """A part of a long file was embedded (not its last)."""
+        part = result.part
+        assert part is not None
+        self._part_windows += result.n_windows
+        self._part_hours = result.duration_s / 3600 * part.stop / max(part.n_windows, 1)
+        self._show(f", {file.recording_id}: {part}", refresh=True)
 
     def update(self, result: FileResult, status: Mapping[str, Any]) -> None:
+        self._part_windows, self._part_hours = 0, 0.0
         if result.error:
             self.failed += 1
         else:
@@ -2133,15 +2150,19 @@ class _Progress:
             self.channels.update(dict.fromkeys([*names, *mapping.get("left_out", {})]))
             self.windows += result.n_windows
             self.hours += result.duration_s / 3600
-        elapsed = max(time.perf_counter() - self.t0, 1e-9)
         if self.first is None:
-            self.first = elapsed
-        self.bar.set_postfix_str(
-            f"{self.windows / elapsed:.1f} win/s, {self.hours:.2f} h EEG "
-            f"({self.hours * 3600 / elapsed:.0f}x real time), {self.failed} failed",
-            refresh=False,
-        )
+            self.first = self.elapsed
+        self._show("", refresh=False)
         self.bar.update(1)
+
+    def _show(self, tail: str, *, refresh: bool) -> None:
+        elapsed = max(self.elapsed, 1e-9)
+        windows, hours = self.windows + self._part_windows, self.hours + self._part_hours
+        self.bar.set_postfix_str(
+            f"{windows / elapsed:.1f} win/s, {hours:.2f} h EEG "
+            f"({hours * 3600 / elapsed:.0f}x real time), {self.failed} failed{tail}",
+            refresh=refresh,
+        )
 
     @property
     def elapsed(self) -> float:
@@ -2715,7 +2736,13 @@ def embed_dataset(
                 }
                 bar = _Progress(len(todo), progress and bool(todo), "embed-dataset")
                 writer = ShardWriter(
-                    output_dir, data, shards, spec, on_file=bar.update, on_commit=run.committed
+                    output_dir,
+                    data,
+                    shards,
+                    spec,
+                    on_file=bar.update,
+                    on_commit=run.committed,
+                    on_part=bar.part,
                 )
                 # Ctrl-C or SIGTERM inside a queue or a future would leave its lock held and
                 # hang the clean-up below (see eegpt._interrupts)
