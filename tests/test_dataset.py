@@ -482,6 +482,43 @@ def test_resume_skips_done_shards_and_refuses_other_settings(corpus, model, tmp_
     assert redo.shards_written == 1 and redo.windows > again.windows
 
 
+def test_a_resumed_run_names_the_recordings_that_changed_since(corpus, model, tmp_path):
+    """Files edited after a run embedded them (re-exported, a corrected header): a resume says
+    which ones, that their rows are of the old files and which shards to delete; a failed file
+    that changed (repaired) is pointed to --retry-failed; a file touched by nobody is quiet."""
+    import shutil
+
+    folder = tmp_path / "in"
+    shutil.copytree(corpus, folder)
+    out = tmp_path / "out"
+    kw = {"model": model, "shard_size": 3, "workers": 0, "progress": False}
+    embed_dataset(folder, out, **kw)
+    (out / "shard-00002.parquet").unlink()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # nothing changed: nothing said
+        embed_dataset(folder, out, **kw)
+    rec = folder / "b/rec00.edf"  # shard 1 (files are sorted: a/rec01..a/rec05, b/...)
+    body = bytearray(rec.read_bytes())
+    body[-1] ^= 1
+    rec.write_bytes(bytes(body))  # same size, new mtime
+    os.utime(folder / "a/rec03.edf", ns=(0, 10**18))  # the corrupt one, "repaired"
+    with pytest.warns(RuntimeWarning) as caught:
+        summary = embed_dataset(folder, out, **kw)
+    texts = [str(w.message) for w in caught]
+    assert texts == [
+        "embed_dataset: 1 recording changed (size or modification time) since they were "
+        "embedded: b/rec00.edf. Their rows are of the files as they were; to embed them "
+        "again, delete shard-00001.parquet and run again, or start over with --overwrite "
+        "(overwrite=True)",
+        "embed_dataset: 1 recording that failed changed since: a/rec03.edf; --retry-failed "
+        "(retry_failed=True) embeds the failed files again",
+    ]
+    assert summary.run_files == 0
+    with pytest.warns(RuntimeWarning, match="b/rec00.edf") as caught:  # kept rows are checked
+        embed_dataset(folder, out, retry_failed=True, **kw)
+    assert not any("a/rec03.edf" in str(w.message) for w in caught)
+
+
 def test_stream_precision_reaches_the_engines_and_the_run_settings(corpus, model, tmp_path):
     """float16 stream storage is part of the run's settings (a resume with another is refused);
     a float32 run's settings carry no such key, as before the option existed."""

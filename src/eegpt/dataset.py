@@ -66,6 +66,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field, replace
+from itertools import chain
 from pathlib import Path
 from typing import Any, Literal
 
@@ -1345,6 +1346,27 @@ def _file_table(result: FileResult, file: InputFile, inputs: DatasetInputs, sche
     return pa.Table.from_arrays(arrays, schema=schema)
 
 
+_BESIDE = {".vhdr": (".eeg", ".vmrk"), ".set": (".fdt",)}  # a recording's other files
+
+
+def source_stamp(file: InputFile) -> dict[str, int] | None:
+    """Size (bytes) and latest modification time (ns) of a recording's files: the file, its
+    data and marker files beside it (BrainVision ``.eeg``/``.vmrk``, EEGLAB ``.fdt``) and its
+    annotations file; None when one cannot be read. A resumed run compares them with those of
+    the run that embedded the recording, to find recordings that changed since."""
+    root, suffix = os.path.splitext(file.path)
+    paths = [file.path, *(root + s for s in _BESIDE.get(suffix.lower(), ()))]
+    paths = [p for p in paths if p == file.path or os.path.exists(p)]
+    try:
+        stats = [os.stat(p) for p in [*paths, *([file.annotations] if file.annotations else [])]]
+    except OSError:
+        return None
+    return {
+        "source_bytes": sum(st.st_size for st in stats),
+        "source_mtime_ns": max(st.st_mtime_ns for st in stats),
+    }
+
+
 def _file_status(result: FileResult, file: InputFile, shard: int) -> dict[str, Any]:
     return {
         "index": file.index,
@@ -1361,7 +1383,37 @@ def _file_status(result: FileResult, file: InputFile, shard: int) -> dict[str, A
         "dropped_channels": result.mapping.get("dropped", []),
         **({"left_out": result.mapping["left_out"]} if result.mapping.get("left_out") else {}),
         **result.windows.time_base,
+        **(source_stamp(file) or {}),
     }
+
+
+def _warn_changed(inputs: DatasetInputs, statuses: Iterable[Mapping[str, Any]]) -> None:
+    """Warn about recordings whose rows (or failures) an earlier run wrote, given by their
+    file statuses, and whose files changed since (size or modification time)."""
+    files = {f.recording_id: f for f in inputs.files}
+    changed: dict[str, dict[str, int]] = {"ok": {}, "failed": {}}
+    for status in statuses:
+        file = files.get(status["recording_id"])
+        if "source_bytes" not in status or file is None:  # older runs did not record it
+            continue
+        now = source_stamp(file)
+        if now is not None and now != {key: status[key] for key in now}:
+            changed[status["status"]][status["recording_id"]] = int(status["shard"])
+    ok, failed = changed["ok"], changed["failed"]
+    if ok:
+        shards = [shard_name(k) for k in sorted(set(ok.values()))]
+        _warn(
+            f"embed_dataset: {_count(len(ok), 'recording')} changed (size or modification "
+            f"time) since they were embedded: {few(list(ok), 5)}. Their rows are of the files "
+            f"as they were; to embed them again, delete {few(shards, 5)} and run again, or "
+            "start over with --overwrite (overwrite=True)"
+        )
+    if failed:
+        _warn(
+            f"embed_dataset: {_count(len(failed), 'recording')} that failed changed since: "
+            f"{few(list(failed), 5)}; --retry-failed (retry_failed=True) embeds the failed "
+            "files again"
+        )
 
 
 class ShardWriter:
@@ -2711,6 +2763,7 @@ def embed_dataset(
                                 ids=[f.recording_id for f in data.files])  # fmt: skip
                 done = _done_shards(output_dir, spec, len(shards), retry_failed)
                 kept = _kept_files(output_dir, len(shards), done, retry_failed)
+                _warn_changed(data, [*chain.from_iterable(done.values()), *kept.values()])
                 run = _Run(output_dir, data, shards, spec, done, engine=engine)
                 run.write_reports(force=True)
                 todo = [  # the files of a retried shard embedded before are not done again
