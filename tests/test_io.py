@@ -821,3 +821,30 @@ def test_a_window_stream_makes_any_range_of_windows_alike(tmp_path, sfreq):
         next(stream.blocks(3, 5, stream.n_windows + 1))
     with pytest.raises(ValueError, match="this recording's channels"):
         WindowStream(again, config, line=(np.zeros(2), np.zeros(2)))
+
+
+def test_edf_and_bdf_go_by_their_name_which_must_agree_with_the_header(tmp_path):
+    """MNE reads a file as EDF (16-bit) or BDF (24-bit) by its name. A BDF named .edf, or an
+    EDF named .bdf, gave samples of garbage without a word; it is refused with the rename to
+    make. A BDF whose version field is damaged is read as BDF, as MNE does, not refused for
+    a 24-bit digital range."""
+    import shutil
+
+    from eegpt.demo import synthetic_raw, write_edf
+
+    raw, _ = synthetic_raw(minutes=0.25)
+    bdf = tmp_path / "rec.bdf"
+    mne.export.export_raw(bdf, raw, fmt="bdf", verbose="error")
+    edf = write_edf(raw, tmp_path / "rec.edf")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # channels outside the vocabulary
+        expected = read_recording(bdf).get_data()
+        damaged = tmp_path / "damaged.bdf"
+        damaged.write_bytes(b"\x00" + bdf.read_bytes()[1:])
+        np.testing.assert_array_equal(read_recording(damaged).get_data(), expected)
+        for source, misnamed, found in ((bdf, "bdf_as.edf", "BDF"), (edf, "edf_as.bdf", "EDF")):
+            shutil.copy(source, tmp_path / misnamed)
+            suffix = misnamed[-4:]
+            with pytest.raises(RecordingError, match=rf"named \{suffix} but its header is "
+                               rf"{found}'s .* Rename it \.{found.lower()}$"):  # fmt: skip
+                read_recording(tmp_path / misnamed)

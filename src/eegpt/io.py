@@ -910,7 +910,7 @@ def check_edf_header(path: PathLike) -> EDFHeader:
                 f"could not read EEG file {path}: the file is {size} bytes, shorter than the "
                 "256-byte fixed EDF/BDF header; it is empty or truncated"
             )
-        kind = "BDF" if head[:8] == b"\xffBIOSEMI" else "EDF"
+        kind = _edf_kind(path, head[:8])
         parse = _HeaderFields(path, kind)
         header_bytes = parse.integer(head[184:192], "number of bytes in header record")
         n_records = parse.integer(head[236:244], "number of data records")
@@ -985,6 +985,24 @@ def check_edf_header(path: PathLike) -> EDFHeader:
                        variant, header_bytes, unscalable)  # fmt: skip
     _check_body(path, header, leftover)
     return header
+
+
+def _edf_kind(path: Path, version: bytes) -> Literal["EDF", "BDF"]:
+    """EDF (16-bit samples) or BDF (24-bit) as MNE reads the file: by its name, which must
+    agree with the header's version field ("0" for EDF, "\\xffBIOSEMI" for BDF) where that
+    is one of the two; a file of neither name goes by the field."""
+    biosemi, edf = version == b"\xffBIOSEMI", version == b"0       "
+    suffix = path.suffix.lower()
+    named = {".bdf": "BDF", ".edf": "EDF"}.get(suffix)
+    found = "BDF" if biosemi else "EDF" if edf else None
+    if named is not None and found is not None and named != found:
+        width = {"EDF": "16", "BDF": "24"}
+        raise RecordingError(
+            f"could not read EEG file {path}: it is named {suffix} but its header is "
+            f"{found}'s (version field {version!r}): {width[found]}-bit samples that would be "
+            f"read as {width[named]}-bit ones. Rename it .{found.lower()}"
+        )
+    return named or found or "EDF"  # type: ignore[return-value]
 
 
 def edf_start_time(path: PathLike) -> datetime.datetime | None:
