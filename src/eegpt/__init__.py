@@ -14,6 +14,8 @@ Where to start:
 - a corpus: :func:`embed_dataset` (sharded Parquet, resumable), :func:`read_embeddings` reads
   it as a table and one array;
 - a live stream: :class:`OnlineEmbedder`;
+- tensors in, summary tokens out on the fast path (batching, precision, CUDA graphs):
+  :class:`InferenceEngine`;
 - downstream: :mod:`eegpt.probe` (the linear probe), :mod:`eegpt.finetune`,
   :mod:`eegpt.sklearn` (scikit-learn estimators);
 - figures: :func:`plot_channel_mapping`, :func:`plot_embeddings` (:mod:`eegpt.viz`);
@@ -36,6 +38,7 @@ _LAZY = {
     "EEGPTConfig": "eegpt.config",
     "get_config": "eegpt.config",
     "embed_dataset": "eegpt.dataset",
+    "InferenceEngine": "eegpt.engine",
     "read_embeddings": "eegpt.dataset",
     "EEGPT": "eegpt.model",
     "EEGPTEncoder": "eegpt.model",
@@ -51,6 +54,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from eegpt.checkpoints import load_checkpoint, load_model, save_checkpoint
     from eegpt.config import PRESETS, EEGPTConfig, get_config
     from eegpt.dataset import embed_dataset, read_embeddings
+    from eegpt.engine import InferenceEngine
     from eegpt.model import EEGPT, EEGPTEncoder
     from eegpt.online import OnlineEmbedder
     from eegpt.outputs import Embeddings, load_embeddings
@@ -86,6 +90,7 @@ __all__ = [
     "EEGPTConfig",
     "EEGPTEncoder",
     "Embeddings",
+    "InferenceEngine",
     "OnlineEmbedder",
     "PRESETS",
     "__version__",
