@@ -413,6 +413,41 @@ def test_flat_channel_warning():
         prepare(rec)
 
 
+def test_a_channel_flat_for_part_of_the_recording_is_named_with_when():
+    """An electrode off for two minutes of a long recording, or a dead stretch stored as
+    zeros, leaves the whole-recording flat check silent; whole seconds of zero peak-to-peak
+    are counted per channel and announced, with how long and from when. Three seconds (less
+    than a window), epochs and a channel flat throughout (its own warning) are not."""
+    x = _sines(256.0, 600.0, n_channels=4) + 1e-6 * np.random.default_rng(0).standard_normal(1)
+    x[1, 60 * 256 : 190 * 256 + 100] = 2e-6  # constant: 130 whole seconds
+    x[:, 300 * 256 : 310 * 256] = 0.0  # a dead stretch of every channel
+    x[2, 400 * 256 : 403 * 256] = 0.0  # 3 s: not announced
+    names = [*NAMES, "Pz"]
+    with pytest.warns(RuntimeWarning) as caught:
+        prepare(as_recording(x, ch_names=names, sfreq=256.0))
+    (text,) = [str(w.message) for w in caught if "flat" in str(w.message)]
+    assert text == (
+        "<array>: flat channel(s) check: part of the recording is flat (zero peak-to-peak for "
+        "whole seconds): all 4 channels at once for 10 s in all (1.7%), the first at 0:05:00; "
+        "Cz for 0:02:20 in all (23.3%), the first at 0:01:00. The windows over those stretches "
+        "see dead channels: mark the stretches bad (annotations whose description starts with "
+        "'BAD', then reject_by_annotation=True, --reject-by-annotation) or exclude the "
+        "channels (rename={'Cz': None}; command line: --drop Cz)."
+    )
+    x[3] = 0.0  # Pz flat throughout: the whole-recording warning only, no stretch of all
+    with pytest.warns(RuntimeWarning) as caught:
+        prepare(as_recording(x, ch_names=names, sfreq=256.0))
+    texts = [str(w.message) for w in caught if "flat" in str(w.message)]
+    assert "['Pz'] have zero peak-to-peak" in texts[0]
+    assert "part of the recording is flat" in texts[1] and "Pz" not in texts[1]
+    epochs = np.stack([x[:3, :1024]] * 4)
+    epochs[1, 1] = 0.0  # one epoch's channel dead: only a whole-recording judgement
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        prepare(as_recording(epochs, ch_names=NAMES, sfreq=256.0))
+    assert not [w for w in caught if "flat" in str(w.message)]
+
+
 def _as_read(x):
     """A Recording as a file reader makes it: volts as the header says, no declared unit."""
     return Recording(x, list(NAMES), 256.0, source="f.edf")

@@ -94,15 +94,26 @@ def test_streamed_windows_equal_whole_signal_windows(
         elements=st.sampled_from([0.0, 1.0, -1.0, 1e-5, 2.5, np.nan, np.inf]) | st.floats(-10, 10),
     ),
     cuts=st.lists(st.integers(0, 400), max_size=6),
+    segment=st.integers(0, 60),
 )
-def test_chunked_statistics_equal_whole_statistics(x, cuts):
-    whole = SignalStats.of(x)
-    chunked = SignalStats(x.shape[0], x.shape[1])
+def test_chunked_statistics_equal_whole_statistics(x, cuts, segment):
+    whole = SignalStats.of(x, segment=segment)
+    chunked = SignalStats(x.shape[0], x.shape[1], segment=segment)
     edges = [0, *sorted(c for c in cuts if c < x.shape[1]), x.shape[1]]
     for a, b in zip(edges[:-1], edges[1:], strict=True):
         chunked.update(x[:, a:b])
-    for name in ("minimum", "maximum", "n_at_min", "n_at_max", "nonfinite"):
+    for name in ("minimum", "maximum", "n_at_min", "n_at_max", "nonfinite", "flat_segments",
+                 "first_flat", "all_flat_segments", "first_all_flat"):  # fmt: skip
         np.testing.assert_array_equal(getattr(chunked, name), getattr(whole, name), err_msg=name)
+    # the flat segments counted directly (NaN/Inf count as 0, as the statistics take them)
+    clean = np.where(np.isfinite(x), x, 0.0)
+    k = x.shape[1] // segment if segment else 0
+    flat = [[np.ptp(clean[c, j * segment : (j + 1) * segment]) == 0 for j in range(k)]
+            for c in range(len(x))]  # fmt: skip
+    every = [j for j in range(k) if all(row[j] for row in flat)]
+    assert whole.flat_segments.tolist() == [sum(row) for row in flat]
+    assert whole.first_flat.tolist() == [row.index(True) if any(row) else -1 for row in flat]
+    assert (whole.all_flat_segments, whole.first_all_flat) == (len(every), (every or [-1])[0])
     np.testing.assert_array_equal(chunked.deviation(), whole.deviation())
     np.testing.assert_allclose(chunked.mean, whole.mean, rtol=1e-9, atol=1e-12)
     np.testing.assert_allclose(chunked.std, whole.std, rtol=1e-6, atol=1e-9)

@@ -573,8 +573,9 @@ def prepare(
             epoched=recording.is_epoched,
         )  # fmt: skip
         units = None if recording.units is None else [recording.units[i] for i in picks]
+        segment = 0 if recording.is_epoched else round(recording.sfreq)
         check_signal(
-            SignalStats.of(x),
+            SignalStats.of(x, segment=segment),
             mapping.input_names,
             source,
             units,
@@ -715,11 +716,15 @@ class SignalStats:
     n_total : int
         Samples per channel that will be fed in all (sets the subsampling stride of the
         amplitude estimate: at most 100 000 samples per channel are kept).
+    segment : int
+        Samples per segment of the partly-flat check (1 s of the recording; 0: none): each
+        channel's whole segments with zero peak-to-peak are counted (:attr:`flat_segments`).
     """
 
     n_channels: int
     n_total: int
     n: int = 0
+    segment: int = field(default=0, kw_only=True)
     mean: np.ndarray = field(init=False)
     m2: np.ndarray = field(init=False)
     minimum: np.ndarray = field(init=False)
@@ -731,7 +736,14 @@ class SignalStats:
     nonfinite_span: tuple[int, int] | None = field(init=False, default=None)
     #: epochs holding such samples, when the statistics are of epochs (:meth:`of`)
     nonfinite_epochs: np.ndarray | None = field(init=False, default=None)
+    #: per channel: whole segments of zero peak-to-peak, and the first one (-1: none)
+    flat_segments: np.ndarray = field(init=False)
+    first_flat: np.ndarray = field(init=False)
+    #: segments in which every channel is flat at once, and the first one (-1: none)
+    all_flat_segments: int = field(init=False, default=0)
+    first_all_flat: int = field(init=False, default=-1)
     _sample: list[np.ndarray] = field(init=False, repr=False)
+    _segment_range: tuple[np.ndarray, np.ndarray] | None = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         c = self.n_channels
@@ -739,16 +751,19 @@ class SignalStats:
         self.minimum, self.maximum = np.full(c, np.inf), np.full(c, -np.inf)
         self.n_at_min, self.n_at_max = np.zeros(c, np.int64), np.zeros(c, np.int64)
         self.nonfinite = np.zeros(c, np.int64)
-        self._sample = []
+        self.flat_segments, self.first_flat = np.zeros(c, np.int64), np.full(c, -1, np.int64)
+        self._sample, self._segment_range = [], None
 
     @classmethod
-    def of(cls, x: np.ndarray) -> SignalStats:
-        """Statistics of ``x``, shape (n_channels, n_times) or (n_epochs, n_channels, n_times)."""
+    def of(cls, x: np.ndarray, segment: int = 0) -> SignalStats:
+        """Statistics of ``x``, shape (n_channels, n_times) or (n_epochs, n_channels, n_times)
+        (``segment``: see the class; for a continuous ``x``)."""
         epochs = None
         if x.ndim == 3:  # epochs one after the other, as robust_amplitude always took them
             epochs = np.flatnonzero(~np.isfinite(x).all(axis=(1, 2)))
             x = np.moveaxis(x, -2, 0).reshape(x.shape[-2], -1)
-        stats = cls(x.shape[0], x.shape[1])
+            segment = 0
+        stats = cls(x.shape[0], x.shape[1], segment=segment)
         stats.update(x)
         stats.nonfinite_epochs = epochs
         return stats
@@ -774,6 +789,8 @@ class SignalStats:
         t = chunk.shape[-1]
         if t == 0:
             return
+        if self.segment:
+            self._update_segments(chunk)
         first = -self.n % self.stride
         self._sample.append(chunk[:, first :: self.stride].copy())
         low, high = chunk.min(axis=-1), chunk.max(axis=-1)
@@ -793,6 +810,41 @@ class SignalStats:
         self.m2 = self.m2 + m2 + delta**2 * (self.n * t / n)
         self.mean = self.mean + delta * (t / n)
         self.n = n
+
+    def _update_segments(self, chunk: np.ndarray) -> None:
+        """Count the flat segments that ``chunk`` (the samples from ``self.n`` on) completes;
+        keep the range of the segment it leaves open."""
+        size, t, at = self.segment, chunk.shape[-1], 0
+        if self._segment_range is not None:  # the segment the last chunk left open
+            at = min(size - self.n % size, t)
+            low, high = self._segment_range
+            low, high = (
+                np.minimum(low, chunk[:, :at].min(-1)),
+                np.maximum(high, chunk[:, :at].max(-1)),
+            )
+            self._segment_range = (low, high)
+            if (self.n + at) % size:
+                return
+            self._count_flat((low == high)[:, None], self.n // size)
+            self._segment_range = None
+        k = (t - at) // size
+        if k:
+            whole = chunk[:, at : at + k * size].reshape(chunk.shape[0], k, size)
+            self._count_flat(whole.min(-1) == whole.max(-1), (self.n + at) // size)
+        if at + k * size < t:
+            rest = chunk[:, at + k * size :]
+            self._segment_range = (rest.min(-1), rest.max(-1))
+
+    def _count_flat(self, flat: np.ndarray, first: int) -> None:
+        """Add segments ``first, first + 1, ...`` with ``flat`` of shape (n_channels, k)."""
+        hit = flat.any(axis=1)
+        new = hit & (self.first_flat < 0)
+        self.first_flat[new] = first + flat[new].argmax(axis=1)
+        self.flat_segments += flat.sum(axis=1)
+        every = flat.all(axis=0)
+        if every.any() and self.first_all_flat < 0:
+            self.first_all_flat = first + int(every.argmax())
+        self.all_flat_segments += int(every.sum())
 
     def median(self) -> np.ndarray:
         """Median of each channel, from the subsample (volts)."""
@@ -910,6 +962,8 @@ def check_signal(
             f"deviation below {FLAT_STD:g} V (disconnected or unrecorded?). Exclude them "
             f"({how_to_drop(which)}) or interpolate them before embedding."
         )
+    if stats.segment and sfreq:
+        _check_partly_flat(stats, flat, names, source, sfreq)
     n_at_rails = np.maximum(stats.n_at_min, stats.n_at_max)
     at_rails = n_at_rails / max(stats.n, 1)
     clipped = (at_rails > CLIP_FRACTION) & (n_at_rails >= CLIP_SAMPLES) & ~flat
@@ -931,6 +985,63 @@ def check_signal(
     if offsets:
         slow = np.maximum(np.abs(stats.median()), 1.4826 * stats.deviation()) * gain
         _check_offsets(stats.median() * gain, slow, local, flat, names, source)
+
+
+#: seconds; a channel flat (zero peak-to-peak) for at least this long in all, though not
+#: throughout, is announced (one window of the model)
+PARTLY_FLAT_SECONDS = 4.0
+
+
+def _check_partly_flat(
+    stats: SignalStats, flat: np.ndarray, names: Sequence[str], source: str, sfreq: float
+) -> None:
+    """Warn about channels flat for part of the recording (whole seconds of zero
+    peak-to-peak: an electrode off for a while, a dead stretch stored as zeros), which the
+    whole-recording flat check cannot see; all channels flat at once are named as such."""
+    seconds = stats.segment / sfreq
+
+    def span(n_segments: int, first: int) -> str:
+        return (
+            f"{_duration(n_segments * seconds)} in all ({n_segments * stats.segment / max(stats.n, 1):.1%}),"
+            f" the first at {_clock(first * seconds)}"
+        )
+
+    together = stats.all_flat_segments if len(names) > 1 else 0
+    parts = []
+    if together * seconds >= PARTLY_FLAT_SECONDS and not flat.all():
+        parts.append(
+            f"all {len(names)} channels at once for {span(together, stats.first_all_flat)}"
+        )
+    alone = ~flat & ((stats.flat_segments - together) * seconds >= PARTLY_FLAT_SECONDS)
+    which = np.flatnonzero(alone)
+    parts += [
+        f"{names[i]} for {span(int(stats.flat_segments[i]), int(stats.first_flat[i]))}"
+        for i in which[:6]
+    ]
+    if len(which) > 6:
+        parts.append(f"and {len(which) - 6} more channels")
+    if not parts:
+        return
+    channels = (
+        f" or exclude the channels ({how_to_drop([names[i] for i in which])})" if len(which) else ""
+    )
+    _warn(
+        f"{source}: flat channel(s) check: part of the recording is flat (zero peak-to-peak for "
+        f"whole seconds): {'; '.join(parts)}. The windows over those stretches see dead "
+        "channels: mark the stretches bad (annotations whose description starts with 'BAD', "
+        f"then reject_by_annotation=True, --reject-by-annotation){channels}."
+    )
+
+
+def _duration(seconds: float) -> str:
+    """``"12 s"``, ``"0:02:05"``, ``"13:20:00"`` (h:mm:ss from 2 minutes on)."""
+    return f"{seconds:.0f} s" if seconds < 120 else _clock(seconds)
+
+
+def _clock(seconds: float) -> str:
+    """``"1:02:05"``: h:mm:ss (from the first sample)."""
+    h, rest = divmod(round(seconds), 3600)
+    return f"{h}:{rest // 60:02d}:{rest % 60:02d}"
 
 
 def _check_offsets(

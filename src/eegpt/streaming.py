@@ -462,7 +462,7 @@ class WindowStream:
         (:func:`~eegpt.preprocessing.fit_line`, re-referenced as the windows are)."""
         rec = self.recording
         n = rec.n_times
-        stats = SignalStats(rec.n_channels, n)
+        stats = SignalStats(rec.n_channels, n, segment=round(rec.sfreq))
         chunk = max(1, SCAN_BYTES // (8 * rec.n_channels))
         total, moment = np.zeros(rec.n_channels), np.zeros(rec.n_channels)
         for start in range(0, n, chunk):
