@@ -816,6 +816,29 @@ def test_cli_channels_lists_a_file_whose_eeg_channels_are_all_bad(tmp_path, caps
     assert "5 epochs of 2 s" in captured.out and captured.err.count("are marked bad") == 2
 
 
+def test_cli_channels_shows_a_file_whose_channels_name_one_electrode_twice(tmp_path, capsys):
+    """Two channels for one electrode ('Fp1' and 'FP1'): `eegpt channels` is where one looks
+    to decide which to keep, so it shows the mapping the error's advice gives (the later ones
+    dropped), then fails with the error; an epochs file and other files are still listed."""
+    names = ["Fp1", "FP1", "EEG Cz-REF", "Cz", "O2"]
+    info = mne.create_info(names, 256.0, "eeg")
+    raw = mne.io.RawArray(np.random.default_rng(0).normal(0, 2e-5, (5, 2560)), info, verbose=False)
+    twice = tmp_path / "twice_raw.fif"
+    raw.save(twice)
+    epo = tmp_path / "twice-epo.fif"
+    mne.make_fixed_length_epochs(raw, duration=2.0, verbose=False).save(epo, verbose=False)
+    fine = tmp_path / "fine_raw.fif"
+    raw.copy().drop_channels(["FP1", "Cz"]).save(fine)
+    assert main(["channels", str(twice), str(epo), str(fine)]) == 1
+    captured = capsys.readouterr()
+    assert captured.out.count("Fp1         ->  FP1 (0)") == 3
+    assert captured.out.count("EEG Cz-REF  ->  CZ (29)") == 3
+    assert captured.out.count("dropped: FP1, Cz\n  (shown with all but the first") == 2
+    assert captured.err.count("['Fp1', 'FP1'] -> FP1; ['EEG Cz-REF', 'Cz'] -> CZ") == 2
+    assert captured.err.count("--drop FP1 --drop Cz") == 2
+    assert main(["channels", str(twice), "--drop", "FP1", "--drop", "Cz"]) == 0
+
+
 def test_cli_channels_says_a_recording_is_shorter_than_one_window(tmp_path, capsys):
     info = mne.create_info(["Fz", "Cz", "Pz"], 250.0, "eeg")
     short = tmp_path / "short_raw.fif"

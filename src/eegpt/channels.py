@@ -22,7 +22,7 @@ from eegpt._logging import few
 from eegpt._logging import log as _log
 from eegpt._logging import warn as _warn
 from eegpt._methods import function_method
-from eegpt.errors import NoChannelMappedError
+from eegpt.errors import DuplicateChannelsError, NoChannelMappedError
 
 __all__ = [
     "CHANNEL_INDEX",
@@ -842,7 +842,8 @@ def _check_duplicates(kept: list[tuple[int, str, str]]) -> None:
     if clashes:
         detail = "; ".join(f"{inps} -> {can}" for can, inps in clashes.items())
         others = [inp for inps in clashes.values() for inp in inps[1:]]
-        raise ValueError(
+        raise DuplicateChannelsError(
             f"several input channels map to the same EEGPT channel: {detail}. Keep one of each "
-            f"so no embedding is used twice, e.g. drop the later ones: {how_to_drop(others)}."
+            f"so no embedding is used twice, e.g. drop the later ones: {how_to_drop(others)}.",
+            later=others,
         )

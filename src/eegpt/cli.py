@@ -566,8 +566,13 @@ FIGURE_SUFFIXES = (".png", ".pdf", ".svg")  # what --plot writes (matplotlib, by
 
 def cmd_channels(args: argparse.Namespace) -> int:
     """Print each recording's channel mapping (and draw it with ``--plot``) without embedding."""
-    from eegpt.channels import unmatched_rename_warning
-    from eegpt.errors import USER_ERRORS, AllChannelsBadError, NoChannelMappedError
+    from eegpt.channels import rename_table, unmatched_rename_warning
+    from eegpt.errors import (
+        USER_ERRORS,
+        AllChannelsBadError,
+        DuplicateChannelsError,
+        NoChannelMappedError,
+    )
 
     rename = parse_rename(args.rename, args.drop)
     several = len(args.recordings) > 1
@@ -590,13 +595,17 @@ def cmd_channels(args: argparse.Namespace) -> int:
     }  # fmt: skip
     seen: dict[str, None] = {}  # channel names of the recordings read, for unmatched keys
     for path in args.recordings:
-        all_bad: AllChannelsBadError | None = None
+        refused: AllChannelsBadError | DuplicateChannelsError | None = None
         try:
             try:
                 opened = _open_for_channels(path, mapping_args)
             except AllChannelsBadError as err:  # still show them, as bad, then fail
-                all_bad = err
+                refused = err
                 opened = _open_for_channels(path, {**mapping_args, "picks": err.names})
+            except DuplicateChannelsError as err:  # show the mapping the advice leads to
+                refused = err
+                drop = {**rename_table(rename), **dict.fromkeys(err.later)}
+                opened = _open_for_channels(path, {**mapping_args, "rename": drop})
         except NoChannelMappedError as err:  # list them all: what --rename starts from
             failed += 1
             print(f"{path}: {_count(len(err.names), 'channel')} {typed}, none named like an "
@@ -613,6 +622,10 @@ def cmd_channels(args: argparse.Namespace) -> int:
         print(f"{path}: {len(mapping.input_names) + len(mapping.dropped)} channels {typed} at "
               f"{rec.sfreq:g} Hz, {size}")  # fmt: skip
         print(mapping.summary())
+        if isinstance(refused, DuplicateChannelsError):
+            print(
+                "  (shown with all but the first of each electrode dropped, as the error below advises)"
+            )
         picked = {*mapping.input_names, *mapping.dropped}  # what the type pick left out
         seen.update(dict.fromkeys(picked))
         types = info.get_channel_types()
@@ -628,9 +641,9 @@ def cmd_channels(args: argparse.Namespace) -> int:
             bads = info["bads"]
             _save_figure(mapping.plot(source=str(path), bads=bads), out)
             print(f"drew {out}")
-        if all_bad is not None:
+        if refused is not None:
             failed += 1
-            print(f"eegpt: error: {all_bad}", file=sys.stderr)
+            print(f"eegpt: error: {refused}", file=sys.stderr)
     n_read = len(args.recordings) - failed
     unmatched = unmatched_rename_warning(rename, list(seen), n_read) if several else None
     if unmatched:  # one recording: map_channels has already refused such a key

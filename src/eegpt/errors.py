@@ -23,6 +23,7 @@ __all__ = [
     "DeviceUnavailableError",
     "ChecksumError",
     "DownloadError",
+    "DuplicateChannelsError",
     "EEGPTError",
     "EmbeddingError",
     "EncoderMismatchError",
@@ -57,6 +58,15 @@ class NoChannelMappedError(RecordingError):
     def __init__(self, message: str, names: list[str]) -> None:
         super().__init__(message)
         self.names = names
+
+
+class DuplicateChannelsError(RecordingError):
+    """Several channels of a recording map to one EEGPT electrode; ``later`` lists all but the
+    first of each such group (the ones to drop to keep the first)."""
+
+    def __init__(self, message: str, later: list[str]) -> None:
+        super().__init__(message)
+        self.later = later
 
 
 class CheckpointError(EEGPTError, ValueError):

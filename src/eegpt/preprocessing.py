@@ -25,7 +25,7 @@ from eegpt._logging import log as _log
 from eegpt._logging import warn as _warn
 from eegpt.channels import ChannelMapping, how_to_drop, map_channels
 from eegpt.config import EEGPTConfig, strict_from_dict
-from eegpt.errors import NoChannelMappedError, RecordingError
+from eegpt.errors import DuplicateChannelsError, NoChannelMappedError, RecordingError
 from eegpt.io import (
     EDF_VOLT_UNITS,
     UNITS,
@@ -661,6 +661,8 @@ def map_recording_channels(names: Sequence[str], source: str, **kwargs: Any) -> 
         return map_channels(names, source=source, **kwargs)
     except NoChannelMappedError as err:
         raise NoChannelMappedError(f"{source}: {err}", names=err.names) from err
+    except DuplicateChannelsError as err:
+        raise DuplicateChannelsError(f"{source}: {err}", later=err.later) from err
     except ValueError as err:
         raise RecordingError(f"{source}: {err}") from err
 
