@@ -847,6 +847,15 @@ def test_a_long_recording_read_in_parts_gives_the_rows_of_one_read(
 
     if workers == 0:  # readers in this process: what they hold is seen here
         monkeypatch.setattr(ds, "load_file", watched)
+    spilled: dict[Path, list[tuple[int, int]]] = {}  # the parts' rows wait on disk
+    keep = ds._PartRows.add
+
+    def add(self, table):
+        keep(self, table)
+        sizes = spilled.setdefault(self.path, [(0, 0)])
+        sizes.append((self.path.stat().st_size, sizes[-1][1] + table.nbytes))
+
+    monkeypatch.setattr(ds._PartRows, "add", add)
     parts = embed_dataset(long_corpus, tmp_path / "parts", **kwargs)
     assert parts.complete and whole.complete
     a, emb_a = read_embeddings(tmp_path / "whole")
@@ -857,6 +866,10 @@ def test_a_long_recording_read_in_parts_gives_the_rows_of_one_read(
     assert long.sum() > 10 and a.bad[long].any() != reject
     if reject:
         assert np.diff(a.window[long]).max() > 1  # the bad ones are left out
+    assert len(spilled) == 3 and sum(len(sizes) - 1 for sizes in spilled.values()) > 10
+    for sizes in spilled.values():  # the file holds every part's rows as soon as it came
+        assert all(size >= rows for size, rows in sizes)
+    assert not list((tmp_path / "parts").glob(".*.tmp"))  # removed after use
     files = [pd.read_csv(tmp_path / name / FILES_REPORT) for name in ("whole", "parts")]
     columns = ["recording_id", "status", "n_windows", "n_windows_left_out", "duration_s", "shard"]
     pd.testing.assert_frame_equal(files[0][columns], files[1][columns])
@@ -902,6 +915,7 @@ def test_a_part_that_fails_fails_its_file_and_writes_none_of_its_rows(
     assert files.status.to_dict() == {"a.edf": "ok", "b.edf": "failed", "c.edf": "ok"}
     assert "windows 6-8" in files.error["b.edf"] and "gone" in files.error["b.edf"]
     assert summary.n_failed == 1
+    assert not list((tmp_path / "out").glob(".*.tmp"))  # the failed file's kept rows too
 
 
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")
