@@ -684,6 +684,20 @@ def test_annotations_of_discontinuous_edf_plus_are_placed_in_the_samples(tmp_pat
     assert again.metadata["record_clock"] == emb.metadata["record_clock"]
     labels = again.window_labels(hypnogram, min_overlap=1.0)
     assert [t for t, v in zip(again.onsets, labels, strict=True) if v] == [16.0]
+    # windows back on the clock: after the gap, 25 s later than in the samples
+    for out in (emb, again):
+        assert out.onsets.tolist() == [0.0, 2.0, 4.0, 6.0, 8.0, 10.0, 12.0, 14.0, 16.0, 18.0]
+        assert out.clock_times().tolist() == [0, 2, 4, 6, 8, 35, 37, 39, 41, 43]
+        start = np.datetime64(raw.info["meas_date"].replace(tzinfo=None), "us")
+        moments = out.clock_times(absolute=True)
+        assert moments.dtype == np.dtype("datetime64[us]")
+        assert (moments - start).astype(float).tolist() == [t * 1e6 for t in out.clock_times()]
+    clock = emb.metadata["record_clock"]
+    from eegpt.io import RecordClock
+
+    clock = RecordClock.from_dict(clock)
+    times = np.array([0.0, 9.5, 10.0, 19.0])
+    np.testing.assert_array_equal(clock.to_samples(clock.to_clock(times)), times)
 
 
 def test_discontinuous_edf_plus_starting_after_its_header_time(tmp_path):
@@ -848,3 +862,27 @@ def test_edf_and_bdf_go_by_their_name_which_must_agree_with_the_header(tmp_path)
             with pytest.raises(RecordingError, match=rf"named \{suffix} but its header is "
                                rf"{found}'s .* Rename it \.{found.lower()}$"):  # fmt: skip
                 read_recording(tmp_path / misnamed)
+
+
+def test_clock_times_of_a_continuous_recording_are_its_onsets_from_its_first_sample():
+    """Without gaps the clock times are the onsets; as moments they count from the first
+    sample's (a cropped Raw starts later than its measurement date); a recording without a
+    date says so."""
+    import datetime
+
+    from eegpt import EEGPT, EEGPTConfig
+    from eegpt.demo import synthetic_raw
+
+    raw, _ = synthetic_raw(minutes=0.5)
+    model = EEGPT(EEGPTConfig(embed_dim=32, depth=1, num_heads=2)).eval()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        undated = model.embed(raw)
+        raw.set_meas_date(datetime.datetime(2024, 5, 1, 23, 59, 50, tzinfo=datetime.timezone.utc))
+        emb = model.embed(raw.copy().crop(6.0))
+    np.testing.assert_array_equal(undated.clock_times(), undated.onsets)
+    with pytest.raises(ValueError, match="no measurement date"):
+        undated.clock_times(absolute=True)
+    moments = emb.clock_times(absolute=True)
+    assert str(moments[0]) == "2024-05-01T23:59:56.000000"  # 6 s after the date
+    assert str(moments[2]) == "2024-05-02T00:00:04.000000"

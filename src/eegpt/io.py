@@ -1174,6 +1174,15 @@ class RecordClock:
         lengths = np.append(np.diff(samples), np.inf)  # a time past its stretch is in a gap
         return samples[k] + np.minimum(offset, lengths[k])
 
+    def to_clock(self, times: Any) -> np.ndarray:
+        """Times in the samples read back to back (s from the first sample) as clock times (s
+        from the first sample's moment): each stretch moved by the gaps before it; the inverse
+        of :meth:`to_samples` outside the gaps."""
+        times = np.asarray(times, dtype=np.float64)
+        clock, samples = np.asarray(self.clock_starts), np.asarray(self.sample_starts)
+        k = np.clip(np.searchsorted(samples, times, side="right") - 1, 0, len(samples) - 1)
+        return clock[k] + (times - samples[k])
+
     def to_sample_time(self, annotations: mne.Annotations) -> mne.Annotations:
         """``annotations`` (onsets on the clock, in seconds from the first sample's moment)
         with their spans placed in the samples; the part of a span over a gap is left out."""
@@ -1236,7 +1245,8 @@ def mark_record_gaps(raw: mne.io.BaseRaw, path: Path, header: EDFHeader) -> Reco
         f"records ({float(np.sum(gaps[at - 1])):g} s in all; the longest "
         f"{float(gaps[at[longest] - 1]):g} s, at {float(joins[longest]):g} s into the samples). "
         "MNE reads the records back to back, so times after a gap (window onsets) are earlier "
-        "than the recording's clock by the gaps before them; annotations (the file's own and "
+        "than the recording's clock by the gaps before them (Embeddings.clock_times() gives "
+        "them on the clock); annotations (the file's own and "
         "any given with it) are placed by their clock times in the samples. Windows over a "
         "join are marked bad ('BAD boundary'); reject_by_annotation (--reject-by-annotation) "
         "leaves them out."

@@ -31,6 +31,7 @@ embeddings of a long recording block by block in the same way, so they need not 
 
 from __future__ import annotations
 
+import datetime
 import json
 import math
 import os
@@ -553,6 +554,45 @@ class Embeddings:
         length = float((self.metadata.get("preprocessing") or {}).get("window_seconds", 4.0))
         labels = window_labels(spans, self.onsets, length, match=match, min_overlap=min_overlap)
         return np.array(labels, dtype=object)
+
+    def clock_times(self, absolute: bool = False) -> np.ndarray:
+        """Window onsets on the recording's clock.
+
+        They equal :attr:`onsets` except in a discontinuous EDF+D/BDF+D file, whose stretches
+        MNE reads back to back: there each window is moved by the gaps before it (a window
+        over a gap, flagged bad, is placed by its start).
+
+        Parameters
+        ----------
+        absolute : bool
+            False: seconds from the first sample's moment, float64. True: the moments
+            themselves, ``datetime64[us]`` in UTC, from the recording's measurement date
+            (``metadata["meas_date"]``) and its first sample (``metadata["first_time"]``).
+
+        Returns
+        -------
+        ndarray, shape (n_windows,)
+        """
+        seconds = np.asarray(self.onsets, dtype=np.float64)
+        if self.metadata.get("record_clock"):
+            from eegpt.io import RecordClock
+
+            seconds = RecordClock.from_dict(self.metadata["record_clock"]).to_clock(seconds)
+        if not absolute:
+            return seconds
+        meas_date = self.metadata.get("meas_date")
+        if not meas_date:
+            raise ValueError(
+                "clock_times(absolute=True): the recording has no measurement date (metadata "
+                "['meas_date']); arrays, anonymised files and Raw objects without one give "
+                "seconds only (absolute=False)"
+            )
+        date = datetime.datetime.fromisoformat(str(meas_date))
+        if date.tzinfo is not None:  # a date without a zone is UTC, as MNE keeps dates
+            date = date.astimezone(datetime.timezone.utc).replace(tzinfo=None)
+        start = np.datetime64(date, "us")
+        offset = seconds + float(self.metadata.get("first_time") or 0.0)
+        return start + np.round(offset * 1e6).astype("timedelta64[us]")
 
     def pooled(self, how: str | Callable[[np.ndarray], np.ndarray] = "mean") -> np.ndarray:
         """One vector per window, ``[n, n_features]``: a name of :data:`POOLINGS` or a callable,
