@@ -856,6 +856,15 @@ def test_a_long_recording_read_in_parts_gives_the_rows_of_one_read(
         sizes.append((self.path.stat().st_size, sizes[-1][1] + table.nbytes))
 
     monkeypatch.setattr(ds._PartRows, "add", add)
+    join = ds.ShardWriter._join
+    held: list[int] = []  # embeddings the writer holds of the parts waiting to be joined
+
+    def joined(self, result, file):
+        out = join(self, result, file)
+        held.append(sum(p.embeddings.size for p in self._parts))
+        return out
+
+    monkeypatch.setattr(ds.ShardWriter, "_join", joined)
     parts = embed_dataset(long_corpus, tmp_path / "parts", **kwargs)
     assert parts.complete and whole.complete
     a, emb_a = read_embeddings(tmp_path / "whole")
@@ -870,6 +879,7 @@ def test_a_long_recording_read_in_parts_gives_the_rows_of_one_read(
     for sizes in spilled.values():  # the file holds every part's rows as soon as it came
         assert all(size >= rows for size, rows in sizes)
     assert not list((tmp_path / "parts").glob(".*.tmp"))  # removed after use
+    assert len(held) > 10 and not any(held)
     files = [pd.read_csv(tmp_path / name / FILES_REPORT) for name in ("whole", "parts")]
     columns = ["recording_id", "status", "n_windows", "n_windows_left_out", "duration_s", "shard"]
     pd.testing.assert_frame_equal(files[0][columns], files[1][columns])

@@ -1536,13 +1536,14 @@ class ShardWriter:
             raise RuntimeError(
                 f"file {result.index}: {got} came after its windows up to {done}, not the next part"
             )
-        self._parts.append(result)
         if self._part_rows is None:
             self._part_rows = _PartRows(self.output_dir / shard_name(self._shard or 0))
         if result.error is not None:  # the file failed: none of its rows are written
             self._part_rows.drop()
         elif result.n_windows and not any(p.error for p in self._parts):
             self._part_rows.add(_file_table(result, file, self.inputs, self.schema))
+        # the rest of the part's result is kept to join them; its embeddings are not
+        self._parts.append(replace(result, embeddings=np.zeros((0, 0), np.float32)))
         if not result.part.last:
             if self.on_part is not None and not any(p.error for p in self._parts):
                 self.on_part(result, file)
