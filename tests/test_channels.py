@@ -335,6 +335,13 @@ def test_dropped_names_are_told_apart():
     # two channels labelled Cz in an EDF file: MNE calls them Cz-0 and Cz-1
     with pytest.warns(RuntimeWarning, match=r"copies of one label.*--rename Cz-0=Cz"):
         map_channels(["Fp1", "Cz-0", "Cz-1"])
+    # once a copy is kept by rename, the other is named as such, not advised renamed as well
+    with pytest.warns(RuntimeWarning) as caught:
+        map_channels(["Fp1", "Cz-0", "Cz-1", "Cz-2"], rename={"Cz-1": "Cz"})
+    (text,) = [str(w.message) for w in caught]
+    assert text.endswith(
+        "['Cz-0', 'Cz-2'] are the other copies of 'Cz', whose copy 'Cz-1' the rename keeps."
+    )
     # with a rename in use, the advice adds to it
     with pytest.warns(RuntimeWarning, match=r"add 'AF7': None to rename; command line: --drop AF7"):
         map_channels(["AF7", "Cz", "E1"], rename={"E1": "O1"})
@@ -512,3 +519,40 @@ def test_sockets_of_bank_c_are_not_taken_for_10_10_electrodes():
         map_channels([*sockets, *(f"EXG{k}" for k in range(1, 9))])
     table = {f"C{k}": name for k, name in zip(range(1, 4), ["Fz", "Cz", "Pz"], strict=True)}
     assert map_channels(sockets, rename=table).names == ("FZ", "CZ", "PZ")
+
+
+def test_a_rename_table_file_maps_a_cap_without_a_built_in_table(tmp_path, capsys):
+    """A lab's own cap (labels Ch1..): its table as TSV (with a heading), CSV or JSON gives
+    the same rename; an empty electrode drops the channel; on the command line it is
+    `--rename FILE`, overridden by single entries; a malformed line is named."""
+    import mne
+    import numpy as np
+
+    from eegpt.channels import read_rename_table
+    from eegpt.cli import main, parse_rename
+
+    tsv = tmp_path / "cap.tsv"
+    tsv.write_text("label\telectrode\n# my cap\nCh1\tFp1\nCh2\tCz  # vertex\nCh3\tO2\nEXG1\t\n")
+    csv = tmp_path / "cap.csv"
+    csv.write_text("Ch1,Fp1\nCh2,Cz\nCh3,O2\nEXG1,drop\n")
+    js = tmp_path / "cap.json"
+    js.write_text('{"Ch1": "Fp1", "Ch2": "Cz", "Ch3": "O2", "EXG1": null}')
+    want = {"Ch1": "Fp1", "Ch2": "Cz", "Ch3": "O2", "EXG1": None}
+    for path in (tsv, csv, js):
+        assert read_rename_table(path) == want
+    assert parse_rename([str(tsv), "Ch3=Oz"], ["Ch1"]) == {**want, "Ch1": None, "Ch3": "Oz"}
+    bad = tmp_path / "bad.tsv"
+    bad.write_text("Ch1\tFp1\nCh2 Cz\n")
+    with pytest.raises(ValueError, match=r"bad.tsv, line 2: 'Ch2 Cz' is not 'label<TAB>electrode'"):
+        read_rename_table(bad)
+    bad.write_text("Ch1\tFp1\nCh1\tFp2\n")
+    with pytest.raises(ValueError, match=r"line 2: 'Ch1' is given twice"):
+        read_rename_table(bad)
+    info = mne.create_info(["Ch1", "Ch2", "Ch3", "EXG1"], 256.0, "eeg")
+    raw = mne.io.RawArray(np.random.default_rng(0).normal(0, 2e-5, (4, 2560)), info, verbose=False)
+    raw.save(tmp_path / "lab_raw.fif", verbose=False)
+    assert main(["channels", str(tmp_path / "lab_raw.fif"), "--rename", str(tsv)]) == 0
+    out = capsys.readouterr().out
+    assert "Ch1    ->  FP1 (0)" in out and "Ch2    ->  CZ (29)" in out and "dropped: EXG1" in out
+    assert main(["channels", str(tmp_path / "lab_raw.fif"), "--rename", str(tmp_path / "no.tsv")])
+    assert "a cap (biosemi32, biosemi64) or a table file, got" in capsys.readouterr().err

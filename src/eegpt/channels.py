@@ -12,10 +12,13 @@ another channel's embedding.
 from __future__ import annotations
 
 import difflib
+import json
+import os
 import re
 import shlex
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Literal
 
 from eegpt._logging import few
@@ -35,6 +38,7 @@ __all__ = [
     "cap_rename",
     "map_channels",
     "normalize_channel_name",
+    "read_rename_table",
 ]
 
 
@@ -91,6 +95,69 @@ CAPS: dict[str, int] = {"biosemi32": 32, "biosemi64": 64}
 
 _SOCKET = re.compile(r"^[A-H]([1-9]|[12][0-9]|3[0-2])$")
 _EGI = re.compile(r"^E[1-9][0-9]{0,2}$")  # EGI HydroCel electrode numbers E1..E256
+
+
+_DROP_WORDS = ("", "-", "none", "null", "drop")
+
+
+def read_rename_table(path: str | os.PathLike) -> dict[str, str | None]:
+    """A ``rename`` table from a file, for a cap whose socket labels no built-in table
+    (:func:`cap_rename`) names, or a lab's own labels.
+
+    Formats: JSON (an object ``{"label": "electrode", ...}``, ``null`` to drop), or text with
+    one channel per line, its label and its electrode separated by a tab, a comma or ``=``
+    (``.tsv``, ``.csv``, ``.txt``; a first line whose electrode column is a heading such as
+    ``channel,electrode`` is skipped; ``#`` starts a comment). An empty electrode, ``-``,
+    ``none`` or ``drop`` leaves the channel out (as ``None``). Electrodes are checked where
+    the table is used (:func:`map_channels`): EEGPT vocabulary names, or other 10-05
+    electrodes, which are dropped with a warning that names them.
+
+    On the command line: ``--rename FILE``.
+
+    Raises
+    ------
+    ValueError
+        Naming the file and the line that is not such an entry, or a label given twice.
+    """
+    path = Path(path)
+    text = path.read_text(encoding="utf-8-sig")
+    if path.suffix.lower() == ".json":
+        try:
+            table = json.loads(text)
+        except json.JSONDecodeError as err:
+            raise ValueError(f"rename table {path}: not valid JSON: {err}") from err
+        if not isinstance(table, dict) or not all(
+            isinstance(v, str) or v is None for v in table.values()
+        ):
+            raise ValueError(
+                f"rename table {path}: a JSON table is one object of label -> electrode "
+                '(or null to drop), e.g. {"A1": "Fp1", "EXG1": null}'
+            )
+        return {str(k).strip(): None if v is None or v.strip().lower() in _DROP_WORDS
+                else v.strip() for k, v in table.items()}  # fmt: skip
+    out: dict[str, str | None] = {}
+    for number, line in enumerate(text.splitlines(), 1):
+        line = line.split("#", 1)[0].strip(" \r\n")  # a tab may end it: an empty electrode
+        if not line.strip():
+            continue
+        sep = next((c for c in ("\t", ",", "=") if c in line), None)
+        if sep is None:
+            raise ValueError(
+                f"rename table {path}, line {number}: {line!r} is not 'label<TAB>electrode' "
+                "(or separated by ',' or '='; an empty electrode drops the channel)"
+            )
+        label, target = (part.strip().strip('"') for part in line.split(sep, 1))
+        heading = len(target) >= 5 and not any(c.isdigit() for c in target)  # electrode names
+        if not out and heading and normalize_channel_name(target) is None:  # are shorter
+            continue  # a heading ("channel,electrode")
+        if not label:
+            raise ValueError(f"rename table {path}, line {number}: no channel label")
+        if label in out:
+            raise ValueError(f"rename table {path}, line {number}: {label!r} is given twice")
+        out[label] = None if target.lower() in _DROP_WORDS else target
+    if not out:
+        raise ValueError(f"rename table {path} holds no entries")
+    return out
 
 
 def cap_rename(cap: str) -> dict[str, str]:
@@ -334,11 +401,15 @@ def _other_electrode(name: str) -> bool:
     return key in _OTHER_ELECTRODES or bool(_TEN_FIVE.match(key))
 
 
-def _dropped_note(unknown: Sequence[str], targets: Mapping[str, str] | None = None) -> str:
+def _dropped_note(
+    unknown: Sequence[str],
+    targets: Mapping[str, str] | None = None,
+    chosen: Mapping[str, str] | None = None,
+) -> str:
     """What the dropped names are: electrodes outside the vocabulary (``targets``: what a
     rename called them, e.g. a cap's ``{"A24": "P9"}``), other signals, duplicate labels MNE
-    numbered, or names to map by hand."""
-    targets = targets or {}
+    numbered (``chosen``: label -> the copy a rename keeps), or names to map by hand."""
+    targets, chosen = targets or {}, chosen or {}
     keys = {name: _label_key(targets.get(name, name)) for name in unknown}
     electrodes = [n for n in unknown if _other_electrode(targets.get(n, n))]
     signals = [n for n in unknown if n not in electrodes and _OTHER_SIGNALS.search(keys[n])]
@@ -355,6 +426,14 @@ def _dropped_note(unknown: Sequence[str], targets: Mapping[str, str] | None = No
             f"{shown} are electrodes outside EEGPT's 62 names "
             "(eegpt.channels.VOCABULARY): the model has no embedding for them."
         )
+    others = [n for n in copies if _numbered_copy(n) in chosen]  # a copy was kept by rename
+    for label in dict.fromkeys(_numbered_copy(n) for n in others):
+        these = [n for n in others if _numbered_copy(n) == label]
+        parts.append(
+            f"{these} {'is the other copy' if len(these) == 1 else 'are the other copies'} of "
+            f"{label!r}, whose copy {chosen[label]!r} the rename keeps."  # type: ignore[index]
+        )
+    copies = [n for n in copies if n not in others]
     if copies:
         first = copies[0]
         parts.append(
@@ -599,6 +678,11 @@ def map_channels(
         else:
             kept.append((i, name, canonical))
     targets = {name: str(rename[name]) for name in unknown if name in rename}
+    chosen = {  # the copy of a label that MNE numbered apart which the rename keeps
+        label: inp
+        for _, inp, _ in kept
+        if inp in rename and (label := _numbered_copy(inp)) is not None
+    }
 
     if unknown and on_unknown == "raise":
         raise ValueError(
@@ -628,7 +712,7 @@ def map_channels(
         _warn(
             f"{where}{few}{len(unknown)} channel(s) do not match the EEGPT vocabulary and were "
             f"dropped: {unknown}."
-            + _dropped_note(unknown, targets)
+            + _dropped_note(unknown, targets, chosen)
             + _bipolar_note(unknown)
             + _cap_note(unknown)
         )

@@ -154,7 +154,9 @@ def add_channel_options(g: argparse._ActionsContainer) -> None:
         metavar="IN=VOCAB",
         help="map a channel name explicitly, e.g. --rename 'EEG 1=FP1' (repeatable; with "
         "several recordings it applies to those that have the channel); --rename biosemi64 "
-        "(or biosemi32) names BioSemi socket labels A1..B32 by that cap's layout",
+        "(or biosemi32) names BioSemi socket labels A1..B32 by that cap's layout; --rename "
+        "FILE takes a table of label<TAB>electrode lines (or .csv, .json; an empty electrode "
+        "drops the channel)",
     )
     g.add_argument(
         "--drop",
@@ -333,9 +335,10 @@ def parse_rename(pairs: list[str], drop: list[str] = ()) -> dict[str, str | None
     """``--rename`` entries and ``--drop`` names -> the ``rename`` argument of
     :func:`eegpt.channels.map_channels`: ``(["EEG 1=FP1"], ["ECG"])`` ->
     ``{"EEG 1": "FP1", "ECG": None}``, or None when both are empty. An entry that names a cap
-    (``biosemi64``, see :func:`eegpt.channels.cap_rename`) stands for its socket table; the
-    other entries and ``--drop`` override single sockets of it."""
-    from eegpt.channels import CAPS, cap_rename, normalize_channel_name
+    (``biosemi64``, see :func:`eegpt.channels.cap_rename`) stands for its socket table, one
+    that names a file for the table it holds (:func:`eegpt.channels.read_rename_table`); the
+    other entries and ``--drop`` override single channels of them."""
+    from eegpt.channels import CAPS, cap_rename, normalize_channel_name, read_rename_table
 
     out: dict[str, str | None] = {}
     caps = [pair.strip() for pair in pairs if pair.strip().lower() in CAPS]
@@ -343,15 +346,18 @@ def parse_rename(pairs: list[str], drop: list[str] = ()) -> dict[str, str | None
         raise ValueError(f"--rename names more than one cap: {caps}")
     for cap in caps:
         out.update(cap_rename(cap.lower()))
+    tables = [p for p in pairs if "=" not in p and p not in caps and Path(p.strip()).is_file()]
+    for table in tables:
+        out.update(read_rename_table(table.strip()))
     explicit: set[str] = set()
     for pair in pairs:
-        if pair.strip() in caps:
+        if pair.strip() in caps or pair in tables:
             continue
         name, sep, target = pair.partition("=")
         if not sep or not name.strip() or not target.strip():
             raise ValueError(
-                f"--rename expects IN=VOCAB or a cap ({', '.join(CAPS)}), got {pair!r} (to "
-                "leave a channel out: --drop NAME)"
+                f"--rename expects IN=VOCAB, a cap ({', '.join(CAPS)}) or a table file, got "
+                f"{pair!r} (to leave a channel out: --drop NAME)"
             )
         if normalize_channel_name(target.strip()) is None:
             raise ValueError(

@@ -179,8 +179,9 @@ def finetune(
     -------
     EEGPTProbe
         With the fine-tuned model (``frozen_encoder=False``), ``history`` and ``training``
-        (``best_epoch``; ``kept_epoch``, the epoch whose weights the model holds: the best one
-        after early stopping, else the last; ``stopped_early``, trainable parameter count ...).
+        (``best_epoch``; ``kept_epoch``, the epoch whose weights the model holds: with
+        validation data and ``patience``, the best one, whether or not training stopped early;
+        else the last; ``stopped_early``, trainable parameter count ...).
         :meth:`~eegpt.probe.EEGPTProbe.plot_training` draws the learning curves. Its
         ``model`` is the fine-tuned EEGPT: ``tuned.model.embed(...)`` embeds with it, and
         ``eegpt.save_checkpoint(tuned.model, "tuned-encoder")`` writes it as weights for

@@ -6,7 +6,8 @@ complete (every ``window_seconds - overlap`` seconds once the first is full) and
 windows it has. The channels are mapped once, when it is made, and the engine is built once.
 
 Each window is preprocessed on its own, as one epoch of ``mne.Epochs`` is (average reference,
-resampling to 256 Hz with the window's mean removed, scaling, detrending): what
+resampling to 256 Hz with each channel's least-squares line taken out first and put back
+after, scaling, detrending): what
 :meth:`OnlineEmbedder.push` returns equals embedding the same stretches of signal as epochs,
 ``model.embed(epochs)``, exactly. It differs from embedding the whole recording at once
 (``model.embed(raw)``) near each window's edges when the stream is resampled, since the

@@ -1263,8 +1263,8 @@ class EEGPTProbe:
         validation data, ``val_loss``, ``val_accuracy``, ``val_balanced_accuracy``.
     training : dict
         Other facts of the training run (epochs run, ``best_epoch`` (lowest validation loss),
-        ``kept_epoch`` (whose weights the model holds: the best one after early stopping, else
-        the last), sizes, seconds).
+        ``kept_epoch`` (whose weights the model holds: with validation data and ``patience``,
+        the best one, whether or not training stopped early; else the last), sizes, seconds).
     rename : dict | str | None
         The channel renames it was trained with (``rename=`` / ``--rename``); prediction and
         evaluation use them when given none, wherever the data have those channels.
