@@ -279,6 +279,8 @@ def test_window_labels_take_the_stage_covering_most_of_a_window():
     assert window_labels(stages, onsets, 4.0)[16] == "x"  # every lasting annotation by default
     with pytest.raises(ValueError, match=r"min_overlap must be in \(0, 1\]"):
         window_labels(stages, onsets, 4.0, min_overlap=0)
+    with pytest.warns(RuntimeWarning, match="the annotations given hold none, so no window"):
+        assert window_labels(mne.Annotations([], [], []), onsets, 4.0) == [None] * 20
 
 
 def test_annotations_saved_by_mne_without_a_start_count_from_the_first_sample(tmp_path):
@@ -442,8 +444,25 @@ def test_an_edf_hypnogram_is_placed_by_its_start_time(model, tmp_path):
         emb.window_labels(other)
     with pytest.warns(RuntimeWarning, match=r"no window got a label: none of the 2 .* match='\^N'"):
         emb.window_labels(later, match="^N")
-    with pytest.warns(RuntimeWarning, match="annotations given .* hold none"):
-        model.embed(psg, annotations=psg)  # the recording itself by mistake: no annotations
+    with pytest.warns(RuntimeWarning, match=r"annotations given .* are the recording's own file"):
+        model.embed(psg, annotations=psg)  # the recording itself by mistake
+    # a damaged hypnogram is an error, as a missing one is, not "no annotations"
+    damaged = tmp_path / "damaged-Hypnogram.edf"
+    damaged.write_bytes(later.read_bytes()[:300] + b"\xff" * 400)
+    truncated = tmp_path / "truncated-Hypnogram.edf"
+    truncated.write_bytes(later.read_bytes()[:500])
+    for broken in (damaged, truncated):
+        with pytest.raises(
+            RecordingError, match=rf"could not read annotations from .*{broken.name}"
+        ):
+            model.embed(psg, annotations=broken)
+        with pytest.raises(RecordingError, match="could not read annotations"):
+            emb.window_labels(broken)
+    # a day off (a night past midnight whose date was not advanced): where they lie is said
+    day_off = hypnogram(tmp_path / "dayoff-Hypnogram.edf", night - datetime.timedelta(days=1))
+    with pytest.warns(RuntimeWarning, match=r"overlaps a window: .*they lie from -24 h 0 min to "
+                      r"-23 h 59 min, the windows from 0 s to 3 min"):  # fmt: skip
+        model.embed(psg, annotations=day_off)
     with pytest.raises(RecordingError, match="the file has no signals, only annotations.*"
                        "--annotations FILE"):  # fmt: skip
         model.embed(later)

@@ -111,14 +111,22 @@ def _recording_edf_annotations(path: str | os.PathLike) -> mne.Annotations | Non
     that happen to look like annotations."""
     if not str(path).lower().endswith((".edf", ".bdf")):
         return None
-    from eegpt.io import check_edf_header, edf_start_time, first_record_offset, read_edf_annotations
+    from eegpt.io import (
+        AnnotationsOnlyError,
+        check_edf_header,
+        edf_start_time,
+        first_record_offset,
+        read_edf_annotations,
+    )
 
     try:
         with warnings.catch_warnings():  # the recording's reader warns about its body
             warnings.simplefilter("ignore")
             header = check_edf_header(path)
-    except (OSError, RecordingError):
+    except (OSError, AnnotationsOnlyError):  # MNE reads a hypnogram whole, or says what fails
         return None
+    except RecordingError as err:  # a damaged header: MNE would find no annotations in it
+        raise RecordingError(f"could not read annotations from {path}: {err}") from err
     found = read_edf_annotations(path, header)
     start = edf_start_time(path)
     if start is not None:  # onsets count from the first record's start
@@ -316,10 +324,46 @@ def window_labels(
             f"{', '.join(kinds[:8])}{', ...' if len(kinds) > 8 else ''})"
             if not matched
             else f"the {matched} that match cover no window's {min_overlap:g} (another "
-            "recording's, or another time base?)"
+            f"recording's, or another time base?{_where(annotations, onsets, length_s)})"
         )
         _warn(f"window_labels: no window got a label: {why}")
+    elif (annotations is None or not len(annotations)) and len(onsets):
+        _warn(
+            "window_labels: the annotations given hold none, so no window got a label (an "
+            "empty file, or not an annotation file?)"
+        )
     return labels
+
+
+def _same_file(a: Any, b: Any) -> bool:
+    """Whether paths ``a`` and ``b`` name one existing file."""
+    try:
+        return isinstance(a, (str, os.PathLike)) and b is not None and os.path.samefile(a, b)
+    except (OSError, TypeError, ValueError):
+        return False
+
+
+def _where(annotations: mne.Annotations, onsets: np.ndarray, length_s: float) -> str:
+    """``"; they lie from -23 h 40 min to -16 h 10 min, the windows from 0 s to 8 h 0 min"``:
+    where annotations lie against the windows, in time from the first sample."""
+    start = float(np.min(annotations.onset))
+    end = float(np.max(np.asarray(annotations.onset) + np.asarray(annotations.duration)))
+    last = float(np.max(onsets)) + length_s if len(onsets) else 0.0
+    return (
+        f"; they lie from {_span(start)} to {_span(end)}, the windows from "
+        f"{_span(float(np.min(onsets)))} to {_span(last)}, from the first sample"
+    )
+
+
+def _span(seconds: float) -> str:
+    """``"-23 h 40 min"``, ``"95 s"``: a time for a message."""
+    if abs(seconds) < 120:
+        return f"{seconds:.0f} s"
+    sign = "-" if seconds < 0 else ""
+    minutes = round(abs(seconds) / 60)
+    return (
+        f"{sign}{minutes // 60} h {minutes % 60} min" if minutes >= 60 else f"{sign}{minutes} min"
+    )
 
 
 def is_bad(description: str) -> bool:
@@ -435,6 +479,13 @@ def annotations_per_window(
         )
     annotations = getattr(recording, "annotations", None)
     own = None if annotations is None else window_annotations(annotations, onsets, length_s)
+    if extra is not None and _same_file(extra, getattr(recording, "source", None)):
+        _warn(
+            f"{recording.source}: the annotations given (annotations={_named(extra)}) are the "
+            "recording's own file, whose annotations are read with it anyway; give the file of "
+            "its other annotations (its hypnogram, e.g. *-Hypnogram.edf)"
+        )
+        extra = None
     if extra is None:
         return own
     added = in_recording_time(
@@ -453,6 +504,7 @@ def annotations_per_window(
         _warn(
             f"{recording.source}: none of the {len(added)} annotations given (annotations=) "
             "overlaps a window: another recording's, or onsets in another time base?"
+            + _where(added, onsets, length_s)
         )
     if own is None:
         return more

@@ -956,7 +956,7 @@ def check_edf_header(path: PathLike) -> EDFHeader:
         parse.fail("number of data records", head[236:244], "a count >= 0 (or -1: unknown)")
     data = [k for k, label in enumerate(labels) if label not in _ANNOTATION_LABELS]
     if not data:
-        raise RecordingError(
+        raise AnnotationsOnlyError(
             f"could not read EEG file {path}: the file has no signals, only annotations "
             f"{labels}. An annotation file (a hypnogram?) goes with its recording: --annotations "
             "FILE for eegpt embed (embed(annotations=...)), an annotations_file column in an "
@@ -1003,6 +1003,10 @@ def _edf_kind(path: Path, version: bytes) -> Literal["EDF", "BDF"]:
             f"read as {width[named]}-bit ones. Rename it .{found.lower()}"
         )
     return named or found or "EDF"  # type: ignore[return-value]
+
+
+class AnnotationsOnlyError(RecordingError):
+    """An EDF+/BDF+ file of annotations only (a hypnogram), given as a recording."""
 
 
 def edf_start_time(path: PathLike) -> datetime.datetime | None:
