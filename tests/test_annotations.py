@@ -379,7 +379,14 @@ def test_a_hypnogram_in_another_file_labels_the_windows(model, weights, tmp_path
     out = tmp_path / "night.parquet"
     args = ["embed", str(fif), "--weights", str(weights), "-o", str(out), "--device", "cpu"]
     assert main([*args, "--annotations", str(path)]) == 0
-    assert load_embeddings(out).annotations[7] == ["Sleep stage 2"]
+    written = load_embeddings(out)
+    assert written.annotations[7] == ["Sleep stage 2"]
+    assert written.metadata["annotations_file"] == str(path)  # which file was paired, kept
+    assert f"{fif} (with the annotations of {path}) -> {out}" in capsys.readouterr().out
+    assert main(["info", str(out)]) == 0
+    assert f"night_raw.fif, with the annotations of {path}" in capsys.readouterr().out
+    with pytest.raises(TypeError, match="annotations= takes one file"):
+        model.embed(raw, annotations=[path, path])
     assert main([*args, "--annotations", str(path), "--annotations", str(path)]) == 1
     assert "2 --annotations file(s) for 1 recordings" in capsys.readouterr().err
     with pytest.raises(SystemExit):  # the option first takes the recording too: explained

@@ -420,7 +420,16 @@ def _apply_annotations(
     """Record the annotations of each embedded window in ``metadata``; with ``reject``, leave
     the windows over bad annotations out of ``metadata`` (labels, and the window index and
     onsets left out recorded). The mask of the windows to keep, or None to keep all.
-    ``extra``: more annotations (:func:`embed`'s ``annotations``)."""
+    ``extra``: more annotations (:func:`embed`'s ``annotations``); a file's path is recorded
+    (``metadata["annotations_file"]``)."""
+    if isinstance(extra, (list, tuple)):
+        raise TypeError(
+            "annotations= takes one file (or mne.Annotations) for the one recording embedded, "
+            f"got a {type(extra).__name__}; embed each recording with its own file"
+        )
+    if isinstance(extra, (str, os.PathLike)):
+        metadata["annotations_file"] = os.path.abspath(extra)
+        _log(f"{recording.source}: annotations also from {extra}", verbose)
     per_window = annotations_per_window(recording, onsets, config.window_seconds, extra=extra)
     found = annotate_windows(per_window, recording.source, reject=reject, verbose=verbose)
     if found is None:

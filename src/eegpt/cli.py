@@ -545,8 +545,10 @@ def cmd_embed(args: argparse.Namespace) -> int:
             if not args.quiet:
                 left_out = len(written.metadata.get("rejected_by_annotation", []))
                 note = f" ({left_out} over bad annotations left out)" if left_out else ""
+                paired = f" (with the annotations of {annotations})" if annotations else ""
                 print(
-                    f"{rec} -> {out}: {len(written)} windows{note}, embeddings {written.shape[1:]}"
+                    f"{rec}{paired} -> {out}: {len(written)} windows{note}, embeddings "
+                    f"{written.shape[1:]}"
                 )
     finally:
         _remove_empty(made)
@@ -793,7 +795,12 @@ def _describe_embeddings(path: Path) -> str:
     ckpt = meta.get("checkpoint") or {}
     channels = (meta.get("channels") or {}).get("names", [])
     lines = [
-        f"{path}: EEGPT embeddings of {meta.get('source', '?')}",
+        f"{path}: EEGPT embeddings of {meta.get('source', '?')}"
+        + (
+            f", with the annotations of {meta['annotations_file']}"
+            if meta.get("annotations_file")
+            else ""
+        ),
         f"  {len(emb)} windows of {pre.get('window_seconds', '?')} s (overlap "
         f"{pre.get('overlap', '?')} s), embeddings {list(emb.data.shape[1:])} per window"
         + (f", onsets {emb.onsets[0]:g}-{emb.onsets[-1]:g} s" if len(emb) else ""),
