@@ -556,3 +556,18 @@ def test_a_rename_table_file_maps_a_cap_without_a_built_in_table(tmp_path, capsy
     assert "Ch1    ->  FP1 (0)" in out and "Ch2    ->  CZ (29)" in out and "dropped: EXG1" in out
     assert main(["channels", str(tmp_path / "lab_raw.fif"), "--rename", str(tmp_path / "no.tsv")])
     assert "a cap (biosemi32, biosemi64) or a table file, got" in capsys.readouterr().err
+
+
+def test_a_label_with_a_control_byte_is_shown_escaped_and_can_be_typed_back():
+    """A header byte that is not UTF-8 (cp1252's dash, 0x96) reads as the control character
+    U+0096: the table shows it as an escape, and the same escape typed in bash
+    ($'EEG Fpz\\x96Cz=Fpz': the raw byte, a surrogate in Python's argv) finds the channel."""
+    from eegpt.cli import parse_rename
+
+    names = ["EEG Fpz\x96Cz", "Pz"]
+    table = map_channels(names, rename={"EEG Fpz\x96Cz": "Fpz"}).summary()
+    assert "  EEG Fpz\\x96Cz  ->  FPZ (1)" in table
+    argv = b"EEG Fpz\x96Cz=Fpz".decode("utf-8", "surrogateescape")  # how Python gets it
+    rename = parse_rename([argv])
+    assert rename == {"EEG Fpz\x96Cz": "Fpz"}
+    assert map_channels(names, rename=rename).input_names == ("EEG Fpz\x96Cz", "Pz")

@@ -100,6 +100,20 @@ _EGI = re.compile(r"^E[1-9][0-9]{0,2}$")  # EGI HydroCel electrode numbers E1..E
 _DROP_WORDS = ("", "-", "none", "null", "drop")
 
 
+def printable_name(name: str) -> str:
+    """``name`` with characters that do not print (a control byte a header decoded as
+    Latin-1, ``"EEG Fpz\x96Cz"``) written as escapes, as Python and bash ``$'...'`` read
+    them: what a table shows and what can be typed back."""
+    return name if name.isprintable() else name.encode("unicode_escape").decode("ascii")
+
+
+def typed_name(name: str) -> str:
+    """A channel name as typed on a command line: bytes that were not UTF-8 (Python holds
+    them as surrogate escapes, ``"\udc96"``) as the Latin-1 characters MNE reads from
+    headers (``"\x96"``), so ``--rename $'EEG Fpz\x96Cz=Fpz'`` finds the channel."""
+    return re.sub("[\udc80-\udcff]", lambda m: chr(ord(m.group()) - 0xDC00), name)
+
+
 def read_rename_table(path: str | os.PathLike) -> dict[str, str | None]:
     """A ``rename`` table from a file, for a cap whose socket labels no built-in table
     (:func:`cap_rename`) names, or a lab's own labels.
@@ -544,14 +558,15 @@ class ChannelMapping:
 
     def summary(self) -> str:
         """A table of input name -> vocabulary name (embedding row), then the dropped names."""
-        width = max([len("input"), *(len(name) for name in self.input_names)])
+        shown = [printable_name(name) for name in self.input_names]
+        width = max([len("input"), *(len(name) for name in shown)])
         lines = [f"ChannelMapping: {len(self)} channel(s) kept, {len(self.dropped)} dropped"]
         lines.append(f"  {'input':<{width}}  ->  vocabulary (row)")
-        for inp, name, cid in zip(self.input_names, self.names, self.chan_ids, strict=True):
+        for inp, name, cid in zip(shown, self.names, self.chan_ids, strict=True):
             note = "  [untrained embedding]" if name in UNSEEN_IN_PRETRAINING else ""
             lines.append(f"  {inp:<{width}}  ->  {name} ({cid}){note}")
         if self.dropped:
-            lines.append("  dropped: " + ", ".join(self.dropped))
+            lines.append("  dropped: " + ", ".join(map(printable_name, self.dropped)))
         return "\n".join(lines)
 
     def __str__(self) -> str:

@@ -338,7 +338,15 @@ def parse_rename(pairs: list[str], drop: list[str] = ()) -> dict[str, str | None
     (``biosemi64``, see :func:`eegpt.channels.cap_rename`) stands for its socket table, one
     that names a file for the table it holds (:func:`eegpt.channels.read_rename_table`); the
     other entries and ``--drop`` override single channels of them."""
-    from eegpt.channels import CAPS, cap_rename, normalize_channel_name, read_rename_table
+    from eegpt.channels import (
+        CAPS,
+        cap_rename,
+        normalize_channel_name,
+        read_rename_table,
+        typed_name,
+    )
+
+    pairs, drop = [typed_name(p) for p in pairs], [typed_name(n) for n in drop]
 
     out: dict[str, str | None] = {}
     caps = [pair.strip() for pair in pairs if pair.strip().lower() in CAPS]
