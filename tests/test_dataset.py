@@ -519,6 +519,31 @@ def test_a_resumed_run_names_the_recordings_that_changed_since(corpus, model, tm
     assert not any("a/rec03.edf" in str(w.message) for w in caught)
 
 
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+def test_the_summary_names_files_that_use_another_channel_set(model, tmp_path):
+    """A night whose label was spelled otherwise ('EEG Fpz\x96Cz') loses a channel that the
+    others keep: it is 'ok', so the summary says that the files use different channel sets,
+    which files, and _files.csv lists each file's channels."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for k in range(3):
+        raw, _ = synthetic_raw(minutes=0.25, seed=k)
+        if k == 1:
+            raw.rename_channels({"EEG C3-REF": "EEG C3 REF?"})
+        write_edf(raw, folder / f"night{k}.edf")
+    summary = embed_dataset(folder, tmp_path / "out", model=model, workers=0, progress=False)
+    (names, files), (fewer, odd) = summary.channel_sets
+    assert files == ["night0.edf", "night2.edf"] and odd == ["night1.edf"]
+    assert set(names) - set(fewer) == {"C3"}
+    text = str(summary)
+    assert "the files use 2 different channel sets" in text
+    assert "  1 file with 18 channels (C4, CZ, F3, F4, F7, F8, FP1, FP2 and 10 more): night1.edf" in text
+    report = pd.read_csv(tmp_path / "out" / FILES_REPORT)
+    assert "C3" not in report.channels[1].split(" | ") and "C3" in report.channels[0]
+    again = embed_dataset(folder, tmp_path / "out", model=model, workers=0, progress=False)
+    assert again.channel_sets == summary.channel_sets  # from the shards, on resume too
+
+
 def test_stream_precision_reaches_the_engines_and_the_run_settings(corpus, model, tmp_path):
     """float16 stream storage is part of the run's settings (a resume with another is refused);
     a float32 run's settings carry no such key, as before the option existed."""

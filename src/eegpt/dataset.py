@@ -1381,6 +1381,7 @@ def _file_status(result: FileResult, file: InputFile, shard: int) -> dict[str, A
         "error": result.error,
         "warnings": result.warnings,
         "dropped_channels": result.mapping.get("dropped", []),
+        "channels": list(result.mapping.get("names", [])),
         **({"left_out": result.mapping["left_out"]} if result.mapping.get("left_out") else {}),
         **result.windows.time_base,
         **(source_stamp(file) or {}),
@@ -1788,6 +1789,7 @@ _REPORT_COLUMNS = [
     "error",
     "warnings",
     "dropped_channels",
+    "channels",
 ]
 
 
@@ -1797,7 +1799,7 @@ def _write_csv(path: Path, rows: Iterable[Mapping[str, Any]]) -> None:
     writer.writeheader()
     for row in rows:
         row = dict(row)
-        for key in ("warnings", "dropped_channels"):
+        for key in ("warnings", "dropped_channels", "channels"):
             if isinstance(row.get(key), list):
                 row[key] = " | ".join(row[key])
         writer.writerow(row)
@@ -2317,6 +2319,10 @@ class DatasetSummary:
     """Files with any warning (their texts: the ``warnings`` column of ``_files.csv``)."""
     windows_left_out: int = 0
     """Windows left out over bad annotations (``reject_by_annotation``), all shards."""
+    channel_sets: list[tuple[tuple[str, ...], list[str]]] = field(default_factory=list)
+    """The sets of EEGPT channels the files embedded use, with their files, most files first
+    (files of runs that did not record them left out). More than one: the features differ
+    between files, e.g. a rename that one file's spelling missed."""
 
     @property
     def complete(self) -> bool:
@@ -2375,6 +2381,18 @@ class DatasetSummary:
             lines += [f"  {e['recording_id']}: {_short(e['error'])}" for e in self.errors[:3]]
             if len(self.errors) > 3:
                 lines.append(f"  ... and {len(self.errors) - 3} more")
+        if len(self.channel_sets) > 1:
+            lines.append(
+                f"the files use {len(self.channel_sets)} different channel sets (their "
+                "embeddings differ in what they see; a --rename that missed a file's spelling?):"
+            )
+            for names, files in self.channel_sets[:4]:
+                lines.append(
+                    f"  {_count(len(files), 'file')} with {_count(len(names), 'channel')} "
+                    f"({few(list(names), 8)}): {few(files, 3)}"
+                )
+            if len(self.channel_sets) > 4:
+                lines.append(f"  ... and {len(self.channel_sets) - 4} more sets")
         if self.n_warned:
             kinds = ", ".join(f"{kind} {n}" for kind, n in self.warned.items())
             lines.append(
@@ -2388,6 +2406,15 @@ class DatasetSummary:
 # --------------------------------------------------------------------------------------------
 # the run
 # --------------------------------------------------------------------------------------------
+
+
+def _channel_sets(rows: list[dict[str, Any]]) -> list[tuple[tuple[str, ...], list[str]]]:
+    """The channel sets of the embedded files with their recording ids, most files first."""
+    sets: dict[tuple[str, ...], list[str]] = {}
+    for row in rows:
+        if row.get("status") == "ok" and row.get("channels"):
+            sets.setdefault(tuple(sorted(row["channels"])), []).append(row["recording_id"])
+    return sorted(sets.items(), key=lambda item: -len(item[1]))
 
 
 def _warning_kinds(rows: list[dict[str, Any]]) -> tuple[dict[str, int], int]:
@@ -3169,6 +3196,7 @@ class _Run:
             ],
             warned=warned,
             n_warned=n_warned,
+            channel_sets=_channel_sets(rows),
         )
 
 
