@@ -849,8 +849,13 @@ def test_verbose_levels_keep_the_loaded_line_quiet_and_lightning_weights_are_not
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         model = load_model(path, num_heads=4, verbose=True)
-    assert "loaded lightning checkpoint" in capsys.readouterr().err.lower()
+    said = capsys.readouterr().err.lower()
+    assert "loaded lightning checkpoint" in said and "not pretrained" not in said
     assert model.checkpoint_info.get("pretrained") is not False
+    from eegpt.demo import random_checkpoint
+
+    load_model(random_checkpoint(tmp_path / "random"), verbose=True)  # says it is random
+    assert "weights): NOT pretrained (random weights)" in capsys.readouterr().err
     info = mne.create_info(["Fz", "Cz", "Pz"], 256.0, "eeg")
     raw = mne.io.RawArray(np.random.default_rng(0).normal(0, 1e-5, (3, 256 * 8)), info)
     out = tmp_path / "emb.npz"

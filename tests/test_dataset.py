@@ -353,6 +353,9 @@ def test_manifest_metadata_columns_and_mean_pooling(corpus, model, tmp_path):
 
     with pytest.raises(ValueError, match=r"the filters name a column .* it has \['recording_id'"):
         read_embeddings(out, filters=pc.field("sessoin") == 1)  # an expression, too
+    with pytest.raises(ValueError, match=r"column 'annotations' holds a list per window, .* "
+                       r"df\[df\['annotations'\].map"):  # fmt: skip
+        read_embeddings(out, filters=[("annotations", "==", "BAD_muscle")])
     # one recording of the run: its vectors as one patch and one token each
     one = load_embeddings(out, recording_id="rec02")
     assert one.data.shape == (len(direct), 1, 1, emb.shape[1])
@@ -537,7 +540,10 @@ def test_the_summary_names_files_that_use_another_channel_set(model, tmp_path):
     assert set(names) - set(fewer) == {"C3"}
     text = str(summary)
     assert "the files use 2 different channel sets" in text
-    assert "  1 file with 18 channels (C4, CZ, F3, F4, F7, F8, FP1, FP2 and 10 more): night1.edf" in text
+    assert (
+        "  1 file with 18 channels (C4, CZ, F3, F4, F7, F8, FP1, FP2 and 10 more): night1.edf"
+        in text
+    )
     report = pd.read_csv(tmp_path / "out" / FILES_REPORT)
     assert "C3" not in report.channels[1].split(" | ") and "C3" in report.channels[0]
     again = embed_dataset(folder, tmp_path / "out", model=model, workers=0, progress=False)

@@ -951,9 +951,13 @@ def load_checkpoint(
             f"{path} is not a usable EEGPT checkpoint ({type(e).__name__}: {e})"
         ) from e
     ignored = Counter(k.split(".", 1)[0] for k in ckpt.ignored_keys)
+    random = (ckpt.metadata.get("notes") or {}).get("pretrained") is False
     _log(
         f"loaded {ckpt.format} checkpoint {path} (sha256 {ckpt.sha256[:12]}, "
-        f"{ckpt.n_parameters:,} weights" + (f"; ignored {dict(ignored)}" if ignored else "") + ")",
+        f"{ckpt.n_parameters:,} weights"
+        + (f"; ignored {dict(ignored)}" if ignored else "")
+        + ")"
+        + (": NOT pretrained (random weights), for trying the tools only" if random else ""),
         verbose,
     )
     return ckpt

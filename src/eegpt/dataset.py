@@ -2445,6 +2445,8 @@ _WARNING_KINDS = (  # (words in the text, kind) for warnings that name no check
     ("stored at different sampling rates", "channels at low rates"),
     ("equal physical minimum and maximum", "unscalable signals left out"),
     ("annotations given (annotations=)", "annotations given that fit no window"),
+    ("hold none: not an annotation file", "annotations files holding none"),
+    ("are the recording's own file", "annotations files that are the recording"),
     ("MNE-BIDS: ", "from MNE-BIDS"),
     ("MNE: ", "from MNE's reader"),
 )
@@ -3313,6 +3315,17 @@ def read_embeddings(
                 f"read_embeddings: the filters name column(s) {unknown} that {output_dir} does "
                 f"not have; it has {names} (epochs.metadata columns cannot be filtered while "
                 "reading: filter the table after)"
+            )
+        listed = [
+            f[0]
+            for f in _flat_filters(filters)
+            if pa.types.is_list(dataset.schema.field(f[0]).type)
+        ]
+        if listed:
+            raise ValueError(
+                f"read_embeddings: column {listed[0]!r} holds a list per window, which the "
+                "filters cannot compare with a value; read, then select: "
+                f"df[df[{listed[0]!r}].map(lambda values: 'Sleep stage W' in values)]"
             )
         filters = pq.filters_to_expression(filters)
     try:
