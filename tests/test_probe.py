@@ -10,6 +10,7 @@ learned. Every learning test is paired with a shuffled-label control that must s
 from __future__ import annotations
 
 import csv
+import dataclasses
 import json
 import warnings
 from pathlib import Path
@@ -710,6 +711,9 @@ def test_epochs_of_several_sites_merge_by_electrode(short_task):
     rec_a, rec_b = as_recording(a), as_recording(b)
     stacked = merge_epochs([rec_a, rec_b])  # same names and rate: stacked as they are
     np.testing.assert_array_equal(stacked.data, np.concatenate([rec_a.data, rec_b.data]))
+    assert rec_a.source == rec_b.source == stacked.source  # pieces of one Epochs: its name
+    files = [dataclasses.replace(rec_a, source="a-epo.fif"), dataclasses.replace(rec_b, source="b")]
+    assert merge_epochs(files).source == "2 inputs"
     merged = merge_epochs([rec_a, as_recording(_other_site(b))], preprocessing=ONE_SECOND)
     assert merged.ch_names == rec_a.ch_names and merged.sfreq == 256.0
     np.testing.assert_allclose(merged.data[:30], resample(rec_a.data, 250.0, 256.0))

@@ -331,7 +331,8 @@ def merge_epochs(
         ``[n_epochs, C, T]`` in volts, with the first recording's channel names.
     """
     first = recordings[0]
-    source = first.source if len(recordings) == 1 else f"{len(recordings)} inputs"
+    sources = list(dict.fromkeys(r.source for r in recordings))  # pieces of one Epochs: one
+    source = sources[0] if len(sources) == 1 else f"{len(recordings)} inputs"
     # every input's stored-but-unapplied projectors, warned of when the merged epochs are used
     projectors = list(dict.fromkeys(p for r in recordings for p in r.projectors or ())) or None
     bads = list(dict.fromkeys(b for r in recordings for b in r.bads or ())) or None
