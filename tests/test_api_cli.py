@@ -794,16 +794,26 @@ def test_python_dash_m_runs_the_command_and_output_name_clashes_say_what_to_do(
     assert "would both be written to" in err and "separate runs" in err and "embed-dataset" in err
 
 
+def _raw_and_epochs_files(stem, names, sfreq, types="eeg", bads=()):
+    """10 s of noise on ``names`` saved as ``<stem>_raw.fif`` and as 2 s epochs in
+    ``<stem>-epo.fif``: ``(raw, raw file, epochs file)``."""
+    info = mne.create_info(names, sfreq, types)
+    info["bads"] = list(bads)
+    x = np.random.default_rng(0).normal(0, 2e-5, (len(names), int(10 * sfreq)))
+    raw = mne.io.RawArray(x, info, verbose=False)
+    fif, epo = stem.with_name(f"{stem.name}_raw.fif"), stem.with_name(f"{stem.name}-epo.fif")
+    raw.save(fif, verbose=False)
+    mne.make_fixed_length_epochs(raw, duration=2.0, verbose=False).save(epo, verbose=False)
+    return raw, fif, epo
+
+
 def test_cli_channels_lists_a_file_whose_eeg_channels_are_all_bad(tmp_path, capsys):
     """Every EEG channel marked bad: `eegpt channels` still shows (and draws) their mapping,
     then fails with the reason, for continuous files and files of epochs alike."""
-    info = mne.create_info(["Fz", "Cz", "Pz", "HEOG"], 250.0, ["eeg", "eeg", "eeg", "eog"])
-    info["bads"] = ["Fz", "Cz", "Pz"]
-    raw = mne.io.RawArray(np.random.default_rng(0).normal(0, 2e-5, (4, 2500)), info, verbose=False)
-    fif = tmp_path / "allbad_raw.fif"
-    raw.save(fif)
-    epo = tmp_path / "allbad-epo.fif"
-    mne.make_fixed_length_epochs(raw, duration=2.0, verbose=False).save(epo, verbose=False)
+    types = ["eeg", "eeg", "eeg", "eog"]
+    _, fif, epo = _raw_and_epochs_files(
+        tmp_path / "allbad", ["Fz", "Cz", "Pz", "HEOG"], 250.0, types, bads=["Fz", "Cz", "Pz"]
+    )
     drawn = tmp_path / "allbad.png"
     assert main(["channels", str(fif), "--plot", str(drawn)]) == 1
     captured = capsys.readouterr()
@@ -821,12 +831,7 @@ def test_cli_channels_shows_a_file_whose_channels_name_one_electrode_twice(tmp_p
     to decide which to keep, so it shows the mapping the error's advice gives (the later ones
     dropped), then fails with the error; an epochs file and other files are still listed."""
     names = ["Fp1", "FP1", "EEG Cz-REF", "Cz", "O2"]
-    info = mne.create_info(names, 256.0, "eeg")
-    raw = mne.io.RawArray(np.random.default_rng(0).normal(0, 2e-5, (5, 2560)), info, verbose=False)
-    twice = tmp_path / "twice_raw.fif"
-    raw.save(twice)
-    epo = tmp_path / "twice-epo.fif"
-    mne.make_fixed_length_epochs(raw, duration=2.0, verbose=False).save(epo, verbose=False)
+    raw, twice, epo = _raw_and_epochs_files(tmp_path / "twice", names, 256.0)
     fine = tmp_path / "fine_raw.fif"
     raw.copy().drop_channels(["FP1", "Cz"]).save(fine)
     assert main(["channels", str(twice), str(epo), str(fine)]) == 1
