@@ -1002,6 +1002,24 @@ def test_the_progress_bar_moves_with_the_parts_of_a_long_file(
     assert f"{summary.hours:.2f} h EEG" in lines[-1]
 
 
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+def test_parts_in_flight_are_bounded_by_the_readers(long_corpus):
+    """Each part is up to 256 MiB of windows: besides the one being consumed, at most one per
+    reader is read ahead (files count as before), so the main process holds a few parts, not
+    2 x workers + 2."""
+    files = resolve_inputs(long_corpus).files
+    size = _window_bytes(long_corpus / "b.edf")
+    readers = _Readers(2, {"config": PreprocessingConfig(), "part_bytes": size}, 6)
+    seen = []
+    for loaded in readers.read(files):
+        time.sleep(0.05)  # a slow consumer: reads pile up to their bound
+        ahead = [e for e in readers._pending if e.future is not None and e.part is not None]
+        seen.append(len(ahead))
+        assert loaded.error is None
+    readers.close()
+    assert max(seen) == 2 and len(seen) > 20  # the one consumed, one per reader ahead
+
+
 def _crash_in_part(index: int, path: str, **kwargs) -> object:
     part = kwargs.get("part")
     if part is not None and part.first >= 2 and path.endswith("b.edf"):

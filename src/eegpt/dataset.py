@@ -1943,7 +1943,8 @@ class _Readers:
     """Read files in worker processes, yielding results in input order.
 
     At most ``max_in_flight`` files, or parts of long ones (:class:`FilePart`), are being read
-    or waiting, which bounds memory. If a worker process dies (a crash in a file reader, the OOM
+    or waiting, and of those at most one part per reader and one more (a part holds up to
+    :data:`_PART_BYTES` of windows), which bounds memory. If a worker process dies (a crash in a file reader, the OOM
     killer), the files that were in flight are read again one at a time, so the one that kills
     its reader is identified and recorded as failed while the others succeed.
     """
@@ -1959,6 +1960,7 @@ class _Readers:
         self.loader = load_file if loader is None else loader
         self.max_in_flight = max(1, max_in_flight)
         self.pool: ProcessPoolExecutor | None = None
+        self._pending: deque[_Read] = deque()  # of the read in progress
 
     def _start(self) -> None:
         self.close()
@@ -2020,7 +2022,7 @@ class _Readers:
         todo = iter(files)
         # in output order; the first ones submitted (at most max_in_flight at a time), the
         # others waiting: the later parts of a file go before the files behind it
-        pending: deque[_Read] = deque()
+        pending = self._pending = deque()
         while True:
             try:
                 self._fill(pending, todo)
@@ -2065,6 +2067,9 @@ class _Readers:
                 pending.append(waiting)
             alone_running = any(e.alone and e.future is not None for e in pending)
             if in_flight >= self.max_in_flight or alone_running or (waiting.alone and in_flight):
+                return
+            parts = sum(e.future is not None and e.part is not None for e in pending)
+            if waiting.part is not None and parts > self.workers:
                 return
             waiting.future = self._submit(waiting)
 
