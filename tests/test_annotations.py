@@ -467,8 +467,8 @@ def test_an_edf_hypnogram_is_placed_by_its_start_time(model, tmp_path):
             emb.window_labels(broken)
     # a day off (a night past midnight whose date was not advanced): where they lie is said
     day_off = hypnogram(tmp_path / "dayoff-Hypnogram.edf", night - datetime.timedelta(days=1))
-    with pytest.warns(RuntimeWarning, match=r"overlaps a window: .*they lie from -24 h 0 min to "
-                      r"-23 h 59 min, the windows from 0 s to 3 min"):  # fmt: skip
+    with pytest.warns(RuntimeWarning, match=r"overlaps a window: .*they lie from -24:00:00 to "
+                      r"-23:59:00, the windows from 0 s to 0:03:00"):  # fmt: skip
         model.embed(psg, annotations=day_off)
     with pytest.raises(RecordingError, match="the file has no signals, only annotations.*"
                        "--annotations FILE"):  # fmt: skip

@@ -109,6 +109,18 @@ def count(n: int, noun: str) -> str:
     return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
+def clock_text(seconds: float) -> str:
+    """``"1:02:05"``, ``"-23:40:00"``: a time in seconds as h:mm:ss, for messages."""
+    sign = "-" if seconds < 0 else ""
+    h, rest = divmod(round(abs(seconds)), 3600)
+    return f"{sign}{h}:{rest // 60:02d}:{rest % 60:02d}"
+
+
+def duration_text(seconds: float) -> str:
+    """``"95 s"``, ``"0:02:05"``: seconds below 2 minutes, else :func:`clock_text`."""
+    return f"{seconds:.0f} s" if abs(seconds) < 120 else clock_text(seconds)
+
+
 def few(names: Sequence[str], limit: int = 3) -> str:
     """``"A, B, C and 4 more"``: the first ``limit`` of ``names`` and how many are left."""
     return ", ".join(names[:limit]) + (

@@ -32,6 +32,7 @@ from typing import Any
 import mne
 import numpy as np
 
+from eegpt._logging import duration_text
 from eegpt._logging import log as _log
 from eegpt._logging import warn as _warn
 from eegpt.errors import RecordingError
@@ -344,25 +345,14 @@ def _same_file(a: Any, b: Any) -> bool:
 
 
 def _where(annotations: mne.Annotations, onsets: np.ndarray, length_s: float) -> str:
-    """``"; they lie from -23 h 40 min to -16 h 10 min, the windows from 0 s to 8 h 0 min"``:
+    """``"; they lie from -23:40:00 to -16:10:00, the windows from 0 s to 8:00:00"``:
     where annotations lie against the windows, in time from the first sample."""
     start = float(np.min(annotations.onset))
     end = float(np.max(np.asarray(annotations.onset) + np.asarray(annotations.duration)))
     last = float(np.max(onsets)) + length_s if len(onsets) else 0.0
     return (
-        f"; they lie from {_span(start)} to {_span(end)}, the windows from "
-        f"{_span(float(np.min(onsets)))} to {_span(last)}, from the first sample"
-    )
-
-
-def _span(seconds: float) -> str:
-    """``"-23 h 40 min"``, ``"95 s"``: a time for a message."""
-    if abs(seconds) < 120:
-        return f"{seconds:.0f} s"
-    sign = "-" if seconds < 0 else ""
-    minutes = round(abs(seconds) / 60)
-    return (
-        f"{sign}{minutes // 60} h {minutes % 60} min" if minutes >= 60 else f"{sign}{minutes} min"
+        f"; they lie from {duration_text(start)} to {duration_text(end)}, the windows from "
+        f"{duration_text(float(np.min(onsets)))} to {duration_text(last)}, from the first sample"
     )
 
 

@@ -20,6 +20,7 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 from scipy.signal import firwin, resample_poly
 
+from eegpt._logging import clock_text, duration_text
 from eegpt._logging import count as _count
 from eegpt._logging import log as _log
 from eegpt._logging import warn as _warn
@@ -1004,8 +1005,8 @@ def _check_partly_flat(
 
     def span(n_segments: int, first: int) -> str:
         return (
-            f"{_duration(n_segments * seconds)} in all ({n_segments * stats.segment / max(stats.n, 1):.1%}),"
-            f" the first at {_clock(first * seconds)}"
+            f"{duration_text(n_segments * seconds)} in all ({n_segments * stats.segment / max(stats.n, 1):.1%}),"
+            f" the first at {clock_text(first * seconds)}"
         )
 
     together = stats.all_flat_segments if len(names) > 1 else 0
@@ -1033,17 +1034,6 @@ def _check_partly_flat(
         "channels: mark the stretches bad (annotations whose description starts with 'BAD', "
         f"then reject_by_annotation=True, --reject-by-annotation){channels}."
     )
-
-
-def _duration(seconds: float) -> str:
-    """``"12 s"``, ``"0:02:05"``, ``"13:20:00"`` (h:mm:ss from 2 minutes on)."""
-    return f"{seconds:.0f} s" if seconds < 120 else _clock(seconds)
-
-
-def _clock(seconds: float) -> str:
-    """``"1:02:05"``: h:mm:ss (from the first sample)."""
-    h, rest = divmod(round(seconds), 3600)
-    return f"{h}:{rest // 60:02d}:{rest % 60:02d}"
 
 
 def _check_offsets(
