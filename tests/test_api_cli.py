@@ -705,7 +705,7 @@ def test_cli_biosemi_socket_labels_through_a_cap(weights, tmp_path, capsys):
 
     with pytest.raises(ValueError, match="more than one cap"):
         parse_rename(["biosemi32", "biosemi64"])
-    with pytest.raises(ValueError, match="IN=VOCAB or a cap"):
+    with pytest.raises(ValueError, match="IN=VOCAB, a cap"):
         parse_rename(["biosemi"])
 
 

@@ -340,7 +340,8 @@ def test_dropped_names_are_told_apart():
         map_channels(["Fp1", "Cz-0", "Cz-1", "Cz-2"], rename={"Cz-1": "Cz"})
     (text,) = [str(w.message) for w in caught]
     assert text.endswith(
-        "['Cz-0', 'Cz-2'] are the other copies of 'Cz', whose copy 'Cz-1' the rename keeps."
+        "['Cz-0', 'Cz-2'] are the other copies of 'Cz', whose copy 'Cz-1' the rename keeps. "
+        "Channels you leave out yourself (--drop NAME; rename={NAME: None}) are not warned about."
     )
     # with a rename in use, the advice adds to it
     with pytest.warns(RuntimeWarning, match=r"add 'AF7': None to rename; command line: --drop AF7"):

@@ -730,6 +730,8 @@ def map_channels(
             + _dropped_note(unknown, targets, chosen)
             + _bipolar_note(unknown)
             + _cap_note(unknown)
+            + " Channels you leave out yourself (--drop NAME; rename={NAME: None}) are not "
+            "warned about."
         )
     _warn_mixed_references([inp for _, inp, _ in kept if inp not in rename], where)
     unseen = [(inp, can) for _, inp, can in kept if can in UNSEEN_IN_PRETRAINING]
