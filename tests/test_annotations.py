@@ -452,13 +452,24 @@ def test_an_edf_hypnogram_is_placed_by_its_start_time(model, tmp_path):
     with pytest.warns(RuntimeWarning, match=r"no window got a label: none of the 2 .* match='\^N'"):
         emb.window_labels(later, match="^N")
     with pytest.warns(RuntimeWarning, match=r"annotations given .* are the recording's own file"):
-        model.embed(psg, annotations=psg)  # the recording itself by mistake
+        itself = model.embed(psg, annotations=psg)  # the recording itself by mistake
+    assert "annotations_file" not in itself.metadata  # it was not used as one
     # a damaged hypnogram is an error, as a missing one is, not "no annotations"
     damaged = tmp_path / "damaged-Hypnogram.edf"
     damaged.write_bytes(later.read_bytes()[:300] + b"\xff" * 400)
     truncated = tmp_path / "truncated-Hypnogram.edf"
     truncated.write_bytes(later.read_bytes()[:500])
-    for broken in (damaged, truncated):
+    stages = [edfio.EdfAnnotation(30 * k, 30, f"Sleep stage {'W123'[k % 4]}") for k in range(40)]
+    long_hyp = tmp_path / "long-Hypnogram.edf"
+    edfio.Edf([], starttime=night.time(), recording=edfio.Recording(startdate=night.date()),
+              annotations=stages).write(long_hyp)  # fmt: skip
+    assert len(read_annotations(long_hyp)) == 40
+    cut = tmp_path / "cut-Hypnogram.edf"  # cut in its data records: annotations lost
+    cut.write_bytes(long_hyp.read_bytes()[: long_hyp.stat().st_size // 2])
+    with pytest.raises(RecordingError, match=r"cut-Hypnogram.edf: the file is truncated: it holds "
+                       r"\d+ complete data records of the \d+ its header announces"):  # fmt: skip
+        read_annotations(cut)
+    for broken in (damaged, truncated, cut):
         with pytest.raises(
             RecordingError, match=rf"could not read annotations from .*{broken.name}"
         ):

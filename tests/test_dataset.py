@@ -509,7 +509,7 @@ def test_a_resumed_run_names_the_recordings_that_changed_since(corpus, model, tm
         summary = embed_dataset(folder, out, **kw)
     texts = [str(w.message) for w in caught]
     assert texts == [
-        "embed_dataset: 1 recording changed (size or modification time) since they were "
+        "embed_dataset: 1 recording changed (size or modification time) since it was "
         "embedded: b/rec00.edf. Their rows are of the files as they were; to embed them "
         "again, delete shard-00001.parquet and run again, or start over with --overwrite "
         "(overwrite=True)",
@@ -520,6 +520,17 @@ def test_a_resumed_run_names_the_recordings_that_changed_since(corpus, model, tm
     with pytest.warns(RuntimeWarning, match="b/rec00.edf") as caught:  # kept rows are checked
         embed_dataset(folder, out, retry_failed=True, **kw)
     assert not any("a/rec03.edf" in str(w.message) for w in caught)
+    # a hypnogram changed, not its recording: said so
+    from eegpt.dataset import DatasetInputs, InputFile, _warn_changed, source_stamp
+
+    hyp = tmp_path / "hyp.edf"
+    hyp.write_bytes(b"0" * 10)
+    file = InputFile(0, "b/rec00.edf", str(rec), annotations=str(hyp))
+    status = {"recording_id": file.recording_id, "status": "ok", "shard": 1, **source_stamp(file)}
+    os.utime(hyp, ns=(0, 10**18))
+    with pytest.warns(RuntimeWarning, match=r"since it was embedded: b/rec00.edf \(its "
+                      rf"annotations file {hyp}\)\. Their rows"):  # fmt: skip
+        _warn_changed(DatasetInputs([file]), [status])
 
 
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")

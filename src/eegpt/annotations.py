@@ -124,7 +124,14 @@ def _recording_edf_annotations(path: str | os.PathLike) -> mne.Annotations | Non
         with warnings.catch_warnings():  # the recording's reader warns about its body
             warnings.simplefilter("ignore")
             header = check_edf_header(path)
-    except (OSError, AnnotationsOnlyError):  # MNE reads a hypnogram whole, or says what fails
+    except AnnotationsOnlyError as err:  # a hypnogram: MNE reads it whole, if it is whole
+        if err.truncated:
+            raise RecordingError(
+                f"could not read annotations from {path}: the file is truncated: "
+                f"{err.truncated}, so some of its annotations are lost"
+            ) from err
+        return None
+    except OSError:  # MNE says what fails
         return None
     except RecordingError as err:  # a damaged header: MNE would find no annotations in it
         raise RecordingError(f"could not read annotations from {path}: {err}") from err
@@ -336,7 +343,7 @@ def window_labels(
     return labels
 
 
-def _same_file(a: Any, b: Any) -> bool:
+def same_file(a: Any, b: Any) -> bool:
     """Whether paths ``a`` and ``b`` name one existing file."""
     try:
         return isinstance(a, (str, os.PathLike)) and b is not None and os.path.samefile(a, b)
@@ -469,7 +476,7 @@ def annotations_per_window(
         )
     annotations = getattr(recording, "annotations", None)
     own = None if annotations is None else window_annotations(annotations, onsets, length_s)
-    if extra is not None and _same_file(extra, getattr(recording, "source", None)):
+    if extra is not None and same_file(extra, getattr(recording, "source", None)):
         _warn(
             f"{recording.source}: the annotations given (annotations={_named(extra)}) are the "
             "recording's own file, whose annotations are read with it anyway; give the file of "

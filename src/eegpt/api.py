@@ -25,7 +25,7 @@ from tqdm.auto import tqdm
 from eegpt import __version__
 from eegpt._logging import honours_verbose, progress_options
 from eegpt._logging import log as _log
-from eegpt.annotations import annotate_windows, annotations_per_window
+from eegpt.annotations import annotate_windows, annotations_per_window, same_file
 from eegpt.channels import ChannelMapping
 from eegpt.engine import InferenceEngine, Precision
 from eegpt.errors import EmbeddingError, OutputExistsError
@@ -427,7 +427,7 @@ def _apply_annotations(
             "annotations= takes one file (or mne.Annotations) for the one recording embedded, "
             f"got a {type(extra).__name__}; embed each recording with its own file"
         )
-    if isinstance(extra, (str, os.PathLike)):
+    if isinstance(extra, (str, os.PathLike)) and not same_file(extra, recording.source):
         metadata["annotations_file"] = os.path.abspath(extra)
         _log(f"{recording.source}: annotations also from {extra}", verbose)
     per_window = annotations_per_window(recording, onsets, config.window_seconds, extra=extra)

@@ -1350,21 +1350,25 @@ _BESIDE = {".vhdr": (".eeg", ".vmrk"), ".set": (".fdt",)}  # a recording's other
 
 
 def source_stamp(file: InputFile) -> dict[str, int] | None:
-    """Size (bytes) and latest modification time (ns) of a recording's files: the file, its
-    data and marker files beside it (BrainVision ``.eeg``/``.vmrk``, EEGLAB ``.fdt``) and its
-    annotations file; None when one cannot be read. A resumed run compares them with those of
-    the run that embedded the recording, to find recordings that changed since."""
+    """Size (bytes) and latest modification time (ns) of a recording's files (the file and
+    its data and marker files beside it: BrainVision ``.eeg``/``.vmrk``, EEGLAB ``.fdt``),
+    and of its annotations file apart (``annotations_*``); None when one cannot be read. A
+    resumed run compares them with those of the run that embedded the recording, to find
+    recordings that changed since."""
     root, suffix = os.path.splitext(file.path)
-    paths = [file.path, *(root + s for s in _BESIDE.get(suffix.lower(), ()))]
-    paths = [p for p in paths if p == file.path or os.path.exists(p)]
+    beside = [root + s for s in _BESIDE.get(suffix.lower(), ())]
+    groups = {"source": [file.path, *(p for p in beside if os.path.exists(p))]}
+    if file.annotations:
+        groups["annotations"] = [file.annotations]
+    stamp: dict[str, int] = {}
     try:
-        stats = [os.stat(p) for p in [*paths, *([file.annotations] if file.annotations else [])]]
+        for name, paths in groups.items():
+            stats = [os.stat(p) for p in paths]
+            stamp[f"{name}_bytes"] = sum(st.st_size for st in stats)
+            stamp[f"{name}_mtime_ns"] = max(st.st_mtime_ns for st in stats)
     except OSError:
         return None
-    return {
-        "source_bytes": sum(st.st_size for st in stats),
-        "source_mtime_ns": max(st.st_mtime_ns for st in stats),
-    }
+    return stamp
 
 
 def _file_status(result: FileResult, file: InputFile, shard: int) -> dict[str, Any]:
@@ -1398,16 +1402,26 @@ def _warn_changed(inputs: DatasetInputs, statuses: Iterable[Mapping[str, Any]]) 
         if "source_bytes" not in status or file is None:  # older runs did not record it
             continue
         now = source_stamp(file)
-        if now is not None and now != {key: status[key] for key in now}:
-            changed[status["status"]][status["recording_id"]] = int(status["shard"])
+        if now is None:
+            continue
+        moved = {  # the recording's files, its annotations file
+            name: any(now.get(k) != status.get(k) for k in (f"{name}_bytes", f"{name}_mtime_ns"))
+            for name in ("source", "annotations")
+        }
+        if any(moved.values()):
+            only = moved["annotations"] and not moved["source"]
+            shown = status["recording_id"] + (
+                f" (its annotations file {file.annotations})" if only else ""
+            )
+            changed[status["status"]][shown] = int(status["shard"])
     ok, failed = changed["ok"], changed["failed"]
     if ok:
         shards = [shard_name(k) for k in sorted(set(ok.values()))]
         _warn(
             f"embed_dataset: {_count(len(ok), 'recording')} changed (size or modification "
-            f"time) since they were embedded: {few(list(ok), 5)}. Their rows are of the files "
-            f"as they were; to embed them again, delete {few(shards, 5)} and run again, or "
-            "start over with --overwrite (overwrite=True)"
+            f"time) since {'it was' if len(ok) == 1 else 'they were'} embedded: {few(list(ok), 5)}. Their "
+            f"rows are of the files as they were; to embed them again, delete {few(shards, 5)} "
+            "and run again, or start over with --overwrite (overwrite=True)"
         )
     if failed:
         _warn(

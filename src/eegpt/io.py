@@ -956,12 +956,19 @@ def check_edf_header(path: PathLike) -> EDFHeader:
         parse.fail("number of data records", head[236:244], "a count >= 0 (or -1: unknown)")
     data = [k for k, label in enumerate(labels) if label not in _ANNOTATION_LABELS]
     if not data:
+        record_bytes = sum(samples) * (2 if kind == "EDF" else 3)
+        complete, leftover = divmod(size - header_bytes, record_bytes)
         raise AnnotationsOnlyError(
             f"could not read EEG file {path}: the file has no signals, only annotations "
             f"{labels}. An annotation file (a hypnogram?) goes with its recording: --annotations "
             "FILE for eegpt embed (embed(annotations=...)), an annotations_file column in an "
             "embed-dataset manifest (leave such files out of the inputs, e.g. --pattern "
-            "'*PSG.edf')"
+            "'*PSG.edf')",
+            truncated=""
+            if (n_records in (-1, complete) and not leftover)
+            else f"it holds {complete} complete data records"
+            + (f" of the {n_records} its header announces" if n_records != -1 else "")
+            + (f" and {leftover} bytes of another" if leftover else ""),
         )
     if not (math.isfinite(record_seconds) and record_seconds > 0):
         parse.fail("duration of a data record", head[244:252], "a positive number of seconds")
@@ -1006,7 +1013,12 @@ def _edf_kind(path: Path, version: bytes) -> Literal["EDF", "BDF"]:
 
 
 class AnnotationsOnlyError(RecordingError):
-    """An EDF+/BDF+ file of annotations only (a hypnogram), given as a recording."""
+    """An EDF+/BDF+ file of annotations only (a hypnogram), given as a recording;
+    ``truncated`` says how its body falls short of its header ("" when it does not)."""
+
+    def __init__(self, message: str, truncated: str = "") -> None:
+        super().__init__(message)
+        self.truncated = truncated
 
 
 def edf_start_time(path: PathLike) -> datetime.datetime | None:
