@@ -388,7 +388,7 @@ def test_a_hypnogram_in_another_file_labels_the_windows(model, weights, tmp_path
     with pytest.raises(TypeError, match="annotations= takes one file"):
         model.embed(raw, annotations=[path, path])
     assert main([*args, "--annotations", str(path), "--annotations", str(path)]) == 1
-    assert "2 --annotations file(s) for 1 recordings" in capsys.readouterr().err
+    assert "2 --annotations files for 1 recording:" in capsys.readouterr().err
     with pytest.raises(SystemExit):  # the option first takes the recording too: explained
         main(["embed", "--annotations", str(path), str(fif), "--weights", str(weights)])
     assert "put it after the recordings" in capsys.readouterr().err
@@ -478,7 +478,7 @@ def test_an_edf_hypnogram_is_placed_by_its_start_time(model, tmp_path):
             emb.window_labels(broken)
     # a day off (a night past midnight whose date was not advanced): where they lie is said
     day_off = hypnogram(tmp_path / "dayoff-Hypnogram.edf", night - datetime.timedelta(days=1))
-    with pytest.warns(RuntimeWarning, match=r"overlaps a window: .*they lie from -24:00:00 to "
+    with pytest.warns(RuntimeWarning, match=r"overlaps a window: .*They lie from -24:00:00 to "
                       r"-23:59:00, the windows from 0 s to 0:03:00"):  # fmt: skip
         model.embed(psg, annotations=day_off)
     with pytest.raises(RecordingError, match="the file has no signals, only annotations.*"

@@ -556,6 +556,20 @@ def test_a_rename_table_file_maps_a_cap_without_a_built_in_table(tmp_path, capsy
     out = capsys.readouterr().out
     assert "Ch1    ->  FP1 (0)" in out and "Ch2    ->  CZ (29)" in out and "dropped: EXG1" in out
     assert main(["channels", str(tmp_path / "lab_raw.fif"), "--rename", str(tmp_path / "no.tsv")])
+    # Python takes the file as rename= too, as a str or a Path
+    for given in (str(tsv), tsv):
+        assert map_channels(["Ch1", "Ch2", "Ch3", "EXG1"], rename=given).names == (
+            "FP1",
+            "CZ",
+            "O2",
+        )
+    # a short heading, '#' inside a label, a header's Latin-1 byte, an escape as shown
+    odd = tmp_path / "odd.tsv"
+    odd.write_bytes(b"in\tout\nCh#6\tPz  # the sixth\nEEG Fpz\x96Cz\tFpz\nEEG Oz\\x96\tOz\n")
+    assert read_rename_table(odd) == {"Ch#6": "Pz", "EEG Fpz\x96Cz": "Fpz", "EEG Oz\x96": "Oz"}
+    js.write_text('{"Ch1": "Fp1", "Ch1": "Fp2"}')
+    with pytest.raises(ValueError, match=r"cap.json: 'Ch1' is given twice"):
+        read_rename_table(js)
     assert "a cap (biosemi32, biosemi64) or a table file, got" in capsys.readouterr().err
 
 
@@ -571,4 +585,5 @@ def test_a_label_with_a_control_byte_is_shown_escaped_and_can_be_typed_back():
     argv = b"EEG Fpz\x96Cz=Fpz".decode("utf-8", "surrogateescape")  # how Python gets it
     rename = parse_rename([argv])
     assert rename == {"EEG Fpz\x96Cz": "Fpz"}
+    assert parse_rename([r"EEG Fpz\x96Cz=Fpz"]) == rename  # the escape as the table shows it
     assert map_channels(names, rename=rename).input_names == ("EEG Fpz\x96Cz", "Pz")

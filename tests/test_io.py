@@ -856,6 +856,15 @@ def test_edf_and_bdf_go_by_their_name_which_must_agree_with_the_header(tmp_path)
         damaged = tmp_path / "damaged.bdf"
         damaged.write_bytes(b"\x00" + bdf.read_bytes()[1:])
         np.testing.assert_array_equal(read_recording(damaged).get_data(), expected)
+        damaged_as_edf = tmp_path / "damaged_as.edf"  # no version field to go by: the range
+        damaged_as_edf.write_bytes(damaged.read_bytes())
+        with pytest.raises(RecordingError, match=r"EDF needs -32768 .* The header is corrupt or "
+                           r"the file is a BDF \(24-bit\) file, whose range that is: then "
+                           r"rename it \.bdf\.$"):  # fmt: skip
+            read_recording(damaged_as_edf)
+        shutil.copy(edf, tmp_path / "upper.BDF")
+        with pytest.raises(RecordingError, match=r"it is named \.BDF but its header is EDF's"):
+            read_recording(tmp_path / "upper.BDF")
         for source, misnamed, found in ((bdf, "bdf_as.edf", "BDF"), (edf, "edf_as.bdf", "EDF")):
             shutil.copy(source, tmp_path / misnamed)
             suffix = misnamed[-4:]

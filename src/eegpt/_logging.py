@@ -117,7 +117,10 @@ def clock_text(seconds: float) -> str:
 
 
 def duration_text(seconds: float) -> str:
-    """``"95 s"``, ``"0:02:05"``: seconds below 2 minutes, else :func:`clock_text`."""
+    """``"95 s"``, ``"0:02:05"``, ``"-427.1 days"``: seconds below 2 minutes, days from 2
+    days on, else :func:`clock_text`."""
+    if abs(seconds) >= 2 * 86400:
+        return f"{seconds / 86400:.1f} days"
     return f"{seconds:.0f} s" if abs(seconds) < 120 else clock_text(seconds)
 
 

@@ -332,7 +332,7 @@ def window_labels(
             f"{', '.join(kinds[:8])}{', ...' if len(kinds) > 8 else ''})"
             if not matched
             else f"the {matched} that match cover no window's {min_overlap:g} (another "
-            f"recording's, or another time base?{_where(annotations, onsets, length_s)})"
+            f"recording's, or another time base?). {_where(annotations, onsets, length_s)}"
         )
         _warn(f"window_labels: no window got a label: {why}")
     elif (annotations is None or not len(annotations)) and len(onsets):
@@ -352,14 +352,15 @@ def same_file(a: Any, b: Any) -> bool:
 
 
 def _where(annotations: mne.Annotations, onsets: np.ndarray, length_s: float) -> str:
-    """``"; they lie from -23:40:00 to -16:10:00, the windows from 0 s to 8:00:00"``:
-    where annotations lie against the windows, in time from the first sample."""
+    """``"They lie from -23:40:00 to -16:10:00, the windows from 0 s to 8:00:00 (from the
+    first sample)."``: where annotations lie against the windows."""
     start = float(np.min(annotations.onset))
     end = float(np.max(np.asarray(annotations.onset) + np.asarray(annotations.duration)))
     last = float(np.max(onsets)) + length_s if len(onsets) else 0.0
     return (
-        f"; they lie from {duration_text(start)} to {duration_text(end)}, the windows from "
-        f"{duration_text(float(np.min(onsets)))} to {duration_text(last)}, from the first sample"
+        f"They lie from {duration_text(start)} to {duration_text(end)}, the windows from "
+        f"{duration_text(float(np.min(onsets)))} to {duration_text(last)} (from the first "
+        "sample)."
     )
 
 
@@ -499,9 +500,9 @@ def annotations_per_window(
         )
     elif not any(more):
         _warn(
-            f"{recording.source}: none of the {len(added)} annotations given (annotations=) "
-            "overlaps a window: another recording's, or onsets in another time base?"
-            + _where(added, onsets, length_s)
+            f"{recording.source}: none of the {len(added)} annotations given (annotations="
+            f"{_named(extra)}) overlaps a window: another recording's, or onsets in another "
+            f"time base? {_where(added, onsets, length_s)}"
         )
     if own is None:
         return more

@@ -16,6 +16,7 @@ import json
 import os
 import re
 import shlex
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -108,10 +109,13 @@ def printable_name(name: str) -> str:
 
 
 def typed_name(name: str) -> str:
-    """A channel name as typed on a command line: bytes that were not UTF-8 (Python holds
-    them as surrogate escapes, ``"\udc96"``) as the Latin-1 characters MNE reads from
-    headers (``"\x96"``), so ``--rename $'EEG Fpz\x96Cz=Fpz'`` finds the channel."""
-    return re.sub("[\udc80-\udcff]", lambda m: chr(ord(m.group()) - 0xDC00), name)
+    """A channel name as typed on a command line or in a table: bytes that were not UTF-8
+    (Python holds them as surrogate escapes, ``"\udc96"``) as the Latin-1 characters MNE
+    reads from headers (``"\x96"``), and the escapes :func:`printable_name` shows
+    (``\x96`` typed as four characters) as those characters, so ``--rename 'EEG
+    Fpz\x96Cz=Fpz'`` (or ``$'...'`` in bash) finds the channel."""
+    name = re.sub("[\udc80-\udcff]", lambda m: chr(ord(m.group()) - 0xDC00), name)
+    return re.sub(r"\\x([0-9a-fA-F]{2})", lambda m: chr(int(m.group(1), 16)), name)
 
 
 def read_rename_table(path: str | os.PathLike) -> dict[str, str | None]:
@@ -134,10 +138,21 @@ def read_rename_table(path: str | os.PathLike) -> dict[str, str | None]:
         Naming the file and the line that is not such an entry, or a label given twice.
     """
     path = Path(path)
-    text = path.read_text(encoding="utf-8-sig")
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:  # labels copied from a header: Latin-1, as MNE decodes them
+        text = raw.decode("latin-1")
     if path.suffix.lower() == ".json":
+
+        def unique(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+            twice = [k for k, n in Counter(k for k, _ in pairs).items() if n > 1]
+            if twice:
+                raise ValueError(f"rename table {path}: {twice[0]!r} is given twice")
+            return dict(pairs)
+
         try:
-            table = json.loads(text)
+            table = json.loads(text, object_pairs_hook=unique)
         except json.JSONDecodeError as err:
             raise ValueError(f"rename table {path}: not valid JSON: {err}") from err
         if not isinstance(table, dict) or not all(
@@ -147,11 +162,13 @@ def read_rename_table(path: str | os.PathLike) -> dict[str, str | None]:
                 f"rename table {path}: a JSON table is one object of label -> electrode "
                 '(or null to drop), e.g. {"A1": "Fp1", "EXG1": null}'
             )
-        return {str(k).strip(): None if v is None or v.strip().lower() in _DROP_WORDS
+        return {typed_name(str(k).strip()): None if v is None or v.strip().lower() in _DROP_WORDS
                 else v.strip() for k, v in table.items()}  # fmt: skip
     out: dict[str, str | None] = {}
     for number, line in enumerate(text.splitlines(), 1):
-        line = line.split("#", 1)[0].strip(" \r\n")  # a tab may end it: an empty electrode
+        # a comment starts a line or follows a space ("Ch#6" is a label); a tab may end the
+        # line: an empty electrode
+        line = re.sub(r"(^|\s)#.*$", "", line).strip(" \r\n")
         if not line.strip():
             continue
         sep = next((c for c in ("\t", ",", "=") if c in line), None)
@@ -161,11 +178,13 @@ def read_rename_table(path: str | os.PathLike) -> dict[str, str | None]:
                 "(or separated by ',' or '='; an empty electrode drops the channel)"
             )
         label, target = (part.strip().strip('"') for part in line.split(sep, 1))
-        heading = len(target) >= 5 and not any(c.isdigit() for c in target)  # electrode names
-        if not out and heading and normalize_channel_name(target) is None:  # are shorter
-            continue  # a heading ("channel,electrode")
+        electrode = normalize_channel_name(target) is not None or _other_electrode(target)
+        if not out and not electrode and target.lower() not in _DROP_WORDS:
+            _log(f"rename table {path}: line {number} ({line!r}) taken as its heading")
+            continue  # a heading ("channel,electrode", "in,out")
         if not label:
             raise ValueError(f"rename table {path}, line {number}: no channel label")
+        label = typed_name(label)
         if label in out:
             raise ValueError(f"rename table {path}, line {number}: {label!r} is given twice")
         out[label] = None if target.lower() in _DROP_WORDS else target
@@ -211,9 +230,16 @@ def cap_rename(cap: str) -> dict[str, str]:
     return dict(zip(sockets, electrodes, strict=True))
 
 
-def rename_table(rename: Mapping[str, str | None] | str | None) -> dict[str, str | None]:
+def rename_table(
+    rename: Mapping[str, str | None] | str | os.PathLike | None,
+) -> dict[str, str | None]:
     """A ``rename`` argument as the table it stands for: a copy of a dict, ``{}`` for None, the
-    socket table of a cap's name (:func:`cap_rename`)."""
+    socket table of a cap's name (:func:`cap_rename`), the table of a file
+    (:func:`read_rename_table`)."""
+    if isinstance(rename, os.PathLike) or (
+        isinstance(rename, str) and rename not in CAPS and Path(rename).is_file()
+    ):
+        return read_rename_table(rename)
     return dict(cap_rename(rename)) if isinstance(rename, str) else dict(rename or {})
 
 
@@ -616,12 +642,12 @@ def map_channels(
     ----------
     names : sequence of str
         Channel names in recording order.
-    rename : dict of str to (str or None) | None
+    rename : dict of str to (str or None) | str | path-like | None
         Explicit choices that take precedence over :func:`normalize_channel_name`: input name ->
         vocabulary name (any spelling that normalises, e.g. ``{"E36": "C3"}``), or ``None`` to
         drop that channel on purpose (no warning). Keys must be in ``names`` unless
         ``on_missing="ignore"``. A cap's name (``"biosemi64"``) stands for its socket table
-        (:func:`cap_rename`).
+        (:func:`cap_rename`), a file's path for the table it holds (:func:`read_rename_table`).
     on_unknown : ``"drop"`` | ``"raise"``
         What to do with names that do not map: drop them with one warning listing them all, or
         raise a ``ValueError`` listing them.

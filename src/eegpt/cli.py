@@ -476,7 +476,8 @@ def cmd_embed(args: argparse.Namespace) -> int:
     extra = args.annotations or [None] * len(args.recordings)
     if len(extra) != len(args.recordings):
         raise ValueError(
-            f"{len(extra)} --annotations file(s) for {len(args.recordings)} recordings: give "
+            f"{_count(len(extra), '--annotations file')} for "
+            f"{_count(len(args.recordings), 'recording')}: give "
             "one per recording, in the same order"
         )
     outputs = _output_paths(args.recordings, args.output, args.format)
@@ -583,7 +584,7 @@ FIGURE_SUFFIXES = (".png", ".pdf", ".svg")  # what --plot writes (matplotlib, by
 
 def cmd_channels(args: argparse.Namespace) -> int:
     """Print each recording's channel mapping (and draw it with ``--plot``) without embedding."""
-    from eegpt.channels import rename_table, unmatched_rename_warning
+    from eegpt.channels import printable_name, rename_table, unmatched_rename_warning
     from eegpt.errors import (
         USER_ERRORS,
         AllChannelsBadError,
@@ -627,8 +628,8 @@ def cmd_channels(args: argparse.Namespace) -> int:
             failed += 1
             print(f"{path}: {_count(len(err.names), 'channel')} {typed}, none named like an "
                   "EEGPT electrode:")  # fmt: skip
-            print(textwrap.fill(", ".join(err.names), width=100, initial_indent="  ",
-                                subsequent_indent="  "))  # fmt: skip
+            shown = ", ".join(map(printable_name, err.names))
+            print(textwrap.fill(shown, width=100, initial_indent="  ", subsequent_indent="  "))
             print(f"eegpt: error: {err}", file=sys.stderr)
             continue
         except (*USER_ERRORS, RuntimeError) as err:

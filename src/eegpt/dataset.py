@@ -2405,10 +2405,21 @@ class DatasetSummary:
                 f"the files use {len(self.channel_sets)} different channel sets (their "
                 "embeddings differ in what they see; a --rename that missed a file's spelling?):"
             )
-            for names, files in self.channel_sets[:4]:
+            most = set(self.channel_sets[0][0])
+            for k, (names, files) in enumerate(self.channel_sets[:4]):
+                if k == 0:
+                    which = f"({few(list(names), 8)})"
+                else:  # what sets it apart from the most common set
+                    without, extra = sorted(most - set(names)), sorted(set(names) - most)
+                    which = ", ".join(
+                        [
+                            *([f"without {few(without, 8)}"] if without else []),
+                            *([f"with {few(extra, 8)}"] if extra else []),
+                        ]  # fmt: skip
+                    )
                 lines.append(
                     f"  {_count(len(files), 'file')} with {_count(len(names), 'channel')} "
-                    f"({few(list(names), 8)}): {few(files, 3)}"
+                    f"{which}: {few(files, 3)}"
                 )
             if len(self.channel_sets) > 4:
                 lines.append(f"  ... and {len(self.channel_sets) - 4} more sets")
@@ -2463,7 +2474,7 @@ _WARNING_KINDS = (  # (words in the text, kind) for warnings that name no check
     ("a discontinuous ", "discontinuous files (gaps)"),
     ("stored at different sampling rates", "channels at low rates"),
     ("equal physical minimum and maximum", "unscalable signals left out"),
-    ("annotations given (annotations=)", "annotations given that fit no window"),
+    ("overlaps a window: another recording", "annotations given that fit no window"),
     ("hold none: not an annotation file", "annotations files holding none"),
     ("are the recording's own file", "annotations files that are the recording"),
     ("MNE-BIDS: ", "from MNE-BIDS"),

@@ -1005,7 +1005,7 @@ def _edf_kind(path: Path, version: bytes) -> Literal["EDF", "BDF"]:
     if named is not None and found is not None and named != found:
         width = {"EDF": "16", "BDF": "24"}
         raise RecordingError(
-            f"could not read EEG file {path}: it is named {suffix} but its header is "
+            f"could not read EEG file {path}: it is named {path.suffix} but its header is "
             f"{found}'s (version field {version!r}): {width[found]}-bit samples that would be "
             f"read as {width[named]}-bit ones. Rename it .{found.lower()}"
         )
@@ -1294,9 +1294,16 @@ def _check_signal(
     }
     low, high = values["digital minimum"], values["digital maximum"]
     if not (digital_range[0] <= low < high <= digital_range[1]):
+        bdf = parse.kind == "EDF" and -(2**23) <= low < high <= 2**23 - 1
         raise RecordingError(
             f"{prefix} has digital minimum {low:g} and maximum {high:g}; {parse.kind} needs "
-            f"{digital_range[0]} <= minimum < maximum <= {digital_range[1]}. The header is corrupt."
+            f"{digital_range[0]} <= minimum < maximum <= {digital_range[1]}. The header is corrupt"
+            + (
+                " or the file is a BDF (24-bit) file, whose range that is: then rename it .bdf"
+                if bdf
+                else ""
+            )
+            + "."
         )
     return values["physical minimum"] != values["physical maximum"]
 
