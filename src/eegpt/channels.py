@@ -124,8 +124,9 @@ def read_rename_table(path: str | os.PathLike) -> dict[str, str | None]:
 
     Formats: JSON (an object ``{"label": "electrode", ...}``, ``null`` to drop), or text with
     one channel per line, its label and its electrode separated by a tab, a comma or ``=``
-    (``.tsv``, ``.csv``, ``.txt``; a first line whose electrode column is a heading such as
-    ``channel,electrode`` is skipped; ``#`` starts a comment). An empty electrode, ``-``,
+    (``.tsv``, ``.csv``, ``.txt``; a first line whose electrode column names no electrode is
+    a heading, such as ``channel,electrode``, and skipped; ``#`` at a line's start or after a
+    space starts a comment, so ``Ch#6`` is a label). An empty electrode, ``-``,
     ``none`` or ``drop`` leaves the channel out (as ``None``). Electrodes are checked where
     the table is used (:func:`map_channels`): EEGPT vocabulary names, or other 10-05
     electrodes, which are dropped with a warning that names them.

@@ -554,8 +554,8 @@ def cmd_embed(args: argparse.Namespace) -> int:
             if not args.quiet:
                 left_out = len(written.metadata.get("rejected_by_annotation", []))
                 note = f" ({left_out} over bad annotations left out)" if left_out else ""
-                paired = written.metadata.get("annotations_file")
-                paired = f" (with the annotations of {annotations})" if paired else ""
+                used = written.metadata.get("annotations_file")  # not the recording itself
+                paired = f" (with the annotations of {annotations})" if used else ""
                 print(
                     f"{rec}{paired} -> {out}: {len(written)} windows{note}, embeddings "
                     f"{written.shape[1:]}"

@@ -956,19 +956,19 @@ def check_edf_header(path: PathLike) -> EDFHeader:
         parse.fail("number of data records", head[236:244], "a count >= 0 (or -1: unknown)")
     data = [k for k, label in enumerate(labels) if label not in _ANNOTATION_LABELS]
     if not data:
-        record_bytes = sum(samples) * (2 if kind == "EDF" else 3)
-        complete, leftover = divmod(size - header_bytes, record_bytes)
+        complete, leftover = divmod(size - header_bytes, sum(samples) * (2 if kind == "EDF" else 3))
+        truncated = ""  # what an annotation file lost: its annotations with its records
+        if n_records not in (-1, complete) or leftover:
+            truncated = f"it holds {complete} complete data records"
+            truncated += f" of the {n_records} its header announces" if n_records != -1 else ""
+            truncated += f" and {leftover} bytes of another" if leftover else ""
         raise AnnotationsOnlyError(
             f"could not read EEG file {path}: the file has no signals, only annotations "
             f"{labels}. An annotation file (a hypnogram?) goes with its recording: --annotations "
             "FILE for eegpt embed (embed(annotations=...)), an annotations_file column in an "
             "embed-dataset manifest (leave such files out of the inputs, e.g. --pattern "
             "'*PSG.edf')",
-            truncated=""
-            if (n_records in (-1, complete) and not leftover)
-            else f"it holds {complete} complete data records"
-            + (f" of the {n_records} its header announces" if n_records != -1 else "")
-            + (f" and {leftover} bytes of another" if leftover else ""),
+            truncated=truncated,
         )
     if not (math.isfinite(record_seconds) and record_seconds > 0):
         parse.fail("duration of a data record", head[244:252], "a positive number of seconds")
