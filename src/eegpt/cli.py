@@ -338,28 +338,24 @@ def parse_rename(pairs: list[str], drop: list[str] = ()) -> dict[str, str | None
     (``biosemi64``, see :func:`eegpt.channels.cap_rename`) stands for its socket table, one
     that names a file for the table it holds (:func:`eegpt.channels.read_rename_table`); the
     other entries and ``--drop`` override single channels of them."""
-    from eegpt.channels import (
-        CAPS,
-        cap_rename,
-        normalize_channel_name,
-        read_rename_table,
-        typed_name,
-    )
+    from eegpt.channels import CAPS, normalize_channel_name, rename_table, typed_name
 
     pairs, drop = [typed_name(p) for p in pairs], [typed_name(n) for n in drop]
 
     out: dict[str, str | None] = {}
-    caps = [pair.strip() for pair in pairs if pair.strip().lower() in CAPS]
+    caps = [pair.strip().lower() for pair in pairs if pair.strip().lower() in CAPS]
     if len(caps) > 1:
         raise ValueError(f"--rename names more than one cap: {caps}")
-    for cap in caps:
-        out.update(cap_rename(cap.lower()))
-    tables = [p for p in pairs if "=" not in p and p not in caps and Path(p.strip()).is_file()]
-    for table in tables:
-        out.update(read_rename_table(table.strip()))
+    tables = [
+        p.strip()
+        for p in pairs
+        if "=" not in p and p.strip().lower() not in CAPS and Path(p.strip()).is_file()
+    ]
+    for table in [*caps, *tables]:  # a cap's socket table or a file's, as rename= takes them
+        out.update(rename_table(table))
     explicit: set[str] = set()
     for pair in pairs:
-        if pair.strip() in caps or pair in tables:
+        if pair.strip().lower() in caps or pair.strip() in tables:
             continue
         name, sep, target = pair.partition("=")
         if not sep or not name.strip() or not target.strip():
