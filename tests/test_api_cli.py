@@ -1045,3 +1045,34 @@ def test_cli_embed_skip_existing_finishes_an_interrupted_run(weights, edf, tmp_p
     assert "all 3 outputs exist; nothing to do" in capsys.readouterr().out
     assert main([*args, "--skip-existing", "--overwrite"]) == 1
     assert "--skip-existing or --overwrite, not both" in capsys.readouterr().err
+
+
+def test_cli_embed_of_many_files_says_a_repeated_warning_and_channel_table_once(
+    weights, edf, tmp_path, capsys, recwarn
+):
+    """`eegpt embed` of a folder of same-montage files: the dropped-channels warning and the
+    channel table are shown for the first file; the later ones get one line each in the log and
+    one warning at the end naming them. A file whose channels differ is still warned about."""
+    copies = []
+    for k in range(3):
+        copies.append(tmp_path / f"night{k}.edf")
+        copies[-1].write_bytes(edf.read_bytes())
+    raw, _ = synthetic_raw(minutes=0.5, seed=4)
+    other = write_edf(raw.drop_channels(["EEG EKG1-REF"]), tmp_path / "other.edf")
+    files = [str(copies[0]), str(copies[1]), str(other), str(copies[2])]
+    code = main(["embed", *files, "--weights", str(weights), "-o", str(tmp_path / "out")])
+    assert code == 0
+    err = capsys.readouterr().err
+    warned = [str(w.message) for w in recwarn]
+    (summary,) = [line for line in warned if "holds for" in line]
+    dropped = [w for w in warned if "do not match the EEGPT vocabulary" in w and w != summary]
+    assert len(dropped) == 2, warned  # night0, and other.edf (which lacks EKG1)
+    assert str(copies[0]) in dropped[0] and str(other) in dropped[1]
+    assert "'EEG EKG1-REF'" not in dropped[1]
+    tables = [line for line in err.splitlines() if line.startswith("ChannelMapping:")]
+    assert len(tables) == 2, err  # the table of night0 and of other.edf
+    for later in copies[1:]:
+        assert f"{later}: channels as for {copies[0]} (" in err
+    assert f"the warning given for {copies[0]} (" in summary
+    assert f"holds for 2 later files too: {copies[1]}, {copies[2]}" in summary
+    assert all((tmp_path / "out" / f"{Path(f).stem}.npz").exists() for f in files)

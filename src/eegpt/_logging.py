@@ -295,3 +295,77 @@ def each_warning_once(seen: set[str]):
                     continue
                 seen.add(kind)
             warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+
+
+class OncePerCorpus:
+    """For a command that works through many files: a warning, or a channel table, that says of
+    one file only what was said of an earlier one (the same text with the other file's name) is
+    held back, and :meth:`summary` names the files it was held back for.
+
+    Use as a context manager around the loop and set :attr:`current` to the file being worked
+    on; warnings that do not name it, and everything said of the first file, pass unchanged.
+    """
+
+    _TABLE = "ChannelMapping:"  # the start of a mapping table (ChannelMapping.summary())
+
+    def __init__(self) -> None:
+        self.current: Path | None = None
+        self.first: dict[str, str] = {}  # kind -> the file it was first said of
+        self.again: dict[str, list[str]] = {}  # kind -> the files it was held back for
+        self.texts: dict[str, str] = {}  # kind -> the warning as shown
+        self._show: Any = None
+
+    def _kind(self, text: str) -> str | None:
+        if self.current is None:
+            return None
+        named = text
+        for name in sorted({str(self.current), self.current.name}, key=len, reverse=True):
+            named = named.replace(name, "\0")
+        return named if "\0" in named or text.startswith(self._TABLE) else None
+
+    def _showwarning(self, message, category, filename, lineno, file=None, line=None):  # noqa: ANN001
+        kind = self._kind(str(message)) if issubclass(category, RuntimeWarning) else None
+        if kind is not None and kind in self.first:
+            self.again.setdefault(kind, []).append(str(self.current))
+            return
+        if kind is not None:
+            self.first[kind] = str(self.current)
+            self.texts[kind] = str(message)
+        self._show(message, category, filename, lineno, file, line)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """A logging filter: a channel table already shown becomes one line naming the file it
+        was shown for."""
+        text = record.getMessage()
+        kind = self._kind(text) if text.startswith(self._TABLE) else None
+        if kind is None:
+            return True
+        first = self.first.setdefault(kind, str(self.current))
+        if first != str(self.current):
+            head = text.splitlines()[0].removeprefix(self._TABLE).strip()
+            record.msg, record.args = f"{self.current}: channels as for {first} ({head})", ()
+        return True
+
+    def summary(self) -> list[str]:
+        """One line per warning held back: which file it was shown for, and the others."""
+        lines = []
+        for kind, names in self.again.items():
+            first = self.first[kind]
+            text = self.texts[kind].removeprefix(f"{first}: ")
+            if len(text) > 80:
+                text = text[:80].rsplit(" ", 1)[0] + " ..."
+            lines.append(
+                f"the warning given for {first} ({text!r}) holds for "
+                f"{count(len(names), 'later file')} too: {few(names, 5)}"
+            )
+        return lines
+
+    def __enter__(self) -> OncePerCorpus:
+        self._show = warnings.showwarning
+        warnings.showwarning = self._showwarning
+        logger.addFilter(self)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        warnings.showwarning = self._show
+        logger.removeFilter(self)

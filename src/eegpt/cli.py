@@ -27,8 +27,8 @@ from types import FrameType
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from eegpt import __version__, _interrupts
+from eegpt._logging import OncePerCorpus, few
 from eegpt._logging import count as _count
-from eegpt._logging import few
 
 if TYPE_CHECKING:
     from eegpt.preprocessing import PreprocessingConfig
@@ -515,50 +515,55 @@ def cmd_embed(args: argparse.Namespace) -> int:
     seen: dict[str, None] = {}  # channel names of the recordings embedded (rename typos?)
     made = _missing_folders(outputs)  # made by the first write; removed again if left empty
     t0 = time.perf_counter()
+    said = OncePerCorpus()  # a warning or channel table repeated for each file: said once
     try:
-        for rec, out, annotations in zip(args.recordings, outputs, extra, strict=True):
-            try:
-                written = embed_to_file(
-                    model,
-                    rec,
-                    out,
-                    overwrite=args.overwrite,
-                    rename=rename,
-                    on_unknown="raise" if args.strict_channels else "drop",
-                    on_missing="ignore" if several else "raise",
-                    picks=picks_of(args),
-                    preprocessing=config,
-                    reject_by_annotation=args.reject_by_annotation,
-                    annotations=annotations,
-                    engine=engine,
-                    progress=not args.quiet,
-                    verbose=not args.quiet,
-                )
-            except (*USER_ERRORS, RuntimeError) as err:
-                failed.append((rec, err))
-                text = str(err)
-                where = "" if str(rec) in text or rec.name in text else f"{rec}: "
-                print(f"eegpt: error: {where}{text}", file=sys.stderr)
-                continue
-            ok += 1
-            channels = written.metadata["channels"]
-            seen.update(dict.fromkeys([*channels["input_names"], *channels["dropped"]]))
-            seen.update(dict.fromkeys(written.metadata.get("left_out", {})))
-            n_windows += len(written)
-            step = config.window_seconds - config.overlap
-            hours += (len(written) * step) / 3600
-            if not args.quiet:
-                left_out = len(written.metadata.get("rejected_by_annotation", []))
-                note = f" ({left_out} over bad annotations left out)" if left_out else ""
-                used = written.metadata.get("annotations_file")  # not the recording itself
-                paired = f" (with the annotations of {annotations})" if used else ""
-                print(
-                    f"{rec}{paired} -> {out}: {len(written)} windows{note}, embeddings "
-                    f"{written.shape[1:]}"
-                )
+        with said:
+            for rec, out, annotations in zip(args.recordings, outputs, extra, strict=True):
+                said.current = Path(rec)
+                try:
+                    written = embed_to_file(
+                        model,
+                        rec,
+                        out,
+                        overwrite=args.overwrite,
+                        rename=rename,
+                        on_unknown="raise" if args.strict_channels else "drop",
+                        on_missing="ignore" if several else "raise",
+                        picks=picks_of(args),
+                        preprocessing=config,
+                        reject_by_annotation=args.reject_by_annotation,
+                        annotations=annotations,
+                        engine=engine,
+                        progress=not args.quiet,
+                        verbose=not args.quiet,
+                    )
+                except (*USER_ERRORS, RuntimeError) as err:
+                    failed.append((rec, err))
+                    text = str(err)
+                    where = "" if str(rec) in text or rec.name in text else f"{rec}: "
+                    print(f"eegpt: error: {where}{text}", file=sys.stderr)
+                    continue
+                ok += 1
+                channels = written.metadata["channels"]
+                seen.update(dict.fromkeys([*channels["input_names"], *channels["dropped"]]))
+                seen.update(dict.fromkeys(written.metadata.get("left_out", {})))
+                n_windows += len(written)
+                step = config.window_seconds - config.overlap
+                hours += (len(written) * step) / 3600
+                if not args.quiet:
+                    left_out = len(written.metadata.get("rejected_by_annotation", []))
+                    note = f" ({left_out} over bad annotations left out)" if left_out else ""
+                    used = written.metadata.get("annotations_file")  # not the recording itself
+                    paired = f" (with the annotations of {annotations})" if used else ""
+                    print(
+                        f"{rec}{paired} -> {out}: {len(written)} windows{note}, embeddings "
+                        f"{written.shape[1:]}"
+                    )
     finally:
         _remove_empty(made)
     elapsed = time.perf_counter() - t0
+    for line in said.summary():
+        warnings.warn(line, RuntimeWarning, stacklevel=1)
     unmatched = unmatched_rename_warning(rename, list(seen), ok)
     if unmatched:
         warnings.warn(unmatched, RuntimeWarning, stacklevel=1)
