@@ -517,6 +517,8 @@ def _open(
         said.append(_MNE_RECORD_COUNT)
     if header is not None and header.discontinuous:
         said.append(_MNE_CROPPED_ANNOTATIONS)
+    if header is not None and header.unscalable:
+        said.append(_MNE_NO_PHYSICAL_RANGE)
     skip = re.compile("|".join(p.pattern for p in said)) if said else None
     with _quiet_annotation_cropping(header is not None and header.discontinuous):
         try:
@@ -645,6 +647,8 @@ def _mne_call(path: Path, call: Callable[[], Any], skip: re.Pattern[str] | None 
 _MNE_RECORD_COUNT = re.compile(r"Number of records from the header does not match")
 # ... and for the annotations of a discontinuous file, which mark_record_gaps places itself
 _MNE_CROPPED_ANNOTATIONS = re.compile(r"(Omitted|Limited) \d+ annotation\(s\)")
+# ... and for signals with equal physical minimum and maximum, which _mark_unscalable names
+_MNE_NO_PHYSICAL_RANGE = re.compile(r"Physical range is not defined")
 
 
 def available_memory() -> int | None:
