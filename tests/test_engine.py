@@ -579,3 +579,31 @@ def test_cuda_graph_follows_weight_changes():
     assert rel_err(after, reference(copy.deepcopy(enc).cpu(), x, range(3))) <= 1e-5
     assert rel_err(after, before) > 1e-3
     assert len(engine._graphs) == 2  # one more, for the new weights
+
+
+def test_encode_names_windows_whose_embeddings_are_not_finite():
+    """NaN samples make NaN embeddings: encode() warns, naming those windows and why; with a
+    float16 stream they are not blamed on it (nor computed again), while a window that only
+    overflowed the float16 stream still is."""
+    enc = make_encoder(embed_dim=128, depth=2, num_heads=4, patch_stride=32)
+    x = torch.randn(5, 7, 512).numpy()
+    ids = list(range(7))
+    clean = InferenceEngine(enc, "cpu", batch_size=2).encode(x, ids)
+    x[3, 2, 100] = np.nan
+    with pytest.warns(
+        RuntimeWarning, match=r"1 of 5 windows .*\(windows 3\): all of them hold NaN"
+    ):
+        out = InferenceEngine(enc, "cpu", batch_size=2).encode(x, ids)
+    assert not np.isfinite(out[3]).all()  # the patches holding the NaN sample
+    np.testing.assert_array_equal(out[[0, 1, 2, 4]], clean[[0, 1, 2, 4]])
+
+    x[1] *= 1e7  # finite, but beyond float16's range in the stream
+    narrow = InferenceEngine(
+        enc, "cpu", precision="bfloat16", batch_size=2, stream_precision="float16"
+    )
+    with pytest.warns(RuntimeWarning) as said:
+        narrow.encode(x, ids)
+    texts = [str(w.message) for w in said]
+    assert any(t.startswith("1 of 5 windows gave non-finite embeddings with stream_precision")
+               for t in texts), texts  # fmt: skip
+    assert any("(windows 3): all of them hold NaN" in t for t in texts), texts

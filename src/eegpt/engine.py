@@ -37,7 +37,7 @@ from torch import nn
 from tqdm.auto import tqdm
 
 from eegpt import short_attention as short_attn
-from eegpt._logging import progress_options, warn
+from eegpt._logging import few, progress_options, warn
 from eegpt.config import EEGPTConfig
 from eegpt.errors import DeviceUnavailableError
 from eegpt.model import (
@@ -463,6 +463,14 @@ class InferenceEngine:
         Returns
         -------
         ndarray, shape (n_windows, N, S, D), float32
+
+        Warns
+        -----
+        RuntimeWarning
+            Naming the windows whose embeddings are not finite (NaN or infinite samples in
+            them, or amplitudes far outside model units); with ``stream_precision="float16"``
+            windows of finite samples that overflowed its range are computed again with a
+            float32 stream instead.
         """
         if windows.ndim != 3:
             raise ValueError(f"windows must be [n_windows, C, T], got shape {windows.shape}")
@@ -480,9 +488,9 @@ class InferenceEngine:
         ):
             self._start_compiling()
         plan = self.plan(chan_ids) if self.fused else None
-        # a float16 stream can overflow (beyond 65504): flag non-finite outputs on the device,
-        # read the flag once at the end
-        finite = self._finite_flag()
+        # flag non-finite outputs (NaN input; a float16 stream's overflow) on the device, read
+        # the flag once at the end
+        finite = torch.ones((), dtype=torch.bool, device=self.device)
         bar, own_bar = _progress_bar(progress, len(windows), desc)
         try:
             if self.device.type == "cuda":
@@ -500,22 +508,44 @@ class InferenceEngine:
             if own_bar and bar is not None:
                 bar.close()
         self.windows_done += len(windows)
-        if finite is not None and not bool(finite):
-            self._recompute_non_finite(windows, chan_ids, out)
+        if not bool(finite):
+            self._non_finite(windows, chan_ids, out)
         return out
 
-    def _finite_flag(self) -> torch.Tensor | None:
-        """A device boolean for :func:`_and_finite`, when the stream can overflow (float16)."""
-        if self.stream_precision != "float16":
-            return None
-        return torch.ones((), dtype=torch.bool, device=self.device)
-
-    def _recompute_non_finite(
+    def _non_finite(
         self, windows: np.ndarray, chan_ids: Sequence[int] | torch.Tensor, out: np.ndarray
     ) -> None:
-        """Windows whose embeddings came out non-finite with the float16 stream, computed again
-        with a float32 stream (what they would have been without ``stream_precision``)."""
+        """Windows whose embeddings came out non-finite: with a float16 stream those of finite
+        input are computed again with a float32 stream (what they would have been without
+        ``stream_precision``); the rest are warned about, saying whether their input was."""
         bad = np.flatnonzero(~np.isfinite(out.reshape(len(out), -1)).all(axis=1))
+        bad_input = bad[~np.isfinite(windows[bad].reshape(len(bad), -1)).all(axis=1)]
+        if self.stream_precision == "float16":
+            self._recompute_non_finite(windows, chan_ids, out, np.setdiff1d(bad, bad_input))
+            bad = np.flatnonzero(~np.isfinite(out.reshape(len(out), -1)).all(axis=1))
+        if len(bad) == 0:
+            return
+        rows = few([str(k) for k in bad], 5)
+        why = (
+            "all of them hold NaN or infinite samples"
+            if len(bad_input) == len(bad)
+            else f"{len(bad_input)} of them hold NaN or infinite samples; the others are finite "
+            f"but overflow {self.precision} (is the input in model units, mV?)"
+            if len(bad_input)
+            else f"their samples are finite but overflow {self.precision} (is the input in "
+            "model units, mV?)"
+        )
+        warn(f"{len(bad)} of {len(out)} windows gave non-finite embeddings (windows {rows}): {why}")
+
+    def _recompute_non_finite(
+        self,
+        windows: np.ndarray,
+        chan_ids: Sequence[int] | torch.Tensor,
+        out: np.ndarray,
+        bad: np.ndarray,
+    ) -> None:
+        """Windows ``bad`` of finite input that came out non-finite with the float16 stream,
+        computed again with a float32 stream."""
         if len(bad) == 0:
             return
         warn(
