@@ -865,3 +865,31 @@ def test_verbose_levels_keep_the_loaded_line_quiet_and_lightning_weights_are_not
     assert main(["info", str(out)]) == 0
     text = capsys.readouterr().out
     assert "checkpoint: " in text and "NOT pretrained" not in text
+
+
+def test_a_model_saved_with_its_random_initialisation_is_marked_not_pretrained(tmp_path, capsys):
+    """EEGPT(...) saved as built (also after a move or cast) is marked NOT pretrained, so that
+    loading it, its repr and `eegpt info` say so; weights loaded into it or trained are not."""
+    from eegpt.checkpoints import load_model
+    from eegpt.cli import main
+
+    model = EEGPT(SMALL).to(torch.float64).float()
+    assert model.has_random_weights and "random weights" in repr(model)
+    save_checkpoint(model, tmp_path / "random")
+    assert load_checkpoint(tmp_path / "random").metadata["notes"]["pretrained"] is False
+    loaded = load_model(tmp_path / "random", verbose=True)
+    assert "NOT pretrained (random weights)" in capsys.readouterr().err
+    assert "NOT PRETRAINED" in repr(loaded) and not loaded.has_random_weights
+    assert main(["info", str(tmp_path / "random")]) == 0
+
+    for change in ("load_state_dict", "train"):
+        other = EEGPT(SMALL)
+        if change == "load_state_dict":
+            other.load_state_dict(EEGPT(SMALL).state_dict())
+        else:
+            optimizer = torch.optim.SGD(other.parameters(), lr=0.1)
+            other.encode(torch.randn(2, 3, 256), torch.tensor([0, 1, 2])).sum().backward()
+            optimizer.step()
+        assert not other.has_random_weights and "random" not in repr(other)
+        save_checkpoint(other, tmp_path / change)
+        assert "pretrained" not in load_checkpoint(tmp_path / change).metadata["notes"], change

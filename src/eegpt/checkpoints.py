@@ -1252,9 +1252,15 @@ def checkpoint_from_model(model: EEGPT) -> Checkpoint:
     """Snapshot an in-memory :class:`~eegpt.model.EEGPT` as a :class:`Checkpoint`.
 
     Channel names and provenance come from ``model.checkpoint_info`` when the model was loaded
-    with :func:`load_model`.
+    with :func:`load_model`; a model whose weights are still its random initialisation
+    (:attr:`~eegpt.model.EEGPT.has_random_weights`) is marked ``{"pretrained": False}`` in the
+    notes, so that loading it says NOT pretrained.
     """
     info = getattr(model, "checkpoint_info", None) or {}
+    notes = dict(info.get("notes") or {})
+    if model.has_random_weights:  # built, never loaded or trained
+        notes.setdefault("pretrained", False)
+        notes.setdefault("note", "random initialisation: never loaded or trained")
     chan_proj = None
     max_norm = 1.0
     if model.chan_proj is not None:
@@ -1278,7 +1284,7 @@ def checkpoint_from_model(model: EEGPT) -> Checkpoint:
         chan_proj_max_norm=max_norm,
         metadata={
             **({"source": info["source"]} if info.get("source") else {}),
-            "notes": dict(info.get("notes") or {}),
+            "notes": notes,
         },
     )
 

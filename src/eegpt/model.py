@@ -988,6 +988,21 @@ class EEGPT(nn.Module):
             self.final_layer = None
         ids = torch.as_tensor(chan_ids if chan_ids is not None else [], dtype=torch.long)
         self.register_buffer("chan_ids", ids, persistent=False)
+        self._initial_versions = self._weight_versions()
+
+    def _weight_versions(self) -> tuple[int, ...]:
+        """Each parameter's in-place change counter (``Tensor._version``)."""
+        return tuple(-1 if p.is_inference() else p._version for p in self.parameters())
+
+    @property
+    def has_random_weights(self) -> bool:
+        """Whether the weights are still the random initialisation of ``EEGPT(...)``: no
+        checkpoint loaded (:func:`eegpt.load_model`, ``load_state_dict``) and no parameter
+        changed since it was built (training, ``copy_``). Moving or casting the model keeps
+        this; a ``copy.deepcopy`` of a random model reads False (not known)."""
+        if getattr(self, "checkpoint_info", None):
+            return False
+        return getattr(self, "_initial_versions", None) == self._weight_versions()
 
     @property
     def fused(self) -> bool:
@@ -1013,6 +1028,8 @@ class EEGPT(nn.Module):
             parts.append(f"checkpoint={Path(str(info['path'])).name!r}")
         if (info.get("notes") or {}).get("pretrained") is False:
             parts.append("NOT PRETRAINED")
+        elif self.has_random_weights:
+            parts.append("random weights")
         return f"EEGPT({', '.join(parts)})"
 
     def encode(self, x: torch.Tensor, chan_ids: torch.Tensor | None = None) -> torch.Tensor:
