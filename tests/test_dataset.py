@@ -841,11 +841,14 @@ def _crash_or_load(index: int, path: str, **kwargs) -> object:
 
 @pytest.fixture(scope="module")
 def long_corpus(corpus, tmp_path_factory):
-    """Two short recordings around a longer one at 250 Hz with a drift and annotations, two of
-    them bad (the long one is read in parts below)."""
+    return make_long_corpus(corpus, tmp_path_factory.mktemp("long"))
+
+
+def make_long_corpus(corpus: Path, folder: Path) -> Path:
+    """Two short recordings of ``corpus`` around a longer one at 250 Hz with a drift and
+    annotations, two of them bad (the long one is read in parts below)."""
     import shutil
 
-    folder = tmp_path_factory.mktemp("long")
     shutil.copy(corpus / "b/rec00.edf", folder / "a.edf")
     shutil.copy(corpus / "a/rec01.edf", folder / "c.edf")
     raw, _ = synthetic_raw(minutes=2.0, seed=11)

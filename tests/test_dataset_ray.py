@@ -14,15 +14,16 @@ import pyarrow.parquet as pq
 import pytest
 import torch
 from test_annotations import annotated_raw
-from test_dataset import make_corpus
+from test_dataset import _window_bytes, make_corpus, make_long_corpus
 
 import eegpt.dataset_ray
 from eegpt.checkpoints import load_model, save_checkpoint
 from eegpt.config import EEGPTConfig
-from eegpt.dataset import embed_dataset, read_shard_status
+from eegpt.dataset import embed_dataset, load_file, read_shard_status
 from eegpt.dataset_ray import ray_devices
 from eegpt.errors import DeviceUnavailableError
 from eegpt.model import EEGPT
+from eegpt.preprocessing import PreprocessingConfig
 
 ray = pytest.importorskip("ray", reason="the Ray engine needs ray[data]")
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")  # Ray's own, internal
@@ -50,6 +51,11 @@ def corpus(tmp_path_factory):
     folder = tmp_path_factory.mktemp("corpus")
     make_corpus(folder, 7, corrupt=4)
     return folder
+
+
+@pytest.fixture(scope="module")
+def long_corpus(corpus, tmp_path_factory):
+    return make_long_corpus(corpus, tmp_path_factory.mktemp("long"))
 
 
 def _shards(folder):
@@ -130,6 +136,37 @@ def test_ray_carries_the_windows_left_out_by_annotation(local_ray, model, tmp_pa
     assert a.column("annotations").to_pylist()[0] == ["eyes closed"]
     rows = a.column("epochs_metadata").to_pylist()
     assert rows[:11] == [None] * 11 and [json.loads(r)["trial"] for r in rows[11:]] == kept
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+def test_ray_reads_a_long_recording_in_parts_as_inprocess_does(
+    local_ray, long_corpus, model, tmp_path, monkeypatch
+):
+    """A recording longer than _PART_BYTES of windows goes through Ray's stages as parts (a
+    reader holds one, not the night), and the shards get the rows of one whole read."""
+    import eegpt.dataset as ds
+
+    settings = dict(model=model, progress=False, batch_size=4, shard_size=2,
+                    reject_by_annotation=True)  # fmt: skip
+    whole = embed_dataset(long_corpus, tmp_path / "whole", workers=0, **settings)
+    size = _window_bytes(long_corpus / "b.edf")
+    monkeypatch.setattr(ds, "_PART_BYTES", 4 * size)
+    seen = []  # the parts as the driver receives them
+    join = ds.ShardWriter._join
+
+    def joined(self, result, file):
+        seen.append((result.index, None if result.part is None else str(result.part)))
+        return join(self, result, file)
+
+    monkeypatch.setattr(ds.ShardWriter, "_join", joined)
+    parts = embed_dataset(long_corpus, tmp_path / "ray", engine="ray", **settings)
+    assert parts.complete and whole.complete and parts.windows == whole.windows
+    assert pq.read_table(tmp_path / "whole").equals(pq.read_table(tmp_path / "ray"))
+    of_long = [part for index, part in seen if index == 1]
+    n_windows = load_file(1, str(long_corpus / "b.edf"), PreprocessingConfig()).n_windows
+    assert of_long == [
+        f"windows {k}-{min(k + 4, n_windows) - 1} of {n_windows}" for k in range(0, n_windows, 4)
+    ]
 
 
 def test_ray_mean_pooling_matches_inprocess(local_ray, corpus, model, tmp_path):

@@ -7,8 +7,10 @@ The pipeline, the same on a laptop (``ray.init()``) and on a cluster (``ray_addr
                       -> driver: ShardWriter       the same writer as the in-process engine
 
 Rows are files: the read stage turns a path into its windows (``[n, C, T]`` float32 in mV),
-the inference stage batches the windows of consecutive files with the same channels
-(:func:`eegpt.dataset.encode_files`) and returns their embeddings. Order is preserved, so the
+a long recording into one row per part of at most 256 MiB of windows, read one after the other
+(:class:`eegpt.dataset.FilePart`, as the in-process engine reads them), so that a reader never
+holds a whole night; the inference stage batches the windows of consecutive files with the same
+channels (:func:`eegpt.dataset.encode_files`) and returns their embeddings. Order is preserved, so the
 driver receives files in input order and writes the same shard files as the in-process engine.
 The driver writes the output, so ``output_dir`` need only be reachable from the driver; eegpt
 must be installed on every node (or shipped with a ``runtime_env``). The model travels through
@@ -30,6 +32,7 @@ from typing import Any
 import numpy as np
 
 from eegpt.dataset import (
+    FilePart,
     FileResult,
     InputFile,
     LoadedFile,
@@ -166,7 +169,9 @@ def ray_session(
 
 
 class _ReadActor:
-    """Ray Data stage 1: a path in, a file's windows out (see :func:`load_file`)."""
+    """Ray Data stage 1 (a flat map): a path in, the file's windows out (see
+    :func:`load_file`), a long recording's as one row per part, each read when the one before
+    has gone on (``load_kwargs["part_bytes"]``)."""
 
     def __init__(self, load_kwargs: Mapping[str, Any]) -> None:
         import torch
@@ -174,14 +179,24 @@ class _ReadActor:
         torch.set_num_threads(1)
         self.load_kwargs = dict(load_kwargs)
 
-    def __call__(self, row: dict[str, Any]) -> dict[str, Any]:
-        f = load_file(
-            int(row["index"]),
-            str(row["path"]),
-            rescale=float(row.get("rescale", 1.0)),
-            annotations=row.get("annotations") or None,
-            **self.load_kwargs,
-        )
+    def __call__(self, row: dict[str, Any]) -> Iterator[dict[str, Any]]:
+        file = {
+            "index": int(row["index"]),
+            "path": str(row["path"]),
+            "rescale": float(row.get("rescale", 1.0)),
+            "annotations": row.get("annotations") or None,
+        }
+        f = load_file(**file, **self.load_kwargs)
+        yield self._row(f)
+        rest = {k: v for k, v in self.load_kwargs.items() if k != "part_bytes"}
+        for part in f.more if f.error is None else []:
+            f = load_file(**file, part=part, **rest)
+            yield self._row(f)
+            if f.error is not None:  # the writer fails the whole file: its later parts go unread
+                return
+
+    @staticmethod
+    def _row(f: LoadedFile) -> dict[str, Any]:
         data = f.data if f.error is None else np.zeros((0, 0, 0), np.float32)
         return {
             "index": f.index,
@@ -193,7 +208,22 @@ class _ReadActor:
             "warnings": json.dumps(f.warnings),
             "windows": f.windows.to_json(),
             "read_s": f.read_s,
+            "part": _part_to_json(f.part),
         }
+
+
+_NO_LINE = (np.zeros(0), np.zeros(0))  # a part's scan line: used by its reader only
+
+
+def _part_to_json(part: FilePart | None) -> str:
+    return "" if part is None else json.dumps([part.first, part.stop, part.n_windows])
+
+
+def _part_from_json(text: str) -> FilePart | None:
+    if not text:
+        return None
+    first, stop, n_windows = json.loads(text)
+    return FilePart(int(first), int(stop), int(n_windows), _NO_LINE)
 
 
 class _EmbedActor:
@@ -237,6 +267,7 @@ class _EmbedActor:
                 warnings=json.loads(batch["warnings"][i]),
                 windows=WindowInfo.from_json(batch["windows"][i]),
                 read_s=float(batch["read_s"][i]),
+                part=_part_from_json(str(batch["part"][i])),
             )
             for i in range(len(batch["index"]))
         ]
@@ -254,6 +285,7 @@ class _EmbedActor:
             "warnings": np.array([json.dumps(r.warnings) for r in results], dtype=object),
             "windows": np.array([r.windows.to_json() for r in results], dtype=object),
             "read_s": np.array([r.read_s for r in results], dtype=np.float64),
+            "part": np.array([_part_to_json(r.part) for r in results], dtype=object),
         }
 
 
@@ -275,6 +307,7 @@ def _result(row: Mapping[str, Any]) -> FileResult:
         warnings=json.loads(row["warnings"]),
         windows=WindowInfo.from_json(row["windows"]),
         read_s=float(row["read_s"]),
+        part=_part_from_json(str(row["part"])),
     )
 
 
@@ -304,7 +337,8 @@ def run_ray(
     model : EEGPT
         Copied to the CPU and put in the object store; every actor gets a replica.
     load_kwargs : dict
-        ``config``, ``rename``, ``on_unknown`` for :func:`eegpt.dataset.load_file`.
+        ``config``, ``rename``, ``on_unknown`` for :func:`eegpt.dataset.load_file`;
+        ``part_bytes`` defaults to the in-process engine's 256 MiB.
     precision, stream_precision, batch_size, pool
         As for :func:`eegpt.dataset.embed_dataset`.
     workers : int | None
@@ -319,6 +353,7 @@ def run_ray(
         A description of the actors, e.g. ``["ray: 4 x GPU"]``.
     """
     ray = _ray()
+    from eegpt import dataset
     from eegpt._logging import is_verbose
 
     actor_cpus = 1
@@ -341,9 +376,11 @@ def run_ray(
             for f in files
         ]
         ds = ray.data.from_items(items, override_num_blocks=min(len(items), 10_000))
-        ds = ds.map(
+        ds = ds.flat_map(
             _ReadActor,
-            fn_constructor_kwargs={"load_kwargs": dict(load_kwargs)},
+            fn_constructor_kwargs={
+                "load_kwargs": {"part_bytes": dataset._PART_BYTES, **load_kwargs}
+            },
             compute=ray.data.ActorPoolStrategy(min_size=1, max_size=n_readers),
             num_cpus=1,
         )
