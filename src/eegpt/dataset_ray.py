@@ -8,8 +8,8 @@ The pipeline, the same on a laptop (``ray.init()``) and on a cluster (``ray_addr
 
 Rows are files: the read stage turns a path into its windows (``[n, C, T]`` float32 in mV),
 a long recording into one row per part of at most 256 MiB of windows, read one after the other
-(:class:`eegpt.dataset.FilePart`, as the in-process engine reads them), so that a reader never
-holds a whole night; the inference stage batches the windows of consecutive files with the same
+(:class:`eegpt.dataset.FilePart`, as the in-process engine reads them), so that a reader holds
+one part, not a whole night; the inference stage batches the windows of consecutive files with the same
 channels (:func:`eegpt.dataset.encode_files`) and returns their embeddings. Order is preserved, so the
 driver receives files in input order and writes the same shard files as the in-process engine.
 The driver writes the output, so ``output_dir`` need only be reachable from the driver; eegpt
@@ -170,8 +170,8 @@ def ray_session(
 
 class _ReadActor:
     """Ray Data stage 1 (a flat map): a path in, the file's windows out (see
-    :func:`load_file`), a long recording's as one row per part, each read when the one before
-    has gone on (``load_kwargs["part_bytes"]``)."""
+    :func:`load_file`), a long recording's as one row per part, read one after the other
+    (``load_kwargs["part_bytes"]``)."""
 
     def __init__(self, load_kwargs: Mapping[str, Any]) -> None:
         import torch
