@@ -272,6 +272,7 @@ def test_cross_validation_gives_each_warning_once(task):
             cross_val_score(model, x, y, cv=3)
         heog = [w for w in record if "['HEOG']" in str(w.message)]
         assert len(heog) == 1, [str(w.message)[:80] for w in record]
+        assert heog[0].filename == __file__  # the cross_val_score line, not scikit-learn's
 
 
 def test_each_fold_s_amplitude_warning_once_with_the_array_advice(task):

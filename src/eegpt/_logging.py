@@ -34,11 +34,21 @@ _PACKAGE_DIR = str(Path(__file__).resolve().parent)
 _TORCH_WRAPPERS = (str(Path("torch", "utils", "_contextlib.py")),)
 
 
+#: Libraries whose frames lie between a user's call and eegpt's code (a Pipeline's fit, a
+#: cross-validation loop): a warning is attributed to the user's line beyond them.
+_CALLING_LIBRARIES = ("sklearn", "joblib")
+
+
 def _is_internal(filename: str) -> bool:
     """A frame of eegpt itself, or of the torch decorator that wraps its methods."""
     return str(Path(filename).resolve()).startswith(_PACKAGE_DIR) or filename.endswith(
         _TORCH_WRAPPERS
     )
+
+
+def _is_caller_library(frame: Any) -> bool:
+    """A frame of scikit-learn or joblib (which call eegpt's estimators for the user)."""
+    return str(frame.f_globals.get("__name__", "")).split(".")[0] in _CALLING_LIBRARIES
 
 
 _LEVEL_NAMES = ("DEBUG", "INFO", "WARNING", "WARN", "ERROR", "CRITICAL")
@@ -204,8 +214,9 @@ def log(message: str, verbose: bool | str | int | None = None) -> None:
 
 def warn(message: str, category: type[Warning] = RuntimeWarning) -> None:
     """``warnings.warn`` attributed to the first caller outside the eegpt package (and outside
-    torch's decorator wrappers such as ``torch.inference_mode()``); nothing inside a call made
-    with ``verbose="error"`` (:func:`honours_verbose`)."""
+    torch's decorator wrappers such as ``torch.inference_mode()``, and scikit-learn's or
+    joblib's code that called eegpt's estimators); nothing inside a call made with
+    ``verbose="error"`` (:func:`honours_verbose`)."""
     if _SILENT.get():
         return
     stacklevel = 1
@@ -215,6 +226,12 @@ def warn(message: str, category: type[Warning] = RuntimeWarning) -> None:
         while frame is not None and _is_internal(frame.f_code.co_filename):
             stacklevel += 1
             frame = frame.f_back
+        passed = stacklevel  # beyond a library that called eegpt, if the stack goes on
+        while frame is not None and _is_caller_library(frame):
+            passed += 1
+            frame = frame.f_back
+        if frame is not None:
+            stacklevel = passed
     finally:
         del frame
     warnings.warn(message, category, stacklevel=stacklevel + 1)
