@@ -186,7 +186,9 @@ def test_repr_shows_the_model_in_one_line(tmp_path):
 
     est = EEGPTEmbedder(load_model(save_checkpoint(SMALL, tmp_path / "w")), pooling="mean")
     text = repr(est)
-    model_repr = "EEGPT(embed_dim=32, depth=2, num_heads=2, embed_num=4, checkpoint='w')"
+    model_repr = (  # SMALL was saved as built: random weights
+        "EEGPT(embed_dim=32, depth=2, num_heads=2, embed_num=4, checkpoint='w', NOT PRETRAINED)"
+    )
     assert " ".join(text.split()) == f"EEGPTEmbedder(model={model_repr}, pooling='mean')"
     html = est._repr_html_()
     assert "EEGPT(embed_dim=32" in html and "ModuleList" not in html

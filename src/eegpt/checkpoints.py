@@ -1260,7 +1260,6 @@ def checkpoint_from_model(model: EEGPT) -> Checkpoint:
     notes = dict(info.get("notes") or {})
     if model.has_random_weights:  # built, never loaded or trained
         notes.setdefault("pretrained", False)
-        notes.setdefault("note", "random initialisation: never loaded or trained")
     chan_proj = None
     max_norm = 1.0
     if model.chan_proj is not None:
