@@ -1602,3 +1602,29 @@ def test_a_ray_cluster_that_cannot_be_reached_is_named_with_our_option(monkeypat
     with pytest.raises(ConnectionError, match=r"at 'auto' \(eegpt: --ray-address, ray_address="):
         with dr.ray_session("auto", "cpu", None):
             pass
+
+
+def test_failed_files_embedded_again_elsewhere_read_with_their_first_run(model, tmp_path):
+    """The fix for a failure that needs another setting: its files embedded into a new folder
+    (from _errors.csv) with, e.g., a --drop. The two folders read as one: a file that failed
+    in one part (no rows) is no overlap."""
+    folder = tmp_path / "odd"
+    folder.mkdir()
+    raw, _ = synthetic_raw(minutes=0.2, seed=1)
+    write_edf(raw, folder / "fine.edf")
+    t3 = raw.copy().pick(["EEG T3-REF"]).rename_channels({"EEG T3-REF": "EEG T7-REF"})
+    write_edf(raw.copy().add_channels([t3]), folder / "both_T3_T7.edf")
+    settings = dict(model=model, workers=0, device="cpu", progress=False)
+    first = embed_dataset(folder, tmp_path / "run", **settings)
+    assert (first.n_ok, first.n_failed) == (1, 1)
+    errors = pd.read_csv(tmp_path / "run" / "_errors.csv")
+    manifest = tmp_path / "fix.csv"
+    errors[["path", "recording_id"]].to_csv(manifest, index=False)  # the same ids
+    fixed = embed_dataset(manifest, tmp_path / "fix", rename={"EEG T7-REF": None}, **settings)
+    assert fixed.n_ok == 1
+    table, emb = read_embeddings([tmp_path / "run", tmp_path / "fix"])
+    assert sorted(set(table.recording_id)) == ["both_T3_T7.edf", "fine.edf"]
+    assert len(emb) == len(table) == 2 * len(read_embeddings(tmp_path / "run")[0])
+    embed_dataset(folder, tmp_path / "again", rename={"EEG T7-REF": None}, **settings)
+    with pytest.raises(ValueError, match="both hold .*fine.edf"):  # embedded twice: refused
+        read_embeddings([tmp_path / "run", tmp_path / "again"])

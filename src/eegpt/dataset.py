@@ -3401,8 +3401,10 @@ def _check_parts(
     folders: Sequence[Path], specs: Sequence[dict[str, Any]], footers: Mapping[Path, Any]
 ) -> None:
     """Refuse run folders that are not parts of one corpus run: other settings (a per-file
-    ``--rescale`` correction apart), a file in two of them (under any id), or one id naming
-    two files. ``footers``: each shard's ``pyarrow.parquet.FileMetaData``."""
+    ``--rescale`` correction apart), a file embedded in two of them (under any id), or one id
+    naming two embedded files. A file that failed (no rows) is no overlap: a part may hold the
+    failed files of another embedded again with other settings. ``footers``: each shard's
+    ``pyarrow.parquet.FileMetaData``."""
     first = {k: v for k, v in specs[0].items() if k not in _PART_SETTINGS}
     for folder, spec in zip(folders[1:], specs[1:], strict=True):
         other = {k: v for k, v in spec.items() if k not in _PART_SETTINGS}
@@ -3420,6 +3422,8 @@ def _check_parts(
         folder = shard.parent
         statuses = json.loads((footer.metadata or {}).get(b"eegpt_shard", b"{}"))
         for f in statuses.get("files", []):
+            if f.get("status") != "ok":  # no rows of it here
+                continue
             rid, path = f["recording_id"], f["path"]
             if path in by_path:
                 raise ValueError(
