@@ -1625,6 +1625,10 @@ def test_failed_files_embedded_again_elsewhere_read_with_their_first_run(model, 
     table, emb = read_embeddings([tmp_path / "run", tmp_path / "fix"])
     assert sorted(set(table.recording_id)) == ["both_T3_T7.edf", "fine.edf"]
     assert len(emb) == len(table) == 2 * len(read_embeddings(tmp_path / "run")[0])
+    with pytest.raises(ValueError, match=r"made with other settings.* To embed the files "
+                       r"that failed here with the new settings, .*path and recording_id"):  # fmt: skip
+        embed_dataset(folder, tmp_path / "run", rename={"EEG T7-REF": None}, **settings)
+    assert "embed those files into a new folder" in str(first)
     embed_dataset(folder, tmp_path / "again", rename={"EEG T7-REF": None}, **settings)
     with pytest.raises(ValueError, match="both hold .*fine.edf"):  # embedded twice: refused
         read_embeddings([tmp_path / "run", tmp_path / "again"])

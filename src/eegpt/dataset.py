@@ -50,6 +50,7 @@ import errno
 import glob
 import hashlib
 import io
+import itertools
 import json
 import math
 import multiprocessing
@@ -2394,8 +2395,11 @@ class DatasetSummary:
             lines.append(f"this run: nothing to do ({done} already done)")
         if self.errors:
             lines.append(
-                f"failed ({len(self.errors)}, all in {self.output_dir / ERRORS_REPORT}; once "
-                "fixed, run again with --retry-failed / retry_failed=True):"
+                f"failed ({len(self.errors)}, all in {self.output_dir / ERRORS_REPORT}; files "
+                "fixed on disk: run again with --retry-failed / retry_failed=True; failures that "
+                "need another setting: embed those files into a new folder, from a manifest of "
+                f"the path and recording_id columns of {ERRORS_REPORT}, and read both folders "
+                "with read_embeddings([...])):"
             )
             lines += [f"  {e['recording_id']}: {_short(e['error'])}" for e in self.errors[:3]]
             if len(self.errors) > 3:
@@ -2564,6 +2568,12 @@ def _prepare_output(
                     "metadata) changed: embed new files into a new output folder (a manifest "
                     "of just them: a .csv with a 'path' column), or keep a manifest of the "
                     "original files."
+                )
+            elif _failures_listed(output_dir):  # retrying its failures another way?
+                hint = (
+                    f" To embed the files that failed here with the new settings, give a new "
+                    f"output folder a manifest of the path and recording_id columns of "
+                    f"{output_dir / ERRORS_REPORT}; read_embeddings([...]) reads both folders."
                 )
             raise ValueError(
                 f"{output_dir} was made with other settings, so it cannot be resumed: "
@@ -3395,6 +3405,15 @@ def read_embeddings(
 #: Settings that may differ between the parts of one corpus: each part's own inputs, and the
 #: channel corrections its files needed (every row records its channels).
 _PART_SETTINGS = ("inputs", "shard_size", "format", "channels")
+
+
+def _failures_listed(output_dir: Path) -> bool:
+    """Whether the folder's ERRORS_REPORT lists a failed file (more than its header line)."""
+    try:
+        with open(output_dir / ERRORS_REPORT, encoding="utf-8") as f:
+            return sum(1 for _ in itertools.islice(f, 2)) > 1
+    except OSError:
+        return False
 
 
 def _check_parts(
