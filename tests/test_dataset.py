@@ -170,9 +170,9 @@ def test_symbolic_links_are_named_by_the_link_and_read_from_the_target(corpus, t
     links = tmp_path / "links"
     (links / "sub").mkdir(parents=True)
     (links / "first.edf").symlink_to(corpus / "a" / "rec01.edf")
-    (links / "sub" / "second.edf").symlink_to(corpus / "b" / "rec02.edf")
+    (links / "sub" / "second.edf").symlink_to(corpus / "a" / "rec05.edf")
     (links / "b").symlink_to(corpus / "b", target_is_directory=True)
-    target = {"first.edf": "a/rec01.edf", "sub/second.edf": "b/rec02.edf"}
+    target = {"first.edf": "a/rec01.edf", "sub/second.edf": "a/rec05.edf"}
 
     for inputs in (resolve_inputs(links), resolve_inputs(str(links / "*.edf"))):
         named = {f.recording_id: f.path for f in inputs.files}
@@ -205,6 +205,15 @@ def test_symbolic_links_are_named_by_the_link_and_read_from_the_target(corpus, t
     assert [f.recording_id for f in resolve_inputs(links, pattern="[!b]*.edf").files] == [
         "first.edf", "gone.edf"
     ]  # fmt: skip
+    # a link to a file listed under another name (here through the linked folder b): left out,
+    # with a warning, not embedded twice; so is a file given twice in a list
+    (links / "sub" / "third.edf").symlink_to(corpus / "b" / "rec02.edf")
+    with pytest.warns(RuntimeWarning, match=r"left out 1 input that lead.*sub/third.edf \(= "
+                      r"b/rec02.edf\)"):  # fmt: skip
+        assert [f.recording_id for f in resolve_inputs(links).files] == ids
+    with pytest.warns(RuntimeWarning, match=r"left out 1 input .*rec01.edf \(= .*first.edf\)"):
+        twice = resolve_inputs([links / "first.edf", corpus / "a" / "rec01.edf"])
+    assert len(twice.files) == 1
 
 
 @pytest.mark.parametrize(

@@ -379,7 +379,8 @@ def _from_folder(folder: Path, pattern: str | None) -> DatasetInputs:
         )
     paths, ids = _without_continuations(paths, _relative_ids(paths, root))
     order = sorted(range(len(paths)), key=ids.__getitem__)
-    return _make_inputs([paths[i] for i in order], [ids[i] for i in order], str(folder))
+    return _make_inputs(*_without_repeats([paths[i] for i in order], [ids[i] for i in order]),
+                        str(folder))  # fmt: skip
 
 
 def _dangling(path: Path) -> bool:
@@ -474,13 +475,38 @@ def _from_glob(text: str) -> DatasetInputs:
         raise FileNotFoundError(f"the glob {text!r} matches no files")
     paths, ids = _without_continuations(paths, _relative_ids(paths, root))
     order = sorted(range(len(paths)), key=ids.__getitem__)
-    return _make_inputs([paths[i] for i in order], [ids[i] for i in order], text)
+    return _make_inputs(*_without_repeats([paths[i] for i in order], [ids[i] for i in order]), text)
 
 
 def _from_paths(paths: list[Path], source: str) -> DatasetInputs:
     listed = [Path(os.path.abspath(p)) for p in paths]
     root = Path(os.path.commonpath([str(p.parent) for p in listed]))
-    return _make_inputs(*_without_continuations(listed, _relative_ids(listed, root)), source)
+    return _make_inputs(
+        *_without_repeats(*_without_continuations(listed, _relative_ids(listed, root))), source
+    )
+
+
+def _without_repeats(paths: list[Path], ids: list[str]) -> tuple[list[Path], list[str]]:
+    """Leave out the paths that lead to a file listed before them (a symbolic link to it, a
+    linked folder, a file given twice), with a warning that names them: embedding one file
+    twice duplicates its windows (and leaks between train and test splits)."""
+    first: dict[str, str] = {}
+    kept: list[tuple[Path, str]] = []
+    repeats: list[str] = []
+    for p, rid in zip(paths, ids, strict=True):
+        real = os.path.realpath(p)
+        if real in first:
+            repeats.append(f"{rid} (= {first[real]})")
+        else:
+            first[real] = rid
+            kept.append((p, rid))
+    if repeats:
+        _warn(
+            f"left out {_count(len(repeats), 'input')} that lead to a file listed before "
+            f"under another name (symbolic links, or given twice), so as not to embed it "
+            f"twice: {few(repeats, 5)}"
+        )
+    return [p for p, _ in kept], [rid for _, rid in kept]
 
 
 def _from_manifest(path: Path) -> DatasetInputs:
