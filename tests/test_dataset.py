@@ -1641,3 +1641,43 @@ def test_failed_files_embedded_again_elsewhere_read_with_their_first_run(model, 
     embed_dataset(folder, tmp_path / "again", rename={"EEG T7-REF": None}, **settings)
     with pytest.raises(ValueError, match="both hold .*fine.edf"):  # embedded twice: refused
         read_embeddings([tmp_path / "run", tmp_path / "again"])
+
+
+def test_a_script_without_the_main_guard_is_refused_before_anything_is_written(
+    corpus, weights, tmp_path
+):
+    """Reader processes are spawned and run the __main__ script first: a top-level call
+    without `if __name__ == "__main__":` is refused at once with what to do (it would run
+    again in every reader, each locked out, every file failed), before the output exists;
+    under the guard, or with workers=0, the script runs."""
+    import subprocess
+    import sys
+
+    call = (
+        f"embed_dataset({str(corpus / 'b' / 'rec00.edf')!r}, {str(tmp_path / 'out')!r}, "
+        f"weights={str(weights)!r}, progress=False, device='cpu', workers={{workers}})"
+    )
+    header = "from eegpt.dataset import embed_dataset\n"
+    scripts = {
+        "bare.py": header + call.format(workers=1) + "\n",
+        "guarded.py": header
+        + "if __name__ == '__main__':\n    print("
+        + call.format(workers=1)
+        + ".n_ok)\n",
+        "inline.py": header + "print(" + call.format(workers=0) + ".n_ok)\n",
+    }
+    results = {}
+    for name, text in scripts.items():
+        (tmp_path / name).write_text(text)
+        results[name] = subprocess.run(
+            [sys.executable, str(tmp_path / name)], capture_output=True, text=True, timeout=300,
+            env={**os.environ, "PYTHONWARNINGS": "ignore"},
+        )  # fmt: skip
+        if name == "bare.py":
+            assert not (tmp_path / "out").exists()
+    bare = results["bare.py"]
+    assert bare.returncode != 0
+    assert f"called at the top level of {tmp_path / 'bare.py'}, line 2, outside" in bare.stderr
+    assert "workers=0" in bare.stderr and bare.stderr.count("Traceback") == 1
+    assert results["guarded.py"].stdout.strip() == "1", results["guarded.py"].stderr[-2000:]
+    assert results["inline.py"].returncode == 0, results["inline.py"].stderr[-2000:]

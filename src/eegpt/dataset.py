@@ -43,6 +43,7 @@ works too.
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import copy
 import csv
@@ -59,6 +60,7 @@ import platform
 import queue
 import re
 import signal
+import sys
 import threading
 import time
 import warnings
@@ -2893,6 +2895,8 @@ def embed_dataset(
             f"{output_dir} is a file; the output of embed_dataset is a folder of Parquet shards: "
             "choose a new folder (or one it wrote before, to resume)"
         )
+    if engine == "inprocess" and (_default_workers() if workers is None else workers) > 0:
+        _check_main_guard()
     with contextlib.ExitStack() as session:
         # Devices are checked (for Ray: the cluster connected) before the output folder is
         # touched, so a wrong --device neither leaves a folder behind nor lets --overwrite
@@ -3039,6 +3043,56 @@ def _undo_failed_start(output_dir: Path, before: set[str], made: list[Path]) -> 
             folder.rmdir()
     except OSError:  # best effort: what cannot be tidied (not empty, no permission) stays
         pass
+
+
+def _check_main_guard() -> None:
+    """Refuse a run that reader processes would start again: they are spawned, and a spawned
+    process first runs the ``__main__`` script, so a call at its top level outside ``if
+    __name__ == "__main__":`` would run in each of them (locked out of the output, every file
+    failed). Checked in the script's process (from its source) and in a reader starting."""
+    where = _unguarded_main_call()
+    starting = getattr(multiprocessing.current_process(), "_inheriting", False)
+    if where is None and not starting:
+        return
+    script = where or "the main script"
+    raise RuntimeError(
+        f"embed_dataset is called at the top level of {script}, outside `if __name__ == "
+        "'__main__':`. Its reader processes start by running that script again, so each would "
+        "start the run again. Put the call under `if __name__ == '__main__':`, or read in this "
+        "process with workers=0."
+    )
+
+
+def _unguarded_main_call() -> str | None:
+    """``"script.py, line N"`` when this runs from a statement at the top level of the
+    ``__main__`` script outside an ``if __name__ == "__main__":`` block; None otherwise (a
+    call under the guard, a notebook, ``python -c``, a script that cannot be read)."""
+    main = sys.modules.get("__main__")
+    path = getattr(main, "__file__", None)
+    if main is None or not path or not str(path).endswith(".py"):
+        return None
+    line = None
+    frame = sys._getframe(1)
+    try:
+        while frame is not None:
+            if frame.f_globals is vars(main) and frame.f_code.co_name == "<module>":
+                line = frame.f_lineno
+            frame = frame.f_back
+    finally:
+        del frame
+    if line is None:
+        return None
+    try:
+        tree = ast.parse(Path(path).read_text(encoding="utf-8"))
+    except (OSError, SyntaxError, UnicodeDecodeError, ValueError):
+        return None
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and {"__name__", "'__main__'"} <= set(
+            re.findall(r"__name__|'__main__'", ast.unparse(node.test))
+        ):
+            if node.lineno <= line <= (node.end_lineno or node.lineno):
+                return None
+    return f"{path}, line {line}"
 
 
 def _default_workers() -> int:
