@@ -444,6 +444,8 @@ def test_verbose_conventions():
     assert mne_verbose(0) is False and mne_verbose(20) == 20 and mne_verbose("debug") == "debug"
     assert mne_verbose(None) == mne_verbose(False) == "WARNING"  # MNE's warnings only
     assert mne_verbose(True) is None  # MNE's own configured level
+    assert mne_verbose(1) is None and mne_verbose(2) is None  # scikit-learn's "some output"
+    assert mne_verbose(10) == 10  # a logging level: DEBUG
 
 
 def test_lazy_epochs_load_quietly(tmp_path, capsys):

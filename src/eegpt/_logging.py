@@ -105,12 +105,15 @@ def honours_verbose(func):
 def mne_verbose(verbose: bool | str | int | None) -> bool | str | int | None:
     """``verbose`` for an MNE call: quiet eegpt (``None``, the default, or ``False``) keeps MNE to
     its warnings, so reading a file prints no "Extracting EDF parameters..." lines; ``True``
-    (eegpt's own messages on) leaves MNE at its configured level (``mne.set_log_level``); 0 is
-    quiet for everything; level names and numbers are passed on."""
+    and scikit-learn's small counts (1 to 9: eegpt's own messages on) leave MNE at its
+    configured level (``mne.set_log_level``); 0 is quiet for everything; level names and
+    logging levels (10 DEBUG, 20 INFO, ...) are passed on."""
     if verbose is True:
         return None
     if verbose is None or verbose is False:
         return "WARNING"
+    if isinstance(verbose, int) and 0 < verbose < logging.DEBUG:  # scikit-learn's 1, 2: "some"
+        return None
     return False if verbose == 0 else verbose
 
 
