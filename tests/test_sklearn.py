@@ -616,3 +616,21 @@ def test_embedder_progress_bar_counts_epochs(task, capsys, monkeypatch):
     np.testing.assert_array_equal(ch.transform(x), quiet.transform(task))
     err = capsys.readouterr().err
     assert f"{len(x)}/{len(x)}" in err and "/40 " not in err  # one bar, not one per chunk
+
+
+def test_array_parameters_given_with_epochs_are_said_to_be_ignored(task):
+    """units='uV' (or ch_names, sfreq) does nothing for mne.Epochs: the estimators say so,
+    with the ways to rescale epochs whose samples are microvolts, instead of nothing."""
+    for est in (
+        EEGPTEmbedder(SMALL, units="uV", preprocessing=ONE_SECOND, pooling="mean"),
+        EEGPTClassifier(SMALL, units="uV", sfreq=250.0, preprocessing=ONE_SECOND,
+                        config=ProbeConfig(epochs=1)),
+    ):  # fmt: skip
+        eegpt.sklearn._SHOWN.clear()
+        with pytest.warns(RuntimeWarning, match=r"\(units='uV'.*\) is ignored for mne.Epochs.*"
+                          r"PreprocessingConfig\(scale=1e-3\)"):  # fmt: skip
+            est.fit(task[:8], epochs_labels(task[:8]))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        warnings.filterwarnings("ignore", message="(?!.*is ignored for mne.Epochs)")
+        embedder(pooling="mean").fit(task[:8])  # defaults: nothing to say

@@ -104,6 +104,34 @@ def _epochs_input(X: Any) -> bool:
     return isinstance(X, (mne.BaseEpochs, str, os.PathLike)) or _is_epochs_list(X)
 
 
+def _warn_array_params_ignored(est: Any) -> None:
+    """Say that ``units``, ``ch_names`` and ``sfreq`` given to an estimator do nothing for
+    epochs (MNE's own names, rate and volts are used): a ``units="uV"`` meant to correct
+    epochs whose samples are microvolts would otherwise change nothing without a word."""
+    given = [
+        f"{name}={value!r}"
+        for name, value, default in (
+            ("units", est.units, "V"),
+            ("ch_names", est.ch_names, None),
+            ("sfreq", est.sfreq, None),
+        )
+        if value is not None and value != default
+    ]
+    if not given:
+        return
+    fix = (
+        " Epochs whose samples are in another unit than volts: rescale them first "
+        "(epochs.apply_function(lambda x: x * 1e-6) for microvolts), or pass "
+        "preprocessing=PreprocessingConfig(scale=1e-3) (microvolts to the model's millivolts)."
+        if "units" in given[0]
+        else ""
+    )
+    _warn(
+        f"{type(est).__name__}({', '.join(given)}) is ignored for mne.Epochs, whose own channel "
+        f"names, sampling rate and unit (volts) are used; these parameters are for arrays.{fix}"
+    )
+
+
 def _epochs_array(
     X: Any, ch_names: Sequence[str] | None, sfreq: float | None, estimator: str, units: str
 ) -> np.ndarray:
@@ -242,7 +270,8 @@ class EEGPTEmbedder(_ConfigParams, TransformerMixin, BaseEstimator):
     sfreq : float | None
         Sampling rate of array input in Hz. Ignored for ``mne.Epochs``.
     units : {"V", "mV", "uV", "µV"}
-        Amplitude unit of array input. Ignored for ``mne.Epochs`` (always volts).
+        Amplitude unit of array input. Ignored for ``mne.Epochs`` (always volts), with a
+        warning when given.
     pooling : str | callable
         How the summary tokens ``[N, S, D]`` of an epoch become one feature vector; see
         :data:`POOLINGS` (default ``"flatten"``).
@@ -344,6 +373,7 @@ class EEGPTEmbedder(_ConfigParams, TransformerMixin, BaseEstimator):
 
     def _recording(self, X: Any, verbose: bool | str | int | None):
         if _epochs_input(X):
+            _warn_array_params_ignored(self)
             return _as_epochs_recording(
                 X, ch_names=None, sfreq=None, units="V", verbose=verbose,
                 rename=self.rename, preprocessing=self._config(),
@@ -658,6 +688,7 @@ class EEGPTClassifier(_ConfigParams, ClassifierMixin, BaseEstimator):
     def _inputs(self, X: Any) -> tuple[Any, dict[str, Any]]:
         """``X`` as :func:`~eegpt.probe.train_probe` takes it, and the array keywords."""
         if _epochs_input(X):
+            _warn_array_params_ignored(self)
             return X, {}
         array = _epochs_array(X, self.ch_names, self.sfreq, type(self).__name__, self.units)
         return array, {"ch_names": self.ch_names, "sfreq": self.sfreq, "units": self.units}
