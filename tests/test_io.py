@@ -354,10 +354,21 @@ def test_array_errors():
         as_recording(x, ch_names="ab", sfreq=10)
 
 
-@pytest.mark.parametrize("dtype", [np.int16, np.int64, np.complex128, bool])
+@pytest.mark.parametrize("dtype", [np.complex128, bool])
 def test_array_non_float_dtype(dtype):
     with pytest.raises(ValueError, match="real floating point"):
         as_recording(np.zeros((2, 10), dtype=dtype), ch_names=["a", "b"], sfreq=10)
+
+
+@pytest.mark.parametrize("dtype", [np.int16, np.int64])
+def test_integer_arrays_are_read_in_their_given_unit(dtype):
+    """Integer samples (an amplifier's microvolts) are taken with their unit, as the
+    estimators and OnlineEmbedder take them; in volts (the default) they are refused."""
+    x = np.arange(-10, 10, dtype=dtype).reshape(2, 10)
+    rec = as_recording(x, ch_names=["a", "b"], sfreq=10, units="uV")
+    np.testing.assert_array_equal(rec.data, x.astype(np.float64) * 1e-6)
+    with pytest.raises(ValueError, match=r"integers \(int\d+\) in volts .*units='uV'"):
+        as_recording(x, ch_names=["a", "b"], sfreq=10)
 
 
 def test_array_non_finite_reports_channels_and_counts():

@@ -1416,8 +1416,9 @@ def as_recording(
     sfreq : float | None
         Sampling rate of array input in Hz; must be None for other input.
     units : ``"V"`` | ``"mV"`` | ``"uV"`` | ``"µV"``
-        Unit of array input, converted to volts. MNE objects are always in volts, so it must be
-        ``"V"`` for them.
+        Unit of array input, converted to volts (integer samples too, e.g. an amplifier's
+        microvolts; integers in volts are refused). MNE objects are always in volts, so it must
+        be ``"V"`` for them.
     picks : str | list of str | list of int | None
         Channels of MNE input: a channel type (default ``"eeg"``; EDF readers type every signal
         as EEG, non-EEG names are then dropped later by :func:`~eegpt.channels.map_channels`),
@@ -1767,7 +1768,10 @@ def _from_array(
     if isinstance(ch_names, str):
         raise RecordingError(f"ch_names must be a list of names, not the single str {ch_names!r}")
     data = np.asarray(obj)
-    if np.issubdtype(data.dtype, np.floating) and UNITS[units] != 1.0:
+    if np.issubdtype(data.dtype, np.integer):  # amplifier samples in a given unit (not volts)
+        check_integer_volts(data, units, "embed(x, ch_names=..., sfreq=..., units=...)")
+        data = data.astype(np.float64) * UNITS[units]
+    elif np.issubdtype(data.dtype, np.floating) and UNITS[units] != 1.0:
         data = data.astype(np.float64) * UNITS[units]  # new array; the input is never modified
     rec = Recording(data, list(ch_names), float(sfreq), source="<array>", array_units=units)
     _log(_describe(rec) + f" (converted from {units})", verbose)
