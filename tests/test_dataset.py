@@ -1024,6 +1024,29 @@ def test_the_progress_bar_moves_with_the_parts_of_a_long_file(
 
 
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")
+def test_the_progress_bar_counts_the_windows_of_a_file_being_embedded(
+    long_corpus, model, tmp_path, monkeypatch, capsys
+):
+    """A file read whole takes minutes to embed on a CPU: the postfix counts its windows as
+    chunks of them are done (at the bar's interval: here every chunk), not only when the file
+    is done; done files take their windows back from that count."""
+    import eegpt.dataset as ds
+
+    monkeypatch.setattr(ds, "progress_interval", lambda: 0.0)
+    monkeypatch.setattr(ds, "_STOP_CHECK_WINDOWS", {"cpu": 4, "gpu": 4})
+    embed_dataset(long_corpus / "b.edf", tmp_path / "out", model=model, device="cpu",
+                  workers=0, batch_size=4)  # fmt: skip
+    lines = capsys.readouterr().err.splitlines()
+    counts = [int(line.split(", ")[-1].split(" windows of files")[0])
+              for line in lines if "windows of files in progress" in line]  # fmt: skip
+    assert counts[:3] == [4, 8, 12] and counts == sorted(counts) and counts[-1] >= 28, lines
+    rates = [float(line.split(" win/s")[0].rsplit(" ", 1)[1]) for line in lines
+             if "windows of files in progress" in line]  # fmt: skip
+    assert all(rate > 0 for rate in rates)  # the windows in progress count in the rate
+    assert lines[-1].startswith("embed-dataset: 100%") and "in progress" not in lines[-1]
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
 def test_parts_in_flight_are_bounded_by_the_readers(long_corpus):
     """Each part is up to 256 MiB of windows: besides the one being consumed, at most one per
     reader is read ahead (files count as before), so the main process holds a few parts, not

@@ -79,7 +79,7 @@ from tqdm.auto import tqdm
 
 from eegpt import __version__, _interrupts
 from eegpt._logging import count as _count
-from eegpt._logging import few, honours_verbose, progress_options
+from eegpt._logging import few, honours_verbose, progress_interval, progress_options
 from eegpt._logging import log as _log
 from eegpt._logging import warn as _warn
 from eegpt._tempfiles import temporary_beside
@@ -990,6 +990,7 @@ def encode_files(
     *,
     pool: Pool = "none",
     stop: threading.Event | None = None,
+    on_windows: Callable[[int], None] | None = None,
 ) -> list[FileResult]:
     """Embed the windows of several files, batching across files with the same channels.
 
@@ -1007,6 +1008,8 @@ def encode_files(
     stop : threading.Event | None
         Set by an interruption: encoding ends at the next chunk of windows (a few seconds
         on a CPU) with :class:`_EncodeStopped`, not after a long file's last window.
+    on_windows : callable(int) | None
+        Called with the number of windows of each chunk embedded (progress within files).
 
     Returns
     -------
@@ -1022,7 +1025,7 @@ def encode_files(
             todo.append(i)
     for run in _same_channel_runs(todo, files):
         try:
-            _encode_run(engine, [files[i] for i in run], results, run, pool, stop)
+            _encode_run(engine, [files[i] for i in run], results, run, pool, stop, on_windows)
         except Exception as err:  # noqa: BLE001 - isolate the file that fails
             if len(run) == 1:
                 results[run[0]] = _result(
@@ -1077,6 +1080,7 @@ def _encode_run(
     positions: list[int],
     pool: Pool,
     stop: threading.Event | None = None,
+    on_windows: Callable[[int], None] | None = None,
 ) -> None:
     data = run[0].data if len(run) == 1 else np.concatenate([f.data for f in run])
     chan_ids = run[0].mapping["chan_ids"]
@@ -1091,6 +1095,8 @@ def _encode_run(
         if z is None:
             z = np.empty((len(data), *part.shape[1:]), np.float32)
         z[first : first + len(part)] = part
+        if on_windows is not None:
+            on_windows(len(part))
     assert z is not None
     start = 0
     for pos, f in zip(positions, run, strict=True):
@@ -2198,6 +2204,7 @@ def run_inprocess(
     load_kwargs: Mapping[str, Any],
     pool: Pool = "none",
     workers: int = 1,
+    on_windows: Callable[[int], None] | None = None,
 ) -> None:
     """Read in worker processes, embed on every engine's device, hand results in order to ``sink``.
 
@@ -2225,7 +2232,7 @@ def run_inprocess(
     def encode_group(group: list[LoadedFile]) -> list[FileResult]:
         engine = idle.get()
         try:
-            return encode_files(engine, group, pool=pool, stop=stop)
+            return encode_files(engine, group, pool=pool, stop=stop, on_windows=on_windows)
         finally:
             idle.put(engine)
 
@@ -2279,7 +2286,9 @@ def run_inprocess(
 
 class _Progress:
     """A bar over files with windows/s and hours of EEG in its postfix; while a long file is
-    embedded in parts, the postfix counts its parts' windows and names the last one."""
+    embedded in parts, the postfix counts its parts' windows and names the last one, and
+    while files are embedded (an hour of EEG takes minutes on a CPU) it counts their windows
+    done so far."""
 
     def __init__(self, total: int, enabled: bool, desc: str) -> None:
         self.bar = tqdm(
@@ -2291,16 +2300,38 @@ class _Progress:
         self.windows, self.hours, self.ok, self.failed = 0, 0.0, 0, 0
         self.channels: dict[str, None] = {}  # names in the files embedded (rename typos?)
         self._part_windows, self._part_hours = 0, 0.0  # of the parts of the file in progress
+        self._in_flight = 0  # windows embedded of files (or parts) not done yet
+        self._lock = threading.Lock()  # embedded() is called from the device threads
+        self._shown = time.perf_counter()
+        self._interval = progress_interval()
+
+    def embedded(self, n: int) -> None:
+        """``n`` more windows were embedded (a chunk of a file's, or of several files')."""
+        with self._lock:
+            self._in_flight += n
+            now = time.perf_counter()
+            if now - self._shown < self._interval:
+                return
+            self._shown = now
+            self._show(f", {self._in_flight} windows of files in progress", refresh=True)
 
     def part(self, result: FileResult, file: InputFile) -> None:
         """A part of a long file was embedded (not its last)."""
         part = result.part
         assert part is not None
-        self._part_windows += result.n_windows
-        self._part_hours = result.duration_s / 3600 * part.stop / max(part.n_windows, 1)
-        self._show(f", {file.recording_id}: {part}", refresh=True)
+        with self._lock:
+            self._in_flight = max(0, self._in_flight - result.n_windows)
+            self._part_windows += result.n_windows
+            self._part_hours = result.duration_s / 3600 * part.stop / max(part.n_windows, 1)
+            self._show(f", {file.recording_id}: {part}", refresh=True)
 
     def update(self, result: FileResult, status: Mapping[str, Any]) -> None:
+        with self._lock:
+            self._update(result)
+
+    def _update(self, result: FileResult) -> None:
+        # the file's windows leave the count of those in progress (its earlier parts' already)
+        self._in_flight = max(0, self._in_flight - (result.n_windows - self._part_windows))
         self._part_windows, self._part_hours = 0, 0.0
         if result.error:
             self.failed += 1
@@ -2318,7 +2349,8 @@ class _Progress:
 
     def _show(self, tail: str, *, refresh: bool) -> None:
         elapsed = max(self.elapsed, 1e-9)
-        windows, hours = self.windows + self._part_windows, self.hours + self._part_hours
+        windows = self.windows + self._part_windows + self._in_flight
+        hours = self.hours + self._part_hours
         self.bar.set_postfix_str(
             f"{windows / elapsed:.1f} win/s, {hours:.2f} h EEG "
             f"({hours * 3600 / elapsed:.0f}x real time), {self.failed} failed{tail}",
@@ -2985,6 +3017,7 @@ def embed_dataset(
                                 load_kwargs=load_kwargs,
                                 pool=pool,
                                 workers=n_workers,
+                                on_windows=bar.embedded,
                             )
                         else:
                             from eegpt.dataset_ray import run_ray
