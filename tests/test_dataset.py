@@ -562,6 +562,10 @@ def test_the_summary_names_files_that_use_another_channel_set(model, tmp_path):
     assert "the files use 2 different channel sets" in text
     assert "  2 files with 19 channels (C3, C4, CZ, F3, F4, F7, F8, FP1 and 11 more): " in text
     assert "  1 file with 18 channels without C3: night1.edf" in text  # what sets it apart
+    # the channels not used, by how many files had them: the misspelt C3 stands out
+    assert summary.dropped[-1] == ("EEG C3 REF?", 1) and summary.dropped[0][1] == 3
+    assert "channels not used: EEG A1-REF (3 files), " in text
+    assert "EEG C3 REF? (1 file) (an EEG electrode among them: --rename 'NAME=VOCAB'" in text
     report = pd.read_csv(tmp_path / "out" / FILES_REPORT)
     assert "C3" not in report.channels[1].split(" | ") and "C3" in report.channels[0]
     again = embed_dataset(folder, tmp_path / "out", model=model, workers=0, progress=False)

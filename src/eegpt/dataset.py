@@ -2403,6 +2403,10 @@ class DatasetSummary:
     """The sets of EEGPT channels the files embedded use, with their files, most files first
     (files of runs that did not record them left out). More than one: the features differ
     between files, e.g. a rename that one file's spelling missed."""
+    dropped: list[tuple[str, int]] = field(default_factory=list)
+    """The input channels left out (outside the vocabulary, or dropped on purpose) with the
+    number of embedded files that had them, most files first: an electrode among them that
+    a cap's spelling hid needs a rename."""
 
     @property
     def complete(self) -> bool:
@@ -2487,6 +2491,13 @@ class DatasetSummary:
                 )
             if len(self.channel_sets) > 4:
                 lines.append(f"  ... and {len(self.channel_sets) - 4} more sets")
+        if self.dropped:
+            named = [f"{name} ({_count(n, 'file')})" for name, n in self.dropped]
+            lines.append(
+                f"channels not used: {few(named, 8)} (an EEG electrode among them: --rename "
+                "'NAME=VOCAB'; column 'dropped_channels' of "
+                f"{FILES_REPORT})"
+            )
         if self.n_warned:
             kinds = ", ".join(f"{kind} {n}" for kind, n in self.warned.items())
             lines.append(
@@ -2500,6 +2511,17 @@ class DatasetSummary:
 # --------------------------------------------------------------------------------------------
 # the run
 # --------------------------------------------------------------------------------------------
+
+
+def _dropped_channels(rows: list[dict[str, Any]]) -> list[tuple[str, int]]:
+    """Each input channel left out of the embedded files, with how many files had it."""
+    counts: Counter[str] = Counter()
+    for row in rows:
+        names = row.get("dropped_channels") or []
+        names = names.split(" | ") if isinstance(names, str) else names
+        if row.get("status") == "ok":
+            counts.update(dict.fromkeys(names, 1))
+    return counts.most_common()
 
 
 def _channel_sets(rows: list[dict[str, Any]]) -> list[tuple[tuple[str, ...], list[str]]]:
@@ -3352,6 +3374,7 @@ class _Run:
             warned=warned,
             n_warned=n_warned,
             channel_sets=_channel_sets(rows),
+            dropped=_dropped_channels(rows),
         )
 
 
