@@ -384,6 +384,32 @@ def test_a_probe_keeps_the_renames_it_was_trained_with(model, short_task, tmp_pa
         back.predict_proba(test, rename={"EEG Fpz-Cz": "Cz"})
 
 
+def test_a_missing_channel_is_added_or_left_out_and_a_misspelt_one_renamed(model, short_task):
+    """A channel the data lack: add it (interpolated) or train the probe without it, not a
+    rename that cannot help; a rename only when a channel of the data was dropped as unknown
+    (a misspelling), which is named; a long list of missing channels shortened."""
+    train, test = short_task
+    probe = train_probe(model, train[:32], preprocessing=ONE_SECOND, epochs=1)
+    with pytest.raises(ValueError, match=r"\['C3'\] are missing here") as err:
+        probe.predict(test.copy().drop_channels(["C3"]))
+    text = str(err.value)
+    assert ": add it to the data" in text and "inst.interpolate_bads()" in text
+    assert "train the probe without it (rename={'C3': None}; command line: --drop C3" in text
+    assert "rename={...}" not in text and "--rename" not in text
+    with pytest.warns(RuntimeWarning, match="Cx3"):  # dropped as unknown
+        with pytest.raises(ValueError, match=r"\['C3'\] are missing here") as err:
+            probe.predict(test.copy().rename_channels({"C3": "Cx3"}))
+    text = str(err.value)
+    assert "channel Cx3 matches no EEGPT channel name and was dropped" in text
+    assert "rename={'Cx3': 'C3'} (command line: --rename Cx3=C3)" in text
+    assert "add it to the data" not in text
+    with pytest.raises(ValueError, match="16 of them are missing here") as err:
+        probe.predict(test.copy().pick(["Fp1", "Fp2", "Cz"]))
+    text = str(err.value)
+    assert "(F7, F3, FZ, F4, F8, T7, C3, C4 and 8 more; found 3 channels: Fp1, Fp2, Cz)" in text
+    assert "O2" not in text and "--drop NAME for each" in text
+
+
 def test_predict_input_problems_are_named(probe, task):
     _, test = task
     with pytest.raises(ValueError, match=r"this probe takes 4 s epochs.*cut longer ones.*"
@@ -642,7 +668,10 @@ def test_cli_train_predict_evaluate(weights, short_task, tmp_path, capsys):
     with pytest.warns(RuntimeWarning, match=r"amplitude check.*--rescale 1e-06"):
         assert probe_main([*run, str(odd_json), str(odd), "--rename", f"EEG 14={orig}"]) == 0
     assert probe_main([*run, str(odd_json), str(odd), "--rescale", "1e-6"]) == 1
-    assert "--rename 'NAME=VOCAB'" in capsys.readouterr().err
+    assert (
+        f"map it with rename={{'EEG 14': {orig!r}}} (command line: --rename 'EEG 14={orig}')"
+        in (capsys.readouterr().err)
+    )
 
     assert probe_main(["evaluate", str(out), str(tmp_path / "missing-epo.fif")]) == 1
     assert "eegpt: error: no such file" in capsys.readouterr().err

@@ -208,6 +208,13 @@ def test_epochs_with_the_same_channels_in_another_order(task):
         match=rf"(?i)the embedder was fitted on .*, but \['{names[0]}'\] are missing",
     ):
         est.transform(task[:4].copy().drop_channels(names[:1]))
+    # ... to be added or left out of the fit, in Python terms (no command line here)
+    with pytest.raises(ValueError, match="add it to the data") as err:
+        est.transform(task[:4].copy().drop_channels(names[1:2]))
+    assert f"fit the embedder without it (EEGPTEmbedder: rename={{'{names[1]}': None}})" in str(
+        err.value
+    )
+    assert "command line" not in str(err.value) and "--" not in str(err.value)
     # a channel marked bad in the new data only: said so, with what to do, not "rename"
     marked = task[:4].copy()
     marked.info["bads"] = [names[2]]

@@ -29,10 +29,12 @@ D = embedding width.
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import json
 import math
 import os
+import shlex
 import warnings
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -51,6 +53,7 @@ from torch import nn
 
 from eegpt import __version__
 from eegpt._logging import (
+    count,
     each_warning_once,
     few,
     honours_verbose,
@@ -64,6 +67,7 @@ from eegpt.channels import (
     PROBE_19_CHANNELS,
     ChannelMapping,
     _log,
+    how_to_drop,
     map_channels,
     normalize_channel_name,
     rename_table,
@@ -367,8 +371,9 @@ def merge_epochs(
     parts = []
     for rec, mapping in zip(recordings, mappings, strict=True):
         picked = _subset_mapping(
-            mapping, names, rec.source, "the first input has", rec.bads, rename
-        )
+            mapping, names, rec.source, "the first input has", rec.bads, rename,
+            fitted_names=mappings[0].input_names, model="inputs",
+        )  # fmt: skip
         x = rec.data[:, list(picked.picks), :]
         if rec.sfreq != sfreq:
             x = resample(x, rec.sfreq, sfreq, method=config.resample)
@@ -477,6 +482,12 @@ def _unknown_labels_hint(unknown: list[Any], classes: np.ndarray) -> str:
     )
 
 
+def _montage_spelling(name: str) -> str:
+    """A vocabulary name as montages spell it (``FP1`` -> ``Fp1``, ``FCZ`` -> ``FCz``)."""
+    name = "Fp" + name[2:] if name.startswith("FP") else name
+    return name[:-1] + "z" if name.endswith("Z") else name
+
+
 def _subset_mapping(
     mapping: ChannelMapping,
     names: Sequence[str],
@@ -484,11 +495,17 @@ def _subset_mapping(
     fitted: str = "the probe was trained on",
     bads: Sequence[str] | None = None,
     rename: Mapping[str, str | None] | str | None = None,
+    *,
+    fitted_names: Sequence[str] | None = None,
+    model: Literal["probe", "embedder", "inputs"] = "probe",
 ) -> ChannelMapping:
     """``mapping`` restricted to the vocabulary ``names``, in that order (that of training, so
     the same data give the same numbers); ``fitted`` names the model in messages, ``bads``
     are the channels of ``info["bads"]`` left out of the recording (:attr:`Recording.bads`),
-    named by the vocabulary as ``rename`` or the usual rules would."""
+    named by the vocabulary as ``rename`` or the usual rules would. ``fitted_names`` are the
+    channels ``names`` as the fitted data named them (else the montage spelling), and
+    ``model`` says what to leave a missing channel out of: the probe's training, the
+    scikit-learn embedder's fit (Python only), or every input being merged."""
     where = {name: k for k, name in enumerate(mapping.names)}
     missing = [name for name in names if name not in where]
     if missing:
@@ -503,11 +520,10 @@ def _subset_mapping(
                 "(interpolate_bads() of the Raw or Epochs) or clear info['bads']"
             )
         if absent:
+            spelled = dict(zip(names, fitted_names or (), strict=False))
+            named = [spelled.get(name) or _montage_spelling(name) for name in absent]
             text += "; and " if bad else ""
-            text += (
-                f"{absent} are missing here (found {few(list(mapping.input_names), 12)}): map "
-                "them with rename={...} (command line: --rename 'NAME=VOCAB')"
-            )
+            text += _missing_channels_text(absent, named, mapping, table, model)
         raise ValueError(text)
     k = [where[name] for name in names]
     extra = [mapping.input_names[i] for i in range(len(mapping.names)) if i not in set(k)]
@@ -522,6 +538,65 @@ def _subset_mapping(
         picks=tuple(mapping.picks[i] for i in k),
         chan_ids=tuple(mapping.chan_ids[i] for i in k),
         dropped=mapping.dropped + tuple(n for n in mapping.input_names if n not in set(names)),
+    )
+
+
+def _missing_channels_text(
+    absent: list[str],
+    named: list[str],
+    mapping: ChannelMapping,
+    table: Mapping[str, str | None],
+    model: Literal["probe", "embedder", "inputs"],
+) -> str:
+    """What :func:`_subset_mapping` says of the electrodes ``absent`` (vocabulary names;
+    ``named`` as the fitted data name them) that the data lack: a rename when channels of
+    the data were dropped as unknown (a misspelling?), else adding them or leaving them out
+    of ``model``; command-line options except for the embedder (Python only)."""
+    found = list(mapping.input_names)
+    if len(absent) <= 8:
+        text = f"{absent} are missing here (found {few(found, 12)})"
+    else:
+        text = (
+            f"{len(absent)} of them are missing here ({few(absent, 8)}; found "
+            f"{count(len(found), 'channel')}: {few(found, 12)})"
+        )
+    unknown = [name for name in mapping.dropped if table.get(name, "") is not None]
+    if unknown:
+        alike = [
+            (name, close[0])
+            for name in unknown
+            if (close := difflib.get_close_matches(name.strip().upper(), absent, 1, 0.5))
+        ]
+        key, target = alike[0] if alike else (unknown[0], absent[0])
+        target = named[absent.index(target)]
+        one = len(unknown) == 1
+        command = f" (command line: --rename {shlex.quote(f'{key}={target}')})"
+        return text + (
+            f"; {'channel' if one else 'channels'} {few(unknown, 8)} "
+            f"{'matches' if one else 'match'} no EEGPT channel name and "
+            f"{'was' if one else 'were'} dropped: if {key} is {target}, map it with "
+            f"rename={{{key!r}: {target!r}}}" + ("" if model == "embedder" else command)
+        )
+    it = "it" if len(absent) == 1 else "them"
+    listed = repr(named) if len(absent) <= 4 else "names"
+    if len(absent) <= 4:
+        python = ", ".join(f"{name!r}: None" for name in named)
+        python = f"add {python} to rename" if table else f"rename={{{python}}}"
+        drop = how_to_drop(named, merged=bool(table))
+    else:
+        python = "rename={NAME: None} for each"
+        drop = f"{python}; command line: --drop NAME for each"
+    leave_out = {
+        "probe": f"train the probe without {it} ({drop}, named as in the training data)",
+        "embedder": f"fit the embedder without {it} (EEGPTEmbedder: {python})",
+        "inputs": f"leave {it} out of every input ({drop})",
+    }[model]
+    where = f"names being the {len(absent)} missing channels, " if listed == "names" else ""
+    return text + (
+        f": add {it} to the data, e.g. interpolated from the other channels in MNE ({where}"
+        f"inst.add_reference_channels({listed}) adds {it} flat; then, with the channels' "
+        f"positions set (inst.set_montage), inst.info['bads'] = {listed}; "
+        f"inst.interpolate_bads()), or {leave_out}"
     )
 
 

@@ -413,8 +413,9 @@ class EEGPTEmbedder(_ConfigParams, TransformerMixin, BaseEstimator):
             left_out=rec.left_out,
         )  # fmt: skip
         return _subset_mapping(
-            mapping, self.mapping_.names, "X", "the embedder was fitted on", rec.bads, self.rename
-        )
+            mapping, self.mapping_.names, "X", "the embedder was fitted on", rec.bads, self.rename,
+            fitted_names=self.mapping_.input_names, model="embedder",
+        )  # fmt: skip
 
     def _config(self) -> PreprocessingConfig:
         return self.preprocessing if self.preprocessing is not None else PreprocessingConfig()
