@@ -750,6 +750,21 @@ def test_epochs_of_several_sites_merge_by_electrode(short_task):
     fewer = as_recording(_other_site(b).drop_channels(["EEG CZ-REF"]))
     with pytest.raises(ValueError, match=r"the first input has .*\['CZ'\] are missing"):
         merge_epochs([rec_a, fewer])
+    # channels marked bad in one input: repaired, or left out of every input as the error says
+    marked = b.copy()
+    marked.info["bads"] = ["Cz", "F3"]
+    with pytest.warns(RuntimeWarning, match="marked bad were left out"):
+        bad = as_recording(marked)
+    with pytest.raises(ValueError, match=r"\['F3', 'Cz'\] are marked bad here") as err:
+        merge_epochs([rec_a, bad])
+    assert "interpolate_bads()" in str(err.value)
+    leave_out = "rename={'F3': None, 'Cz': None}; command line: --drop F3 --drop Cz"
+    assert (
+        f"train on the channels all inputs share, leaving these out of every input ({leave_out})"
+        in (str(err.value))
+    )
+    shared = merge_epochs([rec_a, bad], rename={"F3": None, "Cz": None})
+    assert len(shared.ch_names) == len(rec_a.ch_names) - 2
     # a rename key neither input has is ignored by each, so it is named once for all
     sites = [rec_a, as_recording(_other_site(b))]
     with pytest.warns(RuntimeWarning, match=r"\['eeg cz-ref'\] matched no channel of the 2"):

@@ -513,14 +513,20 @@ def _subset_mapping(
         marked = {normalize_channel_name(table.get(b) or b) or b: b for b in bads or ()}
         bad = [marked[name] for name in missing if name in marked]
         absent = [name for name in missing if name not in marked]
+        spelled = dict(zip(names, fitted_names or (), strict=False))
         text = f"{source}: {fitted} {len(names)} channels, but "
         if bad:
             text += (
                 f"{bad} are marked bad here (info['bads']) and were left out: repair them "
                 "(interpolate_bads() of the Raw or Epochs) or clear info['bads']"
             )
+            if model == "inputs":  # or do without them: by their names here and in the first
+                first = [spelled.get(name, name) for name in missing if name in marked]
+                text += (
+                    ", or train on the channels all inputs share, leaving these out of every "
+                    f"input ({how_to_drop(list(dict.fromkeys([*bad, *first])), bool(table))})"
+                )
         if absent:
-            spelled = dict(zip(names, fitted_names or (), strict=False))
             named = [spelled.get(name) or _montage_spelling(name) for name in absent]
             text += "; and " if bad else ""
             text += _missing_channels_text(absent, named, mapping, table, model)
