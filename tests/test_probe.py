@@ -410,6 +410,19 @@ def test_a_missing_channel_is_added_or_left_out_and_a_misspelt_one_renamed(model
     assert "O2" not in text and "--drop NAME for each" in text
 
 
+def test_event_names_that_are_not_the_classes_say_where_labels_come_from(model, short_task):
+    train, test = short_task
+    probe = train_probe(model, train[:32], preprocessing=ONE_SECOND, epochs=1)
+    other = test.copy()
+    other.event_id = {"T1": 1, "T2": 2}
+    with pytest.raises(ValueError, match=r"without y, the labels are the epochs' event names"):
+        probe.evaluate(other)
+    with pytest.raises(ValueError, match=r"epochs.event_id = \{'standard': CODE, 'target': CODE"):
+        probe.evaluate(other)
+    with pytest.raises(ValueError, match=r"classes \['standard', 'target'\]$"):  # y given
+        probe.evaluate(other, ["x"] * len(other))
+
+
 def test_predict_input_problems_are_named(probe, task):
     _, test = task
     with pytest.raises(ValueError, match=r"this probe takes 4 s epochs.*cut longer ones.*"
@@ -672,6 +685,19 @@ def test_cli_train_predict_evaluate(weights, short_task, tmp_path, capsys):
         f"map it with rename={{'EEG 14': {orig!r}}} (command line: --rename 'EEG 14={orig}')"
         in (capsys.readouterr().err)
     )
+
+    # event names that are not the probe's classes: where labels come from, how to give others
+    other = test.copy()
+    other.event_id = {"T1": 1, "T2": 2}
+    other_file = tmp_path / "other-epo.fif"
+    other.save(other_file, verbose=False)
+    assert probe_main(["evaluate", str(out), str(other_file), "-q"]) == 1
+    err = capsys.readouterr().err
+    said = "['T1', 'T2'] are not among the probe's classes ['standard', 'target']: the labels"
+    assert f"{said} are the epochs' event names" in err
+    assert "--labels FILE.csv" in err and "--label-column NAME" in err
+    assert "epochs.event_id = {'standard': CODE, 'target': CODE}" in err
+    assert "y=" not in err  # no Python keyword where none can be given
 
     assert probe_main(["evaluate", str(out), str(tmp_path / "missing-epo.fif")]) == 1
     assert "eegpt: error: no such file" in capsys.readouterr().err

@@ -482,6 +482,16 @@ def _unknown_labels_hint(unknown: list[Any], classes: np.ndarray) -> str:
     )
 
 
+def _event_names_hint(classes: np.ndarray) -> str:
+    """How to name epochs' events as the classes, ``epochs.event_id = {'left': CODE, ...}``
+    (empty unless the classes are text, as event names are)."""
+    known = classes.tolist()
+    if not all(isinstance(c, str) for c in known):
+        return ""
+    shown = ", ".join(f"{c!r}: CODE" for c in known[:4]) + (", ..." if len(known) > 4 else "")
+    return f"epochs.event_id = {{{shown}}}"
+
+
 def _montage_spelling(name: str) -> str:
     """A vocabulary name as montages spell it (``FP1`` -> ``Fp1``, ``FCZ`` -> ``FCz``)."""
     name = "Fp" + name[2:] if name.startswith("FP") else name
@@ -1563,9 +1573,17 @@ class EEGPTProbe:
         labels = _as_classes(_labels(data, y, n), self.classes_)
         unknown = sorted(set(labels.tolist()) - set(self.classes_.tolist()), key=str)
         if unknown:
+            hint = _unknown_labels_hint(unknown, self.classes_)
+            rename = _event_names_hint(self.classes_)
+            if y is None and not hint:  # the epochs' event names
+                hint = (
+                    ": without y, the labels are the epochs' event names (epochs.event_id); "
+                    "pass y in the probe's classes"
+                    + (f", or name the events as the classes ({rename})" if rename else "")
+                )
             raise ValueError(
                 f"labels {unknown} are not among the probe's classes {self.classes_.tolist()}"
-                + _unknown_labels_hint(unknown, self.classes_)
+                + hint
             )
         return labels
 

@@ -615,7 +615,7 @@ def cmd_probe_evaluate(args: argparse.Namespace) -> int:
         batch_size=args.batch_size,
     )
     classes = probe.classes_
-    y = _as_class_labels(y, classes)
+    y = _as_class_labels(y, classes, _labels_taken(args))
     pred = classes[proba.argmax(axis=1)]
     metrics = probe_metrics(y, pred, proba, classes)
     print(format_metrics(metrics))
@@ -644,9 +644,22 @@ def cmd_probe_evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
-def _as_class_labels(y: np.ndarray, classes: np.ndarray) -> np.ndarray:
-    """Labels in the classes' type (labels from a CSV are text; classes may be numbers)."""
-    from eegpt.probe import _unknown_labels_hint
+def _labels_taken(args: argparse.Namespace) -> str:
+    """Where ``evaluate`` took the labels from, for an error about labels the probe lacks."""
+    if args.labels is not None:
+        return f"the 'label' column of {args.labels}"
+    if args.label_column is not None:
+        how = "as in training" if getattr(args, "label_column_adopted", False) else "--label-column"
+        return f"the epochs' metadata column {args.label_column!r} ({how})"
+    return "the epochs' event names (epochs.event_id; an .npz's y)"
+
+
+def _as_class_labels(
+    y: np.ndarray, classes: np.ndarray, taken: str = "the inputs' labels"
+) -> np.ndarray:
+    """Labels in the classes' type (labels from a CSV are text; classes may be numbers);
+    ``taken`` says where they came from, for the error about labels outside the classes."""
+    from eegpt.probe import _event_names_hint, _unknown_labels_hint
 
     known = set(classes.tolist())
     if set(y.tolist()) <= known:
@@ -654,9 +667,19 @@ def _as_class_labels(y: np.ndarray, classes: np.ndarray) -> np.ndarray:
     by_text = {str(c): c for c in classes.tolist()}
     unknown = sorted({str(v) for v in y.tolist()} - set(by_text))
     if unknown:
+        rename = _event_names_hint(classes)
         raise ValueError(
             f"labels {unknown} are not among the probe's classes {classes.tolist()}"
             + _unknown_labels_hint(unknown, classes)
+            + f": the labels are {taken}; give labels in the probe's classes with --labels "
+            "FILE.csv (a 'label' column, one row per epoch of all inputs) or --label-column "
+            "NAME (a column of the epochs' metadata)"
+            + (
+                f", or name the events as the classes in the files (in Python: {rename}; "
+                "epochs.save(...))"
+                if rename
+                else ""
+            )
         )
     return np.array([by_text[str(v)] for v in y.tolist()], dtype=classes.dtype)
 
