@@ -545,6 +545,23 @@ def test_classifier_takes_class_labels_only(trials):
     assert codes.classes_.tolist() == [0.0, 1.0]  # whole numbers as floats are class codes
 
 
+def test_the_event_codes_hint_only_where_the_event_codes_are_the_classes(trials):
+    """Event names scored against a classifier of numbers: "pass y=epochs.events[:, 2]" only
+    when those codes are its classes (not for classes 0, 1 of events 1, 2)."""
+    part = trials[:20]
+    assert sorted(set(part.events[:, 2].tolist())) == [1, 2]
+    config = FAST.replace(epochs=1)
+    zero_one = EEGPTClassifier(WIDER, config=config).fit(part, part.events[:, 2] - 1)
+    for y in (None, epochs_labels(part)):
+        with pytest.raises(ValueError, match=r"not among the classes \[0, 1\]") as err:
+            zero_one.score(part, y)
+        assert "event codes" not in str(err.value) and "events[:, 2]" not in str(err.value)
+    by_code = EEGPTClassifier(WIDER, config=config).fit(part, part.events[:, 2])
+    for y in (None, epochs_labels(part)):
+        with pytest.raises(ValueError, match=r"event codes: pass y=epochs.events\[:, 2\]"):
+            by_code.score(part, y)
+
+
 def test_classifier_errors(trials):
     with pytest.raises(ValueError, match="needs an encoder"):
         EEGPTClassifier().fit(trials)

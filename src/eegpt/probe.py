@@ -455,15 +455,31 @@ def _as_classes(labels: np.ndarray, classes: np.ndarray) -> np.ndarray:
     return labels
 
 
-def _unknown_labels_hint(unknown: list[Any], classes: np.ndarray) -> str:
-    """A hint when epochs' event names (the default ``y``) meet a probe trained on event
-    codes, or names that differ from its classes only by MNE's ``/``-separated tags
-    (BrainVision markers are read as ``Comment/left``)."""
+def _event_codes(data: Any) -> np.ndarray | None:
+    """The event codes of the epochs ``data`` (an ``mne.Epochs``, an epochs file or a list of
+    them); None for other data."""
+    if isinstance(data, (str, os.PathLike)) and may_hold_epochs(data):
+        data = read_epochs_file(Path(data), "error")
+    if isinstance(data, mne.BaseEpochs):
+        return data.events[:, 2]
+    if _is_epochs_list(data):
+        return np.concatenate([_read_if_path(d, "error").events[:, 2] for d in data])
+    return None
+
+
+def _unknown_labels_hint(unknown: list[Any], classes: np.ndarray, data: Any = None) -> str:
+    """A hint when epochs' event names (the default ``y``) meet a probe trained on the event
+    codes of epochs ``data`` (codes that are among its classes), or names that differ from its
+    classes only by MNE's ``/``-separated tags (BrainVision markers are read as
+    ``Comment/left``)."""
     known = classes.tolist()
     if all(isinstance(c, (int, np.integer)) for c in known) and any(
         isinstance(v, str) for v in unknown
     ):
-        return " (the probe's classes are event codes: pass y=epochs.events[:, 2])"
+        codes = _event_codes(data)
+        if codes is not None and set(codes.tolist()) <= set(known):
+            return " (the probe's classes are event codes: pass y=epochs.events[:, 2])"
+        return ""
     pairs = {}
     for label in unknown:
         tags = set(str(label).split("/"))
@@ -1573,7 +1589,7 @@ class EEGPTProbe:
         labels = _as_classes(_labels(data, y, n), self.classes_)
         unknown = sorted(set(labels.tolist()) - set(self.classes_.tolist()), key=str)
         if unknown:
-            hint = _unknown_labels_hint(unknown, self.classes_)
+            hint = _unknown_labels_hint(unknown, self.classes_, data)
             rename = _event_names_hint(self.classes_)
             if y is None and not hint:  # the epochs' event names
                 hint = (

@@ -809,7 +809,7 @@ class EEGPTClassifier(_ConfigParams, ClassifierMixin, BaseEstimator):
         given = y is not None
         y = _as_classes(np.asarray(y) if given else _labels(X, None, -1), self.classes_)
         unknown = sorted(set(y.tolist()) - set(self.classes_.tolist()), key=str)
-        hint = _unknown_labels_hint(unknown, self.classes_) if unknown else ""
+        hint = _unknown_labels_hint(unknown, self.classes_, X) if unknown else ""
         if unknown and not given:
             raise ValueError(
                 f"the epochs' event names {unknown} are not among the classes "
