@@ -886,6 +886,32 @@ def test_edf_and_bdf_go_by_their_name_which_must_agree_with_the_header(tmp_path)
                 read_recording(tmp_path / misnamed)
 
 
+def test_edf_and_bdf_files_named_otherwise_are_refused_with_the_rename(tmp_path):
+    """An EDF or BDF file given another suffix (``.txt``, none) went to the reader MNE picks by
+    the name (BOXY for .txt), which failed with a UnicodeDecodeError; it is refused with the
+    rename to make. Files of other formats that merely start like one go to their reader."""
+    from eegpt.demo import synthetic_raw, write_edf
+
+    raw, _ = synthetic_raw(minutes=0.25)
+    bdf = tmp_path / "rec.bdf"
+    mne.export.export_raw(bdf, raw, fmt="bdf", verbose="error")
+    edf = write_edf(raw, tmp_path / "rec.edf")
+    for source, name, found in ((edf, "damaged.txt", "EDF"), (edf, "noext", "EDF"),
+                                (edf, "old.rec", "EDF"), (bdf, "rec.dat", "BDF")):  # fmt: skip
+        misnamed = tmp_path / name
+        misnamed.write_bytes(source.read_bytes())
+        suffix = rf"named \{misnamed.suffix}" if misnamed.suffix else "named without a suffix"
+        with pytest.raises(RecordingError, match=rf"could not read EEG file .*{name}: it is an? "
+                           rf"{found} file \(version field .*\) {suffix}, .* Rename it "
+                           rf"\.{found.lower()}$"):  # fmt: skip
+            read_recording(misnamed)
+    text = tmp_path / "table.txt"  # EDF's version field, but no EDF header after it
+    text.write_bytes(b"0       " + b"1 2 3\n" * 60)
+    with pytest.raises(ValueError, match=r"reader for '\.txt' failed") as excinfo:
+        read_recording(text)
+    assert "Rename" not in str(excinfo.value)
+
+
 def test_clock_times_of_a_continuous_recording_are_its_onsets_from_its_first_sample():
     """Without gaps the clock times are the onsets; as moments they count from the first
     sample's (a cropped Raw starts later than its measurement date); a recording without a

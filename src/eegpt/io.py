@@ -512,6 +512,8 @@ def _open(
     header = None
     if path.is_file() and path.suffix.lower() in (".edf", ".bdf"):
         header = check_edf_header(path)
+    elif path.is_file():
+        _refuse_misnamed_edf(path)
     said = []  # what MNE will say that eegpt says (or mends) itself
     if header is not None and header.n_records != header.n_complete_records:
         said.append(_MNE_RECORD_COUNT)
@@ -1014,6 +1016,30 @@ def _edf_kind(path: Path, version: bytes) -> Literal["EDF", "BDF"]:
             f"read as {width[named]}-bit ones. Rename it .{found.lower()}"
         )
     return named or found or "EDF"  # type: ignore[return-value]
+
+
+def _refuse_misnamed_edf(path: Path) -> None:
+    """Refuse an EDF or BDF file named otherwise (``rec.txt``, ``rec``): MNE picks its reader
+    by the name, and would fail on the file in another format's terms (``.txt`` is read as
+    BOXY). Known by the header's version field ("0" for EDF, "\\xffBIOSEMI" for BDF) and a
+    header size that fits its number of signals, so that files of other formats go to their
+    readers as before."""
+    with open(path, "rb") as f:
+        head = f.read(256)
+    found = {b"0       ": "EDF", b"\xffBIOSEMI": "BDF"}.get(head[:8])
+    if found is None or len(head) < 256:
+        return
+    try:
+        if int(head[184:192]) != 256 * (int(head[252:256]) + 1):
+            return
+    except ValueError:
+        return
+    named = f"named {path.suffix}" if path.suffix else "named without a suffix"
+    raise RecordingError(
+        f"could not read EEG file {path}: it is {'an' if found == 'EDF' else 'a'} {found} file "
+        f"(version field {head[:8]!r}) {named}, and MNE reads a file as the format its suffix "
+        f"names. Rename it .{found.lower()}"
+    )
 
 
 class AnnotationsOnlyError(RecordingError):
