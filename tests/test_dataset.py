@@ -216,6 +216,25 @@ def test_symbolic_links_are_named_by_the_link_and_read_from_the_target(corpus, t
     assert len(twice.files) == 1
 
 
+def test_a_dangling_link_is_named_as_a_link_not_by_its_missing_target(tmp_path):
+    """A dangling link is read as itself, so that the error says the link is broken rather than
+    naming only a file the user never gave."""
+    from eegpt.io import read_recording
+
+    link = tmp_path / "broken_link.edf"
+    link.symlink_to("does_not_exist.edf")
+    broken = rf"broken_link.edf is a symbolic link to {tmp_path / 'does_not_exist.edf'}, which "
+    (listed,) = resolve_inputs(tmp_path).files
+    assert listed.path == str(link)
+    with pytest.raises(FileNotFoundError, match=broken + "does not exist"):
+        read_recording(listed.path)
+    with pytest.raises(FileNotFoundError, match=broken + "does not exist"):
+        resolve_inputs(link)
+    with pytest.raises(FileNotFoundError, match=r"1 input file\(s\) not found: .*; .*"
+                       r"broken_link.edf is a symbolic link to a file that does not exist"):  # fmt: skip
+        resolve_inputs([link])
+
+
 @pytest.mark.parametrize(
     "frame, match",
     [

@@ -87,6 +87,12 @@ def test_missing_file(tmp_path):
         as_recording(missing)
     with pytest.raises(ValueError, match=r"is a folder, not a recording.*eegpt embed-dataset"):
         as_recording(tmp_path)
+    link = tmp_path / "broken_link.edf"  # a dangling link: the link is named, and its target
+    link.symlink_to("does_not_exist.edf")
+    for read in (read_recording, as_recording):
+        with pytest.raises(FileNotFoundError, match=rf"{link} is a symbolic link to "
+                           rf"{tmp_path / 'does_not_exist.edf'}, which does not exist"):  # fmt: skip
+            read(link)
 
 
 def test_garbage_edf_is_a_clear_value_error(tmp_path):

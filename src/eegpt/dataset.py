@@ -97,6 +97,7 @@ from eegpt.io import (
     RECORDING_FOLDER_SUFFIXES,
     Recording,
     as_recording,
+    file_not_found,
     is_recording_folder,
     split_continuations,
 )
@@ -276,15 +277,26 @@ def resolve_inputs(inputs: Any, *, pattern: str | None = None) -> DatasetInputs:
             return _from_paths([path], text)
         if glob.has_magic(text):
             return _from_glob(text)
+        if _dangling(path):
+            raise file_not_found(path)
         raise FileNotFoundError(
             f"input {text!r} is not an existing folder, manifest ({', '.join(MANIFEST_SUFFIXES)})"
             ", EEG file or a glob that matches files"
         )
     if isinstance(inputs, Sequence) and inputs:
         paths = [Path(os.fspath(p)).expanduser() for p in inputs]
-        missing = [str(p) for p in paths if not (p.is_file() or is_recording_folder(p))]
+        missing = [p for p in paths if not (p.is_file() or is_recording_folder(p))]
         if missing:
-            raise FileNotFoundError(f"{len(missing)} input file(s) not found: {missing[:5]}")
+            broken = [str(p) for p in missing if _dangling(p)]
+            links = (
+                "is a symbolic link to a file that does not exist"
+                if len(broken) == 1
+                else "are symbolic links to files that do not exist"
+            )
+            raise FileNotFoundError(
+                f"{len(missing)} input file(s) not found: {[str(p) for p in missing[:5]]}"
+                + (f"; {few(broken)} {links}" if broken else "")
+            )
         return _from_paths(paths, f"<{len(paths)} files>")
     raise TypeError(
         f"inputs must be a folder, glob, manifest, file list or table, got {type(inputs).__name__}"
@@ -324,7 +336,7 @@ def _make_inputs(
     factors = rescale or [1.0] * len(paths)
     extra = annotations or [None] * len(paths)
     files = [
-        InputFile(i, rid, str(p.resolve()), factor, more)
+        InputFile(i, rid, os.path.abspath(p) if _dangling(p) else str(p.resolve()), factor, more)
         for i, (p, rid, factor, more) in enumerate(zip(paths, ids, factors, extra, strict=True))
     ]
     return DatasetInputs(files, metadata, source)

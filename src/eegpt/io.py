@@ -472,11 +472,22 @@ def holds_epochs_instead(err: RecordingError) -> bool:
     return "No raw data" in cause or "must be 1 for raw files" in cause
 
 
+def file_not_found(path: PathLike) -> FileNotFoundError:
+    """The error for an EEG file that is not there; for a symbolic link whose target is not
+    there (a broken link), naming the link and where it points."""
+    if os.path.islink(path):
+        return FileNotFoundError(
+            f"EEG file not found: {path} is a symbolic link to {os.path.realpath(path)}, "
+            "which does not exist; point the link at the file, or remove it"
+        )
+    return FileNotFoundError(f"EEG file not found: {path}")
+
+
 def read_epochs_file(path: Path, verbose: bool | str | int | None = None) -> mne.BaseEpochs:
     """``mne.read_epochs`` (``mne.read_epochs_eeglab`` for a ``.set`` file) with the errors of
     :func:`read_recording` (file named, chained)."""
     if not path.exists():
-        raise FileNotFoundError(f"EEG file not found: {path}")
+        raise file_not_found(path)
     level = mne_verbose(verbose)
     if path.suffix.lower() == ".set":
         try:
@@ -503,7 +514,7 @@ def _open(
     """:func:`read_recording`, also returning the EDF/BDF header when there is one;
     ``exclude`` names channels of an EDF/BDF file (outside a BIDS dataset) not to read."""
     if not path.exists():
-        raise FileNotFoundError(f"EEG file not found: {path}")
+        raise file_not_found(path)
     if path.is_dir() and not is_recording_folder(path):
         raise RecordingError(
             f"{path} is a folder, not a recording; give one of its files, or embed all of them "
