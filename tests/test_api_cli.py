@@ -153,6 +153,17 @@ def test_cli_info_and_convert(weights, tmp_path, capsys):
     assert main(["convert", str(weights), str(dst)]) == 1  # exists, no --overwrite
 
 
+def test_cli_info_on_a_path_that_does_not_exist_says_so(tmp_path, capsys):
+    """A mistyped path is not answered with the guide to getting the pretrained weights."""
+    missing = tmp_path / "out" / "nonexistent"
+    assert main(["info", str(missing)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"eegpt: error: {missing} does not exist; eegpt info describes a "
+                          "checkpoint (a file or folder, a pretrained name such as eegpt-large "
+                          "or a URL), an embeddings file (.npz/.parquet)")  # fmt: skip
+    assert len(err.splitlines()) == 1 and "pretrained weights" not in err
+
+
 def test_cli_info_describes_embeddings_files_and_names_other_folders(
     weights, edf, tmp_path, capsys
 ):

@@ -740,6 +740,7 @@ _RECORDING_SUFFIXES = (".edf", ".bdf", ".gdf", ".fif", ".vhdr", ".set", ".cnt", 
 
 def cmd_info(args: argparse.Namespace) -> int:
     from eegpt.checkpoints import describe, load_checkpoint, resolve_weights
+    from eegpt.hub import PRETRAINED
     from eegpt.outputs import RUN_MANIFEST
 
     folder = Path(args.weights).expanduser()
@@ -791,6 +792,13 @@ def cmd_info(args: argparse.Namespace) -> int:
             raise FileNotFoundError(f"no such file: {folder}")
         print(_describe_embeddings(folder))
         return 0
+    fetched = args.weights in PRETRAINED or args.weights.startswith(("http://", "https://"))
+    if not folder.exists() and not fetched:  # a mistyped path, not weights to download
+        raise FileNotFoundError(
+            f"{folder} does not exist; eegpt info describes a checkpoint (a file or folder, a "
+            f"pretrained name such as {', '.join(sorted(PRETRAINED))} or a URL), an embeddings "
+            "file (.npz/.parquet), a probe folder or the output folder of embed-dataset"
+        )
     print(describe(load_checkpoint(resolve_weights(args.weights))))
     return 0
 
