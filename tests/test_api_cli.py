@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import time
 import warnings
 from pathlib import Path
@@ -528,6 +529,73 @@ def test_an_interrupted_run_leaves_no_empty_output_folder(weights, edf, tmp_path
     (kept / "old.txt").write_text("x")
     assert main([*args, "-o", str(kept / "run")]) == 130
     assert [p.name for p in kept.iterdir()] == ["old.txt"]
+
+
+def _read_only(monkeypatch, folder):
+    """Make ``folder`` refuse new files as a read-only file system does (a chmod does not stop
+    root, who runs the tests here)."""
+    import errno
+    import tempfile
+
+    real = tempfile.TemporaryFile
+
+    def temporary_file(*args, dir=None, **kwargs):  # noqa: A002
+        if dir is not None and Path(dir).absolute() == Path(folder).absolute():
+            raise OSError(errno.EROFS, os.strerror(errno.EROFS), str(dir))
+        return real(*args, dir=dir, **kwargs)
+
+    monkeypatch.setattr(tempfile, "TemporaryFile", temporary_file)
+
+
+def test_an_output_that_cannot_be_written_is_refused_before_any_work(
+    weights, edf, tmp_path, monkeypatch, capsys
+):
+    """An output below a file, or on a read-only file system, is one error before the model is
+    loaded or a recording read, not one per file (naming a temporary file) after embedding."""
+    import eegpt.checkpoints
+
+    def not_loaded(*args, **kwargs):
+        raise AssertionError("the model was loaded")
+
+    monkeypatch.setattr(eegpt.checkpoints, "load_model", not_loaded)
+    other = edf.with_name("other.edf")
+    other.write_bytes(edf.read_bytes())
+    base = ["embed", str(edf), str(other), "--weights", str(weights), "-q"]
+    a_file = tmp_path / "notes"
+    a_file.write_text("x")
+    for output in (a_file / "x", a_file / "deeper" / "run"):
+        assert main([*base, "-o", str(output)]) == 1
+        assert capsys.readouterr().err == (
+            f"eegpt: error: cannot write the output to {output}: {a_file} is a file, not a "
+            "folder; choose another output path\n"
+        )
+    read_only = tmp_path / "read_only"
+    read_only.mkdir()
+    _read_only(monkeypatch, read_only)
+    assert main([*base, "-o", str(read_only)]) == 1
+    assert capsys.readouterr().err == (
+        f"eegpt: error: cannot write the output to {read_only}: read-only file system; choose "
+        "another output folder\n"
+    )
+    assert main(["embed", str(edf), "--weights", str(weights), "-o", str(read_only / "new" / "x.npz")]) == 1  # fmt: skip
+    assert capsys.readouterr().err == (
+        f"eegpt: error: cannot write the output to {read_only / 'new' / 'x.npz'}: read-only file "
+        f"system (in {read_only}, where its folder would be made); choose another output folder\n"
+    )
+    assert list(read_only.iterdir()) == []
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() == 0, reason="root writes anyway")
+def test_an_output_folder_without_write_permission_is_refused(weights, edf, tmp_path, capsys):
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o555)
+    try:
+        assert main(["embed", str(edf), "--weights", str(weights), "-o", str(locked / "run")]) == 1
+    finally:
+        locked.chmod(0o755)
+    assert "cannot write the output to" in capsys.readouterr().err
+    assert list(locked.iterdir()) == []
 
 
 @pytest.mark.parametrize("suffix", [".npz", ".parquet"])

@@ -1430,6 +1430,41 @@ def test_an_output_that_is_a_file_is_refused_up_front(corpus, tmp_path):
     assert target.read_text() == "keep me"
 
 
+def test_an_output_that_cannot_be_written_is_refused_before_the_model_is_loaded(
+    corpus, tmp_path, monkeypatch, capsys
+):
+    """A file above the output folder, or a read-only file system, is said before the model is
+    loaded (not as "[Errno 17] File exists" or "[Errno 30] Read-only file system")."""
+    import errno
+    import tempfile
+
+    import eegpt.checkpoints
+    from eegpt.errors import OutputNotWritableError
+
+    def not_loaded(*args, **kwargs):
+        raise AssertionError("the model was loaded")
+
+    monkeypatch.setattr(eegpt.checkpoints, "load_model", not_loaded)
+    a_file = tmp_path / "notes.txt"
+    a_file.write_text("keep me")
+    with pytest.raises(OutputNotWritableError, match=rf"cannot write the output to "
+                       rf"{a_file / 'x'}: {a_file} is a file, not a folder"):  # fmt: skip
+        embed_dataset(corpus, a_file / "x", weights="small", workers=0, progress=False)
+    assert a_file.read_text() == "keep me"
+
+    def read_only(*args, dir=None, **kwargs):  # noqa: A002
+        raise OSError(errno.EROFS, os.strerror(errno.EROFS), str(dir))
+
+    monkeypatch.setattr(tempfile, "TemporaryFile", read_only)
+    out = tmp_path / "run"
+    assert cli_main([str(corpus), "--weights", "small", "-o", str(out), "-q"]) == 1
+    assert capsys.readouterr().err == (
+        f"eegpt: error: cannot write the output to {out}: read-only file system (in {tmp_path}, "
+        "where its folder would be made); choose another output folder\n"
+    )
+    assert not out.exists()
+
+
 def test_summary_counts_warnings_by_kind():
     from eegpt.dataset import _warning_kinds
 

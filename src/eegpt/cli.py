@@ -463,6 +463,7 @@ def cmd_embed(args: argparse.Namespace) -> int:
     from eegpt.engine import InferenceEngine
     from eegpt.errors import USER_ERRORS, OutputExistsError
     from eegpt.hub import WEIGHTS_HELP
+    from eegpt.outputs import check_output_folder
 
     if not args.weights:
         print(f"eegpt: error: no --weights given.\n\n{WEIGHTS_HELP}", file=sys.stderr)
@@ -501,6 +502,7 @@ def cmd_embed(args: argparse.Namespace) -> int:
                 f"outputs exist (pass --overwrite to replace them, or --skip-existing to "
                 f"embed only the others): {few(existing, 5)}"
             )
+    check_output_folder(outputs[0].parent, args.output)  # before the model and any recording
     config = preprocessing_config(args)
     model = load_model(args.weights, device="cpu", verbose=not args.quiet)
     model.config.n_patches(config.n_samples)  # a window shorter than a patch: one error, here

@@ -105,6 +105,7 @@ from eegpt.model import EEGPT
 from eegpt.outputs import (
     RUN_MANIFEST,
     atomic_write,
+    check_output_folder,
     clash_renames,
     metadata_record,
     parquet_writer,
@@ -2899,6 +2900,9 @@ def embed_dataset(
         preprocessing, inputs, ...) unless ``overwrite``.
     FileExistsError
         If ``output_dir`` holds files that this function did not write.
+    OutputNotWritableError
+        (an ``OSError``) If ``output_dir`` cannot be made or written to (a read-only file
+        system, no permission, a file above it); checked before the model is loaded.
 
     Notes
     -----
@@ -2934,6 +2938,13 @@ def embed_dataset(
             "(--precision) 'bfloat16' or 'float16' (float32 stays exact)"
         )
     data = resolve_inputs(inputs, pattern=pattern)
+    output_dir = Path(output_dir).expanduser()
+    if output_dir.exists() and not output_dir.is_dir():
+        raise FileExistsError(
+            f"{output_dir} is a file; the output of embed_dataset is a folder of Parquet shards: "
+            "choose a new folder (or one it wrote before, to resume)"
+        )
+    check_output_folder(output_dir)  # before the model is loaded
     if model is None:
         from eegpt.checkpoints import load_model
 
@@ -2955,12 +2966,6 @@ def embed_dataset(
         list(range(start, min(start + shard_size, len(data))))
         for start in range(0, len(data), shard_size)
     ]
-    output_dir = Path(output_dir).expanduser()
-    if output_dir.exists() and not output_dir.is_dir():
-        raise FileExistsError(
-            f"{output_dir} is a file; the output of embed_dataset is a folder of Parquet shards: "
-            "choose a new folder (or one it wrote before, to resume)"
-        )
     if engine == "inprocess" and (_default_workers() if workers is None else workers) > 0:
         _check_main_guard()
     with contextlib.ExitStack() as session:

@@ -31,6 +31,7 @@ __all__ = [
     "NoChannelMappedError",
     "OutputExistsError",
     "OutputInUseError",
+    "OutputNotWritableError",
     "RecordingError",
     "WeightsUnavailableError",
 ]
@@ -103,6 +104,11 @@ class MissingDependencyError(EEGPTError, ImportError):
 
 class OutputExistsError(EEGPTError, FileExistsError):
     """An output file exists and overwriting was not asked for."""
+
+
+class OutputNotWritableError(EEGPTError, OSError):
+    """An output cannot be written where it was asked for: a read-only file system, no
+    permission, or a file where its folder would be."""
 
 
 USER_ERRORS: tuple[type[BaseException], ...] = (EEGPTError, ValueError, OSError)

@@ -35,6 +35,7 @@ import datetime
 import json
 import math
 import os
+import tempfile
 import zipfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -48,7 +49,7 @@ from eegpt._logging import warn as _warn
 from eegpt._methods import function_method
 from eegpt._tempfiles import temporary_beside
 from eegpt.annotations import bad_windows
-from eegpt.errors import MissingDependencyError, OutputExistsError
+from eegpt.errors import MissingDependencyError, OutputExistsError, OutputNotWritableError
 
 __all__ = [
     "FORMATS",
@@ -57,6 +58,7 @@ __all__ = [
     "EmbeddingsFile",
     "EmbeddingsWriter",
     "atomic_write",
+    "check_output_folder",
     "feature_names",
     "load_embeddings",
     "metadata_frame",
@@ -1057,6 +1059,40 @@ def atomic_write(path: Path, write: Callable[[Any], None], *, overwrite: bool = 
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+def check_output_folder(folder: str | os.PathLike, output: str | os.PathLike | None = None) -> None:
+    """Refuse, before any work, a folder that outputs cannot be written to: one below a file,
+    or where no file can be made (a read-only file system, no permission). The folder itself,
+    or the nearest one above it that exists (where it would be made), is tried with a nameless
+    temporary file; nothing is created. ``output``: the output as the user named it (a file
+    in ``folder``), for the message.
+
+    Raises
+    ------
+    OutputNotWritableError
+        (an ``OSError``) Naming the output and why it cannot be written.
+    """
+    folder = Path(folder)
+    shown = Path(output) if output is not None else folder
+    existing = folder
+    while not existing.exists() and existing != existing.parent:  # a relative one ends at "."
+        existing = existing.parent
+    if not existing.is_dir():
+        raise OutputNotWritableError(
+            f"cannot write the output to {shown}: {existing} is a file, not a folder; choose "
+            "another output path"
+        )
+    try:
+        with tempfile.TemporaryFile(dir=existing):
+            pass
+    except OSError as err:
+        reason = err.strerror or type(err).__name__
+        where = "" if existing == folder else f" (in {existing}, where its folder would be made)"
+        raise OutputNotWritableError(
+            f"cannot write the output to {shown}: {reason[:1].lower()}{reason[1:]}{where}; "
+            "choose another output folder"
+        ) from err
 
 
 def _temporary(path: Path) -> tuple[Path, Any]:
