@@ -691,6 +691,32 @@ def test_cli_rescale_fixes_a_file_in_the_wrong_unit(weights, tmp_path, capsys):
         assert "--rescale must be a positive number, got" in capsys.readouterr().err
 
 
+def test_debug_shows_the_traceback_of_each_file_that_failed(weights, edf, tmp_path, capsys):
+    """--debug shows tracebacks, also of the errors a command reports for one file and goes on
+    after (`eegpt channels`, `eegpt embed` over several files), with MNE's exception chained."""
+    bad = tmp_path / "bad.txt"  # MNE's BOXY reader fails on an assert
+    bad.write_text("hello")
+    assert main(["channels", str(bad)]) == 1
+    assert "Traceback" not in capsys.readouterr().err
+    assert main(["--debug", "channels", str(bad), str(edf)]) == 1
+    captured = capsys.readouterr()
+    assert "22 channels typed EEG" in captured.out  # the next file was still read
+    err = captured.err
+    assert err.count("Traceback (most recent call last)") == 2  # MNE's error and eegpt's
+    assert "AssertionError" in err and "The above exception was the direct cause" in err
+    assert "eegpt.errors.RecordingError: could not read EEG file" in err
+    assert err.rstrip().endswith(f"eegpt: error: could not read EEG file {bad}: MNE's reader "
+                                 "for '.txt' failed (AssertionError, no message): the file is "
+                                 "damaged or not in the format its name says; formats MNE reads "
+                                 "include .edf, .bdf, .gdf, .fif, .vhdr, .set, .cnt, .mff")  # fmt: skip
+    out = tmp_path / "out"
+    args = ["--debug", "embed", str(bad), str(edf), "--weights", str(weights), "-o", str(out), "-q"]
+    assert main(args) == 3  # some failed
+    err = capsys.readouterr().err
+    assert "Traceback (most recent call last)" in err and "AssertionError" in err
+    assert (out / "tuh_like.npz").exists()
+
+
 def test_cli_channels_shows_and_draws_the_mapping(edf, tmp_path, capsys):
     """`eegpt channels` reads headers only: the mapping table, the figure with --plot."""
     png = tmp_path / "map.png"

@@ -20,6 +20,7 @@ import signal
 import sys
 import textwrap
 import time
+import traceback
 import warnings
 from collections.abc import Callable
 from pathlib import Path
@@ -541,6 +542,7 @@ def cmd_embed(args: argparse.Namespace) -> int:
                     )
                 except (*USER_ERRORS, RuntimeError) as err:
                     failed.append((rec, err))
+                    _debug_traceback(args, err)
                     text = str(err)
                     where = "" if str(rec) in text or rec.name in text else f"{rec}: "
                     print(f"eegpt: error: {where}{text}", file=sys.stderr)
@@ -633,10 +635,12 @@ def cmd_channels(args: argparse.Namespace) -> int:
                   "EEGPT electrode:")  # fmt: skip
             shown = ", ".join(map(printable_name, err.names))
             print(textwrap.fill(shown, width=100, initial_indent="  ", subsequent_indent="  "))
+            _debug_traceback(args, err)
             print(f"eegpt: error: {err}", file=sys.stderr)
             continue
         except (*USER_ERRORS, RuntimeError) as err:
             failed += 1
+            _debug_traceback(args, err)
             print(f"eegpt: error: {err}", file=sys.stderr)
             continue
         rec, mapping, info, size = opened
@@ -664,12 +668,20 @@ def cmd_channels(args: argparse.Namespace) -> int:
             print(f"drew {out}")
         if refused is not None:
             failed += 1
+            _debug_traceback(args, refused)
             print(f"eegpt: error: {refused}", file=sys.stderr)
     n_read = len(args.recordings) - failed
     unmatched = unmatched_rename_warning(rename, list(seen), n_read) if several else None
     if unmatched:  # one recording: map_channels has already refused such a key
         warnings.warn(unmatched, RuntimeWarning, stacklevel=1)
     return 1 if failed else 0
+
+
+def _debug_traceback(args: argparse.Namespace, err: BaseException) -> None:
+    """With ``--debug``, print the traceback of an error that a command reports for one file
+    and goes on after (the next file), as :func:`run_command` shows those it stops on."""
+    if getattr(args, "debug", False):
+        traceback.print_exception(err, file=sys.stderr)
 
 
 def _open_for_channels(path: Path, mapping_args: dict[str, Any]) -> tuple[Any, Any, Any, str]:
