@@ -941,9 +941,12 @@ def test_cli_channels_shows_a_file_whose_channels_name_one_electrode_twice(tmp_p
     raw.copy().drop_channels(["FP1", "Cz"]).save(fine)
     assert main(["channels", str(twice), str(epo), str(fine)]) == 1
     captured = capsys.readouterr()
-    assert captured.out.count("Fp1         ->  FP1 (0)") == 3
-    assert captured.out.count("EEG Cz-REF  ->  CZ (29)") == 3
-    assert captured.out.count("dropped: FP1, Cz\n  (shown with all but the first") == 2
+    assert captured.out.count("Fp1         ->  FP1 (0)") == 2  # the epochs: "as for" the raw
+    assert captured.out.count("EEG Cz-REF  ->  CZ (29)") == 2
+    assert captured.out.count("dropped: FP1, Cz\n  (shown with all but the first") == 1
+    assert f"  channels as for {twice} (3 channel(s) kept, 2 dropped)\n  (shown with" in (
+        captured.out
+    )
     assert captured.err.count("['Fp1', 'FP1'] -> FP1; ['EEG Cz-REF', 'Cz'] -> CZ") == 2
     assert captured.err.count("--drop FP1 --drop Cz") == 2
     assert main(["channels", str(twice), "--drop", "FP1", "--drop", "Cz"]) == 0
@@ -1181,3 +1184,28 @@ def test_cli_embed_of_many_files_says_a_repeated_warning_and_channel_table_once(
     assert f"the warning given for {copies[0]} (" in summary
     assert f"holds for 2 later files too: {copies[1]}, {copies[2]}" in summary
     assert all((tmp_path / "out" / f"{Path(f).stem}.npz").exists() for f in files)
+
+
+def test_cli_channels_of_a_folder_shows_each_montage_once(tmp_path, capsys, recwarn):
+    """`eegpt channels FOLDER` lists the recordings in it as embed-dataset would; files of
+    one montage get one table and one warning, the later ones a line naming the first."""
+    from eegpt.demo import synthetic_raw, write_edf
+
+    folder = tmp_path / "archive"
+    (folder / "sub-02").mkdir(parents=True)
+    raw, _ = synthetic_raw(minutes=0.1, seed=0)
+    for name in ("sub-01.edf", "sub-02/a.edf", "sub-02/b.edf"):
+        write_edf(raw, folder / name)
+    write_edf(raw.copy().drop_channels(["EEG EKG1-REF"]), folder / "z_other.edf")
+    (folder / "notes.txt").write_text("not a recording")
+    assert main(["channels", str(folder)]) == 0
+    out = capsys.readouterr().out
+    first = folder / "sub-01.edf"
+    assert [line.split(":")[0] for line in out.splitlines() if line.startswith(str(folder))] == [
+        str(first), str(folder / "sub-02/a.edf"), str(folder / "sub-02/b.edf"),
+        str(folder / "z_other.edf"),
+    ]  # fmt: skip
+    assert out.count("ChannelMapping:") == 2 and out.count(f"  channels as for {first} (") == 2
+    dropped = [str(w.message) for w in recwarn if "do not match" in str(w.message)]
+    assert len(dropped) == 3, dropped  # sub-01, z_other, and the summary of the two held back
+    assert "holds for 2 later files too" in dropped[-1]

@@ -254,7 +254,13 @@ def build_parser() -> argparse.ArgumentParser:
         "channels",
         help="show how recordings' channels map onto EEGPT's vocabulary (reads headers only)",
     )
-    p.add_argument("recordings", nargs="+", type=Path, help="files MNE can read")
+    p.add_argument(
+        "recordings",
+        nargs="+",
+        type=Path,
+        help="files MNE can read, or folders of them (searched as embed-dataset does; files of "
+        "one montage share one table)",
+    )
     add_channel_options(p)
     add_picks_option(p)
     p.add_argument(
@@ -589,15 +595,10 @@ FIGURE_SUFFIXES = (".png", ".pdf", ".svg")  # what --plot writes (matplotlib, by
 
 def cmd_channels(args: argparse.Namespace) -> int:
     """Print each recording's channel mapping (and draw it with ``--plot``) without embedding."""
-    from eegpt.channels import printable_name, rename_table, unmatched_rename_warning
-    from eegpt.errors import (
-        USER_ERRORS,
-        AllChannelsBadError,
-        DuplicateChannelsError,
-        NoChannelMappedError,
-    )
+    from eegpt.channels import unmatched_rename_warning
 
     rename = parse_rename(args.rename, args.drop)
+    args.recordings = _folders_expanded(args.recordings)
     several = len(args.recordings) > 1
     figure = args.plot is not None and bool(args.plot.suffix)
     picks = picks_of(args)
@@ -617,64 +618,110 @@ def cmd_channels(args: argparse.Namespace) -> int:
         "rename": rename, "on_missing": "ignore" if several else "raise", "picks": picks,
     }  # fmt: skip
     seen: dict[str, None] = {}  # channel names of the recordings read, for unmatched keys
-    for path in args.recordings:
-        refused: AllChannelsBadError | DuplicateChannelsError | None = None
-        try:
-            try:
-                opened = _open_for_channels(path, mapping_args)
-            except AllChannelsBadError as err:  # still show them, as bad, then fail
-                refused = err
-                opened = _open_for_channels(path, {**mapping_args, "picks": err.names})
-            except DuplicateChannelsError as err:  # show the mapping the advice leads to
-                refused = err
-                drop = {**rename_table(rename), **dict.fromkeys(err.later)}
-                opened = _open_for_channels(path, {**mapping_args, "rename": drop})
-        except NoChannelMappedError as err:  # list them all: what --rename starts from
-            failed += 1
-            print(f"{path}: {_count(len(err.names), 'channel')} {typed}, none named like an "
-                  "EEGPT electrode:")  # fmt: skip
-            shown = ", ".join(map(printable_name, err.names))
-            print(textwrap.fill(shown, width=100, initial_indent="  ", subsequent_indent="  "))
-            _debug_traceback(args, err)
-            print(f"eegpt: error: {err}", file=sys.stderr)
-            continue
-        except (*USER_ERRORS, RuntimeError) as err:
-            failed += 1
-            _debug_traceback(args, err)
-            print(f"eegpt: error: {err}", file=sys.stderr)
-            continue
-        rec, mapping, info, size = opened
-        print(f"{path}: {len(mapping.input_names) + len(mapping.dropped)} channels {typed} at "
-              f"{rec.sfreq:g} Hz, {size}")  # fmt: skip
-        print(mapping.summary())
-        if isinstance(refused, DuplicateChannelsError):
-            print(
-                "  (shown with all but the first of each electrode dropped, as the error below advises)"
-            )
-        picked = {*mapping.input_names, *mapping.dropped}  # what the type pick left out
-        seen.update(dict.fromkeys(picked))
-        types = info.get_channel_types()
-        other = [
-            f"{n} ({'bad' if n in info['bads'] else t})"
-            for n, t in zip(info.ch_names, types, strict=True)
-            if n not in picked
-        ]
-        if other:
-            print("  not EEG by type or marked bad, not used: " + ", ".join(other))
-        if args.plot is not None:
-            out = args.plot if args.plot.suffix else args.plot / f"{path.stem}_channels.png"
-            bads = info["bads"]
-            _save_figure(mapping.plot(source=str(path), bads=bads), out)
-            print(f"drew {out}")
-        if refused is not None:
-            failed += 1
-            _debug_traceback(args, refused)
-            print(f"eegpt: error: {refused}", file=sys.stderr)
+    tables: dict[str, Path] = {}  # each mapping table shown, and the recording it was for
+    with OncePerCorpus() as said:  # a folder of one montage: its warnings once
+        for path in args.recordings:
+            said.current = path
+            failed += _show_channels(args, path, mapping_args, typed, seen, tables)
+    for line in said.summary():
+        warnings.warn(line, RuntimeWarning, stacklevel=1)
     n_read = len(args.recordings) - failed
     unmatched = unmatched_rename_warning(rename, list(seen), n_read) if several else None
     if unmatched:  # one recording: map_channels has already refused such a key
         warnings.warn(unmatched, RuntimeWarning, stacklevel=1)
     return 1 if failed else 0
+
+
+def _folders_expanded(paths: list[Path]) -> list[Path]:
+    """``paths`` with each folder (not a recording folder such as EGI .mff) replaced by the
+    recordings in it, as embed-dataset lists them."""
+    from eegpt.dataset import recordings_under
+    from eegpt.io import is_recording_folder
+
+    out: list[Path] = []
+    for path in paths:
+        if path.is_dir() and not is_recording_folder(path):
+            out += recordings_under(path)
+        else:
+            out.append(path)
+    return out
+
+
+def _show_channels(
+    args: argparse.Namespace,
+    path: Path,
+    mapping_args: dict[str, Any],
+    typed: str,
+    seen: dict[str, None],
+    tables: dict[str, Path],
+) -> int:
+    """Print one recording's channels for `eegpt channels` (a mapping table shown for an
+    earlier recording: one line naming it); 1 if the recording fails, else 0."""
+    from eegpt.channels import printable_name, rename_table
+    from eegpt.errors import (
+        USER_ERRORS,
+        AllChannelsBadError,
+        DuplicateChannelsError,
+        NoChannelMappedError,
+    )
+
+    rename = mapping_args["rename"]
+    refused: AllChannelsBadError | DuplicateChannelsError | None = None
+    try:
+        try:
+            opened = _open_for_channels(path, mapping_args)
+        except AllChannelsBadError as err:  # still show them, as bad, then fail
+            refused = err
+            opened = _open_for_channels(path, {**mapping_args, "picks": err.names})
+        except DuplicateChannelsError as err:  # show the mapping the advice leads to
+            refused = err
+            drop = {**rename_table(rename), **dict.fromkeys(err.later)}
+            opened = _open_for_channels(path, {**mapping_args, "rename": drop})
+    except NoChannelMappedError as err:  # list them all: what --rename starts from
+        print(f"{path}: {_count(len(err.names), 'channel')} {typed}, none named like an "
+              "EEGPT electrode:")  # fmt: skip
+        shown = ", ".join(map(printable_name, err.names))
+        print(textwrap.fill(shown, width=100, initial_indent="  ", subsequent_indent="  "))
+        _debug_traceback(args, err)
+        print(f"eegpt: error: {err}", file=sys.stderr)
+        return 1
+    except (*USER_ERRORS, RuntimeError) as err:
+        _debug_traceback(args, err)
+        print(f"eegpt: error: {err}", file=sys.stderr)
+        return 1
+    rec, mapping, info, size = opened
+    print(f"{path}: {len(mapping.input_names) + len(mapping.dropped)} channels {typed} at "
+          f"{rec.sfreq:g} Hz, {size}")  # fmt: skip
+    table = mapping.summary()
+    if table in tables:  # a folder of one montage: its table once
+        print(f"  channels as for {tables[table]} ({table.splitlines()[0].split(': ', 1)[1]})")
+    else:
+        tables[table] = path
+        print(table)
+    if isinstance(refused, DuplicateChannelsError):
+        print(
+            "  (shown with all but the first of each electrode dropped, as the error below advises)"
+        )
+    picked = {*mapping.input_names, *mapping.dropped}  # what the type pick left out
+    seen.update(dict.fromkeys(picked))
+    types = info.get_channel_types()
+    other = [
+        f"{n} ({'bad' if n in info['bads'] else t})"
+        for n, t in zip(info.ch_names, types, strict=True)
+        if n not in picked
+    ]
+    if other:
+        print("  not EEG by type or marked bad, not used: " + ", ".join(other))
+    if args.plot is not None:
+        out = args.plot if args.plot.suffix else args.plot / f"{path.stem}_channels.png"
+        bads = info["bads"]
+        _save_figure(mapping.plot(source=str(path), bads=bads), out)
+        print(f"drew {out}")
+    if refused is not None:
+        _debug_traceback(args, refused)
+        print(f"eegpt: error: {refused}", file=sys.stderr)
+        return 1
+    return 0
 
 
 def _debug_traceback(args: argparse.Namespace, err: BaseException) -> None:

@@ -382,6 +382,27 @@ def _from_folder(folder: Path, pattern: str | None) -> DatasetInputs:
         from eegpt.bids import bids_manifest
 
         return _from_table(bids_manifest(root), root, f"{folder} (BIDS)")
+    return _make_inputs(*_listed_under(folder, pattern), str(folder))
+
+
+def recordings_under(folder: str | os.PathLike) -> list[Path]:
+    """The recordings in ``folder`` and its subfolders as :func:`embed_dataset` lists them
+    (:data:`EEG_SUFFIXES` and recording folders; the later parts of split FIF recordings and
+    second paths to one file left out, with a warning), in the order of their relative paths,
+    each as ``folder / relative path``.
+
+    Raises
+    ------
+    FileNotFoundError
+        If there are none.
+    """
+    paths, ids = _listed_under(Path(folder), None)
+    return [Path(folder) / rid for rid in ids]  # as the folder was given, through its links
+
+
+def _listed_under(folder: Path, pattern: str | None) -> tuple[list[Path], list[str]]:
+    """The paths of a folder's recordings (or of those matching ``pattern``) and their ids."""
+    root = folder.resolve()
     suffixes = EEG_SUFFIXES + RECORDING_FOLDER_SUFFIXES
     if pattern:
         paths = _matching(root, pattern)
@@ -394,8 +415,7 @@ def _from_folder(folder: Path, pattern: str | None) -> DatasetInputs:
         )
     paths, ids = _without_continuations(paths, _relative_ids(paths, root))
     order = sorted(range(len(paths)), key=ids.__getitem__)
-    return _make_inputs(*_without_repeats([paths[i] for i in order], [ids[i] for i in order]),
-                        str(folder))  # fmt: skip
+    return _without_repeats([paths[i] for i in order], [ids[i] for i in order])
 
 
 def _dangling(path: Path) -> bool:
