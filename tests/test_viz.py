@@ -352,3 +352,23 @@ def test_confusion_matrix_fits_long_class_names_and_a_long_title():
     rows = [t.get_window_extent(renderer) for t in ax.get_yticklabels()]  # (x ones are slanted)
     assert not any(a.overlaps(b) for i, a in enumerate(rows) for b in rows[i + 1 :])
     assert "\n" in ax.get_xticklabels()[0].get_text()  # wrapped
+
+
+def test_channel_mapping_of_embeddings_shows_what_their_metadata_left_out():
+    """Embeddings record the channels not read (bad, other types): the figure draws a bad
+    electrode as bad (not as absent), counts and lists every channel left out, and draws an
+    electrode dropped on purpose as left out, not as not in the recording."""
+    mapping = map_channels(["Fz", "Cz", "AF7", "Pz", "X1"], rename={"AF7": None}, verbose=False)
+    meta = {"channels": mapping.to_dict(), "left_out": {"Oz": "bad", "VEOG": "eog"}}
+    emb = Embeddings(np.zeros((1, 2, 4, 8), np.float32), np.zeros(1), meta)
+    ax = plot_channel_mapping(emb).axes[0]
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert "marked bad in the recording, not used (1)" in labels
+    assert "in the recording, left out (1)" in labels  # AF7
+    assert "not in the recording (57)" in labels  # 62 - 3 used - Oz - AF7
+    assert ax.get_title().endswith("4 of the recording's 7 channels left out")
+    (text,) = [t.get_text() for t in ax.texts if t.get_text().startswith("left out")]
+    assert (
+        text.replace("\u00a0", " ")
+        == "left out of the recording (4): AF7, X1, Oz (bad), VEOG (eog)"
+    )

@@ -42,7 +42,8 @@ __all__ = [
 
 #: Colours of :func:`plot_channel_mapping`: used (trained embedding), used with an embedding
 #: pretraining never trained, in the vocabulary but not in the recording, marked bad.
-COLORS = {"used": "tab:green", "untrained": "tab:orange", "absent": "0.82", "bad": "#f4a6a6"}
+COLORS = {"used": "tab:green", "untrained": "tab:orange", "absent": "0.82", "bad": "#f4a6a6",
+          "dropped": "#a6c8f4"}  # fmt: skip
 
 
 NOT_PRETRAINED_TITLE = "random weights - NOT PRETRAINED"  # on figures of a demo encoder
@@ -134,7 +135,9 @@ def plot_channel_mapping(
         or a mapping's :meth:`~eegpt.channels.ChannelMapping.to_dict`.
     bads : sequence of str
         The recording's channels marked bad (``raw.info["bads"]``), which are never used:
-        drawn in red where their names map to the vocabulary.
+        drawn in red where their names map to the vocabulary. For ``Embeddings``, also those
+        their metadata records as left out for being bad (``metadata["left_out"]``), whose
+        other left-out channels (other types) are counted and listed too.
     ax : matplotlib Axes | None
         Where to draw; a new figure when None.
     title : str | None
@@ -149,7 +152,10 @@ def plot_channel_mapping(
     -------
     matplotlib.figure.Figure
     """
-    source = source or getattr(mapping, "metadata", {}).get("source")  # of Embeddings
+    meta = getattr(mapping, "metadata", None) or {}  # of Embeddings
+    source = source or meta.get("source")
+    left_out = dict(meta.get("left_out") or {})  # channels not read: bad, or another type
+    bads = [*bads, *(name for name, why in left_out.items() if why == "bad")]
     mapping = _as_mapping(mapping)
     created = ax is None
     fig, ax = _figure(ax, (6.4, 7.6))
@@ -163,10 +169,13 @@ def plot_channel_mapping(
     labels = _short_labels(used)  # the recording's own labels, where they say more than the name
     renamed = list(labels)
     bad = {normalize_channel_name(n) for n in bads} - {None} - set(used)
+    # read, but left out on purpose (rename={name: None}, --drop)
+    dropped = {normalize_channel_name(n) for n in mapping.dropped} - {None} - set(used) - bad
     for name in VOCABULARY:
         x, y = pos[name]
         kind = (
             "bad" if name in bad
+            else "dropped" if name in dropped
             else "absent" if name not in used
             else "untrained" if name in UNSEEN_IN_PRETRAINING
             else "used"
@@ -174,7 +183,7 @@ def plot_channel_mapping(
         ax.scatter([x], [y], s=230, color=COLORS[kind], edgecolors="0.25", linewidths=0.6,
                    zorder=2)  # fmt: skip
         ax.text(x, y, name, ha="center", va="center", fontsize=6.5 if len(name) < 3 else 5.3,
-                zorder=3, color="0.45" if kind in ("absent", "bad") else "black")  # fmt: skip
+                zorder=3, color="0.45" if kind in ("absent", "bad", "dropped") else "black")  # fmt: skip
         if name in renamed and len(renamed) <= 40:  # the recording's own label, when it differs
             ax.text(x, y - 0.032, labels[name], ha="center", va="top", fontsize=5.5, color="0.2",
                     zorder=3)  # fmt: skip
@@ -185,17 +194,22 @@ def plot_channel_mapping(
         for k, label in (
             ("used", f"used ({sum(n not in UNSEEN_IN_PRETRAINING for n in used)})"),
             ("untrained", f"used, embedding untrained in pretraining ({len(mapping.unseen)})"),
-            ("absent", f"not in the recording ({len(VOCABULARY) - len(used) - len(bad)})"),
+            (
+                "absent",
+                f"not in the recording ({len(VOCABULARY) - len(used) - len(bad) - len(dropped)})",
+            ),
             *([("bad", f"marked bad in the recording, not used ({len(bad)})")] if bad else []),
+            *([("dropped", f"in the recording, left out ({len(dropped)})")] if dropped else []),
         )
     ]
     key = ax.legend(handles=legend, loc="upper center", bbox_to_anchor=(0.5, 0.0),
                     bbox_transform=ax.transData, fontsize=7, frameon=False)  # fmt: skip
-    if mapping.dropped:
+    named = [*mapping.dropped, *(f"{n} ({why})" for n, why in left_out.items())]
+    if named:
         # no line break inside a name ("EEG 007"): its spaces made non-breaking
-        shown = ", ".join(n.replace(" ", "\u00a0") for n in mapping.dropped[:MAX_LISTED])
-        more = len(mapping.dropped) - MAX_LISTED
-        text = f"left out of the recording ({len(mapping.dropped)}): {shown}"
+        shown = ", ".join(n.replace(" ", "\u00a0") for n in named[:MAX_LISTED])
+        more = len(named) - MAX_LISTED
+        text = f"left out of the recording ({len(named)}): {shown}"
         text += f", ... and {more} more" if more > 0 else ""
         # just below the legend, whatever the size of the axes
         ax.annotate(textwrap.fill(text, 100), xy=(0.5, 0.0), xycoords=key, xytext=(0, -2),
@@ -204,13 +218,13 @@ def plot_channel_mapping(
     if title is None:
         title = (
             f"{len(mapping)} of EEGPT's {len(VOCABULARY)} channels used, {len(missing58)} of "
-            f"its 58 pretraining\nchannels absent; {len(mapping.dropped)} of the recording's "
-            f"{len(mapping) + len(mapping.dropped)} channels left out"
+            f"its 58 pretraining\nchannels absent; {len(named)} of the recording's "
+            f"{len(mapping) + len(named)} channels left out"
         )
         if source:
             title = f"{Path(str(source)).name}\n{title}"
     ax.set_title(title, fontsize=9)
-    lines = textwrap.fill(text, 100).count("\n") + 1 if mapping.dropped else 0
+    lines = textwrap.fill(text, 100).count("\n") + 1 if named else 0
     bottom = -(0.16 + 0.03 * lines)  # room for the legend and the left-out list
     ax.set(xlim=(-0.02, 1.02), ylim=(bottom, 1.08), aspect="equal")
     if created:  # a figure as tall as what it shows
