@@ -208,3 +208,27 @@ def test_an_approximated_resampling_ratio_is_said_once(model):
         assert len(online.push(x)) == 7
     ratio = [w for w in caught if "uses the ratio" in str(w.message)]
     assert len(ratio) == 1 and str(ratio[0].message).startswith("<stream>: resampling")
+
+
+def test_mne_objects_given_where_names_or_samples_belong_and_verbose_error(model):
+    """A Raw (or its Info) given as ch_names, or pushed as a chunk, is a TypeError that says
+    what to pass; a chunk of samples x channels (Lab Streaming Layer's layout) is said to look
+    transposed; verbose="error" silences the embedder's warnings, as for embed()."""
+    import mne
+
+    names = ["Fz", "Cz", "Pz", "VEOG"]
+    raw = mne.io.RawArray(np.zeros((4, 512)), mne.create_info(names, 256.0, "eeg"), verbose=False)
+    for given in (raw, raw.info):
+        with pytest.raises(TypeError, match=r"pass raw.ch_names \(and sfreq=raw.info"):
+            OnlineEmbedder(model, given, sfreq=256.0, warm_up=False)
+    with pytest.raises(TypeError, match="list of channel names .str., got 1 of type int"):
+        OnlineEmbedder(model, ["Fz", 3], sfreq=256.0, warm_up=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        online = OnlineEmbedder(model, names, sfreq=256.0, warm_up=False, verbose="error")
+    with pytest.raises(TypeError, match=r"push\(raw.get_data\(start=..., stop=...\)\)"):
+        online.push(raw)
+    with pytest.raises(RecordingError, match="looks transposed .* push chunk.T"):
+        online.push(np.zeros((100, 4)))
+    with pytest.warns(RuntimeWarning, match="VEOG"):  # without verbose="error": warned
+        OnlineEmbedder(model, names, sfreq=256.0, warm_up=False)

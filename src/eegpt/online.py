@@ -30,8 +30,10 @@ from dataclasses import replace
 from types import SimpleNamespace
 from typing import Any, Literal
 
+import mne
 import numpy as np
 
+from eegpt._logging import honours_verbose
 from eegpt.api import _check_embeddings, engine_for, provenance
 from eegpt.engine import InferenceEngine, Precision
 from eegpt.errors import RecordingError
@@ -82,7 +84,8 @@ class OnlineEmbedder:
         Run the model once on a blank window when made, so that the first real window is as
         quick as the later ones (the first forward pass of a model costs far more).
     verbose : bool | str | int | None
-        Passed to the channel mapping (MNE-style).
+        Passed to the channel mapping (MNE-style); ``"error"`` also silences the embedder's
+        warnings, when made and in :meth:`push`, as it does for :func:`eegpt.embed`.
 
     Attributes
     ----------
@@ -106,6 +109,7 @@ class OnlineEmbedder:
     ...         decide(onset, z)
     """
 
+    @honours_verbose
     def __init__(
         self,
         model: EEGPT | EEGPTEncoder,
@@ -127,6 +131,13 @@ class OnlineEmbedder:
         warm_up: bool = True,
         verbose: bool | str | int | None = None,
     ) -> None:
+        self.verbose = verbose
+        if isinstance(ch_names, (mne.io.BaseRaw, mne.BaseEpochs, mne.Info)):
+            raise TypeError(
+                f"ch_names must be the stream's channel names, got {type(ch_names).__name__}: "
+                "pass raw.ch_names (and sfreq=raw.info['sfreq']); push its samples with "
+                "push(raw.get_data(...)) (volts, units='V')"
+            )
         if units not in UNITS:
             raise ValueError(f"units must be one of {list(UNITS)}, got {units!r}")
         real = isinstance(sfreq, numbers.Real) and not isinstance(sfreq, (bool, np.bool_))
@@ -134,6 +145,12 @@ class OnlineEmbedder:
             raise ValueError(f"sfreq must be a positive number of Hz, got {sfreq!r}")
         if isinstance(ch_names, str):
             raise TypeError(f"ch_names must be a list of channel names, got the text {ch_names!r}")
+        odd = [name for name in ch_names if not isinstance(name, str)]
+        if odd:
+            raise TypeError(
+                f"ch_names must be a list of channel names (str), got {len(odd)} of type "
+                f"{type(odd[0]).__name__} among them"
+            )
         self.model = model
         self.ch_names = [str(name) for name in ch_names]
         self.sfreq = float(sfreq)
@@ -221,6 +238,7 @@ class OnlineEmbedder:
             return k * self._hop
         return int(round(k * self.config.step_samples * self.sfreq / self.config.sfreq))
 
+    @honours_verbose
     def push(self, chunk: Any) -> Embeddings:
         """Add samples and embed the windows they complete.
 
@@ -236,12 +254,25 @@ class OnlineEmbedder:
             The windows completed by this chunk, ``[n, N, S, D]`` (``n`` is often 0), with
             their onsets in seconds since the first sample pushed.
         """
+        if isinstance(chunk, (mne.io.BaseRaw, mne.BaseEpochs)):
+            raise TypeError(
+                f"push takes the samples, [n_channels, n_times], not an {type(chunk).__name__}: "
+                "push(raw.get_data(start=..., stop=...)) (volts: units='V'); model.embed(raw) "
+                "embeds a whole recording"
+            )
         check_integer_volts(chunk, self.units, "OnlineEmbedder(model, ch_names, sfreq, units=...)")
         x = np.asarray(chunk, dtype=np.float64)
         if x.ndim != 2 or x.shape[0] != len(self.ch_names):
+            transposed = x.ndim == 2 and x.shape[1] == len(self.ch_names)
             raise RecordingError(
                 f"a chunk must be [n_channels, n_times] with the {len(self.ch_names)} channels "
                 f"of ch_names as rows, got shape {x.shape}"
+                + (
+                    "; it looks transposed (samples as rows, as Lab Streaming Layer's "
+                    "pull_chunk gives them): push chunk.T"
+                    if transposed
+                    else ""
+                )
             )
         x = x[self._picks] * UNITS[self.units]  # volts, the used channels
         if not np.isfinite(x).all():
