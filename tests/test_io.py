@@ -940,3 +940,21 @@ def test_clock_times_of_a_continuous_recording_are_its_onsets_from_its_first_sam
     moments = emb.clock_times(absolute=True)
     assert str(moments[0]) == "2024-05-01T23:59:56.000000"  # 6 s after the date
     assert str(moments[2]) == "2024-05-02T00:00:04.000000"
+
+
+def test_an_mne_object_is_named_by_the_file_a_user_opens(tmp_path):
+    """MNE lists a BrainVision recording's .eeg (EEGLAB's .fdt) as its file; eegpt names the
+    .vhdr (.set) the user opened, as it does when given the path, so provenance and warnings
+    of the two routes agree."""
+    from types import SimpleNamespace
+
+    from eegpt.io import mne_source
+
+    for data, header in (("rec.eeg", "rec.vhdr"), ("sub.fdt", "sub.set"), ("x.eeg", None)):
+        (tmp_path / data).write_bytes(b"")
+        if header:
+            (tmp_path / header).write_text("")
+        got = mne_source(SimpleNamespace(filenames=[str(tmp_path / data)]))
+        assert got == str(tmp_path / (header or data))
+    raw = mne.io.RawArray(np.zeros((1, 10)), mne.create_info(["Cz"], 10.0, "eeg"), verbose=False)
+    assert mne_source(raw) == "<Raw>"

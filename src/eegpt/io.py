@@ -1504,10 +1504,7 @@ def as_recording(
             rec.first_time = (rec.first_time or 0.0) + header.start_offset  # EDF+ sub-second
         return rec
     if isinstance(obj, (mne.io.BaseRaw, mne.BaseEpochs)):
-        source = "<Raw>" if isinstance(obj, mne.io.BaseRaw) else "<Epochs>"
-        filenames = getattr(obj, "filenames", None) or [getattr(obj, "filename", None)]
-        if filenames[0] is not None:
-            source = str(filenames[0])
+        source = mne_source(obj)
         _require_array_args_absent(ch_names, sfreq, units, source)
         if isinstance(obj, mne.io.BaseRaw):
             warn_discontinuous_raw(obj, source)
@@ -1813,6 +1810,27 @@ def _from_array(
     rec = Recording(data, list(ch_names), float(sfreq), source="<array>", array_units=units)
     _log(_describe(rec) + f" (converted from {units})", verbose)
     return rec
+
+
+#: Data files MNE names as a Raw's file, and the header file a user opens instead
+_HEADER_OF_DATA = {".eeg": ".vhdr", ".fdt": ".set"}
+
+
+def mne_source(obj: mne.io.BaseRaw | mne.BaseEpochs) -> str:
+    """The file an MNE object was read from, as a user names it (the ``.vhdr`` of a
+    BrainVision recording, not the ``.eeg`` MNE lists; the ``.set`` of EEGLAB's ``.fdt``), so
+    that a recording read from its path and the same recording read into MNE first are named
+    alike; ``"<Raw>"`` or ``"<Epochs>"`` for data made in memory."""
+    filenames = getattr(obj, "filenames", None) or [getattr(obj, "filename", None)]
+    if not filenames or filenames[0] is None:
+        return "<Raw>" if isinstance(obj, mne.io.BaseRaw) else "<Epochs>"
+    path = Path(str(filenames[0]))
+    header = _HEADER_OF_DATA.get(path.suffix.lower())
+    if header is not None:
+        for suffix in (header, header.upper()):
+            if path.with_suffix(suffix).is_file():
+                return str(path.with_suffix(suffix))
+    return str(path)
 
 
 def _describe(rec: Recording) -> str:

@@ -56,6 +56,7 @@ from eegpt.io import (
     is_epochs_file,
     left_out_channels,
     measurement_date,
+    mne_source,
     unapplied_projectors,
     warn_discontinuous_raw,
     warn_unapplied_projectors,
@@ -215,7 +216,7 @@ def open_stream(
     """
     if isinstance(path, mne.io.BaseRaw):
         raw, header = path, None
-        source = str((raw.filenames or [None])[0] or "<Raw>")
+        source = mne_source(raw)
         warn_discontinuous_raw(raw, source)
     else:
         path = Path(path).expanduser()
