@@ -607,3 +607,13 @@ def test_encode_names_windows_whose_embeddings_are_not_finite():
     assert any(t.startswith("1 of 5 windows gave non-finite embeddings with stream_precision")
                for t in texts), texts  # fmt: skip
     assert any("(windows 3): all of them hold NaN" in t for t in texts), texts
+
+
+def test_no_gpu_error_names_the_python_keyword_and_the_option():
+    from eegpt.engine import resolve_device
+    from eegpt.errors import DeviceUnavailableError
+
+    if torch.cuda.is_available():
+        pytest.skip("a GPU is there")
+    with pytest.raises(DeviceUnavailableError, match=r"use device='cpu' \(command line: --device"):
+        resolve_device("cuda")

@@ -958,3 +958,26 @@ def test_an_mne_object_is_named_by_the_file_a_user_opens(tmp_path):
         assert got == str(tmp_path / (header or data))
     raw = mne.io.RawArray(np.zeros((1, 10)), mne.create_info(["Cz"], 10.0, "eeg"), verbose=False)
     assert mne_source(raw) == "<Raw>"
+
+
+def test_epochs_with_every_epoch_dropped_point_to_the_drop_log():
+    info = mne.create_info(["Fz", "Cz"], 256.0, "eeg")
+    epochs = mne.EpochsArray(np.zeros((3, 2, 1024)), info, verbose=False)
+    with pytest.raises(RecordingError, match=r"no epochs .* every epoch was dropped .*drop_log"):
+        as_recording(epochs[:0])
+
+
+def test_a_library_s_deprecation_while_reading_keeps_its_own_location(tmp_path):
+    """A deprecation raised inside MNE (or pandas) while a file is read is passed on at the
+    library's line, not at eegpt's, so that users see whose it is."""
+    import warnings as w
+
+    from eegpt._logging import pass_on_warnings
+
+    with w.catch_warnings(record=True) as caught:
+        w.simplefilter("always")
+        w.warn_explicit("inplace is deprecated", FutureWarning, "/lib/pandas/frame.py", 7)
+    with w.catch_warnings(record=True) as passed:
+        w.simplefilter("always")
+        pass_on_warnings(caught, tmp_path / "x-epo.fif")
+    assert [(x.filename, x.lineno) for x in passed] == [("/lib/pandas/frame.py", 7)]

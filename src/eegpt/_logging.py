@@ -259,7 +259,8 @@ def pass_on_warnings(
             named = str(path) in text or path.name in text
             warn(f"{reader}: {text}" if named else f"{path}: {reader}: {text}")
         else:
-            warnings.warn(w.message, w.category, stacklevel=3)
+            # at the library's own line, so that its author (MNE, pandas) is the one named
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
 
 
 @contextlib.contextmanager

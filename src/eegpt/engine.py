@@ -93,7 +93,7 @@ def resolve_device(device: str | torch.device | None) -> torch.device:
     if device.type == "cuda" and not torch.cuda.is_available():
         raise DeviceUnavailableError(
             f"device {device} was requested but PyTorch sees no CUDA GPU "
-            f"(torch {torch.__version__}); use --device cpu"
+            f"(torch {torch.__version__}); use device='cpu' (command line: --device cpu)"
         )
     if device.type == "cuda" and device.index is not None:
         if device.index >= torch.cuda.device_count():

@@ -244,6 +244,11 @@ class Recording:
         self.ch_names = [str(name) for name in self.ch_names]
         if self.data.shape[-2] == 0 or not self.ch_names:
             raise RecordingError(f"{self.source}: no EEG channels (data shape {self.data.shape})")
+        if self.is_epoched and self.data.shape[0] == 0:
+            raise RecordingError(
+                f"{self.source}: no epochs (data shape {self.data.shape}): every epoch was "
+                "dropped or none was cut; epochs.drop_log says why each was dropped"
+            )
         if self.data.shape[-1] == 0 or self.data.shape[0] == 0:
             raise RecordingError(f"{self.source}: no samples (data shape {self.data.shape})")
         if len(self.ch_names) != self.data.shape[-2]:
