@@ -232,3 +232,26 @@ def test_mne_objects_given_where_names_or_samples_belong_and_verbose_error(model
         online.push(np.zeros((100, 4)))
     with pytest.warns(RuntimeWarning, match="VEOG"):  # without verbose="error": warned
         OnlineEmbedder(model, names, sfreq=256.0, warm_up=False)
+
+
+def test_the_pushes_joined_into_one_embeddings(model, tmp_path):
+    """Embeddings.concatenate joins the windows of successive pushes (to save them as one),
+    the same as pushing everything at once; parts of other recordings are refused."""
+    from eegpt.outputs import Embeddings, load_embeddings
+
+    x = _signal(256 * 20, 256.0)
+    online = OnlineEmbedder(model, NAMES, sfreq=256.0, units="uV", overlap=2.0, warm_up=False)
+    parts = _push_in_chunks(online, x)
+    joined = Embeddings.concatenate(parts)
+    online.reset()
+    whole = online.push(x)
+    np.testing.assert_array_equal(joined.data, whole.data)
+    np.testing.assert_array_equal(joined.onsets, whole.onsets)
+    assert joined.metadata["window_index"] == whole.metadata["window_index"] == list(range(9))
+    saved = load_embeddings(joined.save(tmp_path / "session.npz"))
+    np.testing.assert_array_equal(saved.data, whole.data)
+    other = OnlineEmbedder(model, NAMES[:3], sfreq=256.0, units="uV", warm_up=False)
+    with pytest.raises(ValueError, match="part 1 differs from part 0 in channels"):
+        Embeddings.concatenate([whole, other.push(x[:3])])
+    with pytest.raises(ValueError, match="at least one"):
+        Embeddings.concatenate([])

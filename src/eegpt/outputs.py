@@ -427,6 +427,58 @@ class Embeddings:
     def __len__(self) -> int:
         return len(self.data)
 
+    @classmethod
+    def concatenate(cls, parts: Sequence[Embeddings]) -> Embeddings:
+        """The windows of several Embeddings of one recording as one, in the order given: the
+        pushes of an :class:`~eegpt.OnlineEmbedder`, or selections of one recording. The
+        per-window metadata (``window_index``, labels, annotations, ``epochs_metadata`` rows)
+        follow; the rest is the first part's.
+
+        Raises
+        ------
+        ValueError
+            If ``parts`` is empty, or the parts differ in shape, recording, channels or model.
+        """
+        parts = list(parts)
+        if not parts:
+            raise ValueError("concatenate needs at least one Embeddings")
+        first = parts[0]
+        for k, part in enumerate(parts[1:], 1):
+            shape = part.data.shape[1:]
+            if shape != first.data.shape[1:]:
+                raise ValueError(
+                    f"part {k} has windows of shape {shape}, part 0 {first.data.shape[1:]}"
+                )
+            differ = [key for key in ("source", "channels", "model", "checkpoint", "preprocessing")
+                      if part.metadata.get(key) != first.metadata.get(key)]  # fmt: skip
+            if differ:
+                raise ValueError(
+                    f"part {k} differs from part 0 in {', '.join(differ)}: concatenate joins "
+                    "the windows of one recording embedded alike"
+                )
+        meta = dict(first.metadata)
+        offset = 0
+        index: list[int] = []
+        for part in parts:
+            n = len(part)
+            index += list(part.metadata.get("window_index", range(offset, offset + n)))
+            offset += n
+        meta["window_index"] = [int(i) for i in index]
+        for name in ("labels", "annotations"):
+            if all(part.metadata.get(name) is not None for part in parts):
+                meta[name] = [v for part in parts for v in part.metadata[name]]
+            else:
+                meta.pop(name, None)
+        tables = [part.metadata.get("epochs_metadata") for part in parts]
+        if all(t is not None for t in tables):
+            meta["epochs_metadata"] = dict(tables[0], data=[r for t in tables for r in t["data"]])
+            if "index" in tables[0]:
+                meta["epochs_metadata"]["index"] = [i for t in tables for i in t.get("index", [])]
+        else:
+            meta.pop("epochs_metadata", None)
+        data = np.concatenate([part.data for part in parts])
+        return cls(data, np.concatenate([part.onsets for part in parts]), meta)
+
     def __repr__(self) -> str:
         src = self.metadata.get("source", "?")
         return f"<Embeddings {len(self)} windows x {self.data.shape[1:]} from {src}>"
