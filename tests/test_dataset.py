@@ -1722,6 +1722,8 @@ def test_failed_files_embedded_again_elsewhere_read_with_their_first_run(model, 
     embed_dataset(folder, tmp_path / "again", rename={"EEG T7-REF": None}, **settings)
     with pytest.raises(ValueError, match="both hold .*fine.edf"):  # embedded twice: refused
         read_embeddings([tmp_path / "run", tmp_path / "again"])
+    with pytest.raises(ValueError, match="run given twice: its rows would be doubled"):
+        read_embeddings([tmp_path / "run", tmp_path / "fix", tmp_path / "." / "run"])
 
 
 def test_a_script_without_the_main_guard_is_refused_before_anything_is_written(
@@ -1731,6 +1733,7 @@ def test_a_script_without_the_main_guard_is_refused_before_anything_is_written(
     without `if __name__ == "__main__":` is refused at once with what to do (it would run
     again in every reader, each locked out, every file failed), before the output exists;
     under the guard, or with workers=0, the script runs."""
+    import shutil
     import subprocess
     import sys
 
@@ -1761,4 +1764,11 @@ def test_a_script_without_the_main_guard_is_refused_before_anything_is_written(
     assert f"called at the top level of {tmp_path / 'bare.py'}, line 2, outside" in bare.stderr
     assert "workers=0" in bare.stderr and bare.stderr.count("Traceback") == 1
     assert results["guarded.py"].stdout.strip() == "1", results["guarded.py"].stderr[-2000:]
+    shutil.rmtree(tmp_path / "out")
+    piped = subprocess.run(  # python - < script.py: no file for the readers to run, guard or not
+        [sys.executable, "-"], input=scripts["guarded.py"], capture_output=True, text=True,
+        timeout=300, env={**os.environ, "PYTHONWARNINGS": "ignore"},
+    )  # fmt: skip
+    assert piped.returncode != 0 and "a script read from <stdin>" in piped.stderr
+    assert "pass workers=0" in piped.stderr and not (tmp_path / "out").exists()
     assert results["inline.py"].returncode == 0, results["inline.py"].stderr[-2000:]

@@ -597,6 +597,9 @@ def test_encode_names_windows_whose_embeddings_are_not_finite():
     assert not np.isfinite(out[3]).all()  # the patches holding the NaN sample
     np.testing.assert_array_equal(out[[0, 1, 2, 4]], clean[[0, 1, 2, 4]])
 
+    with pytest.warns(RuntimeWarning, match=r"\(windows 3\): all of them hold NaN"):
+        InferenceEngine(enc, "cpu", batch_size=2).encode(torch.from_numpy(x), ids)  # a tensor
+
     x[1] *= 1e7  # finite, but beyond float16's range in the stream
     narrow = InferenceEngine(
         enc, "cpu", precision="bfloat16", batch_size=2, stream_precision="float16"

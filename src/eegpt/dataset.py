@@ -3142,6 +3142,14 @@ def _check_main_guard() -> None:
     process first runs the ``__main__`` script, so a call at its top level outside ``if
     __name__ == "__main__":`` would run in each of them (locked out of the output, every file
     failed). Checked in the script's process (from its source) and in a reader starting."""
+    path = getattr(sys.modules.get("__main__"), "__file__", None)
+    if path and not os.path.isfile(path):  # python - < script.py: no file to run again
+        raise RuntimeError(
+            f"embed_dataset runs from a script read from {path}, which its reader processes "
+            "cannot run again (they start by running the main script): pass workers=0 to read "
+            "in this process, or run the script from a file, the call under `if __name__ == "
+            "'__main__':`."
+        )
     where = _unguarded_main_call()
     starting = getattr(multiprocessing.current_process(), "_inheriting", False)
     if where is None and not starting:
@@ -3482,6 +3490,10 @@ def read_embeddings(
     pa, pq = _pyarrow()
     several = not isinstance(output_dir, (str, os.PathLike))
     folders = [Path(p) for p in output_dir] if several else [Path(output_dir)]
+    real = [os.path.realpath(f) for f in folders]
+    twice = sorted({str(f) for f, r in zip(folders, real, strict=True) if real.count(r) > 1})
+    if twice:
+        raise ValueError(f"read_embeddings: {few(twice, 5)} given twice: its rows would be doubled")
     if not folders:
         raise ValueError("read_embeddings: no folder given")
     shards: list[Path] = []

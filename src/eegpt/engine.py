@@ -519,7 +519,10 @@ class InferenceEngine:
         input are computed again with a float32 stream (what they would have been without
         ``stream_precision``); the rest are warned about, saying whether their input was."""
         bad = np.flatnonzero(~np.isfinite(out.reshape(len(out), -1)).all(axis=1))
-        bad_input = bad[~np.isfinite(windows[bad].reshape(len(bad), -1)).all(axis=1)]
+        samples = np.asarray(
+            windows[torch.as_tensor(bad)] if torch.is_tensor(windows) else windows[bad]
+        )
+        bad_input = bad[~np.isfinite(samples.reshape(len(bad), -1)).all(axis=1)]
         if self.stream_precision == "float16":
             self._recompute_non_finite(windows, chan_ids, out, np.setdiff1d(bad, bad_input))
             bad = np.flatnonzero(~np.isfinite(out.reshape(len(out), -1)).all(axis=1))
