@@ -401,8 +401,17 @@ def test_a_missing_channel_is_added_or_left_out_and_a_misspelt_one_renamed(model
             probe.predict(test.copy().rename_channels({"C3": "Cx3"}))
     text = str(err.value)
     assert "channel Cx3 matches no EEGPT channel name and was dropped" in text
-    assert "rename={'Cx3': 'C3'} (command line: --rename Cx3=C3)" in text
-    assert "add it to the data" not in text
+    assert "rename={'Cx3': 'C3'} (command line: --rename Cx3=C3); otherwise: add it to the" in text
+    # channels dropped that are other signals (TUH's EKG1, PHOTIC-REF) are no rename candidates
+    other = test.copy().drop_channels(["C3"]).add_channels(
+        [test.copy().pick(["C4"]).rename_channels({"C4": "EKG1"}),
+         test.copy().pick(["Cz"]).rename_channels({"Cz": "PHOTIC-REF"})]
+    )  # fmt: skip
+    with pytest.warns(RuntimeWarning, match="EKG1"):
+        with pytest.raises(ValueError, match=r"\['C3'\] are missing here") as err:
+            probe.predict(other)
+    text = str(err.value)
+    assert "EKG1 is" not in text and "--rename" not in text and ": add it to the data" in text
     with pytest.raises(ValueError, match="16 of them are missing here") as err:
         probe.predict(test.copy().pick(["Fp1", "Fp2", "Cz"]))
     text = str(err.value)

@@ -442,6 +442,13 @@ def _other_electrode(name: str) -> bool:
     return key in _OTHER_ELECTRODES or bool(_TEN_FIVE.match(key))
 
 
+def may_be_electrode(name: str) -> bool:
+    """Whether a channel name that maps to no vocabulary name could still be an EEG electrode
+    of it under another spelling: not a known electrode outside the vocabulary (``A1``), nor
+    named like another signal (``EKG1``, ``PHOTIC-REF``, ``EOG``...)."""
+    return not _other_electrode(name) and not _OTHER_SIGNALS.search(_label_key(name))
+
+
 def _dropped_note(
     unknown: Sequence[str],
     targets: Mapping[str, str] | None = None,

@@ -69,6 +69,7 @@ from eegpt.channels import (
     _log,
     how_to_drop,
     map_channels,
+    may_be_electrode,
     normalize_channel_name,
     rename_table,
     unmatched_rename_warning,
@@ -581,9 +582,10 @@ def _missing_channels_text(
     model: Literal["probe", "embedder", "inputs"],
 ) -> str:
     """What :func:`_subset_mapping` says of the electrodes ``absent`` (vocabulary names;
-    ``named`` as the fitted data name them) that the data lack: a rename when channels of
-    the data were dropped as unknown (a misspelling?), else adding them or leaving them out
-    of ``model``; command-line options except for the embedder (Python only)."""
+    ``named`` as the fitted data name them) that the data lack: adding them or leaving them
+    out of ``model``, after a rename hint when channels of the data that could be electrodes
+    (not ``EKG1``, ``PHOTIC``, ``A1``) were dropped as unknown (a misspelling?); command-line
+    options except for the embedder (Python only)."""
     found = list(mapping.input_names)
     if len(absent) <= 8:
         text = f"{absent} are missing here (found {few(found, 12)})"
@@ -592,7 +594,12 @@ def _missing_channels_text(
             f"{len(absent)} of them are missing here ({few(absent, 8)}; found "
             f"{count(len(found), 'channel')}: {few(found, 12)})"
         )
-    unknown = [name for name in mapping.dropped if table.get(name, "") is not None]
+    unknown = [  # dropped as unknown, and possibly an electrode under another spelling
+        name
+        for name in mapping.dropped
+        if table.get(name, "") is not None and may_be_electrode(name)
+    ]
+    advice = _add_or_leave_out(absent, named, table, model)
     if unknown:
         alike = [
             (name, close[0])
@@ -607,8 +614,21 @@ def _missing_channels_text(
             f"; {'channel' if one else 'channels'} {few(unknown, 8)} "
             f"{'matches' if one else 'match'} no EEGPT channel name and "
             f"{'was' if one else 'were'} dropped: if {key} is {target}, map it with "
-            f"rename={{{key!r}: {target!r}}}" + ("" if model == "embedder" else command)
+            f"rename={{{key!r}: {target!r}}}"
+            + ("" if model == "embedder" else command)
+            + f"; otherwise{advice}"
         )
+    return text + advice
+
+
+def _add_or_leave_out(
+    absent: list[str],
+    named: list[str],
+    table: Mapping[str, str | None],
+    model: Literal["probe", "embedder", "inputs"],
+) -> str:
+    """``": add it to the data ... or train the probe without it (...)"``: the two ways on
+    for electrodes ``absent`` (``named`` as the fitted data name them) that the data lack."""
     it = "it" if len(absent) == 1 else "them"
     listed = repr(named) if len(absent) <= 4 else "names"
     if len(absent) <= 4:
@@ -624,7 +644,7 @@ def _missing_channels_text(
         "inputs": f"leave {it} out of every input ({drop})",
     }[model]
     where = f"names being the {len(absent)} missing channels, " if listed == "names" else ""
-    return text + (
+    return (
         f": add {it} to the data, e.g. interpolated from the other channels in MNE ({where}"
         f"inst.add_reference_channels({listed}) adds {it} flat; then, with the channels' "
         f"positions set (inst.set_montage), inst.info['bads'] = {listed}; "
