@@ -211,6 +211,14 @@ def test_symbolic_links_are_named_by_the_link_and_read_from_the_target(corpus, t
     with pytest.warns(RuntimeWarning, match=r"left out 1 input that lead.*sub/third.edf \(= "
                       r"b/rec02.edf\)"):  # fmt: skip
         assert [f.recording_id for f in resolve_inputs(links).files] == ids
+    # a linked folder beside the folder it leads to: the first by name kept, the link named
+    (links / "sub_again").symlink_to(links / "sub", target_is_directory=True)
+    (links / "sub" / "zz").symlink_to(links / "sub", target_is_directory=True)  # a loop: quiet
+    with pytest.warns(RuntimeWarning, match=r"left out 1 linked folder .*: sub_again \(= sub\)$"):
+        again = resolve_inputs(links, pattern="s*/*.edf").files
+    assert [f.recording_id for f in again] == ["sub/second.edf", "sub/third.edf"]
+    (links / "sub_again").unlink()
+    (links / "sub" / "zz").unlink()
     with pytest.warns(RuntimeWarning, match=r"left out 1 input .*rec01.edf \(= .*first.edf\)"):
         twice = resolve_inputs([links / "first.edf", corpus / "a" / "rec01.edf"])
     assert len(twice.files) == 1

@@ -426,19 +426,27 @@ def _files_under(root: Path, max_depth: int | None = None) -> list[Path]:
     """The files below ``root`` (hidden ones and hidden folders left out), following links to
     folders, each folder once (a link loop ends), at most ``max_depth`` folders down; a
     dangling link counts as a file, so that it is reported as unreadable rather than silently
-    left out. A recording that is a folder (EGI ``.mff``) is listed as one file, not entered."""
-    files, seen, stack = [], set(), [(root, 0)]
+    left out. A recording that is a folder (EGI ``.mff``) is listed as one file, not entered.
+    Folders are walked in the order of their names, so that of two paths to one folder (a
+    linked folder) the first by name is kept, whatever the file system's order; the others
+    are named in a warning."""
+    files, stack = [], [(root, 0)]
+    seen: dict[str, Path] = {}  # real folder -> the path it was walked under
+    again: list[str] = []  # linked folders left out: "link (= folder)"
     while stack:
         folder, depth = stack.pop()
         real = os.path.realpath(folder)
         if real in seen:
+            first = seen[real]
+            if not str(folder).startswith(str(first) + os.sep):  # a loop into itself: quiet
+                again.append(f"{_under(folder, root)} (= {_under(first, root)})")
             continue
-        seen.add(real)
+        seen[real] = folder
         try:
-            entries = list(os.scandir(folder))
+            entries = sorted(os.scandir(folder), key=lambda e: e.name, reverse=True)
         except OSError:
             continue
-        for entry in entries:
+        for entry in entries:  # folders pushed last-name first: popped in name order
             if entry.name.startswith("."):
                 continue
             path = Path(entry.path)
@@ -449,7 +457,17 @@ def _files_under(root: Path, max_depth: int | None = None) -> list[Path]:
                     stack.append((path, depth + 1))
             elif entry.is_file() or _dangling(path):
                 files.append(path)
+    if again:
+        _warn(
+            f"left out {_count(len(again), 'linked folder')} that lead to a folder listed "
+            f"before, so as not to embed its files twice: {few(again, 5)}"
+        )
     return files
+
+
+def _under(path: Path, root: Path) -> str:
+    """``path`` relative to ``root`` as listed (links not followed), ``.`` for ``root``."""
+    return Path(os.path.relpath(os.path.abspath(path), os.path.abspath(root))).as_posix()
 
 
 def _glob_regex(pattern: str) -> re.Pattern[str]:
