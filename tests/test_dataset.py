@@ -1715,16 +1715,15 @@ def test_failed_files_embedded_again_elsewhere_read_with_their_first_run(model, 
     settings = dict(model=model, workers=0, device="cpu", progress=False)
     first = embed_dataset(folder, tmp_path / "run", **settings)
     assert (first.n_ok, first.n_failed) == (1, 1)
-    errors = pd.read_csv(tmp_path / "run" / "_errors.csv")
-    manifest = tmp_path / "fix.csv"
-    errors[["path", "recording_id"]].to_csv(manifest, index=False)  # the same ids
+    manifest = tmp_path / "run" / "_errors.csv"  # read as a manifest of its path and ids
     fixed = embed_dataset(manifest, tmp_path / "fix", rename={"EEG T7-REF": None}, **settings)
     assert fixed.n_ok == 1
     table, emb = read_embeddings([tmp_path / "run", tmp_path / "fix"])
     assert sorted(set(table.recording_id)) == ["both_T3_T7.edf", "fine.edf"]
     assert len(emb) == len(table) == 2 * len(read_embeddings(tmp_path / "run")[0])
     with pytest.raises(ValueError, match=r"made with other settings.* To embed the files "
-                       r"that failed here with the new settings, .*path and recording_id"):  # fmt: skip
+                       r"that failed here with the new settings, give .*_errors.csv as the "
+                       r"input and a new output folder"):  # fmt: skip
         embed_dataset(folder, tmp_path / "run", rename={"EEG T7-REF": None}, **settings)
     assert "embed those files into a new folder" in str(first)
     embed_dataset(folder, tmp_path / "again", rename={"EEG T7-REF": None}, **settings)

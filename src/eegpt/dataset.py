@@ -565,6 +565,10 @@ def _without_repeats(paths: list[Path], ids: list[str]) -> tuple[list[Path], lis
 def _from_manifest(path: Path) -> DatasetInputs:
     _, pq = _pyarrow()
     table = pq.read_table(path) if path.suffix.lower() == ".parquet" else read_delimited(path)
+    if path.name in (ERRORS_REPORT, FILES_REPORT) and {"path", "recording_id"} <= set(
+        table.column_names
+    ):  # a run's report (its failed files, to embed again with other settings): the files
+        table = table.select(["path", "recording_id"])  # and their ids, not its status columns
     return _from_table(table, path.parent.resolve(), str(path))
 
 
@@ -2512,9 +2516,9 @@ class DatasetSummary:
             lines.append(
                 f"failed ({len(self.errors)}, all in {self.output_dir / ERRORS_REPORT}; files "
                 "fixed on disk: run again with --retry-failed / retry_failed=True; failures that "
-                "need another setting: embed those files into a new folder, from a manifest of "
-                f"the path and recording_id columns of {ERRORS_REPORT}, and read both folders "
-                "with read_embeddings([...])):"
+                "need another setting: embed those files into a new folder (embed-dataset "
+                f"{self.output_dir / ERRORS_REPORT} -o NEW_FOLDER with that setting; it reads "
+                "the paths and ids) and read both folders with read_embeddings([...])):"
             )
             lines += [f"  {e['recording_id']}: {_short(e['error'])}" for e in self.errors[:3]]
             if len(self.errors) > 3:
@@ -2704,9 +2708,9 @@ def _prepare_output(
                 )
             elif _failures_listed(output_dir):  # retrying its failures another way?
                 hint = (
-                    f" To embed the files that failed here with the new settings, give a new "
-                    f"output folder a manifest of the path and recording_id columns of "
-                    f"{output_dir / ERRORS_REPORT}; read_embeddings([...]) reads both folders."
+                    f" To embed the files that failed here with the new settings, give "
+                    f"{output_dir / ERRORS_REPORT} as the input and a new output folder; "
+                    "read_embeddings([...]) reads both folders."
                 )
             raise ValueError(
                 f"{output_dir} was made with other settings, so it cannot be resumed: "
