@@ -240,7 +240,9 @@ def test_the_pushes_joined_into_one_embeddings(model, tmp_path):
     from eegpt.outputs import Embeddings, load_embeddings
 
     x = _signal(256 * 20, 256.0)
-    online = OnlineEmbedder(model, NAMES, sfreq=256.0, units="uV", overlap=2.0, warm_up=False)
+    online = OnlineEmbedder(  # on the CPU: bit for bit whatever the batches
+        model, NAMES, sfreq=256.0, units="uV", overlap=2.0, warm_up=False, device="cpu"
+    )
     parts = _push_in_chunks(online, x)
     joined = Embeddings.concatenate(parts)
     online.reset()
@@ -250,7 +252,7 @@ def test_the_pushes_joined_into_one_embeddings(model, tmp_path):
     assert joined.metadata["window_index"] == whole.metadata["window_index"] == list(range(9))
     saved = load_embeddings(joined.save(tmp_path / "session.npz"))
     np.testing.assert_array_equal(saved.data, whole.data)
-    other = OnlineEmbedder(model, NAMES[:3], sfreq=256.0, units="uV", warm_up=False)
+    other = OnlineEmbedder(model, NAMES[:3], sfreq=256.0, units="uV", warm_up=False, device="cpu")
     with pytest.raises(ValueError, match="part 1 differs from part 0 in channels"):
         Embeddings.concatenate([whole, other.push(x[:3])])
     with pytest.raises(ValueError, match="at least one"):
