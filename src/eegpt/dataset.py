@@ -413,6 +413,12 @@ def _listed_under(folder: Path, pattern: str | None) -> tuple[list[Path], list[s
         raise FileNotFoundError(
             f"no files {what} under {folder}; pass pattern='**/*.ext' (--pattern '**/*.ext')"
         )
+    return _in_id_order(paths, root)
+
+
+def _in_id_order(paths: list[Path], root: Path) -> tuple[list[Path], list[str]]:
+    """Found ``paths`` and their ids under ``root``, in id order, without split FIF
+    continuations and second paths to one file (each with a warning)."""
     paths, ids = _without_continuations(paths, _relative_ids(paths, root))
     order = sorted(range(len(paths)), key=ids.__getitem__)
     return _without_repeats([paths[i] for i in order], [ids[i] for i in order])
@@ -439,7 +445,8 @@ def _files_under(root: Path, max_depth: int | None = None) -> list[Path]:
         if real in seen:
             first = seen[real]
             if not str(folder).startswith(str(first) + os.sep):  # a loop into itself: quiet
-                again.append(f"{_under(folder, root)} (= {_under(first, root)})")
+                link, target = _relative_ids([folder, first], root)
+                again.append(f"{link} (= {target})")
             continue
         seen[real] = folder
         try:
@@ -463,11 +470,6 @@ def _files_under(root: Path, max_depth: int | None = None) -> list[Path]:
             f"before, so as not to embed its files twice: {few(again, 5)}"
         )
     return files
-
-
-def _under(path: Path, root: Path) -> str:
-    """``path`` relative to ``root`` as listed (links not followed), ``.`` for ``root``."""
-    return Path(os.path.relpath(os.path.abspath(path), os.path.abspath(root))).as_posix()
 
 
 def _glob_regex(pattern: str) -> re.Pattern[str]:
@@ -526,9 +528,7 @@ def _from_glob(text: str) -> DatasetInputs:
     paths = _matching(root, pattern) if root.is_dir() else []
     if not paths:
         raise FileNotFoundError(f"the glob {text!r} matches no files")
-    paths, ids = _without_continuations(paths, _relative_ids(paths, root))
-    order = sorted(range(len(paths)), key=ids.__getitem__)
-    return _make_inputs(*_without_repeats([paths[i] for i in order], [ids[i] for i in order]), text)
+    return _make_inputs(*_in_id_order(paths, root), text)
 
 
 def _from_paths(paths: list[Path], source: str) -> DatasetInputs:
