@@ -354,17 +354,25 @@ class OncePerCorpus:
             self.texts[kind] = str(message)
         self._show(message, category, filename, lineno, file, line)
 
+    def seen_table(self, text: str) -> str | None:
+        """For a channel table (``ChannelMapping.summary()``) already shown for an earlier
+        file, ``"channels as for FIRST (N channel(s) kept, M dropped)"``; None the first time
+        (then it is remembered for the current file)."""
+        kind = self._kind(text) if text.startswith(self._TABLE) else None
+        if kind is None:
+            return None
+        first = self.first.setdefault(kind, str(self.current))
+        if first == str(self.current):
+            return None
+        head = text.splitlines()[0].removeprefix(self._TABLE).strip()
+        return f"channels as for {first} ({head})"
+
     def filter(self, record: logging.LogRecord) -> bool:
         """A logging filter: a channel table already shown becomes one line naming the file it
         was shown for."""
-        text = record.getMessage()
-        kind = self._kind(text) if text.startswith(self._TABLE) else None
-        if kind is None:
-            return True
-        first = self.first.setdefault(kind, str(self.current))
-        if first != str(self.current):
-            head = text.splitlines()[0].removeprefix(self._TABLE).strip()
-            record.msg, record.args = f"{self.current}: channels as for {first} ({head})", ()
+        line = self.seen_table(record.getMessage())
+        if line is not None:
+            record.msg, record.args = f"{self.current}: {line}", ()
         return True
 
     def summary(self) -> list[str]:

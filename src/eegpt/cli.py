@@ -618,11 +618,10 @@ def cmd_channels(args: argparse.Namespace) -> int:
         "rename": rename, "on_missing": "ignore" if several else "raise", "picks": picks,
     }  # fmt: skip
     seen: dict[str, None] = {}  # channel names of the recordings read, for unmatched keys
-    tables: dict[str, Path] = {}  # each mapping table shown, and the recording it was for
-    with OncePerCorpus() as said:  # a folder of one montage: its warnings once
+    with OncePerCorpus() as said:  # a folder of one montage: its table and warnings once
         for path in args.recordings:
             said.current = path
-            failed += _show_channels(args, path, mapping_args, typed, seen, tables)
+            failed += _show_channels(args, path, mapping_args, typed, seen, said)
     for line in said.summary():
         warnings.warn(line, RuntimeWarning, stacklevel=1)
     n_read = len(args.recordings) - failed
@@ -653,7 +652,7 @@ def _show_channels(
     mapping_args: dict[str, Any],
     typed: str,
     seen: dict[str, None],
-    tables: dict[str, Path],
+    said: OncePerCorpus,
 ) -> int:
     """Print one recording's channels for `eegpt channels` (a mapping table shown for an
     earlier recording: one line naming it); 1 if the recording fails, else 0."""
@@ -693,11 +692,8 @@ def _show_channels(
     print(f"{path}: {len(mapping.input_names) + len(mapping.dropped)} channels {typed} at "
           f"{rec.sfreq:g} Hz, {size}")  # fmt: skip
     table = mapping.summary()
-    if table in tables:  # a folder of one montage: its table once
-        print(f"  channels as for {tables[table]} ({table.splitlines()[0].split(': ', 1)[1]})")
-    else:
-        tables[table] = path
-        print(table)
+    again = said.seen_table(table)  # a folder of one montage: its table once
+    print(table if again is None else f"  {again}")
     if isinstance(refused, DuplicateChannelsError):
         print(
             "  (shown with all but the first of each electrode dropped, as the error below advises)"
