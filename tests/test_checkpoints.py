@@ -465,7 +465,12 @@ def test_save_metadata_notes_round_trip(tmp_path):
     out = save_checkpoint(model, tmp_path / "m", metadata={"pretrained": False, "seed": 0})
     ckpt = load_checkpoint(out)
     assert ckpt.metadata["notes"] == {"pretrained": False, "seed": 0}
-    assert "note: pretrained = False" in describe(ckpt)
+    text = describe(ckpt)
+    assert (
+        "pretrained:  NO - the encoder started from random weights" in text
+        and "note: seed = 0" in text
+    )
+    assert "pretrained = False" not in text
     loaded = load_model(out)
     assert loaded.checkpoint_info["notes"] == {"pretrained": False, "seed": 0}
     # notes travel with a re-saved model and can be updated

@@ -1509,7 +1509,14 @@ def describe(checkpoint: Checkpoint) -> str:
         lines.append(
             f"  {how}: {source.get('file')} ({source.get('format')}, sha256 {source.get('sha256')})"
         )
-    for key, value in (c.metadata.get("notes") or {}).items():
+    notes = dict(c.metadata.get("notes") or {})
+    if notes.get("pretrained") is False:
+        del notes["pretrained"]
+        lines.append(
+            "  pretrained:  NO - the encoder started from random weights, not from EEGPT's "
+            "pretraining (`eegpt fetch` gets the pretrained weights)"
+        )
+    for key, value in notes.items():
         lines.append(f"  note: {value}" if key == "note" else f"  note: {key} = {value}")
     if c.metadata.get("pickle_placeholders"):
         lines.append(
