@@ -1209,3 +1209,32 @@ def test_cli_channels_of_a_folder_shows_each_montage_once(tmp_path, capsys, recw
     dropped = [str(w.message) for w in recwarn if "do not match" in str(w.message)]
     assert len(dropped) == 3, dropped  # sub-01, z_other, and the summary of the two held back
     assert "holds for 2 later files too" in dropped[-1]
+
+
+def test_cli_reads_a_file_given_twice_once(weights, edf, tmp_path, capsys, monkeypatch):
+    """The same file given twice (another spelling of its path, a link to it, its folder
+    too) is read once by `eegpt embed` and `eegpt channels`, with a warning naming it, not
+    refused as two files with one output name nor listed twice."""
+    folder = tmp_path / "rec"
+    folder.mkdir()
+    rec = folder / "a.edf"
+    rec.write_bytes(edf.read_bytes())
+    (folder / "link.edf").symlink_to(rec)
+    monkeypatch.chdir(folder)
+    with pytest.warns(
+        RuntimeWarning, match=r"given more than once .*read once: a\.edf \(2 times\)"
+    ):
+        code = main(["embed", "a.edf", "./a.edf", "--weights", str(weights), "-o", "out"])
+    assert code == 0
+    assert sorted(p.name for p in (folder / "out").iterdir()) == ["a.npz"]
+    capsys.readouterr()
+    with pytest.warns(RuntimeWarning, match=r"read once: a\.edf \(3 times: as a\.edf, link\.edf\)"):
+        assert main(["channels", "a.edf", "link.edf", "./a.edf"]) == 0
+    assert capsys.readouterr().out.count("ChannelMapping:") == 1
+    # the same recording with two annotation files is two inputs (and two outputs named alike)
+    (folder / "x.csv").write_text("onset,duration,description\n1,1,x\n")
+    (folder / "y.csv").write_text("onset,duration,description\n2,1,y\n")
+    capsys.readouterr()
+    assert main(["embed", "a.edf", "a.edf", "--annotations", "x.csv", "y.csv", "--weights",
+                 str(weights), "-o", "out2"]) == 1  # fmt: skip
+    assert "would both be written to out2/a.npz" in capsys.readouterr().err

@@ -484,6 +484,7 @@ def cmd_embed(args: argparse.Namespace) -> int:
             f"{_count(len(args.recordings), 'recording')}: give "
             "one per recording, in the same order"
         )
+    args.recordings, extra = _given_once(args.recordings, extra)
     outputs = _output_paths(args.recordings, args.output, args.format)
     several = len(args.recordings) > 1  # a --rename name need not be in every recording
     if args.skip_existing and args.overwrite:
@@ -598,7 +599,7 @@ def cmd_channels(args: argparse.Namespace) -> int:
     from eegpt.channels import unmatched_rename_warning
 
     rename = parse_rename(args.rename, args.drop)
-    args.recordings = _folders_expanded(args.recordings)
+    args.recordings, _ = _given_once(_folders_expanded(args.recordings))
     several = len(args.recordings) > 1
     figure = args.plot is not None and bool(args.plot.suffix)
     picks = picks_of(args)
@@ -629,6 +630,39 @@ def cmd_channels(args: argparse.Namespace) -> int:
     if unmatched:  # one recording: map_channels has already refused such a key
         warnings.warn(unmatched, RuntimeWarning, stacklevel=1)
     return 1 if failed else 0
+
+
+def _given_once(
+    paths: list[Path], annotations: list[Path | None] | None = None
+) -> tuple[list[Path], list[Path | None]]:
+    """``paths`` (with their ``annotations`` files) without the ones that repeat an earlier
+    one, as the same file under another name (``a.edf ./a.edf``, a symbolic link, a file and
+    its folder), which are named in a warning: a file read twice would be embedded (and
+    counted) twice. A file given again with other annotations is kept."""
+    annotations = annotations or [None] * len(paths)
+    first: dict[tuple[str, str | None], Path] = {}
+    kept: list[tuple[Path, Path | None]] = []
+    names: dict[Path, list[str]] = {}  # each repeated file: every name it was given as
+    for path, extra in zip(paths, annotations, strict=True):
+        key = (os.path.realpath(path), extra and os.path.realpath(extra))
+        if key in first:
+            names.setdefault(first[key], [str(first[key])]).append(str(path))
+        else:
+            first[key] = path
+            kept.append((path, extra))
+    if names:
+        repeats = [
+            f"{path} ({len(given)} times"
+            + (f": as {', '.join(dict.fromkeys(given))})" if len(set(given)) > 1 else ")")
+            for path, given in names.items()
+        ]
+        warnings.warn(
+            f"given more than once (the same file, perhaps under another name or through a "
+            f"link), read once: {few(repeats, 5)}",
+            RuntimeWarning,
+            stacklevel=1,
+        )
+    return [p for p, _ in kept], [a for _, a in kept]
 
 
 def _folders_expanded(paths: list[Path]) -> list[Path]:
