@@ -373,8 +373,10 @@ def test_integer_arrays_are_read_in_their_given_unit(dtype):
     x = np.arange(-10, 10, dtype=dtype).reshape(2, 10)
     rec = as_recording(x, ch_names=["a", "b"], sfreq=10, units="uV")
     np.testing.assert_array_equal(rec.data, x.astype(np.float64) * 1e-6)
-    with pytest.raises(ValueError, match=r"integers \(int\d+\) in volts .*units='uV'"):
-        as_recording(x, ch_names=["a", "b"], sfreq=10)
+    for given in ({}, {"units": "V"}):  # the default, or volts given: one message for both
+        with pytest.raises(ValueError, match=r"integers \(int\d+\) taken as volts \(units='V', "
+                           r"also the default when no unit is given\).*units='uV'"):  # fmt: skip
+            as_recording(x, ch_names=["a", "b"], sfreq=10, **given)
 
 
 def test_array_non_finite_reports_channels_and_counts():

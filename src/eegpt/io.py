@@ -430,9 +430,9 @@ def check_integer_volts(data: Any, units: str, where: str) -> None:
     if units == "V" and np.issubdtype(dtype, np.integer):
         example = repr("uV").join(where.rsplit("...", 1))  # the last "...": the unit's place
         raise RecordingError(
-            f"the samples are integers ({dtype}) in volts (units='V', the default), which EEG "
-            f"never is: give their unit, e.g. {example}, or convert amplifier counts to volts "
-            "first"
+            f"the samples are integers ({dtype}) taken as volts (units='V', also the default "
+            f"when no unit is given), which EEG never is: give their unit, e.g. {example}, or "
+            "convert amplifier counts to volts first"
         )
 
 
