@@ -1074,6 +1074,10 @@ def test_the_progress_bar_counts_the_windows_of_a_file_being_embedded(
     rates = [float(line.split(" win/s")[0].rsplit(" ", 1)[1]) for line in lines
              if "windows of files in progress" in line]  # fmt: skip
     assert all(rate > 0 for rate in rates)  # the windows in progress count in the rate
+    hours = [line.split(" h EEG")[0].rsplit(" ", 1)[1] for line in lines
+             if "windows of files in progress" in line]  # fmt: skip
+    assert hours == [f"{n * 4 / 3600:.2f}" for n in counts] and hours[-1] != "0.00"  # ... and
+    # in the hours of EEG (4 s windows)
     assert lines[-1].startswith("embed-dataset: 100%") and "in progress" not in lines[-1]
 
 

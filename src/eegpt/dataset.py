@@ -2343,9 +2343,9 @@ class _Progress:
     """A bar over files with windows/s and hours of EEG in its postfix; while a long file is
     embedded in parts, the postfix counts its parts' windows and names the last one, and
     while files are embedded (an hour of EEG takes minutes on a CPU) it counts their windows
-    done so far."""
+    done so far (and, ``step_s`` apart, their hours of EEG)."""
 
-    def __init__(self, total: int, enabled: bool, desc: str) -> None:
+    def __init__(self, total: int, enabled: bool, desc: str, *, step_s: float = 0.0) -> None:
         self.bar = tqdm(
             total=total, unit="file", desc=desc, disable=not enabled, dynamic_ncols=True,
             **progress_options(),
@@ -2356,6 +2356,7 @@ class _Progress:
         self.channels: dict[str, None] = {}  # names in the files embedded (rename typos?)
         self._part_windows, self._part_hours = 0, 0.0  # of the parts of the file in progress
         self._in_flight = 0  # windows embedded of files (or parts) not done yet
+        self._step_h = step_s / 3600  # hours of EEG per window (onset to onset)
         self._lock = threading.Lock()  # embedded() is called from the device threads
         self._shown = time.perf_counter()
         self._interval = progress_interval()
@@ -2405,7 +2406,7 @@ class _Progress:
     def _show(self, tail: str, *, refresh: bool) -> None:
         elapsed = max(self.elapsed, 1e-9)
         windows = self.windows + self._part_windows + self._in_flight
-        hours = self.hours + self._part_hours
+        hours = self.hours + self._part_hours + self._in_flight * self._step_h
         self.bar.set_postfix_str(
             f"{windows / elapsed:.1f} win/s, {hours:.2f} h EEG "
             f"({hours * 3600 / elapsed:.0f}x real time), {self.failed} failed{tail}",
@@ -3058,7 +3059,12 @@ def embed_dataset(
                     "reject_by_annotation": reject_by_annotation,
                     "picks": picks,
                 }
-                bar = _Progress(len(todo), progress and bool(todo), "embed-dataset")
+                bar = _Progress(
+                    len(todo),
+                    progress and bool(todo),
+                    "embed-dataset",
+                    step_s=config.window_seconds - config.overlap,
+                )
                 writer = ShardWriter(
                     output_dir,
                     data,
