@@ -707,6 +707,15 @@ def test_cli_train_predict_evaluate(weights, short_task, tmp_path, capsys):
     assert "--labels FILE.csv" in err and "--label-column NAME" in err
     assert "epochs.event_id = {'standard': CODE, 'target': CODE}" in err
     assert "y=" not in err  # no Python keyword where none can be given
+    wrong = tmp_path / "wrong.csv"  # labels from a file: the file is what to fix
+    wrong.write_text("label\n" + "left\n" * len(other))
+    assert probe_main(["evaluate", str(out), str(other_file), "--labels", str(wrong), "-q"]) == 1
+    err = capsys.readouterr().err
+    assert (
+        f"['left'] are not among the probe's classes ['standard', 'target']: the labels "
+        f"are the 'label' column of {wrong}; write them as the probe's classes there" in err
+    )
+    assert "--labels FILE.csv" not in err and "epochs.event_id" not in err
 
     assert probe_main(["evaluate", str(out), str(tmp_path / "missing-epo.fif")]) == 1
     assert "eegpt: error: no such file" in capsys.readouterr().err

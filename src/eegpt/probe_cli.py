@@ -667,9 +667,15 @@ def _as_class_labels(
     by_text = {str(c): c for c in classes.tolist()}
     unknown = sorted({str(v) for v in y.tolist()} - set(by_text))
     if unknown:
+        said = f"labels {unknown} are not among the probe's classes {classes.tolist()}"
+        if taken.startswith("the 'label' column of "):  # --labels FILE: the file is to fix
+            raise ValueError(
+                f"{said}: the labels are {taken}; write them as the probe's classes there "
+                "(one row per epoch of all inputs, in order)"
+            )
         rename = _event_names_hint(classes)
         raise ValueError(
-            f"labels {unknown} are not among the probe's classes {classes.tolist()}"
+            said
             + _unknown_labels_hint(unknown, classes)
             + f": the labels are {taken}; give labels in the probe's classes with --labels "
             "FILE.csv (a 'label' column, one row per epoch of all inputs) or --label-column "
