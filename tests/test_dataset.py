@@ -1783,3 +1783,24 @@ def test_a_script_without_the_main_guard_is_refused_before_anything_is_written(
     assert piped.returncode != 0 and "a script read from <stdin>" in piped.stderr
     assert "pass workers=0" in piped.stderr and not (tmp_path / "out").exists()
     assert results["inline.py"].returncode == 0, results["inline.py"].stderr[-2000:]
+
+
+def test_debug_keeps_the_tracebacks_of_failed_files(corpus, weights, tmp_path, capsys):
+    """``--debug`` keeps each failed file's traceback, also from reader processes: in
+    ``_errors.csv`` and on stderr after the summary, whose own line for it stays short."""
+    import os
+
+    out = tmp_path / "out"
+    args = [str(corpus), "-o", str(out), "--weights", str(weights), "--workers", "1", "-q"]
+    assert cli_main([*args, "--debug"]) == 3
+    err = capsys.readouterr().err
+    assert os.environ.get("EEGPT_DEBUG") is None  # set for the run only
+    shown = err.split("eegpt: a/rec03.edf failed: ", 1)[1]
+    assert "\nTraceback (most recent call last):\n" in shown and 'File "' in shown
+    summary_line = next(line for line in err.splitlines() if line.startswith("  a/rec03.edf: "))
+    assert "Traceback" not in summary_line
+    errors = (out / "_errors.csv").read_text()
+    assert "Traceback (most recent call last)" in errors
+    assert cli_main([*args[:2], str(tmp_path / "plain"), *args[3:]]) == 3
+    assert "Traceback" not in (tmp_path / "plain" / "_errors.csv").read_text()
+    assert "Traceback" not in capsys.readouterr().err

@@ -63,6 +63,7 @@ import signal
 import sys
 import threading
 import time
+import traceback
 import warnings
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -822,8 +823,19 @@ class FileResult:
         return int(len(self.onsets))
 
 
+#: Set (``eegpt --debug embed-dataset ...`` sets it) to keep each failed file's traceback in
+#: its ``error`` (``_errors.csv``); reader processes inherit it with the environment.
+DEBUG_ENV = "EEGPT_DEBUG"
+_TRACEBACK = "\nTraceback (most recent call last):"
+
+
 def _describe(err: BaseException) -> str:
-    return f"{type(err).__name__}: {err}"
+    """Why a file failed, for ``_errors.csv``: the exception's type and message (and, with
+    :data:`DEBUG_ENV` set, its traceback on the lines after)."""
+    text = f"{type(err).__name__}: {err}"
+    if os.environ.get(DEBUG_ENV):
+        text += "\n" + "".join(traceback.format_exception(err)).rstrip()
+    return text
 
 
 def load_file(
@@ -2633,8 +2645,8 @@ def _warning_kind(text: str) -> str:
 
 
 def _short(text: str, limit: int = 200) -> str:
-    """``text`` on one line, cut to ``limit`` characters."""
-    text = " ".join(str(text).split())
+    """``text`` on one line (a traceback after it left out), cut to ``limit`` characters."""
+    text = " ".join(str(text).split(_TRACEBACK, 1)[0].split())
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 

@@ -11,8 +11,12 @@ After 1, 130 or 143, run the same command again to resume.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from eegpt.cli import (
     EXIT_SOME_FAILED,
@@ -23,6 +27,9 @@ from eegpt.cli import (
     picks_of,
     preprocessing_config,
 )
+
+if TYPE_CHECKING:
+    from eegpt.dataset import DatasetSummary
 
 DESCRIPTION = (
     "Embed every window of every EEG file of a folder, glob or manifest (CSV/TSV/Parquet with a "
@@ -103,7 +110,7 @@ def add_dataset_command(subparsers: argparse._SubParsersAction) -> argparse.Argu
 
 def cmd_embed_dataset(args: argparse.Namespace) -> int:
     """Run ``embed-dataset`` from parsed arguments; prints the summary to stderr."""
-    from eegpt.dataset import embed_dataset
+    from eegpt.dataset import DEBUG_ENV
     from eegpt.hub import WEIGHTS_HELP
 
     if not args.weights:
@@ -123,7 +130,41 @@ def cmd_embed_dataset(args: argparse.Namespace) -> int:
         print(f"embed-dataset {args.input} -> {args.output}: weights {args.weights}, "
               f"{args.engine}, {args.precision}, pool {args.pool}, {args.window:g} s windows "
               f"(overlap {args.overlap:g} s)", file=sys.stderr)  # fmt: skip
-    summary = embed_dataset(
+    debug = getattr(args, "debug", False)
+    with _environment(DEBUG_ENV, "1" if debug else os.environ.get(DEBUG_ENV)):
+        summary = _embed(args)
+    if not args.verbose:  # verbose runs log it already
+        print(summary, file=sys.stderr)
+    for error in summary.errors if debug else []:  # the tracebacks this run kept
+        if "\nTraceback (most recent call last):" in str(error["error"]):
+            print(f"eegpt: {error['recording_id']} failed: {error['error']}", file=sys.stderr)
+    if not summary.complete:
+        return 1
+    return EXIT_SOME_FAILED if summary.n_failed else 0
+
+
+@contextlib.contextmanager
+def _environment(name: str, value: str | None) -> Iterator[None]:
+    """Set (or, for None, unset) environment variable ``name`` for the ``with`` block."""
+    before = os.environ.get(name)
+    try:
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+        yield
+    finally:
+        if before is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = before
+
+
+def _embed(args: argparse.Namespace) -> DatasetSummary:
+    """``embed_dataset`` with the command line's arguments."""
+    from eegpt.dataset import embed_dataset
+
+    return embed_dataset(
         args.input,
         args.output,
         weights=args.weights,
@@ -149,11 +190,6 @@ def cmd_embed_dataset(args: argparse.Namespace) -> int:
         progress=not args.quiet,
         verbose=True if args.verbose else None,
     )
-    if not args.verbose:  # verbose runs log it already
-        print(summary, file=sys.stderr)
-    if not summary.complete:
-        return 1
-    return EXIT_SOME_FAILED if summary.n_failed else 0
 
 
 def build_parser() -> argparse.ArgumentParser:
