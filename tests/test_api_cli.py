@@ -1238,3 +1238,17 @@ def test_cli_reads_a_file_given_twice_once(weights, edf, tmp_path, capsys, monke
     assert main(["embed", "a.edf", "a.edf", "--annotations", "x.csv", "y.csv", "--weights",
                  str(weights), "-o", "out2"]) == 1  # fmt: skip
     assert "would both be written to out2/a.npz" in capsys.readouterr().err
+
+
+def test_debug_is_taken_after_the_command_too(tmp_path, capsys):
+    """``--debug`` works where users type it, before or after the command (and a probe's)."""
+    from eegpt.cli import build_parser
+
+    parser = build_parser()
+    assert parser.parse_args(["--debug", "info", "x"]).debug is True
+    assert parser.parse_args(["info", "x"]).debug is False
+    assert parser.parse_args(["info", "x", "--debug"]).debug is True
+    assert parser.parse_args(["embed-dataset", "d", "-o", "o", "--debug"]).debug is True
+    assert parser.parse_args(["probe", "train", "d", "--weights", "w", "-o", "o", "--debug"]).debug
+    with pytest.raises(FileNotFoundError):  # --debug: the error itself, with its traceback
+        main(["info", str(tmp_path / "missing.safetensors"), "--debug"])

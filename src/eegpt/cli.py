@@ -328,7 +328,22 @@ def build_parser() -> argparse.ArgumentParser:
         command = sub.choices[action.dest]
         if command.description is None and action.help:
             command.description = action.help[0].upper() + action.help[1:] + "."
+    _debug_after_command(parser)
     return parser
+
+
+def _debug_after_command(parser: argparse.ArgumentParser) -> None:
+    """Let ``--debug`` come after a command too (``eegpt embed ... --debug``), as after the
+    program name: each (sub)command takes it, keeping the value given before it unless given."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for command in dict.fromkeys(action.choices.values()):
+                if "--debug" not in command._option_string_actions:
+                    command.add_argument(
+                        "--debug", action="store_true", default=argparse.SUPPRESS,
+                        help="show tracebacks",
+                    )  # fmt: skip
+                _debug_after_command(command)
 
 
 def checked_rescale(factor: float) -> float:
