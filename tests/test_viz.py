@@ -133,6 +133,10 @@ def test_embeddings_figure_draws_principal_components_over_time():
     assert ax.get_title() == "EEGPT window embeddings of sub-01.edf"
     assert "NOT PRETRAINED" in fig._suptitle.get_text()
     assert len(emb.plot(components=3).axes[0].lines) == 3
+    own, axes = plt.subplots(2, 1)
+    plot_embeddings(emb, ax=axes[0])
+    assert own._suptitle is None and "NOT PRETRAINED" in axes[0].texts[0].get_text()
+    plt.close(own)
     with pytest.raises(ValueError, match="at least 2 windows"):
         plot_embeddings(Embeddings(data[:1], np.zeros(1), {}))
 
@@ -326,6 +330,13 @@ def test_confusion_matrix_of_a_random_encoder_says_so():
     fig = plot_confusion_matrix(["a", "b", "a"], ["a", "a", "a"], pretrained=False)
     assert fig._suptitle is not None and fig._suptitle.get_text() == NOT_PRETRAINED_TITLE
     assert plot_confusion_matrix(["a", "b"], ["a", "b"])._suptitle is None
+    own, axes = plt.subplots(1, 2)  # the user's axes: marked inside them, no figure title
+    own.suptitle("my study")
+    plot_confusion_matrix(["a", "b", "a"], ["a", "a", "a"], pretrained=False, ax=axes[1])
+    assert own._suptitle.get_text() == "my study"
+    assert [t.get_text() for t in axes[1].texts].count(NOT_PRETRAINED_TITLE) == 1
+    assert not axes[0].texts
+    plt.close(own)
 
 
 def test_confusion_matrix_fits_long_class_names_and_a_long_title():

@@ -334,7 +334,7 @@ def plot_embeddings(
                ylabel=f"PC 2 ({100 * explained[1]:.0f}% of variance)",
                title=title or f"EEGPT epoch embeddings{f' of {source}' if source else ''}")  # fmt: skip
         ax.legend(fontsize=8, title="label", title_fontsize=8)
-        return _finish(fig, embeddings, show, created)
+        return _finish(fig, ax, embeddings, show, created)
     fig, ax = _figure(ax, (9.0, 3.6))
     if isinstance(spans, str) or (spans and all(isinstance(s, str) for s in spans)):
         names = [spans] if isinstance(spans, str) else list(spans)
@@ -365,7 +365,7 @@ def plot_embeddings(
     ax.set(xlabel="window onset (s)", ylabel="PC score",
            title=title or f"EEGPT window embeddings{f' of {source}' if source else ''}")  # fmt: skip
     ax.legend(loc="best", fontsize=8)
-    return _finish(fig, embeddings, show, created)
+    return _finish(fig, ax, embeddings, show, created)
 
 
 def _window_length(embeddings: Embeddings) -> tuple[float, float]:
@@ -402,11 +402,23 @@ def _break_at_gaps(embeddings: Embeddings, scores: np.ndarray) -> tuple[np.ndarr
     )
 
 
-def _finish(fig: Figure, embeddings: Embeddings, show: bool, created: bool) -> Figure:
+def _finish(fig: Figure, ax: Axes, embeddings: Embeddings, show: bool, created: bool) -> Figure:
     """Mark figures of random weights; show if asked (:func:`_shown`)."""
     if (embeddings.metadata.get("checkpoint") or {}).get("pretrained") is False:
-        fig.suptitle(NOT_PRETRAINED_TITLE, color="tab:red")
+        _mark_not_pretrained(fig, ax, created)
     return _shown(fig, show, created)
+
+
+def _mark_not_pretrained(fig: Figure, ax: Axes, created: bool) -> None:
+    """Say on a figure of a random encoder that it is one: above a figure made here, inside
+    the axes given (``ax=``), where a figure title would run into the user's other plots."""
+    if created:
+        fig.suptitle(NOT_PRETRAINED_TITLE, color="tab:red")
+        return
+    ax.text(
+        0.01, 0.99, NOT_PRETRAINED_TITLE, transform=ax.transAxes, color="tab:red", fontsize=8,
+        va="top", ha="left", zorder=10, bbox={"facecolor": "white", "alpha": 0.8, "lw": 0},
+    )  # fmt: skip
 
 
 def _file_name(source: Any) -> str:
@@ -598,5 +610,5 @@ def plot_confusion_matrix(
             title += f", balanced accuracy {100 * float(np.mean(recall)):.1f}%"
     ax.set_title(title, fontsize=10, wrap=True)  # a long one (a probe's name): two lines
     if pretrained is False:
-        fig.suptitle(NOT_PRETRAINED_TITLE, color="tab:red")
+        _mark_not_pretrained(fig, ax, created)
     return _shown(fig, show, created)
