@@ -731,12 +731,14 @@ def test_cli_channels_shows_and_draws_the_mapping(edf, tmp_path, capsys):
     assert main(["channels", str(edf), str(missing), "--plot", str(folder)]) == 1
     assert sorted(p.name for p in folder.iterdir()) == ["tuh_like_channels.png"]
     assert "eegpt: error:" in capsys.readouterr().err
-    assert main(["channels", str(edf), str(edf), "--plot", str(png)]) == 1
+    twin = tmp_path / "twin.edf"  # another recording (the same file twice is read once)
+    twin.write_bytes(edf.read_bytes())
+    assert main(["channels", str(edf), str(twin), "--plot", str(png)]) == 1
     assert "give a .png/.pdf/.svg file for one recording" in capsys.readouterr().err
     # several recordings: a --drop name that is in none of them is named once, at the end
     with pytest.warns(RuntimeWarning, match=r"name\(s\) \['EEG A1 REF'\] matched no channel of "
                       r"the 2 recording\(s\).*'EEG A1 REF' -> 'EEG A1-REF'"):  # fmt: skip
-        assert main(["channels", str(edf), str(edf), "--drop", "EEG A1 REF"]) == 0
+        assert main(["channels", str(edf), str(twin), "--drop", "EEG A1 REF"]) == 0
     svg = tmp_path / "map.SVG"
     assert main(["channels", str(edf), "--plot", str(svg)]) == 0
     assert b"<svg" in svg.read_bytes()[:1000]
