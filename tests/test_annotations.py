@@ -864,3 +864,26 @@ def test_a_brainvision_pause_marks_the_window_over_it(tmp_path):
     per_window = annotations_per_window(as_recording(raw), np.arange(0.0, 16.1, 4.0), 4.0)
     assert per_window == [[], [], ["New Segment/"], [], []]
     assert bad_windows(per_window).tolist() == [False, False, True, False, False]
+
+
+def test_a_table_of_onsets_in_seconds_is_read_in_seconds(tmp_path):
+    """A hypnogram written by hand as ``onset,duration,description`` with onsets in seconds
+    (MNE's own reader takes such numbers for milliseconds and squeezes a night into its first
+    minute) is read in seconds from the first sample; MNE's .csv (date-times) as before."""
+    from eegpt.annotations import read_annotations
+
+    rows = "".join(f"{30 * k},30,Sleep stage {'W12'[k % 3]}\n" for k in range(720))
+    table = tmp_path / "hypnogram.csv"
+    table.write_text("onset,duration,description\n" + rows)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # MNE's "interpreted as MILLISECONDS" warning: none
+        found = read_annotations(table)
+    assert found.orig_time is None and len(found) == 720
+    np.testing.assert_allclose(found.onset[[0, 1, -1]], [0.0, 30.0, 21570.0])
+    assert list(found.description[:3]) == ["Sleep stage W", "Sleep stage 1", "Sleep stage 2"]
+    tsv = tmp_path / "stages.tsv"
+    tsv.write_text("onset\tduration\tdescription\n60\t30\tN2\n")
+    assert read_annotations(tsv).onset.tolist() == [60.0]
+    mne.Annotations([10.5], [5.0], ["seiz"]).save(tmp_path / "mne.csv")  # date-times: MNE's
+    by_mne = read_annotations(tmp_path / "mne.csv")  # MNE's: a start on 1970-01-01 (see above)
+    assert by_mne.orig_time.year == 1970 and by_mne.orig_time.second == 10

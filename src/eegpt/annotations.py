@@ -85,6 +85,11 @@ def read_annotations(source: str | os.PathLike | mne.Annotations) -> mne.Annotat
     found = _recording_edf_annotations(source)
     if found is not None:
         return found
+    if str(source).lower().endswith((".csv", ".tsv", ".txt")):
+        # onsets in seconds (MNE's own reader takes numbers in a .csv for milliseconds)
+        found = read_table_annotations(source)
+        if found is not None:
+            return found
     try:
         found = mne.read_annotations(source)
     except Exception as err:  # noqa: BLE001 - any reader's failure, named with the file
@@ -148,9 +153,10 @@ def read_table_annotations(path: str | os.PathLike) -> mne.Annotations | None:
     """Annotations from a table of events, onsets in seconds from the recording's first
     sample (no ``orig_time``); None when the file is not such a table.
 
-    - BIDS ``*_events.tsv`` (tab-separated ``onset``, ``duration``; the description from
-      ``trial_type``, else ``value``; ``n/a`` durations are 0, rows with an ``n/a`` onset are
-      left out);
+    - BIDS ``*_events.tsv`` and tables alike (tab- or comma-separated ``onset``,
+      ``duration`` in seconds; the description from ``trial_type``, else ``description``,
+      else ``value``; ``n/a`` durations are 0, rows with an ``n/a`` onset are left out); a
+      table whose onsets are not numbers (MNE's ``.csv``, onsets as date-times) is not one;
     - TUH EEG label files (``.csv`` / ``.csv_bi``: ``#`` comment lines, then ``channel``,
       ``start_time``, ``stop_time``, ``label``), one annotation per labelled span, the same
       span of several channels once.
@@ -173,8 +179,11 @@ def read_table_annotations(path: str | os.PathLike) -> mne.Annotations | None:
         return value if np.isfinite(value) else None
 
     spans: dict[tuple[float, float, str], None] = {}
-    if {"onset", "duration"} <= header.keys():  # BIDS
-        key = next((header[k] for k in ("trial_type", "value") if k in header), None)
+    if {"onset", "duration"} <= header.keys():  # BIDS, or onsets in seconds alike
+        if not any(number(row[header["onset"]]) is not None for row in rows):
+            return None  # MNE's .csv: onsets as date-times
+        names = ("trial_type", "description", "value")
+        key = next((header[k] for k in names if k in header), None)
         for row in rows:
             onset = number(row[header["onset"]])
             if onset is not None:
