@@ -93,6 +93,14 @@ def test_pretraining_and_probe_sets():
         ("EKG_REF", None),
         ("A1_REF", None),
         ("C3-A2 REF", None),
+        # ... after ":" (Somnomedics, Embla PSG exports) or "/"
+        ("F4:M1", "F4"),
+        ("C3:M2", "C3"),
+        ("C3/A2", "C3"),
+        ("O2 : A1", "O2"),
+        ("F4:C4", None),  # a pair
+        ("Fp1/F7", None),
+        ("E1:M2", None),  # EOG
         # old 10-20 names alone
         ("T3", "T7"),
         ("t4", "T8"),
@@ -587,3 +595,10 @@ def test_a_label_with_a_control_byte_is_shown_escaped_and_can_be_typed_back():
     assert rename == {"EEG Fpz\x96Cz": "Fpz"}
     assert parse_rename([r"EEG Fpz\x96Cz=Fpz"]) == rename  # the escape as the table shows it
     assert map_channels(names, rename=rename).input_names == ("EEG Fpz\x96Cz", "Pz")
+
+
+def test_pairs_written_with_a_colon_or_slash_are_named_as_bipolar():
+    """``F4:C4`` and ``Fp1/F7`` are derivations like ``FP1-F7``: the warning says so."""
+    with pytest.warns(RuntimeWarning, match=r"2 of them look like bipolar derivations \('F4:C4'"):
+        mapping = map_channels(["Fz", "F4:C4", "Fp1/F7", "C3/A2"])
+    assert mapping.names == ("FZ", "C3")

@@ -297,8 +297,9 @@ _REFERENCE_LABELS: frozenset[str] = frozenset(
 
 _PREFIX = re.compile(r"^EEG[\s_\-:]+")
 _SPACES = re.compile(r"\s+")
-# a reference suffix after "_" or a space, or in parentheses: "C3_REF", "C4 REF", "Cz (REF)"
-_OTHER_SUFFIX = re.compile(r"^([^-]*?[^\s_(-])(?:[\s_]+|\s*\()([A-Z0-9]+)\)?$")
+# a reference suffix after "_", ":", "/" or a space, or in parentheses: "C3_REF", "F4:M1"
+# (Somnomedics, Embla), "C3/A2", "C4 REF", "Cz (REF)"
+_OTHER_SUFFIX = re.compile(r"^([^-]*?[^\s_(:/-])(?:[\s_:/]+|\s*\()([A-Z0-9]+)\)?$")
 
 # --------------------------------------------------------------------------------------------
 # logging and warnings shared by the eegpt data modules
@@ -316,8 +317,9 @@ def normalize_channel_name(name: str) -> str | None:
     (``"Fc5."``, ``"Fc5.."`` as in PhysioNet EEGMMIDB), an ``EEG`` prefix followed by a space,
     ``-``, ``_`` or ``:`` (``"EEG Fp1"``, ``"EEG-Fz"``), a reference suffix after ``-`` that is a
     known reference label (``"FP1-REF"``, ``"T3-LE"``, ``"Cz-AVG"``, ``"O1-A2"``; TUH style
-    ``"EEG FP1-REF"``; also after ``_`` or a space, or in parentheses: ``"C3_REF"``,
-    ``"C4 REF"``, ``"Cz (REF)"``) and the old 10-20 names T3/T4/T5/T6 (-> T7/T8/P7/P8).
+    ``"EEG FP1-REF"``; also after ``_``, ``:``, ``/`` or a space, or in parentheses:
+    ``"C3_REF"``, ``"F4:M1"``, ``"C3/A2"``, ``"C4 REF"``, ``"Cz (REF)"``) and the old 10-20
+    names T3/T4/T5/T6 (-> T7/T8/P7/P8).
 
     Parameters
     ----------
@@ -502,8 +504,11 @@ def _dropped_note(
 
 
 def _bipolar(name: str) -> bool:
-    """``name`` is a derivation between two vocabulary electrodes (``"EEG FP1-F7"``)."""
+    """``name`` is a derivation between two vocabulary electrodes (``"EEG FP1-F7"``,
+    ``"F4:C4"``, ``"Fp1/F7"``)."""
     parts = _label_parts(name)
+    if len(parts) == 1:
+        parts = re.split(r"[:/]", parts[0])
     return len(parts) == 2 and all(normalize_channel_name(p) is not None for p in parts)
 
 
