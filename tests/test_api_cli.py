@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 import torch
 
-from eegpt.api import embed
+from eegpt.api import embed, embed_to_file
 from eegpt.checkpoints import load_model, save_checkpoint
 from eegpt.cli import main
 from eegpt.config import EEGPTConfig
@@ -1254,3 +1254,45 @@ def test_debug_is_taken_after_the_command_too(tmp_path, capsys):
     assert parser.parse_args(["probe", "train", "d", "--weights", "w", "-o", "o", "--debug"]).debug
     with pytest.raises(FileNotFoundError):  # --debug: the error itself, with its traceback
         main(["info", str(tmp_path / "missing.safetensors"), "--debug"])
+
+
+@pytest.mark.parametrize("stream", [True, False])
+def test_the_recording_end_and_a_truncation_are_in_the_provenance(tmp_path, stream):
+    """What was not embedded is recorded: the seconds after the last window (tail="drop"),
+    the zero-padded last window (tail="pad"), and a file shorter than its header says; read
+    whole or streamed alike, and shown by `eegpt info`."""
+    model = EEGPT("tiny2")
+    raw, _ = synthetic_raw(minutes=0.5, seed=2)  # 30 s at 250 Hz: 7 windows and 2 s
+    good = write_edf(raw, tmp_path / "good.edf")
+    emb = model.embed(good, stream=stream, verbose="error")
+    assert emb.metadata["tail_left_out_s"] == pytest.approx(2.0, abs=0.01)
+    assert "padded_tail" not in emb.metadata and "truncated" not in emb.metadata
+    padded = model.embed(good, stream=stream, tail="pad", verbose="error")
+    assert padded.metadata["padded_tail"] == pytest.approx({"onset_s": 28.0, "recorded_s": 2.0},
+                                                           abs=0.01)  # fmt: skip
+    assert "tail_left_out_s" not in padded.metadata
+    cut = tmp_path / "cut.edf"
+    cut.write_bytes(good.read_bytes()[: len(good.read_bytes()) * 2 // 3])
+    with pytest.warns(RuntimeWarning, match="the file is truncated"):
+        short = embed_to_file(model, cut, tmp_path / "cut.npz", stream=stream)
+    read_s = short.metadata["truncated"]["read_s"]
+    assert short.metadata["truncated"]["announced_s"] == 30 and 15 < read_s < 25
+    assert main(["info", str(tmp_path / "cut.npz")]) == 0
+    epochs = mne.make_fixed_length_epochs(raw.copy().pick("eeg"), 4.0, verbose=False)
+    assert not {"tail_left_out_s", "padded_tail"} & set(
+        model.embed(epochs, verbose="error").metadata
+    )
+
+
+def test_info_shows_the_recording_end_and_a_truncation(tmp_path, capsys):
+    model = EEGPT("tiny2")
+    raw, _ = synthetic_raw(minutes=0.5, seed=2)
+    good = write_edf(raw, tmp_path / "good.edf")
+    cut = tmp_path / "cut.edf"
+    cut.write_bytes(good.read_bytes()[: len(good.read_bytes()) * 2 // 3])
+    with pytest.warns(RuntimeWarning, match="the file is truncated"):
+        embed_to_file(model, cut, tmp_path / "cut.npz", tail="pad")
+    assert main(["info", str(tmp_path / "cut.npz")]) == 0
+    out = capsys.readouterr().out
+    assert "TRUNCATED file: " in out and "of the 30 s its header announces" in out
+    assert "zero-padded: " in out

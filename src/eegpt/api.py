@@ -372,6 +372,13 @@ class _Job:
             blocks = lambda: iter([(0, in_memory.data)])  # noqa: E731
         onsets = np.asarray(windows.onsets)
         metadata = provenance(model, recording, windows, engine)
+        left = metadata.get("tail_left_out_s")
+        if left:
+            _log(
+                f"{recording.source}: the last {left:g} s, shorter than a window, are not "
+                "embedded (tail='pad', --tail pad: embedded zero-padded)",
+                verbose,
+            )
         keep = _apply_annotations(
             metadata, recording, onsets, config, a["reject_by_annotation"], verbose,
             extra=a["annotations"],
@@ -549,6 +556,10 @@ def provenance(model: EEGPT, recording, windows, engine: InferenceEngine) -> dic
     clock = getattr(recording, "clock", None)
     if clock is not None:  # a discontinuous EDF+D file: where its stretches lie on the clock
         record["record_clock"] = clock.to_dict()
+    truncated = getattr(recording, "truncated", None)
+    if truncated:  # an EDF/BDF file shorter than its header says: what was read of it
+        record["truncated"] = dict(truncated)
+    record.update(tail_record(recording, windows))
     labels = getattr(recording, "labels", None)
     if labels is not None:  # epochs' event names, one per window
         record["labels"] = list(labels)
@@ -559,6 +570,23 @@ def provenance(model: EEGPT, recording, windows, engine: InferenceEngine) -> dic
     if frame is not None:  # epochs.metadata, one row per window
         record["epochs_metadata"] = metadata_record(frame)
     return record
+
+
+def tail_record(recording: Any, windows: Any) -> dict[str, Any]:
+    """How a continuous recording's end that fills no whole window was treated, for the
+    provenance: ``{"padded_tail": {"onset_s", "recorded_s"}}`` for the zero-padded last window
+    (``tail="pad"``), ``{"tail_left_out_s": seconds}`` after the last window (``"drop"``); empty
+    for epochs and for a recording that ends with a window."""
+    if getattr(recording, "onsets", None) is not None:  # epochs: their windows are their own
+        return {}
+    config, onsets = windows.config, np.asarray(windows.onsets)
+    n_valid = np.asarray(windows.n_valid_samples)
+    if len(n_valid) and n_valid[-1] < config.n_samples:
+        recorded = float(n_valid[-1]) / config.sfreq
+        return {"padded_tail": {"onset_s": float(onsets[-1]), "recorded_s": recorded}}
+    covered = float(onsets[-1]) + config.window_seconds if len(onsets) else 0.0
+    left = recording.n_times / recording.sfreq - covered
+    return {"tail_left_out_s": round(left, 6)} if left * config.sfreq >= 0.5 else {}
 
 
 def _checkpoint_record(model: EEGPT) -> dict[str, Any]:

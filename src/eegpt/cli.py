@@ -931,6 +931,7 @@ def _describe_embeddings(path: Path) -> str:
         + (f", onsets {emb.onsets[0]:g}-{emb.onsets[-1]:g} s" if len(emb) else ""),
         f"  {len(channels)} channels: {few(list(channels), 12)}",
         f"  bad windows: {int(emb.bad.sum())}" if len(emb) else "  no windows",
+        *_tail_lines(meta),
         f"  model: embed_dim {model.get('embed_dim', '?')}, depth {model.get('depth', '?')}, "
         f"{model.get('embed_num', '?')} summary tokens; {meta.get('precision', '?')} on "
         f"{meta.get('device', '?')}",
@@ -939,6 +940,27 @@ def _describe_embeddings(path: Path) -> str:
         f"  eegpt {meta.get('eegpt_version', '?')}",
     ]
     return "\n".join(lines)
+
+
+def _tail_lines(meta: dict[str, Any]) -> list[str]:
+    """``eegpt info`` lines on a truncated file and on the recording's end (padded or left
+    out), from an embeddings file's provenance."""
+    lines = []
+    truncated = meta.get("truncated")
+    if truncated:
+        lines.append(
+            f"  TRUNCATED file: {truncated['read_s']:g} s read of the {truncated['announced_s']:g} "
+            "s its header announces (the rest is missing from the file)"
+        )
+    padded = meta.get("padded_tail")
+    if padded:
+        lines.append(
+            f"  last window (onset {padded['onset_s']:g} s) zero-padded: {padded['recorded_s']:g} "
+            "s recorded"
+        )
+    if meta.get("tail_left_out_s"):
+        lines.append(f"  last {meta['tail_left_out_s']:g} s not embedded (shorter than a window)")
+    return lines
 
 
 def cmd_convert(args: argparse.Namespace) -> int:

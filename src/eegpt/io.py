@@ -192,6 +192,9 @@ class Recording:
     clock : RecordClock | None
         For a discontinuous EDF+D/BDF+D file with gaps, where its records lie on the clock:
         annotations given with it (``annotations=``) are placed by it, as its own were.
+    truncated : dict | None
+        For an EDF/BDF file shorter than its header announces (only its complete records are
+        read): ``{"announced_s": ..., "read_s": ...}`` (:attr:`EDFHeader.truncated`).
 
     Raises
     ------
@@ -221,6 +224,7 @@ class Recording:
     bads: list[str] | None = field(default=None, repr=False)
     clock: RecordClock | None = field(default=None, repr=False)
     left_out: dict[str, str] | None = field(default=None, repr=False)
+    truncated: dict[str, float] | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         data = np.asarray(self.data)
@@ -857,6 +861,18 @@ class EDFHeader:
     unscalable: tuple[str, ...] = ()
     clock: RecordClock | None = None
     start_offset: float = 0.0
+
+    @property
+    def truncated(self) -> dict[str, float] | None:
+        """For a file with fewer complete data records than its header announces: the
+        announced and the read length in seconds (kept in the embeddings' provenance); None
+        otherwise."""
+        if self.n_records <= self.n_complete_records:  # also -1: the length is not announced
+            return None
+        return {
+            "announced_s": self.n_records * self.record_seconds,
+            "read_s": self.n_complete_records * self.record_seconds,
+        }
 
     @property
     def discontinuous(self) -> bool:
@@ -1505,7 +1521,7 @@ def as_recording(
         file_units = file_units_of(raw, header)
         rec = _from_mne(raw, picks, source=str(obj), verbose=verbose, file_units=file_units)
         if header is not None:
-            rec.clock = header.clock
+            rec.clock, rec.truncated = header.clock, header.truncated
             rec.first_time = (rec.first_time or 0.0) + header.start_offset  # EDF+ sub-second
         return rec
     if isinstance(obj, (mne.io.BaseRaw, mne.BaseEpochs)):

@@ -116,6 +116,8 @@ class StreamedRecording:
         (part of :attr:`first_time`).
     left_out : dict of str to str | None
         See :attr:`eegpt.io.Recording.left_out`.
+    truncated : dict | None
+        See :attr:`eegpt.io.Recording.truncated`.
     cache : ndarray | None
         The used channels read whole (volts), when they cannot be read in blocks (a used
         channel stored at a lower rate, see the module docstring); reads then slice it.
@@ -131,6 +133,7 @@ class StreamedRecording:
     clock: RecordClock | None = field(default=None, repr=False)
     start_offset: float = 0.0
     left_out: dict[str, str] | None = field(default=None, repr=False)
+    truncated: dict[str, float] | None = field(default=None, repr=False)
 
     @property
     def sfreq(self) -> float:
@@ -250,6 +253,7 @@ def open_stream(
     recording = StreamedRecording(raw, used, mapping, source, units, used_rates, left_out=left_out)
     if header is not None:
         recording.clock, recording.start_offset = header.clock, header.start_offset
+        recording.truncated = header.truncated
     if used_rates is not None and min(used_rates) < recording.sfreq:
         # MNE upsamples slower channels over the span it reads, so reading in blocks would change
         # them at every block edge: read the used channels whole instead, as a whole-file read.
