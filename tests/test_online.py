@@ -126,7 +126,7 @@ def test_channels_checks_reset_and_errors(model):
     counts = np.round(x[:, :1024]).astype(np.int16)  # integer samples, in microvolts here
     assert len(online.push(counts)) == 1
     in_volts = OnlineEmbedder(model, NAMES, 256.0)  # the default unit, volts: no integers
-    with pytest.raises(RecordingError, match=r"integers \(int16\) in volts .*units='uV'"):
+    with pytest.raises(RecordingError, match=r"integers \(int16\) taken as volts .*units='uV'"):
         in_volts.push(counts[: len(NAMES)])
     assert OnlineEmbedder(model, NAMES, np.float32(256)).sfreq == 256.0
     with pytest.raises(ValueError, match="sfreq must be a positive number"):

@@ -601,7 +601,7 @@ def test_integer_arrays_need_their_unit(task):
 
     x = np.round(task.get_data()[:4] * 1e6).astype(np.int16)  # microvolts
     names, sfreq = list(task.ch_names), task.info["sfreq"]
-    with pytest.raises(RecordingError, match=r"integers \(int16\) in volts .*units='uV'"):
+    with pytest.raises(RecordingError, match=r"integers \(int16\) taken as volts .*units='uV'"):
         embedder(ch_names=names, sfreq=sfreq).fit(x)
     est = embedder(ch_names=names, sfreq=sfreq, units="uV").fit(x)
     want = embedder(ch_names=names, sfreq=sfreq, units="uV").fit(x).transform(x.astype(float))
