@@ -728,7 +728,7 @@ def test_cli_channels_shows_and_draws_the_mapping(edf, tmp_path, capsys):
 
     folder = tmp_path / "maps"
     missing = tmp_path / "missing.edf"
-    assert main(["channels", str(edf), str(missing), "--plot", str(folder)]) == 1
+    assert main(["channels", str(edf), str(missing), "--plot", str(folder)]) == 3  # some failed
     assert sorted(p.name for p in folder.iterdir()) == ["tuh_like_channels.png"]
     assert "eegpt: error:" in capsys.readouterr().err
     twin = tmp_path / "twin.edf"  # another recording (the same file twice is read once)
@@ -941,7 +941,7 @@ def test_cli_channels_shows_a_file_whose_channels_name_one_electrode_twice(tmp_p
     raw, twice, epo = _raw_and_epochs_files(tmp_path / "twice", names, 256.0)
     fine = tmp_path / "fine_raw.fif"
     raw.copy().drop_channels(["FP1", "Cz"]).save(fine)
-    assert main(["channels", str(twice), str(epo), str(fine)]) == 1
+    assert main(["channels", str(twice), str(epo), str(fine)]) == 3  # one listed, two failed
     captured = capsys.readouterr()
     assert captured.out.count("Fp1         ->  FP1 (0)") == 2  # the epochs: "as for" the raw
     assert captured.out.count("EEG Cz-REF  ->  CZ (29)") == 2

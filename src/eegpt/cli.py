@@ -644,7 +644,9 @@ def cmd_channels(args: argparse.Namespace) -> int:
     unmatched = unmatched_rename_warning(rename, list(seen), n_read) if several else None
     if unmatched:  # one recording: map_channels has already refused such a key
         warnings.warn(unmatched, RuntimeWarning, stacklevel=1)
-    return 1 if failed else 0
+    if not failed:
+        return 0
+    return EXIT_SOME_FAILED if n_read else 1  # as eegpt embed: 3 when only some failed
 
 
 def _given_once(
