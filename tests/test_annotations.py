@@ -373,6 +373,15 @@ def test_a_hypnogram_in_another_file_labels_the_windows(model, weights, tmp_path
         model.embed(raw, annotations=mne.Annotations([500.0], [30.0], ["Sleep stage 3"]))
     with pytest.raises(ValueError, match="annotations= applies to continuous recordings"):
         model.embed(mne.make_fixed_length_epochs(raw, 4.0, preload=True), annotations=path)
+    staged = raw.copy().set_annotations(raw.annotations + mne.Annotations(
+        [0.0], [30.0], ["Sleep stage W"], orig_time=raw.annotations.orig_time))  # fmt: skip
+    with pytest.warns(RuntimeWarning, match=r"annotations of its own named like some of those "
+                      r"given .*\['Sleep stage W'\]; both are kept"):  # fmt: skip
+        model.embed(staged, annotations=path)
+    with warnings.catch_warnings(record=True) as caught:  # none when the recording lacks them
+        warnings.simplefilter("always")
+        model.embed(raw, annotations=path)
+    assert caught and not [w for w in caught if "named like" in str(w.message)]
     # the command line: one file per recording
     fif = tmp_path / "night_raw.fif"
     raw.save(fif, verbose=False)

@@ -515,6 +515,17 @@ def annotations_per_window(
         )
     if own is None:
         return more
+    shared = sorted(
+        {str(d) for d in annotations.description}
+        & {str(d) for d in added.description if not str(d).lower().startswith("bad")}
+    )
+    if shared:  # e.g. a hypnogram given for a recording that holds its own
+        _warn(
+            f"{recording.source}: the recording has annotations of its own named like some "
+            f"of those given (annotations={_named(extra)}): {shared[:5]}; both are kept, so a "
+            "window may list both (two hypnograms?). Give annotations= only for those the "
+            "recording lacks."
+        )
     return [a + [d for d in b if d not in a] for a, b in zip(own, more, strict=True)]
 
 
