@@ -156,12 +156,19 @@ def test_wrong_record_counts_warn(tmp_path):
         _both_paths(unknown)
 
 
-def test_wrong_sample_count_and_mixed_rates_warn_and_streaming_matches(tmp_path):
+def test_wrong_sample_count_and_mixed_rates_warn_and_streaming_matches(tmp_path, capsys):
+    from eegpt.streaming import open_stream
+
     x = np.array(R.base_spec().signals)
     mixed = _variant(signals=[x[0], x[1][::4], x[2], x[3]], rates=[256, 64, 256, 256])
     path = _write(tmp_path, mixed, "mixed.edf")
     with pytest.warns(RuntimeWarning, match=r"different sampling rates.*EEG C3-REF \(64 Hz\)"):
         _both_paths(path)  # the slow channel is read whole, so both paths agree exactly
+    capsys.readouterr()
+    open_stream(path, verbose=True)
+    assert "stored at lower sampling rates: EEG C3-REF (64 Hz); MNE upsamples them to 256 Hz" in (
+        capsys.readouterr().err
+    )
     wrong = _write(
         tmp_path,
         R.base_spec(),

@@ -257,7 +257,17 @@ def open_stream(
     if used_rates is not None and min(used_rates) < recording.sfreq:
         # MNE upsamples slower channels over the span it reads, so reading in blocks would change
         # them at every block edge: read the used channels whole instead, as a whole-file read.
-        _log(f"{source}: used channels at lower sampling rates; reading them whole", verbose)
+        slow = [
+            f"{raw.ch_names[i]} ({rate:g} Hz)"
+            for i, rate in zip(used, used_rates, strict=True)
+            if rate < recording.sfreq
+        ]
+        _log(
+            f"{source}: used channel(s) stored at lower sampling rates: {few(slow, 6)}; MNE "
+            f"upsamples them to {recording.sfreq:g} Hz (they hold nothing above half their own "
+            "rate); reading them whole",
+            verbose,
+        )
         _check_memory(raw, path, len(used))
         recording.cache = recording.read(0, recording.n_times)
     return recording
