@@ -527,6 +527,12 @@ def test_a_corpus_manifest_pairs_recordings_with_annotation_files(
     assert b.window.tolist() == direct.metadata["window_index"]
     a = df[df.recording_id.str.endswith("a_raw.fif")]
     assert not any("Sleep stage W" in list(x) for x in a.annotations)  # its cell was empty
+    rid = b.recording_id.iloc[0]  # one recording read back names its annotations file
+    one = load_embeddings(out, recording_id=rid)
+    assert one.metadata["annotations_file"] == str(tmp_path / "b-annot.fif")
+    assert (
+        "annotations_file" not in load_embeddings(out, recording_id=a.recording_id.iloc[0]).metadata
+    )
     # a path that is not there is said before the run; that recording fails with the reason
     manifest.write_text(f"path,annotations_file\n{annotated_corpus / 'b.edf'},nope.fif\n")
     with pytest.warns(RuntimeWarning, match=r"1 annotations_file not found \(.*nope.fif\)"):

@@ -1489,6 +1489,7 @@ def _file_status(result: FileResult, file: InputFile, shard: int) -> dict[str, A
         "dropped_channels": result.mapping.get("dropped", []),
         "channels": list(result.mapping.get("names", [])),
         **({"left_out": result.mapping["left_out"]} if result.mapping.get("left_out") else {}),
+        **({"annotations_file": file.annotations} if file.annotations else {}),
         **result.windows.time_base,
         **(source_stamp(file) or {}),
     }

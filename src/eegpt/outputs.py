@@ -1028,6 +1028,8 @@ def _recording_of_run(folder: Path, recording_id: str) -> Embeddings:
     metadata["channels"]["dropped"] = list(status.get("dropped_channels") or [])
     if status.get("left_out"):
         metadata["left_out"] = dict(status["left_out"])
+    if status.get("annotations_file"):  # the manifest's hypnogram (or such) of the recording
+        metadata["annotations_file"] = status["annotations_file"]
     if spec.get("pool", "none") != "none":  # one vector per window: as 1 patch x 1 token
         metadata["pool"] = spec["pool"]
         data = data.reshape(len(data), 1, 1, -1)
