@@ -515,6 +515,26 @@ def test_too_small_amplitude_warning():
     assert "units=" not in str(w[0].message)  # no unit makes values smaller than volts
 
 
+def test_amplitude_advice_spares_the_channels_in_range():
+    """Most channels in microvolts labelled volts, one right: the global factor is offered
+    with a warning that it would spoil that channel, and the per-channel fix."""
+    x = _sines(256.0, 4.0, amp=50e-6)
+    x[1:] *= 1e6
+    rec = as_recording(x, ch_names=NAMES, sfreq=256.0)
+    rec.array_units = None  # as read from a file (a header's wrong unit), not an array
+    with pytest.warns(RuntimeWarning, match="amplitude check") as caught:
+        prepare(rec)
+    text = str(caught[0].message)
+    assert f"But {NAMES[0]} is in scalp EEG's range already" in text
+    assert f"raw.apply_function(lambda x: x * 1e-06, picks={list(NAMES[1:6])!r}" in text
+    x[0] *= 1e6  # all alike: no such note
+    rec = as_recording(x, ch_names=NAMES, sfreq=256.0)
+    rec.array_units = None
+    with pytest.warns(RuntimeWarning, match="amplitude check.*--rescale 1e-06") as caught:
+        prepare(rec)
+    assert "in scalp EEG's range already" not in str(caught[0].message)
+
+
 def test_dc_offsets_get_their_own_warning_not_the_amplitude_one():
     """DC offsets (a DC-coupled amplifier) leave the amplitude check alone but are named by the
     offset check; small offsets and plain EEG pass silently."""

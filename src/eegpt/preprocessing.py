@@ -20,7 +20,7 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 from scipy.signal import firwin, resample_poly
 
-from eegpt._logging import clock_text, duration_text
+from eegpt._logging import clock_text, duration_text, few
 from eegpt._logging import count as _count
 from eegpt._logging import log as _log
 from eegpt._logging import warn as _warn
@@ -1192,10 +1192,23 @@ def _check_amplitude(
         )
         # values in micro- or millivolts: arrays can say so instead
         arrays = f", or give NumPy arrays their unit (model.embed(x, ..., units={unit!r}))"
+        fine = (deviation >= TOO_SMALL) & (deviation <= TOO_LARGE) & ~flat
+        mixed = ""
+        if fix and fine.any():  # a header's unit wrong for some channels only
+            right = [names[i] for i in np.flatnonzero(fine)]
+            wrong = [names[i] for i in np.flatnonzero(~fine & ~flat)]
+            mixed = (
+                f" But {few(right, 5)} {'is' if len(right) == 1 else 'are'} in scalp EEG's range "
+                f"already, and one factor for all would put {'it' if len(right) == 1 else 'them'} "
+                "out of it: rescale only the "
+                f"others (in Python raw.apply_function(lambda x: x * {fix:g}, picks={wrong[:5]!r}"
+                f"{' ...' if len(wrong) > 5 else ''})) or leave them out "
+                f"({how_to_drop(wrong)})."
+            )
         _warn(
             f"{source}: amplitude check: the typical deviation is {amplitude:.3g} V"
             f"{corrected}, but scalp EEG is about 1e-5 to 1e-4 V. {what}. If so, {how}"
-            f"{arrays if unit in ('mV', 'uV') else ''}."
+            f"{arrays if unit in ('mV', 'uV') else ''}.{mixed}"
         )
         return
     odd = ((deviation > TOO_LARGE) | (deviation < TOO_SMALL)) & ~flat
