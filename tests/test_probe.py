@@ -517,6 +517,46 @@ def test_label_column_missing_values_continuous_columns_and_mixed_inputs(tmp_pat
         load_labelled_epochs([rt, npz], label_column="rt")
 
 
+def test_blank_cells_of_a_labels_csv_are_missing_labels_not_a_class(
+    weights, short_task, tmp_path, capsys
+):
+    """A blank cell (or n/a, NA, nan) of --labels is an unknown label, refused as None in y
+    is, not a class named ''."""
+    path = tmp_path / "a-epo.fif"
+    _tiny_epochs(6).save(path, verbose=False)
+    labels = tmp_path / "labels.csv"
+    labels.write_text("label\nW\n\nN2\n n/a \nNA\nnan\n")
+    with pytest.raises(ValueError, match=r"4 of 6 epochs have no label in the 'label' column "
+                       r"of .*labels.csv \(line 3: a-epo.fif epoch 1, line 5: a-epo.fif epoch "
+                       r"3, .*; a blank cell, n/a, NA or nan is a missing label\)"):  # fmt: skip
+        load_labelled_epochs([path], labels)
+    _, y, _ = load_labelled_epochs([path], labels, keep_missing=True)
+    assert y.tolist() == ["W", None, "N2", None, None, None]
+    labels.write_text("epoch,label\n0,W\n1,\n2,N2\n3,R\n4,W\n5,N2\n\n")  # blank cell
+    with pytest.raises(ValueError, match=r"1 of 6 epochs have no label .*\(line 3: a-epo"):
+        load_labelled_epochs([path], labels)
+    train, test = short_task
+    train_file, test_file = tmp_path / "train-epo.fif", tmp_path / "test-epo.fif"
+    train.save(train_file, verbose=False)
+    test.save(test_file, verbose=False)
+    names = list(epochs_labels(train))
+    names[4] = ""
+    labels.write_text("label\n" + "\n".join(names) + "\n")
+    out = tmp_path / "probe"
+    assert probe_main(["train", str(train_file), "--weights", str(weights), "-o", str(out),
+                       "--labels", str(labels), "--window", "1", "--epochs", "1", "-q"]) == 1  # fmt: skip
+    assert "1 of 140 epochs have no label in the 'label' column" in capsys.readouterr().err
+    assert not out.exists()
+    assert probe_main(["train", str(train_file), "--weights", str(weights), "-o", str(out),
+                       "--window", "1", "--epochs", "1", "-q"]) == 0  # fmt: skip
+    names = list(epochs_labels(test))
+    names[0] = "nan"
+    labels.write_text("label\n" + "\n".join(names) + "\n")
+    capsys.readouterr()
+    assert probe_main(["evaluate", str(out), str(test_file), "--labels", str(labels), "-q"]) == 1
+    assert "1 of 60 epochs have no label in the 'label' column" in capsys.readouterr().err
+
+
 def test_cli_train_predict_evaluate(weights, short_task, tmp_path, capsys):
     train, test = short_task
     train_file, test_file = tmp_path / "train-epo.fif", tmp_path / "test-epo.fif"

@@ -13,7 +13,8 @@ Input files hold labelled epochs, one model window each:
     ``[n_epochs]`` (labels).
 
 ``--labels FILE.csv`` overrides the labels: a CSV with a header row and a ``label`` column, one
-row per epoch of all input files in the order given. Several input files are concatenated;
+row per epoch of all input files in the order given. A blank cell (or ``n/a``, ``NA``, ``nan``)
+is a missing label, refused as ``train_probe`` refuses None in ``y``. Several input files are concatenated;
 files of other sites (other channel names or sampling rates) are matched by electrode to the
 first file's channels and resampled to 256 Hz (:func:`eegpt.probe.merge_epochs`).
 
@@ -49,7 +50,7 @@ Inputs are labelled epochs, one model window each:
   *.npz      arrays X [n_epochs, n_channels, n_times], ch_names, sfreq,
              optionally units ("V" default, "mV", "uV") and y (labels)
 --labels FILE.csv overrides the labels: a header row with a 'label' column, one row per
-epoch of all inputs in order. Several inputs are concatenated; other channel names
+epoch of all inputs in order (a blank cell, n/a, NA or nan is a missing label: an error). Several inputs are concatenated; other channel names
 (EEG FP1-REF = Fp1) and sampling rates are matched by electrode to the first input's."""
 
 
@@ -132,14 +133,18 @@ def _column_labels(column: Any) -> np.ndarray:
 
 
 def _check_column_labels(
-    y: np.ndarray, sources: list[str], selection: list[int], label_column: str
+    y: np.ndarray,
+    sources: list[str],
+    selection: list[int],
+    label_column: str,
+    keep_missing: bool = False,
 ) -> None:
-    """Refuse epochs without a value in ``label_column``; warn when the column looks
-    continuous (nearly one class per epoch)."""
+    """Refuse epochs without a value in ``label_column`` (unless ``keep_missing``); warn when
+    the column looks continuous (nearly one class per epoch)."""
     from eegpt._logging import few
 
     missing = [i for i, v in enumerate(y.tolist()) if v is None]
-    if missing:
+    if missing and not keep_missing:
         shown = few([f"{sources[i]} epoch {selection[i]}" for i in missing], 5)
         raise ValueError(
             f"{len(missing)} of {len(y)} epochs have no value in --label-column "
@@ -147,7 +152,7 @@ def _check_column_labels(
             "FILE.csv, or leave those epochs out of the file (in Python: "
             f"epochs = epochs[epochs.metadata[{label_column!r}].notna()]; epochs.save(...))"
         )
-    values = y.tolist()
+    values = [v for v in y.tolist() if v is not None]
     n, n_classes = len(values), len(set(values))
     fractional = all(isinstance(v, float) for v in values) and any(v != int(v) for v in values)
     if n_classes > 2 and (
@@ -164,12 +169,48 @@ def _check_column_labels(
         )
 
 
+MISSING_LABELS = frozenset({"", "n/a", "na", "nan"})
+"""Cells of a labels CSV that mean "no label" (compared stripped and in lower case): blank,
+``n/a``, ``NA``, ``nan`` (values pandas also reads as missing)."""
+
+
 def _read_label_csv(path: Path) -> np.ndarray:
+    """The ``label`` column of a CSV, one row per epoch; a missing label (a cell of
+    :data:`MISSING_LABELS`: blank, ``n/a``, ``NA``, ``nan``) is None."""
     with open(path, newline="") as fh:
-        reader = csv.DictReader(fh)
-        if reader.fieldnames is None or "label" not in reader.fieldnames:
-            raise ValueError(f"{path}: the labels CSV needs a header with a 'label' column")
-        return np.array([row["label"] for row in reader])
+        rows = list(csv.reader(fh))
+    header = rows[0] if rows else []
+    if "label" not in header:
+        raise ValueError(f"{path}: the labels CSV needs a header with a 'label' column")
+    column = header.index("label")
+    rows = rows[1:]
+    while rows and not rows[-1]:  # blank lines at the end are no rows
+        rows.pop()
+    # a blank line inside is a row with a blank label (csv.DictReader would skip it, and every
+    # later label would belong to the epoch before its own); a short row has no label either
+    labels = [row[column] if column < len(row) else None for row in rows]
+    missing = [v is None or v.strip().lower() in MISSING_LABELS for v in labels]
+    if not any(missing):
+        return np.array(labels)
+    return np.array([None if m else v for v, m in zip(labels, missing, strict=True)], dtype=object)
+
+
+def _check_csv_labels(y: np.ndarray, path: Path, sources: list[str], selection: list[int]) -> None:
+    """Refuse rows of a labels CSV without a label (None, see :func:`_read_label_csv`), as
+    ``train_probe`` refuses ``y`` with None: a blank cell is no class."""
+    from eegpt._logging import few
+
+    missing = [i for i, v in enumerate(y.tolist()) if v is None]
+    if missing:
+        shown = few(
+            [f"line {i + 2}: {Path(sources[i]).name} epoch {selection[i]}" for i in missing], 5
+        )
+        raise ValueError(
+            f"{len(missing)} of {len(y)} epochs have no label in the 'label' column of {path} "
+            f"({shown}; a blank cell, n/a, NA or nan is a missing label); give every epoch a "
+            "label there, or leave those epochs out of the inputs and their rows out of the "
+            "file (in Python: epochs[keep].save(...)) first"
+        )
 
 
 def load_labelled_epochs(
@@ -179,6 +220,7 @@ def load_labelled_epochs(
     label_column: str | None = None,
     column_optional: bool = False,
     require_labels: bool = True,
+    keep_missing: bool = False,
     rescale: float = 1.0,
     rename: dict[str, str | None] | None = None,
     resample: str = "polyphase",
@@ -188,7 +230,9 @@ def load_labelled_epochs(
 
     Labels are the epochs' event names, or their ``label_column`` of ``epochs.metadata``
     (e.g. ``"condition"``), or the ``label`` column of the CSV file ``labels`` (one row per
-    epoch of all files); with ``column_optional`` (the column a probe was trained on) files
+    epoch of all files; a blank cell, ``n/a``, ``NA`` or ``nan`` is a missing label). Epochs
+    without a label (a missing cell or metadata value) are an error, unless ``keep_missing``
+    (their labels are then None) or ``require_labels`` is False; with ``column_optional`` (the column a probe was trained on) files
     without it give no labels, ``.npz`` files their ``y``. ``rescale`` multiplies the samples
     (volts as read), for files in the wrong unit. Files
     with other channel names or rates are matched by electrode and resampled to 256 Hz with
@@ -243,10 +287,12 @@ def load_labelled_epochs(
         y = _read_label_csv(Path(labels))
         if len(y) != n:
             raise ValueError(f"{labels} has {len(y)} labels for {n} epochs in the inputs")
+        if require_labels and not keep_missing:
+            _check_csv_labels(y, Path(labels), sources, selection)
     elif all(v is not None for v in ys):
         y = np.concatenate([np.asarray(v) for v in ys])
         if label_column is not None and require_labels:
-            _check_column_labels(y, sources, selection, label_column)
+            _check_column_labels(y, sources, selection, label_column, keep_missing)
     elif require_labels:
         unlabelled = [str(p) for p, v in zip(paths, ys, strict=True) if v is None]
         arrays = [p for p in unlabelled if p.endswith(".npz")]
