@@ -447,6 +447,24 @@ def test_predict_input_problems_are_named(probe, task):
         probe.predict(extra)
 
 
+def test_embeddings_given_for_epochs_name_the_scikit_learn_recipe(model, probe):
+    """train_probe runs the encoder on EEG epochs: precomputed embeddings (an Embeddings or
+    its data [n, N, S, D]) are refused with the recipe for them, not numpy's or a shape error."""
+    from eegpt.outputs import Embeddings
+
+    emb = Embeddings(np.zeros((6, 1, 4, 64), np.float32), np.arange(6.0))
+    y = ["a", "b"] * 3
+    recipe = r"LogisticRegression\(max_iter=1000\)\.fit\(emb\.pooled\(\), y\)"
+    with pytest.raises(TypeError, match=r"train_probe takes EEG epochs .* but got Embeddings "
+                       r"\(EEGPT embeddings, computed already\)\. .*" + recipe):  # fmt: skip
+        train_probe(model, emb, y)
+    with pytest.raises(TypeError, match=r"got a 4-D array of shape \(6, 1, 4, 64\): EEGPT "
+                       r"embeddings \[n, N, S, D\].*load_embeddings\(path\)\.pooled\(\)"):  # fmt: skip
+        train_probe(model, emb.data, y, ch_names=["Cz"], sfreq=256.0)
+    with pytest.raises(TypeError, match=r"a probe takes EEG epochs .*" + recipe):
+        probe.predict(emb)
+
+
 def test_metrics_of_one_class_say_n_a_without_warnings():
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # scikit-learn's own warnings stay inside

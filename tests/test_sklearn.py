@@ -573,6 +573,19 @@ def test_classifier_errors(trials):
         classifier().predict(trials)
 
 
+def test_embeddings_given_for_epochs_name_the_scikit_learn_recipe(trials):
+    """The estimators embed EEG epochs: precomputed embeddings are refused with the recipe."""
+    from eegpt.outputs import Embeddings
+
+    emb = Embeddings(np.zeros((6, 1, 2, 16), np.float32), np.arange(6.0))
+    y = ["a", "b"] * 3
+    with pytest.raises(TypeError, match=r"EEGPTClassifier takes EEG epochs .* got Embeddings "
+                       r".*LogisticRegression\(max_iter=1000\)\.fit\(emb\.pooled\(\), y\)"):  # fmt: skip
+        classifier().fit(emb, y)
+    with pytest.raises(TypeError, match=r"EEGPTEmbedder takes EEG epochs .* got a 4-D array"):
+        EEGPTEmbedder(TINY, ch_names=["Cz"], sfreq=256.0).fit(emb.data)
+
+
 @pytest.mark.parametrize(
     "check",
     [

@@ -240,6 +240,35 @@ class ProbeConfig:
 # --------------------------------------------------------------------------------------------
 
 
+def embeddings_given(data: Any, what: str = "a probe") -> TypeError | None:
+    """The error for embeddings (:class:`~eegpt.outputs.Embeddings`, an
+    :class:`~eegpt.outputs.EmbeddingsFile`, or an array ``[n, N, S, D]`` as their ``data``)
+    given where ``what`` (which runs the encoder) takes EEG epochs; None for other data. It
+    names the recipe for precomputed embeddings: a scikit-learn classifier on
+    :meth:`~eegpt.outputs.Embeddings.pooled`."""
+    from eegpt.outputs import Embeddings, EmbeddingsFile
+
+    if isinstance(data, (Embeddings, EmbeddingsFile)):
+        got = f"{type(data).__name__} (EEGPT embeddings, computed already)"
+        emb = "emb"
+    elif isinstance(data, np.ndarray) and data.ndim == 4:
+        got = (
+            f"a 4-D array of shape {data.shape}: EEGPT embeddings [n, N, S, D] "
+            "(Embeddings.data), computed already"
+        )
+        emb = "load_embeddings(path)"
+    else:
+        return None
+    return TypeError(
+        f"{what} takes EEG epochs [n_epochs, n_channels, n_times] and runs the encoder on them, "
+        f"but got {got}. For precomputed embeddings, train a scikit-learn classifier on one "
+        f"vector per window instead: from sklearn.linear_model import LogisticRegression; "
+        f"clf = LogisticRegression(max_iter=1000).fit({emb}.pooled(), y) (y: one label per "
+        "window, e.g. emb.metadata['labels'] for embedded epochs; pooled('flatten') keeps every "
+        "patch and summary token; eegpt.outputs.pool_embeddings(array) pools an array)"
+    )
+
+
 def _as_epochs_recording(
     data: Any,
     *,
@@ -249,9 +278,14 @@ def _as_epochs_recording(
     verbose: Any,
     rename: dict[str, str | None] | None = None,
     preprocessing: PreprocessingConfig | None = None,
+    what: str = "a probe",
 ) -> Recording:
     """An epoched :class:`Recording` (volts) from Epochs, a list of Epochs, a file or an array
-    (a list is merged by :func:`merge_epochs` with ``rename`` and ``preprocessing``)."""
+    (a list is merged by :func:`merge_epochs` with ``rename`` and ``preprocessing``); ``what``
+    takes them, for messages."""
+    error = embeddings_given(data, what)
+    if error is not None:
+        raise error
     if isinstance(data, (str, os.PathLike)):
         path = Path(data)
         if not may_hold_epochs(path):
@@ -1778,6 +1812,9 @@ def check_training_data(data: Any, epochs: Any, function: str) -> None:
             f"path or an array) as its second argument, data; its epochs= keyword is the number "
             f"of training passes (got {given}). Call {function}(model, my_epochs, epochs=100)."
         )
+    error = embeddings_given(data, function)
+    if error is not None:
+        raise error
 
 
 def training_model(
