@@ -321,9 +321,9 @@ def test_checkpoint_provenance_is_an_absolute_path(weights, monkeypatch):
 
 def test_input_errors(model, task):
     train, _ = task
-    with pytest.raises(ValueError, match=r"continuous.*tmax=4 - 1 / sfreq"):
+    with pytest.raises(ValueError, match=r"continuous.*tmax=4 - 1 / raw.info\['sfreq'\]"):
         train_probe(model, _raw(train), ["a"])
-    with pytest.raises(ValueError, match=r"continuous.*tmax=2 - 1 / sfreq"):  # the window's
+    with pytest.raises(ValueError, match=r"continuous.*tmax=2 - 1 / raw.info"):  # the window's
         train_probe(model, _raw(train), ["a"], preprocessing=PreprocessingConfig(window_seconds=2))
     with pytest.raises(ValueError, match="at least 2 classes"):
         train_probe(model, train, np.zeros(len(train)))
@@ -463,6 +463,55 @@ def test_embeddings_given_for_epochs_name_the_scikit_learn_recipe(model, probe):
         train_probe(model, emb.data, y, ch_names=["Cz"], sfreq=256.0)
     with pytest.raises(TypeError, match=r"a probe takes EEG epochs .*" + recipe):
         probe.predict(emb)
+
+
+def test_predictions_of_a_continuous_recording_are_per_consecutive_window(
+    model, short_task, tmp_path, capsys
+):
+    """predict takes a recording as it is (no labels needed): consecutive windows of the
+    probe's length, as mne.make_fixed_length_epochs cuts them, each with its onset."""
+    train, test = short_task
+    probe = train_probe(model, train[:32], preprocessing=ONE_SECOND, epochs=1)
+    raw, _, _ = synthetic_erp_raw(4, sfreq=256.0, seed=3)  # the model's rate: no resampling
+    n = int(raw.times[-1] + 1 / 256.0)  # whole seconds; the rest is left out
+    cut = mne.make_fixed_length_epochs(raw, duration=1.0, preload=True, verbose=False)
+    assert len(cut) == n
+    proba = probe.predict_proba(raw)
+    np.testing.assert_allclose(proba, probe.predict_proba(cut), atol=1e-5)
+    assert probe.predict(raw).tolist() == probe.predict(cut).tolist()
+    np.testing.assert_allclose(probe.window_onsets(n), np.arange(n) * 1.0)
+    projected = train_probe(model, train[:32], preprocessing=ONE_SECOND, epochs=1, chan_proj=True)
+    np.testing.assert_allclose(
+        projected.predict_proba(raw), projected.predict_proba(cut), atol=1e-5
+    )
+    # evaluation needs labelled epochs: the message names the one-liner with the window
+    with pytest.raises(ValueError, match=r"training and evaluating a probe need epochs.*"
+                       r"mne.make_fixed_length_epochs\(raw, duration=1, preload=True\)"):  # fmt: skip
+        probe.evaluate(raw, ["standard"] * n)
+    with pytest.raises(ValueError, match=r"mne.make_fixed_length_epochs\(raw, duration=4"):
+        train_probe(model, raw, ["standard"] * n)
+
+    # the command line: one row per window, with its onset, beside the rows of epochs files
+    folder = probe.save(tmp_path / "probe")
+    recording, epochs_file = tmp_path / "night_raw.fif", tmp_path / "test-epo.fif"
+    raw.save(recording, verbose=False)
+    test[:3].save(epochs_file, verbose=False)
+    out = tmp_path / "pred.csv"
+    assert probe_main(["predict", str(folder), str(recording), str(epochs_file), "-o", str(out),
+                       "-q"]) == 0  # fmt: skip
+    rows = list(csv.DictReader(out.open()))
+    assert list(rows[0]) == ["file", "epoch", "onset_s", "prediction", "label", "p_standard",
+                             "p_target"]  # fmt: skip
+    assert [r["file"] for r in rows] == [str(recording)] * n + [str(epochs_file)] * 3
+    assert [int(r["epoch"]) for r in rows[:n]] == list(range(n))
+    np.testing.assert_allclose([float(r["onset_s"]) for r in rows[:n]], np.arange(n))
+    assert [r["prediction"] for r in rows[:n]] == probe.predict(raw).tolist()
+    assert {r["label"] for r in rows[:n]} == {""}
+    assert [r["label"] for r in rows[n:]] == list(epochs_labels(test[:3]))
+    assert probe_main(["evaluate", str(folder), str(recording), "-q"]) == 1
+    err = capsys.readouterr().err
+    assert "not epochs; training and evaluating a probe take labelled epochs" in err
+    assert "make_fixed_length_epochs(raw, duration=WINDOW)" in err
 
 
 def test_metrics_of_one_class_say_n_a_without_warnings():

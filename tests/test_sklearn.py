@@ -586,6 +586,23 @@ def test_embeddings_given_for_epochs_name_the_scikit_learn_recipe(trials):
         EEGPTEmbedder(TINY, ch_names=["Cz"], sfreq=256.0).fit(emb.data)
 
 
+def test_the_embedder_says_how_to_cut_epochs_from_a_continuous_recording(trials, tmp_path):
+    """A transformer of epochs (one row each): a recording is to be cut first, by the
+    one-liner with the window length, not told that probes need labels."""
+    raw = mne.io.RawArray(trials.get_data()[0], trials.info, verbose=False)
+    embedder = EEGPTEmbedder(TINY, preprocessing=ONE_SECOND)
+    with pytest.raises(ValueError, match=r"EEGPTEmbedder transforms epochs \(one row per "
+                       r"epoch\); cut them.*epochs = mne.make_fixed_length_epochs\(raw, "
+                       r"duration=1, preload=True\)") as err:  # fmt: skip
+        embedder.fit_transform(raw)
+    assert "label" not in str(err.value)
+    path = tmp_path / "night_raw.fif"
+    raw.save(path, verbose=False)
+    with pytest.raises(ValueError, match=r"night_raw.fif: EEGPTEmbedder transforms epochs.*"
+                       r"raw = mne.io.read_raw\(path\); epochs = mne.make_fixed_length"):  # fmt: skip
+        embedder.fit_transform(str(path))
+
+
 @pytest.mark.parametrize(
     "check",
     [

@@ -39,7 +39,7 @@ import warnings
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, nullcontext
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -93,7 +93,15 @@ from eegpt.io import (
 )
 from eegpt.model import EEGPT, EEGPTEncoder, LinearProbe
 from eegpt.outputs import atomic_write
-from eegpt.preprocessing import PreprocessingConfig, detrend_windows, prepare, resample
+from eegpt.preprocessing import (
+    PreprocessingConfig,
+    check_length,
+    cut_windows,
+    detrend_windows,
+    prepare,
+    resample,
+    window_starts,
+)
 
 __all__ = [
     "EEGPTProbe",
@@ -279,20 +287,27 @@ def _as_epochs_recording(
     rename: dict[str, str | None] | None = None,
     preprocessing: PreprocessingConfig | None = None,
     what: str = "a probe",
+    continuous: bool = False,
 ) -> Recording:
     """An epoched :class:`Recording` (volts) from Epochs, a list of Epochs, a file or an array
     (a list is merged by :func:`merge_epochs` with ``rename`` and ``preprocessing``); ``what``
-    takes them, for messages."""
+    takes them, for messages. With ``continuous`` (predictions, which need no labels), a
+    continuous recording (``mne.io.Raw`` or a file of one) is returned as it is, continuous."""
     error = embeddings_given(data, what)
     if error is not None:
         raise error
+    window = (preprocessing or PreprocessingConfig()).window_seconds
     if isinstance(data, (str, os.PathLike)):
         path = Path(data)
         if not may_hold_epochs(path):
+            if continuous:
+                rec = as_recording(path, verbose=verbose)
+                assert isinstance(rec, Recording)
+                return rec
             raise ValueError(
-                f"{path}: probes need epochs (one label per epoch); pass an MNE epochs file "
-                "(name ending in -epo.fif), an epoched EEGLAB .set file, an mne.Epochs or an "
-                "array [n_epochs, C, T]"
+                f"{path}: {_needs_epochs(what, window, 'mne.io.read_raw(path)')}; pass an MNE "
+                "epochs file (name ending in -epo.fif), an epoched EEGLAB .set file, an "
+                "mne.Epochs or an array [n_epochs, C, T]"
             )
         data = read_epochs_file(path, verbose)
     if _is_epochs_list(data):
@@ -304,12 +319,11 @@ def _as_epochs_recording(
     elif isinstance(data, Recording):
         rec = data
     elif isinstance(data, mne.io.BaseRaw):
-        window = (preprocessing or PreprocessingConfig()).window_seconds
-        raise ValueError(
-            "probes need epochs (one label per epoch), got a continuous mne.io.Raw; cut it into "
-            f"epochs first, e.g. mne.Epochs(raw, events, event_id, tmin=0, tmax={window:g} - 1 / "
-            "sfreq, baseline=None)"
-        )
+        if continuous:
+            rec = as_recording(data, verbose=verbose)
+            assert isinstance(rec, Recording)
+            return rec
+        raise ValueError(f"got a continuous mne.io.Raw, but {_needs_epochs(what, window)}")
     else:
         array = np.asarray(data)
         if array.ndim != 3:
@@ -323,9 +337,27 @@ def _as_epochs_recording(
                 "probe.predict(X, ch_names=names, sfreq=250)"
             )
         rec = as_recording(array, ch_names=ch_names, sfreq=sfreq, units=units, verbose=verbose)
-    if not rec.is_epoched:
+    if not rec.is_epoched and not continuous:
         raise ValueError(f"{rec.source}: expected epochs [n_epochs, C, T], got {rec.data.shape}")
     return rec
+
+
+def _needs_epochs(what: str, window: float, read: str = "") -> str:
+    """Why ``what`` needs epochs and how to cut them from a continuous recording (``read``:
+    how to open it first), for :func:`_as_epochs_recording`'s errors."""
+    fixed = f"mne.make_fixed_length_epochs(raw, duration={window:g}, preload=True)"
+    raw = f"raw = {read}; " if read else ""
+    if what == "a probe":  # training and evaluation: labelled epochs
+        return (
+            "training and evaluating a probe need epochs (one label per epoch); cut them from "
+            f"the recording first, e.g. {raw}mne.Epochs(raw, events, event_id, tmin=0, "
+            f"tmax={window:g} - 1 / raw.info['sfreq'], baseline=None), or {fixed} with y one "
+            "label per epoch (predictions take the recording as it is)"
+        )
+    return (
+        f"{what} transforms epochs (one row per epoch); cut them from the recording first, "
+        f"e.g. {raw}epochs = {fixed} (consecutive {window:g} s windows)"
+    )
 
 
 def _read_if_path(data: Any, verbose: Any) -> Any:
@@ -726,11 +758,15 @@ def _projection_windows(
         rec.projectors, input_names, rec.source, average_reference=config.average_reference,
         epoched=rec.is_epoched,
     )  # fmt: skip
-    x = rec.data[:, columns, :]  # a float64 copy
+    x = rec.data[..., columns, :]  # a float64 copy
     if config.average_reference:
-        x -= x.mean(axis=1, keepdims=True)
+        x -= x.mean(axis=-2, keepdims=True)
     x = resample(x, rec.sfreq, config.sfreq, method=config.resample) * config.scale
     n_times, window = x.shape[-1], config.n_samples
+    if not rec.is_epoched:  # a continuous recording (predictions): consecutive windows
+        check_length(n_times, rec.duration, rec.source, config)
+        starts = window_starts(n_times, window, config.step_samples, config.tail)
+        return cut_windows(x, starts, window, config.detrend)[0]
     if n_times > window or (n_times < window and config.tail == "drop"):
         raise ValueError(
             f"{rec.source}: epochs have {n_times} samples at {config.sfreq:g} Hz but a window "
@@ -1495,18 +1531,25 @@ class EEGPTProbe:
         """Model-ready windows ``[n, C, T]`` (mV) of epochs, in the probe's channel order.
 
         ``data`` is an ``mne.Epochs``, a ``-epo.fif`` path or an array ``[n_epochs, C, T]`` with
-        ``ch_names``, ``sfreq`` and ``units``. Extra channels are ignored; missing ones raise.
+        ``ch_names``, ``sfreq`` and ``units``: one window per epoch. A continuous recording
+        (``mne.io.Raw`` or the path of an EEG file such as an ``.edf``) is cut into
+        consecutive, non-overlapping windows of the probe's window length
+        (``preprocessing.window_seconds``) from its first sample: window ``k`` starts
+        ``k * window_seconds`` seconds in (see :meth:`window_onsets`); a shorter rest at the
+        end is left out (or zero-padded, for a probe trained with ``tail="pad"``). Extra
+        channels are ignored; missing ones raise.
         """
         on_missing = _on_missing(data)
         if rename is None and self.rename:  # training's: for the channels these data have
             rename, on_missing = self.rename, "ignore"
         rec = _as_epochs_recording(
             data, ch_names=ch_names, sfreq=sfreq, units=units, verbose=verbose, rename=rename,
-            preprocessing=self.preprocessing,
+            preprocessing=self.preprocessing, continuous=True,
         )  # fmt: skip
         self._check_epoch_length(rec)
+        config = self._continuous_preprocessing
         if self.config.chan_proj:
-            return _projection_windows(rec, self.input_names, self.preprocessing)
+            return _projection_windows(rec, self.input_names, config)
         mapping = map_channels(
             rec.ch_names, rename=rename, on_missing=on_missing, verbose=verbose, source=rec.source,
             left_out=rec.left_out,
@@ -1514,7 +1557,33 @@ class EEGPTProbe:
         mapping = _subset_mapping(
             mapping, self.input_names, rec.source, bads=rec.bads, rename=rename
         )
-        return prepare(rec, mapping, self.preprocessing, verbose=verbose).data
+        return prepare(rec, mapping, config, verbose=verbose).data
+
+    @property
+    def _continuous_preprocessing(self) -> PreprocessingConfig:
+        """The probe's preprocessing with consecutive windows (no overlap) for continuous
+        recordings; epochs are one window each either way."""
+        if not self.preprocessing.overlap:
+            return self.preprocessing
+        return replace(self.preprocessing, overlap=0.0)
+
+    def window_onsets(self, n_windows: int) -> np.ndarray:
+        """Onsets in seconds from the first sample of the first ``n_windows`` windows the
+        probe cuts from a continuous recording (:meth:`windows`): ``k * window_seconds``.
+        Add ``raw.first_time`` for MNE's time base (that of annotations and events)."""
+        return np.arange(n_windows) * float(self.preprocessing.window_seconds)
+
+    def _refuse_continuous(self, data: Any) -> None:
+        """Evaluation needs labelled epochs: refuse a continuous recording (a Raw or the path
+        of a file that cannot hold epochs), saying how to cut epochs from it."""
+        window = self.preprocessing.window_seconds
+        if isinstance(data, mne.io.BaseRaw):
+            raise ValueError(f"got a continuous mne.io.Raw, but {_needs_epochs('a probe', window)}")
+        if isinstance(data, (str, os.PathLike)) and not may_hold_epochs(data):
+            raise ValueError(
+                f"{data}: a continuous recording, but "
+                f"{_needs_epochs('a probe', window, 'mne.io.read_raw(path)')}"
+            )
 
     def _check_epoch_length(self, rec: Recording) -> None:
         """Epochs must last the probe's window (shorter ones only if it pads them)."""
@@ -1588,12 +1657,14 @@ class EEGPTProbe:
             return self.logits_from_windows(self.windows(data, **split[0]), **split[1])
 
     def predict_proba(self, data: Any, **kwargs: Any) -> np.ndarray:
-        """Class probabilities ``[n_epochs, n_classes]`` (softmax of the logits).
+        """Class probabilities ``[n_windows, n_classes]`` (softmax of the logits).
 
         Parameters
         ----------
-        data : mne.Epochs | str | Path | ndarray
-            Epochs (see :meth:`windows`).
+        data : mne.Epochs | mne.io.Raw | str | Path | ndarray
+            Epochs (one window each), or a continuous recording cut into consecutive windows
+            of the probe's window length, window ``k`` starting ``k * window_seconds`` seconds
+            after its first sample (see :meth:`windows` and :meth:`window_onsets`).
         **kwargs
             ``ch_names``, ``sfreq``, ``units``, ``rename``, ``verbose`` (input) and ``device``,
             ``precision``, ``batch_size``, ``cache`` (inference).
@@ -1602,11 +1673,13 @@ class EEGPTProbe:
         return _softmax(logits)
 
     def predict(self, data: Any, **kwargs: Any) -> np.ndarray:
-        """Predicted labels ``[n_epochs]`` (from ``classes_``); see :meth:`predict_proba`."""
+        """Predicted labels ``[n_windows]`` (from ``classes_``), one per epoch or per window of a
+        continuous recording; see :meth:`predict_proba`."""
         return self.classes_[self.predict_proba(data, **kwargs).argmax(axis=1)]
 
     def evaluate(self, data: Any, y: Any = None, **kwargs: Any) -> dict[str, float]:
         """:func:`probe_metrics` on labelled epochs (``y=None``: labels from Epochs events)."""
+        self._refuse_continuous(data)
         proba = self.predict_proba(data, **kwargs)
         labels = self._known_labels(data, y, len(proba))
         pred = self.classes_[proba.argmax(axis=1)]
@@ -1632,6 +1705,7 @@ class EEGPTProbe:
         :func:`eegpt.viz.plot_confusion_matrix`. ``kwargs`` go to :meth:`predict_proba`."""
         from eegpt.viz import plot_confusion_matrix
 
+        self._refuse_continuous(data)
         pred = self.predict(data, **kwargs)
         labels = self._known_labels(data, y, len(pred))
         return plot_confusion_matrix(labels, pred, labels=self.classes_, normalize=normalize,

@@ -20,6 +20,9 @@ first file's channels and resampled to 256 Hz (:func:`eegpt.probe.merge_epochs`)
 
 To cut a continuous recording into labelled epochs, use MNE, e.g.
 ``mne.Epochs(raw, events, event_id, tmin=0, tmax=4 - 1 / raw.info["sfreq"], baseline=None)``.
+``predict``, which needs no labels, also takes continuous recordings (``.edf``, ``.bdf``,
+``.fif``, ...) as they are: each is cut into consecutive windows of the probe's length from its
+first sample, one row each with its ``onset_s``.
 
 :func:`add_probe_commands` adds the ``probe`` command to the ``eegpt`` parser; :func:`main` runs
 it on its own (``python -m eegpt.probe_cli train ...``).
@@ -50,8 +53,10 @@ Inputs are labelled epochs, one model window each:
   *.npz      arrays X [n_epochs, n_channels, n_times], ch_names, sfreq,
              optionally units ("V" default, "mV", "uV") and y (labels)
 --labels FILE.csv overrides the labels: a header row with a 'label' column, one row per
-epoch of all inputs in order (a blank cell, n/a, NA or nan is a missing label: an error). Several inputs are concatenated; other channel names
-(EEG FP1-REF = Fp1) and sampling rates are matched by electrode to the first input's."""
+epoch of all inputs in order (a blank cell, n/a, NA or nan is a missing label: an error).
+Several inputs are concatenated; other channel names (EEG FP1-REF = Fp1) and sampling rates
+are matched by electrode to the first input's. predict also takes continuous recordings
+(.edf, .fif, ...), cut into consecutive windows of the probe's length."""
 
 
 # --------------------------------------------------------------------------------------------
@@ -117,9 +122,13 @@ def _read_one(
             labels = _column_labels(metadata[label_column])
         return dataclasses.replace(rec, source=str(path)), labels
     raise ValueError(
-        f"{path}: unsupported input; give epochs: MNE epochs (*-epo.fif), epoched EEGLAB "
-        "(.set) or an .npz with X, ch_names, sfreq (and y for train and evaluate). A continuous "
-        "recording is embedded with `eegpt embed`; cut epochs from it first for a probe"
+        f"{path}: not epochs; training and evaluating a probe take labelled epochs: MNE epochs "
+        "(*-epo.fif), epoched EEGLAB (.set) or an .npz with X, ch_names, sfreq and y. Cut them "
+        "from a continuous recording first (Python: mne.Epochs(raw, events, event_id, tmin=0, "
+        "tmax=WINDOW - 1 / raw.info['sfreq'], baseline=None), or "
+        "mne.make_fixed_length_epochs(raw, duration=WINDOW) with --labels; WINDOW: the probe's "
+        "window in seconds, --window). `eegpt probe predict` takes a continuous recording as it "
+        "is, cut into consecutive windows"
     )
 
 
@@ -468,9 +477,20 @@ def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
     _add_run_options(p)
     p.set_defaults(func=cmd_probe_train)
 
-    p = actions.add_parser("predict", help="predict labels of epochs with a trained probe")
+    p = actions.add_parser(
+        "predict",
+        help="predict labels of epochs, or of consecutive windows of continuous recordings, "
+        "with a trained probe",
+    )
     p.add_argument("probe", type=Path, help="probe folder")
-    p.add_argument("data", nargs="+", type=Path, help="-epo.fif, .set or .npz files")
+    p.add_argument(
+        "data",
+        nargs="+",
+        type=Path,
+        help="epochs (-epo.fif, .set or .npz files: one row each) or continuous recordings "
+        "(.edf, .bdf, .fif, .vhdr, ...: cut into consecutive windows of the probe's length, "
+        "one row each with its onset_s from the first sample)",
+    )
     p.add_argument("-o", "--output", type=Path, help="CSV to write (default: stdout)")
     p.add_argument("--overwrite", action="store_true", help="replace an existing --output file")
     p.add_argument("--weights", help="encoder checkpoint (default: the one recorded in the probe)")
@@ -602,31 +622,85 @@ def _load(args: argparse.Namespace):
     return probe
 
 
+def _is_continuous_input(path: Path) -> bool:
+    """A file ``predict`` cuts into windows: neither epochs (``-epo.fif``, ``.set``) nor an
+    ``.npz`` of epochs arrays."""
+    from eegpt.io import may_hold_epochs
+
+    return not (may_hold_epochs(path) or path.name.endswith(".npz"))
+
+
+def _predict_continuous(
+    args: argparse.Namespace, probe: Any, path: Path, rename: Any
+) -> tuple[np.ndarray, np.ndarray]:
+    """``(probabilities, onsets)`` of the consecutive windows of the probe's length that the
+    continuous recording ``path`` is cut into; onsets in seconds from its first sample."""
+    from eegpt.channels import present_keys
+    from eegpt.cli import checked_rescale
+    from eegpt.io import as_recording, file_not_found
+
+    if not path.exists():
+        raise file_not_found(path)
+    rec = as_recording(path, verbose=False)
+    rescale = checked_rescale(args.rescale)
+    if rescale != 1.0:
+        rec = dataclasses.replace(rec, data=rec.data * rescale)
+    if rename and len(args.data) > 1:  # the keys for the channels of this file
+        rename = present_keys(rename, rec.ch_names) or None
+    proba = probe.predict_proba(
+        rec, rename=rename, device=args.device, precision=args.precision,
+        batch_size=args.batch_size,
+    )  # fmt: skip
+    return proba, probe.window_onsets(len(proba))
+
+
 def cmd_probe_predict(args: argparse.Namespace) -> int:
+    from eegpt.cli import parse_rename
+
     if args.output is not None and args.output.exists() and not args.overwrite:
         raise FileExistsError(f"{args.output} exists; pass --overwrite to replace it")
     probe = _load(args)
-    recording, y, sources, rename = _read_inputs(args, require_labels=False)
-    proba = probe.predict_proba(
-        recording,
-        rename=rename,
-        device=args.device,
-        precision=args.precision,
-        batch_size=args.batch_size,
-    )
-    pred = probe.classes_[proba.argmax(axis=1)]
-    # the inputs' own labels (event names, y of an .npz, --labels) beside the predictions
-    truth = [] if y is None else [["" if v is None else v] for v in y.tolist()]
-    onsets = recording.onsets
-    header = ["file", "epoch", *(["onset_s"] if onsets is not None else []), "prediction"]
-    header += [*(["label"] if truth else []), *(f"p_{c}" for c in probe.classes_.tolist())]
-    rows = []
-    for i, (src, label, p) in enumerate(zip(sources, pred.tolist(), proba, strict=True)):
-        at = [] if onsets is None else ["" if np.isnan(onsets[i]) else f"{onsets[i]:.6f}"]
-        rows.append(
-            [src, recording.selection[i], *at, label, *(truth[i] if truth else [])]
-            + [f"{v:.6f}" for v in p]
+    continuous = [p for p in args.data if _is_continuous_input(p)]
+    epoched = [p for p in args.data if not _is_continuous_input(p)]
+    # per input file: [(index in the file, onset or None, label or None, probabilities)]
+    found: dict[Path, list[tuple[int, float | None, Any, np.ndarray]]] = {}
+    labelled = False
+    if epoched:
+        recording, y, sources, rename = _read_inputs(args, files=epoched, require_labels=False)
+        proba = probe.predict_proba(
+            recording,
+            rename=rename,
+            device=args.device,
+            precision=args.precision,
+            batch_size=args.batch_size,
         )
+        labelled = y is not None
+        labels = [None] * len(proba) if y is None else y.tolist()
+        onsets = recording.onsets
+        by_name = {str(p): p for p in epoched}
+        for i, (src, label, p) in enumerate(zip(sources, labels, proba, strict=True)):
+            at = None if onsets is None or np.isnan(onsets[i]) else float(onsets[i])
+            found.setdefault(by_name[src], []).append((recording.selection[i], at, label, p))
+    rename = parse_rename(args.rename, args.drop)
+    for path in continuous:
+        proba, onsets = _predict_continuous(args, probe, path, rename)
+        found[path] = [
+            (k, float(at), None, p) for k, (at, p) in enumerate(zip(onsets, proba, strict=True))
+        ]
+    with_onsets = any(at is not None for rows in found.values() for _, at, _, _ in rows)
+    # the inputs' own labels (event names, y of an .npz, --labels) beside the predictions
+    header = ["file", "epoch", *(["onset_s"] if with_onsets else []), "prediction"]
+    header += [*(["label"] if labelled else []), *(f"p_{c}" for c in probe.classes_.tolist())]
+    rows = []
+    for path in dict.fromkeys(args.data):  # in the order given
+        for index, at, label, p in found.get(path, []):
+            rows.append(
+                [str(path), index]
+                + ([] if not with_onsets else ["" if at is None else f"{at:.6f}"])
+                + [probe.classes_[int(np.argmax(p))]]
+                + ([] if not labelled else ["" if label is None else label])
+                + [f"{v:.6f}" for v in p]
+            )
     if args.output is None:
         writer = csv.writer(sys.stdout)
         writer.writerow(header)

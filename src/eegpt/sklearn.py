@@ -101,8 +101,10 @@ def _warning_once(method: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _epochs_input(X: Any) -> bool:
-    """mne.Epochs, a list of them, or the path of an MNE epochs file (``-epo.fif``)."""
-    return isinstance(X, (mne.BaseEpochs, str, os.PathLike)) or _is_epochs_list(X)
+    """mne.Epochs, a list of them, or the path of an MNE epochs file (``-epo.fif``); also a
+    continuous recording (``mne.io.Raw``, another path), refused by
+    :func:`~eegpt.probe._as_epochs_recording` with how to cut epochs from it."""
+    return isinstance(X, (mne.BaseEpochs, mne.io.BaseRaw, str, os.PathLike)) or _is_epochs_list(X)
 
 
 def _warn_array_params_ignored(est: Any) -> None:
@@ -382,7 +384,7 @@ class EEGPTEmbedder(_ConfigParams, TransformerMixin, BaseEstimator):
             _warn_array_params_ignored(self)
             return _as_epochs_recording(
                 X, ch_names=None, sfreq=None, units="V", verbose=verbose,
-                rename=self.rename, preprocessing=self._config(),
+                rename=self.rename, preprocessing=self._config(), what="EEGPTEmbedder",
             )  # fmt: skip
         array = _epochs_array(X, self.ch_names, self.sfreq, type(self).__name__, self.units)
         return _as_epochs_recording(
