@@ -624,6 +624,52 @@ def test_blank_cells_of_a_labels_csv_are_missing_labels_not_a_class(
     assert "1 of 60 epochs have no label in the 'label' column" in capsys.readouterr().err
 
 
+def test_evaluate_skip_unknown_leaves_out_and_counts_other_labels(
+    model, short_task, tmp_path, capsys
+):
+    """Epochs labelled with what the probe was not trained on ('Movement time', a blank
+    cell) are an error that names --skip-unknown, which leaves them out and says so."""
+    train, test = short_task
+    folder = train_probe(model, train[:32], preprocessing=ONE_SECOND, epochs=1).save(
+        tmp_path / "probe"
+    )
+    test_file = tmp_path / "test-epo.fif"
+    test.save(test_file, verbose=False)
+    names = list(epochs_labels(test))
+    names[1], names[5], names[7], names[9] = "Movement time", "Sleep stage ?", "", "Movement time"
+    labels = tmp_path / "labels.csv"
+    labels.write_text("label\n" + "\n".join(names) + "\n")
+    run = ["evaluate", str(folder), str(test_file), "--labels", str(labels)]
+    assert probe_main([*run, "-q"]) == 1
+    assert "probe evaluate: --skip-unknown leaves them out" in capsys.readouterr().err
+    names[7] = "standard"
+    labels.write_text("label\n" + "\n".join(names) + "\n")
+    assert probe_main([*run, "-q"]) == 1
+    err = capsys.readouterr().err
+    assert "['Movement time', 'Sleep stage ?'] are not among the probe's classes" in err
+    assert "or leave the epochs with other labels out of the evaluation with --skip-unknown" in err
+    names[7] = "nan"
+    labels.write_text("label\n" + "\n".join(names) + "\n")
+    metrics_path = tmp_path / "m.json"
+    assert probe_main([*run, "--skip-unknown", "-q", "--json", str(metrics_path)]) == 0
+    out = capsys.readouterr().out
+    assert (
+        f"left out 4 of {len(test)} epochs with labels not among the probe's classes "
+        "(--skip-unknown): "
+        "'Movement time' (2), 'Sleep stage ?' (1), (no label) (1)" in out
+    )
+    keep = [i for i in range(len(test)) if i not in (1, 5, 7, 9)]
+    want = load_probe(folder).evaluate(test[keep], np.array(names)[keep])
+    got = json.loads(metrics_path.read_text())
+    assert got["n"] == len(test) - 4 and got["n_left_out"] == 4
+    assert got["balanced_accuracy"] == pytest.approx(want["balanced_accuracy"])
+    only_other = tmp_path / "other.csv"
+    only_other.write_text("label\n" + "Movement time\n" * len(test))
+    run = ["evaluate", str(folder), str(test_file), "--labels", str(only_other)]
+    assert probe_main([*run, "--skip-unknown", "-q"]) == 1
+    assert "no epoch has a label among the probe's classes" in capsys.readouterr().err
+
+
 def test_cli_train_predict_evaluate(weights, short_task, tmp_path, capsys):
     train, test = short_task
     train_file, test_file = tmp_path / "train-epo.fif", tmp_path / "test-epo.fif"

@@ -14,7 +14,8 @@ Input files hold labelled epochs, one model window each:
 
 ``--labels FILE.csv`` overrides the labels: a CSV with a header row and a ``label`` column, one
 row per epoch of all input files in the order given. A blank cell (or ``n/a``, ``NA``, ``nan``)
-is a missing label, refused as ``train_probe`` refuses None in ``y``. Several input files are concatenated;
+is a missing label, refused as ``train_probe`` refuses None in ``y`` (``evaluate
+--skip-unknown`` leaves such epochs out, as it does epochs with labels the probe lacks). Several input files are concatenated;
 files of other sites (other channel names or sampling rates) are matched by electrode to the
 first file's channels and resampled to 256 Hz (:func:`eegpt.probe.merge_epochs`).
 
@@ -159,7 +160,8 @@ def _check_column_labels(
             f"{len(missing)} of {len(y)} epochs have no value in --label-column "
             f"{label_column!r} ({shown}); give every epoch a label with --labels "
             "FILE.csv, or leave those epochs out of the file (in Python: "
-            f"epochs = epochs[epochs.metadata[{label_column!r}].notna()]; epochs.save(...))"
+            f"epochs = epochs[epochs.metadata[{label_column!r}].notna()]; epochs.save(...); "
+            "probe evaluate: --skip-unknown leaves them out)"
         )
     values = [v for v in y.tolist() if v is not None]
     n, n_classes = len(values), len(set(values))
@@ -218,7 +220,8 @@ def _check_csv_labels(y: np.ndarray, path: Path, sources: list[str], selection: 
             f"{len(missing)} of {len(y)} epochs have no label in the 'label' column of {path} "
             f"({shown}; a blank cell, n/a, NA or nan is a missing label); give every epoch a "
             "label there, or leave those epochs out of the inputs and their rows out of the "
-            "file (in Python: epochs[keep].save(...)) first"
+            "file (in Python: epochs[keep].save(...)) first (probe evaluate: --skip-unknown "
+            "leaves them out)"
         )
 
 
@@ -517,6 +520,13 @@ def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
         help="with --plot: fractions of each true class (true: rows sum to 1), each predicted "
         "class or all epochs instead of counts",
     )
+    p.add_argument(
+        "--skip-unknown",
+        action="store_true",
+        help="leave out epochs whose labels are not among the probe's classes (e.g. "
+        "'Movement time', 'Sleep stage ?') or missing, and say how many of each; by default "
+        "they are an error",
+    )
     p.add_argument("--weights", help="encoder checkpoint (default: the one recorded in the probe)")
     _add_run_options(p)
     p.set_defaults(func=cmd_probe_evaluate)
@@ -726,7 +736,12 @@ def cmd_probe_evaluate(args: argparse.Namespace) -> int:
     if args.normalize is not None and args.plot is None:
         raise ValueError("--normalize applies to the figure: give --plot FILE too")
     probe = _load(args)
-    recording, y, _, rename = _read_inputs(args, labels=args.labels)
+    recording, y, _, rename = _read_inputs(args, labels=args.labels, keep_missing=args.skip_unknown)
+    classes = probe.classes_
+    left_out = 0
+    if args.skip_unknown:  # before the encoder runs: only the epochs scored
+        recording, y, left_out = _skip_unknown(recording, y, classes)
+    y = _as_class_labels(y, classes, _labels_taken(args))
     proba = probe.predict_proba(
         recording,
         rename=rename,
@@ -734,10 +749,10 @@ def cmd_probe_evaluate(args: argparse.Namespace) -> int:
         precision=args.precision,
         batch_size=args.batch_size,
     )
-    classes = probe.classes_
-    y = _as_class_labels(y, classes, _labels_taken(args))
     pred = classes[proba.argmax(axis=1)]
     metrics = probe_metrics(y, pred, proba, classes)
+    if args.skip_unknown:
+        metrics["n_left_out"] = left_out
     print(format_metrics(metrics))
     if not args.quiet:
         cm = confusion_matrix(y, pred, labels=classes)
@@ -764,6 +779,39 @@ def cmd_probe_evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _skip_unknown(
+    recording: Any, y: np.ndarray, classes: np.ndarray
+) -> tuple[Any, np.ndarray, int]:
+    """``evaluate --skip-unknown``: the epochs whose labels are among the probe's
+    ``classes`` (as the classes or their text) and their labels, and how many were left
+    out (missing labels too), said on stdout with the labels left out and their counts."""
+    import collections
+
+    known = set(classes.tolist()) | {str(c) for c in classes.tolist()}
+    keep = np.array([v is not None and (v in known or str(v) in known) for v in y.tolist()])
+    n_out = int((~keep).sum())
+    if not n_out:
+        return recording, y, 0
+    counted = collections.Counter("(no label)" if v is None else repr(v) for v in y[~keep].tolist())
+    said = ", ".join(f"{name} ({n})" for name, n in sorted(counted.items()))
+    if not keep.any():
+        raise ValueError(
+            f"no epoch has a label among the probe's classes {classes.tolist()} (labels: {said}); "
+            "nothing to evaluate"
+        )
+    print(
+        f"left out {n_out} of {len(y)} epochs with labels not among the probe's classes "
+        f"(--skip-unknown): {said}"
+    )
+    idx = np.flatnonzero(keep)
+    selection = None if recording.selection is None else [recording.selection[i] for i in idx]
+    onsets = None if recording.onsets is None else recording.onsets[idx]
+    kept = dataclasses.replace(
+        recording, data=recording.data[idx], selection=selection, onsets=onsets
+    )
+    return kept, y[idx], n_out
+
+
 def _labels_taken(args: argparse.Namespace) -> str:
     """Where ``evaluate`` took the labels from, for an error about labels the probe lacks."""
     if args.labels is not None:
@@ -788,10 +836,14 @@ def _as_class_labels(
     unknown = sorted({str(v) for v in y.tolist()} - set(by_text))
     if unknown:
         said = f"labels {unknown} are not among the probe's classes {classes.tolist()}"
+        skip = (
+            "; or leave the epochs with other labels out of the evaluation with --skip-unknown "
+            "(they are counted and named)"
+        )
         if taken.startswith("the 'label' column of "):  # --labels FILE: the file is to fix
             raise ValueError(
                 f"{said}: the labels are {taken}; write them as the probe's classes there "
-                "(one row per epoch of all inputs, in order)"
+                "(one row per epoch of all inputs, in order)" + skip
             )
         rename = _event_names_hint(classes)
         raise ValueError(
@@ -806,6 +858,7 @@ def _as_class_labels(
                 if rename
                 else ""
             )
+            + skip
         )
     return np.array([by_text[str(v)] for v in y.tolist()], dtype=classes.dtype)
 
