@@ -663,6 +663,30 @@ def test_evaluate_skip_unknown_leaves_out_and_counts_other_labels(
     got = json.loads(metrics_path.read_text())
     assert got["n"] == len(test) - 4 and got["n_left_out"] == 4
     assert got["balanced_accuracy"] == pytest.approx(want["balanced_accuracy"])
+    # the confusion matrix in the order asked, printed and drawn
+    import eegpt.viz
+
+    seen: dict = {}
+    real = eegpt.viz.plot_confusion_matrix
+
+    def spy(*args, **kwargs):
+        seen.update(kwargs)
+        return real(*args, **kwargs)
+
+    figure = tmp_path / "cm.png"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(eegpt.viz, "plot_confusion_matrix", spy)
+        assert probe_main([*run, "--skip-unknown", "--class-order", "target", "standard",
+                           "--plot", str(figure)]) == 0  # fmt: skip
+    assert seen["labels"].tolist() == ["target", "standard"]
+    printed = capsys.readouterr().out.splitlines()
+    header = printed[printed.index("confusion matrix (rows: true, columns: predicted)") + 1]
+    assert header.split() == ["target", "standard"]
+    assert probe_main([*run, "--class-order", "target", "odd", "-q"]) == 1
+    assert (
+        "--class-order must name each of the probe's classes ['standard', 'target'] once; "
+        "['odd'] are not classes of the probe; ['standard'] are missing"
+    ) in capsys.readouterr().err
     only_other = tmp_path / "other.csv"
     only_other.write_text("label\n" + "Movement time\n" * len(test))
     run = ["evaluate", str(folder), str(test_file), "--labels", str(only_other)]

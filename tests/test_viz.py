@@ -291,7 +291,8 @@ def test_confusion_matrix_counts_and_normalises_in_the_given_class_order():
     y_pred = np.array(["b", "a", "a", "a", "c", "c"])
     fig = plot_confusion_matrix(y_true, y_pred, labels=["c", "b", "a"])
     ax = fig.axes[0]
-    assert [t.get_text() for t in ax.get_yticklabels()] == ["c", "b", "a"]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["c (n=1)", "b (n=2)", "a (n=3)"]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["c", "b", "a"]
     image = ax.images[0].get_array()
     np.testing.assert_array_equal(image, [[1, 0, 0], [0, 1, 1], [1, 0, 2]])
     # balanced accuracy = mean recall: (1 + 1/2 + 2/3) / 3
@@ -302,6 +303,26 @@ def test_confusion_matrix_counts_and_normalises_in_the_given_class_order():
         plot_confusion_matrix(y_true, y_pred, normalize="rows")
     with pytest.raises(ValueError, match="1-D of one length"):
         plot_confusion_matrix(y_true, y_pred[:3])
+
+
+def test_a_class_without_epochs_is_marked_not_read_as_a_recall_of_zero():
+    """Sleep stages sorted by name, one absent from the night scored: its row says n=0 and,
+    as fractions of the true class, n/a instead of 0.00."""
+    from eegpt.viz import plot_confusion_matrix
+
+    y_true = np.array(["W", "W", "N2", "R", "N2"])
+    y_pred = np.array(["W", "N2", "N2", "R", "N1"])
+    order = ["W", "N1", "N2", "N3", "R"]
+    fig = plot_confusion_matrix(y_true, y_pred, labels=order, normalize="true")
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_yticklabels()] == [
+        "W (n=2)", "N1 (n=0)", "N2 (n=2)", "N3 (n=0)", "R (n=1)",
+    ]  # fmt: skip
+    cells = np.array([t.get_text() for t in ax.texts]).reshape(5, 5)
+    assert set(cells[1]) == set(cells[3]) == {"n/a"}
+    assert cells[0].tolist() == ["0.50", "0.00", "0.50", "0.00", "0.00"]
+    counts = plot_confusion_matrix(y_true, y_pred, labels=order).axes[0]
+    assert "n/a" not in [t.get_text() for t in counts.texts]  # counts of 0 are counts
 
 
 def test_figures_made_here_are_drawn_once_in_a_notebook(monkeypatch):

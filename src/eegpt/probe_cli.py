@@ -521,6 +521,13 @@ def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
         "class or all epochs instead of counts",
     )
     p.add_argument(
+        "--class-order",
+        nargs="+",
+        metavar="CLASS",
+        help="the order of the classes in the confusion matrix (printed and --plot), e.g. W N1 "
+        "N2 N3 R; each class once (default: the probe's, sorted)",
+    )
+    p.add_argument(
         "--skip-unknown",
         action="store_true",
         help="leave out epochs whose labels are not among the probe's classes (e.g. "
@@ -736,8 +743,9 @@ def cmd_probe_evaluate(args: argparse.Namespace) -> int:
     if args.normalize is not None and args.plot is None:
         raise ValueError("--normalize applies to the figure: give --plot FILE too")
     probe = _load(args)
-    recording, y, _, rename = _read_inputs(args, labels=args.labels, keep_missing=args.skip_unknown)
     classes = probe.classes_
+    order = _class_order(args.class_order, classes)  # of the matrix printed and drawn
+    recording, y, _, rename = _read_inputs(args, labels=args.labels, keep_missing=args.skip_unknown)
     left_out = 0
     if args.skip_unknown:  # before the encoder runs: only the epochs scored
         recording, y, left_out = _skip_unknown(recording, y, classes)
@@ -755,11 +763,11 @@ def cmd_probe_evaluate(args: argparse.Namespace) -> int:
         metrics["n_left_out"] = left_out
     print(format_metrics(metrics))
     if not args.quiet:
-        cm = confusion_matrix(y, pred, labels=classes)
-        width = max(len(str(c)) for c in classes.tolist()) + 2
+        cm = confusion_matrix(y, pred, labels=order)
+        width = max(len(str(c)) for c in order.tolist()) + 2
         print("confusion matrix (rows: true, columns: predicted)")
-        print(" " * width + "".join(f"{str(c):>{width}}" for c in classes.tolist()))
-        for c, row in zip(classes.tolist(), cm, strict=True):
+        print(" " * width + "".join(f"{str(c):>{width}}" for c in order.tolist()))
+        for c, row in zip(order.tolist(), cm, strict=True):
             print(f"{str(c):>{width}}" + "".join(f"{v:>{width}}" for v in row))
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
@@ -772,7 +780,7 @@ def cmd_probe_evaluate(args: argparse.Namespace) -> int:
             f"{100 * metrics['balanced_accuracy']:.1f}%"
         )
         fig = plot_confusion_matrix(
-            y, pred, labels=classes, normalize=args.normalize, title=title,
+            y, pred, labels=order, normalize=args.normalize, title=title,
             pretrained=probe.encoder.get("pretrained"),
         )  # fmt: skip
         save_figure_file(fig, args.plot)
@@ -810,6 +818,28 @@ def _skip_unknown(
         recording, data=recording.data[idx], selection=selection, onsets=onsets
     )
     return kept, y[idx], n_out
+
+
+def _class_order(given: list[str] | None, classes: np.ndarray) -> np.ndarray:
+    """The probe's ``classes`` in the order ``given`` (``--class-order``, names as text),
+    else as they are (sorted); every class exactly once."""
+    if not given:
+        return classes
+    by_text = {str(c): c for c in classes.tolist()}
+    unknown = [name for name in given if name not in by_text]
+    missing = [name for name in by_text if name not in given]
+    repeated = sorted({name for name in given if given.count(name) > 1})
+    if unknown or missing or repeated:
+        problems = [
+            *([f"{unknown} are not classes of the probe"] if unknown else []),
+            *([f"{missing} are missing"] if missing else []),
+            *([f"{repeated} are given twice"] if repeated else []),
+        ]
+        raise ValueError(
+            f"--class-order must name each of the probe's classes {list(by_text)} once; "
+            + "; ".join(problems)
+        )
+    return np.array([by_text[name] for name in given], dtype=classes.dtype)
 
 
 def _labels_taken(args: argparse.Namespace) -> str:

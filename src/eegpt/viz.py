@@ -549,10 +549,17 @@ def plot_confusion_matrix(
     y_true, y_pred : array-like, shape (n_epochs,)
         True and predicted labels.
     labels : array-like | None
-        The classes, in the order drawn (a probe's ``classes_``); default: those that occur.
+        The classes, in the order drawn (a probe's ``classes_``, or any order of them, e.g.
+        ``["W", "N1", "N2", "N3", "R"]``); default: those that occur, sorted.
     normalize : {"true", "pred", "all"} | None
         Fractions over each true class (rows sum to 1: per-class recall), each predicted class
         or all epochs; counts when None.
+
+    Notes
+    -----
+    Each row's label gives the number of epochs of that true class (``W (n=120)``). A class
+    with no epochs in ``y_true`` (``X (n=0)``) has no recall: with ``normalize="true"`` its
+    row reads ``n/a``, not a measured 0.00.
     ax, title, show
         As in :func:`plot_channel_mapping`. The default title gives the number of epochs and
         the balanced accuracy.
@@ -582,13 +589,16 @@ def plot_confusion_matrix(
     # long class names ("imagined movement of the left hand") wrapped, the figure sized for
     # them and for many classes, the cell values smaller as the cells are
     names = [textwrap.fill(str(c), 18) for c in labels.tolist()]
+    counts = [int(np.sum(y_true == c)) for c in labels.tolist()]
+    row_names = [f"{name} (n={k})" for name, k in zip(names, counts, strict=True)]
     longest = max(len(line) for name in names for line in name.split("\n"))
+    longest_row = max(len(line) for name in row_names for line in name.split("\n"))
     n_lines = max(name.count("\n") + 1 for name in names)
     rotate = longest > 6
     cell = 0.9 if n <= 6 else max(0.45, 0.9 - 0.03 * (n - 6))
     label_in = 0.075 * longest  # inches a tick label takes (font size 10)
     size = (
-        max(4.2, 1.2 + cell * n + label_in),
+        max(4.2, 1.2 + cell * n + 0.075 * longest_row),
         max(3.6, 1.0 + cell * n + (0.7 * label_in if rotate else 0.18 * n_lines)),
     )
     fig, ax = _figure(ax, size)
@@ -601,7 +611,11 @@ def plot_confusion_matrix(
     display.ax_.set_xticks(
         range(n), names, rotation=45 if rotate else 0, ha="right" if rotate else "center"
     )
-    display.ax_.set_yticks(range(n), names)
+    display.ax_.set_yticks(range(n), row_names)
+    if normalize == "true" and display.text_ is not None:
+        for i in np.flatnonzero(np.array(counts) == 0):  # 0 / 0: no recall was measured
+            for text in display.text_[i]:
+                text.set_text("n/a")
     present = [c for c in labels.tolist() if np.any(y_true == c)]
     recall = [float(np.mean(y_pred[y_true == c] == c)) for c in present]
     if title is None:
