@@ -15,7 +15,8 @@ Input files hold labelled epochs, one model window each:
 ``--labels FILE.csv`` overrides the labels: a CSV with a header row and a ``label`` column, one
 row per epoch of all input files in the order given. A blank cell (or ``n/a``, ``NA``, ``nan``)
 is a missing label, refused as ``train_probe`` refuses None in ``y`` (``evaluate
---skip-unknown`` leaves such epochs out, as it does epochs with labels the probe lacks). Several input files are concatenated;
+--skip-unknown`` leaves such epochs out, as it does epochs with labels the probe lacks).
+Several input files are concatenated;
 files of other sites (other channel names or sampling rates) are matched by electrode to the
 first file's channels and resampled to 256 Hz (:func:`eegpt.probe.merge_epochs`).
 
@@ -244,7 +245,8 @@ def load_labelled_epochs(
     (e.g. ``"condition"``), or the ``label`` column of the CSV file ``labels`` (one row per
     epoch of all files; a blank cell, ``n/a``, ``NA`` or ``nan`` is a missing label). Epochs
     without a label (a missing cell or metadata value) are an error, unless ``keep_missing``
-    (their labels are then None) or ``require_labels`` is False; with ``column_optional`` (the column a probe was trained on) files
+    (their labels are then None) or ``require_labels`` is False; with ``column_optional``
+    (the column a probe was trained on) files
     without it give no labels, ``.npz`` files their ``y``. ``rescale`` multiplies the samples
     (volts as read), for files in the wrong unit. Files
     with other channel names or rates are matched by electrode and resampled to 256 Hz with
