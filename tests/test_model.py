@@ -281,3 +281,78 @@ def test_a_model_cast_to_half_precision_runs_and_the_engine_says_how_instead():
         InferenceEngine(half)
     with pytest.raises(ValueError, match="precision='bfloat16'"):
         half.embed(np.zeros((3, 1024)) + 1e-5, ch_names=["C3", "CZ", "C4"], sfreq=256.0)
+
+
+def fast_vs_reference(model: EEGPT, x: torch.Tensor, ids: torch.Tensor) -> float:
+    """Relative error of the fast path (as cached) against the reference path, no autograd."""
+    with torch.no_grad():
+        fast = model(x, ids)
+        model.fused = False
+        try:
+            ref = model(x, ids)
+        finally:
+            model.fused = True
+    return rel_err(fast, ref)
+
+
+def tiny_model() -> tuple[EEGPT, torch.Tensor, torch.Tensor]:
+    torch.manual_seed(0)
+    model = EEGPT(EEGPTConfig(embed_dim=32, depth=2, num_heads=2, embed_num=2))
+    return model, torch.randn(3, 3, 256), torch.tensor([0, 1, 2])
+
+
+def test_the_fast_path_sees_fused_optimizer_steps_on_a_model_in_eval_mode():
+    """A fused AdamW step does not bump the parameters' versions: the optimizer step hook
+    invalidates the derived weights, and has_random_weights turns False."""
+    model, x, ids = tiny_model()
+    model.eval()
+    assert fast_vs_reference(model, x, ids) <= 1e-5  # derived weights cached
+    assert model.has_random_weights
+    opt = torch.optim.AdamW(model.parameters(), lr=1e-2, fused=True)
+    model(x, ids).square().mean().backward()
+    opt.step()
+    assert fast_vs_reference(model, x, ids) <= 1e-5
+    assert not model.has_random_weights
+    other, _, _ = tiny_model()  # an optimizer of another model stepped: still random
+    assert other.has_random_weights
+
+
+def test_a_model_in_training_mode_never_uses_stale_derived_weights():
+    """An EMA teacher updated through p.data (as EEGPT's pretraining does), kept in training
+    mode and run under no_grad, is never served cached weights."""
+    teacher, x, ids = tiny_model()
+    student, _, _ = tiny_model()
+    with torch.no_grad():
+        for p in student.parameters():
+            p.add_(torch.randn_like(p) * 0.05)
+    teacher.train()
+    for _ in range(2):
+        assert fast_vs_reference(teacher, x, ids) <= 1e-5
+        for pt, ps in zip(teacher.parameters(), student.parameters(), strict=True):
+            pt.data.mul_(0.5).add_(ps.data, alpha=0.5)
+    assert fast_vs_reference(teacher, x, ids) <= 1e-5
+
+
+def test_eval_after_training_drops_the_derived_weights():
+    """train steps of any kind, then model.eval(): the fast path derives its weights again."""
+    model, x, ids = tiny_model()
+    model.eval()
+    assert fast_vs_reference(model, x, ids) <= 1e-5
+    model.train()
+    for p in model.parameters():
+        p.data.mul_(1.5)  # invisible to version counters and optimizer hooks
+    model.eval()
+    assert fast_vs_reference(model, x, ids) <= 1e-5
+
+
+def test_clear_fast_cache_after_data_edits_in_eval_mode():
+    """p.data edits of a model kept in eval mode are not seen (documented); clear_fast_cache
+    drops the derived weights."""
+    model, x, ids = tiny_model()
+    model.eval()
+    assert fast_vs_reference(model, x, ids) <= 1e-5
+    for p in model.parameters():
+        p.data.mul_(1.5)
+    assert fast_vs_reference(model, x, ids) > 1e-3  # stale, as documented
+    model.clear_fast_cache()
+    assert fast_vs_reference(model, x, ids) <= 1e-5

@@ -21,7 +21,8 @@ Two execution paths compute the same function:
   tokens are affine in them, so ``Wqkv @ LayerNorm(.)`` collapses to a P-wide matmul) and whose
   summary-token queries/keys/values are constants; and a last block that computes only the S
   summary rows (on CPU with the key/value projections absorbed into the queries). The derived
-  weights (:class:`FastPlan`) are computed once in float64 and cached per weight version. Matmuls
+  weights (:class:`FastPlan`) are computed in float64, and cached in eval-mode inference
+  (:meth:`EEGPTEncoder.fast_plan` says when the cache is dropped). Matmuls
   run in the linear layers' dtype while the residual stream stays float32, which is how the
   engine's bfloat16/float16 modes work. Tested against the reference path to float32 precision
   (max relative error ~1e-6).
@@ -49,6 +50,7 @@ from typing import Any, NamedTuple
 import torch
 import torch.nn.functional as F
 from torch import nn
+from torch.optim.optimizer import register_optimizer_step_post_hook
 
 from eegpt import short_attention as short_attn
 from eegpt._methods import function_method
@@ -57,6 +59,24 @@ from eegpt.config import EEGPTConfig, get_config
 # Fast-path caches (derived weights per encoder), kept outside the modules so that copying or
 # pickling a model (replicas, worker processes) never carries them along.
 _FAST_CACHES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+# Optimizer steps taken in this process (any torch.optim optimizer), part of the caches' key: a
+# fused/foreach optimizer (``AdamW(fused=True)``) updates the parameters without bumping their
+# version counters, so the versions alone would not see the step.
+_optimizer_steps = 0
+# Each optimizer that stepped -> the value of ``_optimizer_steps`` after its latest step (read by
+# ``EEGPT.has_random_weights``).
+_STEPPED_OPTIMIZERS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _count_optimizer_step(optimizer: torch.optim.Optimizer, args: Any, kwargs: Any) -> None:
+    """Global optimizer step post-hook: O(1) bookkeeping per step of any optimizer."""
+    global _optimizer_steps
+    _optimizer_steps += 1
+    _STEPPED_OPTIMIZERS[optimizer] = _optimizer_steps
+
+
+register_optimizer_step_post_hook(_count_optimizer_step)
 
 #: Key of ``FastPlan.packed`` that turns on the fused fc1 + GELU epilogue (see ``_linear``).
 GELU_EPILOGUE = "gelu_epilogue"
@@ -306,6 +326,19 @@ class EEGPTEncoder(nn.Module):
     def _tensors(self) -> list[torch.Tensor]:
         return [*self.parameters(), *self.buffers()]
 
+    def train(self, mode: bool = True) -> EEGPTEncoder:
+        """Set training mode; going from training to eval mode drops the fast path's derived
+        weights (the parameters may have changed in any way while training)."""
+        if self.training and not mode:
+            self.clear_fast_cache()
+        return super().train(mode)
+
+    def clear_fast_cache(self) -> None:
+        """Drop the fast path's cached derived weights (see :meth:`fast_plan`); they are derived
+        again on the next call. Needed only after editing the parameters of an encoder in eval
+        mode through ``p.data`` (or of inference tensors), which the cache cannot see."""
+        _FAST_CACHES.pop(self, None)
+
     def fast_plan_options(self, short_attention: bool = False) -> tuple[bool, bool]:
         """Which algebraic shortcuts apply: ``(low_rank_first_block, absorbed_last_block)``.
 
@@ -341,9 +374,17 @@ class EEGPTEncoder(nn.Module):
     ) -> FastPlan:
         """Derived weights of the fast path for the channel set ``chan_ids`` ``[C]``.
 
-        In inference (no autograd) the weight-derived tensors are cached until a parameter is
-        modified in place, replaced or moved, and the channel terms are cached per channel set.
-        With autograd enabled everything is recomputed, so gradients flow to the parameters.
+        Caching: in inference (autograd off, ``torch.no_grad``/``torch.inference_mode``) of an
+        encoder in eval mode, the weight-derived tensors are cached and the channel terms are
+        cached per channel set. The cache is dropped when a parameter is replaced, moved, cast
+        or modified in place by an autograd-visible operation (``copy_``, ``load_state_dict``),
+        when any ``torch.optim`` optimizer steps (fused ones included), and when the encoder
+        goes from training to eval mode (``model.eval()``). With autograd enabled, in training
+        mode, nothing is cached: everything is recomputed per call, so
+        gradients flow to the parameters and a model being trained (an EMA teacher updated
+        through ``p.data``) is always current. Not seen: writes through ``p.data`` (or on
+        inference tensors) to an encoder kept in eval mode; call :meth:`clear_fast_cache`
+        after such an edit.
 
         ``pack``: also keep the linear layers' weights pre-packed for oneDNN (CPU inference:
         no repacking per call, GELU fused into ``fc1``). ``None`` packs where it applies (CPU,
@@ -373,8 +414,8 @@ class EEGPTEncoder(nn.Module):
             raise ValueError(
                 "short_attention needs Triton, a CUDA device and float16/bfloat16 linear weights"
             )
-        caching = not torch.is_grad_enabled()
-        cache = _FAST_CACHES.setdefault(self, {})
+        caching = not (torch.is_grad_enabled() or self.training)
+        cache = _FAST_CACHES.setdefault(self, {}) if caching else {}
         options = self.fast_plan_options(short_attention)
         pack = _can_pack(self) if pack is None else pack and _can_pack(self)
         if stream_dtype not in (torch.float32, torch.float16, torch.bfloat16):
@@ -495,15 +536,20 @@ class FastPlan(NamedTuple):
 
 
 def _param_key(module: nn.Module) -> tuple:
-    """Identity + in-place version of every parameter: changes when any weight changes.
+    """Identity + in-place version of every parameter, and the process's optimizer step count:
+    changes when a weight is replaced, modified in place through autograd-visible operations
+    (``copy_``, a foreach optimizer) or any ``torch.optim`` optimizer steps (a fused one does
+    not bump the versions).
 
-    Inference tensors (parameters created under ``torch.inference_mode``) have no version
-    counter; for them only replacement, not in-place modification, is detected.
+    Not seen: writes through ``p.data`` (an EMA teacher's ``p.data.mul_(...)``) and, for
+    inference tensors (parameters created under ``torch.inference_mode``, no version counter),
+    in-place modification; see :meth:`EEGPTEncoder.clear_fast_cache`.
     """
-    return tuple(
+    versions = tuple(
         (p.data_ptr(), -1 if p.is_inference() else p._version, p.dtype, p.device)
         for p in module.parameters()
     )
+    return _optimizer_steps, versions
 
 
 def _wide(t: torch.Tensor) -> torch.Tensor:
@@ -951,6 +997,11 @@ class EEGPT(nn.Module):
     fused : bool
         Encoder fast path (see :class:`EEGPTEncoder`).
 
+    The fast path caches weights derived from the encoder's in eval-mode inference; the cache
+    follows ``load_state_dict``, ``copy_``, optimizer steps (fused ones too) and
+    ``model.eval()`` after training, but not writes through ``p.data`` to a model kept in eval
+    mode: call :meth:`clear_fast_cache` after those (:meth:`EEGPTEncoder.fast_plan`).
+
     The state-dict keys are those of braindecode's ``EEGPT``: ``target_encoder.*``,
     ``chan_proj.proj.*`` and ``final_layer.probe{1,2}.*``.
     """
@@ -989,20 +1040,42 @@ class EEGPT(nn.Module):
         ids = torch.as_tensor(chan_ids if chan_ids is not None else [], dtype=torch.long)
         self.register_buffer("chan_ids", ids, persistent=False)
         self._initial_versions = self._weight_versions()
+        self._initial_optimizer_steps = _optimizer_steps
 
     def _weight_versions(self) -> tuple[int, ...]:
         """Each parameter's in-place change counter (``Tensor._version``)."""
         return tuple(-1 if p.is_inference() else p._version for p in self.parameters())
 
+    def _stepped_by_optimizer(self) -> bool:
+        """Whether a ``torch.optim`` optimizer holding one of the parameters (by identity) has
+        stepped since the model was built (fused optimizers do not bump ``_version``)."""
+        since = getattr(self, "_initial_optimizer_steps", None)
+        if since is None:
+            return True
+        stepped = [opt for opt, last in list(_STEPPED_OPTIMIZERS.items()) if last > since]
+        if not stepped:
+            return False
+        mine = {id(p) for p in self.parameters()}
+        return any(id(p) in mine for opt in stepped for g in opt.param_groups for p in g["params"])
+
     @property
     def has_random_weights(self) -> bool:
         """Whether the weights are still the random initialisation of ``EEGPT(...)``: no
-        checkpoint loaded (:func:`eegpt.load_model`, ``load_state_dict``) and no parameter
-        changed since it was built (training, ``copy_``). Moving or casting the model keeps
-        this; a ``copy.deepcopy`` of a random model reads False (not known)."""
+        checkpoint loaded (:func:`eegpt.load_model`, ``load_state_dict``), no parameter
+        changed since it was built (training, ``copy_``) and no optimizer holding one of them
+        stepped (fused ones included). Moving or casting the model keeps this; a
+        ``copy.deepcopy`` of a random model reads False (not known). Writes through ``p.data``
+        are not seen."""
         if getattr(self, "checkpoint_info", None):
             return False
-        return getattr(self, "_initial_versions", None) == self._weight_versions()
+        if getattr(self, "_initial_versions", None) != self._weight_versions():
+            return False
+        return not self._stepped_by_optimizer()
+
+    def clear_fast_cache(self) -> None:
+        """Drop the encoder's cached fast-path weights (:meth:`EEGPTEncoder.clear_fast_cache`):
+        needed only after editing the parameters of a model in eval mode through ``p.data``."""
+        self.target_encoder.clear_fast_cache()
 
     @property
     def fused(self) -> bool:
