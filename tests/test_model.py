@@ -356,3 +356,26 @@ def test_clear_fast_cache_after_data_edits_in_eval_mode():
     assert fast_vs_reference(model, x, ids) > 1e-3  # stale, as documented
     model.clear_fast_cache()
     assert fast_vs_reference(model, x, ids) <= 1e-5
+
+
+def test_torch_compile_of_the_model_traces_no_prepacked_weights():
+    """torch.compile(model) under no_grad on CPU: the fast path packs no oneDNN weights (which
+    Inductor cannot lower) and caches nothing while traced, and computes the reference output.
+    A recording backend runs the traced graph eagerly (Inductor's C++ build takes ~40 s)."""
+    import torch._dynamo
+
+    model, x, ids = tiny_model()
+    model.eval()
+    targets = []
+
+    def backend(gm: torch.fx.GraphModule, example_inputs):
+        targets.extend(str(node.target) for node in gm.graph.nodes)
+        return gm.forward
+
+    torch._dynamo.reset()
+    with torch.no_grad():
+        out = torch.compile(model, backend=backend)(x, ids)
+    assert targets and not [t for t in targets if "mkldnn" in t]
+    model.fused = False
+    with torch.no_grad():
+        torch.testing.assert_close(out, model(x, ids), rtol=1e-5, atol=1e-6)

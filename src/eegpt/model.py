@@ -380,7 +380,7 @@ class EEGPTEncoder(nn.Module):
         or modified in place by an autograd-visible operation (``copy_``, ``load_state_dict``),
         when any ``torch.optim`` optimizer steps (fused ones included), and when the encoder
         goes from training to eval mode (``model.eval()``). With autograd enabled, in training
-        mode, nothing is cached: everything is recomputed per call, so
+        mode or while compiling, nothing is cached: everything is recomputed per call, so
         gradients flow to the parameters and a model being trained (an EMA teacher updated
         through ``p.data``) is always current. Not seen: writes through ``p.data`` (or on
         inference tensors) to an encoder kept in eval mode; call :meth:`clear_fast_cache`
@@ -388,7 +388,8 @@ class EEGPTEncoder(nn.Module):
 
         ``pack``: also keep the linear layers' weights pre-packed for oneDNN (CPU inference:
         no repacking per call, GELU fused into ``fc1``). ``None`` packs where it applies (CPU,
-        float32/bfloat16 weights, no autograd); ``torch.compile`` callers pass ``False``.
+        float32/bfloat16 weights, no autograd); never while ``torch.compile`` traces (Inductor
+        cannot lower the packed calls).
 
         ``gelu_epilogue``: run ``fc1`` + GELU as one cuBLASLt call with the tanh-approximate
         GELU (CUDA, float16/bfloat16 weights only; see the module notes).
@@ -414,10 +415,12 @@ class EEGPTEncoder(nn.Module):
             raise ValueError(
                 "short_attention needs Triton, a CUDA device and float16/bfloat16 linear weights"
             )
-        caching = not (torch.is_grad_enabled() or self.training)
+        # Compiling (FakeTensors: no data pointers), only the plain derived tensors are built.
+        compiling = torch.compiler.is_compiling()
+        caching = not (torch.is_grad_enabled() or self.training or compiling)
         cache = _FAST_CACHES.setdefault(self, {}) if caching else {}
         options = self.fast_plan_options(short_attention)
-        pack = _can_pack(self) if pack is None else pack and _can_pack(self)
+        pack = not compiling and _can_pack(self) and (pack is None or pack)
         if stream_dtype not in (torch.float32, torch.float16, torch.bfloat16):
             raise ValueError(
                 f"stream_dtype must be float32, float16 or bfloat16, got {stream_dtype}"
@@ -447,7 +450,7 @@ class EEGPTEncoder(nn.Module):
             if caching:
                 cache[("weights", opts)] = terms
         ids = torch.as_tensor(chan_ids, dtype=torch.long)
-        id_key = tuple(ids.tolist())
+        id_key = tuple(ids.tolist()) if caching else None
         channel = cache.get(("channels", opts, id_key)) if caching else None
         if channel is None:
             channel = _derive_channel_terms(self, ids.to(self.chan_embed.weight.device), terms)
