@@ -379,3 +379,21 @@ def test_torch_compile_of_the_model_traces_no_prepacked_weights():
     model.fused = False
     with torch.no_grad():
         torch.testing.assert_close(out, model(x, ids), rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("how", ["jit.trace", "export"])
+def test_tracing_and_export_record_the_reference_path(how):
+    """torch.jit.trace and torch.export of the default (fused) model record the reference
+    path: the fast path's caches and oneDNN packing cannot be traced."""
+    model, x, ids = tiny_model()
+    model.eval()
+    with torch.no_grad():
+        want = model(x, ids)
+        if how == "jit.trace":
+            traced = torch.jit.trace(model, (x, ids))
+        else:
+            traced = torch.export.export(model, (x, ids)).module()
+        assert model.fused
+        torch.testing.assert_close(traced(x, ids), want, rtol=1e-5, atol=1e-6)
+        x2, ids2 = torch.randn_like(x), torch.tensor([5, 9, 30])  # inputs, not constants
+        torch.testing.assert_close(traced(x2, ids2), model(x2, ids2), rtol=1e-5, atol=1e-6)

@@ -284,8 +284,9 @@ class EEGPTEncoder(nn.Module):
         self._check(x, chan_ids)
         chan_ids = chan_ids.to(device=x.device, dtype=torch.long)
         # the fast path keeps LayerNorm in float32; a model cast whole to half precision (not
-        # the engine's reduced precision, which casts the linears of a copy) runs the plain one
-        if self.fused and self.norm.weight.dtype == torch.float32:
+        # the engine's reduced precision, which casts the linears of a copy) runs the plain one,
+        # and so do torch.jit.trace and torch.export (graphs of the published operations)
+        if self.fused and self.norm.weight.dtype == torch.float32 and not _tracing():
             return self._forward_fused(x, chan_ids)
         return self._forward_reference(x, chan_ids)
 
@@ -536,6 +537,12 @@ class FastPlan(NamedTuple):
     # oneDNN-packed linear weights (CPU), see _pack_linears; flags GELU_EPILOGUE,
     # SHORT_ATTENTION and PATCH_TF32 (CUDA), STREAM_DTYPE
     packed: dict | None = None
+
+
+def _tracing() -> bool:
+    """``torch.jit.trace`` or ``torch.export`` is recording the model (not ``torch.compile``)."""
+    exporting = getattr(torch.compiler, "is_exporting", None)
+    return torch.jit.is_tracing() or bool(exporting is not None and exporting())
 
 
 def _param_key(module: nn.Module) -> tuple:
@@ -1113,7 +1120,8 @@ class EEGPT(nn.Module):
         self._check_input(x)
         if self.chan_proj is not None:
             x = self.chan_proj(x)
-        ids = self.chan_ids if chan_ids is None else torch.as_tensor(chan_ids)
+        ids = self.chan_ids if chan_ids is None else chan_ids
+        ids = ids if isinstance(ids, torch.Tensor) else torch.as_tensor(ids)  # traced: an input
         if ids.numel() == 0:
             raise ValueError(
                 "no channel vocabulary indices: pass chan_ids (see eegpt.channels.map_channels)"
@@ -1125,7 +1133,7 @@ class EEGPT(nn.Module):
             )
         n_vocab = self.target_encoder.chan_embed.num_embeddings
         # values are checked on the CPU only (no device sync) and not while tracing (export)
-        checkable = ids.device.type == "cpu" and not torch.compiler.is_compiling()
+        checkable = ids.device.type == "cpu" and not (torch.compiler.is_compiling() or _tracing())
         outside = checkable and (int(ids.min()) < 0 or int(ids.max()) >= n_vocab)
         if ids.dtype.is_floating_point or outside:
             raise ValueError(
