@@ -397,3 +397,12 @@ def test_tracing_and_export_record_the_reference_path(how):
         torch.testing.assert_close(traced(x, ids), want, rtol=1e-5, atol=1e-6)
         x2, ids2 = torch.randn_like(x), torch.tensor([5, 9, 30])  # inputs, not constants
         torch.testing.assert_close(traced(x2, ids2), model(x2, ids2), rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("fused", [True, False], ids=["fused", "reference"])
+def test_an_empty_batch_gives_empty_summary_tokens(fused):
+    model, x, ids = tiny_model()
+    model.eval().fused = fused
+    with torch.no_grad():
+        out = model(x[:0], ids)
+    assert out.shape == (0, model.config.n_patches(256), 2, 32)

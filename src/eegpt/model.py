@@ -292,14 +292,14 @@ class EEGPTEncoder(nn.Module):
 
     def _forward_reference(self, x: torch.Tensor, chan_ids: torch.Tensor) -> torch.Tensor:
         b = x.shape[0]
-        s = self.config.embed_num
+        s, d = self.config.embed_num, self.config.embed_dim
         t = self.patch_embed(x) + self.chan_embed(chan_ids)  # [B, N, C, D]
         n, c = t.shape[1], t.shape[2]
-        t = t.reshape(b * n, c, -1)
+        t = t.reshape(b * n, c, d)  # explicit sizes: B may be 0
         t = torch.cat([t, self.summary_token.expand(b * n, -1, -1)], dim=1)
         for blk in self.blocks:
             t = blk(t)
-        return self.norm(t[:, -s:]).reshape(b, n, s, -1)
+        return self.norm(t[:, -s:]).reshape(b, n, s, d)
 
     def token_bias(self, chan_ids: torch.Tensor) -> torch.Tensor:
         """Conv bias + channel embedding folded into one additive term ``[C, D]``."""
