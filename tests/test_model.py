@@ -406,3 +406,16 @@ def test_an_empty_batch_gives_empty_summary_tokens(fused):
     with torch.no_grad():
         out = model(x[:0], ids)
     assert out.shape == (0, model.config.n_patches(256), 2, 32)
+
+
+def test_a_probe_head_says_which_window_length_it_takes():
+    """A head built for 1024 samples (16 patches) takes 961..1024 samples (the tail padded to
+    a patch, so 1000 works); other lengths get a ValueError naming both, not a matmul error."""
+    cfg = EEGPTConfig(embed_dim=32, depth=1, num_heads=2, embed_num=2)
+    model = EEGPT(cfg, chan_ids=[0, 1, 2], n_outputs=2, n_times=1024).eval()
+    with torch.no_grad():
+        for n_times in (961, 1000, 1024):
+            assert model(torch.randn(2, 3, n_times)).shape == (2, 2)
+        for n_times in (512, 960, 1025):
+            with pytest.raises(ValueError, match=r"n_times=1024, 16 patches .* 961 to 1024"):
+                model(torch.randn(2, 3, n_times))

@@ -1168,4 +1168,25 @@ class EEGPT(nn.Module):
     def forward(self, x: torch.Tensor, chan_ids: torch.Tensor | None = None) -> torch.Tensor:
         """Probe logits ``[B, n_outputs]`` when a head exists, else summary tokens."""
         z = self.encode(x, chan_ids)
-        return z if self.final_layer is None else self.final_layer(z)
+        if self.final_layer is None:
+            return z
+        self._check_head_patches(x.shape[-1], z.shape[1])
+        return self.final_layer(z)
+
+    def _check_head_patches(self, n_times: int, n_patches: int) -> None:
+        """A clear error when ``x`` has another number of patches than the probe head takes."""
+        assert self.final_layer is not None
+        probe = self.final_layer
+        expected = probe.probe2.in_features // probe.probe1.out_features
+        if n_patches == expected:
+            return
+        cfg = self.config
+        lo = cfg.patch_size if expected == 1 else (expected - 2) * cfg.stride + cfg.patch_size + 1
+        hi = (expected - 1) * cfg.stride + cfg.patch_size
+        built = f"n_times={self.n_times}, " if self.n_times else ""
+        raise ValueError(
+            f"the probe head was built for {built}{expected} patches of {cfg.patch_size} "
+            f"samples (stride {cfg.stride}); x has {n_times} samples, {n_patches} patches. "
+            f"Give windows of {lo} to {hi} samples (a tail shorter than a patch is zero-padded "
+            f"to one, so e.g. {lo} samples also make {expected} patches)"
+        )
