@@ -419,3 +419,25 @@ def test_a_probe_head_says_which_window_length_it_takes():
         for n_times in (512, 960, 1025):
             with pytest.raises(ValueError, match=r"n_times=1024, 16 patches .* 961 to 1024"):
                 model(torch.randn(2, 3, n_times))
+
+
+def test_embed_leaves_a_model_in_training_mode_as_it_was(tmp_path):
+    """model.embed() (and embed_to_file) run the encoder in eval mode, then give every module
+    its training flag back."""
+    import numpy as np
+
+    from eegpt.api import embed_to_file
+
+    model = EEGPT(
+        EEGPTConfig(embed_dim=32, depth=2, num_heads=2, embed_num=2),
+        chan_ids=[0, 1, 2], n_outputs=2, n_times=1024,
+    ).train()  # fmt: skip
+    model.final_layer.eval()  # a mixed state is restored as it was
+    flags = [m.training for m in model.modules()]
+    x = np.random.default_rng(0).standard_normal((3, 2048)) * 2e-5
+    args = dict(ch_names=["C3", "CZ", "C4"], sfreq=256.0)
+    first = model.embed(x, **args)
+    assert [m.training for m in model.modules()] == flags
+    embed_to_file(model, x, tmp_path / "e.npz", **args)
+    assert [m.training for m in model.modules()] == flags
+    np.testing.assert_array_equal(model.eval().embed(x, **args).data, first.data)

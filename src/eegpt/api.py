@@ -9,6 +9,7 @@ recording's length.
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 import math
 import os
@@ -91,7 +92,8 @@ def embed(
     Parameters
     ----------
     model : EEGPT
-        A loaded model (see :func:`eegpt.load_model`).
+        A loaded model (see :func:`eegpt.load_model`). Its encoder runs in eval mode without
+        autograd; a model in training mode is left in it (every module's flag as it was).
     data : str | Path | mne.io.BaseRaw | mne.Epochs | ndarray
         The recording. Arrays are ``[C, T]`` (continuous) or ``[n_epochs, C, T]`` and need
         ``ch_names`` and ``sfreq``; their ``units`` default to volts, as in MNE (values that
@@ -163,12 +165,14 @@ def embed(
     FileNotFoundError
         A path that does not exist.
     """
-    job = _Job.create(model, data, locals())  # locals(): exactly the arguments at this point
-    out: np.ndarray | None = None
-    for start, z in job.encode():
-        if out is None:
-            out = np.empty((job.n_windows, *z.shape[1:]), dtype=np.float32)
-        out[start : start + len(z)] = z
+    args = locals()  # exactly the arguments at this point
+    with _training_flags_kept(model):
+        job = _Job.create(model, data, args)
+        out: np.ndarray | None = None
+        for start, z in job.encode():
+            if out is None:
+                out = np.empty((job.n_windows, *z.shape[1:]), dtype=np.float32)
+            out[start : start + len(z)] = z
     assert out is not None  # every job has at least one window
     return Embeddings(out, job.onsets, job.metadata)
 
@@ -266,15 +270,29 @@ def embed_to_file(
         raise ValueError(f"unsupported output {output.name!r}: use .npz or .parquet")
     if output.exists() and not overwrite:
         raise OutputExistsError(f"{output} exists; pass overwrite=True (--overwrite) to replace it")
-    job = _Job.create(model, data, {"model": model, "data": data, **kwargs})
-    blocks = job.encode()
-    start, first = next(blocks)
-    shape = (job.n_windows, *first.shape[1:])
-    with EmbeddingsWriter(output, shape, job.onsets, job.metadata, overwrite=overwrite) as writer:
-        writer.write(first)
-        for _, z in blocks:
-            writer.write(z)
+    with _training_flags_kept(model):
+        job = _Job.create(model, data, {"model": model, "data": data, **kwargs})
+        blocks = job.encode()
+        start, first = next(blocks)
+        shape = (job.n_windows, *first.shape[1:])
+        meta = job.metadata
+        with EmbeddingsWriter(output, shape, job.onsets, meta, overwrite=overwrite) as writer:
+            writer.write(first)
+            for _, z in blocks:
+                writer.write(z)
     return EmbeddingsFile(output, shape, job.onsets, job.metadata)
+
+
+@contextlib.contextmanager
+def _training_flags_kept(model: torch.nn.Module) -> Iterator[None]:
+    """Restore each module's training flag on exit: embedding runs the encoder in eval mode
+    (the engine it builds sets it) but leaves a model being trained in training mode."""
+    flags = [(m, m.training) for m in model.modules()]
+    try:
+        yield
+    finally:
+        for m, training in flags:
+            m.training = training
 
 
 _EMBED_DEFAULTS: dict[str, Any] = {
