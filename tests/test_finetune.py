@@ -179,3 +179,15 @@ def test_a_fine_tuned_model_keeps_where_it_came_from(task, tmp_path):
     assert again.checkpoint_info["source"]["sha256"] == base.checkpoint_info["sha256"]
     text = describe(load_checkpoint(tmp_path / "tuned-encoder"))
     assert f"fine-tuned from: {base.checkpoint_info['path']}" in text
+
+
+def test_the_stored_head_weights_satisfy_their_max_norm(model, task):
+    """The constraint is applied before each training forward pass, so the last optimizer step
+    can leave head rows above max_norm: training renormalises them once at the end."""
+    probe = run(model, task[0][:48], epochs=2, head_lr=0.5, validation=None, chan_proj=True)
+    constrained = [m for m in probe.model.modules() if hasattr(m, "renorm_")]
+    assert len(constrained) == 3
+    for layer in constrained:
+        norms = layer.weight.flatten(1).norm(dim=1)
+        assert norms.max() <= layer.max_norm * (1 + 1e-6), type(layer).__name__
+        assert not layer.renorm_()  # nothing left to renormalise

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import copy
+
 import pytest
 import torch
 
 from eegpt.config import PRESETS, EEGPTConfig, get_config
-from eegpt.model import EEGPT, EEGPTEncoder, LinearWithConstraint
+from eegpt.model import EEGPT, Conv1dWithConstraint, EEGPTEncoder, LinearWithConstraint
 
 braindecode_models = pytest.importorskip("braindecode.models")
 from braindecode.models.eegpt import EEGPT_CHANNELS  # noqa: E402
@@ -441,3 +443,34 @@ def test_embed_leaves_a_model_in_training_mode_as_it_was(tmp_path):
     embed_to_file(model, x, tmp_path / "e.npz", **args)
     assert [m.training for m in model.modules()] == flags
     np.testing.assert_array_equal(model.eval().embed(x, **args).data, first.data)
+
+
+def test_two_training_forwards_before_one_backward_with_a_probe_head():
+    """The max-norm renormalisation writes only when a row exceeds the norm, so a second
+    training forward pass leaves the first one's graph valid; gradients equal those of a model
+    whose weights were renormalised beforehand, and the constraint holds after steps."""
+    cfg = EEGPTConfig(embed_dim=32, depth=1, num_heads=2, embed_num=2)
+    torch.manual_seed(0)
+    model = EEGPT(cfg, chan_ids=[0, 1, 2], n_outputs=2, n_times=256, chan_proj=(3, 3))
+    model.final_layer.dropout.p = 0.0
+    with torch.no_grad():
+        for layer in (model.final_layer.probe1, model.final_layer.probe2, model.chan_proj.proj):
+            layer.weight.mul_(50)  # far outside max_norm
+    twin = copy.deepcopy(model)
+    for layer in twin.modules():
+        if isinstance(layer, (LinearWithConstraint, Conv1dWithConstraint)):
+            assert layer.renorm_()
+    x1, x2 = torch.randn(2, 3, 256), torch.randn(2, 3, 256)
+    grads = []
+    for m in (model.train(), twin.train()):
+        (m(x1).square().sum() + m(x2).square().sum()).backward()
+        grads.append([p.grad for p in m.parameters()])
+    for a, b in zip(*grads, strict=True):
+        torch.testing.assert_close(a, b)
+    opt = torch.optim.SGD(model.parameters(), lr=10.0)
+    for _ in range(3):
+        opt.step()
+        model(x1)
+        for layer in (model.final_layer.probe1, model.final_layer.probe2):
+            assert layer.weight.norm(dim=1).max() <= layer.max_norm * (1 + 1e-6)
+            assert not layer.renorm_()  # renormalised already

@@ -907,14 +907,48 @@ class _MaxNorm:
     def constrained_weight(self) -> torch.Tensor:
         return torch.renorm(self.weight, p=2, dim=0, maxnorm=self.max_norm)
 
+    @torch.no_grad()
+    def renorm_(self) -> bool:
+        """Renormalise the stored weight in place, writing only when a row's norm exceeds
+        ``max_norm``; returns whether it wrote. The eval-mode output is unchanged (it uses the
+        renormalised weight either way, to float32 rounding).
+
+        ``torch.renorm`` scales a row to ``max_norm / (norm + 1e-7)``, whose norm can still
+        round to just above ``max_norm``; renormalising again until nothing changes (one or two
+        more times) stores a weight that the next call leaves as it is.
+        """
+        wrote = False
+        for _ in range(8):
+            constrained = self.constrained_weight()
+            if torch.equal(constrained, self.weight):
+                break
+            self.weight.copy_(constrained)
+            wrote = True
+        return wrote
+
     def weight_for_forward(self) -> torch.Tensor:
-        """Training: renormalise the stored weight in place, then use it. Eval: a renormalised
-        copy, so inference never mutates the parameters."""
+        """Training: renormalise the stored weight in place (:meth:`renorm_`), then use it.
+        Eval: a renormalised copy, so inference never mutates the parameters.
+
+        The in-place write (which autograd sees) happens only when the weight exceeds the
+        constraint, before this forward pass uses it: a second forward pass before
+        ``backward()`` finds it renormalised and writes nothing, so the first pass's graph
+        stays valid; a graph that saved the weight before it changed does fail, as it must.
+        """
         if self.training:
-            with torch.no_grad():
-                self.weight.copy_(self.constrained_weight())
+            self.renorm_()
             return self.weight
         return self.constrained_weight()
+
+
+def renorm_constrained_(module: nn.Module) -> None:
+    """Renormalise the stored weights of every max-norm layer in ``module`` in place
+    (:meth:`_MaxNorm.renorm_`), so that they satisfy their constraint as stored; eval-mode
+    outputs are unchanged (to float32 rounding). Training applies the constraint only before
+    each forward pass, so the last optimizer step can leave rows above ``max_norm``."""
+    for layer in module.modules():
+        if isinstance(layer, _MaxNorm):
+            layer.renorm_()
 
 
 class LinearWithConstraint(_MaxNorm, nn.Linear):

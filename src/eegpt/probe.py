@@ -91,7 +91,7 @@ from eegpt.io import (
     read_epochs_file,
     warn_unapplied_projectors,
 )
-from eegpt.model import EEGPT, EEGPTEncoder, LinearProbe
+from eegpt.model import EEGPT, EEGPTEncoder, LinearProbe, renorm_constrained_
 from eegpt.outputs import atomic_write
 from eegpt.preprocessing import (
     PreprocessingConfig,
@@ -1313,6 +1313,7 @@ def _fit(
                 p.copy_(best)
     for m in modules:
         m.eval()
+        renorm_constrained_(m)  # the weights as stored satisfy the max-norm constraints
     return result
 
 
