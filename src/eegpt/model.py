@@ -279,7 +279,8 @@ class EEGPTEncoder(nn.Module):
     def forward(self, x: torch.Tensor, chan_ids: torch.Tensor) -> torch.Tensor:
         """Encode ``x`` ``[B, C, T]`` with channel vocabulary indices ``chan_ids`` ``[C]``.
 
-        Returns the normalised summary tokens ``[B, N, S, D]``.
+        Returns the normalised summary tokens ``[B, N, S, D]``. Units, channel indices and the
+        cost of calling it with autograd enabled: see :meth:`EEGPT.encode`.
         """
         self._check(x, chan_ids)
         chan_ids = chan_ids.to(device=x.device, dtype=torch.long)
@@ -1046,8 +1047,16 @@ class EEGPT(nn.Module):
     ``model.eval()`` after training, but not writes through ``p.data`` to a model kept in eval
     mode: call :meth:`clear_fast_cache` after those (:meth:`EEGPTEncoder.fast_plan`).
 
-    The state-dict keys are those of braindecode's ``EEGPT``: ``target_encoder.*``,
-    ``chan_proj.proj.*`` and ``final_layer.probe{1,2}.*``.
+    State dict: the encoder's keys (``target_encoder.*``) are braindecode's ``EEGPT`` keys,
+    tensor for tensor. The max-norm layers differ: braindecode (1.8) stores their weight
+    through a parametrization, ``chan_proj.proj.parametrizations.weight.original`` and
+    ``final_layer.probe{1,2}.parametrizations.weight.original``, where this model has
+    ``chan_proj.proj.weight`` and ``final_layer.probe{1,2}.weight`` (biases are named alike),
+    and braindecode also saves its ``chans_id`` buffer (``chan_ids`` here, not saved). So
+    ``braindecode_model.load_state_dict(model.state_dict())`` fails in strict mode; instead
+    :func:`eegpt.save_checkpoint` writes a folder that
+    ``braindecode.models.EEGPT.from_pretrained(folder)`` loads, and :func:`eegpt.load_model`
+    reads braindecode's folders (``save_pretrained``) and files.
     """
 
     def __init__(
@@ -1150,7 +1159,26 @@ class EEGPT(nn.Module):
         return f"EEGPT({', '.join(parts)})"
 
     def encode(self, x: torch.Tensor, chan_ids: torch.Tensor | None = None) -> torch.Tensor:
-        """Summary tokens ``[B, N, S, D]`` of ``x`` ``[B, C, T]`` (after the channel projection)."""
+        """Summary tokens ``[B, N, S, D]`` of ``x`` ``[B, C, T]`` (after the channel projection).
+
+        Parameters
+        ----------
+        x : Tensor [B, C, T]
+            Windows in model units, as :mod:`eegpt.preprocessing` makes them: millivolts
+            sampled at 256 Hz for the pretrained model (1024 samples = the 4 s of
+            pretraining), in the dtype of the weights (float32). ``model.embed(...)`` does the
+            conversion from volts, the resampling and the windowing for recordings.
+        chan_ids : Tensor [C] of int | None
+            Vocabulary row of each channel of ``x`` (of the projection's output channels with a
+            channel projection): ``eegpt.channels.map_channels(names).chan_ids`` (names are
+            matched case-insensitively; the vocabulary is upper case, e.g. ``"FP1"``, ``"CZ"``).
+            ``None``: the ``chan_ids`` the model was built with.
+
+        With autograd enabled the fast path derives its weights again on every call (so that
+        gradients reach the parameters); for inference call it under ``torch.no_grad()`` or
+        ``torch.inference_mode()`` on a model in eval mode, where they are derived once and
+        cached (see :meth:`EEGPTEncoder.fast_plan`).
+        """
         self._check_input(x)
         if self.chan_proj is not None:
             x = self.chan_proj(x)
@@ -1200,7 +1228,15 @@ class EEGPT(nn.Module):
     embed = function_method("eegpt.api", "embed_method")
 
     def forward(self, x: torch.Tensor, chan_ids: torch.Tensor | None = None) -> torch.Tensor:
-        """Probe logits ``[B, n_outputs]`` when a head exists, else summary tokens."""
+        """Probe logits ``[B, n_outputs]`` when a head exists, else summary tokens
+        ``[B, N, S, D]``.
+
+        ``x`` ``[B, C, T]`` is in model units (millivolts at 256 Hz for the pretrained model)
+        and ``chan_ids`` ``[C]`` holds vocabulary rows
+        (``eegpt.channels.map_channels(names).chan_ids``): see :meth:`encode`, also for why
+        inference belongs under ``torch.no_grad()``/``torch.inference_mode()``. A head takes
+        windows of its own patch count (``n_times``).
+        """
         z = self.encode(x, chan_ids)
         if self.final_layer is None:
             return z
