@@ -319,6 +319,29 @@ def test_the_fast_path_sees_fused_optimizer_steps_on_a_model_in_eval_mode():
     assert other.has_random_weights
 
 
+def test_a_head_trained_on_a_frozen_encoder_leaves_its_derived_weights_cached():
+    """A frozen feature extractor in eval mode beside a head whose optimizer steps: those steps
+    hold none of the encoder's parameters, so its derived weights stay cached (no derivation
+    per training step); a step of an optimizer holding its parameters drops them."""
+    from eegpt.model import _FAST_CACHES
+
+    model, x, ids = tiny_model()
+    model.eval()
+    head = torch.nn.Linear(2 * 32, 2)
+    opt = torch.optim.SGD(head.parameters(), lr=0.1)
+    encoder = model.target_encoder
+    derived = []
+    for _ in range(3):
+        with torch.no_grad():
+            z = model(x, ids)
+            derived.append(encoder.fast_plan(ids).patch_weight_t)
+        head(z.mean(1).flatten(1)).square().mean().backward()
+        opt.step()
+    assert derived[0] is derived[1] is derived[2]  # derived once
+    torch.optim.SGD(model.parameters(), lr=0.1).step()  # no gradients: holds them all the same
+    assert encoder not in _FAST_CACHES
+
+
 def test_a_model_in_training_mode_never_uses_stale_derived_weights():
     """An EMA teacher updated through p.data (as EEGPT's pretraining does), kept in training
     mode and run under no_grad, is never served cached weights."""

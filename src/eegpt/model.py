@@ -60,20 +60,40 @@ from eegpt.config import EEGPTConfig, get_config
 # pickling a model (replicas, worker processes) never carries them along.
 _FAST_CACHES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
-# Optimizer steps taken in this process (any torch.optim optimizer), part of the caches' key: a
-# fused/foreach optimizer (``AdamW(fused=True)``) updates the parameters without bumping their
-# version counters, so the versions alone would not see the step.
+# Optimizer steps taken in this process (any torch.optim optimizer). A fused/foreach optimizer
+# (``AdamW(fused=True)``) updates the parameters without bumping their version counters, so the
+# caches' key (versions) would not see the step: the hook drops the caches of the encoders whose
+# parameters the optimizer holds (others, e.g. a frozen feature extractor beside a head being
+# trained, keep theirs).
 _optimizer_steps = 0
 # Each optimizer that stepped -> the value of ``_optimizer_steps`` after its latest step (read by
 # ``EEGPT.has_random_weights``).
 _STEPPED_OPTIMIZERS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+# Each optimizer -> (its param groups' sizes, the ids of its parameters): read once per layout.
+_OPTIMIZER_PARAMS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _parameter_ids(optimizer: torch.optim.Optimizer) -> frozenset[int]:
+    """The ids of the parameters ``optimizer`` holds (recomputed when its groups change)."""
+    layout = tuple(len(group["params"]) for group in optimizer.param_groups)
+    known = _OPTIMIZER_PARAMS.get(optimizer)
+    if known is None or known[0] != layout:
+        ids = frozenset(id(p) for group in optimizer.param_groups for p in group["params"])
+        known = _OPTIMIZER_PARAMS[optimizer] = (layout, ids)
+    return known[1]
 
 
 def _count_optimizer_step(optimizer: torch.optim.Optimizer, args: Any, kwargs: Any) -> None:
-    """Global optimizer step post-hook: O(1) bookkeeping per step of any optimizer."""
+    """Global optimizer step post-hook: count the step, and drop the fast-path caches of the
+    encoders with a parameter in ``optimizer`` (usually none or one encoder holds a cache)."""
     global _optimizer_steps
     _optimizer_steps += 1
     _STEPPED_OPTIMIZERS[optimizer] = _optimizer_steps
+    if _FAST_CACHES:
+        ids = _parameter_ids(optimizer)
+        for encoder in list(_FAST_CACHES.keys()):
+            if not ids.isdisjoint(id(p) for p in encoder.parameters()):
+                _FAST_CACHES.pop(encoder, None)
 
 
 register_optimizer_step_post_hook(_count_optimizer_step)
@@ -380,7 +400,9 @@ class EEGPTEncoder(nn.Module):
         encoder in eval mode, the weight-derived tensors are cached and the channel terms are
         cached per channel set. The cache is dropped when a parameter is replaced, moved, cast
         or modified in place by an autograd-visible operation (``copy_``, ``load_state_dict``),
-        when any ``torch.optim`` optimizer steps (fused ones included), and when the encoder
+        when a ``torch.optim`` optimizer holding one of its parameters steps (fused ones
+        included; other optimizers, e.g. of a head trained on its embeddings, leave it), and
+        when the encoder
         goes from training to eval mode (``model.eval()``). With autograd enabled, in training
         mode or while compiling, nothing is cached: everything is recomputed per call, so
         gradients flow to the parameters and a model being trained (an EMA teacher updated
@@ -547,20 +569,19 @@ def _tracing() -> bool:
 
 
 def _param_key(module: nn.Module) -> tuple:
-    """Identity + in-place version of every parameter, and the process's optimizer step count:
-    changes when a weight is replaced, modified in place through autograd-visible operations
-    (``copy_``, a foreach optimizer) or any ``torch.optim`` optimizer steps (a fused one does
-    not bump the versions).
+    """Identity + in-place version of every parameter: changes when a weight is replaced or
+    modified in place through autograd-visible operations (``copy_``, a foreach optimizer). A
+    fused optimizer's steps do not bump the versions: the optimizer step hook
+    (``_count_optimizer_step``) drops the cache instead.
 
     Not seen: writes through ``p.data`` (an EMA teacher's ``p.data.mul_(...)``) and, for
     inference tensors (parameters created under ``torch.inference_mode``, no version counter),
     in-place modification; see :meth:`EEGPTEncoder.clear_fast_cache`.
     """
-    versions = tuple(
+    return tuple(
         (p.data_ptr(), -1 if p.is_inference() else p._version, p.dtype, p.device)
         for p in module.parameters()
     )
-    return _optimizer_steps, versions
 
 
 def _wide(t: torch.Tensor) -> torch.Tensor:
@@ -1108,8 +1129,8 @@ class EEGPT(nn.Module):
         stepped = [opt for opt, last in list(_STEPPED_OPTIMIZERS.items()) if last > since]
         if not stepped:
             return False
-        mine = {id(p) for p in self.parameters()}
-        return any(id(p) in mine for opt in stepped for g in opt.param_groups for p in g["params"])
+        mine = [id(p) for p in self.parameters()]
+        return any(not _parameter_ids(opt).isdisjoint(mine) for opt in stepped)
 
     @property
     def has_random_weights(self) -> bool:
