@@ -1051,7 +1051,7 @@ def test_the_progress_bar_moves_with_the_parts_of_a_long_file(
     hours = [float(line.split(" h EEG")[0].rsplit(" ", 1)[1]) for line in of_parts]
     assert hours == sorted(hours) and len(set(hours)) == 3
     assert lines[-1].startswith("embed-dataset: 100%") and "windows" not in lines[-1]
-    assert f"{summary.hours:.2f} h EEG" in lines[-1]
+    assert f"{summary.hours:.3f} h EEG" in lines[-1]
 
 
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")
@@ -1076,7 +1076,7 @@ def test_the_progress_bar_counts_the_windows_of_a_file_being_embedded(
     assert all(rate > 0 for rate in rates)  # the windows in progress count in the rate
     hours = [line.split(" h EEG")[0].rsplit(" ", 1)[1] for line in lines
              if "windows of files in progress" in line]  # fmt: skip
-    assert hours == [f"{n * 4 / 3600:.2f}" for n in counts] and hours[-1] != "0.00"  # ... and
+    assert hours == [f"{n * 4 / 3600:.3f}" for n in counts] and hours[0] != "0.000"  # ... and
     # in the hours of EEG (4 s windows)
     assert lines[-1].startswith("embed-dataset: 100%") and "in progress" not in lines[-1]
 

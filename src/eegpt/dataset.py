@@ -2421,7 +2421,7 @@ class _Progress:
         windows = self.windows + self._part_windows + self._in_flight
         hours = self.hours + self._part_hours + self._in_flight * self._step_h
         self.bar.set_postfix_str(
-            f"{windows / elapsed:.1f} win/s, {hours:.2f} h EEG "
+            f"{windows / elapsed:.1f} win/s, {_hours_text(hours)} h EEG "
             f"({hours * 3600 / elapsed:.0f}x real time), {self.failed} failed{tail}",
             refresh=refresh,
         )
@@ -2432,6 +2432,12 @@ class _Progress:
 
     def close(self) -> None:
         self.bar.close()
+
+
+def _hours_text(hours: float) -> str:
+    """Hours of EEG for the progress bar: to the 3.6 s below 10 h (a first window shows), to
+    the 6 min above."""
+    return f"{hours:.3f}" if hours < 10 else f"{hours:.1f}"
 
 
 @dataclass
