@@ -1049,7 +1049,9 @@ def test_the_progress_bar_moves_with_the_parts_of_a_long_file(
         f"windows {first}-{first + 7} of 30]" for first in (0, 8, 16)
     ]
     hours = [float(line.split(" h EEG")[0].rsplit(" ", 1)[1]) for line in of_parts]
-    assert hours == sorted(hours) and len(set(hours)) == 3
+    # the windows of a part embedded ahead count too (in progress), so two lines may show the
+    # same hours; never fewer, and the last part's line more than the first's
+    assert hours == sorted(hours) and hours[-1] > hours[0]
     assert lines[-1].startswith("embed-dataset: 100%") and "windows" not in lines[-1]
     assert f"{summary.hours:.3f} h EEG" in lines[-1]
 
