@@ -666,11 +666,17 @@ def _predict_continuous(
         rec = dataclasses.replace(rec, data=rec.data * rescale)
     if rename and len(args.data) > 1:  # the keys for the channels of this file
         rename = present_keys(rename, rec.ch_names) or None
-    proba = probe.predict_proba(
-        rec, rename=rename, device=args.device, precision=args.precision,
+    proba = _probabilities(args, probe, rec, rename)
+    return proba, probe.window_onsets(len(proba))
+
+
+def _probabilities(args: argparse.Namespace, probe: Any, data: Any, rename: Any) -> np.ndarray:
+    """The probe's class probabilities ``[n, n_classes]`` of ``data``, on the command line's
+    device, precision and batch size."""
+    return probe.predict_proba(
+        data, rename=rename, device=args.device, precision=args.precision,
         batch_size=args.batch_size,
     )  # fmt: skip
-    return proba, probe.window_onsets(len(proba))
 
 
 def cmd_probe_predict(args: argparse.Namespace) -> int:
@@ -686,13 +692,7 @@ def cmd_probe_predict(args: argparse.Namespace) -> int:
     labelled = False
     if epoched:
         recording, y, sources, rename = _read_inputs(args, files=epoched, require_labels=False)
-        proba = probe.predict_proba(
-            recording,
-            rename=rename,
-            device=args.device,
-            precision=args.precision,
-            batch_size=args.batch_size,
-        )
+        proba = _probabilities(args, probe, recording, rename)
         labelled = y is not None
         labels = [None] * len(proba) if y is None else y.tolist()
         onsets = recording.onsets
@@ -752,13 +752,7 @@ def cmd_probe_evaluate(args: argparse.Namespace) -> int:
     if args.skip_unknown:  # before the encoder runs: only the epochs scored
         recording, y, left_out = _skip_unknown(recording, y, classes)
     y = _as_class_labels(y, classes, _labels_taken(args))
-    proba = probe.predict_proba(
-        recording,
-        rename=rename,
-        device=args.device,
-        precision=args.precision,
-        batch_size=args.batch_size,
-    )
+    proba = _probabilities(args, probe, recording, rename)
     pred = classes[proba.argmax(axis=1)]
     metrics = probe_metrics(y, pred, proba, classes)
     if args.skip_unknown:
