@@ -527,6 +527,9 @@ def test_amplitude_advice_spares_the_channels_in_range():
     text = str(caught[0].message)
     assert f"But {NAMES[0]} is in scalp EEG's range already" in text
     assert f"raw.apply_function(lambda x: x * 1e-06, picks={list(NAMES[1:6])!r}" in text
+    with pytest.warns(RuntimeWarning, match="amplitude check") as caught:  # an array: alike,
+        prepare(as_recording(x, ch_names=NAMES, sfreq=256.0))  # not "pass units='uV'" alone
+    assert f"But {NAMES[0]} is in scalp EEG's range already" in str(caught[0].message)
     x[0] *= 1e6  # all alike: no such note
     rec = as_recording(x, ch_names=NAMES, sfreq=256.0)
     rec.array_units = None

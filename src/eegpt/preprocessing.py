@@ -1158,7 +1158,8 @@ def _check_amplitude(
     corrected = "" if gain == 1.0 else f" after rescaling by {gain:g}"
     if amplitude > TOO_LARGE or amplitude < TOO_SMALL:
         fix = gain * _unit_fix(amplitude) if amplitude > 0 else None  # 0: mostly constant
-        if array_units and fix and gain == 1.0:
+        fine = (deviation >= TOO_SMALL) & (deviation <= TOO_LARGE) & ~flat
+        if array_units and fix and gain == 1.0 and not fine.any():
             unit, word = _volt_multiple(UNITS[array_units] * fix)
             if unit:
                 _warn(
@@ -1192,7 +1193,6 @@ def _check_amplitude(
         )
         # values in micro- or millivolts: arrays can say so instead
         arrays = f", or give NumPy arrays their unit (model.embed(x, ..., units={unit!r}))"
-        fine = (deviation >= TOO_SMALL) & (deviation <= TOO_LARGE) & ~flat
         mixed = ""
         if fix and fine.any():  # a header's unit wrong for some channels only
             right = [names[i] for i in np.flatnonzero(fine)]
