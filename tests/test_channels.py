@@ -602,3 +602,12 @@ def test_pairs_written_with_a_colon_or_slash_are_named_as_bipolar():
     with pytest.warns(RuntimeWarning, match=r"2 of them look like bipolar derivations \('F4:C4'"):
         mapping = map_channels(["Fz", "F4:C4", "Fp1/F7", "C3/A2"])
     assert mapping.names == ("FZ", "C3")
+
+
+def test_a_bipolar_pair_is_not_offered_as_an_electrode_to_rename():
+    """A channel warned about as a derivation of two electrodes is not, in the next message,
+    offered a rename to one electrode."""
+    from eegpt.channels import may_be_electrode
+
+    assert not may_be_electrode("F4:C4") and not may_be_electrode("EEG FP1-F7")
+    assert may_be_electrode("EEG 7") and not may_be_electrode("EKG1")

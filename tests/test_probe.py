@@ -23,6 +23,7 @@ import torch
 
 from eegpt import EEGPT, EEGPTConfig
 from eegpt.checkpoints import load_model, save_checkpoint
+from eegpt.errors import RecordingError
 from eegpt.io import as_recording
 from eegpt.preprocessing import PreprocessingConfig, resample
 from eegpt.probe import (
@@ -480,6 +481,10 @@ def test_predictions_of_a_continuous_recording_are_per_consecutive_window(
     np.testing.assert_allclose(proba, probe.predict_proba(cut), atol=1e-5)
     assert probe.predict(raw).tolist() == probe.predict(cut).tolist()
     np.testing.assert_allclose(probe.window_onsets(n), np.arange(n) * 1.0)
+    short = raw.copy().crop(tmax=0.5)  # shorter than the probe's window, which is its own
+    with pytest.raises(RecordingError, match=r"shorter than one window of the probe \(1 s, "
+                       r"the length it was trained on"):  # fmt: skip
+        probe.predict(short)
     projected = train_probe(model, train[:32], preprocessing=ONE_SECOND, epochs=1, chan_proj=True)
     np.testing.assert_allclose(
         projected.predict_proba(raw), projected.predict_proba(cut), atol=1e-5

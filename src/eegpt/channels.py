@@ -447,8 +447,13 @@ def _other_electrode(name: str) -> bool:
 def may_be_electrode(name: str) -> bool:
     """Whether a channel name that maps to no vocabulary name could still be an EEG electrode
     of it under another spelling: not a known electrode outside the vocabulary (``A1``), nor
-    named like another signal (``EKG1``, ``PHOTIC-REF``, ``EOG``...)."""
-    return not _other_electrode(name) and not _OTHER_SIGNALS.search(_label_key(name))
+    named like another signal (``EKG1``, ``PHOTIC-REF``, ``EOG``...), nor a derivation between
+    two electrodes (``F4:C4``)."""
+    return (
+        not _other_electrode(name)
+        and not _OTHER_SIGNALS.search(_label_key(name))
+        and not _bipolar(name)
+    )
 
 
 def _dropped_note(

@@ -1549,6 +1549,12 @@ class EEGPTProbe:
         )  # fmt: skip
         self._check_epoch_length(rec)
         config = self._continuous_preprocessing
+        if not rec.is_epoched and rec.duration < config.window_seconds and config.tail == "drop":
+            raise RecordingError(
+                f"{rec.source}: the recording lasts {rec.duration:.3f} s, shorter than one "
+                f"window of the probe ({config.window_seconds:g} s, the length it was trained "
+                "on, which its predictions keep): give a recording of at least that length"
+            )
         if self.config.chan_proj:
             return _projection_windows(rec, self.input_names, config)
         mapping = map_channels(
