@@ -900,5 +900,15 @@ def test_a_table_of_onsets_in_seconds_is_read_in_seconds(tmp_path):
     tsv.write_text("onset\tduration\tdescription\n60\t30\tN2\n")
     assert read_annotations(tsv).onset.tolist() == [60.0]
     mne.Annotations([10.5], [5.0], ["seiz"]).save(tmp_path / "mne.csv")  # date-times: MNE's
+    semi = tmp_path / "semi.csv"  # semicolons (a spreadsheet in a comma-decimal locale)
+    semi.write_text("onset;duration;description\n30;30;N1\n")
+    assert read_annotations(semi).onset.tolist() == [30.0]
+    empty = tmp_path / "empty.csv"
+    empty.write_text("onset,duration,description\n")
+    assert len(read_annotations(empty)) == 0
+    clock = tmp_path / "clock.csv"
+    clock.write_text("onset,duration,description\n23:10:30,30,W\n")
+    with pytest.raises(RecordingError, match=r"clock times \('23:10:30'\) without a date"):
+        read_annotations(clock)
     by_mne = read_annotations(tmp_path / "mne.csv")  # MNE's: a start on 1970-01-01 (see above)
     assert by_mne.orig_time.year == 1970 and by_mne.orig_time.second == 10

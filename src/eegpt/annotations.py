@@ -149,11 +149,14 @@ def _recording_edf_annotations(path: str | os.PathLike) -> mne.Annotations | Non
     )
 
 
+_CLOCK_TIME = re.compile(r"^\d{1,2}:\d{2}(:\d{2}(\.\d*)?)?$")  # 23:10:30, 00:30
+
+
 def read_table_annotations(path: str | os.PathLike) -> mne.Annotations | None:
     """Annotations from a table of events, onsets in seconds from the recording's first
     sample (no ``orig_time``); None when the file is not such a table.
 
-    - BIDS ``*_events.tsv`` and tables alike (tab- or comma-separated ``onset``,
+    - BIDS ``*_events.tsv`` and tables alike (tab-, comma- or semicolon-separated ``onset``,
       ``duration`` in seconds; the description from ``trial_type``, else ``description``,
       else ``value``; ``n/a`` durations are 0, rows with an ``n/a`` onset are left out); a
       table whose onsets are not numbers (MNE's ``.csv``, onsets as date-times) is not one;
@@ -168,8 +171,11 @@ def read_table_annotations(path: str | os.PathLike) -> mne.Annotations | None:
         return None
     if not lines:
         return None
-    rows = list(csv.DictReader(lines, delimiter="\t" if "\t" in lines[0] else ","))
-    header = {name.strip().lower(): name for name in rows[0]} if rows else {}
+    first = lines[0]
+    delimiter = "\t" if "\t" in first else ";" if first.count(";") > first.count(",") else ","
+    reader = csv.DictReader(lines, delimiter=delimiter)
+    rows = list(reader)
+    header = {name.strip().lower(): name for name in reader.fieldnames or []}
 
     def number(text: Any) -> float | None:
         try:
@@ -180,7 +186,18 @@ def read_table_annotations(path: str | os.PathLike) -> mne.Annotations | None:
 
     spans: dict[tuple[float, float, str], None] = {}
     if {"onset", "duration"} <= header.keys():  # BIDS, or onsets in seconds alike
-        if not any(number(row[header["onset"]]) is not None for row in rows):
+        if not rows:
+            return mne.Annotations([], [], [])
+        onsets = [str(row[header["onset"]]).strip() for row in rows]
+        if not any(number(text) is not None for text in onsets):
+            clock = next((t for t in onsets if _CLOCK_TIME.match(t)), None)
+            if clock is not None:  # not MNE's date-times either: a time of day alone
+                raise RecordingError(
+                    f"could not read annotations from {path}: its onsets are clock times "
+                    f"({clock!r}) without a date; give them in seconds from the recording's "
+                    "first sample (or as MNE writes them, with the date: "
+                    "mne.Annotations(..., orig_time=...).save(path))"
+                )
             return None  # MNE's .csv: onsets as date-times
         names = ("trial_type", "description", "value")
         key = next((header[k] for k in names if k in header), None)
