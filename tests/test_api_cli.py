@@ -1222,6 +1222,7 @@ def test_cli_reads_a_file_given_twice_once(weights, edf, tmp_path, capsys, monke
     rec = folder / "a.edf"
     rec.write_bytes(edf.read_bytes())
     (folder / "link.edf").symlink_to(rec)
+    os.link(rec, folder / "hard.edf")  # a hard link: the same file too
     monkeypatch.chdir(folder)
     with pytest.warns(
         RuntimeWarning, match=r"given more than once .*read once: a\.edf \(2 times\)"
@@ -1230,8 +1231,9 @@ def test_cli_reads_a_file_given_twice_once(weights, edf, tmp_path, capsys, monke
     assert code == 0
     assert sorted(p.name for p in (folder / "out").iterdir()) == ["a.npz"]
     capsys.readouterr()
-    with pytest.warns(RuntimeWarning, match=r"read once: a\.edf \(3 times: as a\.edf, link\.edf\)"):
-        assert main(["channels", "a.edf", "link.edf", "./a.edf"]) == 0
+    with pytest.warns(RuntimeWarning, match=r"read once: a\.edf \(4 times: as a\.edf, link\.edf, "
+                      r"hard\.edf\)"):  # fmt: skip
+        assert main(["channels", "a.edf", "link.edf", "./a.edf", "hard.edf"]) == 0
     assert capsys.readouterr().out.count("ChannelMapping:") == 1
     # the same recording with two annotation files is two inputs (and two outputs named alike)
     (folder / "x.csv").write_text("onset,duration,description\n1,1,x\n")

@@ -222,6 +222,12 @@ def test_symbolic_links_are_named_by_the_link_and_read_from_the_target(corpus, t
     with pytest.warns(RuntimeWarning, match=r"left out 1 input .*rec01.edf \(= .*first.edf\)"):
         twice = resolve_inputs([links / "first.edf", corpus / "a" / "rec01.edf"])
     assert len(twice.files) == 1
+    import os
+
+    os.link(corpus / "a" / "rec05.edf", tmp_path / "hard.edf")  # a hard link: the same file
+    with pytest.warns(RuntimeWarning, match=r"left out 1 input .*hard.edf \(= .*rec05.edf\)"):
+        hard = resolve_inputs([corpus / "a" / "rec05.edf", tmp_path / "hard.edf"])
+    assert len(hard.files) == 1
 
 
 def test_a_dangling_link_is_named_as_a_link_not_by_its_missing_target(tmp_path):

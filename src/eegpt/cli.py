@@ -656,12 +656,14 @@ def _given_once(
     one, as the same file under another name (``a.edf ./a.edf``, a symbolic link, a file and
     its folder), which are named in a warning: a file read twice would be embedded (and
     counted) twice. A file given again with other annotations is kept."""
+    from eegpt.dataset import file_identity
+
     annotations = annotations or [None] * len(paths)
-    first: dict[tuple[str, str | None], Path] = {}
+    first: dict[tuple[Any, Any], Path] = {}
     kept: list[tuple[Path, Path | None]] = []
     names: dict[Path, list[str]] = {}  # each repeated file: every name it was given as
     for path, extra in zip(paths, annotations, strict=True):
-        key = (os.path.realpath(path), extra and os.path.realpath(extra))
+        key = (file_identity(path), extra and file_identity(extra))
         if key in first:
             names.setdefault(first[key], [str(first[key])]).append(str(path))
         else:

@@ -540,15 +540,25 @@ def _from_paths(paths: list[Path], source: str) -> DatasetInputs:
     )
 
 
+def file_identity(path: str | os.PathLike) -> Any:
+    """What names one file however it is reached: its device and inode (symbolic and hard
+    links, other spellings of the path), or its resolved path where it cannot be read."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return os.path.realpath(path)
+    return (st.st_dev, st.st_ino)
+
+
 def _without_repeats(paths: list[Path], ids: list[str]) -> tuple[list[Path], list[str]]:
-    """Leave out the paths that lead to a file listed before them (a symbolic link to it, a
-    linked folder, a file given twice), with a warning that names them: embedding one file
+    """Leave out the paths that lead to a file listed before them (a symbolic or hard link to
+    it, a linked folder, a file given twice), with a warning that names them: embedding one file
     twice duplicates its windows (and leaks between train and test splits)."""
-    first: dict[str, str] = {}
+    first: dict[Any, str] = {}
     kept: list[tuple[Path, str]] = []
     repeats: list[str] = []
     for p, rid in zip(paths, ids, strict=True):
-        real = os.path.realpath(p)
+        real = file_identity(p)
         if real in first:
             repeats.append(f"{rid} (= {first[real]})")
         else:
