@@ -607,6 +607,10 @@ def test_blank_cells_of_a_labels_csv_are_missing_labels_not_a_class(
     labels.write_text("epoch,label\n0,W\n1,\n2,N2\n3,R\n4,W\n5,N2\n\n")  # blank cell
     with pytest.raises(ValueError, match=r"1 of 6 epochs have no label .*\(line 3: a-epo"):
         load_labelled_epochs([path], labels)
+    labels.write_text("label\nW\nN1\n\nN2\nR\nW\nN2\n")  # a stray blank line: 7 rows
+    with pytest.raises(ValueError, match=r"has 7 labels for 6 epochs in the inputs; 1 of them "
+                       r"missing \(a blank line or cell, n/a ...: lines 4\): remove the lines"):  # fmt: skip
+        load_labelled_epochs([path], labels)
     train, test = short_task
     train_file, test_file = tmp_path / "train-epo.fif", tmp_path / "test-epo.fif"
     train.save(train_file, verbose=False)

@@ -300,7 +300,17 @@ def load_labelled_epochs(
     if labels is not None:
         y = _read_label_csv(Path(labels))
         if len(y) != n:
-            raise ValueError(f"{labels} has {len(y)} labels for {n} epochs in the inputs")
+            blank = [k + 2 for k, v in enumerate(y.tolist()) if v is None]  # file lines
+            raise ValueError(
+                f"{labels} has {len(y)} labels for {n} epochs in the inputs"
+                + (
+                    f"; {len(blank)} of them missing (a blank line or cell, n/a ...: lines "
+                    f"{', '.join(map(str, blank[:5]))}{' ...' if len(blank) > 5 else ''}): "
+                    "remove the lines that stand for no epoch"
+                    if blank
+                    else ""
+                )
+            )
         if require_labels and not keep_missing:
             _check_csv_labels(y, Path(labels), sources, selection)
     elif all(v is not None for v in ys):
