@@ -323,6 +323,10 @@ def test_a_class_without_epochs_is_marked_not_read_as_a_recall_of_zero():
     assert cells[0].tolist() == ["0.50", "0.00", "0.50", "0.00", "0.00"]
     counts = plot_confusion_matrix(y_true, y_pred, labels=order).axes[0]
     assert "n/a" not in [t.get_text() for t in counts.texts]  # counts of 0 are counts
+    by_pred = plot_confusion_matrix(y_true, y_pred, labels=order, normalize="pred").axes[0]
+    cells = np.array([t.get_text() for t in by_pred.texts]).reshape(5, 5)
+    assert set(cells[:, 3]) == {"n/a"}  # N3 never predicted: no precision
+    assert cells[:, 1].tolist() == ["0.00", "0.00", "1.00", "0.00", "0.00"]  # N1 predicted once
 
 
 def test_figures_made_here_are_drawn_once_in_a_notebook(monkeypatch):

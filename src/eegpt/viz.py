@@ -555,11 +555,6 @@ def plot_confusion_matrix(
         Fractions over each true class (rows sum to 1: per-class recall), each predicted class
         or all epochs; counts when None.
 
-    Notes
-    -----
-    Each row's label gives the number of epochs of that true class (``W (n=120)``). A class
-    with no epochs in ``y_true`` (``X (n=0)``) has no recall: with ``normalize="true"`` its
-    row reads ``n/a``, not a measured 0.00.
     ax, title, show
         As in :func:`plot_channel_mapping`. The default title gives the number of epochs and
         the balanced accuracy.
@@ -570,6 +565,13 @@ def plot_confusion_matrix(
     Returns
     -------
     matplotlib.figure.Figure
+
+    Notes
+    -----
+    Each row's label gives the number of epochs of that true class (``W (n=120)``). A class
+    with no epochs in ``y_true`` (``X (n=0)``) has no recall: with ``normalize="true"`` its
+    row reads ``n/a``, not a measured 0.00; so does, with ``normalize="pred"``, the column of
+    a class never predicted.
     """
     from eegpt.probe import _sklearn_metrics
 
@@ -615,6 +617,11 @@ def plot_confusion_matrix(
     if normalize == "true" and display.text_ is not None:
         for i in np.flatnonzero(np.array(counts) == 0):  # 0 / 0: no recall was measured
             for text in display.text_[i]:
+                text.set_text("n/a")
+    if normalize == "pred" and display.text_ is not None:
+        predicted = [int(np.sum(y_pred == c)) for c in labels.tolist()]
+        for j in np.flatnonzero(np.array(predicted) == 0):  # 0 / 0: no precision measured
+            for text in display.text_[:, j]:
                 text.set_text("n/a")
     present = [c for c in labels.tolist() if np.any(y_true == c)]
     recall = [float(np.mean(y_pred[y_true == c] == c)) for c in present]
