@@ -1768,6 +1768,9 @@ def test_a_script_without_the_main_guard_is_refused_before_anything_is_written(
         + call.format(workers=1)
         + ".n_ok)\n",
         "inline.py": header + "print(" + call.format(workers=0) + ".n_ok)\n",
+        "cli.py": "from eegpt.cli import main\nmain(['embed-dataset', "
+        f"{str(corpus / 'b' / 'rec00.edf')!r}, '-o', {str(tmp_path / 'cli_out')!r}, '--weights', "
+        f"{str(weights)!r}, '-q', '--device', 'cpu', '--workers', '1'])\n",
     }
     results = {}
     for name, text in scripts.items():
@@ -1791,6 +1794,9 @@ def test_a_script_without_the_main_guard_is_refused_before_anything_is_written(
     assert piped.returncode != 0 and "a script read from <stdin>" in piped.stderr
     assert "pass workers=0" in piped.stderr and not (tmp_path / "out").exists()
     assert results["inline.py"].returncode == 0, results["inline.py"].stderr[-2000:]
+    cli = results["cli.py"].stderr  # the command line's own words: a user error, not a bug
+    assert "eegpt: error: embed_dataset is called at the top level" in cli
+    assert "internal error" not in cli and not (tmp_path / "cli_out").exists()
 
 
 def test_debug_keeps_the_tracebacks_of_failed_files(corpus, weights, tmp_path, capsys):

@@ -92,7 +92,7 @@ from eegpt.annotations import (
 )
 from eegpt.channels import map_channels, rename_table, unmatched_rename_warning
 from eegpt.engine import InferenceEngine, Precision, resolve_device
-from eegpt.errors import OutputInUseError
+from eegpt.errors import OutputInUseError, UnguardedMainError
 from eegpt.io import (
     EEG_SUFFIXES,
     RECORDING_FOLDER_SUFFIXES,
@@ -3201,7 +3201,7 @@ def _check_main_guard() -> None:
     failed). Checked in the script's process (from its source) and in a reader starting."""
     path = getattr(sys.modules.get("__main__"), "__file__", None)
     if path and not os.path.isfile(path):  # python - < script.py: no file to run again
-        raise RuntimeError(
+        raise UnguardedMainError(
             f"embed_dataset runs from a script read from {path}, which its reader processes "
             "cannot run again (they start by running the main script): pass workers=0 to read "
             "in this process, or run the script from a file, the call under `if __name__ == "
@@ -3212,7 +3212,7 @@ def _check_main_guard() -> None:
     if where is None and not starting:
         return
     script = where or "the main script"
-    raise RuntimeError(
+    raise UnguardedMainError(
         f"embed_dataset is called at the top level of {script}, outside `if __name__ == "
         "'__main__':`. Its reader processes start by running that script again, so each would "
         "start the run again. Put the call under `if __name__ == '__main__':`, or read in this "

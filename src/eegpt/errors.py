@@ -33,6 +33,7 @@ __all__ = [
     "OutputInUseError",
     "OutputNotWritableError",
     "RecordingError",
+    "UnguardedMainError",
     "WeightsUnavailableError",
 ]
 
@@ -113,6 +114,11 @@ class OutputNotWritableError(EEGPTError, OSError):
 
 USER_ERRORS: tuple[type[BaseException], ...] = (EEGPTError, ValueError, OSError)
 """Exceptions that report a problem with the input rather than a bug (one-line CLI errors)."""
+
+
+class UnguardedMainError(EEGPTError, RuntimeError):
+    """A corpus run started where its reader processes would start it again: at the top level
+    of a script, outside ``if __name__ == "__main__":`` (or from a script read from stdin)."""
 
 
 class OutputInUseError(EEGPTError, RuntimeError):
