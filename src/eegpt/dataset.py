@@ -2529,7 +2529,7 @@ class DatasetSummary:
         lines = [
             f"embed-dataset ({self.engine}{where}): {_count(self.n_files, 'file')}, {self.n_ok} ok, "
             f"{self.n_failed} failed{pending}; {self.windows} windows{left_out} from "
-            f"{self.hours:.2f} h of EEG in {_count(self.shards, 'shard')}"
+            f"{_hours_text(self.hours)} h of EEG in {_count(self.shards, 'shard')}"
         ]
         if self.run_files:
             lines.append(
