@@ -497,3 +497,20 @@ def test_two_training_forwards_before_one_backward_with_a_probe_head():
         for layer in (model.final_layer.probe1, model.final_layer.probe2):
             assert layer.weight.norm(dim=1).max() <= layer.max_norm * (1 + 1e-6)
             assert not layer.renorm_()  # renormalised already
+
+
+def test_a_copy_of_a_random_model_is_random_and_one_of_a_trained_model_is_not():
+    """copy.deepcopy and pickle (worker processes) keep has_random_weights: a copy of a model
+    as built is still random, a copy of a changed one is not (its counters start anew)."""
+    import copy
+    import pickle
+
+    model, _, _ = tiny_model()
+    for twin in (copy.deepcopy(model), pickle.loads(pickle.dumps(model))):
+        assert twin.has_random_weights
+        with torch.no_grad():
+            next(twin.parameters()).add_(1.0)
+        assert not twin.has_random_weights
+        assert not copy.deepcopy(twin).has_random_weights
+        assert not pickle.loads(pickle.dumps(twin)).has_random_weights
+    assert model.has_random_weights

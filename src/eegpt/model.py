@@ -1137,14 +1137,27 @@ class EEGPT(nn.Module):
         """Whether the weights are still the random initialisation of ``EEGPT(...)``: no
         checkpoint loaded (:func:`eegpt.load_model`, ``load_state_dict``), no parameter
         changed since it was built (training, ``copy_``) and no optimizer holding one of them
-        stepped (fused ones included). Moving or casting the model keeps this; a
-        ``copy.deepcopy`` of a random model reads False (not known). Writes through ``p.data``
-        are not seen."""
+        stepped (fused ones included). Moving, casting, copying (``copy.deepcopy``) and
+        pickling the model keep this. Writes through ``p.data`` are not seen."""
         if getattr(self, "checkpoint_info", None):
             return False
         if getattr(self, "_initial_versions", None) != self._weight_versions():
             return False
         return not self._stepped_by_optimizer()
+
+    def __getstate__(self) -> dict[str, Any]:
+        # a copy (copy.deepcopy, pickle: worker processes) of a random model is one too; its
+        # tensors' change counters start anew, so the flag travels instead
+        state = dict(self.__dict__)
+        state["_random_when_copied"] = self.has_random_weights
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        random = state.pop("_random_when_copied", False)
+        super().__setstate__(state)
+        # the copy's counters start anew: compare with them if it was random, else never
+        self._initial_versions = self._weight_versions() if random else None
+        self._initial_optimizer_steps = _optimizer_steps
 
     def clear_fast_cache(self) -> None:
         """Drop the encoder's cached fast-path weights (:meth:`EEGPTEncoder.clear_fast_cache`):
