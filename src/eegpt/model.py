@@ -402,11 +402,10 @@ class EEGPTEncoder(nn.Module):
         or modified in place by an autograd-visible operation (``copy_``, ``load_state_dict``),
         when a ``torch.optim`` optimizer holding one of its parameters steps (fused ones
         included; other optimizers, e.g. of a head trained on its embeddings, leave it), and
-        when the encoder
-        goes from training to eval mode (``model.eval()``). With autograd enabled, in training
-        mode or while compiling, nothing is cached: everything is recomputed per call, so
-        gradients flow to the parameters and a model being trained (an EMA teacher updated
-        through ``p.data``) is always current. Not seen: writes through ``p.data`` (or on
+        when the encoder goes from training to eval mode (``model.eval()``). With autograd
+        enabled, in training mode or while compiling, nothing is cached: everything is
+        recomputed per call, so gradients flow to the parameters and a model being trained (an
+        EMA teacher updated through ``p.data``) is always current. Not seen: writes through ``p.data`` (or on
         inference tensors) to an encoder kept in eval mode; call :meth:`clear_fast_cache`
         after such an edit.
 
