@@ -1280,6 +1280,10 @@ def test_the_recording_end_and_a_truncation_are_in_the_provenance(tmp_path, stre
     read_s = short.metadata["truncated"]["read_s"]
     assert short.metadata["truncated"]["announced_s"] == 30 and 15 < read_s < 25
     assert main(["info", str(tmp_path / "cut.npz")]) == 0
+    assert emb.metadata["recording_filters"] == {"highpass_hz": 0.0, "lowpass_hz": 125.0}
+    band = raw.copy().load_data().filter(0.5, 40.0, verbose=False)  # filtered in MNE: recorded
+    got = model.embed(band, stream=stream, verbose="error").metadata["recording_filters"]
+    assert got == {"highpass_hz": 0.5, "lowpass_hz": 40.0}
     epochs = mne.make_fixed_length_epochs(raw.copy().pick("eeg"), 4.0, verbose=False)
     assert not {"tail_left_out_s", "padded_tail"} & set(
         model.embed(epochs, verbose="error").metadata
@@ -1297,4 +1301,4 @@ def test_info_shows_the_recording_end_and_a_truncation(tmp_path, capsys):
     assert main(["info", str(tmp_path / "cut.npz")]) == 0
     out = capsys.readouterr().out
     assert "TRUNCATED file: " in out and "of the 30 s its header announces" in out
-    assert "zero-padded: " in out
+    assert "zero-padded: " in out and "recording filtered to 0-125 Hz before eegpt" in out

@@ -574,6 +574,9 @@ def provenance(model: EEGPT, recording, windows, engine: InferenceEngine) -> dic
     clock = getattr(recording, "clock", None)
     if clock is not None:  # a discontinuous EDF+D file: where its stretches lie on the clock
         record["record_clock"] = clock.to_dict()
+    filters = getattr(recording, "filters", None)
+    if filters:  # the band the recording was filtered to before eegpt (as MNE knows it)
+        record["recording_filters"] = dict(filters)
     truncated = getattr(recording, "truncated", None)
     if truncated:  # an EDF/BDF file shorter than its header says: what was read of it
         record["truncated"] = dict(truncated)

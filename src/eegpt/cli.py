@@ -947,9 +947,15 @@ def _describe_embeddings(path: Path) -> str:
 
 
 def _tail_lines(meta: dict[str, Any]) -> list[str]:
-    """``eegpt info`` lines on a truncated file and on the recording's end (padded or left
-    out), from an embeddings file's provenance."""
+    """``eegpt info`` lines on the recording's own filtering, a truncated file and the
+    recording's end (padded or left out), from an embeddings file's provenance."""
     lines = []
+    band = meta.get("recording_filters")
+    if band:
+        lines.append(
+            f"  recording filtered to {band['highpass_hz']:g}-{band['lowpass_hz']:g} Hz before "
+            "eegpt (as MNE reads it: the file's prefiltering, or filters applied in MNE)"
+        )
     truncated = meta.get("truncated")
     if truncated:
         lines.append(

@@ -195,6 +195,9 @@ class Recording:
     truncated : dict | None
         For an EDF/BDF file shorter than its header announces (only its complete records are
         read): ``{"announced_s": ..., "read_s": ...}`` (:attr:`EDFHeader.truncated`).
+    filters : dict | None
+        For MNE data, the band the recording was filtered to as MNE knows it (EDF/BDF headers'
+        prefiltering, filters applied in MNE): :func:`recorded_filters`.
 
     Raises
     ------
@@ -225,6 +228,7 @@ class Recording:
     clock: RecordClock | None = field(default=None, repr=False)
     left_out: dict[str, str] | None = field(default=None, repr=False)
     truncated: dict[str, float] | None = field(default=None, repr=False)
+    filters: dict[str, float] | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         data = np.asarray(self.data)
@@ -1763,10 +1767,17 @@ def _from_mne(
         meas_date=measurement_date(inst.info), selection=selection, epochs_metadata=metadata,
         projectors=unapplied_projectors(inst.info) or None, rates=rates,
         bads=[n for n in inst.info["bads"] if n not in names] or None,
-        left_out=left_out_channels(inst.info, names),
+        left_out=left_out_channels(inst.info, names), filters=recorded_filters(inst.info),
     )  # fmt: skip
     _log(_describe(rec), verbose)
     return rec
+
+
+def recorded_filters(info: Any) -> dict[str, float]:
+    """The band an MNE recording was filtered to, for the provenance: ``{"highpass_hz": ...,
+    "lowpass_hz": ...}`` from ``info`` (MNE's defaults, 0 and half the sampling rate, where
+    nothing narrower is known)."""
+    return {"highpass_hz": float(info["highpass"]), "lowpass_hz": float(info["lowpass"])}
 
 
 def epoch_annotations(epochs: mne.BaseEpochs) -> list[list[str]]:

@@ -57,6 +57,7 @@ from eegpt.io import (
     left_out_channels,
     measurement_date,
     mne_source,
+    recorded_filters,
     unapplied_projectors,
     warn_discontinuous_raw,
     warn_unapplied_projectors,
@@ -148,6 +149,11 @@ class StreamedRecording:
     @property
     def n_times(self) -> int:
         return int(self.raw.n_times)
+
+    @property
+    def filters(self) -> dict[str, float]:
+        """See :attr:`eegpt.io.Recording.filters`."""
+        return recorded_filters(self.raw.info)
 
     @property
     def n_channels(self) -> int:
