@@ -898,3 +898,49 @@ def test_a_model_saved_with_its_random_initialisation_is_marked_not_pretrained(t
         assert not other.has_random_weights and "random" not in repr(other)
         save_checkpoint(other, tmp_path / change)
         assert "pretrained" not in load_checkpoint(tmp_path / change).metadata["notes"], change
+
+
+def test_an_original_downstream_checkpoint_keeps_its_projection_and_head(tmp_path):
+    """The original BCI-IV-2a / TUAB scripts save their channel projection and probe as
+    chan_conv / linear_probe1 / linear_probe2 beside target_encoder: they load as the model's
+    chan_proj and final_layer (not set aside), and the logits equal the scripts' forward pass
+    (max-norm weights, 1x1 conv, encoder over the 19 electrodes, the two probe layers)."""
+    import torch.nn.functional as F
+
+    from eegpt.channels import CHANNEL_INDEX
+    from eegpt.checkpoints import PROBE_19_CHANNELS
+
+    torch.manual_seed(3)
+    enc = EEGPTEncoder(SMALL)
+    n_in, n_patches = 22, 1024 // 64
+    conv_w, conv_b = torch.randn(19, n_in, 1), torch.randn(19)
+    p1_w, p1_b = torch.randn(16, 4 * 64) * 0.05, torch.randn(16)
+    p2_w, p2_b = torch.randn(4, 16 * n_patches) * 0.1, torch.randn(4)
+    state = {f"target_encoder.{k}": v for k, v in enc.state_dict().items()}
+    state.update({
+        "chan_conv.weight": conv_w, "chan_conv.bias": conv_b,
+        "linear_probe1.weight": p1_w, "linear_probe1.bias": p1_b,
+        "linear_probe2.weight": p2_w, "linear_probe2.bias": p2_b,
+    })  # fmt: skip
+    path = tmp_path / "bcic2a.ckpt"
+    torch.save({"state_dict": state, "pytorch-lightning_version": "1.9.5"}, path)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)  # nothing set aside ("ignoring ...")
+        ckpt = load_checkpoint(path, num_heads=4, patch_stride=64)
+    assert ckpt.chan_proj == (22, 19) and ckpt.n_outputs == 4 and ckpt.n_times == 1024
+    assert ckpt.ch_names == PROBE_19_CHANNELS and not ckpt.ignored_keys
+    assert "assumed, not recorded in the file" in describe(ckpt)
+    model = load_model(path, num_heads=4, patch_stride=64)
+    x = torch.randn(2, n_in, 1024)
+    with torch.no_grad():
+        got = model(x)
+        w = torch.renorm(conv_w, 2, 0, 1.0)  # the scripts' forward, by hand
+        z = enc.eval()(
+            F.conv1d(x, w, conv_b), torch.tensor([CHANNEL_INDEX[c] for c in PROBE_19_CHANNELS])
+        )
+        h = F.linear(z.flatten(2), torch.renorm(p1_w, 2, 0, 1.0), p1_b)
+        want = F.linear(h.flatten(1), torch.renorm(p2_w, 2, 0, 0.25), p2_b)
+    torch.testing.assert_close(got, want, rtol=1e-4, atol=1e-5)
+    plain = tmp_path / "bcic2a.pt"  # a bare state dict with the same names: the same
+    torch.save(state, plain)
+    assert load_checkpoint(plain, num_heads=4, patch_stride=64).chan_proj == (22, 19)

@@ -99,6 +99,13 @@ PROBE_19_CHANNELS = (
 
 _ENCODER_TOP_LEVEL = {"patch_embed", "chan_embed", "summary_token", "blocks", "norm"}
 _PARAMETRIZED = ".parametrizations.weight.original"
+#: The original downstream scripts' module names (BCI-IV-2a, TUAB ... ``LitEEGPT*`` models) ->
+#: ours (braindecode's): the channel projection and the two probe layers.
+_ORIGINAL_HEADS = {
+    "chan_conv.": "chan_proj.proj.",
+    "linear_probe1.": "final_layer.probe1.",
+    "linear_probe2.": "final_layer.probe2.",
+}
 _HEADS_BY_WIDTH = {64: 4, 128: 4, 256: 4, 512: 8}
 
 
@@ -424,6 +431,24 @@ def _pickled_object_error(what: str) -> CheckpointError:
     )
 
 
+def _with_our_head_names(raw: Mapping[str, Any]) -> dict[str, Any]:
+    """``raw`` with the original downstream scripts' head modules (``chan_conv``,
+    ``linear_probe1``, ``linear_probe2``) under our names, where they have the shapes of a
+    1x1 channel convolution and of the two probe layers; other keys as they are."""
+    out = dict(raw)
+    has = {prefix: f"{prefix}weight" in out for prefix in _ORIGINAL_HEADS}
+    conv = out.get("chan_conv.weight")
+    if not (isinstance(conv, torch.Tensor) and conv.ndim == 3 and conv.shape[-1] == 1):
+        has["chan_conv."] = False
+    if not (has["linear_probe1."] and has["linear_probe2."]):
+        has["linear_probe1."] = has["linear_probe2."] = False
+    for prefix, ours in _ORIGINAL_HEADS.items():
+        if has[prefix] and not any(k.startswith(ours) for k in out):
+            for key in [k for k in out if k.startswith(prefix)]:
+                out[ours + key[len(prefix) :]] = out.pop(key)
+    return out
+
+
 def _split_state(raw: Mapping[Any, Any], *, ignore_unknown: bool = False) -> _Split:
     """Rename to our keys, pull out ``chans_id`` and set pretraining-only groups aside.
 
@@ -433,7 +458,7 @@ def _split_state(raw: Mapping[Any, Any], *, ignore_unknown: bool = False) -> _Sp
     keys = [k for k in raw if isinstance(k, str)]
     if len(keys) != len(raw):
         raise CheckpointError("the state dict has non-string keys; it is not a model state dict")
-    raw = _without_wrappers(raw)
+    raw = _with_our_head_names(_without_wrappers(raw))
     keys = list(raw)
     if keys and all(k.split(".", 1)[0] in _ENCODER_TOP_LEVEL for k in keys):
         raw = {f"target_encoder.{k}": v for k, v in raw.items()}
@@ -451,7 +476,7 @@ def _split_state(raw: Mapping[Any, Any], *, ignore_unknown: bool = False) -> _Sp
         if group in PRETRAINING_GROUPS:
             ignored.append(key)
             continue
-        if ignore_unknown and group != "target_encoder":
+        if ignore_unknown and group not in ("target_encoder", "chan_proj", "final_layer"):
             ignored.append(key)
             unknown_groups.add(group)
             continue
@@ -740,13 +765,33 @@ def _from_lightning(
         format="lightning",
         path=path,
         sha256=_sha256(path),
-        chan_ids=_ids(split.chans_id),
+        ch_names=(names := _probe_channels(chan_proj, split.chans_id, metadata)),
+        chan_ids=_ids(split.chans_id) or _vocabulary_ids(names),
         n_outputs=n_outputs,
         n_times=n_times,
         chan_proj=chan_proj,
         ignored_keys=split.ignored,
         metadata=metadata,
     )
+
+
+def _probe_channels(
+    chan_proj: tuple[int, int] | None, chans_id: torch.Tensor | None, metadata: dict[str, Any]
+) -> tuple[str, ...] | None:
+    """The encoder channels behind a channel projection that the file does not record (the
+    original downstream scripts never save them): the scripts' 19 electrodes, as braindecode
+    assumes too, marked as assumed in ``metadata``; None otherwise."""
+    if chan_proj is None or chans_id is not None or chan_proj[1] != len(PROBE_19_CHANNELS):
+        return None
+    metadata["assumed_channels"] = True
+    return PROBE_19_CHANNELS
+
+
+def _vocabulary_ids(names: tuple[str, ...] | None) -> tuple[int, ...] | None:
+    """The vocabulary rows of channel ``names`` (None for None)."""
+    from eegpt.channels import CHANNEL_INDEX
+
+    return None if names is None else tuple(CHANNEL_INDEX[name] for name in names)
 
 
 def _from_state_dict(
@@ -764,7 +809,8 @@ def _from_state_dict(
         format="state_dict",
         path=path,
         sha256=_sha256(path),
-        chan_ids=_ids(split.chans_id),
+        ch_names=(names := _probe_channels(chan_proj, split.chans_id, metadata)),
+        chan_ids=_ids(split.chans_id) or _vocabulary_ids(names),
         n_outputs=n_outputs,
         n_times=n_times,
         chan_proj=chan_proj,
@@ -1482,6 +1528,11 @@ def describe(checkpoint: Checkpoint) -> str:
     also = "; embeddings take any of the vocabulary's channels" if free else ""
     if c.ch_names:
         lines.append(f"  encoder channels ({len(c.ch_names)}{also}): {_shorten(c.ch_names)}")
+        if c.metadata.get("assumed_channels"):
+            lines.append(
+                "               (assumed, not recorded in the file: the original probe scripts' "
+                "19 electrodes, as braindecode assumes)"
+            )
     elif c.chan_ids:
         lines.append(f"  encoder channel ids ({len(c.chan_ids)}{also}): {_shorten(c.chan_ids)}")
     else:
