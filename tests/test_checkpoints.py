@@ -944,3 +944,21 @@ def test_an_original_downstream_checkpoint_keeps_its_projection_and_head(tmp_pat
     plain = tmp_path / "bcic2a.pt"  # a bare state dict with the same names: the same
     torch.save(state, plain)
     assert load_checkpoint(plain, num_heads=4, patch_stride=64).chan_proj == (22, 19)
+
+
+def test_weights_without_a_place_name_the_call_that_loads_the_rest(tmp_path):
+    """The error for weights the model has no place for names a call that exists."""
+    from eegpt.checkpoints import build_model
+    from eegpt.errors import CheckpointError
+
+    enc = EEGPTEncoder(SMALL)
+    state = {f"target_encoder.{k}": v for k, v in enc.state_dict().items()}
+    state["my_head.weight"] = torch.randn(3, 3)
+    path = tmp_path / "extra.pt"
+    torch.save(state, path)
+    with pytest.raises(CheckpointError, match=r"no place for: \['my_head.weight'\]\. To load the "
+                       r"rest anyway: eegpt.checkpoints.build_model\(eegpt.load_checkpoint"):  # fmt: skip
+        load_model(path, num_heads=4)
+    with pytest.warns(UserWarning, match="ignoring them"):
+        model = build_model(load_checkpoint(path, num_heads=4), strict=False)
+    assert model.final_layer is None

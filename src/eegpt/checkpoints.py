@@ -1188,7 +1188,11 @@ def build_model(checkpoint: Checkpoint, *, fused: bool = True, strict: bool = Tr
             f"{unexpected}"
         )
         if strict:
-            raise CheckpointError(f"{message}. Use strict=False to load the rest anyway.")
+            raise CheckpointError(
+                f"{message}. To load the rest anyway: eegpt.checkpoints.build_model("
+                "eegpt.load_checkpoint(path), strict=False); to keep only the encoder, save "
+                "the target_encoder.* weights alone"
+            )
         _warn(f"{message}; ignoring them", UserWarning)
     for key, target in expected.items():
         value = state[key]
