@@ -1134,3 +1134,16 @@ def test_labels_of_lazy_epochs_with_rejection_are_those_of_the_epochs_embedded()
     kept = np.setdiff1d(np.arange(30), [3, 10, 11])
     names = {code: name for name, code in event_id.items()}
     assert list(labels) == [names[c] for c in events[kept, 2]]
+
+
+def test_a_checkpoint_given_as_a_probe_is_told_apart(tmp_path, capsys):
+    """`eegpt probe predict CHECKPOINT ...` says probes are folders and where a checkpoint's
+    head is used instead."""
+    ckpt = tmp_path / "bcic2a.ckpt"
+    ckpt.write_bytes(b"not read")
+    epochs = tmp_path / "x-epo.fif"
+    _tiny_epochs(2).save(epochs, verbose=False)
+    assert probe_main(["predict", str(ckpt), str(epochs)]) == 1
+    err = capsys.readouterr().err
+    assert f"no probe at {ckpt} ({ckpt} is a file): probes are the folders" in err
+    assert "eegpt.load_model(path), and model(x) gives its logits" in err

@@ -2155,7 +2155,19 @@ def train_probe(
 def _read_probe_json(directory: Path) -> dict[str, Any]:
     path = directory / PROBE_JSON
     if not path.exists():
-        raise FileNotFoundError(f"no probe at {directory} ({PROBE_JSON} is missing)")
+        what = (
+            f"{directory} is a file"
+            if directory.is_file()
+            else f"{directory} does not exist"
+            if not directory.exists()
+            else f"{PROBE_JSON} is missing"
+        )
+        raise FileNotFoundError(
+            f"no probe at {directory} ({what}): probes are the folders `eegpt probe train` (or "
+            "EEGPTProbe.save) writes. A checkpoint with a probe head (the original downstream "
+            "scripts', braindecode's) is a model: eegpt.load_model(path), and model(x) gives its "
+            "logits"
+        )
     try:
         meta = json.loads(path.read_text())
     except json.JSONDecodeError as err:
