@@ -106,6 +106,10 @@ def test_negative_freeze_counts_from_the_end(model):
     assert trainable_parameter_names(encoder, -1) == trainable_parameter_names(encoder, 1)
     assert trainable_parameter_names(encoder, "all") == []
     assert len(trainable_parameter_names(encoder, 0)) == len(list(encoder.parameters()))
+    every_block = trainable_parameter_names(encoder, -encoder.config.depth)  # not "nothing"
+    assert every_block and all(n.startswith(("blocks.", "norm.")) for n in every_block)
+    assert len(every_block) == sum(1 for n, _ in encoder.named_parameters()
+                                   if n.startswith(("blocks.", "norm.")))  # fmt: skip
 
 
 def test_early_stopping_and_layer_decay(model, task):

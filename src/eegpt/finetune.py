@@ -75,14 +75,20 @@ def trainable_parameter_names(encoder: EEGPTEncoder, freeze_blocks: int | str) -
     """Names of the encoder parameters that ``freeze_blocks`` leaves trainable.
 
     ``0``: all. ``N > 0``: everything after the embeddings, the summary tokens and the first
-    ``N`` blocks. ``-K``: the last ``K`` blocks and the final norm. ``"all"`` (or ``depth``):
+    ``N`` blocks. ``-K``: the last ``K`` blocks and the final norm (never the embeddings and
+    summary tokens, also for ``K`` = depth). ``"all"`` (or ``depth``):
     none (the encoder is frozen; only the head and projection train).
     """
     depth = encoder.config.depth
     n = _n_frozen(freeze_blocks, depth)
     if n == depth and freeze_blocks != 0:
         return []
-    return [name for name, _ in encoder.named_parameters() if n == 0 or _layer_of(name, depth) > n]
+    # -K keeps the embeddings frozen even where it names every block (K = depth, n = 0)
+    return [
+        name
+        for name, _ in encoder.named_parameters()
+        if freeze_blocks == 0 or _layer_of(name, depth) > n
+    ]
 
 
 def _resolve_precision(precision: FinetunePrecision, device: torch.device) -> str:
@@ -132,8 +138,9 @@ def finetune(
         Labelled epochs as for :func:`eegpt.probe.train_probe`.
     freeze_blocks : int | "all"
         Encoder parts kept frozen: ``0`` none; ``N`` the embeddings, summary tokens and first
-        ``N`` transformer blocks; ``-K`` all but the last ``K`` blocks (and the final norm);
-        ``"all"`` the whole encoder.
+        ``N`` transformer blocks (``N`` = depth: the final norm too, as ``"all"``); ``-K`` all
+        but the last ``K`` blocks and the final norm (the embeddings and summary tokens stay
+        frozen, also for ``K`` = depth); ``"all"`` the whole encoder.
     layer_decay : float
         Layer-wise learning-rate decay in (0, 1]: block ``i`` of ``depth`` trains at
         ``lr * layer_decay ** (depth - i)``, the embeddings at ``lr * layer_decay ** (depth + 1)``,
