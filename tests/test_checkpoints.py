@@ -962,3 +962,29 @@ def test_weights_without_a_place_name_the_call_that_loads_the_rest(tmp_path):
     with pytest.warns(UserWarning, match="ignoring them"):
         model = build_model(load_checkpoint(path, num_heads=4), strict=False)
     assert model.final_layer is None
+
+
+def test_assumed_values_stay_marked_after_a_conversion(tmp_path):
+    """num_heads / patch_stride a file did not record, and the encoder channels behind an
+    original probe's projection, are still guesses in the converted folder: eegpt info says
+    so there too, and a model saved again carries the marks on."""
+    enc = EEGPTEncoder(SMALL)
+    state = {f"target_encoder.{k}": v for k, v in enc.state_dict().items()}
+    state.update({"chan_conv.weight": torch.randn(19, 22, 1), "chan_conv.bias": torch.zeros(19),
+                  "linear_probe1.weight": torch.randn(16, 256) * 0.05,
+                  "linear_probe1.bias": torch.zeros(16),
+                  "linear_probe2.weight": torch.randn(4, 256) * 0.1,
+                  "linear_probe2.bias": torch.zeros(4)})  # fmt: skip
+    path = tmp_path / "downstream.pt"
+    torch.save(state, path)
+    with pytest.warns(RuntimeWarning, match="does not record num_heads"):  # said when read
+        original = load_checkpoint(path)
+    assert original.metadata["assumed"] == ["num_heads", "patch_stride"]
+    folder = save_checkpoint(original, tmp_path / "converted")
+    converted = load_checkpoint(folder)
+    text = describe(converted)
+    assert "assumed:     num_heads, patch_stride (not recorded in the file it was converted" in text
+    assert "(assumed, not recorded in the file: the original probe scripts' 19" in text
+    again = load_checkpoint(save_checkpoint(load_model(folder), tmp_path / "again"))
+    assert again.metadata["assumed"] == ["num_heads", "patch_stride"]
+    assert again.metadata.get("assumed_channels")

@@ -889,6 +889,9 @@ def _apply_eegpt_section(ckpt: Checkpoint, section: dict[str, Any]) -> None:
     ckpt.metadata["source"] = section.get("source", {})
     ckpt.metadata["format_version"] = section.get("format_version")
     ckpt.metadata["notes"] = dict(section.get("notes") or {})
+    ckpt.metadata["assumed"] = list(section.get("assumed") or [])
+    if section.get("assumed_channels"):
+        ckpt.metadata["assumed_channels"] = True
 
 
 def _probe_folder_message(folder: Path) -> str:
@@ -1217,6 +1220,8 @@ def _provenance(ckpt: Checkpoint) -> dict[str, Any]:
         "input_ch_names": ckpt.input_ch_names,
         "source": ckpt.metadata.get("source"),
         "notes": dict(ckpt.metadata.get("notes") or {}),
+        "assumed": list(ckpt.metadata.get("assumed") or []),
+        "assumed_channels": bool(ckpt.metadata.get("assumed_channels")),
     }
 
 
@@ -1334,6 +1339,8 @@ def checkpoint_from_model(model: EEGPT) -> Checkpoint:
         metadata={
             **({"source": info["source"]} if info.get("source") else {}),
             "notes": notes,
+            "assumed": list(info.get("assumed") or []),
+            **({"assumed_channels": True} if info.get("assumed_channels") else {}),
         },
     )
 
@@ -1415,6 +1422,10 @@ def _eegpt_section(ckpt: Checkpoint) -> dict[str, Any]:
         "n_times": ckpt.n_times,
         "chan_proj": list(ckpt.chan_proj) if ckpt.chan_proj else None,
         "source": source,
+        # values the source file did not record (num_heads, patch_stride, its channels): still
+        # guesses after a conversion, and said so when the folder is read
+        **({"assumed": list(ckpt.metadata["assumed"])} if ckpt.metadata.get("assumed") else {}),
+        **({"assumed_channels": True} if ckpt.metadata.get("assumed_channels") else {}),
     }
 
 
@@ -1545,8 +1556,9 @@ def describe(checkpoint: Checkpoint) -> str:
             "(`eegpt channels FILE` shows a recording's mapping)"
         )
     if c.metadata.get("assumed"):
+        where = "the file it was converted from" if c.format == "eegpt" else "the file"
         lines.append(
-            f"  assumed:     {', '.join(c.metadata['assumed'])} (not recorded in the file; "
+            f"  assumed:     {', '.join(c.metadata['assumed'])} (not recorded in {where}; "
             "set them with eegpt.load_model(path, num_heads=..., patch_stride=...) if wrong)"
         )
     if c.ignored_keys:
