@@ -514,3 +514,12 @@ def test_a_copy_of_a_random_model_is_random_and_one_of_a_trained_model_is_not():
         assert not copy.deepcopy(twin).has_random_weights
         assert not pickle.loads(pickle.dumps(twin)).has_random_weights
     assert model.has_random_weights
+
+
+def test_a_channel_projection_given_other_channels_says_so():
+    model = EEGPT(EEGPTConfig(embed_dim=32, depth=1, num_heads=2, embed_num=2),
+                  chan_ids=list(range(19)), chan_proj=(22, 19))  # fmt: skip
+    with pytest.raises(ValueError, match=r"x has 19 channels, but the model's channel projection "
+                       r"takes 22 .* to the encoder's 19"):  # fmt: skip
+        model(torch.randn(1, 19, 256))
+    assert model(torch.randn(1, 22, 256)).shape == (1, 4, 2, 32)

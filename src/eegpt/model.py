@@ -1214,6 +1214,13 @@ class EEGPT(nn.Module):
         """
         self._check_input(x)
         if self.chan_proj is not None:
+            n_in = self.chan_proj.proj.in_channels
+            if x.shape[1] != n_in:
+                raise ValueError(
+                    f"x has {x.shape[1]} channels, but the model's channel projection takes "
+                    f"{n_in} (the input channels it was trained on, in their order), which it "
+                    f"maps to the encoder's {self.chan_proj.proj.out_channels}"
+                )
             x = self.chan_proj(x)
         ids = self.chan_ids if chan_ids is None else chan_ids
         ids = ids if isinstance(ids, torch.Tensor) else torch.as_tensor(ids)  # traced: an input
