@@ -611,3 +611,16 @@ def test_a_bipolar_pair_is_not_offered_as_an_electrode_to_rename():
 
     assert not may_be_electrode("F4:C4") and not may_be_electrode("EEG FP1-F7")
     assert may_be_electrode("EEG 7") and not may_be_electrode("EKG1")
+
+
+def test_the_bci_iv_2a_table_maps_every_electrode_of_its_gdf_files():
+    """examples/bcic2a_channels.tsv: the GDF labels of BCI Competition IV-2a (EEG-Fz,
+    EEG-0 ... EEG-16) onto its 22 electrodes, all in the vocabulary."""
+    from pathlib import Path
+
+    from eegpt.channels import read_rename_table
+
+    table = read_rename_table(Path(__file__).parents[1] / "examples" / "bcic2a_channels.tsv")
+    assert len(table) == 22 and table["EEG-0"] == "FC3" and table["EEG-16"] == "POz"
+    mapping = map_channels([*table, "EOG-left"], rename=table, verbose="error")
+    assert len(mapping.names) == 22 and mapping.names[-1] == "POZ"
