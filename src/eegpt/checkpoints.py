@@ -787,6 +787,19 @@ def _probe_channels(
     return PROBE_19_CHANNELS
 
 
+def _assumed_marks(record: Mapping[str, Any]) -> dict[str, Any]:
+    """The marks of values a file did not record, as kept in a checkpoint's metadata, a saved
+    folder's ``eegpt`` section and a model's ``checkpoint_info``: ``assumed`` (``num_heads``,
+    ``patch_stride``) and ``assumed_channels`` (those behind an original probe's projection);
+    only the marks that are set."""
+    marks: dict[str, Any] = {}
+    if record.get("assumed"):
+        marks["assumed"] = list(record["assumed"])
+    if record.get("assumed_channels"):
+        marks["assumed_channels"] = True
+    return marks
+
+
 def _vocabulary_ids(names: tuple[str, ...] | None) -> tuple[int, ...] | None:
     """The vocabulary rows of channel ``names`` (None for None)."""
     from eegpt.channels import CHANNEL_INDEX
@@ -889,9 +902,7 @@ def _apply_eegpt_section(ckpt: Checkpoint, section: dict[str, Any]) -> None:
     ckpt.metadata["source"] = section.get("source", {})
     ckpt.metadata["format_version"] = section.get("format_version")
     ckpt.metadata["notes"] = dict(section.get("notes") or {})
-    ckpt.metadata["assumed"] = list(section.get("assumed") or [])
-    if section.get("assumed_channels"):
-        ckpt.metadata["assumed_channels"] = True
+    ckpt.metadata.update({"assumed": [], **_assumed_marks(section)})
 
 
 def _probe_folder_message(folder: Path) -> str:
@@ -1220,8 +1231,7 @@ def _provenance(ckpt: Checkpoint) -> dict[str, Any]:
         "input_ch_names": ckpt.input_ch_names,
         "source": ckpt.metadata.get("source"),
         "notes": dict(ckpt.metadata.get("notes") or {}),
-        "assumed": list(ckpt.metadata.get("assumed") or []),
-        "assumed_channels": bool(ckpt.metadata.get("assumed_channels")),
+        **_assumed_marks(ckpt.metadata),
     }
 
 
@@ -1339,8 +1349,7 @@ def checkpoint_from_model(model: EEGPT) -> Checkpoint:
         metadata={
             **({"source": info["source"]} if info.get("source") else {}),
             "notes": notes,
-            "assumed": list(info.get("assumed") or []),
-            **({"assumed_channels": True} if info.get("assumed_channels") else {}),
+            **_assumed_marks(info),
         },
     )
 
@@ -1422,10 +1431,8 @@ def _eegpt_section(ckpt: Checkpoint) -> dict[str, Any]:
         "n_times": ckpt.n_times,
         "chan_proj": list(ckpt.chan_proj) if ckpt.chan_proj else None,
         "source": source,
-        # values the source file did not record (num_heads, patch_stride, its channels): still
-        # guesses after a conversion, and said so when the folder is read
-        **({"assumed": list(ckpt.metadata["assumed"])} if ckpt.metadata.get("assumed") else {}),
-        **({"assumed_channels": True} if ckpt.metadata.get("assumed_channels") else {}),
+        # values the source file did not record: still guesses after a conversion
+        **_assumed_marks(ckpt.metadata),
     }
 
 
