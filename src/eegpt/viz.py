@@ -614,15 +614,15 @@ def plot_confusion_matrix(
         range(n), names, rotation=45 if rotate else 0, ha="right" if rotate else "center"
     )
     display.ax_.set_yticks(range(n), row_names)
-    if normalize == "true" and display.text_ is not None:
-        for i in np.flatnonzero(np.array(counts) == 0):  # 0 / 0: no recall was measured
-            for text in display.text_[i]:
-                text.set_text("n/a")
-    if normalize == "pred" and display.text_ is not None:
-        predicted = [int(np.sum(y_pred == c)) for c in labels.tolist()]
-        for j in np.flatnonzero(np.array(predicted) == 0):  # 0 / 0: no precision measured
-            for text in display.text_[:, j]:
-                text.set_text("n/a")
+    if normalize in ("true", "pred") and display.text_ is not None:
+        # 0 / 0: a row of a class without epochs (no recall), a column of a class never
+        # predicted (no precision) holds no measured fraction
+        by_true = normalize == "true"
+        given, lines = (y_true, display.text_) if by_true else (y_pred, display.text_.T)
+        for c, line in zip(labels.tolist(), lines, strict=True):
+            if not np.any(given == c):
+                for text in line:
+                    text.set_text("n/a")
     present = [c for c in labels.tolist() if np.any(y_true == c)]
     recall = [float(np.mean(y_pred[y_true == c] == c)) for c in present]
     if title is None:
