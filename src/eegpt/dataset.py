@@ -836,7 +836,8 @@ class FileResult:
 #: Set (``eegpt --debug embed-dataset ...`` sets it) to keep each failed file's traceback in
 #: its ``error`` (``_errors.csv``); reader processes inherit it with the environment.
 DEBUG_ENV = "EEGPT_DEBUG"
-_TRACEBACK = "\nTraceback (most recent call last):"
+#: What separates a failure's reason from its traceback in ``error`` (with :data:`DEBUG_ENV`).
+TRACEBACK_MARK = "\nTraceback (most recent call last):"
 
 
 def _describe(err: BaseException) -> str:
@@ -2663,7 +2664,7 @@ def _warning_kind(text: str) -> str:
 
 def _short(text: str, limit: int = 200) -> str:
     """``text`` on one line (a traceback after it left out), cut to ``limit`` characters."""
-    text = " ".join(str(text).split(_TRACEBACK, 1)[0].split())
+    text = " ".join(str(text).split(TRACEBACK_MARK, 1)[0].split())
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 

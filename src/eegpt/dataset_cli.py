@@ -110,7 +110,7 @@ def add_dataset_command(subparsers: argparse._SubParsersAction) -> argparse.Argu
 
 def cmd_embed_dataset(args: argparse.Namespace) -> int:
     """Run ``embed-dataset`` from parsed arguments; prints the summary to stderr."""
-    from eegpt.dataset import DEBUG_ENV
+    from eegpt.dataset import DEBUG_ENV, TRACEBACK_MARK
     from eegpt.hub import WEIGHTS_HELP
 
     if not args.weights:
@@ -131,12 +131,12 @@ def cmd_embed_dataset(args: argparse.Namespace) -> int:
               f"{args.engine}, {args.precision}, pool {args.pool}, {args.window:g} s windows "
               f"(overlap {args.overlap:g} s)", file=sys.stderr)  # fmt: skip
     debug = getattr(args, "debug", False)
-    with _environment(DEBUG_ENV, "1" if debug else os.environ.get(DEBUG_ENV)):
+    with _environment(DEBUG_ENV, "1") if debug else contextlib.nullcontext():
         summary = _embed(args)
     if not args.verbose:  # verbose runs log it already
         print(summary, file=sys.stderr)
     for error in summary.errors if debug else []:  # the tracebacks this run kept
-        if "\nTraceback (most recent call last):" in str(error["error"]):
+        if TRACEBACK_MARK in str(error["error"]):
             print(f"eegpt: {error['recording_id']} failed: {error['error']}", file=sys.stderr)
     if not summary.complete:
         return 1
@@ -144,14 +144,11 @@ def cmd_embed_dataset(args: argparse.Namespace) -> int:
 
 
 @contextlib.contextmanager
-def _environment(name: str, value: str | None) -> Iterator[None]:
-    """Set (or, for None, unset) environment variable ``name`` for the ``with`` block."""
+def _environment(name: str, value: str) -> Iterator[None]:
+    """Set environment variable ``name`` to ``value`` for the ``with`` block."""
     before = os.environ.get(name)
+    os.environ[name] = value
     try:
-        if value is None:
-            os.environ.pop(name, None)
-        else:
-            os.environ[name] = value
         yield
     finally:
         if before is None:
