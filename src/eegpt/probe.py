@@ -248,11 +248,11 @@ class ProbeConfig:
 # --------------------------------------------------------------------------------------------
 
 
-def embeddings_given(data: Any, what: str = "a probe") -> TypeError | None:
-    """The error for embeddings (:class:`~eegpt.outputs.Embeddings`, an
+def refuse_embeddings(data: Any, what: str = "a probe") -> None:
+    """Raise a TypeError for embeddings (:class:`~eegpt.outputs.Embeddings`, an
     :class:`~eegpt.outputs.EmbeddingsFile`, or an array ``[n, N, S, D]`` as their ``data``)
-    given where ``what`` (which runs the encoder) takes EEG epochs; None for other data. It
-    names the recipe for precomputed embeddings: a scikit-learn classifier on
+    given where ``what`` (which runs the encoder) takes EEG epochs; other data pass. It names
+    the recipe for precomputed embeddings: a scikit-learn classifier on
     :meth:`~eegpt.outputs.Embeddings.pooled`."""
     from eegpt.outputs import Embeddings, EmbeddingsFile
 
@@ -266,8 +266,8 @@ def embeddings_given(data: Any, what: str = "a probe") -> TypeError | None:
         )
         emb = "load_embeddings(path)"
     else:
-        return None
-    return TypeError(
+        return
+    raise TypeError(
         f"{what} takes EEG epochs [n_epochs, n_channels, n_times] and runs the encoder on them, "
         f"but got {got}. For precomputed embeddings, train a scikit-learn classifier on one "
         f"vector per window instead: from sklearn.linear_model import LogisticRegression; "
@@ -293,9 +293,7 @@ def _as_epochs_recording(
     (a list is merged by :func:`merge_epochs` with ``rename`` and ``preprocessing``); ``what``
     takes them, for messages. With ``continuous`` (predictions, which need no labels), a
     continuous recording (``mne.io.Raw`` or a file of one) is returned as it is, continuous."""
-    error = embeddings_given(data, what)
-    if error is not None:
-        raise error
+    refuse_embeddings(data, what)
     window = (preprocessing or PreprocessingConfig()).window_seconds
     if isinstance(data, (str, os.PathLike)):
         path = Path(data)
@@ -1893,9 +1891,7 @@ def check_training_data(data: Any, epochs: Any, function: str) -> None:
             f"path or an array) as its second argument, data; its epochs= keyword is the number "
             f"of training passes (got {given}). Call {function}(model, my_epochs, epochs=100)."
         )
-    error = embeddings_given(data, function)
-    if error is not None:
-        raise error
+    refuse_embeddings(data, function)
 
 
 def training_model(

@@ -73,7 +73,7 @@ from eegpt.probe import (
     _subset_mapping,
     _unknown_labels_hint,
     embed_windows,
-    embeddings_given,
+    refuse_embeddings,
     train_probe,
 )
 
@@ -140,9 +140,7 @@ def _epochs_array(
 ) -> np.ndarray:
     """Array input as epochs ``[n_epochs, C, T]`` (float64) after scikit-learn's own checks
     (dense, numeric, finite, not empty); 2-D input is read as epochs flattened in C order."""
-    error = embeddings_given(X, estimator)  # Embeddings: refused before any check of them
-    if error is not None:
-        raise error
+    refuse_embeddings(X, estimator)  # Embeddings: refused before any check of them
     if ch_names is None or sfreq is None:
         raise ValueError(
             f"array input needs the channel names and sampling rate: {estimator}(ch_names=[...], "
@@ -171,7 +169,7 @@ def _epochs_array(
             )
         array = array.reshape(len(array), n_ch, -1)
     elif array.ndim == 4:
-        raise embeddings_given(array, estimator)  # type: ignore[misc]
+        refuse_embeddings(array, estimator)
     elif array.ndim != 3:
         raise ValueError(
             f"Expected 2D or 3D array: epochs [n_epochs, n_channels, n_times] (or flattened "
