@@ -765,8 +765,7 @@ def _from_lightning(
         format="lightning",
         path=path,
         sha256=_sha256(path),
-        ch_names=(names := _probe_channels(chan_proj, split.chans_id, metadata)),
-        chan_ids=_ids(split.chans_id) or _vocabulary_ids(names),
+        **_encoder_channels(chan_proj, split.chans_id, metadata),
         n_outputs=n_outputs,
         n_times=n_times,
         chan_proj=chan_proj,
@@ -775,16 +774,22 @@ def _from_lightning(
     )
 
 
-def _probe_channels(
+def _encoder_channels(
     chan_proj: tuple[int, int] | None, chans_id: torch.Tensor | None, metadata: dict[str, Any]
-) -> tuple[str, ...] | None:
-    """The encoder channels behind a channel projection that the file does not record (the
-    original downstream scripts never save them): the scripts' 19 electrodes, as braindecode
-    assumes too, marked as assumed in ``metadata``; None otherwise."""
+) -> dict[str, Any]:
+    """``ch_names`` / ``chan_ids`` of a Lightning file or bare state dict: its ``chans_id``
+    where it has one; behind a channel projection of 19 outputs without one (the original
+    downstream scripts never save them), the scripts' 19 electrodes, as braindecode assumes
+    too, marked as assumed in ``metadata``."""
     if chan_proj is None or chans_id is not None or chan_proj[1] != len(PROBE_19_CHANNELS):
-        return None
+        return {"ch_names": None, "chan_ids": _ids(chans_id)}
+    from eegpt.channels import CHANNEL_INDEX
+
     metadata["assumed_channels"] = True
-    return PROBE_19_CHANNELS
+    return {
+        "ch_names": PROBE_19_CHANNELS,
+        "chan_ids": tuple(CHANNEL_INDEX[name] for name in PROBE_19_CHANNELS),
+    }
 
 
 def _assumed_marks(record: Mapping[str, Any]) -> dict[str, Any]:
@@ -798,13 +803,6 @@ def _assumed_marks(record: Mapping[str, Any]) -> dict[str, Any]:
     if record.get("assumed_channels"):
         marks["assumed_channels"] = True
     return marks
-
-
-def _vocabulary_ids(names: tuple[str, ...] | None) -> tuple[int, ...] | None:
-    """The vocabulary rows of channel ``names`` (None for None)."""
-    from eegpt.channels import CHANNEL_INDEX
-
-    return None if names is None else tuple(CHANNEL_INDEX[name] for name in names)
 
 
 def _from_state_dict(
@@ -822,8 +820,7 @@ def _from_state_dict(
         format="state_dict",
         path=path,
         sha256=_sha256(path),
-        ch_names=(names := _probe_channels(chan_proj, split.chans_id, metadata)),
-        chan_ids=_ids(split.chans_id) or _vocabulary_ids(names),
+        **_encoder_channels(chan_proj, split.chans_id, metadata),
         n_outputs=n_outputs,
         n_times=n_times,
         chan_proj=chan_proj,
