@@ -513,6 +513,22 @@ def test_predictions_of_a_continuous_recording_are_per_consecutive_window(
     assert [r["prediction"] for r in rows[:n]] == probe.predict(raw).tolist()
     assert {r["label"] for r in rows[:n]} == {""}
     assert [r["label"] for r in rows[n:]] == list(epochs_labels(test[:3]))
+    # a file given twice (here once through a link) gives its rows once, with a warning
+    link = tmp_path / "again-epo.fif"
+    link.symlink_to(epochs_file)
+    with pytest.warns(RuntimeWarning, match=r"given more than once.*read once"):
+        assert probe_main(["predict", str(folder), str(epochs_file), str(link), str(recording),
+                           str(recording), "-o", str(out), "-q", "--overwrite"]) == 0  # fmt: skip
+    again = list(csv.DictReader(out.open()))
+    assert [r["file"] for r in again] == [str(epochs_file)] * 3 + [str(recording)] * n
+    # --label-column names a column of epochs' metadata, which a continuous recording lacks:
+    # refused, not left blank without a word
+    capsys.readouterr()
+    assert probe_main(["predict", str(folder), str(recording), "--label-column", "condition",
+                       "-q"]) == 1  # fmt: skip
+    assert "--label-column 'condition': continuous recordings have no epochs metadata" in (
+        capsys.readouterr().err
+    )
     assert probe_main(["evaluate", str(folder), str(recording), "-q"]) == 1
     err = capsys.readouterr().err
     assert "not epochs; training and evaluating a probe take labelled epochs" in err
@@ -739,6 +755,13 @@ def test_cli_train_predict_evaluate(weights, short_task, tmp_path, capsys):
     assert probe_main(["train", str(train_file), "--weights", str(weights), "-o",
                        str(tmp_path / "p5"), "--val", "0.2", "--val-data", str(test_file)]) == 1  # fmt: skip
     assert "give --val FRACTION or --val-data FILE, not both" in capsys.readouterr().err
+    # validation on the training file itself (here under another name) is no validation
+    assert probe_main(["train", str(train_file), "--weights", str(weights), "-o",
+                       str(tmp_path / "p6"), "--val-data", str(tmp_path / "." / train_file.name)]) == 1  # fmt: skip
+    assert "also given as training data; validation needs epochs the probe is not trained on" in (
+        capsys.readouterr().err
+    )
+    assert not (tmp_path / "p6").exists()
 
     csv_path = tmp_path / "pred.csv"
     assert probe_main(["predict", str(out), str(test_file), "-o", str(csv_path), "-q"]) == 0

@@ -499,7 +499,7 @@ def cmd_embed(args: argparse.Namespace) -> int:
             f"{_count(len(args.recordings), 'recording')}: give "
             "one per recording, in the same order"
         )
-    args.recordings, extra = _given_once(args.recordings, extra)
+    args.recordings, extra = given_once(args.recordings, extra)
     outputs = _output_paths(args.recordings, args.output, args.format)
     several = len(args.recordings) > 1  # a --rename name need not be in every recording
     if args.skip_existing and args.overwrite:
@@ -614,7 +614,7 @@ def cmd_channels(args: argparse.Namespace) -> int:
     from eegpt.channels import unmatched_rename_warning
 
     rename = parse_rename(args.rename, args.drop)
-    args.recordings, _ = _given_once(_folders_expanded(args.recordings))
+    args.recordings, _ = given_once(_folders_expanded(args.recordings))
     several = len(args.recordings) > 1
     figure = args.plot is not None and bool(args.plot.suffix)
     picks = picks_of(args)
@@ -649,7 +649,7 @@ def cmd_channels(args: argparse.Namespace) -> int:
     return EXIT_SOME_FAILED if n_read else 1  # as eegpt embed: 3 when only some failed
 
 
-def _given_once(
+def given_once(
     paths: list[Path], annotations: list[Path | None] | None = None
 ) -> tuple[list[Path], list[Path | None]]:
     """``paths`` (with their ``annotations`` files) without the ones that repeat an earlier

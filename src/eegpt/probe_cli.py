@@ -367,9 +367,9 @@ def _read_inputs(
     """``(recording, labels, sources, rename)`` of the command's input files (or ``files``,
     read alike) and corrections."""
     from eegpt.channels import present_keys
-    from eegpt.cli import checked_rescale, parse_rename
+    from eegpt.cli import checked_rescale, given_once, parse_rename
 
-    files = args.data if files is None else files
+    files, _ = given_once(args.data if files is None else files)  # read twice, counted twice
     rename = parse_rename(args.rename, args.drop)
     rescale = checked_rescale(args.rescale)
     recording, y, sources = load_labelled_epochs(
@@ -577,6 +577,7 @@ def cmd_probe_train(args: argparse.Namespace) -> int:
     recording, y, _, rename = _read_inputs(args, labels=args.labels)
     validation: Any = args.val
     if args.val_data:
+        _refuse_shared_files(args.data, args.val_data)
         held, held_y, _, _ = _read_inputs(args, files=args.val_data)
         validation = (held, held_y)
     model = load_model(args.weights, device="cpu", verbose=verbose)
@@ -651,6 +652,21 @@ def _load(args: argparse.Namespace):
     return probe
 
 
+def _refuse_shared_files(train: list[Path], held_out: list[Path]) -> None:
+    """Refuse ``--val-data`` files that are training inputs too (the same file, perhaps under
+    another name or through a link): scores on epochs trained on say nothing of new ones."""
+    from eegpt.dataset import file_identity
+
+    trained = {file_identity(p) for p in train}
+    shared = [str(p) for p in held_out if file_identity(p) in trained]
+    if shared:
+        raise ValueError(
+            f"--val-data {', '.join(shared)}: also given as training data; validation needs "
+            "epochs the probe is not trained on (give other files, or --val FRACTION to hold out "
+            "a part of the training epochs)"
+        )
+
+
 def _is_continuous_input(path: Path) -> bool:
     """A file ``predict`` cuts into windows: neither epochs (``-epo.fif``, ``.set``) nor an
     ``.npz`` of epochs arrays."""
@@ -690,13 +706,22 @@ def _probabilities(args: argparse.Namespace, probe: Any, data: Any, rename: Any)
 
 
 def cmd_probe_predict(args: argparse.Namespace) -> int:
-    from eegpt.cli import parse_rename
+    from eegpt._logging import few
+    from eegpt.cli import given_once, parse_rename
 
     if args.output is not None and args.output.exists() and not args.overwrite:
         raise FileExistsError(f"{args.output} exists; pass --overwrite to replace it")
     probe = _load(args)
+    args.data, _ = given_once(args.data)  # one file's rows once
     continuous = [p for p in args.data if _is_continuous_input(p)]
     epoched = [p for p in args.data if not _is_continuous_input(p)]
+    if continuous and args.label_column is not None and not args.label_column_adopted:
+        raise ValueError(
+            f"--label-column {args.label_column!r}: continuous recordings have no epochs "
+            f"metadata to take labels from ({few([str(p) for p in continuous], 3)}); leave "
+            "--label-column out, or cut the recordings into epochs with their labels first "
+            "(mne.Epochs, with the column in epochs.metadata)"
+        )
     # per input file: [(index in the file, onset or None, label or None, probabilities)]
     found: dict[Path, list[tuple[int, float | None, Any, np.ndarray]]] = {}
     labelled = False
