@@ -175,6 +175,7 @@ def test_cli_info_describes_embeddings_files_and_names_other_folders(
         assert main(["info", str(out)]) == 0
         text = capsys.readouterr().out
         assert f"{out}: EEGPT embeddings of {edf}" in text and "7 windows of 4.0 s" in text
+        assert "preprocessing: sfreq 256.0, window_seconds 4.0, overlap 0.0" in text
     other = tmp_path / "other.npz"
     np.savez(other, X=np.zeros(3))
     assert main(["info", str(other)]) == 1

@@ -34,6 +34,7 @@ from eegpt.probe import (
     ProbeConfig,
     _balanced_weights,
     _stratified_split,
+    describe_probe,
     encoder_fingerprint,
     epochs_labels,
     format_metrics,
@@ -489,6 +490,11 @@ def test_predictions_of_a_continuous_recording_are_per_consecutive_window(
     np.testing.assert_allclose(
         projected.predict_proba(raw), projected.predict_proba(cut), atol=1e-5
     )
+    described = describe_probe(projected.save(tmp_path / "projected"))
+    assert (
+        f"channel projection: the {len(train.ch_names)} input channels mixed into the "
+        f"encoder's {len(projected.encoder_names)}: " in described
+    )
     # evaluation needs labelled epochs: the message names the one-liner with the window
     with pytest.raises(ValueError, match=r"training and evaluating a probe need epochs.*"
                        r"mne.make_fixed_length_epochs\(raw, duration=1, preload=True\)"):  # fmt: skip
@@ -739,6 +745,10 @@ def test_cli_train_predict_evaluate(weights, short_task, tmp_path, capsys):
     described = capsys.readouterr().out
     assert "EEGPT linear probe (frozen encoder), 2 classes ['standard', 'target']" in described
     assert "windows of 1.0 s at 256.0 Hz (256 samples)" in described
+    assert "preprocessing: sfreq 256.0, window_seconds 1.0, overlap 0.0, resample polyphase" in (
+        described
+    )
+    assert "channel projection" not in described and "labels: " not in described
     assert f"checkpoint {weights}" in described and "validation balanced accuracy" in described
     # a figure name matplotlib cannot write is refused before any training
     assert probe_main(["train", str(train_file), "--weights", str(weights), "-o",
@@ -810,6 +820,8 @@ def test_cli_train_predict_evaluate(weights, short_task, tmp_path, capsys):
     assert probe_main(["train", str(train_file), "--weights", str(weights), "-o",
                        str(by_column), "--label-column", "condition", *common]) == 0  # fmt: skip
     capsys.readouterr()
+    assert eegpt_main(["info", str(by_column)]) == 0
+    assert "labels: the epochs' metadata column 'condition'" in capsys.readouterr().out
     assert probe_main(["evaluate", str(by_column), str(test_file)]) == 0
     captured = capsys.readouterr()
     assert "BAC" in captured.out and "metadata column 'condition', as in training" in captured.err

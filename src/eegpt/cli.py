@@ -916,6 +916,7 @@ def cmd_info(args: argparse.Namespace) -> int:
 def _describe_embeddings(path: Path) -> str:
     """What ``eegpt info`` says of an embeddings file: its recording, windows, settings."""
     from eegpt.outputs import load_embeddings
+    from eegpt.preprocessing import PreprocessingConfig
 
     emb = load_embeddings(path)
     meta = emb.metadata
@@ -934,6 +935,7 @@ def _describe_embeddings(path: Path) -> str:
         f"{pre.get('overlap', '?')} s), embeddings {list(emb.data.shape[1:])} per window"
         + (f", onsets {emb.onsets[0]:g}-{emb.onsets[-1]:g} s" if len(emb) else ""),
         f"  {len(channels)} channels: {few(list(channels), 12)}",
+        PreprocessingConfig.describe(pre),
         f"  bad windows: {int(emb.bad.sum())}" if len(emb) else "  no windows",
         *_tail_lines(meta),
         f"  model: embed_dim {model.get('embed_dim', '?')}, depth {model.get('depth', '?')}, "

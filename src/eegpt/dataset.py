@@ -3292,7 +3292,7 @@ def describe_output(output_dir: str | os.PathLike) -> str:
         f"  embedding: {spec.get('embedding_shape')} per window (pool {spec.get('pool')}), "
         f"precision {spec.get('precision')}"
         + (f", stream {spec['stream_precision']}" if spec.get("stream_precision") else ""),
-        "  preprocessing: " + ", ".join(f"{k} {v}" for k, v in prep.items()),
+        PreprocessingConfig.describe(prep),
         "  channels: " + ", ".join(f"{k} {v}" for k, v in spec.get("channels", {}).items()),
     ]
     present = len(shard_files(output_dir))

@@ -187,6 +187,12 @@ class PreprocessingConfig:
             del d["detrend"]
         return d
 
+    @staticmethod
+    def describe(d: Mapping[str, Any]) -> str:
+        """The ``eegpt info`` line of a stored :meth:`to_dict` (of an embeddings file, a corpus
+        folder or a probe): every setting as ``name value``."""
+        return "  preprocessing: " + ", ".join(f"{k} {v}" for k, v in d.items())
+
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> PreprocessingConfig:
         """Build from :meth:`to_dict` output; unknown keys are an error (no silent changes)."""

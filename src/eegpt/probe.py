@@ -2197,10 +2197,28 @@ def describe_probe(directory: str | os.PathLike) -> str:
         f"  {len(names)} input channels: {few(list(names), 12)}",
         f"  windows of {pre.get('window_seconds', '?')} s at {pre.get('sfreq', '?')} Hz "
         f"({meta.get('n_times', '?')} samples)",
+        PreprocessingConfig.describe(pre),
         f"  encoder: embed_dim {config.get('embed_dim', '?')}, depth {config.get('depth', '?')}; "
         f"checkpoint {encoder.get('path') or '?'} (sha256 {str(encoder.get('sha256'))[:12]}...)"
         + (", NOT pretrained" if encoder.get("pretrained") is False else ""),
     ]
+    if (meta.get("probe") or {}).get("chan_proj"):
+        inner = channels.get("encoder_names") or []
+        lines.insert(
+            2,
+            f"  channel projection: the {len(names)} input channels mixed into the encoder's "
+            f"{len(inner)}: {few(list(inner), 12)}",
+        )
+    if channels.get("rename"):
+        rename = channels["rename"]
+        shown = (
+            rename
+            if isinstance(rename, str)
+            else few([f"{k}={v}" if v else f"{k} left out" for k, v in rename.items()], 8)
+        )
+        lines.append(f"  channels renamed as in training: {shown}")
+    if training.get("label_column"):
+        lines.append(f"  labels: the epochs' metadata column {training['label_column']!r}")
     if training:
         n_val = training.get("n_validation") or 0
         passes = training.get("epochs_run", len(history))
