@@ -405,6 +405,10 @@ def test_manifest_metadata_columns_and_mean_pooling(corpus, model, tmp_path):
     dropped = direct.metadata["channels"]["dropped"]
     assert dropped and one.metadata["channels"]["dropped"] == dropped  # from the file status
     np.testing.assert_array_equal(one.pooled("mean"), z)
+    for how in ("flatten", "mean_tokens", "mean_patches"):  # not the mean of tokens never kept
+        with pytest.raises(ValueError, match=rf"pooled\('{how}'\): these embeddings were stored "
+                           r"pooled \('mean'.*use pooled\('mean'\), or embed again with --pool none"):  # fmt: skip
+            one.pooled(how)
     import pyarrow.dataset as pads
 
     older, _ = read_embeddings(out, filters=pads.field("age") > 30)

@@ -653,7 +653,16 @@ class Embeddings:
         as in :func:`pool_embeddings`. With ``data`` ``[n, N, S, D]`` (N patches, S summary
         tokens, width D): ``"mean"`` over patches and tokens ``[n, D]``; ``"flatten"``
         ``[n, N*S*D]``; ``"mean_patches"`` (over patches) ``[n, S*D]``; ``"mean_tokens"`` (over
-        summary tokens) ``[n, N*D]``."""
+        summary tokens) ``[n, N*D]``. Embeddings stored mean-pooled (``embed-dataset --pool
+        mean``: ``metadata["pool"] == "mean"``) give ``"mean"`` only: the other poolings need
+        the summary tokens, which such a run did not keep."""
+        stored = self.metadata.get("pool")
+        if stored not in (None, "none") and isinstance(how, str) and how != stored:
+            raise ValueError(
+                f"pooled({how!r}): these embeddings were stored pooled ({stored!r}, one vector "
+                f"per window: --pool {stored}), so {how!r} cannot be computed from them; use "
+                f"pooled({stored!r}), or embed again with --pool none to keep every summary token"
+            )
         return pool_embeddings(self.data, how)
 
     def to_data_frame(self, pooling: str | Callable[[np.ndarray], np.ndarray] | None = None) -> Any:
