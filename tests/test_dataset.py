@@ -123,6 +123,24 @@ def test_resolve_folder_glob_list_and_manifest(corpus, tmp_path):
     frame = pd.DataFrame({"path": [str(corpus / "b" / "rec02.edf")], "recording_id": ["x"]})
     assert resolve_inputs(frame).files[0].recording_id == "x"
 
+    # one file in two rows (manifests joined from overlapping lists; here under two ids and
+    # through a link) would be embedded twice: refused, naming the rows
+    link = tmp_path / "same.edf"
+    link.symlink_to(corpus / "b" / "rec02.edf")
+    rows = [str(corpus / "b" / "rec02.edf"), str(corpus / "a" / "rec01.edf"), str(link)]
+    again = pd.DataFrame({"path": rows, "recording_id": ["x", "y", "z"]})
+    with pytest.raises(ValueError, match=r"lists 1 file again \(the same file, perhaps under "
+                       r"another name or through a link\): rows 0 and 2 \('x', 'z'\); its "
+                       r"windows would be embedded twice"):  # fmt: skip
+        resolve_inputs(again)
+    # the same recording with another scorer's annotations is not a repeat
+    for name in ("scorer1.txt", "scorer2.txt"):
+        (tmp_path / name).write_text("onset,duration,description\n0,30,W\n")
+    scored = pd.DataFrame({"path": rows[:1] * 2, "recording_id": ["x1", "x2"],
+                           "annotations_file": [str(tmp_path / "scorer1.txt"),
+                                                str(tmp_path / "scorer2.txt")]})  # fmt: skip
+    assert len(resolve_inputs(scored).files) == 2
+
 
 def test_recordings_that_are_folders_are_listed_as_one_input(tmp_path):
     """EGI .mff recordings are folders: a corpus run lists each as one recording (it was left

@@ -649,7 +649,32 @@ def _from_table(table: Any, base: Path, source: str) -> DatasetInputs:
             f"({few(absent)}): those recordings will fail; fix the paths (relative ones count "
             "from the manifest's folder) and rerun with --retry-failed"
         )
+    _refuse_repeated_files(paths, ids, annotations, source)  # type: ignore[arg-type]
     return _make_inputs(paths, ids, source, metadata, rescale, annotations)  # type: ignore[arg-type]
+
+
+def _refuse_repeated_files(
+    paths: list[Path], ids: list[str], annotations: list[str | None] | None, source: str
+) -> None:
+    """Refuse a manifest that lists one file twice (under two ids, two spellings of its path
+    or through a link), which would embed its windows twice: manifests joined from
+    overlapping lists. The same recording with another ``annotations_file`` (a second
+    scorer's hypnogram) is not a repeat."""
+    extra = annotations or [None] * len(paths)
+    first: dict[Any, int] = {}
+    repeats = []
+    for row, (path, more) in enumerate(zip(paths, extra, strict=True)):
+        key = (file_identity(path), more and file_identity(more))
+        if key in first:
+            repeats.append(f"rows {first[key]} and {row} ({ids[first[key]]!r}, {ids[row]!r})")
+        first.setdefault(key, row)
+    if repeats:
+        raise ValueError(
+            f"manifest {source} lists {_count(len(repeats), 'file')} again (the same file, "
+            f"perhaps under another name or through a link): {few(repeats, 5)}; its windows "
+            "would be embedded twice: keep one row per file (pandas: "
+            "df.drop_duplicates('path'))"
+        )
 
 
 def _check_ids(ids: list[str | None], source: str) -> None:
