@@ -354,6 +354,48 @@ def test_rows_equal_per_file_embed_and_errors_are_reported(clean_run, corpus, mo
     assert not [p for p in out.iterdir() if p.name.endswith(".tmp")]
 
 
+def test_parts_of_a_job_array_read_back_as_the_whole_run(clean_run, corpus, model, tmp_path):
+    """--part K/N: one job per part (every N-th file, the whole corpus's ids), each into its
+    own folder; the folder above them reads as the one run's rows, and says which parts are
+    missing."""
+    out, _ = clean_run
+    whole, emb = read_embeddings(out)
+    parts = tmp_path / "array"
+    for k in (0, 2):
+        embed_dataset(corpus, parts / f"part-{k}", model=model, part=(k, 3), shard_size=2,
+                      workers=0, device="cpu", progress=False)  # fmt: skip
+    with pytest.warns(RuntimeWarning, match=r"hold 2 of the 3 parts of a --part run: parts 1 "
+                      r"are missing"):  # fmt: skip
+        read_embeddings(parts)
+    assert cli_main([str(corpus), "-o", str(parts / "part-1"), "--weights", "unused", "--part",
+                     "3/3", "-q"]) == 1  # fmt: skip
+    assert not (parts / "part-1").exists()
+    with pytest.raises(SystemExit, match="2"):  # argparse's usage error
+        cli_main([str(corpus), "-o", str(parts / "part-1"), "--part", "1-3"])
+    summary = embed_dataset(corpus, parts / "part-1", model=model, part=(1, 3), shard_size=2,
+                            workers=0, device="cpu", progress=False)  # fmt: skip
+    assert summary.n_files == 2  # b/rec00.edf and b/rec04.edf: every third from the second
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        table, together = read_embeddings(parts)
+    order = table.sort_values(["recording_id", "window"]).index.to_numpy()
+    expected = whole.sort_values(["recording_id", "window"]).index.to_numpy()
+    assert (
+        table.recording_id.to_numpy()[order].tolist()
+        == whole.recording_id.to_numpy()[expected].tolist()
+    )
+    np.testing.assert_array_equal(together[order], emb[expected])  # bit for bit on the CPU
+    one = load_embeddings(parts, recording_id="b/rec04.edf")  # found in its part
+    np.testing.assert_array_equal(one.data, emb[(whole.recording_id == "b/rec04.edf").to_numpy()])
+    with pytest.raises(KeyError, match=r"no part of .* \(3 run folders: part-0, part-1, "
+                       r"part-2\) lists the recording 'c/none.edf'"):  # fmt: skip
+        load_embeddings(parts, recording_id="c/none.edf")
+    # resuming a part with another K/N is refused as any other change of the inputs
+    with pytest.raises(ValueError, match=r"inputs"):
+        embed_dataset(corpus, parts / "part-1", model=model, part=(0, 3), shard_size=2,
+                      workers=0, device="cpu", progress=False)  # fmt: skip
+
+
 def test_worker_processes_and_several_replicas_give_the_same_rows(
     clean_run, corpus, model, tmp_path
 ):

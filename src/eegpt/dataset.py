@@ -222,6 +222,26 @@ class DatasetInputs:
     def metadata_columns(self) -> list[str]:
         return [] if self.metadata is None else list(self.metadata.column_names)
 
+    def part(self, k: int, n: int) -> DatasetInputs:
+        """Part ``k`` of ``n`` (``0 <= k < n``): every ``n``-th file from the ``k``-th, so that
+        parts of a corpus sorted by site or subject get alike mixes; ids, manifest columns
+        and per-file settings stay as in the whole list, files are numbered anew. For one
+        job of a cluster's job array per part (:func:`embed_dataset`'s ``part``)."""
+        if not (isinstance(k, int) and isinstance(n, int) and n >= 1 and 0 <= k < n):
+            raise ValueError(
+                f"part {k}/{n}: give K/N with N >= 1 parts and 0 <= K < N (SLURM: "
+                "--array=0-(N-1) and --part $SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT)"
+            )
+        rows = list(range(k, len(self.files), n))
+        if not rows:
+            raise ValueError(
+                f"part {k}/{n} of {self.source} holds no file: the corpus has "
+                f"{_count(len(self.files), 'file')}, fewer than {n} parts; use fewer parts"
+            )
+        files = [replace(self.files[r], index=i) for i, r in enumerate(rows)]
+        metadata = None if self.metadata is None else self.metadata.take(rows)
+        return DatasetInputs(files, metadata, f"{self.source} (part {k}/{n})")
+
     def fingerprint(self) -> str:
         """SHA-256 of the recording ids, their order and the metadata values."""
         h = hashlib.sha256()
@@ -1329,6 +1349,7 @@ def _run_spec(
     stream_precision: str = "float32",
     reject_by_annotation: bool = False,
     picks: str | Sequence[str] = "eeg",
+    part: tuple[int, int] | None = None,
 ) -> dict[str, Any]:
     """Everything that determines the rows: stored in every shard, compared on resume."""
     encoder = model.target_encoder if isinstance(model, EEGPT) else model
@@ -1362,6 +1383,8 @@ def _run_spec(
         spec["reject_by_annotation"] = True
     if picks != "eeg":  # absent for the default, as in runs from before the option
         spec["channels"]["picks"] = [picks] if isinstance(picks, str) else list(picks)
+    if part is not None:  # absent for a whole corpus, as in runs from before the option
+        spec["inputs"]["part"] = list(part)
     spec["layout"] = LAYOUT  # see _keep_old_layout
     return spec
 
@@ -2890,6 +2913,7 @@ def embed_dataset(
     model: EEGPT | None = None,
     engine: Engine = "inprocess",
     pattern: str | None = None,
+    part: tuple[int, int] | None = None,
     preprocessing: PreprocessingConfig | None = None,
     window_seconds: float | None = None,
     overlap: float | None = None,
@@ -2938,6 +2962,12 @@ def embed_dataset(
         ``"ray"``: Ray Data on ``ray_address`` (or a local Ray instance); needs ``ray[data]``.
     pattern : str | None
         Glob for folder input, e.g. ``"**/*.edf"``.
+    part : (int, int) | None
+        ``(k, n)``: embed part ``k`` of ``n`` (``0 <= k < n``) of the inputs only, every
+        ``n``-th file from the ``k``-th (:meth:`DatasetInputs.part`), with the ids of the
+        whole list: one job of a cluster's job array per part, each into its own folder
+        (e.g. ``out/part-03``); :func:`read_embeddings` of the folder above them reads the
+        parts as one table, and says which are missing or unfinished.
     preprocessing, window_seconds, overlap, average_reference, resample, tail, detrend
         Preprocessing (see :class:`~eegpt.preprocessing.PreprocessingConfig`); the keywords
         override single fields.
@@ -3036,6 +3066,8 @@ def embed_dataset(
             "(--precision) 'bfloat16' or 'float16' (float32 stays exact)"
         )
     data = resolve_inputs(inputs, pattern=pattern)
+    if part is not None:
+        data = data.part(*part)
     output_dir = Path(output_dir).expanduser()
     if output_dir.exists() and not output_dir.is_dir():
         raise FileExistsError(
@@ -3059,6 +3091,7 @@ def embed_dataset(
         stream_precision=stream_precision,
         reject_by_annotation=reject_by_annotation,
         picks=picks,
+        part=part,
     )
     shards = [
         list(range(start, min(start + shard_size, len(data))))
@@ -3573,6 +3606,8 @@ def read_embeddings(
     pa, pq = _pyarrow()
     several = not isinstance(output_dir, (str, os.PathLike))
     folders = [Path(p) for p in output_dir] if several else [Path(output_dir)]
+    if not several and (parts := run_folders(folders[0])):  # e.g. the folders of --part runs
+        folders, several = parts, True
     real = [os.path.realpath(f) for f in folders]
     twice = sorted({str(f) for f, r in zip(folders, real, strict=True) if real.count(r) > 1})
     if twice:
@@ -3603,6 +3638,7 @@ def read_embeddings(
         shards += found
     spec = specs[0]
     schema = None
+    _warn_missing_parts(folders, specs)
     if several:  # each shard's footer once: its file statuses and its schema
         footers = {p: pq.read_metadata(p) for p in shards}
         _check_parts(folders, specs, footers)
@@ -3668,6 +3704,34 @@ def read_embeddings(
             + (", and the epochs.metadata columns of epochs_metadata" if expand else "")
         )
     return frame, emb
+
+
+def run_folders(folder: Path) -> list[Path]:
+    """The embed-dataset output folders right inside ``folder`` (the parts of a corpus run
+    as one job per part, ``--part``), in name order; none when ``folder`` is one itself."""
+    if not folder.is_dir() or (folder / MANIFEST).is_file() or shard_files(folder):
+        return []
+    return sorted(p for p in folder.iterdir() if (p / MANIFEST).is_file())
+
+
+def _warn_missing_parts(folders: Sequence[Path], specs: Sequence[dict[str, Any]]) -> None:
+    """Warn when the folders read are ``--part K/N`` runs and some of the N parts are not
+    among them (a job that never started, or a folder elsewhere)."""
+    parts = [(spec.get("inputs") or {}).get("part") for spec in specs]
+    counts = {n for _, n in filter(None, parts)}
+    if not counts:
+        return
+    if len(counts) > 1:
+        _warn(f"the folders read are parts of runs split into {sorted(counts)} parts: one run's?")
+        return
+    (n,) = counts
+    missing = sorted(set(range(n)) - {k for k, _ in filter(None, parts)})
+    if missing:
+        _warn(
+            f"the folders read hold {n - len(missing)} of the {n} parts of a --part run: parts "
+            f"{few([str(k) for k in missing], 10)} are missing (their files' rows are not in "
+            "the table); run their jobs, or give their folders too"
+        )
 
 
 #: Settings that may differ between the parts of one corpus: each part's own inputs, and the

@@ -39,6 +39,19 @@ DESCRIPTION = (
 )
 
 
+def _part(text: str) -> tuple[int, int]:
+    """``--part K/N`` as ``(K, N)``."""
+    k, sep, n = text.partition("/")
+    try:
+        if not sep:
+            raise ValueError
+        return int(k), int(n)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: give K/N, e.g. 3/10 (part 3 of parts 0 to 9)"
+        ) from None
+
+
 def _add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("input", help="folder, glob (quote it), manifest .csv/.tsv/.parquet, or file")
     # more inputs only to explain a glob the shell expanded (hidden from the usage)
@@ -46,6 +59,15 @@ def _add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("-o", "--output", type=Path, required=True, help="output folder")
     p.add_argument("--weights", help=WEIGHTS_OPTION_HELP)
     p.add_argument("--pattern", help="glob inside a folder input, e.g. '**/*.edf'")
+    p.add_argument(
+        "--part",
+        type=_part,
+        metavar="K/N",
+        help="embed part K of N only (0 <= K < N: every N-th file from the K-th, ids as in the "
+        "whole corpus), one job array task per part, each into its own folder, e.g. "
+        "--part $SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT -o out/part-$SLURM_ARRAY_TASK_ID; "
+        "read them back with eegpt.read_embeddings('out')",
+    )
     p.add_argument("--overwrite", action="store_true", help="delete a previous output, start over")
     p.add_argument(
         "--retry-failed",
@@ -167,6 +189,7 @@ def _embed(args: argparse.Namespace) -> DatasetSummary:
         weights=args.weights,
         engine=args.engine,
         pattern=args.pattern,
+        part=args.part,
         preprocessing=preprocessing_config(args),
         reject_by_annotation=args.reject_by_annotation,
         rename=parse_rename(args.rename, args.drop),

@@ -948,6 +948,8 @@ def load_embeddings(path: str | Path, recording_id: str | None = None) -> Embedd
     path = Path(path)
     if path.is_dir() and (path / RUN_MANIFEST).is_file() and recording_id is not None:
         return _recording_of_run(path, recording_id)
+    if path.is_dir() and recording_id is not None and (parts := _run_parts(path)):
+        return _recording_of_run(_part_holding(path, parts, recording_id), recording_id)
     if path.is_dir():
         raise ValueError(
             f"{path} is a folder; load_embeddings reads one .npz/.parquet file, or one recording "
@@ -1043,6 +1045,24 @@ def _recording_of_run(folder: Path, recording_id: str) -> Embeddings:
         metadata["pool"] = spec["pool"]
         data = data.reshape(len(data), 1, 1, -1)
     return Embeddings(data, table["onset_s"].to_numpy(), metadata)
+
+
+def _run_parts(folder: Path) -> list[Path]:
+    from eegpt.dataset import run_folders
+
+    return run_folders(folder)
+
+
+def _part_holding(folder: Path, parts: list[Path], recording_id: str) -> Path:
+    """The run folder among ``parts`` (``--part`` runs under ``folder``) that lists
+    ``recording_id`` in its files report."""
+    for part in parts:
+        if any(row.get("recording_id") == recording_id for row in _files_report(part) or []):
+            return part
+    raise KeyError(
+        f"no part of {folder} ({len(parts)} run folders: {', '.join(p.name for p in parts[:5])}"
+        f"{' ...' if len(parts) > 5 else ''}) lists the recording {recording_id!r}"
+    )
 
 
 def _files_report(folder: Path) -> list[dict[str, str]] | None:
