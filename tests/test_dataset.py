@@ -31,6 +31,7 @@ from eegpt.dataset import (
     InputFile,
     _Lock,
     _Readers,
+    describe_output,
     embed_dataset,
     load_file,
     make_engines,
@@ -354,7 +355,9 @@ def test_rows_equal_per_file_embed_and_errors_are_reported(clean_run, corpus, mo
     assert not [p for p in out.iterdir() if p.name.endswith(".tmp")]
 
 
-def test_parts_of_a_job_array_read_back_as_the_whole_run(clean_run, corpus, model, tmp_path):
+def test_parts_of_a_job_array_read_back_as_the_whole_run(
+    clean_run, corpus, model, tmp_path, monkeypatch
+):
     """--part K/N: one job per part (every N-th file, the whole corpus's ids), each into its
     own folder; the folder above them reads as the one run's rows, and says which parts are
     missing."""
@@ -372,9 +375,19 @@ def test_parts_of_a_job_array_read_back_as_the_whole_run(clean_run, corpus, mode
     assert not (parts / "part-1").exists()
     with pytest.raises(SystemExit, match="2"):  # argparse's usage error
         cli_main([str(corpus), "-o", str(parts / "part-1"), "--part", "1-3"])
+    for name, value in [("SLURM_JOB_ID", "130"), ("SLURM_ARRAY_JOB_ID", "120"),
+                        ("SLURM_ARRAY_TASK_ID", "1")]:  # fmt: skip
+        monkeypatch.setenv(name, value)
     summary = embed_dataset(corpus, parts / "part-1", model=model, part=(1, 3), shard_size=2,
                             workers=0, device="cpu", progress=False)  # fmt: skip
     assert summary.n_files == 2  # b/rec00.edf and b/rec04.edf: every third from the second
+    run = json.loads((parts / "part-1" / MANIFEST).read_text())["runs"][-1]
+    assert (run["slurm_job_id"], run["slurm_array_job_id"], run["slurm_array_task_id"]) == (
+        "130",
+        "120",
+        "1",
+    )
+    assert "(SLURM job 120_1)" in describe_output(parts / "part-1")
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         table, together = read_embeddings(parts)

@@ -3367,7 +3367,7 @@ def describe_output(output_dir: str | os.PathLike) -> str:
             f"  run {run.get('started')}: {run.get('engine')} on "
             f"{', '.join(run.get('devices') or []) or '-'}"
             + (f" of {run['host']}" if run.get("host") else "")
-            + (f" (SLURM job {run['slurm_job_id']})" if run.get("slurm_job_id") else "")
+            + (f" (SLURM job {_slurm_job(run)})" if run.get("slurm_job_id") else "")
             + f", {run.get('shards_written')} shard(s) written in {run.get('elapsed_s', 0.0):.1f} "
             f"s (eegpt {run.get('eegpt_version', '?')})"
         )
@@ -3465,9 +3465,7 @@ class _Run:
             "eegpt_version": __version__,
             "torch_version": torch.__version__,
             "host": platform.node(),
-            **(
-                {"slurm_job_id": os.environ["SLURM_JOB_ID"]} if "SLURM_JOB_ID" in os.environ else {}
-            ),
+            **_slurm_ids(),
         }
         manifest = {
             "format": FORMAT,
@@ -3704,6 +3702,24 @@ def read_embeddings(
             + (", and the epochs.metadata columns of epochs_metadata" if expand else "")
         )
     return frame, emb
+
+
+#: The SLURM variables a run records (the job, and of a job array the array job and task).
+_SLURM_VARIABLES = ("SLURM_JOB_ID", "SLURM_ARRAY_JOB_ID", "SLURM_ARRAY_TASK_ID")
+
+
+def _slurm_ids() -> dict[str, str]:
+    """The SLURM job ids of this process (``slurm_job_id``, ``slurm_array_job_id``,
+    ``slurm_array_task_id``), those set."""
+    return {name.lower(): os.environ[name] for name in _SLURM_VARIABLES if name in os.environ}
+
+
+def _slurm_job(run: Mapping[str, Any]) -> str:
+    """A run's SLURM job as ``eegpt info`` names it: ``123``, or ``120_3`` for task 3 of
+    array job 120 (SLURM's own notation)."""
+    if run.get("slurm_array_job_id") and run.get("slurm_array_task_id") is not None:
+        return f"{run['slurm_array_job_id']}_{run['slurm_array_task_id']}"
+    return str(run["slurm_job_id"])
 
 
 def run_folders(folder: Path) -> list[Path]:
