@@ -409,6 +409,27 @@ def test_parts_of_a_job_array_read_back_as_the_whole_run(
                       workers=0, device="cpu", progress=False)  # fmt: skip
 
 
+def test_a_grown_corpus_is_refused_with_how_to_add_files_or_resume(corpus, model, tmp_path):
+    """Files added to a corpus after its run: refused, saying how to embed the new ones with
+    comparable ids, and how to finish the old run as it was (its files report as the input)."""
+    import shutil
+
+    folder, out = tmp_path / "corpus", tmp_path / "out"
+    (folder / "b").mkdir(parents=True)
+    for name in ("rec00.edf", "rec02.edf"):
+        shutil.copy(corpus / "b" / name, folder / "b" / name)
+    run = {"model": model, "workers": 0, "device": "cpu", "progress": False, "shard_size": 1}
+    embed_dataset(folder, out, **run)
+    (out / "shard-00001.parquet").unlink()  # an unfinished run
+    shutil.copy(corpus / "b" / "rec04.edf", folder / "b" / "rec04.edf")
+    with pytest.raises(ValueError, match=r"1 file added \(b/rec04.edf\).* a 'recording_id' "
+                       r"column naming each as this run would .* To resume this run as it was, "
+                       r"give .*_files.csv as the input"):  # fmt: skip
+        embed_dataset(folder, out, **run)
+    summary = embed_dataset(out / FILES_REPORT, out, **run)
+    assert summary.complete and summary.n_files == 2 and summary.run_windows > 0
+
+
 def test_worker_processes_and_several_replicas_give_the_same_rows(
     clean_run, corpus, model, tmp_path
 ):

@@ -2781,9 +2781,12 @@ def _prepare_output(
             if any(d.startswith("inputs.") for d in diffs):
                 hint = (
                     f"{_input_changes(output_dir, ids)} The list of input files (or their ids or "
-                    "metadata) changed: embed new files into a new output folder (a manifest "
-                    "of just them: a .csv with a 'path' column), or keep a manifest of the "
-                    "original files."
+                    "metadata) changed. To add new files, embed them into a new output folder "
+                    "from a manifest of just them: a .csv with a 'path' column and a "
+                    "'recording_id' column naming each as this run would (its path relative "
+                    "to the input folder, e.g. site/sub-01.edf), so that ids compare across "
+                    "the two; eegpt.read_embeddings([this folder, the new one]) reads both. "
+                    + _resume_as_it_was(output_dir, old.get("spec", {}))
                 )
             elif _failures_listed(output_dir):  # retrying its failures another way?
                 hint = (
@@ -2830,6 +2833,17 @@ def _with_option(difference: str) -> str:
     name = difference.split(" (")[0]
     option = next((o for key, o in _OPTION_OF_SETTING.items() if name.startswith(key)), None)
     return f"{difference} [{option}]" if option else difference
+
+
+def _resume_as_it_was(output_dir: Path, spec: Mapping[str, Any]) -> str:
+    """How to finish a run whose input list has changed since: its files report lists its
+    files and ids, enough as the input where its manifest gave no more columns."""
+    if (spec.get("inputs") or {}).get("metadata_columns"):
+        return "To resume this run as it was, give its original manifest again."
+    return (
+        f"To resume this run as it was, give {output_dir / FILES_REPORT} as the input (its "
+        "list of files and ids)."
+    )
 
 
 def _input_changes(output_dir: Path, ids: Sequence[str]) -> str:
