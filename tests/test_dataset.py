@@ -143,6 +143,17 @@ def test_resolve_folder_glob_list_and_manifest(corpus, tmp_path):
     assert len(resolve_inputs(scored).files) == 2
 
 
+def test_a_pattern_leaves_out_the_files_of_a_recording_beside_it(tmp_path):
+    """--pattern '**/*' matches BrainVision's .eeg/.vmrk and EEGLAB's .fdt too: they are read
+    with their .vhdr / .set, not as recordings (which failed); a Nihon Kohden .eeg stays."""
+    for name in ("rec.vhdr", "rec.eeg", "rec.vmrk", "nk.eeg", "x.set", "x.fdt", "y.FDT", "y.SET"):
+        (tmp_path / name).write_bytes(b"")
+    with pytest.warns(RuntimeWarning, match=r"left out 4 files matched by the pattern that "
+                      r"belong to a recording beside them .*: rec.eeg, rec.vmrk, x.fdt, y.FDT"):  # fmt: skip
+        inputs = resolve_inputs(tmp_path, pattern="**/*")
+    assert [f.recording_id for f in inputs.files] == ["nk.eeg", "rec.vhdr", "x.set", "y.SET"]
+
+
 def test_recordings_that_are_folders_are_listed_as_one_input(tmp_path):
     """EGI .mff recordings are folders: a corpus run lists each as one recording (it was left
     out without a word) and never searches inside it."""

@@ -426,7 +426,7 @@ def _listed_under(folder: Path, pattern: str | None) -> tuple[list[Path], list[s
     root = folder.resolve()
     suffixes = EEG_SUFFIXES + RECORDING_FOLDER_SUFFIXES
     if pattern:
-        paths = _matching(root, pattern)
+        paths = _without_companions(_matching(root, pattern), root)
     else:
         paths = [p for p in _files_under(root) if p.suffix.lower() in suffixes]
     if not paths:
@@ -435,6 +435,34 @@ def _listed_under(folder: Path, pattern: str | None) -> tuple[list[Path], list[s
             f"no files {what} under {folder}; pass pattern='**/*.ext' (--pattern '**/*.ext')"
         )
     return _in_id_order(paths, root)
+
+
+#: Files that hold part of a recording read from another file beside them, of the same name:
+#: BrainVision's samples and markers (of its .vhdr), EEGLAB's samples (of its .set).
+_COMPANIONS = {".eeg": ".vhdr", ".vmrk": ".vhdr", ".fdt": ".set"}
+
+
+def _without_companions(paths: list[Path], root: Path) -> list[Path]:
+    """``paths`` (a pattern's matches) without the files read as part of a recording beside
+    them (``rec.eeg`` and ``rec.vmrk`` of ``rec.vhdr``, ``rec.fdt`` of ``rec.set``), which
+    would fail as recordings of their own, with a warning that counts them. A Nihon Kohden
+    ``.eeg`` file (no ``.vhdr`` beside it) stays."""
+    listed = {os.path.normcase(str(p)) for p in paths}
+    kept, left = [], []
+    for p in paths:
+        main = _COMPANIONS.get(p.suffix.lower())
+        beside = main and [p.with_suffix(s) for s in (main, main.upper())]
+        if beside and any(os.path.normcase(str(b)) in listed or b.is_file() for b in beside):
+            left.append(p)
+        else:
+            kept.append(p)
+    if left:
+        _warn(
+            f"left out {_count(len(left), 'file')} matched by the pattern that belong to a "
+            "recording beside them (BrainVision .eeg/.vmrk of its .vhdr, EEGLAB .fdt of its "
+            f".set): {few(sorted(_relative_ids(left, root)), 5)}"
+        )
+    return kept
 
 
 def _in_id_order(paths: list[Path], root: Path) -> tuple[list[Path], list[str]]:
