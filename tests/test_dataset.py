@@ -663,7 +663,9 @@ def test_a_resumed_run_names_the_recordings_that_changed_since(corpus, model, tm
         "embed_dataset: 1 recording changed (size or modification time) since it was "
         "embedded: b/rec00.edf. Their rows are of the files as they were; to embed them "
         "again, delete shard-00001.parquet and run again, or start over with --overwrite "
-        "(overwrite=True)",
+        "(overwrite=True). All of them kept their size and have only a new modification time, "
+        "as a copy without -p (cp, or rsync without -t) leaves them: if their contents are "
+        "unchanged, their rows stand and nothing needs doing",
         "embed_dataset: 1 recording that failed changed since: a/rec03.edf; --retry-failed "
         "(retry_failed=True) embeds the failed files again",
     ]
@@ -680,8 +682,13 @@ def test_a_resumed_run_names_the_recordings_that_changed_since(corpus, model, tm
     status = {"recording_id": file.recording_id, "status": "ok", "shard": 1, **source_stamp(file)}
     os.utime(hyp, ns=(0, 10**18))
     with pytest.warns(RuntimeWarning, match=r"since it was embedded: b/rec00.edf \(its "
-                      rf"annotations file {hyp}\)\. Their rows"):  # fmt: skip
+                      rf"annotations file {hyp}\)\. Their rows.*--overwrite \(overwrite=True\)\. "
+                      r"All of them kept their size"):  # fmt: skip
         _warn_changed(DatasetInputs([file]), [status])
+    hyp.write_bytes(b"0" * 11)  # another size: no word of copies
+    with pytest.warns(RuntimeWarning) as caught:
+        _warn_changed(DatasetInputs([file]), [status])
+    assert str(caught[0].message).endswith("--overwrite (overwrite=True)")
 
 
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")

@@ -1587,6 +1587,7 @@ def _warn_changed(inputs: DatasetInputs, statuses: Iterable[Mapping[str, Any]]) 
     file statuses, and whose files changed since (size or modification time)."""
     files = {f.recording_id: f for f in inputs.files}
     changed: dict[str, dict[str, int]] = {"ok": {}, "failed": {}}
+    touched = 0  # of those embedded: sizes as they were, modification times new (a copy?)
     for status in statuses:
         file = files.get(status["recording_id"])
         if "source_bytes" not in status or file is None:  # older runs did not record it
@@ -1604,6 +1605,10 @@ def _warn_changed(inputs: DatasetInputs, statuses: Iterable[Mapping[str, Any]]) 
                 f" (its annotations file {file.annotations})" if only else ""
             )
             changed[status["status"]][shown] = int(status["shard"])
+            names = [n for n in ("source", "annotations") if moved[n]]
+            touched += status["status"] == "ok" and all(
+                now.get(f"{n}_bytes") == status.get(f"{n}_bytes") for n in names
+            )
     ok, failed = changed["ok"], changed["failed"]
     if ok:
         shards = [shard_name(k) for k in sorted(set(ok.values()))]
@@ -1612,6 +1617,14 @@ def _warn_changed(inputs: DatasetInputs, statuses: Iterable[Mapping[str, Any]]) 
             f"time) since {'it was' if len(ok) == 1 else 'they were'} embedded: {few(list(ok), 5)}. Their "
             f"rows are of the files as they were; to embed them again, delete {few(shards, 5)} "
             "and run again, or start over with --overwrite (overwrite=True)"
+            + (
+                f". {'All' if touched == len(ok) else touched} of them kept their size and have "
+                "only a new modification time, as a copy without -p (cp, or rsync without -t) "
+                "leaves them: if their contents are unchanged, their rows stand and nothing "
+                "needs doing"
+                if touched
+                else ""
+            )
         )
     if failed:
         _warn(
