@@ -432,6 +432,9 @@ def test_a_grown_corpus_is_refused_with_how_to_add_files_or_resume(corpus, model
     run = {"model": model, "workers": 0, "device": "cpu", "progress": False, "shard_size": 1}
     embed_dataset(folder, out, **run)
     (out / "shard-00001.parquet").unlink()  # an unfinished run
+    assert "(only 1 of the 2 shard files the counts above include are there: deleted since? " in (
+        describe_output(out)
+    )
     shutil.copy(corpus / "b" / "rec04.edf", folder / "b" / "rec04.edf")
     with pytest.raises(ValueError, match=r"1 file added \(b/rec04.edf\).* a 'recording_id' "
                        r"column naming each as this run would .* To resume this run as it was, "

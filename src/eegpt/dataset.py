@@ -3412,10 +3412,14 @@ def describe_output(output_dir: str | os.PathLike) -> str:
     running = _Lock.held(output_dir)
     if running:
         lines.insert(2, "  a run is in progress (its reports refresh every 30 s)")
-    if present != len(manifest.get("shards_done", [])):  # reports refresh every 30 s
+    counted = len(manifest.get("shards_done", []))
+    if present > counted:  # reports refresh every 30 s
         lines.insert(2, f"  ({present} shard files are there: the counts above predate the last "
                         + ("of them" if running else "of them, from a run that was stopped; the "
                            "next run updates them") + ")")  # fmt: skip
+    elif present < counted:
+        lines.insert(2, f"  (only {present} of the {counted} shard files the counts above include "
+                        "are there: deleted since? The next run embeds their files again)")  # fmt: skip
     runs = manifest.get("runs") or ([manifest["last_run"]] if manifest.get("last_run") else [])
     for run in runs[-3:]:
         lines.append(
