@@ -3730,7 +3730,7 @@ def read_embeddings(
             )
         filters = pq.filters_to_expression(filters)
     try:
-        table = dataset.to_table(columns=[*read, "embedding"], filter=filters)
+        table, emb = _rows_and_embeddings(dataset, read, filters, spec["embedding_shape"])
     except pa.ArrowInvalid as err:  # a pyarrow expression naming a column not there
         if "No match for FieldRef" not in str(err):
             raise
@@ -3747,9 +3747,7 @@ def read_embeddings(
             f"text: {', '.join(retyped)}), which pyarrow cannot filter while reading; filter "
             "the table after reading, or give the parts' manifests one type per column"
         ) from err
-    emb = table.column("embedding").combine_chunks().flatten().to_numpy()
-    emb = emb.reshape(table.num_rows, *spec["embedding_shape"])
-    frame = _nullable_frame(table.select(read))
+    frame = _nullable_frame(table)
     if expand and "epochs_metadata" in frame.columns:
         frame = _expand_metadata(frame, names)
         if "epochs_metadata" not in wanted:  # only the metadata columns named
@@ -3761,6 +3759,37 @@ def read_embeddings(
             + (", and the epochs.metadata columns of epochs_metadata" if expand else "")
         )
     return frame, emb
+
+
+def _rows_and_embeddings(
+    dataset: Any, read: list[str], filters: Any, shape: Sequence[int]
+) -> tuple[Any, np.ndarray]:
+    """The columns ``read`` of the rows ``filters`` selects (a pyarrow Table) and their
+    embeddings ``[n_rows, *shape]`` (float32), copied batch by batch into one array made to
+    size: the embeddings are held once, not also as an Arrow table and its combined copy."""
+    import pyarrow as pa
+
+    n = dataset.count_rows(filter=filters)
+    width = math.prod(shape)
+    emb = np.empty((n, width), dtype=np.float32)
+    pieces, at = [], 0
+    for batch in dataset.to_batches(columns=[*read, "embedding"], filter=filters):
+        k = batch.num_rows
+        if not k:
+            continue
+        values = batch.column(batch.schema.get_field_index("embedding")).flatten()
+        emb[at : at + k] = values.to_numpy(zero_copy_only=False).reshape(k, width)
+        pieces.append(pa.Table.from_batches([batch]).select(read))
+        at += k
+    if at != n:
+        raise RuntimeError(
+            f"read_embeddings: {at} rows read where {n} were counted; did a run write to the "
+            "folder meanwhile? Read it again"
+        )
+    if pieces:
+        return pa.concat_tables(pieces), emb.reshape(n, *shape)
+    fields = [dataset.schema.field(c) for c in read]
+    return pa.schema(fields).empty_table(), emb.reshape(n, *shape)
 
 
 #: The SLURM variables a run records (the job, and of a job array the array job and task).
