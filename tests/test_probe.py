@@ -1182,3 +1182,43 @@ def test_a_checkpoint_given_as_a_probe_is_told_apart(tmp_path, capsys):
     err = capsys.readouterr().err
     assert f"no probe at {ckpt} ({ckpt} is a file): probes are the folders" in err
     assert "eegpt.load_model(path), and model(x) gives its logits" in err
+
+
+def test_imbalanced_classes_and_thin_validation_splits_are_said(
+    model, weights, short_task, cache, tmp_path, capsys
+):
+    """33 'standard' and 2 'target' epochs: a probe that always says 'standard' is 94%
+    accurate. Training names the rare class and the imbalance (and class_weight='balanced'),
+    a validation half that leaves 1 'target' epoch on each side, and its summary gives the
+    balanced accuracy beside the plain one."""
+    train, _ = short_task
+    skewed = mne.concatenate_epochs([train["standard"][:33], train["target"][:2]], verbose=False)
+    common = dict(preprocessing=ONE_SECOND, cache=cache, epochs=3, max_lr=5e-3)
+    with pytest.warns(RuntimeWarning) as caught:
+        probe = train_probe(model, skewed, **common)
+    said = [str(w.message) for w in caught if "training epochs per class" in str(w.message)]
+    assert len(said) == 1, said
+    assert (
+        "training epochs per class: 'standard' 33, 'target' 2. 'target' has fewer than 5"
+        in (said[0])
+    )
+    assert "always predicts 'standard' is 94.3% accurate" in said[0]
+    assert "class_weight='balanced' (command line: --class-weight balanced)" in said[0]
+    assert {"train_accuracy", "train_balanced_accuracy"} <= set(probe.history[-1])
+    with pytest.warns(RuntimeWarning) as caught:  # weighted: the rare class only
+        train_probe(model, skewed, class_weight="balanced", **common)
+    said = [str(w.message) for w in caught if "training epochs per class" in str(w.message)]
+    assert len(said) == 1 and "fewer than 5" in said[0] and "imbalanced" not in said[0]
+    with pytest.warns(RuntimeWarning, match=r"leaves 'target' 1 for training and 1 for valid"):
+        train_probe(model, skewed, validation=0.5, class_weight="balanced", **common)
+    # the command line: each said once, and the summary's BAC
+    path = tmp_path / "skewed-epo.fif"
+    skewed.save(path, verbose=False)
+    run = ["train", str(path), "--weights", str(weights), "-o", str(tmp_path / "probe"),
+           "--window", "1", "--epochs", "3", "--val", "0.5", "-q"]  # fmt: skip
+    with pytest.warns(RuntimeWarning) as caught:
+        assert probe_main(run) == 0
+    said = [str(w.message) for w in caught]
+    assert sum("--class-weight balanced" in m for m in said) == 1, said
+    assert sum("(validation=0.5, command line: --val 0.5)" in m for m in said) == 1, said
+    assert "running BAC " in capsys.readouterr().out

@@ -1147,6 +1147,9 @@ def _split_training_data(
     if isinstance(validation, (int, float)) and not isinstance(validation, bool):
         tr, va = _stratified_split(train.y, float(validation), seed)
         val = (train.windows[va], train.y[va])
+        thin = _thin_split_warning(train.y[tr], train.y[va], classes, float(validation))
+        if thin:
+            _warn(thin)
         train = _TrainingData(
             train.windows[tr], train.y[tr], train.input_names, train.encoder_names
         )
@@ -1181,6 +1184,75 @@ def _stratified_split(y: np.ndarray, fraction: float, seed: int) -> tuple[np.nda
         )
     train_idx = np.setdiff1d(np.arange(len(y)), val_idx)
     return train_idx, val_idx
+
+
+FEW_EPOCHS = 5
+"""A class with fewer training epochs is named by :func:`_class_balance_warning`."""
+IMBALANCE_RATIO = 3.0
+"""Classes whose largest has more than this many times the epochs of the smallest are
+imbalanced (:func:`_class_balance_warning`)."""
+
+
+def _class_counts(y: np.ndarray, classes: np.ndarray) -> list[tuple[Any, int]]:
+    """``(class, number of epochs)`` of class indices ``y``, in the order of ``classes``."""
+    counts = np.bincount(np.asarray(y, dtype=np.int64), minlength=len(classes))
+    return list(zip(classes.tolist(), counts.tolist(), strict=True))
+
+
+def _class_balance_warning(
+    y: np.ndarray, classes: np.ndarray, class_weight: str | None
+) -> str | None:
+    """What to say of training labels (class indices ``y``) with a class of fewer than
+    :data:`FEW_EPOCHS` epochs, or imbalanced (:data:`IMBALANCE_RATIO`) without
+    ``class_weight="balanced"``; None when neither."""
+    counts = _class_counts(y, classes)
+    rare = [repr(c) for c, n in counts if n < FEW_EPOCHS]
+    largest = max(counts, key=lambda cn: cn[1])
+    ratio = largest[1] / max(min(n for _, n in counts), 1)
+    imbalanced = ratio > IMBALANCE_RATIO and class_weight != "balanced"
+    if not rare and not imbalanced:
+        return None
+    listed = ", ".join(f"{c!r} {n}" for c, n in counts)
+    text = f"training epochs per class: {listed}."
+    if rare:
+        one = len(rare) == 1
+        text += (
+            f" {few(rare, 8)} {'has' if one else 'have'} fewer than {FEW_EPOCHS}: too few to "
+            f"learn {'that class' if one else 'those classes'} from, and any score of "
+            f"{'it' if one else 'them'} rests on one or two epochs; add epochs of "
+            f"{'it' if one else 'them'}, or merge {'it' if one else 'them'} into another class "
+            f"or leave {'it' if one else 'them'} out."
+        )
+    if imbalanced:
+        share = 100 * largest[1] / len(y)
+        text += (
+            f" The classes are imbalanced ({largest[0]!r} has {ratio:.3g} times the epochs of "
+            f"the smallest): a probe that always predicts {largest[0]!r} is {share:.1f}% "
+            "accurate. Weight the classes alike with class_weight='balanced' (command line: "
+            "--class-weight balanced), and judge the probe by its balanced accuracy (BAC), not "
+            "its accuracy."
+        )
+    return text
+
+
+def _thin_split_warning(
+    y_train: np.ndarray, y_val: np.ndarray, classes: np.ndarray, fraction: float
+) -> str | None:
+    """What to say when the validation split by ``fraction`` left a class fewer than 2 epochs
+    for training or for validation; None otherwise."""
+    train = dict(_class_counts(y_train, classes))
+    val = dict(_class_counts(y_val, classes))
+    thin = [c for c in classes.tolist() if train[c] < 2 or val[c] < 2]
+    if not thin:
+        return None
+    listed = ", ".join(f"{c!r} {train[c]} for training and {val[c]} for validation" for c in thin)
+    return (
+        f"the validation split (validation={fraction:g}, command line: --val {fraction:g}) "
+        f"leaves {listed}: with fewer than 2 epochs of a class in a part, the probe learns it "
+        "from one epoch or the validation scores it on one (or none). Validate on separate "
+        "epochs (validation=(data, y), command line: --val-data FILE), train on more epochs of "
+        "the class, or train without validation."
+    )
 
 
 def _balanced_weights(y: np.ndarray, n_classes: int) -> torch.Tensor:
@@ -1255,6 +1327,7 @@ def _fit(
             m.train()
         perm = torch.randperm(n, generator=order_rng)
         total_loss, correct = 0.0, 0
+        predicted = np.empty(n, dtype=np.int64)  # in the order of perm
         for start in range(0, n, batch_size):
             idx = perm[start : start + batch_size]
             xb, yb = x_all[idx].to(device), y_all[idx].to(device)
@@ -1273,12 +1346,15 @@ def _fit(
                 optimizer.step()
             scheduler.step()
             total_loss += float(loss.detach()) * len(idx)
-            correct += int((logits.detach().argmax(1) == yb).sum())
+            guess = logits.detach().argmax(1)
+            correct += int((guess == yb).sum())
+            predicted[start : start + len(idx)] = guess.cpu().numpy()
         row = {
             "epoch": epoch + 1,
             "lr": float(scheduler.get_last_lr()[-1]),
             "train_loss": total_loss / n,
             "train_accuracy": correct / n,
+            "train_balanced_accuracy": _balanced_accuracy(y_all[perm].numpy(), predicted),
         }
         if validation is not None:
             for m in modules:
@@ -1456,8 +1532,10 @@ class EEGPTProbe:
         ``True`` for a linear probe (the encoder is not saved with it), ``False`` after
         fine-tuning (the whole model is saved).
     history : list of dict
-        Per training epoch: ``epoch``, ``lr``, ``train_loss``, ``train_accuracy`` and, with
-        validation data, ``val_loss``, ``val_accuracy``, ``val_balanced_accuracy``.
+        Per training epoch: ``epoch``, ``lr``, ``train_loss``, ``train_accuracy``,
+        ``train_balanced_accuracy`` (running, over the epoch's batches with dropout on; absent
+        from probes saved by earlier versions) and, with validation data, ``val_loss``,
+        ``val_accuracy``, ``val_balanced_accuracy``.
     training : dict
         Other facts of the training run (epochs run, ``best_epoch`` (lowest validation loss),
         ``kept_epoch`` (whose weights the model holds: with validation data and ``patience``,
@@ -2060,6 +2138,9 @@ def train_probe(
     train, val, classes = _split_training_data(data, y, validation, config.seed, **common)
     if config.patience is not None and val is None:
         raise ValueError("patience (early stopping) needs validation data: pass validation=")
+    balance = _class_balance_warning(train.y, classes, config.class_weight)
+    if balance:
+        _warn(balance)
 
     chan_ids = [CHANNEL_INDEX[name] for name in train.encoder_names]
     schedule = dict(

@@ -619,8 +619,9 @@ def cmd_probe_train(args: argparse.Namespace) -> int:
     print(
         f"trained {probe!r} on {probe.training['n_train']} epochs "
         f"({probe.training['epochs_run']} passes, {probe.training['seconds']:.1f} s): "
-        f"last pass's train loss {last['train_loss']:.4f} and running accuracy "
-        f"{100 * last['train_accuracy']:.2f}% (dropout on)"
+        f"last pass's train loss {last['train_loss']:.4f}, running BAC "
+        f"{100 * last['train_balanced_accuracy']:.2f}% (balanced accuracy; plain accuracy "
+        f"{100 * last['train_accuracy']:.2f}%; dropout on)"
     )
     if validation:
         print(
