@@ -1222,3 +1222,31 @@ def test_imbalanced_classes_and_thin_validation_splits_are_said(
     assert sum("--class-weight balanced" in m for m in said) == 1, said
     assert sum("(validation=0.5, command line: --val 0.5)" in m for m in said) == 1, said
     assert "running BAC " in capsys.readouterr().out
+
+
+def test_training_classes_that_differ_only_by_tags_are_said(model, weights, short_task, tmp_path):
+    """Epochs of EEGLAB .set files holding several events are named by all of them, joined
+    with '/' by MNE: 'standard/artifact' and 'target/target' would be classes of their own.
+    Training says so as evaluation does, in Python and on the command line (once)."""
+    train, _ = short_task
+    events = train[:40].events.copy()
+    events[np.flatnonzero(events[:, 2] == 1)[0], 2] = 3  # one epoch of each tagged further
+    events[np.flatnonzero(events[:, 2] == 2)[0], 2] = 4
+    event_id = {"standard": 1, "target": 2, "standard/artifact": 3, "target/target": 4}
+    tagged = mne.EpochsArray(train[:40].get_data(), train.info, events, event_id=event_id,
+                             verbose=False)  # fmt: skip
+    common = dict(preprocessing=ONE_SECOND, cache=False, epochs=1)
+    with pytest.warns(RuntimeWarning) as caught:
+        train_probe(model, tagged, **common)
+    said = [str(w.message) for w in caught if "'/'-separated tags" in str(w.message)]
+    assert len(said) == 1, [str(w.message) for w in caught]
+    assert "'standard/artifact' and 'standard', 'target/target' and 'target'" in said[0]
+    assert "'standard/artifact' as 'standard'" in said[0]  # the evaluation's advice
+    assert "are classes of their own" in said[0] and "--labels CSV or --label-column" in said[0]
+    path = tmp_path / "tagged-epo.fif"
+    tagged.save(path, verbose=False)
+    run = ["train", str(path), "--weights", str(weights), "-o", str(tmp_path / "probe"),
+           "--window", "1", "--epochs", "1", "-q"]  # fmt: skip
+    with pytest.warns(RuntimeWarning) as caught:
+        assert probe_main(run) == 0
+    assert sum("'/'-separated tags" in str(w.message) for w in caught) == 1

@@ -547,19 +547,58 @@ def _unknown_labels_hint(unknown: list[Any], classes: np.ndarray, data: Any = No
         return ""
     pairs = {}
     for label in unknown:
-        tags = set(str(label).split("/"))
-        alike = [
-            c for c in known if set(str(c).split("/")) <= tags or tags <= set(str(c).split("/"))
-        ]
+        alike = [c for c in known if _differ_by_tags(label, c)]
         if len(alike) != 1:
             return ""
         pairs[str(label)] = str(alike[0])
+    return f" ({_tags_advice(pairs, 'they differ from the classes')})"
+
+
+def _tags(label: Any) -> set[str]:
+    """The ``/``-separated tags of a label, as MNE joins event names (``Comment/left``)."""
+    return set(str(label).split("/"))
+
+
+def _differ_by_tags(a: Any, b: Any) -> bool:
+    """Whether labels ``a`` and ``b`` differ only by MNE's ``/``-separated tags (the tags of
+    one are among the other's: ``'Comment/left'`` and ``'left'``, ``'seizure/seizure'`` and
+    ``'seizure'``)."""
+    return _tags(a) <= _tags(b) or _tags(b) <= _tags(a)
+
+
+def _tags_advice(pairs: Mapping[str, str], subject: str) -> str:
+    """``"<subject> only by MNE's '/'-separated tags ...: name the events alike ..."``, with
+    ``pairs`` (a label: the one it stands for) as examples of the names to give."""
     shown = ", ".join(f"{a!r} as {b!r}" for a, b in list(pairs.items())[:3])
     return (
-        f" (they differ from the classes only by MNE's '/'-separated tags, as BrainVision "
-        f"markers read as 'Comment/left' do: name the events alike when cutting the epochs "
+        f"{subject} only by MNE's '/'-separated tags, as BrainVision markers read as "
+        "'Comment/left' and epochs of EEGLAB .set files holding several events read as "
+        "'left/artifact' do: name the events alike when cutting the epochs "
         f"({shown}: mne.Epochs(..., event_id={{name: code}})), or give the labels: y=..., "
-        "on the command line --labels CSV or --label-column)"
+        "on the command line --labels CSV or --label-column"
+    )
+
+
+def _tagged_classes_warning(classes: np.ndarray) -> str | None:
+    """What to say when training classes differ from one another only by MNE's
+    ``/``-separated tags (each tagged class named with the plainest such class); None when
+    none do."""
+    known = classes.tolist()
+    pairs = {}
+    for label in known:
+        plainer = [
+            c
+            for c in known
+            if _tags(c) <= _tags(label) and str(c).count("/") < str(label).count("/")
+        ]
+        if plainer:
+            pairs[str(label)] = str(min(plainer, key=lambda c: str(c).count("/")))
+    if not pairs:
+        return None
+    listed = ", ".join(f"{a!r} and {b!r}" for a, b in pairs.items())
+    return (
+        f"the training labels {listed} are classes of their own, each learnt apart; "
+        + _tags_advice(pairs, "they differ")
     )
 
 
@@ -1144,6 +1183,9 @@ def _split_training_data(
     pair prepared like the training data, or None.
     """
     train, classes = _prepare_training_data(data, y, classes=None, **common)
+    tagged = _tagged_classes_warning(classes)
+    if tagged:
+        _warn(tagged)
     if isinstance(validation, (int, float)) and not isinstance(validation, bool):
         tr, va = _stratified_split(train.y, float(validation), seed)
         val = (train.windows[va], train.y[va])
