@@ -981,6 +981,13 @@ def test_embed_names_the_keyword_meant():
         model.embed(x, ch_names=names, sfreq=256, batch=4)
     with pytest.raises(TypeError, match=r"'rescale' -> preprocessing=PreprocessingConfig"):
         model.embed(x, ch_names=names, sfreq=256, rescale=1e-6)
+    # a preprocessing setting embed takes inside preprocessing= only: not 'resample' alike
+    with pytest.raises(TypeError) as err:
+        model.embed(x, ch_names=names, sfreq=256, scale=1e-3)
+    assert "'scale' -> preprocessing=eegpt.preprocessing.PreprocessingConfig(scale=...)?" in str(
+        err.value
+    )
+    assert "resample=" not in str(err.value).split("; it takes")[0]
     with pytest.raises(RecordingError, match=r"needs sfreq: .*embed\(x, ch_names=\["):
         model.embed(x, ch_names=names, units="uV")
 

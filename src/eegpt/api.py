@@ -211,9 +211,12 @@ def check_embed_keywords(keywords: Sequence[str]) -> None:
     unknown = [k for k in keywords if k not in known]
     if not unknown:
         return
+    preprocessing = set(PreprocessingConfig.__dataclass_fields__)
     hints = []
     for key in unknown:
         meant = _CLI_KEYWORDS.get(key.replace("-", "_"))
+        if key in preprocessing:  # a setting embed takes only inside its preprocessing=
+            meant = f"preprocessing=eegpt.preprocessing.PreprocessingConfig({key}=...)"
         close = difflib.get_close_matches(key, known, n=1)
         if meant or close:
             hints.append(f"{key!r} -> {meant or close[0] + '='}")
