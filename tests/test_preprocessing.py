@@ -455,7 +455,10 @@ def _as_read(x):
 
 def test_microvolts_labelled_as_volts_warning():
     rec = _as_read(_sines(256.0, 4.0, amp=50.0))
-    fix = r"samples as read by 1e-06: --rescale 1e-06 .*PreprocessingConfig\(scale=0.001\).*units='uV'"
+    fix = (
+        r"samples as read by 1e-06: --rescale 1e-06 .*PreprocessingConfig\(scale=0.001\) \(the "
+        r"default scale 1000, volts to the model's millivolts, times 1e-06\).*units='uV'"
+    )
     with pytest.warns(RuntimeWarning, match=rf"amplitude check.*microvolts.*{fix}"):
         windows = prepare(rec)
     assert np.abs(windows.data).max() == pytest.approx(5e4, rel=1e-3)  # not altered

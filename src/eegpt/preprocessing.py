@@ -1149,6 +1149,16 @@ def _volt_multiple(factor: float | None) -> tuple[str | None, str]:
     )
 
 
+def _scale_advice(fix: float) -> str:
+    """``PreprocessingConfig(scale=...)`` that rescales the samples by ``fix``, with how its
+    number comes about (the default scale, volts to the model's millivolts, times ``fix``), so
+    that it does not look at odds with ``--rescale {fix}``."""
+    return (
+        f"PreprocessingConfig(scale={fix * PRETRAINING_SCALE:g}) (the default scale "
+        f"{PRETRAINING_SCALE:g}, volts to the model's millivolts, times {fix:g})"
+    )
+
+
 def _check_amplitude(
     deviation: np.ndarray,
     flat: np.ndarray,
@@ -1191,11 +1201,11 @@ def _check_amplitude(
             if np.isclose(fix, 1.0) and gain != 1.0
             else f"rescale the samples as read by {fix:g}: --rescale {fix:g} on the command "
             f"line; in Python raw.apply_function(lambda x: x * {fix:g}) before use, or "
-            f"PreprocessingConfig(scale={fix * PRETRAINING_SCALE:g}) for embeddings"
+            f"{_scale_advice(fix)} for embeddings"
             if gain == 1.0
             else f"rescale the samples as read by {fix:g} in all, not {gain:g}: --rescale "
             f"{fix:g} on the command line (a manifest's rescale column multiplies with it: give "
-            f"one of the two); in Python PreprocessingConfig(scale={fix * PRETRAINING_SCALE:g})"
+            f"one of the two); in Python {_scale_advice(fix)}"
         )
         # values in micro- or millivolts: arrays can say so instead
         arrays = f", or give NumPy arrays their unit (model.embed(x, ..., units={unit!r}))"
