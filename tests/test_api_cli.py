@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import time
 import warnings
@@ -1267,15 +1268,21 @@ def test_debug_is_taken_after_the_command_too(tmp_path, capsys):
 
 
 @pytest.mark.parametrize("stream", [True, False])
-def test_the_recording_end_and_a_truncation_are_in_the_provenance(tmp_path, stream):
+def test_the_recording_end_and_a_truncation_are_in_the_provenance(tmp_path, stream, caplog):
     """What was not embedded is recorded: the seconds after the last window (tail="drop"),
     the zero-padded last window (tail="pad"), and a file shorter than its header says; read
-    whole or streamed alike, and shown by `eegpt info`."""
+    whole or streamed alike, and shown by `eegpt info`. The log says what tail='pad' would do
+    (not as if it were in effect)."""
     model = EEGPT("tiny2")
     raw, _ = synthetic_raw(minutes=0.5, seed=2)  # 30 s at 250 Hz: 7 windows and 2 s
     good = write_edf(raw, tmp_path / "good.edf")
-    emb = model.embed(good, stream=stream, verbose="error")
+    with caplog.at_level(logging.DEBUG, logger="eegpt"):
+        emb = model.embed(good, stream=stream, verbose="error")
     assert emb.metadata["tail_left_out_s"] == pytest.approx(2.0, abs=0.01)
+    assert (
+        "shorter than a window, are not embedded (with tail='pad', --tail pad on the command "
+        "line, they would be, zero-padded into a last window)"
+    ) in caplog.text
     assert "padded_tail" not in emb.metadata and "truncated" not in emb.metadata
     padded = model.embed(good, stream=stream, tail="pad", verbose="error")
     assert padded.metadata["padded_tail"] == pytest.approx({"onset_s": 28.0, "recorded_s": 2.0},

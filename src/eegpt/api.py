@@ -397,7 +397,8 @@ class _Job:
         if left:
             _log(
                 f"{recording.source}: the last {left:g} s, shorter than a window, are not "
-                "embedded (tail='pad', --tail pad: embedded zero-padded)",
+                "embedded (with tail='pad', --tail pad on the command line, they would be, "
+                "zero-padded into a last window)",
                 verbose,
             )
         keep = _apply_annotations(
