@@ -447,8 +447,9 @@ def plot_training(
     probe : EEGPTProbe | list of dict
         A trained probe (:func:`eegpt.probe.train_probe`, :func:`eegpt.finetune.finetune`,
         :func:`eegpt.probe.load_probe`) or its ``history``: one dict per epoch with ``epoch``,
-        ``train_loss``, ``train_accuracy`` and optionally ``val_loss``, ``val_accuracy``,
-        ``val_balanced_accuracy``.
+        ``train_loss``, ``train_accuracy`` and optionally ``train_balanced_accuracy``,
+        ``val_loss``, ``val_accuracy``, ``val_balanced_accuracy`` (the figure draws the
+        plain training accuracy).
     axes : two matplotlib Axes | None
         Where to draw the loss and the accuracy; a new figure when None.
     title : str | None
