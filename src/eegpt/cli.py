@@ -936,6 +936,7 @@ def _describe_embeddings(path: Path) -> str:
         + (f", onsets {emb.onsets[0]:g}-{emb.onsets[-1]:g} s" if len(emb) else ""),
         f"  {len(channels)} channels: {few(list(channels), 12)}",
         PreprocessingConfig.describe(pre),
+        *_rate_lines(meta.get("sfreq_in"), pre),
         f"  bad windows: {int(emb.bad.sum())}" if len(emb) else "  no windows",
         *_tail_lines(meta),
         f"  model: embed_dim {model.get('embed_dim', '?')}, depth {model.get('depth', '?')}, "
@@ -946,6 +947,18 @@ def _describe_embeddings(path: Path) -> str:
         f"  eegpt {meta.get('eegpt_version', '?')}",
     ]
     return "\n".join(lines)
+
+
+def _rate_lines(sfreq_in: float | None, pre: dict[str, Any]) -> list[str]:
+    """The ``eegpt info`` line of the recording's own sampling rate, when it was resampled;
+    below the model's rate, the band the recording can hold is named."""
+    rate = pre.get("sfreq")
+    if not sfreq_in or not rate or sfreq_in == rate:
+        return []
+    line = f"  recorded at {sfreq_in:g} Hz, resampled to {rate:g} Hz ({pre.get('resample')})"
+    if sfreq_in < rate:
+        line += f": the windows hold nothing above {sfreq_in / 2:g} Hz (the recording's Nyquist)"
+    return [line]
 
 
 def _tail_lines(meta: dict[str, Any]) -> list[str]:
