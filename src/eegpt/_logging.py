@@ -21,7 +21,7 @@ import logging
 import re
 import sys
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +29,10 @@ logger = logging.getLogger("eegpt")
 #: Set while a function called with ``verbose="error"`` (or "critical", or a level >= 40)
 #: runs: :func:`warn` then stays silent, as MNE's warnings do at those levels.
 _SILENT: contextvars.ContextVar[bool] = contextvars.ContextVar("eegpt_silent", default=False)
+#: The lists that :func:`warn` adds each warning's text to (:func:`recorded_warnings`).
+_RECORDS: contextvars.ContextVar[tuple[list[str], ...]] = contextvars.ContextVar(
+    "eegpt_records", default=()
+)
 
 _PACKAGE_DIR = str(Path(__file__).resolve().parent)
 _TORCH_WRAPPERS = (str(Path("torch", "utils", "_contextlib.py")),)
@@ -219,7 +223,10 @@ def warn(message: str, category: type[Warning] = RuntimeWarning) -> None:
     """``warnings.warn`` attributed to the first caller outside the eegpt package (and outside
     torch's decorator wrappers such as ``torch.inference_mode()``, and scikit-learn's or
     joblib's code that called eegpt's estimators); nothing inside a call made with
-    ``verbose="error"`` (:func:`honours_verbose`)."""
+    ``verbose="error"`` (:func:`honours_verbose`). Inside :func:`recorded_warnings` the text
+    is recorded too, shown or not."""
+    for texts in _RECORDS.get():
+        texts.append(message)
     if _SILENT.get():
         return
     stacklevel = 1
@@ -238,6 +245,37 @@ def warn(message: str, category: type[Warning] = RuntimeWarning) -> None:
     finally:
         del frame
     warnings.warn(message, category, stacklevel=stacklevel + 1)
+
+
+@contextlib.contextmanager
+def recorded_warnings() -> Iterator[list[str]]:
+    """Inside the block, the text of each warning eegpt gives (:func:`warn`) is added to the
+    list yielded, in order, while the warning is shown as usual (also those that warnings
+    filters, ``verbose="error"`` or :class:`OncePerCorpus` keep off the terminal): what was
+    said about one recording, for its output's provenance. Blocks may nest."""
+    texts: list[str] = []
+    token = _RECORDS.set((*_RECORDS.get(), texts))
+    try:
+        yield texts
+    finally:
+        _RECORDS.reset(token)
+
+
+def shortened(text: str, limit: int) -> str:
+    """``text`` on one line, cut to ``limit`` characters (ending in "..." where cut)."""
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def warning_texts(texts: Iterable[str], limit: int, width: int = 500) -> list[str]:
+    """The first ``limit`` distinct warning texts of ``texts``, each on one line and cut to
+    ``width`` characters: what a file's record keeps of the warnings about it."""
+    kept: list[str] = []
+    for text in texts:
+        short = shortened(text, width)
+        if short not in kept:
+            kept.append(short)
+    return kept[:limit]
 
 
 def pass_on_warnings(

@@ -80,7 +80,7 @@ from tqdm.auto import tqdm
 
 from eegpt import __version__, _interrupts
 from eegpt._logging import count as _count
-from eegpt._logging import few, honours_verbose, progress_interval, progress_options
+from eegpt._logging import few, honours_verbose, progress_interval, progress_options, warning_texts
 from eegpt._logging import log as _log
 from eegpt._logging import warn as _warn
 from eegpt._tempfiles import temporary_beside
@@ -1119,12 +1119,7 @@ def _metadata_rows(frame: Any) -> list[str]:
 
 
 def _warning_texts(caught: list[warnings.WarningMessage]) -> list[str]:
-    texts: list[str] = []
-    for w in caught:
-        text = _short(str(w.message), 500)
-        if text not in texts:
-            texts.append(text)
-    return texts[:_MAX_WARNINGS]
+    return warning_texts((str(w.message) for w in caught), _MAX_WARNINGS)
 
 
 def pool_rows(z: np.ndarray, pool: Pool) -> np.ndarray:
