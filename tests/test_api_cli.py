@@ -131,7 +131,7 @@ def test_cli_directory_output_and_failed_file(weights, edf, tmp_path, capsys):
     )
     err = capsys.readouterr().err
     assert code == 3  # finished, some files failed (as embed-dataset); 1 when none was embedded
-    assert "broken.edf" in err and "1 ok, 1 failed" in err
+    assert "broken.edf" in err and "1 ok (1 with warnings: " in err and "), 1 failed" in err
     assert (outdir / "tuh_like.parquet").exists()
     assert not (outdir / "broken.parquet").exists()
     assert main(["embed", str(bad), "--weights", str(weights), "-o", str(outdir), "-q"]) == 1
@@ -691,6 +691,74 @@ def test_cli_rescale_fixes_a_file_in_the_wrong_unit(weights, tmp_path, capsys):
     for value in ("-inf", "-Infinity", "nan"):
         assert main([*base, str(right), "-o", str(tmp_path / "neg.npz"), "--rescale", value]) == 1
         assert "--rescale must be a positive number, got" in capsys.readouterr().err
+
+
+def _edf_in_microvolts(path: Path, unit: str, seed: int = 4) -> Path:
+    """An EDF file of microvolt numbers whose header says ``unit`` ("V": 1e6 too large), of
+    the scalp channels only (no warning about channels dropped)."""
+    import edfio
+
+    raw, _ = synthetic_raw(minutes=0.2, seed=seed)
+    raw.drop_channels(["EEG A1-REF", "EEG A2-REF", "EEG EKG1-REF"])
+    signals = [
+        edfio.EdfSignal(row * 1e6, raw.info["sfreq"], label=name, physical_dimension=unit)
+        for name, row in zip(raw.ch_names, raw.get_data(), strict=True)
+    ]
+    edfio.Edf(signals).write(path)
+    return path
+
+
+@pytest.mark.parametrize("fmt", ["npz", "parquet"])
+def test_cli_embed_records_each_files_warnings_in_its_output(weights, tmp_path, fmt, capsys):
+    """A file 1e6 too large among good ones: its amplitude warning is in its output's
+    metadata (also for the second such file, whose warning the terminal holds back as said
+    before), `eegpt info` shows it, and the run's summary counts the files with warnings."""
+    good = _edf_in_microvolts(tmp_path / "good.edf", "uV")
+    wrong = [_edf_in_microvolts(tmp_path / f"wrong{k}.edf", "V", seed=k) for k in (1, 2)]
+    out = tmp_path / "out"
+    args = ["embed", str(good), *map(str, wrong), "--weights", str(weights), "-o", f"{out}/"]
+    with pytest.warns(RuntimeWarning, match="amplitude check"):
+        assert main([*args, "--format", fmt, "--device", "cpu"]) == 0
+    assert "done: 3 ok (2 with warnings" in capsys.readouterr().err
+    assert load_embeddings(out / f"good.{fmt}").metadata["warnings"] == []
+    for path in wrong:
+        (said,) = load_embeddings(out / f"{path.stem}.{fmt}").metadata["warnings"]
+        assert said.startswith(f"{path}: amplitude check: the typical deviation is")
+        assert "--rescale 1e-06" in said
+    assert main(["info", str(out / f"wrong2.{fmt}")]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    at = lines.index("  WARNINGS when embedded (1; metadata['warnings'] has them in full):")
+    assert lines[at + 1].startswith(f"    - {wrong[1]}: amplitude check: ")
+    assert len(lines[at + 1]) <= 6 + 150 and lines[at + 1].endswith("...")
+
+
+def test_embed_keeps_its_warnings_in_the_embeddings_metadata(model, tmp_path):
+    """The Python API records what it warned about the recording, read whole or streamed,
+    also where the warning was silenced (verbose="error"); a selection keeps the record."""
+    wrong = _edf_in_microvolts(tmp_path / "wrong.edf", "V")
+    for stream in (True, False):
+        with pytest.warns(RuntimeWarning, match="amplitude check"):
+            emb = model.embed(wrong, device="cpu", stream=stream)
+        (said,) = emb.metadata["warnings"]
+        assert "amplitude check" in said and said == emb[:2].metadata["warnings"][0]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # none is shown
+        quiet = model.embed(wrong, device="cpu", verbose="error")
+    assert quiet.metadata["warnings"] == emb.metadata["warnings"]
+
+
+def test_parquet_writer_keeps_provenance_updated_after_its_schema(tmp_path):
+    """Warnings given while a long recording is embedded come after the Parquet schema was
+    written: the writer's update reaches load_embeddings."""
+    from eegpt.outputs import EmbeddingsWriter
+
+    path = tmp_path / "late.parquet"
+    meta = {"source": "x.edf", "warnings": []}
+    with EmbeddingsWriter(path, (2, 1, 1, 3), np.arange(2.0), meta) as writer:
+        writer.write(np.zeros((2, 1, 1, 3), np.float32))
+        writer.update_metadata(warnings=["x.edf: said late"])
+    assert load_embeddings(path).metadata["warnings"] == ["x.edf: said late"]
+    assert load_embeddings(path).metadata["source"] == "x.edf"
 
 
 def test_debug_shows_the_traceback_of_each_file_that_failed(weights, edf, tmp_path, capsys):

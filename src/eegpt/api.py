@@ -24,7 +24,7 @@ import torch
 from tqdm.auto import tqdm
 
 from eegpt import __version__
-from eegpt._logging import honours_verbose, progress_options
+from eegpt._logging import honours_verbose, progress_options, recorded_warnings, warning_texts
 from eegpt._logging import log as _log
 from eegpt.annotations import annotate_windows, annotations_per_window, same_file
 from eegpt.channels import ChannelMapping
@@ -56,6 +56,10 @@ __all__ = ["embed", "embed_to_file", "provenance"]
 
 #: Windows prepared and embedded at a time when streaming (rounded to whole batches).
 BLOCK_WINDOWS = 64
+
+#: Warnings about a recording kept in its output's ``metadata["warnings"]`` (each distinct
+#: text once, the first ones; all are shown as they are given).
+MAX_RECORDED_WARNINGS = 20
 
 
 @honours_verbose
@@ -155,7 +159,8 @@ def embed(
     Embeddings
         ``data`` ``[n_windows, N, S, D]``, window ``onsets`` in seconds and provenance metadata
         (with ``metadata["rejected_by_annotation"]``, the onsets of the windows left out, when
-        ``reject_by_annotation`` left any out).
+        ``reject_by_annotation`` left any out; ``metadata["warnings"]``, the texts of the
+        warnings eegpt gave about the recording, such as its amplitude check, empty if none).
 
     Raises
     ------
@@ -166,7 +171,7 @@ def embed(
         A path that does not exist.
     """
     args = locals()  # exactly the arguments at this point
-    with _training_flags_kept(model):
+    with _training_flags_kept(model), recorded_warnings() as said:
         job = _Job.create(model, data, args)
         out: np.ndarray | None = None
         for start, z in job.encode():
@@ -174,7 +179,15 @@ def embed(
                 out = np.empty((job.n_windows, *z.shape[1:]), dtype=np.float32)
             out[start : start + len(z)] = z
     assert out is not None  # every job has at least one window
+    _record_warnings(job.metadata, said)
     return Embeddings(out, job.onsets, job.metadata)
+
+
+def _record_warnings(metadata: dict[str, Any], said: list[str]) -> list[str]:
+    """Keep the warnings given about the recording in its provenance (``metadata["warnings"]``,
+    empty when there were none); returns them."""
+    metadata["warnings"] = warning_texts(said, MAX_RECORDED_WARNINGS, width=2000)
+    return metadata["warnings"]
 
 
 def embed_method(model: EEGPT, data: Any, **kwargs: Any) -> Embeddings:
@@ -273,16 +286,19 @@ def embed_to_file(
         raise ValueError(f"unsupported output {output.name!r}: use .npz or .parquet")
     if output.exists() and not overwrite:
         raise OutputExistsError(f"{output} exists; pass overwrite=True (--overwrite) to replace it")
-    with _training_flags_kept(model):
+    with _training_flags_kept(model), recorded_warnings() as said:
         job = _Job.create(model, data, {"model": model, "data": data, **kwargs})
         blocks = job.encode()
         start, first = next(blocks)
         shape = (job.n_windows, *first.shape[1:])
         meta = job.metadata
+        before = len(_record_warnings(meta, said))  # reading and checking the recording
         with EmbeddingsWriter(output, shape, job.onsets, meta, overwrite=overwrite) as writer:
             writer.write(first)
             for _, z in blocks:
                 writer.write(z)
+            if len(_record_warnings(meta, said)) != before:  # more while embedding
+                writer.update_metadata(warnings=meta["warnings"])
     return EmbeddingsFile(output, shape, job.onsets, job.metadata)
 
 

@@ -536,7 +536,7 @@ def cmd_embed(args: argparse.Namespace) -> int:
         batch_size=args.batch_size,
         stream_precision=args.stream_precision,
     )
-    ok, failed, hours, n_windows = 0, [], 0.0, 0
+    ok, warned, failed, hours, n_windows = 0, 0, [], 0.0, 0
     seen: dict[str, None] = {}  # channel names of the recordings embedded (rename typos?)
     made = _missing_folders(outputs)  # made by the first write; removed again if left empty
     t0 = time.perf_counter()
@@ -570,6 +570,7 @@ def cmd_embed(args: argparse.Namespace) -> int:
                     print(f"eegpt: error: {where}{text}", file=sys.stderr)
                     continue
                 ok += 1
+                warned += bool(written.metadata.get("warnings"))
                 channels = written.metadata["channels"]
                 seen.update(dict.fromkeys([*channels["input_names"], *channels["dropped"]]))
                 seen.update(dict.fromkeys(written.metadata.get("left_out", {})))
@@ -595,13 +596,19 @@ def cmd_embed(args: argparse.Namespace) -> int:
         warnings.warn(unmatched, RuntimeWarning, stacklevel=1)
     if not args.quiet or failed:
         print(
-            f"done: {ok} ok, {len(failed)} failed, {n_windows} windows "
+            f"done: {ok} ok{_with_warnings(warned)}, {len(failed)} failed, {n_windows} windows "
             f"({hours:.2f} h of EEG) in {elapsed:.1f} s on {engine.device}",
             file=sys.stderr,
         )
     if not failed:
         return 0
     return EXIT_SOME_FAILED if ok else 1
+
+
+def _with_warnings(n: int) -> str:
+    """The end-of-run note on recordings embedded with warnings: ``" (2 with warnings: see
+    eegpt info FILE)"``, or nothing."""
+    return f" ({n} with warnings: `eegpt info OUTPUT` lists them)" if n else ""
 
 
 EXIT_SOME_FAILED = 3  # the run finished, but some of its files failed (named on stderr)
@@ -985,7 +992,19 @@ def _tail_lines(meta: dict[str, Any]) -> list[str]:
         )
     if meta.get("tail_left_out_s"):
         lines.append(f"  last {meta['tail_left_out_s']:g} s not embedded (shorter than a window)")
-    return lines
+    return lines + _warning_lines(meta)
+
+
+def _warning_lines(meta: dict[str, Any]) -> list[str]:
+    """``eegpt info`` lines on the warnings given while the recording was embedded (its
+    ``metadata["warnings"]``), one shortened line each."""
+    from eegpt._logging import shortened
+
+    said = meta.get("warnings") or []
+    if not said:
+        return []
+    head = f"  WARNINGS when embedded ({len(said)}; metadata['warnings'] has them in full):"
+    return [head, *(f"    - {shortened(text, 150)}" for text in said)]
 
 
 def cmd_convert(args: argparse.Namespace) -> int:

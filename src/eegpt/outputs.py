@@ -410,7 +410,9 @@ class Embeddings:
         Window start times in seconds from the start of the recording.
     metadata : dict
         JSON-serialisable provenance: ``source``, ``channels`` (mapping), ``preprocessing``,
-        ``model`` (config), ``checkpoint`` (path, format, sha256, pretrained flag), ``eegpt_version``.
+        ``model`` (config), ``checkpoint`` (path, format, sha256, pretrained flag), ``eegpt_version``,
+        ``warnings`` (the warnings eegpt gave about the recording while embedding it: its
+        amplitude, flat-channel and offset checks, channels dropped ...; empty if none).
     """
 
     data: np.ndarray
@@ -801,6 +803,7 @@ class EmbeddingsWriter:
                 f"{self.shape} and {self.onsets.shape[0]} onsets"
             )
         self._columns = _WindowColumns(self.metadata, self.onsets)  # checks them too
+        self._late: dict[str, Any] = {}  # Parquet: provenance known after the schema was written
         if self.path.exists() and not overwrite:
             raise _exists(self.path)
         self._rows = 0
@@ -855,6 +858,14 @@ class EmbeddingsWriter:
 
     # -- common -----------------------------------------------------------------------------
 
+    def update_metadata(self, **entries: Any) -> None:
+        """Change provenance entries that are not per window (e.g. ``warnings`` given while
+        embedding) before the file is closed. A Parquet file keeps them in its footer
+        (:data:`LATE_METADATA_KEY`), which :func:`load_embeddings` applies over the schema's."""
+        self.metadata.update(entries)
+        if self.format == ".parquet":
+            self._late.update(entries)
+
     def write(self, block: np.ndarray) -> None:
         """Append the next rows, float32-compatible of shape ``(b, N, S, D)``."""
         block = np.ascontiguousarray(block, dtype="<f4")
@@ -883,6 +894,10 @@ class EmbeddingsWriter:
             if self.format == ".npz":
                 self._close_npz()
             else:
+                if self._late:
+                    self._parquet.add_key_value_metadata(
+                        {LATE_METADATA_KEY: json.dumps(self._late)}
+                    )
                 self._parquet.close()
             _finish(self._fh)
             _commit(self._tmp, self.path, self.overwrite)
@@ -984,7 +999,7 @@ def load_embeddings(path: str | Path, recording_id: str | None = None) -> Embedd
         raw = (table.schema.metadata or {}).get(b"eegpt")
         if raw is None:
             raise ValueError(f"{path} has no eegpt metadata; was it written by eegpt?")
-        meta = json.loads(raw)
+        meta = {**json.loads(raw), **_late_metadata(pq, path)}
         if str(meta.get("format", "")).startswith("eegpt-dataset"):
             raise ValueError(
                 f"{path} is a shard of an embed-dataset run (one row per window of many "
@@ -996,6 +1011,17 @@ def load_embeddings(path: str | Path, recording_id: str | None = None) -> Embedd
         data = flat.reshape(shape).astype(np.float32, copy=False)
         return Embeddings(data, table.column("onset_s").to_numpy(), meta)
     raise ValueError(f"unsupported embeddings file {path.name!r}: use one of {FORMATS}")
+
+
+#: The footer key of a Parquet file's provenance known only after its schema was written
+#: (:meth:`EmbeddingsWriter.update_metadata`); it replaces the schema's ``eegpt`` entries.
+LATE_METADATA_KEY = "eegpt_late"
+
+
+def _late_metadata(pq: Any, path: Path) -> dict[str, Any]:
+    """The provenance entries a Parquet file's writer updated after writing its schema."""
+    raw = (pq.read_metadata(path).metadata or {}).get(LATE_METADATA_KEY.encode())
+    return {} if raw is None else json.loads(raw)
 
 
 #: Where a recording's onsets count from (provenance keys; a corpus run's file statuses).
