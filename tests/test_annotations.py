@@ -881,6 +881,52 @@ def test_a_brainvision_pause_marks_the_window_over_it(tmp_path):
     assert bad_windows(per_window).tolist() == [False, False, True, False, False]
 
 
+def _write_brainvision(folder, seizure_s=(10.0, 10.0)):
+    """A BrainVision recording written by hand (pybv is not a dependency): 30 s of 3 channels
+    at 256 Hz in microvolts, and a ``Comment/seizure`` marker over ``seizure_s`` (onset,
+    duration)."""
+    sfreq, names = 256, ["Fp1", "Cz", "O1"]
+    data = np.random.default_rng(2).normal(0, 20, (30 * sfreq, len(names)))  # uV, multiplexed
+    data.astype("<f4").tofile(folder / "rec.eeg")
+    channels = "".join(f"Ch{k}={name},,1,\N{MICRO SIGN}V\n" for k, name in enumerate(names, 1))
+    (folder / "rec.vhdr").write_text(
+        "Brain Vision Data Exchange Header File Version 1.0\n\n[Common Infos]\nCodepage=UTF-8\n"
+        "DataFile=rec.eeg\nMarkerFile=rec.vmrk\nDataFormat=BINARY\n"
+        f"DataOrientation=MULTIPLEXED\nNumberOfChannels={len(names)}\n"
+        f"SamplingInterval={1e6 / sfreq}\n\n[Binary Infos]\nBinaryFormat=IEEE_FLOAT_32\n\n"
+        f"[Channel Infos]\n{channels}",
+        encoding="utf-8",
+    )
+    onset, duration = (round(t * sfreq) for t in seizure_s)
+    (folder / "rec.vmrk").write_text(
+        "Brain Vision Data Exchange Marker File, Version 1.0\n\n[Common Infos]\n"
+        "Codepage=UTF-8\nDataFile=rec.eeg\n\n[Marker Infos]\nMk1=New Segment,,1,1,0\n"
+        f"Mk2=Comment,seizure,{onset + 1},{duration},0\n",
+        encoding="utf-8",
+    )
+    return folder / "rec.vhdr"
+
+
+def test_a_recordings_path_gives_its_annotations_for_window_labels(model, tmp_path):
+    """``window_labels("rec.vhdr")`` labels windows by the recording's own annotations (MNE
+    reads a .vhdr's markers only with the recording), as its .vmrk and its Raw do."""
+    from eegpt.annotations import read_annotations
+
+    vhdr = _write_brainvision(tmp_path)
+    emb = model.embed(vhdr, device="cpu")
+    labels = emb.window_labels(vhdr, match="seizure")
+    assert labels.tolist() == [None, None, "Comment/seizure", "Comment/seizure", "Comment/seizure",
+                               None, None]  # fmt: skip
+    raw = mne.io.read_raw_brainvision(vhdr, verbose=False)
+    assert labels.tolist() == emb.window_labels(raw, match="seizure").tolist()
+    assert labels.tolist() == emb.window_labels(tmp_path / "rec.vmrk", match="seizure").tolist()
+    found = read_annotations(str(vhdr))
+    assert found.orig_time is None and "Comment/seizure" in found.description
+    annot = tmp_path / "notes-annot.fif"  # a FIF annotation file is no recording: MNE reads it
+    mne.Annotations([4.0], [2.0], ["x"]).save(annot)
+    assert list(read_annotations(annot).description) == ["x"]
+
+
 def test_a_table_of_onsets_in_seconds_is_read_in_seconds(tmp_path):
     """A hypnogram written by hand as ``onset,duration,description`` with onsets in seconds
     (MNE's own reader takes such numbers for milliseconds and squeezes a night into its first

@@ -74,7 +74,9 @@ def read_annotations(source: str | os.PathLike | mne.Annotations) -> mne.Annotat
     """Annotations from a file MNE reads (``mne.read_annotations``: EDF+ annotation files
     such as Sleep-EDF's hypnograms, ``.csv``/``.txt`` of MNE, FIF, BrainVision ``.vmrk``,
     EEGLAB), a BIDS ``*_events.tsv`` or a TUH EEG ``.csv``/``.csv_bi`` label file
-    (:func:`read_table_annotations`), or an ``mne.Annotations`` as it is.
+    (:func:`read_table_annotations`), or an ``mne.Annotations`` as it is. A recording file
+    (``.vhdr``, ``.set``, ``.fif``, ``.edf`` ...) gives the annotations MNE reads with it, onsets
+    from its first sample as the recording's own annotations.
 
     Those of an EDF+/BDF+ file get the file's start as their ``orig_time`` (MNE leaves it
     out), so that a hypnogram that starts at another time than its recording, or a cropped
@@ -83,6 +85,13 @@ def read_annotations(source: str | os.PathLike | mne.Annotations) -> mne.Annotat
     if isinstance(source, mne.Annotations):
         return source
     found = _recording_edf_annotations(source)
+    if found is not None:
+        return found
+    unread: RecordingError | None = None
+    try:
+        found = _recording_annotations(source)
+    except RecordingError as err:  # not a recording after all (an -annot.fif): MNE's reader
+        unread = err
     if found is not None:
         return found
     if str(source).lower().endswith((".csv", ".tsv", ".txt")):
@@ -95,7 +104,8 @@ def read_annotations(source: str | os.PathLike | mne.Annotations) -> mne.Annotat
     except Exception as err:  # noqa: BLE001 - any reader's failure, named with the file
         table = read_table_annotations(source)
         if table is None:
-            raise RecordingError(f"could not read annotations from {source}: {err}") from err
+            why = err if unread is None else unread  # a recording's: why it could not be read
+            raise RecordingError(f"could not read annotations from {source}: {why}") from err
         return table
     if found.orig_time is None and str(source).lower().endswith((".edf", ".bdf")):
         from eegpt.io import edf_start_time, first_record_offset
@@ -105,6 +115,32 @@ def read_annotations(source: str | os.PathLike | mne.Annotations) -> mne.Annotat
             start += datetime.timedelta(seconds=first_record_offset(source))
             found = mne.Annotations(found.onset, found.duration, found.description, orig_time=start)
     return found
+
+
+def _recording_annotations(path: str | os.PathLike) -> mne.Annotations | None:
+    """The annotations of a recording file other than EDF/BDF (BrainVision ``.vhdr``, EEGLAB
+    ``.set``, FIF, GDF, CNT, an EGI ``.mff`` or CTF ``.ds`` folder) as MNE reads them with the
+    recording, onsets from its first sample as the recording's own (:func:`annotations_of`);
+    None for a file that is no recording (an annotation file: ``.vmrk``, ``.csv`` ...), an
+    epochs file or an EDF/BDF file (:func:`_recording_edf_annotations`).
+
+    Raises
+    ------
+    RecordingError
+        If the file cannot be read as a recording (e.g. an ``-annot.fif`` file).
+    """
+    from eegpt.io import EEG_SUFFIXES, is_epochs_file, is_recording_folder, read_recording
+
+    suffix = os.path.splitext(str(path))[1].lower()
+    if suffix in (".edf", ".bdf") or is_epochs_file(path):
+        return None
+    if suffix not in EEG_SUFFIXES and not is_recording_folder(path):
+        return None
+    with warnings.catch_warnings():  # the recording's reader warns about its body
+        warnings.simplefilter("ignore")
+        raw = read_recording(path, preload=False, verbose=False)
+    found = annotations_of(raw)
+    return mne.Annotations([], [], []) if found is None else found
 
 
 def _recording_edf_annotations(path: str | os.PathLike) -> mne.Annotations | None:
