@@ -747,6 +747,15 @@ def test_embed_keeps_its_warnings_in_the_embeddings_metadata(model, tmp_path):
     assert quiet.metadata["warnings"] == emb.metadata["warnings"]
 
 
+def test_selecting_by_name_without_labels_says_how_to_label_windows():
+    """``emb["seizure"]`` on a continuous recording's windows (no event names) points to
+    window_labels and a boolean mask."""
+    emb = Embeddings(np.zeros((2, 1, 1, 3), np.float32), np.arange(2.0), {"source": "rec.vhdr"})
+    with pytest.raises(KeyError, match="have no labels") as err:
+        emb["seizure"]
+    assert "emb.window_labels(raw_or_path, match='seizure'); emb[labels != None]" in str(err.value)
+
+
 def test_parquet_writer_keeps_provenance_updated_after_its_schema(tmp_path):
     """Warnings given while a long recording is embedded come after the Parquet schema was
     written: the writer's update reaches load_embeddings."""

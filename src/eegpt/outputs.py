@@ -506,7 +506,12 @@ class Embeddings:
         epochs by event name (``"aud"`` takes ``"aud/left"`` and ``"aud/right"``)."""
         labels = self.metadata.get("labels")
         if labels is None:
-            raise KeyError(f"{keys[0]!r}: these embeddings have no labels (epochs' event names)")
+            raise KeyError(
+                f"{keys[0]!r}: these embeddings have no labels (epochs' event names), so windows "
+                "cannot be selected by name. For windows of a continuous recording, label them "
+                "by its annotations and select with a boolean mask: labels = "
+                f"emb.window_labels(raw_or_path, match={keys[0]!r}); emb[labels != None]"
+            )
         tags = [set(str(label).split("/")) for label in labels]
         for key in keys:
             if not any(set(key.split("/")) <= t for t in tags):
