@@ -512,6 +512,7 @@ def test_manifest_metadata_columns_and_mean_pooling(corpus, model, tmp_path):
     assert one.metadata["pool"] == "mean"
     dropped = direct.metadata["channels"]["dropped"]
     assert dropped and one.metadata["channels"]["dropped"] == dropped  # from the file status
+    assert any("do not match the EEGPT vocabulary" in w for w in one.metadata["warnings"])
     np.testing.assert_array_equal(one.pooled("mean"), z)
     for how in ("flatten", "mean_tokens", "mean_patches"):  # not the mean of tokens never kept
         with pytest.raises(ValueError, match=rf"pooled\('{how}'\): these embeddings were stored "

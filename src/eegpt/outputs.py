@@ -1069,6 +1069,7 @@ def _recording_of_run(folder: Path, recording_id: str) -> Embeddings:
     status = _file_status(folder, recording_id)
     metadata.update({k: status[k] for k in _TIME_BASE if status.get(k) is not None})
     metadata["channels"]["dropped"] = list(status.get("dropped_channels") or [])
+    metadata["warnings"] = list(status.get("warnings") or [])  # the first few, as the run kept them
     if status.get("left_out"):
         metadata["left_out"] = dict(status["left_out"])
     if status.get("annotations_file"):  # the manifest's hypnogram (or such) of the recording
