@@ -45,7 +45,7 @@ from eegpt.probe import (
     synthetic_erp_raw,
     train_probe,
 )
-from eegpt.probe_cli import load_labelled_epochs
+from eegpt.probe_cli import WindowLabelling, _labelled_windows, load_labelled_epochs
 from eegpt.probe_cli import main as probe_main
 
 SMALL = EEGPTConfig(embed_dim=64, depth=2, num_heads=4)
@@ -539,6 +539,56 @@ def test_predictions_of_a_continuous_recording_are_per_consecutive_window(
     err = capsys.readouterr().err
     assert "not epochs; training and evaluating a probe take labelled epochs" in err
     assert "make_fixed_length_epochs(raw, duration=WINDOW)" in err
+
+
+def test_continuous_recordings_labelled_by_their_annotations(weights, tmp_path, capsys):
+    """--window-labels REGEX: the consecutive windows of a continuous recording, each labelled
+    by the matching annotation that covers half of it, --unlabelled the class of the others,
+    windows over bad annotations left out; the same windows as epochs cut by hand."""
+    raw, _, _ = synthetic_erp_raw(8, sfreq=250.0, seed=4)  # 37 s: 37 windows of 1 s
+    raw.set_annotations(mne.Annotations(
+        onset=[2.0, 10.4, 20.0, 30.0], duration=[3.0, 0.4, 4.0, 2.5],
+        description=["seizure", "seizure", "BAD_muscle", "Seizure onset"],
+    ))  # fmt: skip
+    path = tmp_path / "night_raw.fif"
+    raw.save(path, verbose=False)
+    args = ["--window-labels", "(?i)seizure", "--unlabelled", "background", "--window", "1"]
+    out = tmp_path / "probe"
+    assert probe_main(["train", str(path), "--weights", str(weights), "-o", str(out),
+                       "--epochs", "2", "-q", *args]) == 0  # fmt: skip
+    err = capsys.readouterr().err
+    # 2-4 s and 30-32 s: seizure (32-32.5 s is half of a window: also); 10.4-10.8 s is too
+    # short; 20-24 s overlaps the bad span (four windows), 19 s window does not
+    assert f"{path}: 37 windows of 1 s: 'background' 27, 'seizure' 3, 'Seizure onset' 3; left " \
+           "out 4 over bad annotations (BAD_muscle: 4)" in err  # fmt: skip
+    probe = load_probe(out)
+    assert probe.classes_.tolist() == ["Seizure onset", "background", "seizure"]
+    # the same windows cut by hand give the same epochs
+    windows, y = _labelled_windows(path, WindowLabelling("(?i)seizure", 1.0, "background"))
+    assert windows.selection == [k for k in range(37) if k not in (20, 21, 22, 23)]
+    saved = mne.io.read_raw_fif(path, verbose=False)  # float32 samples as stored
+    np.testing.assert_array_equal(windows.data[5], saved.get_data(start=5 * 250, stop=6 * 250))
+    assert y[1] == "background" and y[2:5].tolist() == ["seizure"] * 3 and y[5] == "background"
+    # without --unlabelled the others are left out, said so
+    only, y = _labelled_windows(path, WindowLabelling("seizure", 1.0))
+    assert y.tolist() == ["seizure"] * 3 and only.selection == [2, 3, 4]
+    assert "30 that no annotation matching 'seizure' covers (--unlabelled LABEL" in (
+        capsys.readouterr().err
+    )
+    # evaluate and predict take them alike; predict puts each window's label beside it
+    assert probe_main(["evaluate", str(out), str(path), "-q", *args[:4]]) == 0
+    assert "BAC" in capsys.readouterr().out
+    pred = tmp_path / "pred.csv"
+    assert probe_main(["predict", str(out), str(path), "-o", str(pred), "-q", *args[:4]]) == 0
+    rows = list(csv.DictReader(pred.open()))
+    assert len(rows) == 37 and rows[2]["label"] == "seizure" and rows[0]["label"] == "background"
+    assert rows[20]["label"] == "background"  # predictions for every window, bad ones too
+    assert probe_main(["train", str(path), "--weights", str(weights), "-o", str(tmp_path / "x"),
+                       "--unlabelled", "background"]) == 1  # fmt: skip
+    assert "give --window-labels REGEX too" in capsys.readouterr().err
+    assert probe_main(["train", str(path), "--weights", str(weights), "-o", str(tmp_path / "x"),
+                       "--window-labels", "("]) == 1  # fmt: skip
+    assert "--window-labels '(': not a regular expression" in capsys.readouterr().err
 
 
 def test_metrics_of_one_class_say_n_a_without_warnings():

@@ -66,21 +66,96 @@ are matched by electrode to the first input's. predict also takes continuous rec
 # --------------------------------------------------------------------------------------------
 
 
+@dataclasses.dataclass(frozen=True)
+class WindowLabelling:
+    """How ``--window-labels`` labels a continuous recording: consecutive windows of
+    ``window_seconds`` from its first sample, each labelled by the annotation description
+    matching ``match`` (a regular expression) that covers at least half of it, else
+    ``unlabelled`` (None: such windows are left out). Windows over bad annotations
+    (``BAD_...``) are left out either way."""
+
+    match: str
+    window_seconds: float
+    unlabelled: str | None = None
+
+
+def _labelled_windows(path: Path, how: WindowLabelling) -> tuple[Any, np.ndarray]:
+    """A continuous recording as epochs (the windows ``how`` keeps, in volts, numbered and
+    timed in the recording) and their labels from its own annotations."""
+    from eegpt.annotations import bad_windows, describe_bad, window_annotations, window_labels
+    from eegpt.errors import RecordingError
+    from eegpt.io import as_recording
+
+    rec = as_recording(path, verbose=False)
+    length = int(round(how.window_seconds * rec.sfreq))
+    if length < 1 or abs(length / rec.sfreq - how.window_seconds) > 0.5 / rec.sfreq:
+        raise ValueError(
+            f"{path}: windows of {how.window_seconds:g} s are no whole number of samples at "
+            f"{rec.sfreq:g} Hz; choose a window that is"
+        )
+    n = rec.data.shape[-1] // length
+    if n == 0:
+        raise RecordingError(
+            f"{path}: the recording lasts {rec.data.shape[-1] / rec.sfreq:.3f} s, shorter than "
+            f"one window ({how.window_seconds:g} s)"
+        )
+    onsets = np.arange(n) * (length / rec.sfreq)
+    with warnings.catch_warnings():
+        if how.unlabelled is not None:  # a recording without the events is all background
+            warnings.filterwarnings("ignore", message="window_labels: ")
+        labels = window_labels(rec.annotations, onsets, length / rec.sfreq, match=how.match)
+    over = window_annotations(rec.annotations, onsets, length / rec.sfreq)
+    bad = bad_windows(over)
+    y = np.array([how.unlabelled if v is None else v for v in labels], dtype=object)
+    keep = ~bad & np.array([v is not None for v in y], dtype=bool)
+    counts = {c: int((y[keep] == c).sum()) for c in dict.fromkeys(y[keep].tolist())}
+    said = ", ".join(f"{c!r} {k}" for c, k in counts.items()) or "none labelled"
+    left = []
+    if bad.any():
+        left.append(f"{int(bad.sum())} over bad annotations ({describe_bad(over)})")
+    if how.unlabelled is None and (~bad & (y == None)).any():  # noqa: E711
+        left.append(
+            f"{int((~bad & (y == None)).sum())} that no annotation matching "  # noqa: E711
+            f"{how.match!r} covers (--unlabelled LABEL keeps them as a class)"
+        )
+    print(
+        f"{path}: {n} windows of {how.window_seconds:g} s: {said}"
+        + (f"; left out {', '.join(left)}" if left else ""),
+        file=sys.stderr,
+    )
+    if not keep.any():
+        raise ValueError(
+            f"{path}: no window labelled by --window-labels {how.match!r}"
+            + ("" if how.unlabelled is not None else " (and no --unlabelled class given)")
+        )
+    data = rec.data[:, : n * length].reshape(rec.data.shape[0], n, length).transpose(1, 0, 2)
+    epochs = dataclasses.replace(
+        rec, data=np.ascontiguousarray(data[keep]), onsets=onsets[keep],
+        selection=np.flatnonzero(keep).tolist(), annotations=None, epoch_annotations=None,
+        labels=None, source=str(path),
+    )  # fmt: skip
+    return epochs, y[keep]
+
+
 def _read_one(
     path: Path,
     verbose: Any = None,
     label_column: str | None = None,
     column_optional: bool = False,
+    windows: WindowLabelling | None = None,
 ) -> tuple[Any, np.ndarray | None]:
     """One file -> (epoched Recording in volts, labels or None): the event names, or the
     ``label_column`` of ``epochs.metadata``; with ``column_optional`` (the column a probe was
-    trained on, not asked for), an ``.npz``'s own ``y`` and None for epochs without it."""
+    trained on, not asked for), an ``.npz``'s own ``y`` and None for epochs without it. A
+    continuous recording is cut and labelled as ``windows`` says (and refused without)."""
     from eegpt.io import Recording, epochs_labels, may_hold_epochs, read_epochs_file
     from eegpt.probe import _as_epochs_recording
 
     if not path.exists():
         raise FileNotFoundError(f"no such file: {path}")
     name = path.name
+    if windows is not None and _is_continuous_input(path):
+        return _labelled_windows(path, windows)
     if name.endswith((".npz",)):
         with np.load(path, allow_pickle=False) as f:
             missing = [k for k in ("X", "ch_names", "sfreq") if k not in f.files]
@@ -129,8 +204,10 @@ def _read_one(
         "from a continuous recording first (Python: mne.Epochs(raw, events, event_id, tmin=0, "
         "tmax=WINDOW - 1 / raw.info['sfreq'], baseline=None), or "
         "mne.make_fixed_length_epochs(raw, duration=WINDOW) with --labels; WINDOW: the probe's "
-        "window in seconds, --window). `eegpt probe predict` takes a continuous recording as it "
-        "is, cut into consecutive windows"
+        "window in seconds, --window). Or label the consecutive windows of a continuous "
+        "recording by its annotations: --window-labels REGEX (e.g. 'seizure'), with "
+        "--unlabelled LABEL for the windows no such annotation covers. `eegpt probe predict` "
+        "takes a continuous recording as it is, cut into consecutive windows"
     )
 
 
@@ -237,6 +314,7 @@ def load_labelled_epochs(
     rescale: float = 1.0,
     rename: dict[str, str | None] | None = None,
     resample: str = "polyphase",
+    windows: WindowLabelling | None = None,
     verbose: Any = None,
 ) -> tuple[Any, np.ndarray | None, list[str]]:
     """Read and concatenate labelled epochs files (see the module docstring for the formats).
@@ -251,6 +329,8 @@ def load_labelled_epochs(
     (volts as read), for files in the wrong unit. Files
     with other channel names or rates are matched by electrode and resampled to 256 Hz with
     ``resample`` (:func:`eegpt.probe.merge_epochs`; ``rename`` applies where a name occurs).
+    Continuous recordings are taken as ``windows`` says (:class:`WindowLabelling`): their
+    consecutive windows labelled by their annotations.
 
     Returns
     -------
@@ -273,7 +353,7 @@ def load_labelled_epochs(
     if labels is not None and label_column is not None:
         raise ValueError("give labels either as a CSV (--labels) or as --label-column, not both")
     for p in paths:
-        rec, y = _read_one(Path(p), verbose, label_column, column_optional)
+        rec, y = _read_one(Path(p), verbose, label_column, column_optional, windows)
         recs.append(rec)
         ys.append(y)
         sources += [str(p)] * rec.data.shape[0]
@@ -351,6 +431,41 @@ def _add_label_column(p: argparse.ArgumentParser, what: str = "") -> None:
         help="labels from this column of the epochs' metadata (e.g. condition) instead of the "
         f"event names{' ' + what if what else ''}",
     )
+
+
+def _add_window_labels(p: argparse.ArgumentParser, what: str) -> None:
+    g = p.add_argument_group("continuous recordings labelled by their annotations")
+    g.add_argument(
+        "--window-labels",
+        metavar="REGEX",
+        help=f"cut continuous recordings (.edf, .fif, .vhdr, ...) into consecutive windows {what} "
+        "and label each by the annotation whose description matches REGEX (e.g. 'seizure', "
+        "'^Sleep stage') and covers at least half of it; windows over bad annotations are left "
+        "out",
+    )
+    g.add_argument(
+        "--unlabelled",
+        metavar="LABEL",
+        help="with --window-labels: the class of the windows no matching annotation covers "
+        "(e.g. background); default: leave them out",
+    )
+
+
+def _labelling(args: argparse.Namespace, window_seconds: float) -> WindowLabelling | None:
+    """``--window-labels`` / ``--unlabelled`` as a :class:`WindowLabelling` (or None)."""
+    if args.window_labels is None:
+        if args.unlabelled is not None:
+            raise ValueError("--unlabelled names the class of windows --window-labels leaves "
+                             "unlabelled: give --window-labels REGEX too")  # fmt: skip
+        return None
+    import re
+
+    try:
+        re.compile(args.window_labels)
+    except re.error as err:
+        raise ValueError(f"--window-labels {args.window_labels!r}: not a regular expression "
+                         f"({err})") from None  # fmt: skip
+    return WindowLabelling(args.window_labels, window_seconds, args.unlabelled)
 
 
 def _add_run_options(p: argparse.ArgumentParser) -> None:
@@ -482,6 +597,7 @@ def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
         help="per epoch and channel, subtract nothing (default), the mean, or the straight line",
     )
     p.add_argument("--overwrite", action="store_true", help="replace an existing probe")
+    _add_window_labels(p, "of --window seconds")
     p.add_argument(
         "--plot",
         type=Path,
@@ -510,6 +626,7 @@ def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument("--overwrite", action="store_true", help="replace an existing --output file")
     p.add_argument("--weights", help="encoder checkpoint (default: the one recorded in the probe)")
     _add_label_column(p, "beside the predictions")
+    _add_window_labels(p, "(as without it) and put each window's label beside its prediction")
     _add_run_options(p)
     p.set_defaults(func=cmd_probe_predict)
 
@@ -547,6 +664,7 @@ def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
         "they are an error",
     )
     p.add_argument("--weights", help="encoder checkpoint (default: the one recorded in the probe)")
+    _add_window_labels(p, "of the probe's length")
     _add_run_options(p)
     p.set_defaults(func=cmd_probe_evaluate)
     return probe
@@ -574,11 +692,12 @@ def cmd_probe_train(args: argparse.Namespace) -> int:
         raise ValueError("give --val FRACTION or --val-data FILE, not both")
     check_figure_path(args.plot)
     verbose = not args.quiet
-    recording, y, _, rename = _read_inputs(args, labels=args.labels)
+    windows = _labelling(args, args.window)
+    recording, y, _, rename = _read_inputs(args, labels=args.labels, windows=windows)
     validation: Any = args.val
     if args.val_data:
         _refuse_shared_files(args.data, args.val_data)
-        held, held_y, _, _ = _read_inputs(args, files=args.val_data)
+        held, held_y, _, _ = _read_inputs(args, files=args.val_data, windows=windows)
         validation = (held, held_y)
     model = load_model(args.weights, device="cpu", verbose=verbose)
     config = ProbeConfig(
@@ -678,9 +797,10 @@ def _is_continuous_input(path: Path) -> bool:
 
 def _predict_continuous(
     args: argparse.Namespace, probe: Any, path: Path, rename: Any
-) -> tuple[np.ndarray, np.ndarray]:
-    """``(probabilities, onsets)`` of the consecutive windows of the probe's length that the
-    continuous recording ``path`` is cut into; onsets in seconds from its first sample."""
+) -> tuple[np.ndarray, np.ndarray, list[Any] | None]:
+    """``(probabilities, onsets, labels)`` of the consecutive windows of the probe's length
+    that the continuous recording ``path`` is cut into; onsets in seconds from its first
+    sample; labels from its annotations with ``--window-labels`` (else None)."""
     from eegpt.channels import present_keys
     from eegpt.cli import checked_rescale
     from eegpt.io import as_recording, file_not_found
@@ -694,7 +814,17 @@ def _predict_continuous(
     if rename and len(args.data) > 1:  # the keys for the channels of this file
         rename = present_keys(rename, rec.ch_names) or None
     proba = _probabilities(args, probe, rec, rename)
-    return proba, probe.window_onsets(len(proba))
+    onsets = probe.window_onsets(len(proba))
+    how = _labelling(args, probe.preprocessing.window_seconds)
+    if how is None:
+        return proba, onsets, None
+    from eegpt.annotations import window_labels
+
+    with warnings.catch_warnings():
+        if how.unlabelled is not None:  # no event in this recording: all of the other class
+            warnings.filterwarnings("ignore", message="window_labels: ")
+        labels = window_labels(rec.annotations, onsets, how.window_seconds, match=how.match)
+    return proba, onsets, [how.unlabelled if v is None else v for v in labels]
 
 
 def _probabilities(args: argparse.Namespace, probe: Any, data: Any, rename: Any) -> np.ndarray:
@@ -738,9 +868,12 @@ def cmd_probe_predict(args: argparse.Namespace) -> int:
             found.setdefault(by_name[src], []).append((recording.selection[i], at, label, p))
     rename = parse_rename(args.rename, args.drop)
     for path in continuous:
-        proba, onsets = _predict_continuous(args, probe, path, rename)
+        proba, onsets, window_y = _predict_continuous(args, probe, path, rename)
+        labelled |= window_y is not None
+        window_y = window_y or [None] * len(proba)
         found[path] = [
-            (k, float(at), None, p) for k, (at, p) in enumerate(zip(onsets, proba, strict=True))
+            (k, float(at), label, p)
+            for k, (at, label, p) in enumerate(zip(onsets, window_y, proba, strict=True))
         ]
     with_onsets = any(at is not None for rows in found.values() for _, at, _, _ in rows)
     # the inputs' own labels (event names, y of an .npz, --labels) beside the predictions
@@ -783,7 +916,10 @@ def cmd_probe_evaluate(args: argparse.Namespace) -> int:
     probe = _load(args)
     classes = probe.classes_
     order = _class_order(args.class_order, classes)  # of the matrix printed and drawn
-    recording, y, _, rename = _read_inputs(args, labels=args.labels, keep_missing=args.skip_unknown)
+    windows = _labelling(args, probe.preprocessing.window_seconds)
+    recording, y, _, rename = _read_inputs(
+        args, labels=args.labels, keep_missing=args.skip_unknown, windows=windows
+    )
     left_out = 0
     if args.skip_unknown:  # before the encoder runs: only the epochs scored
         recording, y, left_out = _skip_unknown(recording, y, classes)
