@@ -620,3 +620,63 @@ def test_no_gpu_error_names_the_python_keyword_and_the_option():
         pytest.skip("a GPU is there")
     with pytest.raises(DeviceUnavailableError, match=r"use device='cpu' \(command line: --device"):
         resolve_device("cuda")
+
+
+def _change_weights(model: EEGPT, how: str, other: EEGPT, x: torch.Tensor) -> None:
+    """Change ``model``'s weights in one of the ways the fast path's cache sees."""
+    if how == "load_state_dict":
+        model.load_state_dict(other.state_dict())
+    elif how in ("adamw", "adamw_fused"):
+        opt = torch.optim.AdamW(model.parameters(), lr=0.05, fused=how == "adamw_fused")
+        model.encode(x, torch.arange(x.shape[1])).square().mean().backward()
+        opt.step()
+    elif how == "data_then_clear":
+        for p in model.parameters():
+            p.data.mul_(1.5)
+        model.clear_fast_cache()
+
+
+@pytest.mark.parametrize("precision", ["bfloat16", "float16"])
+@pytest.mark.parametrize("how", ["load_state_dict", "adamw", "adamw_fused", "data_then_clear"])
+@pytest.mark.filterwarnings("ignore:precision=:RuntimeWarning")
+def test_reduced_precision_engine_follows_weight_changes(precision, how):
+    """A bfloat16/float16 engine runs a private copy of the encoder: it is made again when the
+    caller's weights change (it ran the weights it was built with, 1.4 relative off)."""
+    cfg = EEGPTConfig(embed_dim=128, depth=2, num_heads=4)
+    torch.manual_seed(0)
+    model, other = EEGPT(cfg).eval(), EEGPT(cfg).eval()
+    x, ids = torch.randn(3, 5, 256), list(range(5))
+    engine = InferenceEngine(model, "cpu", precision=precision)
+    before = engine.encode(x.numpy(), ids)
+    _change_weights(model, how, other, x)
+    model.eval()
+    after = engine.encode(x.numpy(), ids)
+    ref = reference(model.target_encoder, x, ids)
+    assert rel_err(before, ref) > 0.2  # the weights did change
+    assert rel_err(after, ref) <= 2e-2
+
+
+def test_reduced_precision_engine_keeps_its_copy_while_the_weights_stay():
+    """No change, no new copy: the copy is made once, not per call."""
+    enc = make_encoder(embed_dim=64, depth=2, num_heads=4)
+    engine = InferenceEngine(enc, "cpu", precision="bfloat16")
+    x = np.random.default_rng(0).standard_normal((2, 3, 256)).astype(np.float32)
+    first = engine._runner
+    engine.encode(x, [0, 1, 2])
+    engine.encode(x, [0, 1, 2])
+    assert engine._runner is first
+
+
+def test_embed_with_a_reduced_precision_engine_after_load_state_dict():
+    """model.embed(..., engine=...) accepted the engine (same live model) but ran old weights."""
+    cfg = EEGPTConfig(embed_dim=64, depth=2, num_heads=4)
+    torch.manual_seed(1)
+    model, other = EEGPT(cfg).eval(), EEGPT(cfg).eval()
+    engine = InferenceEngine(model, "cpu", precision="bfloat16")
+    x = np.random.default_rng(2).standard_normal((3, 2048)).astype(np.float32) * 1e-5
+    names = ["C3", "CZ", "C4"]
+    model.embed(x, sfreq=256, ch_names=names, engine=engine)
+    model.load_state_dict(other.state_dict())
+    got = model.embed(x, sfreq=256, ch_names=names, engine=engine)
+    want = model.embed(x, sfreq=256, ch_names=names)
+    assert rel_err(got.data, want.data) <= 2e-2

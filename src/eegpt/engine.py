@@ -199,6 +199,18 @@ class InferenceEngine:
         in model units (mV) the stream stays orders of magnitude below that; ``encode`` checks
         its outputs on the device and computes any window that came out non-finite again with
         a float32 stream (with a warning), so it returns what float32 would have.
+
+    Notes
+    -----
+    A float32 engine runs the caller's model itself. A reduced-precision engine (with the fast
+    path) runs a private copy of its encoder and makes it again, at the next :meth:`encode` or
+    :meth:`plan`, when the caller's weights have changed: it sees what the fast path's cache
+    sees (:meth:`eegpt.model.EEGPTEncoder.fast_plan`), i.e. ``load_state_dict``, ``copy_`` and
+    other in-place changes, steps of a ``torch.optim`` optimizer holding the weights (fused
+    ones included), ``model.eval()`` after training, and ``model.clear_fast_cache()``, which is
+    needed after writing the weights through ``p.data``. While the model is in training mode
+    the copy is made again at every call. The channel projection of an :class:`EEGPT` is never
+    copied (it stays float32): the caller's runs.
     """
 
     model: EEGPT | EEGPTEncoder
@@ -278,10 +290,12 @@ class InferenceEngine:
         # With the blocks in bf16/fp16 the patch projection is the one float32 GEMM left (2% of
         # the large model's time on an H200); TF32's error there (~5e-4) is far below bf16's.
         self.use_patch_tf32 = reduced_on_cuda
-        # The model actually run: the caller's (float32) or a private reduced-precision copy.
-        self._runner = self.model
+        # The encoder actually run: the caller's (float32) or a private reduced-precision copy,
+        # made again when the caller's weights change (see _refresh_runner).
+        self._runner: EEGPTEncoder = self.encoder
+        self._runner_token: object | None = None
         if self.fused and dtype != torch.float32:
-            self._runner = cast_matmuls(self.model, dtype).eval()
+            self._copy_encoder()
         # "auto" asks the encoder whether each applies (no blocks, a head width the attention
         # kernel does not take) and, for the kernel, whether it runs here (else SDPA).
         self.use_gelu_epilogue = self.gelu_epilogue is True or (
@@ -318,12 +332,30 @@ class InferenceEngine:
     @property
     def _encoder(self) -> EEGPTEncoder:
         """The encoder that runs (a reduced-precision copy for bfloat16/float16)."""
-        return self._runner.target_encoder if isinstance(self._runner, EEGPT) else self._runner
+        return self._runner
+
+    def _copy_encoder(self) -> None:
+        """Make the private reduced-precision copy of the caller's encoder, noting the weights'
+        token (:meth:`EEGPTEncoder.weights_token`) it was made from."""
+        self._runner_token = self.encoder.weights_token()
+        dtype = _DTYPES[self.precision]
+        self._runner = cast_matmuls(self.encoder, dtype).to(self.device).eval()
+        self._graphs.clear()  # captured with the previous copy's weights
+
+    def _refresh_runner(self) -> None:
+        """Copy the caller's encoder again when its weights changed since the private copy was
+        made (``load_state_dict``, optimizer steps, ``clear_fast_cache`` after ``p.data``
+        edits, ...: whatever drops the fast path's cache); a float32 engine runs the caller's
+        encoder itself."""
+        if self._runner is self.encoder:
+            return
+        if self.encoder.weights_token() is not self._runner_token:
+            self._copy_encoder()
 
     def _forward_planned(self, x: torch.Tensor, plan: FastPlan) -> torch.Tensor:
         """Fast path on one device batch ``[B, C_in, T]`` -> ``[B, N, S, D]`` float32."""
-        if isinstance(self._runner, EEGPT) and self._runner.chan_proj is not None:
-            x = self._runner.chan_proj(x)
+        if isinstance(self.model, EEGPT) and self.model.chan_proj is not None:
+            x = self.model.chan_proj(x)  # the caller's (float32 in every precision)
         return self._encoder.forward_planned(x, plan)
 
     def _forward_reference(self, x: torch.Tensor, ids: torch.Tensor) -> torch.Tensor:
@@ -344,7 +376,10 @@ class InferenceEngine:
         self, chan_ids: Sequence[int] | torch.Tensor, stream_precision: Precision | None = None
     ) -> FastPlan:
         """The fast path's derived weights for this channel set (cached by the encoder, also when
-        called with autograd on); ``stream_precision`` overrides the engine's."""
+        called with autograd on); ``stream_precision`` overrides the engine's. A
+        reduced-precision engine first copies the caller's encoder again if its weights changed
+        (see the class notes)."""
+        self._refresh_runner()
         ids = torch.as_tensor(chan_ids, dtype=torch.long).cpu()
         stream = self.stream_precision if stream_precision is None else stream_precision
         # oneDNN-packed weights (CPU eager) are opaque to the compiler

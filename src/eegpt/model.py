@@ -452,11 +452,8 @@ class EEGPTEncoder(nn.Module):
         # One entry per option set (an engine's float16-stream plan and its float32 fallback
         # live side by side), all dropped when any parameter changes.
         opts = (options, pack, gelu_epilogue, short_attention, patch_tf32, narrow)
-        params = _param_key(self)
-        if caching and cache.get("params") != params:
-            cache.clear()
-            # Holding the parameters' storage keeps their addresses (part of the key) unique.
-            cache["params"], cache["held"] = params, [p.detach() for p in self.parameters()]
+        if caching:
+            _validate_cache(self, cache)
         terms = cache.get(("weights", opts)) if caching else None
         if terms is None:
             terms = _derive_weight_terms(self, *options)
@@ -480,6 +477,24 @@ class EEGPTEncoder(nn.Module):
             if caching:
                 cache[("channels", opts, id_key)] = channel
         return terms._replace(channel=channel)
+
+    def weights_token(self) -> object:
+        """An object that stays the same (compare with ``is``) while the weights are unchanged
+        as far as the fast path's cache can tell, and is a new one after any change it sees.
+
+        It lives in that cache (:meth:`fast_plan`), so it is renewed exactly when the cache is
+        dropped: a parameter replaced, moved, cast or modified in place (``copy_``,
+        ``load_state_dict``), a ``torch.optim`` optimizer holding a parameter stepped (fused ones
+        included), training -> eval mode, and :meth:`clear_fast_cache` (needed after ``p.data``
+        edits). In training mode, where nothing is cached, every call returns a new one. Used
+        by :class:`eegpt.engine.InferenceEngine` to know when its reduced-precision copy of
+        the encoder is stale.
+        """
+        if self.training:
+            return object()
+        cache = _FAST_CACHES.setdefault(self, {})
+        _validate_cache(self, cache)
+        return cache.setdefault("token", object())
 
     def forward_planned(self, x: torch.Tensor, plan: FastPlan) -> torch.Tensor:
         """The fast path: ``x`` ``[B, C, T]`` -> normalised summary tokens ``[B, N, S, D]``.
@@ -581,6 +596,16 @@ def _param_key(module: nn.Module) -> tuple:
         (p.data_ptr(), -1 if p.is_inference() else p._version, p.dtype, p.device)
         for p in module.parameters()
     )
+
+
+def _validate_cache(encoder: EEGPTEncoder, cache: dict) -> None:
+    """Empty ``encoder``'s fast-path ``cache`` when a parameter changed since it was filled
+    (:func:`_param_key`); optimizer steps, mode switches and moves drop it elsewhere."""
+    params = _param_key(encoder)
+    if cache.get("params") != params:
+        cache.clear()
+        # Holding the parameters' storage keeps their addresses (part of the key) unique.
+        cache["params"], cache["held"] = params, [p.detach() for p in encoder.parameters()]
 
 
 def _wide(t: torch.Tensor) -> torch.Tensor:
