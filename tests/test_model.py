@@ -523,3 +523,72 @@ def test_a_channel_projection_given_other_channels_says_so():
                        r"takes 22 .* to the encoder's 19"):  # fmt: skip
         model(torch.randn(1, 19, 256))
     assert model(torch.randn(1, 22, 256)).shape == (1, 4, 2, 32)
+
+
+def _reference_outputs(model: EEGPT, x: torch.Tensor, ids: torch.Tensor) -> torch.Tensor:
+    """``model(x, ids)`` on the reference path, no autograd."""
+    with torch.no_grad():
+        model.fused = False
+        try:
+            return model(x, ids)
+        finally:
+            model.fused = True
+
+
+@pytest.mark.filterwarnings("ignore:There is a performance drop:UserWarning")
+@pytest.mark.parametrize("autograd", [False, True])
+def test_vmap_over_inputs_on_the_default_fast_path(autograd):
+    """torch.func.vmap over windows: the fast path steps aside (its out= writes have no batching
+    rule: 'Batching rule not implemented for aten::add.out') and the reference path runs."""
+    from torch.func import vmap
+
+    model, x, ids = tiny_model()
+    model.eval()
+    with torch.set_grad_enabled(autograd):
+        out = vmap(lambda xi: model(xi[None], ids)[0])(x)
+    assert rel_err(out.detach(), _reference_outputs(model, x, ids)) <= 1e-6
+
+
+@pytest.mark.filterwarnings("ignore:There is a performance drop:UserWarning")
+@pytest.mark.parametrize("autograd", [False, True])
+def test_functional_call_ensemble_on_the_default_fast_path(autograd):
+    """vmap(functional_call(...)) over the stacked parameters of several models (an ensemble)
+    computes each model's output (it raised on the fast path)."""
+    from torch.func import functional_call, stack_module_state, vmap
+
+    models = []
+    for seed in range(3):
+        torch.manual_seed(seed)
+        cfg = EEGPTConfig(embed_dim=32, depth=2, num_heads=2, embed_num=2)
+        models.append(EEGPT(cfg, chan_ids=[0, 1, 2]).eval())
+    x, ids = torch.randn(2, 3, 256), torch.tensor([0, 1, 2])
+    params, buffers = stack_module_state(models)  # chan_ids too: checked without .item()
+    base = copy.deepcopy(models[0]).to("meta")
+
+    def run(p, b, xb):
+        return functional_call(base, (p, b), (xb,))
+
+    with torch.set_grad_enabled(autograd):
+        out = vmap(run, in_dims=(0, 0, None))(params, buffers, x)
+    for k, model in enumerate(models):
+        assert rel_err(out[k].detach(), _reference_outputs(model, x, ids)) <= 1e-6
+
+
+@pytest.mark.filterwarnings("ignore:There is a performance drop:UserWarning")
+def test_per_sample_gradients_on_the_default_fast_path():
+    """vmap(grad(loss)) per-sample gradients equal those of a loop over the samples."""
+    from torch.func import functional_call, grad, vmap
+
+    model, x, ids = tiny_model()
+    model.eval()
+    params = {k: v.detach() for k, v in model.named_parameters()}
+
+    def loss(p, xi):
+        return functional_call(model, (p,), (xi[None], ids)).square().mean()
+
+    per_sample = vmap(grad(loss), in_dims=(None, 0))(params, x)
+    for i in range(len(x)):
+        model.zero_grad()
+        model(x[i : i + 1], ids).square().mean().backward()
+        for name, p in model.named_parameters():
+            assert rel_err(per_sample[name][i], p.grad) <= 1e-4, name

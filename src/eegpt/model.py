@@ -25,7 +25,9 @@ Two execution paths compute the same function:
   (:meth:`EEGPTEncoder.fast_plan` says when the cache is dropped). Matmuls
   run in the linear layers' dtype while the residual stream stays float32, which is how the
   engine's bfloat16/float16 modes work. Tested against the reference path to float32 precision
-  (max relative error ~1e-6).
+  (max relative error ~1e-6). Under ``torch.func`` transforms (``vmap`` over inputs or over an
+  ensemble's stacked parameters with ``functional_call``, per-sample ``vmap(grad(...))``) the
+  reference path runs instead.
 
 For reduced precision on CUDA the plan may also run ``fc1`` + GELU as one cuBLASLt call
 (``gelu_epilogue``): that epilogue is the tanh approximation of GELU (at most 4.7e-4 from the
@@ -306,8 +308,10 @@ class EEGPTEncoder(nn.Module):
         chan_ids = chan_ids.to(device=x.device, dtype=torch.long)
         # the fast path keeps LayerNorm in float32; a model cast whole to half precision (not
         # the engine's reduced precision, which casts the linears of a copy) runs the plain one,
-        # and so do torch.jit.trace and torch.export (graphs of the published operations)
-        if self.fused and self.norm.weight.dtype == torch.float32 and not _tracing():
+        # and so do torch.jit.trace and torch.export (graphs of the published operations) and
+        # torch.func transforms (the fast path's caches and out= writes need plain tensors)
+        plain = not (_tracing() or _functorch_transforming(x, self))
+        if self.fused and self.norm.weight.dtype == torch.float32 and plain:
             return self._forward_fused(x, chan_ids)
         return self._forward_reference(x, chan_ids)
 
@@ -580,6 +584,20 @@ def _tracing() -> bool:
     """``torch.jit.trace`` or ``torch.export`` is recording the model (not ``torch.compile``)."""
     exporting = getattr(torch.compiler, "is_exporting", None)
     return torch.jit.is_tracing() or bool(exporting is not None and exporting())
+
+
+def _functorch_transforming(x: torch.Tensor, module: nn.Module) -> bool:
+    """A ``torch.func`` transform is running (``vmap``, ``grad``, ``jacrev``, ...), or ``x`` or
+    one of ``module``'s parameters is one of its wrapped tensors (batched over an ensemble's
+    stacked parameters, ...): such tensors have no storage to key a cache on and no batching
+    rule for the fast path's ``out=`` writes, so the reference path runs instead."""
+    active = getattr(torch._C, "_are_functorch_transforms_active", None)
+    if active is not None:  # wrapped tensors exist only while a transform runs
+        return bool(active())
+    wrapped = getattr(torch._C._functorch, "is_functorch_wrapped_tensor", None)
+    if wrapped is None:
+        return False
+    return wrapped(x) or any(wrapped(p) for p in module.parameters())
 
 
 def _param_key(module: nn.Module) -> tuple:
@@ -1260,7 +1278,9 @@ class EEGPT(nn.Module):
             )
         n_vocab = self.target_encoder.chan_embed.num_embeddings
         # values are checked on the CPU only (no device sync) and not while tracing (export)
-        checkable = ids.device.type == "cpu" and not (torch.compiler.is_compiling() or _tracing())
+        checkable = ids.device.type == "cpu" and not (
+            torch.compiler.is_compiling() or _tracing() or _functorch_transforming(ids, self)
+        )
         outside = checkable and (int(ids.min()) < 0 or int(ids.max()) >= n_vocab)
         if ids.dtype.is_floating_point or outside:
             raise ValueError(
