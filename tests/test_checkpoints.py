@@ -782,8 +782,8 @@ def test_a_whole_pickled_model_is_refused_with_how_to_save_its_weights(tmp_path)
 
 def test_heads_in_namespaces_lists_and_conflicts_and_bare_large_state_dicts(tmp_path):
     """Hyper-parameters in an argparse Namespace or a list are read (without unpickling);
-    conflicting values are said; a bare state dict of the released width still warns (only
-    the authors' Lightning file is exempt)."""
+    conflicting values are said; a bare state dict or a Lightning file of the released width
+    still warns (only a file of the authors' release's shape is exempt)."""
     torch.manual_seed(3)
     state = {f"target_encoder.{k}": v for k, v in EEGPTEncoder(SMALL).state_dict().items()}
     for hparams, heads in (
@@ -804,11 +804,11 @@ def test_heads_in_namespaces_lists_and_conflicts_and_bare_large_state_dicts(tmp_
     torch.save(large.state_dict(), tmp_path / "large.pt")
     with pytest.warns(RuntimeWarning, match="does not record num_heads or patch_stride"):
         load_checkpoint(tmp_path / "large.pt")
+    # a Lightning file of that width is not the authors' either (depth 1, no pretraining groups)
     torch.save({"state_dict": {f"target_encoder.{k}": v for k, v in large.state_dict().items()}},
-               tmp_path / "released.ckpt")  # fmt: skip
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        load_checkpoint(tmp_path / "released.ckpt")
+               tmp_path / "width512.ckpt")  # fmt: skip
+    with pytest.warns(RuntimeWarning, match="not shaped like the authors' released checkpoint"):
+        load_checkpoint(tmp_path / "width512.ckpt")
 
 
 def test_heads_recorded_in_other_forms_are_read_or_said_unread(tmp_path):
@@ -988,3 +988,56 @@ def test_assumed_values_stay_marked_after_a_conversion(tmp_path):
     again = load_checkpoint(save_checkpoint(load_model(folder), tmp_path / "again"))
     assert again.metadata["assumed"] == ["num_heads", "patch_stride"]
     assert again.metadata.get("assumed_channels")
+
+
+def _pretraining_file(path: Path, encoder: EEGPTEncoder, *, groups: bool) -> None:
+    """A Lightning file around ``encoder`` (``target_encoder.*``), with one weight of each
+    pretraining group of the authors' code (``encoder``, ``predictor``, ``reconstructor``) if
+    ``groups``; its hyper-parameters record nothing about the encoder."""
+    state = {f"target_encoder.{k}": v for k, v in encoder.state_dict().items()}
+    if groups:
+        for group in ("encoder", "predictor", "reconstructor"):
+            state[f"{group}.summary_token"] = torch.zeros(1, 4, 512)
+    torch.save({"epoch": 199, "state_dict": state, "hyper_parameters": {"lr": 1e-3}}, path)
+
+
+def test_only_the_released_shape_loads_without_the_assumed_values_said(tmp_path):
+    """The authors' file (large shape, pretraining groups) loads silently with 8 heads; any
+    other width-512 Lightning file without a head -- here the user's own depth-2, 16-head
+    encoder, 0.16 relative off with 8 heads -- warns that num_heads/patch_stride were assumed
+    and how to give them (it loaded silently)."""
+    torch.manual_seed(11)
+    released = tmp_path / "eegpt_mcae_58chs_4s_large4E.ckpt"
+    _pretraining_file(released, EEGPTEncoder("large"), groups=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ckpt = load_checkpoint(released)
+    assert ckpt.config.num_heads == 8 and ckpt.config.stride == 64
+    assert ckpt.metadata["assumed"] == ["num_heads", "patch_stride"]
+
+    true = EEGPTConfig(embed_dim=512, depth=2, num_heads=16, embed_num=4)
+    enc = EEGPTEncoder(true).eval()
+    with torch.no_grad():
+        for p in enc.parameters():
+            p.add_(0.05 * torch.randn_like(p))
+    mine = tmp_path / "mine.ckpt"
+    _pretraining_file(mine, enc, groups=True)
+    with pytest.warns(RuntimeWarning) as caught:
+        guessed = load_checkpoint(mine)
+    said = " ".join(str(w.message) for w in caught)
+    assert "does not record num_heads or patch_stride" in said
+    assert "not shaped like the authors' released checkpoint" in said
+    assert "eegpt.load_model(path, num_heads=8, patch_stride=64)" in said
+    ids = torch.tensor([CHANNEL_DICT[c] for c in ("FP1", "CZ", "O2", "PZ")])
+    x = torch.randn(2, 4, 512)
+    with torch.no_grad():
+        want = enc(x, ids)
+        assert rel_err(build_model(guessed)(x, ids), want) > 1e-2
+        given = load_checkpoint(mine, num_heads=16, patch_stride=64)
+        assert rel_err(build_model(given)(x, ids), want) <= 1e-5
+
+    # the released shape, but only target_encoder.* (a user's export): said too
+    export = tmp_path / "export.ckpt"
+    _pretraining_file(export, EEGPTEncoder("large"), groups=False)
+    with pytest.warns(RuntimeWarning, match="does not record num_heads or patch_stride"):
+        load_checkpoint(export)

@@ -54,7 +54,7 @@ from safetensors.torch import save as _dump_safetensors
 from eegpt._logging import few, honours_verbose, is_verbose
 from eegpt._logging import log as _log
 from eegpt._logging import warn as _warn
-from eegpt.config import N_VOCABULARY, EEGPTConfig
+from eegpt.config import N_VOCABULARY, PRESETS, EEGPTConfig
 from eegpt.errors import CheckpointError
 from eegpt.model import EEGPT
 from eegpt.outputs import atomic_write
@@ -1043,19 +1043,45 @@ def _load(path: Path, hints: Mapping[str, Any]) -> Checkpoint:
     return ckpt
 
 
+#: The authors' released pretraining file (``eegpt_mcae_58chs_4s_large4E.ckpt``, no SHA-256 of
+#: it is recorded): a Lightning checkpoint whose target encoder has the "large" preset's shape
+#: in everything the weights determine, beside the pretraining groups of their training code.
+#: Its ``num_heads`` (8) and ``patch_stride`` (None: the patch size, 64) are that preset's.
+RELEASED_CONFIG = PRESETS["large"]
+RELEASED_GROUPS = frozenset(PRETRAINING_GROUPS)
+#: The :class:`EEGPTConfig` fields the weights determine (see :func:`infer_config`).
+_WEIGHT_FIELDS = ("embed_dim", "depth", "embed_num", "patch_size", "mlp_ratio", "qkv_bias",
+                  "n_chan_embeddings")  # fmt: skip
+
+
+def _released_shape(ckpt: Checkpoint) -> bool:
+    """Whether ``ckpt`` has the shape of the authors' released pretraining file
+    (:data:`RELEASED_CONFIG`: embed_dim 512, depth 8, 4 summary tokens, 64-sample patches, the
+    62-row channel vocabulary), a Lightning file with ``encoder.*``, ``predictor.*`` and
+    ``reconstructor.*`` beside ``target_encoder.*`` and no head or channel projection."""
+    cfg = ckpt.config
+    groups = {key.split(".", 1)[0] for key in ckpt.ignored_keys}
+    return (
+        ckpt.format == "lightning"
+        and all(getattr(cfg, f) == getattr(RELEASED_CONFIG, f) for f in _WEIGHT_FIELDS)
+        and RELEASED_GROUPS <= groups
+        and ckpt.n_outputs is None
+        and ckpt.chan_proj is None
+    )
+
+
 def _warn_unrecorded(ckpt: Checkpoint) -> None:
     """Warn when the architecture values the file does not record were assumed (but for the
-    authors' released file: a Lightning checkpoint of width 512 without a head whose
-    hyper-parameters say nothing unreadable or conflicting about them), and when the stride was
-    inferred from a probe head."""
+    authors' released file, :func:`_released_shape`, whose hyper-parameters say nothing
+    unreadable or conflicting about them), and when the stride was inferred from a probe
+    head."""
     meta = ckpt.metadata
     assumed, inferred = meta.get("assumed") or [], meta.get("inferred") or []
     conflicting = meta.get("conflicting") or {}
     cfg = ckpt.config
     values = {"num_heads": cfg.num_heads, "patch_stride": cfg.stride}
-    # the authors' released pretraining file: a Lightning checkpoint of width 512, no head
-    released = ckpt.format == "lightning" and cfg.embed_dim == 512 and ckpt.n_outputs is None
     unread = meta.get("unread_hyper_parameters") or []
+    released = _released_shape(ckpt)
     if assumed and not (released and not conflicting and not unread):
         said = ", ".join(f"{key}={values[key]}" for key in assumed)
         clash = "".join(
@@ -1064,6 +1090,11 @@ def _warn_unrecorded(ckpt: Checkpoint) -> None:
         )
         if unread:
             clash += f" (its hyper-parameters have entries eegpt cannot read: {few(unread, 4)})"
+        if ckpt.format == "lightning" and not released:
+            clash += (
+                " and it is not shaped like the authors' released checkpoint (a pretraining "
+                "file of embed_dim 512, depth 8, 4 summary tokens), whose values are known"
+            )
         _warn(
             f"{ckpt.path}: the file does not record {' or '.join(assumed)} unambiguously"
             f"{clash}; assuming {said} (the EEGPT paper's values for this width; braindecode's "
