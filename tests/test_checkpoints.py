@@ -1041,3 +1041,36 @@ def test_only_the_released_shape_loads_without_the_assumed_values_said(tmp_path)
     _pretraining_file(export, EEGPTEncoder("large"), groups=False)
     with pytest.warns(RuntimeWarning, match="does not record num_heads or patch_stride"):
         load_checkpoint(export)
+
+
+def _braindecode_folder(folder: Path, names: list[str]) -> None:
+    """``save_pretrained`` of a small braindecode EEGPT encoder with channels ``names``."""
+    torch.manual_seed(2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # braindecode's own warnings (unknown names, montage)
+        bd = braindecode_models.EEGPT(
+            n_chans=len(names), n_times=512, chs_info=[{"ch_name": n} for n in names],
+            patch_size=64, patch_stride=64, embed_dim=64, depth=2, num_heads=4,
+            chan_proj_type="none", return_encoder_output=True,
+        )  # fmt: skip
+    bd.save_pretrained(folder)
+
+
+def test_stored_channel_ids_other_than_the_names_ids_are_warned_about(tmp_path):
+    """braindecode gives names it cannot map (old T3/T5) positional ids; model(x) uses those
+    (as braindecode does) and model.embed(ch_names=...) the names' (T7/P7): 0.5 apart, and
+    loaded without a word. Now the load names the channels and both ids."""
+    names = ["C3", "T3", "T5", "CZ"]
+    _braindecode_folder(tmp_path / "old", names)
+    with pytest.warns(RuntimeWarning, match="disagree with the recorded channel names") as got:
+        model = load_model(tmp_path / "old")
+    said = " ".join(str(w.message) for w in got)
+    assert "T3: stored 1 (FPZ), by name 25 (T7)" in said
+    assert "T5: stored 2 (FP2), by name 43 (P7)" in said
+    assert "model(x)" in said and "model.embed(..., ch_names=...)" in said
+    assert model.chan_ids.tolist() == [CHANNEL_DICT["C3"], 1, 2, CHANNEL_DICT["CZ"]]
+
+    _braindecode_folder(tmp_path / "new", ["C3", "T7", "P7", "CZ"])  # names that map alike
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        load_model(tmp_path / "new", verbose=False)

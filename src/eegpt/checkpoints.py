@@ -54,6 +54,7 @@ from safetensors.torch import save as _dump_safetensors
 from eegpt._logging import few, honours_verbose, is_verbose
 from eegpt._logging import log as _log
 from eegpt._logging import warn as _warn
+from eegpt.channels import CHANNEL_INDEX, VOCABULARY, normalize_channel_name
 from eegpt.config import N_VOCABULARY, PRESETS, EEGPTConfig
 from eegpt.errors import CheckpointError
 from eegpt.model import EEGPT
@@ -1040,7 +1041,46 @@ def _load(path: Path, hints: Mapping[str, Any]) -> Checkpoint:
             )
     _check_channels(ckpt)
     _warn_unrecorded(ckpt)
+    _warn_names_disagree(ckpt)
     return ckpt
+
+
+def _names_disagreeing(ckpt: Checkpoint) -> list[tuple[str, int, int]]:
+    """``(name, stored id, id of the name)`` for each encoder channel whose recorded name maps
+    (:func:`eegpt.channels.normalize_channel_name`) to another vocabulary row than its stored
+    id; names eegpt does not know are left out."""
+    names, ids = ckpt.ch_names, ckpt.chan_ids
+    if names is None or ids is None or len(names) != len(ids) or ckpt.chan_proj is not None:
+        return []
+    found = []
+    for name, stored in zip(names, ids, strict=True):
+        key = normalize_channel_name(name)
+        if key is not None and CHANNEL_INDEX[key] != stored:
+            found.append((name, stored, CHANNEL_INDEX[key]))
+    return found
+
+
+def _warn_names_disagree(ckpt: Checkpoint) -> None:
+    """Warn when the stored channel ids (braindecode's ``chans_id``, used by ``model(x)``) are
+    not those of the recorded channel names (used by ``model.embed(..., ch_names=...)``):
+    braindecode falls back to positional ids for names it cannot map (old ``T3``/``T5``)."""
+    found = _names_disagreeing(ckpt)
+    if not found:
+        return
+    pairs = ", ".join(
+        f"{name}: stored {stored} ({VOCABULARY[stored]}), by name {mine} ({VOCABULARY[mine]})"
+        for name, stored, mine in found
+    )
+    _warn(
+        f"{ckpt.path}: the stored channel ids (chans_id) disagree with the recorded channel "
+        f"names for {len(found)} channel(s): {pairs}. model(x) and model.encode(x) without "
+        "chan_ids use the stored ids (as braindecode's model does, which falls back to "
+        "positional ids for names it cannot map, e.g. old T3/T5); model.embed(..., "
+        "ch_names=...) maps the names, so the two give different embeddings. Choose one: pass "
+        "chan_ids explicitly (eegpt.channels.map_channels(names).chan_ids for the names' ids, "
+        "model.chan_ids for the stored ones).",
+        RuntimeWarning,
+    )
 
 
 #: The authors' released pretraining file (``eegpt_mcae_58chs_4s_large4E.ckpt``, no SHA-256 of
