@@ -79,6 +79,19 @@ def test_read_fif_keeps_types(tmp_path):
     assert everything.ch_names == ["Fp1", "Cz", "ECG", "STI 014"]
 
 
+def test_a_fif_file_named_otherwise_reads_without_a_warning(tmp_path):
+    """MNE's notice that a FIF file's name does not end in raw.fif is about the name, not the
+    data: not passed on (it made a clean recording count as one 'with warnings')."""
+    raw = _raw(["Fp1", "Cz"], types=["eeg", "eeg"])
+    path = tmp_path / "good.fif"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        raw.save(path)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert as_recording(path).ch_names == ["Fp1", "Cz"]
+
+
 def test_missing_file(tmp_path):
     missing = tmp_path / "nope.edf"
     with pytest.raises(FileNotFoundError, match="nope.edf"):

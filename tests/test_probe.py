@@ -560,7 +560,7 @@ def test_continuous_recordings_labelled_by_their_annotations(weights, tmp_path, 
     # 2-4 s and 30-32 s: seizure (32-32.5 s is half of a window: also); 10.4-10.8 s is too
     # short; 20-24 s overlaps the bad span (four windows), 19 s window does not
     assert f"{path}: 37 windows of 1 s: 'background' 27, 'seizure' 3, 'Seizure onset' 3; left " \
-           "out 4 over bad annotations (BAD_muscle: 4)" in err  # fmt: skip
+           "out 4 over bad annotations (BAD_muscle: 4)\n" in err  # fmt: skip
     probe = load_probe(out)
     assert probe.classes_.tolist() == ["Seizure onset", "background", "seizure"]
     # the same windows cut by hand give the same epochs
@@ -582,7 +582,26 @@ def test_continuous_recordings_labelled_by_their_annotations(weights, tmp_path, 
     assert probe_main(["predict", str(out), str(path), "-o", str(pred), "-q", *args[:4]]) == 0
     rows = list(csv.DictReader(pred.open()))
     assert len(rows) == 37 and rows[2]["label"] == "seizure" and rows[0]["label"] == "background"
-    assert rows[20]["label"] == "background"  # predictions for every window, bad ones too
+    assert rows[20]["label"] == "" and rows[20]["prediction"]  # predicted, not labelled: bad
+    # the probe keeps how its windows were labelled: evaluate and predict take it by default
+    assert load_probe(out).training["window_labels"] == {
+        "match": "(?i)seizure",
+        "unlabelled": "background",
+    }
+    assert probe_main(["predict", str(out), str(path), "-o", str(pred), "--overwrite"]) == 0
+    assert "labelled as in training: --window-labels '(?i)seizure' --unlabelled 'background'" in (
+        capsys.readouterr().err
+    )
+    assert [r["label"] for r in csv.DictReader(pred.open())] == [r["label"] for r in rows]
+    # a pattern that matches none of the annotations: each file says which there are, and
+    # training refuses a single class made of --unlabelled
+    assert probe_main(["train", str(path), "--weights", str(weights), "-o", str(tmp_path / "y"),
+                       "--window-labels", "ictal", "--unlabelled", "background", "--window",
+                       "1"]) == 1  # fmt: skip
+    err = capsys.readouterr().err
+    assert "no annotation matches 'ictal' (its descriptions: 'BAD_muscle', 'Seizure onset', " \
+           "'seizure')" in err  # fmt: skip
+    assert "--window-labels 'ictal' labelled no window of the continuous recordings" in err
     assert probe_main(["train", str(path), "--weights", str(weights), "-o", str(tmp_path / "x"),
                        "--unlabelled", "background"]) == 1  # fmt: skip
     assert "give --window-labels REGEX too" in capsys.readouterr().err
@@ -1271,7 +1290,9 @@ def test_imbalanced_classes_and_thin_validation_splits_are_said(
     said = [str(w.message) for w in caught]
     assert sum("--class-weight balanced" in m for m in said) == 1, said
     assert sum("(validation=0.5, command line: --val 0.5)" in m for m in said) == 1, said
-    assert "running BAC " in capsys.readouterr().out
+    assert "balanced accuracy (BAC) on the training epochs during that pass" in (
+        capsys.readouterr().out
+    )
 
 
 def test_training_classes_that_differ_only_by_tags_are_said(model, weights, short_task, tmp_path):

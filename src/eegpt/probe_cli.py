@@ -82,6 +82,7 @@ class WindowLabelling:
 def _labelled_windows(path: Path, how: WindowLabelling) -> tuple[Any, np.ndarray]:
     """A continuous recording as epochs (the windows ``how`` keeps, in volts, numbered and
     timed in the recording) and their labels from its own annotations."""
+    from eegpt._logging import few
     from eegpt.annotations import bad_windows, describe_bad, window_annotations, window_labels
     from eegpt.errors import RecordingError
     from eegpt.io import as_recording
@@ -112,15 +113,24 @@ def _labelled_windows(path: Path, how: WindowLabelling) -> tuple[Any, np.ndarray
     said = ", ".join(f"{c!r} {k}" for c, k in counts.items()) or "none labelled"
     left = []
     if bad.any():
-        left.append(f"{int(bad.sum())} over bad annotations ({describe_bad(over)})")
+        left.append(f"left out {int(bad.sum())} over bad annotations ({describe_bad(over)})")
     if how.unlabelled is None and (~bad & (y == None)).any():  # noqa: E711
         left.append(
-            f"{int((~bad & (y == None)).sum())} that no annotation matching "  # noqa: E711
+            f"left out {int((~bad & (y == None)).sum())} that no annotation matching "  # noqa: E711
             f"{how.match!r} covers (--unlabelled LABEL keeps them as a class)"
+        )
+    import re
+
+    found = [] if rec.annotations is None else rec.annotations.description
+    descriptions = sorted({str(d) for d in found})
+    if not any(re.search(how.match, d) for d in descriptions):
+        left.append(
+            f"no annotation matches {how.match!r} (its descriptions: "
+            f"{few([repr(d) for d in descriptions], 8) or 'none'})"
         )
     print(
         f"{path}: {n} windows of {how.window_seconds:g} s: {said}"
-        + (f"; left out {', '.join(left)}" if left else ""),
+        + (f"; {'; '.join(left)}" if left else ""),
         file=sys.stderr,
     )
     if not keep.any():
@@ -135,6 +145,24 @@ def _labelled_windows(path: Path, how: WindowLabelling) -> tuple[Any, np.ndarray
         labels=None, source=str(path),
     )  # fmt: skip
     return epochs, y[keep]
+
+
+def _refuse_unmatched(
+    paths: Sequence[str | Path], ys: list[Any], windows: WindowLabelling | None
+) -> None:
+    """Refuse ``--window-labels`` that labelled no window of any continuous recording (all
+    of them ``--unlabelled``): a regular expression that matches none of their annotations
+    (each file's line above lists its descriptions)."""
+    if windows is None or windows.unlabelled is None:
+        return
+    continuous = [y for p, y in zip(paths, ys, strict=True) if _is_continuous_input(Path(p))]
+    if continuous and all(set(y.tolist()) <= {windows.unlabelled} for y in continuous):
+        raise ValueError(
+            f"--window-labels {windows.match!r} labelled no window of the continuous recordings "
+            f"(all of them {windows.unlabelled!r}): it matches none of their annotations "
+            "that cover half a window (their descriptions are listed above; MNE names "
+            "BrainVision markers 'Comment/seizure', EEGLAB events as written)"
+        )
 
 
 def _read_one(
@@ -357,6 +385,7 @@ def load_labelled_epochs(
         recs.append(rec)
         ys.append(y)
         sources += [str(p)] * rec.data.shape[0]
+    _refuse_unmatched(paths, ys, windows)
     merged = merge_epochs(
         recs, rename=rename, preprocessing=PreprocessingConfig(resample=resample), verbose=verbose
     )
@@ -433,15 +462,16 @@ def _add_label_column(p: argparse.ArgumentParser, what: str = "") -> None:
     )
 
 
-def _add_window_labels(p: argparse.ArgumentParser, what: str) -> None:
+def _add_window_labels(p: argparse.ArgumentParser, what: str, bad: str = "are left out") -> None:
     g = p.add_argument_group("continuous recordings labelled by their annotations")
     g.add_argument(
         "--window-labels",
         metavar="REGEX",
-        help=f"cut continuous recordings (.edf, .fif, .vhdr, ...) into consecutive windows {what} "
-        "and label each by the annotation whose description matches REGEX (e.g. 'seizure', "
-        "'^Sleep stage') and covers at least half of it; windows over bad annotations are left "
-        "out",
+        help=f"cut continuous recordings (.edf, .fif, .vhdr, ...) into consecutive windows {what}, "
+        "each labelled by the annotation whose description matches REGEX (re.search, e.g. "
+        "'(?i)seizure', '^Sleep stage') and covers at least half of it: each matching "
+        f"description is a class of its own; windows over bad annotations {bad}. Default for "
+        "a probe trained so: its training's",
     )
     g.add_argument(
         "--unlabelled",
@@ -526,7 +556,13 @@ def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
     actions = probe.add_subparsers(dest="probe_command", required=True, metavar="ACTION")
 
     p = actions.add_parser("train", help="train a probe on labelled epochs (paper recipe)")
-    p.add_argument("data", nargs="+", type=Path, help="-epo.fif, .set or .npz files")
+    p.add_argument(
+        "data",
+        nargs="+",
+        type=Path,
+        help="-epo.fif, .set or .npz files of epochs, or continuous recordings (.edf, .fif, "
+        ".vhdr, ...) with --window-labels",
+    )
     p.add_argument("--weights", required=True, help="encoder checkpoint (path or pretrained name)")
     p.add_argument("-o", "--output", type=Path, required=True, help="probe folder to write")
     p.add_argument("--labels", type=Path, help="CSV with a 'label' column, one row per epoch")
@@ -626,13 +662,21 @@ def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument("--overwrite", action="store_true", help="replace an existing --output file")
     p.add_argument("--weights", help="encoder checkpoint (default: the one recorded in the probe)")
     _add_label_column(p, "beside the predictions")
-    _add_window_labels(p, "(as without it) and put each window's label beside its prediction")
+    _add_window_labels(
+        p, "(as without it) and put each window's label beside its prediction", "get no label"
+    )
     _add_run_options(p)
     p.set_defaults(func=cmd_probe_predict)
 
     p = actions.add_parser("evaluate", help="score a probe on labelled epochs")
     p.add_argument("probe", type=Path, help="probe folder")
-    p.add_argument("data", nargs="+", type=Path, help="-epo.fif, .set or .npz files")
+    p.add_argument(
+        "data",
+        nargs="+",
+        type=Path,
+        help="-epo.fif, .set or .npz files of epochs, or continuous recordings (.edf, .fif, "
+        ".vhdr, ...) with --window-labels",
+    )
     p.add_argument("--labels", type=Path, help="CSV with a 'label' column, one row per epoch")
     _add_label_column(p)
     p.add_argument("--json", type=Path, help="also write the metrics to this JSON file")
@@ -733,14 +777,16 @@ def cmd_probe_train(args: argparse.Namespace) -> int:
     )
     if args.label_column is not None:  # predict and evaluate read labels from it too
         probe.training["label_column"] = args.label_column
+    if windows is not None:  # likewise for continuous recordings
+        probe.training["window_labels"] = {"match": windows.match, "unlabelled": windows.unlabelled}
     probe.save(out, overwrite=args.overwrite)
     last = probe.history[-1]
     print(
         f"trained {probe!r} on {probe.training['n_train']} epochs "
         f"({probe.training['epochs_run']} passes, {probe.training['seconds']:.1f} s): "
-        f"last pass's train loss {last['train_loss']:.4f}, running BAC "
-        f"{100 * last['train_balanced_accuracy']:.2f}% (balanced accuracy; plain accuracy "
-        f"{100 * last['train_accuracy']:.2f}%; dropout on)"
+        f"last pass's train loss {last['train_loss']:.4f}, balanced accuracy (BAC) on the "
+        f"training epochs during that pass {100 * last['train_balanced_accuracy']:.2f}% (plain "
+        f"accuracy {100 * last['train_accuracy']:.2f}%; dropout on)"
     )
     if validation:
         print(
@@ -753,6 +799,26 @@ def cmd_probe_train(args: argparse.Namespace) -> int:
     return 0
 
 
+def _adopt_window_labels(args: argparse.Namespace, probe: Any) -> None:
+    """Without ``--window-labels``, continuous recordings are labelled as the probe's training
+    recordings were (``probe train --window-labels``), if so; said on stderr."""
+    trained = (probe.training or {}).get("window_labels")
+    if not trained or getattr(args, "window_labels", "absent") is not None:
+        return
+    if getattr(args, "unlabelled", None) is not None:
+        return  # refused by _labelling: --unlabelled without --window-labels
+    if not any(_is_continuous_input(p) for p in args.data):
+        return
+    args.window_labels, args.unlabelled = trained["match"], trained.get("unlabelled")
+    if not args.quiet:
+        print(
+            f"continuous recordings labelled as in training: --window-labels "
+            f"{args.window_labels!r}"
+            + (f" --unlabelled {args.unlabelled!r}" if args.unlabelled is not None else ""),
+            file=sys.stderr,
+        )
+
+
 def _load(args: argparse.Namespace):
     """The probe; without ``--label-column`` or ``--labels``, the labels come from the
     metadata column the probe was trained on (``probe train --label-column``), if any."""
@@ -760,6 +826,7 @@ def _load(args: argparse.Namespace):
 
     probe = load_probe(args.probe, args.weights, device="cpu", verbose=False)
     column = (probe.training or {}).get("label_column")
+    _adopt_window_labels(args, probe)
     args.label_column_adopted = False
     if column and args.label_column is None and getattr(args, "labels", None) is None:
         args.label_column, args.label_column_adopted = column, True
@@ -818,13 +885,21 @@ def _predict_continuous(
     how = _labelling(args, probe.preprocessing.window_seconds)
     if how is None:
         return proba, onsets, None
-    from eegpt.annotations import window_labels
+    from eegpt.annotations import bad_windows, window_annotations, window_labels
 
     with warnings.catch_warnings():
         if how.unlabelled is not None:  # no event in this recording: all of the other class
             warnings.filterwarnings("ignore", message="window_labels: ")
         labels = window_labels(rec.annotations, onsets, how.window_seconds, match=how.match)
-    return proba, onsets, [how.unlabelled if v is None else v for v in labels]
+    bad = bad_windows(window_annotations(rec.annotations, onsets, how.window_seconds))
+    return (
+        proba,
+        onsets,
+        [
+            None if b else how.unlabelled if v is None else v
+            for v, b in zip(labels, bad, strict=True)
+        ],
+    )
 
 
 def _probabilities(args: argparse.Namespace, probe: Any, data: Any, rename: Any) -> np.ndarray:
