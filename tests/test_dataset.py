@@ -131,7 +131,8 @@ def test_resolve_folder_glob_list_and_manifest(corpus, tmp_path):
     rows = [str(corpus / "b" / "rec02.edf"), str(corpus / "a" / "rec01.edf"), str(link)]
     again = pd.DataFrame({"path": rows, "recording_id": ["x", "y", "z"]})
     with pytest.raises(ValueError, match=r"lists 1 file again \(the same file, perhaps under "
-                       r"another name or through a link\): rows 0 and 2 \('x', 'z'\); its "
+                       r"another name or through a link\): rows 0 and 2 \('x', 'z'\) \(rows counted "
+                       r"from 0 after the header line\); its "
                        r"windows would be embedded twice"):  # fmt: skip
         resolve_inputs(again)
     # the same recording with another scorer's annotations is not a repeat
@@ -378,9 +379,12 @@ def test_parts_of_a_job_array_read_back_as_the_whole_run(
     for k in (0, 2):
         embed_dataset(corpus, parts / f"part-{k}", model=model, part=(k, 3), shard_size=2,
                       workers=0, device="cpu", progress=False)  # fmt: skip
-    with pytest.warns(RuntimeWarning, match=r"hold 2 of the 3 parts of a --part run: parts 1 "
-                      r"are missing"):  # fmt: skip
+    with pytest.warns(RuntimeWarning, match=r"hold 2 of the 3 parts of a --part run that have "
+                      r"files: part 1 is missing"):  # fmt: skip
         read_embeddings(parts)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # one part read on purpose: no word of the others
+        read_embeddings(parts / "part-0")
     assert cli_main([str(corpus), "-o", str(parts / "part-1"), "--weights", "unused", "--part",
                      "3/3", "-q"]) == 1  # fmt: skip
     assert not (parts / "part-1").exists()
@@ -389,7 +393,7 @@ def test_parts_of_a_job_array_read_back_as_the_whole_run(
     for name, value in [("SLURM_JOB_ID", "130"), ("SLURM_ARRAY_JOB_ID", "120"),
                         ("SLURM_ARRAY_TASK_ID", "1")]:  # fmt: skip
         monkeypatch.setenv(name, value)
-    summary = embed_dataset(corpus, parts / "part-1", model=model, part=(1, 3), shard_size=2,
+    summary = embed_dataset(corpus, parts / "part-1", model=model, part="1/3", shard_size=2,
                             workers=0, device="cpu", progress=False)  # fmt: skip
     assert summary.n_files == 2  # b/rec00.edf and b/rec04.edf: every third from the second
     run = json.loads((parts / "part-1" / MANIFEST).read_text())["runs"][-1]
@@ -414,10 +418,34 @@ def test_parts_of_a_job_array_read_back_as_the_whole_run(
     with pytest.raises(KeyError, match=r"no part of .* \(3 run folders: part-0, part-1, "
                        r"part-2\) lists the recording 'c/none.edf'"):  # fmt: skip
         load_embeddings(parts, recording_id="c/none.edf")
-    # resuming a part with another K/N is refused as any other change of the inputs
-    with pytest.raises(ValueError, match=r"inputs"):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # found in its part, no word of the others
+        load_embeddings(parts, recording_id="b/rec00.edf")
+    # resuming a part with another K/N is refused, saying which part the folder holds
+    with pytest.raises(ValueError, match=r"This folder holds part 1/3 of its corpus: resume it "
+                       r"with the same input and --part 1/3"):  # fmt: skip
         embed_dataset(corpus, parts / "part-1", model=model, part=(0, 3), shard_size=2,
                       workers=0, device="cpu", progress=False)  # fmt: skip
+    with pytest.raises(ValueError, match=r"give two whole numbers K and N"):
+        embed_dataset(corpus, tmp_path / "p", model=model, part="1of3", progress=False)
+    # a job array of more tasks than files: the tasks past them have nothing to do (exit 0),
+    # and are not missing when the parts are read
+    assert cli_main([str(corpus), "-o", str(tmp_path / "p9"), "--weights", "unused", "--part",
+                     "8/9"]) == 0  # fmt: skip
+    assert not (tmp_path / "p9").exists()
+    many = tmp_path / "many"
+    for k in range(7):
+        embed_dataset(corpus, many / f"part-{k}", model=model, part=(k, 9), workers=0,
+                      device="cpu", progress=False)  # fmt: skip
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert len(read_embeddings(many)[0]) == len(whole)
+    # a part whose job has not written a shard yet: the others are read, with a word
+    for shard in (many / "part-6").glob("shard-*.parquet"):
+        shard.unlink()
+    with pytest.warns(RuntimeWarning, match=r"part-6 hold no shard yet .* read without them"):
+        table, _ = read_embeddings(many)
+    assert len(table) < len(whole)
 
 
 def test_a_grown_corpus_is_refused_with_how_to_add_files_or_resume(corpus, model, tmp_path):

@@ -554,8 +554,10 @@ def test_continuous_recordings_labelled_by_their_annotations(weights, tmp_path, 
     raw.save(path, verbose=False)
     args = ["--window-labels", "(?i)seizure", "--unlabelled", "background", "--window", "1"]
     out = tmp_path / "probe"
-    assert probe_main(["train", str(path), "--weights", str(weights), "-o", str(out),
-                       "--epochs", "2", "-q", *args]) == 0  # fmt: skip
+    with pytest.warns(RuntimeWarning, match=r"--val 0.3 holds out windows drawn at random, so "
+                      r"neighbouring windows .* validate on other recordings with --val-data"):  # fmt: skip
+        assert probe_main(["train", str(path), "--weights", str(weights), "-o", str(out),
+                           "--epochs", "2", "-q", "--val", "0.3", *args]) == 0  # fmt: skip
     err = capsys.readouterr().err
     # 2-4 s and 30-32 s: seizure (32-32.5 s is half of a window: also); 10.4-10.8 s is too
     # short; 20-24 s overlaps the bad span (four windows), 19 s window does not

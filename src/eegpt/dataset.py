@@ -234,9 +234,11 @@ class DatasetInputs:
             )
         rows = list(range(k, len(self.files), n))
         if not rows:
-            raise ValueError(
+            raise EmptyPartError(
                 f"part {k}/{n} of {self.source} holds no file: the corpus has "
-                f"{_count(len(self.files), 'file')}, fewer than {n} parts; use fewer parts"
+                f"{_count(len(self.files), 'file')}, fewer than {n} parts, so parts "
+                f"{len(self.files)} to {n - 1} have nothing to do (the parts read back do not "
+                "count them as missing)"
             )
         files = [replace(self.files[r], index=i) for i, r in enumerate(rows)]
         metadata = None if self.metadata is None else self.metadata.take(rows)
@@ -250,6 +252,27 @@ class DatasetInputs:
             h.update(json.dumps(self.metadata.schema.names).encode())
             h.update(json.dumps(self.metadata.to_pylist(), default=str, sort_keys=True).encode())
         return h.hexdigest()
+
+
+class EmptyPartError(ValueError):
+    """A ``--part K/N`` of a corpus of fewer than ``K + 1`` files: nothing to do (the
+    command line exits 0)."""
+
+
+def as_part(part: Any) -> tuple[int, int] | None:
+    """``part`` as ``(k, n)``: from ``"K/N"`` (the command line's spelling, or SLURM's
+    variables joined) or a pair of integers (or their text, as ``os.environ`` gives them)."""
+    if part is None:
+        return None
+    pair = part.split("/") if isinstance(part, str) else part
+    try:
+        k, n = (int(str(v).strip()) for v in pair)
+    except (TypeError, ValueError):
+        raise ValueError(
+            f"part={part!r}: give two whole numbers K and N, as (K, N) or 'K/N' (part K of N, "
+            "0 <= K < N)"
+        ) from None
+    return k, n
 
 
 def resolve_inputs(inputs: Any, *, pattern: str | None = None) -> DatasetInputs:
@@ -574,7 +597,7 @@ def _glob_split(text: str) -> tuple[Path, str]:
 
 def _from_glob(text: str) -> DatasetInputs:
     root, pattern = _glob_split(text)
-    paths = _matching(root, pattern) if root.is_dir() else []
+    paths = _without_companions(_matching(root, pattern), root) if root.is_dir() else []
     if not paths:
         raise FileNotFoundError(f"the glob {text!r} matches no files")
     return _make_inputs(*_in_id_order(paths, root), text)
@@ -719,9 +742,9 @@ def _refuse_repeated_files(
     if repeats:
         raise ValueError(
             f"manifest {source} lists {_count(len(repeats), 'file')} again (the same file, "
-            f"perhaps under another name or through a link): {few(repeats, 5)}; its windows "
-            "would be embedded twice: keep one row per file (pandas: "
-            "df.drop_duplicates('path'))"
+            f"perhaps under another name or through a link): {few(repeats, 5)} (rows counted "
+            "from 0 after the header line); its windows would be embedded twice: keep one row "
+            "per file"
         )
 
 
@@ -1373,6 +1396,7 @@ def _run_spec(
     reject_by_annotation: bool = False,
     picks: str | Sequence[str] = "eeg",
     part: tuple[int, int] | None = None,
+    corpus_files: int | None = None,
 ) -> dict[str, Any]:
     """Everything that determines the rows: stored in every shard, compared on resume."""
     encoder = model.target_encoder if isinstance(model, EEGPT) else model
@@ -1408,6 +1432,7 @@ def _run_spec(
         spec["channels"]["picks"] = [picks] if isinstance(picks, str) else list(picks)
     if part is not None:  # absent for a whole corpus, as in runs from before the option
         spec["inputs"]["part"] = list(part)
+        spec["inputs"]["corpus_files"] = corpus_files
     spec["layout"] = LAYOUT  # see _keep_old_layout
     return spec
 
@@ -2814,7 +2839,14 @@ def _prepare_output(
         diffs = _spec_differences(old.get("spec", {}), spec)
         if diffs:
             hint = ""
-            if any(d.startswith("inputs.") for d in diffs):
+            was = (old.get("spec", {}).get("inputs") or {}).get("part")
+            if was and was != (spec.get("inputs") or {}).get("part"):
+                hint = (
+                    f" This folder holds part {was[0]}/{was[1]} of its corpus: resume it with "
+                    f"the same input and --part {was[0]}/{was[1]} (part={tuple(was)}); another "
+                    "split goes into other folders."
+                )
+            elif any(d.startswith("inputs.") for d in diffs):
                 hint = (
                     f"{_input_changes(output_dir, ids)} The list of input files (or their ids or "
                     "metadata) changed. To add new files, embed them into a new output folder "
@@ -2874,6 +2906,11 @@ def _with_option(difference: str) -> str:
 def _resume_as_it_was(output_dir: Path, spec: Mapping[str, Any]) -> str:
     """How to finish a run whose input list has changed since: its files report lists its
     files and ids, enough as the input where its manifest gave no more columns."""
+    if (spec.get("inputs") or {}).get("part"):
+        return (
+            "To resume this part as it was, give the corpus as it was (without the files "
+            "added since) with the same --part."
+        )
     if (spec.get("inputs") or {}).get("metadata_columns"):
         return "To resume this run as it was, give its original manifest again."
     return (
@@ -3012,8 +3049,8 @@ def embed_dataset(
         ``"ray"``: Ray Data on ``ray_address`` (or a local Ray instance); needs ``ray[data]``.
     pattern : str | None
         Glob for folder input, e.g. ``"**/*.edf"``.
-    part : (int, int) | None
-        ``(k, n)``: embed part ``k`` of ``n`` (``0 <= k < n``) of the inputs only, every
+    part : (int, int) | str | None
+        ``(k, n)`` (or ``"k/n"``): embed part ``k`` of ``n`` (``0 <= k < n``) of the inputs only, every
         ``n``-th file from the ``k``-th (:meth:`DatasetInputs.part`), with the ids of the
         whole list: one job of a cluster's job array per part, each into its own folder
         (e.g. ``out/part-03``); :func:`read_embeddings` of the folder above them reads the
@@ -3116,6 +3153,8 @@ def embed_dataset(
             "(--precision) 'bfloat16' or 'float16' (float32 stays exact)"
         )
     data = resolve_inputs(inputs, pattern=pattern)
+    part = as_part(part)
+    corpus_files = len(data)
     if part is not None:
         data = data.part(*part)
     output_dir = Path(output_dir).expanduser()
@@ -3142,6 +3181,7 @@ def embed_dataset(
         reject_by_annotation=reject_by_annotation,
         picks=picks,
         part=part,
+        corpus_files=corpus_files,
     )
     shards = [
         list(range(start, min(start + shard_size, len(data))))
@@ -3668,6 +3708,7 @@ def read_embeddings(
         raise ValueError("read_embeddings: no folder given")
     shards: list[Path] = []
     specs = []
+    empty: list[Path] = []
     for folder in folders:
         if folder.is_file():
             raise ValueError(
@@ -3678,6 +3719,9 @@ def read_embeddings(
         if not folder.is_dir():
             raise FileNotFoundError(f"read_embeddings: no folder {folder}")
         found = shard_files(folder)
+        if not found and several and (folder / MANIFEST).is_file():
+            empty.append(folder)  # a part whose job has not written its first shard yet
+            continue
         if not found and (folder / MANIFEST).is_file():
             raise FileNotFoundError(
                 f"{folder} holds no shard yet: its run is still running, or stopped before its "
@@ -3688,9 +3732,21 @@ def read_embeddings(
         _warn_if_unfinished(folder, len(found))
         specs.append(read_shard_status(found[0])[0])
         shards += found
+    if empty:
+        if not specs:
+            raise FileNotFoundError(
+                f"none of {few([str(f) for f in empty], 5)} holds a shard yet: their runs are "
+                "still running, or stopped before their first shard"
+            )
+        _warn(
+            f"{few([str(f) for f in empty], 5)} hold no shard yet (still running, or stopped "
+            "before a first shard): read without them"
+        )
+        folders = [f for f in folders if f not in empty]
     spec = specs[0]
     schema = None
-    _warn_missing_parts(folders, specs)
+    if several:
+        _warn_missing_parts(folders, specs)
     if several:  # each shard's footer once: its file statuses and its schema
         footers = {p: pq.read_metadata(p) for p in shards}
         _check_parts(folders, specs, footers)
@@ -3824,12 +3880,16 @@ def _warn_missing_parts(folders: Sequence[Path], specs: Sequence[dict[str, Any]]
         _warn(f"the folders read are parts of runs split into {sorted(counts)} parts: one run's?")
         return
     (n,) = counts
-    missing = sorted(set(range(n)) - {k for k, _ in filter(None, parts)})
+    totals = [(spec.get("inputs") or {}).get("corpus_files") for spec in specs]
+    with_files = min([t for t in totals if t is not None] + [n])  # parts past it hold none
+    missing = sorted(set(range(with_files)) - {k for k, _ in filter(None, parts)})
     if missing:
+        which = "part" if len(missing) == 1 else "parts"
         _warn(
-            f"the folders read hold {n - len(missing)} of the {n} parts of a --part run: parts "
-            f"{few([str(k) for k in missing], 10)} are missing (their files' rows are not in "
-            "the table); run their jobs, or give their folders too"
+            f"the folders read hold {with_files - len(missing)} of the {with_files} parts of a "
+            f"--part run that have files: {which} {few([str(k) for k in missing], 10)} "
+            f"{'is' if len(missing) == 1 else 'are'} missing (their files' rows are not in the "
+            "table); run their jobs, or give their folders too"
         )
 
 

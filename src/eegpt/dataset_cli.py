@@ -132,7 +132,7 @@ def add_dataset_command(subparsers: argparse._SubParsersAction) -> argparse.Argu
 
 def cmd_embed_dataset(args: argparse.Namespace) -> int:
     """Run ``embed-dataset`` from parsed arguments; prints the summary to stderr."""
-    from eegpt.dataset import DEBUG_ENV, TRACEBACK_MARK
+    from eegpt.dataset import DEBUG_ENV, TRACEBACK_MARK, EmptyPartError
     from eegpt.hub import WEIGHTS_HELP
 
     if not args.weights:
@@ -153,8 +153,12 @@ def cmd_embed_dataset(args: argparse.Namespace) -> int:
               f"{args.engine}, {args.precision}, pool {args.pool}, {args.window:g} s windows "
               f"(overlap {args.overlap:g} s)", file=sys.stderr)  # fmt: skip
     debug = getattr(args, "debug", False)
-    with _environment(DEBUG_ENV, "1") if debug else contextlib.nullcontext():
-        summary = _embed(args)
+    try:
+        with _environment(DEBUG_ENV, "1") if debug else contextlib.nullcontext():
+            summary = _embed(args)
+    except EmptyPartError as err:  # a job array of more tasks than files: nothing to do here
+        print(f"embed-dataset: {err}", file=sys.stderr)
+        return 0
     if not args.verbose:  # verbose runs log it already
         print(summary, file=sys.stderr)
     for error in summary.errors if debug else []:  # the tracebacks this run kept

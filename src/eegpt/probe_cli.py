@@ -737,6 +737,15 @@ def cmd_probe_train(args: argparse.Namespace) -> int:
     check_figure_path(args.plot)
     verbose = not args.quiet
     windows = _labelling(args, args.window)
+    if windows is not None and args.val and any(_is_continuous_input(p) for p in args.data):
+        warnings.warn(
+            f"--val {args.val:g} holds out windows drawn at random, so neighbouring windows of "
+            "one recording (of one seizure, one sleep stage) land on both sides and the "
+            "validation scores come out better than on new recordings: validate on other "
+            "recordings with --val-data FILE",
+            RuntimeWarning,
+            stacklevel=1,
+        )
     recording, y, _, rename = _read_inputs(args, labels=args.labels, windows=windows)
     validation: Any = args.val
     if args.val_data:
