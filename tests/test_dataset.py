@@ -8,6 +8,7 @@ import json
 import multiprocessing
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -32,6 +33,7 @@ from eegpt.dataset import (
     _Lock,
     _Readers,
     describe_output,
+    describe_parts,
     embed_dataset,
     load_file,
     make_engines,
@@ -440,6 +442,14 @@ def test_parts_of_a_job_array_read_back_as_the_whole_run(
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert len(read_embeddings(many)[0]) == len(whole)
+    shutil.rmtree(many / "part-5")
+    described = describe_parts(many)
+    assert "  part-0: part 0/9, 1 file: 1 ok, 0 failed, 0 pending; shards 1 of 1 written" in (
+        described
+    )
+    assert "  missing: part(s) 5 of 9" in described and "part-6" in described
+    embed_dataset(corpus, many / "part-5", model=model, part=(5, 9), workers=0, device="cpu",
+                  progress=False)  # fmt: skip
     # a part whose job has not written a shard yet: the others are read, with a word
     for shard in (many / "part-6").glob("shard-*.parquet"):
         shard.unlink()
@@ -1811,8 +1821,10 @@ def test_a_finished_run_describes_itself_and_keeps_its_runs(
     assert "shards 3 of 3 done" in text and "_errors.csv" in text
     assert f"on cpu of {runs[0]['host']}, 3 shard(s) written" in text
     assert main(["info", str(out)]) == 0
-    assert main(["info", str(tmp_path)]) == 1  # the parent of run folders: said so
-    assert "holds embed-dataset run folders (copy), not a checkpoint" in capsys.readouterr().err
+    capsys.readouterr()
+    assert main(["info", str(tmp_path)]) == 0  # the parent of run folders: a line each
+    listed = capsys.readouterr().out
+    assert "1 embed-dataset run folder" in listed and "  copy: 7 files: 6 ok, 1 failed" in listed
     # one recording of the run as Embeddings (to plot it), equal to embedding it alone
     one = load_embeddings(out, recording_id="b/rec02.edf")
     alone = model.embed(corpus / "b/rec02.edf", device="cpu")

@@ -869,11 +869,11 @@ def cmd_info(args: argparse.Namespace) -> int:
     parts = sorted(p.name for p in folder.iterdir() if (p / RUN_MANIFEST).is_file()) if (
         folder.is_dir()
     ) else []  # fmt: skip
-    if parts:
-        raise ValueError(
-            f"{folder} holds embed-dataset run folders ({few(parts)}), not a checkpoint: give "
-            "eegpt info one of them; eegpt.read_embeddings([folder, ...]) reads them together"
-        )
+    if parts:  # the parts of a --part run (or other runs side by side)
+        from eegpt.dataset import describe_parts
+
+        print(describe_parts(folder))
+        return 0
     if (folder / "probe.json").is_file():  # eegpt probe train's output (eegpt.probe.PROBE_JSON)
         from eegpt.probe import describe_probe
 

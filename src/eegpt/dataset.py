@@ -3411,6 +3411,45 @@ def _default_workers() -> int:
     return max(1, min(4, cores - 1))
 
 
+def describe_parts(folder: str | os.PathLike) -> str:
+    """What ``eegpt info`` says of a folder of run folders (the parts of a ``--part`` run):
+    a line per part (its K/N, files ok, failed and pending, shards done, running) and the
+    parts missing."""
+    folder = Path(folder)
+    runs = run_folders(folder)
+    lines, seen, split = (
+        [f"{folder}: {_count(len(runs), 'embed-dataset run folder')}"],
+        set(),
+        set(),
+    )
+    for run in runs:
+        try:
+            manifest = json.loads((run / MANIFEST).read_text())
+        except (OSError, ValueError):
+            lines.append(f"  {run.name}: unreadable {MANIFEST}")
+            continue
+        inputs = (manifest.get("spec") or {}).get("inputs") or {}
+        part, totals = inputs.get("part"), manifest.get("totals") or {}
+        if part:
+            seen.add(int(part[0]))
+            split.add((int(part[1]), int(inputs.get("corpus_files") or part[1])))
+        lines.append(
+            f"  {run.name}: "
+            + (f"part {part[0]}/{part[1]}, " if part else "")
+            + f"{_count(manifest.get('n_files', 0), 'file')}: {totals.get('ok', 0)} ok, "
+            f"{totals.get('failed', 0)} failed, {totals.get('pending', 0)} pending; shards "
+            f"{len(shard_files(run))} of {manifest.get('n_shards')} written"
+            + (" (running)" if _Lock.held(run) else "")
+        )
+    if len(split) == 1:
+        ((n, files),) = split
+        missing = sorted(set(range(min(n, files))) - seen)
+        if missing:
+            lines.append(f"  missing: part(s) {few([str(k) for k in missing], 20)} of {n}")
+    lines.append(f"  read as one table: eegpt.read_embeddings({str(folder)!r})")
+    return "\n".join(lines)
+
+
 def describe_output(output_dir: str | os.PathLike) -> str:
     """What a folder written by :func:`embed_dataset` holds, in a few lines (``eegpt info``):
     files done, failed and pending, windows, the model and settings, and its runs."""
