@@ -3863,7 +3863,10 @@ def _rows_and_embeddings(
     width = math.prod(shape)
     emb = np.empty((n, width), dtype=np.float32)
     pieces, at = [], 0
-    for batch in dataset.to_batches(columns=[*read, "embedding"], filter=filters):
+    batches = dataset.to_batches(
+        columns=[*read, "embedding"], filter=filters, batch_readahead=2, fragment_readahead=2
+    )
+    for batch in batches:  # read ahead by two, not 4 files x 16 batches: less held at once
         k = batch.num_rows
         if not k:
             continue
