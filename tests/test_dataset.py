@@ -335,6 +335,9 @@ def test_rows_equal_per_file_embed_and_errors_are_reported(clean_run, corpus, mo
     assert "a/rec03.edf" not in set(df.recording_id)
     table, emb = read_embeddings(out)
     assert "epochs_metadata" not in table  # nothing to spread into columns
+    only, none = read_embeddings(out, columns=["recording_id", "onset_s"], embeddings=False)
+    assert none is None and list(only.columns) == ["recording_id", "onset_s"]
+    assert only.equals(table[["recording_id", "onset_s"]])
     assert emb.shape == (len(df), 16, 4, 64) and emb.dtype == np.float32
     for rid in ["a/rec01.edf", "b/rec04.edf"]:
         rows = table.recording_id == rid

@@ -3693,6 +3693,7 @@ def read_embeddings(
     columns: Sequence[str] | None = None,
     filters: Any = None,
     expand_metadata: bool = True,
+    embeddings: bool = True,
 ):
     """Read a dataset output: a table of the windows and their embeddings as one array.
 
@@ -3724,13 +3725,17 @@ def read_embeddings(
         numbers (integers with missing values as nullable ``Int64``), text, booleans; dates
         and durations as ISO 8601 text. Rows of other inputs get missing values. With False
         the JSON text is kept.
+    embeddings : bool
+        False reads the table only (``None`` in place of the array): which recordings,
+        windows and labels a large output holds, without reading its embeddings.
 
     Returns
     -------
     table : pandas.DataFrame
         One row per window, without the ``embedding`` column.
-    embeddings : ndarray of float32, shape (n_rows, *embedding_shape)
-        ``embedding_shape`` is ``[N, S, D]``, or ``[D]`` for ``pool="mean"``.
+    embeddings : ndarray of float32, shape (n_rows, *embedding_shape) | None
+        ``embedding_shape`` is ``[N, S, D]``, or ``[D]`` for ``pool="mean"``; None with
+        ``embeddings=False``.
     """
     import pyarrow.dataset as pads
 
@@ -3820,7 +3825,10 @@ def read_embeddings(
             )
         filters = pq.filters_to_expression(filters)
     try:
-        table, emb = _rows_and_embeddings(dataset, read, filters, spec["embedding_shape"])
+        if embeddings:
+            table, emb = _rows_and_embeddings(dataset, read, filters, spec["embedding_shape"])
+        else:
+            table, emb = dataset.to_table(columns=read, filter=filters), None
     except pa.ArrowInvalid as err:  # a pyarrow expression naming a column not there
         if "No match for FieldRef" not in str(err):
             raise
