@@ -78,12 +78,25 @@ class WindowLabelling:
     window_seconds: float
     unlabelled: str | None = None
 
+    def label(self, annotations: Any, onsets: np.ndarray, length_s: float) -> tuple[Any, Any]:
+        """``(labels, over)`` of the windows at ``onsets`` (seconds from the first sample, of
+        ``length_s``): each one's label (``unlabelled`` where no match covers half of it;
+        object array) and the descriptions of the annotations over it (for the bad ones)."""
+        from eegpt.annotations import window_annotations, window_labels
+
+        with warnings.catch_warnings():
+            if self.unlabelled is not None:  # a recording without the events: all unlabelled
+                warnings.filterwarnings("ignore", message="window_labels: ")
+            labels = window_labels(annotations, onsets, length_s, match=self.match)
+        y = np.array([self.unlabelled if v is None else v for v in labels], dtype=object)
+        return y, window_annotations(annotations, onsets, length_s)
+
 
 def _labelled_windows(path: Path, how: WindowLabelling) -> tuple[Any, np.ndarray]:
     """A continuous recording as epochs (the windows ``how`` keeps, in volts, numbered and
     timed in the recording) and their labels from its own annotations."""
     from eegpt._logging import few
-    from eegpt.annotations import bad_windows, describe_bad, window_annotations, window_labels
+    from eegpt.annotations import bad_windows, describe_bad
     from eegpt.errors import RecordingError
     from eegpt.io import as_recording
 
@@ -101,13 +114,8 @@ def _labelled_windows(path: Path, how: WindowLabelling) -> tuple[Any, np.ndarray
             f"one window ({how.window_seconds:g} s)"
         )
     onsets = np.arange(n) * (length / rec.sfreq)
-    with warnings.catch_warnings():
-        if how.unlabelled is not None:  # a recording without the events is all background
-            warnings.filterwarnings("ignore", message="window_labels: ")
-        labels = window_labels(rec.annotations, onsets, length / rec.sfreq, match=how.match)
-    over = window_annotations(rec.annotations, onsets, length / rec.sfreq)
+    y, over = how.label(rec.annotations, onsets, length / rec.sfreq)
     bad = bad_windows(over)
-    y = np.array([how.unlabelled if v is None else v for v in labels], dtype=object)
     keep = ~bad & np.array([v is not None for v in y], dtype=bool)
     counts = {c: int((y[keep] == c).sum()) for c in dict.fromkeys(y[keep].tolist())}
     said = ", ".join(f"{c!r} {k}" for c, k in counts.items()) or "none labelled"
@@ -894,20 +902,14 @@ def _predict_continuous(
     how = _labelling(args, probe.preprocessing.window_seconds)
     if how is None:
         return proba, onsets, None
-    from eegpt.annotations import bad_windows, window_annotations, window_labels
+    from eegpt.annotations import bad_windows
 
-    with warnings.catch_warnings():
-        if how.unlabelled is not None:  # no event in this recording: all of the other class
-            warnings.filterwarnings("ignore", message="window_labels: ")
-        labels = window_labels(rec.annotations, onsets, how.window_seconds, match=how.match)
-    bad = bad_windows(window_annotations(rec.annotations, onsets, how.window_seconds))
+    labels, over = how.label(rec.annotations, onsets, how.window_seconds)
+    bad = bad_windows(over)
     return (
         proba,
         onsets,
-        [
-            None if b else how.unlabelled if v is None else v
-            for v, b in zip(labels, bad, strict=True)
-        ],
+        [None if b else v for v, b in zip(labels, bad, strict=True)],
     )
 
 
