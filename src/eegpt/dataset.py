@@ -3000,7 +3000,7 @@ def embed_dataset(
     model: EEGPT | None = None,
     engine: Engine = "inprocess",
     pattern: str | None = None,
-    part: tuple[int, int] | None = None,
+    part: tuple[int, int] | str | None = None,
     preprocessing: PreprocessingConfig | None = None,
     window_seconds: float | None = None,
     overlap: float | None = None,
