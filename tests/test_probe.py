@@ -612,6 +612,42 @@ def test_continuous_recordings_labelled_by_their_annotations(weights, tmp_path, 
     assert "--window-labels '(': not a regular expression" in capsys.readouterr().err
 
 
+def test_window_labels_from_hypnograms_kept_in_other_files(weights, tmp_path, capsys):
+    """--annotations FILE per continuous recording (Sleep-EDF's hypnograms): joined to the
+    recording's own annotations for --window-labels, in train, evaluate and predict."""
+    paths, hypnograms = [], []
+    for k in range(2):
+        raw, _, _ = synthetic_erp_raw(6, sfreq=250.0, seed=10 + k)
+        raw.set_annotations(None).crop(tmax=28 - 1 / 250)  # 7000 samples: 28 windows either way
+        path = tmp_path / f"night{k}_raw.fif"
+        raw.save(path, verbose=False)
+        hyp = tmp_path / f"night{k}_hypnogram.csv"
+        hyp.write_text("onset,duration,description\n0,10,Sleep stage W\n10,18,Sleep stage 2\n")
+        paths.append(str(path))
+        hypnograms.append(str(hyp))
+    out = tmp_path / "stages"
+    labelling = ["--window-labels", "^Sleep stage", "--window", "1"]
+    assert probe_main(["train", *paths, "--weights", str(weights), "-o", str(out), "--epochs",
+                       "2", "-q", *labelling, "--annotations", *hypnograms]) == 0  # fmt: skip
+    err = capsys.readouterr().err
+    assert f"{paths[0]}: 28 windows of 1 s: 'Sleep stage W' 10, 'Sleep stage 2' 18" in err
+    assert load_probe(out).classes_.tolist() == ["Sleep stage 2", "Sleep stage W"]
+    pred = tmp_path / "pred.csv"
+    assert probe_main(["predict", str(out), paths[1], "-o", str(pred), "-q", "--annotations",
+                       hypnograms[1]]) == 0  # fmt: skip
+    rows = list(csv.DictReader(pred.open()))
+    assert [r["label"] for r in rows] == ["Sleep stage W"] * 10 + ["Sleep stage 2"] * 18
+    assert probe_main(["evaluate", str(out), paths[1], "-q", "--annotations", hypnograms[1]]) == 0
+    # one hypnogram for two recordings, or without --window-labels: refused
+    capsys.readouterr()
+    assert probe_main(["train", *paths, "--weights", str(weights), "-o", str(tmp_path / "x"),
+                       *labelling, "--annotations", hypnograms[0]]) == 1  # fmt: skip
+    assert "1 --annotations file(s) for 2 continuous recording(s)" in capsys.readouterr().err
+    assert probe_main(["train", paths[0], "--weights", str(weights), "-o", str(tmp_path / "x"),
+                       "--annotations", hypnograms[0]]) == 1  # fmt: skip
+    assert "give --window-labels REGEX too" in capsys.readouterr().err
+
+
 def test_metrics_of_one_class_say_n_a_without_warnings():
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # scikit-learn's own warnings stay inside

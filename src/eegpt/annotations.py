@@ -510,6 +510,28 @@ def describe_bad(per_window: Sequence[Sequence[str]], limit: int = 4) -> str:
     return ", ".join(parts)
 
 
+def with_extra(recording: Any, extra: str | os.PathLike | None) -> mne.Annotations | None:
+    """A continuous recording's own annotations (first-sample time base) and those of the
+    file ``extra`` (a hypnogram), placed in that time base (:func:`in_recording_time`):
+    one :class:`mne.Annotations` for :func:`window_labels`, or None with neither."""
+    own = getattr(recording, "annotations", None)
+    if extra is None:
+        return own
+    added = in_recording_time(
+        read_annotations(extra),
+        getattr(recording, "meas_date", None),
+        float(getattr(recording, "first_time", None) or 0.0),
+        getattr(recording, "clock", None),
+    )
+    if own is None or not len(own):
+        return added
+    return mne.Annotations(
+        np.concatenate([own.onset, added.onset]),
+        np.concatenate([own.duration, added.duration]),
+        np.concatenate([own.description, added.description]),
+    )
+
+
 def annotations_per_window(
     recording: Any,
     onsets: np.ndarray,

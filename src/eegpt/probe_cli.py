@@ -77,6 +77,18 @@ class WindowLabelling:
     match: str
     window_seconds: float
     unlabelled: str | None = None
+    #: (recording path, annotations file) pairs: annotations kept apart from a recording
+    #: (``--annotations``, e.g. Sleep-EDF's hypnograms), joined to its own
+    extra: tuple[tuple[str, str], ...] = ()
+
+    def annotations(self, rec: Any) -> Any:
+        """The recording's own annotations with those of its ``--annotations`` file."""
+        from eegpt.annotations import with_extra
+        from eegpt.dataset import file_identity
+
+        mine = file_identity(rec.source)
+        extra = next((a for r, a in self.extra if file_identity(r) == mine), None)
+        return with_extra(rec, extra)
 
     def label(self, annotations: Any, onsets: np.ndarray, length_s: float) -> tuple[Any, Any]:
         """``(labels, over)`` of the windows at ``onsets`` (seconds from the first sample, of
@@ -114,7 +126,8 @@ def _labelled_windows(path: Path, how: WindowLabelling) -> tuple[Any, np.ndarray
             f"one window ({how.window_seconds:g} s)"
         )
     onsets = np.arange(n) * (length / rec.sfreq)
-    y, over = how.label(rec.annotations, onsets, length / rec.sfreq)
+    annotations = how.annotations(rec)
+    y, over = how.label(annotations, onsets, length / rec.sfreq)
     bad = bad_windows(over)
     keep = ~bad & np.array([v is not None for v in y], dtype=bool)
     counts = {c: int((y[keep] == c).sum()) for c in dict.fromkeys(y[keep].tolist())}
@@ -129,7 +142,7 @@ def _labelled_windows(path: Path, how: WindowLabelling) -> tuple[Any, np.ndarray
         )
     import re
 
-    found = [] if rec.annotations is None else rec.annotations.description
+    found = [] if annotations is None else annotations.description
     descriptions = sorted({str(d) for d in found})
     if not any(re.search(how.match, d) for d in descriptions):
         left.append(
@@ -482,6 +495,17 @@ def _add_window_labels(p: argparse.ArgumentParser, what: str, bad: str = "are le
         "a probe trained so: its training's",
     )
     g.add_argument(
+        "--annotations",
+        action="extend",
+        nargs="+",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="with --window-labels: annotations kept in another file (a hypnogram such as "
+        "Sleep-EDF's *-Hypnogram.edf, a .csv/.tsv of onset, duration, description in seconds), "
+        "joined to the recording's own: one file per continuous recording, in their order",
+    )
+    g.add_argument(
         "--unlabelled",
         metavar="LABEL",
         help="with --window-labels: the class of the windows no matching annotation covers "
@@ -491,7 +515,12 @@ def _add_window_labels(p: argparse.ArgumentParser, what: str, bad: str = "are le
 
 def _labelling(args: argparse.Namespace, window_seconds: float) -> WindowLabelling | None:
     """``--window-labels`` / ``--unlabelled`` as a :class:`WindowLabelling` (or None)."""
+    from eegpt._logging import few
+
     if args.window_labels is None:
+        if args.annotations:
+            raise ValueError("--annotations gives the labels of --window-labels: give "
+                             "--window-labels REGEX too")  # fmt: skip
         if args.unlabelled is not None:
             raise ValueError("--unlabelled names the class of windows --window-labels leaves "
                              "unlabelled: give --window-labels REGEX too")  # fmt: skip
@@ -503,7 +532,19 @@ def _labelling(args: argparse.Namespace, window_seconds: float) -> WindowLabelli
     except re.error as err:
         raise ValueError(f"--window-labels {args.window_labels!r}: not a regular expression "
                          f"({err})") from None  # fmt: skip
-    return WindowLabelling(args.window_labels, window_seconds, args.unlabelled)
+    continuous = [str(p) for p in args.data if _is_continuous_input(p)]
+    files = [str(a) for a in args.annotations or []]
+    if files and len(files) != len(continuous):
+        raise ValueError(
+            f"{len(files)} --annotations file(s) for {len(continuous)} continuous recording(s) "
+            f"({few(continuous, 3)}): give one per continuous recording, in the same order"
+        )
+    return WindowLabelling(
+        args.window_labels,
+        window_seconds,
+        args.unlabelled,
+        tuple(zip(continuous, files, strict=True)) if files else (),
+    )
 
 
 def _add_run_options(p: argparse.ArgumentParser) -> None:
@@ -904,7 +945,7 @@ def _predict_continuous(
         return proba, onsets, None
     from eegpt.annotations import bad_windows
 
-    labels, over = how.label(rec.annotations, onsets, how.window_seconds)
+    labels, over = how.label(how.annotations(rec), onsets, how.window_seconds)
     bad = bad_windows(over)
     return (
         proba,
