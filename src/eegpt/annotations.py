@@ -510,6 +510,17 @@ def describe_bad(per_window: Sequence[Sequence[str]], limit: int = 4) -> str:
     return ", ".join(parts)
 
 
+def _placed(extra: str | os.PathLike | mne.Annotations, recording: Any) -> mne.Annotations:
+    """The annotations of ``extra`` (a file, or :class:`mne.Annotations`) in the time base of
+    ``recording`` (:func:`in_recording_time`; a discontinuous EDF+D file: gaps left out)."""
+    return in_recording_time(
+        read_annotations(extra),
+        getattr(recording, "meas_date", None),
+        float(getattr(recording, "first_time", None) or 0.0),
+        getattr(recording, "clock", None),
+    )
+
+
 def with_extra(recording: Any, extra: str | os.PathLike | None) -> mne.Annotations | None:
     """A continuous recording's own annotations (first-sample time base) and those of the
     file ``extra`` (a hypnogram), placed in that time base (:func:`in_recording_time`):
@@ -517,12 +528,7 @@ def with_extra(recording: Any, extra: str | os.PathLike | None) -> mne.Annotatio
     own = getattr(recording, "annotations", None)
     if extra is None:
         return own
-    added = in_recording_time(
-        read_annotations(extra),
-        getattr(recording, "meas_date", None),
-        float(getattr(recording, "first_time", None) or 0.0),
-        getattr(recording, "clock", None),
-    )
+    added = _placed(extra, recording)
     if own is None or not len(own):
         return added
     return mne.Annotations(
@@ -570,12 +576,7 @@ def annotations_per_window(
         extra = None
     if extra is None:
         return own
-    added = in_recording_time(
-        read_annotations(extra),
-        getattr(recording, "meas_date", None),
-        float(getattr(recording, "first_time", None) or 0.0),
-        getattr(recording, "clock", None),  # a discontinuous EDF+D file: gaps left out
-    )
+    added = _placed(extra, recording)
     more = window_annotations(added, onsets, length_s)
     if not len(added):
         _warn(

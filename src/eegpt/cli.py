@@ -228,14 +228,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bars or mapping report")
     add_inference_options(p)
     add_preprocessing_options(p)
-    p.add_argument(
-        "--annotations",
-        action="extend",
-        nargs="+",
-        type=Path,
-        default=None,
-        metavar="FILE",
-        help="annotations kept in another file (a hypnogram such as Sleep-EDF's "
+    add_annotations_option(
+        p,
+        "annotations kept in another file (a hypnogram such as Sleep-EDF's "
         "*-Hypnogram.edf; any file mne.read_annotations reads, a BIDS *_events.tsv or a TUH "
         ".csv_bi), joined to the recording's "
         "own: one file per recording, in the recordings' order (--annotations h1.edf h2.edf, "
@@ -654,6 +649,15 @@ def cmd_channels(args: argparse.Namespace) -> int:
     if not failed:
         return 0
     return EXIT_SOME_FAILED if n_read else 1  # as eegpt embed: 3 when only some failed
+
+
+def add_annotations_option(p: Any, help: str) -> None:
+    """``--annotations FILE ...``: annotations kept in other files, one per recording (embed;
+    the continuous recordings of the probe commands)."""
+    p.add_argument(
+        "--annotations", action="extend", nargs="+", type=Path, default=None, metavar="FILE",
+        help=help,
+    )  # fmt: skip
 
 
 def given_once(

@@ -483,7 +483,20 @@ def _add_label_column(p: argparse.ArgumentParser, what: str = "") -> None:
     )
 
 
+def _add_labelled_data(p: argparse.ArgumentParser) -> None:
+    """The input files of train and evaluate: labelled epochs, or continuous recordings."""
+    p.add_argument(
+        "data",
+        nargs="+",
+        type=Path,
+        help="-epo.fif, .set or .npz files of epochs, or continuous recordings (.edf, .fif, "
+        ".vhdr, ...) with --window-labels",
+    )
+
+
 def _add_window_labels(p: argparse.ArgumentParser, what: str, bad: str = "are left out") -> None:
+    from eegpt.cli import add_annotations_option
+
     g = p.add_argument_group("continuous recordings labelled by their annotations")
     g.add_argument(
         "--window-labels",
@@ -494,14 +507,9 @@ def _add_window_labels(p: argparse.ArgumentParser, what: str, bad: str = "are le
         f"description is a class of its own; windows over bad annotations {bad}. Default for "
         "a probe trained so: its training's",
     )
-    g.add_argument(
-        "--annotations",
-        action="extend",
-        nargs="+",
-        type=Path,
-        default=None,
-        metavar="FILE",
-        help="with --window-labels: annotations kept in another file (a hypnogram such as "
+    add_annotations_option(
+        g,
+        "with --window-labels: annotations kept in another file (a hypnogram such as "
         "Sleep-EDF's *-Hypnogram.edf, a .csv/.tsv of onset, duration, description in seconds), "
         "joined to the recording's own: one file per continuous recording, in their order",
     )
@@ -605,13 +613,7 @@ def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
     actions = probe.add_subparsers(dest="probe_command", required=True, metavar="ACTION")
 
     p = actions.add_parser("train", help="train a probe on labelled epochs (paper recipe)")
-    p.add_argument(
-        "data",
-        nargs="+",
-        type=Path,
-        help="-epo.fif, .set or .npz files of epochs, or continuous recordings (.edf, .fif, "
-        ".vhdr, ...) with --window-labels",
-    )
+    _add_labelled_data(p)
     p.add_argument("--weights", required=True, help="encoder checkpoint (path or pretrained name)")
     p.add_argument("-o", "--output", type=Path, required=True, help="probe folder to write")
     p.add_argument("--labels", type=Path, help="CSV with a 'label' column, one row per epoch")
@@ -719,13 +721,7 @@ def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
 
     p = actions.add_parser("evaluate", help="score a probe on labelled epochs")
     p.add_argument("probe", type=Path, help="probe folder")
-    p.add_argument(
-        "data",
-        nargs="+",
-        type=Path,
-        help="-epo.fif, .set or .npz files of epochs, or continuous recordings (.edf, .fif, "
-        ".vhdr, ...) with --window-labels",
-    )
+    _add_labelled_data(p)
     p.add_argument("--labels", type=Path, help="CSV with a 'label' column, one row per epoch")
     _add_label_column(p)
     p.add_argument("--json", type=Path, help="also write the metrics to this JSON file")
