@@ -667,14 +667,14 @@ def given_once(
     one, as the same file under another name (``a.edf ./a.edf``, a symbolic link, a file and
     its folder), which are named in a warning: a file read twice would be embedded (and
     counted) twice. A file given again with other annotations is kept."""
-    from eegpt.dataset import file_identity
+    from eegpt.dataset import recording_key
 
     annotations = annotations or [None] * len(paths)
     first: dict[tuple[Any, Any], Path] = {}
     kept: list[tuple[Path, Path | None]] = []
     names: dict[Path, list[str]] = {}  # each repeated file: every name it was given as
     for path, extra in zip(paths, annotations, strict=True):
-        key = (file_identity(path), extra and file_identity(extra))
+        key = recording_key(path, extra)
         if key in first:
             names.setdefault(first[key], [str(first[key])]).append(str(path))
         else:
@@ -870,12 +870,9 @@ def cmd_info(args: argparse.Namespace) -> int:
 
         print(describe_output(folder))
         return 0
-    parts = sorted(p.name for p in folder.iterdir() if (p / RUN_MANIFEST).is_file()) if (
-        folder.is_dir()
-    ) else []  # fmt: skip
-    if parts:  # the parts of a --part run (or other runs side by side)
-        from eegpt.dataset import describe_parts
+    from eegpt.dataset import describe_parts, run_folders
 
+    if run_folders(folder):  # the parts of a --part run (or other runs side by side)
         print(describe_parts(folder))
         return 0
     if (folder / "probe.json").is_file():  # eegpt probe train's output (eegpt.probe.PROBE_JSON)

@@ -621,6 +621,12 @@ def file_identity(path: str | os.PathLike) -> Any:
     return (st.st_dev, st.st_ino)
 
 
+def recording_key(path: str | os.PathLike, annotations: Any = None) -> Any:
+    """What names one recording to embed: its file (:func:`file_identity`) and that of its
+    annotations file, if any; the same file with another scorer's annotations is another."""
+    return file_identity(path), annotations and file_identity(annotations)
+
+
 def _without_repeats(paths: list[Path], ids: list[str]) -> tuple[list[Path], list[str]]:
     """Leave out the paths that lead to a file listed before them (a symbolic or hard link to
     it, a linked folder, a file given twice), with a warning that names them: embedding one file
@@ -735,7 +741,7 @@ def _refuse_repeated_files(
     first: dict[Any, int] = {}
     repeats = []
     for row, (path, more) in enumerate(zip(paths, extra, strict=True)):
-        key = (file_identity(path), more and file_identity(more))
+        key = recording_key(path, more)
         if key in first:
             repeats.append(f"rows {first[key]} and {row} ({ids[first[key]]!r}, {ids[row]!r})")
         first.setdefault(key, row)
@@ -3417,11 +3423,8 @@ def describe_parts(folder: str | os.PathLike) -> str:
     parts missing."""
     folder = Path(folder)
     runs = run_folders(folder)
-    lines, seen, split = (
-        [f"{folder}: {_count(len(runs), 'embed-dataset run folder')}"],
-        set(),
-        set(),
-    )
+    lines = [f"{folder}: {_count(len(runs), 'embed-dataset run folder')}"]
+    inputs_of = []  # the spec's inputs of each --part run
     for run in runs:
         try:
             manifest = json.loads((run / MANIFEST).read_text())
@@ -3431,8 +3434,7 @@ def describe_parts(folder: str | os.PathLike) -> str:
         inputs = (manifest.get("spec") or {}).get("inputs") or {}
         part, totals = inputs.get("part"), manifest.get("totals") or {}
         if part:
-            seen.add(int(part[0]))
-            split.add((int(part[1]), int(inputs.get("corpus_files") or part[1])))
+            inputs_of.append(inputs)
         lines.append(
             f"  {run.name}: "
             + (f"part {part[0]}/{part[1]}, " if part else "")
@@ -3441,9 +3443,9 @@ def describe_parts(folder: str | os.PathLike) -> str:
             f"{len(shard_files(run))} of {manifest.get('n_shards')} written"
             + (" (running)" if _Lock.held(run) else "")
         )
-    if len(split) == 1:
-        ((n, files),) = split
-        missing = sorted(set(range(min(n, files))) - seen)
+    if len({int(i["part"][1]) for i in inputs_of}) == 1:  # parts of one split
+        _, missing = _missing_parts(inputs_of)
+        n = inputs_of[0]["part"][1]
         if missing:
             lines.append(f"  missing: part(s) {few([str(k) for k in missing], 20)} of {n}")
     lines.append(f"  read as one table: eegpt.read_embeddings({str(folder)!r})")
@@ -3919,6 +3921,17 @@ def run_folders(folder: Path) -> list[Path]:
     return sorted(p for p in folder.iterdir() if (p / MANIFEST).is_file())
 
 
+def _missing_parts(inputs: Sequence[Mapping[str, Any]]) -> tuple[int, list[int]]:
+    """``(parts with files, the missing ones among them)`` of ``--part K/N`` runs, from their
+    specs' ``inputs`` (one N): parts ``K >= `` the corpus's files hold none and are not
+    missing."""
+    parts = [i["part"] for i in inputs if i.get("part")]
+    n = int(parts[0][1])
+    totals = [int(i["corpus_files"]) for i in inputs if i.get("corpus_files") is not None]
+    with_files = min([*totals, n])
+    return with_files, sorted(set(range(with_files)) - {int(k) for k, _ in parts})
+
+
 def _warn_missing_parts(folders: Sequence[Path], specs: Sequence[dict[str, Any]]) -> None:
     """Warn when the folders read are ``--part K/N`` runs and some of the N parts are not
     among them (a job that never started, or a folder elsewhere)."""
@@ -3929,10 +3942,7 @@ def _warn_missing_parts(folders: Sequence[Path], specs: Sequence[dict[str, Any]]
     if len(counts) > 1:
         _warn(f"the folders read are parts of runs split into {sorted(counts)} parts: one run's?")
         return
-    (n,) = counts
-    totals = [(spec.get("inputs") or {}).get("corpus_files") for spec in specs]
-    with_files = min([t for t in totals if t is not None] + [n])  # parts past it hold none
-    missing = sorted(set(range(with_files)) - {k for k, _ in filter(None, parts)})
+    with_files, missing = _missing_parts([spec.get("inputs") or {} for spec in specs])
     if missing:
         which = "part" if len(missing) == 1 else "parts"
         _warn(

@@ -40,12 +40,11 @@ DESCRIPTION = (
 
 
 def _part(text: str) -> tuple[int, int]:
-    """``--part K/N`` as ``(K, N)``."""
-    k, sep, n = text.partition("/")
+    """``--part K/N`` as ``(K, N)`` (:func:`eegpt.dataset.as_part`)."""
+    from eegpt.dataset import as_part
+
     try:
-        if not sep:
-            raise ValueError
-        return int(k), int(n)
+        return as_part(text)  # type: ignore[return-value]
     except ValueError:
         raise argparse.ArgumentTypeError(
             f"{text!r}: give K/N, e.g. 3/10 (part 3 of parts 0 to 9)"

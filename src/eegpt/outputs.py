@@ -969,8 +969,11 @@ def load_embeddings(path: str | Path, recording_id: str | None = None) -> Embedd
     path = Path(path)
     if path.is_dir() and (path / RUN_MANIFEST).is_file() and recording_id is not None:
         return _recording_of_run(path, recording_id)
-    if path.is_dir() and recording_id is not None and (parts := _run_parts(path)):
-        return _recording_of_run(_part_holding(path, parts, recording_id), recording_id)
+    if path.is_dir() and recording_id is not None:
+        from eegpt.dataset import run_folders
+
+        if parts := run_folders(path):  # the parts of a --part run
+            return _recording_of_run(_part_holding(path, parts, recording_id), recording_id)
     if path.is_dir():
         raise ValueError(
             f"{path} is a folder; load_embeddings reads one .npz/.parquet file, or one recording "
@@ -1078,12 +1081,6 @@ def _recording_of_run(folder: Path, recording_id: str) -> Embeddings:
         metadata["pool"] = spec["pool"]
         data = data.reshape(len(data), 1, 1, -1)
     return Embeddings(data, table["onset_s"].to_numpy(), metadata)
-
-
-def _run_parts(folder: Path) -> list[Path]:
-    from eegpt.dataset import run_folders
-
-    return run_folders(folder)
 
 
 def _part_holding(folder: Path, parts: list[Path], recording_id: str) -> Path:
