@@ -36,6 +36,7 @@ import argparse
 import csv
 import dataclasses
 import json
+import re
 import sys
 import warnings
 from collections.abc import Sequence
@@ -129,19 +130,18 @@ def _labelled_windows(path: Path, how: WindowLabelling) -> tuple[Any, np.ndarray
     annotations = how.annotations(rec)
     y, over = how.label(annotations, onsets, length / rec.sfreq)
     bad = bad_windows(over)
-    keep = ~bad & np.array([v is not None for v in y], dtype=bool)
+    unmatched = ~bad & np.array([v is None for v in y], dtype=bool)  # no --unlabelled class
+    keep = ~bad & ~unmatched
     counts = {c: int((y[keep] == c).sum()) for c in dict.fromkeys(y[keep].tolist())}
     said = ", ".join(f"{c!r} {k}" for c, k in counts.items()) or "none labelled"
     left = []
     if bad.any():
         left.append(f"left out {int(bad.sum())} over bad annotations ({describe_bad(over)})")
-    if how.unlabelled is None and (~bad & (y == None)).any():  # noqa: E711
+    if unmatched.any():
         left.append(
-            f"left out {int((~bad & (y == None)).sum())} that no annotation matching "  # noqa: E711
-            f"{how.match!r} covers (--unlabelled LABEL keeps them as a class)"
+            f"left out {int(unmatched.sum())} that no annotation matching {how.match!r} covers "
+            "(--unlabelled LABEL keeps them as a class)"
         )
-    import re
-
     found = [] if annotations is None else annotations.description
     descriptions = sorted({str(d) for d in found})
     if not any(re.search(how.match, d) for d in descriptions):
@@ -533,8 +533,6 @@ def _labelling(args: argparse.Namespace, window_seconds: float) -> WindowLabelli
             raise ValueError("--unlabelled names the class of windows --window-labels leaves "
                              "unlabelled: give --window-labels REGEX too")  # fmt: skip
         return None
-    import re
-
     try:
         re.compile(args.window_labels)
     except re.error as err:
