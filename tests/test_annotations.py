@@ -283,6 +283,33 @@ def test_window_labels_take_the_stage_covering_most_of_a_window():
         assert window_labels(mne.Annotations([], [], []), onsets, 4.0) == [None] * 20
 
 
+def test_window_label_classes_merge_descriptions_and_add_up_over_a_window():
+    """match={label: regex}: descriptions of one class share its label and their coverage adds
+    up (1.5 s of fnsz + 1 s of gnsz hold 2.5 s of a 4 s window: seizure); the first class a
+    description matches takes it."""
+    from eegpt.annotations import window_labels
+
+    spans = mne.Annotations(
+        [0.0, 1.5, 4.0, 5.0, 8.0, 12.0], [1.5, 1.0, 1.0, 1.5, 4.0, 4.0],
+        ["fnsz", "gnsz", "fnsz", "cpsz", "bckg", "BAD_x"],
+    )  # fmt: skip
+    onsets = np.array([0.0, 4.0, 8.0, 12.0])
+    classes = {"seizure": "fnsz|gnsz|cpsz", "background": "bckg|sz"}
+    assert window_labels(spans, onsets, 4.0, match=classes) == [
+        "seizure", "seizure", "background", None,
+    ]  # fmt: skip
+    # per description, none of them covers half of the first two windows
+    with pytest.warns(RuntimeWarning, match="cover no window"):
+        assert window_labels(spans, onsets, 4.0, match="sz") == [None, None, None, None]
+    # the first class matched: 'sz' of background also matches fnsz, but seizure comes first
+    flipped = {"background": "bckg|sz", "seizure": "fnsz|gnsz|cpsz"}
+    assert window_labels(spans, onsets, 4.0, match=flipped)[:3] == ["background"] * 3
+    with pytest.warns(RuntimeWarning, match=r"matches match=\{'x': 'nothing'\}"):
+        assert window_labels(spans, onsets, 4.0, match={"x": "nothing"}) == [None] * 4
+    with pytest.raises(ValueError, match="at least one"):
+        window_labels(spans, onsets, 4.0, match={})
+
+
 def test_annotations_saved_by_mne_without_a_start_count_from_the_first_sample(tmp_path):
     """MNE writes annotations without a start to CSV as times of 1970-01-01 and reads them
     back with a start that day: they are seconds from the first sample, not 56 years early."""

@@ -574,7 +574,7 @@ def test_continuous_recordings_labelled_by_their_annotations(weights, tmp_path, 
     # without --unlabelled the others are left out, said so
     only, y = _labelled_windows(path, WindowLabelling("seizure", 1.0))
     assert y.tolist() == ["seizure"] * 3 and only.selection == [2, 3, 4]
-    assert "30 that no annotation matching 'seizure' covers (--unlabelled LABEL" in (
+    assert "30 that no annotation matching --window-labels seizure covers (--unlabelled LABEL" in (
         capsys.readouterr().err
     )
     # evaluate and predict take them alike; predict puts each window's label beside it
@@ -591,7 +591,7 @@ def test_continuous_recordings_labelled_by_their_annotations(weights, tmp_path, 
         "unlabelled": "background",
     }
     assert probe_main(["predict", str(out), str(path), "-o", str(pred), "--overwrite"]) == 0
-    assert "labelled as in training: --window-labels '(?i)seizure' --unlabelled 'background'" in (
+    assert "labelled as in training: --window-labels '(?i)seizure' --unlabelled background" in (
         capsys.readouterr().err
     )
     assert [r["label"] for r in csv.DictReader(pred.open())] == [r["label"] for r in rows]
@@ -601,15 +601,61 @@ def test_continuous_recordings_labelled_by_their_annotations(weights, tmp_path, 
                        "--window-labels", "ictal", "--unlabelled", "background", "--window",
                        "1"]) == 1  # fmt: skip
     err = capsys.readouterr().err
-    assert "no annotation matches 'ictal' (its descriptions: 'BAD_muscle', 'Seizure onset', " \
+    assert "no annotation matches --window-labels ictal (its descriptions: 'BAD_muscle', " \
+           "'Seizure onset', " \
            "'seizure')" in err  # fmt: skip
-    assert "--window-labels 'ictal' labelled no window of the continuous recordings" in err
+    assert "--window-labels ictal --unlabelled background labelled no window of the " \
+           "continuous recordings" in err  # fmt: skip
     assert probe_main(["train", str(path), "--weights", str(weights), "-o", str(tmp_path / "x"),
                        "--unlabelled", "background"]) == 1  # fmt: skip
     assert "give --window-labels REGEX too" in capsys.readouterr().err
     assert probe_main(["train", str(path), "--weights", str(weights), "-o", str(tmp_path / "x"),
                        "--window-labels", "("]) == 1  # fmt: skip
     assert "--window-labels '(': not a regular expression" in capsys.readouterr().err
+
+
+def test_window_label_classes_merge_descriptions(weights, tmp_path, capsys):
+    """--window-labels LABEL=REGEX, repeated: classes that merge descriptions (TUH's seizure
+    types as one 'seizure'), kept by the probe for evaluate and predict and shown by info."""
+    raw, _, _ = synthetic_erp_raw(8, sfreq=250.0, seed=4)
+    raw.set_annotations(mne.Annotations(
+        onset=[2.0, 2.5, 10.0, 20.0], duration=[0.5, 0.6, 2.0, 3.0],
+        description=["fnsz", "gnsz", "cpsz", "bckg"],
+    ))  # fmt: skip
+    path = tmp_path / "eeg_raw.fif"
+    raw.save(path, verbose=False)
+    classes = ["--window-labels", "seizure=fnsz|gnsz", "--window-labels", "seizure=cpsz",
+               "--window-labels", "background=bckg", "--window", "1"]  # fmt: skip
+    out = tmp_path / "probe"
+    assert probe_main(["train", str(path), "--weights", str(weights), "-o", str(out),
+                       "--epochs", "1", "-q", *classes]) == 0  # fmt: skip
+    err = capsys.readouterr().err
+    # 2-3 s: 0.5 s fnsz + 0.5 s gnsz make half of it (neither alone would); 10-12 s; 20-23 s
+    assert f"{path}: 37 windows of 1 s: 'seizure' 3, 'background' 3; left out 31 that no " \
+           "annotation matching --window-labels 'seizure=(?:fnsz|gnsz)|(?:cpsz)' " \
+           "--window-labels background=bckg covers" in err  # fmt: skip
+    probe = load_probe(out)
+    assert probe.classes_.tolist() == ["background", "seizure"]
+    assert probe.training["window_labels"]["match"] == {
+        "seizure": "(?:fnsz|gnsz)|(?:cpsz)",
+        "background": "bckg",
+    }
+    # the same labelling by default in predict, said as options that give it
+    pred = tmp_path / "pred.csv"
+    assert probe_main(["predict", str(out), str(path), "-o", str(pred)]) == 0
+    assert "labelled as in training: --window-labels 'seizure=(?:fnsz|gnsz)|(?:cpsz)' " \
+           "--window-labels background=bckg\n" in capsys.readouterr().err  # fmt: skip
+    labels = [r["label"] for r in csv.DictReader(pred.open())]
+    assert labels[2] == "seizure" and labels[10:12] == ["seizure"] * 2 and labels[3] == ""
+    assert labels[20:23] == ["background"] * 3
+    assert "labels: continuous recordings' windows by their annotations, --window-labels " \
+           "'seizure=(?:fnsz|gnsz)|(?:cpsz)'" in describe_probe(out)  # fmt: skip
+    # a lone REGEX among classes is refused, saying the form
+    assert probe_main(["train", str(path), "--weights", str(weights), "-o", str(tmp_path / "x"),
+                       "--window-labels", "sz", "--window-labels", "background=bckg"]) == 1  # fmt: skip
+    assert "--window-labels 'sz': given several times, each is a class, LABEL=REGEX" in (
+        capsys.readouterr().err
+    )
 
 
 def test_window_labels_from_hypnograms_kept_in_other_files(weights, tmp_path, capsys):

@@ -25,7 +25,7 @@ import os
 import re
 import warnings
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -325,13 +325,13 @@ def window_labels(
     onsets: np.ndarray,
     length_s: float,
     *,
-    match: str | None = None,
+    match: str | Mapping[str, str] | None = None,
     min_overlap: float = 0.5,
 ) -> list[str | None]:
     """One label per window from annotations that span time (sleep stages, task blocks).
 
-    Each window ``[onset, onset + length_s)`` takes the description whose annotations cover
-    most of it, if they cover at least ``min_overlap`` of it; otherwise None. A window across a
+    Each window ``[onset, onset + length_s)`` takes the description (or, with a ``match``
+    mapping, the class) whose annotations cover most of it, if they cover at least ``min_overlap`` of it; otherwise None. A window across a
     stage change takes the stage it holds more of (with ``min_overlap=0.5`` a 4 s window
     needs 2 s of it, and an exact tie goes to the description that comes first among the
     annotations, i.e. the earlier stage); with ``min_overlap=1`` only windows wholly inside one
@@ -346,10 +346,13 @@ def window_labels(
         Window starts in seconds.
     length_s : float
         Window length in seconds.
-    match : str | None
+    match : str | Mapping[str, str] | None
         A regular expression a description must contain (``re.search``), e.g.
-        ``"^Sleep stage"``; None takes every annotation that lasts and is not bad
-        (:func:`is_bad`).
+        ``"^Sleep stage"``: each matching description is a label of its own; or classes,
+        ``{label: regex}``, e.g. ``{"seizure": "fnsz|gnsz|cpsz", "background": "bckg"}``:
+        a description takes the label of the first regex it contains, and the annotations of
+        one class add up over a window (1.5 s of ``fnsz`` and 1 s of ``gnsz`` are 2.5 s of
+        ``seizure``); None takes every annotation that lasts and is not bad (:func:`is_bad`).
     min_overlap : float
         Fraction of a window, in ``(0, 1]``, the winning description must cover.
 
@@ -361,17 +364,19 @@ def window_labels(
     if not 0 < min_overlap <= 1:
         raise ValueError(f"min_overlap must be in (0, 1], got {min_overlap!r}")
     onsets = np.asarray(onsets, dtype=np.float64)
+    if isinstance(match, Mapping):
+        match = dict(match)  # said as a dict in the warnings
     cover: list[dict[str, float]] = [{} for _ in range(len(onsets))]
     matched = 0
     if annotations is not None and len(annotations) and len(onsets):
-        pattern = None if match is None else re.compile(match)
+        label_of = label_rule(match)
         order = np.argsort(onsets, kind="stable")
         sorted_onsets = onsets[order]
         for start, duration, desc in zip(
             annotations.onset, annotations.duration, annotations.description, strict=True
         ):
-            desc = str(desc)
-            if duration <= 0 or (pattern.search(desc) is None if pattern else is_bad(desc)):
+            desc = label_of(str(desc))
+            if duration <= 0 or desc is None:
                 continue
             matched += 1
             end = start + duration
@@ -403,6 +408,22 @@ def window_labels(
             "empty file, or not an annotation file?)"
         )
     return labels
+
+
+def label_rule(match: str | Mapping[str, str] | None) -> Callable[[str], str | None]:
+    """The label :func:`window_labels` gives an annotation by its description, None for none:
+    the description itself where it contains the regular expression ``match`` (every
+    description that is not bad for None); with ``{label: regex}``, the label of the first
+    regex it contains."""
+    if match is None:
+        return lambda desc: None if is_bad(desc) else desc
+    if isinstance(match, str):
+        pattern = re.compile(match)
+        return lambda desc: desc if pattern.search(desc) else None
+    if not match:
+        raise ValueError("match: give at least one {label: regex}")
+    rules = [(str(label), re.compile(regex)) for label, regex in match.items()]
+    return lambda desc: next((label for label, rx in rules if rx.search(desc)), None)
 
 
 def same_file(a: Any, b: Any) -> bool:

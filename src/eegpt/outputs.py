@@ -37,7 +37,7 @@ import math
 import os
 import tempfile
 import zipfile
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
@@ -555,7 +555,11 @@ class Embeddings:
         return bad_windows(self.annotations)
 
     def window_labels(
-        self, annotations: Any, *, match: str | None = None, min_overlap: float = 0.5
+        self,
+        annotations: Any,
+        *,
+        match: str | Mapping[str, str] | None = None,
+        min_overlap: float = 0.5,
     ) -> np.ndarray:
         """One label per window from annotations that span time, e.g. the sleep stages of a
         hypnogram (see :func:`eegpt.annotations.window_labels`: the description covering most
@@ -570,8 +574,11 @@ class Embeddings:
             ``*_events.tsv`` or a TUH ``.csv_bi``. Annotations with
             a start time (``orig_time``) are placed against the recording's measurement date
             (``metadata["meas_date"]``), others count from its first sample.
-        match : str | None
-            Regular expression a description must contain, e.g. ``"^Sleep stage"``.
+        match : str | Mapping[str, str] | None
+            Regular expression a description must contain, e.g. ``"^Sleep stage"`` (each
+            matching description its own label), or classes ``{label: regex}`` that merge
+            descriptions, e.g. ``{"seizure": "fnsz|gnsz|cpsz"}`` (a description takes the
+            label of the first regex it contains).
         min_overlap : float
             Fraction of a window the label must cover, in ``(0, 1]``.
 

@@ -2342,6 +2342,14 @@ def describe_probe(directory: str | os.PathLike) -> str:
         lines.append(f"  channels renamed as in training: {shown}")
     if training.get("label_column"):
         lines.append(f"  labels: the epochs' metadata column {training['label_column']!r}")
+    if training.get("window_labels"):
+        from eegpt.probe_cli import labelling_options
+
+        how = training["window_labels"]
+        lines.append(
+            "  labels: continuous recordings' windows by their annotations, "
+            + labelling_options(how["match"], how.get("unlabelled"))
+        )
     if training:
         n_val = training.get("n_validation") or 0
         passes = training.get("epochs_run", len(history))

@@ -37,9 +37,10 @@ import csv
 import dataclasses
 import json
 import re
+import shlex
 import sys
 import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -73,9 +74,11 @@ class WindowLabelling:
     ``window_seconds`` from its first sample, each labelled by the annotation description
     matching ``match`` (a regular expression) that covers at least half of it, else
     ``unlabelled`` (None: such windows are left out). Windows over bad annotations
-    (``BAD_...``) are left out either way."""
+    (``BAD_...``) are left out either way. ``match`` is a regular expression (each matching
+    description a class of its own) or classes ``{label: regex}`` that merge descriptions
+    (:func:`eegpt.annotations.window_labels`)."""
 
-    match: str
+    match: str | dict[str, str]
     window_seconds: float
     unlabelled: str | None = None
     #: (recording path, annotations file) pairs: annotations kept apart from a recording
@@ -91,6 +94,11 @@ class WindowLabelling:
         extra = next((a for r, a in self.extra if file_identity(r) == mine), None)
         return with_extra(rec, extra)
 
+    @property
+    def options(self) -> str:
+        """The command-line options that give this labelling."""
+        return labelling_options(self.match, self.unlabelled)
+
     def label(self, annotations: Any, onsets: np.ndarray, length_s: float) -> tuple[Any, Any]:
         """``(labels, over)`` of the windows at ``onsets`` (seconds from the first sample, of
         ``length_s``): each one's label (``unlabelled`` where no match covers half of it;
@@ -105,11 +113,52 @@ class WindowLabelling:
         return y, window_annotations(annotations, onsets, length_s)
 
 
+def labelling_options(match: str | Mapping[str, str], unlabelled: str | None = None) -> str:
+    """``--window-labels ...`` (one per class) and ``--unlabelled ...``: how a labelling is
+    given on the command line."""
+    values = [match] if isinstance(match, str) else [f"{k}={v}" for k, v in match.items()]
+    text = " ".join(f"--window-labels {shlex.quote(v)}" for v in values)
+    return text + (f" --unlabelled {shlex.quote(unlabelled)}" if unlabelled is not None else "")
+
+
+#: ``LABEL=REGEX``: a class of ``--window-labels`` (a label holds no regex syntax).
+_CLASS_FORM = re.compile(r"([^=\\^$.|?*+()\[\]{}]+)=(.*)", re.DOTALL)
+
+
+def parse_window_labels(values: Sequence[str]) -> str | dict[str, str]:
+    """``--window-labels`` values as :class:`WindowLabelling`'s ``match``: one REGEX, or
+    ``LABEL=REGEX`` values, the classes (a label given twice takes either regex)."""
+    classes: dict[str, list[str]] = {}
+    for value in values:
+        form = _CLASS_FORM.fullmatch(value)
+        if form is None or not form[1].strip():
+            if len(values) == 1:
+                _compiled(value, value)
+                return value
+            raise ValueError(
+                f"--window-labels {value!r}: given several times, each is a class, LABEL=REGEX "
+                "(e.g. --window-labels 'seizure=fnsz|gnsz' --window-labels 'background=bckg')"
+            )
+        label, regex = form[1].strip(), form[2]
+        if not regex:
+            raise ValueError(f"--window-labels {value!r}: give the class's REGEX after '='")
+        _compiled(regex, value)
+        classes.setdefault(label, []).append(regex)
+    return {k: v[0] if len(v) == 1 else "|".join(f"(?:{r})" for r in v) for k, v in classes.items()}
+
+
+def _compiled(regex: str, value: str) -> None:
+    try:
+        re.compile(regex)
+    except re.error as err:
+        raise ValueError(f"--window-labels {value!r}: not a regular expression ({err})") from None
+
+
 def _labelled_windows(path: Path, how: WindowLabelling) -> tuple[Any, np.ndarray]:
     """A continuous recording as epochs (the windows ``how`` keeps, in volts, numbered and
     timed in the recording) and their labels from its own annotations."""
     from eegpt._logging import few
-    from eegpt.annotations import bad_windows, describe_bad
+    from eegpt.annotations import bad_windows, describe_bad, label_rule
     from eegpt.errors import RecordingError
     from eegpt.io import as_recording
 
@@ -139,14 +188,15 @@ def _labelled_windows(path: Path, how: WindowLabelling) -> tuple[Any, np.ndarray
         left.append(f"left out {int(bad.sum())} over bad annotations ({describe_bad(over)})")
     if unmatched.any():
         left.append(
-            f"left out {int(unmatched.sum())} that no annotation matching {how.match!r} covers "
+            f"left out {int(unmatched.sum())} that no annotation matching "
+            f"{labelling_options(how.match)} covers "
             "(--unlabelled LABEL keeps them as a class)"
         )
     found = [] if annotations is None else annotations.description
     descriptions = sorted({str(d) for d in found})
-    if not any(re.search(how.match, d) for d in descriptions):
+    if not any(label_rule(how.match)(d) is not None for d in descriptions):
         left.append(
-            f"no annotation matches {how.match!r} (its descriptions: "
+            f"no annotation matches {labelling_options(how.match)} (its descriptions: "
             f"{few([repr(d) for d in descriptions], 8) or 'none'})"
         )
     print(
@@ -156,7 +206,7 @@ def _labelled_windows(path: Path, how: WindowLabelling) -> tuple[Any, np.ndarray
     )
     if not keep.any():
         raise ValueError(
-            f"{path}: no window labelled by --window-labels {how.match!r}"
+            f"{path}: no window labelled by {how.options}"
             + ("" if how.unlabelled is not None else " (and no --unlabelled class given)")
         )
     data = rec.data[:, : n * length].reshape(rec.data.shape[0], n, length).transpose(1, 0, 2)
@@ -179,7 +229,7 @@ def _refuse_unmatched(
     continuous = [y for p, y in zip(paths, ys, strict=True) if _is_continuous_input(Path(p))]
     if continuous and all(set(y.tolist()) <= {windows.unlabelled} for y in continuous):
         raise ValueError(
-            f"--window-labels {windows.match!r} labelled no window of the continuous recordings "
+            f"{windows.options} labelled no window of the continuous recordings "
             f"(all of them {windows.unlabelled!r}): it matches none of their annotations "
             "that cover half a window (their descriptions are listed above; MNE names "
             "BrainVision markers 'Comment/seizure', EEGLAB events as written)"
@@ -500,12 +550,17 @@ def _add_window_labels(p: argparse.ArgumentParser, what: str, bad: str = "are le
     g = p.add_argument_group("continuous recordings labelled by their annotations")
     g.add_argument(
         "--window-labels",
-        metavar="REGEX",
+        metavar="REGEX | LABEL=REGEX",
+        action="append",
         help=f"cut continuous recordings (.edf, .fif, .vhdr, ...) into consecutive windows {what}, "
         "each labelled by the annotation whose description matches REGEX (re.search, e.g. "
         "'(?i)seizure', '^Sleep stage') and covers at least half of it: each matching "
-        f"description is a class of its own; windows over bad annotations {bad}. Default for "
-        "a probe trained so: its training's",
+        "description is a class of its own. Or classes that merge descriptions, one "
+        "LABEL=REGEX each (repeat the option): --window-labels 'seizure=fnsz|gnsz|cpsz' "
+        "--window-labels 'background=bckg' (a description takes the first class it matches; "
+        "the annotations of one class add up over a window; a lone REGEX holding '=' is read "
+        f"so unless '\\=' is written). Windows over bad annotations {bad}. "
+        "Default for a probe trained so: its training's",
     )
     add_annotations_option(
         g,
@@ -533,11 +588,7 @@ def _labelling(args: argparse.Namespace, window_seconds: float) -> WindowLabelli
             raise ValueError("--unlabelled names the class of windows --window-labels leaves "
                              "unlabelled: give --window-labels REGEX too")  # fmt: skip
         return None
-    try:
-        re.compile(args.window_labels)
-    except re.error as err:
-        raise ValueError(f"--window-labels {args.window_labels!r}: not a regular expression "
-                         f"({err})") from None  # fmt: skip
+    match = parse_window_labels(args.window_labels)
     continuous = [str(p) for p in args.data if _is_continuous_input(p)]
     files = [str(a) for a in args.annotations or []]
     if files and len(files) != len(continuous):
@@ -546,7 +597,7 @@ def _labelling(args: argparse.Namespace, window_seconds: float) -> WindowLabelli
             f"({few(continuous, 3)}): give one per continuous recording, in the same order"
         )
     return WindowLabelling(
-        args.window_labels,
+        match,
         window_seconds,
         args.unlabelled,
         tuple(zip(continuous, files, strict=True)) if files else (),
@@ -861,12 +912,14 @@ def _adopt_window_labels(args: argparse.Namespace, probe: Any) -> None:
         return  # refused by _labelling: --unlabelled without --window-labels
     if not any(_is_continuous_input(p) for p in args.data):
         return
-    args.window_labels, args.unlabelled = trained["match"], trained.get("unlabelled")
+    match, args.unlabelled = trained["match"], trained.get("unlabelled")
+    args.window_labels = (
+        [match] if isinstance(match, str) else [f"{k}={v}" for k, v in match.items()]
+    )
     if not args.quiet:
         print(
-            f"continuous recordings labelled as in training: --window-labels "
-            f"{args.window_labels!r}"
-            + (f" --unlabelled {args.unlabelled!r}" if args.unlabelled is not None else ""),
+            "continuous recordings labelled as in training: "
+            + labelling_options(match, args.unlabelled),
             file=sys.stderr,
         )
 
