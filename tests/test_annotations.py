@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import re
 import warnings
 
 import mne
@@ -13,6 +14,7 @@ import pytest
 
 import eegpt.api
 import eegpt.dataset
+import eegpt.streaming
 from eegpt.annotations import (
     annotations_of,
     annotations_per_window,
@@ -985,3 +987,132 @@ def test_a_table_of_onsets_in_seconds_is_read_in_seconds(tmp_path):
         read_annotations(clock)
     by_mne = read_annotations(tmp_path / "mne.csv")  # MNE's: a start on 1970-01-01 (see above)
     assert by_mne.orig_time.year == 1970 and by_mne.orig_time.second == 10
+
+
+# ------------------------------------------------------------- NaN/Inf inside bad annotations
+
+NAN_SPAN = (19.53, 19.92)  # s: a disconnection in Cz, inside BAD_disconnect (19-21 s)
+
+
+def nan_files(folder, sfreq: float) -> tuple:
+    """A 40 s recording of 8 channels (a 20 mV offset and a drift) with Cz NaN over
+    ``NAN_SPAN``, inside a bad annotation that windows 4 and 5 (16-24 s) overlap, saved as
+    FIF; and the same file without the NaNs."""
+    raw, _ = synthetic_raw(minutes=40 / 60, sfreq=sfreq, seed=1)
+    raw.pick([*raw.ch_names[:7], "EEG CZ-REF"])
+    raw._data += 0.02 + np.linspace(0, 2e-3, raw.n_times)
+    raw.set_annotations(mne.Annotations([19.0], [2.0], ["BAD_disconnect"]))
+    clean = folder / f"clean_{sfreq:g}_raw.fif"
+    raw.save(clean, verbose=False)
+    raw._data[-1, round(NAN_SPAN[0] * sfreq) : round(NAN_SPAN[1] * sfreq)] = np.nan
+    path = folder / f"nan_bad_{sfreq:g}_raw.fif"
+    raw.save(path, verbose=False)
+    return path, clean
+
+
+@pytest.mark.parametrize("sfreq", [256.0, 250.0])
+def test_nan_inside_bad_annotations_is_ignored_when_their_windows_are_left_out(
+    model, tmp_path, monkeypatch, sfreq
+):
+    """NaN samples that all lie inside bad annotations stop no run that leaves those windows
+    out: they are filled, a warning counts them, and the kept windows are those of the file
+    without NaNs, read whole or streamed (chunks and blocks that cut the NaN run)."""
+    path, clean = nan_files(tmp_path, sfreq)
+    monkeypatch.setattr(eegpt.api, "BLOCK_WINDOWS", 2)
+    # the scan's first chunk ends at 19.7 s, inside the NaN run
+    monkeypatch.setattr(eegpt.streaming, "SCAN_BYTES", 8 * 8 * round(19.7 * sfreq))
+    kwargs = {"device": "cpu", "batch_size": 2, "reject_by_annotation": True}
+    for stream in (None, False):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # the offset check
+            want = model.embed(clean, stream=stream, **kwargs)
+            got = model.embed(path, stream=stream, **kwargs)
+        assert len(got) == 8 and got.metadata["rejected_by_annotation"] == [16.0, 20.0]
+        np.testing.assert_array_equal(got.onsets, want.onsets)
+        said = [t for t in got.metadata["warnings"] if "non-finite" in t]
+        assert len(said) == 1 and re.search(
+            r"\d+ non-finite \(NaN/Inf\) samples in channel\(s\) EEG CZ-REF \(\d+\), from "
+            r"19\.5\d\d s to 19\.9\d\d s .*all inside annotations marked bad, whose windows are "
+            r"left out \(reject_by_annotation\): ignored",
+            said[0],
+        ), said
+        if sfreq == 256.0:  # nothing resampled: the kept windows hold the same samples
+            np.testing.assert_array_equal(got.data, want.data)
+        else:
+            # the line that resampling takes out is fit to the finite samples, 1% fewer than
+            # the clean file's: it moves by about 1e-4 of the signal's size, and the filter
+            # passes a line exactly but for rounding, so the windows differ by float32's
+            # rounding of the 20 mV offset (2e-6 mV) and the embeddings by about 1e-6
+            np.testing.assert_allclose(got.data, want.data, rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("average_reference", [False, True])
+def test_nan_in_bad_spans_is_filled_alike_whole_and_streamed(tmp_path, average_reference):
+    """A streamed file is filled block by block as a whole one is (each channel's line over
+    its finite samples): every window agrees, those over the NaNs too."""
+    from eegpt.annotations import BadSpans
+    from eegpt.preprocessing import PreprocessingConfig, prepare
+    from eegpt.streaming import WindowStream, open_stream
+
+    path, _ = nan_files(tmp_path, 250.0)
+    config = PreprocessingConfig(average_reference=average_reference)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        recording = as_recording(path, verbose="error")
+        spans = BadSpans.of(recording, reject=True)
+        whole = prepare(recording, config=config, bad_spans=spans).data
+        stream = WindowStream(open_stream(path, verbose="error"), config, bad_spans=spans)
+    streamed = np.concatenate([b for _, b in stream.blocks(3)])
+    assert np.isfinite(whole).all() and whole.shape == streamed.shape == (10, 8, 1024)
+    np.testing.assert_allclose(streamed, whole, rtol=0, atol=1e-6)
+    np.testing.assert_array_equal(spans.spans, [[19.0, 21.0]])
+    inside = spans.inside(np.array([4749, 4750, 5249, 5250]), 250.0)
+    assert inside.tolist() == [False, True, True, False]
+
+
+def test_nan_in_bad_spans_without_reject_by_annotation_names_the_option(model, tmp_path):
+    """Without reject_by_annotation the NaNs are refused, the error saying that they all lie
+    in bad annotations and how to leave their windows out; NaNs outside them are refused
+    with reject_by_annotation too."""
+    path, _ = nan_files(tmp_path, 256.0)
+    for stream in (None, False):
+        with pytest.raises(RecordingError, match=r"100 non-finite \(NaN/Inf\) samples in "
+                           r"channel\(s\) EEG CZ-REF \(100 samples\), from 19\.531 s to 19\.918 s "
+                           r"after the first sample, all inside annotations marked bad\. EEGPT "
+                           r"needs finite data: leave the windows over those annotations out "
+                           r"\(reject_by_annotation=True, --reject-by-annotation on the command "
+                           r"line\)"):  # fmt: skip
+            model.embed(path, device="cpu", stream=stream, verbose="error")
+    raw = mne.io.read_raw_fif(path, preload=True, verbose=False)
+    raw._data[0, 30 * 256] = np.inf  # outside the bad span
+    outside = tmp_path / "nan_outside_raw.fif"
+    raw.save(outside, verbose=False)
+    for stream in (None, False):
+        with pytest.raises(RecordingError, match=r": 1 non-finite \(NaN/Inf\) samples in "
+                           r"channel\(s\) EEG FP1-REF \(1 samples\), at 30\.000 s from the first "
+                           r"sample, besides 100 inside annotations marked bad"):  # fmt: skip
+            model.embed(outside, device="cpu", stream=stream, reject_by_annotation=True,
+                        verbose="error")  # fmt: skip
+
+
+def test_nan_in_bad_spans_on_the_command_line_and_in_corpus_runs(weights, tmp_path, capsys):
+    path, _ = nan_files(tmp_path, 256.0)
+    out = tmp_path / "x.npz"
+    args = ["embed", str(path), "--weights", str(weights), "-o", str(out), "--device", "cpu"]
+    assert main(args) != 0
+    assert "--reject-by-annotation" in capsys.readouterr().err
+    assert main([*args, "--reject-by-annotation"]) == 0
+    assert len(load_embeddings(out)) == 8
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    path.rename(corpus / path.name)
+    common = ["--weights", str(weights), "--workers", "0", "--device", "cpu", "-q"]
+    assert main(["embed-dataset", str(corpus), "-o", str(tmp_path / "o1"), *common]) != 0
+    reason = (tmp_path / "o1" / "_errors.csv").read_text()
+    assert "all inside annotations marked bad" in reason and "--reject-by-annotation" in reason
+    code = main(["embed-dataset", str(corpus), "-o", str(tmp_path / "o2"), *common,
+                 "--reject-by-annotation"])  # fmt: skip
+    assert code == 0
+    pd = pytest.importorskip("pandas")
+    rows = pd.read_parquet(tmp_path / "o2")
+    assert rows.window.tolist() == [0, 1, 2, 3, 6, 7, 8, 9]

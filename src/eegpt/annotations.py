@@ -38,6 +38,7 @@ from eegpt._logging import warn as _warn
 from eegpt.errors import RecordingError
 
 __all__ = [
+    "BadSpans",
     "WindowAnnotations",
     "annotate_windows",
     "annotations_of",
@@ -529,6 +530,79 @@ def describe_bad(per_window: Sequence[Sequence[str]], limit: int = 4) -> str:
     if len(counts) > limit:
         parts.append("...")
     return ", ".join(parts)
+
+
+@dataclass(frozen=True)
+class BadSpans:
+    """The time spans of a continuous recording under annotations marked bad (:func:`is_bad`),
+    and whether the windows over them are left out: what decides about NaN/Inf samples.
+
+    Every window that holds a sample inside such a span overlaps its annotation, so with
+    ``reject`` (``reject_by_annotation=True``, ``--reject-by-annotation``) NaN/Inf samples that
+    all lie inside the spans reach no kept window: they are filled and the run goes on
+    (:func:`eegpt.preprocessing.fill_nonfinite`). Without ``reject`` they are refused, with the
+    option named.
+
+    Parameters
+    ----------
+    spans : ndarray of float64, shape (n_spans, 2)
+        ``[start, end)`` in seconds from the recording's first sample (annotations with a
+        duration; discontinuity marks and zero-length ones hold no sample).
+    reject : bool
+        Whether the windows over the spans are left out.
+    """
+
+    spans: np.ndarray
+    reject: bool = False
+
+    @classmethod
+    def of(
+        cls,
+        recording: Any,
+        extra: str | os.PathLike | mne.Annotations | None = None,
+        *,
+        reject: bool = False,
+    ) -> BadSpans | None:
+        """The bad spans of a continuous recording's own annotations and of ``extra`` (as
+        :func:`annotations_per_window` takes it); None for epochs and without such spans.
+        A problem with ``extra`` is left to :func:`annotations_per_window` to report (only the
+        recording's own annotations count here then); its warnings too."""
+        if getattr(recording, "is_epoched", False):
+            return None
+        if not isinstance(extra, (str, os.PathLike, mne.Annotations)) or same_file(
+            extra, getattr(recording, "source", None)
+        ):
+            extra = None
+        try:
+            with warnings.catch_warnings():  # given again when the windows are annotated
+                warnings.simplefilter("ignore")
+                annotations = with_extra(recording, extra)
+        except (ValueError, OSError):
+            annotations = getattr(recording, "annotations", None)
+        if annotations is None:
+            return None
+        bad = [
+            (float(onset), float(onset + duration))
+            for onset, duration, desc in zip(
+                annotations.onset, annotations.duration, annotations.description, strict=True
+            )
+            if duration > 0 and is_bad(desc) and not _is_cut(desc)
+        ]
+        if not bad:
+            return None
+        return cls(np.array(sorted(bad), dtype=np.float64).reshape(-1, 2), reject)
+
+    def inside(self, samples: np.ndarray, sfreq: float) -> np.ndarray:
+        """Whether each sample (index from the first sample, at ``sfreq`` Hz) lies inside a
+        span, ``start <= index / sfreq < end``: bool array shaped as ``samples``."""
+        samples = np.asarray(samples)
+        if not len(self.spans):
+            return np.zeros(samples.shape, dtype=bool)
+        # first and stop sample of each span (1e-9: a time that is a whole sample, rounded)
+        first = np.ceil(self.spans[:, 0] * sfreq - 1e-9)
+        stop = np.maximum.accumulate(np.ceil(self.spans[:, 1] * sfreq - 1e-9))  # sorted starts
+        at = np.searchsorted(first, samples, side="right") - 1
+        return (at >= 0) & (samples < stop[np.maximum(at, 0)])
 
 
 def _placed(extra: str | os.PathLike | mne.Annotations, recording: Any) -> mne.Annotations:

@@ -26,7 +26,7 @@ from tqdm.auto import tqdm
 from eegpt import __version__
 from eegpt._logging import honours_verbose, progress_options, recorded_warnings, warning_texts
 from eegpt._logging import log as _log
-from eegpt.annotations import annotate_windows, annotations_per_window, same_file
+from eegpt.annotations import BadSpans, annotate_windows, annotations_per_window, same_file
 from eegpt.channels import ChannelMapping
 from eegpt.engine import InferenceEngine, Precision
 from eegpt.errors import EmbeddingError, OutputExistsError
@@ -130,6 +130,9 @@ def embed(
         epochs. By default they are embedded and a warning says how many there
         are; either way ``metadata["annotations"]`` lists the annotations over each embedded
         window and :attr:`Embeddings.bad <eegpt.outputs.Embeddings.bad>` marks the bad ones.
+        NaN/Inf samples, refused otherwise, are ignored when they all lie inside bad
+        annotations and so in windows left out (a warning counts them; see
+        :func:`eegpt.preprocessing.fill_nonfinite`).
     annotations : str | path-like | mne.Annotations | None
         More annotations of a continuous recording, kept in another file (a hypnogram such as
         Sleep-EDF's ``*-Hypnogram.edf``, anything ``mne.read_annotations`` reads, a BIDS
@@ -385,7 +388,8 @@ class _Job:
             recording = open_stream(data, picks=a["picks"], **mapping_args, verbose=verbose)
         windows: WindowStream | Windows
         if recording is not None:
-            windows = stream = WindowStream(recording, config, verbose=verbose)
+            bad = BadSpans.of(recording, a["annotations"], reject=a["reject_by_annotation"])
+            windows = stream = WindowStream(recording, config, verbose=verbose, bad_spans=bad)
             shape = (recording.n_channels, config.n_samples)
             size = block_size(engine.batch_for(shape), BLOCK_WINDOWS)
             blocks = lambda: stream.blocks(size)  # noqa: E731
@@ -405,7 +409,10 @@ class _Job:
                 recording.ch_names, recording.source, left_out=recording.left_out, **mapping_args,
                 verbose=verbose,
             )  # fmt: skip
-            windows = in_memory = prepare(recording, mapping, config, verbose=verbose)
+            bad = BadSpans.of(recording, a["annotations"], reject=a["reject_by_annotation"])
+            windows = in_memory = prepare(
+                recording, mapping, config, bad_spans=bad, verbose=verbose
+            )
             blocks = lambda: iter([(0, in_memory.data)])  # noqa: E731
         onsets = np.asarray(windows.onsets)
         metadata = provenance(model, recording, windows, engine)

@@ -85,6 +85,7 @@ from eegpt._logging import log as _log
 from eegpt._logging import warn as _warn
 from eegpt._tempfiles import temporary_beside
 from eegpt.annotations import (
+    BadSpans,
     WindowAnnotations,
     annotate_windows,
     annotations_per_window,
@@ -1019,7 +1020,9 @@ def load_file(
                 verbose=False,
             )  # fmt: skip
             if recording is not None:
-                stream = WindowStream(recording, config, line=None if part is None else part.line)
+                bad = BadSpans.of(recording, annotations, reject=reject_by_annotation)
+                stream = WindowStream(recording, config, line=None if part is None else part.line,
+                                      bad_spans=bad)  # fmt: skip
                 if part is None and part_bytes is not None:
                     parts = _parts(stream, part_bytes)
                     part, more = (parts[0], parts[1:]) if len(parts) > 1 else (None, [])

@@ -362,9 +362,15 @@ def nonfinite_error(
     where: str = "",
     *,
     epoched: bool = False,
+    in_bad: int = 0,
+    all_in_bad: bool = False,
 ) -> RecordingError:
     """The error for NaN/Inf samples, given the number of such samples per channel and, in
-    words, where they are (``"from 60.750 s to 61.000 s after the first sample"``)."""
+    words, where they are (``"from 60.750 s to 61.000 s after the first sample"``).
+
+    ``all_in_bad``: they all lie inside annotations marked bad (:class:`~eegpt.annotations.
+    BadSpans`), so leaving those windows out (``reject_by_annotation``) is the way on.
+    ``in_bad``: how many more, not in ``counts``, lie inside such annotations."""
     hit = [(ch_names[i], int(n)) for i, n in enumerate(counts) if n > 0]
     span = "drop those epochs (epochs.drop)" if epoched else "crop the affected time span"
     if len(hit) == len(ch_names) > 1:  # a span missing from every channel (an export's tail)
@@ -378,6 +384,17 @@ def nonfinite_error(
         advice = (
             "interpolate those channels (e.g. mark them bad and call interpolate_bads()), "
             f"leave them out ({how_to_drop([name for name, _ in hit][:12])}), or {span}"
+        )
+    if all_in_bad:
+        where += (", " if where else "") + "all inside annotations marked bad"
+        advice = (
+            "leave the windows over those annotations out (reject_by_annotation=True, "
+            "--reject-by-annotation on the command line), and the samples are ignored; or " + advice
+        )
+    elif in_bad:
+        where += (", " if where else "") + (
+            f"besides {in_bad} inside annotations marked bad (whose windows "
+            "reject_by_annotation leaves out)"
         )
     return RecordingError(
         f"{source}: {int(np.sum(counts))} non-finite (NaN/Inf) samples in {detail}"

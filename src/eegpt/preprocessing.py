@@ -24,6 +24,7 @@ from eegpt._logging import clock_text, duration_text, few
 from eegpt._logging import count as _count
 from eegpt._logging import log as _log
 from eegpt._logging import warn as _warn
+from eegpt.annotations import BadSpans
 from eegpt.channels import ChannelMapping, how_to_drop, map_channels
 from eegpt.config import EEGPTConfig, strict_from_dict
 from eegpt.errors import DuplicateChannelsError, NoChannelMappedError, RecordingError
@@ -45,7 +46,9 @@ __all__ = [
     "prepare",
     "resample",
     "SignalStats",
+    "check_finite",
     "check_signal",
+    "fill_nonfinite",
     "nearest_source",
     "polyphase_ratio",
     "robust_amplitude",
@@ -418,6 +421,58 @@ def fit_line(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return level, slope
 
 
+def line_from_sums(
+    count: np.ndarray,
+    t_sum: np.ndarray,
+    t2_sum: np.ndarray,
+    x_sum: np.ndarray,
+    xt_sum: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's least-squares straight line over some of its samples, as :func:`fit_line`
+    gives it (``(level, slope)``: the value at the middle sample of the row, and the change per
+    sample), from sums over those samples (each of shape (rows,)): their number, their times
+    ``t`` centred on the middle sample (``(n_times - 1) / 2``), ``t**2``,
+    their values ``x`` and ``x * t``. A row with one sample or none gets a flat line (at 0 for
+    none)."""
+    det = count * t2_sum - t_sum * t_sum
+    safe = det > 1e-9 * np.maximum(count * t2_sum, 1.0)
+    slope = np.where(safe, (count * xt_sum - t_sum * x_sum) / np.where(safe, det, 1.0), 0.0)
+    level = np.where(count > 0, (x_sum - slope * t_sum) / np.maximum(count, 1), 0.0)
+    return level, slope
+
+
+def fill_nonfinite(x: np.ndarray) -> int:
+    """Replace the NaN/Inf samples of ``x`` in place by each channel's least-squares straight
+    line over its finite samples (:func:`line_from_sums`); returns how many were replaced.
+
+    For samples inside bad spans whose windows are left out (:class:`~eegpt.annotations.
+    BadSpans`): the line continues the channel's offset and drift, so that the filled samples
+    do not change the line :func:`resample` takes out (the line of the filled channel is that
+    same line) and leave no step of the electrode offset for its filter to spread. Polyphase
+    resampling still spreads the fill over its filter's half-length, 10 samples at the lower
+    of the two rates (39 ms at 256 Hz), around the filled samples; nearest-neighbour and no
+    resampling keep it where it is.
+
+    Parameters
+    ----------
+    x : ndarray of float64, shape (n_channels, n_times)
+        A continuous signal (any unit), modified in place.
+    """
+    bad = ~np.isfinite(x)
+    rows = np.flatnonzero(bad.any(axis=-1))
+    if not len(rows):
+        return 0
+    n = x.shape[-1]
+    t = np.arange(n, dtype=np.float64) - (n - 1) / 2
+    finite, values = ~bad[rows], np.where(bad[rows], 0.0, x[rows])
+    level, slope = line_from_sums(
+        finite.sum(-1), finite @ t, finite @ (t * t), values.sum(-1), values @ t
+    )
+    filled = np.where(bad[rows], line_at(level, slope, n, np.arange(n)), x[rows])
+    x[rows] = filled
+    return int(bad.sum())
+
+
 def line_at(level: np.ndarray, slope: np.ndarray, n_times: int, times: np.ndarray) -> np.ndarray:
     """Values of the lines of :func:`fit_line` (over ``n_times`` samples) at ``times`` (in
     input samples, float): shape (rows, len(times))."""
@@ -501,6 +556,7 @@ def prepare(
     config: PreprocessingConfig | None = None,
     *,
     checks: bool = True,
+    bad_spans: BadSpans | None = None,
     verbose: bool | str | int | None = None,
 ) -> Windows:
     """Turn a recording into model-ready windows.
@@ -525,6 +581,13 @@ def prepare(
         offsets; warnings) and the projector warning. False skips them, for repeated calls on
         data already checked (:class:`eegpt.online.OnlineEmbedder` after its first window);
         NaN/Inf samples are refused either way (:class:`~eegpt.io.Recording`).
+    bad_spans : BadSpans | None
+        The spans of a continuous recording under annotations marked bad
+        (:meth:`BadSpans.of <eegpt.annotations.BadSpans.of>`). NaN/Inf samples that all lie
+        inside them are filled (:func:`fill_nonfinite`, with a warning) when their windows
+        are left out (``reject``), refused with that option named otherwise
+        (:func:`check_finite`). The windows are not left out here: the caller leaves out
+        those over the spans.
     verbose : bool | str | int | None
         If True, log what was done to the ``"eegpt"`` logger.
 
@@ -568,11 +631,10 @@ def prepare(
 
     x = recording.data[..., picks, :]  # fancy indexing: a float64 copy we may modify in place
     epoch_samples = recording.n_times if recording.is_epoched else None
+    spans = {"bad_spans": bad_spans, "sfreq": recording.sfreq}
     if not checks and not np.isfinite(x).all():  # never skipped: the model needs finite data
-        stats = SignalStats.of(x)
-        where = _span_text(stats, recording.sfreq, epoch_samples)
-        raise nonfinite_error(stats.nonfinite, mapping.input_names, source, where,
-                              epoched=recording.is_epoched)  # fmt: skip
+        check_finite(SignalStats.of(x, **spans), mapping.input_names, source,
+                     sfreq=recording.sfreq, epoch_samples=epoch_samples)  # fmt: skip
     if checks:
         used = [recording.ch_names[i] for i in picks]
         warn_unapplied_projectors(
@@ -582,7 +644,7 @@ def prepare(
         units = None if recording.units is None else [recording.units[i] for i in picks]
         segment = 0 if recording.is_epoched else round(recording.sfreq)
         check_signal(
-            SignalStats.of(x, segment=segment),
+            SignalStats.of(x, segment=segment, **spans),
             mapping.input_names,
             source,
             units,
@@ -593,6 +655,8 @@ def prepare(
             epoch_samples=epoch_samples,
             rates=None if recording.rates is None else [recording.rates[i] for i in picks],
         )
+    if bad_spans is not None and bad_spans.reject and x.ndim == 2:
+        fill_nonfinite(x)  # any NaN/Inf sample left lies in a bad span whose windows go
     if config.average_reference:
         if x.shape[-2] < 2:
             raise RecordingError(f"{source}: average_reference needs at least 2 channels; got 1")
@@ -728,12 +792,17 @@ class SignalStats:
     segment : int
         Samples per segment of the partly-flat check (1 s of the recording; 0: none): each
         channel's whole segments with zero peak-to-peak are counted (:attr:`flat_segments`).
+    bad_spans, sfreq : BadSpans | None, float
+        Spans under annotations marked bad and the sampling rate (Hz) that places the samples
+        in them: NaN/Inf samples inside them are counted apart (:attr:`nonfinite_in_bad`).
     """
 
     n_channels: int
     n_total: int
     n: int = 0
     segment: int = field(default=0, kw_only=True)
+    bad_spans: BadSpans | None = field(default=None, kw_only=True, repr=False)
+    sfreq: float = field(default=0.0, kw_only=True)
     mean: np.ndarray = field(init=False)
     m2: np.ndarray = field(init=False)
     minimum: np.ndarray = field(init=False)
@@ -745,6 +814,10 @@ class SignalStats:
     nonfinite_span: tuple[int, int] | None = field(init=False, default=None)
     #: epochs holding such samples, when the statistics are of epochs (:meth:`of`)
     nonfinite_epochs: np.ndarray | None = field(init=False, default=None)
+    #: per channel: how many of them lie inside ``bad_spans``
+    nonfinite_in_bad: np.ndarray = field(init=False)
+    #: first and last such sample outside ``bad_spans`` (all of them without spans)
+    nonfinite_outside: tuple[int, int] | None = field(init=False, default=None)
     #: per channel: whole segments of zero peak-to-peak, and the first one (-1: none)
     flat_segments: np.ndarray = field(init=False)
     first_flat: np.ndarray = field(init=False)
@@ -759,20 +832,27 @@ class SignalStats:
         self.mean, self.m2 = np.zeros(c), np.zeros(c)
         self.minimum, self.maximum = np.full(c, np.inf), np.full(c, -np.inf)
         self.n_at_min, self.n_at_max = np.zeros(c, np.int64), np.zeros(c, np.int64)
-        self.nonfinite = np.zeros(c, np.int64)
+        self.nonfinite, self.nonfinite_in_bad = np.zeros(c, np.int64), np.zeros(c, np.int64)
         self.flat_segments, self.first_flat = np.zeros(c, np.int64), np.full(c, -1, np.int64)
         self._sample, self._segment_range = [], None
 
     @classmethod
-    def of(cls, x: np.ndarray, segment: int = 0) -> SignalStats:
+    def of(
+        cls,
+        x: np.ndarray,
+        segment: int = 0,
+        *,
+        bad_spans: BadSpans | None = None,
+        sfreq: float = 0.0,
+    ) -> SignalStats:
         """Statistics of ``x``, shape (n_channels, n_times) or (n_epochs, n_channels, n_times)
-        (``segment``: see the class; for a continuous ``x``)."""
+        (``segment``, ``bad_spans`` and ``sfreq``: see the class; for a continuous ``x``)."""
         epochs = None
         if x.ndim == 3:  # epochs one after the other, as robust_amplitude always took them
             epochs = np.flatnonzero(~np.isfinite(x).all(axis=(1, 2)))
             x = np.moveaxis(x, -2, 0).reshape(x.shape[-2], -1)
-            segment = 0
-        stats = cls(x.shape[0], x.shape[1], segment=segment)
+            segment, bad_spans = 0, None
+        stats = cls(x.shape[0], x.shape[1], segment=segment, bad_spans=bad_spans, sfreq=sfreq)
         stats.update(x)
         stats.nonfinite_epochs = epochs
         return stats
@@ -794,6 +874,13 @@ class SignalStats:
             at = self.n + np.flatnonzero(bad.any(axis=0))
             first = at[0] if self.nonfinite_span is None else self.nonfinite_span[0]
             self.nonfinite_span = (int(first), int(at[-1]))
+            if self.bad_spans is not None:
+                inside = self.bad_spans.inside(at, self.sfreq)
+                self.nonfinite_in_bad += bad[:, at[inside] - self.n].sum(axis=-1)
+                at = at[~inside]
+            if len(at):
+                first = at[0] if self.nonfinite_outside is None else self.nonfinite_outside[0]
+                self.nonfinite_outside = (int(first), int(at[-1]))
             chunk = np.where(bad, 0.0, chunk)  # keep the other statistics defined
         t = chunk.shape[-1]
         if t == 0:
@@ -880,11 +967,18 @@ class SignalStats:
         return np.median(mad, axis=-1)
 
 
-def _span_text(stats: SignalStats, sfreq: float | None, epoch_samples: int | None) -> str:
-    """Where the NaN/Inf samples of ``stats`` are, in words ("" when unknown)."""
-    if stats.nonfinite_span is None:
+def _span_text(
+    stats: SignalStats,
+    sfreq: float | None,
+    epoch_samples: int | None,
+    span: tuple[int, int] | None = None,
+) -> str:
+    """Where the NaN/Inf samples of ``stats`` are (those from sample ``span[0]`` to
+    ``span[1]``, default all), in words ("" when unknown)."""
+    span = stats.nonfinite_span if span is None else span
+    if span is None:
         return ""
-    first, last = stats.nonfinite_span
+    first, last = span
     if epoch_samples and stats.nonfinite_epochs is None:  # fed chunk by chunk: the span
         a, b = first // epoch_samples, last // epoch_samples
         return f"in epoch {a} (counting from 0)" if a == b else f"in epochs {a} to {b} (from 0)"
@@ -943,22 +1037,18 @@ def check_signal(
     Raises
     ------
     RecordingError
-        If any sample is NaN or infinite.
+        If any sample is NaN or infinite (see :func:`check_finite`).
 
     Warns
     -----
     RuntimeWarning
-        Flat channels (zero peak-to-peak or a standard deviation below ``FLAT_STD``); clipped
+        NaN/Inf samples ignored inside bad spans (:func:`check_finite`); flat channels (zero peak-to-peak or a standard deviation below ``FLAT_STD``); clipped
         channels (more than ``CLIP_FRACTION`` of the samples at the channel's minimum or
         maximum); a typical amplitude that looks mis-scaled, overall or for single channels
         (outside ``TOO_SMALL`` .. ``TOO_LARGE`` volts); file units that are not voltages;
         channels stored at too low a rate.
     """
-    if stats.nonfinite.any():
-        where = _span_text(stats, sfreq, epoch_samples)
-        raise nonfinite_error(
-            stats.nonfinite, list(names), source, where, epoched=bool(epoch_samples)
-        )
+    check_finite(stats, names, source, sfreq=sfreq, epoch_samples=epoch_samples)
     if units is not None:
         _check_units(names, units, source)
     if rates is not None and sfreq is not None:
@@ -994,6 +1084,61 @@ def check_signal(
     if offsets:
         slow = np.maximum(np.abs(stats.median()), 1.4826 * stats.deviation()) * gain
         _check_offsets(stats.median() * gain, slow, local, flat, names, source)
+
+
+def check_finite(
+    stats: SignalStats,
+    names: Sequence[str],
+    source: str,
+    *,
+    sfreq: float | None = None,
+    epoch_samples: int | None = None,
+) -> int:
+    """Refuse NaN/Inf samples, except those that all lie inside bad spans whose windows are
+    left out (``stats.bad_spans`` with ``reject``): those reach no kept window, so a warning
+    says how many were ignored and their number is returned, for :func:`fill_nonfinite`.
+
+    Parameters
+    ----------
+    stats, names, source, sfreq, epoch_samples
+        As for :func:`check_signal`.
+
+    Returns
+    -------
+    int
+        NaN/Inf samples to fill (0 when there are none).
+
+    Raises
+    ------
+    RecordingError
+        If any NaN/Inf sample lies outside the bad spans (the message counts those), or if
+        they all lie inside but the windows there are kept (the message names
+        ``reject_by_annotation``).
+    """
+    if not stats.nonfinite.any():
+        return 0
+    names, epoched = list(names), bool(epoch_samples)
+    inside = stats.nonfinite_in_bad
+    outside = stats.nonfinite - inside
+    if outside.any():
+        where = _span_text(stats, sfreq, epoch_samples, stats.nonfinite_outside)
+        raise nonfinite_error(
+            outside, names, source, where, epoched=epoched, in_bad=int(inside.sum())
+        )
+    where = _span_text(stats, sfreq, epoch_samples)
+    assert stats.bad_spans is not None  # every one inside a span
+    if not stats.bad_spans.reject:
+        raise nonfinite_error(inside, names, source, where, epoched=epoched, all_in_bad=True)
+    n = int(inside.sum())
+    hit = few([f"{names[i]} ({int(k)})" for i, k in enumerate(inside) if k], 12)
+    _warn(
+        f"{source}: {n} non-finite (NaN/Inf) samples in channel(s) {hit}, {where}, all inside "
+        "annotations marked bad, whose windows are left out (reject_by_annotation): ignored. "
+        "They were filled with each channel's straight line; polyphase resampling spreads "
+        "that fill over its filter's half-length (10 samples at the lower of the two rates) "
+        "around them, into a kept window only where one ends or starts that close."
+    )
+    return n
 
 
 #: seconds; a channel flat (zero peak-to-peak) for at least this long in all, though not

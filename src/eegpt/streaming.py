@@ -38,7 +38,7 @@ from scipy.signal import resample_poly
 
 from eegpt._logging import few
 from eegpt._logging import log as _log
-from eegpt.annotations import annotations_of
+from eegpt.annotations import BadSpans, annotations_of
 from eegpt.channels import ChannelMapping
 from eegpt.errors import RecordingError
 from eegpt.io import (
@@ -71,6 +71,7 @@ from eegpt.preprocessing import (
     check_windows,
     cut_windows,
     line_at,
+    line_from_sums,
     map_recording_channels,
     nearest_source,
     polyphase_filter,
@@ -389,6 +390,11 @@ class WindowStream:
         :attr:`line` of a stream over the same recording and configuration, made before: the
         scan (a read of the whole file) and its checks are skipped. A file read in parts by
         several processes scans once.
+    bad_spans : BadSpans | None
+        As for :func:`eegpt.preprocessing.prepare`: NaN/Inf samples that all lie inside these
+        spans, whose windows the caller leaves out (``reject``), are filled as
+        :func:`~eegpt.preprocessing.fill_nonfinite` fills them in a whole recording (each
+        channel's line over its finite samples, found by the scan), block by block.
 
     Attributes
     ----------
@@ -398,14 +404,16 @@ class WindowStream:
     n_valid_samples : ndarray of int64, shape (n_windows,)
         Real (not zero-padded) samples per window.
     line : tuple of ndarray
-        Each channel's least-squares line (level and slope, in the recording's units), which
-        resampling takes out and puts back.
+        Each channel's least-squares line over its finite samples (level and slope, in the
+        recording's units, before average referencing), which resampling takes out and puts
+        back (re-referenced as the channels are) and which fills NaN/Inf samples in bad spans.
 
     Raises
     ------
     RecordingError
-        NaN/Inf samples, a sampling rate below 1 Hz, a recording shorter than one window with
-        ``tail="drop"``, average referencing of a single channel.
+        NaN/Inf samples (but those ``bad_spans`` lets through), a sampling rate below 1 Hz, a
+        recording shorter than one window with ``tail="drop"``, average referencing of a
+        single channel.
 
     Warns
     -----
@@ -420,9 +428,12 @@ class WindowStream:
         *,
         verbose: bool | str | int | None = None,
         line: tuple[np.ndarray, np.ndarray] | None = None,
+        bad_spans: BadSpans | None = None,
     ) -> None:
         self.recording = recording
         self.config = PreprocessingConfig() if config is None else config
+        self._bad_spans = bad_spans
+        self._fill = bad_spans is not None and bad_spans.reject
         config, source = self.config, recording.source
         check_rate(recording.sfreq, source)
         warn_unapplied_projectors(
@@ -441,7 +452,10 @@ class WindowStream:
                 f"line must be two arrays of {recording.n_channels} values (this recording's "
                 f"channels), got shapes {[np.shape(a) for a in line]}"
             )
-        self._level, self._slope = (np.asarray(a, dtype=np.float64) for a in line)
+        self._line = tuple(np.asarray(a, dtype=np.float64) for a in line)
+        self._level, self._slope = self._line
+        if config.average_reference:  # the line of a re-referenced channel
+            self._level, self._slope = (a - a.mean() for a in self._line)
         n_in, sfreq = recording.n_times, recording.sfreq
         self._up = self._down = 1
         if sfreq == config.sfreq:
@@ -476,26 +490,35 @@ class WindowStream:
 
     @property
     def line(self) -> tuple[np.ndarray, np.ndarray]:
-        return self._level.copy(), self._slope.copy()
+        return self._line[0].copy(), self._line[1].copy()
 
     def _scan(self) -> tuple[np.ndarray, np.ndarray]:
         """Check the whole signal chunk by chunk; each channel's least-squares line
-        (:func:`~eegpt.preprocessing.fit_line`, re-referenced as the windows are)."""
+        (:func:`~eegpt.preprocessing.fit_line`) over its finite samples."""
         rec = self.recording
         n = rec.n_times
-        stats = SignalStats(rec.n_channels, n, segment=round(rec.sfreq))
+        stats = SignalStats(rec.n_channels, n, segment=round(rec.sfreq),
+                            bad_spans=self._bad_spans, sfreq=rec.sfreq)  # fmt: skip
         chunk = max(1, SCAN_BYTES // (8 * rec.n_channels))
         total, moment = np.zeros(rec.n_channels), np.zeros(rec.n_channels)
+        missing = np.zeros((3, rec.n_channels))  # NaN/Inf samples: count, sums of t and t**2
         for start in range(0, n, chunk):
             x = rec.read(start, min(n, start + chunk))
-            total += x.sum(axis=-1)
-            moment += x @ (np.arange(start, start + x.shape[-1]) - (n - 1) / 2)
             stats.update(x)
-        level = total / n
+            t = np.arange(start, start + x.shape[-1]) - (n - 1) / 2
+            bad = ~np.isfinite(x)
+            if bad.any():
+                x = np.where(bad, 0.0, x)
+                missing += [bad.sum(axis=-1), bad @ t, bad @ (t * t)]
+            total += x.sum(axis=-1)
+            moment += x @ t
         spread = n * (n * n - 1) / 12  # sum of the squared centred sample times
-        slope = moment / spread if n > 1 else np.zeros(rec.n_channels)
-        if self.config.average_reference:  # the line of a re-referenced channel
-            level, slope = level - level.mean(), slope - slope.mean()
+        if missing[0].any():  # the line over the finite samples, as fill_nonfinite's
+            count, t_sum, t2_sum = n - missing[0], -missing[1], spread - missing[2]
+            level, slope = line_from_sums(count, t_sum, t2_sum, total, moment)
+        else:
+            level = total / n
+            slope = moment / spread if n > 1 else np.zeros(rec.n_channels)
         check_signal(
             stats,
             rec.mapping.input_names,
@@ -553,6 +576,11 @@ class WindowStream:
 
     def _read(self, start: int, stop: int) -> np.ndarray:
         x = self.recording.read(start, stop)
+        if self._fill:  # NaN/Inf samples in bad spans (the scan refused any others)
+            bad = ~np.isfinite(x)
+            if bad.any():
+                times = np.arange(start, stop)
+                x[bad] = line_at(*self._line, self.recording.n_times, times)[bad]
         if self.config.average_reference:
             x -= x.mean(axis=-2, keepdims=True)
         return x
