@@ -64,7 +64,7 @@ if TYPE_CHECKING:  # pragma: no cover
 # Submodules, reachable as attributes after a bare ``import eegpt`` (``eegpt.probe.train_probe``).
 _SUBMODULES = {
     "annotations", "api", "bids", "channels", "checkpoints", "cli", "config", "dataset", "dataset_cli",
-    "dataset_ray", "demo", "engine", "errors", "finetune", "hub", "io", "model", "online", "outputs",
+    "dataset_ray", "demo", "engine", "errors", "export", "finetune", "hub", "io", "model", "online", "outputs",
     "preprocessing", "probe", "probe_cli", "short_attention", "sklearn", "streaming", "viz",
 }  # fmt: skip
 

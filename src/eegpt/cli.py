@@ -1,4 +1,4 @@
-"""Command line: ``eegpt embed | embed-dataset | probe | info | convert | fetch | demo``.
+"""Command line: ``eegpt embed | embed-dataset | probe | info | export | convert | fetch | demo``.
 
 Every command reports a problem with its input as one ``eegpt: error: ...`` line (exit status 1,
 or 2 for usage errors); anything else is reported as an internal error (a bug in eegpt). A run
@@ -278,6 +278,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=cmd_info)
 
+    add_export_command(sub)
+
     p = sub.add_parser("convert", help="convert a checkpoint to safetensors + config.json")
     p.add_argument(
         "source",
@@ -325,6 +327,87 @@ def build_parser() -> argparse.ArgumentParser:
             command.description = action.help[0].upper() + action.help[1:] + "."
     _debug_after_command(parser)
     return parser
+
+
+EXPORT_EPILOG = """\
+.mat (MATLAB: S = load('out.mat')), one row per window in every variable:
+  embeddings     single [n_windows, N, S, D] as stored (N patches, S summary tokens, width D);
+                 [n_windows, n_features] with --pool (--pool mean: [n_windows, D])
+  onset_s        window onsets in seconds
+  window         the window's index in its recording, counted from 0 as in Python and Parquet
+  window_number  window + 1, MATLAB's count (for epochs: the epoch's number)
+  label          cellstr of the epochs' event names (where present); bad: logical
+  pool, sfreq, window_seconds, source, channels (cellstr), metadata_json (the provenance:
+                 jsondecode(S.metadata_json)); a corpus run: recording and path per window
+Mean over patches and summary tokens in MATLAB: squeeze(mean(S.embeddings, [2 3])).
+A variable holds at most 2 GB: larger embeddings are refused (export them with --pool mean).
+
+.csv: one row per window: recording, window (from 0), onset_s, label, bad, then the pooled
+embedding (default --pool mean: eegpt_d0 ... eegpt_d511)."""
+
+
+def add_export_command(sub: Any) -> None:
+    """``eegpt export INPUT -o OUT.mat|OUT.csv [--pool MODE]``."""
+    from eegpt.outputs import POOLINGS
+
+    p = sub.add_parser(
+        "export",
+        help="write embeddings (.npz, .parquet or an embed-dataset folder) as a MATLAB .mat "
+        "file or a CSV table",
+        epilog=EXPORT_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument(
+        "input",
+        type=Path,
+        help="an embeddings file written by eegpt embed (.npz/.parquet), or an embed-dataset "
+        "output folder (all its recordings)",
+    )
+    p.add_argument("-o", "--output", type=Path, required=True, help="output file: .mat or .csv")
+    p.add_argument(
+        "--pool",
+        choices=["none", *sorted(POOLINGS)],
+        default=None,
+        help="one vector per window: mean (over patches and summary tokens, [D]), "
+        "mean_patches ([S*D]), mean_tokens ([N*D]) or flatten ([N*S*D]); none keeps the "
+        "[N, S, D] array (.mat only). Default: none for .mat, mean for .csv",
+    )
+    p.add_argument("--overwrite", action="store_true", help="replace an existing output")
+    p.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
+    p.set_defaults(func=cmd_export)
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from eegpt.errors import OutputExistsError
+    from eegpt.export import (
+        EXPORT_FORMATS,
+        describe_export,
+        export_embeddings,
+        export_pool,
+        read_export_input,
+    )
+    from eegpt.outputs import check_output_folder
+
+    fmt = args.output.suffix.lower()
+    if fmt not in EXPORT_FORMATS:
+        raise ValueError(
+            f"--output {args.output}: eegpt export writes a .mat (MATLAB) or .csv file, named "
+            "by its suffix, e.g. -o embeddings.mat"
+        )
+    export_pool(fmt, args.pool, None)  # a pooling the format cannot take: before reading
+    if args.output.exists() and not args.overwrite:
+        raise OutputExistsError(f"{args.output} exists; pass --overwrite to replace it")
+    check_output_folder(args.output.parent, args.output)  # before reading a large input
+    if not args.input.exists():
+        raise FileNotFoundError(f"no such file or folder: {args.input}")
+    if not args.quiet:
+        print(f"reading {args.input} ...", file=sys.stderr)
+    windows = read_export_input(args.input)
+    pool = export_pool(fmt, args.pool, windows.embeddings.metadata.get("pool"))
+    export_embeddings(windows, args.output, pool=pool, overwrite=args.overwrite)
+    if not args.quiet:
+        print(describe_export(windows, args.output, pool), file=sys.stderr)
+    return 0
 
 
 def _debug_after_command(parser: argparse.ArgumentParser) -> None:
@@ -1053,7 +1136,7 @@ class _Stderr:
 
 
 #: Commands that never read EEG: they do not import MNE just to move its log messages.
-_WITHOUT_MNE = ("info", "convert", "fetch")
+_WITHOUT_MNE = ("info", "export", "convert", "fetch")
 
 
 def _mne_logs_to_stderr(quiet: bool) -> Callable[[], None]:

@@ -1,0 +1,356 @@
+"""Embeddings as a MATLAB ``.mat`` file or a CSV table (``eegpt export``), for MATLAB/EEGLAB
+and spreadsheets, which read neither ``.npz`` nor Parquet.
+
+The input is anything :func:`eegpt.load_embeddings` or :func:`eegpt.read_embeddings` reads:
+an ``.npz`` or ``.parquet`` file of one recording, or the output folder of ``embed-dataset``
+(also the folder of its ``--part`` runs). Both outputs are written atomically (a temporary
+file beside the output, renamed into place when complete).
+
+``.mat`` (MATLAB v5/v7 format, compressed; ``S = load('out.mat')``): one row per window in
+every variable.
+
+- ``embeddings``: single, ``[n_windows, N, S, D]`` as stored (N patches, S summary tokens,
+  width D), or ``[n_windows, n_features]`` with a pooling (``--pool mean``: ``[n_windows, D]``);
+- ``onset_s``: window onsets in seconds; ``window``: the window's index in its recording,
+  counted from 0 as in Python and Parquet; ``window_number``: the same counted from 1, as
+  MATLAB counts (for epochs: the epoch's number among the events);
+- ``label``: cellstr of the epochs' event names (where the input has them); ``bad``: logical,
+  windows over annotations marked bad;
+- ``pool``: the pooling of ``embeddings`` (``'none'``: as stored); ``sfreq`` (Hz) and
+  ``window_seconds``: the windows' rate and length; ``metadata_json``: the whole provenance as
+  JSON text (``jsondecode(S.metadata_json)``);
+- a file: ``source`` (the recording) and ``channels`` (cellstr, the embedded channels, in
+  order); a corpus run: ``recording`` and ``path`` (cellstr per window), and ``channels`` when
+  every recording has the same ones.
+
+``.csv``: one row per window, columns ``recording``, ``window`` (from 0), ``onset_s``, ``label``
+(where present), ``bad``, then the pooled embedding (default ``--pool mean``: ``eegpt_d0`` ...
+``eegpt_d511``, named as :meth:`Embeddings.to_data_frame <eegpt.outputs.Embeddings.to_data_frame>`
+names them).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from eegpt._logging import warn as _warn
+from eegpt.errors import OutputExistsError
+from eegpt.outputs import (
+    POOLINGS,
+    RUN_MANIFEST,
+    Embeddings,
+    atomic_write,
+    feature_names,
+    load_embeddings,
+)
+
+__all__ = ["EXPORT_FORMATS", "ExportInput", "export_embeddings", "read_export_input"]
+
+EXPORT_FORMATS = (".mat", ".csv")
+
+#: The largest variable, in bytes, that a MATLAB v5/v7 ``.mat`` file holds (2 GB).
+MAT_VARIABLE_LIMIT = 2**31 - 1
+
+#: The most columns Excel and LibreOffice Calc open (16,384).
+SPREADSHEET_COLUMNS = 16_384
+
+
+@dataclass
+class ExportInput:
+    """The windows to export, of one file or of a corpus run.
+
+    Attributes
+    ----------
+    embeddings : Embeddings
+        Every window, ``data`` ``[n_windows, N, S, D]`` (a run stored pooled: ``[n, 1, 1, D]``
+        with ``metadata["pool"]``); a run's recordings one after the other.
+    provenance : dict
+        What made them: the file's metadata, or the run's settings (its shards' ``eegpt``
+        footer).
+    recordings : list of str | None
+        A run's recording id per window; None for a file.
+    paths : list of str | None
+        A run's recording path per window; None for a file.
+    channels : list of str | None
+        The embedded channels, in order; None for a run whose recordings differ in them.
+    """
+
+    embeddings: Embeddings
+    provenance: dict[str, Any]
+    recordings: list[str] | None = None
+    paths: list[str] | None = None
+    channels: list[str] | None = None
+
+    def __len__(self) -> int:
+        return len(self.embeddings)
+
+    @property
+    def recording_per_window(self) -> list[str]:
+        """The recording of each window: a run's ids, or the file's source repeated."""
+        if self.recordings is not None:
+            return self.recordings
+        return [str(self.provenance.get("source", ""))] * len(self)
+
+    @property
+    def window_index(self) -> np.ndarray:
+        """Each window's index in its recording, from 0, ``(n_windows,)`` int64."""
+        index = self.embeddings.metadata.get("window_index", range(len(self)))
+        return np.asarray(index, dtype=np.int64).reshape(len(self))
+
+    @property
+    def labels(self) -> list[str] | None:
+        """The epochs' event names per window ('' where a window has none), or None."""
+        labels = self.embeddings.metadata.get("labels")
+        if labels is None:
+            return None
+        return ["" if v is None or v != v else str(v) for v in labels]  # v != v: NaN
+
+
+def read_export_input(path: str | Path) -> ExportInput:
+    """The windows of an embeddings file (``.npz``, ``.parquet``) or of an ``embed-dataset``
+    output folder (or the folder of its ``--part`` runs)."""
+    from eegpt.dataset import run_folders
+
+    path = Path(path)
+    if path.is_dir() and ((path / RUN_MANIFEST).is_file() or run_folders(path)):
+        return _read_run(path)
+    emb = load_embeddings(path)  # its errors name what it reads (files; folders of runs)
+    channels = (emb.metadata.get("channels") or {}).get("names")
+    return ExportInput(emb, emb.metadata, channels=None if channels is None else list(channels))
+
+
+def _read_run(folder: Path) -> ExportInput:
+    """A corpus run's windows as one :class:`ExportInput`, in the order the run reads."""
+    from eegpt.dataset import read_embeddings, read_shard_status, run_folders, shard_files
+
+    table, data = read_embeddings(folder)
+    first = (run_folders(folder) or [folder])[0]
+    settings = read_shard_status(shard_files(first)[0])[0] if shard_files(first) else {}
+    pool = settings.get("pool", "none")
+    metadata: dict[str, Any] = {
+        "window_index": table["window"].astype(int).tolist(),
+        "annotations": [list(a) for a in table["annotations"]],
+        "preprocessing": settings.get("preprocessing"),
+    }
+    if table["event"].notna().any():
+        metadata["labels"] = table["event"].tolist()
+    if pool != "none":  # one vector per window: as 1 patch x 1 token, as load_embeddings does
+        metadata["pool"] = pool
+        data = data.reshape(len(data), 1, 1, -1)
+    sets = {tuple(names) for names in table["channels"]}
+    return ExportInput(
+        Embeddings(data, table["onset_s"].to_numpy(np.float64), metadata),
+        settings,
+        recordings=table["recording_id"].astype(str).tolist(),
+        paths=table["path"].astype(str).tolist(),
+        channels=list(sets.pop()) if len(sets) == 1 else None,
+    )
+
+
+def export_pool(fmt: str, pool: str | None, stored: str | None) -> str:
+    """The pooling an export uses: ``pool`` as asked, else the stored one (a run of
+    ``--pool mean``), else ``"none"`` (the array as stored) for ``.mat`` and ``"mean"`` for
+    ``.csv``. ``"none"`` is refused for a CSV, which holds one vector per window."""
+    if pool is None:
+        pool = stored if stored not in (None, "none") else ("none" if fmt == ".mat" else "mean")
+    if pool not in ("none", *POOLINGS):
+        raise ValueError(f"unknown pooling {pool!r}; use one of {['none', *sorted(POOLINGS)]}")
+    if pool == "none" and fmt == ".csv":
+        raise ValueError(
+            "a CSV holds one vector per window, so --pool none (the [N, S, D] array of each "
+            "window) does not fit it: use --pool mean (the default), another pooling "
+            "(flatten keeps every value), or a .mat output, which keeps the array"
+        )
+    return pool
+
+
+def pooled_values(windows: ExportInput, pool: str) -> np.ndarray:
+    """The embeddings to export: ``data`` as stored for ``"none"`` (a run stored pooled:
+    ``[n, D]``), else ``[n, n_features]`` pooled (:meth:`Embeddings.pooled`)."""
+    emb = windows.embeddings
+    stored = emb.metadata.get("pool")
+    if pool == "none" and stored not in (None, "none"):
+        pool = stored
+    return emb.data if pool == "none" else emb.pooled(pool)
+
+
+def exported_shape(windows: ExportInput, pool: str) -> list[int]:
+    """The shape of the exported embeddings (:func:`pooled_values`), without pooling them."""
+    data = windows.embeddings.data
+    stored = windows.embeddings.metadata.get("pool")
+    if pool == "none" and stored not in (None, "none"):
+        pool = stored
+    if pool == "none":
+        return list(data.shape)
+    return [len(data), len(feature_names(pool, data.shape[1:]))]
+
+
+def mat_variables(windows: ExportInput, pool: str) -> dict[str, Any]:
+    """The variables of the ``.mat`` file (see the module's description), one row per window.
+
+    Raises
+    ------
+    ValueError
+        If ``embeddings`` would exceed the 2 GB a ``.mat`` variable holds.
+    """
+    values = pooled_values(windows, pool)
+    _check_mat_size(values, windows)
+    window = windows.window_index.astype(np.float64)  # MATLAB computes with doubles
+    pre = windows.provenance.get("preprocessing") or {}
+    out: dict[str, Any] = {
+        "embeddings": values.astype(np.float32, copy=False),
+        "onset_s": np.asarray(windows.embeddings.onsets, dtype=np.float64),
+        "window": window,
+        "window_number": window + 1,
+        "bad": np.asarray(windows.embeddings.bad, dtype=bool),
+        "pool": pool if pool != "none" else str(windows.embeddings.metadata.get("pool", "none")),
+        "metadata_json": json.dumps(windows.provenance, default=str),
+    }
+    for key in ("sfreq", "window_seconds"):
+        if pre.get(key) is not None:
+            out[key] = float(pre[key])
+    if windows.labels is not None:
+        out["label"] = _cellstr(windows.labels)
+    if windows.recordings is not None:
+        out["recording"] = _cellstr(windows.recordings)
+        out["path"] = _cellstr(windows.paths or [])
+    else:
+        out["source"] = str(windows.provenance.get("source", ""))
+    if windows.channels is not None:
+        out["channels"] = _cellstr(windows.channels)
+    return out
+
+
+def _cellstr(texts: list[str]) -> np.ndarray:
+    """``texts`` as an object array, which ``scipy.io.savemat`` writes as a cell array of
+    char (MATLAB's cellstr)."""
+    out = np.empty(len(texts), dtype=object)
+    out[:] = [str(t) for t in texts]
+    return out
+
+
+def _check_mat_size(values: np.ndarray, windows: ExportInput) -> None:
+    """Refuse embeddings larger than a ``.mat`` variable holds, with the pooled size."""
+    size = values.size * 4  # written as single
+    if size <= MAT_VARIABLE_LIMIT:
+        return
+    width = windows.embeddings.data.shape[-1]
+    raise ValueError(
+        f"the embeddings of {len(windows)} windows, {list(values.shape)} single, are "
+        f"{size / 1e9:.1f} GB: more than the 2 GB a variable of a .mat file holds (MATLAB's "
+        f"v5/v7 format). Export them pooled, e.g. --pool mean ({len(windows)} x {width}, "
+        f"{len(windows) * width * 4 / 1e6:.0f} MB), or export fewer recordings (one file each "
+        "with eegpt.load_embeddings(folder, recording_id=...))"
+    )
+
+
+def csv_frame(windows: ExportInput, pool: str) -> Any:
+    """The CSV table: one row per window, ``recording``, ``window`` (from 0), ``onset_s``,
+    ``label`` (where present), ``bad``, then one column per feature of ``pool``."""
+    import pandas as pd
+
+    values = pooled_values(windows, pool)
+    names = feature_names(pool, windows.embeddings.data.shape[1:], values.shape[1])
+    columns: dict[str, Any] = {
+        "recording": windows.recording_per_window,
+        "window": windows.window_index,
+        "onset_s": windows.embeddings.onsets,
+    }
+    if windows.labels is not None:
+        columns["label"] = windows.labels
+    columns["bad"] = windows.embeddings.bad
+    frame = pd.DataFrame(columns)
+    if len(frame.columns) + len(names) > SPREADSHEET_COLUMNS:
+        _warn(
+            f"--pool {pool} gives {len(names)} embedding columns, more than spreadsheets open "
+            f"({SPREADSHEET_COLUMNS} in Excel and LibreOffice Calc): the CSV is fine for "
+            "pandas, R or MATLAB's readtable; for a spreadsheet use --pool mean"
+        )
+    return pd.concat([frame, pd.DataFrame(values, columns=names)], axis=1)
+
+
+def export_embeddings(
+    source: str | Path | ExportInput,
+    output: str | Path,
+    *,
+    pool: str | None = None,
+    overwrite: bool = False,
+) -> Path:
+    """Write embeddings as a MATLAB ``.mat`` file or a CSV table (by ``output``'s suffix).
+
+    Parameters
+    ----------
+    source : str | path-like | ExportInput
+        An ``.npz``/``.parquet`` embeddings file, an ``embed-dataset`` output folder, or
+        windows already read (:func:`read_export_input`).
+    output : str | path-like
+        ``.mat`` or ``.csv`` file; written atomically.
+    pool : str | None
+        ``"none"`` (the ``[n_windows, N, S, D]`` array, ``.mat`` only) or a name of
+        :data:`eegpt.outputs.POOLINGS`; None: ``"none"`` for ``.mat``, ``"mean"`` (``[n, D]``)
+        for ``.csv`` (a run stored pooled: its pooling).
+    overwrite : bool
+        Replace an existing ``output``.
+
+    Returns
+    -------
+    Path
+        The file written.
+
+    Raises
+    ------
+    OutputExistsError
+        If ``output`` exists and ``overwrite`` is False.
+    ValueError
+        For another suffix, a pooling that does not fit, or a ``.mat`` variable over 2 GB.
+    """
+    output = Path(output)
+    fmt = output.suffix.lower()
+    if fmt not in EXPORT_FORMATS:
+        raise ValueError(
+            f"{output.name}: export writes {' or '.join(EXPORT_FORMATS)} files (by the "
+            "suffix); embeddings in .npz or .parquet are what eegpt embed writes"
+        )
+    if output.exists() and not overwrite:
+        raise OutputExistsError(f"{output} exists; pass overwrite=True to replace it")
+    windows = source if isinstance(source, ExportInput) else read_export_input(source)
+    pool = export_pool(fmt, pool, windows.embeddings.metadata.get("pool"))
+    if fmt == ".mat":
+        from scipy.io import savemat
+
+        variables = mat_variables(windows, pool)
+        atomic_write(
+            output,
+            lambda fh: savemat(fh, variables, do_compression=True, oned_as="column"),
+            overwrite=overwrite,
+        )
+    else:
+        frame = csv_frame(windows, pool)
+        atomic_write(
+            output,
+            lambda fh: frame.to_csv(fh, index=False, float_format="%.9g", lineterminator="\n"),
+            overwrite=overwrite,
+        )
+    return output
+
+
+def describe_export(windows: ExportInput, output: Path, pool: str) -> str:
+    """The one line ``eegpt export`` prints on stderr of what it wrote."""
+    values_shape = exported_shape(windows, pool)
+    recordings = windows.recordings
+    of = f" of {len(set(recordings))} recordings" if recordings is not None else ""
+    size = output.stat().st_size
+    units = (size / 1e6, "MB") if size >= 1e5 else (size / 1e3, "kB")
+    note = ""
+    if recordings is not None and windows.channels is None and output.suffix.lower() == ".mat":
+        note = "; no channels variable: the recordings' channels differ (see eegpt info)"
+    what = "as stored" if pool == "none" else f"pooled ({pool})"
+    return (
+        f"{len(windows)} windows{of} -> {output} ({units[0]:.1f} {units[1]}): embeddings "
+        f"{values_shape} {what}{note}"
+    )

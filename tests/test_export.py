@@ -1,0 +1,174 @@
+"""`eegpt export`: embeddings as a MATLAB .mat file or a CSV table."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import scipy.io
+
+from eegpt import export
+from eegpt.cli import build_parser, main
+from eegpt.dataset import embed_dataset, read_embeddings
+from eegpt.demo import synthetic_raw, write_edf
+from eegpt.model import EEGPT
+from eegpt.outputs import Embeddings
+
+
+def epochs_embeddings() -> Embeddings:
+    """Five windows of epochs (two left out before: window indices with gaps), labelled,
+    one over a bad annotation."""
+    data = np.random.default_rng(0).standard_normal((5, 4, 4, 8)).astype(np.float32)
+    metadata = {
+        "source": "erp-epo.fif",
+        "channels": {"names": ["FZ", "CZ", "PZ"], "input_names": ["Fz", "Cz", "Pz"]},
+        "preprocessing": {"sfreq": 256.0, "window_seconds": 1.0},
+        "labels": ["aud/left", "vis", "aud/right", "vis", "aud/left"],
+        "window_index": [0, 2, 3, 5, 6],
+        "annotations": [[], ["BAD_muscle"], [], [], []],
+    }
+    return Embeddings(data, np.array([0.5, 2.5, 3.5, 5.5, 6.5]), metadata)
+
+
+@pytest.fixture
+def npz(tmp_path) -> tuple[Path, Embeddings]:
+    emb = epochs_embeddings()
+    return emb.save(tmp_path / "erp.npz"), emb
+
+
+def test_mat_holds_the_array_onsets_windows_labels_and_provenance(npz, tmp_path, capsys):
+    path, emb = npz
+    out = tmp_path / "erp.mat"
+    assert main(["export", str(path), "-o", str(out)]) == 0
+    assert "5 windows -> " in capsys.readouterr().err
+    kinds = {name: kind for name, _, kind in scipy.io.whosmat(out)}
+    assert kinds["embeddings"] == "single" and kinds["bad"] == "logical"
+    assert kinds["label"] == kinds["channels"] == "cell"
+    s = scipy.io.loadmat(out)
+    np.testing.assert_array_equal(s["embeddings"], emb.data)  # the array as stored
+    np.testing.assert_array_equal(s["onset_s"].ravel(), emb.onsets)
+    np.testing.assert_array_equal(s["window"].ravel(), [0, 2, 3, 5, 6])  # from 0, as Python
+    np.testing.assert_array_equal(s["window_number"].ravel(), [1, 3, 4, 6, 7])  # from 1
+    assert [c[0] for c in s["label"].ravel()] == emb.metadata["labels"]
+    assert [c[0] for c in s["channels"].ravel()] == ["FZ", "CZ", "PZ"]
+    np.testing.assert_array_equal(s["bad"].ravel(), [0, 1, 0, 0, 0])
+    assert s["pool"][0] == "none" and s["source"][0] == "erp-epo.fif"
+    assert s["sfreq"].item() == 256.0 and s["window_seconds"].item() == 1.0
+    assert json.loads(s["metadata_json"][0]) == emb.metadata
+
+
+def test_mat_with_a_pooling_holds_one_vector_per_window(npz, tmp_path):
+    path, emb = npz
+    out = tmp_path / "erp.mat"
+    assert main(["export", str(path), "-o", str(out), "--pool", "mean_tokens", "-q"]) == 0
+    s = scipy.io.loadmat(out)
+    np.testing.assert_array_equal(s["embeddings"], emb.pooled("mean_tokens"))
+    assert s["pool"][0] == "mean_tokens"
+
+
+def test_csv_holds_the_mean_pooled_embeddings_one_row_per_window(tmp_path):
+    emb = epochs_embeddings()
+    parquet = emb.save(tmp_path / "erp.parquet")
+    out = tmp_path / "erp.csv"
+    assert main(["export", str(parquet), "-o", str(out), "-q"]) == 0
+    table = pd.read_csv(out)
+    features = [f"eegpt_d{k}" for k in range(8)]
+    assert table.columns.tolist() == ["recording", "window", "onset_s", "label", "bad", *features]
+    assert (table["recording"] == "erp-epo.fif").all()
+    assert table["window"].tolist() == [0, 2, 3, 5, 6]
+    assert table["label"].tolist() == emb.metadata["labels"]
+    assert table["bad"].tolist() == [False, True, False, False, False]
+    np.testing.assert_array_equal(table["onset_s"], emb.onsets)
+    got = table[features].to_numpy().astype(np.float32)  # 9 digits: float32 exactly
+    np.testing.assert_array_equal(got, emb.pooled("mean"))
+
+
+def test_a_corpus_run_exports_every_recording(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for i in range(2):
+        raw, _ = synthetic_raw(minutes=0.15, seed=i)  # 9 s: 2 windows each
+        write_edf(raw, corpus / f"rec{i}.edf")
+    run = tmp_path / "run"
+    embed_dataset(corpus, run, model=EEGPT("tiny2"), workers=0, device="cpu", progress=False)
+    table, data = read_embeddings(run)
+    assert main(["export", str(run), "-o", str(tmp_path / "run.mat"), "-q"]) == 0
+    s = scipy.io.loadmat(tmp_path / "run.mat")
+    np.testing.assert_array_equal(s["embeddings"], data)
+    assert [c[0] for c in s["recording"].ravel()] == table["recording_id"].tolist()
+    assert [c[0] for c in s["path"].ravel()] == table["path"].tolist()
+    np.testing.assert_array_equal(s["window_number"].ravel(), table["window"] + 1)
+    assert [c[0] for c in s["channels"].ravel()] == list(table["channels"][0])
+    assert json.loads(s["metadata_json"][0])["pool"] == "none"
+    assert main(["export", str(run), "-o", str(tmp_path / "run.csv"), "-q"]) == 0
+    rows = pd.read_csv(tmp_path / "run.csv")
+    assert rows["recording"].tolist() == table["recording_id"].tolist()
+    got = rows.filter(like="eegpt_d").to_numpy().astype(np.float32)
+    np.testing.assert_array_equal(got, data.mean(axis=(1, 2), dtype=np.float64).astype(np.float32))
+
+
+@pytest.mark.parametrize(
+    ("output", "options", "message"),
+    [
+        ("e.txt", [], "eegpt export writes a .mat (MATLAB) or .csv file"),
+        ("e.csv", ["--pool", "none"], "a CSV holds one vector per window"),
+    ],
+)
+def test_refusals_before_reading(npz, tmp_path, capsys, output, options, message):
+    path, _ = npz
+    assert main(["export", str(path), "-o", str(tmp_path / output), *options]) == 1
+    assert message in capsys.readouterr().err
+
+
+def test_an_existing_output_is_kept_without_overwrite(npz, tmp_path, capsys):
+    path, emb = npz
+    out = tmp_path / "e.csv"
+    out.write_text("mine")
+    assert main(["export", str(path), "-o", str(out)]) == 1
+    assert "exists; pass --overwrite to replace it" in capsys.readouterr().err
+    assert out.read_text() == "mine"
+    assert main(["export", str(path), "-o", str(out), "--overwrite", "-q"]) == 0
+    assert len(pd.read_csv(out)) == len(emb)
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no temp file
+
+
+def test_a_mat_variable_over_2_gb_is_refused_with_pooling_advice(
+    npz, tmp_path, capsys, monkeypatch
+):
+    path, _ = npz
+    monkeypatch.setattr(export, "MAT_VARIABLE_LIMIT", 1000)  # 5 x 4 x 4 x 8 single: 2560 bytes
+    out = tmp_path / "e.mat"
+    assert main(["export", str(path), "-o", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert "more than the 2 GB a variable of a .mat file holds" in err
+    assert "--pool mean (5 x 8" in err and not out.exists()
+    assert main(["export", str(path), "-o", str(out), "--pool", "mean", "-q"]) == 0
+
+
+def test_a_csv_wider_than_spreadsheets_open_is_written_with_a_warning(npz, tmp_path, monkeypatch):
+    path, _ = npz
+    monkeypatch.setattr(export, "SPREADSHEET_COLUMNS", 100)
+    with pytest.warns(RuntimeWarning, match="more than spreadsheets open"):
+        assert main(["export", str(path), "-o", str(tmp_path / "e.csv"), "--pool", "flatten"]) == 0
+    assert pd.read_csv(tmp_path / "e.csv").shape == (5, 5 + 4 * 4 * 8)
+
+
+def test_embeddings_stored_mean_pooled_export_as_stored_and_refuse_other_poolings(tmp_path, capsys):
+    emb = epochs_embeddings()
+    pooled = Embeddings(
+        emb.pooled("mean")[:, None, None], emb.onsets, dict(emb.metadata, pool="mean")
+    )
+    path = pooled.save(tmp_path / "pooled.npz")
+    assert main(["export", str(path), "-o", str(tmp_path / "p.mat"), "-q"]) == 0
+    s = scipy.io.loadmat(tmp_path / "p.mat")
+    assert s["embeddings"].shape == (5, 8) and s["pool"][0] == "mean"
+    assert main(["export", str(path), "-o", str(tmp_path / "f.csv"), "--pool", "flatten"]) == 1
+    assert "stored pooled ('mean'" in capsys.readouterr().err
+
+
+def test_export_is_listed_in_the_help():
+    text = build_parser().format_help()
+    assert "export" in text and "MATLAB .mat" in text
