@@ -1398,3 +1398,12 @@ def test_info_shows_the_recording_end_and_a_truncation(tmp_path, capsys):
         "recorded at 250 Hz, resampled to 256 Hz (polyphase): the windows hold nothing above "
         "125 Hz (the recording's Nyquist)" in out
     )
+
+
+def test_epochs_as_an_array_have_no_padded_tail():
+    """Epochs given as an array [n_epochs, C, T] (no onsets) are epochs: each is padded, not
+    a continuous recording's last window."""
+    x = np.random.default_rng(0).standard_normal((3, 3, 256)) * 1e-5
+    emb = EEGPT("tiny2").embed(x, ch_names=["Fz", "Cz", "Pz"], sfreq=256, tail="pad",
+                               verbose="error")  # fmt: skip
+    assert "padded_tail" not in emb.metadata and "tail_left_out_s" not in emb.metadata

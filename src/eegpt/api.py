@@ -625,7 +625,10 @@ def tail_record(recording: Any, windows: Any) -> dict[str, Any]:
     provenance: ``{"padded_tail": {"onset_s", "recorded_s"}}`` for the zero-padded last window
     (``tail="pad"``), ``{"tail_left_out_s": seconds}`` after the last window (``"drop"``); empty
     for epochs and for a recording that ends with a window."""
-    if getattr(recording, "onsets", None) is not None or not hasattr(windows, "onsets"):
+    epoched = (
+        getattr(recording, "is_epoched", False) or getattr(recording, "onsets", None) is not None
+    )
+    if epoched or not hasattr(windows, "onsets"):
         return {}  # epochs (their windows are their own), or windows of a stream (online)
     config, onsets = windows.config, np.asarray(windows.onsets)
     n_valid = np.asarray(windows.n_valid_samples)
