@@ -1407,3 +1407,46 @@ def test_epochs_as_an_array_have_no_padded_tail():
     emb = EEGPT("tiny2").embed(x, ch_names=["Fz", "Cz", "Pz"], sfreq=256, tail="pad",
                                verbose="error")  # fmt: skip
     assert "padded_tail" not in emb.metadata and "tail_left_out_s" not in emb.metadata
+
+
+def _short_epochs(n_times: int) -> mne.EpochsArray:
+    """Three epochs of ``n_times`` samples at 256 Hz (the model's rate: no resampling)."""
+    x = np.random.default_rng(1).standard_normal((3, 3, n_times)) * 1e-5
+    info = mne.create_info(["Fz", "Cz", "Pz"], 256.0, "eeg")
+    return mne.EpochsArray(x, info, tmin=0.0, verbose=False)
+
+
+@pytest.mark.parametrize(("n_times", "kept"), [(256, 4), (282, 5)])  # 1 s; 1.1 s: 5th part zeros
+def test_epochs_padded_into_their_windows_are_recorded_and_their_patches_equal_a_short_window(
+    n_times, kept, tmp_path, caplog, capsys
+):
+    """Epochs shorter than the window (tail="pad"): the provenance records the padding, the
+    log says how many patches are zeros and that window_seconds=epoch length embeds the rest
+    alone; and it does: those first patches equal the patches of windows as long as the epochs
+    (the encoder embeds each patch with the others of its time step only), detrend off."""
+    model, epochs = EEGPT("tiny2"), _short_epochs(n_times)
+    with caplog.at_level(logging.INFO, logger="eegpt"):
+        padded = model.embed(epochs, tail="pad")
+    seconds = n_times / 256
+    assert padded.metadata["padded_epochs"] == {
+        "recorded_s": seconds,
+        "padded_s": 4.0 - seconds,
+        "recorded_samples": n_times,
+        "window_samples": 1024,
+        "patches": 16,
+        "padding_patches": 16 - kept,
+    }
+    assert caplog.text.count("zero-padded into windows of 4 s") == 1
+    assert f"the last {16 - kept} of each window's 16 patches are padding" in caplog.text
+    assert f"window_seconds={seconds:.10g} (--window {seconds:.10g}) embeds" in caplog.text
+    short = model.embed(epochs, window_seconds=seconds, verbose="error")
+    assert short.data.shape[1] == kept and "padded_epochs" not in short.metadata
+    np.testing.assert_allclose(padded.data[:, :kept], short.data, rtol=1e-5, atol=1e-6)
+
+    padded.save(tmp_path / "erp.npz")
+    assert main(["info", str(tmp_path / "erp.npz")]) == 0
+    out = capsys.readouterr().out
+    assert (
+        f"epochs zero-padded: {seconds:.10g} s recorded and {4 - seconds:.10g} s of zeros per "
+        f"window (the last {16 - kept} of 16 patches); --window {seconds:.10g} embeds" in out
+    )

@@ -424,6 +424,8 @@ class _Job:
                 "zero-padded into a last window)",
                 verbose,
             )
+        if metadata.get("padded_epochs"):
+            _log(epoch_padding_note(recording.source, metadata["padded_epochs"]), verbose)
         keep = _apply_annotations(
             metadata, recording, onsets, config, a["reject_by_annotation"], verbose,
             extra=a["annotations"],
@@ -608,6 +610,7 @@ def provenance(model: EEGPT, recording, windows, engine: InferenceEngine) -> dic
     if truncated:  # an EDF/BDF file shorter than its header says: what was read of it
         record["truncated"] = dict(truncated)
     record.update(tail_record(recording, windows))
+    record.update(epoch_padding_record(model, recording, windows))
     labels = getattr(recording, "labels", None)
     if labels is not None:  # epochs' event names, one per window
         record["labels"] = list(labels)
@@ -638,6 +641,48 @@ def tail_record(recording: Any, windows: Any) -> dict[str, Any]:
     covered = float(onsets[-1]) + config.window_seconds if len(onsets) else 0.0
     left = recording.n_times / recording.sfreq - covered
     return {"tail_left_out_s": round(left, 6)} if left * config.sfreq >= 0.5 else {}
+
+
+def epoch_padding_record(model: EEGPT, recording: Any, windows: Any) -> dict[str, Any]:
+    """How epochs shorter than the window were zero-padded into it (``tail="pad"``), for the
+    provenance: ``{"padded_epochs": {...}}`` with ``recorded_s`` and ``padded_s`` (seconds of
+    signal and of zeros in each window), ``recorded_samples`` and ``window_samples`` (at the
+    model's rate), ``patches`` (per window) and ``padding_patches`` (the last ones, zeros
+    only); empty for continuous recordings and for epochs as long as the window."""
+    if not getattr(recording, "is_epoched", False) or not hasattr(windows, "n_valid_samples"):
+        return {}
+    config, n_valid = windows.config, np.asarray(windows.n_valid_samples)
+    if not len(n_valid) or n_valid[0] >= config.n_samples:
+        return {}
+    recorded = int(n_valid[0])  # the epochs of a recording have one length
+    patches = model.config.n_patches(config.n_samples)
+    with_signal = min(patches, -(-recorded // model.config.stride))  # patches that start in it
+    return {
+        "padded_epochs": {
+            "recorded_s": recorded / config.sfreq,
+            "padded_s": (config.n_samples - recorded) / config.sfreq,
+            "recorded_samples": recorded,
+            "window_samples": config.n_samples,
+            "patches": patches,
+            "padding_patches": patches - with_signal,
+        }
+    }
+
+
+def epoch_padding_note(source: str, padded: dict[str, Any]) -> str:
+    """The note that epochs were zero-padded into their windows, and how to embed them
+    without the padding (``padded``: :func:`epoch_padding_record`'s entry)."""
+    seconds = f"{padded['recorded_s']:.10g}"
+    kept = padded["patches"] - padded["padding_patches"]
+    window = padded["recorded_s"] + padded["padded_s"]
+    return (
+        f"{source}: the epochs ({seconds} s) were zero-padded into windows of {window:g} s: "
+        f"the last {padded['padding_patches']} of each window's {padded['patches']} patches "
+        f"are padding, which pooled embeddings (pooled('mean')) average in. "
+        f"window_seconds={seconds} (--window {seconds}) embeds the epochs' {kept} patches "
+        "alone, the same as these first ones (the encoder embeds each patch with the others "
+        "of its time step only)"
+    )
 
 
 def _checkpoint_record(model: EEGPT) -> dict[str, Any]:

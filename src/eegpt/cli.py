@@ -83,7 +83,8 @@ def add_preprocessing_options(p: argparse.ArgumentParser) -> None:
         "--tail",
         choices=["drop", "pad"],
         default="drop",
-        help="a last partial window is dropped (default) or zero-padded",
+        help="a last partial window is dropped (default) or zero-padded; so are epochs shorter "
+        "than the window (for those, --window EPOCH_LENGTH embeds them without zeros)",
     )
     g.add_argument(
         "--detrend",
@@ -1073,6 +1074,14 @@ def _tail_lines(meta: dict[str, Any]) -> list[str]:
         lines.append(
             f"  last window (onset {padded['onset_s']:g} s) zero-padded: {padded['recorded_s']:g} "
             "s recorded"
+        )
+    epochs = meta.get("padded_epochs")
+    if epochs:
+        lines.append(
+            f"  epochs zero-padded: {epochs['recorded_s']:.10g} s recorded and "
+            f"{epochs['padded_s']:.10g} s of zeros per window (the last "
+            f"{epochs['padding_patches']} of {epochs['patches']} patches); --window "
+            f"{epochs['recorded_s']:.10g} embeds the epochs without them"
         )
     if meta.get("tail_left_out_s"):
         lines.append(f"  last {meta['tail_left_out_s']:g} s not embedded (shorter than a window)")
