@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import mne
 import numpy as np
 import pandas as pd
 import pytest
@@ -87,11 +88,17 @@ def test_csv_holds_the_mean_pooled_embeddings_one_row_per_window(tmp_path):
 
 
 def test_a_corpus_run_exports_every_recording(tmp_path):
+    """A run of two continuous recordings and one of epochs (labelled, other channels)."""
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     for i in range(2):
         raw, _ = synthetic_raw(minutes=0.15, seed=i)  # 9 s: 2 windows each
         write_edf(raw, corpus / f"rec{i}.edf")
+    x = np.random.default_rng(2).standard_normal((2, 3, 1024)) * 1e-5
+    events = np.array([[0, 0, 1], [2000, 0, 2]])
+    info = mne.create_info(["Fz", "Cz", "Pz"], 256.0, "eeg")
+    epochs = mne.EpochsArray(x, info, events, event_id={"std": 1, "dev": 2}, verbose=False)
+    epochs.save(corpus / "erp-epo.fif", verbose=False)
     run = tmp_path / "run"
     embed_dataset(corpus, run, model=EEGPT("tiny2"), workers=0, device="cpu", progress=False)
     table, data = read_embeddings(run)
@@ -101,11 +108,15 @@ def test_a_corpus_run_exports_every_recording(tmp_path):
     assert [c[0] for c in s["recording"].ravel()] == table["recording_id"].tolist()
     assert [c[0] for c in s["path"].ravel()] == table["path"].tolist()
     np.testing.assert_array_equal(s["window_number"].ravel(), table["window"] + 1)
-    assert [c[0] for c in s["channels"].ravel()] == list(table["channels"][0])
+    labels = [c[0] if c.size else "" for c in s["label"].ravel()]
+    assert labels == [e if isinstance(e, str) else "" for e in table["event"]]
+    assert sorted(labels) == ["", "", "", "", "dev", "std"]
+    assert "channels" not in s  # the recordings have other channels
     assert json.loads(s["metadata_json"][0])["pool"] == "none"
     assert main(["export", str(run), "-o", str(tmp_path / "run.csv"), "-q"]) == 0
     rows = pd.read_csv(tmp_path / "run.csv")
     assert rows["recording"].tolist() == table["recording_id"].tolist()
+    assert rows["label"].fillna("").tolist() == labels
     got = rows.filter(like="eegpt_d").to_numpy().astype(np.float32)
     np.testing.assert_array_equal(got, data.mean(axis=(1, 2), dtype=np.float64).astype(np.float32))
 

@@ -108,7 +108,7 @@ class ExportInput:
         labels = self.embeddings.metadata.get("labels")
         if labels is None:
             return None
-        return ["" if v is None or v != v else str(v) for v in labels]  # v != v: NaN
+        return ["" if v is None else str(v) for v in labels]
 
 
 def read_export_input(path: str | Path) -> ExportInput:
@@ -137,8 +137,9 @@ def _read_run(folder: Path) -> ExportInput:
         "annotations": [list(a) for a in table["annotations"]],
         "preprocessing": settings.get("preprocessing"),
     }
-    if table["event"].notna().any():
-        metadata["labels"] = table["event"].tolist()
+    events = table["event"]
+    if events.notna().any():  # missing ones (NaN, pandas.NA) as None
+        metadata["labels"] = events.astype(object).where(events.notna(), None).tolist()
     if pool != "none":  # one vector per window: as 1 patch x 1 token, as load_embeddings does
         metadata["pool"] = pool
         data = data.reshape(len(data), 1, 1, -1)
