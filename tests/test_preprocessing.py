@@ -12,6 +12,7 @@ import pytest
 import torch
 
 from eegpt.channels import map_channels
+from eegpt.config import EEGPTConfig
 from eegpt.io import Recording, as_recording
 from eegpt.preprocessing import (
     PreprocessingConfig,
@@ -69,7 +70,7 @@ def test_config_defaults_and_roundtrip():
         ({"window_seconds": 1.001}, "whole number"),
         (
             {"window_seconds": 1.1},
-            r"the nearest: 1\.1015625 s; in whole patches .*: 1 s or 1\.25 s\)",
+            r"the nearest: 1\.1015625 s; a window need not be whole patches .*: 1 s or 1\.25 s\)",
         ),
         # a suggestion shorter than one patch would fail next: the shortest window instead
         ({"window_seconds": 0.1}, r"holds one patch of 64 samples: 0\.25 s\)"),
@@ -622,6 +623,27 @@ def test_epochs_from_mne():
     windows = prepare(epochs)
     np.testing.assert_allclose(windows.onsets, [2.0, 10.0])
     np.testing.assert_allclose(windows.data[1], raw.get_data()[:, 2560:3584] * 1e3, rtol=1e-6)
+
+
+def test_a_window_of_epochs_at_another_rate_is_suggested_as_resampled():
+    """0.7 s epochs at 250 Hz (175 samples) become 180 samples at 256 Hz (polyphase rounds
+    up), not the nearest 179: both errors name the window that fits them, 180/256 s, and a
+    window that is no whole number of 64-sample patches is taken (its last patch padded)."""
+    with pytest.raises(ValueError, match=r"for epochs of 0\.7 s at another rate, which "
+                       r"resampling to 256 Hz makes 180 samples \(it rounds up\): 0\.703125 s; "
+                       r"otherwise the nearest: 0\.69921875 s; a window need not be whole "
+                       r"patches of 64 samples \(the model zero-pads"):  # fmt: skip
+        PreprocessingConfig(window_seconds=0.7)
+    with pytest.raises(ValueError, match=r"\(the nearest: 0\.69921875 s; a window need"):
+        PreprocessingConfig(window_seconds=0.7, resample="nearest")  # round: the nearest fits
+    short07 = _epochs_recording(n_times=175, sfreq=250.0)
+    nearest = PreprocessingConfig(window_seconds=0.69921875)
+    with pytest.raises(ValueError, match=r"epochs have 180 samples at 256 Hz .* make the window "
+                       r"as long as the epochs \(0\.703125 s, their 180 samples at 256 Hz\)"):  # fmt: skip
+        prepare(short07, config=nearest)
+    windows = prepare(short07, config=PreprocessingConfig(window_seconds=0.703125))
+    assert windows.data.shape == (3, 3, 180)
+    assert EEGPTConfig().n_patches(180) == 3  # 2 patches and 52 samples: the last one padded
 
 
 def test_epochs_wrong_length():

@@ -351,6 +351,20 @@ def test_input_errors(model, task):
         train_probe(model, one_each, validation=0.2)
 
 
+def test_a_probe_takes_epochs_of_its_window_as_resampled(model):
+    """0.7 s epochs at 250 Hz (175 samples) become 180 samples at 256 Hz: a probe trained
+    on them with 0.703125 s (180/256 s) windows predicts on them too; other lengths are
+    refused as before."""
+    epochs = synthetic_erp_epochs(20, seconds=0.7, tmin=-0.1, seed=2)
+    assert len(epochs.times) == 175
+    probe = train_probe(model, epochs, preprocessing=PreprocessingConfig(window_seconds=0.703125),
+                        epochs=1)  # fmt: skip
+    assert len(probe.predict(epochs)) == 20
+    with pytest.raises(RecordingError, match=r"epochs last 0\.6960 s, but this probe takes "
+                       r"0\.703125 s epochs .* cut longer ones"):  # fmt: skip
+        probe.predict(epochs.copy().crop(tmax=epochs.tmax - 1 / 250))
+
+
 def test_stratified_split_holds_out_and_trains_on_every_class_it_can():
     y = np.array([0] * 10 + [1] * 2 + [2])
     tr, va = _stratified_split(y, 0.2, seed=0)

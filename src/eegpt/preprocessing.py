@@ -146,7 +146,7 @@ class PreprocessingConfig:
             raise ValueError(f"detrend must be one of {DETREND}, got {self.detrend!r}")
         if not isinstance(self.average_reference, (bool, np.bool_)):
             raise TypeError(f"average_reference must be a bool, got {self.average_reference!r}")
-        _whole_samples(self.window_seconds, self.sfreq, "window_seconds")
+        _whole_samples(self.window_seconds, self.sfreq, "window_seconds", resample=self.resample)
         hop = self.window_seconds - self.overlap
         _whole_samples(hop, self.sfreq, "window_seconds - overlap", window=self.window_seconds)
         if self.sfreq != PRETRAINING_SFREQ and self.sfreq not in _RATES_QUESTIONED:
@@ -202,9 +202,16 @@ class PreprocessingConfig:
         return strict_from_dict(cls, d, "preprocessing")
 
 
-def _whole_samples(seconds: float, sfreq: float, what: str, window: float | None = None) -> int:
+def _whole_samples(
+    seconds: float,
+    sfreq: float,
+    what: str,
+    window: float | None = None,
+    resample: str = "polyphase",
+) -> int:
     """``seconds * sfreq`` as a whole number of samples, or an error that suggests a valid
-    length (for a hop, given ``window``: also the overlap that gives it)."""
+    length (for a hop, given ``window``: also the overlap that gives it; for a window, also
+    the one that fits epochs of ``seconds`` resampled to ``sfreq`` with ``resample``)."""
     n = seconds * sfreq
     rounded = int(round(n))
     if rounded < 1 or abs(n - rounded) > 1e-6 * max(1.0, n):
@@ -216,17 +223,33 @@ def _whole_samples(seconds: float, sfreq: float, what: str, window: float | None
             hint = f"the nearest that holds one patch of {EEGPTConfig.patch_size} samples"
             nearest = patch
         elif what == "window_seconds":
+            hint = _epochs_window_hint(seconds, sfreq, rounded, resample) + hint
             below = max(1, math.floor(seconds / patch)) * patch
             wholes = " or ".join(f"{w:g} s" for w in dict.fromkeys([below, below + patch]))
-            also = (
-                f"; in whole patches of {EEGPTConfig.patch_size} samples ({patch:g} s), which "
-                f"leave no zero-padded tail: {wholes}"
+            also += (
+                f"; a window need not be whole patches of {EEGPTConfig.patch_size} samples (the "
+                f"model zero-pads the last one), but in whole patches ({patch:g} s) none is "
+                f"padded: {wholes}"
             )
         raise ValueError(
             f"{what} = {seconds:.10g} s at {sfreq:g} Hz is {n:g} samples; it must be a whole "
             f"number >= 1, i.e. a multiple of 1/{sfreq:g} s ({hint}: {nearest:.10g} s{also})"
         )
     return rounded
+
+
+def _epochs_window_hint(seconds: float, sfreq: float, rounded: int, resample: str) -> str:
+    """For a window of ``seconds`` that is no whole number of samples at ``sfreq`` (Hz): the
+    window that fits epochs of that length recorded at another rate, as resampling to
+    ``sfreq`` makes them (:func:`resample`: polyphase gives ``ceil(n * up / down)`` samples,
+    nearest ``round``), when it is not the nearest (``rounded`` samples); else ""."""
+    fitted = math.ceil(seconds * sfreq) if resample == "polyphase" else rounded
+    if fitted == rounded:
+        return ""
+    return (
+        f"for epochs of {seconds:.10g} s at another rate, which resampling to {sfreq:g} Hz "
+        f"makes {fitted} samples (it rounds up): {fitted / sfreq:.10g} s; otherwise "
+    )
 
 
 @dataclass
@@ -364,6 +387,20 @@ def nearest_source(
     else:
         scaled = (i * (n_in / n_out)).astype(np.float32)
     return np.minimum(np.floor(scaled).astype(np.int64), n_in - 1)
+
+
+def resampled_length(
+    n_times: int, sfreq: float, new_sfreq: float, method: str = "polyphase"
+) -> int:
+    """The samples :func:`resample` gives ``n_times`` samples at ``sfreq`` Hz at ``new_sfreq``
+    Hz: ``ceil(n_times * up / down)`` (polyphase), ``round(n_times * new_sfreq / sfreq)``
+    (nearest); ``n_times`` when the rates match."""
+    if sfreq == new_sfreq:
+        return n_times
+    if method == "nearest":
+        return int(round(n_times * new_sfreq / sfreq))
+    up, down = polyphase_ratio(sfreq, new_sfreq)
+    return -(-n_times * up // down)
 
 
 def polyphase_ratio(sfreq: float, new_sfreq: float, source: str | None = None) -> tuple[int, int]:
@@ -1463,13 +1500,15 @@ def _epoch_windows(
     n_epochs, n_channels, n_times = x.shape
     window = config.n_samples
     if n_times > window or (n_times < window and config.tail == "drop"):
+        # their length as resampled: not always the length at their own rate, rounded
+        fits = f"{n_times / config.sfreq:.10g} s, their {n_times} samples at {config.sfreq:g} Hz"
         how = (
             "Crop the epochs to the window length (MNE's tmax is inclusive: use "
             f"epochs.crop(tmin, tmin + {config.window_seconds:g} - 1 / sfreq)), or make the "
-            "window as long as the epochs"
+            f"window as long as the epochs ({fits})"
             if n_times > window
             else "Zero-pad them into the window with tail='pad' (--tail pad), or make the "
-            "window as short as the epochs"
+            f"window as short as the epochs ({fits})"
         )
         raise RecordingError(
             f"{recording.source}: each epoch becomes one window, but epochs have {n_times} "

@@ -100,6 +100,7 @@ from eegpt.preprocessing import (
     detrend_windows,
     prepare,
     resample,
+    resampled_length,
     window_starts,
 )
 
@@ -1711,17 +1712,20 @@ class EEGPTProbe:
             )
 
     def _check_epoch_length(self, rec: Recording) -> None:
-        """Epochs must last the probe's window (shorter ones only if it pads them)."""
-        window = self.preprocessing.window_seconds
-        half_sample = 0.5 / rec.sfreq
-        if not rec.is_epoched or abs(rec.duration - window) < half_sample:
+        """Epochs must last the probe's window (shorter ones only if it pads them), as
+        resampled to its rate: 0.7 s epochs at 250 Hz become 180 samples at 256 Hz, the
+        0.703125 s windows of a probe trained on them."""
+        config = self.preprocessing
+        window = config.window_seconds
+        if not rec.is_epoched:
             return
-        if rec.duration < window and self.preprocessing.tail == "pad":
+        n = resampled_length(rec.data.shape[-1], rec.sfreq, config.sfreq, config.resample)
+        if n == config.n_samples or (n < config.n_samples and config.tail == "pad"):
             return
         how = (
             f"crop them, e.g. epochs.crop(tmin, tmin + {window:g} - 1 / sfreq) (MNE's tmax is "
             "inclusive)"
-            if rec.duration > window
+            if n > config.n_samples
             else f"cut longer ones from the recording, e.g. mne.Epochs(raw, events, tmin=tmin, "
             f"tmax=tmin + {window:g} - 1 / sfreq)"
         )
