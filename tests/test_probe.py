@@ -822,6 +822,45 @@ def test_blank_cells_of_a_labels_csv_are_missing_labels_not_a_class(
     assert "1 of 60 epochs have no label in the 'label' column" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Label\nW\nN1\nN2\n",
+        "epoch;LABEL\n0;W\n1;N1\n2;N2\n",  # Excel's CSV where the decimal mark is a comma
+        "\ufeffepoch\tlabel\n0\tW\n1\tN1\n2\tN2\n",  # a byte-order mark, tabs
+        "trial,Label,label\n0,x,W\n1,x,N1\n2,x,N2\n",  # 'label' itself before another case
+    ],
+)
+def test_a_labels_csv_names_its_column_in_any_case_and_separates_by_semicolons_or_tabs(
+    tmp_path, text
+):
+    path = tmp_path / "a-epo.fif"
+    _tiny_epochs(3).save(path, verbose=False)
+    labels = tmp_path / "labels.csv"
+    labels.write_text(text, encoding="utf-8")
+    _, y, _ = load_labelled_epochs([path], labels)
+    assert y.tolist() == ["W", "N1", "N2"]
+
+
+def test_a_labels_csv_without_a_label_column_says_what_it_found(tmp_path):
+    path = tmp_path / "a-epo.fif"
+    _tiny_epochs(3).save(path, verbose=False)
+    labels = tmp_path / "labels.csv"
+    labels.write_text("epoch;stage\n0;W\n1;N1\n2;N2\n")
+    with pytest.raises(ValueError, match=r"labels.csv: a labels CSV \(--labels\) needs a header "
+                       r"row with a 'label' column \(any case\), the columns separated by commas, "
+                       r"semicolons or tabs; its first line 'epoch;stage' reads as the columns "
+                       r"\['epoch', 'stage'\] \(separated by semicolons\)"):  # fmt: skip
+        load_labelled_epochs([path], labels)
+    labels.write_text("W\nN1\nN2\n")
+    with pytest.raises(ValueError, match=r"first line 'W' reads as the columns \['W'\] \(no "
+                       r"separator\)\. Add the header 'label' above the labels"):  # fmt: skip
+        load_labelled_epochs([path], labels)
+    labels.write_text("")
+    with pytest.raises(ValueError, match=r"or tabs; it is empty"):
+        load_labelled_epochs([path], labels)
+
+
 def test_evaluate_skip_unknown_leaves_out_and_counts_other_labels(
     model, short_task, tmp_path, capsys
 ):

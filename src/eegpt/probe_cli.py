@@ -12,8 +12,9 @@ Input files hold labelled epochs, one model window each:
     ``sfreq`` (Hz), optionally ``units`` (``"V"`` default, ``"mV"``, ``"uV"``) and ``y``
     ``[n_epochs]`` (labels).
 
-``--labels FILE.csv`` overrides the labels: a CSV with a header row and a ``label`` column, one
-row per epoch of all input files in the order given. A blank cell (or ``n/a``, ``NA``, ``nan``)
+``--labels FILE.csv`` overrides the labels: a CSV with a header row and a ``label`` column (any
+case; commas, semicolons or tabs between columns), one row per epoch of all input files in the
+order given. A blank cell (or ``n/a``, ``NA``, ``nan``)
 is a missing label, refused as ``train_probe`` refuses None in ``y`` (``evaluate
 --skip-unknown`` leaves such epochs out, as it does epochs with labels the probe lacks).
 Several input files are concatenated;
@@ -35,6 +36,7 @@ from __future__ import annotations
 import argparse
 import csv
 import dataclasses
+import io
 import json
 import re
 import shlex
@@ -56,8 +58,8 @@ Inputs are labelled epochs, one model window each:
   *.set      epoched EEGLAB files; labels as above
   *.npz      arrays X [n_epochs, n_channels, n_times], ch_names, sfreq,
              optionally units ("V" default, "mV", "uV") and y (labels)
---labels FILE.csv overrides the labels: a header row with a 'label' column, one row per
-epoch of all inputs in order (a blank cell, n/a, NA or nan is a missing label: an error).
+--labels FILE.csv overrides the labels: a header row with a 'label' column (any case; commas,
+semicolons or tabs between columns), one row per epoch of all inputs in order (a blank cell, n/a, NA or nan is a missing label: an error).
 Several inputs are concatenated; other channel names (EEG FP1-REF = Fp1) and sampling rates
 are matched by electrode to the first input's. predict also takes continuous recordings
 (.edf, .fif, ...), cut into consecutive windows of the probe's length."""
@@ -362,16 +364,46 @@ MISSING_LABELS = frozenset({"", "n/a", "na", "nan"})
 ``n/a``, ``NA``, ``nan`` (values pandas also reads as missing)."""
 
 
+#: Separators of a labels CSV: commas, semicolons (Excel's CSV where the decimal mark is a
+#: comma, as in much of Europe) and tabs.
+LABEL_CSV_SEPARATORS = (",", ";", "\t")
+
+
+def _label_csv_layout(path: Path, text: str) -> tuple[str, int]:
+    """``(separator, column)`` of the labels CSV ``text`` (of ``path``): the separator of
+    :data:`LABEL_CSV_SEPARATORS` whose header row has a ``label`` column, in any case
+    (``Label``, ``LABEL``; an exact ``label`` first), and that column's index."""
+    first = text.splitlines()[0] if text.strip() else ""
+    for sep in LABEL_CSV_SEPARATORS:
+        header = [c.strip() for c in next(csv.reader(io.StringIO(text), delimiter=sep), [])]
+        named = [i for i, cell in enumerate(header) if cell.lower() == "label"]
+        if named:
+            return sep, header.index("label") if "label" in header else named[0]
+    sep = max(LABEL_CSV_SEPARATORS, key=first.count)  # the likeliest, for the message
+    header = next(csv.reader([first], delimiter=sep), [])
+    said = {",": "commas", ";": "semicolons", "\t": "tabs"}
+    found = (
+        "it is empty"
+        if not first.strip()
+        else f"its first line {first!r} reads as the columns {header}"
+        + (f" (separated by {said[sep]})" if sep in first else " (no separator)")
+    )
+    raise ValueError(
+        f"{path}: a labels CSV (--labels) needs a header row with a 'label' column (any case), "
+        f"the columns separated by commas, semicolons or tabs; {found}. Add the header 'label' "
+        "above the labels, one row per epoch"
+    )
+
+
 def _read_label_csv(path: Path) -> np.ndarray:
     """The ``label`` column of a CSV, one row per epoch; a missing label (a cell of
-    :data:`MISSING_LABELS`: blank, ``n/a``, ``NA``, ``nan``) is None."""
-    with open(path, newline="") as fh:
-        rows = list(csv.reader(fh))
-    header = rows[0] if rows else []
-    if "label" not in header:
-        raise ValueError(f"{path}: the labels CSV needs a header with a 'label' column")
-    column = header.index("label")
-    rows = rows[1:]
+    :data:`MISSING_LABELS`: blank, ``n/a``, ``NA``, ``nan``) is None. The column's name is
+    read in any case, the separator is a comma, semicolon or tab (:func:`_label_csv_layout`),
+    and a byte-order mark (Excel's "CSV UTF-8") is no part of the header."""
+    with open(path, newline="", encoding="utf-8-sig") as fh:
+        text = fh.read()
+    sep, column = _label_csv_layout(path, text)
+    rows = list(csv.reader(io.StringIO(text), delimiter=sep))[1:]
     while rows and not rows[-1]:  # blank lines at the end are no rows
         rows.pop()
     # a blank line inside is a row with a blank label (csv.DictReader would skip it, and every
@@ -533,6 +565,15 @@ def _add_label_column(p: argparse.ArgumentParser, what: str = "") -> None:
     )
 
 
+def _add_labels(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--labels",
+        type=Path,
+        help="CSV with a 'label' column (any case; commas, semicolons or tabs between columns), "
+        "one row per epoch",
+    )
+
+
 def _add_labelled_data(p: argparse.ArgumentParser) -> None:
     """The input files of train and evaluate: labelled epochs, or continuous recordings."""
     p.add_argument(
@@ -665,7 +706,7 @@ def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
     _add_labelled_data(p)
     p.add_argument("--weights", required=True, help="encoder checkpoint (path or pretrained name)")
     p.add_argument("-o", "--output", type=Path, required=True, help="probe folder to write")
-    p.add_argument("--labels", type=Path, help="CSV with a 'label' column, one row per epoch")
+    _add_labels(p)
     _add_label_column(p)
     p.add_argument(
         "--val",
@@ -771,7 +812,7 @@ def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
     p = actions.add_parser("evaluate", help="score a probe on labelled epochs")
     p.add_argument("probe", type=Path, help="probe folder")
     _add_labelled_data(p)
-    p.add_argument("--labels", type=Path, help="CSV with a 'label' column, one row per epoch")
+    _add_labels(p)
     _add_label_column(p)
     p.add_argument("--json", type=Path, help="also write the metrics to this JSON file")
     p.add_argument(
