@@ -526,8 +526,9 @@ def test_predictions_of_a_continuous_recording_are_per_consecutive_window(
                        "-q"]) == 0  # fmt: skip
     rows = list(csv.DictReader(out.open()))
     assert list(rows[0]) == ["file", "epoch", "onset_s", "prediction", "label", "p_standard",
-                             "p_target"]  # fmt: skip
+                             "p_target", "bad"]  # fmt: skip
     assert [r["file"] for r in rows] == [str(recording)] * n + [str(epochs_file)] * 3
+    assert [r["bad"] for r in rows] == ["False"] * n + [""] * 3  # no bad annotation; epochs
     assert [int(r["epoch"]) for r in rows[:n]] == list(range(n))
     np.testing.assert_allclose([float(r["onset_s"]) for r in rows[:n]], np.arange(n))
     assert [r["prediction"] for r in rows[:n]] == probe.predict(raw).tolist()
@@ -553,6 +554,45 @@ def test_predictions_of_a_continuous_recording_are_per_consecutive_window(
     err = capsys.readouterr().err
     assert "not epochs; training and evaluating a probe take labelled epochs" in err
     assert "make_fixed_length_epochs(raw, duration=WINDOW)" in err
+
+
+def test_predictions_flag_the_windows_over_bad_annotations(model, short_task, tmp_path, capsys):
+    """predict marks the windows of a continuous recording that overlap bad annotations
+    (BAD_..., EEGLAB's boundary events) in a 'bad' column, as embed flags them, and counts
+    them on stderr; --reject-by-annotation leaves them out."""
+    train, _ = short_task
+    folder = train_probe(model, train[:32], preprocessing=ONE_SECOND, epochs=1).save(
+        tmp_path / "probe"
+    )
+    raw, _, _ = synthetic_erp_raw(2, sfreq=256.0, seed=3)
+    n = int(raw.times[-1] + 1 / 256.0)
+    raw.set_annotations(mne.Annotations(
+        onset=[2.5, 5.0, 7.2, 0.0], duration=[0.0, 1.5, 0.0, 0.0],
+        description=["boundary", "BAD_muscle", "stimulus", "boundary"],
+    ))  # fmt: skip
+    recording = tmp_path / "rec_raw.fif"
+    raw.save(recording, verbose=False)
+    out = tmp_path / "p.csv"
+    assert probe_main(["predict", str(folder), str(recording), "-o", str(out), "-q"]) == 0
+    rows = list(csv.DictReader(out.open()))
+    assert list(rows[0]) == ["file", "epoch", "onset_s", "prediction", "p_standard",
+                             "p_target", "bad"]  # fmt: skip
+    bad = [2, 5, 6]  # the cut at 2.5 s, 5-6.5 s; not the cut at the first sample, nor the event
+    assert [r["bad"] for r in rows] == [str(k in bad) for k in range(n)]
+    assert all(r["prediction"] for r in rows)
+    err = capsys.readouterr().err
+    assert f"{recording}: 3 of {n} windows overlap annotations marked bad (BAD_muscle: 2, " \
+           "boundary: 1), where data are unusable or were cut out; they are predicted like " \
+           "the rest and marked True in the 'bad' column; --reject-by-annotation leaves them " \
+           "out\n" in err  # fmt: skip
+    assert probe_main(["predict", str(folder), str(recording), "-o", str(out), "--overwrite",
+                       "-q", "--reject-by-annotation"]) == 0  # fmt: skip
+    kept = list(csv.DictReader(out.open()))
+    assert [int(r["epoch"]) for r in kept] == [k for k in range(n) if k not in bad]
+    assert {r["bad"] for r in kept} == {"False"}
+    assert [r["p_target"] for r in kept] == [r["p_target"] for r in rows if r["bad"] == "False"]
+    assert f"{recording}: left out 3 of {n} windows that overlap annotations marked bad " \
+           "(BAD_muscle: 2, boundary: 1) (--reject-by-annotation)\n" in capsys.readouterr().err  # fmt: skip
 
 
 def test_continuous_recordings_labelled_by_their_annotations(weights, tmp_path, capsys):

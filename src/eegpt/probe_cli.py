@@ -799,10 +799,26 @@ def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
         "(.edf, .bdf, .fif, .vhdr, ...: cut into consecutive windows of the probe's length, "
         "one row each with its onset_s from the first sample)",
     )
-    p.add_argument("-o", "--output", type=Path, help="CSV to write (default: stdout)")
+    p.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        help="CSV to write (default: stdout), one row per epoch or window: file, epoch (its "
+        "number in its file, counting from 0 as MNE does, where EEGLAB counts from 1; for a "
+        "continuous recording, the window's), onset_s, prediction, label (if any), p_CLASS "
+        "(each class's probability), bad (continuous recordings: True over bad annotations)",
+    )
     p.add_argument("--overwrite", action="store_true", help="replace an existing --output file")
     p.add_argument("--weights", help="encoder checkpoint (default: the one recorded in the probe)")
     _add_label_column(p, "beside the predictions")
+    p.add_argument(
+        "--reject-by-annotation",
+        action="store_true",
+        help="continuous recordings: leave out the windows that overlap an annotation marked "
+        "bad (BAD_..., any case, as in MNE; EEGLAB's boundary events, where data were cut out), "
+        "as embed --reject-by-annotation does; by default they are predicted and marked True "
+        "in the 'bad' column (the last; empty for epochs), and counted on stderr",
+    )
     _add_window_labels(
         p, "(as without it) and put each window's label beside its prediction", "get no label"
     )
@@ -1010,10 +1026,14 @@ def _is_continuous_input(path: Path) -> bool:
 
 def _predict_continuous(
     args: argparse.Namespace, probe: Any, path: Path, rename: Any
-) -> tuple[np.ndarray, np.ndarray, list[Any] | None]:
-    """``(probabilities, onsets, labels)`` of the consecutive windows of the probe's length
-    that the continuous recording ``path`` is cut into; onsets in seconds from its first
-    sample; labels from its annotations with ``--window-labels`` (else None)."""
+) -> tuple[np.ndarray, np.ndarray, list[Any] | None, np.ndarray]:
+    """``(probabilities, onsets, labels, bad)`` of the consecutive windows of the probe's
+    length that the continuous recording ``path`` is cut into; onsets in seconds from its first
+    sample; labels from its annotations with ``--window-labels`` (else None); ``bad``
+    ``(n_windows,)`` True where a window overlaps an annotation marked bad
+    (:func:`eegpt.annotations.bad_windows`: ``BAD_...``, EEGLAB's ``boundary``), said on
+    stderr with their count."""
+    from eegpt.annotations import bad_windows, window_annotations
     from eegpt.channels import present_keys
     from eegpt.cli import checked_rescale
     from eegpt.io import as_recording, file_not_found
@@ -1028,18 +1048,39 @@ def _predict_continuous(
         rename = present_keys(rename, rec.ch_names) or None
     proba = _probabilities(args, probe, rec, rename)
     onsets = probe.window_onsets(len(proba))
-    how = _labelling(args, probe.preprocessing.window_seconds)
-    if how is None:
-        return proba, onsets, None
-    from eegpt.annotations import bad_windows
-
-    labels, over = how.label(how.annotations(rec), onsets, how.window_seconds)
+    length = probe.preprocessing.window_seconds
+    how = _labelling(args, length)
+    annotations = rec.annotations if how is None else how.annotations(rec)
+    over = [[] for _ in onsets]
+    if annotations is not None:
+        over = window_annotations(annotations, onsets, length)
     bad = bad_windows(over)
-    return (
-        proba,
-        onsets,
-        [None if b else v for v, b in zip(labels, bad, strict=True)],
-    )
+    _say_bad_windows(path, bad, over, args.reject_by_annotation)
+    if how is None:
+        return proba, onsets, None, bad
+    labels, _ = how.label(annotations, onsets, length)
+    return proba, onsets, [None if b else v for v, b in zip(labels, bad, strict=True)], bad
+
+
+def _say_bad_windows(path: Path, bad: np.ndarray, over: list[list[str]], reject: bool) -> None:
+    """One stderr line counting the windows of ``path`` that overlap bad annotations (``bad``,
+    ``over``: the descriptions over each window), predicted and flagged or, with ``reject``
+    (``--reject-by-annotation``), left out; nothing when there are none."""
+    from eegpt.annotations import describe_bad
+
+    n_bad, n = int(bad.sum()), len(bad)
+    if not n_bad:
+        return
+    windows, marked = f"{n_bad} of {n} windows", f"annotations marked bad ({describe_bad(over)})"
+    if reject:
+        said = f"{path}: left out {windows} that overlap {marked} (--reject-by-annotation)"
+    else:
+        said = (
+            f"{path}: {windows} overlap {marked}, where data are unusable or were cut out; "
+            "they are predicted like the rest and marked True in the 'bad' column; "
+            "--reject-by-annotation leaves them out"
+        )
+    print(said, file=sys.stderr)
 
 
 def _probabilities(args: argparse.Namespace, probe: Any, data: Any, rename: Any) -> np.ndarray:
@@ -1082,18 +1123,22 @@ def cmd_probe_predict(args: argparse.Namespace) -> int:
             at = None if onsets is None or np.isnan(onsets[i]) else float(onsets[i])
             found.setdefault(by_name[src], []).append((recording.selection[i], at, label, p))
     rename = parse_rename(args.rename, args.drop)
+    bad: dict[Path, np.ndarray] = {}  # per continuous recording: its windows over bad spans
     for path in continuous:
-        proba, onsets, window_y = _predict_continuous(args, probe, path, rename)
+        proba, onsets, window_y, bad[path] = _predict_continuous(args, probe, path, rename)
         labelled |= window_y is not None
         window_y = window_y or [None] * len(proba)
         found[path] = [
             (k, float(at), label, p)
             for k, (at, label, p) in enumerate(zip(onsets, window_y, proba, strict=True))
+            if not (args.reject_by_annotation and bad[path][k])
         ]
     with_onsets = any(at is not None for rows in found.values() for _, at, _, _ in rows)
-    # the inputs' own labels (event names, y of an .npz, --labels) beside the predictions
+    # the inputs' own labels (event names, y of an .npz, --labels) beside the predictions;
+    # continuous recordings' windows over bad annotations flagged last ('' for epochs)
     header = ["file", "epoch", *(["onset_s"] if with_onsets else []), "prediction"]
     header += [*(["label"] if labelled else []), *(f"p_{c}" for c in probe.classes_.tolist())]
+    header += ["bad"] if continuous else []
     rows = []
     for path in dict.fromkeys(args.data):  # in the order given
         for index, at, label, p in found.get(path, []):
@@ -1103,6 +1148,7 @@ def cmd_probe_predict(args: argparse.Namespace) -> int:
                 + [probe.classes_[int(np.argmax(p))]]
                 + ([] if not labelled else ["" if label is None else label])
                 + [f"{v:.6f}" for v in p]
+                + ([] if not continuous else [str(bool(bad[path][index])) if path in bad else ""])
             )
     if args.output is None:
         writer = csv.writer(sys.stdout)
