@@ -611,7 +611,7 @@ def test_continuous_recordings_labelled_by_their_annotations(weights, tmp_path, 
     with pytest.warns(RuntimeWarning, match=r"--val 0.3 holds out windows drawn at random, so "
                       r"neighbouring windows .* validate on other recordings with --val-data"):  # fmt: skip
         assert probe_main(["train", str(path), "--weights", str(weights), "-o", str(out),
-                           "--epochs", "2", "-q", "--val", "0.3", *args]) == 0  # fmt: skip
+                           "--passes", "2", "-q", "--val", "0.3", *args]) == 0  # fmt: skip
     err = capsys.readouterr().err
     # 2-4 s and 30-32 s: seizure (32-32.5 s is half of a window: also); 10.4-10.8 s is too
     # short; 20-24 s overlaps the bad span (four windows), 19 s window does not
@@ -682,7 +682,7 @@ def test_window_label_classes_merge_descriptions(weights, tmp_path, capsys):
                "--window-labels", "background=bckg", "--window", "1"]  # fmt: skip
     out = tmp_path / "probe"
     assert probe_main(["train", str(path), "--weights", str(weights), "-o", str(out),
-                       "--epochs", "1", "-q", *classes]) == 0  # fmt: skip
+                       "--passes", "1", "-q", *classes]) == 0  # fmt: skip
     err = capsys.readouterr().err
     # 2-3 s: 0.5 s fnsz + 0.5 s gnsz make half of it (neither alone would); 10-12 s; 20-23 s
     assert f"{path}: 37 windows of 1 s: 'seizure' 3, 'background' 3; left out 31 that no " \
@@ -849,11 +849,11 @@ def test_blank_cells_of_a_labels_csv_are_missing_labels_not_a_class(
     labels.write_text("label\n" + "\n".join(names) + "\n")
     out = tmp_path / "probe"
     assert probe_main(["train", str(train_file), "--weights", str(weights), "-o", str(out),
-                       "--labels", str(labels), "--window", "1", "--epochs", "1", "-q"]) == 1  # fmt: skip
+                       "--labels", str(labels), "--window", "1", "--passes", "1", "-q"]) == 1  # fmt: skip
     assert "1 of 140 epochs have no label in the 'label' column" in capsys.readouterr().err
     assert not out.exists()
     assert probe_main(["train", str(train_file), "--weights", str(weights), "-o", str(out),
-                       "--window", "1", "--epochs", "1", "-q"]) == 0  # fmt: skip
+                       "--window", "1", "--passes", "1", "-q"]) == 0  # fmt: skip
     names = list(epochs_labels(test))
     names[0] = "nan"
     labels.write_text("label\n" + "\n".join(names) + "\n")
@@ -971,13 +971,29 @@ def test_evaluate_skip_unknown_leaves_out_and_counts_other_labels(
     assert "no epoch has a label among the probe's classes" in capsys.readouterr().err
 
 
+def test_train_passes_are_not_eeg_epochs():
+    """--passes N: passes over the training epochs; --epochs N, its old name (where "epochs"
+    meant passes, not EEG epochs), still runs but is no longer shown."""
+    from eegpt.probe_cli import build_parser
+
+    base = ["probe", "train", "a-epo.fif", "--weights", "w", "-o", "out"]
+    parser = build_parser()
+    assert parser.parse_args(base).passes == 100
+    assert parser.parse_args([*base, "--passes", "3"]).passes == 3
+    assert parser.parse_args([*base, "--epochs", "4"]).passes == 4
+    train = parser._subparsers._group_actions[0].choices["probe"]._subparsers._group_actions[0]
+    shown = " ".join(train.choices["train"].format_help().split())
+    assert "--passes N passes over the training epochs (100;" in shown
+    assert "--epochs" not in shown and "after every pass" in shown
+
+
 def test_cli_train_predict_evaluate(weights, short_task, tmp_path, capsys):
     train, test = short_task
     train_file, test_file = tmp_path / "train-epo.fif", tmp_path / "test-epo.fif"
     train.save(train_file, verbose=False)
     test.save(test_file, verbose=False)
     out = tmp_path / "probe"
-    common = ["--window", "1", "--epochs", "50", "--lr", "5e-3", "-q"]
+    common = ["--window", "1", "--passes", "50", "--lr", "5e-3", "-q"]
     curves = tmp_path / "figs" / "training.png"
     assert probe_main(["train", str(train_file), "--weights", str(weights), "-o", str(out),
                        "--val", "0.2", "--plot", str(curves), *common]) == 0  # fmt: skip
@@ -1295,7 +1311,7 @@ def test_probe_trains_on_sites_with_other_names_and_rates(model, weights, short_
     both[0].save(files[0], verbose=False)
     both[1].rename_channels({"EEG FZ-REF": "Fz_site2"}).save(files[1], verbose=False)
     assert probe_main(["train", *map(str, files), "--weights", str(weights), "-o",
-                       str(tmp_path / "probe"), "--window", "1", "--epochs", "3", "-q",
+                       str(tmp_path / "probe"), "--window", "1", "--passes", "3", "-q",
                        "--rename", "Fz_site2=Fz"]) == 0  # fmt: skip
 
 
@@ -1461,7 +1477,7 @@ def test_imbalanced_classes_and_thin_validation_splits_are_said(
     path = tmp_path / "skewed-epo.fif"
     skewed.save(path, verbose=False)
     run = ["train", str(path), "--weights", str(weights), "-o", str(tmp_path / "probe"),
-           "--window", "1", "--epochs", "3", "--val", "0.5", "-q"]  # fmt: skip
+           "--window", "1", "--passes", "3", "--val", "0.5", "-q"]  # fmt: skip
     with pytest.warns(RuntimeWarning) as caught:
         assert probe_main(run) == 0
     said = [str(w.message) for w in caught]
@@ -1494,7 +1510,7 @@ def test_training_classes_that_differ_only_by_tags_are_said(model, weights, shor
     path = tmp_path / "tagged-epo.fif"
     tagged.save(path, verbose=False)
     run = ["train", str(path), "--weights", str(weights), "-o", str(tmp_path / "probe"),
-           "--window", "1", "--epochs", "1", "-q"]  # fmt: skip
+           "--window", "1", "--passes", "1", "-q"]  # fmt: skip
     with pytest.warns(RuntimeWarning) as caught:
         assert probe_main(run) == 0
     assert sum("'/'-separated tags" in str(w.message) for w in caught) == 1

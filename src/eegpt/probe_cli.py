@@ -713,7 +713,7 @@ def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
         type=float,
         default=None,
         metavar="FRACTION",
-        help="hold out this fraction per class and report it after every epoch (default: "
+        help="hold out this fraction per class and report it after every pass (default: "
         "none, train on all)",
     )
     p.add_argument(
@@ -727,7 +727,17 @@ def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
         "training data are (event names or --label-column)",
     )
     g = p.add_argument_group("recipe (defaults: the original EEGPT linear-probe scripts)")
-    g.add_argument("--epochs", type=int, default=100, help="training epochs (100)")
+    g.add_argument(
+        "--passes",
+        type=int,
+        default=100,
+        metavar="N",
+        help="passes over the training epochs (100; what the paper and ProbeConfig(epochs=...) "
+        "call training epochs)",
+    )
+    # the name before --passes, where "epochs" meant passes: old commands still run
+    g.add_argument("--epochs", type=int, dest="passes", default=argparse.SUPPRESS,
+                   help=argparse.SUPPRESS)  # fmt: skip
     g.add_argument("--train-batch-size", type=int, default=64, help="training batch (64)")
     g.add_argument("--lr", type=float, default=4e-4, help="one-cycle peak learning rate (4e-4)")
     g.add_argument("--weight-decay", type=float, default=0.01, help="AdamW weight decay (0.01)")
@@ -740,7 +750,7 @@ def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
         "--patience",
         type=int,
         default=None,
-        help="stop after this many epochs without a better validation loss (needs --val; "
+        help="stop after this many passes without a better validation loss (needs --val; "
         "default: no early stopping)",
     )
     g.add_argument("--seed", type=int, default=0, help="seed of the split and training (0)")
@@ -779,7 +789,7 @@ def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
         "--plot",
         type=Path,
         metavar="FILE",
-        help="also draw the learning curves (loss and accuracy per epoch): a .png, .pdf or "
+        help="also draw the learning curves (loss and accuracy per pass): a .png, .pdf or "
         ".svg file",
     )
     _add_run_options(p)
@@ -906,7 +916,7 @@ def cmd_probe_train(args: argparse.Namespace) -> int:
     model = load_model(args.weights, device="cpu", verbose=verbose)
     config = ProbeConfig(
         chan_proj=args.chan_proj,
-        epochs=args.epochs,
+        epochs=args.passes,
         batch_size=args.train_batch_size,
         max_lr=args.lr,
         weight_decay=args.weight_decay,
