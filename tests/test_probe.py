@@ -987,6 +987,32 @@ def test_train_passes_are_not_eeg_epochs():
     assert "--epochs" not in shown and "after every pass" in shown
 
 
+def test_help_counts_from_0_and_says_defaults_plainly():
+    """The index columns count from 0 (EEGLAB numbers epochs from 1); --window-labels'
+    default and --tail read as sentences."""
+    from eegpt.cli import build_parser
+
+    commands = build_parser()._subparsers._group_actions[0].choices
+    probe = commands["probe"]._subparsers._group_actions[0].choices
+
+    def shown(parser):
+        return " ".join(parser.format_help().split())
+
+    predict, evaluate, train = (shown(probe[k]) for k in ("predict", "evaluate", "train"))
+    assert "epoch (its number in its file, counting from 0 as MNE does, where EEGLAB counts " \
+           "from 1;" in predict  # fmt: skip
+    assert "its column window the window's number counting from 0 (for epochs, MNE's epoch " \
+           "number; EEGLAB counts epochs from 1)" in shown(commands["embed"])  # fmt: skip
+    for text in (predict, evaluate):
+        assert "Default: the labelling the probe was trained with, if any" in text
+    assert "trained so" not in predict + evaluate + train
+    assert "Default: the labelling" not in train  # no probe yet
+    assert "epochs shorter than the window: drop (default) stops with an error" in train
+    assert "refused (drop" not in train
+    assert "the end of a recording too short to fill a window: drop (default) leaves it out" \
+           in shown(commands["embed"])  # fmt: skip
+
+
 def test_cli_train_predict_evaluate(weights, short_task, tmp_path, capsys):
     train, test = short_task
     train_file, test_file = tmp_path / "train-epo.fif", tmp_path / "test-epo.fif"

@@ -83,8 +83,10 @@ def add_preprocessing_options(p: argparse.ArgumentParser) -> None:
         "--tail",
         choices=["drop", "pad"],
         default="drop",
-        help="a last partial window is dropped (default) or zero-padded; so are epochs shorter "
-        "than the window (for those, --window EPOCH_LENGTH embeds them without zeros)",
+        help="the end of a recording too short to fill a window: drop (default) leaves it "
+        "out; pad fills it up with zeros into one more window. Epochs shorter than the window: "
+        "drop stops with an error, pad fills each up with zeros (--window EPOCH_LENGTH embeds "
+        "them without zeros)",
     )
     g.add_argument(
         "--detrend",
@@ -211,7 +213,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--output",
         required=True,
         help="output file (.npz or .parquet) for one recording, or a folder (one file per "
-        "recording, named after it; a trailing / makes any name a folder)",
+        "recording, named after it; a trailing / makes any name a folder). Parquet: one row per "
+        "window, its column window the window's number counting from 0 (for epochs, MNE's "
+        "epoch number; EEGLAB counts epochs from 1)",
     )
     p.add_argument(
         "--format",

@@ -10,7 +10,8 @@ File layouts
 (seconds), plus ``metadata``, a JSON string.
 
 ``.parquet``: one row per window with columns ``source``, ``window`` (index among all windows
-of the recording: it has gaps where ``reject_by_annotation`` left windows out), ``onset_s``,
+of the recording, counting from 0; EEGLAB numbers epochs from 1: it has gaps where
+``reject_by_annotation`` left windows out), ``onset_s``,
 ``embedding`` (a fixed-size list of N*S*D float32 in C order), ``label`` for epochs with
 event names (``metadata["labels"]``), ``annotations`` (the descriptions of the annotations over
 each window) and ``bad`` (:attr:`Embeddings.bad`), then for epochs with ``epochs.metadata`` one

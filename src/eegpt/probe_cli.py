@@ -585,7 +585,11 @@ def _add_labelled_data(p: argparse.ArgumentParser) -> None:
     )
 
 
-def _add_window_labels(p: argparse.ArgumentParser, what: str, bad: str = "are left out") -> None:
+def _add_window_labels(
+    p: argparse.ArgumentParser, what: str, bad: str = "are left out", trained: bool = True
+) -> None:
+    """``--window-labels``, ``--annotations`` and ``--unlabelled``; ``trained``: for a command
+    that takes a trained probe, whose labelling is the default."""
     from eegpt.cli import add_annotations_option
 
     g = p.add_argument_group("continuous recordings labelled by their annotations")
@@ -600,8 +604,8 @@ def _add_window_labels(p: argparse.ArgumentParser, what: str, bad: str = "are le
         "LABEL=REGEX each (repeat the option): --window-labels 'seizure=fnsz|gnsz|cpsz' "
         "--window-labels 'background=bckg' (a description takes the first class it matches; "
         "the annotations of one class add up over a window; a lone REGEX holding '=' is read "
-        f"so unless '\\=' is written). Windows over bad annotations {bad}. "
-        "Default for a probe trained so: its training's",
+        f"so unless '\\=' is written). Windows over bad annotations {bad}."
+        + (" Default: the labelling the probe was trained with, if any" if trained else ""),
     )
     add_annotations_option(
         g,
@@ -775,7 +779,8 @@ def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
         "--tail",
         choices=["drop", "pad"],
         default="drop",
-        help="epochs shorter than the window: refused (drop, default) or zero-padded (pad)",
+        help="epochs shorter than the window: drop (default) stops with an error that says "
+        "so; pad fills each one up to the window with zeros (a flat end)",
     )
     g.add_argument(
         "--detrend",
@@ -784,7 +789,7 @@ def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
         help="per epoch and channel, subtract nothing (default), the mean, or the straight line",
     )
     p.add_argument("--overwrite", action="store_true", help="replace an existing probe")
-    _add_window_labels(p, "of --window seconds")
+    _add_window_labels(p, "of --window seconds", trained=False)
     p.add_argument(
         "--plot",
         type=Path,
