@@ -101,6 +101,21 @@ def test_pretraining_and_probe_sets():
         ("F4:C4", None),  # a pair
         ("Fp1/F7", None),
         ("E1:M2", None),  # EOG
+        # Nihon Kohden's "POL " prefix, numbered, ear and amplifier-input references, linked
+        # ears written as a sum or a mean
+        ("POL C3", "C3"),
+        ("POL Fp1-Ref", "FP1"),
+        ("POL DC01", None),
+        ("POL E", None),
+        ("Fp1-Ref1", "FP1"),
+        ("Fp1-A1+A2", "FP1"),
+        ("C3-(A1+A2)/2", "C3"),
+        ("C3-(A1 + A2)/2", "C3"),
+        ("C4-(M1+M2)/2", "C4"),
+        ("FP1-Ear", "FP1"),
+        ("EEG Fp1-G2", "FP1"),
+        ("C3-A1+M2", None),  # not one reference
+        ("Fp1-(Cz)", None),
         # old 10-20 names alone
         ("T3", "T7"),
         ("t4", "T8"),

@@ -287,15 +287,18 @@ _ALIASES: dict[str, str] = {"T3": "T7", "T4": "T8", "T5": "P7", "T6": "P8"}
 # Labels that, after a '-', name a reference rather than a second electrode (a montage
 # derivation such as ``FP1-F7`` is not a single channel). ``CZ`` is deliberately absent: a
 # Cz-referenced label is indistinguishable from a bipolar pair; pass ``rename=`` to keep it.
+# G2 is the reference input of Nihon Kohden and Natus amplifiers; linked ears written as a sum
+# or a mean (``A1+A2``, ``(A1+A2)/2``) read as A1A2.
 _REFERENCE_LABELS: frozenset[str] = frozenset(
     {
-        "REF", "REFERENCE", "LE", "RE", "AR", "AVG", "AV", "AVE", "AVERAGE", "CAR", "COM",
-        "A1", "A2", "A1A2", "A12", "M1", "M2", "M1M2", "M12", "LM", "LINKED", "LINKEDEARS",
-        "EARS", "MASTOID", "MASTOIDS", "MAST", "ORG", "ORIG",
+        "REF", "REFERENCE", "REF1", "REF2", "LE", "RE", "AR", "AVG", "AV", "AVE", "AVERAGE",
+        "CAR", "COM", "A1", "A2", "A1A2", "A12", "M1", "M2", "M1M2", "M12", "LM", "LINKED",
+        "LINKEDEARS", "EAR", "EARS", "MASTOID", "MASTOIDS", "MAST", "ORG", "ORIG", "G2",
     }
 )  # fmt: skip
 
-_PREFIX = re.compile(r"^EEG[\s_\-:]+")
+# Prefixes of EEG channel labels: "EEG Fp1" (EDF), "POL C3" (Nihon Kohden's exports)
+_PREFIX = re.compile(r"^(?:EEG|POL)[\s_\-:]+")
 _SPACES = re.compile(r"\s+")
 # a reference suffix after "_", ":", "/" or a space, or in parentheses: "C3_REF", "F4:M1"
 # (Somnomedics, Embla), "C3/A2", "C4 REF", "Cz (REF)"
@@ -314,12 +317,13 @@ def normalize_channel_name(name: str) -> str | None:
     """Map one channel name as found in a file onto the EEGPT vocabulary.
 
     Handled: any case and surrounding whitespace (``" fp1 "``), leading and trailing dots
-    (``"Fc5."``, ``"Fc5.."`` as in PhysioNet EEGMMIDB), an ``EEG`` prefix followed by a space,
-    ``-``, ``_`` or ``:`` (``"EEG Fp1"``, ``"EEG-Fz"``), a reference suffix after ``-`` that is a
-    known reference label (``"FP1-REF"``, ``"T3-LE"``, ``"Cz-AVG"``, ``"O1-A2"``; TUH style
-    ``"EEG FP1-REF"``; also after ``_``, ``:``, ``/`` or a space, or in parentheses:
-    ``"C3_REF"``, ``"F4:M1"``, ``"C3/A2"``, ``"C4 REF"``, ``"Cz (REF)"``) and the old 10-20
-    names T3/T4/T5/T6 (-> T7/T8/P7/P8).
+    (``"Fc5."``, ``"Fc5.."`` as in PhysioNet EEGMMIDB), an ``EEG`` prefix (or Nihon Kohden's
+    ``POL``) followed by a space, ``-``, ``_`` or ``:`` (``"EEG Fp1"``, ``"EEG-Fz"``,
+    ``"POL C3"``), a reference suffix after ``-`` that is a known reference label
+    (``"FP1-REF"``, ``"Fp1-Ref1"``, ``"T3-LE"``, ``"Cz-AVG"``, ``"O1-A2"``, ``"Fp1-A1+A2"``,
+    ``"C3-(A1+A2)/2"``, ``"FP1-Ear"``, ``"EEG Fp1-G2"``; TUH style ``"EEG FP1-REF"``; also after
+    ``_``, ``:``, ``/`` or a space, or in parentheses: ``"C3_REF"``, ``"F4:M1"``, ``"C3/A2"``,
+    ``"C4 REF"``, ``"Cz (REF)"``) and the old 10-20 names T3/T4/T5/T6 (-> T7/T8/P7/P8).
 
     Parameters
     ----------
@@ -357,7 +361,17 @@ def _label_parts(name: str) -> list[str]:
     suffix = _OTHER_SUFFIX.match(key)
     if suffix and suffix[2] in _REFERENCE_LABELS:
         return [_SPACES.sub("", suffix[1]), suffix[2]]
-    return [_SPACES.sub("", part) for part in key.split("-")]
+    parts = [_SPACES.sub("", part) for part in key.split("-")]
+    if len(parts) == 2:
+        parts[1] = _reference_spelling(parts[1])
+    return parts
+
+
+def _reference_spelling(label: str) -> str:
+    """A reference label as :data:`_REFERENCE_LABELS` spells it: linked ears or mastoids written
+    as a sum or a mean (``"A1+A2"``, ``"(A1+A2)/2"``) -> ``"A1A2"``; any other label as it is."""
+    joined = re.sub(r"^\((.+)\)(?:/2)?$", r"\1", label).replace("+", "")
+    return joined if joined in _REFERENCE_LABELS else label
 
 
 # Scalp electrodes of the 10-10 and 10-05 systems (and ear/mastoid sites) that are not among the
