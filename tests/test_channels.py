@@ -350,6 +350,17 @@ def test_dropped_names_are_told_apart():
     assert "If 'Ch7' is an EEG electrode, map it with rename=" in text
     with pytest.warns(RuntimeWarning, match=r"\['Ch7'\]\. If some are EEG electrodes"):
         map_channels(["Fp1", "Ch7"])
+    # derivations of two electrodes are not offered a rename: the bipolar note says why
+    with pytest.warns(RuntimeWarning) as record:
+        map_channels(["Fp1", "Fp2", "C3", "C4", "Cz", "Fp1-C3", "C3-O1", "T3-O1", "Fp2-T4"])
+    text = str(record[0].message)
+    assert "map them with rename" not in text and "4 of them look like bipolar" in text
+    assert "dropped: ['Fp1-C3', 'C3-O1', 'T3-O1', 'Fp2-T4']. 4 of them" in text
+    with pytest.warns(RuntimeWarning) as record:
+        map_channels(["Fp1", "Fp1-C3", "Ch7"])
+    assert "If 'Ch7' is an EEG electrode, map it" in str(record[0].message)
+    with pytest.raises(ValueError, match=r"\['Fp1-C3'\]\. 1 of them look like bipolar"):
+        map_channels(["Fp1", "Fp1-C3"], on_unknown="raise")
     with pytest.raises(ValueError, match=r"Drop them \(rename=\{'TP9': None\}; command line: "
                        r"--drop TP9; or on_unknown='drop'"):  # fmt: skip
         map_channels(["Fp1", "TP9"], on_unknown="raise")

@@ -487,7 +487,11 @@ def _dropped_note(
         for n in unknown
         if n not in electrodes and n not in signals and _numbered_copy(n) is not None
     ]
-    rest = [n for n in unknown if n not in electrodes and n not in signals and n not in copies]
+    rest = [  # derivations of two electrodes are for _bipolar_note, not to be renamed
+        n
+        for n in unknown
+        if n not in electrodes and n not in signals and n not in copies and not _bipolar(n)
+    ]
     parts = []
     if electrodes:
         shown = [f"{n} ({targets[n]})" if n in targets else n for n in electrodes]
@@ -513,13 +517,13 @@ def _dropped_note(
         )
     if signals:
         parts.append(f"{signals} look like other signals (EOG, ECG, EMG, triggers, ...).")
-    if rest and len(rest) == len(unknown):
+    if rest and len(rest) == len(unknown):  # no other kind of name among them
         parts.append(f"If some are EEG electrodes, map them with {_HOW_TO_MAP}.")
     elif len(rest) == 1:
         parts.append(f"If {rest[0]!r} is an EEG electrode, map it with {_HOW_TO_MAP}.")
     elif rest:
         parts.append(f"If some of {rest} are EEG electrodes, map them with {_HOW_TO_MAP}.")
-    return " " + " ".join(parts)
+    return "".join(f" {part}" for part in parts)
 
 
 def _bipolar(name: str) -> bool:
@@ -761,6 +765,7 @@ def map_channels(
         raise ValueError(
             f"{len(unknown)} channel name(s) are not in the EEGPT vocabulary: {unknown}."
             + _dropped_note(unknown, targets)
+            + _bipolar_note(unknown)
             + f" Drop them ({how_to_drop(unknown)}; or on_unknown='drop', command line: without "
             "--strict-channels)." + _cap_note(unknown)
         )
