@@ -1450,3 +1450,38 @@ def test_epochs_padded_into_their_windows_are_recorded_and_their_patches_equal_a
         f"epochs zero-padded: {seconds:.10g} s recorded and {4 - seconds:.10g} s of zeros per "
         f"window (the last {16 - kept} of 16 patches); --window {seconds:.10g} embeds" in out
     )
+
+
+def _edf_named(path: Path, names: list[str]) -> Path:
+    """A 20 s EDF of noise at 256 Hz whose EEG channels bear ``names``."""
+    data = np.random.default_rng(0).standard_normal((len(names), 256 * 20)) * 20e-6
+    raw = mne.io.RawArray(data, mne.create_info(names, 256.0, "eeg"), verbose=False)
+    mne.export.export_raw(path, raw, verbose="error")
+    return path
+
+
+def test_references_named_by_the_labels_reach_the_output_and_eegpt_channels(
+    model, tmp_path, capsys
+):
+    """Channels against several references (Ref, Avg, LE, A2) are warned about, and the
+    warning is kept with the embeddings; a montage against Cz is used, said by `eegpt
+    channels` and recorded in the mapping of the output."""
+    mixed = ["Fp1-Ref", "Fp2-Avg", "C3-LE", "C4-A2", "Cz-Ref", "O1-Ref", "O2-Ref"]
+    mixref = _edf_named(tmp_path / "mixref.edf", mixed)
+    with pytest.warns(RuntimeWarning, match="referenced to different sites"):
+        emb = model.embed(mixref, device="cpu")
+    (said,) = emb.metadata["warnings"]
+    assert "(Fp1-Ref, Cz-Ref, O1-Ref and 1 more against REF; Fp2-Avg against AVG" in said
+
+    czref = _edf_named(
+        tmp_path / "czref.edf", [f"{e}-Cz" for e in "Fp1 Fp2 C3 C4 T3 T4 O1 O2".split()]
+    )
+    with pytest.warns(RuntimeWarning, match="are read as referential to Cz") as record:
+        assert main(["channels", str(czref)]) == 0
+    out = capsys.readouterr().out
+    assert "  T3-Cz   ->  T7 (25)" in out and "read as referential to Cz" in out
+    assert not [w for w in record if "look like bipolar derivations" in str(w.message)]
+    with pytest.warns(RuntimeWarning, match="are read as referential to Cz"):
+        emb = model.embed(czref, device="cpu")
+    assert emb.metadata["channels"]["referential"]["Fp1-Cz"] == "CZ"
+    assert "read as referential to Cz" in emb.metadata["warnings"][0]

@@ -415,8 +415,38 @@ def test_sleep_montages_other_signals_and_sided_references():
     with warnings.catch_warnings():  # one reference, however labelled: nothing to say
         warnings.simplefilter("error")
         map_channels(["C3-A2", "C4-A2", "O2-A2"])
-        map_channels(["EEG C3-REF", "EEG C4-REF", "EEG O1-LE"])
+        map_channels(["EEG C3-REF", "C4-Ref", "Cz (REF)", "O1-ORIG"])
+        map_channels(["Fp1-AVG", "Fp2-Av", "Cz-AR", "O1-CAR"])
+        map_channels(["C3-LE", "C4-A1+A2", "Cz-(A1+A2)/2", "O1-Linked"])
+        map_channels(["Fp1", "Fp2", "C3-A2"])  # no reference named: none to compare with
         map_channels(["C3-M2", "C4-M1"], rename={"C3-M2": "C3", "C4-M1": "C4"})  # renamed: told
+
+
+def test_channels_against_different_references_are_warned_about_whatever_the_references():
+    """A label's reference, not only an ear or mastoid: Ref beside Avg, LE and A2 is four
+    references; the warning lists every group and how to keep one."""
+    names = ["Fp1-Ref", "Fp2-Avg", "C3-LE", "C4-A2", "Cz-Ref", "O1-Ref", "O2-Ref"]
+    with pytest.warns(RuntimeWarning) as record:
+        mapping = map_channels(names, source="mixref.edf")
+    assert len(mapping) == 7
+    (text,) = [str(w.message) for w in record]
+    assert text.startswith(
+        "mixref.edf: the channels used are referenced to different sites, as their labels say "
+        "(Fp1-Ref, Cz-Ref, O1-Ref and 1 more against REF; Fp2-Avg against AVG; C3-LE against "
+        "LE; C4-A2 against A2)."
+    )
+    assert "rename={'Fp2-Avg': None, 'C3-LE': None, 'C4-A2': None}" in text  # keep the most
+    assert "--drop Fp2-Avg --drop C3-LE --drop C4-A2" in text
+    assert "set_eeg_reference(['M1', 'M2'])" not in text  # not a sleep montage's two sides
+    # linked ears beside each ear alone: three references, each named
+    with pytest.warns(RuntimeWarning) as record:
+        map_channels(["Fp1-A1", "Fp2-A2", "EEG C3-LE", "EEG Cz-LE", "O1"])
+    (text,) = [str(w.message) for w in record]
+    assert "(Fp1-A1 against A1; Fp2-A2 against A2; EEG C3-LE, EEG Cz-LE against LE)" in text
+    # spellings of one reference are named together
+    with pytest.warns(RuntimeWarning, match=r"\(C3-AVG, Cz-AV against AVG/AV; O1-A1\+A2, "
+                       r"O2-LE against A1A2/LE\)"):  # fmt: skip
+        map_channels(["C3-AVG", "Cz-AV", "O1-A1+A2", "O2-LE"])
 
 
 def test_single_string_is_rejected():
@@ -630,6 +660,70 @@ def test_pairs_written_with_a_colon_or_slash_are_named_as_bipolar():
     assert mapping.names == ("FZ", "C3")
 
 
+NEONATAL_CZ = ["Fp1-Cz", "Fp2-Cz", "C3-Cz", "C4-Cz", "T3-Cz", "T4-Cz", "O1-Cz", "O2-Cz"]
+
+
+def test_a_montage_against_cz_is_read_as_referential():
+    """Channels that all share Cz as their second electrode (a neonatal montage) are each
+    their first electrode against Cz, said once and recorded in the mapping."""
+    with pytest.warns(RuntimeWarning) as record:
+        mapping = map_channels([*NEONATAL_CZ, "ECG", "A1-Cz"], source="czref.edf")
+    assert mapping.names == ("FP1", "FP2", "C3", "C4", "T7", "T8", "O1", "O2")
+    assert mapping.referential == dict.fromkeys(NEONATAL_CZ, "CZ")
+    texts = [str(w.message) for w in record]
+    assert "['A1-Cz (A1)'] are electrodes outside EEGPT's 62 names" in texts[0]
+    assert "bipolar" not in texts[0]
+    assert texts[1].startswith(
+        "czref.edf: Fp1-Cz, Fp2-Cz, C3-Cz and 5 more are read as referential to Cz: 8 channels "
+        "of the recording have Cz as their second electrode and none has it as its first"
+    )
+    assert "(Fp1-Cz as Fp1). Cz itself, the reference, is flat in such a recording and " in texts[1]
+    assert len(texts) == 2  # one reference: no mixed-reference warning
+    summary = mapping.summary()
+    assert "  T3-Cz   ->  T7 (25)" in summary
+    assert "read as referential to Cz (each derivation X-Cz as X): 8 channel(s)" in summary
+    d = json.loads(json.dumps(mapping.to_dict()))
+    assert d["referential"]["O2-Cz"] == "CZ" and ChannelMapping.from_dict(d) == mapping
+    # a rename still decides for the channels it names; the others are read as before
+    with pytest.warns(RuntimeWarning, match="and 3 more are read as referential to Cz"):
+        renamed = map_channels(NEONATAL_CZ, rename={"Fp1-Cz": None, "O1-Cz": "Oz"})
+    assert renamed.names == ("FP2", "C3", "C4", "T7", "T8", "OZ", "O2")
+    assert "O1-Cz" not in renamed.referential and "Fp1-Cz" in renamed.dropped
+    # a Cz channel beside them is used, with a word: in such a montage it would be flat
+    with pytest.warns(RuntimeWarning, match=r"yet 'Cz' is used as Cz: check that it carries"):
+        map_channels([*NEONATAL_CZ, "Cz"])
+    # against another reference as well: two references
+    with pytest.warns(RuntimeWarning) as record:
+        map_channels([*NEONATAL_CZ[:3], "Pz-Ref"])
+    assert "(Fp1-Cz, Fp2-Cz, C3-Cz against Cz; Pz-Ref against REF)" in str(record[1].message)
+
+
+@pytest.mark.parametrize(
+    "names",
+    [
+        ["Fp1-Cz", "O1-Cz"],  # too few to tell from bipolar pairs
+        ["Fp1-Cz", "C3-Cz", "O1-Cz", "Cz-Pz"],  # Cz also the first electrode: a chain
+        # a double banana and a neonatal bipolar montage: no electrode shared as reference
+        "Fp1-F7 F7-T3 T3-T5 T5-O1 Fp2-F8 F8-T4 T4-T6 T6-O2 Fp1-F3 F3-C3 C3-P3 P3-O1 Fp2-F4 "
+        "F4-C4 C4-P4 P4-O2 Fz-Cz Cz-Pz".split(),
+        "Fp1-T3 T3-O1 Fp2-T4 T4-O2 Fp1-C3 C3-O1 Fp2-C4 C4-O2 T3-C3 C3-Cz Cz-C4 C4-T4".split(),
+    ],
+)
+def test_bipolar_montages_are_not_read_as_referential(names):
+    with pytest.raises(ValueError, match="look like bipolar derivations"):
+        map_channels(names)
+
+
+def test_derivations_beside_a_montage_against_cz_stay_bipolar():
+    """Bipolar channels beside a montage against Cz are dropped as before; the channels
+    against Cz are used."""
+    with pytest.warns(RuntimeWarning) as record:
+        mapping = map_channels([*NEONATAL_CZ, "Fp1-T3", "T3-O1"])
+    assert mapping.names[0] == "FP1" and len(mapping) == 8
+    assert mapping.dropped == ("Fp1-T3", "T3-O1")
+    assert "2 of them look like bipolar derivations ('Fp1-T3'" in str(record[0].message)
+
+
 def test_a_bipolar_pair_is_not_offered_as_an_electrode_to_rename():
     """A channel warned about as a derivation of two electrodes is not, in the next message,
     offered a rename to one electrode."""
@@ -650,3 +744,15 @@ def test_the_bci_iv_2a_table_maps_every_electrode_of_its_gdf_files():
     assert len(table) == 22 and table["EEG-0"] == "FC3" and table["EEG-16"] == "POz"
     mapping = map_channels([*table, "EOG-left"], rename=table, verbose="error")
     assert len(mapping.names) == 22 and mapping.names[-1] == "POZ"
+
+
+def test_a_probes_subset_of_a_mapping_keeps_what_was_read_as_referential():
+    """The channels a probe keeps of a montage against Cz are still recorded as read so."""
+    from eegpt.probe import _subset_mapping
+
+    with pytest.warns(RuntimeWarning, match="read as referential to Cz"):
+        mapping = map_channels(NEONATAL_CZ)
+    with pytest.warns(RuntimeWarning, match="are not used"):
+        subset = _subset_mapping(mapping, ("C3", "FP1"), "czref.edf")
+    assert subset.input_names == ("C3-Cz", "Fp1-Cz")
+    assert subset.referential == {"Fp1-Cz": "CZ", "C3-Cz": "CZ"}

@@ -18,7 +18,7 @@ import re
 import shlex
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
@@ -285,10 +285,11 @@ def _cap_note(names: Sequence[str]) -> str:
 _ALIASES: dict[str, str] = {"T3": "T7", "T4": "T8", "T5": "P7", "T6": "P8"}
 
 # Labels that, after a '-', name a reference rather than a second electrode (a montage
-# derivation such as ``FP1-F7`` is not a single channel). ``CZ`` is deliberately absent: a
-# Cz-referenced label is indistinguishable from a bipolar pair; pass ``rename=`` to keep it.
-# G2 is the reference input of Nihon Kohden and Natus amplifiers; linked ears written as a sum
-# or a mean (``A1+A2``, ``(A1+A2)/2``) read as A1A2.
+# derivation such as ``FP1-F7`` is not a single channel). ``CZ`` and other electrodes are
+# absent: one such label is indistinguishable from a bipolar pair, and only a montage that has
+# one electrode as the second of several channels reads as referential to it
+# (:func:`_common_references`). G2 is the reference input of Nihon Kohden and Natus
+# amplifiers; linked ears written as a sum or mean (``A1+A2``, ``(A1+A2)/2``) read as A1A2.
 _REFERENCE_LABELS: frozenset[str] = frozenset(
     {
         "REF", "REFERENCE", "REF1", "REF2", "LE", "RE", "AR", "AVG", "AV", "AVE", "AVERAGE",
@@ -296,6 +297,17 @@ _REFERENCE_LABELS: frozenset[str] = frozenset(
         "LINKEDEARS", "EAR", "EARS", "MASTOID", "MASTOIDS", "MAST", "ORG", "ORIG", "G2",
     }
 )  # fmt: skip
+
+# Reference labels that name one reference in other words (for the warning on channels against
+# different references); any other label of _REFERENCE_LABELS is a reference of its own
+# (A1, A2, M1 and M2 each one side's ear or mastoid; REF1 and REF2 two inputs; RE, EAR, G2).
+_SAME_REFERENCE: dict[str, str] = {
+    **dict.fromkeys(("REF", "REFERENCE", "COM", "ORG", "ORIG"), "REF"),  # the recording's own
+    **dict.fromkeys(("AVG", "AV", "AVE", "AVERAGE", "CAR", "AR"), "AVG"),  # the average
+    **dict.fromkeys(("LE", "LINKED", "LINKEDEARS", "EARS", "A1A2", "A12"), "LE"),  # linked ears
+    **dict.fromkeys(("LM", "M1M2", "M12", "MASTOIDS"), "LM"),  # linked mastoids
+    **dict.fromkeys(("MASTOID", "MAST"), "MASTOID"),
+}
 
 # Prefixes of EEG channel labels: "EEG Fp1" (EDF), "POL C3" (Nihon Kohden's exports)
 _PREFIX = re.compile(r"^(?:EEG|POL)[\s_\-:]+")
@@ -336,8 +348,9 @@ def normalize_channel_name(name: str) -> str | None:
         The vocabulary name (e.g. ``"FP1"``), or ``None`` when the name is not a scalp electrode
         of the vocabulary: other signals (``"EKG"``, ``"PHOTIC-REF"``, ``"STI 014"``), electrodes
         outside the vocabulary (``"A1"``, ``"T1"``, ``"Iz"``) and bipolar derivations
-        (``"FP1-F7"``, also ``"FP1-CZ"``: a Cz-referenced channel is indistinguishable from a
-        bipolar pair by name; use ``rename=`` of :func:`map_channels` to keep one).
+        (``"FP1-F7"``, also ``"FP1-CZ"``: one Cz-referenced channel is indistinguishable from a
+        bipolar pair by name; :func:`map_channels` reads a montage whose channels share Cz as
+        their second electrode as referential to Cz, and ``rename=`` keeps any one).
     """
     if not isinstance(name, str):
         raise TypeError(f"channel names must be str, got {type(name).__name__}: {name!r}")
@@ -526,13 +539,83 @@ def _dropped_note(
     return "".join(f" {part}" for part in parts)
 
 
-def _bipolar(name: str) -> bool:
-    """``name`` is a derivation between two vocabulary electrodes (``"EEG FP1-F7"``,
-    ``"F4:C4"``, ``"Fp1/F7"``)."""
+def _derivation(name: str) -> tuple[str, str] | None:
+    """The two vocabulary electrodes of a derivation label (``"EEG FP1-F7"``, ``"F4:C4"``,
+    ``"Fp1/T3"`` -> ``("FP1", "T7")``), first and second; None for any other label."""
     parts = _label_parts(name)
     if len(parts) == 1:
         parts = re.split(r"[:/]", parts[0])
-    return len(parts) == 2 and all(normalize_channel_name(p) is not None for p in parts)
+    if len(parts) != 2:
+        return None
+    first, second = (normalize_channel_name(part) for part in parts)
+    return None if first is None or second is None else (first, second)
+
+
+def _bipolar(name: str) -> bool:
+    """``name`` is a derivation between two vocabulary electrodes (``"EEG FP1-F7"``,
+    ``"F4:C4"``, ``"Fp1/F7"``)."""
+    return _derivation(name) is not None
+
+
+def _common_references(names: Sequence[str]) -> set[str]:
+    """The electrodes (vocabulary names) that derivation labels among ``names`` share as their
+    reference: the second electrode of at least three of them, whose first electrodes all
+    differ, and the first electrode of none (``Fp1-Cz, C3-Cz, O1-Cz``: a montage referential
+    to Cz, as in neonatal EEG). A bipolar chain (``Fp1-F7, F7-T3, T3-T5``) has no such
+    electrode: each one it passes is the second of one pair and the first of the next."""
+    pairs = [pair for name in names if (pair := _derivation(name)) is not None]
+    firsts = {first for first, _ in pairs}
+    by_second: dict[str, list[str]] = {}
+    for first, second in pairs:
+        by_second.setdefault(second, []).append(first)
+    return {
+        second
+        for second, group in by_second.items()
+        if len(group) >= 3 and len(set(group)) == len(group) and second not in firsts
+    }
+
+
+def montage_spelling(name: str) -> str:
+    """A vocabulary name as montages spell it (``FP1`` -> ``Fp1``, ``FCZ`` -> ``FCz``)."""
+    name = "Fp" + name[2:] if name.startswith("FP") else name
+    return name[:-1] + "z" if name.endswith("Z") else name
+
+
+def _referential_warning(
+    referential: Mapping[str, str],
+    n_derivations: Mapping[str, int],
+    kept: Mapping[str, str],
+    where: str,
+) -> str:
+    """What to say of the channels ``referential`` (input name -> the reference electrode they
+    were read against; ``n_derivations``: how many labels of the recording end in each;
+    ``kept``: vocabulary name -> input name of every channel used)."""
+    sentences = []
+    for reference in dict.fromkeys(referential.values()):
+        names = [name for name, ref in referential.items() if ref == reference]
+        ref = montage_spelling(reference)
+        first = montage_spelling(str(_derivation(names[0])[0]))  # type: ignore[index]
+        flat = (
+            f", yet {kept[reference]!r} is used as {ref}: check that it carries a signal "
+            f"(else leave it out: --drop {shlex.quote(kept[reference])})"
+            if reference in kept
+            else " and absent from the channels used"
+        )
+        are = "is" if len(names) == 1 else "are"
+        sentences.append(
+            f"{few(names)} {are} read as referential to {ref}: {n_derivations[reference]} "
+            f"channels of the recording have {ref} as their second electrode and none has it "
+            f"as its first, as in a montage against {ref} (common in neonatal EEG; a bipolar "
+            f"chain passes each electrode on), so each is used as its first electrode "
+            f"({names[0]} as {first}). {ref} itself, the reference, is flat in such a "
+            f"recording{flat}."
+        )
+    return (
+        f"{where}" + " ".join(sentences) + " If they are bipolar derivations after all, leave "
+        "them out (rename={NAME: None}; command line: --drop NAME, for each); a rename of a "
+        "channel overrides this reading (rename={NAME: VOCAB}; command line: --rename "
+        "NAME=VOCAB)."
+    )
 
 
 def _bipolar_note(names: Sequence[str]) -> str:
@@ -572,6 +655,10 @@ class ChannelMapping:
         Their rows in the channel-embedding table (``CHANNEL_INDEX[name]``).
     dropped : tuple of str
         Recording channels that were not kept.
+    referential : dict of str to str
+        Kept channels labelled as a derivation of two electrodes (``"Fp1-Cz"``) that were read
+        as their first electrode against a reference shared by the montage (the second
+        electrode, as a vocabulary name: ``{"Fp1-Cz": "CZ"}``; see :func:`map_channels`).
     """
 
     input_names: tuple[str, ...]
@@ -579,10 +666,19 @@ class ChannelMapping:
     picks: tuple[int, ...]
     chan_ids: tuple[int, ...]
     dropped: tuple[str, ...] = ()
+    referential: Mapping[str, str] = field(default_factory=dict, hash=False)
 
     def __post_init__(self) -> None:
-        for field in ("input_names", "names", "picks", "chan_ids", "dropped"):
-            object.__setattr__(self, field, tuple(getattr(self, field)))
+        for name in ("input_names", "names", "picks", "chan_ids", "dropped"):
+            object.__setattr__(self, name, tuple(getattr(self, name)))
+        object.__setattr__(self, "referential", dict(self.referential))
+        odd = {k: v for k, v in self.referential.items()
+               if k not in self.input_names or v not in CHANNEL_INDEX}  # fmt: skip
+        if odd:
+            raise ValueError(
+                "referential must map kept input names to vocabulary names (their reference), "
+                f"got {odd}"
+            )
         n = len(self.names)
         if not (len(self.input_names) == len(self.picks) == len(self.chan_ids) == n):
             raise ValueError(
@@ -627,6 +723,12 @@ class ChannelMapping:
         for inp, name, cid in zip(shown, self.names, self.chan_ids, strict=True):
             note = "  [untrained embedding]" if name in UNSEEN_IN_PRETRAINING else ""
             lines.append(f"  {inp:<{width}}  ->  {name} ({cid}){note}")
+        for reference in dict.fromkeys(self.referential.values()):
+            n = sum(ref == reference for ref in self.referential.values())
+            lines.append(
+                f"  read as referential to {montage_spelling(reference)} (each derivation "
+                f"X-{montage_spelling(reference)} as X): {n} channel(s)"
+            )
         if self.dropped:
             lines.append("  dropped: " + ", ".join(map(printable_name, self.dropped)))
         return "\n".join(lines)
@@ -637,15 +739,19 @@ class ChannelMapping:
     # the mapping on a head (eegpt.viz.plot_channel_mapping), bound to this mapping
     plot = function_method("eegpt.viz", "plot_channel_mapping")
 
-    def to_dict(self) -> dict[str, list[str] | list[int]]:
-        """JSON-serialisable form (lists of str/int); inverse of :meth:`from_dict`."""
-        return {
+    def to_dict(self) -> dict[str, list[str] | list[int] | dict[str, str]]:
+        """JSON-serialisable form (lists of str/int; ``"referential"`` only when a channel
+        was read so); inverse of :meth:`from_dict`."""
+        out: dict[str, list[str] | list[int] | dict[str, str]] = {
             "input_names": list(self.input_names),
             "names": list(self.names),
             "picks": [int(p) for p in self.picks],
             "chan_ids": [int(c) for c in self.chan_ids],
             "dropped": list(self.dropped),
         }
+        if self.referential:
+            out["referential"] = dict(self.referential)
+        return out
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> ChannelMapping:
@@ -659,6 +765,7 @@ class ChannelMapping:
             picks=tuple(int(x) for x in d["picks"]),
             chan_ids=tuple(int(x) for x in d["chan_ids"]),
             dropped=tuple(str(x) for x in d.get("dropped", ())),
+            referential={str(k): str(v) for k, v in (d.get("referential") or {}).items()},
         )
 
 
@@ -739,6 +846,10 @@ def map_channels(
     # in a recording labelled by sockets, C1..C6 (BioSemi's bank C) are sockets, not the 10-10
     # electrodes of those names: they are used only as a rename maps them
     sockets = set(_socket_labels(names))
+    # a montage whose derivations share one second electrode (Fp1-Cz, C3-Cz, O1-Cz) is
+    # referential to it: each such channel is its first electrode against that reference
+    common = _common_references(names)
+    referential: dict[str, str] = {}  # input name -> its reference (vocabulary name)
     for i, name in enumerate(names):
         if name in rename:
             target = rename[name]
@@ -748,6 +859,8 @@ def map_channels(
             canonical = normalize_channel_name(target)
         elif name in sockets:
             canonical = None
+        elif (pair := _derivation(name)) is not None and pair[1] in common:
+            canonical, referential[name] = pair
         else:
             canonical = normalize_channel_name(name)
         if canonical is None:
@@ -755,6 +868,7 @@ def map_channels(
         else:
             kept.append((i, name, canonical))
     targets = {name: str(rename[name]) for name in unknown if name in rename}
+    targets.update(_against_common(unknown, common, rename))  # "A1-Cz": electrode A1
     chosen = {  # the copy of a label that MNE numbered apart which the rename keeps
         label: inp
         for _, inp, _ in kept
@@ -796,7 +910,13 @@ def map_channels(
             + " Channels you leave out yourself (--drop NAME; rename={NAME: None}) are not "
             "warned about."
         )
-    _warn_mixed_references([inp for _, inp, _ in kept if inp not in rename], where)
+    if referential:
+        seconds = Counter(pair[1] for name in names if (pair := _derivation(name)) is not None)
+        used = {can: inp for _, inp, can in kept}
+        _warn(_referential_warning(referential, seconds, used, where))
+    _warn_mixed_references(
+        [inp for _, inp, _ in kept if inp not in rename], referential, where, bool(rename)
+    )
     unseen = [(inp, can) for _, inp, can in kept if can in UNSEEN_IN_PRETRAINING]
     if unseen:
         _warn(
@@ -815,21 +935,58 @@ def map_channels(
         picks=tuple(i for i, _, _ in kept),
         chan_ids=tuple(CHANNEL_INDEX[can] for _, _, can in kept),
         dropped=tuple(dropped),
+        referential=referential,
     )
     _log(mapping.summary(), verbose)
     return mapping
 
 
-def _warn_mixed_references(names: Sequence[str], where: str) -> None:
-    """Warn when the labels of the used channels name different ears or mastoids as their
-    reference (``C3-M2``, ``C4-M1``): the model takes them as if they shared one."""
+def _against_common(
+    unknown: Sequence[str], common: set[str], rename: Mapping[str, str | None]
+) -> dict[str, str]:
+    """The electrodes outside the vocabulary that ``unknown`` names against a common
+    reference of the montage (``{"A1-Cz": "A1"}`` in a montage against Cz), to be said as
+    such when they are dropped."""
+    out = {}
+    for name in unknown:
+        parts = _label_parts(name)
+        if (
+            name not in rename
+            and len(parts) == 2
+            and normalize_channel_name(parts[1]) in common
+            and _other_electrode(parts[0])
+        ):
+            out[name] = parts[0]
+    return out
+
+
+def _warn_mixed_references(
+    names: Sequence[str], referential: Mapping[str, str], where: str, merged: bool
+) -> None:
+    """Warn when the labels of the used channels ``names`` name more than one reference
+    (``Fp1-Ref`` beside ``C3-LE``; ``C3-M2`` beside ``C4-M1``; ``referential``: the channels
+    read against a montage's common electrode): the model takes them as if they shared one.
+    Labels without a reference say nothing of it and count for none; spellings of one
+    reference (``REF`` and ``Ref``, ``AVG`` and ``AV``, ``LE`` and ``A1+A2``) count as one."""
     by_reference: dict[str, list[str]] = {}
+    labels: dict[str, list[str]] = {}  # each reference: its labels (upper case) in the names
     for name in names:
         parts = _label_parts(name)
-        if len(parts) == 2 and parts[1] in _SIDED_REFERENCES:
-            by_reference.setdefault(parts[1], []).append(name)
-    if len(by_reference) > 1:
-        groups = "; ".join(f"{few(group)} against {ref}" for ref, group in by_reference.items())
+        if name in referential:
+            label = key = montage_spelling(referential[name])
+        elif len(parts) == 2 and parts[1] in _REFERENCE_LABELS:
+            label, key = parts[1], _SAME_REFERENCE.get(parts[1], parts[1])
+        else:
+            continue
+        by_reference.setdefault(key, []).append(name)
+        labels.setdefault(key, []).append(label)
+    if len(by_reference) < 2:
+        return
+    groups = "; ".join(
+        f"{few(group)} against {'/'.join(dict.fromkeys(labels[key]))}"
+        for key, group in by_reference.items()
+    )
+    if set(by_reference) <= _SIDED_REFERENCES:  # ears or mastoids: both sides
         _warn(
             f"{where}the channels used are referenced to different sites ({groups}), as in "
             "sleep montages. EEGPT takes every channel as if on one common reference (as in "
@@ -837,6 +994,18 @@ def _warn_mixed_references(names: Sequence[str], where: str) -> None:
             "references; if the recording has both reference channels, re-reference to one "
             "(e.g. raw.set_eeg_reference(['M1', 'M2'])) before embedding."
         )
+        return
+    most = max(by_reference.values(), key=len)
+    others = [name for group in by_reference.values() if group is not most for name in group]
+    _warn(
+        f"{where}the channels used are referenced to different sites, as their labels say "
+        f"({groups}). EEGPT takes every channel as if on one common reference (as in its "
+        "pretraining recordings), so channels against different references are not comparable "
+        "to it. Export the recording with one reference for all channels, or use the channels "
+        f"of one reference only (e.g. {how_to_drop(others, merged)}). If the labels only "
+        "spell one reference differently, name the channels yourself (rename={NAME: VOCAB}; "
+        "command line: --rename NAME=VOCAB): channels you rename are not checked."
+    )
 
 
 def _folded(name: str) -> str:

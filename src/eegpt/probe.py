@@ -70,6 +70,7 @@ from eegpt.channels import (
     how_to_drop,
     map_channels,
     may_be_electrode,
+    montage_spelling,
     normalize_channel_name,
     rename_table,
     unmatched_rename_warning,
@@ -613,12 +614,6 @@ def _event_names_hint(classes: np.ndarray) -> str:
     return f"epochs.event_id = {{{shown}}}"
 
 
-def _montage_spelling(name: str) -> str:
-    """A vocabulary name as montages spell it (``FP1`` -> ``Fp1``, ``FCZ`` -> ``FCz``)."""
-    name = "Fp" + name[2:] if name.startswith("FP") else name
-    return name[:-1] + "z" if name.endswith("Z") else name
-
-
 def _subset_mapping(
     mapping: ChannelMapping,
     names: Sequence[str],
@@ -658,7 +653,7 @@ def _subset_mapping(
                     f"input ({how_to_drop(list(dict.fromkeys([*bad, *first])), bool(table))})"
                 )
         if absent:
-            named = [spelled.get(name) or _montage_spelling(name) for name in absent]
+            named = [spelled.get(name) or montage_spelling(name) for name in absent]
             text += "; and " if bad else ""
             text += _missing_channels_text(absent, named, mapping, table, model)
         raise ValueError(text)
@@ -669,12 +664,14 @@ def _subset_mapping(
             f"{source}: channel(s) {extra} are not used: {fitted} "
             f"{len(names)} channels ({', '.join(names)})"
         )
+    inputs = tuple(mapping.input_names[i] for i in k)
     return ChannelMapping(
-        input_names=tuple(mapping.input_names[i] for i in k),
+        input_names=inputs,
         names=tuple(names),
         picks=tuple(mapping.picks[i] for i in k),
         chan_ids=tuple(mapping.chan_ids[i] for i in k),
         dropped=mapping.dropped + tuple(n for n in mapping.input_names if n not in set(names)),
+        referential={inp: ref for inp, ref in mapping.referential.items() if inp in inputs},
     )
 
 
