@@ -544,6 +544,76 @@ def test_eeglab_files_continuous_with_boundaries_and_epoched(tmp_path, model, ca
     assert "continuous EEGLAB recording" in err and "`eegpt embed`" in err and "MNE" not in err
 
 
+def _eeglab_task(path, seconds_before=1.0, seconds_after=3.0, sfreq=64.0, wrapped=False):
+    """An epoched EEGLAB file of 9 epochs (-1 ... 3 s) around 'target' (every third) and
+    'standard' stimuli 1.25 s apart, a 'response' 0.45 s after each target: most epochs hold
+    the next stimulus too, and targets their response. ``wrapped``: saved as one ``EEG``
+    variable, as EEGLAB saves, rather than one variable per field (eeglabio's way)."""
+    from eeglabio.epochs import export_set
+    from scipy.io import loadmat, savemat
+
+    n, names = 9, ["Fp1", "Fz", "Cz", "Pz", "O1", "O2"]
+    kinds = ["target" if i % 3 == 0 else "standard" for i in range(n)]
+    length = int(round((seconds_before + seconds_after) * sfreq))
+    data = np.random.default_rng(5).normal(0, 1e-5, (n, len(names), length))
+    codes = {"standard": 1, "target": 2}
+    events = np.array([[i * 1000, 0, codes[k]] for i, k in enumerate(kinds)])
+    other = [[], [], []]  # the other events: description, onset (s, epochs end to end), 0
+    for i, kind in enumerate(kinds):
+        zero = i * length / sfreq + seconds_before
+        for name, lead in ([("response", 0.45)] if kind == "target" else []) + (
+            [(kinds[i + 1], 1.25)] if i + 1 < n else []
+        ):
+            other[0].append(name), other[1].append(zero + lead), other[2].append(0.0)
+    tmax = seconds_after - 1 / sfreq
+    export_set(str(path), data, sfreq, events, -seconds_before, tmax, names, event_id=codes,
+               annotations=other)  # fmt: skip
+    if wrapped:
+        fields = {k: v for k, v in loadmat(path).items() if not k.startswith("__")}
+        savemat(path, {"EEG": fields})
+    return kinds
+
+
+@pytest.mark.parametrize("wrapped", [False, True])
+def test_eeglab_epochs_are_named_by_their_time_locking_event(tmp_path, model, wrapped):
+    """An epoch of an EEGLAB .set file is named by its time-locking event (latency 0), not by
+    all the events it holds as mne.read_epochs_eeglab names it ('target/response/standard');
+    a warning says so once, and the epoch's events are kept in the epochs' metadata."""
+    pytest.importorskip("eeglabio")
+    path = tmp_path / "oddball.set"
+    kinds = _eeglab_task(path, wrapped=wrapped)
+    mne_names = mne.read_epochs_eeglab(path, verbose="error").event_id
+    assert "target/response/standard" in mne_names  # what MNE makes of them
+    with pytest.warns(RuntimeWarning) as caught:
+        emb = model.embed(path, device="cpu")
+    said = [str(w.message) for w in caught if "time-locking event" in str(w.message)]
+    assert len(said) == 1 and not any("multiple events" in str(w.message) for w in caught)
+    assert said[0].startswith(f"{path}: 8 of 9 epochs hold several events")
+    assert "'target' 3, 'standard' 6" in said[0] and "--label-column eeglab_events" in said[0]
+    assert emb.metadata["labels"] == kinds and emb["target"].data.shape[0] == 3
+    np.testing.assert_allclose(emb.onsets, np.arange(9) * 4.0)  # epochs end to end, 4 s each
+    table = emb.epochs_metadata
+    assert table["eeglab_events"].tolist()[:2] == ["target/response/standard", "standard/standard"]
+    assert table["eeglab_latencies_ms"].tolist()[:2] == ["0/450/1250", "0/1250"]
+    if not wrapped:  # a probe trained on the path's epochs has their names as classes
+        from eegpt.probe import train_probe
+
+        with pytest.warns(RuntimeWarning, match="time-locking event"):
+            probe = train_probe(model, path, epochs=1, cache=False, device="cpu")
+        assert probe.classes_.tolist() == ["standard", "target"]
+
+
+def test_time_locking_label_of_several_or_no_events_at_latency_zero():
+    """Several events at latency 0 (within half a sample): their types joined with '/', each
+    once; none there: None (the epoch keeps MNE's name)."""
+    from eegpt._eeglab import time_locking_label
+
+    events = [("standard", -800.0), ("target", 0.0), ("cue", 1.9), ("target", -1.9)]
+    assert time_locking_label(events, 256.0) == "target/cue"
+    assert time_locking_label(events, 1000.0) == "target"  # 1.9 ms is 2 samples at 1000 Hz
+    assert time_locking_label([("standard", -800.0), ("x", 450.0)], 256.0) is None
+
+
 def test_unapplied_projectors_are_named_where_they_are_not_applied(tmp_path):
     """An average-reference projector saved but not applied (MNE's ``projection=True``) is left
     out by eegpt, which embeds the samples as stored; mne.Epochs apply it. Both the in-memory

@@ -1515,8 +1515,8 @@ def test_imbalanced_classes_and_thin_validation_splits_are_said(
 
 
 def test_training_classes_that_differ_only_by_tags_are_said(model, weights, short_task, tmp_path):
-    """Epochs of EEGLAB .set files holding several events are named by all of them, joined
-    with '/' by MNE: 'standard/artifact' and 'target/target' would be classes of their own.
+    """Epochs read with mne.read_epochs_eeglab are named by all the events each holds, joined
+    with '/': 'standard/artifact' and 'target/target' would be classes of their own.
     Training says so as evaluation does, in Python and on the command line (once)."""
     train, _ = short_task
     events = train[:40].events.copy()

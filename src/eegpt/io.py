@@ -32,6 +32,7 @@ from typing import Any, Literal, NoReturn
 import mne
 import numpy as np
 
+from eegpt._eeglab import MNE_MULTIPLE_EVENTS, label_by_time_locking_events
 from eegpt._logging import count, few, mne_verbose, pass_on_warnings
 from eegpt._logging import log as _log
 from eegpt._logging import warn as _warn
@@ -515,13 +516,17 @@ def file_not_found(path: PathLike) -> FileNotFoundError:
 
 def read_epochs_file(path: Path, verbose: bool | str | int | None = None) -> mne.BaseEpochs:
     """``mne.read_epochs`` (``mne.read_epochs_eeglab`` for a ``.set`` file) with the errors of
-    :func:`read_recording` (file named, chained)."""
+    :func:`read_recording` (file named, chained). Epochs of a ``.set`` file are named by their
+    time-locking event (latency 0), not by all the events they hold as MNE names them
+    (:func:`eegpt._eeglab.label_by_time_locking_events`)."""
     if not path.exists():
         raise file_not_found(path)
     level = mne_verbose(verbose)
     if path.suffix.lower() == ".set":
         try:
-            return _mne_call(path, lambda: mne.read_epochs_eeglab(path, verbose=level))
+            epochs = _mne_call(
+                path, lambda: mne.read_epochs_eeglab(path, verbose=level), MNE_MULTIPLE_EVENTS
+            )
         except RecordingError as err:
             if "does not seem to contain epochs" not in str(err.__cause__):
                 raise
@@ -531,6 +536,8 @@ def read_epochs_file(path: Path, verbose: bool | str | int | None = None) -> mne
                 "(mne.Epochs(raw, events, event_id) or mne.make_fixed_length_epochs) and save "
                 "them as *-epo.fif"
             ) from err.__cause__
+        label_by_time_locking_events(epochs, path)
+        return epochs
     return _mne_call(path, lambda: mne.read_epochs(path, preload=True, verbose=level))
 
 

@@ -477,7 +477,7 @@ def _labels(data: Any, y: Any, n: int) -> np.ndarray:
         if isinstance(data, mne.BaseEpochs):
             return epochs_labels(data)
         if isinstance(data, (str, os.PathLike)):
-            return epochs_labels(mne.read_epochs(data, preload=False, verbose=False))
+            return epochs_labels(_epochs_for_labels(Path(data)))
         if _is_epochs_list(data):
             return np.concatenate([epochs_labels(_read_if_path(d, False)) for d in data])
         raise ValueError("labels y are needed (they come from the events only for mne.Epochs)")
@@ -508,6 +508,17 @@ def _labels(data: Any, y: Any, n: int) -> np.ndarray:
                 "class in one type, e.g. y.astype(str)"
             )
     return y
+
+
+def _epochs_for_labels(path: Path) -> mne.BaseEpochs:
+    """The epochs of a file read again for their labels, quietly (what reading them says was
+    said when their data were read): a FIF file without its data, an EEGLAB ``.set`` file
+    whole, its epochs named as :func:`read_epochs_file` names them."""
+    if path.suffix.lower() != ".set":
+        return mne.read_epochs(path, preload=False, verbose=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return read_epochs_file(path, "error")
 
 
 def _as_classes(labels: np.ndarray, classes: np.ndarray) -> np.ndarray:
@@ -574,8 +585,9 @@ def _tags_advice(pairs: Mapping[str, str], subject: str) -> str:
     shown = ", ".join(f"{a!r} as {b!r}" for a, b in list(pairs.items())[:3])
     return (
         f"{subject} only by MNE's '/'-separated tags, as BrainVision markers read as "
-        "'Comment/left' and epochs of EEGLAB .set files holding several events read as "
-        "'left/artifact' do: name the events alike when cutting the epochs "
+        "'Comment/left' and epochs read with mne.read_epochs_eeglab, named by all their "
+        "events ('left/artifact'; eegpt names the epochs of a .set file it reads by their "
+        "time-locking event), do: name the events alike when cutting the epochs "
         f"({shown}: mne.Epochs(..., event_id={{name: code}})), or give the labels: y=..., "
         "on the command line --labels CSV or --label-column"
     )

@@ -6,7 +6,8 @@ Input files hold labelled epochs, one model window each:
     MNE epochs (``epochs.save("sub-01-epo.fif")``). Labels are the event names
     (``epochs.event_id``), unless ``--labels`` gives them.
 ``*.set``
-    Epoched EEGLAB files, read with ``mne.read_epochs_eeglab``; labels as above.
+    Epoched EEGLAB files; labels are each epoch's time-locking event (latency 0), not all the
+    events it holds (``mne.read_epochs_eeglab``'s names).
 ``*.npz``
     NumPy arrays ``X`` ``[n_epochs, n_channels, n_times]``, ``ch_names`` ``[n_channels]``,
     ``sfreq`` (Hz), optionally ``units`` (``"V"`` default, ``"mV"``, ``"uV"``) and ``y``
@@ -55,7 +56,7 @@ Linear probes on a frozen EEGPT encoder (the EEGPT paper's recipe).
 
 Inputs are labelled epochs, one model window each:
   *-epo.fif  MNE epochs; labels are the event names (epochs.event_id)
-  *.set      epoched EEGLAB files; labels as above
+  *.set      epoched EEGLAB files; labels are each epoch's time-locking event
   *.npz      arrays X [n_epochs, n_channels, n_times], ch_names, sfreq,
              optionally units ("V" default, "mV", "uV") and y (labels)
 --labels FILE.csv overrides the labels: a header row with a 'label' column (any case; commas,
