@@ -536,12 +536,13 @@ def test_eeglab_files_continuous_with_boundaries_and_epoched(tmp_path, model, ca
     assert main(["channels", str(epo)]) == 0
     rec, labels = _read_one(epo)
     assert rec.data.shape == (3, 6, 1024) and list(labels) == ["rest", "task", "rest"]
-    with pytest.raises(RecordingError, match="cont.set is a continuous EEGLAB recording, not"):
-        _read_one(cont)
+    with pytest.raises(ValueError, match="cont.set: not epochs; .*--window-labels REGEX"):
+        _read_one(cont)  # a continuous recording, as a .fif of it would be
     capsys.readouterr()
     assert main(["probe", "train", str(cont), "--weights", "w", "-o", str(tmp_path / "p")]) == 1
     err = capsys.readouterr().err
-    assert "continuous EEGLAB recording" in err and "`eegpt embed`" in err and "MNE" not in err
+    assert "cont.set: not epochs" in err and "`eegpt probe predict` takes" in err
+    assert "MNE:" not in err and err.endswith("\n")  # eegpt's words, not MNE's
 
 
 def _eeglab_task(path, seconds_before=1.0, seconds_after=3.0, sfreq=64.0, wrapped=False):
@@ -612,6 +613,42 @@ def test_time_locking_label_of_several_or_no_events_at_latency_zero():
     assert time_locking_label(events, 256.0) == "target/cue"
     assert time_locking_label(events, 1000.0) == "target"  # 1.9 ms is 2 samples at 1000 Hz
     assert time_locking_label([("standard", -800.0), ("x", 450.0)], 256.0) is None
+
+
+def test_continuous_eeglab_files_are_continuous_recordings_in_the_probe_commands(
+    tmp_path, weights, capsys
+):
+    """A .set file of one trial is a continuous recording to `eegpt probe predict`, `evaluate`
+    and `train --window-labels`, as a .fif of the same data is; an epoched one gives the
+    probe its time-locking events as classes, so no '/'-tagged classes are said."""
+    pytest.importorskip("eeglabio")
+    from eegpt.io import may_hold_epochs
+    from eegpt.probe_cli import main as probe_main
+
+    raw = _raw(["Fp1", "Fz", "Cz", "Pz", "O1", "O2"], sfreq=128.0, seconds=40.0, seed=3)
+    raw.set_annotations(mne.Annotations([2.0, 12.0, 22.0], [8.0] * 3, ["rest", "task", "rest"]))
+    cont, fif = tmp_path / "cont.set", tmp_path / "cont_raw.fif"
+    mne.export.export_raw(cont, raw, verbose="error")
+    raw.save(fif, verbose="error")
+    epoched = tmp_path / "oddball.set"
+    _eeglab_task(epoched)
+    assert not may_hold_epochs(cont) and may_hold_epochs(epoched)
+    common = ["--weights", str(weights), "--epochs", "1", "-q"]
+    with pytest.warns(RuntimeWarning) as caught:
+        assert probe_main(["train", str(epoched), "-o", str(tmp_path / "p"), *common]) == 0
+    assert not any("'/'-separated tags" in str(w.message) for w in caught)
+    assert "2 classes ['standard', 'target']" in capsys.readouterr().out
+    rows = {}
+    for data in (cont, fif):
+        out = tmp_path / f"{data.name}.csv"
+        run = ["predict", str(tmp_path / "p"), str(data), "-o", str(out), *common[:2], "-q"]
+        assert probe_main(run) == 0, capsys.readouterr().err
+        rows[data.suffix] = [line.split(",")[1:3] for line in out.read_text().splitlines()]
+    assert rows[".set"] == rows[".fif"] and len(rows[".set"]) == 11  # header + 10 windows
+    labelled = ["--window-labels", "rest|task", *common]
+    assert probe_main(["train", str(cont), "-o", str(tmp_path / "w"), *labelled]) == 0
+    assert probe_main(["evaluate", str(tmp_path / "w"), str(cont), *common[:2], "-q"]) == 0
+    assert "accuracy" in capsys.readouterr().out
 
 
 def test_unapplied_projectors_are_named_where_they_are_not_applied(tmp_path):

@@ -32,7 +32,7 @@ from typing import Any, Literal, NoReturn
 import mne
 import numpy as np
 
-from eegpt._eeglab import MNE_MULTIPLE_EVENTS, label_by_time_locking_events
+from eegpt._eeglab import MNE_MULTIPLE_EVENTS, eeglab_trials, label_by_time_locking_events
 from eegpt._logging import count, few, mne_verbose, pass_on_warnings
 from eegpt._logging import log as _log
 from eegpt._logging import warn as _warn
@@ -492,8 +492,14 @@ def is_epochs_file(path: PathLike) -> bool:
 
 def may_hold_epochs(path: PathLike) -> bool:
     """Whether ``path`` may be read as epochs: an MNE epochs file (:func:`is_epochs_file`) or
-    an EEGLAB ``.set`` file (continuous or epoched; only reading it tells)."""
-    return is_epochs_file(path) or Path(path).suffix.lower() == ".set"
+    an EEGLAB ``.set`` file of more than one trial (``EEG.trials``, read from the file; one
+    that cannot be read counts as epochs, for the epochs reader to say why)."""
+    if is_epochs_file(path):
+        return True
+    if Path(path).suffix.lower() != ".set":
+        return False
+    trials = eeglab_trials(path)
+    return trials is None or trials > 1
 
 
 def holds_epochs_instead(err: RecordingError) -> bool:
@@ -532,9 +538,10 @@ def read_epochs_file(path: Path, verbose: bool | str | int | None = None) -> mne
                 raise
             raise RecordingError(
                 f"{path} is a continuous EEGLAB recording, not epochs: embed it with `eegpt "
-                "embed` (eegpt.embed); for labelled epochs (`eegpt probe`) cut them first "
-                "(mne.Epochs(raw, events, event_id) or mne.make_fixed_length_epochs) and save "
-                "them as *-epo.fif"
+                "embed` (eegpt.embed); for labelled epochs cut them first (mne.Epochs(raw, "
+                "events, event_id) or mne.make_fixed_length_epochs) and save them as "
+                "*-epo.fif, or label its windows by its annotations (`eegpt probe train "
+                "--window-labels`)"
             ) from err.__cause__
         label_by_time_locking_events(epochs, path)
         return epochs

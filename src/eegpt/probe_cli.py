@@ -7,7 +7,8 @@ Input files hold labelled epochs, one model window each:
     (``epochs.event_id``), unless ``--labels`` gives them.
 ``*.set``
     Epoched EEGLAB files; labels are each epoch's time-locking event (latency 0), not all the
-    events it holds (``mne.read_epochs_eeglab``'s names).
+    events it holds (``mne.read_epochs_eeglab``'s names); a ``.set`` of one trial is a
+    continuous recording.
 ``*.npz``
     NumPy arrays ``X`` ``[n_epochs, n_channels, n_times]``, ``ch_names`` ``[n_channels]``,
     ``sfreq`` (Hz), optionally ``units`` (``"V"`` default, ``"mV"``, ``"uV"``) and ``y``
@@ -25,7 +26,7 @@ first file's channels and resampled to 256 Hz (:func:`eegpt.probe.merge_epochs`)
 To cut a continuous recording into labelled epochs, use MNE, e.g.
 ``mne.Epochs(raw, events, event_id, tmin=0, tmax=4 - 1 / raw.info["sfreq"], baseline=None)``.
 ``predict``, which needs no labels, also takes continuous recordings (``.edf``, ``.bdf``,
-``.fif``, ...) as they are: each is cut into consecutive windows of the probe's length from its
+``.fif``, ``.set``, ...) as they are: each is cut into consecutive windows of the probe's length from its
 first sample, one row each with its ``onset_s``.
 
 :func:`add_probe_commands` adds the ``probe`` command to the ``eegpt`` parser; :func:`main` runs
@@ -63,7 +64,7 @@ Inputs are labelled epochs, one model window each:
 semicolons or tabs between columns), one row per epoch of all inputs in order (a blank cell, n/a, NA or nan is a missing label: an error).
 Several inputs are concatenated; other channel names (EEG FP1-REF = Fp1) and sampling rates
 are matched by electrode to the first input's. predict also takes continuous recordings
-(.edf, .fif, ...), cut into consecutive windows of the probe's length."""
+(.edf, .fif, .set, ...), cut into consecutive windows of the probe's length."""
 
 
 # --------------------------------------------------------------------------------------------
@@ -1033,8 +1034,8 @@ def _refuse_shared_files(train: list[Path], held_out: list[Path]) -> None:
 
 
 def _is_continuous_input(path: Path) -> bool:
-    """A file ``predict`` cuts into windows: neither epochs (``-epo.fif``, ``.set``) nor an
-    ``.npz`` of epochs arrays."""
+    """A file ``predict`` cuts into windows: neither epochs (``-epo.fif``, a ``.set`` of
+    several trials) nor an ``.npz`` of epochs arrays."""
     from eegpt.io import may_hold_epochs
 
     return not (may_hold_epochs(path) or path.name.endswith(".npz"))
