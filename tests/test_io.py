@@ -651,6 +651,17 @@ def test_continuous_eeglab_files_are_continuous_recordings_in_the_probe_commands
     assert "accuracy" in capsys.readouterr().out
 
 
+def test_eeglab_data_file_names_its_set_file(tmp_path):
+    """EEGLAB's .fdt (the samples alone) is refused naming the .set file to give instead."""
+    (tmp_path / "rec.fdt").write_bytes(b"\0" * 64)
+    with pytest.raises(RecordingError, match=r"rec.fdt is the data file of an EEGLAB .*give the "
+                       r".set file that names it instead \(there is no rec.set beside it\)"):  # fmt: skip
+        as_recording(tmp_path / "rec.fdt")
+    (tmp_path / "rec.set").write_bytes(b"")
+    with pytest.raises(RecordingError, match=f"give {tmp_path / 'rec.set'} instead"):
+        as_recording(str(tmp_path / "rec.fdt"))
+
+
 def test_unapplied_projectors_are_named_where_they_are_not_applied(tmp_path):
     """An average-reference projector saved but not applied (MNE's ``projection=True``) is left
     out by eegpt, which embeds the samples as stored; mne.Epochs apply it. Both the in-memory

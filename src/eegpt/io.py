@@ -564,6 +564,7 @@ def _open(
             f"{path} is a folder, not a recording; give one of its files, or embed all of them "
             "with `eegpt embed-dataset` (eegpt.embed_dataset)"
         )
+    _refuse_eeglab_data_file(path)
     header = None
     if path.is_file() and path.suffix.lower() in (".edf", ".bdf"):
         header = check_edf_header(path)
@@ -1086,6 +1087,23 @@ def _edf_kind(path: Path, version: bytes) -> Literal["EDF", "BDF"]:
             f"read as {width[named]}-bit ones. Rename it .{found.lower()}"
         )
     return named or found or "EDF"  # type: ignore[return-value]
+
+
+def _refuse_eeglab_data_file(path: Path) -> None:
+    """Refuse EEGLAB's ``.fdt`` file (the samples alone), naming the ``.set`` file to give
+    instead: it holds the header and events, and names its ``.fdt``."""
+    if path.suffix.lower() != ".fdt":
+        return
+    found = [path.with_suffix(s) for s in (".set", ".SET") if path.with_suffix(s).is_file()]
+    give = (
+        f"give {found[0]} instead, which reads the .fdt with it"
+        if found
+        else f"give the .set file that names it instead (there is no {path.stem}.set beside it)"
+    )
+    raise RecordingError(
+        f"{path} is the data file of an EEGLAB recording: it holds the samples alone, without "
+        f"the channels, sampling rate and events, which its .set file holds; {give}"
+    )
 
 
 def _refuse_misnamed_edf(path: Path) -> None:
