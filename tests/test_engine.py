@@ -680,3 +680,154 @@ def test_embed_with_a_reduced_precision_engine_after_load_state_dict():
     got = model.embed(x, sfreq=256, ch_names=names, engine=engine)
     want = model.embed(x, sfreq=256, ch_names=names)
     assert rel_err(got.data, want.data) <= 2e-2
+
+
+# -- threads, channel ids, bounded caches ---------------------------------------------------------
+
+
+def _montages(n: int, size: int = 6) -> list[list[int]]:
+    """``n`` different channel sets of ``size`` vocabulary rows."""
+    return [[(k + 7 * j) % 58 for j in range(size)] for k in range(n)]
+
+
+def _threaded_encode(engine: InferenceEngine, jobs: list[tuple[np.ndarray, list[int]]]) -> list:
+    """Each job ``(windows, chan_ids)`` encoded by its own thread, all started together."""
+    import threading
+
+    barrier, out = threading.Barrier(len(jobs)), [None] * len(jobs)
+
+    def work(k: int) -> None:
+        barrier.wait()
+        for _ in range(3):  # several calls each, interleaving with the others
+            out[k] = engine.encode(*jobs[k])
+
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(len(jobs))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return out
+
+
+def _jobs(n: int, n_windows: int = 5, seed: int = 0) -> list[tuple[np.ndarray, list[int]]]:
+    rng = np.random.default_rng(seed)
+    return [
+        (rng.standard_normal((n_windows, 6, 512)).astype(np.float32) * 30, ids)
+        for ids in _montages(n)
+    ]
+
+
+def test_an_engine_shared_by_threads_gives_each_its_own_embeddings():
+    """Threads calling one engine with different channel sets each get what a lone call gives."""
+    enc = make_encoder(embed_dim=64, depth=2, num_heads=4)
+    engine = InferenceEngine(enc, "cpu", batch_size=2)
+    jobs = _jobs(4)
+    serial = [engine.encode(*job) for job in jobs]
+    for got, want in zip(_threaded_encode(engine, jobs), serial, strict=True):
+        np.testing.assert_array_equal(got, want)
+
+
+@cuda
+@pytest.mark.parametrize(
+    ("precision", "graphs"), [("float32", "auto"), ("bfloat16", "auto"), ("bfloat16", False)]
+)
+def test_a_cuda_engine_shared_by_threads_gives_each_its_own_embeddings(precision, graphs):
+    """One CUDA engine called from several threads with different channel sets: no capture
+    error or abort with CUDA graphs, and no thread gets another's embeddings through the pinned
+    buffers (the device lock); engines of their own on one GPU likewise."""
+    enc = make_encoder(embed_dim=64, depth=2, num_heads=4)
+    jobs = _jobs(6, n_windows=70)  # two batches of 64 and a bucketed rest
+    shared = InferenceEngine(enc, "cuda", precision=precision, cuda_graphs=graphs)
+    serial = [shared.encode(*job) for job in jobs]
+    shared._graphs.clear()
+    for got, want in zip(_threaded_encode(shared, jobs), serial, strict=True):
+        np.testing.assert_array_equal(got, want)
+    own = [InferenceEngine(enc, "cuda", precision=precision, cuda_graphs=graphs) for _ in jobs]
+    import threading
+
+    results = [None] * len(jobs)
+
+    def work(k: int) -> None:
+        results[k] = own[k].encode(*jobs[k])
+
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(len(jobs))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for got, want in zip(results, serial, strict=True):
+        np.testing.assert_array_equal(got, want)
+
+
+@cuda
+def test_cuda_graphs_stop_being_captured_when_more_shapes_alternate_than_are_kept():
+    """More channel sets than MAX_GRAPHS, in turn: after MAX_GRAPHS + 1 captures of graphs
+    dropped before, a warning, and new shapes run without graphs (results unchanged)."""
+    from eegpt.engine import MAX_GRAPHS
+
+    enc = make_encoder(embed_dim=64, depth=2, num_heads=4)
+    engine = InferenceEngine(enc, "cuda", precision="bfloat16")
+    jobs = _jobs(MAX_GRAPHS + 2, n_windows=4)
+    first = [engine.encode(*job) for job in jobs]
+    with pytest.warns(RuntimeWarning, match="captured again and again"):
+        for _ in range(2):
+            again = [engine.encode(*job) for job in jobs]
+    for got, want in zip(again, first, strict=True):
+        np.testing.assert_array_equal(got, want)
+    assert engine._recaptures > MAX_GRAPHS
+
+
+def test_encode_refuses_channel_ids_that_are_not_one_vocabulary_row_per_channel():
+    """InferenceEngine.encode checks chan_ids as model(x, ids) does: another length, rows
+    outside the vocabulary and fractional ids are ValueErrors naming the rule (they were a
+    broadcasting RuntimeError, an IndexError, and silently truncated)."""
+    engine = InferenceEngine(make_encoder(embed_dim=32, depth=1, num_heads=2), "cpu")
+    windows = np.zeros((2, 3, 256), np.float32)
+    with pytest.raises(ValueError, match="one vocabulary index per channel of x: 3 channels"):
+        engine.encode(windows, [0, 1])
+    with pytest.raises(ValueError, match=r"whole numbers in 0\.\.61"):
+        engine.encode(windows, [0, 1, 62])
+    with pytest.raises(ValueError, match=r"whole numbers in 0\.\.61"):
+        engine.encode(windows, [0, -1, 2])
+    with pytest.raises(ValueError, match=r"whole numbers in 0\.\.61"):
+        engine.encode(windows, [0.9, 1.9, 2.9])
+    assert engine.encode(windows, np.array([0, 1, 2])).shape[0] == 2
+
+
+def test_the_fast_path_keeps_the_terms_of_a_bounded_number_of_channel_sets():
+    """A service embedding ever new montages: the encoder's cache keeps the terms of the
+    latest MAX_CACHED_CHANNEL_SETS channel sets (it grew by one entry per set), and a dropped
+    set is derived again, equal."""
+    from eegpt.model import _FAST_CACHES, MAX_CACHED_CHANNEL_SETS
+
+    enc = make_encoder(embed_dim=32, depth=2, num_heads=2)
+    engine = InferenceEngine(enc, "cpu")
+    windows = np.random.default_rng(1).standard_normal((1, 3, 256)).astype(np.float32)
+    sets = [[a, b, c] for a in range(6) for b in range(6, 12) for c in range(12, 15)][:90]
+    first = engine.encode(windows, sets[0])
+    for ids in sets[1:]:
+        engine.encode(windows, ids)
+    held = [k for k in _FAST_CACHES[enc] if isinstance(k, tuple) and k[0] == "channels"]
+    assert len(held) == MAX_CACHED_CHANNEL_SETS
+    np.testing.assert_array_equal(engine.encode(windows, sets[0]), first)
+
+
+@pytest.mark.skipif(
+    tuple(int(v) for v in torch.__version__.split(".")[:2]) < (2, 13),
+    reason="torch 2.11's shape reasoning cannot prove min(64 C, 1024 C) == 64 C (the patch "
+    "embedding), so it refuses a dynamic channel axis; 2.13 exports it",
+)
+def test_torch_export_takes_a_dynamic_channel_count():
+    """torch.export with the channel axis dynamic: the exported program runs other montages
+    (the input check reads the ids' shape, not len(ids), which fixed it to the traced one)."""
+    model = EEGPT("tiny2").eval()
+    x, ids = torch.randn(2, 5, 1024), torch.tensor([0, 1, 2, 3, 4])
+    chans, batch = torch.export.Dim("C", min=2, max=62), torch.export.Dim("B", min=1, max=64)
+    program = torch.export.export(
+        model, (x, ids), dynamic_shapes=({0: batch, 1: chans}, {0: chans})
+    )
+    x3, ids3 = torch.randn(3, 3, 1024), torch.tensor([5, 9, 11])
+    with torch.no_grad():
+        torch.testing.assert_close(
+            program.module()(x3, ids3), model(x3, ids3), rtol=1e-5, atol=1e-5
+        )

@@ -20,12 +20,20 @@ Execution strategies (each measured in ``BENCHMARKS.md``):
 * ``torch.compile`` (``compile``): fuses LayerNorm, GELU, casts and residual adds;
 * on CUDA, a two-slot pipeline of pinned host buffers overlaps host-side batch preparation and
   device-to-host copies with the device's work.
+
+Threads: an engine (and a model's ``embed``) may be called from several threads at once. On a
+GPU its work runs under one lock per device (:func:`device_lock`): batches, the pinned host
+buffers and CUDA-graph capture and replay are never interleaved, so the GPU serves one call at a
+time while the threads' reading and preprocessing go on in parallel; engines on different GPUs
+do not wait for each other. On a CPU calls run side by side.
 """
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import gc
+import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -46,6 +54,7 @@ from eegpt.model import (
     FastPlan,
     _can_fuse_gelu,
     _can_short_attend,
+    check_chan_ids,
     native_cpu_matmul,
 )
 
@@ -57,7 +66,10 @@ _DTYPES: dict[str, torch.dtype] = {
 }
 Auto = Literal["auto"]
 
-#: Most captured CUDA graphs kept per engine (least recently used ones are dropped).
+#: Most captured CUDA graphs kept per engine (least recently used ones are dropped). Once more
+#: input shapes and channel sets than this alternate (a graph dropped and needed again more than
+#: this many times), an engine stops capturing: capturing again and again costs more than
+#: running without graphs.
 MAX_GRAPHS = 8
 #: ``compile="auto"``: windows an engine embeds on a GPU before it starts compiling. Compiling
 #: costs ~15 s per input shape and makes batches ~1.4x faster (bf16, H100, BENCHMARKS.md), so it
@@ -134,6 +146,23 @@ def cast_matmuls(model: nn.Module, dtype: torch.dtype) -> nn.Module:
             if isinstance(module, nn.Linear):
                 module.to(dtype)
     return model
+
+
+_DEVICE_LOCKS: dict[tuple[str, int], threading.RLock] = {}
+_LOCKS_GUARD = threading.Lock()
+
+
+def device_lock(device: torch.device) -> contextlib.AbstractContextManager:
+    """The lock under which engines run their work on the CUDA device ``device`` (one per GPU,
+    re-entrant; a no-op context on other devices). Held by :meth:`InferenceEngine.encode`,
+    :meth:`~InferenceEngine.forward` and :meth:`~InferenceEngine.plan`: threads sharing an
+    engine would otherwise mix their batches in its pinned buffers and CUDA graphs, and a
+    graph captured while another thread launches work on the device aborts the process."""
+    if device.type != "cuda":
+        return contextlib.nullcontext()
+    index = device.index if device.index is not None else torch.cuda.current_device()
+    with _LOCKS_GUARD:
+        return _DEVICE_LOCKS.setdefault(("cuda", index), threading.RLock())
 
 
 @dataclass
@@ -227,6 +256,9 @@ class InferenceEngine:
     windows_done: int = field(default=0, init=False)
     _graphs: OrderedDict = field(default_factory=OrderedDict, init=False, repr=False)
     _pinned: dict = field(default_factory=dict, init=False, repr=False)
+    #: graph keys ever captured, and how often one was needed again after being dropped
+    _captured: set = field(default_factory=set, init=False, repr=False)
+    _recaptures: int = field(default=0, init=False, repr=False)
 
     def __post_init__(self) -> None:
         if self.precision not in _DTYPES:
@@ -379,18 +411,19 @@ class InferenceEngine:
         called with autograd on); ``stream_precision`` overrides the engine's. A
         reduced-precision engine first copies the caller's encoder again if its weights changed
         (see the class notes)."""
-        self._refresh_runner()
-        ids = torch.as_tensor(chan_ids, dtype=torch.long).cpu()
-        stream = self.stream_precision if stream_precision is None else stream_precision
-        # oneDNN-packed weights (CPU eager) are opaque to the compiler
-        return self._encoder.fast_plan(
-            ids,
-            pack=False if self.use_compile else None,
-            gelu_epilogue=self.use_gelu_epilogue,
-            short_attention=self.use_short_attention,
-            patch_tf32=self.use_patch_tf32,
-            stream_dtype=_DTYPES[stream],
-        )
+        with device_lock(self.device):
+            self._refresh_runner()
+            ids = torch.as_tensor(chan_ids, dtype=torch.long).cpu()
+            stream = self.stream_precision if stream_precision is None else stream_precision
+            # oneDNN-packed weights (CPU eager) are opaque to the compiler
+            return self._encoder.fast_plan(
+                ids,
+                pack=False if self.use_compile else None,
+                gelu_epilogue=self.use_gelu_epilogue,
+                short_attention=self.use_short_attention,
+                patch_tf32=self.use_patch_tf32,
+                stream_dtype=_DTYPES[stream],
+            )
 
     # -- one batch ------------------------------------------------------------------------------
 
@@ -423,6 +456,12 @@ class InferenceEngine:
         compute path for a batch (the graph replay, compiled or eager forward); ``encode``
         adds host-side batching and pipelined copies around it.
         """
+        with device_lock(self.device):
+            return self._forward(x, chan_ids, plan)
+
+    def _forward(
+        self, x: torch.Tensor, chan_ids: Sequence[int] | torch.Tensor, plan: FastPlan | None
+    ) -> torch.Tensor:
         if not self.fused:
             ids = torch.as_tensor(chan_ids, dtype=torch.long, device=self.device)
             return self._forward_reference(x.to(self.device, torch.float32), ids)
@@ -430,8 +469,8 @@ class InferenceEngine:
         n = x.shape[0]
         static = self.use_graphs or self.use_compile
         rows = self.bucket(n, self.batch_for(x.shape)) if static else n
-        if self.use_graphs:
-            entry = self._graph(rows, tuple(x.shape[1:]), chan_ids, plan)
+        entry = self._graph(rows, tuple(x.shape[1:]), chan_ids, plan) if self.use_graphs else None
+        if entry is not None:
             entry.static_in[:n].copy_(x, non_blocking=True)
             entry.graph.replay()
             return entry.static_out[:n]
@@ -440,13 +479,28 @@ class InferenceEngine:
             x = torch.cat([x, x.new_zeros(rows - n, *x.shape[1:])])
         return self._fn(x, plan)[:n]
 
-    def _graph(self, rows: int, shape: tuple[int, int], chan_ids: Any, plan: FastPlan) -> _Graph:
-        """The captured graph for ``[rows, *shape]`` inputs and this channel set (LRU cache)."""
+    def _graph(
+        self, rows: int, shape: tuple[int, int], chan_ids: Any, plan: FastPlan
+    ) -> _Graph | None:
+        """The captured graph for ``[rows, *shape]`` inputs and this channel set (LRU cache);
+        None once the cache thrashes (see :data:`MAX_GRAPHS`): run without a graph."""
         key = _graph_key(rows, shape, chan_ids, plan)
         entry = self._graphs.get(key)
         if entry is not None:
             self._graphs.move_to_end(key)
             return entry
+        if key in self._captured:
+            self._recaptures += 1
+            if self._recaptures == MAX_GRAPHS + 1:
+                warn(
+                    f"CUDA graphs: more than {MAX_GRAPHS} input shapes and channel sets "
+                    "alternate on this engine, so its graphs were captured again and again "
+                    "(slower than running without them); shapes not yet captured now run "
+                    "without graphs. One engine per montage, or cuda_graphs=False, avoids this"
+                )
+        if self._recaptures > MAX_GRAPHS:
+            return None
+        self._captured.add(key)
         static_in = torch.zeros(rows, *shape, device=self.device)
         side = torch.cuda.Stream(self.device)
         side.wait_stream(torch.cuda.current_stream(self.device))
@@ -509,6 +563,25 @@ class InferenceEngine:
         """
         if windows.ndim != 3:
             raise ValueError(f"windows must be [n_windows, C, T], got shape {windows.shape}")
+        ids = chan_ids if isinstance(chan_ids, torch.Tensor) else torch.as_tensor(chan_ids)
+        check_chan_ids(ids.cpu(), self._encoder_channels(windows.shape[1]),
+                       self.encoder.chan_embed.num_embeddings)  # fmt: skip
+        with device_lock(self.device):
+            return self._encode(windows, chan_ids, progress, desc)
+
+    def _encoder_channels(self, n_input: int) -> int:
+        """Channels the encoder gets from inputs of ``n_input``: the channel projection's
+        outputs, if the model has one (``chan_ids`` name those)."""
+        proj = self.model.chan_proj if isinstance(self.model, EEGPT) else None
+        return n_input if proj is None else proj.proj.out_channels
+
+    def _encode(
+        self,
+        windows: np.ndarray,
+        chan_ids: Sequence[int] | torch.Tensor,
+        progress: bool | tqdm,
+        desc: str,
+    ) -> np.ndarray:
         cfg = self.encoder.config
         n_patches = cfg.n_patches(windows.shape[-1])
         out = np.empty((len(windows), n_patches, cfg.embed_num, cfg.embed_dim), dtype=np.float32)

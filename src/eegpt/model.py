@@ -479,7 +479,7 @@ class EEGPTEncoder(nn.Module):
         if channel is None:
             channel = _derive_channel_terms(self, ids.to(self.chan_embed.weight.device), terms)
             if caching:
-                cache[("channels", opts, id_key)] = channel
+                _remember_channels(cache, ("channels", opts, id_key), channel)
         return terms._replace(channel=channel)
 
     def weights_token(self) -> object:
@@ -614,6 +614,48 @@ def _param_key(module: nn.Module) -> tuple:
         (p.data_ptr(), -1 if p.is_inference() else p._version, p.dtype, p.device)
         for p in module.parameters()
     )
+
+
+def check_chan_ids(ids: torch.Tensor, n_channels: int, n_vocab: int, values: bool = True) -> None:
+    """Refuse channel ids ``ids`` that are not one vocabulary row (whole numbers in
+    ``0..n_vocab - 1``) per channel of an input of ``n_channels`` channels; ``values=False``
+    checks the shape and dtype alone (no device sync, nothing read while tracing).
+
+    Raises
+    ------
+    ValueError
+        Empty ids, another length than ``n_channels``, fractional or out-of-range values.
+    """
+    if ids.numel() == 0:
+        raise ValueError(
+            "no channel vocabulary indices: pass chan_ids (see eegpt.channels.map_channels)"
+        )
+    if ids.ndim != 1 or ids.shape[0] != n_channels:  # shape[0]: a dynamic dim in torch.export
+        raise ValueError(
+            f"chan_ids must hold one vocabulary index per channel of x: {n_channels} "
+            f"channels, chan_ids of shape {tuple(ids.shape)}"
+        )
+    outside = values and (int(ids.min()) < 0 or int(ids.max()) >= n_vocab)
+    if ids.dtype.is_floating_point or outside:
+        raise ValueError(
+            f"chan_ids must be whole numbers in 0..{n_vocab - 1} (rows of the channel "
+            f"vocabulary, eegpt.channels.CHANNEL_INDEX), got {ids.tolist()[:8]}"
+        )
+
+
+#: Channel sets whose fast-path terms an encoder's cache keeps (the least recently derived ones
+#: are dropped past it): a service embedding windows of ever new montages would otherwise grow
+#: by about 0.5 MiB per channel set of the large model.
+MAX_CACHED_CHANNEL_SETS = 64
+
+
+def _remember_channels(cache: dict, key: tuple, channel: Any) -> None:
+    """Cache one channel set's terms, dropping the oldest channel sets past
+    :data:`MAX_CACHED_CHANNEL_SETS` (weights and other entries stay)."""
+    cache[key] = channel
+    held = [k for k in cache if isinstance(k, tuple) and k[0] == "channels"]
+    for old in held[: max(0, len(held) - MAX_CACHED_CHANNEL_SETS)]:
+        del cache[old]
 
 
 def _validate_cache(encoder: EEGPTEncoder, cache: dict) -> None:
@@ -1267,26 +1309,11 @@ class EEGPT(nn.Module):
             x = self.chan_proj(x)
         ids = self.chan_ids if chan_ids is None else chan_ids
         ids = ids if isinstance(ids, torch.Tensor) else torch.as_tensor(ids)  # traced: an input
-        if ids.numel() == 0:
-            raise ValueError(
-                "no channel vocabulary indices: pass chan_ids (see eegpt.channels.map_channels)"
-            )
-        if ids.ndim != 1 or len(ids) != x.shape[1]:
-            raise ValueError(
-                f"chan_ids must hold one vocabulary index per channel of x: {x.shape[1]} "
-                f"channels, chan_ids of shape {tuple(ids.shape)}"
-            )
-        n_vocab = self.target_encoder.chan_embed.num_embeddings
         # values are checked on the CPU only (no device sync) and not while tracing (export)
-        checkable = ids.device.type == "cpu" and not (
+        values = ids.device.type == "cpu" and not (
             torch.compiler.is_compiling() or _tracing() or _functorch_transforming(ids, self)
         )
-        outside = checkable and (int(ids.min()) < 0 or int(ids.max()) >= n_vocab)
-        if ids.dtype.is_floating_point or outside:
-            raise ValueError(
-                f"chan_ids must be whole numbers in 0..{n_vocab - 1} (rows of the channel "
-                f"vocabulary, eegpt.channels.CHANNEL_INDEX), got {ids.tolist()[:8]}"
-            )
+        check_chan_ids(ids, x.shape[1], self.target_encoder.chan_embed.num_embeddings, values)
         return self.target_encoder(x, ids)
 
     def _check_input(self, x: Any) -> None:
