@@ -1485,3 +1485,20 @@ def test_references_named_by_the_labels_reach_the_output_and_eegpt_channels(
         emb = model.embed(czref, device="cpu")
     assert emb.metadata["channels"]["referential"]["Fp1-Cz"] == "CZ"
     assert "read as referential to Cz" in emb.metadata["warnings"][0]
+
+
+@pytest.mark.parametrize("drop", [[], ["--drop", "Cz-Cz"]])
+def test_embed_a_montage_against_cz_that_exports_cz_against_itself(weights, tmp_path, drop):
+    """`eegpt embed` of an EDF against Cz that also holds Cz-Cz (its flat reference channel),
+    with or without --drop Cz-Cz: the montage is read as referential, Cz-Cz left out."""
+    names = [f"{e}-Cz" for e in "Fp1 Fp2 C3 C4 T3 T4 O1 O2".split()] + ["Cz-Cz"]
+    czcz = _edf_named(tmp_path / "czcz.edf", names)
+    out = tmp_path / "x.npz"
+    with pytest.warns(RuntimeWarning, match="are read as referential to Cz") as record:
+        assert main(["embed", str(czcz), "--weights", str(weights), "-o", str(out), *drop]) == 0
+    texts = [str(w.message) for w in record]
+    assert not [text for text in texts if "look like bipolar derivations" in text]
+    assert bool(drop) != any("['Cz-Cz'] is Cz against itself" in text for text in texts)
+    channels = load_embeddings(out).metadata["channels"]
+    assert channels["names"] == ["FP1", "FP2", "C3", "C4", "T7", "T8", "O1", "O2"]
+    assert channels["dropped"] == ["Cz-Cz"]

@@ -714,6 +714,45 @@ def test_bipolar_montages_are_not_read_as_referential(names):
         map_channels(names)
 
 
+@pytest.mark.parametrize("itself", ["Cz-Cz", "EEG Cz-Cz"])
+def test_the_reference_against_itself_is_left_out_and_keeps_the_montage(itself):
+    """A montage against Cz that also exports Cz against itself (flat) is still read as
+    referential; that channel is no derivation and is left out, said as the reference."""
+    with pytest.warns(RuntimeWarning) as record:
+        mapping = map_channels([*NEONATAL_CZ, itself])
+    assert mapping.names == ("FP1", "FP2", "C3", "C4", "T7", "T8", "O1", "O2")
+    assert mapping.dropped == (itself,)
+    texts = [str(w.message) for w in record]
+    assert f"[{itself!r}] is Cz against itself: the reference channel a montage against" in texts[0]
+    assert "flat (all zeros)" in texts[0] and "bipolar" not in texts[0]
+    assert "map it with rename" not in texts[0]  # no electrode to name it
+    assert "8 channels of the recording have Cz as their second electrode" in texts[1]
+    assert f"is flat in such a recording ({itself!r} is that channel: left out)" in texts[1]
+    # left out by the user: no warning of it, the montage is read as before
+    with pytest.warns(RuntimeWarning) as record:
+        left = map_channels([*NEONATAL_CZ, itself], rename={itself: None})
+    assert left.names == mapping.names and left.dropped == (itself,)
+    (text,) = [str(w.message) for w in record]
+    assert "8 of the channels not left out have Cz" in text
+    assert "is flat in such a recording and absent from the channels used" in text
+    # alone beside channels against another reference: left out with the same word
+    with pytest.warns(RuntimeWarning, match=r"\['Cz-Cz'\] is Cz against itself"):
+        assert map_channels(["Fp1-Ref", "O1-Ref", "Cz-Cz"]).names == ("FP1", "O1")
+
+
+def test_channels_left_out_take_no_part_in_reading_a_montage():
+    """Channels the user leaves out (rename None; --drop) are not counted when a montage is
+    read as referential: dropping Cz-Pz leaves a montage against Cz."""
+    names = [*NEONATAL_CZ, "Fz-Cz", "Cz-Pz"]
+    with pytest.raises(ValueError, match="look like bipolar derivations"):
+        map_channels(names)  # Cz is also a first electrode: a chain
+    with pytest.warns(RuntimeWarning, match="9 of the channels not left out have Cz") as record:
+        mapping = map_channels(names, rename={"Cz-Pz": None})
+    assert mapping.names == ("FP1", "FP2", "C3", "C4", "T7", "T8", "O1", "O2", "FZ")
+    assert mapping.dropped == ("Cz-Pz",) and mapping.referential["Fz-Cz"] == "CZ"
+    assert len(record) == 1
+
+
 def test_derivations_beside_a_montage_against_cz_stay_bipolar():
     """Bipolar channels beside a montage against Cz are dropped as before; the channels
     against Cz are used."""

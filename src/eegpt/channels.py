@@ -475,11 +475,11 @@ def may_be_electrode(name: str) -> bool:
     """Whether a channel name that maps to no vocabulary name could still be an EEG electrode
     of it under another spelling: not a known electrode outside the vocabulary (``A1``), nor
     named like another signal (``EKG1``, ``PHOTIC-REF``, ``EOG``...), nor a derivation between
-    two electrodes (``F4:C4``)."""
+    two electrodes (``F4:C4``) or an electrode against itself (``Cz-Cz``)."""
     return (
         not _other_electrode(name)
         and not _OTHER_SIGNALS.search(_label_key(name))
-        and not _bipolar(name)
+        and _derivation(name) is None
     )
 
 
@@ -490,7 +490,8 @@ def _dropped_note(
 ) -> str:
     """What the dropped names are: electrodes outside the vocabulary (``targets``: what a
     rename called them, e.g. a cap's ``{"A24": "P9"}``), other signals, duplicate labels MNE
-    numbered (``chosen``: label -> the copy a rename keeps), or names to map by hand."""
+    numbered (``chosen``: label -> the copy a rename keeps), reference channels (an electrode
+    against itself, ``Cz-Cz``), or names to map by hand."""
     targets, chosen = targets or {}, chosen or {}
     keys = {name: _label_key(targets.get(name, name)) for name in unknown}
     electrodes = [n for n in unknown if _other_electrode(targets.get(n, n))]
@@ -500,12 +501,17 @@ def _dropped_note(
         for n in unknown
         if n not in electrodes and n not in signals and _numbered_copy(n) is not None
     ]
-    rest = [  # derivations of two electrodes are for _bipolar_note, not to be renamed
+    # derivations of two electrodes are for _bipolar_note, and neither they nor an electrode
+    # against itself are to be renamed
+    rest = [
         n
         for n in unknown
-        if n not in electrodes and n not in signals and n not in copies and not _bipolar(n)
+        if n not in electrodes and n not in signals and n not in copies and _derivation(n) is None
     ]
     parts = []
+    flat = [n for n in unknown if n not in targets and _self_reference(n) is not None]
+    if flat:
+        parts.append(_self_reference_note(flat))
     if electrodes:
         shown = [f"{n} ({targets[n]})" if n in targets else n for n in electrodes]
         parts.append(
@@ -539,6 +545,20 @@ def _dropped_note(
     return "".join(f" {part}" for part in parts)
 
 
+def _self_reference_note(names: Sequence[str]) -> str:
+    """A sentence on the channels ``names``, each an electrode against itself (``Cz-Cz``)."""
+    ref = montage_spelling(str(_self_reference(names[0])))
+    what = (
+        f"is {ref} against itself"
+        if len(names) == 1
+        else f"are each an electrode against itself ({names[0]}: {ref} against {ref})"
+    )
+    return (
+        f"{list(names)} {what}: the reference channel a montage against it exports, flat "
+        "(all zeros), with no signal for the model."
+    )
+
+
 def _derivation(name: str) -> tuple[str, str] | None:
     """The two vocabulary electrodes of a derivation label (``"EEG FP1-F7"``, ``"F4:C4"``,
     ``"Fp1/T3"`` -> ``("FP1", "T7")``), first and second; None for any other label."""
@@ -553,8 +573,17 @@ def _derivation(name: str) -> tuple[str, str] | None:
 
 def _bipolar(name: str) -> bool:
     """``name`` is a derivation between two vocabulary electrodes (``"EEG FP1-F7"``,
-    ``"F4:C4"``, ``"Fp1/F7"``)."""
-    return _derivation(name) is not None
+    ``"F4:C4"``, ``"Fp1/F7"``); an electrode against itself (``"Cz-Cz"``) is none."""
+    pair = _derivation(name)
+    return pair is not None and pair[0] != pair[1]
+
+
+def _self_reference(name: str) -> str | None:
+    """The electrode (vocabulary name) of a label naming an electrode against itself
+    (``"Cz-Cz"``, ``"EEG CZ-CZ"`` -> ``"CZ"``): the reference channel of a montage against that
+    electrode, exported beside the others and flat (all zeros); None for any other label."""
+    pair = _derivation(name)
+    return pair[0] if pair is not None and pair[0] == pair[1] else None
 
 
 def _common_references(names: Sequence[str]) -> set[str]:
@@ -562,8 +591,11 @@ def _common_references(names: Sequence[str]) -> set[str]:
     reference: the second electrode of at least three of them, whose first electrodes all
     differ, and the first electrode of none (``Fp1-Cz, C3-Cz, O1-Cz``: a montage referential
     to Cz, as in neonatal EEG). A bipolar chain (``Fp1-F7, F7-T3, T3-T5``) has no such
-    electrode: each one it passes is the second of one pair and the first of the next."""
-    pairs = [pair for name in names if (pair := _derivation(name)) is not None]
+    electrode: each one it passes is the second of one pair and the first of the next. The
+    reference's channel against itself (``Cz-Cz``, flat) is no derivation and counts for none;
+    :func:`map_channels` passes the names left after the channels the user leaves out."""
+    derivations = [pair for name in names if (pair := _derivation(name)) is not None]
+    pairs = [(first, second) for first, second in derivations if first != second]
     firsts = {first for first, _ in pairs}
     by_second: dict[str, list[str]] = {}
     for first, second in pairs:
@@ -583,29 +615,38 @@ def montage_spelling(name: str) -> str:
 
 def _referential_warning(
     referential: Mapping[str, str],
-    n_derivations: Mapping[str, int],
+    considered: Sequence[str],
     kept: Mapping[str, str],
     where: str,
+    some_left_out: bool = False,
 ) -> str:
     """What to say of the channels ``referential`` (input name -> the reference electrode they
-    were read against; ``n_derivations``: how many labels of the recording end in each;
-    ``kept``: vocabulary name -> input name of every channel used)."""
+    were read against; ``considered``: the recording's channels the user did not leave out,
+    ``some_left_out`` when there are such; ``kept``: vocabulary name -> input name of every
+    channel used)."""
+    n_derivations = Counter(pair[1] for name in considered if (pair := _derivation(name)))
+    channels = "of the channels not left out" if some_left_out else "channels of the recording"
     sentences = []
     for reference in dict.fromkeys(referential.values()):
         names = [name for name, ref in referential.items() if ref == reference]
         ref = montage_spelling(reference)
         first = montage_spelling(str(_derivation(names[0])[0]))  # type: ignore[index]
+        itself = [name for name in considered if _self_reference(name) == reference]
         flat = (
             f", yet {kept[reference]!r} is used as {ref}: check that it carries a signal "
             f"(else leave it out: --drop {shlex.quote(kept[reference])})"
             if reference in kept
+            else f" ({itself[0]!r} is that channel: left out)"
+            if itself
             else " and absent from the channels used"
         )
+        n = n_derivations[reference] - len(itself)  # Cz-Cz ends in Cz but is no derivation
+        besides = f" ({itself[0]}, {ref} against itself, is no derivation)" if itself else ""
         are = "is" if len(names) == 1 else "are"
         sentences.append(
-            f"{few(names)} {are} read as referential to {ref}: {n_derivations[reference]} "
-            f"channels of the recording have {ref} as their second electrode and none has it "
-            f"as its first, as in a montage against {ref} (common in neonatal EEG; a bipolar "
+            f"{few(names)} {are} read as referential to {ref}: {n} {channels} have {ref} as "
+            f"their second electrode and none has it as its first{besides}, as in a montage "
+            f"against {ref} (common in neonatal EEG; a bipolar "
             f"chain passes each electrode on), so each is used as its first electrode "
             f"({names[0]} as {first}). {ref} itself, the reference, is flat in such a "
             f"recording{flat}."
@@ -847,8 +888,10 @@ def map_channels(
     # electrodes of those names: they are used only as a rename maps them
     sockets = set(_socket_labels(names))
     # a montage whose derivations share one second electrode (Fp1-Cz, C3-Cz, O1-Cz) is
-    # referential to it: each such channel is its first electrode against that reference
-    common = _common_references(names)
+    # referential to it: each such channel is its first electrode against that reference. The
+    # channels left out on purpose take no part: dropping Cz-Pz leaves a montage against Cz.
+    considered = [name for name in names if name not in rename or rename[name] is not None]
+    common = _common_references(considered)
     referential: dict[str, str] = {}  # input name -> its reference (vocabulary name)
     for i, name in enumerate(names):
         if name in rename:
@@ -859,7 +902,7 @@ def map_channels(
             canonical = normalize_channel_name(target)
         elif name in sockets:
             canonical = None
-        elif (pair := _derivation(name)) is not None and pair[1] in common:
+        elif _bipolar(name) and (pair := _derivation(name)) and pair[1] in common:
             canonical, referential[name] = pair
         else:
             canonical = normalize_channel_name(name)
@@ -911,9 +954,8 @@ def map_channels(
             "warned about."
         )
     if referential:
-        seconds = Counter(pair[1] for name in names if (pair := _derivation(name)) is not None)
         used = {can: inp for _, inp, can in kept}
-        _warn(_referential_warning(referential, seconds, used, where))
+        _warn(_referential_warning(referential, considered, used, where, bool(excluded)))
     _warn_mixed_references(
         [inp for _, inp, _ in kept if inp not in rename], referential, where, bool(rename)
     )
