@@ -112,6 +112,15 @@ def test_pretraining_and_probe_sets():
         ("C3-(A1+A2)/2", "C3"),
         ("C3-(A1 + A2)/2", "C3"),
         ("C4-(M1+M2)/2", "C4"),
+        # ... in either order, and in parentheses after a space as other references are
+        ("C3-A2+A1", "C3"),
+        ("C4-M2+M1", "C4"),
+        ("C3-(A2+A1)/2", "C3"),
+        ("C3 (A1+A2)/2", "C3"),
+        ("EEG C3 (A2+A1)/2", "C3"),
+        ("C3 (A1+A2)", "C3"),
+        ("C3 (A1+M2)/2", None),
+        ("C3 (Cz)", None),
         ("FP1-Ear", "FP1"),
         ("EEG Fp1-G2", "FP1"),
         ("C3-A1+M2", None),  # not one reference
@@ -418,6 +427,7 @@ def test_sleep_montages_other_signals_and_sided_references():
         map_channels(["EEG C3-REF", "C4-Ref", "Cz (REF)", "O1-ORIG"])
         map_channels(["Fp1-AVG", "Fp2-Av", "Cz-AR", "O1-CAR"])
         map_channels(["C3-LE", "C4-A1+A2", "Cz-(A1+A2)/2", "O1-Linked"])
+        map_channels(["C3-A2+A1", "C4 (A1+A2)/2", "Cz-(A2+A1)/2", "O1-A1A2"])
         map_channels(["Fp1", "Fp2", "C3-A2"])  # no reference named: none to compare with
         map_channels(["C3-M2", "C4-M1"], rename={"C3-M2": "C3", "C4-M1": "C4"})  # renamed: told
 

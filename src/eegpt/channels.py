@@ -313,8 +313,8 @@ _SAME_REFERENCE: dict[str, str] = {
 _PREFIX = re.compile(r"^(?:EEG|POL)[\s_\-:]+")
 _SPACES = re.compile(r"\s+")
 # a reference suffix after "_", ":", "/" or a space, or in parentheses: "C3_REF", "F4:M1"
-# (Somnomedics, Embla), "C3/A2", "C4 REF", "Cz (REF)"
-_OTHER_SUFFIX = re.compile(r"^([^-]*?[^\s_(:/-])(?:[\s_:/]+|\s*\()([A-Z0-9]+)\)?$")
+# (Somnomedics, Embla), "C3/A2", "C4 REF", "Cz (REF)", "C3 (A1+A2)/2"
+_OTHER_SUFFIX = re.compile(r"^([^-]*?[^\s_(:/-])(?:[\s_:/]+|\s*(?=\())(\(?[A-Z0-9+]+\)?(?:/2)?)$")
 
 # --------------------------------------------------------------------------------------------
 # logging and warnings shared by the eegpt data modules
@@ -332,10 +332,10 @@ def normalize_channel_name(name: str) -> str | None:
     (``"Fc5."``, ``"Fc5.."`` as in PhysioNet EEGMMIDB), an ``EEG`` prefix (or Nihon Kohden's
     ``POL``) followed by a space, ``-``, ``_`` or ``:`` (``"EEG Fp1"``, ``"EEG-Fz"``,
     ``"POL C3"``), a reference suffix after ``-`` that is a known reference label
-    (``"FP1-REF"``, ``"Fp1-Ref1"``, ``"T3-LE"``, ``"Cz-AVG"``, ``"O1-A2"``, ``"Fp1-A1+A2"``,
-    ``"C3-(A1+A2)/2"``, ``"FP1-Ear"``, ``"EEG Fp1-G2"``; TUH style ``"EEG FP1-REF"``; also after
-    ``_``, ``:``, ``/`` or a space, or in parentheses: ``"C3_REF"``, ``"F4:M1"``, ``"C3/A2"``,
-    ``"C4 REF"``, ``"Cz (REF)"``) and the old 10-20 names T3/T4/T5/T6 (-> T7/T8/P7/P8).
+    (``"FP1-REF"``, ``"Fp1-Ref1"``, ``"T3-LE"``, ``"Cz-AVG"``, ``"O1-A2"``, ``"Fp1-A1+A2"``
+    or ``"Fp1-A2+A1"``, ``"C3-(A1+A2)/2"``, ``"FP1-Ear"``, ``"EEG Fp1-G2"``; TUH style
+    ``"EEG FP1-REF"``; also after ``_``, ``:``, ``/`` or a space, or in parentheses:
+    ``"C3_REF"``, ``"F4:M1"``, ``"C3/A2"``, ``"C4 REF"``, ``"Cz (REF)"``, ``"C3 (A1+A2)/2"``) and the old 10-20 names T3/T4/T5/T6 (-> T7/T8/P7/P8).
 
     Parameters
     ----------
@@ -372,8 +372,8 @@ def _label_parts(name: str) -> list[str]:
     or in parentheses is split off alike (``"C3_REF"``, ``"Cz (REF)"`` -> ``["C3", "REF"]``)."""
     key = _PREFIX.sub("", name.strip().strip(".").strip().upper())
     suffix = _OTHER_SUFFIX.match(key)
-    if suffix and suffix[2] in _REFERENCE_LABELS:
-        return [_SPACES.sub("", suffix[1]), suffix[2]]
+    if suffix and _reference_spelling(suffix[2]) in _REFERENCE_LABELS:
+        return [_SPACES.sub("", suffix[1]), _reference_spelling(suffix[2])]
     parts = [_SPACES.sub("", part) for part in key.split("-")]
     if len(parts) == 2:
         parts[1] = _reference_spelling(parts[1])
@@ -382,8 +382,11 @@ def _label_parts(name: str) -> list[str]:
 
 def _reference_spelling(label: str) -> str:
     """A reference label as :data:`_REFERENCE_LABELS` spells it: linked ears or mastoids written
-    as a sum or a mean (``"A1+A2"``, ``"(A1+A2)/2"``) -> ``"A1A2"``; any other label as it is."""
-    joined = re.sub(r"^\((.+)\)(?:/2)?$", r"\1", label).replace("+", "")
+    as a sum or a mean, in either order (``"A1+A2"``, ``"A2+A1"``, ``"(A1+A2)/2"``) ->
+    ``"A1A2"``; a label in parentheses without them (``"(REF)"`` -> ``"REF"``); any other label
+    as it is."""
+    inner = re.sub(r"^\((.+)\)(?:/2)?$", r"\1", label)
+    joined = "".join(sorted(inner.split("+")))
     return joined if joined in _REFERENCE_LABELS else label
 
 
