@@ -432,6 +432,21 @@ def test_sleep_montages_other_signals_and_sided_references():
         map_channels(["C3-M2", "C4-M1"], rename={"C3-M2": "C3", "C4-M1": "C4"})  # renamed: told
 
 
+def test_ear_and_mastoid_of_one_side_are_not_called_left_and_right():
+    """M1 and A1 are both left: channels against them are on two references, but not the two
+    sides of a sleep montage; the warning says what holds for any two references."""
+    with pytest.warns(RuntimeWarning) as record:
+        map_channels(["C3-M1", "C4-A1", "O1-M1"])
+    (text,) = [str(w.message) for w in record]
+    assert "(C3-M1, O1-M1 against M1; C4-A1 against A1)" in text
+    assert "left and right" not in text and "sleep montages" not in text
+    assert "rename={'C4-A1': None}" in text  # keep the channels of one reference
+    # each ear against the other side's: the sleep montage's advice, with the ears' names
+    with pytest.warns(RuntimeWarning, match=r"set_eeg_reference\(\['A1', 'A2'\]\)") as record:
+        map_channels(["C3-A2", "C4-A1"])
+    assert "left and right against different references" in str(record[0].message)
+
+
 def test_channels_against_different_references_are_warned_about_whatever_the_references():
     """A label's reference, not only an ear or mastoid: Ref beside Avg, LE and A2 is four
     references; the warning lists every group and how to keep one."""

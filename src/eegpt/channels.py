@@ -408,9 +408,21 @@ _OTHER_SIGNALS = re.compile(
     r"EOG|ECG|EKG|EMG|EXG|RESP|PHOTIC|PLETH|SPO2|SAO2|STATUS|TRIG|STIM|STI\b|^STI\d|PULSE|BREATH|GSR|EDA"
     r"|^ROC|^LOC|^LUC|^RLC|^LLC|^RUC|CHIN|LEG|SNORE|THOR|ABD|FLOW|POSITION|^IBI$|^BURSTS$|^SUPPR$|EVENT|MARKER"
 )
-# Reference labels naming one side's ear or mastoid: channels against both are not on one
-# reference (AASM sleep montages: C3-M2, C4-M1).
-_SIDED_REFERENCES = frozenset({"A1", "A2", "M1", "M2"})
+# Reference labels naming one side's ear or mastoid: channels against both sides are not on
+# one reference (AASM sleep montages: C3-M2, C4-M1).
+_LEFT_REFERENCES = frozenset({"A1", "M1"})
+_RIGHT_REFERENCES = frozenset({"A2", "M2"})
+_SIDED_REFERENCES = _LEFT_REFERENCES | _RIGHT_REFERENCES
+
+
+def _both_sides(references: set[str]) -> bool:
+    """``references`` (reference labels) are ears or mastoids of the left and the right side
+    alone (``{"M1", "M2"}``, ``{"A1", "M2"}``; not ``{"A1", "M1"}``, both left)."""
+    return (
+        references <= _SIDED_REFERENCES
+        and bool(references & _LEFT_REFERENCES)
+        and bool(references & _RIGHT_REFERENCES)
+    )
 
 
 _COPY = re.compile(r"^(.+)-(\d+)$")
@@ -1031,13 +1043,14 @@ def _warn_mixed_references(
         f"{few(group)} against {'/'.join(dict.fromkeys(labels[key]))}"
         for key, group in by_reference.items()
     )
-    if set(by_reference) <= _SIDED_REFERENCES:  # ears or mastoids: both sides
+    if _both_sides(set(by_reference)):  # ears or mastoids of both sides, as in sleep montages
+        linked = ["A1", "A2"] if set(by_reference) <= {"A1", "A2"} else ["M1", "M2"]
         _warn(
             f"{where}the channels used are referenced to different sites ({groups}), as in "
             "sleep montages. EEGPT takes every channel as if on one common reference (as in "
             "its pretraining recordings), so the model sees left and right against different "
             "references; if the recording has both reference channels, re-reference to one "
-            "(e.g. raw.set_eeg_reference(['M1', 'M2'])) before embedding."
+            f"(e.g. raw.set_eeg_reference({linked})) before embedding."
         )
         return
     most = max(by_reference.values(), key=len)
