@@ -425,6 +425,7 @@ def test_sleep_montages_other_signals_and_sided_references():
         warnings.simplefilter("error")
         map_channels(["C3-A2", "C4-A2", "O2-A2"])
         map_channels(["EEG C3-REF", "C4-Ref", "Cz (REF)", "O1-ORIG"])
+        map_channels(["Fp1-REF", "EEG C3-G2", "POL O1-G2"])  # G2: the amplifier's reference
         map_channels(["Fp1-AVG", "Fp2-Av", "Cz-AR", "O1-CAR"])
         map_channels(["C3-LE", "C4-A1+A2", "Cz-(A1+A2)/2", "O1-Linked"])
         map_channels(["C3-A2+A1", "C4 (A1+A2)/2", "Cz-(A2+A1)/2", "O1-A1A2"])

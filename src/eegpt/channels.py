@@ -300,9 +300,12 @@ _REFERENCE_LABELS: frozenset[str] = frozenset(
 
 # Reference labels that name one reference in other words (for the warning on channels against
 # different references); any other label of _REFERENCE_LABELS is a reference of its own
-# (A1, A2, M1 and M2 each one side's ear or mastoid; REF1 and REF2 two inputs; RE, EAR, G2).
+# (A1, A2, M1 and M2 each one side's ear or mastoid; REF1 and REF2 two inputs; RE, EAR). G2,
+# the amplifier's reference input (Nihon Kohden, Natus), is the recording's own reference that
+# REF names: an export with Fp1-REF beside C3-G2 is on one reference.
 _SAME_REFERENCE: dict[str, str] = {
-    **dict.fromkeys(("REF", "REFERENCE", "COM", "ORG", "ORIG"), "REF"),  # the recording's own
+    # the recording's own
+    **dict.fromkeys(("REF", "REFERENCE", "COM", "ORG", "ORIG", "G2"), "REF"),
     **dict.fromkeys(("AVG", "AV", "AVE", "AVERAGE", "CAR", "AR"), "AVG"),  # the average
     **dict.fromkeys(("LE", "LINKED", "LINKEDEARS", "EARS", "A1A2", "A12"), "LE"),  # linked ears
     **dict.fromkeys(("LM", "M1M2", "M12", "MASTOIDS"), "LM"),  # linked mastoids
