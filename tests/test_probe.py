@@ -971,7 +971,7 @@ def test_evaluate_skip_unknown_leaves_out_and_counts_other_labels(
     assert "no epoch has a label among the probe's classes" in capsys.readouterr().err
 
 
-def test_train_passes_are_not_eeg_epochs():
+def test_train_passes_are_not_eeg_epochs(capsys):
     """--passes N: passes over the training epochs; --epochs N, its old name (where "epochs"
     meant passes, not EEG epochs), still runs but is no longer shown."""
     from eegpt.probe_cli import build_parser
@@ -981,10 +981,29 @@ def test_train_passes_are_not_eeg_epochs():
     assert parser.parse_args(base).passes == 100
     assert parser.parse_args([*base, "--passes", "3"]).passes == 3
     assert parser.parse_args([*base, "--epochs", "4"]).passes == 4
+    assert "eegpt probe train: --epochs is now --passes" in capsys.readouterr().err
+    assert parser.parse_args([*base, "--passes", "4"]).passes == 4
+    assert capsys.readouterr().err == ""  # the new name: no note
     train = parser._subparsers._group_actions[0].choices["probe"]._subparsers._group_actions[0]
     shown = " ".join(train.choices["train"].format_help().split())
     assert "--passes N passes over the training epochs (100;" in shown
     assert "--epochs" not in shown and "after every pass" in shown
+
+
+def test_training_progress_counts_passes(model, short_task, monkeypatch):
+    """The progress bar of training counts passes (pass/s), not EEG epochs."""
+    import tqdm.auto
+
+    units = []
+
+    def recording_tqdm(*args, **kwargs):
+        units.append(kwargs.get("unit"))
+        return real(*args, **{**kwargs, "disable": True})
+
+    real = tqdm.auto.tqdm
+    monkeypatch.setattr(tqdm.auto, "tqdm", recording_tqdm)
+    train_probe(model, short_task[0][:16], preprocessing=ONE_SECOND, epochs=1, progress=True)
+    assert "pass" in units and "epoch" not in units
 
 
 def test_help_counts_from_0_and_says_defaults_plainly():

@@ -1372,7 +1372,7 @@ def _fit(
 
     result = _FitResult()
     best_loss, best_state, since_best = math.inf, None, 0
-    bar = tqdm(range(epochs), desc=desc, unit="epoch", disable=not progress, dynamic_ncols=True,
+    bar = tqdm(range(epochs), desc=desc, unit="pass", disable=not progress, dynamic_ncols=True,
                **progress_options())  # fmt: skip
     for epoch in bar:
         for m in modules:

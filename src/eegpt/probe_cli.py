@@ -558,6 +558,19 @@ def load_labelled_epochs(
 # --------------------------------------------------------------------------------------------
 
 
+class _OldPassesName(argparse.Action):
+    """``--epochs N``, the name of ``--passes`` before: taken as ``--passes N``, with a note on
+    stderr to use the new name (an epoch is one trial of the inputs, not a pass over them)."""
+
+    def __call__(self, parser: Any, namespace: Any, values: Any, option_string: Any = None) -> None:
+        print(
+            f"{parser.prog}: --epochs is now --passes (passes over the training epochs); "
+            f"training with --passes {values}. Write --passes {values}: --epochs will go",
+            file=sys.stderr,
+        )
+        setattr(namespace, self.dest, values)
+
+
 def _add_label_column(p: argparse.ArgumentParser, what: str = "") -> None:
     p.add_argument(
         "--label-column",
@@ -741,9 +754,9 @@ def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
         help="passes over the training epochs (100; what the paper and ProbeConfig(epochs=...) "
         "call training epochs)",
     )
-    # the name before --passes, where "epochs" meant passes: old commands still run
+    # the name before --passes, where "epochs" meant passes: old commands still run, noted
     g.add_argument("--epochs", type=int, dest="passes", default=argparse.SUPPRESS,
-                   help=argparse.SUPPRESS)  # fmt: skip
+                   action=_OldPassesName, help=argparse.SUPPRESS)  # fmt: skip
     g.add_argument("--train-batch-size", type=int, default=64, help="training batch (64)")
     g.add_argument("--lr", type=float, default=4e-4, help="one-cycle peak learning rate (4e-4)")
     g.add_argument("--weight-decay", type=float, default=0.01, help="AdamW weight decay (0.01)")
