@@ -166,6 +166,19 @@ def test_cli_info_on_a_path_that_does_not_exist_says_so(tmp_path, capsys):
     assert len(err.splitlines()) == 1 and "pretrained weights" not in err
 
 
+def test_cli_info_on_an_eeglab_data_file_says_what_it_is(tmp_path, capsys):
+    """EEGLAB's .fdt is named as a recording's data file (not a corrupt checkpoint to download
+    again), with what eegpt info describes and what describes the recording."""
+    fdt = tmp_path / "sub-02.fdt"
+    fdt.write_bytes(b"\0" * 64)
+    assert main(["info", str(fdt)]) == 1
+    err = capsys.readouterr().err
+    assert f"{fdt} is the data file of an EEGLAB recording (its samples alone" in err
+    assert "eegpt info describes checkpoints, embeddings files (.npz/.parquet)" in err
+    assert f"`eegpt channels {tmp_path / 'sub-02.set'}` shows how its channels map" in err
+    assert "corrupt" not in err and "Download" not in err
+
+
 def test_cli_info_describes_embeddings_files_and_names_other_folders(
     weights, edf, tmp_path, capsys
 ):

@@ -183,3 +183,17 @@ def test_embeddings_stored_mean_pooled_export_as_stored_and_refuse_other_pooling
 def test_export_is_listed_in_the_help():
     text = build_parser().format_help()
     assert "export" in text and "MATLAB .mat" in text
+
+
+def test_a_recording_is_refused_saying_to_embed_it_first(tmp_path, capsys):
+    """export takes embeddings; given a recording (an EEGLAB .set or its .fdt) it says so and
+    how to make them, not 'unsupported embeddings file'."""
+    for name in ("odd_short.set", "odd_short.fdt", "rec.edf"):
+        (tmp_path / name).write_bytes(b"")
+        assert main(["export", str(tmp_path / name), "-o", str(tmp_path / "a.mat"), "-q"]) == 1
+        err = capsys.readouterr().err
+        assert f"{tmp_path / name} is an EEG recording; eegpt export writes embeddings" in err
+        assert "the .npz or .parquet file of `eegpt embed`" in err
+        recording = tmp_path / name.replace(".fdt", ".set")
+        assert f"Embed the recording first: eegpt embed {recording} -o" in err
+        assert "unsupported embeddings file" not in err

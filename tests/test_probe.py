@@ -1559,3 +1559,21 @@ def test_training_classes_that_differ_only_by_tags_are_said(model, weights, shor
     with pytest.warns(RuntimeWarning) as caught:
         assert probe_main(run) == 0
     assert sum("'/'-separated tags" in str(w.message) for w in caught) == 1
+
+
+def test_probe_commands_name_the_set_file_of_an_eeglab_data_file(weights, probe, tmp_path, capsys):
+    """train and evaluate given EEGLAB's .fdt (the samples alone) say to give its .set, as
+    embed and predict do, not that the file holds no epochs."""
+    fdt = tmp_path / "sub-02.fdt"
+    fdt.write_bytes(b"\0" * 64)
+    (tmp_path / "sub-02.set").write_bytes(b"")
+    folder = probe.save(tmp_path / "probe")
+    runs = [
+        ["train", str(fdt), "--weights", str(weights), "-o", str(tmp_path / "out"), "-q"],
+        ["evaluate", str(folder), str(fdt), "-q"],
+    ]
+    for run in runs:
+        assert probe_main(run) == 1
+        err = capsys.readouterr().err
+        assert f"{fdt} is the data file of an EEGLAB recording" in err, run
+        assert f"give {tmp_path / 'sub-02.set'} instead" in err and "not epochs" not in err

@@ -982,6 +982,8 @@ def cmd_info(args: argparse.Namespace) -> int:
             "embeddings files"
         )
     suffix = "".join(folder.suffixes[-2:]).lower()
+    if folder.suffix.lower() == ".fdt":
+        raise ValueError(_eeglab_data_file_text(folder))
     if folder.suffix.lower() in _RECORDING_SUFFIXES or suffix.endswith(".fif.gz"):
         raise ValueError(
             f"{folder} is an EEG recording, not a checkpoint: `eegpt channels {folder}` shows "
@@ -1007,6 +1009,19 @@ def cmd_info(args: argparse.Namespace) -> int:
         )
     print(describe(load_checkpoint(resolve_weights(args.weights))))
     return 0
+
+
+def _eeglab_data_file_text(path: Path) -> str:
+    """Why ``eegpt info`` does not describe EEGLAB's ``.fdt`` (a recording's samples alone),
+    and what describes the recording."""
+    header = path.with_suffix(".set")
+    return (
+        f"{path} is the data file of an EEGLAB recording (its samples alone; the channels, "
+        f"sampling rate and events are in its .set file), not a checkpoint: eegpt info "
+        "describes checkpoints, embeddings files (.npz/.parquet), probe folders and "
+        f"embed-dataset output folders. For the recording: `eegpt channels {header}` shows how "
+        f"its channels map, `eegpt embed {header}` embeds it"
+    )
 
 
 def _describe_embeddings(path: Path) -> str:

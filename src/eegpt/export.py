@@ -119,9 +119,31 @@ def read_export_input(path: str | Path) -> ExportInput:
     path = Path(path)
     if path.is_dir() and ((path / RUN_MANIFEST).is_file() or run_folders(path)):
         return _read_run(path)
+    _refuse_recording(path)
     emb = load_embeddings(path)  # its errors name what it reads (files; folders of runs)
     channels = (emb.metadata.get("channels") or {}).get("names")
     return ExportInput(emb, emb.metadata, channels=None if channels is None else list(channels))
+
+
+def _refuse_recording(path: Path) -> None:
+    """Refuse an EEG recording (``.set``, ``.edf``, ...; EEGLAB's ``.fdt``), saying that export
+    takes its embeddings and how to make them."""
+    from eegpt.io import EEG_SUFFIXES, RECORDING_FOLDER_SUFFIXES
+
+    suffix = path.suffix.lower()
+    others = (".fdt", ".eeg", ".vmrk", ".mff")  # data and marker files of a .set or .vhdr
+    if suffix not in (*EEG_SUFFIXES, *RECORDING_FOLDER_SUFFIXES, *others) and not (
+        path.name.lower().endswith(".fif.gz")
+    ):
+        return
+    header = {".fdt": ".set", ".eeg": ".vhdr", ".vmrk": ".vhdr"}.get(suffix)
+    recording = path.with_suffix(header) if header else path
+    raise ValueError(
+        f"{path} is an EEG recording; eegpt export writes embeddings as .mat or .csv: the .npz "
+        "or .parquet file of `eegpt embed`, or the output folder of `eegpt embed-dataset`. "
+        f"Embed the recording first: eegpt embed {recording} -o {recording.stem}.npz, then "
+        f"eegpt export {recording.stem}.npz -o OUT.mat"
+    )
 
 
 def _read_run(folder: Path) -> ExportInput:

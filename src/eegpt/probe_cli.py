@@ -251,11 +251,18 @@ def _read_one(
     ``label_column`` of ``epochs.metadata``; with ``column_optional`` (the column a probe was
     trained on, not asked for), an ``.npz``'s own ``y`` and None for epochs without it. A
     continuous recording is cut and labelled as ``windows`` says (and refused without)."""
-    from eegpt.io import Recording, epochs_labels, may_hold_epochs, read_epochs_file
+    from eegpt.io import (
+        Recording,
+        _refuse_eeglab_data_file,
+        epochs_labels,
+        may_hold_epochs,
+        read_epochs_file,
+    )
     from eegpt.probe import _as_epochs_recording
 
     if not path.exists():
         raise FileNotFoundError(f"no such file: {path}")
+    _refuse_eeglab_data_file(path)  # the samples alone: its .set holds the epochs
     name = path.name
     if windows is not None and _is_continuous_input(path):
         return _labelled_windows(path, windows)
