@@ -882,6 +882,70 @@ def test_a_labels_csv_names_its_column_in_any_case_and_separates_by_semicolons_o
     assert y.tolist() == ["W", "N1", "N2"]
 
 
+def test_a_labels_csv_with_epoch_numbers_goes_to_the_epochs_by_number(tmp_path):
+    """An 'epoch' (or 'window') column aligns the labels to the epochs whatever the rows'
+    order, numbered from 1 (as EEGLAB counts) or from 0 (as eegpt counts); numbers that match
+    neither are refused, not taken in the order of the rows."""
+    path = tmp_path / "a-epo.fif"
+    _tiny_epochs(8).save(path, verbose=False)
+    want = [f"c{k}" for k in range(8)]
+    labels = tmp_path / "labels.csv"
+    for first in (1, 0):  # rows 8..1 (EEGLAB's numbers), 7..0 (eegpt's), in reverse order
+        rows = [f"{k + first},{want[k]}" for k in reversed(range(8))]
+        labels.write_text("epoch,label\n" + "\n".join(rows) + "\n")
+        with pytest.warns(RuntimeWarning, match=r"labels.csv: its rows are not in the order"):
+            _, y, _ = load_labelled_epochs([path], labels)
+        assert y.tolist() == want, first
+    labels.write_text("Window;label\n" + "\n".join(f"{k};{want[k]}" for k in range(8)) + "\n")
+    assert load_labelled_epochs([path], labels)[1].tolist() == want
+    labels.write_text("epoch,label\n" + "\n".join(f"{k + 2},{want[k]}" for k in range(8)))
+    with pytest.raises(ValueError, match=r"labels.csv: its 'epoch' column numbers the rows 2 to 9, "
+                       r"which matches the epochs of the inputs neither as 0 to 7 counted from 0, "
+                       r"as eegpt counts \(8, 9 not among them\) nor as 1 to 8 counted from 1, as "
+                       r"EEGLAB counts \(9 not among them\)"):  # fmt: skip
+        load_labelled_epochs([path], labels)
+    labels.write_text("epoch,label\n1,a\n1,b\n2,a\n3,a\n4,a\n5,a\n6,a\n7,a\n")
+    with pytest.raises(ValueError, match=r"counted from 1, as EEGLAB counts \(1 twice\)"):
+        load_labelled_epochs([path], labels)
+    labels.write_text("epoch,label\nfirst,a\n" + "\n".join(f"{k},a" for k in range(1, 8)))
+    with pytest.raises(ValueError, match=r"labels.csv, line 2: 'first' in the 'epoch' column is "
+                       r"no epoch number"):  # fmt: skip
+        load_labelled_epochs([path], labels)
+    # several inputs, each numbering its own epochs: in order, or by their 'file' column
+    other = tmp_path / "b-epo.fif"
+    _tiny_epochs(8).save(other, verbose=False)
+    in_order = [f"{k + 1},{f}{k}" for f in "ab" for k in range(8)]
+    labels.write_text("epoch,label\n" + "\n".join(in_order) + "\n")
+    _, y, _ = load_labelled_epochs([path, other], labels)
+    assert y.tolist() == [f"{f}{k}" for f in "ab" for k in range(8)]
+    labels.write_text("epoch,label\n" + "\n".join(reversed(in_order)) + "\n")
+    with pytest.raises(ValueError, match=r"the inputs each number their own epochs and the file "
+                       r"has no 'file' column"):  # fmt: skip
+        load_labelled_epochs([path, other], labels)
+    by_file = [f"{name}-epo.fif,{k},{name}{k}" for name in "ab" for k in range(8)]
+    labels.write_text("file,epoch,label\n" + "\n".join(reversed(by_file)) + "\n")
+    with pytest.warns(RuntimeWarning, match=r"'epoch' column \(numbered from 0, as eegpt counts"):
+        _, y, _ = load_labelled_epochs([path, other], labels)
+    assert y.tolist() == [f"{f}{k}" for f in "ab" for k in range(8)]
+
+
+def test_labels_csv_train_takes_eeglab_epoch_numbers(weights, tmp_path):
+    """eegpt probe train --labels with rows numbered 8..1 trains on the labels of their
+    epochs, and says it went by the numbers."""
+    path = tmp_path / "a-epo.fif"
+    _tiny_epochs(8).save(path, verbose=False)
+    labels = tmp_path / "labels.csv"
+    want = ["x"] * 5 + ["y"] * 3
+    labels.write_text("epoch,label\n" + "\n".join(f"{k + 1},{want[k]}" for k in range(7, -1, -1)))
+    out = tmp_path / "probe"
+    with pytest.warns(RuntimeWarning, match=r"labels.csv: its rows are not in the order of the "
+                      r"epochs; the labels go to the epochs by its 'epoch' column \(numbered "
+                      r"from 1, as EEGLAB counts\)"):  # fmt: skip
+        assert probe_main(["train", str(path), "--weights", str(weights), "-o", str(out),
+                           "--labels", str(labels), "--window", "1", "--passes", "1",
+                           "-q"]) == 0  # fmt: skip
+
+
 def test_a_labels_csv_without_a_label_column_says_what_it_found(tmp_path):
     path = tmp_path / "a-epo.fif"
     _tiny_epochs(3).save(path, verbose=False)

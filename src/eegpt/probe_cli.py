@@ -16,7 +16,10 @@ Input files hold labelled epochs, one model window each:
 
 ``--labels FILE.csv`` overrides the labels: a CSV with a header row and a ``label`` column (any
 case; commas, semicolons or tabs between columns), one row per epoch of all input files in the
-order given. A blank cell (or ``n/a``, ``NA``, ``nan``)
+order given; with an ``epoch`` (or ``window``) column the rows go to the epochs of those
+numbers instead, counted from 0 (as eegpt and MNE count) or from 1 (as EEGLAB counts),
+whichever numbers the inputs' epochs (several inputs: a ``file`` column says whose epoch each
+row is, as in ``eegpt probe predict``'s output). A blank cell (or ``n/a``, ``NA``, ``nan``)
 is a missing label, refused as ``train_probe`` refuses None in ``y`` (``evaluate
 --skip-unknown`` leaves such epochs out, as it does epochs with labels the probe lacks).
 Several input files are concatenated;
@@ -61,7 +64,9 @@ Inputs are labelled epochs, one model window each:
   *.npz      arrays X [n_epochs, n_channels, n_times], ch_names, sfreq,
              optionally units ("V" default, "mV", "uV") and y (labels)
 --labels FILE.csv overrides the labels: a header row with a 'label' column (any case; commas,
-semicolons or tabs between columns), one row per epoch of all inputs in order (a blank cell, n/a, NA or nan is a missing label: an error).
+semicolons or tabs between columns), one row per epoch of all inputs in order, or numbered by
+an 'epoch' column (from 0, or from 1 as EEGLAB counts; with a 'file' column for several inputs)
+(a blank cell, n/a, NA or nan is a missing label: an error).
 Several inputs are concatenated; other channel names (EEG FP1-REF = Fp1) and sampling rates
 are matched by electrode to the first input's. predict also takes continuous recordings
 (.edf, .fif, .set, ...), cut into consecutive windows of the probe's length."""
@@ -404,35 +409,207 @@ def _label_csv_layout(path: Path, text: str) -> tuple[str, int]:
     )
 
 
-def _read_label_csv(path: Path) -> np.ndarray:
+#: Header names (any case) of a labels CSV's column of epoch numbers: ``epoch``, as ``eegpt
+#: probe predict`` writes it, and ``window``, as ``eegpt export`` and Parquet outputs do.
+LABEL_NUMBER_COLUMNS = ("epoch", "window")
+
+
+@dataclasses.dataclass(frozen=True)
+class _LabelRows:
+    """The rows of a labels CSV: ``labels`` (None where missing), and where the header names
+    them, each row's epoch number as written (``numbers``, of the column ``number_column``) and
+    input file (``files``, of a ``file`` column)."""
+
+    labels: np.ndarray
+    numbers: list[str] | None = None
+    number_column: str | None = None
+    files: list[str] | None = None
+
+
+def _header_column(header: list[str], names: Sequence[str]) -> int | None:
+    """The index of the first of ``names`` among ``header``'s cells (any case), or None."""
+    lowered = [cell.strip().lower() for cell in header]
+    return next((lowered.index(name) for name in names if name in lowered), None)
+
+
+def _read_label_rows(path: Path) -> _LabelRows:
     """The ``label`` column of a CSV, one row per epoch; a missing label (a cell of
     :data:`MISSING_LABELS`: blank, ``n/a``, ``NA``, ``nan``) is None. The column's name is
     read in any case, the separator is a comma, semicolon or tab (:func:`_label_csv_layout`),
-    and a byte-order mark (Excel's "CSV UTF-8") is no part of the header."""
+    and a byte-order mark (Excel's "CSV UTF-8") is no part of the header. An ``epoch`` (or
+    ``window``) column and a ``file`` column are kept to align the rows to the epochs."""
     with open(path, newline="", encoding="utf-8-sig") as fh:
         text = fh.read()
     sep, column = _label_csv_layout(path, text)
-    rows = list(csv.reader(io.StringIO(text), delimiter=sep))[1:]
+    header, *rows = list(csv.reader(io.StringIO(text), delimiter=sep))
     while rows and not rows[-1]:  # blank lines at the end are no rows
         rows.pop()
+
+    def cells(k: int | None) -> list[str] | None:
+        # a short row has no such cell: '' (no label, no number)
+        return None if k is None else [row[k] if k < len(row) else "" for row in rows]
+
     # a blank line inside is a row with a blank label (csv.DictReader would skip it, and every
     # later label would belong to the epoch before its own); a short row has no label either
     labels = [row[column] if column < len(row) else None for row in rows]
     missing = [v is None or v.strip().lower() in MISSING_LABELS for v in labels]
     if not any(missing):
-        return np.array(labels)
-    return np.array([None if m else v for v, m in zip(labels, missing, strict=True)], dtype=object)
+        y = np.array(labels)
+    else:
+        y = np.array([None if m else v for v, m in zip(labels, missing, strict=True)], dtype=object)
+    number = _header_column(header, LABEL_NUMBER_COLUMNS)
+    return _LabelRows(
+        y,
+        numbers=cells(number),
+        number_column=None if number is None else header[number].strip(),
+        files=cells(_header_column(header, ("file",))) if number is not None else None,
+    )
 
 
-def _check_csv_labels(y: np.ndarray, path: Path, sources: list[str], selection: list[int]) -> None:
-    """Refuse rows of a labels CSV without a label (None, see :func:`_read_label_csv`), as
-    ``train_probe`` refuses ``y`` with None: a blank cell is no class."""
+def _read_label_csv(path: Path) -> np.ndarray:
+    """The labels of a labels CSV in the order of its rows (see :func:`_read_label_rows`)."""
+    return _read_label_rows(path).labels
+
+
+def _numbers_text(numbers: Sequence[int]) -> str:
+    """``"1 to 8"`` for consecutive numbers, else the first few of them."""
+    from eegpt._logging import few
+
+    values = sorted(set(numbers))
+    if len(values) > 2 and values[-1] - values[0] == len(values) - 1:
+        return f"{values[0]} to {values[-1]}"
+    return few([str(v) for v in values], 5)
+
+
+def _row_numbers(rows: _LabelRows, path: Path) -> list[int]:
+    """The epoch numbers of a labels CSV's rows as integers; refused where one is not."""
+    numbers = []
+    for line, cell in enumerate(rows.numbers or [], start=2):
+        try:
+            numbers.append(int(cell.strip()))
+        except ValueError:
+            raise ValueError(
+                f"{path}, line {line}: {cell!r} in the {rows.number_column!r} column is no epoch "
+                "number; that column numbers the epochs the labels belong to (whole numbers, "
+                f"from 0 or from 1). Fix the cell, or leave the {rows.number_column!r} column "
+                "out to take the rows in the order of the epochs"
+            ) from None
+    return numbers
+
+
+def _row_files(rows: _LabelRows, path: Path, sources: list[str]) -> list[str]:
+    """The input each row's ``file`` cell names (as given, or by its file name alone)."""
+    from eegpt._logging import few
+
+    inputs = list(dict.fromkeys(sources))
+    by_name: dict[str, list[str]] = {}
+    for given in inputs:
+        by_name.setdefault(Path(given).name, []).append(given)
+    out = []
+    for line, cell in enumerate(rows.files or [], start=2):
+        cell = cell.strip()
+        named = [cell] if cell in inputs else by_name.get(Path(cell).name, [])
+        if len(named) != 1:
+            why = "names several of" if named else "is none of"
+            raise ValueError(
+                f"{path}, line {line}: the file {cell!r} {why} the inputs "
+                f"({few(inputs, 5)}); its 'file' column says which input each row's epoch "
+                "is of: give the inputs' paths there (as `eegpt probe predict` writes them)"
+            )
+        out.append(named[0])
+    return out
+
+
+def _align_label_rows(
+    rows: _LabelRows, path: Path, sources: list[str], selection: list[int]
+) -> tuple[np.ndarray, list[int]]:
+    """The labels of a labels CSV in the order of the epochs, and each epoch's line in the
+    file. Rows are taken in order unless the file numbers them (an ``epoch`` or ``window``
+    column, :func:`_read_label_rows`): then each row goes to the epoch of its number, counted
+    from 0 (as eegpt counts: MNE's epoch numbers, the ``epoch`` of ``eegpt probe predict``) or
+    from 1 (as EEGLAB and MATLAB count), whichever numbers the epochs of the inputs (in the
+    input its ``file`` column names), with a warning that the rows are in another order.
+    Numbers that match neither are refused, saying why."""
+    from eegpt._logging import warn as _warn
+
+    labels, lines = rows.labels, list(range(2, len(rows.labels) + 2))
+    if rows.numbers is None:
+        return labels, lines
+    numbers = _row_numbers(rows, path)
+    files = _row_files(rows, path, sources) if rows.files is not None else [""] * len(numbers)
+    named = rows.files is not None
+    keys = [(src if named else "", int(i)) for src, i in zip(sources, selection, strict=True)]
+    for base in (0, 1):
+        ordered = [(f, k - base) for f, k in zip(files, numbers, strict=True)]
+        if ordered == keys:  # the rows in the order of the epochs
+            return labels, lines
+        if len(set(keys)) == len(keys) and sorted(ordered) == sorted(keys):
+            row_of = {key: j for j, key in enumerate(ordered)}
+            order = [row_of[key] for key in keys]
+            counted = "from 0, as eegpt counts" if base == 0 else "from 1, as EEGLAB counts"
+            _warn(
+                f"{path}: its rows are not in the order of the epochs; the labels go to the "
+                f"epochs by its {rows.number_column!r} column (numbered {counted})"
+            )
+            return labels[order], [j + 2 for j in order]
+    raise ValueError(_unaligned_text(rows, path, numbers, files, keys))
+
+
+def _unaligned_text(
+    rows: _LabelRows,
+    path: Path,
+    numbers: list[int],
+    files: list[str],
+    keys: list[tuple[str, int]],
+) -> str:
+    """Why the epoch numbers of a labels CSV match the epochs of the inputs neither counted
+    from 0 nor from 1."""
+    from collections import Counter
+
+    column = rows.number_column
+    if len(set(keys)) < len(keys):  # several inputs, each numbering its epochs
+        return (
+            f"{path}: its {column!r} column numbers the epochs, but the inputs each number "
+            "their own epochs and the file has no 'file' column to say whose epoch each row is "
+            "(nor are its rows in the order of the inputs' epochs); "
+            "add a 'file' column with each row's input (as `eegpt probe predict` writes), or "
+            f"leave the {column!r} column out and put the rows in the order of the epochs of "
+            "the inputs"
+        )
+    selection = [k for _, k in keys]
+    reasons = []
+    for base, counted in ((0, "from 0, as eegpt counts"), (1, "from 1, as EEGLAB counts")):
+        given = Counter((f, k - base) for f, k in zip(files, numbers, strict=True))
+        doubled = [k + base for (_, k), times in given.items() if times > 1]
+        unknown = [k + base for _, k in set(given) - set(keys)]
+        why = (
+            f"{_numbers_text(doubled)} twice"
+            if doubled
+            else f"{_numbers_text(unknown)} not among them"
+        )
+        reasons.append(f"{_numbers_text([k + base for k in selection])} counted {counted} ({why})")
+    return (
+        f"{path}: its {column!r} column numbers the rows {_numbers_text(numbers)}, which "
+        f"matches the epochs of the inputs neither as {reasons[0]} nor as {reasons[1]}, so the "
+        "labels cannot be told apart by epoch. Give one row per epoch of the inputs, numbered "
+        f"as one of these, or leave the {column!r} column out to take the rows in the order "
+        "of the epochs"
+    )
+
+
+def _check_csv_labels(
+    y: np.ndarray, path: Path, sources: list[str], selection: list[int], lines: list[int]
+) -> None:
+    """Refuse rows of a labels CSV without a label (None, see :func:`_read_label_rows`), as
+    ``train_probe`` refuses ``y`` with None: a blank cell is no class. ``lines``: each epoch's
+    line in the file."""
     from eegpt._logging import few
 
     missing = [i for i, v in enumerate(y.tolist()) if v is None]
     if missing:
         shown = few(
-            [f"line {i + 2}: {Path(sources[i]).name} epoch {selection[i]}" for i in missing], 5
+            [f"line {lines[i]}: {Path(sources[i]).name} epoch {selection[i]}" for i in missing],
+            5,
         )
         raise ValueError(
             f"{len(missing)} of {len(y)} epochs have no label in the 'label' column of {path} "
@@ -519,7 +696,8 @@ def load_labelled_epochs(
     )  # fmt: skip
     n = data.shape[0]
     if labels is not None:
-        y = _read_label_csv(Path(labels))
+        rows = _read_label_rows(Path(labels))
+        y = rows.labels
         if len(y) != n:
             blank = [k + 2 for k, v in enumerate(y.tolist()) if v is None]  # file lines
             raise ValueError(
@@ -532,8 +710,9 @@ def load_labelled_epochs(
                     else ""
                 )
             )
+        y, lines = _align_label_rows(rows, Path(labels), sources, selection)
         if require_labels and not keep_missing:
-            _check_csv_labels(y, Path(labels), sources, selection)
+            _check_csv_labels(y, Path(labels), sources, selection, lines)
     elif all(v is not None for v in ys):
         y = np.concatenate([np.asarray(v) for v in ys])
         if label_column is not None and require_labels:
@@ -592,7 +771,8 @@ def _add_labels(p: argparse.ArgumentParser) -> None:
         "--labels",
         type=Path,
         help="CSV with a 'label' column (any case; commas, semicolons or tabs between columns), "
-        "one row per epoch",
+        "one row per epoch, in order or numbered by an 'epoch' (or 'window') column from 0 or "
+        "from 1 (as EEGLAB counts), with a 'file' column for several inputs",
     )
 
 
