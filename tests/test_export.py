@@ -77,9 +77,14 @@ def test_csv_holds_the_mean_pooled_embeddings_one_row_per_window(tmp_path):
     assert main(["export", str(parquet), "-o", str(out), "-q"]) == 0
     table = pd.read_csv(out)
     features = [f"eegpt_d{k}" for k in range(8)]
-    assert table.columns.tolist() == ["recording", "window", "onset_s", "label", "bad", *features]
+    assert table.columns.tolist() == [
+        "recording", "window", "window_number", "onset_s", "label", "annotations", "bad",
+        *features,
+    ]  # fmt: skip
     assert (table["recording"] == "erp-epo.fif").all()
     assert table["window"].tolist() == [0, 2, 3, 5, 6]
+    assert table["window_number"].tolist() == [1, 3, 4, 6, 7]  # from 1, as the .mat's
+    assert table["annotations"].fillna("").tolist() == ["", "BAD_muscle", "", "", ""]
     assert table["label"].tolist() == emb.metadata["labels"]
     assert table["bad"].tolist() == [False, True, False, False, False]
     np.testing.assert_array_equal(table["onset_s"], emb.onsets)
@@ -98,6 +103,7 @@ def test_a_corpus_run_exports_every_recording(tmp_path):
     events = np.array([[0, 0, 1], [2000, 0, 2]])
     info = mne.create_info(["Fz", "Cz", "Pz"], 256.0, "eeg")
     epochs = mne.EpochsArray(x, info, events, event_id={"std": 1, "dev": 2}, verbose=False)
+    epochs.metadata = pd.DataFrame({"rt": [0.41, np.nan], "response": ["left", None]})
     epochs.save(corpus / "erp-epo.fif", verbose=False)
     run = tmp_path / "run"
     embed_dataset(corpus, run, model=EEGPT("tiny2"), workers=0, device="cpu", progress=False)
@@ -112,11 +118,24 @@ def test_a_corpus_run_exports_every_recording(tmp_path):
     assert labels == [e if isinstance(e, str) else "" for e in table["event"]]
     assert sorted(labels) == ["", "", "", "", "dev", "std"]
     assert "channels" not in s  # the recordings have other channels
+    # the epochs' metadata: NaN and '' for the continuous recordings' windows
+    epoch_rows = table["event"].notna().to_numpy()
+    rt = s["rt"].ravel()
+    assert (
+        rt[epoch_rows][0] == 0.41
+        and np.isnan(rt[epoch_rows][1])
+        and np.isnan(rt[~epoch_rows]).all()
+    )
+    response = [c[0] if c.size else "" for c in s["response"].ravel()]
+    assert sorted(response) == ["", "", "", "", "", "left"]
     assert json.loads(s["metadata_json"][0])["pool"] == "none"
     assert main(["export", str(run), "-o", str(tmp_path / "run.csv"), "-q"]) == 0
     rows = pd.read_csv(tmp_path / "run.csv")
     assert rows["recording"].tolist() == table["recording_id"].tolist()
     assert rows["label"].fillna("").tolist() == labels
+    assert rows["window_number"].tolist() == (table["window"] + 1).tolist()
+    np.testing.assert_array_equal(rows["rt"], rt)
+    assert rows["response"].fillna("").tolist() == response
     got = rows.filter(like="eegpt_d").to_numpy().astype(np.float32)
     np.testing.assert_array_equal(got, data.mean(axis=(1, 2), dtype=np.float64).astype(np.float32))
 
@@ -164,7 +183,7 @@ def test_a_csv_wider_than_spreadsheets_open_is_written_with_a_warning(npz, tmp_p
     monkeypatch.setattr(export, "SPREADSHEET_COLUMNS", 100)
     with pytest.warns(RuntimeWarning, match="more than spreadsheets open"):
         assert main(["export", str(path), "-o", str(tmp_path / "e.csv"), "--pool", "flatten"]) == 0
-    assert pd.read_csv(tmp_path / "e.csv").shape == (5, 5 + 4 * 4 * 8)
+    assert pd.read_csv(tmp_path / "e.csv").shape == (5, 7 + 4 * 4 * 8)
 
 
 def test_embeddings_stored_mean_pooled_export_as_stored_and_refuse_other_poolings(tmp_path, capsys):
@@ -190,10 +209,59 @@ def test_a_recording_is_refused_saying_to_embed_it_first(tmp_path, capsys):
     how to make them, not 'unsupported embeddings file'."""
     for name in ("odd_short.set", "odd_short.fdt", "rec.edf"):
         (tmp_path / name).write_bytes(b"")
-        assert main(["export", str(tmp_path / name), "-o", str(tmp_path / "a.mat"), "-q"]) == 1
+        assert main(["export", str(tmp_path / name), "-o", str(tmp_path / "a.mat")]) == 1
         err = capsys.readouterr().err
+        assert "reading" not in err and f"-o {tmp_path / 'a.mat'}" in err
         assert f"{tmp_path / name} is an EEG recording; eegpt export writes embeddings" in err
         assert "the .npz or .parquet file of `eegpt embed`" in err
         recording = tmp_path / name.replace(".fdt", ".set")
         assert f"Embed the recording first: eegpt embed {recording} -o" in err
         assert "unsupported embeddings file" not in err
+
+
+def test_the_epochs_metadata_and_annotations_are_exported(tmp_path):
+    """The epochs' metadata columns (an EEGLAB .set's eeglab_events and eeglab_latencies_ms,
+    any epochs.metadata) become .mat variables (cellstr, double, logical) and CSV columns; a
+    name of another variable gets a metadata_ prefix, one MATLAB cannot take is made valid;
+    the annotations over each window come joined."""
+    from eegpt.outputs import metadata_record
+
+    emb = epochs_embeddings()
+    table = pd.DataFrame(
+        {
+            "eeglab_events": ["target/response", "standard", "target", "standard", "target"],
+            "eeglab_latencies_ms": ["0/412", "0", "0", "0", "0"],
+            "rt": [412.0, np.nan, np.nan, 398.5, np.nan],
+            "correct": [True, False, True, True, False],
+            "label": ["a", "b", "c", "d", "e"],  # also the name of the event names' variable
+            "trial type": ["x", None, "y", "x", "y"],
+        },
+        index=[0, 2, 3, 5, 6],
+    )
+    emb.metadata["epochs_metadata"] = metadata_record(table)
+    emb.metadata["annotations"] = [[], ["BAD_muscle", "blink"], [], [], []]
+    path = emb.save(tmp_path / "erp.npz")
+    assert main(["export", str(path), "-o", str(tmp_path / "erp.mat"), "-q"]) == 0
+    kinds = {name: kind for name, _, kind in scipy.io.whosmat(tmp_path / "erp.mat")}
+    assert kinds["eeglab_events"] == kinds["eeglab_latencies_ms"] == "cell"
+    assert kinds["rt"] == "double" and kinds["correct"] == "logical"
+    s = scipy.io.loadmat(tmp_path / "erp.mat")
+    cells = lambda name: [c[0] if c.size else "" for c in s[name].ravel()]  # noqa: E731
+    assert cells("eeglab_events") == table["eeglab_events"].tolist()
+    assert cells("eeglab_latencies_ms") == table["eeglab_latencies_ms"].tolist()
+    np.testing.assert_array_equal(s["rt"].ravel(), table["rt"])
+    np.testing.assert_array_equal(s["correct"].ravel(), table["correct"])
+    assert cells("label") == emb.metadata["labels"]  # the event names, as before
+    assert cells("metadata_label") == ["a", "b", "c", "d", "e"]
+    assert cells("trial_type") == ["x", "", "y", "x", "y"]
+    assert cells("annotations") == ["", "BAD_muscle; blink", "", "", ""]
+    assert main(["export", str(path), "-o", str(tmp_path / "erp.csv"), "-q"]) == 0
+    rows = pd.read_csv(tmp_path / "erp.csv")
+    assert rows.columns.tolist()[:12] == [
+        "recording", "window", "window_number", "onset_s", "label", "eeglab_events",
+        "eeglab_latencies_ms", "rt", "correct", "metadata_label", "trial type", "annotations",
+    ]  # fmt: skip
+    assert rows["eeglab_events"].tolist() == table["eeglab_events"].tolist()
+    assert rows["eeglab_latencies_ms"].tolist() == table["eeglab_latencies_ms"].tolist()
+    np.testing.assert_array_equal(rows["rt"], table["rt"])
+    assert rows["annotations"].fillna("").tolist() == ["", "BAD_muscle; blink", "", "", ""]

@@ -342,12 +342,18 @@ EXPORT_EPILOG = """\
   window         the window's index in its recording, counted from 0 as in Python and Parquet
   window_number  window + 1, MATLAB's count (for epochs: the epoch's number)
   label          cellstr of the epochs' event names (where present); bad: logical
+  (metadata)     the epochs' metadata, one variable per column (where present): cellstr,
+                 or double (NaN: missing); e.g. an EEGLAB .set's eeglab_events and
+                 eeglab_latencies_ms (each epoch's events and latencies, joined with /);
+                 a name of another variable gets a metadata_ prefix
+  annotations    cellstr of the annotations over each window (joined with '; ', where any)
   pool, sfreq, window_seconds, source, channels (cellstr), metadata_json (the provenance:
                  jsondecode(S.metadata_json)); a corpus run: recording and path per window
 Mean over patches and summary tokens in MATLAB: squeeze(mean(S.embeddings, [2 3])).
 A variable holds at most 2 GB: larger embeddings are refused (export them with --pool mean).
 
-.csv: one row per window: recording, window (from 0), onset_s, label, bad, then the pooled
+.csv: one row per window: recording, window (from 0), window_number (from 1), onset_s, label,
+the epochs' metadata columns, annotations (each where present), bad, then the pooled
 embedding (default --pool mean: eegpt_d0 ... eegpt_d511)."""
 
 
@@ -390,6 +396,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         export_embeddings,
         export_pool,
         read_export_input,
+        refuse_recording,
     )
     from eegpt.outputs import check_output_folder
 
@@ -405,6 +412,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     check_output_folder(args.output.parent, args.output)  # before reading a large input
     if not args.input.exists():
         raise FileNotFoundError(f"no such file or folder: {args.input}")
+    refuse_recording(args.input, args.output)  # before saying it is read
     if not args.quiet:
         print(f"reading {args.input} ...", file=sys.stderr)
     windows = read_export_input(args.input)

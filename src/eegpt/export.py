@@ -16,6 +16,12 @@ every variable.
   MATLAB counts (for epochs: the epoch's number among the events);
 - ``label``: cellstr of the epochs' event names (where the input has them); ``bad``: logical,
   windows over annotations marked bad;
+- the epochs' metadata (where the input has it: ``epochs.metadata`` of MNE epochs,
+  ``eeglab_events`` and ``eeglab_latencies_ms`` of epoched EEGLAB files), one variable per
+  column: numbers and booleans as double (NaN where missing; logical where none is), others
+  as cellstr; names made valid for MATLAB, and a name of another variable prefixed
+  ``metadata_``; ``annotations``: cellstr of the descriptions of the annotations over each
+  window, joined with ``"; "`` (where any window has one);
 - ``pool``: the pooling of ``embeddings`` (``'none'``: as stored); ``sfreq`` (Hz) and
   ``window_seconds``: the windows' rate and length; ``metadata_json``: the whole provenance as
   JSON text (``jsondecode(S.metadata_json)``);
@@ -23,8 +29,9 @@ every variable.
   order); a corpus run: ``recording`` and ``path`` (cellstr per window), and ``channels`` when
   every recording has the same ones.
 
-``.csv``: one row per window, columns ``recording``, ``window`` (from 0), ``onset_s``, ``label``
-(where present), ``bad``, then the pooled embedding (default ``--pool mean``: ``eegpt_d0`` ...
+``.csv``: one row per window, columns ``recording``, ``window`` (from 0), ``window_number``
+(from 1), ``onset_s``, ``label``, the epochs' metadata columns, ``annotations`` (each where
+present), ``bad``, then the pooled embedding (default ``--pool mean``: ``eegpt_d0`` ...
 ``eegpt_d511``, named as :meth:`Embeddings.to_data_frame <eegpt.outputs.Embeddings.to_data_frame>`
 names them).
 """
@@ -53,6 +60,10 @@ __all__ = ["EXPORT_FORMATS", "ExportInput", "export_embeddings", "read_export_in
 
 EXPORT_FORMATS = (".mat", ".csv")
 
+#: What joins the descriptions of the annotations over one window in the ``annotations``
+#: variable and column (EEGLAB's event names may hold ``/``).
+ANNOTATIONS_JOIN = "; "
+
 #: The largest variable, in bytes, that a MATLAB v5/v7 ``.mat`` file holds (2 GB).
 MAT_VARIABLE_LIMIT = 2**31 - 1
 
@@ -78,6 +89,11 @@ class ExportInput:
         A run's recording path per window; None for a file.
     channels : list of str | None
         The embedded channels, in order; None for a run whose recordings differ in them.
+    epochs_metadata : pandas.DataFrame | None
+        The epochs' metadata, one row per window (index 0, 1, ...): ``epochs.metadata`` of MNE
+        epochs, ``eeglab_events`` and ``eeglab_latencies_ms`` of epoched EEGLAB files; a run's
+        ``epochs_metadata`` column as columns (missing values for other recordings). None
+        where no window has any.
     """
 
     embeddings: Embeddings
@@ -85,6 +101,7 @@ class ExportInput:
     recordings: list[str] | None = None
     paths: list[str] | None = None
     channels: list[str] | None = None
+    epochs_metadata: Any = None
 
     def __len__(self) -> int:
         return len(self.embeddings)
@@ -110,6 +127,15 @@ class ExportInput:
             return None
         return ["" if v is None else str(v) for v in labels]
 
+    @property
+    def annotations(self) -> list[str] | None:
+        """The descriptions of the annotations over each window, joined with ``"; "`` ('' over
+        none), or None where no window has any."""
+        per_window = self.embeddings.annotations
+        if not any(per_window):
+            return None
+        return [ANNOTATIONS_JOIN.join(str(d) for d in window) for window in per_window]
+
 
 def read_export_input(path: str | Path) -> ExportInput:
     """The windows of an embeddings file (``.npz``, ``.parquet``) or of an ``embed-dataset``
@@ -119,15 +145,21 @@ def read_export_input(path: str | Path) -> ExportInput:
     path = Path(path)
     if path.is_dir() and ((path / RUN_MANIFEST).is_file() or run_folders(path)):
         return _read_run(path)
-    _refuse_recording(path)
+    refuse_recording(path)
     emb = load_embeddings(path)  # its errors name what it reads (files; folders of runs)
     channels = (emb.metadata.get("channels") or {}).get("names")
-    return ExportInput(emb, emb.metadata, channels=None if channels is None else list(channels))
+    table = emb.epochs_metadata
+    return ExportInput(
+        emb,
+        emb.metadata,
+        channels=None if channels is None else list(channels),
+        epochs_metadata=None if table is None else table.reset_index(drop=True),
+    )
 
 
-def _refuse_recording(path: Path) -> None:
+def refuse_recording(path: Path, output: Path | None = None) -> None:
     """Refuse an EEG recording (``.set``, ``.edf``, ...; EEGLAB's ``.fdt``), saying that export
-    takes its embeddings and how to make them."""
+    takes its embeddings and how to make them (and export them to ``output``)."""
     from eegpt.io import EEG_SUFFIXES, RECORDING_FOLDER_SUFFIXES
 
     suffix = path.suffix.lower()
@@ -142,7 +174,7 @@ def _refuse_recording(path: Path) -> None:
         f"{path} is an EEG recording; eegpt export writes embeddings as .mat or .csv: the .npz "
         "or .parquet file of `eegpt embed`, or the output folder of `eegpt embed-dataset`. "
         f"Embed the recording first: eegpt embed {recording} -o {recording.stem}.npz, then "
-        f"eegpt export {recording.stem}.npz -o OUT.mat"
+        f"eegpt export {recording.stem}.npz -o {output or 'OUT.mat'}"
     )
 
 
@@ -150,7 +182,7 @@ def _read_run(folder: Path) -> ExportInput:
     """A corpus run's windows as one :class:`ExportInput`, in the order the run reads."""
     from eegpt.dataset import read_embeddings, read_shard_status, run_folders, shard_files
 
-    table, data = read_embeddings(folder)
+    table, data = read_embeddings(folder, expand_metadata=False)
     first = (run_folders(folder) or [folder])[0]
     settings = read_shard_status(shard_files(first)[0])[0] if shard_files(first) else {}
     pool = settings.get("pool", "none")
@@ -172,7 +204,19 @@ def _read_run(folder: Path) -> ExportInput:
         recordings=table["recording_id"].astype(str).tolist(),
         paths=table["path"].astype(str).tolist(),
         channels=list(sets.pop()) if len(sets) == 1 else None,
+        epochs_metadata=_run_metadata(table),
     )
+
+
+def _run_metadata(table: Any) -> Any:
+    """A run's ``epochs_metadata`` JSON column as one column per name (as
+    :func:`eegpt.read_embeddings` expands it), index 0, 1, ...; None where no window has any."""
+    from eegpt.dataset import _expand_metadata
+
+    if "epochs_metadata" not in table.columns or not table["epochs_metadata"].notna().any():
+        return None
+    wide = _expand_metadata(table[["epochs_metadata"]], table.columns)
+    return wide.reset_index(drop=True)
 
 
 def export_pool(fmt: str, pool: str | None, stored: str | None) -> str:
@@ -239,6 +283,10 @@ def mat_variables(windows: ExportInput, pool: str) -> dict[str, Any]:
             out[key] = float(pre[key])
     if windows.labels is not None:
         out["label"] = _cellstr(windows.labels)
+    for name, column in _metadata_columns(windows, MAT_VARIABLES, _matlab_name):
+        out[name] = _mat_column(column)
+    if windows.annotations is not None:
+        out["annotations"] = _cellstr(windows.annotations)
     if windows.recordings is not None:
         out["recording"] = _cellstr(windows.recordings)
         out["path"] = _cellstr(windows.paths or [])
@@ -247,6 +295,62 @@ def mat_variables(windows: ExportInput, pool: str) -> dict[str, Any]:
     if windows.channels is not None:
         out["channels"] = _cellstr(windows.channels)
     return out
+
+
+#: The variables of a ``.mat`` export besides the epochs' metadata columns.
+MAT_VARIABLES = frozenset({
+    "embeddings", "onset_s", "window", "window_number", "bad", "pool", "metadata_json", "sfreq",
+    "window_seconds", "label", "annotations", "recording", "path", "source", "channels",
+})  # fmt: skip
+
+#: The columns of a CSV export besides the epochs' metadata and the embedding.
+CSV_COLUMNS = frozenset({"recording", "window", "window_number", "onset_s", "label",
+                         "annotations", "bad"})  # fmt: skip
+
+
+def _metadata_columns(
+    windows: ExportInput, taken: frozenset[str], rename: Any = str
+) -> list[tuple[str, Any]]:
+    """The epochs' metadata columns as ``(name, column)``: the column's name (through
+    ``rename``, e.g. a MATLAB variable name), ``metadata_<name>`` where that is one of
+    ``taken`` (or given before)."""
+    from eegpt.outputs import unique_column_name
+
+    table = windows.epochs_metadata
+    if table is None:
+        return []
+    used, out = set(taken), []
+    for j, name in enumerate(table.columns):
+        wanted = rename(str(name))
+        if wanted in used:
+            wanted = rename(unique_column_name(wanted, used))
+        used.add(wanted)
+        out.append((wanted, table.iloc[:, j]))
+    return out
+
+
+def _matlab_name(name: str) -> str:
+    """``name`` as a MATLAB variable name (as ``matlab.lang.makeValidName`` makes them):
+    letters, digits and ``_``, starting with a letter, at most 63 characters."""
+    import re
+
+    valid = re.sub(r"[^A-Za-z0-9_]", "_", name)
+    if not valid[:1].isalpha():
+        valid = f"x{valid}"
+    return valid[:63]
+
+
+def _mat_column(column: Any) -> np.ndarray:
+    """A metadata column as MATLAB takes it: numbers and booleans as double (NaN where
+    missing; logical where none is), anything else as cellstr ('' where missing)."""
+    import pandas as pd
+
+    missing = column.isna().to_numpy()
+    if pd.api.types.is_bool_dtype(column) and not missing.any():
+        return column.to_numpy(dtype=bool)
+    if pd.api.types.is_numeric_dtype(column) or pd.api.types.is_bool_dtype(column):
+        return column.astype("Float64").to_numpy(dtype=np.float64, na_value=np.nan)
+    return _cellstr(["" if m else str(v) for v, m in zip(column, missing, strict=True)])
 
 
 def _cellstr(texts: list[str]) -> np.ndarray:
@@ -273,8 +377,9 @@ def _check_mat_size(values: np.ndarray, windows: ExportInput) -> None:
 
 
 def csv_frame(windows: ExportInput, pool: str) -> Any:
-    """The CSV table: one row per window, ``recording``, ``window`` (from 0), ``onset_s``,
-    ``label`` (where present), ``bad``, then one column per feature of ``pool``."""
+    """The CSV table: one row per window, ``recording``, ``window`` (from 0), ``window_number``
+    (from 1), ``onset_s``, ``label``, the epochs' metadata columns, ``annotations`` (each where
+    present), ``bad``, then one column per feature of ``pool``."""
     import pandas as pd
 
     values = pooled_values(windows, pool)
@@ -282,10 +387,15 @@ def csv_frame(windows: ExportInput, pool: str) -> Any:
     columns: dict[str, Any] = {
         "recording": windows.recording_per_window,
         "window": windows.window_index,
+        "window_number": windows.window_index + 1,
         "onset_s": windows.embeddings.onsets,
     }
     if windows.labels is not None:
         columns["label"] = windows.labels
+    for name, column in _metadata_columns(windows, CSV_COLUMNS | set(names)):
+        columns[name] = column.to_numpy()
+    if windows.annotations is not None:
+        columns["annotations"] = windows.annotations
     columns["bad"] = windows.embeddings.bad
     frame = pd.DataFrame(columns)
     if len(frame.columns) + len(names) > SPREADSHEET_COLUMNS:
