@@ -594,8 +594,11 @@ def test_eeglab_epochs_are_named_by_their_time_locking_event(tmp_path, model, wr
     assert emb.metadata["labels"] == kinds and emb["target"].data.shape[0] == 3
     np.testing.assert_allclose(emb.onsets, np.arange(9) * 4.0)  # epochs end to end, 4 s each
     table = emb.epochs_metadata
-    assert table["eeglab_events"].tolist()[:2] == ["target/response/standard", "standard/standard"]
-    assert table["eeglab_latencies_ms"].tolist()[:2] == ["0/450/1250", "0/1250"]
+    assert table["eeglab_events"].tolist()[:2] == [
+        "target | response | standard",
+        "standard | standard",
+    ]
+    assert table["eeglab_latencies_ms"].tolist()[:2] == ["0 | 450 | 1250", "0 | 1250"]
     if not wrapped:  # a probe trained on the path's epochs has their names as classes
         from eegpt.probe import train_probe
 
@@ -613,6 +616,120 @@ def test_time_locking_label_of_several_or_no_events_at_latency_zero():
     assert time_locking_label(events, 256.0) == "target/cue"
     assert time_locking_label(events, 1000.0) == "target"  # 1.9 ms is 2 samples at 1000 Hz
     assert time_locking_label([("standard", -800.0), ("x", 450.0)], 256.0) is None
+
+
+def _eeglab_epochs(path, epochs, sfreq=64.0, xmin=-1.0, seconds=4.0):
+    """An epoched EEGLAB file shaped like pop_epoch's output, saved with scipy as one ``EEG``
+    variable: ``epochs`` lists each epoch's events, ``(type, latency in ms from the epoch's
+    time-locking point)``; an epoch of one event stores its type and latency alone, not as a
+    cell array."""
+    from scipy.io import savemat
+
+    names = ["Fp1", "Fz", "Cz", "Pz", "O1", "O2"]
+    pnts, n = int(round(seconds * sfreq)), len(epochs)
+    epoch = np.zeros(n, dtype=[("event", "O"), ("eventtype", "O"), ("eventlatency", "O")])
+    event = []
+    for i, events in enumerate(epochs):
+        first = len(event) + 1
+        event += [(kind, i * pnts + (ms / 1000 - xmin) * sfreq + 1, i + 1.0) for kind, ms in events]
+        if len(events) == 1:
+            epoch[i] = (float(first), events[0][0], float(events[0][1]))
+        else:
+            kinds, latencies = (np.array(list(v), dtype=object) for v in zip(*events, strict=True))
+            epoch[i] = (np.arange(first, len(event) + 1.0), kinds, latencies)
+    eeg = dict(
+        setname="task", filename="", filepath="", nbchan=float(len(names)), trials=float(n),
+        pnts=float(pnts), srate=sfreq, xmin=xmin, xmax=xmin + (pnts - 1) / sfreq, ref="common",
+        times=(xmin + np.arange(pnts) / sfreq) * 1000, icawinv=[], icasphere=[], icaweights=[],
+        icaact=[], urevent=[],
+        data=np.random.default_rng(2).normal(0, 10, (len(names), pnts, n)).astype(np.float32),
+        chanlocs=np.array([(name,) for name in names], dtype=[("labels", "O")]),
+        event=np.array(event, dtype=[("type", "O"), ("latency", "O"), ("epoch", "O")]),
+        epoch=epoch,
+    )  # fmt: skip
+    savemat(path, {"EEG": eeg}, appendmat=False)
+    return path
+
+
+def _eeglab_said(caught):
+    return [str(w.message) for w in caught if "latency 0" in str(w.message)]
+
+
+def test_eeglab_epochs_without_a_time_locking_event_are_timed_by_their_index_and_said(tmp_path):
+    """Every epoch of an epoched .set file starts at its index times the epoch length, also one
+    without an event at latency 0 (MNE times it by its first event); such epochs keep MNE's
+    name (all their events) and a warning counts them, also where no epoch holds several."""
+    path = _eeglab_epochs(tmp_path / "sub-01.set", [
+        [("standard", 0)], [("response", 300)], [("response", -100), ("target", 300)],
+        [("target", 0), ("response", 300)],
+    ])  # fmt: skip
+    with pytest.warns(RuntimeWarning) as caught:
+        rec = as_recording(path)
+    np.testing.assert_allclose(rec.onsets, [0.0, 4.0, 8.0, 12.0])
+    assert rec.labels == ["standard", "response", "response/target", "target"]
+    said = _eeglab_said(caught)
+    assert len(said) == 1 and "2 of 4 epochs hold several events" in said[0]
+    assert (
+        "2 of 4 epochs have no event at latency 0 (e.g. EEG.epoch(2): 'response' at 300 "
+        in (said[0])
+    )
+    assert "as mne.read_epochs_eeglab names them: 'response' 1, 'response/target' 1" in said[0]
+    single = _eeglab_epochs(tmp_path / "sub-02.set", [
+        [("standard", 0)], [("response", 300)], [("standard", 0)], [("target", 0)],
+    ])  # fmt: skip
+    with pytest.warns(RuntimeWarning) as caught:
+        rec = as_recording(single)
+    np.testing.assert_allclose(rec.onsets, [0.0, 4.0, 8.0, 12.0])
+    assert rec.labels == ["standard", "response", "standard", "target"]
+    said = _eeglab_said(caught)
+    assert len(said) == 1 and said[0].startswith(f"{single}: 1 of 4 epochs have no event at ")
+    assert "hold several events" not in said[0]
+
+
+def test_eeglab_events_are_in_the_metadata_of_every_epoched_set_file(tmp_path, weights, capsys):
+    """eeglab_events / eeglab_latencies_ms are in the metadata of every epoched .set file, one
+    event an epoch too (quietly), so that --label-column eeglab_events takes its labels from
+    files of either kind; an epoch's events are joined with ' | ', which event types holding
+    '/' (BrainVision markers) do not blur, and no epoch holding several events says nothing."""
+    from eegpt.probe_cli import main as probe_main
+
+    markers = ["Stimulus/S  1", "Stimulus/S  2"] * 3
+    single = _eeglab_epochs(tmp_path / "sub-01.set", [[(m, 0)] for m in markers])
+    several = _eeglab_epochs(
+        tmp_path / "sub-02.set", [[(m, 0), ("Response/R  1", 450)] for m in markers]
+    )
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        rec = as_recording(single)
+    assert [str(w.message) for w in caught] == []
+    assert rec.labels == markers and rec.epochs_metadata["eeglab_events"].tolist() == markers
+    assert rec.epochs_metadata["eeglab_latencies_ms"].tolist() == ["0"] * 6
+    with pytest.warns(RuntimeWarning, match="6 of 6 epochs hold several events") as caught:
+        rec = as_recording(several)
+    assert "'Stimulus/S  1 | Response/R  1'" in _eeglab_said(caught)[0]
+    assert rec.labels == markers
+    assert rec.epochs_metadata["eeglab_events"].tolist()[:2] == [
+        "Stimulus/S  1 | Response/R  1",
+        "Stimulus/S  2 | Response/R  1",
+    ]
+    assert rec.epochs_metadata["eeglab_latencies_ms"].tolist()[0] == "0 | 450"
+    run = ["train", str(single), str(several), "--label-column", "eeglab_events", "--weights",
+           str(weights), "-o", str(tmp_path / "p"), "--epochs", "1", "-q"]  # fmt: skip
+    with pytest.warns(RuntimeWarning):
+        assert probe_main(run) == 0, capsys.readouterr().err
+    assert "4 classes" in capsys.readouterr().out
+
+
+def test_numeric_eeglab_event_types_are_whole_numbers(tmp_path):
+    """EEGLAB's numeric event types (MATLAB doubles, '1.0' to MNE) name epochs '1', '2', in
+    files of one event an epoch too."""
+    several = _eeglab_epochs(tmp_path / "a.set", [[(1.0, 0)], [(2.0, 0)], [(1.0, 0), (2.0, 300)]])
+    with pytest.warns(RuntimeWarning, match="1 of 3 epochs hold several events"):
+        rec = as_recording(several)
+    assert rec.labels == ["1", "2", "1"]
+    assert rec.epochs_metadata["eeglab_events"].tolist() == ["1", "2", "1 | 2"]
+    single = _eeglab_epochs(tmp_path / "b.set", [[(1.0, 0)], [(2.0, 0)], [(2.0, 0)]])
+    assert as_recording(single).labels == ["1", "2", "2"]
 
 
 def test_continuous_eeglab_files_are_continuous_recordings_in_the_probe_commands(

@@ -6,7 +6,8 @@ response), so that epochs of one condition fall into many classes. In EEGLAB an 
 condition is its time-locking event: the one at latency 0 (``EEG.epoch(i).eventlatency``, in
 milliseconds from it, and ``EEG.epoch(i).eventtype``). :func:`label_by_time_locking_events`
 names the epochs so, reading the ``.set`` file's epoch structure itself (with pymatreader where
-installed, as MNE does, which also reads MATLAB v7.3 files; else with ``scipy.io.loadmat``).
+installed, as MNE does, which also reads MATLAB v7.3 files; else with ``scipy.io.loadmat``),
+and times each by its time-locking point (MNE by its first event).
 """
 
 from __future__ import annotations
@@ -29,9 +30,17 @@ from eegpt._logging import warn as _warn
 #: EEGLAB's order (as MNE joins all of an epoch's events).
 JOIN = "/"
 
+#: All of an epoch's event types (and their latencies) are joined with this in the epochs'
+#: metadata (columns ``eeglab_events``, ``eeglab_latencies_ms``): not ``/``, which MNE joins
+#: them with and event types hold themselves (BrainVision markers, ``'Stimulus/S  1'``).
+EVENTS_JOIN = " | "
+
 #: MNE's warning for epochs of several events, which :func:`label_by_time_locking_events`
 #: replaces with its own (MNE keeps the first event's latency; eegpt the time-locking one).
 MNE_MULTIPLE_EVENTS = re.compile(r"At least one epoch has multiple events")
+
+#: Set on epochs :func:`label_by_time_locking_events` has named, so that they are not named again.
+_NAMED = "_eegpt_time_locked"
 
 
 def _load(path: Path, names: Sequence[str]) -> dict[str, Any]:
@@ -102,15 +111,47 @@ def _latency_ms(value: Any) -> float:
         return float("nan")
 
 
+def type_text(value: Any) -> str:
+    """An EEGLAB event type as text; a whole number as an integer (``'1'``, where MNE writes
+    ``'1.0'`` for EEGLAB's numeric types, MATLAB's numbers being doubles)."""
+    if isinstance(value, np.ndarray) and value.ndim == 0:
+        value = value.item()
+    if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
+        number = float(value)
+        return str(int(number)) if number.is_integer() else str(number)
+    return str(value)
+
+
+def _plain(name: str) -> str:
+    """An epoch's name with its ``/``-joined parts that are whole numbers written as integers
+    (``'1.0/2.0'``: ``'1/2'``): MNE's name and eegpt's of the same events compare equal."""
+    parts = []
+    for part in name.split(JOIN):
+        try:
+            number = float(part)
+        except ValueError:
+            parts.append(part)
+        else:
+            parts.append(str(int(number)) if number.is_integer() else part)
+    return JOIN.join(parts)
+
+
 def epoch_events(path: Path) -> tuple[list[list[tuple[str, float]]], float, float, int]:
     """The events of every epoch of an epoched EEGLAB ``.set`` file, ``[(type, latency in ms
     from the time-locking event), ...]`` in EEGLAB's order, with ``EEG.srate`` (Hz),
-    ``EEG.xmin`` (s) and ``EEG.pnts`` (samples per epoch). Types are text as MNE makes them
-    (``str`` of a number)."""
-    eeg = _load(path, ["epoch", "srate", "xmin", "pnts"])
+    ``EEG.xmin`` (s) and ``EEG.pnts`` (samples per epoch). Types are text
+    (:func:`type_text`). Read once while the file is unchanged."""
+    return _epoch_events(_identity(path))
+
+
+@functools.lru_cache(maxsize=8)
+def _epoch_events(
+    identity: tuple[str, int, int],
+) -> tuple[list[list[tuple[str, float]]], float, float, int]:
+    eeg = _load(Path(identity[0]), ["epoch", "srate", "xmin", "pnts"])
     out = []
     for record in _epoch_records(eeg["epoch"]):
-        types = [str(t) for t in _as_list(_field(record, "eventtype"))]
+        types = [type_text(t) for t in _as_list(_field(record, "eventtype"))]
         latencies = [_latency_ms(v) for v in _as_list(_field(record, "eventlatency"))]
         if len(latencies) != len(types):
             raise ValueError(f"{len(types)} event types but {len(latencies)} latencies")
@@ -126,93 +167,132 @@ def time_locking_label(events: Sequence[tuple[str, float]], sfreq: float) -> str
     return JOIN.join(dict.fromkeys(at_zero)) if at_zero else None
 
 
-def label_by_time_locking_events(epochs: mne.BaseEpochs, path: Path) -> None:
-    """Name each epoch of ``epochs`` (read from the EEGLAB file ``path`` by
-    ``mne.read_epochs_eeglab``) by its time-locking event, in place: ``events[:, 2]`` and
-    ``event_id`` (codes 1, 2, ... in order of appearance), ``events[:, 0]`` the time-locking
-    sample; all of each epoch's events go to ``epochs.metadata`` (columns ``eeglab_events``,
-    their types joined with ``/``, and ``eeglab_latencies_ms``; pandas needed), unless it has
-    metadata. Nothing changes when no epoch holds several events; a warning says what was done
-    when one does. An epoch without an event at latency 0 keeps MNE's name (all its events)."""
-    if not any(JOIN in name for name in epochs.event_id):
-        return  # one event per epoch: MNE named each by it
+def _all_events_name(events: Sequence[tuple[str, float]]) -> str:
+    """An epoch's name as MNE makes it: all its events' types joined with ``/``."""
+    return JOIN.join(kind for kind, _ in events)
+
+
+def _names(epochs: mne.BaseEpochs) -> list[str]:
+    """Each epoch's event name (its code as text where ``event_id`` has none)."""
+    names = {int(code): str(name) for name, code in epochs.event_id.items()}
+    return [names.get(int(code), str(int(code))) for code in epochs.events[:, 2]]
+
+
+def label_by_time_locking_events(
+    epochs: mne.BaseEpochs, path: Path, *, quiet: bool = False
+) -> None:
+    """Name and time each epoch of ``epochs`` (read from the EEGLAB file ``path`` by
+    ``mne.read_epochs_eeglab``) by its time-locking event, in place.
+
+    ``events[:, 0]`` becomes every epoch's time-locking sample (its index in the file times
+    ``EEG.pnts``, plus the samples before latency 0), so that its onset is its index times the
+    epoch length, whatever events it holds (MNE takes the latency of its first event).
+    Epochs still named as MNE names them (all their events joined with ``/``; not renamed by
+    the user) are named by their event at latency 0 (:func:`time_locking_label`, codes 1,
+    2, ... in order of appearance, whole numbers as integers: ``'1'`` not ``'1.0'``); one
+    without such an event keeps the name of all its events. Every epoch's events go to
+    ``epochs.metadata`` (columns ``eeglab_events``, their types joined with ``' | '``, and
+    ``eeglab_latencies_ms``; pandas needed). A warning (none with ``quiet``) says so when
+    epochs hold several events or none at latency 0, or when the file cannot be read."""
     try:
         per_epoch, srate, xmin, pnts = epoch_events(path)
+        rows = [per_epoch[int(i)] for i in epochs.selection]
     except Exception as err:  # no EEG.epoch, fields of other shapes, an unreadable file
-        _warn(
-            f"{path}: could not read the epochs' events from the file ({type(err).__name__}: "
-            f"{err}), so the epochs are named by all the events each holds, joined with '/', "
-            "as MNE reads them, not by the time-locking event alone; label them yourself: y=... "
-            "(command line: --labels CSV)"
-        )
+        if not quiet:
+            _warn(
+                f"{path}: could not read the epochs' events from the file ({type(err).__name__}"
+                f": {err}), so the epochs are named by all the events each holds, joined with "
+                "'/', and timed by the first of them, as mne.read_epochs_eeglab reads them, not "
+                "by their time-locking event; label them yourself: y=... (command line: "
+                "--labels CSV)"
+            )
         return
-    rows = [per_epoch[int(i)] for i in epochs.selection]
-    mne_names = {code: name for name, code in epochs.event_id.items()}
+    epochs.events = epochs.events.copy()  # not an array another object shares
+    epochs.events[:, 0] = np.asarray(epochs.selection, dtype=int) * pnts + round(-xmin * srate)
+    setattr(epochs, _NAMED, True)
+    kept = _keep_all_events(epochs, rows)
+    mne_names = _names(epochs)
+    if any(_plain(n) != _plain(_all_events_name(e)) for n, e in zip(mne_names, rows, strict=True)):
+        return  # named otherwise (epochs.event_id set by the user): their names are kept
     locked = [time_locking_label(events, srate) for events in rows]
     names = [
-        name if name is not None else mne_names[int(code)]
-        for name, code in zip(locked, epochs.events[:, 2], strict=True)
+        name if name is not None else _all_events_name(events)
+        for name, events in zip(locked, rows, strict=True)
     ]
     event_id = {name: code for code, name in enumerate(dict.fromkeys(names), start=1)}
     epochs.event_id = event_id
     epochs.events[:, 2] = [event_id[name] for name in names]
-    zero = int(round(-xmin * srate))
-    for k, (i, name) in enumerate(zip(epochs.selection, locked, strict=True)):
-        if name is not None:
-            epochs.events[k, 0] = int(i) * pnts + zero
-    kept = _keep_all_events(epochs, rows)
-    _warn(_labelled_text(path, rows, names, locked, kept))
+    numbers = [int(i) + 1 for i in epochs.selection]
+    text = _labelled_text(path, numbers, rows, names, locked, kept)
+    if text is not None and not quiet:
+        _warn(text)
 
 
 def _keep_all_events(epochs: mne.BaseEpochs, rows: list[list[tuple[str, float]]]) -> bool:
-    """Put each epoch's events (types and latencies in ms, each joined with ``/``) in
-    ``epochs.metadata``; False when it has metadata already or pandas is not installed."""
-    if epochs.metadata is not None:
-        return False
+    """Put each epoch's events (types and latencies in ms, each joined with ``' | '``) in
+    ``epochs.metadata``, beside any columns it has; False when it has such columns already or
+    pandas is not installed."""
     try:
         import pandas as pd
     except ImportError:
         return False
+    table = epochs.metadata
+    columns = ("eeglab_events", "eeglab_latencies_ms")
+    if table is not None and any(column in table.columns for column in columns):
+        return False
+    table = pd.DataFrame(index=range(len(rows))) if table is None else table.copy()
+    table["eeglab_events"] = [EVENTS_JOIN.join(kind for kind, _ in events) for events in rows]
+    table["eeglab_latencies_ms"] = [
+        EVENTS_JOIN.join(f"{latency:g}" for _, latency in events) for events in rows
+    ]
     with mne.utils.use_log_level("warning"):  # not MNE's "Adding metadata with 2 columns"
-        epochs.metadata = pd.DataFrame(
-            {
-                "eeglab_events": [JOIN.join(kind for kind, _ in events) for events in rows],
-                "eeglab_latencies_ms": [
-                    JOIN.join(f"{lat:g}" for _, lat in events) for events in rows
-                ],
-            }
-        )
+        epochs.metadata = table
     return True
 
 
 def _labelled_text(
     path: Path,
+    numbers: list[int],
     rows: list[list[tuple[str, float]]],
     names: list[str],
     locked: list[str | None],
     kept: bool,
-) -> str:
-    """What :func:`label_by_time_locking_events` did, for its warning."""
-    several = [JOIN.join(kind for kind, _ in events) for events in rows if len(events) > 1]
-    counts = ", ".join(f"{name!r} {n}" for name, n in Counter(names).items())
-    text = (
-        f"{path}: {len(several)} of {len(rows)} epochs hold several events (e.g. "
-        f"{few([repr(s) for s in dict.fromkeys(several)], 2)}); each epoch is named by its "
-        "time-locking event, the one at latency 0 (EEGLAB's EEG.epoch(i).eventlatency == 0; "
-        f"several there: their types joined with '/'), not by all its events as "
-        f"mne.read_epochs_eeglab names them: {counts}"
-    )
-    unlocked = sum(name is None for name in locked)
+) -> str | None:
+    """What :func:`label_by_time_locking_events` did, for its warning (``numbers``: the
+    epochs' numbers in EEGLAB, from 1); None when every epoch holds its time-locking event
+    alone (named as MNE names it)."""
+    said = []
+    several = [EVENTS_JOIN.join(kind for kind, _ in events) for events in rows if len(events) > 1]
+    if several:
+        counts = ", ".join(f"{name!r} {n}" for name, n in Counter(names).items())
+        said.append(
+            f"{len(several)} of {len(rows)} epochs hold several events (e.g. "
+            f"{few([repr(s) for s in dict.fromkeys(several)], 2)}); each epoch is named by its "
+            "time-locking event, the one at latency 0 (EEGLAB's EEG.epoch(i).eventlatency == "
+            "0; several there: their types joined with '/'), not by all its events as "
+            f"mne.read_epochs_eeglab names them; epochs by name: {counts}"
+        )
+    unlocked = [k for k, name in enumerate(locked) if name is None]
     if unlocked:
-        text += (
-            f". {unlocked} epoch(s) have no event at latency 0 and are named by all their "
-            "events, joined with '/'"
+        counts = ", ".join(f"{n!r} {c}" for n, c in Counter(names[k] for k in unlocked).items())
+        said.append(
+            f"{len(unlocked)} of {len(rows)} epochs have no event at latency 0 (e.g. "
+            f"EEG.epoch({numbers[unlocked[0]]}): {_events_text(rows[unlocked[0]])}), so they "
+            "are named by all the events each "
+            f"holds, joined with '/', as mne.read_epochs_eeglab names them: {counts}; their "
+            "onsets are their time-locking points all the same (index times epoch length); "
+            "leave them out or label them yourself: y=... (command line: --labels CSV)"
         )
-    if kept:
-        text += (
-            ". All of each epoch's events are in the epochs' metadata: column eeglab_events "
-            "(types joined with '/'), eeglab_latencies_ms (ms from the time-locking event); "
-            "to label the epochs by them: --label-column eeglab_events (Python: "
-            "y=embeddings.epochs_metadata['eeglab_events'])"
+    if kept and several:
+        said.append(
+            "All of each epoch's events are in the epochs' metadata: column eeglab_events "
+            f"(types joined with {EVENTS_JOIN!r}), eeglab_latencies_ms (ms from the "
+            "time-locking event); to label the epochs by them: --label-column eeglab_events "
+            "(Python: y=embeddings.epochs_metadata['eeglab_events'])"
         )
-    return text
+    return f"{path}: " + ". ".join(said) if said else None
+
+
+def _events_text(events: Sequence[tuple[str, float]]) -> str:
+    """``"'response' at 300 ms, 'target' at -100 ms"``; ``"no events"`` for none."""
+    return ", ".join(f"{kind!r} at {latency:g} ms" for kind, latency in events) or "no events"
