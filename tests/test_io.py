@@ -732,6 +732,46 @@ def test_numeric_eeglab_event_types_are_whole_numbers(tmp_path):
     assert as_recording(single).labels == ["1", "2", "2"]
 
 
+def test_epochs_read_by_mne_eeglab_reader_are_named_as_their_file_is(tmp_path, model):
+    """Epochs of mne.read_epochs_eeglab are named and timed by their time-locking events when
+    eegpt converts them, as their .set path's are, with the same warning, in a copy (the
+    user's object is left as it is); a probe trained on them learns the time-locking events.
+    Epochs renamed by the user keep their names; a file gone says to pass its path."""
+    pytest.importorskip("eeglabio")
+    from eegpt.io import epochs_labels
+    from eegpt.probe import train_probe
+
+    path = tmp_path / "oddball.set"
+    kinds = _eeglab_task(path)
+    epochs = mne.read_epochs_eeglab(path, verbose="error")
+    events, event_id = epochs.events.copy(), dict(epochs.event_id)
+    with pytest.warns(RuntimeWarning) as caught:
+        emb = model.embed(epochs, device="cpu")
+    said = _eeglab_said(caught)
+    assert len(said) == 1 and said[0].startswith(f"{path}: 8 of 9 epochs hold several events")
+    assert emb.metadata["labels"] == kinds and emb["target"].data.shape[0] == 3
+    assert emb["standard"].data.shape[0] == 6
+    np.testing.assert_allclose(emb.onsets, np.arange(9) * 4.0)
+    assert emb.epochs_metadata["eeglab_events"].tolist()[0] == "target | response | standard"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # quietly: embedding says it
+        assert epochs_labels(epochs).tolist() == kinds
+    np.testing.assert_array_equal(epochs.events, events)
+    assert epochs.event_id == event_id and epochs.metadata is None
+    with pytest.warns(RuntimeWarning, match="time-locking event"):
+        probe = train_probe(model, epochs, epochs=1, cache=False, device="cpu")
+    assert probe.classes_.tolist() == ["standard", "target"]
+    renamed = epochs.copy()
+    renamed.event_id = {f"c{code}": code for code in renamed.event_id.values()}
+    assert as_recording(renamed).labels == epochs_labels(renamed).tolist()
+    assert as_recording(renamed).labels[0] == f"c{event_id['target/response/standard']}"
+    assert "eeglab_events" in as_recording(renamed).epochs_metadata
+    path.unlink()
+    with pytest.warns(RuntimeWarning, match=r"not there any more.*pass the .set file's path"):
+        rec = as_recording(epochs)
+    assert rec.labels[0] == "target/response/standard"
+
+
 def test_continuous_eeglab_files_are_continuous_recordings_in_the_probe_commands(
     tmp_path, weights, capsys
 ):

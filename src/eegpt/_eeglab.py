@@ -7,7 +7,9 @@ condition is its time-locking event: the one at latency 0 (``EEG.epoch(i).eventl
 milliseconds from it, and ``EEG.epoch(i).eventtype``). :func:`label_by_time_locking_events`
 names the epochs so, reading the ``.set`` file's epoch structure itself (with pymatreader where
 installed, as MNE does, which also reads MATLAB v7.3 files; else with ``scipy.io.loadmat``),
-and times each by its time-locking point (MNE by its first event).
+and times each by its time-locking point (MNE by its first event). It names the epochs of a
+``.set`` path (:func:`eegpt.io.read_epochs_file`) and, in a copy, those a user read with
+``mne.read_epochs_eeglab`` (:func:`time_locked`).
 """
 
 from __future__ import annotations
@@ -296,3 +298,47 @@ def _labelled_text(
 def _events_text(events: Sequence[tuple[str, float]]) -> str:
     """``"'response' at 300 ms, 'target' at -100 ms"``; ``"no events"`` for none."""
     return ", ".join(f"{kind!r} at {latency:g} ms" for kind, latency in events) or "no events"
+
+
+def _read_by_eeglab_reader(epochs: mne.BaseEpochs) -> bool:
+    """Whether ``epochs`` were read by ``mne.read_epochs_eeglab`` (and named by MNE)."""
+    try:
+        from mne.io.eeglab.eeglab import EpochsEEGLAB
+    except ImportError:  # moved in an MNE to come
+        return type(epochs).__name__ == "EpochsEEGLAB"
+    return isinstance(epochs, EpochsEEGLAB)
+
+
+def time_locked(epochs: mne.BaseEpochs, *, quiet: bool = False) -> mne.BaseEpochs:
+    """``epochs`` read by ``mne.read_epochs_eeglab``, named and timed by their time-locking
+    events as eegpt names the epochs of a ``.set`` path (:func:`label_by_time_locking_events`,
+    reading the file ``epochs.filename`` again), in a copy that shares their data: the
+    caller's object is left as it is. Other epochs, and epochs named so already, are returned
+    as given; so are those whose file is not there any more, with a warning that says to pass
+    the ``.set`` path (none with ``quiet``)."""
+    if not _read_by_eeglab_reader(epochs) or getattr(epochs, _NAMED, False):
+        return epochs
+    path = None if epochs.filename is None else Path(str(epochs.filename))
+    if path is None or not path.is_file():
+        if not quiet:
+            _warn(
+                f"{path or '<Epochs>'}: these epochs were read by mne.read_epochs_eeglab from "
+                "a file that is not there any more, so they keep MNE's names (all the events each "
+                "holds, joined with '/') and onsets (each epoch's first event), not their "
+                "time-locking event (latency 0); pass the .set file's path instead "
+                "(model.embed('x.set'); command line: eegpt embed x.set)"
+            )
+        return epochs
+    copy = _shallow_copy(epochs)
+    label_by_time_locking_events(copy, path, quiet=quiet)
+    return copy
+
+
+def _shallow_copy(epochs: mne.BaseEpochs) -> mne.BaseEpochs:
+    """A copy of ``epochs`` sharing their data and info (as ``epochs.copy()`` copies them all,
+    but for their events and event names, which :func:`label_by_time_locking_events` sets)."""
+    copy = type(epochs).__new__(type(epochs))
+    copy.__dict__.update(epochs.__dict__)
+    copy.events = epochs.events.copy()
+    copy.event_id = dict(epochs.event_id)
+    return copy

@@ -32,7 +32,12 @@ from typing import Any, Literal, NoReturn
 import mne
 import numpy as np
 
-from eegpt._eeglab import MNE_MULTIPLE_EVENTS, eeglab_trials, label_by_time_locking_events
+from eegpt._eeglab import (
+    MNE_MULTIPLE_EVENTS,
+    eeglab_trials,
+    label_by_time_locking_events,
+    time_locked,
+)
 from eegpt._logging import count, few, mne_verbose, pass_on_warnings
 from eegpt._logging import log as _log
 from eegpt._logging import warn as _warn
@@ -1521,7 +1526,9 @@ def as_recording(
         with ``data`` of shape (n_epochs, n_channels, n_times) and ``onsets`` in seconds taken
         from the events (``events[:, 0] / sfreq + tmin``, i.e. in the events' time base, which
         includes ``raw.first_samp`` for FIF data; left ``None`` for the placeholder events
-        0, 1, 2, ... of ``EpochsArray``). An array must be (n_channels, n_times) or
+        0, 1, 2, ... of ``EpochsArray``); epochs read by ``mne.read_epochs_eeglab`` are named
+        and timed by their time-locking events as a ``.set`` path's are (the object itself is
+        left as it is). An array must be (n_channels, n_times) or
         (n_epochs, n_channels, n_times) and needs ``ch_names`` and ``sfreq``. A ``Recording`` is
         returned unchanged, and a list or tuple of paths/MNE objects gives a list. NaN/Inf
         samples are refused later, by :func:`~eegpt.preprocessing.prepare`, in the channels used.
@@ -1585,6 +1592,8 @@ def as_recording(
         _require_array_args_absent(ch_names, sfreq, units, source)
         if isinstance(obj, mne.io.BaseRaw):
             warn_discontinuous_raw(obj, source)
+        else:
+            obj = time_locked(obj)  # mne.read_epochs_eeglab's, named as a .set path's are
         return _from_mne(obj, picks, source=source, verbose=verbose)
     if isinstance(obj, np.ndarray) or hasattr(obj, "__array__") or isinstance(obj, (list, tuple)):
         return _from_array(obj, ch_names, sfreq, units, verbose)
@@ -1859,6 +1868,8 @@ def epochs_labels(epochs: mne.BaseEpochs) -> np.ndarray:
     Epochs not loaded yet whose rejection has not run (``reject=``/``flat=``, annotations) are
     first checked, as embedding them does (``epochs.drop_bad()``, in place, as MNE's own
     ``get_data`` does), so the labels are those of the epochs that are embedded.
+    Epochs read by ``mne.read_epochs_eeglab`` are named by their time-locking event, as
+    embedding them names them (:func:`eegpt._eeglab.time_locked`; the warning is embedding's).
 
     Returns
     -------
@@ -1867,6 +1878,7 @@ def epochs_labels(epochs: mne.BaseEpochs) -> np.ndarray:
     """
     if not getattr(epochs, "_bad_dropped", True):
         epochs.drop_bad(verbose=False)
+    epochs = time_locked(epochs, quiet=True)  # what embedding them says, it does not repeat
     names = {int(code): str(name) for name, code in epochs.event_id.items()}
     return np.array([names.get(int(code), str(int(code))) for code in epochs.events[:, 2]])
 

@@ -586,8 +586,9 @@ def _tags_advice(pairs: Mapping[str, str], subject: str) -> str:
     return (
         f"{subject} only by MNE's '/'-separated tags, as BrainVision markers read as "
         "'Comment/left' and epochs read with mne.read_epochs_eeglab, named by all their "
-        "events ('left/artifact'; eegpt names the epochs of a .set file it reads by their "
-        "time-locking event), do: name the events alike when cutting the epochs "
+        "events ('left/artifact'; eegpt names the epochs of a .set file by their time-locking "
+        "event where it can read the file: pass its path, or the epochs "
+        "mne.read_epochs_eeglab returns), do: name the events alike when cutting the epochs "
         f"({shown}: mne.Epochs(..., event_id={{name: code}})), or give the labels: y=..., "
         "on the command line --labels CSV or --label-column"
     )
