@@ -1116,3 +1116,71 @@ def test_nan_in_bad_spans_on_the_command_line_and_in_corpus_runs(weights, tmp_pa
     pd = pytest.importorskip("pandas")
     rows = pd.read_parquet(tmp_path / "o2")
     assert rows.window.tolist() == [0, 1, 2, 3, 6, 7, 8, 9]
+
+
+def nan_in_bad_file(folder, name: str, offset: float, nan_channels: slice, span: tuple) -> tuple:
+    """A 120 s recording of 8 channels at 256 Hz (noise of 20 uV plus ``offset`` volts) with
+    ``nan_channels`` NaN over ``span`` (seconds), inside a ``BAD_x`` annotation over the same
+    span, saved as FIF."""
+    names = ["Fp1", "Fp2", "C3", "C4", "P3", "P4", "O1", "O2"]
+    x = np.random.default_rng(0).normal(0, 20e-6, (8, 120 * 256)) + offset
+    x[nan_channels, round(span[0] * 256) : round(span[1] * 256)] = np.nan
+    raw = mne.io.RawArray(x, mne.create_info(names, 256.0, "eeg"), verbose=False)
+    raw.set_annotations(mne.Annotations([span[0]], [span[1] - span[0]], ["BAD_x"]))
+    path = folder / f"{name}_raw.fif"
+    raw.save(path, verbose=False)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("offset", "nan_channels", "span"),
+    [(1e-3, slice(0, 2), (10.5, 15.5)), (0.0, slice(None), (10.0, 100.0))],
+    ids=["two-channels-offset", "all-channels-most-of-it"],
+)
+def test_nan_in_rejected_bad_spans_takes_no_part_in_the_signal_checks(
+    model, tmp_path, offset, nan_channels, span
+):
+    """NaN samples left out with their windows are not zeros to the checks: no flat stretch,
+    no clipping at 0 V, no amplitude of 0 V, whether the file is read whole or streamed."""
+    path = nan_in_bad_file(tmp_path, "nan", offset, nan_channels, span)
+    for stream in (None, False):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            got = model.embed(path, device="cpu", stream=stream, reject_by_annotation=True)
+        said = [str(w.message) for w in caught]
+        assert len(got) and any("non-finite (NaN/Inf) samples" in t for t in said), said
+        for check in ("flat channel(s) check", "clipping check", "amplitude check"):
+            assert not any(check in t for t in said), (check, said)
+        offsets = [t for t in said if "offset check" in t]
+        assert len(offsets) == (1 if offset else 0), said
+        if offset:  # the channels with NaNs, like the others, at their offset
+            assert "Fp1 (1 mV), Fp2 (1 mV)" in offsets[0], offsets
+
+
+def test_flat_stretch_in_rejected_bad_span_is_not_announced(model, tmp_path):
+    """A stretch stored as zeros under a bad annotation reaches no window when those windows
+    are left out: the partly-flat check, which advises to mark such stretches bad and leave
+    them out, says nothing; it still names one outside, and the same one kept."""
+    names = ["Fp1", "Fp2", "C3", "C4"]
+    x = np.random.default_rng(0).normal(0, 20e-6, (4, 60 * 256))
+    x[:2, 10 * 256 : 20 * 256] = 0.0
+    raw = mne.io.RawArray(x, mne.create_info(names, 256.0, "eeg"), verbose=False)
+    raw.set_annotations(mne.Annotations([10.0], [10.0], ["BAD_pause"]))
+    path = tmp_path / "zeros_raw.fif"
+    raw.save(path, verbose=False)
+    outside = tmp_path / "zeros_outside_raw.fif"
+    raw._data[2, 40 * 256 : 46 * 256] = 0.0
+    raw.save(outside, verbose=False)
+
+    def flat_warnings(file, reject, stream):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            model.embed(file, device="cpu", stream=stream, reject_by_annotation=reject)
+        return [str(w.message) for w in caught if "flat channel(s) check" in str(w.message)]
+
+    for stream in (None, False):
+        assert flat_warnings(path, True, stream) == []
+        kept = flat_warnings(path, False, stream)
+        assert len(kept) == 1 and "Fp1 for 10 s in all" in kept[0], kept
+        said = flat_warnings(outside, True, stream)
+        assert len(said) == 1 and "C3 for 6 s in all" in said[0] and "Fp1" not in said[0], said

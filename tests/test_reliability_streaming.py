@@ -15,6 +15,7 @@ from hypothesis.extra import numpy as hnp
 from reliability_harness import R
 
 import eegpt.streaming
+from eegpt.annotations import BadSpans
 from eegpt.channels import map_channels
 from eegpt.errors import RecordingError
 from eegpt.io import Recording, as_recording
@@ -95,21 +96,27 @@ def test_streamed_windows_equal_whole_signal_windows(
     ),
     cuts=st.lists(st.integers(0, 400), max_size=6),
     segment=st.integers(0, 60),
+    rejected=st.none() | st.tuples(st.integers(0, 400), st.integers(1, 120)),
 )
-def test_chunked_statistics_equal_whole_statistics(x, cuts, segment):
-    whole = SignalStats.of(x, segment=segment)
-    chunked = SignalStats(x.shape[0], x.shape[1], segment=segment)
+def test_chunked_statistics_equal_whole_statistics(x, cuts, segment, rejected):
+    # a bad span whose windows are left out, [start, start + length) at 1 Hz
+    spans = None if rejected is None else BadSpans(np.array([rejected], float).cumsum(1), True)
+    whole = SignalStats.of(x, segment=segment, bad_spans=spans, sfreq=1.0)
+    chunked = SignalStats(x.shape[0], x.shape[1], segment=segment, bad_spans=spans, sfreq=1.0)
     edges = [0, *sorted(c for c in cuts if c < x.shape[1]), x.shape[1]]
     for a, b in zip(edges[:-1], edges[1:], strict=True):
         chunked.update(x[:, a:b])
-    for name in ("minimum", "maximum", "n_at_min", "n_at_max", "nonfinite", "flat_segments",
+    for name in ("minimum", "maximum", "n_at_min", "n_at_max", "nonfinite", "count", "flat_segments",
                  "first_flat", "all_flat_segments", "first_all_flat"):  # fmt: skip
         np.testing.assert_array_equal(getattr(chunked, name), getattr(whole, name), err_msg=name)
-    # the flat segments counted directly (NaN/Inf count as 0, as the statistics take them)
-    clean = np.where(np.isfinite(x), x, 0.0)
+    # the flat segments counted directly (one with a NaN/Inf sample or one in the rejected
+    # span is not judged)
     k = x.shape[1] // segment if segment else 0
-    flat = [[np.ptp(clean[c, j * segment : (j + 1) * segment]) == 0 for j in range(k)]
-            for c in range(len(x))]  # fmt: skip
+    judged = x.copy()
+    if rejected is not None:
+        judged[:, rejected[0] : sum(rejected)] = np.nan
+    pieces = [[judged[c, j * segment : (j + 1) * segment] for j in range(k)] for c in range(len(x))]
+    flat = [[np.isfinite(p).all() and np.ptp(p) == 0 for p in row] for row in pieces]
     every = [j for j in range(k) if all(row[j] for row in flat)]
     assert whole.flat_segments.tolist() == [sum(row) for row in flat]
     assert whole.first_flat.tolist() == [row.index(True) if any(row) else -1 for row in flat]
@@ -117,6 +124,19 @@ def test_chunked_statistics_equal_whole_statistics(x, cuts, segment):
     np.testing.assert_array_equal(chunked.deviation(), whole.deviation())
     np.testing.assert_allclose(chunked.mean, whole.mean, rtol=1e-9, atol=1e-12)
     np.testing.assert_allclose(chunked.std, whole.std, rtol=1e-6, atol=1e-9)
+    # NaN/Inf samples take no part in the extremes, counts and moments
+    for c, row in enumerate(x):
+        finite = row[np.isfinite(row)]
+        assert whole.count[c] == len(finite)
+        if not len(finite):
+            assert np.isnan(whole.median()[c]) and whole.minimum[c] == np.inf
+            continue
+        assert (whole.minimum[c], whole.maximum[c]) == (finite.min(), finite.max())
+        assert whole.n_at_min[c] == np.sum(finite == finite.min())
+        assert whole.mean[c] == pytest.approx(finite.mean(), rel=1e-9, abs=1e-12)
+        assert whole.std[c] == pytest.approx(finite.std(), rel=1e-6, abs=1e-9)
+        if whole.stride == 1:
+            assert whole.median()[c] == np.median(finite)
 
 
 @CI

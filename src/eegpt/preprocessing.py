@@ -818,7 +818,9 @@ class SignalStats:
 
     Feeding a whole signal at once or in consecutive chunks gives the same extremes, counts and
     amplitude subsample (means and deviations agree to rounding), so a streamed file is checked
-    exactly like one loaded whole.
+    exactly like one loaded whole. NaN/Inf samples are counted (:attr:`nonfinite`) and take no
+    part in anything else: extremes, means, deviations and the amplitude subsample are those of
+    the finite samples, and a segment holding one is not judged flat.
 
     Parameters
     ----------
@@ -832,6 +834,8 @@ class SignalStats:
     bad_spans, sfreq : BadSpans | None, float
         Spans under annotations marked bad and the sampling rate (Hz) that places the samples
         in them: NaN/Inf samples inside them are counted apart (:attr:`nonfinite_in_bad`).
+        When their windows are left out (``bad_spans.reject``), a segment with a sample inside
+        them is not judged flat either: every window that holds it is left out.
     """
 
     n_channels: int
@@ -847,6 +851,8 @@ class SignalStats:
     n_at_min: np.ndarray = field(init=False)
     n_at_max: np.ndarray = field(init=False)
     nonfinite: np.ndarray = field(init=False)
+    #: per channel: finite samples, those the extremes, means and deviations are of
+    count: np.ndarray = field(init=False)
     #: first and last sample (any channel) that is NaN or infinite, counted as fed in
     nonfinite_span: tuple[int, int] | None = field(init=False, default=None)
     #: epochs holding such samples, when the statistics are of epochs (:meth:`of`)
@@ -870,6 +876,7 @@ class SignalStats:
         self.minimum, self.maximum = np.full(c, np.inf), np.full(c, -np.inf)
         self.n_at_min, self.n_at_max = np.zeros(c, np.int64), np.zeros(c, np.int64)
         self.nonfinite, self.nonfinite_in_bad = np.zeros(c, np.int64), np.zeros(c, np.int64)
+        self.count = np.zeros(c, np.int64)
         self.flat_segments, self.first_flat = np.zeros(c, np.int64), np.full(c, -1, np.int64)
         self._sample, self._segment_range = [], None
 
@@ -900,34 +907,59 @@ class SignalStats:
 
     @property
     def std(self) -> np.ndarray:
-        """Standard deviation of each channel (ddof=0)."""
-        return np.sqrt(self.m2 / max(self.n, 1))
+        """Standard deviation of each channel's finite samples (ddof=0; 0 without any)."""
+        return np.sqrt(self.m2 / np.maximum(self.count, 1))
 
     def update(self, chunk: np.ndarray) -> None:
         """Add the next ``chunk`` of shape (n_channels, n_samples), in time order."""
         bad = ~np.isfinite(chunk)
         if bad.any():
-            self.nonfinite += bad.sum(axis=-1)
-            at = self.n + np.flatnonzero(bad.any(axis=0))
-            first = at[0] if self.nonfinite_span is None else self.nonfinite_span[0]
-            self.nonfinite_span = (int(first), int(at[-1]))
-            if self.bad_spans is not None:
-                inside = self.bad_spans.inside(at, self.sfreq)
-                self.nonfinite_in_bad += bad[:, at[inside] - self.n].sum(axis=-1)
-                at = at[~inside]
-            if len(at):
-                first = at[0] if self.nonfinite_outside is None else self.nonfinite_outside[0]
-                self.nonfinite_outside = (int(first), int(at[-1]))
-            chunk = np.where(bad, 0.0, chunk)  # keep the other statistics defined
+            self._count_nonfinite(bad)
+            chunk = np.where(bad, np.nan, chunk)  # the NaNs the statistics below leave out
         t = chunk.shape[-1]
         if t == 0:
             return
         if self.segment:
-            self._update_segments(chunk)
+            self._update_segments(self._judged(chunk))
         first = -self.n % self.stride
         self._sample.append(chunk[:, first :: self.stride].copy())
-        low, high = chunk.min(axis=-1), chunk.max(axis=-1)
-        at_low = (chunk == low[:, None]).sum(axis=-1)
+        self._update_extremes(chunk)
+        self._update_moments(chunk)
+        self.n += t
+
+    def _count_nonfinite(self, bad: np.ndarray) -> None:
+        """Count the NaN/Inf samples (``bad``: where they are in the chunk that starts at
+        sample ``self.n``), those inside the bad spans apart."""
+        self.nonfinite += bad.sum(axis=-1)
+        at = self.n + np.flatnonzero(bad.any(axis=0))
+        first = at[0] if self.nonfinite_span is None else self.nonfinite_span[0]
+        self.nonfinite_span = (int(first), int(at[-1]))
+        if self.bad_spans is not None:
+            inside = self.bad_spans.inside(at, self.sfreq)
+            self.nonfinite_in_bad += bad[:, at[inside] - self.n].sum(axis=-1)
+            at = at[~inside]
+        if len(at):
+            first = at[0] if self.nonfinite_outside is None else self.nonfinite_outside[0]
+            self.nonfinite_outside = (int(first), int(at[-1]))
+
+    def _judged(self, chunk: np.ndarray) -> np.ndarray:
+        """``chunk`` for the partly-flat check: NaN (a segment not judged) over the samples
+        inside bad spans whose windows are left out, where a flat stretch reaches no window."""
+        if self.bad_spans is None or not self.bad_spans.reject:
+            return chunk
+        inside = self.bad_spans.inside(np.arange(self.n, self.n + chunk.shape[-1]), self.sfreq)
+        return np.where(inside, np.nan, chunk) if inside.any() else chunk
+
+    def _update_extremes(self, chunk: np.ndarray) -> None:
+        """Each channel's minimum and maximum over the finite samples, and how many samples
+        sit at them (``chunk``: NaN where a sample was not finite)."""
+        gaps = np.isnan(chunk)
+        if gaps.any():
+            low = np.where(gaps, np.inf, chunk).min(axis=-1)  # inf: no finite sample
+            high = np.where(gaps, -np.inf, chunk).max(axis=-1)
+        else:
+            low, high = chunk.min(axis=-1), chunk.max(axis=-1)
+        at_low = (chunk == low[:, None]).sum(axis=-1)  # NaN equals nothing
         at_high = (chunk == high[:, None]).sum(axis=-1)
         self.n_at_min = np.where(
             low < self.minimum, at_low, self.n_at_min + np.where(low == self.minimum, at_low, 0)
@@ -936,13 +968,25 @@ class SignalStats:
             high > self.maximum, at_high, self.n_at_max + np.where(high == self.maximum, at_high, 0)
         )
         self.minimum, self.maximum = np.minimum(low, self.minimum), np.maximum(high, self.maximum)
-        mean = chunk.mean(axis=-1)
-        m2 = np.square(chunk - mean[:, None]).sum(axis=-1)
-        n = self.n + t
+
+    def _update_moments(self, chunk: np.ndarray) -> None:
+        """Each channel's mean and sum of squared deviations over the finite samples (Chan et
+        al.'s pairwise update; ``chunk``: NaN where a sample was not finite)."""
+        gaps = np.isnan(chunk)
+        if gaps.any():
+            t = (~gaps).sum(axis=-1)
+            mean = np.where(gaps, 0.0, chunk).sum(axis=-1) / np.maximum(t, 1)
+            m2 = np.square(np.where(gaps, 0.0, chunk - mean[:, None])).sum(axis=-1)
+        else:
+            t = np.full(chunk.shape[0], chunk.shape[-1], np.int64)
+            mean = chunk.mean(axis=-1)
+            m2 = np.square(chunk - mean[:, None]).sum(axis=-1)
+        n = self.count + t
+        share = t / np.maximum(n, 1)
         delta = mean - self.mean
-        self.m2 = self.m2 + m2 + delta**2 * (self.n * t / n)
-        self.mean = self.mean + delta * (t / n)
-        self.n = n
+        self.m2 = self.m2 + m2 + delta**2 * self.count * share
+        self.mean = self.mean + delta * share
+        self.count = n
 
     def _update_segments(self, chunk: np.ndarray) -> None:
         """Count the flat segments that ``chunk`` (the samples from ``self.n`` on) completes;
@@ -980,13 +1024,15 @@ class SignalStats:
         self.all_flat_segments += int(every.sum())
 
     def median(self) -> np.ndarray:
-        """Median of each channel, from the subsample (volts)."""
-        return np.median(np.concatenate(self._sample, axis=-1), axis=-1)
+        """Median of each channel, from the subsample of its finite samples (volts; NaN
+        without any)."""
+        return _row_median(np.concatenate(self._sample, axis=-1))
 
     def deviation(self) -> np.ndarray:
-        """Median absolute deviation of each channel, from the subsample (volts)."""
+        """Median absolute deviation of each channel, from the subsample of its finite samples
+        (volts; NaN without any)."""
         sample = np.concatenate(self._sample, axis=-1)
-        return np.median(np.abs(sample - np.median(sample, axis=-1, keepdims=True)), axis=-1)
+        return _row_median(np.abs(sample - _row_median(sample)[:, None]))
 
     def local_deviation(self) -> np.ndarray:
         """The median absolute deviation of each channel about its own slow course (volts):
@@ -999,9 +1045,43 @@ class SignalStats:
         if run < 3:
             return self.deviation()
         runs = sample[:, : n - n % run].reshape(sample.shape[0], -1, run)  # a fresh array
-        detrend_windows(runs, run, "linear")
-        mad = np.median(np.abs(runs - np.median(runs, axis=-1, keepdims=True)), axis=-1)
-        return np.median(mad, axis=-1)
+        gaps = np.isnan(runs)
+        if gaps.any():  # NaN: not finite in the signal
+            runs = _detrend_finite(runs, gaps)
+        else:
+            detrend_windows(runs, run, "linear")
+        mad = _row_median(np.abs(runs - _row_median(runs)[..., None]))
+        local = _row_median(mad)  # over the runs measured
+        unmeasured = np.isnan(local)  # no run mostly finite
+        if unmeasured.any():
+            local[unmeasured] = self.deviation()[unmeasured]
+        return local
+
+
+def _row_median(a: np.ndarray) -> np.ndarray:
+    """Median along the last axis over the values that are not NaN (NaN where all are), shape
+    ``a.shape[:-1]``; :func:`numpy.median` itself when ``a`` holds no NaN."""
+    gaps = np.isnan(a)
+    if not gaps.any():
+        return np.median(a, axis=-1)
+    out = np.full(a.shape[:-1], np.nan)
+    some = ~gaps.all(axis=-1)
+    out[some] = np.nanmedian(a[some], axis=-1)
+    return out
+
+
+def _detrend_finite(runs: np.ndarray, gaps: np.ndarray) -> np.ndarray:
+    """``runs`` (shape (..., run)) less each row's least-squares line over the values that are
+    not NaN (``~gaps``); rows with fewer than half of them left are all NaN (not measured)."""
+    size = runs.shape[-1]
+    t = np.arange(size, dtype=np.float64) - (size - 1) / 2
+    finite, values = ~gaps, np.where(gaps, 0.0, runs)
+    level, slope = line_from_sums(
+        finite.sum(-1), finite @ t, finite @ (t * t), values.sum(-1), values @ t
+    )
+    out = runs - (level[..., None] + slope[..., None] * t)
+    out[finite.sum(-1) < size / 2] = np.nan
+    return out
 
 
 def _span_text(
@@ -1090,7 +1170,9 @@ def check_signal(
         _check_units(names, units, source)
     if rates is not None and sfreq is not None:
         _check_rates(names, rates, sfreq, source)
-    flat = (stats.maximum - stats.minimum == 0) | (stats.std * gain < FLAT_STD)
+    # a channel without finite samples (all inside rejected bad spans) is measured by nothing
+    measured = stats.count > 0
+    flat = measured & ((stats.maximum - stats.minimum == 0) | (stats.std * gain < FLAT_STD))
     if flat.any():
         which = [names[i] for i in np.flatnonzero(flat)]
         _warn(
@@ -1101,7 +1183,7 @@ def check_signal(
     if stats.segment and sfreq:
         _check_partly_flat(stats, flat, names, source, sfreq)
     n_at_rails = np.maximum(stats.n_at_min, stats.n_at_max)
-    at_rails = n_at_rails / max(stats.n, 1)
+    at_rails = n_at_rails / np.maximum(stats.count, 1)
     clipped = (at_rails > CLIP_FRACTION) & (n_at_rails >= CLIP_SAMPLES) & ~flat
     if clipped.any():
         detail = ", ".join(
@@ -1115,12 +1197,16 @@ def check_signal(
             f"({how_to_drop([names[i] for i in np.flatnonzero(clipped)])}) or the saturated "
             "time spans."
         )
+    if not measured.any():
+        return
     # the signal's own size, whatever offsets and drift add (they have their own check)
-    local = stats.local_deviation() * gain
-    _check_amplitude(local, flat, names, source, gain, array_units)
+    m = np.flatnonzero(measured)
+    local, kept = stats.local_deviation()[m] * gain, [names[i] for i in m]
+    _check_amplitude(local, flat[m], kept, source, gain, array_units)
     if offsets:
-        slow = np.maximum(np.abs(stats.median()), 1.4826 * stats.deviation()) * gain
-        _check_offsets(stats.median() * gain, slow, local, flat, names, source)
+        median, deviation = stats.median()[m] * gain, stats.deviation()[m] * gain
+        slow = np.maximum(np.abs(median), 1.4826 * deviation)
+        _check_offsets(median, slow, local, flat[m], kept, source)
 
 
 def check_finite(
