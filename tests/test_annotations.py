@@ -1184,3 +1184,22 @@ def test_flat_stretch_in_rejected_bad_span_is_not_announced(model, tmp_path):
         assert len(kept) == 1 and "Fp1 for 10 s in all" in kept[0], kept
         said = flat_warnings(outside, True, stream)
         assert len(said) == 1 and "C3 for 6 s in all" in said[0] and "Fp1" not in said[0], said
+
+
+def test_a_rejected_padded_last_window_is_no_padded_tail(model, tmp_path):
+    """tail="pad" with the zero-padded last window over a bad annotation and
+    reject_by_annotation: that window is left out, so the provenance records no padded tail;
+    with the bad annotation elsewhere it does."""
+    x = np.random.default_rng(0).normal(0, 20e-6, (4, 121 * 256))
+    raw = mne.io.RawArray(
+        x, mne.create_info(["Fp1", "Fp2", "C3", "C4"], 256.0, "eeg"), verbose=False
+    )
+    for onset, padded in ((118.0, None), (50.0, {"onset_s": 120.0, "recorded_s": 1.0})):
+        raw.set_annotations(mne.Annotations([onset], [3.0], ["BAD_x"]))
+        path = tmp_path / f"tail_{onset:g}_raw.fif"
+        raw.save(path, verbose=False)
+        for stream in (None, False):
+            got = model.embed(path, device="cpu", stream=stream, tail="pad",
+                              reject_by_annotation=True, verbose="error")  # fmt: skip
+            assert got.metadata.get("padded_tail") == padded, (onset, stream)
+            assert (got.onsets[-1] == 112.0) == (padded is None)

@@ -473,7 +473,8 @@ def _apply_annotations(
 ) -> np.ndarray | None:
     """Record the annotations of each embedded window in ``metadata``; with ``reject``, leave
     the windows over bad annotations out of ``metadata`` (labels, and the window index and
-    onsets left out recorded). The mask of the windows to keep, or None to keep all.
+    onsets left out recorded; no ``padded_tail`` when the zero-padded last window is one of
+    them). The mask of the windows to keep, or None to keep all.
     ``extra``: more annotations (:func:`embed`'s ``annotations``); a file's path is recorded
     (``metadata["annotations_file"]``)."""
     if isinstance(extra, (list, tuple)):
@@ -495,6 +496,8 @@ def _apply_annotations(
         return None
     keep = found.keep
     metadata.update(select_window_metadata(metadata, np.flatnonzero(keep), len(keep)))
+    if not keep[-1]:  # the zero-padded last window, if any, is not among those embedded
+        metadata.pop("padded_tail", None)
     metadata["annotations"] = found.per_window  # those of the kept windows
     metadata["rejected_by_annotation"] = onsets[~keep].tolist()
     return keep
