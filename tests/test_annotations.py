@@ -1203,3 +1203,50 @@ def test_a_rejected_padded_last_window_is_no_padded_tail(model, tmp_path):
                               reject_by_annotation=True, verbose="error")  # fmt: skip
             assert got.metadata.get("padded_tail") == padded, (onset, stream)
             assert (got.onsets[-1] == 112.0) == (padded is None)
+
+
+def test_nan_in_annotations_that_only_mention_bad_says_how_to_rename_them(
+    model, weights, tmp_path, capsys
+):
+    """NaN samples inside annotations that mention 'bad' without marking bad data (as MNE
+    reads a BrainVision marker of type Comment) are refused, the error naming those
+    annotations and how to rename them; the annotations file it advises on the command line
+    lets the run go on."""
+    x = np.random.default_rng(0).normal(0, 20e-6, (4, 60 * 256))
+    x[0, 20 * 256 : 22 * 256] = np.nan
+    raw = mne.io.RawArray(x, mne.create_info(["Fp1", "Fp2", "C3", "C4"], 256.0, "eeg"),
+                          verbose=False)  # fmt: skip
+    raw.set_annotations(mne.Annotations([19.5], [3.0], ["Comment/BAD_movement"]))
+    path = tmp_path / "comment_raw.fif"
+    raw.save(path, verbose=False)
+    raw._data[1, 40 * 256] = np.nan  # one outside any annotation
+    partly = tmp_path / "partly_raw.fif"
+    raw.save(partly, verbose=False)
+    misnamed = (
+        r"inside annotations that mention 'bad' but do not start with it "
+        r"\('Comment/BAD_movement'\), so they do not mark bad data \(MNE's rule\)\. EEGPT needs "
+        r"finite data: .*rename those annotations so that they start with 'BAD' \(in Python "
+        r"raw\.annotations\.rename\(\{'Comment/BAD_movement': 'BAD_movement'\}\) before "
+        r"embedding the Raw; on the command line, list those spans under such names in an "
+        r"annotations file, --annotations FILE\) and leave their windows out "
+        r"\(reject_by_annotation=True, --reject-by-annotation\)"
+    )
+    for stream, reject in ((None, True), (False, True), (None, False)):
+        with pytest.raises(RecordingError, match=r"512 non-finite .*after the first sample, all "
+                           r"of them " + misnamed + r": the samples are then ignored; or "
+                           r"interpolate"):  # fmt: skip
+            model.embed(path, device="cpu", stream=stream, reject_by_annotation=reject,
+                        verbose="error")  # fmt: skip
+        with pytest.raises(RecordingError, match=r"513 non-finite .*after the first sample, 512 "
+                           r"of them " + r"(?s:.*)crop the affected time span; for those inside "
+                           r"the annotations, rename those annotations"):  # fmt: skip
+            model.embed(partly, device="cpu", stream=stream, reject_by_annotation=reject,
+                        verbose="error")  # fmt: skip
+    fix = tmp_path / "fix.txt"
+    fix.write_text("# onset, duration, description\n19.5, 3.0, BAD_movement\n")
+    args = ["embed", str(path), "--weights", str(weights), "-o", str(tmp_path / "x.npz"),
+            "--device", "cpu", "--reject-by-annotation"]  # fmt: skip
+    assert main(args) != 0
+    assert "'Comment/BAD_movement'), so they do not mark bad data" in capsys.readouterr().err
+    assert main([*args, "--annotations", str(fix)]) == 0
+    assert len(load_embeddings(tmp_path / "x.npz")) == 13

@@ -459,6 +459,20 @@ def is_bad(description: str) -> bool:
     return str(description).lower().startswith("bad") or _is_cut(description)
 
 
+def mentions_bad(description: str) -> bool:
+    """Whether a description mentions "bad" without marking bad data (:func:`is_bad`), as
+    ``Comment/BAD_muscle``, a BrainVision marker of type Comment as MNE reads it."""
+    return "bad" in str(description).lower() and not is_bad(description)
+
+
+def rename_to_bad(descriptions: Sequence[str]) -> str:
+    """How to rename descriptions that only mention "bad" (:func:`mentions_bad`) so that they
+    mark bad data: each from its "bad" on, ``"raw.annotations.rename({'Comment/BAD_muscle':
+    'BAD_muscle'})"``."""
+    names = {str(d): str(d)[str(d).lower().index("bad") :] for d in descriptions}
+    return f"raw.annotations.rename({names!r})"
+
+
 def _is_cut(description: str) -> bool:
     """An EEGLAB ``boundary`` or a BrainVision ``New Segment`` mark (see :func:`is_bad`)."""
     text = str(description).lower()
@@ -550,10 +564,15 @@ class BadSpans:
         duration; discontinuity marks and zero-length ones hold no sample).
     reject : bool
         Whether the windows over the spans are left out.
+    misnamed : tuple of (float, float, str)
+        ``(start, end, description)`` of the annotations with a duration that mention "bad"
+        without marking bad data (:func:`mentions_bad`): not bad spans, but the error about
+        NaN/Inf samples inside them says how to rename them.
     """
 
     spans: np.ndarray
     reject: bool = False
+    misnamed: tuple[tuple[float, float, str], ...] = ()
 
     @classmethod
     def of(
@@ -564,7 +583,8 @@ class BadSpans:
         reject: bool = False,
     ) -> BadSpans | None:
         """The bad spans of a continuous recording's own annotations and of ``extra`` (as
-        :func:`annotations_per_window` takes it); None for epochs and without such spans.
+        :func:`annotations_per_window` takes it), and the misnamed ones; None for epochs and
+        without either.
         A problem with ``extra`` is left to :func:`annotations_per_window` to report (only the
         recording's own annotations count here then); its warnings too."""
         if getattr(recording, "is_epoched", False):
@@ -588,9 +608,16 @@ class BadSpans:
             )
             if duration > 0 and is_bad(desc) and not _is_cut(desc)
         ]
-        if not bad:
+        misnamed = tuple(
+            (float(onset), float(onset + duration), str(desc))
+            for onset, duration, desc in zip(
+                annotations.onset, annotations.duration, annotations.description, strict=True
+            )
+            if duration > 0 and mentions_bad(desc)
+        )
+        if not bad and not misnamed:
             return None
-        return cls(np.array(sorted(bad), dtype=np.float64).reshape(-1, 2), reject)
+        return cls(np.array(sorted(bad), dtype=np.float64).reshape(-1, 2), reject, misnamed)
 
     def inside(self, samples: np.ndarray, sfreq: float) -> np.ndarray:
         """Whether each sample (index from the first sample, at ``sfreq`` Hz) lies inside a
@@ -603,6 +630,20 @@ class BadSpans:
         stop = np.maximum.accumulate(np.ceil(self.spans[:, 1] * sfreq - 1e-9))  # sorted starts
         at = np.searchsorted(first, samples, side="right") - 1
         return (at >= 0) & (samples < stop[np.maximum(at, 0)])
+
+    def inside_misnamed(self, samples: np.ndarray, sfreq: float) -> tuple[np.ndarray, list[str]]:
+        """Whether each sample lies inside a misnamed span (as :meth:`inside`: bool array
+        shaped as ``samples``), and the descriptions of the spans that hold any, in order."""
+        samples = np.asarray(samples)
+        hit, names = np.zeros(samples.shape, dtype=bool), []
+        for start, end, desc in self.misnamed:
+            here = (samples >= np.ceil(start * sfreq - 1e-9)) & (
+                samples < np.ceil(end * sfreq - 1e-9)
+            )
+            if here.any():
+                hit |= here
+                names += [desc] if desc not in names else []
+        return hit, names
 
 
 def _placed(extra: str | os.PathLike | mne.Annotations, recording: Any) -> mne.Annotations:
@@ -789,10 +830,7 @@ def annotate_windows(
 
 def _warn_bad_elsewhere(per_window: Sequence[Sequence[str]], source: str) -> None:
     """Warn about descriptions that contain "bad" but do not start with it."""
-    hidden = sorted(
-        {d for descs in per_window for d in descs if "bad" in d.lower()}
-        - {d for descs in per_window for d in descs if is_bad(d)}
-    )
+    hidden = sorted({d for descs in per_window for d in descs if mentions_bad(d)})
     if hidden:
         few = ", ".join(repr(d) for d in hidden[:3]) + (", ..." if len(hidden) > 3 else "")
         _warn(

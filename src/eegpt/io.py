@@ -41,7 +41,7 @@ from eegpt._eeglab import (
 from eegpt._logging import count, few, mne_verbose, pass_on_warnings
 from eegpt._logging import log as _log
 from eegpt._logging import warn as _warn
-from eegpt.annotations import annotations_of
+from eegpt.annotations import annotations_of, rename_to_bad
 from eegpt.channels import how_to_drop, normalize_channel_name
 from eegpt.errors import AllChannelsBadError, RecordingError
 
@@ -370,13 +370,18 @@ def nonfinite_error(
     epoched: bool = False,
     in_bad: int = 0,
     all_in_bad: bool = False,
+    misnamed: Sequence[str] = (),
+    in_misnamed: int = 0,
 ) -> RecordingError:
     """The error for NaN/Inf samples, given the number of such samples per channel and, in
     words, where they are (``"from 60.750 s to 61.000 s after the first sample"``).
 
     ``all_in_bad``: they all lie inside annotations marked bad (:class:`~eegpt.annotations.
     BadSpans`), so leaving those windows out (``reject_by_annotation``) is the way on.
-    ``in_bad``: how many more, not in ``counts``, lie inside such annotations."""
+    ``in_bad``: how many more, not in ``counts``, lie inside such annotations.
+    ``misnamed``, ``in_misnamed``: the descriptions of annotations that mention "bad" without
+    marking bad data (``Comment/BAD_muscle``), and how many of ``counts`` lie inside them:
+    renamed, they would be bad spans."""
     hit = [(ch_names[i], int(n)) for i, n in enumerate(counts) if n > 0]
     span = "drop those epochs (epochs.drop)" if epoched else "crop the affected time span"
     if len(hit) == len(ch_names) > 1:  # a span missing from every channel (an export's tail)
@@ -402,10 +407,35 @@ def nonfinite_error(
             f"besides {in_bad} inside annotations marked bad (whose windows "
             "reject_by_annotation leaves out)"
         )
+    if in_misnamed:
+        where, advice = _misnamed_text(
+            where, advice, misnamed, "all" if in_misnamed == np.sum(counts) else str(in_misnamed)
+        )
     return RecordingError(
         f"{source}: {int(np.sum(counts))} non-finite (NaN/Inf) samples in {detail}"
         f"{', ' + where if where else ''}. EEGPT needs finite data: {advice}."
     )
+
+
+def _misnamed_text(
+    where: str, advice: str, misnamed: Sequence[str], how_many: str
+) -> tuple[str, str]:
+    """:func:`nonfinite_error`'s ``where`` and ``advice`` for NaN/Inf samples (``how_many``:
+    "all" or a number of them) inside annotations that only mention "bad" (``misnamed``)."""
+    shown = ", ".join(repr(d) for d in misnamed[:3]) + (", ..." if len(misnamed) > 3 else "")
+    where += (", " if where else "") + (
+        f"{how_many} of them inside annotations that mention 'bad' but do not start with it "
+        f"({shown}), so they do not mark bad data (MNE's rule)"
+    )
+    rename = (
+        f"rename those annotations so that they start with 'BAD' (in Python "
+        f"{rename_to_bad(misnamed[:3])} before embedding the Raw; on the command line, list "
+        "those spans under such names in an annotations file, --annotations FILE) and leave "
+        "their windows out (reject_by_annotation=True, --reject-by-annotation)"
+    )
+    if how_many == "all":
+        return where, f"{rename}: the samples are then ignored; or {advice}"
+    return where, f"{advice}; for those inside the annotations, {rename}"
 
 
 def read_recording(

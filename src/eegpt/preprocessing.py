@@ -861,6 +861,10 @@ class SignalStats:
     nonfinite_in_bad: np.ndarray = field(init=False)
     #: first and last such sample outside ``bad_spans`` (all of them without spans)
     nonfinite_outside: tuple[int, int] | None = field(init=False, default=None)
+    #: per channel: how many of those outside lie inside annotations that only mention "bad"
+    #: (``bad_spans.misnamed``), and those annotations' descriptions
+    nonfinite_misnamed: np.ndarray = field(init=False)
+    misnamed: list[str] = field(init=False, default_factory=list)
     #: per channel: whole segments of zero peak-to-peak, and the first one (-1: none)
     flat_segments: np.ndarray = field(init=False)
     first_flat: np.ndarray = field(init=False)
@@ -876,7 +880,7 @@ class SignalStats:
         self.minimum, self.maximum = np.full(c, np.inf), np.full(c, -np.inf)
         self.n_at_min, self.n_at_max = np.zeros(c, np.int64), np.zeros(c, np.int64)
         self.nonfinite, self.nonfinite_in_bad = np.zeros(c, np.int64), np.zeros(c, np.int64)
-        self.count = np.zeros(c, np.int64)
+        self.count, self.nonfinite_misnamed = np.zeros(c, np.int64), np.zeros(c, np.int64)
         self.flat_segments, self.first_flat = np.zeros(c, np.int64), np.full(c, -1, np.int64)
         self._sample, self._segment_range = [], None
 
@@ -938,6 +942,10 @@ class SignalStats:
             inside = self.bad_spans.inside(at, self.sfreq)
             self.nonfinite_in_bad += bad[:, at[inside] - self.n].sum(axis=-1)
             at = at[~inside]
+            if len(at) and self.bad_spans.misnamed:
+                hit, names = self.bad_spans.inside_misnamed(at, self.sfreq)
+                self.nonfinite_misnamed += bad[:, at[hit] - self.n].sum(axis=-1)
+                self.misnamed += [d for d in names if d not in self.misnamed]
         if len(at):
             first = at[0] if self.nonfinite_outside is None else self.nonfinite_outside[0]
             self.nonfinite_outside = (int(first), int(at[-1]))
@@ -1234,9 +1242,9 @@ def check_finite(
     Raises
     ------
     RecordingError
-        If any NaN/Inf sample lies outside the bad spans (the message counts those), or if
-        they all lie inside but the windows there are kept (the message names
-        ``reject_by_annotation``).
+        If any NaN/Inf sample lies outside the bad spans (the message counts those, and says
+        how to rename annotations that hold them but only mention "bad"), or if they all lie
+        inside but the windows there are kept (the message names ``reject_by_annotation``).
     """
     if not stats.nonfinite.any():
         return 0
@@ -1246,8 +1254,9 @@ def check_finite(
     if outside.any():
         where = _span_text(stats, sfreq, epoch_samples, stats.nonfinite_outside)
         raise nonfinite_error(
-            outside, names, source, where, epoched=epoched, in_bad=int(inside.sum())
-        )
+            outside, names, source, where, epoched=epoched, in_bad=int(inside.sum()),
+            misnamed=stats.misnamed, in_misnamed=int(stats.nonfinite_misnamed.sum()),
+        )  # fmt: skip
     where = _span_text(stats, sfreq, epoch_samples)
     assert stats.bad_spans is not None  # every one inside a span
     if not stats.bad_spans.reject:
