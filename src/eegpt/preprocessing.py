@@ -917,7 +917,8 @@ class SignalStats:
     def update(self, chunk: np.ndarray) -> None:
         """Add the next ``chunk`` of shape (n_channels, n_samples), in time order."""
         bad = ~np.isfinite(chunk)
-        if bad.any():
+        gaps = bad if bad.any() else None  # one pass finds them; clean chunks take the fast way
+        if gaps is not None:
             self._count_nonfinite(bad)
             chunk = np.where(bad, np.nan, chunk)  # the NaNs the statistics below leave out
         t = chunk.shape[-1]
@@ -927,8 +928,8 @@ class SignalStats:
             self._update_segments(self._judged(chunk))
         first = -self.n % self.stride
         self._sample.append(chunk[:, first :: self.stride].copy())
-        self._update_extremes(chunk)
-        self._update_moments(chunk)
+        self._update_extremes(chunk, gaps)
+        self._update_moments(chunk, gaps)
         self.n += t
 
     def _count_nonfinite(self, bad: np.ndarray) -> None:
@@ -958,11 +959,11 @@ class SignalStats:
         inside = self.bad_spans.inside(np.arange(self.n, self.n + chunk.shape[-1]), self.sfreq)
         return np.where(inside, np.nan, chunk) if inside.any() else chunk
 
-    def _update_extremes(self, chunk: np.ndarray) -> None:
+    def _update_extremes(self, chunk: np.ndarray, gaps: np.ndarray | None) -> None:
         """Each channel's minimum and maximum over the finite samples, and how many samples
-        sit at them (``chunk``: NaN where a sample was not finite)."""
-        gaps = np.isnan(chunk)
-        if gaps.any():
+        sit at them (``chunk``: NaN where a sample was not finite, ``gaps``: there, or None
+        when every sample is)."""
+        if gaps is not None:
             low = np.where(gaps, np.inf, chunk).min(axis=-1)  # inf: no finite sample
             high = np.where(gaps, -np.inf, chunk).max(axis=-1)
         else:
@@ -977,11 +978,10 @@ class SignalStats:
         )
         self.minimum, self.maximum = np.minimum(low, self.minimum), np.maximum(high, self.maximum)
 
-    def _update_moments(self, chunk: np.ndarray) -> None:
+    def _update_moments(self, chunk: np.ndarray, gaps: np.ndarray | None) -> None:
         """Each channel's mean and sum of squared deviations over the finite samples (Chan et
-        al.'s pairwise update; ``chunk``: NaN where a sample was not finite)."""
-        gaps = np.isnan(chunk)
-        if gaps.any():
+        al.'s pairwise update; ``chunk``, ``gaps``: as for :meth:`_update_extremes`)."""
+        if gaps is not None:
             t = (~gaps).sum(axis=-1)
             mean = np.where(gaps, 0.0, chunk).sum(axis=-1) / np.maximum(t, 1)
             m2 = np.square(np.where(gaps, 0.0, chunk - mean[:, None])).sum(axis=-1)
