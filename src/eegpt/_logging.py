@@ -9,6 +9,11 @@ logging does not); ``False``, ``0`` (quiet, as in scikit-learn) and higher level
 (``"warning"`` ...) keep them at DEBUG; ``"error"`` and ``"critical"`` also silence eegpt's
 warnings in the public functions and methods that take ``verbose`` (:func:`honours_verbose`),
 as MNE's do. Anything else is an error.
+
+Thread safety: ``warnings.catch_warnings`` swaps process-wide state (before Python 3.14), so
+eegpt catches warnings with :func:`caught_warnings` instead, whose filters and recording apply
+to the calling thread (context) alone, and calls MNE, whose ``verbose=`` sets its logger's
+level for the whole process, under :data:`GLOBAL_STATE` (:func:`mne_state_held`).
 """
 
 from __future__ import annotations
@@ -20,10 +25,11 @@ import inspect
 import logging
 import re
 import sys
+import threading
 import warnings
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 logger = logging.getLogger("eegpt")
 #: Set while a function called with ``verbose="error"`` (or "critical", or a level >= 40)
@@ -32,6 +38,15 @@ _SILENT: contextvars.ContextVar[bool] = contextvars.ContextVar("eegpt_silent", d
 #: The lists that :func:`warn` adds each warning's text to (:func:`recorded_warnings`).
 _RECORDS: contextvars.ContextVar[tuple[list[str], ...]] = contextvars.ContextVar(
     "eegpt_records", default=()
+)
+
+#: Held while eegpt changes process-wide state: briefly, warnings' filters and
+#: ``warnings.showwarning`` (:func:`caught_warnings`); for a whole call, MNE's logger level, which
+#: MNE sets for the process on each call given ``verbose=`` (:func:`mne_state_held`).
+GLOBAL_STATE = threading.RLock()
+#: The :func:`caught_warnings` blocks the current context (thread) is in, innermost last.
+_SECTIONS: contextvars.ContextVar[tuple[_Section, ...]] = contextvars.ContextVar(
+    "eegpt_warning_sections", default=()
 )
 
 _PACKAGE_DIR = str(Path(__file__).resolve().parent)
@@ -261,6 +276,163 @@ def recorded_warnings() -> Iterator[list[str]]:
         _RECORDS.reset(token)
 
 
+class _InSection:
+    """The message pattern of a warnings filter (``warnings`` calls its ``match``) that matches
+    only warnings given in a context inside ``section`` (and, with ``pattern``, whose text
+    matches it): the filter acts on that thread's warnings alone, others pass it by."""
+
+    def __init__(self, section: _Section, pattern: str | None = None) -> None:
+        self.section = section
+        self.pattern = None if pattern is None else re.compile(pattern, re.IGNORECASE)
+
+    def match(self, text: str) -> bool:
+        if self.section not in _SECTIONS.get():
+            return False
+        return self.pattern is None or self.pattern.match(text) is not None
+
+    def __repr__(self) -> str:
+        matching = "" if self.pattern is None else f" matching {self.pattern.pattern!r}"
+        return f"<eegpt: warnings of one thread{matching}>"
+
+
+class _Filter(NamedTuple):
+    """An entry of ``warnings.filters``."""
+
+    action: str
+    message: _InSection
+    category: type[Warning]
+    module: None = None
+    lineno: int = 0
+
+
+class _Section:
+    """One :func:`caught_warnings` block: its filters, and the warnings it records (None: it
+    records none)."""
+
+    def __init__(self, ignore: Sequence[type[Warning]], message: str | None, record: bool):
+        self.caught: list[warnings.WarningMessage] | None = [] if record else None
+        self.filters = [_Filter("ignore", _InSection(self, message), c) for c in ignore]
+        if record:
+            self.filters.append(_Filter("always", _InSection(self), Warning))
+
+
+class _ShowwarningHook:
+    """``warnings.showwarning`` while some thread records warnings: a warning given in a
+    recording :func:`caught_warnings` block goes to that block's list, any other to the
+    ``showwarning`` that was in place (Python's, pytest's, IPython's)."""
+
+    def __init__(self) -> None:
+        self.users = 0
+        self.previous: Any = None
+        self.passing = threading.local()  # .on: passing a warning to previous in this thread
+
+    def __call__(self, message, category, filename, lineno, file=None, line=None) -> None:  # noqa: ANN001
+        for section in reversed(_SECTIONS.get()):
+            if section.caught is not None:
+                section.caught.append(
+                    warnings.WarningMessage(message, category, filename, lineno, file, line)
+                )
+                return
+        if getattr(self.passing, "on", False):  # previous calls the hook it replaced: print
+            (file or sys.stderr).write(
+                warnings.formatwarning(message, category, filename, lineno, line)
+            )
+            return
+        self.passing.on = True
+        try:
+            self.previous(message, category, filename, lineno, file, line)
+        finally:
+            self.passing.on = False
+
+    def add_user(self) -> None:
+        """Install the hook (if another showwarning replaced it, over that one)."""
+        if warnings.showwarning is not self:
+            self.previous, warnings.showwarning = warnings.showwarning, self
+        self.users += 1
+
+    def remove_user(self) -> None:
+        """Put the previous showwarning back when no block records any more (unless another
+        replaced the hook meanwhile: that one puts it back)."""
+        self.users -= 1
+        if self.users == 0 and warnings.showwarning is self:
+            warnings.showwarning = self.previous
+
+
+_HOOK = _ShowwarningHook()
+
+
+def _filters_changed() -> None:
+    """Tell ``warnings`` that its filters changed, as ``filterwarnings`` does: the records of
+    warnings already shown once are cleared, so that a filter added shows them again."""
+    mutated = getattr(warnings, "_filters_mutated", None)  # Python < 3.14
+    if mutated is not None:
+        mutated()
+        return
+    with warnings._lock:  # type: ignore[attr-defined]  # Python 3.14
+        warnings._filters_mutated_lock_held()  # type: ignore[attr-defined]
+
+
+def _remove_filter(entry: _Filter) -> None:
+    """Take ``entry`` out of ``warnings.filters`` (where it is still there: a
+    ``catch_warnings`` of other code may have swapped the list; the entry left in the other
+    list matches nothing once its block has ended)."""
+    for i, item in enumerate(warnings.filters):
+        if item is entry:
+            del warnings.filters[i]
+            return
+
+
+@contextlib.contextmanager
+def caught_warnings(
+    *ignore: type[Warning], message: str | None = None, record: bool = True
+) -> Iterator[list[warnings.WarningMessage]]:
+    """``warnings.catch_warnings(record=True)`` with ``simplefilter("always")`` (and
+    ``simplefilter("ignore", category)`` for each of ``ignore``, only for warnings whose text
+    matches ``message`` if given), but safe with threads: the filters act on, and the list
+    yielded records, only the warnings given in this context (thread); other threads' warnings
+    meanwhile go through the process's filters and are shown as usual. ``record=False``: only
+    ignore. Blocks may nest; on leaving, the process's filters and ``warnings.showwarning``
+    are as before (``catch_warnings`` swaps them for the whole process, so that concurrent
+    blocks record each other's warnings and may leave their filters behind)."""
+    section = _Section(ignore, message, record)
+    token = _SECTIONS.set((*_SECTIONS.get(), section))
+    try:
+        with GLOBAL_STATE:
+            warnings.filters[0:0] = section.filters
+            _filters_changed()
+            if record:
+                _HOOK.add_user()
+        try:
+            yield [] if section.caught is None else section.caught
+        finally:
+            with GLOBAL_STATE:
+                for entry in section.filters:
+                    _remove_filter(entry)
+                _filters_changed()
+                if record:
+                    _HOOK.remove_user()
+    finally:
+        _SECTIONS.reset(token)
+
+
+def ignored_warnings(
+    *categories: type[Warning], message: str | None = None
+) -> contextlib.AbstractContextManager[list[warnings.WarningMessage]]:
+    """Inside the block, this thread's warnings of ``categories`` (all by default) whose text
+    matches ``message`` (if given) are not shown: :func:`caught_warnings` without recording."""
+    return caught_warnings(*(categories or (Warning,)), message=message, record=False)
+
+
+@contextlib.contextmanager
+def mne_state_held() -> Iterator[None]:
+    """Hold :data:`GLOBAL_STATE` around a call into MNE given ``verbose=``: MNE sets its
+    logger's level for the whole process for the call, so calls from several threads would
+    print each other's messages ("Creating raw.info structure...") and leave the level
+    changed."""
+    with GLOBAL_STATE:
+        yield
+
+
 def shortened(text: str, limit: int) -> str:
     """``text`` on one line, cut to ``limit`` characters (ending in "..." where cut)."""
     text = " ".join(str(text).split())
@@ -306,8 +478,7 @@ def warnings_once():
     """Inside the block each distinct warning is shown once, when the block ends: for loops
     over many small inputs (the one-epoch Epochs that scikit-learn's indexing makes) that would
     otherwise repeat the same warning for every item."""
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
+    with caught_warnings() as caught:
         yield
     seen: set[tuple[type[Warning], str]] = set()
     for w in caught:
@@ -343,8 +514,7 @@ def each_warning_once(seen: set[str]):
     repeats should be held back (a process, an estimator)."""
     caught: list[warnings.WarningMessage] = []
     try:
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
+        with caught_warnings() as caught:
             yield
     finally:  # also when the call failed: its warnings may say why
         for w in caught:  # through the caller's filters again

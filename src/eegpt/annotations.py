@@ -23,7 +23,6 @@ import csv
 import datetime
 import os
 import re
-import warnings
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -32,7 +31,7 @@ from typing import Any
 import mne
 import numpy as np
 
-from eegpt._logging import duration_text
+from eegpt._logging import duration_text, ignored_warnings
 from eegpt._logging import log as _log
 from eegpt._logging import warn as _warn
 from eegpt.errors import RecordingError
@@ -137,8 +136,7 @@ def _recording_annotations(path: str | os.PathLike) -> mne.Annotations | None:
         return None
     if suffix not in EEG_SUFFIXES and not is_recording_folder(path):
         return None
-    with warnings.catch_warnings():  # the recording's reader warns about its body
-        warnings.simplefilter("ignore")
+    with ignored_warnings():  # the recording's reader warns about its body
         raw = read_recording(path, preload=False, verbose=False)
     found = annotations_of(raw)
     return mne.Annotations([], [], []) if found is None else found
@@ -163,8 +161,7 @@ def _recording_edf_annotations(path: str | os.PathLike) -> mne.Annotations | Non
     )
 
     try:
-        with warnings.catch_warnings():  # the recording's reader warns about its body
-            warnings.simplefilter("ignore")
+        with ignored_warnings():  # the recording's reader warns about its body
             header = check_edf_header(path)
     except AnnotationsOnlyError as err:  # a hypnogram: MNE reads it whole, if it is whole
         if err.truncated:
@@ -594,8 +591,7 @@ class BadSpans:
         ):
             extra = None
         try:
-            with warnings.catch_warnings():  # given again when the windows are annotated
-                warnings.simplefilter("ignore")
+            with ignored_warnings():  # given again when the windows are annotated
                 annotations = with_extra(recording, extra)
         except (ValueError, OSError):
             annotations = getattr(recording, "annotations", None)

@@ -11,13 +11,12 @@ their entities (subject, session, task, acquisition, run) and the columns of
 from __future__ import annotations
 
 import re
-import warnings
 from pathlib import Path
 from typing import Any
 
 import mne
 
-from eegpt._logging import pass_on_warnings
+from eegpt._logging import caught_warnings, mne_state_held, pass_on_warnings
 from eegpt._logging import warn as _warn
 from eegpt.errors import MissingDependencyError
 
@@ -90,8 +89,7 @@ def read_raw_bids(path: Path, root: Path, verbose: Any = None) -> mne.io.BaseRaw
     above_warnings = (isinstance(verbose, str) and verbose.upper() in ("ERROR", "CRITICAL")) or (
         isinstance(verbose, int) and not isinstance(verbose, bool) and verbose > 30
     )
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
+    with caught_warnings() as caught, mne_state_held():
         try:
             raw = mne_bids.read_raw_bids(
                 bids_path,

@@ -79,8 +79,15 @@ import torch
 from tqdm.auto import tqdm
 
 from eegpt import __version__, _interrupts
+from eegpt._logging import (
+    caught_warnings,
+    few,
+    honours_verbose,
+    progress_interval,
+    progress_options,
+    warning_texts,
+)
 from eegpt._logging import count as _count
-from eegpt._logging import few, honours_verbose, progress_interval, progress_options, warning_texts
 from eegpt._logging import log as _log
 from eegpt._logging import warn as _warn
 from eegpt._tempfiles import temporary_beside
@@ -1001,12 +1008,9 @@ def load_file(
     """
     start = time.perf_counter()
     given = part
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        # what libraries say about their own future (pandas' and MNE's deprecations) is not
-        # about the file
-        for category in (DeprecationWarning, PendingDeprecationWarning, FutureWarning):
-            warnings.simplefilter("ignore", category)
+    # what libraries say about their own future (pandas' and MNE's deprecations) is not about
+    # the file
+    with caught_warnings(DeprecationWarning, PendingDeprecationWarning, FutureWarning) as caught:
         recording: Any = None
         more: list[FilePart] = []
         per_window: list[list[str]] | None = None

@@ -38,7 +38,14 @@ from eegpt._eeglab import (
     label_by_time_locking_events,
     time_locked,
 )
-from eegpt._logging import count, few, mne_verbose, pass_on_warnings
+from eegpt._logging import (
+    caught_warnings,
+    count,
+    few,
+    mne_state_held,
+    mne_verbose,
+    pass_on_warnings,
+)
 from eegpt._logging import log as _log
 from eegpt._logging import warn as _warn
 from eegpt.annotations import annotations_of, rename_to_bad
@@ -708,8 +715,7 @@ def _mne_call(path: Path, call: Callable[[], Any], skip: re.Pattern[str] | None 
     and its warnings into warnings naming it (but those ``skip`` matches: said already)."""
     caught: list[warnings.WarningMessage] = []
     try:
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
+        with caught_warnings() as caught, mne_state_held():
             return call()
     except (RecordingError, KeyboardInterrupt):
         raise
@@ -1831,7 +1837,8 @@ def _from_mne(
     all_types = inst.get_channel_types()
     types = [all_types[i] for i in idx]
     sfreq = float(inst.info["sfreq"])
-    data = inst.get_data(picks=idx, verbose=mne_verbose(verbose))  # lazy epochs log loading
+    with mne_state_held():
+        data = inst.get_data(picks=idx, verbose=mne_verbose(verbose))  # lazy epochs log loading
     units = None
     if file_units is not None and all(name in file_units for name in names):
         units = [file_units[name] for name in names]

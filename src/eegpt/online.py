@@ -24,7 +24,6 @@ from __future__ import annotations
 import math
 import numbers
 import sys
-import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from types import SimpleNamespace
@@ -33,7 +32,7 @@ from typing import Any, Literal
 import mne
 import numpy as np
 
-from eegpt._logging import honours_verbose
+from eegpt._logging import honours_verbose, ignored_warnings
 from eegpt.api import _check_embeddings, engine_for, provenance
 from eegpt.engine import InferenceEngine, Precision
 from eegpt.errors import RecordingError
@@ -354,8 +353,7 @@ class OnlineEmbedder:
             onsets=onsets,
             array_units=self.units,
         )
-        with warnings.catch_warnings():
-            warnings.filterwarnings("ignore", ".*resampling .* uses the ratio")  # said at init
+        with ignored_warnings(message=".*resampling .* uses the ratio"):  # said at init
             # the first window's checks stand for the session
             windows = prepare(
                 recording, self._buffer_mapping, self._epoch_config, checks=not self._checked

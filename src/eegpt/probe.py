@@ -35,7 +35,6 @@ import json
 import math
 import os
 import shlex
-import warnings
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, nullcontext
@@ -57,6 +56,7 @@ from eegpt._logging import (
     each_warning_once,
     few,
     honours_verbose,
+    ignored_warnings,
     progress_options,
     warnings_once,
 )
@@ -516,8 +516,7 @@ def _epochs_for_labels(path: Path) -> mne.BaseEpochs:
     whole, its epochs named as :func:`read_epochs_file` names them."""
     if path.suffix.lower() != ".set":
         return mne.read_epochs(path, preload=False, verbose=False)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+    with ignored_warnings():
         return read_epochs_file(path, "error")
 
 
@@ -1071,9 +1070,7 @@ def probe_metrics(
         classes = np.unique(np.concatenate([y_true, y_pred]))
     classes = np.asarray(classes)
     # one class in y_true: kappa and AUROC are NaN, which format_metrics says in words
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)
-        warnings.simplefilter("ignore", RuntimeWarning)
+    with ignored_warnings(UserWarning, RuntimeWarning):
         return _probe_metrics(metrics_module, y_true, y_pred, proba, classes)
 
 

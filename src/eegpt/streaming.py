@@ -26,7 +26,6 @@ channels are then read whole (after a memory check).
 from __future__ import annotations
 
 import math
-import warnings
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -36,7 +35,7 @@ import mne
 import numpy as np
 from scipy.signal import resample_poly
 
-from eegpt._logging import few
+from eegpt._logging import few, ignored_warnings
 from eegpt._logging import log as _log
 from eegpt.annotations import BadSpans, annotations_of
 from eegpt.channels import ChannelMapping
@@ -306,8 +305,7 @@ def _without_faster_unused(
     if not faster or top >= float(raw.info["sfreq"]) or bids_root(path) is not None:
         return raw, used, mapping
     try:
-        with warnings.catch_warnings():  # given when the file was first opened
-            warnings.simplefilter("ignore")
+        with ignored_warnings():  # given when the file was first opened
             again, _ = _open(path, preload=False, verbose=verbose, exclude=faster)
     except ValueError:  # a RecordingError, or MNE's own on this reading: keep the first
         return raw, used, mapping
@@ -342,8 +340,7 @@ def faster_unused_channels(
     if path.suffix.lower() not in (".edf", ".bdf"):
         return []
     try:
-        with warnings.catch_warnings():  # said again when the file is read
-            warnings.simplefilter("ignore")
+        with ignored_warnings():  # said again when the file is read
             raw, _ = _open(path, preload=False, verbose="error")
             idx = _pick_indices(raw.info, picks, str(path))
             names = [raw.ch_names[i] for i in idx]

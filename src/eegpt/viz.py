@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import os
 import textwrap
-import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from eegpt._logging import ignored_warnings
 from eegpt.channels import (
     PRETRAINING_CHANNELS,
     UNSEEN_IN_PRETRAINING,
@@ -76,8 +76,7 @@ def vocabulary_layout() -> dict[str, tuple[float, float]]:
     channels, from MNE's template 10-05 montage projected as for topographic maps."""
     import mne
 
-    with warnings.catch_warnings():  # 'standard_1005' is deprecated in MNE >= 1.13
-        warnings.simplefilter("ignore", FutureWarning)
+    with ignored_warnings(FutureWarning):  # 'standard_1005' is deprecated in MNE >= 1.13
         builtin = mne.channels.get_builtin_montages()
         name = "colin27_1005" if "colin27_1005" in builtin else "standard_1005"
         montage = mne.channels.make_standard_montage(name)

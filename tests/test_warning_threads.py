@@ -1,0 +1,190 @@
+"""Warnings and MNE's verbosity with recordings embedded from several threads (a web service).
+
+``warnings.catch_warnings`` and MNE's ``verbose=`` change process-wide state, so the tests
+interleave two threads deterministically (events) where that state would be swapped.
+"""
+
+from __future__ import annotations
+
+import threading
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+
+import mne
+import numpy as np
+
+from eegpt._logging import recorded_warnings, warn, warnings_once
+from eegpt.io import read_recording
+from eegpt.model import EEGPT
+
+_WAIT_S = 5.0  # for an event that comes; the waits for one that must not come are shorter
+
+
+def _edf(path: Path) -> Path:
+    """A 20 s EDF of noise at 256 Hz with five vocabulary channels."""
+    names = ["Fz", "Cz", "Pz", "C3", "C4"]
+    data = np.random.default_rng(0).standard_normal((len(names), 256 * 20)) * 20e-6
+    raw = mne.io.RawArray(data, mne.create_info(names, 256.0, "eeg"), verbose=False)
+    mne.export.export_raw(path, raw, verbose="error")
+    return path
+
+
+def _run(*targets: Callable[[], None]) -> None:
+    """Run ``targets`` each in a thread of its own and wait for them; their errors are raised."""
+    errors: list[BaseException] = []
+
+    def guarded(target: Callable[[], None]) -> None:
+        try:
+            target()
+        except BaseException as err:  # noqa: BLE001 - raised in the test's thread
+            errors.append(err)
+
+    threads = [threading.Thread(target=guarded, args=(t,)) for t in targets]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(4 * _WAIT_S)
+    if errors:
+        raise errors[0]
+
+
+def _pausing_read_raw(monkeypatch, pause: Callable[[], None]) -> None:
+    """Make ``mne.io.read_raw`` call ``pause`` inside MNE's verbosity for the call (as its
+    ``verbose`` decorator sets it), before it reads."""
+    read_raw = mne.io.read_raw
+
+    def paused(*args, verbose=None, **kwargs):
+        with mne.utils.use_log_level(verbose):
+            pause()
+            return read_raw(*args, verbose=verbose, **kwargs)
+
+    monkeypatch.setattr(mne.io, "read_raw", paused)
+
+
+def test_warnings_of_another_thread_are_not_recorded_for_a_recording(tmp_path, monkeypatch):
+    """A warning given in one thread while another reads its file is recorded (and shown) for
+    the first alone: not in the file's ``metadata["warnings"]`` as if MNE had said it of it."""
+    path = _edf(tmp_path / "clean.edf")
+    model = EEGPT("tiny2")
+    reading, warned = threading.Event(), threading.Event()
+
+    def pause() -> None:
+        if threading.current_thread().name == "reader":
+            reading.set()
+            warned.wait(_WAIT_S)
+
+    _pausing_read_raw(monkeypatch, pause)
+    results: dict[str, list[str]] = {}
+
+    def embed() -> None:
+        threading.current_thread().name = "reader"
+        results["clean"] = model.embed(path).metadata["warnings"]
+
+    def other() -> None:
+        assert reading.wait(_WAIT_S)
+        with recorded_warnings() as said:
+            warn("other.edf: 2 channel(s) do not match the EEGPT vocabulary")
+        results["other"] = said
+        warned.set()
+
+    with warnings.catch_warnings(record=True) as shown:
+        warnings.simplefilter("always")
+        _run(embed, other)
+    assert results["clean"] == []
+    assert results["other"] == ["other.edf: 2 channel(s) do not match the EEGPT vocabulary"]
+    assert [str(w.message) for w in shown] == results["other"]  # shown as given, once
+
+
+def test_overlapping_blocks_of_two_threads_leave_the_filters_as_they_were():
+    """Two threads whose blocks that catch warnings overlap (the first leaves before the second)
+    leave the process's warnings filters and ``showwarning`` as they were, and each passes on
+    its own warning."""
+    first_in, second_in, first_out = threading.Event(), threading.Event(), threading.Event()
+
+    def first() -> None:
+        with warnings_once():
+            first_in.set()
+            assert second_in.wait(_WAIT_S)
+            warnings.warn("said in the first thread", RuntimeWarning, stacklevel=1)
+        first_out.set()
+
+    def second() -> None:
+        assert first_in.wait(_WAIT_S)
+        with warnings_once():
+            second_in.set()
+            assert first_out.wait(_WAIT_S)
+            warnings.warn("said in the second thread", RuntimeWarning, stacklevel=1)
+
+    with warnings.catch_warnings(record=True) as shown:
+        warnings.simplefilter("always", RuntimeWarning)  # not the blocks' own filter
+        filters, showwarning = list(warnings.filters), warnings.showwarning
+        _run(first, second)
+        assert warnings.filters == filters
+        assert warnings.showwarning is showwarning
+    assert sorted(str(w.message) for w in shown) == [
+        "said in the first thread",
+        "said in the second thread",
+    ]
+
+
+def test_files_read_from_two_threads_keep_mne_quiet_and_its_level(tmp_path, monkeypatch, capfd):
+    """Reading files from two threads prints none of MNE's INFO messages ("Creating raw.info
+    structure...": eegpt reads quietly) and leaves MNE's log level as it was (MNE sets it for
+    the whole process for each call given ``verbose=``)."""
+    paths = [_edf(tmp_path / "a.edf"), _edf(tmp_path / "b.edf")]
+    first_in, second_in, first_out = threading.Event(), threading.Event(), threading.Event()
+
+    def pause() -> None:
+        if threading.current_thread().name == "first":
+            first_in.set()
+            second_in.wait(1.0)  # comes only if the reads overlap
+        else:
+            second_in.set()
+            first_out.wait(_WAIT_S)
+
+    def read(name: str, path: Path) -> Callable[[], None]:
+        def target() -> None:
+            threading.current_thread().name = name
+            if name == "second":
+                assert first_in.wait(_WAIT_S)
+            read_recording(path, preload=False)
+            if name == "first":
+                first_out.set()
+
+        return target
+
+    _pausing_read_raw(monkeypatch, pause)
+    level = mne.utils.logger.level
+    with mne.utils.use_log_level("info"):
+        _run(read("first", paths[0]), read("second", paths[1]))
+        assert mne.utils.logger.level == 20
+    assert mne.utils.logger.level == level
+    assert "Creating raw.info structure" not in capfd.readouterr().out
+
+
+def test_recordings_embedded_from_threads_record_their_own_warnings(tmp_path):
+    """Files embedded concurrently (some with channels outside the vocabulary) have the
+    warnings of a serial run in their metadata, and the process's filters are unchanged."""
+    names, n_threads = ["Fz", "Cz", "Pz", "C3", "C4"], 4
+    files = []
+    for i in range(n_threads):
+        extra = ["XX1", "XX2"] if i % 2 else []
+        data = np.random.default_rng(i).standard_normal((len(names) + len(extra), 256 * 8)) * 2e-5
+        raw = mne.io.RawArray(data, mne.create_info(names + extra, 256.0, "eeg"), verbose=False)
+        files.append(tmp_path / f"{i}.edf")
+        mne.export.export_raw(files[-1], raw, verbose="error")
+    model = EEGPT("tiny2")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        serial = {f: model.embed(f).metadata["warnings"] for f in files}
+        filters = list(warnings.filters)
+        results: list[tuple[Path, list[str]]] = []
+
+        def embed(f: Path) -> Callable[[], None]:
+            return lambda: results.extend((f, model.embed(f).metadata["warnings"]) for _ in "abc")
+
+        _run(*(embed(f) for f in files))
+        assert warnings.filters == filters
+    assert all(serial[f] == said for f, said in results)
+    assert [len(serial[f]) for f in files] == [0, 1] * (n_threads // 2)
