@@ -25,7 +25,7 @@ from typing import Any
 import mne
 import numpy as np
 
-from eegpt._logging import few
+from eegpt._logging import few, mne_state_held
 from eegpt._logging import warn as _warn
 
 #: Where an epoch holds several events at latency 0, their types are joined with this, in
@@ -247,7 +247,7 @@ def _keep_all_events(epochs: mne.BaseEpochs, rows: list[list[tuple[str, float]]]
     table["eeglab_latencies_ms"] = [
         EVENTS_JOIN.join(f"{latency:g}" for _, latency in events) for events in rows
     ]
-    with mne.utils.use_log_level("warning"):  # not MNE's "Adding metadata with 2 columns"
+    with mne_state_held(), mne.utils.use_log_level("warning"):  # not "Adding metadata ..."
         epochs.metadata = table
     return True
 

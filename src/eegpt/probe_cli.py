@@ -39,6 +39,7 @@ it on its own (``python -m eegpt.probe_cli train ...``).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import dataclasses
 import io
@@ -112,11 +113,12 @@ class WindowLabelling:
         """``(labels, over)`` of the windows at ``onsets`` (seconds from the first sample, of
         ``length_s``): each one's label (``unlabelled`` where no match covers half of it;
         object array) and the descriptions of the annotations over it (for the bad ones)."""
+        from eegpt._logging import ignored_warnings
         from eegpt.annotations import window_annotations, window_labels
 
-        with warnings.catch_warnings():
-            if self.unlabelled is not None:  # a recording without the events: all unlabelled
-                warnings.filterwarnings("ignore", message="window_labels: ")
+        # with --unlabelled, a recording without the events is all unlabelled: nothing to say
+        quiet = self.unlabelled is not None
+        with ignored_warnings(message="window_labels: ") if quiet else contextlib.nullcontext():
             labels = window_labels(annotations, onsets, length_s, match=self.match)
         y = np.array([self.unlabelled if v is None else v for v in labels], dtype=object)
         return y, window_annotations(annotations, onsets, length_s)
