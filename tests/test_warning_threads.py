@@ -188,3 +188,41 @@ def test_recordings_embedded_from_threads_record_their_own_warnings(tmp_path):
         assert warnings.filters == filters
     assert all(serial[f] == said for f, said in results)
     assert [len(serial[f]) for f in files] == [0, 1] * (n_threads // 2)
+
+
+def test_eegpt_warnings_have_a_category_of_their_own():
+    """eegpt's warnings are EEGPTWarning (a RuntimeWarning), so a service filters them by
+    category; they are attributed to the caller's line, where module="eegpt" matches nothing."""
+    import eegpt
+
+    x = np.random.default_rng(0).standard_normal((3, 256 * 8)) * 20e-6
+    model = EEGPT("tiny2")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model.embed(x, ch_names=["Fz", "Cz", "X9"], sfreq=256.0)  # X9: not in the vocabulary
+    assert caught and all(issubclass(w.category, eegpt.EEGPTWarning) for w in caught)
+    assert issubclass(eegpt.EEGPTWarning, RuntimeWarning)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        warnings.filterwarnings("ignore", category=eegpt.EEGPTWarning)
+        model.embed(x, ch_names=["Fz", "Cz", "X9"], sfreq=256.0)  # silenced by category
+
+
+def test_verbose_true_prints_once_under_a_root_logger_at_warning(capsys):
+    """verbose=True shows eegpt's messages through a handler of its own when the logging set-up
+    would not; with logging.basicConfig() at WARNING the root's handler printed each again."""
+    import logging
+
+    from eegpt._logging import log
+
+    root = logging.getLogger()
+    handler = logging.StreamHandler()  # what basicConfig() adds: stderr, level NOTSET
+    old_level = root.level
+    root.addHandler(handler)
+    root.setLevel(logging.WARNING)
+    try:
+        log("a message for the user", verbose=True)
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(old_level)
+    assert capsys.readouterr().err.count("a message for the user") == 1

@@ -38,6 +38,7 @@ _LAZY = {
     "EEGPTConfig": "eegpt.config",
     "get_config": "eegpt.config",
     "embed_dataset": "eegpt.dataset",
+    "EEGPTWarning": "eegpt.errors",
     "InferenceEngine": "eegpt.engine",
     "read_embeddings": "eegpt.dataset",
     "EEGPT": "eegpt.model",
@@ -55,6 +56,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from eegpt.config import PRESETS, EEGPTConfig, get_config
     from eegpt.dataset import embed_dataset, read_embeddings
     from eegpt.engine import InferenceEngine
+    from eegpt.errors import EEGPTWarning
     from eegpt.model import EEGPT, EEGPTEncoder
     from eegpt.online import OnlineEmbedder
     from eegpt.outputs import Embeddings, load_embeddings
@@ -89,6 +91,7 @@ __all__ = [
     "EEGPT",
     "EEGPTConfig",
     "EEGPTEncoder",
+    "EEGPTWarning",
     "Embeddings",
     "InferenceEngine",
     "OnlineEmbedder",

@@ -222,19 +222,23 @@ def log(message: str, verbose: bool | str | int | None = None) -> None:
     if logger.hasHandlers() and logger.isEnabledFor(logging.INFO):
         logger.info(message)
         return
+    # Not passed on to the root logger's handlers too: with logging.basicConfig() at WARNING,
+    # they would print the message a second time (a handler's level is not its logger's).
     handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter("%(message)s"))
-    old_level = logger.level
+    old_level, old_propagate = logger.level, logger.propagate
     logger.addHandler(handler)
     logger.setLevel(logging.INFO)
+    logger.propagate = False
     try:
         logger.info(message)
     finally:
         logger.removeHandler(handler)
         logger.setLevel(old_level)
+        logger.propagate = old_propagate
 
 
-def warn(message: str, category: type[Warning] = RuntimeWarning) -> None:
+def warn(message: str, category: type[Warning] | None = None) -> None:
     """``warnings.warn`` attributed to the first caller outside the eegpt package (and outside
     torch's decorator wrappers such as ``torch.inference_mode()``, and scikit-learn's or
     joblib's code that called eegpt's estimators); nothing inside a call made with
@@ -259,6 +263,10 @@ def warn(message: str, category: type[Warning] = RuntimeWarning) -> None:
             stacklevel = passed
     finally:
         del frame
+    if category is None:
+        from eegpt.errors import EEGPTWarning
+
+        category = EEGPTWarning
     warnings.warn(message, category, stacklevel=stacklevel + 1)
 
 

@@ -25,6 +25,7 @@ __all__ = [
     "DownloadError",
     "DuplicateChannelsError",
     "EEGPTError",
+    "EEGPTWarning",
     "EmbeddingError",
     "EncoderMismatchError",
     "MissingDependencyError",
@@ -36,6 +37,16 @@ __all__ = [
     "UnguardedMainError",
     "WeightsUnavailableError",
 ]
+
+
+class EEGPTWarning(RuntimeWarning):
+    """Every warning eegpt gives about a recording, checkpoint or setting (flat channels,
+    channels left out, units, ...): a ``RuntimeWarning``, so that filters of those keep
+    working, and a category of its own to filter on, e.g.
+    ``warnings.filterwarnings("ignore", category=eegpt.EEGPTWarning)`` or, to see each one
+    as an error while testing a pipeline, ``"error"``. (Warnings are attributed to the line
+    that called eegpt, so ``filterwarnings(module="eegpt")`` matches none of them; per call,
+    ``verbose="error"`` silences them.)"""
 
 
 class EEGPTError(Exception):
