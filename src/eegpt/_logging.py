@@ -13,7 +13,7 @@ as MNE's do. Anything else is an error.
 Thread safety: ``warnings.catch_warnings`` swaps process-wide state (before Python 3.14), so
 eegpt catches warnings with :func:`caught_warnings` instead, whose filters and recording apply
 to the calling thread (context) alone, and calls MNE, whose ``verbose=`` sets its logger's
-level for the whole process, under :data:`GLOBAL_STATE` (:func:`mne_state_held`).
+level for the whole process, under :data:`MNE_STATE` (:func:`mne_state_held`).
 """
 
 from __future__ import annotations
@@ -40,10 +40,13 @@ _RECORDS: contextvars.ContextVar[tuple[list[str], ...]] = contextvars.ContextVar
     "eegpt_records", default=()
 )
 
-#: Held while eegpt changes process-wide state: briefly, warnings' filters and
-#: ``warnings.showwarning`` (:func:`caught_warnings`); for a whole call, MNE's logger level, which
-#: MNE sets for the process on each call given ``verbose=`` (:func:`mne_state_held`).
+#: Held briefly while eegpt changes warnings' filters and ``warnings.showwarning``
+#: (:func:`caught_warnings`).
 GLOBAL_STATE = threading.RLock()
+#: Held for a whole call into MNE given ``verbose=``, whose logger level MNE sets for the
+#: process (:func:`mne_state_held`); apart from :data:`GLOBAL_STATE`, so that a long read does
+#: not hold up other threads' warning blocks.
+MNE_STATE = threading.RLock()
 #: The :func:`caught_warnings` blocks the current context (thread) is in, innermost last.
 _SECTIONS: contextvars.ContextVar[tuple[_Section, ...]] = contextvars.ContextVar(
     "eegpt_warning_sections", default=()
@@ -222,20 +225,12 @@ def log(message: str, verbose: bool | str | int | None = None) -> None:
     if logger.hasHandlers() and logger.isEnabledFor(logging.INFO):
         logger.info(message)
         return
-    # Not passed on to the root logger's handlers too: with logging.basicConfig() at WARNING,
-    # they would print the message a second time (a handler's level is not its logger's).
+    # Handed to a handler of this call's own: the shared logger's level, handlers and
+    # propagation stay as they are (other threads log through it meanwhile), and the root's
+    # handlers do not print the message a second time (under logging.basicConfig() at WARNING).
     handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter("%(message)s"))
-    old_level, old_propagate = logger.level, logger.propagate
-    logger.addHandler(handler)
-    logger.setLevel(logging.INFO)
-    logger.propagate = False
-    try:
-        logger.info(message)
-    finally:
-        logger.removeHandler(handler)
-        logger.setLevel(old_level)
-        logger.propagate = old_propagate
+    handler.handle(logger.makeRecord(logger.name, logging.INFO, "(eegpt)", 0, message, None, None))
 
 
 def warn(message: str, category: type[Warning] | None = None) -> None:
@@ -433,11 +428,11 @@ def ignored_warnings(
 
 @contextlib.contextmanager
 def mne_state_held() -> Iterator[None]:
-    """Hold :data:`GLOBAL_STATE` around a call into MNE given ``verbose=``: MNE sets its
+    """Hold :data:`MNE_STATE` around a call into MNE given ``verbose=``: MNE sets its
     logger's level for the whole process for the call, so calls from several threads would
     print each other's messages ("Creating raw.info structure...") and leave the level
     changed."""
-    with GLOBAL_STATE:
+    with MNE_STATE:
         yield
 
 

@@ -344,7 +344,7 @@ EXPORT_EPILOG = """\
   label          cellstr of the epochs' event names (where present); bad: logical
   (metadata)     the epochs' metadata, one variable per column (where present): cellstr,
                  or double (NaN: missing); e.g. an EEGLAB .set's eeglab_events and
-                 eeglab_latencies_ms (each epoch's events and latencies, joined with /);
+                 eeglab_latencies_ms (each epoch's events and latencies, joined with ' | ');
                  a name of another variable gets a metadata_ prefix
   annotations    cellstr of the annotations over each window (joined with '; ', where any)
   pool, sfreq, window_seconds, source, channels (cellstr), metadata_json (the provenance:

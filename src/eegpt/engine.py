@@ -24,8 +24,8 @@ Execution strategies (each measured in ``BENCHMARKS.md``):
 Threads: an engine (and a model's ``embed``) may be called from several threads at once. On a
 GPU its work runs under one lock per device (:func:`device_lock`): batches, the pinned host
 buffers and CUDA-graph capture and replay are never interleaved, so the GPU serves one call at a
-time while the threads' reading and preprocessing go on in parallel; engines on different GPUs
-do not wait for each other. On a CPU calls run side by side.
+time while the threads' preprocessing (and streamed reading) goes on in parallel; engines on
+different GPUs do not wait for each other. On a CPU calls run side by side.
 """
 
 from __future__ import annotations
@@ -256,8 +256,9 @@ class InferenceEngine:
     windows_done: int = field(default=0, init=False)
     _graphs: OrderedDict = field(default_factory=OrderedDict, init=False, repr=False)
     _pinned: dict = field(default_factory=dict, init=False, repr=False)
-    #: graph keys ever captured, and how often one was needed again after being dropped
-    _captured: set = field(default_factory=set, init=False, repr=False)
+    #: keys of graphs dropped from the cache lately (at most 4 x MAX_GRAPHS), and how often one
+    #: was needed again after being dropped
+    _dropped: OrderedDict = field(default_factory=OrderedDict, init=False, repr=False)
     _recaptures: int = field(default=0, init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -489,7 +490,7 @@ class InferenceEngine:
         if entry is not None:
             self._graphs.move_to_end(key)
             return entry
-        if key in self._captured:
+        if self._dropped.pop(key, False):
             self._recaptures += 1
             if self._recaptures == MAX_GRAPHS + 1:
                 warn(
@@ -500,7 +501,6 @@ class InferenceEngine:
                 )
         if self._recaptures > MAX_GRAPHS:
             return None
-        self._captured.add(key)
         static_in = torch.zeros(rows, *shape, device=self.device)
         side = torch.cuda.Stream(self.device)
         side.wait_stream(torch.cuda.current_stream(self.device))
@@ -524,7 +524,10 @@ class InferenceEngine:
         entry = _Graph(graph, static_in, static_out, plan)
         self._graphs[key] = entry
         if len(self._graphs) > MAX_GRAPHS:
-            self._graphs.popitem(last=False)
+            dropped, _ = self._graphs.popitem(last=False)
+            self._dropped[dropped] = True
+            while len(self._dropped) > 4 * MAX_GRAPHS:
+                self._dropped.popitem(last=False)
         return entry
 
     # -- many windows ---------------------------------------------------------------------------

@@ -710,12 +710,22 @@ def _read_lazily(
         return mne.io.read_raw(path, preload=True, verbose=mne_verbose(verbose))
 
 
-def _mne_call(path: Path, call: Callable[[], Any], skip: re.Pattern[str] | None = None) -> Any:
+def _mne_call(
+    path: Path,
+    call: Callable[[], Any],
+    skip: re.Pattern[str] | None = None,
+    *,
+    sets_level: bool = True,
+) -> Any:
     """Run an MNE read, turning any failure into a :class:`RecordingError` naming ``path``,
-    and its warnings into warnings naming it (but those ``skip`` matches: said already)."""
+    and its warnings into warnings naming it (but those ``skip`` matches: said already).
+    ``sets_level``: the call gives MNE ``verbose=``, which sets its log level for the whole
+    process, so it runs under :func:`mne_state_held` (one thread at a time); reads without it
+    (a stream's blocks) run side by side."""
     caught: list[warnings.WarningMessage] = []
+    held = mne_state_held() if sets_level else contextlib.nullcontext()
     try:
-        with caught_warnings() as caught, mne_state_held():
+        with caught_warnings() as caught, held:
             return call()
     except (RecordingError, KeyboardInterrupt):
         raise

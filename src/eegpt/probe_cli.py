@@ -205,7 +205,8 @@ def _labelled_windows(path: Path, how: WindowLabelling) -> tuple[Any, np.ndarray
         )
     found = [] if annotations is None else annotations.description
     descriptions = sorted({str(d) for d in found})
-    if not any(label_rule(how.match)(d) is not None for d in descriptions):
+    label_of = label_rule(how.match)
+    if not any(label_of(d) is not None for d in descriptions):
         left.append(
             f"no annotation matches {labelling_options(how.match)} (its descriptions: "
             f"{few([repr(d) for d in descriptions], 8) or 'none'})"
@@ -466,11 +467,6 @@ def _read_label_rows(path: Path) -> _LabelRows:
         number_column=None if number is None else header[number].strip(),
         files=cells(_header_column(header, ("file",))) if number is not None else None,
     )
-
-
-def _read_label_csv(path: Path) -> np.ndarray:
-    """The labels of a labels CSV in the order of its rows (see :func:`_read_label_rows`)."""
-    return _read_label_rows(path).labels
 
 
 def _numbers_text(numbers: Sequence[int]) -> str:

@@ -180,7 +180,11 @@ class StreamedRecording:
         if self.cache is not None:
             return self.cache[:, start:stop].copy()
         path = Path(self.source)
-        data = _mne_call(path, lambda: self.raw.get_data(picks=self.picks, start=start, stop=stop))
+        data = _mne_call(
+            path,
+            lambda: self.raw.get_data(picks=self.picks, start=start, stop=stop),
+            sets_level=False,  # no verbose=: MNE's level stays as it is
+        )
         if data.shape != (len(self.picks), stop - start):
             raise RecordingError(
                 f"could not read EEG file {path}: asked for samples {start}:{stop} of "
