@@ -785,12 +785,18 @@ def test_encode_refuses_channel_ids_that_are_not_one_vocabulary_row_per_channel(
     windows = np.zeros((2, 3, 256), np.float32)
     with pytest.raises(ValueError, match="one vocabulary index per channel of x: 3 channels"):
         engine.encode(windows, [0, 1])
-    with pytest.raises(ValueError, match=r"whole numbers in 0\.\.61"):
+    with pytest.raises(ValueError, match=r"chan_ids must be integers.*in 0\.\.61"):
         engine.encode(windows, [0, 1, 62])
-    with pytest.raises(ValueError, match=r"whole numbers in 0\.\.61"):
+    with pytest.raises(ValueError, match=r"chan_ids must be integers.*in 0\.\.61"):
         engine.encode(windows, [0, -1, 2])
-    with pytest.raises(ValueError, match=r"whole numbers in 0\.\.61"):
+    with pytest.raises(ValueError, match=r"chan_ids must be integers.*in 0\.\.61"):
         engine.encode(windows, [0.9, 1.9, 2.9])
+    with pytest.raises(ValueError, match=r"integer dtype, not float64"):
+        engine.encode(windows, [0.0, 1.0, 2.0])  # whole, but not integers: as model(x, ids)
+    with pytest.raises(ValueError, match=r"integer dtype, not bool"):
+        engine.encode(windows, [True, False, True])  # was run as rows 1, 0, 1
+    with pytest.raises(TypeError, match=r"map_channels\(names\)\.chan_ids"):
+        engine.encode(windows, ["Fz", "Cz", "Pz"])
     assert engine.encode(windows, np.array([0, 1, 2])).shape[0] == 2
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import mne
 import numpy as np
+import pytest
 
 from eegpt._logging import recorded_warnings, warn, warnings_once
 from eegpt.io import read_recording
@@ -202,6 +203,15 @@ def test_eegpt_warnings_have_a_category_of_their_own():
         model.embed(x, ch_names=["Fz", "Cz", "X9"], sfreq=256.0)  # X9: not in the vocabulary
     assert caught and all(issubclass(w.category, eegpt.EEGPTWarning) for w in caught)
     assert issubclass(eegpt.EEGPTWarning, RuntimeWarning)
+    # those about how eegpt was called are UserWarnings too, and EEGPTWarnings all the same
+    from eegpt.errors import EEGPTUserWarning
+    from eegpt.preprocessing import PreprocessingConfig
+
+    with pytest.warns(EEGPTUserWarning, match="pretrained at 256 Hz"):
+        PreprocessingConfig(sfreq=200)
+    assert issubclass(EEGPTUserWarning, UserWarning) and issubclass(
+        EEGPTUserWarning, eegpt.EEGPTWarning
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         warnings.filterwarnings("ignore", category=eegpt.EEGPTWarning)
@@ -226,3 +236,32 @@ def test_verbose_true_prints_once_under_a_root_logger_at_warning(capsys):
         root.removeHandler(handler)
         root.setLevel(old_level)
     assert capsys.readouterr().err.count("a message for the user") == 1
+
+
+def test_a_warning_made_an_error_fails_its_file_on_the_command_line(tmp_path, capsys):
+    """With eegpt's warnings turned into errors (warnings.simplefilter("error", EEGPTWarning),
+    PYTHONWARNINGS=error), the command line fails the file that warned, as any problem with
+    its input, and embeds the others; it was reported as an internal error (a bug) and the
+    whole run stopped. In Python the warning itself is raised."""
+    import eegpt
+    from eegpt.checkpoints import save_checkpoint
+    from eegpt.cli import main
+
+    weights = tmp_path / "tiny"
+    save_checkpoint(EEGPT("tiny2"), weights)
+    x = np.random.default_rng(0).standard_normal((3, 256 * 8)) * 20e-6
+    paths = []
+    for name, chans in (("odd", ["Fz", "Cz", "X9"]), ("clean", ["Fz", "Cz", "Pz"])):
+        raw = mne.io.RawArray(x, mne.create_info(chans, 256.0, "eeg"), verbose=False)
+        paths.append(tmp_path / f"{name}_raw.fif")
+        raw.save(paths[-1], verbose=False)
+    out = tmp_path / "out"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", eegpt.EEGPTWarning)
+        code = main(["embed", *map(str, paths), "--weights", str(weights), "-o", str(out)])
+        with pytest.raises(eegpt.EEGPTWarning, match="do not match the EEGPT vocabulary"):
+            EEGPT("tiny2").embed(paths[0])
+    err = capsys.readouterr().err
+    assert code == 3 and "internal error" not in err and "bug in eegpt" not in err
+    assert "do not match the EEGPT vocabulary" in err
+    assert [p.name for p in out.iterdir()] == ["clean_raw.npz"]  # the odd one failed

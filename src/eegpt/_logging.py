@@ -258,10 +258,10 @@ def warn(message: str, category: type[Warning] | None = None) -> None:
             stacklevel = passed
     finally:
         del frame
-    if category is None:
-        from eegpt.errors import EEGPTWarning
+    if category in (None, RuntimeWarning, UserWarning):  # eegpt's own, filterable as such
+        from eegpt.errors import EEGPTUserWarning, EEGPTWarning
 
-        category = EEGPTWarning
+        category = EEGPTUserWarning if category is UserWarning else EEGPTWarning
     warnings.warn(message, category, stacklevel=stacklevel + 1)
 
 

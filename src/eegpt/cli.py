@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 from eegpt import __version__, _interrupts
 from eegpt._logging import OncePerCorpus, few
 from eegpt._logging import count as _count
+from eegpt.errors import EEGPTWarning
 
 if TYPE_CHECKING:
     from eegpt.preprocessing import PreprocessingConfig
@@ -681,10 +682,10 @@ def cmd_embed(args: argparse.Namespace) -> int:
         _remove_empty(made)
     elapsed = time.perf_counter() - t0
     for line in said.summary():
-        warnings.warn(line, RuntimeWarning, stacklevel=1)
+        warnings.warn(line, EEGPTWarning, stacklevel=1)
     unmatched = unmatched_rename_warning(rename, list(seen), ok)
     if unmatched:
-        warnings.warn(unmatched, RuntimeWarning, stacklevel=1)
+        warnings.warn(unmatched, EEGPTWarning, stacklevel=1)
     if not args.quiet or failed:
         print(
             f"done: {ok} ok{_with_warnings(warned)}, {len(failed)} failed, {n_windows} windows "
@@ -737,11 +738,11 @@ def cmd_channels(args: argparse.Namespace) -> int:
             said.current = path
             failed += _show_channels(args, path, mapping_args, typed, seen, said)
     for line in said.summary():
-        warnings.warn(line, RuntimeWarning, stacklevel=1)
+        warnings.warn(line, EEGPTWarning, stacklevel=1)
     n_read = len(args.recordings) - failed
     unmatched = unmatched_rename_warning(rename, list(seen), n_read) if several else None
     if unmatched:  # one recording: map_channels has already refused such a key
-        warnings.warn(unmatched, RuntimeWarning, stacklevel=1)
+        warnings.warn(unmatched, EEGPTWarning, stacklevel=1)
     if not failed:
         return 0
     return EXIT_SOME_FAILED if n_read else 1  # as eegpt embed: 3 when only some failed
@@ -785,7 +786,7 @@ def given_once(
         warnings.warn(
             f"given more than once (the same file, perhaps under another name or through a "
             f"link), read once: {few(repeats, 5)}",
-            RuntimeWarning,
+            EEGPTWarning,
             stacklevel=1,
         )
     return [p for p, _ in kept], [a for _, a in kept]

@@ -576,6 +576,12 @@ class InferenceEngine:
         check first, as it is ~5x cheaper than torch's for the few microseconds of a call."""
         ids = chan_ids.detach().cpu().numpy() if torch.is_tensor(chan_ids) else chan_ids
         ids = np.asarray(ids)
+        if ids.dtype.kind not in "iufb":  # None, names, ...
+            raise TypeError(
+                f"chan_ids are the channels' rows of the vocabulary (integers), got "
+                f"{ids.ravel().tolist()[:4]}: map channel names with "
+                "eegpt.channels.map_channels(names).chan_ids"
+            )
         n, vocab = self._encoder_channels(n_input), self.encoder.chan_embed.num_embeddings
         fine = (
             ids.ndim == 1

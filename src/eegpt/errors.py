@@ -25,6 +25,7 @@ __all__ = [
     "DownloadError",
     "DuplicateChannelsError",
     "EEGPTError",
+    "EEGPTUserWarning",
     "EEGPTWarning",
     "EmbeddingError",
     "EncoderMismatchError",
@@ -47,6 +48,11 @@ class EEGPTWarning(RuntimeWarning):
     as an error while testing a pipeline, ``"error"``. (Warnings are attributed to the line
     that called eegpt, so ``filterwarnings(module="eegpt")`` matches none of them; per call,
     ``verbose="error"`` silences them.)"""
+
+
+class EEGPTUserWarning(EEGPTWarning, UserWarning):
+    """An :class:`EEGPTWarning` about how eegpt was called (a setting, an argument that may not
+    be what was meant): also a ``UserWarning``."""
 
 
 class EEGPTError(Exception):
@@ -123,8 +129,10 @@ class OutputNotWritableError(EEGPTError, OSError):
     permission, or a file where its folder would be."""
 
 
-USER_ERRORS: tuple[type[BaseException], ...] = (EEGPTError, ValueError, OSError)
-"""Exceptions that report a problem with the input rather than a bug (one-line CLI errors)."""
+USER_ERRORS: tuple[type[BaseException], ...] = (EEGPTError, ValueError, OSError, Warning)
+"""Exceptions that report a problem with the input rather than a bug (one-line CLI errors);
+``Warning``: a warning turned into an error by the caller's filter (``PYTHONWARNINGS=error``,
+``warnings.simplefilter("error", EEGPTWarning)``), a failure of that file, not a bug."""
 
 
 class UnguardedMainError(EEGPTError, RuntimeError):

@@ -635,10 +635,15 @@ def check_chan_ids(ids: torch.Tensor, n_channels: int, n_vocab: int, values: boo
             f"chan_ids must hold one vocabulary index per channel of x: {n_channels} "
             f"channels, chan_ids of shape {tuple(ids.shape)}"
         )
-    outside = values and (int(ids.min()) < 0 or int(ids.max()) >= n_vocab)
-    if ids.dtype.is_floating_point or outside:
+    wrong_type = ids.dtype.is_floating_point or ids.dtype == torch.bool
+    outside = values and not wrong_type and (int(ids.min()) < 0 or int(ids.max()) >= n_vocab)
+    if wrong_type or outside:
         raise ValueError(
-            f"chan_ids must be whole numbers in 0..{n_vocab - 1} (rows of the channel "
+            f"chan_ids must be integers (an integer dtype, not {str(ids.dtype).removeprefix('torch.')}) "
+            f"in 0..{n_vocab - 1}: rows of the channel vocabulary "
+            f"(eegpt.channels.CHANNEL_INDEX), got {ids.tolist()[:8]}"
+            if wrong_type
+            else f"chan_ids must be integers in 0..{n_vocab - 1} (rows of the channel "
             f"vocabulary, eegpt.channels.CHANNEL_INDEX), got {ids.tolist()[:8]}"
         )
 

@@ -54,6 +54,8 @@ from typing import Any
 
 import numpy as np
 
+from eegpt.errors import EEGPTUserWarning, EEGPTWarning
+
 __all__ = ["add_probe_commands", "load_labelled_epochs", "main"]
 
 INPUT_HELP = """\
@@ -371,7 +373,7 @@ def _check_column_labels(
             f"--label-column {label_column!r} has {n_classes} distinct values in {n} "
             "epochs, and each value is a class of the probe; is it a continuous measure "
             "(reaction time, amplitude)? A probe classifies: bin it into a few classes first.",
-            UserWarning,
+            EEGPTUserWarning,
             stacklevel=3,
         )
 
@@ -1109,7 +1111,7 @@ def cmd_probe_train(args: argparse.Namespace) -> int:
             "one recording (of one seizure, one sleep stage) land on both sides and the "
             "validation scores come out better than on new recordings: validate on other "
             "recordings with --val-data FILE",
-            RuntimeWarning,
+            EEGPTWarning,
             stacklevel=1,
         )
     recording, y, _, rename = _read_inputs(args, labels=args.labels, windows=windows)
