@@ -607,6 +607,23 @@ def test_eeglab_epochs_are_named_by_their_time_locking_event(tmp_path, model, wr
         assert probe.classes_.tolist() == ["standard", "target"]
 
 
+def test_an_eeglab_file_is_parsed_once_for_its_trials_and_its_epochs(tmp_path, model, monkeypatch):
+    """eegpt reads the .set's EEG structure once (scipy loads a file that holds its samples
+    whole): whether it holds epochs and each epoch's events come from one read."""
+    pytest.importorskip("eeglabio")
+    from eegpt import _eeglab
+
+    path = tmp_path / "oddball.set"
+    _eeglab_task(path, wrapped=True)
+    loads, load = [], _eeglab._load
+    monkeypatch.setattr(_eeglab, "_load", lambda *a: loads.append(a) or load(*a))
+    for cached in (_eeglab._header, _eeglab._trials, _eeglab._epoch_events):
+        cached.cache_clear()
+    with pytest.warns(RuntimeWarning, match="time-locking event"):
+        model.embed(path, device="cpu")
+    assert len(loads) == 1
+
+
 def test_time_locking_label_of_several_or_no_events_at_latency_zero():
     """Several events at latency 0 (within half a sample): their types joined with '/', each
     once; none there: None (the epoch keeps MNE's name)."""

@@ -58,7 +58,8 @@ def _load(path: Path, names: Sequence[str]) -> dict[str, Any]:
     else:
         mat = read_mat(str(path), variable_names=["EEG", *names])
     eeg = mat.get("EEG", mat)
-    return {name: _field(eeg, name) for name in names if _field(eeg, name) is not None}
+    fields = {name: _field(eeg, name) for name in names}
+    return {name: value for name, value in fields.items() if value is not None}
 
 
 def _field(struct: Any, name: str) -> Any:
@@ -84,7 +85,18 @@ def eeglab_trials(path: os.PathLike | str) -> int | None:
 
 @functools.lru_cache(maxsize=256)
 def _trials(identity: tuple[str, int, int]) -> int:
-    return int(_load(Path(identity[0]), ["trials"]).get("trials", 1))
+    return int(_header(identity).get("trials", 1))
+
+
+#: The fields of ``EEG`` eegpt reads itself (not the samples, which MNE reads).
+_HEADER = ("trials", "epoch", "srate", "xmin", "pnts")
+
+
+@functools.lru_cache(maxsize=8)
+def _header(identity: tuple[str, int, int]) -> dict[str, Any]:
+    """:data:`_HEADER`'s fields of a ``.set`` file, read in one go (a file that holds its
+    samples is loaded whole by scipy, so it is read once for both uses)."""
+    return _load(Path(identity[0]), _HEADER)
 
 
 def _as_list(value: Any) -> list[Any]:
@@ -150,7 +162,7 @@ def epoch_events(path: Path) -> tuple[list[list[tuple[str, float]]], float, floa
 def _epoch_events(
     identity: tuple[str, int, int],
 ) -> tuple[list[list[tuple[str, float]]], float, float, int]:
-    eeg = _load(Path(identity[0]), ["epoch", "srate", "xmin", "pnts"])
+    eeg = _header(identity)
     out = []
     for record in _epoch_records(eeg["epoch"]):
         types = [type_text(t) for t in _as_list(_field(record, "eventtype"))]
