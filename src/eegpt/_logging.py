@@ -230,7 +230,9 @@ def log(message: str, verbose: bool | str | int | None = None) -> None:
     # handlers do not print the message a second time (under logging.basicConfig() at WARNING).
     handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter("%(message)s"))
-    handler.handle(logger.makeRecord(logger.name, logging.INFO, "(eegpt)", 0, message, None, None))
+    record = logger.makeRecord(logger.name, logging.INFO, "(eegpt)", 0, message, None, None)
+    if logger.filter(record):  # the logger's own filters still apply (OncePerCorpus)
+        handler.handle(record)
 
 
 def warn(message: str, category: type[Warning] | None = None) -> None:
