@@ -914,9 +914,10 @@ class SignalStats:
         """Standard deviation of each channel's finite samples (ddof=0; 0 without any)."""
         return np.sqrt(self.m2 / np.maximum(self.count, 1))
 
-    def update(self, chunk: np.ndarray) -> None:
-        """Add the next ``chunk`` of shape (n_channels, n_samples), in time order."""
-        bad = ~np.isfinite(chunk)
+    def update(self, chunk: np.ndarray, bad: np.ndarray | None = None) -> None:
+        """Add the next ``chunk`` of shape (n_channels, n_samples), in time order (``bad``:
+        ``~np.isfinite(chunk)``, where the caller has it already)."""
+        bad = ~np.isfinite(chunk) if bad is None else bad
         gaps = bad if bad.any() else None  # one pass finds them; clean chunks take the fast way
         if gaps is not None:
             self._count_nonfinite(bad)

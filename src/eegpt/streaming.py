@@ -505,9 +505,9 @@ class WindowStream:
         missing = np.zeros((3, rec.n_channels))  # NaN/Inf samples: count, sums of t and t**2
         for start in range(0, n, chunk):
             x = rec.read(start, min(n, start + chunk))
-            stats.update(x)
+            bad = ~np.isfinite(x)  # one pass, for the statistics and the line
+            stats.update(x, bad)
             t = np.arange(start, start + x.shape[-1]) - (n - 1) / 2
-            bad = ~np.isfinite(x)
             if bad.any():
                 x = np.where(bad, 0.0, x)
                 missing += [bad.sum(axis=-1), bad @ t, bad @ (t * t)]
