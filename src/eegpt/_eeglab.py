@@ -186,7 +186,7 @@ def _all_events_name(events: Sequence[tuple[str, float]]) -> str:
     return JOIN.join(kind for kind, _ in events)
 
 
-def _names(epochs: mne.BaseEpochs) -> list[str]:
+def event_names(epochs: mne.BaseEpochs) -> list[str]:
     """Each epoch's event name (its code as text where ``event_id`` has none)."""
     names = {int(code): str(name) for name, code in epochs.event_id.items()}
     return [names.get(int(code), str(int(code))) for code in epochs.events[:, 2]]
@@ -225,7 +225,7 @@ def label_by_time_locking_events(
     epochs.events[:, 0] = np.asarray(epochs.selection, dtype=int) * pnts + round(-xmin * srate)
     setattr(epochs, _NAMED, True)
     kept = _keep_all_events(epochs, rows)
-    mne_names = _names(epochs)
+    mne_names = event_names(epochs)
     if any(_plain(n) != _plain(_all_events_name(e)) for n, e in zip(mne_names, rows, strict=True)):
         return  # named otherwise (epochs.event_id set by the user): their names are kept
     locked = [time_locking_label(events, srate) for events in rows]

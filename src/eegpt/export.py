@@ -184,7 +184,8 @@ def _read_run(folder: Path) -> ExportInput:
 
     table, data = read_embeddings(folder, expand_metadata=False)
     first = (run_folders(folder) or [folder])[0]
-    settings = read_shard_status(shard_files(first)[0])[0] if shard_files(first) else {}
+    shards = shard_files(first)  # one folder listing
+    settings = read_shard_status(shards[0])[0] if shards else {}
     pool = settings.get("pool", "none")
     metadata: dict[str, Any] = {
         "window_index": table["window"].astype(int).tolist(),
@@ -236,22 +237,23 @@ def export_pool(fmt: str, pool: str | None, stored: str | None) -> str:
     return pool
 
 
+def _effective_pool(windows: ExportInput, pool: str) -> str:
+    """``pool``, or for ``"none"`` (as stored) the pooling the embeddings were stored with
+    (a run of ``--pool mean``), if any."""
+    stored = windows.embeddings.metadata.get("pool")
+    return stored if pool == "none" and stored not in (None, "none") else pool
+
+
 def pooled_values(windows: ExportInput, pool: str) -> np.ndarray:
     """The embeddings to export: ``data`` as stored for ``"none"`` (a run stored pooled:
     ``[n, D]``), else ``[n, n_features]`` pooled (:meth:`Embeddings.pooled`)."""
-    emb = windows.embeddings
-    stored = emb.metadata.get("pool")
-    if pool == "none" and stored not in (None, "none"):
-        pool = stored
+    emb, pool = windows.embeddings, _effective_pool(windows, pool)
     return emb.data if pool == "none" else emb.pooled(pool)
 
 
 def exported_shape(windows: ExportInput, pool: str) -> list[int]:
     """The shape of the exported embeddings (:func:`pooled_values`), without pooling them."""
-    data = windows.embeddings.data
-    stored = windows.embeddings.metadata.get("pool")
-    if pool == "none" and stored not in (None, "none"):
-        pool = stored
+    data, pool = windows.embeddings.data, _effective_pool(windows, pool)
     if pool == "none":
         return list(data.shape)
     return [len(data), len(feature_names(pool, data.shape[1:]))]
@@ -275,7 +277,7 @@ def mat_variables(windows: ExportInput, pool: str) -> dict[str, Any]:
         "window": window,
         "window_number": window + 1,
         "bad": np.asarray(windows.embeddings.bad, dtype=bool),
-        "pool": pool if pool != "none" else str(windows.embeddings.metadata.get("pool", "none")),
+        "pool": str(_effective_pool(windows, pool)),
         "metadata_json": json.dumps(windows.provenance, default=str),
     }
     for key in ("sfreq", "window_seconds"):

@@ -35,6 +35,7 @@ import numpy as np
 from eegpt._eeglab import (
     MNE_MULTIPLE_EVENTS,
     eeglab_trials,
+    event_names,
     label_by_time_locking_events,
     time_locked,
 )
@@ -1926,8 +1927,7 @@ def epochs_labels(epochs: mne.BaseEpochs) -> np.ndarray:
     if not getattr(epochs, "_bad_dropped", True):
         epochs.drop_bad(verbose=False)
     epochs = time_locked(epochs, quiet=True)  # what embedding them says, it does not repeat
-    names = {int(code): str(name) for name, code in epochs.event_id.items()}
-    return np.array([names.get(int(code), str(int(code))) for code in epochs.events[:, 2]])
+    return np.array(event_names(epochs))
 
 
 def _from_array(

@@ -126,11 +126,16 @@ class WindowLabelling:
         return y, window_annotations(annotations, onsets, length_s)
 
 
+def window_label_values(match: str | Mapping[str, str]) -> list[str]:
+    """The ``--window-labels`` values that give ``match`` (inverse of
+    :func:`parse_window_labels`): the REGEX, or one LABEL=REGEX per class."""
+    return [match] if isinstance(match, str) else [f"{k}={v}" for k, v in match.items()]
+
+
 def labelling_options(match: str | Mapping[str, str], unlabelled: str | None = None) -> str:
     """``--window-labels ...`` (one per class) and ``--unlabelled ...``: how a labelling is
     given on the command line."""
-    values = [match] if isinstance(match, str) else [f"{k}={v}" for k, v in match.items()]
-    text = " ".join(f"--window-labels {shlex.quote(v)}" for v in values)
+    text = " ".join(f"--window-labels {shlex.quote(v)}" for v in window_label_values(match))
     return text + (f" --unlabelled {shlex.quote(unlabelled)}" if unlabelled is not None else "")
 
 
@@ -1187,9 +1192,7 @@ def _adopt_window_labels(args: argparse.Namespace, probe: Any) -> None:
     if not any(_is_continuous_input(p) for p in args.data):
         return
     match, args.unlabelled = trained["match"], trained.get("unlabelled")
-    args.window_labels = (
-        [match] if isinstance(match, str) else [f"{k}={v}" for k, v in match.items()]
-    )
+    args.window_labels = window_label_values(match)
     if not args.quiet:
         print(
             "continuous recordings labelled as in training: "
