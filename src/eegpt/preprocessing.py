@@ -478,6 +478,15 @@ def line_from_sums(
     return level, slope
 
 
+def line_over_finite(x: np.ndarray, gaps: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's least-squares line (``(level, slope)``, as :func:`line_from_sums` gives it)
+    over its samples that are not ``gaps`` (``x`` shape (..., n_times), any value there)."""
+    n = x.shape[-1]
+    t = np.arange(n, dtype=np.float64) - (n - 1) / 2
+    finite, values = ~gaps, np.where(gaps, 0.0, x)
+    return line_from_sums(finite.sum(-1), finite @ t, finite @ (t * t), values.sum(-1), values @ t)
+
+
 def fill_nonfinite(x: np.ndarray) -> int:
     """Replace the NaN/Inf samples of ``x`` in place by each channel's least-squares straight
     line over its finite samples (:func:`line_from_sums`); returns how many were replaced.
@@ -500,11 +509,7 @@ def fill_nonfinite(x: np.ndarray) -> int:
     if not len(rows):
         return 0
     n = x.shape[-1]
-    t = np.arange(n, dtype=np.float64) - (n - 1) / 2
-    finite, values = ~bad[rows], np.where(bad[rows], 0.0, x[rows])
-    level, slope = line_from_sums(
-        finite.sum(-1), finite @ t, finite @ (t * t), values.sum(-1), values @ t
-    )
+    level, slope = line_over_finite(x[rows], bad[rows])
     filled = np.where(bad[rows], line_at(level, slope, n, np.arange(n)), x[rows])
     x[rows] = filled
     return int(bad.sum())
@@ -1084,12 +1089,9 @@ def _detrend_finite(runs: np.ndarray, gaps: np.ndarray) -> np.ndarray:
     not NaN (``~gaps``); rows with fewer than half of them left are all NaN (not measured)."""
     size = runs.shape[-1]
     t = np.arange(size, dtype=np.float64) - (size - 1) / 2
-    finite, values = ~gaps, np.where(gaps, 0.0, runs)
-    level, slope = line_from_sums(
-        finite.sum(-1), finite @ t, finite @ (t * t), values.sum(-1), values @ t
-    )
+    level, slope = line_over_finite(runs, gaps)
     out = runs - (level[..., None] + slope[..., None] * t)
-    out[finite.sum(-1) < size / 2] = np.nan
+    out[(~gaps).sum(-1) < size / 2] = np.nan
     return out
 
 
