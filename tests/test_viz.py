@@ -408,3 +408,43 @@ def test_channel_mapping_of_embeddings_shows_what_their_metadata_left_out():
         text.replace("\u00a0", " ")
         == "left out of the recording (4): AF7, X1, Oz (bad), VEOG (eog)"
     )
+
+
+def _within(inner, outer, tol: float = 1.0) -> bool:
+    """Whether the display box ``inner`` lies in ``outer`` (``tol`` pixels of slack)."""
+    return (
+        inner.x0 >= outer.x0 - tol
+        and inner.x1 <= outer.x1 + tol
+        and inner.y0 >= outer.y0 - tol
+        and inner.y1 <= outer.y1 + tol
+    )
+
+
+@pytest.mark.parametrize("n_channels", [58, 19])
+@pytest.mark.parametrize("given_axes", [False, True])
+def test_channel_mapping_fits_its_electrodes_and_text_to_the_axes(n_channels, given_axes):
+    """In one of two axes of a 12 x 4 inch figure as in a figure of its own: the electrodes,
+    scaled to the axes, do not overlap, and the title and the legend stay in the figure, clear
+    of the head."""
+    from eegpt.channels import PRETRAINING_CHANNELS
+
+    mapping = map_channels(list(PRETRAINING_CHANNELS[:n_channels]), verbose=False)
+    emb = Embeddings(np.zeros((1, 2, 4, 8), np.float32), np.zeros(1),
+                     {"channels": mapping.to_dict(), "source": "/data/sub-01.edf"})  # fmt: skip
+    if given_axes:
+        fig, (ax, _) = plt.subplots(1, 2, figsize=(12, 4))
+        assert emb.plot_channels(ax=ax) is fig
+    else:
+        fig = emb.plot_channels()
+        ax = fig.axes[0]
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    head = ax.patches[0].get_window_extent(renderer)
+    for text in (ax.title, ax.get_legend()):
+        box = text.get_window_extent(renderer)
+        assert _within(box, fig.bbox) and not box.overlaps(head)
+    centres = np.array([ax.transData.transform(c.get_offsets()[0]) for c in ax.collections])
+    radii = np.array([np.sqrt(c.get_sizes()[0]) / 2 for c in ax.collections]) * fig.dpi / 72
+    apart = np.hypot(*(centres[:, None] - centres[None]).transpose(2, 0, 1))
+    np.fill_diagonal(apart, np.inf)
+    assert (apart >= radii[:, None] + radii[None]).all()  # no two electrodes overlap

@@ -50,6 +50,18 @@ NOT_PRETRAINED_TITLE = "random weights - NOT PRETRAINED"  # on figures of a demo
 
 MAX_LISTED = 40  # left-out channels named in the figure (all of them: ChannelMapping.dropped)
 
+#: Width (points) of the head in a figure made by :func:`plot_channel_mapping`.
+HEAD_WIDTH = 6.0 * 72
+
+#: Font sizes (points) of the head's title, its legend and its list of left-out channels.
+HEAD_FONTS = {"title": 9.0, "legend": 7.0, "listed": 6.0}
+
+#: What the head takes in data units: ``((x0, x1), (y0, y1))``, nose included.
+HEAD_LIMITS = ((-0.02, 1.02), (0.0, 1.08))
+
+#: Largest electrode marker, in data units (most electrodes are farther from their nearest one).
+ELECTRODE_ROOM = 0.052
+
 
 def _pyplot():
     import matplotlib.pyplot as plt
@@ -138,7 +150,10 @@ def plot_channel_mapping(
         their metadata records as left out for being bad (``metadata["left_out"]``), whose
         other left-out channels (other types) are counted and listed too.
     ax : matplotlib Axes | None
-        Where to draw; a new figure when None.
+        Where to draw; a new figure when None. The head is fitted to the axes' size at the
+        time of the call, its electrodes (and their labels) scaled so that none overlap, the
+        legend under it or, in a wide axes, beside it, and the title inside the axes (so that
+        no layout cuts it off). In a small axes the text is smaller, down to 60% of its size.
     title : str | None
         Default: how many channels are used and left out.
     source : str | None
@@ -157,62 +172,16 @@ def plot_channel_mapping(
     bads = [*bads, *(name for name, why in left_out.items() if why == "bad")]
     mapping = _as_mapping(mapping)
     created = ax is None
-    fig, ax = _figure(ax, (6.4, 7.6))
+    from matplotlib.lines import Line2D
     from matplotlib.patches import Circle, Polygon
 
-    pos = vocabulary_layout()
-    ax.add_patch(Circle((0.5, 0.5), 0.5, fill=False, lw=1.5, color="0.3"))
-    ax.add_patch(Polygon([(0.45, 0.99), (0.5, 1.06), (0.55, 0.99)], closed=False, fill=False,
-                         lw=1.5, color="0.3"))  # fmt: skip
     used = dict(zip(mapping.names, mapping.input_names, strict=True))
     labels = _short_labels(used)  # the recording's own labels, where they say more than the name
     renamed = list(labels)
     bad = {normalize_channel_name(n) for n in bads} - {None} - set(used)
     # read, but left out on purpose (rename={name: None}, --drop)
     dropped = {normalize_channel_name(n) for n in mapping.dropped} - {None} - set(used) - bad
-    for name in VOCABULARY:
-        x, y = pos[name]
-        kind = (
-            "bad" if name in bad
-            else "dropped" if name in dropped
-            else "absent" if name not in used
-            else "untrained" if name in UNSEEN_IN_PRETRAINING
-            else "used"
-        )  # fmt: skip
-        ax.scatter([x], [y], s=230, color=COLORS[kind], edgecolors="0.25", linewidths=0.6,
-                   zorder=2)  # fmt: skip
-        ax.text(x, y, name, ha="center", va="center", fontsize=6.5 if len(name) < 3 else 5.3,
-                zorder=3, color="0.45" if kind in ("absent", "bad", "dropped") else "black")  # fmt: skip
-        if name in renamed and len(renamed) <= 40:  # the recording's own label, when it differs
-            ax.text(x, y - 0.032, labels[name], ha="center", va="top", fontsize=5.5, color="0.2",
-                    zorder=3)  # fmt: skip
-    from matplotlib.lines import Line2D
-
-    legend = [
-        Line2D([], [], ls="", marker="o", ms=8, mfc=COLORS[k], mec="0.25", label=label)
-        for k, label in (
-            ("used", f"used ({sum(n not in UNSEEN_IN_PRETRAINING for n in used)})"),
-            ("untrained", f"used, embedding untrained in pretraining ({len(mapping.unseen)})"),
-            (
-                "absent",
-                f"not in the recording ({len(VOCABULARY) - len(used) - len(bad) - len(dropped)})",
-            ),
-            *([("bad", f"marked bad in the recording, not used ({len(bad)})")] if bad else []),
-            *([("dropped", f"in the recording, left out ({len(dropped)})")] if dropped else []),
-        )
-    ]
-    key = ax.legend(handles=legend, loc="upper center", bbox_to_anchor=(0.5, 0.0),
-                    bbox_transform=ax.transData, fontsize=7, frameon=False)  # fmt: skip
     named = [*mapping.dropped, *(f"{n} ({why})" for n, why in left_out.items())]
-    if named:
-        # no line break inside a name ("EEG 007"): its spaces made non-breaking
-        shown = ", ".join(n.replace(" ", "\u00a0") for n in named[:MAX_LISTED])
-        more = len(named) - MAX_LISTED
-        text = f"left out of the recording ({len(named)}): {shown}"
-        text += f", ... and {more} more" if more > 0 else ""
-        # just below the legend, whatever the size of the axes
-        ax.annotate(textwrap.fill(text, 100), xy=(0.5, 0.0), xycoords=key, xytext=(0, -2),
-                    textcoords="offset points", ha="center", va="top", fontsize=6)  # fmt: skip
     missing58 = [n for n in PRETRAINING_CHANNELS if n not in used]
     if title is None:
         title = (
@@ -222,14 +191,167 @@ def plot_channel_mapping(
         )
         if source:
             title = f"{Path(str(source)).name}\n{title}"
-    ax.set_title(title, fontsize=9)
-    lines = textwrap.fill(text, 100).count("\n") + 1 if named else 0
-    bottom = -(0.16 + 0.03 * lines)  # room for the legend and the left-out list
-    ax.set(xlim=(-0.02, 1.02), ylim=(bottom, 1.08), aspect="equal")
+    key_rows = [
+        ("used", f"used ({sum(n not in UNSEEN_IN_PRETRAINING for n in used)})"),
+        ("untrained", f"used, embedding untrained in pretraining ({len(mapping.unseen)})"),
+        (
+            "absent",
+            f"not in the recording ({len(VOCABULARY) - len(used) - len(bad) - len(dropped)})",
+        ),
+        *([("bad", f"marked bad in the recording, not used ({len(bad)})")] if bad else []),
+        *([("dropped", f"in the recording, left out ({len(dropped)})")] if dropped else []),
+    ]
+    # the text keeps readable sizes, the head gets the room left (the legend under it, or
+    # beside it in a wide axes) and its electrodes are scaled to it, so that they never overlap
+    width, height = (HEAD_WIDTH + 0.4 * 72, np.inf) if created else _extent(ax)
+    # smaller in a small axes, down to 60% of the sizes in a figure made here
+    scale = float(np.clip(min(width / 300, height / 220), 0.6, 1.0))
+    fonts = {what: scale * size for what, size in HEAD_FONTS.items()}
+    listed = _listing(named, width, fonts["listed"])
+    title = _wrap(title, width, fonts["title"])
+    above = _text_height(title, fonts["title"]) + 4 if title else 0.0
+    under = _text_height(listed, fonts["listed"]) + 4 if listed else 0.0
     if created:  # a figure as tall as what it shows
-        fig.set_size_inches(6.4, 6.4 * (1.08 - bottom) / 1.04 * 0.88 + 0.45)
+        unit = HEAD_WIDTH / _span(HEAD_LIMITS[0])
+        key_height = _key_size([label for _, label in key_rows], fonts["legend"])[1]
+        height = _span(HEAD_LIMITS[1]) * unit + above + key_height + under
+        fig = _pyplot().figure(figsize=(width / 72, height / 72 / 0.98))
+        ax = fig.add_axes((0.0, 0.01, 1.0, 0.98))
+    fig = ax.figure
+    key_labels = [label for _, label in key_rows]
+    unit, beside, key_labels = _head_layout(ax, key_labels, fonts["legend"], above, under)
+    pos = vocabulary_layout()
+    ax.add_patch(Circle((0.5, 0.5), 0.5, fill=False, lw=1.5, color="0.3"))
+    ax.add_patch(Polygon([(0.45, 0.99), (0.5, 1.06), (0.55, 0.99)], closed=False, fill=False,
+                         lw=1.5, color="0.3"))  # fmt: skip
+    sizes = _electrode_sizes(pos, unit)
+    for name in VOCABULARY:
+        x, y = pos[name]
+        kind = (
+            "bad" if name in bad
+            else "dropped" if name in dropped
+            else "absent" if name not in used
+            else "untrained" if name in UNSEEN_IN_PRETRAINING
+            else "used"
+        )  # fmt: skip
+        size = sizes[name]
+        ax.scatter([x], [y], s=size**2, color=COLORS[kind], edgecolors="0.25",
+                   linewidths=0.04 * size, zorder=2)  # fmt: skip
+        ax.text(x, y, name, ha="center", va="center",
+                fontsize=size * (0.43 if len(name) < 3 else 0.35), zorder=3,
+                color="0.45" if kind in ("absent", "bad", "dropped") else "black")  # fmt: skip
+        if name in renamed and len(renamed) <= 40:  # the recording's own label, when it differs
+            ax.text(x, y - 0.032, labels[name], ha="center", va="top", fontsize=0.37 * size,
+                    color="0.2", zorder=3)  # fmt: skip
+    legend = [
+        Line2D(
+            [],
+            [],
+            ls="",
+            marker="o",
+            ms=1.15 * fonts["legend"],
+            mfc=COLORS[k],
+            mec="0.25",
+            label=label,
+        )  # fmt: skip
+        for (k, _), label in zip(key_rows, key_labels, strict=True)
+    ]
+    (x0, x1), (y0, y1) = HEAD_LIMITS
+    if beside:  # at the head's lower right, the left-out channels listed under the head
+        key = ax.legend(handles=legend, loc="lower left", bbox_to_anchor=(x1, y0),
+                        bbox_transform=ax.transData, fontsize=fonts["legend"],
+                        frameon=False, borderaxespad=0)  # fmt: skip
+        right, bottom = _key_size(key_labels, fonts["legend"])[0] / unit, y0 - under / unit
+        listed_at: dict[str, Any] = {"xy": (0.5, y0), "xycoords": ("axes fraction", "data")}
+    else:  # under the head, the left-out channels listed under it
+        key = ax.legend(handles=legend, loc="upper center", bbox_to_anchor=(0.5, y0),
+                        bbox_transform=ax.transData, fontsize=fonts["legend"],
+                        frameon=False)  # fmt: skip
+        right, bottom = 0.0, y0 - (_key_size(key_labels, fonts["legend"])[1] + under) / unit
+        listed_at = {"xy": (0.5, 0.0), "xycoords": key}
+    if listed:
+        ax.annotate(listed, **listed_at, xytext=(0, -2), textcoords="offset points",
+                    ha="center", va="top", fontsize=fonts["listed"])  # fmt: skip
+    # the title hangs from the top of the axes, in the room kept for it: never off the figure
+    ax.set_title(title, fontsize=fonts["title"], y=1.0, pad=0, va="top")
+    ax.set(xlim=(x0, x1 + right), ylim=(bottom, y1 + above / unit), aspect="equal")
     ax.axis("off")
     return _shown(fig, show, created)
+
+
+def _span(limits: tuple[float, float]) -> float:
+    return limits[1] - limits[0]
+
+
+def _text_height(text: str, fontsize: float) -> float:
+    """Height (points) of ``text`` set in ``fontsize``, one line per line break."""
+    return (text.count("\n") + 1) * 1.25 * fontsize
+
+
+def _extent(ax: Axes) -> tuple[float, float]:
+    """Width and height (points) of ``ax`` as placed now (before any layout engine runs)."""
+    box = ax.get_position(original=True)
+    return box.width * ax.figure.get_figwidth() * 72, box.height * ax.figure.get_figheight() * 72
+
+
+def _wrap(text: str, width: float, fontsize: float, most: int = 100) -> str:
+    """``text`` with its lines broken where longer than ``width`` points (or ``most``
+    characters) in ``fontsize``, its own line breaks kept."""
+    chars = max(20, min(most, int(width / (0.55 * fontsize))))
+    return "\n".join(textwrap.fill(line, chars) for line in text.split("\n"))
+
+
+def _listing(named: Sequence[str], width: float, fontsize: float) -> str:
+    """The recording's channels left out, as text broken into lines ``width`` points wide
+    in ``fontsize`` (at most 40 named, the rest counted)."""
+    if not named:
+        return ""
+    # no line break inside a name ("EEG 007"): its spaces made non-breaking
+    shown = ", ".join(n.replace(" ", "\u00a0") for n in named[:MAX_LISTED])
+    more = len(named) - MAX_LISTED
+    text = f"left out of the recording ({len(named)}): {shown}"
+    text += f", ... and {more} more" if more > 0 else ""
+    return _wrap(text, width, fontsize)
+
+
+def _key_size(labels: Sequence[str], size: float) -> tuple[float, float]:
+    """About the width and height (points) of the head's legend of ``labels`` in font
+    ``size``."""
+    lines = [line for label in labels for line in label.split("\n")]
+    width = (0.6 * max(map(len, lines)) + 3.0) * size
+    return width, (1.25 * len(lines) + 0.5 * len(labels) + 0.8) * size
+
+
+def _head_layout(
+    ax: Axes, labels: Sequence[str], fontsize: float, above: float, under: float
+) -> tuple[float, bool, list[str]]:
+    """Where the head's legend of ``labels`` goes in ``ax``, and how large the head is drawn:
+    ``(points per data unit, whether the legend is beside the head, its labels)``.
+
+    The legend goes under the head, or beside it (its labels wrapped) where that leaves the
+    head more room; ``above`` and ``under`` are the points of text over and under them. The
+    axes' extent is read now: a layout that later grows the axes leaves more room around.
+    """
+    width, height = _extent(ax)
+    wide, tall = _span(HEAD_LIMITS[0]), _span(HEAD_LIMITS[1])
+    key_height = _key_size(labels, fontsize)[1]
+    under_it = min(width / wide, (height - above - key_height - under) / tall)
+    wrapped = [textwrap.fill(label, 28) for label in labels]
+    key_width, key_height = _key_size(wrapped, fontsize)
+    beside_it = min((width - key_width) / wide, (height - above - under) / tall)
+    if beside_it > under_it and key_height <= beside_it * tall:
+        return max(beside_it, 1.0), True, wrapped
+    return max(under_it, 1.0), False, list(labels)
+
+
+def _electrode_sizes(pos: dict[str, tuple[float, float]], unit: float) -> dict[str, float]:
+    """Diameter (points) of each electrode's marker on a head of ``unit`` points per data unit:
+    clear of its nearest neighbour, those in the crowded rows (PO7, PO5) a little smaller."""
+    xy = np.array(list(pos.values()))
+    dist = np.hypot(*(xy[:, None] - xy[None]).transpose(2, 0, 1))
+    np.fill_diagonal(dist, np.inf)
+    room = np.minimum(dist.min(axis=1), ELECTRODE_ROOM)
+    return dict(zip(pos, (0.92 * room * unit).tolist(), strict=True))
 
 
 def _short_labels(used: dict[str, str]) -> dict[str, str]:
