@@ -448,3 +448,19 @@ def test_channel_mapping_fits_its_electrodes_and_text_to_the_axes(n_channels, gi
     apart = np.hypot(*(centres[:, None] - centres[None]).transpose(2, 0, 1))
     np.fill_diagonal(apart, np.inf)
     assert (apart >= radii[:, None] + radii[None]).all()  # no two electrodes overlap
+
+
+def test_embeddings_legends_and_titles_cover_no_data_and_stay_in_the_figure():
+    rng = np.random.default_rng(4)
+    emb = Embeddings(rng.normal(size=(30, 4, 2, 16)).astype(np.float32), np.arange(30) * 2.0,
+                     {"source": "/data/a-recording-with-a-long-name.edf"})  # fmt: skip
+    labelled = Embeddings(emb.data, emb.onsets, {"labels": ["a", "b", "c"] * 10})
+    small, own = plt.subplots(figsize=(5, 3), layout="constrained")  # a small axes of the user's
+    emb.plot(spans=[(10, 30)], span_label="task", ax=own)
+    for fig in (emb.plot(spans=[(10, 30)], span_label="task"), labelled.plot(), small):
+        ax = fig.axes[0]
+        fig.canvas.draw()
+        renderer = fig.canvas.get_renderer()
+        legend = ax.get_legend().get_window_extent(renderer)
+        assert not legend.overlaps(ax.get_window_extent(renderer))  # beside the data
+        assert _within(legend, fig.bbox) and _within(ax.title.get_window_extent(renderer), fig.bbox)

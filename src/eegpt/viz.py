@@ -27,6 +27,7 @@ from eegpt.channels import (
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
+    from matplotlib.legend import Legend
 
     from eegpt.outputs import Embeddings
     from eegpt.probe import EEGPTProbe
@@ -452,9 +453,10 @@ def plot_embeddings(
                        edgecolors="tab:red", linewidths=1.2,
                        label=f"over bad annotations ({int(bad.sum())})")  # fmt: skip
         ax.set(xlabel=f"PC 1 ({100 * explained[0]:.0f}% of variance)",
-               ylabel=f"PC 2 ({100 * explained[1]:.0f}% of variance)",
-               title=title or f"EEGPT epoch embeddings{f' of {source}' if source else ''}")  # fmt: skip
-        ax.legend(fontsize=8, title="label", title_fontsize=8)
+               ylabel=f"PC 2 ({100 * explained[1]:.0f}% of variance)")  # fmt: skip
+        name = title or f"EEGPT epoch embeddings{f' of {source}' if source else ''}"
+        ax.set_title(name, wrap=True)  # in lines where wider than the figure
+        _legend_clear_of_data(ax, fontsize=8, title="label", title_fontsize=8)
         return _finish(fig, ax, embeddings, show, created)
     fig, ax = _figure(ax, (9.0, 3.6))
     if isinstance(spans, str) or (spans and all(isinstance(s, str) for s in spans)):
@@ -483,10 +485,21 @@ def plot_embeddings(
     if left_out:
         ax.plot(left_out, np.full(len(left_out), np.nanmin(scores[:, :k])), "|", color="tab:red",
                 ms=8, label=f"left out: bad annotations ({len(left_out)})")  # fmt: skip
-    ax.set(xlabel="window onset (s)", ylabel="PC score",
-           title=title or f"EEGPT window embeddings{f' of {source}' if source else ''}")  # fmt: skip
-    ax.legend(loc="best", fontsize=8)
+    ax.set(xlabel="window onset (s)", ylabel="PC score")
+    name = title or f"EEGPT window embeddings{f' of {source}' if source else ''}"
+    ax.set_title(name, wrap=True)  # in lines where wider than the figure
+    _legend_clear_of_data(ax, fontsize=8)
     return _finish(fig, ax, embeddings, show, created)
+
+
+def _legend_clear_of_data(ax: Axes, **kwargs: Any) -> Legend:
+    """A legend right of ``ax``, its top level with the axes' top, where it covers no data;
+    inside the axes (``loc="best"``) if its figure has no layout engine (``layout=
+    "constrained"``, as the figures made here) to make room for it there. ``kwargs`` go to
+    :meth:`~matplotlib.axes.Axes.legend`."""
+    if ax.figure.get_layout_engine() is None:
+        return ax.legend(loc="best", **kwargs)
+    return ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0, **kwargs)
 
 
 def _window_length(embeddings: Embeddings) -> tuple[float, float]:
