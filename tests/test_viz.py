@@ -464,3 +464,15 @@ def test_embeddings_legends_and_titles_cover_no_data_and_stay_in_the_figure():
         legend = ax.get_legend().get_window_extent(renderer)
         assert not legend.overlaps(ax.get_window_extent(renderer))  # beside the data
         assert _within(legend, fig.bbox) and _within(ax.title.get_window_extent(renderer), fig.bbox)
+
+
+def test_training_title_is_broken_into_lines_in_a_small_figure():
+    from eegpt.viz import plot_training
+
+    probe = _Probe(_history(8), {"n_train": 400, "n_validation": 100, "kept_epoch": 3})
+    fig, axes = plt.subplots(1, 2, figsize=(6, 2.5), layout="constrained")
+    plot_training(probe, axes=axes)
+    fig.canvas.draw()
+    title = fig._suptitle
+    assert "\n" in title.get_text()
+    assert _within(title.get_window_extent(fig.canvas.get_renderer()), fig.bbox)

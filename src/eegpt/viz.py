@@ -661,7 +661,8 @@ def plot_training(
     encoder = getattr(probe, "encoder", None) or {}
     if encoder.get("pretrained") is False:
         title += f"\n{NOT_PRETRAINED_TITLE}"
-    fig.suptitle(title, fontsize=10)
+    # in lines no wider than the figure: a small figure would cut a long one off at both ends
+    fig.suptitle(_wrap(title, 0.95 * fig.get_figwidth() * 72, 10, most=200), fontsize=10)
     return _shown(fig, show, created)
 
 
