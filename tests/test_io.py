@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import warnings
 
 import mne
@@ -834,6 +835,28 @@ def test_eeglab_data_file_names_its_set_file(tmp_path):
     (tmp_path / "rec.set").write_bytes(b"")
     with pytest.raises(RecordingError, match=f"give {tmp_path / 'rec.set'} instead"):
         as_recording(str(tmp_path / "rec.fdt"))
+
+
+def test_brainvision_data_file_names_its_vhdr_file(tmp_path):
+    """A BrainVision .eeg (the samples alone) is refused naming the .vhdr to give instead,
+    also where the .vhdr has another name and names it in DataFile=; a .eeg no .vhdr names
+    still goes to MNE's Nihon Kohden reader."""
+    from test_annotations import _write_brainvision
+
+    vhdr = _write_brainvision(tmp_path)
+    eeg = tmp_path / "rec.eeg"
+    with pytest.raises(RecordingError, match=r"rec.eeg is the data file of a BrainVision "
+                       rf"recording: .*give {re.escape(str(vhdr))} instead"):  # fmt: skip
+        as_recording(eeg)
+    with pytest.raises(RecordingError, match=r"data file of a BrainVision recording"):
+        open_stream(str(eeg))
+    renamed = vhdr.rename(tmp_path / "session 1.vhdr")
+    with pytest.raises(RecordingError, match=f"give {re.escape(str(renamed))} instead"):
+        as_recording(eeg)
+    renamed.unlink()
+    with pytest.raises(RecordingError) as caught, pytest.warns(Warning, match=r"rec\.21E"):
+        as_recording(eeg)  # read as Nihon Kohden's, which looks for its channels in a .21E
+    assert "BrainVision" not in str(caught.value)
 
 
 def test_unapplied_projectors_are_named_where_they_are_not_applied(tmp_path):

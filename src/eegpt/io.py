@@ -608,6 +608,7 @@ def _open(
             "with `eegpt embed-dataset` (eegpt.embed_dataset)"
         )
     _refuse_eeglab_data_file(path)
+    _refuse_brainvision_data_file(path)
     header = None
     if path.is_file() and path.suffix.lower() in (".edf", ".bdf"):
         header = check_edf_header(path)
@@ -1156,6 +1157,41 @@ def _refuse_eeglab_data_file(path: Path) -> None:
         f"{path} is the data file of an EEGLAB recording: it holds the samples alone, without "
         f"the channels, sampling rate and events, which its .set file holds; {give}"
     )
+
+
+def _refuse_brainvision_data_file(path: Path) -> None:
+    """Refuse a BrainVision ``.eeg`` file (the samples alone) that a ``.vhdr`` header names,
+    naming that ``.vhdr`` to give instead: MNE would read the ``.eeg`` as a Nihon Kohden
+    recording and fail in that format's terms. A ``.eeg`` no ``.vhdr`` beside it names is left
+    to MNE's Nihon Kohden reader."""
+    if path.suffix.lower() != ".eeg" or not path.is_file():
+        return
+    header = _brainvision_header(path)
+    if header is not None:
+        raise RecordingError(
+            f"{path} is the data file of a BrainVision recording: it holds the samples alone, "
+            "without the channels, sampling rate and markers, which its .vhdr file holds; give "
+            f"{header} instead, which reads the .eeg with it"
+        )
+
+
+def _brainvision_header(path: Path) -> Path | None:
+    """The ``.vhdr`` header of a BrainVision ``.eeg`` data file: the one of the same name
+    beside it, else one in its folder whose ``DataFile=`` line names it; None when there is
+    none (a Nihon Kohden ``.eeg``)."""
+    for suffix in (".vhdr", ".VHDR"):
+        if path.with_suffix(suffix).is_file():
+            return path.with_suffix(suffix)
+    named = re.compile(rf"^(?i:DataFile)\s*=\s*{re.escape(path.name)}\s*$", re.MULTILINE)
+    for header in sorted(path.parent.glob("*.[vV][hH][dD][rR]")):
+        try:
+            with open(header, "rb") as f:
+                text = f.read(1 << 16).decode("latin-1")  # [Common Infos] opens the file
+        except OSError:
+            continue
+        if named.search(text):
+            return header
+    return None
 
 
 def _refuse_misnamed_edf(path: Path) -> None:
