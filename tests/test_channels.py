@@ -821,3 +821,36 @@ def test_a_probes_subset_of_a_mapping_keeps_what_was_read_as_referential():
         subset = _subset_mapping(mapping, ("C3", "FP1"), "czref.edf")
     assert subset.input_names == ("C3-Cz", "Fp1-Cz")
     assert subset.referential == {"Fp1-Cz": "CZ", "C3-Cz": "CZ"}
+
+
+def test_map_channels_of_an_mne_recording_is_the_mapping_embedding_uses(model):
+    """``map_channels(raw)`` maps the channels that embedding the Raw uses (typed EEG, not
+    marked bad), as embedding does, with picks into raw.ch_names; Epochs and Info alike."""
+    import mne
+    import numpy as np
+
+    names = ["HEOG", "Fp1", "Fp2", "TP9", "Cz", "O1", "O2"]
+    types = ["eog", *["eeg"] * 6]
+    info = mne.create_info(names, 256.0, types)
+    raw = mne.io.RawArray(np.random.default_rng(0).normal(0, 2e-5, (7, 256 * 8)), info)
+    raw.info["bads"] = ["Fp2"]
+    with pytest.warns(RuntimeWarning) as caught:
+        mapping = map_channels(raw)
+    texts = [str(w.message) for w in caught]
+    assert any("marked bad were left out: ['Fp2']" in t for t in texts)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        embedded = model.embed(raw, device="cpu").metadata["channels"]
+    assert mapping.input_names == tuple(embedded["input_names"]) == ("Fp1", "Cz", "O1", "O2")
+    assert mapping.names == tuple(embedded["names"]) and mapping.dropped == ("TP9",)
+    assert [raw.ch_names[p] for p in mapping.picks] == list(mapping.input_names)
+    epochs = mne.make_fixed_length_epochs(raw, duration=4.0, verbose=False)
+    for inst in (epochs, raw.info):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            assert map_channels(inst) == mapping
+    with pytest.raises(ValueError, match=r"<Raw>: .* drop \['X'\] \(rename keys"):  # not Fp2, HEOG
+        with pytest.warns(RuntimeWarning, match="marked bad"):
+            map_channels(raw, rename={"Fp2": None, "Fp1": "FP1", "HEOG": None, "X": "CZ"})
+    with pytest.raises(TypeError, match="pass its ch_names"):
+        map_channels([np.zeros(3)])

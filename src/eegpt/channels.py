@@ -16,17 +16,21 @@ import json
 import os
 import re
 import shlex
+import sys
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from eegpt._logging import few
 from eegpt._logging import log as _log
 from eegpt._logging import warn as _warn
 from eegpt._methods import function_method
 from eegpt.errors import DuplicateChannelsError, NoChannelMappedError
+
+if TYPE_CHECKING:
+    import mne
 
 __all__ = [
     "CHANNEL_INDEX",
@@ -829,7 +833,7 @@ class ChannelMapping:
 
 
 def map_channels(
-    names: Sequence[str],
+    names: Sequence[str] | mne.io.BaseRaw | mne.BaseEpochs | mne.Info,
     *,
     rename: Mapping[str, str | None] | str | None = None,
     on_unknown: Literal["drop", "raise"] = "drop",
@@ -842,8 +846,13 @@ def map_channels(
 
     Parameters
     ----------
-    names : sequence of str
-        Channel names in recording order.
+    names : sequence of str | mne.io.Raw | mne.Epochs | mne.Info
+        Channel names in recording order, or an MNE recording: then the channels that
+        embedding it uses are mapped, as ``model.embed(raw)`` maps them: those typed EEG
+        (``picks="eeg"``), without those marked bad (``info["bads"]``, with a warning), the
+        others passed on as ``left_out``; ``picks`` of the result index ``raw.ch_names``.
+        For a file, ``eegpt.streaming.open_stream(path).mapping`` is the mapping that
+        ``eegpt channels FILE`` prints (reading the header only; ``picks=`` as for embedding).
     rename : dict of str to (str or None) | str | path-like | None
         Explicit choices that take precedence over :func:`normalize_channel_name`: input name ->
         vocabulary name (any spelling that normalises, e.g. ``{"E36": "C3"}``), or ``None`` to
@@ -888,7 +897,19 @@ def map_channels(
     """
     if isinstance(names, str):
         raise TypeError(f"names must be a sequence of channel names, not a single str {names!r}")
+    info = _mne_info(names)
+    if info is not None:
+        return _map_mne_channels(
+            names, info, rename=rename, on_unknown=on_unknown, on_missing=on_missing,
+            source=source, left_out=left_out, verbose=verbose,
+        )  # fmt: skip
     names = list(names)
+    odd = [name for name in names if not isinstance(name, str)]
+    if odd:
+        raise TypeError(
+            f"names must be channel names (str), got {type(odd[0]).__name__} among them; for "
+            "an MNE object other than Raw, Epochs or Info, pass its ch_names"
+        )
     if on_unknown not in ("drop", "raise"):
         raise ValueError(f"on_unknown must be 'drop' or 'raise', got {on_unknown!r}")
     if on_missing not in ("raise", "ignore"):
@@ -999,6 +1020,42 @@ def map_channels(
     )
     _log(mapping.summary(), verbose)
     return mapping
+
+
+def _mne_info(obj: Any) -> mne.Info | None:
+    """The ``mne.Info`` of an MNE Raw, Epochs or Info; None for anything else (MNE, not
+    imported by this module, cannot have made an object before it is imported)."""
+    if "mne" not in sys.modules:
+        return None
+    import mne
+
+    if isinstance(obj, mne.Info):
+        return obj
+    return obj.info if isinstance(obj, (mne.io.BaseRaw, mne.BaseEpochs)) else None
+
+
+def _map_mne_channels(
+    inst: mne.io.BaseRaw | mne.BaseEpochs | mne.Info,
+    info: mne.Info,
+    *,
+    source: str | None,
+    left_out: Mapping[str, str] | None,
+    **kwargs: Any,
+) -> ChannelMapping:
+    """:func:`map_channels` of an MNE recording, through the mapping embedding makes
+    (:func:`eegpt.preprocessing.map_info_channels`), with ``picks`` into ``info["ch_names"]``."""
+    from eegpt.io import mne_source
+    from eegpt.preprocessing import map_info_channels
+
+    if left_out is not None:
+        raise TypeError(
+            "left_out is for a list of channel names; an MNE recording's channels left out "
+            "(bad, of another type) are taken from its info"
+        )
+    if source is None:
+        source = "<Info>" if inst is info else mne_source(inst)  # type: ignore[arg-type]
+    idx, mapping = map_info_channels(info, source, **kwargs)
+    return replace(mapping, picks=tuple(idx[i] for i in mapping.picks))
 
 
 def _against_common(

@@ -32,7 +32,10 @@ from eegpt.io import (
     EDF_VOLT_UNITS,
     UNITS,
     Recording,
+    _check_unique,
+    _pick_indices,
     as_recording,
+    left_out_channels,
     nonfinite_error,
     warn_unapplied_projectors,
 )
@@ -778,6 +781,23 @@ def map_recording_channels(names: Sequence[str], source: str, **kwargs: Any) -> 
         raise DuplicateChannelsError(f"{source}: {err}", later=err.later) from err
     except ValueError as err:
         raise RecordingError(f"{source}: {err}") from err
+
+
+def map_info_channels(
+    info: Any, source: str, *, picks: Any = "eeg", **kwargs: Any
+) -> tuple[list[int], ChannelMapping]:
+    """The channel mapping of an MNE recording (its ``mne.Info``) as embedding makes it: the
+    channels ``picks`` selects (bads left out of a type pick, with a warning; see
+    :func:`eegpt.io.as_recording`), mapped by :func:`map_recording_channels` knowing which
+    channels were left out and why (``kwargs``: ``rename``, ``on_unknown`` ...).
+
+    Returns the picked channels' indices into ``info["ch_names"]`` and the mapping, whose
+    ``picks`` index the picked channels."""
+    idx = _pick_indices(info, picks, source)
+    names = [info["ch_names"][i] for i in idx]
+    _check_unique(names, source)
+    left_out = left_out_channels(info, names)
+    return idx, map_recording_channels(names, source, left_out=left_out, **kwargs)
 
 
 def check_rate(sfreq: float, source: str) -> None:

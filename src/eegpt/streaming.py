@@ -44,10 +44,8 @@ from eegpt.io import (
     PathLike,
     RecordClock,
     _check_memory,
-    _check_unique,
     _mne_call,
     _open,
-    _pick_indices,
     channel_rates,
     check_whole_reads,
     file_units_of,
@@ -71,7 +69,7 @@ from eegpt.preprocessing import (
     cut_windows,
     line_at,
     line_from_sums,
-    map_recording_channels,
+    map_info_channels,
     nearest_source,
     polyphase_filter,
     polyphase_ratio,
@@ -242,14 +240,11 @@ def open_stream(
     path = Path(source)
     if raw.n_times < 1:
         raise RecordingError(f"{source}: the recording has no samples")
-    idx = _pick_indices(raw.info, picks, source)
-    names = [raw.ch_names[i] for i in idx]
-    _check_unique(names, source)
-    left_out = left_out_channels(raw.info, names)
-    mapping = map_recording_channels(
-        names, source, left_out=left_out, rename=rename, on_unknown=on_unknown,
+    idx, mapping = map_info_channels(
+        raw.info, source, picks=picks, rename=rename, on_unknown=on_unknown,
         on_missing=on_missing, verbose=verbose,
     )  # fmt: skip
+    left_out = left_out_channels(raw.info, [raw.ch_names[i] for i in idx])
     used = [idx[i] for i in mapping.picks]
     if header is not None:
         raw, used, mapping = _without_faster_unused(raw, used, mapping, idx, path, verbose)
@@ -346,11 +341,9 @@ def faster_unused_channels(
     try:
         with ignored_warnings():  # said again when the file is read
             raw, _ = _open(path, preload=False, verbose="error")
-            idx = _pick_indices(raw.info, picks, str(path))
-            names = [raw.ch_names[i] for i in idx]
-            mapping = map_recording_channels(
-                names, str(path), rename=rename, on_unknown=on_unknown, on_missing=on_missing,
-                left_out=left_out_channels(raw.info, names), verbose=False,
+            idx, mapping = map_info_channels(
+                raw.info, str(path), picks=picks, rename=rename, on_unknown=on_unknown,
+                on_missing=on_missing, verbose=False,
             )  # fmt: skip
             used = [idx[i] for i in mapping.picks]
             again, _, _ = _without_faster_unused(raw, used, mapping, idx, path, verbose=False)
