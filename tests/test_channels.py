@@ -276,10 +276,37 @@ def test_rename_validation():
     with pytest.raises(ValueError, match="rename values must be EEGPT vocabulary names"):
         map_channels(["E1", "Fp1"], rename={"E1": "XYZ"})
     # a known electrode outside the vocabulary is a valid target: dropped, and said why
-    with pytest.warns(RuntimeWarning, match=r"\['E1 \(A1\)'\] are electrodes outside"):
+    with pytest.warns(RuntimeWarning, match=r"rename maps 'E1' to 'A1', which is not an EEGPT"):
         assert map_channels(["E1", "Fp1"], rename={"E1": "A1"}).dropped == ("E1",)
     with pytest.raises(ValueError, match="same EEGPT channel"):
         map_channels(["E1", "Fp1"], rename={"E1": "FP1"})
+
+
+def test_a_rename_to_an_electrode_outside_the_vocabulary_is_said_as_such():
+    """A rename is a choice: a target outside the 62 names (an electrode such as M1, the other
+    targets are refused) gets a warning of its own naming it, with the vocabulary name it may
+    be a misspelling of; a cap's table, which names such electrodes on purpose, does not."""
+    names = ["Fp1", "TP9", "Cz", "EKG"]
+    with pytest.warns(RuntimeWarning) as caught:
+        mapping = map_channels(names, rename={"TP9": "M1"}, source="rec.vhdr")
+    texts = [str(w.message) for w in caught]
+    assert mapping.dropped == ("TP9", "EKG") and len(texts) == 2
+    assert texts[0].startswith(
+        "rec.vhdr: rename maps 'TP9' to 'M1', which is not an EEGPT vocabulary name "
+        "(eegpt.channels.VOCABULARY): the model has no embedding for it. Dropped ['TP9']"
+    )
+    assert "Did you mean" not in texts[0] and "--drop TP9" in texts[0]
+    assert "dropped: ['EKG']." in texts[1] and "TP9" not in texts[1]
+    with pytest.warns(RuntimeWarning, match=r"'FCCz'.*Did you mean 'FCCz' -> 'FCZ'\?"):
+        map_channels(["Fp1", "E7"], rename={"E7": "FCCz"})
+    with pytest.raises(ValueError, match=r"\['TP9'\]\. rename maps 'TP9' to 'M1'"):
+        map_channels(names, rename={"TP9": "M1", "EKG": None}, on_unknown="raise")
+    with pytest.raises(ValueError, match=r"'E7': 'FCZZ'.*Did you mean 'FCZZ' -> 'FCZ'\?"):
+        map_channels(["Fp1", "E7"], rename={"E7": "FCZZ"})
+    sockets = [f"{bank}{i}" for bank in "AB" for i in range(1, 33)]
+    with pytest.warns(RuntimeWarning) as caught:  # BioSemi's cap: P9, Iz, AFz and P10
+        map_channels(sockets, rename={**cap_rename("biosemi64"), "A1": None})
+    assert [str(w.message) for w in caught if "rename maps" in str(w.message)] == []
 
 
 def test_rename_keys_a_recording_lacks_can_be_ignored():

@@ -18,7 +18,7 @@ import re
 import shlex
 import sys
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -444,14 +444,22 @@ def _numbered_copy(name: str) -> str | None:
     return None
 
 
+def _table_sockets(rename: Mapping[str, str | None]) -> list[str]:
+    """The socket labels (``A1``, ``B7``) among the keys of ``rename`` when it names 8 or more,
+    as a cap's table does (:func:`cap_rename`, ``--rename biosemi64``, a file of one): entries
+    that describe the cap, not choices about single channels; ``[]`` for fewer."""
+    sockets = [key for key in rename if _SOCKET.match(key.strip().upper())]
+    return sockets if len(sockets) >= 8 else []
+
+
 def _check_sockets(rename: Mapping[str, str | None], names: Sequence[str]) -> None:
     """Refuse a cap table (8 or more socket labels renamed) made for another cap than the
     recording's: one that leaves sockets of the recording out (``biosemi32`` on a 64-electrode
     recording), or one with a bank of sockets the recording lacks entirely (``biosemi64`` on a
     32-electrode recording). Either would give the shared sockets the wrong electrodes."""
-    renamed = [key for key in rename if _SOCKET.match(key.strip().upper())]
+    renamed = _table_sockets(rename)
     sockets = _socket_labels(names)  # none: 10-10 names (F3, C4), which the table leaves be
-    if len(renamed) < 8 or not sockets:
+    if not renamed or not sockets:
         return
     left = [name for name in sockets if name not in rename]
     banks = {name.strip().upper()[0] for name in sockets}
@@ -916,6 +924,7 @@ def map_channels(
         raise ValueError(f"on_missing must be 'raise' or 'ignore', got {on_missing!r}")
     rename = _matched_keys(_without_left_out(rename, names, left_out or {}), names)
     _check_sockets(rename, names)  # the whole table: what it names beyond the recording counts
+    cap = set(_table_sockets(rename))
     if on_missing == "ignore":
         rename = {key: value for key, value in rename.items() if key in names}
     _check_rename(rename, names)
@@ -950,6 +959,10 @@ def map_channels(
         else:
             kept.append((i, name, canonical))
     targets = {name: str(rename[name]) for name in unknown if name in rename}
+    # renamed one by one to an electrode outside the vocabulary: said apart, as a rename's
+    # target (a cap's table names such electrodes on purpose: said with the other drops)
+    renamed = {name: target for name, target in targets.items() if name not in cap}
+    plain = [name for name in unknown if name not in renamed]
     targets.update(_against_common(unknown, common, rename))  # "A1-Cz": electrode A1
     chosen = {  # the copy of a label that MNE numbered apart which the rename keeps
         label: inp
@@ -960,7 +973,8 @@ def map_channels(
     if unknown and on_unknown == "raise":
         raise ValueError(
             f"{len(unknown)} channel name(s) are not in the EEGPT vocabulary: {unknown}."
-            + _dropped_note(unknown, targets)
+            + _renamed_outside_note(renamed)
+            + _dropped_note(plain, targets)
             + _bipolar_note(unknown)
             + f" Drop them ({how_to_drop(unknown)}; or on_unknown='drop', command line: without "
             "--strict-channels)." + _cap_note(unknown)
@@ -977,18 +991,25 @@ def map_channels(
         )
     _check_duplicates(kept)
     where = f"{source}: " if source else ""
-    if unknown:
+    if renamed:
+        it = "it" if len(renamed) == 1 else "them"
+        _warn(
+            f"{where}{_renamed_outside_note(renamed).strip()} Dropped {list(renamed)}: to use "
+            f"{it}, rename {it} to a vocabulary name; to leave {it} out without a warning: "
+            f"{how_to_drop(list(renamed), merged=True)}."
+        )
+    if plain:
         few = (
             f"Only {len(kept)} of {len(names)} channels are used. "
             if len(unknown) > len(kept)
             else ""
         )  # a montage of another naming scheme (e.g. EGI's E1..E128): say so first
         _warn(
-            f"{where}{few}{len(unknown)} channel(s) do not match the EEGPT vocabulary and were "
-            f"dropped: {unknown}."
-            + _dropped_note(unknown, targets, chosen)
-            + _bipolar_note(unknown)
-            + _cap_note(unknown)
+            f"{where}{few}{len(plain)} channel(s) do not match the EEGPT vocabulary and were "
+            f"dropped: {plain}."
+            + _dropped_note(plain, targets, chosen)
+            + _bipolar_note(plain)
+            + _cap_note(plain)
             + " Channels you leave out yourself (--drop NAME; rename={NAME: None}) are not "
             "warned about."
         )
@@ -1020,6 +1041,39 @@ def map_channels(
     )
     _log(mapping.summary(), verbose)
     return mapping
+
+
+def _renamed_outside_note(renamed: Mapping[str, str]) -> str:
+    """A sentence on channels that a rename names as electrodes outside the vocabulary
+    (``{"TP9": "M1"}``), with the vocabulary name each target may be a misspelling of; ``""``
+    for none."""
+    if not renamed:
+        return ""
+    pairs = ", ".join(f"{name!r} to {target!r}" for name, target in renamed.items())
+    what = (
+        ("which is not an EEGPT vocabulary name", "it")
+        if len(renamed) == 1
+        else ("which are not EEGPT vocabulary names", "them")
+    )
+    return (
+        f" rename maps {pairs}, {what[0]} (eegpt.channels.VOCABULARY): the model has no "
+        f"embedding for {what[1]}." + _vocabulary_hint(renamed.values())
+    )
+
+
+def _vocabulary_hint(targets: Iterable[str]) -> str:
+    """A sentence naming, for each of ``targets`` (rename targets outside the vocabulary), the
+    vocabulary name it is probably a misspelling of (``"FCCz"`` -> ``"FCZ"``; none for
+    ``"M1"`` or ``"TP9"``); ``""`` when there is none."""
+    hints = [f"{t!r} -> {close!r}" for t in targets if (close := _closest_vocabulary(t))]
+    return f" Did you mean {', '.join(hints)}?" if hints else ""
+
+
+def _closest_vocabulary(name: str) -> str | None:
+    """The vocabulary name that ``name`` (not one) is most probably a misspelling of
+    (``"FCCz"`` -> ``"FCZ"``); None when none is close (``"M1"``, ``"TP9"``)."""
+    close = difflib.get_close_matches(_label_key(name), VOCABULARY, n=1, cutoff=0.7)
+    return close[0] if close else None
 
 
 def _mne_info(obj: Any) -> mne.Info | None:
@@ -1207,10 +1261,8 @@ def unmatched_rename_warning(
     every key matched one (or nothing was read)."""
     table = rename_table(rename)
     present = present_keys(table, seen)  # as map_channels matches keys
-    keys = [key for key in table if key not in present]
-    socket = lambda key: _SOCKET.match(key.strip().upper())  # noqa: E731
-    if sum(1 for key in table if socket(key)) >= 8:  # a cap's table: not every file has it
-        keys = [key for key in keys if not socket(key)]
+    cap = set(_table_sockets(table))  # a cap's table: not every file has all its sockets
+    keys = [key for key in table if key not in present and key not in cap]
     if not keys or not n_recordings:
         return None
     return (
@@ -1269,19 +1321,21 @@ def _check_rename(rename: dict[str, str | None], names: list[str]) -> None:
             "on_missing='ignore' in Python; the command line ignores such names when it is "
             "given several recordings.)"
         )
-    bad = [
-        f"{key!r}: {value!r}"
+    bad = {
+        key: value
         for key, value in rename.items()
         if value is not None
         and (
             not isinstance(value, str)
             or (normalize_channel_name(value) is None and not _other_electrode(value))
         )
-    ]
+    }
     if bad:
         raise ValueError(
-            f"rename values must be EEGPT vocabulary names (or None to drop): {', '.join(bad)}; "
-            "see eegpt.channels.VOCABULARY"
+            "rename values must be EEGPT vocabulary names (or None to drop): "
+            f"{', '.join(f'{k!r}: {v!r}' for k, v in bad.items())}; see "
+            "eegpt.channels.VOCABULARY."
+            + _vocabulary_hint(v for v in bad.values() if isinstance(v, str))
         )
 
 
