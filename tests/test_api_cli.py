@@ -848,19 +848,22 @@ def test_cli_channels_shows_and_draws_the_mapping(edf, tmp_path, capsys):
         assert main(["channels", str(fif), "--plot", str(drawn)]) == 0
     assert drawn.read_bytes()[:4] == b"\x89PNG"  # Pz drawn as bad (tests/test_viz.py)
     out = capsys.readouterr().out
-    assert "2 channels typed EEG at 250 Hz" in out
+    assert "3 channels typed EEG (1 marked bad) at 250 Hz" in out  # Pz counted: typed EEG
     assert "not EEG by type or marked bad, not used: Pz (bad), HEOG (eog), STI 014 (stim)" in out
 
     # a net numbered E1..E129 (EGI): no channel maps, but all of them are listed, for --rename
     names = [f"E{i}" for i in range(1, 129)] + ["VREF"]
     info = mne.create_info(names, 250.0, "eeg")
+    info["bads"] = ["E7"]
     egi = tmp_path / "egi_raw.fif"
     data = np.random.default_rng(1).normal(0, 2e-5, (len(names), 2500))
     mne.io.RawArray(data, info, verbose=False).save(egi)
-    assert main(["channels", str(egi)]) == 1
+    with pytest.warns(RuntimeWarning, match="marked bad"):
+        assert main(["channels", str(egi)]) == 1
     captured = capsys.readouterr()
-    assert "129 channels typed EEG, none named like an EEGPT electrode:" in captured.out
-    assert "E127, E128, VREF" in captured.out
+    out = "129 channels typed EEG (1 marked bad), none named like an EEGPT electrode:"
+    assert out in captured.out
+    assert "E127, E128, VREF" in captured.out and "E6, E8" in captured.out
     assert "electrode numbers of an EGI (Geodesic) net" in captured.err
     assert "BioSemi" not in captured.err
 
@@ -1016,7 +1019,10 @@ def test_cli_channels_lists_a_file_whose_eeg_channels_are_all_bad(tmp_path, caps
     drawn = tmp_path / "allbad.png"
     assert main(["channels", str(fif), "--plot", str(drawn)]) == 1
     captured = capsys.readouterr()
-    assert "3 channels typed EEG at 250 Hz, 10.0 s" in captured.out and "Cz" in captured.out
+    assert (
+        "3 channels typed EEG (3 marked bad) at 250 Hz, 10.0 s" in captured.out
+        and "Cz" in captured.out
+    )
     assert "not EEG by type or marked bad, not used: HEOG (eog)" in captured.out
     assert "all 3 channel(s) of the type picked ('eeg') are marked bad" in captured.err
     assert drawn.read_bytes()[:4] == b"\x89PNG"

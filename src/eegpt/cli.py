@@ -824,6 +824,7 @@ def _show_channels(
         DuplicateChannelsError,
         NoChannelMappedError,
     )
+    from eegpt.io import bads_of_picks
 
     rename = mapping_args["rename"]
     refused: AllChannelsBadError | DuplicateChannelsError | None = None
@@ -838,7 +839,8 @@ def _show_channels(
             drop = {**rename_table(rename), **dict.fromkeys(err.later)}
             opened = _open_for_channels(path, {**mapping_args, "rename": drop})
     except NoChannelMappedError as err:  # list them all: what --rename starts from
-        print(f"{path}: {_count(len(err.names), 'channel')} {typed}, none named like an "
+        bads = _marked_bad(path, picks_of(args))
+        print(f"{path}: {_channels_typed(err.names, bads, typed)}, none named like an "
               "EEGPT electrode:")  # fmt: skip
         shown = ", ".join(map(printable_name, err.names))
         print(textwrap.fill(shown, width=100, initial_indent="  ", subsequent_indent="  "))
@@ -850,8 +852,9 @@ def _show_channels(
         print(f"eegpt: error: {err}", file=sys.stderr)
         return 1
     rec, mapping, info, size = opened
-    print(f"{path}: {len(mapping.input_names) + len(mapping.dropped)} channels {typed} at "
-          f"{rec.sfreq:g} Hz, {size}")  # fmt: skip
+    read = [*mapping.input_names, *mapping.dropped]
+    bads = bads_of_picks(info, picks_of(args))
+    print(f"{path}: {_channels_typed(read, bads, typed)} at {rec.sfreq:g} Hz, {size}")
     table = mapping.summary()
     again = said.seen_table(table)  # a folder of one montage: its table once
     print(table if again is None else f"  {again}")
@@ -879,6 +882,32 @@ def _show_channels(
         print(f"eegpt: error: {refused}", file=sys.stderr)
         return 1
     return 0
+
+
+def _channels_typed(names: list[str], bads: list[str], typed: str) -> str:
+    """``"61 channels typed EEG (2 marked bad)"``: the channels of the types picked (``typed``
+    says which), those read (``names``) and those marked bad (``bads``), each counted once."""
+    every = dict.fromkeys([*names, *bads])
+    marked = f" ({len(bads)} marked bad)" if bads else ""
+    return f"{_count(len(every), 'channel')} {typed}{marked}"
+
+
+def _marked_bad(path: Path, picks: str | list[str]) -> list[str]:
+    """:func:`eegpt.io.bads_of_picks` of a file, its header read again (quietly: it was read
+    once); ``[]`` where it cannot be read."""
+    from eegpt._logging import ignored_warnings
+    from eegpt.io import bads_of_picks, is_epochs_file, read_epochs_file, read_recording
+
+    try:
+        with ignored_warnings():
+            inst = (
+                read_epochs_file(path, "error")
+                if is_epochs_file(path)
+                else read_recording(path, preload=False, verbose="error")
+            )
+    except (ValueError, OSError):
+        return []
+    return bads_of_picks(inst.info, picks)
 
 
 def _debug_traceback(args: argparse.Namespace, err: BaseException) -> None:

@@ -1758,6 +1758,16 @@ def _pick_indices(info: mne.Info, picks: Any, source: str) -> list[int]:
     return idx
 
 
+def bads_of_picks(info: mne.Info, picks: str | Sequence[str]) -> list[str]:
+    """The channels marked bad (``info["bads"]``) among those of the types ``picks`` names (as
+    for :func:`as_recording`: ``"eeg"``, ``["eeg", "misc"]``, ``"all"``): the ones a type pick
+    leaves out for being bad, in recording order."""
+    listed = [picks] if isinstance(picks, str) else list(picks)
+    by_type = mne.channel_indices_by_type(info, picks="all" if "all" in listed else picks)
+    chosen = sorted(int(i) for indices in by_type.values() for i in indices)
+    return [info["ch_names"][i] for i in chosen if info["ch_names"][i] in info["bads"]]
+
+
 #: Picks MNE takes besides single channel types.
 _MNE_PICK_GROUPS = ("all", "data", "data_or_ica", "meg", "fnirs")
 
