@@ -117,7 +117,11 @@ def test_a_corpus_run_exports_every_recording(tmp_path):
     labels = [c[0] if c.size else "" for c in s["label"].ravel()]
     assert labels == [e if isinstance(e, str) else "" for e in table["event"]]
     assert sorted(labels) == ["", "", "", "", "dev", "std"]
-    assert "channels" not in s  # the recordings have other channels
+    assert "channels" not in s  # the recordings have other channels: a set per recording
+    sets = [[c[0] for c in names.ravel()] for names in s["channel_sets"].ravel()]
+    assert sorted(len(names) for names in sets) == [3, 19]
+    per_window = [sets[int(k) - 1] for k in s["channel_set"].ravel()]  # counted from 1
+    assert per_window == [list(names) for names in table["channels"]]
     # the epochs' metadata: NaN and '' for the continuous recordings' windows
     epoch_rows = table["event"].notna().to_numpy()
     rt = s["rt"].ravel()
@@ -265,3 +269,62 @@ def test_the_epochs_metadata_and_annotations_are_exported(tmp_path):
     assert rows["eeglab_latencies_ms"].tolist() == table["eeglab_latencies_ms"].tolist()
     np.testing.assert_array_equal(rows["rt"], table["rt"])
     assert rows["annotations"].fillna("").tolist() == ["", "BAD_muscle; blink", "", "", ""]
+
+
+def test_a_manifest_runs_columns_and_channel_sets_are_exported(tmp_path, capsys):
+    """A run from a manifest with its own columns (text, numbers with a gap, a label column,
+    annotations_file): each is a CSV column and a .mat variable per window; recordings
+    embedded with other channels give the .mat the channels of each window's recording."""
+    from eegpt.demo import synthetic_raw, write_edf
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for i in range(2):
+        raw, _ = synthetic_raw(minutes=0.15, seed=i)  # 9 s: 2 windows each
+        if i == 1:
+            raw.drop_channels(["EEG FZ-REF"])  # another set of channels
+        write_edf(raw, corpus / f"rec{i}.edf")
+        (corpus / f"rec{i}.csv_bi").write_text(
+            "# version = csv_v1.0.0\nchannel,start_time,stop_time,label,confidence\n"
+            "TERM,0.0000,9.0000,bckg,1.0000\n"
+        )
+    manifest = corpus / "manifest.csv"
+    pd.DataFrame({
+        "path": ["rec0.edf", "rec1.edf"],
+        "subject": ["s01", "s02"],
+        "label_site": ["a", "b"],
+        "age": [31.0, None],
+        "label": ["seiz", "bckg"],
+        "annotations_file": ["rec0.csv_bi", "rec1.csv_bi"],
+    }).to_csv(manifest, index=False)  # fmt: skip
+    run = tmp_path / "run"
+    embed_dataset(manifest, run, model=EEGPT("tiny2"), workers=0, device="cpu", progress=False)
+    table, _ = read_embeddings(run)
+    assert table["subject"].tolist() == ["s01", "s01", "s02", "s02"]
+    assert main(["export", str(run), "-o", str(tmp_path / "run.csv"), "-q"]) == 0
+    rows = pd.read_csv(tmp_path / "run.csv")
+    assert rows.columns.tolist()[:11] == [
+        "recording", "window", "window_number", "onset_s", "subject", "label_site", "age",
+        "manifest_label", "annotations_file", "annotations", "bad",
+    ]  # fmt: skip
+    assert rows["subject"].tolist() == table["subject"].tolist()
+    assert rows["label_site"].tolist() == ["a", "a", "b", "b"]
+    np.testing.assert_array_equal(rows["age"], [31.0, 31.0, np.nan, np.nan])
+    assert rows["manifest_label"].tolist() == ["seiz", "seiz", "bckg", "bckg"]
+    assert rows["annotations_file"].tolist() == table["annotations_file"].tolist()
+    assert main(["export", str(run), "-o", str(tmp_path / "run.mat")]) == 0
+    assert "2 sets of channels" in capsys.readouterr().err
+    kinds = {name: kind for name, _, kind in scipy.io.whosmat(tmp_path / "run.mat")}
+    assert kinds["subject"] == kinds["manifest_label"] == kinds["channel_sets"] == "cell"
+    assert kinds["age"] == kinds["channel_set"] == "double"
+    s = scipy.io.loadmat(tmp_path / "run.mat")
+    cells = lambda name: [c[0] for c in s[name].ravel()]  # noqa: E731
+    assert cells("subject") == ["s01", "s01", "s02", "s02"]
+    assert cells("label_site") == ["a", "a", "b", "b"]
+    assert cells("manifest_label") == ["seiz", "seiz", "bckg", "bckg"]
+    assert cells("annotations_file") == table["annotations_file"].tolist()
+    np.testing.assert_array_equal(s["age"].ravel(), [31.0, 31.0, np.nan, np.nan])
+    assert "channels" not in s and "label" not in s
+    sets = [[c[0] for c in names.ravel()] for names in s["channel_sets"].ravel()]
+    assert len(sets) == 2 and set(sets[0]) - set(sets[1]) == {"FZ"}
+    np.testing.assert_array_equal(s["channel_set"].ravel(), [1, 1, 2, 2])

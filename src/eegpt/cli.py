@@ -343,19 +343,26 @@ EXPORT_EPILOG = """\
   window         the window's index in its recording, counted from 0 as in Python and Parquet
   window_number  window + 1, MATLAB's count (for epochs: the epoch's number)
   label          cellstr of the epochs' event names (where present); bad: logical
+  (manifest)     a run made from a manifest: its other columns (subject, annotations_file
+                 ...), one variable per column: cellstr, or double (NaN: missing); a name
+                 of another variable gets a manifest_ prefix (label: manifest_label)
   (metadata)     the epochs' metadata, one variable per column (where present): cellstr,
                  or double (NaN: missing); e.g. an EEGLAB .set's eeglab_events and
                  eeglab_latencies_ms (each epoch's events and latencies, joined with ' | ');
                  a name of another variable gets a metadata_ prefix
   annotations    cellstr of the annotations over each window (joined with '; ', where any)
-  pool, sfreq, window_seconds, source, channels (cellstr), metadata_json (the provenance:
-                 jsondecode(S.metadata_json)); a corpus run: recording and path per window
+  pool, sfreq, window_seconds, metadata_json (the provenance: jsondecode(S.metadata_json))
+  a file:        source (the recording) and channels (cellstr, the embedded channels)
+  a corpus run:  recording and path (cellstr per window); channels (cellstr) when every
+                 recording has the same ones, else channel_sets (one cellstr per set of
+                 channels) and channel_set (per window, its set's number from 1):
+                 S.channel_sets{S.channel_set(i)} are window i's channels
 Mean over patches and summary tokens in MATLAB: squeeze(mean(S.embeddings, [2 3])).
 A variable holds at most 2 GB: larger embeddings are refused (export them with --pool mean).
 
 .csv: one row per window: recording, window (from 0), window_number (from 1), onset_s, label,
-the epochs' metadata columns, annotations (each where present), bad, then the pooled
-embedding (default --pool mean: eegpt_d0 ... eegpt_d511)."""
+the manifest's columns, the epochs' metadata columns, annotations (each where present), bad,
+then the pooled embedding (default --pool mean: eegpt_d0 ... eegpt_d511)."""
 
 
 def add_export_command(sub: Any) -> None:

@@ -16,6 +16,9 @@ every variable.
   MATLAB counts (for epochs: the epoch's number among the events);
 - ``label``: cellstr of the epochs' event names (where the input has them); ``bad``: logical,
   windows over annotations marked bad;
+- a corpus run made from a manifest: the manifest's other columns (``subject``, labels,
+  ``annotations_file`` ...), one variable per column as the epochs' metadata below, a name of
+  another variable prefixed ``manifest_`` (a ``label`` column: ``manifest_label``);
 - the epochs' metadata (where the input has it: ``epochs.metadata`` of MNE epochs,
   ``eeglab_events`` and ``eeglab_latencies_ms`` of epoched EEGLAB files), one variable per
   column: numbers and booleans as double (NaN where missing; logical where none is), others
@@ -26,14 +29,16 @@ every variable.
   ``window_seconds``: the windows' rate and length; ``metadata_json``: the whole provenance as
   JSON text (``jsondecode(S.metadata_json)``);
 - a file: ``source`` (the recording) and ``channels`` (cellstr, the embedded channels, in
-  order); a corpus run: ``recording`` and ``path`` (cellstr per window), and ``channels`` when
-  every recording has the same ones.
+  order); a corpus run: ``recording`` and ``path`` (cellstr per window), and ``channels``
+  (cellstr) when every recording has the same ones, else ``channel_sets`` (a cell array with
+  one cellstr per set of channels, in the order first met) and ``channel_set`` (double per
+  window: its recording's set, counted from 1: ``S.channel_sets{S.channel_set(i)}``).
 
 ``.csv``: one row per window, columns ``recording``, ``window`` (from 0), ``window_number``
-(from 1), ``onset_s``, ``label``, the epochs' metadata columns, ``annotations`` (each where
-present), ``bad``, then the pooled embedding (default ``--pool mean``: ``eegpt_d0`` ...
-``eegpt_d511``, named as :meth:`Embeddings.to_data_frame <eegpt.outputs.Embeddings.to_data_frame>`
-names them).
+(from 1), ``onset_s``, ``label``, the manifest's columns, the epochs' metadata columns,
+``annotations`` (each where present), ``bad``, then the pooled embedding (default ``--pool
+mean``: ``eegpt_d0`` ... ``eegpt_d511``, named as :meth:`Embeddings.to_data_frame
+<eegpt.outputs.Embeddings.to_data_frame>` names them).
 """
 
 from __future__ import annotations
@@ -94,6 +99,14 @@ class ExportInput:
         epochs, ``eeglab_events`` and ``eeglab_latencies_ms`` of epoched EEGLAB files; a run's
         ``epochs_metadata`` column as columns (missing values for other recordings). None
         where no window has any.
+    channel_sets : list of list of str | None
+        A run's distinct sets of embedded channels, in the order first met; None for a file.
+    channel_set : ndarray of int64, shape (n_windows,) | None
+        A run's set of each window, an index into ``channel_sets`` (from 0); None for a file.
+    manifest_columns : pandas.DataFrame | None
+        A run's manifest columns besides ``path`` and ``recording_id`` (``subject``, labels,
+        ``annotations_file`` ...), one row per window (index 0, 1, ...); None for a file or a
+        run without such columns.
     """
 
     embeddings: Embeddings
@@ -102,6 +115,9 @@ class ExportInput:
     paths: list[str] | None = None
     channels: list[str] | None = None
     epochs_metadata: Any = None
+    channel_sets: list[list[str]] | None = None
+    channel_set: np.ndarray | None = None
+    manifest_columns: Any = None
 
     def __len__(self) -> int:
         return len(self.embeddings)
@@ -180,7 +196,13 @@ def refuse_recording(path: Path, output: Path | None = None) -> None:
 
 def _read_run(folder: Path) -> ExportInput:
     """A corpus run's windows as one :class:`ExportInput`, in the order the run reads."""
-    from eegpt.dataset import read_embeddings, read_shard_status, run_folders, shard_files
+    from eegpt.dataset import (
+        RESERVED_COLUMNS,
+        read_embeddings,
+        read_shard_status,
+        run_folders,
+        shard_files,
+    )
 
     table, data = read_embeddings(folder, expand_metadata=False)
     first = (run_folders(folder) or [folder])[0]
@@ -198,14 +220,19 @@ def _read_run(folder: Path) -> ExportInput:
     if pool != "none":  # one vector per window: as 1 patch x 1 token, as load_embeddings does
         metadata["pool"] = pool
         data = data.reshape(len(data), 1, 1, -1)
-    sets = {tuple(names) for names in table["channels"]}
+    sets: dict[tuple[str, ...], int] = {}  # each set of channels once, in the order first met
+    channel_set = [sets.setdefault(tuple(names), len(sets)) for names in table["channels"]]
+    manifest = [c for c in table.columns if c not in RESERVED_COLUMNS]
     return ExportInput(
         Embeddings(data, table["onset_s"].to_numpy(np.float64), metadata),
         settings,
         recordings=table["recording_id"].astype(str).tolist(),
         paths=table["path"].astype(str).tolist(),
-        channels=list(sets.pop()) if len(sets) == 1 else None,
+        channels=list(next(iter(sets))) if len(sets) == 1 else None,
         epochs_metadata=_run_metadata(table),
+        channel_sets=[list(names) for names in sets],
+        channel_set=np.asarray(channel_set, dtype=np.int64),
+        manifest_columns=table[manifest].reset_index(drop=True) if manifest else None,
     )
 
 
@@ -285,7 +312,7 @@ def mat_variables(windows: ExportInput, pool: str) -> dict[str, Any]:
             out[key] = float(pre[key])
     if windows.labels is not None:
         out["label"] = _cellstr(windows.labels)
-    for name, column in _metadata_columns(windows, MAT_VARIABLES, _matlab_name):
+    for name, column in _table_columns(windows, MAT_VARIABLES, _matlab_name):
         out[name] = _mat_column(column)
     if windows.annotations is not None:
         out["annotations"] = _cellstr(windows.annotations)
@@ -296,38 +323,46 @@ def mat_variables(windows: ExportInput, pool: str) -> dict[str, Any]:
         out["source"] = str(windows.provenance.get("source", ""))
     if windows.channels is not None:
         out["channels"] = _cellstr(windows.channels)
+    elif windows.channel_sets is not None and windows.channel_set is not None:
+        sets = np.empty(len(windows.channel_sets), dtype=object)  # a cell of cellstr
+        sets[:] = [_cellstr(names) for names in windows.channel_sets]
+        out["channel_sets"] = sets
+        out["channel_set"] = windows.channel_set.astype(np.float64) + 1  # counted from 1
     return out
 
 
-#: The variables of a ``.mat`` export besides the epochs' metadata columns.
+#: The variables of a ``.mat`` export besides the manifest's and the epochs' metadata columns.
 MAT_VARIABLES = frozenset({
     "embeddings", "onset_s", "window", "window_number", "bad", "pool", "metadata_json", "sfreq",
     "window_seconds", "label", "annotations", "recording", "path", "source", "channels",
+    "channel_sets", "channel_set",
 })  # fmt: skip
 
-#: The columns of a CSV export besides the epochs' metadata and the embedding.
+#: The columns of a CSV export besides the manifest's, the epochs' metadata and the embedding.
 CSV_COLUMNS = frozenset({"recording", "window", "window_number", "onset_s", "label",
                          "annotations", "bad"})  # fmt: skip
 
 
-def _metadata_columns(
-    windows: ExportInput, taken: frozenset[str], rename: Any = str
+def _table_columns(
+    windows: ExportInput, taken: frozenset[str] | set[str], rename: Any = str
 ) -> list[tuple[str, Any]]:
-    """The epochs' metadata columns as ``(name, column)``: the column's name (through
-    ``rename``, e.g. a MATLAB variable name), ``metadata_<name>`` where that is one of
-    ``taken`` (or given before)."""
+    """The manifest's columns, then the epochs' metadata columns, as ``(name, column)``: the
+    column's name (through ``rename``, e.g. a MATLAB variable name), ``manifest_<name>`` or
+    ``metadata_<name>`` where that is one of ``taken`` (or given before)."""
     from eegpt.outputs import unique_column_name
 
-    table = windows.epochs_metadata
-    if table is None:
-        return []
-    used, out = set(taken), []
-    for j, name in enumerate(table.columns):
-        wanted = rename(str(name))
-        if wanted in used:
-            wanted = rename(unique_column_name(wanted, used))
-        used.add(wanted)
-        out.append((wanted, table.iloc[:, j]))
+    used: set[str] = set(taken)
+    out: list[tuple[str, Any]] = []
+    for table, prefix in ((windows.manifest_columns, "manifest"),
+                          (windows.epochs_metadata, "metadata")):  # fmt: skip
+        if table is None:
+            continue
+        for j, name in enumerate(table.columns):
+            wanted = rename(str(name))
+            if wanted in used:
+                wanted = rename(unique_column_name(wanted, used, prefix))
+            used.add(wanted)
+            out.append((wanted, table.iloc[:, j]))
     return out
 
 
@@ -380,8 +415,8 @@ def _check_mat_size(values: np.ndarray, windows: ExportInput) -> None:
 
 def csv_frame(windows: ExportInput, pool: str) -> Any:
     """The CSV table: one row per window, ``recording``, ``window`` (from 0), ``window_number``
-    (from 1), ``onset_s``, ``label``, the epochs' metadata columns, ``annotations`` (each where
-    present), ``bad``, then one column per feature of ``pool``."""
+    (from 1), ``onset_s``, ``label``, the manifest's columns, the epochs' metadata columns,
+    ``annotations`` (each where present), ``bad``, then one column per feature of ``pool``."""
     import pandas as pd
 
     values = pooled_values(windows, pool)
@@ -394,7 +429,7 @@ def csv_frame(windows: ExportInput, pool: str) -> Any:
     }
     if windows.labels is not None:
         columns["label"] = windows.labels
-    for name, column in _metadata_columns(windows, CSV_COLUMNS | set(names)):
+    for name, column in _table_columns(windows, CSV_COLUMNS | set(names)):
         columns[name] = column.to_numpy()
     if windows.annotations is not None:
         columns["annotations"] = windows.annotations
@@ -483,7 +518,10 @@ def describe_export(windows: ExportInput, output: Path, pool: str) -> str:
     units = (size / 1e6, "MB") if size >= 1e5 else (size / 1e3, "kB")
     note = ""
     if recordings is not None and windows.channels is None and output.suffix.lower() == ".mat":
-        note = "; no channels variable: the recordings' channels differ (see eegpt info)"
+        note = (
+            f"; the recordings have {len(windows.channel_sets or [])} sets of channels: "
+            "channel_sets{channel_set(i)} are window i's"
+        )
     what = "as stored" if pool == "none" else f"pooled ({pool})"
     return (
         f"{len(windows)} windows{of} -> {output} ({units[0]:.1f} {units[1]}): embeddings "
