@@ -373,6 +373,54 @@ def test_bids_events_and_tuh_label_files_are_read_as_annotations(tmp_path):
         read_annotations(other)
 
 
+def test_tuh_tse_label_files_are_read_as_annotations(model, tmp_path):
+    """Older TUSZ releases label recordings in .tse/.tse_bi files (a version line, then
+    'start stop label confidence' in seconds): one annotation per line, the confidence left
+    out; embed(annotations=...) and window_labels take the file as they take a .csv_bi."""
+    from eegpt.annotations import read_annotations
+
+    tse = tmp_path / "00000258_s002_t000.tse"
+    tse.write_text(
+        "version = tse_v1.0.0\n\n"
+        "0.0000 10.0000 bckg 1.0000\n"
+        "10.0000 17.0000 fnsz 0.9000\n"
+        "17.0000 60.0000 bckg 1.0000\n"
+    )
+    found = read_annotations(tse)
+    assert found.orig_time is None
+    assert list(zip(found.onset, found.duration, found.description, strict=True)) == [
+        (0.0, 10.0, "bckg"), (10.0, 7.0, "fnsz"), (17.0, 43.0, "bckg")
+    ]  # fmt: skip
+    binary = tmp_path / "00000258_s002_t000.tse_bi"
+    binary.write_text("version = tse_v1.0.0\n\n0.0000 10.0000 bckg 1.0000\n10 17 seiz 1\n")
+    assert list(read_annotations(binary).description) == ["bckg", "seiz"]
+    emb = model.embed(annotated_raw(), annotations=tse)
+    assert emb.annotations[2][-2:] == ["bckg", "fnsz"]  # the window from 8 s to 12 s
+    assert emb.window_labels(tse, match="sz")[3] == "fnsz"  # 12 s to 16 s
+
+
+def test_an_annotation_file_of_unknown_kind_is_refused_listing_the_kinds_read(tmp_path):
+    """A file no reader takes says which kinds are read; TUH's montage-based .lbl says to use
+    the recording's term-based .tse or .csv_bi."""
+    from eegpt.annotations import read_annotations
+
+    lbl = tmp_path / "00000258_s002_t000.lbl"
+    lbl.write_text("version = lbl_v1.0.0\n\nmontage = 0, FP1-F7: EEG FP1-REF -- EEG F7-REF\n")
+    with pytest.raises(RecordingError) as err:
+        read_annotations(lbl)
+    text = str(err.value)
+    assert f"could not read annotations from {lbl}: it is none of the kinds eegpt reads" in text
+    assert ".csv_bi, .csv, .tse, .tse_bi" in text and "BIDS *_events.tsv" in text
+    assert "mne.read_annotations" in text
+    assert "give the .tse or .csv_bi file of the same recording" in text
+    other = tmp_path / "labels.xyz"
+    other.write_text("something\n")
+    with pytest.raises(RecordingError, match=r"labels.xyz: it is none of the kinds") as err:
+        read_annotations(other)
+    assert ".lbl" not in str(err.value)
+    assert "Unknown annotation file format" not in str(err.value)
+
+
 def test_a_hypnogram_in_another_file_labels_the_windows(model, weights, tmp_path, capsys):
     """Sleep-EDF keeps its stages in a separate file: embed(annotations=...) joins them to the
     recording's own (in the recording's time base, whatever the file's start), and

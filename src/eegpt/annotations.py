@@ -73,10 +73,11 @@ def annotations_of(raw: mne.io.BaseRaw) -> mne.Annotations | None:
 def read_annotations(source: str | os.PathLike | mne.Annotations) -> mne.Annotations:
     """Annotations from a file MNE reads (``mne.read_annotations``: EDF+ annotation files
     such as Sleep-EDF's hypnograms, ``.csv``/``.txt`` of MNE, FIF, BrainVision ``.vmrk``,
-    EEGLAB), a BIDS ``*_events.tsv`` or a TUH EEG ``.csv``/``.csv_bi`` label file
-    (:func:`read_table_annotations`), or an ``mne.Annotations`` as it is. A recording file
-    (``.vhdr``, ``.set``, ``.fif``, ``.edf`` ...) gives the annotations MNE reads with it, onsets
-    from its first sample as the recording's own annotations.
+    EEGLAB), a BIDS ``*_events.tsv``, a TUH EEG ``.csv``/``.csv_bi`` or ``.tse``/``.tse_bi``
+    label file (:func:`read_table_annotations`), or an ``mne.Annotations`` as it is. A
+    recording file (``.vhdr``, ``.set``, ``.fif``, ``.edf`` ...) gives the annotations MNE
+    reads with it, onsets from its first sample as the recording's own annotations. Another
+    kind of file (TUH's montage-based ``.lbl``) is refused with a list of those read.
 
     Those of an EDF+/BDF+ file get the file's start as their ``orig_time`` (MNE leaves it
     out), so that a hypnogram that starts at another time than its recording, or a cropped
@@ -94,7 +95,7 @@ def read_annotations(source: str | os.PathLike | mne.Annotations) -> mne.Annotat
         unread = err
     if found is not None:
         return found
-    if str(source).lower().endswith((".csv", ".tsv", ".txt")):
+    if str(source).lower().endswith((".csv", ".tsv", ".txt", ".csv_bi", ".tse", ".tse_bi")):
         # onsets in seconds (MNE's own reader takes numbers in a .csv for milliseconds)
         found = read_table_annotations(source)
         if found is not None:
@@ -104,6 +105,8 @@ def read_annotations(source: str | os.PathLike | mne.Annotations) -> mne.Annotat
     except Exception as err:  # noqa: BLE001 - any reader's failure, named with the file
         table = read_table_annotations(source)
         if table is None:
+            if unread is None and "Unknown annotation file format" in str(err):  # MNE's words
+                raise _unknown_format(source) from err
             why = err if unread is None else unread  # a recording's: why it could not be read
             raise RecordingError(f"could not read annotations from {source}: {why}") from err
         return table
@@ -115,6 +118,31 @@ def read_annotations(source: str | os.PathLike | mne.Annotations) -> mne.Annotat
             start += datetime.timedelta(seconds=first_record_offset(source))
             found = mne.Annotations(found.onset, found.duration, found.description, orig_time=start)
     return found
+
+
+#: The annotation files :func:`read_annotations` reads, for the error on another kind.
+ANNOTATION_FORMATS = (
+    "TUH EEG label files (.csv_bi, .csv, .tse, .tse_bi), BIDS *_events.tsv, tables of onset "
+    "and duration in seconds with a description (.csv, .tsv, .txt), and what "
+    "mne.read_annotations reads (EDF+/BDF+/GDF annotations such as Sleep-EDF hypnograms, "
+    "MNE's .csv/.txt, -annot.fif, BrainVision .vmrk, EEGLAB .set, Curry, CNT, CTF .ds)"
+)
+
+
+def _unknown_format(source: str | os.PathLike) -> RecordingError:
+    """The error for an annotation file of a kind :func:`read_annotations` does not read,
+    listing those it does (TUH's montage-based ``.lbl``: use the term-based labels)."""
+    name = str(source)
+    advice = ""
+    if name.lower().endswith((".lbl", ".lbl_bi")):
+        advice = (
+            "; TUH's montage-based .lbl files are not read: give the .tse or .csv_bi file of "
+            "the same recording (its labels over time)"
+        )
+    return RecordingError(
+        f"could not read annotations from {name}: it is none of the kinds eegpt reads: "
+        f"{ANNOTATION_FORMATS}{advice}"
+    )
 
 
 def _recording_annotations(path: str | os.PathLike) -> mne.Annotations | None:
@@ -196,7 +224,11 @@ def read_table_annotations(path: str | os.PathLike) -> mne.Annotations | None:
       table whose onsets are not numbers (MNE's ``.csv``, onsets as date-times) is not one;
     - TUH EEG label files (``.csv`` / ``.csv_bi``: ``#`` comment lines, then ``channel``,
       ``start_time``, ``stop_time``, ``label``), one annotation per labelled span, the same
-      span of several channels once.
+      span of several channels once;
+    - TUH EEG term-based label files of older TUSZ releases (``.tse`` / ``.tse_bi``: a
+      ``version = tse_v1.0.0`` line, then ``start stop label confidence`` per line, separated
+      by spaces), one annotation per line. As for ``.csv_bi``, times are seconds from the
+      recording's start and the confidence is not kept.
     """
     try:
         with open(path, encoding="utf-8-sig", newline="") as fh:
@@ -205,6 +237,8 @@ def read_table_annotations(path: str | os.PathLike) -> mne.Annotations | None:
         return None
     if not lines:
         return None
+    if _TSE_VERSION.match(lines[0]) or str(path).lower().endswith((".tse", ".tse_bi")):
+        return _tse_annotations(lines)
     first = lines[0]
     delimiter = "\t" if "\t" in first else ";" if first.count(";") > first.count(",") else ","
     reader = csv.DictReader(lines, delimiter=delimiter)
@@ -247,10 +281,36 @@ def read_table_annotations(path: str | os.PathLike) -> mne.Annotations | None:
                 spans[(start, stop - start, str(row[header["label"]]).strip())] = None
     else:
         return None
+    return _from_spans(spans)
+
+
+def _from_spans(spans: Mapping[tuple[float, float, str], None]) -> mne.Annotations:
+    """Annotations of ``(onset_s, duration_s, description)`` spans, in time order."""
     if not spans:
         return mne.Annotations([], [], [])
     onsets, durations, texts = zip(*sorted(spans), strict=True)
     return mne.Annotations(list(onsets), list(durations), list(texts))
+
+
+_TSE_VERSION = re.compile(r"^\s*version\s*=\s*tse_v", re.IGNORECASE)  # version = tse_v1.0.0
+
+
+def _tse_annotations(lines: Sequence[str]) -> mne.Annotations:
+    """Annotations of the lines of a TUH ``.tse`` file, each ``start stop label [confidence]``
+    (seconds from the recording's start); other lines (the ``version = tse_v1.0.0`` line)
+    are left out, as rows without times are in the ``.csv_bi`` reader."""
+    spans: dict[tuple[float, float, str], None] = {}
+    for line in lines:
+        fields = line.split()
+        if len(fields) < 3:
+            continue
+        try:
+            start, stop = float(fields[0]), float(fields[1])
+        except ValueError:
+            continue
+        if np.isfinite(start) and np.isfinite(stop):
+            spans[(start, stop - start, fields[2])] = None
+    return _from_spans(spans)
 
 
 def in_recording_time(

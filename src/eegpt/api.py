@@ -136,8 +136,9 @@ def embed(
     annotations : str | path-like | mne.Annotations | None
         More annotations of a continuous recording, kept in another file (a hypnogram such as
         Sleep-EDF's ``*-Hypnogram.edf``, anything ``mne.read_annotations`` reads, a BIDS
-        ``*_events.tsv`` or a TUH ``.csv_bi``) or given as ``mne.Annotations``; they join the
-        recording's own for the windows' annotations, ``bad`` and ``reject_by_annotation``.
+        ``*_events.tsv`` or a TUH ``.csv_bi``/``.tse``) or given as ``mne.Annotations``; they
+        join the recording's own for the windows' annotations, ``bad`` and
+        ``reject_by_annotation``.
         With a start time (``orig_time``) they are placed against the recording's
         measurement date, else their onsets count from its first sample.
         :meth:`Embeddings.window_labels <eegpt.outputs.Embeddings.window_labels>` makes one

@@ -238,7 +238,7 @@ def build_parser() -> argparse.ArgumentParser:
         p,
         "annotations kept in another file (a hypnogram such as Sleep-EDF's "
         "*-Hypnogram.edf; any file mne.read_annotations reads, a BIDS *_events.tsv or a TUH "
-        ".csv_bi), joined to the recording's "
+        ".csv_bi/.tse), joined to the recording's "
         "own: one file per recording, in the recordings' order (--annotations h1.edf h2.edf, "
         "or a glob that sorts as the recordings' does)",
     )

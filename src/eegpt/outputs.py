@@ -572,7 +572,7 @@ class Embeddings:
             The recording as a Raw or its path (``.vhdr``, ``.set``, ``.fif``, ``.edf`` ...:
             its annotations), an ``mne.Annotations``, or a file ``mne.read_annotations`` reads
             (a Sleep-EDF ``*-Hypnogram.edf``, a BrainVision ``.vmrk``), a BIDS
-            ``*_events.tsv`` or a TUH ``.csv_bi``. Annotations with
+            ``*_events.tsv`` or a TUH ``.csv_bi``/``.tse``. Annotations with
             a start time (``orig_time``) are placed against the recording's measurement date
             (``metadata["meas_date"]``), others count from its first sample.
         match : str | Mapping[str, str] | None

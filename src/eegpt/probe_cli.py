@@ -819,7 +819,8 @@ def _add_window_labels(
     add_annotations_option(
         g,
         "with --window-labels: annotations kept in another file (a hypnogram such as "
-        "Sleep-EDF's *-Hypnogram.edf, a .csv/.tsv of onset, duration, description in seconds), "
+        "Sleep-EDF's *-Hypnogram.edf, a .csv/.tsv of onset, duration, description in seconds, "
+        "a TUH .csv_bi/.tse), "
         "joined to the recording's own: one file per continuous recording, in their order",
     )
     g.add_argument(
