@@ -312,6 +312,21 @@ def test_window_label_classes_merge_descriptions_and_add_up_over_a_window():
         window_labels(spans, onsets, 4.0, match={})
 
 
+def test_window_label_ties_go_to_the_earlier_span_and_a_tiny_min_overlap_takes_any():
+    """As documented: an exact tie goes to the label whose annotation over the window starts
+    first in time (not the first name alphabetically); a tiny min_overlap labels every window
+    a matching annotation touches."""
+    from eegpt.annotations import window_labels
+
+    onsets = np.array([0.0, 4.0, 8.0, 12.0, 16.0])  # 8-12 s: 2 s of each span
+    spans = mne.Annotations([10.0, 0.0, 17.0], [7.0, 10.0, 3.0], ["seiz", "bckg", "bckg"])
+    assert window_labels(spans, onsets, 4.0)[2] == "bckg"
+    later_first = mne.Annotations([0.0, 10.0], [10.0, 10.0], ["zz", "aa"])
+    assert window_labels(later_first, onsets[:4], 4.0)[2] == "zz"
+    any_overlap = window_labels(spans, onsets, 4.0, match={"seizure": "seiz|sz$"}, min_overlap=1e-6)
+    assert any_overlap == [None, None, "seizure", "seizure", "seizure"]  # 16-20 s: 1 s of seiz
+
+
 def test_annotations_saved_by_mne_without_a_start_count_from_the_first_sample(tmp_path):
     """MNE writes annotations without a start to CSV as times of 1970-01-01 and reads them
     back with a start that day: they are seconds from the first sample, not 56 years early."""

@@ -389,11 +389,22 @@ def window_labels(
     """One label per window from annotations that span time (sleep stages, task blocks).
 
     Each window ``[onset, onset + length_s)`` takes the description (or, with a ``match``
-    mapping, the class) whose annotations cover most of it, if they cover at least ``min_overlap`` of it; otherwise None. A window across a
-    stage change takes the stage it holds more of (with ``min_overlap=0.5`` a 4 s window
-    needs 2 s of it, and an exact tie goes to the description that comes first among the
-    annotations, i.e. the earlier stage); with ``min_overlap=1`` only windows wholly inside one
-    stage get a label.
+    mapping, the class) whose annotations cover most of it, if they cover at least
+    ``min_overlap`` of it; otherwise None. A window across a stage change takes the stage it
+    holds more of (with ``min_overlap=0.5`` a 4 s window needs 2 s of it); with
+    ``min_overlap=1`` only windows wholly inside one stage get a label.
+
+    Ties: where two labels cover a window exactly alike, the one whose annotation over the
+    window starts first in time wins (annotations are kept sorted by onset, then duration),
+    whatever the labels' names or how rare they are. With a TUH ``.csv_bi`` of ``bckg`` over
+    0-10 s and ``seiz`` over 10-17 s, the window from 8 to 12 s holds 2 s of each and is
+    ``bckg``.
+
+    A label on any overlap (seizure detection, where a window that touches a seizure counts
+    as one): match that class only and give a tiny ``min_overlap``. Any value above 0 is
+    taken, and one far below a sample's share of the window, such as ``1e-6``, asks for no
+    more than some overlap: ``match={"seizure": "seiz|sz$"}, min_overlap=1e-6`` labels
+    ``"seizure"`` every window a seizure annotation overlaps and leaves the others None.
 
     Parameters
     ----------
@@ -412,7 +423,8 @@ def window_labels(
         one class add up over a window (1.5 s of ``fnsz`` and 1 s of ``gnsz`` are 2.5 s of
         ``seizure``); None takes every annotation that lasts and is not bad (:func:`is_bad`).
     min_overlap : float
-        Fraction of a window, in ``(0, 1]``, the winning description must cover.
+        Fraction of a window, in ``(0, 1]``, the winning description must cover; a tiny one
+        (``1e-6``) takes any overlap.
 
     Returns
     -------

@@ -564,7 +564,11 @@ class Embeddings:
     ) -> np.ndarray:
         """One label per window from annotations that span time, e.g. the sleep stages of a
         hypnogram (see :func:`eegpt.annotations.window_labels`: the description covering most
-        of a window, if it covers ``min_overlap`` of it; else None).
+        of a window, if it covers ``min_overlap`` of it; else None). An exact tie goes to the
+        label whose annotation over the window starts first in time: a 4 s window with 2 s of
+        ``bckg`` and then 2 s of ``seiz`` is ``bckg``. To label a window by any overlap, match
+        that class only with a tiny ``min_overlap``: ``match={"seizure": "seiz|sz$"},
+        min_overlap=1e-6`` makes every window a seizure annotation touches ``"seizure"``.
 
         Parameters
         ----------
@@ -581,7 +585,8 @@ class Embeddings:
             descriptions, e.g. ``{"seizure": "fnsz|gnsz|cpsz"}`` (a description takes the
             label of the first regex it contains).
         min_overlap : float
-            Fraction of a window the label must cover, in ``(0, 1]``.
+            Fraction of a window the label must cover, in ``(0, 1]``; a tiny one (``1e-6``)
+            takes any overlap.
 
         Returns
         -------
