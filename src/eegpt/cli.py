@@ -336,7 +336,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 EXPORT_EPILOG = """\
-.mat (MATLAB: S = load('out.mat')), one row per window in every variable:
+.mat (MATLAB: S = load('out.mat')); per-window variables have one row per window:
   embeddings     single [n_windows, N, S, D] as stored (N patches, S summary tokens, width D);
                  [n_windows, n_features] with --pool (--pool mean: [n_windows, D])
   onset_s        window onsets in seconds
