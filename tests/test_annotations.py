@@ -973,6 +973,38 @@ def test_a_brainvision_pause_marks_the_window_over_it(tmp_path):
     assert bad_windows(per_window).tolist() == [False, False, True, False, False]
 
 
+@pytest.mark.parametrize("marker_s", [0.0, 1 / 256])  # in memory; as MNE reads a .vmrk
+def test_brainvision_markers_select_the_windows_they_fall_in(model, marker_s):
+    """Stimulus markers last no time (or one sample, as MNE reads a BrainVision marker of size
+    1), so they label no window; the windows they fall in list them among their annotations.
+    Selecting by a marker's name says how to select those windows, and the code it gives works;
+    window_labels says plainly that markers do not span time, and gives the same code."""
+    info = mne.create_info(["Fz", "Cz", "Pz"], 256.0, "eeg")
+    x = np.random.default_rng(3).normal(0, 1e-5, (3, 256 * 20))
+    raw = mne.io.RawArray(x, info, verbose=False)
+    names = ["New Segment/", "Stimulus/S  1", "Response/R  1", "Stimulus/S  1", "Stimulus/S  2"]
+    raw.set_annotations(mne.Annotations([0.0, 1.0, 5.5, 6.0, 13.0], [marker_s] * 5, names))
+    emb = model.embed(raw, device="cpu", verbose="error")  # windows of 0-4, 4-8 ... 16-20 s
+    assert emb.annotations == [["Stimulus/S  1"], ["Response/R  1", "Stimulus/S  1"], [],
+                               ["Stimulus/S  2"], []]  # fmt: skip
+    for key, windows in (("Stimulus/S  1", [0, 1]), ("Stimulus", [0, 1, 3])):
+        with pytest.raises(KeyError, match="no labels") as err:
+            emb[key]
+        code = re.search(r"(emb\[\[.*? for a in emb\.annotations\]\])", str(err.value))[1]
+        assert eval(code).metadata["window_index"] == windows  # the code the message gives
+        assert "annotations that span time" in str(err.value)
+    with pytest.raises(KeyError, match=r"No annotation over the windows is named 'seizure'"):
+        emb["seizure"]
+    with pytest.warns(RuntimeWarning, match="no window got a label") as said:
+        labels = emb.window_labels(raw, match="Stimulus/S  1")
+    assert labels.tolist() == [None] * 5
+    text = str(said[0].message)
+    assert ("have zero duration" if marker_s == 0 else "last at most 0.00390625 s") in text
+    assert "mark moments rather than span time" in text and "mne.Epochs(raw, events" in text
+    code = re.search(r"(emb\[\[.*? for a in emb\.annotations\]\])", text)[1]
+    assert eval(code).metadata["window_index"] == [0, 1]  # the code the message gives
+
+
 def _write_brainvision(folder, seizure_s=(10.0, 10.0)):
     """A BrainVision recording written by hand (pybv is not a dependency): 30 s of 3 channels
     at 256 Hz in microvolts, and a ``Comment/seizure`` marker over ``seizure_s`` (onset,

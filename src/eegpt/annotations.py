@@ -378,6 +378,12 @@ def _named(source: Any) -> str:
     return "mne.Annotations" if isinstance(source, mne.Annotations) else str(source)
 
 
+MARKER_S = 0.01
+"""Seconds an annotation may last and still be a marker of a moment (a stimulus, a response)
+rather than a span: one sample at 100 Hz (MNE reads a BrainVision marker of size 1 as one
+sample long)."""
+
+
 def window_labels(
     annotations: mne.Annotations | None,
     onsets: np.ndarray,
@@ -405,6 +411,11 @@ def window_labels(
     taken, and one far below a sample's share of the window, such as ``1e-6``, asks for no
     more than some overlap: ``match={"seizure": "seiz|sz$"}, min_overlap=1e-6`` labels
     ``"seizure"`` every window a seizure annotation overlaps and leaves the others None.
+
+    Markers (stimuli, responses: annotations of no duration, or one sample as MNE reads a
+    BrainVision marker) cover too little of a window to label it; each window lists those that
+    fall in it among its annotations (:func:`window_annotations`), which select the windows
+    (the warning when no window got a label gives the code).
 
     Parameters
     ----------
@@ -437,7 +448,8 @@ def window_labels(
     if isinstance(match, Mapping):
         match = dict(match)  # said as a dict in the warnings
     cover: list[dict[str, float]] = [{} for _ in range(len(onsets))]
-    matched = 0
+    matching: dict[str, float] = {}  # description -> longest duration, of those that match
+    matched = 0  # matching annotations that last
     if annotations is not None and len(annotations) and len(onsets):
         label_of = label_rule(match)
         order = np.argsort(onsets, kind="stable")
@@ -445,8 +457,11 @@ def window_labels(
         for start, duration, desc in zip(
             annotations.onset, annotations.duration, annotations.description, strict=True
         ):
-            desc = label_of(str(desc))
-            if duration <= 0 or desc is None:
+            label = label_of(str(desc))
+            if label is None:
+                continue
+            matching[str(desc)] = max(float(duration), matching.get(str(desc), 0.0))
+            if duration <= 0:
                 continue
             matched += 1
             end = start + duration
@@ -455,22 +470,27 @@ def window_labels(
             for j in order[first:last]:
                 part = min(end, onsets[j] + length_s) - max(start, onsets[j])
                 if part > 0:
-                    cover[j][desc] = cover[j].get(desc, 0.0) + part
+                    cover[j][label] = cover[j].get(label, 0.0) + part
     need = min_overlap * length_s - 1e-9  # a sample's rounding is not a shortfall
     labels: list[str | None] = []
     for parts in cover:
         best = max(parts.items(), key=lambda item: item[1], default=(None, 0.0))
         labels.append(best[0] if best[1] >= need else None)
     if annotations is not None and len(annotations) and len(onsets) and not any(labels):
-        kinds = sorted({str(d) for d in annotations.description})
-        why = (
-            f"none of the {len(annotations)} annotations lasts and matches "
-            f"{'match=' + repr(match) if match else 'as a label (not bad)'} (descriptions: "
-            f"{', '.join(kinds[:8])}{', ...' if len(kinds) > 8 else ''})"
-            if not matched
-            else f"the {matched} that match cover no window's {min_overlap:g} (another "
-            f"recording's, or another time base?). {_where(annotations, onsets, length_s)}"
-        )
+        said = "match=" + repr(match) if match else "as a label (not bad)"
+        if matching and max(matching.values()) <= MARKER_S:  # markers, not spans of time
+            why = _markers_text(matching, said, min_overlap, length_s)
+        elif not matched:
+            kinds = sorted({str(d) for d in annotations.description})
+            why = (
+                f"none of the {len(annotations)} annotations lasts and matches {said} "
+                f"(descriptions: {', '.join(kinds[:8])}{', ...' if len(kinds) > 8 else ''})"
+            )
+        else:
+            why = (
+                f"the {matched} that match cover no window's {min_overlap:g} (another "
+                f"recording's, or another time base?). {_where(annotations, onsets, length_s)}"
+            )
         _warn(f"window_labels: no window got a label: {why}")
     elif (annotations is None or not len(annotations)) and len(onsets):
         _warn(
@@ -478,6 +498,37 @@ def window_labels(
             "empty file, or not an annotation file?)"
         )
     return labels
+
+
+def _markers_text(
+    matching: Mapping[str, float], said: str, min_overlap: float, length_s: float
+) -> str:
+    """Why markers (annotations of no or little duration, ``matching``: description -> its
+    longest duration in seconds) label no window, and how to use them instead."""
+    longest = max(matching.values())
+    names = list(matching)
+    lasts = "have zero duration" if longest <= 0 else f"last at most {longest:g} s"
+    return (
+        f"the annotations that match {said} ({', '.join(map(repr, names[:5]))}"
+        f"{', ...' if len(names) > 5 else ''}) {lasts}, less than a label needs "
+        f"({min_overlap:g} of a {length_s:g} s window): markers such as stimuli and responses "
+        "mark moments rather than span time. Each window lists the markers that fall in it "
+        f"among its annotations (Embeddings.annotations), so {select_holding(names)} keeps "
+        "those windows. "
+        "For epochs around the markers, cut them from the Raw and embed the epochs: events, "
+        "event_id = mne.events_from_annotations(raw); epochs = mne.Epochs(raw, events, event_id, "
+        "tmin=-0.2, tmax=0.8 - 1 / raw.info['sfreq']) (MNE's tmax is inclusive: 1 s epochs, "
+        "whole patches of the model)"
+    )
+
+
+def select_holding(descriptions: Sequence[str], limit: int = 5) -> str:
+    """The Python that selects the windows of embeddings ``emb`` whose annotations hold any of
+    ``descriptions`` (the first ``limit``), with a boolean mask from ``emb.annotations``:
+    ``"emb[['Stimulus/S  1' in a for a in emb.annotations]]"``."""
+    names = [str(d) for d in descriptions][:limit]
+    held = f"{names[0]!r} in a" if len(names) == 1 else f"any(d in a for d in {tuple(names)!r})"
+    return f"emb[[{held} for a in emb.annotations]]"
 
 
 def label_rule(match: str | Mapping[str, str] | None) -> Callable[[str], str | None]:

@@ -49,7 +49,7 @@ import numpy as np
 from eegpt._logging import warn as _warn
 from eegpt._methods import function_method
 from eegpt._tempfiles import temporary_beside
-from eegpt.annotations import bad_windows
+from eegpt.annotations import bad_windows, select_holding
 from eegpt.errors import MissingDependencyError, OutputExistsError, OutputNotWritableError
 
 __all__ = [
@@ -490,7 +490,9 @@ class Embeddings:
         """The windows selected by ``key``, as Embeddings (like ``epochs[...]`` in MNE): an
         integer, a slice, integer indices, a boolean mask (``emb[~emb.bad]``), or event names
         as MNE takes them (``emb["target"]``; ``emb["aud"]`` for ``"aud/left"`` and
-        ``"aud/right"``; a list for any of several). Onsets and the per-window
+        ``"aud/right"``; a list for any of several; the windows of a continuous recording have
+        no names: ``emb[["Stimulus/S  1" in a for a in emb.annotations]]`` selects those a
+        marker falls in). Onsets and the per-window
         metadata (labels, annotations, ``epochs_metadata`` rows) follow; ``window_index`` keeps
         each window's index in the whole recording, so a saved selection still says which
         windows it holds."""
@@ -509,9 +511,7 @@ class Embeddings:
         if labels is None:
             raise KeyError(
                 f"{keys[0]!r}: these embeddings have no labels (epochs' event names), so windows "
-                "cannot be selected by name. For windows of a continuous recording, label them "
-                "by its annotations and select with a boolean mask: labels = "
-                f"emb.window_labels(raw_or_path, match={keys[0]!r}); emb[labels != None]"
+                f"cannot be selected by name. {self._annotated_advice(keys)}"
             )
         tags = [set(str(label).split("/")) for label in labels]
         for key in keys:
@@ -519,6 +519,33 @@ class Embeddings:
                 raise KeyError(f"{key!r} is not a label of these windows: {sorted(set(labels))}")
         wanted = [set(key.split("/")) for key in keys]
         return np.array([i for i, t in enumerate(tags) if any(w <= t for w in wanted)], int)
+
+    def _annotated_advice(self, keys: Sequence[str]) -> str:
+        """How to select the windows of a continuous recording named by ``keys``: by the
+        annotations over them that the keys name (MNE's rule, as for labels), or by
+        :meth:`window_labels` for annotations that span time."""
+        held = list(dict.fromkeys(d for descs in self.annotations for d in descs))
+        wanted = [set(key.split("/")) for key in keys]
+        named = [d for d in held if any(w <= set(d.split("/")) for w in wanted)]
+        spans = (
+            "For annotations that span time (sleep stages, task blocks), label each window by "
+            "the one that covers most of it and select with a boolean mask: labels = "
+            f"emb.window_labels(raw_or_path, match={keys[0]!r}); emb[labels != None]"
+        )
+        if named:
+            return (
+                f"The annotations over the windows (emb.annotations) hold {named[:5]}: "
+                f"{select_holding(named)} keeps the windows that hold them (a marker of no "
+                "duration, such as a BrainVision stimulus, is listed for the window it falls "
+                "in; for epochs around markers, cut mne.Epochs from the Raw and embed those). "
+                f"{spans}"
+            )
+        if held:
+            return (
+                f"No annotation over the windows is named {keys[0]!r} (emb.annotations hold "
+                f"{held[:8]}{' ...' if len(held) > 8 else ''}). {spans}"
+            )
+        return spans
 
     @property
     def annotations(self) -> list[list[str]]:
@@ -568,7 +595,10 @@ class Embeddings:
         label whose annotation over the window starts first in time: a 4 s window with 2 s of
         ``bckg`` and then 2 s of ``seiz`` is ``bckg``. To label a window by any overlap, match
         that class only with a tiny ``min_overlap``: ``match={"seizure": "seiz|sz$"},
-        min_overlap=1e-6`` makes every window a seizure annotation touches ``"seizure"``.
+        min_overlap=1e-6`` makes every window a seizure annotation touches ``"seizure"``. Markers that span no time
+        (BrainVision's stimuli) label no window: the windows they fall in list them in
+        :attr:`annotations`, so ``emb[["Stimulus/S  1" in a for a in emb.annotations]]``
+        selects those.
 
         Parameters
         ----------
