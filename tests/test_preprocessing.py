@@ -646,6 +646,57 @@ def test_a_window_of_epochs_at_another_rate_is_suggested_as_resampled():
     assert EEGPTConfig().n_patches(180) == 3  # 2 patches and 52 samples: the last one padded
 
 
+def test_epochs_a_sample_over_whole_patches_are_told_to_crop_to_them():
+    """MNE's tmax is inclusive: epochs from -0.2 to 0.8 s at 1000 Hz have 1001 samples, 257 at
+    256 Hz, 4 patches of 64 and 1 sample. The error leads with cropping them to the 4 patches
+    and suggests whole patches only (a 257-sample window would end in a patch of 63 zeros);
+    both ways it gives work."""
+    x = np.random.default_rng(4).normal(0, 2e-5, (3, 3, 1001))
+    epochs = mne.EpochsArray(x, mne.create_info(list(NAMES), 1000.0, "eeg"), tmin=-0.2,
+                             verbose=False)  # fmt: skip
+    with pytest.raises(ValueError, match=r"epochs have 257 samples .* 4 patches of 64 samples "
+                       r"and 1 sample\(s\) more: .* a last patch of 63 zeros and 1 of their "
+                       r"samples\. MNE's tmax is inclusive: crop them to the 4 patches and make "
+                       r"the window as long \(epochs\.crop\(tmin, tmin \+ 1 - 1 / sfreq\), "
+                       r"window_seconds=1\); or zero-pad them into a window of 5 patches "
+                       r"\(window_seconds=1\.25 with tail='pad'") as err:  # fmt: skip
+        prepare(as_recording(epochs))
+    assert "as short as the epochs" not in str(err.value)
+    sfreq = epochs.info["sfreq"]
+    cropped = epochs.copy().crop(epochs.tmin, epochs.tmin + 1 - 1 / sfreq)
+    one_second = PreprocessingConfig(window_seconds=1.0)
+    assert prepare(as_recording(cropped), config=one_second).data.shape == (3, 3, 256)
+    padded = prepare(as_recording(epochs), config=PreprocessingConfig(window_seconds=1.25,
+                                                                      tail="pad"))  # fmt: skip
+    assert padded.data.shape == (3, 3, 320) and padded.n_valid_samples.tolist() == [257] * 3
+    # a window shorter than the epochs: cropping to it comes first
+    with pytest.raises(ValueError, match=r"inclusive: crop them to the window length "
+                       r"\(epochs\.crop\(tmin, tmin \+ 0\.5 - 1 / sfreq\)\); or crop them to "
+                       r"the 4 patches and make"):  # fmt: skip
+        prepare(as_recording(epochs), config=PreprocessingConfig(window_seconds=0.5))
+
+
+def test_a_window_whose_last_patch_is_mostly_zeros_is_questioned_once(monkeypatch):
+    """A window of 257 samples is 4 patches and 1 sample, which the model zero-pads into a
+    5th patch of 63 zeros: a warning says so once (not for its copies) and names the windows
+    of whole patches; a last patch mostly of signal (180 = 2 x 64 + 52) or none say nothing."""
+    import eegpt.preprocessing as pp
+    from eegpt.errors import EEGPTUserWarning
+
+    monkeypatch.setattr(pp, "_WINDOWS_QUESTIONED", set())
+    with pytest.warns(EEGPTUserWarning, match=r"window_seconds=1\.00390625 is 257 samples at "
+                      r"256 Hz: 4 patches of 64 samples and 1 more, .* last patch of 1 sample\(s\) "
+                      r"of signal and 63 zeros.* window_seconds=1 \(epochs .* tmin \+ 1 - 1 / "
+                      r"sfreq\)\) or 1\.25 \(epochs zero-padded"):  # fmt: skip
+        config = PreprocessingConfig(window_seconds=1.00390625)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        config.updated(tail="pad")  # its copies, and the same window again, keep quiet
+        PreprocessingConfig().updated(window_seconds=1.00390625)
+        PreprocessingConfig(window_seconds=0.703125)  # the last patch 52 samples of 64
+        PreprocessingConfig(window_seconds=1.25)
+
+
 def test_epochs_wrong_length():
     long = _epochs_recording(n_times=1025, sfreq=256.0)
     with pytest.raises(ValueError, match=r"epochs have 1025 samples.*tmax is inclusive"):

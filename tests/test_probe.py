@@ -331,8 +331,10 @@ def test_input_errors(model, task):
         train_probe(model, train, np.zeros(len(train)))
     with pytest.raises(ValueError, match="one label per epoch"):
         train_probe(model, train, np.zeros(3))
-    # shorter epochs: padding or a shorter window, never cropping; longer ones: cropping
-    with pytest.raises(ValueError, match=r"Zero-pad them.*window_seconds \(embed\(.*"
+    # shorter epochs: padding or a shorter window, never cropping to the window; longer ones:
+    # cropping (these 2 s epochs, tmax inclusive, are 8 patches and 2 samples: crop to 8 patches)
+    with pytest.raises(ValueError, match=r"crop them to the 8 patches .* zero-pad them into a "
+                       r"window of 9 patches.*window_seconds \(embed\(.*"
                        r"PreprocessingConfig\(window_seconds=\.\.\.\) for probes"):  # fmt: skip
         train_probe(model, train.copy().crop(0, 2))
     with pytest.raises(ValueError, match=r"Crop the epochs.*as long as the epochs"):

@@ -74,6 +74,7 @@ _LOCAL_RUN = 256  # subsample points per run of SignalStats.local_deviation
 _RESAMPLE_ROWS = 8  # channels resampled at a time
 PRETRAINING_SFREQ = 256.0  # Hz, the rate EEGPT was pretrained at
 _RATES_QUESTIONED: set[float] = set()  # model rates other than it, warned about already
+_WINDOWS_QUESTIONED: set[tuple[int, float]] = set()  # (samples, rate) of windows warned about
 
 
 @dataclass(frozen=True)
@@ -86,6 +87,9 @@ class PreprocessingConfig:
         Model sampling rate in Hz.
     window_seconds : float
         Window length in seconds; ``window_seconds * sfreq`` must be a whole number of samples.
+        Best whole patches of the model (64 samples, 0.25 s at 256 Hz): the model zero-pads a
+        window's samples past its last whole patch into one more patch, and a warning says so
+        when that patch holds more zeros than signal.
     overlap : float
         Overlap of consecutive windows in seconds, ``0 <= overlap < window_seconds``; the hop is
         ``window_seconds - overlap`` and must be a whole number of samples.
@@ -152,6 +156,7 @@ class PreprocessingConfig:
         _whole_samples(self.window_seconds, self.sfreq, "window_seconds", resample=self.resample)
         hop = self.window_seconds - self.overlap
         _whole_samples(hop, self.sfreq, "window_seconds - overlap", window=self.window_seconds)
+        self._question_last_patch()
         if self.sfreq != PRETRAINING_SFREQ and self.sfreq not in _RATES_QUESTIONED:
             _RATES_QUESTIONED.add(self.sfreq)  # once a process: copies (updated()) keep quiet
             _warn(
@@ -162,6 +167,26 @@ class PreprocessingConfig:
                 f"{PRETRAINING_SFREQ:g} unless the model was trained at {self.sfreq:g} Hz.",
                 UserWarning,
             )
+
+    def _question_last_patch(self) -> None:
+        """Warn (once a process for each window length) when a window is not whole patches and
+        its last patch, zero-padded by the model, holds less signal than zeros."""
+        whole, rest = whole_patches(self.n_samples)
+        patch, key = EEGPTConfig.patch_size, (self.n_samples, self.sfreq)
+        if not (whole and 0 < 2 * rest < patch) or key in _WINDOWS_QUESTIONED:
+            return
+        _WINDOWS_QUESTIONED.add(key)  # copies (updated()) and later calls keep quiet
+        down, up = whole * patch / self.sfreq, (whole + 1) * patch / self.sfreq
+        _warn(
+            f"window_seconds={self.window_seconds:.10g} is {self.n_samples} samples at "
+            f"{self.sfreq:g} Hz: {whole} patches of {patch} samples and {rest} more, which the "
+            f"model zero-pads into a last patch of {rest} sample(s) of signal and {patch - rest} "
+            "zeros, embedded like the others (pooled('mean') averages it in). A window of whole "
+            f"patches has none: window_seconds={down:.10g} (epochs of {self.window_seconds:.10g} "
+            f"s cropped to it; MNE's tmax is inclusive: {_crop_call(down)}) or {up:.10g} (epochs "
+            "zero-padded into it with tail='pad')",
+            UserWarning,
+        )
 
     @property
     def n_samples(self) -> int:
@@ -1612,27 +1637,69 @@ def check_length(n_times: int, duration: float, source: str, config: Preprocessi
     _warn(message + "; it was zero-padded into one window (tail='pad').")
 
 
+def whole_patches(n_samples: int) -> tuple[int, int]:
+    """``(whole, rest)``: a window of ``n_samples`` as whole patches of the pretrained model
+    (``EEGPTConfig.patch_size`` samples, not overlapping) and the samples left over, which the
+    model zero-pads into one patch more (:meth:`EEGPTConfig.padded_length
+    <eegpt.config.EEGPTConfig.padded_length>`); ``rest`` is 0 for whole patches."""
+    return divmod(n_samples, EEGPTConfig.patch_size)
+
+
+def _crop_call(seconds: float) -> str:
+    """The ``epochs.crop`` that keeps ``seconds`` of each epoch from its start (MNE's tmax is
+    inclusive, so one sample less)."""
+    return f"epochs.crop(tmin, tmin + {seconds:.10g} - 1 / sfreq)"
+
+
+def _epochs_fit(n_times: int, config: PreprocessingConfig) -> str:
+    """How to make epochs of ``n_times`` samples (at ``config.sfreq``, as resampled) and the
+    window of ``config`` one length: crop them to the window, or a window of their length; for
+    epochs a little over whole patches (a last one mostly of zeros: :func:`whole_patches`),
+    crop them to the whole patches or zero-pad them into one patch more."""
+    window, patch = config.n_samples, EEGPTConfig.patch_size
+    whole, signal = whole_patches(n_times)
+    if not (whole and 0 < 2 * signal < patch):  # whole patches, or a last one mostly signal
+        # their length as resampled: not always the length at their own rate, rounded
+        fits = f"{n_times / config.sfreq:.10g} s, their {n_times} samples at {config.sfreq:g} Hz"
+        if n_times > window:
+            return (
+                "Crop the epochs to the window length (MNE's tmax is inclusive: use "
+                f"{_crop_call(config.window_seconds)}), or make the window as long as the epochs "
+                f"({fits})"
+            )
+        return (
+            "Zero-pad them into the window with tail='pad' (--tail pad), or make the window as "
+            f"short as the epochs ({fits})"
+        )
+    down, up = whole * patch / config.sfreq, (whole + 1) * patch / config.sfreq
+    same = window == whole * patch  # the window holds their whole patches already
+    options = [
+        f"crop them to the {whole} patches{'' if same else ' and make the window as long'} "
+        f"({_crop_call(down)}{'' if same else f', window_seconds={down:.10g}'})",
+        f"zero-pad them into a window of {whole + 1} patches (window_seconds={up:.10g} with "
+        "tail='pad', --tail pad)",
+    ]
+    if n_times > window and not same:
+        options.insert(0, f"crop them to the window length ({_crop_call(config.window_seconds)})")
+    return (
+        f"The epochs are {whole} patches of {patch} samples and {signal} sample(s) more: in a "
+        "window as long, the model zero-pads those into a last patch of "
+        f"{patch - signal} zeros and {signal} of their samples. MNE's tmax is inclusive: "
+        f"{'; or '.join(options)}"
+    )
+
+
 def _epoch_windows(
     x: np.ndarray, recording: Recording, config: PreprocessingConfig
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     n_epochs, n_channels, n_times = x.shape
     window = config.n_samples
     if n_times > window or (n_times < window and config.tail == "drop"):
-        # their length as resampled: not always the length at their own rate, rounded
-        fits = f"{n_times / config.sfreq:.10g} s, their {n_times} samples at {config.sfreq:g} Hz"
-        how = (
-            "Crop the epochs to the window length (MNE's tmax is inclusive: use "
-            f"epochs.crop(tmin, tmin + {config.window_seconds:g} - 1 / sfreq)), or make the "
-            f"window as long as the epochs ({fits})"
-            if n_times > window
-            else "Zero-pad them into the window with tail='pad' (--tail pad), or make the "
-            f"window as short as the epochs ({fits})"
-        )
         raise RecordingError(
             f"{recording.source}: each epoch becomes one window, but epochs have {n_times} "
             f"samples at {config.sfreq:g} Hz ({recording.duration:.4f} s at "
             f"{recording.sfreq:g} Hz) and a window has {window} ({config.window_seconds:g} s). "
-            f"{how}: window_seconds (embed(..., window_seconds=...); "
+            f"{_epochs_fit(n_times, config)}: window_seconds (embed(..., window_seconds=...); "
             "preprocessing=PreprocessingConfig(window_seconds=...) for probes; --window on the "
             "command line)."
         )
