@@ -406,14 +406,59 @@ class Embeddings:
     Attributes
     ----------
     data : ndarray, shape (n_windows, N, S, D), float32
-        Normalised summary tokens: N time patches, S summary tokens, width D.
+        Normalised summary tokens: N time patches (a window's samples at the model's rate in
+        patches of the model's ``patch_size``, 64; the last one zero-padded where they are not
+        whole patches), S summary tokens, width D. Stored pooled (``embed-dataset --pool mean``,
+        ``metadata["pool"]``): shape (n_windows, 1, 1, D).
     onsets : ndarray, shape (n_windows,), float64
-        Window start times in seconds from the start of the recording.
+        Window start times in seconds. For a continuous recording (a Raw, a file, an array):
+        from its first sample, as ``raw.times`` (``metadata["first_time"]``: where that sample
+        lies after the acquisition start; :meth:`clock_times` for the recording's clock). For
+        epochs: each epoch's start, its event time plus ``tmin``, in MNE's time base (seconds
+        from the acquisition start, ``epochs.events[:, 0] / sfreq + tmin``; for an epoched
+        EEGLAB ``.set`` file, whose epochs lie end to end, the epoch's index times its length).
     metadata : dict
-        JSON-serialisable provenance: ``source``, ``channels`` (mapping), ``preprocessing``,
-        ``model`` (config), ``checkpoint`` (path, format, sha256, pretrained flag), ``eegpt_version``,
-        ``warnings`` (the warnings eegpt gave about the recording while embedding it: its
-        amplitude, flat-channel and offset checks, channels dropped ...; empty if none).
+        JSON-serialisable provenance: ``source``, ``channels`` (mapping), ``preprocessing``
+        (:class:`~eegpt.preprocessing.PreprocessingConfig` as a dict, ``window_seconds``
+        included), ``model`` (config), ``checkpoint`` (path, format, sha256, pretrained flag),
+        ``eegpt_version``, ``warnings`` (the warnings eegpt gave about the recording while
+        embedding it: its amplitude, flat-channel and offset checks, channels dropped ...;
+        empty if none). Per window, where they apply: ``window_index`` (each window's index
+        among all windows of the recording or, for epochs, ``epochs.selection``; gaps where
+        windows were left out), ``labels`` (epochs' event names, one str per window; selected
+        by ``emb["name"]``), ``annotations`` (:attr:`annotations`) and ``epochs_metadata``
+        (:attr:`epochs_metadata`). Also, where they apply: ``meas_date`` and ``first_time`` (the
+        time base of the onsets), ``rejected_by_annotation`` (onsets in seconds of the windows
+        ``reject_by_annotation`` left out), ``padded_tail`` / ``tail_left_out_s`` (a
+        continuous recording's end shorter than a window), ``padded_epochs`` (epochs
+        zero-padded into longer windows), ``pool``.
+    annotations : list of list of str, one list per window
+        The descriptions of the annotations over each window (``metadata["annotations"]``),
+        markers of no duration included, in the window they fall in; empty lists without
+        annotations. ``emb[["Stimulus/S  1" in a for a in emb.annotations]]`` selects by them.
+    bad : ndarray of bool, shape (n_windows,)
+        The windows over an annotation marked bad: ``emb[~emb.bad]`` keeps the others.
+    epochs_metadata : pandas.DataFrame | None
+        ``epochs.metadata`` of embedded epochs, one row per window; None for other inputs.
+
+    Methods
+    -------
+    emb[key], len(emb)
+        The windows selected by an index, a slice, a boolean mask or event names (as MNE
+        takes them), as Embeddings; the number of windows.
+    window_labels(annotations, match=..., min_overlap=0.5)
+        One label per window (ndarray of object, shape (n_windows,), None where none) from
+        annotations that span time, such as a hypnogram's sleep stages.
+    clock_times(absolute=False)
+        The onsets on the recording's clock, shape (n_windows,): seconds (float64), or UTC
+        moments (``datetime64[us]``) with ``absolute=True``.
+    pooled(how="mean")
+        One vector per window, ``[n_windows, n_features]`` (``"mean"``: ``[n_windows, D]``).
+    to_data_frame(pooling=None)
+        One row per window as a pandas DataFrame (the columns of a Parquet file).
+    save(path), concatenate(parts), plot(...), plot_channels(...)
+        Write to ``.npz``/``.parquet`` (read back with :func:`load_embeddings`); join windows
+        of one recording; the figures of :mod:`eegpt.viz`.
     """
 
     data: np.ndarray
