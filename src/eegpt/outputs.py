@@ -640,10 +640,10 @@ class Embeddings:
         label whose annotation over the window starts first in time: a 4 s window with 2 s of
         ``bckg`` and then 2 s of ``seiz`` is ``bckg``. To label a window by any overlap, match
         that class only with a tiny ``min_overlap``: ``match={"seizure": "seiz|sz$"},
-        min_overlap=1e-6`` makes every window a seizure annotation touches ``"seizure"``. Markers that span no time
-        (BrainVision's stimuli) label no window: the windows they fall in list them in
-        :attr:`annotations`, so ``emb[["Stimulus/S  1" in a for a in emb.annotations]]``
-        selects those.
+        min_overlap=1e-6`` makes every window a seizure annotation touches ``"seizure"``.
+        Markers that span no time (BrainVision's stimuli) label no window: the windows they
+        fall in list them in :attr:`annotations`, so
+        ``emb[["Stimulus/S  1" in a for a in emb.annotations]]`` selects those.
 
         Parameters
         ----------
