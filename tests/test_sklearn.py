@@ -66,7 +66,7 @@ def test_sklearn_estimator_checks(estimator, check):
 
 @pytest.fixture(autouse=True)
 def _warnings_afresh():
-    """Each test sees the estimators' warnings (they give each once per process)."""
+    """Each test sees the estimators' warnings (held back while calls repeat them)."""
     eegpt.sklearn._SHOWN.clear()
 
 
@@ -688,3 +688,59 @@ def test_array_parameters_given_with_epochs_are_said_to_be_ignored(task):
         warnings.simplefilter("error")
         warnings.filterwarnings("ignore", message="(?!.*is ignored for mne.Epochs)")
         embedder(pooling="mean").fit(task[:8])  # defaults: nothing to say
+
+
+def test_a_warning_held_back_comes_again_after_a_call_without_it(task):
+    """Microvolts passed as volts are warned about again after a call on correct volts: the
+    repeats are held back only while calls repeat them, not for the rest of the process."""
+    x, y = task.get_data()[:24], epochs_labels(task[:24])
+
+    def amplitude_warnings(call) -> list[str]:
+        with warnings.catch_warnings(record=True) as record:
+            warnings.simplefilter("always")
+            call()
+        return [str(w.message) for w in record if "amplitude check" in str(w.message)]
+
+    est = EEGPTEmbedder(SMALL, ch_names=task.ch_names, sfreq=250.0, preprocessing=ONE_SECOND)
+    assert amplitude_warnings(lambda: est.fit(x * 1e6))  # default units='V': said
+    clf = EEGPTClassifier(SMALL, ch_names=task.ch_names, sfreq=250.0, preprocessing=ONE_SECOND,
+                          config=ProbeConfig(epochs=1))  # fmt: skip
+    assert not amplitude_warnings(lambda: clf.fit(x, y))  # volts: nothing to say
+    assert amplitude_warnings(lambda: clf.predict_proba(x * 1e6))  # said again
+
+
+def test_cross_validation_on_microvolts_as_volts_warns_once(task):
+    """Five folds of fits and scores on the same mis-scaled data: one amplitude warning."""
+    x, y = task.get_data()[:40] * 1e6, epochs_labels(task[:40])
+    est = EEGPTEmbedder(SMALL, ch_names=task.ch_names, sfreq=250.0, preprocessing=ONE_SECOND,
+                        pooling="mean")  # fmt: skip
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
+        cross_val_score(make_pipeline(est, LogisticRegression()), x, y, cv=5)
+    amplitude = [w for w in record if "amplitude check" in str(w.message)]
+    assert len(amplitude) == 1, [str(w.message)[:80] for w in record]
+
+
+def test_a_warning_only_fit_gives_is_held_back_across_folds():
+    """A warning given by every fit but by no prediction (the class balance) is not forgotten
+    by the predictions between the fits."""
+    from eegpt._logging import each_warning_once
+
+    seen: dict[str, set[str]] = {}
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
+        for _ in range(3):
+            with each_warning_once(seen, "fit"):
+                warnings.warn("classes are unbalanced: 0.25 of one", RuntimeWarning, stacklevel=1)
+            with each_warning_once(seen, "predict"):
+                pass
+        with each_warning_once(seen, "fit"):
+            pass  # a fit without it ...
+        with each_warning_once(seen, "fit"):
+            warnings.warn(
+                "classes are unbalanced: 0.3 of one", RuntimeWarning, stacklevel=1
+            )  # ... said again
+    assert [str(w.message) for w in record] == [
+        "classes are unbalanced: 0.25 of one",
+        "classes are unbalanced: 0.3 of one",
+    ]

@@ -513,22 +513,38 @@ def warning_kind(text: str) -> str:
 
 
 @contextlib.contextmanager
-def each_warning_once(seen: set[str]):
-    """Inside the block, pass on each RuntimeWarning whose :func:`warning_kind` is not in
-    ``seen`` yet (and add it); other warnings pass as they are. ``seen`` lives as long as the
-    repeats should be held back (a process, an estimator)."""
+def each_warning_once(seen: dict[str, set[str]], call: str = "call"):
+    """Inside the block, pass on each RuntimeWarning unless its :func:`warning_kind` is held
+    back in ``seen``; other warnings pass as they are.
+
+    A kind is held back while it repeats: from the block that gives it until a block of one
+    of the calls that gave it (``call``, such as ``"fit"`` or ``"predict"``) ends without it,
+    which forgets it, so that the next block giving it shows it again. Cross-validation's fits
+    and predictions on data that all give a warning show it once (a warning only fits give is
+    not forgotten by the predictions between them), while a call whose data do not give it
+    (correctly scaled data after microvolts passed as volts) means the next call that gives it
+    says it again. ``seen`` maps each kind held back to the calls that gave it, and lives as
+    long as repeats should be held back (a process, an estimator)."""
     caught: list[warnings.WarningMessage] = []
+    completed = False
     try:
         with caught_warnings() as caught:
             yield
+        completed = True
     finally:  # also when the call failed: its warnings may say why
+        given: set[str] = set()
         for w in caught:  # through the caller's filters again
-            kind = warning_kind(str(w.message))
             if issubclass(w.category, RuntimeWarning):
-                if kind in seen:
+                kind = warning_kind(str(w.message))
+                given.add(kind)
+                held = kind in seen
+                seen.setdefault(kind, set()).add(call)
+                if held:
                     continue
-                seen.add(kind)
             warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+        if completed:  # a failed call says nothing of what its data would have given
+            for kind in [k for k, calls in seen.items() if call in calls and k not in given]:
+                del seen[kind]
 
 
 class OncePerCorpus:

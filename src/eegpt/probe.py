@@ -1623,7 +1623,8 @@ class EEGPTProbe:
         self.history = list(history or [])
         self.training = dict(training or {})
         self.rename = dict(rename) if isinstance(rename, Mapping) else rename
-        self._warned: set[str] = set()  # kinds of warnings given (each_warning_once)
+        # kinds of warnings held back while they repeat, and the calls that gave them
+        self._warned: dict[str, set[str]] = {}  # (each_warning_once)
 
     def __repr__(self) -> str:
         kind = "linear probe" if self.frozen_encoder else "fine-tuned model"
@@ -1786,8 +1787,9 @@ class EEGPTProbe:
     def decision_function(self, data: Any, **kwargs: Any) -> np.ndarray:
         """Logits ``[n_epochs, n_classes]``; keyword arguments of :meth:`predict_proba`.
 
-        A warning about the data (a channel left out, the amplitude) is given once per probe,
-        not again by each later prediction, evaluation or figure on the same data."""
+        A warning about the data (a channel left out, the amplitude) is given once, not again
+        by each later prediction, evaluation or figure on the same data; after a call on data
+        without it, the next data that give it are warned about again."""
         split = _split_kwargs(kwargs)
         with each_warning_once(self._warned):
             return self.logits_from_windows(self.windows(data, **split[0]), **split[1])

@@ -20,15 +20,16 @@ paper (:func:`eegpt.probe.train_probe`) instead of a classifier on pooled featur
 
     cross_val_score(EEGPTClassifier(weights="eegpt-large"), epochs, epochs_labels(epochs), cv=5)
 
-Each of eegpt's warnings about the data (channels left out, amplitudes ...) is given once per
-process, not once per fold and again in ``predict`` (warnings that differ in more than their
-measured values, such as another file or channel, are each given). The module needs scikit-learn
+Each of eegpt's warnings about the data (channels left out, amplitudes ...) is given once while
+the calls repeat it, not once per fold and again in ``predict`` (warnings that differ in more
+than their measured values, such as another file or channel, are each given); a fit or a
+prediction whose data do not give it ends the repeat, so that the next data that do are warned
+about again. The module needs scikit-learn
 (``pip install scikit-learn``).
 """
 
 from __future__ import annotations
 
-import contextlib
 import copy
 import dataclasses
 import functools
@@ -79,25 +80,27 @@ from eegpt.probe import (
 
 __all__ = ["POOLINGS", "EEGPTClassifier", "EEGPTEmbedder", "pool_embeddings"]
 
-_SHOWN: set[str] = set()  # the RuntimeWarnings these estimators gave in this process (kinds)
+#: The kinds of RuntimeWarnings these estimators hold back while they repeat, and the calls
+#: ("fit", "predict") that gave them (:func:`~eegpt._logging.each_warning_once`).
+_SHOWN: dict[str, set[str]] = {}
 
 
-def _each_warning_once() -> contextlib.AbstractContextManager[None]:
-    """Pass on each of eegpt's RuntimeWarnings (channels left out, amplitude ...) once per
-    process: scikit-learn fits a clone per fold and resets Python's once-per-place filter around
-    each fit and score, so the same warning came once per fold, then again in predict."""
-    return each_warning_once(_SHOWN)
+def _warning_once(call: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Run the method under :func:`~eegpt._logging.each_warning_once` as a ``call`` (``"fit"``
+    or ``"predict"``, whichever estimator's): scikit-learn fits a clone per fold and resets
+    Python's once-per-place filter around each fit and score, so the same warning came once
+    per fold, then again in predict. A warning is held back while the calls repeat it, in any
+    estimator of the process, and given again after a fit or a prediction without it."""
 
+    def decorate(method: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(method)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            with each_warning_once(_SHOWN, call):
+                return method(*args, **kwargs)
 
-def _warning_once(method: Callable[..., Any]) -> Callable[..., Any]:
-    """Run ``method`` under :func:`_each_warning_once`."""
+        return wrapper
 
-    @functools.wraps(method)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        with _each_warning_once():
-            return method(*args, **kwargs)
-
-    return wrapper
+    return decorate
 
 
 def _epochs_input(X: Any) -> bool:
@@ -427,7 +430,7 @@ class EEGPTEmbedder(_ConfigParams, TransformerMixin, BaseEstimator):
         return self.preprocessing if self.preprocessing is not None else PreprocessingConfig()
 
     # ------------------------------------------------------------------ API
-    @_warning_once
+    @_warning_once("fit")
     @honours_verbose
     def fit(self, X: Any, y: Any = None) -> EEGPTEmbedder:
         """Load the encoder and record the input layout (channels, epoch length).
@@ -476,7 +479,7 @@ class EEGPTEmbedder(_ConfigParams, TransformerMixin, BaseEstimator):
         )
         return self
 
-    @_warning_once
+    @_warning_once("predict")
     @honours_verbose
     def embed(self, X: Any) -> np.ndarray:
         """Unpooled summary tokens ``[n_epochs, N, S, D]`` (float32).
@@ -700,7 +703,7 @@ class EEGPTClassifier(_ConfigParams, ClassifierMixin, BaseEstimator):
         array = _epochs_array(X, self.ch_names, self.sfreq, type(self).__name__, self.units)
         return array, {"ch_names": self.ch_names, "sfreq": self.sfreq, "units": self.units}
 
-    @_warning_once
+    @_warning_once("fit")
     @honours_verbose
     def fit(self, X: Any, y: Any = None) -> EEGPTClassifier:
         """Train the probe.
@@ -775,7 +778,7 @@ class EEGPTClassifier(_ConfigParams, ClassifierMixin, BaseEstimator):
             encoder = copy.deepcopy(_encoder_of(self.model)).to("cpu")
             probe.model._modules["target_encoder"] = encoder
 
-    @_warning_once
+    @_warning_once("predict")
     def _logits(self, X: Any) -> np.ndarray:
         check_is_fitted(self, "probe_")
         data, array_kwargs = self._inputs(X)
