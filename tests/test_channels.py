@@ -336,7 +336,7 @@ def test_biosemi_caps_name_their_sockets():
     assert list(cap32) == BIOSEMI_SOCKETS[:32]
     assert (cap32["A1"], cap32["A7"], cap32["A16"], cap32["A30"], cap32["A32"]) == (
         "Fp1", "T7", "Oz", "Fp2", "Cz")  # fmt: skip
-    with pytest.raises(ValueError, match="known caps: biosemi32, biosemi64"):
+    with pytest.raises(ValueError, match="known caps: biosemi32, biosemi64, bci-iv-2a"):
         cap_rename("biosemi128")
 
 
@@ -367,7 +367,7 @@ def test_socket_labels_are_mapped_only_through_a_named_cap():
     # a table for fewer sockets than the recording has would name the shared ones wrongly
     with pytest.raises(ValueError, match=r"names 32 socket labels but not \['B1', .*biosemi64"):
         map_channels(names, rename="biosemi32")
-    with pytest.raises(ValueError, match="known caps: biosemi32, biosemi64"):
+    with pytest.raises(ValueError, match="known caps: biosemi32, biosemi64, bci-iv-2a"):
         map_channels(names, rename="biosemi")
     with pytest.warns(RuntimeWarning) as record:  # a few odd labels beside 10-10 names: no note
         map_channels(["Fp1", "Fz", "Cz", "Pz", "O1", "O2", "C3", "C4", "A1", "B2"])
@@ -687,7 +687,7 @@ def test_a_rename_table_file_maps_a_cap_without_a_built_in_table(tmp_path, capsy
     js.write_text('{"Ch1": "Fp1", "Ch1": "Fp2"}')
     with pytest.raises(ValueError, match=r"cap.json: 'Ch1' is given twice"):
         read_rename_table(js)
-    assert "a cap (biosemi32, biosemi64) or a table file, got" in capsys.readouterr().err
+    assert "a cap (biosemi32, biosemi64, bci-iv-2a) or a table file, got" in capsys.readouterr().err
 
 
 def test_a_label_with_a_control_byte_is_shown_escaped_and_can_be_typed_back():
@@ -826,16 +826,61 @@ def test_a_bipolar_pair_is_not_offered_as_an_electrode_to_rename():
 
 
 def test_the_bci_iv_2a_table_maps_every_electrode_of_its_gdf_files():
-    """examples/bcic2a_channels.tsv: the GDF labels of BCI Competition IV-2a (EEG-Fz,
-    EEG-0 ... EEG-16) onto its 22 electrodes, all in the vocabulary."""
+    """rename='bci-iv-2a': the GDF labels of BCI Competition IV-2a (EEG-Fz, EEG-0 ... EEG-16)
+    onto its 22 electrodes, all in the vocabulary; examples/bcic2a_channels.tsv holds the same."""
     from pathlib import Path
 
     from eegpt.channels import read_rename_table
 
-    table = read_rename_table(Path(__file__).parents[1] / "examples" / "bcic2a_channels.tsv")
+    table = cap_rename("bci-iv-2a")
     assert len(table) == 22 and table["EEG-0"] == "FC3" and table["EEG-16"] == "POz"
-    mapping = map_channels([*table, "EOG-left"], rename=table, verbose="error")
+    mapping = map_channels([*table, "EOG-left"], rename="bci-iv-2a", verbose="error")
     assert len(mapping.names) == 22 and mapping.names[-1] == "POZ"
+    example = read_rename_table(Path(__file__).parents[1] / "examples" / "bcic2a_channels.tsv")
+    assert list(example.items()) == list(table.items())
+
+
+BCI_2A_MOTOR = ["EEG-C3", "EEG-Cz", "EEG-C4", "EEG-5", "EEG-8"]  # epochs.pick([...]) of them
+
+
+def test_a_table_maps_a_recording_of_some_of_its_labels():
+    """A table (a file, a cap's name, read_rename_table's dict) describes a cap, not one
+    recording: a subset of its channels is mapped by the labels it has."""
+    from pathlib import Path
+
+    from eegpt.channels import RenameTable, read_rename_table
+
+    path = Path(__file__).parents[1] / "examples" / "bcic2a_channels.tsv"
+    for rename in (path, str(path), read_rename_table(path), "bci-iv-2a", cap_rename("bci-iv-2a")):
+        mapping = map_channels(BCI_2A_MOTOR, rename=rename)
+        assert mapping.names == ("C3", "CZ", "C4", "C5", "C6"), rename
+    wrapped = RenameTable({"Ch1": "C3", "Ch2": "C4", "ECG": None})  # a dict of one's own
+    assert map_channels(["Ch1", "Fp1"], rename=wrapped).names == ("C3", "FP1")
+    assert unmatched_rename_warning(path, BCI_2A_MOTOR, 5) is None  # epochs one by one
+
+
+def test_a_table_of_which_no_label_names_a_channel_is_refused_with_spelling_help():
+    from eegpt.channels import RenameTable
+
+    with pytest.raises(ValueError, match=r"'EEG-C3' -> 'EEG C3'.*Letter case counts"):
+        map_channels(["EEG C3", "EEG Cz", "EEG 5"], rename="bci-iv-2a")
+    # a dict given inline is checked key by key, as are entries given beside a table
+    with pytest.raises(ValueError, match=r"\['EEG-17'\] .*are not among"):
+        map_channels(BCI_2A_MOTOR, rename={"EEG-5": "C5", "EEG-17": "C2"})
+    own = RenameTable({**cap_rename("bci-iv-2a"), "EEG-17": "C2"}, own=["EEG-17"])
+    with pytest.raises(ValueError, match=r"\['EEG-17'\] .*are not among.*RenameTable"):
+        map_channels(BCI_2A_MOTOR, rename=own)
+
+
+def test_numbered_bci_iv_2a_labels_suggest_its_table():
+    """Without a rename, 2a's files keep 5 of 22 channels: the warning names the table."""
+    with pytest.warns(RuntimeWarning, match=r"Only 5 of 23 channels.*rename='bci-iv-2a'"):
+        map_channels([*cap_rename("bci-iv-2a"), "EOG-left"])
+    with pytest.warns(RuntimeWarning, match=r"\['EEG-5', 'EEG-8'\].*rename='bci-iv-2a'"):
+        map_channels(BCI_2A_MOTOR)
+    with pytest.warns(RuntimeWarning) as record:  # numbers beyond the dataset's: not 2a
+        map_channels(["EEG-C3", "EEG-30", "EEG-31"])
+    assert "bci-iv-2a" not in str(record[0].message)
 
 
 def test_a_probes_subset_of_a_mapping_keeps_what_was_read_as_referential():

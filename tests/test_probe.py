@@ -1643,3 +1643,21 @@ def test_probe_commands_name_the_set_file_of_an_eeglab_data_file(weights, probe,
         err = capsys.readouterr().err
         assert f"{fdt} is the data file of an EEGLAB recording" in err, run
         assert f"give {tmp_path / 'sub-02.set'} instead" in err and "not epochs" not in err
+
+
+def test_probe_train_takes_a_rename_table_for_epochs_of_some_of_its_channels(weights, tmp_path):
+    """`eegpt probe train motor-epo.fif --rename TABLE`: epochs of five of BCI Competition IV
+    2a's 22 channels picked; the table's other labels are ignored (a file or the built-in)."""
+    names = ["EEG-C3", "EEG-Cz", "EEG-C4", "EEG-5", "EEG-8"]
+    x = np.random.default_rng(0).normal(0, 2e-5, (12, len(names), 256))
+    events = np.c_[np.arange(12) * 300, np.zeros(12, int), np.arange(12) % 2 + 1]
+    motor = mne.EpochsArray(x, mne.create_info(names, 256.0, "eeg"), events=events,
+                            event_id={"left": 1, "right": 2}, verbose=False)  # fmt: skip
+    path = tmp_path / "motor-epo.fif"
+    motor.save(path, verbose=False)
+    table = Path(__file__).parents[1] / "examples" / "bcic2a_channels.tsv"
+    for i, rename in enumerate((str(table), "bci-iv-2a")):
+        out = tmp_path / f"probe{i}"
+        assert probe_main(["train", str(path), "--weights", str(weights), "-o", str(out),
+                           "--passes", "1", "--window", "1", "-q", "--rename", rename]) == 0  # fmt: skip
+        assert load_probe(out).input_names == ("C3", "CZ", "C4", "C5", "C6")

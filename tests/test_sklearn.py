@@ -10,6 +10,7 @@ import copy
 import pickle
 import re
 import warnings
+from pathlib import Path
 
 import mne
 import numpy as np
@@ -744,3 +745,38 @@ def test_a_warning_only_fit_gives_is_held_back_across_folds():
         "classes are unbalanced: 0.25 of one",
         "classes are unbalanced: 0.3 of one",
     ]
+
+
+def _bci_2a_motor(n: int = 12) -> mne.Epochs:
+    """Epochs of BCI Competition IV 2a's GDF labels, five of its 22 channels picked."""
+    names = ["EEG-C3", "EEG-Cz", "EEG-C4", "EEG-5", "EEG-8"]
+    info = mne.create_info(names, 250.0, "eeg")
+    x = np.random.default_rng(0).normal(0, 2e-5, (n, len(names), 250))
+    events = np.c_[np.arange(n) * 300, np.zeros(n, int), np.arange(n) % 2 + 1]
+    return mne.EpochsArray(x, info, events=events, event_id={"left": 1, "right": 2}, verbose=False)
+
+
+def test_a_rename_table_file_serves_epochs_of_some_of_its_channels(tmp_path):
+    """rename= a table file (or its dict, or a built-in table's name) on epochs of a subset of
+    its labels: the labels present are renamed, the others ignored; refitting an embedder
+    fitted on all 22 channels onto the subset works too."""
+    from eegpt.channels import cap_rename, read_rename_table
+
+    table = Path(__file__).parents[1] / "examples" / "bcic2a_channels.tsv"
+    motor = _bci_2a_motor()
+    for rename in (str(table), read_rename_table(table), "bci-iv-2a"):
+        est = embedder(rename=rename, pooling="mean")
+        assert est.fit_transform(motor).shape == (12, 32)
+        assert est.mapping_.names == ("C3", "CZ", "C4", "C5", "C6")
+    full = mne.EpochsArray(
+        np.random.default_rng(1).normal(0, 2e-5, (4, 22, 250)),
+        mne.create_info(list(cap_rename("bci-iv-2a")), 250.0, "eeg"),
+        verbose=False,
+    )
+    est = embedder(rename=str(table), pooling="mean").fit(full)
+    assert len(est.mapping_.names) == 22
+    assert est.fit(motor).transform(motor).shape == (12, 32)  # refitted on the subset
+    assert SMALL.embed(motor, rename=str(table), preprocessing=ONE_SECOND).data.shape[0] == 12
+    clf = EEGPTClassifier(SMALL, rename=str(table), preprocessing=ONE_SECOND,
+                          config=ProbeConfig(epochs=1))  # fmt: skip
+    assert clf.fit(motor).predict(motor).shape == (12,)

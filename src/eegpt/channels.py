@@ -40,6 +40,7 @@ __all__ = [
     "VOCABULARY",
     "CAPS",
     "ChannelMapping",
+    "RenameTable",
     "cap_rename",
     "map_channels",
     "normalize_channel_name",
@@ -93,10 +94,25 @@ def how_to_drop(names: Sequence[str], merged: bool = False) -> str:
     return f"{where}; command line: {command}"
 
 
-#: Electrode caps whose files name channels by socket (BioSemi: ``A1``..``A32``, ``B1``..``B32``),
-#: with the number of electrodes. The socket -> electrode table of each is MNE's standard
-#: montage of the same name, whose channels are listed in socket order.
-CAPS: dict[str, int] = {"biosemi32": 32, "biosemi64": 64}
+#: Built-in label tables, with the number of electrodes: caps whose files name channels by
+#: socket (BioSemi: ``A1``..``A32``, ``B1``..``B32``), whose socket -> electrode table is MNE's
+#: standard montage of the same name (channels listed in socket order), and the labels of a
+#: public dataset's files (``"bci-iv-2a"``: BCI Competition IV 2a's GDF files, ``EEG-Fz``,
+#: ``EEG-0`` ... ``EEG-16``, :data:`_DATASET_TABLES`).
+CAPS: dict[str, int] = {"biosemi32": 32, "biosemi64": 64, "bci-iv-2a": 22}
+
+#: The label tables of :data:`CAPS` that are no MNE montage. BCI Competition IV 2a's GDF files
+#: label 6 of the 22 electrodes by name (``EEG-Fz``) and number the others in the order of the
+#: dataset's description (``EEG-0`` is FC3 ... ``EEG-16`` is POz).
+_DATASET_TABLES: dict[str, dict[str, str]] = {
+    "bci-iv-2a": {
+        "EEG-Fz": "Fz", "EEG-0": "FC3", "EEG-1": "FC1", "EEG-2": "FCz", "EEG-3": "FC2",
+        "EEG-4": "FC4", "EEG-5": "C5", "EEG-C3": "C3", "EEG-6": "C1", "EEG-Cz": "Cz",
+        "EEG-7": "C2", "EEG-C4": "C4", "EEG-8": "C6", "EEG-9": "CP3", "EEG-10": "CP1",
+        "EEG-11": "CPz", "EEG-12": "CP2", "EEG-13": "CP4", "EEG-14": "P1", "EEG-Pz": "Pz",
+        "EEG-15": "P2", "EEG-16": "POz",
+    },
+}  # fmt: skip
 
 _SOCKET = re.compile(r"^[A-H]([1-9]|[12][0-9]|3[0-2])$")
 _EGI = re.compile(r"^E[1-9][0-9]{0,2}$")  # EGI HydroCel electrode numbers E1..E256
@@ -122,7 +138,36 @@ def typed_name(name: str) -> str:
     return re.sub(r"\\x([0-9a-fA-F]{2})", lambda m: chr(int(m.group(1), 16)), name)
 
 
-def read_rename_table(path: str | os.PathLike) -> dict[str, str | None]:
+class RenameTable(dict):
+    """A ``rename`` that describes a cap or a lab's labels rather than one recording: the
+    tables of :func:`read_rename_table` and :func:`cap_rename` (``rename="FILE"`` or a cap's
+    name too). :func:`map_channels` uses the entries naming the recording's channels and
+    ignores the others (a recording of some of the cap's channels, ``epochs.pick([...])``), but
+    refuses a table of which no label names a channel (the wrong table, or misspelt labels).
+    Wrap a dict of your own to use it so: ``RenameTable({"EEG 1": "Fp1", ...})``.
+
+    ``own`` are keys given one by one beside the table (``--rename FILE --rename X=C3``),
+    which must each name a channel.
+    """
+
+    def __init__(self, entries: Any = (), own: Iterable[str] = ()) -> None:
+        super().__init__(entries)
+        self.own = frozenset(own)
+
+    def copy(self) -> RenameTable:
+        return RenameTable(self, self.own)
+
+    def for_channels(self, names: Sequence[str]) -> dict[str, str | None]:
+        """The entries whose key is one of ``names`` and the ``own`` ones; all of them when no
+        table key is among ``names``, for :func:`map_channels` to refuse with its spelling
+        help."""
+        present = {key: value for key, value in self.items() if key in names or key in self.own}
+        if any(key in names for key in present if key not in self.own):
+            return present
+        return dict(self)
+
+
+def read_rename_table(path: str | os.PathLike) -> RenameTable:
     """A ``rename`` table from a file, for a cap whose socket labels no built-in table
     (:func:`cap_rename`) names, or a lab's own labels.
 
@@ -135,7 +180,8 @@ def read_rename_table(path: str | os.PathLike) -> dict[str, str | None]:
     the table is used (:func:`map_channels`): EEGPT vocabulary names, or other 10-05
     electrodes, which are dropped with a warning that names them.
 
-    On the command line: ``--rename FILE``.
+    On the command line: ``--rename FILE``. The table may name more channels than a recording
+    has (:class:`RenameTable`).
 
     Raises
     ------
@@ -167,8 +213,9 @@ def read_rename_table(path: str | os.PathLike) -> dict[str, str | None]:
                 f"rename table {path}: a JSON table is one object of label -> electrode "
                 '(or null to drop), e.g. {"A1": "Fp1", "EXG1": null}'
             )
-        return {typed_name(str(k).strip()): None if v is None or v.strip().lower() in _DROP_WORDS
-                else v.strip() for k, v in table.items()}  # fmt: skip
+        return RenameTable({typed_name(str(k).strip()): None if v is None
+                            or v.strip().lower() in _DROP_WORDS else v.strip()
+                            for k, v in table.items()})  # fmt: skip
     out: dict[str, str | None] = {}
     for number, line in enumerate(text.splitlines(), 1):
         # a comment starts a line or follows a space ("Ch#6" is a label); a tab may end the
@@ -195,11 +242,12 @@ def read_rename_table(path: str | os.PathLike) -> dict[str, str | None]:
         out[label] = None if target.lower() in _DROP_WORDS else target
     if not out:
         raise ValueError(f"rename table {path} holds no entries")
-    return out
+    return RenameTable(out)
 
 
-def cap_rename(cap: str) -> dict[str, str]:
-    """The ``rename`` that gives a cap's socket labels their 10-10 names.
+def cap_rename(cap: str) -> RenameTable:
+    """The ``rename`` that gives a cap's socket labels their 10-10 names (or a dataset's labels,
+    ``"bci-iv-2a"``, theirs).
 
     BioSemi recordings often keep the labels of the amplifier's sockets (``A1``..``A32``, then
     ``B1``..``B32``) instead of electrode names; which electrode sits in which socket depends on
@@ -210,20 +258,26 @@ def cap_rename(cap: str) -> dict[str, str]:
     never guessed: pass the result, or just the cap's name, as ``rename=`` (merged with your
     own entries, which win: ``{**cap_rename("biosemi64"), "A5": None}``); on the command
     line, ``--rename biosemi64``. A recording with sockets the table lacks (``biosemi32`` on a
-    64-electrode recording) is refused by :func:`map_channels`.
+    64-electrode recording) is refused by :func:`map_channels`; one with fewer of the cap's
+    channels (some picked) is mapped by the labels it has (:class:`RenameTable`).
+
+    ``"bci-iv-2a"`` names the 22 electrodes of BCI Competition IV 2a's GDF files (``EEG-Fz``,
+    ``EEG-0`` ... ``EEG-16``; ``--rename bci-iv-2a``).
 
     Parameters
     ----------
-    cap : ``"biosemi32"`` | ``"biosemi64"``
-        The cap (see :data:`CAPS`).
+    cap : ``"biosemi32"`` | ``"biosemi64"`` | ``"bci-iv-2a"``
+        The cap or dataset (see :data:`CAPS`).
 
     Returns
     -------
-    dict of str to str
+    RenameTable
         Socket label -> electrode name (as MNE's montage spells it).
     """
     if cap not in CAPS:
         raise ValueError(f"unknown cap {cap!r}; known caps: {', '.join(CAPS)}")
+    if cap in _DATASET_TABLES:
+        return RenameTable(_DATASET_TABLES[cap])
     import mne
 
     electrodes = mne.channels.make_standard_montage(cap).ch_names
@@ -232,20 +286,23 @@ def cap_rename(cap: str) -> dict[str, str]:
         raise RuntimeError(
             f"MNE's {cap!r} montage has {len(electrodes)} channels, not {len(sockets)}"
         )
-    return dict(zip(sockets, electrodes, strict=True))
+    return RenameTable(zip(sockets, electrodes, strict=True))
 
 
 def rename_table(
     rename: Mapping[str, str | None] | str | os.PathLike | None,
 ) -> dict[str, str | None]:
-    """A ``rename`` argument as the table it stands for: a copy of a dict, ``{}`` for None, the
-    socket table of a cap's name (:func:`cap_rename`), the table of a file
-    (:func:`read_rename_table`)."""
+    """A ``rename`` argument as the table it stands for: a copy of a dict (a
+    :class:`RenameTable` stays one), ``{}`` for None, the socket table of a cap's name
+    (:func:`cap_rename`), the table of a file (:func:`read_rename_table`); the tables of names
+    and files are :class:`RenameTable`: they may name channels a recording lacks."""
     if isinstance(rename, os.PathLike) or (
         isinstance(rename, str) and rename not in CAPS and Path(rename).is_file()
     ):
         return read_rename_table(rename)
-    return dict(cap_rename(rename)) if isinstance(rename, str) else dict(rename or {})
+    if isinstance(rename, str):
+        return cap_rename(rename)
+    return rename.copy() if isinstance(rename, RenameTable) else dict(rename or {})
 
 
 def _socket_labels(names: Sequence[str]) -> list[str]:
@@ -264,7 +321,16 @@ def _socket_labels(names: Sequence[str]) -> list[str]:
 
 
 def _cap_note(names: Sequence[str]) -> str:
-    """A sentence about socket labels (``A1``, ``B7``) among ``names`` (empty if few are)."""
+    """A sentence about socket labels (``A1``, ``B7``) among ``names``, or the numbered labels
+    of BCI Competition IV 2a (``EEG-0``) (empty if few are)."""
+    numbered = [name for name in names if re.fullmatch(r"EEG-\d+", name.strip())]
+    if numbered and len(numbered) >= len(names) / 2 and set(numbered) <= set(_BCI_IV_2A):
+        return (
+            f" {_shortened(numbered, 3)} look like the numbered labels of BCI Competition IV "
+            "2a's GDF files (EEG-0 ... EEG-16, beside EEG-Fz, EEG-C3 ...): if the data are "
+            "that dataset's, pass rename='bci-iv-2a' (command line: --rename bci-iv-2a), "
+            "which names all 22 electrodes."
+        )
     egi = [name for name in names if _EGI.match(name.strip().upper())]
     if len(egi) >= 8 and len(egi) >= len(names) / 2:
         return (
@@ -284,6 +350,8 @@ def _cap_note(names: Sequence[str]) -> str:
         "'biosemi32'; for another cap, map them with its socket table."
     )
 
+
+_BCI_IV_2A = _DATASET_TABLES["bci-iv-2a"]
 
 # Old 10-20 names of the temporal/parietal electrodes and their 10-10 (vocabulary) names.
 _ALIASES: dict[str, str] = {"T3": "T7", "T4": "T8", "T5": "P7", "T6": "P8"}
@@ -866,7 +934,9 @@ def map_channels(
         vocabulary name (any spelling that normalises, e.g. ``{"E36": "C3"}``), or ``None`` to
         drop that channel on purpose (no warning). Keys must be in ``names`` unless
         ``on_missing="ignore"``. A cap's name (``"biosemi64"``) stands for its socket table
-        (:func:`cap_rename`), a file's path for the table it holds (:func:`read_rename_table`).
+        (:func:`cap_rename`), a file's path for the table it holds (:func:`read_rename_table`);
+        such tables (:class:`RenameTable`) describe a cap, so keys the recording lacks are
+        ignored unless none of the table's keys names a channel.
     on_unknown : ``"drop"`` | ``"raise"``
         What to do with names that do not map: drop them with one warning listing them all, or
         raise a ``ValueError`` listing them.
@@ -922,11 +992,14 @@ def map_channels(
         raise ValueError(f"on_unknown must be 'drop' or 'raise', got {on_unknown!r}")
     if on_missing not in ("raise", "ignore"):
         raise ValueError(f"on_missing must be 'raise' or 'ignore', got {on_missing!r}")
-    rename = _matched_keys(_without_left_out(rename, names, left_out or {}), names)
+    table = rename_table(rename)
+    rename = _matched_keys(_without_left_out(table, names, left_out or {}), names)
     _check_sockets(rename, names)  # the whole table: what it names beyond the recording counts
     cap = set(_table_sockets(rename))
     if on_missing == "ignore":
         rename = {key: value for key, value in rename.items() if key in names}
+    elif isinstance(table, RenameTable):  # a cap's or a lab's: the labels this recording has
+        rename = RenameTable(rename, table.own).for_channels(names)
     _check_rename(rename, names)
 
     kept: list[tuple[int, str, str]] = []  # (pick, input name, vocabulary name)
@@ -1263,6 +1336,8 @@ def unmatched_rename_warning(
     present = present_keys(table, seen)  # as map_channels matches keys
     cap = set(_table_sockets(table))  # a cap's table: not every file has all its sockets
     keys = [key for key in table if key not in present and key not in cap]
+    if isinstance(table, RenameTable) and any(key not in table.own for key in present):
+        keys = [key for key in keys if key in table.own]  # a table: some of its labels suffice
     if not keys or not n_recordings:
         return None
     return (
@@ -1278,10 +1353,9 @@ def _without_left_out(
     :func:`map_channels`); a rename of a channel of another type is an error."""
     table = rename_table(rename)
     outside = [key for key in table if key not in names and key in left_out]
+    own = table.own if isinstance(table, RenameTable) else set(table)  # a cap's: may skip
     wanted = [
-        key
-        for key in outside
-        if table[key] is not None and left_out[key] != "bad" and not isinstance(rename, str)
+        key for key in outside if table[key] is not None and left_out[key] != "bad" and key in own
     ]
     unpicked = [key for key in wanted if left_out[key] == "not picked"]
     if unpicked:
@@ -1317,9 +1391,10 @@ def _check_rename(rename: dict[str, str | None], names: list[str]) -> None:
             f"command line) are not among the channel names {_shortened(names)}; check their spelling."
             + spelling_hint(missing, names)
             + cap
-            + " (A rename meant only for the recordings that have the channel: "
-            "on_missing='ignore' in Python; the command line ignores such names when it is "
-            "given several recordings.)"
+            + " (A rename meant only for the recordings that have the channel: a table, "
+            "rename='FILE' or eegpt.channels.RenameTable({...}), whose labels a recording may "
+            "lack, or on_missing='ignore' where a function takes it; the command line ignores "
+            "such names when it is given several recordings.)"
         )
     bad = {
         key: value

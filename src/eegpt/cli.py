@@ -458,8 +458,10 @@ def parse_rename(pairs: list[str], drop: list[str] = ()) -> dict[str, str | None
     ``{"EEG 1": "FP1", "ECG": None}``, or None when both are empty. An entry that names a cap
     (``biosemi64``, see :func:`eegpt.channels.cap_rename`) stands for its socket table, one
     that names a file for the table it holds (:func:`eegpt.channels.read_rename_table`); the
-    other entries and ``--drop`` override single channels of them."""
-    from eegpt.channels import CAPS, normalize_channel_name, rename_table, typed_name
+    other entries and ``--drop`` override single channels of them. With a table, the result is
+    a :class:`~eegpt.channels.RenameTable`: a recording may lack some of the table's labels,
+    not those given one by one."""
+    from eegpt.channels import CAPS, RenameTable, normalize_channel_name, rename_table, typed_name
 
     pairs, drop = [typed_name(p) for p in pairs], [typed_name(n) for n in drop]
 
@@ -497,6 +499,8 @@ def parse_rename(pairs: list[str], drop: list[str] = ()) -> dict[str, str | None
         if name.strip() in explicit:
             raise ValueError(f"channel {name.strip()!r} is given to both --rename and --drop")
         out[name.strip()] = None
+    if caps or tables:
+        return RenameTable(out, own=[*explicit, *(name.strip() for name in drop)])
     return out or None
 
 
@@ -843,7 +847,8 @@ def _show_channels(
             opened = _open_for_channels(path, {**mapping_args, "picks": err.names})
         except DuplicateChannelsError as err:  # show the mapping the advice leads to
             refused = err
-            drop = {**rename_table(rename), **dict.fromkeys(err.later)}
+            drop = rename_table(rename)  # a table stays one
+            drop.update(dict.fromkeys(err.later))
             opened = _open_for_channels(path, {**mapping_args, "rename": drop})
     except NoChannelMappedError as err:  # list them all: what --rename starts from
         bads = _marked_bad(path, picks_of(args))

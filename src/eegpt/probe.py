@@ -2132,8 +2132,10 @@ def train_probe(
         Class labels (any hashable values); ``None`` takes the event names of an ``mne.Epochs``.
     ch_names, sfreq, units
         For arrays only: channel names, sampling rate in Hz and amplitude unit.
-    rename : dict | None
-        Channel-name overrides for :func:`~eegpt.channels.map_channels` (no projection).
+    rename : dict | str | path-like | None
+        Channel-name overrides for :func:`~eegpt.channels.map_channels` (no projection): a
+        dict, a cap's or a dataset's name (``"bci-iv-2a"``) or a table file, whose labels the
+        epochs may have only some of.
     preprocessing : PreprocessingConfig | None
         Resampling, reference, scale and window length (default 256 Hz, 4 s, millivolts).
     config : ProbeConfig | None

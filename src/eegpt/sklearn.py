@@ -35,7 +35,7 @@ import dataclasses
 import functools
 import numbers
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import mne
@@ -287,8 +287,12 @@ class EEGPTEmbedder(_ConfigParams, TransformerMixin, BaseEstimator):
     preprocessing : PreprocessingConfig | None
         Resampling, reference, scale and window length; every epoch is one window, so epochs
         must last ``window_seconds`` (shorter ones with ``tail="pad"``). Default: 256 Hz, 4 s.
-    rename : dict | None
-        Channel-name overrides for :func:`~eegpt.channels.map_channels`.
+    rename : dict | str | path-like | None
+        Channel-name overrides for :func:`~eegpt.channels.map_channels`: a dict, a cap's or a
+        dataset's name (``"biosemi64"``, ``"bci-iv-2a"``) or a table file. Tables
+        (names, files, :func:`~eegpt.channels.read_rename_table`) may name channels the epochs
+        lack (a subset picked): those are ignored, so there is no ``on_missing``; a dict's keys
+        must each name a channel (wrap it in :class:`~eegpt.channels.RenameTable` otherwise).
     batch_size : int | None
         Epochs per forward pass; ``None``: 64 on a GPU, a few on a CPU (see
         :func:`eegpt.engine.default_batch_size`).
@@ -342,7 +346,7 @@ class EEGPTEmbedder(_ConfigParams, TransformerMixin, BaseEstimator):
         units: str = "V",
         pooling: str | Callable[[np.ndarray], np.ndarray] = "flatten",
         preprocessing: PreprocessingConfig | None = None,
-        rename: dict[str, str | None] | None = None,
+        rename: Mapping[str, str | None] | str | os.PathLike | None = None,
         batch_size: int | None = None,
         device: str | None = None,
         precision: str = "float32",
@@ -616,8 +620,9 @@ class EEGPTClassifier(_ConfigParams, ClassifierMixin, BaseEstimator):
         :class:`EEGPTEmbedder`); ignored for ``mne.Epochs``.
     preprocessing : PreprocessingConfig | None
         How epochs become model windows (every epoch is one window). Default: 256 Hz, 4 s.
-    rename : dict | None
-        Channel-name overrides for :func:`~eegpt.channels.map_channels`.
+    rename : dict | str | path-like | None
+        Channel-name overrides, a cap's or a dataset's name or a table file (as for
+        :class:`EEGPTEmbedder`).
     config : ProbeConfig | None
         Architecture and recipe (default: the paper's); search it with
         ``GridSearchCV(clf, {"config": [ProbeConfig(max_lr=1e-4), ProbeConfig(max_lr=4e-4)]})``,
@@ -663,7 +668,7 @@ class EEGPTClassifier(_ConfigParams, ClassifierMixin, BaseEstimator):
         sfreq: float | None = None,
         units: str = "V",
         preprocessing: PreprocessingConfig | None = None,
-        rename: dict[str, str | None] | None = None,
+        rename: Mapping[str, str | None] | str | os.PathLike | None = None,
         config: ProbeConfig | None = None,
         validation: float | None = None,
         batch_size: int | None = None,
