@@ -843,3 +843,10 @@ def test_a_model_rate_other_than_the_pretraining_rate_is_questioned():
         warnings.simplefilter("error")
         PreprocessingConfig(sfreq=256)
         PreprocessingConfig().updated(window_seconds=2.0)
+
+
+def test_detrend_none_is_taken_as_no_detrending():
+    """None (scikit-learn's "nothing", as in a grid over [None, 'linear']) is 'none'."""
+    config = PreprocessingConfig(detrend=None)
+    assert config.detrend == "none" and config == PreprocessingConfig()
+    assert "detrend" not in config.to_dict()

@@ -780,3 +780,14 @@ def test_a_rename_table_file_serves_epochs_of_some_of_its_channels(tmp_path):
     clf = EEGPTClassifier(SMALL, rename=str(table), preprocessing=ONE_SECOND,
                           config=ProbeConfig(epochs=1))  # fmt: skip
     assert clf.fit(motor).predict(motor).shape == (12,)
+
+
+def test_a_grid_over_detrend_may_say_none_as_none(task):
+    """GridSearchCV(pipe, {'emb__preprocessing__detrend': [None, 'linear']})."""
+    from sklearn.pipeline import Pipeline
+
+    pipe = Pipeline([("emb", embedder(pooling="mean")), ("clf", LogisticRegression())])
+    grid = GridSearchCV(pipe, {"emb__preprocessing__detrend": [None, "linear"]}, cv=2)
+    grid.fit(task[:16], epochs_labels(task[:16]))
+    assert grid.cv_results_["param_emb__preprocessing__detrend"].tolist() == [None, "linear"]
+    assert np.isfinite(grid.cv_results_["mean_test_score"]).all()

@@ -110,9 +110,10 @@ class PreprocessingConfig:
     tail : ``"drop"`` | ``"pad"``
         A final partial window (or a recording/epoch shorter than one window) is dropped, or
         zero-padded to full length.
-    detrend : ``"none"`` | ``"constant"`` | ``"linear"``
-        Per window and channel, after everything else, subtract nothing (the samples as
-        recorded, the default), the mean, or the least-squares straight line
+    detrend : ``"none"`` | ``"constant"`` | ``"linear"`` | None
+        Per window and channel, after everything else, subtract nothing (``"none"``, the
+        samples as recorded, the default; ``None`` is taken as ``"none"``, as in a grid search
+        over ``[None, "linear"]``), the mean, or the least-squares straight line
         (:func:`detrend_windows`, as :func:`scipy.signal.detrend`; a zero-padded tail stays
         zero). For DC-coupled amplifiers and drifting recordings, whose offsets would otherwise
         dominate the windows; a high-pass filter (``raw.filter(0.5, None)``) is the alternative
@@ -129,6 +130,8 @@ class PreprocessingConfig:
     detrend: Literal["none", "constant", "linear"] = "none"
 
     def __post_init__(self) -> None:
+        if self.detrend is None:  # scikit-learn's way of saying "nothing"
+            object.__setattr__(self, "detrend", "none")
         for name in ("sfreq", "window_seconds", "overlap", "scale"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, (int, float, np.number)):
