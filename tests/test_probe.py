@@ -1661,3 +1661,46 @@ def test_probe_train_takes_a_rename_table_for_epochs_of_some_of_its_channels(wei
         assert probe_main(["train", str(path), "--weights", str(weights), "-o", str(out),
                            "--passes", "1", "--window", "1", "-q", "--rename", rename]) == 0  # fmt: skip
         assert load_probe(out).input_names == ("C3", "CZ", "C4", "C5", "C6")
+
+
+def test_a_probe_keeps_its_training_warnings_and_the_training_data_s_amplitude(model, tmp_path):
+    """Trained on microvolts passed as volts: the amplitude warning is kept in probe.json and
+    shown by `eegpt info`; predictions on volts, a millionth of the training data's amplitude,
+    are warned about."""
+    epochs = synthetic_erp_epochs(16, seed=5, seconds=1.0, tmin=-0.2)
+    x, y = epochs.get_data(), epochs_labels(epochs)
+    kwargs = dict(ch_names=epochs.ch_names, sfreq=250.0, preprocessing=ONE_SECOND)
+    with pytest.warns(RuntimeWarning, match="amplitude check"):
+        probe = train_probe(model, x * 1e6, y, config=ProbeConfig(epochs=1), **kwargs)
+    assert any("amplitude check" in text for text in probe.training["warnings"])
+    probe.save(tmp_path / "p")
+    shown = describe_probe(tmp_path / "p")
+    assert "WARNINGS when trained (" in shown and "amplitude check" in shown
+    with pytest.warns(RuntimeWarning, match=r"typical amplitude is 1.00e-06 times that of"):
+        load_probe(tmp_path / "p", model).predict(x, ch_names=epochs.ch_names, sfreq=250.0)
+    with warnings.catch_warnings():  # data like the training data's: nothing to say
+        warnings.simplefilter("error")
+        clean = train_probe(model, x, y, config=ProbeConfig(epochs=1), **kwargs)
+        assert clean.training["warnings"] == []
+        clean.predict(x * 1.5, ch_names=epochs.ch_names, sfreq=250.0)
+
+
+def test_probe_train_on_microvolts_keeps_the_warning_for_eegpt_info(weights, tmp_path, capsys):
+    """`eegpt probe train` on a file of microvolts (no --rescale), then `eegpt info PROBE` and
+    `eegpt probe evaluate` on a file in volts: the warning is shown again, and the scales
+    said to differ."""
+    from eegpt.cli import main
+
+    epochs = synthetic_erp_epochs(16, seed=6, seconds=1.0, tmin=-0.2)
+    volts, micro = tmp_path / "v-epo.fif", tmp_path / "uv-epo.fif"
+    epochs.save(volts, verbose=False)
+    epochs.copy().apply_function(lambda x: x * 1e6).save(micro, verbose=False)
+    out = tmp_path / "probe"
+    with pytest.warns(RuntimeWarning, match="amplitude check"):
+        assert probe_main(["train", str(micro), "--weights", str(weights), "-o", str(out),
+                           "--passes", "1", "--window", "1", "-q"]) == 0  # fmt: skip
+    capsys.readouterr()
+    assert main(["info", str(out)]) == 0
+    assert "WARNINGS when trained" in capsys.readouterr().out
+    with pytest.warns(RuntimeWarning, match="typical amplitude is 1.00e-06 times that of"):
+        assert probe_main(["evaluate", str(out), str(volts), "-q"]) == 0

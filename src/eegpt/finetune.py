@@ -37,6 +37,7 @@ from eegpt.probe import (
     _split_training_data,
     _training_mode,
     check_training_data,
+    recording_training_warnings,
     trained_probe,
     training_model,
     tuned_checkpoint_info,
@@ -99,6 +100,7 @@ def _resolve_precision(precision: FinetunePrecision, device: torch.device) -> st
     return _check_precision(precision, device)
 
 
+@recording_training_warnings
 def finetune(
     model: EEGPT | EEGPTEncoder,
     data: Any = None,

@@ -30,6 +30,7 @@ D = embedding width.
 from __future__ import annotations
 
 import difflib
+import functools
 import hashlib
 import json
 import math
@@ -58,6 +59,9 @@ from eegpt._logging import (
     honours_verbose,
     ignored_warnings,
     progress_options,
+    recorded_warnings,
+    shortened,
+    warning_texts,
     warnings_once,
 )
 from eegpt._logging import warn as _warn
@@ -1200,9 +1204,7 @@ def _split_training_data(
         thin = _thin_split_warning(train.y[tr], train.y[va], classes, float(validation))
         if thin:
             _warn(thin)
-        train = _TrainingData(
-            train.windows[tr], train.y[tr], train.input_names, train.encoder_names
-        )
+        train = replace(train, windows=train.windows[tr], y=train.y[tr])
         return train, val, classes
     if validation is None:
         return train, None, classes
@@ -1792,7 +1794,28 @@ class EEGPTProbe:
         without it, the next data that give it are warned about again."""
         split = _split_kwargs(kwargs)
         with each_warning_once(self._warned):
-            return self.logits_from_windows(self.windows(data, **split[0]), **split[1])
+            windows = self.windows(data, **split[0])
+            self._check_amplitude(windows)
+            return self.logits_from_windows(windows, **split[1])
+
+    def _check_amplitude(self, windows: np.ndarray) -> None:
+        """Warn when the windows' typical amplitude is :data:`AMPLITUDE_RATIO` times that of the
+        training data or more (or as many times less): data in another unit than the training
+        data's (microvolts beside volts differ by 1e6). Probes saved before the training data's
+        amplitude was recorded are not checked."""
+        trained = self.training.get("typical_amplitude")
+        now = typical_amplitude(windows)
+        if not trained or not now or 1 / AMPLITUDE_RATIO < now / trained < AMPLITUDE_RATIO:
+            return
+        _warn(
+            f"these data's typical amplitude is {now / trained:.2e} times that of the probe's "
+            f"training data (standard deviation {now:.2e} against {trained:.2e} in the model's "
+            "units), so the two are probably in different units (microvolts and volts differ "
+            "by 1e6): the probe's predictions on them mean little. Give the data in the unit "
+            "the training data were in (units= for arrays, --rescale on the command line), or "
+            "train the probe again on correctly scaled data (see the training warnings: "
+            "probe.training['warnings'], eegpt info PROBE)."
+        )
 
     def predict_proba(self, data: Any, **kwargs: Any) -> np.ndarray:
         """Class probabilities ``[n_windows, n_classes]`` (softmax of the logits).
@@ -1964,6 +1987,7 @@ class _TrainingData:
     y: np.ndarray  # [n] class indices
     input_names: tuple[str, ...]
     encoder_names: tuple[str, ...]
+    input_shape: tuple[int, int] = (0, 0)  # channels and samples per epoch of the data given
 
 
 def _prepare_training_data(
@@ -2001,7 +2025,8 @@ def _prepare_training_data(
         names = tuple(input_names) if input_names is not None else tuple(rec.ch_names)
         windows = _projection_windows(rec, names, preprocessing)
         target = tuple(normalize_channel_name(n) for n in config.target_channels)
-        return _TrainingData(windows, y_idx, names, target), classes  # type: ignore[arg-type]
+        shape = (rec.n_channels, rec.n_times)
+        return _TrainingData(windows, y_idx, names, target, shape), classes  # type: ignore[arg-type]
     mapping = map_channels(
         rec.ch_names, rename=rename, on_missing=_on_missing(data), verbose=verbose,
         source=rec.source, left_out=rec.left_out,
@@ -2009,7 +2034,8 @@ def _prepare_training_data(
     if input_names is not None:
         mapping = _subset_mapping(mapping, input_names, rec.source, bads=rec.bads, rename=rename)
     windows = prepare(rec, mapping, preprocessing, verbose=verbose).data
-    return _TrainingData(windows, y_idx, mapping.names, mapping.names), classes
+    shape = (rec.n_channels, rec.n_times)
+    return _TrainingData(windows, y_idx, mapping.names, mapping.names, shape), classes
 
 
 @honours_verbose
@@ -2046,6 +2072,46 @@ def training_model(
         config=config,
         n_inputs=len(train.input_names),
     ).to(device)
+
+
+#: Data whose typical amplitude (:func:`typical_amplitude`) is this many times that of a probe's
+#: training data, or this many times smaller, are warned about: another unit, most likely.
+AMPLITUDE_RATIO = 100.0
+
+
+def typical_amplitude(windows: np.ndarray) -> float:
+    """The median over windows and channels of each one's standard deviation over time, in the
+    model's units (millivolts after the scale): a probe's training data's, to tell data in
+    another unit apart. Up to 256 windows, spread evenly, are looked at."""
+    if not len(windows):
+        return 0.0
+    step = max(1, len(windows) // 256)
+    return float(np.median(np.asarray(windows[::step], dtype=np.float64).std(axis=-1)))
+
+
+def recording_training_warnings(train: Callable[..., EEGPTProbe]) -> Callable[..., EEGPTProbe]:
+    """Keep the texts of the warnings given while ``train`` ran (the first few, each once) in
+    the probe's ``training["warnings"]``, saved in ``probe.json`` and shown by ``eegpt info``:
+    a probe trained on microvolts as volts says so wherever it goes."""
+
+    @functools.wraps(train)
+    def wrapper(*args: Any, **kwargs: Any) -> EEGPTProbe:
+        with recorded_warnings() as said:
+            probe = train(*args, **kwargs)
+        add_training_warnings(probe, said)
+        return probe
+
+    return wrapper
+
+
+def add_training_warnings(probe: EEGPTProbe, said: Sequence[str]) -> None:
+    """Put ``said`` (warnings given before the training, such as those of reading its files)
+    ahead of the warnings the probe's training recorded (``training["warnings"]``, each text
+    once, the first :data:`~eegpt.api.MAX_RECORDED_WARNINGS`)."""
+    from eegpt.api import MAX_RECORDED_WARNINGS
+
+    kept = [*said, *probe.training.get("warnings", [])]
+    probe.training["warnings"] = warning_texts(kept, MAX_RECORDED_WARNINGS, width=2000)
 
 
 def trained_probe(
@@ -2086,6 +2152,8 @@ def trained_probe(
             "best_epoch": fit.best_epoch,
             "kept_epoch": fit.kept_epoch,
             "stopped_early": fit.stopped_early,
+            "input_shape": list(getattr(train, "input_shape", (0, 0))),
+            "typical_amplitude": typical_amplitude(train.windows),
             **facts,
             "seconds": round(seconds, 3),
             "device": str(device),
@@ -2094,6 +2162,7 @@ def trained_probe(
     )
 
 
+@recording_training_warnings
 def train_probe(
     model: EEGPT | EEGPTEncoder,
     data: Any = None,
@@ -2381,6 +2450,10 @@ def describe_probe(directory: str | os.PathLike) -> str:
                 f"{row['val_balanced_accuracy']:.3f}"
             )
         lines.append(line)
+    said = training.get("warnings") or []
+    if said:
+        head = f"  WARNINGS when trained ({len(said)}; probe.json's training.warnings has them in full):"
+        lines.extend([head, *(f"    - {shortened(text, 150)}" for text in said)])
     lines.append(f"  eegpt {meta.get('eegpt_version', '?')}")
     return "\n".join(lines)
 

@@ -1096,10 +1096,11 @@ def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
 
 
 def cmd_probe_train(args: argparse.Namespace) -> int:
+    from eegpt._logging import recorded_warnings
     from eegpt.checkpoints import load_model
     from eegpt.cli import check_figure_path, save_figure_file
     from eegpt.preprocessing import PreprocessingConfig
-    from eegpt.probe import EmbeddingCache, ProbeConfig, train_probe
+    from eegpt.probe import EmbeddingCache, ProbeConfig, add_training_warnings, train_probe
 
     out = args.output
     if (out / "probe.json").exists() and not args.overwrite:
@@ -1122,12 +1123,13 @@ def cmd_probe_train(args: argparse.Namespace) -> int:
             EEGPTWarning,
             stacklevel=1,
         )
-    recording, y, _, rename = _read_inputs(args, labels=args.labels, windows=windows)
-    validation: Any = args.val
-    if args.val_data:
-        _refuse_shared_files(args.data, args.val_data)
-        held, held_y, _, _ = _read_inputs(args, files=args.val_data, windows=windows)
-        validation = (held, held_y)
+    with recorded_warnings() as said:  # about the files read: kept with the probe
+        recording, y, _, rename = _read_inputs(args, labels=args.labels, windows=windows)
+        validation: Any = args.val
+        if args.val_data:
+            _refuse_shared_files(args.data, args.val_data)
+            held, held_y, _, _ = _read_inputs(args, files=args.val_data, windows=windows)
+            validation = (held, held_y)
     model = load_model(args.weights, device="cpu", verbose=verbose)
     config = ProbeConfig(
         chan_proj=args.chan_proj,
@@ -1160,6 +1162,7 @@ def cmd_probe_train(args: argparse.Namespace) -> int:
         progress=verbose,
         verbose=False,
     )
+    add_training_warnings(probe, said)  # those of reading the files too
     if args.label_column is not None:  # predict and evaluate read labels from it too
         probe.training["label_column"] = args.label_column
     if windows is not None:  # likewise for continuous recordings
