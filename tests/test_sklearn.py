@@ -791,3 +791,30 @@ def test_a_grid_over_detrend_may_say_none_as_none(task):
     grid.fit(task[:16], epochs_labels(task[:16]))
     assert grid.cv_results_["param_emb__preprocessing__detrend"].tolist() == [None, "linear"]
     assert np.isfinite(grid.cv_results_["mean_test_score"]).all()
+
+
+def test_both_estimators_fitted_on_epochs_give_their_layout(task):
+    """n_features_in_ (and n_channels_in_, n_times_in_) of Epochs: the columns their flattened
+    data would have, alike in the embedder and the classifier."""
+    epochs = task[:12]
+    n_channels, n_times = epochs.get_data().shape[1:]
+    est = embedder(pooling="mean").fit(epochs)
+    clf = EEGPTClassifier(SMALL, preprocessing=ONE_SECOND, config=ProbeConfig(epochs=1))
+    clf.fit(epochs)
+    for fitted in (est, clf):
+        assert (fitted.n_channels_in_, fitted.n_times_in_) == (n_channels, n_times)
+        assert fitted.n_features_in_ == n_channels * n_times
+    # arrays of other channels than the epochs' are still matched by name, not refused
+    x = epochs.get_data()[:, 1:]
+    clf.set_params(ch_names=epochs.ch_names[1:], sfreq=250.0)
+    with pytest.raises(ValueError, match="the probe was trained on"):
+        clf.predict(x)
+
+
+def test_array_input_without_its_names_does_not_push_microvolts(task):
+    """The advice names the default unit (volts) before microvolts."""
+    clf = EEGPTClassifier(SMALL, preprocessing=ONE_SECOND, config=ProbeConfig(epochs=1))
+    clf.fit(task[:12])
+    with pytest.raises(ValueError, match=r"units='V' \(the default\) or 'uV'") as err:
+        clf.predict(task[:12].get_data())
+    assert "units='uV')" not in str(err.value)

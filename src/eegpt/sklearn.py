@@ -147,7 +147,7 @@ def _epochs_array(
     if ch_names is None or sfreq is None:
         raise ValueError(
             f"array input needs the channel names and sampling rate: {estimator}(ch_names=[...], "
-            "sfreq=..., units='uV') (or pass mne.Epochs)"
+            "sfreq=..., units='V' (the default) or 'uV', as the samples are) (or pass mne.Epochs)"
         )
     check_integer_volts(X, units, f"{estimator}(units=...)")
     try:
@@ -321,7 +321,8 @@ class EEGPTEmbedder(_ConfigParams, TransformerMixin, BaseEstimator):
     n_channels_in_, n_times_in_ : int
         Channels and samples per epoch seen in :meth:`fit`.
     n_features_in_ : int
-        ``n_channels_in_ * n_times_in_`` (2-D input is read as epochs flattened in C order).
+        ``n_channels_in_ * n_times_in_``: the columns of 2-D input (epochs flattened in C
+        order); set for ``mne.Epochs`` too, as the columns their flattened data would have.
     embedding_shape_ : tuple of int
         ``(N, S, D)`` of one epoch.
     n_features_out_ : int
@@ -654,9 +655,11 @@ class EEGPTClassifier(_ConfigParams, ClassifierMixin, BaseEstimator):
     classes_ : ndarray, shape (n_classes,)
         Class labels, sorted; column ``k`` of :meth:`predict_proba` is ``classes_[k]``.
     n_channels_in_, n_times_in_ : int
-        For array input: channels and samples per epoch seen in :meth:`fit`.
+        Channels and samples per epoch seen in :meth:`fit` (for ``mne.Epochs``, their EEG
+        channels: those used or named in warnings, as for :class:`EEGPTEmbedder`).
     n_features_in_ : int
-        For array input: ``n_channels_in_ * n_times_in_``.
+        ``n_channels_in_ * n_times_in_``: the columns of 2-D input (epochs flattened in C
+        order); set for ``mne.Epochs`` too, as the columns their flattened data would have.
     """
 
     def __init__(
@@ -755,9 +758,11 @@ class EEGPTClassifier(_ConfigParams, ClassifierMixin, BaseEstimator):
             **array_kwargs,
         )
         self.classes_ = self.probe_.classes_
-        if array_kwargs:
-            self.n_channels_in_, self.n_times_in_ = data.shape[1:]
-            self.n_features_in_ = int(np.prod(data.shape[1:]))
+        # the layout of X as given (epochs: their EEG channels and samples, as the embedder's)
+        shape = data.shape[1:] if array_kwargs else self.probe_.training["input_shape"]
+        self.n_channels_in_, self.n_times_in_ = (int(n) for n in shape)
+        self.n_features_in_ = self.n_channels_in_ * self.n_times_in_
+        self._fitted_on_array = bool(array_kwargs)
         return self
 
     def __getstate__(self) -> dict[str, Any]:
@@ -787,7 +792,7 @@ class EEGPTClassifier(_ConfigParams, ClassifierMixin, BaseEstimator):
     def _logits(self, X: Any) -> np.ndarray:
         check_is_fitted(self, "probe_")
         data, array_kwargs = self._inputs(X)
-        if array_kwargs and hasattr(self, "n_features_in_"):
+        if array_kwargs and getattr(self, "_fitted_on_array", False):
             n = int(np.prod(data.shape[1:]))
             if n != self.n_features_in_:
                 raise ValueError(
