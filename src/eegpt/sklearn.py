@@ -9,8 +9,10 @@ attributes ending with ``_``, :func:`~sklearn.base.clone`-able). The embedder go
 
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
 
     clf = make_pipeline(EEGPTEmbedder(weights="eegpt-large", pooling="mean_tokens"),
+                        StandardScaler(),  # standardised features: see the README
                         LogisticRegression(max_iter=1000))  # tokens averaged: time kept
     cross_val_score(clf, epochs, epochs_labels(epochs), cv=5)
 
