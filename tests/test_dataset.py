@@ -485,6 +485,82 @@ def test_a_grown_corpus_is_refused_with_how_to_add_files_or_resume(corpus, model
     assert summary.complete and summary.n_files == 2 and summary.run_windows > 0
 
 
+def _copied_corpus(corpus: Path, folder: Path, names: list[str]) -> Path:
+    """A corpus folder holding copies of ``corpus``'s files ``names`` (``b/rec00.edf`` ...)."""
+    for name in names:
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(corpus / name, folder / name)
+    return folder
+
+
+def test_parts_split_from_a_grown_listing_are_refused_and_read_as_such(corpus, model, tmp_path):
+    """A file added to the corpus between two tasks of a job array moves files between parts
+    (every N-th file of the listing): the later task is refused, naming the file added and
+    the listing to freeze; parts made apart anyway are not read (or described) as one
+    table."""
+    folder = _copied_corpus(corpus, tmp_path / "tuh", ["a/rec01.edf", "b/rec00.edf", "b/rec02.edf"])
+    parts = tmp_path / "emb"
+    run = {"model": model, "workers": 0, "device": "cpu", "progress": False}
+    (parts / "part-7").mkdir(parents=True)  # a sibling being made: passed over
+    (parts / "part-7" / MANIFEST).write_text('{"spec": ')
+    embed_dataset(folder, parts / "part-0", part=(0, 2), **run)
+    listing = pd.read_csv(parts / "part-0" / "_corpus.csv")
+    assert listing.recording_id.tolist() == ["a/rec01.edf", "b/rec00.edf", "b/rec02.edf"]
+    shutil.copy(corpus / "b" / "rec04.edf", folder / "00_added.edf")  # sorts first
+    with pytest.raises(ValueError, match=r"part 1/2 would be split from the listing of .* as it "
+                       r"is now, 4 files, but .*part-0 \(part 0/2\) was split from a listing of "
+                       r"3 files \(since then: 1 file added \(00_added.edf\)\)\. .* Freeze one "
+                       r"listing in a manifest .*copy .*part-0.*_corpus.csv to keep"):  # fmt: skip
+        embed_dataset(folder, parts / "part-1", part=(1, 2), **run)
+    assert not (parts / "part-1").exists()
+    # the same parts made without the check (a folder moved in): found when read
+    embed_dataset(folder, tmp_path / "elsewhere" / "part-1", part=(1, 2), **run)
+    (tmp_path / "elsewhere" / "part-1").rename(parts / "part-1")
+    shutil.rmtree(parts / "part-7")
+    described = describe_parts(parts)
+    assert "read as one table" not in described
+    assert re.search(r"NOT parts of one corpus: the parts were split from different listings "
+                     r"of their corpus .*: part-0 from one of 3 files; part-1 from one of 4 "
+                     r"files\. .*delete part-1 and run those parts again on .*part-0.*_corpus.csv",
+                     described)  # fmt: skip
+    for read in (parts, [parts / "part-0", parts / "part-1"]):
+        with pytest.raises(ValueError, match=r"read_embeddings: the parts were split from "
+                           r"different listings"):  # fmt: skip
+            read_embeddings(read)
+    # the listing frozen: the part run again on it reads with part-0 as one corpus
+    shutil.rmtree(parts / "part-1")
+    frozen = shutil.copy(parts / "part-0" / "_corpus.csv", tmp_path / "listing.csv")
+    embed_dataset(frozen, parts / "part-1", part=(1, 2), **run)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        table, _ = read_embeddings(parts)
+    assert sorted(set(table.recording_id)) == ["a/rec01.edf", "b/rec00.edf", "b/rec02.edf"]
+
+
+def test_parts_split_from_a_shrunk_listing_are_refused_and_read_as_such(corpus, model, tmp_path):
+    """A file removed between the tasks of a job array: the later tasks are refused, naming
+    it; parts made apart anyway are refused by read_embeddings, not blamed on overlapping
+    manifests."""
+    names = ["a/rec01.edf", "b/rec00.edf", "b/rec02.edf", "b/rec04.edf"]
+    folder = _copied_corpus(corpus, tmp_path / "tuh", names)
+    parts = tmp_path / "emb"
+    run = {"model": model, "workers": 0, "device": "cpu", "progress": False}
+    embed_dataset(folder, parts / "part-0", part=(0, 3), **run)
+    (folder / "b" / "rec00.edf").unlink()
+    for k in (1, 2):
+        with pytest.raises(ValueError, match=r"4 files \(since then: 1 file gone "
+                           r"\(b/rec00.edf\)\)"):  # fmt: skip
+            embed_dataset(folder, parts / f"part-{k}", part=(k, 3), **run)
+    for k in (1, 2):  # made without the check
+        embed_dataset(folder, tmp_path / "elsewhere" / f"part-{k}", part=(k, 3), **run)
+        (tmp_path / "elsewhere" / f"part-{k}").rename(parts / f"part-{k}")
+    with pytest.raises(ValueError, match=r"part-0 from one of 4 files; part-1, part-2 from "
+                       r"one of 3 files\. .*To keep the listing of part-1, part-2, delete "
+                       r"part-0"):  # fmt: skip
+        read_embeddings(parts)
+    assert "NOT parts of one corpus" in describe_parts(parts)
+
+
 def test_worker_processes_and_several_replicas_give_the_same_rows(
     clean_run, corpus, model, tmp_path
 ):

@@ -35,6 +35,9 @@ Output directory
     Settings, input fingerprint, shard table and the summary of the last run.
 ``_files.csv``, ``_errors.csv``
     One line per input file (status, windows, hours, error), and the failed files only.
+``_corpus.csv``
+    Of a ``part`` run only: the listing of the whole corpus the part was split from
+    (``path``, ``recording_id``), which the other parts' runs compare theirs with.
 
 The files starting with ``_`` or ``.`` are skipped by pyarrow's (and so pandas') dataset
 reader, and none of them ends in ``.parquet``, so ``polars.read_parquet(f"{out}/*.parquet")``
@@ -140,6 +143,7 @@ MANIFEST_SUFFIXES = (".csv", ".tsv", ".parquet")
 MANIFEST = RUN_MANIFEST
 FILES_REPORT = "_files.csv"
 ERRORS_REPORT = "_errors.csv"
+CORPUS_LISTING = "_corpus.csv"  # of a --part run: the whole listing it was split from
 LOCK = ".eegpt.lock"
 FORMAT = "eegpt-dataset/1"
 #: Row layout of new runs: 2 added the ``annotations``, ``bad`` and ``event`` columns, 3 the
@@ -1410,8 +1414,12 @@ def _run_spec(
     picks: str | Sequence[str] = "eeg",
     part: tuple[int, int] | None = None,
     corpus_files: int | None = None,
+    corpus_sha256: str | None = None,
 ) -> dict[str, Any]:
-    """Everything that determines the rows: stored in every shard, compared on resume."""
+    """Everything that determines the rows: stored in every shard, compared on resume. A
+    ``part`` run also records the whole corpus's listing it was split from: its
+    ``corpus_files`` and ``corpus_sha256`` (:meth:`DatasetInputs.fingerprint` of the unsplit
+    inputs), for the parts to be checked as parts of one listing."""
     encoder = model.target_encoder if isinstance(model, EEGPT) else model
     cfg = encoder.config
     shape = [cfg.n_patches(config.n_samples), cfg.embed_num, cfg.embed_dim]
@@ -1446,6 +1454,7 @@ def _run_spec(
     if part is not None:  # absent for a whole corpus, as in runs from before the option
         spec["inputs"]["part"] = list(part)
         spec["inputs"]["corpus_files"] = corpus_files
+        spec["inputs"]["corpus_sha256"] = corpus_sha256
     spec["layout"] = LAYOUT  # see _keep_old_layout
     return spec
 
@@ -1454,11 +1463,14 @@ def _keep_old_layout(output_dir: Path, spec: dict[str, Any]) -> None:
     """Resume a run from an older row layout in its own layout: before the
     ``annotations``/``bad``/``event`` columns (layout 1, no ``layout`` key) or before
     ``epochs_metadata`` (2). Its finished shards lack those columns, and all shards of a run
-    share one schema."""
+    share one schema. A part run from before ``corpus_sha256`` resumes without it."""
     manifest = output_dir / MANIFEST
     if manifest.exists():
         with contextlib.suppress(ValueError, OSError, TypeError):
             old = json.loads(manifest.read_text()).get("spec", {})
+            before = old.get("inputs") or {}
+            if before.get("part") and "corpus_sha256" not in before:
+                spec["inputs"] = {k: v for k, v in spec["inputs"].items() if k != "corpus_sha256"}
             if old and "layout" not in old:
                 spec.pop("layout", None)
             elif old and int(old["layout"]) < LAYOUT:
@@ -2814,7 +2826,7 @@ def shard_files(output_dir: Path) -> list[Path]:
 def _is_ours(name: str) -> bool:
     return bool(
         _SHARD.match(name)
-        or name in (MANIFEST, FILES_REPORT, ERRORS_REPORT, LOCK)
+        or name in (MANIFEST, FILES_REPORT, ERRORS_REPORT, CORPUS_LISTING, LOCK)
         or (name.startswith(".") and name.endswith(".tmp"))
     )
 
@@ -2941,12 +2953,19 @@ def _input_changes(output_dir: Path, ids: Sequence[str]) -> str:
         before = pd.read_csv(output_dir / FILES_REPORT, dtype=str)["recording_id"].tolist()
     except (OSError, ValueError, KeyError, ImportError):
         return ""
+    changes = _id_changes(before, ids)
+    return f" Against this folder's run: {changes}." if changes else ""
+
+
+def _id_changes(before: Sequence[str], ids: Sequence[str]) -> str:
+    """``3 files added (a.edf, ...); 1 gone (b.edf)``: the recording ids ``ids`` against
+    ``before`` ("" when they hold the same ids)."""
     old, new = set(before), set(ids)
     added = [i for i in ids if i not in old]
     gone = [i for i in before if i not in new]
     parts = [f"{_count(len(added), 'file')} added ({few(added, 5)})"] if added else []
     parts += [f"{_count(len(gone), 'file')} gone ({few(gone, 5)})"] if gone else []
-    return f" Against this folder's run: {'; '.join(parts)}." if parts else ""
+    return "; ".join(parts)
 
 
 def _done_shards(
@@ -3067,7 +3086,9 @@ def embed_dataset(
         ``n``-th file from the ``k``-th (:meth:`DatasetInputs.part`), with the ids of the
         whole list: one job of a cluster's job array per part, each into its own folder
         (e.g. ``out/part-03``); :func:`read_embeddings` of the folder above them reads the
-        parts as one table, and says which are missing or unfinished.
+        parts as one table, and says which are missing or unfinished. A part is refused when
+        a part beside its folder was split from another listing of the same inputs (files
+        added or removed between the tasks): give a corpus that may change as a manifest.
     preprocessing, window_seconds, overlap, average_reference, resample, tail, detrend
         Preprocessing (see :class:`~eegpt.preprocessing.PreprocessingConfig`); the keywords
         override single fields.
@@ -3165,12 +3186,13 @@ def embed_dataset(
             f"stream_precision={stream_precision!r} (--stream-precision) needs precision "
             "(--precision) 'bfloat16' or 'float16' (float32 stays exact)"
         )
-    data = resolve_inputs(inputs, pattern=pattern)
+    corpus = data = resolve_inputs(inputs, pattern=pattern)
     part = as_part(part)
-    corpus_files = len(data)
     if part is not None:
-        data = data.part(*part)
+        data = corpus.part(*part)
     output_dir = Path(output_dir).expanduser()
+    if part is not None:  # the other tasks of a job array split the same listing?
+        _check_sibling_parts(output_dir, corpus, part)
     if output_dir.exists() and not output_dir.is_dir():
         raise FileExistsError(
             f"{output_dir} is a file; the output of embed_dataset is a folder of Parquet shards: "
@@ -3194,7 +3216,8 @@ def embed_dataset(
         reject_by_annotation=reject_by_annotation,
         picks=picks,
         part=part,
-        corpus_files=corpus_files,
+        corpus_files=len(corpus),
+        corpus_sha256=corpus.fingerprint() if part is not None else None,
     )
     shards = [
         list(range(start, min(start + shard_size, len(data))))
@@ -3224,6 +3247,8 @@ def embed_dataset(
                     _keep_old_layout(output_dir, spec)
                 _prepare_output(output_dir, spec, overwrite=overwrite, verbose=verbose,
                                 ids=[f.recording_id for f in data.files])  # fmt: skip
+                if part is not None:
+                    _write_listing(output_dir, corpus)
                 done = _done_shards(output_dir, spec, len(shards), retry_failed)
                 kept = _kept_files(output_dir, len(shards), done, retry_failed)
                 _warn_changed(data, [*chain.from_iterable(done.values()), *kept.values()])
@@ -3432,6 +3457,7 @@ def describe_parts(folder: str | os.PathLike) -> str:
     runs = run_folders(folder)
     lines = [f"{folder}: {_count(len(runs), 'embed-dataset run folder')}"]
     inputs_of = []  # the spec's inputs of each --part run
+    folders_of = []  # and its folder
     for run in runs:
         try:
             manifest = json.loads((run / MANIFEST).read_text())
@@ -3442,6 +3468,7 @@ def describe_parts(folder: str | os.PathLike) -> str:
         part, totals = inputs.get("part"), manifest.get("totals") or {}
         if part:
             inputs_of.append(inputs)
+            folders_of.append(run)
         lines.append(
             f"  {run.name}: "
             + (f"part {part[0]}/{part[1]}, " if part else "")
@@ -3450,6 +3477,10 @@ def describe_parts(folder: str | os.PathLike) -> str:
             f"{len(shard_files(run))} of {manifest.get('n_shards')} written"
             + (" (running)" if _Lock.held(run) else "")
         )
+    apart = _listings_apart(list(zip(folders_of, inputs_of, strict=True)))
+    if apart:  # not one table: files twice and files missing
+        lines.append(f"  NOT parts of one corpus: {apart}")
+        return "\n".join(lines)
     if len({int(i["part"][1]) for i in inputs_of}) == 1:  # parts of one split
         _, missing = _missing_parts(inputs_of)
         n = inputs_of[0]["part"][1]
@@ -3616,9 +3647,7 @@ class _Run:
             "n_files": len(self.inputs),
             "n_shards": len(self.shards),
             "shards_done": done_shards,
-            "source": os.path.abspath(self.inputs.source)
-            if os.path.exists(self.inputs.source)
-            else self.inputs.source,
+            "source": "".join(_corpus_of(self.inputs.source)),
             "last_run": run,
             "runs": [*self.previous_runs, run][-_RUNS_KEPT:],  # every call, oldest first
             "totals": self._totals(rows),
@@ -3799,6 +3828,11 @@ def read_embeddings(
     spec = specs[0]
     schema = None
     if several:
+        apart = _listings_apart(
+            [(f, s.get("inputs") or {}) for f, s in zip(folders, specs, strict=True)]
+        )
+        if apart:
+            raise ValueError(f"read_embeddings: {apart}")
         _warn_missing_parts(folders, specs)
     if several:  # each shard's footer once: its file statuses and its schema
         footers = {p: pq.read_metadata(p) for p in shards}
@@ -3958,6 +3992,128 @@ def _warn_missing_parts(folders: Sequence[Path], specs: Sequence[dict[str, Any]]
             f"{'is' if len(missing) == 1 else 'are'} missing (their files' rows are not in the "
             "table); run their jobs, or give their folders too"
         )
+
+
+_PART_OF = re.compile(r"(.*)( \(part \d+/\d+\))")  # the source of a --part run's inputs
+
+
+def _corpus_of(source: str) -> tuple[str, str]:
+    """``(corpus, suffix)``: the inputs' ``source`` with its path made absolute (where it is
+    one), and a ``--part`` run's `` (part K/N)`` apart (else "")."""
+    m = _PART_OF.fullmatch(source)
+    base, suffix = (m.group(1), m.group(2)) if m else (source, "")
+    return (os.path.abspath(base) if os.path.exists(base) else base), suffix
+
+
+def _write_listing(output_dir: Path, corpus: DatasetInputs) -> None:
+    """Write :data:`CORPUS_LISTING`: the ``path`` and ``recording_id`` of every file of the
+    whole ``corpus`` a part run was split from, in order (a manifest of it)."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(["path", "recording_id"])
+    writer.writerows([f.path, f.recording_id] for f in corpus.files)
+    atomic_write(output_dir / CORPUS_LISTING, lambda fh: fh.write(buf.getvalue().encode()))
+
+
+def _listed_ids(folder: Path) -> list[str] | None:
+    """The recording ids of a part run's :data:`CORPUS_LISTING`; None without a readable one
+    (a run from before it, or one being made)."""
+    try:
+        with open(folder / CORPUS_LISTING, newline="", encoding="utf-8") as fh:
+            return [row["recording_id"] for row in csv.DictReader(fh)]
+    except (OSError, KeyError, csv.Error, UnicodeDecodeError):
+        return None
+
+
+def _check_sibling_parts(output_dir: Path, corpus: DatasetInputs, part: tuple[int, int]) -> None:
+    """Refuse part ``part`` of ``corpus`` when a part of the same split beside ``output_dir``
+    (a folder of ``output_dir.parent`` whose manifest records a part of N of the same input:
+    the layout ``-o out/part-$SLURM_ARRAY_TASK_ID``) was split from another listing of it.
+    Files added to the corpus or removed from it between the tasks of a job array move files
+    between parts, so that the parts hold some files twice and miss others. Siblings with the
+    same listing pass, whenever they started; folders without a readable manifest (one being
+    made) are passed over."""
+    here, (source, _) = os.path.realpath(output_dir), _corpus_of(corpus.source)
+    sha, n_now = corpus.fingerprint(), len(corpus)
+    try:
+        siblings = sorted(p for p in output_dir.parent.iterdir() if os.path.realpath(p) != here)
+    except OSError:  # no parent folder yet: no sibling
+        return
+    apart = []
+    for folder in siblings:
+        try:
+            manifest = json.loads((folder / MANIFEST).read_text())
+            inputs = manifest["spec"]["inputs"]
+            k, n = (int(v) for v in inputs["part"])
+            then = int(inputs["corpus_files"])
+        except (OSError, ValueError, KeyError, TypeError):  # not a part run, or being made
+            continue
+        if n != part[1] or _corpus_of(str(manifest.get("source", "")))[0] != source:
+            continue
+        if then != n_now or inputs.get("corpus_sha256", sha) != sha:
+            apart.append((folder, k, then))
+    if not apart:
+        return
+    ids = [f.recording_id for f in corpus.files]
+    said = []
+    for folder, k, then in apart[:5]:
+        listed = _listed_ids(folder)
+        changes = "" if listed is None else _id_changes(listed, ids)
+        if listed is not None and not changes:
+            changes = "the same files, in another order or with other manifest values"
+        said.append(
+            f"{folder} (part {k}/{part[1]}) was split from a listing of "
+            f"{_count(then, 'file')}" + (f" (since then: {changes})" if changes else "")
+        )
+    if len(apart) > 5:
+        said.append(f"and {len(apart) - 5} more parts")
+    frozen = apart[0][0] / CORPUS_LISTING
+    keep = (
+        f"copy {frozen} to keep the one {apart[0][0].name} was split from, or "
+        if (frozen.is_file())
+        else ""
+    )
+    raise ValueError(
+        f"{output_dir}: part {part[0]}/{part[1]} would be split from the listing of {source} "
+        f"as it is now, {_count(n_now, 'file')}, but {'; '.join(said)}. Parts of two listings "
+        "of a corpus hold some files twice and miss others. Freeze one listing in a manifest "
+        f"(a .csv with path and recording_id columns: {keep}write the current one, see "
+        "docs/corpus-scale.md, 'Plan for 10,000 hours') and give it to every part; the parts "
+        "already done on another listing must be run again on it (delete their folders first)"
+    )
+
+
+def _listings_apart(parts: Sequence[tuple[Path, Mapping[str, Any]]]) -> str:
+    """ "" when the ``--part`` runs among ``parts`` (each a run folder and its spec's
+    ``inputs``) were split from one listing of their corpus; else which were split from which
+    listing (by its count of files) and which to run again."""
+    split = [(folder, i) for folder, i in parts if i.get("part")]
+    by_sha = all(i.get("corpus_sha256") for _, i in split)  # runs from before it: the counts
+    groups: dict[tuple[Any, Any], list[Path]] = {}
+    for folder, i in split:
+        key = (i.get("corpus_sha256") if by_sha else None, i.get("corpus_files"))
+        groups.setdefault(key, []).append(folder)
+    if len(groups) < 2:
+        return ""
+    folders = [f for f, _ in split]
+    unique = len({f.name for f in folders}) == len(folders)
+
+    def named(group: Sequence[Path]) -> str:
+        return few([f.name if unique else str(f) for f in group], 10)
+
+    listings = "; ".join(
+        f"{named(group)} from one of {_count(n, 'file')}" for (_, n), group in groups.items()
+    )
+    kept, *others = sorted(groups.values(), key=len, reverse=True)
+    frozen = kept[0] / CORPUS_LISTING
+    on = f"{frozen} (a manifest of it)" if frozen.is_file() else "a manifest of that listing"
+    return (
+        f"the parts were split from different listings of their corpus (files added or "
+        f"removed between their runs): {listings}. Such parts hold some files twice and miss "
+        f"others. To keep the listing of {named(kept)}, delete "
+        f"{named([f for group in others for f in group])} and run those parts again on {on} "
+        "with the same --part (docs/corpus-scale.md, 'Plan for 10,000 hours')"
+    )
 
 
 #: Settings that may differ between the parts of one corpus: each part's own inputs, and the
