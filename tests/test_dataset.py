@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import errno
 import json
 import multiprocessing
 import os
@@ -16,10 +17,12 @@ import threading
 import time
 import warnings
 from pathlib import Path
+from typing import Any
 
 import mne
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 import torch
@@ -30,6 +33,7 @@ from eegpt.dataset import (
     FILES_REPORT,
     MANIFEST,
     InputFile,
+    ShardWriter,
     _Lock,
     _Readers,
     describe_output,
@@ -1446,6 +1450,52 @@ def test_make_engines_gives_each_device_its_own_replica(model):
 
 
 # ---------------------------------------------------------------------------------------- CLI
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        OSError(errno.ENOSPC, "No space left on device"),
+        pa.ArrowIOError("Error writing bytes to file. Detail: [errno 28] No space left on device"),
+    ],
+)
+def test_a_full_disk_names_the_folder_the_shard_and_how_to_resume(
+    corpus, weights, tmp_path, capsys, monkeypatch, error
+):
+    """A disk that fills up while a shard is written (Python's ENOSPC, or pyarrow's): the
+    message names the output folder and the shard, and says that the same command resumes;
+    it does, once there is room."""
+    import eegpt.dataset as ds
+
+    folder = _copied_corpus(corpus, tmp_path / "in", ["a/rec01.edf", "b/rec00.edf"])
+    out = tmp_path / "out"
+    args = [str(folder), "-o", str(out), "--weights", str(weights), "--workers", "0"]
+    args += ["--device", "cpu", "--shard-size", "1", "-q"]
+    commit, write_csv = ShardWriter._commit, ds._write_csv
+    full = []
+
+    def full_at_the_second_shard(self: ShardWriter) -> None:
+        if self._shard == 1:
+            full.append(True)
+            raise error
+        commit(self)
+
+    def reports(path: Path, rows: Any) -> None:  # the reports meet the full disk after it
+        if full:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        write_csv(path, rows)
+
+    monkeypatch.setattr(ShardWriter, "_commit", full_at_the_second_shard)
+    monkeypatch.setattr(ds, "_write_csv", reports)
+    assert cli_main(args) == 1
+    err = capsys.readouterr().err
+    assert f"eegpt: error: no space left on the device of {out} while writing " in err
+    assert re.search(r"shard-00001\.parquet \(.*No space left.*\): the run stopped, keeping "
+                     r"its finished shards \(1 shard in the folder\)\. Free some space .* run "
+                     r"the same command again", err)  # fmt: skip
+    monkeypatch.undo()
+    assert cli_main(args) == 0
+    assert json.loads((out / MANIFEST).read_text())["runs"][-1]["shards_written"] == 1
 
 
 def test_cli_and_subcommand(corpus, weights, tmp_path, capsys):

@@ -103,7 +103,7 @@ from eegpt.annotations import (
 )
 from eegpt.channels import map_channels, rename_table, unmatched_rename_warning
 from eegpt.engine import InferenceEngine, Precision, resolve_device
-from eegpt.errors import OutputInUseError, UnguardedMainError
+from eegpt.errors import OutputInUseError, OutputNotWritableError, UnguardedMainError
 from eegpt.io import (
     EEG_SUFFIXES,
     RECORDING_FOLDER_SUFFIXES,
@@ -1679,6 +1679,36 @@ def _warn_changed(inputs: DatasetInputs, statuses: Iterable[Mapping[str, Any]]) 
         )
 
 
+def _disk_full(err: BaseException) -> bool:
+    """Whether ``err`` says that the disk is full: ``ENOSPC``, as Python and pyarrow raise it
+    (an ``OSError``, pyarrow's naming ``No space left`` in its text)."""
+    return isinstance(err, OSError) and (err.errno == errno.ENOSPC or "No space left" in str(err))
+
+
+@contextlib.contextmanager
+def _naming_full_disk(output_dir: Path, writing: Callable[[], str]) -> Iterator[None]:
+    """Turn a full disk met in the block into an :class:`OutputNotWritableError` (errno
+    ``ENOSPC``) that names ``output_dir``, what was being written (``writing()``, e.g. a
+    shard's name) and how to resume; one already turned passes as it is."""
+    try:
+        yield
+    except OSError as err:
+        if isinstance(err, OutputNotWritableError) or not _disk_full(err):
+            raise
+        try:
+            kept = f" ({_count(len(shard_files(output_dir)), 'shard')} in the folder)"
+        except OSError:
+            kept = ""
+        full = OutputNotWritableError(
+            f"no space left on the device of {output_dir} while writing {writing()} ({err}): "
+            f"the run stopped, keeping its finished shards{kept}. Free some space there (or "
+            "move the folder to a larger disk) and run the same command again: it resumes "
+            "with the shards not written yet"
+        )
+        full.errno = errno.ENOSPC
+        raise full from err
+
+
 class ShardWriter:
     """Writes file results, arriving in file order, into atomically committed shard files.
 
@@ -1734,6 +1764,14 @@ class ShardWriter:
         """Add the next file's result (files must come in order, shard by shard; the parts of a
         file read in parts one after the other, in order: its rows are written, and its status
         recorded, when the last one has come, none of them if one part failed)."""
+        with _naming_full_disk(self.output_dir, self._writing):
+            self._add(result)
+
+    def _writing(self) -> str:
+        """What this writer writes now, for messages: the shard in progress."""
+        return "the shards" if self._shard is None else shard_name(self._shard)
+
+    def _add(self, result: FileResult) -> None:
         shard = self._next(result.index)
         file = self.inputs.files[result.index]
         if result.part is not None or self._parts:
@@ -1754,6 +1792,10 @@ class ShardWriter:
     def add_kept(self, index: int, table: Any, status: dict[str, Any]) -> None:
         """Add a file's rows and status as an earlier run wrote them (a file that was not
         embedded again, its shard being retried for another one), in its place in the order."""
+        with _naming_full_disk(self.output_dir, self._writing):
+            self._add_kept(index, table, status)
+
+    def _add_kept(self, index: int, table: Any, status: dict[str, Any]) -> None:
         if self._parts:
             raise RuntimeError(
                 f"file {index} came before the last part of file {self._parts[0].index}"
@@ -3622,6 +3664,10 @@ class _Run:
 
     def write_reports(self, *, force: bool = False) -> None:
         """Refresh ``_manifest.json``, ``_files.csv``, ``_errors.csv`` (throttled)."""
+        with _naming_full_disk(self.output_dir, lambda: f"{FILES_REPORT} and {MANIFEST}"):
+            self._write_reports(force=force)
+
+    def _write_reports(self, *, force: bool) -> None:
         now = time.monotonic()
         if not force and now - self.last_report < _REPORT_EVERY_S:
             return
@@ -3670,8 +3716,15 @@ class _Run:
         }
 
     def finish(self, bar: _Progress) -> None:
+        """Write the reports at the end of the run, or as it stops on an error (a full disk
+        that stopped it, met again here, is not said twice: the first names the shard)."""
+        stopping = sys.exc_info()[1]
         self.elapsed = bar.elapsed
-        self.write_reports(force=True)
+        try:
+            self.write_reports(force=True)
+        except OutputNotWritableError as err:
+            if not (stopping is not None and _disk_full(stopping) and _disk_full(err)):
+                raise
 
     def summary(self, bar: _Progress) -> DatasetSummary:
         rows = self._file_rows()
@@ -4012,7 +4065,8 @@ def _write_listing(output_dir: Path, corpus: DatasetInputs) -> None:
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(["path", "recording_id"])
     writer.writerows([f.path, f.recording_id] for f in corpus.files)
-    atomic_write(output_dir / CORPUS_LISTING, lambda fh: fh.write(buf.getvalue().encode()))
+    with _naming_full_disk(output_dir, lambda: CORPUS_LISTING):
+        atomic_write(output_dir / CORPUS_LISTING, lambda fh: fh.write(buf.getvalue().encode()))
 
 
 def _listed_ids(folder: Path) -> list[str] | None:
