@@ -1534,6 +1534,7 @@ def test_cli_and_subcommand(corpus, weights, tmp_path, capsys):
         assert cli_main([str(corpus), "-o", str(busy), "--weights", str(weights), "-q"]) == 1
     err = capsys.readouterr().err
     assert "in use by another" in err and "internal error" not in err
+    assert "each task needs its own part and folder: --part $SLURM_ARRAY_TASK_ID/" in err
     if not torch.cuda.is_available():
         args = [str(corpus), "-o", str(tmp_path / "gpu"), "--weights", str(weights), "-q"]
         assert cli_main([*args, "--device", "cuda:1"]) == 1

@@ -2137,7 +2137,9 @@ class _Lock:
                 ) from err
             raise OutputInUseError(
                 f"{self.path.parent} is in use by another embed_dataset run; wait for it or "
-                "choose another output folder"
+                "choose another output folder. In a cluster job array each task needs its own "
+                "part and folder: --part $SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT -o "
+                "out/part-$SLURM_ARRAY_TASK_ID"
             ) from err
         return self
 
