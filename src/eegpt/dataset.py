@@ -3190,12 +3190,15 @@ def embed_dataset(
     ------
     ValueError
         On bad settings, or an output folder made with other settings (checkpoint SHA-256,
-        preprocessing, inputs, ...) unless ``overwrite``.
+        preprocessing, inputs, ...) unless ``overwrite``, or a ``part`` beside parts split
+        from another listing of the inputs.
     FileExistsError
         If ``output_dir`` holds files that this function did not write.
     OutputNotWritableError
         (an ``OSError``) If ``output_dir`` cannot be made or written to (a read-only file
-        system, no permission, a file above it); checked before the model is loaded.
+        system, no permission, a file above it); checked before the model is loaded. Also
+        (errno ``ENOSPC``) when the disk fills up during the run, naming the shard being
+        written: the finished shards are kept, and the same call resumes.
 
     Notes
     -----
