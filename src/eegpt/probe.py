@@ -1793,6 +1793,8 @@ class EEGPTProbe:
         by each later prediction, evaluation or figure on the same data; after a call on data
         without it, the next data that give it are warned about again."""
         split = _split_kwargs(kwargs)
+        if not isinstance(self._warned, dict):  # pickled by an earlier eegpt, which kept a set
+            self._warned = {}
         with each_warning_once(self._warned):
             windows = self.windows(data, **split[0])
             self._check_amplitude(windows)
