@@ -36,6 +36,7 @@ from eegpt.dataset import (
     ShardWriter,
     _Lock,
     _Readers,
+    _status_of,
     describe_output,
     describe_parts,
     embed_dataset,
@@ -652,7 +653,8 @@ def test_a_truncated_file_is_blamed_on_its_truncation(tmp_path):
     cut.write_bytes(good.read_bytes()[:20000])  # the header and about a second of data
     loaded = load_file(0, str(cut), PreprocessingConfig())
     assert loaded.error.startswith(f"{cut}: the file is truncated: the header announces")
-    assert "What is left cannot be used: RecordingError" in loaded.error
+    assert "What is left cannot be used: TooShortError" in loaded.error
+    assert _status_of(loaded.error) == "failed"  # not skipped as a short recording
 
 
 def test_a_failed_file_that_was_read_keeps_its_duration(tmp_path):
@@ -2108,3 +2110,53 @@ def test_debug_keeps_the_tracebacks_of_failed_files(corpus, weights, tmp_path, c
     assert cli_main([*args[:2], str(tmp_path / "plain"), *args[3:]]) == 3
     assert "Traceback" not in (tmp_path / "plain" / "_errors.csv").read_text()
     assert "Traceback" not in capsys.readouterr().err
+
+
+# ------------------------------------------------------------------- recordings too short
+
+
+@pytest.fixture(scope="module")
+def short_corpus(tmp_path_factory):
+    """A 3 s recording (shorter than one 4 s window), a 10 s one and a corrupt file."""
+    folder = tmp_path_factory.mktemp("short")
+    for name, seconds in (("short.edf", 3.0), ("long.edf", 10.0)):
+        write_edf(synthetic_raw(minutes=seconds / 60, seed=2)[0], folder / name)
+    (folder / "junk.edf").write_bytes(CORRUPT)
+    return folder
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+def test_a_recording_shorter_than_a_window_is_skipped_not_failed(
+    short_corpus, weights, tmp_path, capsys
+):
+    """A recording shorter than one window (tail='drop') gets its own status, with its real
+    length, is counted apart (summary, eegpt info) and leaves the exit status to the real
+    failures; resuming (and retrying the failures) keeps it as it was."""
+    out = tmp_path / "out"
+    args = [str(short_corpus), "-o", str(out), "--weights", str(weights), "--workers", "0"]
+    assert cli_main([*args, "-q"]) == 3  # junk.edf failed
+    err = capsys.readouterr().err
+    assert "1 ok, 1 failed, 1 too short;" in err
+    assert f"1 file shorter than one window was skipped (not failures; listed in {out}" in err
+    assert "--tail pad embeds them" in err
+    files = pd.read_csv(out / FILES_REPORT).set_index("recording_id")
+    assert files.loc["short.edf", "status"] == "too_short"
+    assert files.loc["short.edf", "duration_s"] == pytest.approx(3.0, abs=0.01)
+    assert "shorter than one window" in files.loc["short.edf", "error"]
+    assert pd.read_csv(out / ERRORS_REPORT).recording_id.tolist() == ["junk.edf"]
+    assert pd.read_csv(out / "_too_short.csv").recording_id.tolist() == ["short.edf"]
+    info = describe_output(out)
+    assert "1 ok, 1 failed, 1 too short, 0 pending" in info and "--tail pad" in info
+    with pytest.raises(KeyError, match="shorter than one window and was skipped"):
+        load_embeddings(out, recording_id="short.edf")
+    (short_corpus / "junk.edf").write_bytes(CORRUPT)  # untouched: still fails on retry
+    for extra in ([], ["--retry-failed"]):
+        assert cli_main([*args, "-q", *extra]) == 3
+        files = pd.read_csv(out / FILES_REPORT).set_index("recording_id")
+        assert files.loc["short.edf", "status"] == "too_short"
+    # only files shorter than a window: nothing failed
+    alone = tmp_path / "alone"
+    alone.mkdir()
+    shutil.copy(short_corpus / "short.edf", alone)
+    assert cli_main([str(alone), "-o", str(tmp_path / "out2"), "--weights", str(weights),
+                     "--workers", "0", "-q"]) == 0  # fmt: skip

@@ -33,8 +33,10 @@ Output directory
     holds the status of each file of the shard.
 ``_manifest.json``
     Settings, input fingerprint, shard table and the summary of the last run.
-``_files.csv``, ``_errors.csv``
-    One line per input file (status, windows, hours, error), and the failed files only.
+``_files.csv``, ``_errors.csv``, ``_too_short.csv``
+    One line per input file (status, windows, hours, error), the failed files only, and the
+    files shorter than one window only (status ``too_short``, with ``tail="drop"``: not
+    failures; a run of ``--tail pad`` on this report as input embeds them).
 ``_corpus.csv``
     Of a ``part`` run only: the listing of the whole corpus the part was split from
     (``path``, ``recording_id``), which the other parts' runs compare theirs with.
@@ -103,7 +105,12 @@ from eegpt.annotations import (
 )
 from eegpt.channels import map_channels, rename_table, unmatched_rename_warning
 from eegpt.engine import InferenceEngine, Precision, resolve_device
-from eegpt.errors import OutputInUseError, OutputNotWritableError, UnguardedMainError
+from eegpt.errors import (
+    OutputInUseError,
+    OutputNotWritableError,
+    TooShortError,
+    UnguardedMainError,
+)
 from eegpt.io import (
     EEG_SUFFIXES,
     RECORDING_FOLDER_SUFFIXES,
@@ -144,6 +151,10 @@ MANIFEST = RUN_MANIFEST
 FILES_REPORT = "_files.csv"
 ERRORS_REPORT = "_errors.csv"
 CORPUS_LISTING = "_corpus.csv"  # of a --part run: the whole listing it was split from
+SHORT_REPORT = "_too_short.csv"
+#: The file status of a continuous recording shorter than one window with ``tail="drop"``:
+#: no rows, its reason in ``error``, but no failure (exit status 0, not retried).
+TOO_SHORT = "too_short"
 LOCK = ".eegpt.lock"
 FORMAT = "eegpt-dataset/1"
 #: Row layout of new runs: 2 added the ``annotations``, ``bad`` and ``event`` columns, 3 the
@@ -665,7 +676,7 @@ def _without_repeats(paths: list[Path], ids: list[str]) -> tuple[list[Path], lis
 def _from_manifest(path: Path) -> DatasetInputs:
     _, pq = _pyarrow()
     table = pq.read_table(path) if path.suffix.lower() == ".parquet" else read_delimited(path)
-    if path.name in (ERRORS_REPORT, FILES_REPORT) and {"path", "recording_id"} <= set(
+    if path.name in (ERRORS_REPORT, SHORT_REPORT, FILES_REPORT) and {"path", "recording_id"} <= set(
         table.column_names
     ):  # a run's report (its failed files, to embed again with other settings): the files
         table = table.select(["path", "recording_id"])  # and their ids, not its status columns
@@ -1231,8 +1242,9 @@ def _result(f: LoadedFile, embeddings: np.ndarray | None, error: str | None) -> 
         if f.part is not None and f.error is None:  # inference failed on one part
             error = f"{f.part}: {error}"
         empty = np.zeros((0, 0), np.float32)
-        return FileResult(
-            f.index, empty, np.zeros(0), {}, 0.0, error, f.warnings, read_s=f.read_s, part=f.part
+        return FileResult(  # the length read, as the reports give it
+            f.index, empty, np.zeros(0), {}, f.duration_s, error, f.warnings, read_s=f.read_s,
+            part=f.part,
         )  # fmt: skip
     assert embeddings is not None
     return FileResult(
@@ -1605,13 +1617,25 @@ def source_stamp(file: InputFile) -> dict[str, int] | None:
     return stamp
 
 
+def _too_short(error: str | None) -> bool:
+    """Whether a file's ``error`` (:func:`_describe`'s text) is that of a recording shorter
+    than one window with ``tail="drop"`` (:class:`~eegpt.errors.TooShortError`), which is
+    skipped rather than failed."""
+    return error is not None and error.startswith(f"{TooShortError.__name__}: ")
+
+
+def _status_of(error: str | None) -> str:
+    """A file's status from its ``error``: ``"ok"``, :data:`TOO_SHORT` or ``"failed"``."""
+    return "ok" if error is None else TOO_SHORT if _too_short(error) else "failed"
+
+
 def _file_status(result: FileResult, file: InputFile, shard: int) -> dict[str, Any]:
     return {
         "index": file.index,
         "recording_id": file.recording_id,
         "path": file.path,
         "shard": shard,
-        "status": "failed" if result.error else "ok",
+        "status": _status_of(result.error),
         "n_windows": result.n_windows,
         "n_windows_left_out": result.windows.left_out,
         "duration_s": result.duration_s,
@@ -1636,6 +1660,8 @@ def _warn_changed(inputs: DatasetInputs, statuses: Iterable[Mapping[str, Any]]) 
     for status in statuses:
         file = files.get(status["recording_id"])
         if "source_bytes" not in status or file is None:  # older runs did not record it
+            continue
+        if status["status"] not in changed:  # too short: no rows, and no failure to redo
             continue
         now = source_stamp(file)
         if now is None:
@@ -2010,8 +2036,9 @@ def _pyarrow_dataset() -> Any:
 def _kept_files(
     output_dir: Path, n_shards: int, done: Mapping[int, Any], retry_failed: bool
 ) -> dict[int, dict[str, Any]]:
-    """With ``retry_failed``: the files embedded ("ok") in the finished shards that are to be
-    written again for their failed files (so not in ``done``), by index."""
+    """With ``retry_failed``: the files embedded ("ok", or skipped as too short) in the finished
+    shards that are to be written again for their failed files (so not in ``done``), by
+    index."""
     kept: dict[int, dict[str, Any]] = {}
     if not retry_failed:
         return kept
@@ -2023,7 +2050,9 @@ def _kept_files(
             _, status = read_shard_status(path)
         except Exception:  # noqa: BLE001 - unreadable: the whole shard is computed again
             continue
-        kept.update({int(f["index"]): f for f in status["files"] if f["status"] == "ok"})
+        kept.update(
+            {int(f["index"]): f for f in status["files"] if f["status"] in ("ok", TOO_SHORT)}
+        )
     return kept
 
 
@@ -2555,6 +2584,7 @@ class _Progress:
         self.t0 = time.perf_counter()
         self.first: float | None = None  # seconds until the first file was done
         self.windows, self.hours, self.ok, self.failed = 0, 0.0, 0, 0
+        self.short = 0  # files shorter than one window (tail="drop"): skipped, not failed
         self.channels: dict[str, None] = {}  # names in the files embedded (rename typos?)
         self._part_windows, self._part_hours = 0, 0.0  # of the parts of the file in progress
         self._in_flight = 0  # windows embedded of files (or parts) not done yet
@@ -2591,7 +2621,9 @@ class _Progress:
         # the file's windows leave the count of those in progress (its earlier parts' already)
         self._in_flight = max(0, self._in_flight - (result.n_windows - self._part_windows))
         self._part_windows, self._part_hours = 0, 0.0
-        if result.error:
+        if _too_short(result.error):
+            self.short += 1
+        elif result.error:
             self.failed += 1
         else:
             self.ok += 1
@@ -2609,9 +2641,10 @@ class _Progress:
         elapsed = max(self.elapsed, 1e-9)
         windows = self.windows + self._part_windows + self._in_flight
         hours = self.hours + self._part_hours + self._in_flight * self._step_h
+        short = f", {self.short} too short" if self.short else ""
         self.bar.set_postfix_str(
             f"{windows / elapsed:.1f} win/s, {_hours_text(hours)} h EEG "
-            f"({hours * 3600 / elapsed:.0f}x real time), {self.failed} failed{tail}",
+            f"({hours * 3600 / elapsed:.0f}x real time), {self.failed} failed{short}{tail}",
             refresh=refresh,
         )
 
@@ -2621,6 +2654,18 @@ class _Progress:
 
     def close(self) -> None:
         self.bar.close()
+
+
+def _too_short_note(n: int, output_dir: Path) -> str:
+    """What the summary and ``eegpt info`` say of ``n`` recordings skipped as shorter than one
+    window, and how to embed them."""
+    report = output_dir / SHORT_REPORT
+    return (
+        f"{_count(n, 'file')} shorter than one window {'was' if n == 1 else 'were'} skipped "
+        f"(not failures; listed in {report}); --tail pad embeds them zero-padded: embed-dataset "
+        f"{report} -o NEW_FOLDER --tail pad (the other settings as here), then "
+        "read_embeddings([...]) reads both folders"
+    )
 
 
 def _hours_text(hours: float) -> str:
@@ -2661,6 +2706,9 @@ class DatasetSummary:
     """Kind of warning (e.g. ``"amplitude check"``) -> number of files that had it."""
     n_warned: int = 0
     """Files with any warning (their texts: the ``warnings`` column of ``_files.csv``)."""
+    n_too_short: int = 0
+    """Recordings shorter than one window with ``tail="drop"``: skipped (no rows, status
+    ``too_short``), not failed; listed in ``_too_short.csv``."""
     windows_left_out: int = 0
     """Windows left out over bad annotations (``reject_by_annotation``), all shards."""
     channel_sets: list[tuple[tuple[str, ...], list[str]]] = field(default_factory=list)
@@ -2705,9 +2753,10 @@ class DatasetSummary:
             if self.windows_left_out
             else ""
         )
+        short = f", {self.n_too_short} too short" if self.n_too_short else ""
         lines = [
             f"embed-dataset ({self.engine}{where}): {_count(self.n_files, 'file')}, {self.n_ok} ok, "
-            f"{self.n_failed} failed{pending}; {self.windows} windows{left_out} from "
+            f"{self.n_failed} failed{short}{pending}; {self.windows} windows{left_out} from "
             f"{_hours_text(self.hours)} h of EEG in {_count(self.shards, 'shard')}"
         ]
         if self.run_files:
@@ -2732,6 +2781,8 @@ class DatasetSummary:
             lines += [f"  {e['recording_id']}: {_short(e['error'])}" for e in self.errors[:3]]
             if len(self.errors) > 3:
                 lines.append(f"  ... and {len(self.errors) - 3} more")
+        if self.n_too_short:
+            lines.append(_too_short_note(self.n_too_short, self.output_dir))
         if len(self.channel_sets) > 1:
             lines.append(
                 f"the files use {len(self.channel_sets)} different channel sets (their "
@@ -2870,7 +2921,7 @@ def shard_files(output_dir: Path) -> list[Path]:
 def _is_ours(name: str) -> bool:
     return bool(
         _SHARD.match(name)
-        or name in (MANIFEST, FILES_REPORT, ERRORS_REPORT, CORPUS_LISTING, LOCK)
+        or name in (MANIFEST, FILES_REPORT, ERRORS_REPORT, SHORT_REPORT, CORPUS_LISTING, LOCK)
         or (name.startswith(".") and name.endswith(".tmp"))
     )
 
@@ -2925,7 +2976,15 @@ def _prepare_output(
                     "the two; eegpt.read_embeddings([this folder, the new one]) reads both. "
                     + _resume_as_it_was(output_dir, old.get("spec", {}))
                 )
-            elif _failures_listed(output_dir):  # retrying its failures another way?
+            elif any(d.startswith("preprocessing.tail") for d in diffs) and _listed(
+                output_dir / SHORT_REPORT
+            ):  # the files it skipped as too short, with --tail pad?
+                hint = (
+                    f" To embed the files skipped here as shorter than one window, give "
+                    f"{output_dir / SHORT_REPORT} as the input and a new output folder; "
+                    "read_embeddings([...]) reads both folders."
+                )
+            elif _listed(output_dir / ERRORS_REPORT):  # retrying its failures another way?
                 hint = (
                     f" To embed the files that failed here with the new settings, give "
                     f"{output_dir / ERRORS_REPORT} as the input and a new output folder; "
@@ -3496,6 +3555,12 @@ def _default_workers() -> int:
     return max(1, min(4, cores - 1))
 
 
+def _too_short_count(totals: Mapping[str, Any]) -> str:
+    """``"N too short, "`` for a manifest's totals with recordings skipped as shorter than one
+    window; empty otherwise (and for runs from before that status)."""
+    return f"{totals[TOO_SHORT]} too short, " if totals.get(TOO_SHORT) else ""
+
+
 def describe_parts(folder: str | os.PathLike) -> str:
     """What ``eegpt info`` says of a folder of run folders (the parts of a ``--part`` run):
     a line per part (its K/N, files ok, failed and pending, shards done, running) and the
@@ -3520,7 +3585,8 @@ def describe_parts(folder: str | os.PathLike) -> str:
             f"  {run.name}: "
             + (f"part {part[0]}/{part[1]}, " if part else "")
             + f"{_count(manifest.get('n_files', 0), 'file')}: {totals.get('ok', 0)} ok, "
-            f"{totals.get('failed', 0)} failed, {totals.get('pending', 0)} pending; shards "
+            f"{totals.get('failed', 0)} failed, {_too_short_count(totals)}"
+            f"{totals.get('pending', 0)} pending; shards "
             f"{len(shard_files(run))} of {manifest.get('n_shards')} written"
             + (" (running)" if _Lock.held(run) else "")
         )
@@ -3556,7 +3622,7 @@ def describe_output(output_dir: str | os.PathLike) -> str:
         f"{output_dir}: embeddings of {_count(n_files, 'file')} from {manifest.get('source')} "
         f"({manifest.get('format')})",
         f"  files: {totals.get('ok', 0)} ok, {totals.get('failed', 0)} failed, "
-        f"{totals.get('pending', 0)} pending; shards {len(manifest.get('shards_done', []))} of "
+        f"{_too_short_count(totals)}{totals.get('pending', 0)} pending; shards {len(manifest.get('shards_done', []))} of "
         f"{manifest.get('n_shards')} done",
         f"  windows: {totals.get('windows', 0)} ({totals.get('hours', 0.0):.3g} h of EEG), "
         f"{totals.get('windows_left_out', 0)} left out over bad annotations",
@@ -3595,6 +3661,8 @@ def describe_output(output_dir: str | os.PathLike) -> str:
         lines.append(f"  ({len(runs) - 3} earlier runs in {MANIFEST})")
     if totals.get("failed"):
         lines.append(f"  failed files and their reasons: {output_dir / ERRORS_REPORT}")
+    if totals.get(TOO_SHORT):
+        lines.append(f"  {_too_short_note(totals[TOO_SHORT], output_dir)}")
     lines.append(f"  read with: pandas.read_parquet({str(output_dir)!r}) or "
                  "eegpt.read_embeddings")  # fmt: skip
     return "\n".join(lines)
@@ -3706,6 +3774,7 @@ class _Run:
         }
         _write_csv(self.output_dir / FILES_REPORT, rows)
         _write_csv(self.output_dir / ERRORS_REPORT, [r for r in rows if r["status"] == "failed"])
+        _write_csv(self.output_dir / SHORT_REPORT, [r for r in rows if r["status"] == TOO_SHORT])
         _write_json(self.output_dir / MANIFEST, manifest)
 
     @staticmethod
@@ -3714,6 +3783,7 @@ class _Run:
         return {
             "ok": len(ok),
             "failed": sum(r["status"] == "failed" for r in rows),
+            TOO_SHORT: sum(r["status"] == TOO_SHORT for r in rows),
             "pending": sum(r["status"] == "pending" for r in rows),
             "windows": int(sum(r["n_windows"] for r in ok)),
             "windows_left_out": int(sum(r.get("n_windows_left_out") or 0 for r in ok)),
@@ -3742,6 +3812,7 @@ class _Run:
             n_files=len(rows),
             n_ok=totals["ok"],
             n_failed=totals["failed"],
+            n_too_short=totals[TOO_SHORT],
             n_pending=totals["pending"],
             windows=totals["windows"],
             windows_left_out=totals["windows_left_out"],
@@ -3749,7 +3820,7 @@ class _Run:
             shards=len(self.shards),
             shards_written=self.written,
             shards_skipped=self.skipped,
-            run_files=bar.ok + bar.failed,
+            run_files=bar.ok + bar.failed + bar.short,
             run_windows=bar.windows,
             run_hours=bar.hours,
             elapsed_s=self.elapsed,
@@ -4178,12 +4249,16 @@ def _listings_apart(parts: Sequence[tuple[Path, Mapping[str, Any]]]) -> str:
 #: Settings that may differ between the parts of one corpus: each part's own inputs, and the
 #: channel corrections its files needed (every row records its channels).
 _PART_SETTINGS = ("inputs", "shard_size", "format", "channels")
+#: Settings (in :func:`_spec_differences`' terms) that may differ too, as their rows compare:
+#: a per-file ``--rescale`` correction.
+_COMPARABLE_SETTINGS = ("preprocessing.scale",)
 
 
-def _failures_listed(output_dir: Path) -> bool:
-    """Whether the folder's ERRORS_REPORT lists a failed file (more than its header line)."""
+def _listed(report: Path) -> bool:
+    """Whether a run's report (``_errors.csv``, ``_too_short.csv``) lists a file (more than its
+    header line)."""
     try:
-        with open(output_dir / ERRORS_REPORT, encoding="utf-8") as f:
+        with open(report, encoding="utf-8") as f:
             return sum(1 for _ in itertools.islice(f, 2)) > 1
     except OSError:
         return False
@@ -4192,8 +4267,8 @@ def _failures_listed(output_dir: Path) -> bool:
 def _check_parts(
     folders: Sequence[Path], specs: Sequence[dict[str, Any]], footers: Mapping[Path, Any]
 ) -> None:
-    """Refuse run folders that are not parts of one corpus run: other settings (a per-file
-    ``--rescale`` correction apart), a file embedded in two of them (under any id), or one id
+    """Refuse run folders that are not parts of one corpus run: other settings (but those of
+    ``_COMPARABLE_SETTINGS``: ``--rescale``), a file embedded in two of them (under any id), or one id
     naming two embedded files. A file that failed (no rows) is no overlap: a part may hold the
     failed files of another embedded again with other settings. ``footers``: each shard's
     ``pyarrow.parquet.FileMetaData``."""
@@ -4201,7 +4276,7 @@ def _check_parts(
     for folder, spec in zip(folders[1:], specs[1:], strict=True):
         other = {k: v for k, v in spec.items() if k not in _PART_SETTINGS}
         differ = [
-            d for d in _spec_differences(first, other) if not d.startswith("preprocessing.scale")
+            d for d in _spec_differences(first, other) if not d.startswith(_COMPARABLE_SETTINGS)
         ]
         if differ:
             raise ValueError(

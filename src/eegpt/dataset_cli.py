@@ -1,7 +1,8 @@
 """``eegpt embed-dataset``: embed a whole corpus into sharded Parquet, resumably.
 
 Also runnable as ``python -m eegpt.dataset_cli INPUT -o OUTDIR --weights W ...`` (the same
-arguments without the command name). Exit status: 0 when every file was embedded, 3 when every
+arguments without the command name). Exit status: 0 when every file was embedded (or skipped
+as shorter than one window, listed in ``OUTDIR/_too_short.csv``), 3 when every
 shard is written but some files failed (listed, with the reason, in ``OUTDIR/_errors.csv``;
 ``--retry-failed`` redoes them), 1 on an error that stopped the run, 2 on usage errors, 130 when
 interrupted (Ctrl-C), 143 when terminated (SIGTERM, as a job scheduler's preemption sends).

@@ -35,6 +35,7 @@ __all__ = [
     "OutputInUseError",
     "OutputNotWritableError",
     "RecordingError",
+    "TooShortError",
     "UnguardedMainError",
     "WeightsUnavailableError",
 ]
@@ -77,6 +78,11 @@ class NoChannelMappedError(RecordingError):
     def __init__(self, message: str, names: list[str]) -> None:
         super().__init__(message)
         self.names = names
+
+
+class TooShortError(RecordingError):
+    """A continuous recording shorter than one window, with ``tail="drop"``: nothing wrong with
+    the file, but no window to embed (``tail="pad"`` zero-pads it into one)."""
 
 
 class DuplicateChannelsError(RecordingError):

@@ -1225,6 +1225,8 @@ def _why_no_rows(folder: Path, recording_id: str) -> str:
     status = row.get("status")
     if status == "failed":
         return f"the file failed: {row.get('error')}"
+    if status == "too_short":
+        return f"the recording is shorter than one window and was skipped: {row.get('error')}"
     if status == "pending" or not (folder / shard_name(int(row["shard"]))).exists():
         return (
             "its shard is not written yet: the run stopped or is still running (run the same "

@@ -27,7 +27,12 @@ from eegpt._logging import warn as _warn
 from eegpt.annotations import BadSpans
 from eegpt.channels import ChannelMapping, how_to_drop, map_channels
 from eegpt.config import EEGPTConfig, strict_from_dict
-from eegpt.errors import DuplicateChannelsError, NoChannelMappedError, RecordingError
+from eegpt.errors import (
+    DuplicateChannelsError,
+    NoChannelMappedError,
+    RecordingError,
+    TooShortError,
+)
 from eegpt.io import (
     EDF_VOLT_UNITS,
     UNITS,
@@ -1620,7 +1625,8 @@ def cut_windows(
 
 
 def check_length(n_times: int, duration: float, source: str, config: PreprocessingConfig) -> None:
-    """Refuse (``tail="drop"``) or announce (``"pad"``) a recording shorter than one window.
+    """Refuse (``tail="drop"``: :class:`~eegpt.errors.TooShortError`) or announce (``"pad"``)
+    a recording shorter than one window.
 
     ``n_times`` counts samples at ``config.sfreq``; ``duration`` is in seconds.
     """
@@ -1633,7 +1639,7 @@ def check_length(n_times: int, duration: float, source: str, config: Preprocessi
         f"({window} samples)"
     )
     if config.tail == "drop":
-        raise RecordingError(
+        raise TooShortError(
             message + "; use a longer recording, a shorter window_seconds (--window), or "
             "tail='pad' (--tail pad) to zero-pad it into one window"
         )
