@@ -2160,3 +2160,22 @@ def test_a_recording_shorter_than_a_window_is_skipped_not_failed(
     shutil.copy(short_corpus / "short.edf", alone)
     assert cli_main([str(alone), "-o", str(tmp_path / "out2"), "--weights", str(weights),
                      "--workers", "0", "-q"]) == 0  # fmt: skip
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+def test_files_skipped_as_too_short_embed_padded_into_a_folder_read_with_the_run(
+    short_corpus, model, tmp_path
+):
+    """The summary's advice for the recordings skipped as too short works: their report as
+    the input of a --tail pad run, and both folders read as one table."""
+    out, fix = tmp_path / "out", tmp_path / "fix"
+    embed_dataset(short_corpus, out, model=model, workers=0, progress=False)
+    summary = embed_dataset(out / "_too_short.csv", fix, model=model, workers=0, tail="pad",
+                            progress=False)  # fmt: skip
+    assert (summary.n_ok, summary.n_failed, summary.windows) == (1, 0, 1)
+    table, emb = read_embeddings([out, fix])
+    assert table.recording_id.tolist() == ["long.edf", "long.edf", "short.edf"]
+    assert emb.shape[0] == 3
+    with pytest.raises(ValueError, match=r"To embed the files skipped here as shorter than one "
+                       r"window, give \S+_too_short.csv as the input"):  # fmt: skip
+        embed_dataset(short_corpus, out, model=model, workers=0, tail="pad", progress=False)

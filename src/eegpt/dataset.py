@@ -3871,8 +3871,9 @@ def read_embeddings(
     ----------
     output_dir : path-like | sequence of path-like
         A folder written by :func:`embed_dataset`, or several: the parts of one corpus run on
-        several hosts, one folder each. Their settings (model, checkpoint, preprocessing but
-        ``--rescale``, precision, pooling) must agree, no file may be in two and no recording
+        several hosts, one folder each, or a run and the files it skipped as too short embedded
+        with ``--tail pad``. Their settings (model, checkpoint, preprocessing but ``--rescale``
+        and ``--tail``, precision, pooling) must agree, no file may be in two and no recording
         id name two files; a column
         typed differently by the parts' manifests (all empty in one, numbers in one and text
         in another) is read as text.
@@ -4250,8 +4251,9 @@ def _listings_apart(parts: Sequence[tuple[Path, Mapping[str, Any]]]) -> str:
 #: channel corrections its files needed (every row records its channels).
 _PART_SETTINGS = ("inputs", "shard_size", "format", "channels")
 #: Settings (in :func:`_spec_differences`' terms) that may differ too, as their rows compare:
-#: a per-file ``--rescale`` correction.
-_COMPARABLE_SETTINGS = ("preprocessing.scale",)
+#: a per-file ``--rescale`` correction, and whether a last partial window is kept zero-padded
+#: (``--tail``: the files a run skipped as too short, embedded into another folder).
+_COMPARABLE_SETTINGS = ("preprocessing.scale", "preprocessing.tail")
 
 
 def _listed(report: Path) -> bool:
@@ -4268,7 +4270,7 @@ def _check_parts(
     folders: Sequence[Path], specs: Sequence[dict[str, Any]], footers: Mapping[Path, Any]
 ) -> None:
     """Refuse run folders that are not parts of one corpus run: other settings (but those of
-    ``_COMPARABLE_SETTINGS``: ``--rescale``), a file embedded in two of them (under any id), or one id
+    ``_COMPARABLE_SETTINGS``: ``--rescale``, ``--tail``), a file embedded in two of them (under any id), or one id
     naming two embedded files. A file that failed (no rows) is no overlap: a part may hold the
     failed files of another embedded again with other settings. ``footers``: each shard's
     ``pyarrow.parquet.FileMetaData``."""
