@@ -334,9 +334,11 @@ def test_rows_equal_per_file_embed_and_errors_are_reported(clean_run, corpus, mo
         "bad",
         "event",
         "epochs_metadata",
+        "padded",
         "embedding",
     ]
     assert df["epochs_metadata"].isna().all()  # no epochs files here
+    assert not df["padded"].any()  # tail="drop": no window holds zeros
     assert "a/rec03.edf" not in set(df.recording_id)
     table, emb = read_embeddings(out)
     assert "epochs_metadata" not in table  # nothing to spread into columns
@@ -2176,6 +2178,70 @@ def test_files_skipped_as_too_short_embed_padded_into_a_folder_read_with_the_run
     table, emb = read_embeddings([out, fix])
     assert table.recording_id.tolist() == ["long.edf", "long.edf", "short.edf"]
     assert emb.shape[0] == 3
+    assert table.padded.tolist() == [False, False, True]  # the short one, zero-padded
+    short = load_embeddings(fix, recording_id="short.edf").metadata
+    assert short["padded_tail"]["window"] == 0 and short["padded_tail"]["onset_s"] == 0.0
+    assert short["padded_tail"]["recorded_s"] == pytest.approx(3.0, abs=0.01)
+    long = load_embeddings(out, recording_id="long.edf").metadata
+    assert "padded_tail" not in long and long["tail_left_out_s"] == pytest.approx(2.0, abs=0.01)
     with pytest.raises(ValueError, match=r"To embed the files skipped here as shorter than one "
                        r"window, give \S+_too_short.csv as the input"):  # fmt: skip
         embed_dataset(short_corpus, out, model=model, workers=0, tail="pad", progress=False)
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+def test_corpus_runs_with_tail_pad_mark_the_padded_windows(short_corpus, model, tmp_path,
+                                                           monkeypatch):  # fmt: skip
+    """With --tail pad, the rows say which window holds zeros (``padded``), read in parts or
+    not, and the recording's file status (load_embeddings' metadata) how much signal it has,
+    as single-file outputs do; a folder of the layout before the column reads with it (the
+    column missing in its rows)."""
+    import eegpt.dataset as ds
+
+    kwargs = dict(model=model, workers=0, tail="pad", progress=False)
+    embed_dataset(short_corpus, tmp_path / "pad", **kwargs)
+    df = pd.read_parquet(tmp_path / "pad")
+    long = df[df.recording_id == "long.edf"]
+    assert long.window.tolist() == [0, 1, 2] and long.padded.tolist() == [False, False, True]
+    meta = load_embeddings(tmp_path / "pad", recording_id="long.edf").metadata
+    assert meta["padded_tail"] == {"onset_s": 8.0, "recorded_s": pytest.approx(2.0, abs=0.01),
+                                   "window": 2}  # fmt: skip
+    size = _window_bytes(short_corpus / "long.edf")
+    monkeypatch.setattr(ds, "_PART_BYTES", size + size // 2)  # one window per part
+    embed_dataset(short_corpus, tmp_path / "parts", **kwargs)
+    parts = pd.read_parquet(tmp_path / "parts")
+    assert parts.drop(columns="embedding").equals(df.drop(columns="embedding"))
+    again = load_embeddings(tmp_path / "parts", recording_id="long.edf").metadata
+    assert again["padded_tail"] == meta["padded_tail"]
+    new_spec = ds._run_spec
+
+    def layout_3(*args, **kw):
+        return dict(new_spec(*args, **kw), layout=3)
+
+    with monkeypatch.context() as m:
+        m.setattr(ds, "_run_spec", layout_3)
+        embed_dataset(short_corpus / "long.edf", tmp_path / "old", model=model, workers=0,
+                      progress=False)  # fmt: skip
+    assert "padded" not in pd.read_parquet(tmp_path / "old").columns
+    embed_dataset(short_corpus / "short.edf", tmp_path / "new", **kwargs)
+    table, _ = read_embeddings([tmp_path / "old", tmp_path / "new"], embeddings=False)
+    assert table.padded.isna().sum() == 2 and table.padded.iloc[-1]  # missing: not recorded
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+def test_corpus_epochs_padded_into_the_window_are_marked(model, tmp_path):
+    """Epochs shorter than the window, zero-padded with --tail pad: every row is padded, and
+    the recording's metadata says how (padded_epochs, as for a single file)."""
+    raw = synthetic_raw(minutes=0.2, seed=5)[0]
+    events = mne.make_fixed_length_events(raw, duration=2.0)
+    epochs = mne.Epochs(raw, events, tmin=0.0, tmax=2.0 - 1 / raw.info["sfreq"], baseline=None,
+                        preload=True, verbose=False)  # fmt: skip
+    folder = tmp_path / "in"
+    folder.mkdir()
+    epochs.save(folder / "s01-epo.fif", verbose=False)
+    embed_dataset(folder, tmp_path / "out", model=model, workers=0, tail="pad", progress=False)
+    df = pd.read_parquet(tmp_path / "out")
+    assert len(df) == len(epochs) and df.padded.all()
+    padded = load_embeddings(tmp_path / "out", recording_id="s01-epo.fif").metadata
+    direct = model.embed(epochs, tail="pad", device="cpu").metadata["padded_epochs"]
+    assert padded["padded_epochs"] == direct and direct["recorded_s"] == pytest.approx(2.0)

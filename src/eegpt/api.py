@@ -28,6 +28,7 @@ from eegpt._logging import honours_verbose, progress_options, recorded_warnings,
 from eegpt._logging import log as _log
 from eegpt.annotations import BadSpans, annotate_windows, annotations_per_window, same_file
 from eegpt.channels import ChannelMapping
+from eegpt.config import EEGPTConfig
 from eegpt.engine import InferenceEngine, Precision
 from eegpt.errors import EmbeddingError, OutputExistsError
 from eegpt.io import (
@@ -614,7 +615,7 @@ def provenance(model: EEGPT, recording, windows, engine: InferenceEngine) -> dic
     if truncated:  # an EDF/BDF file shorter than its header says: what was read of it
         record["truncated"] = dict(truncated)
     record.update(tail_record(recording, windows))
-    record.update(epoch_padding_record(model, recording, windows))
+    record.update(epoch_padding_record(model.config, recording, windows))
     labels = getattr(recording, "labels", None)
     if labels is not None:  # epochs' event names, one per window
         record["labels"] = list(labels)
@@ -647,20 +648,21 @@ def tail_record(recording: Any, windows: Any) -> dict[str, Any]:
     return {"tail_left_out_s": round(left, 6)} if left * config.sfreq >= 0.5 else {}
 
 
-def epoch_padding_record(model: EEGPT, recording: Any, windows: Any) -> dict[str, Any]:
+def epoch_padding_record(model_config: EEGPTConfig, recording: Any, windows: Any) -> dict[str, Any]:
     """How epochs shorter than the window were zero-padded into it (``tail="pad"``), for the
     provenance: ``{"padded_epochs": {...}}`` with ``recorded_s`` and ``padded_s`` (seconds of
     signal and of zeros in each window), ``recorded_samples`` and ``window_samples`` (at the
-    model's rate), ``patches`` (per window) and ``padding_patches`` (the last ones, zeros
-    only); empty for continuous recordings and for epochs as long as the window."""
+    model's rate), ``patches`` (per window, by ``model_config``'s patch geometry) and
+    ``padding_patches`` (the last ones, zeros only); empty for continuous recordings and for
+    epochs as long as the window."""
     if not getattr(recording, "is_epoched", False) or not hasattr(windows, "n_valid_samples"):
         return {}
     config, n_valid = windows.config, np.asarray(windows.n_valid_samples)
     if not len(n_valid) or n_valid[0] >= config.n_samples:
         return {}
     recorded = int(n_valid[0])  # the epochs of a recording have one length
-    patches = model.config.n_patches(config.n_samples)
-    with_signal = min(patches, -(-recorded // model.config.stride))  # patches that start in it
+    patches = model_config.n_patches(config.n_samples)
+    with_signal = min(patches, -(-recorded // model_config.stride))  # patches that start in it
     return {
         "padded_epochs": {
             "recorded_s": recorded / config.sfreq,

@@ -24,7 +24,9 @@ Output directory
     ``reject_by_annotation`` such windows are left out and ``window`` has gaps), ``event``
     (the event name of an epoch, for epochs files; null otherwise), ``epochs_metadata`` (the
     epoch's row of ``epochs.metadata`` as a JSON object, for epochs files that have it;
-    :func:`read_embeddings` spreads it into columns), any metadata/label columns of the input
+    :func:`read_embeddings` spreads it into columns), ``padded`` (the window holds zeros after
+    the signal: a recording's last partial window, or an epoch shorter than the window, with
+    ``tail="pad"``), any metadata/label columns of the input
     manifest, and ``embedding``: a
     fixed-size list of float32 (``N*S*D`` values of the ``[N, S, D]`` summary tokens in C
     order, or ``D`` with ``pool="mean"``). The schema metadata key ``eegpt`` holds the run's
@@ -103,7 +105,9 @@ from eegpt.annotations import (
     annotations_per_window,
     bad_windows,
 )
+from eegpt.api import epoch_padding_record, tail_record
 from eegpt.channels import map_channels, rename_table, unmatched_rename_warning
+from eegpt.config import EEGPTConfig
 from eegpt.engine import InferenceEngine, Precision, resolve_device
 from eegpt.errors import (
     OutputInUseError,
@@ -158,8 +162,9 @@ TOO_SHORT = "too_short"
 LOCK = ".eegpt.lock"
 FORMAT = "eegpt-dataset/1"
 #: Row layout of new runs: 2 added the ``annotations``, ``bad`` and ``event`` columns, 3 the
-#: ``epochs_metadata`` column (runs made before resume in their own layout).
-LAYOUT = 3
+#: ``epochs_metadata`` column, 4 the ``padded`` column (runs made before resume in their own
+#: layout).
+LAYOUT = 4
 RESERVED_COLUMNS = (
     "recording_id",
     "path",
@@ -170,6 +175,7 @@ RESERVED_COLUMNS = (
     "annotations",
     "bad",
     "event",
+    "padded",
     "epochs_metadata",
     "embedding",
 )
@@ -822,6 +828,12 @@ class WindowInfo:
         Where the onsets' time starts: ``first_time`` (s) and ``meas_date`` (ISO 8601) of a
         continuous recording, where known (kept in the shard's file status, so that
         annotations in clock time can be placed on the windows afterwards).
+    padding : dict
+        The zero padding of the recording's windows, as single-file outputs record it
+        (:func:`eegpt.api.tail_record`, :func:`eegpt.api.epoch_padding_record`):
+        ``padded_tail`` (``onset_s``, ``recorded_s`` and ``window``, the last window's index
+        among the recording's) or ``tail_left_out_s``, or ``padded_epochs``; kept in the
+        shard's file status. Empty: no window is padded.
     """
 
     index: np.ndarray | None = None
@@ -830,19 +842,32 @@ class WindowInfo:
     left_out: int = 0
     metadata: list[str] | None = None
     time_base: dict[str, Any] = field(default_factory=dict)
+    padding: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> str:
         index = None if self.index is None else [int(i) for i in self.index]
         return json.dumps(
-            [index, self.annotations, self.labels, self.left_out, self.metadata, self.time_base]
-        )
+            [index, self.annotations, self.labels, self.left_out, self.metadata, self.time_base,
+             self.padding]
+        )  # fmt: skip
 
     @classmethod
     def from_json(cls, text: str) -> WindowInfo:
         index, annotations, labels, left_out, *rest = json.loads(text)
         index = None if index is None else np.asarray(index, dtype=np.int64)
-        metadata, time_base = (rest + [None, None])[:2]
-        return cls(index, annotations, labels, int(left_out), metadata, time_base or {})
+        metadata, time_base, padding = (rest + [None, None, None])[:3]
+        return cls(
+            index, annotations, labels, int(left_out), metadata, time_base or {}, padding or {}
+        )
+
+    def padded(self, n: int) -> np.ndarray:
+        """Whether each of the ``n`` windows (those of :attr:`index`) holds zero padding:
+        bool, shape (n,)."""
+        if "padded_epochs" in self.padding:
+            return np.ones(n, dtype=bool)
+        index = np.arange(n) if self.index is None else np.asarray(self.index)
+        tail = self.padding.get("padded_tail")
+        return index == tail["window"] if tail else np.zeros(n, dtype=bool)
 
 
 @dataclass(frozen=True)
@@ -986,6 +1011,7 @@ def load_file(
     annotations: str | None = None,
     part: FilePart | None = None,
     part_bytes: int | None = None,
+    model_config: EEGPTConfig | None = None,
 ) -> LoadedFile:
     """Read one file and cut it into model windows; never raises for a bad file.
 
@@ -1015,6 +1041,9 @@ def load_file(
         Read a continuous recording whose windows take more than this many bytes (float32) in
         parts: the result is the first part, with the others listed in
         :attr:`LoadedFile.more`. None: always the whole file.
+    model_config : EEGPTConfig | None
+        The encoder's patch geometry, for the patches of epochs zero-padded into the window
+        (``padded_epochs``); None: the default one.
 
     Returns
     -------
@@ -1051,6 +1080,9 @@ def load_file(
                 for w0, block in stream.blocks(_READ_BLOCK_WINDOWS, first, stop):
                     data[w0 - first : w0 - first + len(block)] = block
                 onsets, mapping = np.asarray(stream.onsets, np.float64), recording.mapping
+                padding = tail_record(recording, stream)
+                if "padded_tail" in padding:  # the last of all the recording's windows
+                    padding["padded_tail"]["window"] = stream.n_windows - 1
             elif part is not None:
                 raise ValueError("only continuous recordings are read in parts, not epochs")
             else:  # epochs: read whole
@@ -1061,6 +1093,7 @@ def load_file(
                 )  # fmt: skip
                 windows = prepare(recording, mapping, config)
                 data, onsets = windows.data, np.asarray(windows.onsets, np.float64)
+                padding = epoch_padding_record(model_config or EEGPTConfig(), recording, windows)
             per_window = annotations_per_window(
                 recording, onsets, config.window_seconds, extra=annotations
             )
@@ -1084,7 +1117,9 @@ def load_file(
             assert per_window is not None
             found = _part_annotations(per_window, found.keep, part)
     labels = getattr(recording, "labels", None)
-    info = WindowInfo(annotations=None if found is None else found.per_window, labels=labels)
+    info = WindowInfo(
+        annotations=None if found is None else found.per_window, labels=labels, padding=padding
+    )
     for key in ("first_time", "meas_date"):  # as embed's provenance records them
         value = getattr(recording, key, None)
         if value is not None:
@@ -1110,6 +1145,8 @@ def load_file(
             info.labels = found.kept(labels)
         if info.metadata is not None:
             info.metadata = found.kept(info.metadata)
+        if len(keep) and not keep[-1]:  # the zero-padded last window is not among those kept
+            info.padding.pop("padded_tail", None)
     return LoadedFile(
         index=index,
         data=np.ascontiguousarray(data, dtype=np.float32),
@@ -1473,9 +1510,10 @@ def _run_spec(
 
 def _keep_old_layout(output_dir: Path, spec: dict[str, Any]) -> None:
     """Resume a run from an older row layout in its own layout: before the
-    ``annotations``/``bad``/``event`` columns (layout 1, no ``layout`` key) or before
-    ``epochs_metadata`` (2). Its finished shards lack those columns, and all shards of a run
-    share one schema. A part run from before ``corpus_sha256`` resumes without it."""
+    ``annotations``/``bad``/``event`` columns (layout 1, no ``layout`` key), before
+    ``epochs_metadata`` (2) or before ``padded`` (3). Its finished shards lack those columns,
+    and all shards of a run share one schema. A part run from before ``corpus_sha256`` resumes
+    without it."""
     manifest = output_dir / MANIFEST
     if manifest.exists():
         with contextlib.suppress(ValueError, OSError, TypeError):
@@ -1546,6 +1584,8 @@ def _schema(spec: Mapping[str, Any], inputs: DatasetInputs) -> Any:
         ]
     if spec.get("layout", 1) >= 3:
         fields_.append(pa.field("epochs_metadata", pa.string()))
+    if spec.get("layout", 1) >= 4:
+        fields_.append(pa.field("padded", pa.bool_()))
     if inputs.metadata is not None:
         fields_ += list(inputs.metadata.schema)
     fields_.append(pa.field("embedding", pa.list_(pa.float32(), width)))
@@ -1577,6 +1617,8 @@ def _file_table(result: FileResult, file: InputFile, inputs: DatasetInputs, sche
     if "epochs_metadata" in schema.names:
         rows = info.metadata if info.metadata is not None else [None] * n
         arrays.append(pa.array(rows, pa.string()))
+    if "padded" in schema.names:
+        arrays.append(pa.array(info.padded(n), pa.bool_()))
     if inputs.metadata is not None:
         arrays += [pa.repeat(col[file.index], n) for col in inputs.metadata.columns]
     width = schema.field("embedding").type.list_size
@@ -1647,6 +1689,7 @@ def _file_status(result: FileResult, file: InputFile, shard: int) -> dict[str, A
         **({"left_out": result.mapping["left_out"]} if result.mapping.get("left_out") else {}),
         **({"annotations_file": file.annotations} if file.annotations else {}),
         **result.windows.time_base,
+        **result.windows.padding,
         **(source_stamp(file) or {}),
     }
 
@@ -2077,6 +2120,7 @@ def _joined(parts: list[FileResult]) -> FileResult:
         annotations=annotations,
         left_out=sum(p.windows.left_out for p in parts),
         time_base=first.windows.time_base,
+        padding=parts[-1].windows.padding,  # the part that holds the recording's end
     )
     onsets = np.concatenate([p.onsets for p in parts])
     placeholder = np.zeros((len(onsets), 0), np.float32)
@@ -3376,6 +3420,9 @@ def embed_dataset(
                 )
                 load_kwargs = {
                     "config": config,
+                    "model_config": (
+                        model.target_encoder if isinstance(model, EEGPT) else model
+                    ).config,
                     "rename": rename,
                     "on_unknown": on_unknown,
                     "reject_by_annotation": reject_by_annotation,
@@ -4251,9 +4298,10 @@ def _listings_apart(parts: Sequence[tuple[Path, Mapping[str, Any]]]) -> str:
 #: channel corrections its files needed (every row records its channels).
 _PART_SETTINGS = ("inputs", "shard_size", "format", "channels")
 #: Settings (in :func:`_spec_differences`' terms) that may differ too, as their rows compare:
-#: a per-file ``--rescale`` correction, and whether a last partial window is kept zero-padded
-#: (``--tail``: the files a run skipped as too short, embedded into another folder).
-_COMPARABLE_SETTINGS = ("preprocessing.scale", "preprocessing.tail")
+#: a per-file ``--rescale`` correction, whether a last partial window is kept zero-padded
+#: (``--tail``: the files a run skipped as too short, embedded into another folder), and the
+#: row layout (columns a folder of an older layout lacks are missing in its rows).
+_COMPARABLE_SETTINGS = ("preprocessing.scale", "preprocessing.tail", "layout")
 
 
 def _listed(report: Path) -> bool:

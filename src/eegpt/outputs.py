@@ -1123,6 +1123,9 @@ def _late_metadata(pq: Any, path: Path) -> dict[str, Any]:
 
 #: Where a recording's onsets count from (provenance keys; a corpus run's file statuses).
 _TIME_BASE = ("first_time", "meas_date", "record_clock")
+#: How its windows were zero-padded, or its end left out (as :func:`eegpt.api.tail_record`
+#: and :func:`eegpt.api.epoch_padding_record` give them; a corpus run's file statuses).
+_PADDING = ("padded_tail", "tail_left_out_s", "padded_epochs")
 
 
 def _recording_of_run(folder: Path, recording_id: str) -> Embeddings:
@@ -1158,7 +1161,7 @@ def _recording_of_run(folder: Path, recording_id: str) -> Embeddings:
     if table["event"].notna().any():
         metadata["labels"] = table["event"].tolist()
     status = _file_status(folder, recording_id)
-    metadata.update({k: status[k] for k in _TIME_BASE if status.get(k) is not None})
+    metadata.update({k: status[k] for k in _TIME_BASE + _PADDING if status.get(k) is not None})
     metadata["channels"]["dropped"] = list(status.get("dropped_channels") or [])
     metadata["warnings"] = list(status.get("warnings") or [])  # the first few, as the run kept them
     if status.get("left_out"):
