@@ -328,3 +328,24 @@ def test_a_manifest_runs_columns_and_channel_sets_are_exported(tmp_path, capsys)
     sets = [[c[0] for c in names.ravel()] for names in s["channel_sets"].ravel()]
     assert len(sets) == 2 and set(sets[0]) - set(sets[1]) == {"FZ"}
     np.testing.assert_array_equal(s["channel_set"].ravel(), [1, 1, 2, 2])
+
+
+def test_windows_zero_padded_past_the_end_are_marked(tmp_path):
+    """--tail pad: the padded last window of a file and of a run's recordings is `padded`
+    (logical in the .mat, a column of the CSV); exports without padding have no such variable."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    raw, _ = synthetic_raw(minutes=0.15, seed=0)  # 9 s: 2 whole windows and 1 s left
+    write_edf(raw, corpus / "rec.edf")
+    model = EEGPT("tiny2")
+    emb = model.embed(corpus / "rec.edf", tail="pad")
+    emb.save(tmp_path / "rec.npz")
+    assert main(["export", str(tmp_path / "rec.npz"), "-o", str(tmp_path / "rec.mat"), "-q"]) == 0
+    assert scipy.io.loadmat(tmp_path / "rec.mat")["padded"].ravel().tolist() == [0, 0, 1]
+    run = tmp_path / "run"
+    embed_dataset(corpus, run, model=model, workers=0, device="cpu", progress=False, tail="pad")
+    assert main(["export", str(run), "-o", str(tmp_path / "run.csv"), "-q"]) == 0
+    assert pd.read_csv(tmp_path / "run.csv")["padded"].tolist() == [False, False, True]
+    plain = model.embed(corpus / "rec.edf").save(tmp_path / "plain.npz")
+    assert main(["export", str(plain), "-o", str(tmp_path / "plain.mat"), "-q"]) == 0
+    assert "padded" not in scipy.io.loadmat(tmp_path / "plain.mat")

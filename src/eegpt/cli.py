@@ -343,6 +343,7 @@ EXPORT_EPILOG = """\
   window         the window's index in its recording, counted from 0 as in Python and Parquet
   window_number  window + 1, MATLAB's count (for epochs: the epoch's number)
   label          cellstr of the epochs' event names (where present); bad: logical
+  padded         logical: windows zero-padded past the recording's end (--tail pad; where any)
   (manifest)     a run made from a manifest: its other columns (subject, annotations_file
                  ...), one variable per column: cellstr, or double (NaN: missing); a name
                  of another variable gets a manifest_ prefix (label: manifest_label)
@@ -362,7 +363,7 @@ A variable holds at most 2 GB: larger embeddings are refused (export them with -
 
 .csv: one row per window: recording, window (from 0), window_number (from 1), onset_s, label,
 the manifest's columns, the epochs' metadata columns, annotations (each where present), bad,
-then the pooled embedding (default --pool mean: eegpt_d0 ... eegpt_d511)."""
+padded (where any), then the pooled embedding (default --pool mean: eegpt_d0 ... eegpt_d511)."""
 
 
 def add_export_command(sub: Any) -> None:

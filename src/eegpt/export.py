@@ -7,7 +7,7 @@ an ``.npz`` or ``.parquet`` file of one recording, or the output folder of ``emb
 file beside the output, renamed into place when complete).
 
 ``.mat`` (MATLAB v5/v7 format, compressed; ``S = load('out.mat')``): one row per window in
-every variable.
+every per-window variable.
 
 - ``embeddings``: single, ``[n_windows, N, S, D]`` as stored (N patches, S summary tokens,
   width D), or ``[n_windows, n_features]`` with a pooling (``--pool mean``: ``[n_windows, D]``);
@@ -15,7 +15,8 @@ every variable.
   counted from 0 as in Python and Parquet; ``window_number``: the same counted from 1, as
   MATLAB counts (for epochs: the epoch's number among the events);
 - ``label``: cellstr of the epochs' event names (where the input has them); ``bad``: logical,
-  windows over annotations marked bad;
+  windows over annotations marked bad; ``padded``: logical, windows zero-padded past the
+  recording's end (``--tail pad``; where any is);
 - a corpus run made from a manifest: the manifest's other columns (``subject``, labels,
   ``annotations_file`` ...), one variable per column as the epochs' metadata below, a name of
   another variable prefixed ``manifest_`` (a ``label`` column: ``manifest_label``);
@@ -36,7 +37,8 @@ every variable.
 
 ``.csv``: one row per window, columns ``recording``, ``window`` (from 0), ``window_number``
 (from 1), ``onset_s``, ``label``, the manifest's columns, the epochs' metadata columns,
-``annotations`` (each where present), ``bad``, then the pooled embedding (default ``--pool
+``annotations`` (each where present), ``bad``, ``padded`` (where any window is), then the
+pooled embedding (default ``--pool
 mean``: ``eegpt_d0`` ... ``eegpt_d511``, named as :meth:`Embeddings.to_data_frame
 <eegpt.outputs.Embeddings.to_data_frame>` names them).
 """
@@ -107,6 +109,10 @@ class ExportInput:
         A run's manifest columns besides ``path`` and ``recording_id`` (``subject``, labels,
         ``annotations_file`` ...), one row per window (index 0, 1, ...); None for a file or a
         run without such columns.
+    padded : ndarray of bool, shape (n_windows,) | None
+        Windows zero-padded past the recording's end (``--tail pad``: a run's ``padded``
+        column; a file's ``padded_tail`` window, or every epoch with ``padded_epochs``); None
+        where none is.
     """
 
     embeddings: Embeddings
@@ -118,6 +124,7 @@ class ExportInput:
     channel_sets: list[list[str]] | None = None
     channel_set: np.ndarray | None = None
     manifest_columns: Any = None
+    padded: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.embeddings)
@@ -170,6 +177,7 @@ def read_export_input(path: str | Path) -> ExportInput:
         emb.metadata,
         channels=None if channels is None else list(channels),
         epochs_metadata=None if table is None else table.reset_index(drop=True),
+        padded=_file_padded(emb),
     )
 
 
@@ -233,7 +241,25 @@ def _read_run(folder: Path) -> ExportInput:
         channel_sets=[list(names) for names in sets],
         channel_set=np.asarray(channel_set, dtype=np.int64),
         manifest_columns=table[manifest].reset_index(drop=True) if manifest else None,
+        padded=_any_true(table["padded"].fillna(False)) if "padded" in table.columns else None,
     )
+
+
+def _any_true(flags: Any) -> np.ndarray | None:
+    """``flags`` as a bool array, or None where none is set."""
+    flags = np.asarray(flags, dtype=bool)
+    return flags if flags.any() else None
+
+
+def _file_padded(emb: Embeddings) -> np.ndarray | None:
+    """A file's zero-padded windows (``--tail pad``), from its provenance: every epoch of
+    ``padded_epochs``, the window at ``padded_tail``'s onset; None where none is."""
+    if emb.metadata.get("padded_epochs"):
+        return _any_true(np.ones(len(emb), dtype=bool))
+    tail = emb.metadata.get("padded_tail")
+    if not tail:
+        return None
+    return _any_true(np.isclose(np.asarray(emb.onsets, dtype=np.float64), tail["onset_s"]))
 
 
 def _run_metadata(table: Any) -> Any:
@@ -316,6 +342,8 @@ def mat_variables(windows: ExportInput, pool: str) -> dict[str, Any]:
         out[name] = _mat_column(column)
     if windows.annotations is not None:
         out["annotations"] = _cellstr(windows.annotations)
+    if windows.padded is not None:
+        out["padded"] = windows.padded
     if windows.recordings is not None:
         out["recording"] = _cellstr(windows.recordings)
         out["path"] = _cellstr(windows.paths or [])
@@ -335,12 +363,12 @@ def mat_variables(windows: ExportInput, pool: str) -> dict[str, Any]:
 MAT_VARIABLES = frozenset({
     "embeddings", "onset_s", "window", "window_number", "bad", "pool", "metadata_json", "sfreq",
     "window_seconds", "label", "annotations", "recording", "path", "source", "channels",
-    "channel_sets", "channel_set",
+    "channel_sets", "channel_set", "padded",
 })  # fmt: skip
 
 #: The columns of a CSV export besides the manifest's, the epochs' metadata and the embedding.
 CSV_COLUMNS = frozenset({"recording", "window", "window_number", "onset_s", "label",
-                         "annotations", "bad"})  # fmt: skip
+                         "annotations", "bad", "padded"})  # fmt: skip
 
 
 def _table_columns(
@@ -434,6 +462,8 @@ def csv_frame(windows: ExportInput, pool: str) -> Any:
     if windows.annotations is not None:
         columns["annotations"] = windows.annotations
     columns["bad"] = windows.embeddings.bad
+    if windows.padded is not None:
+        columns["padded"] = windows.padded
     frame = pd.DataFrame(columns)
     if len(frame.columns) + len(names) > SPREADSHEET_COLUMNS:
         _warn(
