@@ -1461,6 +1461,7 @@ def test_make_engines_gives_each_device_its_own_replica(model):
     [
         OSError(errno.ENOSPC, "No space left on device"),
         pa.ArrowIOError("Error writing bytes to file. Detail: [errno 28] No space left on device"),
+        OSError(errno.EDQUOT, "Disk quota exceeded"),  # a cluster's quota
     ],
 )
 def test_a_full_disk_names_the_folder_the_shard_and_how_to_resume(
@@ -1493,8 +1494,9 @@ def test_a_full_disk_names_the_folder_the_shard_and_how_to_resume(
     monkeypatch.setattr(ds, "_write_csv", reports)
     assert cli_main(args) == 1
     err = capsys.readouterr().err
-    assert f"eegpt: error: no space left on the device of {out} while writing " in err
-    assert re.search(r"shard-00001\.parquet \(.*No space left.*\): the run stopped, keeping "
+    said = "disk quota exceeded" if error.errno == errno.EDQUOT else "no space left"
+    assert f"eegpt: error: {said} on the device of {out} while writing " in err
+    assert re.search(r"shard-00001\.parquet \(.*(No space left|quota).*\): the run stopped, keeping "
                      r"its finished shards \(1 shard in the folder\)\. Free some space .* run "
                      r"the same command again", err)  # fmt: skip
     monkeypatch.undo()

@@ -349,3 +349,15 @@ def test_windows_zero_padded_past_the_end_are_marked(tmp_path):
     plain = model.embed(corpus / "rec.edf").save(tmp_path / "plain.npz")
     assert main(["export", str(plain), "-o", str(tmp_path / "plain.mat"), "-q"]) == 0
     assert "padded" not in scipy.io.loadmat(tmp_path / "plain.mat")
+
+
+def test_the_padded_window_of_a_week_long_recording_is_the_last_one_only():
+    """The padded window is found by its onset within half a sample (a relative tolerance
+    would take the one before it too, 4 s before the end of a week), or by its index."""
+    onsets = np.arange(151_200) * 4.0  # a week of 4 s windows
+    emb = Embeddings(np.zeros((len(onsets), 1, 1, 1), np.float32), onsets,
+                     {"padded_tail": {"onset_s": onsets[-1], "recorded_s": 1.0},
+                      "preprocessing": {"sfreq": 256.0}})  # fmt: skip
+    assert np.flatnonzero(export._file_padded(emb)).tolist() == [151_199]
+    emb.metadata["padded_tail"]["window"] = 151_199
+    assert np.flatnonzero(export._file_padded(emb)).tolist() == [151_199]

@@ -484,7 +484,10 @@ def test_classifier_arrays_grid_search_clone_and_pickle(trials):
         assert p.device.type == "cpu", name  # a pickle loads on machines without a GPU
     np.testing.assert_allclose(back.predict_proba(x[:6]), fitted.predict_proba(x[:6]), rtol=1e-6)
     back.probe_._warned = set()  # as pickled by an earlier eegpt, which kept a set
+    del back._fitted_on_array  # ... and did not say it was fitted on arrays: n_features_in_ does
     np.testing.assert_allclose(back.predict_proba(x[:6]), fitted.predict_proba(x[:6]), rtol=1e-6)
+    with pytest.raises(ValueError, match=r"X has .* x 900"):
+        back.predict(x[:6, :, :900])
     size_model = len(pickle.dumps(WIDER))
     assert len(pickle.dumps(fitted)) < 1.3 * size_model  # the encoder is stored once
     # a model changed after fit: the pickle keeps the copy the classifier was fitted with

@@ -1748,10 +1748,21 @@ def _warn_changed(inputs: DatasetInputs, statuses: Iterable[Mapping[str, Any]]) 
         )
 
 
-def _disk_full(err: BaseException) -> bool:
-    """Whether ``err`` says that the disk is full: ``ENOSPC``, as Python and pyarrow raise it
-    (an ``OSError``, pyarrow's naming ``No space left`` in its text)."""
-    return isinstance(err, OSError) and (err.errno == errno.ENOSPC or "No space left" in str(err))
+#: What a full disk or a used-up quota (clusters' Lustre/NFS quotas: ``EDQUOT``) says: its
+#: errno, and the text pyarrow's errors carry instead.
+_FULL = {errno.ENOSPC: "No space left", errno.EDQUOT: "Disk quota exceeded"}
+
+
+def _disk_full(err: BaseException) -> int | None:
+    """``ENOSPC`` or ``EDQUOT`` where ``err`` says that the disk is full or the quota used up,
+    as Python and pyarrow raise it (an ``OSError``; pyarrow's names it in its text); else
+    None."""
+    if not isinstance(err, OSError):
+        return None
+    for code, text in _FULL.items():
+        if err.errno == code or text in str(err):
+            return code
+    return None
 
 
 @contextlib.contextmanager
@@ -1762,19 +1773,21 @@ def _naming_full_disk(output_dir: Path, writing: Callable[[], str]) -> Iterator[
     try:
         yield
     except OSError as err:
-        if isinstance(err, OutputNotWritableError) or not _disk_full(err):
+        code = _disk_full(err)
+        if isinstance(err, OutputNotWritableError) or code is None:
             raise
         try:
             kept = f" ({_count(len(shard_files(output_dir)), 'shard')} in the folder)"
         except OSError:
             kept = ""
         full = OutputNotWritableError(
-            f"no space left on the device of {output_dir} while writing {writing()} ({err}): "
+            f"{'no space left' if code == errno.ENOSPC else 'disk quota exceeded'} on the "
+            f"device of {output_dir} while writing {writing()} ({err}): "
             f"the run stopped, keeping its finished shards{kept}. Free some space there (or "
             "move the folder to a larger disk) and run the same command again: it resumes "
             "with the shards not written yet"
         )
-        full.errno = errno.ENOSPC
+        full.errno = code
         raise full from err
 
 

@@ -259,7 +259,14 @@ def _file_padded(emb: Embeddings) -> np.ndarray | None:
     tail = emb.metadata.get("padded_tail")
     if not tail:
         return None
-    return _any_true(np.isclose(np.asarray(emb.onsets, dtype=np.float64), tail["onset_s"]))
+    if tail.get("window") is not None:  # its index in the recording
+        index = np.asarray(emb.metadata.get("window_index", range(len(emb))), dtype=np.int64)
+        return _any_true(index == int(tail["window"]))
+    # the last window's onset, as stored: within half a sample (isclose's relative tolerance
+    # spans several windows of a week-long recording)
+    sfreq = float((emb.metadata.get("preprocessing") or {}).get("sfreq") or 256.0)
+    onsets = np.asarray(emb.onsets, dtype=np.float64)
+    return _any_true(np.abs(onsets - float(tail["onset_s"])) < 0.5 / sfreq)
 
 
 def _run_metadata(table: Any) -> Any:

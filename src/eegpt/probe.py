@@ -2087,7 +2087,7 @@ def typical_amplitude(windows: np.ndarray) -> float:
     another unit apart. Up to 256 windows, spread evenly, are looked at."""
     if not len(windows):
         return 0.0
-    step = max(1, len(windows) // 256)
+    step = -(-len(windows) // 256)  # ceil: at most 256
     return float(np.median(np.asarray(windows[::step], dtype=np.float64).std(axis=-1)))
 
 

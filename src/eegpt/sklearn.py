@@ -794,7 +794,7 @@ class EEGPTClassifier(_ConfigParams, ClassifierMixin, BaseEstimator):
     def _logits(self, X: Any) -> np.ndarray:
         check_is_fitted(self, "probe_")
         data, array_kwargs = self._inputs(X)
-        if array_kwargs and getattr(self, "_fitted_on_array", False):
+        if array_kwargs and getattr(self, "_fitted_on_array", "n_features_in_" in vars(self)):
             n = int(np.prod(data.shape[1:]))
             if n != self.n_features_in_:
                 raise ValueError(
