@@ -3313,7 +3313,7 @@ def embed_dataset(
     OutputNotWritableError
         (an ``OSError``) If ``output_dir`` cannot be made or written to (a read-only file
         system, no permission, a file above it); checked before the model is loaded. Also
-        (errno ``ENOSPC``) when the disk fills up during the run, naming the shard being
+        (errno ``ENOSPC``, or ``EDQUOT`` for a quota) when the disk fills up during the run, naming the shard being
         written: the finished shards are kept, and the same call resumes.
 
     Notes
