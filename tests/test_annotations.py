@@ -995,12 +995,18 @@ def test_brainvision_markers_select_the_windows_they_fall_in(model, marker_s):
         assert "annotations that span time" in str(err.value)
     with pytest.raises(KeyError, match=r"No annotation over the windows is named 'seizure'"):
         emb["seizure"]
+    with pytest.raises(KeyError, match=r"named 'Stimulus/S 1' .* Did you mean 'Stimulus/S  1'"):
+        emb["Stimulus/S 1"]  # one space short
     with pytest.warns(RuntimeWarning, match="no window got a label") as said:
         labels = emb.window_labels(raw, match="Stimulus/S  1")
     assert labels.tolist() == [None] * 5
     text = str(said[0].message)
     assert ("have zero duration" if marker_s == 0 else "last at most 0.00390625 s") in text
     assert "mark moments rather than span time" in text and "mne.Epochs(raw, events" in text
+    recipe = re.search(r"events, event_id = .*?window_seconds=1\)", text)[0]  # runs as given
+    scope = {"mne": mne, "raw": raw, "model": model}
+    exec(recipe.replace("; ", "\n"), scope)
+    assert len(scope["epochs"]) == 4  # the marker at 0 s has no 0.2 s before it
     code = re.search(r"(emb\[\[.*? for a in emb\.annotations\]\])", text)[1]
     assert eval(code).metadata["window_index"] == [0, 1]  # the code the message gives
 

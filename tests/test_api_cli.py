@@ -1458,6 +1458,8 @@ def test_epochs_padded_into_their_windows_are_recorded_and_their_patches_equal_a
     assert caplog.text.count("zero-padded into windows of 4 s") == 1
     assert f"the last {16 - kept} of each window's 16 patches are padding" in caplog.text
     assert f"window_seconds={seconds:.10g} (--window {seconds:.10g}) embeds" in caplog.text
+    partial = "last patch holds 26 of their samples and 38 zeros: cropped to 4 whole patches"
+    assert (partial in caplog.text) == (n_times == 282)  # 4 x 64 + 26: crop to 1 s
     short = model.embed(epochs, window_seconds=seconds, verbose="error")
     assert short.data.shape[1] == kept and "padded_epochs" not in short.metadata
     np.testing.assert_allclose(padded.data[:, :kept], short.data, rtol=1e-5, atol=1e-6)
@@ -1469,6 +1471,7 @@ def test_epochs_padded_into_their_windows_are_recorded_and_their_patches_equal_a
         f"epochs zero-padded: {seconds:.10g} s recorded and {4 - seconds:.10g} s of zeros per "
         f"window (the last {16 - kept} of 16 patches); --window {seconds:.10g} embeds" in out
     )
+    assert (partial in out) == (n_times == 282)
 
 
 def _edf_named(path: Path, names: list[str]) -> Path:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import warnings
 
 import mne
@@ -657,13 +658,14 @@ def test_epochs_a_sample_over_whole_patches_are_told_to_crop_to_them():
     with pytest.raises(ValueError, match=r"epochs have 257 samples .* 4 patches of 64 samples "
                        r"and 1 sample\(s\) more: .* a last patch of 63 zeros and 1 of their "
                        r"samples\. MNE's tmax is inclusive: crop them to the 4 patches and make "
-                       r"the window as long \(epochs\.crop\(tmin, tmin \+ 1 - 1 / sfreq\), "
+                       r"the window as long \(epochs\.crop\(epochs\.tmin, epochs\.tmin \+ 1 - 1 / "
+                       r"epochs\.info\['sfreq'\]\), "
                        r"window_seconds=1\); or zero-pad them into a window of 5 patches "
                        r"\(window_seconds=1\.25 with tail='pad'") as err:  # fmt: skip
         prepare(as_recording(epochs))
     assert "as short as the epochs" not in str(err.value)
-    sfreq = epochs.info["sfreq"]
-    cropped = epochs.copy().crop(epochs.tmin, epochs.tmin + 1 - 1 / sfreq)
+    crop = re.search(r"epochs\.crop\(.*?'\]\)", str(err.value))[0]  # runs as given
+    cropped = eval(crop.replace("epochs.crop", "epochs.copy().crop"))
     one_second = PreprocessingConfig(window_seconds=1.0)
     assert prepare(as_recording(cropped), config=one_second).data.shape == (3, 3, 256)
     padded = prepare(as_recording(epochs), config=PreprocessingConfig(window_seconds=1.25,
@@ -671,7 +673,8 @@ def test_epochs_a_sample_over_whole_patches_are_told_to_crop_to_them():
     assert padded.data.shape == (3, 3, 320) and padded.n_valid_samples.tolist() == [257] * 3
     # a window shorter than the epochs: cropping to it comes first
     with pytest.raises(ValueError, match=r"inclusive: crop them to the window length "
-                       r"\(epochs\.crop\(tmin, tmin \+ 0\.5 - 1 / sfreq\)\); or crop them to "
+                       r"\(epochs\.crop\(epochs\.tmin, epochs\.tmin \+ 0\.5 - 1 / epochs\.info\['sfreq'\]\)\); "
+                       r"or crop them to "
                        r"the 4 patches and make"):  # fmt: skip
         prepare(as_recording(epochs), config=PreprocessingConfig(window_seconds=0.5))
 
@@ -686,8 +689,8 @@ def test_a_window_whose_last_patch_is_mostly_zeros_is_questioned_once(monkeypatc
     monkeypatch.setattr(pp, "_WINDOWS_QUESTIONED", set())
     with pytest.warns(EEGPTUserWarning, match=r"window_seconds=1\.00390625 is 257 samples at "
                       r"256 Hz: 4 patches of 64 samples and 1 more, .* last patch of 1 sample\(s\) "
-                      r"of signal and 63 zeros.* window_seconds=1 \(epochs .* tmin \+ 1 - 1 / "
-                      r"sfreq\)\) or 1\.25 \(epochs zero-padded"):  # fmt: skip
+                      r"of signal and 63 zeros.* window_seconds=1 \(epochs .*\.tmin \+ 1 - 1 / "
+                      r"epochs\.info\['sfreq'\]\)\) or 1\.25 \(epochs zero-padded"):  # fmt: skip
         config = PreprocessingConfig(window_seconds=1.00390625)
     with warnings.catch_warnings():
         warnings.simplefilter("error")

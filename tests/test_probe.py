@@ -458,7 +458,7 @@ def test_predict_input_problems_are_named(probe, task):
     x = test.get_data()
     longer = mne.EpochsArray(np.concatenate([x, x[..., : x.shape[-1] // 4]], -1), test.info)
     with pytest.raises(ValueError, match=r"this probe takes 4 s epochs.*crop them, e.g. "
-                       r"epochs.crop\(tmin, tmin \+ 4 - 1 / sfreq\)"):  # fmt: skip
+                       r"epochs.crop\(epochs.tmin, epochs.tmin \+ 4 - 1 / epochs.info\['sfreq'\]\)"):  # fmt: skip
         probe.predict(longer)
     extra = test.copy().add_channels([_constant_channel(test, "Oz")], force_update_info=True)
     with pytest.warns(RuntimeWarning, match=r"\['Oz'\] are not used: the probe was trained"):

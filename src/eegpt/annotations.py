@@ -517,8 +517,8 @@ def _markers_text(
         "those windows. "
         "For epochs around the markers, cut them from the Raw and embed the epochs: events, "
         "event_id = mne.events_from_annotations(raw); epochs = mne.Epochs(raw, events, event_id, "
-        "tmin=-0.2, tmax=0.8 - 1 / raw.info['sfreq']) (MNE's tmax is inclusive: 1 s epochs, "
-        "whole patches of the model)"
+        "tmin=-0.2, tmax=0.8 - 1 / raw.info['sfreq']); model.embed(epochs, window_seconds=1) "
+        "(MNE's tmax is inclusive: 1 s epochs, whole patches of the model)"
     )
 
 

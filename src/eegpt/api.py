@@ -687,7 +687,25 @@ def epoch_padding_note(source: str, padded: dict[str, Any]) -> str:
         f"are padding, which pooled embeddings (pooled('mean')) average in. "
         f"window_seconds={seconds} (--window {seconds}) embeds the epochs' {kept} patches "
         "alone, the same as these first ones (the encoder embeds each patch with the others "
-        "of its time step only)"
+        f"of its time step only){partial_patch_note(padded)}"
+    )
+
+
+def partial_patch_note(padded: dict[str, Any]) -> str:
+    """For epochs whose last patch is mostly zeros (``padded``: :func:`epoch_padding_record`'s
+    entry), how to crop them to whole patches; "" otherwise."""
+    from eegpt.preprocessing import crop_call, whole_patches
+
+    whole, rest = whole_patches(int(padded["recorded_samples"]))
+    patch = EEGPTConfig.patch_size
+    if not (whole and 0 < 2 * rest < patch):
+        return ""
+    sfreq = padded["window_samples"] / (padded["recorded_s"] + padded["padded_s"])
+    down = whole * patch / sfreq
+    return (
+        f"; but their last patch holds {rest} of their samples and {patch - rest} zeros: "
+        f"cropped to {whole} whole patches ({crop_call(down)}), with window_seconds={down:.10g}, "
+        "they have none"
     )
 
 

@@ -1126,6 +1126,8 @@ def _rate_lines(sfreq_in: float | None, pre: dict[str, Any]) -> list[str]:
 def _tail_lines(meta: dict[str, Any]) -> list[str]:
     """``eegpt info`` lines on the recording's own filtering, a truncated file and the
     recording's end (padded or left out), from an embeddings file's provenance."""
+    from eegpt.api import partial_patch_note
+
     lines = []
     band = meta.get("recording_filters")
     if band:
@@ -1152,6 +1154,7 @@ def _tail_lines(meta: dict[str, Any]) -> list[str]:
             f"{epochs['padded_s']:.10g} s of zeros per window (the last "
             f"{epochs['padding_patches']} of {epochs['patches']} patches); --window "
             f"{epochs['recorded_s']:.10g} embeds the epochs without them"
+            + partial_patch_note(epochs)
         )
     if meta.get("tail_left_out_s"):
         lines.append(f"  last {meta['tail_left_out_s']:g} s not embedded (shorter than a window)")

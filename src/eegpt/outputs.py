@@ -33,6 +33,7 @@ embeddings of a long recording block by block in the same way, so they need not 
 from __future__ import annotations
 
 import datetime
+import difflib
 import json
 import math
 import os
@@ -573,9 +574,9 @@ class Embeddings:
         wanted = [set(key.split("/")) for key in keys]
         named = [d for d in held if any(w <= set(d.split("/")) for w in wanted)]
         spans = (
-            "For annotations that span time (sleep stages, task blocks), label each window by "
-            "the one that covers most of it and select with a boolean mask: labels = "
-            f"emb.window_labels(raw_or_path, match={keys[0]!r}); emb[labels != None]"
+            "For annotations that span time (sleep stages, task blocks; not markers), label "
+            "each window by the one that covers most of it and select with a boolean mask: "
+            f"labels = emb.window_labels(raw_or_path, match={keys[0]!r}); emb[labels != None]"
         )
         if named:
             return (
@@ -586,9 +587,11 @@ class Embeddings:
                 f"{spans}"
             )
         if held:
+            close = difflib.get_close_matches(keys[0], held, n=3, cutoff=0.8)
+            meant = f" Did you mean {' or '.join(map(repr, close))}?" if close else ""
             return (
                 f"No annotation over the windows is named {keys[0]!r} (emb.annotations hold "
-                f"{held[:8]}{' ...' if len(held) > 8 else ''}). {spans}"
+                f"{held[:8]}{' ...' if len(held) > 8 else ''}).{meant} {spans}"
             )
         return spans
 
@@ -733,8 +736,8 @@ class Embeddings:
         meas_date = self.metadata.get("meas_date")
         if not meas_date:
             raise ValueError(
-                "clock_times(absolute=True): the recording has no measurement date (metadata "
-                "['meas_date']); arrays, anonymised files and Raw objects without one give "
+                "clock_times(absolute=True): the recording has no measurement date "
+                "(metadata['meas_date']); arrays, anonymised files and Raw objects without one give "
                 "seconds only (absolute=False)"
             )
         date = datetime.datetime.fromisoformat(str(meas_date))

@@ -191,7 +191,7 @@ class PreprocessingConfig:
             f"model zero-pads into a last patch of {rest} sample(s) of signal and {patch - rest} "
             "zeros, embedded like the others (pooled('mean') averages it in). A window of whole "
             f"patches has none: window_seconds={down:.10g} (epochs of {self.window_seconds:.10g} "
-            f"s cropped to it; MNE's tmax is inclusive: {_crop_call(down)}) or {up:.10g} (epochs "
+            f"s cropped to it; MNE's tmax is inclusive: {crop_call(down)}) or {up:.10g} (epochs "
             "zero-padded into it with tail='pad')",
             UserWarning,
         )
@@ -1654,10 +1654,10 @@ def whole_patches(n_samples: int) -> tuple[int, int]:
     return divmod(n_samples, EEGPTConfig.patch_size)
 
 
-def _crop_call(seconds: float) -> str:
+def crop_call(seconds: float) -> str:
     """The ``epochs.crop`` that keeps ``seconds`` of each epoch from its start (MNE's tmax is
     inclusive, so one sample less)."""
-    return f"epochs.crop(tmin, tmin + {seconds:.10g} - 1 / sfreq)"
+    return f"epochs.crop(epochs.tmin, epochs.tmin + {seconds:.10g} - 1 / epochs.info['sfreq'])"
 
 
 def _epochs_fit(n_times: int, config: PreprocessingConfig) -> str:
@@ -1673,7 +1673,7 @@ def _epochs_fit(n_times: int, config: PreprocessingConfig) -> str:
         if n_times > window:
             return (
                 "Crop the epochs to the window length (MNE's tmax is inclusive: use "
-                f"{_crop_call(config.window_seconds)}), or make the window as long as the epochs "
+                f"{crop_call(config.window_seconds)}), or make the window as long as the epochs "
                 f"({fits})"
             )
         return (
@@ -1684,12 +1684,12 @@ def _epochs_fit(n_times: int, config: PreprocessingConfig) -> str:
     same = window == whole * patch  # the window holds their whole patches already
     options = [
         f"crop them to the {whole} patches{'' if same else ' and make the window as long'} "
-        f"({_crop_call(down)}{'' if same else f', window_seconds={down:.10g}'})",
+        f"({crop_call(down)}{'' if same else f', window_seconds={down:.10g}'})",
         f"zero-pad them into a window of {whole + 1} patches (window_seconds={up:.10g} with "
         "tail='pad', --tail pad)",
     ]
     if n_times > window and not same:
-        options.insert(0, f"crop them to the window length ({_crop_call(config.window_seconds)})")
+        options.insert(0, f"crop them to the window length ({crop_call(config.window_seconds)})")
     return (
         f"The epochs are {whole} patches of {patch} samples and {signal} sample(s) more: in a "
         "window as long, the model zero-pads those into a last patch of "

@@ -101,6 +101,7 @@ from eegpt.outputs import atomic_write
 from eegpt.preprocessing import (
     PreprocessingConfig,
     check_length,
+    crop_call,
     cut_windows,
     detrend_windows,
     prepare,
@@ -822,7 +823,7 @@ def _projection_windows(
         raise ValueError(
             f"{rec.source}: epochs have {n_times} samples at {config.sfreq:g} Hz but a window "
             f"has {window} ({config.window_seconds:g} s); crop the epochs to the window length "
-            f"(epochs.crop(tmin, tmin + {config.window_seconds:g} - 1 / sfreq)) or change "
+            f"({crop_call(config.window_seconds)}) or change "
             "window_seconds; shorter epochs can be zero-padded with tail='pad'"
         )
     detrend_windows(x, n_times, config.detrend)  # float64, before the cast
@@ -1733,8 +1734,7 @@ class EEGPTProbe:
         if n == config.n_samples or (n < config.n_samples and config.tail == "pad"):
             return
         how = (
-            f"crop them, e.g. epochs.crop(tmin, tmin + {window:g} - 1 / sfreq) (MNE's tmax is "
-            "inclusive)"
+            f"crop them, e.g. {crop_call(window)} (MNE's tmax is inclusive)"
             if n > config.n_samples
             else f"cut longer ones from the recording, e.g. mne.Epochs(raw, events, tmin=tmin, "
             f"tmax=tmin + {window:g} - 1 / sfreq)"
