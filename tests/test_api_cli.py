@@ -137,6 +137,24 @@ def test_cli_directory_output_and_failed_file(weights, edf, tmp_path, capsys):
     assert main(["embed", str(bad), "--weights", str(weights), "-o", str(outdir), "-q"]) == 1
 
 
+def test_cli_embed_skips_a_recording_shorter_than_a_window_among_several(
+    weights, edf, tmp_path, capsys
+):
+    """As embed-dataset: of several recordings, one shorter than a window is skipped and said,
+    not failed (exit 0 when the others are embedded); given alone it is an error."""
+    raw = mne.io.read_raw_edf(edf, preload=True, verbose=False).crop(0, 3.0)
+    short = tmp_path / "short.fif"
+    raw.save(short, verbose=False)
+    outdir = tmp_path / "out"
+    args = ["--weights", str(weights), "-o", str(outdir)]
+    assert main(["embed", str(edf), str(short), *args]) == 0
+    err = capsys.readouterr().err
+    assert "eegpt: skipped: " in err and "short.fif" in err
+    assert "0 failed, 1 shorter than one window (skipped: --tail pad embeds them" in err
+    assert (outdir / "tuh_like.npz").exists() and not (outdir / "short.npz").exists()
+    assert main(["embed", str(short), *args, "-q"]) == 1  # alone: an error
+
+
 def test_cli_without_weights_explains_how_to_get_them(edf, tmp_path, capsys):
     code = main(["embed", str(edf), "-o", str(tmp_path / "x.npz")])
     err = capsys.readouterr().err

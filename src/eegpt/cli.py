@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 from eegpt import __version__, _interrupts
 from eegpt._logging import OncePerCorpus, few
 from eegpt._logging import count as _count
-from eegpt.errors import EEGPTWarning
+from eegpt.errors import EEGPTWarning, TooShortError
 
 if TYPE_CHECKING:
     from eegpt.preprocessing import PreprocessingConfig
@@ -641,6 +641,7 @@ def cmd_embed(args: argparse.Namespace) -> int:
         stream_precision=args.stream_precision,
     )
     ok, warned, failed, hours, n_windows = 0, 0, [], 0.0, 0
+    short: list[Path] = []  # of several recordings, those shorter than one window: skipped
     seen: dict[str, None] = {}  # channel names of the recordings embedded (rename typos?)
     made = _missing_folders(outputs)  # made by the first write; removed again if left empty
     t0 = time.perf_counter()
@@ -667,10 +668,14 @@ def cmd_embed(args: argparse.Namespace) -> int:
                         verbose=not args.quiet,
                     )
                 except (*USER_ERRORS, RuntimeError) as err:
-                    failed.append((rec, err))
                     _debug_traceback(args, err)
                     text = str(err)
                     where = "" if str(rec) in text or rec.name in text else f"{rec}: "
+                    if several and isinstance(err, TooShortError):  # as embed-dataset: no failure
+                        short.append(rec)
+                        print(f"eegpt: skipped: {where}{text}", file=sys.stderr)
+                        continue
+                    failed.append((rec, err))
                     print(f"eegpt: error: {where}{text}", file=sys.stderr)
                     continue
                 ok += 1
@@ -698,10 +703,15 @@ def cmd_embed(args: argparse.Namespace) -> int:
     unmatched = unmatched_rename_warning(rename, list(seen), ok)
     if unmatched:
         warnings.warn(unmatched, EEGPTWarning, stacklevel=1)
+    skipped = (
+        f", {len(short)} shorter than one window (skipped: --tail pad embeds them zero-padded)"
+        if short
+        else ""
+    )
     if not args.quiet or failed:
         print(
-            f"done: {ok} ok{_with_warnings(warned)}, {len(failed)} failed, {n_windows} windows "
-            f"({hours:.2f} h of EEG) in {elapsed:.1f} s on {engine.device}",
+            f"done: {ok} ok{_with_warnings(warned)}, {len(failed)} failed{skipped}, {n_windows} "
+            f"windows ({hours:.2f} h of EEG) in {elapsed:.1f} s on {engine.device}",
             file=sys.stderr,
         )
     if not failed:
