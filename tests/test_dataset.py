@@ -2247,3 +2247,35 @@ def test_corpus_epochs_padded_into_the_window_are_marked(model, tmp_path):
     padded = load_embeddings(tmp_path / "out", recording_id="s01-epo.fif").metadata
     direct = model.embed(epochs, tail="pad", device="cpu").metadata["padded_epochs"]
     assert padded["padded_epochs"] == direct and direct["recorded_s"] == pytest.approx(2.0)
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+def test_files_of_a_report_embedded_again_keep_their_manifest_columns(
+    short_corpus, model, tmp_path
+):
+    """A report given as the input (the too-short files with --tail pad) lists only paths and
+    ids: each file's manifest row (subject, rescale, annotations_file) comes from the run's
+    manifest, so the rows are those of embedding the file directly with its row; with that
+    manifest gone, the report is refused rather than embedded without them."""
+    (tmp_path / "short.txt").write_text("onset,duration,description\n0,2,W\n")
+    header = "path,recording_id,subject,rescale,annotations_file\n"
+    short_row = f"{short_corpus / 'short.edf'},short,s2,2.0,short.txt\n"
+    manifest, direct = tmp_path / "list.csv", tmp_path / "direct.csv"
+    manifest.write_text(header + f"{short_corpus / 'long.edf'},long,s1,,\n" + short_row)
+    direct.write_text(header + short_row)
+    run = {"model": model, "workers": 0, "device": "cpu", "progress": False}
+    out, fix = tmp_path / "out", tmp_path / "fix"
+    embed_dataset(manifest, out, **run)
+    embed_dataset(out / "_too_short.csv", fix, tail="pad", **run)
+    embed_dataset(direct, tmp_path / "direct", tail="pad", **run)
+    table, z = read_embeddings([out, fix])
+    short = table.recording_id == "short"
+    assert table[short].subject.tolist() == ["s2"] and table[short].rescale.tolist() == [2.0]
+    assert "W" in str(table[short].annotations.iloc[0])
+    expected_table, expected = read_embeddings(tmp_path / "direct")
+    np.testing.assert_array_equal(z[short.to_numpy()], expected)
+    assert table[short].annotations.tolist() == expected_table.annotations.tolist()
+    manifest.unlink()
+    with pytest.raises(ValueError, match=r"_too_short.csv lists files of a run whose inputs had "
+                       r"the manifest columns .*subject.* cannot be read again\. Give a manifest"):  # fmt: skip
+        embed_dataset(out / "_too_short.csv", tmp_path / "fix2", tail="pad", **run)

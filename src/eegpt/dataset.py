@@ -156,6 +156,7 @@ FILES_REPORT = "_files.csv"
 ERRORS_REPORT = "_errors.csv"
 CORPUS_LISTING = "_corpus.csv"  # of a --part run: the whole listing it was split from
 SHORT_REPORT = "_too_short.csv"
+_BIDS = " (BIDS)"  # ends the source of a BIDS folder's inputs
 #: The file status of a continuous recording shorter than one window with ``tail="drop"``:
 #: no rows, its reason in ``error``, but no failure (exit status 0, not retried).
 TOO_SHORT = "too_short"
@@ -454,7 +455,7 @@ def _from_folder(folder: Path, pattern: str | None) -> DatasetInputs:
     if pattern is None and (root / "dataset_description.json").is_file():
         from eegpt.bids import bids_manifest
 
-        return _from_table(bids_manifest(root), root, f"{folder} (BIDS)")
+        return _from_table(bids_manifest(root), root, f"{folder}{_BIDS}")
     return _make_inputs(*_listed_under(folder, pattern), str(folder))
 
 
@@ -684,9 +685,75 @@ def _from_manifest(path: Path) -> DatasetInputs:
     table = pq.read_table(path) if path.suffix.lower() == ".parquet" else read_delimited(path)
     if path.name in (ERRORS_REPORT, SHORT_REPORT, FILES_REPORT) and {"path", "recording_id"} <= set(
         table.column_names
-    ):  # a run's report (its failed files, to embed again with other settings): the files
-        table = table.select(["path", "recording_id"])  # and their ids, not its status columns
+    ):  # a run's report (its failed files, to embed again with other settings)
+        return _from_report(path, table)
     return _from_table(table, path.parent.resolve(), str(path))
+
+
+def _from_report(report: Path, table: Any) -> DatasetInputs:
+    """The files a run's report (``_errors.csv``, ``_too_short.csv``, ``_files.csv``) lists, in
+    its order, to embed again with other settings. The report holds their ``path`` and
+    ``recording_id`` but none of the inputs' manifest columns, so where the run beside it
+    (its ``_manifest.json``) had such columns (labels, subject, the per-file ``rescale`` and
+    ``annotations_file``), each file's row comes from the run's own inputs, listed again.
+
+    Raises
+    ------
+    ValueError
+        If the run had manifest columns and its inputs cannot be listed again (a table given
+        in Python, a manifest moved or deleted) or no longer hold some of the report's files.
+    """
+    ids = [str(v) for v in table.column("recording_id").to_pylist()]
+    try:
+        run = json.loads((report.parent / MANIFEST).read_text())
+        inputs = run["spec"]["inputs"]
+        columns = list(inputs.get("metadata_columns") or [])
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        columns = []  # no run beside it (a report copied away): its files as listed
+    if not columns or not ids:  # nothing per file beyond the path
+        bare = table.select(["path", "recording_id"])
+        return _from_table(bare, report.parent.resolve(), str(report))
+    source = _corpus_of(str(run.get("source", "")))[0]
+    original = _listed_again(source)
+    missing = (
+        [] if original is None else sorted(set(ids) - {f.recording_id for f in original.files})
+    )
+    if original is None or missing:
+        why = (
+            f"{source} no longer holds {len(missing)} of them ({few(missing, 5)})"
+            if original is not None
+            else f"its inputs ({source}) cannot be read again"
+        )
+        raise ValueError(
+            f"{report} lists files of a run whose inputs had the manifest columns "
+            f"{few(columns, 10)} (per-file settings such as rescale and annotations_file, and "
+            f"metadata), which the report does not hold, and {why}. Give a manifest of these "
+            "files with those columns instead (the rows of the run's manifest whose "
+            "recording_id the report lists)"
+        )
+    expected = inputs.get("corpus_sha256" if inputs.get("part") else "sha256")  # as listed then
+    if expected and original.fingerprint() != expected:
+        _warn(
+            f"{source} has changed since the run of {report.parent}: the files of {report.name} "
+            "are embedded with its rows as they are now"
+        )
+    where = {f.recording_id: f.index for f in original.files}
+    rows = [where[i] for i in ids]
+    files = [replace(original.files[r], index=i) for i, r in enumerate(rows)]
+    metadata = None if original.metadata is None else original.metadata.take(rows)
+    return DatasetInputs(files, metadata, str(report))
+
+
+def _listed_again(source: str) -> DatasetInputs | None:
+    """The inputs of a run as its manifest's ``source`` names them, listed as they are now:
+    a manifest (or a run's report) or a BIDS folder; None for other sources (a table given
+    in Python) and ones no longer there."""
+    path = Path(source.removesuffix(_BIDS))
+    if source.endswith(_BIDS) and path.is_dir():
+        return resolve_inputs(path)
+    if path.is_file() and path.suffix.lower() in MANIFEST_SUFFIXES:
+        return _from_manifest(path)
+    return None
 
 
 def read_delimited(path: Path) -> Any:
@@ -4192,7 +4259,10 @@ def _corpus_of(source: str) -> tuple[str, str]:
     one), and a ``--part`` run's `` (part K/N)`` apart (else "")."""
     m = _PART_OF.fullmatch(source)
     base, suffix = (m.group(1), m.group(2)) if m else (source, "")
-    return (os.path.abspath(base) if os.path.exists(base) else base), suffix
+    folder = base.removesuffix(_BIDS)  # a BIDS folder's, marked
+    if os.path.exists(folder):
+        base = os.path.abspath(folder) + base[len(folder) :]
+    return base, suffix
 
 
 def _write_listing(output_dir: Path, corpus: DatasetInputs) -> None:
