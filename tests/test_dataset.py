@@ -2279,3 +2279,75 @@ def test_files_of_a_report_embedded_again_keep_their_manifest_columns(
     with pytest.raises(ValueError, match=r"_too_short.csv lists files of a run whose inputs had "
                        r"the manifest columns .*subject.* cannot be read again\. Give a manifest"):  # fmt: skip
         embed_dataset(out / "_too_short.csv", tmp_path / "fix2", tail="pad", **run)
+
+
+@pytest.fixture(scope="module")
+def small_corpus(tmp_path_factory):
+    """Five EDF files of 8 to 16 s: a/rec01, a/rec03, b/rec00, b/rec02, b/rec04."""
+    folder = tmp_path_factory.mktemp("small")
+    make_corpus(folder, 5, minutes=8 / 60)
+    return folder
+
+
+def test_parts_of_a_list_of_files_that_grew_are_refused(small_corpus, model, tmp_path):
+    """Parts of a list of files (a source of no place) are compared by the files their
+    listings share: a file added to the list between two tasks is found, while a list of
+    other files split beside them is another corpus."""
+    files = sorted(small_corpus.rglob("*.edf"))
+    parts = tmp_path / "emb"
+    run = {"model": model, "workers": 0, "device": "cpu", "progress": False}
+    embed_dataset(files[:4], parts / "part-0", part=(0, 2), **run)
+    with pytest.raises(ValueError, match=r"part 1/2 would be split from the listing of <5 files> "
+                       r"as it is now, 5 files, but .*part-0 \(part 0/2\) was split from a "
+                       r"listing of 4 files \(since then: 1 file added \(b/rec04.edf\)\)"):  # fmt: skip
+        embed_dataset(files, parts / "part-1", part=(1, 2), **run)
+    other = tmp_path / "other"
+    other.mkdir()
+    copies = [shutil.copy(files[0], other / "x.edf"), shutil.copy(files[1], other / "y.edf")]
+    embed_dataset(copies, parts / "other-0", part=(0, 2), **run)
+    described = describe_parts(parts)
+    assert "NOT parts" not in described
+    assert "parts of a list of files: part-0" in described
+    assert "parts of a list of files: other-0" in described
+
+
+def test_parts_of_two_patterns_of_one_folder_are_two_corpora(small_corpus, model, tmp_path):
+    """--pattern is part of what names a corpus: the parts of a folder's a/*.edf and of its
+    b/*.edf split side by side are neither refused nor read as listings of one corpus."""
+    parts = tmp_path / "emb"
+    run = {"model": model, "workers": 0, "device": "cpu", "progress": False}
+    for k in (0, 1):
+        for sub in ("a", "b"):
+            embed_dataset(small_corpus, parts / f"{sub}-part-{k}", pattern=f"{sub}/*.edf",
+                          part=(k, 2), **run)  # fmt: skip
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        table, _ = read_embeddings(parts)
+    ids = ["a/rec01.edf", "a/rec03.edf", "b/rec00.edf", "b/rec02.edf", "b/rec04.edf"]
+    assert sorted(set(table.recording_id)) == ids
+    described = describe_parts(parts)
+    assert f"parts of {small_corpus} --pattern a/*.edf: a-part-0, a-part-1" in described
+    assert "NOT parts" not in described and "missing" not in described
+
+
+def test_parts_of_two_corpora_in_one_folder_are_no_changed_listing(small_corpus, model, tmp_path):
+    """The parts of two corpora (folders of 2 and 3 files) under one folder were split from
+    listings of their own corpus each: read as one table, described corpus by corpus, and a
+    part missing from one of them is said to be missing even where the other has it."""
+    x = _copied_corpus(small_corpus, tmp_path / "x", ["a/rec01.edf", "a/rec03.edf"])
+    y = _copied_corpus(small_corpus, tmp_path / "y", ["b/rec00.edf", "b/rec02.edf", "b/rec04.edf"])
+    parts = tmp_path / "emb"
+    run = {"model": model, "workers": 0, "device": "cpu", "progress": False}
+    for k in (0, 1):
+        embed_dataset(x, parts / f"x-{k}", part=(k, 2), **run)
+    embed_dataset(y, parts / "y-1", part=(1, 2), **run)
+    with pytest.warns(RuntimeWarning, match=r"hold 1 of the 2 parts .*: part 0 is missing"):
+        table, _ = read_embeddings(parts)
+    assert len(set(table.recording_id)) == 3
+    described = describe_parts(parts)
+    assert "NOT parts" not in described and "files added or removed" not in described
+    assert f"parts of {x}: x-0, x-1" in described and f"parts of {y}: y-1" in described
+    assert "missing: part(s) 0 of 2" in described
+    (tmp_path / "x_link").symlink_to(x)  # the corpus spelt otherwise: a part still resumes
+    again = embed_dataset(tmp_path / "x_link", parts / "x-0", part=(0, 2), **run)
+    assert again.shards_skipped == again.shards and again.run_files == 0

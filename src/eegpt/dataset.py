@@ -1531,11 +1531,13 @@ def _run_spec(
     part: tuple[int, int] | None = None,
     corpus_files: int | None = None,
     corpus_sha256: str | None = None,
+    corpus: str | None = None,
 ) -> dict[str, Any]:
     """Everything that determines the rows: stored in every shard, compared on resume. A
-    ``part`` run also records the whole corpus's listing it was split from: its
-    ``corpus_files`` and ``corpus_sha256`` (:meth:`DatasetInputs.fingerprint` of the unsplit
-    inputs), for the parts to be checked as parts of one listing."""
+    ``part`` run also records the whole corpus it was split from: ``corpus``, what names it
+    (:func:`_corpus_identity`), and its listing's ``corpus_files`` and ``corpus_sha256``
+    (:meth:`DatasetInputs.fingerprint` of the unsplit inputs), for the parts to be checked
+    as parts of one listing."""
     encoder = model.target_encoder if isinstance(model, EEGPT) else model
     cfg = encoder.config
     shape = [cfg.n_patches(config.n_samples), cfg.embed_num, cfg.embed_dim]
@@ -1571,6 +1573,7 @@ def _run_spec(
         spec["inputs"]["part"] = list(part)
         spec["inputs"]["corpus_files"] = corpus_files
         spec["inputs"]["corpus_sha256"] = corpus_sha256
+        spec["inputs"]["corpus"] = corpus
     spec["layout"] = LAYOUT  # see _keep_old_layout
     return spec
 
@@ -1579,15 +1582,21 @@ def _keep_old_layout(output_dir: Path, spec: dict[str, Any]) -> None:
     """Resume a run from an older row layout in its own layout: before the
     ``annotations``/``bad``/``event`` columns (layout 1, no ``layout`` key), before
     ``epochs_metadata`` (2) or before ``padded`` (3). Its finished shards lack those columns,
-    and all shards of a run share one schema. A part run from before ``corpus_sha256`` resumes
-    without it."""
+    and all shards of a run share one schema. A part run from before ``corpus_sha256`` or
+    ``corpus`` resumes without them, and one with ``corpus`` keeps the one it recorded (the
+    same corpus spelt otherwise, or moved: its listing's fingerprints tell a changed one)."""
     manifest = output_dir / MANIFEST
     if manifest.exists():
         with contextlib.suppress(ValueError, OSError, TypeError):
             old = json.loads(manifest.read_text()).get("spec", {})
             before = old.get("inputs") or {}
-            if before.get("part") and "corpus_sha256" not in before:
-                spec["inputs"] = {k: v for k, v in spec["inputs"].items() if k != "corpus_sha256"}
+            if before.get("part") and spec["inputs"].get("part"):  # (a new dict: not shared)
+                gone = {"corpus_sha256", "corpus"} - set(before)
+                kept = {k: v for k, v in spec["inputs"].items() if k not in gone}
+                spec["inputs"] = {
+                    **kept,
+                    **({"corpus": before["corpus"]} if "corpus" in before else {}),
+                }
             if old and "layout" not in old:
                 spec.pop("layout", None)
             elif old and int(old["layout"]) < LAYOUT:
@@ -3421,8 +3430,9 @@ def embed_dataset(
     if part is not None:
         data = corpus.part(*part)
     output_dir = Path(output_dir).expanduser()
+    identity = _corpus_identity(corpus.source, pattern)
     if part is not None:  # the other tasks of a job array split the same listing?
-        _check_sibling_parts(output_dir, corpus, part)
+        _check_sibling_parts(output_dir, corpus, part, identity)
     if output_dir.exists() and not output_dir.is_dir():
         raise FileExistsError(
             f"{output_dir} is a file; the output of embed_dataset is a folder of Parquet shards: "
@@ -3448,6 +3458,7 @@ def embed_dataset(
         part=part,
         corpus_files=len(corpus),
         corpus_sha256=corpus.fingerprint() if part is not None else None,
+        corpus=identity,
     )
     shards = [
         list(range(start, min(start + shard_size, len(data))))
@@ -3717,15 +3728,25 @@ def describe_parts(folder: str | os.PathLike) -> str:
             f"{len(shard_files(run))} of {manifest.get('n_shards')} written"
             + (" (running)" if _Lock.held(run) else "")
         )
-    apart = _listings_apart(list(zip(folders_of, inputs_of, strict=True)))
+    parts = list(zip(folders_of, inputs_of, strict=True))
+    apart = _listings_apart(parts)
     if apart:  # not one table: files twice and files missing
         lines.append(f"  NOT parts of one corpus: {apart}")
         return "\n".join(lines)
-    if len({int(i["part"][1]) for i in inputs_of}) == 1:  # parts of one split
-        _, missing = _missing_parts(inputs_of)
-        n = inputs_of[0]["part"][1]
-        if missing:
-            lines.append(f"  missing: part(s) {few([str(k) for k in missing], 20)} of {n}")
+    corpora = _corpora(parts)
+    for group in corpora:
+        if len(corpora) > 1:  # different corpora, each split apart: no conflict
+            corpus = group[0][1].get("corpus")
+            lines.append(
+                f"  parts of {'a list of files' if corpus == _LIST_INPUTS else corpus}: "
+                f"{few([f.name for f, _ in group], 10)}"
+            )
+        inputs = [i for _, i in group]
+        if len({int(i["part"][1]) for i in inputs}) == 1:  # parts of one split
+            _, missing = _missing_parts(inputs)
+            n = inputs[0]["part"][1]
+            if missing:
+                lines.append(f"  missing: part(s) {few([str(k) for k in missing], 20)} of {n}")
     lines.append(f"  read as one table: eegpt.read_embeddings({str(folder)!r})")
     return "\n".join(lines)
 
@@ -4231,8 +4252,15 @@ def _missing_parts(inputs: Sequence[Mapping[str, Any]]) -> tuple[int, list[int]]
 
 
 def _warn_missing_parts(folders: Sequence[Path], specs: Sequence[dict[str, Any]]) -> None:
-    """Warn when the folders read are ``--part K/N`` runs and some of the N parts are not
-    among them (a job that never started, or a folder elsewhere)."""
+    """Warn when the folders read are ``--part K/N`` runs and some of the N parts of a
+    corpus are not among them (a job that never started, or a folder elsewhere)."""
+    parts = [(f, spec.get("inputs") or {}) for f, spec in zip(folders, specs, strict=True)]
+    for group in _corpora(parts):
+        _warn_missing_parts_of([{"inputs": i} for _, i in group])
+
+
+def _warn_missing_parts_of(specs: Sequence[dict[str, Any]]) -> None:
+    """:func:`_warn_missing_parts` of the parts of one corpus."""
     parts = [(spec.get("inputs") or {}).get("part") for spec in specs]
     counts = {n for _, n in filter(None, parts)}
     if not counts:
@@ -4286,69 +4314,152 @@ def _listed_ids(folder: Path) -> list[str] | None:
         return None
 
 
-def _check_sibling_parts(output_dir: Path, corpus: DatasetInputs, part: tuple[int, int]) -> None:
+_LIST_INPUTS = "<list>"  # the corpus identity of a list of files or a table given as inputs
+
+
+def _corpus_identity(source: str, pattern: str | None) -> str:
+    """What names a corpus, for the parts of one split to find each other: the folder, glob
+    or manifest of its inputs' ``source`` as an absolute path, with the ``pattern`` that picks
+    its files (``--pattern``); :data:`_LIST_INPUTS` for a list of files or a table, which
+    name no place (their parts are told apart by the files their listings share)."""
+    if source.startswith("<") and source.endswith(">"):  # "<12 files>", "<table>", "<df>"
+        return _LIST_INPUTS
+    corpus = _corpus_of(source)[0]
+    if glob.has_magic(corpus):
+        corpus = os.path.abspath(corpus)
+    return f"{corpus} --pattern {pattern}" if pattern else corpus
+
+
+def _listed_paths(folder: Path) -> set[str] | None:
+    """The paths of a part run's :data:`CORPUS_LISTING`; None without a readable one."""
+    try:
+        with open(folder / CORPUS_LISTING, newline="", encoding="utf-8") as fh:
+            return {row["path"] for row in csv.DictReader(fh)}
+    except (OSError, KeyError, csv.Error, UnicodeDecodeError):
+        return None
+
+
+def _part_inputs(folder: Path) -> dict[str, Any] | None:
+    """The spec's ``inputs`` of the ``--part`` run in ``folder``, with its manifest's
+    ``source`` as ``"source"``; None when it is no part run or its manifest is unreadable
+    (one being made)."""
+    try:
+        manifest = json.loads((folder / MANIFEST).read_text())
+        inputs = dict(manifest["spec"]["inputs"])
+        k, n = (int(v) for v in inputs["part"])
+        inputs["corpus_files"] = int(inputs["corpus_files"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return {**inputs, "part": [k, n], "source": str(manifest.get("source", ""))}
+
+
+def _check_sibling_parts(
+    output_dir: Path, corpus: DatasetInputs, part: tuple[int, int], identity: str
+) -> None:
     """Refuse part ``part`` of ``corpus`` when a part of the same split beside ``output_dir``
-    (a folder of ``output_dir.parent`` whose manifest records a part of N of the same input:
-    the layout ``-o out/part-$SLURM_ARRAY_TASK_ID``) was split from another listing of it.
-    Files added to the corpus or removed from it between the tasks of a job array move files
-    between parts, so that the parts hold some files twice and miss others. Siblings with the
-    same listing pass, whenever they started; folders without a readable manifest (one being
-    made) are passed over."""
-    here, (source, _) = os.path.realpath(output_dir), _corpus_of(corpus.source)
+    (a folder of ``output_dir.parent`` whose manifest records a part of N of the same corpus,
+    :func:`_corpus_identity`: the layout ``-o out/part-$SLURM_ARRAY_TASK_ID``) was split from
+    another listing of it. Files added to the corpus or removed from it between the tasks of
+    a job array move files between parts, so that the parts hold some files twice and miss
+    others. Siblings with the same listing pass, whenever they started; folders without a
+    readable manifest (one being made) are passed over. The first sibling split apart is
+    named (the others are not looked for: each costs a manifest read)."""
+    here = os.path.realpath(output_dir)
     sha, n_now = corpus.fingerprint(), len(corpus)
     try:
         siblings = sorted(p for p in output_dir.parent.iterdir() if os.path.realpath(p) != here)
     except OSError:  # no parent folder yet: no sibling
         return
-    apart = []
+    paths: set[str] | None = None  # of the corpus, for parts of lists of files
     for folder in siblings:
-        try:
-            manifest = json.loads((folder / MANIFEST).read_text())
-            inputs = manifest["spec"]["inputs"]
-            k, n = (int(v) for v in inputs["part"])
-            then = int(inputs["corpus_files"])
-        except (OSError, ValueError, KeyError, TypeError):  # not a part run, or being made
+        inputs = _part_inputs(folder)
+        if inputs is None or inputs["part"][1] != part[1]:
             continue
-        if n != part[1] or _corpus_of(str(manifest.get("source", "")))[0] != source:
-            continue
-        if then != n_now or inputs.get("corpus_sha256", sha) != sha:
-            apart.append((folder, k, then))
-    if not apart:
-        return
-    ids = [f.recording_id for f in corpus.files]
-    said = []
-    for folder, k, then in apart[:5]:
-        listed = _listed_ids(folder)
-        changes = "" if listed is None else _id_changes(listed, ids)
-        if listed is not None and not changes:
-            changes = "the same files, in another order or with other manifest values"
-        said.append(
-            f"{folder} (part {k}/{part[1]}) was split from a listing of "
-            f"{_count(then, 'file')}" + (f" (since then: {changes})" if changes else "")
-        )
-    if len(apart) > 5:
-        said.append(f"and {len(apart) - 5} more parts")
-    frozen = apart[0][0] / CORPUS_LISTING
+        if inputs["corpus_files"] == n_now and inputs.get("corpus_sha256", sha) == sha:
+            continue  # the same listing (of this corpus or not)
+        theirs = inputs.get("corpus")
+        if theirs is None:  # a run from before the identity was recorded: its source
+            theirs = _corpus_identity(inputs["source"], None)
+            same = theirs == _corpus_identity(corpus.source, None)
+        else:
+            same = theirs == identity
+        if same and identity == _LIST_INPUTS:  # lists of files: one corpus if they overlap
+            paths = paths if paths is not None else {f.path for f in corpus.files}
+            same = not (_listed_paths(folder) or set()).isdisjoint(paths)
+        if same:
+            raise _split_apart(output_dir, corpus, part, folder, inputs)
+
+
+def _split_apart(
+    output_dir: Path,
+    corpus: DatasetInputs,
+    part: tuple[int, int],
+    sibling: Path,
+    inputs: Mapping[str, Any],
+) -> ValueError:
+    """The refusal of part ``part`` of ``corpus``, whose ``sibling`` (its spec's ``inputs``)
+    was split from another listing: what changed since, and the listing to freeze."""
+    n_now, then = len(corpus), inputs["corpus_files"]
+    listed = _listed_ids(sibling)
+    changes = "" if listed is None else _id_changes(listed, [f.recording_id for f in corpus.files])
+    if listed is not None and not changes:
+        changes = "the same files, in another order or with other manifest values"
+    frozen = sibling / CORPUS_LISTING
     keep = (
-        f"copy {frozen} to keep the one {apart[0][0].name} was split from, or "
-        if (frozen.is_file())
+        f"copy {frozen} to keep the one {sibling.name} was split from, or "
+        if frozen.is_file()
         else ""
     )
-    raise ValueError(
-        f"{output_dir}: part {part[0]}/{part[1]} would be split from the listing of {source} "
-        f"as it is now, {_count(n_now, 'file')}, but {'; '.join(said)}. Parts of two listings "
-        "of a corpus hold some files twice and miss others. Freeze one listing in a manifest "
-        f"(a .csv with path and recording_id columns: {keep}write the current one, see "
+    return ValueError(
+        f"{output_dir}: part {part[0]}/{part[1]} would be split from the listing of "
+        f"{_corpus_of(corpus.source)[0]} as it is now, {_count(n_now, 'file')}, but {sibling} "
+        f"(part {inputs['part'][0]}/{part[1]}) was split from a listing of "
+        f"{_count(then, 'file')}" + (f" (since then: {changes})" if changes else "") + ". "
+        "Parts of two listings of a corpus hold some files twice and miss others (other "
+        "parts may have been split from either). Freeze one listing in a manifest (a .csv "
+        f"with path and recording_id columns: {keep}write the current one, see "
         "docs/corpus-scale.md, 'Plan for 10,000 hours') and give it to every part; the parts "
         "already done on another listing must be run again on it (delete their folders first)"
     )
 
 
+def _corpora(
+    parts: Sequence[tuple[Path, Mapping[str, Any]]],
+) -> list[list[tuple[Path, Mapping[str, Any]]]]:
+    """The ``--part`` runs among ``parts`` (each a run folder and its spec's ``inputs``), by
+    corpus: runs of one corpus (:func:`_corpus_identity`; runs from before it was recorded
+    count as one), of lists of files whose listings share a file, or split from one listing
+    (a listing frozen in a manifest, given to the parts run again) are of one."""
+    split = [(folder, i) for folder, i in parts if i.get("part")]
+    if len({(i.get("corpus_sha256"), i.get("corpus_files")) for _, i in split}) < 2:
+        return [split] if split else []  # one listing: one corpus, whatever its name
+    groups: list[tuple[set[Any], list[int]]] = []  # what names each corpus, and its parts
+    for n, (folder, inputs) in enumerate(split):
+        corpus = inputs.get("corpus")
+        if corpus == _LIST_INPUTS:
+            keys: set[Any] = {("path", p) for p in _listed_paths(folder) or ()}
+        else:
+            keys = {("corpus", corpus)}
+        if inputs.get("corpus_sha256"):
+            keys.add(("listing", inputs["corpus_sha256"]))
+        members = [n]
+        for other in [g for g in groups if not g[0].isdisjoint(keys)]:  # join those it names
+            groups.remove(other)
+            keys, members = keys | other[0], other[1] + members
+        groups.append((keys, members))
+    return [[split[n] for n in sorted(members)] for _, members in groups]
+
+
 def _listings_apart(parts: Sequence[tuple[Path, Mapping[str, Any]]]) -> str:
     """ "" when the ``--part`` runs among ``parts`` (each a run folder and its spec's
-    ``inputs``) were split from one listing of their corpus; else which were split from which
-    listing (by its count of files) and which to run again."""
-    split = [(folder, i) for folder, i in parts if i.get("part")]
+    ``inputs``) were split from one listing of their corpus, each corpus apart (the parts of
+    several corpora read together are no conflict); else which were split from which listing
+    (by its count of files) and which to run again."""
+    return "; ".join(filter(None, (_one_corpus_apart(group) for group in _corpora(parts))))
+
+
+def _one_corpus_apart(split: Sequence[tuple[Path, Mapping[str, Any]]]) -> str:
+    """:func:`_listings_apart` of the parts of one corpus."""
     by_sha = all(i.get("corpus_sha256") for _, i in split)  # runs from before it: the counts
     groups: dict[tuple[Any, Any], list[Path]] = {}
     for folder, i in split:
