@@ -2351,3 +2351,24 @@ def test_parts_of_two_corpora_in_one_folder_are_no_changed_listing(small_corpus,
     (tmp_path / "x_link").symlink_to(x)  # the corpus spelt otherwise: a part still resumes
     again = embed_dataset(tmp_path / "x_link", parts / "x-0", part=(0, 2), **run)
     assert again.shards_skipped == again.shards and again.run_files == 0
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+def test_a_recording_skipped_as_too_short_that_grew_since_is_warned_about(model, tmp_path):
+    """A recording skipped as too short whose file has grown since (a copy in progress) is
+    warned about on resume, naming its shard to delete, which then reads it as it is."""
+    folder = tmp_path / "data"
+    folder.mkdir()
+    for name, seconds in (("grows.edf", 3.0), ("long.edf", 10.0)):
+        write_edf(synthetic_raw(minutes=seconds / 60, seed=2)[0], folder / name)
+    out = tmp_path / "out"
+    run = {"model": model, "workers": 0, "device": "cpu", "progress": False, "shard_size": 1}
+    assert embed_dataset(folder, out, **run).n_too_short == 1
+    write_edf(synthetic_raw(minutes=10 / 60, seed=3)[0], folder / "grows.edf", overwrite=True)
+    with pytest.warns(RuntimeWarning, match=r"1 recording skipped as shorter than one window "
+                      r"changed since .*: grows.edf\. To read it as it is now, once complete, "
+                      r"delete shard-00000.parquet and run again"):  # fmt: skip
+        embed_dataset(folder, out, **run)
+    (out / "shard-00000.parquet").unlink()
+    again = embed_dataset(folder, out, **run)
+    assert (again.n_ok, again.n_too_short) == (2, 0)

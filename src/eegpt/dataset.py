@@ -1771,16 +1771,18 @@ def _file_status(result: FileResult, file: InputFile, shard: int) -> dict[str, A
 
 
 def _warn_changed(inputs: DatasetInputs, statuses: Iterable[Mapping[str, Any]]) -> None:
-    """Warn about recordings whose rows (or failures) an earlier run wrote, given by their
-    file statuses, and whose files changed since (size or modification time)."""
+    """Warn about recordings whose rows (or failures, or skips as too short) an earlier run
+    wrote, given by their file statuses, and whose files changed since (size or modification
+    time). A resume reads none of them again: that would rewrite finished shards, and a file
+    that changed may still be changing (a copy in progress); the warnings say how."""
     files = {f.recording_id: f for f in inputs.files}
-    changed: dict[str, dict[str, int]] = {"ok": {}, "failed": {}}
+    changed: dict[str, dict[str, int]] = {"ok": {}, "failed": {}, TOO_SHORT: {}}
     touched = 0  # of those embedded: sizes as they were, modification times new (a copy?)
     for status in statuses:
         file = files.get(status["recording_id"])
         if "source_bytes" not in status or file is None:  # older runs did not record it
             continue
-        if status["status"] not in changed:  # too short: no rows, and no failure to redo
+        if status["status"] not in changed:
             continue
         now = source_stamp(file)
         if now is None:
@@ -1821,6 +1823,17 @@ def _warn_changed(inputs: DatasetInputs, statuses: Iterable[Mapping[str, Any]]) 
             f"embed_dataset: {_count(len(failed), 'recording')} that failed changed since: "
             f"{few(list(failed), 5)}; --retry-failed (retry_failed=True) embeds the failed "
             "files again"
+        )
+    short = changed[TOO_SHORT]
+    if short:  # not read again unasked: a file still being copied may grow further
+        shards = [shard_name(k) for k in sorted(set(short.values()))]
+        _warn(
+            f"embed_dataset: {_count(len(short), 'recording')} skipped as shorter than one "
+            f"window changed since (grown, as a file still being copied?): "
+            f"{few(list(short), 5)}. To read {'it' if len(short) == 1 else 'them'} as "
+            f"{'it is' if len(short) == 1 else 'they are'} now, once complete, delete "
+            f"{few(shards, 5)} and run again (the other files of "
+            f"{'that shard' if len(shards) == 1 else 'those shards'} are embedded again too)"
         )
 
 
