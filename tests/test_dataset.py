@@ -2372,3 +2372,37 @@ def test_a_recording_skipped_as_too_short_that_grew_since_is_warned_about(model,
     (out / "shard-00000.parquet").unlink()
     again = embed_dataset(folder, out, **run)
     assert (again.n_ok, again.n_too_short) == (2, 0)
+
+
+def test_a_part_from_before_the_listing_was_recorded_writes_none_on_resume(
+    small_corpus, model, tmp_path, monkeypatch
+):
+    """A part run made before parts recorded their listing, resumed after the corpus changed
+    (a file of another part renamed), does not write the listing of now as the one it was
+    split from: the refusal of a sibling would offer it to copy."""
+    import eegpt.dataset as ds
+
+    names = ["a/rec01.edf", "a/rec03.edf", "b/rec00.edf", "b/rec02.edf"]
+    folder = _copied_corpus(small_corpus, tmp_path / "tuh", names)
+    real = ds._run_spec
+
+    def before(*args: Any, **kwargs: Any) -> dict[str, Any]:  # an older eegpt's spec
+        spec = real(*args, **kwargs)
+        spec["inputs"] = {
+            k: v for k, v in spec["inputs"].items() if k not in ("corpus_sha256", "corpus")
+        }
+        return spec
+
+    monkeypatch.setattr(ds, "_run_spec", before)
+    monkeypatch.setattr(ds, "_write_listing", lambda *args: None)
+    out = tmp_path / "emb" / "part-0"
+    run = {"model": model, "workers": 0, "device": "cpu", "progress": False, "shard_size": 1}
+    embed_dataset(folder, out, part=(0, 2), **run)
+    (out / "shard-00001.parquet").unlink()  # unfinished
+    monkeypatch.undo()
+    (folder / "b" / "rec02.edf").rename(folder / "b" / "rec09.edf")  # part 1's: the same split
+    again = embed_dataset(folder, out, part=(0, 2), **run)
+    assert again.complete and again.shards_written == 1
+    assert not (out / "_corpus.csv").exists()
+    embed_dataset(folder, tmp_path / "emb" / "part-1", part=(1, 2), **run)  # a new part: it
+    assert (tmp_path / "emb" / "part-1" / "_corpus.csv").is_file()  # writes its listing

@@ -41,7 +41,8 @@ Output directory
     failures; a run of ``--tail pad`` on this report as input embeds them).
 ``_corpus.csv``
     Of a ``part`` run only: the listing of the whole corpus the part was split from
-    (``path``, ``recording_id``), which the other parts' runs compare theirs with.
+    (``path``, ``recording_id``), which the other parts' runs compare theirs with (none in a
+    part begun by an eegpt from before it, whose listing is not known).
 
 The files starting with ``_`` or ``.`` are skipped by pyarrow's (and so pandas') dataset
 reader, and none of them ends in ``.parquet``, so ``polars.read_parquet(f"{out}/*.parquet")``
@@ -3444,6 +3445,7 @@ def embed_dataset(
         data = corpus.part(*part)
     output_dir = Path(output_dir).expanduser()
     identity = _corpus_identity(corpus.source, pattern)
+    listing_sha = corpus.fingerprint() if part is not None else None  # the listing split
     if part is not None:  # the other tasks of a job array split the same listing?
         _check_sibling_parts(output_dir, corpus, part, identity)
     if output_dir.exists() and not output_dir.is_dir():
@@ -3470,7 +3472,7 @@ def embed_dataset(
         picks=picks,
         part=part,
         corpus_files=len(corpus),
-        corpus_sha256=corpus.fingerprint() if part is not None else None,
+        corpus_sha256=listing_sha,
         corpus=identity,
     )
     shards = [
@@ -3501,8 +3503,8 @@ def embed_dataset(
                     _keep_old_layout(output_dir, spec)
                 _prepare_output(output_dir, spec, overwrite=overwrite, verbose=verbose,
                                 ids=[f.recording_id for f in data.files])  # fmt: skip
-                if part is not None:
-                    _write_listing(output_dir, corpus)
+                if listing_sha and spec["inputs"].get("corpus_sha256") == listing_sha:
+                    _write_listing(output_dir, corpus)  # a part from before it: listing unknown
                 done = _done_shards(output_dir, spec, len(shards), retry_failed)
                 kept = _kept_files(output_dir, len(shards), done, retry_failed)
                 _warn_changed(data, [*chain.from_iterable(done.values()), *kept.values()])
