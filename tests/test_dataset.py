@@ -2406,3 +2406,24 @@ def test_a_part_from_before_the_listing_was_recorded_writes_none_on_resume(
     assert not (out / "_corpus.csv").exists()
     embed_dataset(folder, tmp_path / "emb" / "part-1", part=(1, 2), **run)  # a new part: it
     assert (tmp_path / "emb" / "part-1" / "_corpus.csv").is_file()  # writes its listing
+
+
+def test_a_part_checks_its_siblings_by_their_settings_alone(small_corpus, model, tmp_path):
+    """The check of a part against its siblings reads their manifests no further than their
+    settings (not their run history, up to 1000 calls each) and stops at the first sibling
+    split from another listing, naming it."""
+    folder = _copied_corpus(small_corpus, tmp_path / "tuh", ["a/rec01.edf", "b/rec00.edf"])
+    parts = tmp_path / "emb"
+    run = {"model": model, "workers": 0, "device": "cpu", "progress": False}
+    for k in (0, 1):
+        embed_dataset(folder, parts / f"part-{k}", part=(k, 3), **run)
+    manifest = parts / "part-0" / MANIFEST  # a history that cannot be parsed: never read
+    text = manifest.read_text()
+    manifest.write_text(text[: text.index('\n "last_run": ')] + '\n "last_run": {oops')
+    shutil.copy(small_corpus / "b" / "rec02.edf", folder / "b" / "rec02.edf")
+    with pytest.raises(ValueError, match=r"but \S+part-0 \(part 0/3\) was split from a listing "
+                       r"of 2 files \(since then: 1 file added \(b/rec02.edf\)\)\. Parts of two "
+                       r"listings of a corpus hold some files twice and miss others \(other "
+                       r"parts may have been split from either\)") as refused:  # fmt: skip
+        embed_dataset(folder, parts / "part-2", part=(2, 3), **run)
+    assert "part-1" not in str(refused.value)

@@ -4354,12 +4354,30 @@ def _listed_paths(folder: Path) -> set[str] | None:
         return None
 
 
+_HISTORY = '\n "last_run": '  # starts a manifest's run history, as _write_json writes it
+
+
+def _manifest_head(path: Path) -> dict[str, Any]:
+    """A run's ``_manifest.json`` without its run history (``last_run``, ``runs``: up to
+    :data:`_RUNS_KEPT` calls, the most of its bytes), read no further than where that starts:
+    its settings (``spec``), counts and ``source``. Raises ``OSError`` or ``ValueError``
+    where it cannot be read."""
+    text = ""
+    with open(path, encoding="utf-8") as fh:
+        while chunk := fh.read(1 << 16):
+            text += chunk
+            end = text.find(_HISTORY)  # (a newline in a text value is written as \\n)
+            if end >= 0:
+                return json.loads(text[:end].rstrip().rstrip(",") + "\n}")
+    return json.loads(text)
+
+
 def _part_inputs(folder: Path) -> dict[str, Any] | None:
     """The spec's ``inputs`` of the ``--part`` run in ``folder``, with its manifest's
     ``source`` as ``"source"``; None when it is no part run or its manifest is unreadable
     (one being made)."""
     try:
-        manifest = json.loads((folder / MANIFEST).read_text())
+        manifest = _manifest_head(folder / MANIFEST)
         inputs = dict(manifest["spec"]["inputs"])
         k, n = (int(v) for v in inputs["part"])
         inputs["corpus_files"] = int(inputs["corpus_files"])
