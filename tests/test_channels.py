@@ -895,32 +895,45 @@ def test_a_probes_subset_of_a_mapping_keeps_what_was_read_as_referential():
     assert subset.referential == {"Fp1-Cz": "CZ", "C3-Cz": "CZ"}
 
 
-def test_map_channels_of_an_mne_recording_is_the_mapping_embedding_uses(model):
-    """``map_channels(raw)`` maps the channels that embedding the Raw uses (typed EEG, not
-    marked bad), as embedding does, with picks into raw.ch_names; Epochs and Info alike."""
+def test_map_channels_of_an_mne_recording_is_the_mapping_embedding_uses(model, tmp_path):
+    """``map_channels(raw)`` is the mapping embedding the Raw records (the same object, picks
+    included): the channels typed EEG and not marked bad, mapped as embedding maps them, with
+    picks into that list of channels (not raw.ch_names); Epochs and Info alike."""
     import mne
     import numpy as np
 
-    names = ["HEOG", "Fp1", "Fp2", "TP9", "Cz", "O1", "O2"]
-    types = ["eog", *["eeg"] * 6]
+    # an EOG channel first, bads and names outside the vocabulary among the EEG, so that
+    # positions in raw.ch_names and in the channels embedding uses differ
+    names = ["HEOG", "Fp1", "Fp2", "TP9", "Cz", "X1", "C3", "ECG", "O1", "O2"]
+    types = ["eog", *["eeg"] * 6, "ecg", "eeg", "eeg"]
     info = mne.create_info(names, 256.0, types)
-    raw = mne.io.RawArray(np.random.default_rng(0).normal(0, 2e-5, (7, 256 * 8)), info)
-    raw.info["bads"] = ["Fp2"]
+    raw = mne.io.RawArray(np.random.default_rng(0).normal(0, 2e-5, (10, 256 * 8)), info)
+    raw.info["bads"] = ["Fp2", "O1"]
     with pytest.warns(RuntimeWarning) as caught:
         mapping = map_channels(raw)
     texts = [str(w.message) for w in caught]
-    assert any("marked bad were left out: ['Fp2']" in t for t in texts)
+    assert any("marked bad were left out: ['Fp2', 'O1']" in t for t in texts)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        embedded = model.embed(raw, device="cpu").metadata["channels"]
-    assert mapping.input_names == tuple(embedded["input_names"]) == ("Fp1", "Cz", "O1", "O2")
-    assert mapping.names == tuple(embedded["names"]) and mapping.dropped == ("TP9",)
-    assert [raw.ch_names[p] for p in mapping.picks] == list(mapping.input_names)
+        embedded = ChannelMapping.from_dict(model.embed(raw, device="cpu").metadata["channels"])
+    assert mapping == embedded
+    assert mapping.input_names == ("Fp1", "Cz", "C3", "O2") and mapping.dropped == ("TP9", "X1")
+    # picks index the channels used: typed EEG, bads left out
+    used = mne.pick_types(raw.info, eeg=True, exclude="bads")
+    assert [raw.ch_names[used[p]] for p in mapping.picks] == list(mapping.input_names)
+    assert [raw.ch_names[p] for p in mapping.picks] != list(mapping.input_names)
     epochs = mne.make_fixed_length_epochs(raw, duration=4.0, verbose=False)
-    for inst in (epochs, raw.info):
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            assert map_channels(inst) == mapping
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert map_channels(epochs) == map_channels(raw.info) == mapping
+        embedded = model.embed(epochs, device="cpu").metadata["channels"]
+    assert ChannelMapping.from_dict(embedded) == mapping
+    from eegpt.streaming import open_stream
+
+    raw.save(tmp_path / "rec_raw.fif", verbose=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert open_stream(tmp_path / "rec_raw.fif", verbose="error").mapping == mapping
     with pytest.raises(ValueError, match=r"<Raw>: .* drop \['X'\] \(rename keys"):  # not Fp2, HEOG
         with pytest.warns(RuntimeWarning, match="marked bad"):
             map_channels(raw, rename={"Fp2": None, "Fp1": "FP1", "HEOG": None, "X": "CZ"})

@@ -19,7 +19,7 @@ import shlex
 import sys
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -789,7 +789,11 @@ class ChannelMapping:
     names : tuple of str
         Their vocabulary names.
     picks : tuple of int
-        Their indices in the recording's channel list.
+        Their indices in the list of channel names that was mapped: the ``names`` given to
+        :func:`map_channels`; for an MNE recording (``map_channels(raw)``, ``model.embed``,
+        ``open_stream``), the channels it picked (typed EEG, those marked bad left out), not
+        ``raw.ch_names``. ``input_names`` name them, so ``raw.copy().pick(list(input_names))``
+        gives the used channels in mapping order, whatever list the picks index.
     chan_ids : tuple of int
         Their rows in the channel-embedding table (``CHANNEL_INDEX[name]``).
     dropped : tuple of str
@@ -926,7 +930,10 @@ def map_channels(
         Channel names in recording order, or an MNE recording: then the channels that
         embedding it uses are mapped, as ``model.embed(raw)`` maps them: those typed EEG
         (``picks="eeg"``), without those marked bad (``info["bads"]``, with a warning), the
-        others passed on as ``left_out``; ``picks`` of the result index ``raw.ch_names``.
+        others passed on as ``left_out``. The result equals the mapping embedding records
+        (``ChannelMapping.from_dict(emb.metadata["channels"])``), so its ``picks`` index
+        those EEG channels without the bads, not ``raw.ch_names``; the channels themselves
+        are ``input_names`` (``raw.copy().pick(list(mapping.input_names))``).
         For a file, ``eegpt.streaming.open_stream(path).mapping`` is the mapping that
         ``eegpt channels FILE`` prints (reading the header only; ``picks=`` as for embedding).
     rename : dict of str to (str or None) | str | path-like | None
@@ -958,7 +965,8 @@ def map_channels(
     Returns
     -------
     ChannelMapping
-        The kept channels in input order.
+        The kept channels in input order; ``picks`` index ``names`` (for an MNE recording,
+        its EEG channels without the bads, see above).
 
     Raises
     ------
@@ -1169,8 +1177,8 @@ def _map_mne_channels(
     left_out: Mapping[str, str] | None,
     **kwargs: Any,
 ) -> ChannelMapping:
-    """:func:`map_channels` of an MNE recording, through the mapping embedding makes
-    (:func:`eegpt.preprocessing.map_info_channels`), with ``picks`` into ``info["ch_names"]``."""
+    """:func:`map_channels` of an MNE recording: the mapping embedding makes and records
+    (:func:`eegpt.preprocessing.map_info_channels`), ``picks`` into the channels picked."""
     from eegpt.io import mne_source
     from eegpt.preprocessing import map_info_channels
 
@@ -1181,8 +1189,7 @@ def _map_mne_channels(
         )
     if source is None:
         source = "<Info>" if inst is info else mne_source(inst)  # type: ignore[arg-type]
-    idx, mapping = map_info_channels(info, source, **kwargs)
-    return replace(mapping, picks=tuple(idx[i] for i in mapping.picks))
+    return map_info_channels(info, source, **kwargs)[1]
 
 
 def _against_common(
