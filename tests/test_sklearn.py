@@ -787,6 +787,37 @@ def test_a_rename_table_file_serves_epochs_of_some_of_its_channels(tmp_path):
     assert clf.fit(motor).predict(motor).shape == (12,)
 
 
+def test_a_fitted_estimator_keeps_its_rename_table_file_read_at_fit(tmp_path, monkeypatch):
+    """rename='mytable.tsv' (relative to the working directory) is read once, at fit: the
+    fitted estimators predict after the file is gone and after unpickling elsewhere; the
+    parameter stays as given (clone works)."""
+    import shutil
+
+    table = Path(__file__).parents[1] / "examples" / "bcic2a_channels.tsv"
+    shutil.copy(table, tmp_path / "mytable.tsv")
+    monkeypatch.chdir(tmp_path)
+    motor = _bci_2a_motor()
+    est = embedder(rename="mytable.tsv", pooling="mean").fit(motor)
+    clf = EEGPTClassifier(SMALL, rename="mytable.tsv", preprocessing=ONE_SECOND,
+                          config=ProbeConfig(epochs=1)).fit(motor)  # fmt: skip
+    assert est.rename == clf.rename == "mytable.tsv" and clone(est).rename == "mytable.tsv"
+    assert est.rename_["EEG-5"] == "C5"
+    expected = est.transform(motor), clf.predict(motor)
+    (tmp_path / "mytable.tsv").unlink()
+    other = tmp_path / "elsewhere"
+    other.mkdir()
+    monkeypatch.chdir(other)
+    for fitted in (est, clf, pickle.loads(pickle.dumps(est)), pickle.loads(pickle.dumps(clf))):
+        out = (
+            fitted.transform(motor) if fitted.__class__ is EEGPTEmbedder else fitted.predict(motor)
+        )
+        i = 0 if fitted.__class__ is EEGPTEmbedder else 1
+        np.testing.assert_array_equal(out, expected[i])
+    # epochs of other labels (transform maps them by electrode) with the fitted table too
+    fewer = motor.copy().pick(["EEG-C3", "EEG-Cz", "EEG-C4", "EEG-5", "EEG-8"][::-1])
+    assert est.transform(fewer).shape == (12, 32)
+
+
 def test_a_grid_over_detrend_may_say_none_as_none(task):
     """GridSearchCV(pipe, {'emb__preprocessing__detrend': [None, 'linear']})."""
     from sklearn.pipeline import Pipeline

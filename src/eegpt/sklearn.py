@@ -57,7 +57,7 @@ except ImportError as err:  # pragma: no cover - depends on the environment
 
 from eegpt._logging import each_warning_once, honours_verbose, progress_options
 from eegpt._logging import warn as _warn
-from eegpt.channels import ChannelMapping, map_channels
+from eegpt.channels import ChannelMapping, map_channels, rename_table
 from eegpt.engine import InferenceEngine
 from eegpt.io import UNITS, Recording, check_integer_volts
 from eegpt.model import EEGPT, EEGPTEncoder
@@ -198,6 +198,13 @@ def _check_common_params(est: Any) -> None:
         )
 
 
+def _fitted_rename(est: Any) -> Mapping[str, str | None] | str | os.PathLike | None:
+    """The rename table a fitted estimator uses: the one read from ``est.rename`` (a file,
+    a cap's name) at fit (``rename_``), so that predicting reads no file; ``est.rename`` for
+    an estimator pickled by an earlier eegpt, which kept none."""
+    return vars(est).get("rename_", est.rename)
+
+
 def _load_encoder(est: Any) -> Any:
     """``est.model`` (type-checked), or the checkpoint ``est.weights`` loaded on the CPU."""
     if est.model is not None:
@@ -318,6 +325,10 @@ class EEGPTEmbedder(_ConfigParams, TransformerMixin, BaseEstimator):
         The encoder used.
     mapping_ : ChannelMapping
         Input channels -> EEGPT vocabulary.
+    rename_ : dict
+        The table ``rename`` stands for, read at :meth:`fit` (a file's or a cap's entries,
+        :func:`~eegpt.channels.rename_table`; ``{}`` for none): what :meth:`transform` uses,
+        so a fitted embedder no longer needs the file (moved, or unpickled elsewhere).
     ch_names_in_ : list of str
         Channel names seen in :meth:`fit`.
     n_channels_in_, n_times_in_ : int
@@ -387,12 +398,19 @@ class EEGPTEmbedder(_ConfigParams, TransformerMixin, BaseEstimator):
             )
         _check_common_params(self)
 
-    def _recording(self, X: Any, verbose: bool | str | int | None):
+    def _recording(
+        self,
+        X: Any,
+        verbose: bool | str | int | None,
+        rename: Mapping[str, str | None] | None = None,
+    ):
+        """``X`` as a Recording; ``rename``: the table of fit (default: the fitted one)."""
         if _epochs_input(X):
             _warn_array_params_ignored(self)
             return _as_epochs_recording(
                 X, ch_names=None, sfreq=None, units="V", verbose=verbose,
-                rename=self.rename, preprocessing=self._config(), what="EEGPTEmbedder",
+                rename=_fitted_rename(self) if rename is None else rename,
+                preprocessing=self._config(), what="EEGPTEmbedder",
             )  # fmt: skip
         array = _epochs_array(X, self.ch_names, self.sfreq, type(self).__name__, self.units)
         return _as_epochs_recording(
@@ -424,12 +442,13 @@ class EEGPTEmbedder(_ConfigParams, TransformerMixin, BaseEstimator):
         """The mapping of ``rec``'s channels onto the electrodes seen in :meth:`fit`, in fit's
         order, whatever their names (``EEG Fp1-REF`` = ``Fp1``, ``T3`` = ``T7``) and order;
         channels of other electrodes are left out with a warning, missing ones are an error."""
+        rename = _fitted_rename(self)
         mapping = map_channels(
-            rec.ch_names, rename=self.rename, on_missing="ignore", verbose=verbose,
+            rec.ch_names, rename=rename, on_missing="ignore", verbose=verbose,
             left_out=rec.left_out,
         )  # fmt: skip
         return _subset_mapping(
-            mapping, self.mapping_.names, "X", "the embedder was fitted on", rec.bads, self.rename,
+            mapping, self.mapping_.names, "X", "the embedder was fitted on", rec.bads, rename,
             fitted_names=self.mapping_.input_names, model="embedder",
         )  # fmt: skip
 
@@ -453,7 +472,8 @@ class EEGPTEmbedder(_ConfigParams, TransformerMixin, BaseEstimator):
         self
         """
         self._check_params()
-        rec = self._recording(X, self.verbose)
+        rename = rename_table(self.rename)  # read once: predicting reads no file
+        rec = self._recording(X, self.verbose, rename)
         model = _load_encoder(self)
         self._model_copy_of = None
         if model is self.model:
@@ -463,7 +483,7 @@ class EEGPTEmbedder(_ConfigParams, TransformerMixin, BaseEstimator):
             self._model_copy_of = self.model
         config = self._config()
         mapping = map_channels(
-            rec.ch_names, rename=self.rename, on_missing=_on_missing(X), verbose=self.verbose,
+            rec.ch_names, rename=rename, on_missing=_on_missing(X), verbose=self.verbose,
             left_out=rec.left_out,
         )  # fmt: skip
         # prepare() checks the epoch length against the window; only one epoch is needed for that.
@@ -475,6 +495,7 @@ class EEGPTEmbedder(_ConfigParams, TransformerMixin, BaseEstimator):
         cfg = _encoder_of(model).config
         shape = (cfg.n_patches(config.n_samples), cfg.embed_num, cfg.embed_dim)
         self.model_ = model
+        self.rename_ = rename
         self.mapping_ = mapping
         self.ch_names_in_ = list(rec.ch_names)
         self.n_channels_in_ = rec.n_channels
@@ -654,6 +675,9 @@ class EEGPTClassifier(_ConfigParams, ClassifierMixin, BaseEstimator):
     ----------
     probe_ : EEGPTProbe
         The trained probe.
+    rename_ : dict | None
+        The table ``rename`` stands for, read at :meth:`fit` (a file's or a cap's entries;
+        None for none): what prediction uses, so a fitted classifier no longer needs the file.
     classes_ : ndarray, shape (n_classes,)
         Class labels, sorted; column ``k`` of :meth:`predict_proba` is ``classes_[k]``.
     n_channels_in_, n_times_in_ : int
@@ -738,6 +762,7 @@ class EEGPTClassifier(_ConfigParams, ClassifierMixin, BaseEstimator):
             y = column_or_1d(y, warn=True)
             check_classification_targets(y)
         data, array_kwargs = self._inputs(X)
+        rename = rename_table(self.rename) or None  # read once: predicting reads no file
         model = _load_encoder(self)
         # A copy, so that fit leaves the parameters as given (training moves the encoder to
         # the device); pickles store the weights once (__getstate__).
@@ -748,7 +773,7 @@ class EEGPTClassifier(_ConfigParams, ClassifierMixin, BaseEstimator):
             model,
             data,
             y,
-            rename=self.rename,
+            rename=rename,
             preprocessing=self.preprocessing,
             config=self.config,
             validation=self.validation,
@@ -759,6 +784,7 @@ class EEGPTClassifier(_ConfigParams, ClassifierMixin, BaseEstimator):
             verbose=self.verbose,
             **array_kwargs,
         )
+        self.rename_ = rename
         self.classes_ = self.probe_.classes_
         # the layout of X as given (epochs: their EEG channels and samples, as the embedder's)
         shape = data.shape[1:] if array_kwargs else self.probe_.training["input_shape"]
@@ -805,7 +831,7 @@ class EEGPTClassifier(_ConfigParams, ClassifierMixin, BaseEstimator):
                 )
         return self.probe_.decision_function(
             data,
-            rename=self.rename,
+            rename=_fitted_rename(self),
             device=self.device,
             precision=self.precision,
             batch_size=self.batch_size,
