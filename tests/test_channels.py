@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import warnings
+from pathlib import Path
 
 import pytest
 
@@ -688,6 +689,32 @@ def test_a_rename_table_file_maps_a_cap_without_a_built_in_table(tmp_path, capsy
     with pytest.raises(ValueError, match=r"cap.json: 'Ch1' is given twice"):
         read_rename_table(js)
     assert "a cap (biosemi32, biosemi64, bci-iv-2a) or a table file, got" in capsys.readouterr().err
+
+
+def test_a_rename_string_that_is_no_table_says_which_it_is_not(tmp_path, monkeypatch, capsys):
+    """rename='mytable.tsv' that is not there: no such file, relative to the working
+    directory; a near-miss of a built-in table's name in case or '-'/'_' is that table; any
+    other string is neither, with a near table's name suggested."""
+    from eegpt.channels import rename_table
+    from eegpt.cli import main, parse_rename
+
+    monkeypatch.chdir(tmp_path)
+    for given in ("mytable.tsv", "tables/bcic2a", Path("mytable.tsv")):
+        with pytest.raises(ValueError) as err:
+            rename_table(given)
+        assert str(err.value) == (
+            f"no such rename table file: {given} (relative to the working directory {tmp_path})"
+        )
+    assert rename_table("BCI_IV_2a") == rename_table("bci-iv-2a")
+    assert rename_table("biosemi-64") == cap_rename("BioSemi64") == cap_rename("biosemi64")
+    assert parse_rename(["BCI-IV-2a"]) == rename_table("bci-iv-2a")
+    with pytest.raises(ValueError, match=r"neither a built-in table \(known caps: biosemi32, "
+                       r"biosemi64, bci-iv-2a\) nor an existing file .*Did you mean 'biosemi64'"):  # fmt: skip
+        map_channels(["A1", "A2"], rename="biosemi46")
+    with pytest.raises(ValueError, match="no such rename table file: no.tsv"):
+        parse_rename(["no.tsv"])
+    assert main(["channels", "x.edf", "--rename", "bci_4_2a"]) != 0
+    assert "Did you mean 'bci-iv-2a'?" in capsys.readouterr().err
 
 
 def test_a_label_with_a_control_byte_is_shown_escaped_and_can_be_typed_back():

@@ -267,15 +267,18 @@ def cap_rename(cap: str) -> RenameTable:
     Parameters
     ----------
     cap : ``"biosemi32"`` | ``"biosemi64"`` | ``"bci-iv-2a"``
-        The cap or dataset (see :data:`CAPS`).
+        The cap or dataset (see :data:`CAPS`), in any case, with or without ``-``/``_``
+        (``"BCI_IV_2a"``, ``"biosemi-64"``).
 
     Returns
     -------
     RenameTable
         Socket label -> electrode name (as MNE's montage spells it).
     """
-    if cap not in CAPS:
+    known = cap_name(cap)
+    if known is None:
         raise ValueError(f"unknown cap {cap!r}; known caps: {', '.join(CAPS)}")
+    cap = known
     if cap in _DATASET_TABLES:
         return RenameTable(_DATASET_TABLES[cap])
     import mne
@@ -296,13 +299,45 @@ def rename_table(
     :class:`RenameTable` stays one), ``{}`` for None, the socket table of a cap's name
     (:func:`cap_rename`), the table of a file (:func:`read_rename_table`); the tables of names
     and files are :class:`RenameTable`: they may name channels a recording lacks."""
-    if isinstance(rename, os.PathLike) or (
-        isinstance(rename, str) and rename not in CAPS and Path(rename).is_file()
-    ):
-        return read_rename_table(rename)
-    if isinstance(rename, str):
-        return cap_rename(rename)
+    if isinstance(rename, (str, os.PathLike)):
+        if isinstance(rename, str) and rename in CAPS:
+            return cap_rename(rename)
+        if Path(rename).is_file():
+            return read_rename_table(rename)
+        if isinstance(rename, str) and cap_name(rename) is not None:  # 'BCI_IV_2a'
+            return cap_rename(rename)
+        raise no_table_error(os.fspath(rename))
     return rename.copy() if isinstance(rename, RenameTable) else dict(rename or {})
+
+
+def _cap_key(name: str) -> str:
+    """A table's name without case, spaces, ``-`` or ``_``: ``"BCI_IV_2a"`` -> ``"bciiv2a"``."""
+    return re.sub(r"[\s_-]", "", name).casefold()
+
+
+def cap_name(name: str) -> str | None:
+    """The name in :data:`CAPS` that ``name`` spells, case, spaces, ``-`` and ``_`` aside
+    (``"BCI_IV_2a"`` -> ``"bci-iv-2a"``, ``"biosemi-64"`` -> ``"biosemi64"``); None for none."""
+    key = _cap_key(name)
+    return next((cap for cap in CAPS if _cap_key(cap) == key), None)
+
+
+def no_table_error(name: str) -> ValueError:
+    """The error for a ``rename`` string that is neither a built-in table's name nor an
+    existing file: for one that looks like a path (a folder in it, or a suffix such as
+    ``.tsv``), no such file; else neither, with the built-in tables and a near one."""
+    where = (
+        "" if Path(name).is_absolute() else f" (relative to the working directory {os.getcwd()})"
+    )
+    if "/" in name or os.sep in name or Path(name).suffix:
+        return ValueError(f"no such rename table file: {name}{where}")
+    keys = {_cap_key(cap): cap for cap in CAPS}
+    close = difflib.get_close_matches(_cap_key(name), list(keys), n=1, cutoff=0.6)
+    hint = f" Did you mean {keys[close[0]]!r}?" if close else ""
+    return ValueError(
+        f"rename={name!r} is neither a built-in table (known caps: {', '.join(CAPS)}) nor an "
+        f"existing file{where}.{hint}"
+    )
 
 
 def _socket_labels(names: Sequence[str]) -> list[str]:

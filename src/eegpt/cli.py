@@ -462,26 +462,41 @@ def parse_rename(pairs: list[str], drop: list[str] = ()) -> dict[str, str | None
     other entries and ``--drop`` override single channels of them. With a table, the result is
     a :class:`~eegpt.channels.RenameTable`: a recording may lack some of the table's labels,
     not those given one by one."""
-    from eegpt.channels import CAPS, RenameTable, normalize_channel_name, rename_table, typed_name
+    from eegpt.channels import (
+        CAPS,
+        RenameTable,
+        cap_name,
+        no_table_error,
+        normalize_channel_name,
+        rename_table,
+        typed_name,
+    )
 
     pairs, drop = [typed_name(p) for p in pairs], [typed_name(n) for n in drop]
 
     out: dict[str, str | None] = {}
-    caps = [pair.strip().lower() for pair in pairs if pair.strip().lower() in CAPS]
-    if len(caps) > 1:
-        raise ValueError(f"--rename names more than one cap: {caps}")
-    tables = [
+    tables = [  # a file named as a cap is the cap's table (as rename_table takes it)
         p.strip()
         for p in pairs
-        if "=" not in p and p.strip().lower() not in CAPS and Path(p.strip()).is_file()
+        if "=" not in p and p.strip() not in CAPS and Path(p.strip()).is_file()
     ]
+    caps = [
+        p.strip() for p in pairs if "=" not in p and p.strip() not in tables and cap_name(p.strip())
+    ]
+    if len(caps) > 1:
+        raise ValueError(f"--rename names more than one cap: {caps}")
     for table in [*caps, *tables]:  # a cap's socket table or a file's, as rename= takes them
         out.update(rename_table(table))
     explicit: set[str] = set()
     for pair in pairs:
-        if pair.strip().lower() in caps or pair.strip() in tables:
+        if pair.strip() in caps or pair.strip() in tables:
             continue
         name, sep, target = pair.partition("=")
+        if not sep and name.strip():  # a file that is not there, or a misspelt cap
+            raise ValueError(
+                f"--rename expects IN=VOCAB, a cap ({', '.join(CAPS)}) or a table file, got "
+                f"{pair!r}: {no_table_error(name.strip())}"
+            )
         if not sep or not name.strip() or not target.strip():
             raise ValueError(
                 f"--rename expects IN=VOCAB, a cap ({', '.join(CAPS)}) or a table file, got "
