@@ -341,6 +341,37 @@ def test_biosemi_caps_name_their_sockets():
         cap_rename("biosemi128")
 
 
+def test_a_bank_a_pick_of_a_64_electrode_cap_is_mapped_through_the_tables_entries(tmp_path):
+    """biosemi64 on sockets A1..A20 alone is refused (a 32-electrode recording looks the
+    same), saying why and how to say the cap is the 64-electrode one: the table's entries for
+    the recording's channels, which pass, in Python and as a table file on the command line."""
+    from eegpt.cli import parse_rename
+
+    names = [f"A{i}" for i in range(1, 21)]
+    with pytest.raises(ValueError) as err:
+        map_channels(names, rename="biosemi64")
+    text = str(err.value)
+    assert "its 20 socket labels are of bank(s) A only" in text
+    assert "BioSemi's 32-electrode cap has bank A alone" in text
+    assert (
+        "rename={k: v for k, v in eegpt.channels.cap_rename('biosemi64').items() if k in "
+        "raw.ch_names}" in text
+    )
+    assert "name or drop the other sockets" not in text
+    cap = cap_rename("biosemi64")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # A24 is P9: outside the vocabulary
+        mapping = map_channels(names, rename={k: v for k, v in cap.items() if k in names})
+    assert mapping.names[:3] == ("FP1", "AF7", "AF3") and len(mapping) == 20
+    table = tmp_path / "picked.tsv"
+    table.write_text("".join(f"{k}\t{cap[k]}\n" for k in names))
+    assert map_channels(names, rename=parse_rename([str(table)])) == mapping
+    with pytest.raises(ValueError, match=r"cap_rename\('biosemi64'\)\.items\(\)"):
+        map_channels(names, rename=parse_rename(["biosemi64"]))
+    # the check needs 8 socket labels or more: fewer are mapped by whatever table is named
+    assert map_channels(names[:7], rename="biosemi64").names[:2] == ("FP1", "AF7")
+
+
 def test_socket_labels_are_mapped_only_through_a_named_cap():
     names = [*BIOSEMI_SOCKETS, *(f"EXG{i}" for i in range(1, 9))]
     with pytest.raises(ValueError, match=r"64 of them look like BioSemi socket labels.*"
@@ -359,8 +390,8 @@ def test_socket_labels_are_mapped_only_through_a_named_cap():
         record[0].message
     )
     for on_missing in ("raise", "ignore"):  # also where one rename serves many recordings
-        with pytest.raises(ValueError, match=r"sockets of bank\(s\) B that this recording does "
-                           r"not have.*biosemi64 on a 32-electrode one"):  # fmt: skip
+        with pytest.raises(ValueError, match=r"sockets of bank\(s\) B, which this recording "
+                           r"lacks.*32-electrode cap has bank A alone"):  # fmt: skip
             map_channels(BIOSEMI_SOCKETS[:32], rename="biosemi64", on_missing=on_missing)
     with pytest.raises(ValueError, match="lacks 2 socket labels"):  # a hand-made table
         map_channels(BIOSEMI_SOCKETS[:30], rename=dict(list(cap_rename("biosemi32").items())[:32]))

@@ -147,15 +147,30 @@ class RenameTable(dict):
     Wrap a dict of your own to use it so: ``RenameTable({"EEG 1": "Fp1", ...})``.
 
     ``own`` are keys given one by one beside the table (``--rename FILE --rename X=C3``),
-    which must each name a channel.
+    which must each name a channel. ``source`` names the table in messages: a cap's name
+    (``"bci-iv-2a"``) or a file's path, as :func:`cap_rename` and :func:`read_rename_table`
+    set it; None for a table of one's own.
     """
 
-    def __init__(self, entries: Any = (), own: Iterable[str] = ()) -> None:
+    source: str | None = None  # (a table pickled by an earlier eegpt has none)
+
+    def __init__(
+        self, entries: Any = (), own: Iterable[str] = (), source: str | None = None
+    ) -> None:
         super().__init__(entries)
         self.own = frozenset(own)
+        self.source = source
 
     def copy(self) -> RenameTable:
-        return RenameTable(self, self.own)
+        return RenameTable(self, self.own, self.source)
+
+    @property
+    def code(self) -> str:
+        """Python that gives this table, for messages: ``eegpt.channels.cap_rename('biosemi64')``,
+        ``eegpt.channels.read_rename_table('caps/lab.tsv')``, or ``TABLE`` for one's own."""
+        if self.source in CAPS:
+            return f"eegpt.channels.cap_rename({self.source!r})"
+        return f"eegpt.channels.read_rename_table({self.source!r})" if self.source else "TABLE"
 
     def for_channels(self, names: Sequence[str]) -> dict[str, str | None]:
         """The entries whose key is one of ``names`` and the ``own`` ones; all of them when no
@@ -215,7 +230,7 @@ def read_rename_table(path: str | os.PathLike) -> RenameTable:
             )
         return RenameTable({typed_name(str(k).strip()): None if v is None
                             or v.strip().lower() in _DROP_WORDS else v.strip()
-                            for k, v in table.items()})  # fmt: skip
+                            for k, v in table.items()}, source=str(path))  # fmt: skip
     out: dict[str, str | None] = {}
     for number, line in enumerate(text.splitlines(), 1):
         # a comment starts a line or follows a space ("Ch#6" is a label); a tab may end the
@@ -242,7 +257,7 @@ def read_rename_table(path: str | os.PathLike) -> RenameTable:
         out[label] = None if target.lower() in _DROP_WORDS else target
     if not out:
         raise ValueError(f"rename table {path} holds no entries")
-    return RenameTable(out)
+    return RenameTable(out, source=str(path))
 
 
 def cap_rename(cap: str) -> RenameTable:
@@ -259,7 +274,12 @@ def cap_rename(cap: str) -> RenameTable:
     own entries, which win: ``{**cap_rename("biosemi64"), "A5": None}``); on the command
     line, ``--rename biosemi64``. A recording with sockets the table lacks (``biosemi32`` on a
     64-electrode recording) is refused by :func:`map_channels`; one with fewer of the cap's
-    channels (some picked) is mapped by the labels it has (:class:`RenameTable`).
+    channels (some picked) is mapped by the labels it has (:class:`RenameTable`), unless it
+    lacks a whole bank of them: ``A1``..``A20`` alone may as well be of the 32-electrode cap,
+    so ``biosemi64`` is refused there; give the table's entries for the recording's channels
+    to say the cap is the 64-electrode one (``{k: v for k, v in
+    cap_rename("biosemi64").items() if k in raw.ch_names}``). These checks need 8 or more
+    socket labels in the recording: fewer are mapped by whichever table is named.
 
     ``"bci-iv-2a"`` names the 22 electrodes of BCI Competition IV 2a's GDF files (``EEG-Fz``,
     ``EEG-0`` ... ``EEG-16``; ``--rename bci-iv-2a``).
@@ -280,7 +300,7 @@ def cap_rename(cap: str) -> RenameTable:
         raise ValueError(f"unknown cap {cap!r}; known caps: {', '.join(CAPS)}")
     cap = known
     if cap in _DATASET_TABLES:
-        return RenameTable(_DATASET_TABLES[cap])
+        return RenameTable(_DATASET_TABLES[cap], source=cap)
     import mne
 
     electrodes = mne.channels.make_standard_montage(cap).ch_names
@@ -289,7 +309,7 @@ def cap_rename(cap: str) -> RenameTable:
         raise RuntimeError(
             f"MNE's {cap!r} montage has {len(electrodes)} channels, not {len(sockets)}"
         )
-    return RenameTable(zip(sockets, electrodes, strict=True))
+    return RenameTable(zip(sockets, electrodes, strict=True), source=cap)
 
 
 def rename_table(
@@ -555,32 +575,43 @@ def _table_sockets(rename: Mapping[str, str | None]) -> list[str]:
     return sockets if len(sockets) >= 8 else []
 
 
-def _check_sockets(rename: Mapping[str, str | None], names: Sequence[str]) -> None:
+def _check_sockets(
+    rename: Mapping[str, str | None], names: Sequence[str], table: Mapping[str, str | None]
+) -> None:
     """Refuse a cap table (8 or more socket labels renamed) made for another cap than the
     recording's: one that leaves sockets of the recording out (``biosemi32`` on a 64-electrode
     recording), or one with a bank of sockets the recording lacks entirely (``biosemi64`` on a
-    32-electrode recording). Either would give the shared sockets the wrong electrodes."""
+    32-electrode recording). Either would give the shared sockets the wrong electrodes. The
+    check needs 8 or more socket labels in both the table and the recording (fewer pass
+    whatever cap is named). ``table``: the rename as given, named in the message."""
     renamed = _table_sockets(rename)
     sockets = _socket_labels(names)  # none: 10-10 names (F3, C4), which the table leaves be
     if not renamed or not sockets:
         return
     left = [name for name in sockets if name not in rename]
-    banks = {name.strip().upper()[0] for name in sockets}
-    extra = sorted({key.strip().upper()[0] for key in renamed} - banks)
+    banks = sorted({name.strip().upper()[0] for name in sockets})
+    extra = sorted({key.strip().upper()[0] for key in renamed} - set(banks))
     if left:
-        problem = f"names {len(renamed)} socket labels but not {_shortened(left)} of this recording"
-    elif extra:
-        problem = (
-            f"names sockets of bank(s) {', '.join(extra)} that this recording does not have "
-            f"(it has {len(sockets)} socket labels)"
+        raise ValueError(
+            f"the rename names {len(renamed)} socket labels but not {_shortened(left)} of this "
+            "recording: a table for another cap (biosemi32 on a 64-electrode recording, whose "
+            "table is biosemi64?) would give the shared sockets the wrong electrodes. Use the "
+            "table of the cap the "
+            "recording was made with, or name or drop the other sockets too."
         )
-    else:
+    if not extra:
         return
+    code = table.code if isinstance(table, RenameTable) else "TABLE"
     raise ValueError(
-        f"the rename {problem}: a table for another cap (biosemi32 on a 64-electrode "
-        "recording, or biosemi64 on a 32-electrode one?) would give the shared sockets the "
-        "wrong electrodes. Use the table of the cap the recording was made with, or name or "
-        "drop the other sockets too."
+        f"the rename names sockets of bank(s) {', '.join(extra)}, which this recording lacks: "
+        f"its {len(sockets)} socket labels are of bank(s) {', '.join(banks)} only. The cap "
+        "cannot be told from that: a recording of fewer banks may be of a smaller cap "
+        "(BioSemi's 32-electrode cap has bank A alone), whose sockets hold other electrodes "
+        "than this table says, so the table is refused. If the recording is of this table's "
+        "cap with some sockets picked or removed, say so by giving the table's entries for "
+        f"its channels: rename={{k: v for k, v in {code}.items() if k in raw.ch_names}} "
+        "(command line: a table file of those entries, --rename FILE); if it is of a smaller "
+        "cap, use that cap's table (rename='biosemi32')."
     )
 
 
@@ -1037,7 +1068,7 @@ def map_channels(
         raise ValueError(f"on_missing must be 'raise' or 'ignore', got {on_missing!r}")
     table = rename_table(rename)
     rename = _matched_keys(_without_left_out(table, names, left_out or {}), names)
-    _check_sockets(rename, names)  # the whole table: what it names beyond the recording counts
+    _check_sockets(rename, names, table)  # the whole table: what it names beyond the recording
     cap = set(_table_sockets(rename))
     if on_missing == "ignore":
         rename = {key: value for key, value in rename.items() if key in names}

@@ -516,7 +516,9 @@ def parse_rename(pairs: list[str], drop: list[str] = ()) -> dict[str, str | None
             raise ValueError(f"channel {name.strip()!r} is given to both --rename and --drop")
         out[name.strip()] = None
     if caps or tables:
-        return RenameTable(out, own=[*explicit, *(name.strip() for name in drop)])
+        given = [*(cap_name(cap) for cap in caps), *tables]
+        source = given[0] if len(given) == 1 else None  # the table named in messages
+        return RenameTable(out, own=[*explicit, *(name.strip() for name in drop)], source=source)
     return out or None
 
 
