@@ -930,6 +930,45 @@ def test_a_table_of_which_no_label_names_a_channel_is_refused_with_spelling_help
         map_channels(BCI_2A_MOTOR, rename=own)
 
 
+def test_a_table_of_another_recording_names_itself_and_both_sides_labels(model):
+    """rename='bci-iv-2a' on channels X0..X21: the table's labels and the recording's side by
+    side, the table named (also through the command line's parsing and embed); the plain
+    dict's message is for dicts. Labels differing only in their number are not suggested as
+    misspellings of each other."""
+    import mne
+    import numpy as np
+
+    from eegpt.cli import parse_rename
+    from eegpt.errors import RecordingError
+
+    names = [f"X{i}" for i in range(22)]
+    for rename in ("bci-iv-2a", parse_rename(["bci-iv-2a"])):
+        with pytest.raises(ValueError) as err:
+            map_channels(names, rename=rename)
+        text = str(err.value)
+        assert text.startswith(
+            "none of the 22 labels of the rename table 'bci-iv-2a' names a channel of this "
+            "recording: the table has ['EEG-Fz', 'EEG-0', 'EEG-1', 'EEG-2', ...] (22 in all), "
+            "the recording(s) ['X0', 'X1', 'X2', 'X3', ...] (22 in all). It is probably "
+            "another cap's or dataset's table"
+        )
+        assert "RenameTable" not in text and "check their spelling" not in text
+    epochs = mne.EpochsArray(
+        np.zeros((2, 22, 256)), mne.create_info(names, 256.0, "eeg"), verbose=False
+    )
+    with pytest.raises(RecordingError, match="rename table 'bci-iv-2a' names a channel"):
+        model.embed(epochs, rename="bci-iv-2a", device="cpu")
+    warning = unmatched_rename_warning("bci-iv-2a", names, 3)
+    assert warning.startswith("none of the 22 labels of the rename table 'bci-iv-2a' names a "
+                              "channel of the 3 recordings")  # fmt: skip
+    # a plain dict: no 'EEG-0' -> 'EEG-8' (another channel of the numbering)
+    with pytest.raises(ValueError) as err:
+        map_channels(["EEG-8", "EEG-9", "Cz"], rename={"EEG-0": "FC3", "EEG-1": "FC1"})
+    assert "Did you mean" not in str(err.value)
+    with pytest.raises(ValueError, match=r"'FCz' -> 'FCZ'.*'EEG-08 ' -> 'EEG-8'"):
+        map_channels(["EEG-8", "FCZ"], rename={"FCz": "FCZ", "EEG-08 ": None})
+
+
 def test_numbered_bci_iv_2a_labels_suggest_its_table():
     """Without a rename, 2a's files keep 5 of 22 channels: the warning names the table."""
     with pytest.warns(RuntimeWarning, match=r"Only 5 of 23 channels.*rename='bci-iv-2a'"):

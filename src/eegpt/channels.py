@@ -1073,6 +1073,10 @@ def map_channels(
     if on_missing == "ignore":
         rename = {key: value for key, value in rename.items() if key in names}
     elif isinstance(table, RenameTable):  # a cap's or a lab's: the labels this recording has
+        if not any(key in names for key in rename if key not in table.own) and not any(
+            key in (left_out or {}) for key in table
+        ):
+            raise ValueError(_foreign_table(table, names) + spelling_hint(list(table), names))
         rename = RenameTable(rename, table.own).for_channels(names)
     _check_rename(rename, names)
 
@@ -1369,13 +1373,22 @@ def _matched_keys(rename: dict[str, str | None], names: Sequence[str]) -> dict[s
     return out
 
 
+def _other_number(a: str, b: str) -> bool:
+    """``a`` and ``b`` differ in their numbers, and else at most in case and separators
+    (``"EEG-0"``, ``"EEG 8"``): other channels of one numbering, not misspellings of each other
+    (``"TP09"`` and ``"TP9"`` are)."""
+    numbers = [[int(n) for n in re.findall(r"\d+", x)] for x in (a, b)]
+    letters = [re.sub(r"[\s_.-]+", "", re.sub(r"\d+", "0", x)).casefold() for x in (a, b)]
+    return letters[0] == letters[1] and numbers[0] != numbers[1]
+
+
 def spelling_hint(keys: Sequence[str], names: Sequence[str]) -> str:
     """A sentence naming, for each of ``keys`` (rename/drop keys that matched no channel), the
     channel of ``names`` it was probably meant for: the same letters in another case or with
     other spacing; for an electrode name, the channel that maps to that electrode ('Fp1' ->
     'EEG Fp1-REF'); for any other key, a close spelling (difflib: 'Chl' -> 'Ch1'; never
-    another electrode for an electrode, so 'Fp1' does not suggest 'Fp2'). ``""`` when none
-    is found."""
+    another electrode for an electrode, so 'Fp1' does not suggest 'Fp2', nor a label that
+    differs only in its number, 'EEG-0' -> 'EEG-8'). ``""`` when none is found."""
     folded: dict[str, str] = {}
     electrodes: dict[str, str] = {}
     for name in names:
@@ -1390,8 +1403,8 @@ def spelling_hint(keys: Sequence[str], names: Sequence[str]) -> str:
         if hit is None and canonical is not None:
             hit = electrodes.get(canonical)
         elif hit is None:
-            close = difflib.get_close_matches(key, list(dict.fromkeys(names)), n=1, cutoff=0.6)
-            hit = close[0] if close else None
+            close = difflib.get_close_matches(key, list(dict.fromkeys(names)), n=3, cutoff=0.6)
+            hit = next((name for name in close if not _other_number(key, name)), None)
         if hit is not None and hit != key:
             found.append(f"{key!r} -> {hit!r}")
     if not found:
@@ -1413,6 +1426,8 @@ def unmatched_rename_warning(
         keys = [key for key in keys if key in table.own]  # a table: some of its labels suffice
     if not keys or not n_recordings:
         return None
+    if isinstance(table, RenameTable) and not any(key not in table.own for key in present):
+        return _foreign_table(table, seen, n_recordings) + spelling_hint(list(table), seen)
     return (
         f"--rename/--drop name(s) {sorted(keys)} matched no channel of the {n_recordings} "
         f"recording(s); check their spelling." + spelling_hint(sorted(keys), seen)
@@ -1445,6 +1460,22 @@ def _without_left_out(
             f"Epochs), or pick them where picks are taken (picks={wanted!r}, --picks)"
         )
     return {key: value for key, value in table.items() if key not in outside}
+
+
+def _foreign_table(table: RenameTable, names: Sequence[str], n_recordings: int = 1) -> str:
+    """What to say of a table none of whose labels names a channel of the recording(s)
+    (``names``: their channels): probably another cap's or dataset's, with a few labels of
+    each side by side."""
+    labels = [key for key in table if key not in table.own]
+    name = f" {table.source!r}" if table.source else ""
+    where = "this recording" if n_recordings == 1 else f"the {n_recordings} recordings"
+    return (
+        f"none of the {len(labels)} labels of the rename table{name} names a channel of "
+        f"{where}: the table has {_shortened(labels, 4)}, the recording(s) "
+        f"{_shortened(list(dict.fromkeys(names)), 4)}. It is probably another cap's or "
+        "dataset's table: use the one of the cap or dataset the data were recorded with, or "
+        f"name the channels yourself ({_HOW_TO_MAP})."
+    )
 
 
 def _check_rename(rename: dict[str, str | None], names: list[str]) -> None:
