@@ -310,6 +310,22 @@ def test_a_rename_to_an_electrode_outside_the_vocabulary_is_said_as_such():
     assert [str(w.message) for w in caught if "rename maps" in str(w.message)] == []
 
 
+def test_a_command_line_rename_to_an_electrode_outside_the_vocabulary_says_how_to_drop():
+    """--rename TP9=M1 is refused (one channel named on purpose, which could not be used),
+    saying how to leave it out and why rename= in Python only warns."""
+    from eegpt.cli import parse_rename
+
+    with pytest.raises(ValueError) as err:
+        parse_rename(["TP9=M1"])
+    text = str(err.value)
+    assert "'M1' is an electrode outside EEGPT's 62 names" in text
+    assert "to leave it out: --drop TP9." in text and "rename= in Python" in text
+    with pytest.raises(ValueError, match=r"Did you mean 'FCCz' -> 'FCZ'\?.*--drop E7\."):
+        parse_rename(["E7=FCCz"])
+    with pytest.raises(ValueError, match=r"'foo' is not an EEGPT vocabulary name .*--drop X\.$"):
+        parse_rename(["X=foo"])
+
+
 def test_rename_keys_a_recording_lacks_can_be_ignored():
     rename = {"Ch1": "C3", "ECG": None}  # one rename for a corpus of differing montages
     assert map_channels(["Ch1", "Fp1"], rename=rename, on_missing="ignore").names == ("C3", "FP1")

@@ -16,6 +16,7 @@ import math
 import multiprocessing
 import os
 import re
+import shlex
 import signal
 import sys
 import textwrap
@@ -503,10 +504,7 @@ def parse_rename(pairs: list[str], drop: list[str] = ()) -> dict[str, str | None
                 f"{pair!r} (to leave a channel out: --drop NAME)"
             )
         if normalize_channel_name(target.strip()) is None:
-            raise ValueError(
-                f"--rename {pair!r}: {target.strip()!r} is not an EEGPT vocabulary name (see "
-                "eegpt.channels.VOCABULARY; to leave a channel out: --drop NAME)"
-            )
+            raise ValueError(_outside_vocabulary(name.strip(), target.strip()))
         out[name.strip()] = target.strip()
         explicit.add(name.strip())
     for name in drop:
@@ -520,6 +518,30 @@ def parse_rename(pairs: list[str], drop: list[str] = ()) -> dict[str, str | None
         source = given[0] if len(given) == 1 else None  # the table named in messages
         return RenameTable(out, own=[*explicit, *(name.strip() for name in drop)], source=source)
     return out or None
+
+
+def _outside_vocabulary(name: str, target: str) -> str:
+    """The error for ``--rename NAME=TARGET`` whose target is no vocabulary name. A pair typed
+    on the command line names one channel on purpose, to be used, and the model has no
+    embedding for the target, so it is refused; ``rename=`` in Python, often a cap's table
+    naming such electrodes on purpose (P9, Iz), drops the channel with a warning instead, as
+    ``--rename FILE`` does."""
+    from eegpt.channels import _other_electrode, _vocabulary_hint
+
+    electrode = _other_electrode(target)
+    what = "an electrode outside EEGPT's 62 names" if electrode else "not an EEGPT vocabulary name"
+    table = (
+        " (A table file, --rename FILE, or rename= in Python may name such electrodes, as "
+        "caps' tables do: their channels are dropped with a warning.)"
+        if electrode
+        else ""
+    )
+    return (
+        f"--rename {shlex.quote(f'{name}={target}')}: {target!r} is {what} (see "
+        "eegpt.channels.VOCABULARY), so the model has no embedding for it and the channel "
+        f"could not be used.{_vocabulary_hint([target])} To use {name!r}, name a vocabulary "
+        f"electrode; to leave it out: --drop {shlex.quote(name)}.{table}"
+    )
 
 
 def _missing_folders(paths: list[Path]) -> list[Path]:
