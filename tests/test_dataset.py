@@ -2427,3 +2427,36 @@ def test_a_part_checks_its_siblings_by_their_settings_alone(small_corpus, model,
                        r"parts may have been split from either\)") as refused:  # fmt: skip
         embed_dataset(folder, parts / "part-2", part=(2, 3), **run)
     assert "part-1" not in str(refused.value)
+
+
+def test_parts_of_a_corpus_staged_to_another_path_per_task_are_checked(
+    small_corpus, model, tmp_path
+):
+    """The corpus copied to each node's $TMPDIR (another path per task): a sibling whose
+    listing shares recording ids is of the same corpus, so a file added in between is refused
+    before the task embeds anything, and parts made apart anyway are read as listings of one
+    corpus."""
+    names = ["a/rec01.edf", "b/rec00.edf", "b/rec02.edf"]
+    node_a = _copied_corpus(small_corpus, tmp_path / "nodeA" / "tuh", names)
+    node_b = _copied_corpus(small_corpus, tmp_path / "nodeB" / "tuh", names)
+    shutil.copy(small_corpus / "b" / "rec04.edf", node_b / "00_added.edf")  # sorts first
+    parts = tmp_path / "emb"
+    run = {"model": model, "workers": 0, "device": "cpu", "progress": False}
+    embed_dataset(node_a, parts / "part-0", part=(0, 2), **run)
+    with pytest.raises(ValueError, match=r"part 1/2 would be split from the listing of \S+nodeB"
+                       r"\S+ as it is now, 4 files, but \S+part-0 \(part 0/2\) was split from a "
+                       r"listing of 3 files \(since then: 1 file added \(00_added.edf\)\)"):  # fmt: skip
+        embed_dataset(node_b, parts / "part-1", part=(1, 2), **run)
+    assert not (parts / "part-1").exists()
+    embed_dataset(node_b, tmp_path / "elsewhere" / "part-1", part=(1, 2), **run)
+    (tmp_path / "elsewhere" / "part-1").rename(parts / "part-1")
+    with pytest.raises(ValueError, match=r"read_embeddings: the parts were split from "
+                       r"different listings .*part-0 from one of 3 files; part-1 from one of "
+                       r"4 files"):  # fmt: skip
+        read_embeddings(parts)
+    assert "NOT parts of one corpus" in describe_parts(parts)
+    # the same listing staged elsewhere passes
+    node_c = _copied_corpus(small_corpus, tmp_path / "nodeC" / "tuh", names)
+    shutil.rmtree(parts / "part-1")
+    embed_dataset(node_c, parts / "part-1", part=(1, 2), **run)
+    assert sorted(set(read_embeddings(parts)[0].recording_id)) == sorted(names)

@@ -4395,10 +4395,14 @@ def _check_sibling_parts(
     another listing of it. Files added to the corpus or removed from it between the tasks of
     a job array move files between parts, so that the parts hold some files twice and miss
     others. Siblings with the same listing pass, whenever they started; folders without a
-    readable manifest (one being made) are passed over. The first sibling split apart is
-    named (the others are not looked for: each costs a manifest read)."""
+    readable manifest (one being made) are passed over. A sibling of another corpus identity
+    (the corpus copied to each node's own ``$TMPDIR``, a path per task) is of the same corpus
+    when its listing shares a recording id with this one (ids are relative paths); two
+    patterns of one folder share none. The first sibling split apart is named (the others
+    are not looked for: each costs a manifest read)."""
     here = os.path.realpath(output_dir)
     sha, n_now = corpus.fingerprint(), len(corpus)
+    ids: set[str] | None = None  # the corpus's recording ids, read once when needed
     try:
         siblings = sorted(p for p in output_dir.parent.iterdir() if os.path.realpath(p) != here)
     except OSError:  # no parent folder yet: no sibling
@@ -4419,6 +4423,9 @@ def _check_sibling_parts(
         if same and identity == _LIST_INPUTS:  # lists of files: one corpus if they overlap
             paths = paths if paths is not None else {f.path for f in corpus.files}
             same = not (_listed_paths(folder) or set()).isdisjoint(paths)
+        if not same:  # the corpus elsewhere (staged to each node's $TMPDIR): ids it shares
+            ids = ids if ids is not None else {f.recording_id for f in corpus.files}
+            same = not ids.isdisjoint(_listed_ids(folder) or ())
         if same:
             raise _split_apart(output_dir, corpus, part, folder, inputs)
 
@@ -4461,7 +4468,8 @@ def _corpora(
 ) -> list[list[tuple[Path, Mapping[str, Any]]]]:
     """The ``--part`` runs among ``parts`` (each a run folder and its spec's ``inputs``), by
     corpus: runs of one corpus (:func:`_corpus_identity`; runs from before it was recorded
-    count as one), of lists of files whose listings share a file, or split from one listing
+    count as one), of lists of files whose listings share a file, whose listings share a
+    recording id (one corpus staged to another path per task), or split from one listing
     (a listing frozen in a manifest, given to the parts run again) are of one."""
     split = [(folder, i) for folder, i in parts if i.get("part")]
     if len({(i.get("corpus_sha256"), i.get("corpus_files")) for _, i in split}) < 2:
@@ -4473,6 +4481,7 @@ def _corpora(
             keys: set[Any] = {("path", p) for p in _listed_paths(folder) or ()}
         else:
             keys = {("corpus", corpus)}
+        keys |= {("id", i) for i in _listed_ids(folder) or ()}  # the corpus at another path
         if inputs.get("corpus_sha256"):
             keys.add(("listing", inputs["corpus_sha256"]))
         members = [n]
