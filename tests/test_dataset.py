@@ -2460,3 +2460,45 @@ def test_parts_of_a_corpus_staged_to_another_path_per_task_are_checked(
     shutil.rmtree(parts / "part-1")
     embed_dataset(node_c, parts / "part-1", part=(1, 2), **run)
     assert sorted(set(read_embeddings(parts)[0].recording_id)) == sorted(names)
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+def test_parts_and_their_too_short_reruns_read_together(model, tmp_path):
+    """Each --part folder's _too_short.csv, embedded with --tail pad into a folder of its own
+    beside the others (short/part-K), keeps its manifest rows; a parent of parts is read in a
+    list with such folders (read_embeddings, load_embeddings), and load_embeddings of a
+    parent refuses parts split from different listings as read_embeddings does."""
+    folder = tmp_path / "data"
+    folder.mkdir()
+    rows = []
+    for i, seconds in enumerate((10.0, 10.0, 3.0, 3.0)):  # part 0: r0, r2; part 1: r1, r3
+        write_edf(synthetic_raw(minutes=seconds / 60, seed=i)[0], folder / f"r{i}.edf")
+        rows.append({"path": f"r{i}.edf", "subject": f"s{i}"})
+    manifest = folder / "manifest.csv"
+    pd.DataFrame(rows).to_csv(manifest, index=False)
+    run = {"model": model, "workers": 0, "device": "cpu", "progress": False}
+    for k in (0, 1):
+        assert embed_dataset(manifest, tmp_path / "out" / f"part-{k}", part=(k, 2),
+                             **run).n_too_short == 1  # fmt: skip
+        embed_dataset(tmp_path / "out" / f"part-{k}" / "_too_short.csv",
+                      tmp_path / "short" / f"part-{k}", tail="pad", **run)  # fmt: skip
+    folders = [tmp_path / "out", tmp_path / "short"]
+    table, emb = read_embeddings(folders)
+    assert sorted(set(table.recording_id)) == ["r0.edf", "r1.edf", "r2.edf", "r3.edf"]
+    assert table.set_index("recording_id").subject.to_dict() == {
+        f"r{i}.edf": f"s{i}" for i in range(4)
+    }
+    short = load_embeddings(folders, recording_id="r3.edf")
+    assert short.metadata["padded_tail"] and len(short.data) == 1
+    assert len(load_embeddings(folders, recording_id="r0.edf").data) > 1
+    with pytest.raises(ValueError, match=r"recording_id=\.\.\."):
+        load_embeddings(folders)
+    # parts split from different listings: refused by load_embeddings too
+    write_edf(synthetic_raw(minutes=10 / 60, seed=9)[0], folder / "r4.edf")
+    pd.DataFrame([{"path": "r4.edf", "subject": "s4"}, *rows]).to_csv(manifest, index=False)
+    shutil.rmtree(tmp_path / "out" / "part-1")
+    embed_dataset(manifest, tmp_path / "elsewhere", part=(1, 2), **run)
+    (tmp_path / "elsewhere").rename(tmp_path / "out" / "part-1")
+    for rid in ("r0.edf", "r4.edf"):
+        with pytest.raises(ValueError, match=r"the parts were split from different listings"):
+            load_embeddings(tmp_path / "out", recording_id=rid)

@@ -4035,7 +4035,8 @@ def read_embeddings(
     output_dir : path-like | sequence of path-like
         A folder written by :func:`embed_dataset`, or several: the parts of one corpus run on
         several hosts, one folder each, or a run and the files it skipped as too short embedded
-        with ``--tail pad``. Their settings (model, checkpoint, preprocessing but ``--rescale``
+        with ``--tail pad``. A folder of run folders (``-o out/part-K`` of ``--part`` runs)
+        stands for those, alone or in a sequence. Their settings (model, checkpoint, preprocessing but ``--rescale``
         and ``--tail``, precision, pooling) must agree, no file may be in two and no recording
         id name two files; a column
         typed differently by the parts' manifests (all empty in one, numbers in one and text
@@ -4071,10 +4072,8 @@ def read_embeddings(
     import pyarrow.dataset as pads
 
     pa, pq = _pyarrow()
-    several = not isinstance(output_dir, (str, os.PathLike))
-    folders = [Path(p) for p in output_dir] if several else [Path(output_dir)]
-    if not several and (parts := run_folders(folders[0])):  # e.g. the folders of --part runs
-        folders, several = parts, True
+    folders = expand_run_folders(output_dir)  # e.g. the folders of --part runs
+    several = not isinstance(output_dir, (str, os.PathLike)) or folders != [Path(output_dir)]
     real = [os.path.realpath(f) for f in folders]
     twice = sorted({str(f) for f, r in zip(folders, real, strict=True) if real.count(r) > 1})
     if twice:
@@ -4245,6 +4244,15 @@ def _slurm_job(run: Mapping[str, Any]) -> str:
     if run.get("slurm_array_job_id") and run.get("slurm_array_task_id") is not None:
         return f"{run['slurm_array_job_id']}_{run['slurm_array_task_id']}"
     return str(run["slurm_job_id"])
+
+
+def expand_run_folders(
+    output_dir: str | os.PathLike | Sequence[str | os.PathLike],
+) -> list[Path]:
+    """The run folders ``output_dir`` names: a folder, or each of a sequence of them, with a
+    folder of run folders (the parents of ``--part`` runs) replaced by those, in name order."""
+    given = [output_dir] if isinstance(output_dir, (str, os.PathLike)) else list(output_dir)
+    return [p for g in given for p in (run_folders(Path(g)) or [Path(g)])]
 
 
 def run_folders(folder: Path) -> list[Path]:

@@ -1037,16 +1037,20 @@ RUN_MANIFEST = "_manifest.json"
 reports; ``eegpt.dataset.MANIFEST``)."""
 
 
-def load_embeddings(path: str | Path, recording_id: str | None = None) -> Embeddings:
+def load_embeddings(
+    path: str | os.PathLike | Sequence[str | os.PathLike], recording_id: str | None = None
+) -> Embeddings:
     """Read a file written by :meth:`Embeddings.save`, or one recording of a folder written
     by :func:`eegpt.embed_dataset`, e.g. to plot it.
 
     Parameters
     ----------
-    path : str | path-like
+    path : str | path-like | sequence of path-like
         An ``.npz`` or ``.parquet`` file of one recording (``eegpt embed``,
         :meth:`Embeddings.save`, :func:`eegpt.embed_to_file`), or an ``embed-dataset``
-        output folder.
+        output folder: a run's, a folder of ``--part`` run folders, or (with
+        ``recording_id``) several, as :func:`eegpt.read_embeddings` reads them together and
+        with its checks (parts of one listing, no file in two).
     recording_id : str | None
         For a folder: the recording to read, by its id in the run (the ``recording_id``
         column; its path relative to the input folder, or the manifest's id).
@@ -1057,14 +1061,22 @@ def load_embeddings(path: str | Path, recording_id: str | None = None) -> Embedd
         ``data`` of shape (n_windows, N, S, D); a run that stored mean-pooled vectors
         (``--pool mean``) gives (n_windows, 1, 1, D), with ``metadata["pool"] == "mean"``.
     """
+    if not isinstance(path, (str, os.PathLike)):  # several run folders
+        if recording_id is None:
+            raise ValueError(
+                "load_embeddings reads one recording of several embed-dataset output folders "
+                "(load_embeddings([...], recording_id=...)); all their rows are read with "
+                "eegpt.read_embeddings([...])"
+            )
+        return _recording_of_runs(path, recording_id)
     path = Path(path)
     if path.is_dir() and (path / RUN_MANIFEST).is_file() and recording_id is not None:
         return _recording_of_run(path, recording_id)
     if path.is_dir() and recording_id is not None:
         from eegpt.dataset import run_folders
 
-        if parts := run_folders(path):  # the parts of a --part run
-            return _recording_of_run(_part_holding(path, parts, recording_id), recording_id)
+        if run_folders(path):  # the parts of a --part run
+            return _recording_of_runs(path, recording_id)
     if path.is_dir():
         raise ValueError(
             f"{path} is a folder; load_embeddings reads one .npz/.parquet file, or one recording "
@@ -1177,16 +1189,39 @@ def _recording_of_run(folder: Path, recording_id: str) -> Embeddings:
     return Embeddings(data, table["onset_s"].to_numpy(), metadata)
 
 
-def _part_holding(folder: Path, parts: list[Path], recording_id: str) -> Path:
-    """The run folder among ``parts`` (``--part`` runs under ``folder``) that lists
-    ``recording_id`` in its files report."""
-    for part in parts:
-        if any(row.get("recording_id") == recording_id for row in _files_report(part) or []):
-            return part
-    raise KeyError(
-        f"no part of {folder} ({len(parts)} run folders: {', '.join(p.name for p in parts[:5])}"
-        f"{' ...' if len(parts) > 5 else ''}) lists the recording {recording_id!r}"
+def _recording_of_runs(
+    given: str | os.PathLike | Sequence[str | os.PathLike], recording_id: str
+) -> Embeddings:
+    """:func:`_recording_of_run` of the run folder that holds ``recording_id`` among those
+    ``given`` names (a folder of ``--part`` run folders, or a sequence of folders), once
+    :func:`eegpt.read_embeddings` would read them together (its refusals, its warnings)."""
+    from eegpt.dataset import expand_run_folders, read_embeddings
+
+    only = [("recording_id", "==", recording_id)]
+    read_embeddings(given, columns=["recording_id"], filters=only, embeddings=False)
+    return _recording_of_run(_part_holding(given, expand_run_folders(given), recording_id),
+                             recording_id)  # fmt: skip
+
+
+def _part_holding(given: Any, parts: list[Path], recording_id: str) -> Path:
+    """The run folder among ``parts`` (the run folders ``given`` names) whose files report
+    lists ``recording_id`` as embedded; else one that lists it (skipped as too short, or
+    failed: the error then says why it has no windows)."""
+    listed = [
+        (part, row.get("status"))
+        for part in parts
+        for row in _files_report(part) or []
+        if row.get("recording_id") == recording_id
+    ]
+    if listed:
+        return min(listed, key=lambda hit: hit[1] != "ok")[0]
+    names = f"{', '.join(p.name for p in parts[:5])}{' ...' if len(parts) > 5 else ''}"
+    where = (
+        f"no part of {given} ({len(parts)} run folders: {names})"
+        if isinstance(given, (str, os.PathLike))
+        else f"none of the {len(parts)} run folders given ({names})"
     )
+    raise KeyError(f"{where} lists the recording {recording_id!r}")
 
 
 def _files_report(folder: Path) -> list[dict[str, str]] | None:
