@@ -2502,3 +2502,33 @@ def test_parts_and_their_too_short_reruns_read_together(model, tmp_path):
     for rid in ("r0.edf", "r4.edf"):
         with pytest.raises(ValueError, match=r"the parts were split from different listings"):
             load_embeddings(tmp_path / "out", recording_id=rid)
+
+
+def test_a_part_resumed_after_its_corpus_changed_is_told_its_listing(small_corpus, model, tmp_path):
+    """A requeued part whose corpus gained a file is told what changed in the whole listing
+    (not its own shifted share) and the command that resumes it from the listing it was split
+    from, which finishes it with the files it was given then; a folder of a run without
+    --part is said to be one."""
+    names = ["a/rec01.edf", "a/rec03.edf", "b/rec00.edf", "b/rec02.edf"]
+    folder = _copied_corpus(small_corpus, tmp_path / "tuh", names)
+    out = tmp_path / "out" / "part-0"
+    run = {"model": model, "workers": 0, "device": "cpu", "progress": False, "shard_size": 1}
+    embed_dataset(folder, out, part=(0, 2), **run)
+    (out / "shard-00001.parquet").unlink()  # stopped before its last shard
+    shutil.copy(small_corpus / "b" / "rec04.edf", folder / "aa.edf")  # sorts first
+    with pytest.raises(ValueError, match=r"The corpus changed since this part was split \(4 "
+                       r"files then, 5 now: 1 file added \(aa.edf\)\)\. To resume this part, "
+                       r"give it the listing it was split from: eegpt embed-dataset \S+part-0"
+                       r"/_corpus.csv -o \S+part-0 --part 0/2 .*embed the files added since "
+                       r"into a new output folder") as refused:  # fmt: skip
+        embed_dataset(folder, out, part=(0, 2), **run)
+    assert "gone" not in str(refused.value)
+    again = embed_dataset(out / "_corpus.csv", out, part=(0, 2), **run)
+    assert again.complete and again.shards_written == 1 and again.shards_skipped == 1
+    table, _ = read_embeddings(out)
+    assert sorted(set(table.recording_id)) == ["a/rec01.edf", "b/rec00.edf"]  # 0 and 2 of 4
+    whole = tmp_path / "whole"
+    embed_dataset(folder, whole, **run)
+    with pytest.raises(ValueError, match=r"This folder holds a run without --part \(of the "
+                       r"whole input\): resume it without --part"):  # fmt: skip
+        embed_dataset(folder, whole, part=(1, 2), **run)

@@ -3080,8 +3080,11 @@ def _prepare_output(
     overwrite: bool,
     verbose: Any,
     ids: Sequence[str] = (),
+    corpus_ids: Sequence[str] = (),
 ) -> None:
-    """Check that the folder is new, resumable with ``spec``, or to be overwritten."""
+    """Check that the folder is new, resumable with ``spec``, or to be overwritten. ``ids``:
+    the recording ids of this run's files; ``corpus_ids``: of the whole corpus a ``--part``
+    run is split from."""
     # hidden entries are the system's or an editor's (.DS_Store, .ipynb_checkpoints): left be
     foreign = sorted(
         p.name for p in output_dir.iterdir() if not (_is_ours(p.name) or p.name.startswith("."))
@@ -3106,13 +3109,22 @@ def _prepare_output(
         diffs = _spec_differences(old.get("spec", {}), spec)
         if diffs:
             hint = ""
-            was = (old.get("spec", {}).get("inputs") or {}).get("part")
-            if was and was != (spec.get("inputs") or {}).get("part"):
+            before = old.get("spec", {}).get("inputs") or {}
+            was, now = before.get("part"), (spec.get("inputs") or {}).get("part")
+            if was and was != now:
                 hint = (
                     f" This folder holds part {was[0]}/{was[1]} of its corpus: resume it with "
                     f"the same input and --part {was[0]}/{was[1]} (part={tuple(was)}); another "
                     "split goes into other folders."
                 )
+            elif now and not was:
+                hint = (
+                    " This folder holds a run without --part (of the whole input): resume it "
+                    "without --part; the parts of a split go into folders of their own "
+                    "(-o OUT/part-K)."
+                )
+            elif was and any(d.startswith("inputs.") for d in diffs):
+                hint = _part_listing_changed(output_dir, before, corpus_ids)
             elif any(d.startswith("inputs.") for d in diffs):
                 hint = (
                     f"{_input_changes(output_dir, ids)} The list of input files (or their ids or "
@@ -3179,18 +3191,41 @@ def _with_option(difference: str) -> str:
 
 
 def _resume_as_it_was(output_dir: Path, spec: Mapping[str, Any]) -> str:
-    """How to finish a run whose input list has changed since: its files report lists its
-    files and ids, enough as the input where its manifest gave no more columns."""
-    if (spec.get("inputs") or {}).get("part"):
-        return (
-            "To resume this part as it was, give the corpus as it was (without the files "
-            "added since) with the same --part."
-        )
+    """How to finish a run (not a ``--part`` one: :func:`_part_listing_changed`) whose input
+    list has changed since: its files report lists its files and ids, enough as the input
+    where its manifest gave no more columns."""
     if (spec.get("inputs") or {}).get("metadata_columns"):
         return "To resume this run as it was, give its original manifest again."
     return (
         f"To resume this run as it was, give {output_dir / FILES_REPORT} as the input (its "
         "list of files and ids)."
+    )
+
+
+def _part_listing_changed(
+    output_dir: Path, before: Mapping[str, Any], corpus_ids: Sequence[str]
+) -> str:
+    """How to resume the ``--part`` run in ``output_dir`` (its spec's inputs ``before``) now
+    that its corpus lists the recording ids ``corpus_ids``: what changed in the whole listing
+    (a part's own files shift with any file added or removed), and the listing to give."""
+    k, n = before["part"]
+    listed = _listed_ids(output_dir)
+    changes = "" if listed is None else _id_changes(listed, corpus_ids)
+    then = before.get("corpus_files")
+    counts = f"{then} files then, {len(corpus_ids)} now" + (f": {changes}" if changes else "")
+    listing = output_dir / CORPUS_LISTING
+    if listed is not None and not before.get("metadata_columns"):
+        resume = (
+            f"give it the listing it was split from: eegpt embed-dataset {listing} -o "
+            f"{output_dir} --part {k}/{n} (with the run's other settings)"
+        )
+    else:
+        resume = f"give it the corpus as it was when split (its manifest then) with --part {k}/{n}"
+    return (
+        f" The corpus changed since this part was split ({counts}). To resume this part, "
+        f"{resume}; embed the files added since into a new output folder from a manifest of "
+        "just them (a .csv with 'path' and 'recording_id' columns, the ids as this run gives "
+        "them), and read both with eegpt.read_embeddings([...])."
     )
 
 
@@ -3502,7 +3537,8 @@ def embed_dataset(
                 if not overwrite:
                     _keep_old_layout(output_dir, spec)
                 _prepare_output(output_dir, spec, overwrite=overwrite, verbose=verbose,
-                                ids=[f.recording_id for f in data.files])  # fmt: skip
+                                ids=[f.recording_id for f in data.files],
+                                corpus_ids=[f.recording_id for f in corpus.files])  # fmt: skip
                 if listing_sha and spec["inputs"].get("corpus_sha256") == listing_sha:
                     _write_listing(output_dir, corpus)  # a part from before it: listing unknown
                 done = _done_shards(output_dir, spec, len(shards), retry_failed)
