@@ -27,6 +27,7 @@ import pyarrow.parquet as pq
 import pytest
 import torch
 
+from eegpt.cli import main as eegpt_main
 from eegpt.config import EEGPTConfig
 from eegpt.dataset import (
     ERRORS_REPORT,
@@ -1955,7 +1956,7 @@ def test_a_finished_run_describes_itself_and_keeps_its_runs(
     text = describe_output(out)
     assert "embeddings of 7 files from" in text and "6 ok, 1 failed, 0 pending" in text
     assert "shards 3 of 3 done" in text and "_errors.csv" in text
-    assert f"on cpu of {runs[0]['host']}, 3 shard(s) written" in text
+    assert f"on cpu of {runs[0]['host']}, 3 shards written" in text
     assert main(["info", str(out)]) == 0
     capsys.readouterr()
     assert main(["info", str(tmp_path)]) == 0  # the parent of run folders: a line each
@@ -1972,10 +1973,16 @@ def test_a_finished_run_describes_itself_and_keeps_its_runs(
     with pytest.raises(KeyError, match=r"the run has no such file \(its ids are like 'a/rec01"):
         load_embeddings(out, recording_id="rec01.edf")
     manifest = json.loads((out / MANIFEST).read_text())
-    manifest["shards_done"] = [0]  # as a run stopped before the reports' next refresh leaves it
+    manifest["shards_done"] = [0]  # as a run killed before the reports' next refresh leaves it
+    manifest["totals"].update(ok=1, failed=0, pending=6, windows=1)
+    manifest["runs"][-1].update(shards_written=0, elapsed_s=0.0, ended=False)
     (out / MANIFEST).write_text(json.dumps(manifest))
-    assert "(3 shard files are there: the counts above predate" in describe_output(out)
-    assert "a run is in progress" not in describe_output(out)
+    text = describe_output(out)
+    assert "files: 6 ok, 1 failed, 0 pending; shards 3 of 3 done (counted from the shard files: " \
+           "the reports predate a run that was stopped" in text  # fmt: skip
+    assert "windows: 1 (" not in text and "pending; shards 1 of" not in text
+    assert ", did not finish (killed?) (eegpt" in text and "0 shards written" not in text
+    assert "a run is in progress" not in text
     with _Lock(out):  # a run holds the folder: not called stopped
         text = describe_output(out)
     assert "a run is in progress" in text and "was stopped" not in text
@@ -2455,11 +2462,18 @@ def test_parts_of_a_corpus_staged_to_another_path_per_task_are_checked(
                        r"4 files"):  # fmt: skip
         read_embeddings(parts)
     assert "NOT parts of one corpus" in describe_parts(parts)
+    assert eegpt_main(["info", str(parts)]) == 3  # for a SLURM job's check step
     # the same listing staged elsewhere passes
     node_c = _copied_corpus(small_corpus, tmp_path / "nodeC" / "tuh", names)
     shutil.rmtree(parts / "part-1")
     embed_dataset(node_c, parts / "part-1", part=(1, 2), **run)
     assert sorted(set(read_embeddings(parts)[0].recording_id)) == sorted(names)
+    assert eegpt_main(["info", str(parts)]) == 0
+    (parts / "part-9").mkdir()  # a part whose job wrote no shard yet: no one table offered
+    shutil.copy(parts / "part-1" / MANIFEST, parts / "part-9" / MANIFEST)
+    described = describe_parts(parts)
+    assert "no shard yet in part-9" in described and "read as one table" not in described
+    assert eegpt_main(["info", str(parts)]) == 3
 
 
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")

@@ -1058,11 +1058,12 @@ def cmd_info(args: argparse.Namespace) -> int:
 
         print(describe_output(folder))
         return 0
-    from eegpt.dataset import describe_parts, run_folders
+    from eegpt.dataset import parts_report, run_folders
 
     if run_folders(folder):  # the parts of a --part run (or other runs side by side)
-        print(describe_parts(folder))
-        return 0
+        text, one_table = parts_report(folder)
+        print(text)
+        return 0 if one_table else EXIT_SOME_FAILED  # a SLURM check step can test it
     if (folder / "probe.json").is_file():  # eegpt probe train's output (eegpt.probe.PROBE_JSON)
         from eegpt.probe import describe_probe
 

@@ -3754,6 +3754,13 @@ def describe_parts(folder: str | os.PathLike) -> str:
     """What ``eegpt info`` says of a folder of run folders (the parts of a ``--part`` run):
     a line per part (its K/N, files ok, failed and pending, shards done, running) and the
     parts missing."""
+    return parts_report(folder)[0]
+
+
+def parts_report(folder: str | os.PathLike) -> tuple[str, bool]:
+    """:func:`describe_parts`, and whether ``read_embeddings(folder)`` reads the parts as
+    one table (False when they were split from different listings, or a part holds no
+    shard: ``eegpt info`` exits 3)."""
     folder = Path(folder)
     runs = run_folders(folder)
     lines = [f"{folder}: {_count(len(runs), 'embed-dataset run folder')}"]
@@ -3783,7 +3790,7 @@ def describe_parts(folder: str | os.PathLike) -> str:
     apart = _listings_apart(parts)
     if apart:  # not one table: files twice and files missing
         lines.append(f"  NOT parts of one corpus: {apart}")
-        return "\n".join(lines)
+        return "\n".join(lines), False
     corpora = _corpora(parts)
     for group in corpora:
         if len(corpora) > 1:  # different corpora, each split apart: no conflict
@@ -3798,8 +3805,15 @@ def describe_parts(folder: str | os.PathLike) -> str:
             n = inputs[0]["part"][1]
             if missing:
                 lines.append(f"  missing: part(s) {few([str(k) for k in missing], 20)} of {n}")
+    empty = [run.name for run in runs if not shard_files(run)]
+    if empty:  # read_embeddings reads without them, or (all empty) fails
+        lines.append(
+            f"  no shard yet in {few(empty, 10)} (still running, or stopped before a first "
+            "shard: run the same command again); read_embeddings reads the others only"
+        )
+        return "\n".join(lines), False
     lines.append(f"  read as one table: eegpt.read_embeddings({str(folder)!r})")
-    return "\n".join(lines)
+    return "\n".join(lines), True
 
 
 def describe_output(output_dir: str | os.PathLike) -> str:
@@ -3836,25 +3850,44 @@ def describe_output(output_dir: str | os.PathLike) -> str:
     ]
     present = len(shard_files(output_dir))
     running = _Lock.held(output_dir)
+    counted = len(manifest.get("shards_done", []))
+    recount = _shard_totals(output_dir, n_files) if present > counted else None
+    if recount is not None:  # reports refresh every 30 s: the shards are the truth
+        lines[1] = (
+            f"  files: {recount['ok']} ok, {recount['failed']} failed, "
+            f"{_too_short_count(recount)}{recount['pending']} pending; shards {present} of "
+            f"{manifest.get('n_shards')} done (counted from the shard files: the reports "
+            + ("refresh every 30 s)" if running else "predate a run that was stopped; the next "
+               "run updates them)")
+        )  # fmt: skip
+        lines[2] = (
+            f"  windows: {recount['windows']} ({recount['hours']:.3g} h of EEG), "
+            f"{recount['windows_left_out']} left out over bad annotations"
+        )
+        totals = {**totals, **recount}
     if running:
         lines.insert(2, "  a run is in progress (its reports refresh every 30 s)")
-    counted = len(manifest.get("shards_done", []))
-    if present > counted:  # reports refresh every 30 s
-        lines.insert(2, f"  ({present} shard files are there: the counts above predate the last "
-                        + ("of them" if running else "of them, from a run that was stopped; the "
-                           "next run updates them") + ")")  # fmt: skip
+    if recount is None and present > counted:
+        lines.insert(2, f"  ({_count(present, 'shard file')} there: the counts above predate the "
+                        "last of them)")  # fmt: skip
     elif present < counted:
         lines.insert(2, f"  (only {present} of the {counted} shard files the counts above include "
                         "are there: deleted since? The next run embeds their files again)")  # fmt: skip
     runs = manifest.get("runs") or ([manifest["last_run"]] if manifest.get("last_run") else [])
     for run in runs[-3:]:
+        this = running and run is runs[-1]  # the run in progress
+        done = (
+            "did not finish (killed?)"
+            if run.get("ended") is False and not this
+            else f"{_count(run.get('shards_written') or 0, 'shard')} written in "
+            f"{run.get('elapsed_s', 0.0):.1f} s"
+        )
         lines.append(
             f"  run {run.get('started')}: {run.get('engine')} on "
             f"{', '.join(run.get('devices') or []) or '-'}"
             + (f" of {run['host']}" if run.get("host") else "")
             + (f" (SLURM job {_slurm_job(run)})" if run.get("slurm_job_id") else "")
-            + f", {run.get('shards_written')} shard(s) written in {run.get('elapsed_s', 0.0):.1f} "
-            f"s (eegpt {run.get('eegpt_version', '?')})"
+            + f", {done} (eegpt {run.get('eegpt_version', '?')})"
         )
     if len(runs) > 3:
         lines.append(f"  ({len(runs) - 3} earlier runs in {MANIFEST})")
@@ -3865,6 +3898,18 @@ def describe_output(output_dir: str | os.PathLike) -> str:
     lines.append(f"  read with: pandas.read_parquet({str(output_dir)!r}) or "
                  "eegpt.read_embeddings")  # fmt: skip
     return "\n".join(lines)
+
+
+def _shard_totals(output_dir: Path, n_files: int) -> dict[str, Any] | None:
+    """The totals of a run's files (as ``_manifest.json`` records them) counted from the file
+    statuses in its shards' footers, the rest pending: the truth after a run was stopped
+    before its reports caught up. None where a shard cannot be read."""
+    try:
+        rows = [f for p in shard_files(output_dir) for f in read_shard_status(p)[1]["files"]]
+    except Exception:  # noqa: BLE001 - one being written, or damaged: the reports' counts
+        return None
+    pending = {"status": "pending", "n_windows": 0, "duration_s": 0.0}
+    return _Run._totals(rows + [pending] * max(0, n_files - len(rows)))
 
 
 _RUNS_KEPT = 1000  # calls recorded in the manifest's "runs" (the oldest are let go)
@@ -3909,6 +3954,7 @@ class _Run:
         self.last_report = 0.0
         self.started = time.time()
         self.elapsed = 0.0
+        self.ended = False  # recorded: a run killed before its end says False
         self.previous_runs = _previous_runs(output_dir)
 
     def committed(self, shard: int, statuses: list[dict[str, Any]]) -> None:
@@ -3953,6 +3999,7 @@ class _Run:
             "started": time.strftime("%Y-%m-%dT%H:%M:%S%z", time.localtime(self.started)),
             "elapsed_s": self.elapsed,
             "shards_written": self.written,
+            "ended": self.ended,
             "eegpt_version": __version__,
             "torch_version": torch.__version__,
             "host": platform.node(),
@@ -3993,7 +4040,7 @@ class _Run:
         """Write the reports at the end of the run, or as it stops on an error (a full disk
         that stopped it, met again here, is not said twice: the first names the shard)."""
         stopping = sys.exc_info()[1]
-        self.elapsed = bar.elapsed
+        self.elapsed, self.ended = bar.elapsed, True
         try:
             self.write_reports(force=True)
         except OutputNotWritableError as err:
