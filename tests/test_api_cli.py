@@ -153,6 +153,11 @@ def test_cli_embed_skips_a_recording_shorter_than_a_window_among_several(
     assert "0 failed, 1 shorter than one window (skipped: --tail pad embeds them" in err
     assert (outdir / "tuh_like.npz").exists() and not (outdir / "short.npz").exists()
     assert main(["embed", str(short), *args, "-q"]) == 1  # alone: an error
+    short.with_name("copy.fif").write_bytes(short.read_bytes())
+    assert main(["embed", str(short), str(short.with_name("copy.fif")), *args, "-q"]) == 1
+    assert "nothing embedded: every recording is shorter than one window" in (
+        capsys.readouterr().err
+    )
 
 
 def test_cli_without_weights_explains_how_to_get_them(edf, tmp_path, capsys):
@@ -925,7 +930,7 @@ def test_cli_biosemi_socket_labels_through_a_cap(weights, tmp_path, capsys):
 
     with pytest.raises(ValueError, match="more than one cap"):
         parse_rename(["biosemi32", "biosemi64"])
-    with pytest.raises(ValueError, match="IN=VOCAB, a cap"):
+    with pytest.raises(ValueError, match="is no built-in table .* and no IN=VOCAB pair"):
         parse_rename(["biosemi"])
 
 

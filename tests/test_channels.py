@@ -735,7 +735,7 @@ def test_a_rename_table_file_maps_a_cap_without_a_built_in_table(tmp_path, capsy
     js.write_text('{"Ch1": "Fp1", "Ch1": "Fp2"}')
     with pytest.raises(ValueError, match=r"cap.json: 'Ch1' is given twice"):
         read_rename_table(js)
-    assert "a cap (biosemi32, biosemi64, bci-iv-2a) or a table file, got" in capsys.readouterr().err
+    assert f"no such rename table file: {tmp_path / 'no.tsv'}" in capsys.readouterr().err
 
 
 def test_a_rename_string_that_is_no_table_says_which_it_is_not(tmp_path, monkeypatch, capsys):
@@ -762,6 +762,20 @@ def test_a_rename_string_that_is_no_table_says_which_it_is_not(tmp_path, monkeyp
         parse_rename(["no.tsv"])
     assert main(["channels", "x.edf", "--rename", "bci_4_2a"]) != 0
     assert "Did you mean 'bci-iv-2a'?" in capsys.readouterr().err
+    with pytest.raises(ValueError) as err:  # the =VOCAB forgotten: said once, as typed
+        parse_rename(["Fp1"])
+    assert str(err.value).startswith("--rename 'Fp1' is no built-in table (known caps: ")
+    assert str(err.value).count("biosemi32") == 1 and "--drop Fp1" in str(err.value)
+    assert parse_rename(["biosemi-64", "BIOSEMI64"]) == cap_rename("biosemi64")  # one cap
+    assert parse_rename(["biosemi64"]).source == "biosemi64"
+    assert parse_rename(["biosemi64", "A5=Fz"]).source is None  # not the cap's table alone
+
+
+def test_an_empty_rename_table_renames_nothing():
+    """A table built empty (filtered to nothing) is no other recording's table."""
+    from eegpt.channels import RenameTable
+
+    assert map_channels(["Fp1", "C3"], rename=RenameTable()).names == ("FP1", "C3")
 
 
 def test_a_label_with_a_control_byte_is_shown_escaped_and_can_be_typed_back():

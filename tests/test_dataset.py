@@ -2371,6 +2371,10 @@ def test_a_recording_skipped_as_too_short_that_grew_since_is_warned_about(model,
     out = tmp_path / "out"
     run = {"model": model, "workers": 0, "device": "cpu", "progress": False, "shard_size": 1}
     assert embed_dataset(folder, out, **run).n_too_short == 1
+    os.utime(folder / "grows.edf", ns=(1, 1))  # touched (a copy without -p), not longer: quiet
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        embed_dataset(folder, out, **run)
     write_edf(synthetic_raw(minutes=10 / 60, seed=3)[0], folder / "grows.edf", overwrite=True)
     with pytest.warns(RuntimeWarning, match=r"1 recording skipped as shorter than one window "
                       r"changed since .*: grows.edf\. To read it as it is now, once complete, "
@@ -2546,3 +2550,17 @@ def test_a_part_resumed_after_its_corpus_changed_is_told_its_listing(small_corpu
     with pytest.raises(ValueError, match=r"This folder holds a run without --part \(of the "
                        r"whole input\): resume it without --part"):  # fmt: skip
         embed_dataset(folder, whole, part=(1, 2), **run)
+
+
+def test_parts_from_before_the_corpus_was_recorded_are_read_with_newer_ones_as_one():
+    """Parts of an eegpt that recorded no corpus (resumed as they were) read with newer parts
+    of the same split: one corpus, as before, so listings of other sizes are still told."""
+    from eegpt.dataset import _corpora, _listings_apart
+
+    old = {"corpus_files": 100}
+    new = {"corpus_files": 105, "corpus_sha256": "abc", "corpus": "/data/eeg"}
+    parts = [(Path(f"/x/part-{k}"), {"part": [k, 4], **(old if k < 2 else new)}) for k in range(4)]
+    assert len(_corpora(parts)) == 1
+    assert "part-0, part-1 from one of 100 files; part-2, part-3 from one of 105" in (
+        _listings_apart(parts)
+    )

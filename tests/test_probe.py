@@ -453,7 +453,7 @@ def test_event_names_that_are_not_the_classes_say_where_labels_come_from(model, 
 def test_predict_input_problems_are_named(probe, task):
     _, test = task
     with pytest.raises(ValueError, match=r"this probe takes 4 s epochs.*cut longer ones.*"
-                       r"tmax=tmin \+ 4 - 1 / sfreq"):  # fmt: skip
+                       r"tmax=4 - 1 / raw\.info\['sfreq'\]"):  # fmt: skip
         probe.predict(test.copy().crop(0, 2))
     x = test.get_data()
     longer = mne.EpochsArray(np.concatenate([x, x[..., : x.shape[-1] // 4]], -1), test.info)

@@ -342,10 +342,12 @@ def cap_name(name: str) -> str | None:
     return next((cap for cap in CAPS if _cap_key(cap) == key), None)
 
 
-def no_table_error(name: str) -> ValueError:
+def no_table_error(name: str, option: str | None = None) -> ValueError:
     """The error for a ``rename`` string that is neither a built-in table's name nor an
     existing file: for one that looks like a path (a folder in it, or a suffix such as
-    ``.tsv``), no such file; else neither, with the built-in tables and a near one."""
+    ``.tsv``), no such file; else neither, with the built-in tables and a near one. With
+    ``option`` (``"--rename"``), as the command line says it, where an ``IN=VOCAB`` pair was
+    the third choice."""
     where = (
         "" if Path(name).is_absolute() else f" (relative to the working directory {os.getcwd()})"
     )
@@ -354,6 +356,12 @@ def no_table_error(name: str) -> ValueError:
     keys = {_cap_key(cap): cap for cap in CAPS}
     close = difflib.get_close_matches(_cap_key(name), list(keys), n=1, cutoff=0.6)
     hint = f" Did you mean {keys[close[0]]!r}?" if close else ""
+    if option:
+        return ValueError(
+            f"{option} {name!r} is no built-in table (known caps: {', '.join(CAPS)}), no "
+            f"existing file{where} and no IN=VOCAB pair.{hint} To leave a channel out: --drop "
+            f"{name}"
+        )
     return ValueError(
         f"rename={name!r} is neither a built-in table (known caps: {', '.join(CAPS)}) nor an "
         f"existing file{where}.{hint}"
@@ -1073,8 +1081,11 @@ def map_channels(
     if on_missing == "ignore":
         rename = {key: value for key, value in rename.items() if key in names}
     elif isinstance(table, RenameTable):  # a cap's or a lab's: the labels this recording has
-        if not any(key in names for key in rename if key not in table.own) and not any(
-            key in (left_out or {}) for key in table
+        labels = [key for key in rename if key not in table.own]
+        if (
+            labels
+            and not any(key in names for key in labels)
+            and not any(key in (left_out or {}) for key in table)
         ):
             raise ValueError(_foreign_table(table, names) + spelling_hint(list(table), names))
         rename = RenameTable(rename, table.own).for_channels(names)
@@ -1426,7 +1437,8 @@ def unmatched_rename_warning(
         keys = [key for key in keys if key in table.own]  # a table: some of its labels suffice
     if not keys or not n_recordings:
         return None
-    if isinstance(table, RenameTable) and not any(key not in table.own for key in present):
+    labels = [key for key in table if not isinstance(table, RenameTable) or key not in table.own]
+    if isinstance(table, RenameTable) and labels and not any(k in present for k in labels):
         return _foreign_table(table, seen, n_recordings) + spelling_hint(list(table), seen)
     return (
         f"--rename/--drop name(s) {sorted(keys)} matched no channel of the {n_recordings} "

@@ -484,7 +484,7 @@ def parse_rename(pairs: list[str], drop: list[str] = ()) -> dict[str, str | None
     caps = [
         p.strip() for p in pairs if "=" not in p and p.strip() not in tables and cap_name(p.strip())
     ]
-    if len(caps) > 1:
+    if len({cap_name(cap) for cap in caps}) > 1:  # biosemi64 and BIOSEMI-64 are one
         raise ValueError(f"--rename names more than one cap: {caps}")
     for table in [*caps, *tables]:  # a cap's socket table or a file's, as rename= takes them
         out.update(rename_table(table))
@@ -494,10 +494,7 @@ def parse_rename(pairs: list[str], drop: list[str] = ()) -> dict[str, str | None
             continue
         name, sep, target = pair.partition("=")
         if not sep and name.strip():  # a file that is not there, or a misspelt cap
-            raise ValueError(
-                f"--rename expects IN=VOCAB, a cap ({', '.join(CAPS)}) or a table file, got "
-                f"{pair!r}: {no_table_error(name.strip())}"
-            )
+            raise no_table_error(name.strip(), option="--rename")
         if not sep or not name.strip() or not target.strip():
             raise ValueError(
                 f"--rename expects IN=VOCAB, a cap ({', '.join(CAPS)}) or a table file, got "
@@ -514,9 +511,11 @@ def parse_rename(pairs: list[str], drop: list[str] = ()) -> dict[str, str | None
             raise ValueError(f"channel {name.strip()!r} is given to both --rename and --drop")
         out[name.strip()] = None
     if caps or tables:
-        given = [*(cap_name(cap) for cap in caps), *tables]
-        source = given[0] if len(given) == 1 else None  # the table named in messages
-        return RenameTable(out, own=[*explicit, *(name.strip() for name in drop)], source=source)
+        given = list(dict.fromkeys([*(cap_name(cap) for cap in caps), *tables]))
+        own = [*explicit, *(name.strip() for name in drop)]
+        # the table named in messages: not with entries of the user's own, which it lacks
+        source = given[0] if len(given) == 1 and not own else None
+        return RenameTable(out, own=own, source=source)
     return out or None
 
 
@@ -753,6 +752,11 @@ def cmd_embed(args: argparse.Namespace) -> int:
             f"windows ({hours:.2f} h of EEG) in {elapsed:.1f} s on {engine.device}",
             file=sys.stderr,
         )
+    if short and not ok and not failed:
+        print(
+            "eegpt: nothing embedded: every recording is shorter than one window", file=sys.stderr
+        )
+        return 1
     if not failed:
         return 0
     return EXIT_SOME_FAILED if ok else 1

@@ -1792,6 +1792,10 @@ def _warn_changed(inputs: DatasetInputs, statuses: Iterable[Mapping[str, Any]]) 
             name: any(now.get(k) != status.get(k) for k in (f"{name}_bytes", f"{name}_mtime_ns"))
             for name in ("source", "annotations")
         }
+        if status["status"] == TOO_SHORT and not (
+            (now.get("source_bytes") or 0) > (status.get("source_bytes") or 0)
+        ):  # only a recording that grew can be longer than a window now
+            continue
         if any(moved.values()):
             only = moved["annotations"] and not moved["source"]
             shown = status["recording_id"] + (
@@ -3025,6 +3029,7 @@ _WARNING_KINDS = (  # (words in the text, kind) for warnings that name no check
     ("overlaps a window: another recording", "annotations given that fit no window"),
     ("hold none: not an annotation file", "annotations files holding none"),
     ("are the recording's own file", "annotations files that are the recording"),
+    ("it was zero-padded into one window", "recordings shorter than a window, zero-padded"),
     ("MNE-BIDS: ", "from MNE-BIDS"),
     ("MNE: ", "from MNE's reader"),
 )
@@ -4565,6 +4570,8 @@ def _corpora(
     split = [(folder, i) for folder, i in parts if i.get("part")]
     if len({(i.get("corpus_sha256"), i.get("corpus_files")) for _, i in split}) < 2:
         return [split] if split else []  # one listing: one corpus, whatever its name
+    if any(i.get("corpus") is None for _, i in split):  # a run from before it: as then, one
+        return [split]
     groups: list[tuple[set[Any], list[int]]] = []  # what names each corpus, and its parts
     for n, (folder, inputs) in enumerate(split):
         corpus = inputs.get("corpus")

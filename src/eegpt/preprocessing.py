@@ -1634,7 +1634,7 @@ def check_length(n_times: int, duration: float, source: str, config: Preprocessi
     if n_times >= window:
         return
     message = (
-        f"{source}: the recording lasts {duration:.3f} s ({n_times} samples at "
+        f"{source}: the recording lasts {duration:.3f} s ({n_times} samples at the model's "
         f"{config.sfreq:g} Hz), shorter than one window of {config.window_seconds:g} s "
         f"({window} samples)"
     )

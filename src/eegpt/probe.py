@@ -1736,8 +1736,8 @@ class EEGPTProbe:
         how = (
             f"crop them, e.g. {crop_call(window)} (MNE's tmax is inclusive)"
             if n > config.n_samples
-            else f"cut longer ones from the recording, e.g. mne.Epochs(raw, events, tmin=tmin, "
-            f"tmax=tmin + {window:g} - 1 / sfreq)"
+            else "cut longer ones from the recording, e.g. mne.Epochs(raw, events, tmin=0, "
+            f"tmax={window:g} - 1 / raw.info['sfreq'], baseline=None)"
         )
         raise RecordingError(
             f"{rec.source}: epochs last {rec.duration:.4f} s, but this probe takes {window:g} s "
