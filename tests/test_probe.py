@@ -400,6 +400,13 @@ def test_a_probe_keeps_the_renames_it_was_trained_with(model, short_task, tmp_pa
     np.testing.assert_allclose(back.predict_proba(plain), direct, rtol=1e-6)
     with pytest.raises(ValueError, match="missing here"):  # the caller's renames win
         back.predict_proba(test, rename={"EEG Fpz-Cz": "Cz"})
+    # a table file: its entries are kept, so the probe predicts after the file is gone
+    table = tmp_path / "lab.tsv"
+    table.write_text("".join(f"{old}\t{new}\n" for old, new in rename.items()))
+    from_file = train_probe(model, train, rename=str(table), **config)
+    table.unlink()
+    assert from_file.rename == rename
+    np.testing.assert_allclose(from_file.predict_proba(test), direct, rtol=1e-6)
 
 
 def test_a_missing_channel_is_added_or_left_out_and_a_misspelt_one_renamed(model, short_task):

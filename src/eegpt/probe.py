@@ -71,6 +71,7 @@ from eegpt.channels import (
     PROBE_19_CHANNELS,
     ChannelMapping,
     _log,
+    cap_name,
     how_to_drop,
     map_channels,
     may_be_electrode,
@@ -1594,8 +1595,9 @@ class EEGPTProbe:
         ``kept_epoch`` (whose weights the model holds: with validation data and ``patience``,
         the best one, whether or not training stopped early; else the last), sizes, seconds).
     rename : dict | str | None
-        The channel renames it was trained with (``rename=`` / ``--rename``); prediction and
-        evaluation use them when given none, wherever the data have those channels.
+        The channel renames it was trained with (``rename=`` / ``--rename``; a table file as
+        its entries, read once, a cap's table by its name); prediction and evaluation use them
+        when given none, wherever the data have those channels.
     """
 
     def __init__(
@@ -1625,6 +1627,9 @@ class EEGPTProbe:
         self.frozen_encoder = bool(frozen_encoder)
         self.history = list(history or [])
         self.training = dict(training or {})
+        if isinstance(rename, (str, os.PathLike)) and cap_name(os.fspath(rename)) is None:
+            if Path(rename).is_file():  # a table file: its entries, not a path to read again
+                rename = rename_table(rename)
         self.rename = dict(rename) if isinstance(rename, Mapping) else rename
         # kinds of warnings held back while they repeat, and the calls that gave them
         self._warned: dict[str, set[str]] = {}  # (each_warning_once)
