@@ -766,6 +766,8 @@ def test_a_rename_string_that_is_no_table_says_which_it_is_not(tmp_path, monkeyp
         parse_rename(["Fp1"])
     assert str(err.value).startswith("--rename 'Fp1' is no built-in table (known caps: ")
     assert str(err.value).count("biosemi32") == 1 and "--drop Fp1" in str(err.value)
+    with pytest.raises(ValueError, match=r"--drop 'EEG FP1-REF'$"):  # runs as printed
+        parse_rename(["EEG FP1-REF"])
     assert parse_rename(["biosemi-64", "BIOSEMI64"]) == cap_rename("biosemi64")  # one cap
     assert parse_rename(["biosemi64"]).source == "biosemi64"
     assert parse_rename(["biosemi64", "A5=Fz"]).source is None  # not the cap's table alone

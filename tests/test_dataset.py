@@ -2564,3 +2564,22 @@ def test_parts_from_before_the_corpus_was_recorded_are_read_with_newer_ones_as_o
     assert "part-0, part-1 from one of 100 files; part-2, part-3 from one of 105" in (
         _listings_apart(parts)
     )
+
+
+def test_a_disk_full_before_the_first_shard_says_none_was_finished(
+    corpus, weights, tmp_path, capsys, monkeypatch
+):
+    """A disk that is full before any shard is finished: no 'finished shards kept' (the new,
+    empty folder is removed), just room and the same command again."""
+    folder = _copied_corpus(corpus, tmp_path / "in", ["a/rec01.edf"])
+    out = tmp_path / "out"
+
+    def full(self: ShardWriter) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(ShardWriter, "_commit", full)
+    args = [str(folder), "-o", str(out), "--weights", str(weights), "--workers", "0", "-q"]
+    assert cli_main([*args, "--device", "cpu"]) == 1
+    err = capsys.readouterr().err
+    assert "the run stopped before finishing a shard. Free some space there" in err
+    assert "keeping its finished shards" not in err

@@ -360,7 +360,7 @@ def no_table_error(name: str, option: str | None = None) -> ValueError:
         return ValueError(
             f"{option} {name!r} is no built-in table (known caps: {', '.join(CAPS)}), no "
             f"existing file{where} and no IN=VOCAB pair.{hint} To leave a channel out: --drop "
-            f"{name}"
+            f"{shlex.quote(name)}"
         )
     return ValueError(
         f"rename={name!r} is neither a built-in table (known caps: {', '.join(CAPS)}) nor an "

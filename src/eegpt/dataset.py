@@ -1871,15 +1871,21 @@ def _naming_full_disk(output_dir: Path, writing: Callable[[], str]) -> Iterator[
         if isinstance(err, OutputNotWritableError) or code is None:
             raise
         try:
-            kept = f" ({_count(len(shard_files(output_dir)), 'shard')} in the folder)"
+            n_kept: int | None = len(shard_files(output_dir))
         except OSError:
-            kept = ""
+            n_kept = None
+        kept = (
+            " before finishing a shard. Free some space there (or choose a larger disk) and run "
+            "the same command again"
+            if n_kept == 0
+            else ", keeping its finished shards"
+            + (f" ({_count(n_kept, 'shard')} in the folder)" if n_kept else "")
+            + ". Free some space there (or move the folder to a larger disk) and run the same "
+            "command again: it resumes with the shards not written yet"
+        )
         full = OutputNotWritableError(
             f"{'no space left' if code == errno.ENOSPC else 'disk quota exceeded'} on the "
-            f"device of {output_dir} while writing {writing()} ({err}): "
-            f"the run stopped, keeping its finished shards{kept}. Free some space there (or "
-            "move the folder to a larger disk) and run the same command again: it resumes "
-            "with the shards not written yet"
+            f"device of {output_dir} while writing {writing()} ({err}): the run stopped{kept}"
         )
         full.errno = code
         raise full from err
