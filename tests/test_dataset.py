@@ -2583,3 +2583,33 @@ def test_a_disk_full_before_the_first_shard_says_none_was_finished(
     err = capsys.readouterr().err
     assert "the run stopped before finishing a shard. Free some space there" in err
     assert "keeping its finished shards" not in err
+
+
+def test_info_of_a_parent_counts_a_killed_part_from_its_shards(small_corpus, model, tmp_path):
+    """A part killed before its reports caught up is counted from its shard files in the
+    parent's view too (as in its own), called unfinished, not offered as one table (exit 3);
+    a run that recorded no device does not say 'on -'."""
+    from eegpt.cli import main
+    from eegpt.dataset import shard_files
+
+    parts = tmp_path / "kill"
+    run = {"model": model, "workers": 0, "device": "cpu", "progress": False}
+    embed_dataset(small_corpus, parts / "part-0", part=(0, 1), shard_size=1, **run)
+    manifest = json.loads((parts / "part-0" / MANIFEST).read_text())
+    for p in shard_files(parts / "part-0")[2:]:  # killed after its second shard
+        p.unlink()
+    manifest["shards_done"] = []  # as a kill -9 before the reports' first refresh leaves it
+    manifest["totals"].update(ok=0, failed=0, pending=5, windows=0)
+    manifest["runs"][-1].update(shards_written=0, elapsed_s=0.0, ended=False, devices=[])
+    (parts / "part-0" / MANIFEST).write_text(json.dumps(manifest))
+    own = describe_output(parts / "part-0")
+    assert "2 ok, 0 failed, 3 pending; shards 2 of 5 done" in own
+    assert ": inprocess of " in own and " on -" not in own
+    described = describe_parts(parts)
+    assert "part 0/1, 5 files: 2 ok, 0 failed, 3 pending; shards 2 of 5 written" in described
+    assert "did not finish (killed?)" in described and "read as one table" not in described
+    assert main(["info", str(parts)]) == 3
+    embed_dataset(small_corpus, parts / "part-0", part=(0, 1), shard_size=1, **run)
+    described = describe_parts(parts)
+    assert "did not finish" not in described and "read as one table" in described
+    assert main(["info", str(parts)]) == 0

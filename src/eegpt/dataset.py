@@ -3777,6 +3777,7 @@ def parts_report(folder: str | os.PathLike) -> tuple[str, bool]:
     lines = [f"{folder}: {_count(len(runs), 'embed-dataset run folder')}"]
     inputs_of = []  # the spec's inputs of each --part run
     folders_of = []  # and its folder
+    unfinished: list[str] = []  # parts whose last run was stopped before its last shard
     for run in runs:
         try:
             manifest = json.loads((run / MANIFEST).read_text())
@@ -3784,18 +3785,23 @@ def parts_report(folder: str | os.PathLike) -> tuple[str, bool]:
             lines.append(f"  {run.name}: unreadable {MANIFEST}")
             continue
         inputs = (manifest.get("spec") or {}).get("inputs") or {}
-        part, totals = inputs.get("part"), manifest.get("totals") or {}
+        part, progress = inputs.get("part"), _progress(run, manifest)
+        totals = progress.totals
         if part:
             inputs_of.append(inputs)
             folders_of.append(run)
+        if progress.unfinished:
+            unfinished.append(run.name)
         lines.append(
             f"  {run.name}: "
             + (f"part {part[0]}/{part[1]}, " if part else "")
             + f"{_count(manifest.get('n_files', 0), 'file')}: {totals.get('ok', 0)} ok, "
             f"{totals.get('failed', 0)} failed, {_too_short_count(totals)}"
             f"{totals.get('pending', 0)} pending; shards "
-            f"{len(shard_files(run))} of {manifest.get('n_shards')} written"
-            + (" (running)" if _Lock.held(run) else "")
+            f"{progress.present} of {manifest.get('n_shards')} written"
+            + (" (running)" if progress.running else "")
+            + (" (counted from the shard files)" if progress.recounted else "")
+            + ("; did not finish (killed?)" if progress.unfinished else "")
         )
     parts = list(zip(folders_of, inputs_of, strict=True))
     apart = _listings_apart(parts)
@@ -3821,6 +3827,12 @@ def parts_report(folder: str | os.PathLike) -> tuple[str, bool]:
         lines.append(
             f"  no shard yet in {few(empty, 10)} (still running, or stopped before a first "
             "shard: run the same command again); read_embeddings reads the others only"
+        )
+        return "\n".join(lines), False
+    if unfinished:  # read_embeddings reads their shards so far: not the whole corpus
+        lines.append(
+            f"  {few(unfinished, 10)} did not finish (killed?): run the same command again to "
+            "embed the files left; read_embeddings reads the shards written so far only"
         )
         return "\n".join(lines), False
     lines.append(f"  read as one table: eegpt.read_embeddings({str(folder)!r})")
@@ -3859,10 +3871,9 @@ def describe_output(output_dir: str | os.PathLike) -> str:
         PreprocessingConfig.describe(prep),
         "  channels: " + ", ".join(f"{k} {v}" for k, v in spec.get("channels", {}).items()),
     ]
-    present = len(shard_files(output_dir))
-    running = _Lock.held(output_dir)
-    counted = len(manifest.get("shards_done", []))
-    recount = _shard_totals(output_dir, n_files) if present > counted else None
+    progress = _progress(output_dir, manifest)
+    present, running, counted = progress.present, progress.running, progress.counted
+    recount = progress.totals if progress.recounted else None
     if recount is not None:  # reports refresh every 30 s: the shards are the truth
         lines[1] = (
             f"  files: {recount['ok']} ok, {recount['failed']} failed, "
@@ -3875,7 +3886,7 @@ def describe_output(output_dir: str | os.PathLike) -> str:
             f"  windows: {recount['windows']} ({recount['hours']:.3g} h of EEG), "
             f"{recount['windows_left_out']} left out over bad annotations"
         )
-        totals = {**totals, **recount}
+        totals = recount
     if running:
         lines.insert(2, "  a run is in progress (its reports refresh every 30 s)")
     if recount is None and present > counted:
@@ -3893,9 +3904,10 @@ def describe_output(output_dir: str | os.PathLike) -> str:
             else f"{_count(run.get('shards_written') or 0, 'shard')} written in "
             f"{run.get('elapsed_s', 0.0):.1f} s"
         )
+        devices = ", ".join(run.get("devices") or [])  # none recorded by a run killed early
         lines.append(
-            f"  run {run.get('started')}: {run.get('engine')} on "
-            f"{', '.join(run.get('devices') or []) or '-'}"
+            f"  run {run.get('started')}: {run.get('engine')}"
+            + (f" on {devices}" if devices else "")
             + (f" of {run['host']}" if run.get("host") else "")
             + (f" (SLURM job {_slurm_job(run)})" if run.get("slurm_job_id") else "")
             + f", {done} (eegpt {run.get('eegpt_version', '?')})"
@@ -3909,6 +3921,45 @@ def describe_output(output_dir: str | os.PathLike) -> str:
     lines.append(f"  read with: pandas.read_parquet({str(output_dir)!r}) or "
                  "eegpt.read_embeddings")  # fmt: skip
     return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class _FolderProgress:
+    """How far a run folder got, as ``eegpt info`` counts it (the folder and its parent)."""
+
+    totals: dict[str, Any]  # the manifest's totals, or those counted from the shard footers
+    present: int  # shard files in the folder
+    counted: int  # shards the manifest's reports count
+    recounted: bool  # totals counted from the shard footers (reports behind the shards)
+    running: bool  # a run holds the folder's lock
+    unfinished: bool  # the last run did not end, none is running, shards are missing
+
+
+def _progress(output_dir: Path, manifest: Mapping[str, Any]) -> _FolderProgress:
+    """The progress of the run folder ``output_dir`` whose manifest is ``manifest``: its
+    totals counted from the shard files' footers where the reports (refreshed every 30 s, so
+    stale after a kill) count fewer shards than are there."""
+    totals = dict(manifest.get("totals") or {})
+    present = len(shard_files(output_dir))
+    counted = len(manifest.get("shards_done") or [])
+    running = _Lock.held(output_dir)
+    recount = _shard_totals(output_dir, manifest.get("n_files", 0)) if present > counted else None
+    runs = manifest.get("runs") or ([manifest["last_run"]] if manifest.get("last_run") else [])
+    n_shards = manifest.get("n_shards")
+    unfinished = (
+        bool(runs)
+        and runs[-1].get("ended") is False
+        and not running
+        and (n_shards is None or present < n_shards)
+    )
+    return _FolderProgress(
+        totals={**totals, **recount} if recount is not None else totals,
+        present=present,
+        counted=counted,
+        recounted=recount is not None,
+        running=running,
+        unfinished=unfinished,
+    )
 
 
 def _shard_totals(output_dir: Path, n_files: int) -> dict[str, Any] | None:
