@@ -2613,3 +2613,30 @@ def test_info_of_a_parent_counts_a_killed_part_from_its_shards(small_corpus, mod
     described = describe_parts(parts)
     assert "did not finish" not in described and "read as one table" in described
     assert main(["info", str(parts)]) == 0
+
+
+def test_a_requeued_part_beside_its_siblings_is_told_to_resume(small_corpus, model, tmp_path):
+    """Both parts finished on one listing, then the corpus changed (a file added, one
+    removed): part 0's command run again is told how to resume from its own listing (not
+    to delete folders, as a new part split apart from its siblings is), and that command
+    finishes with nothing lost."""
+    names = ["a/rec01.edf", "a/rec03.edf", "b/rec00.edf", "b/rec02.edf"]
+    folder = _copied_corpus(small_corpus, tmp_path / "tuh", names)
+    out = tmp_path / "out"
+    run = {"model": model, "workers": 0, "device": "cpu", "progress": False, "shard_size": 1}
+    for k in (0, 1):
+        embed_dataset(folder, out / f"part-{k}", part=(k, 2), **run)
+    before, _ = read_embeddings(out)
+    shutil.copy(small_corpus / "b" / "rec04.edf", folder / "aa.edf")
+    (folder / "b" / "rec02.edf").unlink()
+    with pytest.raises(ValueError, match=r"To resume this part, give it the listing it was "
+                       r"split from: eegpt embed-dataset \S+part-0/_corpus.csv -o \S+part-0 "
+                       r"--part 0/2") as refused:  # fmt: skip
+        embed_dataset(folder, out / "part-0", part=(0, 2), **run)
+    assert "delete" not in str(refused.value)
+    with pytest.raises(ValueError, match=r"delete"):  # a new part beside them: split apart
+        embed_dataset(folder, out / "part-2", part=(0, 2), **run)
+    again = embed_dataset(out / "part-0" / "_corpus.csv", out / "part-0", part=(0, 2), **run)
+    assert again.complete and again.shards_written == 0
+    after, _ = read_embeddings(out)
+    assert sorted(set(after.recording_id)) == sorted(set(before.recording_id)) == sorted(names)

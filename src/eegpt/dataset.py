@@ -3492,7 +3492,9 @@ def embed_dataset(
     output_dir = Path(output_dir).expanduser()
     identity = _corpus_identity(corpus.source, pattern)
     listing_sha = corpus.fingerprint() if part is not None else None  # the listing split
-    if part is not None:  # the other tasks of a job array split the same listing?
+    # the other tasks of a job array split the same listing? (a resume of a part split from
+    # an older listing is told by the resume check how to resume it from that listing)
+    if part is not None and (overwrite or not _resumes_another_listing(output_dir, corpus)):
         _check_sibling_parts(output_dir, corpus, part, identity)
     if output_dir.exists() and not output_dir.is_dir():
         raise FileExistsError(
@@ -4537,6 +4539,18 @@ def _part_inputs(folder: Path) -> dict[str, Any] | None:
     except (OSError, ValueError, KeyError, TypeError):
         return None
     return {**inputs, "part": [k, n], "source": str(manifest.get("source", ""))}
+
+
+def _resumes_another_listing(output_dir: Path, corpus: DatasetInputs) -> bool:
+    """Whether ``output_dir`` holds a ``--part`` run split from another listing than
+    ``corpus``'s as it is now: a requeued task after the corpus changed, which the resume
+    check tells how to resume from its own listing (its siblings, split from that listing
+    too, are no conflict to report)."""
+    own = _part_inputs(output_dir)
+    if own is None:  # a new part (or no part run): its siblings decide
+        return False
+    sha = corpus.fingerprint()
+    return own["corpus_files"] != len(corpus) or own.get("corpus_sha256", sha) != sha
 
 
 def _check_sibling_parts(
