@@ -2640,3 +2640,25 @@ def test_a_requeued_part_beside_its_siblings_is_told_to_resume(small_corpus, mod
     assert again.complete and again.shards_written == 0
     after, _ = read_embeddings(out)
     assert sorted(set(after.recording_id)) == sorted(set(before.recording_id)) == sorted(names)
+
+
+def test_a_report_rerun_after_its_manifest_was_edited_is_warned_about(
+    short_corpus, model, tmp_path
+):
+    """A report embedded again takes its files' rows from the run's manifest as it is now:
+    where those rows differ from the ones the run had (a label edited), a warning names the
+    manifest and says that reading both folders would mix two versions of it."""
+    manifest = tmp_path / "list.csv"
+    header = "path,recording_id,label\n"
+    long_row = f"{short_corpus / 'long.edf'},long,sz\n"
+    manifest.write_text(header + long_row + f"{short_corpus / 'short.edf'},short,sz\n")
+    run = {"model": model, "workers": 0, "device": "cpu", "progress": False}
+    embed_dataset(manifest, tmp_path / "m1", **run)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # as it was: no warning
+        embed_dataset(tmp_path / "m1" / "_too_short.csv", tmp_path / "same", tail="pad", **run)
+    manifest.write_text(header + long_row + f"{short_corpus / 'short.edf'},short,EDITED\n")
+    with pytest.warns(RuntimeWarning, match=r"list.csv has changed since the run of \S+m1 .*: the "
+                      r"files of _too_short.csv \(1 file\) are embedded with their rows \(label\) as they "
+                      r"are now.* would mix two versions of \S+list.csv"):  # fmt: skip
+        embed_dataset(tmp_path / "m1" / "_too_short.csv", tmp_path / "fix", tail="pad", **run)

@@ -733,10 +733,14 @@ def _from_report(report: Path, table: Any) -> DatasetInputs:
             "recording_id the report lists)"
         )
     expected = inputs.get("corpus_sha256" if inputs.get("part") else "sha256")  # as listed then
-    if expected and original.fingerprint() != expected:
+    if expected and original.fingerprint() != expected:  # of all its rows' ids and values
         _warn(
-            f"{source} has changed since the run of {report.parent}: the files of {report.name} "
-            "are embedded with its rows as they are now"
+            f"{source} has changed since the run of {report.parent} (its recorded fingerprint "
+            f"of the ids and values of the manifest's rows differs): the files of {report.name} "
+            f"({_count(len(ids), 'file')}) are embedded with their rows ({few(columns, 10)}) as they are "
+            f"now, which may differ from the run's; read together with the rows of "
+            f"{report.parent}, they would mix two versions of {source}. Restore it as it was "
+            "for the run, or embed the whole manifest again into a new folder"
         )
     where = {f.recording_id: f.index for f in original.files}
     rows = [where[i] for i in ids]
