@@ -3164,10 +3164,16 @@ def _prepare_output(
                     f"{output_dir / ERRORS_REPORT} as the input and a new output folder; "
                     "read_embeddings([...]) reads both folders."
                 )
+            # fingerprints of the inputs (raw SHA-256 pairs) last, or left out where the hint
+            # says in words what changed
+            hashes = [d for d in diffs if d.startswith("inputs.") and "sha256" in d]
+            shown = [d for d in diffs if d not in hashes] + ([] if hint else hashes)
+            listed = "; ".join(_with_option(d) for d in shown[:6])
             raise ValueError(
-                f"{output_dir} was made with other settings, so it cannot be resumed: "
-                f"{'; '.join(_with_option(d) for d in diffs[:6])}.{hint} Pass overwrite=True "
-                "(--overwrite) to start over, or choose a new output folder."
+                f"{output_dir} was made with other settings, so it cannot be resumed"
+                + (f": {listed}." if listed else ".")
+                + f"{hint} Pass overwrite=True (--overwrite) to start over, or choose a new "
+                "output folder."
             )
         _log(f"resuming {output_dir}: {len(shards)} shard(s) already done", verbose)
     elif shards:

@@ -1198,7 +1198,13 @@ def _recording_of_runs(
     from eegpt.dataset import expand_run_folders, read_embeddings
 
     only = [("recording_id", "==", recording_id)]
-    read_embeddings(given, columns=["recording_id"], filters=only, embeddings=False)
+    try:
+        read_embeddings(given, columns=["recording_id"], filters=only, embeddings=False)
+    except (ValueError, FileNotFoundError) as err:  # its refusals, named as this call's
+        prefix = "read_embeddings: "
+        if not str(err).startswith(prefix):
+            raise
+        raise type(err)("load_embeddings: " + str(err).removeprefix(prefix)) from err
     return _recording_of_run(_part_holding(given, expand_run_folders(given), recording_id),
                              recording_id)  # fmt: skip
 
