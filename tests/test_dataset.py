@@ -2154,6 +2154,11 @@ def test_a_recording_shorter_than_a_window_is_skipped_not_failed(
     assert files.loc["short.edf", "status"] == "too_short"
     assert files.loc["short.edf", "duration_s"] == pytest.approx(3.0, abs=0.01)
     assert "shorter than one window" in files.loc["short.edf", "error"]
+    # its channels were mapped before its length was checked: the summary counts the files
+    # leaving a channel out as it counts those warned about channels outside the vocabulary
+    assert files.loc["short.edf", "dropped_channels"] == files.loc["long.edf", "dropped_channels"]
+    assert files.loc["short.edf", "channels"] == files.loc["long.edf", "channels"]
+    assert "EEG EKG1-REF (2 files)" in err and "channels outside the vocabulary 2" in err
     assert pd.read_csv(out / ERRORS_REPORT).recording_id.tolist() == ["junk.edf"]
     assert pd.read_csv(out / "_too_short.csv").recording_id.tolist() == ["short.edf"]
     info = describe_output(out)

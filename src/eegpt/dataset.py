@@ -1128,6 +1128,7 @@ def load_file(
     # the file
     with caught_warnings(DeprecationWarning, PendingDeprecationWarning, FutureWarning) as caught:
         recording: Any = None
+        mapping: Any = None  # the channel mapping, once computed
         more: list[FilePart] = []
         per_window: list[list[str]] | None = None
         try:
@@ -1140,6 +1141,7 @@ def load_file(
                 verbose=False,
             )  # fmt: skip
             if recording is not None:
+                mapping = recording.mapping
                 bad = BadSpans.of(recording, annotations, reject=reject_by_annotation)
                 stream = WindowStream(recording, config, line=None if part is None else part.line,
                                       bad_spans=bad)  # fmt: skip
@@ -1151,7 +1153,7 @@ def load_file(
                 data = np.empty(shape, np.float32)  # filled block by block: no second copy
                 for w0, block in stream.blocks(_READ_BLOCK_WINDOWS, first, stop):
                     data[w0 - first : w0 - first + len(block)] = block
-                onsets, mapping = np.asarray(stream.onsets, np.float64), recording.mapping
+                onsets = np.asarray(stream.onsets, np.float64)
                 padding = tail_record(recording, stream)
                 if "padded_tail" in padding:  # the last of all the recording's windows
                     padding["padded_tail"]["window"] = stream.n_windows - 1
@@ -1182,6 +1184,8 @@ def load_file(
                 reason = f"{given}: {reason}"
             failed = LoadedFile.failed(index, reason, texts, seconds)
             failed.read_s, failed.part = time.perf_counter() - start, given
+            if mapping is not None and _too_short(reason):  # its channels, as of a file read
+                failed.mapping = {**mapping.to_dict(), "left_out": dict(recording.left_out or {})}
             return failed
     if part is not None:
         onsets = onsets[part.first : part.stop]
@@ -1351,9 +1355,10 @@ def _result(f: LoadedFile, embeddings: np.ndarray | None, error: str | None) -> 
         if f.part is not None and f.error is None:  # inference failed on one part
             error = f"{f.part}: {error}"
         empty = np.zeros((0, 0), np.float32)
+        mapping = f.mapping if _too_short(error) else {}  # a skipped file's channels
         return FileResult(  # the length read, as the reports give it
-            f.index, empty, np.zeros(0), {}, f.duration_s, error, f.warnings, read_s=f.read_s,
-            part=f.part,
+            f.index, empty, np.zeros(0), mapping, f.duration_s, error, f.warnings,
+            read_s=f.read_s, part=f.part,
         )  # fmt: skip
     assert embeddings is not None
     return FileResult(
@@ -2990,12 +2995,14 @@ class DatasetSummary:
 
 
 def _dropped_channels(rows: list[dict[str, Any]]) -> list[tuple[str, int]]:
-    """Each input channel left out of the embedded files, with how many files had it."""
+    """Each input channel left out of the embedded files and of those skipped as too short
+    (whose channels were mapped before their length was checked, and whose warnings the run
+    summary counts too), with how many files had it."""
     counts: Counter[str] = Counter()
     for row in rows:
         names = row.get("dropped_channels") or []
         names = names.split(" | ") if isinstance(names, str) else names
-        if row.get("status") == "ok":
+        if row.get("status") in ("ok", TOO_SHORT):
             counts.update(dict.fromkeys(names, 1))
     return counts.most_common()
 
