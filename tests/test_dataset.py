@@ -2615,10 +2615,20 @@ def test_info_of_a_parent_counts_a_killed_part_from_its_shards(small_corpus, mod
     assert "part 0/1, 5 files: 2 ok, 0 failed, 3 pending; shards 2 of 5 written" in described
     assert "did not finish (killed?)" in described and "read as one table" not in described
     assert main(["info", str(parts)]) == 3
+    # stopped by SIGTERM (a time limit) or an error: the run ended, its reports are right,
+    # files are pending: unfinished too, though not killed
+    manifest["totals"].update(ok=2, pending=3)
+    manifest["shards_done"] = [0, 1]
+    manifest["runs"][-1].update(ended=True, shards_written=2)
+    (parts / "part-0" / MANIFEST).write_text(json.dumps(manifest))
+    described = describe_parts(parts)
+    assert "3 pending; shards 2 of 5 written; stopped before its last shard" in described
+    assert "killed?)" not in described.split("did not finish (stopped or killed)")[0]
+    assert "read as one table" not in described and main(["info", str(parts)]) == 3
     embed_dataset(small_corpus, parts / "part-0", part=(0, 1), shard_size=1, **run)
     described = describe_parts(parts)
     assert "did not finish" not in described and "read as one table" in described
-    assert main(["info", str(parts)]) == 0
+    assert "stopped before" not in described and main(["info", str(parts)]) == 0
 
 
 def test_a_requeued_part_beside_its_siblings_is_told_to_resume(small_corpus, model, tmp_path):

@@ -3820,7 +3820,12 @@ def parts_report(folder: str | os.PathLike) -> tuple[str, bool]:
             f"{progress.present} of {manifest.get('n_shards')} written"
             + (" (running)" if progress.running else "")
             + (" (counted from the shard files)" if progress.recounted else "")
-            + ("; did not finish (killed?)" if progress.unfinished else "")
+            + ("; did not finish (killed?)" if progress.killed else "")
+            + (
+                "; stopped before its last shard"
+                if progress.unfinished and not progress.killed
+                else ""
+            )
         )
     parts = list(zip(folders_of, inputs_of, strict=True))
     apart = _listings_apart(parts)
@@ -3850,8 +3855,8 @@ def parts_report(folder: str | os.PathLike) -> tuple[str, bool]:
         return "\n".join(lines), False
     if unfinished:  # read_embeddings reads their shards so far: not the whole corpus
         lines.append(
-            f"  {few(unfinished, 10)} did not finish (killed?): run the same command again to "
-            "embed the files left; read_embeddings reads the shards written so far only"
+            f"  {few(unfinished, 10)} did not finish (stopped or killed): run the same command "
+            "again to embed the files left; read_embeddings reads the shards written so far only"
         )
         return "\n".join(lines), False
     lines.append(f"  read as one table: eegpt.read_embeddings({str(folder)!r})")
@@ -3951,7 +3956,8 @@ class _FolderProgress:
     counted: int  # shards the manifest's reports count
     recounted: bool  # totals counted from the shard footers (reports behind the shards)
     running: bool  # a run holds the folder's lock
-    unfinished: bool  # the last run did not end, none is running, shards are missing
+    unfinished: bool  # none is running and files are pending or shards missing
+    killed: bool  # the last run did not end (killed: its reports are behind)
 
 
 def _progress(output_dir: Path, manifest: Mapping[str, Any]) -> _FolderProgress:
@@ -3965,19 +3971,21 @@ def _progress(output_dir: Path, manifest: Mapping[str, Any]) -> _FolderProgress:
     recount = _shard_totals(output_dir, manifest.get("n_files", 0)) if present > counted else None
     runs = manifest.get("runs") or ([manifest["last_run"]] if manifest.get("last_run") else [])
     n_shards = manifest.get("n_shards")
-    unfinished = (
-        bool(runs)
-        and runs[-1].get("ended") is False
-        and not running
-        and (n_shards is None or present < n_shards)
+    totals = {**totals, **recount} if recount is not None else totals
+    # stopped before its last shard: killed, or stopped by SIGTERM (a time limit), Ctrl-C or
+    # an error, which end the run (its reports say so) with files pending
+    unfinished = not running and (
+        totals.get("pending", 0) > 0 or (n_shards is not None and present < n_shards)
     )
+    killed = unfinished and bool(runs) and runs[-1].get("ended") is False
     return _FolderProgress(
-        totals={**totals, **recount} if recount is not None else totals,
+        totals=totals,
         present=present,
         counted=counted,
         recounted=recount is not None,
         running=running,
         unfinished=unfinished,
+        killed=killed,
     )
 
 

@@ -1204,7 +1204,8 @@ def _recording_of_runs(
         prefix = "read_embeddings: "
         if not str(err).startswith(prefix):
             raise
-        raise type(err)("load_embeddings: " + str(err).removeprefix(prefix)) from err
+        kind = FileNotFoundError if isinstance(err, FileNotFoundError) else ValueError
+        raise kind("load_embeddings: " + str(err).removeprefix(prefix)) from err
     return _recording_of_run(_part_holding(given, expand_run_folders(given), recording_id),
                              recording_id)  # fmt: skip
 

@@ -67,11 +67,11 @@ from eegpt._logging import (
 from eegpt._logging import warn as _warn
 from eegpt._methods import function_method
 from eegpt.channels import (
+    CAPS,
     CHANNEL_INDEX,
     PROBE_19_CHANNELS,
     ChannelMapping,
     _log,
-    cap_name,
     how_to_drop,
     map_channels,
     may_be_electrode,
@@ -1627,9 +1627,9 @@ class EEGPTProbe:
         self.frozen_encoder = bool(frozen_encoder)
         self.history = list(history or [])
         self.training = dict(training or {})
-        if isinstance(rename, (str, os.PathLike)) and cap_name(os.fspath(rename)) is None:
+        if isinstance(rename, (str, os.PathLike)) and os.fspath(rename) not in CAPS:
             if Path(rename).is_file():  # a table file: its entries, not a path to read again
-                rename = rename_table(rename)
+                rename = rename_table(rename)  # (as rename_table orders them: a cap, a file)
         self.rename = dict(rename) if isinstance(rename, Mapping) else rename
         # kinds of warnings held back while they repeat, and the calls that gave them
         self._warned: dict[str, set[str]] = {}  # (each_warning_once)
