@@ -3511,8 +3511,10 @@ def embed_dataset(
     listing_sha = corpus.fingerprint() if part is not None else None  # the listing split
     # the other tasks of a job array split the same listing? (a resume of a part split from
     # an older listing is told by the resume check how to resume it from that listing)
-    if part is not None and (overwrite or not _resumes_another_listing(output_dir, corpus)):
-        _check_sibling_parts(output_dir, corpus, part, identity)
+    if part is not None and (
+        overwrite or not _resumes_another_listing(output_dir, corpus, listing_sha)
+    ):
+        _check_sibling_parts(output_dir, corpus, listing_sha, part, identity)
     if output_dir.exists() and not output_dir.is_dir():
         raise FileExistsError(
             f"{output_dir} is a file; the output of embed_dataset is a folder of Parquet shards: "
@@ -4566,22 +4568,22 @@ def _part_inputs(folder: Path) -> dict[str, Any] | None:
     return {**inputs, "part": [k, n], "source": str(manifest.get("source", ""))}
 
 
-def _resumes_another_listing(output_dir: Path, corpus: DatasetInputs) -> bool:
+def _resumes_another_listing(output_dir: Path, corpus: DatasetInputs, sha: str) -> bool:
     """Whether ``output_dir`` holds a ``--part`` run split from another listing than
-    ``corpus``'s as it is now: a requeued task after the corpus changed, which the resume
-    check tells how to resume from its own listing (its siblings, split from that listing
-    too, are no conflict to report)."""
+    ``corpus``'s as it is now (``sha``: its :meth:`~DatasetInputs.fingerprint`): a requeued
+    task after the corpus changed, which the resume check tells how to resume from its own
+    listing (its siblings, split from that listing too, are no conflict to report)."""
     own = _part_inputs(output_dir)
     if own is None:  # a new part (or no part run): its siblings decide
         return False
-    sha = corpus.fingerprint()
     return own["corpus_files"] != len(corpus) or own.get("corpus_sha256", sha) != sha
 
 
 def _check_sibling_parts(
-    output_dir: Path, corpus: DatasetInputs, part: tuple[int, int], identity: str
+    output_dir: Path, corpus: DatasetInputs, sha: str, part: tuple[int, int], identity: str
 ) -> None:
-    """Refuse part ``part`` of ``corpus`` when a part of the same split beside ``output_dir``
+    """Refuse part ``part`` of ``corpus`` (``sha``: its listing's
+    :meth:`~DatasetInputs.fingerprint`) when a part of the same split beside ``output_dir``
     (a folder of ``output_dir.parent`` whose manifest records a part of N of the same corpus,
     :func:`_corpus_identity`: the layout ``-o out/part-$SLURM_ARRAY_TASK_ID``) was split from
     another listing of it. Files added to the corpus or removed from it between the tasks of
@@ -4593,7 +4595,7 @@ def _check_sibling_parts(
     patterns of one folder share none. The first sibling split apart is named (the others
     are not looked for: each costs a manifest read)."""
     here = os.path.realpath(output_dir)
-    sha, n_now = corpus.fingerprint(), len(corpus)
+    n_now = len(corpus)
     ids: set[str] | None = None  # the corpus's recording ids, read once when needed
     try:
         siblings = sorted(p for p in output_dir.parent.iterdir() if os.path.realpath(p) != here)
