@@ -18,9 +18,13 @@ from eegpt.channels import (
     ChannelMapping,
     cap_rename,
     map_channels,
+    nearest_rename,
     normalize_channel_name,
+    read_rename_table,
     unmatched_rename_warning,
+    write_rename_table,
 )
+from eegpt.errors import NoChannelMappedError
 
 EXPECTED_VOCABULARY = (
     "FP1 FPZ FP2 AF7 AF3 AF4 AF8 F7 F5 F3 F1 FZ F2 F4 F6 F8 FT7 FC5 FC3 FC1 FCZ FC2 FC4 FC6 FT8 "
@@ -1068,3 +1072,160 @@ def test_map_channels_of_an_mne_recording_is_the_mapping_embedding_uses(model, t
             map_channels(raw, rename={"Fp2": None, "Fp1": "FP1", "HEOG": None, "X": "CZ"})
     with pytest.raises(TypeError, match="pass its ch_names"):
         map_channels([np.zeros(3)])
+
+
+# --------------------------------------------------------------------------------------------
+# nearest_rename: tables from positions
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("cap", ["biosemi64", "easycap-M1"])
+def test_nearest_rename_keeps_10_10_names(cap):
+    """A cap whose electrodes have 10-10 names: each vocabulary electrode is its own site."""
+    table = nearest_rename(cap)
+    named = {k: v for k, v in table.items() if normalize_channel_name(k) is not None}
+    assert len(named) == 60  # the 64 less AFz, P9, P10, Iz (outside the vocabulary)
+    assert all(normalize_channel_name(v) == normalize_channel_name(k) for k, v in named.items())
+    assert max(table.distances_mm[k] for k in named) < 20
+    assert table.source == f"nearest 10-10 sites to {cap} (≤ 20 mm)"
+
+
+def test_nearest_rename_egi_129_against_egi_equivalents():
+    """EGI's published 10-20 equivalents of the HydroCel 129 net, where the geometry agrees;
+    T7/T8 (EGI: E45/E108, 26 mm away) and P3/P4 (E52/E92, 17 mm; E60/E85 at 11 mm) are
+    EGI's approximations, Fp1/P7 (E22/E58) lose to a neighbour by about 1 mm."""
+    table = nearest_rename("GSN-HydroCel-129")
+    by_site = {site: label for label, site in table.items() if site is not None}
+    agree = {
+        "F3": "E24", "F4": "E124", "F7": "E33", "F8": "E122", "C3": "E36", "C4": "E104",
+        "P8": "E96", "O1": "E70", "O2": "E83", "Fz": "E11", "Pz": "E62", "Cz": "Cz",
+    }  # fmt: skip
+    assert {site: by_site.get(site) for site in agree} == agree
+    assert (by_site["T7"], by_site["T8"], by_site["P3"], by_site["P4"]) == (
+        "E39", "E115", "E60", "E85",
+    )  # fmt: skip
+    assert len(table) == 129 and sum(v is not None for v in table.values()) == 58
+    assert table["E1"] is None  # no free site near it: left out on purpose
+    assert table.code == "eegpt.channels.nearest_rename('GSN-HydroCel-129')"
+
+
+def test_nearest_rename_egi_257_c3_is_its_nearest_electrode():
+    table = nearest_rename("GSN-HydroCel-257")
+    assert [label for label, site in table.items() if site == "C3"] == ["E59"]
+    assert table["E36"] != "C3" and table.distances_mm["E59"] < 12.5
+
+
+def test_nearest_rename_of_a_raw_equals_the_montage():
+    import mne
+    import numpy as np
+
+    montage = mne.channels.make_standard_montage("GSN-HydroCel-129")
+    info = mne.create_info(montage.ch_names, 250.0, "eeg")
+    raw = mne.io.RawArray(np.zeros((len(info.ch_names), 10)), info, verbose=False)
+    raw.set_montage(montage)
+    table, named = nearest_rename(raw), nearest_rename("GSN-HydroCel-129")
+    assert dict(table) == dict(named) and table.distances_mm == named.distances_mm
+    assert table.source == "nearest 10-10 sites to <Raw> (≤ 20 mm)"
+    assert nearest_rename(raw.info).source == "nearest 10-10 sites to <Info> (≤ 20 mm)"
+    with pytest.warns(RuntimeWarning, match=r"\['E8 \(AF8\)', 'E25 \(AF7\)'\] map to"):
+        assert map_channels(raw, rename=table).input_names[-1] == "Cz"
+
+
+def test_nearest_rename_without_positions():
+    import mne
+
+    info = mne.create_info([f"E{i}" for i in range(1, 129)] + ["Cz"], 250.0, "eeg")
+    with pytest.raises(ValueError, match=r"0 of its 129 EEG channels have a position.*"
+                       r"command line: --nearest GSN-HydroCel-129"):  # fmt: skip
+        nearest_rename(info)
+    info = mne.create_info([f"EEG{i:03d}" for i in range(1, 61)], 250.0, "eeg")
+    with pytest.raises(ValueError, match=r"get_builtin_montages\(\)\): nearest_rename\(NAME\)"):
+        nearest_rename(info)
+    with pytest.raises(ValueError, match="none of MNE's standard montages.*GSN-HydroCel-257"):
+        nearest_rename("GSN-HydroCel-130")
+
+
+def test_nearest_rename_max_distance():
+    table = nearest_rename("GSN-HydroCel-129", max_distance_mm=8.0)
+    named = {label: site for label, site in table.items() if site is not None}
+    assert 0 < len(named) < 58 and set(named) == set(table.distances_mm)
+    assert max(table.distances_mm.values()) <= 8.0
+    assert table["E36"] is None  # C3, 9.9 mm away
+    assert "(≤ 8 mm)" in table.source and "max_distance_mm=8" in table.code
+    assert "E36" not in {k for k, v in nearest_rename("GSN-HydroCel-129").items() if v is None}
+
+
+def test_nearest_rename_warns_of_10_10_names_on_other_sites():
+    import mne
+
+    montage = mne.channels.make_standard_montage("biosemi64")
+    positions = montage.get_positions()
+    swapped = dict(positions["ch_pos"])
+    swapped["C3"], swapped["O1"] = swapped["O1"], swapped["C3"]  # positions of another cap
+    wrong = mne.channels.make_dig_montage(
+        swapped, nasion=positions["nasion"], lpa=positions["lpa"], rpa=positions["rpa"]
+    )
+    with pytest.warns(RuntimeWarning, match=r"C3 -> O1, O1 -> C3: electrodes named as 10-10 "):
+        table = nearest_rename(wrong)
+    assert table["C3"] == "O1"
+    with warnings.catch_warnings():  # socket C3 of a 128 cap is no electrode C3
+        warnings.simplefilter("error")
+        assert nearest_rename("biosemi128")["C3"] != "C3"
+
+
+def test_write_rename_table_reads_back(tmp_path):
+    import pickle
+
+    table = nearest_rename("GSN-HydroCel-129")
+    path = write_rename_table(table, tmp_path / "egi.tsv")
+    text = path.read_text(encoding="utf-8")
+    assert text.startswith("# nearest 10-10 sites to GSN-HydroCel-129 (≤ 20 mm)\n")
+    assert "E36\tC3\t# 9.9 mm\n" in text and "\nE1\t\n" in text
+    back = read_rename_table(path)
+    assert dict(back) == dict(table) and back.source == str(path)
+    again = pickle.loads(pickle.dumps(table))  # the distances and source are kept
+    assert again.distances_mm == table.distances_mm and again.source == table.source
+    assert again.code == table.code and table.copy().distances_mm == table.distances_mm
+    with pytest.raises(ValueError, match="name it .tsv"):
+        write_rename_table(table, tmp_path / "egi.json")
+    with pytest.raises(ValueError, match="'Ch #6' would not read back"):
+        write_rename_table({"Ch #6": "C3"}, tmp_path / "odd.tsv")
+
+
+def test_hints_name_the_net_montage():
+    """EGI labels point to the net's montage by their number, BioSemi sockets beyond 64 to
+    --nearest with MNE's montage of the cap."""
+    for count, net in [(32, "GSN-HydroCel-32"), (64, "GSN-HydroCel-65_1.0"),
+                       (128, "GSN-HydroCel-129"), (256, "GSN-HydroCel-257")]:  # fmt: skip
+        names = [f"E{i}" for i in range(1, count + 1)] + ["Cz"]
+        with pytest.warns(RuntimeWarning) as record:
+            map_channels(names)
+        message = str(record[0].message)
+        assert f"--nearest {net} --write-rename egi.tsv" in message, count
+        assert f"nearest_rename({net!r})" in message and "E36=C3" not in message
+    sockets = [f"{bank}{i}" for bank in "ABCD" for i in range(1, 33)]
+    with pytest.raises(ValueError, match=r"no built-in table names the sockets of a cap of more "
+                       r"than 64 electrodes.*--nearest biosemi128"):  # fmt: skip
+        map_channels(sockets)
+    with pytest.raises(ValueError, match="--nearest biosemi160"):
+        map_channels([f"{bank}{i}" for bank in "ABCDE" for i in range(1, 33)])
+
+
+def test_no_channel_mapped_hint_for_positions():
+    """EEG001.. of a MEG+EEG recording with digitised positions: the refusal says --nearest."""
+    import mne
+
+    montage = mne.channels.make_standard_montage("easycap-M1")
+    positions = montage.get_positions()
+    labels = [f"EEG{i:03d}" for i in range(1, 21)]
+    info = mne.create_info(labels, 250.0, "eeg")
+    with pytest.raises(NoChannelMappedError) as err:
+        map_channels(info)
+    assert "--nearest" not in str(err.value)  # no positions: no such hint
+    pos = dict(zip(labels, list(positions["ch_pos"].values())[:20], strict=True))
+    info.set_montage(mne.channels.make_dig_montage(pos, nasion=positions["nasion"],
+                     lpa=positions["lpa"], rpa=positions["rpa"]))  # fmt: skip
+    with pytest.raises(NoChannelMappedError, match=r"20 of them have positions.*`eegpt channels "
+                       r"FILE --nearest --write-rename nearest.tsv`"):  # fmt: skip
+        map_channels(info)
+    assert map_channels(info, rename=nearest_rename(info)).names[:2] == ("FP1", "FP2")

@@ -12,6 +12,7 @@ another channel's embedding.
 from __future__ import annotations
 
 import difflib
+import functools
 import json
 import os
 import re
@@ -21,6 +22,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Literal
 
 from eegpt._logging import few
@@ -31,6 +33,7 @@ from eegpt.errors import DuplicateChannelsError, NoChannelMappedError
 
 if TYPE_CHECKING:
     import mne
+    import numpy as np
 
 __all__ = [
     "CHANNEL_INDEX",
@@ -43,8 +46,10 @@ __all__ = [
     "RenameTable",
     "cap_rename",
     "map_channels",
+    "nearest_rename",
     "normalize_channel_name",
     "read_rename_table",
+    "write_rename_table",
 ]
 
 
@@ -149,25 +154,39 @@ class RenameTable(dict):
     ``own`` are keys given one by one beside the table (``--rename FILE --rename X=C3``),
     which must each name a channel. ``source`` names the table in messages: a cap's name
     (``"bci-iv-2a"``) or a file's path, as :func:`cap_rename` and :func:`read_rename_table`
-    set it; None for a table of one's own.
+    set it; None for a table of one's own. ``distances_mm`` (label -> mm) are how far each
+    label's electrode lies from the site it is renamed to, for tables made from positions
+    (:func:`nearest_rename`, which also sets ``call``: the Python that gives the table).
     """
 
-    source: str | None = None  # (a table pickled by an earlier eegpt has none)
+    # (a table pickled by an earlier eegpt has none of these)
+    source: str | None = None
+    distances_mm: Mapping[str, float] = MappingProxyType({})
+    call: str | None = None
 
     def __init__(
-        self, entries: Any = (), own: Iterable[str] = (), source: str | None = None
+        self,
+        entries: Any = (),
+        own: Iterable[str] = (),
+        source: str | None = None,
+        distances_mm: Mapping[str, float] | None = None,
+        call: str | None = None,
     ) -> None:
         super().__init__(entries)
         self.own = frozenset(own)
         self.source = source
+        self.distances_mm = dict(distances_mm or {})
+        self.call = call
 
     def copy(self) -> RenameTable:
-        return RenameTable(self, self.own, self.source)
+        return RenameTable(self, self.own, self.source, self.distances_mm, self.call)
 
     @property
     def code(self) -> str:
         """Python that gives this table, for messages: ``eegpt.channels.cap_rename('biosemi64')``,
         ``eegpt.channels.read_rename_table('caps/lab.tsv')``, or ``TABLE`` for one's own."""
+        if self.call:
+            return self.call
         if self.source in CAPS:
             return f"eegpt.channels.cap_rename({self.source!r})"
         return f"eegpt.channels.read_rename_table({self.source!r})" if self.source else "TABLE"
@@ -312,6 +331,271 @@ def cap_rename(cap: str) -> RenameTable:
     return RenameTable(zip(sockets, electrodes, strict=True), source=cap)
 
 
+# --------------------------------------------------------------------------------------------
+# tables from positions: the nearest 10-10 site of each electrode
+# --------------------------------------------------------------------------------------------
+
+
+def _egi_montage(n_labels: int) -> str:
+    """MNE's montage of the EGI HydroCel net with ``n_labels`` electrode numbers (``E1``..)."""
+    nets = ((33, "GSN-HydroCel-32"), (65, "GSN-HydroCel-65_1.0"), (129, "GSN-HydroCel-129"))
+    return next((name for size, name in nets if n_labels <= size), "GSN-HydroCel-257")
+
+
+def _biosemi_montage(n_sockets: int) -> str:
+    """MNE's montage of the BioSemi cap of more than 64 electrodes with ``n_sockets`` sockets."""
+    return next((f"biosemi{n}" for n in (128, 160) if n_sockets <= n), "biosemi256")
+
+
+def _head_positions_mm(info: mne.Info) -> dict[str, np.ndarray]:
+    """The EEG channels of ``info`` that have a position (bads too) -> that position, shape
+    (3,), in mm in MNE's head frame (x to the right ear, y to the nasion, z up)."""
+    import mne
+    import numpy as np
+
+    out = {}
+    for i in mne.pick_types(info, eeg=True, exclude=[]):
+        loc = info["chs"][i]["loc"][:3]
+        if np.isfinite(loc).all() and np.any(loc):
+            out[info["ch_names"][i]] = 1000.0 * loc
+    return out
+
+
+def _sphere_directions(points: np.ndarray, fit: np.ndarray) -> tuple[np.ndarray, float]:
+    """Unit vectors (n, 3) from the centre of the sphere fitted (least squares) to ``fit``
+    (m, 3) towards ``points`` (n, 3), and that sphere's radius (the units of the points)."""
+    import numpy as np
+
+    solution = np.linalg.lstsq(np.c_[2 * fit, np.ones(len(fit))], (fit**2).sum(1), rcond=None)[0]
+    centre = solution[:3]
+    rays = points - centre
+    return rays / np.linalg.norm(rays, axis=1, keepdims=True), float(
+        np.sqrt(solution[3] + centre @ centre)
+    )
+
+
+@functools.lru_cache(maxsize=1)
+def _template_sites() -> tuple[tuple[str, ...], np.ndarray, float]:
+    """The vocabulary's sites on MNE's 10-05 template head (``"colin27_1005"``; called
+    ``"standard_1005"`` before MNE 1.13): their names as montages spell them, their unit
+    vectors (62, 3) from the centre of the sphere fitted to them, and its radius in mm."""
+    import mne
+    import numpy as np
+
+    name = "colin27_1005"
+    if name not in mne.channels.get_builtin_montages():
+        name = "standard_1005"
+    montage = mne.channels.make_standard_montage(name)
+    info = mne.create_info(montage.ch_names, 1000.0, "eeg")
+    info.set_montage(montage, verbose="error")
+    positions = {
+        n.upper(): p for n, p in _head_positions_mm(info).items() if n.upper() in CHANNEL_INDEX
+    }
+    points = np.array([positions[name] for name in VOCABULARY])
+    units, radius = _sphere_directions(points, points)
+    return tuple(map(montage_spelling, VOCABULARY)), units, radius
+
+
+def nearest_rename(
+    source: mne.io.BaseRaw | mne.BaseEpochs | mne.Info | mne.channels.DigMontage | str,
+    *,
+    max_distance_mm: float = 20.0,
+    verbose: bool | str | None = None,
+) -> RenameTable:
+    """A ``rename`` table that names each positioned EEG electrode after its nearest 10-10
+    site of the vocabulary: for nets and caps without 10-10 names (EGI's ``E1``..``E256``,
+    BioSemi's 128 sockets, the ``EEG001``.. of a MEG+EEG recording).
+
+    Each vocabulary site gets at most one electrode, no farther than ``max_distance_mm``: the
+    pairs minimise the sum over the 62 sites of their electrode's distance, a site without one
+    counting as ``max_distance_mm`` (:func:`scipy.optimize.linear_sum_assignment`), so a site
+    is left empty rather than given a far electrode whose nearer site then goes to another.
+    An electrode left without a site is in the table as ``None``: left out on purpose, so the
+    table lists the whole net, and a socket table of it passes :func:`map_channels`' check
+    that every socket is named. Review the
+    table before use (:func:`write_rename_table` writes it with the distances): it is a
+    geometric guess, not a manufacturer's equivalence. An electrode that has a vocabulary
+    name but gets another site (or none) is warned about: its positions are probably wrong.
+
+    Distance: the great-circle distance, in mm, on the sphere fitted to the template's 62
+    sites (radius about 95 mm), between the directions of the electrode and the site, each
+    seen from the centre of the sphere fitted to its own set: the source's electrodes above
+    the plane of the nasion and ear points (head frame z > 0; all of them when fewer than 8
+    are), so the face and neck electrodes of a net do not pull its sphere down. Head size and
+    the frames' origins thus do not count; the sites are those of MNE's 10-05 template head
+    (``"colin27_1005"``, ``"standard_1005"`` before MNE 1.13), whose real head differs from
+    the ideal spherical layout of caps by up to about 18 mm at the lowest sites.
+
+    Parameters
+    ----------
+    source : mne.io.Raw | mne.Epochs | mne.Info | mne.channels.DigMontage | str
+        EEG channels with positions (a montage set on them, or digitised), a montage, or the
+        name of one of MNE's standard montages (``"GSN-HydroCel-129"``, ``"GSN-HydroCel-257"``,
+        ``"biosemi128"``; ``mne.channels.get_builtin_montages()``).
+    max_distance_mm : float
+        The farthest an electrode may lie from the site it is named after, in mm as above.
+    verbose : bool | str | None
+        If True (or ``"info"``), log the table (:func:`nearest_summary`) at INFO level.
+
+    Returns
+    -------
+    RenameTable
+        Electrode label -> site (as montages spell it, ``"Fp1"``) or None, in the source's
+        order; ``distances_mm`` holds each named electrode's distance to its site.
+
+    Raises
+    ------
+    ValueError
+        For an unknown montage name, or a source whose EEG channels have no positions.
+    """
+    import mne
+    import numpy as np
+    from scipy.optimize import linear_sum_assignment
+
+    what, given = "a montage", "montage"  # what messages call the source; its Python name
+    if isinstance(source, str):
+        if source not in mne.channels.get_builtin_montages():
+            nets = [m for m in mne.channels.get_builtin_montages() if m.startswith(("GSN", "bio"))]
+            raise ValueError(f"{source!r} is none of MNE's standard montages; EGI and "
+                             f"BioSemi nets: {', '.join(nets)}")  # fmt: skip
+        what, given = source, repr(source)
+        source = mne.channels.make_standard_montage(source)
+    if isinstance(source, mne.channels.DigMontage):
+        info = mne.create_info(source.ch_names, 1000.0, "eeg")
+        info.set_montage(source, on_missing="ignore", verbose="error")
+    elif (info := _mne_info(source)) is None:
+        raise TypeError(f"nearest_rename takes an MNE Raw, Epochs, Info, DigMontage or a "
+                        f"montage's name, not {type(source).__name__}")  # fmt: skip
+    else:
+        from eegpt.io import mne_source
+
+        what = "<Info>" if source is info else mne_source(source)  # type: ignore[arg-type]
+        given = "raw"
+    positions = _head_positions_mm(info)
+    if len(positions) < 4:
+        eeg = [info["ch_names"][i] for i in mne.pick_types(info, eeg=True, exclude=[])]
+        net = _net_of(eeg)
+        name = repr(net) if net else "NAME"
+        where = "" if net else " (one of mne.channels.get_builtin_montages())"
+        raise ValueError(
+            f"{what}: {len(positions)} of its {len(eeg)} EEG channels have a position, too few "
+            f"to find their nearest 10-10 sites. Give the montage of the net or cap instead"
+            f"{where}: nearest_rename({name}), command line: --nearest {net or 'NAME'}; or "
+            f"set it first (raw.set_montage({name}))."
+        )
+    labels = list(positions)
+    points = np.array([positions[label] for label in labels])
+    upper = points[points[:, 2] > 0]
+    units, _ = _sphere_directions(points, upper if len(upper) >= 8 else points)
+    sites, site_units, radius = _template_sites()
+    distances = radius * np.arccos(np.clip(units @ site_units.T, -1.0, 1.0))  # (labels, 62)
+    allowed = distances <= max_distance_mm
+    rows, cols = linear_sum_assignment(np.where(allowed, distances, max_distance_mm))
+    table: dict[str, str | None] = dict.fromkeys(labels)
+    mm: dict[str, float] = {}
+    for row, col in zip(rows, cols, strict=True):
+        if allowed[row, col]:
+            table[labels[row]] = sites[col]
+            mm[labels[row]] = round(float(distances[row, col]), 1)
+    limit = "" if max_distance_mm == 20.0 else f", max_distance_mm={max_distance_mm:g}"
+    result = RenameTable(
+        table,
+        source=f"nearest 10-10 sites to {what} (≤ {max_distance_mm:g} mm)",
+        distances_mm=mm,
+        call=f"eegpt.channels.nearest_rename({given}{limit})",
+    )
+    sockets = set(_socket_labels(labels))  # bank C's "C3" is a socket, not the electrode
+    moved = [
+        f"{label} -> {site or 'none'}"
+        for label, site in table.items()
+        if label not in sockets
+        and (own := normalize_channel_name(label)) is not None
+        and normalize_channel_name(site or "") != own
+    ]
+    if moved:
+        _warn(
+            f"{what}: {few(moved, 6)}: electrodes named as 10-10 sites lie nearest to other "
+            "sites, so their positions are probably wrong (another cap's montage set on "
+            "them?); check them (raw.plot_sensors(show_names=True)) before using the table."
+        )
+    _log(nearest_summary(result), verbose)
+    return result
+
+
+def positions_note(info: mne.Info, names: Sequence[str], source: str) -> str:
+    """A sentence for a recording none of whose channel ``names`` maps (``EEG001``.. of a
+    MEG+EEG file) when 4 or more of them have positions in ``info``: how to name them after
+    their nearest 10-10 sites; ``""`` otherwise, or where :func:`_cap_note` has a hint."""
+    positioned = [name for name in names if name in _head_positions_mm(info)]
+    if len(positioned) < 4 or _cap_note(names):
+        return ""
+    file = shlex.quote(source) if Path(source).is_file() else "FILE"
+    return (
+        f" {len(positioned)} of them have positions (a montage or digitisation): name each "
+        f"after its nearest 10-10 site, `eegpt channels {file} --nearest --write-rename "
+        "nearest.tsv`, review the table, then pass --rename nearest.tsv (Python: "
+        "rename=eegpt.channels.nearest_rename(raw))."
+    )
+
+
+def _net_of(names: Sequence[str]) -> str | None:
+    """MNE's montage of the EGI net or BioSemi cap of more than 64 electrodes that ``names``
+    look like the labels of (:func:`_cap_note`'s rules), else None."""
+    egi = [name for name in names if _EGI.match(name.strip().upper())]
+    if len(egi) >= 8 and len(egi) >= len(names) / 2:
+        return _egi_montage(len(egi))
+    sockets = _socket_labels(names)
+    return _biosemi_montage(len(sockets)) if len(sockets) > 64 else None
+
+
+def nearest_summary(table: RenameTable) -> str:
+    """A table of :func:`nearest_rename` as lines to read: its source, then each electrode's
+    site and distance (``E36 -> C3  8.3 mm``), the electrodes left without a site and the
+    vocabulary sites no electrode took."""
+    named = {label: site for label, site in table.items() if site is not None}
+    width = max(map(len, map(printable_name, named)), default=0)
+    lines = [f"{table.source}: {len(named)} of {len(table)} electrodes named"]
+    lines += [
+        f"  {printable_name(label):<{width}} -> {site:<4} {table.distances_mm.get(label, float('nan')):5.1f} mm"
+        for label, site in named.items()
+    ]
+    left = [printable_name(label) for label, site in table.items() if site is None]
+    if left:
+        lines.append(f"  no site within reach (left out): {_shortened(left, 20)}")
+    free = [site for site in map(montage_spelling, VOCABULARY) if site not in named.values()]
+    if free:
+        lines.append(f"  vocabulary sites without an electrode: {', '.join(free)}")
+    return "\n".join(lines)
+
+
+def write_rename_table(table: Mapping[str, str | None], path: str | os.PathLike) -> Path:
+    """Write a ``rename`` table as text that :func:`read_rename_table` reads back
+    (``--rename FILE``): one ``label<TAB>electrode`` a line (an empty electrode: left out),
+    with the distance of a :func:`nearest_rename` table as a comment (``# 12.3 mm``) and the
+    table's source as a first comment line. Returns the path.
+
+    Raises
+    ------
+    ValueError
+        For a ``.json`` path (the file is tab-separated text: ``.tsv``), or a label that would
+        not read back (a tab in it, a ``#`` at its start or after a space, spaces around it).
+    """
+    path = Path(path)
+    if path.suffix.lower() == ".json":
+        raise ValueError(f"{path}: a rename table is written as tab-separated text; name it .tsv")
+    distances = getattr(table, "distances_mm", {})
+    source = getattr(table, "source", None)
+    lines = [f"# {source}"] if source else []
+    lines.append("# label<TAB>electrode (empty: left out); use: --rename FILE")
+    for label, site in table.items():
+        if "\t" in label or re.search(r"(^|\s)#", label) or label != label.strip():
+            raise ValueError(f"{path}: the label {label!r} would not read back from a table file")
+        note = f"\t# {distances[label]:.1f} mm" if label in distances and site else ""
+        lines.append(f"{printable_name(label)}\t{site or ''}{note}")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
 def rename_table(
     rename: Mapping[str, str | None] | str | os.PathLike | None,
 ) -> dict[str, str | None]:
@@ -396,15 +680,30 @@ def _cap_note(names: Sequence[str]) -> str:
         )
     egi = [name for name in names if _EGI.match(name.strip().upper())]
     if len(egi) >= 8 and len(egi) >= len(names) / 2:
+        net = _egi_montage(len(egi))
         return (
             f" {len(egi)} of them look like the electrode numbers of an EGI (Geodesic) net "
-            f"({egi[0]!r}, ...), which are not 10-10 names: map the net's electrodes nearest to "
-            "10-10 sites with rename (--rename 'E36=C3' ...), from the net's layout (MNE's "
-            "'GSN-HydroCel-129' montage has their positions)."
+            f"({egi[0]!r}, ...), which are not 10-10 names: name each electrode after its "
+            f"nearest 10-10 site by the net's layout (MNE's {net!r} montage, if that is the "
+            f"net): `eegpt channels FILE --nearest {net} --write-rename egi.tsv`, review the "
+            f"table, then pass --rename egi.tsv (Python: "
+            f"rename=eegpt.channels.nearest_rename({net!r}))."
         )
     sockets = _socket_labels(names)
     if not sockets:
         return ""
+    if len(sockets) > 64:
+        cap = _biosemi_montage(len(sockets))
+        return (
+            f" {len(sockets)} of them look like BioSemi socket labels ({sockets[0]!r}, ...), "
+            "which name amplifier inputs, not electrodes, and no built-in table names the "
+            f"sockets of a cap of more than 64 electrodes. If the cap is BioSemi's {cap[7:]}-"
+            f"electrode layout (MNE's {cap!r} montage), name each electrode after its nearest "
+            f"10-10 site: `eegpt channels FILE --nearest {cap} --write-rename biosemi.tsv`, "
+            "review the table, then pass --rename biosemi.tsv (Python: "
+            f"rename=eegpt.channels.nearest_rename({cap!r})); for another cap, map them with "
+            "its socket table."
+        )
     return (
         f" {len(sockets)} of them look like BioSemi socket labels ({sockets[0]!r}, ...), which "
         "name amplifier inputs, not electrodes. If the cap is BioSemi's 64-electrode layout, "

@@ -25,7 +25,7 @@ from eegpt._logging import count as _count
 from eegpt._logging import log as _log
 from eegpt._logging import warn as _warn
 from eegpt.annotations import BadSpans
-from eegpt.channels import ChannelMapping, how_to_drop, map_channels
+from eegpt.channels import ChannelMapping, how_to_drop, map_channels, positions_note
 from eegpt.config import EEGPTConfig, strict_from_dict
 from eegpt.errors import (
     DuplicateChannelsError,
@@ -830,7 +830,11 @@ def map_info_channels(
     names = [info["ch_names"][i] for i in idx]
     _check_unique(names, source)
     left_out = left_out_channels(info, names)
-    return idx, map_recording_channels(names, source, left_out=left_out, **kwargs)
+    try:
+        return idx, map_recording_channels(names, source, left_out=left_out, **kwargs)
+    except NoChannelMappedError as err:  # EEG001.. with positions: say how to use them
+        err.args = (str(err) + positions_note(info, names, source),)
+        raise
 
 
 def check_rate(sfreq: float, source: str) -> None:
