@@ -888,7 +888,59 @@ def test_cli_channels_shows_and_draws_the_mapping(edf, tmp_path, capsys):
     assert out in captured.out
     assert "E127, E128, VREF" in captured.out and "E6, E8" in captured.out
     assert "electrode numbers of an EGI (Geodesic) net" in captured.err
+    assert "--nearest GSN-HydroCel-129 --write-rename egi.tsv" in captured.err
     assert "BioSemi" not in captured.err
+
+
+def test_cli_nearest_writes_a_table_that_embed_takes(weights, tmp_path, capsys):
+    """`eegpt channels FILE --nearest [MONTAGE] --write-rename PATH` prints each electrode's
+    site and distance and writes the table, which `eegpt embed --rename PATH` then maps by."""
+    montage = mne.channels.make_standard_montage("GSN-HydroCel-129")
+    info = mne.create_info(montage.ch_names, 256.0, "eeg")
+    data = np.random.default_rng(3).normal(0, 2e-5, (len(info.ch_names), 256 * 5))
+    raw = mne.io.RawArray(data, info, verbose=False)
+    bare = tmp_path / "bare_raw.fif"
+    raw.save(bare)
+    fif = tmp_path / "egi_raw.fif"
+    raw.set_montage(montage).save(fif)
+    table = tmp_path / "egi.tsv"
+
+    with pytest.warns(RuntimeWarning, match="untrained"):
+        assert main(["channels", str(fif), "--nearest", "--write-rename", str(table)]) == 0
+    out = capsys.readouterr().out
+    assert f"nearest 10-10 sites to {fif} (≤ 20 mm): 58 of 129 electrodes named" in out
+    assert "  E36  -> C3     9.9 mm" in out and "without an electrode: FT7, FT8, PO5, PO6" in out
+    assert "E36    ->  C3 (27)" in out  # then the mapping, by the table
+    assert f"wrote {table}: review it, then pass it on: --rename {table}" in out
+    assert "E36\tC3\t# 9.9 mm" in table.read_text(encoding="utf-8")
+
+    # the montage's name for a file without positions, several files alike
+    with pytest.warns(RuntimeWarning) as record:
+        assert main(["channels", str(bare), str(fif), "--nearest", "GSN-HydroCel-129"]) == 0
+    assert any("untrained" in str(w.message) for w in record)
+    out = capsys.readouterr().out
+    assert out.count("nearest 10-10 sites to GSN-HydroCel-129 (≤ 20 mm)") == 1
+    assert main(["channels", str(bare), "--nearest"]) == 1
+    err = capsys.readouterr().err
+    assert "0 of its 129 EEG channels have a position" in err
+    assert "command line: --nearest GSN-HydroCel-129" in err
+    assert main(["channels", str(bare), str(fif), "--nearest"]) == 1
+    assert "these 2 files' positions may differ" in capsys.readouterr().err
+    assert main(["channels", str(fif), "--write-rename", str(tmp_path / "x.tsv")]) == 1
+    assert "add --nearest" in capsys.readouterr().err
+    assert main(["channels", str(fif), "--nearest", "--rename", "E1=Fp1"]) == 1
+    assert "it takes no --rename: to change the table, write it" in capsys.readouterr().err
+    with pytest.warns(RuntimeWarning, match="untrained"):
+        assert main(["channels", str(fif), "--nearest", "--drop", "E36"]) == 0
+    assert "E36    ->" not in capsys.readouterr().out  # --drop wins over the table
+
+    npz = tmp_path / "egi.npz"
+    with pytest.warns(RuntimeWarning, match="untrained"):
+        args = ["embed", str(bare), "--weights", str(weights), "-q", "--rename", str(table)]
+        assert main([*args, "-o", str(npz)]) == 0
+    channels = load_embeddings(npz).metadata["channels"]
+    named = dict(zip(channels["input_names"], channels["names"], strict=True))
+    assert len(named) == 58 and (named["E36"], named["Cz"]) == ("C3", "CZ")
 
 
 def test_cli_biosemi_socket_labels_through_a_cap(weights, tmp_path, capsys):

@@ -272,6 +272,26 @@ def build_parser() -> argparse.ArgumentParser:
         help="also draw each mapping on a head: a .png, .pdf or .svg file (one recording) or a "
         "folder (NAME_channels.png per recording)",
     )
+    p.add_argument(
+        "--nearest",
+        nargs="?",
+        const="",
+        metavar="MONTAGE",
+        help="for nets without 10-10 names (EGI E1..E256, BioSemi 128 sockets, a MEG+EEG "
+        "file's EEG001..): name each electrode after its nearest 10-10 site by position, from "
+        "MNE's MONTAGE (GSN-HydroCel-129, GSN-HydroCel-257, biosemi128 ...; one table for all "
+        "the files), else from the file's own positions (one file only: files may differ). "
+        "Prints each electrode's site and distance, then the mapping; review it, write it "
+        "with --write-rename PATH, and pass it to embed with --rename PATH (here --drop "
+        "applies on top; --rename does not go with it)",
+    )
+    p.add_argument(
+        "--write-rename",
+        type=Path,
+        metavar="PATH",
+        help="with --nearest: write its table to PATH (label<TAB>electrode lines, the distance "
+        "as a comment), for --rename PATH",
+    )
     p.set_defaults(func=cmd_channels)
 
     p = sub.add_parser(
@@ -793,6 +813,10 @@ def cmd_channels(args: argparse.Namespace) -> int:
             f"--plot {args.plot}: give a {'/'.join(FIGURE_SUFFIXES)} file for one recording, "
             "else a folder"
         )
+    if args.nearest is not None:
+        rename = _nearest_table(args, rename)
+    elif args.write_rename is not None:
+        raise ValueError("--write-rename writes the table that --nearest makes: add --nearest")
     failed = 0
     mapping_args = {
         "rename": rename, "on_missing": "ignore" if several else "raise", "picks": picks,
@@ -811,6 +835,37 @@ def cmd_channels(args: argparse.Namespace) -> int:
     if not failed:
         return 0
     return EXIT_SOME_FAILED if n_read else 1  # as eegpt embed: 3 when only some failed
+
+
+def _nearest_table(args: argparse.Namespace, drop: dict[str, str | None] | None) -> Any:
+    """The table of ``--nearest [MONTAGE]`` (:func:`eegpt.channels.nearest_rename`), printed,
+    written to ``--write-rename`` if given, with the ``--drop`` entries (``drop``) merged."""
+    from eegpt.channels import RenameTable, nearest_rename, nearest_summary, write_rename_table
+
+    if args.rename:
+        raise ValueError(
+            "--nearest makes the rename table, so it takes no --rename: to change the table, "
+            "write it (--write-rename FILE), edit the file and pass it with --rename FILE"
+        )
+    if args.nearest:
+        source: Any = args.nearest
+    elif len(args.recordings) == 1:
+        source = _read_quietly(args.recordings[0])
+    else:
+        raise ValueError(
+            f"--nearest without a montage takes the positions of one file, and these "
+            f"{len(args.recordings)} files' positions may differ: name the net's montage "
+            "(--nearest GSN-HydroCel-129: one table for all), or give one file at a time"
+        )
+    table = nearest_rename(source)
+    print(nearest_summary(table))
+    if args.write_rename is not None:
+        write_rename_table(table, args.write_rename)
+        path = shlex.quote(str(args.write_rename))
+        print(f"wrote {args.write_rename}: review it, then pass it on: --rename {path}")
+    if not drop:
+        return table
+    return RenameTable({**table, **drop}, own=drop, source=table.source, call=table.call)
 
 
 def add_annotations_option(p: Any, help: str) -> None:
@@ -961,19 +1016,25 @@ def _channels_typed(names: list[str], bads: list[str], typed: str) -> str:
 def _marked_bad(path: Path, picks: str | list[str]) -> list[str]:
     """:func:`eegpt.io.bads_of_picks` of a file, its header read again (quietly: it was read
     once); ``[]`` where it cannot be read."""
-    from eegpt._logging import ignored_warnings
-    from eegpt.io import bads_of_picks, is_epochs_file, read_epochs_file, read_recording
+    from eegpt.io import bads_of_picks
 
     try:
-        with ignored_warnings():
-            inst = (
-                read_epochs_file(path, "error")
-                if is_epochs_file(path)
-                else read_recording(path, preload=False, verbose="error")
-            )
+        inst = _read_quietly(path)
     except (ValueError, OSError):
         return []
     return bads_of_picks(inst.info, picks)
+
+
+def _read_quietly(path: Path) -> Any:
+    """A file's MNE Raw (its header only) or Epochs, read without warnings (they are given
+    when the file is read to be shown)."""
+    from eegpt._logging import ignored_warnings
+    from eegpt.io import is_epochs_file, read_epochs_file, read_recording
+
+    with ignored_warnings():
+        if is_epochs_file(path):
+            return read_epochs_file(path, "error")
+        return read_recording(path, preload=False, verbose="error")
 
 
 def _debug_traceback(args: argparse.Namespace, err: BaseException) -> None:
