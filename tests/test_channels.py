@@ -302,8 +302,12 @@ def test_a_rename_to_an_electrode_outside_the_vocabulary_is_said_as_such():
     )
     assert "Did you mean" not in texts[0] and "--drop TP9" in texts[0]
     assert "dropped: ['EKG']." in texts[1] and "TP9" not in texts[1]
-    with pytest.warns(RuntimeWarning, match=r"'FCCz'.*Did you mean 'FCCz' -> 'FCZ'\?"):
-        map_channels(["Fp1", "E7"], rename={"E7": "FCCz"})
+    for site in ("FCCz", "F9", "F10", "P10"):  # 10-05 sites of their own: no near spelling
+        with pytest.warns(RuntimeWarning) as caught:
+            map_channels(["Fp1", "E7"], rename={"E7": site})
+        text = str(caught[0].message)
+        assert f"rename maps 'E7' to {site!r}, which is not an EEGPT vocabulary name" in text
+        assert "Did you mean" not in text, text
     with pytest.raises(ValueError, match=r"\['TP9'\]\. rename maps 'TP9' to 'M1'"):
         map_channels(names, rename={"TP9": "M1", "EKG": None}, on_unknown="raise")
     with pytest.raises(ValueError, match=r"'E7': 'FCZZ'.*Did you mean 'FCZZ' -> 'FCZ'\?"):
@@ -324,8 +328,13 @@ def test_a_command_line_rename_to_an_electrode_outside_the_vocabulary_says_how_t
     text = str(err.value)
     assert "'M1' is an electrode outside EEGPT's 62 names" in text
     assert "to leave it out: --drop TP9." in text and "rename= in Python" in text
-    with pytest.raises(ValueError, match=r"Did you mean 'FCCz' -> 'FCZ'\?.*--drop E7\."):
-        parse_rename(["E7=FCCz"])
+    with pytest.raises(ValueError, match=r"Did you mean 'FCZZ' -> 'FCZ'\?.*--drop E7\."):
+        parse_rename(["E7=FCZZ"])
+    for site in ("F9", "F10", "P10"):  # as F9: outside the vocabulary, no 'F1' offered
+        with pytest.raises(ValueError) as err:
+            parse_rename([f"E7={site}"])
+        assert f"{site!r} is an electrode outside EEGPT's 62 names" in str(err.value)
+        assert "Did you mean" not in str(err.value)
     with pytest.raises(ValueError, match=r"'foo' is not an EEGPT vocabulary name .*--drop X\.$"):
         parse_rename(["X=foo"])
 

@@ -1524,15 +1524,19 @@ def _renamed_outside_note(renamed: Mapping[str, str]) -> str:
 
 def _vocabulary_hint(targets: Iterable[str]) -> str:
     """A sentence naming, for each of ``targets`` (rename targets outside the vocabulary), the
-    vocabulary name it is probably a misspelling of (``"FCCz"`` -> ``"FCZ"``; none for
-    ``"M1"`` or ``"TP9"``); ``""`` when there is none."""
+    vocabulary name it is probably a misspelling of (``"FCZZ"`` -> ``"FCZ"``; none for
+    ``"M1"``, ``"TP9"`` or ``"F10"``, electrodes of their own); ``""`` when there is none."""
     hints = [f"{t!r} -> {close!r}" for t in targets if (close := _closest_vocabulary(t))]
     return f" Did you mean {', '.join(hints)}?" if hints else ""
 
 
 def _closest_vocabulary(name: str) -> str | None:
     """The vocabulary name that ``name`` (not one) is most probably a misspelling of
-    (``"FCCz"`` -> ``"FCZ"``); None when none is close (``"M1"``, ``"TP9"``)."""
+    (``"FCZZ"`` -> ``"FCZ"``); None when none is close (``"M1"``), and for a 10-10/10-05
+    electrode outside the vocabulary (``"F10"``, ``"FCCz"``), a site of its own that a near
+    spelling (``"F1"``) would put elsewhere on the head."""
+    if _other_electrode(name):
+        return None
     close = difflib.get_close_matches(_label_key(name), VOCABULARY, n=1, cutoff=0.7)
     return close[0] if close else None
 
