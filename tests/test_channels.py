@@ -435,6 +435,30 @@ def test_socket_labels_are_mapped_only_through_a_named_cap():
     assert "socket" not in str(record[0].message)
 
 
+def test_an_egi_table_merged_with_a_biosemi_cap_names_no_sockets(tmp_path):
+    """EGI numbers E1..E32 fit the pattern of BioSemi's bank E: a lab's table for its EGI nets
+    merged with biosemi64 (one --rename for a mixed corpus) is neither taken for a cap with
+    bank E on a 64-electrode BioSemi file, nor counted as sockets on a larger one."""
+    from eegpt.cli import parse_rename
+
+    table = tmp_path / "egi.tsv"
+    egi = {f"E{i}": "Cz" if i == 40 else None for i in range(1, 41)}  # E1..E39 left out
+    table.write_text("".join(f"{k}\t{v or ''}\n" for k, v in egi.items()))
+    rename = parse_rename(["biosemi64", str(table)])
+    with pytest.warns(RuntimeWarning):  # the cap's P9, Iz, AFz, P10
+        biosemi = map_channels(BIOSEMI_SOCKETS, rename=rename)
+    assert len(biosemi) == 60 and biosemi.names[0] == "FP1"
+    with pytest.warns(RuntimeWarning, match="88 channel"):  # E41..E128: not in the table
+        net = map_channels([f"E{i}" for i in range(1, 129)], rename=rename)
+    assert net.input_names == ("E40",) and net.names == ("CZ",)
+    sockets128 = [f"{bank}{i}" for bank in "ABCD" for i in range(1, 33)]
+    with pytest.raises(ValueError) as err:
+        map_channels(sockets128, rename=rename, on_missing="ignore")
+    text = str(err.value)
+    assert "names 64 socket labels but not ['C1'," in text and "recording's 128" in text
+    assert "(a table of 64 sockets for a recording of 128)" in text and "biosemi32" not in text
+
+
 def test_dropped_names_are_told_apart():
     """Scalp electrodes outside the 62 names, other signals, and names that may need a rename
     are said apart; --strict-channels names the channels to drop."""

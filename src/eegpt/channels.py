@@ -877,8 +877,19 @@ def _numbered_copy(name: str) -> str | None:
 def _table_sockets(rename: Mapping[str, str | None]) -> list[str]:
     """The socket labels (``A1``, ``B7``) among the keys of ``rename`` when it names 8 or more,
     as a cap's table does (:func:`cap_rename`, ``--rename biosemi64``, a file of one): entries
-    that describe the cap, not choices about single channels; ``[]`` for fewer."""
-    sockets = [key for key in rename if _SOCKET.match(key.strip().upper())]
+    that describe the cap, not choices about single channels; ``[]`` for fewer.
+
+    Labels of bank E (``E1``..``E32``) count only in a table that also has bank D's sockets
+    (BioSemi fills its banks from A) and no EGI number beyond a bank (``E33``..): a table for
+    EGI nets (``E36`` -> ``C3``), alone or merged with a BioSemi cap's, names no sockets."""
+    keys = [key.strip().upper() for key in rename]
+    banks = {key[0] for key in keys if _SOCKET.match(key)}
+    egi = "D" not in banks or any(_EGI.match(key) and not _SOCKET.match(key) for key in keys)
+    sockets = [
+        key
+        for key, upper in zip(rename, keys, strict=True)
+        if _SOCKET.match(upper) and not (egi and upper.startswith("E"))
+    ]
     return sockets if len(sockets) >= 8 else []
 
 
@@ -901,10 +912,10 @@ def _check_sockets(
     if left:
         raise ValueError(
             f"the rename names {len(renamed)} socket labels but not {_shortened(left)} of this "
-            "recording: a table for another cap (biosemi32 on a 64-electrode recording, whose "
-            "table is biosemi64?) would give the shared sockets the wrong electrodes. Use the "
-            "table of the cap the "
-            "recording was made with, or name or drop the other sockets too."
+            f"recording's {len(sockets)}: a table for another cap"
+            f"{_cap_guess(len(renamed), len(sockets))} would give the shared sockets the wrong "
+            "electrodes. Use the table of the cap the recording was made with, or name or drop "
+            "the other sockets too."
         )
     if not extra:
         return
@@ -920,6 +931,19 @@ def _check_sockets(
         "(command line: a table file of those entries, --rename FILE); if it is of a smaller "
         "cap, use that cap's table (rename='biosemi32')."
     )
+
+
+def _cap_guess(n_table: int, n_recording: int) -> str:
+    """`` (biosemi32 on a 64-electrode recording, whose table is biosemi64?)`` where the built-in
+    BioSemi caps fit a table of ``n_table`` sockets on a recording of ``n_recording``; else the
+    two counts."""
+    caps = {size: cap for cap, size in CAPS.items() if cap.startswith("biosemi")}
+    if n_table in caps and n_recording in caps:
+        return (
+            f" ({caps[n_table]} on a {n_recording}-electrode recording, whose table is "
+            f"{caps[n_recording]}?)"
+        )
+    return f" (a table of {n_table} sockets for a recording of {n_recording})"
 
 
 def _shortened(names: Sequence[str], limit: int = 12) -> str:
