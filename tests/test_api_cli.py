@@ -783,6 +783,21 @@ def test_embed_keeps_its_warnings_in_the_embeddings_metadata(model, tmp_path):
     assert quiet.metadata["warnings"] == emb.metadata["warnings"]
 
 
+def test_embedding_picked_seeg_channels_records_the_warning(model, tmp_path):
+    """A recording's sEEG contacts picked on purpose are embedded with a warning, kept in the
+    provenance once, read whole or streamed."""
+    names = ["F1", "F2", "C3", "C4", "O1", "O2"]
+    rng = np.random.default_rng(0)
+    raw = mne.io.RawArray(rng.normal(0, 20e-6, (6, 1024)), mne.create_info(names, 256.0, "seeg"))
+    path = tmp_path / "seeg_raw.fif"
+    raw.save(path, verbose="error")
+    for stream in (True, False):
+        with pytest.warns(RuntimeWarning, match="not scalp EEG"):
+            emb = model.embed(path, picks="seeg", device="cpu", stream=stream)
+        said = [t for t in emb.metadata["warnings"] if "not scalp EEG" in t]
+        assert len(said) == 1 and "outside what it learned" in said[0]
+
+
 def test_selecting_by_name_without_labels_says_how_to_label_windows():
     """``emb["seizure"]`` on a continuous recording's windows (no event names) points to
     window_labels and a boolean mask."""

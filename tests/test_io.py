@@ -287,6 +287,44 @@ def test_raw_without_eeg_channels():
             as_recording(every)
 
 
+SEEG_CONTACTS = ["F1", "F2", "F3", "F4", "C1", "C2", "C3", "C4", "O1", "O2"]
+
+
+def test_a_recording_of_seeg_alone_is_refused_as_no_scalp_eeg():
+    """sEEG contacts named like scalp electrodes (F1, C3, O1) are not offered as EEG typed
+    otherwise: the refusal says what they are and gives no picks to take them."""
+    raw = _raw([*SEEG_CONTACTS, "STI 014"], types=["seeg"] * 10 + ["stim"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no "have EEG electrode names" warning either
+        with pytest.raises(RecordingError) as err:
+            as_recording(raw)
+    text = str(err.value)
+    assert "channels are intracranial EEG (seeg), not scalp EEG" in text
+    assert "EEGPT is a scalp-EEG model" in text and "picks=" not in text.split(")", 1)[1]
+    meg = _raw(["MEG 0113", "MEG 0112", "EOG 061"], types=["grad", "grad", "eog"])
+    with pytest.raises(RecordingError) as err:  # EOG may be EEG typed so; MEG is not offered
+        as_recording(meg)
+    assert "picks=['eeg', 'eog'] (command line: --picks eeg --picks eog)" in str(err.value)
+
+
+def test_picking_seeg_channels_warns_that_eegpt_learned_scalp_eeg(tmp_path):
+    """picks='seeg' embeds sEEG contacts whose names map to electrodes: said once, on each
+    reading path (whole, streamed)."""
+    raw = _raw(SEEG_CONTACTS, types="seeg")
+    path = tmp_path / "seeg_raw.fif"
+    raw.save(path, verbose="error")
+    for read in (
+        lambda: prepare(as_recording(raw, picks="seeg")),
+        lambda: open_stream(path, picks=["seeg"]),
+    ):
+        with pytest.warns(RuntimeWarning) as caught:
+            read()
+        said = [str(w.message) for w in caught if "not scalp EEG" in str(w.message)]
+        assert len(said) == 1, said
+        assert "F1 (seeg), F2 (seeg)" in said[0] and "intracranial EEG (seeg)" in said[0]
+        assert "outside what it learned" in said[0]
+
+
 def test_raw_rejects_array_arguments():
     raw = _raw(["Fp1", "Cz"])
     with pytest.raises(ValueError, match="sfreq apply to array input only"):

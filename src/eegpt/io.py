@@ -1749,12 +1749,7 @@ def _pick_indices(info: mne.Info, picks: Any, source: str) -> list[int]:
     if typed and not every:
         _warn_electrodes_left_out(info, idx, listed, source)
     if not idx:
-        types = sorted(set(info.get_channel_types()))
-        raise RecordingError(
-            f"{source}: no channels selected by picks={picks!r} (the recording has "
-            f"{len(info['ch_names'])} channel(s) of type(s) {types}). If EEG channels are typed "
-            f"otherwise, {_picks_advice(listed, types)}."
-        )
+        raise RecordingError(_no_channels_picked(info, picks, listed, source))
     return idx
 
 
@@ -1770,6 +1765,70 @@ def bads_of_picks(info: mne.Info, picks: str | Sequence[str]) -> list[str]:
 
 #: Picks MNE takes besides single channel types.
 _MNE_PICK_GROUPS = ("all", "data", "data_or_ica", "meg", "fnirs")
+
+
+#: Channel types of other modalities than scalp EEG, by what they record: channels of these
+#: types are never offered as EEG typed otherwise (sEEG contacts are often named F1, C3 ...),
+#: and using them is warned about (:func:`warn_not_scalp`).
+NOT_SCALP_TYPES: dict[str, str] = {
+    **dict.fromkeys(("seeg", "ecog", "dbs"), "intracranial EEG"),
+    **dict.fromkeys(("meg", "mag", "grad", "ref_meg"), "MEG"),
+    **dict.fromkeys(
+        ("fnirs", "hbo", "hbr", "fnirs_cw_amplitude", "fnirs_fd_ac_amplitude",
+         "fnirs_fd_phase", "fnirs_od"),
+        "fNIRS",
+    ),
+}  # fmt: skip
+
+#: Channel types under which a file or reader plausibly stores scalp EEG: those the refusal of
+#: a recording without EEG-typed channels offers to pick.
+MISTYPED_EEG_TYPES = ("misc", "bio", "eog", "emg", "ecg")
+
+
+def _modalities(types: Sequence[str]) -> str:
+    """``"intracranial EEG (seeg, ecog)"``: the modalities of :data:`NOT_SCALP_TYPES` among
+    ``types`` with their types, joined by ``", "``."""
+    by_modality: dict[str, list[str]] = {}
+    for kind in dict.fromkeys(types):
+        if kind in NOT_SCALP_TYPES:
+            by_modality.setdefault(NOT_SCALP_TYPES[kind], []).append(kind)
+    return ", ".join(f"{what} ({', '.join(kinds)})" for what, kinds in by_modality.items())
+
+
+def _no_channels_picked(info: mne.Info, picks: Any, listed: list[str], source: str) -> str:
+    """The refusal of a type pick that selects nothing: how to take EEG typed otherwise
+    (:data:`MISTYPED_EEG_TYPES`), or, for a recording of other modalities alone (sEEG, MEG),
+    that EEGPT is a scalp-EEG model."""
+    types = sorted(set(info.get_channel_types()))
+    what = (
+        f"{source}: no channels selected by picks={picks!r} (the recording has "
+        f"{len(info['ch_names'])} channel(s) of type(s) {types})"
+    )
+    plausible = [kind for kind in types if kind == "eeg" or kind in MISTYPED_EEG_TYPES]
+    if plausible:
+        return f"{what}. If EEG channels are typed otherwise, {_picks_advice(listed, plausible)}."
+    if all(kind in NOT_SCALP_TYPES or kind == "stim" for kind in types) and _modalities(types):
+        return (
+            f"{what}: its channels are {_modalities(types)}, not scalp EEG. EEGPT is a "
+            "scalp-EEG model, pretrained on electrodes on the head, and has nothing to offer "
+            "for these signals."
+        )
+    return f"{what}. If EEG channels are typed otherwise, set their type first " + (
+        "(raw.set_channel_types({name: 'eeg'}))."
+    )
+
+
+def warn_not_scalp(names: Sequence[str], types: Sequence[str], source: str) -> None:
+    """Warn once when channels that will be embedded (``names``, of ``types``) are of another
+    modality than scalp EEG (:data:`NOT_SCALP_TYPES`: sEEG, ECoG, MEG, fNIRS ...), which only
+    an explicit pick brings in."""
+    other = [f"{n} ({t})" for n, t in zip(names, types, strict=True) if t in NOT_SCALP_TYPES]
+    if other:
+        _warn(
+            f"{source}: channel(s) {few(other, 6)} used are {_modalities(types)}, not scalp "
+            "EEG. EEGPT was pretrained on scalp EEG: embeddings of these channels, whatever "
+            "their names, are outside what it learned."
+        )
 
 
 def _picks_advice(picked: list[str], types: Sequence[str]) -> str:
@@ -1795,6 +1854,7 @@ def _warn_electrodes_left_out(
         if i not in chosen
         and name not in info["bads"]
         and kind not in ("eeg", "bio", "stim")
+        and kind not in NOT_SCALP_TYPES  # sEEG contacts F1, C3 ...: not scalp electrodes
         and normalize_channel_name(name) is not None
     ]
     if left_out:

@@ -42,6 +42,7 @@ from eegpt.io import (
     as_recording,
     left_out_channels,
     nonfinite_error,
+    warn_not_scalp,
     warn_unapplied_projectors,
 )
 
@@ -715,6 +716,8 @@ def prepare(
                      sfreq=recording.sfreq, epoch_samples=epoch_samples)  # fmt: skip
     if checks:
         used = [recording.ch_names[i] for i in picks]
+        if recording.ch_types is not None:
+            warn_not_scalp(used, [recording.ch_types[i] for i in picks], source)
         warn_unapplied_projectors(
             recording.projectors, used, source, average_reference=config.average_reference,
             epoched=recording.is_epoched,
@@ -831,10 +834,13 @@ def map_info_channels(
     _check_unique(names, source)
     left_out = left_out_channels(info, names)
     try:
-        return idx, map_recording_channels(names, source, left_out=left_out, **kwargs)
+        mapping = map_recording_channels(names, source, left_out=left_out, **kwargs)
     except NoChannelMappedError as err:  # EEG001.. with positions: say how to use them
         err.args = (str(err) + positions_note(info, names, source),)
         raise
+    types = info.get_channel_types()
+    warn_not_scalp(mapping.input_names, [types[idx[i]] for i in mapping.picks], source)
+    return idx, mapping
 
 
 def check_rate(sfreq: float, source: str) -> None:
