@@ -672,6 +672,20 @@ def test_a_failed_file_that_was_read_keeps_its_duration(tmp_path):
     assert load_file(1, str(tmp_path / "junk.edf"), PreprocessingConfig()).duration_s == 0.0
 
 
+def test_a_file_whose_used_channels_are_all_flat_fails_with_the_reason(tmp_path):
+    """An EGI file whose only mapped channel is its flat reference 'Cz' is a failed file of
+    the corpus, saying why, not windows of zeros."""
+    names = [*(f"E{i}" for i in range(1, 129)), "Cz"]
+    x = 20e-6 * np.random.default_rng(0).standard_normal((129, 256 * 8))
+    x[-1] = 0.0
+    raw = mne.io.RawArray(x, mne.create_info(names, 256.0, "eeg"), verbose="error")
+    path = tmp_path / "egi_raw.fif"
+    raw.save(path, verbose="error")
+    loaded = load_file(0, str(path), PreprocessingConfig())
+    assert "nothing usable is left" in loaded.error and "(VREF)" in loaded.error
+    assert len(loaded.data) == 0
+
+
 def test_manifest_values_are_kept_as_written(corpus, tmp_path):
     """Zero-padded ids stay text, empty cells are missing, numbers stay numbers."""
     manifest = tmp_path / "list.csv"

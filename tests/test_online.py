@@ -99,6 +99,15 @@ def test_a_native_window_resamples_to_one_model_window(sfreq, method):
     assert abs(length - 4 * sfreq) < 1  # 4 s, not 4.001 s (nearest maps 4001 samples to 1024)
 
 
+def test_a_first_window_all_flat_is_warned_about_not_refused(model):
+    """A live session whose electrodes are all flat in the first window (not settled yet)
+    goes on, with the flat channel warning: only recordings read whole are refused."""
+    online = OnlineEmbedder(model, NAMES, 256.0, units="uV")
+    with pytest.warns(RuntimeWarning, match=r"flat channel\(s\) check"):
+        first = online.push(np.zeros((len(NAMES), 1024)))
+    assert len(first) == 1
+
+
 def test_channels_checks_reset_and_errors(model):
     names = [*NAMES, "ECG", "A1"]
     x = np.vstack([_signal(256 * 9, 256.0), np.zeros((1, 256 * 9)), np.ones((1, 256 * 9))])

@@ -14,6 +14,7 @@ import torch
 
 from eegpt.channels import map_channels
 from eegpt.config import EEGPTConfig
+from eegpt.errors import RecordingError
 from eegpt.io import Recording, as_recording
 from eegpt.preprocessing import (
     PreprocessingConfig,
@@ -413,6 +414,42 @@ def test_flat_channel_warning():
     rec = as_recording(x, ch_names=NAMES, sfreq=256.0)
     with pytest.warns(RuntimeWarning, match=r"flat channel\(s\) check: \['Cz'\]"):
         prepare(rec)
+
+
+def _egi_with_flat_reference(seconds: float = 8.0) -> mne.io.RawArray:
+    """An EGI net's recording: E1..E128 (no 10-10 names) with signal, and the reference 'Cz'
+    (VREF) all zeros."""
+    names = [*(f"E{i}" for i in range(1, 129)), "Cz"]
+    x = 20e-6 * np.random.default_rng(0).standard_normal((129, int(256 * seconds)))
+    x[-1] = 0.0
+    return mne.io.RawArray(x, mne.create_info(names, 256.0, "eeg"), verbose="error")
+
+
+def test_a_recording_whose_used_channels_are_all_flat_is_refused(tmp_path):
+    """Only the EGI net's flat reference 'Cz' maps: refused, read whole or streamed (windows
+    of zeros are no embedding), naming the reference; some channels flat only warn."""
+    from eegpt.streaming import WindowStream, open_stream
+
+    raw = _egi_with_flat_reference()
+    path = tmp_path / "egi_raw.fif"
+    raw.save(path, verbose="error")
+    for read in (
+        lambda: prepare(as_recording(raw)),
+        lambda: WindowStream(open_stream(path), PreprocessingConfig()),
+    ):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # the E-numbers dropped
+            with pytest.raises(RecordingError) as err:
+                read()
+        text = str(err.value)
+        assert "nothing usable is left: every channel used (['Cz']) is flat" in text, text
+        assert "likely the net's reference (VREF)" in text
+    x = np.zeros((3, 256 * 4))  # no net: no word of one
+    with pytest.raises(RecordingError, match=r"\['Fp1', 'Cz', 'O2'\]\) is flat.*Map the"):
+        prepare(as_recording(x, ch_names=NAMES, sfreq=256.0))
+    epochs = mne.EpochsArray(np.zeros((2, 3, 1024)), mne.create_info(NAMES, 256.0, "eeg"))
+    with pytest.raises(RecordingError, match="is flat in every epoch"):
+        prepare(as_recording(epochs))
 
 
 def test_a_channel_flat_for_part_of_the_recording_is_named_with_when():

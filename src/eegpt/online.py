@@ -356,8 +356,9 @@ class OnlineEmbedder:
         with ignored_warnings(message=".*resampling .* uses the ratio"):  # said at init
             # the first window's checks stand for the session
             windows = prepare(
-                recording, self._buffer_mapping, self._epoch_config, checks=not self._checked
-            )
+                recording, self._buffer_mapping, self._epoch_config, checks=not self._checked,
+                refuse_flat=False,  # electrodes still settling: the session goes on
+            )  # fmt: skip
         self._checked = True
         z = self.engine.encode(windows.data, windows.mapping.chan_ids)
         metadata = provenance(self.model, recording, windows, self.engine)

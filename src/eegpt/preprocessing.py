@@ -25,7 +25,14 @@ from eegpt._logging import count as _count
 from eegpt._logging import log as _log
 from eegpt._logging import warn as _warn
 from eegpt.annotations import BadSpans
-from eegpt.channels import ChannelMapping, how_to_drop, map_channels, positions_note
+from eegpt.channels import (
+    _EGI,
+    ChannelMapping,
+    _shortened,
+    how_to_drop,
+    map_channels,
+    positions_note,
+)
 from eegpt.config import EEGPTConfig, strict_from_dict
 from eegpt.errors import (
     DuplicateChannelsError,
@@ -636,6 +643,7 @@ def prepare(
     *,
     checks: bool = True,
     bad_spans: BadSpans | None = None,
+    refuse_flat: bool = True,
     verbose: bool | str | int | None = None,
 ) -> Windows:
     """Turn a recording into model-ready windows.
@@ -667,6 +675,9 @@ def prepare(
         are left out (``reject``), refused with that option named otherwise
         (:func:`check_finite`). The windows are not left out here: the caller leaves out
         those over the spans.
+    refuse_flat : bool
+        Refuse a recording whose used channels are all flat (:func:`check_signal`); False
+        only warns, for data that stand for more to come (the first window of a live stream).
     verbose : bool | str | int | None
         If True, log what was done to the ``"eegpt"`` logger.
 
@@ -735,6 +746,7 @@ def prepare(
             sfreq=recording.sfreq,
             epoch_samples=epoch_samples,
             rates=None if recording.rates is None else [recording.rates[i] for i in picks],
+            unused=mapping.dropped if refuse_flat else None,
         )
     if bad_spans is not None and bad_spans.reject and x.ndim == 2:
         fill_nonfinite(x)  # any NaN/Inf sample left lies in a bad span whose windows go
@@ -1198,8 +1210,10 @@ def check_signal(
     sfreq: float | None = None,
     epoch_samples: int | None = None,
     rates: Sequence[float] | None = None,
+    unused: Sequence[str] | None = (),
 ) -> None:
-    """Raise on NaN/Inf samples; warn about flat, clipped and mis-scaled channels.
+    """Raise on NaN/Inf samples and on channels all flat; warn about flat, clipped and
+    mis-scaled channels.
 
     Parameters
     ----------
@@ -1224,11 +1238,16 @@ def check_signal(
     rates : sequence of float | None
         The channels' rates as stored in the file (:attr:`eegpt.io.Recording.rates`): those
         stored below :data:`SLOW_CHANNEL_SFREQ` and upsampled to ``sfreq`` are announced.
+    unused : sequence of str | None
+        The recording's channels left out (:attr:`ChannelMapping.dropped`), for the refusal of
+        all channels flat (an EGI net's reference 'Cz' beside its unmapped E1, E2 ...); None
+        warns about all channels flat instead of refusing them (a live stream's first window).
 
     Raises
     ------
     RecordingError
-        If any sample is NaN or infinite (see :func:`check_finite`).
+        If any sample is NaN or infinite (see :func:`check_finite`), or if every channel is
+        flat throughout (nothing usable is left) and ``unused`` is not None.
 
     Warns
     -----
@@ -1247,6 +1266,8 @@ def check_signal(
     # a channel without finite samples (all inside rejected bad spans) is measured by nothing
     measured = stats.count > 0
     flat = measured & ((stats.maximum - stats.minimum == 0) | (stats.std * gain < FLAT_STD))
+    if flat.all() and unused is not None:
+        raise RecordingError(_all_flat_message(names, unused, source, bool(epoch_samples)))
     if flat.any():
         which = [names[i] for i in np.flatnonzero(flat)]
         _warn(
@@ -1337,6 +1358,27 @@ def check_finite(
         "around them, into a kept window only where one ends or starts that close."
     )
     return n
+
+
+def _all_flat_message(
+    names: Sequence[str], unused: Sequence[str], source: str, epoched: bool
+) -> str:
+    """The refusal of a recording whose used channels ``names`` are all flat throughout; an
+    EGI net's 'Cz' beside its E-numbered electrodes (``unused``) is said to be its reference."""
+    throughout = "in every epoch" if epoched else "over the whole recording"
+    text = (
+        f"{source}: nothing usable is left: every channel used ({_shortened(list(names))}) is "
+        f"flat {throughout} (zero peak-to-peak or a standard deviation below {FLAT_STD:g} V), "
+        "so the model would see no signal."
+    )
+    egi = [name for name in unused if _EGI.match(name.strip().upper())]
+    if "CZ" in {name.strip().upper() for name in names} and len(egi) >= 8:
+        return text + (
+            " 'Cz' beside the E-numbered electrodes of an EGI net is likely the net's reference "
+            "(VREF), flat by construction; the E-numbered electrodes need a mapping to 10-10 "
+            "names (--rename 'E36=C3' ... or a table file; rename= in Python)."
+        )
+    return text + " Map the channels that carry signal (eegpt channels FILE lists them)."
 
 
 #: seconds; a channel flat (zero peak-to-peak) for at least this long in all, though not

@@ -491,7 +491,7 @@ class EEGPTEmbedder(_ConfigParams, TransformerMixin, BaseEstimator):
             rec.data[:1], rec.ch_names, rec.sfreq, source=rec.source, ch_types=rec.ch_types,
             units=rec.units, array_units=rec.array_units, projectors=rec.projectors,
         )  # fmt: skip
-        prepare(first, mapping, config, verbose=False)
+        prepare(first, mapping, config, refuse_flat=False, verbose=False)  # all epochs: later
         cfg = _encoder_of(model).config
         shape = (cfg.n_patches(config.n_samples), cfg.embed_num, cfg.embed_dim)
         self.model_ = model

@@ -522,6 +522,7 @@ class WindowStream:
             offsets=self.config.detrend == "none",
             sfreq=rec.sfreq,
             rates=rec.rates,
+            unused=rec.mapping.dropped,
         )
         return level, slope
 
