@@ -627,6 +627,24 @@ def test_mapping_validation():
         frozen.names = ("FP2",)  # type: ignore[misc]
 
 
+def test_long_lists_of_channels_are_cut_short_in_warnings_and_the_log(caplog):
+    """An EGI net's 128 numbered channels are named by their first few in the warning and the
+    logged table (the mapping keeps them all); channels a rename leaves out on purpose are
+    not counted as unused."""
+    names = [*(f"E{i}" for i in range(1, 129)), *VOCABULARY[:20]]
+    rename = {f"E{i}": None for i in range(1, 101)}  # left out on purpose
+    with caplog.at_level(logging.INFO, logger="eegpt"), pytest.warns(RuntimeWarning) as caught:
+        mapping = map_channels(names, rename=rename, verbose=True)
+    (text,) = [str(w.message) for w in caught if "do not match" in str(w.message)]
+    assert "Only 20 of 48 channels are used (100 more left out by the rename)." in text
+    assert "dropped: ['E101', 'E102'," in text and "(28 in all)" in text and "'E128'" not in text
+    assert len(mapping.dropped) == 128 and "E128" in mapping.to_dict()["dropped"]
+    (table,) = [r.getMessage() for r in caplog.records if "ChannelMapping:" in r.getMessage()]
+    assert "... and 8 more (eegpt channels FILE lists them all)" in table
+    assert "and 116 more" in table and "E128" not in table
+    assert "E128" in mapping.summary()  # the full table, as eegpt channels prints it
+
+
 def test_verbose_logs_table(caplog):
     with caplog.at_level(logging.INFO, logger="eegpt"):
         map_channels(["Fp1", "T3"], verbose=True)

@@ -1010,7 +1010,7 @@ def _dropped_note(
     if electrodes:
         shown = [f"{n} ({targets[n]})" if n in targets else n for n in electrodes]
         parts.append(
-            f"{shown} are electrodes outside EEGPT's 62 names "
+            f"{_shortened(shown)} are electrodes outside EEGPT's 62 names "
             "(eegpt.channels.VOCABULARY): the model has no embedding for them."
         )
     others = [n for n in copies if _numbered_copy(n) in chosen]  # a copy was kept by rename
@@ -1030,13 +1030,17 @@ def _dropped_note(
             f"{shlex.quote(f'{first}={_numbered_copy(first)}')})."
         )
     if signals:
-        parts.append(f"{signals} look like other signals (EOG, ECG, EMG, triggers, ...).")
+        parts.append(
+            f"{_shortened(signals)} look like other signals (EOG, ECG, EMG, triggers, ...)."
+        )
     if rest and len(rest) == len(unknown):  # no other kind of name among them
         parts.append(f"If some are EEG electrodes, map them with {_HOW_TO_MAP}.")
     elif len(rest) == 1:
         parts.append(f"If {rest[0]!r} is an EEG electrode, map it with {_HOW_TO_MAP}.")
     elif rest:
-        parts.append(f"If some of {rest} are EEG electrodes, map them with {_HOW_TO_MAP}.")
+        parts.append(
+            f"If some of {_shortened(rest)} are EEG electrodes, map them with {_HOW_TO_MAP}."
+        )
     return "".join(f" {part}" for part in parts)
 
 
@@ -1254,15 +1258,20 @@ class ChannelMapping:
         """Kept channels whose embeddings were not trained (see :data:`UNSEEN_IN_PRETRAINING`)."""
         return tuple(name for name in self.names if name in UNSEEN_IN_PRETRAINING)
 
-    def summary(self) -> str:
-        """A table of input name -> vocabulary name (embedding row), then the dropped names."""
+    def summary(self, limit: int | None = None) -> str:
+        """A table of input name -> vocabulary name (embedding row), then the dropped names;
+        with ``limit``, the first ``limit`` rows and dropped names and how many more there
+        are (for a log; ``eegpt channels FILE`` shows them all)."""
         shown = [printable_name(name) for name in self.input_names]
         width = max([len("input"), *(len(name) for name in shown)])
         lines = [f"ChannelMapping: {len(self)} channel(s) kept, {len(self.dropped)} dropped"]
         lines.append(f"  {'input':<{width}}  ->  vocabulary (row)")
-        for inp, name, cid in zip(shown, self.names, self.chan_ids, strict=True):
+        rows = list(zip(shown, self.names, self.chan_ids, strict=True))
+        for inp, name, cid in rows[:limit]:
             note = "  [untrained embedding]" if name in UNSEEN_IN_PRETRAINING else ""
             lines.append(f"  {inp:<{width}}  ->  {name} ({cid}){note}")
+        if limit is not None and len(rows) > limit:
+            lines.append(f"  ... and {len(rows) - limit} more (eegpt channels FILE lists them all)")
         for reference in dict.fromkeys(self.referential.values()):
             n = sum(ref == reference for ref in self.referential.values())
             lines.append(
@@ -1270,7 +1279,9 @@ class ChannelMapping:
                 f"X-{montage_spelling(reference)} as X): {n} channel(s)"
             )
         if self.dropped:
-            lines.append("  dropped: " + ", ".join(map(printable_name, self.dropped)))
+            dropped = [printable_name(name) for name in self.dropped]
+            shown_dropped = ", ".join(dropped) if limit is None else few(dropped, limit)
+            lines.append("  dropped: " + shown_dropped)
         return "\n".join(lines)
 
     def __str__(self) -> str:
@@ -1479,19 +1490,23 @@ def map_channels(
     if renamed:
         it = "it" if len(renamed) == 1 else "them"
         _warn(
-            f"{where}{_renamed_outside_note(renamed).strip()} Dropped {list(renamed)}: to use "
+            f"{where}{_renamed_outside_note(renamed).strip()} Dropped "
+            f"{_shortened(list(renamed))}: to use "
             f"{it}, rename {it} to a vocabulary name; to leave {it} out without a warning: "
             f"{how_to_drop(list(renamed), merged=True)}."
         )
     if plain:
-        few = (
-            f"Only {len(kept)} of {len(names)} channels are used. "
+        # a montage of another naming scheme (e.g. EGI's E1..E128): say so first; channels
+        # the rename leaves out on purpose are not counted
+        aside = f" ({len(excluded)} more left out by the rename)" if excluded else ""
+        only = (
+            f"Only {len(kept)} of {len(names) - len(excluded)} channels are used{aside}. "
             if len(unknown) > len(kept)
             else ""
-        )  # a montage of another naming scheme (e.g. EGI's E1..E128): say so first
+        )
         _warn(
-            f"{where}{few}{len(plain)} channel(s) do not match the EEGPT vocabulary and were "
-            f"dropped: {plain}."
+            f"{where}{only}{len(plain)} channel(s) do not match the EEGPT vocabulary and were "
+            f"dropped: {_shortened(plain)}."
             + _dropped_note(plain, targets, chosen)
             + _bipolar_note(plain)
             + _cap_note(plain)
@@ -1524,8 +1539,13 @@ def map_channels(
         dropped=tuple(dropped),
         referential=referential,
     )
-    _log(mapping.summary(), verbose)
+    _log(mapping.summary(limit=_LOGGED_ROWS), verbose)
     return mapping
+
+
+#: Rows of a channel table, and names in a list, that a log or a warning shows (the full lists
+#: stay in the mapping and the outputs' metadata).
+_LOGGED_ROWS = 12
 
 
 def _renamed_outside_note(renamed: Mapping[str, str]) -> str:

@@ -1271,8 +1271,8 @@ def check_signal(
     if flat.any():
         which = [names[i] for i in np.flatnonzero(flat)]
         _warn(
-            f"{source}: flat channel(s) check: {which} have zero peak-to-peak or a standard "
-            f"deviation below {FLAT_STD:g} V (disconnected or unrecorded?). Exclude them "
+            f"{source}: flat channel(s) check: {_shortened(which)} have zero peak-to-peak or a "
+            f"standard deviation below {FLAT_STD:g} V (disconnected or unrecorded?). Exclude them "
             f"({how_to_drop(which)}) or interpolate them before embedding."
         )
     if stats.segment and sfreq:
