@@ -604,6 +604,39 @@ def test_predictions_flag_the_windows_over_bad_annotations(model, short_task, tm
            "(BAD_muscle: 2, boundary: 1) (--reject-by-annotation)\n" in capsys.readouterr().err  # fmt: skip
 
 
+def test_predictions_are_written_as_the_output_suffix_says(model, short_task, tmp_path, capsys):
+    """predict writes Parquet to a .parquet output (the CSV's columns, typed) and TSV to .tsv;
+    another suffix is refused before anything is read, not written as CSV under that name."""
+    train, test = short_task
+    folder = train_probe(model, train[:32], preprocessing=ONE_SECOND, epochs=1).save(
+        tmp_path / "probe"
+    )
+    epochs_file = tmp_path / "test-epo.fif"
+    test[:4].save(epochs_file, verbose=False)
+    outputs = {s: tmp_path / f"pred.{s}" for s in ("csv", "tsv", "parquet")}
+    for out in outputs.values():
+        assert probe_main(["predict", str(folder), str(epochs_file), "-o", str(out), "-q"]) == 0
+    assert outputs["parquet"].read_bytes()[:4] == b"PAR1"
+    written = pd.read_csv(outputs["csv"])
+    assert pd.read_csv(outputs["tsv"], sep="\t").equals(written)
+    table = pd.read_parquet(outputs["parquet"])
+    assert list(table.columns) == list(written.columns)
+    for name in written.columns:
+        if name.startswith("p_") or name == "onset_s":  # 6 decimals in the CSV
+            np.testing.assert_allclose(table[name], written[name], atol=1e-6)
+        else:
+            assert table[name].tolist() == written[name].tolist(), name
+    assert table["epoch"].dtype == np.int64 and table["file"].tolist() == [str(epochs_file)] * 4
+    capsys.readouterr()
+    npz = tmp_path / "pred.npz"
+    assert probe_main(["predict", str(folder), str(tmp_path / "missing-epo.fif"), "-o",
+                       str(npz)]) == 1  # fmt: skip
+    assert "predictions are written as .csv, .tsv or .parquet (chosen by the suffix), not .npz" in (
+        capsys.readouterr().err
+    )
+    assert not npz.exists()
+
+
 def test_continuous_recordings_labelled_by_their_annotations(weights, tmp_path, capsys):
     """--window-labels REGEX: the consecutive windows of a continuous recording, each labelled
     by the matching annotation that covers half of it, --unlabelled the class of the others,

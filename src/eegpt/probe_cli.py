@@ -1028,7 +1028,8 @@ def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
         "-o",
         "--output",
         type=Path,
-        help="CSV to write (default: stdout), one row per epoch or window: file, epoch (its "
+        help="file to write: .csv, .tsv or .parquet (default: CSV to stdout), one row per "
+        "epoch or window: file, epoch (its "
         "number in its file, counting from 0 as MNE does, where EEGLAB counts from 1; for a "
         "continuous recording, the window's), onset_s, prediction, label (if any), p_CLASS "
         "(each class's probability), bad (continuous recordings: True over bad annotations)",
@@ -1322,6 +1323,7 @@ def cmd_probe_predict(args: argparse.Namespace) -> int:
     from eegpt._logging import few
     from eegpt.cli import given_once, parse_rename
 
+    _check_prediction_output(args.output)
     if args.output is not None and args.output.exists() and not args.overwrite:
         raise FileExistsError(f"{args.output} exists; pass --overwrite to replace it")
     probe = _load(args)
@@ -1365,30 +1367,85 @@ def cmd_probe_predict(args: argparse.Namespace) -> int:
     header = ["file", "epoch", *(["onset_s"] if with_onsets else []), "prediction"]
     header += [*(["label"] if labelled else []), *(f"p_{c}" for c in probe.classes_.tolist())]
     header += ["bad"] if continuous else []
-    rows = []
+    classes = probe.classes_.tolist()
+    rows = []  # typed values (None: no value), formatted by the writer
     for path in dict.fromkeys(args.data):  # in the order given
         for index, at, label, p in found.get(path, []):
             rows.append(
-                [str(path), index]
-                + ([] if not with_onsets else ["" if at is None else f"{at:.6f}"])
-                + [probe.classes_[int(np.argmax(p))]]
-                + ([] if not labelled else ["" if label is None else label])
-                + [f"{v:.6f}" for v in p]
-                + ([] if not continuous else [str(bool(bad[path][index])) if path in bad else ""])
+                [str(path), int(index)]
+                + ([] if not with_onsets else [at])
+                + [classes[int(np.argmax(p))]]
+                + ([] if not labelled else [label])
+                + [float(v) for v in p]
+                + ([] if not continuous else [bool(bad[path][index]) if path in bad else None])
             )
-    if args.output is None:
+    _write_predictions(args.output, header, rows)
+    if args.output is not None and not args.quiet:
+        print(f"wrote {len(rows)} predictions to {args.output}")
+    return 0
+
+
+#: The files ``probe predict --output`` writes, by suffix: CSV and TSV (their separator), Parquet.
+PREDICTION_FORMATS: dict[str, str | None] = {".csv": ",", ".tsv": "\t", ".parquet": None}
+
+
+def _check_prediction_output(path: Path | None) -> None:
+    """Refuse an ``--output`` that ``predict`` cannot write (by its suffix), or Parquet without
+    pyarrow, before anything is read or computed."""
+    if path is None:
+        return
+    suffix = path.suffix.lower()
+    if suffix not in PREDICTION_FORMATS:
+        raise ValueError(
+            f"--output {path}: predictions are written as .csv, .tsv or .parquet (chosen by the "
+            f"suffix), not {suffix or 'a name without a suffix'}"
+        )
+    if suffix == ".parquet":
+        from eegpt.outputs import require_pyarrow
+
+        require_pyarrow("writing predictions as Parquet (or use a .csv output)")
+
+
+def _csv_cell(column: str, value: Any) -> Any:
+    """A prediction table's value as CSV text: blank for none, onsets and probabilities with
+    6 decimals."""
+    if value is None:
+        return ""
+    if column == "onset_s" or column.startswith("p_"):
+        return f"{value:.6f}"
+    return value
+
+
+def _write_predictions(path: Path | None, header: list[str], rows: list[list[Any]]) -> None:
+    """Write the rows of ``probe predict`` (typed values, None where there is none) to ``path``:
+    CSV, TSV or Parquet by its suffix (:data:`PREDICTION_FORMATS`); CSV to stdout without one.
+    """
+    suffix = None if path is None else path.suffix.lower()
+    if suffix == ".parquet":
+        from eegpt.outputs import atomic_write, require_pyarrow
+
+        pa, pq = require_pyarrow("writing predictions as Parquet (or use a .csv output)")
+        columns = {}
+        for j, name in enumerate(header):
+            values = [row[j] for row in rows]
+            try:
+                columns[name] = pa.array(values)
+            except (pa.ArrowInvalid, pa.ArrowTypeError):  # labels of mixed types: as text
+                columns[name] = pa.array([None if v is None else str(v) for v in values])
+        table = pa.table(columns)
+        atomic_write(path, lambda fh: pq.write_table(table, fh))
+        return
+    text = [[_csv_cell(name, v) for name, v in zip(header, row, strict=True)] for row in rows]
+    if path is None:
         writer = csv.writer(sys.stdout)
         writer.writerow(header)
-        writer.writerows(rows)
-    else:
-        args.output.parent.mkdir(parents=True, exist_ok=True)
-        with open(args.output, "w", newline="") as fh:
-            writer = csv.writer(fh)
-            writer.writerow(header)
-            writer.writerows(rows)
-        if not args.quiet:
-            print(f"wrote {len(rows)} predictions to {args.output}")
-    return 0
+        writer.writerows(text)
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", newline="") as fh:
+        writer = csv.writer(fh, delimiter=PREDICTION_FORMATS[suffix] or ",")
+        writer.writerow(header)
+        writer.writerows(text)
 
 
 def cmd_probe_evaluate(args: argparse.Namespace) -> int:
