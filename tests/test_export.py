@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import mne
@@ -155,6 +156,23 @@ def test_refusals_before_reading(npz, tmp_path, capsys, output, options, message
     path, _ = npz
     assert main(["export", str(path), "-o", str(tmp_path / output), *options]) == 1
     assert message in capsys.readouterr().err
+
+
+def test_csv_without_pandas_names_the_extra_before_reading(npz, tmp_path, capsys, monkeypatch):
+    """Without pandas (a plain `pip install eegpt`), a CSV export is refused up front with the
+    extra to install, not a crash; a .mat export still works."""
+    from eegpt.errors import MissingDependencyError
+
+    path, _ = npz
+    monkeypatch.setitem(sys.modules, "pandas", None)  # `import pandas` raises ImportError
+    assert main(["export", str(path), "-o", str(tmp_path / "e.csv")]) == 1
+    err = capsys.readouterr().err
+    assert "exporting to .csv (or export to .mat) needs pandas: pip install 'eegpt[parquet]'" in err
+    assert "internal error" not in err and "reading" not in err
+    with pytest.raises(MissingDependencyError, match=r"eegpt\[parquet\]"):
+        export.export_embeddings(path, tmp_path / "e.csv")
+    assert not (tmp_path / "e.csv").exists()
+    assert main(["export", str(path), "-o", str(tmp_path / "e.mat"), "-q"]) == 0
 
 
 def test_an_existing_output_is_kept_without_overwrite(npz, tmp_path, capsys):

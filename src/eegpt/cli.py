@@ -427,6 +427,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         export_pool,
         read_export_input,
         refuse_recording,
+        require_export_dependencies,
     )
     from eegpt.outputs import check_output_folder
 
@@ -437,6 +438,7 @@ def cmd_export(args: argparse.Namespace) -> int:
             "by its suffix, e.g. -o embeddings.mat"
         )
     export_pool(fmt, args.pool, None)  # a pooling the format cannot take: before reading
+    require_export_dependencies(fmt)
     if args.output.exists() and not args.overwrite:
         raise OutputExistsError(f"{args.output} exists; pass --overwrite to replace it")
     check_output_folder(args.output.parent, args.output)  # before reading a large input

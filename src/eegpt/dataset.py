@@ -134,6 +134,7 @@ from eegpt.outputs import (
     metadata_record,
     parquet_writer,
     pool_embeddings,
+    require_pandas,
     require_pyarrow,
 )
 from eegpt.preprocessing import PreprocessingConfig, prepare
@@ -4823,8 +4824,9 @@ def _nullable_frame(table: Any) -> Any:
     """``table.to_pandas()``, with integer and boolean columns that have missing values as
     pandas' nullable ``Int64`` / ``boolean`` (manifest columns with gaps; pandas would make
     floats and objects of them)."""
-    import pandas as pd
     import pyarrow as pa
+
+    pd = require_pandas("read_embeddings")
 
     frame = table.to_pandas()
     for name, column in zip(table.column_names, table.columns, strict=True):
@@ -4841,7 +4843,7 @@ def _expand_metadata(frame: Any, schema_names: Sequence[str]) -> Any:
     column of the shards (``schema_names``, selected or not) gets a ``metadata_`` prefix, so a
     column's name means the same whatever is selected. A name whose values are all JSON
     integers becomes a nullable ``Int64`` column (rows without it are missing)."""
-    import pandas as pd
+    pd = require_pandas("read_embeddings")
 
     records = [json.loads(t) if isinstance(t, str) else {} for t in frame["epochs_metadata"]]
     wide = pd.DataFrame.from_records(records, index=frame.index)

@@ -61,6 +61,7 @@ from eegpt.outputs import (
     atomic_write,
     feature_names,
     load_embeddings,
+    require_pandas,
 )
 
 __all__ = ["EXPORT_FORMATS", "ExportInput", "export_embeddings", "read_export_input"]
@@ -415,7 +416,7 @@ def _matlab_name(name: str) -> str:
 def _mat_column(column: Any) -> np.ndarray:
     """A metadata column as MATLAB takes it: numbers and booleans as double (NaN where
     missing; logical where none is), anything else as cellstr ('' where missing)."""
-    import pandas as pd
+    pd = require_pandas("exporting metadata columns")
 
     missing = column.isna().to_numpy()
     if pd.api.types.is_bool_dtype(column) and not missing.any():
@@ -452,7 +453,7 @@ def csv_frame(windows: ExportInput, pool: str) -> Any:
     """The CSV table: one row per window, ``recording``, ``window`` (from 0), ``window_number``
     (from 1), ``onset_s``, ``label``, the manifest's columns, the epochs' metadata columns,
     ``annotations`` (each where present), ``bad``, then one column per feature of ``pool``."""
-    import pandas as pd
+    pd = require_pandas(CSV_NEEDS)
 
     values = pooled_values(windows, pool)
     names = feature_names(pool, windows.embeddings.data.shape[1:], values.shape[1])
@@ -479,6 +480,17 @@ def csv_frame(windows: ExportInput, pool: str) -> Any:
             "pandas, R or MATLAB's readtable; for a spreadsheet use --pool mean"
         )
     return pd.concat([frame, pd.DataFrame(values, columns=names)], axis=1)
+
+
+#: What needs pandas when exporting (named in the message that it is missing).
+CSV_NEEDS = "exporting to .csv (or export to .mat)"
+
+
+def require_export_dependencies(fmt: str) -> None:
+    """Raise :class:`~eegpt.errors.MissingDependencyError` when the optional packages that
+    writing format ``fmt`` (``".mat"``, ``".csv"``) needs are missing: pandas for CSV."""
+    if fmt == ".csv":
+        require_pandas(CSV_NEEDS)
 
 
 def export_embeddings(
@@ -523,6 +535,7 @@ def export_embeddings(
             f"{output.name}: export writes {' or '.join(EXPORT_FORMATS)} files (by the "
             "suffix); embeddings in .npz or .parquet are what eegpt embed writes"
         )
+    require_export_dependencies(fmt)
     if output.exists() and not overwrite:
         raise OutputExistsError(f"{output} exists; pass overwrite=True to replace it")
     windows = source if isinstance(source, ExportInput) else read_export_input(source)

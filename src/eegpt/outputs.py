@@ -197,7 +197,7 @@ def metadata_record(frame: Any) -> dict[str, Any]:
 
 
 def _json_value(value: Any) -> Any:
-    import pandas as pd
+    pd = require_pandas("epochs metadata")
 
     if value is None:
         return None
@@ -224,7 +224,7 @@ def _json_value(value: Any) -> Any:
 def metadata_frame(record: dict[str, Any]) -> Any:
     """The pandas DataFrame of a :func:`metadata_record`, with its dtypes restored where the
     values allow it (a column that does not convert stays as read)."""
-    import pandas as pd
+    pd = require_pandas("epochs metadata")
 
     frame = pd.DataFrame(record["data"], columns=record["columns"])
     if "index" in record:  # not in files written before it was kept
@@ -238,7 +238,7 @@ def metadata_frame(record: dict[str, Any]) -> Any:
 
 
 def _restored(column: Any, dtype: str, categories: dict[str, Any] | None = None) -> Any:
-    import pandas as pd
+    pd = require_pandas("epochs metadata")
 
     try:
         if categories is not None:
@@ -615,12 +615,7 @@ class Embeddings:
         record = self.metadata.get("epochs_metadata")
         if record is None:
             return None
-        try:
-            import pandas  # noqa: F401
-        except ImportError as err:
-            raise MissingDependencyError(
-                "Embeddings.epochs_metadata needs pandas: pip install pandas"
-            ) from err
+        require_pandas("Embeddings.epochs_metadata")
         return metadata_frame(record)
 
     @property
@@ -775,6 +770,7 @@ class Embeddings:
         :func:`feature_names`), ready for statistics or plotting. Needs pandas and pyarrow.
         """
         pa, _ = require_pyarrow("Embeddings.to_data_frame")
+        pd = require_pandas("Embeddings.to_data_frame")
         columns = _WindowColumns(self.metadata, self.onsets)
         pandas_dtypes = columns.schema_metadata()
         if pooling is None:
@@ -785,8 +781,6 @@ class Embeddings:
         names = feature_names(pooling, self.data.shape[1:], features.shape[1])
         # metadata columns named like features
         clashes = clash_renames(frame.columns, set(names), set(frame.columns) | set(names))
-        import pandas as pd
-
         frame = frame.rename(columns=clashes)
         return pd.concat([frame, pd.DataFrame(features, columns=names)], axis=1)
 
@@ -1404,6 +1398,16 @@ def parquet_writer(where: Any, schema: Any) -> Any:
     _, pq = require_pyarrow()
     others = [name for name in schema.names if name != "embedding"]
     return pq.ParquetWriter(where, schema, compression="zstd", use_dictionary=others)
+
+
+def require_pandas(what: str) -> Any:
+    """The ``pandas`` module, or a :class:`~eegpt.errors.MissingDependencyError` that says
+    ``what`` needs it and how to install it (the ``parquet`` extra)."""
+    try:
+        import pandas as pd
+    except ImportError as err:  # pragma: no cover - depends on the environment
+        raise MissingDependencyError(f"{what} needs pandas: pip install 'eegpt[parquet]'") from err
+    return pd
 
 
 def require_pyarrow(what: str = "writing Parquet (or use a .npz output)"):
