@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import sys
 import time
 import warnings
 from pathlib import Path
@@ -90,6 +91,29 @@ def test_to_data_frame_is_the_parquet_table(weights, edf, tmp_path):
         "eegpt_1",
         "eegpt_2",
     ]
+
+
+def test_parquet_without_pyarrow_is_refused_before_any_recording_is_read(
+    weights, edf, tmp_path, capsys, monkeypatch
+):
+    """embed --format parquet (or -o x.parquet) without pyarrow stops at once with the extra
+    to install, not after embedding part of each recording."""
+    import eegpt.api
+    from eegpt.errors import MissingDependencyError
+
+    read = []
+    job = type("Job", (), {"create": staticmethod(lambda *args: read.append(args))})
+    monkeypatch.setattr(eegpt.api, "_Job", job)  # records a recording being read
+    for name in ("pyarrow", "pyarrow.parquet"):
+        monkeypatch.setitem(sys.modules, name, None)  # `import pyarrow` raises ImportError
+    other = tmp_path / "b.edf"
+    other.write_bytes(edf.read_bytes())
+    args = ["embed", str(edf), str(other), "--weights", str(weights)]
+    assert main([*args, "--format", "parquet", "-o", str(tmp_path / "pq"), "-q"]) == 1
+    assert "needs pyarrow: pip install 'eegpt[parquet]'" in capsys.readouterr().err
+    with pytest.raises(MissingDependencyError, match=r"eegpt\[parquet\]"):
+        embed_to_file(load_model(weights), edf, tmp_path / "x.parquet")
+    assert read == [] and sorted(p.name for p in tmp_path.iterdir()) == ["b.edf"]
 
 
 def test_cli_refuses_to_overwrite_and_parquet_output(weights, edf, tmp_path, capsys):

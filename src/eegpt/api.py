@@ -42,6 +42,7 @@ from eegpt.outputs import (
     EmbeddingsWriter,
     metadata_record,
     output_format,
+    require_output_dependencies,
     select_window_metadata,
 )
 from eegpt.preprocessing import PreprocessingConfig, Windows, map_recording_channels, prepare
@@ -291,6 +292,7 @@ def embed_to_file(
         raise ValueError(f"unsupported output {output.name!r}: use .npz or .parquet")
     if output.exists() and not overwrite:
         raise OutputExistsError(f"{output} exists; pass overwrite=True (--overwrite) to replace it")
+    require_output_dependencies(output)  # before reading the recording
     with _training_flags_kept(model), recorded_warnings() as said:
         job = _Job.create(model, data, {"model": model, "data": data, **kwargs})
         blocks = job.encode()

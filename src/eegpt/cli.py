@@ -649,7 +649,7 @@ def cmd_embed(args: argparse.Namespace) -> int:
     from eegpt.engine import InferenceEngine
     from eegpt.errors import USER_ERRORS, OutputExistsError
     from eegpt.hub import WEIGHTS_HELP
-    from eegpt.outputs import check_output_folder
+    from eegpt.outputs import check_output_folder, require_output_dependencies
 
     if not args.weights:
         print(f"eegpt: error: no --weights given.\n\n{WEIGHTS_HELP}", file=sys.stderr)
@@ -690,6 +690,8 @@ def cmd_embed(args: argparse.Namespace) -> int:
                 f"embed only the others): {few(existing, 5)}"
             )
     check_output_folder(outputs[0].parent, args.output)  # before the model and any recording
+    for out in outputs:  # pyarrow for Parquet: said once, not after each file's windows
+        require_output_dependencies(out)
     config = preprocessing_config(args)
     model = load_model(args.weights, device="cpu", verbose=not args.quiet)
     model.config.n_patches(config.n_samples)  # a window shorter than a patch: one error, here

@@ -1400,6 +1400,14 @@ def parquet_writer(where: Any, schema: Any) -> Any:
     return pq.ParquetWriter(where, schema, compression="zstd", use_dictionary=others)
 
 
+def require_output_dependencies(path: str | Path) -> None:
+    """Raise :class:`~eegpt.errors.MissingDependencyError` when writing ``path`` (by its
+    suffix) needs optional packages that are missing (pyarrow for ``.parquet``), so that it is
+    said before any recording is read."""
+    if output_format(path) == ".parquet":
+        require_pyarrow()
+
+
 def require_pandas(what: str) -> Any:
     """The ``pandas`` module, or a :class:`~eegpt.errors.MissingDependencyError` that says
     ``what`` needs it and how to install it (the ``parquet`` extra)."""
