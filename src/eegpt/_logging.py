@@ -27,9 +27,9 @@ import re
 import sys
 import threading
 import warnings
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, ParamSpec, TypeVar
 
 logger = logging.getLogger("eegpt")
 #: Set while a function called with ``verbose="error"`` (or "critical", or a level >= 40)
@@ -102,13 +102,18 @@ def silences_warnings(verbose: bool | str | int | None) -> bool:
     return isinstance(verbose, int) and not isinstance(verbose, bool) and verbose > logging.WARNING
 
 
-def honours_verbose(func):
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def honours_verbose(func: Callable[_P, _R]) -> Callable[_P, _R]:
     """Run ``func`` with eegpt's warnings silenced when its ``verbose`` argument (or, for a
-    method, ``self.verbose``) is ``"error"`` or higher, as in MNE."""
+    method, ``self.verbose``) is ``"error"`` or higher, as in MNE. The wrapper has ``func``'s
+    signature, for type checkers too."""
     signature = inspect.signature(func)
 
     @functools.wraps(func)
-    def wrapper(*args, **kwargs):
+    def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> _R:
         arguments = signature.bind_partial(*args, **kwargs).arguments
         verbose = arguments.get("verbose", arguments.get("kwargs", {}).get("verbose"))
         if "verbose" not in arguments and "self" in arguments:

@@ -5,6 +5,12 @@ Written as ``def embed(self, data, **kwargs)`` they would hide their keywords fr
 IPython's signature tips and keyword completion; as :class:`function_method` they are the
 function itself, bound to the instance, and its module is imported only when the method is
 first looked up (``import eegpt.model`` does not pull in MNE and matplotlib).
+
+Type checkers cannot follow a function named by strings, so each class also assigns the
+function itself under ``if TYPE_CHECKING:``, which mypy and pyright read as the method (with
+its signature; ``EEGPT.embed`` shows ``eegpt.api.embed_method``'s ``(data, **kwargs) ->
+Embeddings``, as ``embed`` itself cannot be resolved inside the import cycle of the two
+modules).
 """
 
 from __future__ import annotations

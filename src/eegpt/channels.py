@@ -35,6 +35,8 @@ if TYPE_CHECKING:
     import mne
     import numpy as np
 
+    import eegpt.viz
+
 __all__ = [
     "CHANNEL_INDEX",
     "PRETRAINING_CHANNELS",
@@ -1288,7 +1290,10 @@ class ChannelMapping:
         return self.summary()
 
     # the mapping on a head (eegpt.viz.plot_channel_mapping), bound to this mapping
-    plot = function_method("eegpt.viz", "plot_channel_mapping")
+    if TYPE_CHECKING:  # what type checkers see (eegpt._methods)
+        plot = eegpt.viz.plot_channel_mapping
+    else:
+        plot = function_method("eegpt.viz", "plot_channel_mapping")
 
     def to_dict(self) -> dict[str, list[str] | list[int] | dict[str, str]]:
         """JSON-serialisable form (lists of str/int; ``"referential"`` only when a channel

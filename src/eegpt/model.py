@@ -47,7 +47,7 @@ import contextlib
 import weakref
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import torch
 import torch.nn.functional as F
@@ -57,6 +57,9 @@ from torch.optim.optimizer import register_optimizer_step_post_hook
 from eegpt import short_attention as short_attn
 from eegpt._methods import function_method
 from eegpt.config import EEGPTConfig, get_config
+
+if TYPE_CHECKING:
+    import eegpt.api
 
 # Fast-path caches (derived weights per encoder), kept outside the modules so that copying or
 # pickling a model (replicas, worker processes) never carries them along.
@@ -1342,7 +1345,10 @@ class EEGPT(nn.Module):
             )
 
     # model.embed(data, ...): eegpt.api.embed with this model, its keywords in the signature
-    embed = function_method("eegpt.api", "embed_method")
+    if TYPE_CHECKING:  # what type checkers see (eegpt._methods)
+        embed = eegpt.api.embed_method
+    else:
+        embed = function_method("eegpt.api", "embed_method")
 
     def forward(self, x: torch.Tensor, chan_ids: torch.Tensor | None = None) -> torch.Tensor:
         """Probe logits ``[B, n_outputs]`` when a head exists, else summary tokens

@@ -43,7 +43,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -52,6 +52,9 @@ from eegpt._methods import function_method
 from eegpt._tempfiles import temporary_beside
 from eegpt.annotations import bad_windows, select_holding
 from eegpt.errors import MissingDependencyError, OutputExistsError, OutputNotWritableError
+
+if TYPE_CHECKING:
+    import eegpt.viz
 
 __all__ = [
     "FORMATS",
@@ -785,8 +788,12 @@ class Embeddings:
         return pd.concat([frame, pd.DataFrame(features, columns=names)], axis=1)
 
     # the figures of eegpt.viz, bound to these embeddings (their keywords in the signature)
-    plot = function_method("eegpt.viz", "plot_embeddings")
-    plot_channels = function_method("eegpt.viz", "plot_channel_mapping")
+    if TYPE_CHECKING:  # what type checkers see (eegpt._methods)
+        plot = eegpt.viz.plot_embeddings
+        plot_channels = eegpt.viz.plot_channel_mapping
+    else:
+        plot = function_method("eegpt.viz", "plot_embeddings")
+        plot_channels = function_method("eegpt.viz", "plot_channel_mapping")
 
     def save(self, path: str | Path, *, overwrite: bool = False) -> Path:
         """Write to ``.npz`` or ``.parquet`` (by suffix), atomically; never overwrite unless asked.

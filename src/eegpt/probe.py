@@ -41,7 +41,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, nullcontext
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import mne
 import numpy as np
@@ -110,6 +110,9 @@ from eegpt.preprocessing import (
     resampled_length,
     window_starts,
 )
+
+if TYPE_CHECKING:
+    import eegpt.viz
 
 __all__ = [
     "EEGPTProbe",
@@ -1855,7 +1858,10 @@ class EEGPTProbe:
 
     # ---------------------------------------------------------------- figures
     # learning curves (eegpt.viz.plot_training), bound to this probe
-    plot_training = function_method("eegpt.viz", "plot_training")
+    if TYPE_CHECKING:  # what type checkers see (eegpt._methods)
+        plot_training = eegpt.viz.plot_training
+    else:
+        plot_training = function_method("eegpt.viz", "plot_training")
 
     def plot_confusion_matrix(
         self,

@@ -38,7 +38,7 @@ import functools
 import numbers
 import os
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 import mne
 import numpy as np
@@ -85,18 +85,20 @@ __all__ = ["POOLINGS", "EEGPTClassifier", "EEGPTEmbedder", "pool_embeddings"]
 #: The kinds of RuntimeWarnings these estimators hold back while they repeat, and the calls
 #: ("fit", "predict") that gave them (:func:`~eegpt._logging.each_warning_once`).
 _SHOWN: dict[str, set[str]] = {}
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
 
 
-def _warning_once(call: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+def _warning_once(call: str) -> Callable[[Callable[_P, _R]], Callable[_P, _R]]:
     """Run the method under :func:`~eegpt._logging.each_warning_once` as a ``call`` (``"fit"``
     or ``"predict"``, whichever estimator's): scikit-learn fits a clone per fold and resets
     Python's once-per-place filter around each fit and score, so the same warning came once
     per fold, then again in predict. A warning is held back while the calls repeat it, in any
     estimator of the process, and given again after a fit or a prediction without it."""
 
-    def decorate(method: Callable[..., Any]) -> Callable[..., Any]:
+    def decorate(method: Callable[_P, _R]) -> Callable[_P, _R]:
         @functools.wraps(method)
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
+        def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> _R:
             with each_warning_once(_SHOWN, call):
                 return method(*args, **kwargs)
 
