@@ -1,0 +1,58 @@
+"""The source distribution holds what its own tests and documentation need (MANIFEST.in)."""
+
+from __future__ import annotations
+
+import shutil
+import tarfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+#: Files that the tests import or read, and that the README links to.
+NEEDED = [
+    "pyproject.toml",
+    "README.md",
+    "LICENSE",
+    "BENCHMARKS.md",
+    "RELIABILITY.md",
+    "Makefile",
+    "docs/corpus-scale.md",
+    "examples/linear_probe.md",
+    "examples/linear_probe.py",
+    "examples/bcic2a_channels.tsv",
+    "scripts/reliability.py",
+    "tests/conftest.py",
+    "tests/reliability_harness.py",
+    "tests/stubs/torchaudio/__init__.py",
+    "tests/test_packaging.py",
+    "src/eegpt/__init__.py",
+    "src/eegpt/py.typed",
+]
+
+#: The folders of the repository that the sdist may take files from (copied for the build).
+SOURCE_FOLDERS = ("src", "tests", "docs", "examples", "scripts", "benchmarks", ".ci")
+
+
+@pytest.mark.skipif(not (ROOT / "pyproject.toml").is_file(), reason="not run from a source tree")
+def test_the_sdist_holds_the_tests_and_documentation(tmp_path, monkeypatch):
+    build_meta = pytest.importorskip("setuptools.build_meta")
+    # a copy without an egg-info folder, whose file list setuptools would add to the sdist
+    tree = tmp_path / "tree"
+    skip = shutil.ignore_patterns("*.egg-info", "__pycache__", "*.py[cod]")
+    for path in ROOT.iterdir():
+        if path.name in SOURCE_FOLDERS:
+            shutil.copytree(path, tree / path.name, ignore=skip)
+        elif path.is_file() and path.stat().st_size < 1 << 20:
+            tree.mkdir(exist_ok=True)
+            shutil.copy(path, tree)
+    monkeypatch.chdir(tree)
+    name = build_meta.build_sdist(str(tmp_path))
+    with tarfile.open(tmp_path / name) as sdist:
+        top = name.removesuffix(".tar.gz")
+        files = {m.name.removeprefix(f"{top}/") for m in sdist.getmembers() if m.isfile()}
+        metadata = sdist.extractfile(f"{top}/PKG-INFO").read().decode()
+    assert [f for f in NEEDED if f not in files] == []
+    assert not [f for f in files if f.startswith("benchmarks/results/") or "__pycache__" in f]
+    assert "Project-URL: Original implementation, https://github.com/BINE022/EEGPT" in metadata
