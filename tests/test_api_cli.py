@@ -93,6 +93,20 @@ def test_to_data_frame_is_the_parquet_table(weights, edf, tmp_path):
     ]
 
 
+@pytest.mark.parametrize(
+    ("words", "usage"),
+    [(["embed", "x.edf", "-o", "x.npz"], "eegpt embed"),
+     (["probe", "predict", "probe", "x.edf"], "eegpt probe predict")],
+)  # fmt: skip
+def test_an_unknown_option_is_reported_with_the_subcommands_usage(words, usage, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main([*words, "--bogus"])
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"usage: {usage} ")
+    assert f"{usage}: error: unrecognized arguments: --bogus" in err
+
+
 def test_parquet_without_pyarrow_is_refused_before_any_recording_is_read(
     weights, edf, tmp_path, capsys, monkeypatch
 ):

@@ -103,10 +103,16 @@ def test_without_mne_bids(bids_dataset, monkeypatch):
     monkeypatch.setattr(builtins, "__import__", no_mne_bids)
     monkeypatch.setattr(eegpt.bids, "_warned_missing", False)
     path = bids_dataset / EDF.format(sub="001")
-    with pytest.warns(RuntimeWarning, match="sidecars .* not applied without mne-bids"):
+    with pytest.warns(
+        RuntimeWarning,
+        match=r"sidecars .* not applied without mne-bids: pip install 'eegpt\[bids\]'",
+    ):
         rec = as_recording(path)
     assert "EEG F3-REF" in rec.ch_names  # channels.tsv not applied
-    with pytest.raises(MissingDependencyError, match=r"BIDS dataset.*mne-bids.*pattern="):
+    with pytest.raises(
+        MissingDependencyError,
+        match=r"BIDS dataset.*mne-bids: pip install 'eegpt\[bids\]'.*pattern=",
+    ):
         resolve_inputs(bids_dataset)
 
 

@@ -1460,6 +1460,19 @@ def test_a_run_that_fails_before_its_first_shard_leaves_the_folders_as_they_were
     assert not (tmp_path / "gpu").exists()
 
 
+def test_without_ray_the_engine_message_names_the_option_and_the_keyword(monkeypatch):
+    """Raised from `eegpt embed-dataset --engine ray` or embed_dataset(engine='ray'): both
+    spellings of the way out, and the extra to install."""
+    from eegpt.dataset_ray import _ray
+    from eegpt.errors import MissingDependencyError
+
+    monkeypatch.setitem(sys.modules, "ray", None)  # `import ray` raises ImportError
+    with pytest.raises(MissingDependencyError) as caught:
+        _ray()
+    assert "pip install 'eegpt[ray]'" in str(caught.value)
+    assert "engine='inprocess' (--engine inprocess, the default)" in str(caught.value)
+
+
 def test_make_engines_gives_each_device_its_own_replica(model):
     engines = make_engines(model, [torch.device("cpu")] * 3, batch_size=8)
     assert len({id(e.model) for e in engines}) == 3 and engines[-1].model is model.target_encoder

@@ -170,6 +170,11 @@ def test_errors(task):
     x = task.get_data()
     with pytest.raises(ValueError, match="needs an encoder"):
         EEGPTEmbedder(preprocessing=ONE_SECOND).fit(task)
+    # a checkpoint's name where the model goes: says to pass it as weights=
+    for estimator in (EEGPTEmbedder, EEGPTClassifier):
+        with pytest.raises(TypeError, match=rf"{estimator.__name__}\('tiny-random'\): the first "
+                           r"parameter, model, .* as weights='tiny-random'"):  # fmt: skip
+            estimator("tiny-random").fit(task, ["a"] * len(task))
     with pytest.raises(ValueError, match="ch_names=.*sfreq"):
         EEGPTEmbedder(SMALL).fit(x)
     with pytest.raises(ValueError, match="unknown pooling"):

@@ -29,7 +29,7 @@ _EEG_FILE = re.compile(
 )
 #: Top-level folders that hold no raw recordings of the dataset.
 _NOT_RAW = ("derivatives", "sourcedata", "code", "stimuli")
-_INSTALL = "pip install mne-bids (or eegpt[bids])"
+_INSTALL = "pip install 'eegpt[bids]' (or mne-bids)"
 _warned_missing = False
 
 

@@ -23,7 +23,7 @@ import textwrap
 import time
 import traceback
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -198,6 +198,20 @@ WEIGHTS_OPTION_HELP = (
 )
 
 
+class SubcommandParser(argparse.ArgumentParser):
+    """The parser of a subcommand (``eegpt embed``, ``eegpt probe predict`` ...): an argument
+    it does not know is an error with its own usage, not left over for the top-level parser,
+    which would show the top-level usage instead."""
+
+    def parse_known_args(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
+    ) -> tuple[argparse.Namespace, list[str]]:
+        namespace, extras = super().parse_known_args(args, namespace)
+        if extras:
+            self.error(f"unrecognized arguments: {' '.join(extras)}")
+        return namespace, extras
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="eegpt",
@@ -205,7 +219,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"eegpt {__version__}")
     parser.add_argument("--debug", action="store_true", help="show tracebacks")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    sub = parser.add_subparsers(
+        dest="command", required=True, metavar="COMMAND", parser_class=SubcommandParser
+    )
 
     p = sub.add_parser("embed", help="embed recordings, one output file per recording")
     p.add_argument("recordings", nargs="+", type=Path, help="files MNE can read")

@@ -54,8 +54,8 @@ def _ray():
         import ray.data
     except ImportError as err:
         raise MissingDependencyError(
-            "engine='ray' needs Ray Data: pip install 'eegpt[ray]' (or 'ray[data]'), or use "
-            "engine='inprocess'"
+            "engine='ray' (--engine ray) needs Ray Data: pip install 'eegpt[ray]' (or "
+            "'ray[data]'), or use engine='inprocess' (--engine inprocess, the default)"
         ) from err
     return ray
 

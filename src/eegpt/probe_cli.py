@@ -1607,9 +1607,13 @@ def _as_class_labels(
 
 def build_parser() -> argparse.ArgumentParser:
     """A stand-alone ``eegpt`` parser holding only the ``probe`` command."""
+    from eegpt.cli import SubcommandParser
+
     parser = argparse.ArgumentParser(prog="eegpt")
     parser.add_argument("--debug", action="store_true", help="show tracebacks")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    sub = parser.add_subparsers(
+        dest="command", required=True, metavar="COMMAND", parser_class=SubcommandParser
+    )
     add_probe_commands(sub)
     return parser
 

@@ -209,6 +209,11 @@ def _fitted_rename(est: Any) -> Mapping[str, str | None] | str | os.PathLike | N
 
 def _load_encoder(est: Any) -> Any:
     """``est.model`` (type-checked), or the checkpoint ``est.weights`` loaded on the CPU."""
+    if isinstance(est.model, (str, os.PathLike)):  # the first positional parameter
+        raise TypeError(
+            f"{type(est).__name__}({est.model!r}): the first parameter, model, takes a loaded "
+            f"EEGPT; pass a checkpoint path or pretrained name as weights={str(est.model)!r}"
+        )
     if est.model is not None:
         _encoder_of(est.model)  # type check with a clear message
         return est.model
