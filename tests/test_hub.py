@@ -274,7 +274,13 @@ def test_download_progress_bar_and_bad_arguments(server, pretrained_files, tmp_p
     files, _ = pretrained_files
     dest = download(f"{server.url}/plain/config.json", tmp_path / "c.json", progress=True)
     assert dest.read_bytes() == files["config.json"]
-    assert "c.json" in capsys.readouterr().err
+    # one line before the connection, which may wait in silence
+    said = f"downloading {server.url}/plain/config.json to {dest} (timeout 60 s)\n"
+    assert said in capsys.readouterr().err
+    from eegpt.cli import main
+
+    assert main(["fetch", f"{server.url}/plain/config.json"]) == 0  # without --verbose too
+    assert "downloading " in capsys.readouterr().err
     with pytest.raises(ValueError, match="64 hexadecimal"):
         download(f"{server.url}/plain/config.json", tmp_path / "x", sha256="abc")
     with pytest.raises(ValueError, match="unknown pretrained weights"):
@@ -298,7 +304,7 @@ def test_download_progress_bar_and_bad_arguments(server, pretrained_files, tmp_p
     assert not stale.exists() and fresh.exists()
 
 
-def test_an_existing_folder_wins_over_a_pretrained_name(tmp_path, monkeypatch):
+def test_an_existing_folder_wins_over_a_pretrained_name(tmp_path, monkeypatch, capsys):
     """'eegpt convert CKPT eegpt-large/' then '--weights eegpt-large': the folder, offline."""
     from eegpt import EEGPT, EEGPTConfig
     from eegpt.checkpoints import save_checkpoint
@@ -312,8 +318,12 @@ def test_an_existing_folder_wins_over_a_pretrained_name(tmp_path, monkeypatch):
         raise AssertionError("a download was attempted")
 
     monkeypatch.setattr(hub, "fetch_weights", no_download)
-    loaded = load_model("eegpt-large")
+    loaded = load_model("eegpt-large", verbose=True)
     assert loaded.config.embed_dim == 16
+    assert (  # which one is used, and how to get the other
+        f"'eegpt-large': using the local folder {tmp_path / 'eegpt-large'}, not the pretrained "
+        "weights of that name" in capsys.readouterr().err
+    )
     shutil.rmtree("eegpt-large")  # no such folder: the name is downloaded
     with pytest.raises(AssertionError, match="download"):
         load_model("eegpt-large")

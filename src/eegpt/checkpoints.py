@@ -1304,10 +1304,13 @@ def _provenance(ckpt: Checkpoint) -> dict[str, Any]:
     }
 
 
-def resolve_weights(path_or_name: PathLike, *, progress: bool = True) -> Path:
+def resolve_weights(
+    path_or_name: PathLike, *, progress: bool = True, verbose: bool | str | int | None = None
+) -> Path:
     """The local file or folder of weights given as :func:`load_model` takes them: a path, a
     name of :data:`eegpt.hub.PRETRAINED` or an ``http(s)://`` URL (downloaded and cached by
-    :func:`eegpt.hub.fetch_weights`, with a progress bar if ``progress``).
+    :func:`eegpt.hub.fetch_weights`, with a progress bar if ``progress``). A file or folder
+    named like a pretrained model wins over it, with a note logged as ``verbose`` says.
 
     Raises
     ------
@@ -1323,6 +1326,13 @@ def resolve_weights(path_or_name: PathLike, *, progress: bool = True) -> Path:
     ):
         return hub.fetch_weights(text, progress=progress)
     path = Path(text).expanduser()
+    if isinstance(text, str) and text in hub.PRETRAINED and path.exists():
+        _log(
+            f"{text!r}: using the local {'folder' if path.is_dir() else 'file'} "
+            f"{path.resolve()}, not the pretrained weights of that name (to download those, "
+            "run elsewhere or rename it)",
+            verbose,
+        )
     if not path.exists():
         raise FileNotFoundError(
             f"no EEGPT weights at {path} (and {text!r} is not one of the pretrained names "
@@ -1365,7 +1375,8 @@ def load_model(
         With ``model.checkpoint_info``: path, format, sha256, config, channels, source.
     """
     # a download's progress bar shows unless verbose asks for quiet (False, 0, "warning", ...)
-    path = resolve_weights(path_or_name, progress=verbose is None or is_verbose(verbose))
+    progress = verbose is None or is_verbose(verbose)
+    path = resolve_weights(path_or_name, progress=progress, verbose=verbose)
     ckpt = load_checkpoint(path, num_heads=num_heads, patch_stride=patch_stride, verbose=verbose)
     try:
         model = build_model(ckpt, fused=fused).to(device)

@@ -1193,7 +1193,7 @@ def cmd_info(args: argparse.Namespace) -> int:
             f"pretrained name such as {', '.join(sorted(PRETRAINED))} or a URL), an embeddings "
             "file (.npz/.parquet), a probe folder or the output folder of embed-dataset"
         )
-    print(describe(load_checkpoint(resolve_weights(args.weights))))
+    print(describe(load_checkpoint(resolve_weights(args.weights, verbose=True))))
     return 0
 
 
@@ -1311,7 +1311,7 @@ def _warning_lines(meta: dict[str, Any]) -> list[str]:
 def cmd_convert(args: argparse.Namespace) -> int:
     from eegpt.checkpoints import load_checkpoint, resolve_weights, save_checkpoint
 
-    ckpt = load_checkpoint(resolve_weights(args.source))
+    ckpt = load_checkpoint(resolve_weights(args.source, verbose=True))
     path = save_checkpoint(ckpt, args.destination, overwrite=args.overwrite)
     print(f"wrote {path} (from {ckpt.format} checkpoint {ckpt.path}, sha256 {ckpt.sha256[:12]}...)")
     return 0

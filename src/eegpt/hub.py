@@ -28,7 +28,7 @@ from typing import Any
 
 from tqdm import tqdm
 
-from eegpt._logging import progress_options
+from eegpt._logging import log, progress_options
 from eegpt._tempfiles import temporary_beside
 from eegpt.errors import ChecksumError, DownloadError, WeightsUnavailableError
 
@@ -175,7 +175,8 @@ def download(
     sha256 : str, optional
         Expected hex digest.
     progress : bool
-        Show a tqdm progress bar on stderr.
+        Show a tqdm progress bar on stderr, after a line that names the URL, ``dest`` and
+        ``timeout`` (without it, that line is logged at INFO).
     timeout : float
         Seconds to wait for the connection and each read.
 
@@ -197,6 +198,9 @@ def download(
     expected = _normalise_sha(sha256)
     dest.parent.mkdir(parents=True, exist_ok=True)
     _remove_stale_parts(dest)
+    # before the connection, which may wait up to `timeout` seconds without a word;
+    # on stderr beside the progress bar, else for the logging configuration to decide
+    log(f"downloading {url} to {dest} (timeout {timeout:g} s)", True if progress else None)
     fd, part = temporary_beside(dest, ".part")
     recorder = _RedirectRecorder()
     opener = urllib.request.build_opener(recorder)
