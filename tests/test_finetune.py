@@ -195,3 +195,27 @@ def test_the_stored_head_weights_satisfy_their_max_norm(model, task):
         norms = layer.weight.flatten(1).norm(dim=1)
         assert norms.max() <= layer.max_norm * (1 + 1e-6), type(layer).__name__
         assert not layer.renorm_()  # nothing left to renormalise
+
+
+def test_class_weight_acts_and_is_recorded_as_it_acted(model, task):
+    """class_weight (finetune's own, or else the head config's) weights the loss, and what is
+    recorded is what acted; imbalanced classes without it are warned of, and the warning is
+    kept with the training record as train_probe's is."""
+    import mne
+
+    from eegpt.probe import ProbeConfig
+
+    both = mne.concatenate_epochs(list(task), verbose=False)
+    skewed = mne.concatenate_epochs([both["standard"][:60], both["target"][:12]], verbose=False)
+    common = dict(epochs=2, validation=None, patience=None)
+    with pytest.warns(RuntimeWarning, match=r"'standard' 60, 'target' 12\. The classes are imb"):
+        plain = run(model, skewed, **common)
+    weighted = run(model, skewed, class_weight="balanced", **common)
+    by_head = run(model, skewed, head=ProbeConfig(class_weight="balanced"), **common)
+    assert plain.history != weighted.history  # the weights reach the loss
+    assert by_head.history == weighted.history
+    for tuned, used in ((plain, None), (weighted, "balanced"), (by_head, "balanced")):
+        assert tuned.config.class_weight == used
+        assert tuned.training["class_weight"] == used
+    assert any("The classes are imbalanced" in text for text in plain.training["warnings"])
+    assert not any("imbalanced" in text for text in weighted.training.get("warnings", []))

@@ -23,6 +23,7 @@ from typing import Any, Literal
 
 import torch
 
+from eegpt._logging import warn as _warn
 from eegpt.channels import CHANNEL_INDEX, PROBE_19_CHANNELS, _log
 from eegpt.engine import resolve_device
 from eegpt.model import EEGPT, EEGPTEncoder
@@ -30,7 +31,9 @@ from eegpt.preprocessing import PreprocessingConfig
 from eegpt.probe import (
     EEGPTProbe,
     ProbeConfig,
+    _balanced_weights,
     _check_precision,
+    _class_balance_warning,
     _encoder_of,
     _encoder_reference,
     _fit,
@@ -123,6 +126,7 @@ def finetune(
     pct_start: float = 0.2,
     validation: float | tuple[Any, Any] | None = 0.2,
     patience: int | None = 5,
+    class_weight: Literal["balanced"] | None = None,
     precision: FinetunePrecision = "auto",
     seed: int = 0,
     device: str | torch.device | None = None,
@@ -170,6 +174,11 @@ def finetune(
         Stop after this many epochs without a lower validation loss and restore the best
         weights; ``None`` trains all epochs (keeping the last weights). Ignored without
         validation data.
+    class_weight : {None, "balanced"}
+        ``"balanced"`` weights each class's loss by ``n / (n_classes * n_class)`` of the
+        training labels, as :class:`~eegpt.probe.ProbeConfig`'s ``class_weight``; ``None``
+        takes ``head.class_weight`` (default None: every epoch alike). The weighting used is
+        recorded in ``config.class_weight`` and ``training["class_weight"]``.
     precision : {"auto", "float32", "bfloat16", "float16"}
         Mixed precision by autocast. ``"auto"``: bfloat16 on CUDA GPUs that support it (else
         float16 with gradient scaling), float32 on CPU. float16 needs CUDA.
@@ -178,7 +187,9 @@ def finetune(
     device : str | torch.device | None
         ``None`` picks CUDA when available.
     head : ProbeConfig | None
-        Head architecture (hidden width, dropout, max-norms); its training fields are ignored.
+        Head architecture (hidden width, dropout, max-norms) and, unless ``class_weight`` is
+        given, its ``class_weight``; its other training fields are replaced by this function's
+        arguments.
     progress : bool
         Progress bar over epochs.
     verbose : bool | str | int | None
@@ -207,7 +218,8 @@ def finetune(
     dev = resolve_device(device)
     precision = _resolve_precision(precision, dev)
     preprocessing = preprocessing or PreprocessingConfig()
-    config = (head or ProbeConfig()).replace(
+    head = head or ProbeConfig()
+    config = head.replace(
         chan_proj=chan_proj,
         target_channels=tuple(target_channels),
         epochs=epochs,
@@ -217,6 +229,7 @@ def finetune(
         pct_start=pct_start,
         patience=patience,
         seed=seed,
+        class_weight=class_weight if class_weight is not None else head.class_weight,
     )
     common = dict(
         ch_names=ch_names,
@@ -228,6 +241,12 @@ def finetune(
         verbose=verbose,
     )
     train, val, classes = _split_training_data(data, y, validation, seed, **common)
+    balance = _class_balance_warning(train.y, classes, config.class_weight)
+    if balance:
+        _warn(balance)
+    weights = (
+        _balanced_weights(train.y, len(classes)) if config.class_weight == "balanced" else None
+    )
 
     chan_ids = [CHANNEL_INDEX[name] for name in train.encoder_names]
     depth = source.config.depth
@@ -272,6 +291,7 @@ def finetune(
                 precision=precision,
                 progress=progress,
                 desc="fine-tuning",
+                class_weight=weights,
             )
     net.checkpoint_info = tuned_checkpoint_info(reference)  # type: ignore[assignment]
     n_trainable = sum(p.numel() for g in param_groups for p in g["params"])
@@ -280,7 +300,7 @@ def finetune(
         encoder=reference, frozen_encoder=False, rename=rename,
         seconds=time.perf_counter() - t0, device=dev, precision=precision,
         freeze_blocks=freeze_blocks, layer_decay=layer_decay, lr=lr,
-        trainable_parameters=int(n_trainable),
+        class_weight=config.class_weight, trainable_parameters=int(n_trainable),
     )  # fmt: skip
     _log(
         f"fine-tuned {len(fit.history)} epochs ({n_trainable:,} trainable weights) in "
