@@ -219,3 +219,16 @@ def test_class_weight_acts_and_is_recorded_as_it_acted(model, task):
         assert tuned.training["class_weight"] == used
     assert any("The classes are imbalanced" in text for text in plain.training["warnings"])
     assert not any("imbalanced" in text for text in weighted.training.get("warnings", []))
+
+
+def test_a_validation_fraction_of_several_recordings_is_said_to_be_per_epoch(model, task):
+    """Early stopping on epochs drawn from the recordings trained on is optimistic: said (and
+    kept with the model) where the data are several recordings; not for held-out ones."""
+    train, test = task
+    sessions = [train[:24], train[24:48]]
+    with pytest.warns(RuntimeWarning, match=r"from all 2 recordings.*early stopping by them"):
+        tuned = run(model, sessions, epochs=1, validation=0.2)
+    kept = tuned.training["warnings"]
+    assert sum("holds out epochs drawn at random" in text for text in kept) == 1, kept
+    held_out = run(model, sessions, epochs=1, validation=(test[:16], None))
+    assert not any("drawn at random" in text for text in held_out.training.get("warnings", []))

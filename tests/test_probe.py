@@ -1744,3 +1744,39 @@ def test_probe_train_on_microvolts_keeps_the_warning_for_eegpt_info(weights, tmp
     assert "WARNINGS when trained" in capsys.readouterr().out
     with pytest.warns(RuntimeWarning, match="typical amplitude is 1.00e-06 times that of"):
         assert probe_main(["evaluate", str(out), str(volts), "-q"]) == 0
+
+
+def test_a_validation_fraction_of_several_recordings_is_said_to_be_per_epoch(
+    model, weights, short_task, cache, tmp_path
+):
+    """validation=0.2 draws epochs from every recording, so each recording is on both sides of
+    the split: said once and kept with the probe where the data are several recordings (files
+    or Epochs, in Python and on the command line); not for one recording, held-out recordings
+    as validation, or the single-epoch pieces scikit-learn's indexing makes of one Epochs."""
+    train, _ = short_task
+    files = [tmp_path / "a-epo.fif", tmp_path / "b-epo.fif"]
+    train[:40].save(files[0], verbose=False)
+    train[40:80].save(files[1], verbose=False)
+    common = dict(preprocessing=ONE_SECOND, cache=cache, epochs=1)
+    said = r"validation=0.2 .* from all 2 recordings.*validation=\(held_out_data, held_out_labels"
+    for data in (files, [train[:40], train[40:80]]):
+        with pytest.warns(RuntimeWarning, match=said):
+            probe = train_probe(model, data, validation=0.2, **common)
+        kept = probe.training["warnings"]
+        assert sum("holds out epochs drawn at random" in text for text in kept) == 1, kept
+    for data, validation in [
+        (train[:80], 0.2),
+        ([train[i] for i in range(40)], 0.2),
+        (files, (train[80:100], None)),
+    ]:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            train_probe(model, data, validation=validation, **common)
+        assert not [w for w in caught if "drawn at random" in str(w.message)]
+    out = tmp_path / "probe"
+    run = ["train", *map(str, files), "--weights", str(weights), "-o", str(out), "--window",
+           "1", "--passes", "1", "-q", "--val", "0.2"]  # fmt: skip
+    with pytest.warns(RuntimeWarning, match=said.replace("=0.2", "=0.2 \\(command line: --val")):
+        assert probe_main(run) == 0
+    kept = json.loads((out / "probe.json").read_text())["training"]["warnings"]
+    assert sum("holds out epochs drawn at random" in text for text in kept) == 1, kept

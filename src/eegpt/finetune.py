@@ -168,8 +168,11 @@ def finetune(
     pct_start : float
         Warm-up fraction of the one-cycle schedule.
     validation : float | (data, y) | None
-        Validation data for early stopping and the history: a fraction split off per class, or
-        separate epochs.
+        Validation data for early stopping and the history: a fraction of ``data`` split off
+        per class (per epoch: with several recordings, epochs of one recording fall on both
+        sides, so validation scores and early stopping are optimistic; a warning says so), or
+        separate epochs ``(held_out_data, held_out_y)`` in the form of ``data``, e.g. the
+        recordings of held-out subjects.
     patience : int | None
         Stop after this many epochs without a lower validation loss and restore the best
         weights; ``None`` trains all epochs (keeping the last weights). Ignored without

@@ -94,6 +94,7 @@ from eegpt.io import (
     as_recording,
     epochs_labels,
     may_hold_epochs,
+    mne_source,
     read_epochs_file,
     warn_unapplied_projectors,
 )
@@ -1205,6 +1206,9 @@ def _split_training_data(
         _warn(tagged)
     if isinstance(validation, (int, float)) and not isinstance(validation, bool):
         tr, va = _stratified_split(train.y, float(validation), seed)
+        n_recordings = _recording_count(data)
+        if n_recordings > 1:
+            _warn(per_epoch_split_warning(float(validation), n_recordings))
         val = (train.windows[va], train.y[va])
         thin = _thin_split_warning(train.y[tr], train.y[va], classes, float(validation))
         if thin:
@@ -1219,6 +1223,35 @@ def _split_training_data(
         validation[0], validation[1], classes=classes, input_names=train.input_names, **common
     )
     return train, (vdata.windows, vdata.y), classes
+
+
+def _recording_count(data: Any) -> int:
+    """How many recordings a list of Epochs or epochs files holds (1 for anything else): its
+    distinct files, each Epochs made in memory counted as one, except single epochs (the
+    pieces scikit-learn's indexing makes of one Epochs), counted together."""
+    if not _is_epochs_list(data):
+        return 1
+    keys: set[Any] = set()
+    for d in data:
+        source = str(d) if isinstance(d, (str, os.PathLike)) else mne_source(d)
+        if source != "<Epochs>":  # a file
+            keys.add(str(Path(source).expanduser().resolve()))
+        else:
+            keys.add(id(d) if len(d) > 1 else "<Epochs>")
+    return len(keys)
+
+
+def per_epoch_split_warning(fraction: float, n_recordings: int) -> str:
+    """What to say of a validation ``fraction`` of epochs drawn from ``n_recordings`` (> 1):
+    the split is per epoch, so its scores flatter the model."""
+    return (
+        f"validation={fraction:g} (command line: --val {fraction:g}) holds out epochs drawn at "
+        f"random from all {n_recordings} recordings, so epochs of one recording (one subject, "
+        "one session) fall on both sides of the split, and the validation scores, and early "
+        "stopping by them, come out better than they would on new recordings or subjects. To "
+        "validate on held-out recordings, train on the others and pass those as "
+        "validation=(held_out_data, held_out_labels) (command line: --val-data FILE)."
+    )
 
 
 def _stratified_split(y: np.ndarray, fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -2225,7 +2258,10 @@ def train_probe(
         ``chan_proj=True``, ``seed=1``.
     validation : float | (data, y) | None
         Held-out data scored after every epoch (``history``): a fraction of ``data`` split off
-        per class with the seed, or separate epochs in the same format as ``data``.
+        per class with the seed, or separate epochs in the same format as ``data``. A fraction
+        is drawn per epoch: epochs of one recording (subject) fall on both sides, so its scores
+        flatter the probe where ``data`` holds several (a warning says so); pass held-out
+        recordings as ``(held_out_data, held_out_y)`` to validate across recordings.
     device : str | torch.device | None
         ``None`` picks CUDA when available.
     precision : {"float32", "bfloat16", "float16"}

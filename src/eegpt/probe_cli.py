@@ -928,7 +928,8 @@ def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
         default=None,
         metavar="FRACTION",
         help="hold out this fraction per class and report it after every pass (default: "
-        "none, train on all)",
+        "none, train on all); drawn per epoch, so with several files each file's epochs fall "
+        "on both sides: --val-data holds out whole recordings",
     )
     p.add_argument(
         "--val-data",
@@ -1098,10 +1099,17 @@ def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
 
 def cmd_probe_train(args: argparse.Namespace) -> int:
     from eegpt._logging import recorded_warnings
+    from eegpt._logging import warn as _warn
     from eegpt.checkpoints import load_model
     from eegpt.cli import check_figure_path, save_figure_file
     from eegpt.preprocessing import PreprocessingConfig
-    from eegpt.probe import EmbeddingCache, ProbeConfig, add_training_warnings, train_probe
+    from eegpt.probe import (
+        EmbeddingCache,
+        ProbeConfig,
+        add_training_warnings,
+        per_epoch_split_warning,
+        train_probe,
+    )
 
     out = args.output
     if (out / "probe.json").exists() and not args.overwrite:
@@ -1115,7 +1123,8 @@ def cmd_probe_train(args: argparse.Namespace) -> int:
     check_figure_path(args.plot)
     verbose = not args.quiet
     windows = _labelling(args, args.window)
-    if windows is not None and args.val and any(_is_continuous_input(p) for p in args.data):
+    continuous = windows is not None and any(_is_continuous_input(p) for p in args.data)
+    if args.val and continuous:
         warnings.warn(
             f"--val {args.val:g} holds out windows drawn at random, so neighbouring windows of "
             "one recording (of one seizure, one sleep stage) land on both sides and the "
@@ -1125,6 +1134,9 @@ def cmd_probe_train(args: argparse.Namespace) -> int:
             stacklevel=1,
         )
     with recorded_warnings() as said:  # about the files read: kept with the probe
+        n_files = len({Path(p).resolve() for p in args.data})
+        if args.val and not continuous and n_files > 1:
+            _warn(per_epoch_split_warning(args.val, n_files))
         recording, y, _, rename = _read_inputs(args, labels=args.labels, windows=windows)
         validation: Any = args.val
         if args.val_data:
