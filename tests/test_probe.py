@@ -1780,3 +1780,29 @@ def test_a_validation_fraction_of_several_recordings_is_said_to_be_per_epoch(
         assert probe_main(run) == 0
     kept = json.loads((out / "probe.json").read_text())["training"]["warnings"]
     assert sum("holds out epochs drawn at random" in text for text in kept) == 1, kept
+
+
+def test_labels_that_mix_types_are_refused_in_words(model, weights, short_task, tmp_path, capsys):
+    """'1' and 2 are two types (NumPy cannot order or join them; as a list they would become
+    text unseen): refused in words by the probe and fine-tuning alike, and where the files of
+    one command line give labels of both types."""
+    from eegpt.finetune import finetune
+
+    part = short_task[0][:20]
+    codes = part.events[:, 2].tolist()
+    mixed = [str(c) if c == 1 else int(c) for c in codes]  # '1' for 'standard', 2 for 'target'
+    said = r"labels mix types: str and int \(e\.g\. '1' and 2\); give all as str or all as int"
+    for y in (mixed, np.array(mixed, dtype=object)):
+        for train in (train_probe, finetune):
+            with pytest.raises(ValueError, match=said):
+                train(model, part, y, preprocessing=ONE_SECOND, epochs=1, device="cpu")
+    fif, npz = tmp_path / "names-epo.fif", tmp_path / "codes.npz"
+    part.save(fif, verbose=False)
+    np.savez(npz, X=part.get_data(), ch_names=np.array(part.ch_names), sfreq=250.0,
+             y=np.array(codes))  # fmt: skip
+    run = ["train", str(fif), str(npz), "--weights", str(weights), "-o", str(tmp_path / "p"),
+           "--window", "1", "--passes", "1", "-q"]  # fmt: skip
+    assert probe_main(run) == 1
+    assert "labels mix types of the files: str and int (e.g. 'standard' and 1)" in (
+        capsys.readouterr().err
+    )

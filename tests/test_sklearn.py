@@ -547,7 +547,7 @@ def test_classifier_takes_class_labels_only(trials):
     with pytest.raises(ValueError, match=r"continuous values \(e\.g\. 0\.5\)"):
         train_probe(WIDER, part, reaction_times, config=FAST)
     mixed = np.array([1 if v == "target" else "std" for v in y], dtype=object)
-    with pytest.raises(ValueError, match="mixes text and other labels"):
+    with pytest.raises(ValueError, match="labels mix types: str and int"):
         train_probe(WIDER, part, mixed, config=FAST)
     with pytest.warns(DataConversionWarning):
         clf = EEGPTClassifier(WIDER, config=FAST.replace(epochs=2)).fit(part, y[:, None])

@@ -491,6 +491,8 @@ def _labels(data: Any, y: Any, n: int) -> np.ndarray:
         if _is_epochs_list(data):
             return np.concatenate([epochs_labels(_read_if_path(d, False)) for d in data])
         raise ValueError("labels y are needed (they come from the events only for mne.Epochs)")
+    if isinstance(y, (list, tuple)):  # np.asarray would quietly turn 0 into '0'
+        check_label_types(y)
     y = np.asarray(y)
     if y.ndim != 1 or len(y) != n:
         raise ValueError(f"y must be 1-D with one label per epoch ({n}), got shape {y.shape}")
@@ -510,14 +512,23 @@ def _labels(data: Any, y: Any, n: int) -> np.ndarray:
             "labels (names, or integer codes such as epochs.events[:, 2])"
         )
     if y.dtype == object:
-        text = [v for v in y.tolist() if isinstance(v, str)]
-        other = [v for v in y.tolist() if not isinstance(v, str)]
-        if text and other:
-            raise ValueError(
-                f"y mixes text and other labels (e.g. {text[0]!r} and {other[0]!r}); give every "
-                "class in one type, e.g. y.astype(str)"
-            )
+        check_label_types(y.tolist())
     return y
+
+
+def check_label_types(labels: Sequence[Any], where: str = "") -> None:
+    """Refuse ``labels`` that mix text with other types (``'1'`` and ``1`` would be two
+    classes that print alike, and NumPy cannot sort or join them); missing labels (None) are
+    left to the caller. ``where`` says where the labels come from, for the message."""
+    text = next((v for v in labels if isinstance(v, str)), None)
+    other = next((v for v in labels if v is not None and not isinstance(v, str)), None)
+    if text is None or other is None:
+        return
+    kind = type(other).__name__
+    raise ValueError(
+        f"labels mix types{where}: str and {kind} (e.g. {text!r} and {other!r}); give all as "
+        f"str or all as {kind}, e.g. [str(v) for v in y]"
+    )
 
 
 def _epochs_for_labels(path: Path) -> mne.BaseEpochs:

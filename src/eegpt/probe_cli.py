@@ -669,7 +669,7 @@ def load_labelled_epochs(
     """
     from eegpt.io import Recording
     from eegpt.preprocessing import PreprocessingConfig
-    from eegpt.probe import merge_epochs
+    from eegpt.probe import check_label_types, merge_epochs
 
     if not paths:
         raise ValueError("no input files given")
@@ -721,6 +721,7 @@ def load_labelled_epochs(
         if require_labels and not keep_missing:
             _check_csv_labels(y, Path(labels), sources, selection, lines)
     elif all(v is not None for v in ys):
+        check_label_types([v for part in ys for v in np.asarray(part).tolist()], " of the files")
         y = np.concatenate([np.asarray(v) for v in ys])
         if label_column is not None and require_labels:
             _check_column_labels(y, sources, selection, label_column, keep_missing)
