@@ -232,3 +232,26 @@ def test_a_validation_fraction_of_several_recordings_is_said_to_be_per_epoch(mod
     assert sum("holds out epochs drawn at random" in text for text in kept) == 1, kept
     held_out = run(model, sessions, epochs=1, validation=(test[:16], None))
     assert not any("drawn at random" in text for text in held_out.training.get("warnings", []))
+
+
+def test_the_progress_bar_moves_with_every_batch(model, task, monkeypatch):
+    """A pass of the large model takes minutes on a CPU: the bar counts batches, not passes."""
+    import tqdm.auto
+
+    bars = []
+
+    class Recording(tqdm.auto.tqdm):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **{**kwargs, "disable": True})
+            self.settings, self.steps = kwargs, 0
+            bars.append(self)
+
+        def update(self, n=1):
+            self.steps += n
+            return super().update(n)
+
+    monkeypatch.setattr(tqdm.auto, "tqdm", Recording)
+    run(model, task[0][:40], epochs=2, batch_size=8, validation=None, progress=True)
+    (bar,) = bars
+    assert bar.settings["unit"] == "batch" and bar.settings["total"] == 2 * 5
+    assert bar.steps == 10 and not bar.settings["disable"]

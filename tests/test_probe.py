@@ -1096,8 +1096,9 @@ def test_train_passes_are_not_eeg_epochs(capsys):
     assert "--epochs" not in shown and "after every pass" in shown
 
 
-def test_training_progress_counts_passes(model, short_task, monkeypatch):
-    """The progress bar of training counts passes (pass/s), not EEG epochs."""
+def test_training_progress_counts_batches(model, short_task, monkeypatch):
+    """The progress bar of training counts batches (the pass is shown beside it), not EEG
+    epochs."""
     import tqdm.auto
 
     units = []
@@ -1109,7 +1110,7 @@ def test_training_progress_counts_passes(model, short_task, monkeypatch):
     real = tqdm.auto.tqdm
     monkeypatch.setattr(tqdm.auto, "tqdm", recording_tqdm)
     train_probe(model, short_task[0][:16], preprocessing=ONE_SECOND, epochs=1, progress=True)
-    assert "pass" in units and "epoch" not in units
+    assert "batch" in units and "epoch" not in units
 
 
 def test_help_counts_from_0_and_says_defaults_plainly():

@@ -194,7 +194,7 @@ def finetune(
         given, its ``class_weight``; its other training fields are replaced by this function's
         arguments.
     progress : bool
-        Progress bar over epochs.
+        A progress bar over the training batches of all passes (the pass and losses beside it).
     verbose : bool | str | int | None
         Log the training summary.
 

@@ -1421,9 +1421,10 @@ def _fit(
 
     result = _FitResult()
     best_loss, best_state, since_best = math.inf, None, 0
-    bar = tqdm(range(epochs), desc=desc, unit="pass", disable=not progress, dynamic_ncols=True,
+    # one bar over the batches of all passes: a pass of the large encoder takes minutes on a CPU
+    bar = tqdm(total=total, desc=desc, unit="batch", disable=not progress, dynamic_ncols=True,
                **progress_options())  # fmt: skip
-    for epoch in bar:
+    for epoch in range(epochs):
         for m in modules:
             m.train()
         perm = torch.randperm(n, generator=order_rng)
@@ -1450,6 +1451,7 @@ def _fit(
             guess = logits.detach().argmax(1)
             correct += int((guess == yb).sum())
             predicted[start : start + len(idx)] = guess.cpu().numpy()
+            bar.update()
         row = {
             "epoch": epoch + 1,
             "lr": float(scheduler.get_last_lr()[-1]),
@@ -1475,7 +1477,9 @@ def _fit(
                 since_best += 1
         result.history.append(row)
         losses = {k: f"{v:.3f}" for k, v in row.items() if k in ("train_loss", "val_loss")}
-        bar.set_postfix(losses, refresh=False)  # drawn with the next update (mininterval)
+        bar.set_postfix(
+            {"pass": f"{epoch + 1}/{epochs}", **losses}, refresh=False
+        )  # drawn with the next update (mininterval)
         if patience is not None and validation is not None and since_best >= patience:
             result.stopped_early = True
             break
@@ -2281,7 +2285,7 @@ def train_probe(
         Embedding cache for the frozen encoder without projection (see :func:`embed_windows`);
         training again on the same data and encoder then skips the encoder.
     progress : bool
-        Progress bars over the encoder pass and the training epochs.
+        Progress bars over the encoder pass and the training batches of all passes.
     verbose : bool | str | int | None
         Log channel mapping, preprocessing and a training summary.
 
