@@ -255,3 +255,15 @@ def test_the_progress_bar_moves_with_every_batch(model, task, monkeypatch):
     (bar,) = bars
     assert bar.settings["unit"] == "batch" and bar.settings["total"] == 2 * 5
     assert bar.steps == 10 and not bar.settings["disable"]
+
+
+def test_the_history_names_the_encoder_and_head_rates(model, task):
+    """Each pass records the encoder's rate (lr's schedule) and the head's (10x lr) by name."""
+    tuned = run(model, task[0][:32], epochs=4, lr=1e-3, layer_decay=0.5, validation=None)
+    for row in tuned.history:
+        assert row["lr_head"] == pytest.approx(10 * row["lr_encoder"])
+        assert row["lr"] == row["lr_head"]  # as before, for older readers
+    peak = max(row["lr_encoder"] for row in tuned.history)
+    assert 0 < peak <= 1e-3
+    frozen = run(model, task[0][:32], epochs=1, freeze_blocks="all", validation=None)
+    assert "lr_encoder" not in frozen.history[0] and frozen.history[0]["lr_head"] > 0

@@ -201,7 +201,12 @@ def finetune(
     Returns
     -------
     EEGPTProbe
-        With the fine-tuned model (``frozen_encoder=False``), ``history`` and ``training``
+        With the fine-tuned model (``frozen_encoder=False``), ``history`` (one dict per pass:
+        ``epoch``; ``lr_encoder``, the current rate of the top encoder layers, which follows
+        ``lr``'s schedule (absent with ``freeze_blocks="all"``); ``lr_head``, that of head and
+        projection (``head_lr``'s schedule; ``lr`` is the same, kept for older readers);
+        ``train_loss``, ``train_accuracy``, ``train_balanced_accuracy`` and, with validation
+        data, ``val_loss``, ``val_accuracy``, ``val_balanced_accuracy``) and ``training``
         (``best_epoch``; ``kept_epoch``, the epoch whose weights the model holds: with
         validation data and ``patience``, the best one, whether or not training stopped early;
         else the last; ``stopped_early``, trainable parameter count ...).
@@ -268,8 +273,10 @@ def finetune(
         head_params = list(net.final_layer.parameters())
         if net.chan_proj is not None:
             head_params += list(net.chan_proj.parameters())
-        param_groups = [{"params": ps, "max_lr": rate} for rate, ps in sorted(groups.items())]
-        param_groups.append({"params": head_params, "max_lr": config.max_lr})
+        param_groups = [
+            {"params": ps, "max_lr": rate, "role": "encoder"} for rate, ps in sorted(groups.items())
+        ]
+        param_groups.append({"params": head_params, "max_lr": config.max_lr, "role": "head"})
         ids = torch.as_tensor(chan_ids, dtype=torch.long, device=dev)
 
         def forward(x: torch.Tensor) -> torch.Tensor:

@@ -1385,7 +1385,10 @@ def _fit(
 ) -> _FitResult:
     """Cross-entropy training with AdamW + per-batch OneCycleLR; optional early stopping.
 
-    ``param_groups`` carry their peak learning rate under ``"max_lr"``. ``modules`` are put in
+    ``param_groups`` carry their peak learning rate under ``"max_lr"`` and may name their
+    part under ``"role"`` (``"encoder"``, ``"head"``): each history row then holds
+    ``lr_<role>``, the highest current rate of that part's groups, beside ``lr`` (the last
+    group's, kept for older readers). ``modules`` are put in
     train mode for the steps and eval mode for validation. With ``patience`` the weights of the
     best validation loss are restored at the end. ``class_weight`` ``[n_classes]`` weights
     the training and validation losses per class (see :func:`_balanced_weights`).
@@ -1455,6 +1458,7 @@ def _fit(
         row = {
             "epoch": epoch + 1,
             "lr": float(scheduler.get_last_lr()[-1]),
+            **_rates_by_role(optimizer),
             "train_loss": total_loss / n,
             "train_accuracy": correct / n,
             "train_balanced_accuracy": _balanced_accuracy(y_all[perm].numpy(), predicted),
@@ -1494,6 +1498,16 @@ def _fit(
         m.eval()
         renorm_constrained_(m)  # the weights as stored satisfy the max-norm constraints
     return result
+
+
+def _rates_by_role(optimizer: torch.optim.Optimizer) -> dict[str, float]:
+    """``{"lr_<role>": rate}``: each role's highest current learning rate (its top group's)."""
+    rates: dict[str, float] = {}
+    for group in optimizer.param_groups:
+        if "role" in group:
+            key = f"lr_{group['role']}"
+            rates[key] = max(rates.get(key, 0.0), float(group["lr"]))
+    return rates
 
 
 def _writable_float32(x: np.ndarray) -> np.ndarray:
@@ -2367,7 +2381,7 @@ def train_probe(
                     fit = _fit(
                         forward,
                         [probe_model.chan_proj, head],
-                        [{"params": params, "max_lr": config.max_lr}],
+                        [{"params": params, "max_lr": config.max_lr, "role": "head"}],
                         train.windows,
                         train.y,
                         val,
@@ -2390,7 +2404,7 @@ def train_probe(
                 fit = _fit(
                     head,
                     [head],
-                    [{"params": list(head.parameters()), "max_lr": config.max_lr}],
+                    [{"params": list(head.parameters()), "max_lr": config.max_lr, "role": "head"}],
                     z_train,
                     train.y,
                     z_val,
