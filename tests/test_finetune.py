@@ -267,3 +267,12 @@ def test_the_history_names_the_encoder_and_head_rates(model, task):
     assert 0 < peak <= 1e-3
     frozen = run(model, task[0][:32], epochs=1, freeze_blocks="all", validation=None)
     assert "lr_encoder" not in frozen.history[0] and frozen.history[0]["lr_head"] > 0
+
+
+def test_validation_data_of_one_class_are_warned_of(model, task):
+    """Validation epochs all of one class score a balanced accuracy of 1.0 for a model that
+    always says that class: said, and kept with the training record."""
+    train, test = task
+    with pytest.warns(RuntimeWarning, match=r"validation data .* hold no epochs of 'standard'"):
+        tuned = run(model, train[:32], epochs=1, validation=(test["target"][:8], None))
+    assert any("hold no epochs of 'standard'" in text for text in tuned.training["warnings"])

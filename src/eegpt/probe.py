@@ -1233,6 +1233,9 @@ def _split_training_data(
     vdata, _ = _prepare_training_data(
         validation[0], validation[1], classes=classes, input_names=train.input_names, **common
     )
+    thin = _thin_split_warning(train.y, vdata.y, classes, None)
+    if thin:
+        _warn(thin)
     return train, (vdata.windows, vdata.y), classes
 
 
@@ -1337,12 +1340,25 @@ def _class_balance_warning(
 
 
 def _thin_split_warning(
-    y_train: np.ndarray, y_val: np.ndarray, classes: np.ndarray, fraction: float
+    y_train: np.ndarray, y_val: np.ndarray, classes: np.ndarray, fraction: float | None
 ) -> str | None:
     """What to say when the validation split by ``fraction`` left a class fewer than 2 epochs
-    for training or for validation; None otherwise."""
+    for training or for validation, or (``fraction`` None) validation data given apart lack a
+    class; None otherwise."""
     train = dict(_class_counts(y_train, classes))
     val = dict(_class_counts(y_val, classes))
+    if fraction is None:
+        absent = [repr(c) for c in classes.tolist() if val[c] == 0]
+        if not absent:
+            return None
+        listed = ", ".join(f"{c!r} {n}" for c, n in val.items())
+        return (
+            f"the validation data (validation=(data, y), command line: --val-data) hold no "
+            f"epochs of {few(absent, 8)} (epochs per class: {listed}): their balanced accuracy "
+            "averages the classes present only (1.0 for a model that always predicts the one "
+            "class there), and early stopping watches a loss without the others. Validate on "
+            "epochs of every class."
+        )
     thin = [c for c in classes.tolist() if train[c] < 2 or val[c] < 2]
     if not thin:
         return None
