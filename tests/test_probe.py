@@ -1139,7 +1139,9 @@ def test_help_counts_from_0_and_says_defaults_plainly():
            in shown(commands["embed"])  # fmt: skip
 
 
-def test_cli_train_predict_evaluate(weights, short_task, tmp_path, capsys):
+def test_cli_train_predict_evaluate(weights, short_task, tmp_path, capsys, monkeypatch):
+    from eegpt import probe_cli
+
     train, test = short_task
     train_file, test_file = tmp_path / "train-epo.fif", tmp_path / "test-epo.fif"
     train.save(train_file, verbose=False)
@@ -1188,8 +1190,19 @@ def test_cli_train_predict_evaluate(weights, short_task, tmp_path, capsys):
     assert not (tmp_path / "p6").exists()
 
     csv_path = tmp_path / "pred.csv"
+    computed = []  # the probabilities as computed, to compare the written ones with
+    probabilities = probe_cli._probabilities
+
+    def keeping(*args, **kwargs):
+        computed.append(probabilities(*args, **kwargs))
+        return computed[-1]
+
+    monkeypatch.setattr(probe_cli, "_probabilities", keeping)
     assert probe_main(["predict", str(out), str(test_file), "-o", str(csv_path), "-q"]) == 0
     rows = list(csv.DictReader(csv_path.open()))
+    # written exactly (6 decimals were off by up to 5e-7, and made ties for an AUROC)
+    written = [[float(r["p_standard"]), float(r["p_target"])] for r in rows]
+    np.testing.assert_array_equal(np.float32(written), computed[0])
     assert len(rows) == len(test)
     assert list(rows[0]) == ["file", "epoch", "onset_s", "prediction", "label", "p_standard",
                              "p_target"]  # fmt: skip

@@ -1420,12 +1420,14 @@ def _check_prediction_output(path: Path | None) -> None:
 
 
 def _csv_cell(column: str, value: Any) -> Any:
-    """A prediction table's value as CSV text: blank for none, onsets and probabilities with
-    6 decimals."""
+    """A prediction table's value as CSV text: blank for none, onsets with 6 decimals,
+    probabilities with 9 significant digits (a float32 exactly, as predict_proba gives it)."""
     if value is None:
         return ""
-    if column == "onset_s" or column.startswith("p_"):
+    if column == "onset_s":
         return f"{value:.6f}"
+    if column.startswith("p_"):
+        return f"{value:.9g}"
     return value
 
 
