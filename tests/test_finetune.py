@@ -276,3 +276,30 @@ def test_validation_data_of_one_class_are_warned_of(model, task):
     with pytest.warns(RuntimeWarning, match=r"validation data .* hold no epochs of 'standard'"):
         tuned = run(model, train[:32], epochs=1, validation=(test["target"][:8], None))
     assert any("hold no epochs of 'standard'" in text for text in tuned.training["warnings"])
+
+
+def test_eegpt_info_shows_the_fine_tuning_settings(task, tmp_path):
+    """probe.json names the checkpoint tuned from by its SHA-256, and `eegpt info` lists the
+    settings a paper reports (they were in probe.json only)."""
+    import json
+
+    from eegpt.checkpoints import load_model, save_checkpoint
+    from eegpt.probe import describe_probe
+
+    torch.manual_seed(0)
+    base = load_model(save_checkpoint(EEGPT(SMALL), tmp_path / "base"))
+    tuned = run(base, task[0][:32], epochs=2, freeze_blocks=1, layer_decay=0.5, seed=7,
+                class_weight="balanced", validation=None, patience=None)  # fmt: skip
+    folder = tuned.save(tmp_path / "ft")
+    encoder = json.loads((folder / "probe.json").read_text())["encoder"]
+    assert encoder["finetuned_from"] == {
+        "checkpoint_sha256": base.checkpoint_info["sha256"],
+        "weights_sha256": encoder["weights_sha256"],
+    }
+    text = describe_probe(folder)
+    assert "tuned from checkpoint" in text
+    assert (
+        "fine-tuning: freeze_blocks 1, lr 0.001, head lr 0.01, layer_decay 0.5, weight_decay "
+        "0.01, batch size 32, class_weight balanced, seed 7, precision float32; 2 of at most 2 "
+        "passes run"
+    ) in text

@@ -225,7 +225,12 @@ def finetune(
         raise ValueError(f"learning rates must be positive, got lr={lr}, head_lr={head_lr}")
     source = _encoder_of(model)
     reference = _encoder_reference(model)
-    reference["finetuned_from"] = True
+    # the weights tuned from: the checkpoint file's SHA-256 (None if not read from one), and
+    # the fingerprint of its weights (the same as the encoder section's sha256/weights_sha256)
+    reference["finetuned_from"] = {
+        "checkpoint_sha256": reference["sha256"],
+        "weights_sha256": reference["weights_sha256"],
+    }
     dev = resolve_device(device)
     precision = _resolve_precision(precision, dev)
     preprocessing = preprocessing or PreprocessingConfig()

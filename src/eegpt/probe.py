@@ -2500,7 +2500,8 @@ def describe_probe(directory: str | os.PathLike) -> str:
         f"({meta.get('n_times', '?')} samples)",
         PreprocessingConfig.describe(pre),
         f"  encoder: embed_dim {config.get('embed_dim', '?')}, depth {config.get('depth', '?')}; "
-        f"checkpoint {encoder.get('path') or '?'} (sha256 {str(encoder.get('sha256'))[:12]}...)"
+        f"{'checkpoint' if meta.get('frozen_encoder') else 'tuned from checkpoint'} "
+        f"{encoder.get('path') or '?'} (sha256 {str(encoder.get('sha256'))[:12]}...)"
         + (", NOT pretrained" if encoder.get("pretrained") is False else ""),
     ]
     if (meta.get("probe") or {}).get("chan_proj"):
@@ -2528,6 +2529,8 @@ def describe_probe(directory: str | os.PathLike) -> str:
             "  labels: continuous recordings' windows by their annotations, "
             + labelling_options(how["match"], how.get("unlabelled"))
         )
+    if not meta.get("frozen_encoder", True):
+        lines.append(_finetuning_line(training, meta.get("probe") or {}))
     if training:
         n_val = training.get("n_validation") or 0
         passes = training.get("epochs_run", len(history))
@@ -2550,6 +2553,31 @@ def describe_probe(directory: str | os.PathLike) -> str:
         lines.extend([head, *(f"    - {shortened(text, 150)}" for text in said)])
     lines.append(f"  eegpt {meta.get('eegpt_version', '?')}")
     return "\n".join(lines)
+
+
+def _finetuning_line(training: Mapping[str, Any], recipe: Mapping[str, Any]) -> str:
+    """The settings of a fine-tuning (:func:`eegpt.finetune`) as ``eegpt info`` lists them,
+    from ``probe.json``'s ``training`` and ``probe`` (the recipe); those missing are left
+    out (older files record no ``class_weight`` in ``training``: the recipe's is taken)."""
+    facts = {
+        "freeze_blocks": training.get("freeze_blocks"),
+        "lr": training.get("lr"),
+        "head lr": recipe.get("max_lr"),
+        "layer_decay": training.get("layer_decay"),
+        "weight_decay": recipe.get("weight_decay"),
+        "batch size": recipe.get("batch_size"),
+        "class_weight": training.get("class_weight", recipe.get("class_weight")),
+        "seed": recipe.get("seed"),
+        "precision": training.get("precision"),
+    }
+    shown = ", ".join(f"{k} {v:g}" if isinstance(v, float) else f"{k} {v}" for k, v in facts.items()
+                      if v is not None or k == "class_weight")  # fmt: skip
+    passes = f"{training['epochs_run']} of at most {recipe.get('epochs', '?')} passes run"
+    return (
+        f"  fine-tuning: {shown}; {passes}"
+        if "epochs_run" in training
+        else f"  fine-tuning: {shown}"
+    )
 
 
 def load_probe(
