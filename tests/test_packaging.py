@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 import tarfile
 from pathlib import Path
 
@@ -36,8 +38,8 @@ SOURCE_FOLDERS = ("src", "tests", "docs", "examples", "scripts", "benchmarks", "
 
 
 @pytest.mark.skipif(not (ROOT / "pyproject.toml").is_file(), reason="not run from a source tree")
-def test_the_sdist_holds_the_tests_and_documentation(tmp_path, monkeypatch):
-    build_meta = pytest.importorskip("setuptools.build_meta")
+def test_the_sdist_holds_the_tests_and_documentation(tmp_path):
+    pytest.importorskip("setuptools.build_meta")
     # a copy without an egg-info folder, whose file list setuptools would add to the sdist
     tree = tmp_path / "tree"
     skip = shutil.ignore_patterns("*.egg-info", "__pycache__", "*.py[cod]")
@@ -47,8 +49,12 @@ def test_the_sdist_holds_the_tests_and_documentation(tmp_path, monkeypatch):
         elif path.is_file() and path.stat().st_size < 1 << 20:
             tree.mkdir(exist_ok=True)
             shutil.copy(path, tree)
-    monkeypatch.chdir(tree)
-    name = build_meta.build_sdist(str(tmp_path))
+    # in a process of its own: setuptools configures the logging module for the whole process
+    build = f"import setuptools.build_meta as b; print(b.build_sdist({str(tmp_path)!r}))"
+    done = subprocess.run(
+        [sys.executable, "-c", build], cwd=tree, capture_output=True, text=True, check=True
+    )
+    name = done.stdout.strip().splitlines()[-1]
     with tarfile.open(tmp_path / name) as sdist:
         top = name.removesuffix(".tar.gz")
         files = {m.name.removeprefix(f"{top}/") for m in sdist.getmembers() if m.isfile()}
