@@ -100,8 +100,10 @@ PROBE_19_CHANNELS = (
 
 _ENCODER_TOP_LEVEL = {"patch_embed", "chan_embed", "summary_token", "blocks", "norm"}
 _PARAMETRIZED = ".parametrizations.weight.original"
-#: The original downstream scripts' module names (BCI-IV-2a, TUAB ... ``LitEEGPT*`` models) ->
-#: ours (braindecode's): the channel projection and the two probe layers.
+#: The original linear-probe scripts' module names (``downstream/linear_probe_EEGPT_*.py``,
+#: e.g. BCI-IV-2a's ``LitEEGPTCausal``) -> ours (braindecode's): the 1x1 channel projection and
+#: the two probe layers. The TUAB/TUEV fine-tuning model (``downstream_tueg/``) names another
+#: head so (``chan_conv.0`` ... ``chan_conv.4``, ``head.1``): it has no place here.
 _ORIGINAL_HEADS = {
     "chan_conv.": "chan_proj.proj.",
     "linear_probe1.": "final_layer.probe1.",
