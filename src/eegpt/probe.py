@@ -10,6 +10,12 @@ projection (``Conv1dWithConstraint(C_in, 19, 1, max_norm=1)``) maps the recordin
 the 19-channel 10-20 montage :data:`~eegpt.channels.PROBE_19_CHANNELS` before the encoder, as
 the scripts do for BCI Competition IV-2a.
 
+The head and its training (optimiser, schedule) follow those scripts; the inputs do not: they
+are eegpt's preprocessing (:class:`~eegpt.preprocessing.PreprocessingConfig`: millivolts,
+average reference, polyphase resampling), not each dataset's filters, normalisation and
+nearest-neighbour stretch in the scripts (README, "Reproducing the paper's downstream
+preprocessing").
+
 Two training paths compute that recipe:
 
 * without a channel projection the encoder's input never changes, so its summary tokens are
