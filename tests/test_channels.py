@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import warnings
 from pathlib import Path
 
@@ -1132,13 +1133,99 @@ def test_map_channels_of_an_mne_recording_is_the_mapping_embedding_uses(model, t
 
 @pytest.mark.parametrize("cap", ["biosemi64", "easycap-M1"])
 def test_nearest_rename_keeps_10_10_names(cap):
-    """A cap whose electrodes have 10-10 names: each vocabulary electrode is its own site."""
+    """A cap whose electrodes have 10-10 names: each vocabulary electrode is its own site, on
+    the spherical layout of idealised caps at 0 mm (easycap-M1 puts FC3/FC4/CP3/CP4 7-8 mm
+    from biosemi64's)."""
     table = nearest_rename(cap)
     named = {k: v for k, v in table.items() if normalize_channel_name(k) is not None}
     assert len(named) == 60  # the 64 less AFz, P9, P10, Iz (outside the vocabulary)
     assert all(normalize_channel_name(v) == normalize_channel_name(k) for k, v in named.items())
-    assert max(table.distances_mm[k] for k in named) < 20
+    off = {k for k in named if table.distances_mm[k] > 0.1}
+    assert off == (set() if cap == "biosemi64" else {"FC3", "FC4", "CP3", "CP4"})
+    assert max(table.distances_mm[k] for k in named) < 9
     assert table.source == f"nearest 10-10 sites to {cap} (≤ 20 mm)"
+
+
+def test_nearest_rename_biosemi128_on_the_spherical_layout():
+    """BioSemi 128's sockets that lie where biosemi64 has 10-10 electrodes (both MNE montages
+    on one sphere) are named after them at 0 mm, not a ring away on the template head."""
+    table = nearest_rename("biosemi128")
+    same = {"A1": "Cz", "A19": "Pz", "A21": "POz", "A23": "Oz", "A3": "CPz", "C21": "Fz",
+            "C23": "FCz", "A15": "O1", "A28": "O2"}  # fmt: skip
+    assert {label: table[label] for label in same} == same
+    assert max(table.distances_mm[label] for label in same) < 0.1
+    assert sum(site is not None for site in table.values()) == 62  # PO5/PO6 too
+
+
+def test_nearest_rename_takes_old_montage_names():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", FutureWarning)  # MNE 1.13 renamed it colin27_1005
+        warnings.simplefilter("error", RuntimeWarning)  # T3 where T7 is: an old name
+        table = nearest_rename("standard_1005")
+    assert table["Cz"] == "Cz" and table.code == "eegpt.channels.nearest_rename('standard_1005')"
+
+
+def _scaled_montage(positions, keep=lambda p: True, scale=1.05, **kw):
+    """A DigMontage of the positions (mm, head frame) that ``keep`` keeps, scaled, so that
+    they are no standard montage's: a head of another size."""
+    import mne
+
+    kept = {label: p * scale / 1000 for label, p in positions.items() if keep(p)}
+    return mne.channels.make_dig_montage(kept, coord_frame="head", **kw)
+
+
+@pytest.mark.parametrize(("part", "keep"), [("right", lambda p: p[0] < 0),
+                                            ("back", lambda p: p[1] > 0)])  # fmt: skip
+def test_nearest_rename_warns_of_part_of_a_head(part, keep):
+    """Electrodes of one side of a head fit a sphere of their own: a warning says so."""
+    from eegpt.channels import _montage_positions_mm
+
+    montage = _scaled_montage(_montage_positions_mm("GSN-HydroCel-129"), keep)
+    with pytest.warns(RuntimeWarning) as record:  # (and Cz -> CPz from the front half)
+        nearest_rename(montage)
+    assert re.search(rf"do not cover the head \(none of them lies on the {part} of the head\)"
+                     r".*--nearest GSN-HydroCel-129", str(record[0].message))  # fmt: skip
+
+
+def test_nearest_rename_no_warning_for_whole_heads():
+    from eegpt.channels import _montage_positions_mm
+
+    nets = ["GSN-HydroCel-32", "GSN-HydroCel-65_1.0", "GSN-HydroCel-129", "GSN-HydroCel-257",
+            "biosemi16", "biosemi32", "biosemi64", "biosemi128", "biosemi160", "biosemi256",
+            "easycap-M1"]  # fmt: skip
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for net in nets:
+            nearest_rename(net)
+            nearest_rename(_scaled_montage(_montage_positions_mm(net)))
+
+
+def test_nearest_rename_fits_the_whole_head_of_part_of_a_net():
+    """Some of a net's electrodes: the sphere is fitted to the net's montage where their
+    positions are its, else to the head-shape points digitised with them."""
+    import mne
+    import numpy as np
+
+    from eegpt.channels import _montage_positions_mm
+
+    egi = _montage_positions_mm("GSN-HydroCel-129")
+    ten_twenty = ["E22", "E9", "E33", "E24", "E11", "E124", "E122", "E45", "E36", "Cz",
+                  "E104", "E108", "E58", "E52", "E62", "E92", "E96", "E70", "E83"]  # fmt: skip
+    montage = mne.channels.make_standard_montage("GSN-HydroCel-129")
+    info = mne.create_info(montage.ch_names, 250.0, "eeg").set_montage(montage)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        table = nearest_rename(mne.pick_info(info, mne.pick_channels(info.ch_names, ten_twenty)))
+        assert (table["E11"], table["E62"]) == ("Fz", "Pz")
+        left = nearest_rename(_scaled_montage(egi, lambda p: p[0] < 0, scale=1.0))
+        assert (left["E70"], left["E33"], left["E24"]) == ("O1", "F7", "F3")
+        # a head of another size, its right side digitised as head-shape points
+        head = np.array([p * 1.05 / 1000 for p in egi.values() if p[0] >= 0])
+        digitised = _scaled_montage(egi, lambda p: p[0] < 0, hsp=head, nasion=[0, 0.1, 0],
+                                    lpa=[-0.08, 0, 0], rpa=[0.08, 0, 0])  # fmt: skip
+        info = mne.create_info(digitised.ch_names, 250.0, "eeg").set_montage(digitised)
+        left = nearest_rename(info)
+        assert (left["E70"], left["E33"], left["E24"]) == ("O1", "F7", "F3")
 
 
 def test_nearest_rename_egi_129_against_egi_equivalents():
