@@ -996,6 +996,20 @@ def test_cli_nearest_writes_a_table_that_embed_takes(weights, tmp_path, capsys):
     assert len(named) == 58 and (named["E36"], named["Cz"]) == ("C3", "CZ")
 
 
+def test_cli_nearest_refuses_the_table_of_another_net(tmp_path, capsys):
+    """`--nearest GSN-HydroCel-65_1.0` for a file labelled E2..E120 (a 129 net's): refused
+    before the table is written."""
+    info = mne.create_info([f"E{i}" for i in range(2, 121)], 256.0, "eeg")
+    fif = tmp_path / "egisub_raw.fif"
+    mne.io.RawArray(np.zeros((len(info.ch_names), 256)), info, verbose=False).save(fif)
+    table = tmp_path / "egi65.tsv"
+    args = ["channels", str(fif), "--nearest", "GSN-HydroCel-65_1.0", "--write-rename"]
+    assert main([*args, str(table)]) == 1
+    err = capsys.readouterr().err
+    assert "lists every electrode of its net, but not ['E66', 'E67'" in err
+    assert "(--nearest GSN-HydroCel-129;" in err and not table.exists()
+
+
 def test_cli_biosemi_socket_labels_through_a_cap(weights, tmp_path, capsys):
     """A BDF labelled by BioSemi sockets (A1..B32, EXG1..8, Status), DC-coupled (offsets of
     tens of mV), is named by --rename biosemi64 (single sockets can still be dropped or

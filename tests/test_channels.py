@@ -1330,6 +1330,23 @@ def test_write_rename_table_reads_back(tmp_path):
         write_rename_table({"Ch #6": "C3"}, tmp_path / "odd.tsv")
 
 
+def test_a_net_table_is_refused_for_another_net(tmp_path):
+    """A table of GSN-HydroCel-65's electrodes for a recording labelled E2..E120 (a 129 net):
+    refused, as made and as read back from its file, naming the labels it lacks."""
+    table = nearest_rename("GSN-HydroCel-65_1.0")
+    names = [f"E{i}" for i in range(2, 121)]
+    back = read_rename_table(write_rename_table(table, tmp_path / "egi65.tsv"))
+    assert back.net == "nearest 10-10 sites to GSN-HydroCel-65_1.0 (≤ 20 mm)"
+    for rename in (table, back, str(tmp_path / "egi65.tsv")):
+        with pytest.raises(ValueError, match=r"lists every electrode of its net, but not "
+                           r"\['E66', 'E67', .*\(--nearest GSN-HydroCel-129; "):  # fmt: skip
+            map_channels(names, rename=rename)
+    assert len(map_channels([*(f"E{i}" for i in range(1, 65)), "Cz"], rename=back)) == 44
+    with pytest.warns(RuntimeWarning, match=r"dropped: \['E65'\]"):  # its reference, as E65
+        assert len(map_channels([f"E{i}" for i in range(1, 66)], rename=back)) == 43
+    assert read_rename_table(tmp_path / "egi65.tsv").copy().net == back.net
+
+
 def test_hints_name_the_net_montage():
     """EGI labels point to the net's montage by their number, BioSemi sockets beyond 64 to
     --nearest with MNE's montage of the cap."""

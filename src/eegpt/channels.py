@@ -127,6 +127,8 @@ _EGI = re.compile(r"^E[1-9][0-9]{0,2}$")  # EGI HydroCel electrode numbers E1..E
 
 _DROP_WORDS = ("", "-", "none", "null", "drop")
 
+_NEAREST = "nearest 10-10 sites to"  # how the source of a nearest_rename table starts
+
 
 def printable_name(name: str) -> str:
     """``name`` with characters that do not print (a control byte a header decoded as
@@ -159,12 +161,16 @@ class RenameTable(dict):
     set it; None for a table of one's own. ``distances_mm`` (label -> mm) are how far each
     label's electrode lies from the site it is renamed to, for tables made from positions
     (:func:`nearest_rename`, which also sets ``call``: the Python that gives the table).
+    ``net`` says that the table lists every electrode of one net, for such tables (read back
+    from a file too): what the net is (``"nearest 10-10 sites to GSN-HydroCel-65_1.0 (≤ 20
+    mm)"``), for :func:`check_net_table`.
     """
 
     # (a table pickled by an earlier eegpt has none of these)
     source: str | None = None
     distances_mm: Mapping[str, float] = MappingProxyType({})
     call: str | None = None
+    net: str | None = None
 
     def __init__(
         self,
@@ -173,15 +179,17 @@ class RenameTable(dict):
         source: str | None = None,
         distances_mm: Mapping[str, float] | None = None,
         call: str | None = None,
+        net: str | None = None,
     ) -> None:
         super().__init__(entries)
         self.own = frozenset(own)
         self.source = source
         self.distances_mm = dict(distances_mm or {})
         self.call = call
+        self.net = net
 
     def copy(self) -> RenameTable:
-        return RenameTable(self, self.own, self.source, self.distances_mm, self.call)
+        return RenameTable(self, self.own, self.source, self.distances_mm, self.call, self.net)
 
     @property
     def code(self) -> str:
@@ -253,7 +261,10 @@ def read_rename_table(path: str | os.PathLike) -> RenameTable:
                             or v.strip().lower() in _DROP_WORDS else v.strip()
                             for k, v in table.items()}, source=str(path))  # fmt: skip
     out: dict[str, str | None] = {}
-    for number, line in enumerate(text.splitlines(), 1):
+    lines = text.splitlines()
+    # the first line of write_rename_table's file of a nearest_rename table names its net
+    net = lines[0][2:].strip() if lines and lines[0].startswith(f"# {_NEAREST} ") else None
+    for number, line in enumerate(lines, 1):
         # a comment starts a line or follows a space ("Ch#6" is a label); a tab may end the
         # line: an empty electrode
         line = re.sub(r"(^|\s)#.*$", "", line).strip(" \r\n")
@@ -278,7 +289,7 @@ def read_rename_table(path: str | os.PathLike) -> RenameTable:
         out[label] = None if target.lower() in _DROP_WORDS else target
     if not out:
         raise ValueError(f"rename table {path} holds no entries")
-    return RenameTable(out, source=str(path))
+    return RenameTable(out, source=str(path), net=net)
 
 
 def cap_rename(cap: str) -> RenameTable:
@@ -652,11 +663,13 @@ def nearest_rename(
             table[labels[row]] = sites[col]
             mm[labels[row]] = round(float(distances[row, col]), 1)
     limit = "" if max_distance_mm == 20.0 else f", max_distance_mm={max_distance_mm:g}"
+    source_text = f"{_NEAREST} {what} (≤ {max_distance_mm:g} mm)"
     result = RenameTable(
         table,
-        source=f"nearest 10-10 sites to {what} (≤ {max_distance_mm:g} mm)",
+        source=source_text,
         distances_mm=mm,
         call=f"eegpt.channels.nearest_rename({given}{limit})",
+        net=source_text,
     )
     sockets = set(_socket_labels(labels))  # bank C's "C3" is a socket, not the electrode
     holder = {normalize_channel_name(site): label for label, site in table.items() if site}
@@ -678,6 +691,47 @@ def nearest_rename(
         )
     _log(nearest_summary(result), verbose)
     return result
+
+
+def check_net_table(table: Mapping[str, str | None], names: Sequence[str]) -> None:
+    """Refuse a table that lists every electrode of a net (:attr:`RenameTable.net`: made by
+    :func:`nearest_rename`) for a recording with labels in the style of the table's (EGI's
+    ``E1``.., BioSemi's sockets) that the table lacks: another net's table, such as
+    ``GSN-HydroCel-65_1.0``'s for a 129-electrode recording, which would rename its
+    electrodes after the wrong sites. A reference labelled by the next number (``E129`` of a
+    table with ``E1``..``E128`` and ``Cz``) is no such label.
+
+    Raises
+    ------
+    ValueError
+        Naming the labels the table lacks and, for EGI labels, the net they look like.
+    """
+    net = getattr(table, "net", None)
+    if not net:
+        return
+    numbers = [int(label[1:]) for label in table if _EGI.match(label)]
+    reference = f"E{max(numbers) + 1}" if numbers else None
+    styles = [(_EGI, bool(numbers)), (_SOCKET, bool(_socket_labels(list(table))))]
+    lacking = [
+        name
+        for name in names
+        if name not in table
+        and name != reference
+        and any(used and style.match(name) for style, used in styles)
+    ]
+    if not lacking:
+        return
+    numbers = [int(name[1:]) for name in names if _EGI.match(name)]
+    guess = _egi_montage(max(numbers)) if numbers else _net_of(names)
+    instead = f" (--nearest {guess}; nearest_rename({guess!r}))" if guess else ""
+    source = getattr(table, "source", None)
+    what = f"{source} ({net})" if source and source != net else net
+    raise ValueError(
+        f"the rename table ({what}) lists every electrode of its net, but not "
+        f"{_shortened(lacking, 8)} of the recording: it looks like another net's or cap's "
+        f"table. Make the table from the montage of the net the data were recorded with"
+        f"{instead}."
+    )
 
 
 def positions_note(info: mne.Info, names: Sequence[str], source: str) -> str:
@@ -1570,6 +1624,7 @@ def map_channels(
     if on_missing not in ("raise", "ignore"):
         raise ValueError(f"on_missing must be 'raise' or 'ignore', got {on_missing!r}")
     table = rename_table(rename)
+    check_net_table(table, names)
     rename = _matched_keys(_without_left_out(table, names, left_out or {}), names)
     _check_sockets(rename, names, table)  # the whole table: what it names beyond the recording
     cap = set(_table_sockets(rename))

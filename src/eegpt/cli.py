@@ -524,8 +524,9 @@ def parse_rename(pairs: list[str], drop: list[str] = ()) -> dict[str, str | None
     ]
     if len({cap_name(cap) for cap in caps}) > 1:  # biosemi64 and BIOSEMI-64 are one
         raise ValueError(f"--rename names more than one cap: {caps}")
-    for table in [*caps, *tables]:  # a cap's socket table or a file's, as rename= takes them
-        out.update(rename_table(table))
+    read = [rename_table(table) for table in [*caps, *tables]]  # as rename= takes them
+    for table in read:
+        out.update(table)
     explicit: set[str] = set()
     for pair in pairs:
         if pair.strip() in caps or pair.strip() in tables:
@@ -553,7 +554,9 @@ def parse_rename(pairs: list[str], drop: list[str] = ()) -> dict[str, str | None
         own = [*explicit, *(name.strip() for name in drop)]
         # the table named in messages: not with entries of the user's own, which it lacks
         source = given[0] if len(given) == 1 and not own else None
-        return RenameTable(out, own=own, source=source)
+        # a table of one net's electrodes (nearest_rename's) keeps saying so
+        net = getattr(read[0], "net", None) if len(read) == 1 else None
+        return RenameTable(out, own=own, source=source, net=net)
     return out or None
 
 
@@ -860,7 +863,15 @@ def cmd_channels(args: argparse.Namespace) -> int:
 def _nearest_table(args: argparse.Namespace, drop: dict[str, str | None] | None) -> Any:
     """The table of ``--nearest [MONTAGE]`` (:func:`eegpt.channels.nearest_rename`), printed,
     written to ``--write-rename`` if given, with the ``--drop`` entries (``drop``) merged."""
-    from eegpt.channels import RenameTable, nearest_rename, nearest_summary, write_rename_table
+    from mne import pick_types
+
+    from eegpt.channels import (
+        RenameTable,
+        check_net_table,
+        nearest_rename,
+        nearest_summary,
+        write_rename_table,
+    )
 
     if args.rename:
         raise ValueError(
@@ -879,13 +890,23 @@ def _nearest_table(args: argparse.Namespace, drop: dict[str, str | None] | None)
         )
     table = nearest_rename(source)
     print(nearest_summary(table))
+    if args.nearest:  # a montage's table for these files: refused before it is written
+        for path in args.recordings:
+            try:
+                info = _read_quietly(path).info
+            except (OSError, ValueError):  # said when the file is read to be shown
+                continue
+            eeg = pick_types(info, eeg=True, exclude=[])
+            check_net_table(table, [info.ch_names[i] for i in eeg])
     if args.write_rename is not None:
         write_rename_table(table, args.write_rename)
         path = shlex.quote(str(args.write_rename))
         print(f"wrote {args.write_rename}: review it, then pass it on: --rename {path}")
     if not drop:
         return table
-    return RenameTable({**table, **drop}, own=drop, source=table.source, call=table.call)
+    return RenameTable(
+        {**table, **drop}, own=drop, source=table.source, call=table.call, net=table.net
+    )
 
 
 def add_annotations_option(p: Any, help: str) -> None:
