@@ -1010,6 +1010,25 @@ def test_cli_nearest_refuses_the_table_of_another_net(tmp_path, capsys):
     assert "(--nearest GSN-HydroCel-129;" in err and not table.exists()
 
 
+def test_cli_nearest_drop_leaves_the_electrode_out_of_the_table(tmp_path, capsys):
+    """--drop with --nearest --write-rename: the dropped electrode has no site in the written
+    table, and its site goes to another electrode."""
+    montage = mne.channels.make_standard_montage("GSN-HydroCel-129")
+    info = mne.create_info(montage.ch_names, 256.0, "eeg")
+    fif = tmp_path / "egi_raw.fif"
+    raw = mne.io.RawArray(np.zeros((len(info.ch_names), 256)), info, verbose=False)
+    raw.set_montage(montage).save(fif)
+    table = tmp_path / "egi.tsv"
+    args = ["channels", str(fif), "--nearest", "--drop", "E36", "--write-rename", str(table)]
+    with pytest.warns(RuntimeWarning, match="untrained"):
+        assert main(args) == 0
+    assert "E36  -> C3" not in capsys.readouterr().out
+    from eegpt.channels import read_rename_table
+
+    written = read_rename_table(table)
+    assert written["E36"] is None and "C3" in written.values()
+
+
 def test_cli_biosemi_socket_labels_through_a_cap(weights, tmp_path, capsys):
     """A BDF labelled by BioSemi sockets (A1..B32, EXG1..8, Status), DC-coupled (offsets of
     tens of mV), is named by --rename biosemi64 (single sockets can still be dropped or

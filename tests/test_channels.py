@@ -1293,6 +1293,14 @@ def test_nearest_rename_max_distance():
     assert "E36" not in {k for k, v in nearest_rename("GSN-HydroCel-129").items() if v is None}
 
 
+def test_nearest_rename_exclude():
+    """Electrodes left out (--drop): None in the table, their sites to other electrodes."""
+    table = nearest_rename("GSN-HydroCel-129", exclude=["E36", "not there"])
+    assert table["E36"] is None and "E36" not in table.distances_mm
+    assert "C3" in table.values()
+    assert table.code == "eegpt.channels.nearest_rename('GSN-HydroCel-129', exclude=['E36'])"
+
+
 def test_nearest_rename_warns_of_10_10_names_on_other_sites():
     import mne
 

@@ -545,6 +545,7 @@ def nearest_rename(
     source: mne.io.BaseRaw | mne.BaseEpochs | mne.Info | mne.channels.DigMontage | str,
     *,
     max_distance_mm: float = 20.0,
+    exclude: Iterable[str] = (),
     verbose: bool | str | None = None,
 ) -> RenameTable:
     """A ``rename`` table that names each positioned EEG electrode after its nearest 10-10
@@ -593,6 +594,9 @@ def nearest_rename(
         ``mne.channels.make_standard_montage`` takes, such as ``"standard_1005"``).
     max_distance_mm : float
         The farthest an electrode may lie from the site it is named after, in mm as above.
+    exclude : iterable of str
+        Electrodes to leave out (``--drop``): in the table as None, their sites offered to
+        the others. Their positions still count for the sphere.
     verbose : bool | str | None
         If True (or ``"info"``), log the table (:func:`nearest_summary`) at INFO level.
 
@@ -654,7 +658,8 @@ def nearest_rename(
         )
     sites, site_units, radius = _template_sites(on_sphere)
     distances = radius * np.arccos(np.clip(units @ site_units.T, -1.0, 1.0))  # (labels, 62)
-    allowed = distances <= max_distance_mm
+    exclude = [label for label in dict.fromkeys(exclude) if label in positions]
+    allowed = (distances <= max_distance_mm) & ~np.isin(labels, exclude)[:, None]
     rows, cols = linear_sum_assignment(np.where(allowed, distances, max_distance_mm))
     table: dict[str, str | None] = dict.fromkeys(labels)
     mm: dict[str, float] = {}
@@ -663,6 +668,7 @@ def nearest_rename(
             table[labels[row]] = sites[col]
             mm[labels[row]] = round(float(distances[row, col]), 1)
     limit = "" if max_distance_mm == 20.0 else f", max_distance_mm={max_distance_mm:g}"
+    limit += f", exclude={exclude!r}" if exclude else ""
     source_text = f"{_NEAREST} {what} (≤ {max_distance_mm:g} mm)"
     result = RenameTable(
         table,
@@ -677,6 +683,7 @@ def nearest_rename(
         f"{label} -> {site or 'none'}"
         for label, site in table.items()
         if label not in sockets
+        and label not in exclude
         and (own := normalize_channel_name(label)) is not None
         and normalize_channel_name(site or "") != own
         and not (  # an old name at the place of the new one (T3 at T7: standard_1005)

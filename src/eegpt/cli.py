@@ -298,8 +298,9 @@ def build_parser() -> argparse.ArgumentParser:
         "MNE's MONTAGE (GSN-HydroCel-129, GSN-HydroCel-257, biosemi128 ...; one table for all "
         "the files), else from the file's own positions (one file only: files may differ). "
         "Prints each electrode's site and distance, then the mapping; review it, write it "
-        "with --write-rename PATH, and pass it to embed with --rename PATH (here --drop "
-        "applies on top; --rename does not go with it)",
+        "with --write-rename PATH, and pass it to embed with --rename PATH (--drop NAME "
+        "leaves NAME out of the table, its site to another electrode; --rename does not go "
+        "with it)",
     )
     p.add_argument(
         "--write-rename",
@@ -888,7 +889,7 @@ def _nearest_table(args: argparse.Namespace, drop: dict[str, str | None] | None)
             f"{len(args.recordings)} files' positions may differ: name the net's montage "
             "(--nearest GSN-HydroCel-129: one table for all), or give one file at a time"
         )
-    table = nearest_rename(source)
+    table = nearest_rename(source, exclude=drop or ())  # --drop: no site, left out
     print(nearest_summary(table))
     if args.nearest:  # a montage's table for these files: refused before it is written
         for path in args.recordings:
