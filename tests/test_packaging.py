@@ -62,3 +62,15 @@ def test_the_sdist_holds_the_tests_and_documentation(tmp_path):
     assert [f for f in NEEDED if f not in files] == []
     assert not [f for f in files if f.startswith("benchmarks/results/") or "__pycache__" in f]
     assert "Project-URL: Original implementation, https://github.com/BINE022/EEGPT" in metadata
+
+
+@pytest.mark.skipif(not (ROOT / "pyproject.toml").is_file(), reason="not run from a source tree")
+def test_the_mne_floor_exports_edf_through_edfio():
+    """``eegpt demo`` writes its EDF file with ``mne.export.export_raw``, which goes through
+    edfio (a dependency) from MNE 1.7 on; MNE 1.6 asks for EDFlib-Python instead."""
+    tomllib = pytest.importorskip("tomllib")
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    (mne,) = [d for d in project["dependencies"] if d.startswith("mne")]
+    floor = tuple(int(part) for part in mne.split(">=")[1].split(",")[0].split("."))
+    assert floor >= (1, 7)
+    assert any(d.startswith("edfio") for d in project["dependencies"])
