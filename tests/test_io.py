@@ -1335,6 +1335,48 @@ def test_epochs_with_every_epoch_dropped_point_to_the_drop_log():
         as_recording(epochs[:0])
 
 
+def test_only_the_reader_s_warnings_are_passed_on_as_about_the_file(tmp_path, monkeypatch):
+    """A deprecation from a library MNE uses while reading (pyparsing's is a UserWarning as well
+    as a DeprecationWarning) is shown as given, not as MNE's word about the file; MNE's own
+    RuntimeWarning is passed on naming the file, and recorded for the output's provenance."""
+    import types
+
+    from eegpt._logging import recorded_warnings
+
+    path = tmp_path / "rec_raw.fif"
+    info = mne.create_info(["Fz", "Cz"], 256.0, "eeg")
+    mne.io.RawArray(np.zeros((2, 2560)), info, verbose=False).save(path, verbose=False)
+    fake = types.ModuleType("fakeparsing")
+    exec(  # a module of its own, as pyparsing is: its warning names its file
+        compile(
+            "import warnings\n"
+            "class FakeDeprecationWarning(UserWarning, DeprecationWarning): pass\n"
+            "def parseString():\n"
+            "    warnings.warn(\"'parseString' deprecated - use 'parse_string'\",\n"
+            "                  FakeDeprecationWarning)\n",
+            "/site-packages/fakeparsing/util.py",
+            "exec",
+        ),
+        fake.__dict__,
+    )
+    real_read_raw = mne.io.read_raw
+
+    def read_raw(*args, **kwargs):
+        fake.parseString()
+        mne.utils.warn("Online software filter detected.")
+        return real_read_raw(*args, **kwargs)
+
+    monkeypatch.setattr(mne.io, "read_raw", read_raw)
+    with recorded_warnings() as texts, warnings.catch_warnings(record=True) as shown:
+        warnings.simplefilter("always")
+        as_recording(path)
+    said = [(w.category, str(w.message)) for w in shown]
+    assert (fake.FakeDeprecationWarning, "'parseString' deprecated - use 'parse_string'") in said
+    assert not any("parseString" in t for t in texts)
+    assert texts == [f"{path}: MNE: Online software filter detected."]
+    assert [t for c, t in said if "MNE: " in t] == texts
+
+
 def test_a_library_s_deprecation_while_reading_keeps_its_own_location(tmp_path):
     """A deprecation raised inside MNE (or pandas) while a file is read is passed on at the
     library's line, not at eegpt's, so that users see whose it is."""

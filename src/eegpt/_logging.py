@@ -460,6 +460,10 @@ def warning_texts(texts: Iterable[str], limit: int, width: int = 500) -> list[st
     return kept[:limit]
 
 
+#: Warnings about code, not data: not passed on as a reader's word about a file.
+_NOT_ABOUT_DATA = (DeprecationWarning, PendingDeprecationWarning, FutureWarning)
+
+
 def pass_on_warnings(
     caught: list[warnings.WarningMessage],
     path: Path,
@@ -469,13 +473,16 @@ def pass_on_warnings(
     """Pass on warnings caught while a library (``reader``) read ``path`` as warnings about
     that file, saying whose they are (several files are read in one run: "The data contains
     'boundary' events" alone does not say which): ``"PATH: MNE: text"``. Those ``skip``
-    matches are left out; deprecations and the like keep their category and text (and so
-    their filters)."""
+    matches are left out. Deprecations and the like, from the reader or from a library it uses
+    (pyparsing's is a ``UserWarning`` too), say nothing about the data: they are shown as
+    given, keeping their category and text (and so their filters)."""
     for w in caught:
         text = str(w.message)
         if skip is not None and skip.match(text):
             continue
-        if issubclass(w.category, (RuntimeWarning, UserWarning)):
+        if issubclass(w.category, (RuntimeWarning, UserWarning)) and not issubclass(
+            w.category, _NOT_ABOUT_DATA
+        ):
             named = str(path) in text or path.name in text
             warn(f"{reader}: {text}" if named else f"{path}: {reader}: {text}")
         else:
