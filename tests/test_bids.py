@@ -91,8 +91,9 @@ def test_a_bids_folder_is_a_manifest_of_its_recordings(bids_dataset, model, tmp_
     assert len(plain) == 3 and plain.metadata is None
 
 
-def test_without_mne_bids(bids_dataset, monkeypatch):
-    """A file reads alone with one warning; a folder says what to install or pass."""
+@pytest.fixture
+def without_mne_bids(monkeypatch):
+    """``import mne_bids`` fails, as where it is not installed; eegpt says so again (once)."""
     real_import = builtins.__import__
 
     def no_mne_bids(name, *args, **kwargs):
@@ -102,6 +103,10 @@ def test_without_mne_bids(bids_dataset, monkeypatch):
 
     monkeypatch.setattr(builtins, "__import__", no_mne_bids)
     monkeypatch.setattr(eegpt.bids, "_warned_missing", False)
+
+
+def test_without_mne_bids(bids_dataset, without_mne_bids):
+    """A file reads alone with one warning; a folder says what to install or pass."""
     path = bids_dataset / EDF.format(sub="001")
     with pytest.warns(
         RuntimeWarning,
@@ -114,6 +119,20 @@ def test_without_mne_bids(bids_dataset, monkeypatch):
         match=r"BIDS dataset.*mne-bids: pip install 'eegpt\[bids\]'.*pattern=",
     ):
         resolve_inputs(bids_dataset)
+
+
+def test_without_mne_bids_the_notice_is_eegpt_s_own_and_said_once(bids_dataset, without_mne_bids):
+    """The notice that sidecars are not applied is eegpt's: given inside MNE's read, it is not
+    passed on again as MNE's ("MNE: ..."), so the output's provenance holds it once."""
+    from eegpt._logging import recorded_warnings
+
+    path = bids_dataset / EDF.format(sub="001")
+    with recorded_warnings() as texts, warnings.catch_warnings(record=True) as shown:
+        warnings.simplefilter("always")
+        as_recording(path)
+    for said in (texts, [str(w.message) for w in shown]):
+        notices = [t for t in said if "not applied without mne-bids" in t]
+        assert len(notices) == 1 and notices[0].startswith(f"{path} belongs to the BIDS dataset")
 
 
 def test_sidecar_problems_are_said_and_noise_is_not(bids_dataset, model, tmp_path):

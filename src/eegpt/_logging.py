@@ -475,18 +475,23 @@ def pass_on_warnings(
     'boundary' events" alone does not say which): ``"PATH: MNE: text"``. Those ``skip``
     matches are left out. Deprecations and the like, from the reader or from a library it uses
     (pyparsing's is a ``UserWarning`` too), say nothing about the data: they are shown as
-    given, keeping their category and text (and so their filters)."""
+    given, keeping their category and text (and so their filters); so are eegpt's own
+    (:class:`~eegpt.errors.EEGPTWarning`, such as :mod:`eegpt.bids`'s about a BIDS file read
+    without mne-bids), not MNE's, whose text was recorded when they were given."""
+    from eegpt.errors import EEGPTWarning
+
     for w in caught:
         text = str(w.message)
         if skip is not None and skip.match(text):
             continue
         if issubclass(w.category, (RuntimeWarning, UserWarning)) and not issubclass(
-            w.category, _NOT_ABOUT_DATA
+            w.category, (*_NOT_ABOUT_DATA, EEGPTWarning)
         ):
             named = str(path) in text or path.name in text
             warn(f"{reader}: {text}" if named else f"{path}: {reader}: {text}")
         else:
-            # at the library's own line, so that its author (MNE, pandas) is the one named
+            # at the line it names: the library's own (so that its author, MNE or pandas, is
+            # the one named), or the caller's for eegpt's
             warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
 
 
