@@ -110,13 +110,13 @@ def test_without_mne_bids(bids_dataset, without_mne_bids):
     path = bids_dataset / EDF.format(sub="001")
     with pytest.warns(
         RuntimeWarning,
-        match=r"sidecars .* not applied without mne-bids: pip install 'eegpt\[bids\]'",
+        match=r"sidecars .* not applied without mne-bids: pip install mne-bids \(from a clone",
     ):
         rec = as_recording(path)
     assert "EEG F3-REF" in rec.ch_names  # channels.tsv not applied
     with pytest.raises(
         MissingDependencyError,
-        match=r"BIDS dataset.*mne-bids: pip install 'eegpt\[bids\]'.*pattern=",
+        match=r"BIDS dataset.*mne-bids: pip install mne-bids .*pattern=",
     ):
         resolve_inputs(bids_dataset)
 

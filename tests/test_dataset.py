@@ -1469,7 +1469,9 @@ def test_without_ray_the_engine_message_names_the_option_and_the_keyword(monkeyp
     monkeypatch.setitem(sys.modules, "ray", None)  # `import ray` raises ImportError
     with pytest.raises(MissingDependencyError) as caught:
         _ray()
-    assert "pip install 'eegpt[ray]'" in str(caught.value)
+    assert "pip install 'ray[data]' (from a clone of eegpt: pip install '.[ray]')" in str(
+        caught.value
+    )
     assert "engine='inprocess' (--engine inprocess, the default)" in str(caught.value)
 
 

@@ -159,7 +159,7 @@ def test_refusals_before_reading(npz, tmp_path, capsys, output, options, message
 
 
 def test_csv_without_pandas_names_the_extra_before_reading(npz, tmp_path, capsys, monkeypatch):
-    """Without pandas (a plain `pip install eegpt`), a CSV export is refused up front with the
+    """Without pandas (a plain `pip install .`), a CSV export is refused up front with the
     extra to install, not a crash; a .mat export still works."""
     from eegpt.errors import MissingDependencyError
 
@@ -167,9 +167,9 @@ def test_csv_without_pandas_names_the_extra_before_reading(npz, tmp_path, capsys
     monkeypatch.setitem(sys.modules, "pandas", None)  # `import pandas` raises ImportError
     assert main(["export", str(path), "-o", str(tmp_path / "e.csv")]) == 1
     err = capsys.readouterr().err
-    assert "exporting to .csv (or export to .mat) needs pandas: pip install 'eegpt[parquet]'" in err
+    assert "exporting to .csv (or export to .mat) needs pandas: pip install pyarrow pandas" in err
     assert "internal error" not in err and "reading" not in err
-    with pytest.raises(MissingDependencyError, match=r"eegpt\[parquet\]"):
+    with pytest.raises(MissingDependencyError, match=r"pip install pyarrow pandas"):
         export.export_embeddings(path, tmp_path / "e.csv")
     assert not (tmp_path / "e.csv").exists()
     assert main(["export", str(path), "-o", str(tmp_path / "e.mat"), "-q"]) == 0

@@ -74,3 +74,27 @@ def test_the_mne_floor_exports_edf_through_edfio():
     floor = tuple(int(part) for part in mne.split(">=")[1].split(",")[0].split("."))
     assert floor >= (1, 7)
     assert any(d.startswith("edfio") for d in project["dependencies"])
+
+
+@pytest.mark.skipif(not (ROOT / "pyproject.toml").is_file(), reason="not run from a source tree")
+def test_missing_dependency_messages_name_each_extra_s_packages():
+    """A message about a missing optional package says to install the extra's packages by
+    their own names (eegpt is not on PyPI: 'eegpt[parquet]' could be someone else's)."""
+    import re
+
+    from eegpt.errors import install_hint
+
+    tomllib = pytest.importorskip("tomllib")
+    extras = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"][
+        "optional-dependencies"
+    ]
+    for extra, requirements in extras.items():
+        if extra == "test":
+            continue
+        hint = install_hint(extra)
+        names = {re.match(r"[\w-]+(\[\w+\])?", r)[0] for r in requirements}
+        if extra == "ray":
+            names.discard("pyarrow")  # a requirement of ray[data]
+        assert all(name in hint for name in names), (extra, hint)
+        assert hint.endswith(f"(from a clone of eegpt: pip install '.[{extra}]')")
+        assert "eegpt[" not in hint

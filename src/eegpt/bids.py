@@ -18,7 +18,7 @@ import mne
 
 from eegpt._logging import caught_warnings, mne_state_held, pass_on_warnings
 from eegpt._logging import warn as _warn
-from eegpt.errors import MissingDependencyError
+from eegpt.errors import MissingDependencyError, install_hint
 
 __all__ = ["BIDS_EEG_EXTENSIONS", "bids_manifest", "bids_root", "read_raw_bids"]
 
@@ -29,7 +29,7 @@ _EEG_FILE = re.compile(
 )
 #: Top-level folders that hold no raw recordings of the dataset.
 _NOT_RAW = ("derivatives", "sourcedata", "code", "stimuli")
-_INSTALL = "pip install 'eegpt[bids]' (or mne-bids)"
+_INSTALL = install_hint("bids")
 _warned_missing = False
 
 

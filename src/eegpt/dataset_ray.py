@@ -42,7 +42,7 @@ from eegpt.dataset import (
     load_file,
 )
 from eegpt.engine import InferenceEngine, Precision
-from eegpt.errors import DeviceUnavailableError, MissingDependencyError
+from eegpt.errors import DeviceUnavailableError, MissingDependencyError, install_hint
 from eegpt.model import EEGPT
 
 __all__ = ["RayPlan", "check_ray_device", "ray_devices", "ray_session", "run_ray"]
@@ -54,8 +54,8 @@ def _ray():
         import ray.data
     except ImportError as err:
         raise MissingDependencyError(
-            "engine='ray' (--engine ray) needs Ray Data: pip install 'eegpt[ray]' (or "
-            "'ray[data]'), or use engine='inprocess' (--engine inprocess, the default)"
+            f"engine='ray' (--engine ray) needs Ray Data: {install_hint('ray')}; or use "
+            "engine='inprocess' (--engine inprocess, the default)"
         ) from err
     return ray
 

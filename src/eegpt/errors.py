@@ -123,7 +123,25 @@ class WeightsUnavailableError(EEGPTError, RuntimeError):
 
 
 class MissingDependencyError(EEGPTError, ImportError):
-    """An optional dependency (an extra such as ``eegpt[parquet]``) is not installed."""
+    """An optional dependency (of one of eegpt's extras, such as ``parquet``) is not installed;
+    the message says what to install (:func:`install_hint`)."""
+
+
+#: The packages of each of eegpt's extras (pyproject.toml), as ``pip install`` takes them.
+_EXTRAS = {
+    "parquet": "pyarrow pandas",
+    "sklearn": "scikit-learn",
+    "ray": "'ray[data]'",
+    "bids": "mne-bids",
+}
+
+
+def install_hint(extra: str) -> str:
+    """How to install the packages of eegpt's extra ``extra``, by their own names first:
+    ``"pip install pyarrow pandas (from a clone of eegpt: pip install '.[parquet]')"``.
+    eegpt is not on PyPI, so ``pip install 'eegpt[parquet]'`` would fetch whatever project
+    takes that name there."""
+    return f"pip install {_EXTRAS[extra]} (from a clone of eegpt: pip install '.[{extra}]')"
 
 
 class OutputExistsError(EEGPTError, FileExistsError):

@@ -51,7 +51,12 @@ from eegpt._logging import warn as _warn
 from eegpt._methods import function_method
 from eegpt._tempfiles import temporary_beside
 from eegpt.annotations import bad_windows, select_holding
-from eegpt.errors import MissingDependencyError, OutputExistsError, OutputNotWritableError
+from eegpt.errors import (
+    MissingDependencyError,
+    OutputExistsError,
+    OutputNotWritableError,
+    install_hint,
+)
 
 if TYPE_CHECKING:
     import eegpt.viz
@@ -1421,7 +1426,7 @@ def require_pandas(what: str) -> Any:
     try:
         import pandas as pd
     except ImportError as err:  # pragma: no cover - depends on the environment
-        raise MissingDependencyError(f"{what} needs pandas: pip install 'eegpt[parquet]'") from err
+        raise MissingDependencyError(f"{what} needs pandas: {install_hint('parquet')}") from err
     return pd
 
 
@@ -1431,5 +1436,5 @@ def require_pyarrow(what: str = "writing Parquet (or use a .npz output)"):
         import pyarrow as pa
         import pyarrow.parquet as pq
     except ImportError as err:  # pragma: no cover - depends on the environment
-        raise MissingDependencyError(f"{what} needs pyarrow: pip install 'eegpt[parquet]'") from err
+        raise MissingDependencyError(f"{what} needs pyarrow: {install_hint('parquet')}") from err
     return pa, pq

@@ -44,7 +44,7 @@ import mne
 import numpy as np
 import torch
 
-from eegpt.errors import MissingDependencyError
+from eegpt.errors import MissingDependencyError, install_hint
 
 try:
     from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin
@@ -52,7 +52,7 @@ try:
     from sklearn.utils.validation import check_array, check_is_fitted, column_or_1d
 except ImportError as err:  # pragma: no cover - depends on the environment
     raise MissingDependencyError(
-        "eegpt.sklearn needs scikit-learn: pip install 'eegpt[sklearn]' (or scikit-learn)"
+        f"eegpt.sklearn needs scikit-learn: {install_hint('sklearn')}"
     ) from err
 
 from eegpt._logging import each_warning_once, honours_verbose, progress_options
