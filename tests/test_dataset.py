@@ -1460,6 +1460,24 @@ def test_a_run_that_fails_before_its_first_shard_leaves_the_folders_as_they_were
     assert not (tmp_path / "gpu").exists()
 
 
+def test_read_embeddings_without_pyarrow_says_what_is_wrong(tmp_path, monkeypatch):
+    """Without pyarrow, a wrong path is still said as such, and a folder that may be an output
+    gets the message that says what to install, not a bare ModuleNotFoundError."""
+    from eegpt.errors import MissingDependencyError
+
+    for name in ("pyarrow", "pyarrow.dataset", "pyarrow.parquet"):
+        monkeypatch.setitem(sys.modules, name, None)  # `import pyarrow` raises ImportError
+    with pytest.raises(FileNotFoundError, match=r"read_embeddings: no folder \S*nowhere"):
+        read_embeddings(tmp_path / "nowhere")
+    (tmp_path / "x.npz").write_bytes(b"")
+    with pytest.raises(ValueError, match=r"x\.npz is a file; .*load_embeddings"):
+        read_embeddings(tmp_path / "x.npz")
+    with pytest.raises(
+        MissingDependencyError, match=r"^read_embeddings needs pyarrow: pip install pyarrow pandas"
+    ):
+        read_embeddings(tmp_path)
+
+
 def test_without_ray_the_engine_message_names_the_option_and_the_keyword(monkeypatch):
     """Raised from `eegpt embed-dataset --engine ray` or embed_dataset(engine='ray'): both
     spellings of the way out, and the extra to install."""

@@ -4244,9 +4244,6 @@ def read_embeddings(
         ``embedding_shape`` is ``[N, S, D]``, or ``[D]`` for ``pool="mean"``; None with
         ``embeddings=False``.
     """
-    import pyarrow.dataset as pads
-
-    pa, pq = _pyarrow()
     folders = expand_run_folders(output_dir)  # e.g. the folders of --part runs
     several = not isinstance(output_dir, (str, os.PathLike)) or folders != [Path(output_dir)]
     real = [os.path.realpath(f) for f in folders]
@@ -4255,10 +4252,7 @@ def read_embeddings(
         raise ValueError(f"read_embeddings: {few(twice, 5)} given twice: its rows would be doubled")
     if not folders:
         raise ValueError("read_embeddings: no folder given")
-    shards: list[Path] = []
-    specs = []
-    empty: list[Path] = []
-    for folder in folders:
+    for folder in folders:  # a wrong path is said first, even without pyarrow
         if folder.is_file():
             raise ValueError(
                 f"{folder} is a file; read_embeddings reads embed-dataset output folders. A file "
@@ -4267,6 +4261,13 @@ def read_embeddings(
             )
         if not folder.is_dir():
             raise FileNotFoundError(f"read_embeddings: no folder {folder}")
+    pa, pq = require_pyarrow("read_embeddings")
+    import pyarrow.dataset as pads
+
+    shards: list[Path] = []
+    specs = []
+    empty: list[Path] = []
+    for folder in folders:
         found = shard_files(folder)
         if not found and several and (folder / MANIFEST).is_file():
             empty.append(folder)  # a part whose job has not written its first shard yet
