@@ -348,3 +348,34 @@ def test_info_and_convert_take_names_and_urls_and_an_unpinned_download_gives_its
     assert "download is unverified" in warned and sha(files["model.safetensors"]) in warned
     assert "eegpt fetch URL --sha256 HASH" in warned
     assert (tmp_path / "converted" / "config.json").is_file()
+
+
+def test_download_timeout_from_environment(server, tmp_path, monkeypatch, capsys):
+    """$EEGPT_DOWNLOAD_TIMEOUT sets a download's timeout (60 s without it); anything but a
+    number of seconds above 0 is refused with what it should be, before any connection."""
+    url = f"{server.url}/plain/config.json"
+    monkeypatch.setenv("EEGPT_DOWNLOAD_TIMEOUT", "300")
+    opened = []
+    real_open = hub.urllib.request.OpenerDirector.open
+
+    def open_(self, request, data=None, timeout=None):
+        opened.append(timeout)
+        return real_open(self, request, data, timeout)
+
+    monkeypatch.setattr(hub.urllib.request.OpenerDirector, "open", open_)
+    download(url, tmp_path / "a.json", progress=False)
+    assert opened == [300.0]
+    download(url, tmp_path / "b.json", progress=False, timeout=5)  # an argument wins
+    assert opened[-1] == 5
+    monkeypatch.setenv("EEGPT_DOWNLOAD_TIMEOUT", "")
+    assert hub.download_timeout() == 60
+    for wrong in ("1m", "0", "-5", "nan", "inf"):
+        monkeypatch.setenv("EEGPT_DOWNLOAD_TIMEOUT", wrong)
+        with pytest.raises(ValueError, match=rf"EEGPT_DOWNLOAD_TIMEOUT is '{wrong}': .*seconds"):
+            download(url, tmp_path / "c.json")
+    assert len(opened) == 2 and not (tmp_path / "c.json").exists()
+    from eegpt.cli import main
+
+    assert main(["fetch", url]) == 1
+    err = capsys.readouterr().err
+    assert "EEGPT_DOWNLOAD_TIMEOUT is 'inf'" in err and "internal error" not in err

@@ -333,7 +333,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--overwrite", action="store_true", help="replace an existing conversion")
     p.set_defaults(func=cmd_convert)
 
-    p = sub.add_parser("fetch", help="download pretrained weights into the cache")
+    p = sub.add_parser(
+        "fetch",
+        help="download pretrained weights into the cache",
+        epilog=FETCH_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     p.add_argument(
         "name", nargs="?", default="eegpt-large", help="pretrained name or URL (eegpt-large)"
     )
@@ -372,6 +377,12 @@ def build_parser() -> argparse.ArgumentParser:
     _debug_after_command(parser)
     return parser
 
+
+FETCH_EPILOG = """\
+environment:
+  EEGPT_CACHE             where weights are kept (default ~/.cache/eegpt)
+  HF_ENDPOINT             a Hugging Face mirror (default https://huggingface.co)
+  EEGPT_DOWNLOAD_TIMEOUT  seconds to wait for the connection and each read (default 60)"""
 
 EXPORT_EPILOG = """\
 .mat (MATLAB: S = load('out.mat')); per-window variables have one row per window:

@@ -2,7 +2,8 @@
 
 Files come from a Hugging Face style endpoint (``{endpoint}/{repo}/resolve/{revision}/{file}``,
 endpoint from ``$HF_ENDPOINT``, default ``https://huggingface.co``) or a plain URL, and land in
-``$EEGPT_CACHE`` (default ``~/.cache/eegpt``). Every download streams into a private
+``$EEGPT_CACHE`` (default ``~/.cache/eegpt``), waiting ``$EEGPT_DOWNLOAD_TIMEOUT`` seconds
+(default 60) for the connection and each read. Every download streams into a private
 ``.<name>.<random>.part`` file next to the final file, is hashed while it is written, checked
 against the expected SHA-256 and only then renamed into place, so a file under its final name is
 always complete and verified (two processes downloading the same file do not share a ``.part``).
@@ -16,6 +17,7 @@ import glob
 import hashlib
 import http.client
 import logging
+import math
 import os
 import re
 import time
@@ -42,12 +44,15 @@ __all__ = [
     "WeightsUnavailableError",
     "cache_dir",
     "download",
+    "download_timeout",
     "fetch_weights",
     "hf_endpoint",
     "hf_url",
 ]
 
 DEFAULT_ENDPOINT = "https://huggingface.co"
+#: Seconds a download waits for the connection and each read, unless $EEGPT_DOWNLOAD_TIMEOUT says.
+DEFAULT_TIMEOUT = 60.0
 HF_REPO_URL = "https://huggingface.co/braindecode/eegpt-pretrained"
 ORIGINAL_CHECKPOINT = "eegpt_mcae_58chs_4s_large4E.ckpt"
 ORIGINAL_RELEASE = "https://github.com/BINE022/EEGPT"
@@ -80,7 +85,8 @@ Then pass the folder or file: `--weights PATH` on the command line, or
 `eegpt.load_model(PATH)` in Python. (`eegpt demo` runs the whole pipeline with generated,
 not pretrained, weights.)
 Automatic downloads are cached in $EEGPT_CACHE (default ~/.cache/eegpt) and come from
-$HF_ENDPOINT (default {DEFAULT_ENDPOINT}); set these to use another folder or a mirror."""
+$HF_ENDPOINT (default {DEFAULT_ENDPOINT}); set these to use another folder or a mirror,
+and $EEGPT_DOWNLOAD_TIMEOUT (seconds, default {DEFAULT_TIMEOUT:g}) for a slow link."""
 
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 _CHUNK = 1 << 20
@@ -92,6 +98,30 @@ def cache_dir() -> Path:
 
 
 _default_cache_dir = cache_dir  # fetch_weights' parameter shadows the function name
+
+
+def download_timeout() -> float:
+    """Seconds a download waits for the connection and each read: ``$EEGPT_DOWNLOAD_TIMEOUT``
+    or :data:`DEFAULT_TIMEOUT` (60).
+
+    Raises
+    ------
+    ValueError
+        If the variable is set to anything but a number of seconds above 0.
+    """
+    text = os.environ.get("EEGPT_DOWNLOAD_TIMEOUT", "").strip()
+    if not text:
+        return DEFAULT_TIMEOUT
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = math.nan
+    if not (math.isfinite(seconds) and seconds > 0):
+        raise ValueError(
+            f"$EEGPT_DOWNLOAD_TIMEOUT is {text!r}: it should be a number of seconds above 0 "
+            f"(e.g. 300), or unset for the default, {DEFAULT_TIMEOUT:g}"
+        )
+    return seconds
 
 
 def hf_endpoint() -> str:
@@ -156,7 +186,7 @@ def download(
     *,
     sha256: str | None = None,
     progress: bool = True,
-    timeout: float = 60,
+    timeout: float | None = None,
 ) -> Path:
     """Download ``url`` to ``dest`` atomically, verifying its SHA-256.
 
@@ -177,8 +207,9 @@ def download(
     progress : bool
         Show a tqdm progress bar on stderr, after a line that names the URL, ``dest`` and
         ``timeout`` (without it, that line is logged at INFO).
-    timeout : float
-        Seconds to wait for the connection and each read.
+    timeout : float | None
+        Seconds to wait for the connection and each read; None: :func:`download_timeout`
+        (``$EEGPT_DOWNLOAD_TIMEOUT``, default 60).
 
     Returns
     -------
@@ -191,11 +222,15 @@ def download(
         The content does not have the expected SHA-256.
     DownloadError
         The connection ended before Content-Length bytes arrived.
+    ValueError
+        ``$EEGPT_DOWNLOAD_TIMEOUT`` is not a number of seconds above 0 (``timeout=None``).
     urllib.error.URLError, http.client.HTTPException, OSError
         Network failures, as raised by urllib.
     """
     dest = Path(dest)
     expected = _normalise_sha(sha256)
+    if timeout is None:
+        timeout = download_timeout()
     dest.parent.mkdir(parents=True, exist_ok=True)
     _remove_stale_parts(dest)
     # before the connection, which may wait up to `timeout` seconds without a word;
