@@ -94,7 +94,12 @@ from eegpt.engine import (
     default_batch_size,
     resolve_device,
 )
-from eegpt.errors import EncoderMismatchError, MissingDependencyError, RecordingError
+from eegpt.errors import (
+    EncoderMismatchError,
+    MissingDependencyError,
+    RecordingError,
+    install_hint,
+)
 from eegpt.io import (
     Recording,
     as_recording,
@@ -1166,7 +1171,7 @@ def _sklearn_metrics():
         from sklearn import metrics
     except ImportError as err:  # pragma: no cover - depends on the environment
         raise MissingDependencyError(
-            "probe metrics need scikit-learn: pip install 'eegpt[sklearn]' (or scikit-learn)"
+            f"probe metrics need scikit-learn: {install_hint('sklearn')}"
         ) from err
     return metrics
 
