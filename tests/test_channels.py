@@ -1392,3 +1392,44 @@ def test_no_channel_mapped_hint_for_positions():
                        r"FILE --nearest --write-rename nearest.tsv`"):  # fmt: skip
         map_channels(info)
     assert map_channels(info, rename=nearest_rename(info)).names[:2] == ("FP1", "FP2")
+
+
+def test_egi_hints_tell_the_net_by_its_highest_number():
+    """Half a 129 net (E2, E4 .. E120 and its reference) is of the 129 net, not the 65 net
+    that its count of 60 labels would say; a reference numbered E129 (or E65, E33) belongs to
+    the smaller net."""
+    import mne
+
+    half = [f"E{i}" for i in range(2, 121, 2)] + ["Cz"]
+    with pytest.warns(RuntimeWarning, match=r"--nearest GSN-HydroCel-129 ") as record:
+        map_channels(half)
+    assert "GSN-HydroCel-65" not in str(record[0].message)
+    for highest, net in [(33, "GSN-HydroCel-32"), (65, "GSN-HydroCel-65_1.0"),
+                         (129, "GSN-HydroCel-129"), (130, "GSN-HydroCel-257")]:  # fmt: skip
+        with pytest.raises(NoChannelMappedError, match=f"--nearest {net} "):
+            map_channels([f"E{i}" for i in range(1, highest + 1, 4)] + [f"E{highest}"])
+    # nearest_rename of a recording without positions names the net the same way
+    with pytest.raises(ValueError, match=r"nearest_rename\('GSN-HydroCel-129'\)"):
+        nearest_rename(mne.create_info(half, 250.0, "eeg"))
+
+
+def test_hint_commands_name_the_recording_file(tmp_path, caplog):
+    """The commands of the EGI hint and of the logged table name the recording's file,
+    shell-quoted, to be run as shown; FILE where there is no file."""
+    import mne
+    import numpy as np
+
+    names = [*(f"E{i}" for i in range(1, 129)), *VOCABULARY[:20]]
+    info = mne.create_info(names, 250.0, "eeg")
+    raw = mne.io.RawArray(1e-5 * np.ones((len(names), 10)), info, verbose="error")
+    path = tmp_path / "my rec_raw.fif"
+    raw.save(path, verbose="error")
+    raw = mne.io.read_raw_fif(path, verbose="error")
+    quoted = f"'{path}'"
+    with caplog.at_level(logging.INFO, logger="eegpt"), pytest.warns(RuntimeWarning) as record:
+        mapping = map_channels(raw, rename={f"E{i}": None for i in range(1, 101)}, verbose=True)
+    text = next(str(w.message) for w in record if "do not match" in str(w.message))
+    assert f"`eegpt channels {quoted} --nearest GSN-HydroCel-129 --write-rename" in text
+    (table,) = [r.getMessage() for r in caplog.records if "ChannelMapping:" in r.getMessage()]
+    assert f"(eegpt channels {quoted} lists them all)" in table
+    assert "(eegpt channels FILE lists them all)" in mapping.summary(limit=3)  # no file

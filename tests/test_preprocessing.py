@@ -444,6 +444,9 @@ def test_a_recording_whose_used_channels_are_all_flat_is_refused(tmp_path):
         text = str(err.value)
         assert "nothing usable is left: every channel used (['Cz']) is flat" in text, text
         assert "likely the net's reference (VREF)" in text
+        # the advice names the net's montage, as the EGI hint does (E36=C3 is the 129 net's)
+        assert "--nearest GSN-HydroCel-129 --write-rename egi.tsv" in text and "E36" not in text
+        assert "nearest_rename('GSN-HydroCel-129')" in text
     x = np.zeros((3, 256 * 4))  # no net: no word of one
     with pytest.raises(RecordingError, match=r"\['Fp1', 'Cz', 'O2'\]\) is flat.*Map the"):
         prepare(as_recording(x, ch_names=NAMES, sfreq=256.0))

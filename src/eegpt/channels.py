@@ -349,10 +349,48 @@ def cap_rename(cap: str) -> RenameTable:
 # --------------------------------------------------------------------------------------------
 
 
-def _egi_montage(n_labels: int) -> str:
-    """MNE's montage of the EGI HydroCel net with ``n_labels`` electrode numbers (``E1``..)."""
+def _egi_labels(names: Sequence[str]) -> list[str]:
+    """The EGI electrode numbers (``E1`` .. ``E256``) among ``names``."""
+    return [name for name in names if _EGI.match(name.strip().upper())]
+
+
+def _egi_montage(labels: Sequence[str]) -> str:
+    """MNE's montage of the EGI HydroCel net whose electrode numbers ``labels`` (``E1``..)
+    are, told by the highest number rather than by how many there are: a file of part of a
+    net (``E2``, ``E4`` .. ``E120``) is of the larger net. The 32, 64, 128 and 256 electrode
+    nets' montages add their reference (VREF, as ``Cz``), which a file may number ``E33``,
+    ``E65``, ``E129`` or ``E257``: those numbers still belong to the smaller net."""
+    highest = max(int(label.strip()[1:]) for label in labels)
     nets = ((33, "GSN-HydroCel-32"), (65, "GSN-HydroCel-65_1.0"), (129, "GSN-HydroCel-129"))
-    return next((name for size, name in nets if n_labels <= size), "GSN-HydroCel-257")
+    return next((name for size, name in nets if highest <= size), "GSN-HydroCel-257")
+
+
+def file_argument(source: str | None) -> str:
+    """``source`` as a command line's argument (shell-quoted) where it is a file, so that a
+    hint's command can be run as it is shown; ``FILE`` for data made in memory."""
+    return shlex.quote(source) if source and Path(source).is_file() else "FILE"
+
+
+def nearest_advice(net: str, source: str | None, table: str) -> str:
+    """How to name the electrodes of a net or cap after their nearest 10-10 sites by MNE's
+    montage ``net``: the commands for the recording ``source`` (its path where it is a file)
+    that write, then use, the table file ``table``, and the Python that does the same."""
+    return (
+        f"`eegpt channels {file_argument(source)} --nearest {net} --write-rename {table}`, "
+        f"review the table, then pass --rename {table} (Python: "
+        f"rename=eegpt.channels.nearest_rename({net!r}))"
+    )
+
+
+def egi_advice(labels: Sequence[str], source: str | None) -> str:
+    """What to do with the EGI electrode numbers ``labels`` of ``source`` (a recording):
+    name them after their nearest 10-10 sites by the layout of the net they number
+    (:func:`_egi_montage`)."""
+    net = _egi_montage(labels)
+    return (
+        "name each electrode after its nearest 10-10 site by the net's layout (MNE's "
+        f"{net!r} montage, if that is the net): {nearest_advice(net, source, 'egi.tsv')}."
+    )
 
 
 def _biosemi_montage(n_sockets: int) -> str:
@@ -746,12 +784,12 @@ def positions_note(info: mne.Info, names: Sequence[str], source: str) -> str:
     MEG+EEG file) when 4 or more of them have positions in ``info``: how to name them after
     their nearest 10-10 sites; ``""`` otherwise, or where :func:`_cap_note` has a hint."""
     positioned = [name for name in names if name in _head_positions_mm(info)]
-    if len(positioned) < 4 or _cap_note(names):
+    if len(positioned) < 4 or _cap_note(names, source):
         return ""
-    file = shlex.quote(source) if Path(source).is_file() else "FILE"
     return (
         f" {len(positioned)} of them have positions (a montage or digitisation): name each "
-        f"after its nearest 10-10 site, `eegpt channels {file} --nearest --write-rename "
+        f"after its nearest 10-10 site, `eegpt channels {file_argument(source)} --nearest "
+        "--write-rename "
         "nearest.tsv`, review the table, then pass --rename nearest.tsv (Python: "
         "rename=eegpt.channels.nearest_rename(raw))."
     )
@@ -760,9 +798,9 @@ def positions_note(info: mne.Info, names: Sequence[str], source: str) -> str:
 def _net_of(names: Sequence[str]) -> str | None:
     """MNE's montage of the EGI net or BioSemi cap of more than 64 electrodes that ``names``
     look like the labels of (:func:`_cap_note`'s rules), else None."""
-    egi = [name for name in names if _EGI.match(name.strip().upper())]
+    egi = _egi_labels(names)
     if len(egi) >= 8 and len(egi) >= len(names) / 2:
-        return _egi_montage(len(egi))
+        return _egi_montage(egi)
     sockets = _socket_labels(names)
     return _biosemi_montage(len(sockets)) if len(sockets) > 64 else None
 
@@ -886,9 +924,10 @@ def _socket_labels(names: Sequence[str]) -> list[str]:
     return sockets
 
 
-def _cap_note(names: Sequence[str]) -> str:
-    """A sentence about socket labels (``A1``, ``B7``) among ``names``, or the numbered labels
-    of BCI Competition IV 2a (``EEG-0``) (empty if few are)."""
+def _cap_note(names: Sequence[str], source: str | None = None) -> str:
+    """A sentence about socket labels (``A1``, ``B7``) among ``names``, EGI electrode numbers
+    (``E36``) or the numbered labels of BCI Competition IV 2a (``EEG-0``) (empty if few are);
+    its commands name the recording ``source`` where it is a file."""
     numbered = [name for name in names if re.fullmatch(r"EEG-\d+", name.strip())]
     if numbered and len(numbered) >= len(names) / 2 and set(numbered) <= set(_BCI_IV_2A):
         return (
@@ -897,16 +936,11 @@ def _cap_note(names: Sequence[str]) -> str:
             "that dataset's, pass rename='bci-iv-2a' (command line: --rename bci-iv-2a), "
             "which names all 22 electrodes."
         )
-    egi = [name for name in names if _EGI.match(name.strip().upper())]
+    egi = _egi_labels(names)
     if len(egi) >= 8 and len(egi) >= len(names) / 2:
-        net = _egi_montage(len(egi))
         return (
             f" {len(egi)} of them look like the electrode numbers of an EGI (Geodesic) net "
-            f"({egi[0]!r}, ...), which are not 10-10 names: name each electrode after its "
-            f"nearest 10-10 site by the net's layout (MNE's {net!r} montage, if that is the "
-            f"net): `eegpt channels FILE --nearest {net} --write-rename egi.tsv`, review the "
-            f"table, then pass --rename egi.tsv (Python: "
-            f"rename=eegpt.channels.nearest_rename({net!r}))."
+            f"({egi[0]!r}, ...), which are not 10-10 names: {egi_advice(egi, source)}"
         )
     sockets = _socket_labels(names)
     if not sockets:
@@ -918,10 +952,8 @@ def _cap_note(names: Sequence[str]) -> str:
             "which name amplifier inputs, not electrodes, and no built-in table names the "
             f"sockets of a cap of more than 64 electrodes. If the cap is BioSemi's {cap[7:]}-"
             f"electrode layout (MNE's {cap!r} montage), name each electrode after its nearest "
-            f"10-10 site: `eegpt channels FILE --nearest {cap} --write-rename biosemi.tsv`, "
-            "review the table, then pass --rename biosemi.tsv (Python: "
-            f"rename=eegpt.channels.nearest_rename({cap!r})); for another cap, map them with "
-            "its socket table."
+            f"10-10 site: {nearest_advice(cap, source, 'biosemi.tsv')}; for another cap, map "
+            "them with its socket table."
         )
     return (
         f" {len(sockets)} of them look like BioSemi socket labels ({sockets[0]!r}, ...), which "
@@ -1477,10 +1509,11 @@ class ChannelMapping:
         """Kept channels whose embeddings were not trained (see :data:`UNSEEN_IN_PRETRAINING`)."""
         return tuple(name for name in self.names if name in UNSEEN_IN_PRETRAINING)
 
-    def summary(self, limit: int | None = None) -> str:
+    def summary(self, limit: int | None = None, source: str | None = None) -> str:
         """A table of input name -> vocabulary name (embedding row), then the dropped names;
         with ``limit``, the first ``limit`` rows and dropped names and how many more there
-        are (for a log; ``eegpt channels FILE`` shows them all)."""
+        are (for a log; ``eegpt channels FILE`` shows them all, the recording ``source``'s
+        path in that command where it is a file)."""
         shown = [printable_name(name) for name in self.input_names]
         width = max([len("input"), *(len(name) for name in shown)])
         lines = [f"ChannelMapping: {len(self)} channel(s) kept, {len(self.dropped)} dropped"]
@@ -1490,7 +1523,10 @@ class ChannelMapping:
             note = "  [untrained embedding]" if name in UNSEEN_IN_PRETRAINING else ""
             lines.append(f"  {inp:<{width}}  ->  {name} ({cid}){note}")
         if limit is not None and len(rows) > limit:
-            lines.append(f"  ... and {len(rows) - limit} more (eegpt channels FILE lists them all)")
+            lines.append(
+                f"  ... and {len(rows) - limit} more (eegpt channels {file_argument(source)} "
+                "lists them all)"
+            )
         for reference in dict.fromkeys(self.referential.values()):
             n = sum(ref == reference for ref in self.referential.values())
             lines.append(
@@ -1696,7 +1732,7 @@ def map_channels(
             + _dropped_note(plain, targets)
             + _bipolar_note(unknown)
             + f" Drop them ({how_to_drop(unknown)}; or on_unknown='drop', command line: without "
-            "--strict-channels)." + _cap_note(unknown)
+            "--strict-channels)." + _cap_note(unknown, source)
         )
     if not kept:
         raise NoChannelMappedError(
@@ -1705,7 +1741,7 @@ def map_channels(
             "Expected 10-10 scalp electrode names such as 'Fp1', 'EEG C3-REF' or 'T3'; "
             f"see eegpt.channels.VOCABULARY, or pass {_HOW_TO_MAP}."
             + _bipolar_note(names)
-            + _cap_note(names),
+            + _cap_note(names, source),
             names=list(names),
         )
     _check_duplicates(kept)
@@ -1732,7 +1768,7 @@ def map_channels(
             f"dropped: {_shortened(plain)}."
             + _dropped_note(plain, targets, chosen)
             + _bipolar_note(plain)
-            + _cap_note(plain)
+            + _cap_note(plain, source)
             + " Channels you leave out yourself (--drop NAME; rename={NAME: None}) are not "
             "warned about."
         )
@@ -1762,7 +1798,7 @@ def map_channels(
         dropped=tuple(dropped),
         referential=referential,
     )
-    _log(mapping.summary(limit=_LOGGED_ROWS), verbose)
+    _log(mapping.summary(limit=_LOGGED_ROWS, source=source), verbose)
     return mapping
 
 

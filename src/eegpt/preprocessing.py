@@ -26,9 +26,11 @@ from eegpt._logging import log as _log
 from eegpt._logging import warn as _warn
 from eegpt.annotations import BadSpans
 from eegpt.channels import (
-    _EGI,
     ChannelMapping,
+    _egi_labels,
     _shortened,
+    egi_advice,
+    file_argument,
     how_to_drop,
     map_channels,
     positions_note,
@@ -1371,14 +1373,15 @@ def _all_flat_message(
         f"flat {throughout} (zero peak-to-peak or a standard deviation below {FLAT_STD:g} V), "
         "so the model would see no signal."
     )
-    egi = [name for name in unused if _EGI.match(name.strip().upper())]
+    egi = _egi_labels(unused)
     if "CZ" in {name.strip().upper() for name in names} and len(egi) >= 8:
         return text + (
             " 'Cz' beside the E-numbered electrodes of an EGI net is likely the net's reference "
-            "(VREF), flat by construction; the E-numbered electrodes need a mapping to 10-10 "
-            "names (--rename 'E36=C3' ... or a table file; rename= in Python)."
+            f"(VREF), flat by construction; {egi_advice(egi, source)}"
         )
-    return text + " Map the channels that carry signal (eegpt channels FILE lists them)."
+    return text + (
+        f" Map the channels that carry signal (eegpt channels {file_argument(source)} lists them)."
+    )
 
 
 #: seconds; a channel flat (zero peak-to-peak) for at least this long in all, though not
