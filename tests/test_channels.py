@@ -199,7 +199,7 @@ def test_map_tuh_names_drops_non_eeg_with_one_warning():
     assert not message.startswith("Only")  # most channels are used
 
     # A montage named otherwise (EGI's E1..E128 + Cz) keeps almost nothing: said first.
-    with pytest.warns(RuntimeWarning, match=r"^Only 1 of 129 channels are used\. 128 channel"):
+    with pytest.warns(RuntimeWarning, match=r"^Only 1 of the 129 channels are used\. 128 channel"):
         assert map_channels([f"E{i}" for i in range(1, 129)] + ["Cz"]).names == ("CZ",)
 
 
@@ -637,7 +637,10 @@ def test_long_lists_of_channels_are_cut_short_in_warnings_and_the_log(caplog):
     with caplog.at_level(logging.INFO, logger="eegpt"), pytest.warns(RuntimeWarning) as caught:
         mapping = map_channels(names, rename=rename, verbose=True)
     (text,) = [str(w.message) for w in caught if "do not match" in str(w.message)]
-    assert "Only 20 of 48 channels are used (100 more left out by the rename)." in text
+    assert (
+        "Only 20 of the 148 channels are used: 100 left out by the rename, 28 with names "
+        "outside the vocabulary." in text
+    )
     assert "dropped: ['E101', 'E102'," in text and "(28 in all)" in text and "'E128'" not in text
     assert len(mapping.dropped) == 128 and "E128" in mapping.to_dict()["dropped"]
     (table,) = [r.getMessage() for r in caplog.records if "ChannelMapping:" in r.getMessage()]
@@ -1059,7 +1062,7 @@ def test_a_table_of_another_recording_names_itself_and_both_sides_labels(model):
 
 def test_numbered_bci_iv_2a_labels_suggest_its_table():
     """Without a rename, 2a's files keep 5 of 22 channels: the warning names the table."""
-    with pytest.warns(RuntimeWarning, match=r"Only 5 of 23 channels.*rename='bci-iv-2a'"):
+    with pytest.warns(RuntimeWarning, match=r"Only 5 of the 23 channels.*rename='bci-iv-2a'"):
         map_channels([*cap_rename("bci-iv-2a"), "EOG-left"])
     with pytest.warns(RuntimeWarning, match=r"\['EEG-5', 'EEG-8'\].*rename='bci-iv-2a'"):
         map_channels(BCI_2A_MOTOR)

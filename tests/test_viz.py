@@ -88,7 +88,7 @@ def test_channel_mapping_figure_shortens_labels_that_share_a_prefix_and_suffix()
 
 
 def test_channel_mapping_figure_lists_at_most_40_left_out_channels():
-    with pytest.warns(RuntimeWarning, match="Only 1 of 129"):
+    with pytest.warns(RuntimeWarning, match="Only 1 of the 129"):
         mapping = map_channels([f"E{i}" for i in range(1, 129)] + ["Cz"])
     ax = plot_channel_mapping(mapping).axes[0]
     (text,) = [t.get_text() for t in ax.texts if t.get_text().startswith("left out")]

@@ -1755,11 +1755,16 @@ def map_channels(
             f"{how_to_drop(list(renamed), merged=True)}."
         )
     if plain:
-        # a montage of another naming scheme (e.g. EGI's E1..E128): say so first; channels
-        # the rename leaves out on purpose are not counted
-        aside = f" ({len(excluded)} more left out by the rename)" if excluded else ""
+        # a montage of another naming scheme (e.g. EGI's E1..E128): say so first, with the
+        # counts that add up to the recording's channels
+        aside = (
+            f": {len(excluded)} left out by the rename, {len(unknown)} with names outside the "
+            "vocabulary"
+            if excluded
+            else ""
+        )
         only = (
-            f"Only {len(kept)} of {len(names) - len(excluded)} channels are used{aside}. "
+            f"Only {len(kept)} of the {len(names)} channels are used{aside}. "
             if len(unknown) > len(kept)
             else ""
         )
