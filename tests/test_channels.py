@@ -1436,3 +1436,43 @@ def test_hint_commands_name_the_recording_file(tmp_path, caplog):
     (table,) = [r.getMessage() for r in caplog.records if "ChannelMapping:" in r.getMessage()]
     assert f"(eegpt channels {quoted} lists them all)" in table
     assert "(eegpt channels FILE lists them all)" in mapping.summary(limit=3)  # no file
+
+
+def test_labels_of_intracranial_contacts_are_warned_about():
+    """sEEG exported to EDF (every channel typed EEG): shafts C1..C8, F1..F8, O1..O8, P1..P8
+    map C1-C6, F1-F8, O1/O2, P1-P8 to scalp sites; C7, C8, O3..O8 are no 10-05 names, so the
+    labels look like contacts and a warning says so. Scalp montages with 10-10/10-05 names
+    (MNE's built-in ones) and clinical EDF labels get no such warning."""
+    import mne
+
+    from eegpt.channels import _contact_runs, _contacts_warning
+
+    contacts = [f"{shaft}{i}" for shaft in "CFOP" for i in range(1, 9)]
+    info = mne.create_info(contacts, 512.0, "eeg")
+    with pytest.warns(RuntimeWarning) as record:
+        assert len(map_channels(info)) == 24
+    (text,) = [str(w.message) for w in record if "intracranial" in str(w.message)]
+    assert text.startswith("<Info>: the labels C1..C8, O1..O8 look like the contacts")
+    assert "C7, C8, O3" in text and "F1..F8, P1..P8 may be contacts too" in text
+    assert "EEGPT is a scalp-EEG model: do not embed intracranial recordings" in text
+    # a rename of those labels is the user's word: no warning
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        map_channels(["C1", "C2", "C3", "C4", "C7"], rename={"C7": None})
+    clinical = [
+        *(f"EEG {n}-REF" for n in ("FP1", "FP2", "F3", "F4", "C3", "C4", "P3", "P4", "O1", "O2",
+                                   "F7", "F8", "T3", "T4", "T5", "T6", "T1", "T2", "A1", "A2",
+                                   "FZ", "CZ", "PZ", "ROC", "LOC", "EKG1", "26", "27")),
+        "PHOTIC-REF", "IBI", "BURSTS", "SUPPR", *(f"X{i}" for i in range(1, 9)),
+        *(f"DC{i:02d}" for i in range(1, 9)),
+    ]  # fmt: skip
+    montages = ["colin27_1005", "standard_1005", "fsaverage_1005", "colin27_1020", "biosemi16",
+                "biosemi32", "biosemi64", "easycap-M1", "brainproducts-RNP-BA-128"]  # fmt: skip
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
+        map_channels(clinical)
+    assert not [w for w in record if "intracranial" in str(w.message)]
+    builtin = mne.channels.get_builtin_montages()
+    for montage in [m for m in montages if m in builtin]:
+        names = mne.channels.make_standard_montage(montage).ch_names  # T3 beside T7: no map
+        assert _contact_runs(names) == {} and _contacts_warning(names, names, "") is None

@@ -1088,6 +1088,18 @@ _OTHER_ELECTRODES = frozenset(
     }
 )  # fmt: skip
 _TEN_FIVE = re.compile(r"^(AFP|AFF|FFT|FFC|FTT|FCC|TTP|CCP|TPP|CPP|PPO|POO|OI)(\d{1,2}H|Z)$")
+# The numbers that the 10-05 system (MNE's colin27_1005 montage) gives each letter prefix, with
+# the clinical ear electrodes T1/T2 and old temporal names T3..T6, ear and mastoid sites A1/A2,
+# M1/M2, and the sphenoidal, nasopharyngeal and cerebellar pairs: numbers beyond these, in a
+# row, are those of intracranial contacts (:func:`_contact_runs`).
+_TEN_FIVE_NUMBERS: dict[str, frozenset[int]] = {
+    **dict.fromkeys(("FP", "I", "OI", "A", "M", "SP", "PG", "CB"), frozenset({1, 2})),
+    "O": frozenset({1, 2, 9, 10}),
+    "T": frozenset(range(1, 11)),
+    **dict.fromkeys(("AFP", "AF", "AFF", "F", "P", "PPO", "PO", "POO"), frozenset(range(1, 11))),
+    **dict.fromkeys(("FFC", "FC", "FCC", "C", "CCP", "CP", "CPP"), frozenset(range(1, 7))),
+    **dict.fromkeys(("FFT", "FT", "FTT", "TTP", "TP", "TPP"), frozenset(range(7, 11))),
+}
 # Labels of signals other than EEG (files without channel types, such as EDF, call them EEG).
 # (ROC/LOC: the outer canthi's EOG; CHIN, LEG: EMG; SNORE, THOR, ABD, FLOW, POSITION: sleep
 # recordings' other sensors; IBI, BURSTS, SUPPR: clinical systems' derived traces; LUC, RLC
@@ -1209,6 +1221,71 @@ def _label_key(name: str) -> str:
     """The electrode part of a label: ``"EEG TP9-REF"`` -> ``"TP9"`` (else the whole label)."""
     parts = _label_parts(name)
     return parts[0] if len(parts) == 2 and parts[1] in _REFERENCE_LABELS else "-".join(parts)
+
+
+def _numbered_runs(names: Sequence[str]) -> dict[str, list[int]]:
+    """The letter prefixes of ``names`` (``C`` of ``C1``, ``EEG C7-REF``) with three or more
+    numbers in a row (``C1``, ``C2``, ``C3``): prefix -> all its numbers among ``names``,
+    sorted."""
+    numbers: dict[str, set[int]] = {}
+    for name in names:
+        if match := re.fullmatch(r"([A-Z]+)(\d{1,2})", _label_key(name)):
+            numbers.setdefault(match[1], set()).add(int(match[2]))
+    return {
+        prefix: sorted(got)
+        for prefix, got in numbers.items()
+        if any({n, n + 1, n + 2} <= got for n in got)
+    }
+
+
+def _contact_runs(names: Sequence[str]) -> dict[str, list[int]]:
+    """The prefixes of :func:`_numbered_runs` whose numbers run on, three or more in a row,
+    past those the 10-05 system gives that prefix (:data:`_TEN_FIVE_NUMBERS`): the labels of
+    an sEEG shaft's or ECoG strip's contacts (``C1`` .. ``C8``, ``O1`` .. ``O8``)."""
+    runs = {}
+    for prefix, got in _numbered_runs(names).items():
+        scalp = _TEN_FIVE_NUMBERS.get(prefix, frozenset())
+        row = [{n, n + 1, n + 2} for n in got]
+        if any(three <= set(got) and not three <= scalp for three in row):
+            runs[prefix] = got
+    return runs
+
+
+def _runs_text(runs: Mapping[str, list[int]]) -> str:
+    """``{"C": [1, ..., 8], "O": [1, 2, 5]}`` -> ``"C1..C8, O1, O2, O5"``."""
+    return ", ".join(
+        f"{p}{n[0]}..{p}{n[-1]}"
+        if n == list(range(n[0], n[-1] + 1))
+        else ", ".join(f"{p}{i}" for i in n)
+        for p, n in runs.items()
+    )
+
+
+def _contacts_warning(used: Sequence[str], names: Sequence[str], where: str) -> str | None:
+    """The warning for a recording whose labels look like intracranial contacts
+    (:func:`_contact_runs`) when some of the channels ``used`` (mapped to scalp sites by their
+    own names) are among them, as in sEEG exported to EDF, which types every channel EEG; else
+    None. Other numbered runs of used channels (``F1`` .. ``F8``, all 10-05 names) are named as
+    possibly contacts too."""
+    runs = _contact_runs(names)
+    at_stake = [name for name in used if _label_key(name).rstrip("0123456789") in runs]
+    if not at_stake:
+        return None
+    prefixes = {_label_key(name).rstrip("0123456789") for name in used}
+    others = {p: n for p, n in _numbered_runs(names).items() if p not in runs and p in prefixes}
+    beyond = [
+        f"{p}{i}" for p, n in runs.items() for i in n if i not in _TEN_FIVE_NUMBERS.get(p, ())
+    ]
+    perhaps = f"; {_runs_text(others)} may be contacts too" if others else ""
+    return (
+        f"{where}the labels {_runs_text(runs)} look like the contacts of intracranial "
+        "electrodes (sEEG shafts or ECoG strips, numbered along each), not scalp electrodes: "
+        f"{few(beyond, 6)} are no 10-05 names. Yet {_shortened(at_stake)} were used as the "
+        f"scalp sites of those names{perhaps}. EEGPT is a scalp-EEG model: do not embed "
+        "intracranial recordings with it. If these are scalp electrodes under unusual labels, "
+        "rename them to their 10-10 sites (rename={NAME: VOCAB}; command line: --rename "
+        "'NAME=VOCAB')."
+    )
 
 
 def _other_electrode(name: str) -> bool:
@@ -1746,6 +1823,9 @@ def map_channels(
         )
     _check_duplicates(kept)
     where = f"{source}: " if source else ""
+    contacts = _contacts_warning([inp for _, inp, _ in kept if inp not in rename], names, where)
+    if contacts:
+        _warn(contacts)
     if renamed:
         it = "it" if len(renamed) == 1 else "them"
         _warn(
