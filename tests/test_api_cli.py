@@ -1685,3 +1685,47 @@ def test_embed_a_montage_against_cz_that_exports_cz_against_itself(weights, tmp_
     channels = load_embeddings(out).metadata["channels"]
     assert channels["names"] == ["FP1", "FP2", "C3", "C4", "T7", "T8", "O1", "O2"]
     assert channels["dropped"] == ["Cz-Cz"]
+
+
+def test_outputs_record_where_a_rename_table_came_from(model, weights, tmp_path, capsys):
+    """A table of nearest_rename in Python, or a table file on the command line: the outputs'
+    channel metadata keep its source (and the call and distances of a nearest table), through
+    .npz and .parquet, and `eegpt info` names it in one line."""
+    from eegpt.channels import nearest_rename, write_rename_table
+
+    montage = mne.channels.make_standard_montage("GSN-HydroCel-129")
+    info = mne.create_info(montage.ch_names, 256.0, "eeg")
+    data = np.random.default_rng(3).normal(0, 2e-5, (len(info.ch_names), 256 * 4))
+    raw = mne.io.RawArray(data, info, verbose=False)
+    table = nearest_rename("GSN-HydroCel-129")
+    with pytest.warns(RuntimeWarning, match="untrained"):
+        result = model.embed(raw, rename=table)
+    source = "nearest 10-10 sites to GSN-HydroCel-129 (≤ 20 mm)"
+    for path in (tmp_path / "py.npz", tmp_path / "py.parquet"):
+        result.save(path)
+        channels = load_embeddings(path).metadata["channels"]
+        assert channels["rename_source"] == source
+        assert channels["rename_call"] == "eegpt.channels.nearest_rename('GSN-HydroCel-129')"
+        assert channels["rename_distances_mm"]["E36"] == table.distances_mm["E36"]
+        assert set(channels["rename_distances_mm"]) == set(channels["input_names"])
+        capsys.readouterr()
+        assert main(["info", str(path)]) == 0
+        (line,) = [x for x in capsys.readouterr().out.splitlines() if "renamed by" in x]
+        assert line.startswith(f"  channels renamed by: {source}, eegpt.channels.nearest_")
+        assert "; 58 channels " in line and " mm from their sites" in line
+
+    fif = tmp_path / "egi_raw.fif"
+    raw.save(fif)
+    tsv = write_rename_table(table, tmp_path / "egi.tsv")
+    out = tmp_path / "cli.npz"
+    with pytest.warns(RuntimeWarning, match="untrained"):
+        args = ["embed", str(fif), "--weights", str(weights), "-q", "--rename", str(tsv)]
+        assert main([*args, "-o", str(out)]) == 0
+    assert load_embeddings(out).metadata["channels"]["rename_source"] == str(tsv)
+    capsys.readouterr()
+    assert main(["info", str(out)]) == 0
+    assert f"  channels renamed by: {tsv}\n" in capsys.readouterr().out
+    # a dict of one's own records nothing
+    with pytest.warns(RuntimeWarning):
+        plain = model.embed(raw, rename={"E36": "C3"}).metadata["channels"]
+    assert "rename_source" not in plain

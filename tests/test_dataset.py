@@ -2726,3 +2726,32 @@ def test_a_report_rerun_after_its_manifest_was_edited_is_warned_about(
                       r"files of _too_short.csv \(1 file\) are embedded with their rows \(label\) as they "
                       r"are now.* would mix two versions of \S+list.csv"):  # fmt: skip
         embed_dataset(tmp_path / "m1" / "_too_short.csv", tmp_path / "fix", tail="pad", **run)
+
+
+def _embed_with_table(corpus, model, tmp_path):
+    """One file of the corpus embedded with a table file that leaves out A1 and A2 (empty
+    electrodes) and names FP1: the table's path, the run's folder and its summary."""
+    table = tmp_path / "lab.tsv"
+    table.write_text("EEG A1-REF\t\nEEG A2-REF\t\nEEG FP1-REF\tFp1\n", encoding="utf-8")
+    out = tmp_path / "out"
+    summary = embed_dataset([str(corpus / "b" / "rec00.edf")], out, model=model, workers=0,
+                            rename=str(table), device="cpu", progress=False)  # fmt: skip
+    return table, out, summary
+
+
+def test_the_run_records_where_its_rename_table_came_from(corpus, model, tmp_path):
+    """A table file passed as rename: the manifest's run records its path (beside the spec's
+    entries, so a table moved elsewhere still resumes the run)."""
+    table, out, _ = _embed_with_table(corpus, model, tmp_path)
+    run = json.loads((out / MANIFEST).read_text())["runs"][-1]
+    assert run["rename_source"] == str(table) and "rename_call" not in run
+
+
+def test_channels_a_rename_leaves_out_are_not_listed_as_unused(corpus, model, tmp_path):
+    """The channels a table leaves out on purpose (an empty electrode) are not among the run
+    summary's 'channels not used', which still lists those no one chose to leave out."""
+    _, _, summary = _embed_with_table(corpus, model, tmp_path)
+    unused = dict(summary.dropped)
+    assert "EEG EKG1-REF" in unused and not {"EEG A1-REF", "EEG A2-REF"} & set(unused)
+    (line,) = [x for x in str(summary).splitlines() if x.startswith("channels not used")]
+    assert "EEG EKG1-REF" in line and "A1-REF" not in line

@@ -1531,6 +1531,15 @@ class ChannelMapping:
         Kept channels labelled as a derivation of two electrodes (``"Fp1-Cz"``) that were read
         as their first electrode against a reference shared by the montage (the second
         electrode, as a vocabulary name: ``{"Fp1-Cz": "CZ"}``; see :func:`map_channels`).
+    rename_source : str | None
+        Where the ``rename`` table came from, when it was a :class:`RenameTable` that says so
+        (a file's path, a cap's name, ``"nearest 10-10 sites to GSN-HydroCel-129 (≤ 20 mm)"``);
+        provenance only: mappings that differ in it alone are equal.
+    rename_call : str | None
+        The Python that gives that table, for one of :func:`nearest_rename`.
+    rename_distances_mm : dict of str to float
+        For a table made from positions: each kept channel's distance, in mm, to the site it
+        was named after (input name -> mm).
     """
 
     input_names: tuple[str, ...]
@@ -1539,11 +1548,17 @@ class ChannelMapping:
     chan_ids: tuple[int, ...]
     dropped: tuple[str, ...] = ()
     referential: Mapping[str, str] = field(default_factory=dict, hash=False)
+    rename_source: str | None = field(default=None, compare=False)
+    rename_call: str | None = field(default=None, compare=False)
+    rename_distances_mm: Mapping[str, float] = field(
+        default_factory=dict, hash=False, compare=False
+    )
 
     def __post_init__(self) -> None:
         for name in ("input_names", "names", "picks", "chan_ids", "dropped"):
             object.__setattr__(self, name, tuple(getattr(self, name)))
         object.__setattr__(self, "referential", dict(self.referential))
+        object.__setattr__(self, "rename_distances_mm", dict(self.rename_distances_mm))
         odd = {k: v for k, v in self.referential.items()
                if k not in self.input_names or v not in CHANNEL_INDEX}  # fmt: skip
         if odd:
@@ -1625,10 +1640,11 @@ class ChannelMapping:
     else:
         plot = function_method("eegpt.viz", "plot_channel_mapping")
 
-    def to_dict(self) -> dict[str, list[str] | list[int] | dict[str, str]]:
+    def to_dict(self) -> dict[str, Any]:
         """JSON-serialisable form (lists of str/int; ``"referential"`` only when a channel
-        was read so); inverse of :meth:`from_dict`."""
-        out: dict[str, list[str] | list[int] | dict[str, str]] = {
+        was read so, the ``rename_*`` provenance only when there is some); inverse of
+        :meth:`from_dict`."""
+        out: dict[str, Any] = {
             "input_names": list(self.input_names),
             "names": list(self.names),
             "picks": [int(p) for p in self.picks],
@@ -1637,6 +1653,12 @@ class ChannelMapping:
         }
         if self.referential:
             out["referential"] = dict(self.referential)
+        if self.rename_source:
+            out["rename_source"] = self.rename_source
+        if self.rename_call:
+            out["rename_call"] = self.rename_call
+        if self.rename_distances_mm:
+            out["rename_distances_mm"] = dict(self.rename_distances_mm)
         return out
 
     @classmethod
@@ -1652,7 +1674,38 @@ class ChannelMapping:
             chan_ids=tuple(int(x) for x in d["chan_ids"]),
             dropped=tuple(str(x) for x in d.get("dropped", ())),
             referential={str(k): str(v) for k, v in (d.get("referential") or {}).items()},
+            rename_source=d.get("rename_source"),
+            rename_call=d.get("rename_call"),
+            rename_distances_mm={
+                str(k): float(v) for k, v in (d.get("rename_distances_mm") or {}).items()
+            },
         )
+
+
+def table_provenance(table: Mapping[str, str | None] | None) -> dict[str, str]:
+    """Where a ``rename`` table came from, as outputs record it: ``{"rename_source": ...}``
+    (a file's path, a cap's name, what :func:`nearest_rename` was given) and, for a table of
+    :func:`nearest_rename`, ``"rename_call"`` (its Python); ``{}`` for a dict of one's own."""
+    if not isinstance(table, RenameTable) or not table.source:
+        return {}
+    return {"rename_source": table.source, **({"rename_call": table.call} if table.call else {})}
+
+
+def rename_text(channels: Mapping[str, Any]) -> str | None:
+    """The one-line provenance of the rename table recorded in an output's
+    ``metadata["channels"]`` (:meth:`ChannelMapping.to_dict`): ``"nearest 10-10 sites to
+    GSN-HydroCel-129 (≤ 20 mm), eegpt.channels.nearest_rename('GSN-HydroCel-129'); 25
+    channels 2.1-14.3 mm from their sites"``; None when none was recorded (no table, a dict of
+    one's own, or an output of an earlier eegpt)."""
+    source = channels.get("rename_source")
+    if not source:
+        return None
+    call = channels.get("rename_call")
+    text = f"{source}, {call}" if call else str(source)
+    mm = list((channels.get("rename_distances_mm") or {}).values())
+    if mm:
+        text += f"; {len(mm)} channels {min(mm):.1f}-{max(mm):.1f} mm from their sites"
+    return text
 
 
 def map_channels(
@@ -1875,6 +1928,7 @@ def map_channels(
         )
 
     dropped = [name for name in names if name in set(unknown) | set(excluded)]
+    told = table if table_provenance(table) else RenameTable()
     mapping = ChannelMapping(
         input_names=tuple(inp for _, inp, _ in kept),
         names=tuple(can for _, _, can in kept),
@@ -1882,6 +1936,11 @@ def map_channels(
         chan_ids=tuple(CHANNEL_INDEX[can] for _, _, can in kept),
         dropped=tuple(dropped),
         referential=referential,
+        rename_source=told.source,
+        rename_call=told.call,
+        rename_distances_mm={
+            inp: told.distances_mm[inp] for _, inp, _ in kept if inp in told.distances_mm
+        },
     )
     _log(mapping.summary(limit=_LOGGED_ROWS, source=source), verbose)
     return mapping

@@ -1245,6 +1245,7 @@ def _eeglab_data_file_text(path: Path) -> str:
 
 def _describe_embeddings(path: Path) -> str:
     """What ``eegpt info`` says of an embeddings file: its recording, windows, settings."""
+    from eegpt.channels import rename_text
     from eegpt.outputs import load_embeddings
     from eegpt.preprocessing import PreprocessingConfig
 
@@ -1254,6 +1255,7 @@ def _describe_embeddings(path: Path) -> str:
     model = meta.get("model") or {}
     ckpt = meta.get("checkpoint") or {}
     channels = (meta.get("channels") or {}).get("names", [])
+    renamed = rename_text(meta.get("channels") or {})
     lines = [
         f"{path}: EEGPT embeddings of {meta.get('source', '?')}"
         + (
@@ -1265,6 +1267,7 @@ def _describe_embeddings(path: Path) -> str:
         f"{pre.get('overlap', '?')} s), embeddings {list(emb.data.shape[1:])} per window"
         + (f", onsets {emb.onsets[0]:g}-{emb.onsets[-1]:g} s" if len(emb) else ""),
         f"  {len(channels)} channels: {few(list(channels), 12)}",
+        *([f"  channels renamed by: {renamed}"] if renamed else []),
         PreprocessingConfig.describe(pre),
         *_rate_lines(meta.get("sfreq_in"), pre),
         f"  bad windows: {int(emb.bad.sum())}" if len(emb) else "  no windows",

@@ -107,7 +107,12 @@ from eegpt.annotations import (
     bad_windows,
 )
 from eegpt.api import epoch_padding_record, tail_record
-from eegpt.channels import map_channels, rename_table, unmatched_rename_warning
+from eegpt.channels import (
+    map_channels,
+    rename_table,
+    table_provenance,
+    unmatched_rename_warning,
+)
 from eegpt.config import EEGPTConfig
 from eegpt.engine import InferenceEngine, Precision, resolve_device
 from eegpt.errors import (
@@ -2995,16 +3000,20 @@ class DatasetSummary:
 # --------------------------------------------------------------------------------------------
 
 
-def _dropped_channels(rows: list[dict[str, Any]]) -> list[tuple[str, int]]:
+def _dropped_channels(
+    rows: list[dict[str, Any]], rename: Mapping[str, str | None] | None = None
+) -> list[tuple[str, int]]:
     """Each input channel left out of the embedded files and of those skipped as too short
     (whose channels were mapped before their length was checked, and whose warnings the run
-    summary counts too), with how many files had it."""
+    summary counts too), with how many files had it; not those the ``rename`` leaves out on
+    purpose (``{name: None}``, ``--drop NAME``, a table's empty electrode)."""
     counts: Counter[str] = Counter()
+    on_purpose = {name for name, target in (rename or {}).items() if target is None}
     for row in rows:
         names = row.get("dropped_channels") or []
         names = names.split(" | ") if isinstance(names, str) else names
         if row.get("status") in ("ok", TOO_SHORT):
-            counts.update(dict.fromkeys(names, 1))
+            counts.update(dict.fromkeys([n for n in names if n not in on_purpose], 1))
     return counts.most_common()
 
 
@@ -3578,6 +3587,7 @@ def embed_dataset(
                 kept = _kept_files(output_dir, len(shards), done, retry_failed)
                 _warn_changed(data, [*chain.from_iterable(done.values()), *kept.values()])
                 run = _Run(output_dir, data, shards, spec, done, engine=engine)
+                run.rename = table_provenance(rename_table(rename))
                 run.write_reports(force=True)
                 todo = [  # the files of a retried shard embedded before are not done again
                     data.files[i]
@@ -4047,6 +4057,9 @@ class _Run:
         self.started = time.time()
         self.elapsed = 0.0
         self.ended = False  # recorded: a run killed before its end says False
+        # where this call's rename table came from (table_provenance): recorded by the run,
+        # not in the spec, so that a table moved or named by another path resumes the run
+        self.rename: dict[str, str] = {}
         self.previous_runs = _previous_runs(output_dir)
 
     def committed(self, shard: int, statuses: list[dict[str, Any]]) -> None:
@@ -4091,6 +4104,7 @@ class _Run:
             "started": time.strftime("%Y-%m-%dT%H:%M:%S%z", time.localtime(self.started)),
             "elapsed_s": self.elapsed,
             "shards_written": self.written,
+            **self.rename,
             "ended": self.ended,
             "eegpt_version": __version__,
             "torch_version": torch.__version__,
@@ -4171,7 +4185,7 @@ class _Run:
             warned=warned,
             n_warned=n_warned,
             channel_sets=_channel_sets(rows),
-            dropped=_dropped_channels(rows),
+            dropped=_dropped_channels(rows, self.spec["channels"].get("rename")),
         )
 
 
