@@ -683,9 +683,9 @@ def nearest_rename(
     labels = list(positions)
     units, on_sphere, uncertain = _source_directions(info, positions)
     if uncertain:
-        numbers = [int(label[1:]) for label in labels if _EGI.match(label.upper())]
+        egi = _egi_labels(labels)
         # some of a net's electrodes: its size is told by the highest number, not the count
-        net = _egi_montage(max(numbers)) if len(numbers) >= 8 else _net_of(labels)
+        net = _egi_montage(egi) if len(egi) >= 8 else _net_of(labels)
         name = repr(net) if net else "NAME"
         _warn(
             f"{what}: the {len(labels)} positioned electrodes do not cover the head "
@@ -766,8 +766,8 @@ def check_net_table(table: Mapping[str, str | None], names: Sequence[str]) -> No
     ]
     if not lacking:
         return
-    numbers = [int(name[1:]) for name in names if _EGI.match(name)]
-    guess = _egi_montage(max(numbers)) if numbers else _net_of(names)
+    egi = _egi_labels(names)
+    guess = _egi_montage(egi) if egi else _net_of(names)
     instead = f" (--nearest {guess}; nearest_rename({guess!r}))" if guess else ""
     source = getattr(table, "source", None)
     what = f"{source} ({net})" if source and source != net else net
