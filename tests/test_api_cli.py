@@ -22,6 +22,7 @@ from eegpt.cli import main
 from eegpt.config import EEGPTConfig
 from eegpt.demo import TUH_NAMES, synthetic_raw, write_edf
 from eegpt.engine import InferenceEngine
+from eegpt.errors import RecordingError
 from eegpt.model import EEGPT
 from eegpt.outputs import Embeddings, load_embeddings
 from eegpt.preprocessing import PreprocessingConfig
@@ -58,12 +59,15 @@ def test_cli_embed_edf_with_tuh_names(weights, edf, tmp_path, capsys):
     direct = model.embed(edf, device="cpu")
     np.testing.assert_array_equal(direct.data, emb.data)
 
-    # ... and equals running the encoder by hand on the EDF data read back through MNE.
+    # ... and equals running the encoder by hand on the EDF data read back through MNE,
+    # average-referenced over the channels used (the default, as in pretraining).
+    assert emb.metadata["preprocessing"]["average_reference"] is True
     raw = mne.io.read_raw_edf(edf, preload=True, verbose=False)
     picks = [raw.ch_names.index(n) for n in mapping["input_names"]]
     from eegpt.preprocessing import resample
 
-    x = resample(raw.get_data()[picks], raw.info["sfreq"], 256.0) * 1e3
+    used = raw.get_data()[picks]
+    x = resample(used - used.mean(axis=0), raw.info["sfreq"], 256.0) * 1e3
     windows = np.stack([x[:, i * 1024 : (i + 1) * 1024] for i in range(7)]).astype(np.float32)
     with torch.no_grad():
         ref = model.target_encoder(torch.from_numpy(windows), torch.tensor(mapping["chan_ids"]))
@@ -300,9 +304,35 @@ def test_cli_overlap_and_pad_options(weights, edf, tmp_path):
     padded = load_embeddings(out)
     # 30 s in 4 s windows: 7 full windows and a zero-padded one at 28 s
     np.testing.assert_allclose(padded.onsets, np.arange(8) * 4.0)
+    assert padded.metadata["preprocessing"]["average_reference"] is True  # the default
     assert main([*args, "--average-reference", "--overlap", "2", "--overwrite"]) == 0
     emb = load_embeddings(out)
     assert emb.metadata["preprocessing"]["average_reference"] is True
+    assert main([*args, "--no-average-reference", "--overwrite"]) == 0
+    kept = load_embeddings(out)
+    assert kept.metadata["preprocessing"]["average_reference"] is False
+    assert not np.allclose(kept.data, padded.data[:7], atol=1e-3)  # the reference differs
+
+
+def test_cli_embed_single_channel_needs_no_average_reference(weights, tmp_path, capsys):
+    """One channel has no average to subtract: the default refuses it, saying how to turn
+    average referencing off; --no-average-reference embeds it as recorded."""
+    x = np.random.default_rng(0).normal(0, 2e-5, (1, 256 * 8))
+    raw = mne.io.RawArray(x, mne.create_info(["Cz"], 256.0, "eeg"), verbose=False)
+    path = tmp_path / "one_raw.fif"
+    raw.save(path, verbose=False)
+    out = tmp_path / "one.npz"
+    args = ["embed", str(path), "--weights", str(weights), "-o", str(out), "-q"]
+    assert main(args) == 1
+    err = capsys.readouterr().err
+    assert "needs at least 2; got 1" in err and "--no-average-reference" in err, err
+    assert not out.exists()
+    assert main([*args, "--no-average-reference"]) == 0
+    assert load_embeddings(out).metadata["preprocessing"]["average_reference"] is False
+    model = load_model(weights)
+    with pytest.raises(RecordingError, match=r"embed\(\.\.\., average_reference=False\)"):
+        model.embed(x, ch_names=["Cz"], sfreq=256.0)
+    assert len(model.embed(x, ch_names=["Cz"], sfreq=256.0, average_reference=False)) == 2
 
 
 def test_api_array_input_units_and_engine_reuse(weights):

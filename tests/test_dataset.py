@@ -780,6 +780,63 @@ def test_resume_skips_done_shards_and_refuses_other_settings(corpus, model, tmp_
     assert redo.shards_written == 1 and redo.windows > again.windows
 
 
+def test_a_run_from_before_average_referencing_was_the_default_resumes_only_as_it_was(
+    corpus, model, tmp_path, monkeypatch
+):
+    """A run made when average referencing was off by default (its spec records
+    average_reference False, or lacks the field, which meant the same) is not resumed with
+    today's default, which would switch the reference mid-run: the refusal says how to
+    resume it as it was, and that resumes it."""
+    import eegpt.dataset as ds
+
+    real = ds._run_spec
+
+    def without_the_field(*args: Any, **kwargs: Any) -> dict[str, Any]:  # a hand-made spec
+        spec = real(*args, **kwargs)
+        spec["preprocessing"] = {
+            k: v for k, v in spec["preprocessing"].items() if k != "average_reference"
+        }
+        return spec
+
+    run = {"model": model, "shard_size": 3, "workers": 0, "progress": False}
+    refused = (
+        r"other settings, so it cannot be resumed: preprocessing.average_reference \(False -> "
+        r"True\) \[--average-reference / --no-average-reference\]\. This run was made without "
+        r"average referencing, which is now the default \(as in EEGPT's pretraining\); to "
+        r"resume it as it was, pass average_reference=False \(--no-average-reference\)\."
+    )
+    for old, stored in (("recorded", False), ("absent", None)):
+        out = tmp_path / old
+        if stored is None:
+            monkeypatch.setattr(ds, "_run_spec", without_the_field)
+        embed_dataset(corpus, out, average_reference=False, **run)  # the old default's run
+        monkeypatch.undo()
+        spec = json.loads((out / MANIFEST).read_text())["spec"]["preprocessing"]
+        assert spec.get("average_reference") is stored
+        (out / "shard-00001.parquet").unlink()
+        with pytest.raises(ValueError, match=refused):
+            embed_dataset(corpus, out, **run)
+        again = embed_dataset(corpus, out, average_reference=False, **run)
+        assert again.complete and (again.shards_skipped, again.shards_written) == (2, 1)
+
+
+def test_a_single_channel_recording_fails_saying_how_to_embed_it(model, tmp_path):
+    """Average referencing, the default, has no average of one channel: the file fails with
+    the advice to turn it off, and embeds with it off."""
+    folder = tmp_path / "one"
+    folder.mkdir()
+    x = np.random.default_rng(0).normal(0, 2e-5, (1, 256 * 8))
+    raw = mne.io.RawArray(x, mne.create_info(["Cz"], 256.0, "eeg"), verbose=False)
+    raw.save(folder / "cz_raw.fif", verbose=False)
+    run = {"model": model, "workers": 0, "progress": False}
+    summary = embed_dataset(folder, tmp_path / "out", **run)
+    assert summary.n_ok == 0
+    (error,) = pd.read_csv(tmp_path / "out" / ERRORS_REPORT).error
+    assert "needs at least 2; got 1" in error and "--no-average-reference" in error, error
+    kept = embed_dataset(folder, tmp_path / "kept", average_reference=False, **run)
+    assert kept.n_ok == 1
+
+
 def test_a_resumed_run_names_the_recordings_that_changed_since(corpus, model, tmp_path):
     """Files edited after a run embedded them (re-exported, a corrected header): a resume says
     which ones, that their rows are of the old files and which shards to delete; a failed file

@@ -162,9 +162,10 @@ def test_mixed_sampling_rates_edf_warns(tmp_path):
     with warnings.catch_warnings():  # the advice taken: nothing left to warn about
         warnings.simplefilter("error")
         rec = as_recording(path, verbose="error")
-        prepare(rec, map_channels(rec.ch_names, rename={"EEG C3-REF": None}))
+        one = PreprocessingConfig(average_reference=False)  # one channel left: no average
+        prepare(rec, map_channels(rec.ch_names, rename={"EEG C3-REF": None}), one)
         stream = open_stream(path, rename={"EEG C3-REF": None}, verbose="error")
-        list(WindowStream(stream).blocks(4))
+        list(WindowStream(stream, one).blocks(4))
     # EEG at the model's rate beside a faster signal (a pulse oximeter): nothing the model sees
     # is lost, so nothing to warn about
     pleth = edfio.EdfSignal(rng.normal(0, 20, 10240), sampling_frequency=1024, label="Pleth",
@@ -176,7 +177,7 @@ def test_mixed_sampling_rates_edf_warns(tmp_path):
         warnings.simplefilter("error")
         rec = as_recording(path, picks="all", verbose="error")
         assert rec.sfreq == 1024 and rec.rates == [256, 1024, 32]
-        prepare(rec, map_channels(rec.ch_names, rename={"Pleth": None, "Resp": None}))
+        prepare(rec, map_channels(rec.ch_names, rename={"Pleth": None, "Resp": None}), one)
 
 
 def test_a_faster_unused_edf_signal_is_not_read(tmp_path):
@@ -899,9 +900,12 @@ def test_brainvision_data_file_names_its_vhdr_file(tmp_path):
 
 def test_unapplied_projectors_are_named_where_they_are_not_applied(tmp_path):
     """An average-reference projector saved but not applied (MNE's ``projection=True``) is left
-    out by eegpt, which embeds the samples as stored; mne.Epochs apply it. Both the in-memory
-    and the streamed preprocessing say so; applied projectors (and epochs cut with them) do
-    not, nor does --average-reference over the projector's own channels."""
+    out by eegpt; mne.Epochs apply it. Without average referencing eegpt embeds the samples as
+    stored; with it (the default) they are average-referenced over the channels used, which the
+    warning says instead, with how that differs from the projector's channels. Both the
+    in-memory and the streamed preprocessing say so; applied projectors (and epochs cut with
+    them) do not, nor does average referencing over the projector's own channels."""
+    from eegpt.io import warn_unapplied_projectors
     from eegpt.preprocessing import PreprocessingConfig, prepare
     from eegpt.streaming import WindowStream, open_stream
 
@@ -911,20 +915,39 @@ def test_unapplied_projectors_are_named_where_they_are_not_applied(tmp_path):
     raw.set_eeg_reference("average", projection=True, verbose=False)
     path = tmp_path / "sub-01_raw.fif"
     raw.save(path, verbose=False)
-    match = r"1 SSP projector\(s\) are stored but not applied \(\['Average EEG reference'\]\).*--average-reference"
     rec = as_recording(path)  # reading alone says nothing: the preprocessing decides
     assert rec.projectors == [("Average EEG reference", (*names, "Xx"))]
-    with pytest.warns(RuntimeWarning, match=match):
-        prepare(rec)
-    with pytest.warns(RuntimeWarning, match=match):
-        WindowStream(open_stream(path))
-    # --average-reference averages the 6 channels used, the projector all 7 EEG channels
+    # without average referencing: the samples as stored, and how to reference them
+    as_recorded = PreprocessingConfig(average_reference=False)
+    stored = (
+        r"1 SSP projector\(s\) are stored but not applied \(\['Average EEG reference'\]\); "
+        r"eegpt embeds the data as stored, without them.*leave average_reference at its "
+        r"default, True \(without --no-average-reference\)"
+    )
+    with pytest.warns(RuntimeWarning, match=stored):
+        prepare(rec, config=as_recorded)
+    with pytest.warns(RuntimeWarning, match=stored):
+        WindowStream(open_stream(path), as_recorded)
+    # the default averages the 6 channels used, the projector all 7 EEG channels: the data are
+    # referenced, not as stored, but not as the projector would either
+    differ = (
+        r"eegpt does not apply them \(mne.Epochs apply them by default\) but average-references "
+        r"the data itself \(average_reference=True, the default\): it subtracts the mean of "
+        r"the 6 channels eegpt uses, the projector the mean of its 7, including Xx that eegpt "
+        r"does not use\. To reference to the file's channels, apply the projector "
+        r"\(raw\.apply_proj\(\)\) and pass average_reference=False \(--no-average-reference\)"
+    )
+    for read in (lambda: prepare(rec), lambda: WindowStream(open_stream(path))):
+        with pytest.warns(RuntimeWarning, match=differ) as caught:
+            read()
+        assert not [w for w in caught if "as stored" in str(w.message)]
+    # another kind of projector beside it is left out, and said so
+    with pytest.warns(RuntimeWarning, match=r"the others \(\['ECG-1'\]\) are left out: apply "
+                      r"them first \(raw\.apply_proj\(\)\)"):  # fmt: skip
+        warn_unapplied_projectors(
+            [*rec.projectors, ("ECG-1", tuple(names))], names, "f", average_reference=True
+        )
     average = PreprocessingConfig(average_reference=True)
-    differ = r"subtracts the mean of the 6 channels eegpt uses, the projector the mean of its 7, including Xx that eegpt does not use; to reference to the file's channels, apply the projector and leave --average-reference out"
-    with pytest.warns(RuntimeWarning, match=differ):
-        prepare(rec, config=average)
-    with pytest.warns(RuntimeWarning, match=differ):
-        WindowStream(open_stream(path), average)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         # the same average over the used channels: nothing to say
@@ -942,6 +965,9 @@ def test_unapplied_projectors_are_named_where_they_are_not_applied(tmp_path):
     kept = mne.make_fixed_length_epochs(raw, 2.0, proj=False, verbose=False)
     with pytest.warns(RuntimeWarning, match=r"eegpt embeds the epochs as stored, without them\. "
                       r"Apply them first \(epochs\.apply_proj\(\)\)"):  # fmt: skip
+        prepare(as_recording(kept), config=as_recorded.updated(window_seconds=2.0))
+    with pytest.warns(RuntimeWarning, match=r"eegpt does not apply them but average-references"
+                      r".*apply the projector \(epochs\.apply_proj\(\)\)"):  # fmt: skip
         prepare(as_recording(kept), config=PreprocessingConfig(window_seconds=2.0))
 
 

@@ -266,3 +266,14 @@ def test_the_pushes_joined_into_one_embeddings(model, tmp_path):
         Embeddings.concatenate([whole, other.push(x[:3])])
     with pytest.raises(ValueError, match="at least one"):
         Embeddings.concatenate([])
+
+
+def test_a_single_channel_stream_needs_average_referencing_off(model):
+    """Average referencing, the default, has no average of one channel: refused when the
+    embedder is made, saying how to turn it off; off, the channel is embedded."""
+    advice = r"needs at least 2; got 1\..*PreprocessingConfig\(average_reference=False\)"
+    with pytest.raises(RecordingError, match=advice):
+        OnlineEmbedder(model, ["Cz"], 256.0, units="uV", warm_up=False)
+    off = PreprocessingConfig(average_reference=False)
+    online = OnlineEmbedder(model, ["Cz"], 256.0, units="uV", preprocessing=off, warm_up=False)
+    assert len(online.push(_signal(1024, 256.0)[:1])) == 1

@@ -27,6 +27,8 @@ from eegpt.preprocessing import (
 )
 
 NAMES = ["Fp1", "Cz", "O2"]
+# the samples as recorded, for tests that compare windows with the input itself
+AS_RECORDED = PreprocessingConfig(average_reference=False)
 
 
 def _sines(sfreq, seconds, freq=10.0, amp=50e-6, n_channels=3, phase_step=0.7):
@@ -50,10 +52,10 @@ def test_config_defaults_and_roundtrip():
     config = PreprocessingConfig()
     assert (config.sfreq, config.window_seconds, config.overlap) == (256.0, 4.0, 0.0)
     assert (config.resample, config.tail, config.scale) == ("polyphase", "drop", 1e3)
-    assert config.average_reference is False
+    assert config.average_reference is True  # as in pretraining
     assert config.n_samples == 1024 and config.step_samples == 1024
     custom = PreprocessingConfig(
-        overlap=1.0, resample="nearest", tail="pad", average_reference=True
+        overlap=1.0, resample="nearest", tail="pad", average_reference=False
     )
     assert custom.step_samples == 768
     d = json.loads(json.dumps(custom.to_dict()))
@@ -246,6 +248,18 @@ def test_nearest_indices_small_case_and_errors():
         nearest_indices(4, 6, dtype="float16")  # type: ignore[arg-type]
 
 
+def test_stored_settings_without_average_reference_keep_it_off():
+    """Average referencing is on by default now; a stored dict (probe.json, a corpus run's
+    spec) lacking the field was written when it was off by default, so it reads as off. New
+    dicts always record it."""
+    assert PreprocessingConfig().to_dict()["average_reference"] is True
+    assert PreprocessingConfig(average_reference=False).to_dict()["average_reference"] is False
+    old = {"sfreq": 256.0, "window_seconds": 4.0, "overlap": 0.0, "resample": "polyphase",
+           "scale": 1000.0, "tail": "drop"}  # fmt: skip
+    assert PreprocessingConfig.from_dict(old).average_reference is False
+    assert PreprocessingConfig.from_dict({**old, "average_reference": True}).average_reference
+
+
 # ---------------------------------------------------------------------------------------------
 # prepare: continuous recordings
 # ---------------------------------------------------------------------------------------------
@@ -253,7 +267,7 @@ def test_nearest_indices_small_case_and_errors():
 
 def test_prepare_units_and_shapes():
     rec = as_recording(_sines(256.0, 12.0, amp=50e-6), ch_names=NAMES, sfreq=256.0)
-    windows = prepare(rec)
+    windows = prepare(rec, config=AS_RECORDED)
     assert isinstance(windows, Windows)
     assert windows.data.dtype == np.float32 and windows.data.shape == (3, 3, 1024)
     # 50 µV in volts -> 0.05 in model units (millivolts)
@@ -272,9 +286,9 @@ def test_prepare_units_and_shapes():
 def test_prepare_from_microvolt_array_and_custom_scale():
     uv = _sines(256.0, 4.0, amp=50.0)  # 50 µV, given in microvolts
     rec = as_recording(uv, ch_names=NAMES, sfreq=256.0, units="uV")
-    windows = prepare(rec)
+    windows = prepare(rec, config=AS_RECORDED)
     np.testing.assert_allclose(windows.data[0], uv * 1e-3, rtol=1e-6, atol=1e-9)
-    in_uv = prepare(rec, config=PreprocessingConfig(scale=1e6))
+    in_uv = prepare(rec, config=AS_RECORDED.updated(scale=1e6))
     np.testing.assert_allclose(in_uv.data[0], uv, rtol=1e-6)
 
 
@@ -290,7 +304,7 @@ def test_a_rate_below_100_hz_is_questioned():
 
 def test_prepare_resamples_500_to_256():
     rec = as_recording(_sines(500.0, 8.0, freq=10.0), ch_names=NAMES, sfreq=500.0)
-    windows = prepare(rec)
+    windows = prepare(rec, config=AS_RECORDED)
     assert windows.data.shape == (2, 3, 1024)
     joined = np.concatenate(list(windows.data[:, 0]), axis=-1)
     assert _dominant_frequency(joined, 256.0) == pytest.approx(10.0, abs=0.13)
@@ -300,7 +314,7 @@ def test_prepare_resamples_500_to_256():
 def test_prepare_nearest_equals_torch_then_windows():
     x = np.random.default_rng(3).normal(0, 20e-6, (3, 2500))
     rec = as_recording(x, ch_names=NAMES, sfreq=250.0)
-    windows = prepare(rec, config=PreprocessingConfig(resample="nearest"))
+    windows = prepare(rec, config=AS_RECORDED.updated(resample="nearest"))
     resampled = torch.nn.functional.interpolate(
         torch.from_numpy(x[None]), size=2560, mode="nearest"
     )[0].numpy()
@@ -310,7 +324,7 @@ def test_prepare_nearest_equals_torch_then_windows():
 
 def test_prepare_overlap_counts_and_onsets():
     rec = as_recording(_sines(256.0, 10.0), ch_names=NAMES, sfreq=256.0)
-    config = PreprocessingConfig(overlap=2.0)
+    config = AS_RECORDED.updated(overlap=2.0)
     windows = prepare(rec, config=config)
     # starts every 2 s while a full 4 s window fits into 10 s: 0, 2, 4, 6
     np.testing.assert_array_equal(windows.onsets, [0.0, 2.0, 4.0, 6.0])
@@ -320,9 +334,9 @@ def test_prepare_overlap_counts_and_onsets():
 
 def test_prepare_tail_pad_and_drop():
     rec = as_recording(_sines(256.0, 9.0), ch_names=NAMES, sfreq=256.0)
-    dropped = prepare(rec)
+    dropped = prepare(rec, config=AS_RECORDED)
     assert len(dropped) == 2
-    padded = prepare(rec, config=PreprocessingConfig(tail="pad"))
+    padded = prepare(rec, config=AS_RECORDED.updated(tail="pad"))
     assert len(padded) == 3
     np.testing.assert_array_equal(padded.n_valid_samples, [1024, 1024, 256])
     np.testing.assert_array_equal(padded.onsets, [0.0, 4.0, 8.0])
@@ -356,8 +370,15 @@ def test_prepare_average_reference():
     expected = (kept - kept.mean(axis=0)) * 1e3
     np.testing.assert_allclose(windows.data[0], expected[:, :1024], rtol=1e-5, atol=1e-7)
     single = as_recording(x[:1], ch_names=["Cz"], sfreq=256.0)
-    with pytest.raises(ValueError, match="at least 2 channels"):
+    advice = (
+        r"needs at least 2; got 1\. .*PreprocessingConfig\(average_reference=False\).*"
+        r"--no-average-reference"
+    )
+    with pytest.raises(RecordingError, match=advice):
         prepare(single, config=PreprocessingConfig(average_reference=True))
+    with pytest.raises(RecordingError, match=advice):
+        prepare(single)  # the default references
+    np.testing.assert_allclose(prepare(single, config=AS_RECORDED).data[0, 0], x[0, :1024] * 1e3)
 
 
 def test_prepare_picks_and_orders_by_mapping():
@@ -365,7 +386,7 @@ def test_prepare_picks_and_orders_by_mapping():
     names = ["EEG O2-REF", "EEG EKG1-REF", "EEG T3-REF", "EEG FP1-REF"]
     rec = as_recording(x, ch_names=names, sfreq=256.0)
     with pytest.warns(RuntimeWarning, match="EKG1"):
-        windows = prepare(rec)
+        windows = prepare(rec, config=AS_RECORDED)
     assert windows.ch_names == ("O2", "T7", "FP1")
     np.testing.assert_array_equal(windows.chan_ids, [61, 25, 0])
     np.testing.assert_allclose(windows.data[0], x[[0, 2, 3]] * 1e3, rtol=1e-6)
@@ -375,7 +396,7 @@ def test_prepare_reuses_mapping_by_name():
     x = _sines(256.0, 4.0)
     mapping = map_channels(["Fp1", "Cz", "O2"])
     rec = as_recording(x[::-1], ch_names=["O2", "Cz", "Fp1"], sfreq=256.0)
-    windows = prepare(rec, mapping)
+    windows = prepare(rec, mapping, AS_RECORDED)
     assert windows.ch_names == ("FP1", "CZ", "O2")
     np.testing.assert_allclose(windows.data[0], x * 1e3, rtol=1e-6)
     other = as_recording(x[:2], ch_names=["Fp1", "Cz"], sfreq=256.0)
@@ -408,7 +429,7 @@ def test_flat_channel_warning():
     x[1] = 0.0
     rec = as_recording(x, ch_names=NAMES, sfreq=256.0)
     with pytest.warns(RuntimeWarning, match=r"flat channel\(s\) check: \['Cz'\].*--drop Cz\)"):
-        windows = prepare(rec)
+        windows = prepare(rec, config=AS_RECORDED)
     assert not windows.data[0, 1].any()  # kept as is, only announced
     x[1] = 1e-6 + 1e-15 * np.sin(np.arange(x.shape[1]))  # constant offset + numerical noise
     rec = as_recording(x, ch_names=NAMES, sfreq=256.0)
@@ -502,7 +523,7 @@ def test_microvolts_labelled_as_volts_warning():
         r"default scale 1000, volts to the model's millivolts, times 1e-06\).*units='uV'"
     )
     with pytest.warns(RuntimeWarning, match=rf"amplitude check.*microvolts.*{fix}"):
-        windows = prepare(rec)
+        windows = prepare(rec, config=AS_RECORDED)
     assert np.abs(windows.data).max() == pytest.approx(5e4, rel=1e-3)  # not altered
     for amp in (50e-3, 8e-3):  # millivolts read as volts, also of quiet EEG (~5 uV deviation)
         mv = _as_read(_sines(256.0, 4.0, amp=amp))
@@ -626,7 +647,7 @@ def _epochs_recording(n_epochs=3, n_times=1000, sfreq=250.0, onsets=None):
 
 def test_epochs_each_epoch_one_window():
     rec = _epochs_recording()
-    windows = prepare(rec)
+    windows = prepare(rec, config=AS_RECORDED)
     assert windows.data.shape == (3, 3, 1024)
     np.testing.assert_allclose(windows.onsets, [0.0, 4.0, 8.0])
     np.testing.assert_array_equal(windows.n_valid_samples, [1024] * 3)
@@ -634,14 +655,14 @@ def test_epochs_each_epoch_one_window():
     np.testing.assert_allclose(windows.data[2], expected, rtol=1e-5, atol=1e-8)
     # an overlap does not apply to epochs: said, and not recorded as if it had
     with pytest.warns(RuntimeWarning, match=r"overlap=2 s does not apply to epochs"):
-        overlapped = prepare(rec, config=PreprocessingConfig(overlap=2.0))
+        overlapped = prepare(rec, config=AS_RECORDED.updated(overlap=2.0))
     np.testing.assert_array_equal(overlapped.data, windows.data)
     assert overlapped.config.overlap == 0.0
 
 
 def test_epochs_nearest_matches_torch_per_epoch():
     rec = _epochs_recording()
-    windows = prepare(rec, config=PreprocessingConfig(resample="nearest"))
+    windows = prepare(rec, config=AS_RECORDED.updated(resample="nearest"))
     expected = torch.nn.functional.interpolate(
         torch.from_numpy(rec.data * 1e3), size=1024, mode="nearest"
     )
@@ -661,7 +682,7 @@ def test_epochs_from_mne():
     epochs = mne.Epochs(
         raw, events, tmin=0.0, tmax=4.0 - 1 / sfreq, baseline=None, preload=True, verbose="error"
     )
-    windows = prepare(epochs)
+    windows = prepare(epochs, config=AS_RECORDED)
     np.testing.assert_allclose(windows.onsets, [2.0, 10.0])
     np.testing.assert_allclose(windows.data[1], raw.get_data()[:, 2560:3584] * 1e3, rtol=1e-6)
 

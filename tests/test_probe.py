@@ -51,6 +51,10 @@ from eegpt.probe_cli import main as probe_main
 SMALL = EEGPTConfig(embed_dim=64, depth=2, num_heads=4)
 FAST = dict(epochs=50, max_lr=5e-3)  # the paper's 100 epochs at 4e-4 need more data than this
 ONE_SECOND = PreprocessingConfig(window_seconds=1.0)
+# The synthetic task as recorded: the small random-weight encoders here learn it from the
+# average-referenced ERP (the default) less well within these few passes; the learning tests
+# are about the probe, not the reference.
+AS_RECORDED = PreprocessingConfig(average_reference=False)
 
 
 @pytest.fixture(scope="module")
@@ -86,7 +90,9 @@ def cache():
 
 @pytest.fixture(scope="module")
 def probe(model, task, cache):
-    return train_probe(model, task[0], validation=0.2, cache=cache, **FAST)
+    return train_probe(
+        model, task[0], validation=0.2, cache=cache, preprocessing=AS_RECORDED, **FAST
+    )
 
 
 def count_encoder_calls(monkeypatch) -> list[int]:
@@ -311,6 +317,28 @@ def test_save_and_load(probe, task, weights, tmp_path, cache):
     with pytest.raises(FileNotFoundError, match=r"moved/small, which is not there.*--weights"):
         load_probe(folder)
     assert isinstance(load_probe(folder, weights), EEGPTProbe)
+    # a probe.json without average_reference, off by default when such files were written,
+    # loads with it off (the default now is on)
+    assert meta["preprocessing"]["average_reference"] is False
+    del meta["preprocessing"]["average_reference"]
+    (folder / "probe.json").write_text(json.dumps(meta))
+    assert load_probe(folder, weights).preprocessing.average_reference is False
+
+
+def test_a_single_channel_probe_needs_average_referencing_off(model):
+    """Average referencing, the default, has no average of one channel: training refuses
+    it (with or without a channel projection), saying how to turn it off; off, it trains."""
+    x = np.random.default_rng(0).normal(0, 20, (8, 1, 256))
+    y = [0, 1] * 4
+    array = {"ch_names": ["Cz"], "sfreq": 256.0, "units": "uV"}
+    advice = r"needs at least 2; got 1\..*PreprocessingConfig\(average_reference=False\)"
+    for chan_proj in (False, True):
+        with pytest.raises(RecordingError, match=advice):
+            train_probe(model, x, y, preprocessing=ONE_SECOND, epochs=1, chan_proj=chan_proj,
+                        **array)  # fmt: skip
+    off = ONE_SECOND.updated(average_reference=False)
+    probe = train_probe(model, x, y, preprocessing=off, epochs=1, **array)
+    assert probe.predict_proba(x, **array).shape == (8, 2)
 
 
 def test_checkpoint_provenance_is_an_absolute_path(weights, monkeypatch):
@@ -1147,7 +1175,7 @@ def test_cli_train_predict_evaluate(weights, short_task, tmp_path, capsys, monke
     train.save(train_file, verbose=False)
     test.save(test_file, verbose=False)
     out = tmp_path / "probe"
-    common = ["--window", "1", "--passes", "50", "--lr", "5e-3", "-q"]
+    common = ["--window", "1", "--passes", "50", "--lr", "5e-3", "-q", "--no-average-reference"]
     curves = tmp_path / "figs" / "training.png"
     assert probe_main(["train", str(train_file), "--weights", str(weights), "-o", str(out),
                        "--val", "0.2", "--plot", str(curves), *common]) == 0  # fmt: skip

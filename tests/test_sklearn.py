@@ -27,6 +27,7 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 import eegpt.sklearn
 from eegpt import EEGPT, EEGPTConfig
 from eegpt.checkpoints import save_checkpoint
+from eegpt.errors import RecordingError
 from eegpt.preprocessing import PreprocessingConfig
 from eegpt.probe import ProbeConfig, epochs_labels, synthetic_erp_epochs, train_probe
 from eegpt.sklearn import POOLINGS, EEGPTClassifier, EEGPTEmbedder, pool_embeddings
@@ -45,7 +46,8 @@ CHECKED = EEGPTEmbedder(
     ch_names=["Cz"],
     sfreq=256.0,
     units="uV",
-    preprocessing=PreprocessingConfig(window_seconds=0.25, tail="pad"),
+    # one channel: no average to reference to
+    preprocessing=PreprocessingConfig(window_seconds=0.25, tail="pad", average_reference=False),
 )
 
 EXPECTED_FAILED = {
@@ -92,7 +94,11 @@ def test_fit_leaves_the_model_untouched(task):
 
 def test_pipeline_cross_validation_on_epochs(task):
     y = epochs_labels(task)
-    clf = make_pipeline(embedder(pooling="flatten"), StandardScaler(), LogisticRegression(C=0.1))
+    # the synthetic recording as it is: this small random-weight model learns its task from the
+    # average-referenced ERP less well (about 0.73 against 0.95), which is not what this tests
+    as_recorded = ONE_SECOND.updated(average_reference=False)
+    est = EEGPTEmbedder(SMALL, preprocessing=as_recorded, pooling="flatten")
+    clf = make_pipeline(est, StandardScaler(), LogisticRegression(C=0.1))
     cv = StratifiedKFold(3, shuffle=True, random_state=0)
     scores = cross_val_score(clf, task, y, cv=cv)  # splitters index Epochs into lists
     assert scores.mean() >= 0.8, scores
@@ -371,6 +377,46 @@ def test_a_pickled_fitted_embedder_stores_the_weights_once(task):
     assert len(pickle.dumps(other)) > len(pickle.dumps(TINY)) + 0.9 * size_model
 
 
+def test_one_channel_needs_average_referencing_off():
+    """Average referencing, the default, has nothing to subtract from one channel: both
+    estimators refuse it, saying how to turn it off; off, the channel is embedded."""
+    x = np.random.default_rng(0).normal(0, 20, (6, 1, 256))
+    array = {"ch_names": ["Cz"], "sfreq": 256.0, "units": "uV"}
+    one_second = PreprocessingConfig(window_seconds=1.0)
+    advice = r"needs at least 2; got 1\..*PreprocessingConfig\(average_reference=False\)"
+    with pytest.raises(RecordingError, match=advice):
+        EEGPTEmbedder(TINY, preprocessing=one_second, **array).fit(x)
+    clf = EEGPTClassifier(TINY, preprocessing=one_second, config=ProbeConfig(epochs=1), **array)
+    with pytest.raises(RecordingError, match=advice):
+        clf.fit(x, [0, 1] * 3)
+    off = one_second.updated(average_reference=False)
+    est = EEGPTEmbedder(TINY, preprocessing=off, pooling="mean", **array)
+    assert est.fit(x).transform(x).shape[0] == 6
+
+
+def test_a_fitted_embedder_keeps_the_default_reference_it_was_fitted_with(trials):
+    """preprocessing=None stands for the default, average referencing; a fitted embedder
+    keeps the default of its fit (preprocessing_), so one fitted and pickled by an earlier
+    eegpt, which kept none, keeps that eegpt's: no average reference."""
+    few = trials[:3]
+    est = EEGPTEmbedder(TINY, pooling="mean").fit(few)
+    assert est.preprocessing_ == PreprocessingConfig() and est.preprocessing_.average_reference
+    referenced = est.transform(few)
+    as_recorded = PreprocessingConfig(average_reference=False)
+    kept = EEGPTEmbedder(TINY, pooling="mean", preprocessing=as_recorded).fit(few).transform(few)
+    assert not np.allclose(referenced, kept, atol=1e-3)
+    np.testing.assert_array_equal(pickle.loads(pickle.dumps(est)).transform(few), referenced)
+    state = est.__getstate__()
+    del state["preprocessing_"]  # as an earlier eegpt pickled it
+    old = pickle.loads(pickle.dumps(est))
+    old.__dict__.clear()
+    old.__setstate__(state)
+    np.testing.assert_allclose(old.transform(few), kept, rtol=1e-6, atol=1e-7)
+    # a PreprocessingConfig given as the parameter is pickled with its fields, and kept
+    blob = pickle.dumps(EEGPTEmbedder(TINY, preprocessing=as_recorded).fit(few))
+    assert pickle.loads(blob).preprocessing.average_reference is False
+
+
 def test_verbose_error_silences_the_embedders_warnings(task):
     marked = task[:6].copy()
     marked.info["bads"] = [marked.ch_names[0]]
@@ -402,12 +448,17 @@ def test_classifier_cross_validates_like_any_classifier(trials):
     """cross_val_score learns the synthetic task; shuffled labels stay near chance."""
     y = epochs_labels(trials)
     cv = StratifiedKFold(3, shuffle=True, random_state=0)
-    scores = cross_val_score(classifier(), trials, y, cv=cv)
+    # the synthetic recording as it is, as in test_pipeline_cross_validation_on_epochs: the
+    # random-weight model learns the average-referenced ERP less well, not what this tests
+    as_recorded = PreprocessingConfig(average_reference=False)
+    scores = cross_val_score(classifier(preprocessing=as_recorded), trials, y, cv=cv)
     assert scores.mean() >= 0.8, scores
     shuffled = np.random.default_rng(0).permutation(y)
-    control = cross_val_score(classifier(), trials, shuffled, cv=cv)
+    control = cross_val_score(classifier(preprocessing=as_recorded), trials, shuffled, cv=cv)
     assert control.mean() <= 0.65, control
-    auc = cross_val_score(classifier(), trials, y, cv=cv, scoring="roc_auc")  # decision_function
+    auc = cross_val_score(  # decision_function
+        classifier(preprocessing=as_recorded), trials, y, cv=cv, scoring="roc_auc"
+    )
     assert auc.mean() >= 0.85, auc
 
 

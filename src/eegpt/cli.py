@@ -74,12 +74,7 @@ def add_preprocessing_options(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("preprocessing")
     g.add_argument("--window", type=float, default=4.0, help="window length in seconds (4)")
     g.add_argument("--overlap", type=float, default=0.0, help="overlap between windows in s (0)")
-    g.add_argument(
-        "--average-reference",
-        action="store_true",
-        help="subtract the mean over the channels used (after dropped, bad and non-EEG "
-        "channels are left out) at each sample",
-    )
+    add_reference_option(g)
     add_resample_option(g)
     g.add_argument(
         "--tail",
@@ -124,6 +119,26 @@ def preprocessing_config(args: argparse.Namespace) -> PreprocessingConfig:
         tail=args.tail,
         detrend=args.detrend,
         scale=PRETRAINING_SCALE * checked_rescale(args.rescale),
+    )
+
+
+def add_reference_option(g: argparse._ActionsContainer) -> None:
+    """``--average-reference`` (the default) and ``--no-average-reference``
+    (:attr:`PreprocessingConfig.average_reference`)."""
+    g.add_argument(
+        "--average-reference",
+        dest="average_reference",
+        action="store_true",
+        default=True,
+        help="at each sample, subtract the mean over the channels used (after dropped, bad "
+        "and non-EEG channels are left out), as EEGPT's pretraining did (default)",
+    )
+    g.add_argument(
+        "--no-average-reference",
+        dest="average_reference",
+        action="store_false",
+        help="keep the reference as recorded: for a single channel, or data whose reference "
+        "you mean to keep (a recipe that did not re-reference, such as TUAB's)",
     )
 
 

@@ -77,7 +77,7 @@ from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from itertools import chain
 from pathlib import Path
 from typing import Any, Literal
@@ -142,7 +142,7 @@ from eegpt.outputs import (
     require_pandas,
     require_pyarrow,
 )
-from eegpt.preprocessing import PreprocessingConfig, prepare
+from eegpt.preprocessing import PreprocessingConfig, prepare, stored_defaults
 from eegpt.streaming import WindowStream, block_size, open_stream_unless_epochs
 
 __all__ = [
@@ -1640,9 +1640,10 @@ _ABSENT = _Absent()
 def _spec_differences(old: Mapping[str, Any], new: Mapping[str, Any], path: str = "") -> list[str]:
     # A key absent from one spec counts as None (keys added by later versions), except in the
     # channel renames, where {"T3": None} (drop T3) is not {}, and in the preprocessing, whose
-    # fields recorded only when set (detrend) take their defaults.
+    # fields recorded only when set (detrend) take the values a stored spec means by their
+    # absence (stored_defaults: average_reference off, its default when such specs were made).
     absent = _ABSENT if path == "channels.rename." else None
-    defaults = asdict(PreprocessingConfig()) if path == "preprocessing." else {}
+    defaults = stored_defaults() if path == "preprocessing." else {}
     out = []
     for key in sorted(set(old) | set(new)):
         a, b = old.get(key, defaults.get(key, absent)), new.get(key, defaults.get(key, absent))
@@ -3181,6 +3182,12 @@ def _prepare_output(
                     f"{output_dir / ERRORS_REPORT} as the input and a new output folder; "
                     "read_embeddings([...]) reads both folders."
                 )
+            if "preprocessing.average_reference (False -> True)" in diffs:  # first: the cause
+                hint = (
+                    " This run was made without average referencing, which is now the default "
+                    "(as in EEGPT's pretraining); to resume it as it was, pass "
+                    "average_reference=False (--no-average-reference)." + hint
+                )
             # fingerprints of the inputs (raw SHA-256 pairs) last, or left out where the hint
             # says in words what changed
             hashes = [d for d in diffs if d.startswith("inputs.") and "sha256" in d]
@@ -3207,7 +3214,7 @@ _OPTION_OF_SETTING = {
     "preprocessing.overlap": "--overlap",
     "preprocessing.detrend": "--detrend",
     "preprocessing.resample": "--resample",
-    "preprocessing.average_reference": "--average-reference",
+    "preprocessing.average_reference": "--average-reference / --no-average-reference",
     "preprocessing.tail": "--tail",
     "channels.rename": "--rename / --drop",
     "channels.on_unknown": "--strict-channels",

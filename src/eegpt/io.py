@@ -1903,12 +1903,13 @@ def warn_unapplied_projectors(
     epoched: bool = False,
 ) -> None:
     """Warn when SSP projectors that are stored but not applied (:func:`unapplied_projectors`)
-    act on any of the used channels ``names``: eegpt embeds the samples as stored, whereas MNE
+    act on any of the used channels ``names``: eegpt does not apply them, whereas MNE
     applies such projectors when it cuts ``mne.Epochs`` (``proj=True``), so the two would
     differ. The usual case is ``raw.set_eeg_reference("average", projection=True)`` saved to a
-    FIF file. With ``average_reference`` an average-reference projector over exactly the used
-    channels is what eegpt applies anyway, so it is not named; over other channels, the
-    warning says how the two averages differ."""
+    FIF file. With ``average_reference`` the data are average-referenced all the same, over the
+    used channels: an average-reference projector over exactly them is what eegpt applies
+    anyway, so it is not named; over other channels, the warning says how the two averages
+    differ. Without it the samples are embedded as stored, and the warning says so."""
     used = set(names)
     pending = [(desc, set(chans)) for desc, chans in projectors or () if used & set(chans)]
     if average_reference:
@@ -1917,7 +1918,30 @@ def warn_unapplied_projectors(
         return
     descs = [desc for desc, _ in pending]
     averages = [chans for desc, chans in pending if "average" in desc.lower()]
+    apply = "epochs.apply_proj()" if epoched else "raw.apply_proj()"
     text = f"{source}: {len(pending)} SSP projector(s) are stored but not applied ({descs}); "
+    if averages and average_reference:  # referenced, but to other channels than the projector's
+        chans = averages[0]
+        only_file, only_used = sorted(chans - used), sorted(used - chans)
+        others = [desc for desc in descs if "average" not in desc.lower()]
+        text += (
+            "eegpt does not apply them"
+            + ("" if epoched else " (mne.Epochs apply them by default)")
+            + " but average-references the data itself (average_reference=True, the "
+            f"default): it subtracts the mean of the {len(used)} channels eegpt uses, the "
+            f"projector the mean of its {len(chans)}"
+            + (f", including {few(only_file)} that eegpt does not use" if only_file else "")
+            + (f", without {few(only_used)}" if only_used else "")
+            + (
+                f"; the others ({others}) are left out: apply them first ({apply})"
+                if others
+                else ""
+            )
+            + f". To reference to the file's channels, apply the projector ({apply}) and pass "
+            "average_reference=False (--no-average-reference)"
+        )
+        _warn(text + ".")
+        return
     if epoched:  # mne.Epochs made with proj=False or proj="delayed"
         text += "eegpt embeds the epochs as stored, without them. Apply them first (epochs.apply_proj())"
     else:
@@ -1925,19 +1949,11 @@ def warn_unapplied_projectors(
             "eegpt embeds the data as stored, without them (mne.Epochs apply them by default). "
             "Apply them first (raw.apply_proj())"
         )
-    if averages and average_reference:
-        chans = averages[0]
-        only_file, only_used = sorted(chans - used), sorted(used - chans)
+    if averages:  # average_reference=False (--no-average-reference) was asked for
         text += (
-            f". average_reference=True (--average-reference) subtracts the mean of the "
-            f"{len(used)} channels eegpt uses, the projector the mean of its {len(chans)}"
-            + (f", including {few(only_file)} that eegpt does not use" if only_file else "")
-            + (f", without {few(only_used)}" if only_used else "")
-            + "; to reference to the file's channels, apply the projector and leave "
-            "--average-reference out"
+            ", or for the average reference over the channels eegpt uses leave "
+            "average_reference at its default, True (without --no-average-reference)"
         )
-    elif averages:
-        text += ", or for the average reference pass average_reference=True (--average-reference)"
     _warn(text + ".")
 
 

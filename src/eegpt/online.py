@@ -41,6 +41,7 @@ from eegpt.model import EEGPT, EEGPTEncoder
 from eegpt.outputs import Embeddings
 from eegpt.preprocessing import (
     PreprocessingConfig,
+    check_reference_channels,
     map_recording_channels,
     polyphase_ratio,
     prepare,
@@ -71,8 +72,9 @@ class OnlineEmbedder:
         is full. The hop must be a whole number of samples at the stream's rate or at 256 Hz
         (then window starts are rounded to the stream's samples).
     preprocessing : PreprocessingConfig | None
-        Average reference, resampling method, detrending (``tail`` does not apply: a window is
-        embedded when it is complete).
+        Average reference (on by default; a single channel needs
+        ``PreprocessingConfig(average_reference=False)``), resampling method, detrending
+        (``tail`` does not apply: a window is embedded when it is complete).
     device, precision, batch_size, engine
         As in :func:`eegpt.embed`; give ``engine`` to share one between embedders.
     skip_stale : bool
@@ -174,6 +176,7 @@ class OnlineEmbedder:
             on_missing=on_missing,
             verbose=verbose,
         )
+        check_reference_channels(self.config, len(self.mapping), "<stream>")
         self.engine = engine = engine_for(
             model, engine, device=device, precision=precision, batch_size=batch_size
         )

@@ -2,9 +2,9 @@
 
 EEGPT was pretrained on 4 s windows sampled at 256 Hz (1024 samples) in **millivolts**.
 :func:`prepare` picks and orders the channels of a :class:`~eegpt.channels.ChannelMapping`,
-optionally re-references to the average, resamples, converts volts to model units and cuts
-windows. Every step that would change the data silently is either explicit in
-:class:`PreprocessingConfig` or announced by a warning.
+re-references them to their average (as pretraining did; optional), resamples, converts volts
+to model units and cuts windows. Every step that would change the data silently is either
+explicit in :class:`PreprocessingConfig` or announced by a warning.
 """
 
 from __future__ import annotations
@@ -65,6 +65,7 @@ __all__ = [
     "resample",
     "SignalStats",
     "check_finite",
+    "check_reference_channels",
     "check_signal",
     "fill_nonfinite",
     "nearest_source",
@@ -114,7 +115,13 @@ class PreprocessingConfig:
         sample picking, identical to ``torch.nn.functional.interpolate(mode="nearest")`` on
         float32 tensors as in the original EEGPT downstream scripts (no anti-aliasing filter).
     average_reference : bool
-        Subtract, at each sample, the mean over the kept channels (after channel mapping).
+        Subtract, at each sample, the mean over the channels the model gets (after channel
+        mapping; dropped, bad and non-EEG channels left out). On by default: EEGPT's
+        pretraining did the same to every sample (it picked its channels, then subtracted
+        their mean), as did most of its downstream recipes. Input already average-referenced
+        over the same channels is left as it is (their mean is zero). Turn it off for a
+        single channel (there is no average of one) and for data whose reference you mean to
+        keep, such as a recipe that did not re-reference (TUAB's, TUEV's).
     scale : float
         Multiplier from volts to model units (``1e3``: millivolts, as in pretraining). Another
         value also corrects recordings read in the wrong unit: ``1e3 * 1e-6`` for a file whose
@@ -139,7 +146,7 @@ class PreprocessingConfig:
     window_seconds: float = 4.0
     overlap: float = 0.0
     resample: Literal["polyphase", "nearest"] = "polyphase"
-    average_reference: bool = False
+    average_reference: bool = True
     scale: float = PRETRAINING_SCALE
     tail: Literal["pad", "drop"] = "drop"
     detrend: Literal["none", "constant", "linear"] = "none"
@@ -230,7 +237,8 @@ class PreprocessingConfig:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-serialisable form; inverse of :meth:`from_dict`. ``detrend`` is left out when
-        ``"none"``, so outputs and corpus runs from before the option compare equal."""
+        ``"none"``, so outputs and corpus runs from before the option compare equal;
+        ``average_reference`` is always recorded (:data:`STORED_DEFAULTS`)."""
         d = asdict(self)
         if d["detrend"] == "none":
             del d["detrend"]
@@ -244,8 +252,36 @@ class PreprocessingConfig:
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> PreprocessingConfig:
-        """Build from :meth:`to_dict` output; unknown keys are an error (no silent changes)."""
-        return strict_from_dict(cls, d, "preprocessing")
+        """Build from :meth:`to_dict` output; unknown keys are an error (no silent changes).
+        A field the dict lacks takes its value in :data:`STORED_DEFAULTS`, else its default."""
+        return strict_from_dict(cls, {**STORED_DEFAULTS, **d}, "preprocessing")
+
+
+# What a stored preprocessing dict (a probe.json, a corpus run's spec, an output's metadata)
+# means by a field it lacks, where that differs from today's default. average_reference was
+# off by default until eegpt turned it on (as in pretraining); to_dict has always recorded it,
+# but a dict without it was written, or meant, with the old default: it stays off.
+STORED_DEFAULTS: dict[str, Any] = {"average_reference": False}
+
+
+def stored_defaults() -> dict[str, Any]:
+    """Every field of a :class:`PreprocessingConfig` with the value a stored dict that lacks
+    it stands for (:data:`STORED_DEFAULTS`, else the default)."""
+    return {**asdict(PreprocessingConfig()), **STORED_DEFAULTS}
+
+
+def check_reference_channels(config: PreprocessingConfig, n_channels: int, source: str) -> None:
+    """Refuse average referencing of fewer than 2 used channels (the mean of one channel is
+    itself: nothing would be left), saying how to turn it off."""
+    if config.average_reference and n_channels < 2:
+        raise RecordingError(
+            f"{source}: average referencing (on by default, as in EEGPT's pretraining) "
+            f"subtracts the mean over the channels used and needs at least 2; got "
+            f"{n_channels}. To embed a single channel as recorded, turn it off: "
+            "average_reference=False (embed(..., average_reference=False), "
+            "PreprocessingConfig(average_reference=False)); command line: "
+            "--no-average-reference"
+        )
 
 
 def _whole_samples(
@@ -650,10 +686,10 @@ def prepare(
 ) -> Windows:
     """Turn a recording into model-ready windows.
 
-    Steps: pick and order the mapped channels; check them (warnings only); average-reference if
-    asked; resample to ``config.sfreq``; multiply by ``config.scale`` (volts -> millivolts); cut
-    windows of ``config.n_samples`` every ``config.step_samples`` (continuous data) or use each
-    epoch as one window (epoched data).
+    Steps: pick and order the mapped channels; check them (warnings only); average-reference
+    (``config.average_reference``, the default); resample to ``config.sfreq``; multiply by
+    ``config.scale`` (volts -> millivolts); cut windows of ``config.n_samples`` every
+    ``config.step_samples`` (continuous data) or use each epoch as one window (epoched data).
 
     Parameters
     ----------
@@ -664,7 +700,8 @@ def prepare(
         Channels to use; default ``map_channels(recording.ch_names)``. A given mapping is applied
         by input name, so one made for another file with the same names in another order works.
     config : PreprocessingConfig | None
-        Defaults to ``PreprocessingConfig()`` (256 Hz, 4 s windows, millivolts).
+        Defaults to ``PreprocessingConfig()`` (256 Hz, 4 s windows, average reference,
+        millivolts).
     checks : bool
         Run the signal checks of :func:`check_signal` (flat, clipped, mis-scaled channels,
         offsets; warnings) and the projector warning. False skips them, for repeated calls on
@@ -694,7 +731,7 @@ def prepare(
         If a continuous recording is shorter than one window with ``tail="drop"``, if epochs do
         not have the window length after resampling (shorter ones are accepted with
         ``tail="pad"``), if ``mapping`` names channels the recording lacks, or if average
-        referencing is asked for a single channel.
+        referencing (the default) is asked for a single channel.
 
     Warns
     -----
@@ -752,9 +789,8 @@ def prepare(
         )
     if bad_spans is not None and bad_spans.reject and x.ndim == 2:
         fill_nonfinite(x)  # any NaN/Inf sample left lies in a bad span whose windows go
+    check_reference_channels(config, x.shape[-2], source)
     if config.average_reference:
-        if x.shape[-2] < 2:
-            raise RecordingError(f"{source}: average_reference needs at least 2 channels; got 1")
         x -= x.mean(axis=-2, keepdims=True)
     try:
         x = resample(x, recording.sfreq, config.sfreq, method=config.resample, source=source)

@@ -114,6 +114,7 @@ from eegpt.outputs import atomic_write
 from eegpt.preprocessing import (
     PreprocessingConfig,
     check_length,
+    check_reference_channels,
     crop_call,
     cut_windows,
     detrend_windows,
@@ -838,6 +839,7 @@ def _projection_windows(
         epoched=rec.is_epoched,
     )  # fmt: skip
     x = rec.data[..., columns, :]  # a float64 copy
+    check_reference_channels(config, x.shape[-2], rec.source)
     if config.average_reference:
         x -= x.mean(axis=-2, keepdims=True)
     x = resample(x, rec.sfreq, config.sfreq, method=config.resample) * config.scale

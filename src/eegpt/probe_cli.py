@@ -907,7 +907,7 @@ def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
     argparse.ArgumentParser
         The ``probe`` parser. Each action sets ``func`` to a ``f(args) -> exit status``.
     """
-    from eegpt.cli import add_resample_option
+    from eegpt.cli import add_reference_option, add_resample_option
 
     probe = subparsers.add_parser(
         "probe",
@@ -981,11 +981,7 @@ def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
     )
     g = p.add_argument_group("preprocessing")
     g.add_argument("--window", type=float, default=4.0, help="epoch/window length in s (4)")
-    g.add_argument(
-        "--average-reference",
-        action="store_true",
-        help="subtract the mean over the channels used at each sample",
-    )
+    add_reference_option(g)
     add_resample_option(g)
     g.add_argument(
         "--tail",

@@ -302,7 +302,9 @@ class EEGPTEmbedder(_ConfigParams, TransformerMixin, BaseEstimator):
         :data:`POOLINGS` (default ``"flatten"``).
     preprocessing : PreprocessingConfig | None
         Resampling, reference, scale and window length; every epoch is one window, so epochs
-        must last ``window_seconds`` (shorter ones with ``tail="pad"``). Default: 256 Hz, 4 s.
+        must last ``window_seconds`` (shorter ones with ``tail="pad"``). Default: 256 Hz, 4 s,
+        average reference (a single channel needs
+        ``PreprocessingConfig(average_reference=False)``).
     rename : dict | str | path-like | None
         Channel-name overrides for :func:`~eegpt.channels.map_channels`: a dict, a cap's or a
         dataset's name (``"biosemi64"``, ``"bci-iv-2a"``) or a table file. Tables
@@ -336,6 +338,9 @@ class EEGPTEmbedder(_ConfigParams, TransformerMixin, BaseEstimator):
         The table ``rename`` stands for, read at :meth:`fit` (a file's or a cap's entries,
         :func:`~eegpt.channels.rename_table`; ``{}`` for none): what :meth:`transform` uses,
         so a fitted embedder no longer needs the file (moved, or unpickled elsewhere).
+    preprocessing_ : PreprocessingConfig
+        The preprocessing of :meth:`fit`; with ``preprocessing=None``, what :meth:`transform`
+        uses, so a pickled embedder keeps the default it was fitted with.
     ch_names_in_ : list of str
         Channel names seen in :meth:`fit`.
     n_channels_in_, n_times_in_ : int
@@ -460,7 +465,14 @@ class EEGPTEmbedder(_ConfigParams, TransformerMixin, BaseEstimator):
         )  # fmt: skip
 
     def _config(self) -> PreprocessingConfig:
-        return self.preprocessing if self.preprocessing is not None else PreprocessingConfig()
+        """``preprocessing``; None stands for the default, for a fitted embedder the one of
+        :meth:`fit` (``preprocessing_``). An embedder fitted and pickled by an earlier eegpt
+        kept none: its default then did not average-reference, and it still does not."""
+        if self.preprocessing is not None:
+            return self.preprocessing
+        if "mapping_" in vars(self):  # fitted
+            return vars(self).get("preprocessing_", PreprocessingConfig(average_reference=False))
+        return PreprocessingConfig()
 
     # ------------------------------------------------------------------ API
     @_warning_once("fit")
@@ -488,7 +500,7 @@ class EEGPTEmbedder(_ConfigParams, TransformerMixin, BaseEstimator):
             # copies them anyway); pickles store the weights once (__getstate__).
             model = copy.deepcopy(self.model)
             self._model_copy_of = self.model
-        config = self._config()
+        config = self.preprocessing if self.preprocessing is not None else PreprocessingConfig()
         mapping = map_channels(
             rec.ch_names, rename=rename, on_missing=_on_missing(X), verbose=self.verbose,
             left_out=rec.left_out,
@@ -503,6 +515,7 @@ class EEGPTEmbedder(_ConfigParams, TransformerMixin, BaseEstimator):
         shape = (cfg.n_patches(config.n_samples), cfg.embed_num, cfg.embed_dim)
         self.model_ = model
         self.rename_ = rename
+        self.preprocessing_ = config
         self.mapping_ = mapping
         self.ch_names_in_ = list(rec.ch_names)
         self.n_channels_in_ = rec.n_channels

@@ -64,6 +64,7 @@ from eegpt.preprocessing import (
     SignalStats,
     check_length,
     check_rate,
+    check_reference_channels,
     check_signal,
     check_windows,
     cut_windows,
@@ -436,8 +437,6 @@ class WindowStream:
             source,
             average_reference=config.average_reference,
         )
-        if config.average_reference and recording.n_channels < 2:
-            raise RecordingError(f"{source}: average_reference needs at least 2 channels; got 1")
         # the signal checks, and the line polyphase resampling takes out (as resample())
         if line is None:
             line = self._scan()
@@ -446,6 +445,7 @@ class WindowStream:
                 f"line must be two arrays of {recording.n_channels} values (this recording's "
                 f"channels), got shapes {[np.shape(a) for a in line]}"
             )
+        check_reference_channels(config, recording.n_channels, source)  # after, as prepare()
         self._line = tuple(np.asarray(a, dtype=np.float64) for a in line)
         self._level, self._slope = self._line
         if config.average_reference:  # the line of a re-referenced channel
