@@ -1415,7 +1415,9 @@ def test_missing_scikit_learn_is_a_user_error(monkeypatch):
     from eegpt.probe import _sklearn_metrics
 
     monkeypatch.setitem(sys.modules, "sklearn", None)  # import sklearn now raises ImportError
-    with pytest.raises(MissingDependencyError, match=r"eegpt\[sklearn\]") as info:
+    with pytest.raises(
+        MissingDependencyError, match=r"pip install scikit-learn \(from a clone"
+    ) as info:
         _sklearn_metrics()
     assert isinstance(info.value, USER_ERRORS) and isinstance(info.value, ImportError)
 
