@@ -1535,6 +1535,34 @@ def test_read_embeddings_without_pyarrow_says_what_is_wrong(tmp_path, monkeypatc
         read_embeddings(tmp_path)
 
 
+def test_reading_outputs_imports_neither_torch_nor_mne_nor_scipy(clean_run, tmp_path):
+    """A corpus run, one recording of it, several run folders and single-file outputs are read
+    without the model's stack (torch, MNE, SciPy): analysis needs pyarrow and pandas only."""
+    out, _ = clean_run
+    saved = load_embeddings(out, recording_id="a/rec01.edf")
+    saved.save(tmp_path / "one.npz")
+    saved.save(tmp_path / "one.parquet")
+    shutil.copytree(out, tmp_path / "copy")  # the same files twice: refused, once compared
+    script = f"""
+import sys
+import eegpt
+
+table, emb = eegpt.read_embeddings({str(out)!r})
+assert emb.shape[0] == len(table) > 0
+assert eegpt.load_embeddings({str(out)!r}, recording_id="a/rec01.edf").data.shape[0] > 0
+for name in ("one.npz", "one.parquet"):
+    assert eegpt.load_embeddings({str(tmp_path)!r} + "/" + name).data.shape[0] > 0
+try:
+    eegpt.read_embeddings([{str(out)!r}, {str(tmp_path / "copy")!r}])
+except ValueError as err:
+    assert "both hold" in str(err), err
+print(sorted(m for m in ("torch", "mne", "scipy") if m in sys.modules))
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "[]"
+
+
 def test_without_ray_the_engine_message_names_the_option_and_the_keyword(monkeypatch):
     """Raised from `eegpt embed-dataset --engine ray` or embed_dataset(engine='ray'): both
     spellings of the way out, and the extra to install."""

@@ -40,7 +40,7 @@ _LAZY = {
     "embed_dataset": "eegpt.dataset",
     "EEGPTWarning": "eegpt.errors",
     "InferenceEngine": "eegpt.engine",
-    "read_embeddings": "eegpt.dataset",
+    "read_embeddings": "eegpt.dataset_read",
     "EEGPT": "eegpt.model",
     "EEGPTEncoder": "eegpt.model",
     "OnlineEmbedder": "eegpt.online",
@@ -54,7 +54,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from eegpt.api import embed, embed_to_file
     from eegpt.checkpoints import load_checkpoint, load_model, save_checkpoint
     from eegpt.config import PRESETS, EEGPTConfig, get_config
-    from eegpt.dataset import embed_dataset, read_embeddings
+    from eegpt.dataset import embed_dataset
+    from eegpt.dataset_read import read_embeddings
     from eegpt.engine import InferenceEngine
     from eegpt.errors import EEGPTWarning
     from eegpt.model import EEGPT, EEGPTEncoder
@@ -66,8 +67,9 @@ if TYPE_CHECKING:  # pragma: no cover
 # Submodules, reachable as attributes after a bare ``import eegpt`` (``eegpt.probe.train_probe``).
 _SUBMODULES = {
     "annotations", "api", "bids", "channels", "checkpoints", "cli", "config", "dataset", "dataset_cli",
-    "dataset_ray", "demo", "engine", "errors", "export", "finetune", "hub", "io", "model", "online", "outputs",
-    "preprocessing", "probe", "probe_cli", "short_attention", "sklearn", "streaming", "viz",
+    "dataset_ray", "dataset_read", "demo", "engine", "errors", "export", "finetune", "hub", "io", "model",
+    "online", "outputs", "preprocessing", "probe", "probe_cli", "short_attention", "sklearn", "streaming",
+    "viz",
 }  # fmt: skip
 
 

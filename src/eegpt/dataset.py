@@ -114,6 +114,27 @@ from eegpt.channels import (
     unmatched_rename_warning,
 )
 from eegpt.config import EEGPTConfig
+from eegpt.dataset_read import (
+    _LIST_INPUTS,
+    _SHARD,
+    CORPUS_LISTING,
+    ERRORS_REPORT,
+    FILES_REPORT,
+    MANIFEST,
+    RESERVED_COLUMNS,
+    SHORT_REPORT,
+    _corpora,
+    _listed_ids,
+    _listed_paths,
+    _listings_apart,
+    _missing_parts,
+    _spec_differences,
+    read_embeddings,
+    read_shard_status,
+    run_folders,
+    shard_files,
+    shard_name,
+)
 from eegpt.engine import InferenceEngine, Precision, resolve_device
 from eegpt.errors import (
     OutputInUseError,
@@ -132,14 +153,11 @@ from eegpt.io import (
 )
 from eegpt.model import EEGPT
 from eegpt.outputs import (
-    RUN_MANIFEST,
     atomic_write,
     check_output_folder,
-    clash_renames,
     metadata_record,
     parquet_writer,
     pool_embeddings,
-    require_pandas,
     require_pyarrow,
 )
 from eegpt.preprocessing import PreprocessingConfig, prepare, stored_defaults
@@ -158,11 +176,6 @@ __all__ = [
 
 
 MANIFEST_SUFFIXES = (".csv", ".tsv", ".parquet")
-MANIFEST = RUN_MANIFEST
-FILES_REPORT = "_files.csv"
-ERRORS_REPORT = "_errors.csv"
-CORPUS_LISTING = "_corpus.csv"  # of a --part run: the whole listing it was split from
-SHORT_REPORT = "_too_short.csv"
 _BIDS = " (BIDS)"  # ends the source of a BIDS folder's inputs
 #: The file status of a continuous recording shorter than one window with ``tail="drop"``:
 #: no rows, its reason in ``error``, but no failure (exit status 0, not retried).
@@ -173,21 +186,6 @@ FORMAT = "eegpt-dataset/1"
 #: ``epochs_metadata`` column, 4 the ``padded`` column (runs made before resume in their own
 #: layout).
 LAYOUT = 4
-RESERVED_COLUMNS = (
-    "recording_id",
-    "path",
-    "window",
-    "onset_s",
-    "channels",
-    "input_channels",
-    "annotations",
-    "bad",
-    "event",
-    "padded",
-    "epochs_metadata",
-    "embedding",
-)
-_SHARD = re.compile(r"^shard-(\d+)\.parquet$")
 _REPORT_EVERY_S = 30.0  # how often the report files are refreshed during a run
 _ROW_GROUP_BYTES = 64 << 20  # rows are buffered up to this size before a Parquet row group
 _MAX_WARNINGS = 5  # kept per file
@@ -1527,10 +1525,6 @@ def make_engines(
 # --------------------------------------------------------------------------------------------
 
 
-def shard_name(shard: int) -> str:
-    return f"shard-{shard:05d}.parquet"
-
-
 def _run_spec(
     model: EEGPT,
     inputs: DatasetInputs,
@@ -1625,37 +1619,6 @@ def _state_hash(model: torch.nn.Module) -> str:
         h.update(name.encode())
         h.update(tensor.detach().cpu().contiguous().view(-1).view(torch.uint8).numpy().tobytes())
     return h.hexdigest()
-
-
-class _Absent:
-    """A key one of two specs lacks."""
-
-    def __repr__(self) -> str:
-        return "not given"
-
-
-_ABSENT = _Absent()
-
-
-def _spec_differences(old: Mapping[str, Any], new: Mapping[str, Any], path: str = "") -> list[str]:
-    # A key absent from one spec counts as None (keys added by later versions), except in the
-    # channel renames, where {"T3": None} (drop T3) is not {}, and in the preprocessing, whose
-    # fields recorded only when set (detrend) take the values a stored spec means by their
-    # absence (stored_defaults: average_reference off, its default when such specs were made).
-    absent = _ABSENT if path == "channels.rename." else None
-    defaults = stored_defaults() if path == "preprocessing." else {}
-    out = []
-    for key in sorted(set(old) | set(new)):
-        a, b = old.get(key, defaults.get(key, absent)), new.get(key, defaults.get(key, absent))
-        if isinstance(a, dict) and isinstance(b, dict):
-            out += [f"{key}.{d}" for d in _spec_differences(a, b, f"{path}{key}.")]
-        elif a != b:
-            if isinstance(a, bool) and b is None:  # options recorded only when on
-                b = False
-            elif isinstance(b, bool) and a is None:
-                a = False
-            out.append(f"{key} ({a!r} -> {b!r})" if len(repr(a)) + len(repr(b)) < 200 else key)
-    return out
 
 
 def _schema(spec: Mapping[str, Any], inputs: DatasetInputs) -> Any:
@@ -2266,15 +2229,6 @@ def _fsync_dir(path: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
-
-
-def read_shard_status(path: Path) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The run settings (``eegpt``) and file statuses (``eegpt_shard``) of a shard's footer."""
-    _, pq = _pyarrow()
-    meta = pq.read_metadata(path).metadata or {}
-    if b"eegpt" not in meta or b"eegpt_shard" not in meta:
-        raise ValueError(f"{path} lacks eegpt metadata; it was not written by embed_dataset")
-    return json.loads(meta[b"eegpt"]), json.loads(meta[b"eegpt_shard"])
 
 
 def _write_json(path: Path, obj: Any) -> None:
@@ -3075,27 +3029,6 @@ def _short(text: str, limit: int = 200) -> str:
     """``text`` on one line (a traceback after it left out), cut to ``limit`` characters."""
     text = " ".join(str(text).split(TRACEBACK_MARK, 1)[0].split())
     return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
-def _warn_if_unfinished(output_dir: Path, n_written: int) -> None:
-    """Warn when a run folder holds fewer shards than its run planned (stopped, failed or
-    still running): the rows of the files of the missing shards are not there."""
-    try:
-        planned = int(json.loads((output_dir / MANIFEST).read_text())["n_shards"])
-    except (OSError, ValueError, KeyError, TypeError):
-        return
-    if n_written < planned:
-        _warn(
-            f"{output_dir} holds {n_written} of the {planned} shards its run planned (stopped, "
-            "or still running): the windows of the files in the other shards are missing. "
-            "Run the same embed-dataset command again to finish it; `eegpt info "
-            f"{output_dir}` lists the files pending."
-        )
-
-
-def shard_files(output_dir: Path) -> list[Path]:
-    """The shard files of a run folder, in shard order."""
-    return sorted(p for p in Path(output_dir).iterdir() if _SHARD.match(p.name))
 
 
 def _is_ours(name: str) -> bool:
@@ -4196,235 +4129,6 @@ class _Run:
         )
 
 
-# --------------------------------------------------------------------------------------------
-# reading back
-# --------------------------------------------------------------------------------------------
-
-
-def _flat_filters(filters: Any) -> list[Any]:
-    """The (column, op, value) tuples of pandas-style filters (a list of them, or a list of
-    such lists, any of which may hold)."""
-    flat: list[Any] = []
-    for item in filters:
-        if isinstance(item, (list, tuple)) and item and isinstance(item[0], (list, tuple)):
-            flat.extend(item)
-        elif isinstance(item, (list, tuple)) and item and isinstance(item[0], str):
-            flat.append(item)
-    return flat
-
-
-def read_embeddings(
-    output_dir: str | os.PathLike | Sequence[str | os.PathLike],
-    *,
-    columns: Sequence[str] | None = None,
-    filters: Any = None,
-    expand_metadata: bool = True,
-    embeddings: bool = True,
-):
-    """Read a dataset output: a table of the windows and their embeddings as one array.
-
-    ``pandas.read_parquet(output_dir)`` gives the same rows with ``embedding`` as arrays of
-    objects; this returns the embeddings as one contiguous float32 array instead.
-
-    Parameters
-    ----------
-    output_dir : path-like | sequence of path-like
-        A folder written by :func:`embed_dataset`, or several: the parts of one corpus run on
-        several hosts, one folder each, or a run and the files it skipped as too short embedded
-        with ``--tail pad``. A folder of run folders (``-o out/part-K`` of ``--part`` runs)
-        stands for those, alone or in a sequence. Their settings (model, checkpoint, preprocessing but ``--rescale``
-        and ``--tail``, precision, pooling) must agree, no file may be in two and no recording
-        id name two files; a column
-        typed differently by the parts' manifests (all empty in one, numbers in one and text
-        in another) is read as text.
-    columns : sequence of str | None
-        Columns of the table besides ``embedding`` (default all); with ``expand_metadata``
-        also names of ``epochs.metadata`` columns (as returned, prefix included). Only these
-        columns are read from the shards.
-    filters : list of tuples | pyarrow.compute.Expression | None
-        Rows to read, as for ``pandas.read_parquet``: ``[("subject", "in", ["s1", "s2"]),
-        ("bad", "==", False)]`` (all must hold) or a pyarrow expression; applied while reading,
-        so the other rows never reach memory. Columns of the shards only (not the
-        ``epochs.metadata`` names).
-    expand_metadata : bool
-        Turn the ``epochs_metadata`` column (``epochs.metadata`` of ``*-epo.fif`` inputs, one
-        JSON object per window) into one column per name, in the order first seen; a name
-        a column of the shards has gets a ``metadata_`` prefix. Values are as JSON holds them:
-        numbers (integers with missing values as nullable ``Int64``), text, booleans; dates
-        and durations as ISO 8601 text. Rows of other inputs get missing values. With False
-        the JSON text is kept.
-    embeddings : bool
-        False reads the table only (``None`` in place of the array): which recordings,
-        windows and labels a large output holds, without reading its embeddings.
-
-    Returns
-    -------
-    table : pandas.DataFrame
-        One row per window, without the ``embedding`` column.
-    embeddings : ndarray of float32, shape (n_rows, *embedding_shape) | None
-        ``embedding_shape`` is ``[N, S, D]``, or ``[D]`` for ``pool="mean"``; None with
-        ``embeddings=False``.
-    """
-    folders = expand_run_folders(output_dir)  # e.g. the folders of --part runs
-    several = not isinstance(output_dir, (str, os.PathLike)) or folders != [Path(output_dir)]
-    real = [os.path.realpath(f) for f in folders]
-    twice = sorted({str(f) for f, r in zip(folders, real, strict=True) if real.count(r) > 1})
-    if twice:
-        raise ValueError(f"read_embeddings: {few(twice, 5)} given twice: its rows would be doubled")
-    if not folders:
-        raise ValueError("read_embeddings: no folder given")
-    for folder in folders:  # a wrong path is said first, even without pyarrow
-        if folder.is_file():
-            raise ValueError(
-                f"{folder} is a file; read_embeddings reads embed-dataset output folders. A file "
-                "of one recording (eegpt embed, Embeddings.save) is read with "
-                "eegpt.load_embeddings(path)"
-            )
-        if not folder.is_dir():
-            raise FileNotFoundError(f"read_embeddings: no folder {folder}")
-    pa, pq = require_pyarrow("read_embeddings")
-    import pyarrow.dataset as pads
-
-    shards: list[Path] = []
-    specs = []
-    empty: list[Path] = []
-    for folder in folders:
-        found = shard_files(folder)
-        if not found and several and (folder / MANIFEST).is_file():
-            empty.append(folder)  # a part whose job has not written its first shard yet
-            continue
-        if not found and (folder / MANIFEST).is_file():
-            raise FileNotFoundError(
-                f"{folder} holds no shard yet: its run is still running, or stopped before its "
-                "first shard (run the same embed-dataset command again to finish it)"
-            )
-        if not found:
-            raise FileNotFoundError(f"no shard files in {folder}; was embed_dataset run there?")
-        _warn_if_unfinished(folder, len(found))
-        specs.append(read_shard_status(found[0])[0])
-        shards += found
-    if empty:
-        if not specs:
-            raise FileNotFoundError(
-                f"none of {few([str(f) for f in empty], 5)} holds a shard yet: their runs are "
-                "still running, or stopped before their first shard"
-            )
-        _warn(
-            f"{few([str(f) for f in empty], 5)} hold no shard yet (still running, or stopped "
-            "before a first shard): read without them"
-        )
-        folders = [f for f in folders if f not in empty]
-    spec = specs[0]
-    schema = None
-    if several:
-        apart = _listings_apart(
-            [(f, s.get("inputs") or {}) for f, s in zip(folders, specs, strict=True)]
-        )
-        if apart:
-            raise ValueError(f"read_embeddings: {apart}")
-        _warn_missing_parts(folders, specs)
-    if several:  # each shard's footer once: its file statuses and its schema
-        footers = {p: pq.read_metadata(p) for p in shards}
-        _check_parts(folders, specs, footers)
-        schemas = [f.schema.to_arrow_schema() for f in footers.values()]
-        schema = _common_schema(schemas)
-    output_dir = ", ".join(map(str, folders))  # for messages
-    dataset = pads.dataset([str(p) for p in shards], format="parquet", schema=schema)
-    names = dataset.schema.names
-    wanted = [c for c in (columns or names) if c != "embedding"]
-    expand = expand_metadata and "epochs_metadata" in names
-    read = [c for c in wanted if c in names]
-    if expand and "epochs_metadata" not in read and len(read) < len(wanted):
-        read.append("epochs_metadata")  # the other names may be epochs.metadata columns
-    if filters is not None and not isinstance(filters, pads.Expression):
-        unknown = [f[0] for f in _flat_filters(filters) if f[0] not in names]
-        if unknown:
-            raise ValueError(
-                f"read_embeddings: the filters name column(s) {unknown} that {output_dir} does "
-                f"not have; it has {names} (epochs.metadata columns cannot be filtered while "
-                "reading: filter the table after)"
-            )
-        listed = [
-            f[0]
-            for f in _flat_filters(filters)
-            if pa.types.is_list(dataset.schema.field(f[0]).type)
-        ]
-        if listed:
-            raise ValueError(
-                f"read_embeddings: column {listed[0]!r} holds a list per window, which the "
-                "filters cannot compare with a value; read, then select: "
-                f"df[df[{listed[0]!r}].map(lambda values: 'Sleep stage W' in values)]"
-            )
-        filters = pq.filters_to_expression(filters)
-    try:
-        if embeddings:
-            table, emb = _rows_and_embeddings(dataset, read, filters, spec["embedding_shape"])
-        else:
-            table, emb = dataset.to_table(columns=read, filter=filters), None
-    except pa.ArrowInvalid as err:  # a pyarrow expression naming a column not there
-        if "No match for FieldRef" not in str(err):
-            raise
-        raise ValueError(
-            f"read_embeddings: the filters name a column {output_dir} does not have; it has "
-            f"{names} ({str(err).splitlines()[0]})"
-        ) from err
-    except NotImplementedError as err:  # pyarrow's ArrowNotImplementedError
-        if schema is None:
-            raise
-        retyped = sorted(_retyped(schema, schemas))
-        raise ValueError(
-            f"read_embeddings: the filters compare a column the parts typed apart (read as "
-            f"text: {', '.join(retyped)}), which pyarrow cannot filter while reading; filter "
-            "the table after reading, or give the parts' manifests one type per column"
-        ) from err
-    frame = _nullable_frame(table)
-    if expand and "epochs_metadata" in frame.columns:
-        frame = _expand_metadata(frame, names)
-        if "epochs_metadata" not in wanted:  # only the metadata columns named
-            frame = frame[[c for c in wanted if c in frame.columns]]
-    missing = [c for c in wanted if c not in frame.columns and c != "epochs_metadata"]
-    if missing:
-        raise KeyError(
-            f"read_embeddings: no column(s) {missing} in {output_dir}; it has {names}"
-            + (", and the epochs.metadata columns of epochs_metadata" if expand else "")
-        )
-    return frame, emb
-
-
-def _rows_and_embeddings(
-    dataset: Any, read: list[str], filters: Any, shape: Sequence[int]
-) -> tuple[Any, np.ndarray]:
-    """The columns ``read`` of the rows ``filters`` selects (a pyarrow Table) and their
-    embeddings ``[n_rows, *shape]`` (float32), copied batch by batch into one array made to
-    size: the embeddings are held once, not also as an Arrow table and its combined copy."""
-    import pyarrow as pa
-
-    n = dataset.count_rows(filter=filters)
-    width = math.prod(shape)
-    emb = np.empty((n, width), dtype=np.float32)
-    pieces, at = [], 0
-    batches = dataset.to_batches(
-        columns=[*read, "embedding"], filter=filters, batch_readahead=2, fragment_readahead=2
-    )
-    for batch in batches:  # read ahead by two, not 4 files x 16 batches: less held at once
-        k = batch.num_rows
-        if not k:
-            continue
-        values = batch.column(batch.schema.get_field_index("embedding")).flatten()
-        emb[at : at + k] = values.to_numpy(zero_copy_only=False).reshape(k, width)
-        pieces.append(pa.Table.from_batches([batch]).select(read))
-        at += k
-    if at != n:
-        raise RuntimeError(
-            f"read_embeddings: {at} rows read where {n} were counted; did a run write to the "
-            "folder meanwhile? Read it again"
-        )
-    if pieces:
-        return pa.concat_tables(pieces), emb.reshape(n, *shape)
-    fields = [dataset.schema.field(c) for c in read]
-    return pa.schema(fields).empty_table(), emb.reshape(n, *shape)
-
-
 #: The SLURM variables a run records (the job, and of a job array the array job and task).
 _SLURM_VARIABLES = ("SLURM_JOB_ID", "SLURM_ARRAY_JOB_ID", "SLURM_ARRAY_TASK_ID")
 
@@ -4441,62 +4145,6 @@ def _slurm_job(run: Mapping[str, Any]) -> str:
     if run.get("slurm_array_job_id") and run.get("slurm_array_task_id") is not None:
         return f"{run['slurm_array_job_id']}_{run['slurm_array_task_id']}"
     return str(run["slurm_job_id"])
-
-
-def expand_run_folders(
-    output_dir: str | os.PathLike | Sequence[str | os.PathLike],
-) -> list[Path]:
-    """The run folders ``output_dir`` names: a folder, or each of a sequence of them, with a
-    folder of run folders (the parents of ``--part`` runs) replaced by those, in name order."""
-    given = [output_dir] if isinstance(output_dir, (str, os.PathLike)) else list(output_dir)
-    return [p for g in given for p in (run_folders(Path(g)) or [Path(g)])]
-
-
-def run_folders(folder: Path) -> list[Path]:
-    """The embed-dataset output folders right inside ``folder`` (the parts of a corpus run
-    as one job per part, ``--part``), in name order; none when ``folder`` is one itself."""
-    if not folder.is_dir() or (folder / MANIFEST).is_file() or shard_files(folder):
-        return []
-    return sorted(p for p in folder.iterdir() if (p / MANIFEST).is_file())
-
-
-def _missing_parts(inputs: Sequence[Mapping[str, Any]]) -> tuple[int, list[int]]:
-    """``(parts with files, the missing ones among them)`` of ``--part K/N`` runs, from their
-    specs' ``inputs`` (one N): parts ``K >= `` the corpus's files hold none and are not
-    missing."""
-    parts = [i["part"] for i in inputs if i.get("part")]
-    n = int(parts[0][1])
-    totals = [int(i["corpus_files"]) for i in inputs if i.get("corpus_files") is not None]
-    with_files = min([*totals, n])
-    return with_files, sorted(set(range(with_files)) - {int(k) for k, _ in parts})
-
-
-def _warn_missing_parts(folders: Sequence[Path], specs: Sequence[dict[str, Any]]) -> None:
-    """Warn when the folders read are ``--part K/N`` runs and some of the N parts of a
-    corpus are not among them (a job that never started, or a folder elsewhere)."""
-    parts = [(f, spec.get("inputs") or {}) for f, spec in zip(folders, specs, strict=True)]
-    for group in _corpora(parts):
-        _warn_missing_parts_of([{"inputs": i} for _, i in group])
-
-
-def _warn_missing_parts_of(specs: Sequence[dict[str, Any]]) -> None:
-    """:func:`_warn_missing_parts` of the parts of one corpus."""
-    parts = [(spec.get("inputs") or {}).get("part") for spec in specs]
-    counts = {n for _, n in filter(None, parts)}
-    if not counts:
-        return
-    if len(counts) > 1:
-        _warn(f"the folders read are parts of runs split into {sorted(counts)} parts: one run's?")
-        return
-    with_files, missing = _missing_parts([spec.get("inputs") or {} for spec in specs])
-    if missing:
-        which = "part" if len(missing) == 1 else "parts"
-        _warn(
-            f"the folders read hold {with_files - len(missing)} of the {with_files} parts of a "
-            f"--part run that have files: {which} {few([str(k) for k in missing], 10)} "
-            f"{'is' if len(missing) == 1 else 'are'} missing (their files' rows are not in the "
-            "table); run their jobs, or give their folders too"
-        )
 
 
 _PART_OF = re.compile(r"(.*)( \(part \d+/\d+\))")  # the source of a --part run's inputs
@@ -4524,19 +4172,6 @@ def _write_listing(output_dir: Path, corpus: DatasetInputs) -> None:
         atomic_write(output_dir / CORPUS_LISTING, lambda fh: fh.write(buf.getvalue().encode()))
 
 
-def _listed_ids(folder: Path) -> list[str] | None:
-    """The recording ids of a part run's :data:`CORPUS_LISTING`; None without a readable one
-    (a run from before it, or one being made)."""
-    try:
-        with open(folder / CORPUS_LISTING, newline="", encoding="utf-8") as fh:
-            return [row["recording_id"] for row in csv.DictReader(fh)]
-    except (OSError, KeyError, csv.Error, UnicodeDecodeError):
-        return None
-
-
-_LIST_INPUTS = "<list>"  # the corpus identity of a list of files or a table given as inputs
-
-
 def _corpus_identity(source: str, pattern: str | None) -> str:
     """What names a corpus, for the parts of one split to find each other: the folder, glob
     or manifest of its inputs' ``source`` as an absolute path, with the ``pattern`` that picks
@@ -4548,15 +4183,6 @@ def _corpus_identity(source: str, pattern: str | None) -> str:
     if glob.has_magic(corpus):
         corpus = os.path.abspath(corpus)
     return f"{corpus} --pattern {pattern}" if pattern else corpus
-
-
-def _listed_paths(folder: Path) -> set[str] | None:
-    """The paths of a part run's :data:`CORPUS_LISTING`; None without a readable one."""
-    try:
-        with open(folder / CORPUS_LISTING, newline="", encoding="utf-8") as fh:
-            return {row["path"] for row in csv.DictReader(fh)}
-    except (OSError, KeyError, csv.Error, UnicodeDecodeError):
-        return None
 
 
 _HISTORY = '\n "last_run": '  # starts a manifest's run history, as _write_json writes it
@@ -4680,85 +4306,6 @@ def _split_apart(
     )
 
 
-def _corpora(
-    parts: Sequence[tuple[Path, Mapping[str, Any]]],
-) -> list[list[tuple[Path, Mapping[str, Any]]]]:
-    """The ``--part`` runs among ``parts`` (each a run folder and its spec's ``inputs``), by
-    corpus: runs of one corpus (:func:`_corpus_identity`; runs from before it was recorded
-    count as one), of lists of files whose listings share a file, whose listings share a
-    recording id (one corpus staged to another path per task), or split from one listing
-    (a listing frozen in a manifest, given to the parts run again) are of one."""
-    split = [(folder, i) for folder, i in parts if i.get("part")]
-    if len({(i.get("corpus_sha256"), i.get("corpus_files")) for _, i in split}) < 2:
-        return [split] if split else []  # one listing: one corpus, whatever its name
-    if any(i.get("corpus") is None for _, i in split):  # a run from before it: as then, one
-        return [split]
-    groups: list[tuple[set[Any], list[int]]] = []  # what names each corpus, and its parts
-    for n, (folder, inputs) in enumerate(split):
-        corpus = inputs.get("corpus")
-        if corpus == _LIST_INPUTS:
-            keys: set[Any] = {("path", p) for p in _listed_paths(folder) or ()}
-        else:
-            keys = {("corpus", corpus)}
-        keys |= {("id", i) for i in _listed_ids(folder) or ()}  # the corpus at another path
-        if inputs.get("corpus_sha256"):
-            keys.add(("listing", inputs["corpus_sha256"]))
-        members = [n]
-        for other in [g for g in groups if not g[0].isdisjoint(keys)]:  # join those it names
-            groups.remove(other)
-            keys, members = keys | other[0], other[1] + members
-        groups.append((keys, members))
-    return [[split[n] for n in sorted(members)] for _, members in groups]
-
-
-def _listings_apart(parts: Sequence[tuple[Path, Mapping[str, Any]]]) -> str:
-    """ "" when the ``--part`` runs among ``parts`` (each a run folder and its spec's
-    ``inputs``) were split from one listing of their corpus, each corpus apart (the parts of
-    several corpora read together are no conflict); else which were split from which listing
-    (by its count of files) and which to run again."""
-    return "; ".join(filter(None, (_one_corpus_apart(group) for group in _corpora(parts))))
-
-
-def _one_corpus_apart(split: Sequence[tuple[Path, Mapping[str, Any]]]) -> str:
-    """:func:`_listings_apart` of the parts of one corpus."""
-    by_sha = all(i.get("corpus_sha256") for _, i in split)  # runs from before it: the counts
-    groups: dict[tuple[Any, Any], list[Path]] = {}
-    for folder, i in split:
-        key = (i.get("corpus_sha256") if by_sha else None, i.get("corpus_files"))
-        groups.setdefault(key, []).append(folder)
-    if len(groups) < 2:
-        return ""
-    folders = [f for f, _ in split]
-    unique = len({f.name for f in folders}) == len(folders)
-
-    def named(group: Sequence[Path]) -> str:
-        return few([f.name if unique else str(f) for f in group], 10)
-
-    listings = "; ".join(
-        f"{named(group)} from one of {_count(n, 'file')}" for (_, n), group in groups.items()
-    )
-    kept, *others = sorted(groups.values(), key=len, reverse=True)
-    frozen = kept[0] / CORPUS_LISTING
-    on = f"{frozen} (a manifest of it)" if frozen.is_file() else "a manifest of that listing"
-    return (
-        f"the parts were split from different listings of their corpus (files added or "
-        f"removed between their runs): {listings}. Such parts hold some files twice and miss "
-        f"others. To keep the listing of {named(kept)}, delete "
-        f"{named([f for group in others for f in group])} and run those parts again on {on} "
-        "with the same --part (docs/corpus-scale.md, 'Plan for 10,000 hours')"
-    )
-
-
-#: Settings that may differ between the parts of one corpus: each part's own inputs, and the
-#: channel corrections its files needed (every row records its channels).
-_PART_SETTINGS = ("inputs", "shard_size", "format", "channels")
-#: Settings (in :func:`_spec_differences`' terms) that may differ too, as their rows compare:
-#: a per-file ``--rescale`` correction, whether a last partial window is kept zero-padded
-#: (``--tail``: the files a run skipped as too short, embedded into another folder), and the
-#: row layout (columns a folder of an older layout lacks are missing in its rows).
-_COMPARABLE_SETTINGS = ("preprocessing.scale", "preprocessing.tail", "layout")
-
-
 def _listed(report: Path) -> bool:
     """Whether a run's report (``_errors.csv``, ``_too_short.csv``) lists a file (more than its
     header line)."""
@@ -4767,114 +4314,3 @@ def _listed(report: Path) -> bool:
             return sum(1 for _ in itertools.islice(f, 2)) > 1
     except OSError:
         return False
-
-
-def _check_parts(
-    folders: Sequence[Path], specs: Sequence[dict[str, Any]], footers: Mapping[Path, Any]
-) -> None:
-    """Refuse run folders that are not parts of one corpus run: other settings (but those of
-    ``_COMPARABLE_SETTINGS``: ``--rescale``, ``--tail``), a file embedded in two of them (under any id), or one id
-    naming two embedded files. A file that failed (no rows) is no overlap: a part may hold the
-    failed files of another embedded again with other settings. ``footers``: each shard's
-    ``pyarrow.parquet.FileMetaData``."""
-    first = {k: v for k, v in specs[0].items() if k not in _PART_SETTINGS}
-    for folder, spec in zip(folders[1:], specs[1:], strict=True):
-        other = {k: v for k, v in spec.items() if k not in _PART_SETTINGS}
-        differ = [
-            d for d in _spec_differences(first, other) if not d.startswith(_COMPARABLE_SETTINGS)
-        ]
-        if differ:
-            raise ValueError(
-                f"read_embeddings: {folder} was made with other settings than {folders[0]} "
-                f"({', '.join(differ)}): its rows are not comparable; read them apart"
-            )
-    by_id: dict[str, tuple[Path, str]] = {}
-    by_path: dict[str, Path] = {}
-    for shard, footer in footers.items():  # file statuses: every file of a part, failed or not
-        folder = shard.parent
-        statuses = json.loads((footer.metadata or {}).get(b"eegpt_shard", b"{}"))
-        for f in statuses.get("files", []):
-            if f.get("status") != "ok":  # no rows of it here
-                continue
-            rid, path = f["recording_id"], f["path"]
-            if path in by_path:
-                raise ValueError(
-                    f"read_embeddings: {by_path[path]} and {folder} both hold {path}: the "
-                    "parts of one corpus must not overlap (the same files in two manifests, "
-                    "or a folder and one of its subfolders?)"
-                )
-            if rid in by_id:
-                raise ValueError(
-                    f"read_embeddings: recording id {rid!r} names {by_id[rid][1]} in "
-                    f"{by_id[rid][0]} and {path} in {folder}; ids must be unique across "
-                    "the parts: run them from a common folder (--pattern selects a part), "
-                    "or give the manifests a recording_id column"
-                )
-            by_path[path], by_id[rid] = folder, (folder, path)
-
-
-def _common_schema(schemas: Sequence[Any]) -> Any:
-    """One schema for shards whose manifest columns were typed apart: a column all empty in
-    one part (null) takes the others' type; one typed differently elsewhere becomes text."""
-    import pyarrow as pa
-
-    fields: dict[str, list[Any]] = {}
-    for schema in schemas:
-        for f in schema:
-            fields.setdefault(f.name, []).append(f.type)
-    out = []
-    for name, types in fields.items():
-        kinds = {t for t in types if not pa.types.is_null(t)}
-        kind = kinds.pop() if len(kinds) == 1 else pa.null() if not kinds else pa.string()
-        out.append(pa.field(name, kind))
-    return pa.schema(out, metadata=schemas[0].metadata)
-
-
-def _retyped(schema: Any, schemas: Sequence[Any]) -> set[str]:
-    """Columns of the common ``schema`` some part's schema types otherwise (not as null)."""
-    import pyarrow as pa
-
-    return {
-        f.name
-        for s in schemas
-        for f in s
-        if not pa.types.is_null(f.type) and f.type != schema.field(f.name).type
-    }
-
-
-def _nullable_frame(table: Any) -> Any:
-    """``table.to_pandas()``, with integer and boolean columns that have missing values as
-    pandas' nullable ``Int64`` / ``boolean`` (manifest columns with gaps; pandas would make
-    floats and objects of them)."""
-    import pyarrow as pa
-
-    pd = require_pandas("read_embeddings")
-
-    frame = table.to_pandas()
-    for name, column in zip(table.column_names, table.columns, strict=True):
-        kind = column.type
-        if column.null_count and (pa.types.is_integer(kind) or pa.types.is_boolean(kind)):
-            nullable = pd.BooleanDtype() if pa.types.is_boolean(kind) else pd.Int64Dtype()
-            frame[name] = column.to_pandas(types_mapper={kind: nullable}.get).to_numpy()
-            frame[name] = frame[name].astype(nullable)
-    return frame
-
-
-def _expand_metadata(frame: Any, schema_names: Sequence[str]) -> Any:
-    """``frame`` with its ``epochs_metadata`` JSON column as one column per name; a name of a
-    column of the shards (``schema_names``, selected or not) gets a ``metadata_`` prefix, so a
-    column's name means the same whatever is selected. A name whose values are all JSON
-    integers becomes a nullable ``Int64`` column (rows without it are missing)."""
-    pd = require_pandas("read_embeddings")
-
-    records = [json.loads(t) if isinstance(t, str) else {} for t in frame["epochs_metadata"]]
-    wide = pd.DataFrame.from_records(records, index=frame.index)
-    for name in wide.columns:
-        values = [r[name] for r in records if r.get(name) is not None]
-        ints = values and all(isinstance(v, int) and not isinstance(v, bool) for v in values)
-        if ints and wide[name].dtype.kind == "f":  # integers with gaps: pandas made floats
-            wide[name] = pd.array([r.get(name) for r in records], dtype="Int64")
-    rest = frame.drop(columns="epochs_metadata")
-    own = set(schema_names) | set(RESERVED_COLUMNS)
-    renames = clash_renames(wide.columns, own, own | set(rest.columns) | set(wide.columns))
-    return pd.concat([rest, wide.rename(columns=renames)], axis=1)

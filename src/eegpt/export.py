@@ -164,7 +164,7 @@ class ExportInput:
 def read_export_input(path: str | Path) -> ExportInput:
     """The windows of an embeddings file (``.npz``, ``.parquet``) or of an ``embed-dataset``
     output folder (or the folder of its ``--part`` runs)."""
-    from eegpt.dataset import run_folders
+    from eegpt.dataset_read import run_folders
 
     path = Path(path)
     if path.is_dir() and ((path / RUN_MANIFEST).is_file() or run_folders(path)):
@@ -205,7 +205,7 @@ def refuse_recording(path: Path, output: Path | None = None) -> None:
 
 def _read_run(folder: Path) -> ExportInput:
     """A corpus run's windows as one :class:`ExportInput`, in the order the run reads."""
-    from eegpt.dataset import (
+    from eegpt.dataset_read import (
         RESERVED_COLUMNS,
         read_embeddings,
         read_shard_status,
@@ -273,7 +273,7 @@ def _file_padded(emb: Embeddings) -> np.ndarray | None:
 def _run_metadata(table: Any) -> Any:
     """A run's ``epochs_metadata`` JSON column as one column per name (as
     :func:`eegpt.read_embeddings` expands it), index 0, 1, ...; None where no window has any."""
-    from eegpt.dataset import _expand_metadata
+    from eegpt.dataset_read import _expand_metadata
 
     if "epochs_metadata" not in table.columns or not table["epochs_metadata"].notna().any():
         return None

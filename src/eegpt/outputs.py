@@ -50,7 +50,6 @@ import numpy as np
 from eegpt._logging import warn as _warn
 from eegpt._methods import function_method
 from eegpt._tempfiles import temporary_beside
-from eegpt.annotations import bad_windows, select_holding
 from eegpt.errors import (
     MissingDependencyError,
     OutputExistsError,
@@ -389,6 +388,8 @@ class _WindowColumns:
     def arrays(self, start: int, n: int, embedding: Any = None) -> list[tuple[str, Any]]:
         """``(name, pyarrow array)`` of rows ``start:start + n``; ``embedding`` (an array of
         those rows) goes after ``onset_s`` when given."""
+        from eegpt.annotations import bad_windows  # it imports MNE: not on loading
+
         pa, _ = require_pyarrow()
         rows = slice(start, start + n)
         per_window = [list(a) for a in self.annotations[rows]]
@@ -578,6 +579,8 @@ class Embeddings:
         """How to select the windows of a continuous recording named by ``keys``: by the
         annotations over them that the keys name (MNE's rule, as for labels), or by
         :meth:`window_labels` for annotations that span time."""
+        from eegpt.annotations import select_holding  # it imports MNE: not on loading
+
         held = list(dict.fromkeys(d for descs in self.annotations for d in descs))
         wanted = [set(key.split("/")) for key in keys]
         named = [d for d in held if any(w <= set(d.split("/")) for w in wanted)]
@@ -631,6 +634,8 @@ class Embeddings:
         """Boolean mask ``(n_windows,)``: windows that overlap an annotation marked bad
         (description starting with ``"bad"``, any case, as in MNE). ``emb[~emb.bad]``
         keeps the clean ones; ``embed(..., reject_by_annotation=True)`` leaves them out."""
+        from eegpt.annotations import bad_windows  # it imports MNE: not on loading
+
         return bad_windows(self.annotations)
 
     def window_labels(
@@ -1079,7 +1084,7 @@ def load_embeddings(
     if path.is_dir() and (path / RUN_MANIFEST).is_file() and recording_id is not None:
         return _recording_of_run(path, recording_id)
     if path.is_dir() and recording_id is not None:
-        from eegpt.dataset import run_folders
+        from eegpt.dataset_read import run_folders
 
         if run_folders(path):  # the parts of a --part run
             return _recording_of_runs(path, recording_id)
@@ -1152,7 +1157,7 @@ _PADDING = ("padded_tail", "tail_left_out_s", "padded_epochs")
 def _recording_of_run(folder: Path, recording_id: str) -> Embeddings:
     """The windows of one recording of an embed-dataset folder, as :class:`Embeddings`."""
     from eegpt.channels import CHANNEL_INDEX
-    from eegpt.dataset import read_embeddings, read_shard_status, shard_files
+    from eegpt.dataset_read import read_embeddings, read_shard_status, shard_files
 
     table, data = read_embeddings(folder, filters=[("recording_id", "==", recording_id)])
     if not len(table):
@@ -1201,7 +1206,7 @@ def _recording_of_runs(
     """:func:`_recording_of_run` of the run folder that holds ``recording_id`` among those
     ``given`` names (a folder of ``--part`` run folders, or a sequence of folders), once
     :func:`eegpt.read_embeddings` would read them together (its refusals, its warnings)."""
-    from eegpt.dataset import expand_run_folders, read_embeddings
+    from eegpt.dataset_read import expand_run_folders, read_embeddings
 
     only = [("recording_id", "==", recording_id)]
     try:
@@ -1241,7 +1246,7 @@ def _files_report(folder: Path) -> list[dict[str, str]] | None:
     """The rows of a run folder's ``_files.csv``, or None where it cannot be read."""
     import csv
 
-    from eegpt.dataset import FILES_REPORT
+    from eegpt.dataset_read import FILES_REPORT
 
     try:
         with open(folder / FILES_REPORT, newline="", encoding="utf-8") as fh:
@@ -1254,7 +1259,7 @@ def _file_status(folder: Path, recording_id: str) -> dict[str, Any]:
     """A recording's file status in its shard's footer (the shard named by ``_files.csv``):
     its time base (``first_time``, ``meas_date``, ``record_clock``), ``dropped_channels`` ...;
     empty where not recorded."""
-    from eegpt.dataset import read_shard_status, shard_name
+    from eegpt.dataset_read import read_shard_status, shard_name
 
     try:
         rows = _files_report(folder) or []
@@ -1267,7 +1272,7 @@ def _file_status(folder: Path, recording_id: str) -> dict[str, Any]:
 
 def _why_no_rows(folder: Path, recording_id: str) -> str:
     """What the run's file report says about a recording without rows."""
-    from eegpt.dataset import shard_name
+    from eegpt.dataset_read import shard_name
 
     rows = _files_report(folder)
     if rows is None:
