@@ -48,6 +48,7 @@ from eegpt.dataset import (
     resolve_inputs,
     run_inprocess,
     select_devices,
+    shard_files,
 )
 from eegpt.dataset_cli import add_dataset_command
 from eegpt.dataset_cli import main as cli_main
@@ -1533,6 +1534,31 @@ def test_read_embeddings_without_pyarrow_says_what_is_wrong(tmp_path, monkeypatc
         MissingDependencyError, match=r"^read_embeddings needs pyarrow: pip install pyarrow pandas"
     ):
         read_embeddings(tmp_path)
+
+
+def test_each_file_s_recorded_rate_is_kept(clean_run, tmp_path):
+    """The rate a file was recorded at (before resampling) is in its shard's file status, in
+    _files.csv and in load_embeddings' metadata, as eegpt embed's outputs hold it; a run
+    from before it was recorded reads with None."""
+    out, _ = clean_run
+    files = pd.read_csv(out / FILES_REPORT).set_index("recording_id")
+    assert files.loc["a/rec01.edf", "sfreq_in"] == 250.0  # synthetic_raw's rate; the model's 256
+    assert pd.isna(files.loc["a/rec03.edf", "sfreq_in"])  # the corrupt file: not read
+    statuses = [f for shard in shard_files(out) for f in read_shard_status(shard)[1]["files"]]
+    assert {f["recording_id"]: f.get("sfreq_in") for f in statuses}["b/rec02.edf"] == 250.0
+    assert load_embeddings(out, recording_id="a/rec01.edf").metadata["sfreq_in"] == 250.0
+
+    old = tmp_path / "old"  # footers as an eegpt from before the rate was recorded wrote them
+    shutil.copytree(out, old)
+    for shard in shard_files(old):
+        table, (_, status) = pq.read_table(shard), read_shard_status(shard)
+        for f in status["files"]:
+            f.pop("sfreq_in", None)  # (the corrupt file has none)
+        with pq.ParquetWriter(shard, table.schema) as writer:
+            writer.write_table(table)
+            writer.add_key_value_metadata({"eegpt_shard": json.dumps(status)})
+    one = load_embeddings(old, recording_id="a/rec01.edf")
+    assert one.metadata["sfreq_in"] is None and len(one.data)
 
 
 def test_reading_outputs_imports_neither_torch_nor_mne_nor_scipy(clean_run, tmp_path):

@@ -36,9 +36,10 @@ Output directory
 ``_manifest.json``
     Settings, input fingerprint, shard table and the summary of the last run.
 ``_files.csv``, ``_errors.csv``, ``_too_short.csv``
-    One line per input file (status, windows, hours, error), the failed files only, and the
-    files shorter than one window only (status ``too_short``, with ``tail="drop"``: not
-    failures; a run of ``--tail pad`` on this report as input embeds them).
+    One line per input file (status, windows, hours, recorded rate ``sfreq_in``, error), the
+    failed files only, and the files shorter than one window only (status ``too_short``, with
+    ``tail="drop"``: not failures; a run of ``--tail pad`` on this report as input embeds
+    them).
 ``_corpus.csv``
     Of a ``part`` run only: the listing of the whole corpus the part was split from
     (``path``, ``recording_id``), which the other parts' runs compare theirs with (none in a
@@ -903,7 +904,8 @@ class WindowInfo:
     time_base : dict
         Where the onsets' time starts: ``first_time`` (s) and ``meas_date`` (ISO 8601) of a
         continuous recording, where known (kept in the shard's file status, so that
-        annotations in clock time can be placed on the windows afterwards).
+        annotations in clock time can be placed on the windows afterwards); and
+        ``sfreq_in``, the rate the file was recorded at (Hz, before resampling).
     padding : dict
         The zero padding of the recording's windows, as single-file outputs record it
         (:func:`eegpt.api.tail_record`, :func:`eegpt.api.epoch_padding_record`):
@@ -1206,6 +1208,7 @@ def load_file(
             info.time_base[key] = value
     if getattr(recording, "clock", None) is not None:
         info.time_base["record_clock"] = recording.clock.to_dict()
+    info.time_base["sfreq_in"] = float(recording.sfreq)  # as embed's provenance records it
     if getattr(recording, "epochs_metadata", None) is not None:
         info.metadata = _metadata_rows(recording.epochs_metadata)
     if getattr(recording, "selection", None) is not None:  # epochs with dropped ones: indices
@@ -2245,6 +2248,7 @@ _REPORT_COLUMNS = [
     "n_windows",
     "n_windows_left_out",
     "duration_s",
+    "sfreq_in",
     "read_s",
     "error",
     "warnings",

@@ -1188,6 +1188,7 @@ def _recording_of_run(folder: Path, recording_id: str) -> Embeddings:
         metadata["labels"] = table["event"].tolist()
     status = _file_status(folder, recording_id)
     metadata.update({k: status[k] for k in _TIME_BASE + _PADDING if status.get(k) is not None})
+    metadata["sfreq_in"] = status.get("sfreq_in")  # Hz; None from runs before it was recorded
     metadata["channels"]["dropped"] = list(status.get("dropped_channels") or [])
     metadata["warnings"] = list(status.get("warnings") or [])  # the first few, as the run kept them
     if status.get("left_out"):
