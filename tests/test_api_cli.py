@@ -154,6 +154,27 @@ def test_cli_refuses_to_overwrite_and_parquet_output(weights, edf, tmp_path, cap
     assert len(table) == 7 and len(table["embedding"][0]) == 16 * 4 * 64
 
 
+def test_cli_embed_pool_mean_stores_what_pooled_mean_gives(weights, edf, tmp_path, capsys):
+    """eegpt embed --pool mean stores one vector per window, as embed-dataset --pool mean does:
+    what .pooled("mean") of the unpooled output gives, marked pooled in the metadata."""
+    args = ["embed", str(edf), "--weights", str(weights), "-q"]
+    assert main([*args, "-o", str(tmp_path / "all.npz")]) == 0
+    full = load_embeddings(tmp_path / "all.npz")
+    for name in ("mean.npz", "mean.parquet"):
+        assert main([*args, "--pool", "mean", "-o", str(tmp_path / name)]) == 0
+        pooled = load_embeddings(tmp_path / name)
+        assert pooled.data.shape == (len(full), 1, 1, full.data.shape[-1])
+        assert pooled.metadata["pool"] == "mean" and "pool" not in full.metadata
+        np.testing.assert_allclose(pooled.pooled("mean"), full.pooled("mean"), rtol=1e-6)
+        np.testing.assert_array_equal(pooled.onsets, full.onsets)
+    with pytest.raises(ValueError, match=r"stored pooled \('mean'"):
+        pooled.pooled("flatten")
+    assert main(["info", str(tmp_path / "mean.npz")]) == 0
+    assert "embeddings [1, 1, 64] per window (stored mean-pooled: --pool mean)" in (
+        capsys.readouterr().out
+    )
+
+
 def test_cli_directory_output_and_failed_file(weights, edf, tmp_path, capsys):
     bad = tmp_path / "broken.edf"
     bad.write_bytes(b"0       this is not an EDF header")

@@ -16,7 +16,7 @@ import os
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import mne
 import numpy as np
@@ -42,6 +42,7 @@ from eegpt.outputs import (
     EmbeddingsWriter,
     metadata_record,
     output_format,
+    pool_embeddings,
     require_output_dependencies,
     select_window_metadata,
 )
@@ -252,6 +253,7 @@ def embed_to_file(
     output: str | os.PathLike,
     *,
     overwrite: bool = False,
+    pool: Literal["none", "mean"] = "none",
     **kwargs: Any,
 ) -> EmbeddingsFile:
     """Embed one recording and write the embeddings to ``output`` block by block.
@@ -270,6 +272,10 @@ def embed_to_file(
         Destination ``.npz`` or ``.parquet`` file.
     overwrite : bool
         Replace an existing ``output``.
+    pool : {"none", "mean"}
+        ``"none"`` stores every summary token, ``[n_windows, N, S, D]``; ``"mean"`` their mean
+        per window (``Embeddings.pooled("mean")``), stored as ``[n_windows, 1, 1, D]`` with
+        ``metadata["pool"] == "mean"``, as ``embed-dataset --pool mean`` stores a corpus.
     **kwargs
         Any keyword argument of :func:`embed`.
 
@@ -290,6 +296,8 @@ def embed_to_file(
     output = Path(output)
     if output_format(output) is None:
         raise ValueError(f"unsupported output {output.name!r}: use .npz or .parquet")
+    if pool not in ("none", "mean"):
+        raise ValueError(f"pool must be 'none' or 'mean', got {pool!r}")
     if output.exists() and not overwrite:
         raise OutputExistsError(f"{output} exists; pass overwrite=True (--overwrite) to replace it")
     require_output_dependencies(output)  # before reading the recording
@@ -297,16 +305,27 @@ def embed_to_file(
         job = _Job.create(model, data, {"model": model, "data": data, **kwargs})
         blocks = job.encode()
         start, first = next(blocks)
+        first = _pooled_block(first, pool)
         shape = (job.n_windows, *first.shape[1:])
         meta = job.metadata
+        if pool != "none":
+            meta["pool"] = pool
         before = len(_record_warnings(meta, said))  # reading and checking the recording
         with EmbeddingsWriter(output, shape, job.onsets, meta, overwrite=overwrite) as writer:
             writer.write(first)
             for _, z in blocks:
-                writer.write(z)
+                writer.write(_pooled_block(z, pool))
             if len(_record_warnings(meta, said)) != before:  # more while embedding
                 writer.update_metadata(warnings=meta["warnings"])
     return EmbeddingsFile(output, shape, job.onsets, job.metadata)
+
+
+def _pooled_block(z: np.ndarray, pool: Literal["none", "mean"]) -> np.ndarray:
+    """Summary tokens ``[n, N, S, D]`` as stored: as they are, or (``"mean"``) their mean per
+    window as ``[n, 1, 1, D]`` (:func:`~eegpt.outputs.pool_embeddings`' ``"mean"``)."""
+    if pool == "none":
+        return z
+    return pool_embeddings(z, "mean")[:, None, None, :]
 
 
 @contextlib.contextmanager

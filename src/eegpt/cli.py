@@ -152,6 +152,16 @@ def add_resample_option(g: argparse._ActionsContainer) -> None:
     )
 
 
+def add_pool_option(g: argparse._ActionsContainer) -> None:
+    """``--pool none|mean``: what is stored per window (``eegpt embed``, ``embed-dataset``)."""
+    g.add_argument(
+        "--pool",
+        choices=["none", "mean"],
+        default="none",
+        help="store all N*S*D summary-token values per window (none) or their mean (D values)",
+    )
+
+
 def add_input_options(g: argparse._ActionsContainer) -> None:
     """Corrections of the input files: ``--rescale``, ``--rename``, ``--drop`` (also used by
     ``eegpt probe``; see :func:`parse_rename` and :func:`checked_rescale`)."""
@@ -264,6 +274,7 @@ def build_parser() -> argparse.ArgumentParser:
         "over many files; outputs are written whole or not at all)",
     )
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bars or mapping report")
+    add_pool_option(p)
     add_inference_options(p)
     add_preprocessing_options(p)
     add_annotations_option(
@@ -772,6 +783,7 @@ def cmd_embed(args: argparse.Namespace) -> int:
                         reject_by_annotation=args.reject_by_annotation,
                         annotations=annotations,
                         engine=engine,
+                        pool=args.pool,
                         progress=not args.quiet,
                         verbose=not args.quiet,
                     )
@@ -1280,6 +1292,7 @@ def _describe_embeddings(path: Path) -> str:
         ),
         f"  {len(emb)} windows of {pre.get('window_seconds', '?')} s (overlap "
         f"{pre.get('overlap', '?')} s), embeddings {list(emb.data.shape[1:])} per window"
+        + (f" (stored mean-pooled: --pool {meta['pool']})" if meta.get("pool") else "")
         + (f", onsets {emb.onsets[0]:g}-{emb.onsets[-1]:g} s" if len(emb) else ""),
         f"  {len(channels)} channels: {few(list(channels), 12)}",
         *([f"  channels renamed by: {renamed}"] if renamed else []),

@@ -23,6 +23,7 @@ from eegpt.cli import (
     EXIT_SOME_FAILED,
     WEIGHTS_OPTION_HELP,
     add_inference_options,
+    add_pool_option,
     add_preprocessing_options,
     parse_rename,
     picks_of,
@@ -102,12 +103,7 @@ def _add_arguments(p: argparse.ArgumentParser) -> None:
         "--files-per-batch", type=int, default=4, help="files per inference call (ray; 4)"
     )
     g.add_argument("--shard-size", type=int, default=8, help="input files per output shard (8)")
-    g.add_argument(
-        "--pool",
-        choices=["none", "mean"],
-        default="none",
-        help="store all N*S*D summary-token values per window (none) or their mean (D values)",
-    )
+    add_pool_option(g)
 
     add_inference_options(
         p, "cpu, cuda (all GPUs), cuda:1, cuda:0,cuda:2 (default: all GPUs if present)"
