@@ -46,8 +46,9 @@ Output directory
     part begun by an eegpt from before it, whose listing is not known).
 
 The files starting with ``_`` or ``.`` are skipped by pyarrow's (and so pandas') dataset
-reader, and none of them ends in ``.parquet``, so ``polars.read_parquet(f"{out}/*.parquet")``
-works too.
+reader, and none of them ends in ``.parquet``: polars and DuckDB, which take the folder's
+``.csv`` files for data, read the shards by a glob, ``f"{out}/**/*.parquet"`` (a run, or a
+folder of ``--part`` runs).
 """
 
 from __future__ import annotations
