@@ -162,7 +162,7 @@ from eegpt.outputs import (
     pool_embeddings,
     require_pyarrow,
 )
-from eegpt.preprocessing import PreprocessingConfig, prepare, stored_defaults
+from eegpt.preprocessing import PreprocessingConfig, prepare
 from eegpt.streaming import WindowStream, block_size, open_stream_unless_epochs
 
 __all__ = [
