@@ -1304,6 +1304,33 @@ def test_nearest_rename_exclude():
     assert table.code == "eegpt.channels.nearest_rename('GSN-HydroCel-129', exclude=['E36'])"
 
 
+def test_nearest_rename_exclude_takes_one_label_as_a_str():
+    """exclude="E36" leaves E36 out, not its characters."""
+    table = nearest_rename("GSN-HydroCel-129", exclude="E36")
+    assert table["E36"] is None and "exclude=['E36']" in table.code
+
+
+def test_nearest_rename_of_a_recording_with_unplaced_channels_maps_it():
+    """EEG channels without a position are in the table as None (warned of), so the table,
+    which lists the whole net, passes map_channels for the recording it was made from."""
+    import mne
+    import numpy as np
+
+    montage = mne.channels.make_standard_montage("GSN-HydroCel-129")
+    info = mne.create_info(montage.ch_names, 250.0, "eeg")
+    raw = mne.io.RawArray(np.zeros((len(info.ch_names), 10)), info, verbose=False)
+    raw.set_montage(montage)
+    for ch in raw.info["chs"][:3]:  # E1, E2, E3
+        ch["loc"][:3] = np.nan
+    with pytest.warns(RuntimeWarning, match=r"<Raw>: E1, E2, E3 have no position"):
+        table = nearest_rename(raw)
+    assert (table["E1"], table["E2"], table["E3"]) == (None, None, None)
+    assert list(table) == raw.ch_names and table.net
+    with pytest.warns(RuntimeWarning, match="map to vocabulary entries"):  # AF7/AF8
+        mapping = map_channels(raw, rename=table)
+    assert {"E1", "E2", "E3"} <= set(mapping.dropped) and len(mapping) > 50
+
+
 def test_nearest_rename_warns_of_10_10_names_on_other_sites():
     import mne
 

@@ -583,7 +583,7 @@ def nearest_rename(
     source: mne.io.BaseRaw | mne.BaseEpochs | mne.Info | mne.channels.DigMontage | str,
     *,
     max_distance_mm: float = 20.0,
-    exclude: Iterable[str] = (),
+    exclude: Iterable[str] | str = (),
     verbose: bool | str | None = None,
 ) -> RenameTable:
     """A ``rename`` table that names each positioned EEG electrode after its nearest 10-10
@@ -596,7 +596,8 @@ def nearest_rename(
     is left empty rather than given a far electrode whose nearer site then goes to another.
     An electrode left without a site is in the table as ``None``: left out on purpose, so the
     table lists the whole net, and a socket table of it passes :func:`map_channels`' check
-    that every socket is named. Review the
+    that every socket is named. So is an EEG channel of a recording that has no position
+    (warned about). Review the
     table before use (:func:`write_rename_table` writes it with the distances): it is a
     geometric guess, not a manufacturer's equivalence. An electrode that has a vocabulary
     name but gets another site (or none) is warned about: its positions are probably wrong.
@@ -632,9 +633,9 @@ def nearest_rename(
         ``mne.channels.make_standard_montage`` takes, such as ``"standard_1005"``).
     max_distance_mm : float
         The farthest an electrode may lie from the site it is named after, in mm as above.
-    exclude : iterable of str
-        Electrodes to leave out (``--drop``): in the table as None, their sites offered to
-        the others. Their positions still count for the sphere.
+    exclude : iterable of str | str
+        Electrodes to leave out (``--drop``; one label may be given as a str): in the table as
+        None, their sites offered to the others. Their positions still count for the sphere.
     verbose : bool | str | None
         If True (or ``"info"``), log the table (:func:`nearest_summary`) at INFO level.
 
@@ -696,10 +697,23 @@ def nearest_rename(
         )
     sites, site_units, radius = _template_sites(on_sphere)
     distances = radius * np.arccos(np.clip(units @ site_units.T, -1.0, 1.0))  # (labels, 62)
+    if isinstance(exclude, str):  # one label, not its characters
+        exclude = [exclude]
     exclude = [label for label in dict.fromkeys(exclude) if label in positions]
     allowed = (distances <= max_distance_mm) & ~np.isin(labels, exclude)[:, None]
     rows, cols = linear_sum_assignment(np.where(allowed, distances, max_distance_mm))
-    table: dict[str, str | None] = dict.fromkeys(labels)
+    # every EEG channel is in the table, those without a position as None: the table lists the
+    # whole net (its ``net`` marker holds), so check_net_table still refuses another net's
+    # table for this recording and passes this table for it
+    eeg = [info["ch_names"][i] for i in mne.pick_types(info, eeg=True, exclude=[])]
+    table: dict[str, str | None] = dict.fromkeys(eeg)
+    unplaced = [label for label in eeg if label not in positions]
+    if unplaced:
+        _warn(
+            f"{what}: {few(unplaced, 6)} have no position, so no site is found for them: they "
+            "are in the table as left out (None). To name them, set their positions "
+            "(raw.set_montage(...)) first, or give them a site in the table yourself."
+        )
     mm: dict[str, float] = {}
     for row, col in zip(rows, cols, strict=True):
         if allowed[row, col]:
@@ -722,6 +736,7 @@ def nearest_rename(
         for label, site in table.items()
         if label not in sockets
         and label not in exclude
+        and label in positions  # (those without one are warned of above)
         and (own := normalize_channel_name(label)) is not None
         and normalize_channel_name(site or "") != own
         and not (  # an old name at the place of the new one (T3 at T7: standard_1005)
