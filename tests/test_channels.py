@@ -628,6 +628,28 @@ def test_mapping_validation():
         frozen.names = ("FP2",)  # type: ignore[misc]
 
 
+def test_a_mapping_pickled_before_the_rename_fields_loads():
+    """A ChannelMapping pickled by an eegpt without rename_source/rename_call/
+    rename_distances_mm (a saved estimator's mapping_) gets their defaults."""
+    import pickle
+
+    mapping = ChannelMapping(["a", "b"], ["FP1", "CZ"], [0, 1], [0, 29], dropped=["x"],
+                             rename_source="t.tsv", rename_distances_mm={"a": 1.0})  # fmt: skip
+    for name in ("rename_source", "rename_call", "rename_distances_mm"):
+        del mapping.__dict__[name]  # what such a pickle holds
+    old = pickle.loads(pickle.dumps(mapping))
+    assert "rename_source" not in old.to_dict() and old.rename_distances_mm == {}
+    assert repr(old).startswith("ChannelMapping(") and old == ChannelMapping.from_dict(
+        old.to_dict()
+    )
+    new = ChannelMapping(["a"], ["FP1"], [0], [0], rename_source="t.tsv", rename_call="c",
+                         rename_distances_mm={"a": 2.5})  # fmt: skip
+    again = pickle.loads(pickle.dumps(new))
+    assert (again.rename_source, again.rename_call, again.rename_distances_mm) == (
+        "t.tsv", "c", {"a": 2.5},
+    )  # fmt: skip
+
+
 def test_long_lists_of_channels_are_cut_short_in_warnings_and_the_log(caplog):
     """An EGI net's 128 numbered channels are named by their first few in the warning and the
     logged table (the mapping keeps them all); channels a rename leaves out on purpose are

@@ -20,7 +20,7 @@ import shlex
 import sys
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import MISSING, dataclass, field, fields
 from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Literal
@@ -1607,6 +1607,17 @@ class ChannelMapping:
             raise ValueError(f"vocabulary names must be unique, got {list(self.names)}")
         if len(set(self.picks)) != n or any(p < 0 for p in self.picks):
             raise ValueError(f"picks must be unique non-negative indices, got {list(self.picks)}")
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        """Restore a pickled mapping (``EEGPTEmbedder.mapping_`` of a saved estimator, a
+        probe's): fields it lacks, pickled by an eegpt that had none of them (``rename_*``),
+        get their defaults."""
+        defaults = {
+            f.name: f.default_factory() if f.default_factory is not MISSING else f.default
+            for f in fields(self)
+            if f.default is not MISSING or f.default_factory is not MISSING
+        }
+        self.__dict__.update({**defaults, **state})
 
     def __len__(self) -> int:
         return len(self.names)
