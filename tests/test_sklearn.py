@@ -910,3 +910,25 @@ def test_array_input_without_its_names_does_not_push_microvolts(task):
     with pytest.raises(ValueError, match=r"units='V' \(the default\) or 'uV'") as err:
         clf.predict(task[:12].get_data())
     assert "units='uV')" not in str(err.value)
+
+
+def test_one_all_flat_epoch_warns_in_transform_and_predict(task, trials):
+    """An epoch whose channels are all flat (a disconnected amplifier) warns in transform and
+    predict, as a loop embedding epoch by epoch goes on; training on such epochs is refused."""
+
+    def zeros(epochs: mne.BaseEpochs, n: int) -> mne.EpochsArray:
+        x = np.zeros((n, *epochs.get_data().shape[1:]))
+        return mne.EpochsArray(x, epochs.info, epochs.events[:n], event_id=epochs.event_id,
+                               on_missing="ignore", verbose=False)  # fmt: skip
+
+    est = embedder().fit(task[:5])
+    with pytest.warns(RuntimeWarning, match="flat"):
+        assert est.transform(zeros(task, 1)).shape[0] == 1
+    clf = EEGPTClassifier(WIDER, config=ProbeConfig(epochs=1)).fit(trials[:12])
+    eegpt.sklearn._SHOWN.clear()  # (the same warning, held back while calls repeat it)
+    with pytest.warns(RuntimeWarning, match="flat"):
+        assert len(clf.predict(zeros(trials, 1))) == 1
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with pytest.raises(RecordingError, match="nothing usable is left"):
+            EEGPTClassifier(WIDER, config=ProbeConfig(epochs=1)).fit(zeros(trials, 12))

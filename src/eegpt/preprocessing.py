@@ -715,8 +715,13 @@ def prepare(
         (:func:`check_finite`). The windows are not left out here: the caller leaves out
         those over the spans.
     refuse_flat : bool
-        Refuse a recording whose used channels are all flat (:func:`check_signal`); False
-        only warns, for data that stand for more to come (the first window of a live stream).
+        Refuse a recording whose used channels are all flat throughout (:func:`check_signal`);
+        False only warns. The rule: what is embedded or trained on as a whole refuses (embed,
+        embed-dataset, streaming, a probe's or a fine-tuning's training and validation data,
+        where a set of epochs all flat in every channel holds nothing to learn from); data
+        that stand for a part of more to come only warn (the first window of a live stream,
+        scikit-learn's transform and predict, a probe's predictions and evaluations: a loop
+        that predicts epoch by epoch goes on past one from a disconnected amplifier).
     verbose : bool | str | int | None
         If True, log what was done to the ``"eegpt"`` logger.
 

@@ -1793,7 +1793,9 @@ class EEGPTProbe:
         mapping = _subset_mapping(
             mapping, self.input_names, rec.source, bads=rec.bads, rename=rename
         )
-        return prepare(rec, mapping, config, verbose=verbose).data
+        # predictions: data all flat warn (prepare's rule), as a loop predicting epoch by
+        # epoch goes on
+        return prepare(rec, mapping, config, refuse_flat=False, verbose=verbose).data
 
     @property
     def _continuous_preprocessing(self) -> PreprocessingConfig:

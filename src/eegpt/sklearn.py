@@ -567,7 +567,9 @@ class EEGPTEmbedder(_ConfigParams, TransformerMixin, BaseEstimator):
                 f"{self.n_times_in_} samples per epoch)"
             )
         config = self._config()
-        windows = prepare(rec, mapping, config, verbose=verbose)
+        # epochs to transform or predict: one all flat warns (prepare's rule), as in a loop
+        # that embeds epoch by epoch
+        windows = prepare(rec, mapping, config, refuse_flat=False, verbose=verbose)
         if bar is not None and bar.total is None:
             bar.total = len(windows.data)
             bar.refresh()
