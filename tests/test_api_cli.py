@@ -1771,11 +1771,16 @@ def test_outputs_record_where_a_rename_table_came_from(model, weights, tmp_path,
     out = tmp_path / "cli.npz"
     with pytest.warns(RuntimeWarning, match="untrained"):
         args = ["embed", str(fif), "--weights", str(weights), "-q", "--rename", str(tsv)]
-        assert main([*args, "-o", str(out)]) == 0
-    assert load_embeddings(out).metadata["channels"]["rename_source"] == str(tsv)
+        assert main([*args, "--drop", "E36", "-o", str(out)]) == 0
+    channels = load_embeddings(out).metadata["channels"]
+    # the table's path with the own entries, and the distances its file notes (# 9.9 mm)
+    assert channels["rename_source"] == f"{tsv} (with own entries: E36 left out)"
+    assert set(channels["rename_distances_mm"]) == set(channels["input_names"])
+    assert channels["rename_distances_mm"]["E24"] == table.distances_mm["E24"]
     capsys.readouterr()
     assert main(["info", str(out)]) == 0
-    assert f"  channels renamed by: {tsv}\n" in capsys.readouterr().out
+    text = f"  channels renamed by: {tsv} (with own entries: E36 left out); 57 channels "
+    assert text in capsys.readouterr().out
     # a dict of one's own records nothing
     with pytest.warns(RuntimeWarning):
         plain = model.embed(raw, rename={"E36": "C3"}).metadata["channels"]

@@ -22,6 +22,7 @@ from eegpt.channels import (
     nearest_rename,
     normalize_channel_name,
     read_rename_table,
+    table_provenance,
     unmatched_rename_warning,
     write_rename_table,
 )
@@ -851,7 +852,11 @@ def test_a_rename_string_that_is_no_table_says_which_it_is_not(tmp_path, monkeyp
         parse_rename(["EEG FP1-REF"])
     assert parse_rename(["biosemi-64", "BIOSEMI64"]) == cap_rename("biosemi64")  # one cap
     assert parse_rename(["biosemi64"]).source == "biosemi64"
-    assert parse_rename(["biosemi64", "A5=Fz"]).source is None  # not the cap's table alone
+    merged = parse_rename(["biosemi64", "A5=Fz"], ["A6"])  # the cap's, with entries beside it
+    assert merged.source == "biosemi64" and merged.code == "eegpt.channels.cap_rename('biosemi64')"
+    assert table_provenance(merged) == {
+        "rename_source": "biosemi64 (with own entries: A5 -> Fz, A6 left out)"
+    }
 
 
 def test_an_empty_rename_table_renames_nothing():
@@ -1388,6 +1393,31 @@ def test_write_rename_table_reads_back(tmp_path):
         write_rename_table(table, tmp_path / "egi.json")
     with pytest.raises(ValueError, match="'Ch #6' would not read back"):
         write_rename_table({"Ch #6": "C3"}, tmp_path / "odd.tsv")
+
+
+def test_a_table_file_keeps_its_source_and_distances_with_own_entries(tmp_path):
+    """--rename egi.tsv --drop E17: the table's source (with the own entries) and the
+    distances that write_rename_table noted (# 9.9 mm) reach the mapping's provenance."""
+    from eegpt.cli import parse_rename
+
+    table = nearest_rename("GSN-HydroCel-129")
+    path = write_rename_table(table, tmp_path / "egi.tsv")
+    back = read_rename_table(path)
+    assert back.distances_mm == table.distances_mm  # as written, to 0.1 mm
+    rename = parse_rename([str(path)], ["E36"])
+    assert rename.source == str(path) and "E36" not in rename.distances_mm
+    names = [f"E{i}" for i in range(1, 129)] + ["Cz"]
+    with pytest.warns(RuntimeWarning, match="untrained"):
+        mapping = map_channels(names, rename=rename)
+    assert mapping.rename_source == f"{path} (with own entries: E36 left out)"
+    assert (
+        "E36" in mapping.dropped and mapping.rename_distances_mm["E24"] == table.distances_mm["E24"]
+    )
+    assert set(mapping.rename_distances_mm) == set(mapping.input_names)
+    # only a comment of that exact form is a distance
+    odd = tmp_path / "odd.tsv"
+    odd.write_text("A\tFp1\t# 3 mm\nB\tFp2 # about 4 mm\nC\tCz\t# 5 mm!\nD\t\n")
+    assert read_rename_table(odd).distances_mm == {"A": 3.0}
 
 
 def test_a_net_table_is_refused_for_another_net(tmp_path):

@@ -128,6 +128,8 @@ _EGI = re.compile(r"^E[1-9][0-9]{0,2}$")  # EGI HydroCel electrode numbers E1..E
 _DROP_WORDS = ("", "-", "none", "null", "drop")
 
 _NEAREST = "nearest 10-10 sites to"  # how the source of a nearest_rename table starts
+# the distance write_rename_table notes after an entry of a table made from positions
+_DISTANCE_NOTE = re.compile(r"\s# (\d+(?:\.\d+)?) mm\s*$")
 
 
 def printable_name(name: str) -> str:
@@ -219,7 +221,9 @@ def read_rename_table(path: str | os.PathLike) -> RenameTable:
     one channel per line, its label and its electrode separated by a tab, a comma or ``=``
     (``.tsv``, ``.csv``, ``.txt``; a first line whose electrode column names no electrode is
     a heading, such as ``channel,electrode``, and skipped; ``#`` at a line's start or after a
-    space starts a comment, so ``Ch#6`` is a label). An empty electrode, ``-``,
+    space starts a comment, so ``Ch#6`` is a label; a comment ``# 12.3 mm`` ending an entry,
+    as :func:`write_rename_table` writes them, is read as its distance, mm, into
+    ``distances_mm``). An empty electrode, ``-``,
     ``none`` or ``drop`` leaves the channel out (as ``None``). Electrodes are checked where
     the table is used (:func:`map_channels`): EEGPT vocabulary names, or other 10-05
     electrodes, which are dropped with a warning that names them.
@@ -261,10 +265,12 @@ def read_rename_table(path: str | os.PathLike) -> RenameTable:
                             or v.strip().lower() in _DROP_WORDS else v.strip()
                             for k, v in table.items()}, source=str(path))  # fmt: skip
     out: dict[str, str | None] = {}
+    distances: dict[str, float] = {}  # write_rename_table's "# 12.3 mm" after an entry
     lines = text.splitlines()
     # the first line of write_rename_table's file of a nearest_rename table names its net
     net = lines[0][2:].strip() if lines and lines[0].startswith(f"# {_NEAREST} ") else None
     for number, line in enumerate(lines, 1):
+        mm = _DISTANCE_NOTE.search(line)
         # a comment starts a line or follows a space ("Ch#6" is a label); a tab may end the
         # line: an empty electrode
         line = re.sub(r"(^|\s)#.*$", "", line).strip(" \r\n")
@@ -287,9 +293,11 @@ def read_rename_table(path: str | os.PathLike) -> RenameTable:
         if label in out:
             raise ValueError(f"rename table {path}, line {number}: {label!r} is given twice")
         out[label] = None if target.lower() in _DROP_WORDS else target
+        if mm and out[label] is not None:
+            distances[label] = float(mm[1])
     if not out:
         raise ValueError(f"rename table {path} holds no entries")
-    return RenameTable(out, source=str(path), net=net)
+    return RenameTable(out, source=str(path), distances_mm=distances, net=net)
 
 
 def cap_rename(cap: str) -> RenameTable:
@@ -1711,10 +1719,20 @@ class ChannelMapping:
 def table_provenance(table: Mapping[str, str | None] | None) -> dict[str, str]:
     """Where a ``rename`` table came from, as outputs record it: ``{"rename_source": ...}``
     (a file's path, a cap's name, what :func:`nearest_rename` was given) and, for a table of
-    :func:`nearest_rename`, ``"rename_call"`` (its Python); ``{}`` for a dict of one's own."""
+    :func:`nearest_rename`, ``"rename_call"`` (its Python); ``{}`` for a dict of one's own.
+    Entries given beside the table (``own``) are named after its source:
+    ``"egi.tsv (with own entries: E17 left out)"``."""
     if not isinstance(table, RenameTable) or not table.source:
         return {}
-    return {"rename_source": table.source, **({"rename_call": table.call} if table.call else {})}
+    source = table.source
+    own = [
+        f"{key} left out" if table[key] is None else f"{key} -> {table[key]}"
+        for key in table
+        if key in table.own
+    ]
+    if own:  # entries given beside the table (--rename FILE --drop E17): said with it
+        source += f" (with own entries: {few(own, 4)})"
+    return {"rename_source": source, **({"rename_call": table.call} if table.call else {})}
 
 
 def rename_text(channels: Mapping[str, Any]) -> str | None:
@@ -1954,7 +1972,8 @@ def map_channels(
         )
 
     dropped = [name for name in names if name in set(unknown) | set(excluded)]
-    told = table if table_provenance(table) else RenameTable()
+    provenance = table_provenance(table)
+    told = table if provenance else RenameTable()
     mapping = ChannelMapping(
         input_names=tuple(inp for _, inp, _ in kept),
         names=tuple(can for _, _, can in kept),
@@ -1962,10 +1981,12 @@ def map_channels(
         chan_ids=tuple(CHANNEL_INDEX[can] for _, _, can in kept),
         dropped=tuple(dropped),
         referential=referential,
-        rename_source=told.source,
+        rename_source=provenance.get("rename_source"),
         rename_call=told.call,
-        rename_distances_mm={
-            inp: told.distances_mm[inp] for _, inp, _ in kept if inp in told.distances_mm
+        rename_distances_mm={  # (an entry of one's own is not the table's, nor its distance)
+            inp: told.distances_mm[inp]
+            for _, inp, _ in kept
+            if inp in told.distances_mm and inp not in told.own
         },
     )
     _log(mapping.summary(limit=_LOGGED_ROWS, source=source), verbose)

@@ -590,11 +590,18 @@ def parse_rename(pairs: list[str], drop: list[str] = ()) -> dict[str, str | None
     if caps or tables:
         given = list(dict.fromkeys([*(cap_name(cap) for cap in caps), *tables]))
         own = [*explicit, *(name.strip() for name in drop)]
-        # the table named in messages: not with entries of the user's own, which it lacks
-        source = given[0] if len(given) == 1 and not own else None
-        # a table of one net's electrodes (nearest_rename's) keeps saying so
-        net = getattr(read[0], "net", None) if len(read) == 1 else None
-        return RenameTable(out, own=own, source=source, net=net)
+        # one table keeps its source (outputs record it, with the own entries beside it:
+        # table_provenance), its distances but those of the own entries, and, for a table of
+        # one net's electrodes (nearest_rename's), its net
+        one = read[0] if len(read) == 1 else RenameTable()
+        return RenameTable(
+            out,
+            own=own,
+            source=given[0] if len(given) == 1 else None,
+            distances_mm={k: mm for k, mm in one.distances_mm.items() if k not in own},
+            call=one.call,
+            net=one.net,
+        )
     return out or None
 
 
@@ -944,7 +951,7 @@ def _nearest_table(args: argparse.Namespace, drop: dict[str, str | None] | None)
     if not drop:
         return table
     return RenameTable(
-        {**table, **drop}, own=drop, source=table.source, call=table.call, net=table.net
+        {**table, **drop}, drop, table.source, table.distances_mm, table.call, table.net
     )
 
 
