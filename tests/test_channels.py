@@ -1435,6 +1435,16 @@ def test_a_net_table_is_refused_for_another_net(tmp_path):
     with pytest.warns(RuntimeWarning, match=r"dropped: \['E65'\]"):  # its reference, as E65
         assert len(map_channels([f"E{i}" for i in range(1, 66)], rename=back)) == 43
     assert read_rename_table(tmp_path / "egi65.tsv").copy().net == back.net
+    # written again from the file's table (source: the file), then read: still the net's
+    again = read_rename_table(write_rename_table(back, tmp_path / "again.tsv"))
+    assert again.net == back.net and again.distances_mm == back.distances_mm
+    assert (
+        (tmp_path / "again.tsv")
+        .read_text(encoding="utf-8")
+        .startswith(f"# {back.net}\n# {tmp_path / 'egi65.tsv'}\n")
+    )
+    with pytest.raises(ValueError, match="lists every electrode of its net"):
+        map_channels(names, rename=again)
 
 
 def test_hints_name_the_net_montage():

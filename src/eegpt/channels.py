@@ -852,7 +852,8 @@ def write_rename_table(table: Mapping[str, str | None], path: str | os.PathLike)
     """Write a ``rename`` table as text that :func:`read_rename_table` reads back
     (``--rename FILE``): one ``label<TAB>electrode`` a line (an empty electrode: left out),
     with the distance of a :func:`nearest_rename` table as a comment (``# 12.3 mm``) and the
-    table's source as a first comment line. Returns the path.
+    table's net (:attr:`RenameTable.net`, kept through a file read back and written again)
+    and source as first comment lines. Returns the path.
 
     Raises
     ------
@@ -864,8 +865,10 @@ def write_rename_table(table: Mapping[str, str | None], path: str | os.PathLike)
     if path.suffix.lower() == ".json":
         raise ValueError(f"{path}: a rename table is written as tab-separated text; name it .tsv")
     distances = getattr(table, "distances_mm", {})
-    source = getattr(table, "source", None)
-    lines = [f"# {source}"] if source else []
+    source, net = getattr(table, "source", None), getattr(table, "net", None)
+    # the net first, as read_rename_table reads it back (a table read from a file has the
+    # file as its source), then a source of another name
+    lines = [f"# {text}" for text in dict.fromkeys([net, source]) if text]
     lines.append("# label<TAB>electrode (empty: left out); use: --rename FILE")
     for label, site in table.items():
         if "\t" in label or re.search(r"(^|\s)#", label) or label != label.strip():
