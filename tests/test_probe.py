@@ -641,12 +641,14 @@ def test_predictions_are_written_as_the_output_suffix_says(model, short_task, tm
     )
     epochs_file = tmp_path / "test-epo.fif"
     test[:4].save(epochs_file, verbose=False)
-    outputs = {s: tmp_path / f"pred.{s}" for s in ("csv", "tsv", "parquet")}
+    outputs = {s: tmp_path / f"pred.{s}" for s in ("csv", "tsv", "parquet", "txt")}
+    outputs[""] = tmp_path / "pred"  # no suffix: CSV, as before other formats were written
     for out in outputs.values():
         assert probe_main(["predict", str(folder), str(epochs_file), "-o", str(out), "-q"]) == 0
     assert outputs["parquet"].read_bytes()[:4] == b"PAR1"
     written = pd.read_csv(outputs["csv"])
     assert pd.read_csv(outputs["tsv"], sep="\t").equals(written)
+    assert outputs["txt"].read_bytes() == outputs[""].read_bytes() == outputs["csv"].read_bytes()
     table = pd.read_parquet(outputs["parquet"])
     assert list(table.columns) == list(written.columns)
     for name in written.columns:
@@ -659,10 +661,27 @@ def test_predictions_are_written_as_the_output_suffix_says(model, short_task, tm
     npz = tmp_path / "pred.npz"
     assert probe_main(["predict", str(folder), str(tmp_path / "missing-epo.fif"), "-o",
                        str(npz)]) == 1  # fmt: skip
-    assert "predictions are written as .csv, .tsv or .parquet (chosen by the suffix), not .npz" in (
-        capsys.readouterr().err
+    assert (
+        "predictions are written as .csv, .tsv or .parquet (chosen by the suffix; .txt or none is CSV), not .npz"
+        in (capsys.readouterr().err)
     )
     assert not npz.exists()
+
+
+def test_predictions_without_rows_keep_their_column_types_in_parquet(tmp_path):
+    """No rows (every window left out): each Parquet column still has its type, not null."""
+    import pyarrow.parquet as pq
+
+    from eegpt.probe_cli import _write_predictions
+
+    header = ["file", "epoch", "onset_s", "prediction", "label", "p_a", "p_b", "bad"]
+    _write_predictions(tmp_path / "none.parquet", header, [], ["a", "b"])
+    schema = pq.read_schema(tmp_path / "none.parquet")
+    assert [str(schema.field(name).type) for name in header] == [
+        "string", "int64", "double", "string", "string", "double", "double", "bool",
+    ]  # fmt: skip
+    _write_predictions(tmp_path / "ints.parquet", ["prediction"], [], [1, 2])
+    assert str(pq.read_schema(tmp_path / "ints.parquet").field("prediction").type) == "int64"
 
 
 def test_continuous_recordings_labelled_by_their_annotations(weights, tmp_path, capsys):

@@ -1026,7 +1026,8 @@ def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
         "-o",
         "--output",
         type=Path,
-        help="file to write: .csv, .tsv or .parquet (default: CSV to stdout), one row per "
+        help="file to write: .csv, .tsv or .parquet (.txt or no suffix: CSV; default: CSV to "
+        "stdout), one row per "
         "epoch or window: file, epoch (its "
         "number in its file, counting from 0 as MNE does, where EEGLAB counts from 1; for a "
         "continuous recording, the window's), onset_s, prediction, label (if any), p_CLASS "
@@ -1388,14 +1389,17 @@ def cmd_probe_predict(args: argparse.Namespace) -> int:
                 + [float(v) for v in p]
                 + ([] if not continuous else [bool(bad[path][index]) if path in bad else None])
             )
-    _write_predictions(args.output, header, rows)
+    _write_predictions(args.output, header, rows, classes)
     if args.output is not None and not args.quiet:
         print(f"wrote {len(rows)} predictions to {args.output}")
     return 0
 
 
-#: The files ``probe predict --output`` writes, by suffix: CSV and TSV (their separator), Parquet.
-PREDICTION_FORMATS: dict[str, str | None] = {".csv": ",", ".tsv": "\t", ".parquet": None}
+#: The files ``probe predict --output`` writes, by suffix: CSV and TSV (their separator), Parquet;
+#: ``.txt`` and a name without a suffix are CSV, as all outputs were before the others.
+PREDICTION_FORMATS: dict[str, str | None] = {
+    ".csv": ",", ".tsv": "\t", ".parquet": None, ".txt": ",", "": ",",
+}  # fmt: skip
 
 
 def _check_prediction_output(path: Path | None) -> None:
@@ -1407,7 +1411,7 @@ def _check_prediction_output(path: Path | None) -> None:
     if suffix not in PREDICTION_FORMATS:
         raise ValueError(
             f"--output {path}: predictions are written as .csv, .tsv or .parquet (chosen by the "
-            f"suffix), not {suffix or 'a name without a suffix'}"
+            f"suffix; .txt or none is CSV), not {suffix}"
         )
     if suffix == ".parquet":
         from eegpt.outputs import require_pyarrow
@@ -1427,22 +1431,33 @@ def _csv_cell(column: str, value: Any) -> Any:
     return value
 
 
-def _write_predictions(path: Path | None, header: list[str], rows: list[list[Any]]) -> None:
+def _write_predictions(
+    path: Path | None, header: list[str], rows: list[list[Any]], classes: list[Any]
+) -> None:
     """Write the rows of ``probe predict`` (typed values, None where there is none) to ``path``:
-    CSV, TSV or Parquet by its suffix (:data:`PREDICTION_FORMATS`); CSV to stdout without one.
+    CSV, TSV or Parquet by its suffix (:data:`PREDICTION_FORMATS`); CSV to stdout without a
+    path. Parquet columns have their types with no rows too: text for ``file``, int64 for
+    ``epoch``, float64 for ``onset_s`` and the probabilities, bool for ``bad``, the type of
+    the probe's ``classes`` for ``prediction`` and ``label``.
     """
     suffix = None if path is None else path.suffix.lower()
     if suffix == ".parquet":
         from eegpt.outputs import atomic_write, require_pyarrow
 
         pa, pq = require_pyarrow("writing predictions as Parquet (or use a .csv output)")
+        types = {"file": pa.string(), "epoch": pa.int64(), "onset_s": pa.float64(),
+                 "bad": pa.bool_(), "prediction": pa.array(classes).type}  # fmt: skip
+        types["label"] = types["prediction"]
         columns = {}
         for j, name in enumerate(header):
             values = [row[j] for row in rows]
+            kind = pa.float64() if name.startswith("p_") else types.get(name)
             try:
-                columns[name] = pa.array(values)
-            except (pa.ArrowInvalid, pa.ArrowTypeError):  # labels of mixed types: as text
-                columns[name] = pa.array([None if v is None else str(v) for v in values])
+                columns[name] = pa.array(values, type=kind)
+            except (pa.ArrowInvalid, pa.ArrowTypeError):  # labels of other types: as text
+                columns[name] = pa.array(
+                    [None if v is None else str(v) for v in values], type=pa.string()
+                )
         table = pa.table(columns)
         atomic_write(path, lambda fh: pq.write_table(table, fh))
         return
