@@ -1110,6 +1110,22 @@ def test_a_probes_subset_of_a_mapping_keeps_what_was_read_as_referential():
     assert subset.referential == {"Fp1-Cz": "CZ", "C3-Cz": "CZ"}
 
 
+def test_a_probes_subset_of_a_mapping_keeps_the_rename_provenance():
+    """The rename table's source, call and the distances of the channels kept stay with the
+    subset; the kept channels are not listed as dropped."""
+    from eegpt.channels import RenameTable
+    from eegpt.probe import _subset_mapping
+
+    table = RenameTable({"E1": "Fp1", "E2": "Cz", "E3": "O2"}, source="egi.tsv", call="c",
+                        distances_mm={"E1": 1.5, "E2": 2.5, "E3": 3.5})  # fmt: skip
+    mapping = map_channels(["E1", "E2", "E3", "ECG"], rename=table)
+    with pytest.warns(RuntimeWarning, match="are not used"):
+        subset = _subset_mapping(mapping, ("CZ", "FP1"), "egi.edf")
+    assert (subset.rename_source, subset.rename_call) == ("egi.tsv", "c")
+    assert subset.rename_distances_mm == {"E2": 2.5, "E1": 1.5}
+    assert subset.dropped == ("ECG", "E3")
+
+
 def test_map_channels_of_an_mne_recording_is_the_mapping_embedding_uses(model, tmp_path):
     """``map_channels(raw)`` is the mapping embedding the Raw records (the same object, picks
     included): the channels typed EEG and not marked bad, mapped as embedding maps them, with

@@ -710,13 +710,18 @@ def _subset_mapping(
             f"{len(names)} channels ({', '.join(names)})"
         )
     inputs = tuple(mapping.input_names[i] for i in k)
-    return ChannelMapping(
+    # (the rename's provenance kept, with the distances of the channels that remain)
+    return replace(
+        mapping,
         input_names=inputs,
         names=tuple(names),
         picks=tuple(mapping.picks[i] for i in k),
         chan_ids=tuple(mapping.chan_ids[i] for i in k),
-        dropped=mapping.dropped + tuple(n for n in mapping.input_names if n not in set(names)),
+        dropped=mapping.dropped + tuple(extra),
         referential={inp: ref for inp, ref in mapping.referential.items() if inp in inputs},
+        rename_distances_mm={
+            inp: mm for inp, mm in mapping.rename_distances_mm.items() if inp in inputs
+        },
     )
 
 
