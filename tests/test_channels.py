@@ -1463,6 +1463,29 @@ def test_a_net_table_is_refused_for_another_net(tmp_path):
         map_channels(names, rename=again)
 
 
+def test_a_larger_net_table_for_a_whole_smaller_net_warns():
+    """A 129 net's table for E1..E64 (a whole 65 net, with or without its reference as Cz or
+    E65) warns, naming the smaller net; part of a net (E2..E64, or E1..E50) and the net's own
+    table do not."""
+    table = nearest_rename("GSN-HydroCel-129")
+    for names in ([f"E{i}" for i in range(1, 65)], [f"E{i}" for i in range(1, 66)],
+                  [*(f"E{i}" for i in range(1, 65)), "Cz"]):  # fmt: skip
+        with pytest.warns(RuntimeWarning) as record:
+            map_channels(names, rename=table)
+        (text,) = [str(w.message) for w in record if "smaller net" in str(w.message)]
+        assert "up to E128, but the recording's E1..E64 look like the whole of a smaller " in text
+        assert "(--nearest GSN-HydroCel-65_1.0; nearest_rename('GSN-HydroCel-65_1.0'))" in text
+    for names, rename in (
+        ([f"E{i}" for i in range(2, 65)], table),
+        ([f"E{i}" for i in range(1, 51)], table),
+        ([*(f"E{i}" for i in range(1, 65)), "Cz"], nearest_rename("GSN-HydroCel-65_1.0")),
+    ):
+        with warnings.catch_warnings(record=True) as record:
+            warnings.simplefilter("always")
+            map_channels(names, rename=rename)
+        assert not [w for w in record if "smaller net" in str(w.message)]
+
+
 def test_hints_name_the_net_montage():
     """EGI labels point to the net's montage by their number, BioSemi sockets beyond 64 to
     --nearest with MNE's montage of the cap."""

@@ -767,7 +767,9 @@ def check_net_table(table: Mapping[str, str | None], names: Sequence[str]) -> No
     ``E1``.., BioSemi's sockets) that the table lacks: another net's table, such as
     ``GSN-HydroCel-65_1.0``'s for a 129-electrode recording, which would rename its
     electrodes after the wrong sites. A reference labelled by the next number (``E129`` of a
-    table with ``E1``..``E128`` and ``Cz``) is no such label.
+    table with ``E1``..``E128`` and ``Cz``) is no such label. The other way round, a larger
+    net's table for a recording that looks like a whole smaller net, is only warned about
+    (:func:`_warn_smaller_net`): a recording may hold part of a net.
 
     Raises
     ------
@@ -787,18 +789,43 @@ def check_net_table(table: Mapping[str, str | None], names: Sequence[str]) -> No
         and name != reference
         and any(used and style.match(name) for style, used in styles)
     ]
+    source = getattr(table, "source", None)
+    what = f"{source} ({net})" if source and source != net else net
     if not lacking:
+        _warn_smaller_net(numbers, names, what)
         return
     egi = _egi_labels(names)
     guess = _egi_montage(egi) if egi else _net_of(names)
     instead = f" (--nearest {guess}; nearest_rename({guess!r}))" if guess else ""
-    source = getattr(table, "source", None)
-    what = f"{source} ({net})" if source and source != net else net
     raise ValueError(
         f"the rename table ({what}) lists every electrode of its net, but not "
         f"{_shortened(lacking, 8)} of the recording: it looks like another net's or cap's "
         f"table. Make the table from the montage of the net the data were recorded with"
         f"{instead}."
+    )
+
+
+def _warn_smaller_net(table_numbers: Sequence[int], names: Sequence[str], what: str) -> None:
+    """Warn when a net table's EGI numbers (``table_numbers``) run past those of a recording
+    that looks like a whole smaller net: every number ``E1`` up to its highest, which is a
+    net's size (32, 64 or 128, or one more: its reference). Its electrodes would be named
+    after the larger net's sites. Only a warning: a recording may hold part of a larger net."""
+    numbers = {int(label.strip()[1:]) for label in _egi_labels(names)}
+    if not numbers or not table_numbers:
+        return
+    highest = max(numbers)
+    electrodes = highest - 1 if highest in (33, 65, 129) else highest  # its reference aside
+    whole = electrodes in (32, 64, 128) and set(range(1, electrodes + 1)) <= numbers
+    if not whole or max(table_numbers) <= highest + 1:
+        return
+    net = _egi_montage([f"E{highest}"])
+    _warn(
+        f"the rename table ({what}) is of a net with electrodes up to E{max(table_numbers)}, "
+        f"but the recording's E1..E{electrodes} look like the whole of a smaller net ({net}), "
+        "whose electrodes lie elsewhere than the larger net's of the same numbers. If the "
+        f"recording is of that net, make the table from its montage (--nearest {net}; "
+        f"nearest_rename({net!r})); if it holds part of the larger net's channels, the table "
+        "is right."
     )
 
 
