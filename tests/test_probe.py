@@ -32,8 +32,8 @@ from eegpt.probe import (
     EmbeddingCache,
     EncoderMismatchError,
     ProbeConfig,
-    _balanced_weights,
     _stratified_split,
+    balanced_class_weights,
     describe_probe,
     encoder_fingerprint,
     epochs_labels,
@@ -1531,7 +1531,7 @@ def test_probe_trains_on_sites_with_other_names_and_rates(model, weights, short_
 
 def test_balanced_class_weights(model, short_task, cache):
     np.testing.assert_allclose(
-        _balanced_weights(np.array([0, 0, 0, 1]), 3), [4 / 9, 4 / 3, 4 / 3], rtol=1e-6
+        balanced_class_weights(np.array([0, 0, 0, 1]), 3), [4 / 9, 4 / 3, 4 / 3], rtol=1e-6
     )
     train, _ = short_task
     common = dict(preprocessing=ONE_SECOND, cache=cache, epochs=3, max_lr=5e-3)

@@ -357,8 +357,9 @@ def cap_rename(cap: str) -> RenameTable:
 # --------------------------------------------------------------------------------------------
 
 
-def _egi_labels(names: Sequence[str]) -> list[str]:
-    """The EGI electrode numbers (``E1`` .. ``E256``) among ``names``."""
+def egi_labels(names: Sequence[str]) -> list[str]:
+    """The EGI electrode numbers (``E1`` .. ``E256``, any case, spaces around them) among
+    ``names``, in their order."""
     return [name for name in names if _EGI.match(name.strip().upper())]
 
 
@@ -379,14 +380,16 @@ def file_argument(source: str | None) -> str:
     return shlex.quote(source) if source and Path(source).is_file() else "FILE"
 
 
-def nearest_advice(net: str, source: str | None, table: str) -> str:
+def nearest_advice(net: str | None, source: str | None, table: str) -> str:
     """How to name the electrodes of a net or cap after their nearest 10-10 sites by MNE's
-    montage ``net``: the commands for the recording ``source`` (its path where it is a file)
-    that write, then use, the table file ``table``, and the Python that does the same."""
+    montage ``net`` (None: by the recording's own positions): the commands for the recording
+    ``source`` (its path where it is a file) that write, then use, the table file ``table``,
+    and the Python that does the same."""
+    montage = f" {net}" if net else ""
     return (
-        f"`eegpt channels {file_argument(source)} --nearest {net} --write-rename {table}`, "
+        f"`eegpt channels {file_argument(source)} --nearest{montage} --write-rename {table}`, "
         f"review the table, then pass --rename {table} (Python: "
-        f"rename=eegpt.channels.nearest_rename({net!r}))"
+        f"rename=eegpt.channels.nearest_rename({repr(net) if net else 'raw'}))"
     )
 
 
@@ -692,7 +695,7 @@ def nearest_rename(
     labels = list(positions)
     units, on_sphere, uncertain = _source_directions(info, positions)
     if uncertain:
-        egi = _egi_labels(labels)
+        egi = egi_labels(labels)
         # some of a net's electrodes: its size is told by the highest number, not the count
         net = _egi_montage(egi) if len(egi) >= 8 else _net_of(labels)
         name = repr(net) if net else "NAME"
@@ -794,12 +797,12 @@ def check_net_table(table: Mapping[str, str | None], names: Sequence[str]) -> No
     if not lacking:
         _warn_smaller_net(numbers, names, what)
         return
-    egi = _egi_labels(names)
+    egi = egi_labels(names)
     guess = _egi_montage(egi) if egi else _net_of(names)
     instead = f" (--nearest {guess}; nearest_rename({guess!r}))" if guess else ""
     raise ValueError(
         f"the rename table ({what}) lists every electrode of its net, but not "
-        f"{_shortened(lacking, 8)} of the recording: it looks like another net's or cap's "
+        f"{shortened_list(lacking, 8)} of the recording: it looks like another net's or cap's "
         f"table. Make the table from the montage of the net the data were recorded with"
         f"{instead}."
     )
@@ -810,7 +813,7 @@ def _warn_smaller_net(table_numbers: Sequence[int], names: Sequence[str], what: 
     that looks like a whole smaller net: every number ``E1`` up to its highest, which is a
     net's size (32, 64 or 128, or one more: its reference). Its electrodes would be named
     after the larger net's sites. Only a warning: a recording may hold part of a larger net."""
-    numbers = {int(label.strip()[1:]) for label in _egi_labels(names)}
+    numbers = {int(label.strip()[1:]) for label in egi_labels(names)}
     if not numbers or not table_numbers:
         return
     highest = max(numbers)
@@ -838,17 +841,14 @@ def positions_note(info: mne.Info, names: Sequence[str], source: str) -> str:
         return ""
     return (
         f" {len(positioned)} of them have positions (a montage or digitisation): name each "
-        f"after its nearest 10-10 site, `eegpt channels {file_argument(source)} --nearest "
-        "--write-rename "
-        "nearest.tsv`, review the table, then pass --rename nearest.tsv (Python: "
-        "rename=eegpt.channels.nearest_rename(raw))."
+        f"after its nearest 10-10 site, {nearest_advice(None, source, 'nearest.tsv')}."
     )
 
 
 def _net_of(names: Sequence[str]) -> str | None:
     """MNE's montage of the EGI net or BioSemi cap of more than 64 electrodes that ``names``
     look like the labels of (:func:`_cap_note`'s rules), else None."""
-    egi = _egi_labels(names)
+    egi = egi_labels(names)
     if len(egi) >= 8 and len(egi) >= len(names) / 2:
         return _egi_montage(egi)
     sockets = _socket_labels(names)
@@ -868,7 +868,7 @@ def nearest_summary(table: RenameTable) -> str:
     ]
     left = [printable_name(label) for label, site in table.items() if site is None]
     if left:
-        lines.append(f"  no site within reach (left out): {_shortened(left, 20)}")
+        lines.append(f"  no site within reach (left out): {shortened_list(left, 20)}")
     free = [site for site in map(montage_spelling, VOCABULARY) if site not in named.values()]
     if free:
         lines.append(f"  vocabulary sites without an electrode: {', '.join(free)}")
@@ -984,12 +984,12 @@ def _cap_note(names: Sequence[str], source: str | None = None) -> str:
     numbered = [name for name in names if re.fullmatch(r"EEG-\d+", name.strip())]
     if numbered and len(numbered) >= len(names) / 2 and set(numbered) <= set(_BCI_IV_2A):
         return (
-            f" {_shortened(numbered, 3)} look like the numbered labels of BCI Competition IV "
+            f" {shortened_list(numbered, 3)} look like the numbered labels of BCI Competition IV "
             "2a's GDF files (EEG-0 ... EEG-16, beside EEG-Fz, EEG-C3 ...): if the data are "
             "that dataset's, pass rename='bci-iv-2a' (command line: --rename bci-iv-2a), "
             "which names all 22 electrodes."
         )
-    egi = _egi_labels(names)
+    egi = egi_labels(names)
     if len(egi) >= 8 and len(egi) >= len(names) / 2:
         return (
             f" {len(egi)} of them look like the electrode numbers of an EGI (Geodesic) net "
@@ -1227,7 +1227,7 @@ def _check_sockets(
     extra = sorted({key.strip().upper()[0] for key in renamed} - set(banks))
     if left:
         raise ValueError(
-            f"the rename names {len(renamed)} socket labels but not {_shortened(left)} of this "
+            f"the rename names {len(renamed)} socket labels but not {shortened_list(left)} of this "
             f"recording's {len(sockets)}: a table for another cap"
             f"{_cap_guess(len(renamed), len(sockets))} would give the shared sockets the wrong "
             "electrodes. Use the table of the cap the recording was made with, or name or drop "
@@ -1262,8 +1262,10 @@ def _cap_guess(n_table: int, n_recording: int) -> str:
     return f" (a table of {n_table} sockets for a recording of {n_recording})"
 
 
-def _shortened(names: Sequence[str], limit: int = 12) -> str:
-    """``names`` as a list, the first ``limit`` of a longer one then how many there are."""
+def shortened_list(names: Sequence[str], limit: int = 12) -> str:
+    """``names`` as a Python list for a message, the first ``limit`` of a longer one then how
+    many there are: ``"['E1', 'E2', ...] (128 in all)"``. (:func:`eegpt._logging.few` says a
+    list in words, ``"E1, E2, E3 and 125 more"``.)"""
     if len(names) <= limit:
         return str(list(names))
     shown = ", ".join(repr(name) for name in names[:limit])
@@ -1333,7 +1335,7 @@ def _contacts_warning(used: Sequence[str], names: Sequence[str], where: str) -> 
     return (
         f"{where}the labels {_runs_text(runs)} look like the contacts of intracranial "
         "electrodes (sEEG shafts or ECoG strips, numbered along each), not scalp electrodes: "
-        f"{few(beyond, 6)} are no 10-05 names. Yet {_shortened(at_stake)} were used as the "
+        f"{few(beyond, 6)} are no 10-05 names. Yet {shortened_list(at_stake)} were used as the "
         f"scalp sites of those names{perhaps}. EEGPT is a scalp-EEG model: do not embed "
         "intracranial recordings with it. If these are scalp electrodes under unusual labels, "
         "rename them to their 10-10 sites (rename={NAME: VOCAB}; command line: --rename "
@@ -1391,7 +1393,7 @@ def _dropped_note(
     if electrodes:
         shown = [f"{n} ({targets[n]})" if n in targets else n for n in electrodes]
         parts.append(
-            f"{_shortened(shown)} are electrodes outside EEGPT's 62 names "
+            f"{shortened_list(shown)} are electrodes outside EEGPT's 62 names "
             "(eegpt.channels.VOCABULARY): the model has no embedding for them."
         )
     others = [n for n in copies if _numbered_copy(n) in chosen]  # a copy was kept by rename
@@ -1412,7 +1414,7 @@ def _dropped_note(
         )
     if signals:
         parts.append(
-            f"{_shortened(signals)} look like other signals (EOG, ECG, EMG, triggers, ...)."
+            f"{shortened_list(signals)} look like other signals (EOG, ECG, EMG, triggers, ...)."
         )
     if rest and len(rest) == len(unknown):  # no other kind of name among them
         parts.append(f"If some are EEG electrodes, map them with {_HOW_TO_MAP}.")
@@ -1420,7 +1422,7 @@ def _dropped_note(
         parts.append(f"If {rest[0]!r} is an EEG electrode, map it with {_HOW_TO_MAP}.")
     elif rest:
         parts.append(
-            f"If some of {_shortened(rest)} are EEG electrodes, map them with {_HOW_TO_MAP}."
+            f"If some of {shortened_list(rest)} are EEG electrodes, map them with {_HOW_TO_MAP}."
         )
     return "".join(f" {part}" for part in parts)
 
@@ -1941,7 +1943,7 @@ def map_channels(
     if not kept:
         raise NoChannelMappedError(
             f"none of the {len(names)} channel names maps to the EEGPT vocabulary: "
-            f"{_shortened(names)}. "
+            f"{shortened_list(names)}. "
             "Expected 10-10 scalp electrode names such as 'Fp1', 'EEG C3-REF' or 'T3'; "
             f"see eegpt.channels.VOCABULARY, or pass {_HOW_TO_MAP}."
             + _bipolar_note(names)
@@ -1957,7 +1959,7 @@ def map_channels(
         it = "it" if len(renamed) == 1 else "them"
         _warn(
             f"{where}{_renamed_outside_note(renamed).strip()} Dropped "
-            f"{_shortened(list(renamed))}: to use "
+            f"{shortened_list(list(renamed))}: to use "
             f"{it}, rename {it} to a vocabulary name; to leave {it} out without a warning: "
             f"{how_to_drop(list(renamed), merged=True)}."
         )
@@ -1977,7 +1979,7 @@ def map_channels(
         )
         _warn(
             f"{where}{only}{len(plain)} channel(s) do not match the EEGPT vocabulary and were "
-            f"dropped: {_shortened(plain)}."
+            f"dropped: {shortened_list(plain)}."
             + _dropped_note(plain, targets, chosen)
             + _bipolar_note(plain)
             + _cap_note(plain, source)
@@ -2310,8 +2312,8 @@ def _foreign_table(table: RenameTable, names: Sequence[str], n_recordings: int =
     where = "this recording" if n_recordings == 1 else f"the {n_recordings} recordings"
     return (
         f"none of the {len(labels)} labels of the rename table{name} names a channel of "
-        f"{where}: the table has {_shortened(labels, 4)}, the recording(s) "
-        f"{_shortened(list(dict.fromkeys(names)), 4)}. It is probably another cap's or "
+        f"{where}: the table has {shortened_list(labels, 4)}, the recording(s) "
+        f"{shortened_list(list(dict.fromkeys(names)), 4)}. It is probably another cap's or "
         "dataset's table: use the one of the cap or dataset the data were recorded with, or "
         f"name the channels yourself ({_HOW_TO_MAP})."
     )
@@ -2331,7 +2333,7 @@ def _check_rename(rename: dict[str, str | None], names: list[str]) -> None:
         )
         raise ValueError(
             f"channel(s) to rename or drop {missing} (rename keys; --rename/--drop on the "
-            f"command line) are not among the channel names {_shortened(names)}; check their spelling."
+            f"command line) are not among the channel names {shortened_list(names)}; check their spelling."
             + spelling_hint(missing, names)
             + cap
             + " (A rename meant only for the recordings that have the channel: a table, "

@@ -31,15 +31,15 @@ from eegpt.preprocessing import PreprocessingConfig
 from eegpt.probe import (
     EEGPTProbe,
     ProbeConfig,
-    _balanced_weights,
     _check_precision,
-    _class_balance_warning,
     _encoder_of,
     _encoder_reference,
     _fit,
     _split_training_data,
     _training_mode,
+    balanced_class_weights,
     check_training_data,
+    class_balance_warning,
     recording_training_warnings,
     trained_probe,
     training_model,
@@ -257,11 +257,11 @@ def finetune(
         verbose=verbose,
     )
     train, val, classes = _split_training_data(data, y, validation, seed, **common)
-    balance = _class_balance_warning(train.y, classes, config.class_weight)
+    balance = class_balance_warning(train.y, classes, config.class_weight)
     if balance:
         _warn(balance)
     weights = (
-        _balanced_weights(train.y, len(classes)) if config.class_weight == "balanced" else None
+        balanced_class_weights(train.y, len(classes)) if config.class_weight == "balanced" else None
     )
 
     chan_ids = [CHANNEL_INDEX[name] for name in train.encoder_names]

@@ -27,13 +27,13 @@ from eegpt._logging import warn as _warn
 from eegpt.annotations import BadSpans
 from eegpt.channels import (
     ChannelMapping,
-    _egi_labels,
-    _shortened,
     egi_advice,
+    egi_labels,
     file_argument,
     how_to_drop,
     map_channels,
     positions_note,
+    shortened_list,
 )
 from eegpt.config import EEGPTConfig, strict_from_dict
 from eegpt.errors import (
@@ -1314,7 +1314,7 @@ def check_signal(
     if flat.any():
         which = [names[i] for i in np.flatnonzero(flat)]
         _warn(
-            f"{source}: flat channel(s) check: {_shortened(which)} have zero peak-to-peak or a "
+            f"{source}: flat channel(s) check: {shortened_list(which)} have zero peak-to-peak or a "
             f"standard deviation below {FLAT_STD:g} V (disconnected or unrecorded?). Exclude them "
             f"({how_to_drop(which)}) or interpolate them before embedding."
         )
@@ -1410,11 +1410,11 @@ def _all_flat_message(
     EGI net's 'Cz' beside its E-numbered electrodes (``unused``) is said to be its reference."""
     throughout = "in every epoch" if epoched else "over the whole recording"
     text = (
-        f"{source}: nothing usable is left: every channel used ({_shortened(list(names))}) is "
+        f"{source}: nothing usable is left: every channel used ({shortened_list(list(names))}) is "
         f"flat {throughout} (zero peak-to-peak or a standard deviation below {FLAT_STD:g} V), "
         "so the model would see no signal."
     )
-    egi = _egi_labels(unused)
+    egi = egi_labels(unused)
     if "CZ" in {name.strip().upper() for name in names} and len(egi) >= 8:
         return text + (
             " 'Cz' beside the E-numbered electrodes of an EGI net is likely the net's reference "

@@ -1309,10 +1309,10 @@ def _stratified_split(y: np.ndarray, fraction: float, seed: int) -> tuple[np.nda
 
 
 FEW_EPOCHS = 5
-"""A class with fewer training epochs is named by :func:`_class_balance_warning`."""
+"""A class with fewer training epochs is named by :func:`class_balance_warning`."""
 IMBALANCE_RATIO = 3.0
 """Classes whose largest has more than this many times the epochs of the smallest are
-imbalanced (:func:`_class_balance_warning`)."""
+imbalanced (:func:`class_balance_warning`)."""
 
 
 def _class_counts(y: np.ndarray, classes: np.ndarray) -> list[tuple[Any, int]]:
@@ -1321,7 +1321,7 @@ def _class_counts(y: np.ndarray, classes: np.ndarray) -> list[tuple[Any, int]]:
     return list(zip(classes.tolist(), counts.tolist(), strict=True))
 
 
-def _class_balance_warning(
+def class_balance_warning(
     y: np.ndarray, classes: np.ndarray, class_weight: str | None
 ) -> str | None:
     """What to say of training labels (class indices ``y``) with a class of fewer than
@@ -1390,9 +1390,10 @@ def _thin_split_warning(
     )
 
 
-def _balanced_weights(y: np.ndarray, n_classes: int) -> torch.Tensor:
-    """Per-class loss weights ``n / (n_classes * n_c)`` from class indices ``y`` (scikit-learn's
-    ``class_weight="balanced"``); a class absent from ``y`` gets the weight of one epoch."""
+def balanced_class_weights(y: np.ndarray, n_classes: int) -> torch.Tensor:
+    """Per-class loss weights ``n / (n_classes * n_c)``, float32 of shape (n_classes,), from
+    class indices ``y`` (scikit-learn's ``class_weight="balanced"``); a class absent from
+    ``y`` gets the weight of one epoch."""
     counts = np.bincount(np.asarray(y, dtype=np.int64), minlength=n_classes).clip(min=1)
     return torch.as_tensor(len(y) / (n_classes * counts), dtype=torch.float32)
 
@@ -1425,7 +1426,7 @@ def _fit(
     group's, kept for older readers). ``modules`` are put in
     train mode for the steps and eval mode for validation. With ``patience`` the weights of the
     best validation loss are restored at the end. ``class_weight`` ``[n_classes]`` weights
-    the training and validation losses per class (see :func:`_balanced_weights`).
+    the training and validation losses per class (see :func:`balanced_class_weights`).
     """
     from tqdm.auto import tqdm
 
@@ -2378,7 +2379,7 @@ def train_probe(
     train, val, classes = _split_training_data(data, y, validation, config.seed, **common)
     if config.patience is not None and val is None:
         raise ValueError("patience (early stopping) needs validation data: pass validation=")
-    balance = _class_balance_warning(train.y, classes, config.class_weight)
+    balance = class_balance_warning(train.y, classes, config.class_weight)
     if balance:
         _warn(balance)
 
@@ -2393,7 +2394,9 @@ def train_probe(
         device=dev,
         progress=progress,
         class_weight=(
-            _balanced_weights(train.y, len(classes)) if config.class_weight == "balanced" else None
+            balanced_class_weights(train.y, len(classes))
+            if config.class_weight == "balanced"
+            else None
         ),
     )
     t0 = time.perf_counter()
