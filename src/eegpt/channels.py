@@ -2005,7 +2005,7 @@ def map_channels(
 
     dropped = [name for name in names if name in set(unknown) | set(excluded)]
     provenance = table_provenance(table)
-    told = table if provenance else RenameTable()
+    told = table if provenance and isinstance(table, RenameTable) else RenameTable()
     mapping = ChannelMapping(
         input_names=tuple(inp for _, inp, _ in kept),
         names=tuple(can for _, _, can in kept),

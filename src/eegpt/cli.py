@@ -593,7 +593,7 @@ def parse_rename(pairs: list[str], drop: list[str] = ()) -> dict[str, str | None
         # one table keeps its source (outputs record it, with the own entries beside it:
         # table_provenance), its distances but those of the own entries, and, for a table of
         # one net's electrodes (nearest_rename's), its net
-        one = read[0] if len(read) == 1 else RenameTable()
+        one = read[0] if len(read) == 1 and isinstance(read[0], RenameTable) else RenameTable()
         return RenameTable(
             out,
             own=own,
