@@ -872,6 +872,23 @@ def test_embed_keeps_its_warnings_in_the_embeddings_metadata(model, tmp_path):
     assert quiet.metadata["warnings"] == emb.metadata["warnings"]
 
 
+def test_embedding_two_referenced_channels_records_the_warning_once(model, tmp_path):
+    """Two channels (as Sleep-EDF's) under the default average reference: a warning that
+    each becomes minus the other, kept in the provenance once, read whole or streamed;
+    --no-average-reference keeps them as recorded, without it."""
+    x = np.random.default_rng(0).normal(0, 20e-6, (2, 256 * 12))
+    raw = mne.io.RawArray(x, mne.create_info(["Fpz", "Pz"], 256.0, "eeg"), verbose=False)
+    path = tmp_path / "two_raw.fif"
+    raw.save(path, verbose=False)
+    for stream in (True, False):
+        with pytest.warns(RuntimeWarning, match="of 2 channels"):
+            emb = model.embed(path, device="cpu", stream=stream)
+        said = [t for t in emb.metadata["warnings"] if "of 2 channels" in t]
+        assert len(said) == 1 and "--no-average-reference" in said[0], said
+        kept = model.embed(path, device="cpu", stream=stream, average_reference=False)
+        assert not any("of 2 channels" in t for t in kept.metadata["warnings"])
+
+
 def test_embedding_picked_seeg_channels_records_the_warning(model, tmp_path):
     """A recording's sEEG contacts picked on purpose are embedded with a warning, kept in the
     provenance once, read whole or streamed."""

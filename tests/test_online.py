@@ -268,12 +268,23 @@ def test_the_pushes_joined_into_one_embeddings(model, tmp_path):
         Embeddings.concatenate([])
 
 
+def test_a_two_channel_stream_warns_once_about_the_reference(model):
+    """Two channels under the average reference: said when the embedder is made, not again
+    for its first window."""
+    with pytest.warns(RuntimeWarning, match="of 2 channels"):
+        online = OnlineEmbedder(model, ["Fpz", "Pz"], 256.0, units="uV", warm_up=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert len(online.push(_signal(1024, 256.0)[:2])) == 1
+
+
 def test_a_single_channel_stream_needs_average_referencing_off(model):
     """Average referencing, the default, has no average of one channel: refused when the
     embedder is made, saying how to turn it off; off, the channel is embedded."""
-    advice = r"needs at least 2; got 1\..*PreprocessingConfig\(average_reference=False\)"
-    with pytest.raises(RecordingError, match=advice):
+    advice = r"needs at least 2; got 1\..*preprocessing=PreprocessingConfig\(average_referen"
+    with pytest.raises(RecordingError, match=advice) as err:
         OnlineEmbedder(model, ["Cz"], 256.0, units="uV", warm_up=False)
+    assert "embed(..., average_reference=False)" not in str(err.value)  # no such keyword here
     off = PreprocessingConfig(average_reference=False)
     online = OnlineEmbedder(model, ["Cz"], 256.0, units="uV", preprocessing=off, warm_up=False)
     assert len(online.push(_signal(1024, 256.0)[:1])) == 1

@@ -381,6 +381,26 @@ def test_prepare_average_reference():
     np.testing.assert_allclose(prepare(single, config=AS_RECORDED).data[0, 0], x[0, :1024] * 1e3)
 
 
+def test_average_reference_of_two_channels_warns():
+    """Referenced to their average, two channels become each other's negative: a warning
+    says so and how to keep them as recorded; three channels, referencing off, or the
+    checks skipped (a stream's later windows) give none."""
+    x = _sines(256.0, 4.0, n_channels=3)
+    two = as_recording(x[:2], ch_names=["Fpz", "Pz"], sfreq=256.0)
+    with pytest.warns(RuntimeWarning, match="of 2 channels") as caught:
+        windows = prepare(two)
+    said = [str(w.message) for w in caught if "of 2 channels" in str(w.message)]
+    assert len(said) == 1, said
+    assert "exact negative" in said[0] and "--no-average-reference" in said[0]
+    assert "preprocessing=PreprocessingConfig(average_reference=False)" in said[0]
+    np.testing.assert_allclose(windows.data[:, 0], -windows.data[:, 1], atol=1e-6)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        prepare(as_recording(x, ch_names=NAMES, sfreq=256.0))
+        prepare(two, config=AS_RECORDED)
+        prepare(two, checks=False)
+
+
 def test_prepare_picks_and_orders_by_mapping():
     x = _sines(256.0, 4.0, n_channels=4)
     names = ["EEG O2-REF", "EEG EKG1-REF", "EEG T3-REF", "EEG FP1-REF"]

@@ -137,8 +137,9 @@ def add_reference_option(g: argparse._ActionsContainer) -> None:
         "--no-average-reference",
         dest="average_reference",
         action="store_false",
-        help="keep the reference as recorded: for a single channel, or data whose reference "
-        "you mean to keep (a recipe that did not re-reference, such as TUAB's)",
+        help="keep the reference as recorded: for a single channel, two (their average would "
+        "leave each the other's negative), or data whose reference you mean to keep (a recipe "
+        "that did not re-reference, such as TUAB's)",
     )
 
 

@@ -356,7 +356,8 @@ class OnlineEmbedder:
             onsets=onsets,
             array_units=self.units,
         )
-        with ignored_warnings(message=".*resampling .* uses the ratio"):  # said at init
+        said_at_init = ".*(resampling .* uses the ratio|average referencing .* of 2 channels)"
+        with ignored_warnings(message=said_at_init):
             # the first window's checks stand for the session
             windows = prepare(
                 recording, self._buffer_mapping, self._epoch_config, checks=not self._checked,

@@ -270,17 +270,39 @@ def stored_defaults() -> dict[str, Any]:
     return {**asdict(PreprocessingConfig()), **STORED_DEFAULTS}
 
 
-def check_reference_channels(config: PreprocessingConfig, n_channels: int, source: str) -> None:
+#: How to turn average referencing off, in the words every API that embeds understands (embed,
+#: embed_dataset, OnlineEmbedder, train_probe, finetune, the scikit-learn estimators).
+REFERENCE_OFF = (
+    "preprocessing=PreprocessingConfig(average_reference=False) (embed and embed_dataset also "
+    "take average_reference=False); command line: --no-average-reference"
+)
+
+
+def check_reference_channels(
+    config: PreprocessingConfig, n_channels: int, source: str, *, warn: bool = True
+) -> None:
     """Refuse average referencing of fewer than 2 used channels (the mean of one channel is
-    itself: nothing would be left), saying how to turn it off."""
-    if config.average_reference and n_channels < 2:
+    itself: nothing would be left), saying how to turn it off; with ``warn``, warn when it is
+    applied to exactly 2 (each becomes minus the other).
+
+    Three channels or more are left alone: referencing takes out their common signal (one
+    dimension of n, as in pretraining), but each channel keeps a signal of its own; only with
+    two is one channel the exact negative of the other, so the model sees a single signal."""
+    if not config.average_reference:
+        return
+    if n_channels < 2:
         raise RecordingError(
             f"{source}: average referencing (on by default, as in EEGPT's pretraining) "
             f"subtracts the mean over the channels used and needs at least 2; got "
-            f"{n_channels}. To embed a single channel as recorded, turn it off: "
-            "average_reference=False (embed(..., average_reference=False), "
-            "PreprocessingConfig(average_reference=False)); command line: "
-            "--no-average-reference"
+            f"{n_channels}. To embed a single channel as recorded, turn it off: {REFERENCE_OFF}"
+        )
+    if n_channels == 2 and warn:
+        _warn(
+            f"{source}: average referencing (on by default) of 2 channels makes each the "
+            "exact negative of the other: only their difference is left, one channel's worth "
+            "of signal. EEGPT's pretraining averaged over many channels (up to 58; the "
+            "authors' Sleep-EDF recipe did reference its two). To keep both as recorded, turn "
+            f"it off: {REFERENCE_OFF}"
         )
 
 
@@ -705,8 +727,10 @@ def prepare(
     checks : bool
         Run the signal checks of :func:`check_signal` (flat, clipped, mis-scaled channels,
         offsets; warnings) and the projector warning. False skips them, for repeated calls on
-        data already checked (:class:`eegpt.online.OnlineEmbedder` after its first window);
-        NaN/Inf samples are refused either way (:class:`~eegpt.io.Recording`).
+        data already checked (:class:`eegpt.online.OnlineEmbedder` after its first window),
+        and the warning about average referencing of 2 channels
+        (:func:`check_reference_channels`); NaN/Inf samples are refused either way
+        (:class:`~eegpt.io.Recording`).
     bad_spans : BadSpans | None
         The spans of a continuous recording under annotations marked bad
         (:meth:`BadSpans.of <eegpt.annotations.BadSpans.of>`). NaN/Inf samples that all lie
@@ -742,7 +766,8 @@ def prepare(
     -----
     RuntimeWarning
         Flat channels; an amplitude that looks mis-scaled (microvolts labelled as volts, or far
-        too small); a recording shorter than one window that was zero-padded; see also
+        too small); average referencing of exactly 2 channels (each the other's negative);
+        a recording shorter than one window that was zero-padded; see also
         :func:`~eegpt.channels.map_channels` and :func:`resample`.
     """
     if isinstance(mapping, PreprocessingConfig):
@@ -794,7 +819,7 @@ def prepare(
         )
     if bad_spans is not None and bad_spans.reject and x.ndim == 2:
         fill_nonfinite(x)  # any NaN/Inf sample left lies in a bad span whose windows go
-    check_reference_channels(config, x.shape[-2], source)
+    check_reference_channels(config, x.shape[-2], source, warn=checks)
     if config.average_reference:
         x -= x.mean(axis=-2, keepdims=True)
     try:
