@@ -889,6 +889,24 @@ def test_embedding_two_referenced_channels_records_the_warning_once(model, tmp_p
         assert not any("of 2 channels" in t for t in kept.metadata["warnings"])
 
 
+def test_an_egi_nets_flat_reference_is_kept_read_whole_or_streamed(model, tmp_path):
+    """An EGI net's 'Cz' (its reference, stored as zeros) beside E-numbered electrodes, some
+    of them left unnamed: under the default average reference the flat-channel warning says
+    to keep it, not to drop it, read whole or streamed."""
+    x = np.random.default_rng(0).normal(0, 20e-6, (10, 256 * 8))
+    x[-1] = 0.0
+    names = [f"E{i}" for i in range(1, 10)] + ["Cz"]
+    raw = mne.io.RawArray(x, mne.create_info(names, 256.0, "eeg"), verbose=False)
+    path = tmp_path / "egi_raw.fif"
+    raw.save(path, verbose=False)
+    rename = {"E1": "Fp1", "E2": "C3", "E3": "O2"}  # E4 .. E9 left out
+    for stream in (True, False):
+        with pytest.warns(RuntimeWarning, match="flat channel"):
+            emb = model.embed(path, device="cpu", stream=stream, rename=rename)
+        (said,) = [t for t in emb.metadata["warnings"] if "flat channel" in t]
+        assert "reference electrode (VREF)" in said and "--drop" not in said, said
+
+
 def test_embedding_picked_seeg_channels_records_the_warning(model, tmp_path):
     """A recording's sEEG contacts picked on purpose are embedded with a warning, kept in the
     provenance once, read whole or streamed."""

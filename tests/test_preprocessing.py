@@ -401,6 +401,35 @@ def test_average_reference_of_two_channels_warns():
         prepare(two, checks=False)
 
 
+def test_a_flat_egi_reference_is_kept_under_the_average_reference():
+    """An EGI net's reference 'Cz', stored as zeros beside its E-numbered electrodes, is said
+    to be the reference and kept under the average reference (which gives it back its signal),
+    not advised to be dropped; off, or on another recording, the usual advice stays, with the
+    possibility of a stored reference for a channel exactly zero."""
+    x = _sines(256.0, 4.0, n_channels=10)
+    x[-1] = 0.0
+    names = [f"E{i}" for i in range(1, 10)] + ["Cz"]
+    sites = ["Fp1", "Fp2", "F3", "F4", "C3", "C4", "P3", "P4", "O1"]
+    rename = dict(zip(names[:9], sites, strict=True))
+    egi = as_recording(x, ch_names=names, sfreq=256.0)
+    some = dict(list(rename.items())[:3])  # the other E-numbers left out
+    for mapping in (map_channels(names, rename=rename), map_channels(names, rename=some)):
+        with pytest.warns(RuntimeWarning, match="flat channel") as caught:
+            prepare(egi, mapping)
+        (said,) = [str(w.message) for w in caught if "flat channel" in str(w.message)]
+        assert "reference electrode (VREF)" in said and "keep it" in said, said
+        assert "--drop" not in said
+    with pytest.warns(RuntimeWarning, match="flat channel") as caught:
+        prepare(egi, map_channels(names, rename=rename), AS_RECORDED)
+    (said,) = [str(w.message) for w in caught if "flat channel" in str(w.message)]
+    assert "--drop Cz" in said and "reference" not in said
+    other = as_recording(x[-4:], ch_names=["Fp1", "O1", "O2", "Cz"], sfreq=256.0)
+    with pytest.warns(RuntimeWarning, match="flat channel") as caught:
+        prepare(other)
+    (said,) = [str(w.message) for w in caught if "flat channel" in str(w.message)]
+    assert "--drop Cz" in said and "may also be the recording's reference" in said
+
+
 def test_prepare_picks_and_orders_by_mapping():
     x = _sines(256.0, 4.0, n_channels=4)
     names = ["EEG O2-REF", "EEG EKG1-REF", "EEG T3-REF", "EEG FP1-REF"]

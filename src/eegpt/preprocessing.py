@@ -816,6 +816,8 @@ def prepare(
             epoch_samples=epoch_samples,
             rates=None if recording.rates is None else [recording.rates[i] for i in picks],
             unused=mapping.dropped if refuse_flat else None,
+            average_reference=config.average_reference,
+            left_out=mapping.dropped,
         )
     if bad_spans is not None and bad_spans.reject and x.ndim == 2:
         fill_nonfinite(x)  # any NaN/Inf sample left lies in a bad span whose windows go
@@ -1279,6 +1281,9 @@ def check_signal(
     epoch_samples: int | None = None,
     rates: Sequence[float] | None = None,
     unused: Sequence[str] | None = (),
+    *,
+    average_reference: bool = False,
+    left_out: Sequence[str] = (),
 ) -> None:
     """Raise on NaN/Inf samples and on channels all flat; warn about flat, clipped and
     mis-scaled channels.
@@ -1310,6 +1315,12 @@ def check_signal(
         The recording's channels left out (:attr:`ChannelMapping.dropped`), for the refusal of
         all channels flat (an EGI net's reference 'Cz' beside its unmapped E1, E2 ...); None
         warns about all channels flat instead of refusing them (a live stream's first window).
+    average_reference : bool
+        Whether the channels will be average-referenced: a flat channel that is the
+        recording's reference is then kept, not advised to be dropped (:func:`_warn_flat`).
+    left_out : sequence of str
+        The recording's channels the mapping left out (:attr:`ChannelMapping.dropped`), which
+        tell an EGI net (its E-numbered electrodes) whose 'Cz' is its reference.
 
     Raises
     ------
@@ -1337,12 +1348,9 @@ def check_signal(
     if flat.all() and unused is not None:
         raise RecordingError(_all_flat_message(names, unused, source, bool(epoch_samples)))
     if flat.any():
-        which = [names[i] for i in np.flatnonzero(flat)]
-        _warn(
-            f"{source}: flat channel(s) check: {shortened_list(which)} have zero peak-to-peak or a "
-            f"standard deviation below {FLAT_STD:g} V (disconnected or unrecorded?). Exclude them "
-            f"({how_to_drop(which)}) or interpolate them before embedding."
-        )
+        zero = measured & (stats.maximum == 0) & (stats.minimum == 0)
+        egi = len(egi_labels([*names, *left_out])) >= 8
+        _warn_flat(names, flat, zero, source, average_reference=average_reference, egi=egi)
     if stats.segment and sfreq:
         _check_partly_flat(stats, flat, names, source, sfreq)
     n_at_rails = np.maximum(stats.n_at_min, stats.n_at_max)
@@ -1426,6 +1434,57 @@ def check_finite(
         "around them, into a kept window only where one ends or starts that close."
     )
     return n
+
+
+#: Names of an EGI net's reference electrode (VREF), stored as zeros beside its E-numbers.
+_EGI_REFERENCE = ("CZ", "VREF")
+
+
+def _warn_flat(
+    names: Sequence[str],
+    flat: np.ndarray,
+    zero: np.ndarray,
+    source: str,
+    *,
+    average_reference: bool,
+    egi: bool,
+) -> None:
+    """Warn about the channels ``flat`` throughout (``zero``: exactly zero throughout).
+
+    Under the average reference, a recording's reference electrode stored as zeros is worth
+    keeping: referencing gives it its signal back (the site against the average of the
+    others), and dropping it would lose that site. An EGI net's 'Cz' (``egi``: beside its
+    E-numbered electrodes) is such a reference for sure, and is said to be one with no advice
+    to drop it; another channel exactly zero may be one, or an unrecorded channel, so that is
+    said as a possibility beside the usual advice."""
+    flat_idx = np.flatnonzero(flat)
+    reference = [
+        names[i]
+        for i in flat_idx
+        if average_reference and egi and names[i].strip().upper() in _EGI_REFERENCE
+    ]
+    if reference:
+        _warn(
+            f"{source}: flat channel(s) check: {shortened_list(reference)} beside the E-numbered "
+            "electrodes of an EGI net is the net's reference electrode (VREF), stored as zeros: "
+            "keep it. The average reference (on) gives it back its signal, the vertex against "
+            "the average of the other electrodes; dropping it would lose that site."
+        )
+    which = [names[i] for i in flat_idx if names[i] not in reference]
+    if not which:
+        return
+    maybe = ""
+    if average_reference and any(zero[i] for i in flat_idx if names[i] in which):
+        maybe = (
+            " A channel exactly zero throughout may also be the recording's reference "
+            "electrode, stored as zeros: if so, keep it, as the average reference (on) gives "
+            "it back its signal."
+        )
+    _warn(
+        f"{source}: flat channel(s) check: {shortened_list(which)} have zero peak-to-peak or a "
+        f"standard deviation below {FLAT_STD:g} V (disconnected or unrecorded?). Exclude them "
+        f"({how_to_drop(which)}) or interpolate them before embedding.{maybe}"
+    )
 
 
 def _all_flat_message(

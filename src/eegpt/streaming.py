@@ -523,6 +523,8 @@ class WindowStream:
             sfreq=rec.sfreq,
             rates=rec.rates,
             unused=rec.mapping.dropped,
+            average_reference=self.config.average_reference,
+            left_out=rec.mapping.dropped,
         )
         return level, slope
 
