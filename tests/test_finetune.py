@@ -233,6 +233,7 @@ def test_class_weight_acts_and_is_recorded_as_it_acted(model, task):
         assert tuned.config.class_weight == used
         assert tuned.training["class_weight"] == used
     assert any("The classes are imbalanced" in text for text in plain.training["warnings"])
+    assert not any("command line" in text for text in plain.training["warnings"])
     assert not any("imbalanced" in text for text in weighted.training.get("warnings", []))
 
 
@@ -245,6 +246,7 @@ def test_a_validation_fraction_of_several_recordings_is_said_to_be_per_epoch(mod
         tuned = run(model, sessions, epochs=1, validation=0.2)
     kept = tuned.training["warnings"]
     assert sum("holds out epochs drawn at random" in text for text in kept) == 1, kept
+    assert not any("command line" in text for text in kept), kept  # fine-tuning has none
     held_out = run(model, sessions, epochs=1, validation=(test[:16], None))
     assert not any("drawn at random" in text for text in held_out.training.get("warnings", []))
 

@@ -256,8 +256,11 @@ def finetune(
         config=config,
         verbose=verbose,
     )
-    train, val, classes = _split_training_data(data, y, validation, seed, **common)
-    balance = class_balance_warning(train.y, classes, config.class_weight)
+    # no command line fine-tunes: the warnings name the Python arguments only
+    train, val, classes = _split_training_data(
+        data, y, validation, seed, command_line=False, **common
+    )
+    balance = class_balance_warning(train.y, classes, config.class_weight, command_line=False)
     if balance:
         _warn(balance)
     weights = (

@@ -1222,12 +1222,13 @@ class _FitResult:
 
 
 def _split_training_data(
-    data: Any, y: Any, validation: Any, seed: int, **common: Any
+    data: Any, y: Any, validation: Any, seed: int, *, command_line: bool = True, **common: Any
 ) -> tuple[_TrainingData, tuple[np.ndarray, np.ndarray] | None, np.ndarray]:
     """Training windows, validation ``(windows, y)`` or None, and the class labels.
 
     ``validation`` is a fraction of ``data`` held out (stratified, seeded), a ``(data, y)``
-    pair prepared like the training data, or None.
+    pair prepared like the training data, or None. ``command_line``: the warnings also name
+    the command line's options (the probe's; fine-tuning has none).
     """
     train, classes = _prepare_training_data(data, y, classes=None, **common)
     tagged = _tagged_classes_warning(classes)
@@ -1237,9 +1238,10 @@ def _split_training_data(
         tr, va = _stratified_split(train.y, float(validation), seed)
         n_recordings = _recording_count(data)
         if n_recordings > 1:
-            _warn(per_epoch_split_warning(float(validation), n_recordings))
+            _warn(per_epoch_split_warning(float(validation), n_recordings, command_line))
         val = (train.windows[va], train.y[va])
-        thin = _thin_split_warning(train.y[tr], train.y[va], classes, float(validation))
+        fraction = float(validation)
+        thin = _thin_split_warning(train.y[tr], train.y[va], classes, fraction, command_line)
         if thin:
             _warn(thin)
         train = replace(train, windows=train.windows[tr], y=train.y[tr])
@@ -1251,7 +1253,7 @@ def _split_training_data(
     vdata, _ = _prepare_training_data(
         validation[0], validation[1], classes=classes, input_names=train.input_names, **common
     )
-    thin = _thin_split_warning(train.y, vdata.y, classes, None)
+    thin = _thin_split_warning(train.y, vdata.y, classes, None, command_line)
     if thin:
         _warn(thin)
     return train, (vdata.windows, vdata.y), classes
@@ -1273,16 +1275,24 @@ def _recording_count(data: Any) -> int:
     return len(keys)
 
 
-def per_epoch_split_warning(fraction: float, n_recordings: int) -> str:
+def _command_line(option: str, command_line: bool) -> str:
+    """``" (command line: OPTION)"``, or "" where there is no command line (fine-tuning)."""
+    return f" (command line: {option})" if command_line else ""
+
+
+def per_epoch_split_warning(fraction: float, n_recordings: int, command_line: bool = True) -> str:
     """What to say of a validation ``fraction`` of epochs drawn from ``n_recordings`` (> 1):
-    the split is per epoch, so its scores flatter the model."""
+    the split is per epoch, so its scores flatter the model; ``command_line``: with the
+    probe's command-line options."""
     return (
-        f"validation={fraction:g} (command line: --val {fraction:g}) holds out epochs drawn at "
+        f"validation={fraction:g}{_command_line(f'--val {fraction:g}', command_line)} holds "
+        "out epochs drawn at "
         f"random from all {n_recordings} recordings, so epochs of one recording (one subject, "
         "one session) fall on both sides of the split, and the validation scores, and early "
         "stopping by them, come out better than they would on new recordings or subjects. To "
         "validate on held-out recordings, train on the others and pass those as "
-        "validation=(held_out_data, held_out_labels) (command line: --val-data FILE)."
+        f"validation=(held_out_data, held_out_labels)"
+        f"{_command_line('--val-data FILE', command_line)}."
     )
 
 
@@ -1322,11 +1332,12 @@ def _class_counts(y: np.ndarray, classes: np.ndarray) -> list[tuple[Any, int]]:
 
 
 def class_balance_warning(
-    y: np.ndarray, classes: np.ndarray, class_weight: str | None
+    y: np.ndarray, classes: np.ndarray, class_weight: str | None, command_line: bool = True
 ) -> str | None:
     """What to say of training labels (class indices ``y``) with a class of fewer than
     :data:`FEW_EPOCHS` epochs, or imbalanced (:data:`IMBALANCE_RATIO`) without
-    ``class_weight="balanced"``; None when neither."""
+    ``class_weight="balanced"``; None when neither. ``command_line``: with the probe's
+    command-line options."""
     counts = _class_counts(y, classes)
     rare = [repr(c) for c, n in counts if n < FEW_EPOCHS]
     largest = max(counts, key=lambda cn: cn[1])
@@ -1350,19 +1361,24 @@ def class_balance_warning(
         text += (
             f" The classes are imbalanced ({largest[0]!r} has {ratio:.3g} times the epochs of "
             f"the smallest): a probe that always predicts {largest[0]!r} is {share:.1f}% "
-            "accurate. Weight the classes alike with class_weight='balanced' (command line: "
-            "--class-weight balanced), and judge the probe by its balanced accuracy (BAC), not "
-            "its accuracy."
+            "accurate. Weight the classes alike with class_weight='balanced'"
+            f"{_command_line('--class-weight balanced', command_line)}, and judge the model by "
+            "its balanced accuracy (BAC), not its accuracy."
         )
     return text
 
 
 def _thin_split_warning(
-    y_train: np.ndarray, y_val: np.ndarray, classes: np.ndarray, fraction: float | None
+    y_train: np.ndarray,
+    y_val: np.ndarray,
+    classes: np.ndarray,
+    fraction: float | None,
+    command_line: bool = True,
 ) -> str | None:
     """What to say when the validation split by ``fraction`` left a class fewer than 2 epochs
     for training or for validation, or (``fraction`` None) validation data given apart lack a
-    class; None otherwise."""
+    class; None otherwise. ``command_line``: with the probe's command-line options."""
+    cli = lambda option: f", command line: {option}" if command_line else ""  # noqa: E731
     train = dict(_class_counts(y_train, classes))
     val = dict(_class_counts(y_val, classes))
     if fraction is None:
@@ -1371,7 +1387,7 @@ def _thin_split_warning(
             return None
         listed = ", ".join(f"{c!r} {n}" for c, n in val.items())
         return (
-            f"the validation data (validation=(data, y), command line: --val-data) hold no "
+            f"the validation data (validation=(data, y){cli('--val-data')}) hold no "
             f"epochs of {few(absent, 8)} (epochs per class: {listed}): their balanced accuracy "
             "averages the classes present only (1.0 for a model that always predicts the one "
             "class there), and early stopping watches a loss without the others. Validate on "
@@ -1382,10 +1398,10 @@ def _thin_split_warning(
         return None
     listed = ", ".join(f"{c!r} {train[c]} for training and {val[c]} for validation" for c in thin)
     return (
-        f"the validation split (validation={fraction:g}, command line: --val {fraction:g}) "
+        f"the validation split (validation={fraction:g}{cli(f'--val {fraction:g}')}) "
         f"leaves {listed}: with fewer than 2 epochs of a class in a part, the probe learns it "
         "from one epoch or the validation scores it on one (or none). Validate on separate "
-        "epochs (validation=(data, y), command line: --val-data FILE), train on more epochs of "
+        f"epochs (validation=(data, y){cli('--val-data FILE')}), train on more epochs of "
         "the class, or train without validation."
     )
 
