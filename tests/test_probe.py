@@ -1788,6 +1788,19 @@ def test_a_probe_keeps_its_training_warnings_and_the_training_data_s_amplitude(m
         clean.predict(x * 1.5, ch_names=epochs.ch_names, sfreq=250.0)
 
 
+def test_eegpt_info_shows_a_linear_probe_s_training_settings(model, tmp_path):
+    """`eegpt info PROBE` lists the settings a paper reports of a linear probe's training, as
+    it does for a fine-tuning (they were in probe.json only)."""
+    epochs = synthetic_erp_epochs(16, seed=5, seconds=1.0, tmin=-0.2)
+    config = ProbeConfig(epochs=1, batch_size=8, max_lr=1e-3, seed=3, class_weight="balanced")
+    probe = train_probe(model, epochs, config=config, preprocessing=ONE_SECOND)
+    shown = describe_probe(probe.save(tmp_path / "p"))
+    assert (
+        "  training: max_lr 0.001, weight_decay 0.01, pct_start 0.2, batch size 8, passes 1, "
+        "class_weight balanced, seed 3, precision float32\n"
+    ) in shown, shown
+
+
 def test_probe_train_on_microvolts_keeps_the_warning_for_eegpt_info(weights, tmp_path, capsys):
     """`eegpt probe train` on a file of microvolts (no --rescale), then `eegpt info PROBE` and
     `eegpt probe evaluate` on a file in volts: the warning is shown again, and the scales

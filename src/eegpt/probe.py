@@ -2570,6 +2570,8 @@ def describe_probe(directory: str | os.PathLike) -> str:
         )
     if not meta.get("frozen_encoder", True):
         lines.append(_finetuning_line(training, meta.get("probe") or {}))
+    elif training:
+        lines.append(_probe_training_line(training, meta.get("probe") or {}))
     if training:
         n_val = training.get("n_validation") or 0
         passes = training.get("epochs_run", len(history))
@@ -2609,14 +2611,38 @@ def _finetuning_line(training: Mapping[str, Any], recipe: Mapping[str, Any]) -> 
         "seed": recipe.get("seed"),
         "precision": training.get("precision"),
     }
-    shown = ", ".join(f"{k} {v:g}" if isinstance(v, float) else f"{k} {v}" for k, v in facts.items()
-                      if v is not None or k == "class_weight")  # fmt: skip
+    shown = _settings_text(facts)
     passes = f"{training['epochs_run']} of at most {recipe.get('epochs', '?')} passes run"
     return (
         f"  fine-tuning: {shown}; {passes}"
         if "epochs_run" in training
         else f"  fine-tuning: {shown}"
     )
+
+
+def _probe_training_line(training: Mapping[str, Any], recipe: Mapping[str, Any]) -> str:
+    """The training settings of a linear probe (:func:`train_probe`) as ``eegpt info`` lists
+    them, from ``probe.json``'s ``training`` and ``probe`` (the recipe, :class:`ProbeConfig`);
+    those missing are left out."""
+    facts = {
+        "max_lr": recipe.get("max_lr"),
+        "weight_decay": recipe.get("weight_decay"),
+        "pct_start": recipe.get("pct_start"),
+        "batch size": recipe.get("batch_size"),
+        "passes": recipe.get("epochs"),
+        "patience": recipe.get("patience"),
+        "class_weight": training.get("class_weight", recipe.get("class_weight")),
+        "seed": recipe.get("seed"),
+        "precision": training.get("precision"),
+    }
+    return f"  training: {_settings_text(facts)}"
+
+
+def _settings_text(facts: Mapping[str, Any]) -> str:
+    """``"lr 0.001, batch size 32, class_weight None"``: the settings that are known, and
+    class_weight always (None is its value, not a gap)."""
+    return ", ".join(f"{k} {v:g}" if isinstance(v, float) else f"{k} {v}" for k, v in facts.items()
+                     if v is not None or k == "class_weight")  # fmt: skip
 
 
 def load_probe(
