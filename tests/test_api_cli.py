@@ -351,7 +351,9 @@ def test_cli_embed_single_channel_needs_no_average_reference(weights, tmp_path, 
     assert main([*args, "--no-average-reference"]) == 0
     assert load_embeddings(out).metadata["preprocessing"]["average_reference"] is False
     model = load_model(weights)
-    with pytest.raises(RecordingError, match=r"embed\(\.\.\., average_reference=False\)"):
+    with pytest.raises(
+        RecordingError, match="embed and embed_dataset also take average_reference=False"
+    ):
         model.embed(x, ch_names=["Cz"], sfreq=256.0)
     assert len(model.embed(x, ch_names=["Cz"], sfreq=256.0, average_reference=False)) == 2
 
