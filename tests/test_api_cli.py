@@ -1822,3 +1822,17 @@ def test_outputs_record_where_a_rename_table_came_from(model, weights, tmp_path,
     with pytest.warns(RuntimeWarning):
         plain = model.embed(raw, rename={"E36": "C3"}).metadata["channels"]
     assert "rename_source" not in plain
+
+
+def test_info_preprocessing_line_always_shows_average_reference():
+    """A stored preprocessing without average_reference (written before it was recorded)
+    reads as off; `eegpt info` says so rather than leaving it out."""
+    from eegpt.preprocessing import PreprocessingConfig
+
+    old = {k: v for k, v in PreprocessingConfig().to_dict().items() if k != "average_reference"}
+    assert "average_reference False (not recorded: an older file)" in (
+        PreprocessingConfig.describe(old)
+    )
+    new = PreprocessingConfig(average_reference=False).to_dict()
+    line = PreprocessingConfig.describe(new)
+    assert "average_reference False" in line and "not recorded" not in line

@@ -247,8 +247,15 @@ class PreprocessingConfig:
     @staticmethod
     def describe(d: Mapping[str, Any]) -> str:
         """The ``eegpt info`` line of a stored :meth:`to_dict` (of an embeddings file, a corpus
-        folder or a probe): every setting as ``name value``."""
-        return "  preprocessing: " + ", ".join(f"{k} {v}" for k, v in d.items())
+        folder or a probe): every setting as ``name value``. ``average_reference`` is always
+        shown: a dict without it (written before it was recorded) reads as off
+        (:data:`STORED_DEFAULTS`), which keeps the recorded reference, unlike today's default."""
+        shown = {k: f"{v}" for k, v in d.items()}
+        if "average_reference" not in d:
+            shown["average_reference"] = (
+                f"{STORED_DEFAULTS['average_reference']} (not recorded: an older file)"
+            )
+        return "  preprocessing: " + ", ".join(f"{k} {v}" for k, v in shown.items())
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> PreprocessingConfig:
