@@ -233,7 +233,9 @@ def test_class_weight_acts_and_is_recorded_as_it_acted(model, task):
         assert tuned.config.class_weight == used
         assert tuned.training["class_weight"] == used
     assert any("The classes are imbalanced" in text for text in plain.training["warnings"])
-    assert not any("command line" in text for text in plain.training["warnings"])
+    # finetune has no command line: the advice names its argument only
+    said = next(text for text in plain.training["warnings"] if "imbalanced" in text)
+    assert "class_weight='balanced', and judge" in said and "command line" not in said
     assert not any("imbalanced" in text for text in weighted.training.get("warnings", []))
 
 
@@ -320,3 +322,25 @@ def test_eegpt_info_shows_the_fine_tuning_settings(task, tmp_path):
         "0.01, batch size 32, class_weight balanced, seed 7, precision float32; 2 of at most 2 "
         "passes run"
     ) in text
+
+
+def test_probe_json_fingerprints_the_tuned_weights(model, task, tmp_path):
+    """probe.json keeps the starting weights' fingerprint (weights_sha256) and the tuned
+    ones' (tuned_weights_sha256), which `eegpt info` shows; older files without it load."""
+    import json
+
+    from eegpt.probe import describe_probe, encoder_fingerprint
+
+    tuned = run(model, task[0][:32], epochs=1, validation=None)
+    folder = tuned.save(tmp_path / "ft")
+    meta = json.loads((folder / "probe.json").read_text())
+    encoder = meta["encoder"]
+    assert encoder["weights_sha256"] == encoder_fingerprint(model)
+    assert encoder["tuned_weights_sha256"] == encoder_fingerprint(load_probe(folder).model)
+    assert encoder["tuned_weights_sha256"] != encoder["weights_sha256"]
+    tuned_sha = encoder["tuned_weights_sha256"]
+    assert f"tuned weights sha256 {tuned_sha[:12]}..." in describe_probe(folder)
+    del meta["encoder"]["tuned_weights_sha256"]  # as written by earlier versions
+    (folder / "probe.json").write_text(json.dumps(meta))
+    assert encoder_fingerprint(load_probe(folder).model) == tuned_sha
+    assert "tuned weights" not in describe_probe(folder)

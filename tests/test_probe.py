@@ -1882,3 +1882,27 @@ def test_labels_that_mix_types_are_refused_in_words(model, weights, short_task, 
     assert "labels mix types of the files: str and int (e.g. 'standard' and 1)" in (
         capsys.readouterr().err
     )
+
+
+def test_evaluating_on_one_class_is_warned_of(model, short_task, tmp_path):
+    """Test epochs all of one class: a probe that always predicts it scores a balanced
+    accuracy of 1.0. evaluate warns and keeps the warning in its result, as the command
+    line does on stderr and in its --json file; test data of every class get no warning."""
+    train, test = short_task
+    probe = train_probe(model, train[:32], preprocessing=ONE_SECOND, epochs=1)
+    one_class = test["target"][:8]
+    with pytest.warns(RuntimeWarning, match=r"evaluation data hold no epochs of 'standard'"):
+        metrics = probe.evaluate(one_class)
+    assert len(metrics["warnings"]) == 1 and "always predicts" in metrics["warnings"][0]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert "warnings" not in probe.evaluate(test)
+    folder = probe.save(tmp_path / "probe")
+    test_file = tmp_path / "one-epo.fif"
+    one_class.save(test_file, verbose=False)
+    metrics_path = tmp_path / "m.json"
+    run = ["evaluate", str(folder), str(test_file), "-q", "--json", str(metrics_path)]
+    with pytest.warns(RuntimeWarning, match=r"evaluation data hold no epochs of 'standard'"):
+        assert probe_main(run) == 0
+    got = json.loads(metrics_path.read_text())
+    assert "hold no epochs of 'standard'" in got["warnings"][0]

@@ -40,6 +40,7 @@ from eegpt.probe import (
     balanced_class_weights,
     check_training_data,
     class_balance_warning,
+    encoder_fingerprint,
     recording_training_warnings,
     trained_probe,
     training_model,
@@ -314,6 +315,8 @@ def finetune(
                 desc="fine-tuning",
                 class_weight=weights,
             )
+    # the tuned weights' own fingerprint: weights_sha256 stays that of the starting weights
+    reference["tuned_weights_sha256"] = encoder_fingerprint(encoder)
     net.checkpoint_info = tuned_checkpoint_info(reference)  # type: ignore[assignment]
     n_trainable = sum(p.numel() for g in param_groups for p in g["params"])
     probe = trained_probe(

@@ -1382,16 +1382,14 @@ def _thin_split_warning(
     train = dict(_class_counts(y_train, classes))
     val = dict(_class_counts(y_val, classes))
     if fraction is None:
-        absent = [repr(c) for c in classes.tolist() if val[c] == 0]
-        if not absent:
-            return None
-        listed = ", ".join(f"{c!r} {n}" for c, n in val.items())
+        absent = _absent_classes_text(
+            y_val, classes, f"the validation data (validation=(data, y){cli('--val-data')})"
+        )
         return (
-            f"the validation data (validation=(data, y){cli('--val-data')}) hold no "
-            f"epochs of {few(absent, 8)} (epochs per class: {listed}): their balanced accuracy "
-            "averages the classes present only (1.0 for a model that always predicts the one "
-            "class there), and early stopping watches a loss without the others. Validate on "
-            "epochs of every class."
+            None
+            if absent is None
+            else f"{absent}, and early stopping watches a loss without the others. Validate "
+            "on epochs of every class."
         )
     thin = [c for c in classes.tolist() if train[c] < 2 or val[c] < 2]
     if not thin:
@@ -1404,6 +1402,44 @@ def _thin_split_warning(
         f"epochs (validation=(data, y){cli('--val-data FILE')}), train on more epochs of "
         "the class, or train without validation."
     )
+
+
+def _absent_classes_text(y: np.ndarray, classes: np.ndarray, what: str) -> str | None:
+    """What to say when labelled data (``what``, class indices ``y``) lack some of ``classes``:
+    the balanced accuracy then averages the classes present only; None when all are there."""
+    counts = dict(_class_counts(y, classes))
+    absent = [repr(c) for c in classes.tolist() if counts[c] == 0]
+    if not absent:
+        return None
+    listed = ", ".join(f"{c!r} {n}" for c, n in counts.items())
+    return (
+        f"{what} hold no epochs of {few(absent, 8)} (epochs per class: {listed}): their "
+        "balanced accuracy averages the classes present only (1.0 for a model that always "
+        "predicts the one class there)"
+    )
+
+
+def evaluation_warning(y_true: np.ndarray, classes: np.ndarray) -> str | None:
+    """What to say of test labels ``y_true`` (among ``classes``) that lack some of the
+    classes, e.g. a single class: the scores then flatter the probe; None otherwise."""
+    index = {c: i for i, c in enumerate(classes.tolist())}
+    y = np.array([index[v] for v in np.asarray(y_true).tolist()], dtype=np.int64)
+    absent = _absent_classes_text(y, classes, "the evaluation data")
+    if absent is None:
+        return None
+    return (
+        f"{absent}; Cohen's kappa and AUROC need two classes. Evaluate on epochs of every "
+        "class, or read the confusion matrix rather than these scores."
+    )
+
+
+def checked_metrics(metrics: dict[str, Any], y_true: np.ndarray, classes: np.ndarray) -> None:
+    """Warn of test labels lacking classes (:func:`evaluation_warning`) and keep the text in
+    ``metrics["warnings"]`` (present only then)."""
+    said = evaluation_warning(y_true, classes)
+    if said:
+        _warn(said)
+        metrics["warnings"] = [said]
 
 
 def balanced_class_weights(y: np.ndarray, n_classes: int) -> torch.Tensor:
@@ -1662,6 +1698,9 @@ def tuned_checkpoint_info(reference: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _encoder_reference(model: EEGPT | EEGPTEncoder) -> dict[str, Any]:
+    """A probe's ``encoder`` record of ``model``: its checkpoint file (``path``, ``format``,
+    file ``sha256``) and ``weights_sha256``, the :func:`encoder_fingerprint` of its weights
+    (those a probe is trained on, or a fine-tuning starts from)."""
     info = dict(getattr(model, "checkpoint_info", None) or {})
     return {
         "path": info.get("path"),
@@ -1697,7 +1736,11 @@ class EEGPTProbe:
         Vocabulary names of the encoder's channels.
     encoder : dict
         Reference to the encoder: checkpoint ``path``, ``format``, file ``sha256``,
-        ``weights_sha256`` (:func:`encoder_fingerprint`) and ``config``.
+        ``weights_sha256`` and ``config``. ``weights_sha256`` is the
+        :func:`encoder_fingerprint` of the encoder weights the probe was trained on (frozen),
+        or started from (fine-tuned: the same as ``finetuned_from["weights_sha256"]``); a
+        fine-tuned probe's own encoder weights, as saved with it, are fingerprinted in
+        ``tuned_weights_sha256`` (absent from probes saved by earlier versions).
     frozen_encoder : bool
         ``True`` for a linear probe (the encoder is not saved with it), ``False`` after
         fine-tuning (the whole model is saved).
@@ -1963,13 +2006,19 @@ class EEGPTProbe:
         continuous recording; see :meth:`predict_proba`."""
         return self.classes_[self.predict_proba(data, **kwargs).argmax(axis=1)]
 
-    def evaluate(self, data: Any, y: Any = None, **kwargs: Any) -> dict[str, float]:
-        """:func:`probe_metrics` on labelled epochs (``y=None``: labels from Epochs events)."""
+    def evaluate(self, data: Any, y: Any = None, **kwargs: Any) -> dict[str, Any]:
+        """:func:`probe_metrics` on labelled epochs (``y=None``: labels from Epochs events).
+
+        Labels lacking some of the probe's classes (e.g. all of one class) are warned about,
+        and the warning is kept in the result's ``"warnings"`` (a list, present only then):
+        the balanced accuracy of one class is 1.0 for a probe that always predicts it."""
         self._refuse_continuous(data)
         proba = self.predict_proba(data, **kwargs)
         labels = self._known_labels(data, y, len(proba))
         pred = self.classes_[proba.argmax(axis=1)]
-        return probe_metrics(labels, pred, proba, self.classes_)
+        metrics: dict[str, Any] = probe_metrics(labels, pred, proba, self.classes_)
+        checked_metrics(metrics, labels, self.classes_)
+        return metrics
 
     # ---------------------------------------------------------------- figures
     # learning curves (eegpt.viz.plot_training), bound to this probe
@@ -2569,7 +2618,7 @@ def describe_probe(directory: str | os.PathLike) -> str:
             + labelling_options(how["match"], how.get("unlabelled"))
         )
     if not meta.get("frozen_encoder", True):
-        lines.append(_finetuning_line(training, meta.get("probe") or {}))
+        lines.append(_finetuning_line(training, meta.get("probe") or {}, encoder))
     elif training:
         lines.append(_probe_training_line(training, meta.get("probe") or {}))
     if training:
@@ -2596,10 +2645,13 @@ def describe_probe(directory: str | os.PathLike) -> str:
     return "\n".join(lines)
 
 
-def _finetuning_line(training: Mapping[str, Any], recipe: Mapping[str, Any]) -> str:
+def _finetuning_line(
+    training: Mapping[str, Any], recipe: Mapping[str, Any], encoder: Mapping[str, Any]
+) -> str:
     """The settings of a fine-tuning (:func:`eegpt.finetune`) as ``eegpt info`` lists them,
-    from ``probe.json``'s ``training`` and ``probe`` (the recipe); those missing are left
-    out (older files record no ``class_weight`` in ``training``: the recipe's is taken)."""
+    from ``probe.json``'s ``training``, ``probe`` (the recipe) and ``encoder`` (the tuned
+    weights' fingerprint); those missing are left out (older files record no
+    ``class_weight`` in ``training``: the recipe's is taken)."""
     facts = {
         "freeze_blocks": training.get("freeze_blocks"),
         "lr": training.get("lr"),
@@ -2611,13 +2663,12 @@ def _finetuning_line(training: Mapping[str, Any], recipe: Mapping[str, Any]) -> 
         "seed": recipe.get("seed"),
         "precision": training.get("precision"),
     }
-    shown = _settings_text(facts)
-    passes = f"{training['epochs_run']} of at most {recipe.get('epochs', '?')} passes run"
-    return (
-        f"  fine-tuning: {shown}; {passes}"
-        if "epochs_run" in training
-        else f"  fine-tuning: {shown}"
-    )
+    line = f"  fine-tuning: {_settings_text(facts)}"
+    if "epochs_run" in training:
+        line += f"; {training['epochs_run']} of at most {recipe.get('epochs', '?')} passes run"
+    if encoder.get("tuned_weights_sha256"):
+        line += f"; tuned weights sha256 {encoder['tuned_weights_sha256'][:12]}..."
+    return line
 
 
 def _probe_training_line(training: Mapping[str, Any], recipe: Mapping[str, Any]) -> str:

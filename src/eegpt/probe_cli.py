@@ -1476,7 +1476,7 @@ def _write_predictions(
 
 def cmd_probe_evaluate(args: argparse.Namespace) -> int:
     from eegpt.cli import check_figure_path, save_figure_file
-    from eegpt.probe import _sklearn_metrics, format_metrics, probe_metrics
+    from eegpt.probe import _sklearn_metrics, checked_metrics, format_metrics, probe_metrics
 
     confusion_matrix = _sklearn_metrics().confusion_matrix
 
@@ -1496,7 +1496,8 @@ def cmd_probe_evaluate(args: argparse.Namespace) -> int:
     y = _as_class_labels(y, classes, _labels_taken(args))
     proba = _probabilities(args, probe, recording, rename)
     pred = classes[proba.argmax(axis=1)]
-    metrics = probe_metrics(y, pred, proba, classes)
+    metrics: dict[str, Any] = probe_metrics(y, pred, proba, classes)
+    checked_metrics(metrics, y, classes)  # a warning on stderr, and in --json's file
     if args.skip_unknown:
         metrics["n_left_out"] = left_out
     print(format_metrics(metrics))
