@@ -319,9 +319,16 @@ def test_eegpt_info_shows_the_fine_tuning_settings(task, tmp_path):
     assert "tuned from checkpoint" in text
     assert (
         "fine-tuning: freeze_blocks 1, lr 0.001, head lr 0.01, layer_decay 0.5, weight_decay "
-        "0.01, batch size 32, class_weight balanced, seed 7, precision float32; 2 of at most 2 "
-        "passes run"
+        "0.01, batch size 32, class_weight balanced, seed 7, precision float32; no "
+        "validation; 2 passes (of at most 2) run"
     ) in text
+    # the validation chosen, patience, an early stop, and one pass in the singular
+    stopped = run(base, task[0][:32], epochs=3, validation=0.25, patience=1,
+                  groups=np.repeat(np.arange(4), 8), seed=0)  # fmt: skip
+    stopped.training.update(epochs_run=1, stopped_early=True)  # as an early stop leaves it
+    text = describe_probe(stopped.save(tmp_path / "stopped"))
+    assert "precision float32, patience 1; validation fraction 0.25 by groups (1 of 4 " in text
+    assert "held out); 1 pass (of at most 3) run, stopped early at pass 1" in text
 
 
 def test_probe_json_fingerprints_the_tuned_weights(model, task, tmp_path):
@@ -344,3 +351,29 @@ def test_probe_json_fingerprints_the_tuned_weights(model, task, tmp_path):
     (folder / "probe.json").write_text(json.dumps(meta))
     assert encoder_fingerprint(load_probe(folder).model) == tuned_sha
     assert "tuned weights" not in describe_probe(folder)
+
+
+def test_a_validation_fraction_by_groups_holds_out_whole_groups(model, task):
+    """groups= (e.g. subject ids) make a validation fraction hold out whole groups, about
+    the fraction of the epochs with both classes, the same ones for the same seed; it is
+    recorded, and fewer than 2 groups are refused."""
+    from eegpt.probe import _group_split
+
+    train = task[0][:48]
+    subjects = np.repeat(["s1", "s2", "s3", "s4", "s5", "s6"], 8)
+    y = (np.arange(48) % 2).astype(np.int64)
+    tr, va, held_out, n = _group_split(y, subjects, 0.3, seed=0)
+    assert n == 6 and not set(subjects[tr]) & set(subjects[va])
+    assert sorted(set(subjects[va])) == held_out and 8 <= len(va) <= 24
+    assert set(y[va]) == {0, 1}
+    assert _group_split(y, subjects, 0.3, seed=0)[2] == held_out
+    assert any(_group_split(y, subjects, 0.3, seed=s)[2] != held_out for s in range(1, 6))
+    tuned = run(model, train, epochs=1, validation=0.25, groups=subjects)
+    record = tuned.training["validation"]
+    assert record["kind"] == "fraction" and record["fraction"] == 0.25
+    assert record["groups"]["count"] == 6
+    assert tuned.training["n_validation"] == 8 * len(record["groups"]["held_out"])
+    with pytest.raises(ValueError, match=r"needs at least 2; got 1"):
+        run(model, train, epochs=1, validation=0.25, groups=["s1"] * 48)
+    with pytest.raises(ValueError, match=r"one value per training epoch: 48 epochs"):
+        run(model, train, epochs=1, validation=0.25, groups=subjects[:40])

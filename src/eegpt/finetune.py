@@ -126,6 +126,7 @@ def finetune(
     batch_size: int = 32,
     pct_start: float = 0.2,
     validation: float | tuple[Any, Any] | None = 0.2,
+    groups: Any = None,
     patience: int | None = 5,
     class_weight: Literal["balanced"] | None = None,
     precision: FinetunePrecision = "auto",
@@ -173,10 +174,17 @@ def finetune(
         Warm-up fraction of the one-cycle schedule.
     validation : float | (data, y) | None
         Validation data for early stopping and the history: a fraction of ``data`` split off
-        per class (per epoch: with several recordings, epochs of one recording fall on both
-        sides, so validation scores and early stopping are optimistic; a warning says so), or
-        separate epochs ``(held_out_data, held_out_y)`` in the form of ``data``, e.g. the
-        recordings of held-out subjects.
+        per class, or separate epochs ``(held_out_data, held_out_y)`` in the form of ``data``,
+        e.g. the recordings of held-out subjects. Without ``groups`` a fraction splits the
+        epochs at random: epochs of one subject (recording) fall on both sides, so validation
+        scores and early stopping are optimistic wherever ``data`` holds several subjects,
+        also in one Epochs object or array (a warning says so only for a list of
+        recordings); give ``groups`` or held-out data to validate across subjects. How
+        validation was chosen is recorded in ``training["validation"]``.
+    groups : array-like, shape (n_epochs,) | None
+        With a ``validation`` fraction: one value per epoch (e.g. subject ids); the fraction
+        then holds out whole groups (about that fraction of the epochs, each class's share
+        kept as far as the groups allow, chosen with ``seed``). Needs at least 2 groups.
     patience : int | None
         Stop after this many epochs without a lower validation loss and restore the best
         weights; ``None`` trains all epochs (keeping the last weights). Ignored without
@@ -258,8 +266,8 @@ def finetune(
         verbose=verbose,
     )
     # no command line fine-tunes: the warnings name the Python arguments only
-    train, val, classes = _split_training_data(
-        data, y, validation, seed, command_line=False, **common
+    train, val, classes, chosen = _split_training_data(
+        data, y, validation, seed, groups, command_line=False, **common
     )
     balance = class_balance_warning(train.y, classes, config.class_weight, command_line=False)
     if balance:
@@ -325,6 +333,7 @@ def finetune(
         seconds=time.perf_counter() - t0, device=dev, precision=precision,
         freeze_blocks=freeze_blocks, layer_decay=layer_decay, lr=lr,
         class_weight=config.class_weight, trainable_parameters=int(n_trainable),
+        validation=chosen,
     )  # fmt: skip
     _log(
         f"fine-tuned {len(fit.history)} epochs ({n_trainable:,} trainable weights) in "

@@ -1222,32 +1222,52 @@ class _FitResult:
 
 
 def _split_training_data(
-    data: Any, y: Any, validation: Any, seed: int, *, command_line: bool = True, **common: Any
-) -> tuple[_TrainingData, tuple[np.ndarray, np.ndarray] | None, np.ndarray]:
-    """Training windows, validation ``(windows, y)`` or None, and the class labels.
+    data: Any,
+    y: Any,
+    validation: Any,
+    seed: int,
+    groups: Any = None,
+    *,
+    command_line: bool = True,
+    **common: Any,
+) -> tuple[_TrainingData, tuple[np.ndarray, np.ndarray] | None, np.ndarray, dict[str, Any]]:
+    """Training windows, validation ``(windows, y)`` or None, the class labels, and how the
+    validation data were chosen (the training record's ``validation``).
 
-    ``validation`` is a fraction of ``data`` held out (stratified, seeded), a ``(data, y)``
-    pair prepared like the training data, or None. ``command_line``: the warnings also name
-    the command line's options (the probe's; fine-tuning has none).
+    ``validation`` is a fraction of ``data`` held out (stratified, seeded; with ``groups``,
+    one value per epoch, whole groups: :func:`_group_split`), a ``(data, y)`` pair prepared
+    like the training data, or None. ``command_line``: the warnings also name the command
+    line's options (the probe's; fine-tuning has none).
     """
     train, classes = _prepare_training_data(data, y, classes=None, **common)
     tagged = _tagged_classes_warning(classes)
     if tagged:
         _warn(tagged)
-    if isinstance(validation, (int, float)) and not isinstance(validation, bool):
-        tr, va = _stratified_split(train.y, float(validation), seed)
-        n_recordings = _recording_count(data)
-        if n_recordings > 1:
-            _warn(per_epoch_split_warning(float(validation), n_recordings, command_line))
+    fraction = isinstance(validation, (int, float)) and not isinstance(validation, bool)
+    if groups is not None and not fraction:
+        raise ValueError(
+            "groups= choose the epochs a validation fraction holds out; give validation=FRACTION "
+            f"with them (got validation={validation!r})"
+        )
+    if fraction:
+        record: dict[str, Any] = {"kind": "fraction", "fraction": float(validation)}
+        if groups is None:
+            tr, va = _stratified_split(train.y, float(validation), seed)
+            n_recordings = _recording_count(data)
+            if n_recordings > 1:
+                _warn(per_epoch_split_warning(float(validation), n_recordings, command_line))
+        else:
+            tr, va, held_out, n_groups = _group_split(train.y, groups, float(validation), seed)
+            record["groups"] = {"count": n_groups, "held_out": [_jsonable(g) for g in held_out]}
         val = (train.windows[va], train.y[va])
         fraction = float(validation)
         thin = _thin_split_warning(train.y[tr], train.y[va], classes, fraction, command_line)
         if thin:
             _warn(thin)
         train = replace(train, windows=train.windows[tr], y=train.y[tr])
-        return train, val, classes
+        return train, val, classes, record
     if validation is None:
-        return train, None, classes
+        return train, None, classes, {"kind": "none"}
     if not (isinstance(validation, tuple) and len(validation) == 2):
         raise TypeError("validation must be a fraction, a (data, y) pair or None")
     vdata, _ = _prepare_training_data(
@@ -1256,7 +1276,7 @@ def _split_training_data(
     thin = _thin_split_warning(train.y, vdata.y, classes, None, command_line)
     if thin:
         _warn(thin)
-    return train, (vdata.windows, vdata.y), classes
+    return train, (vdata.windows, vdata.y), classes, {"kind": "held-out data"}
 
 
 def _recording_count(data: Any) -> int:
@@ -1316,6 +1336,55 @@ def _stratified_split(y: np.ndarray, fraction: float, seed: int) -> tuple[np.nda
         )
     train_idx = np.setdiff1d(np.arange(len(y)), val_idx)
     return train_idx, val_idx
+
+
+def _group_split(
+    y: np.ndarray, groups: Any, fraction: float, seed: int
+) -> tuple[np.ndarray, np.ndarray, list[Any], int]:
+    """Train and validation indices of a validation ``fraction`` that holds out whole groups
+    (``groups``: one value per epoch, e.g. subject ids), the groups held out and the number
+    of groups.
+
+    Groups, in an order drawn with ``seed``, join the validation side one at a time, each
+    time the one that brings its epochs per class closest to ``fraction`` of each class's
+    (relative to the class's size, so classes count alike), until none brings them closer;
+    at least one group is held out and at least one left to train on.
+    """
+    if not 0.0 < fraction < 1.0:
+        raise ValueError(f"a validation fraction must be in (0, 1), got {fraction}")
+    groups = np.asarray(groups)
+    if groups.shape != (len(y),):
+        raise ValueError(
+            f"groups must give one value per training epoch: {len(y)} epochs, got groups of "
+            f"shape {groups.shape}"
+        )
+    names, index = np.unique(groups, return_inverse=True)
+    if len(names) < 2:
+        raise ValueError(
+            f"a validation fraction by groups holds out whole groups and needs at least 2; "
+            f"got {len(names)} ({few([repr(g) for g in names.tolist()], 4)}). Give groups "
+            "with several values (e.g. one subject id per epoch), or leave groups out"
+        )
+    counts = np.zeros((len(names), int(y.max()) + 1))
+    np.add.at(counts, (index, y), 1)
+    size = counts.sum(axis=0).clip(min=1)
+
+    def gap(val: np.ndarray) -> float:
+        return float((((val - fraction * size) / size) ** 2).sum())
+
+    left = list(np.random.default_rng(seed).permutation(len(names)))
+    chosen: list[int] = []
+    val = np.zeros(counts.shape[1])
+    while len(left) > 1:
+        best = min(left, key=lambda g: gap(val + counts[g]))  # ties: the first drawn
+        if chosen and gap(val + counts[best]) >= gap(val):
+            break
+        chosen.append(best)
+        left.remove(best)
+        val += counts[best]
+    is_val = np.isin(index, chosen)
+    held_out = sorted(names[chosen].tolist(), key=str)
+    return np.flatnonzero(~is_val), np.flatnonzero(is_val), held_out, len(names)
 
 
 FEW_EPOCHS = 5
@@ -2352,6 +2421,7 @@ def train_probe(
     preprocessing: PreprocessingConfig | None = None,
     config: ProbeConfig | None = None,
     validation: float | tuple[Any, Any] | None = None,
+    groups: Any = None,
     device: str | torch.device | None = None,
     precision: Precision = "float32",
     cache: EmbeddingCache | str | os.PathLike | bool | None = True,
@@ -2389,10 +2459,17 @@ def train_probe(
         ``chan_proj=True``, ``seed=1``.
     validation : float | (data, y) | None
         Held-out data scored after every epoch (``history``): a fraction of ``data`` split off
-        per class with the seed, or separate epochs in the same format as ``data``. A fraction
-        is drawn per epoch: epochs of one recording (subject) fall on both sides, so its scores
-        flatter the probe where ``data`` holds several (a warning says so); pass held-out
-        recordings as ``(held_out_data, held_out_y)`` to validate across recordings.
+        per class with the seed, or separate epochs in the same format as ``data``. Without
+        ``groups`` a fraction splits the epochs at random: epochs of one subject (recording)
+        fall on both sides, so its scores flatter the probe wherever ``data`` holds several
+        subjects, also in one Epochs object or array (a warning says so only for a list of
+        recordings); give ``groups``, or held-out recordings as
+        ``(held_out_data, held_out_y)``, to validate across subjects. How validation was
+        chosen is recorded in ``training["validation"]``.
+    groups : array-like, shape (n_epochs,) | None
+        With a ``validation`` fraction: one value per epoch (e.g. subject ids); the fraction
+        then holds out whole groups (about that fraction of the epochs, each class's share
+        kept as far as the groups allow, chosen with the seed). Needs at least 2 groups.
     device : str | torch.device | None
         ``None`` picks CUDA when available.
     precision : {"float32", "bfloat16", "float16"}
@@ -2441,7 +2518,9 @@ def train_probe(
         config=config,
         verbose=verbose,
     )
-    train, val, classes = _split_training_data(data, y, validation, config.seed, **common)
+    train, val, classes, chosen = _split_training_data(
+        data, y, validation, config.seed, groups, **common
+    )
     if config.patience is not None and val is None:
         raise ValueError("patience (early stopping) needs validation data: pass validation=")
     balance = class_balance_warning(train.y, classes, config.class_weight)
@@ -2521,7 +2600,7 @@ def train_probe(
     probe = trained_probe(
         probe_model, fit, train, val, classes, config, preprocessing,
         encoder=_encoder_reference(model), frozen_encoder=True, rename=rename,
-        seconds=time.perf_counter() - t0, device=dev, precision=precision,
+        seconds=time.perf_counter() - t0, device=dev, precision=precision, validation=chosen,
     )  # fmt: skip
     last = fit.history[-1] if fit.history else {}
     _log(
@@ -2662,10 +2741,18 @@ def _finetuning_line(
         "class_weight": training.get("class_weight", recipe.get("class_weight")),
         "seed": recipe.get("seed"),
         "precision": training.get("precision"),
+        "patience": recipe.get("patience"),
     }
     line = f"  fine-tuning: {_settings_text(facts)}"
+    if training.get("validation"):
+        line += f"; {_validation_text(training['validation'])}"
     if "epochs_run" in training:
-        line += f"; {training['epochs_run']} of at most {recipe.get('epochs', '?')} passes run"
+        run = training["epochs_run"]
+        line += (
+            f"; {run} pass{'' if run == 1 else 'es'} (of at most {recipe.get('epochs', '?')}) run"
+        )
+        if training.get("stopped_early"):
+            line += f", stopped early at pass {run}"
     if encoder.get("tuned_weights_sha256"):
         line += f"; tuned weights sha256 {encoder['tuned_weights_sha256'][:12]}..."
     return line
@@ -2694,6 +2781,19 @@ def _settings_text(facts: Mapping[str, Any]) -> str:
     class_weight always (None is its value, not a gap)."""
     return ", ".join(f"{k} {v:g}" if isinstance(v, float) else f"{k} {v}" for k, v in facts.items()
                      if v is not None or k == "class_weight")  # fmt: skip
+
+
+def _validation_text(record: Mapping[str, Any]) -> str:
+    """The training record's ``validation`` (:func:`_split_training_data`) in words."""
+    kind = record.get("kind")
+    if kind == "fraction":
+        groups = record.get("groups")
+        return f"validation fraction {record.get('fraction'):g}" + (
+            f" by groups ({len(groups.get('held_out', []))} of {groups.get('count')} held out)"
+            if groups
+            else " (epochs at random)"
+        )
+    return "validation on held-out data" if kind == "held-out data" else "no validation"
 
 
 def load_probe(

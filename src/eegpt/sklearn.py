@@ -676,7 +676,9 @@ class EEGPTClassifier(_ConfigParams, ClassifierMixin, BaseEstimator):
         ``preprocessing__<field>`` on both estimators).
     validation : float | None
         Fraction of the training epochs held out per class and scored after every training
-        epoch (``probe_.history``; needed for ``ProbeConfig(patience=...)``).
+        epoch (``probe_.history``; needed for ``ProbeConfig(patience=...)``). The epochs are
+        drawn at random, so epochs of one subject fall on both sides unless ``fit`` is given
+        ``groups`` (then whole groups are held out).
     batch_size : int | None
         Epochs per encoder pass in prediction; ``None``: the engine's default.
     device : str | None
@@ -761,7 +763,7 @@ class EEGPTClassifier(_ConfigParams, ClassifierMixin, BaseEstimator):
 
     @_warning_once("fit")
     @honours_verbose
-    def fit(self, X: Any, y: Any = None) -> EEGPTClassifier:
+    def fit(self, X: Any, y: Any = None, groups: Any = None) -> EEGPTClassifier:
         """Train the probe.
 
         Parameters
@@ -770,6 +772,9 @@ class EEGPTClassifier(_ConfigParams, ClassifierMixin, BaseEstimator):
             Labelled epochs, each one model window (see :class:`EEGPTEmbedder`'s Notes).
         y : array-like, shape (n_epochs,) | None
             Class labels; ``None`` takes the event names of ``mne.Epochs``.
+        groups : array-like, shape (n_epochs,) | None
+            With a ``validation`` fraction: one value per epoch (e.g. subject ids), so that
+            the fraction holds out whole groups (see :func:`eegpt.probe.train_probe`).
 
         Returns
         -------
@@ -799,6 +804,7 @@ class EEGPTClassifier(_ConfigParams, ClassifierMixin, BaseEstimator):
             preprocessing=self.preprocessing,
             config=self.config,
             validation=self.validation,
+            groups=groups,
             device=self.device,
             precision=self.precision,
             cache=self.cache,
