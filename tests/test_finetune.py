@@ -377,3 +377,16 @@ def test_a_validation_fraction_by_groups_holds_out_whole_groups(model, task):
         run(model, train, epochs=1, validation=0.25, groups=["s1"] * 48)
     with pytest.raises(ValueError, match=r"one value per training epoch: 48 epochs"):
         run(model, train, epochs=1, validation=0.25, groups=subjects[:40])
+
+
+def test_tagged_classes_are_warned_of_without_command_line_options(model):
+    """Classes differing only by MNE's '/'-tags ('left', 'left/artifact') are warned of, and
+    fine-tuning, which has no command line, names no command-line option."""
+    x = np.random.default_rng(0).normal(0, 20, (8, 2, 256))
+    y = ["left", "left/artifact"] * 4
+    array = {"ch_names": ["Cz", "Pz"], "sfreq": 256.0, "units": "uV", "validation": None}
+    with pytest.warns(RuntimeWarning, match="'/'-separated tags") as caught:
+        run(model, x, y=y, epochs=1, **array)
+    said = [str(w.message) for w in caught if "'/'-separated tags" in str(w.message)]
+    assert len(said) == 1 and "give the labels: y=..." in said[0], said
+    assert "command line" not in said[0] and "--label" not in said[0]

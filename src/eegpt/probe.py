@@ -611,9 +611,10 @@ def _differ_by_tags(a: Any, b: Any) -> bool:
     return _tags(a) <= _tags(b) or _tags(b) <= _tags(a)
 
 
-def _tags_advice(pairs: Mapping[str, str], subject: str) -> str:
+def _tags_advice(pairs: Mapping[str, str], subject: str, command_line: bool = True) -> str:
     """``"<subject> only by MNE's '/'-separated tags ...: name the events alike ..."``, with
-    ``pairs`` (a label: the one it stands for) as examples of the names to give."""
+    ``pairs`` (a label: the one it stands for) as examples of the names to give.
+    ``command_line``: also name the probe's command-line options for the labels."""
     shown = ", ".join(f"{a!r} as {b!r}" for a, b in list(pairs.items())[:3])
     return (
         f"{subject} only by MNE's '/'-separated tags, as BrainVision markers read as "
@@ -621,15 +622,15 @@ def _tags_advice(pairs: Mapping[str, str], subject: str) -> str:
         "events ('left/artifact'; eegpt names the epochs of a .set file by their time-locking "
         "event where it can read the file: pass its path, or the epochs "
         "mne.read_epochs_eeglab returns), do: name the events alike when cutting the epochs "
-        f"({shown}: mne.Epochs(..., event_id={{name: code}})), or give the labels: y=..., "
-        "on the command line --labels CSV or --label-column"
+        f"({shown}: mne.Epochs(..., event_id={{name: code}})), or give the labels: y=..."
+        + (", on the command line --labels CSV or --label-column" if command_line else "")
     )
 
 
-def _tagged_classes_warning(classes: np.ndarray) -> str | None:
+def _tagged_classes_warning(classes: np.ndarray, command_line: bool = True) -> str | None:
     """What to say when training classes differ from one another only by MNE's
     ``/``-separated tags (each tagged class named with the plainest such class); None when
-    none do."""
+    none do. ``command_line``: with the probe's command-line options."""
     known = classes.tolist()
     pairs = {}
     for label in known:
@@ -645,7 +646,7 @@ def _tagged_classes_warning(classes: np.ndarray) -> str | None:
     listed = ", ".join(f"{a!r} and {b!r}" for a, b in pairs.items())
     return (
         f"the training labels {listed} are classes of their own, each learnt apart; "
-        + _tags_advice(pairs, "they differ")
+        + _tags_advice(pairs, "they differ", command_line)
     )
 
 
@@ -1240,7 +1241,7 @@ def _split_training_data(
     line's options (the probe's; fine-tuning has none).
     """
     train, classes = _prepare_training_data(data, y, classes=None, **common)
-    tagged = _tagged_classes_warning(classes)
+    tagged = _tagged_classes_warning(classes, command_line)
     if tagged:
         _warn(tagged)
     fraction = isinstance(validation, (int, float)) and not isinstance(validation, bool)
@@ -1295,9 +1296,12 @@ def _recording_count(data: Any) -> int:
     return len(keys)
 
 
-def _command_line(option: str, command_line: bool) -> str:
-    """``" (command line: OPTION)"``, or "" where there is no command line (fine-tuning)."""
-    return f" (command line: {option})" if command_line else ""
+def _command_line(option: str, command_line: bool, *, inside: bool = False) -> str:
+    """``" (command line: OPTION)"`` (``inside`` parentheses already: ``", command line:
+    OPTION"``), or "" where there is no command line (fine-tuning)."""
+    if not command_line:
+        return ""
+    return f", command line: {option}" if inside else f" (command line: {option})"
 
 
 def per_epoch_split_warning(fraction: float, n_recordings: int, command_line: bool = True) -> str:
@@ -1447,12 +1451,14 @@ def _thin_split_warning(
     """What to say when the validation split by ``fraction`` left a class fewer than 2 epochs
     for training or for validation, or (``fraction`` None) validation data given apart lack a
     class; None otherwise. ``command_line``: with the probe's command-line options."""
-    cli = lambda option: f", command line: {option}" if command_line else ""  # noqa: E731
     train = dict(_class_counts(y_train, classes))
     val = dict(_class_counts(y_val, classes))
     if fraction is None:
         absent = _absent_classes_text(
-            y_val, classes, f"the validation data (validation=(data, y){cli('--val-data')})"
+            y_val,
+            classes,
+            "the validation data (validation=(data, y)"
+            f"{_command_line('--val-data', command_line, inside=True)})",
         )
         return (
             None
@@ -1465,10 +1471,10 @@ def _thin_split_warning(
         return None
     listed = ", ".join(f"{c!r} {train[c]} for training and {val[c]} for validation" for c in thin)
     return (
-        f"the validation split (validation={fraction:g}{cli(f'--val {fraction:g}')}) "
+        f"the validation split (validation={fraction:g}{_command_line(f'--val {fraction:g}', command_line, inside=True)}) "
         f"leaves {listed}: with fewer than 2 epochs of a class in a part, the probe learns it "
         "from one epoch or the validation scores it on one (or none). Validate on separate "
-        f"epochs (validation=(data, y){cli('--val-data FILE')}), train on more epochs of "
+        f"epochs (validation=(data, y){_command_line('--val-data FILE', command_line, inside=True)}), train on more epochs of "
         "the class, or train without validation."
     )
 
