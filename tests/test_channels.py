@@ -1354,7 +1354,7 @@ def test_nearest_rename_exclude_takes_one_label_as_a_str():
 
 
 def test_nearest_rename_of_a_recording_with_unplaced_channels_maps_it():
-    """EEG channels without a position are in the table as None (warned of), so the table,
+    """A net's electrodes without a position are in the table as None (warned of), so the table,
     which lists the whole net, passes map_channels for the recording it was made from."""
     import mne
     import numpy as np
@@ -1372,6 +1372,24 @@ def test_nearest_rename_of_a_recording_with_unplaced_channels_maps_it():
     with pytest.warns(RuntimeWarning, match="map to vocabulary entries"):  # AF7/AF8
         mapping = map_channels(raw, rename=table)
     assert {"E1", "E2", "E3"} <= set(mapping.dropped) and len(mapping) > 50
+
+
+def test_nearest_rename_keeps_an_unplaced_10_10_channel_under_its_name():
+    """A channel without a position that is no net's electrode (T7 beside positioned 10-20
+    channels) stays out of the table (warned of), so map_channels keeps it as T7."""
+    import mne
+    import numpy as np
+
+    names = ["Fp1", "Fp2", "F3", "F4", "C3", "C4", "P3", "P4", "O1", "O2", "Fz", "Cz", "Pz"]
+    info = mne.create_info([*names, "T7"], 250.0, "eeg")
+    raw = mne.io.RawArray(np.zeros((len(info.ch_names), 10)), info, verbose=False)
+    raw.set_montage("easycap-M1", on_missing="ignore")
+    raw.info["chs"][-1]["loc"][:3] = np.nan
+    with pytest.warns(RuntimeWarning, match=r"T7 have no position.*kept under their own"):
+        table = nearest_rename(raw)
+    assert "T7" not in table and table["Cz"] == "Cz"
+    mapping = map_channels(raw, rename=table)
+    assert "T7" in mapping.names and "T7" not in mapping.dropped
 
 
 def test_nearest_rename_warns_of_10_10_names_on_other_sites():

@@ -713,17 +713,31 @@ def nearest_rename(
     exclude = [label for label in dict.fromkeys(exclude) if label in positions]
     allowed = (distances <= max_distance_mm) & ~np.isin(labels, exclude)[:, None]
     rows, cols = linear_sum_assignment(np.where(allowed, distances, max_distance_mm))
-    # every EEG channel is in the table, those without a position as None: the table lists the
-    # whole net (its ``net`` marker holds), so check_net_table still refuses another net's
-    # table for this recording and passes this table for it
+    # a net's electrodes without a position (EGI numbers, BioSemi sockets) are in the table as
+    # None: it lists the whole net (its ``net`` marker holds), so check_net_table still
+    # refuses another net's table for this recording and passes this table for it; other
+    # channels without one stay out of it, kept under their own names
     eeg = [info["ch_names"][i] for i in mne.pick_types(info, eeg=True, exclude=[])]
-    table: dict[str, str | None] = dict.fromkeys(eeg)
     unplaced = [label for label in eeg if label not in positions]
+    of_net = set(egi_labels(eeg)) | set(_socket_labels(eeg))
+    table: dict[str, str | None] = {
+        label: None for label in eeg if label in positions or label in of_net
+    }
     if unplaced:
+        dropped = [label for label in unplaced if label in of_net]
+        kept = [label for label in unplaced if label not in of_net]
+        told = (
+            "they are kept under their own names"
+            if not dropped
+            else "they are in the table as left out (None)"
+            if not kept
+            else f"{few(dropped, 6)} are in the table as left out (None), the others kept "
+            "under their own names"
+        )
         _warn(
-            f"{what}: {few(unplaced, 6)} have no position, so no site is found for them: they "
-            "are in the table as left out (None). To name them, set their positions "
-            "(raw.set_montage(...)) first, or give them a site in the table yourself."
+            f"{what}: {few(unplaced, 6)} have no position, so no site is found for them: "
+            f"{told}. To name them, set their positions (raw.set_montage(...)) first, or give "
+            "them a site in the table yourself."
         )
     mm: dict[str, float] = {}
     for row, col in zip(rows, cols, strict=True):
