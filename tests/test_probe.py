@@ -485,6 +485,21 @@ def test_event_names_that_are_not_the_classes_say_where_labels_come_from(model, 
         probe.evaluate(other, ["x"] * len(other))
 
 
+@pytest.mark.parametrize("chan_proj", [False, True])
+def test_two_channels_warn_of_the_reference_in_training_only(model, short_task, chan_proj):
+    """Average referencing of 2 channels is warned of when the probe is trained, where it can
+    be turned off; not at every prediction, where the trained preprocessing is fixed."""
+    two = short_task[0][:16].copy().pick(short_task[0].ch_names[:2])
+    with pytest.warns(RuntimeWarning, match="of 2 channels"):
+        probe = train_probe(
+            model, two, preprocessing=ONE_SECOND, chan_proj=chan_proj, epochs=1, cache=False
+        )
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        probe.predict(two)
+    assert not any("of 2 channels" in str(w.message) for w in caught)
+
+
 def test_predict_input_problems_are_named(probe, task):
     _, test = task
     with pytest.raises(ValueError, match=r"this probe takes 4 s epochs.*cut longer ones.*"

@@ -92,6 +92,19 @@ def test_fit_leaves_the_model_untouched(task):
     assert set(SMALL.target_encoder.__dict__) == keys
 
 
+def test_two_channels_warn_of_the_reference_at_fit_only(task):
+    """Average referencing of 2 channels is warned of by fit, where it can be turned off; not
+    by transform, where the fitted preprocessing is fixed."""
+    two = task[:8].copy().pick(task.ch_names[:2])
+    with pytest.warns(RuntimeWarning, match="of 2 channels"):
+        est = embedder().fit(two)
+    eegpt.sklearn._SHOWN.clear()  # as in another process (a pickled estimator)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        est.transform(two)
+    assert not any("of 2 channels" in str(w.message) for w in caught)
+
+
 def test_pipeline_cross_validation_on_epochs(task):
     y = epochs_labels(task)
     # the synthetic recording as it is: this small random-weight model learns its task from the

@@ -711,6 +711,7 @@ def prepare(
     checks: bool = True,
     bad_spans: BadSpans | None = None,
     refuse_flat: bool = True,
+    warn_reference: bool = True,
     verbose: bool | str | int | None = None,
 ) -> Windows:
     """Turn a recording into model-ready windows.
@@ -753,6 +754,10 @@ def prepare(
         that stand for a part of more to come only warn (the first window of a live stream,
         scikit-learn's transform and predict, a probe's predictions and evaluations: a loop
         that predicts epoch by epoch goes on past one from a disconnected amplifier).
+    warn_reference : bool
+        Warn of average referencing of exactly 2 channels (:func:`check_reference_channels`).
+        False where the preprocessing is not the caller's to change (a trained probe's
+        predictions, a fitted embedder's transform) or was warned of already (a stream).
     verbose : bool | str | int | None
         If True, log what was done to the ``"eegpt"`` logger.
 
@@ -828,7 +833,7 @@ def prepare(
         )
     if bad_spans is not None and bad_spans.reject and x.ndim == 2:
         fill_nonfinite(x)  # any NaN/Inf sample left lies in a bad span whose windows go
-    check_reference_channels(config, x.shape[-2], source, warn=checks)
+    check_reference_channels(config, x.shape[-2], source, warn=checks and warn_reference)
     if config.average_reference:
         x -= x.mean(axis=-2, keepdims=True)
     try:

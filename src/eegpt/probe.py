@@ -810,13 +810,18 @@ def _channel_key(name: str) -> str:
 
 
 def _projection_windows(
-    rec: Recording, input_names: Sequence[str], config: PreprocessingConfig
+    rec: Recording,
+    input_names: Sequence[str],
+    config: PreprocessingConfig,
+    warn_reference: bool = True,
 ) -> np.ndarray:
     """Windows of the channels ``input_names`` in that order (any names; for a projection).
 
     A name the data do not have as such is matched by electrode (``"EEG FP1-REF"`` for
     ``"Fp1"``, as :func:`eegpt.channels.normalize_channel_name` maps names) or, for names
-    outside the vocabulary, up to case and surrounding spaces, when one channel matches."""
+    outside the vocabulary, up to case and surrounding spaces, when one channel matches.
+    ``warn_reference``: warn of average referencing of 2 channels (training; not predictions,
+    whose preprocessing is the trained probe's)."""
     position = {name: i for i, name in enumerate(rec.ch_names)}
     by_key: dict[str, list[int]] = {}
     for i, name in enumerate(rec.ch_names):
@@ -845,7 +850,7 @@ def _projection_windows(
         epoched=rec.is_epoched,
     )  # fmt: skip
     x = rec.data[..., columns, :]  # a float64 copy
-    check_reference_channels(config, x.shape[-2], rec.source)
+    check_reference_channels(config, x.shape[-2], rec.source, warn=warn_reference)
     if config.average_reference:
         x -= x.mean(axis=-2, keepdims=True)
     x = resample(x, rec.sfreq, config.sfreq, method=config.resample) * config.scale
@@ -1925,7 +1930,7 @@ class EEGPTProbe:
                 "on, which its predictions keep): give a recording of at least that length"
             )
         if self.config.chan_proj:
-            return _projection_windows(rec, self.input_names, config)
+            return _projection_windows(rec, self.input_names, config, warn_reference=False)
         mapping = map_channels(
             rec.ch_names, rename=rename, on_missing=on_missing, verbose=verbose, source=rec.source,
             left_out=rec.left_out,
@@ -1934,8 +1939,10 @@ class EEGPTProbe:
             mapping, self.input_names, rec.source, bads=rec.bads, rename=rename
         )
         # predictions: data all flat warn (prepare's rule), as a loop predicting epoch by
-        # epoch goes on
-        return prepare(rec, mapping, config, refuse_flat=False, verbose=verbose).data
+        # epoch goes on; the trained preprocessing is fixed: its reference was warned of then
+        return prepare(
+            rec, mapping, config, refuse_flat=False, warn_reference=False, verbose=verbose
+        ).data
 
     @property
     def _continuous_preprocessing(self) -> PreprocessingConfig:

@@ -568,8 +568,10 @@ class EEGPTEmbedder(_ConfigParams, TransformerMixin, BaseEstimator):
             )
         config = self._config()
         # epochs to transform or predict: one all flat warns (prepare's rule), as in a loop
-        # that embeds epoch by epoch
-        windows = prepare(rec, mapping, config, refuse_flat=False, verbose=verbose)
+        # that embeds epoch by epoch; the reference was warned of by fit
+        windows = prepare(
+            rec, mapping, config, refuse_flat=False, warn_reference=False, verbose=verbose
+        )
         if bar is not None and bar.total is None:
             bar.total = len(windows.data)
             bar.refresh()
