@@ -356,12 +356,13 @@ class OnlineEmbedder:
             onsets=onsets,
             array_units=self.units,
         )
-        said_at_init = ".*(resampling .* uses the ratio|average referencing .* of 2 channels)"
-        with ignored_warnings(message=said_at_init):
-            # the first window's checks stand for the session
+        with ignored_warnings(message=".*resampling .* uses the ratio"):  # said at init
+            # the first window's checks stand for the session; its reference was warned of
+            # at init
             windows = prepare(
                 recording, self._buffer_mapping, self._epoch_config, checks=not self._checked,
                 refuse_flat=False,  # electrodes still settling: the session goes on
+                warn_reference=False,
             )  # fmt: skip
         self._checked = True
         z = self.engine.encode(windows.data, windows.mapping.chan_ids)
