@@ -525,6 +525,19 @@ def test_a_recording_whose_used_channels_are_all_flat_is_refused(tmp_path):
         prepare(as_recording(epochs))
 
 
+def test_an_input_all_flat_that_is_not_refused_is_said_to_hold_no_signal():
+    """refuse_flat=False (predictions, transform): all used channels flat warn once that the
+    input holds no signal, without advice to exclude channels or keep a reference."""
+    x = np.zeros((3, 256 * 4))
+    with pytest.warns(RuntimeWarning) as caught:
+        prepare(as_recording(x, ch_names=NAMES, sfreq=256.0), refuse_flat=False)
+    said = [str(w.message) for w in caught if "flat channel(s) check" in str(w.message)]
+    assert len(said) == 1, said
+    assert "every channel used (['Fp1', 'Cz', 'O2']) is flat" in said[0]
+    assert "no signal in this input (disconnected amplifier?)" in said[0]
+    assert "Exclude" not in said[0] and "reference" not in said[0]
+
+
 def test_a_channel_flat_for_part_of_the_recording_is_named_with_when():
     """An electrode off for two minutes of a long recording, or a dead stretch stored as
     zeros, leaves the whole-recording flat check silent; whole seconds of zero peak-to-peak

@@ -1361,8 +1361,8 @@ def check_signal(
         raise RecordingError(_all_flat_message(names, unused, source, bool(epoch_samples)))
     if flat.any():
         zero = measured & (stats.maximum == 0) & (stats.minimum == 0)
-        egi = len(egi_labels([*names, *left_out])) >= 8
-        _warn_flat(names, flat, zero, source, average_reference=average_reference, egi=egi)
+        _warn_flat(names, flat, zero, source, average_reference=average_reference,
+                   left_out=left_out)  # fmt: skip
     if stats.segment and sfreq:
         _check_partly_flat(stats, flat, names, source, sfreq)
     n_at_rails = np.maximum(stats.n_at_min, stats.n_at_max)
@@ -1452,6 +1452,14 @@ def check_finite(
 _EGI_REFERENCE = ("CZ", "VREF")
 
 
+def _egi_references(names: Sequence[str], beside: Sequence[str]) -> list[str]:
+    """The channels of ``names`` that are an EGI net's reference electrode: 'Cz' or 'VREF'
+    beside at least 8 E-numbered electrodes (among ``names`` and ``beside``)."""
+    if len(egi_labels([*names, *beside])) < 8:
+        return []
+    return [name for name in names if name.strip().upper() in _EGI_REFERENCE]
+
+
 def _warn_flat(
     names: Sequence[str],
     flat: np.ndarray,
@@ -1459,22 +1467,28 @@ def _warn_flat(
     source: str,
     *,
     average_reference: bool,
-    egi: bool,
+    left_out: Sequence[str],
 ) -> None:
-    """Warn about the channels ``flat`` throughout (``zero``: exactly zero throughout).
+    """Warn about the channels ``flat`` throughout (``zero``: exactly zero throughout); all of
+    them flat, that the input holds no signal.
 
     Under the average reference, a recording's reference electrode stored as zeros is worth
     keeping: referencing gives it its signal back (the site against the average of the
-    others), and dropping it would lose that site. An EGI net's 'Cz' (``egi``: beside its
-    E-numbered electrodes) is such a reference for sure, and is said to be one with no advice
+    others), and dropping it would lose that site. An EGI net's 'Cz' (beside its E-numbered
+    electrodes, used or ``left_out``) is such a reference for sure, and is said to be one with no advice
     to drop it; another channel exactly zero may be one, or an unrecorded channel, so that is
     said as a possibility beside the usual advice."""
+    if flat.all():  # nothing to exclude or keep: the whole input is without signal
+        _warn(
+            f"{source}: flat channel(s) check: every channel used ({shortened_list(names)}) is "
+            f"flat (zero peak-to-peak or a standard deviation below {FLAT_STD:g} V): no signal "
+            "in this input (disconnected amplifier?); what is computed from it means nothing."
+        )
+        return
     flat_idx = np.flatnonzero(flat)
-    reference = [
-        names[i]
-        for i in flat_idx
-        if average_reference and egi and names[i].strip().upper() in _EGI_REFERENCE
-    ]
+    flat_names = {names[i] for i in flat_idx}
+    references = _egi_references(names, left_out) if average_reference else []
+    reference = [name for name in references if name in flat_names]
     if reference:
         _warn(
             f"{source}: flat channel(s) check: {shortened_list(reference)} beside the E-numbered "
@@ -1510,11 +1524,12 @@ def _all_flat_message(
         f"flat {throughout} (zero peak-to-peak or a standard deviation below {FLAT_STD:g} V), "
         "so the model would see no signal."
     )
-    egi = egi_labels(unused)
-    if "CZ" in {name.strip().upper() for name in names} and len(egi) >= 8:
+    reference = _egi_references(names, unused)
+    if reference:
         return text + (
-            " 'Cz' beside the E-numbered electrodes of an EGI net is likely the net's reference "
-            f"(VREF), flat by construction; {egi_advice(egi, source)}"
+            f" {shortened_list(reference)} beside the E-numbered electrodes of an EGI net is "
+            "likely the net's reference (VREF), flat by construction; "
+            f"{egi_advice(egi_labels(unused), source)}"
         )
     return text + (
         f" Map the channels that carry signal (eegpt channels {file_argument(source)} lists them)."
