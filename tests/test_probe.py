@@ -681,6 +681,10 @@ def test_predictions_are_written_as_the_output_suffix_says(model, short_task, tm
         in (capsys.readouterr().err)
     )
     assert not npz.exists()
+    for folder_output in (str(tmp_path), str(tmp_path / "results") + "/"):  # no suffix: not CSV
+        assert probe_main(["predict", str(folder), str(epochs_file), "-o", folder_output]) == 1
+        assert "names a folder; predictions are written to one file" in capsys.readouterr().err
+    assert not (tmp_path / "results").exists()
 
 
 def test_predictions_without_rows_keep_their_column_types_in_parquet(tmp_path):

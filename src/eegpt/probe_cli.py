@@ -44,6 +44,7 @@ import csv
 import dataclasses
 import io
 import json
+import os
 import re
 import shlex
 import sys
@@ -1025,7 +1026,6 @@ def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument(
         "-o",
         "--output",
-        type=Path,
         help="file to write: .csv, .tsv or .parquet (.txt or no suffix: CSV; default: CSV to "
         "stdout), one row per "
         "epoch or window: file, epoch (its "
@@ -1333,7 +1333,7 @@ def cmd_probe_predict(args: argparse.Namespace) -> int:
     from eegpt._logging import few
     from eegpt.cli import given_once, parse_rename
 
-    _check_prediction_output(args.output)
+    args.output = _check_prediction_output(args.output)
     if args.output is not None and args.output.exists() and not args.overwrite:
         raise FileExistsError(f"{args.output} exists; pass --overwrite to replace it")
     probe = _load(args)
@@ -1402,11 +1402,17 @@ PREDICTION_FORMATS: dict[str, str | None] = {
 }  # fmt: skip
 
 
-def _check_prediction_output(path: Path | None) -> None:
-    """Refuse an ``--output`` that ``predict`` cannot write (by its suffix), or Parquet without
-    pyarrow, before anything is read or computed."""
-    if path is None:
-        return
+def _check_prediction_output(given: str | None) -> Path | None:
+    """``--output`` as a path; refused, before anything is read or computed, where ``predict``
+    cannot write it: a folder, a suffix it does not write, Parquet without pyarrow."""
+    if given is None:
+        return None
+    path = Path(given)
+    if path.is_dir() or given.endswith(("/", os.sep)):
+        raise ValueError(
+            f"--output {given}: names a folder; predictions are written to one file: give its "
+            f"name, e.g. -o {path / 'predictions.csv'}"
+        )
     suffix = path.suffix.lower()
     if suffix not in PREDICTION_FORMATS:
         raise ValueError(
@@ -1417,6 +1423,7 @@ def _check_prediction_output(path: Path | None) -> None:
         from eegpt.outputs import require_pyarrow
 
         require_pyarrow("writing predictions as Parquet (or use a .csv output)")
+    return path
 
 
 def _csv_cell(column: str, value: Any) -> Any:
