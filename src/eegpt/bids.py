@@ -164,7 +164,7 @@ def bids_manifest(root: Path) -> Any:
         values = [e.get(name) for e in entities]
         if any(v is not None for v in values):
             columns[name] = values
-    from eegpt.dataset import RESERVED_COLUMNS
+    from eegpt.dataset_read import RESERVED_COLUMNS
     from eegpt.outputs import clash_renames
 
     participants = _participants(root, [e["subject"] for e in entities])

@@ -1211,9 +1211,11 @@ def cmd_info(args: argparse.Namespace) -> int:
 
         print(describe_output(folder))
         return 0
-    from eegpt.dataset import parts_report, run_folders
+    from eegpt.dataset_read import run_folders
 
     if run_folders(folder):  # the parts of a --part run (or other runs side by side)
+        from eegpt.dataset import parts_report
+
         text, one_table = parts_report(folder)
         print(text)
         return 0 if one_table else EXIT_SOME_FAILED  # a SLURM check step can test it
