@@ -827,7 +827,7 @@ def prepare(
             sfreq=recording.sfreq,
             epoch_samples=epoch_samples,
             rates=None if recording.rates is None else [recording.rates[i] for i in picks],
-            unused=mapping.dropped if refuse_flat else None,
+            refuse_all_flat=refuse_flat,
             average_reference=config.average_reference,
             left_out=mapping.dropped,
         )
@@ -1292,8 +1292,8 @@ def check_signal(
     sfreq: float | None = None,
     epoch_samples: int | None = None,
     rates: Sequence[float] | None = None,
-    unused: Sequence[str] | None = (),
     *,
+    refuse_all_flat: bool = True,
     average_reference: bool = False,
     left_out: Sequence[str] = (),
 ) -> None:
@@ -1323,22 +1323,22 @@ def check_signal(
     rates : sequence of float | None
         The channels' rates as stored in the file (:attr:`eegpt.io.Recording.rates`): those
         stored below :data:`SLOW_CHANNEL_SFREQ` and upsampled to ``sfreq`` are announced.
-    unused : sequence of str | None
-        The recording's channels left out (:attr:`ChannelMapping.dropped`), for the refusal of
-        all channels flat (an EGI net's reference 'Cz' beside its unmapped E1, E2 ...); None
-        warns about all channels flat instead of refusing them (a live stream's first window).
+    refuse_all_flat : bool
+        Refuse channels all flat throughout (nothing usable is left); False warns instead (a
+        live stream's first window, a prediction asked of one epoch).
     average_reference : bool
         Whether the channels will be average-referenced: a flat channel that is the
         recording's reference is then kept, not advised to be dropped (:func:`_warn_flat`).
     left_out : sequence of str
         The recording's channels the mapping left out (:attr:`ChannelMapping.dropped`), which
-        tell an EGI net (its E-numbered electrodes) whose 'Cz' is its reference.
+        tell an EGI net (its E-numbered electrodes) whose 'Cz' is its reference, in the
+        warning and in the refusal of all channels flat.
 
     Raises
     ------
     RecordingError
         If any sample is NaN or infinite (see :func:`check_finite`), or if every channel is
-        flat throughout (nothing usable is left) and ``unused`` is not None.
+        flat throughout (nothing usable is left) and ``refuse_all_flat``.
 
     Warns
     -----
@@ -1357,8 +1357,8 @@ def check_signal(
     # a channel without finite samples (all inside rejected bad spans) is measured by nothing
     measured = stats.count > 0
     flat = measured & ((stats.maximum - stats.minimum == 0) | (stats.std * gain < FLAT_STD))
-    if flat.all() and unused is not None:
-        raise RecordingError(_all_flat_message(names, unused, source, bool(epoch_samples)))
+    if flat.all() and refuse_all_flat:
+        raise RecordingError(_all_flat_message(names, left_out, source, bool(epoch_samples)))
     if flat.any():
         zero = measured & (stats.maximum == 0) & (stats.minimum == 0)
         _warn_flat(names, flat, zero, source, average_reference=average_reference,

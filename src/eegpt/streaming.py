@@ -522,7 +522,6 @@ class WindowStream:
             offsets=self.config.detrend == "none",
             sfreq=rec.sfreq,
             rates=rec.rates,
-            unused=rec.mapping.dropped,
             average_reference=self.config.average_reference,
             left_out=rec.mapping.dropped,
         )
