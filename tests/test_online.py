@@ -13,6 +13,7 @@ from eegpt import EEGPT, EEGPTConfig
 from eegpt.api import embed
 from eegpt.engine import InferenceEngine
 from eegpt.errors import RecordingError
+from eegpt.io import Recording
 from eegpt.online import OnlineEmbedder, native_window_length
 from eegpt.preprocessing import PreprocessingConfig, resample
 
@@ -217,6 +218,32 @@ def test_an_approximated_resampling_ratio_is_said_once(model):
         assert len(online.push(x)) == 7
     ratio = [w for w in caught if "uses the ratio" in str(w.message)]
     assert len(ratio) == 1 and str(ratio[0].message).startswith("<stream>: resampling")
+
+
+def test_the_windows_are_prepared_without_the_ratio_warning_not_under_a_filter(model, monkeypatch):
+    """The windows after init are prepared with prepare's warn_ratio=False (the ratio was said
+    at init), not under a filter on the warning's text: another warning whose text reads like
+    it is still given."""
+    import eegpt.online
+    import eegpt.preprocessing
+
+    def prepare(*args, **kwargs):
+        assert kwargs["warn_ratio"] is False
+        warnings.warn(
+            "another resampling step uses the ratio it was given", RuntimeWarning, stacklevel=2
+        )
+        return eegpt.preprocessing.prepare(*args, **kwargs)
+
+    monkeypatch.setattr(eegpt.online, "prepare", prepare)
+    with pytest.warns(RuntimeWarning, match="<stream>: resampling"):
+        online = OnlineEmbedder(model, NAMES, 333.33, units="uV")
+    with pytest.warns(RuntimeWarning, match="another resampling step") as caught:
+        assert len(online.push(_signal(int(333.33 * 8), 333.33, seed=5))) == 2
+    assert not any(str(w.message).startswith("<stream>: resampling") for w in caught)
+    rec = Recording(_signal(3333, 333.33)[None, :, :1333] * 1e-6, NAMES, 333.33)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        eegpt.preprocessing.prepare(rec, warn_ratio=False)
 
 
 def test_mne_objects_given_where_names_or_samples_belong_and_verbose_error(model):

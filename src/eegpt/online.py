@@ -32,7 +32,7 @@ from typing import Any, Literal
 import mne
 import numpy as np
 
-from eegpt._logging import honours_verbose, ignored_warnings
+from eegpt._logging import honours_verbose
 from eegpt.api import _check_embeddings, engine_for, provenance
 from eegpt.engine import InferenceEngine, Precision
 from eegpt.errors import RecordingError
@@ -356,14 +356,13 @@ class OnlineEmbedder:
             onsets=onsets,
             array_units=self.units,
         )
-        with ignored_warnings(message=".*resampling .* uses the ratio"):  # said at init
-            # the first window's checks stand for the session; its reference was warned of
-            # at init
-            windows = prepare(
-                recording, self._buffer_mapping, self._epoch_config, checks=not self._checked,
-                refuse_flat=False,  # electrodes still settling: the session goes on
-                warn_reference=False,
-            )  # fmt: skip
+        # the first window's checks stand for the session; its reference and an approximated
+        # resampling ratio were warned of at init
+        windows = prepare(
+            recording, self._buffer_mapping, self._epoch_config, checks=not self._checked,
+            refuse_flat=False,  # electrodes still settling: the session goes on
+            warn_reference=False, warn_ratio=False,
+        )  # fmt: skip
         self._checked = True
         z = self.engine.encode(windows.data, windows.mapping.chan_ids)
         metadata = provenance(self.model, recording, windows, self.engine)

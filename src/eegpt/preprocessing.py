@@ -514,11 +514,14 @@ def resampled_length(
     return -(-n_times * up // down)
 
 
-def polyphase_ratio(sfreq: float, new_sfreq: float, source: str | None = None) -> tuple[int, int]:
+def polyphase_ratio(
+    sfreq: float, new_sfreq: float, source: str | None = None, *, warn: bool = True
+) -> tuple[int, int]:
     """``(up, down)`` of polyphase resampling from ``sfreq`` to ``new_sfreq`` Hz.
 
     The ratio is approximated by a fraction with denominator <= 1000, with a warning (naming
-    ``source``, the recording, if given) when that shifts the time scale by more than 1e-9.
+    ``source``, the recording, if given) when that shifts the time scale by more than 1e-9;
+    ``warn=False`` leaves the warning out (a caller that gave it already).
 
     Raises
     ------
@@ -537,7 +540,7 @@ def polyphase_ratio(sfreq: float, new_sfreq: float, source: str | None = None) -
     if approx != ratio:
         effective = sfreq * approx.numerator / approx.denominator
         error = abs(effective - new_sfreq) / new_sfreq
-        if error > 1e-9:
+        if warn and error > 1e-9:
             where = f"{source}: " if source else ""
             _warn(
                 f"{where}resampling {sfreq:g} Hz -> {new_sfreq:g} Hz uses the ratio "
@@ -640,6 +643,7 @@ def resample(
     *,
     method: Literal["polyphase", "nearest"] = "polyphase",
     source: str | None = None,
+    warn_ratio: bool = True,
 ) -> np.ndarray:
     """Resample along the last axis.
 
@@ -662,6 +666,9 @@ def resample(
         (float32 tensors) does.
     source : str | None
         The recording, named in the warning about an approximated ratio.
+    warn_ratio : bool
+        Warn of an approximated polyphase ratio (:func:`polyphase_ratio`); False where the
+        caller warned of it already (:class:`eegpt.online.OnlineEmbedder`, at its start).
 
     Returns
     -------
@@ -686,7 +693,7 @@ def resample(
         return np.take(x, nearest_indices(n, n_out), axis=-1)
     if method != "polyphase":
         raise ValueError(f"method must be 'polyphase' or 'nearest', got {method!r}")
-    up, down = polyphase_ratio(sfreq, new_sfreq, source)
+    up, down = polyphase_ratio(sfreq, new_sfreq, source, warn=warn_ratio)
     rows = x.reshape(-1, n)  # a view for contiguous input
     n_out = -(-n * up // down)
     out = np.empty((rows.shape[0], n_out), dtype=np.float64)
@@ -712,6 +719,7 @@ def prepare(
     bad_spans: BadSpans | None = None,
     refuse_flat: bool = True,
     warn_reference: bool = True,
+    warn_ratio: bool = True,
     verbose: bool | str | int | None = None,
 ) -> Windows:
     """Turn a recording into model-ready windows.
@@ -758,6 +766,9 @@ def prepare(
         Warn of average referencing of exactly 2 channels (:func:`check_reference_channels`).
         False where the preprocessing is not the caller's to change (a trained probe's
         predictions, a fitted embedder's transform) or was warned of already (a stream).
+    warn_ratio : bool
+        Warn of a resampling ratio that had to be approximated (:func:`resample`). False where
+        that was warned of already (a stream warns once, when it starts).
     verbose : bool | str | int | None
         If True, log what was done to the ``"eegpt"`` logger.
 
@@ -837,7 +848,8 @@ def prepare(
     if config.average_reference:
         x -= x.mean(axis=-2, keepdims=True)
     try:
-        x = resample(x, recording.sfreq, config.sfreq, method=config.resample, source=source)
+        x = resample(x, recording.sfreq, config.sfreq, method=config.resample, source=source,
+                     warn_ratio=warn_ratio)  # fmt: skip
     except ValueError as err:
         raise RecordingError(f"{source}: {err}") from err
     x *= config.scale  # a float64 array owned here (copy or resampled)
