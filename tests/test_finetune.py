@@ -239,6 +239,22 @@ def test_class_weight_acts_and_is_recorded_as_it_acted(model, task):
     assert not any("imbalanced" in text for text in weighted.training.get("warnings", []))
 
 
+def test_class_weight_none_turns_off_the_head_s_balanced_weighting(model, task):
+    """class_weight="none" trains unweighted whatever the head says (None takes the head's),
+    and is recorded as ProbeConfig has it: None; a value it does not know is refused."""
+    from eegpt.probe import ProbeConfig
+
+    common = dict(epochs=1, validation=None, patience=None, freeze_blocks=1)
+    train, balanced = task[0][:20], ProbeConfig(class_weight="balanced")  # 11 to 9 epochs
+    plain = run(model, train, **common)
+    off = run(model, train, head=balanced, class_weight="none", **common)
+    assert off.history == plain.history
+    assert run(model, train, head=balanced, **common).history != plain.history
+    assert off.config.class_weight is None and off.training["class_weight"] is None
+    with pytest.raises(ValueError, match="class_weight must be 'balanced', 'none'"):
+        run(model, train, class_weight=False, **common)
+
+
 def test_a_validation_fraction_of_several_recordings_is_said_to_be_per_epoch(model, task):
     """Early stopping on epochs drawn from the recordings trained on is optimistic: said (and
     kept with the model) where the data are several recordings; not for held-out ones."""

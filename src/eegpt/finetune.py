@@ -128,7 +128,7 @@ def finetune(
     validation: float | tuple[Any, Any] | None = 0.2,
     groups: Any = None,
     patience: int | None = 5,
-    class_weight: Literal["balanced"] | None = None,
+    class_weight: Literal["balanced", "none"] | None = None,
     precision: FinetunePrecision = "auto",
     seed: int = 0,
     device: str | torch.device | None = None,
@@ -189,11 +189,13 @@ def finetune(
         Stop after this many epochs without a lower validation loss and restore the best
         weights; ``None`` trains all epochs (keeping the last weights). Ignored without
         validation data.
-    class_weight : {None, "balanced"}
+    class_weight : {None, "balanced", "none"}
         ``"balanced"`` weights each class's loss by ``n / (n_classes * n_class)`` of the
-        training labels, as :class:`~eegpt.probe.ProbeConfig`'s ``class_weight``; ``None``
-        takes ``head.class_weight`` (default None: every epoch alike). The weighting used is
-        recorded in ``config.class_weight`` and ``training["class_weight"]``.
+        training labels, as :class:`~eegpt.probe.ProbeConfig`'s ``class_weight``; ``"none"``
+        weights every epoch alike, whatever ``head`` says; ``None`` takes
+        ``head.class_weight`` (default None: every epoch alike). The weighting used is
+        recorded in ``config.class_weight`` and ``training["class_weight"]``, as
+        :class:`~eegpt.probe.ProbeConfig` has it (``"balanced"``, or None for unweighted).
     precision : {"auto", "float32", "bfloat16", "float16"}
         Mixed precision by autocast. ``"auto"``: bfloat16 on CUDA GPUs that support it (else
         float16 with gradient scaling), float32 on CPU. float16 needs CUDA.
@@ -228,6 +230,11 @@ def finetune(
         ``--weights`` (the probe folder itself is for ``eegpt probe predict/evaluate``).
     """
     check_training_data(data, epochs, "finetune")
+    if class_weight not in (None, "balanced", "none"):
+        raise ValueError(
+            "class_weight must be 'balanced', 'none' (every epoch alike) or None (the head's "
+            f"class_weight), got {class_weight!r}"
+        )
     if not 0.0 < layer_decay <= 1.0:
         raise ValueError(f"layer_decay must be in (0, 1], got {layer_decay}")
     if lr <= 0 or (head_lr is not None and head_lr <= 0):
@@ -254,7 +261,7 @@ def finetune(
         pct_start=pct_start,
         patience=patience,
         seed=seed,
-        class_weight=class_weight if class_weight is not None else head.class_weight,
+        class_weight={None: head.class_weight, "none": None}.get(class_weight, class_weight),
     )
     common = dict(
         ch_names=ch_names,
