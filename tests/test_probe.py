@@ -1679,6 +1679,19 @@ def test_a_checkpoint_given_as_a_probe_is_told_apart(tmp_path, capsys):
     assert "eegpt.load_model(path), and model(x) gives its logits" in err
 
 
+def test_the_training_functions_state_the_class_balance_thresholds():
+    """train_probe, finetune and EEGPTClassifier.fit say when they warn of the classes'
+    balance, with the values of the constants the warning uses."""
+    from eegpt.finetune import finetune
+    from eegpt.probe import FEW_EPOCHS, IMBALANCE_RATIO
+    from eegpt.sklearn import EEGPTClassifier
+
+    for function in (train_probe, finetune, EEGPTClassifier.fit):
+        text = " ".join(function.__doc__.split())
+        assert f"FEW_EPOCHS` ({FEW_EPOCHS}) training epochs" in text, function
+        assert f"IMBALANCE_RATIO` ({IMBALANCE_RATIO:g}) times the epochs" in text, function
+
+
 def test_imbalanced_classes_and_thin_validation_splits_are_said(
     model, weights, short_task, cache, tmp_path, capsys
 ):

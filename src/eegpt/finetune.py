@@ -228,6 +228,13 @@ def finetune(
         ``model`` is the fine-tuned EEGPT: ``tuned.model.embed(...)`` embeds with it, and
         ``eegpt.save_checkpoint(tuned.model, "tuned-encoder")`` writes it as weights for
         ``--weights`` (the probe folder itself is for ``eegpt probe predict/evaluate``).
+
+    Warns
+    -----
+    EEGPTWarning
+        When a class has fewer than :data:`~eegpt.probe.FEW_EPOCHS` (5) training epochs, or
+        (unless weighted ``"balanced"``) the largest has more than
+        :data:`~eegpt.probe.IMBALANCE_RATIO` (3) times the epochs of the smallest.
     """
     check_training_data(data, epochs, "finetune")
     if class_weight not in (None, "balanced", "none"):

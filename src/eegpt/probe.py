@@ -2504,6 +2504,13 @@ def train_probe(
     ValueError
         Bad data or labels (fewer than 2 classes, labels not matching epochs), channels that do
         not map, epochs of the wrong length, unknown ``overrides``.
+
+    Warns
+    -----
+    EEGPTWarning
+        When a class has fewer than :data:`FEW_EPOCHS` (5) training epochs, or (unless
+        ``class_weight="balanced"``) the largest has more than :data:`IMBALANCE_RATIO` (3) times
+        the epochs of the smallest (:func:`class_balance_warning`).
     """
     import time
 
