@@ -1828,8 +1828,26 @@ def test_eegpt_info_shows_a_linear_probe_s_training_settings(model, tmp_path):
     probe = train_probe(model, epochs, config=config, preprocessing=ONE_SECOND)
     shown = describe_probe(probe.save(tmp_path / "p"))
     assert (
-        "  training: max_lr 0.001, weight_decay 0.01, pct_start 0.2, batch size 8, passes 1, "
-        "class_weight balanced, seed 3, precision float32\n"
+        "  training: max_lr 0.001, weight_decay 0.01, pct_start 0.2, batch size 8, "
+        "class_weight balanced, seed 3, precision float32; no validation; 1 pass (of at most "
+        "1) run\n"
+    ) in shown, shown
+
+
+def test_eegpt_info_shows_a_linear_probe_s_validation_and_early_stop(model, tmp_path, capsys):
+    """`eegpt info PROBE` says how a linear probe was validated and whether it stopped early,
+    as it does for a fine-tuning (the record was there; only fine-tunings showed it)."""
+    from eegpt.cli import main
+
+    epochs = synthetic_erp_epochs(16, seed=5, seconds=1.0, tmin=-0.2)
+    config = ProbeConfig(epochs=3, batch_size=8, patience=1)
+    probe = train_probe(model, epochs, config=config, preprocessing=ONE_SECOND, validation=0.25)
+    probe.training.update(epochs_run=2, stopped_early=True)  # as an early stop leaves it
+    assert main(["info", str(probe.save(tmp_path / "p"))]) == 0
+    shown = capsys.readouterr().out
+    assert (
+        "precision float32; validation fraction 0.25 (epochs at random); 2 passes (of at most "
+        "3) run, stopped early at pass 2\n"
     ) in shown, shown
 
 

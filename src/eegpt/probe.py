@@ -2763,16 +2763,7 @@ def _finetuning_line(
         "precision": training.get("precision"),
         "patience": recipe.get("patience"),
     }
-    line = f"  fine-tuning: {_settings_text(facts)}"
-    if training.get("validation"):
-        line += f"; {_validation_text(training['validation'])}"
-    if "epochs_run" in training:
-        run = training["epochs_run"]
-        line += (
-            f"; {run} pass{'' if run == 1 else 'es'} (of at most {recipe.get('epochs', '?')}) run"
-        )
-        if training.get("stopped_early"):
-            line += f", stopped early at pass {run}"
+    line = f"  fine-tuning: {_settings_text(facts)}{_run_text(training, recipe)}"
     if encoder.get("tuned_weights_sha256"):
         line += f"; tuned weights sha256 {encoder['tuned_weights_sha256'][:12]}..."
     return line
@@ -2780,20 +2771,39 @@ def _finetuning_line(
 
 def _probe_training_line(training: Mapping[str, Any], recipe: Mapping[str, Any]) -> str:
     """The training settings of a linear probe (:func:`train_probe`) as ``eegpt info`` lists
-    them, from ``probe.json``'s ``training`` and ``probe`` (the recipe, :class:`ProbeConfig`);
-    those missing are left out."""
+    them, from ``probe.json``'s ``training`` and ``probe`` (the recipe, :class:`ProbeConfig`),
+    with the validation and the passes run as for a fine-tuning; those missing are left
+    out."""
     facts = {
         "max_lr": recipe.get("max_lr"),
         "weight_decay": recipe.get("weight_decay"),
         "pct_start": recipe.get("pct_start"),
         "batch size": recipe.get("batch_size"),
-        "passes": recipe.get("epochs"),
+        # the passes asked for, where the record lacks those run (which say it)
+        "passes": None if "epochs_run" in training else recipe.get("epochs"),
         "patience": recipe.get("patience"),
         "class_weight": training.get("class_weight", recipe.get("class_weight")),
         "seed": recipe.get("seed"),
         "precision": training.get("precision"),
     }
-    return f"  training: {_settings_text(facts)}"
+    return f"  training: {_settings_text(facts)}{_run_text(training, recipe)}"
+
+
+def _run_text(training: Mapping[str, Any], recipe: Mapping[str, Any]) -> str:
+    """``"; validation fraction 0.2 (epochs at random); 12 passes (of at most 100) run,
+    stopped early at pass 12"``: how a training was validated and how many passes it ran,
+    from ``probe.json``'s ``training`` and ``probe``; "" where the record has neither."""
+    text = ""
+    if training.get("validation"):
+        text += f"; {_validation_text(training['validation'])}"
+    if "epochs_run" in training:
+        run = training["epochs_run"]
+        text += (
+            f"; {run} pass{'' if run == 1 else 'es'} (of at most {recipe.get('epochs', '?')}) run"
+        )
+        if training.get("stopped_early"):
+            text += f", stopped early at pass {run}"
+    return text
 
 
 def _settings_text(facts: Mapping[str, Any]) -> str:
