@@ -403,12 +403,24 @@ def test_a_bank_a_pick_of_a_64_electrode_cap_is_mapped_through_the_tables_entrie
     assert map_channels(names[:7], rename="biosemi64").names[:2] == ("FP1", "AF7")
 
 
+def test_shortened_lists_of_names_end_as_the_listed_ones_do():
+    """A long list of names in a message ends with how many are left, in words or as a
+    Python list alike."""
+    from eegpt._logging import few
+    from eegpt.channels import shortened_list
+
+    names = [f"E{i}" for i in range(1, 21)]
+    assert few(names) == "E1, E2, E3 and 17 more"
+    assert shortened_list(names, 2) == few(names, 2, as_list=True) == "['E1', 'E2'] and 18 more"
+    assert shortened_list(names[:2]) == "['E1', 'E2']"
+
+
 def test_socket_labels_are_mapped_only_through_a_named_cap():
     names = [*BIOSEMI_SOCKETS, *(f"EXG{i}" for i in range(1, 9))]
     with pytest.raises(ValueError, match=r"64 of them look like BioSemi socket labels.*"
                        r"rename='biosemi64' \(command line: --rename biosemi64"):  # fmt: skip
         map_channels(names)
-    with pytest.raises(ValueError, match=r"'A12', \.\.\.\] \(72 in all\)\. Expected"):
+    with pytest.raises(ValueError, match=r"'A12'\] and 60 more\. Expected"):
         map_channels(names)  # a long list is cut short
     with pytest.warns(RuntimeWarning) as record:
         mapping = map_channels(names, rename=cap_rename("biosemi64"))
@@ -664,7 +676,11 @@ def test_long_lists_of_channels_are_cut_short_in_warnings_and_the_log(caplog):
         "Only 20 of the 148 channels are used: 100 left out by the rename, 28 with names "
         "outside the vocabulary." in text
     )
-    assert "dropped: ['E101', 'E102'," in text and "(28 in all)" in text and "'E128'" not in text
+    assert (
+        "dropped: ['E101', 'E102'," in text
+        and "'E112'] and 16 more" in text
+        and "'E128'" not in text
+    )
     assert len(mapping.dropped) == 128 and "E128" in mapping.to_dict()["dropped"]
     (table,) = [r.getMessage() for r in caplog.records if "ChannelMapping:" in r.getMessage()]
     assert "... and 8 more (eegpt channels FILE lists them all)" in table
@@ -1066,8 +1082,8 @@ def test_a_table_of_another_recording_names_itself_and_both_sides_labels(model):
         text = str(err.value)
         assert text.startswith(
             "none of the 22 labels of the rename table 'bci-iv-2a' names a channel of this "
-            "recording: the table has ['EEG-Fz', 'EEG-0', 'EEG-1', 'EEG-2', ...] (22 in all), "
-            "the recording(s) ['X0', 'X1', 'X2', 'X3', ...] (22 in all). It is probably "
+            "recording: the table has ['EEG-Fz', 'EEG-0', 'EEG-1', 'EEG-2'] and 18 more, the "
+            "recording(s) ['X0', 'X1', 'X2', 'X3'] and 18 more. It is probably "
             "another cap's or dataset's table"
         )
         assert "RenameTable" not in text and "check their spelling" not in text

@@ -521,6 +521,9 @@ def test_describe(lightning_ckpt, tmp_path):
     assert "channel projection: 22 -> 19 (max-norm 1)" in text
     assert "probe head:  4 outputs for 512-sample windows" in text
     assert "encoder channels (19): FP1, FP2" in text
+    assert (
+        "encoder channels (19): FP1, FP2, F7, F3, FZ, F4, F8, T7, C3, CZ, C4, T8 and 7 more" in text
+    )
 
 
 # ------------------------------------------------------------------------------------------------

@@ -164,11 +164,12 @@ def duration_text(seconds: float) -> str:
     return f"{seconds:.0f} s" if abs(seconds) < 120 else clock_text(seconds)
 
 
-def few(names: Sequence[str], limit: int = 3) -> str:
-    """``"A, B, C and 4 more"``: the first ``limit`` of ``names`` and how many are left."""
-    return ", ".join(names[:limit]) + (
-        f" and {len(names) - limit} more" if len(names) > limit else ""
-    )
+def few(names: Sequence[str], limit: int = 3, *, as_list: bool = False) -> str:
+    """``"A, B, C and 4 more"``: the first ``limit`` of ``names`` and how many are left, for
+    messages. ``as_list``: the names shown as a Python list, ``"['E1', 'E2'] and 126 more"``
+    (labels quoted as they are, spaces and all, to copy into code: a ``rename`` dict)."""
+    shown = str(list(names[:limit])) if as_list else ", ".join(names[:limit])
+    return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")
 
 
 def progress_interval() -> float:

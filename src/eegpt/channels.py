@@ -1278,12 +1278,9 @@ def _cap_guess(n_table: int, n_recording: int) -> str:
 
 def shortened_list(names: Sequence[str], limit: int = 12) -> str:
     """``names`` as a Python list for a message, the first ``limit`` of a longer one then how
-    many there are: ``"['E1', 'E2', ...] (128 in all)"``. (:func:`eegpt._logging.few` says a
-    list in words, ``"E1, E2, E3 and 125 more"``.)"""
-    if len(names) <= limit:
-        return str(list(names))
-    shown = ", ".join(repr(name) for name in names[:limit])
-    return f"[{shown}, ...] ({len(names)} in all)"
+    many are left: ``"['E1', 'E2'] and 126 more"`` (:func:`eegpt._logging.few` with
+    ``as_list``; without it, the names in words: ``"E1, E2, E3 and 125 more"``)."""
+    return few(names, limit, as_list=True)
 
 
 def _label_key(name: str) -> str:

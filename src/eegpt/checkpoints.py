@@ -1590,8 +1590,9 @@ def save_checkpoint(
 
 
 def _shorten(items: tuple, limit: int = 12) -> str:
-    text = ", ".join(str(i) for i in items[:limit])
-    return text + (f", ... ({len(items)} in all)" if len(items) > limit else "")
+    """``"FP1, FP2, FP3 and 59 more"``: :func:`~eegpt._logging.few` of any items (channel ids
+    too)."""
+    return few([str(i) for i in items], limit)
 
 
 def describe(checkpoint: Checkpoint) -> str:
