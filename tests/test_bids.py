@@ -173,3 +173,22 @@ def test_participants_columns_never_overwrite_each_other(bids_dataset, tmp_path)
     assert table["task"] == ["rest", "rest"]  # the entity
     assert table["participant_task"] == ["y", "w"]  # the participants column of that name
     assert table["participant_task_2"] == ["x", "z"]  # participants' own 'task'
+
+
+def test_listing_a_bids_dataset_imports_no_torch(bids_dataset):
+    """bids_manifest (with participants.tsv read) needs neither torch nor the corpus writer."""
+    import subprocess
+    import sys
+
+    script = f"""
+import sys
+from pathlib import Path
+import eegpt.bids
+
+table = eegpt.bids.bids_manifest(Path({str(bids_dataset)!r}))
+assert table.column("group").to_pylist() == ["patient", "control"], table.column_names
+print("torch" in sys.modules, "eegpt.dataset" in sys.modules)
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["False", "False"]

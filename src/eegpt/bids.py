@@ -185,7 +185,7 @@ def _participants(root: Path, subjects: list[str]) -> dict[str, Any]:
     of ``subjects``; empty without the file."""
     import pyarrow as pa
 
-    from eegpt.dataset import read_delimited
+    from eegpt.dataset_read import read_delimited
 
     path = root / "participants.tsv"
     if not path.is_file():

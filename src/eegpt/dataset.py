@@ -131,6 +131,7 @@ from eegpt.dataset_read import (
     _listings_apart,
     _missing_parts,
     _spec_differences,
+    read_delimited,
     read_embeddings,
     read_shard_status,
     run_folders,
@@ -765,38 +766,6 @@ def _listed_again(source: str) -> DatasetInputs | None:
     if path.is_file() and path.suffix.lower() in MANIFEST_SUFFIXES:
         return _from_manifest(path)
     return None
-
-
-def read_delimited(path: Path) -> Any:
-    """A ``.csv`` (or tab-separated ``.tsv``) table as pyarrow reads it, with values as written:
-    empty cells (and ``n/a``, ``NA`` ...) missing in text columns too, and numbers with leading
-    zeros (subject ``001``) kept as text."""
-    pa, _ = _pyarrow()
-    from pyarrow import csv as pacsv
-
-    parse = pacsv.ParseOptions(delimiter="\t" if path.suffix.lower() == ".tsv" else ",")
-    typed = pacsv.read_csv(path, parse_options=parse,
-                           convert_options=pacsv.ConvertOptions(strings_can_be_null=True))  # fmt: skip
-    text = pacsv.read_csv(path, parse_options=parse, convert_options=pacsv.ConvertOptions(
-        strings_can_be_null=True, column_types=dict.fromkeys(typed.column_names, pa.string())
-    ))  # fmt: skip
-    return pa.table(
-        {name: _as_written(typed.column(name), text.column(name)) for name in typed.column_names}
-    )
-
-
-_LEADING_ZERO = re.compile(r"^[+-]?0\d")
-
-
-def _as_written(typed: Any, text: Any) -> Any:
-    """A CSV column as pyarrow typed it, unless that would change values as written: numbers
-    with leading zeros (subject ``001``, BIDS-style ids) stay text."""
-    import pyarrow.types as pat
-
-    if pat.is_integer(typed.type) or pat.is_floating(typed.type):
-        if any(v is not None and _LEADING_ZERO.match(v) for v in text.to_pylist()):
-            return text
-    return typed
 
 
 def _from_table(table: Any, base: Path, source: str) -> DatasetInputs:

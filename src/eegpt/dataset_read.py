@@ -406,6 +406,38 @@ def _warn_missing_parts_of(specs: Sequence[dict[str, Any]]) -> None:
         )
 
 
+def read_delimited(path: Path) -> Any:
+    """A ``.csv`` (or tab-separated ``.tsv``) table as pyarrow reads it, with values as written:
+    empty cells (and ``n/a``, ``NA`` ...) missing in text columns too, and numbers with leading
+    zeros (subject ``001``) kept as text."""
+    pa, _ = require_pyarrow("reading a .csv/.tsv table (a manifest, participants.tsv)")
+    from pyarrow import csv as pacsv
+
+    parse = pacsv.ParseOptions(delimiter="\t" if path.suffix.lower() == ".tsv" else ",")
+    typed = pacsv.read_csv(path, parse_options=parse,
+                           convert_options=pacsv.ConvertOptions(strings_can_be_null=True))  # fmt: skip
+    text = pacsv.read_csv(path, parse_options=parse, convert_options=pacsv.ConvertOptions(
+        strings_can_be_null=True, column_types=dict.fromkeys(typed.column_names, pa.string())
+    ))  # fmt: skip
+    return pa.table(
+        {name: _as_written(typed.column(name), text.column(name)) for name in typed.column_names}
+    )
+
+
+_LEADING_ZERO = re.compile(r"^[+-]?0\d")
+
+
+def _as_written(typed: Any, text: Any) -> Any:
+    """A CSV column as pyarrow typed it, unless that would change values as written: numbers
+    with leading zeros (subject ``001``, BIDS-style ids) stay text."""
+    import pyarrow.types as pat
+
+    if pat.is_integer(typed.type) or pat.is_floating(typed.type):
+        if any(v is not None and _LEADING_ZERO.match(v) for v in text.to_pylist()):
+            return text
+    return typed
+
+
 def _listed_ids(folder: Path) -> list[str] | None:
     """The recording ids of a part run's :data:`CORPUS_LISTING`; None without a readable one
     (a run from before it, or one being made)."""
