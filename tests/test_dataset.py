@@ -32,6 +32,7 @@ from eegpt.config import EEGPTConfig
 from eegpt.dataset import (
     ERRORS_REPORT,
     FILES_REPORT,
+    LOCK,
     MANIFEST,
     InputFile,
     ShardWriter,
@@ -954,6 +955,7 @@ def test_retry_failed_recomputes_the_shard_of_a_fixed_file(model, tmp_path):
     out = tmp_path / "out"
     first = embed_dataset(corpus, out, model=model, shard_size=2, workers=0, progress=False)
     assert first.n_failed == 1
+    assert pd.read_csv(out / ERRORS_REPORT).recording_id.tolist() == ["a/rec01.edf"]
     raw, _ = synthetic_raw(minutes=0.5, seed=1)
     write_edf(raw, paths[1], overwrite=True)
     same = embed_dataset(corpus, out, model=model, shard_size=2, workers=0, progress=False)
@@ -962,7 +964,49 @@ def test_retry_failed_recomputes_the_shard_of_a_fixed_file(model, tmp_path):
         corpus, out, model=model, shard_size=2, workers=0, progress=False, retry_failed=True
     )
     assert fixed.n_failed == 0 and fixed.shards_written == 1 and fixed.n_ok == 3
-    assert not pd.read_csv(out / ERRORS_REPORT).shape[0]
+    assert not (out / ERRORS_REPORT).exists()  # the stale report of the failure is removed
+    assert "failed files" not in describe_output(out)
+
+
+def test_a_clean_run_leaves_no_lock_and_no_empty_reports(model, tmp_path):
+    """With no file failed or too short, the folder holds the shards, the manifest and
+    _files.csv: no _errors.csv, _too_short.csv or .eegpt.lock (the lock is removed at the end,
+    and a run after it takes a new one)."""
+    make_corpus(tmp_path / "corpus", 2)
+    out = tmp_path / "out"
+    kw = dict(model=model, workers=0, device="cpu", progress=False)
+    assert embed_dataset(tmp_path / "corpus", out, **kw).n_ok == 2
+    assert sorted(p.name for p in out.iterdir()) == [FILES_REPORT, MANIFEST, "shard-00000.parquet"]
+    assert embed_dataset(tmp_path / "corpus", out, **kw).n_ok == 2  # resumed: nothing to do
+    assert not (out / LOCK).exists() and not _Lock.held(out)
+
+
+def test_a_lock_file_removed_before_it_is_locked_is_not_taken(tmp_path):
+    """The flock pitfall of removing lock files: a run that opened the lock file just before
+    the run ending removed it would lock a file no longer in the folder, beside a third run
+    that locks the new one. _Lock sees the file gone and locks the one the folder names."""
+    import fcntl
+
+    opened = []
+
+    class Late(_Lock):
+        def _still_named(self):
+            if not opened:  # the first file it opened: removed by a run ending meanwhile
+                opened.append(os.dup(self.fh.fileno()))  # kept open: its inode not reused
+                self.path.unlink()
+            return super()._still_named()
+
+    with Late(tmp_path) as lock:
+        held = os.fstat(lock.fh.fileno()).st_ino
+        assert (tmp_path / LOCK).exists() and _Lock.held(tmp_path)
+        with pytest.raises(RuntimeError, match="in use by another"), _Lock(tmp_path):
+            pass  # a third run is kept out by the file the folder names
+        with open(tmp_path / LOCK, "rb") as fh:
+            assert os.fstat(fh.fileno()).st_ino == held != os.fstat(opened[0]).st_ino
+            with pytest.raises(BlockingIOError):
+                fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    os.close(opened[0])
+    assert not (tmp_path / LOCK).exists()
 
 
 @pytest.mark.parametrize("corrupt", [0, 1])

@@ -39,7 +39,9 @@ Output directory
     One line per input file (status, windows, hours, recorded rate ``sfreq_in``, error), the
     failed files only, and the files shorter than one window only (status ``too_short``, with
     ``tail="drop"``: not failures; a run of ``--tail pad`` on this report as input embeds
-    them).
+    them). The last two are written only where they list a file.
+``.eegpt.lock``
+    While a run is in progress: its lock on the folder (removed when it ends).
 ``_corpus.csv``
     Of a ``part`` run only: the listing of the whole corpus the part was split from
     (``path``, ``recording_id``), which the other parts' runs compare theirs with (none in a
@@ -82,7 +84,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from itertools import chain
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, NoReturn
 
 import numpy as np
 import torch
@@ -2240,40 +2242,91 @@ def _write_csv(path: Path, rows: Iterable[Mapping[str, Any]]) -> None:
     atomic_write(path, lambda fh: fh.write(buf.getvalue().encode()))
 
 
+def _write_csv_if_rows(path: Path, rows: list[Mapping[str, Any]]) -> None:
+    """Write the report of some files (``_errors.csv``, ``_too_short.csv``) where it has
+    rows; without any, remove one a previous run left (a failure retried since), so that the
+    folder holds such a report only when it lists a file."""
+    if rows:
+        _write_csv(path, rows)
+    else:
+        path.unlink(missing_ok=True)
+
+
 class _Lock:
     """An exclusive lock on the output folder, released by the OS when the process dies."""
 
     def __init__(self, folder: Path) -> None:
         self.path = folder / LOCK
         self.fh: Any = None
+        self.locked = False  # flock taken (not where the system has none)
 
     def __enter__(self) -> _Lock:
-        self.fh = open(self.path, "a+")  # noqa: SIM115
         try:
             import fcntl
         except ImportError:  # pragma: no cover - Windows: no locking
+            self.fh = open(self.path, "a+")  # noqa: SIM115
             return self
-        try:
-            fcntl.flock(self.fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError as err:
+        while True:
+            self.fh = open(self.path, "a+")  # noqa: SIM115
+            try:
+                fcntl.flock(self.fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError as err:
+                self.fh.close()
+                self._refuse(err)
+            if self._still_named():
+                self.locked = True
+                return self
+            # a run ending removed the file between our open and our lock: the lock is on a
+            # file no longer in the folder, which the next run would not see; lock the new one
             self.fh.close()
-            if err.errno not in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
-                raise OSError(
-                    err.errno,
-                    f"cannot lock {self.path} ({err.strerror}): this filesystem does not "
-                    "support file locks (flock), which keep two runs out of one folder; write "
-                    "to a local disk, or mount the network filesystem with locking (Lustre: "
-                    "-o flock)",
-                ) from err
-            raise OutputInUseError(
-                f"{self.path.parent} is in use by another embed_dataset run; wait for it or "
-                "choose another output folder. In a cluster job array each task needs its own "
-                "part and folder: --part $SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT -o "
-                "out/part-$SLURM_ARRAY_TASK_ID"
+
+    def _still_named(self) -> bool:
+        """Whether the file locked is still the one the folder names :data:`LOCK`."""
+        try:
+            named = os.stat(self.path)
+        except FileNotFoundError:
+            return False
+        mine = os.fstat(self.fh.fileno())
+        return (named.st_dev, named.st_ino) == (mine.st_dev, mine.st_ino)
+
+    def _refuse(self, err: OSError) -> NoReturn:
+        """Raise for a lock not taken: another run holds it, or the filesystem has none."""
+        if err.errno not in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
+            raise OSError(
+                err.errno,
+                f"cannot lock {self.path} ({err.strerror}): this filesystem does not "
+                "support file locks (flock), which keep two runs out of one folder; write "
+                "to a local disk, or mount the network filesystem with locking (Lustre: "
+                "-o flock)",
             ) from err
-        return self
+        raise OutputInUseError(
+            f"{self.path.parent} is in use by another embed_dataset run; wait for it or "
+            "choose another output folder. In a cluster job array each task needs its own "
+            "part and folder: --part $SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT -o "
+            "out/part-$SLURM_ARRAY_TASK_ID"
+        ) from err
 
     def __exit__(self, *exc: Any) -> None:
+        """Remove the lock file, then let the lock go (closing it).
+
+        Removing a lock file is safe only because __enter__ checks, once it holds a lock,
+        that the folder still names the file it locked: a run that opened this file just
+        before it was removed, and locks it once it is closed here, sees it gone and locks a
+        new file instead, so two runs never both hold the folder. An eegpt from before that
+        check, starting on the same folder at that very moment, would not see it and could
+        run beside a newer run that took a new file: the one case the removal is unsafe for
+        (two versions racing for one folder), accepted so that a finished folder holds no
+        stray lock file. Where the file was removed already (a failed start undone) the name
+        is not removed again: it may be another run's lock by now. Without locks (Windows)
+        the file is removed after closing, as an open file cannot be removed there."""
+        if not self.locked:  # pragma: no cover - Windows: no locking, no race
+            self.fh.close()
+            with contextlib.suppress(OSError):
+                self.path.unlink()
+            return
+        if self._still_named():
+            with contextlib.suppress(OSError):  # a read-only folder: the file stays
+                self.path.unlink()
         self.fh.close()
 
     @staticmethod
@@ -4000,7 +4053,8 @@ class _Run:
         return rows
 
     def write_reports(self, *, force: bool = False) -> None:
-        """Refresh ``_manifest.json``, ``_files.csv``, ``_errors.csv`` (throttled)."""
+        """Refresh ``_manifest.json``, ``_files.csv`` and, where they list a file,
+        ``_errors.csv`` and ``_too_short.csv`` (throttled)."""
         with _naming_full_disk(self.output_dir, lambda: f"{FILES_REPORT} and {MANIFEST}"):
             self._write_reports(force=force)
 
@@ -4039,8 +4093,8 @@ class _Run:
             "read_with": "pandas.read_parquet(output_dir)",
         }
         _write_csv(self.output_dir / FILES_REPORT, rows)
-        _write_csv(self.output_dir / ERRORS_REPORT, [r for r in rows if r["status"] == "failed"])
-        _write_csv(self.output_dir / SHORT_REPORT, [r for r in rows if r["status"] == TOO_SHORT])
+        for name, status in ((ERRORS_REPORT, "failed"), (SHORT_REPORT, TOO_SHORT)):
+            _write_csv_if_rows(self.output_dir / name, [r for r in rows if r["status"] == status])
         _write_json(self.output_dir / MANIFEST, manifest)
 
     @staticmethod
