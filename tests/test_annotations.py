@@ -1351,3 +1351,40 @@ def test_nan_in_annotations_that_only_mention_bad_says_how_to_rename_them(
     assert "'Comment/BAD_movement'), so they do not mark bad data" in capsys.readouterr().err
     assert main([*args, "--annotations", str(fix)]) == 0
     assert len(load_embeddings(tmp_path / "x.npz")) == 13
+
+
+def test_a_file_of_annotations_is_read_once_per_recording(model, tmp_path, monkeypatch):
+    """The file given with a recording (annotations=, --annotations, a manifest's
+    annotations_file) is read and placed once per recording, for both the bad spans (which
+    decide about NaN samples) and the windows' annotations, streamed or in memory and in a
+    corpus run's reader; the windows' annotations are as before."""
+    import eegpt.annotations
+    from eegpt.preprocessing import PreprocessingConfig
+
+    raw = annotated_raw()
+    start = raw.info["meas_date"]
+    path = tmp_path / "more-annot.fif"
+    mne.Annotations([0.0, 30.0, 20.0], [30.0, 30.0, 4.0],
+                    ["Sleep stage W", "Sleep stage 2", "BAD_added"],
+                    orig_time=start).save(path, verbose=False)  # fmt: skip
+    fif = tmp_path / "rec_raw.fif"
+    raw.save(fif, verbose=False)
+    reads, real = [], eegpt.annotations.read_annotations
+    monkeypatch.setattr(eegpt.annotations, "read_annotations",
+                        lambda source: reads.append(source) or real(source))  # fmt: skip
+    expected = {0: ["eyes closed", "Sleep stage W"], 2: ["BAD_muscle", "Sleep stage W"],
+                5: ["Sleep stage W", "BAD_added"], 7: ["Sleep stage W", "Sleep stage 2"],
+                8: ["Sleep stage 2"]}  # fmt: skip
+    streamed = model.embed(fif, annotations=path)
+    assert len(reads) == 1
+    assert {k: streamed.annotations[k] for k in expected} == expected
+    assert np.flatnonzero(streamed.bad).tolist() == [2, 3, 5, 6, 10]
+    gap = raw.copy().load_data()
+    gap._data[:, int(21.0 * gap.info["sfreq"])] = np.nan  # inside BAD_added only
+    with pytest.warns(RuntimeWarning, match="NaN"):  # filled: the added span's windows go
+        kept = model.embed(gap, annotations=path, reject_by_annotation=True)
+    assert len(reads) == 2
+    assert kept.metadata["window_index"] == [0, 1, 4, 7, 8, 9, 11, 12, 13, 14]
+    loaded = eegpt.dataset.load_file(0, str(fif), PreprocessingConfig(), annotations=str(path))
+    assert loaded.error is None and len(reads) == 3
+    assert {k: loaded.windows.annotations[k] for k in expected} == expected

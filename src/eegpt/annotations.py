@@ -701,23 +701,26 @@ class BadSpans:
         extra: str | os.PathLike | mne.Annotations | None = None,
         *,
         reject: bool = False,
+        added: mne.Annotations | None = None,
     ) -> BadSpans | None:
         """The bad spans of a continuous recording's own annotations and of ``extra`` (as
         :func:`annotations_per_window` takes it), and the misnamed ones; None for epochs and
         without either.
         A problem with ``extra`` is left to :func:`annotations_per_window` to report (only the
-        recording's own annotations count here then); its warnings too."""
+        recording's own annotations count here then); its warnings too.
+        ``added``: ``extra`` as :func:`placed_extra` read and placed it already (``extra`` is
+        then not read again); callers that also annotate the windows pass it, so that the
+        file is read once per recording."""
         if getattr(recording, "is_epoched", False):
             return None
-        if not isinstance(extra, (str, os.PathLike, mne.Annotations)) or same_file(
-            extra, getattr(recording, "source", None)
-        ):
-            extra = None
-        try:
-            with ignored_warnings():  # given again when the windows are annotated
-                annotations = with_extra(recording, extra)
-        except (ValueError, OSError):
-            annotations = getattr(recording, "annotations", None)
+        if added is not None:
+            annotations = _joined(getattr(recording, "annotations", None), added)
+        else:
+            try:
+                with ignored_warnings():  # given again when the windows are annotated
+                    annotations = with_extra(recording, _to_place(recording, extra))
+            except (ValueError, OSError):
+                annotations = getattr(recording, "annotations", None)
         if annotations is None:
             return None
         bad = [
@@ -776,6 +779,36 @@ def _placed(extra: str | os.PathLike | mne.Annotations, recording: Any) -> mne.A
     )
 
 
+def _to_place(recording: Any, extra: Any) -> str | os.PathLike | mne.Annotations | None:
+    """``extra`` where it adds annotations to place on the continuous ``recording``; None
+    where it adds none: none given, not a file or ``mne.Annotations`` (refused by the caller),
+    or the recording's own file."""
+    if not isinstance(extra, (str, os.PathLike, mne.Annotations)) or same_file(
+        extra, getattr(recording, "source", None)
+    ):
+        return None
+    return extra
+
+
+def placed_extra(recording: Any, extra: Any) -> mne.Annotations | None:
+    """The annotations ``extra`` adds to ``recording`` (``annotations=``, a manifest's
+    ``annotations_file``), read and placed in its time base (:func:`in_recording_time`), for
+    both :meth:`BadSpans.of` and :func:`annotations_per_window` (their ``added``), so that a
+    recording's file of annotations is read and placed once; None for epochs and where
+    ``extra`` adds none (:func:`annotations_per_window` warns or raises for those).
+
+    Raises
+    ------
+    RecordingError, ValueError, OSError
+        If the file cannot be read, or its annotations carry a start and the recording has
+        no measurement date to place them against.
+    """
+    if getattr(recording, "is_epoched", False):
+        return None
+    extra = _to_place(recording, extra)
+    return None if extra is None else _placed(extra, recording)
+
+
 def with_extra(recording: Any, extra: str | os.PathLike | None) -> mne.Annotations | None:
     """A continuous recording's own annotations (first-sample time base) and those of the
     file ``extra`` (a hypnogram), placed in that time base (:func:`in_recording_time`):
@@ -783,7 +816,13 @@ def with_extra(recording: Any, extra: str | os.PathLike | None) -> mne.Annotatio
     own = getattr(recording, "annotations", None)
     if extra is None:
         return own
-    added = _placed(extra, recording)
+    return _joined(own, _placed(extra, recording))
+
+
+def _joined(own: mne.Annotations | None, added: mne.Annotations) -> mne.Annotations:
+    """A recording's own annotations and those placed beside them (:func:`_placed`), the
+    recording's first: one :class:`mne.Annotations` (onsets in seconds from its first
+    sample)."""
     if own is None or not len(own):
         return added
     return mne.Annotations(
@@ -799,6 +838,7 @@ def annotations_per_window(
     length_s: float,
     *,
     extra: str | os.PathLike | mne.Annotations | None = None,
+    added: mne.Annotations | None = None,
 ) -> list[list[str]] | None:
     """The annotation descriptions over each window of a recording, or None if it has none.
 
@@ -810,7 +850,8 @@ def annotations_per_window(
 
     ``extra``: annotations kept apart from a continuous recording (a file, such as a
     hypnogram, or ``mne.Annotations``), placed in its time base (:func:`in_recording_time`)
-    and listed after its own.
+    and listed after its own. ``added``: ``extra`` as :func:`placed_extra` read and placed it
+    already (not read again then).
     """
     per_epoch = getattr(recording, "epoch_annotations", None)
     if per_epoch is not None and extra is None:
@@ -831,7 +872,7 @@ def annotations_per_window(
         extra = None
     if extra is None:
         return own
-    added = _placed(extra, recording)
+    added = _placed(extra, recording) if added is None else added
     more = window_annotations(added, onsets, length_s)
     if not len(added):
         _warn(

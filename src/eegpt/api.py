@@ -26,7 +26,13 @@ from tqdm.auto import tqdm
 from eegpt import __version__
 from eegpt._logging import honours_verbose, progress_options, recorded_warnings, warning_texts
 from eegpt._logging import log as _log
-from eegpt.annotations import BadSpans, annotate_windows, annotations_per_window, same_file
+from eegpt.annotations import (
+    BadSpans,
+    annotate_windows,
+    annotations_per_window,
+    placed_extra,
+    same_file,
+)
 from eegpt.channels import ChannelMapping
 from eegpt.config import EEGPTConfig
 from eegpt.engine import InferenceEngine, Precision
@@ -410,8 +416,10 @@ class _Job:
             _require_array_args_absent(a["ch_names"], a["sfreq"], a["units"], "<Raw>")
             recording = open_stream(data, picks=a["picks"], **mapping_args, verbose=verbose)
         windows: WindowStream | Windows
+        reject = a["reject_by_annotation"]
         if recording is not None:
-            bad = BadSpans.of(recording, a["annotations"], reject=a["reject_by_annotation"])
+            added = placed_extra(recording, a["annotations"])  # read once, used twice
+            bad = BadSpans.of(recording, a["annotations"], reject=reject, added=added)
             windows = stream = WindowStream(recording, config, verbose=verbose, bad_spans=bad)
             shape = (recording.n_channels, config.n_samples)
             size = block_size(engine.batch_for(shape), BLOCK_WINDOWS)
@@ -432,7 +440,8 @@ class _Job:
                 recording.ch_names, recording.source, left_out=recording.left_out, **mapping_args,
                 verbose=verbose,
             )  # fmt: skip
-            bad = BadSpans.of(recording, a["annotations"], reject=a["reject_by_annotation"])
+            added = placed_extra(recording, a["annotations"])
+            bad = BadSpans.of(recording, a["annotations"], reject=reject, added=added)
             windows = in_memory = prepare(
                 recording, mapping, config, bad_spans=bad, verbose=verbose
             )
@@ -450,8 +459,8 @@ class _Job:
         if metadata.get("padded_epochs"):
             _log(epoch_padding_note(recording.source, metadata["padded_epochs"]), verbose)
         keep = _apply_annotations(
-            metadata, recording, onsets, config, a["reject_by_annotation"], verbose,
-            extra=a["annotations"],
+            metadata, recording, onsets, config, reject, verbose, extra=a["annotations"],
+            added=added,
         )  # fmt: skip
         if keep is not None:
             blocks, onsets = _kept_blocks(blocks, keep), onsets[keep]
@@ -493,13 +502,15 @@ def _apply_annotations(
     reject: bool,
     verbose: Any,
     extra: Any = None,
+    added: mne.Annotations | None = None,
 ) -> np.ndarray | None:
     """Record the annotations of each embedded window in ``metadata``; with ``reject``, leave
     the windows over bad annotations out of ``metadata`` (labels, and the window index and
     onsets left out recorded; no ``padded_tail`` when the zero-padded last window is one of
     them). The mask of the windows to keep, or None to keep all.
     ``extra``: more annotations (:func:`embed`'s ``annotations``); a file's path is recorded
-    (``metadata["annotations_file"]``)."""
+    (``metadata["annotations_file"]``). ``added``: ``extra`` read and placed already
+    (:func:`~eegpt.annotations.placed_extra`), or None to read it here."""
     if isinstance(extra, (list, tuple)):
         raise TypeError(
             "annotations= takes one file (or mne.Annotations) for the one recording embedded, "
@@ -508,7 +519,9 @@ def _apply_annotations(
     if isinstance(extra, (str, os.PathLike)) and not same_file(extra, recording.source):
         metadata["annotations_file"] = os.path.abspath(extra)
         _log(f"{recording.source}: annotations also from {extra}", verbose)
-    per_window = annotations_per_window(recording, onsets, config.window_seconds, extra=extra)
+    per_window = annotations_per_window(
+        recording, onsets, config.window_seconds, extra=extra, added=added
+    )
     found = annotate_windows(per_window, recording.source, reject=reject, verbose=verbose)
     if found is None:
         if reject:

@@ -109,6 +109,7 @@ from eegpt.annotations import (
     annotate_windows,
     annotations_per_window,
     bad_windows,
+    placed_extra,
 )
 from eegpt.api import epoch_padding_record, tail_record
 from eegpt.channels import (
@@ -1109,6 +1110,7 @@ def load_file(
         mapping: Any = None  # the channel mapping, once computed
         more: list[FilePart] = []
         per_window: list[list[str]] | None = None
+        added = None  # the annotations of the file ``annotations``, read once
         try:
             if rescale != 1.0:
                 config = config.updated(scale=config.scale * rescale)
@@ -1120,7 +1122,8 @@ def load_file(
             )  # fmt: skip
             if recording is not None:
                 mapping = recording.mapping
-                bad = BadSpans.of(recording, annotations, reject=reject_by_annotation)
+                added = placed_extra(recording, annotations)
+                bad = BadSpans.of(recording, annotations, reject=reject_by_annotation, added=added)
                 stream = WindowStream(recording, config, line=None if part is None else part.line,
                                       bad_spans=bad)  # fmt: skip
                 if part is None and part_bytes is not None:
@@ -1147,7 +1150,7 @@ def load_file(
                 data, onsets = windows.data, np.asarray(windows.onsets, np.float64)
                 padding = epoch_padding_record(model_config or EEGPTConfig(), recording, windows)
             per_window = annotations_per_window(
-                recording, onsets, config.window_seconds, extra=annotations
+                recording, onsets, config.window_seconds, extra=annotations, added=added
             )
             # over all of the file's windows (its warnings count them all), then the part's
             found = annotate_windows(per_window, path, reject=reject_by_annotation, all_bad="empty")
