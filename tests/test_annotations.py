@@ -1388,3 +1388,34 @@ def test_a_file_of_annotations_is_read_once_per_recording(model, tmp_path, monke
     loaded = eegpt.dataset.load_file(0, str(fif), PreprocessingConfig(), annotations=str(path))
     assert loaded.error is None and len(reads) == 3
     assert {k: loaded.windows.annotations[k] for k in expected} == expected
+
+
+@pytest.mark.parametrize("checks", [True, False])
+def test_prepare_finds_the_nan_samples_to_fill_in_one_pass(tmp_path, monkeypatch, checks):
+    """prepare looks for the NaN/Inf samples of a recording once (np.isfinite over the whole
+    signal), for both the signal checks and the filling inside rejected bad spans."""
+    import types
+
+    import eegpt.preprocessing
+    from eegpt.annotations import BadSpans
+    from eegpt.preprocessing import PreprocessingConfig, prepare
+
+    path, _ = nan_files(tmp_path, 250.0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        recording = as_recording(path, verbose="error")
+        spans = BadSpans.of(recording, reject=True)
+        expected = prepare(recording, config=PreprocessingConfig(), bad_spans=spans).data
+        whole = recording.data.shape  # (channels, samples): a pass over all of the signal
+        passes = []
+
+        def isfinite(x, *args, **kwargs):
+            passes.append(np.shape(x) == whole)
+            return np.isfinite(x, *args, **kwargs)
+
+        counted = types.SimpleNamespace(**{n: getattr(np, n) for n in dir(np) if n[0] != "_"})
+        counted.isfinite = isfinite
+        monkeypatch.setattr(eegpt.preprocessing, "np", counted)
+        got = prepare(recording, config=PreprocessingConfig(), bad_spans=spans, checks=checks)
+    assert sum(passes) == 1
+    np.testing.assert_array_equal(got.data, expected)

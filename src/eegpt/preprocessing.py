@@ -601,7 +601,7 @@ def line_over_finite(x: np.ndarray, gaps: np.ndarray) -> tuple[np.ndarray, np.nd
     return line_from_sums(finite.sum(-1), finite @ t, finite @ (t * t), values.sum(-1), values @ t)
 
 
-def fill_nonfinite(x: np.ndarray) -> int:
+def fill_nonfinite(x: np.ndarray, bad: np.ndarray | None = None) -> int:
     """Replace the NaN/Inf samples of ``x`` in place by each channel's least-squares straight
     line over its finite samples (:func:`line_from_sums`); returns how many were replaced.
 
@@ -617,8 +617,10 @@ def fill_nonfinite(x: np.ndarray) -> int:
     ----------
     x : ndarray of float64, shape (n_channels, n_times)
         A continuous signal (any unit), modified in place.
+    bad : ndarray of bool, shape (n_channels, n_times) | None
+        ``~np.isfinite(x)``, where the caller has it already; None: found here.
     """
-    bad = ~np.isfinite(x)
+    bad = ~np.isfinite(x) if bad is None else bad
     rows = np.flatnonzero(bad.any(axis=-1))
     if not len(rows):
         return 0
@@ -814,8 +816,13 @@ def prepare(
     x = recording.data[..., picks, :]  # fancy indexing: a float64 copy we may modify in place
     epoch_samples = recording.n_times if recording.is_epoched else None
     spans = {"bad_spans": bad_spans, "sfreq": recording.sfreq}
-    if not checks and not np.isfinite(x).all():  # never skipped: the model needs finite data
-        check_finite(SignalStats.of(x, **spans), mapping.input_names, source,
+    fill = bad_spans is not None and bad_spans.reject and x.ndim == 2
+    # the NaN/Inf samples found once, for the checks and the filling; None: by the checks
+    nonfinite = ~np.isfinite(x) if fill else None
+    if not checks and (  # never skipped: the model needs finite data
+        not np.isfinite(x).all() if nonfinite is None else nonfinite.any()
+    ):
+        check_finite(SignalStats.of(x, bad=nonfinite, **spans), mapping.input_names, source,
                      sfreq=recording.sfreq, epoch_samples=epoch_samples)  # fmt: skip
     if checks:
         used = [recording.ch_names[i] for i in picks]
@@ -828,7 +835,7 @@ def prepare(
         units = None if recording.units is None else [recording.units[i] for i in picks]
         segment = 0 if recording.is_epoched else round(recording.sfreq)
         check_signal(
-            SignalStats.of(x, segment=segment, **spans),
+            SignalStats.of(x, segment=segment, bad=nonfinite, **spans),
             mapping.input_names,
             source,
             units,
@@ -842,8 +849,8 @@ def prepare(
             average_reference=config.average_reference,
             left_out=mapping.dropped,
         )
-    if bad_spans is not None and bad_spans.reject and x.ndim == 2:
-        fill_nonfinite(x)  # any NaN/Inf sample left lies in a bad span whose windows go
+    if fill:
+        fill_nonfinite(x, nonfinite)  # any NaN/Inf sample left lies in a bad span whose windows go
     check_reference_channels(config, x.shape[-2], source, warn=checks and warn_reference)
     if config.average_reference:
         x -= x.mean(axis=-2, keepdims=True)
@@ -1066,16 +1073,18 @@ class SignalStats:
         *,
         bad_spans: BadSpans | None = None,
         sfreq: float = 0.0,
+        bad: np.ndarray | None = None,
     ) -> SignalStats:
         """Statistics of ``x``, shape (n_channels, n_times) or (n_epochs, n_channels, n_times)
-        (``segment``, ``bad_spans`` and ``sfreq``: see the class; for a continuous ``x``)."""
+        (``segment``, ``bad_spans`` and ``sfreq``: see the class; for a continuous ``x``).
+        ``bad``: ``~np.isfinite(x)`` of a continuous ``x``, where the caller has it already."""
         epochs = None
         if x.ndim == 3:  # epochs one after the other, as robust_amplitude always took them
             epochs = np.flatnonzero(~np.isfinite(x).all(axis=(1, 2)))
             x = np.moveaxis(x, -2, 0).reshape(x.shape[-2], -1)
-            segment, bad_spans = 0, None
+            segment, bad_spans, bad = 0, None, None
         stats = cls(x.shape[0], x.shape[1], segment=segment, bad_spans=bad_spans, sfreq=sfreq)
-        stats.update(x)
+        stats.update(x, bad)
         stats.nonfinite_epochs = epochs
         return stats
 
