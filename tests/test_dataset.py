@@ -2567,6 +2567,29 @@ def test_parts_of_two_corpora_in_one_folder_are_no_changed_listing(small_corpus,
     assert again.shards_skipped == again.shards and again.run_files == 0
 
 
+def test_info_of_parts_exits_3_for_a_missing_part_not_for_tasks_past_the_files(
+    small_corpus, model, tmp_path
+):
+    """A part with files whose folder is not there (a task never run) leaves the corpus
+    incomplete: ``eegpt info`` says so and exits 3 for a job's check step, while the tasks
+    of an array of more tasks than files, which have nothing to do, are not missing."""
+    run = {"model": model, "workers": 0, "device": "cpu", "progress": False}
+    thirds = tmp_path / "thirds"
+    for k in (0, 1):
+        embed_dataset(small_corpus, thirds / f"part-{k}", part=(k, 3), **run)
+    described = describe_parts(thirds)
+    assert "  missing: part(s) 2 of 3 (a task never run" in described
+    assert "read as one table" not in described
+    assert eegpt_main(["info", str(thirds)]) == 3
+    sevenths = tmp_path / "sevenths"  # 7 tasks over 5 files: tasks 5 and 6 write no folder
+    for k in range(5):
+        embed_dataset(small_corpus, sevenths / f"part-{k}", part=(k, 7), **run)
+    assert not (sevenths / "part-5").exists()
+    described = describe_parts(sevenths)
+    assert "missing" not in described and "read as one table" in described
+    assert eegpt_main(["info", str(sevenths)]) == 0
+
+
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")
 def test_a_recording_skipped_as_too_short_that_grew_since_is_warned_about(model, tmp_path):
     """A recording skipped as too short whose file has grown since (a copy in progress) is

@@ -3772,8 +3772,10 @@ def describe_parts(folder: str | os.PathLike) -> str:
 
 def parts_report(folder: str | os.PathLike) -> tuple[str, bool]:
     """:func:`describe_parts`, and whether ``read_embeddings(folder)`` reads the parts as
-    one table (False when they were split from different listings, or a part holds no
-    shard: ``eegpt info`` exits 3)."""
+    one whole table (False when they were split from different listings, a part holds no
+    shard or stopped before its last one, or a part with files has no folder here: ``eegpt
+    info`` exits 3). Parts ``K >=`` the number of files of the corpus listing (tasks of a
+    job array past its files, which write no folder) are not missing."""
     folder = Path(folder)
     runs = run_folders(folder)
     lines = [f"{folder}: {_count(len(runs), 'embed-dataset run folder')}"]
@@ -3816,6 +3818,7 @@ def parts_report(folder: str | os.PathLike) -> tuple[str, bool]:
         lines.append(f"  NOT parts of one corpus: {apart}")
         return "\n".join(lines), False
     corpora = _corpora(parts)
+    missing_any = False  # parts of a split that have files but no folder here
     for group in corpora:
         if len(corpora) > 1:  # different corpora, each split apart: no conflict
             corpus = group[0][1].get("corpus")
@@ -3828,7 +3831,12 @@ def parts_report(folder: str | os.PathLike) -> tuple[str, bool]:
             _, missing = _missing_parts(inputs)
             n = inputs[0]["part"][1]
             if missing:
-                lines.append(f"  missing: part(s) {few([str(k) for k in missing], 20)} of {n}")
+                missing_any = True
+                lines.append(
+                    f"  missing: part(s) {few([str(k) for k in missing], 20)} of {n} (a task "
+                    "never run, or its folder elsewhere: run it, or move its folder here); "
+                    "read_embeddings reads the others only"
+                )
     empty = [run.name for run in runs if not shard_files(run)]
     if empty:  # read_embeddings reads without them, or (all empty) fails
         lines.append(
@@ -3841,6 +3849,8 @@ def parts_report(folder: str | os.PathLike) -> tuple[str, bool]:
             f"  {few(unfinished, 10)} did not finish (stopped or killed): run the same command "
             "again to embed the files left; read_embeddings reads the shards written so far only"
         )
+        return "\n".join(lines), False
+    if missing_any:  # read_embeddings reads the parts here: not the whole corpus
         return "\n".join(lines), False
     lines.append(f"  read as one table: eegpt.read_embeddings({str(folder)!r})")
     return "\n".join(lines), True
