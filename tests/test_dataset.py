@@ -2355,6 +2355,7 @@ def test_a_recording_shorter_than_a_window_is_skipped_not_failed(
     files = pd.read_csv(out / FILES_REPORT).set_index("recording_id")
     assert files.loc["short.edf", "status"] == "too_short"
     assert files.loc["short.edf", "duration_s"] == pytest.approx(3.0, abs=0.01)
+    assert files.loc["short.edf", "sfreq_in"] == 250.0  # the header's rate, as for the others
     assert "shorter than one window" in files.loc["short.edf", "error"]
     # its channels were mapped before its length was checked: the summary counts the files
     # leaving a channel out as it counts those warned about channels outside the vocabulary
@@ -2372,6 +2373,7 @@ def test_a_recording_shorter_than_a_window_is_skipped_not_failed(
         assert cli_main([*args, "-q", *extra]) == 3
         files = pd.read_csv(out / FILES_REPORT).set_index("recording_id")
         assert files.loc["short.edf", "status"] == "too_short"
+        assert files.loc["short.edf", "sfreq_in"] == 250.0
     # only files shorter than a window: nothing failed
     alone = tmp_path / "alone"
     alone.mkdir()

@@ -1167,6 +1167,7 @@ def load_file(
             failed.read_s, failed.part = time.perf_counter() - start, given
             if mapping is not None and _too_short(reason):  # its channels, as of a file read
                 failed.mapping = {**mapping.to_dict(), "left_out": dict(recording.left_out or {})}
+                failed.windows.time_base["sfreq_in"] = float(recording.sfreq)  # and its rate
             return failed
     if part is not None:
         onsets = onsets[part.first : part.stop]
@@ -1337,9 +1338,11 @@ def _result(f: LoadedFile, embeddings: np.ndarray | None, error: str | None) -> 
         if f.part is not None and f.error is None:  # inference failed on one part
             error = f"{f.part}: {error}"
         empty = np.zeros((0, 0), np.float32)
-        mapping = f.mapping if _too_short(error) else {}  # a skipped file's channels
+        short = _too_short(error)  # a skipped file's channels and rate, as read
+        mapping = f.mapping if short else {}
+        windows = WindowInfo(time_base=dict(f.windows.time_base)) if short else WindowInfo()
         return FileResult(  # the length read, as the reports give it
-            f.index, empty, np.zeros(0), mapping, f.duration_s, error, f.warnings,
+            f.index, empty, np.zeros(0), mapping, f.duration_s, error, f.warnings, windows,
             read_s=f.read_s, part=f.part,
         )  # fmt: skip
     assert embeddings is not None
