@@ -216,6 +216,21 @@ def test_early_stopping_restores_best(model, short_task):
         train_probe(model, train, preprocessing=ONE_SECOND, patience=2)
 
 
+def test_early_stopping_waits_for_the_learning_rate_peak(model, short_task):
+    """Patience counts from the pass where the one-cycle rate peaks: a validation loss that
+    does not fall during the warm-up (here a rate too small to move it) does not stop
+    training before the warm-up is over, and the best pass is still tracked from the first."""
+    from eegpt.probe import _peak_pass
+
+    train, test = short_task
+    probe = train_probe(model, train, preprocessing=ONE_SECOND, validation=(test, None),
+                        epochs=10, pct_start=0.5, max_lr=1e-12, patience=1)  # fmt: skip
+    steps = -(-probe.training["n_train"] // 64)  # batches of 64 a pass
+    assert _peak_pass(0.5, 10, steps) == 5
+    assert probe.training["stopped_early"] and probe.training["epochs_run"] == 5
+    assert probe.training["best_epoch"] == 1  # the first pass's loss was never beaten
+
+
 # ------------------------------------------------------------------------------------ caching
 
 

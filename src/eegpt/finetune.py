@@ -187,8 +187,10 @@ def finetune(
         kept as far as the groups allow, chosen with ``seed``). Needs at least 2 groups.
     patience : int | None
         Stop after this many epochs without a lower validation loss and restore the best
-        weights; ``None`` trains all epochs (keeping the last weights). Ignored without
-        validation data.
+        weights; ``None`` trains all epochs (keeping the last weights). Epochs count towards
+        it only from the one where the learning rate peaks (about ``pct_start * epochs``): it
+        never stops during the warm-up, while the best weights are tracked from the first
+        epoch. Ignored without validation data.
     class_weight : {None, "balanced", "none"}
         ``"balanced"`` weights each class's loss by ``n / (n_classes * n_class)`` of the
         training labels, as :class:`~eegpt.probe.ProbeConfig`'s ``class_weight``; ``"none"``

@@ -191,7 +191,10 @@ class ProbeConfig:
     patience : int or None
         Stop when the validation loss has not improved for this many epochs and restore the best
         weights; ``None`` (the original recipe) trains all epochs and keeps the last weights.
-        Needs validation data.
+        Epochs count towards it only from the one where the learning rate peaks (about
+        ``pct_start * epochs``): it never stops during the warm-up, when the loss may not have
+        started to fall, while the best weights are tracked from the first epoch. Needs
+        validation data.
     seed : int
         Seed of the head initialisation, dropout and batch order: the same seed gives the same
         probe on the same machine.
@@ -1557,8 +1560,12 @@ def _fit(
     ``lr_<role>``, the highest current rate of that part's groups, beside ``lr`` (the last
     group's, kept for older readers). ``modules`` are put in
     train mode for the steps and eval mode for validation. With ``patience`` the weights of the
-    best validation loss are restored at the end. ``class_weight`` ``[n_classes]`` weights
-    the training and validation losses per class (see :func:`balanced_class_weights`).
+    best validation loss are restored at the end; passes without a better validation loss
+    count towards ``patience`` only from the pass in which the learning rate peaks (the end
+    of the one-cycle warm-up, :func:`_peak_pass`), so training never stops while the rate is
+    still rising, while the best weights are tracked from the first pass. ``class_weight``
+    ``[n_classes]`` weights the training and validation losses per class (see
+    :func:`balanced_class_weights`).
     """
     from tqdm.auto import tqdm
 
@@ -1573,15 +1580,14 @@ def _fit(
         for g, lr in zip(optimizer.param_groups, max_lr, strict=True):
             g["lr"] = lr
         scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda step: 1.0)
+        peak_pass = 1
     else:
         # OneCycleLR divides by (warm-up steps - 1): keep at least 2 warm-up steps
+        warm_up = max(pct_start, 2 / total)
         scheduler = torch.optim.lr_scheduler.OneCycleLR(
-            optimizer,
-            max_lr=max_lr,
-            epochs=epochs,
-            steps_per_epoch=steps,
-            pct_start=max(pct_start, 2 / total),
+            optimizer, max_lr=max_lr, epochs=epochs, steps_per_epoch=steps, pct_start=warm_up
         )
+        peak_pass = _peak_pass(warm_up, epochs, steps)
     scaler = torch.amp.GradScaler(device.type) if precision == "float16" else None
     order_rng = torch.Generator().manual_seed(seed)
     x_all = torch.from_numpy(_writable_float32(x_train))
@@ -1644,7 +1650,7 @@ def _fit(
                 result.best_epoch = epoch + 1
                 if patience is not None:
                     best_state = [p.detach().clone() for p in params]
-            else:
+            elif epoch + 1 >= peak_pass:  # no patience lost while the rate still rises
                 since_best += 1
         result.history.append(row)
         losses = {k: f"{v:.3f}" for k, v in row.items() if k in ("train_loss", "val_loss")}
@@ -1665,6 +1671,14 @@ def _fit(
         m.eval()
         renorm_constrained_(m)  # the weights as stored satisfy the max-norm constraints
     return result
+
+
+def _peak_pass(pct_start: float, epochs: int, steps: int) -> int:
+    """The pass (1-based) in which the one-cycle schedule reaches its peak learning rate, for
+    ``epochs`` passes of ``steps`` batches: :class:`torch.optim.lr_scheduler.OneCycleLR`
+    peaks at step ``pct_start * epochs * steps - 1`` (0-based, one step a batch)."""
+    peak_step = max(0, math.ceil(pct_start * epochs * steps - 1))
+    return peak_step // steps + 1
 
 
 def _rates_by_role(optimizer: torch.optim.Optimizer) -> dict[str, float]:

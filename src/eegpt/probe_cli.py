@@ -967,8 +967,9 @@ def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
         "--patience",
         type=int,
         default=None,
-        help="stop after this many passes without a better validation loss (needs --val; "
-        "default: no early stopping)",
+        help="stop after this many passes without a better validation loss, counted from the "
+        "pass where the one-cycle learning rate peaks (never during its warm-up), and keep the "
+        "best pass's weights (needs --val or --val-data; default: no early stopping)",
     )
     g.add_argument("--seed", type=int, default=0, help="seed of the split and training (0)")
     g.add_argument(
