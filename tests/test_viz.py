@@ -257,6 +257,11 @@ def test_training_curves_draw_every_series_chance_and_the_kept_epoch():
     assert "validation" in loss
     acc = _lines(acc_ax)
     np.testing.assert_allclose(acc["validation balanced accuracy"], 55.0)  # in percent
+    # accuracy and balanced accuracy, often equal, are drawn so that neither hides the other
+    by_label = {line.get_label(): line for line in acc_ax.lines}
+    plain, balanced = by_label["validation accuracy"], by_label["validation balanced accuracy"]
+    assert plain.get_linewidth() > 2 * balanced.get_linewidth()
+    assert balanced.get_linestyle() == "--" and plain.get_linestyle() == "-"
     np.testing.assert_allclose(acc["chance (3 classes)"], 100 / 3)
     kept = [line for line in loss_ax.lines if line.get_label() == "weights kept (epoch 3)"]
     assert len(kept) == 1 and kept[0].get_xdata()[0] == 3

@@ -572,9 +572,11 @@ def plot_training(
 
     The training loss and accuracy are running values over each pass, with dropout on (as the
     original recipe reports them); the validation ones are measured after the pass, dropout
-    off. With early stopping (``patience``) the model keeps the weights of the epoch with the
-    lowest validation loss: that epoch is marked. A dotted line marks chance (one over the
-    number of classes).
+    off. Validation accuracy is drawn as a wide pale line under the dashed validation
+    balanced accuracy, so that both show where they are equal (balanced classes). With early
+    stopping (``patience``) the model keeps the weights of the epoch with the lowest
+    validation loss: that epoch is marked. A dotted line marks chance (one over the number of
+    classes).
 
     Parameters
     ----------
@@ -625,11 +627,16 @@ def plot_training(
     loss_ax.set(xlabel="training epoch", ylabel="cross-entropy", title="loss")
     acc_ax.plot(epochs, series("train_accuracy", 100), marker=marker, ms=3,
                 label="training accuracy (running)")  # fmt: skip
-    for key, label in (("val_accuracy", "validation accuracy"),
-                       ("val_balanced_accuracy", "validation balanced accuracy")):  # fmt: skip
+    # the two validation curves often coincide (balanced classes): accuracy is drawn wide and
+    # pale, balanced accuracy dashed over it, so that both stay visible
+    for key, label, style in (
+        ("val_accuracy", "validation accuracy", {"lw": 4.0, "alpha": 0.45}),
+        ("val_balanced_accuracy", "validation balanced accuracy",
+         {"ls": "--", "marker": marker, "ms": 3}),
+    ):  # fmt: skip
         values = series(key, 100)
         if values is not None:
-            acc_ax.plot(epochs, values, marker=marker, ms=3, label=label)
+            acc_ax.plot(epochs, values, label=label, **style)
     if classes is not None and len(classes) > 1:
         acc_ax.axhline(100 / len(classes), color="0.5", ls=":", lw=1,
                        label=f"chance ({len(classes)} classes)")  # fmt: skip
