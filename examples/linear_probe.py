@@ -1,6 +1,6 @@
 """From a recording to a trained EEGPT linear probe, with a plot.
 
-    python examples/linear_probe.py                      # random-weight encoder, ~20 s on a 2-core CPU
+    python examples/linear_probe.py                      # random-weight encoder, 10-30 s on 2 cores
     python examples/linear_probe.py --weights eegpt-large  # the pretrained encoder
 
 Steps: write a continuous recording with stimulus events to a FIF file, read it back, cut
