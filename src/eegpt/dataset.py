@@ -229,6 +229,9 @@ class InputFile:
     annotations : str | None
         A file of more annotations of the recording (a hypnogram), from the manifest's
         ``annotations_file`` column (see :func:`eegpt.embed`'s ``annotations``).
+    bads : tuple of str
+        Channels to mark bad in this file (as its ``info["bads"]`` would), from the manifest's
+        ``bads`` column (:func:`bads_of_cell`).
     """
 
     index: int
@@ -236,6 +239,7 @@ class InputFile:
     path: str
     rescale: float = 1.0
     annotations: str | None = None
+    bads: tuple[str, ...] = ()
 
 
 @dataclass
@@ -326,10 +330,12 @@ def resolve_inputs(inputs: Any, *, pattern: str | None = None) -> DatasetInputs:
         EGI ``.mff``; or for ``pattern``), a glob such
         as ``"/data/tuh/**/*.edf"``, a manifest (``.csv``, ``.tsv`` or ``.parquet``) with a
         ``path`` column, relative paths being relative to the manifest's folder, an optional
-        unique ``recording_id`` column, an optional ``rescale`` column (per-file correction of
-        the samples as read, :attr:`InputFile.rescale`) and any other columns copied to every
-        row of the file's windows; a table of the same form; a single EEG file; or a list of
-        EEG files.
+        unique ``recording_id`` column, optional per-file settings (``rescale``: a correction
+        of the samples as read, :attr:`InputFile.rescale`; ``annotations_file``: more
+        annotations, :attr:`InputFile.annotations`; ``bads``: channels to mark bad,
+        :attr:`InputFile.bads`) and any other columns, copied to every row of the file's
+        windows and otherwise ignored; a table of the same form; a single EEG file; or a list
+        of EEG files.
     pattern : str | None
         For a folder: a glob relative to it, e.g. ``"**/*.edf"``.
 
@@ -417,13 +423,19 @@ def _make_inputs(
     metadata: Any = None,
     rescale: list[float] | None = None,
     annotations: list[str | None] | None = None,
+    bads: list[tuple[str, ...]] | None = None,
 ) -> DatasetInputs:
     _check_ids(ids, source)
     factors = rescale or [1.0] * len(paths)
     extra = annotations or [None] * len(paths)
+    marked = bads or [()] * len(paths)
     files = [
-        InputFile(i, rid, os.path.abspath(p) if _dangling(p) else str(p.resolve()), factor, more)
-        for i, (p, rid, factor, more) in enumerate(zip(paths, ids, factors, extra, strict=True))
+        InputFile(
+            i, rid, os.path.abspath(p) if _dangling(p) else str(p.resolve()), factor, more, bad
+        )
+        for i, (p, rid, factor, more, bad) in enumerate(
+            zip(paths, ids, factors, extra, marked, strict=True)
+        )
     ]
     return DatasetInputs(files, metadata, source)
 
@@ -437,6 +449,34 @@ def _annotations_column(table: Any, base: Path) -> list[str | None] | None:
         None if v is None or not str(v).strip() else str((base / str(v).strip()).resolve())
         for v in table.column("annotations_file").to_pylist()
     ]
+
+
+def bads_of_cell(value: Any) -> tuple[str, ...]:
+    """The channel names of a manifest's ``bads`` cell: separated by ``;`` where the cell holds
+    one (so labels with commas can be given), else by ``,``; each trimmed of spaces. An empty
+    or missing cell (None, NaN): none."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ()
+    text = str(value)
+    names = (name.strip() for name in text.split(";" if ";" in text else ","))
+    return tuple(dict.fromkeys(name for name in names if name))
+
+
+def _bads_column(table: Any) -> list[tuple[str, ...]] | None:
+    """The manifest's per-file ``bads`` (channels to mark bad), or None without that column."""
+    if "bads" not in table.column_names:
+        return None
+    return [bads_of_cell(value) for value in table.column("bads").to_pylist()]
+
+
+#: Manifest columns that look meant to mark bad channels but that eegpt does not read (it
+#: reads ``bads``); compared in lower case.
+_BADS_LOOKALIKES = ("bad_channels", "bad", "badchannels", "exclude", "drop")
+
+
+def _lookalike_bads(columns: Sequence[str]) -> list[str]:
+    """The columns of ``columns`` named like an attempt at ``bads`` (:data:`_BADS_LOOKALIKES`)."""
+    return [c for c in columns if c != "bads" and c.strip().lower() in _BADS_LOOKALIKES]
 
 
 def _rescale_column(table: Any, source: str) -> list[float] | None:
@@ -789,15 +829,28 @@ def _from_table(table: Any, base: Path, source: str) -> DatasetInputs:
     else:
         ids = [Path(str(p)).as_posix() for p in raw_paths]
     extra = [c for c in table.column_names if c not in ("path", "recording_id")]
+    lookalike = _lookalike_bads(extra)
+    to_mark = (
+        "; to mark channels bad in a file, name the column 'bads' (channel names as in the "
+        "file, separated by ';' or ',')"
+    )
     clash = [c for c in extra if c in RESERVED_COLUMNS]
     if clash:
+        hint = to_mark if set(clash) & set(lookalike) else ""
         raise ValueError(
             f"manifest {source}: column(s) {clash} clash with output columns "
-            f"{list(RESERVED_COLUMNS)}; rename them"
+            f"{list(RESERVED_COLUMNS)}; rename them{hint}"
+        )
+    if lookalike:
+        _warn(
+            f"manifest {source}: eegpt does not read the column(s) {lookalike}, only copies "
+            f"them to each row as metadata, so no channel is left out by them{to_mark}",
+            UserWarning,
         )
     metadata = table.select(extra).combine_chunks() if extra else None
     rescale = _rescale_column(table, source)  # also kept as a column: the rows say it
     annotations = _annotations_column(table, base)  # likewise
+    bads = _bads_column(table)  # likewise
     absent = [a for a in annotations or [] if a is not None and not Path(a).is_file()]
     if absent:  # said before the run, not only when each file's turn comes
         _warn(
@@ -806,7 +859,7 @@ def _from_table(table: Any, base: Path, source: str) -> DatasetInputs:
             "from the manifest's folder) and rerun with --retry-failed"
         )
     _refuse_repeated_files(paths, ids, annotations, source)  # type: ignore[arg-type]
-    return _make_inputs(paths, ids, source, metadata, rescale, annotations)  # type: ignore[arg-type]
+    return _make_inputs(paths, ids, source, metadata, rescale, annotations, bads)  # type: ignore[arg-type]
 
 
 def _refuse_repeated_files(
@@ -1063,6 +1116,7 @@ def load_file(
     part: FilePart | None = None,
     part_bytes: int | None = None,
     model_config: EEGPTConfig | None = None,
+    bads: Sequence[str] = (),
 ) -> LoadedFile:
     """Read one file and cut it into model windows; never raises for a bad file.
 
@@ -1095,6 +1149,8 @@ def load_file(
     model_config : EEGPTConfig | None
         The encoder's patch geometry, for the patches of epochs zero-padded into the window
         (``padded_epochs``); None: the default one.
+    bads : sequence of str
+        Channels to mark bad in this file (:attr:`InputFile.bads`); one it lacks fails it.
 
     Returns
     -------
@@ -1118,7 +1174,7 @@ def load_file(
             # recording in float64 and its copies, are what a reader holds
             recording = open_stream_unless_epochs(
                 path, rename=rename, on_unknown=on_unknown, on_missing="ignore", picks=picks,
-                verbose=False,
+                verbose=False, bads=bads,
             )  # fmt: skip
             if recording is not None:
                 mapping = recording.mapping
@@ -1141,7 +1197,7 @@ def load_file(
             elif part is not None:
                 raise ValueError("only continuous recordings are read in parts, not epochs")
             else:  # epochs: read whole
-                recording = as_recording(path, picks=picks, verbose=False)  # warnings, no logs
+                recording = as_recording(path, picks=picks, verbose=False, bads=bads)  # no logs
                 mapping = map_channels(
                     recording.ch_names, rename=rename, on_unknown=on_unknown, on_missing="ignore",
                     left_out=recording.left_out,
@@ -2491,7 +2547,8 @@ class _Readers:
     def _submit(self, entry: _Read) -> Future:
         assert self.pool is not None
         f = entry.file
-        kwargs = {"rescale": f.rescale, "annotations": f.annotations, **self.kwargs}
+        kwargs = {"rescale": f.rescale, "annotations": f.annotations, "bads": f.bads,
+                  **self.kwargs}  # fmt: skip
         if entry.part is not None:
             kwargs["part"] = entry.part
         with _reader_signals_blocked():  # a submission may start a reader process
@@ -2508,7 +2565,7 @@ class _Readers:
                     part = {} if entry.part is None else {"part": entry.part}
                     loaded = self.loader(
                         f.index, f.path, rescale=f.rescale, annotations=f.annotations,
-                        **self.kwargs, **part,
+                        bads=f.bads, **self.kwargs, **part,
                     )  # fmt: skip
                     parts.extend(_Read(f, p) for p in loaded.more)
                     yield _the_rest_failed(parts, loaded) if loaded.error else loaded
@@ -3363,8 +3420,9 @@ def embed_dataset(
     Parameters
     ----------
     inputs : path-like | str | list | pandas.DataFrame | pyarrow.Table
-        Folder, glob, manifest (CSV/TSV/Parquet with ``path`` and optional ``recording_id`` and
-        metadata columns), file list or table; see :func:`resolve_inputs`.
+        Folder, glob, manifest (CSV/TSV/Parquet with ``path`` and optional ``recording_id``,
+        per-file ``rescale``, ``annotations_file`` and ``bads``, and metadata columns), file
+        list or table; see :func:`resolve_inputs`.
     output_dir : path-like
         Output folder (created); see the module docstring for its layout.
     weights : path-like | str | None

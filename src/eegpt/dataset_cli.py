@@ -35,7 +35,9 @@ if TYPE_CHECKING:
 
 DESCRIPTION = (
     "Embed every window of every EEG file of a folder, glob or manifest (CSV/TSV/Parquet with a "
-    "'path' column) into sharded Parquet: one row per window, readable with "
+    "'path' column; also read: 'recording_id' and the per-file 'rescale', 'annotations_file' "
+    "and 'bads' (channels to leave out as bad, separated by ';' or ','); other columns are "
+    "copied to the rows) into sharded Parquet: one row per window, readable with "
     "pandas.read_parquet(OUTDIR). Interrupted runs resume where they stopped when the same "
     "command is run again."
 )

@@ -38,6 +38,7 @@ from eegpt.dataset import (
     LoadedFile,
     Pool,
     WindowInfo,
+    bads_of_cell,
     encode_files,
     load_file,
 )
@@ -185,6 +186,7 @@ class _ReadActor:
             "path": str(row["path"]),
             "rescale": float(row.get("rescale", 1.0)),
             "annotations": row.get("annotations") or None,
+            "bads": bads_of_cell(row.get("bads")),
         }
         f = load_file(**file, **self.load_kwargs)
         yield self._row(f)
@@ -372,6 +374,7 @@ def run_ray(
                 "path": f.path,
                 "rescale": f.rescale,
                 "annotations": f.annotations or "",
+                "bads": ";".join(f.bads),
             }
             for f in files
         ]

@@ -50,7 +50,7 @@ from eegpt._logging import (
 from eegpt._logging import log as _log
 from eegpt._logging import warn as _warn
 from eegpt.annotations import annotations_of, rename_to_bad
-from eegpt.channels import how_to_drop, normalize_channel_name
+from eegpt.channels import how_to_drop, normalize_channel_name, spelling_hint
 from eegpt.errors import AllChannelsBadError, RecordingError
 
 __all__ = [
@@ -503,6 +503,35 @@ def check_integer_volts(data: Any, units: str, where: str) -> None:
             f"when no unit is given), which EEG never is: give their unit, e.g. {example}, or "
             "convert amplifier counts to volts first"
         )
+
+
+def mark_bad(inst: mne.io.BaseRaw | mne.BaseEpochs, names: Sequence[str], source: str) -> None:
+    """Add the channels ``names`` to ``inst.info["bads"]`` (in place), as if the file marked
+    them bad: left out of type-based picks, so of the embedding and the average reference, and
+    recorded as ``"bad"`` by :func:`left_out_channels`. A name matches the channel of that
+    label, spaces around the label ignored (EDF pads its labels).
+
+    Raises
+    ------
+    RecordingError
+        If the recording has no channel of one of ``names``, naming the close ones it has.
+    """
+    if not names:
+        return
+    labels: dict[str, str] = {}
+    for name in inst.ch_names:
+        labels.setdefault(name.strip(), name)
+    exact = set(inst.ch_names)
+    found = [name if name in exact else labels.get(name.strip()) for name in names]
+    missing = [name for name, hit in zip(names, found, strict=True) if hit is None]
+    if missing:
+        raise RecordingError(
+            f"{source}: the channel(s) {missing} to mark bad (bads) are not in the recording, "
+            f"whose channels are {few(inst.ch_names)}.{spelling_hint(missing, inst.ch_names)} "
+            "Give the labels as the file spells them"
+        )
+    marked = inst.info["bads"]
+    inst.info["bads"] = [*marked, *(n for n in dict.fromkeys(found) if n not in marked)]
 
 
 def left_out_channels(info: Any, names: Sequence[str]) -> dict[str, str] | None:
@@ -1598,6 +1627,7 @@ def as_recording(
     picks: str | Sequence[str] | Sequence[int] | None = "eeg",
     verbose: bool | str | int | None = None,
     exclude: Sequence[str] = (),
+    bads: Sequence[str] = (),
 ) -> Recording | list[Recording]:
     """Turn a path, an MNE object or an array into a checked :class:`Recording` (volts).
 
@@ -1634,6 +1664,9 @@ def as_recording(
     exclude : sequence of str
         For an EDF/BDF path: channels not to read at all, so that MNE does not read the file
         at their higher rate (see :func:`eegpt.streaming.faster_unused_channels`).
+    bads : sequence of str
+        For a path: channels to mark bad besides those the file marks (:func:`mark_bad`), so
+        left out like them; a name the file lacks is an error.
 
     Returns
     -------
@@ -1649,27 +1682,34 @@ def as_recording(
         On an unsupported input type.
     """
     if isinstance(obj, (list, tuple)) and obj and all(_is_container_item(o) for o in obj):
-        kwargs = dict(ch_names=ch_names, sfreq=sfreq, units=units, picks=picks, verbose=verbose)
+        kwargs = dict(ch_names=ch_names, sfreq=sfreq, units=units, picks=picks, verbose=verbose,
+                      bads=bads)  # fmt: skip
         return [as_recording(o, **kwargs) for o in obj]  # type: ignore[misc]
-    if isinstance(obj, Recording):
+    if isinstance(obj, Recording) and not bads:
         return obj
     if isinstance(obj, (str, os.PathLike)):
         _require_array_args_absent(ch_names, sfreq, units, str(obj))
         path = Path(obj).expanduser()
         if is_epochs_file(path):
-            return _from_mne(read_epochs_file(path, verbose), picks, str(obj), verbose)
+            return _from_mne(_read_epochs_marked(path, bads, verbose), picks, str(obj), verbose)
         try:
             raw, header = _open(path, preload=True, verbose=verbose, exclude=exclude)
         except RecordingError as err:
             if not holds_epochs_instead(err):
                 raise
-            return _from_mne(read_epochs_file(path, verbose), picks, str(obj), verbose)
+            return _from_mne(_read_epochs_marked(path, bads, verbose), picks, str(obj), verbose)
+        mark_bad(raw, bads, str(obj))
         file_units = file_units_of(raw, header)
         rec = _from_mne(raw, picks, source=str(obj), verbose=verbose, file_units=file_units)
         if header is not None:
             rec.clock, rec.truncated = header.clock, header.truncated
             rec.first_time = (rec.first_time or 0.0) + header.start_offset  # EDF+ sub-second
         return rec
+    if bads:
+        raise RecordingError(
+            f"bads={list(bads)!r} applies to a file path only; mark the channels of an MNE "
+            "object in its info['bads']"
+        )
     if isinstance(obj, (mne.io.BaseRaw, mne.BaseEpochs)):
         source = mne_source(obj)
         _require_array_args_absent(ch_names, sfreq, units, source)
@@ -1684,6 +1724,15 @@ def as_recording(
         f"cannot make an EEG recording from {type(obj).__name__}; pass a file path, an "
         "mne.io.Raw, an mne.Epochs or a NumPy array with ch_names and sfreq"
     )
+
+
+def _read_epochs_marked(
+    path: Path, bads: Sequence[str], verbose: bool | str | int | None
+) -> mne.BaseEpochs:
+    """:func:`read_epochs_file`, with the channels ``bads`` marked bad (:func:`mark_bad`)."""
+    epochs = read_epochs_file(path, verbose)
+    mark_bad(epochs, bads, str(path))
+    return epochs
 
 
 def _is_container_item(obj: Any) -> bool:

@@ -52,6 +52,7 @@ from eegpt.io import (
     holds_epochs_instead,
     is_epochs_file,
     left_out_channels,
+    mark_bad,
     measurement_date,
     mne_source,
     recorded_filters,
@@ -200,6 +201,7 @@ def open_stream(
     on_missing: str = "raise",
     picks: str | Sequence[str] | Sequence[int] | None = "eeg",
     verbose: bool | str | int | None = None,
+    bads: Sequence[str] = (),
 ) -> StreamedRecording:
     """Open a recording file for streaming and map its channels.
 
@@ -214,6 +216,9 @@ def open_stream(
         Channels considered, as in :func:`eegpt.io.as_recording`.
     verbose : bool | str | int | None
         Passed to MNE and the channel mapping.
+    bads : sequence of str
+        Channels to mark bad besides those the file marks, as in
+        :func:`eegpt.io.as_recording`.
 
     Returns
     -------
@@ -227,6 +232,8 @@ def open_stream(
         If the file cannot be read, or its channels are unusable (duplicates, none mapped).
     """
     if isinstance(path, mne.io.BaseRaw):
+        if bads:
+            raise RecordingError("bads= applies to a file path only; mark them in info['bads']")
         raw, header = path, None
         source = mne_source(raw)
         warn_discontinuous_raw(raw, source)
@@ -238,6 +245,7 @@ def open_stream(
             )
         raw, header = _open(path, preload=False, verbose=verbose)
         source = str(path)
+        mark_bad(raw, bads, source)
     path = Path(source)
     if raw.n_times < 1:
         raise RecordingError(f"{source}: the recording has no samples")

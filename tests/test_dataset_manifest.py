@@ -1,0 +1,109 @@
+"""The manifest columns a corpus run reads (`bads`) and how it writes the others."""
+
+from __future__ import annotations
+
+import mne
+import numpy as np
+import pandas as pd
+import pytest
+
+from eegpt.dataset import (
+    ERRORS_REPORT,
+    bads_of_cell,
+    embed_dataset,
+    load_file,
+    read_embeddings,
+    resolve_inputs,
+)
+from eegpt.demo import synthetic_raw, write_edf
+from eegpt.errors import EEGPTUserWarning
+from eegpt.outputs import load_embeddings
+from eegpt.preprocessing import PreprocessingConfig
+
+RUN = dict(workers=0, device="cpu", progress=False)
+
+
+@pytest.fixture(scope="module")
+def edfs(tmp_path_factory):
+    """Three EDF files of 16 s with TUH-style labels ('EEG C3-REF')."""
+    folder = tmp_path_factory.mktemp("edfs")
+    return [
+        write_edf(synthetic_raw(minutes=16 / 60, seed=i)[0], folder / f"rec{i}.edf")
+        for i in range(3)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("cell", "names"),
+    [
+        ("EEG C3-REF; EEG O1-REF", ("EEG C3-REF", "EEG O1-REF")),
+        (" C3 , O1 ,", ("C3", "O1")),
+        ("Fp1, left; O1", ("Fp1, left", "O1")),  # ';' given: commas belong to the labels
+        ("", ()),
+        (None, ()),
+        (float("nan"), ()),
+    ],
+)
+def test_a_bads_cell_lists_channel_names(cell, names):
+    assert bads_of_cell(cell) == names
+
+
+def test_a_manifest_bads_column_leaves_channels_out_as_drop_does(edfs, model, tmp_path):
+    """Channels a file's row lists under bads are left out of that file's embedding and
+    average reference, exactly as --drop leaves them out, and recorded as bad; an empty cell
+    marks none."""
+    manifest = tmp_path / "list.csv"
+    manifest.write_text(f"path,bads\n{edfs[0]},EEG C3-REF; EEG O1-REF\n{edfs[1]},\n")
+    marked = tmp_path / "marked"
+    embed_dataset(manifest, marked, model=model, **RUN)
+    dropped = tmp_path / "dropped"
+    rename = {"EEG C3-REF": None, "EEG O1-REF": None}
+    embed_dataset([edfs[0]], dropped, model=model, rename=rename, **RUN)
+    plain = tmp_path / "plain"
+    embed_dataset([edfs[1]], plain, model=model, **RUN)
+    df, z = read_embeddings(marked)
+    first = (df.path == str(edfs[0])).to_numpy()
+    np.testing.assert_array_equal(z[first], read_embeddings(dropped)[1])
+    np.testing.assert_array_equal(z[~first], read_embeddings(plain)[1])
+    assert "C3" not in df.channels[first].iloc[0] and "C3" in df.channels[~first].iloc[0]
+    one = load_embeddings(marked, recording_id=df.recording_id[first].iloc[0])
+    assert one.metadata["left_out"] == {"EEG C3-REF": "bad", "EEG O1-REF": "bad"}
+    assert any("marked bad were left out: ['EEG C3-REF', 'EEG O1-REF']" in w
+               for w in one.metadata["warnings"])  # fmt: skip
+
+
+def test_a_bads_name_the_file_lacks_fails_that_file(edfs, model, tmp_path):
+    manifest = tmp_path / "list.csv"
+    manifest.write_text(f"path,bads\n{edfs[0]},EEG C3-RFE\n{edfs[1]},EEG C3-REF\n")
+    out = tmp_path / "out"
+    summary = embed_dataset(manifest, out, model=model, **RUN)
+    assert (summary.n_ok, summary.n_failed) == (1, 1)
+    error = pd.read_csv(out / ERRORS_REPORT).error.iloc[0]
+    assert f"{edfs[0]}: the channel(s) ['EEG C3-RFE'] to mark bad (bads) are not in" in error
+    assert "Did you mean: 'EEG C3-RFE' -> 'EEG C3-REF'?" in error
+
+
+def test_bads_apply_to_a_file_of_epochs_too(tmp_path):
+    raw, _ = synthetic_raw(minutes=16 / 60, seed=5)
+    path = tmp_path / "x-epo.fif"
+    mne.make_fixed_length_epochs(raw, 4.0, verbose="error").save(path, verbose="error")
+    loaded = load_file(0, str(path), PreprocessingConfig(), bads=["EEG C3-REF"])
+    assert loaded.error is None and loaded.mapping["left_out"] == {"EEG C3-REF": "bad"}
+    assert "EEG C3-REF" not in loaded.mapping["input_names"]
+    failed = load_file(0, str(path), PreprocessingConfig(), bads=["EEG C9-REF"])
+    assert "['EEG C9-REF'] to mark bad (bads) are not in the recording" in failed.error
+
+
+@pytest.mark.parametrize("column", ["bad_channels", "BadChannels", "Exclude", "drop"])
+def test_a_column_named_like_bads_is_said_to_be_ignored(edfs, column):
+    manifest_text = f"path,{column}\n{edfs[0]},EEG C3-REF\n"
+    manifest = edfs[0].parent / f"{column}.csv"
+    manifest.write_text(manifest_text)
+    with pytest.warns(EEGPTUserWarning, match=rf"does not read the column\(s\) \['{column}'\], "
+                      r"only copies them .* name the column 'bads'") as caught:  # fmt: skip
+        inputs = resolve_inputs(manifest)
+    assert len(caught) == 1 and inputs.files[0].bads == ()
+    manifest.write_text(f"path,bad\n{edfs[0]},EEG C3-REF\n")  # an output column too
+    with pytest.raises(ValueError, match=r"\['bad'\] clash with .* rename them; to mark "
+                       r"channels bad in a file, name the column 'bads'"):  # fmt: skip
+        resolve_inputs(manifest)
