@@ -2055,17 +2055,22 @@ def test_file_problems_are_counted_by_kind(tmp_path):
                      "channels at low rates": 1} and n == 3  # fmt: skip
 
 
-def test_long_warnings_are_cut_visibly():
+def test_long_warnings_are_cut_visibly_in_the_middle():
+    """A file's record keeps its warnings whole up to 4,000 characters; a longer one (a list of
+    many channels) loses its middle, keeping what it is about and the advice at its end."""
     import warnings as w
 
     from eegpt.dataset import _warning_texts
 
     with w.catch_warnings(record=True) as caught:
         w.simplefilter("always")
+        w.warn("a" * 3000 + "b" * 3000, RuntimeWarning, stacklevel=1)
         w.warn("x" * 600, RuntimeWarning, stacklevel=1)
         w.warn("short", RuntimeWarning, stacklevel=1)
-    long, short = _warning_texts(caught)
-    assert len(long) == 500 and long.endswith("...") and short == "short"
+    long, whole, short = _warning_texts(caught)
+    assert len(long) == 4000 and " ... " in long
+    assert long.startswith("a" * 1997 + " ... ") and long.endswith(" ... " + "b" * 1998)
+    assert whole == "x" * 600 and short == "short"
 
 
 def test_rename_keys_no_file_had_are_named_at_the_end(corpus, model, tmp_path):

@@ -9,6 +9,7 @@ import pytest
 
 from eegpt.dataset import (
     ERRORS_REPORT,
+    FILES_REPORT,
     bads_of_cell,
     embed_dataset,
     load_file,
@@ -107,3 +108,42 @@ def test_a_column_named_like_bads_is_said_to_be_ignored(edfs, column):
     with pytest.raises(ValueError, match=r"\['bad'\] clash with .* rename them; to mark "
                        r"channels bad in a file, name the column 'bads'"):  # fmt: skip
         resolve_inputs(manifest)
+
+
+def _scaled_copy(edf, path, factor: float = 1.0, offset: float = 0.0):
+    """The recording of ``edf`` saved as FIF with its samples times ``factor`` plus ``offset``
+    volts (a DC-coupled amplifier's offsets, or a wrong unit)."""
+    raw = mne.io.read_raw_edf(edf, preload=True, verbose="error")
+    raw.apply_function(lambda x: x * factor + offset)
+    raw.save(path, fmt="double", verbose="error")
+    return path
+
+
+def test_a_file_record_keeps_long_warnings_with_their_advice(edfs, model, tmp_path):
+    """The offset warning (longer than 500 characters) reaches _files.csv and the read-back
+    metadata whole: its remedy at the end is kept."""
+    dc = _scaled_copy(edfs[0], tmp_path / "dc_raw.fif", offset=0.03)
+    out = tmp_path / "out"
+    embed_dataset([dc], out, model=model, **RUN)
+    said = pd.read_csv(out / FILES_REPORT).warnings.iloc[0]
+    offset = next(w for w in said.split(" | ") if "offset check" in w)
+    assert len(offset) > 500 and offset.endswith("(raw.filter(l_freq=0.5, h_freq=None) in MNE).")
+    one = load_embeddings(out, recording_id=read_embeddings(out)[0].recording_id.iloc[0])
+    assert offset in one.metadata["warnings"]
+
+
+@pytest.mark.filterwarnings("ignore:.*3 channel:RuntimeWarning")
+def test_the_amplitude_advice_of_a_corpus_run_names_the_manifest_column(edfs, model, tmp_path):
+    """In a corpus run, a file in microvolts labelled as volts is told to take the factor in
+    its manifest row (--rescale would rescale every file), not on the command line."""
+    wrong = _scaled_copy(edfs[0], tmp_path / "uv_raw.fif", factor=1e6)
+    out = tmp_path / "out"
+    embed_dataset([wrong, edfs[1]], out, model=model, **RUN)
+    said = pd.read_csv(out / FILES_REPORT).warnings.iloc[0]
+    assert (
+        "rescale the samples as read by 1e-06: 1e-06 in the manifest's rescale column for "
+        "this file (or --rescale 1e-06 if every file of the run needs it)" in said
+    )
+    assert "on the command line" not in said
+    with pytest.warns(RuntimeWarning, match=r"--rescale 1e-06 on the command line"):
+        model.embed(wrong)  # one file: the option is for it alone

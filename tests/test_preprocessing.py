@@ -19,6 +19,7 @@ from eegpt.io import Recording, as_recording
 from eegpt.preprocessing import (
     PreprocessingConfig,
     Windows,
+    corpus_file,
     nearest_indices,
     prepare,
     resample,
@@ -599,6 +600,11 @@ def test_microvolts_labelled_as_volts_warning():
     assert "units=" not in str(record[0].message)
     # ... and a correction by the wrong power of 1000 (microvolts taken for millivolts)
     with pytest.warns(RuntimeWarning, match=r"after rescaling by 0.001.*--rescale 1e-06 on"):
+        prepare(rec, config=PreprocessingConfig(scale=1.0))
+    # ... which in a corpus run goes in the file's manifest row, --rescale changing all files
+    with corpus_file(), pytest.warns(RuntimeWarning, match=r"in all, not 0.001: 1e-06 in the "
+                                     r"manifest's rescale column for this file \(or --rescale "
+                                     r"1e-06 if every file of the run needs it\)"):  # fmt: skip
         prepare(rec, config=PreprocessingConfig(scale=1.0))
     # arrays: the units= that fits
     for amp, declared, fits in ((50.0, "V", "uV"), (50e-3, "uV", "mV"), (50e-6, "uV", "V")):

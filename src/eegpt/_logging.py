@@ -450,12 +450,28 @@ def shortened(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-def warning_texts(texts: Iterable[str], limit: int, width: int = 500) -> list[str]:
-    """The first ``limit`` distinct warning texts of ``texts``, each on one line and cut to
-    ``width`` characters: what a file's record keeps of the warnings about it."""
+def cut_in_the_middle(text: str, limit: int) -> str:
+    """``text`` on one line, at most ``limit`` characters: where longer, its middle is left out
+    (marked " ... "), so that what it is about (its start) and what to do (its end) both
+    stay."""
+    text = " ".join(str(text).split())
+    if len(text) <= limit:
+        return text
+    mark = " ... "
+    head = (limit - len(mark)) // 2
+    tail = limit - len(mark) - head
+    return text[:head] + mark + text[len(text) - tail :]
+
+
+def warning_texts(texts: Iterable[str], limit: int, width: int = 4000) -> list[str]:
+    """The first ``limit`` distinct warning texts of ``texts``, each on one line and at most
+    ``width`` characters (a longer one loses its middle, :func:`cut_in_the_middle`): what a
+    file's record keeps of the warnings about it. The default width holds eegpt's longest
+    fixed texts (about 1,000 characters with a path) whole; lists of many channel names can
+    go past it."""
     kept: list[str] = []
     for text in texts:
-        short = shortened(text, width)
+        short = cut_in_the_middle(text, width)
         if short not in kept:
             kept.append(short)
     return kept[:limit]

@@ -166,7 +166,7 @@ from eegpt.outputs import (
     pool_embeddings,
     require_pyarrow,
 )
-from eegpt.preprocessing import PreprocessingConfig, prepare
+from eegpt.preprocessing import PreprocessingConfig, corpus_file, prepare
 from eegpt.streaming import WindowStream, block_size, open_stream_unless_epochs
 
 __all__ = [
@@ -1161,7 +1161,10 @@ def load_file(
     given = part
     # what libraries say about their own future (pandas' and MNE's deprecations) is not about
     # the file
-    with caught_warnings(DeprecationWarning, PendingDeprecationWarning, FutureWarning) as caught:
+    with (
+        caught_warnings(DeprecationWarning, PendingDeprecationWarning, FutureWarning) as caught,
+        corpus_file(),  # advice for one file of the run (its manifest row), not for all
+    ):
         recording: Any = None
         mapping: Any = None  # the channel mapping, once computed
         more: list[FilePart] = []

@@ -9,9 +9,11 @@ explicit in :class:`PreprocessingConfig` or announced by a warning.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import functools
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from fractions import Fraction
 from typing import Any, Literal
@@ -1710,6 +1712,35 @@ def _volt_multiple(factor: float | None) -> tuple[str | None, str]:
     )
 
 
+#: True while a file of a corpus run is read (:func:`corpus_file`): ``--rescale`` there
+#: changes every file of the run, so a single file's correction belongs in the manifest.
+_CORPUS_FILE: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "eegpt_corpus_file", default=False
+)
+
+
+@contextlib.contextmanager
+def corpus_file() -> Iterator[None]:
+    """Inside the block, the checks advise corrections as for one file of a corpus run
+    (:func:`eegpt.embed_dataset`): the manifest's ``rescale`` column rather than ``--rescale``."""
+    token = _CORPUS_FILE.set(True)
+    try:
+        yield
+    finally:
+        _CORPUS_FILE.reset(token)
+
+
+def _rescale_option(fix: float) -> str:
+    """Where to give the factor ``fix`` that rescales a file's samples as read: ``--rescale``,
+    or in a corpus run (:func:`corpus_file`) the file's row of the manifest."""
+    if _CORPUS_FILE.get():
+        return (
+            f"{fix:g} in the manifest's rescale column for this file (or --rescale {fix:g} if "
+            "every file of the run needs it)"
+        )
+    return f"--rescale {fix:g} on the command line"
+
+
 def _scale_advice(fix: float) -> str:
     """``PreprocessingConfig(scale=...)`` that rescales the samples by ``fix``, with how its
     number comes about (the default scale, volts to the model's millivolts, times ``fix``), so
@@ -1760,13 +1791,13 @@ def _check_amplitude(
             if fix is None
             else "leave out the rescaling (--rescale / scale): the file's own unit fits"
             if np.isclose(fix, 1.0) and gain != 1.0
-            else f"rescale the samples as read by {fix:g}: --rescale {fix:g} on the command "
-            f"line; in Python raw.apply_function(lambda x: x * {fix:g}) before use, or "
-            f"{_scale_advice(fix)} for embeddings"
+            else f"rescale the samples as read by {fix:g}: {_rescale_option(fix)}; in Python "
+            f"raw.apply_function(lambda x: x * {fix:g}) before use, or {_scale_advice(fix)} for "
+            "embeddings"
             if gain == 1.0
-            else f"rescale the samples as read by {fix:g} in all, not {gain:g}: --rescale "
-            f"{fix:g} on the command line (a manifest's rescale column multiplies with it: give "
-            f"one of the two); in Python {_scale_advice(fix)}"
+            else f"rescale the samples as read by {fix:g} in all, not {gain:g}: "
+            f"{_rescale_option(fix)} (a manifest's rescale column multiplies with --rescale: "
+            f"give one of the two); in Python {_scale_advice(fix)}"
         )
         # values in micro- or millivolts: arrays can say so instead
         arrays = f", or give NumPy arrays their unit (model.embed(x, ..., units={unit!r}))"
