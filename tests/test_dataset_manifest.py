@@ -5,6 +5,8 @@ from __future__ import annotations
 import mne
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
 from eegpt.dataset import (
@@ -147,3 +149,21 @@ def test_the_amplitude_advice_of_a_corpus_run_names_the_manifest_column(edfs, mo
     assert "on the command line" not in said
     with pytest.warns(RuntimeWarning, match=r"--rescale 1e-06 on the command line"):
         model.embed(wrong)  # one file: the option is for it alone
+
+
+def test_manifest_columns_have_one_type_in_every_shard_and_run(edfs, model, tmp_path):
+    """A manifest column empty for the files of one shard (or of a whole run) is written with
+    the type it has elsewhere, text where it is empty throughout: scanning shards of several
+    runs together (polars) finds one type per column."""
+    manifest = tmp_path / "list.csv"
+    manifest.write_text(f"path,note,site,score\n{edfs[0]},,,\n{edfs[1]},,,\n{edfs[2]},flat Cz,,2\n")
+    embed_dataset(manifest, tmp_path / "one", model=model, shard_size=2, **RUN)
+    empty = tmp_path / "empty.csv"
+    empty.write_text(f"path,note,site,score\n{edfs[0]},,,\n")
+    embed_dataset(empty, tmp_path / "two", model=model, **RUN)
+    shards = sorted(tmp_path.glob("*/shard-*.parquet"))
+    assert len(shards) == 3
+    for shard in shards:
+        schema = pq.read_schema(shard)
+        assert (schema.field("note").type, schema.field("site").type) == (pa.string(),) * 2
+    assert {str(pq.read_schema(s).field("score").type) for s in shards[:2]} == {"int64"}

@@ -847,7 +847,7 @@ def _from_table(table: Any, base: Path, source: str) -> DatasetInputs:
             f"them to each row as metadata, so no channel is left out by them{to_mark}",
             UserWarning,
         )
-    metadata = table.select(extra).combine_chunks() if extra else None
+    metadata = _typed_for_shards(table.select(extra).combine_chunks()) if extra else None
     rescale = _rescale_column(table, source)  # also kept as a column: the rows say it
     annotations = _annotations_column(table, base)  # likewise
     bads = _bads_column(table)  # likewise
@@ -860,6 +860,18 @@ def _from_table(table: Any, base: Path, source: str) -> DatasetInputs:
         )
     _refuse_repeated_files(paths, ids, annotations, source)  # type: ignore[arg-type]
     return _make_inputs(paths, ids, source, metadata, rescale, annotations, bads)  # type: ignore[arg-type]
+
+
+def _typed_for_shards(table: Any) -> Any:
+    """The manifest's metadata columns with the types every shard of the run writes them in:
+    each column's type as the whole manifest gives it, and text for a column with no value at
+    all (typed null, which Parquet readers such as polars do not join with the text another
+    shard or run holds there)."""
+    pa, _ = _pyarrow()
+    fields = [
+        pa.field(f.name, pa.string()) if pa.types.is_null(f.type) else f for f in table.schema
+    ]
+    return table.cast(pa.schema(fields, metadata=table.schema.metadata))
 
 
 def _refuse_repeated_files(
