@@ -1836,3 +1836,20 @@ def test_info_preprocessing_line_always_shows_average_reference():
     new = PreprocessingConfig(average_reference=False).to_dict()
     line = PreprocessingConfig.describe(new)
     assert "average_reference False" in line and "not recorded" not in line
+
+
+def test_cli_drop_beside_a_cap_table_names_the_electrode(tmp_path, capsys):
+    """`eegpt channels B01.bdf --rename biosemi64 --drop C1` on a recording of sockets A1..B32
+    is not refused as a table of bank C: C1 is the electrode the cap's table gives socket
+    A12, which is dropped."""
+    sockets = [f"{bank}{i}" for bank in "AB" for i in range(1, 33)]
+    info = mne.create_info(sockets, 256.0, "eeg")
+    data = np.random.default_rng(0).normal(0, 2e-5, (64, 256 * 2))
+    bdf = tmp_path / "B01.bdf"
+    mne.export.export_raw(bdf, mne.io.RawArray(data, info, verbose=False), verbose=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # P9, Iz ... outside the vocabulary; untrained AF7
+        assert main(["channels", str(bdf), "--rename", "biosemi64", "--drop", "C1"]) == 0
+    out = capsys.readouterr().out
+    assert "A11    ->  FC1" in out and "A13    ->  C3" in out and "->  C1 " not in out
+    assert "A12" in out.split("dropped:")[1]

@@ -1638,3 +1638,29 @@ def test_labels_of_intracranial_contacts_are_warned_about():
     for montage in [m for m in montages if m in builtin]:
         names = mne.channels.make_standard_montage(montage).ch_names  # T3 beside T7: no map
         assert _contact_runs(names) == {} and _contacts_warning(names, names, "") is None
+
+
+_BIOSEMI64_SOCKETS = [f"{bank}{i}" for bank in "AB" for i in range(1, 33)]
+
+
+def test_a_drop_beside_a_cap_table_is_no_socket_of_the_cap_and_drops_its_electrode():
+    """A drop of a name the recording lacks is no socket of the cap's table (C1 is no bank C
+    of a 64-electrode recording): with the cap's table it drops the socket the table names
+    C1 (A12). A drop of a socket-like name that no channel is renamed to is refused only as
+    a name the recording lacks, not as a bank of another cap."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # P9, Iz, AFz, P10; untrained AF7/AF8
+        mapping = map_channels(_BIOSEMI64_SOCKETS, rename={**cap_rename("biosemi64"), "C1": None})
+        assert "A12" in mapping.dropped and "C1" not in mapping.names and len(mapping) == 59
+        assert "A12" not in map_channels(_BIOSEMI64_SOCKETS, rename="biosemi64").dropped
+        picked = map_channels(
+            _BIOSEMI64_SOCKETS, rename={**cap_rename("biosemi64"), "C7": None},
+            on_missing="ignore",
+        )  # fmt: skip
+    assert len(picked) == 60
+    with pytest.raises(ValueError, match=r"\['C7'\] .* are not among the channel names"):
+        map_channels(_BIOSEMI64_SOCKETS, rename={**cap_rename("biosemi64"), "C7": None})
+    # a drop by electrode takes renamed channels only: FP1 does not take another file's Fp1
+    assert map_channels(["Fp1", "Cz"], rename={"FP1": None}, on_missing="ignore").names == (
+        "FP1", "CZ",
+    )  # fmt: skip

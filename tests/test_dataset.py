@@ -2940,3 +2940,14 @@ def test_channels_a_rename_leaves_out_are_not_listed_as_unused(corpus, model, tm
     assert "EEG EKG1-REF" in unused and not {"EEG A1-REF", "EEG A2-REF"} & set(unused)
     (line,) = [x for x in str(summary).splitlines() if x.startswith("channels not used")]
     assert "EEG EKG1-REF" in line and "A1-REF" not in line
+
+
+def test_dropped_channels_leave_out_a_socket_dropped_by_its_electrode():
+    """--drop C1 beside --rename biosemi64 drops socket A12 on purpose: the run's summary of
+    channels not used leaves it out, as it does the drops named by label."""
+    from eegpt.channels import cap_rename
+    from eegpt.dataset import _dropped_channels
+
+    rows = [{"status": "ok", "dropped_channels": ["A12", "A24", "B5"]}]
+    rename = {**cap_rename("biosemi64"), "C1": None, "B5": None}
+    assert _dropped_channels(rows, rename) == [("A24", 1)]

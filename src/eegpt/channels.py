@@ -1232,7 +1232,9 @@ def _check_sockets(
     32-electrode recording). Either would give the shared sockets the wrong electrodes. The
     check needs 8 or more socket labels in both the table and the recording (fewer pass
     whatever cap is named). ``table``: the rename as given, named in the message."""
-    renamed = _table_sockets(rename)
+    # the sockets the table names electrodes: a drop of a label the recording lacks is a drop
+    # of nothing, not a socket of the cap
+    renamed = _table_sockets({key: value for key, value in rename.items() if value is not None})
     sockets = _socket_labels(names)  # none: 10-10 names (F3, C4), which the table leaves be
     if not renamed or not sockets:
         return
@@ -1261,6 +1263,29 @@ def _check_sockets(
         "(command line: a table file of those entries, --rename FILE); if it is of a smaller "
         "cap, use that cap's table (rename='biosemi32')."
     )
+
+
+def drops_by_electrode(rename: Mapping[str, str | None], names: Sequence[str]) -> dict[str, str]:
+    """The drops (``{NAME: None}``, ``--drop NAME``) of ``rename`` that name no channel of
+    ``names`` but the electrode that another entry renames a channel to -> that channel:
+    ``--drop C1`` beside ``--rename biosemi64`` drops socket A12, which the cap's table names
+    C1. Only renamed channels are taken so: a drop of ``FP1`` meant for one file's duplicate
+    must not take another file's ``Fp1``."""
+    renamed: dict[str, str] = {}  # electrode -> the first channel renamed to it
+    for label in names:
+        if rename.get(label) is not None:
+            renamed.setdefault(_electrode_key(str(rename[label])), label)
+    return {
+        key: renamed[_electrode_key(key)]
+        for key, value in rename.items()
+        if value is None and key not in names and _electrode_key(key) in renamed
+    }
+
+
+def _electrode_key(name: str) -> str:
+    """An electrode name for comparing spellings: the vocabulary name it normalises to
+    (``"Fp1"`` -> ``"FP1"``), else its electrode part upper-cased (``"Iz"`` -> ``"IZ"``)."""
+    return normalize_channel_name(name) or _label_key(name)
 
 
 def _cap_guess(n_table: int, n_recording: int) -> str:
@@ -1886,6 +1911,10 @@ def map_channels(
     table = rename_table(rename)
     check_net_table(table, names)
     rename = _matched_keys(_without_left_out(table, names, left_out or {}), names)
+    by_electrode = drops_by_electrode(rename, names)  # --drop C1: the socket named C1
+    if by_electrode:
+        rename = {k: v for k, v in rename.items() if k not in by_electrode}
+        rename.update(dict.fromkeys(by_electrode.values()))
     _check_sockets(rename, names, table)  # the whole table: what it names beyond the recording
     cap = set(_table_sockets(rename))
     if on_missing == "ignore":
@@ -2272,7 +2301,9 @@ def unmatched_rename_warning(
     table = rename_table(rename)
     present = present_keys(table, seen)  # as map_channels matches keys
     cap = set(_table_sockets(table))  # a cap's table: not every file has all its sockets
+    by_electrode = drops_by_electrode(table, seen)  # --drop C1: a socket renamed C1
     keys = [key for key in table if key not in present and key not in cap]
+    keys = [key for key in keys if key not in by_electrode]
     if isinstance(table, RenameTable) and any(key not in table.own for key in present):
         keys = [key for key in keys if key in table.own]  # a table: some of its labels suffice
     if not keys or not n_recordings:

@@ -195,7 +195,9 @@ def add_channel_options(g: argparse._ActionsContainer) -> None:
         action="append",
         default=[],
         metavar="NAME",
-        help="leave a channel out, e.g. --drop 'EEG FP1-REF' (repeatable)",
+        help="leave a channel out, e.g. --drop 'EEG FP1-REF' (repeatable); a NAME the "
+        "recording has no label of drops the channel that --rename names NAME: --rename "
+        "biosemi64 --drop C1 drops the socket holding C1",
     )
 
 

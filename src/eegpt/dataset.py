@@ -113,6 +113,7 @@ from eegpt.annotations import (
 )
 from eegpt.api import epoch_padding_record, tail_record
 from eegpt.channels import (
+    drops_by_electrode,
     map_channels,
     rename_table,
     table_provenance,
@@ -3072,8 +3073,12 @@ def _dropped_channels(
     for row in rows:
         names = row.get("dropped_channels") or []
         names = names.split(" | ") if isinstance(names, str) else names
+        # --drop C1 beside a cap's table: the socket the table names C1
+        by_electrode = set(drops_by_electrode(rename or {}, names).values())
         if row.get("status") in ("ok", TOO_SHORT):
-            counts.update(dict.fromkeys([n for n in names if n not in on_purpose], 1))
+            counts.update(
+                dict.fromkeys([n for n in names if n not in on_purpose | by_electrode], 1)
+            )
     return counts.most_common()
 
 
