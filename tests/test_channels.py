@@ -1664,3 +1664,27 @@ def test_a_drop_beside_a_cap_table_is_no_socket_of_the_cap_and_drops_its_electro
     assert map_channels(["Fp1", "Cz"], rename={"FP1": None}, on_missing="ignore").names == (
         "FP1", "CZ",
     )  # fmt: skip
+
+
+_CLINICAL_1020 = ["Fp1", "Fp2", "F7", "F3", "Fz", "F4", "F8", "T3", "C3", "Cz", "C4", "T4",
+                  "T5", "P3", "Pz", "P4", "T6", "O1", "O2"]  # fmt: skip
+
+
+def test_a_cap_table_leaves_a_recording_of_10_10_names_be():
+    """--rename biosemi64 over a corpus of several systems: a clinical recording of 10-20
+    names with the ear electrode A2 keeps A2 an ear electrode (not BioSemi's socket A2, AF7),
+    with one warning; A1 beside it is no duplicate of Fp1 (socket A1). Socket-labelled
+    recordings still get the whole table."""
+    with pytest.warns(RuntimeWarning, match="the table is not applied to it") as record:
+        mapping = map_channels([*_CLINICAL_1020, "A2"], rename="biosemi64", on_missing="ignore")
+    assert "AF7" not in mapping.names and mapping.dropped == ("A2",)
+    assert mapping.names[0] == "FP1" and len(mapping) == 19
+    assert sum("not applied" in str(w.message) for w in record) == 1
+    with pytest.warns(RuntimeWarning, match="not applied"):
+        mapping = map_channels([*_CLINICAL_1020, "A1", "A2"], rename="biosemi64")
+    assert mapping.dropped == ("A1", "A2") and len(mapping) == 19
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
+        sockets = map_channels(_BIOSEMI64_SOCKETS, rename="biosemi64", on_missing="ignore")
+    assert not any("not applied" in str(w.message) for w in record)
+    assert len(sockets) == 60 and sockets.names[:2] == ("FP1", "AF7")

@@ -319,7 +319,11 @@ def cap_rename(cap: str) -> RenameTable:
     so ``biosemi64`` is refused there; give the table's entries for the recording's channels
     to say the cap is the 64-electrode one (``{k: v for k, v in
     cap_rename("biosemi64").items() if k in raw.ch_names}``). These checks need 8 or more
-    socket labels in the recording: fewer are mapped by whichever table is named.
+    socket labels in the recording: fewer are mapped by whichever table is named. A recording
+    whose labels are 10-10 names already (at least half of them vocabulary names, and too few
+    socket-like labels for a socket-labelled file) is not given the table, with a warning: in
+    a corpus of several systems, a clinical file's ear electrodes ``A1``/``A2`` stay ear
+    electrodes (left out as usual) instead of becoming BioSemi's sockets Fp1 and AF7.
 
     ``"bci-iv-2a"`` names the 22 electrodes of BCI Competition IV 2a's GDF files (``EEG-Fz``,
     ``EEG-0`` ... ``EEG-16``; ``--rename bci-iv-2a``).
@@ -1265,6 +1269,45 @@ def _check_sockets(
     )
 
 
+def _named_like_vocabulary(names: Sequence[str]) -> bool:
+    """A recording whose labels are 10-10 names already, not socket labels: too few look like
+    sockets for :func:`_socket_labels` (fewer than 8, fewer than half, or no bank A), and at
+    least half of them name vocabulary electrodes (``Fp1``, ``EEG C3-REF``; a clinical file
+    of 19 such names and the ear electrodes ``A1``, ``A2``)."""
+    named = sum(normalize_channel_name(name) is not None for name in names)
+    return bool(names) and not _socket_labels(names) and named >= len(names) / 2
+
+
+def _without_unfit_sockets(
+    rename: dict[str, str | None],
+    names: Sequence[str],
+    table: Mapping[str, str | None],
+    source: str | None,
+) -> dict[str, str | None]:
+    """``rename`` without the renames of a cap's socket table (:func:`_table_sockets`) when
+    the recording's labels are 10-10 names already (:func:`_named_like_vocabulary`) and some
+    of them are labels of the table: a corpus of several systems run with ``--rename
+    biosemi64`` must not rename a clinical file's ear electrode ``A2`` to AF7 (BioSemi's socket
+    A2). Its labels are then mapped by their names, with one warning. Entries given one by one
+    beside the table (``own``) and drops stay."""
+    cap = _table_sockets(rename)
+    own = table.own if isinstance(table, RenameTable) else frozenset()
+    unfit = [key for key in cap if rename[key] is not None and key not in own]
+    hit = [key for key in unfit if key in names]
+    if not hit or not _named_like_vocabulary(names):
+        return rename
+    where = f"{source}: " if source else ""
+    name = f" {table.source!r}" if isinstance(table, RenameTable) and table.source else ""
+    _warn(
+        f"{where}the rename table{name} names amplifier sockets, but this recording's labels "
+        f"are 10-10 names already ({shortened_list(list(names), 4)}), so the table is not "
+        f"applied to it: {shortened_list(hit, 4)} keep their own meaning (ear electrodes "
+        "A1/A2 are left out as usual), not the table's electrodes. Recordings labelled by "
+        "sockets (A1..A32, B1..) still get the table."
+    )
+    return {key: value for key, value in rename.items() if key not in unfit}
+
+
 def drops_by_electrode(rename: Mapping[str, str | None], names: Sequence[str]) -> dict[str, str]:
     """The drops (``{NAME: None}``, ``--drop NAME``) of ``rename`` that name no channel of
     ``names`` but the electrode that another entry renames a channel to -> that channel:
@@ -1851,7 +1894,11 @@ def map_channels(
         ``on_missing="ignore"``. A cap's name (``"biosemi64"``) stands for its socket table
         (:func:`cap_rename`), a file's path for the table it holds (:func:`read_rename_table`);
         such tables (:class:`RenameTable`) describe a cap, so keys the recording lacks are
-        ignored unless none of the table's keys names a channel.
+        ignored unless none of the table's keys names a channel. A cap's socket table is not
+        applied to a recording whose labels are 10-10 names already (:func:`cap_rename`). A
+        drop (``None``) of a name the recording has no label of drops the channel that
+        another entry renames to that electrode (``{**cap_rename("biosemi64"), "C1": None}``
+        drops socket A12, which the table names C1).
     on_unknown : ``"drop"`` | ``"raise"``
         What to do with names that do not map: drop them with one warning listing them all, or
         raise a ``ValueError`` listing them.
@@ -1911,6 +1958,7 @@ def map_channels(
     table = rename_table(rename)
     check_net_table(table, names)
     rename = _matched_keys(_without_left_out(table, names, left_out or {}), names)
+    rename = _without_unfit_sockets(rename, names, table, source)
     by_electrode = drops_by_electrode(rename, names)  # --drop C1: the socket named C1
     if by_electrode:
         rename = {k: v for k, v in rename.items() if k not in by_electrode}
