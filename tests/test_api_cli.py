@@ -1853,3 +1853,50 @@ def test_cli_drop_beside_a_cap_table_names_the_electrode(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "A11    ->  FC1" in out and "A13    ->  C3" in out and "->  C1 " not in out
     assert "A12" in out.split("dropped:")[1]
+
+
+def test_keep_gives_the_embeddings_of_the_kept_channels_alone(model):
+    """keep= is applied before the average reference: a recording of 10-10 channels embedded
+    with keep='10-20' gives the embeddings of its 19 10-20 channels picked beforehand (the
+    reference over those alone), and records the set and the channels not kept."""
+    from eegpt.channels import CHANNEL_SETS
+
+    names = ["Fp1", "Fp2", "F7", "F3", "Fz", "F4", "F8", "T7", "C3", "Cz", "C4", "T8", "P7",
+             "P3", "Pz", "P4", "P8", "O1", "O2", "FC1", "FC2", "CP1", "CP2", "Oz"]  # fmt: skip
+    info = mne.create_info(names, 256.0, "eeg")
+    data = np.random.default_rng(1).normal(0, 2e-5, (len(names), 256 * 8))
+    data[-5:] *= 4  # the channels not kept would change an average reference over all
+    raw = mne.io.RawArray(data, info, verbose=False)
+    kept = embed(model, raw, keep="10-20")
+    picked = embed(model, raw.copy().pick(names[:19]))
+    np.testing.assert_allclose(kept.data, picked.data, atol=1e-5)
+    assert not np.allclose(kept.data, embed(model, raw).data, atol=1e-3)
+    assert kept.metadata["channels"]["keep"] == list(CHANNEL_SETS["10-20"])
+    assert kept.metadata["left_out"] == dict.fromkeys(names[19:], "not kept")
+
+
+def test_cli_keep_channels(weights, tmp_path, capsys):
+    """--keep-channels on eegpt channels and eegpt embed: 10-20 or comma-separated names, a
+    name outside the vocabulary refused with the one meant."""
+    raw, _ = synthetic_raw(minutes=0.2)
+    edf = tmp_path / "tuh.edf"
+    write_edf(raw, edf)
+    assert main(["channels", str(edf), "--keep-channels", "Fp1, Fp2,Cz"]) == 0
+    out = capsys.readouterr().out
+    assert (
+        "3 channel(s) kept" in out and "not kept (outside the 3 channels kept): EEG F7-REF" in out
+    )
+    with pytest.raises(SystemExit):
+        main(["channels", str(edf), "--keep-channels", "Fp1,Czz"])
+    assert "'Czz' -> 'CZ'" in capsys.readouterr().err
+    out = tmp_path / "e.npz"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert main(["embed", str(edf), "--weights", str(weights), "-q", "-o", str(out),
+                     "--keep-channels", "10-20"]) == 0  # fmt: skip
+    emb = load_embeddings(out)
+    assert len(emb.metadata["channels"]["keep"]) == 19
+    assert (
+        len(emb.metadata["channels"]["names"]) == 19
+        and "EEG A1-REF" in emb.metadata["channels"]["dropped"]
+    )

@@ -1688,3 +1688,41 @@ def test_a_cap_table_leaves_a_recording_of_10_10_names_be():
         sockets = map_channels(_BIOSEMI64_SOCKETS, rename="biosemi64", on_missing="ignore")
     assert not any("not applied" in str(w.message) for w in record)
     assert len(sockets) == 60 and sockets.names[:2] == ("FP1", "AF7")
+
+
+def test_keep_restricts_the_mapping_to_a_channel_set():
+    """keep='10-20' gives a BioSemi-64 recording (through its cap table) and a clinical one the
+    same 19 channels: the others are not kept (no warning each; listed apart from the dropped
+    ones and recorded), a kept name the recording lacks is warned about once, names are taken
+    in any spelling, and a name outside the vocabulary is refused with the one meant."""
+    from eegpt.channels import CHANNEL_SETS, ChannelMapping, kept_channels
+
+    assert set(CHANNEL_SETS["10-20"]) == {
+        "FP1", "FP2", "F7", "F3", "FZ", "F4", "F8", "T7", "C3", "CZ", "C4", "T8", "P7", "P3",
+        "PZ", "P4", "P8", "O1", "O2",
+    }  # fmt: skip
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
+        bio = map_channels(_BIOSEMI64_SOCKETS, rename="biosemi64", keep="10-20")
+    assert sorted(bio.names) == sorted(CHANNEL_SETS["10-20"]) and "A2" in bio.not_kept
+    assert len(bio.not_kept) == 41 and "A2" not in bio.dropped
+    assert not any("'A2'" in str(w.message) or "keep" in str(w.message) for w in record)
+    assert bio.to_dict()["keep"] == list(CHANNEL_SETS["10-20"])
+    assert ChannelMapping.from_dict(bio.to_dict()) == bio
+    assert "not kept (outside the 19 channels kept): A2, A3" in bio.summary()
+    assert bio.left_out_with({"EXG1": "eog"}) == {
+        "EXG1": "eog",
+        **dict.fromkeys(bio.not_kept, "not kept"),
+    }
+    with pytest.warns(RuntimeWarning, match=r"1 of the 19 channels to keep are not in this "
+                      r"recording: O2\. Its embeddings see the other 18 only"):  # fmt: skip
+        clinical = map_channels(_CLINICAL_1020[:-1], keep="10-20")
+    assert len(clinical) == 18 and clinical.not_kept == ()
+    assert kept_channels(["cz", "T3", "EEG FP1-REF"]) == ("FP1", "T7", "CZ")
+    assert map_channels(["Fp1", "Cz", "Pz"], keep=["CZ", "fp1"]).names == ("FP1", "CZ")
+    with pytest.raises(ValueError, match=r"\['Czz'\] are not EEGPT vocabulary .*'Czz' -> 'CZ'"):
+        map_channels(["Fp1", "Cz"], keep=["Fp1", "Czz"])
+    with pytest.raises(ValueError, match="no built-in channel set"):
+        map_channels(["Fp1", "Cz"], keep="10-10")
+    with pytest.raises(ValueError, match="none of the channels to keep"):
+        map_channels(["F3", "F4"], keep=["Cz"])

@@ -914,6 +914,27 @@ def test_the_summary_names_files_that_use_another_channel_set(model, tmp_path):
     assert "the files use 2 different channel sets" in text
     assert "  2 files with 19 channels (C3, C4, CZ, F3, F4, F7, F8, FP1 and 11 more): " in text
     assert "  1 file with 18 channels without C3: night1.edf" in text  # what sets it apart
+    assert "not directly comparable" in text and "--keep-channels 10-20" in text
+    with pytest.warns(RuntimeWarning, match=r"embedded with 2 different channel sets: 2 "
+                      r"recordings with 19 channels \(C3, C4.*; 1 recording with 18"):  # fmt: skip
+        read_embeddings(tmp_path / "out", embeddings=False)
+    with warnings.catch_warnings(record=True) as record:  # one of them: no word of the sets
+        warnings.simplefilter("always")
+        read_embeddings(tmp_path / "out", filters=[("recording_id", "!=", "night1.edf")])
+    assert not any("channel sets" in str(w.message) for w in record)
+
+    # --keep-channels: every file cut to one set, recorded; folders of another set not joined
+    from eegpt.channels import VOCABULARY
+
+    kept = embed_dataset(
+        folder, tmp_path / "kept", model=model, workers=0, progress=False, keep=fewer
+    )
+    assert len(kept.channel_sets) == 1 and "different channel sets" not in str(kept)
+    shard = next((tmp_path / "kept").glob("shard-*.parquet"))
+    spec = json.loads(pq.read_metadata(shard).metadata[b"eegpt"])
+    assert spec["channels"]["keep"] == sorted(fewer, key=VOCABULARY.index)
+    with pytest.raises(ValueError, match=r"other settings .*channels\.keep \(None -> \["):
+        read_embeddings([tmp_path / "out", tmp_path / "kept"], embeddings=False)
     # the channels not used, by how many files had them: the misspelt C3 stands out
     assert summary.dropped[-1] == ("EEG C3 REF?", 1) and summary.dropped[0][1] == 3
     assert "channels not used: EEG A1-REF (3 files), " in text

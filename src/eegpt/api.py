@@ -82,6 +82,7 @@ def embed(
     rename: dict[str, str | None] | str | None = None,
     on_unknown: str = "drop",
     on_missing: str = "raise",
+    keep: str | Sequence[str] | None = None,
     picks: str | Sequence[str] = "eeg",
     preprocessing: PreprocessingConfig | None = None,
     window_seconds: float | None = None,
@@ -123,6 +124,13 @@ def embed(
     on_missing : {"raise", "ignore"}
         What to do with ``rename`` keys the recording does not have (``"ignore"``: one
         ``rename`` for recordings with different channels).
+    keep : str | sequence of str | None
+        Use only these vocabulary channels (after ``rename``; before the average reference,
+        which then runs over them): ``"10-20"`` (the 19 electrodes of the 10-20 system) or
+        names in any spelling that normalises. Recordings of different systems then give
+        embeddings of one channel set (see :func:`eegpt.channels.map_channels`); the others
+        are left out (``metadata["left_out"]``: ``"not kept"``), ``metadata["channels"]
+        ["keep"]`` records the set.
     picks : str | list of str
         For files and MNE objects: the channel types read (MNE's ``picks``), ``"eeg"`` by
         default; ``["eeg", "misc"]`` also takes electrodes a file types ``misc`` (a warning
@@ -353,6 +361,7 @@ _EMBED_DEFAULTS: dict[str, Any] = {
     "rename": None,
     "on_unknown": "drop",
     "on_missing": "raise",
+    "keep": None,
     "picks": "eeg",
     "preprocessing": None,
     "window_seconds": None,
@@ -404,7 +413,7 @@ class _Job:
             model, a["engine"], device=a["device"], precision=a["precision"],
             batch_size=a["batch_size"],
         )  # fmt: skip
-        mapping_args = {k: a[k] for k in ("rename", "on_unknown", "on_missing")}
+        mapping_args = {k: a[k] for k in ("rename", "on_unknown", "on_missing", "keep")}
         verbose = a["verbose"]
         recording, streamable = None, a["stream"] is not False
         if streamable and isinstance(data, (str, os.PathLike)):
@@ -636,9 +645,10 @@ def provenance(model: EEGPT, recording, windows, engine: InferenceEngine) -> dic
     bads = getattr(recording, "bads", None)
     if bads:  # channels marked bad (MNE's info["bads"]) and left out
         record["bads"] = list(bads)
-    left_out = getattr(recording, "left_out", None)
-    if left_out:  # every channel the picks left out, with why ("bad" or its type)
-        record["left_out"] = dict(left_out)
+    # every channel the picks left out, with why ("bad" or its type), and those outside keep=
+    left_out = windows.mapping.left_out_with(getattr(recording, "left_out", None))
+    if left_out:
+        record["left_out"] = left_out
     clock = getattr(recording, "clock", None)
     if clock is not None:  # a discontinuous EDF+D file: where its stretches lie on the clock
         record["record_clock"] = clock.to_dict()

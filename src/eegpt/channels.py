@@ -44,6 +44,7 @@ __all__ = [
     "UNSEEN_IN_PRETRAINING",
     "VOCABULARY",
     "CAPS",
+    "CHANNEL_SETS",
     "ChannelMapping",
     "RenameTable",
     "cap_rename",
@@ -86,6 +87,51 @@ PRETRAINING_CHANNELS: tuple[str, ...] = tuple(
     name for name in VOCABULARY if name not in UNSEEN_IN_PRETRAINING
 )
 """The 58 channels seen during pretraining, in vocabulary order."""
+
+CHANNEL_SETS: dict[str, tuple[str, ...]] = {"10-20": PROBE_19_CHANNELS}
+"""Built-in sets of vocabulary channels for ``keep=`` (:func:`map_channels`; command line
+``--keep-channels 10-20``): ``"10-20"`` is the 19 electrodes of the 10-20 system under their
+10-10 names (T7/T8/P7/P8 for T3/T4/T5/T6)."""
+
+
+def kept_channels(keep: str | Iterable[str] | None) -> tuple[str, ...] | None:
+    """``keep`` as the vocabulary names it stands for, in vocabulary order (so that two
+    spellings or orders of one set are recorded alike): a built-in set's name
+    (:data:`CHANNEL_SETS`, any case, with or without ``-``), or names in any spelling that
+    normalises (``"Fp1"``, ``"T3"``); None for None.
+
+    Raises
+    ------
+    ValueError
+        For a name that is no vocabulary electrode (with the one it may be a misspelling of),
+        an unknown set's name, or no names.
+    """
+    if keep is None:
+        return None
+    if isinstance(keep, str):
+        known = {_cap_key(name): name for name in CHANNEL_SETS}
+        if _cap_key(keep) not in known:
+            raise ValueError(
+                f"keep={keep!r} is no built-in channel set (known: {', '.join(CHANNEL_SETS)}); "
+                "give a list of vocabulary names, e.g. keep=['Fp1', 'Cz'] (command line: "
+                "--keep-channels Fp1,Cz)"
+            )
+        return CHANNEL_SETS[known[_cap_key(keep)]]
+    names = list(keep)
+    odd = [
+        name for name in names if not isinstance(name, str) or normalize_channel_name(name) is None
+    ]
+    if odd:
+        raise ValueError(
+            f"channel(s) to keep {odd} are not EEGPT vocabulary names (see "
+            "eegpt.channels.VOCABULARY)."
+            + _vocabulary_hint(name for name in odd if isinstance(name, str))
+        )
+    if not names:
+        raise ValueError("keep names no channel: give vocabulary names, or keep=None for all")
+    wanted = {normalize_channel_name(name) for name in names}
+    return tuple(name for name in VOCABULARY if name in wanted)
+
 
 # How to map or drop a channel, in Python and on the command line (error messages say both).
 _HOW_TO_MAP = "rename={input_name: vocabulary_name} (command line: --rename 'NAME=VOCAB')"
@@ -1674,6 +1720,12 @@ class ChannelMapping:
     rename_distances_mm : dict of str to float
         For a table made from positions: each kept channel's distance, in mm, to the site it
         was named after (input name -> mm).
+    keep : tuple of str | None
+        The vocabulary channels ``keep=`` restricted the mapping to (:func:`kept_channels`;
+        None: all).
+    not_kept : tuple of str
+        Recording channels that map to a vocabulary channel outside ``keep``, left out (not
+        among ``dropped``; outputs list them in ``metadata["left_out"]`` as ``"not kept"``).
     """
 
     input_names: tuple[str, ...]
@@ -1687,11 +1739,15 @@ class ChannelMapping:
     rename_distances_mm: Mapping[str, float] = field(
         default_factory=dict, hash=False, compare=False
     )
+    keep: tuple[str, ...] | None = None
+    not_kept: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
-        for name in ("input_names", "names", "picks", "chan_ids", "dropped"):
+        for name in ("input_names", "names", "picks", "chan_ids", "dropped", "not_kept"):
             object.__setattr__(self, name, tuple(getattr(self, name)))
         object.__setattr__(self, "referential", dict(self.referential))
+        if self.keep is not None:
+            object.__setattr__(self, "keep", tuple(self.keep))
         object.__setattr__(self, "rename_distances_mm", dict(self.rename_distances_mm))
         odd = {k: v for k, v in self.referential.items()
                if k not in self.input_names or v not in CHANNEL_INDEX}  # fmt: skip
@@ -1774,7 +1830,18 @@ class ChannelMapping:
             dropped = [printable_name(name) for name in self.dropped]
             shown_dropped = ", ".join(dropped) if limit is None else few(dropped, limit)
             lines.append("  dropped: " + shown_dropped)
+        if self.not_kept:
+            other = [printable_name(name) for name in self.not_kept]
+            lines.append(
+                f"  not kept (outside the {len(self.keep or ())} channels kept): "
+                + (", ".join(other) if limit is None else few(other, limit))
+            )
         return "\n".join(lines)
+
+    def left_out_with(self, left_out: Mapping[str, str] | None) -> dict[str, str]:
+        """``left_out`` (channel -> why it was left out, :attr:`eegpt.io.Recording.left_out`)
+        with the channels outside ``keep`` added as ``"not kept"``: what outputs record."""
+        return {**dict(left_out or {}), **dict.fromkeys(self.not_kept, "not kept")}
 
     def __str__(self) -> str:
         return self.summary()
@@ -1804,6 +1871,10 @@ class ChannelMapping:
             out["rename_call"] = self.rename_call
         if self.rename_distances_mm:
             out["rename_distances_mm"] = dict(self.rename_distances_mm)
+        if self.keep is not None:
+            out["keep"] = list(self.keep)
+        if self.not_kept:
+            out["not_kept"] = list(self.not_kept)
         return out
 
     @classmethod
@@ -1824,6 +1895,8 @@ class ChannelMapping:
             rename_distances_mm={
                 str(k): float(v) for k, v in (d.get("rename_distances_mm") or {}).items()
             },
+            keep=None if d.get("keep") is None else tuple(str(x) for x in d["keep"]),
+            not_kept=tuple(str(x) for x in d.get("not_kept", ())),
         )
 
 
@@ -1869,6 +1942,7 @@ def map_channels(
     rename: Mapping[str, str | None] | str | None = None,
     on_unknown: Literal["drop", "raise"] = "drop",
     on_missing: Literal["raise", "ignore"] = "raise",
+    keep: str | Sequence[str] | None = None,
     source: str | None = None,
     left_out: Mapping[str, str] | None = None,
     verbose: bool | str | None = None,
@@ -1906,6 +1980,15 @@ def map_channels(
         What to do with ``rename`` keys that are not in ``names``: raise (a typo is caught),
         or ignore them, so one ``rename`` can serve a corpus whose files have different
         channels.
+    keep : str | sequence of str | None
+        Use only these vocabulary channels (after ``rename``): names in any spelling that
+        normalises (``["Fp1", "T3", "Cz"]``), or a built-in set's name (``"10-20"``, the 19
+        electrodes of the 10-20 system; :data:`CHANNEL_SETS`). Recordings of different
+        systems then give embeddings of one channel set, on an average reference over the
+        same electrodes (embeddings of different sets are not directly comparable). Channels
+        mapped outside the set are left out (``not_kept``, no warning); kept names the
+        recording lacks are named in one warning. Command line: ``--keep-channels 10-20``
+        or ``--keep-channels Fp1,Fp2,Cz``.
     source : str | None
         The recording (e.g. its path), named at the start of the warnings.
     left_out : dict of str to str | None
@@ -1942,7 +2025,7 @@ def map_channels(
     if info is not None:
         return _map_mne_channels(
             names, info, rename=rename, on_unknown=on_unknown, on_missing=on_missing,
-            source=source, left_out=left_out, verbose=verbose,
+            keep=keep, source=source, left_out=left_out, verbose=verbose,
         )  # fmt: skip
     names = list(names)
     odd = [name for name in names if not isinstance(name, str)]
@@ -1955,6 +2038,7 @@ def map_channels(
         raise ValueError(f"on_unknown must be 'drop' or 'raise', got {on_unknown!r}")
     if on_missing not in ("raise", "ignore"):
         raise ValueError(f"on_missing must be 'raise' or 'ignore', got {on_missing!r}")
+    kept_set = kept_channels(keep)
     table = rename_table(rename)
     check_net_table(table, names)
     rename = _matched_keys(_without_left_out(table, names, left_out or {}), names)
@@ -2007,6 +2091,8 @@ def map_channels(
             unknown.append(name)
         else:
             kept.append((i, name, canonical))
+    not_kept = [inp for _, inp, can in kept if kept_set is not None and can not in kept_set]
+    kept = [row for row in kept if row[1] not in not_kept]
     targets = {name: str(rename[name]) for name in unknown if name in rename}
     # renamed one by one to an electrode outside the vocabulary: said apart, as a rename's
     # target (a cap's table names such electrodes on purpose: said with the other drops)
@@ -2028,6 +2114,12 @@ def map_channels(
             + f" Drop them ({how_to_drop(unknown)}; or on_unknown='drop', command line: without "
             "--strict-channels)." + _cap_note(unknown, source)
         )
+    if not kept and not_kept:
+        raise ValueError(
+            f"none of the channels to keep ({few(list(kept_set or ()), 6)}) is in the "
+            f"recording, whose mapped channels are {shortened_list(not_kept)}: keep some of "
+            "them, or leave this recording out"
+        )
     if not kept:
         raise NoChannelMappedError(
             f"none of the {len(names)} channel names maps to the EEGPT vocabulary: "
@@ -2040,6 +2132,8 @@ def map_channels(
         )
     _check_duplicates(kept)
     where = f"{source}: " if source else ""
+    if kept_set is not None:
+        _warn_missing_kept(kept_set, [can for _, _, can in kept], where)
     contacts = _contacts_warning([inp for _, inp, _ in kept if inp not in rename], names, where)
     if contacts:
         _warn(contacts)
@@ -2108,6 +2202,8 @@ def map_channels(
             for _, inp, _ in kept
             if inp in told.distances_mm and inp not in told.own
         },
+        keep=kept_set,
+        not_kept=tuple(not_kept),
     )
     _log(mapping.summary(limit=_LOGGED_ROWS, source=source), verbose)
     return mapping
@@ -2116,6 +2212,20 @@ def map_channels(
 #: Rows of a channel table, and names in a list, that a log or a warning shows (the full lists
 #: stay in the mapping and the outputs' metadata).
 _LOGGED_ROWS = 12
+
+
+def _warn_missing_kept(keep: Sequence[str], used: Sequence[str], where: str) -> None:
+    """Warn once of the channels of ``keep`` (vocabulary names) that the recording lacks
+    (``used``: its kept vocabulary names): its embeddings see fewer channels than those of
+    recordings that have them all."""
+    missing = [name for name in keep if name not in used]
+    if missing:
+        _warn(
+            f"{where}{len(missing)} of the {len(keep)} channels to keep are not in this "
+            f"recording: {few([montage_spelling(name) for name in missing], 8)}. Its "
+            f"embeddings see the other {len(used)} only, fewer electrodes than those of "
+            "recordings that have them all."
+        )
 
 
 def _renamed_outside_note(renamed: Mapping[str, str]) -> str:

@@ -100,6 +100,7 @@ def add_preprocessing_options(p: argparse.ArgumentParser) -> None:
     )
     add_input_options(g)
     add_picks_option(g)
+    add_keep_option(g)
     g.add_argument(
         "--strict-channels",
         action="store_true",
@@ -199,6 +200,39 @@ def add_channel_options(g: argparse._ActionsContainer) -> None:
         "recording has no label of drops the channel that --rename names NAME: --rename "
         "biosemi64 --drop C1 drops the socket holding C1",
     )
+
+
+def add_keep_option(g: argparse._ActionsContainer) -> None:
+    """``--keep-channels NAMES`` (see :func:`parse_keep`)."""
+    g.add_argument(
+        "--keep-channels",
+        type=parse_keep,
+        default=None,
+        metavar="NAMES",
+        help="use only these EEGPT channels (after --rename), in every file: 10-20 (the 19 "
+        "electrodes of the 10-20 system) or comma-separated names, e.g. Fp1,Fp2,Cz; the "
+        "average reference then runs over them. Files of different systems or sites give "
+        "embeddings of one channel set this way (a file lacking some is warned about)",
+    )
+
+
+def parse_keep(text: str) -> str | list[str]:
+    """``--keep-channels`` -> the ``keep`` argument of :func:`eegpt.channels.map_channels`:
+    a built-in set's name as it is (``"10-20"``), else the comma-separated names
+    (``"Fp1, Cz"`` -> ``["Fp1", "Cz"]``); checked at once (an unknown name is an error that
+    suggests the vocabulary name meant)."""
+    from eegpt.channels import CHANNEL_SETS, kept_channels
+
+    names = [name.strip() for name in text.split(",") if name.strip()]
+    known = {key.replace("-", "") for key in CHANNEL_SETS}
+    keep: str | list[str] = (
+        text.strip() if len(names) == 1 and names[0].replace("-", "") in known else names
+    )
+    try:
+        kept_channels(keep)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(str(err)) from err
+    return keep
 
 
 def add_picks_option(g: argparse._ActionsContainer) -> None:
@@ -310,6 +344,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add_channel_options(p)
     add_picks_option(p)
+    add_keep_option(p)
     p.add_argument(
         "--plot",
         type=Path,
@@ -788,6 +823,7 @@ def cmd_embed(args: argparse.Namespace) -> int:
                         rename=rename,
                         on_unknown="raise" if args.strict_channels else "drop",
                         on_missing="ignore" if several else "raise",
+                        keep=args.keep_channels,
                         picks=picks_of(args),
                         preprocessing=config,
                         reject_by_annotation=args.reject_by_annotation,
@@ -892,6 +928,7 @@ def cmd_channels(args: argparse.Namespace) -> int:
     failed = 0
     mapping_args = {
         "rename": rename, "on_missing": "ignore" if several else "raise", "picks": picks,
+        "keep": args.keep_channels,
     }  # fmt: skip
     seen: dict[str, None] = {}  # channel names of the recordings read, for unmatched keys
     with OncePerCorpus() as said:  # a folder of one montage: its table and warnings once

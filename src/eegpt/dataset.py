@@ -114,6 +114,7 @@ from eegpt.annotations import (
 from eegpt.api import epoch_padding_record, tail_record
 from eegpt.channels import (
     drops_by_electrode,
+    kept_channels,
     map_channels,
     rename_table,
     table_provenance,
@@ -1124,6 +1125,7 @@ def load_file(
     on_unknown: Literal["drop", "raise"] = "drop",
     reject_by_annotation: bool = False,
     rescale: float = 1.0,
+    keep: str | Sequence[str] | None = None,
     picks: str | Sequence[str] = "eeg",
     annotations: str | None = None,
     part: FilePart | None = None,
@@ -1148,6 +1150,8 @@ def load_file(
         Leave out the windows over annotations marked bad (see :func:`eegpt.embed`).
     rescale : float
         This file's correction of the samples as read (:attr:`InputFile.rescale`).
+    keep : str | sequence of str | None
+        The vocabulary channels used (see :func:`eegpt.channels.map_channels`).
     picks : str | list of str
         Channel types read (see :func:`eegpt.embed`).
     annotations : str | None
@@ -1190,7 +1194,7 @@ def load_file(
             # recording in float64 and its copies, are what a reader holds
             recording = open_stream_unless_epochs(
                 path, rename=rename, on_unknown=on_unknown, on_missing="ignore", picks=picks,
-                verbose=False, bads=bads,
+                keep=keep, verbose=False, bads=bads,
             )  # fmt: skip
             if recording is not None:
                 mapping = recording.mapping
@@ -1216,7 +1220,7 @@ def load_file(
                 recording = as_recording(path, picks=picks, verbose=False, bads=bads)  # no logs
                 mapping = map_channels(
                     recording.ch_names, rename=rename, on_unknown=on_unknown, on_missing="ignore",
-                    left_out=recording.left_out,
+                    keep=keep, left_out=recording.left_out,
                 )  # fmt: skip
                 windows = prepare(recording, mapping, config)
                 data, onsets = windows.data, np.asarray(windows.onsets, np.float64)
@@ -1238,7 +1242,10 @@ def load_file(
             failed = LoadedFile.failed(index, reason, texts, seconds)
             failed.read_s, failed.part = time.perf_counter() - start, given
             if mapping is not None and _too_short(reason):  # its channels, as of a file read
-                failed.mapping = {**mapping.to_dict(), "left_out": dict(recording.left_out or {})}
+                failed.mapping = {
+                    **mapping.to_dict(),
+                    "left_out": mapping.left_out_with(recording.left_out),
+                }
                 failed.windows.time_base["sfreq_in"] = float(recording.sfreq)  # and its rate
             return failed
     if part is not None:
@@ -1282,7 +1289,7 @@ def load_file(
         index=index,
         data=np.ascontiguousarray(data, dtype=np.float32),
         onsets=onsets,
-        mapping={**mapping.to_dict(), "left_out": dict(recording.left_out or {})},
+        mapping={**mapping.to_dict(), "left_out": mapping.left_out_with(recording.left_out)},
         duration_s=_total_duration(recording),
         warnings=_warning_texts(caught),
         windows=info,
@@ -1586,6 +1593,7 @@ def _run_spec(
     rename: Mapping[str, str | None] | None,
     on_unknown: str,
     precision: str,
+    keep: str | Sequence[str] | None = None,
     pool: Pool,
     shard_size: int,
     stream_precision: str = "float32",
@@ -1615,7 +1623,12 @@ def _run_spec(
             "pretrained": (info.get("notes") or {}).get("pretrained"),
         },
         "preprocessing": config.to_dict(),
-        "channels": {"rename": rename_table(rename), "on_unknown": on_unknown},
+        "channels": {
+            "rename": rename_table(rename),
+            "on_unknown": on_unknown,
+            # recorded only when given: runs from before the option compare equal to all
+            **({} if keep is None else {"keep": list(kept_channels(keep) or ())}),
+        },
         "precision": precision,
         "pool": pool,
         "embedding_shape": shape if pool == "none" else [cfg.embed_dim],
@@ -3018,8 +3031,11 @@ class DatasetSummary:
             lines.append(_too_short_note(self.n_too_short, self.output_dir))
         if len(self.channel_sets) > 1:
             lines.append(
-                f"the files use {len(self.channel_sets)} different channel sets (their "
-                "embeddings differ in what they see; a --rename that missed a file's spelling?):"
+                f"the files use {len(self.channel_sets)} different channel sets: their "
+                "embeddings are not directly comparable (the model sees other electrodes, and "
+                "the average reference runs over other ones). A --rename that missed a file's "
+                "spelling? To give every file the same set: --keep-channels 10-20 (or NAMES; "
+                "keep= in Python):"
             )
             most = set(self.channel_sets[0][0])
             for k, (names, files) in enumerate(self.channel_sets[:4]):
@@ -3260,6 +3276,7 @@ _OPTION_OF_SETTING = {
     "preprocessing.average_reference": "--average-reference / --no-average-reference",
     "preprocessing.tail": "--tail",
     "channels.rename": "--rename / --drop",
+    "channels.keep": "--keep-channels",
     "channels.on_unknown": "--strict-channels",
     "channels.picks": "--picks",
     "checkpoint.sha256": "--weights",
@@ -3416,6 +3433,7 @@ def embed_dataset(
     reject_by_annotation: bool = False,
     rename: Mapping[str, str | None] | None = None,
     on_unknown: Literal["drop", "raise"] = "drop",
+    keep: str | Sequence[str] | None = None,
     picks: str | Sequence[str] = "eeg",
     device: str | None = None,
     precision: Precision = "float32",
@@ -3473,6 +3491,11 @@ def embed_dataset(
     rename, on_unknown
         Channel mapping (see :func:`~eegpt.channels.map_channels`), applied to every file;
         a ``rename`` key applies to the files that have that channel (others ignore it).
+    keep : str | sequence of str | None
+        Use only these vocabulary channels in every file (``"10-20"``, or names; see
+        :func:`~eegpt.channels.map_channels`), so that files of different systems give
+        embeddings of one channel set; recorded in the run's settings (``channels.keep``), so
+        runs with another set are not read together.
     picks : str | list of str
         Channel types read from every file (see :func:`eegpt.embed`; ``"eeg"`` by default).
     device : str | None
@@ -3592,6 +3615,7 @@ def embed_dataset(
         config,
         rename=rename,
         on_unknown=on_unknown,
+        keep=keep,
         precision=precision,
         pool=pool,
         shard_size=shard_size,
@@ -3661,6 +3685,7 @@ def embed_dataset(
                     ).config,
                     "rename": rename,
                     "on_unknown": on_unknown,
+                    "keep": keep,
                     "reject_by_annotation": reject_by_annotation,
                     "picks": picks,
                 }

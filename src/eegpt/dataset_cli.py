@@ -196,6 +196,7 @@ def _embed(args: argparse.Namespace) -> DatasetSummary:
         reject_by_annotation=args.reject_by_annotation,
         rename=parse_rename(args.rename, args.drop),
         on_unknown="raise" if args.strict_channels else "drop",
+        keep=args.keep_channels,
         picks=picks_of(args),
         device=args.device,
         precision=args.precision,

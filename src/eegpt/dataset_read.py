@@ -313,7 +313,49 @@ def read_embeddings(
             f"read_embeddings: no column(s) {missing} in {output_dir}; it has {names}"
             + (", and the epochs.metadata columns of epochs_metadata" if expand else "")
         )
+    ids = set(frame["recording_id"]) if "recording_id" in frame.columns else None
+    _warn_channel_sets(folders, ids)
     return frame, emb
+
+
+def _channel_sets_of(folders: Sequence[Path]) -> dict[str, tuple[str, ...]]:
+    """Each embedded recording's channels (vocabulary names, sorted), by recording id, as the
+    folders' :data:`FILES_REPORT` lists them; the recordings of a folder without a readable
+    one are absent."""
+    sets: dict[str, tuple[str, ...]] = {}
+    for folder in folders:
+        try:
+            with open(folder / FILES_REPORT, newline="", encoding="utf-8") as fh:
+                for row in csv.DictReader(fh):
+                    if row.get("status") == "ok" and row.get("channels"):
+                        sets[row["recording_id"]] = tuple(sorted(row["channels"].split(" | ")))
+        except (OSError, KeyError, csv.Error, UnicodeDecodeError):
+            continue
+    return sets
+
+
+def _warn_channel_sets(folders: Sequence[Path], ids: set[str] | None) -> None:
+    """Warn once when the recordings read (``ids``; None: all of the folders') were embedded
+    with different channel sets, naming each set and how many recordings have it: their
+    embeddings are not directly comparable."""
+    counts: dict[tuple[str, ...], int] = {}
+    for recording_id, names in _channel_sets_of(folders).items():
+        if ids is None or recording_id in ids:
+            counts[names] = counts.get(names, 0) + 1
+    if len(counts) < 2:
+        return
+    ranked = sorted(counts.items(), key=lambda item: -item[1])
+    sets = "; ".join(
+        f"{_count(n, 'recording')} with {_count(len(names), 'channel')} ({few(list(names), 6)})"
+        for names, n in ranked[:4]
+    ) + (f"; and {len(ranked) - 4} more sets" if len(ranked) > 4 else "")
+    _warn(
+        f"read_embeddings: the recordings read were embedded with {len(counts)} different "
+        f"channel sets: {sets}. Embeddings of different channel sets are not directly "
+        "comparable (the model sees other electrodes, and the average reference runs over "
+        "other ones): embed every file with one set, --keep-channels 10-20 (or NAMES; keep= "
+        "in Python), to compare or pool them."
+    )
 
 
 def _rows_and_embeddings(
@@ -541,6 +583,16 @@ _PART_SETTINGS = ("inputs", "shard_size", "format", "channels")
 _COMPARABLE_SETTINGS = ("preprocessing.scale", "preprocessing.tail", "layout")
 
 
+def _compared_settings(spec: Mapping[str, Any]) -> dict[str, Any]:
+    """The settings of a run's ``spec`` that folders read together must share: all but
+    :data:`_PART_SETTINGS`, and of the channel settings the set every file was restricted to
+    (``channels.keep``, ``--keep-channels``; None without one), which the rows' channels
+    do not tell apart from a file that happens to have those channels."""
+    out = {k: v for k, v in spec.items() if k not in _PART_SETTINGS}
+    out["channels"] = {"keep": (spec.get("channels") or {}).get("keep")}
+    return out
+
+
 def _check_parts(
     folders: Sequence[Path], specs: Sequence[dict[str, Any]], footers: Mapping[Path, Any]
 ) -> None:
@@ -549,9 +601,9 @@ def _check_parts(
     naming two embedded files. A file that failed (no rows) is no overlap: a part may hold the
     failed files of another embedded again with other settings. ``footers``: each shard's
     ``pyarrow.parquet.FileMetaData``."""
-    first = {k: v for k, v in specs[0].items() if k not in _PART_SETTINGS}
+    first = _compared_settings(specs[0])
     for folder, spec in zip(folders[1:], specs[1:], strict=True):
-        other = {k: v for k, v in spec.items() if k not in _PART_SETTINGS}
+        other = _compared_settings(spec)
         differ = [
             d for d in _spec_differences(first, other) if not d.startswith(_COMPARABLE_SETTINGS)
         ]

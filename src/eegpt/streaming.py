@@ -200,6 +200,7 @@ def open_stream(
     on_unknown: str = "drop",
     on_missing: str = "raise",
     picks: str | Sequence[str] | Sequence[int] | None = "eeg",
+    keep: str | Sequence[str] | None = None,
     verbose: bool | str | int | None = None,
     bads: Sequence[str] = (),
 ) -> StreamedRecording:
@@ -210,7 +211,7 @@ def open_stream(
     path : str | path-like | mne.io.Raw
         Any file :func:`eegpt.io.read_recording` reads, or a Raw opened with ``preload=False``
         (named in messages by its file).
-    rename, on_unknown, on_missing
+    rename, on_unknown, on_missing, keep
         Passed to :func:`~eegpt.channels.map_channels`.
     picks : str | list | None
         Channels considered, as in :func:`eegpt.io.as_recording`.
@@ -251,7 +252,7 @@ def open_stream(
         raise RecordingError(f"{source}: the recording has no samples")
     idx, mapping = map_info_channels(
         raw.info, source, picks=picks, rename=rename, on_unknown=on_unknown,
-        on_missing=on_missing, verbose=verbose,
+        on_missing=on_missing, keep=keep, verbose=verbose,
     )  # fmt: skip
     left_out = left_out_channels(raw.info, [raw.ch_names[i] for i in idx])
     used = [idx[i] for i in mapping.picks]
@@ -339,6 +340,7 @@ def faster_unused_channels(
     rename: Mapping[str, str | None] | None = None,
     on_unknown: str = "drop",
     on_missing: str = "raise",
+    keep: str | Sequence[str] | None = None,
 ) -> list[str]:
     """The channels :func:`open_stream` reads an EDF/BDF file without (unused ones stored
     faster than every used one), for reading it whole alike (``eegpt.io.as_recording(...,
@@ -352,7 +354,7 @@ def faster_unused_channels(
             raw, _ = _open(path, preload=False, verbose="error")
             idx, mapping = map_info_channels(
                 raw.info, str(path), picks=picks, rename=rename, on_unknown=on_unknown,
-                on_missing=on_missing, verbose=False,
+                on_missing=on_missing, keep=keep, verbose=False,
             )  # fmt: skip
             used = [idx[i] for i in mapping.picks]
             again, _, _ = _without_faster_unused(raw, used, mapping, idx, path, verbose=False)
