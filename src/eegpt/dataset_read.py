@@ -158,7 +158,8 @@ def read_embeddings(
         several hosts, one folder each, or a run and the files it skipped as too short embedded
         with ``--tail pad``. A folder of run folders (``-o out/part-K`` of ``--part`` runs)
         stands for those, alone or in a sequence. Their settings (model, checkpoint, preprocessing but ``--rescale``
-        and ``--tail``, precision, pooling) must agree, no file may be in two and no recording
+        and ``--tail``, precision, pooling, the channel set of ``keep``/``--keep-channels``) must
+        agree, no file may be in two and no recording
         id name two files; a column
         typed differently by the parts' manifests (all empty in one, numbers in one and text
         in another) is read as text.
@@ -189,6 +190,12 @@ def read_embeddings(
     embeddings : ndarray of float32, shape (n_rows, *embedding_shape) | None
         ``embedding_shape`` is ``[N, S, D]``, or ``[D]`` for ``pool="mean"``; None with
         ``embeddings=False``.
+
+    Warns
+    -----
+    RuntimeWarning
+        Once when the recordings read were embedded with different channel sets (each
+        folder's ``_files.csv``), naming the sets and how many recordings have each.
     """
     folders = expand_run_folders(output_dir)  # e.g. the folders of --part runs
     several = not isinstance(output_dir, (str, os.PathLike)) or folders != [Path(output_dir)]
