@@ -290,6 +290,71 @@ def test_a_dangling_link_is_named_as_a_link_not_by_its_missing_target(tmp_path):
         resolve_inputs([link])
 
 
+def test_a_folder_that_cannot_be_listed_refuses_the_listing(tmp_path, monkeypatch, capsys):
+    """An unreadable folder hides an unknown number of recordings: the listing is refused,
+    naming it and the reason, unless a pattern (or a glob) leaves it out."""
+    from eegpt.dataset import recordings_under
+
+    for name in ("a/r1.edf", "b/r2.edf", "locked/x.txt"):
+        (tmp_path / name).parent.mkdir(exist_ok=True)
+        (tmp_path / name).write_bytes(b"")
+    scandir = os.scandir
+
+    def no_permission(path: Any) -> Any:
+        if Path(path).name == "locked":  # as chmod 000 would for a user other than root
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(path))
+        return scandir(path)
+
+    monkeypatch.setattr(os, "scandir", no_permission)
+    refused = rf"cannot list 1 folder .*{tmp_path / 'locked'} \(Permission denied\);.*--pattern"
+    for listing in (
+        resolve_inputs,
+        recordings_under,
+        lambda p: resolve_inputs(str(p / "**/*.edf")),
+    ):
+        with pytest.raises(OSError, match=refused):
+            listing(tmp_path)
+    assert eegpt_main(["channels", str(tmp_path)]) == 1
+    assert re.search(refused, capsys.readouterr().err)
+    # leaving it out: a pattern that it cannot match, or a glob of the other folders
+    assert [f.recording_id for f in resolve_inputs(tmp_path, pattern="[ab]/*.edf").files] == [
+        "a/r1.edf", "b/r2.edf"
+    ]  # fmt: skip
+    assert [f.recording_id for f in resolve_inputs(str(tmp_path / "a" / "**/*.edf")).files] == [
+        "r1.edf"
+    ]
+
+
+def test_a_link_loop_and_a_folder_named_as_a_recording_fail_as_files(tmp_path, model):
+    """A link that loops (its target cannot be looked at) is listed when it matches, to fail on
+    its own rather than end the listing, and is said to be a loop; a folder named as a recording
+    (not a recording folder such as .mff) is listed to fail as a folder, not left out."""
+    from eegpt.io import read_recording
+
+    folder = tmp_path / "corpus"
+    (folder / "sub").mkdir(parents=True)
+    write_edf(synthetic_raw(minutes=0.1, seed=0)[0], folder / "sub" / "good.edf")
+    (folder / "sub" / "loop.edf").symlink_to(folder / "sub" / "loop.edf")
+    (folder / "sub" / "loop.txt").symlink_to(folder / "sub" / "loop.txt")  # not matched: skipped
+    (folder / "dir.edf").mkdir()
+    ids = ["dir.edf", "sub/good.edf", "sub/loop.edf"]
+    assert [f.recording_id for f in resolve_inputs(folder).files] == ids
+    assert [f.recording_id for f in resolve_inputs(folder, pattern="**/*.edf").files] == ids
+    assert [f.recording_id for f in resolve_inputs(str(folder / "**/*.edf")).files] == ids
+    loop = r"loop.edf is a symbolic link loop"
+    with pytest.raises(FileNotFoundError, match=loop):
+        read_recording(folder / "sub" / "loop.edf")
+    with pytest.raises(FileNotFoundError, match=loop):
+        resolve_inputs(folder / "sub" / "loop.edf")
+
+    summary = embed_dataset(folder, tmp_path / "out", model=model, workers=0, device="cpu",
+                            progress=False)  # fmt: skip
+    assert (summary.n_ok, summary.n_failed) == (1, 2)
+    errors = {e["recording_id"]: e["error"] for e in summary.errors}
+    assert "is a folder, not a recording" in errors["dir.edf"]
+    assert re.search(loop, errors["sub/loop.edf"])
+
+
 @pytest.mark.parametrize(
     "frame, match",
     [

@@ -583,19 +583,31 @@ def _dangling(path: Path) -> bool:
     return path.is_symlink() and not path.exists()
 
 
-def _files_under(root: Path, max_depth: int | None = None) -> list[Path]:
+def _files_under(root: Path, pattern: str | None = None) -> list[Path]:
     """The files below ``root`` (hidden ones and hidden folders left out), following links to
-    folders, each folder once (a link loop ends), at most ``max_depth`` folders down; a
-    dangling link counts as a file, so that it is reported as unreadable rather than silently
-    left out. A recording that is a folder (EGI ``.mff``) is listed as one file, not entered.
+    folders, each folder once (a link loop ends), only into folders that can hold a match of
+    the glob ``pattern`` (all without one); a dangling link, or one that cannot be followed (a
+    link loop), counts as a file, so that it is reported as unreadable rather than silently
+    left out or ending the listing. A recording that is a folder (EGI ``.mff``) is listed as
+    one file, not entered; another folder named as a recording (``x.edf``) is listed too, to
+    fail as a folder, and entered.
     Folders are walked in the order of their names, so that of two paths to one folder (a
     linked folder) the first by name is kept, whatever the file system's order; the others
-    are named in a warning."""
-    files, stack = [], [(root, 0)]
+    are named in a warning.
+
+    Raises
+    ------
+    OSError
+        If a folder to search cannot be listed (no permission): the listing would miss its
+        files without a word.
+    """
+    enter = _folder_filter(pattern)
+    files, stack = [], [root]
     seen: dict[str, Path] = {}  # real folder -> the path it was walked under
     again: list[str] = []  # linked folders left out: "link (= folder)"
+    unreadable: list[tuple[Path, OSError]] = []
     while stack:
-        folder, depth = stack.pop()
+        folder = stack.pop()
         real = os.path.realpath(folder)
         if real in seen:
             first = seen[real]
@@ -606,25 +618,70 @@ def _files_under(root: Path, max_depth: int | None = None) -> list[Path]:
         seen[real] = folder
         try:
             entries = sorted(os.scandir(folder), key=lambda e: e.name, reverse=True)
-        except OSError:
+        except OSError as err:
+            unreadable.append((folder, err))
             continue
         for entry in entries:  # folders pushed last-name first: popped in name order
             if entry.name.startswith("."):
                 continue
             path = Path(entry.path)
-            if entry.is_dir() and is_recording_folder(path):
+            try:
+                is_dir = entry.is_dir()  # follows links
+            except OSError:  # a link loop, or a target that cannot be looked at
                 files.append(path)
-            elif entry.is_dir():  # follows links
-                if max_depth is None or depth < max_depth:
-                    stack.append((path, depth + 1))
+                continue
+            if is_dir and is_recording_folder(path):
+                files.append(path)
+            elif is_dir:
+                if path.suffix.lower() in EEG_SUFFIXES:  # named as a recording: fails as a folder
+                    files.append(path)
+                if enter(path.relative_to(root).as_posix()):
+                    stack.append(path)
             elif entry.is_file() or _dangling(path):
                 files.append(path)
+    if unreadable:
+        raise _unreadable_folders(unreadable, root)
     if again:
         _warn(
             f"left out {_count(len(again), 'linked folder')} that lead to a folder listed "
             f"before, so as not to embed its files twice: {few(again, 5)}"
         )
     return files
+
+
+def _unreadable_folders(unreadable: list[tuple[Path, OSError]], root: Path) -> OSError:
+    """The error for folders of a corpus that cannot be listed: each hides an unknown number of
+    recordings, so a run without them would be silently incomplete."""
+    named = [f"{folder} ({err.strerror or err})" for folder, err in unreadable]
+    them = "it" if len(unreadable) == 1 else "them"
+    return OSError(
+        f"cannot list {_count(len(unreadable), 'folder')} to search under {root}, so the "
+        f"recordings in {them} would be left out without a word: {few(named, 5)}; let the user "
+        f"running eegpt read {them}, or leave {them} out: with a pattern that only the other "
+        "folders match (pattern='sub-01/**/*.edf', --pattern), or with a manifest (.csv with a "
+        "path column) of the recordings to embed"
+    )
+
+
+def _folder_filter(pattern: str | None) -> Callable[[str], bool]:
+    """Whether a folder (its path relative to the listed folder, POSIX) can hold a file that
+    the glob ``pattern`` matches: each of its parts matches the pattern's part at that depth,
+    up to a ``**`` (which matches any folders below); every folder without a pattern."""
+    if pattern is None:
+        return lambda rel: True
+    parts = pattern.strip("/").split("/")[:-1]  # the parts that name folders
+
+    def enter(rel: str) -> bool:
+        for i, name in enumerate(rel.split("/")):
+            if i >= len(parts):
+                return False
+            if parts[i] == "**":
+                return True
+            if not _glob_regex(parts[i]).fullmatch(name):
+                return False
+        return True
+
+    return enter
 
 
 def _glob_regex(pattern: str) -> re.Pattern[str]:
@@ -660,9 +717,7 @@ def _matching(root: Path, pattern: str) -> list[Path]:
     """The files below ``root`` (:func:`_files_under`: links followed, each folder once)
     whose path relative to ``root`` matches the glob ``pattern``."""
     regex = _glob_regex(pattern)
-    parts = pattern.strip("/").split("/")
-    depth = None if "**" in parts else len(parts) - 1  # no walk below what can match
-    files = _files_under(root, depth)
+    files = _files_under(root, pattern)  # no walk into folders that cannot hold a match
     return [p for p in files if regex.fullmatch(p.relative_to(root).as_posix())]
 
 

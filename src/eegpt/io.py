@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import errno
 import logging
 import math
 import os
@@ -581,9 +582,24 @@ def holds_epochs_instead(err: RecordingError) -> bool:
     return "No raw data" in cause or "must be 1 for raw files" in cause
 
 
+def _link_loop(path: PathLike) -> bool:
+    """Whether following the links of ``path`` goes round in a loop (``ELOOP``)."""
+    try:
+        os.stat(path)
+    except OSError as err:
+        return err.errno == errno.ELOOP
+    return False
+
+
 def file_not_found(path: PathLike) -> FileNotFoundError:
     """The error for an EEG file that is not there; for a symbolic link whose target is not
-    there (a broken link), naming the link and where it points."""
+    there (a broken link), naming the link and where it points; for a link that leads back to
+    itself (a link loop, ``ELOOP``), saying so."""
+    if os.path.islink(path) and _link_loop(path):
+        return FileNotFoundError(
+            f"EEG file not found: {path} is a symbolic link loop (it leads back to itself "
+            "through links, never to a file); point the link at the file, or remove it"
+        )
     if os.path.islink(path):
         return FileNotFoundError(
             f"EEG file not found: {path} is a symbolic link to {os.path.realpath(path)}, "
