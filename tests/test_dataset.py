@@ -2430,6 +2430,20 @@ def short_corpus(tmp_path_factory):
 
 
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")
+def test_a_recording_of_one_sample_is_too_short_not_failed(model, tmp_path):
+    """One sample looks flat on every channel; it is still a recording shorter than one window."""
+    names = ["Fp1", "Fp2", "Cz"]
+    raw = mne.io.RawArray(np.full((3, 1), 1e-5), mne.create_info(names, 256.0, "eeg"),
+                          verbose="error")  # fmt: skip
+    (tmp_path / "in").mkdir()
+    raw.save(tmp_path / "in" / "one_raw.fif", verbose="error")
+    summary = embed_dataset(tmp_path / "in", tmp_path / "out", model=model, workers=0,
+                            device="cpu", progress=False)  # fmt: skip
+    assert (summary.n_failed, summary.n_too_short) == (0, 1)
+    assert pd.read_csv(tmp_path / "out" / "_too_short.csv").recording_id.tolist() == ["one_raw.fif"]
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
 def test_a_recording_shorter_than_a_window_is_skipped_not_failed(
     short_corpus, weights, tmp_path, capsys
 ):

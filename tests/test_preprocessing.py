@@ -496,6 +496,25 @@ def _egi_with_flat_reference(seconds: float = 8.0) -> mne.io.RawArray:
     return mne.io.RawArray(x, mne.create_info(names, 256.0, "eeg"), verbose="error")
 
 
+def test_a_recording_of_one_sample_is_too_short_not_flat(tmp_path):
+    """One sample has no spread, so every channel looks flat: its length is checked first, so
+    that it is skipped as shorter than one window (read whole or streamed), as 100 samples
+    are, not failed as flat; at 1 Hz too (resampled to 256 samples)."""
+    from eegpt.errors import TooShortError
+    from eegpt.streaming import WindowStream, open_stream
+
+    for sfreq in (256.0, 1.0):
+        raw = mne.io.RawArray(np.full((3, 1), 1e-5), mne.create_info(NAMES, sfreq, "eeg"),
+                              verbose="error")  # fmt: skip
+        path = tmp_path / f"one_{sfreq:g}_raw.fif"
+        raw.save(path, verbose="error")
+        short = r"\(\d+ samples at the model's 256 Hz\), shorter than one window"
+        with pytest.raises(TooShortError, match=short):
+            prepare(as_recording(raw))
+        with pytest.raises(TooShortError, match=short):
+            WindowStream(open_stream(path), PreprocessingConfig())
+
+
 def test_a_recording_whose_used_channels_are_all_flat_is_refused(tmp_path):
     """Only the EGI net's flat reference 'Cz' maps: refused, read whole or streamed (windows
     of zeros are no embedding), naming the reference; some channels flat only warn."""

@@ -503,16 +503,17 @@ def nearest_source(
 
 
 def resampled_length(
-    n_times: int, sfreq: float, new_sfreq: float, method: str = "polyphase"
+    n_times: int, sfreq: float, new_sfreq: float, method: str = "polyphase", *, warn: bool = True
 ) -> int:
     """The samples :func:`resample` gives ``n_times`` samples at ``sfreq`` Hz at ``new_sfreq``
     Hz: ``ceil(n_times * up / down)`` (polyphase), ``round(n_times * new_sfreq / sfreq)``
-    (nearest); ``n_times`` when the rates match."""
+    (nearest); ``n_times`` when the rates match. ``warn``: of an approximated polyphase ratio
+    (:func:`polyphase_ratio`)."""
     if sfreq == new_sfreq:
         return n_times
     if method == "nearest":
         return int(round(n_times * new_sfreq / sfreq))
-    up, down = polyphase_ratio(sfreq, new_sfreq)
+    up, down = polyphase_ratio(sfreq, new_sfreq, warn=warn)
     return -(-n_times * up // down)
 
 
@@ -826,6 +827,13 @@ def prepare(
     ):
         check_finite(SignalStats.of(x, bad=nonfinite, **spans), mapping.input_names, source,
                      sfreq=recording.sfreq, epoch_samples=epoch_samples)  # fmt: skip
+    if not recording.is_epoched:  # before the signal checks: a few samples are too short, not flat
+        try:
+            n_out = resampled_length(recording.n_times, recording.sfreq, config.sfreq,
+                                     config.resample, warn=False)  # fmt: skip
+        except ValueError:  # no polyphase ratio: refused by resample() below
+            n_out = config.n_samples
+        check_length(n_out, recording.duration, source, config)
     if checks:
         used = [recording.ch_names[i] for i in picks]
         if recording.ch_types is not None:

@@ -447,6 +447,20 @@ class WindowStream:
             source,
             average_reference=config.average_reference,
         )
+        n_in, sfreq = recording.n_times, recording.sfreq
+        self._up = self._down = 1
+        if sfreq == config.sfreq:
+            self.n_out = n_in
+        elif config.resample == "nearest":
+            self.n_out = int(round(n_in * config.sfreq / sfreq))
+        else:
+            try:
+                self._up, self._down = polyphase_ratio(sfreq, config.sfreq, source)
+            except ValueError as err:
+                raise RecordingError(f"{source}: {err}") from err
+            self.n_out = -(-n_in * self._up // self._down)
+        # before the signal checks: a recording of a few samples is too short, not flat
+        check_length(self.n_out, n_in / sfreq, source, config)
         # the signal checks, and the line polyphase resampling takes out (as resample())
         if line is None:
             line = self._scan()
@@ -460,19 +474,6 @@ class WindowStream:
         self._level, self._slope = self._line
         if config.average_reference:  # the line of a re-referenced channel
             self._level, self._slope = (a - a.mean() for a in self._line)
-        n_in, sfreq = recording.n_times, recording.sfreq
-        self._up = self._down = 1
-        if sfreq == config.sfreq:
-            self.n_out = n_in
-        elif config.resample == "nearest":
-            self.n_out = int(round(n_in * config.sfreq / sfreq))
-        else:
-            try:
-                self._up, self._down = polyphase_ratio(sfreq, config.sfreq, source)
-            except ValueError as err:
-                raise RecordingError(f"{source}: {err}") from err
-            self.n_out = -(-n_in * self._up // self._down)
-        check_length(self.n_out, n_in / sfreq, source, config)
         self._starts = window_starts(self.n_out, config.n_samples, config.step_samples, config.tail)
         self.onsets = self._starts / config.sfreq
         self.n_valid_samples = np.minimum(self.n_out - self._starts, config.n_samples)
