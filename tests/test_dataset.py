@@ -847,6 +847,37 @@ def test_resume_skips_done_shards_and_refuses_other_settings(corpus, model, tmp_
     assert redo.shards_written == 1 and redo.windows > again.windows
 
 
+def test_a_finished_run_in_a_read_only_folder_reruns_with_nothing_to_do(
+    clean_run, corpus, model, monkeypatch
+):
+    """Rerunning a finished run whose folder is now read-only writes nothing (no lock file,
+    no report), so it says there is nothing to do instead of refusing the folder; a run with
+    work left (retrying the failures) still refuses it. Simulated: tests run as root, whom
+    chmod does not stop."""
+    import eegpt.dataset as dataset
+    from eegpt.errors import OutputNotWritableError
+
+    out, summary = clean_run
+    stamps = {p.name: p.stat().st_mtime_ns for p in out.iterdir()}
+
+    def read_only(*args: Any, **kwargs: Any) -> Any:
+        raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(out))
+
+    def not_writable(folder: Any, *args: Any) -> None:
+        raise OutputNotWritableError(f"cannot write the output to {folder}: permission denied")
+
+    monkeypatch.setattr(dataset, "check_output_folder", not_writable)
+    monkeypatch.setattr(dataset._Lock, "__enter__", read_only)
+    monkeypatch.setattr(dataset, "atomic_write", read_only)
+    kw = {"model": model, "shard_size": 3, "workers": 0, "device": "cpu", "progress": False}
+    again = embed_dataset(corpus, out, **kw)
+    assert again.complete and (again.shards_written, again.shards_skipped) == (0, 3)
+    assert (again.n_ok, again.n_failed, again.windows) == (6, 1, summary.windows)
+    assert {p.name: p.stat().st_mtime_ns for p in out.iterdir()} == stamps
+    with pytest.raises(OutputNotWritableError, match="permission denied"):
+        embed_dataset(corpus, out, retry_failed=True, **kw)
+
+
 def test_a_run_from_before_average_referencing_was_the_default_resumes_only_as_it_was(
     corpus, model, tmp_path, monkeypatch
 ):

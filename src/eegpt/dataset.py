@@ -3659,7 +3659,13 @@ def embed_dataset(
             f"{output_dir} is a file; the output of embed_dataset is a folder of Parquet shards: "
             "choose a new folder (or one it wrote before, to resume)"
         )
-    check_output_folder(output_dir)  # before the model is loaded
+    try:
+        check_output_folder(output_dir)  # before the model is loaded
+        unwritable = None
+    except OutputNotWritableError as err:  # a finished run has nothing to write: seen below
+        if overwrite or not (output_dir / MANIFEST).is_file():
+            raise
+        unwritable = err
     if model is None:
         from eegpt.checkpoints import load_model
 
@@ -3686,6 +3692,10 @@ def embed_dataset(
         list(range(start, min(start + shard_size, len(data))))
         for start in range(0, len(data), shard_size)
     ]
+    if unwritable is not None and not _finished_already(
+        output_dir, spec, len(shards), retry_failed
+    ):
+        raise unwritable
     if engine == "inprocess" and (_default_workers() if workers is None else workers) > 0:
         _check_main_guard()
     with contextlib.ExitStack() as session:
@@ -3703,20 +3713,29 @@ def embed_dataset(
         before = set(os.listdir(output_dir)) if output_dir.is_dir() else set()
         output_dir.mkdir(parents=True, exist_ok=True)
         # another run's lock (OutputInUseError) undoes nothing; a failure of this run is undone
-        # while the lock is held, so no run that starts meanwhile loses its files
-        with _Lock(output_dir):
+        # while the lock is held, so no run that starts meanwhile loses its files. A finished
+        # run in a folder this process cannot write to (read-only) is only read, without the
+        # lock (whose file could not be made): the lock keeps two runs from writing at once,
+        # and this one writes nothing (no shard, report or manifest), so it cannot spoil
+        # another run's files; what it reads (files replaced whole) is at worst a moment old.
+        with _Lock(output_dir) if unwritable is None else contextlib.nullcontext():
             try:
                 if not overwrite:
                     _keep_old_layout(output_dir, spec)
                 _prepare_output(output_dir, spec, overwrite=overwrite, verbose=verbose,
                                 ids=[f.recording_id for f in data.files],
                                 corpus_ids=[f.recording_id for f in corpus.files])  # fmt: skip
-                if listing_sha and spec["inputs"].get("corpus_sha256") == listing_sha:
+                if (
+                    listing_sha
+                    and spec["inputs"].get("corpus_sha256") == listing_sha
+                    and unwritable is None
+                ):
                     _write_listing(output_dir, corpus)  # a part from before it: listing unknown
                 done = _done_shards(output_dir, spec, len(shards), retry_failed)
                 kept = _kept_files(output_dir, len(shards), done, retry_failed)
                 _warn_changed(data, [*chain.from_iterable(done.values()), *kept.values()])
                 run = _Run(output_dir, data, shards, spec, done, engine=engine)
+                run.read_only = unwritable is not None  # nothing to do: the reports stay
                 run.rename = table_provenance(rename_table(rename))
                 run.write_reports(force=True)
                 todo = [  # the files of a retried shard embedded before are not done again
@@ -4202,6 +4221,7 @@ class _Run:
         # not in the spec, so that a table moved or named by another path resumes the run
         self.rename: dict[str, str] = {}
         self.previous_runs = _previous_runs(output_dir)
+        self.read_only = False  # a finished run in a folder it cannot write: no reports
 
     def committed(self, shard: int, statuses: list[dict[str, Any]]) -> None:
         self.written += 1
@@ -4228,7 +4248,9 @@ class _Run:
 
     def write_reports(self, *, force: bool = False) -> None:
         """Refresh ``_manifest.json``, ``_files.csv`` and, where they list a file,
-        ``_errors.csv`` and ``_too_short.csv`` (throttled)."""
+        ``_errors.csv`` and ``_too_short.csv`` (throttled); none where ``read_only``."""
+        if self.read_only:
+            return
         with _naming_full_disk(self.output_dir, lambda: f"{FILES_REPORT} and {MANIFEST}"):
             self._write_reports(force=force)
 
