@@ -660,6 +660,57 @@ def test_an_interrupted_run_leaves_no_empty_output_folder(weights, edf, tmp_path
     assert [p.name for p in kept.iterdir()] == ["old.txt"]
 
 
+def test_cli_embed_stopped_by_a_full_disk_or_ctrl_c_says_how_to_go_on(
+    weights, edf, tmp_path, monkeypatch, capsys
+):
+    """A full disk stops `eegpt embed`, naming the output being written (not the recording)
+    and --skip-existing; so does a Ctrl-C. Either way the outputs present are complete (each
+    written whole under a temporary name, then renamed into place), and --skip-existing
+    embeds the rest."""
+    import errno
+    import shutil
+
+    import eegpt.outputs
+
+    finish = eegpt.outputs._finish
+
+    def stopped_at_second_file(stop: BaseException) -> None:
+        calls = []
+
+        def flush(fh):
+            calls.append(fh)
+            if len(calls) == 2:  # as the disk fills, or Ctrl-C comes, writing the second output
+                raise stop
+            finish(fh)
+
+        monkeypatch.setattr(eegpt.outputs, "_finish", flush)
+
+    recordings = [str(tmp_path / f"{name}.edf") for name in ("first", "other", "third")]
+    for copy in recordings:
+        shutil.copy(edf, copy)
+    out = tmp_path / "out"
+    args = ["embed", *recordings, "--weights", str(weights), "-q", "-o", f"{out}/"]
+    first = "first.npz"
+    stopped_at_second_file(OSError(errno.ENOSPC, os.strerror(errno.ENOSPC)))
+    assert main(args) == 1
+    err = capsys.readouterr().err
+    assert f"no space left on the device of {out} while writing {out / 'other.npz'}" in err
+    assert "run the same command with --skip-existing to embed the rest" in err
+    assert "third" not in err  # stopped there
+    assert [p.name for p in out.iterdir()] == [first]  # whole files only
+
+    stopped_at_second_file(KeyboardInterrupt())
+    assert main([*args, "--skip-existing"]) == 130
+    assert capsys.readouterr().err == (
+        "eegpt: interrupted; the output files written so far are complete: run the same "
+        "command with --skip-existing to embed the rest\n"
+    )
+    assert sorted(p.name for p in out.iterdir()) == sorted([first, "other.npz"])
+    monkeypatch.setattr(eegpt.outputs, "_finish", finish)
+    assert main([*args, "--skip-existing"]) == 0
+    assert len(list(out.iterdir())) == 3
+
+
 def _read_only(monkeypatch, folder):
     """Make ``folder`` refuse new files as a read-only file system does (a chmod does not stop
     root, who runs the tests here)."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import errno
 import math
 import multiprocessing
 import os
@@ -322,7 +323,7 @@ def build_parser() -> argparse.ArgumentParser:
         "own: one file per recording, in the recordings' order (--annotations h1.edf h2.edf, "
         "or a glob that sorts as the recordings' does)",
     )
-    p.set_defaults(func=cmd_embed)
+    p.set_defaults(func=cmd_embed, interrupted_message=EMBED_INTERRUPTED)
     _hint_annotations_first(p)
 
     from eegpt.dataset_cli import add_dataset_command
@@ -744,10 +745,35 @@ def _output_paths(recordings: list[Path], output: str, fmt: str | None) -> list[
     return paths
 
 
+#: What a Ctrl-C of ``eegpt embed`` says: each output is written whole under a temporary name
+#: and renamed into place (the temporary file removed when stopped), so those present are
+#: complete.
+EMBED_INTERRUPTED = (
+    "eegpt: interrupted; the output files written so far are complete: run the same command "
+    "with --skip-existing to embed the rest"
+)
+
+
+def _full_disk(err: OSError, code: int, out: Path) -> OSError:
+    """The error that stops ``eegpt embed`` on a full disk (``code``: ``ENOSPC``, or
+    ``EDQUOT`` for a quota), naming the output being written and how to go on."""
+    from eegpt.errors import OutputNotWritableError
+
+    full = OutputNotWritableError(
+        f"{'no space left' if code == errno.ENOSPC else 'disk quota exceeded'} on the device "
+        f"of {out.parent} while writing {out} ({err}): stopped; the output files written "
+        "before it are complete. Free some space there (or choose another --output) and run "
+        "the same command with --skip-existing to embed the rest"
+    )
+    full.errno = code
+    return full
+
+
 def cmd_embed(args: argparse.Namespace) -> int:
     from eegpt.api import embed_to_file
     from eegpt.channels import unmatched_rename_warning
     from eegpt.checkpoints import load_model
+    from eegpt.dataset import _disk_full
     from eegpt.engine import InferenceEngine
     from eegpt.errors import USER_ERRORS, OutputExistsError
     from eegpt.hub import WEIGHTS_HELP
@@ -835,6 +861,9 @@ def cmd_embed(args: argparse.Namespace) -> int:
                     )
                 except (*USER_ERRORS, RuntimeError) as err:
                     _debug_traceback(args, err)
+                    full = _disk_full(err)  # every later file would fail too: stop
+                    if full is not None:
+                        raise _full_disk(err, full, out) from err
                     text = str(err)
                     where = "" if str(rec) in text or rec.name in text else f"{rec}: "
                     if several and isinstance(err, TooShortError):  # as embed-dataset: no failure
