@@ -354,6 +354,12 @@ def test_a_link_loop_and_a_folder_named_as_a_recording_fail_as_files(tmp_path, m
     assert "is a folder, not a recording" in errors["dir.edf"]
     assert re.search(loop, errors["sub/loop.edf"])
 
+    # a folder named as a recording that holds recordings is a folder, not a failed file
+    other = tmp_path / "other"
+    (other / "session.edf").mkdir(parents=True)
+    write_edf(synthetic_raw(minutes=0.1, seed=1)[0], other / "session.edf" / "run1.edf")
+    assert [f.recording_id for f in resolve_inputs(other).files] == ["session.edf/run1.edf"]
+
 
 @pytest.mark.parametrize(
     "frame, match",

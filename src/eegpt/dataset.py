@@ -589,8 +589,8 @@ def _files_under(root: Path, pattern: str | None = None) -> list[Path]:
     the glob ``pattern`` (all without one); a dangling link, or one that cannot be followed (a
     link loop), counts as a file, so that it is reported as unreadable rather than silently
     left out or ending the listing. A recording that is a folder (EGI ``.mff``) is listed as
-    one file, not entered; another folder named as a recording (``x.edf``) is listed too, to
-    fail as a folder, and entered.
+    one file, not entered; another folder named as a recording (``x.edf``) is entered, and
+    listed too (to fail as a folder, not be silently left out) where it holds no recording.
     Folders are walked in the order of their names, so that of two paths to one folder (a
     linked folder) the first by name is kept, whatever the file system's order; the others
     are named in a warning.
@@ -606,6 +606,7 @@ def _files_under(root: Path, pattern: str | None = None) -> list[Path]:
     seen: dict[str, Path] = {}  # real folder -> the path it was walked under
     again: list[str] = []  # linked folders left out: "link (= folder)"
     unreadable: list[tuple[Path, OSError]] = []
+    named: list[Path] = []  # folders named as a recording (x.edf/), not a folder format
     while stack:
         folder = stack.pop()
         real = os.path.realpath(folder)
@@ -633,14 +634,18 @@ def _files_under(root: Path, pattern: str | None = None) -> list[Path]:
             if is_dir and is_recording_folder(path):
                 files.append(path)
             elif is_dir:
-                if path.suffix.lower() in EEG_SUFFIXES:  # named as a recording: fails as a folder
-                    files.append(path)
+                if path.suffix.lower() in EEG_SUFFIXES:  # named as a recording: see below
+                    named.append(path)
                 if enter(path.relative_to(root).as_posix()):
                     stack.append(path)
             elif entry.is_file() or _dangling(path):
                 files.append(path)
     if unreadable:
         raise _unreadable_folders(unreadable, root)
+    for folder in named:  # one holding recordings is a folder; one holding none fails as one
+        inside = str(folder) + os.sep
+        if not any(str(f).startswith(inside) and f.suffix.lower() in EEG_SUFFIXES for f in files):
+            files.append(folder)
     if again:
         _warn(
             f"left out {_count(len(again), 'linked folder')} that lead to a folder listed "
