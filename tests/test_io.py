@@ -1171,6 +1171,42 @@ def test_continuous_edf_plus_and_gapless_edf_d_are_left_alone(tmp_path):
         assert not [a for a in raw.annotations if "boundary" in a["description"]]
 
 
+def _with_record_duration(path, seconds: str):
+    """``path`` with its header's record duration field (bytes 244-252) set to ``seconds``."""
+    data = path.read_bytes()
+    path.write_bytes(data[:244] + seconds.encode().ljust(8) + data[252:])
+    return path
+
+
+@pytest.mark.parametrize("kind", ["EDF", "BDF"])
+def test_record_duration_contradicting_the_time_stamps_is_refused(tmp_path, kind):
+    """A header record duration of 0.5 s for records stamped 1 s apart would read a 256 Hz
+    recording as 512 Hz: refused, with both rates named, on both reading paths."""
+    suffix = kind.lower()
+    steady = [float(k) for k in range(8)]
+    continuous = _edf_plus(tmp_path / f"c.{suffix}", kind, steady, variant="C")
+    match = (r"record duration of 0.5 s, but the records' time stamps step by 1 s .*header is "
+             r"corrupt.* 512 Hz by the header and 256 Hz by the time stamps")  # fmt: skip
+    for stream in (False, True):
+        with pytest.raises(RecordingError, match=match) as err:
+            _with_record_duration(continuous, "0.5")
+            open_stream(continuous, verbose="error") if stream else read_recording(continuous)
+        assert str(continuous) in str(err.value)
+    # records overlapping in a discontinuous file: the header's 2 s against 1 s steps
+    overlapping = _edf_plus(tmp_path / f"d.{suffix}", kind, steady + [20.0, 21.0])
+    _with_record_duration(overlapping, "2")
+    with pytest.raises(RecordingError, match=r"record duration of 2 s, but the records' time "
+                       r"stamps step by 1 s \(8 records begin before .* 128 Hz by the header "
+                       r"and 256 Hz by the time stamps"):  # fmt: skip
+        read_recording(overlapping)
+    # a duration written rounded is no contradiction
+    rounded = _edf_plus(tmp_path / f"r.{suffix}", kind, steady, variant="C")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        _with_record_duration(rounded, "1.000001")
+        assert read_recording(rounded, verbose="error").info["sfreq"] == pytest.approx(256, 1e-5)
+
+
 def test_later_parts_of_split_fif_recordings_are_known_by_name():
     from eegpt.io import first_split_part, split_continuations
 

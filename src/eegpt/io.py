@@ -662,6 +662,8 @@ def _open(
     said = [_MNE_NAMING]  # what MNE will say that eegpt says (or mends) itself, or need not
     if header is not None and header.n_records != header.n_complete_records:
         said.append(_MNE_RECORD_COUNT)
+    if header is not None and header.variant and not header.discontinuous:
+        check_record_steps(path, header)  # a +D file's, with its gaps (mark_record_gaps)
     if header is not None and header.discontinuous:
         said.append(_MNE_CROPPED_ANNOTATIONS)
     if header is not None and header.unscalable:
@@ -1294,11 +1296,12 @@ def edf_start_time(path: PathLike) -> datetime.datetime | None:
         return None
 
 
-def record_onsets(path: PathLike, header: EDFHeader) -> np.ndarray | None:
+def record_onsets(path: PathLike, header: EDFHeader, limit: int | None = None) -> np.ndarray | None:
     """Start time (s, from the recording's start) of each complete data record of an EDF+/BDF+
-    file, from the time-keeping annotation that opens the record's first annotation signal;
-    None when the file has no annotation signal or a record's time cannot be read."""
-    chunks = _annotation_bytes(path, header)
+    file (the first ``limit`` records), from the time-keeping annotation that opens the
+    record's first annotation signal; None when the file has no annotation signal or a
+    record's time cannot be read."""
+    chunks = _annotation_bytes(path, header, limit)
     if not chunks:
         return None
     onsets = np.empty(len(chunks))
@@ -1496,8 +1499,8 @@ def mark_record_gaps(raw: mne.io.BaseRaw, path: Path, header: EDFHeader) -> Reco
     onsets = record_onsets(path, header)
     if onsets is None or len(onsets) < 2:
         return None
-    fastest = max(header.samples_per_record[i] for i in header.data_signals)
-    tolerance = 0.5 * header.record_seconds / fastest  # half a sample
+    check_record_steps(path, header, onsets)
+    tolerance = _half_sample(header)
     gaps = np.diff(onsets) - header.record_seconds
     at = np.flatnonzero(np.abs(gaps) > tolerance) + 1  # records that start after a gap
     if not len(at):
@@ -1519,6 +1522,57 @@ def mark_record_gaps(raw: mne.io.BaseRaw, path: Path, header: EDFHeader) -> Reco
         "leaves them out."
     )
     return clock
+
+
+def _half_sample(header: EDFHeader) -> float:
+    """Half a sample of the fastest data signal, in seconds: how far a record's time stamp
+    may stray from where its duration puts it (the stamps are rounded)."""
+    fastest = max(header.samples_per_record[i] for i in header.data_signals)
+    return 0.5 * header.record_seconds / fastest
+
+
+FIRST_RECORDS = 9
+"""Data records whose time stamps :func:`check_record_steps` compares with the header's record
+duration in a continuous EDF+C/BDF+C file (in a discontinuous one, every record's)."""
+
+
+def check_record_steps(path: PathLike, header: EDFHeader, onsets: np.ndarray | None = None) -> None:
+    """Refuse an EDF+/BDF+ file whose records' time stamps contradict the header's record
+    duration, which sets the sampling rate (samples per record / duration): a corrupt header
+    would give every window the wrong time scale. In a continuous file (+C) the first records
+    must step by the duration; in a discontinuous one (+D), by at least it (a record cannot
+    begin before the one before it ends). ``onsets``: the records' start times in seconds
+    (read from the file when None); a file without readable time stamps passes."""
+    if onsets is None:
+        limit = None if header.discontinuous else FIRST_RECORDS
+        onsets = record_onsets(path, header, limit)
+    if onsets is None or len(onsets) < 2:
+        return
+    duration = header.record_seconds
+    steps = np.diff(onsets)
+    off = steps - duration
+    tolerance = _half_sample(header)
+    if header.discontinuous:
+        wrong = off < -tolerance  # records that begin before the one before them ends
+        step = float(np.min(steps))
+        how = f"{count(int(np.sum(wrong)), 'record')} begin before the previous one ends"
+    else:
+        wrong = np.abs(off) > tolerance
+        step = float(np.median(steps))
+        how = f"over its first {len(onsets)} records"
+    if header.discontinuous and not wrong.any():
+        return
+    if not header.discontinuous and not wrong.all():
+        return  # a step that differs alone is a gap (a discontinuous file marked +C)
+    fastest = max(header.samples_per_record[i] for i in header.data_signals)
+    by_steps = f"{fastest / step:g} Hz" if step > 0 else "no rate at all"
+    raise RecordingError(
+        f"could not read EEG file {path}: the header gives a data record duration of "
+        f"{duration:g} s, but the records' time stamps step by {step:g} s ({how}): the header "
+        f"is corrupt. The sampling rate would be {fastest / duration:g} Hz by the header and "
+        f"{by_steps} by the time stamps ({fastest} samples per record); correct the header's "
+        "record duration (bytes 244-252) if you know which is right"
+    )
 
 
 def _check_signal(
