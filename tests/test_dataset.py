@@ -2647,6 +2647,62 @@ def small_corpus(tmp_path_factory):
     return folder
 
 
+def _damage(shard: Path, how: str) -> None:
+    """Truncate ``shard`` to half (``"cut"``), or zero 1 KiB in its middle, inside the pages of
+    the embeddings (``"mid"``: the footer stays readable); either way pyarrow cannot read it."""
+    data = bytearray(shard.read_bytes())
+    if how == "cut":
+        data = data[: len(data) // 2]
+    else:
+        middle = len(data) // 2
+        data[middle : middle + 1024] = bytes(1024)
+    shard.write_bytes(bytes(data))
+    with pytest.raises((OSError, pa.ArrowException)):
+        pq.read_table(shard)
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+@pytest.mark.parametrize("how", ["cut", "mid"])
+def test_a_damaged_shard_is_named_by_the_readers_and_info_verify(
+    small_corpus, model, tmp_path, capsys, how
+):
+    """A shard truncated or corrupted inside its data after the run: read_embeddings and
+    load_embeddings name it and say to delete it and run again; `eegpt info --verify` finds it
+    (exit 3) where plain `eegpt info` reads the footers only; deleting it and running the
+    same command again recomputes it."""
+    from eegpt.errors import UnreadableShardError
+
+    out = tmp_path / "out"
+    run = {"model": model, "shard_size": 2, "workers": 0, "progress": False}
+    embed_dataset(small_corpus, out, **run)  # shard 1: b/rec00.edf, b/rec02.edf
+    before, z_before = read_embeddings(out)
+    assert eegpt_main(["info", str(out), "--verify"]) == 0
+    assert "verified: all 3 shards read through" in capsys.readouterr().out
+    shard = out / "shard-00001.parquet"
+    _damage(shard, how)
+    advice = "delete it and run the same embed-dataset command again"
+    for read in (
+        lambda: read_embeddings(out),
+        lambda: load_embeddings(out, recording_id="b/rec02.edf"),
+    ):
+        with pytest.raises(UnreadableShardError, match=re.escape(str(shard))) as err:
+            read()
+        assert advice in str(err.value) and err.value.__cause__ is not None
+        assert err.value.shards == [str(shard)]
+    assert eegpt_main(["info", str(out)]) == 0  # the footers only: fast
+    capsys.readouterr()
+    assert eegpt_main(["info", str(out), "--verify"]) == 3
+    said = capsys.readouterr().out
+    assert f"DAMAGED: 1 of 3 shards cannot be read (truncated or corrupt): {shard} (" in said
+    assert advice in said
+    shard.unlink()
+    again = embed_dataset(small_corpus, out, **run)
+    assert (again.shards_skipped, again.shards_written) == (2, 1)
+    after, z_after = read_embeddings(out)
+    pd.testing.assert_frame_equal(after, before)
+    np.testing.assert_array_equal(z_after, z_before)
+
+
 def test_parts_of_a_list_of_files_that_grew_are_refused(small_corpus, model, tmp_path):
     """Parts of a list of files (a source of no place) are compared by the files their
     listings share: a file added to the list between two tasks is found, while a list of

@@ -385,6 +385,12 @@ def build_parser() -> argparse.ArgumentParser:
         "file written by eegpt embed (.npz/.parquet); or a folder written by embed-dataset "
         "(its settings, files done and failed, and runs)",
     )
+    p.add_argument(
+        "--verify",
+        action="store_true",
+        help="for an embed-dataset folder: also read every shard's data through (not only its "
+        "footer) and name the shards that cannot be read (exit status 3 if any)",
+    )
     p.set_defaults(func=cmd_info)
 
     add_export_command(sub)
@@ -1268,25 +1274,41 @@ def save_figure_file(fig: Any, path: Path) -> None:
 _RECORDING_SUFFIXES = (".edf", ".bdf", ".gdf", ".fif", ".vhdr", ".set", ".cnt", ".mff", ".eeg")
 
 
+def _print_verified(folder: Path) -> bool:
+    """Print what ``eegpt info --verify`` finds in the shards of ``folder`` (a run folder or
+    a folder of them); whether all of them read."""
+    from eegpt.dataset_read import verify_report
+
+    text, readable = verify_report(folder)
+    print(text)
+    return readable
+
+
 def cmd_info(args: argparse.Namespace) -> int:
     from eegpt.checkpoints import describe, load_checkpoint, resolve_weights
+    from eegpt.dataset_read import run_folders
     from eegpt.hub import PRETRAINED
     from eegpt.outputs import RUN_MANIFEST
 
     folder = Path(args.weights).expanduser()
+    verify = getattr(args, "verify", False)
     if (folder / RUN_MANIFEST).is_file():  # an embed-dataset output
         from eegpt.dataset import describe_output
 
         print(describe_output(folder))
-        return 0
-    from eegpt.dataset_read import run_folders
-
+        readable = _print_verified(folder) if verify else True
+        return 0 if readable else EXIT_SOME_FAILED
     if run_folders(folder):  # the parts of a --part run (or other runs side by side)
         from eegpt.dataset import parts_report
 
         text, one_table = parts_report(folder)
         print(text)
-        return 0 if one_table else EXIT_SOME_FAILED  # a SLURM check step can test it
+        readable = _print_verified(folder) if verify else True
+        return 0 if one_table and readable else EXIT_SOME_FAILED  # a SLURM check step tests it
+    if verify:
+        raise ValueError(
+            f"--verify reads the shards of an embed-dataset output folder; {folder} is none"
+        )
     if (folder / "probe.json").is_file():  # eegpt probe train's output (eegpt.probe.PROBE_JSON)
         from eegpt.probe import describe_probe
 

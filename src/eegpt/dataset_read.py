@@ -13,6 +13,7 @@ import json
 import math
 import os
 import re
+import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -66,6 +67,75 @@ def read_shard_status(path: Path) -> tuple[dict[str, Any], dict[str, Any]]:
     if b"eegpt" not in meta or b"eegpt_shard" not in meta:
         raise ValueError(f"{path} lacks eegpt metadata; it was not written by embed_dataset")
     return json.loads(meta[b"eegpt"]), json.loads(meta[b"eegpt_shard"])
+
+
+def damaged_shards(shards: Sequence[Path]) -> list[tuple[Path, str]]:
+    """The shards among ``shards`` whose data cannot be read, each with pyarrow's reason:
+    every page of every column is read and decompressed (batch by batch, nothing kept), so
+    damage inside the data is found too, not only a missing footer."""
+    pa, pq = require_pyarrow("reading embed-dataset shards")
+    damaged = []
+    for path in shards:
+        try:
+            with pq.ParquetFile(path) as f:
+                for _ in f.iter_batches(batch_size=1024):
+                    pass
+        except (OSError, pa.ArrowException) as err:
+            damaged.append((path, str(err).splitlines()[0] if str(err) else type(err).__name__))
+    return damaged
+
+
+def recompute_advice(n: int) -> str:
+    """How to have ``n`` damaged shards, named before, embedded again: a resumed run
+    recomputes the shards that are missing."""
+    them, shards = ("it", "that shard") if n == 1 else ("them", "those shards")
+    return (
+        f"delete {them} and run the same embed-dataset command again: it embeds the files of "
+        f"{shards} again and keeps the other shards"
+    )
+
+
+def verify_report(folder: Path) -> tuple[str, bool]:
+    """What ``eegpt info --verify`` adds for a run folder (or a folder of ``--part`` run
+    folders): the shards whose data cannot be read, and how to have them recomputed; and
+    whether every shard reads (else ``eegpt info`` exits 3)."""
+    shards = [p for f in expand_run_folders(folder) for p in shard_files(f)]
+    damaged = damaged_shards(shards)
+    if not damaged:
+        return f"  verified: all {_count(len(shards), 'shard')} read through (every page)", True
+    n = len(damaged)
+    return (
+        f"  DAMAGED: {n} of {_count(len(shards), 'shard')} cannot be read (truncated or "
+        f"corrupt): {damaged_list(damaged, 20)}. To recompute {'it' if n == 1 else 'them'}, "
+        f"{recompute_advice(n)}"
+    ), False
+
+
+def _damaged_shard_error(output_dir: Any, err: BaseException) -> Exception | None:
+    """The error for a read of ``output_dir`` (as :func:`read_embeddings` takes it) that
+    pyarrow failed with ``err``: naming the shards that cannot be read and how to have them
+    recomputed; None when ``err`` is not pyarrow's or every shard reads."""
+    from eegpt.errors import EEGPTError, UnreadableShardError
+
+    pa = sys.modules.get("pyarrow")  # imported where pyarrow raised it
+    ours = isinstance(err, EEGPTError) or (isinstance(err, OSError) and type(err) is not OSError)
+    if ours or pa is None or not isinstance(err, (OSError, pa.ArrowException)):
+        return None
+    folders = [f for f in expand_run_folders(output_dir) if f.is_dir()]
+    damaged = damaged_shards([p for f in folders for p in shard_files(f)])
+    if not damaged:
+        return None
+    return UnreadableShardError(
+        f"read_embeddings: {_count(len(damaged), 'shard')} cannot be read (truncated or "
+        f"corrupt): {damaged_list(damaged)}. To recompute "
+        f"{'it' if len(damaged) == 1 else 'them'}, {recompute_advice(len(damaged))}",
+        [str(p) for p, _ in damaged],
+    )
+
+
+def damaged_list(damaged: Sequence[tuple[Path, str]], limit: int = 5) -> str:
+    """``"PATH (reason); PATH (reason) and 3 more"``: damaged shards for messages."""
+    return few([f"{p} ({why.rstrip('.')})" for p, why in damaged], limit)
 
 
 def _warn_if_unfinished(output_dir: Path, n_written: int) -> None:
@@ -191,12 +261,35 @@ def read_embeddings(
         ``embedding_shape`` is ``[N, S, D]``, or ``[D]`` for ``pool="mean"``; None with
         ``embeddings=False``.
 
+    Raises
+    ------
+    eegpt.errors.UnreadableShardError
+        (an ``OSError``) A shard that cannot be read (truncated, or corrupt inside its data):
+        the message names it and how to have it recomputed; pyarrow's error is chained.
+
     Warns
     -----
     RuntimeWarning
         Once when the recordings read were embedded with different channel sets (each
         folder's ``_files.csv``), naming the sets and how many recordings have each.
     """
+    try:
+        return _read_embeddings(output_dir, columns, filters, expand_metadata, embeddings)
+    except (OSError, ValueError) as err:
+        damaged = _damaged_shard_error(output_dir, err)
+        if damaged is None:
+            raise
+        raise damaged from err
+
+
+def _read_embeddings(
+    output_dir: str | os.PathLike | Sequence[str | os.PathLike],
+    columns: Sequence[str] | None,
+    filters: Any,
+    expand_metadata: bool,
+    embeddings: bool,
+):
+    """:func:`read_embeddings`, without naming the shards that cannot be read."""
     folders = expand_run_folders(output_dir)  # e.g. the folders of --part runs
     several = not isinstance(output_dir, (str, os.PathLike)) or folders != [Path(output_dir)]
     real = [os.path.realpath(f) for f in folders]

@@ -37,6 +37,7 @@ __all__ = [
     "RecordingError",
     "TooShortError",
     "UnguardedMainError",
+    "UnreadableShardError",
     "WeightsUnavailableError",
 ]
 
@@ -162,6 +163,15 @@ USER_ERRORS: tuple[type[BaseException], ...] = (EEGPTError, ValueError, OSError,
 class UnguardedMainError(EEGPTError, RuntimeError):
     """A corpus run started where its reader processes would start it again: at the top level
     of a script, outside ``if __name__ == "__main__":`` (or from a script read from stdin)."""
+
+
+class UnreadableShardError(EEGPTError, OSError):
+    """Shards of an ``embed-dataset`` output folder whose data cannot be read (truncated or
+    corrupt); ``shards`` lists their paths, and the message says how to have them recomputed."""
+
+    def __init__(self, message: str, shards: list[str]) -> None:
+        super().__init__(message)
+        self.shards = shards
 
 
 class OutputInUseError(EEGPTError, RuntimeError):
