@@ -941,7 +941,7 @@ def test_a_single_channel_recording_fails_saying_how_to_embed_it(model, tmp_path
     assert kept.n_ok == 1
 
 
-def test_a_resumed_run_names_the_recordings_that_changed_since(corpus, model, tmp_path):
+def test_a_resumed_run_names_the_recordings_that_changed_since(corpus, model, tmp_path, capsys):
     """Files edited after a run embedded them (re-exported, a corrected header): a resume says
     which ones, that their rows are of the old files and which shards to delete; a failed file
     that changed (repaired) is pointed to --retry-failed; a file touched by nobody is quiet."""
@@ -966,18 +966,41 @@ def test_a_resumed_run_names_the_recordings_that_changed_since(corpus, model, tm
     texts = [str(w.message) for w in caught]
     assert texts == [
         "embed_dataset: 1 recording changed (size or modification time) since it was "
-        "embedded: b/rec00.edf. Their rows are of the files as they were; to embed them "
-        "again, delete shard-00001.parquet and run again, or start over with --overwrite "
-        "(overwrite=True). All of them kept their size and have only a new modification time, "
-        "as a copy without -p (cp, or rsync without -t) leaves them: if their contents are "
-        "unchanged, their rows stand and nothing needs doing",
+        "embedded: b/rec00.edf. Its rows were computed from the earlier contents; they are "
+        "kept, marked in the 'changed' column of _files.csv (`eegpt info` names it and exits "
+        "with 3), until it is embedded again. To do so, delete shard-00001.parquet and run the "
+        "same command again (the other files of that shard are embedded again too), or start "
+        "over with --overwrite (overwrite=True); --retry-failed embeds only failed files again. "
+        "All of them kept their size and have only a new modification time: a copy without -p "
+        "(cp, or rsync without -t) leaves files so, but so does an edit that keeps the size, "
+        "and eegpt cannot tell which (compare them with the originals)",
         "embed_dataset: 1 recording that failed changed since: a/rec03.edf; --retry-failed "
         "(retry_failed=True) embeds the failed files again",
     ]
     assert summary.run_files == 0
+    # the run's reports keep the mark, and eegpt info names the file (exit 3)
+    report = pd.read_csv(out / FILES_REPORT).set_index("recording_id")
+    assert report.loc["b/rec00.edf", "changed"] == "recording: modification time"
+    assert report["changed"].notna().sum() == 1
+    assert json.loads((out / MANIFEST).read_text())["totals"]["changed"] == 1
+    assert eegpt_main(["info", str(out)]) == 3
+    said = capsys.readouterr().out
+    assert (
+        "  CHANGED since embedded: 1 recording, whose rows were computed from earlier contents "
+        "of the files: b/rec00.edf (recording: modification time)\n    to embed it again, "
+        "delete shard-00001.parquet and run the same command again" in said
+    )
     with pytest.warns(RuntimeWarning, match="b/rec00.edf") as caught:  # kept rows are checked
         embed_dataset(folder, out, retry_failed=True, **kw)
     assert not any("a/rec03.edf" in str(w.message) for w in caught)
+    assert pd.read_csv(out / FILES_REPORT)["changed"].notna().sum() == 1  # rows still kept
+    # embedded again as the warning says: the mark is gone
+    (out / "shard-00001.parquet").unlink()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        embed_dataset(folder, out, **kw)
+    assert pd.read_csv(out / FILES_REPORT)["changed"].isna().all()
+    assert eegpt_main(["info", str(out)]) == 0
     # a hypnogram changed, not its recording: said so
     from eegpt.dataset import DatasetInputs, InputFile, _warn_changed, source_stamp
 
@@ -987,13 +1010,14 @@ def test_a_resumed_run_names_the_recordings_that_changed_since(corpus, model, tm
     status = {"recording_id": file.recording_id, "status": "ok", "shard": 1, **source_stamp(file)}
     os.utime(hyp, ns=(0, 10**18))
     with pytest.warns(RuntimeWarning, match=r"since it was embedded: b/rec00.edf \(its "
-                      rf"annotations file {hyp}\)\. Their rows.*--overwrite \(overwrite=True\)\. "
-                      r"All of them kept their size"):  # fmt: skip
+                      rf"annotations file {hyp}\)\. Its rows.*--overwrite \(overwrite=True\); "
+                      r"--retry-failed embeds only failed files again\. All of them kept"):  # fmt: skip
         _warn_changed(DatasetInputs([file]), [status])
     hyp.write_bytes(b"0" * 11)  # another size: no word of copies
     with pytest.warns(RuntimeWarning) as caught:
-        _warn_changed(DatasetInputs([file]), [status])
-    assert str(caught[0].message).endswith("--overwrite (overwrite=True)")
+        changed = _warn_changed(DatasetInputs([file]), [status])
+    assert str(caught[0].message).endswith("--retry-failed embeds only failed files again")
+    assert changed == {"b/rec00.edf": "annotations file: size and modification time"}
 
 
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")

@@ -1293,11 +1293,12 @@ def cmd_info(args: argparse.Namespace) -> int:
     folder = Path(args.weights).expanduser()
     verify = getattr(args, "verify", False)
     if (folder / RUN_MANIFEST).is_file():  # an embed-dataset output
-        from eegpt.dataset import describe_output
+        from eegpt.dataset import output_report
 
-        print(describe_output(folder))
+        text, current = output_report(folder)  # current: no recording changed since embedded
+        print(text)
         readable = _print_verified(folder) if verify else True
-        return 0 if readable else EXIT_SOME_FAILED
+        return 0 if current and readable else EXIT_SOME_FAILED
     if run_folders(folder):  # the parts of a --part run (or other runs side by side)
         from eegpt.dataset import parts_report
 

@@ -1876,13 +1876,16 @@ def _file_status(result: FileResult, file: InputFile, shard: int) -> dict[str, A
     }
 
 
-def _warn_changed(inputs: DatasetInputs, statuses: Iterable[Mapping[str, Any]]) -> None:
+def _warn_changed(inputs: DatasetInputs, statuses: Iterable[Mapping[str, Any]]) -> dict[str, str]:
     """Warn about recordings whose rows (or failures, or skips as too short) an earlier run
     wrote, given by their file statuses, and whose files changed since (size or modification
     time). A resume reads none of them again: that would rewrite finished shards, and a file
-    that changed may still be changing (a copy in progress); the warnings say how."""
+    that changed may still be changing (a copy in progress); the warnings say how. Returns
+    the embedded ones (their rows are of the earlier contents), by recording id, each with
+    what changed (the ``changed`` column of ``_files.csv``)."""
     files = {f.recording_id: f for f in inputs.files}
     changed: dict[str, dict[str, int]] = {"ok": {}, "failed": {}, TOO_SHORT: {}}
+    stale: dict[str, str] = {}  # embedded recordings that changed: what changed
     touched = 0  # of those embedded: sizes as they were, modification times new (a copy?)
     for status in statuses:
         file = files.get(status["recording_id"])
@@ -1908,22 +1911,33 @@ def _warn_changed(inputs: DatasetInputs, statuses: Iterable[Mapping[str, Any]]) 
             )
             changed[status["status"]][shown] = int(status["shard"])
             names = [n for n in ("source", "annotations") if moved[n]]
-            touched += status["status"] == "ok" and all(
-                now.get(f"{n}_bytes") == status.get(f"{n}_bytes") for n in names
-            )
+            same_size = all(now.get(f"{n}_bytes") == status.get(f"{n}_bytes") for n in names)
+            touched += status["status"] == "ok" and same_size
+            if status["status"] == "ok":
+                what = "modification time" if same_size else "size and modification time"
+                files_of = " and ".join(
+                    {"source": "recording", "annotations": "annotations file"}[n] for n in names
+                )
+                stale[status["recording_id"]] = f"{files_of}: {what}"
     ok, failed = changed["ok"], changed["failed"]
     if ok:
         shards = [shard_name(k) for k in sorted(set(ok.values()))]
+        one = len(ok) == 1
         _warn(
             f"embed_dataset: {_count(len(ok), 'recording')} changed (size or modification "
-            f"time) since {'it was' if len(ok) == 1 else 'they were'} embedded: {few(list(ok), 5)}. Their "
-            f"rows are of the files as they were; to embed them again, delete {few(shards, 5)} "
-            "and run again, or start over with --overwrite (overwrite=True)"
+            f"time) since {'it was' if one else 'they were'} embedded: {few(list(ok), 5)}. "
+            f"{'Its' if one else 'Their'} rows were computed from the earlier contents; they "
+            f"are kept, marked in the 'changed' column of {FILES_REPORT} (`eegpt info` names "
+            f"{'it' if one else 'them'} and exits with 3), until {'it is' if one else 'they are'}"
+            f" embedded again. To do so, delete {few(shards, 5)} and run the same command again "
+            f"(the other files of {'that shard' if len(shards) == 1 else 'those shards'} are "
+            "embedded again too), or start over with --overwrite (overwrite=True); "
+            "--retry-failed embeds only failed files again"
             + (
                 f". {'All' if touched == len(ok) else touched} of them kept their size and have "
-                "only a new modification time, as a copy without -p (cp, or rsync without -t) "
-                "leaves them: if their contents are unchanged, their rows stand and nothing "
-                "needs doing"
+                "only a new modification time: a copy without -p (cp, or rsync without -t) "
+                "leaves files so, but so does an edit that keeps the size, and eegpt cannot tell "
+                "which (compare them with the originals)"
                 if touched
                 else ""
             )
@@ -1945,6 +1959,7 @@ def _warn_changed(inputs: DatasetInputs, statuses: Iterable[Mapping[str, Any]]) 
             f"{few(shards, 5)} and run again (the other files of "
             f"{'that shard' if len(shards) == 1 else 'those shards'} are embedded again too)"
         )
+    return stale
 
 
 #: What a full disk or a used-up quota (clusters' Lustre/NFS quotas: ``EDQUOT``) says: its
@@ -2368,6 +2383,7 @@ _REPORT_COLUMNS = [
     "path",
     "shard",
     "status",
+    "changed",
     "n_windows",
     "n_windows_left_out",
     "duration_s",
@@ -3738,9 +3754,10 @@ def embed_dataset(
                     _write_listing(output_dir, corpus)  # a part from before it: listing unknown
                 done = _done_shards(output_dir, spec, len(shards), retry_failed)
                 kept = _kept_files(output_dir, len(shards), done, retry_failed)
-                _warn_changed(data, [*chain.from_iterable(done.values()), *kept.values()])
+                changed = _warn_changed(data, [*chain.from_iterable(done.values()), *kept.values()])
                 run = _Run(output_dir, data, shards, spec, done, engine=engine)
                 run.read_only = unwritable is not None  # nothing to do: the reports stay
+                run.changed = changed  # rows of earlier contents: none is embedded again
                 run.rename = table_provenance(rename_table(rename))
                 run.write_reports(force=True)
                 todo = [  # the files of a retried shard embedded before are not done again
@@ -3957,16 +3974,18 @@ def describe_parts(folder: str | os.PathLike) -> str:
 
 def parts_report(folder: str | os.PathLike) -> tuple[str, bool]:
     """:func:`describe_parts`, and whether ``read_embeddings(folder)`` reads the parts as
-    one whole table (False when they were split from different listings, a part holds no
-    shard or stopped before its last one, or a part with files has no folder here: ``eegpt
-    info`` exits 3). Parts ``K >=`` the number of files of the corpus listing (tasks of a
-    job array past its files, which write no folder) are not missing."""
+    one table matching the files on disk (False when they were split from different
+    listings, a part holds no shard or stopped before its last one, a part with files has no
+    folder here, or a part's last run found recordings changed since they were embedded:
+    ``eegpt info`` exits 3). Parts ``K >=`` the number of files of the corpus listing (tasks
+    of a job array past its files, which write no folder) are not missing."""
     folder = Path(folder)
     runs = run_folders(folder)
     lines = [f"{folder}: {_count(len(runs), 'embed-dataset run folder')}"]
     inputs_of = []  # the spec's inputs of each --part run
     folders_of = []  # and its folder
     unfinished: list[str] = []  # parts whose last run was stopped before its last shard
+    changed: list[str] = []  # parts holding rows of recordings changed since
     for run in runs:
         try:
             manifest = json.loads((run / MANIFEST).read_text())
@@ -3981,6 +4000,8 @@ def parts_report(folder: str | os.PathLike) -> tuple[str, bool]:
             folders_of.append(run)
         if progress.unfinished:
             unfinished.append(run.name)
+        if totals.get("changed"):
+            changed.append(run.name)
         lines.append(
             f"  {run.name}: "
             + (f"part {part[0]}/{part[1]}, " if part else "")
@@ -3996,6 +4017,7 @@ def parts_report(folder: str | os.PathLike) -> tuple[str, bool]:
                 if progress.unfinished and not progress.killed
                 else ""
             )
+            + (f"; {totals['changed']} CHANGED since embedded" if totals.get("changed") else "")
         )
     parts = list(zip(folders_of, inputs_of, strict=True))
     apart = _listings_apart(parts)
@@ -4038,12 +4060,43 @@ def parts_report(folder: str | os.PathLike) -> tuple[str, bool]:
     if missing_any:  # read_embeddings reads the parts here: not the whole corpus
         return "\n".join(lines), False
     lines.append(f"  read as one table: eegpt.read_embeddings({str(folder)!r})")
-    return "\n".join(lines), True
+    if changed:
+        lines.append(
+            f"  {few(changed, 10)} hold rows of recordings changed since they were embedded: "
+            "`eegpt info PART` names them and how to embed them again"
+        )
+    return "\n".join(lines), not changed
 
 
 def describe_output(output_dir: str | os.PathLike) -> str:
     """What a folder written by :func:`embed_dataset` holds, in a few lines (``eegpt info``):
     files done, failed and pending, windows, the model and settings, and its runs."""
+    return output_report(output_dir)[0]
+
+
+def _changed_lines(output_dir: Path, n: int) -> list[str]:
+    """``eegpt info`` lines on the ``n`` embedded recordings that a resumed run found changed
+    since they were embedded (the ``changed`` column of the files report): their names,
+    and how to embed them again."""
+    try:
+        with open(output_dir / FILES_REPORT, newline="", encoding="utf-8") as fh:
+            rows = [r for r in csv.DictReader(fh) if r.get("changed")]
+    except OSError:
+        rows = []
+    shards = sorted({shard_name(int(r["shard"])) for r in rows})
+    named = few([f"{r['recording_id']} ({r['changed']})" for r in rows], 5)
+    return [
+        f"  CHANGED since embedded: {_count(n, 'recording')}, whose rows were computed from "
+        f"earlier contents of the files: {named or f'see {FILES_REPORT}'}",
+        f"    to embed {'it' if n == 1 else 'them'} again, delete "
+        f"{few(shards, 5) or 'their shards'} and run the same command again",
+    ]
+
+
+def output_report(output_dir: str | os.PathLike) -> tuple[str, bool]:
+    """:func:`describe_output`, and whether its rows match the files on disk as far as the
+    last run found: False when it found embedded recordings changed since (``eegpt info``
+    exits 3)."""
     output_dir = Path(output_dir)
     try:
         manifest = json.loads((output_dir / MANIFEST).read_text())
@@ -4120,9 +4173,11 @@ def describe_output(output_dir: str | os.PathLike) -> str:
         lines.append(f"  failed files and their reasons: {output_dir / ERRORS_REPORT}")
     if totals.get(TOO_SHORT):
         lines.append(f"  {_too_short_note(totals[TOO_SHORT], output_dir)}")
+    if totals.get("changed"):
+        lines += _changed_lines(output_dir, totals["changed"])
     lines.append(f"  read with: pandas.read_parquet({str(output_dir)!r}) or "
                  "eegpt.read_embeddings")  # fmt: skip
-    return "\n".join(lines)
+    return "\n".join(lines), not totals.get("changed")
 
 
 @dataclass(frozen=True)
@@ -4149,7 +4204,8 @@ def _progress(output_dir: Path, manifest: Mapping[str, Any]) -> _FolderProgress:
     recount = _shard_totals(output_dir, manifest.get("n_files", 0)) if present > counted else None
     runs = manifest.get("runs") or ([manifest["last_run"]] if manifest.get("last_run") else [])
     n_shards = manifest.get("n_shards")
-    totals = {**totals, **recount} if recount is not None else totals
+    if recount is not None:  # the files marked changed are the reports' (footers lack it)
+        totals = {**totals, **recount, "changed": totals.get("changed", 0)}
     # stopped before its last shard: killed, or stopped by SIGTERM (a time limit), Ctrl-C or
     # an error, which end the run (its reports say so) with files pending
     unfinished = not running and (
@@ -4227,6 +4283,9 @@ class _Run:
         self.rename: dict[str, str] = {}
         self.previous_runs = _previous_runs(output_dir)
         self.read_only = False  # a finished run in a folder it cannot write: no reports
+        # embedded recordings whose files changed since (what changed, by recording id):
+        # their rows are of the earlier contents (the "changed" column of the files report)
+        self.changed: dict[str, str] = {}
 
     def committed(self, shard: int, statuses: list[dict[str, Any]]) -> None:
         self.written += 1
@@ -4248,6 +4307,8 @@ class _Run:
                     "n_windows": 0,
                     "duration_s": 0.0,
                 }
+            elif f.recording_id in self.changed:
+                s = {**s, "changed": self.changed[f.recording_id]}
             rows.append(s)
         return rows
 
@@ -4306,6 +4367,7 @@ class _Run:
             "failed": sum(r["status"] == "failed" for r in rows),
             TOO_SHORT: sum(r["status"] == TOO_SHORT for r in rows),
             "pending": sum(r["status"] == "pending" for r in rows),
+            "changed": sum(bool(r.get("changed")) for r in ok),
             "windows": int(sum(r["n_windows"] for r in ok)),
             "windows_left_out": int(sum(r.get("n_windows_left_out") or 0 for r in ok)),
             "hours": float(sum(r["duration_s"] for r in ok) / 3600),
