@@ -32,6 +32,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as _dt
+import functools
 import hashlib
 import io
 import json
@@ -564,13 +565,21 @@ def structural_cases() -> Iterator[tuple[str, Callable[[Path], Path]]]:
         spec_file("zero_duration", base, lambda b: _set_field(b, "record duration", b"0")),
     )
     yield (
-        "digital min = max",
+        "digital min = max on one signal (it is left out)",
         spec_file("digital_equal", base, lambda b: _set_field(b, "digital max[2]", b"-32768")),
     )
     yield (
-        "physical min = max",
+        "physical min = max on one signal (it is left out)",
         spec_file("physical_equal", base, lambda b: _set_field(b, "physical max[0]", b"-500")),
     )
+    yield (
+        "digital or physical min = max on every signal",
+        spec_file("none_scalable", base, lambda b: functools.reduce(
+            lambda b, k: _set_field(b, f"{'digital' if k % 2 else 'physical'} max[{k}]",
+                                    b"-32768" if k % 2 else b"-500"),
+            range(len(EDF_NAMES)), b,
+        )),
+    )  # fmt: skip
     yield (
         "physical range inverted (legal: flips the sign)",
         spec_file("inverted", variant(physical=(500.0, -500.0))),

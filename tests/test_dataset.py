@@ -2192,14 +2192,17 @@ def test_file_problems_are_counted_by_kind(tmp_path):
     cut.write_bytes(data[:-3000])
     unscaled = tmp_path / "unscaled.edf"
     unscaled.write_bytes(R._set_field(data, "physical max[0]", b"-500"))
+    undigital = tmp_path / "undigital.edf"
+    undigital.write_bytes(R._set_field(data, "digital max[0]", b"-32768"))
     with w.catch_warnings(record=True) as caught:
         w.simplefilter("always")
         read_recording(cut, verbose="error")
         read_recording(unscaled, verbose="error")
+        read_recording(undigital, verbose="error")
         _check_rates(["C3"], [64.0], 256.0, "slow.edf")
     kinds, n = _warning_kinds([{"warnings": [str(c.message)]} for c in caught])
-    assert kinds == {"truncated files": 1, "unscalable signals left out": 1,
-                     "channels at low rates": 1} and n == 3  # fmt: skip
+    assert kinds == {"truncated files": 1, "unscalable signals left out": 2,
+                     "channels at low rates": 1} and n == 4  # fmt: skip
 
 
 def test_long_warnings_are_cut_visibly_in_the_middle():

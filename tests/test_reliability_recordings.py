@@ -106,7 +106,7 @@ def test_truncated_body_warns_and_reads_complete_records(tmp_path):
         ("record duration", b"nan", "'duration of a data record' is 'nan'; expected a finite"),
         ("record duration", b"0", "'duration of a data record' is '0'; expected a positive"),
         ("samples per record[2]", b"-4", "of signal 'EEG CZ-REF' is '-4'; expected at least 1"),
-        ("digital max[1]", b"-32768", "'EEG C3-REF' has digital minimum -32768 and maximum -32768"),
+        ("digital max[1]", b"-32769", "'EEG C3-REF' has digital minimum -32768 and maximum -32769"),
         ("physical min[3]", b"1e308x", "'physical minimum' of signal 'EEG O2-REF' is '1e308x'"),
         ("n records", b"-7", "'number of data records' is '-7'"),
         ("signal reserved[0]", b"\xff\xfe", "'reserved' is"),
@@ -142,6 +142,35 @@ def test_a_signal_without_scale_is_left_out_not_the_file(tmp_path):
     )
     with pytest.raises(RecordingError, match="every signal has equal physical minimum"):
         read_recording(_write(tmp_path, every, "none.edf", edit))
+
+
+def test_a_signal_of_equal_digital_minimum_and_maximum_is_left_out_not_the_file(tmp_path):
+    """Digital minimum = maximum on one signal gives it no scale, as physical minimum =
+    maximum does: that signal is left out with one warning naming it and why, the others are
+    embedded; a file of only such signals is refused."""
+    digital = lambda b: R._set_field(b, "digital max[2]", b"-32768")  # noqa: E731
+    path = _write(tmp_path, R.base_spec(), edit=digital)
+    match = r"EEG CZ-REF has equal digital minimum and maximum.*marked bad, so left out"
+    with pytest.warns(RuntimeWarning, match=match) as said:
+        raw = read_recording(path)
+    assert raw.info["bads"] == ["EEG CZ-REF"]
+    assert len(said) == 1, [str(w.message) for w in said]  # not MNE's "Scaling factor ..."
+    with pytest.warns(RuntimeWarning, match=match):
+        windows = _both_paths(path)  # streamed and whole alike
+    assert windows.shape == (2, 3, 1024)
+    both = lambda b: R._set_field(digital(b), "physical max[0]", b"-500")  # noqa: E731
+    with pytest.warns(RuntimeWarning) as said:
+        read_recording(_write(tmp_path, R.base_spec(), "both.edf", both))
+    assert [str(w.message).split(": ", 1)[1] for w in said] == [
+        "EEG FP1-REF has equal physical minimum and maximum; EEG CZ-REF has equal digital "
+        "minimum and maximum in the header, so the samples cannot be scaled (the header is "
+        "corrupt there); marked bad, so left out."
+    ]
+    edit = lambda b: functools.reduce(  # noqa: E731
+        lambda b, k: R._set_field(b, f"digital max[{k}]", b"-32768"), range(4), b
+    )
+    with pytest.raises(RecordingError, match="every signal has equal digital minimum"):
+        read_recording(_write(tmp_path, R.base_spec(), "none.edf", edit))
 
 
 def test_wrong_record_counts_warn(tmp_path):

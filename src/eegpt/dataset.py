@@ -3209,7 +3209,7 @@ _WARNING_KINDS = (  # (words in the text, kind) for warnings that name no check
     ("the recording was not closed", "files not closed properly"),
     ("a discontinuous ", "discontinuous files (gaps)"),
     ("stored at different sampling rates", "channels at low rates"),
-    ("equal physical minimum and maximum", "unscalable signals left out"),
+    ("so the samples cannot be scaled", "unscalable signals left out"),
     ("overlaps a window: another recording", "annotations given that fit no window"),
     ("hold none: not an annotation file", "annotations files holding none"),
     ("are the recording's own file", "annotations files that are the recording"),

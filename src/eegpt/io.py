@@ -687,7 +687,7 @@ def _open(
     if header is not None and header.discontinuous:
         header = replace(header, clock=mark_record_gaps(raw, path, header))
     if header is not None and header.unscalable:
-        _mark_unscalable(raw, path, header.unscalable)
+        _mark_unscalable(raw, path, header)
     if preload and not raw.preload:
         _check_memory(raw, path)
         _mne_call(path, lambda: raw.load_data(verbose=mne_verbose(verbose)))
@@ -719,14 +719,25 @@ def _quiet_annotation_cropping(active: bool) -> Iterator[None]:
         logger.removeFilter(drop)
 
 
-def _mark_unscalable(raw: mne.io.BaseRaw, path: Path, labels: Sequence[str]) -> None:
-    """Mark bad the signals whose header gives no scale (physical minimum = maximum), so they
-    are left out like any bad channel (MNE reads them as zeros)."""
-    names = [name for name in raw.ch_names if name.strip() in set(labels)]
+def _mark_unscalable(raw: mne.io.BaseRaw, path: Path, header: EDFHeader) -> None:
+    """Mark bad the signals whose header gives no scale (physical or digital minimum =
+    maximum), so they are left out like any bad channel (MNE reads them as zeros, or
+    unscaled), with one warning naming them and which range is empty."""
+    labels = set(header.unscalable)
+    names = [name for name in raw.ch_names if name.strip() in labels]
     raw.info["bads"] = [*raw.info["bads"], *(n for n in names if n not in raw.info["bads"])]
+    groups = []
+    for kind in ("physical", "digital"):
+        of_kind = [
+            label
+            for label, why in zip(header.unscalable, header.unscalable_ranges, strict=True)
+            if why == kind
+        ]
+        if of_kind:
+            verb = "has" if len(of_kind) == 1 else "have"
+            groups.append(f"{few(of_kind)} {verb} equal {kind} minimum and maximum")
     _warn(
-        f"{path}: {few(names or list(labels))} {'has' if len(labels) == 1 else 'have'} equal "
-        "physical minimum and maximum in the header, so the samples cannot be scaled (the "
+        f"{path}: {'; '.join(groups)} in the header, so the samples cannot be scaled (the "
         "header is corrupt there); marked bad, so left out."
     )
 
@@ -808,8 +819,11 @@ _MNE_NAMING = re.compile(r".*does not conform to MNE naming conventions")
 _MNE_RECORD_COUNT = re.compile(r"Number of records from the header does not match")
 # ... and for the annotations of a discontinuous file, which mark_record_gaps places itself
 _MNE_CROPPED_ANNOTATIONS = re.compile(r"(Omitted|Limited) \d+ annotation\(s\)")
-# ... and for signals with equal physical minimum and maximum, which _mark_unscalable names
-_MNE_NO_PHYSICAL_RANGE = re.compile(r"Physical range is not defined")
+# ... and for signals with equal physical (or digital) minimum and maximum, which
+# _mark_unscalable names
+_MNE_NO_PHYSICAL_RANGE = re.compile(
+    r"Physical range is not defined|Scaling factor will not be defined"
+)
 
 
 def available_memory() -> int | None:
@@ -978,8 +992,11 @@ class EDFHeader:
     header_bytes : int
         Size of the header; the data records follow it.
     unscalable : tuple of str
-        Labels of signals whose physical minimum equals their maximum: their samples cannot be
-        scaled (MNE reads them as zeros), so :func:`read_recording` marks them bad.
+        Labels of signals whose physical or digital minimum equals its maximum: their samples
+        cannot be scaled (MNE reads them as zeros, or unscaled), so :func:`read_recording`
+        marks them bad.
+    unscalable_ranges : tuple of str
+        For each of ``unscalable``, the range that is empty: ``"physical"`` or ``"digital"``.
     clock : RecordClock | None
         For a discontinuous file with gaps between its records, as read (set when the file is
         opened, not by :func:`check_edf_header`): where the records lie on the clock.
@@ -998,6 +1015,7 @@ class EDFHeader:
     variant: str = ""
     header_bytes: int = 256
     unscalable: tuple[str, ...] = ()
+    unscalable_ranges: tuple[str, ...] = ()
     clock: RecordClock | None = None
     start_offset: float = 0.0
 
@@ -1150,23 +1168,25 @@ def check_edf_header(path: PathLike) -> EDFHeader:
     if not (math.isfinite(record_seconds) and record_seconds > 0):
         parse.fail("duration of a data record", head[244:252], "a positive number of seconds")
     digital_range = (-(2**15), 2**15 - 1) if kind == "EDF" else (-(2**23), 2**23 - 1)
-    unscalable = tuple(
-        labels[k]
+    empty = {  # signal index: its range that is empty ("physical" or "digital")
+        k: why
         for k in data
-        if not _check_signal(
+        if (why := _check_signal(
             parse, columns, k, labels[k], samples[k], record_seconds, digital_range
-        )
-    )
-    if len(unscalable) == len(data):
+        ))
+    }  # fmt: skip
+    if len(empty) == len(data):
+        ranges = " or ".join(sorted(set(empty.values())))
         raise RecordingError(
-            f"could not read EEG file {path}: every signal has equal physical minimum and "
+            f"could not read EEG file {path}: every signal has equal {ranges} minimum and "
             "maximum, so no samples can be scaled; the header is corrupt"
         )
     record_bytes = sum(samples) * (2 if kind == "EDF" else 3)
     n_complete, leftover = divmod(size - header_bytes, record_bytes)
     variant = head[192:236].decode("latin-1").strip()[:5]
     header = EDFHeader(kind, labels, units, samples, record_seconds, n_records, n_complete,
-                       variant, header_bytes, unscalable)  # fmt: skip
+                       variant, header_bytes, tuple(labels[k] for k in empty),
+                       tuple(empty.values()))  # fmt: skip
     _check_body(path, header, leftover)
     return header
 
@@ -1583,9 +1603,10 @@ def _check_signal(
     n_samples: int,
     record_seconds: float,
     digital_range: tuple[int, int],
-) -> bool:
-    """Refuse a signal whose header fields make the file unreadable; False for one whose
-    samples cannot be scaled (equal physical minimum and maximum), which is left out."""
+) -> str | None:
+    """Refuse a signal whose header fields make the file unreadable; for one whose samples
+    cannot be scaled, which is left out, the range that is empty (``"physical"`` or
+    ``"digital"``: equal minimum and maximum); None for a good one."""
     prefix = f"could not read EEG file {parse.path}: signal {label!r}"
     rate = n_samples / record_seconds
     if rate > MAX_SFREQ:
@@ -1598,6 +1619,8 @@ def _check_signal(
         for name in ("physical minimum", "physical maximum", "digital minimum", "digital maximum")
     }
     low, high = values["digital minimum"], values["digital maximum"]
+    if low == high and digital_range[0] <= low <= digital_range[1]:
+        return "digital"
     if not (digital_range[0] <= low < high <= digital_range[1]):
         bdf = parse.kind == "EDF" and -(2**23) <= low < high <= 2**23 - 1
         raise RecordingError(
@@ -1610,7 +1633,7 @@ def _check_signal(
             )
             + "."
         )
-    return values["physical minimum"] != values["physical maximum"]
+    return "physical" if values["physical minimum"] == values["physical maximum"] else None
 
 
 def _check_body(path: Path, header: EDFHeader, leftover: int) -> None:
