@@ -876,6 +876,39 @@ def test_eeglab_data_file_names_its_set_file(tmp_path):
         as_recording(str(tmp_path / "rec.fdt"))
 
 
+def test_a_truncated_brainvision_data_file_is_said_and_recorded(tmp_path, capsys):
+    """A BrainVision .eeg cut mid-sample (its size no whole number of sample frames): a
+    warning says it is truncated, as for EDF, on both reading paths; the embeddings' provenance
+    records what was read, which `eegpt info` shows. Stored VECTORIZED, it is refused: MNE
+    would take each channel's samples from the wrong place."""
+    from test_annotations import _write_brainvision
+
+    from eegpt import EEGPT, EEGPTConfig
+    from eegpt.cli import main as eegpt_main
+
+    vhdr = _write_brainvision(tmp_path)  # 30 s of 3 float32 channels at 256 Hz
+    eeg = tmp_path / "rec.eeg"
+    data = eeg.read_bytes()
+    eeg.write_bytes(data[: len(data) // 2 + 3])
+    match = (r"rec.vhdr: the file is truncated: its data file rec.eeg holds 15 s of whole "
+             r"samples .* and 3 bytes of a partial one; only the whole samples are read")  # fmt: skip
+    with pytest.warns(RuntimeWarning, match=match):
+        rec = as_recording(vhdr, verbose="error")
+    assert rec.truncated == {"read_s": 15.0, "partial_bytes": 3}
+    with pytest.warns(RuntimeWarning, match=match):
+        assert open_stream(vhdr, verbose="error").truncated == rec.truncated
+    model = EEGPT(EEGPTConfig(embed_dim=32, depth=1, num_heads=2)).eval()
+    with pytest.warns(RuntimeWarning, match="the file is truncated"):
+        model.embed(vhdr, window_seconds=2.0).save(tmp_path / "rec.npz")
+    assert eegpt_main(["info", str(tmp_path / "rec.npz")]) == 0
+    assert "TRUNCATED file: 15 s read; the data file ends in 3 bytes" in capsys.readouterr().out
+    text = vhdr.read_text(encoding="utf-8").replace("MULTIPLEXED", "VECTORIZED")
+    vhdr.write_text(text.replace("NumberOfChannels", "DataPoints=7680\nNumberOfChannels"))
+    with pytest.raises(RecordingError, match=r"rec.eeg is truncated, and it stores its channels "
+                       r"one after the other \(DataOrientation=VECTORIZED\)"):  # fmt: skip
+        as_recording(vhdr, verbose="error")
+
+
 def test_brainvision_data_file_names_its_vhdr_file(tmp_path):
     """A BrainVision .eeg (the samples alone) is refused naming the .vhdr to give instead,
     also where the .vhdr has another name and names it in DataFile=; a .eeg no .vhdr names

@@ -1436,10 +1436,15 @@ def _tail_lines(meta: dict[str, Any]) -> list[str]:
             "eegpt (as MNE reads it: the file's prefiltering, or filters applied in MNE)"
         )
     truncated = meta.get("truncated")
-    if truncated:
+    if truncated and "announced_s" in truncated:
         lines.append(
             f"  TRUNCATED file: {truncated['read_s']:g} s read of the {truncated['announced_s']:g} "
             "s its header announces (the rest is missing from the file)"
+        )
+    elif truncated:  # a BrainVision data file that ends in a partial sample
+        lines.append(
+            f"  TRUNCATED file: {truncated['read_s']:g} s read; the data file ends in "
+            f"{truncated.get('partial_bytes', 0)} bytes of a partial sample (the rest is missing)"
         )
     padded = meta.get("padded_tail")
     if padded:

@@ -688,6 +688,8 @@ def _open(
         header = replace(header, clock=mark_record_gaps(raw, path, header))
     if header is not None and header.unscalable:
         _mark_unscalable(raw, path, header)
+    if header is None:
+        _warn_brainvision_truncated(path, raw)
     if preload and not raw.preload:
         _check_memory(raw, path)
         _mne_call(path, lambda: raw.load_data(verbose=mne_verbose(verbose)))
@@ -1240,6 +1242,74 @@ def _refuse_brainvision_data_file(path: Path) -> None:
             "without the channels, sampling rate and markers, which its .vhdr file holds; give "
             f"{header} instead, which reads the .eeg with it"
         )
+
+
+_BRAINVISION_BYTES = {"INT_16": 2, "INT_32": 4, "IEEE_FLOAT_32": 4}
+"""Bytes per sample of the binary formats of BrainVision data files (as MNE reads them)."""
+
+
+def brainvision_truncated(path: Path, raw: mne.io.BaseRaw) -> dict[str, Any] | None:
+    """For a BrainVision recording (``path``: its ``.vhdr``) whose binary data file ends in a
+    partial sample frame (a sample of every channel: MNE reads the whole ones only) or holds
+    fewer samples than its header's ``DataPoints``: ``{"read_s": ..., "partial_bytes": ...}``
+    and ``"announced_s"`` where the header gives the length, in seconds and bytes (as
+    :attr:`EDFHeader.truncated`, kept in the embeddings' provenance); None otherwise, and for
+    other files."""
+    return _brainvision_cut(path, raw)[0]
+
+
+def _brainvision_cut(path: Path, raw: mne.io.BaseRaw) -> tuple[dict[str, Any] | None, bool]:
+    """:func:`brainvision_truncated`, and whether the file stores its channels one after the
+    other (``DataOrientation=VECTORIZED``)."""
+    if path.suffix.lower() != ".vhdr" or not raw.filenames or raw.filenames[0] is None:
+        return None, False
+    try:
+        text = path.read_bytes()[: 1 << 16].decode("latin-1")
+        fields = {
+            m[1].lower(): m[2].strip()
+            for m in re.finditer(r"^\s*(\w+)\s*=([^\r\n]*)", text, re.MULTILINE)
+        }
+        width = _BRAINVISION_BYTES.get(fields.get("binaryformat", "").upper())
+        if fields.get("dataformat", "BINARY").upper() != "BINARY" or width is None:
+            return None
+        size = os.path.getsize(raw.filenames[0])
+        n, leftover = divmod(size, width * int(fields["numberofchannels"]))
+        announced = int(fields["datapoints"]) if "datapoints" in fields else None
+    except (OSError, KeyError, ValueError, ZeroDivisionError):
+        return None, False  # a header MNE read its own way: nothing to say
+    if not leftover and (announced is None or n >= announced):
+        return None, False
+    sfreq = raw.info["sfreq"]
+    out: dict[str, Any] = {"read_s": n / sfreq, "partial_bytes": leftover}
+    if announced is not None and announced > n:
+        out["announced_s"] = announced / sfreq
+    return out, fields.get("dataorientation", "").upper() == "VECTORIZED"
+
+
+def _warn_brainvision_truncated(path: Path, raw: mne.io.BaseRaw) -> None:
+    """Say that a BrainVision data file is truncated (:func:`brainvision_truncated`), with
+    what is read of it, as :func:`check_edf_header` says so of an EDF file; refuse one whose
+    channels are stored one after the other (``VECTORIZED``): MNE would then take each
+    channel's samples from the wrong place."""
+    cut, vectorized = _brainvision_cut(path, raw)
+    if cut is None:
+        return
+    data = Path(raw.filenames[0]).name
+    announced = (
+        f" of the {cut['announced_s']:g} s its header announces" if "announced_s" in cut else ""
+    )
+    partial = f" and {cut['partial_bytes']} bytes of a partial one" if cut["partial_bytes"] else ""
+    if vectorized:
+        raise RecordingError(
+            f"could not read EEG file {path}: its data file {data} is truncated, and it stores "
+            "its channels one after the other (DataOrientation=VECTORIZED), so where each "
+            "channel's samples begin cannot be told; restore the file from a complete copy"
+        )
+    _warn(
+        f"{path}: the file is truncated: its data file {data} holds {cut['read_s']:g} s of "
+        f"whole samples (a sample of every channel){announced}{partial}; only the whole "
+        "samples are read."
+    )
 
 
 def _brainvision_header(path: Path) -> Path | None:
@@ -1797,6 +1867,8 @@ def as_recording(
         if header is not None:
             rec.clock, rec.truncated = header.clock, header.truncated
             rec.first_time = (rec.first_time or 0.0) + header.start_offset  # EDF+ sub-second
+        else:  # a BrainVision data file cut short (said while reading)
+            rec.truncated = brainvision_truncated(path, raw)
         return rec
     if bads:
         raise RecordingError(

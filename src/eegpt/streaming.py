@@ -46,6 +46,7 @@ from eegpt.io import (
     _check_memory,
     _mne_call,
     _open,
+    brainvision_truncated,
     channel_rates,
     check_whole_reads,
     file_units_of,
@@ -232,7 +233,8 @@ def open_stream(
     RecordingError
         If the file cannot be read, or its channels are unusable (duplicates, none mapped).
     """
-    if isinstance(path, mne.io.BaseRaw):
+    opened = not isinstance(path, mne.io.BaseRaw)  # read here from a file
+    if not opened:
         if bads:
             raise RecordingError("bads= applies to a file path only; mark them in info['bads']")
         raw, header = path, None
@@ -269,6 +271,8 @@ def open_stream(
     if header is not None:
         recording.clock, recording.start_offset = header.clock, header.start_offset
         recording.truncated = header.truncated
+    elif opened:  # a BrainVision data file cut short (said while reading)
+        recording.truncated = brainvision_truncated(path, raw)
     if used_rates is not None and min(used_rates) < recording.sfreq:
         # MNE upsamples slower channels over the span it reads, so reading in blocks would change
         # them at every block edge: read the used channels whole instead, as a whole-file read.
