@@ -173,6 +173,34 @@ def test_a_signal_of_equal_digital_minimum_and_maximum_is_left_out_not_the_file(
         read_recording(_write(tmp_path, R.base_spec(), "none.edf", edit))
 
 
+@pytest.mark.parametrize("cut", [0.5, 0.99])
+def test_a_truncated_fif_file_is_said_to_be_so(tmp_path, cut):
+    """A FIF file cut short fails with NumPy's words inside MNE (a buffer or reshape error):
+    the error names the file and says it looks truncated or corrupt, on both reading paths."""
+    whole = R._fif(tmp_path, "whole", None).read_bytes()
+    path = tmp_path / "cut_raw.fif"
+    path.write_bytes(whole[: int(len(whole) * cut)])
+    for read in (lambda: as_recording(path, verbose="error"), lambda: _both_paths(path)):
+        with pytest.raises(RecordingError, match="the file looks truncated or corrupt") as err:
+            read()
+        assert str(path) in str(err.value) and isinstance(err.value.__cause__, ValueError)
+
+
+def test_a_sample_beyond_float32_gives_the_error_without_numpys_warning(tmp_path):
+    """A FIF sample of 1e38 V overflows float32 once scaled: the error says so, and NumPy's
+    own "overflow encountered in cast" is not passed on as a warning before it."""
+    path = R._fif(tmp_path, "big", 1e38)
+    for read in (
+        lambda: prepare(as_recording(path, verbose="error")),
+        lambda: list(WindowStream(open_stream(path, verbose="error")).blocks(2)),
+    ):
+        with warnings.catch_warnings(record=True) as said:
+            warnings.simplefilter("always")
+            with pytest.raises(RecordingError, match="samples overflow float32"):
+                read()
+        assert not [str(w.message) for w in said], [str(w.message) for w in said]
+
+
 def test_wrong_record_counts_warn(tmp_path):
     more = _write(tmp_path, _variant(n_records_field=20), "more.edf")
     with pytest.warns(RuntimeWarning, match="announces 20 data records"):

@@ -800,6 +800,11 @@ def _mne_call(
         formats = "formats MNE reads include .edf, .bdf, .gdf, .fif, .vhdr, .set, .cnt, .mff"
         if "Unsupported file type" in str(err):
             reason = f"unsupported file type {path.suffix!r} ({err}); {formats}"
+        elif _fif_cut_short(path, err):
+            reason = (
+                "the file looks truncated or corrupt: a block of its data is shorter than its "
+                f"tag says (MNE: {type(err).__name__}: {err}); restore it from a complete copy"
+            )
         elif not str(err).strip():
             reason = (
                 f"MNE's reader for {path.suffix or 'files without a suffix'!r} failed "
@@ -811,6 +816,18 @@ def _mne_call(
         raise RecordingError(f"could not read EEG file {path}: {reason}") from err
     finally:
         pass_on_warnings(caught, path, skip)
+
+
+# NumPy's words when MNE reads a FIF tag's data cut short (a truncated or corrupt file)
+_SHORT_BUFFER = re.compile(
+    r"buffer size must be a multiple of element size|cannot reshape array of size \d+ into"
+)
+
+
+def _fif_cut_short(path: Path, err: Exception) -> bool:
+    """Whether MNE failed on a FIF file because a tag's data are shorter than the tag says."""
+    fif = path.name.lower().endswith((".fif", ".fif.gz"))
+    return fif and isinstance(err, ValueError) and bool(_SHORT_BUFFER.search(str(err)))
 
 
 # MNE's notice that a FIF file's name does not end in raw.fif (and the like): about the name,

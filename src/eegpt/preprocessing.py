@@ -1869,6 +1869,8 @@ def cut_windows(
     Returns
     -------
     windows : ndarray of float32, shape (n_windows, n_channels, window)
+        A sample beyond float32's range becomes inf, silently: :func:`check_windows` refuses
+        such windows, saying why.
     n_valid : ndarray of int64, shape (n_windows,)
         Recorded samples at the start of each window (``window`` except in a padded tail).
     """
@@ -1877,18 +1879,25 @@ def cut_windows(
     n_valid = np.minimum(n_times - starts, window).astype(np.int64)
     out = np.zeros((len(starts), x.shape[0], window), dtype=np.float32)
     n_full = int(np.sum(n_valid == window))
-    if n_full:
-        view = sliding_window_view(x, window, axis=-1)
-        chunk = n_full if detrend == "none" else 256  # bounded float64 copies when detrending
-        for i in range(0, n_full, chunk):
-            w = np.moveaxis(view[:, starts[i : min(n_full, i + chunk)]], 1, 0)  # a float64 copy
-            detrend_windows(w, window, detrend)
-            out[i : i + len(w)] = w
-    for k in range(n_full, len(starts)):  # the zero-padded tail
-        w = x[None, :, starts[k] :].copy()
-        detrend_windows(w, n_valid[k], detrend)
-        out[k, :, : n_valid[k]] = w[0]
+    with _quiet_float32_overflow():
+        if n_full:
+            view = sliding_window_view(x, window, axis=-1)
+            chunk = n_full if detrend == "none" else 256  # bounded float64 copies (detrending)
+            for i in range(0, n_full, chunk):
+                w = np.moveaxis(view[:, starts[i : min(n_full, i + chunk)]], 1, 0)  # a copy
+                detrend_windows(w, window, detrend)
+                out[i : i + len(w)] = w
+        for k in range(n_full, len(starts)):  # the zero-padded tail
+            w = x[None, :, starts[k] :].copy()
+            detrend_windows(w, n_valid[k], detrend)
+            out[k, :, : n_valid[k]] = w[0]
     return out, n_valid
+
+
+def _quiet_float32_overflow() -> Any:
+    """Cast to float32 without NumPy's "overflow encountered in cast" warning: samples beyond
+    float32's range become inf, which :func:`check_windows` refuses saying what is wrong."""
+    return np.errstate(over="ignore")
 
 
 def check_length(n_times: int, duration: float, source: str, config: PreprocessingConfig) -> None:
@@ -1980,11 +1989,12 @@ def _epoch_windows(
             "command line)."
         )
     detrend_windows(x, n_times, config.detrend)  # x: a float64 array owned by prepare
-    if n_times == window:
-        out = x.astype(np.float32)
-    else:
-        out = np.zeros((n_epochs, n_channels, window), dtype=np.float32)
-        out[..., :n_times] = x
+    with _quiet_float32_overflow():
+        if n_times == window:
+            out = x.astype(np.float32)
+        else:
+            out = np.zeros((n_epochs, n_channels, window), dtype=np.float32)
+            out[..., :n_times] = x
     if recording.onsets is not None:
         onsets = recording.onsets.astype(np.float64, copy=True)
     else:

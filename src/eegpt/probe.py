@@ -115,6 +115,7 @@ from eegpt.preprocessing import (
     PreprocessingConfig,
     check_length,
     check_reference_channels,
+    check_windows,
     crop_call,
     cut_windows,
     detrend_windows,
@@ -861,7 +862,9 @@ def _projection_windows(
     if not rec.is_epoched:  # a continuous recording (predictions): consecutive windows
         check_length(n_times, rec.duration, rec.source, config)
         starts = window_starts(n_times, window, config.step_samples, config.tail)
-        return cut_windows(x, starts, window, config.detrend)[0]
+        windows = cut_windows(x, starts, window, config.detrend)[0]
+        check_windows(windows, rec.source, config)  # samples beyond float32's range
+        return windows
     if n_times > window or (n_times < window and config.tail == "drop"):
         raise ValueError(
             f"{rec.source}: epochs have {n_times} samples at {config.sfreq:g} Hz but a window "
