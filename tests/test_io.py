@@ -433,7 +433,7 @@ def test_integer_arrays_are_read_in_their_given_unit(dtype):
 
 
 def test_array_non_finite_reports_channels_and_counts():
-    x = np.zeros((3, 100))
+    x = np.zeros((3, 500))  # 5 s: long enough for a window (a shorter one is too short first)
     x[0, 3] = np.nan
     x[2, 10:13] = np.inf
     rec = as_recording(x, ch_names=["Fp1", "Cz", "O2"], sfreq=100)  # refused when prepared
