@@ -481,3 +481,28 @@ def test_training_title_is_broken_into_lines_in_a_small_figure():
     title = fig._suptitle
     assert "\n" in title.get_text()
     assert _within(title.get_window_extent(fig.canvas.get_renderer()), fig.bbox)
+
+
+@pytest.mark.parametrize("what", ["channels", "embeddings", "training", "confusion"])
+def test_figures_draw_into_a_subfigure_and_return_its_figure(what):
+    """Axes of a SubFigure (``fig.subfigures``): drawn into them, the root Figure returned."""
+    from matplotlib.figure import Figure
+
+    from eegpt.viz import plot_confusion_matrix, plot_training
+
+    mapping = map_channels(["Fz", "Cz", "Pz"], verbose=False)
+    data = np.random.default_rng(0).normal(size=(10, 4, 2, 8)).astype(np.float32)
+    emb = Embeddings(data, np.arange(10) * 4.0, {"channels": mapping.to_dict()})
+    root = plt.figure(layout="constrained")
+    sub = root.subfigures(1, 2)[0]
+    axes = sub.subplots(1, 2)
+    if what == "channels":
+        fig = plot_channel_mapping(emb, ax=axes[0])
+    elif what == "embeddings":
+        fig = plot_embeddings(emb, ax=axes[0])
+    elif what == "training":
+        fig = plot_training(_history(4), axes=axes)
+    else:
+        fig = plot_confusion_matrix(["a", "b"], ["a", "a"], ax=axes[0])
+    assert isinstance(fig, Figure) and fig is root
+    fig.canvas.draw()

@@ -117,12 +117,24 @@ def _shown(fig: Figure, show: bool, created: bool) -> Figure:
     return fig
 
 
+def _root_figure(ax: Axes) -> Figure:
+    """The :class:`~matplotlib.figure.Figure` that ``ax`` is drawn in, also where ``ax`` is in
+    a :class:`~matplotlib.figure.SubFigure` (whose ``figure`` is its parent, or the root)."""
+    from matplotlib.figure import Figure
+
+    fig = ax.figure
+    while not isinstance(fig, Figure):
+        fig = fig.figure
+    return fig
+
+
 def _figure(ax: Axes | None, size: tuple[float, float]) -> tuple[Figure, Axes]:
+    """A new figure of ``size`` inches and its axes, or ``ax`` and the figure it is in."""
     plt = _pyplot()
     if ax is None:
         fig, ax = plt.subplots(figsize=size, layout="constrained")
         return fig, ax
-    return ax.figure, ax
+    return _root_figure(ax), ax
 
 
 def plot_channel_mapping(
@@ -218,7 +230,7 @@ def plot_channel_mapping(
         height = _span(HEAD_LIMITS[1]) * unit + above + key_height + under
         fig = _pyplot().figure(figsize=(width / 72, height / 72 / 0.98))
         ax = fig.add_axes((0.0, 0.01, 1.0, 0.98))
-    fig = ax.figure
+    fig = _root_figure(ax)
     key_labels = [label for _, label in key_rows]
     unit, beside, key_labels = _head_layout(ax, key_labels, fonts["legend"], above, under)
     pos = vocabulary_layout()
@@ -290,9 +302,10 @@ def _text_height(text: str, fontsize: float) -> float:
 
 
 def _extent(ax: Axes) -> tuple[float, float]:
-    """Width and height (points) of ``ax`` as placed now (before any layout engine runs)."""
-    box = ax.get_position(original=True)
-    return box.width * ax.figure.get_figwidth() * 72, box.height * ax.figure.get_figheight() * 72
+    """Width and height (points) of ``ax`` as placed now (before any layout engine runs), also
+    in a :class:`~matplotlib.figure.SubFigure`."""
+    box = ax.get_window_extent()  # pixels
+    return box.width * 72 / ax.figure.dpi, box.height * 72 / ax.figure.dpi
 
 
 def _wrap(text: str, width: float, fontsize: float, most: int = 100) -> str:
@@ -497,7 +510,7 @@ def _legend_clear_of_data(ax: Axes, **kwargs: Any) -> Legend:
     inside the axes (``loc="best"``) if its figure has no layout engine (``layout=
     "constrained"``, as the figures made here) to make room for it there. ``kwargs`` go to
     :meth:`~matplotlib.axes.Axes.legend`."""
-    if ax.figure.get_layout_engine() is None:
+    if _root_figure(ax).get_layout_engine() is None:
         return ax.legend(loc="best", **kwargs)
     return ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0, **kwargs)
 
@@ -609,7 +622,7 @@ def plot_training(
     else:
         if len(axes) != 2:
             raise ValueError(f"axes must be two Axes (loss, accuracy), got {len(axes)}")
-        fig = axes[0].figure
+        fig = _root_figure(axes[0])
     loss_ax, acc_ax = axes
     epochs = np.array([row["epoch"] for row in history])
 
