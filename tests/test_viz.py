@@ -478,9 +478,37 @@ def test_training_title_is_broken_into_lines_in_a_small_figure():
     fig, axes = plt.subplots(1, 2, figsize=(6, 2.5), layout="constrained")
     plot_training(probe, axes=axes)
     fig.canvas.draw()
-    title = fig._suptitle
-    assert "\n" in title.get_text()
+    title = axes[0].title  # over the loss panel, in the caller's axes
+    assert title.get_text().count("\n") >= 2 and title.get_text().endswith("\nloss")
     assert _within(title.get_window_extent(fig.canvas.get_renderer()), fig.bbox)
+
+
+def test_titles_leave_the_callers_figure_alone_and_an_empty_one_is_none():
+    """Into the caller's axes, plot_training keeps the caller's figure title (its own goes over
+    the loss panel); ``title=""`` draws no title in any figure, though random weights are still
+    marked."""
+    from eegpt.viz import NOT_PRETRAINED_TITLE, plot_confusion_matrix, plot_training
+
+    probe = _Probe(_history(4), {"n_train": 40}, pretrained=False)
+    fig, axes = plt.subplots(2, 2, layout="constrained")
+    fig.suptitle("mine")
+    assert plot_training(probe, axes=axes[0]) is fig
+    assert fig._suptitle.get_text() == "mine"
+    assert axes[0, 0].get_title().replace("\n", " ").startswith("EEGPT linear probe: 4 training")
+    assert NOT_PRETRAINED_TITLE in [t.get_text() for t in axes[0, 0].texts]
+    plot_training(probe, axes=axes[1], title="")
+    assert axes[1, 0].get_title() == "loss" and axes[1, 1].get_title() == "accuracy"
+    made = plot_training(probe, title="")
+    assert made._suptitle.get_text() == NOT_PRETRAINED_TITLE
+    assert plot_training(_history(4), title="")._suptitle is None
+    data = np.random.default_rng(0).normal(size=(6, 4, 2, 8)).astype(np.float32)
+    emb = Embeddings(data, np.arange(6) * 4.0, {"source": "/data/a.edf"})
+    assert plot_embeddings(emb, title="").axes[0].get_title() == ""
+    emb.metadata["labels"] = ["a", "b"] * 3
+    assert plot_embeddings(emb, title="").axes[0].get_title() == ""
+    mapping = map_channels(["Fz", "Cz"], verbose=False)
+    assert plot_channel_mapping(mapping, title="").axes[0].get_title() == ""
+    assert plot_confusion_matrix(["a", "b"], ["a", "b"], title="").axes[0].get_title() == ""
 
 
 @pytest.mark.parametrize("what", ["channels", "embeddings", "training", "confusion"])
@@ -493,7 +521,7 @@ def test_figures_draw_into_a_subfigure_and_return_its_figure(what):
     mapping = map_channels(["Fz", "Cz", "Pz"], verbose=False)
     data = np.random.default_rng(0).normal(size=(10, 4, 2, 8)).astype(np.float32)
     emb = Embeddings(data, np.arange(10) * 4.0, {"channels": mapping.to_dict()})
-    root = plt.figure(layout="constrained")
+    root = plt.figure(figsize=(12, 4), layout="constrained")
     sub = root.subfigures(1, 2)[0]
     axes = sub.subplots(1, 2)
     if what == "channels":

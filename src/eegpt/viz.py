@@ -168,7 +168,7 @@ def plot_channel_mapping(
         legend under it or, in a wide axes, beside it, and the title inside the axes (so that
         no layout cuts it off). In a small axes the text is smaller, down to 60% of its size.
     title : str | None
-        Default: how many channels are used and left out.
+        Default: how many channels are used and left out; ``""``: no title.
     source : str | None
         The recording, named at the start of the default title (that of ``Embeddings`` when
         not given).
@@ -467,8 +467,9 @@ def plot_embeddings(
                        label=f"over bad annotations ({int(bad.sum())})")  # fmt: skip
         ax.set(xlabel=f"PC 1 ({100 * explained[0]:.0f}% of variance)",
                ylabel=f"PC 2 ({100 * explained[1]:.0f}% of variance)")  # fmt: skip
-        name = title or f"EEGPT epoch embeddings{f' of {source}' if source else ''}"
-        ax.set_title(name, wrap=True)  # in lines where wider than the figure
+        if title is None:
+            title = f"EEGPT epoch embeddings{f' of {source}' if source else ''}"
+        ax.set_title(title, wrap=True)  # in lines where wider than the figure
         _legend_clear_of_data(ax, fontsize=8, title="label", title_fontsize=8)
         return _finish(fig, ax, embeddings, show, created)
     fig, ax = _figure(ax, (9.0, 3.6))
@@ -499,8 +500,9 @@ def plot_embeddings(
         ax.plot(left_out, np.full(len(left_out), np.nanmin(scores[:, :k])), "|", color="tab:red",
                 ms=8, label=f"left out: bad annotations ({len(left_out)})")  # fmt: skip
     ax.set(xlabel="window onset (s)", ylabel="PC score")
-    name = title or f"EEGPT window embeddings{f' of {source}' if source else ''}"
-    ax.set_title(name, wrap=True)  # in lines where wider than the figure
+    if title is None:
+        title = f"EEGPT window embeddings{f' of {source}' if source else ''}"
+    ax.set_title(title, wrap=True)  # in lines where wider than the figure
     _legend_clear_of_data(ax, fontsize=8)
     return _finish(fig, ax, embeddings, show, created)
 
@@ -600,9 +602,11 @@ def plot_training(
         ``val_loss``, ``val_accuracy``, ``val_balanced_accuracy`` (the figure draws the
         plain training accuracy).
     axes : two matplotlib Axes | None
-        Where to draw the loss and the accuracy; a new figure when None.
+        Where to draw the loss and the accuracy; a new figure when None. The title then goes
+        over the loss panel, not over the caller's figure.
     title : str | None
-        Default: what was trained, on how many epochs, and which weights it kept.
+        Default: what was trained, on how many epochs, and which weights it kept; ``""``: none
+        (figures of random weights are still marked as such).
     show : bool
         Call ``plt.show()``.
 
@@ -679,10 +683,19 @@ def plot_training(
         if kept is not None and kept != epochs[-1]:
             title += f"; early stopping kept the weights of epoch {kept}"
     encoder = getattr(probe, "encoder", None) or {}
-    if encoder.get("pretrained") is False:
-        title += f"\n{NOT_PRETRAINED_TITLE}"
-    # in lines no wider than the figure: a small figure would cut a long one off at both ends
-    fig.suptitle(_wrap(title, 0.95 * fig.get_figwidth() * 72, 10, most=200), fontsize=10)
+    random_weights = encoder.get("pretrained") is False
+    if created:  # above both panels, in lines no wider than the figure
+        if random_weights:
+            title = "\n".join(filter(None, [title, NOT_PRETRAINED_TITLE]))
+        if title:
+            fig.suptitle(_wrap(title, 0.95 * fig.get_figwidth() * 72, 10, most=200), fontsize=10)
+        return _shown(fig, show, created)
+    # the caller's axes: the title over the loss panel, the caller's figure left alone
+    if title:
+        width = _extent(loss_ax)[0]
+        loss_ax.set_title(f"{_wrap(title, width, 10, most=200)}\nloss", fontsize=10)
+    if random_weights:
+        _mark_not_pretrained(fig, loss_ax, created)
     return _shown(fig, show, created)
 
 
