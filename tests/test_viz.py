@@ -534,3 +534,49 @@ def test_figures_draw_into_a_subfigure_and_return_its_figure(what):
         fig = plot_confusion_matrix(["a", "b"], ["a", "a"], ax=axes[0])
     assert isinstance(fig, Figure) and fig is root
     fig.canvas.draw()
+
+
+def test_not_pretrained_mark_in_a_small_axes_covers_no_data_and_stays_in_the_figure():
+    """In a 3.5 x 2.6 inch figure of the caller's, the random-weights mark sits above the axes'
+    data area (and their title), clear of the legend, inside the figure."""
+    from eegpt.viz import NOT_PRETRAINED_TITLE, plot_confusion_matrix, plot_training
+
+    data = np.random.default_rng(0).normal(size=(20, 4, 2, 8)).astype(np.float32)
+    meta = {"checkpoint": {"pretrained": False}, "labels": ["W", "N1", "N2", "N3", "R"] * 4}
+    emb = Embeddings(data, np.arange(20) * 30.0, meta)
+    draws = [
+        lambda ax: plot_embeddings(emb, ax=ax),
+        lambda ax: plot_embeddings(
+            Embeddings(data, emb.onsets, {"checkpoint": {"pretrained": False}}), ax=ax
+        ),  # fmt: skip
+        lambda ax: plot_confusion_matrix(
+            meta["labels"], meta["labels"][::-1], ax=ax, pretrained=False
+        ),  # fmt: skip
+    ]
+    for draw in draws:
+        fig, ax = plt.subplots(figsize=(3.5, 2.6), layout="constrained")
+        draw(ax)
+        fig.canvas.draw()
+        renderer = fig.canvas.get_renderer()
+        (mark,) = [t for t in ax.texts if "NOT" in t.get_text()]
+        assert mark.get_text().replace("\n", " - ") == NOT_PRETRAINED_TITLE
+        box = mark.get_window_extent(renderer)
+        assert _within(box, fig.bbox) and not box.overlaps(ax.get_window_extent(renderer))
+        assert not box.overlaps(ax.title.get_window_extent(renderer))
+        if ax.get_legend() is not None:
+            assert not box.overlaps(ax.get_legend().get_window_extent(renderer))
+    fig, axes = plt.subplots(1, 2, figsize=(7, 2.6), layout="constrained")  # two such panels
+    plot_training(_Probe(_history(4), {}, pretrained=False), axes=axes, title="")
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    (mark,) = axes[0].texts
+    box = mark.get_window_extent(renderer)
+    assert _within(box, fig.bbox) and not box.overlaps(axes[0].get_window_extent(renderer))
+    assert not box.overlaps(axes[0].get_legend().get_window_extent(renderer))
+    fig, axes = plt.subplots(1, 3, figsize=(3.5, 2.6))  # no layout engine: axes stay put
+    plot_confusion_matrix(["a", "b"], ["a", "a"], ax=axes[1], pretrained=False, title="")
+    fig.canvas.draw()
+    (mark,) = axes[1].texts[-1:]
+    renderer = fig.canvas.get_renderer()
+    assert "\n" in mark.get_text()  # in two lines, as wide as the axes at most
+    assert mark.get_window_extent(renderer).width <= axes[1].get_window_extent(renderer).width

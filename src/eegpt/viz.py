@@ -559,15 +559,23 @@ def _finish(fig: Figure, ax: Axes, embeddings: Embeddings, show: bool, created: 
 
 
 def _mark_not_pretrained(fig: Figure, ax: Axes, created: bool) -> None:
-    """Say on a figure of a random encoder that it is one: above a figure made here, inside
-    the axes given (``ax=``), where a figure title would run into the user's other plots."""
+    """Say on a figure of a random encoder that it is one: above a figure made here; in the
+    axes given (``ax=``), where a figure title would run into the user's other plots, just
+    above the axes' title (or their top), in red, over no data and no wider than the axes (in
+    two lines, smaller, where it would be)."""
     if created:
         fig.suptitle(NOT_PRETRAINED_TITLE, color="tab:red")
         return
-    ax.text(
-        0.01, 0.99, NOT_PRETRAINED_TITLE, transform=ax.transAxes, color="tab:red", fontsize=8,
-        va="top", ha="left", zorder=10, bbox={"facecolor": "white", "alpha": 0.8, "lw": 0},
+    mark = ax.annotate(
+        NOT_PRETRAINED_TITLE, xy=(0.5, 1.0), xycoords=ax.title, xytext=(0, 1),
+        textcoords="offset points", ha="center", va="bottom", color="tab:red", fontsize="small",
     )  # fmt: skip
+    width = ax.get_window_extent().width  # pixels, as the text's extent
+    if mark.get_window_extent().width > width:
+        mark.set_text(NOT_PRETRAINED_TITLE.replace(" - ", "\n"))
+        fit = 0.9 * width / mark.get_window_extent().width  # (text does not scale exactly)
+        if fit < 1:
+            mark.set_fontsize(mark.get_fontsize() * fit)
 
 
 def _file_name(source: Any) -> str:
