@@ -1607,6 +1607,11 @@ def test_probe_figures(probe, task, cache):
         assert fig.axes[0].get_title().endswith(f"balanced accuracy {100 * bac:.1f}%")
         with pytest.raises(ValueError, match="not among the probe's classes"):
             probe.plot_confusion_matrix(test, ["x"] * len(test), cache=cache)
+        # the classes in another order, as in eegpt.viz.plot_confusion_matrix
+        order = probe.classes_.tolist()[::-1]
+        ax = probe.plot_confusion_matrix(test, labels=order, cache=cache).axes[0]
+        assert [t.get_text() for t in ax.get_xticklabels()] == order
+        np.testing.assert_array_equal(ax.images[0].get_array(), counts[::-1, ::-1])
     finally:
         plt.close("all")
 

@@ -580,3 +580,37 @@ def test_not_pretrained_mark_in_a_small_axes_covers_no_data_and_stays_in_the_fig
     renderer = fig.canvas.get_renderer()
     assert "\n" in mark.get_text()  # in two lines, as wide as the axes at most
     assert mark.get_window_extent(renderer).width <= axes[1].get_window_extent(renderer).width
+
+
+def test_class_colours_follow_the_classes_not_the_order_of_the_epochs():
+    """A class keeps its colour whatever the order of the epochs (sorted classes, or
+    class_order), colours can be given, and many classes do not repeat a style."""
+    from eegpt.viz import CLASS_COLORS
+
+    to_rgba = matplotlib.colors.to_rgba
+    rng = np.random.default_rng(5)
+    labels = np.array(["W", "N1", "N2", "N3", "R"] * 6)
+    data = rng.normal(size=(30, 4, 2, 8)).astype(np.float32)
+
+    def styles(order, **kwargs):
+        emb = Embeddings(data[order], np.arange(30) * 30.0, {"labels": labels[order].tolist()})
+        ax = plot_embeddings(emb, **kwargs).axes[0]
+        names = [t.get_text().split(" (")[0] for t in ax.get_legend().get_texts()]
+        return {
+            n: to_rgba(c.get_facecolor()[0], 1) for n, c in zip(names, ax.collections, strict=True)
+        }
+
+    forward, backward = styles(np.arange(30)), styles(np.arange(30)[::-1])
+    assert forward == backward and list(forward) == ["N1", "N2", "N3", "R", "W"]
+    assert forward["N1"] == to_rgba(CLASS_COLORS[0])
+    order = ["W", "N1", "N2", "N3", "R"]
+    given = styles(np.arange(30)[::-1], class_order=order, colors={"R": "black"})
+    assert list(given) == order and given["W"] == to_rgba(CLASS_COLORS[0])
+    assert given["R"] == to_rgba("black")
+    with pytest.raises(ValueError, match=r"class_order lacks the epochs' labels \['R'\]"):
+        styles(np.arange(30), class_order=order[:4])
+    many = Embeddings(data, np.arange(30) * 30.0, {"labels": [f"c{i:02d}" for i in range(30)]})
+    ax = plot_embeddings(many).axes[0]
+    drawn = [(to_rgba(c.get_facecolor()[0]), c.get_paths()[0].vertices.tobytes())
+             for c in ax.collections]  # fmt: skip
+    assert len(set(drawn)) == 30  # 20 colours, then other markers

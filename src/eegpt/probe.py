@@ -2131,6 +2131,7 @@ class EEGPTProbe:
         data: Any,
         y: Any = None,
         *,
+        labels: Any = None,
         normalize: str | None = None,
         ax: Any = None,
         title: str | None = None,
@@ -2138,14 +2139,15 @@ class EEGPTProbe:
         **kwargs: Any,
     ) -> Any:
         """Confusion matrix of the predictions on labelled epochs (``y=None``: labels from
-        Epochs events), classes in the order of ``classes_``:
+        Epochs events), classes in the order of ``labels`` (default: ``classes_``):
         :func:`eegpt.viz.plot_confusion_matrix`. ``kwargs`` go to :meth:`predict_proba`."""
         from eegpt.viz import plot_confusion_matrix
 
         self._refuse_continuous(data)
         pred = self.predict(data, **kwargs)
-        labels = self._known_labels(data, y, len(pred))
-        return plot_confusion_matrix(labels, pred, labels=self.classes_, normalize=normalize,
+        truth = self._known_labels(data, y, len(pred))
+        order = self.classes_ if labels is None else labels
+        return plot_confusion_matrix(truth, pred, labels=order, normalize=normalize,
                                      ax=ax, title=title, show=show,
                                      pretrained=self.encoder.get("pretrained"))  # fmt: skip
 

@@ -47,6 +47,13 @@ COLORS = {"used": "tab:green", "untrained": "tab:orange", "absent": "0.82", "bad
           "dropped": "#a6c8f4"}  # fmt: skip
 
 
+#: Colour-blind-safe colours of up to 8 classes in :func:`plot_embeddings` (Okabe & Ito's
+#: palette; its yellow, pale on white, and black last). More classes take matplotlib's
+#: 'tab20' colours, and beyond 20 the markers change as the colours repeat.
+CLASS_COLORS = ("#E69F00", "#56B4E9", "#009E73", "#0072B2", "#D55E00", "#CC79A7", "#F0E442",
+                "#000000")  # fmt: skip
+CLASS_MARKERS = "os^Dv<>p"
+
 NOT_PRETRAINED_TITLE = "random weights - NOT PRETRAINED"  # on figures of a demo encoder
 
 MAX_LISTED = 40  # left-out channels named in the figure (all of them: ChannelMapping.dropped)
@@ -408,6 +415,8 @@ def plot_embeddings(
     spans: Sequence[tuple[float, float]] | str | Sequence[str] | None = None,
     span_label: str = "",
     components: int = 2,
+    class_order: Sequence[Any] | None = None,
+    colors: dict[Any, Any] | None = None,
     ax: Axes | None = None,
     title: str | None = None,
     show: bool = False,
@@ -435,6 +444,15 @@ def plot_embeddings(
         ``spans``).
     components : int
         How many components to draw (at most the number of windows and of features).
+    class_order : sequence | None
+        Labelled epochs: the classes in the order of the legend and of the colours (all the
+        epochs' labels among them; the ones without epochs keep their colour but are not
+        listed). Default: the labels sorted. Colours go by this order, not the epochs', so a
+        class keeps its colour in every figure of the same classes: colour-blind-safe ones
+        (:data:`CLASS_COLORS`, Okabe-Ito) up to 8 classes, 'tab20' beyond, and the markers
+        change beyond 20.
+    colors : dict | None
+        Labelled epochs: class -> matplotlib colour, for some or all classes.
     ax, title, show
         As in :func:`plot_channel_mapping`.
 
@@ -456,10 +474,12 @@ def plot_embeddings(
     if labels is not None and k >= 2:
         fig, ax = _figure(ax, (5.6, 4.8))
         labels = np.asarray(labels)
-        for label in dict.fromkeys(labels.tolist()):  # in order of first appearance
+        styles = _class_styles(labels, class_order, colors)
+        for label, (color, marker) in styles.items():
             at = labels == label
-            ax.scatter(scores[at, 0], scores[at, 1], s=14, alpha=0.8,
-                       label=f"{label} ({int(at.sum())})")  # fmt: skip
+            if at.any():
+                ax.scatter(scores[at, 0], scores[at, 1], s=14, alpha=0.8, color=color,
+                           marker=marker, label=f"{label} ({int(at.sum())})")  # fmt: skip
         bad = embeddings.bad
         if bad.any():  # epochs over annotations marked bad: ringed
             ax.scatter(scores[bad, 0], scores[bad, 1], s=60, facecolors="none",
@@ -505,6 +525,37 @@ def plot_embeddings(
     ax.set_title(title, wrap=True)  # in lines where wider than the figure
     _legend_clear_of_data(ax, fontsize=8)
     return _finish(fig, ax, embeddings, show, created)
+
+
+def _class_styles(
+    labels: np.ndarray,
+    class_order: Sequence[Any] | None = None,
+    colors: dict[Any, Any] | None = None,
+) -> dict[Any, tuple[Any, str]]:
+    """Class -> (colour, marker) for the epochs' ``labels`` (shape (n_epochs,)), in the order
+    of the legend: ``class_order``, or the classes sorted. Colours follow that order, not the
+    epochs' (:data:`CLASS_COLORS`; 'tab20' beyond 8 classes, markers changing beyond 20), so
+    that a class keeps its colour from one figure to the next; ``colors`` overrides some."""
+    present = np.unique(labels).tolist()
+    if class_order is None:
+        classes = present
+    else:
+        classes = list(dict.fromkeys(np.asarray(class_order).tolist()))
+        missing = [c for c in present if c not in classes]
+        if missing:
+            raise ValueError(f"class_order lacks the epochs' labels {missing}; it has {classes}")
+    if len(classes) <= len(CLASS_COLORS):
+        palette: list[Any] = list(CLASS_COLORS)
+    else:
+        from matplotlib import colormaps
+
+        palette = list(colormaps["tab20"].colors)
+    colors = colors or {}
+    return {
+        c: (colors.get(c, palette[i % len(palette)]),
+            CLASS_MARKERS[i // len(palette) % len(CLASS_MARKERS)])
+        for i, c in enumerate(classes)
+    }  # fmt: skip
 
 
 def _legend_clear_of_data(ax: Axes, **kwargs: Any) -> Legend:
