@@ -479,8 +479,9 @@ def test_training_title_is_broken_into_lines_in_a_small_figure():
     plot_training(probe, axes=axes)
     fig.canvas.draw()
     title = axes[0].title  # over the loss panel, in the caller's axes
-    assert title.get_text().count("\n") >= 2 and title.get_text().endswith("\nloss")
-    assert _within(title.get_window_extent(fig.canvas.get_renderer()), fig.bbox)
+    assert title.get_text().endswith("\nloss") and title.get_wrap()
+    box = title.get_window_extent(fig.canvas.get_renderer())
+    assert _within(box, fig.bbox) and box.height > 3 * title.get_fontsize()  # in lines
 
 
 def test_titles_leave_the_callers_figure_alone_and_an_empty_one_is_none():
@@ -614,3 +615,33 @@ def test_class_colours_follow_the_classes_not_the_order_of_the_epochs():
     drawn = [(to_rgba(c.get_facecolor()[0]), c.get_paths()[0].vertices.tobytes())
              for c in ax.collections]  # fmt: skip
     assert len(set(drawn)) == 30  # 20 colours, then other markers
+
+
+def test_scatter_ticks_do_not_overlap_and_training_legends_cover_no_curves():
+    """Small PC scores (-0.0075) and long class names at the default size: the tick labels of
+    the scatter stay apart and the legend's labels are wrapped; the legends of the learning
+    curves sit beside the panels, not over their curves."""
+    from eegpt.viz import plot_training
+
+    rng = np.random.default_rng(6)
+    names = ["imagined movement of the left hand", "imagined movement of the right hand", "rest"]
+    data = (0.004 * rng.normal(size=(30, 4, 2, 8))).astype(np.float32)
+    emb = Embeddings(data, np.arange(30) * 30.0, {"labels": names * 10})
+    fig = plot_embeddings(emb)
+    ax = fig.axes[0]
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    for ticks in (ax.get_xticklabels(), ax.get_yticklabels()):
+        boxes = [t.get_window_extent(renderer) for t in ticks if t.get_text()]
+        assert len(boxes) >= 2
+        assert not any(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1 :])
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend[0] == "imagined movement\nof the left hand (10)"
+    for axes in (None, plt.subplots(1, 2, figsize=(7, 2.6), layout="constrained")[1]):
+        fig = plot_training(_Probe(_history(8), {"kept_epoch": 3}), axes=axes)
+        fig.canvas.draw()
+        renderer = fig.canvas.get_renderer()
+        for ax in fig.axes:
+            legend = ax.get_legend().get_window_extent(renderer)
+            assert not legend.overlaps(ax.get_window_extent(renderer))
+            assert _within(legend, fig.bbox)

@@ -479,7 +479,7 @@ def plot_embeddings(
             at = labels == label
             if at.any():
                 ax.scatter(scores[at, 0], scores[at, 1], s=14, alpha=0.8, color=color,
-                           marker=marker, label=f"{label} ({int(at.sum())})")  # fmt: skip
+                           marker=marker, label=f"{_short_lines(label)} ({int(at.sum())})")  # fmt: skip
         bad = embeddings.bad
         if bad.any():  # epochs over annotations marked bad: ringed
             ax.scatter(scores[bad, 0], scores[bad, 1], s=60, facecolors="none",
@@ -487,6 +487,7 @@ def plot_embeddings(
                        label=f"over bad annotations ({int(bad.sum())})")  # fmt: skip
         ax.set(xlabel=f"PC 1 ({100 * explained[0]:.0f}% of variance)",
                ylabel=f"PC 2 ({100 * explained[1]:.0f}% of variance)")  # fmt: skip
+        _few_short_ticks(ax)
         if title is None:
             title = f"EEGPT epoch embeddings{f' of {source}' if source else ''}"
         ax.set_title(title, wrap=True)  # in lines where wider than the figure
@@ -525,6 +526,22 @@ def plot_embeddings(
     ax.set_title(title, wrap=True)  # in lines where wider than the figure
     _legend_clear_of_data(ax, fontsize=8)
     return _finish(fig, ax, embeddings, show, created)
+
+
+def _short_lines(label: Any) -> str:
+    """A class name or a legend's label in lines of at most 18 characters, for tick labels and
+    legends."""
+    return textwrap.fill(str(label), 18)
+
+
+def _few_short_ticks(ax: Axes) -> None:
+    """At most 5 ticks on each axis of ``ax``, their labels of a few digits (a power of ten
+    as the axis' offset for small or large values), so that they do not run into each other."""
+    from matplotlib.ticker import MaxNLocator
+
+    for axis in (ax.xaxis, ax.yaxis):
+        axis.set_major_locator(MaxNLocator(4))
+    ax.ticklabel_format(style="sci", scilimits=(-2, 3), useMathText=True)
 
 
 def _class_styles(
@@ -620,6 +637,7 @@ def _mark_not_pretrained(fig: Figure, ax: Axes, created: bool) -> None:
     mark = ax.annotate(
         NOT_PRETRAINED_TITLE, xy=(0.5, 1.0), xycoords=ax.title, xytext=(0, 1),
         textcoords="offset points", ha="center", va="bottom", color="tab:red", fontsize="small",
+        wrap=True,
     )  # fmt: skip
     width = ax.get_window_extent().width  # pixels, as the text's extent
     if mark.get_window_extent().width > width:
@@ -731,7 +749,9 @@ def plot_training(
     for ax in axes:
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.grid(alpha=0.3)
-        ax.legend(fontsize=8)
+        handles, labels = ax.get_legend_handles_labels()
+        _legend_clear_of_data(ax, handles=handles, labels=list(map(_short_lines, labels)),
+                              fontsize=8)  # fmt: skip
     if title is None:
         what = "linear probe" if getattr(probe, "frozen_encoder", True) else "fine-tuning"
         n_train = training.get("n_train")
@@ -750,9 +770,8 @@ def plot_training(
             fig.suptitle(_wrap(title, 0.95 * fig.get_figwidth() * 72, 10, most=200), fontsize=10)
         return _shown(fig, show, created)
     # the caller's axes: the title over the loss panel, the caller's figure left alone
-    if title:
-        width = _extent(loss_ax)[0]
-        loss_ax.set_title(f"{_wrap(title, width, 10, most=200)}\nloss", fontsize=10)
+    if title:  # in lines no wider than the figure leaves room for, once laid out
+        loss_ax.set_title(f"{title}\nloss", fontsize=10, wrap=True)
     if random_weights:
         _mark_not_pretrained(fig, loss_ax, created)
     return _shown(fig, show, created)
@@ -818,7 +837,7 @@ def plot_confusion_matrix(
     created = ax is None
     # long class names ("imagined movement of the left hand") wrapped, the figure sized for
     # them and for many classes, the cell values smaller as the cells are
-    names = [textwrap.fill(str(c), 18) for c in labels.tolist()]
+    names = [_short_lines(c) for c in labels.tolist()]
     counts = [int(np.sum(y_true == c)) for c in labels.tolist()]
     row_names = [f"{name} (n={k})" for name, k in zip(names, counts, strict=True)]
     longest = max(len(line) for name in names for line in name.split("\n"))
