@@ -645,3 +645,42 @@ def test_scatter_ticks_do_not_overlap_and_training_legends_cover_no_curves():
             legend = ax.get_legend().get_window_extent(renderer)
             assert not legend.overlaps(ax.get_window_extent(renderer))
             assert _within(legend, fig.bbox)
+
+
+def test_head_legend_lists_no_empty_rows_and_rings_untrained_electrodes():
+    mapping = map_channels(["Fz", "Cz", "Pz"], verbose=False)  # none untrained
+    ax = plot_channel_mapping(mapping).axes[0]
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == [
+        "used (3)",
+        "not in the recording (59)",
+    ]
+    with pytest.warns(RuntimeWarning):  # AF7: untrained
+        mapping = map_channels(["Fz", "AF7"])
+    ax = plot_channel_mapping(mapping).axes[0]
+    widths = {n: c.get_linewidths()[0] / np.sqrt(c.get_sizes()[0])
+              for n, c in zip(VOCABULARY, ax.collections, strict=True)}  # fmt: skip
+    assert widths["AF7"] > 2 * widths["FZ"]  # a ring, not only another colour
+    untrained = ax.get_legend().legend_handles[1]
+    assert untrained.get_markeredgewidth() > 2 * ax.get_legend().legend_handles[0].get_markeredgewidth()  # fmt: skip
+
+
+def test_text_follows_the_font_size_of_rcparams():
+    """rcParams["font.size"] scales the figures' titles and legends (no fixed point sizes)."""
+    from eegpt.viz import plot_confusion_matrix, plot_training
+
+    data = np.random.default_rng(0).normal(size=(6, 4, 2, 8)).astype(np.float32)
+    emb = Embeddings(data, np.arange(6) * 4.0, {"labels": ["a", "b"] * 3})
+    mapping = map_channels(["Fz", "Cz"], verbose=False)
+
+    def sizes() -> list[float]:
+        figs = [plot_embeddings(emb), plot_training(_history(3)), plot_channel_mapping(mapping),
+                plot_confusion_matrix(["a", "b"], ["a", "b"])]  # fmt: skip
+        legends = [f.axes[0].get_legend() for f in figs[:3]]
+        return [*(lg.get_texts()[0].get_fontsize() for lg in legends),
+                figs[1]._suptitle.get_fontsize(), figs[2].axes[0].title.get_fontsize(),
+                figs[3].axes[0].title.get_fontsize()]  # fmt: skip
+
+    default = sizes()
+    with plt.rc_context({"font.size": 14}):
+        larger = sizes()
+    np.testing.assert_allclose(np.array(larger) / np.array(default), 1.4, rtol=0.01)

@@ -43,8 +43,13 @@ __all__ = [
 
 #: Colours of :func:`plot_channel_mapping`: used (trained embedding), used with an embedding
 #: pretraining never trained, in the vocabulary but not in the recording, marked bad.
-COLORS = {"used": "tab:green", "untrained": "tab:orange", "absent": "0.82", "bad": "#f4a6a6",
+#: Used and untrained (Okabe-Ito's bluish green and orange) differ in lightness too, and the
+#: untrained ones are ringed (:data:`EDGE_WIDTHS`), so that colour-blind readers tell them apart.
+COLORS = {"used": "#009E73", "untrained": "#E69F00", "absent": "0.82", "bad": "#f4a6a6",
           "dropped": "#a6c8f4"}  # fmt: skip
+
+#: Width of an electrode's edge, as a fraction of its diameter: the untrained ones are ringed.
+EDGE_WIDTHS = {"untrained": 0.1}
 
 
 #: Colour-blind-safe colours of up to 8 classes in :func:`plot_embeddings` (Okabe & Ito's
@@ -61,7 +66,8 @@ MAX_LISTED = 40  # left-out channels named in the figure (all of them: ChannelMa
 #: Width (points) of the head in a figure made by :func:`plot_channel_mapping`.
 HEAD_WIDTH = 6.0 * 72
 
-#: Font sizes (points) of the head's title, its legend and its list of left-out channels.
+#: Font sizes (points, at matplotlib's default font size of 10; in proportion to
+#: ``rcParams["font.size"]``) of the head's title, its legend and its list of left-out channels.
 HEAD_FONTS = {"title": 9.0, "legend": 7.0, "listed": 6.0}
 
 #: What the head takes in data units: ``((x0, x1), (y0, y1))``, nose included.
@@ -154,7 +160,7 @@ def plot_channel_mapping(
     show: bool = False,
 ) -> Figure:
     """Draw the 62 EEGPT vocabulary channels on a head: the ones this recording gives the
-    model (green; orange where pretraining never trained that channel's embedding), the
+    model (green; orange and ringed where pretraining never trained that channel's embedding), the
     ones it lacks (grey; red where the recording has them but marked bad), each used channel
     labelled with its name in the recording when that differs, and the recording's channels
     that were left out.
@@ -211,21 +217,27 @@ def plot_channel_mapping(
         )
         if source:
             title = f"{Path(str(source)).name}\n{title}"
-    key_rows = [
-        ("used", f"used ({sum(n not in UNSEEN_IN_PRETRAINING for n in used)})"),
-        ("untrained", f"used, embedding untrained in pretraining ({len(mapping.unseen)})"),
-        (
-            "absent",
-            f"not in the recording ({len(VOCABULARY) - len(used) - len(bad) - len(dropped)})",
-        ),
-        *([("bad", f"marked bad in the recording, not used ({len(bad)})")] if bad else []),
-        *([("dropped", f"in the recording, left out ({len(dropped)})")] if dropped else []),
-    ]
+    counts = {
+        "used": sum(n not in UNSEEN_IN_PRETRAINING for n in used),
+        "untrained": len(mapping.unseen),
+        "absent": len(VOCABULARY) - len(used) - len(bad) - len(dropped),
+        "bad": len(bad),
+        "dropped": len(dropped),
+    }
+    what = {
+        "used": "used",
+        "untrained": "used, embedding untrained in pretraining",
+        "absent": "not in the recording",
+        "bad": "marked bad in the recording, not used",
+        "dropped": "in the recording, left out",
+    }
+    key_rows = [(k, f"{what[k]} ({n})") for k, n in counts.items() if n]  # no empty rows
     # the text keeps readable sizes, the head gets the room left (the legend under it, or
     # beside it in a wide axes) and its electrodes are scaled to it, so that they never overlap
     width, height = (HEAD_WIDTH + 0.4 * 72, np.inf) if created else _extent(ax)
     # smaller in a small axes, down to 60% of the sizes in a figure made here
     scale = float(np.clip(min(width / 300, height / 220), 0.6, 1.0))
+    scale *= _points("medium") / 10  # rcParams["font.size"]
     fonts = {what: scale * size for what, size in HEAD_FONTS.items()}
     listed = _listing(named, width, fonts["listed"])
     title = _wrap(title, width, fonts["title"])
@@ -255,8 +267,9 @@ def plot_channel_mapping(
             else "used"
         )  # fmt: skip
         size = sizes[name]
-        ax.scatter([x], [y], s=size**2, color=COLORS[kind], edgecolors="0.25",
-                   linewidths=0.04 * size, zorder=2)  # fmt: skip
+        ax.scatter([x], [y], s=size**2, color=COLORS[kind],
+                   edgecolors="black" if kind in EDGE_WIDTHS else "0.25",
+                   linewidths=EDGE_WIDTHS.get(kind, 0.04) * size, zorder=2)  # fmt: skip
         ax.text(x, y, name, ha="center", va="center",
                 fontsize=size * (0.43 if len(name) < 3 else 0.35), zorder=3,
                 color="0.45" if kind in ("absent", "bad", "dropped") else "black")  # fmt: skip
@@ -271,7 +284,8 @@ def plot_channel_mapping(
             marker="o",
             ms=1.15 * fonts["legend"],
             mfc=COLORS[k],
-            mec="0.25",
+            mec="black" if k in EDGE_WIDTHS else "0.25",
+            mew=EDGE_WIDTHS.get(k, 0.04) * 1.15 * fonts["legend"],
             label=label,
         )  # fmt: skip
         for (k, _), label in zip(key_rows, key_labels, strict=True)
@@ -297,6 +311,14 @@ def plot_channel_mapping(
     ax.set(xlim=(x0, x1 + right), ylim=(bottom, y1 + above / unit), aspect="equal")
     ax.axis("off")
     return _shown(fig, show, created)
+
+
+def _points(size: str | float) -> float:
+    """A font size (points, or relative to ``rcParams["font.size"]``: "small", "medium" ...)
+    in points."""
+    from matplotlib.font_manager import FontProperties
+
+    return float(FontProperties(size=size).get_size_in_points())
 
 
 def _span(limits: tuple[float, float]) -> float:
@@ -491,7 +513,7 @@ def plot_embeddings(
         if title is None:
             title = f"EEGPT epoch embeddings{f' of {source}' if source else ''}"
         ax.set_title(title, wrap=True)  # in lines where wider than the figure
-        _legend_clear_of_data(ax, fontsize=8, title="label", title_fontsize=8)
+        _legend_clear_of_data(ax, fontsize="small", title="label", title_fontsize="small")
         return _finish(fig, ax, embeddings, show, created)
     fig, ax = _figure(ax, (9.0, 3.6))
     if isinstance(spans, str) or (spans and all(isinstance(s, str) for s in spans)):
@@ -524,7 +546,7 @@ def plot_embeddings(
     if title is None:
         title = f"EEGPT window embeddings{f' of {source}' if source else ''}"
     ax.set_title(title, wrap=True)  # in lines where wider than the figure
-    _legend_clear_of_data(ax, fontsize=8)
+    _legend_clear_of_data(ax, fontsize="small")
     return _finish(fig, ax, embeddings, show, created)
 
 
@@ -751,7 +773,7 @@ def plot_training(
         ax.grid(alpha=0.3)
         handles, labels = ax.get_legend_handles_labels()
         _legend_clear_of_data(ax, handles=handles, labels=list(map(_short_lines, labels)),
-                              fontsize=8)  # fmt: skip
+                              fontsize="small")  # fmt: skip
     if title is None:
         what = "linear probe" if getattr(probe, "frozen_encoder", True) else "fine-tuning"
         n_train = training.get("n_train")
@@ -767,11 +789,12 @@ def plot_training(
         if random_weights:
             title = "\n".join(filter(None, [title, NOT_PRETRAINED_TITLE]))
         if title:
-            fig.suptitle(_wrap(title, 0.95 * fig.get_figwidth() * 72, 10, most=200), fontsize=10)
+            width = 0.95 * fig.get_figwidth() * 72
+            fig.suptitle(_wrap(title, width, _points("medium"), most=200), fontsize="medium")
         return _shown(fig, show, created)
     # the caller's axes: the title over the loss panel, the caller's figure left alone
     if title:  # in lines no wider than the figure leaves room for, once laid out
-        loss_ax.set_title(f"{title}\nloss", fontsize=10, wrap=True)
+        loss_ax.set_title(f"{title}\nloss", fontsize="medium", wrap=True)
     if random_weights:
         _mark_not_pretrained(fig, loss_ax, created)
     return _shown(fig, show, created)
@@ -876,7 +899,7 @@ def plot_confusion_matrix(
         title = f"{len(y_true)} epochs"
         if recall:
             title += f", balanced accuracy {100 * float(np.mean(recall)):.1f}%"
-    ax.set_title(title, fontsize=10, wrap=True)  # a long one (a probe's name): two lines
+    ax.set_title(title, fontsize="medium", wrap=True)  # a long one (a probe's name): two lines
     if pretrained is False:
         _mark_not_pretrained(fig, ax, created)
     return _shown(fig, show, created)
