@@ -684,3 +684,12 @@ def test_text_follows_the_font_size_of_rcparams():
     with plt.rc_context({"font.size": 14}):
         larger = sizes()
     np.testing.assert_allclose(np.array(larger) / np.array(default), 1.4, rtol=0.01)
+
+
+def test_every_figure_is_exported_at_the_top_level():
+    import eegpt
+    import eegpt.viz
+
+    for name in ("plot_channel_mapping", "plot_embeddings", "plot_training",
+                 "plot_confusion_matrix"):  # fmt: skip
+        assert name in eegpt.__all__ and getattr(eegpt, name) is getattr(eegpt.viz, name)

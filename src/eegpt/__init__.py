@@ -18,7 +18,8 @@ Where to start:
   :class:`InferenceEngine`;
 - downstream: :mod:`eegpt.probe` (the linear probe), :mod:`eegpt.finetune`,
   :mod:`eegpt.sklearn` (scikit-learn estimators);
-- figures: :func:`plot_channel_mapping`, :func:`plot_embeddings` (:mod:`eegpt.viz`);
+- figures: :func:`plot_channel_mapping`, :func:`plot_embeddings`, :func:`plot_training`,
+  :func:`plot_confusion_matrix` (:mod:`eegpt.viz`);
 - the command line: ``eegpt --help``.
 """
 
@@ -48,6 +49,8 @@ _LAZY = {
     "load_embeddings": "eegpt.outputs",
     "plot_channel_mapping": "eegpt.viz",
     "plot_embeddings": "eegpt.viz",
+    "plot_training": "eegpt.viz",
+    "plot_confusion_matrix": "eegpt.viz",
 }
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -61,7 +64,12 @@ if TYPE_CHECKING:  # pragma: no cover
     from eegpt.model import EEGPT, EEGPTEncoder
     from eegpt.online import OnlineEmbedder
     from eegpt.outputs import Embeddings, load_embeddings
-    from eegpt.viz import plot_channel_mapping, plot_embeddings
+    from eegpt.viz import (
+        plot_channel_mapping,
+        plot_confusion_matrix,
+        plot_embeddings,
+        plot_training,
+    )
 
 
 # Submodules, reachable as attributes after a bare ``import eegpt`` (``eegpt.probe.train_probe``).
@@ -107,7 +115,9 @@ __all__ = [
     "load_embeddings",
     "load_model",
     "plot_channel_mapping",
+    "plot_confusion_matrix",
     "plot_embeddings",
+    "plot_training",
     "read_embeddings",
     "save_checkpoint",
 ]

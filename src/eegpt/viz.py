@@ -160,10 +160,10 @@ def plot_channel_mapping(
     show: bool = False,
 ) -> Figure:
     """Draw the 62 EEGPT vocabulary channels on a head: the ones this recording gives the
-    model (green; orange and ringed where pretraining never trained that channel's embedding), the
-    ones it lacks (grey; red where the recording has them but marked bad), each used channel
-    labelled with its name in the recording when that differs, and the recording's channels
-    that were left out.
+    model (green; orange and ringed where pretraining never trained that channel's
+    embedding), the ones it lacks (grey; red where the recording has them but marked bad),
+    each used channel labelled with its name in the recording when that differs, and the
+    recording's channels that were left out.
 
     Parameters
     ----------
