@@ -467,10 +467,10 @@ def test_array_non_finite_reports_channels_and_counts():
     with pytest.raises(ValueError, match=r"30 non-finite \(NaN/Inf\) samples in all 3 channels "
                        r"\(10 samples each\), from 0\.900 s to 0\.990 s after the first sample\. "
                        r"EEGPT needs finite data: crop that time span \(raw.crop"):  # fmt: skip
-        prepare(rec)
+        prepare(rec, config=PreprocessingConfig(window_seconds=0.5))
     # a channel left out anyway (outside the vocabulary, or dropped) cannot refuse the data
     x[1, :] = np.nan
-    x[[0, 2]] = 1e-5 * np.random.default_rng(0).standard_normal((2, 100))
+    x[[0, 2]] = 1e-5 * np.random.default_rng(0).standard_normal((2, 500))
     rec = as_recording(x, ch_names=["Fp1", "EKG", "O2"], sfreq=100)
     with pytest.warns(RuntimeWarning, match="EKG"):
         windows = prepare(rec, config=PreprocessingConfig(window_seconds=0.25))
