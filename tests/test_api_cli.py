@@ -557,10 +557,14 @@ def test_cli_drop_and_rename_across_recordings(weights, tmp_path, capsys):
 
     out = tmp_path / "both"
     rename = ["--rename", "Ch1=C3", "--drop", "FP1"]
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", RuntimeWarning)  # every key matched some recording
-        warnings.filterwarnings("ignore", "channel.*do not match", RuntimeWarning)
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
         assert main([*base, str(a), str(b), "-o", str(out), *rename]) == 0
+    said = [str(w.message) for w in record if issubclass(w.category, RuntimeWarning)]
+    assert not any("matched no channel" in text for text in said)  # every key matched one
+    # b's Fp1 is no label FP1: kept, with a word on how to leave the electrode out everywhere
+    (other,) = [text for text in said if "matched no label" in text]
+    assert other.startswith(f"{b}: --drop FP1") and "'Fp1' maps to FP1 and is kept" in other
     ma = load_embeddings(out / "a.npz").metadata["channels"]
     mb = load_embeddings(out / "b.npz").metadata["channels"]
     assert ma["input_names"] == ["EEG Fp1-REF", "Cz", "Ch1"] and ma["names"][-1] == "C3"
@@ -1940,6 +1944,9 @@ def test_cli_keep_channels(weights, tmp_path, capsys):
     with pytest.raises(SystemExit):
         main(["channels", str(edf), "--keep-channels", "Fp1,Czz"])
     assert "'Czz' -> 'CZ'" in capsys.readouterr().err
+    assert main(["channels", str(edf), "--keep-channels", "10-20,-C3,Oz"]) == 0  # a set, edited
+    out = capsys.readouterr().out
+    assert "18 channel(s) kept" in out and "EEG C3-REF" in out.split("not kept")[1]
     out = tmp_path / "e.npz"
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

@@ -1726,3 +1726,101 @@ def test_keep_restricts_the_mapping_to_a_channel_set():
         map_channels(["Fp1", "Cz"], keep="10-10")
     with pytest.raises(ValueError, match="none of the channels to keep"):
         map_channels(["F3", "F4"], keep=["Cz"])
+
+
+_TUH = [f"EEG {name.upper()}-REF" for name in _CLINICAL_1020]
+
+
+def test_a_drop_of_an_electrode_that_a_file_labels_otherwise_is_warned_about():
+    """--drop C3 in a pooled run is a label, as spelled: a TUH file's 'EEG C3-REF' is kept,
+    with a warning saying so and how to leave the electrode out of every file
+    (--keep-channels 10-20,-C3); alone, the error names the label meant and that way too,
+    and no cap table (none was given). No warning where the electrode is not kept anyway."""
+    with pytest.warns(RuntimeWarning) as record:
+        mapping = map_channels(_TUH, rename={"C3": None}, on_missing="ignore", source="a1.edf")
+    assert "C3" in mapping.names
+    said = [str(w.message) for w in record if "matched no label" in str(w.message)]
+    assert len(said) == 1 and said[0].startswith("a1.edf: --drop C3 matched no label")
+    assert "'EEG C3-REF' maps to C3 and is kept" in said[0]
+    assert "--keep-channels 10-20,-C3 (keep=['10-20', '-C3'])" in said[0]
+    with pytest.warns(RuntimeWarning, match=r"--keep-channels 10-20,Oz,-C3 \(keep="):
+        map_channels(_TUH, rename={"C3": None}, on_missing="ignore", keep="10-20,Oz")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        map_channels(_TUH, rename={"C3": None}, on_missing="ignore", keep=["Fp1", "Cz"])
+    with pytest.raises(ValueError) as err:
+        map_channels(_TUH, rename={"C3": None})
+    text = str(err.value)
+    assert "'C3' -> 'EEG C3-REF'" in text and "--keep-channels 10-20,-C3" in text
+    assert "cap" not in text and "biosemi" not in text
+
+
+def test_keep_takes_sets_names_and_removals_left_to_right():
+    """keep='10-20,Oz' extends the set, '10-20,-C3' (or a list) takes C3 from it; the set is
+    recorded as the vocabulary names in vocabulary order, however it was spelled."""
+    from eegpt.channels import CHANNEL_SETS, kept_channels
+
+    ten_twenty = CHANNEL_SETS["10-20"]
+    assert set(kept_channels("10-20,Oz")) == {*ten_twenty, "OZ"}
+    without = kept_channels(["10-20", "-C3"])
+    assert without == kept_channels("10-20, -c3") == tuple(n for n in ten_twenty if n != "C3")
+    assert kept_channels(["Oz", "10-20"]) == kept_channels("10-20,Oz")
+    assert kept_channels("Cz,Fp1,-Cz,Oz") == ("FP1", "OZ")
+    assert map_channels(_TUH, keep="10-20,-C3").names == tuple(
+        n for n in map_channels(_TUH).names if n != "C3"
+    )
+    with pytest.raises(ValueError, match="no built-in channel set"):
+        kept_channels("10-10,Oz")
+    with pytest.raises(ValueError, match=r"\['-Czz'\] are not EEGPT vocabulary .*'Czz' -> 'CZ'"):
+        kept_channels("10-20,-Czz")
+    with pytest.raises(ValueError, match="names no channel"):
+        kept_channels("Cz,-Cz")
+
+
+def test_kept_channels_left_out_are_told_apart_from_absent_ones():
+    """A kept channel the recording has but leaves out (marked bad, dropped) is said to be
+    left out, and why, not to be absent from the recording."""
+    names = [n for n in _CLINICAL_1020 if n not in ("C3", "O2")]
+    with pytest.warns(RuntimeWarning) as record:
+        map_channels(
+            [*names, "O2"], keep="10-20", left_out={"C3": "bad"}, rename={"O2": None},
+            source="c3.vhdr",
+        )  # fmt: skip
+    said = [str(w.message) for w in record if "channels to keep" in str(w.message)]
+    assert len(said) == 1 and "not in this recording" not in said[0]
+    assert (
+        "2 of the 19 channels to keep are left out of this recording (marked bad: C3; " in (said[0])
+    )
+    assert "dropped: O2)" in said[0]
+    with pytest.warns(RuntimeWarning) as record:
+        map_channels(names, keep="10-20", left_out={"C3": "bad"})
+    said = [str(w.message) for w in record if "channels to keep" in str(w.message)]
+    assert "1 of the 19 channels to keep are not in this recording: O2." in said[0]
+    assert (
+        "1 of the 19 channels to keep is left out of this recording (marked bad: C3)" in (said[0])
+    )
+
+
+def test_none_of_the_channels_to_keep_names_what_the_channels_map_to():
+    with pytest.raises(ValueError, match=r"\(Fpz, Oz\) is in the recording, whose channels map "
+                       r"to Fp1, C3"):  # fmt: skip
+        map_channels(["EEG FP1-REF", "EEG C3-REF"], keep=["Fpz", "Oz"])
+
+
+def test_a_cap_table_is_not_applied_to_a_bdf_of_10_10_names_alone_or_in_a_corpus():
+    """A BioSemi-64 file saved with 10-10 names (no label is a key of the table) with
+    --rename biosemi64: the table is not applied, with the warning the clinical file with
+    ear electrodes gets, alone as in a corpus (on_missing='ignore'); no refusal as another
+    cap's table."""
+    import mne
+
+    names = mne.channels.make_standard_montage("biosemi64").ch_names
+    for on_missing in ("raise", "ignore"):
+        with pytest.warns(RuntimeWarning) as record:
+            mapping = map_channels(names, rename="biosemi64", on_missing=on_missing)
+        said = [str(w.message) for w in record if "not applied" in str(w.message)]
+        assert len(said) == 1 and "keep their own meaning" not in said[0]
+        assert mapping.names == map_channels(names).names and len(mapping) == 60
+    with pytest.warns(RuntimeWarning, match="not applied"):  # own entries beside it stay
+        mapping = map_channels(names, rename={**cap_rename("biosemi64"), "Cz": None})
+    assert "CZ" not in mapping.names

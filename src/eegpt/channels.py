@@ -96,40 +96,58 @@ CHANNEL_SETS: dict[str, tuple[str, ...]] = {"10-20": PROBE_19_CHANNELS}
 
 def kept_channels(keep: str | Iterable[str] | None) -> tuple[str, ...] | None:
     """``keep`` as the vocabulary names it stands for, in vocabulary order (so that two
-    spellings or orders of one set are recorded alike): a built-in set's name
-    (:data:`CHANNEL_SETS`, any case, with or without ``-``), or names in any spelling that
-    normalises (``"Fp1"``, ``"T3"``); None for None.
+    spellings or orders of one set are recorded alike); None for None.
+
+    ``keep`` is a list of items, or one string of them separated by commas, applied left to
+    right: a built-in set's name (:data:`CHANNEL_SETS`, any case, with or without ``-``)
+    adds its channels, a name in any spelling that normalises (``"Fp1"``, ``"T3"``) adds
+    that channel, and either with ``-`` before it removes them: ``"10-20,Oz"`` is the 10-20
+    set and Oz, ``"10-20,-C3"`` (or ``["10-20", "-C3"]``) the 10-20 set without C3.
 
     Raises
     ------
     ValueError
         For a name that is no vocabulary electrode (with the one it may be a misspelling of),
-        an unknown set's name, or no names.
+        an unknown set's name, or no channel left.
     """
     if keep is None:
         return None
-    if isinstance(keep, str):
-        known = {_cap_key(name): name for name in CHANNEL_SETS}
-        if _cap_key(keep) not in known:
-            raise ValueError(
-                f"keep={keep!r} is no built-in channel set (known: {', '.join(CHANNEL_SETS)}); "
-                "give a list of vocabulary names, e.g. keep=['Fp1', 'Cz'] (command line: "
-                "--keep-channels Fp1,Cz)"
-            )
-        return CHANNEL_SETS[known[_cap_key(keep)]]
-    names = list(keep)
-    odd = [
-        name for name in names if not isinstance(name, str) or normalize_channel_name(name) is None
-    ]
+    items = keep.split(",") if isinstance(keep, str) else list(keep)
+    odd = [item for item in items if not isinstance(item, str)]
     if odd:
+        raise ValueError(f"channels to keep are names (str), got {odd!r}")
+    items = [item.strip() for item in items if item.strip()]
+    sets = {_cap_key(name): members for name, members in CHANNEL_SETS.items()}
+    wanted: set[str] = set()
+    unknown: list[str] = []
+    for item in items:
+        remove = item.startswith("-") and len(item) > 1
+        name = item[1:].strip() if remove else item
+        members = sets.get(_cap_key(name))
+        canonical = normalize_channel_name(name)
+        if members is None and canonical is None:
+            unknown.append(item)
+            continue
+        change = set(members) if members is not None else {canonical}
+        wanted = wanted - change if remove else wanted | change
+    set_like = [item for item in unknown if re.fullmatch(r"[-\d\s_]+", item)]
+    if set_like:
         raise ValueError(
-            f"channel(s) to keep {odd} are not EEGPT vocabulary names (see "
-            "eegpt.channels.VOCABULARY)."
-            + _vocabulary_hint(name for name in odd if isinstance(name, str))
+            f"keep: {set_like} is no built-in channel set (known: {', '.join(CHANNEL_SETS)}); "
+            "give a set, vocabulary names or both, e.g. keep=['10-20', 'Oz'] (command line: "
+            "--keep-channels 10-20,Oz)"
         )
-    if not names:
-        raise ValueError("keep names no channel: give vocabulary names, or keep=None for all")
-    wanted = {normalize_channel_name(name) for name in names}
+    if unknown:
+        raise ValueError(
+            f"channel(s) to keep {unknown} are not EEGPT vocabulary names (see "
+            "eegpt.channels.VOCABULARY) nor built-in sets (known: "
+            f"{', '.join(CHANNEL_SETS)})." + _vocabulary_hint(item.lstrip("-") for item in unknown)
+        )
+    if not wanted:
+        raise ValueError(
+            f"keep={keep!r} names no channel: give a set or vocabulary names (a name after "
+            "'-' removes it from those before), or keep=None for all"
+        )
     return tuple(name for name in VOCABULARY if name in wanted)
 
 
@@ -1324,34 +1342,39 @@ def _named_like_vocabulary(names: Sequence[str]) -> bool:
     return bool(names) and not _socket_labels(names) and named >= len(names) / 2
 
 
-def _without_unfit_sockets(
-    rename: dict[str, str | None],
-    names: Sequence[str],
-    table: Mapping[str, str | None],
-    source: str | None,
-) -> dict[str, str | None]:
-    """``rename`` without the renames of a cap's socket table (:func:`_table_sockets`) when
-    the recording's labels are 10-10 names already (:func:`_named_like_vocabulary`) and some
-    of them are labels of the table: a corpus of several systems run with ``--rename
-    biosemi64`` must not rename a clinical file's ear electrode ``A2`` to AF7 (BioSemi's socket
-    A2). Its labels are then mapped by their names, with one warning. Entries given one by one
-    beside the table (``own``) and drops stay."""
-    cap = _table_sockets(rename)
+def _unfit_sockets(table: Mapping[str, str | None], names: Sequence[str]) -> list[str]:
+    """The renames of a cap's socket table (:func:`_table_sockets`) not to apply to a recording
+    whose labels are 10-10 names already (:func:`_named_like_vocabulary`), whether or not some
+    of its labels are keys of the table: a corpus of several systems run with ``--rename
+    biosemi64`` must not rename a clinical file's ear electrode ``A2`` to AF7 (BioSemi's
+    socket A2), nor refuse a BioSemi file saved with 10-10 names. Entries given one by one
+    beside the table (``own``) and drops stay. ``[]`` for a recording labelled otherwise."""
+    if not _named_like_vocabulary(names):
+        return []
     own = table.own if isinstance(table, RenameTable) else frozenset()
-    unfit = [key for key in cap if rename[key] is not None and key not in own]
+    return [key for key in _table_sockets(table) if table[key] is not None and key not in own]
+
+
+def _warn_unfit_sockets(
+    unfit: Sequence[str], names: Sequence[str], table: Mapping[str, str | None], where: str
+) -> None:
+    """Say once that the socket table ``table`` is not applied to this recording of 10-10
+    ``names`` (:func:`_unfit_sockets` gave ``unfit``), naming the labels it would have
+    renamed."""
     hit = [key for key in unfit if key in names]
-    if not hit or not _named_like_vocabulary(names):
-        return rename
-    where = f"{source}: " if source else ""
     name = f" {table.source!r}" if isinstance(table, RenameTable) and table.source else ""
+    meaning = (
+        f": {shortened_list(hit, 4)} keep their own meaning (ear electrodes A1/A2 are left out "
+        "as usual), not the table's electrodes"
+        if hit
+        else ""
+    )
     _warn(
         f"{where}the rename table{name} names amplifier sockets, but this recording's labels "
         f"are 10-10 names already ({shortened_list(list(names), 4)}), so the table is not "
-        f"applied to it: {shortened_list(hit, 4)} keep their own meaning (ear electrodes "
-        "A1/A2 are left out as usual), not the table's electrodes. Recordings labelled by "
-        "sockets (A1..A32, B1..) still get the table."
+        f"applied to it{meaning}. Recordings labelled by sockets (A1..A32, B1..) still get "
+        "the table."
     )
-    return {key: value for key, value in rename.items() if key not in unfit}
 
 
 def drops_by_electrode(rename: Mapping[str, str | None], names: Sequence[str]) -> dict[str, str]:
@@ -1369,6 +1392,86 @@ def drops_by_electrode(rename: Mapping[str, str | None], names: Sequence[str]) -
         for key, value in rename.items()
         if value is None and key not in names and _electrode_key(key) in renamed
     }
+
+
+def _drops_of_other_labels(
+    rename: Mapping[str, str | None],
+    names: Sequence[str],
+    table: Mapping[str, str | None],
+    keep: Sequence[str] | None,
+) -> dict[str, str]:
+    """The drops given one by one (``--drop C3``; a table's own drops aside) that name no
+    label of ``names`` while a channel that no entry renames maps to the electrode the drop
+    names -> that channel's label (``{"C3": "EEG C3-REF"}``): drops are labels as spelled,
+    so the channel is used. Electrodes outside ``keep`` (vocabulary names) are left out
+    anyway and not named."""
+    own = table.own if isinstance(table, RenameTable) else set(table)
+    sockets = set(_socket_labels(names))  # a socket C3 is no electrode C3
+    labels: dict[str, str] = {}  # vocabulary name -> the first label mapping to it
+    for label in names:
+        canonical = None if label in rename or label in sockets else normalize_channel_name(label)
+        if canonical is not None and (keep is None or canonical in keep):
+            labels.setdefault(canonical, label)
+    return {
+        key: labels[canonical]
+        for key, value in rename.items()
+        if value is None
+        and key in own
+        and key not in names
+        and (canonical := normalize_channel_name(key)) in labels
+    }
+
+
+def _keep_without_note(unmatched: Mapping[str, str], keep: str | Sequence[str] | None) -> str:
+    """How to leave the electrodes that the drops ``unmatched`` (drop -> label) name out of
+    every file whatever its label: ``keep`` (as given; the 10-20 set for None) without them."""
+    base = ["10-20"] if keep is None else keep.split(",") if isinstance(keep, str) else list(keep)
+    electrodes = [montage_spelling(str(normalize_channel_name(key))) for key in unmatched]
+    items = [item.strip() for item in base if item.strip()] + [f"-{e}" for e in electrodes]
+    return (
+        f" To leave the electrode {', '.join(electrodes)} out of every file whatever its "
+        f"label: --keep-channels {','.join(items)} (keep={items!r})"
+        + (", or list the channels to keep." if keep is None else ".")
+    )
+
+
+def _unmatched_drops_note(
+    unmatched: Mapping[str, str], keep: str | Sequence[str] | None, where: str
+) -> str:
+    """The warning for drops that matched no label of a recording while one of its channels
+    maps to the electrode named (:func:`_drops_of_other_labels`): that channel is kept."""
+    drops = " ".join(f"--drop {shlex.quote(key)}" for key in unmatched)
+    kept = "; ".join(
+        f"its {label!r} maps to {normalize_channel_name(key)} and is kept"
+        for key, label in unmatched.items()
+    )
+    return (
+        f"{where}{drops} matched no label of this recording (drops are labels, as spelled); "
+        f"{kept}.{_keep_without_note(unmatched, keep)} To drop it here only: "
+        f"{how_to_drop(list(unmatched.values()))}."
+    )
+
+
+def _why_left_out(
+    table: Mapping[str, str | None],
+    excluded: Sequence[str],
+    left_out: Mapping[str, str],
+    sockets: set[str],
+) -> dict[str, str]:
+    """Vocabulary name -> why its channel, present in the recording, was not used: dropped
+    (``excluded``, by a rename's None) or left out before mapping (``left_out``: marked bad,
+    or of another type or not picked). A channel's electrode is the one ``table`` renames it
+    to, else its label's (not a socket label's)."""
+    reasons = {"bad": "marked bad", "not picked": "not picked", "dropped": "dropped"}
+    out: dict[str, str] = {}
+    for label, why in [*((name, "dropped") for name in excluded), *left_out.items()]:
+        target = table.get(label)
+        if target is None and label not in sockets:
+            target = label
+        canonical = normalize_channel_name(target) if target is not None else None
+        if canonical is not None:
+            out.setdefault(canonical, reasons.get(why, f"typed {why}"))
+    return out
 
 
 def _electrode_key(name: str) -> str:
@@ -1972,7 +2075,10 @@ def map_channels(
         applied to a recording whose labels are 10-10 names already (:func:`cap_rename`). A
         drop (``None``) of a name the recording has no label of drops the channel that
         another entry renames to that electrode (``{**cap_rename("biosemi64"), "C1": None}``
-        drops socket A12, which the table names C1).
+        drops socket A12, which the table names C1); one that no entry renames stays a
+        label, as spelled, so ``{"C3": None}`` keeps a channel labelled ``EEG C3-REF`` (with a
+        warning under ``on_missing="ignore"``; to leave an electrode out of every recording
+        whatever its label, ``keep=["10-20", "-C3"]``).
     on_unknown : ``"drop"`` | ``"raise"``
         What to do with names that do not map: drop them with one warning listing them all, or
         raise a ``ValueError`` listing them.
@@ -1982,13 +2088,16 @@ def map_channels(
         channels.
     keep : str | sequence of str | None
         Use only these vocabulary channels (after ``rename``): names in any spelling that
-        normalises (``["Fp1", "T3", "Cz"]``), or a built-in set's name (``"10-20"``, the 19
-        electrodes of the 10-20 system; :data:`CHANNEL_SETS`). Recordings of different
+        normalises (``["Fp1", "T3", "Cz"]``), a built-in set's name (``"10-20"``, the 19
+        electrodes of the 10-20 system; :data:`CHANNEL_SETS`), or both, applied left to
+        right, ``-NAME`` removing one (``["10-20", "Oz"]``, ``"10-20,-C3"``: a list or one
+        comma-separated string; :func:`kept_channels`). Recordings of different
         systems then give embeddings of one channel set, on an average reference over the
         same electrodes (embeddings of different sets are not directly comparable). Channels
         mapped outside the set are left out (``not_kept``, no warning); kept names the
-        recording lacks are named in one warning. Command line: ``--keep-channels 10-20``
-        or ``--keep-channels Fp1,Fp2,Cz``.
+        recording lacks, or has but leaves out (marked bad, dropped), are named in one
+        warning. Command line: ``--keep-channels 10-20``, ``--keep-channels Fp1,Fp2,Cz`` or
+        ``--keep-channels 10-20,-C3``.
     source : str | None
         The recording (e.g. its path), named at the start of the warnings.
     left_out : dict of str to str | None
@@ -2041,12 +2150,20 @@ def map_channels(
     kept_set = kept_channels(keep)
     table = rename_table(rename)
     check_net_table(table, names)
+    where = f"{source}: " if source else ""
     rename = _matched_keys(_without_left_out(table, names, left_out or {}), names)
-    rename = _without_unfit_sockets(rename, names, table, source)
+    unfit = _unfit_sockets(table, names)  # a cap's table on a recording of 10-10 names
+    if unfit:
+        _warn_unfit_sockets(unfit, names, table, where)
+        rename = {key: value for key, value in rename.items() if key not in unfit}
     by_electrode = drops_by_electrode(rename, names)  # --drop C1: the socket named C1
     if by_electrode:
         rename = {k: v for k, v in rename.items() if k not in by_electrode}
         rename.update(dict.fromkeys(by_electrode.values()))
+    # --drop C3 on a file labelled 'EEG C3-REF': labels as spelled, so that channel stays
+    unmatched = _drops_of_other_labels(rename, names, table, kept_set)
+    if unmatched and on_missing == "ignore":
+        _warn(_unmatched_drops_note(unmatched, keep, where))
     _check_sockets(rename, names, table)  # the whole table: what it names beyond the recording
     cap = set(_table_sockets(rename))
     if on_missing == "ignore":
@@ -2060,7 +2177,10 @@ def map_channels(
         ):
             raise ValueError(_foreign_table(table, names) + spelling_hint(list(table), names))
         rename = RenameTable(rename, table.own).for_channels(names)
-    _check_rename(rename, names)
+    _check_rename(
+        rename, names, cap=bool(_table_sockets(table)),
+        note=_keep_without_note(unmatched, keep) if unmatched else "",
+    )  # fmt: skip
 
     kept: list[tuple[int, str, str]] = []  # (pick, input name, vocabulary name)
     unknown: list[str] = []
@@ -2091,7 +2211,10 @@ def map_channels(
             unknown.append(name)
         else:
             kept.append((i, name, canonical))
-    not_kept = [inp for _, inp, can in kept if kept_set is not None and can not in kept_set]
+    outside_keep = [
+        (inp, can) for _, inp, can in kept if kept_set is not None and can not in kept_set
+    ]
+    not_kept = [inp for inp, _ in outside_keep]
     kept = [row for row in kept if row[1] not in not_kept]
     targets = {name: str(rename[name]) for name in unknown if name in rename}
     # renamed one by one to an electrode outside the vocabulary: said apart, as a rename's
@@ -2116,9 +2239,10 @@ def map_channels(
         )
     if not kept and not_kept:
         raise ValueError(
-            f"none of the channels to keep ({few(list(kept_set or ()), 6)}) is in the "
-            f"recording, whose mapped channels are {shortened_list(not_kept)}: keep some of "
-            "them, or leave this recording out"
+            "none of the channels to keep "
+            f"({few([montage_spelling(n) for n in kept_set or ()], 6)}) is in the recording, "
+            f"whose channels map to {few([montage_spelling(c) for _, c in outside_keep], 12)}: "
+            "keep some of them, or leave this recording out"
         )
     if not kept:
         raise NoChannelMappedError(
@@ -2131,9 +2255,10 @@ def map_channels(
             names=list(names),
         )
     _check_duplicates(kept)
-    where = f"{source}: " if source else ""
     if kept_set is not None:
-        _warn_missing_kept(kept_set, [can for _, _, can in kept], where)
+        outside = {k: v for k, v in table.items() if k not in unfit}  # as the table maps
+        why = _why_left_out(outside, excluded, left_out or {}, sockets)
+        _warn_missing_kept(kept_set, [can for _, _, can in kept], where, why)
     contacts = _contacts_warning([inp for _, inp, _ in kept if inp not in rename], names, where)
     if contacts:
         _warn(contacts)
@@ -2214,18 +2339,39 @@ def map_channels(
 _LOGGED_ROWS = 12
 
 
-def _warn_missing_kept(keep: Sequence[str], used: Sequence[str], where: str) -> None:
-    """Warn once of the channels of ``keep`` (vocabulary names) that the recording lacks
-    (``used``: its kept vocabulary names): its embeddings see fewer channels than those of
-    recordings that have them all."""
+def _warn_missing_kept(
+    keep: Sequence[str], used: Sequence[str], where: str, why: Mapping[str, str]
+) -> None:
+    """Warn once of the channels of ``keep`` (vocabulary names) that the recording does not
+    use (``used``: its kept vocabulary names): those it lacks, and those it has but left out
+    (``why``: vocabulary name -> ``"marked bad"``, ``"dropped"``, ``"typed eog"`` ...). Its
+    embeddings see fewer channels than those of recordings that use them all."""
     missing = [name for name in keep if name not in used]
-    if missing:
-        _warn(
-            f"{where}{len(missing)} of the {len(keep)} channels to keep are not in this "
-            f"recording: {few([montage_spelling(name) for name in missing], 8)}. Its "
-            f"embeddings see the other {len(used)} only, fewer electrodes than those of "
-            "recordings that have them all."
+    if not missing:
+        return
+    absent = [montage_spelling(name) for name in missing if name not in why]
+    present: dict[str, list[str]] = {}
+    for name in missing:
+        if name in why:
+            present.setdefault(why[name], []).append(montage_spelling(name))
+    parts = []
+    if absent:
+        parts.append(
+            f"{len(absent)} of the {len(keep)} channels to keep are not in this recording: "
+            f"{few(absent, 8)}."
         )
+    if present:
+        n = sum(len(names) for names in present.values())
+        reasons = "; ".join(f"{why}: {few(names, 8)}" for why, names in present.items())
+        verb = "is" if n == 1 else "are"
+        parts.append(
+            f"{n} of the {len(keep)} channels to keep {verb} left out of this recording "
+            f"({reasons})."
+        )
+    _warn(
+        f"{where}{' '.join(parts)} Its embeddings see the other {len(used)} only, fewer "
+        "electrodes than those of recordings that use them all."
+    )
 
 
 def _renamed_outside_note(renamed: Mapping[str, str]) -> str:
@@ -2519,23 +2665,30 @@ def _foreign_table(table: RenameTable, names: Sequence[str], n_recordings: int =
     )
 
 
-def _check_rename(rename: dict[str, str | None], names: list[str]) -> None:
+def _check_rename(
+    rename: dict[str, str | None], names: list[str], cap: bool = False, note: str = ""
+) -> None:
+    """Refuse ``rename`` keys that name no channel of ``names`` (``cap``: a cap's socket
+    table was given, which may be the wrong cap's; ``note``: a sentence to add, such as how
+    to leave an electrode out whatever its label) and values that name no electrode."""
     missing = [key for key in rename if key not in names]
     if missing:
         sockets = sum(bool(_SOCKET.match(key)) for key in missing)
-        cap = (
+        of_cap = (
             f" The recording lacks {sockets} socket labels of the cap's table: if they come "
             "from cap_rename (--rename biosemi64), check that the cap is the one recorded with "
             "(32 electrodes: 'biosemi32'); if channels were removed from it, pass "
             "on_missing='ignore'."
-            if sockets > len(missing) / 2
+            if cap and sockets > len(missing) / 2
             else ""
         )
         raise ValueError(
             f"channel(s) to rename or drop {missing} (rename keys; --rename/--drop on the "
-            f"command line) are not among the channel names {shortened_list(names)}; check their spelling."
+            f"command line) are not among the channel names {shortened_list(names)}; check "
+            "their spelling."
             + spelling_hint(missing, names)
-            + cap
+            + of_cap
+            + note
             + " (A rename meant only for the recordings that have the channel: a table, "
             "rename='FILE' or eegpt.channels.RenameTable({...}), whose labels a recording may "
             "lack, or on_missing='ignore' where a function takes it; the command line ignores "

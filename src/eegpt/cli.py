@@ -211,24 +211,21 @@ def add_keep_option(g: argparse._ActionsContainer) -> None:
         default=None,
         metavar="NAMES",
         help="use only these EEGPT channels (after --rename), in every file: 10-20 (the 19 "
-        "electrodes of the 10-20 system) or comma-separated names, e.g. Fp1,Fp2,Cz; the "
+        "electrodes of the 10-20 system), comma-separated names, e.g. Fp1,Fp2,Cz, or both, "
+        "applied left to right, -NAME removing one: 10-20,Oz or 10-20,-C3; the "
         "average reference then runs over them. Files of different systems or sites give "
         "embeddings of one channel set this way (a file lacking some is warned about)",
     )
 
 
-def parse_keep(text: str) -> str | list[str]:
+def parse_keep(text: str) -> list[str]:
     """``--keep-channels`` -> the ``keep`` argument of :func:`eegpt.channels.map_channels`:
-    a built-in set's name as it is (``"10-20"``), else the comma-separated names
-    (``"Fp1, Cz"`` -> ``["Fp1", "Cz"]``); checked at once (an unknown name is an error that
-    suggests the vocabulary name meant)."""
-    from eegpt.channels import CHANNEL_SETS, kept_channels
+    the comma-separated items (``"10-20, -C3"`` -> ``["10-20", "-C3"]``: sets, names and
+    ``-NAME`` removals, :func:`eegpt.channels.kept_channels`); checked at once (an unknown
+    name is an error that suggests the vocabulary name meant)."""
+    from eegpt.channels import kept_channels
 
-    names = [name.strip() for name in text.split(",") if name.strip()]
-    known = {key.replace("-", "") for key in CHANNEL_SETS}
-    keep: str | list[str] = (
-        text.strip() if len(names) == 1 and names[0].replace("-", "") in known else names
-    )
+    keep = [name.strip() for name in text.split(",") if name.strip()]
     try:
         kept_channels(keep)
     except ValueError as err:
