@@ -167,3 +167,24 @@ def test_manifest_columns_have_one_type_in_every_shard_and_run(edfs, model, tmp_
         schema = pq.read_schema(shard)
         assert (schema.field("note").type, schema.field("site").type) == (pa.string(),) * 2
     assert {str(pq.read_schema(s).field("score").type) for s in shards[:2]} == {"int64"}
+
+
+def test_a_kept_channel_marked_bad_is_said_left_out_not_absent(edfs, model, tmp_path):
+    """With --keep-channels, a file whose kept channel is marked bad (bads column) is said to
+    leave it out, not to lack it; the run summary and read_embeddings name such causes of
+    different channel sets, not the option already given."""
+    manifest = tmp_path / "list.csv"
+    manifest.write_text(f"path,bads\n{edfs[0]},EEG C3-REF\n{edfs[1]},\n")
+    out = tmp_path / "out"
+    summary = embed_dataset(manifest, out, model=model, keep="10-20", **RUN)
+    text = str(summary)
+    assert "2 different channel sets" in text and "marked bad" in text
+    assert "--rename that missed" not in text and "--keep-channels 10-20" not in text
+    with pytest.warns(Warning, match="different channel sets") as caught:
+        df, _ = read_embeddings(out, embeddings=False)
+    message = next(str(w.message) for w in caught if "channel sets" in str(w.message))
+    assert "marked bad" in message and "--keep-channels 10-20" not in message
+    one = load_embeddings(out, recording_id=df.recording_id[df.path == str(edfs[0])].iloc[0])
+    said = [w for w in one.metadata["warnings"] if "channels to keep" in w]
+    assert len(said) == 1 and "not in this recording" not in said[0]
+    assert "1 of the 19 channels to keep is left out of this recording (marked bad: C3)" in said[0]

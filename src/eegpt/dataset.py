@@ -136,6 +136,7 @@ from eegpt.dataset_read import (
     _listings_apart,
     _missing_parts,
     _spec_differences,
+    channel_sets_advice,
     read_delimited,
     read_embeddings,
     read_shard_status,
@@ -3037,6 +3038,9 @@ class DatasetSummary:
     """The sets of EEGPT channels the files embedded use, with their files, most files first
     (files of runs that did not record them left out). More than one: the features differ
     between files, e.g. a rename that one file's spelling missed."""
+    keep: bool = False
+    """The run restricted every file to one set of channels (``keep``, ``--keep-channels``):
+    files of other sets used fewer of them."""
     dropped: list[tuple[str, int]] = field(default_factory=list)
     """The input channels left out (outside the vocabulary, or dropped on purpose) with the
     number of embedded files that had them, most files first: an electrode among them that
@@ -3109,9 +3113,7 @@ class DatasetSummary:
             lines.append(
                 f"the files use {len(self.channel_sets)} different channel sets: their "
                 "embeddings are not directly comparable (the model sees other electrodes, and "
-                "the average reference runs over other ones). A --rename that missed a file's "
-                "spelling? To give every file the same set: --keep-channels 10-20 (or NAMES; "
-                "keep= in Python):"
+                f"the average reference runs over other ones). {channel_sets_advice(self.keep)}:"
             )
             most = set(self.channel_sets[0][0])
             for k, (names, files) in enumerate(self.channel_sets[:4]):
@@ -4416,6 +4418,7 @@ class _Run:
             warned=warned,
             n_warned=n_warned,
             channel_sets=_channel_sets(rows),
+            keep=bool(self.spec["channels"].get("keep")),
             dropped=_dropped_channels(rows, self.spec["channels"].get("rename")),
         )
 

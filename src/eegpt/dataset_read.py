@@ -414,7 +414,7 @@ def _read_embeddings(
             + (", and the epochs.metadata columns of epochs_metadata" if expand else "")
         )
     ids = set(frame["recording_id"]) if "recording_id" in frame.columns else None
-    _warn_channel_sets(folders, ids)
+    _warn_channel_sets(folders, ids, bool((spec.get("channels") or {}).get("keep")))
     return frame, emb
 
 
@@ -434,10 +434,28 @@ def _channel_sets_of(folders: Sequence[Path]) -> dict[str, tuple[str, ...]]:
     return sets
 
 
-def _warn_channel_sets(folders: Sequence[Path], ids: set[str] | None) -> None:
+def channel_sets_advice(keep: bool) -> str:
+    """Why files embedded together may use different channel sets, and what to do: without
+    ``keep`` (``--keep-channels``), a rename that missed a file's spelling, and the option;
+    with it, the channels to keep that a file left out or lacks (the option is in use)."""
+    if not keep:
+        return (
+            "A --rename that missed a file's spelling? To give every file the same set: "
+            "--keep-channels 10-20 (or NAMES; keep= in Python)"
+        )
+    return (
+        "The channels to keep were one set (--keep-channels, keep=): a file uses fewer where "
+        "some of them are marked bad (info['bads'], the manifest's bads column, a BIDS "
+        "channels.tsv), dropped (--drop), or absent from it; each file's warnings (column "
+        f"'warnings' of {FILES_REPORT}) say which"
+    )
+
+
+def _warn_channel_sets(folders: Sequence[Path], ids: set[str] | None, keep: bool) -> None:
     """Warn once when the recordings read (``ids``; None: all of the folders') were embedded
     with different channel sets, naming each set and how many recordings have it: their
-    embeddings are not directly comparable."""
+    embeddings are not directly comparable. ``keep``: the runs restricted the channels to one
+    set (``channels.keep``), so the advice is about files that used fewer of them."""
     counts: dict[tuple[str, ...], int] = {}
     for recording_id, names in _channel_sets_of(folders).items():
         if ids is None or recording_id in ids:
@@ -453,8 +471,7 @@ def _warn_channel_sets(folders: Sequence[Path], ids: set[str] | None) -> None:
         f"read_embeddings: the recordings read were embedded with {len(counts)} different "
         f"channel sets: {sets}. Embeddings of different channel sets are not directly "
         "comparable (the model sees other electrodes, and the average reference runs over "
-        "other ones): embed every file with one set, --keep-channels 10-20 (or NAMES; keep= "
-        "in Python), to compare or pool them."
+        "other ones). " + channel_sets_advice(keep) + "."
     )
 
 
