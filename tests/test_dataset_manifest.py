@@ -188,3 +188,35 @@ def test_a_kept_channel_marked_bad_is_said_left_out_not_absent(edfs, model, tmp_
     said = [w for w in one.metadata["warnings"] if "channels to keep" in w]
     assert len(said) == 1 and "not in this recording" not in said[0]
     assert "1 of the 19 channels to keep is left out of this recording (marked bad: C3)" in said[0]
+
+
+def _bdf(path, names, seconds: float = 8.0):
+    info = mne.create_info(list(names), 256.0, "eeg")
+    data = np.random.default_rng(0).normal(0, 2e-5, (len(names), int(256 * seconds)))
+    mne.export.export_raw(path, mne.io.RawArray(data, info, verbose=False), verbose=False)
+    return path
+
+
+def test_a_bads_cell_takes_the_electrode_a_channel_maps_to(edfs, tmp_path):
+    """bads is per file: a cell names a label of the file, or the electrode one of its
+    channels maps to after the rename (C3: the socket A13 under biosemi64, or EEG C3-REF);
+    a socket-like name on a file of 10-10 names gets no electrode of a near spelling."""
+    import warnings
+
+    sockets = _bdf(tmp_path / "b1.bdf", [f"{bank}{i}" for bank in "AB" for i in range(1, 33)])
+    config = PreprocessingConfig()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # P9, Iz ... outside the vocabulary; untrained AF7
+        loaded = load_file(0, str(sockets), config, rename="biosemi64", bads=["C3"])
+        assert loaded.error is None and loaded.mapping["left_out"] == {"A13": "bad"}
+        tuh = load_file(0, str(edfs[0]), config, bads=["C3"])
+        assert tuh.error is None and tuh.mapping["left_out"] == {"EEG C3-REF": "bad"}
+        ten_ten = _bdf(
+            tmp_path / "b3.bdf", mne.channels.make_standard_montage("biosemi64").ch_names
+        )
+        failed = load_file(0, str(ten_ten), config, rename="biosemi64", bads=["A13"])
+    assert (
+        "['A13'] look like BioSemi socket labels, but this recording's labels are 10-10 names"
+        in (failed.error)
+    )
+    assert "-> 'AF3'" not in failed.error

@@ -1377,6 +1377,52 @@ def _warn_unfit_sockets(
     )
 
 
+def label_electrodes(
+    names: Sequence[str], rename: Mapping[str, str | None] | str | None = None
+) -> dict[str, str]:
+    """Label -> the vocabulary name :func:`map_channels` gives that channel: the one
+    ``rename`` names (a cap's socket table only where it applies, :func:`_unfit_sockets`),
+    else the label's own (a socket label's none); labels mapping to none are absent. No
+    warnings: for finding a channel by its electrode (a manifest's ``bads`` cell ``C3`` for
+    the socket ``A13`` under ``--rename biosemi64``, or for ``EEG C3-REF``)."""
+    table = rename_table(rename)
+    unfit = set(_unfit_sockets(table, names))
+    sockets = set(_socket_labels(names))
+    out: dict[str, str] = {}
+    for label in names:
+        if label in table and label not in unfit:
+            target = table[label]
+        else:
+            target = None if label in sockets else label
+        canonical = None if target is None else normalize_channel_name(target)
+        if canonical is not None:
+            out[label] = canonical
+    return out
+
+
+def label_hint(keys: Sequence[str], names: Sequence[str]) -> str:
+    """:func:`spelling_hint` for ``keys`` that name no channel of ``names`` (``bads``), but
+    for keys that look like BioSemi socket labels (``A13``) on a recording whose labels are
+    not sockets: no electrode of a near spelling (``AF3`` is another electrode), but that the
+    recording's labels are 10-10 names (or what they are)."""
+    socket_like = [
+        key
+        for key in keys
+        if _SOCKET.match(key.strip().upper())
+        and normalize_channel_name(key) is None
+        and not _other_electrode(key)
+    ]
+    if not socket_like or _socket_labels(names):
+        return spelling_hint(keys, names)
+    what = "10-10 names" if _named_like_vocabulary(names) else "no socket labels"
+    others = [key for key in keys if key not in socket_like]
+    return (
+        f" {shortened_list(socket_like, 4)} look like BioSemi socket labels, but this "
+        f"recording's labels are {what} ({shortened_list(list(names), 4)}), so no socket "
+        "names one of its channels." + (spelling_hint(others, names) if others else "")
+    )
+
+
 def drops_by_electrode(rename: Mapping[str, str | None], names: Sequence[str]) -> dict[str, str]:
     """The drops (``{NAME: None}``, ``--drop NAME``) of ``rename`` that name no channel of
     ``names`` but the electrode that another entry renames a channel to -> that channel:

@@ -234,7 +234,8 @@ class InputFile:
         ``annotations_file`` column (see :func:`eegpt.embed`'s ``annotations``).
     bads : tuple of str
         Channels to mark bad in this file (as its ``info["bads"]`` would), from the manifest's
-        ``bads`` column (:func:`bads_of_cell`).
+        ``bads`` column (:func:`bads_of_cell`): labels, or the electrodes they map to after
+        the run's rename (:func:`eegpt.io.mark_bad`).
     """
 
     index: int
@@ -895,7 +896,7 @@ def _from_table(table: Any, base: Path, source: str) -> DatasetInputs:
     lookalike = _lookalike_bads(extra)
     to_mark = (
         "; to mark channels bad in a file, name the column 'bads' (channel names as in the "
-        "file, separated by ';' or ',')"
+        "file, or the electrodes they map to, separated by ';' or ',')"
     )
     clash = [c for c in extra if c in RESERVED_COLUMNS]
     if clash:

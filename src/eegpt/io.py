@@ -25,7 +25,7 @@ import os
 import re
 import warnings
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal, NoReturn
@@ -51,7 +51,12 @@ from eegpt._logging import (
 from eegpt._logging import log as _log
 from eegpt._logging import warn as _warn
 from eegpt.annotations import annotations_of, rename_to_bad
-from eegpt.channels import how_to_drop, normalize_channel_name, spelling_hint
+from eegpt.channels import (
+    how_to_drop,
+    label_electrodes,
+    label_hint,
+    normalize_channel_name,
+)
 from eegpt.errors import AllChannelsBadError, RecordingError
 
 __all__ = [
@@ -506,11 +511,18 @@ def check_integer_volts(data: Any, units: str, where: str) -> None:
         )
 
 
-def mark_bad(inst: mne.io.BaseRaw | mne.BaseEpochs, names: Sequence[str], source: str) -> None:
+def mark_bad(
+    inst: mne.io.BaseRaw | mne.BaseEpochs,
+    names: Sequence[str],
+    source: str,
+    rename: Mapping[str, str | None] | str | None = None,
+) -> None:
     """Add the channels ``names`` to ``inst.info["bads"]`` (in place), as if the file marked
     them bad: left out of type-based picks, so of the embedding and the average reference, and
-    recorded as ``"bad"`` by :func:`left_out_channels`. A name matches the channel of that
-    label, spaces around the label ignored (EDF pads its labels).
+    recorded as ``"bad"`` by :func:`left_out_channels`. A name is a label of the recording
+    (spaces around it ignored: EDF pads its labels), or the vocabulary electrode one of its
+    channels maps to after ``rename`` (as :func:`eegpt.channels.map_channels` maps them):
+    ``C3`` for ``EEG C3-REF``, or for the socket ``A13`` under ``rename="biosemi64"``.
 
     Raises
     ------
@@ -524,12 +536,21 @@ def mark_bad(inst: mne.io.BaseRaw | mne.BaseEpochs, names: Sequence[str], source
         labels.setdefault(name.strip(), name)
     exact = set(inst.ch_names)
     found = [name if name in exact else labels.get(name.strip()) for name in names]
+    if None in found:  # an electrode's name: the channel that maps to it
+        by_electrode: dict[str, str] = {}
+        for label, electrode in label_electrodes(inst.ch_names, rename).items():
+            by_electrode.setdefault(electrode, label)
+        found = [
+            hit if hit is not None else by_electrode.get(normalize_channel_name(name) or "")
+            for name, hit in zip(names, found, strict=True)
+        ]
     missing = [name for name, hit in zip(names, found, strict=True) if hit is None]
     if missing:
         raise RecordingError(
             f"{source}: the channel(s) {missing} to mark bad (bads) are not in the recording, "
-            f"whose channels are {few(inst.ch_names)}.{spelling_hint(missing, inst.ch_names)} "
-            "Give the labels as the file spells them"
+            f"whose channels are {few(inst.ch_names)}.{label_hint(missing, inst.ch_names)} "
+            "Give the labels as the file spells them, or the electrodes they map to (after "
+            "--rename)"
         )
     marked = inst.info["bads"]
     inst.info["bads"] = [*marked, *(n for n in dict.fromkeys(found) if n not in marked)]

@@ -220,7 +220,8 @@ def open_stream(
         Passed to MNE and the channel mapping.
     bads : sequence of str
         Channels to mark bad besides those the file marks, as in
-        :func:`eegpt.io.as_recording`.
+        :func:`eegpt.io.as_recording`: labels, or the electrodes channels map to after
+        ``rename`` (:func:`eegpt.io.mark_bad`).
 
     Returns
     -------
@@ -248,7 +249,7 @@ def open_stream(
             )
         raw, header = _open(path, preload=False, verbose=verbose)
         source = str(path)
-        mark_bad(raw, bads, source)
+        mark_bad(raw, bads, source, rename)
     path = Path(source)
     if raw.n_times < 1:
         raise RecordingError(f"{source}: the recording has no samples")
