@@ -220,3 +220,27 @@ def test_a_bads_cell_takes_the_electrode_a_channel_maps_to(edfs, tmp_path):
         in (failed.error)
     )
     assert "-> 'AF3'" not in failed.error
+
+
+def test_the_columns_eegpt_reads_are_written_in_one_type_whatever_the_cells(edfs, model, tmp_path):
+    """Two sites' manifests, one with its rescale column left empty and numbered bads
+    labels, the other with numbers and text: every shard types rescale float64 (empty: null)
+    and bads/annotations_file as text, so the runs' shards join in one Parquet scan."""
+    from eegpt.dataset import shard_files
+
+    one, two = tmp_path / "one.csv", tmp_path / "two.csv"
+    one.write_text(f"path,rescale,bads,annotations_file\n{edfs[0]},,,\n")
+    two.write_text(f"path,rescale,bads,annotations_file\n{edfs[1]},1.0,EEG C3-REF,\n")
+    types = []
+    for manifest in (one, two):
+        out = tmp_path / manifest.stem
+        embed_dataset(manifest, out, model=model, **RUN)
+        schema = pq.read_schema(shard_files(out)[0])
+        types.append(
+            {c: str(schema.field(c).type) for c in ("rescale", "bads", "annotations_file")}
+        )
+    assert types[0] == types[1] == {
+        "rescale": "double", "bads": "string", "annotations_file": "string",
+    }  # fmt: skip
+    df, _ = read_embeddings(tmp_path / "one", embeddings=False)
+    assert df.rescale.isna().all()

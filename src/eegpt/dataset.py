@@ -926,16 +926,40 @@ def _from_table(table: Any, base: Path, source: str) -> DatasetInputs:
     return _make_inputs(paths, ids, source, metadata, rescale, annotations, bads)  # type: ignore[arg-type]
 
 
+#: Manifest columns eegpt reads, with the type every shard writes them in, whatever one
+#: manifest's cells make of them (a ``rescale`` column left empty would be text, ``bads`` of
+#: numbered labels integers): parts of one corpus, or runs of several sites, join in one read.
+_READ_COLUMN_TYPES = {"rescale": "float64", "annotations_file": "string", "bads": "string"}
+
+
 def _typed_for_shards(table: Any) -> Any:
     """The manifest's metadata columns with the types every shard of the run writes them in:
-    each column's type as the whole manifest gives it, and text for a column with no value at
-    all (typed null, which Parquet readers such as polars do not join with the text another
-    shard or run holds there)."""
+    the columns eegpt reads in their own types (:data:`_READ_COLUMN_TYPES`: ``rescale`` as
+    numbers, an empty cell null), each other column's type as the whole manifest gives it,
+    and text for a column with no value at all (typed null, which Parquet readers such as
+    polars do not join with the text another shard or run holds there)."""
     pa, _ = _pyarrow()
-    fields = [
-        pa.field(f.name, pa.string()) if pa.types.is_null(f.type) else f for f in table.schema
-    ]
-    return table.cast(pa.schema(fields, metadata=table.schema.metadata))
+    columns, fields = [], []
+    for f, column in zip(table.schema, table.columns, strict=True):
+        kind = _READ_COLUMN_TYPES.get(f.name)
+        if kind == "float64":
+            column = pa.array([_number_or_none(v) for v in column.to_pylist()], pa.float64())
+        elif kind == "string" or pa.types.is_null(f.type):
+            column = column.cast(pa.string())
+        columns.append(column)
+        fields.append(pa.field(f.name, column.type, f.nullable, f.metadata))
+    return pa.Table.from_arrays(columns, schema=pa.schema(fields, metadata=table.schema.metadata))
+
+
+def _number_or_none(value: Any) -> float | None:
+    """A ``rescale`` cell as a number; None for an empty cell (and for one that is no number,
+    which :func:`_rescale_column` refuses)."""
+    if value is None or str(value).strip() == "":
+        return None
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
 
 
 def _refuse_repeated_files(
