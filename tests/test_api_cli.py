@@ -1944,6 +1944,13 @@ def test_cli_keep_channels(weights, tmp_path, capsys):
     with pytest.raises(SystemExit):
         main(["channels", str(edf), "--keep-channels", "Fp1,Czz"])
     assert "'Czz' -> 'CZ'" in capsys.readouterr().err
+    assert main(["channels", str(edf)]) == 0
+    header = capsys.readouterr().out.splitlines()[0]
+    assert main(["channels", str(edf), "--keep-channels", "Fp1,Cz"]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[0] == header  # the file's EEG channels, whatever is kept
+    assert "not EEG by type" not in out and "EEG F7-REF" in out.split("not kept")[1]
+    assert "and 5 more" in out.split("not kept")[1]  # named in short
     assert main(["channels", str(edf), "--keep-channels", "10-20,-C3,Oz"]) == 0  # a set, edited
     out = capsys.readouterr().out
     assert "18 channel(s) kept" in out and "EEG C3-REF" in out.split("not kept")[1]

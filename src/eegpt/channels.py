@@ -1952,9 +1952,9 @@ class ChannelMapping:
         return tuple(name for name in self.names if name in UNSEEN_IN_PRETRAINING)
 
     def summary(self, limit: int | None = None, source: str | None = None) -> str:
-        """A table of input name -> vocabulary name (embedding row), then the dropped names;
-        with ``limit``, the first ``limit`` rows and dropped names and how many more there
-        are (for a log; ``eegpt channels FILE`` shows them all, the recording ``source``'s
+        """A table of input name -> vocabulary name (embedding row), then the dropped names
+        and, in short, those outside ``keep``; with ``limit``, the first ``limit`` rows and
+        dropped names and how many more there are (for a log; ``eegpt channels FILE`` shows them all, the recording ``source``'s
         path in that command where it is a file)."""
         shown = [printable_name(name) for name in self.input_names]
         width = max([len("input"), *(len(name) for name in shown)])
@@ -1981,9 +1981,10 @@ class ChannelMapping:
             lines.append("  dropped: " + shown_dropped)
         if self.not_kept:
             other = [printable_name(name) for name in self.not_kept]
+            # left out by choice, so named in short even where the table shows every row
             lines.append(
                 f"  not kept (outside the {len(self.keep or ())} channels kept): "
-                + (", ".join(other) if limit is None else few(other, limit))
+                + few(other, limit or _LOGGED_ROWS)
             )
         return "\n".join(lines)
 

@@ -1132,7 +1132,8 @@ def _show_channels(
         print(f"eegpt: error: {err}", file=sys.stderr)
         return 1
     rec, mapping, info, size = opened
-    read = [*mapping.input_names, *mapping.dropped]
+    # every channel of the types picked, whatever --keep-channels keeps of them
+    read = [*mapping.input_names, *mapping.dropped, *mapping.not_kept]
     bads = bads_of_picks(info, picks_of(args))
     print(f"{path}: {_channels_typed(read, bads, typed)} at {rec.sfreq:g} Hz, {size}")
     table = mapping.summary()
@@ -1142,7 +1143,7 @@ def _show_channels(
         print(
             "  (shown with all but the first of each electrode dropped, as the error below advises)"
         )
-    picked = {*mapping.input_names, *mapping.dropped}  # what the type pick left out
+    picked = set(read)  # the others are what the type pick left out (the table lists these)
     seen.update(dict.fromkeys(picked))
     types = info.get_channel_types()
     other = [
