@@ -244,3 +244,14 @@ def test_the_columns_eegpt_reads_are_written_in_one_type_whatever_the_cells(edfs
     }  # fmt: skip
     df, _ = read_embeddings(tmp_path / "one", embeddings=False)
     assert df.rescale.isna().all()
+
+
+def test_eegpt_info_names_a_cap_table_instead_of_listing_it(edfs, model, tmp_path):
+    """A run with rename='biosemi64' is described by the table's source and its number of
+    entries, not its 64 entries."""
+    from eegpt.dataset import describe_output
+
+    out = tmp_path / "out"
+    embed_dataset([edfs[0]], out, model=model, rename="biosemi64", **RUN)  # not applied
+    (line,) = [x for x in describe_output(out).splitlines() if x.startswith("  channels:")]
+    assert "rename (biosemi64, 64 entries)" in line and "'A1'" not in line

@@ -1207,7 +1207,7 @@ def load_file(
     index: int,
     path: str,
     config: PreprocessingConfig,
-    rename: Mapping[str, str | None] | None = None,
+    rename: Mapping[str, str | None] | str | os.PathLike | None = None,
     on_unknown: Literal["drop", "raise"] = "drop",
     reject_by_annotation: bool = False,
     rescale: float = 1.0,
@@ -1676,7 +1676,7 @@ def _run_spec(
     inputs: DatasetInputs,
     config: PreprocessingConfig,
     *,
-    rename: Mapping[str, str | None] | None,
+    rename: Mapping[str, str | None] | str | os.PathLike | None,
     on_unknown: str,
     precision: str,
     keep: str | Sequence[str] | None = None,
@@ -3534,7 +3534,7 @@ def embed_dataset(
     tail: str | None = None,
     detrend: str | None = None,
     reject_by_annotation: bool = False,
-    rename: Mapping[str, str | None] | None = None,
+    rename: Mapping[str, str | None] | str | os.PathLike | None = None,
     on_unknown: Literal["drop", "raise"] = "drop",
     keep: str | Sequence[str] | None = None,
     picks: str | Sequence[str] = "eeg",
@@ -3591,11 +3591,18 @@ def embed_dataset(
         Leave out the windows that overlap an annotation marked bad (``BAD_...``, any case), as
         MNE does for epochs; the ``window`` column then has gaps. By default they are embedded,
         and the ``bad`` column marks them.
-    rename, on_unknown
-        Channel mapping (see :func:`~eegpt.channels.map_channels`), applied to every file;
-        a ``rename`` key applies to the files that have that channel (others ignore it).
+    rename : dict of str to (str or None) | str | path-like | None
+        Channel mapping applied to every file (see :func:`~eegpt.channels.map_channels`): a
+        dict of label -> vocabulary name (None drops), a cap's name (``"biosemi64"``,
+        :func:`~eegpt.channels.cap_rename`), a table file's path
+        (:func:`~eegpt.channels.read_rename_table`) or a :class:`~eegpt.channels.RenameTable`;
+        a key applies to the files that have that channel (others ignore it), and a cap's
+        table is not applied to files labelled with 10-10 names.
+    on_unknown
+        As in :func:`~eegpt.channels.map_channels`.
     keep : str | sequence of str | None
-        Use only these vocabulary channels in every file (``"10-20"``, or names; see
+        Use only these vocabulary channels in every file (``"10-20"``, names, or both with
+        ``-NAME`` removals: ``"10-20,-C3"``; see
         :func:`~eegpt.channels.map_channels`), so that files of different systems give
         embeddings of one channel set; recorded in the run's settings (``channels.keep``), so
         runs with another set are not read together.
@@ -4120,6 +4127,21 @@ def _changed_lines(output_dir: Path, n: int) -> list[str]:
     ]
 
 
+def _channel_settings(channels: Mapping[str, Any], manifest: Mapping[str, Any]) -> str:
+    """The run's channel settings in one line: a rename of more than a few entries (a cap's
+    table, a file's) as where it came from, as the last run recorded it
+    (:func:`eegpt.channels.table_provenance`), and its number of entries, not each entry."""
+    runs = manifest.get("runs") or [manifest.get("last_run") or {}]
+    source = (runs[-1] or {}).get("rename_source")
+    parts = []
+    for key, value in channels.items():
+        if key == "rename" and isinstance(value, Mapping) and (source or len(value) > 8):
+            where = f"{source}, " if source else ""
+            value = f"({where}{len(value)} {'entry' if len(value) == 1 else 'entries'})"
+        parts.append(f"{key} {value}")
+    return ", ".join(parts)
+
+
 def output_report(output_dir: str | os.PathLike) -> tuple[str, bool]:
     """:func:`describe_output`, and whether its rows match the files on disk as far as the
     last run found: False when it found embedded recordings changed since (``eegpt info``
@@ -4151,7 +4173,7 @@ def output_report(output_dir: str | os.PathLike) -> tuple[str, bool]:
         f"precision {spec.get('precision')}"
         + (f", stream {spec['stream_precision']}" if spec.get("stream_precision") else ""),
         PreprocessingConfig.describe(prep),
-        "  channels: " + ", ".join(f"{k} {v}" for k, v in spec.get("channels", {}).items()),
+        "  channels: " + _channel_settings(spec.get("channels", {}), manifest),
     ]
     progress = _progress(output_dir, manifest)
     present, running, counted = progress.present, progress.running, progress.counted

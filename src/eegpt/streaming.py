@@ -197,7 +197,7 @@ class StreamedRecording:
 def open_stream(
     path: PathLike | mne.io.BaseRaw,
     *,
-    rename: Mapping[str, str | None] | None = None,
+    rename: Mapping[str, str | None] | PathLike | None = None,
     on_unknown: str = "drop",
     on_missing: str = "raise",
     picks: str | Sequence[str] | Sequence[int] | None = "eeg",
