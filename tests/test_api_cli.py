@@ -1965,3 +1965,25 @@ def test_cli_keep_channels(weights, tmp_path, capsys):
         len(emb.metadata["channels"]["names"]) == 19
         and "EEG A1-REF" in emb.metadata["channels"]["dropped"]
     )
+
+
+def test_cli_a_cap_table_is_not_applied_to_a_bdf_of_10_10_names(tmp_path, capsys):
+    """`eegpt channels b3.bdf --rename biosemi64` on a BDF saved with 10-10 names maps it by
+    its names with the 'not applied' warning, alone as in a folder beside a socket-labelled
+    file (no refusal as another cap's table)."""
+    rng = np.random.default_rng(0)
+    labels = {
+        "b3.bdf": mne.channels.make_standard_montage("biosemi64").ch_names,
+        "b1.bdf": [f"{bank}{i}" for bank in "AB" for i in range(1, 33)],
+    }
+    for name, names in labels.items():
+        raw = mne.io.RawArray(rng.normal(0, 2e-5, (64, 512)), mne.create_info(names, 256.0, "eeg"))
+        mne.export.export_raw(tmp_path / name, raw, verbose=False)
+    for args in ([str(tmp_path / "b3.bdf")], [str(tmp_path)]):
+        with warnings.catch_warnings(record=True) as record:
+            warnings.simplefilter("always")
+            assert main(["channels", *args, "--rename", "biosemi64"]) == 0
+        said = " ".join(str(w.message) for w in record)
+        assert "b3.bdf: the rename table 'biosemi64' names amplifier sockets" in said
+        assert "not applied" in said and "none of the 64 labels" not in said
+        assert "Fp1    ->  FP1" in capsys.readouterr().out
