@@ -1688,6 +1688,32 @@ def test_a_cap_table_leaves_a_recording_of_10_10_names_be():
         sockets = map_channels(_BIOSEMI64_SOCKETS, rename="biosemi64", on_missing="ignore")
     assert not any("not applied" in str(w.message) for w in record)
     assert len(sockets) == 60 and sockets.names[:2] == ("FP1", "AF7")
+    # 10-20 names fit the socket pattern too (F3, C4, F7): a sleep or reduced clinical
+    # montage is no cap's, though 8 of its labels look like sockets
+    for montage in (
+        ["F3", "F4", "C3", "C4", "O1", "O2", "A1", "A2", "E1", "E2"],
+        ["Fp1", "Fp2", "F3", "F4", "C3", "C4", "F7", "F8", "O1", "O2", "A1", "A2"],
+    ):
+        with pytest.warns(RuntimeWarning, match="not applied"):
+            mapping = map_channels(montage, rename="biosemi64", on_missing="ignore")
+        assert "C3" in mapping.names and "AF7" not in mapping.names
+        with pytest.warns(RuntimeWarning, match="dropped") as record:  # A1, A2, E1, E2
+            mapping = map_channels(montage)  # no table: F3 .. C4 are electrodes, not sockets
+        assert {"F3", "F4", "C3", "C4"} <= set(mapping.names)
+        assert not any("socket" in str(w.message) for w in record)
+
+
+def test_a_drop_takes_a_renamed_electrode_by_its_own_name_only():
+    """--drop C1 beside a cap's table drops the socket the cap names C1; --drop T3 (an older
+    name of T7, meant for a clinical file's label T3) does not take the socket named T7."""
+    from eegpt.channels import cap_rename
+
+    table = {**cap_rename("biosemi64"), "T3": None}
+    mapping = map_channels(_BIOSEMI64_SOCKETS, rename=table, on_missing="ignore")
+    assert "T7" in mapping.names and "A15" not in mapping.dropped
+    table = {**cap_rename("biosemi64"), "c1": None}
+    mapping = map_channels(_BIOSEMI64_SOCKETS, rename=table, on_missing="ignore")
+    assert "C1" not in mapping.names and "A12" in mapping.dropped
 
 
 def test_keep_restricts_the_mapping_to_a_channel_set():

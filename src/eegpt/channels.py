@@ -1046,14 +1046,17 @@ def no_table_error(name: str, option: str | None = None) -> ValueError:
 
 def _socket_labels(names: Sequence[str]) -> list[str]:
     """The socket labels (``A1``, ``B7``) of a recording labelled by amplifier sockets: at
-    least 8 of them, at least half of its names, bank A among them (BioSemi banks start at A;
-    labels of bank E alone are EGI numbers). Empty for a recording with 10-10 names, whose
-    ``F3`` or ``C4`` also fit the pattern."""
+    least half of its names, at least 8 of them that name no 10-10 electrode, bank A among
+    those (BioSemi banks start at A; labels of bank E alone are EGI numbers). Empty for a
+    recording with 10-10 names, whose ``F3`` or ``C4`` also fit the pattern: a sleep montage
+    ``F3 F4 C3 C4 O1 O2 A1 A2 E1 E2`` has 8 labels of that form but only 4 that are no
+    electrode's name."""
     sockets = [name for name in names if _SOCKET.match(name.strip().upper())]
+    only = [name for name in sockets if normalize_channel_name(name) is None]  # no electrode's
     if (
-        len(sockets) < 8
+        len(only) < 8
         or len(sockets) < len(names) / 2
-        or not any(name.strip().upper().startswith("A") for name in sockets)
+        or not any(name.strip().upper().startswith("A") for name in only)
     ):
         return []
     return sockets
@@ -1428,15 +1431,17 @@ def drops_by_electrode(rename: Mapping[str, str | None], names: Sequence[str]) -
     ``names`` but the electrode that another entry renames a channel to -> that channel:
     ``--drop C1`` beside ``--rename biosemi64`` drops socket A12, which the cap's table names
     C1. Only renamed channels are taken so: a drop of ``FP1`` meant for one file's duplicate
-    must not take another file's ``Fp1``."""
+    must not take another file's ``Fp1``; and only a drop spelled as the electrode is (any
+    case), not an older name of it: ``--drop T3`` meant for a clinical file's label ``T3``
+    must not take the BioSemi socket the cap names T7."""
     renamed: dict[str, str] = {}  # electrode -> the first channel renamed to it
     for label in names:
         if rename.get(label) is not None:
             renamed.setdefault(_electrode_key(str(rename[label])), label)
     return {
-        key: renamed[_electrode_key(key)]
+        key: renamed[key.strip().upper()]
         for key, value in rename.items()
-        if value is None and key not in names and _electrode_key(key) in renamed
+        if value is None and key not in names and key.strip().upper() in renamed
     }
 
 
