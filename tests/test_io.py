@@ -909,6 +909,35 @@ def test_a_truncated_brainvision_data_file_is_said_and_recorded(tmp_path, capsys
         as_recording(vhdr, verbose="error")
 
 
+def test_an_ascii_brainvision_recording_is_read_on_both_paths(tmp_path):
+    """A BrainVision recording whose data file is text (``DataFormat=ASCII``, one line per
+    sample) is read whole and streamed, with nothing said of truncation."""
+    from test_annotations import _write_brainvision
+
+    vhdr = _write_brainvision(tmp_path)  # 30 s of 3 float32 channels at 256 Hz, binary
+    eeg = tmp_path / "rec.eeg"
+    data = np.fromfile(eeg, "<f4").reshape(-1, 3)  # (n_times, n_channels), uV
+    eeg.write_text("".join(" ".join(f"{v:.4f}" for v in row) + "\n" for row in data))
+    text = vhdr.read_text(encoding="utf-8").replace("DataFormat=BINARY", "DataFormat=ASCII")
+    vhdr.write_text(
+        text.replace(
+            "[Binary Infos]\nBinaryFormat=IEEE_FLOAT_32",
+            "[ASCII Infos]\nDecimalSymbol=.\nSkipLines=0\nSkipColumns=0",
+        ),  # fmt: skip
+        encoding="utf-8",
+    )
+    expected = mne.io.read_raw_brainvision(vhdr, verbose="error").get_data()
+    assert expected.shape == (3, 30 * 256)  # MNE reads the hand-written file
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message=".*truncated")
+        raw = read_recording(vhdr, verbose="error")
+        rec = as_recording(vhdr, verbose="error")
+        stream = open_stream(vhdr, verbose="error")
+    np.testing.assert_allclose(raw.get_data(), expected)
+    assert rec.truncated is None and stream.truncated is None
+    assert stream.raw.n_times == 30 * 256
+
+
 def test_brainvision_data_file_names_its_vhdr_file(tmp_path):
     """A BrainVision .eeg (the samples alone) is refused naming the .vhdr to give instead,
     also where the .vhdr has another name and names it in DataFile=; a .eeg no .vhdr names

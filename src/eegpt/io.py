@@ -1309,7 +1309,7 @@ def _brainvision_cut(path: Path, raw: mne.io.BaseRaw) -> tuple[dict[str, Any] | 
         }
         width = _BRAINVISION_BYTES.get(fields.get("binaryformat", "").upper())
         if fields.get("dataformat", "BINARY").upper() != "BINARY" or width is None:
-            return None
+            return None, False  # ASCII data, or a binary format MNE reads its own way
         size = os.path.getsize(raw.filenames[0])
         n, leftover = divmod(size, width * int(fields["numberofchannels"]))
         announced = int(fields["datapoints"]) if "datapoints" in fields else None
