@@ -45,10 +45,24 @@ def edfs(tmp_path_factory):
         ("", ()),
         (None, ()),
         (float("nan"), ()),
+        (["Fp1", " Cz "], ("Fp1", "Cz")),  # a Parquet list cell: one label per element
+        (("Fp1, left", "O1;x"), ("Fp1, left", "O1;x")),
+        (np.array(["Fp1", "Cz"], dtype=object), ("Fp1", "Cz")),
+        ([], ()),
     ],
 )
 def test_a_bads_cell_lists_channel_names(cell, names):
     assert bads_of_cell(cell) == names
+
+
+def test_a_parquet_bads_column_of_lists_gives_each_label_whole(edfs, tmp_path):
+    """A Parquet manifest whose ``bads`` column holds lists (as pandas writes a column of
+    lists) marks each element bad as it is."""
+    manifest = tmp_path / "manifest.parquet"
+    table = pd.DataFrame({"path": [str(p) for p in edfs[:2]], "bads": [["Fp1", "Cz"], []]})
+    table.to_parquet(manifest)
+    inputs = resolve_inputs(manifest)
+    assert [f.bads for f in inputs.files] == [("Fp1", "Cz"), ()]
 
 
 def test_a_manifest_bads_column_leaves_channels_out_as_drop_does(edfs, model, tmp_path):

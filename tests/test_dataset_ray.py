@@ -178,6 +178,23 @@ def test_ray_mean_pooling_matches_inprocess(local_ray, corpus, model, tmp_path):
     assert pq.read_table(a).equals(pq.read_table(b))
 
 
+def test_a_ray_row_keeps_bads_labels_whole():
+    """The bads a Ray row carries to the reading actor come back as given, also labels holding
+    ',' or ';' (as a ``;``-separated cell gives them), after the row's trip through Arrow."""
+    import pyarrow as pa
+
+    from eegpt.dataset import InputFile, bads_of_cell
+    from eegpt.dataset_ray import _ray_item
+
+    files = [
+        InputFile(0, "a", "/a.edf", 1.0, None, bads_of_cell("Fp1,x;")),
+        InputFile(1, "b", "/b.edf", 1.0, None, ("Cz", "O1;2")),
+        InputFile(2, "c", "/c.edf", 1.0, None, ()),
+    ]
+    rows = pa.Table.from_pylist([_ray_item(f) for f in files]).to_pylist()
+    assert [bads_of_cell(row["bads"]) for row in rows] == [("Fp1,x",), ("Cz", "O1;2"), ()]
+
+
 def test_ray_devices():
     assert ray_devices(None, 0, None) == (False, 1)
     assert ray_devices("auto", 4, None) == (True, 4)

@@ -457,12 +457,16 @@ def _annotations_column(table: Any, base: Path) -> list[str | None] | None:
 
 def bads_of_cell(value: Any) -> tuple[str, ...]:
     """The channel names of a manifest's ``bads`` cell: separated by ``;`` where the cell holds
-    one (so labels with commas can be given), else by ``,``; each trimmed of spaces. An empty
-    or missing cell (None, NaN): none."""
+    one (so labels with commas can be given), else by ``,``; each trimmed of spaces. A list
+    cell (a list, tuple or array: what a Parquet list column gives) holds one label per
+    element, taken whole. An empty or missing cell (None, NaN): none."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ()
-    text = str(value)
-    names = (name.strip() for name in text.split(";" if ";" in text else ","))
+    if isinstance(value, list | tuple | np.ndarray):
+        names = (str(name).strip() for name in value if name is not None)
+    else:
+        text = str(value)
+        names = (name.strip() for name in text.split(";" if ";" in text else ","))
     return tuple(dict.fromkeys(name for name in names if name))
 
 

@@ -169,6 +169,19 @@ def ray_session(
             ray.shutdown()
 
 
+def _ray_item(f: InputFile) -> dict[str, Any]:
+    """The row of the Ray dataset that asks :class:`_ReadActor` to read file ``f``; its bads go
+    as a list, one label per element, so labels holding ``;`` or ``,`` come back whole
+    (:func:`~eegpt.dataset.bads_of_cell` takes a list cell's elements as they are)."""
+    return {
+        "index": f.index,
+        "path": f.path,
+        "rescale": f.rescale,
+        "annotations": f.annotations or "",
+        "bads": list(f.bads),
+    }
+
+
 class _ReadActor:
     """Ray Data stage 1 (a flat map): a path in, the file's windows out (see
     :func:`load_file`), a long recording's as one row per part, read one after the other
@@ -368,16 +381,7 @@ def run_ray(
     try:
         cpu_model = copy.deepcopy(model).to("cpu")
         model_ref = ray.put(cpu_model)
-        items = [
-            {
-                "index": f.index,
-                "path": f.path,
-                "rescale": f.rescale,
-                "annotations": f.annotations or "",
-                "bads": ";".join(f.bads),
-            }
-            for f in files
-        ]
+        items = [_ray_item(f) for f in files]
         ds = ray.data.from_items(items, override_num_blocks=min(len(items), 10_000))
         ds = ds.flat_map(
             _ReadActor,
