@@ -325,6 +325,42 @@ def test_a_folder_that_cannot_be_listed_refuses_the_listing(tmp_path, monkeypatc
     ]
 
 
+def test_the_advice_for_a_folder_that_cannot_be_listed_avoids_it(tmp_path, monkeypatch):
+    """The pattern and glob the refusal advises list the other folders without entering the
+    unreadable one (a '**' would enter it); ``lost+found`` (root's alone on ext file systems)
+    is skipped without a word."""
+    for name in ("a/r1.edf", "b/r2.edf", "locked/x.edf", "lost+found/#123"):
+        (tmp_path / name).parent.mkdir(exist_ok=True)
+        (tmp_path / name).write_bytes(b"")
+    scandir, listed = os.scandir, []
+
+    def no_permission(path: Any) -> Any:
+        listed.append(Path(path).name)
+        if Path(path).name in ("locked", "lost+found"):
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(path))
+        return scandir(path)
+
+    monkeypatch.setattr(os, "scandir", no_permission)
+    with pytest.raises(OSError, match=r"cannot list 1 folder") as refused:
+        resolve_inputs(tmp_path, pattern="**/*.edf")
+    assert "lost+found" not in str(refused.value)
+    advised = re.search(r"pattern='([^']+)'", str(refused.value))[1]
+    glob_input = re.search(r"as a glob input: '([^']+)'", str(refused.value))[1]
+    assert advised == "a/**/*.edf" and glob_input == str(tmp_path / "a" / "**/*.edf")
+    for listing in (
+        lambda: resolve_inputs(tmp_path, pattern=advised),
+        lambda: resolve_inputs(glob_input),
+    ):
+        listed.clear()
+        assert [f.path for f in listing().files] == [str(tmp_path / "a" / "r1.edf")]
+        assert "locked" not in listed
+    (tmp_path / "locked" / "x.edf").unlink()
+    (tmp_path / "locked").rmdir()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert len(resolve_inputs(tmp_path).files) == 2  # lost+found: not entered, not said
+
+
 def test_a_link_loop_and_a_folder_named_as_a_recording_fail_as_files(tmp_path, model):
     """A link that loops (its target cannot be looked at) is listed when it matches, to fail on
     its own rather than end the listing, and is said to be a loop; a folder named as a recording

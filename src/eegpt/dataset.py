@@ -590,8 +590,8 @@ def _dangling(path: Path) -> bool:
 
 
 def _files_under(root: Path, pattern: str | None = None) -> list[Path]:
-    """The files below ``root`` (hidden ones and hidden folders left out), following links to
-    folders, each folder once (a link loop ends), only into folders that can hold a match of
+    """The files below ``root`` (hidden ones, hidden folders and ``lost+found`` left out),
+    following links to folders, each folder once (a link loop ends), only into folders that can hold a match of
     the glob ``pattern`` (all without one); a dangling link, or one that cannot be followed (a
     link loop), counts as a file, so that it is reported as unreadable rather than silently
     left out or ending the listing. A recording that is a folder (EGI ``.mff``) is listed as
@@ -629,7 +629,7 @@ def _files_under(root: Path, pattern: str | None = None) -> list[Path]:
             unreadable.append((folder, err))
             continue
         for entry in entries:  # folders pushed last-name first: popped in name order
-            if entry.name.startswith("."):
+            if entry.name.startswith(".") or entry.name == _LOST_FOUND:
                 continue
             path = Path(entry.path)
             try:
@@ -647,7 +647,7 @@ def _files_under(root: Path, pattern: str | None = None) -> list[Path]:
             elif entry.is_file() or _dangling(path):
                 files.append(path)
     if unreadable:
-        raise _unreadable_folders(unreadable, root)
+        raise _unreadable_folders(unreadable, root, pattern)
     for folder in named:  # one holding recordings is a folder; one holding none fails as one
         inside = str(folder) + os.sep
         if not any(str(f).startswith(inside) and f.suffix.lower() in EEG_SUFFIXES for f in files):
@@ -660,18 +660,58 @@ def _files_under(root: Path, pattern: str | None = None) -> list[Path]:
     return files
 
 
-def _unreadable_folders(unreadable: list[tuple[Path, OSError]], root: Path) -> OSError:
+def _unreadable_folders(
+    unreadable: list[tuple[Path, OSError]], root: Path, pattern: str | None
+) -> OSError:
     """The error for folders of a corpus that cannot be listed: each hides an unknown number of
-    recordings, so a run without them would be silently incomplete."""
+    recordings, so a run without them would be silently incomplete. Its advice names a pattern
+    that leaves them out (:func:`_avoiding_pattern`) where the corpus has a folder for one."""
     named = [f"{folder} ({err.strerror or err})" for folder, err in unreadable]
     them = "it" if len(unreadable) == 1 else "them"
+    example = _avoiding_pattern([f for f, _ in unreadable], root, pattern)
+    lists = (
+        f"lists the recordings under {example.split('/')[0]} alone (as a glob input: "
+        f"'{root / example}')"
+        if example
+        else ""
+    )
     return OSError(
         f"cannot list {_count(len(unreadable), 'folder')} to search under {root}, so the "
         f"recordings in {them} would be left out without a word: {few(named, 5)}; let the user "
-        f"running eegpt read {them}, or leave {them} out: with a pattern that only the other "
-        "folders match (pattern='sub-01/**/*.edf', --pattern), or with a manifest (.csv with a "
-        "path column) of the recordings to embed"
+        f"running eegpt read {them}, or leave {them} out: with a pattern (--pattern) whose "
+        f"folder parts do not match {them}, and no '**' above {them} (a '**' enters every "
+        "folder below it)"
+        + (f": pattern={example!r} {lists}" if example else ", e.g. pattern='sub-01/*.edf'")
+        + ", or with a manifest (.csv with a path column) of the recordings to embed"
     )
+
+
+_LOST_FOUND = "lost+found"
+"""The folder where fsck puts recovered pieces, at the root of ext file systems: readable by
+root alone, and holding no recordings, so a corpus listing skips it."""
+
+
+def _avoiding_pattern(unreadable: list[Path], root: Path, pattern: str | None) -> str | None:
+    """A pattern for a folder listing that enters none of the ``unreadable`` folders (paths
+    below ``root``): the recordings under the first folder of ``root`` (by name) that holds
+    none of them, matched by ``pattern``'s file part (``*.edf`` without a pattern); None where
+    every folder of ``root`` holds one."""
+    if root in unreadable:
+        return None
+    above = {folder.relative_to(root).parts[0] for folder in unreadable}
+    try:
+        names = sorted(
+            e.name
+            for e in os.scandir(root)
+            if not e.name.startswith(".") and e.name != _LOST_FOUND and e.is_dir()
+        )
+    except OSError:
+        return None
+    readable = [n for n in names if n not in above and "/" not in n and not glob.has_magic(n)]
+    if not readable:
+        return None
+    last = pattern.strip("/").split("/")[-1] if pattern else "*.edf"
+    return f"{readable[0]}/**/{last}"
 
 
 def _folder_filter(pattern: str | None) -> Callable[[str], bool]:
