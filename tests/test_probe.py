@@ -231,6 +231,39 @@ def test_early_stopping_waits_for_the_learning_rate_peak(model, short_task):
     assert probe.training["best_epoch"] == 1  # the first pass's loss was never beaten
 
 
+@pytest.mark.parametrize(
+    ("epochs", "steps", "pct"),
+    [
+        (7, 2, 0.3),
+        (10, 3, 0.5),
+        (5, 7, 0.25),
+        (4, 3, 0.33),
+        (3, 5, 0.2),
+        (9, 1, 0.3),
+        (6, 4, 0.1),
+        (2, 2, 0.5),
+        (20, 3, 0.11),
+        (5, 5, 0.79),
+    ],  # fmt: skip
+)
+def test_the_peak_pass_holds_the_one_cycle_schedules_highest_rate(epochs, steps, pct):
+    """:func:`_peak_pass` names the pass whose batches get the highest rate of a real
+    OneCycleLR, as the probe's training builds it."""
+    from eegpt.probe import _peak_pass
+
+    warm_up = max(pct, 2 / (epochs * steps))  # as the training keeps >= 2 warm-up steps
+    optimizer = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=1.0)
+    scheduler = torch.optim.lr_scheduler.OneCycleLR(
+        optimizer, max_lr=1e-3, epochs=epochs, steps_per_epoch=steps, pct_start=warm_up
+    )
+    rates = []
+    for _ in range(epochs * steps):  # the rate each batch trains at, then the step after it
+        rates.append(optimizer.param_groups[0]["lr"])
+        optimizer.step()
+        scheduler.step()
+    assert _peak_pass(warm_up, epochs, steps) == int(np.argmax(rates)) // steps + 1
+
+
 # ------------------------------------------------------------------------------------ caching
 
 

@@ -1677,11 +1677,34 @@ def _fit(
 
 
 def _peak_pass(pct_start: float, epochs: int, steps: int) -> int:
-    """The pass (1-based) in which the one-cycle schedule reaches its peak learning rate, for
-    ``epochs`` passes of ``steps`` batches: :class:`torch.optim.lr_scheduler.OneCycleLR`
-    peaks at step ``pct_start * epochs * steps - 1`` (0-based, one step a batch)."""
-    peak_step = max(0, math.ceil(pct_start * epochs * steps - 1))
+    """The pass (1-based) whose batches include the one-cycle schedule's highest learning rate,
+    for ``epochs`` passes of ``steps`` batches (one scheduler step a batch), as
+    :class:`torch.optim.lr_scheduler.OneCycleLR` with its default factors and cosine annealing
+    sets the rates: its warm-up ends at the (0-based, fractional) step
+    ``pct_start * epochs * steps - 1``, so the highest rate is at the whole step just before
+    that point or just after it, whichever the annealing makes higher."""
+    total = epochs * steps
+    end = float(pct_start * total) - 1  # torch's end of the warm-up phase
+    initial = 1 / _ONE_CYCLE_DIV  # rates relative to the peak (max_lr = 1)
+    lowest = initial / _ONE_CYCLE_FINAL_DIV
+
+    def rate(step: int) -> float:  # torch's OneCycleLR.get_lr for one group, max_lr = 1
+        if step <= end:
+            pct, start, stop = step / end, initial, 1.0
+        else:
+            pct, start, stop = (step - end) / (total - 1 - end), 1.0, lowest
+        return stop + (start - stop) / 2 * (math.cos(math.pi * pct) + 1)
+
+    below = min(max(0, math.floor(end)), total - 1)
+    candidates = [below] + ([below + 1] if below + 1 < total else [])
+    peak_step = max(candidates, key=rate)  # the earlier step on a tie
     return peak_step // steps + 1
+
+
+_ONE_CYCLE_DIV = 25.0
+"""OneCycleLR's default ``div_factor``: the first rate is the peak rate over this."""
+_ONE_CYCLE_FINAL_DIV = 1e4
+"""OneCycleLR's default ``final_div_factor``: the last rate is the first rate over this."""
 
 
 def _rates_by_role(optimizer: torch.optim.Optimizer) -> dict[str, float]:
