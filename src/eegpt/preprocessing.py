@@ -827,7 +827,9 @@ def prepare(
     ):
         check_finite(SignalStats.of(x, bad=nonfinite, **spans), mapping.input_names, source,
                      sfreq=recording.sfreq, epoch_samples=epoch_samples)  # fmt: skip
-    if not recording.is_epoched:  # before the signal checks: a few samples are too short, not flat
+    # before the signal checks: a few samples are too short, not flat; refused here only (a
+    # recording zero-padded with tail="pad" is said so once, where its windows are cut)
+    if not recording.is_epoched and config.tail == "drop":
         try:
             n_out = resampled_length(recording.n_times, recording.sfreq, config.sfreq,
                                      config.resample, warn=False)  # fmt: skip
