@@ -996,7 +996,8 @@ def test_a_resumed_run_names_the_recordings_that_changed_since(corpus, model, tm
     body = bytearray(rec.read_bytes())
     body[-1] ^= 1
     rec.write_bytes(bytes(body))  # same size, new mtime
-    os.utime(folder / "a/rec03.edf", ns=(0, 10**18))  # the corrupt one, "repaired"
+    with open(folder / "a/rec03.edf", "ab") as fh:  # the corrupt one, "repaired"
+        fh.write(b" ")
     with pytest.warns(RuntimeWarning) as caught:
         summary = embed_dataset(folder, out, **kw)
     texts = [str(w.message) for w in caught]
@@ -1006,10 +1007,7 @@ def test_a_resumed_run_names_the_recordings_that_changed_since(corpus, model, tm
         "kept, marked in the 'changed' column of _files.csv (`eegpt info` names it and exits "
         "with 3), until it is embedded again. To do so, delete shard-00001.parquet and run the "
         "same command again (the other files of that shard are embedded again too), or start "
-        "over with --overwrite (overwrite=True); --retry-failed embeds only failed files again. "
-        "All of them kept their size and have only a new modification time: a copy without -p "
-        "(cp, or rsync without -t) leaves files so, but so does an edit that keeps the size, "
-        "and eegpt cannot tell which (compare them with the originals)",
+        "over with --overwrite (overwrite=True); --retry-failed embeds only failed files again",
         "embed_dataset: 1 recording that failed changed since: a/rec03.edf; --retry-failed "
         "(retry_failed=True) embeds the failed files again",
     ]
@@ -1044,6 +1042,7 @@ def test_a_resumed_run_names_the_recordings_that_changed_since(corpus, model, tm
     hyp.write_bytes(b"0" * 10)
     file = InputFile(0, "b/rec00.edf", str(rec), annotations=str(hyp))
     status = {"recording_id": file.recording_id, "status": "ok", "shard": 1, **source_stamp(file)}
+    status = {k: v for k, v in status.items() if not k.endswith("_sha256")}  # an older run's
     os.utime(hyp, ns=(0, 10**18))
     with pytest.warns(RuntimeWarning, match=r"since it was embedded: b/rec00.edf \(its "
                       rf"annotations file {hyp}\)\. Its rows.*--overwrite \(overwrite=True\); "
@@ -1054,6 +1053,54 @@ def test_a_resumed_run_names_the_recordings_that_changed_since(corpus, model, tm
         changed = _warn_changed(DatasetInputs([file]), [status])
     assert str(caught[0].message).endswith("--retry-failed embeds only failed files again")
     assert changed == {"b/rec00.edf": "annotations file: size and modification time"}
+    os.utime(hyp, ns=(0, status["annotations_mtime_ns"]))  # the size alone: named alone
+    with pytest.warns(RuntimeWarning):
+        changed = _warn_changed(DatasetInputs([file]), [status])
+    assert changed == {"b/rec00.edf": "annotations file: size"}
+
+
+def test_a_copy_that_only_changed_modification_times_is_not_a_change(model, corpus, tmp_path):
+    """A run records a fingerprint of each recording's contents (its size and first and last
+    MiB): a resume in a copy made without -p (same sizes and contents, new modification times)
+    says nothing and marks nothing, while an edit that keeps the size is still found. Runs
+    that recorded no fingerprint are judged by size and time, as before."""
+    from eegpt.dataset import DatasetInputs, InputFile, _warn_changed, source_stamp
+
+    folder = tmp_path / "in"
+    shutil.copytree(corpus, folder)
+    out = tmp_path / "out"
+    kw = {"model": model, "shard_size": 3, "workers": 0, "progress": False}
+    embed_dataset(folder, out, **kw)
+    _, status = read_shard_status(out / "shard-00000.parquet")
+    assert all(len(f["source_sha256"]) == 64 for f in status["files"] if f["status"] == "ok")
+    (out / "shard-00002.parquet").unlink()
+    for rec in folder.rglob("*.edf"):
+        os.utime(rec, ns=(0, rec.stat().st_mtime_ns + 10**9))  # as a copy without -p
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # contents as fingerprinted: nothing said
+        embed_dataset(folder, out, **kw)
+    assert pd.read_csv(out / FILES_REPORT)["changed"].isna().all()
+    assert eegpt_main(["info", str(out)]) == 0
+    # an edit in the first MiB that keeps the size and the time: still a change
+    rec = folder / "b/rec00.edf"
+    file = InputFile(0, "b/rec00.edf", str(rec))
+    stamp = {"recording_id": file.recording_id, "status": "ok", "shard": 1, **source_stamp(file)}
+    body = bytearray(rec.read_bytes())
+    body[300] ^= 1
+    rec.write_bytes(bytes(body))
+    os.utime(rec, ns=(0, stamp["source_mtime_ns"] + 10**9))
+    with pytest.warns(RuntimeWarning, match="changed") as caught:
+        changed = _warn_changed(DatasetInputs([file]), [stamp])
+    assert changed == {"b/rec00.edf": "recording: modification time"}
+    assert "eegpt cannot tell which" not in str(caught[0].message)  # the contents differ
+    older = {k: v for k, v in stamp.items() if k != "source_sha256"}
+    body[300] ^= 1
+    rec.write_bytes(bytes(body))  # the contents as embedded, a new time: unknown without one
+    with pytest.warns(RuntimeWarning, match="eegpt cannot tell which"):
+        assert _warn_changed(DatasetInputs([file]), [older]) == changed
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert _warn_changed(DatasetInputs([file]), [stamp]) == {}
 
 
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")

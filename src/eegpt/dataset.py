@@ -1889,26 +1889,62 @@ def _file_table(result: FileResult, file: InputFile, inputs: DatasetInputs, sche
 _BESIDE = {".vhdr": (".eeg", ".vmrk"), ".set": (".fdt",)}  # a recording's other files
 
 
-def source_stamp(file: InputFile) -> dict[str, int] | None:
+def source_stamp(file: InputFile, *, fingerprints: bool = True) -> dict[str, int | str] | None:
     """Size (bytes) and latest modification time (ns) of a recording's files (the file and
     its data and marker files beside it: BrainVision ``.eeg``/``.vmrk``, EEGLAB ``.fdt``),
-    and of its annotations file apart (``annotations_*``); None when one cannot be read. A
+    and of its annotations file apart (``annotations_*``); None when one cannot be read. With
+    ``fingerprints``, also each group's content fingerprint (``source_sha256``:
+    :func:`_fingerprint`; left out where it cannot be taken, as of a recording folder). A
     resumed run compares them with those of the run that embedded the recording, to find
     recordings that changed since."""
+    stamp: dict[str, int | str] = {}
+    try:
+        for name, paths in _stamped_files(file).items():
+            stats = [os.stat(p) for p in paths]
+            stamp[f"{name}_bytes"] = sum(st.st_size for st in stats)
+            stamp[f"{name}_mtime_ns"] = max(st.st_mtime_ns for st in stats)
+            digest = _fingerprint(paths) if fingerprints else None
+            if digest is not None:
+                stamp[f"{name}_sha256"] = digest
+    except OSError:
+        return None
+    return stamp
+
+
+def _stamped_files(file: InputFile) -> dict[str, list[str]]:
+    """The files of :func:`source_stamp`'s groups: ``"source"`` (the recording and the files
+    read with it) and ``"annotations"`` where it has an annotations file."""
     root, suffix = os.path.splitext(file.path)
     beside = [root + s for s in _BESIDE.get(suffix.lower(), ())]
     groups = {"source": [file.path, *(p for p in beside if os.path.exists(p))]}
     if file.annotations:
         groups["annotations"] = [file.annotations]
-    stamp: dict[str, int] = {}
+    return groups
+
+
+_FINGERPRINT_BYTES = 1 << 20
+"""Bytes read from each end of a file for its fingerprint (:func:`_fingerprint`)."""
+
+
+def _fingerprint(paths: Sequence[str]) -> str | None:
+    """A cheap content fingerprint of files: the SHA-256 (hex) of each one's size and its first
+    and last :data:`_FINGERPRINT_BYTES` (1 MiB), in order. It tells a copy that only changed
+    the modification times (``cp`` without ``-p``, a file system of coarser times) from an
+    edit, short of an edit in the middle of a large file that keeps its size. None where one
+    cannot be read as a file (a recording folder, EGI ``.mff``)."""
+    h = hashlib.sha256()
     try:
-        for name, paths in groups.items():
-            stats = [os.stat(p) for p in paths]
-            stamp[f"{name}_bytes"] = sum(st.st_size for st in stats)
-            stamp[f"{name}_mtime_ns"] = max(st.st_mtime_ns for st in stats)
+        for path in paths:
+            with open(path, "rb") as fh:
+                size = os.fstat(fh.fileno()).st_size
+                h.update(f"{size}\0".encode())
+                h.update(fh.read(_FINGERPRINT_BYTES))
+                if size > _FINGERPRINT_BYTES:
+                    fh.seek(max(_FINGERPRINT_BYTES, size - _FINGERPRINT_BYTES))
+                    h.update(fh.read(_FINGERPRINT_BYTES))
     except OSError:
         return None
-    return stamp
+    return h.hexdigest()
 
 
 def _too_short(error: str | None) -> bool:
@@ -1946,30 +1982,43 @@ def _file_status(result: FileResult, file: InputFile, shard: int) -> dict[str, A
     }
 
 
+def _same_contents(file: InputFile, name: str, status: Mapping[str, Any]) -> bool:
+    """Whether a group of a recording's files (``name``, as in :func:`source_stamp`) holds what
+    it held when embedded, by the fingerprint the run recorded; False where it recorded none
+    (runs before fingerprints; a recording folder)."""
+    recorded = status.get(f"{name}_sha256")
+    paths = _stamped_files(file).get(name)
+    return recorded is not None and paths is not None and _fingerprint(paths) == recorded
+
+
 def _warn_changed(inputs: DatasetInputs, statuses: Iterable[Mapping[str, Any]]) -> dict[str, str]:
     """Warn about recordings whose rows (or failures, or skips as too short) an earlier run
     wrote, given by their file statuses, and whose files changed since (size or modification
-    time). A resume reads none of them again: that would rewrite finished shards, and a file
+    time; a new modification time alone does not count where the run recorded the files'
+    fingerprint and it is unchanged: a copy without ``-p``, a file system of coarser times). A resume reads none of them again: that would rewrite finished shards, and a file
     that changed may still be changing (a copy in progress); the warnings say how. Returns
     the embedded ones (their rows are of the earlier contents), by recording id, each with
     what changed (the ``changed`` column of ``_files.csv``)."""
     files = {f.recording_id: f for f in inputs.files}
     changed: dict[str, dict[str, int]] = {"ok": {}, "failed": {}, TOO_SHORT: {}}
     stale: dict[str, str] = {}  # embedded recordings that changed: what changed
-    touched = 0  # of those embedded: sizes as they were, modification times new (a copy?)
+    touched = 0  # of those embedded: sizes as they were, times new, no fingerprint (a copy?)
     for status in statuses:
         file = files.get(status["recording_id"])
         if "source_bytes" not in status or file is None:  # older runs did not record it
             continue
         if status["status"] not in changed:
             continue
-        now = source_stamp(file)
+        now = source_stamp(file, fingerprints=False)
         if now is None:
             continue
-        moved = {  # the recording's files, its annotations file
-            name: any(now.get(k) != status.get(k) for k in (f"{name}_bytes", f"{name}_mtime_ns"))
-            for name in ("source", "annotations")
-        }
+        groups = ("source", "annotations")  # the recording's files, its annotations file
+        sized = {n: now.get(f"{n}_bytes") != status.get(f"{n}_bytes") for n in groups}
+        timed = {n: now.get(f"{n}_mtime_ns") != status.get(f"{n}_mtime_ns") for n in groups}
+        for name in groups:  # a new time alone, the contents as fingerprinted: unchanged
+            if timed[name] and not sized[name] and _same_contents(file, name, status):
+                timed[name] = False
+        moved = {n: sized[n] or timed[n] for n in groups}
         if status["status"] == TOO_SHORT and not (
             (now.get("source_bytes") or 0) > (status.get("source_bytes") or 0)
         ):  # only a recording that grew can be longer than a window now
@@ -1980,11 +2029,16 @@ def _warn_changed(inputs: DatasetInputs, statuses: Iterable[Mapping[str, Any]]) 
                 f" (its annotations file {file.annotations})" if only else ""
             )
             changed[status["status"]][shown] = int(status["shard"])
-            names = [n for n in ("source", "annotations") if moved[n]]
-            same_size = all(now.get(f"{n}_bytes") == status.get(f"{n}_bytes") for n in names)
-            touched += status["status"] == "ok" and same_size
+            names = [n for n in groups if moved[n]]
+            same_size = not any(sized[n] for n in names)
+            unknown = not any(f"{n}_sha256" in status for n in names)  # no fingerprint to tell
+            touched += status["status"] == "ok" and same_size and unknown
             if status["status"] == "ok":
-                what = "modification time" if same_size else "size and modification time"
+                what = " and ".join(
+                    w
+                    for w, by in (("size", sized), ("modification time", timed))
+                    if any(by[n] for n in names)
+                )
                 files_of = " and ".join(
                     {"source": "recording", "annotations": "annotations file"}[n] for n in names
                 )
