@@ -1269,6 +1269,23 @@ def test_record_duration_contradicting_the_time_stamps_is_refused(tmp_path, kind
         assert read_recording(rounded, verbose="error").info["sfreq"] == pytest.approx(256, 1e-5)
 
 
+@pytest.mark.parametrize("kind", ["EDF", "BDF"])
+def test_constant_time_stamps_of_a_continuous_file_are_ignored(tmp_path, kind):
+    """Records of an EDF+C/BDF+C file all stamped +0 (some writers do so) are read at the
+    header's rate with a warning, on both reading paths; a +C file whose stamps step
+    steadily by another duration is still refused."""
+    suffix = kind.lower()
+    constant = _edf_plus(tmp_path / f"c.{suffix}", kind, [0.0] * 8, variant="C")
+    said = r"time stamps of its data records are all 0 s.* taken 1 s apart as the header says"
+    with pytest.warns(RuntimeWarning, match=said):
+        assert read_recording(constant, verbose="error").info["sfreq"] == 256
+    with pytest.warns(RuntimeWarning, match=said):
+        assert open_stream(constant, verbose="error").raw.info["sfreq"] == 256
+    steady = _edf_plus(tmp_path / f"s.{suffix}", kind, [2.0 * k for k in range(8)], variant="C")
+    with pytest.raises(RecordingError, match=r"time stamps step by 2 s"):
+        read_recording(steady, verbose="error")
+
+
 def test_later_parts_of_split_fif_recordings_are_known_by_name():
     from eegpt.io import first_split_part, split_continuations
 

@@ -1668,7 +1668,8 @@ def check_record_steps(path: PathLike, header: EDFHeader, onsets: np.ndarray | N
     """Refuse an EDF+/BDF+ file whose records' time stamps contradict the header's record
     duration, which sets the sampling rate (samples per record / duration): a corrupt header
     would give every window the wrong time scale. In a continuous file (+C) the first records
-    must step by the duration; in a discontinuous one (+D), by at least it (a record cannot
+    must step by the duration (stamps that do not step at all, as some writers leave them, are
+    ignored with a warning); in a discontinuous one (+D), by at least it (a record cannot
     begin before the one before it ends). ``onsets``: the records' start times in seconds
     (read from the file when None); a file without readable time stamps passes."""
     if onsets is None:
@@ -1678,6 +1679,13 @@ def check_record_steps(path: PathLike, header: EDFHeader, onsets: np.ndarray | N
         return
     duration = header.record_seconds
     steps = np.diff(onsets)
+    if not header.discontinuous and not steps.any():  # every record stamped alike (+0)
+        _warn(
+            f"{path}: the time stamps of its data records are all {onsets[0]:g} s, which some "
+            "writers put in continuous (EDF+C/BDF+C) files; they are ignored, as MNE does, and "
+            f"the records taken {duration:g} s apart as the header says."
+        )
+        return
     off = steps - duration
     tolerance = _half_sample(header)
     if header.discontinuous:
