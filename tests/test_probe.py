@@ -231,6 +231,22 @@ def test_early_stopping_waits_for_the_learning_rate_peak(model, short_task):
     assert probe.training["best_epoch"] == 1  # the first pass's loss was never beaten
 
 
+def test_epochs_beyond_float32_are_refused_for_a_channel_projection():
+    """Epochs whose samples overflow float32 once scaled are refused on the channel
+    projection's path as on the others, without NumPy's own overflow warning."""
+    from eegpt.probe import _projection_windows
+
+    data = np.random.default_rng(0).normal(0, 2e-5, (2, 3, 1024))  # (epochs, channels, 4 s)
+    data[1, 2, 10] = 1e38  # V: beyond float32 once in mV
+    info = mne.create_info(["Fp1", "Cz", "O1"], 256.0, "eeg")
+    rec = as_recording(mne.EpochsArray(data, info, verbose="error"), verbose="error")
+    with warnings.catch_warnings(record=True) as said:
+        warnings.simplefilter("always")
+        with pytest.raises(RecordingError, match="samples overflow float32"):
+            _projection_windows(rec, ["Fp1", "Cz", "O1"], PreprocessingConfig())
+    assert not [str(w.message) for w in said]
+
+
 @pytest.mark.parametrize(
     ("epochs", "steps", "pct"),
     [

@@ -113,6 +113,7 @@ from eegpt.model import EEGPT, EEGPTEncoder, LinearProbe, renorm_constrained_
 from eegpt.outputs import atomic_write
 from eegpt.preprocessing import (
     PreprocessingConfig,
+    _quiet_float32_overflow,
     check_length,
     check_reference_channels,
     check_windows,
@@ -874,7 +875,9 @@ def _projection_windows(
         )
     detrend_windows(x, n_times, config.detrend)  # float64, before the cast
     out = np.zeros((x.shape[0], x.shape[1], window), dtype=np.float32)
-    out[..., :n_times] = x
+    with _quiet_float32_overflow():
+        out[..., :n_times] = x
+    check_windows(out, rec.source, config)  # samples beyond float32's range
     return out
 
 
