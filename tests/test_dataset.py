@@ -54,7 +54,7 @@ from eegpt.dataset import (
 from eegpt.dataset_cli import add_dataset_command
 from eegpt.dataset_cli import main as cli_main
 from eegpt.demo import synthetic_raw, write_edf
-from eegpt.errors import DeviceUnavailableError
+from eegpt.errors import DeviceUnavailableError, OutputInUseError
 from eegpt.model import EEGPT
 from eegpt.outputs import load_embeddings
 from eegpt.preprocessing import PreprocessingConfig
@@ -900,10 +900,21 @@ def test_a_finished_run_in_a_read_only_folder_reruns_with_nothing_to_do(
     from eegpt.errors import OutputNotWritableError
 
     out, summary = clean_run
+    leftover = out / ".shard-00001.parquet.tmp"  # a killed run's, which it cannot remove now
+    leftover.write_bytes(b"")
     stamps = {p.name: p.stat().st_mtime_ns for p in out.iterdir()}
 
     def read_only(*args: Any, **kwargs: Any) -> Any:
         raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(out))
+
+    unlink = Path.unlink
+
+    def no_unlink(path: Path, *args: Any, **kwargs: Any) -> None:
+        if path.parent == out:
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(path))
+        unlink(path, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "unlink", no_unlink)
 
     def not_writable(folder: Any, *args: Any) -> None:
         raise OutputNotWritableError(f"cannot write the output to {folder}: permission denied")
@@ -918,6 +929,8 @@ def test_a_finished_run_in_a_read_only_folder_reruns_with_nothing_to_do(
     assert {p.name: p.stat().st_mtime_ns for p in out.iterdir()} == stamps
     with pytest.raises(OutputNotWritableError, match="permission denied"):
         embed_dataset(corpus, out, retry_failed=True, **kw)
+    monkeypatch.setattr(Path, "unlink", unlink)
+    leftover.unlink()
 
 
 def test_a_run_from_before_average_referencing_was_the_default_resumes_only_as_it_was(
@@ -1209,6 +1222,24 @@ def test_a_clean_run_leaves_no_lock_and_no_empty_reports(model, tmp_path):
     assert sorted(p.name for p in out.iterdir()) == [FILES_REPORT, MANIFEST, "shard-00000.parquet"]
     assert embed_dataset(tmp_path / "corpus", out, **kw).n_ok == 2  # resumed: nothing to do
     assert not (out / LOCK).exists() and not _Lock.held(out)
+
+
+def test_a_lock_file_that_is_never_the_one_locked_ends_the_tries(tmp_path):
+    """Where the file locked is never the one the folder names by then (something keeps
+    replacing it; a file system whose inode numbers differ by name and open file), taking the
+    lock gives up after a bounded number of tries, saying why, instead of spinning."""
+    tries = []
+
+    class Replaced(_Lock):
+        def _still_named(self):
+            tries.append(1)
+            assert len(tries) <= 50, "the lock is tried again and again"
+            return False
+
+    with pytest.raises(OutputInUseError, match=r"in 50 tries the file locked was never"):
+        with Replaced(tmp_path):
+            pass
+    assert len(tries) == 50
 
 
 def test_a_lock_file_removed_before_it_is_locked_is_not_taken(tmp_path):

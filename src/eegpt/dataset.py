@@ -2543,6 +2543,10 @@ def _write_csv_if_rows(path: Path, rows: list[Mapping[str, Any]]) -> None:
         path.unlink(missing_ok=True)
 
 
+_LOCK_TRIES = 50
+"""Times :class:`_Lock` opens and locks the lock file again after finding it replaced."""
+
+
 class _Lock:
     """An exclusive lock on the output folder, released by the OS when the process dies."""
 
@@ -2557,7 +2561,7 @@ class _Lock:
         except ImportError:  # pragma: no cover - Windows: no locking
             self.fh = open(self.path, "a+")  # noqa: SIM115
             return self
-        while True:
+        for _ in range(_LOCK_TRIES):
             self.fh = open(self.path, "a+")  # noqa: SIM115
             try:
                 fcntl.flock(self.fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -2570,6 +2574,13 @@ class _Lock:
             # a run ending removed the file between our open and our lock: the lock is on a
             # file no longer in the folder, which the next run would not see; lock the new one
             self.fh.close()
+        raise OutputInUseError(
+            f"cannot lock {self.path}: in {_LOCK_TRIES} tries the file locked was never the one "
+            "the folder names by the time it was locked: something keeps removing or replacing "
+            "it (another program, or a run that starts and ends over and over), or the file "
+            "system gives one file different identities (inode numbers) by name and when open "
+            "(some FUSE mounts). Stop what touches the folder, or write to a local disk"
+        )
 
     def _still_named(self) -> bool:
         """Whether the file locked is still the one the folder names :data:`LOCK`."""
@@ -3374,10 +3385,12 @@ def _prepare_output(
     verbose: Any,
     ids: Sequence[str] = (),
     corpus_ids: Sequence[str] = (),
+    read_only: bool = False,
 ) -> None:
     """Check that the folder is new, resumable with ``spec``, or to be overwritten. ``ids``:
     the recording ids of this run's files; ``corpus_ids``: of the whole corpus a ``--part``
-    run is split from."""
+    run is split from; ``read_only``: a finished run in a folder that cannot be written, only
+    read (a killed run's temporary files are left where they are)."""
     # hidden entries are the system's or an editor's (.DS_Store, .ipynb_checkpoints): left be
     foreign = sorted(
         p.name for p in output_dir.iterdir() if not (_is_ours(p.name) or p.name.startswith("."))
@@ -3394,7 +3407,7 @@ def _prepare_output(
             if p.name != LOCK and _is_ours(p.name):
                 p.unlink()
         return
-    for p in output_dir.iterdir():  # temporary files of a killed run
+    for p in [] if read_only else output_dir.iterdir():  # temporary files of a killed run
         if p.name.startswith(".") and p.name.endswith(".tmp"):
             p.unlink()
     if manifest.exists():
@@ -3877,7 +3890,8 @@ def embed_dataset(
                     _keep_old_layout(output_dir, spec)
                 _prepare_output(output_dir, spec, overwrite=overwrite, verbose=verbose,
                                 ids=[f.recording_id for f in data.files],
-                                corpus_ids=[f.recording_id for f in corpus.files])  # fmt: skip
+                                corpus_ids=[f.recording_id for f in corpus.files],
+                                read_only=unwritable is not None)  # fmt: skip
                 if (
                     listing_sha
                     and spec["inputs"].get("corpus_sha256") == listing_sha
