@@ -2320,8 +2320,9 @@ def test_file_problems_are_counted_by_kind(tmp_path):
 
 
 def test_long_warnings_are_cut_visibly_in_the_middle():
-    """A file's record keeps its warnings whole up to 4,000 characters; a longer one (a list of
-    many channels) loses its middle, keeping what it is about and the advice at its end."""
+    """A file's record keeps its warnings whole up to 4,000 characters, as an embedding's and a
+    probe's records do; a longer one (a list of many channels) loses its middle, keeping what
+    it is about and the advice at its end."""
     import warnings as w
 
     from eegpt.dataset import _warning_texts
@@ -2335,6 +2336,16 @@ def test_long_warnings_are_cut_visibly_in_the_middle():
     assert len(long) == 4000 and " ... " in long
     assert long.startswith("a" * 1997 + " ... ") and long.endswith(" ... " + "b" * 1998)
     assert whole == "x" * 600 and short == "short"
+    # an embedding's provenance and a probe's record keep the same width
+    from eegpt.api import _record_warnings
+    from eegpt.probe import add_training_warnings
+
+    texts = ["a" * 3000, "b" * 5000]
+    recorded = _record_warnings({}, texts)
+    assert [len(t) for t in recorded] == [3000, 4000]
+    probe = type("Probe", (), {"training": {}})()
+    add_training_warnings(probe, texts)
+    assert probe.training["warnings"] == recorded
 
 
 def test_rename_keys_no_file_had_are_named_at_the_end(corpus, model, tmp_path):

@@ -150,17 +150,28 @@ def test_a_file_record_keeps_long_warnings_with_their_advice(edfs, model, tmp_pa
 
 @pytest.mark.filterwarnings("ignore:.*3 channel:RuntimeWarning")
 def test_the_amplitude_advice_of_a_corpus_run_names_the_manifest_column(edfs, model, tmp_path):
-    """In a corpus run, a file in microvolts labelled as volts is told to take the factor in
-    its manifest row (--rescale would rescale every file), not on the command line."""
+    """In a corpus run from a manifest, a file in microvolts labelled as volts is told to take
+    the factor in its manifest row (--rescale would rescale every file), not on the command
+    line; in a run from files (or a folder, a glob), which has no manifest, that --rescale
+    rescales them all and that a manifest's rescale column can set it for the one file."""
     wrong = _scaled_copy(edfs[0], tmp_path / "uv_raw.fif", factor=1e6)
-    out = tmp_path / "out"
-    embed_dataset([wrong, edfs[1]], out, model=model, **RUN)
-    said = pd.read_csv(out / FILES_REPORT).warnings.iloc[0]
+    manifest = tmp_path / "manifest.csv"
+    manifest.write_text(f"path\n{wrong}\n{edfs[1]}\n")
+    embed_dataset(manifest, tmp_path / "out", model=model, **RUN)
+    said = pd.read_csv(tmp_path / "out" / FILES_REPORT).warnings.iloc[0]
     assert (
         "rescale the samples as read by 1e-06: 1e-06 in the manifest's rescale column for "
         "this file (or --rescale 1e-06 if every file of the run needs it)" in said
     )
     assert "on the command line" not in said
+    embed_dataset([wrong, edfs[1]], tmp_path / "listed", model=model, **RUN)
+    said = pd.read_csv(tmp_path / "listed" / FILES_REPORT).warnings.iloc[0]
+    assert (
+        "rescale the samples as read by 1e-06: --rescale 1e-06 if every file of the run needs "
+        "it (it rescales them all), or embed from a manifest (.csv with a path column) whose "
+        "rescale column gives 1e-06 for this file" in said
+    )
+    assert "the manifest's rescale column" not in said and "on the command line" not in said
     with pytest.warns(RuntimeWarning, match=r"--rescale 1e-06 on the command line"):
         model.embed(wrong)  # one file: the option is for it alone
 

@@ -463,12 +463,19 @@ def cut_in_the_middle(text: str, limit: int) -> str:
     return text[:head] + mark + text[len(text) - tail :]
 
 
-def warning_texts(texts: Iterable[str], limit: int, width: int = 4000) -> list[str]:
+RECORDED_WARNING_WIDTH = 4000
+"""Characters of a warning text that a record keeps (a corpus run's ``_files.csv``, an
+embedding's ``metadata["warnings"]``, a probe's ``training["warnings"]``): it holds eegpt's
+longest fixed texts (about 1,000 characters with a path) whole; lists of many channel names
+can go past it, and lose their middle."""
+
+
+def warning_texts(
+    texts: Iterable[str], limit: int, width: int = RECORDED_WARNING_WIDTH
+) -> list[str]:
     """The first ``limit`` distinct warning texts of ``texts``, each on one line and at most
-    ``width`` characters (a longer one loses its middle, :func:`cut_in_the_middle`): what a
-    file's record keeps of the warnings about it. The default width holds eegpt's longest
-    fixed texts (about 1,000 characters with a path) whole; lists of many channel names can
-    go past it."""
+    ``width`` characters (:data:`RECORDED_WARNING_WIDTH` unless given; a longer one loses its
+    middle, :func:`cut_in_the_middle`): what a record keeps of the warnings about a file."""
     kept: list[str] = []
     for text in texts:
         short = cut_in_the_middle(text, width)

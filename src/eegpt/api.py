@@ -207,7 +207,7 @@ def embed(
 def _record_warnings(metadata: dict[str, Any], said: list[str]) -> list[str]:
     """Keep the warnings given about the recording in its provenance (``metadata["warnings"]``,
     empty when there were none); returns them."""
-    metadata["warnings"] = warning_texts(said, MAX_RECORDED_WARNINGS, width=2000)
+    metadata["warnings"] = warning_texts(said, MAX_RECORDED_WARNINGS)
     return metadata["warnings"]
 
 

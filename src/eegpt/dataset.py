@@ -258,11 +258,16 @@ class DatasetInputs:
         One row per file with the manifest's extra columns (labels, subject, ...), or None.
     source : str
         What was given, for messages.
+    manifest : bool
+        Whether the files come from a manifest the user gave (a file or table), whose columns
+        (``rescale``) can set a single file's settings; False for folders, globs, file lists,
+        BIDS folders and a run's reports.
     """
 
     files: list[InputFile]
     metadata: Any = None
     source: str = ""
+    manifest: bool = False
 
     def __len__(self) -> int:
         return len(self.files)
@@ -291,7 +296,7 @@ class DatasetInputs:
             )
         files = [replace(self.files[r], index=i) for i, r in enumerate(rows)]
         metadata = None if self.metadata is None else self.metadata.take(rows)
-        return DatasetInputs(files, metadata, f"{self.source} (part {k}/{n})")
+        return DatasetInputs(files, metadata, f"{self.source} (part {k}/{n})", self.manifest)
 
     def fingerprint(self) -> str:
         """SHA-256 of the recording ids, their order and the metadata values."""
@@ -357,9 +362,10 @@ def resolve_inputs(inputs: Any, *, pattern: str | None = None) -> DatasetInputs:
     """
     pa, pq = _pyarrow()
     if isinstance(inputs, pa.Table):
-        return _from_table(inputs, Path.cwd(), "<table>")
+        return replace(_from_table(inputs, Path.cwd(), "<table>"), manifest=True)
     if hasattr(inputs, "columns") and hasattr(inputs, "to_dict"):  # a pandas DataFrame
-        return _from_table(pa.Table.from_pandas(inputs, preserve_index=False), Path.cwd(), "<df>")
+        table = pa.Table.from_pandas(inputs, preserve_index=False)
+        return replace(_from_table(table, Path.cwd(), "<df>"), manifest=True)
     if isinstance(inputs, (str, os.PathLike)):
         text = os.fspath(inputs)
         path = Path(text).expanduser()
@@ -846,7 +852,7 @@ def _from_manifest(path: Path) -> DatasetInputs:
         table.column_names
     ):  # a run's report (its failed files, to embed again with other settings)
         return _from_report(path, table)
-    return _from_table(table, path.parent.resolve(), str(path))
+    return replace(_from_table(table, path.parent.resolve(), str(path)), manifest=True)
 
 
 def _from_report(report: Path, table: Any) -> DatasetInputs:
@@ -1262,6 +1268,7 @@ def load_file(
     part_bytes: int | None = None,
     model_config: EEGPTConfig | None = None,
     bads: Sequence[str] = (),
+    from_manifest: bool = False,
 ) -> LoadedFile:
     """Read one file and cut it into model windows; never raises for a bad file.
 
@@ -1298,6 +1305,9 @@ def load_file(
         (``padded_epochs``); None: the default one.
     bads : sequence of str
         Channels to mark bad in this file (:attr:`InputFile.bads`); one it lacks fails it.
+    from_manifest : bool
+        Whether the run's input is a manifest (:attr:`DatasetInputs.manifest`): a warning's
+        advice then names its ``rescale`` column for a single file's correction.
 
     Returns
     -------
@@ -1310,7 +1320,7 @@ def load_file(
     # the file
     with (
         caught_warnings(DeprecationWarning, PendingDeprecationWarning, FutureWarning) as caught,
-        corpus_file(),  # advice for one file of the run (its manifest row), not for all
+        corpus_file(from_manifest),  # advice for one file of the run, not for all
     ):
         recording: Any = None
         mapping: Any = None  # the channel mapping, once computed
@@ -3930,6 +3940,7 @@ def embed_dataset(
                     "keep": keep,
                     "reject_by_annotation": reject_by_annotation,
                     "picks": picks,
+                    "from_manifest": data.manifest,
                 }
                 bar = _Progress(
                     len(todo),

@@ -1722,18 +1722,18 @@ def _volt_multiple(factor: float | None) -> tuple[str | None, str]:
     )
 
 
-#: True while a file of a corpus run is read (:func:`corpus_file`): ``--rescale`` there
-#: changes every file of the run, so a single file's correction belongs in the manifest.
-_CORPUS_FILE: contextvars.ContextVar[bool] = contextvars.ContextVar(
-    "eegpt_corpus_file", default=False
-)
+#: While a file of a corpus run is read (:func:`corpus_file`): ``"manifest"`` where the run's
+#: input is a manifest, ``"listing"`` for other inputs (a folder, a glob, files); ``""``
+#: outside a corpus run. ``--rescale`` there changes every file of the run.
+_CORPUS_FILE: contextvars.ContextVar[str] = contextvars.ContextVar("eegpt_corpus_file", default="")
 
 
 @contextlib.contextmanager
-def corpus_file() -> Iterator[None]:
+def corpus_file(manifest: bool = True) -> Iterator[None]:
     """Inside the block, the checks advise corrections as for one file of a corpus run
-    (:func:`eegpt.embed_dataset`): the manifest's ``rescale`` column rather than ``--rescale``."""
-    token = _CORPUS_FILE.set(True)
+    (:func:`eegpt.embed_dataset`), whose input is a manifest (``manifest``: its ``rescale``
+    column rather than ``--rescale``) or not (``--rescale`` for every file, or a manifest)."""
+    token = _CORPUS_FILE.set("manifest" if manifest else "listing")
     try:
         yield
     finally:
@@ -1742,11 +1742,19 @@ def corpus_file() -> Iterator[None]:
 
 def _rescale_option(fix: float) -> str:
     """Where to give the factor ``fix`` that rescales a file's samples as read: ``--rescale``,
-    or in a corpus run (:func:`corpus_file`) the file's row of the manifest."""
-    if _CORPUS_FILE.get():
+    or in a corpus run (:func:`corpus_file`) the file's row of its manifest, or where the run
+    has none, ``--rescale`` for every file or a manifest that sets it for this one."""
+    corpus = _CORPUS_FILE.get()
+    if corpus == "manifest":
         return (
             f"{fix:g} in the manifest's rescale column for this file (or --rescale {fix:g} if "
             "every file of the run needs it)"
+        )
+    if corpus:
+        return (
+            f"--rescale {fix:g} if every file of the run needs it (it rescales them all), or "
+            f"embed from a manifest (.csv with a path column) whose rescale column gives {fix:g} "
+            "for this file"
         )
     return f"--rescale {fix:g} on the command line"
 

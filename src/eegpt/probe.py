@@ -2415,7 +2415,7 @@ def add_training_warnings(probe: EEGPTProbe, said: Sequence[str]) -> None:
     from eegpt.api import MAX_RECORDED_WARNINGS
 
     kept = [*said, *probe.training.get("warnings", [])]
-    probe.training["warnings"] = warning_texts(kept, MAX_RECORDED_WARNINGS, width=2000)
+    probe.training["warnings"] = warning_texts(kept, MAX_RECORDED_WARNINGS)
 
 
 def trained_probe(
