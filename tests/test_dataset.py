@@ -2856,6 +2856,42 @@ def test_a_damaged_shard_is_named_by_the_readers_and_info_verify(
     np.testing.assert_array_equal(z_after, z_before)
 
 
+def test_only_errors_of_unreadable_data_read_the_shards_through(
+    small_corpus, model, tmp_path, monkeypatch
+):
+    """A read that fails for another reason (a filter pyarrow cannot evaluate) raises
+    pyarrow's error as it is, without reading every shard through to look for damage; with
+    two damaged shards in a folder, the reading stops at the first, and the error says how to
+    check the rest."""
+    import eegpt.dataset_read as dr
+    from eegpt.errors import UnreadableShardError
+
+    out = tmp_path / "out"
+    embed_dataset(small_corpus, out, model=model, shard_size=2, workers=0, progress=False)
+    calls: list[Any] = []
+    damaged_shards = dr.damaged_shards
+
+    def counted(shards: Any, **kw: Any) -> Any:
+        calls.append(shards)
+        return damaged_shards(shards, **kw)
+
+    monkeypatch.setattr(dr, "damaged_shards", counted)
+    import pyarrow.dataset as pads
+
+    ids_as_numbers = pads.field("recording_id").cast(pa.int64()) == 1  # 'a/rec01.edf' is none
+    with pytest.raises(pa.ArrowInvalid, match="Failed to parse") as err:
+        read_embeddings(out, filters=ids_as_numbers)
+    assert not isinstance(err.value, UnreadableShardError) and not calls
+    first, second = out / "shard-00000.parquet", out / "shard-00002.parquet"
+    _damage(first, "mid")
+    _damage(second, "mid")
+    with pytest.raises(UnreadableShardError) as err:
+        read_embeddings(out)
+    assert err.value.shards == [str(first)]  # the reading stopped there
+    assert f"the shards of {out} after the first damaged one were not read" in str(err.value)
+    assert "eegpt info --verify" in str(err.value)
+
+
 def test_parts_of_a_list_of_files_that_grew_are_refused(small_corpus, model, tmp_path):
     """Parts of a list of files (a source of no place) are compared by the files their
     listings share: a file added to the list between two tasks is found, while a list of

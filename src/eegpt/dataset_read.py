@@ -69,13 +69,16 @@ def read_shard_status(path: Path) -> tuple[dict[str, Any], dict[str, Any]]:
     return json.loads(meta[b"eegpt"]), json.loads(meta[b"eegpt_shard"])
 
 
-def damaged_shards(shards: Sequence[Path]) -> list[tuple[Path, str]]:
+def damaged_shards(shards: Sequence[Path], *, first: bool = False) -> list[tuple[Path, str]]:
     """The shards among ``shards`` whose data cannot be read, each with pyarrow's reason:
     every page of every column is read and decompressed (batch by batch, nothing kept), so
-    damage inside the data is found too, not only a missing footer."""
+    damage inside the data is found too, not only a missing footer. ``first``: stop at the
+    first damaged one (the others are not read)."""
     pa, pq = require_pyarrow("reading embed-dataset shards")
-    damaged = []
+    damaged: list[tuple[Path, str]] = []
     for path in shards:
+        if first and damaged:
+            break
         try:
             with pq.ParquetFile(path) as f:
                 for _ in f.iter_batches(batch_size=1024):
@@ -111,24 +114,52 @@ def verify_report(folder: Path) -> tuple[str, bool]:
     ), False
 
 
+#: What pyarrow's errors say of data it cannot read (a shard truncated or corrupt), as
+#: opposed to a read asked wrongly (a filter on a column the shards lack).
+_DAMAGE_WORDS = re.compile(
+    r"magic bytes|corrupt|decompress|deserializ|thrift|truncat|end of (?:file|stream)|"
+    r"page header|could not open parquet|is this a 'parquet' file|out of bounds|"
+    r"snappy|zstd|lz4|gzip|brotli|checksum|crc",
+    re.IGNORECASE,
+)
+
+
 def _damaged_shard_error(output_dir: Any, err: BaseException) -> Exception | None:
     """The error for a read of ``output_dir`` (as :func:`read_embeddings` takes it) that
-    pyarrow failed with ``err``: naming the shards that cannot be read and how to have them
-    recomputed; None when ``err`` is not pyarrow's or every shard reads."""
+    pyarrow failed with ``err``: naming a shard that cannot be read and how to have it
+    recomputed; None when ``err`` does not say the data are unreadable (:data:`_DAMAGE_WORDS`)
+    or every shard reads. The shards are read through only then, each folder's up to the
+    first damaged one (a shard the error names first)."""
     from eegpt.errors import EEGPTError, UnreadableShardError
 
     pa = sys.modules.get("pyarrow")  # imported where pyarrow raised it
     ours = isinstance(err, EEGPTError) or (isinstance(err, OSError) and type(err) is not OSError)
     if ours or pa is None or not isinstance(err, (OSError, pa.ArrowException)):
         return None
-    folders = [f for f in expand_run_folders(output_dir) if f.is_dir()]
-    damaged = damaged_shards([p for f in folders for p in shard_files(f)])
+    if not _DAMAGE_WORDS.search(str(err)):
+        return None
+    damaged: list[tuple[Path, str]] = []
+    unchecked: list[Path] = []  # folders with shards left unread after a damaged one
+    for folder in (f for f in expand_run_folders(output_dir) if f.is_dir()):
+        shards = shard_files(folder)
+        shards.sort(key=lambda p: str(p) not in str(err))  # the one the error names first
+        found = damaged_shards(shards, first=True)
+        damaged += found
+        if found and found[0][0] != shards[-1]:
+            unchecked.append(folder)
     if not damaged:
         return None
+    them = "it" if len(damaged) == 1 else "them"
+    others = (
+        f"; the shards of {few([str(f) for f in unchecked], 3)} after the first damaged one "
+        f"were not read: `eegpt info --verify FOLDER` reads every shard"
+        if unchecked
+        else ""
+    )
     return UnreadableShardError(
         f"read_embeddings: {_count(len(damaged), 'shard')} cannot be read (truncated or "
-        f"corrupt): {damaged_list(damaged)}. To recompute "
-        f"{'it' if len(damaged) == 1 else 'them'}, {recompute_advice(len(damaged))}",
+        f"corrupt): {damaged_list(damaged)}. To recompute {them}, "
+        f"{recompute_advice(len(damaged))}{others}",
         [str(p) for p, _ in damaged],
     )
 
