@@ -231,6 +231,22 @@ def test_early_stopping_waits_for_the_learning_rate_peak(model, short_task):
     assert probe.training["best_epoch"] == 1  # the first pass's loss was never beaten
 
 
+def test_a_probe_of_an_encoder_built_in_python_records_that_it_is_not_pretrained(short_task):
+    """A probe on an ``EEGPT(...)`` built in Python and never loaded or trained records its
+    encoder as not pretrained (False: the figures mark it so); one whose weights were loaded
+    (no notes to go by) is unknown (None)."""
+    from eegpt.probe import _encoder_reference
+
+    train, _ = short_task
+    torch.manual_seed(0)
+    random = EEGPT(SMALL).eval()
+    probe = train_probe(random, train, preprocessing=ONE_SECOND, epochs=1)
+    assert probe.encoder["pretrained"] is False
+    loaded = EEGPT(SMALL).eval()
+    loaded.load_state_dict(random.state_dict())
+    assert _encoder_reference(loaded)["pretrained"] is None
+
+
 def test_epochs_beyond_float32_are_refused_for_a_channel_projection():
     """Epochs whose samples overflow float32 once scaled are refused on the channel
     projection's path as on the others, without NumPy's own overflow warning."""

@@ -1822,14 +1822,20 @@ def tuned_checkpoint_info(reference: Mapping[str, Any]) -> dict[str, Any]:
 
 def _encoder_reference(model: EEGPT | EEGPTEncoder) -> dict[str, Any]:
     """A probe's ``encoder`` record of ``model``: its checkpoint file (``path``, ``format``,
-    file ``sha256``) and ``weights_sha256``, the :func:`encoder_fingerprint` of its weights
-    (those a probe is trained on, or a fine-tuning starts from)."""
+    file ``sha256``), ``pretrained`` (False for random weights: a checkpoint's notes say so,
+    or a model built in Python and never loaded or trained,
+    :attr:`~eegpt.model.EEGPT.has_random_weights`; None where unknown) and
+    ``weights_sha256``, the :func:`encoder_fingerprint` of its weights (those a probe is
+    trained on, or a fine-tuning starts from)."""
     info = dict(getattr(model, "checkpoint_info", None) or {})
+    pretrained = (info.get("notes") or {}).get("pretrained")
+    if pretrained is None and isinstance(model, EEGPT) and model.has_random_weights:
+        pretrained = False
     return {
         "path": info.get("path"),
         "format": info.get("format"),
         "sha256": info.get("sha256") or None,
-        "pretrained": (info.get("notes") or {}).get("pretrained"),
+        "pretrained": pretrained,
         "weights_sha256": encoder_fingerprint(model),
         "config": _encoder_of(model).config.to_dict(),
     }
