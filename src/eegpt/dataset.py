@@ -985,7 +985,8 @@ _READ_COLUMN_TYPES = {"rescale": "float64", "annotations_file": "string", "bads"
 def _typed_for_shards(table: Any) -> Any:
     """The manifest's metadata columns with the types every shard of the run writes them in:
     the columns eegpt reads in their own types (:data:`_READ_COLUMN_TYPES`: ``rescale`` as
-    numbers, an empty cell null), each other column's type as the whole manifest gives it,
+    numbers, an empty cell null; ``bads`` given as lists written as text joined by ``"; "``),
+    each other column's type as the whole manifest gives it,
     and text for a column with no value at all (typed null, which Parquet readers such as
     polars do not join with the text another shard or run holds there)."""
     pa, _ = _pyarrow()
@@ -994,6 +995,10 @@ def _typed_for_shards(table: Any) -> Any:
         kind = _READ_COLUMN_TYPES.get(f.name)
         if kind == "float64":
             column = pa.array([_number_or_none(v) for v in column.to_pylist()], pa.float64())
+        elif kind == "string" and pa.types.is_list(f.type):  # bads as lists: "Fp1; Cz" text
+            cells = column.to_pylist()
+            column = pa.array([None if v is None else "; ".join(map(str, v)) for v in cells],
+                              pa.string())  # fmt: skip
         elif kind == "string" or pa.types.is_null(f.type):
             column = column.cast(pa.string())
         columns.append(column)
