@@ -258,6 +258,22 @@ WEIGHTS_OPTION_HELP = (
 )
 
 
+class PositiveValue(argparse.Action):
+    """Store a number (its ``type``) that must be more than 0: otherwise a usage error naming
+    the option (``--minutes must be more than 0``)."""
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: Any,
+        option_string: str | None = None,
+    ) -> None:
+        if not values > 0:  # NaN too
+            parser.error(f"{option_string} must be more than 0, not {values:g}")
+        setattr(namespace, self.dest, values)
+
+
 class SubcommandParser(argparse.ArgumentParser):
     """The parser of a subcommand (``eegpt embed``, ``eegpt probe predict`` ...): an argument
     it does not know is an error with its own usage, not left over for the top-level parser,
@@ -433,7 +449,11 @@ def build_parser() -> argparse.ArgumentParser:
         "-o", "--output", type=Path, default=Path("eegpt-demo"), help="output folder (eegpt-demo)"
     )
     p.add_argument(
-        "--minutes", type=float, default=2.0, help="length of the synthetic recording (2)"
+        "--minutes",
+        type=float,
+        action=PositiveValue,
+        default=2.0,
+        help="length of the synthetic recording (2)",
     )
     p.add_argument("--device", default=None, help="cpu, cuda ... (default: GPU if present)")
     p.add_argument("--overwrite", action="store_true", help="replace an existing demo output")

@@ -8,6 +8,7 @@ through the same code as ``eegpt embed``, and draws what came out. Nothing here 
 from __future__ import annotations
 
 import logging
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -99,11 +100,26 @@ def random_checkpoint(directory: Path, *, seed: int = 0, overwrite: bool = False
 def run_demo(
     output: Path, *, minutes: float = 2.0, device: str | None = None, overwrite: bool = False
 ) -> dict[str, Path]:
-    """Run the demo into ``output``; returns the paths it wrote."""
+    """Run the demo into ``output``; returns the paths it wrote. A run that fails removes
+    ``output`` again if it made it."""
+    if not minutes > 0:
+        raise ValueError(f"minutes must be more than 0, not {minutes:g}")
+    output = Path(output)
+    made = not output.exists()
+    output.mkdir(parents=True, exist_ok=True)
+    try:
+        return _demo_into(output, minutes=minutes, device=device, overwrite=overwrite)
+    except BaseException:
+        if made:
+            shutil.rmtree(output, ignore_errors=True)
+        raise
+
+
+def _demo_into(
+    output: Path, *, minutes: float, device: str | None, overwrite: bool
+) -> dict[str, Path]:
     from eegpt.checkpoints import load_model
 
-    output = Path(output)
-    output.mkdir(parents=True, exist_ok=True)
     print(NOT_PRETRAINED)
     raw, closed = synthetic_raw(minutes)
     edf = write_edf(raw, output / "synthetic_tuh.edf", overwrite=overwrite)
