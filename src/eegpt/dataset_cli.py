@@ -146,6 +146,9 @@ def cmd_embed_dataset(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
+    if (refusal := _file_named_output(Path(args.output))) is not None:
+        print(f"eegpt embed-dataset: error: {refusal}", file=sys.stderr)
+        return 2
     if not args.quiet:  # the first line of a run's log: what was asked
         print(f"embed-dataset {args.input} -> {args.output}: weights {args.weights}, "
               f"{args.engine}, {args.precision}, pool {args.pool}, {args.window:g} s windows "
@@ -165,6 +168,29 @@ def cmd_embed_dataset(args: argparse.Namespace) -> int:
     if not summary.complete:
         return 1
     return EXIT_SOME_FAILED if summary.n_failed else 0
+
+
+#: Suffixes of the files eegpt reads or writes: an output folder named so was meant as a file.
+FILE_SUFFIXES = (".npz", ".parquet", ".csv", ".tsv", ".mat", ".h5", ".json")
+
+
+def _file_named_output(output: Path) -> str | None:
+    """Why ``-o OUTPUT`` is refused, when its name ends like a file's (``-o out.npz``) and it is
+    not a run folder already there (resumed); None when it is fine."""
+    from eegpt.outputs import RUN_MANIFEST
+
+    if output.suffix.lower() not in FILE_SUFFIXES:
+        return None
+    if output.is_dir() and (
+        (output / RUN_MANIFEST).is_file() or any(output.glob(f"*/{RUN_MANIFEST}"))
+    ):
+        return None  # a run to resume (or the parent of --part runs)
+    return (
+        f"--output {output}: embed-dataset writes a folder (of Parquet shards and reports), "
+        f"not a {output.suffix} file; give a folder name, e.g. -o {output.with_suffix('')}. "
+        "For one file per recording use eegpt embed; eegpt export turns the folder into a "
+        ".csv or .mat file"
+    )
 
 
 @contextlib.contextmanager
