@@ -59,3 +59,41 @@ def test_embed_dataset_resumes_a_run_folder_named_like_a_file(tmp_path):
     (out / RUN_MANIFEST).write_text("{}")
     assert _file_named_output(out) is None
     assert _file_named_output(tmp_path / "runs") is None
+
+
+def test_a_mistyped_option_is_reported_before_a_missing_one(capsys):
+    err = _usage_error(["embed", "rec.edf", "--weights", "W", "--ouput", "a.npz"], capsys)
+    assert "eegpt embed: error: unrecognized arguments: --ouput; did you mean --output?" in err
+    assert "required" not in err
+    err = _usage_error(["probe", "predict", "probe", "x.edf", "--ouput=a.csv"], capsys)
+    assert "unrecognized arguments: --ouput=a.csv; did you mean --output?" in err
+
+
+@pytest.mark.parametrize(
+    ("words", "meant"),
+    [(["embd"], "eegpt embed"), (["Embed", "x.edf"], "eegpt embed"),
+     (["predict", "probe", "x.edf"], "eegpt probe predict"),
+     (["probe", "trian"], "eegpt probe train")],
+)  # fmt: skip
+def test_a_mistyped_command_names_the_command_meant(words, meant, capsys):
+    assert f"did you mean `{meant}`?" in _usage_error(words, capsys)
+
+
+def test_negative_numbers_and_abbreviations_are_not_unknown_options(capsys):
+    # --rescale -0.5 is a value, --dev is --device: parsing goes on to the missing --weights
+    code = main(["embed", "x.edf", "-o", "x.npz", "--rescale", "-0.5", "--dev", "cpu"])
+    assert code == 2
+    assert "no --weights" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("words", "shows"), [([], "embed-dataset"), (["probe"], "predict")])
+def test_a_command_alone_prints_its_help(words, shows, capsys):
+    err = _usage_error(words, capsys)
+    assert "options:" in err and shows in err
+    assert "required" not in err
+
+
+def test_an_option_before_the_command_says_where_options_go(capsys):
+    err = _usage_error(["-q", "embed", "x.edf", "--weights", "W", "-o", "x.npz"], capsys)
+    assert "unrecognized arguments: -q; the options of a command go after it: eegpt embed" in err
+

@@ -1,7 +1,8 @@
 """Command line: ``eegpt embed | embed-dataset | probe | info | export | convert | fetch | demo``.
 
 Every command reports a problem with its input as one ``eegpt: error: ...`` line (exit status 1,
-or 2 for usage errors); anything else is reported as an internal error (a bug in eegpt). A run
+or 2 for usage errors: ``eegpt`` or ``eegpt probe`` alone prints its help and exits with 2);
+anything else is reported as an internal error (a bug in eegpt). A run
 over several files that embedded some of them but not all exits with 3
 (:data:`EXIT_SOME_FAILED`), as ``embed-dataset`` does.
 ``--debug`` shows the traceback too. SIGTERM and Ctrl-C stop a run cleanly: outputs are written
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import difflib
 import errno
 import math
 import multiprocessing
@@ -274,7 +276,98 @@ class PositiveValue(argparse.Action):
         setattr(namespace, self.dest, values)
 
 
-class SubcommandParser(argparse.ArgumentParser):
+#: Where the actions of ``eegpt probe`` are looked for when given as a command of their own.
+_PROBE_ACTIONS = ("train", "predict", "evaluate")
+
+
+class CommandParser(argparse.ArgumentParser):
+    """eegpt's parsers. Before argparse parses, the words are checked in the order a reader
+    of the error wants: an option the (sub)command does not know is reported first, with the
+    option meant (argparse would report a required option as missing instead, ``--ouput``
+    for ``--output``), and a command it does not know with the command meant."""
+
+    def parse_known_args(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
+    ) -> tuple[argparse.Namespace, list[str]]:
+        words = list(sys.argv[1:] if args is None else args)
+        commands = self._commands()
+        if commands is None:
+            self._check_options(words)
+        else:
+            self._check_command(words, commands)
+        return super().parse_known_args(words, namespace)
+
+    def _commands(self) -> argparse._SubParsersAction | None:
+        """This parser's subcommands, if it has any."""
+        found = [a for a in self._actions if isinstance(a, argparse._SubParsersAction)]
+        return found[0] if found else None
+
+    def _unknown(self, word: str) -> bool:
+        """Whether ``word`` is an option-like word that names none of this parser's options
+        (nor a long one's abbreviation, which argparse accepts)."""
+        if not word.startswith("-") or word == "-" or _is_number(word):
+            return False
+        name = word.split("=", 1)[0]
+        known = self._option_string_actions
+        if word.startswith("--"):
+            return not any(option.startswith(name) for option in known)
+        return name not in known and word[:2] not in known  # -ofile.npz: -o with its value
+
+    def _check_options(self, words: list[str]) -> None:
+        """Error on the words before ``--`` that name no option, each with the closest one."""
+        words = words[: words.index("--")] if "--" in words else words
+        unknown = [w for w in words if self._unknown(w)]
+        if not unknown:
+            return
+        options = [o for o in self._option_string_actions if o.startswith("--")]
+        hints = []
+        for word in unknown:
+            close = difflib.get_close_matches(word.split("=", 1)[0].lower(), options, n=1)
+            if close:
+                hints.append(close[0] if len(unknown) == 1 else f"{close[0]} (for {word})")
+        hint = f"; did you mean {', '.join(hints)}?" if hints else ""
+        self.error(f"unrecognized arguments: {' '.join(unknown)}{hint}")
+
+    def _check_command(self, words: list[str], commands: argparse._SubParsersAction) -> None:
+        """Error on an option before the command that this parser does not take, and on a
+        command it does not have, naming the command meant."""
+        at = next((i for i, w in enumerate(words) if not w.startswith("-")), len(words))
+        if at == len(words) and not any(w in ("-h", "--help", "--version") for w in words):
+            self.print_help(sys.stderr)  # no command: what the commands are
+            self.exit(2)
+        unknown = [w for w in words[:at] if self._unknown(w)]
+        if unknown:
+            after = f"{self.prog} {words[at]}" if at < len(words) else f"{self.prog} COMMAND"
+            self.error(
+                f"unrecognized arguments: {' '.join(unknown)}; the options of a command go "
+                f"after it: {after} ... {' '.join(unknown)}"
+            )
+        if at == len(words) or words[at] in commands.choices:
+            return
+        word = words[at]
+        names = list(commands.choices)
+        close = [n for n in names if n.lower() == word.lower()] or difflib.get_close_matches(
+            word.lower(), names, n=1
+        )
+        if close:
+            hint = f"; did you mean `{self.prog} {close[0]}`?"
+        elif word.lower() in _PROBE_ACTIONS and "probe" in names:
+            hint = f"; did you mean `{self.prog} probe {word.lower()}`?"
+        else:
+            hint = f" (choose from {', '.join(names)})"
+        self.error(f"unknown command {word!r}{hint}")
+
+
+def _is_number(word: str) -> bool:
+    """Whether ``word`` reads as a number (``-1``, ``-0.5``, ``-1e-6``): a value, not an option."""
+    try:
+        float(word)
+    except ValueError:
+        return False
+    return True
+
+
+class SubcommandParser(CommandParser):
     """The parser of a subcommand (``eegpt embed``, ``eegpt probe predict`` ...): an argument
     it does not know is an error with its own usage, not left over for the top-level parser,
     which would show the top-level usage instead."""
@@ -289,7 +382,7 @@ class SubcommandParser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = CommandParser(
         prog="eegpt",
         description="EEGPT embeddings from EEG recordings (EDF/BDF/FIF/BrainVision/EEGLAB ...)",
     )

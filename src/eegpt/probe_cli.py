@@ -1642,9 +1642,9 @@ def _as_class_labels(
 
 def build_parser() -> argparse.ArgumentParser:
     """A stand-alone ``eegpt`` parser holding only the ``probe`` command."""
-    from eegpt.cli import SubcommandParser
+    from eegpt.cli import CommandParser, SubcommandParser
 
-    parser = argparse.ArgumentParser(prog="eegpt")
+    parser = CommandParser(prog="eegpt")
     parser.add_argument("--debug", action="store_true", help="show tracebacks")
     sub = parser.add_subparsers(
         dest="command", required=True, metavar="COMMAND", parser_class=SubcommandParser
