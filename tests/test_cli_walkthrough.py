@@ -97,3 +97,11 @@ def test_an_option_before_the_command_says_where_options_go(capsys):
     err = _usage_error(["-q", "embed", "x.edf", "--weights", "W", "-o", "x.npz"], capsys)
     assert "unrecognized arguments: -q; the options of a command go after it: eegpt embed" in err
 
+
+def test_a_rename_with_a_colon_suggests_the_equals_sign():
+    from eegpt.cli import parse_rename
+
+    with pytest.raises(ValueError, match=r"--rename 'EEG FP1-REF=FP1'$"):
+        parse_rename(["EEG FP1-REF:FP1"])
+    with pytest.raises(ValueError, match="no such rename table file"):
+        parse_rename(["C:\\tables\\rename.tsv"])

@@ -678,6 +678,13 @@ def _debug_after_command(parser: argparse.ArgumentParser) -> None:
                 _debug_after_command(command)
 
 
+def _colon_pair(text: str) -> bool:
+    """Whether ``text`` reads as IN:VOCAB, a name on each side of a ':' (a path's ``C:\\``
+    or ``/`` is none)."""
+    label, colon, electrode = text.rpartition(":")
+    return bool(colon and label.strip() and electrode.strip()) and not re.search(r"[/\\]", text)
+
+
 def checked_rescale(factor: float) -> float:
     """``--rescale``'s factor, refused unless positive and finite."""
     if not (math.isfinite(factor) and factor > 0):
@@ -725,6 +732,12 @@ def parse_rename(pairs: list[str], drop: list[str] = ()) -> dict[str, str | None
         if pair.strip() in caps or pair.strip() in tables:
             continue
         name, sep, target = pair.partition("=")
+        if not sep and _colon_pair(name.strip()):  # 'EEG FP1-REF:FP1' for 'EEG FP1-REF=FP1'
+            label, _, electrode = name.strip().rpartition(":")
+            raise ValueError(
+                f"--rename {name.strip()!r}: a channel is renamed with '=', not ':': "
+                f"--rename {shlex.quote(f'{label.strip()}={electrode.strip()}')}"
+            )
         if not sep and name.strip():  # a file that is not there, or a misspelt cap
             raise no_table_error(name.strip(), option="--rename")
         if not sep or not name.strip() or not target.strip():
