@@ -609,7 +609,9 @@ def test_cli_stdout_carries_only_results(weights, edf, tmp_path, capfd):
 def test_cli_rejects_an_unsupported_output_file_type(weights, edf, tmp_path, capsys):
     out = tmp_path / "result.csv"
     assert main(["embed", str(edf), "--weights", str(weights), "-o", str(out), "-q"]) == 1
-    assert "unsupported file type '.csv'" in capsys.readouterr().err and not out.exists()
+    err = capsys.readouterr().err
+    assert "unsupported file type '.csv'" in err and not out.exists()
+    assert f"then convert it: eegpt export {out.with_suffix('.npz')} -o {out}" in err
     # --format names the type of files in a folder; a file named otherwise is a contradiction
     npz = tmp_path / "result.npz"
     args = ["embed", str(edf), "--weights", str(weights), "-o", str(npz), "-q"]

@@ -237,7 +237,7 @@ def test_a_recording_is_refused_saying_to_embed_it_first(tmp_path, capsys):
         assert f"{tmp_path / name} is an EEG recording; eegpt export writes embeddings" in err
         assert "the .npz or .parquet file of `eegpt embed`" in err
         recording = tmp_path / name.replace(".fdt", ".set")
-        assert f"Embed the recording first: eegpt embed {recording} -o" in err
+        assert f"Embed the recording first: eegpt embed {recording} --weights PATH -o" in err
         assert "unsupported embeddings file" not in err
 
 

@@ -685,6 +685,18 @@ def _colon_pair(text: str) -> bool:
     return bool(colon and label.strip() and electrode.strip()) and not re.search(r"[/\\]", text)
 
 
+def _export_hint(output: Path) -> str:
+    """For an ``eegpt embed -o`` of a format ``eegpt export`` writes (.csv, .mat): how to get
+    it from the embeddings; else nothing."""
+    if output.suffix.lower() not in (".csv", ".mat"):
+        return ""
+    npz = output.with_suffix(".npz")
+    return (
+        f". For a {'CSV table' if output.suffix.lower() == '.csv' else 'MATLAB file'}: embed "
+        f"to {npz}, then convert it: eegpt export {npz} -o {output}"
+    )
+
+
 def checked_rescale(factor: float) -> float:
     """``--rescale``'s factor, refused unless positive and finite."""
     if not (math.isfinite(factor) and factor > 0):
@@ -859,7 +871,7 @@ def _output_paths(recordings: list[Path], output: str, fmt: str | None) -> list[
         raise ValueError(
             f"--output {output}: unsupported file type {output.suffix!r}; write .npz or "
             f".parquet, or give a folder (a name with a dot is taken for a folder when it "
-            f"exists already, or ends in a slash: {output}/)"
+            f"exists already, or ends in a slash: {output}/)" + _export_hint(output)
         )
     paths = [output / f"{rec.stem}.{fmt or 'npz'}" for rec in recordings]
     seen: dict[Path, Path] = {}

@@ -198,7 +198,8 @@ def refuse_recording(path: Path, output: Path | None = None) -> None:
     raise ValueError(
         f"{path} is an EEG recording; eegpt export writes embeddings as .mat or .csv: the .npz "
         "or .parquet file of `eegpt embed`, or the output folder of `eegpt embed-dataset`. "
-        f"Embed the recording first: eegpt embed {recording} -o {recording.stem}.npz, then "
+        f"Embed the recording first: eegpt embed {recording} --weights PATH -o "
+        f"{recording.stem}.npz (PATH: your checkpoint, or eegpt-large), then "
         f"eegpt export {recording.stem}.npz -o {output or 'OUT.mat'}"
     )
 
