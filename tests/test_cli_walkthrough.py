@@ -105,3 +105,37 @@ def test_a_rename_with_a_colon_suggests_the_equals_sign():
         parse_rename(["EEG FP1-REF:FP1"])
     with pytest.raises(ValueError, match="no such rename table file"):
         parse_rename(["C:\\tables\\rename.tsv"])
+
+
+@pytest.mark.parametrize(
+    ("given", "option", "value"),
+    [(["--precision", "BF16"], "precision", "bfloat16"),
+     (["--precision", "fp16"], "precision", "float16"),
+     (["--precision", "FP32"], "precision", "float32"),
+     (["--stream-precision", "bf16"], "stream_precision", "bfloat16"),
+     (["--pool", "Mean"], "pool", "mean"), (["--format", "NPZ"], "format", "npz"),
+     (["--tail", "Pad"], "tail", "pad"),
+     (["--device", "GPU"], "device", "cuda"), (["--device", "gpu:1"], "device", "cuda:1")],
+)  # fmt: skip
+def test_choices_in_any_case_and_their_aliases(given, option, value):
+    from eegpt.cli import build_parser
+
+    args = build_parser().parse_args(["embed", "x.edf", "-o", "out", *given])
+    assert getattr(args, option) == value
+
+
+def test_choices_in_any_case_in_the_other_commands():
+    from eegpt.cli import build_parser
+
+    words = ["probe", "train", "x.edf", "--weights", "w", "-o", "p", "--class-weight", "Balanced"]
+    assert build_parser().parse_args(words).class_weight == "balanced"
+    words = ["embed-dataset", "in", "--weights", "w", "-o", "out", "--engine", "Ray"]
+    assert build_parser().parse_args(words).engine == "ray"
+
+
+def test_an_unknown_device_does_not_speak_python():
+    from eegpt.engine import resolve_device
+
+    with pytest.raises(ValueError, match="unknown device") as excinfo:
+        resolve_device("gpu0")
+    assert "None" not in str(excinfo.value)

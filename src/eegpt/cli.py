@@ -40,6 +40,26 @@ if TYPE_CHECKING:
     from eegpt.preprocessing import PreprocessingConfig
 
 
+#: Other names of the --precision and --stream-precision values.
+PRECISION_ALIASES = {"bf16": "bfloat16", "fp16": "float16", "half": "float16", "fp32": "float32"}
+
+
+def lower_choice(aliases: dict[str, str] | None = None) -> Callable[[str], str]:
+    """The ``type=`` of an option whose ``choices=`` are lower-case words: the word given in
+    any case (``--pool Mean``), or the choice an alias stands for (``--precision BF16``)."""
+
+    def choice(text: str) -> str:
+        word = text.strip().lower()
+        return (aliases or {}).get(word, word)
+
+    return choice
+
+
+def device_name(text: str) -> str:
+    """``--device`` in lower case, with ``gpu`` for ``cuda`` (``GPU``, ``gpu:1``)."""
+    return re.sub(r"\bgpu\b", "cuda", text.strip().lower())
+
+
 def add_inference_options(
     p: argparse.ArgumentParser,
     device_help: str = "cpu, cuda, cuda:1 ... (default: GPU if present)",
@@ -47,7 +67,7 @@ def add_inference_options(
     """``--device``, ``--batch-size``, ``--precision`` and ``--stream-precision`` (shared by the
     embedding commands)."""
     g = p.add_argument_group("inference")
-    g.add_argument("--device", default=None, help=device_help)
+    g.add_argument("--device", type=device_name, default=None, help=device_help)
     g.add_argument(
         "--batch-size",
         type=int,
@@ -57,6 +77,7 @@ def add_inference_options(
     )
     g.add_argument(
         "--precision",
+        type=lower_choice(PRECISION_ALIASES),
         choices=["float32", "bfloat16", "float16"],
         default="float32",
         help="float32 is exact; bfloat16/float16 are faster on GPU (max relative error on the "
@@ -64,6 +85,7 @@ def add_inference_options(
     )
     g.add_argument(
         "--stream-precision",
+        type=lower_choice(PRECISION_ALIASES),
         choices=["float32", "float16", "bfloat16"],
         default="float32",
         help="with --precision bfloat16/float16: dtype the residual stream is stored in between "
@@ -81,6 +103,7 @@ def add_preprocessing_options(p: argparse.ArgumentParser) -> None:
     add_resample_option(g)
     g.add_argument(
         "--tail",
+        type=lower_choice(),
         choices=["drop", "pad"],
         default="drop",
         help="the end of a recording too short to fill a window: drop (default) leaves it "
@@ -90,6 +113,7 @@ def add_preprocessing_options(p: argparse.ArgumentParser) -> None:
     )
     g.add_argument(
         "--detrend",
+        type=lower_choice(),
         choices=["none", "constant", "linear"],
         default="none",
         help="per window and channel, subtract nothing (default), the mean, or the straight "
@@ -151,6 +175,7 @@ def add_resample_option(g: argparse._ActionsContainer) -> None:
     """``--resample`` (:attr:`PreprocessingConfig.resample`)."""
     g.add_argument(
         "--resample",
+        type=lower_choice(),
         choices=["polyphase", "nearest"],
         default="polyphase",
         help="resampling to 256 Hz: polyphase (default) or nearest (the original scripts')",
@@ -161,6 +186,7 @@ def add_pool_option(g: argparse._ActionsContainer) -> None:
     """``--pool none|mean``: what is stored per window (``eegpt embed``, ``embed-dataset``)."""
     g.add_argument(
         "--pool",
+        type=lower_choice(),
         choices=["none", "mean"],
         default="none",
         help="store all N*S*D summary-token values per window (none) or their mean (D values)",
@@ -406,6 +432,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--format",
+        type=lower_choice(),
         choices=["npz", "parquet"],
         default=None,
         help="file format when --output is a directory (default npz)",
@@ -548,7 +575,9 @@ def build_parser() -> argparse.ArgumentParser:
         default=2.0,
         help="length of the synthetic recording (2)",
     )
-    p.add_argument("--device", default=None, help="cpu, cuda ... (default: GPU if present)")
+    p.add_argument(
+        "--device", type=device_name, default=None, help="cpu, cuda ... (default: GPU if present)"
+    )
     p.add_argument("--overwrite", action="store_true", help="replace an existing demo output")
     p.set_defaults(func=cmd_demo)
     for action in sub._choices_actions:  # `eegpt CMD --help` opens with the line `eegpt -h` shows
@@ -616,6 +645,7 @@ def add_export_command(sub: Any) -> None:
     p.add_argument("-o", "--output", type=Path, required=True, help="output file: .mat or .csv")
     p.add_argument(
         "--pool",
+        type=lower_choice(),
         choices=["none", *sorted(POOLINGS)],
         default=None,
         help="one vector per window: mean (over patches and summary tokens, [D]), "

@@ -25,6 +25,7 @@ from eegpt.cli import (
     add_inference_options,
     add_pool_option,
     add_preprocessing_options,
+    lower_choice,
     parse_rename,
     picks_of,
     preprocessing_config,
@@ -83,6 +84,7 @@ def _add_arguments(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("execution")
     g.add_argument(
         "--engine",
+        type=lower_choice(),
         choices=["inprocess", "ray"],
         default="inprocess",
         help="inprocess (default): this machine; ray: Ray Data, local or --ray-address",

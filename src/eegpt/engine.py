@@ -95,7 +95,7 @@ def resolve_device(device: str | torch.device | None) -> torch.device:
         device = torch.device(device)
     except (RuntimeError, TypeError) as err:
         raise ValueError(
-            f"unknown device {device!r}: expected 'cpu', 'cuda', 'cuda:1', ... or None/'auto'"
+            f"unknown device {device!r}: expected 'cpu', 'cuda', 'cuda:1', ... or 'auto'"
         ) from err
     if device.type not in ("cpu", "cuda"):
         raise DeviceUnavailableError(

@@ -55,6 +55,7 @@ from typing import Any
 
 import numpy as np
 
+from eegpt.cli import lower_choice
 from eegpt.errors import EEGPTUserWarning, EEGPTWarning
 
 __all__ = ["add_probe_commands", "load_labelled_epochs", "main"]
@@ -974,6 +975,7 @@ def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
     g.add_argument("--seed", type=int, default=0, help="seed of the split and training (0)")
     g.add_argument(
         "--class-weight",
+        type=lower_choice(),
         choices=["balanced"],
         default=None,
         help="weight each class's loss by its inverse frequency (for imbalanced classes)",
@@ -987,6 +989,7 @@ def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
     add_resample_option(g)
     g.add_argument(
         "--tail",
+        type=lower_choice(),
         choices=["drop", "pad"],
         default="drop",
         help="epochs shorter than the window: drop (default) stops with an error that says "
@@ -994,6 +997,7 @@ def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
     )
     g.add_argument(
         "--detrend",
+        type=lower_choice(),
         choices=["none", "constant", "linear"],
         default="none",
         help="per epoch and channel, subtract nothing (default), the mean, or the straight line",
@@ -1065,6 +1069,7 @@ def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--normalize",
+        type=lower_choice(),
         choices=["true", "pred", "all"],
         default=None,
         help="with --plot: fractions of each true class (true: rows sum to 1), each predicted "
