@@ -139,3 +139,26 @@ def test_an_unknown_device_does_not_speak_python():
     with pytest.raises(ValueError, match="unknown device") as excinfo:
         resolve_device("gpu0")
     assert "None" not in str(excinfo.value)
+
+
+@pytest.mark.parametrize(("given", "value"), [("4s", 4.0), ("4 s", 4.0), ("0.5s", 0.5), ("2", 2.0)])
+def test_seconds_with_or_without_an_s(given, value):
+    from eegpt.cli import build_parser
+
+    args = build_parser().parse_args(["embed", "x.edf", "-o", "o", "--window", given])
+    assert args.window == value
+    args = build_parser().parse_args(["embed", "x.edf", "-o", "o", "--overlap", given])
+    assert args.overlap == value
+    words = ["probe", "train", "x.edf", "--weights", "w", "-o", "p", "--window", given]
+    assert build_parser().parse_args(words).window == value
+
+
+@pytest.mark.parametrize(
+    ("given", "says"),
+    [(["--overlap", "50%"], "give the overlap in seconds, e.g. --overlap 2 for 50% of a 4 s"),
+     (["--overlap", "25 %"], "e.g. --overlap 1 for 25 % of a 4 s window"),
+     (["--window", "4,0"], "write decimals with a point, not a comma: 4.0"),
+     (["--window", "four"], "'four' is no number of seconds")],
+)  # fmt: skip
+def test_seconds_given_otherwise_say_how_to_give_them(given, says, capsys):
+    assert says in _usage_error(["embed", "x.edf", "-o", "o", *given], capsys)

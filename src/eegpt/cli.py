@@ -94,11 +94,44 @@ def add_inference_options(
     )
 
 
+def seconds(text: str) -> float:
+    """The ``type=`` of an option in seconds: a number, with an ``s`` after it or not (``4``,
+    ``4s``, ``"4 s"``, ``0.5s``)."""
+    word = text.strip()
+    if re.fullmatch(r"[-+]?\d*,\d+\s*s?", word):
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: write decimals with a point, not a comma: {word.replace(',', '.')}"
+        )
+    number = re.sub(r"\s*(s|sec|secs|seconds?)$", "", word, flags=re.IGNORECASE)
+    try:
+        return float(number)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is no number of seconds: give one such as 4 or 0.5 (an s after it may be "
+            "left out)"
+        ) from None
+
+
+def overlap_seconds(text: str) -> float:
+    """``--overlap`` in seconds (:func:`seconds`); a percentage is refused with the seconds
+    it would be of a 4 s window."""
+    word = text.strip()
+    if word.endswith("%"):
+        try:
+            example = f"--overlap {4 * float(word[:-1]) / 100:g} for {word} of a 4 s window"
+        except ValueError:
+            example = "--overlap 2 for 50% of a 4 s window"
+        raise argparse.ArgumentTypeError(f"give the overlap in seconds, e.g. {example}")
+    return seconds(text)
+
+
 def add_preprocessing_options(p: argparse.ArgumentParser) -> None:
     """Windowing, reference, resampling and channel-mapping options (``--window`` ...)."""
     g = p.add_argument_group("preprocessing")
-    g.add_argument("--window", type=float, default=4.0, help="window length in seconds (4)")
-    g.add_argument("--overlap", type=float, default=0.0, help="overlap between windows in s (0)")
+    g.add_argument("--window", type=seconds, default=4.0, help="window length in seconds (4)")
+    g.add_argument(
+        "--overlap", type=overlap_seconds, default=0.0, help="overlap between windows in s (0)"
+    )
     add_reference_option(g)
     add_resample_option(g)
     g.add_argument(

@@ -55,7 +55,7 @@ from typing import Any
 
 import numpy as np
 
-from eegpt.cli import lower_choice
+from eegpt.cli import lower_choice, seconds
 from eegpt.errors import EEGPTUserWarning, EEGPTWarning
 
 __all__ = ["add_probe_commands", "load_labelled_epochs", "main"]
@@ -984,7 +984,7 @@ def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
         "--cache-dir", type=Path, default=None, help="keep frozen-encoder embeddings here"
     )
     g = p.add_argument_group("preprocessing")
-    g.add_argument("--window", type=float, default=4.0, help="epoch/window length in s (4)")
+    g.add_argument("--window", type=seconds, default=4.0, help="epoch/window length in s (4)")
     add_reference_option(g)
     add_resample_option(g)
     g.add_argument(
