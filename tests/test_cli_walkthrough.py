@@ -162,3 +162,27 @@ def test_seconds_with_or_without_an_s(given, value):
 )  # fmt: skip
 def test_seconds_given_otherwise_say_how_to_give_them(given, says, capsys):
     assert says in _usage_error(["embed", "x.edf", "-o", "o", *given], capsys)
+
+
+def test_a_path_with_spaces_split_by_the_shell_says_to_quote_it(tmp_path, monkeypatch, capsys):
+    (tmp_path / "My EEG").mkdir()
+    (tmp_path / "My EEG" / "patient 1.edf").write_bytes(b"")
+    monkeypatch.chdir(tmp_path)
+    words = ["embed", "My", "EEG/patient", "1.edf", "--weights", "W", "-o", "s1.npz"]
+    assert main(words) == 1
+    err = capsys.readouterr().err
+    assert "put a path with spaces in quotes: 'My EEG/patient 1.edf'" in err
+    assert "single file" not in err
+
+
+def test_a_missing_recording_names_close_files_and_the_working_folder(
+    tmp_path, monkeypatch, capsys
+):
+    (tmp_path / "patient1.edf").write_bytes(b"")
+    monkeypatch.chdir(tmp_path)
+    assert main(["embed", "patient_1.edf", "--weights", "W", "-o", "s1.npz"]) == 1
+    err = capsys.readouterr().err
+    assert "EEG file not found: patient_1.edf" in err
+    assert f"working folder {tmp_path}" in err and "did you mean patient1.edf?" in err
+    assert main(["embed", "C:\\Users\\me\\rec.edf", "--weights", "W", "-o", "s1.npz"]) == 1
+    assert "looks like a Windows path" in capsys.readouterr().err

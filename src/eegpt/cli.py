@@ -986,6 +986,7 @@ def cmd_embed(args: argparse.Namespace) -> int:
     if not args.weights:
         print(f"eegpt: error: no --weights given.\n\n{WEIGHTS_HELP}", file=sys.stderr)
         return 2
+    check_recordings_given(args.recordings)
     rename = parse_rename(args.rename, args.drop)
     args.recordings = _without_split_continuations(args.recordings)
     extra = args.annotations or [None] * len(args.recordings)
@@ -1432,6 +1433,49 @@ def _open_for_channels(path: Path, mapping_args: dict[str, Any]) -> tuple[Any, A
     rec = as_recording(epochs, picks=picks)
     mapping = map_recording_channels(rec.ch_names, str(path), left_out=rec.left_out, **mapping_args)
     return rec, mapping, epochs.info, f"{rec.data.shape[0]} epochs of {rec.duration:g} s"
+
+
+def check_recordings_given(paths: list[Path]) -> None:
+    """Before any work: a path with spaces the shell split into several (``My EEG/patient
+    1.edf`` unquoted) is an error saying to quote it; so is a single recording that does not
+    exist (:func:`missing_path_error`)."""
+    missing = [p for p in paths if not p.exists()]
+    if not missing:
+        return
+    words = [str(p) for p in paths]
+    for start in range(len(words)):
+        for end in range(start + 2, len(words) + 1):
+            joined = " ".join(words[start:end])
+            if Path(joined).exists():
+                raise FileNotFoundError(
+                    f"{_count(end - start, 'argument')} ({', '.join(words[start:end])}) "
+                    f"together name the file {joined}: put a path with spaces in quotes: "
+                    f"{shlex.quote(joined)}"
+                )
+    if len(paths) == 1:
+        raise missing_path_error(paths[0])
+
+
+def missing_path_error(path: Path) -> FileNotFoundError:
+    """``EEG file not found`` for ``path``, with what may help: that it looks like a Windows
+    path (on another system), the working folder a relative path was looked for in, and the
+    names in its folder that come close."""
+    text = str(path)
+    hints = []
+    if os.name != "nt" and re.match(r"[A-Za-z]:", text):
+        hints.append(
+            "it looks like a Windows path (C:\\...); on this system write the path with / "
+            "as the file system here names it"
+        )
+    elif not path.is_absolute():
+        hints.append(f"looked for in the working folder {os.getcwd()}")
+    folder = path.parent
+    if folder.is_dir():
+        names = sorted(p.name for p in folder.iterdir())
+        close = difflib.get_close_matches(path.name, names, n=3, cutoff=0.6)
+        if close:
+            hints.append(f"did you mean {', '.join(str(folder / name) for name in close)}?")
+    return FileNotFoundError(f"EEG file not found: {path}" + "".join(f"; {h}" for h in hints))
 
 
 def _without_split_continuations(paths: list[Path]) -> list[Path]:
