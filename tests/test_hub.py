@@ -6,6 +6,8 @@ import hashlib
 import shutil
 import socket
 import threading
+import urllib.error
+import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -379,3 +381,34 @@ def test_download_timeout_from_environment(server, tmp_path, monkeypatch, capsys
     assert main(["fetch", url]) == 1
     err = capsys.readouterr().err
     assert "EEGPT_DOWNLOAD_TIMEOUT is 'inf'" in err and "internal error" not in err
+
+
+def test_offline_says_so_first_and_what_to_do_without_a_network(monkeypatch, tmp_path, capsys):
+    from eegpt.cli import main
+
+    class Offline:
+        def open(self, *args, **kwargs):
+            reason = socket.gaierror(-3, "Temporary failure in name resolution")
+            raise urllib.error.URLError(reason)
+
+    monkeypatch.setattr(urllib.request, "build_opener", lambda *handlers: Offline())
+    monkeypatch.delenv("HF_ENDPOINT", raising=False)
+    monkeypatch.setenv("EEGPT_CACHE", str(tmp_path / "cache"))
+    assert main(["fetch", "eegpt-large"]) == 1
+    err = capsys.readouterr().err
+    err = err[err.index("eegpt: error:") :]  # after the line naming the download
+    assert err.startswith(
+        "eegpt: error: could not reach huggingface.co: no network connection or name "
+        "resolution failed"
+    )
+    assert "Without a network here" in err
+    assert err.index("--weights PATH") < err.index("--weights eegpt-large")
+    assert leftovers(tmp_path / "cache") == []
+
+
+@pytest.mark.parametrize("name", ["EEGPT-large", "eegpt_large", " Eegpt_Large"])
+def test_pretrained_names_in_any_case_and_with_underscores(server, tmp_path, name):
+    from eegpt.checkpoints import resolve_weights
+
+    assert fetch_weights(name, progress=False) == tmp_path / "cache" / REPO / "main"
+    assert resolve_weights(name, progress=False) == tmp_path / "cache" / REPO / "main"

@@ -1322,13 +1322,13 @@ def resolve_weights(
     from eegpt import hub
 
     text = os.fspath(path_or_name)
+    named = isinstance(text, str) and hub.pretrained_name(text) is not None
     if isinstance(text, str) and (
-        (text in hub.PRETRAINED and not Path(text).expanduser().exists())
-        or text.startswith(("http://", "https://"))
+        (named and not Path(text).expanduser().exists()) or text.startswith(("http://", "https://"))
     ):
         return hub.fetch_weights(text, progress=progress)
     path = Path(text).expanduser()
-    if isinstance(text, str) and text in hub.PRETRAINED and path.exists():
+    if named and path.exists():
         _log(
             f"{text!r}: using the local {'folder' if path.is_dir() else 'file'} "
             f"{path.resolve()}, not the pretrained weights of that name (to download those, "

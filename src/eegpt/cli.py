@@ -1530,7 +1530,7 @@ def _print_verified(folder: Path) -> bool:
 def cmd_info(args: argparse.Namespace) -> int:
     from eegpt.checkpoints import describe, load_checkpoint, resolve_weights
     from eegpt.dataset_read import run_folders
-    from eegpt.hub import PRETRAINED
+    from eegpt.hub import PRETRAINED, pretrained_name
     from eegpt.outputs import RUN_MANIFEST
 
     folder = Path(args.weights).expanduser()
@@ -1590,7 +1590,9 @@ def cmd_info(args: argparse.Namespace) -> int:
             raise FileNotFoundError(f"no such file: {folder}")
         print(_describe_embeddings(folder))
         return 0
-    fetched = args.weights in PRETRAINED or args.weights.startswith(("http://", "https://"))
+    fetched = pretrained_name(args.weights) is not None or args.weights.startswith(
+        ("http://", "https://")
+    )
     if not folder.exists() and not fetched:  # a mistyped path, not weights to download
         raise FileNotFoundError(
             f"{folder} does not exist; eegpt info describes a checkpoint (a file or folder, a "

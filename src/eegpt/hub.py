@@ -20,6 +20,7 @@ import logging
 import math
 import os
 import re
+import socket
 import time
 import urllib.error
 import urllib.parse
@@ -48,6 +49,7 @@ __all__ = [
     "fetch_weights",
     "hf_endpoint",
     "hf_url",
+    "pretrained_name",
 ]
 
 DEFAULT_ENDPOINT = "https://huggingface.co"
@@ -344,11 +346,43 @@ _NETWORK_ERRORS = (
 )
 
 
+#: What to do without a network, said before :data:`WEIGHTS_HELP` when a download could not
+#: reach its server.
+OFFLINE_HELP = f"""\
+Without a network here: on a computer that has one, run `eegpt fetch eegpt-large` (it prints
+the folder it downloaded to) or download config.json and model.safetensors from {HF_REPO_URL},
+copy that folder here and pass it: `--weights PATH`. All the ways to get the weights:"""
+
+
+def _unreached(error: BaseException) -> str | None:
+    """In plain words, why a server could not be reached (no network, a refused connection, no
+    answer in time); None for other failures (an HTTP error, a download cut short)."""
+    reason = getattr(error, "reason", error) if isinstance(error, urllib.error.URLError) else error
+    if isinstance(error, urllib.error.HTTPError):
+        return None
+    if isinstance(reason, socket.gaierror) or "name resolution" in str(reason).lower():
+        return "no network connection or name resolution failed"
+    if isinstance(reason, ConnectionRefusedError):
+        return "the connection was refused (is the address right?)"
+    if isinstance(reason, (TimeoutError, socket.timeout)):
+        return "no answer in time (a slow link: set $EEGPT_DOWNLOAD_TIMEOUT)"
+    if isinstance(reason, OSError) and isinstance(error, urllib.error.URLError):
+        return "no network connection"
+    return None
+
+
 def _unavailable(url: str, error: BaseException) -> WeightsUnavailableError:
     if isinstance(error, urllib.error.HTTPError):
         reason: object = f"HTTP error {error.code} ({error.reason})"
     else:
         reason = getattr(error, "reason", None) or error
+    cause = _unreached(error)
+    if cause is not None:
+        host = urllib.parse.urlparse(url).netloc or url
+        return WeightsUnavailableError(
+            f"could not reach {host}: {cause} ({reason}); the EEGPT weights at {url} were not "
+            f"downloaded.\n\n{OFFLINE_HELP}\n\n{WEIGHTS_HELP}"
+        )
     return WeightsUnavailableError(
         f"could not download EEGPT weights from {url}: {reason}\n\n{WEIGHTS_HELP}"
     )
@@ -361,6 +395,13 @@ def _cached(path: Path, sha256: str | None) -> bool:
         logger.warning("cached %s does not match sha256 %s; downloading it again", path, sha256)
         return False
     return True
+
+
+def pretrained_name(text: str) -> str | None:
+    """The key of :data:`PRETRAINED` that ``text`` names in any case, with ``_`` or ``-``
+    (``"EEGPT_large"`` -> ``"eegpt-large"``); None for none."""
+    key = text.strip().lower().replace("_", "-")
+    return key if key in PRETRAINED else None
 
 
 def _fetch(url: str, dest: Path, sha256: str | None, force: bool, progress: bool) -> Path:
@@ -417,8 +458,8 @@ def fetch_weights(
     """
     root = Path(cache_dir).expanduser() if cache_dir is not None else _default_cache_dir()
     expected = _normalise_sha(sha256)
-    if name_or_url in PRETRAINED:
-        entry = PRETRAINED[name_or_url]
+    if (name := pretrained_name(name_or_url)) is not None:
+        entry = PRETRAINED[name]
         revision = entry.get("revision", "main")
         folder = root / entry["repo"] / revision
         pinned = dict(entry.get("sha256") or {})
