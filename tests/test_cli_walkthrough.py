@@ -186,3 +186,17 @@ def test_a_missing_recording_names_close_files_and_the_working_folder(
     assert f"working folder {tmp_path}" in err and "did you mean patient1.edf?" in err
     assert main(["embed", "C:\\Users\\me\\rec.edf", "--weights", "W", "-o", "s1.npz"]) == 1
     assert "looks like a Windows path" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("words", "shows"),
+    [([], "EDF file -> class prediction:  eegpt probe predict PROBE rec.edf"),
+     (["embed"], "examples:\n  eegpt embed rec.edf --weights eegpt-large -o rec.npz"),
+     (["embed-dataset"], "examples:\n  eegpt embed-dataset data/ --weights eegpt-large"),
+     (["probe", "train"], "examples:\n  eegpt probe train sub-01-epo.fif --weights"),
+     (["probe", "predict"], "examples:\n  eegpt probe predict probe/ sub-02-epo.fif")],
+)  # fmt: skip
+def test_the_help_says_which_command_does_what_with_examples(words, shows, capsys):
+    with pytest.raises(SystemExit):
+        main([*words, "--help"])
+    assert shows in capsys.readouterr().out

@@ -440,10 +440,24 @@ class SubcommandParser(CommandParser):
         return namespace, extras
 
 
+DESCRIPTION = """\
+EEGPT embeddings from EEG recordings (EDF/BDF/FIF/BrainVision/EEGLAB ...).
+  EDF file -> embeddings:        eegpt embed rec.edf --weights eegpt-large -o rec.npz
+  EDF file -> class prediction:  eegpt probe predict PROBE rec.edf -o rec.csv
+                                 (PROBE: a folder written by eegpt probe train)"""
+
+EMBED_EPILOG = """\
+examples:
+  eegpt embed rec.edf --weights eegpt-large -o rec.npz
+  eegpt embed rec.edf --weights eegpt-large --pool mean -o rec.parquet
+  eegpt embed data/*.edf --weights eegpt-large -o embeddings/"""
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = CommandParser(
         prog="eegpt",
-        description="EEGPT embeddings from EEG recordings (EDF/BDF/FIF/BrainVision/EEGLAB ...)",
+        description=DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"eegpt {__version__}")
     parser.add_argument("--debug", action="store_true", help="show tracebacks")
@@ -451,7 +465,12 @@ def build_parser() -> argparse.ArgumentParser:
         dest="command", required=True, metavar="COMMAND", parser_class=SubcommandParser
     )
 
-    p = sub.add_parser("embed", help="embed recordings, one output file per recording")
+    p = sub.add_parser(
+        "embed",
+        help="embed recordings, one output file per recording",
+        epilog=EMBED_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     p.add_argument("recordings", nargs="+", type=Path, help="files MNE can read")
     p.add_argument("--weights", help=WEIGHTS_OPTION_HELP)
     p.add_argument(

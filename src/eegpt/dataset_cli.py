@@ -44,6 +44,13 @@ DESCRIPTION = (
 )
 
 
+EPILOG = """\
+examples:
+  eegpt embed-dataset data/ --weights eegpt-large -o corpus-embeddings
+  eegpt embed-dataset data/ --pattern '**/*.edf' --weights eegpt-large -o corpus-embeddings
+  eegpt export corpus-embeddings -o corpus.csv      (one CSV table of all the windows)"""
+
+
 def _part(text: str) -> tuple[int, int]:
     """``--part K/N`` as ``(K, N)`` (:func:`eegpt.dataset.as_part`)."""
     from eegpt.dataset import as_part
@@ -124,6 +131,8 @@ def add_dataset_command(subparsers: argparse._SubParsersAction) -> argparse.Argu
         "embed-dataset",
         help="embed a corpus into sharded Parquet (resumable; in-process or Ray)",
         description=DESCRIPTION,
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     _add_arguments(p)
     p.set_defaults(func=cmd_embed_dataset, interrupted_message=INTERRUPTED)

@@ -919,7 +919,12 @@ def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
     )
     actions = probe.add_subparsers(dest="probe_command", required=True, metavar="ACTION")
 
-    p = actions.add_parser("train", help="train a probe on labelled epochs (paper recipe)")
+    p = actions.add_parser(
+        "train",
+        help="train a probe on labelled epochs (paper recipe)",
+        epilog=TRAIN_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     _add_labelled_data(p)
     p.add_argument("--weights", required=True, help="encoder checkpoint (path or pretrained name)")
     p.add_argument("-o", "--output", type=Path, required=True, help="probe folder to write")
@@ -1018,6 +1023,8 @@ def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
         "predict",
         help="predict labels of epochs, or of consecutive windows of continuous recordings, "
         "with a trained probe",
+        epilog=PREDICT_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("probe", type=Path, help="probe folder")
     p.add_argument(
@@ -1643,6 +1650,18 @@ def _as_class_labels(
             + skip
         )
     return np.array([by_text[str(v)] for v in y.tolist()], dtype=classes.dtype)
+
+
+TRAIN_EPILOG = """\
+examples:
+  eegpt probe train sub-01-epo.fif --weights eegpt-large -o probe/
+  eegpt probe train rec1.edf rec2.edf --window-labels '(?i)seizure' --unlabelled background \\
+      --weights eegpt-large -o seizures/"""
+
+PREDICT_EPILOG = """\
+examples:
+  eegpt probe predict probe/ sub-02-epo.fif -o predictions.csv
+  eegpt probe predict seizures/ rec3.edf -o rec3.csv   (one row per window of a recording)"""
 
 
 def build_parser() -> argparse.ArgumentParser:
