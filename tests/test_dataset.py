@@ -795,6 +795,35 @@ def test_a_file_whose_used_channels_are_all_flat_fails_with_the_reason(tmp_path)
     assert len(loaded.data) == 0
 
 
+def test_a_file_whose_embeddings_are_not_finite_fails_as_embed_refuses_it(weights, tmp_path):
+    """Samples the model overflows on (finite, absurd) fail their file as ``eegpt embed``
+    refuses it, naming the first window's time; its rows are not written; the good file is
+    embedded and the run exits with 3."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    names = ["C3", "Cz", "C4"]
+    x = 20e-6 * np.random.default_rng(0).standard_normal((3, 256 * 8))
+    for name, scale in [("good_raw.fif", 1.0), ("bad_raw.fif", 1e30)]:
+        raw = mne.io.RawArray(x * scale, mne.create_info(names, 256.0, "eeg"), verbose="error")
+        raw.save(folder / name, verbose="error")
+    out = tmp_path / "out"
+    args = [str(folder), "-o", str(out), "--weights", str(weights), "--workers", "0"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert cli_main([*args, "--device", "cpu", "-q"]) == 3
+    files = pd.read_csv(out / "_files.csv").set_index("path")
+    assert files.loc[str(folder / "good_raw.fif"), "status"] == "ok"
+    assert files.loc[str(folder / "bad_raw.fif"), "status"] == "failed"
+    errors = pd.read_csv(out / "_errors.csv")
+    assert list(errors["path"]) == [str(folder / "bad_raw.fif")]
+    assert (
+        "the model produced NaN/Inf embeddings for 2 window(s), the first at 0 s"
+        in (errors["error"][0])
+    )
+    table, emb = read_embeddings(out)
+    assert set(table["path"]) == {str(folder / "good_raw.fif")} and np.isfinite(emb).all()
+
+
 def test_manifest_values_are_kept_as_written(corpus, tmp_path):
     """Zero-padded ids stay text, empty cells are missing, numbers stay numbers."""
     manifest = tmp_path / "list.csv"

@@ -567,14 +567,23 @@ def _kept_blocks(
 
 def _check_embeddings(z: np.ndarray, start: int, onsets: np.ndarray, meta: dict[str, Any]) -> None:
     """Refuse non-finite embeddings instead of returning them as if they were results."""
+    problem = non_finite_embeddings(z, start, onsets)
+    if problem is not None:
+        raise EmbeddingError(f"{meta.get('source')}: {problem}")
+
+
+def non_finite_embeddings(z: np.ndarray, start: int, onsets: np.ndarray) -> str | None:
+    """Why embeddings ``z`` (shape ``[n, ...]``, one row per window, of windows ``start`` to
+    ``start + n`` of those starting at ``onsets``, s) cannot be used, or None when all are
+    finite; what :func:`embed` and corpus runs refuse a file for."""
     finite = np.isfinite(z).reshape(len(z), math.prod(z.shape[1:])).all(axis=1)
     if finite.all():
-        return
+        return None
     bad = start + np.flatnonzero(~finite)
-    raise EmbeddingError(
-        f"{meta.get('source')}: the model produced NaN/Inf embeddings for {len(bad)} window(s), "
-        f"the first at {onsets[bad[0]]:g} s. The input amplitudes are absurd (see the amplitude "
-        "warnings; check the units) or the weights are corrupt (check the checkpoint's sha256)."
+    return (
+        f"the model produced NaN/Inf embeddings for {len(bad)} window(s), the first at "
+        f"{onsets[bad[0]]:g} s. The input amplitudes are absurd (see the amplitude warnings; "
+        "check the units) or the weights are corrupt (check the checkpoint's sha256)."
     )
 
 

@@ -111,7 +111,7 @@ from eegpt.annotations import (
     bad_windows,
     placed_extra,
 )
-from eegpt.api import epoch_padding_record, tail_record
+from eegpt.api import epoch_padding_record, non_finite_embeddings, tail_record
 from eegpt.channels import (
     drops_by_electrode,
     kept_channels,
@@ -1621,7 +1621,12 @@ def _encode_run(
     assert z is not None
     start = 0
     for pos, f in zip(positions, run, strict=True):
-        results[pos] = _result(f, z[start : start + f.n_windows], None)
+        z_f = z[start : start + f.n_windows]
+        problem = non_finite_embeddings(z_f, 0, f.onsets)  # refused, as embed refuses them
+        if problem is None:
+            results[pos] = _result(f, z_f, None)
+        else:
+            results[pos] = _result(f, None, f"inference failed: EmbeddingError: {problem}")
         start += f.n_windows
 
 
