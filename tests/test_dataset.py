@@ -2830,20 +2830,28 @@ def small_corpus(tmp_path_factory):
 
 def _damage(shard: Path, how: str) -> None:
     """Truncate ``shard`` to half (``"cut"``), or zero 1 KiB in its middle, inside the pages of
-    the embeddings (``"mid"``: the footer stays readable); either way pyarrow cannot read it."""
+    the embeddings (``"mid"``: the footer stays readable); either way pyarrow cannot read it.
+    ``"flip"``: invert 8 bytes a little inside the first data page of the embeddings, which
+    zstd may decompress into other values: only the page checksum finds it."""
     data = bytearray(shard.read_bytes())
     if how == "cut":
         data = data[: len(data) // 2]
+    elif how == "flip":
+        group = pq.read_metadata(shard).row_group(0)
+        columns = (group.column(i) for i in range(group.num_columns))
+        chunk = next(c for c in columns if c.path_in_schema.startswith("embedding"))
+        start = chunk.data_page_offset + min(200, chunk.total_compressed_size // 2)
+        data[start : start + 8] = bytes(b ^ 0xFF for b in data[start : start + 8])
     else:
         middle = len(data) // 2
         data[middle : middle + 1024] = bytes(1024)
     shard.write_bytes(bytes(data))
     with pytest.raises((OSError, pa.ArrowException)):
-        pq.read_table(shard)
+        pq.read_table(shard, page_checksum_verification=True)
 
 
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")
-@pytest.mark.parametrize("how", ["cut", "mid"])
+@pytest.mark.parametrize("how", ["cut", "mid", "flip"])
 def test_a_damaged_shard_is_named_by_the_readers_and_info_verify(
     small_corpus, model, tmp_path, capsys, how
 ):
@@ -2859,7 +2867,8 @@ def test_a_damaged_shard_is_named_by_the_readers_and_info_verify(
     embed_dataset(small_corpus, out, **run)  # shard 1: b/rec00.edf, b/rec02.edf
     before, z_before = read_embeddings(out)
     assert eegpt_main(["info", str(out), "--verify"]) == 0
-    assert "verified: all 3 shards read through" in capsys.readouterr().out
+    said = capsys.readouterr().out
+    assert "verified: all 3 shards read through (every page): checksums and values checked" in said
     shard = out / "shard-00001.parquet"
     _damage(shard, how)
     advice = "delete it and run the same embed-dataset command again"
@@ -2883,6 +2892,40 @@ def test_a_damaged_shard_is_named_by_the_readers_and_info_verify(
     after, z_after = read_embeddings(out)
     pd.testing.assert_frame_equal(after, before)
     np.testing.assert_array_equal(z_after, z_before)
+
+
+def _as_written_before_checksums(shard: Path, nan_row: int | None = None) -> None:
+    """Write ``shard`` again as eegpt wrote it before page checksums (none, and no footer key
+    saying so), with the embedding of row ``nan_row`` set to NaN if given."""
+    table = pq.read_table(shard)
+    meta = {k: v for k, v in table.schema.metadata.items() if k != b"eegpt_checksums"}
+    if nan_row is not None:
+        column = table.column("embedding").combine_chunks()
+        values = column.flatten().to_numpy().copy()
+        width = column.type.list_size
+        values[nan_row * width : (nan_row + 1) * width] = np.nan
+        fixed = pa.FixedSizeListArray.from_arrays(pa.array(values), width)
+        table = table.set_column(table.schema.get_field_index("embedding"), "embedding", fixed)
+    pq.write_table(table.replace_schema_metadata(meta), shard, compression="zstd")
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+def test_info_verify_checks_the_values_of_shards_written_before_checksums(
+    small_corpus, model, tmp_path, capsys
+):
+    """Shards without page checksums (written by an older eegpt) are checked by their
+    values: `eegpt info --verify` says so, and names one holding a NaN embedding (exit 3)."""
+    out = tmp_path / "out"
+    embed_dataset(small_corpus, out, model=model, shard_size=2, workers=0, progress=False)
+    shards = sorted(out.glob("shard-*.parquet"))
+    for shard in shards:
+        _as_written_before_checksums(shard)
+    assert eegpt_main(["info", str(out), "--verify"]) == 0
+    assert "read through (every page): values checked, no checksums" in capsys.readouterr().out
+    _as_written_before_checksums(shards[1], nan_row=1)
+    assert eegpt_main(["info", str(out), "--verify"]) == 3
+    said = capsys.readouterr().out
+    assert f"{shards[1]} (NaN/Inf embedding values in the rows from 0 to " in said
 
 
 def test_only_errors_of_unreadable_data_read_the_shards_through(

@@ -574,7 +574,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--verify",
         action="store_true",
         help="for an embed-dataset folder: also read every shard's data through (not only its "
-        "footer) and name the shards that cannot be read (exit status 3 if any)",
+        "footer; page checksums compared, embedding values checked finite) and name the "
+        "shards that cannot be read (exit status 3 if any)",
     )
     p.set_defaults(func=cmd_info)
 

@@ -32,7 +32,8 @@ Output directory
     order, or ``D`` with ``pool="mean"``). The schema metadata key ``eegpt`` holds the run's
     settings (model, checkpoint SHA-256, preprocessing, ``embedding_shape``); the file footer's
     ``eegpt_shard``
-    holds the status of each file of the shard.
+    holds the status of each file of the shard, and ``eegpt_checksums`` says that every page
+    header holds a CRC-32 checksum of the page (shards written before have none).
 ``_manifest.json``
     Settings, input fingerprint, shard table and the summary of the last run.
 ``_files.csv``, ``_errors.csv``, ``_too_short.csv``
@@ -124,6 +125,7 @@ from eegpt.config import EEGPTConfig
 from eegpt.dataset_read import (
     _LIST_INPUTS,
     _SHARD,
+    CHECKSUMS_KEY,
     CORPUS_LISTING,
     ERRORS_REPORT,
     FILES_REPORT,
@@ -2320,7 +2322,10 @@ class ShardWriter:
         self._flush()
         shard, statuses = self._shard, self._statuses
         self._writer.add_key_value_metadata(
-            {"eegpt_shard": json.dumps({"shard": shard, "files": statuses})}
+            {
+                "eegpt_shard": json.dumps({"shard": shard, "files": statuses}),
+                CHECKSUMS_KEY: "page crc32",  # what --verify checks besides the values
+            }
         )
         self._writer.close()
         with open(self._tmp, "rb+") as fh:  # type: ignore[arg-type]

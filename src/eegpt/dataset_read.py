@@ -33,6 +33,8 @@ ERRORS_REPORT = "_errors.csv"
 CORPUS_LISTING = "_corpus.csv"  # of a --part run: the whole listing it was split from
 SHORT_REPORT = "_too_short.csv"
 _SHARD = re.compile(r"^shard-(\d+)\.parquet$")
+#: The footer key of a shard whose page headers hold CRC-32 checksums (older shards have none).
+CHECKSUMS_KEY = "eegpt_checksums"
 
 
 RESERVED_COLUMNS = (
@@ -71,21 +73,42 @@ def read_shard_status(path: Path) -> tuple[dict[str, Any], dict[str, Any]]:
 
 def damaged_shards(shards: Sequence[Path], *, first: bool = False) -> list[tuple[Path, str]]:
     """The shards among ``shards`` whose data cannot be read, each with pyarrow's reason:
-    every page of every column is read and decompressed (batch by batch, nothing kept), so
+    every page of every column is read and decompressed (batch by batch, nothing kept), its
+    checksum compared where the shard has them, and every embedding value checked finite, so
     damage inside the data is found too, not only a missing footer. ``first``: stop at the
     first damaged one (the others are not read)."""
     pa, pq = require_pyarrow("reading embed-dataset shards")
+    import pyarrow.compute as pc
+
     damaged: list[tuple[Path, str]] = []
     for path in shards:
         if first and damaged:
             break
         try:
-            with pq.ParquetFile(path) as f:
-                for _ in f.iter_batches(batch_size=1024):
-                    pass
-        except (OSError, pa.ArrowException) as err:
+            with pq.ParquetFile(path, page_checksum_verification=True) as f:
+                row = 0
+                for batch in f.iter_batches(batch_size=1024):
+                    names = batch.schema.names
+                    values = batch.column("embedding").flatten() if "embedding" in names else None
+                    if values is not None and not pc.all(pc.is_finite(values)).as_py():
+                        raise ValueError(
+                            f"NaN/Inf embedding values in the rows from {row} to "
+                            f"{row + batch.num_rows - 1}"
+                        )
+                    row += batch.num_rows
+        except (OSError, ValueError, pa.ArrowException) as err:
             damaged.append((path, str(err).splitlines()[0] if str(err) else type(err).__name__))
     return damaged
+
+
+def has_checksums(shard: Path) -> bool:
+    """Whether the page headers of ``shard`` hold checksums (its footer says so), or False
+    where its footer cannot be read."""
+    _, pq = require_pyarrow("reading embed-dataset shards")
+    try:
+        return CHECKSUMS_KEY.encode() in (pq.read_metadata(shard).metadata or {})
+    except Exception:  # noqa: BLE001 - a damaged footer: damaged_shards names it
+        return False
 
 
 def recompute_advice(n: int) -> str:
@@ -105,7 +128,19 @@ def verify_report(folder: Path) -> tuple[str, bool]:
     shards = [p for f in expand_run_folders(folder) for p in shard_files(f)]
     damaged = damaged_shards(shards)
     if not damaged:
-        return f"  verified: all {_count(len(shards), 'shard')} read through (every page)", True
+        old = sum(not has_checksums(p) for p in shards)
+        checked = (
+            "checksums and values checked"
+            if not old
+            else "values checked, no checksums"
+            if old == len(shards)
+            else f"checksums and values checked; values only, no checksums, in {old} written "
+            "before eegpt wrote checksums"
+        )
+        return (
+            f"  verified: all {_count(len(shards), 'shard')} read through (every page): {checked}",
+            True,
+        )
     n = len(damaged)
     return (
         f"  DAMAGED: {n} of {_count(len(shards), 'shard')} cannot be read (truncated or "
@@ -385,7 +420,10 @@ def _read_embeddings(
         schemas = [f.schema.to_arrow_schema() for f in footers.values()]
         schema = _common_schema(schemas)
     output_dir = ", ".join(map(str, folders))  # for messages
-    dataset = pads.dataset([str(p) for p in shards], format="parquet", schema=schema)
+    # page checksums compared (shards that have them): ~15% more read time, no damaged data
+    checked = pads.ParquetFragmentScanOptions(page_checksum_verification=True)
+    parquet = pads.ParquetFileFormat(default_fragment_scan_options=checked)
+    dataset = pads.dataset([str(p) for p in shards], format=parquet, schema=schema)
     names = dataset.schema.names
     wanted = [c for c in (columns or names) if c != "embedding"]
     expand = expand_metadata and "epochs_metadata" in names
