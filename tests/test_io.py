@@ -1221,6 +1221,30 @@ def test_discontinuous_edf_plus_starting_after_its_header_time(tmp_path):
     assert [v for v in labels if v] == ["F"]  # E lasts no time: no label
 
 
+@pytest.mark.parametrize(
+    ("starts", "gap", "at"),
+    [
+        ([0.0, 1, 2, 3, 4, *range(10, 20)], 5, 5),  # a 5 s gap after the fifth record
+        ([*range(9), *range(10, 20)], 1, 9),  # 1 s steps for 9 records, then one of 2 s
+    ],
+)
+def test_gaps_in_the_time_stamps_of_a_continuous_edf_plus_are_marked(tmp_path, starts, gap, at):
+    """An EDF+C file whose records' time stamps jump (a discontinuous file marked +C, the
+    jump anywhere in the file) is read as a +D file is: a warning saying so and a 'BAD
+    boundary' at the join, on both reading paths."""
+    path = _edf_plus(tmp_path / "c.edf", "EDF", [float(t) for t in starts], variant="C")
+    said = (rf"marked continuous \(EDF\+C\) but the time stamps of its data records show gaps: "
+            rf"1 gap between its data records \({gap} s in all; the longest {gap} s, at {at} s "
+            r"into the samples\)")  # fmt: skip
+    with pytest.warns(RuntimeWarning, match=said):
+        raw = read_recording(path, verbose="error")
+    with pytest.warns(RuntimeWarning, match=said):
+        streamed = open_stream(path, verbose="error").raw
+    for read in (raw, streamed):
+        joins = [(a["onset"], a["description"]) for a in read.annotations]
+        assert joins == [(float(at), "BAD boundary")]
+
+
 def test_continuous_edf_plus_and_gapless_edf_d_are_left_alone(tmp_path):
     for name, variant, starts in (
         ("c.edf", "C", [float(k) for k in range(8)]),

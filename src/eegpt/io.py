@@ -705,7 +705,7 @@ def _open(
             )
     if header is not None and header.variant:  # EDF+/BDF+: records carry their times
         header = replace(header, start_offset=first_record_offset(path, header))
-    if header is not None and header.discontinuous:
+    if header is not None and header.variant:  # +D, or +C whose time stamps show gaps
         header = replace(header, clock=mark_record_gaps(raw, path, header))
     if header is not None and header.unscalable:
         _mark_unscalable(raw, path, header)
@@ -1614,7 +1614,9 @@ def _place_own_annotations(
 
 
 def mark_record_gaps(raw: mne.io.BaseRaw, path: Path, header: EDFHeader) -> RecordClock | None:
-    """Place a discontinuous EDF+D/BDF+D file's annotations in its samples and mark its gaps.
+    """Place a discontinuous EDF+D/BDF+D file's annotations in its samples and mark its gaps;
+    those of an EDF+C/BDF+C file whose time stamps show gaps too (a discontinuous file marked
+    continuous), saying so.
 
     MNE reads the data records back to back, and places the file's annotations by their
     times on the clock, so after a gap they are late against the samples by the gaps before
@@ -1624,10 +1626,14 @@ def mark_record_gaps(raw: mne.io.BaseRaw, path: Path, header: EDFHeader) -> Reco
     the join, so windows over it are flagged bad; a warning says how the times relate to the
     recording's clock. Returns the clock, for annotations from elsewhere (None: no gaps).
     """
-    onsets = record_onsets(path, header)
+    onsets = record_onsets(path, header)  # every record's, not only the first ones
     if onsets is None or len(onsets) < 2:
         return None
-    check_record_steps(path, header, onsets)
+    if not header.discontinuous and not np.diff(onsets).any():
+        return None  # stamped alike, ignored (check_record_steps said so)
+    # a +C file's stamps are held to a +D file's rule: no record begins before the last ends
+    as_d = header if header.discontinuous else replace(header, variant=header.variant[:-1] + "D")
+    check_record_steps(path, as_d, onsets)
     tolerance = _half_sample(header)
     gaps = np.diff(onsets) - header.record_seconds
     at = np.flatnonzero(np.abs(gaps) > tolerance) + 1  # records that start after a gap
@@ -1638,8 +1644,14 @@ def mark_record_gaps(raw: mne.io.BaseRaw, path: Path, header: EDFHeader) -> Reco
     joins = at * header.record_seconds  # in MNE's time: records back to back
     raw.annotations.append(joins, np.zeros(len(at)), ["BAD boundary"] * len(at))
     longest = int(np.argmax(np.abs(gaps[at - 1])))
+    what = (
+        f"a discontinuous {header.variant} file:"
+        if header.discontinuous
+        else f"the file is marked continuous ({header.variant}) but the time stamps of its data "
+        "records show gaps:"
+    )
     _warn(
-        f"{path}: a discontinuous {header.variant} file: {count(len(at), 'gap')} between its data "
+        f"{path}: {what} {count(len(at), 'gap')} between its data "
         f"records ({float(np.sum(gaps[at - 1])):g} s in all; the longest "
         f"{float(gaps[at[longest] - 1]):g} s, at {float(joins[longest]):g} s into the samples). "
         "MNE reads the records back to back, so times after a gap (window onsets) are earlier "
@@ -1699,7 +1711,7 @@ def check_record_steps(path: PathLike, header: EDFHeader, onsets: np.ndarray | N
     if header.discontinuous and not wrong.any():
         return
     if not header.discontinuous and not wrong.all():
-        return  # a step that differs alone is a gap (a discontinuous file marked +C)
+        return  # a step that differs alone is a gap, which mark_record_gaps marks
     fastest = max(header.samples_per_record[i] for i in header.data_signals)
     by_steps = f"{fastest / step:g} Hz" if step > 0 else "no rate at all"
     raise RecordingError(
