@@ -54,10 +54,11 @@ from eegpt.dataset import (
 from eegpt.dataset_cli import add_dataset_command
 from eegpt.dataset_cli import main as cli_main
 from eegpt.demo import synthetic_raw, write_edf
-from eegpt.errors import DeviceUnavailableError, OutputInUseError
+from eegpt.errors import DeviceUnavailableError, OutputInUseError, RecordingError
 from eegpt.model import EEGPT
 from eegpt.outputs import load_embeddings
 from eegpt.preprocessing import PreprocessingConfig
+from eegpt.streaming import open_stream
 
 SMALL = EEGPTConfig(embed_dim=64, depth=2, num_heads=4, embed_num=4)
 CORRUPT = b"0       this is not an EDF header" * 40
@@ -767,6 +768,27 @@ def test_a_truncated_file_is_blamed_on_its_truncation(tmp_path):
     assert loaded.error.startswith(f"{cut}: the file is truncated: the header announces")
     assert "What is left cannot be used: TooShortError" in loaded.error
     assert _status_of(loaded.error) == "failed"  # not skipped as a short recording
+
+
+@pytest.mark.parametrize("cut", [0.01, 0.05])
+def test_a_fif_file_cut_early_fails_as_truncated_not_as_too_short(tmp_path, cut):
+    """MNE reads on past a FIF tag the cut leaves short (warning "Invalid tag"), giving the
+    seconds before the cut: the file fails as truncated, without MNE's line, where it was
+    skipped as too short (and padding advised) before; reading it alone says the same."""
+    raw, _ = synthetic_raw(minutes=2.0, seed=1)
+    whole = tmp_path / "whole_raw.fif"
+    raw.save(whole, verbose="error")
+    path = tmp_path / "cut_raw.fif"
+    path.write_bytes(whole.read_bytes()[: int(whole.stat().st_size * cut)])
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        loaded = load_file(0, str(path), PreprocessingConfig())
+        with pytest.raises(RecordingError, match="the file looks truncated or corrupt: ") as err:
+            open_stream(path, verbose="error")
+    assert f"{path}: the file looks truncated or corrupt: " in loaded.error
+    assert _status_of(loaded.error) == "failed" and str(path) in str(err.value)
+    said = [str(w.message) for w in caught] + loaded.warnings
+    assert not [t for t in said if "Invalid tag" in t], said
 
 
 def test_a_failed_file_that_was_read_keeps_its_duration(tmp_path):

@@ -23,6 +23,7 @@ import logging
 import math
 import os
 import re
+import struct
 import warnings
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -680,6 +681,7 @@ def _open(
         header = check_edf_header(path)
     elif path.is_file():
         _refuse_misnamed_edf(path)
+        _refuse_cut_fif(path)
     said = [_MNE_NAMING]  # what MNE will say that eegpt says (or mends) itself, or need not
     if header is not None and header.n_records != header.n_complete_records:
         said.append(_MNE_RECORD_COUNT)
@@ -822,10 +824,7 @@ def _mne_call(
         if "Unsupported file type" in str(err):
             reason = f"unsupported file type {path.suffix!r} ({err}); {formats}"
         elif _fif_cut_short(path, err):
-            reason = (
-                "the file looks truncated or corrupt: a block of its data is shorter than its "
-                f"tag says (MNE: {type(err).__name__}: {err}); restore it from a complete copy"
-            )
+            reason = _fif_truncated(f"MNE: {type(err).__name__}: {err}")
         elif not str(err).strip():
             reason = (
                 f"MNE's reader for {path.suffix or 'files without a suffix'!r} failed "
@@ -837,6 +836,39 @@ def _mne_call(
         raise RecordingError(f"could not read EEG file {path}: {reason}") from err
     finally:
         pass_on_warnings(caught, path, skip)
+
+
+def _fif_truncated(detail: str) -> str:
+    """Why a FIF file cut short cannot be read; ``detail``: what was found."""
+    return (
+        "the file looks truncated or corrupt: a block of its data is shorter than its tag says "
+        f"({detail}); restore it from a complete copy"
+    )
+
+
+def _refuse_cut_fif(path: Path) -> None:
+    """Refuse a FIF file whose chain of tags runs past its end (cut short). MNE warns of it
+    ("Invalid tag", only at its log level "warning") and reads the samples before the cut,
+    which would make a damaged file look like a short recording. Only the 16-byte tag
+    headers are read; a compressed file (``.fif.gz``) is left to MNE."""
+    if not path.name.lower().endswith(".fif"):
+        return
+    size, pos, seen = path.stat().st_size, 0, 0
+    with open(path, "rb") as fh:
+        while pos != size:  # a chain that ends at the file's end is whole
+            fh.seek(pos)
+            head = fh.read(16)
+            if len(head) < 16:
+                raise RecordingError(
+                    f"could not read EEG file {path}: "
+                    + _fif_truncated(f"its tags lead to byte {pos}, past its end at {size}")
+                )
+            _, _, n_bytes, following = struct.unpack(">iIii", head)
+            nxt = pos + 16 + n_bytes if following == 0 else following  # 0: the next in place
+            seen += 1
+            if following == -1 or nxt <= pos or seen > size // 16:
+                return  # the last tag (-1), or no chain to follow (MNE says what is wrong)
+            pos = nxt
 
 
 # NumPy's words when MNE reads a FIF tag's data cut short (a truncated or corrupt file)
