@@ -909,9 +909,9 @@ def test_a_truncated_brainvision_data_file_is_said_and_recorded(tmp_path, capsys
         as_recording(vhdr, verbose="error")
 
 
-def test_an_ascii_brainvision_recording_is_read_on_both_paths(tmp_path):
-    """A BrainVision recording whose data file is text (``DataFormat=ASCII``, one line per
-    sample) is read whole and streamed, with nothing said of truncation."""
+def _ascii_brainvision(tmp_path, data_points: int | None = None):
+    """A BrainVision recording of 30 s of 3 channels at 256 Hz whose data file is text
+    (``DataFormat=ASCII``, one line per sample); ``data_points``: the header's DataPoints."""
     from test_annotations import _write_brainvision
 
     vhdr = _write_brainvision(tmp_path)  # 30 s of 3 float32 channels at 256 Hz, binary
@@ -919,6 +919,8 @@ def test_an_ascii_brainvision_recording_is_read_on_both_paths(tmp_path):
     data = np.fromfile(eeg, "<f4").reshape(-1, 3)  # (n_times, n_channels), uV
     eeg.write_text("".join(" ".join(f"{v:.4f}" for v in row) + "\n" for row in data))
     text = vhdr.read_text(encoding="utf-8").replace("DataFormat=BINARY", "DataFormat=ASCII")
+    if data_points is not None:
+        text = text.replace("DataOrientation=", f"DataPoints={data_points}\nDataOrientation=")
     vhdr.write_text(
         text.replace(
             "[Binary Infos]\nBinaryFormat=IEEE_FLOAT_32",
@@ -926,6 +928,13 @@ def test_an_ascii_brainvision_recording_is_read_on_both_paths(tmp_path):
         ),  # fmt: skip
         encoding="utf-8",
     )
+    return vhdr, eeg
+
+
+def test_an_ascii_brainvision_recording_is_read_on_both_paths(tmp_path):
+    """A BrainVision recording whose data file is text (``DataFormat=ASCII``, one line per
+    sample) is read whole and streamed, with nothing said of truncation."""
+    vhdr, _ = _ascii_brainvision(tmp_path, data_points=30 * 256)
     expected = mne.io.read_raw_brainvision(vhdr, verbose="error").get_data()
     assert expected.shape == (3, 30 * 256)  # MNE reads the hand-written file
     with warnings.catch_warnings():
@@ -936,6 +945,25 @@ def test_an_ascii_brainvision_recording_is_read_on_both_paths(tmp_path):
     np.testing.assert_allclose(raw.get_data(), expected)
     assert rec.truncated is None and stream.truncated is None
     assert stream.raw.n_times == 30 * 256
+
+
+def test_a_truncated_ascii_brainvision_recording_is_said_to_be_so(tmp_path):
+    """A text BrainVision data file of fewer lines than its header's DataPoints is read with
+    the binary files' warning; one cut inside a line is refused as truncated, naming the
+    file, on both reading paths (MNE's own error gave NumPy's words alone)."""
+    vhdr, eeg = _ascii_brainvision(tmp_path, data_points=30 * 256)
+    lines = eeg.read_text().splitlines(keepends=True)
+    eeg.write_text("".join(lines[: 15 * 256]))
+    said = r"rec.eeg holds 15 s of whole samples .* of the 30 s its header announces"
+    with pytest.warns(RuntimeWarning, match=said):
+        assert read_recording(vhdr, verbose="error").n_times == 15 * 256
+    with pytest.warns(RuntimeWarning, match=said):
+        assert open_stream(vhdr, verbose="error").truncated["announced_s"] == 30
+    eeg.write_text("".join(lines[: 15 * 256]) + lines[15 * 256][:10])
+    cut = rf"{re.escape(str(vhdr))}: the file looks truncated or corrupt: the last line of its "
+    for read in (read_recording, open_stream):
+        with pytest.raises(RecordingError, match=cut + r"data file rec.eeg holds 2 values for 3"):
+            read(vhdr, verbose="error")
 
 
 def test_brainvision_data_file_names_its_vhdr_file(tmp_path):

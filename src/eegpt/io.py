@@ -1320,8 +1320,9 @@ _BRAINVISION_BYTES = {"INT_16": 2, "INT_32": 4, "IEEE_FLOAT_32": 4}
 
 def brainvision_truncated(path: Path, raw: mne.io.BaseRaw) -> dict[str, Any] | None:
     """For a BrainVision recording (``path``: its ``.vhdr``) whose binary data file ends in a
-    partial sample frame (a sample of every channel: MNE reads the whole ones only) or holds
-    fewer samples than its header's ``DataPoints``: ``{"read_s": ..., "partial_bytes": ...}``
+    partial sample frame (a sample of every channel: MNE reads the whole ones only), or whose
+    data file (binary or text, a line per sample) holds fewer samples than its header's
+    ``DataPoints``: ``{"read_s": ..., "partial_bytes": ...}``
     and ``"announced_s"`` where the header gives the length, in seconds and bytes (as
     :attr:`EDFHeader.truncated`, kept in the embeddings' provenance); None otherwise, and for
     other files."""
@@ -1334,17 +1335,17 @@ def _brainvision_cut(path: Path, raw: mne.io.BaseRaw) -> tuple[dict[str, Any] | 
     if path.suffix.lower() != ".vhdr" or not raw.filenames or raw.filenames[0] is None:
         return None, False
     try:
-        text = path.read_bytes()[: 1 << 16].decode("latin-1")
-        fields = {
-            m[1].lower(): m[2].strip()
-            for m in re.finditer(r"^\s*(\w+)\s*=([^\r\n]*)", text, re.MULTILINE)
-        }
-        width = _BRAINVISION_BYTES.get(fields.get("binaryformat", "").upper())
-        if fields.get("dataformat", "BINARY").upper() != "BINARY" or width is None:
-            return None, False  # ASCII data, or a binary format MNE reads its own way
-        size = os.path.getsize(raw.filenames[0])
-        n, leftover = divmod(size, width * int(fields["numberofchannels"]))
+        fields = _vhdr_fields(path)
         announced = int(fields["datapoints"]) if "datapoints" in fields else None
+        if fields.get("dataformat", "BINARY").upper() == "ASCII":  # a line per sample
+            n, leftover = raw.n_times, 0  # MNE counts the lines
+            fields["dataorientation"] = ""  # MNE refuses VECTORIZED ASCII itself
+        else:
+            width = _BRAINVISION_BYTES.get(fields.get("binaryformat", "").upper())
+            if width is None:
+                return None, False  # a binary format MNE reads its own way
+            size = os.path.getsize(raw.filenames[0])
+            n, leftover = divmod(size, width * int(fields["numberofchannels"]))
     except (OSError, KeyError, ValueError, ZeroDivisionError):
         return None, False  # a header MNE read its own way: nothing to say
     if not leftover and (announced is None or n >= announced):
@@ -1356,11 +1357,49 @@ def _brainvision_cut(path: Path, raw: mne.io.BaseRaw) -> tuple[dict[str, Any] | 
     return out, fields.get("dataorientation", "").upper() == "VECTORIZED"
 
 
+def _vhdr_fields(path: Path) -> dict[str, str]:
+    """The ``key=value`` fields of a BrainVision header (its first 64 KiB), by lower-case key."""
+    text = path.read_bytes()[: 1 << 16].decode("latin-1")
+    return {
+        m[1].lower(): m[2].strip()
+        for m in re.finditer(r"^\s*(\w+)\s*=([^\r\n]*)", text, re.MULTILINE)
+    }
+
+
+def _refuse_cut_brainvision_line(path: Path, raw: mne.io.BaseRaw) -> None:
+    """Refuse a BrainVision recording whose text (``DataFormat=ASCII``) data file ends in a
+    line of fewer values than channels: a file cut inside its last line, on which MNE's
+    reading would fail with NumPy's words alone."""
+    if path.suffix.lower() != ".vhdr" or not raw.filenames or raw.filenames[0] is None:
+        return
+    try:
+        fields = _vhdr_fields(path)
+        if fields.get("dataformat", "").upper() != "ASCII":
+            return
+        n_channels = int(fields["numberofchannels"])
+        with open(raw.filenames[0], "rb") as fh:
+            fh.seek(max(0, os.path.getsize(raw.filenames[0]) - (1 << 16)))
+            lines = fh.read().decode("latin-1").splitlines()
+    except (OSError, KeyError, ValueError):
+        return  # a header MNE read its own way: nothing to say
+    last = lines[-1].strip() if lines else ""
+    if fields.get("decimalsymbol", ".") != ".":
+        last = last.replace(",", ".")
+    values = last.split() if " " in last else last.split(",")  # as MNE splits them
+    if last and len(values) < n_channels:
+        raise RecordingError(
+            f"could not read EEG file {path}: the file looks truncated or corrupt: the last "
+            f"line of its data file {Path(raw.filenames[0]).name} holds {len(values)} values "
+            f"for {n_channels} channels; restore it from a complete copy"
+        )
+
+
 def _warn_brainvision_truncated(path: Path, raw: mne.io.BaseRaw) -> None:
     """Say that a BrainVision data file is truncated (:func:`brainvision_truncated`), with
     what is read of it, as :func:`check_edf_header` says so of an EDF file; refuse one whose
     channels are stored one after the other (``VECTORIZED``): MNE would then take each
-    channel's samples from the wrong place."""
+    channel's samples from the wrong place; and a text one cut inside a line."""
+    _refuse_cut_brainvision_line(path, raw)
     cut, vectorized = _brainvision_cut(path, raw)
     if cut is None:
         return
