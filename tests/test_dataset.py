@@ -1069,7 +1069,7 @@ def test_a_resumed_run_names_the_recordings_that_changed_since(corpus, model, tm
         "embed_dataset: 1 recording changed (size or modification time) since it was "
         "embedded: b/rec00.edf. Its rows were computed from the earlier contents; they are "
         "kept, marked in the 'changed' column of _files.csv (`eegpt info` names it and exits "
-        "with 3), until it is embedded again. To do so, delete shard-00001.parquet and run the "
+        "with 3, as embed-dataset does), until it is embedded again. To do so, delete shard-00001.parquet and run the "
         "same command again (the other files of that shard are embedded again too), or start "
         "over with --overwrite (overwrite=True); --retry-failed embeds only failed files again",
         "embed_dataset: 1 recording that failed changed since: a/rec03.edf; --retry-failed "
@@ -1121,6 +1121,47 @@ def test_a_resumed_run_names_the_recordings_that_changed_since(corpus, model, tm
     with pytest.warns(RuntimeWarning):
         changed = _warn_changed(DatasetInputs([file]), [status])
     assert changed == {"b/rec00.edf": "annotations file: size"}
+
+
+def test_a_resume_that_finds_changed_recordings_exits_with_3_and_says_so_read_only(
+    corpus, weights, tmp_path, monkeypatch, capsys
+):
+    """embed-dataset exits with 3 when a resume finds recordings changed since embedded (its
+    outputs no longer match the files); in a folder it cannot write, the warning says that
+    nothing records them, instead of pointing to a column it cannot write."""
+    import eegpt.dataset as dataset
+    from eegpt.errors import OutputNotWritableError
+
+    folder = _copied_corpus(corpus, tmp_path / "in", ["a/rec01.edf", "b/rec00.edf"])
+    out = tmp_path / "out"
+    args = [str(folder), "-o", str(out), "--weights", str(weights), "--workers", "0"]
+    args += ["--device", "cpu", "-q"]
+    assert cli_main(args) == 0
+    rec = folder / "b/rec00.edf"
+    body = bytearray(rec.read_bytes())
+    body[-1] ^= 1
+    rec.write_bytes(bytes(body))  # same size, new contents and time
+    with pytest.warns(RuntimeWarning, match=r"marked in the 'changed' column"):
+        assert cli_main(args) == 3
+    stamps = {p.name: p.stat().st_mtime_ns for p in out.iterdir()}
+
+    def read_only(*args: Any, **kwargs: Any) -> Any:
+        raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(out))
+
+    def not_writable(folder: Any, *args: Any) -> None:
+        raise OutputNotWritableError(f"cannot write the output to {folder}: permission denied")
+
+    monkeypatch.setattr(dataset, "check_output_folder", not_writable)
+    monkeypatch.setattr(dataset._Lock, "__enter__", read_only)
+    monkeypatch.setattr(dataset, "atomic_write", read_only)
+    with pytest.warns(RuntimeWarning) as caught:
+        assert cli_main(args) == 3
+    said = [str(w.message) for w in caught if "b/rec00.edf" in str(w.message)]
+    assert len(said) == 1 and "'changed' column" not in said[0]
+    assert (
+        "the output folder cannot be written, so nothing records that they are stale" in (said[0])
+    )
+    assert {p.name: p.stat().st_mtime_ns for p in out.iterdir()} == stamps
 
 
 def test_a_copy_that_only_changed_modification_times_is_not_a_change(model, corpus, tmp_path):

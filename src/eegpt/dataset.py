@@ -2013,14 +2013,17 @@ def _same_contents(file: InputFile, name: str, status: Mapping[str, Any]) -> boo
     return recorded is not None and paths is not None and _fingerprint(paths) == recorded
 
 
-def _warn_changed(inputs: DatasetInputs, statuses: Iterable[Mapping[str, Any]]) -> dict[str, str]:
+def _warn_changed(
+    inputs: DatasetInputs, statuses: Iterable[Mapping[str, Any]], read_only: bool = False
+) -> dict[str, str]:
     """Warn about recordings whose rows (or failures, or skips as too short) an earlier run
     wrote, given by their file statuses, and whose files changed since (size or modification
     time; a new modification time alone does not count where the run recorded the files'
     fingerprint and it is unchanged: a copy without ``-p``, a file system of coarser times). A resume reads none of them again: that would rewrite finished shards, and a file
     that changed may still be changing (a copy in progress); the warnings say how. Returns
     the embedded ones (their rows are of the earlier contents), by recording id, each with
-    what changed (the ``changed`` column of ``_files.csv``)."""
+    what changed (the ``changed`` column of ``_files.csv``). ``read_only``: the output folder
+    cannot be written, so the reports cannot mark them (the warning says so instead)."""
     files = {f.recording_id: f for f in inputs.files}
     changed: dict[str, dict[str, int]] = {"ok": {}, "failed": {}, TOO_SHORT: {}}
     stale: dict[str, str] = {}  # embedded recordings that changed: what changed
@@ -2069,12 +2072,18 @@ def _warn_changed(inputs: DatasetInputs, statuses: Iterable[Mapping[str, Any]]) 
     if ok:
         shards = [shard_name(k) for k in sorted(set(ok.values()))]
         one = len(ok) == 1
+        marked = (
+            f"kept, but the output folder cannot be written, so nothing records that they are "
+            f"stale ({FILES_REPORT} cannot mark them; embed-dataset exits with 3)"
+            if read_only
+            else f"kept, marked in the 'changed' column of {FILES_REPORT} (`eegpt info` names "
+            f"{'it' if one else 'them'} and exits with 3, as embed-dataset does)"
+        )
         _warn(
             f"embed_dataset: {_count(len(ok), 'recording')} changed (size or modification "
             f"time) since {'it was' if one else 'they were'} embedded: {few(list(ok), 5)}. "
             f"{'Its' if one else 'Their'} rows were computed from the earlier contents; they "
-            f"are kept, marked in the 'changed' column of {FILES_REPORT} (`eegpt info` names "
-            f"{'it' if one else 'them'} and exits with 3), until {'it is' if one else 'they are'}"
+            f"are {marked}, until {'it is' if one else 'they are'}"
             f" embedded again. To do so, delete {few(shards, 5)} and run the same command again "
             f"(the other files of {'that shard' if len(shards) == 1 else 'those shards'} are "
             "embedded again too), or start over with --overwrite (overwrite=True); "
@@ -3197,6 +3206,9 @@ class DatasetSummary:
     """The sets of EEGPT channels the files embedded use, with their files, most files first
     (files of runs that did not record them left out). More than one: the features differ
     between files, e.g. a rename that one file's spelling missed."""
+    n_changed: int = 0
+    """Recordings embedded whose files changed since (size or modification time): their rows
+    are of the earlier contents (``embed-dataset`` exits with 3)."""
     keep: bool = False
     """The run restricted every file to one set of channels (``keep``, ``--keep-channels``):
     files of other sets used fewer of them."""
@@ -3925,7 +3937,8 @@ def embed_dataset(
                     _write_listing(output_dir, corpus)  # a part from before it: listing unknown
                 done = _done_shards(output_dir, spec, len(shards), retry_failed)
                 kept = _kept_files(output_dir, len(shards), done, retry_failed)
-                changed = _warn_changed(data, [*chain.from_iterable(done.values()), *kept.values()])
+                changed = _warn_changed(data, [*chain.from_iterable(done.values()), *kept.values()],
+                                        read_only=unwritable is not None)  # fmt: skip
                 run = _Run(output_dir, data, shards, spec, done, engine=engine)
                 run.read_only = unwritable is not None  # nothing to do: the reports stay
                 run.changed = changed  # rows of earlier contents: none is embedded again
@@ -4605,6 +4618,7 @@ class _Run:
             channel_sets=_channel_sets(rows),
             keep=bool(self.spec["channels"].get("keep")),
             dropped=_dropped_channels(rows, self.spec["channels"].get("rename")),
+            n_changed=len(self.changed),
         )
 
 

@@ -4,7 +4,8 @@ Also runnable as ``python -m eegpt.dataset_cli INPUT -o OUTDIR --weights W ...``
 arguments without the command name). Exit status: 0 when every file was embedded (or skipped
 as shorter than one window, listed in ``OUTDIR/_too_short.csv``), 3 when every
 shard is written but some files failed (listed, with the reason, in ``OUTDIR/_errors.csv``;
-``--retry-failed`` redoes them), 1 on an error that stopped the run, 2 on usage errors, 130 when
+``--retry-failed`` redoes them) or a resumed run found recordings changed since they were
+embedded (their rows are of the earlier files; the warning says how to redo them), 1 on an error that stopped the run, 2 on usage errors, 130 when
 interrupted (Ctrl-C), 143 when terminated (SIGTERM, as a job scheduler's preemption sends).
 After 1, 130 or 143, run the same command again to resume.
 """
@@ -178,7 +179,7 @@ def cmd_embed_dataset(args: argparse.Namespace) -> int:
             print(f"eegpt: {error['recording_id']} failed: {error['error']}", file=sys.stderr)
     if not summary.complete:
         return 1
-    return EXIT_SOME_FAILED if summary.n_failed else 0
+    return EXIT_SOME_FAILED if summary.n_failed or summary.n_changed else 0
 
 
 #: Suffixes of the files eegpt reads or writes: an output folder named so was meant as a file.
