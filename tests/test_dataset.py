@@ -226,8 +226,9 @@ def test_symbolic_links_are_named_by_the_link_and_read_from_the_target(corpus, t
     assert [f.recording_id for f in listed.files] == ["first.edf", "sub/second.edf"]
     by_glob = resolve_inputs(str(links / "b" / "*.edf"))
     assert [f.recording_id for f in by_glob.files][:2] == ["rec00.edf", "rec02.edf"]
-    # a linked folder is searched (once, even through a loop); a dangling link is listed, to
-    # fail as unreadable rather than be left out without a word
+    # a linked folder is searched (once; a loop back to the input folder is left out, with a
+    # warning); a dangling link is listed, to fail as unreadable rather than be left out
+    # without a word
     (links / "sub" / "loop").symlink_to(links, target_is_directory=True)
     (links / "gone.edf").symlink_to(tmp_path / "nowhere.edf")
     ids = [f.recording_id for f in resolve_inputs(links).files]
@@ -270,6 +271,36 @@ def test_symbolic_links_are_named_by_the_link_and_read_from_the_target(corpus, t
     with pytest.warns(RuntimeWarning, match=r"left out 1 input .*hard.edf \(= .*rec05.edf\)"):
         hard = resolve_inputs([corpus / "a" / "rec05.edf", tmp_path / "hard.edf"])
     assert len(hard.files) == 1
+
+
+def test_linked_folders_leading_to_the_input_folder_or_above_are_left_out(tmp_path, caplog):
+    """A link to a folder holding the input folder (``up -> ..``) or to the input folder
+    itself would list files from outside it: left out, with one warning naming them; a link
+    to a folder elsewhere (a corpus assembled from links) is followed, named in the log."""
+    import logging
+
+    root = tmp_path / "corpus" / "in"
+    (root / "lnk").mkdir(parents=True)
+    (root / "rec.edf").write_bytes(b"")
+    (tmp_path / "corpus" / "unrelated.edf").write_bytes(b"")
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere" / "far.edf").write_bytes(b"")
+    (root / "up").symlink_to("..", target_is_directory=True)
+    (root / "lnk" / "self").symlink_to("..", target_is_directory=True)
+    (root / "far").symlink_to(tmp_path / "elsewhere", target_is_directory=True)
+    with caplog.at_level(logging.INFO, logger="eegpt"):
+        with pytest.warns(RuntimeWarning) as caught:
+            files = resolve_inputs(root).files
+    assert [f.recording_id for f in files] == ["far/far.edf", "rec.edf"]
+    said = [str(w.message) for w in caught]
+    assert said == [
+        f"left out 2 linked folders that lead to the input folder {root} or to a folder "
+        f"holding it, so as not to embed files from outside it: lnk/self (-> {root}), up (-> "
+        f"{root.parent})"
+    ]
+    assert f"followed 1 linked folder that lead outside it: far -> {tmp_path / 'elsewhere'}" in (
+        caplog.text
+    )
 
 
 def test_a_dangling_link_is_named_as_a_link_not_by_its_missing_target(tmp_path):

@@ -607,7 +607,10 @@ def _files_under(root: Path, pattern: str | None = None) -> list[Path]:
     listed too (to fail as a folder, not be silently left out) where it holds no recording.
     Folders are walked in the order of their names, so that of two paths to one folder (a
     linked folder) the first by name is kept, whatever the file system's order; the others
-    are named in a warning.
+    are named in a warning. A linked folder that leads to ``root`` itself or to a folder
+    holding it (``up -> ..``) is left out, named in a warning: it would list files from
+    outside ``root``; one that leads elsewhere outside ``root`` (a corpus assembled from
+    links) is followed, and named in the log (``-v``).
 
     Raises
     ------
@@ -619,6 +622,9 @@ def _files_under(root: Path, pattern: str | None = None) -> list[Path]:
     files, stack = [], [root]
     seen: dict[str, Path] = {}  # real folder -> the path it was walked under
     again: list[str] = []  # linked folders left out: "link (= folder)"
+    root_real = os.path.realpath(root)
+    around: list[str] = []  # links to root or a folder holding it: "link (-> target)"
+    outside: list[str] = []  # links followed out of root: "link -> target"
     unreadable: list[tuple[Path, OSError]] = []
     named: list[Path] = []  # folders named as a recording (x.edf/), not a folder format
     while stack:
@@ -648,6 +654,14 @@ def _files_under(root: Path, pattern: str | None = None) -> list[Path]:
             if is_dir and is_recording_folder(path):
                 files.append(path)
             elif is_dir:
+                if entry.is_symlink():
+                    target = os.path.realpath(path)
+                    link = path.relative_to(root).as_posix()
+                    if (root_real + os.sep).startswith(target.rstrip(os.sep) + os.sep):
+                        around.append(f"{link} (-> {target})")
+                        continue
+                    if not (target + os.sep).startswith(root_real + os.sep):
+                        outside.append(f"{link} -> {target}")
                 if path.suffix.lower() in EEG_SUFFIXES:  # named as a recording: see below
                     named.append(path)
                 if enter(path.relative_to(root).as_posix()):
@@ -664,6 +678,17 @@ def _files_under(root: Path, pattern: str | None = None) -> list[Path]:
         _warn(
             f"left out {_count(len(again), 'linked folder')} that lead to a folder listed "
             f"before, so as not to embed its files twice: {few(again, 5)}"
+        )
+    if around:
+        _warn(
+            f"left out {_count(len(around), 'linked folder')} that lead to the input folder "
+            f"{root} or to a folder holding it, so as not to embed files from outside it: "
+            f"{few(sorted(around), 5)}"
+        )
+    if outside:
+        _log(
+            f"{root}: followed {_count(len(outside), 'linked folder')} that lead outside it: "
+            f"{few(sorted(outside), 20)}"
         )
     return files
 
