@@ -290,7 +290,7 @@ def test_linked_folders_leading_to_the_input_folder_or_above_are_left_out(tmp_pa
     (root / "far").symlink_to(tmp_path / "elsewhere", target_is_directory=True)
     with caplog.at_level(logging.INFO, logger="eegpt"):
         with pytest.warns(RuntimeWarning) as caught:
-            files = resolve_inputs(root).files
+            files = resolve_inputs(root, verbose=True).files
     assert [f.recording_id for f in files] == ["far/far.edf", "rec.edf"]
     said = [str(w.message) for w in caught]
     assert said == [

@@ -331,7 +331,9 @@ def as_part(part: Any) -> tuple[int, int] | None:
     return k, n
 
 
-def resolve_inputs(inputs: Any, *, pattern: str | None = None) -> DatasetInputs:
+def resolve_inputs(
+    inputs: Any, *, pattern: str | None = None, verbose: bool | str | int | None = None
+) -> DatasetInputs:
     """List the files to embed.
 
     Parameters
@@ -349,6 +351,8 @@ def resolve_inputs(inputs: Any, *, pattern: str | None = None) -> DatasetInputs:
         of EEG files.
     pattern : str | None
         For a folder: a glob relative to it, e.g. ``"**/*.edf"``.
+    verbose : bool | str | int | None
+        For a folder: log the linked folders followed outside it (see :func:`embed_dataset`).
 
     Returns
     -------
@@ -374,7 +378,7 @@ def resolve_inputs(inputs: Any, *, pattern: str | None = None) -> DatasetInputs:
         if is_recording_folder(path):  # an EGI .mff or CTF .ds recording: one input
             return _from_paths([path], text)
         if path.is_dir():
-            return _from_folder(path, pattern)
+            return _from_folder(path, pattern, verbose)
         if path.is_file() and path.suffix.lower() in MANIFEST_SUFFIXES:
             return _from_manifest(path)
         if path.is_file():
@@ -517,13 +521,15 @@ def _rescale_column(table: Any, source: str) -> list[float] | None:
     return factors
 
 
-def _from_folder(folder: Path, pattern: str | None) -> DatasetInputs:
+def _from_folder(
+    folder: Path, pattern: str | None, verbose: bool | str | int | None = None
+) -> DatasetInputs:
     root = folder.resolve()
     if pattern is None and (root / "dataset_description.json").is_file():
         from eegpt.bids import bids_manifest
 
         return _from_table(bids_manifest(root), root, f"{folder}{_BIDS}")
-    return _make_inputs(*_listed_under(folder, pattern), str(folder))
+    return _make_inputs(*_listed_under(folder, pattern, verbose), str(folder))
 
 
 def recordings_under(folder: str | os.PathLike) -> list[Path]:
@@ -541,14 +547,16 @@ def recordings_under(folder: str | os.PathLike) -> list[Path]:
     return [Path(folder) / rid for rid in ids]  # as the folder was given, through its links
 
 
-def _listed_under(folder: Path, pattern: str | None) -> tuple[list[Path], list[str]]:
+def _listed_under(
+    folder: Path, pattern: str | None, verbose: bool | str | int | None = None
+) -> tuple[list[Path], list[str]]:
     """The paths of a folder's recordings (or of those matching ``pattern``) and their ids."""
     root = folder.resolve()
     suffixes = EEG_SUFFIXES + RECORDING_FOLDER_SUFFIXES
     if pattern:
-        paths = _without_companions(_matching(root, pattern), root)
+        paths = _without_companions(_matching(root, pattern, verbose), root)
     else:
-        paths = [p for p in _files_under(root) if p.suffix.lower() in suffixes]
+        paths = [p for p in _files_under(root, verbose=verbose) if p.suffix.lower() in suffixes]
     if not paths:
         what = f"matching {pattern!r}" if pattern else f"ending in {', '.join(suffixes)}"
         raise FileNotFoundError(
@@ -597,7 +605,9 @@ def _dangling(path: Path) -> bool:
     return path.is_symlink() and not path.exists()
 
 
-def _files_under(root: Path, pattern: str | None = None) -> list[Path]:
+def _files_under(
+    root: Path, pattern: str | None = None, verbose: bool | str | int | None = None
+) -> list[Path]:
     """The files below ``root`` (hidden ones, hidden folders and ``lost+found`` left out),
     following links to folders, each folder once (a link loop ends), only into folders that can hold a match of
     the glob ``pattern`` (all without one); a dangling link, or one that cannot be followed (a
@@ -688,7 +698,8 @@ def _files_under(root: Path, pattern: str | None = None) -> list[Path]:
     if outside:
         _log(
             f"{root}: followed {_count(len(outside), 'linked folder')} that lead outside it: "
-            f"{few(sorted(outside), 20)}"
+            f"{few(sorted(outside), 20)}",
+            verbose,
         )
     return files
 
@@ -797,11 +808,11 @@ def _glob_regex(pattern: str) -> re.Pattern[str]:
     return re.compile("".join(out))
 
 
-def _matching(root: Path, pattern: str) -> list[Path]:
+def _matching(root: Path, pattern: str, verbose: bool | str | int | None = None) -> list[Path]:
     """The files below ``root`` (:func:`_files_under`: links followed, each folder once)
     whose path relative to ``root`` matches the glob ``pattern``."""
     regex = _glob_regex(pattern)
-    files = _files_under(root, pattern)  # no walk into folders that cannot hold a match
+    files = _files_under(root, pattern, verbose)  # no walk into folders that cannot hold one
     return [p for p in files if regex.fullmatch(p.relative_to(root).as_posix())]
 
 
@@ -3869,7 +3880,7 @@ def embed_dataset(
             f"stream_precision={stream_precision!r} (--stream-precision) needs precision "
             "(--precision) 'bfloat16' or 'float16' (float32 stays exact)"
         )
-    corpus = data = resolve_inputs(inputs, pattern=pattern)
+    corpus = data = resolve_inputs(inputs, pattern=pattern, verbose=verbose)
     part = as_part(part)
     if part is not None:
         data = corpus.part(*part)
