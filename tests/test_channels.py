@@ -1850,3 +1850,13 @@ def test_a_cap_table_is_not_applied_to_a_bdf_of_10_10_names_alone_or_in_a_corpus
     with pytest.warns(RuntimeWarning, match="not applied"):  # own entries beside it stay
         mapping = map_channels(names, rename={**cap_rename("biosemi64"), "Cz": None})
     assert "CZ" not in mapping.names
+
+
+def test_the_count_of_channels_used_adds_up_with_channels_not_kept():
+    """'Only 2 of the 10 channels are used' names every reason, so its counts add up: the
+    channels outside keep beside those of unknown names."""
+    names = ["Fp1", "Fp2", "Cz", "X1", "X2", "X3", "X4", "X5", "O1", "O2"]
+    with pytest.warns(RuntimeWarning, match="Only 2 of the 10 channels are used: 3 outside the "
+                      "channels to keep, 5 with names outside the vocabulary"):  # fmt: skip
+        mapping = map_channels(names, keep=["Fp1", "Cz"])
+    assert mapping.not_kept == ("Fp2", "O1", "O2")

@@ -2325,12 +2325,12 @@ def map_channels(
     if plain:
         # a montage of another naming scheme (e.g. EGI's E1..E128): say so first, with the
         # counts that add up to the recording's channels
-        aside = (
-            f": {len(excluded)} left out by the rename, {len(unknown)} with names outside the "
-            "vocabulary"
-            if excluded
-            else ""
-        )
+        parts = [f"{len(excluded)} left out by the rename"] if excluded else []
+        if not_kept:
+            parts.append(f"{len(not_kept)} outside the channels to keep")
+        if parts:
+            parts.append(f"{len(unknown)} with names outside the vocabulary")
+        aside = ": " + ", ".join(parts) if parts else ""
         only = (
             f"Only {len(kept)} of the {len(names)} channels are used{aside}. "
             if len(unknown) > len(kept)
