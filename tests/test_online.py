@@ -315,3 +315,17 @@ def test_a_single_channel_stream_needs_average_referencing_off(model):
     off = PreprocessingConfig(average_reference=False)
     online = OnlineEmbedder(model, ["Cz"], 256.0, units="uV", preprocessing=off, warm_up=False)
     assert len(online.push(_signal(1024, 256.0)[:1])) == 1
+
+
+def test_keep_gives_a_stream_the_channel_set_of_a_kept_recording(model):
+    """keep= restricts the stream to the channels kept, as embedding a recording of those
+    channels alone does (the average reference over them only), and records the set."""
+    x = _signal(256 * 9, 256.0)
+    kept = ["Fp1", "Cz", "O2"]
+    online = OnlineEmbedder(model, NAMES, 256.0, units="uV", keep=kept, batch_size=4)
+    data = np.concatenate([p.data for p in _push_in_chunks(online, x)])
+    rows = [NAMES.index(name) for name in kept]
+    alone = embed(model, x[rows], ch_names=kept, sfreq=256.0, units="uV")
+    assert online.mapping.names == ("FP1", "CZ", "O2")
+    assert online.mapping.not_kept == ("Fp2", "C3", "C4", "O1")
+    np.testing.assert_allclose(data, alone.data, rtol=1e-5, atol=1e-6)

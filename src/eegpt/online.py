@@ -60,8 +60,9 @@ class OnlineEmbedder:
         The model (e.g. :func:`eegpt.load_model`); only its encoder is run.
     ch_names : list of str
         The stream's channel names, in the order of the rows of each chunk; mapped to the
-        EEGPT vocabulary once (``rename``, ``on_unknown``, ``on_missing`` as in
-        :func:`eegpt.channels.map_channels`).
+        EEGPT vocabulary once (``rename``, ``on_unknown``, ``on_missing``, ``keep`` as in
+        :func:`eegpt.channels.map_channels`: ``keep="10-20"`` gives a stream the channel set
+        of embeddings made with ``--keep-channels 10-20``).
     sfreq : float
         The stream's sampling rate in Hz.
     units : ``"V"`` | ``"mV"`` | ``"uV"`` | ``"µV"``
@@ -123,6 +124,7 @@ class OnlineEmbedder:
         rename: Mapping[str, str | None] | None = None,
         on_unknown: str = "drop",
         on_missing: str = "raise",
+        keep: str | Sequence[str] | None = None,
         preprocessing: PreprocessingConfig | None = None,
         device: Any = None,
         precision: Precision = "float32",
@@ -174,6 +176,7 @@ class OnlineEmbedder:
             rename=rename,
             on_unknown=on_unknown,
             on_missing=on_missing,
+            keep=keep,
             verbose=verbose,
         )
         check_reference_channels(self.config, len(self.mapping), "<stream>")
