@@ -1329,13 +1329,15 @@ def brainvision_truncated(path: Path, raw: mne.io.BaseRaw) -> dict[str, Any] | N
     return _brainvision_cut(path, raw)[0]
 
 
-def _brainvision_cut(path: Path, raw: mne.io.BaseRaw) -> tuple[dict[str, Any] | None, bool]:
+def _brainvision_cut(
+    path: Path, raw: mne.io.BaseRaw, fields: dict[str, str] | None = None
+) -> tuple[dict[str, Any] | None, bool]:
     """:func:`brainvision_truncated`, and whether the file stores its channels one after the
-    other (``DataOrientation=VECTORIZED``)."""
+    other (``DataOrientation=VECTORIZED``); ``fields``: the header's, where read already."""
     if path.suffix.lower() != ".vhdr" or not raw.filenames or raw.filenames[0] is None:
         return None, False
     try:
-        fields = _vhdr_fields(path)
+        fields = dict(_vhdr_fields(path) if fields is None else fields)
         announced = int(fields["datapoints"]) if "datapoints" in fields else None
         if fields.get("dataformat", "BINARY").upper() == "ASCII":  # a line per sample
             n, leftover = raw.n_times, 0  # MNE counts the lines
@@ -1366,14 +1368,12 @@ def _vhdr_fields(path: Path) -> dict[str, str]:
     }
 
 
-def _refuse_cut_brainvision_line(path: Path, raw: mne.io.BaseRaw) -> None:
+def _refuse_cut_brainvision_line(path: Path, raw: mne.io.BaseRaw, fields: dict[str, str]) -> None:
     """Refuse a BrainVision recording whose text (``DataFormat=ASCII``) data file ends in a
     line of fewer values than channels: a file cut inside its last line, on which MNE's
-    reading would fail with NumPy's words alone."""
-    if path.suffix.lower() != ".vhdr" or not raw.filenames or raw.filenames[0] is None:
-        return
+    reading would fail with NumPy's words alone. ``fields``: its header's
+    (:func:`_vhdr_fields`)."""
     try:
-        fields = _vhdr_fields(path)
         if fields.get("dataformat", "").upper() != "ASCII":
             return
         n_channels = int(fields["numberofchannels"])
@@ -1399,8 +1399,14 @@ def _warn_brainvision_truncated(path: Path, raw: mne.io.BaseRaw) -> None:
     what is read of it, as :func:`check_edf_header` says so of an EDF file; refuse one whose
     channels are stored one after the other (``VECTORIZED``): MNE would then take each
     channel's samples from the wrong place; and a text one cut inside a line."""
-    _refuse_cut_brainvision_line(path, raw)
-    cut, vectorized = _brainvision_cut(path, raw)
+    if path.suffix.lower() != ".vhdr" or not raw.filenames or raw.filenames[0] is None:
+        return
+    try:
+        fields = _vhdr_fields(path)  # read once for both checks
+    except OSError:
+        return  # a header MNE read its own way: nothing to say
+    _refuse_cut_brainvision_line(path, raw, fields)
+    cut, vectorized = _brainvision_cut(path, raw, fields)
     if cut is None:
         return
     data = Path(raw.filenames[0]).name
