@@ -32,15 +32,11 @@ from eegpt.config import EEGPTConfig
 from eegpt.dataset import (
     ERRORS_REPORT,
     FILES_REPORT,
-    LOCK,
     MANIFEST,
     InputFile,
     ShardWriter,
-    _Lock,
     _Readers,
     _status_of,
-    describe_output,
-    describe_parts,
     embed_dataset,
     load_file,
     make_engines,
@@ -53,6 +49,8 @@ from eegpt.dataset import (
 )
 from eegpt.dataset_cli import add_dataset_command
 from eegpt.dataset_cli import main as cli_main
+from eegpt.dataset_lock import LOCK, FolderLock
+from eegpt.dataset_report import describe_output, describe_parts
 from eegpt.demo import synthetic_raw, write_edf
 from eegpt.errors import DeviceUnavailableError, OutputInUseError, RecordingError
 from eegpt.model import EEGPT
@@ -325,7 +323,7 @@ def test_a_dangling_link_is_named_as_a_link_not_by_its_missing_target(tmp_path):
 def test_a_folder_that_cannot_be_listed_refuses_the_listing(tmp_path, monkeypatch, capsys):
     """An unreadable folder hides an unknown number of recordings: the listing is refused,
     naming it and the reason, unless a pattern (or a glob) leaves it out."""
-    from eegpt.dataset import recordings_under
+    from eegpt.dataset_inputs import recordings_under
 
     for name in ("a/r1.edf", "b/r2.edf", "locked/x.txt"):
         (tmp_path / name).parent.mkdir(exist_ok=True)
@@ -1002,7 +1000,7 @@ def test_a_finished_run_in_a_read_only_folder_reruns_with_nothing_to_do(
         raise OutputNotWritableError(f"cannot write the output to {folder}: permission denied")
 
     monkeypatch.setattr(dataset, "check_output_folder", not_writable)
-    monkeypatch.setattr(dataset._Lock, "__enter__", read_only)
+    monkeypatch.setattr(dataset.FolderLock, "__enter__", read_only)
     monkeypatch.setattr(dataset, "atomic_write", read_only)
     kw = {"model": model, "shard_size": 3, "workers": 0, "device": "cpu", "progress": False}
     again = embed_dataset(corpus, out, **kw)
@@ -1183,7 +1181,7 @@ def test_a_resume_that_finds_changed_recordings_exits_with_3_and_says_so_read_on
         raise OutputNotWritableError(f"cannot write the output to {folder}: permission denied")
 
     monkeypatch.setattr(dataset, "check_output_folder", not_writable)
-    monkeypatch.setattr(dataset._Lock, "__enter__", read_only)
+    monkeypatch.setattr(dataset.FolderLock, "__enter__", read_only)
     monkeypatch.setattr(dataset, "atomic_write", read_only)
     with pytest.warns(RuntimeWarning) as caught:
         assert cli_main(args) == 3
@@ -1344,7 +1342,7 @@ def test_a_clean_run_leaves_no_lock_and_no_empty_reports(model, tmp_path):
     assert embed_dataset(tmp_path / "corpus", out, **kw).n_ok == 2
     assert sorted(p.name for p in out.iterdir()) == [FILES_REPORT, MANIFEST, "shard-00000.parquet"]
     assert embed_dataset(tmp_path / "corpus", out, **kw).n_ok == 2  # resumed: nothing to do
-    assert not (out / LOCK).exists() and not _Lock.held(out)
+    assert not (out / LOCK).exists() and not FolderLock.held(out)
 
 
 def test_a_lock_file_that_is_never_the_one_locked_ends_the_tries(tmp_path):
@@ -1353,7 +1351,7 @@ def test_a_lock_file_that_is_never_the_one_locked_ends_the_tries(tmp_path):
     lock gives up after a bounded number of tries, saying why, instead of spinning."""
     tries = []
 
-    class Replaced(_Lock):
+    class Replaced(FolderLock):
         def _still_named(self):
             tries.append(1)
             assert len(tries) <= 50, "the lock is tried again and again"
@@ -1368,12 +1366,12 @@ def test_a_lock_file_that_is_never_the_one_locked_ends_the_tries(tmp_path):
 def test_a_lock_file_removed_before_it_is_locked_is_not_taken(tmp_path):
     """The flock pitfall of removing lock files: a run that opened the lock file just before
     the run ending removed it would lock a file no longer in the folder, beside a third run
-    that locks the new one. _Lock sees the file gone and locks the one the folder names."""
+    that locks the new one. FolderLock sees the file gone and locks the one the folder names."""
     import fcntl
 
     opened = []
 
-    class Late(_Lock):
+    class Late(FolderLock):
         def _still_named(self):
             if not opened:  # the first file it opened: removed by a run ending meanwhile
                 opened.append(os.dup(self.fh.fileno()))  # kept open: its inode not reused
@@ -1382,8 +1380,8 @@ def test_a_lock_file_removed_before_it_is_locked_is_not_taken(tmp_path):
 
     with Late(tmp_path) as lock:
         held = os.fstat(lock.fh.fileno()).st_ino
-        assert (tmp_path / LOCK).exists() and _Lock.held(tmp_path)
-        with pytest.raises(RuntimeError, match="in use by another"), _Lock(tmp_path):
+        assert (tmp_path / LOCK).exists() and FolderLock.held(tmp_path)
+        with pytest.raises(RuntimeError, match="in use by another"), FolderLock(tmp_path):
             pass  # a third run is kept out by the file the folder names
         with open(tmp_path / LOCK, "rb") as fh:
             assert os.fstat(fh.fileno()).st_ino == held != os.fstat(opened[0]).st_ino
@@ -1441,7 +1439,7 @@ def test_output_folder_guards(corpus, model, tmp_path):
     (out / "notes.txt").unlink()
     (out / ".DS_Store").write_bytes(b"")  # the system's: neither blocks nor is deleted
     (out / ".ipynb_checkpoints").mkdir()
-    with _Lock(out):  # another run holds the folder
+    with FolderLock(out):  # another run holds the folder
         with pytest.raises(RuntimeError, match="in use by another"):
             embed_dataset(corpus, out, model=model, progress=False)
     with pytest.raises(ValueError, match="exactly one of weights"):
@@ -1462,14 +1460,14 @@ def test_a_run_refused_by_the_lock_leaves_the_other_runs_files(
     out = tmp_path / "race" / "out"
     theirs = ["_manifest.json", "_files.csv", ".shard-00000.parquet.abc.tmp"]
 
-    class TakenMeanwhile(_Lock):
+    class TakenMeanwhile(FolderLock):
         def __enter__(self):
             for name in theirs:
                 (out / name).write_text("the other run's")
-            with _Lock(out):
+            with FolderLock(out):
                 return super().__enter__()  # in use
 
-    monkeypatch.setattr(dataset, "_Lock", TakenMeanwhile)
+    monkeypatch.setattr(dataset, "FolderLock", TakenMeanwhile)
     with pytest.raises(RuntimeError, match="in use by another"):
         embed_dataset(corpus, out, model=model, progress=False)
     assert all((out / name).read_text() == "the other run's" for name in theirs)
@@ -2017,6 +2015,26 @@ print(sorted(m for m in ("torch", "mne", "scipy") if m in sys.modules))
     assert done.stdout.strip().splitlines()[-1] == "[]"
 
 
+def test_info_on_run_folders_imports_no_torch(clean_run, tmp_path):
+    """`eegpt info` on a run folder and on a folder of runs (a SLURM check step, a login node)
+    reads manifests and shard footers only: no torch."""
+    out, _ = clean_run
+    parts = tmp_path / "parts"
+    shutil.copytree(out, parts / "run-a")
+    script = f"""
+import sys
+from eegpt.cli import main
+
+for folder in ({str(out)!r}, {str(parts)!r}):
+    assert main(["info", folder]) == 0
+print("torch" in sys.modules)
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert "embeddings of" in done.stdout and "run folder" in done.stdout, done.stdout
+    assert done.stdout.strip().splitlines()[-1] == "False", done.stdout
+
+
 def test_without_ray_the_engine_message_names_the_option_and_the_keyword(monkeypatch):
     """Raised from `eegpt embed-dataset --engine ray` or embed_dataset(engine='ray'): both
     spellings of the way out, and the extra to install."""
@@ -2123,7 +2141,7 @@ def test_cli_and_subcommand(corpus, weights, tmp_path, capsys):
     # a folder another run holds, a GPU that is not there: user errors, not internal ones
     busy = tmp_path / "busy"
     busy.mkdir()
-    with _Lock(busy):
+    with FolderLock(busy):
         assert cli_main([str(corpus), "-o", str(busy), "--weights", str(weights), "-q"]) == 1
     err = capsys.readouterr().err
     assert "in use by another" in err and "internal error" not in err
@@ -2548,7 +2566,8 @@ def test_a_finished_run_describes_itself_and_keeps_its_runs(
     import shutil
 
     from eegpt.cli import main
-    from eegpt.dataset import MANIFEST, describe_output
+    from eegpt.dataset import MANIFEST
+    from eegpt.dataset_report import describe_output
     from eegpt.outputs import load_embeddings
 
     out = tmp_path / "copy"
@@ -2588,7 +2607,7 @@ def test_a_finished_run_describes_itself_and_keeps_its_runs(
     assert "windows: 1 (" not in text and "pending; shards 1 of" not in text
     assert ", did not finish (killed?) (eegpt" in text and "0 shards written" not in text
     assert "a run is in progress" not in text
-    with _Lock(out):  # a run holds the folder: not called stopped
+    with FolderLock(out):  # a run holds the folder: not called stopped
         text = describe_output(out)
     assert "a run is in progress" in text and "was stopped" not in text
     # a run stopped before its last shard: reading the folder says rows are missing
@@ -3341,7 +3360,7 @@ def test_a_part_resumed_after_its_corpus_changed_is_told_its_listing(small_corpu
 def test_parts_from_before_the_corpus_was_recorded_are_read_with_newer_ones_as_one():
     """Parts of an eegpt that recorded no corpus (resumed as they were) read with newer parts
     of the same split: one corpus, as before, so listings of other sizes are still told."""
-    from eegpt.dataset import _corpora, _listings_apart
+    from eegpt.dataset_read import _corpora, _listings_apart
 
     old = {"corpus_files": 100}
     new = {"corpus_files": 105, "corpus_sha256": "abc", "corpus": "/data/eeg"}

@@ -12,12 +12,12 @@ import pytest
 from eegpt.dataset import (
     ERRORS_REPORT,
     FILES_REPORT,
-    bads_of_cell,
     embed_dataset,
     load_file,
     read_embeddings,
     resolve_inputs,
 )
+from eegpt.dataset_inputs import bads_of_cell
 from eegpt.demo import synthetic_raw, write_edf
 from eegpt.errors import EEGPTUserWarning
 from eegpt.outputs import load_embeddings
@@ -274,7 +274,7 @@ def test_the_columns_eegpt_reads_are_written_in_one_type_whatever_the_cells(edfs
 def test_eegpt_info_names_a_cap_table_instead_of_listing_it(edfs, model, tmp_path):
     """A run with rename='biosemi64' is described by the table's source and its number of
     entries, not its 64 entries."""
-    from eegpt.dataset import describe_output
+    from eegpt.dataset_report import describe_output
 
     out = tmp_path / "out"
     embed_dataset([edfs[0]], out, model=model, rename="biosemi64", **RUN)  # not applied

@@ -183,7 +183,7 @@ def test_a_ray_row_keeps_bads_labels_whole():
     ',' or ';' (as a ``;``-separated cell gives them), after the row's trip through Arrow."""
     import pyarrow as pa
 
-    from eegpt.dataset import InputFile, bads_of_cell
+    from eegpt.dataset_inputs import InputFile, bads_of_cell
     from eegpt.dataset_ray import _ray_item
 
     files = [

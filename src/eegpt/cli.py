@@ -1265,7 +1265,7 @@ def given_once(
     one, as the same file under another name (``a.edf ./a.edf``, a symbolic link, a file and
     its folder), which are named in a warning: a file read twice would be embedded (and
     counted) twice. A file given again with other annotations is kept."""
-    from eegpt.dataset import recording_key
+    from eegpt.dataset_inputs import recording_key
 
     annotations = annotations or [None] * len(paths)
     first: dict[tuple[Any, Any], Path] = {}
@@ -1296,7 +1296,7 @@ def given_once(
 def _folders_expanded(paths: list[Path]) -> list[Path]:
     """``paths`` with each folder (not a recording folder such as EGI .mff) replaced by the
     recordings in it, as embed-dataset lists them."""
-    from eegpt.dataset import recordings_under
+    from eegpt.dataset_inputs import recordings_under
     from eegpt.io import is_recording_folder
 
     out: list[Path] = []
@@ -1548,7 +1548,6 @@ def _print_verified(folder: Path) -> bool:
 
 
 def cmd_info(args: argparse.Namespace) -> int:
-    from eegpt.checkpoints import describe, load_checkpoint, resolve_weights
     from eegpt.dataset_read import run_folders
     from eegpt.hub import PRETRAINED, pretrained_name
     from eegpt.outputs import RUN_MANIFEST
@@ -1556,14 +1555,14 @@ def cmd_info(args: argparse.Namespace) -> int:
     folder = Path(args.weights).expanduser()
     verify = getattr(args, "verify", False)
     if (folder / RUN_MANIFEST).is_file():  # an embed-dataset output
-        from eegpt.dataset import output_report
+        from eegpt.dataset_report import output_report
 
         text, current = output_report(folder)  # current: no recording changed since embedded
         print(text)
         readable = _print_verified(folder) if verify else True
         return 0 if current and readable else EXIT_SOME_FAILED
     if run_folders(folder):  # the parts of a --part run (or other runs side by side)
-        from eegpt.dataset import parts_report
+        from eegpt.dataset_report import parts_report
 
         text, one_table = parts_report(folder)
         print(text)
@@ -1619,6 +1618,8 @@ def cmd_info(args: argparse.Namespace) -> int:
             f"pretrained name such as {', '.join(sorted(PRETRAINED))} or a URL), an embeddings "
             "file (.npz/.parquet), a probe folder or the output folder of embed-dataset"
         )
+    from eegpt.checkpoints import describe, load_checkpoint, resolve_weights  # imports torch
+
     print(describe(load_checkpoint(resolve_weights(args.weights, verbose=True))))
     return 0
 

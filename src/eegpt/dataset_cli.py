@@ -54,7 +54,7 @@ examples:
 
 def _part(text: str) -> tuple[int, int]:
     """``--part K/N`` as ``(K, N)`` (:func:`eegpt.dataset.as_part`)."""
-    from eegpt.dataset import as_part
+    from eegpt.dataset_inputs import as_part
 
     try:
         return as_part(text)  # type: ignore[return-value]
@@ -142,7 +142,8 @@ def add_dataset_command(subparsers: argparse._SubParsersAction) -> argparse.Argu
 
 def cmd_embed_dataset(args: argparse.Namespace) -> int:
     """Run ``embed-dataset`` from parsed arguments; prints the summary to stderr."""
-    from eegpt.dataset import DEBUG_ENV, TRACEBACK_MARK, EmptyPartError
+    from eegpt.dataset import DEBUG_ENV, TRACEBACK_MARK
+    from eegpt.dataset_inputs import EmptyPartError
     from eegpt.hub import WEIGHTS_HELP
 
     if not args.weights:

@@ -34,14 +34,13 @@ import numpy as np
 from eegpt.dataset import (
     FilePart,
     FileResult,
-    InputFile,
     LoadedFile,
     Pool,
     WindowInfo,
-    bads_of_cell,
     encode_files,
     load_file,
 )
+from eegpt.dataset_inputs import InputFile, bads_of_cell
 from eegpt.engine import InferenceEngine, Precision
 from eegpt.errors import DeviceUnavailableError, MissingDependencyError, install_hint
 from eegpt.model import EEGPT
@@ -172,7 +171,7 @@ def ray_session(
 def _ray_item(f: InputFile) -> dict[str, Any]:
     """The row of the Ray dataset that asks :class:`_ReadActor` to read file ``f``; its bads go
     as a list, one label per element, so labels holding ``;`` or ``,`` come back whole
-    (:func:`~eegpt.dataset.bads_of_cell` takes a list cell's elements as they are)."""
+    (:func:`~eegpt.dataset_inputs.bads_of_cell` takes a list cell's elements as they are)."""
     return {
         "index": f.index,
         "path": f.path,

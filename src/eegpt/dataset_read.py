@@ -32,6 +32,7 @@ FILES_REPORT = "_files.csv"
 ERRORS_REPORT = "_errors.csv"
 CORPUS_LISTING = "_corpus.csv"  # of a --part run: the whole listing it was split from
 SHORT_REPORT = "_too_short.csv"
+TOO_SHORT = "too_short"  # the status of a file shorter than one window (skipped, not failed)
 _SHARD = re.compile(r"^shard-(\d+)\.parquet$")
 #: The footer key of a shard whose page headers hold CRC-32 checksums (older shards have none).
 CHECKSUMS_KEY = "eegpt_checksums"

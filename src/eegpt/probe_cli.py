@@ -102,7 +102,7 @@ class WindowLabelling:
     def annotations(self, rec: Any) -> Any:
         """The recording's own annotations with those of its ``--annotations`` file."""
         from eegpt.annotations import with_extra
-        from eegpt.dataset import file_identity
+        from eegpt.dataset_inputs import file_identity
 
         mine = file_identity(rec.source)
         extra = next((a for r, a in self.extra if file_identity(r) == mine), None)
@@ -1254,7 +1254,7 @@ def _load(args: argparse.Namespace):
 def _refuse_shared_files(train: list[Path], held_out: list[Path]) -> None:
     """Refuse ``--val-data`` files that are training inputs too (the same file, perhaps under
     another name or through a link): scores on epochs trained on say nothing of new ones."""
-    from eegpt.dataset import file_identity
+    from eegpt.dataset_inputs import file_identity
 
     trained = {file_identity(p) for p in train}
     shared = [str(p) for p in held_out if file_identity(p) in trained]

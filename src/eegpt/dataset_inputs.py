@@ -1,0 +1,948 @@
+"""The inputs of a corpus run: which recordings :func:`eegpt.dataset.embed_dataset` embeds.
+
+:func:`resolve_inputs` turns a folder (walked for recordings, BIDS datasets with their
+sidecars), a glob, a list of paths, a manifest (CSV/TSV/Parquet with ``path`` and optional
+``recording_id``, ``rescale``, ``annotations_file``, ``bads`` and metadata columns) or a run's
+report into :class:`DatasetInputs`: the files in a fixed order, each with its id and per-file
+settings, and the manifest's other columns for the output rows. ``part=(K, N)`` takes the
+K-th of N interleaved parts (a cluster job array). This module imports no torch.
+"""
+
+from __future__ import annotations
+
+import glob
+import hashlib
+import json
+import math
+import os
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from eegpt._logging import count as _count
+from eegpt._logging import few
+from eegpt._logging import log as _log
+from eegpt._logging import warn as _warn
+from eegpt.dataset_read import (
+    ERRORS_REPORT,
+    FILES_REPORT,
+    MANIFEST,
+    RESERVED_COLUMNS,
+    SHORT_REPORT,
+    read_delimited,
+)
+from eegpt.io import (
+    EEG_SUFFIXES,
+    RECORDING_FOLDER_SUFFIXES,
+    file_not_found,
+    is_recording_folder,
+    split_continuations,
+)
+from eegpt.outputs import require_pyarrow
+
+MANIFEST_SUFFIXES = (".csv", ".tsv", ".parquet")
+_BIDS = " (BIDS)"  # ends the source of a BIDS folder's inputs
+
+
+def _pyarrow():
+    return require_pyarrow("embed_dataset (it writes Parquet)")
+
+
+@dataclass(frozen=True)
+class InputFile:
+    """One input file.
+
+    Parameters
+    ----------
+    index : int
+        Position in the dataset's file list (defines its shard: ``index // shard_size``).
+    recording_id : str
+        Unique name of the recording in the output: the path relative to the input folder (or
+        glob root), or the manifest's ``recording_id`` column.
+    path : str
+        Absolute path of the file.
+    rescale : float
+        Multiplier for the samples as read (volts), from the manifest's ``rescale`` column: a
+        file whose header gives the wrong unit (``1e-6``: microvolts labelled as volts), as
+        ``--rescale`` does for a whole run.
+    annotations : str | None
+        A file of more annotations of the recording (a hypnogram), from the manifest's
+        ``annotations_file`` column (see :func:`eegpt.embed`'s ``annotations``).
+    bads : tuple of str
+        Channels to mark bad in this file (as its ``info["bads"]`` would), from the manifest's
+        ``bads`` column (:func:`bads_of_cell`): labels, or the electrodes they map to after
+        the run's rename (:func:`eegpt.io.mark_bad`).
+    """
+
+    index: int
+    recording_id: str
+    path: str
+    rescale: float = 1.0
+    annotations: str | None = None
+    bads: tuple[str, ...] = ()
+
+
+@dataclass
+class DatasetInputs:
+    """The files of a dataset and their per-file metadata.
+
+    Parameters
+    ----------
+    files : list of InputFile
+        In processing order (sorted ids for folders and globs, row order for manifests).
+    metadata : pyarrow.Table | None
+        One row per file with the manifest's extra columns (labels, subject, ...), or None.
+    source : str
+        What was given, for messages.
+    manifest : bool
+        Whether the files come from a manifest the user gave (a file or table), whose columns
+        (``rescale``) can set a single file's settings; False for folders, globs, file lists,
+        BIDS folders and a run's reports.
+    """
+
+    files: list[InputFile]
+    metadata: Any = None
+    source: str = ""
+    manifest: bool = False
+
+    def __len__(self) -> int:
+        return len(self.files)
+
+    @property
+    def metadata_columns(self) -> list[str]:
+        return [] if self.metadata is None else list(self.metadata.column_names)
+
+    def part(self, k: int, n: int) -> DatasetInputs:
+        """Part ``k`` of ``n`` (``0 <= k < n``): every ``n``-th file from the ``k``-th, so that
+        parts of a corpus sorted by site or subject get alike mixes; ids, manifest columns
+        and per-file settings stay as in the whole list, files are numbered anew. For one
+        job of a cluster's job array per part (:func:`embed_dataset`'s ``part``)."""
+        if not (isinstance(k, int) and isinstance(n, int) and n >= 1 and 0 <= k < n):
+            raise ValueError(
+                f"part {k}/{n}: give K/N with N >= 1 parts and 0 <= K < N (SLURM: "
+                "--array=0-(N-1) and --part $SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT)"
+            )
+        rows = list(range(k, len(self.files), n))
+        if not rows:
+            raise EmptyPartError(
+                f"part {k}/{n} of {self.source} holds no file: the corpus has "
+                f"{_count(len(self.files), 'file')}, fewer than {n} parts, so parts "
+                f"{len(self.files)} to {n - 1} have nothing to do (the parts read back do not "
+                "count them as missing)"
+            )
+        files = [replace(self.files[r], index=i) for i, r in enumerate(rows)]
+        metadata = None if self.metadata is None else self.metadata.take(rows)
+        return DatasetInputs(files, metadata, f"{self.source} (part {k}/{n})", self.manifest)
+
+    def fingerprint(self) -> str:
+        """SHA-256 of the recording ids, their order and the metadata values."""
+        h = hashlib.sha256()
+        h.update(json.dumps([f.recording_id for f in self.files]).encode())
+        if self.metadata is not None:
+            h.update(json.dumps(self.metadata.schema.names).encode())
+            h.update(json.dumps(self.metadata.to_pylist(), default=str, sort_keys=True).encode())
+        return h.hexdigest()
+
+
+class EmptyPartError(ValueError):
+    """A ``--part K/N`` of a corpus of fewer than ``K + 1`` files: nothing to do (the
+    command line exits 0)."""
+
+
+def as_part(part: Any) -> tuple[int, int] | None:
+    """``part`` as ``(k, n)``: from ``"K/N"`` (the command line's spelling, or SLURM's
+    variables joined) or a pair of integers (or their text, as ``os.environ`` gives them)."""
+    if part is None:
+        return None
+    pair = part.split("/") if isinstance(part, str) else part
+    try:
+        k, n = (int(str(v).strip()) for v in pair)
+    except (TypeError, ValueError):
+        raise ValueError(
+            f"part={part!r}: give two whole numbers K and N, as (K, N) or 'K/N' (part K of N, "
+            "0 <= K < N)"
+        ) from None
+    return k, n
+
+
+def resolve_inputs(
+    inputs: Any, *, pattern: str | None = None, verbose: bool | str | int | None = None
+) -> DatasetInputs:
+    """List the files to embed.
+
+    Parameters
+    ----------
+    inputs : path-like | str | sequence of path-like | pandas.DataFrame | pyarrow.Table
+        A folder (searched recursively for :data:`EEG_SUFFIXES` and recordings that are folders,
+        EGI ``.mff``; or for ``pattern``), a glob such
+        as ``"/data/tuh/**/*.edf"``, a manifest (``.csv``, ``.tsv`` or ``.parquet``) with a
+        ``path`` column, relative paths being relative to the manifest's folder, an optional
+        unique ``recording_id`` column, optional per-file settings (``rescale``: a correction
+        of the samples as read, :attr:`InputFile.rescale`; ``annotations_file``: more
+        annotations, :attr:`InputFile.annotations`; ``bads``: channels to mark bad,
+        :attr:`InputFile.bads`) and any other columns, copied to every row of the file's
+        windows and otherwise ignored; a table of the same form; a single EEG file; or a list
+        of EEG files.
+    pattern : str | None
+        For a folder: a glob relative to it, e.g. ``"**/*.edf"``.
+    verbose : bool | str | int | None
+        For a folder: log the linked folders followed outside it (see :func:`embed_dataset`).
+
+    Returns
+    -------
+    DatasetInputs
+
+    Raises
+    ------
+    FileNotFoundError
+        If the folder, manifest or files do not exist, or nothing matches.
+    ValueError
+        On a manifest without ``path`` column, empty or duplicate ids, or metadata columns that
+        clash with the output columns.
+    """
+    pa, pq = _pyarrow()
+    if isinstance(inputs, pa.Table):
+        return replace(_from_table(inputs, Path.cwd(), "<table>"), manifest=True)
+    if hasattr(inputs, "columns") and hasattr(inputs, "to_dict"):  # a pandas DataFrame
+        table = pa.Table.from_pandas(inputs, preserve_index=False)
+        return replace(_from_table(table, Path.cwd(), "<df>"), manifest=True)
+    if isinstance(inputs, (str, os.PathLike)):
+        text = os.fspath(inputs)
+        path = Path(text).expanduser()
+        if is_recording_folder(path):  # an EGI .mff or CTF .ds recording: one input
+            return _from_paths([path], text)
+        if path.is_dir():
+            return _from_folder(path, pattern, verbose)
+        if path.is_file() and path.suffix.lower() in MANIFEST_SUFFIXES:
+            return _from_manifest(path)
+        if path.is_file():
+            return _from_paths([path], text)
+        if glob.has_magic(text):
+            return _from_glob(text)
+        if _dangling(path):
+            raise file_not_found(path)
+        raise FileNotFoundError(
+            f"input {text!r} is not an existing folder, manifest ({', '.join(MANIFEST_SUFFIXES)})"
+            ", EEG file or a glob that matches files"
+        )
+    if isinstance(inputs, Sequence) and inputs:
+        paths = [Path(os.fspath(p)).expanduser() for p in inputs]
+        missing = [p for p in paths if not (p.is_file() or is_recording_folder(p))]
+        if missing:
+            broken = [str(p) for p in missing if _dangling(p)]
+            links = (
+                "is a symbolic link to a file that does not exist"
+                if len(broken) == 1
+                else "are symbolic links to files that do not exist"
+            )
+            raise FileNotFoundError(
+                f"{len(missing)} input file(s) not found: {[str(p) for p in missing[:5]]}"
+                + (f"; {few(broken)} {links}" if broken else "")
+            )
+        return _from_paths(paths, f"<{len(paths)} files>")
+    raise TypeError(
+        f"inputs must be a folder, glob, manifest, file list or table, got {type(inputs).__name__}"
+    )
+
+
+def _relative_ids(paths: list[Path], root: Path) -> list[str]:
+    """Each path's name under ``root`` as listed, links not followed: a folder of symbolic
+    links names each recording by its link, while the file read is the link's target."""
+    return [Path(os.path.abspath(p)).relative_to(os.path.abspath(root)).as_posix() for p in paths]
+
+
+def _without_continuations(paths: list[Path], ids: list[str]) -> tuple[list[Path], list[str]]:
+    """Leave out the later parts of split FIF recordings whose first part is listed (MNE reads
+    all parts from the first), with a warning that names them."""
+    later = {os.path.abspath(p) for p in split_continuations(paths)}
+    if not later:
+        return paths, ids
+    kept = [(p, i) for p, i in zip(paths, ids, strict=True) if os.path.abspath(p) not in later]
+    skipped = [i for p, i in zip(paths, ids, strict=True) if os.path.abspath(p) in later]
+    _warn(
+        f"left out {_count(len(skipped), 'file')} that continue a split FIF recording whose "
+        f"first part is listed too (MNE reads every part from the first): {few(sorted(skipped), 5)}"
+    )
+    return [p for p, _ in kept], [i for _, i in kept]
+
+
+def _make_inputs(
+    paths: list[Path],
+    ids: list[str],
+    source: str,
+    metadata: Any = None,
+    rescale: list[float] | None = None,
+    annotations: list[str | None] | None = None,
+    bads: list[tuple[str, ...]] | None = None,
+) -> DatasetInputs:
+    _check_ids(ids, source)
+    factors = rescale or [1.0] * len(paths)
+    extra = annotations or [None] * len(paths)
+    marked = bads or [()] * len(paths)
+    files = [
+        InputFile(
+            i, rid, os.path.abspath(p) if _dangling(p) else str(p.resolve()), factor, more, bad
+        )
+        for i, (p, rid, factor, more, bad) in enumerate(
+            zip(paths, ids, factors, extra, marked, strict=True)
+        )
+    ]
+    return DatasetInputs(files, metadata, source)
+
+
+def _annotations_column(table: Any, base: Path) -> list[str | None] | None:
+    """The manifest's per-file ``annotations_file`` paths (relative ones from the manifest's
+    folder; empty cells: none), or None without that column."""
+    if "annotations_file" not in table.column_names:
+        return None
+    return [
+        None if v is None or not str(v).strip() else str((base / str(v).strip()).resolve())
+        for v in table.column("annotations_file").to_pylist()
+    ]
+
+
+def bads_of_cell(value: Any) -> tuple[str, ...]:
+    """The channel names of a manifest's ``bads`` cell: separated by ``;`` where the cell holds
+    one (so labels with commas can be given), else by ``,``; each trimmed of spaces. A list
+    cell (a list, tuple or array: what a Parquet list column gives) holds one label per
+    element, taken whole. An empty or missing cell (None, NaN): none."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ()
+    if isinstance(value, list | tuple | np.ndarray):
+        names = (str(name).strip() for name in value if name is not None)
+    else:
+        text = str(value)
+        names = (name.strip() for name in text.split(";" if ";" in text else ","))
+    return tuple(dict.fromkeys(name for name in names if name))
+
+
+def _bads_column(table: Any) -> list[tuple[str, ...]] | None:
+    """The manifest's per-file ``bads`` (channels to mark bad), or None without that column."""
+    if "bads" not in table.column_names:
+        return None
+    return [bads_of_cell(value) for value in table.column("bads").to_pylist()]
+
+
+#: Manifest columns that look meant to mark bad channels but that eegpt does not read (it
+#: reads ``bads``); compared in lower case.
+_BADS_LOOKALIKES = ("bad_channels", "bad", "badchannels", "exclude", "drop")
+
+
+def _lookalike_bads(columns: Sequence[str]) -> list[str]:
+    """The columns of ``columns`` named like an attempt at ``bads`` (:data:`_BADS_LOOKALIKES`)."""
+    return [c for c in columns if c != "bads" and c.strip().lower() in _BADS_LOOKALIKES]
+
+
+def _rescale_column(table: Any, source: str) -> list[float] | None:
+    """The manifest's per-file ``rescale`` factors (empty cells: 1), checked, or None."""
+    if "rescale" not in table.column_names:
+        return None
+    factors, bad = [], []
+    for row, value in enumerate(table.column("rescale").to_pylist()):
+        try:
+            factor = 1.0 if value is None or str(value).strip() == "" else float(value)
+        except (TypeError, ValueError):
+            factor = math.nan
+        if not (math.isfinite(factor) and factor > 0):
+            bad.append(f"row {row}: {value!r}")
+        factors.append(factor)
+    if bad:
+        raise ValueError(
+            f"manifest {source}: the 'rescale' column needs positive numbers (the multiplier "
+            f"for the samples as read, e.g. 1e-6 for microvolts labelled as volts): "
+            f"{', '.join(bad[:5])}"
+        )
+    return factors
+
+
+def _from_folder(
+    folder: Path, pattern: str | None, verbose: bool | str | int | None = None
+) -> DatasetInputs:
+    root = folder.resolve()
+    if pattern is None and (root / "dataset_description.json").is_file():
+        from eegpt.bids import bids_manifest
+
+        return _from_table(bids_manifest(root), root, f"{folder}{_BIDS}")
+    return _make_inputs(*_listed_under(folder, pattern, verbose), str(folder))
+
+
+def recordings_under(folder: str | os.PathLike) -> list[Path]:
+    """The recordings in ``folder`` and its subfolders as :func:`embed_dataset` lists them
+    (:data:`EEG_SUFFIXES` and recording folders; the later parts of split FIF recordings and
+    second paths to one file left out, with a warning), in the order of their relative paths,
+    each as ``folder / relative path``.
+
+    Raises
+    ------
+    FileNotFoundError
+        If there are none.
+    """
+    paths, ids = _listed_under(Path(folder), None)
+    return [Path(folder) / rid for rid in ids]  # as the folder was given, through its links
+
+
+def _listed_under(
+    folder: Path, pattern: str | None, verbose: bool | str | int | None = None
+) -> tuple[list[Path], list[str]]:
+    """The paths of a folder's recordings (or of those matching ``pattern``) and their ids."""
+    root = folder.resolve()
+    suffixes = EEG_SUFFIXES + RECORDING_FOLDER_SUFFIXES
+    if pattern:
+        paths = _without_companions(_matching(root, pattern, verbose), root)
+    else:
+        paths = [p for p in _files_under(root, verbose=verbose) if p.suffix.lower() in suffixes]
+    if not paths:
+        what = f"matching {pattern!r}" if pattern else f"ending in {', '.join(suffixes)}"
+        raise FileNotFoundError(
+            f"no files {what} under {folder}; pass pattern='**/*.ext' (--pattern '**/*.ext')"
+        )
+    return _in_id_order(paths, root)
+
+
+#: Files that hold part of a recording read from another file beside them, of the same name:
+#: BrainVision's samples and markers (of its .vhdr), EEGLAB's samples (of its .set).
+_COMPANIONS = {".eeg": ".vhdr", ".vmrk": ".vhdr", ".fdt": ".set"}
+
+
+def _without_companions(paths: list[Path], root: Path) -> list[Path]:
+    """``paths`` (a pattern's matches) without the files read as part of a recording beside
+    them (``rec.eeg`` and ``rec.vmrk`` of ``rec.vhdr``, ``rec.fdt`` of ``rec.set``), which
+    would fail as recordings of their own, with a warning that counts them. A Nihon Kohden
+    ``.eeg`` file (no ``.vhdr`` beside it) stays."""
+    listed = {os.path.normcase(str(p)) for p in paths}
+    kept, left = [], []
+    for p in paths:
+        main = _COMPANIONS.get(p.suffix.lower())
+        beside = main and [p.with_suffix(s) for s in (main, main.upper())]
+        if beside and any(os.path.normcase(str(b)) in listed or b.is_file() for b in beside):
+            left.append(p)
+        else:
+            kept.append(p)
+    if left:
+        _warn(
+            f"left out {_count(len(left), 'file')} matched by the pattern that belong to a "
+            "recording beside them (BrainVision .eeg/.vmrk of its .vhdr, EEGLAB .fdt of its "
+            f".set): {few(sorted(_relative_ids(left, root)), 5)}"
+        )
+    return kept
+
+
+def _in_id_order(paths: list[Path], root: Path) -> tuple[list[Path], list[str]]:
+    """Found ``paths`` and their ids under ``root``, in id order, without split FIF
+    continuations and second paths to one file (each with a warning)."""
+    paths, ids = _without_continuations(paths, _relative_ids(paths, root))
+    order = sorted(range(len(paths)), key=ids.__getitem__)
+    return _without_repeats([paths[i] for i in order], [ids[i] for i in order])
+
+
+def _dangling(path: Path) -> bool:
+    return path.is_symlink() and not path.exists()
+
+
+def _files_under(
+    root: Path, pattern: str | None = None, verbose: bool | str | int | None = None
+) -> list[Path]:
+    """The files below ``root`` (hidden ones, hidden folders and ``lost+found`` left out),
+    following links to folders, each folder once (a link loop ends), only into folders that can hold a match of
+    the glob ``pattern`` (all without one); a dangling link, or one that cannot be followed (a
+    link loop), counts as a file, so that it is reported as unreadable rather than silently
+    left out or ending the listing. A recording that is a folder (EGI ``.mff``) is listed as
+    one file, not entered; another folder named as a recording (``x.edf``) is entered, and
+    listed too (to fail as a folder, not be silently left out) where it holds no recording.
+    Folders are walked in the order of their names, so that of two paths to one folder (a
+    linked folder) the first by name is kept, whatever the file system's order; the others
+    are named in a warning. A linked folder that leads to ``root`` itself or to a folder
+    holding it (``up -> ..``) is left out, named in a warning: it would list files from
+    outside ``root``; one that leads elsewhere outside ``root`` (a corpus assembled from
+    links) is followed, and named in the log (``-v``).
+
+    Raises
+    ------
+    OSError
+        If a folder to search cannot be listed (no permission): the listing would miss its
+        files without a word.
+    """
+    enter = _folder_filter(pattern)
+    files, stack = [], [root]
+    seen: dict[str, Path] = {}  # real folder -> the path it was walked under
+    again: list[str] = []  # linked folders left out: "link (= folder)"
+    root_real = os.path.realpath(root)
+    around: list[str] = []  # links to root or a folder holding it: "link (-> target)"
+    outside: list[str] = []  # links followed out of root: "link -> target"
+    unreadable: list[tuple[Path, OSError]] = []
+    named: list[Path] = []  # folders named as a recording (x.edf/), not a folder format
+    while stack:
+        folder = stack.pop()
+        real = os.path.realpath(folder)
+        if real in seen:
+            first = seen[real]
+            if not str(folder).startswith(str(first) + os.sep):  # a loop into itself: quiet
+                link, target = _relative_ids([folder, first], root)
+                again.append(f"{link} (= {target})")
+            continue
+        seen[real] = folder
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name, reverse=True)
+        except OSError as err:
+            unreadable.append((folder, err))
+            continue
+        for entry in entries:  # folders pushed last-name first: popped in name order
+            if entry.name.startswith(".") or entry.name == _LOST_FOUND:
+                continue
+            path = Path(entry.path)
+            try:
+                is_dir = entry.is_dir()  # follows links
+            except OSError:  # a link loop, or a target that cannot be looked at
+                files.append(path)
+                continue
+            if is_dir and is_recording_folder(path):
+                files.append(path)
+            elif is_dir:
+                if entry.is_symlink():
+                    target = os.path.realpath(path)
+                    link = path.relative_to(root).as_posix()
+                    if (root_real + os.sep).startswith(target.rstrip(os.sep) + os.sep):
+                        around.append(f"{link} (-> {target})")
+                        continue
+                    if not (target + os.sep).startswith(root_real + os.sep):
+                        outside.append(f"{link} -> {target}")
+                if path.suffix.lower() in EEG_SUFFIXES:  # named as a recording: see below
+                    named.append(path)
+                if enter(path.relative_to(root).as_posix()):
+                    stack.append(path)
+            elif entry.is_file() or _dangling(path):
+                files.append(path)
+    if unreadable:
+        raise _unreadable_folders(unreadable, root, pattern)
+    for folder in named:  # one holding recordings is a folder; one holding none fails as one
+        inside = str(folder) + os.sep
+        if not any(str(f).startswith(inside) and f.suffix.lower() in EEG_SUFFIXES for f in files):
+            files.append(folder)
+    if again:
+        _warn(
+            f"left out {_count(len(again), 'linked folder')} that lead to a folder listed "
+            f"before, so as not to embed its files twice: {few(again, 5)}"
+        )
+    if around:
+        _warn(
+            f"left out {_count(len(around), 'linked folder')} that lead to the input folder "
+            f"{root} or to a folder holding it, so as not to embed files from outside it: "
+            f"{few(sorted(around), 5)}"
+        )
+    if outside:
+        _log(
+            f"{root}: followed {_count(len(outside), 'linked folder')} that lead outside it: "
+            f"{few(sorted(outside), 20)}",
+            verbose,
+        )
+    return files
+
+
+def _unreadable_folders(
+    unreadable: list[tuple[Path, OSError]], root: Path, pattern: str | None
+) -> OSError:
+    """The error for folders of a corpus that cannot be listed: each hides an unknown number of
+    recordings, so a run without them would be silently incomplete. Its advice names a pattern
+    that leaves them out (:func:`_avoiding_pattern`) where the corpus has a folder for one."""
+    named = [f"{folder} ({err.strerror or err})" for folder, err in unreadable]
+    them = "it" if len(unreadable) == 1 else "them"
+    example = _avoiding_pattern([f for f, _ in unreadable], root, pattern)
+    lists = (
+        f"lists the recordings under {example.split('/')[0]} alone (as a glob input: "
+        f"'{root / example}')"
+        if example
+        else ""
+    )
+    return OSError(
+        f"cannot list {_count(len(unreadable), 'folder')} to search under {root}, so the "
+        f"recordings in {them} would be left out without a word: {few(named, 5)}; let the user "
+        f"running eegpt read {them}, or leave {them} out: with a pattern (--pattern) whose "
+        f"folder parts do not match {them}, and no '**' above {them} (a '**' enters every "
+        "folder below it)"
+        + (f": pattern={example!r} {lists}" if example else ", e.g. pattern='sub-01/*.edf'")
+        + ", or with a manifest (.csv with a path column) of the recordings to embed"
+    )
+
+
+_LOST_FOUND = "lost+found"
+"""The folder where fsck puts recovered pieces, at the root of ext file systems: readable by
+root alone, and holding no recordings, so a corpus listing skips it."""
+
+
+def _avoiding_pattern(unreadable: list[Path], root: Path, pattern: str | None) -> str | None:
+    """A pattern for a folder listing that enters none of the ``unreadable`` folders (paths
+    below ``root``): the recordings under the first folder of ``root`` (by name) that holds
+    none of them, matched by ``pattern``'s file part (``*.edf`` without a pattern); None where
+    every folder of ``root`` holds one."""
+    if root in unreadable:
+        return None
+    above = {folder.relative_to(root).parts[0] for folder in unreadable}
+    try:
+        names = sorted(
+            e.name
+            for e in os.scandir(root)
+            if not e.name.startswith(".") and e.name != _LOST_FOUND and e.is_dir()
+        )
+    except OSError:
+        return None
+    readable = [n for n in names if n not in above and "/" not in n and not glob.has_magic(n)]
+    if not readable:
+        return None
+    last = pattern.strip("/").split("/")[-1] if pattern else "*.edf"
+    return f"{readable[0]}/**/{last}"
+
+
+def _folder_filter(pattern: str | None) -> Callable[[str], bool]:
+    """Whether a folder (its path relative to the listed folder, POSIX) can hold a file that
+    the glob ``pattern`` matches: each of its parts matches the pattern's part at that depth,
+    up to a ``**`` (which matches any folders below); every folder without a pattern."""
+    if pattern is None:
+        return lambda rel: True
+    parts = pattern.strip("/").split("/")[:-1]  # the parts that name folders
+
+    def enter(rel: str) -> bool:
+        for i, name in enumerate(rel.split("/")):
+            if i >= len(parts):
+                return False
+            if parts[i] == "**":
+                return True
+            if not _glob_regex(parts[i]).fullmatch(name):
+                return False
+        return True
+
+    return enter
+
+
+def _glob_regex(pattern: str) -> re.Pattern[str]:
+    """A regular expression for relative POSIX paths that ``pattern`` matches as
+    ``glob.glob(recursive=True)`` does: ``**`` as a whole part spans any number of folders
+    (none too), ``*`` and ``?`` stay within a part, ``[...]`` is a character class."""
+    out, parts = [], pattern.strip("/").split("/")
+    for i, part in enumerate(parts):
+        last = i == len(parts) - 1
+        if part == "**":
+            out.append(".*" if last else "(?:[^/]+/)*")
+            continue
+        j = 0
+        while j < len(part):
+            c = part[j]
+            end = part.find("]", j + 2) if c == "[" else -1
+            if c == "*":
+                out.append("[^/]*")
+            elif c == "?":
+                out.append("[^/]")
+            elif end > 0:
+                body = part[j + 1 : end]
+                out.append("[" + ("^" + body[1:] if body.startswith("!") else body) + "]")
+                j = end
+            else:
+                out.append(re.escape(c))
+            j += 1
+        out.append("" if last else "/")
+    return re.compile("".join(out))
+
+
+def _matching(root: Path, pattern: str, verbose: bool | str | int | None = None) -> list[Path]:
+    """The files below ``root`` (:func:`_files_under`: links followed, each folder once)
+    whose path relative to ``root`` matches the glob ``pattern``."""
+    regex = _glob_regex(pattern)
+    files = _files_under(root, pattern, verbose)  # no walk into folders that cannot hold one
+    return [p for p in files if regex.fullmatch(p.relative_to(root).as_posix())]
+
+
+def _glob_split(text: str) -> tuple[Path, str]:
+    """A glob as (the folder before its first wildcard part, the pattern below it)."""
+    parts = Path(text).expanduser().parts
+    static: list[str] = []
+    for part in parts:
+        if glob.has_magic(part):
+            break
+        static.append(part)
+    root = Path(os.path.abspath(Path(*static))) if static else Path.cwd()
+    return root, "/".join(parts[len(static) :])
+
+
+def _from_glob(text: str) -> DatasetInputs:
+    root, pattern = _glob_split(text)
+    paths = _without_companions(_matching(root, pattern), root) if root.is_dir() else []
+    if not paths:
+        raise FileNotFoundError(f"the glob {text!r} matches no files")
+    return _make_inputs(*_in_id_order(paths, root), text)
+
+
+def _from_paths(paths: list[Path], source: str) -> DatasetInputs:
+    listed = [Path(os.path.abspath(p)) for p in paths]
+    root = Path(os.path.commonpath([str(p.parent) for p in listed]))
+    return _make_inputs(
+        *_without_repeats(*_without_continuations(listed, _relative_ids(listed, root))), source
+    )
+
+
+def file_identity(path: str | os.PathLike) -> Any:
+    """What names one file however it is reached: its device and inode (symbolic and hard
+    links, other spellings of the path), or its resolved path where it cannot be read."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return os.path.realpath(path)
+    return (st.st_dev, st.st_ino)
+
+
+def recording_key(path: str | os.PathLike, annotations: Any = None) -> Any:
+    """What names one recording to embed: its file (:func:`file_identity`) and that of its
+    annotations file, if any; the same file with another scorer's annotations is another."""
+    return file_identity(path), annotations and file_identity(annotations)
+
+
+def _without_repeats(paths: list[Path], ids: list[str]) -> tuple[list[Path], list[str]]:
+    """Leave out the paths that lead to a file listed before them (a symbolic or hard link to
+    it, a linked folder, a file given twice), with a warning that names them: embedding one file
+    twice duplicates its windows (and leaks between train and test splits)."""
+    first: dict[Any, str] = {}
+    kept: list[tuple[Path, str]] = []
+    repeats: list[str] = []
+    for p, rid in zip(paths, ids, strict=True):
+        real = file_identity(p)
+        if real in first:
+            repeats.append(f"{rid} (= {first[real]})")
+        else:
+            first[real] = rid
+            kept.append((p, rid))
+    if repeats:
+        _warn(
+            f"left out {_count(len(repeats), 'input')} that lead to a file listed before "
+            f"under another name (symbolic links, or given twice), so as not to embed it "
+            f"twice: {few(repeats, 5)}"
+        )
+    return [p for p, _ in kept], [rid for _, rid in kept]
+
+
+def _from_manifest(path: Path) -> DatasetInputs:
+    _, pq = _pyarrow()
+    table = pq.read_table(path) if path.suffix.lower() == ".parquet" else read_delimited(path)
+    if path.name in (ERRORS_REPORT, SHORT_REPORT, FILES_REPORT) and {"path", "recording_id"} <= set(
+        table.column_names
+    ):  # a run's report (its failed files, to embed again with other settings)
+        return _from_report(path, table)
+    return replace(_from_table(table, path.parent.resolve(), str(path)), manifest=True)
+
+
+def _from_report(report: Path, table: Any) -> DatasetInputs:
+    """The files a run's report (``_errors.csv``, ``_too_short.csv``, ``_files.csv``) lists, in
+    its order, to embed again with other settings. The report holds their ``path`` and
+    ``recording_id`` but none of the inputs' manifest columns, so where the run beside it
+    (its ``_manifest.json``) had such columns (labels, subject, the per-file ``rescale`` and
+    ``annotations_file``), each file's row comes from the run's own inputs, listed again.
+
+    Raises
+    ------
+    ValueError
+        If the run had manifest columns and its inputs cannot be listed again (a table given
+        in Python, a manifest moved or deleted) or no longer hold some of the report's files.
+    """
+    ids = [str(v) for v in table.column("recording_id").to_pylist()]
+    try:
+        run = json.loads((report.parent / MANIFEST).read_text())
+        inputs = run["spec"]["inputs"]
+        columns = list(inputs.get("metadata_columns") or [])
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        columns = []  # no run beside it (a report copied away): its files as listed
+    if not columns or not ids:  # nothing per file beyond the path
+        bare = table.select(["path", "recording_id"])
+        return _from_table(bare, report.parent.resolve(), str(report))
+    source = _corpus_of(str(run.get("source", "")))[0]
+    original = _listed_again(source)
+    missing = (
+        [] if original is None else sorted(set(ids) - {f.recording_id for f in original.files})
+    )
+    if original is None or missing:
+        why = (
+            f"{source} no longer holds {len(missing)} of them ({few(missing, 5)})"
+            if original is not None
+            else f"its inputs ({source}) cannot be read again"
+        )
+        raise ValueError(
+            f"{report} lists files of a run whose inputs had the manifest columns "
+            f"{few(columns, 10)} (per-file settings such as rescale and annotations_file, and "
+            f"metadata), which the report does not hold, and {why}. Give a manifest of these "
+            "files with those columns instead (the rows of the run's manifest whose "
+            "recording_id the report lists)"
+        )
+    expected = inputs.get("corpus_sha256" if inputs.get("part") else "sha256")  # as listed then
+    if expected and original.fingerprint() != expected:  # of all its rows' ids and values
+        _warn(
+            f"{source} has changed since the run of {report.parent} (its recorded fingerprint "
+            f"of the ids and values of the manifest's rows differs): the files of {report.name} "
+            f"({_count(len(ids), 'file')}) are embedded with their rows ({few(columns, 10)}) as they are "
+            f"now, which may differ from the run's; read together with the rows of "
+            f"{report.parent}, they would mix two versions of {source}. Restore it as it was "
+            "for the run, or embed the whole manifest again into a new folder"
+        )
+    where = {f.recording_id: f.index for f in original.files}
+    rows = [where[i] for i in ids]
+    files = [replace(original.files[r], index=i) for i, r in enumerate(rows)]
+    metadata = None if original.metadata is None else original.metadata.take(rows)
+    return DatasetInputs(files, metadata, str(report))
+
+
+def _listed_again(source: str) -> DatasetInputs | None:
+    """The inputs of a run as its manifest's ``source`` names them, listed as they are now:
+    a manifest (or a run's report) or a BIDS folder; None for other sources (a table given
+    in Python) and ones no longer there."""
+    path = Path(source.removesuffix(_BIDS))
+    if source.endswith(_BIDS) and path.is_dir():
+        return resolve_inputs(path)
+    if path.is_file() and path.suffix.lower() in MANIFEST_SUFFIXES:
+        return _from_manifest(path)
+    return None
+
+
+def _from_table(table: Any, base: Path, source: str) -> DatasetInputs:
+    if "path" not in table.column_names:
+        raise ValueError(
+            f"manifest {source} needs a 'path' column (one EEG file per row); it has "
+            f"{table.column_names}"
+        )
+    if table.num_rows == 0:
+        raise ValueError(f"manifest {source} lists no files")
+    raw_paths = table.column("path").to_pylist()
+    empty = [i for i, p in enumerate(raw_paths) if p is None or not str(p).strip()]
+    if empty:
+        raise ValueError(f"manifest {source}: empty 'path' in row(s) {empty[:10]}")
+    paths = [base / Path(str(p)).expanduser() for p in raw_paths]
+    if "recording_id" in table.column_names:
+        ids = [None if v is None else str(v) for v in table.column("recording_id").to_pylist()]
+    else:
+        ids = [Path(str(p)).as_posix() for p in raw_paths]
+    extra = [c for c in table.column_names if c not in ("path", "recording_id")]
+    lookalike = _lookalike_bads(extra)
+    to_mark = (
+        "; to mark channels bad in a file, name the column 'bads' (channel names as in the "
+        "file, or the electrodes they map to, separated by ';' or ',')"
+    )
+    clash = [c for c in extra if c in RESERVED_COLUMNS]
+    if clash:
+        hint = to_mark if set(clash) & set(lookalike) else ""
+        raise ValueError(
+            f"manifest {source}: column(s) {clash} clash with output columns "
+            f"{list(RESERVED_COLUMNS)}; rename them{hint}"
+        )
+    if lookalike:
+        _warn(
+            f"manifest {source}: eegpt does not read the column(s) {lookalike}, only copies "
+            f"them to each row as metadata, so no channel is left out by them{to_mark}",
+            UserWarning,
+        )
+    metadata = _typed_for_shards(table.select(extra).combine_chunks()) if extra else None
+    rescale = _rescale_column(table, source)  # also kept as a column: the rows say it
+    annotations = _annotations_column(table, base)  # likewise
+    bads = _bads_column(table)  # likewise
+    absent = [a for a in annotations or [] if a is not None and not Path(a).is_file()]
+    if absent:  # said before the run, not only when each file's turn comes
+        _warn(
+            f"manifest {source}: {_count(len(absent), 'annotations_file')} not found "
+            f"({few(absent)}): those recordings will fail; fix the paths (relative ones count "
+            "from the manifest's folder) and rerun with --retry-failed"
+        )
+    _refuse_repeated_files(paths, ids, annotations, source)  # type: ignore[arg-type]
+    return _make_inputs(paths, ids, source, metadata, rescale, annotations, bads)  # type: ignore[arg-type]
+
+
+#: Manifest columns eegpt reads, with the type every shard writes them in, whatever one
+#: manifest's cells make of them (a ``rescale`` column left empty would be text, ``bads`` of
+#: numbered labels integers): parts of one corpus, or runs of several sites, join in one read.
+_READ_COLUMN_TYPES = {"rescale": "float64", "annotations_file": "string", "bads": "string"}
+
+
+def _typed_for_shards(table: Any) -> Any:
+    """The manifest's metadata columns with the types every shard of the run writes them in:
+    the columns eegpt reads in their own types (:data:`_READ_COLUMN_TYPES`: ``rescale`` as
+    numbers, an empty cell null; ``bads`` given as lists written as text joined by ``"; "``),
+    each other column's type as the whole manifest gives it,
+    and text for a column with no value at all (typed null, which Parquet readers such as
+    polars do not join with the text another shard or run holds there)."""
+    pa, _ = _pyarrow()
+    columns, fields = [], []
+    for f, column in zip(table.schema, table.columns, strict=True):
+        kind = _READ_COLUMN_TYPES.get(f.name)
+        if kind == "float64":
+            column = pa.array([_number_or_none(v) for v in column.to_pylist()], pa.float64())
+        elif kind == "string" and pa.types.is_list(f.type):  # bads as lists: "Fp1; Cz" text
+            cells = column.to_pylist()
+            column = pa.array([None if v is None else "; ".join(map(str, v)) for v in cells],
+                              pa.string())  # fmt: skip
+        elif kind == "string" or pa.types.is_null(f.type):
+            column = column.cast(pa.string())
+        columns.append(column)
+        fields.append(pa.field(f.name, column.type, f.nullable, f.metadata))
+    return pa.Table.from_arrays(columns, schema=pa.schema(fields, metadata=table.schema.metadata))
+
+
+def _number_or_none(value: Any) -> float | None:
+    """A ``rescale`` cell as a number; None for an empty cell (and for one that is no number,
+    which :func:`_rescale_column` refuses)."""
+    if value is None or str(value).strip() == "":
+        return None
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _refuse_repeated_files(
+    paths: list[Path], ids: list[str], annotations: list[str | None] | None, source: str
+) -> None:
+    """Refuse a manifest that lists one file twice (under two ids, two spellings of its path
+    or through a link), which would embed its windows twice: manifests joined from
+    overlapping lists. The same recording with another ``annotations_file`` (a second
+    scorer's hypnogram) is not a repeat."""
+    extra = annotations or [None] * len(paths)
+    first: dict[Any, int] = {}
+    repeats = []
+    for row, (path, more) in enumerate(zip(paths, extra, strict=True)):
+        key = recording_key(path, more)
+        if key in first:
+            repeats.append(f"rows {first[key]} and {row} ({ids[first[key]]!r}, {ids[row]!r})")
+        first.setdefault(key, row)
+    if repeats:
+        raise ValueError(
+            f"manifest {source} lists {_count(len(repeats), 'file')} again (the same file, "
+            f"perhaps under another name or through a link): {few(repeats, 5)} (rows counted "
+            "from 0 after the header line); its windows would be embedded twice: keep one row "
+            "per file"
+        )
+
+
+def _check_ids(ids: list[str | None], source: str) -> None:
+    empty = [i for i, rid in enumerate(ids) if rid is None or not rid.strip()]
+    if empty:
+        raise ValueError(f"{source}: empty recording_id in row(s) {empty[:10]}")
+    seen: dict[str, int] = {}
+    dupes = []
+    for i, rid in enumerate(ids):
+        if rid in seen:
+            dupes.append(f"{rid!r} (rows {seen[rid]} and {i})")
+        seen.setdefault(rid, i)  # type: ignore[arg-type]
+    if dupes:
+        raise ValueError(
+            f"{source}: recording ids must be unique, found {len(dupes)} duplicate(s): "
+            f"{', '.join(dupes[:5])}; give a unique 'recording_id' column"
+        )
+
+
+_PART_OF = re.compile(r"(.*)( \(part \d+/\d+\))")  # the source of a --part run's inputs
+
+
+def _corpus_of(source: str) -> tuple[str, str]:
+    """``(corpus, suffix)``: the inputs' ``source`` with its path made absolute (where it is
+    one), and a ``--part`` run's `` (part K/N)`` apart (else "")."""
+    m = _PART_OF.fullmatch(source)
+    base, suffix = (m.group(1), m.group(2)) if m else (source, "")
+    folder = base.removesuffix(_BIDS)  # a BIDS folder's, marked
+    if os.path.exists(folder):
+        base = os.path.abspath(folder) + base[len(folder) :]
+    return base, suffix

@@ -1,0 +1,366 @@
+"""What ``eegpt info`` says of the output folders of :func:`eegpt.dataset.embed_dataset`.
+
+:func:`describe_output` reads a run folder's ``_manifest.json`` (and, where its reports are
+behind, the footers of its shards) and says in a few lines what it holds: files done, failed
+and pending, windows, the model and settings, its runs. :func:`describe_parts` does so for a
+folder of ``--part`` run folders and says whether they read as one table. Neither imports torch:
+``eegpt info RUN_FOLDER`` answers in well under a second.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from eegpt._logging import count as _count
+from eegpt._logging import few
+from eegpt.dataset_lock import FolderLock
+from eegpt.dataset_read import (
+    _LIST_INPUTS,
+    ERRORS_REPORT,
+    FILES_REPORT,
+    MANIFEST,
+    SHORT_REPORT,
+    TOO_SHORT,
+    _corpora,
+    _listings_apart,
+    _missing_parts,
+    read_shard_status,
+    run_folders,
+    shard_files,
+    shard_name,
+)
+from eegpt.preprocessing import PreprocessingConfig
+
+
+def too_short_note(n: int, output_dir: Path) -> str:
+    """What the summary and ``eegpt info`` say of ``n`` recordings skipped as shorter than one
+    window, and how to embed them."""
+    report = output_dir / SHORT_REPORT
+    return (
+        f"{_count(n, 'file')} shorter than one window {'was' if n == 1 else 'were'} skipped "
+        f"(not failures; listed in {report}); --tail pad embeds them zero-padded: embed-dataset "
+        f"{report} -o NEW_FOLDER --tail pad (the other settings as here), then "
+        "read_embeddings([...]) reads both folders"
+    )
+
+
+def _too_short_count(totals: Mapping[str, Any]) -> str:
+    """``"N too short, "`` for a manifest's totals with recordings skipped as shorter than one
+    window; empty otherwise (and for runs from before that status)."""
+    return f"{totals[TOO_SHORT]} too short, " if totals.get(TOO_SHORT) else ""
+
+
+def describe_parts(folder: str | os.PathLike) -> str:
+    """What ``eegpt info`` says of a folder of run folders (the parts of a ``--part`` run):
+    a line per part (its K/N, files ok, failed and pending, shards done, running) and the
+    parts missing."""
+    return parts_report(folder)[0]
+
+
+def parts_report(folder: str | os.PathLike) -> tuple[str, bool]:
+    """:func:`describe_parts`, and whether ``read_embeddings(folder)`` reads the parts as
+    one table matching the files on disk (False when they were split from different
+    listings, a part holds no shard or stopped before its last one, a part with files has no
+    folder here, or a part's last run found recordings changed since they were embedded:
+    ``eegpt info`` exits 3). Parts ``K >=`` the number of files of the corpus listing (tasks
+    of a job array past its files, which write no folder) are not missing."""
+    folder = Path(folder)
+    runs = run_folders(folder)
+    lines = [f"{folder}: {_count(len(runs), 'embed-dataset run folder')}"]
+    inputs_of = []  # the spec's inputs of each --part run
+    folders_of = []  # and its folder
+    unfinished: list[str] = []  # parts whose last run was stopped before its last shard
+    changed: list[str] = []  # parts holding rows of recordings changed since
+    for run in runs:
+        try:
+            manifest = json.loads((run / MANIFEST).read_text())
+        except (OSError, ValueError):
+            lines.append(f"  {run.name}: unreadable {MANIFEST}")
+            continue
+        inputs = (manifest.get("spec") or {}).get("inputs") or {}
+        part, progress = inputs.get("part"), _progress(run, manifest)
+        totals = progress.totals
+        if part:
+            inputs_of.append(inputs)
+            folders_of.append(run)
+        if progress.unfinished:
+            unfinished.append(run.name)
+        if totals.get("changed"):
+            changed.append(run.name)
+        lines.append(
+            f"  {run.name}: "
+            + (f"part {part[0]}/{part[1]}, " if part else "")
+            + f"{_count(manifest.get('n_files', 0), 'file')}: {totals.get('ok', 0)} ok, "
+            f"{totals.get('failed', 0)} failed, {_too_short_count(totals)}"
+            f"{totals.get('pending', 0)} pending; shards "
+            f"{progress.present} of {manifest.get('n_shards')} written"
+            + (" (running)" if progress.running else "")
+            + (" (counted from the shard files)" if progress.recounted else "")
+            + ("; did not finish (killed?)" if progress.killed else "")
+            + (
+                "; stopped before its last shard"
+                if progress.unfinished and not progress.killed
+                else ""
+            )
+            + (f"; {totals['changed']} CHANGED since embedded" if totals.get("changed") else "")
+        )
+    parts = list(zip(folders_of, inputs_of, strict=True))
+    apart = _listings_apart(parts)
+    if apart:  # not one table: files twice and files missing
+        lines.append(f"  NOT parts of one corpus: {apart}")
+        return "\n".join(lines), False
+    corpora = _corpora(parts)
+    missing_any = False  # parts of a split that have files but no folder here
+    for group in corpora:
+        if len(corpora) > 1:  # different corpora, each split apart: no conflict
+            corpus = group[0][1].get("corpus")
+            lines.append(
+                f"  parts of {'a list of files' if corpus == _LIST_INPUTS else corpus}: "
+                f"{few([f.name for f, _ in group], 10)}"
+            )
+        inputs = [i for _, i in group]
+        if len({int(i["part"][1]) for i in inputs}) == 1:  # parts of one split
+            _, missing = _missing_parts(inputs)
+            n = inputs[0]["part"][1]
+            if missing:
+                missing_any = True
+                lines.append(
+                    f"  missing: part(s) {few([str(k) for k in missing], 20)} of {n} (a task "
+                    "never run, or its folder elsewhere: run it, or move its folder here); "
+                    "read_embeddings reads the others only"
+                )
+    empty = [run.name for run in runs if not shard_files(run)]
+    if empty:  # read_embeddings reads without them, or (all empty) fails
+        lines.append(
+            f"  no shard yet in {few(empty, 10)} (still running, or stopped before a first "
+            "shard: run the same command again); read_embeddings reads the others only"
+        )
+        return "\n".join(lines), False
+    if unfinished:  # read_embeddings reads their shards so far: not the whole corpus
+        lines.append(
+            f"  {few(unfinished, 10)} did not finish (stopped or killed): run the same command "
+            "again to embed the files left; read_embeddings reads the shards written so far only"
+        )
+        return "\n".join(lines), False
+    if missing_any:  # read_embeddings reads the parts here: not the whole corpus
+        return "\n".join(lines), False
+    lines.append(f"  read as one table: eegpt.read_embeddings({str(folder)!r})")
+    if changed:
+        lines.append(
+            f"  {few(changed, 10)} hold rows of recordings changed since they were embedded: "
+            "`eegpt info PART` names them and how to embed them again"
+        )
+    return "\n".join(lines), not changed
+
+
+def describe_output(output_dir: str | os.PathLike) -> str:
+    """What a folder written by :func:`embed_dataset` holds, in a few lines (``eegpt info``):
+    files done, failed and pending, windows, the model and settings, and its runs."""
+    return output_report(output_dir)[0]
+
+
+def _changed_lines(output_dir: Path, n: int) -> list[str]:
+    """``eegpt info`` lines on the ``n`` embedded recordings that a resumed run found changed
+    since they were embedded (the ``changed`` column of the files report): their names,
+    and how to embed them again."""
+    try:
+        with open(output_dir / FILES_REPORT, newline="", encoding="utf-8") as fh:
+            rows = [r for r in csv.DictReader(fh) if r.get("changed")]
+    except OSError:
+        rows = []
+    shards = sorted({shard_name(int(r["shard"])) for r in rows})
+    named = few([f"{r['recording_id']} ({r['changed']})" for r in rows], 5)
+    return [
+        f"  CHANGED since embedded: {_count(n, 'recording')}, whose rows were computed from "
+        f"earlier contents of the files: {named or f'see {FILES_REPORT}'}",
+        f"    to embed {'it' if n == 1 else 'them'} again, delete "
+        f"{few(shards, 5) or 'their shards'} and run the same command again",
+    ]
+
+
+def _channel_settings(channels: Mapping[str, Any], manifest: Mapping[str, Any]) -> str:
+    """The run's channel settings in one line: a rename of more than a few entries (a cap's
+    table, a file's) as where it came from, as the last run recorded it
+    (:func:`eegpt.channels.table_provenance`), and its number of entries, not each entry."""
+    runs = manifest.get("runs") or [manifest.get("last_run") or {}]
+    source = (runs[-1] or {}).get("rename_source")
+    parts = []
+    for key, value in channels.items():
+        if key == "rename" and isinstance(value, Mapping) and (source or len(value) > 8):
+            where = f"{source}, " if source else ""
+            value = f"({where}{len(value)} {'entry' if len(value) == 1 else 'entries'})"
+        parts.append(f"{key} {value}")
+    return ", ".join(parts)
+
+
+def output_report(output_dir: str | os.PathLike) -> tuple[str, bool]:
+    """:func:`describe_output`, and whether its rows match the files on disk as far as the
+    last run found: False when it found embedded recordings changed since (``eegpt info``
+    exits 3)."""
+    output_dir = Path(output_dir)
+    try:
+        manifest = json.loads((output_dir / MANIFEST).read_text())
+    except (OSError, ValueError) as err:
+        raise ValueError(f"{output_dir} has no readable {MANIFEST}: {err}") from err
+    spec, totals = manifest.get("spec", {}), manifest.get("totals", {})
+    model, ckpt, prep = (
+        spec.get("model", {}),
+        spec.get("checkpoint", {}),
+        spec.get("preprocessing", {}),
+    )
+    n_files = manifest.get("n_files", 0)
+    lines = [
+        f"{output_dir}: embeddings of {_count(n_files, 'file')} from {manifest.get('source')} "
+        f"({manifest.get('format')})",
+        f"  files: {totals.get('ok', 0)} ok, {totals.get('failed', 0)} failed, "
+        f"{_too_short_count(totals)}{totals.get('pending', 0)} pending; shards {len(manifest.get('shards_done', []))} of "
+        f"{manifest.get('n_shards')} done",
+        f"  windows: {totals.get('windows', 0)} ({totals.get('hours', 0.0):.3g} h of EEG), "
+        f"{totals.get('windows_left_out', 0)} left out over bad annotations",
+        f"  model: embed_dim {model.get('embed_dim')}, depth {model.get('depth')}, "
+        f"{model.get('embed_num')} summary tokens; checkpoint sha256 {ckpt.get('sha256')}"
+        + (" (NOT pretrained)" if ckpt.get("pretrained") is False else ""),
+        f"  embedding: {spec.get('embedding_shape')} per window (pool {spec.get('pool')}), "
+        f"precision {spec.get('precision')}"
+        + (f", stream {spec['stream_precision']}" if spec.get("stream_precision") else ""),
+        PreprocessingConfig.describe(prep),
+        "  channels: " + _channel_settings(spec.get("channels", {}), manifest),
+    ]
+    progress = _progress(output_dir, manifest)
+    present, running, counted = progress.present, progress.running, progress.counted
+    recount = progress.totals if progress.recounted else None
+    if recount is not None:  # reports refresh every 30 s: the shards are the truth
+        lines[1] = (
+            f"  files: {recount['ok']} ok, {recount['failed']} failed, "
+            f"{_too_short_count(recount)}{recount['pending']} pending; shards {present} of "
+            f"{manifest.get('n_shards')} done (counted from the shard files: the reports "
+            + ("refresh every 30 s)" if running else "predate a run that was stopped; the next "
+               "run updates them)")
+        )  # fmt: skip
+        lines[2] = (
+            f"  windows: {recount['windows']} ({recount['hours']:.3g} h of EEG), "
+            f"{recount['windows_left_out']} left out over bad annotations"
+        )
+        totals = recount
+    if running:
+        lines.insert(2, "  a run is in progress (its reports refresh every 30 s)")
+    if recount is None and present > counted:
+        lines.insert(2, f"  ({_count(present, 'shard file')} there: the counts above predate the "
+                        "last of them)")  # fmt: skip
+    elif present < counted:
+        lines.insert(2, f"  (only {present} of the {counted} shard files the counts above include "
+                        "are there: deleted since? The next run embeds their files again)")  # fmt: skip
+    runs = manifest.get("runs") or ([manifest["last_run"]] if manifest.get("last_run") else [])
+    for run in runs[-3:]:
+        this = running and run is runs[-1]  # the run in progress
+        done = (
+            "did not finish (killed?)"
+            if run.get("ended") is False and not this
+            else f"{_count(run.get('shards_written') or 0, 'shard')} written in "
+            f"{run.get('elapsed_s', 0.0):.1f} s"
+        )
+        devices = ", ".join(run.get("devices") or [])  # none recorded by a run killed early
+        lines.append(
+            f"  run {run.get('started')}: {run.get('engine')}"
+            + (f" on {devices}" if devices else "")
+            + (f" of {run['host']}" if run.get("host") else "")
+            + (f" (SLURM job {slurm_job(run)})" if run.get("slurm_job_id") else "")
+            + f", {done} (eegpt {run.get('eegpt_version', '?')})"
+        )
+    if len(runs) > 3:
+        lines.append(f"  ({len(runs) - 3} earlier runs in {MANIFEST})")
+    if totals.get("failed"):
+        lines.append(f"  failed files and their reasons: {output_dir / ERRORS_REPORT}")
+    if totals.get(TOO_SHORT):
+        lines.append(f"  {too_short_note(totals[TOO_SHORT], output_dir)}")
+    if totals.get("changed"):
+        lines += _changed_lines(output_dir, totals["changed"])
+    lines.append(f"  read with: pandas.read_parquet({str(output_dir)!r}) or "
+                 "eegpt.read_embeddings")  # fmt: skip
+    return "\n".join(lines), not totals.get("changed")
+
+
+@dataclass(frozen=True)
+class _FolderProgress:
+    """How far a run folder got, as ``eegpt info`` counts it (the folder and its parent)."""
+
+    totals: dict[str, Any]  # the manifest's totals, or those counted from the shard footers
+    present: int  # shard files in the folder
+    counted: int  # shards the manifest's reports count
+    recounted: bool  # totals counted from the shard footers (reports behind the shards)
+    running: bool  # a run holds the folder's lock
+    unfinished: bool  # none is running and files are pending or shards missing
+    killed: bool  # the last run did not end (killed: its reports are behind)
+
+
+def _progress(output_dir: Path, manifest: Mapping[str, Any]) -> _FolderProgress:
+    """The progress of the run folder ``output_dir`` whose manifest is ``manifest``: its
+    totals counted from the shard files' footers where the reports (refreshed every 30 s, so
+    stale after a kill) count fewer shards than are there."""
+    totals = dict(manifest.get("totals") or {})
+    present = len(shard_files(output_dir))
+    counted = len(manifest.get("shards_done") or [])
+    running = FolderLock.held(output_dir)
+    recount = _shard_totals(output_dir, manifest.get("n_files", 0)) if present > counted else None
+    runs = manifest.get("runs") or ([manifest["last_run"]] if manifest.get("last_run") else [])
+    n_shards = manifest.get("n_shards")
+    if recount is not None:  # the files marked changed are the reports' (footers lack it)
+        totals = {**totals, **recount, "changed": totals.get("changed", 0)}
+    # stopped before its last shard: killed, or stopped by SIGTERM (a time limit), Ctrl-C or
+    # an error, which end the run (its reports say so) with files pending
+    unfinished = not running and (
+        totals.get("pending", 0) > 0 or (n_shards is not None and present < n_shards)
+    )
+    killed = unfinished and bool(runs) and runs[-1].get("ended") is False
+    return _FolderProgress(
+        totals=totals,
+        present=present,
+        counted=counted,
+        recounted=recount is not None,
+        running=running,
+        unfinished=unfinished,
+        killed=killed,
+    )
+
+
+def _shard_totals(output_dir: Path, n_files: int) -> dict[str, Any] | None:
+    """The totals of a run's files (as ``_manifest.json`` records them) counted from the file
+    statuses in its shards' footers, the rest pending: the truth after a run was stopped
+    before its reports caught up. None where a shard cannot be read."""
+    try:
+        rows = [f for p in shard_files(output_dir) for f in read_shard_status(p)[1]["files"]]
+    except Exception:  # noqa: BLE001 - one being written, or damaged: the reports' counts
+        return None
+    pending = {"status": "pending", "n_windows": 0, "duration_s": 0.0}
+    return file_totals(rows + [pending] * max(0, n_files - len(rows)))
+
+
+def slurm_job(run: Mapping[str, Any]) -> str:
+    """A run's SLURM job as ``eegpt info`` names it: ``123``, or ``120_3`` for task 3 of
+    array job 120 (SLURM's own notation)."""
+    if run.get("slurm_array_job_id") and run.get("slurm_array_task_id") is not None:
+        return f"{run['slurm_array_job_id']}_{run['slurm_array_task_id']}"
+    return str(run["slurm_job_id"])
+
+
+def file_totals(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """The totals a run's manifest records of its file statuses (rows of the files report):
+    files ok, failed, too short, pending and changed since embedded, and the windows and hours
+    of EEG of the files embedded."""
+    ok = [r for r in rows if r["status"] == "ok"]
+    return {
+        "ok": len(ok),
+        "failed": sum(r["status"] == "failed" for r in rows),
+        TOO_SHORT: sum(r["status"] == TOO_SHORT for r in rows),
+        "pending": sum(r["status"] == "pending" for r in rows),
+        "changed": sum(bool(r.get("changed")) for r in ok),
+        "windows": int(sum(r["n_windows"] for r in ok)),
+        "windows_left_out": int(sum(r.get("n_windows_left_out") or 0 for r in ok)),
+        "hours": float(sum(r["duration_s"] for r in ok) / 3600),
+    }
