@@ -53,7 +53,7 @@ examples:
 
 
 def _part(text: str) -> tuple[int, int]:
-    """``--part K/N`` as ``(K, N)`` (:func:`eegpt.dataset.as_part`)."""
+    """``--part K/N`` as ``(K, N)`` (:func:`eegpt.dataset_inputs.as_part`)."""
     from eegpt.dataset_inputs import as_part
 
     try:

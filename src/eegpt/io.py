@@ -78,7 +78,7 @@ __all__ = [
 
 EEG_SUFFIXES: tuple[str, ...] = (".edf", ".bdf", ".gdf", ".fif", ".vhdr", ".set", ".cnt")
 """Recording file endings (case-insensitive): what a corpus folder is searched for
-(:func:`eegpt.dataset.resolve_inputs`; others need ``pattern``)."""
+(:func:`eegpt.dataset_inputs.resolve_inputs`; others need ``pattern``)."""
 
 RECORDING_FOLDER_SUFFIXES: tuple[str, ...] = (".mff", ".ds")
 """Endings of recordings that are folders (EGI ``.mff``, CTF ``.ds``): read and listed as one
