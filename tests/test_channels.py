@@ -1054,8 +1054,9 @@ def test_a_table_maps_a_recording_of_some_of_its_labels():
 def test_a_table_of_which_no_label_names_a_channel_is_refused_with_spelling_help():
     from eegpt.channels import RenameTable
 
-    with pytest.raises(ValueError, match=r"'EEG-C3' -> 'EEG C3'.*Letter case counts"):
+    with pytest.raises(ValueError, match=r"'EEG-C3' -> 'EEG C3'") as refused:
         map_channels(["EEG C3", "EEG Cz", "EEG 5"], rename="bci-iv-2a")
+    assert "Letter case" not in str(refused.value)  # they differ in a separator, not case
     # a dict given inline is checked key by key, as are entries given beside a table
     with pytest.raises(ValueError, match=r"\['EEG-17'\] .*are not among"):
         map_channels(BCI_2A_MOTOR, rename={"EEG-5": "C5", "EEG-17": "C2"})
@@ -1860,3 +1861,105 @@ def test_the_count_of_channels_used_adds_up_with_channels_not_kept():
                       "channels to keep, 5 with names outside the vocabulary"):  # fmt: skip
         mapping = map_channels(names, keep=["Fp1", "Cz"])
     assert mapping.not_kept == ("Fp2", "O1", "O2")
+
+
+# Labels from other sites' files that show a 10-20 name but hold look-alike characters: Unicode
+# dashes and the minus sign, cp1252's en/em dash bytes as MNE decodes EDF headers (Latin-1),
+# full-width letters, and format characters (zero-width space, left-to-right mark, a BOM).
+LOOKALIKE_LABELS = [
+    ("F7\u2013Ref", "F7"),
+    ("Fp1\u2010Ref", "FP1"),
+    ("Fp1\u2212Ref", "FP1"),
+    ("Fp1\u2014Ref", "FP1"),
+    ("Fp1\u2013A1", "FP1"),
+    ("Fp1\x96Ref", "FP1"),
+    ("Fp1\x97Ref", "FP1"),
+    ("\uff26\uff13", "F3"),
+    ("\uff23\uff5a", "CZ"),
+    ("Fz\u200b", "FZ"),
+    ("O1\u200e", "O1"),
+    ("\ufeffFp1", "FP1"),
+    # mapped before: spaces of other kinds
+    ("Fp1 ", "FP1"),
+    ("Fp2\xa0", "FP2"),
+    ("FP1\t", "FP1"),
+    ("Fp1\u3000", "FP1"),
+    ("EEG\xa0Fp1-REF", "FP1"),
+    ("EEG Fp1 - Ref", "FP1"),
+]
+
+
+@pytest.mark.parametrize(("label", "electrode"), LOOKALIKE_LABELS)
+def test_labels_with_look_alike_characters_map_to_the_electrode_they_show(label, electrode):
+    assert normalize_channel_name(label) == electrode
+    m = map_channels([label, "Cz" if electrode != "CZ" else "Pz"])
+    assert m.names[0] == electrode
+    assert m.input_names[0] == label  # recorded as the file spells it
+    assert ChannelMapping.from_dict(m.to_dict()).input_names[0] == label
+
+
+@pytest.mark.parametrize("label", ["Fp1\x96F7", "EKG\x96Ref", "Fp1\u2013F7", "\x96", "Fp1\x96"])
+def test_dash_look_alikes_make_no_label_another_electrode(label):
+    """A derivation, another signal or a stray dash stays unmapped."""
+    assert normalize_channel_name(label) is None
+
+
+@pytest.mark.parametrize("label", ["F7\u2013Ref", "F7\x96Ref", "F7\u2212Ref"])
+def test_rename_drop_bads_and_keep_treat_look_alike_labels_as_typed(label):
+    """What is typed has a plain '-': --rename 'F7-Ref=F7', --drop F7-Ref and bads 'F7-Ref'
+    name the channel labelled with another dash, as keep's 'F7' does."""
+    import mne
+
+    from eegpt.io import mark_bad
+
+    names = [label, "Cz", "EOG"]
+    m = map_channels(names, rename={"F7-Ref": "F8", "EOG": None})
+    assert m.input_names == (label, "Cz") and m.names == ("F8", "CZ")
+    m = map_channels(names, rename={"F7-Ref": None, "EOG": None})
+    assert m.input_names == ("Cz",) and m.dropped == (label, "EOG")
+    assert unmatched_rename_warning({"F7-Ref": None}, names, 1) is None
+    assert map_channels(names, keep=["F7"], rename={"EOG": None}).input_names == (label,)
+    raw = mne.io.RawArray([[0.0] * 10] * 3, mne.create_info(names, 100.0, "eeg"), verbose=False)
+    mark_bad(raw, ["F7-Ref"], "rec.edf")
+    assert raw.info["bads"] == [label]
+    other = label.replace("F7", "EKG")  # no electrode: matched as a label, not by its electrode
+    raw = mne.io.RawArray([[0.0] * 10] * 2, mne.create_info([other, "Cz"], 100.0), verbose=False)
+    mark_bad(raw, ["EKG-Ref"], "rec.edf")
+    assert raw.info["bads"] == [other]
+
+
+def test_an_exact_key_wins_over_a_look_alike_one_and_two_matches_are_refused():
+    names = ["F7-Ref", "F7\u2013Ref"]
+    m = map_channels(names, rename={"F7-Ref": None})
+    assert m.input_names == ("F7\u2013Ref",)
+    with pytest.raises(ValueError, match="matches several channels when spaces and look-alike"):
+        map_channels(names, rename={"F7\u2014Ref": None})
+
+
+def test_a_utf8_table_names_an_edf_label_of_cp1252_dash_bytes(tmp_path):
+    """A table typed with an en dash names the label MNE decodes from the EDF's cp1252 byte."""
+    path = write_rename_table({"Fp1\u2013Ref": "Fp2", "Cz\u2013Ref": "Cz"}, tmp_path / "t.tsv")
+    m = map_channels(["Fp1\x96Ref", "Cz\x96Ref"], rename=str(path))
+    assert m.input_names == ("Fp1\x96Ref", "Cz\x96Ref") and m.names == ("FP2", "CZ")
+
+
+def test_the_spelling_hint_says_what_differs_case_or_a_look_alike_character():
+    from eegpt.channels import spelling_hint
+
+    names = ["Fp1\x96Ref", "F7\u2013Ref", "Pz", "EEG  C3-REF"]
+    # a look-alike alone now matches: the hint is for one that also differs in case
+    hint = spelling_hint(["FP1\u2013REF"], names)
+    assert "'FP1\u2013REF' -> 'Fp1\\x96Ref'" in hint
+    assert "Letter case counts." in hint
+    assert "holds a different character that looks alike" in hint
+    assert "'Fp1\\x96Ref' in the file, 'FP1\\u2013REF' given" in hint
+    # the did-you-mean compares labels made plain: a plain dash finds the en dash's label
+    assert "'f7-ref' -> 'F7\u2013Ref'" in spelling_hint(["f7-ref"], names)
+    # other spellings: no word of case, nor of characters
+    for key, hit in [("Pz ", None), ("EEG C3-REF", "EEG  C3-REF"), ("C3", "EEG  C3-REF")]:
+        hint = spelling_hint([key], names)
+        assert "Letter case" not in hint and "different character" not in hint
+        assert hit is None or f"{key!r} -> {hit!r}" in hint
+    assert spelling_hint(["pz"], names) == " Did you mean: 'pz' -> 'Pz'? Letter case counts."
+    with pytest.raises(ValueError, match=r"'FP1\u2013REF' -> 'Fp1\\x96Ref'.*escaped"):
+        map_channels(names, rename={"FP1\u2013REF": "Fp1"})

@@ -18,6 +18,7 @@ import os
 import re
 import shlex
 import sys
+import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import MISSING, dataclass, field, fields
@@ -1192,11 +1193,39 @@ def normalize_channel_name(name: str) -> str | None:
     return key if key in CHANNEL_INDEX else None
 
 
+# Characters that stand for '-' in labels: Unicode dashes and the minus sign (U+2010..U+2015,
+# U+2212), and cp1252's en and em dash bytes as MNE decodes EDF headers, with Latin-1 (where
+# they are C1 control characters, which no label holds as such).
+_DASHES = re.compile("[\u2010-\u2015\u2212\x96\x97]")
+
+
+def _plain(name: str) -> str:
+    """``name`` with the look-alikes of plain characters made plain: format characters
+    (Unicode category Cf: a zero-width space, a left-to-right mark, a byte-order mark on a
+    file's first label) removed, compatibility characters folded (NFKC: full-width ``"Ｆ３"``
+    -> ``"F3"``, a no-break or ideographic space -> ``" "``) and dashes as ``-``
+    (:data:`_DASHES`: ``"F7–Ref"`` -> ``"F7-Ref"``). Labels of other sites are written so,
+    and the labels that show the same must match alike; the recording keeps its own."""
+    if name.isascii():
+        return name
+    name = "".join(c for c in name if unicodedata.category(c) != "Cf")
+    return _DASHES.sub("-", unicodedata.normalize("NFKC", name))
+
+
+def plain_label(name: str) -> str:
+    """A channel label as rename keys (``--rename``, ``--drop``) and bads are matched to the
+    recording's labels: with look-alike characters made plain (:func:`_plain`) and without
+    surrounding spaces, inner runs of them collapsed (``" EEG  F7–Ref\\u200b"`` ->
+    ``"EEG F7-Ref"``). Letter case counts."""
+    return " ".join(_plain(name).split())
+
+
 def _label_parts(name: str) -> list[str]:
-    """``name`` upper-cased, without dots around it, an ``EEG`` prefix or spaces, split at
-    ``-``: ``"EEG Fp1-REF"`` -> ``["FP1", "REF"]``; a reference label after ``_`` or a space
-    or in parentheses is split off alike (``"C3_REF"``, ``"Cz (REF)"`` -> ``["C3", "REF"]``)."""
-    key = _PREFIX.sub("", name.strip().strip(".").strip().upper())
+    """``name`` upper-cased, with look-alike characters made plain (:func:`_plain`), without
+    dots around it, an ``EEG`` prefix or spaces, split at ``-``: ``"EEG Fp1-REF"`` ->
+    ``["FP1", "REF"]``; a reference label after ``_`` or a space or in parentheses is split off
+    alike (``"C3_REF"``, ``"Cz (REF)"`` -> ``["C3", "REF"]``)."""
+    key = _PREFIX.sub("", _plain(name).strip().strip(".").strip().upper())
     suffix = _OTHER_SUFFIX.match(key)
     if suffix and _reference_spelling(suffix[2]) in _REFERENCE_LABELS:
         return [_SPACES.sub("", suffix[1]), _reference_spelling(suffix[2])]
@@ -2567,40 +2596,40 @@ def _warn_mixed_references(
 
 
 def _folded(name: str) -> str:
-    """A channel name without case and with its spaces collapsed (``' Fc1 '`` -> ``'fc1'``)."""
-    return " ".join(name.split()).casefold()
-
-
-def _spaced(name: str) -> str:
-    """A channel name with surrounding spaces removed and inner runs collapsed."""
-    return " ".join(name.split())
+    """A channel name without case, with its spaces collapsed and look-alike characters made
+    plain (``' Fc1 '`` -> ``'fc1'``; :func:`plain_label`)."""
+    return plain_label(name).casefold()
 
 
 def present_keys(rename: dict[str, str | None], names: Sequence[str]) -> dict[str, str | None]:
     """The entries of ``rename`` whose key names one of ``names`` as :func:`map_channels`
-    matches keys (spaces around a label ignored)."""
-    spaced = {_spaced(name) for name in names}
-    return {key: value for key, value in rename.items() if _spaced(key) in spaced}
+    matches keys (spaces around a label and look-alike characters ignored: :func:`plain_label`)."""
+    plain = {plain_label(name) for name in names}
+    return {key: value for key, value in rename.items() if plain_label(key) in plain}
 
 
 def _matched_keys(rename: dict[str, str | None], names: Sequence[str]) -> dict[str, str | None]:
     """``rename`` with each key that is not a channel name but is one when surrounding and
-    repeated spaces are ignored replaced by that channel's name (``'fc1'`` for a label stored as
-    ``'fc1 '``: the command line strips what is typed). Case is not ignored: in a corpus,
+    repeated spaces and look-alike characters are ignored (:func:`plain_label`) replaced by that
+    channel's name (``'fc1'`` for a label stored as ``'fc1 '``: the command line strips what is
+    typed; ``'F7-Ref'`` for one stored as ``'F7–Ref'`` or, in an EDF file written with cp1252,
+    ``'F7\\x96Ref'``: what is typed has a plain ``-``). An exact name wins. Case is not ignored:
+    in a corpus,
     ``--drop FP1`` meant for one file's duplicate must not take another file's ``Fp1``; a key
     in another case gets a hint instead (:func:`spelling_hint`). A key that fits several names
     is an error."""
     exact = set(names)
-    by_spacing: dict[str, list[str]] = {}
+    by_plain: dict[str, list[str]] = {}
     for name in dict.fromkeys(names):
-        by_spacing.setdefault(_spaced(name), []).append(name)
+        by_plain.setdefault(plain_label(name), []).append(name)
     out: dict[str, str | None] = {}
     for key, value in rename.items():
-        hits = [] if key in exact else by_spacing.get(_spaced(key), [])
+        hits = [] if key in exact else by_plain.get(plain_label(key), [])
         if len(hits) > 1:
             raise ValueError(
-                f"rename key {key!r} matches several channels when spaces are ignored ({hits}); "
-                "give the exact name"
+                f"rename key {key!r} matches several channels when spaces and look-alike "
+                f"characters (dashes, full-width letters) are ignored ({hits}); give the exact "
+                "name"
             )
         name = hits[0] if hits else key
         if name in out and out[name] != value:
@@ -2624,7 +2653,11 @@ def spelling_hint(keys: Sequence[str], names: Sequence[str]) -> str:
     other spacing; for an electrode name, the channel that maps to that electrode ('Fp1' ->
     'EEG Fp1-REF'); for any other key, a close spelling (difflib: 'Chl' -> 'Ch1'; never
     another electrode for an electrode, so 'Fp1' does not suggest 'Fp2', nor a label that
-    differs only in its number, 'EEG-0' -> 'EEG-8'). ``""`` when none is found."""
+    differs only in its number, 'EEG-0' -> 'EEG-8'). Labels are compared with look-alike
+    characters made plain (:func:`plain_label`). The sentence says that letter case counts
+    when a suggestion differs from its key in case, and names the characters that differ
+    (escaped, as they do not show) when a suggestion differs from its key in look-alikes
+    (``'Fp1–Ref'`` for a label decoded as ``'Fp1\\x96Ref'``). ``""`` when none is found."""
     folded: dict[str, str] = {}
     electrodes: dict[str, str] = {}
     for name in names:
@@ -2633,19 +2666,40 @@ def spelling_hint(keys: Sequence[str], names: Sequence[str]) -> str:
         if canonical is not None:
             electrodes.setdefault(canonical, name)
     found = []
+    by_plain: dict[str, str] = {}  # difflib compares labels made plain
+    for name in names:
+        by_plain.setdefault(plain_label(name), name)
+    case = False
+    lookalikes: list[str] = []
     for key in keys:
         hit = folded.get(_folded(key))
         canonical = normalize_channel_name(key)
         if hit is None and canonical is not None:
             hit = electrodes.get(canonical)
         elif hit is None:
-            close = difflib.get_close_matches(key, list(dict.fromkeys(names)), n=3, cutoff=0.6)
-            hit = next((name for name in close if not _other_number(key, name)), None)
-        if hit is not None and hit != key:
-            found.append(f"{key!r} -> {hit!r}")
+            close = difflib.get_close_matches(plain_label(key), list(by_plain), n=3, cutoff=0.6)
+            hit = next(
+                (by_plain[name] for name in close if not _other_number(plain_label(key), name)),
+                None,
+            )
+        if hit is None or hit == key:
+            continue
+        found.append(f"{key!r} -> {hit!r}")
+        if _folded(key) != _folded(hit):
+            continue  # another spelling: neither case nor look-alikes explain it
+        case = case or plain_label(key) != plain_label(hit)
+        if " ".join(key.split()).casefold() != " ".join(hit.split()).casefold():
+            lookalikes.append(f"{ascii(hit)} in the file, {ascii(key)} given")
     if not found:
         return ""
-    return f" Did you mean: {', '.join(found)}? Letter case counts."
+    notes = " Letter case counts." if case else ""
+    if lookalikes:
+        notes += (
+            " The file's label holds a different character that looks alike (escaped: "
+            + "; ".join(lookalikes)
+            + ")."
+        )
+    return f" Did you mean: {', '.join(found)}?{notes}"
 
 
 def unmatched_rename_warning(

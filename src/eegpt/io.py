@@ -57,6 +57,7 @@ from eegpt.channels import (
     label_electrodes,
     label_hint,
     normalize_channel_name,
+    plain_label,
 )
 from eegpt.errors import AllChannelsBadError, RecordingError
 
@@ -534,9 +535,9 @@ def mark_bad(
         return
     labels: dict[str, str] = {}
     for name in inst.ch_names:
-        labels.setdefault(name.strip(), name)
+        labels.setdefault(plain_label(name), name)
     exact = set(inst.ch_names)
-    found = [name if name in exact else labels.get(name.strip()) for name in names]
+    found = [name if name in exact else labels.get(plain_label(name)) for name in names]
     if None in found:  # an electrode's name: the channel that maps to it
         by_electrode: dict[str, str] = {}
         for label, electrode in label_electrodes(inst.ch_names, rename).items():
