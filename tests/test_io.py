@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+import os
 import re
+import unicodedata
 import warnings
 
 import mne
@@ -12,7 +14,7 @@ import pytest
 
 from eegpt.channels import map_channels
 from eegpt.errors import RecordingError
-from eegpt.io import Recording, as_recording, read_recording
+from eegpt.io import Recording, as_recording, file_not_found, read_recording
 from eegpt.preprocessing import PreprocessingConfig, prepare
 from eegpt.streaming import WindowStream, open_stream
 
@@ -1584,3 +1586,35 @@ def test_a_library_s_deprecation_while_reading_keeps_its_own_location(tmp_path):
         w.simplefilter("always")
         pass_on_warnings(caught, tmp_path / "x-epo.fif")
     assert [(x.filename, x.lineno) for x in passed] == [("/lib/pandas/frame.py", 7)]
+
+
+@pytest.mark.skipif(os.sep != "/", reason="a backslash separates folders on Windows")
+def test_a_missing_windows_path_names_the_same_path_with_slashes(tmp_path):
+    """A path written with backslashes (copied from Windows) that is missing on POSIX, where
+    the same path with '/' exists, is said to hold backslashes, naming the file that exists."""
+    (tmp_path / "Patientin_Müller").mkdir()
+    (tmp_path / "Patientin_Müller" / "Ruhe-EEG ä.edf").write_bytes(b"")
+    err = file_not_found(tmp_path / "Patientin_Müller\\Ruhe-EEG ä.edf")
+    assert "holds backslashes" in str(err)
+    assert (
+        f"{tmp_path / 'Patientin_Müller' / 'Ruhe-EEG ä.edf'} exists: write paths with '/'"
+        in str(err)
+    )
+    assert "holds backslashes" not in str(file_not_found(tmp_path / "other\\x.edf"))
+
+
+@pytest.mark.parametrize("nfd_folder", [False, True])
+def test_a_missing_name_found_in_another_unicode_normalisation_is_named(tmp_path, nfd_folder):
+    """A file named in NFC (as typed on Linux) whose name on disk is NFD (as macOS writes
+    names; the two look the same) is said to be there in NFD, escaped, with how to rename;
+    likewise when its folder is NFD too (a folder copied from a Mac)."""
+    folder_name = "Patientin_Müller"
+    folder = tmp_path / (unicodedata.normalize("NFD", folder_name) if nfd_folder else folder_name)
+    folder.mkdir()
+    (folder / unicodedata.normalize("NFD", "Ruhe-EEG ä.edf")).write_bytes(b"")
+    given = tmp_path / folder_name / "Ruhe-EEG ä.edf"
+    message = str(file_not_found(given))
+    assert message.startswith(f"EEG file not found: {given} (a file of that name in another ")
+    assert "a\\u0308" in message and "in NFD, as macOS writes names" in message
+    assert "convmv -r -f utf8 -t utf8 --nfc" in message
+    assert str(file_not_found(tmp_path / "Ruhe-EEG o.edf")).endswith("Ruhe-EEG o.edf")

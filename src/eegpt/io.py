@@ -24,6 +24,7 @@ import math
 import os
 import re
 import struct
+import unicodedata
 import warnings
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -628,7 +629,49 @@ def file_not_found(path: PathLike) -> FileNotFoundError:
             f"EEG file not found: {path} is a symbolic link to {os.path.realpath(path)}, "
             "which does not exist; point the link at the file, or remove it"
         )
-    return FileNotFoundError(f"EEG file not found: {path}")
+    return FileNotFoundError(f"EEG file not found: {path}{_near_miss(Path(path))}")
+
+
+def _near_miss(path: Path) -> str:
+    """What to add to the error for a missing ``path`` when a file of nearly its name is
+    there: the same name in another Unicode normalisation (NFD, as macOS writes names, for a
+    name typed in NFC: the two look the same) in its folder, or, on POSIX, the path with its
+    backslashes (a Windows path) read as ``/``. Only the parent folder is listed."""
+    if os.sep == "/" and "\\" in str(path):
+        posix = Path(str(path).replace("\\", "/"))
+        if posix.exists():
+            return (
+                f" (its path holds backslashes, as Windows writes paths; {posix} exists: "
+                "write paths with '/', which Windows reads too)"
+            )
+    found = _other_normalisation(path)
+    if found is None:
+        return ""
+    nfd = unicodedata.is_normalized("NFD", found.name)
+    form = "NFD, as macOS writes names" if nfd else "NFC"
+    return (
+        f" (a file of that name in another Unicode normalisation is there: {ascii(str(found))}, "
+        f"in {form}, where the path given is {ascii(str(path))}; the two look the same. Give "
+        "the name as it is on disk, or rename the files to NFC, as Linux and Windows tools "
+        f"type names: convmv -r -f utf8 -t utf8 --nfc --notest {found.parent})"
+    )
+
+
+def _other_normalisation(path: Path) -> Path | None:
+    """The file that ``path`` names in another Unicode normalisation, or None: the whole path
+    in NFD or NFC (a folder copied from a Mac), else a name of ``path``'s folder equal to its
+    name in NFC. A few stats and one folder listing, not a walk."""
+    for form in ("NFD", "NFC"):
+        other = Path(unicodedata.normalize(form, str(path)))
+        if str(other) != str(path) and os.path.lexists(other):
+            return other
+    try:
+        names = os.listdir(path.parent)
+    except OSError:  # no such folder (or unreadable): nothing cheap to compare with
+        return None
+    wanted = unicodedata.normalize("NFC", path.name)
+    same = [n for n in names if n != path.name and unicodedata.normalize("NFC", n) == wanted]
+    return path.parent / same[0] if same else None
 
 
 def read_epochs_file(path: Path, verbose: bool | str | int | None = None) -> mne.BaseEpochs:
