@@ -280,3 +280,56 @@ def test_eegpt_info_names_a_cap_table_instead_of_listing_it(edfs, model, tmp_pat
     embed_dataset([edfs[0]], out, model=model, rename="biosemi64", **RUN)  # not applied
     (line,) = [x for x in describe_output(out).splitlines() if x.startswith("  channels:")]
     assert "rename (biosemi64, 64 entries)" in line and "'A1'" not in line
+
+
+def test_a_semicolon_csv_from_german_excel_is_read_with_its_decimal_commas(edfs, tmp_path, caplog):
+    """A ``.csv`` whose header line has ';' and no ',' (Excel's CSV where the decimal separator
+    is a comma; here with its byte-order mark and CRLF line ends) is read as ';'-separated,
+    said in the log; its ``rescale`` of ``0,5`` is 0.5, other cells are kept as written."""
+    folder = tmp_path / "Patientin_Müller"
+    folder.mkdir()
+    (folder / "Ruhe-EEG ä.edf").write_bytes(edfs[0].read_bytes())
+    manifest = tmp_path / "m.csv"
+    manifest.write_bytes(
+        "\ufeffpath;recording_id;rescale;Gewicht\r\n"
+        "Patientin_Müller/Ruhe-EEG ä.edf;Müller_Ruhe;0,5;72,5\r\n".encode()
+    )
+    with caplog.at_level("INFO", logger="eegpt"):
+        inputs = resolve_inputs(manifest)
+    assert "read as ';'-separated" in caplog.text and str(manifest) in caplog.text
+    (file,) = inputs.files
+    assert (file.recording_id, file.rescale) == ("Müller_Ruhe", 0.5)
+    assert file.path == str((folder / "Ruhe-EEG ä.edf").resolve())
+    assert inputs.metadata.column("Gewicht").to_pylist() == ["72,5"]
+    assert inputs.metadata.column("rescale").to_pylist() == [0.5]
+
+
+def test_a_manifest_not_in_utf8_is_refused_naming_its_line_and_the_fix(edfs, tmp_path):
+    """A manifest saved as cp1252 (Excel's plain CSV on Windows) is refused, naming the file,
+    its first line that is not UTF-8 and how to convert it, not guessed."""
+    manifest = tmp_path / "m.csv"
+    manifest.write_bytes(f"path,recording_id\n{edfs[0]},Müller\n".encode("cp1252"))
+    with pytest.raises(ValueError, match=r"m\.csv is not UTF-8 text: line 2 .* 'CSV UTF-8' .* "
+                       r"iconv -f cp1252 -t utf-8 .*m\.csv > .*m-utf8\.csv"):  # fmt: skip
+        resolve_inputs(manifest)
+
+
+def test_a_decimal_comma_in_a_comma_csv_rescale_is_named(edfs, tmp_path):
+    """A ``rescale`` of ``0,5`` in a ','-separated manifest (a quoted cell) is refused with the
+    hint to write 0.5, its row counted as the repeated-file message counts rows."""
+    manifest = tmp_path / "m.csv"
+    manifest.write_text(f'path,rescale\n{edfs[0]},1e-6\n{edfs[1]},"0,5"\n')
+    with pytest.raises(ValueError, match=r"row 1: '0,5' \(decimal comma\? write 0\.5\) \(rows "
+                       r"counted from 0 after the header line\)"):  # fmt: skip
+        resolve_inputs(manifest)
+    manifest.write_text(f"path,recording_id\n{edfs[0]},a\n{edfs[0]},b\n")
+    with pytest.raises(ValueError, match=r"rows 0 and 1 .* \(rows counted from 0 after the header"):
+        resolve_inputs(manifest)
+
+
+def test_a_table_that_cannot_be_parsed_is_named_with_its_delimiter(edfs, tmp_path):
+    manifest = tmp_path / "m.csv"
+    manifest.write_text(f"path,recording_id\n{edfs[0]},a,extra\n")
+    with pytest.raises(ValueError, match=r"m\.csv cannot be read as a table of comma-separated "
+                       r"cells: .*Expected 2 columns, got 3"):  # fmt: skip
+        resolve_inputs(manifest)

@@ -33,6 +33,7 @@ from eegpt.dataset_read import (
     MANIFEST,
     RESERVED_COLUMNS,
     SHORT_REPORT,
+    csv_delimiter,
     read_delimited,
 )
 from eegpt.io import (
@@ -343,20 +344,40 @@ def _rescale_column(table: Any, source: str) -> list[float] | None:
         return None
     factors, bad = [], []
     for row, value in enumerate(table.column("rescale").to_pylist()):
-        try:
-            factor = 1.0 if value is None or str(value).strip() == "" else float(value)
-        except (TypeError, ValueError):
-            factor = math.nan
-        if not (math.isfinite(factor) and factor > 0):
-            bad.append(f"row {row}: {value!r}")
-        factors.append(factor)
+        factor = _number_or_none(value)
+        factor = 1.0 if factor is None and _is_empty(value) else factor
+        if factor is None or not (math.isfinite(factor) and factor > 0):
+            comma = isinstance(value, str) and _DECIMAL_COMMA.fullmatch(value.strip())
+            hint = f" (decimal comma? write {value.strip().replace(',', '.')})" if comma else ""
+            bad.append(f"row {row}: {value!r}{hint}")
+        factors.append(math.nan if factor is None else factor)
     if bad:
         raise ValueError(
             f"manifest {source}: the 'rescale' column needs positive numbers (the multiplier "
             f"for the samples as read, e.g. 1e-6 for microvolts labelled as volts): "
-            f"{', '.join(bad[:5])}"
+            f"{', '.join(bad[:5])} (rows counted from 0 after the header line)"
         )
     return factors
+
+
+#: A number written with a decimal comma (``0,5``, ``-1,25e-6``), as Excel writes numbers in
+#: Germany and much of Europe.
+_DECIMAL_COMMA = re.compile(r"[+-]?\d*,\d+(?:[eE][+-]?\d+)?")
+
+
+def _decimal_commas_read(table: Any, name: str) -> Any:
+    """``table`` with the numbers of its text column ``name`` written with a decimal comma
+    (``0,5``) as numbers (0.5): the ``rescale`` of a ``;``-separated manifest, in which Excel
+    writes decimal commas. Other cells are kept as written, for :func:`_rescale_column`."""
+    pa, _ = _pyarrow()
+    column = table.column(name)
+    if not pa.types.is_string(column.type):
+        return table  # numbers already (no cell had a comma)
+    cells = [
+        v.strip().replace(",", ".") if v is not None and _DECIMAL_COMMA.fullmatch(v.strip()) else v
+        for v in column.to_pylist()
+    ]
+    return table.set_column(table.column_names.index(name), name, pa.array(cells, pa.string()))
 
 
 def _from_folder(
@@ -724,6 +745,12 @@ def _without_repeats(paths: list[Path], ids: list[str]) -> tuple[list[Path], lis
 def _from_manifest(path: Path) -> DatasetInputs:
     _, pq = _pyarrow()
     table = pq.read_table(path) if path.suffix.lower() == ".parquet" else read_delimited(path)
+    if (
+        path.suffix.lower() == ".csv"
+        and csv_delimiter(path) == ";"
+        and "rescale" in table.column_names
+    ):
+        table = _decimal_commas_read(table, "rescale")  # German Excel's CSV: 0,5 is 0.5
     if path.name in (ERRORS_REPORT, SHORT_REPORT, FILES_REPORT) and {"path", "recording_id"} <= set(
         table.column_names
     ):  # a run's report (its failed files, to embed again with other settings)
@@ -884,13 +911,18 @@ def _typed_for_shards(table: Any) -> Any:
 
 def _number_or_none(value: Any) -> float | None:
     """A ``rescale`` cell as a number; None for an empty cell (and for one that is no number,
-    which :func:`_rescale_column` refuses)."""
-    if value is None or str(value).strip() == "":
+    which :func:`_rescale_column` refuses): the one parser of ``rescale`` cells."""
+    if _is_empty(value):
         return None
     try:
         return float(value)
     except (TypeError, ValueError):
         return None
+
+
+def _is_empty(value: Any) -> bool:
+    """Whether a manifest cell is empty (missing, or blank text)."""
+    return value is None or str(value).strip() == ""
 
 
 def _refuse_repeated_files(

@@ -22,6 +22,7 @@ import numpy as np
 
 from eegpt._logging import count as _count
 from eegpt._logging import few
+from eegpt._logging import log as _log
 from eegpt._logging import warn as _warn
 from eegpt.outputs import RUN_MANIFEST, clash_renames, require_pandas, require_pyarrow
 
@@ -638,19 +639,79 @@ def _warn_missing_parts_of(specs: Sequence[dict[str, Any]]) -> None:
 def read_delimited(path: Path) -> Any:
     """A ``.csv`` (or tab-separated ``.tsv``) table as pyarrow reads it, with values as written:
     empty cells (and ``n/a``, ``NA`` ...) missing in text columns too, and numbers with leading
-    zeros (subject ``001``) kept as text."""
+    zeros (subject ``001``) kept as text. A ``.csv`` whose header line has ``;`` and no ``,``
+    is read as ``;``-separated (:func:`csv_delimiter`: German Excel's CSV), its cells as
+    written (a decimal comma such as ``72,5`` stays text; the manifest's ``rescale`` column
+    reads it as a number).
+
+    Raises
+    ------
+    ValueError
+        If the file is not UTF-8 text (naming its first such line and how to convert it), or
+        cannot be parsed as a table (naming the file and the delimiter it was read with).
+    """
     pa, _ = require_pyarrow("reading a .csv/.tsv table (a manifest, participants.tsv)")
     from pyarrow import csv as pacsv
 
-    parse = pacsv.ParseOptions(delimiter="\t" if path.suffix.lower() == ".tsv" else ",")
-    typed = pacsv.read_csv(path, parse_options=parse,
-                           convert_options=pacsv.ConvertOptions(strings_can_be_null=True))  # fmt: skip
-    text = pacsv.read_csv(path, parse_options=parse, convert_options=pacsv.ConvertOptions(
+    data = path.read_bytes()  # a table of files: small beside the recordings it lists
+    _refuse_non_utf8(path, data)
+    delimiter = csv_delimiter(path, data)
+    if delimiter == ";":
+        _log(f"{path}: read as ';'-separated (its header line has ';' and no ',')")
+    parse = pacsv.ParseOptions(delimiter=delimiter)
+
+    def read(convert: Any) -> Any:
+        try:
+            return pacsv.read_csv(pa.BufferReader(data), parse_options=parse,
+                                  convert_options=convert)  # fmt: skip
+        except pa.ArrowInvalid as err:
+            raise ValueError(
+                f"{path} cannot be read as a table of {_DELIMITER_NAMES[delimiter]}-separated "
+                f"cells: {err}. Give every row as many cells as the header line (quote cells "
+                'that hold the delimiter: "a,b")'
+            ) from err
+
+    typed = read(pacsv.ConvertOptions(strings_can_be_null=True))
+    text = read(pacsv.ConvertOptions(
         strings_can_be_null=True, column_types=dict.fromkeys(typed.column_names, pa.string())
     ))  # fmt: skip
     return pa.table(
         {name: _as_written(typed.column(name), text.column(name)) for name in typed.column_names}
     )
+
+
+_DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
+
+
+def csv_delimiter(path: Path, data: bytes | None = None) -> str:
+    """The delimiter :func:`read_delimited` reads ``path`` with: a tab for ``.tsv``; for a
+    ``.csv``, ``;`` when its header line has ``;`` and no ``,`` (as Excel writes CSV where the
+    decimal separator is a comma, in Germany and much of Europe), else ``,``. ``data``: the
+    file's bytes, when already read."""
+    if path.suffix.lower() == ".tsv":
+        return "\t"
+    if data is None:
+        with open(path, "rb") as fh:
+            data = fh.readline()
+    header = data.split(b"\n", 1)[0]
+    return ";" if b";" in header and b"," not in header else ","
+
+
+def _refuse_non_utf8(path: Path, data: bytes) -> None:
+    """Refuse a table that is not UTF-8 text (Excel's plain "CSV" is cp1252 on Windows),
+    naming its first line that is not, rather than guessing its encoding."""
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line = data.count(b"\n", 0, err.start) + 1
+        text = data[data.rfind(b"\n", 0, err.start) + 1 :].split(b"\n", 1)[0]
+        shown = text.decode("utf-8", errors="replace").rstrip("\r")
+        raise ValueError(
+            f"{path} is not UTF-8 text: line {line} ({shown!r}, the byte {data[err.start]:#x} "
+            "where the \ufffd is) is in another encoding, likely cp1252 (Excel's plain "
+            "'CSV' on Windows). Save it as 'CSV UTF-8' in Excel, or convert it: "
+            f"iconv -f cp1252 -t utf-8 {path} > {path.with_name(f'{path.stem}-utf8{path.suffix}')}"
+        ) from None
 
 
 _LEADING_ZERO = re.compile(r"^[+-]?0\d")
