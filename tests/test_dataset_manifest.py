@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 import mne
 import numpy as np
 import pandas as pd
@@ -333,3 +335,25 @@ def test_a_table_that_cannot_be_parsed_is_named_with_its_delimiter(edfs, tmp_pat
     with pytest.raises(ValueError, match=r"m\.csv cannot be read as a table of comma-separated "
                        r"cells: .*Expected 2 columns, got 3"):  # fmt: skip
         resolve_inputs(manifest)
+
+
+def test_an_id_differing_only_in_unicode_normalisation_is_said_so(edfs, model, tmp_path):
+    """load_embeddings with a recording id in NFC where the run stored it in NFD (a name
+    copied from a Mac) says the two differ only in normalisation and shows the stored one
+    escaped; a missing id lists ids of files that have windows, not of a failed file."""
+    nfd = unicodedata.normalize("NFD", "Müller ä.edf")
+    (tmp_path / nfd).write_bytes(edfs[0].read_bytes())
+    (tmp_path / "broken.edf").write_bytes(b"not an EDF file")
+    manifest = tmp_path / "m.csv"
+    manifest.write_text(f"path\nbroken.edf\n{nfd}\n")
+    out = tmp_path / "out"
+    embed_dataset(manifest, out, model=model, **RUN)
+    assert len(load_embeddings(out, recording_id=nfd).data)
+    nfc = unicodedata.normalize("NFC", nfd)
+    with pytest.raises(KeyError, match=r"differs from the one given, 'M\\\\xfcller \\\\xe4\.edf', "
+                       r"only in Unicode normalisation") as caught:  # fmt: skip
+        load_embeddings(out, recording_id=nfc)
+    assert ascii(nfd).replace("\\", "\\\\") in str(caught.value)
+    with pytest.raises(KeyError, match=r"no such file \(its ids are like '[^']+'\)") as caught:
+        load_embeddings(out, recording_id="other.edf")
+    assert "broken.edf" not in str(caught.value)

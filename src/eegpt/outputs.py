@@ -38,6 +38,7 @@ import json
 import math
 import os
 import tempfile
+import unicodedata
 import zipfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -1280,7 +1281,21 @@ def _why_no_rows(folder: Path, recording_id: str) -> str:
         return "ids are the 'recording_id' column"
     row = next((r for r in rows if r.get("recording_id") == recording_id), None)
     if row is None:
-        shown = ", ".join(repr(r["recording_id"]) for r in rows[:3])
+        nfc = unicodedata.normalize("NFC", recording_id)
+        same = [
+            r["recording_id"]
+            for r in rows
+            if unicodedata.normalize("NFC", r.get("recording_id") or "") == nfc
+        ]
+        if len(same) == 1:  # not taken in its place: which one is meant is the caller's to say
+            return (
+                f"the run's id {ascii(same[0])} differs from the one given, "
+                f"{ascii(recording_id)}, only in Unicode normalisation (the two look the same; "
+                "names copied from a Mac are NFD); give the id as the run stores it, or "
+                "normalise both to NFC (unicodedata.normalize('NFC', id)) before comparing"
+            )
+        with_windows = [r["recording_id"] for r in rows if _windows_of(r) > 0]
+        shown = ", ".join(repr(i) for i in with_windows[:3]) or "none: no file has windows"
         return f"the run has no such file (its ids are like {shown})"
     status = row.get("status")
     if status == "failed":
@@ -1293,6 +1308,14 @@ def _why_no_rows(folder: Path, recording_id: str) -> str:
             "command again to finish it)"
         )
     return "every window of the file was left out (see its warnings in _files.csv)"
+
+
+def _windows_of(row: Mapping[str, Any]) -> int:
+    """The number of windows a row of ``_files.csv`` gives its file (0 where not a number)."""
+    try:
+        return int(row.get("n_windows") or 0)
+    except ValueError:
+        return 0
 
 
 def atomic_write(path: Path, write: Callable[[Any], None], *, overwrite: bool = True) -> None:
