@@ -665,6 +665,8 @@ def _other_normalisation(path: Path) -> Path | None:
         other = Path(unicodedata.normalize(form, str(path)))
         if str(other) != str(path) and os.path.lexists(other):
             return other
+    if path.name.isascii():  # the usual missing file: no other spelling to look for
+        return None
     try:
         names = os.listdir(path.parent)
     except OSError:  # no such folder (or unreadable): nothing cheap to compare with
