@@ -192,3 +192,27 @@ print("torch" in sys.modules, "eegpt.dataset" in sys.modules)
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["False", "False"]
+
+
+def test_a_bids_brainvision_recording_in_the_windows_codepage_reads(tmp_path):
+    """A BrainVision recording of a BIDS dataset whose marker file is in the Windows codepage
+    (``Codepage=ANSI``) reads through MNE-BIDS too, its markers' texts decoded by it."""
+    import json
+
+    from test_io import _german_brainvision
+
+    (tmp_path / "dataset_description.json").write_text(
+        json.dumps({"Name": "Ruhe", "BIDSVersion": "1.8.0"})
+    )
+    vhdr, samples = _german_brainvision(tmp_path / "Proband Köhler")
+    folder = tmp_path / "sub-01" / "eeg"
+    folder.mkdir(parents=True)
+    name = "sub-01_task-rest_eeg"
+    for suffix in (".eeg", ".vhdr", ".vmrk"):
+        data = vhdr.with_suffix(suffix).read_bytes()
+        (folder / name).with_suffix(suffix).write_bytes(data.replace(b"ruhe.", f"{name}.".encode()))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # MNE-BIDS: the sidecars left out here
+        rec = as_recording(folder / f"{name}.vhdr", verbose="error")
+    assert list(rec.annotations.description) == ["Comment/Augen geöffnet", "BAD_Störung/Kopf gedreht"]  # fmt: skip
+    np.testing.assert_allclose(rec.data, samples.T * 0.1e-6, rtol=1e-6)

@@ -1618,3 +1618,90 @@ def test_a_missing_name_found_in_another_unicode_normalisation_is_named(tmp_path
     assert "a\\u0308" in message and "in NFD, as macOS writes names" in message
     assert "convmv -r -f utf8 -t utf8 --nfc" in message
     assert str(file_not_found(tmp_path / "Ruhe-EEG o.edf")).endswith("Ruhe-EEG o.edf")
+
+
+def _german_brainvision(folder, codepage: str = "ANSI"):
+    """A BrainVision recording as a German BrainVision Recorder writes it, by hand (pybv is
+    not a dependency): 30 s of 3 INT_16 channels at 256 Hz (0.1 µV a step) in a folder and a
+    marker file with "ö" in their names and texts, the .vhdr and .vmrk encoded in
+    ``codepage`` (``ANSI`` is Windows-1252: "ö" and "µ" are single bytes, not UTF-8), with a
+    recording date, a comment marker and a bad one. Returns the .vhdr and the samples (int16,
+    shape (n_times, n_channels))."""
+    encoding = "cp1252" if codepage == "ANSI" else codepage
+    folder.mkdir()
+    sfreq, names = 256, ["Fp1", "Cz", "O1"]
+    samples = np.random.default_rng(4).integers(-3000, 3000, (30 * sfreq, 3)).astype("<i2")
+    samples.tofile(folder / "ruhe.eeg")
+    channels = "".join(f"Ch{k}={name},,0.1,µV\n" for k, name in enumerate(names, 1))
+    (folder / "ruhe.vhdr").write_bytes(
+        "Brain Vision Data Exchange Header File Version 1.0\n; Ruhe, Augen geöffnet\n\n"
+        f"[Common Infos]\nCodepage={codepage}\nDataFile=ruhe.eeg\nMarkerFile=ruhe.vmrk\n"
+        "DataFormat=BINARY\nDataOrientation=MULTIPLEXED\nNumberOfChannels=3\n"
+        f"SamplingInterval={1e6 / sfreq}\n\n[Binary Infos]\nBinaryFormat=INT_16\n\n"
+        f"[Channel Infos]\n{channels}".encode(encoding)
+    )
+    (folder / "ruhe.vmrk").write_bytes(
+        "Brain Vision Data Exchange Marker File, Version 1.0\n\n[Common Infos]\n"
+        f"Codepage={codepage}\nDataFile=Ruhe geöffnet.eeg\n\n[Marker Infos]\n"
+        "Mk1=New Segment,,1,1,0,20240305101530123456\n"
+        "Mk2=Comment,Augen geöffnet,2561,1,0\n"
+        "Mk3=BAD_Störung,Kopf gedreht,5121,512,0\n".encode(encoding)
+    )
+    return folder / "ruhe.vhdr", samples
+
+
+@pytest.mark.parametrize("codepage", ["ANSI", "UTF-8"])
+def test_a_brainvision_recording_in_the_windows_codepage_reads(tmp_path, weights, codepage):
+    """A BrainVision recording whose marker file is in the Windows codepage (German
+    BrainVision Recorder: ``Codepage=ANSI``, "ö" a single byte) reads on every path (MNE
+    alone fails, opening the .vmrk as UTF-8 for the recording's date): samples from the
+    original .eeg, scaled by the header's resolution in µV, the recording date, and the
+    markers' texts decoded by the codepage, the bad one marking bad data; a UTF-8 one too."""
+    from eegpt.checkpoints import load_model
+    from eegpt.cli import main as eegpt_main
+    from eegpt.io import mne_source
+
+    vhdr, samples = _german_brainvision(tmp_path / "Proband Köhler", codepage)
+    expected = samples.T.astype(float) * 0.1e-6  # volts
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # read as it is, without a word
+        raw = read_recording(vhdr, preload=True, verbose="error")
+        rec = as_recording(vhdr, verbose="error")
+        stream = open_stream(vhdr, verbose="error")
+    assert raw.ch_names == ["Fp1", "Cz", "O1"]
+    np.testing.assert_allclose(raw.get_data(), expected, rtol=1e-6)
+    np.testing.assert_allclose(rec.data, expected, rtol=1e-6)
+    assert raw.get_channel_types() == ["eeg"] * 3  # "µV" read as the unit it is
+    assert raw.filenames[0] == vhdr.with_suffix(".eeg") and mne_source(raw) == str(vhdr)
+    for found in (raw.annotations, rec.annotations):
+        assert list(found.description) == ["Comment/Augen geöffnet", "BAD_Störung/Kopf gedreht"]  # fmt: skip
+        np.testing.assert_allclose(found.onset - raw.first_time, [10.0, 20.0])
+    assert raw.info["meas_date"].isoformat() == "2024-03-05T10:15:30.123456+00:00"
+    assert stream.n_times == 30 * 256
+    model = load_model(weights)
+    emb = model.embed(vhdr, window_seconds=4.0, device="cpu", reject_by_annotation=True)
+    assert emb.metadata["source"] == str(vhdr) and len(emb) == 7 - 1  # 20-22 s is bad
+    out = tmp_path / "ruhe.npz"
+    args = ["embed", str(vhdr), "--weights", str(weights), "-o", str(out), "--device", "cpu"]
+    assert eegpt_main([*args, "--reject-by-annotation"]) == 0 and out.is_file()
+    assert eegpt_main(["channels", str(vhdr)]) == 0
+
+
+def test_a_brainvision_marker_file_not_in_its_codepage_is_said(tmp_path):
+    """A marker file in the Windows codepage whose header says UTF-8 reads with its markers
+    as Latin-1, with a warning naming it and its texts; one whose codepage Python does not
+    know is refused with words naming the marker file, the encoding and the fix."""
+    vhdr, _ = _german_brainvision(tmp_path / "a", "ANSI")
+    vmrk = vhdr.with_suffix(".vmrk")
+    vmrk.write_bytes(vmrk.read_bytes().replace(b"Codepage=ANSI", b"Codepage=UTF-8"))
+    match = (rf"{re.escape(str(vmrk))} is not UTF-8 text as its Codepage line says; its "
+             r"markers were read as Latin-1 .*: BAD_Störung/Kopf gedreht, Comment/Augen geöffnet; save "
+             r"the marker file as UTF-8")  # fmt: skip
+    with pytest.warns(RuntimeWarning, match=match):
+        rec = as_recording(vhdr, verbose="error")
+    assert "BAD_Störung/Kopf gedreht" in rec.annotations.description
+    vmrk.write_bytes(vmrk.read_bytes().replace(b"Codepage=UTF-8", b"Codepage=OEM"))
+    match = (rf"could not read EEG file .*ruhe.vhdr: its marker file {re.escape(str(vmrk))} is "
+             r"not text in an encoding .*unknown encoding: OEM.*save the marker file as UTF-8")  # fmt: skip
+    with pytest.raises(RecordingError, match=match):
+        as_recording(vhdr, verbose="error")

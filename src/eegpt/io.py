@@ -16,6 +16,7 @@ block instead of loading them.
 
 from __future__ import annotations
 
+import builtins
 import contextlib
 import datetime
 import errno
@@ -742,15 +743,17 @@ def _open(
         try:
             raw = _mne_call(path, lambda: _read_lazily(path, verbose, exclude), skip)
         except RecordingError as err:
-            if header is None or "encoding='latin1'" not in str(err):
+            if header is None and path.suffix.lower() == ".vhdr" and _undecodable(err):
+                raw = _read_brainvision_codepage(path, verbose, skip)
+            elif header is None or "encoding='latin1'" not in str(err):
                 raise
-            # annotations that are not UTF-8, as EDF+ asks: older software wrote Latin-1
-            raw = _mne_call(path, lambda: _read_lazily(path, verbose, exclude, "latin1"), skip)
-            _warn(
-                f"{path}: the annotations are not UTF-8 text as EDF+ requires; read them as "
-                "Latin-1 (ISO 8859-1), which old recording software wrote. Check that their "
-                f"texts read right: {few(sorted(set(raw.annotations.description)), 6)}"
-            )
+            else:  # annotations not UTF-8, as EDF+ asks: older software wrote Latin-1
+                raw = _mne_call(path, lambda: _read_lazily(path, verbose, exclude, "latin1"), skip)
+                _warn(
+                    f"{path}: the annotations are not UTF-8 text as EDF+ requires; read them as "
+                    "Latin-1 (ISO 8859-1), which old recording software wrote. Check that their "
+                    f"texts read right: {few(sorted(set(raw.annotations.description)), 6)}"
+                )
     if header is not None and header.variant:  # EDF+/BDF+: records carry their times
         header = replace(header, start_offset=first_record_offset(path, header))
     if header is not None and header.variant:  # +D, or +C whose time stamps show gaps
@@ -1471,6 +1474,106 @@ def _warn_brainvision_truncated(path: Path, raw: mne.io.BaseRaw) -> None:
         f"whole samples (a sample of every channel){announced}{partial}; only the whole "
         "samples are read."
     )
+
+
+def _undecodable(err: BaseException) -> bool:
+    """Whether ``err`` (or an error it was raised from) is a text file's bytes not decoding
+    in the encoding tried, or a codepage Python does not know."""
+    seen: BaseException | None = err
+    while seen is not None:
+        if isinstance(seen, UnicodeError) or (
+            type(seen) is LookupError and "encoding" in str(seen)
+        ):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+@contextlib.contextmanager
+def _brainvision_text_as_latin1() -> Iterator[None]:
+    """Have MNE's BrainVision reader open the text files it opens without naming an encoding
+    as Latin-1 instead of the locale's (UTF-8): it reads the ``.vmrk`` so for the recording's
+    date alone, an ASCII line, and fails there on a marker file in another codepage
+    (``Codepage=ANSI``, cp1252, which German BrainVision Recorder writes: ö, µ). The markers
+    themselves MNE decodes by the file's ``Codepage``. Binary reads (the samples) pass as
+    they are, so a stream reading blocks meanwhile is not affected."""
+    try:
+        from mne.io.brainvision import brainvision as reader
+    except ImportError:  # another MNE layout: nothing to mend
+        yield
+        return
+
+    def open_text(file: Any, mode: str = "r", *args: Any, **kwargs: Any) -> Any:
+        if "b" not in mode and len(args) < 2 and kwargs.get("encoding") is None:
+            kwargs["encoding"] = "latin-1"
+        return builtins.open(file, mode, *args, **kwargs)
+
+    before = vars(reader).get("open")
+    reader.open = open_text  # type: ignore[attr-defined]
+    try:
+        yield
+    finally:
+        if before is None:
+            del reader.open  # type: ignore[attr-defined]
+        else:
+            reader.open = before  # type: ignore[attr-defined]
+
+
+def _brainvision_marker_file(path: Path) -> Path | None:
+    """The ``.vmrk`` marker file a BrainVision header (``path``) names, else the one of the
+    same name beside it (as MNE falls back to); None when there is neither."""
+    try:
+        named = _vhdr_fields(path).get("markerfile", "")
+    except OSError:
+        named = ""
+    for marker in (path.parent / named if named else None, path.with_suffix(".vmrk")):
+        if marker is not None and marker.is_file():
+            return marker
+    return None
+
+
+def _marker_codepage(marker: Path) -> str:
+    """The encoding of a ``.vmrk`` by its ``Codepage=`` line, as MNE reads it: ``ANSI`` is
+    Windows-1252, and a file without the line is UTF-8."""
+    found = re.search(r"Codepage=(.+)", marker.read_bytes().decode("ascii", "ignore"))
+    codepage = found[1].strip() if found else "UTF-8"
+    return "cp1252" if codepage == "ANSI" else codepage
+
+
+def _read_brainvision_codepage(
+    path: Path, verbose: bool | str | int | None, skip: re.Pattern[str] | None
+) -> mne.io.BaseRaw:
+    """Read the BrainVision recording ``path`` (its ``.vhdr``) whose marker file MNE could not
+    open as UTF-8 text: one in the Windows codepage (``Codepage=ANSI``), or not in the one it
+    names. Its samples and header are read as ever (from the original files); its markers as
+    MNE decodes them, by their ``Codepage``, Latin-1 where the bytes do not fit it (said in a
+    warning). Raises a :class:`RecordingError` naming the marker file when it still cannot be
+    read."""
+    marker = _brainvision_marker_file(path)
+    try:
+        with _brainvision_text_as_latin1():
+            raw = _mne_call(path, lambda: _read_lazily(path, verbose), skip)
+    except RecordingError as err:
+        if not _undecodable(err):
+            raise
+        what = f"its marker file {marker}" if marker is not None else "its header"
+        raise RecordingError(
+            f"could not read EEG file {path}: {what} is not text in an encoding it can be "
+            f"read in ({err.__cause__ or err}); save the marker file as UTF-8 with the line "
+            "Codepage=UTF-8 (BrainVision Analyzer's export, or a text editor, does so)"
+        ) from err
+    if marker is not None:
+        codepage = _marker_codepage(marker)
+        try:
+            marker.read_bytes().decode(codepage)
+        except (UnicodeDecodeError, LookupError):
+            texts = few(sorted(set(raw.annotations.description)), 6)
+            _warn(
+                f"{path}: its marker file {marker} is not {codepage} text as its Codepage "
+                f"line says; its markers were read as Latin-1 (ISO 8859-1). Check that their "
+                f"texts read right: {texts}; save the marker file as UTF-8 to be sure."
+            )
+    return raw
 
 
 def _brainvision_header(path: Path) -> Path | None:
