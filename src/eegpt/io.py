@@ -744,7 +744,7 @@ def _open(
             raw = _mne_call(path, lambda: _read_lazily(path, verbose, exclude), skip)
         except RecordingError as err:
             if header is None and path.suffix.lower() == ".vhdr" and _undecodable(err):
-                raw = _read_brainvision_codepage(path, verbose, skip)
+                raw = _read_brainvision_codepage(path, verbose, exclude, skip)
             elif header is None or "encoding='latin1'" not in str(err):
                 raise
             else:  # annotations not UTF-8, as EDF+ asks: older software wrote Latin-1
@@ -1541,7 +1541,10 @@ def _marker_codepage(marker: Path) -> str:
 
 
 def _read_brainvision_codepage(
-    path: Path, verbose: bool | str | int | None, skip: re.Pattern[str] | None
+    path: Path,
+    verbose: bool | str | int | None,
+    exclude: Sequence[str],
+    skip: re.Pattern[str] | None,
 ) -> mne.io.BaseRaw:
     """Read the BrainVision recording ``path`` (its ``.vhdr``) whose marker file MNE could not
     open as UTF-8 text: one in the Windows codepage (``Codepage=ANSI``), or not in the one it
@@ -1552,7 +1555,7 @@ def _read_brainvision_codepage(
     marker = _brainvision_marker_file(path)
     try:
         with _brainvision_text_as_latin1():
-            raw = _mne_call(path, lambda: _read_lazily(path, verbose), skip)
+            raw = _mne_call(path, lambda: _read_lazily(path, verbose, exclude), skip)
     except RecordingError as err:
         if not _undecodable(err):
             raise
