@@ -14,6 +14,7 @@ Where to start:
 - a corpus: :func:`embed_dataset` (sharded Parquet, resumable), :func:`read_embeddings` reads
   it as a table and one array;
 - a live stream: :class:`OnlineEmbedder`;
+- publishing: :func:`anonymize_embeddings` copies outputs without dates, paths and host names;
 - tensors in, summary tokens out on the fast path (batching, precision, CUDA graphs):
   :class:`InferenceEngine`;
 - downstream: :mod:`eegpt.probe` (the linear probe), :mod:`eegpt.finetune`,
@@ -30,6 +31,7 @@ from typing import TYPE_CHECKING
 # The public names load on first use (PEP 562), so that ``import eegpt`` and ``eegpt --help``
 # do not pay for torch, MNE and SciPy until something needs them.
 _LAZY = {
+    "anonymize_embeddings": "eegpt.anonymize",
     "embed": "eegpt.api",
     "embed_to_file": "eegpt.api",
     "load_checkpoint": "eegpt.checkpoints",
@@ -54,6 +56,7 @@ _LAZY = {
 }
 
 if TYPE_CHECKING:  # pragma: no cover
+    from eegpt.anonymize import anonymize_embeddings
     from eegpt.api import embed, embed_to_file
     from eegpt.checkpoints import load_checkpoint, load_model, save_checkpoint
     from eegpt.config import PRESETS, EEGPTConfig, get_config
@@ -74,10 +77,10 @@ if TYPE_CHECKING:  # pragma: no cover
 
 # Submodules, reachable as attributes after a bare ``import eegpt`` (``eegpt.probe.train_probe``).
 _SUBMODULES = {
-    "annotations", "api", "bids", "channels", "checkpoints", "cli", "config", "dataset", "dataset_cli",
-    "dataset_ray", "dataset_read", "demo", "engine", "errors", "export", "finetune", "hub", "io", "model",
-    "online", "outputs", "preprocessing", "probe", "probe_cli", "short_attention", "sklearn", "streaming",
-    "viz",
+    "annotations", "anonymize", "api", "bids", "channels", "checkpoints", "cli", "config", "dataset",
+    "dataset_cli", "dataset_ray", "dataset_read", "demo", "engine", "errors",
+    "export", "finetune", "hub", "io", "model", "online", "outputs", "preprocessing", "probe",
+    "probe_cli", "short_attention", "sklearn", "streaming", "viz",
 }  # fmt: skip
 
 
@@ -107,6 +110,7 @@ __all__ = [
     "OnlineEmbedder",
     "PRESETS",
     "__version__",
+    "anonymize_embeddings",
     "embed",
     "embed_dataset",
     "embed_to_file",

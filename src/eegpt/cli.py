@@ -1,4 +1,5 @@
-"""Command line: ``eegpt embed | embed-dataset | probe | info | export | convert | fetch | demo``.
+"""Command line: ``eegpt embed | embed-dataset | probe | info | export | anonymize | convert | fetch |
+demo``.
 
 Every command reports a problem with its input as one ``eegpt: error: ...`` line (exit status 1,
 or 2 for usage errors: ``eegpt`` or ``eegpt probe`` alone prints its help and exits with 2);
@@ -580,6 +581,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_info)
 
     add_export_command(sub)
+    add_anonymize_command(sub)
 
     p = sub.add_parser("convert", help="convert a checkpoint to safetensors + config.json")
     p.add_argument(
@@ -744,6 +746,63 @@ def cmd_export(args: argparse.Namespace) -> int:
     export_embeddings(windows, args.output, pool=pool, overwrite=args.overwrite)
     if not args.quiet:
         print(describe_export(windows, args.output, pool), file=sys.stderr)
+    return 0
+
+
+def add_anonymize_command(sub: Any) -> None:
+    """``eegpt anonymize INPUT -o OUTPUT [--daysback N]``."""
+    p = sub.add_parser(
+        "anonymize",
+        help="copy embeddings for publication without the recording date, paths and host",
+        description="Write a copy of embeddings (.npz, .parquet, an embed-dataset folder or a "
+        "folder of --part run folders) without the recording's measurement date, its paths "
+        "(a corpus run's rows name each file by its recording id, a single file by its name; "
+        "the checkpoint by its file name) or the host and SLURM job ids of the runs. The "
+        "embeddings, onsets, recording ids, channels, model, checkpoint sha256, labels and the "
+        "manifest's own columns are kept: check those yourself. See README, 'Publishing "
+        "embeddings'.",
+    )
+    p.add_argument(
+        "input",
+        type=Path,
+        help="an embeddings file of eegpt embed (.npz/.parquet), or an embed-dataset output "
+        "folder (or a folder of --part run folders)",
+    )
+    p.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        required=True,
+        help="the copy: a file of the input's format, or a new folder; never replaced",
+    )
+    p.add_argument(
+        "--daysback",
+        type=int,
+        default=None,
+        metavar="N",
+        help="move the measurement date back by N days instead of removing it (as mne "
+        "anonymize --daysback), keeping the order and spacing of recordings",
+    )
+    p.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
+    p.set_defaults(func=cmd_anonymize)
+
+
+def cmd_anonymize(args: argparse.Namespace) -> int:
+    from eegpt.anonymize import anonymize_embeddings
+
+    anonymize_embeddings(args.input, args.output, daysback=args.daysback)
+    if not args.quiet:
+        date = (
+            "measurement dates removed"
+            if args.daysback is None
+            else f"measurement dates moved back {args.daysback} days"
+        )
+        print(
+            f"wrote {args.output}: an anonymized copy of {args.input} ({date}; paths, host and "
+            "SLURM ids removed). The manifest's own columns, event labels and annotations are "
+            "copied as they are: check them before publishing",
+            file=sys.stderr,
+        )
     return 0
 
 
@@ -1789,7 +1848,7 @@ class _Stderr:
 
 
 #: Commands that never read EEG: they do not import MNE just to move its log messages.
-_WITHOUT_MNE = ("info", "export", "convert", "fetch")
+_WITHOUT_MNE = ("info", "export", "anonymize", "convert", "fetch")
 
 
 def _mne_logs_to_stderr(quiet: bool) -> Callable[[], None]:

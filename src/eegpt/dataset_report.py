@@ -256,6 +256,11 @@ def output_report(output_dir: str | os.PathLike) -> tuple[str, bool]:
     elif present < counted:
         lines.insert(2, f"  (only {present} of the {counted} shard files the counts above include "
                         "are there: deleted since? The next run embeds their files again)")  # fmt: skip
+    anonymized = manifest.get("anonymized")
+    if anonymized:  # eegpt anonymize: its paths lead nowhere, so it cannot be resumed
+        days = anonymized.get("daysback")
+        dates = "dates removed" if days is None else f"dates moved back {days} days"
+        lines.append(f"  anonymized copy ({anonymized.get('by')}; {dates}): not resumable")
     runs = manifest.get("runs") or ([manifest["last_run"]] if manifest.get("last_run") else [])
     for run in runs[-3:]:
         this = running and run is runs[-1]  # the run in progress
