@@ -2012,14 +2012,31 @@ def joined_negative_values(argv: list[str]) -> list[str]:
     return out
 
 
+def escape_unencodable_output() -> None:
+    """Make stdout write what its encoding cannot hold as backslash escapes, as Python's
+    stderr already does (``errors="backslashreplace"``), and stderr too where it was set up
+    otherwise: a file name with ``ü`` printed to an ASCII terminal (``LC_ALL=C``,
+    ``PYTHONIOENCODING=ascii``) then shows as ``\\xfc`` instead of stopping the run with a
+    UnicodeEncodeError after its first file. The encodings stay as they are; streams that
+    cannot be reconfigured (a caller's own stream object without ``reconfigure``) are left
+    alone."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            with contextlib.suppress(ValueError, OSError):  # closed, or not a text stream
+                reconfigure(errors="backslashreplace")
+
+
 def parse_command_line(
     parse: Callable[[], argparse.Namespace], *, process: bool
 ) -> argparse.Namespace | None:
     """``parse()`` (building the parser imports eegpt's modules, which takes a moment), with
     eegpt's Ctrl-C and SIGTERM handlers already in place when ``process`` (the entry point of
-    this process): an interruption then is one line, and None is returned (status 130)."""
+    this process): an interruption then is one line, and None is returned (status 130). The
+    entry point also owns the process's output streams: :func:`escape_unencodable_output`."""
     if not process:
         return parse()
+    escape_unencodable_output()
     signal.signal(signal.SIGTERM, _raise_on_sigterm)
     signal.signal(signal.SIGINT, _Interrupts())
     try:
