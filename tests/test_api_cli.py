@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import subprocess
 import sys
 import time
 import warnings
@@ -1989,3 +1990,78 @@ def test_cli_a_cap_table_is_not_applied_to_a_bdf_of_10_10_names(tmp_path, capsys
         assert "b3.bdf: the rename table 'biosemi64' names amplifier sockets" in said
         assert "not applied" in said and "none of the 64 labels" not in said
         assert "Fp1    ->  FP1" in capsys.readouterr().out
+
+
+def _eegpt_process(args: list[str], cwd: Path, **env: str) -> subprocess.CompletedProcess:
+    """``python -m eegpt ARGS`` in a process of its own, with this checkout's eegpt and the
+    environment changed by ``env`` (PYTHONIOENCODING and PYTHONUTF8 left out unless given)."""
+    environ = {k: v for k, v in os.environ.items() if k not in ("PYTHONIOENCODING", "PYTHONUTF8")}
+    src = str(Path(__file__).resolve().parents[1] / "src")
+    environ["PYTHONPATH"] = os.pathsep.join([src, environ.get("PYTHONPATH", "")])
+    return subprocess.run(
+        [sys.executable, "-m", "eegpt", *args],
+        cwd=cwd, env={**environ, **env}, capture_output=True, timeout=300,
+    )  # fmt: skip
+
+
+def test_names_an_ascii_terminal_cannot_show_stop_no_run(weights, edf, tmp_path):
+    """stdout that cannot encode a file name (an ASCII terminal) shows it as escapes, as
+    stderr does, instead of failing the run after its first file."""
+    folder = tmp_path / "Patientin_Müller"
+    folder.mkdir()
+    first, second = folder / "Ruhe-EEG ä.edf", folder / "静息态.edf"
+    first.write_bytes(edf.read_bytes())
+    second.write_bytes(edf.read_bytes())
+    args = ["embed", str(first), str(second), "--weights", str(weights), "-o", "out/"]
+    done = _eegpt_process(args, tmp_path, PYTHONIOENCODING="ascii")
+    assert done.returncode == 0, done.stderr.decode("ascii", "replace")
+    out = done.stdout.decode("ascii")
+    assert "Ruhe-EEG \\xe4.npz: " in out and "\\u9759\\u606f\\u6001.npz: " in out
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["Ruhe-EEG ä.npz", "静息态.npz"]
+
+
+def test_outputs_record_real_names_where_the_locale_cannot_decode_them(weights, edf, tmp_path):
+    """Under LC_ALL=C without UTF-8 mode, Python gives non-ASCII names as surrogate escapes;
+    the outputs still record the real (UTF-8) names: an .npz's and a .parquet's source, and
+    an embed-dataset run's ids, paths and reports, which a rerun in that locale reads back."""
+    folder = tmp_path / "data" / "São Paulo"
+    folder.mkdir(parents=True)
+    recording = folder / "Müller.edf"
+    recording.write_bytes(edf.read_bytes())
+    c_locale = {"LC_ALL": "C", "PYTHONUTF8": "0"}
+    for out in ("x.npz", "x.parquet"):
+        args = ["embed", "data/São Paulo/Müller.edf", "--weights", str(weights), "-o", out, "-q"]
+        done = _eegpt_process(args, tmp_path, **c_locale)
+        assert done.returncode == 0, done.stderr.decode("ascii", "replace")
+        assert load_embeddings(tmp_path / out).metadata["source"] == "data/São Paulo/Müller.edf"
+    assert pd.read_parquet(tmp_path / "x.parquet")["source"].unique().tolist() == [
+        "data/São Paulo/Müller.edf"
+    ]
+
+    args = ["embed-dataset", "data", "--weights", str(weights), "-o", "run", "-q"]
+    done = _eegpt_process(args, tmp_path, **c_locale)
+    assert done.returncode == 0, done.stderr.decode("ascii", "replace")
+    rows = pd.read_parquet(tmp_path / "run")
+    assert rows["recording_id"].unique().tolist() == ["São Paulo/Müller.edf"]
+    assert rows["path"].unique().tolist() == [str(recording.resolve())]
+    files = pd.read_csv(tmp_path / "run" / "_files.csv")
+    assert files["recording_id"].tolist() == ["São Paulo/Müller.edf"]
+    assert files["path"].tolist() == [str(recording.resolve())]
+    assert "São Paulo/Müller.edf: " in files["warnings"][0]  # channels outside the vocabulary
+    # the report as a list of files, read back in that locale, names the file on disk
+    args = ["embed-dataset", "run/_files.csv", "--weights", str(weights), "-o", "again", "-q"]
+    done = _eegpt_process(args, tmp_path, **c_locale)
+    assert done.returncode == 0, done.stderr.decode("ascii", "replace")
+    assert pd.read_parquet(tmp_path / "again")["path"].unique().tolist() == [
+        str(recording.resolve())
+    ]
+
+
+def test_recorded_names_of_bytes_that_are_no_utf8_show_the_bytes():
+    """A name whose bytes are no UTF-8 (Latin-1 ``São``) is recorded with ``\\xNN`` escapes,
+    so the file is still embedded; real text is recorded as it is."""
+    from eegpt._filenames import path_text
+
+    assert path_text(os.fsdecode(b"S\xe3o Paulo/a.edf")) == "S\\xe3o Paulo/a.edf"
+    assert path_text(os.fsdecode("São/静.edf".encode())) == "São/静.edf"
+    assert path_text(Path("São/a.edf")) == "São/a.edf"

@@ -31,6 +31,8 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple, ParamSpec, TypeVar
 
+from eegpt._filenames import path_text
+
 logger = logging.getLogger("eegpt")
 #: Set while a function called with ``verbose="error"`` (or "critical", or a level >= 40)
 #: runs: :func:`warn` then stays silent, as MNE's warnings do at those levels.
@@ -475,10 +477,11 @@ def warning_texts(
 ) -> list[str]:
     """The first ``limit`` distinct warning texts of ``texts``, each on one line and at most
     ``width`` characters (:data:`RECORDED_WARNING_WIDTH` unless given; a longer one loses its
-    middle, :func:`cut_in_the_middle`): what a record keeps of the warnings about a file."""
+    middle, :func:`cut_in_the_middle`): what a record keeps of the warnings about a file,
+    the file names in them as their real text (:func:`eegpt._filenames.path_text`)."""
     kept: list[str] = []
     for text in texts:
-        short = cut_in_the_middle(text, width)
+        short = cut_in_the_middle(path_text(text), width)
         if short not in kept:
             kept.append(short)
     return kept[:limit]

@@ -24,6 +24,7 @@ import torch
 from tqdm.auto import tqdm
 
 from eegpt import __version__
+from eegpt._filenames import path_text
 from eegpt._logging import honours_verbose, progress_options, recorded_warnings, warning_texts
 from eegpt._logging import log as _log
 from eegpt.annotations import (
@@ -637,7 +638,7 @@ def provenance(model: EEGPT, recording, windows, engine: InferenceEngine) -> dic
     :class:`~eegpt.streaming.WindowStream`).
     """
     record = {
-        "source": recording.source,
+        "source": path_text(recording.source),  # the real name, whatever the locale
         "sfreq_in": float(recording.sfreq),
         "channels": windows.mapping.to_dict(),
         "preprocessing": windows.config.to_dict(),

@@ -92,6 +92,7 @@ import torch
 from tqdm.auto import tqdm
 
 from eegpt import __version__, _interrupts
+from eegpt._filenames import path_text
 from eegpt._logging import (
     caught_warnings,
     few,
@@ -391,8 +392,9 @@ TRACEBACK_MARK = "\nTraceback (most recent call last):"
 
 def _describe(err: BaseException) -> str:
     """Why a file failed, for ``_errors.csv``: the exception's type and message (and, with
-    :data:`DEBUG_ENV` set, its traceback on the lines after)."""
-    text = f"{type(err).__name__}: {err}"
+    :data:`DEBUG_ENV` set, its traceback on the lines after), the file names in it as their
+    real text (:func:`eegpt._filenames.path_text`), which a UTF-8 report can hold."""
+    text = path_text(f"{type(err).__name__}: {err}")
     if os.environ.get(DEBUG_ENV):
         text += "\n" + "".join(traceback.format_exception(err)).rstrip()
     return text
@@ -1013,7 +1015,7 @@ def _file_table(result: FileResult, file: InputFile, inputs: DatasetInputs, sche
     index = np.arange(n) if info.index is None else np.asarray(info.index)
     arrays = [
         pa.repeat(pa.scalar(file.recording_id, pa.string()), n),
-        pa.repeat(pa.scalar(file.path, pa.string()), n),
+        pa.repeat(pa.scalar(file.path_text, pa.string()), n),
         pa.array(index.astype(np.int32)),
         pa.array(np.asarray(result.onsets, dtype=np.float64)),
         pa.repeat(names, n),
@@ -1123,7 +1125,7 @@ def _file_status(result: FileResult, file: InputFile, shard: int) -> dict[str, A
     return {
         "index": file.index,
         "recording_id": file.recording_id,
-        "path": file.path,
+        "path": file.path_text,
         "shard": shard,
         "status": _status_of(result.error),
         "n_windows": result.n_windows,
@@ -3233,7 +3235,7 @@ class _Run:
                 s = {
                     "index": f.index,
                     "recording_id": f.recording_id,
-                    "path": f.path,
+                    "path": f.path_text,
                     "shard": f.index // self.spec["shard_size"],
                     "status": "pending",
                     "n_windows": 0,
@@ -3356,7 +3358,7 @@ def _write_listing(output_dir: Path, corpus: DatasetInputs) -> None:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(["path", "recording_id"])
-    writer.writerows([f.path, f.recording_id] for f in corpus.files)
+    writer.writerows([f.path_text, f.recording_id] for f in corpus.files)
     with _naming_full_disk(output_dir, lambda: CORPUS_LISTING):
         atomic_write(output_dir / CORPUS_LISTING, lambda fh: fh.write(buf.getvalue().encode()))
 
@@ -3453,7 +3455,7 @@ def _check_sibling_parts(
         else:
             same = theirs == identity
         if same and identity == _LIST_INPUTS:  # lists of files: one corpus if they overlap
-            paths = paths if paths is not None else {f.path for f in corpus.files}
+            paths = paths if paths is not None else {f.path_text for f in corpus.files}
             same = not (_listed_paths(folder) or set()).isdisjoint(paths)
         if not same:  # the corpus elsewhere (staged to each node's $TMPDIR): ids it shares
             ids = ids if ids is not None else {f.recording_id for f in corpus.files}

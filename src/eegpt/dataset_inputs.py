@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from eegpt._filenames import os_path, path_text
 from eegpt._logging import count as _count
 from eegpt._logging import few
 from eegpt._logging import log as _log
@@ -63,9 +64,11 @@ class InputFile:
         Position in the dataset's file list (defines its shard: ``index // shard_size``).
     recording_id : str
         Unique name of the recording in the output: the path relative to the input folder (or
-        glob root), or the manifest's ``recording_id`` column.
+        glob root), or the manifest's ``recording_id`` column; as text, the real name
+        (:func:`eegpt._filenames.path_text`).
     path : str
-        Absolute path of the file.
+        Absolute path of the file, in the form file calls take (which may hold surrogate
+        escapes where the locale cannot decode the name); records use :attr:`path_text`.
     rescale : float
         Multiplier for the samples as read (volts), from the manifest's ``rescale`` column: a
         file whose header gives the wrong unit (``1e-6``: microvolts labelled as volts), as
@@ -85,6 +88,12 @@ class InputFile:
     rescale: float = 1.0
     annotations: str | None = None
     bads: tuple[str, ...] = ()
+
+    @property
+    def path_text(self) -> str:
+        """:attr:`path` as the run records it (the ``path`` columns of its Parquet shards and
+        reports): the real name, whatever the locale (:func:`eegpt._filenames.path_text`)."""
+        return path_text(self.path)
 
 
 @dataclass
@@ -286,7 +295,12 @@ def _make_inputs(
     marked = bads or [()] * len(paths)
     files = [
         InputFile(
-            i, rid, os.path.abspath(p) if _dangling(p) else str(p.resolve()), factor, more, bad
+            i,
+            path_text(rid),
+            os.path.abspath(p) if _dangling(p) else str(p.resolve()),
+            factor,
+            more,
+            bad,
         )
         for i, (p, rid, factor, more, bad) in enumerate(
             zip(paths, ids, factors, extra, marked, strict=True)
@@ -840,7 +854,7 @@ def _from_table(table: Any, base: Path, source: str) -> DatasetInputs:
     empty = [i for i, p in enumerate(raw_paths) if p is None or not str(p).strip()]
     if empty:
         raise ValueError(f"manifest {source}: empty 'path' in row(s) {empty[:10]}")
-    paths = [base / Path(str(p)).expanduser() for p in raw_paths]
+    paths = [base / Path(os_path(str(p))).expanduser() for p in raw_paths]
     if "recording_id" in table.column_names:
         ids = [None if v is None else str(v) for v in table.column("recording_id").to_pylist()]
     else:

@@ -1,0 +1,54 @@
+"""File names as text: what eegpt records of a name (:func:`path_text`) and the form file calls
+take (:func:`os_path`), which differ where the locale cannot decode a name's bytes.
+
+No imports beyond the standard library: :mod:`eegpt._logging` uses it for the warnings it
+records.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+
+_SURROGATE = re.compile("[\\ud800-\\udfff]")
+
+
+def path_text(path: str | os.PathLike[str]) -> str:
+    """``path`` as the text eegpt records for it (an output's ``source``, a run's ``path`` and
+    ``recording_id`` columns): the file's real name.
+
+    Without Python's UTF-8 mode, under a locale whose encoding cannot decode a name's bytes
+    (``LC_ALL=C``), Python hands the name over with those bytes as surrogate escapes
+    (``'S\\udcc3\\udca3o'`` for the UTF-8 name ``São``): text that no UTF-8 file (Parquet,
+    CSV, JSON) can hold, and that reads back as another name. Here those bytes are decoded as
+    UTF-8, the encoding of names on disk today. Bytes that are no UTF-8 either (a Latin-1
+    name) become ``\\xNN`` escapes (``'S\\xe3o'``): the file is still read and embedded, and
+    its record says which bytes its name holds, rather than failing a readable recording
+    over its name. Text without surrogates is returned as it is.
+    """
+    text = os.fspath(path)
+    if not _SURROGATE.search(text):
+        return text
+    try:
+        raw = os.fsencode(text)  # the name's bytes, as the file system gave them
+    except UnicodeEncodeError:  # real characters beside the escapes: escapes of UTF-8 bytes
+        try:
+            raw = text.encode("utf-8", "surrogateescape")
+        except UnicodeEncodeError:  # surrogates that escape no byte: show them
+            return text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return raw.decode("utf-8", "backslashreplace")
+
+
+def os_path(text: str) -> str:
+    """A name given as text (a manifest's or a run's report's ``path``) in the form this
+    process's file calls take: :func:`path_text`'s inverse. Text the file-system encoding
+    cannot hold (a UTF-8 name under ``LC_ALL=C``) becomes its UTF-8 bytes as surrogate
+    escapes, which name the file on disk; other text is returned as it is."""
+    try:
+        os.fsencode(text)
+        return text
+    except UnicodeEncodeError:
+        try:
+            return os.fsdecode(text.encode("utf-8", "surrogateescape"))
+        except UnicodeEncodeError:  # surrogates that escape no byte: no file has that name
+            return text
