@@ -2065,3 +2065,45 @@ def test_recorded_names_of_bytes_that_are_no_utf8_show_the_bytes():
     assert path_text(os.fsdecode(b"S\xe3o Paulo/a.edf")) == "S\\xe3o Paulo/a.edf"
     assert path_text(os.fsdecode("São/静.edf".encode())) == "São/静.edf"
     assert path_text(Path("São/a.edf")) == "São/a.edf"
+
+
+def test_embeddings_of_weights_changed_after_loading_do_not_claim_the_file(
+    weights, edf, tmp_path, capsys
+):
+    """A data steward's find: after load_state_dict (or training) the record named the file's
+    sha256 for embeddings made with other weights."""
+    from eegpt.checkpoints import encoder_fingerprint
+
+    model = load_model(weights, verbose=False)
+    as_loaded = model.embed(edf, device="cpu", verbose=False).metadata["checkpoint"]
+    assert as_loaded["path"] == str(weights) and len(as_loaded["sha256"]) == 64
+    assert "weights_modified" not in as_loaded and "loaded_from" not in as_loaded
+
+    model.load_state_dict(EEGPT(SMALL).state_dict())
+    out = tmp_path / "other.npz"
+    model.embed(edf, device="cpu", verbose=False).save(out)
+    record = load_embeddings(out).metadata["checkpoint"]
+    assert record["weights_modified"] is True
+    assert record["sha256"] is None and record["path"] is None  # old readers: no file claimed
+    assert record["loaded_from"] == {
+        "path": str(weights),
+        "format": as_loaded["format"],
+        "sha256": as_loaded["sha256"],
+    }
+    assert record["weights_sha256"] == encoder_fingerprint(model)
+    assert record["weights_sha256"] != encoder_fingerprint(load_model(weights, verbose=False))
+    assert main(["info", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert f"weights MODIFIED after loading {weights}" in text
+    assert f"encoder fingerprint {record['weights_sha256'][:12]}" in text
+
+
+def test_embeddings_after_an_optimizer_step_are_marked_modified(weights, edf):
+    model = load_model(weights, verbose=False)
+    opt = torch.optim.SGD(model.target_encoder.parameters(), lr=0.1)
+    model.train()
+    model.target_encoder(torch.randn(2, 3, 1024), torch.arange(3)).square().sum().backward()
+    opt.step()
+    model.eval()
+    record = model.embed(edf, device="cpu", verbose=False).metadata["checkpoint"]
+    assert record["weights_modified"] is True and record["loaded_from"]["path"] == str(weights)

@@ -10,6 +10,7 @@ import pickle
 import warnings
 from pathlib import Path
 
+import numpy as np
 import pytest
 import torch
 from safetensors.torch import save_file
@@ -1077,3 +1078,78 @@ def test_stored_channel_ids_other_than_the_names_ids_are_warned_about(tmp_path):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         load_model(tmp_path / "new", verbose=False)
+
+
+# --------------------------------------------------------------------------------------------
+# Whether a loaded model still holds its file's weights (modified_weights)
+# --------------------------------------------------------------------------------------------
+
+
+def _fresh(weights):
+    from eegpt.checkpoints import load_model
+
+    return load_model(weights, verbose=False)
+
+
+def test_loaded_weights_kept_through_moves_modes_and_engines(weights):
+    """What leaves the values alone is no change: no false 'weights modified'."""
+    import copy
+
+    from eegpt.checkpoints import modified_weights
+    from eegpt.engine import InferenceEngine
+
+    model = _fresh(weights)
+    assert modified_weights(model) is None
+    model.to("cpu").eval().float()
+    model.train().eval()
+    model.requires_grad_(False).requires_grad_(True)
+    model.load_state_dict(model.state_dict())  # the same values again (bumps the counters)
+    for precision in ("float32", "bfloat16"):
+        engine = InferenceEngine(model.target_encoder, "cpu", precision=precision)
+        engine.encode(np.zeros((2, 3, 1024), np.float32), [0, 1, 2], progress=False)
+    torch.compile(model)
+    assert modified_weights(model) is None
+    assert modified_weights(copy.deepcopy(model)) is None
+    assert "checkpoint='small'" in repr(model) and "modified" not in repr(model)
+
+
+def test_load_state_dict_of_other_weights_is_seen(weights):
+    from eegpt.checkpoints import encoder_fingerprint, modified_weights
+
+    model = _fresh(weights)
+    loaded = encoder_fingerprint(model)
+    other = EEGPT(model.config)
+    model.load_state_dict(other.state_dict())
+    assert modified_weights(model) == encoder_fingerprint(other) != loaded
+    assert "checkpoint='small'" not in repr(model)
+    assert "loaded_from='small', weights modified" in repr(model)
+
+
+@pytest.mark.parametrize("how", ["foreach", "fused", "no_grad"])
+def test_training_a_loaded_model_is_seen(weights, how):
+    """Optimizer steps (fused ones do not bump the tensors' counters) and in-place edits."""
+    from eegpt.checkpoints import modified_weights
+
+    model = _fresh(weights)
+    if how == "no_grad":
+        with torch.no_grad():
+            model.target_encoder.summary_token.add_(0.5)
+    else:
+        opt = torch.optim.AdamW(model.target_encoder.parameters(), lr=1e-2, fused=how == "fused")
+        model.train()
+        model.target_encoder(torch.randn(2, 3, 1024), torch.arange(3)).square().sum().backward()
+        opt.step()
+        model.eval()
+    assert modified_weights(model) is not None
+
+
+def test_training_a_head_alone_keeps_the_encoder_weights(weights):
+    """The record is of the encoder (what embeddings come from): a head's steps leave it."""
+    from eegpt.checkpoints import modified_weights
+
+    model = _fresh(weights)
+    head = torch.nn.Linear(64, 2)
+    opt = torch.optim.AdamW(head.parameters(), lr=1e-2, fused=True)
+    head(torch.randn(4, 64)).sum().backward()
+    opt.step()
+    assert modified_weights(model) is None

@@ -3518,3 +3518,20 @@ def test_dropped_channels_leave_out_a_socket_dropped_by_its_electrode():
     rows = [{"status": "ok", "dropped_channels": ["A12", "A24", "B5"]}]
     rename = {**cap_rename("biosemi64"), "C1": None, "B5": None}
     assert _dropped_channels(rows, rename) == [("A24", 1)]
+
+
+def test_run_of_weights_changed_after_loading_does_not_claim_the_file(
+    small_corpus, weights, tmp_path
+):
+    """The run's spec (stored in every shard, compared on resume) names the weights used, not
+    the file they were loaded from before load_state_dict replaced them."""
+    from eegpt.checkpoints import load_model
+
+    model = load_model(weights, verbose=False)
+    file_sha = model.checkpoint_info["sha256"]
+    model.load_state_dict(EEGPT(model.config).state_dict())
+    out = tmp_path / "out"
+    embed_dataset(small_corpus, out, model=model, workers=0, device="cpu", progress=False)
+    spec, _ = read_shard_status(out / "shard-00000.parquet")
+    assert spec["checkpoint"]["sha256"] != file_sha
+    assert spec["checkpoint"]["sha256"].startswith("state_dict:")

@@ -35,6 +35,7 @@ from eegpt.annotations import (
     same_file,
 )
 from eegpt.channels import ChannelMapping
+from eegpt.checkpoints import modified_weights
 from eegpt.config import EEGPTConfig
 from eegpt.engine import InferenceEngine, Precision
 from eegpt.errors import EmbeddingError, OutputExistsError
@@ -766,8 +767,17 @@ def partial_patch_note(padded: dict[str, Any]) -> str:
 def _checkpoint_record(model: EEGPT) -> dict[str, Any]:
     """The model's checkpoint provenance, with ``pretrained`` lifted out of its notes.
 
-    ``pretrained`` is False for generated weights (``eegpt demo``), None when unknown.
+    ``pretrained`` is False for generated weights (``eegpt demo``), None when unknown. When
+    the encoder's weights were changed after loading (``load_state_dict``, training: see
+    :func:`eegpt.checkpoints.modified_weights`), the file's ``path``, ``format`` and ``sha256``
+    move under ``loaded_from`` (``path`` and ``sha256`` become None: the file does not hold
+    the weights used), ``weights_modified`` is True and ``weights_sha256`` is the
+    :func:`~eegpt.checkpoints.encoder_fingerprint` of the weights used.
     """
     info = dict(getattr(model, "checkpoint_info", None) or {})
     info["pretrained"] = (info.get("notes") or {}).get("pretrained")
+    fingerprint = modified_weights(model) if isinstance(model, EEGPT) else None
+    if fingerprint is not None:
+        info["loaded_from"] = {key: info.get(key) for key in ("path", "format", "sha256")}
+        info.update(path=None, sha256=None, weights_modified=True, weights_sha256=fingerprint)
     return info

@@ -51,13 +51,14 @@ from safetensors import SafetensorError
 from safetensors.torch import load_file as _load_safetensors
 from safetensors.torch import save as _dump_safetensors
 
+from eegpt import model as _model_module
 from eegpt._logging import few, honours_verbose, is_verbose
 from eegpt._logging import log as _log
 from eegpt._logging import warn as _warn
 from eegpt.channels import CHANNEL_INDEX, VOCABULARY, normalize_channel_name
 from eegpt.config import N_VOCABULARY, PRESETS, EEGPTConfig
 from eegpt.errors import CheckpointError
-from eegpt.model import EEGPT
+from eegpt.model import EEGPT, EEGPTEncoder, _param_key
 from eegpt.outputs import atomic_write
 
 logger = logging.getLogger(__name__)
@@ -70,7 +71,9 @@ __all__ = [
     "describe",
     "infer_config",
     "load_checkpoint",
+    "encoder_fingerprint",
     "load_model",
+    "modified_weights",
     "save_checkpoint",
 ]
 
@@ -1189,6 +1192,99 @@ def _check_channels(ckpt: Checkpoint) -> None:
 
 
 # --------------------------------------------------------------------------------------------
+# Identity of the weights
+# --------------------------------------------------------------------------------------------
+
+
+def _encoder_of(model: EEGPT | EEGPTEncoder) -> EEGPTEncoder:
+    if isinstance(model, EEGPT):
+        return model.target_encoder
+    if isinstance(model, EEGPTEncoder):
+        return model
+    raise TypeError(f"expected an EEGPT model or encoder, got {type(model).__name__}")
+
+
+def _hash_tensors(h: Any, state: Mapping[str, torch.Tensor]) -> None:
+    for name in sorted(state):
+        t = state[name].detach().to("cpu").contiguous()
+        h.update(f"{name}|{t.dtype}|{tuple(t.shape)}|".encode())
+        if t.numel():
+            h.update(t.reshape(-1).view(torch.uint8).numpy())  # its bytes, hashed in place
+
+
+def encoder_fingerprint(model: EEGPT | EEGPTEncoder) -> str:
+    """SHA-256 of the encoder's architecture and weights (``target_encoder.*`` only).
+
+    Independent of the file format the weights came from and of any probe head, so it
+    identifies "the same encoder" across conversions; it changes when a weight changes.
+    Hashes every weight (about 55 ms for the 25 M parameters of ``"large"`` on a CPU core).
+    """
+    encoder = _encoder_of(model)
+    h = hashlib.sha256(b"eegpt-encoder-v1|")
+    h.update(json.dumps(encoder.config.to_dict(), sort_keys=True).encode())
+    _hash_tensors(h, encoder.state_dict())
+    return h.hexdigest()
+
+
+@dataclass(frozen=True)
+class _WeightsSeen:
+    """The encoder's weights as seen at one moment: each parameter's identity, in-place change
+    counter, dtype and device (:func:`eegpt.model._param_key`), the process's optimizer step
+    count then, and the :func:`encoder_fingerprint` of the weights."""
+
+    key: tuple
+    optimizer_steps: int
+    fingerprint: str
+
+    @classmethod
+    def now(cls, model: EEGPT, fingerprint: str) -> _WeightsSeen:
+        return cls(_param_key(model.target_encoder), _model_module._optimizer_steps, fingerprint)
+
+    def still(self, model: EEGPT) -> bool:
+        """Whether nothing that can change a weight happened since: no parameter replaced,
+        moved, cast or changed in place (``load_state_dict``, ``copy_``, a foreach optimizer),
+        no optimizer holding one stepped (fused ones do not bump the counters). Writes
+        through ``p.data`` are not seen. Costs well under a millisecond, no hashing."""
+        encoder = model.target_encoder
+        return _param_key(encoder) == self.key and not model._stepped_by_optimizer(
+            since=self.optimizer_steps, module=encoder
+        )
+
+
+def mark_loaded_weights(model: EEGPT, fingerprint: str | None = None) -> None:
+    """Note the encoder weights ``model`` holds now as the ones its ``checkpoint_info`` names
+    (a file :func:`load_model` read, the weights :func:`eegpt.finetune` made), so that
+    :func:`modified_weights` can tell later whether the weights used are still those.
+    ``fingerprint``: their :func:`encoder_fingerprint` when already known."""
+    fingerprint = fingerprint or encoder_fingerprint(model)
+    model._loaded_weights = _WeightsSeen.now(model, fingerprint)  # type: ignore[assignment]
+
+
+def modified_weights(model: EEGPT) -> str | None:
+    """The :func:`encoder_fingerprint` of ``model``'s encoder weights when they are no longer
+    those of its checkpoint (:func:`mark_loaded_weights`: changed by ``load_state_dict``, an
+    optimizer step, ``copy_``, a cast such as ``.half()``), None while they are the same or
+    when none were noted (a model built in Python, never loaded).
+
+    Cheap while nothing touched the weights (the change counters are compared, no hashing);
+    after a possible change the weights are hashed once and compared, so moving the model
+    (``model.to("cuda")``), casting it back or loading the same weights again counts as no
+    change. The fingerprint of changed weights is kept until they change again.
+    """
+    loaded: _WeightsSeen | None = getattr(model, "_loaded_weights", None)
+    if loaded is None or loaded.still(model):
+        return None
+    seen: _WeightsSeen | None = getattr(model, "_weights_seen", None)
+    if seen is None or not seen.still(model):
+        seen = _WeightsSeen.now(model, encoder_fingerprint(model))
+        model._weights_seen = seen  # type: ignore[assignment]
+    if seen.fingerprint == loaded.fingerprint:  # the same values, e.g. moved to another device
+        model._loaded_weights = seen  # type: ignore[assignment]
+        return None
+    return seen.fingerprint
+
+
+# --------------------------------------------------------------------------------------------
 # Building models
 # --------------------------------------------------------------------------------------------
 
@@ -1387,6 +1483,7 @@ def load_model(
             raise
         raise CheckpointError(f"{path}: {e}") from e
     model.checkpoint_info = _provenance(ckpt)  # type: ignore[assignment]
+    mark_loaded_weights(model)  # for provenance to tell when they change (modified_weights)
     return model
 
 

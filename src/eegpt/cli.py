@@ -1729,11 +1729,28 @@ def _describe_embeddings(path: Path) -> str:
         f"  model: embed_dim {model.get('embed_dim', '?')}, depth {model.get('depth', '?')}, "
         f"{model.get('embed_num', '?')} summary tokens; {meta.get('precision', '?')} on "
         f"{meta.get('device', '?')}",
-        f"  checkpoint: {ckpt.get('path', '?')} (sha256 {str(ckpt.get('sha256', '?'))[:12]}...)"
-        + (", NOT pretrained" if ckpt.get("pretrained") is False else ""),
+        _checkpoint_line(ckpt),
         f"  eegpt {meta.get('eegpt_version', '?')}",
     ]
     return "\n".join(lines)
+
+
+def _checkpoint_line(ckpt: dict[str, Any]) -> str:
+    """The ``eegpt info`` line of the weights that made embeddings (their ``checkpoint``
+    record): the file and its sha256, or, for weights changed after loading, that file as
+    where they were loaded from and the fingerprint of the weights used."""
+    if ckpt.get("weights_modified"):
+        loaded = ckpt.get("loaded_from") or {}
+        line = (
+            f"  checkpoint: weights MODIFIED after loading {loaded.get('path') or '?'} (sha256 "
+            f"{str(loaded.get('sha256') or '?')[:12]}...), so not that file's; weights used: "
+            f"encoder fingerprint {str(ckpt.get('weights_sha256') or '?')[:12]}..."
+        )
+    else:
+        line = (
+            f"  checkpoint: {ckpt.get('path', '?')} (sha256 {str(ckpt.get('sha256', '?'))[:12]}...)"
+        )
+    return line + (", NOT pretrained" if ckpt.get("pretrained") is False else "")
 
 
 def _rate_lines(sfreq_in: float | None, pre: dict[str, Any]) -> list[str]:

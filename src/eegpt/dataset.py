@@ -122,6 +122,7 @@ from eegpt.channels import (
     table_provenance,
     unmatched_rename_warning,
 )
+from eegpt.checkpoints import modified_weights
 from eegpt.config import EEGPTConfig
 from eegpt.dataset_inputs import (
     DatasetInputs,
@@ -905,6 +906,8 @@ def _run_spec(
     cfg = encoder.config
     shape = [cfg.n_patches(config.n_samples), cfg.embed_num, cfg.embed_dim]
     info = dict(getattr(model, "checkpoint_info", None) or {})
+    if isinstance(model, EEGPT) and modified_weights(model) is not None:
+        info.pop("sha256", None)  # changed since loaded: the file's hash would name other weights
     sha = info.get("sha256") or f"state_dict:{_state_hash(model)}"
     spec = {
         "format": FORMAT,

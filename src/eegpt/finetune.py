@@ -25,6 +25,7 @@ import torch
 
 from eegpt._logging import warn as _warn
 from eegpt.channels import CHANNEL_INDEX, PROBE_19_CHANNELS, _log
+from eegpt.checkpoints import mark_loaded_weights
 from eegpt.engine import resolve_device
 from eegpt.model import EEGPT, EEGPTEncoder
 from eegpt.preprocessing import PreprocessingConfig
@@ -342,6 +343,7 @@ def finetune(
     # the tuned weights' own fingerprint: weights_sha256 stays that of the starting weights
     reference["tuned_weights_sha256"] = encoder_fingerprint(encoder)
     net.checkpoint_info = tuned_checkpoint_info(reference)  # type: ignore[assignment]
+    mark_loaded_weights(net)  # embeddings of it are of these weights until they change
     n_trainable = sum(p.numel() for g in param_groups for p in g["params"])
     probe = trained_probe(
         net, fit, train, val, classes, config, preprocessing,

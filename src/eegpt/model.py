@@ -1212,16 +1212,21 @@ class EEGPT(nn.Module):
         """Each parameter's in-place change counter (``Tensor._version``)."""
         return tuple(-1 if p.is_inference() else p._version for p in self.parameters())
 
-    def _stepped_by_optimizer(self) -> bool:
-        """Whether a ``torch.optim`` optimizer holding one of the parameters (by identity) has
-        stepped since the model was built (fused optimizers do not bump ``_version``)."""
-        since = getattr(self, "_initial_optimizer_steps", None)
+    def _stepped_by_optimizer(
+        self, since: int | None = None, module: nn.Module | None = None
+    ) -> bool:
+        """Whether a ``torch.optim`` optimizer holding one of the parameters (by identity) of
+        ``module`` (default: the whole model) has stepped since the optimizer step count was
+        ``since`` (default: when the model was built); fused optimizers do not bump
+        ``_version``, so this is how their steps are seen."""
+        if since is None:
+            since = getattr(self, "_initial_optimizer_steps", None)
         if since is None:
             return True
         stepped = [opt for opt, last in list(_STEPPED_OPTIMIZERS.items()) if last > since]
         if not stepped:
             return False
-        mine = [id(p) for p in self.parameters()]
+        mine = [id(p) for p in (module or self).parameters()]
         return any(not _parameter_ids(opt).isdisjoint(mine) for opt in stepped)
 
     @property
@@ -1277,7 +1282,13 @@ class EEGPT(nn.Module):
             parts.append(f"n_outputs={self.final_layer.probe2.out_features}")
         info = getattr(self, "checkpoint_info", None) or {}
         if info.get("path"):
-            parts.append(f"checkpoint={Path(str(info['path'])).name!r}")
+            from eegpt.checkpoints import modified_weights  # imports this module
+
+            name = Path(str(info["path"])).name
+            if modified_weights(self) is None:
+                parts.append(f"checkpoint={name!r}")
+            else:  # load_state_dict, training: the weights are no longer the file's
+                parts.append(f"loaded_from={name!r}, weights modified")
         if (info.get("notes") or {}).get("pretrained") is False:
             parts.append("NOT PRETRAINED")
         elif self.has_random_weights:

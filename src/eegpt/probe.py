@@ -86,6 +86,7 @@ from eegpt.channels import (
     rename_table,
     unmatched_rename_warning,
 )
+from eegpt.checkpoints import _encoder_of, encoder_fingerprint, mark_loaded_weights
 from eegpt.config import EEGPTConfig, strict_from_dict
 from eegpt.engine import (
     GPU_BATCH_SIZE,
@@ -884,35 +885,6 @@ def _projection_windows(
 # --------------------------------------------------------------------------------------------
 # Encoder identity and embedding cache
 # --------------------------------------------------------------------------------------------
-
-
-def _encoder_of(model: EEGPT | EEGPTEncoder) -> EEGPTEncoder:
-    if isinstance(model, EEGPT):
-        return model.target_encoder
-    if isinstance(model, EEGPTEncoder):
-        return model
-    raise TypeError(f"expected an EEGPT model or encoder, got {type(model).__name__}")
-
-
-def _hash_tensors(h: Any, state: Mapping[str, torch.Tensor]) -> None:
-    for name in sorted(state):
-        t = state[name].detach().to("cpu").contiguous()
-        h.update(f"{name}|{t.dtype}|{tuple(t.shape)}|".encode())
-        if t.numel():
-            h.update(t.reshape(-1).view(torch.uint8).numpy().tobytes())
-
-
-def encoder_fingerprint(model: EEGPT | EEGPTEncoder) -> str:
-    """SHA-256 of the encoder's architecture and weights (``target_encoder.*`` only).
-
-    Independent of the file format the weights came from and of any probe head, so it
-    identifies "the same encoder" across conversions; it changes when a weight changes.
-    """
-    encoder = _encoder_of(model)
-    h = hashlib.sha256(b"eegpt-encoder-v1|")
-    h.update(json.dumps(encoder.config.to_dict(), sort_keys=True).encode())
-    _hash_tensors(h, encoder.state_dict())
-    return h.hexdigest()
 
 
 class EmbeddingCache:
@@ -2964,6 +2936,7 @@ def load_probe(
     probe_model.load_state_dict(state, strict=False)
     if not frozen:
         probe_model.checkpoint_info = tuned_checkpoint_info(ref)  # type: ignore[assignment]
+        mark_loaded_weights(probe_model)
     return EEGPTProbe(
         probe_model.to(device).eval(),
         classes=meta["classes"],
