@@ -2107,3 +2107,64 @@ def test_embeddings_after_an_optimizer_step_are_marked_modified(weights, edf):
     model.eval()
     record = model.embed(edf, device="cpu", verbose=False).metadata["checkpoint"]
     assert record["weights_modified"] is True and record["loaded_from"]["path"] == str(weights)
+
+
+def test_embeddings_record_stream_precision_batch_size_and_software(model):
+    """Everything that changes the numbers is in the metadata: the residual stream's dtype
+    (only when not float32), the windows per forward pass and the software versions; the
+    Python API records no command line, and an array no channel types read."""
+    import platform
+
+    import scipy
+
+    x = np.random.default_rng(3).standard_normal((3, 2048)) * 20e-6
+    names = ["Fp1", "Cz", "O2"]
+    plain = embed(model, x, ch_names=names, sfreq=256.0,
+                  engine=InferenceEngine(model.target_encoder, "cpu", batch_size=2))  # fmt: skip
+    meta = plain.metadata
+    assert "stream_precision" not in meta and meta["batch_size"] == 2
+    assert meta["software"] == {
+        "python": platform.python_version(),
+        "torch": torch.__version__,
+        "numpy": np.__version__,
+        "scipy": scipy.__version__,
+        "mne": mne.__version__,
+    }
+    assert meta["eegpt_version"]  # still where readers look for it
+    assert "command" not in meta and "picks" not in meta
+    assert meta["preprocessing"]["detrend"] == "none"  # recorded also at its default
+    default = embed(model, x, ch_names=names, sfreq=256.0, device="cpu")
+    assert default.metadata["batch_size"] == 32  # the CPU default for 3 channels of 4 s
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # bfloat16 emulated on this CPU: said, and fine here
+        engine = InferenceEngine(
+            model.target_encoder, "cpu", precision="bfloat16", batch_size=2,
+            stream_precision="float16",
+        )  # fmt: skip
+        streamed = embed(model, x, ch_names=names, sfreq=256.0, engine=engine)
+    assert streamed.metadata["stream_precision"] == "float16"
+    assert streamed.metadata["precision"] == "bfloat16"
+
+
+def test_cli_embed_records_its_command_and_picks_and_info_shows_them(
+    weights, edf, tmp_path, capsys
+):
+    """`eegpt embed` records its arguments and the channel types read (--picks); `eegpt info`
+    shows the stream precision, batch size, software versions and the command."""
+    out = tmp_path / "rec.parquet"
+    args = ["embed", str(edf), "--weights", str(weights), "-o", str(out), "-q", "--device",
+            "cpu", "--batch-size", "3", "--precision", "bfloat16", "--stream-precision",
+            "float16", "--picks", "eeg", "--picks", "misc"]  # fmt: skip
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert main(args) == 0
+    meta = load_embeddings(out).metadata
+    assert meta["command"] == args
+    assert meta["picks"] == ["eeg", "misc"]
+    assert meta["stream_precision"] == "float16" and meta["batch_size"] == 3
+    capsys.readouterr()
+    assert main(["info", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert "bfloat16, stream float16 on cpu, batches of 3" in text
+    assert f"(python {sys.version.split()[0]}, torch {torch.__version__}," in text
+    assert f"  made by: eegpt embed {edf} --weights {weights}" in text

@@ -2125,9 +2125,19 @@ def test_cli_and_subcommand(corpus, weights, tmp_path, capsys):
     spec, _ = read_shard_status(out / "shard-00000.parquet")
     assert spec["pool"] == "mean" and spec["preprocessing"]["window_seconds"] == 2.0
     assert spec["preprocessing"]["scale"] == 500.0  # --rescale 0.5 x millivolts
+    first_run = json.loads((out / MANIFEST).read_text())["runs"][-1]
+    assert first_run["command"] == [  # the eegpt command's arguments, as typed
+        "embed-dataset", str(corpus), "-o", str(out), "--weights", str(weights), "--workers",
+        "0", "-q", "--shard-size", "4", "--pool", "mean", "--window", "2", "--rescale", "0.5",
+    ]  # fmt: skip
+    assert first_run["batch_size"] is None  # the default
+    assert set(first_run["software"]) == {"python", "torch", "numpy", "scipy", "mne"}
     again = [str(corpus), "-o", str(out), "--weights", str(weights), "--workers", "0"]
     again += ["--shard-size", "4", "--pool", "mean", "--window", "2", "--rescale", "0.5"]
+    again += ["--batch-size", "2"]  # not a setting of the rows: the run resumes, recording it
     assert cli_main(again) == 3  # nothing left to do; a log's first line says what was asked
+    last_run = json.loads((out / MANIFEST).read_text())["runs"][-1]
+    assert last_run["batch_size"] == 2 and last_run["command"] == ["embed-dataset", *again]
     first = capsys.readouterr().err.splitlines()[0]
     assert first == (f"embed-dataset {corpus} -> {out}: weights {weights}, inprocess, float32, "
                      "pool mean, 2 s windows (overlap 0 s)")  # fmt: skip

@@ -903,7 +903,7 @@ def test_detrend_windows_is_scipys_detrend_over_the_recorded_samples():
     np.testing.assert_array_equal(same, windows)
     with pytest.raises(ValueError, match="detrend must be one of"):
         PreprocessingConfig(detrend="mean")
-    assert "detrend" not in PreprocessingConfig().to_dict()  # as before the option
+    assert PreprocessingConfig().to_dict()["detrend"] == "none"  # recorded at its default too
     linear = PreprocessingConfig(detrend="linear")
     assert PreprocessingConfig.from_dict(linear.to_dict()) == linear
 
@@ -1003,4 +1003,34 @@ def test_detrend_none_is_taken_as_no_detrending():
     """None (scikit-learn's "nothing", as in a grid over [None, 'linear']) is 'none'."""
     config = PreprocessingConfig(detrend=None)
     assert config.detrend == "none" and config == PreprocessingConfig()
-    assert "detrend" not in config.to_dict()
+    assert config.to_dict()["detrend"] == "none"
+
+
+def test_detrend_is_recorded_at_its_default_and_old_records_still_read():
+    """Every record holds detrend, "none" included; a record from before (without it) reads
+    as "none", and a corpus run's stored spec without it still matches today's, so its folder
+    resumes; the embedding cache's keys stay those of entries cached before."""
+    import hashlib
+    import json
+
+    from eegpt.dataset_read import _spec_differences
+    from eegpt.probe import EmbeddingCache
+
+    new = PreprocessingConfig().to_dict()
+    assert new["detrend"] == "none"
+    old = {k: v for k, v in new.items() if k != "detrend"}
+    assert PreprocessingConfig.from_dict(old) == PreprocessingConfig()
+    assert _spec_differences({"preprocessing": old}, {"preprocessing": new}) == []
+    linear = {**new, "detrend": "linear"}
+    assert _spec_differences({"preprocessing": old}, {"preprocessing": linear}) == [
+        "preprocessing.detrend ('none' -> 'linear')"
+    ]
+    windows = np.zeros((1, 2, 8), dtype=np.float32)
+    h = hashlib.sha256(b"eegpt-embeddings-v1|")  # a key as made before detrend was recorded
+    h.update(b"fp|float32|[1, 2]|")
+    h.update(json.dumps(old, sort_keys=True).encode())
+    h.update(f"|{windows.shape}|".encode())
+    h.update(memoryview(windows).cast("B"))
+    key = EmbeddingCache.key(fingerprint="fp", windows=windows, chan_ids=[1, 2],
+                             precision="float32", preprocessing=PreprocessingConfig())  # fmt: skip
+    assert key == h.hexdigest()

@@ -2041,3 +2041,37 @@ def test_evaluating_on_one_class_is_warned_of(model, short_task, tmp_path):
         assert probe_main(run) == 0
     got = json.loads(metrics_path.read_text())
     assert "hold no epochs of 'standard'" in got["warnings"][0]
+
+
+def test_a_probe_records_its_stream_precision_and_software(weights, tmp_path, capsys):
+    """probe train --stream-precision reaches the frozen encoder and probe.json records it
+    (absent for float32, as before the option) with the software versions; `eegpt info`
+    shows it. A channel projection, trained under autocast, refuses it."""
+    import sys
+    import warnings
+
+    raw, _, _ = synthetic_erp_raw(8, sfreq=250.0, seed=4)
+    raw.set_annotations(mne.Annotations(onset=[2.0, 30.0], duration=[3.0, 2.0],
+                                        description=["seizure", "seizure"]))  # fmt: skip
+    path = tmp_path / "night_raw.fif"
+    raw.save(path, verbose=False)
+    common = ["--weights", str(weights), "--window-labels", "seizure", "--unlabelled",
+              "background", "--window", "1", "--passes", "1", "-q", "--device", "cpu"]  # fmt: skip
+    plain, streamed = tmp_path / "plain", tmp_path / "streamed"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # bfloat16 emulated on this CPU; few classes
+        assert probe_main(["train", str(path), "-o", str(plain), *common]) == 0
+        assert probe_main(["train", str(path), "-o", str(streamed), *common, "--precision",
+                           "bfloat16", "--stream-precision", "float16"]) == 0  # fmt: skip
+    before = json.loads((plain / "probe.json").read_text())
+    after = json.loads((streamed / "probe.json").read_text())
+    assert "stream_precision" not in before["training"]
+    assert after["training"]["stream_precision"] == "float16"
+    assert set(after["software"]) == {"python", "torch", "numpy", "scipy", "mne"}
+    assert "precision bfloat16, stream float16" in describe_probe(streamed)
+    assert f"(python {sys.version.split()[0]}, torch {torch.__version__}" in (
+        describe_probe(streamed)
+    )
+    with pytest.raises(ValueError, match=r"--stream-precision\) applies to the frozen encoder"):
+        train_probe(load_model(weights), synthetic_erp_epochs(20, seed=0, seconds=1.0),
+                    chan_proj=True, precision="bfloat16", stream_precision="float16")  # fmt: skip

@@ -27,7 +27,7 @@ import re
 import sys
 import threading
 import warnings
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple, ParamSpec, TypeVar
 
@@ -166,6 +166,16 @@ def duration_text(seconds: float) -> str:
     return f"{seconds:.0f} s" if abs(seconds) < 120 else clock_text(seconds)
 
 
+def software_text(versions: Mapping[str, str] | None) -> str:
+    """The recorded versions of the software under eegpt (an output's ``metadata["software"]``,
+    a probe's, :func:`eegpt.api.software_versions`) for an ``eegpt info`` line:
+    ``" (python 3.12.3, torch 2.5.1, ...)"``; empty for files written before they were
+    recorded."""
+    if not versions:
+        return ""
+    return " (" + ", ".join(f"{name} {v}" for name, v in versions.items()) + ")"
+
+
 def few(names: Sequence[str], limit: int = 3, *, as_list: bool = False) -> str:
     """``"A, B, C and 4 more"``: the first ``limit`` of ``names`` and how many are left, for
     messages. ``as_list``: the names shown as a Python list, ``"['E1', 'E2'] and 126 more"``
@@ -287,6 +297,31 @@ def recorded_warnings() -> Iterator[list[str]]:
         yield texts
     finally:
         _RECORDS.reset(token)
+
+
+#: The ``eegpt`` command's arguments (``sys.argv[1:]``) while the command line runs, for the
+#: outputs it writes (``metadata["command"]``, a corpus run's entry); None from the Python API.
+_COMMAND: contextvars.ContextVar[tuple[str, ...] | None] = contextvars.ContextVar(
+    "eegpt_command", default=None
+)
+
+
+@contextlib.contextmanager
+def command_recorded(words: Sequence[str]) -> Iterator[None]:
+    """Inside the block, :func:`recorded_command` gives ``words``: the arguments of the
+    ``eegpt`` command running (its entry points wrap the command in this)."""
+    token = _COMMAND.set(tuple(str(w) for w in words))
+    try:
+        yield
+    finally:
+        _COMMAND.reset(token)
+
+
+def recorded_command() -> list[str] | None:
+    """The ``eegpt`` command's arguments when the command line is running, to record how an
+    output was made (a reader can run them again); None when called from Python."""
+    words = _COMMAND.get()
+    return None if words is None else list(words)
 
 
 class _InSection:

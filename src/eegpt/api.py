@@ -13,6 +13,7 @@ import contextlib
 import inspect
 import math
 import os
+import platform
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,7 +26,13 @@ from tqdm.auto import tqdm
 
 from eegpt import __version__
 from eegpt._filenames import path_text
-from eegpt._logging import honours_verbose, progress_options, recorded_warnings, warning_texts
+from eegpt._logging import (
+    honours_verbose,
+    progress_options,
+    recorded_command,
+    recorded_warnings,
+    warning_texts,
+)
 from eegpt._logging import log as _log
 from eegpt.annotations import (
     BadSpans,
@@ -459,6 +466,9 @@ class _Job:
             blocks = lambda: iter([(0, in_memory.data)])  # noqa: E731
         onsets = np.asarray(windows.onsets)
         metadata = provenance(model, recording, windows, engine)
+        if not isinstance(data, np.ndarray):  # files and MNE objects: the channel types read
+            picks = a["picks"]  # (metadata["channels"]["picks"] are the channels' indices)
+            metadata["picks"] = [picks] if isinstance(picks, str) else list(picks)
         left = metadata.get("tail_left_out_s")
         if left:
             _log(
@@ -647,8 +657,16 @@ def provenance(model: EEGPT, recording, windows, engine: InferenceEngine) -> dic
         "checkpoint": _checkpoint_record(model),
         "precision": engine.precision,
         "device": str(engine.device),
+        # windows per forward pass: it can change the last bits of the embeddings
+        "batch_size": engine.batch_for((len(windows.mapping.chan_ids), windows.config.n_samples)),
         "eegpt_version": __version__,
+        "software": software_versions(),
     }
+    if engine.stream_precision != "float32":  # absent for float32, as in a corpus run's spec
+        record["stream_precision"] = engine.stream_precision
+    command = recorded_command()
+    if command is not None:  # made by the eegpt command line: its arguments
+        record["command"] = command
     for key in ("first_time", "meas_date"):  # where the time base of the onsets starts
         value = getattr(recording, key, None)
         if value is not None:
@@ -681,6 +699,22 @@ def provenance(model: EEGPT, recording, windows, engine: InferenceEngine) -> dic
     if frame is not None:  # epochs.metadata, one row per window
         record["epochs_metadata"] = metadata_record(frame)
     return record
+
+
+def software_versions() -> dict[str, str]:
+    """The versions of the software that can change the embeddings' numbers: ``python``,
+    ``torch``, ``numpy``, ``scipy`` (resampling, detrending) and ``mne`` (reading, filtering).
+    Recorded with every output (``metadata["software"]``, a probe's ``probe.json``, each run of
+    a corpus folder) next to ``eegpt_version``."""
+    import scipy
+
+    return {
+        "python": platform.python_version(),
+        "torch": torch.__version__,
+        "numpy": np.__version__,
+        "scipy": scipy.__version__,
+        "mne": mne.__version__,
+    }
 
 
 def tail_record(recording: Any, windows: Any) -> dict[str, Any]:

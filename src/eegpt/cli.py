@@ -33,7 +33,7 @@ from types import FrameType
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from eegpt import __version__, _interrupts
-from eegpt._logging import OncePerCorpus, few
+from eegpt._logging import OncePerCorpus, command_recorded, few, software_text
 from eegpt._logging import count as _count
 from eegpt.errors import EEGPTWarning, TooShortError
 
@@ -1727,10 +1727,13 @@ def _describe_embeddings(path: Path) -> str:
         f"  bad windows: {int(emb.bad.sum())}" if len(emb) else "  no windows",
         *_tail_lines(meta),
         f"  model: embed_dim {model.get('embed_dim', '?')}, depth {model.get('depth', '?')}, "
-        f"{model.get('embed_num', '?')} summary tokens; {meta.get('precision', '?')} on "
-        f"{meta.get('device', '?')}",
+        f"{model.get('embed_num', '?')} summary tokens; {meta.get('precision', '?')}"
+        + (f", stream {meta['stream_precision']}" if meta.get("stream_precision") else "")
+        + f" on {meta.get('device', '?')}"
+        + (f", batches of {meta['batch_size']}" if meta.get("batch_size") else ""),
         _checkpoint_line(ckpt),
-        f"  eegpt {meta.get('eegpt_version', '?')}",
+        f"  eegpt {meta.get('eegpt_version', '?')}" + software_text(meta.get("software")),
+        *([f"  made by: eegpt {shlex.join(meta['command'])}"] if meta.get("command") else []),
     ]
     return "\n".join(lines)
 
@@ -2080,8 +2083,10 @@ def run_command_line(
 
 def main(argv: list[str] | None = None) -> int:
     """The ``eegpt`` command; ``argv`` None: this process's command line (the entry point)."""
-    words = joined_negative_values(sys.argv[1:] if argv is None else argv)
-    return run_command_line(lambda: build_parser().parse_args(words), process=argv is None)
+    given = list(sys.argv[1:] if argv is None else argv)
+    words = joined_negative_values(given)
+    with command_recorded(given):  # recorded by the outputs the command writes
+        return run_command_line(lambda: build_parser().parse_args(words), process=argv is None)
 
 
 if __name__ == "__main__":  # pragma: no cover

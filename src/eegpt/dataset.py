@@ -99,6 +99,7 @@ from eegpt._logging import (
     honours_verbose,
     progress_interval,
     progress_options,
+    recorded_command,
     warning_texts,
 )
 from eegpt._logging import count as _count
@@ -113,7 +114,12 @@ from eegpt.annotations import (
     bad_windows,
     placed_extra,
 )
-from eegpt.api import epoch_padding_record, non_finite_embeddings, tail_record
+from eegpt.api import (
+    epoch_padding_record,
+    non_finite_embeddings,
+    software_versions,
+    tail_record,
+)
 from eegpt.channels import (
     drops_by_electrode,
     kept_channels,
@@ -2971,6 +2977,7 @@ def embed_dataset(
                 run.read_only = unwritable is not None  # nothing to do: the reports stay
                 run.changed = changed  # rows of earlier contents: none is embedded again
                 run.rename = table_provenance(rename_table(rename))
+                run.batch_size = batch_size  # a resume may change it (the last bits with it)
                 run.write_reports(force=True)
                 todo = [  # the files of a retried shard embedded before are not done again
                     data.files[i]
@@ -3203,6 +3210,10 @@ class _Run:
     ) -> None:
         self.output_dir, self.inputs, self.shards, self.spec = output_dir, inputs, shards, spec
         self.engine = engine
+        # windows per forward pass as given (None: the default, 64 on a GPU, on a CPU fewer the
+        # more channels): not in the spec, as a resume may change it
+        self.batch_size: int | None = None
+        self.command = recorded_command()  # the eegpt command's arguments; None from Python
         self.devices: list[str] = []
         self.workers: int | None = None  # reader processes of the in-process engine
         self.skipped = len(done)
@@ -3273,8 +3284,11 @@ class _Run:
             "shards_written": self.written,
             **self.rename,
             "ended": self.ended,
+            "batch_size": self.batch_size,
+            **({"command": self.command} if self.command is not None else {}),
             "eegpt_version": __version__,
-            "torch_version": torch.__version__,
+            "torch_version": torch.__version__,  # as before "software" (which holds it too)
+            "software": software_versions(),
             "host": platform.node(),
             **_slurm_ids(),
         }

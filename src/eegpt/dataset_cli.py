@@ -263,15 +263,18 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """``python -m eegpt.dataset_cli``: the arguments of ``eegpt embed-dataset``."""
+    from eegpt._logging import command_recorded
     from eegpt.cli import joined_negative_values, run_command_line
 
-    words = joined_negative_values(list(sys.argv[1:] if argv is None else argv))
-    return run_command_line(
-        lambda: build_parser().parse_args(words),
-        process=argv is None,
-        func=cmd_embed_dataset,
-        interrupted=INTERRUPTED,
-    )
+    given = list(sys.argv[1:] if argv is None else argv)
+    words = joined_negative_values(given)
+    with command_recorded(["embed-dataset", *given]):  # as `eegpt embed-dataset ...`
+        return run_command_line(
+            lambda: build_parser().parse_args(words),
+            process=argv is None,
+            func=cmd_embed_dataset,
+            interrupted=INTERRUPTED,
+        )
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -276,6 +276,7 @@ def output_report(output_dir: str | os.PathLike) -> tuple[str, bool]:
             + (f" on {devices}" if devices else "")
             + (f" of {run['host']}" if run.get("host") else "")
             + (f" (SLURM job {slurm_job(run)})" if run.get("slurm_job_id") else "")
+            + (f", batches of {run['batch_size']}" if run.get("batch_size") else "")
             + f", {done} (eegpt {run.get('eegpt_version', '?')})"
         )
     if len(runs) > 3:

@@ -432,7 +432,11 @@ class Embeddings:
         JSON-serialisable provenance: ``source``, ``channels`` (mapping), ``preprocessing``
         (:class:`~eegpt.preprocessing.PreprocessingConfig` as a dict, ``window_seconds``
         included), ``model`` (config), ``checkpoint`` (path, format, sha256, pretrained flag),
-        ``eegpt_version``, ``warnings`` (the warnings eegpt gave about the recording while
+        ``precision``, ``device``, ``batch_size`` (windows per forward pass),
+        ``stream_precision`` (only when not float32), ``picks`` (the channel types read from a
+        file or MNE object), ``eegpt_version``, ``software`` (the versions of python, torch,
+        numpy, scipy and mne), ``command`` (the ``eegpt`` command's arguments, for outputs of
+        the command line), ``warnings`` (the warnings eegpt gave about the recording while
         embedding it: its amplitude, flat-channel and offset checks, channels dropped ...;
         empty if none). Per window, where they apply: ``window_index`` (each window's index
         among all windows of the recording or, for epochs, ``epochs.selection``; gaps where

@@ -141,7 +141,8 @@ class PreprocessingConfig:
         (:func:`detrend_windows`, as :func:`scipy.signal.detrend`; a zero-padded tail stays
         zero). For DC-coupled amplifiers and drifting recordings, whose offsets would otherwise
         dominate the windows; a high-pass filter (``raw.filter(0.5, None)``) is the alternative
-        for data in MNE. Recorded only when not ``"none"`` (:meth:`to_dict`).
+        for data in MNE. Always recorded (:meth:`to_dict`); files from before lack it when
+        ``"none"``.
     """
 
     sfreq: float = 256.0
@@ -238,13 +239,12 @@ class PreprocessingConfig:
         return replace(self, **{k: v for k, v in changes.items() if v is not None})
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-serialisable form; inverse of :meth:`from_dict`. ``detrend`` is left out when
-        ``"none"``, so outputs and corpus runs from before the option compare equal;
-        ``average_reference`` is always recorded (:data:`STORED_DEFAULTS`)."""
-        d = asdict(self)
-        if d["detrend"] == "none":
-            del d["detrend"]
-        return d
+        """JSON-serialisable form, every field included; inverse of :meth:`from_dict`. A
+        stored dict that lacks a field (``detrend``, ``"none"``, before the option was
+        recorded always; ``average_reference``) means its value in :data:`STORED_DEFAULTS`,
+        else its default: :meth:`from_dict` and the comparison of a resumed corpus run's
+        settings read old ones so."""
+        return asdict(self)
 
     @staticmethod
     def describe(d: Mapping[str, Any]) -> str:

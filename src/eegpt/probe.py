@@ -67,11 +67,13 @@ from eegpt._logging import (
     progress_options,
     recorded_warnings,
     shortened,
+    software_text,
     warning_texts,
     warnings_once,
 )
 from eegpt._logging import warn as _warn
 from eegpt._methods import function_method
+from eegpt.api import software_versions
 from eegpt.channels import (
     CAPS,
     CHANNEL_INDEX,
@@ -941,8 +943,11 @@ class EmbeddingCache:
         h = hashlib.sha256(b"eegpt-embeddings-v1|")
         h.update(fingerprint.encode())
         h.update(f"|{precision}|{list(map(int, chan_ids))}|".encode())
-        if preprocessing is not None:
-            h.update(json.dumps(preprocessing.to_dict(), sort_keys=True).encode())
+        if preprocessing is not None:  # without detrend "none", as keys from before it was
+            settings = preprocessing.to_dict()  # recorded always: cached entries stay found
+            if settings["detrend"] == "none":
+                del settings["detrend"]
+            h.update(json.dumps(settings, sort_keys=True).encode())
         w = np.ascontiguousarray(windows, dtype=np.float32)
         h.update(f"|{w.shape}|".encode())
         h.update(memoryview(w).cast("B"))
@@ -1018,6 +1023,7 @@ def embed_windows(
     cache: EmbeddingCache | str | os.PathLike | bool | None = True,
     preprocessing: PreprocessingConfig | None = None,
     progress: bool = False,
+    stream_precision: Precision = "float32",
 ) -> np.ndarray:
     """Frozen-encoder summary tokens of model-ready windows, through the cache.
 
@@ -1032,6 +1038,10 @@ def embed_windows(
     cache : EmbeddingCache | str | Path | bool | None
         ``True``: the process-wide :func:`default_cache`; a folder: an on-disk cache there;
         ``False``/``None``: always run the encoder.
+    stream_precision : {"float32", "float16", "bfloat16"}
+        The engine's residual-stream dtype (:class:`~eegpt.engine.InferenceEngine`), with a
+        reduced ``precision``; it changes the embeddings' last bits, so the cache keeps them
+        apart.
 
     Returns
     -------
@@ -1046,13 +1056,19 @@ def embed_windows(
             fingerprint=encoder_fingerprint(encoder),
             windows=windows,
             chan_ids=chan_ids,
-            precision=precision,
+            # as before the option for a float32 stream: entries cached then stay found
+            precision=precision
+            if stream_precision == "float32"
+            else f"{precision}/stream {stream_precision}",
             preprocessing=preprocessing,
         )
         found = store.get(key)
         if found is not None:
             return found
-    engine = InferenceEngine(encoder, device=device, precision=precision, batch_size=batch_size)
+    engine = InferenceEngine(
+        encoder, device=device, precision=precision, batch_size=batch_size,
+        stream_precision=stream_precision,
+    )  # fmt: skip
     z = engine.encode(windows, chan_ids, progress=progress)
     if store is not None and key is not None:
         store.put(key, z)
@@ -2197,6 +2213,7 @@ class EEGPTProbe:
             "format": PROBE_FORMAT,
             "format_version": PROBE_FORMAT_VERSION,
             "eegpt_version": __version__,
+            "software": software_versions(),  # those that can change the numbers
             "frozen_encoder": self.frozen_encoder,
             "classes": [_jsonable(c) for c in self.classes_.tolist()],
             "probe": self.config.to_dict(),
@@ -2463,6 +2480,7 @@ def train_probe(
     cache: EmbeddingCache | str | os.PathLike | bool | None = True,
     progress: bool = False,
     verbose: bool | str | int | None = None,
+    stream_precision: Precision = "float32",
     **overrides: Any,
 ) -> EEGPTProbe:
     """Train a linear probe on a frozen EEGPT encoder (the paper's recipe by default).
@@ -2510,6 +2528,11 @@ def train_probe(
         ``None`` picks CUDA when available.
     precision : {"float32", "bfloat16", "float16"}
         Encoder precision (autocast); float16 needs CUDA.
+    stream_precision : {"float32", "float16", "bfloat16"}
+        With a reduced ``precision``, the dtype the frozen encoder's residual stream is stored
+        in between blocks (:class:`~eegpt.engine.InferenceEngine`); recorded in the probe's
+        ``training`` when not float32. Not with ``chan_proj``, whose encoder runs under
+        autocast.
     cache : EmbeddingCache | str | Path | bool | None
         Embedding cache for the frozen encoder without projection (see :func:`embed_windows`);
         training again on the same data and encoder then skips the encoder.
@@ -2552,6 +2575,12 @@ def train_probe(
     encoder = _encoder_of(model)
     dev = resolve_device(device)
     precision = _check_precision(precision, dev)
+    if stream_precision != "float32" and config.chan_proj:
+        raise ValueError(
+            f"stream_precision={stream_precision!r} (--stream-precision) applies to the frozen "
+            "encoder's embeddings, but a probe with a channel projection (chan_proj, "
+            "--chan-proj) runs the encoder under autocast; leave stream_precision float32"
+        )
     common = dict(
         ch_names=ch_names,
         sfreq=sfreq,
@@ -2619,6 +2648,7 @@ def train_probe(
                 embed = dict(
                     device=dev,
                     precision=precision,
+                    stream_precision=stream_precision,
                     cache=cache,
                     preprocessing=preprocessing,
                     progress=progress,  # the encoder pass: the slow part with the large encoder
@@ -2644,6 +2674,8 @@ def train_probe(
         probe_model, fit, train, val, classes, config, preprocessing,
         encoder=_encoder_reference(model), frozen_encoder=True, rename=rename,
         seconds=time.perf_counter() - t0, device=dev, precision=precision, validation=chosen,
+        # absent for float32, as in probes from before the option
+        **({} if stream_precision == "float32" else {"stream_precision": stream_precision}),
     )  # fmt: skip
     last = fit.history[-1] if fit.history else {}
     _log(
@@ -2763,7 +2795,7 @@ def describe_probe(directory: str | os.PathLike) -> str:
     if said:
         head = f"  WARNINGS when trained ({len(said)}; probe.json's training.warnings has them in full):"
         lines.extend([head, *(f"    - {shortened(text, 150)}" for text in said)])
-    lines.append(f"  eegpt {meta.get('eegpt_version', '?')}")
+    lines.append(f"  eegpt {meta.get('eegpt_version', '?')}" + software_text(meta.get("software")))
     return "\n".join(lines)
 
 
@@ -2808,6 +2840,7 @@ def _probe_training_line(training: Mapping[str, Any], recipe: Mapping[str, Any])
         "class_weight": training.get("class_weight", recipe.get("class_weight")),
         "seed": recipe.get("seed"),
         "precision": training.get("precision"),
+        "stream": training.get("stream_precision"),
     }
     return f"  training: {_settings_text(facts)}{_run_text(training, recipe)}"
 

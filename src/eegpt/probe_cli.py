@@ -1182,6 +1182,7 @@ def cmd_probe_train(args: argparse.Namespace) -> int:
         validation=validation,
         device=args.device,
         precision=args.precision,
+        stream_precision=args.stream_precision,
         cache=EmbeddingCache(args.cache_dir) if args.cache_dir else True,
         progress=verbose,
         verbose=False,
