@@ -2300,6 +2300,78 @@ def test_second_interrupt_kills_readers_and_exits(monkeypatch, capsys):
     assert "Ctrl-C again to quit at once" in err and "quit at once;" in err
 
 
+def _signal_after_shard(monkeypatch, shard: int, sig: int) -> None:
+    """Send ``sig`` to this process (handled in the main thread, as a key press or a job
+    scheduler's SIGTERM is) right after shard ``shard`` was committed, and hold the writer a
+    moment so that the main thread meets it before the writer takes more files."""
+    commit = ShardWriter._commit
+
+    def commit_then_signal(self: ShardWriter) -> None:
+        number = self._shard
+        commit(self)
+        if number == shard:
+            os.kill(os.getpid(), sig)
+            time.sleep(0.5)
+
+    monkeypatch.setattr(ShardWriter, "_commit", commit_then_signal)
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_a_run_stopped_by_ctrl_c_or_sigterm_says_so(weights, tmp_path, monkeypatch, capsys, sig):
+    """A run stopped by Ctrl-C or SIGTERM records how it ended beside ``ended`` in its
+    manifest's ``runs``; ``eegpt info`` says so and that the same command finishes it."""
+    folder = tmp_path / "tuh"
+    make_corpus(folder, 10, minutes=8 / 60)
+    out = tmp_path / "out"
+    args = [str(folder), "-o", str(out), "--weights", str(weights), "--workers", "0"]
+    args += ["--device", "cpu", "--shard-size", "1", "-q"]
+    _signal_after_shard(monkeypatch, 0, sig)
+    if sig == signal.SIGINT:
+        assert cli_main(args) == 130
+    else:
+        with pytest.raises(SystemExit) as stopped:
+            cli_main(args)
+        assert stopped.value.code == 143
+    assert "run the same command again to resume" in capsys.readouterr().err
+    monkeypatch.undo()
+    run = json.loads((out / MANIFEST).read_text())["runs"][-1]
+    how = "interrupted" if sig == signal.SIGINT else "terminated"
+    assert run["ended"] is True and run["stopped"] == how
+    written = len(shard_files(out))
+    assert 1 <= written < 10 and run["shards_written"] == written
+    said = "stopped by Ctrl-C" if sig == signal.SIGINT else "stopped by SIGTERM (a time limit?)"
+    described = describe_output(out)
+    assert f"{said} after {written} shard" in described, described
+    assert "run the same command again to finish" in described
+    assert cli_main(args) == 0  # resumed to the end
+    described = describe_output(out)
+    assert f"{said} after {written} shard" in described  # the first run, as it ended
+    assert "run the same command again" not in described
+    runs = json.loads((out / MANIFEST).read_text())["runs"]
+    assert runs[-1]["ended"] is True and runs[-1]["stopped"] is None
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_an_interrupt_after_the_last_file_leaves_a_finished_run(
+    small_corpus, weights, tmp_path, monkeypatch, capsys, sig
+):
+    """Ctrl-C or SIGTERM that comes as the last shard is written stops nothing: the run is
+    finished, says so, exits as its files say (not 130 with "run again to resume") and is
+    recorded as finished."""
+    out = tmp_path / "out"
+    args = [str(small_corpus), "-o", str(out), "--weights", str(weights), "--workers", "0"]
+    args += ["--device", "cpu", "--shard-size", "2", "-q"]
+    _signal_after_shard(monkeypatch, 2, sig)  # the last of 3
+    name = "Ctrl-C" if sig == signal.SIGINT else "SIGTERM"
+    with pytest.warns(Warning, match=f"{name} came after the last file was embedded: every file"):
+        assert cli_main(args) == 0
+    err = capsys.readouterr().err
+    assert "5 files, 5 ok, 0 failed" in err and "interrupted" not in err
+    run = json.loads((out / MANIFEST).read_text())["runs"][-1]
+    assert run["ended"] is True and run["stopped"] is None and run["shards_written"] == 3
+    assert "stopped" not in describe_output(out)
+
+
 def _alive(pid: int) -> bool:
     try:
         state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
@@ -3429,11 +3501,17 @@ def test_info_of_a_parent_counts_a_killed_part_from_its_shards(small_corpus, mod
     manifest["totals"].update(ok=2, pending=3)
     manifest["shards_done"] = [0, 1]
     manifest["runs"][-1].update(ended=True, shards_written=2)
+    del manifest["runs"][-1]["stopped"]  # as runs recorded before how they stopped
     (parts / "part-0" / MANIFEST).write_text(json.dumps(manifest))
     described = describe_parts(parts)
     assert "3 pending; shards 2 of 5 written; stopped before its last shard" in described
     assert "killed?)" not in described.split("did not finish (stopped or killed)")[0]
     assert "read as one table" not in described and main(["info", str(parts)]) == 3
+    manifest["runs"][-1]["stopped"] = "terminated"  # as a run stopped by SIGTERM records it
+    (parts / "part-0" / MANIFEST).write_text(json.dumps(manifest))
+    described = describe_parts(parts)
+    assert "2 of 5 written; stopped by SIGTERM (a time limit?) before its last shard" in described
+    assert main(["info", str(parts)]) == 3
     embed_dataset(small_corpus, parts / "part-0", part=(0, 1), shard_size=1, **run)
     described = describe_parts(parts)
     assert "did not finish" not in described and "read as one table" in described

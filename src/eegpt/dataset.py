@@ -3022,7 +3022,7 @@ def embed_dataset(
                 )
                 # Ctrl-C or SIGTERM inside a queue or a future would leave its lock held and
                 # hang the clean-up below (see eegpt._interrupts)
-                with _interrupts.deferred():
+                with run.recording_stop(), _interrupts.deferred():
                     add = _WithKept(writer.add, writer, kept) if kept else writer.add
                     sink = _BackgroundSink(add)
                     try:
@@ -3226,6 +3226,10 @@ class _Run:
         self.started = time.time()
         self.elapsed = 0.0
         self.ended = False  # recorded: a run killed before its end says False
+        # how the run was stopped before its last file (recorded besides ``ended``):
+        # "interrupted" (Ctrl-C), "terminated" (SIGTERM) or the class of the error; None
+        # while it runs and for a run that finished
+        self.stopped: str | None = None
         # where this call's rename table came from (table_provenance): recorded by the run,
         # not in the spec, so that a table moved or named by another path resumes the run
         self.rename: dict[str, str] = {}
@@ -3234,6 +3238,17 @@ class _Run:
         # embedded recordings whose files changed since (what changed, by recording id):
         # their rows are of the earlier contents (the "changed" column of the files report)
         self.changed: dict[str, str] = {}
+
+    @property
+    def started_at(self) -> str:
+        """When the run started, local time in ISO 8601 with its UTC offset: how the
+        manifest's ``runs`` name the run."""
+        return time.strftime("%Y-%m-%dT%H:%M:%S%z", time.localtime(self.started))
+
+    @property
+    def complete(self) -> bool:
+        """Whether every file has its status in a shard written (by this run or before)."""
+        return all(f.index in self.status for f in self.inputs.files)
 
     def committed(self, shard: int, statuses: list[dict[str, Any]]) -> None:
         self.written += 1
@@ -3279,13 +3294,14 @@ class _Run:
             "engine": self.engine,
             "devices": self.devices,
             **({"workers": self.workers} if self.workers is not None else {}),
-            "started": time.strftime("%Y-%m-%dT%H:%M:%S%z", time.localtime(self.started)),
+            "started": self.started_at,
             "elapsed_s": self.elapsed,
             "shards_written": self.written,
             **self.rename,
             "ended": self.ended,
             "batch_size": self.batch_size,
             **({"command": self.command} if self.command is not None else {}),
+            "stopped": self.stopped,
             "eegpt_version": __version__,
             "torch_version": torch.__version__,  # as before "software" (which holds it too)
             "software": software_versions(),
@@ -3315,11 +3331,44 @@ class _Run:
         that stopped it, met again here, is not said twice: the first names the shard)."""
         stopping = sys.exc_info()[1]
         self.elapsed, self.ended = bar.elapsed, True
+        if stopping is not None and not self.complete:
+            self.stopped = _stop_cause(stopping)
         try:
             self.write_reports(force=True)
         except OutputNotWritableError as err:
             if not (stopping is not None and _disk_full(stopping) and _disk_full(err)):
                 raise
+
+    @contextlib.contextmanager
+    def recording_stop(self) -> Iterator[None]:
+        """Around the run's work: what stopped it recorded (:meth:`stopped_by`), and an
+        interrupt that came once every file was written not raised."""
+        try:
+            yield
+        except BaseException as err:
+            if not self.stopped_by(err):
+                raise
+
+    def stopped_by(self, err: BaseException) -> bool:
+        """Record ``err``, which stopped the run after :meth:`finish`, as how it ended (an
+        interrupt deferred to the end of its block arrives only then), and say whether the run
+        is finished all the same: an interrupt (Ctrl-C, SIGTERM) that came once every file was
+        written has nothing left to stop, and is said, not raised."""
+        finished = isinstance(err, (KeyboardInterrupt, SystemExit)) and self.complete
+        if finished:
+            self.stopped = None
+            _warn(
+                f"{'SIGTERM' if isinstance(err, SystemExit) else 'Ctrl-C'} came after the last "
+                f"file was embedded: every file is done and the run in {self.output_dir} is "
+                "finished (nothing was stopped)"
+            )
+        elif self.ended and self.stopped is None:
+            self.stopped = _stop_cause(err)
+        else:  # stopped before finish (nothing recorded of it), or recorded there already
+            return False
+        with contextlib.suppress(Exception):  # what stopped the run is raised, not this
+            self.write_reports(force=True)
+        return finished
 
     def summary(self, bar: _Progress) -> DatasetSummary:
         rows = self._file_rows()
@@ -3357,6 +3406,17 @@ class _Run:
             dropped=_dropped_channels(rows, self.spec["channels"].get("rename")),
             n_changed=len(self.changed),
         )
+
+
+def _stop_cause(err: BaseException) -> str:
+    """How a run stopped by ``err`` records it (``stopped`` in the manifest's ``runs``):
+    ``"interrupted"`` for Ctrl-C, ``"terminated"`` for SIGTERM (the command line raises
+    SystemExit then), else the class of the error (``"OutputNotWritableError"``)."""
+    if isinstance(err, KeyboardInterrupt):
+        return "interrupted"
+    if isinstance(err, SystemExit):
+        return "terminated"
+    return type(err).__name__
 
 
 #: The SLURM variables a run records (the job, and of a job array the array job and task).

@@ -104,7 +104,7 @@ def parts_report(folder: str | os.PathLike) -> tuple[str, bool]:
             + (" (counted from the shard files)" if progress.recounted else "")
             + ("; did not finish (killed?)" if progress.killed else "")
             + (
-                "; stopped before its last shard"
+                f"; {stop_text(progress.stopped)} before its last shard"
                 if progress.unfinished and not progress.killed
                 else ""
             )
@@ -265,11 +265,15 @@ def output_report(output_dir: str | os.PathLike) -> tuple[str, bool]:
     for run in runs[-3:]:
         this = running and run is runs[-1]  # the run in progress
         done = (
-            "did not finish (killed?)"
-            if run.get("ended") is False and not this
-            else f"{_count(run.get('shards_written') or 0, 'shard')} written in "
+            f"{_count(run.get('shards_written') or 0, 'shard')} written in "
             f"{run.get('elapsed_s', 0.0):.1f} s"
         )
+        if run.get("ended") is False and not this:
+            done = "did not finish (killed?)"
+        elif run.get("stopped"):  # runs from before it was recorded say nothing of it
+            done = f"{stop_text(run['stopped'])} after {done}"
+            if run is runs[-1] and progress.unfinished:
+                done += "; run the same command again to finish"
         devices = ", ".join(run.get("devices") or [])  # none recorded by a run killed early
         lines.append(
             f"  run {run.get('started')}: {run.get('engine')}"
@@ -303,6 +307,9 @@ class _FolderProgress:
     running: bool  # a run holds the folder's lock
     unfinished: bool  # none is running and files are pending or shards missing
     killed: bool  # the last run did not end (killed: its reports are behind)
+    # how the last run was stopped, where it recorded it and files are left: "interrupted"
+    # (Ctrl-C), "terminated" (SIGTERM) or an error's class; None otherwise
+    stopped: str | None = None
 
 
 def _progress(output_dir: Path, manifest: Mapping[str, Any]) -> _FolderProgress:
@@ -324,6 +331,7 @@ def _progress(output_dir: Path, manifest: Mapping[str, Any]) -> _FolderProgress:
         totals.get("pending", 0) > 0 or (n_shards is not None and present < n_shards)
     )
     killed = unfinished and bool(runs) and runs[-1].get("ended") is False
+    stopped = runs[-1].get("stopped") if unfinished and runs and not killed else None
     return _FolderProgress(
         totals=totals,
         present=present,
@@ -332,7 +340,19 @@ def _progress(output_dir: Path, manifest: Mapping[str, Any]) -> _FolderProgress:
         running=running,
         unfinished=unfinished,
         killed=killed,
+        stopped=stopped,
     )
+
+
+def stop_text(stopped: str | None) -> str:
+    """How ``eegpt info`` names the way a run was stopped (``stopped`` of its entry in the
+    manifest's ``runs``): by Ctrl-C, by SIGTERM, by an error; plain "stopped" for a run that
+    did not record it (from before eegpt recorded it)."""
+    if stopped == "interrupted":
+        return "stopped by Ctrl-C"
+    if stopped == "terminated":
+        return "stopped by SIGTERM (a time limit?)"
+    return f"stopped by an error ({stopped})" if stopped else "stopped"
 
 
 def _shard_totals(output_dir: Path, n_files: int) -> dict[str, Any] | None:
