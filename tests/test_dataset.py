@@ -27,6 +27,7 @@ import pyarrow.parquet as pq
 import pytest
 import torch
 
+import eegpt
 from eegpt.cli import main as eegpt_main
 from eegpt.config import EEGPTConfig
 from eegpt.dataset import (
@@ -2349,6 +2350,7 @@ def test_a_run_stopped_by_ctrl_c_or_sigterm_says_so(weights, tmp_path, monkeypat
     assert "run the same command again" not in described
     runs = json.loads((out / MANIFEST).read_text())["runs"]
     assert runs[-1]["ended"] is True and runs[-1]["stopped"] is None
+    assert "versions" not in capsys.readouterr().err  # resumed with the same versions
 
 
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
@@ -2370,6 +2372,48 @@ def test_an_interrupt_after_the_last_file_leaves_a_finished_run(
     run = json.loads((out / MANIFEST).read_text())["runs"][-1]
     assert run["ended"] is True and run["stopped"] is None and run["shards_written"] == 3
     assert "stopped" not in describe_output(out)
+
+
+def test_a_resume_with_other_versions_warns_and_shards_name_their_run(
+    small_corpus, model, tmp_path
+):
+    """Resuming a folder whose earlier run used other eegpt and torch versions is not refused
+    but warned about once, naming both; every shard's footer names the run that wrote it (its
+    start and versions), and ``eegpt info`` lists the versions of each run."""
+    out = tmp_path / "out"
+    run = {"model": model, "workers": 0, "device": "cpu", "progress": False, "shard_size": 1}
+    embed_dataset(small_corpus, out, **run)
+    for p in shard_files(out)[3:]:  # stopped after its third shard, under older versions
+        p.unlink()
+    manifest = json.loads((out / MANIFEST).read_text())
+    first = manifest["runs"][-1]
+    first.update(eegpt_version="0.0.1", torch_version="1.0.0", shards_written=3)
+    manifest["shards_done"] = [0, 1, 2]
+    (out / MANIFEST).write_text(json.dumps(manifest))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        embed_dataset(small_corpus, out, **run)
+    said = [str(w.message) for w in caught if "earlier runs used" in str(w.message)]
+    assert len(said) == 1, [str(w.message) for w in caught]
+    assert f"resumed with eegpt {eegpt.__version__}, torch {torch.__version__}" in said[0]
+    assert "earlier runs used eegpt 0.0.1, torch 1.0.0" in said[0]
+    assert "told apart" in said[0] and f"eegpt info {out}" in said[0]
+    second = json.loads((out / MANIFEST).read_text())["runs"][-1]
+    stamps = [read_shard_status(p)[1]["run"] for p in shard_files(out)]
+    assert [s["started"] for s in stamps] == [first["started"]] * 3 + [second["started"]] * 2
+    assert {s["eegpt_version"] for s in stamps} == {eegpt.__version__}  # the fake is the run's
+    assert stamps[-1] == {
+        "started": second["started"],
+        "eegpt_version": eegpt.__version__,
+        "torch_version": torch.__version__,
+    }
+    described = describe_output(out)
+    assert "(eegpt 0.0.1, torch 1.0.0)" in described
+    assert f"(eegpt {eegpt.__version__}, torch {torch.__version__})" in described
+    with warnings.catch_warnings(record=True) as caught:  # nothing left to do: nothing mixed
+        warnings.simplefilter("always")
+        embed_dataset(small_corpus, out, **run)
+    assert not [w for w in caught if "earlier runs used" in str(w.message)]
 
 
 def _alive(pid: int) -> bool:

@@ -32,8 +32,10 @@ Output directory
     order, or ``D`` with ``pool="mean"``). The schema metadata key ``eegpt`` holds the run's
     settings (model, checkpoint SHA-256, preprocessing, ``embedding_shape``); the file footer's
     ``eegpt_shard``
-    holds the status of each file of the shard, and ``eegpt_checksums`` says that every page
-    header holds a CRC-32 checksum of the page (shards written before have none).
+    holds the status of each file of the shard and the run that wrote it (``run``: its
+    ``started`` time as the manifest's ``runs`` name it, eegpt and torch versions; shards
+    written before have none), and ``eegpt_checksums`` says that every page header holds a
+    CRC-32 checksum of the page (shards written before have none).
 ``_manifest.json``
     Settings, input fingerprint, shard table and the summary of the last run.
 ``_files.csv``, ``_errors.csv``, ``_too_short.csv``
@@ -1338,6 +1340,10 @@ class ShardWriter:
         to ``on_file``), when it was added; not after a part of the file failed.
     on_commit : callable(int, list of dict) | None
         Called with the shard number and its file statuses after the rename.
+    run : dict | None
+        The run that writes the shards, recorded in each footer's ``eegpt_shard`` as ``run``
+        (its ``started`` time as the manifest's ``runs`` name it, and the eegpt and torch
+        versions): which run of a resumed corpus wrote a shard.
     """
 
     def __init__(
@@ -1350,8 +1356,10 @@ class ShardWriter:
         on_file: Callable[[FileResult, dict[str, Any]], None] | None = None,
         on_commit: Callable[[int, list[dict[str, Any]]], None] | None = None,
         on_part: Callable[[FileResult, InputFile], None] | None = None,
+        run: Mapping[str, str] | None = None,
     ) -> None:
         self.output_dir = output_dir
+        self.run = dict(run) if run else None
         self.inputs = inputs
         self.shard_of = {i: k for k, files in enumerate(shards) for i in files}
         self.shards = shards
@@ -1481,7 +1489,9 @@ class ShardWriter:
         shard, statuses = self._shard, self._statuses
         self._writer.add_key_value_metadata(
             {
-                "eegpt_shard": json.dumps({"shard": shard, "files": statuses}),
+                "eegpt_shard": json.dumps(
+                    {"shard": shard, "files": statuses, **({"run": self.run} if self.run else {})}
+                ),
                 CHECKSUMS_KEY: "page crc32",  # what --verify checks besides the values
             }
         )
@@ -2986,6 +2996,8 @@ def embed_dataset(
                     for i in files
                     if i not in kept
                 ]
+                if done and todo:
+                    _warn_other_versions(output_dir, run.previous_runs)
                 _log(
                     f"embed_dataset: {_count(len(data), 'file')} from {data.source} in "
                     f"{_count(len(shards), 'shard')} of "
@@ -3019,6 +3031,7 @@ def embed_dataset(
                     on_file=bar.update,
                     on_commit=run.committed,
                     on_part=bar.part,
+                    run=run.shard_stamp(),
                 )
                 # Ctrl-C or SIGTERM inside a queue or a future would leave its lock held and
                 # hang the clean-up below (see eegpt._interrupts)
@@ -3242,8 +3255,19 @@ class _Run:
     @property
     def started_at(self) -> str:
         """When the run started, local time in ISO 8601 with its UTC offset: how the
-        manifest's ``runs`` name the run."""
+        manifest's ``runs`` and the footers of the shards it writes name the run."""
         return time.strftime("%Y-%m-%dT%H:%M:%S%z", time.localtime(self.started))
+
+    def shard_stamp(self) -> dict[str, str]:
+        """What each shard this run writes records of it in its footer (``eegpt_shard``'s
+        ``run``): its start, as its entry in the manifest's ``runs`` says, and the eegpt and
+        torch versions that computed the rows, so that a corpus resumed after an upgrade can
+        be told apart shard by shard."""
+        return {
+            "started": self.started_at,
+            "eegpt_version": __version__,
+            "torch_version": torch.__version__,
+        }
 
     @property
     def complete(self) -> bool:
@@ -3406,6 +3430,30 @@ class _Run:
             dropped=_dropped_channels(rows, self.spec["channels"].get("rename")),
             n_changed=len(self.changed),
         )
+
+
+def _warn_other_versions(output_dir: Path, previous_runs: Sequence[Mapping[str, Any]]) -> None:
+    """Warn, once, when this run resumes a folder whose earlier runs (``previous_runs``, the
+    manifest's ``runs``) used another eegpt or torch version: the corpus's rows then come
+    from two versions. Not refused: the warning says how to tell their shards apart."""
+    now = {"eegpt": __version__, "torch": torch.__version__}
+    before = {
+        name: sorted({str(r[f"{name}_version"]) for r in previous_runs if r.get(f"{name}_version")})
+        for name in now
+    }
+    changed = [name for name in now if any(v != now[name] for v in before[name])]
+    if not changed:
+        return
+    was = ", ".join(f"{name} {' / '.join(before[name])}" for name in changed)
+    is_ = ", ".join(f"{name} {now[name]}" for name in changed)
+    _warn(
+        f"{output_dir} is resumed with {is_}, but its earlier runs used {was}: the shards "
+        "written from now on come from other versions than those before (the embeddings may "
+        "differ slightly). They can be told apart: each shard's footer names the run that "
+        "wrote it and its versions (eegpt.dataset.read_shard_status(shard)[1]['run']), and "
+        f"`eegpt info {output_dir}` lists the versions of each run. To embed the whole corpus "
+        "with one version, run it again with --overwrite (overwrite=True) or into a new folder."
+    )
 
 
 def _stop_cause(err: BaseException) -> str:

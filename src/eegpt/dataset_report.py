@@ -274,6 +274,12 @@ def output_report(output_dir: str | os.PathLike) -> tuple[str, bool]:
             done = f"{stop_text(run['stopped'])} after {done}"
             if run is runs[-1] and progress.unfinished:
                 done += "; run the same command again to finish"
+        software = run.get("software") or (  # runs before all were recorded: torch's alone
+            {"torch": run["torch_version"]} if run.get("torch_version") else {}
+        )
+        versions = f"eegpt {run.get('eegpt_version', '?')}" + "".join(
+            f", {name} {version}" for name, version in software.items()
+        )
         devices = ", ".join(run.get("devices") or [])  # none recorded by a run killed early
         lines.append(
             f"  run {run.get('started')}: {run.get('engine')}"
@@ -281,7 +287,7 @@ def output_report(output_dir: str | os.PathLike) -> tuple[str, bool]:
             + (f" of {run['host']}" if run.get("host") else "")
             + (f" (SLURM job {slurm_job(run)})" if run.get("slurm_job_id") else "")
             + (f", batches of {run['batch_size']}" if run.get("batch_size") else "")
-            + f", {done} (eegpt {run.get('eegpt_version', '?')})"
+            + f", {done} ({versions})"
         )
     if len(runs) > 3:
         lines.append(f"  ({len(runs) - 3} earlier runs in {MANIFEST})")
