@@ -92,6 +92,8 @@ def test_ray_output_is_identical_to_inprocess_and_resumes_it(
         for f_a, f_b in zip(status_a.pop("files"), status_b.pop("files"), strict=True):
             assert f_a.pop("read_s") >= 0 and f_b.pop("read_s") >= 0  # timings of each run
             assert f_a == f_b
+        run_a, run_b = status_a.pop("run"), status_b.pop("run")  # the run that wrote each
+        assert run_a.keys() == run_b.keys() == {"started", "eegpt_version", "torch_version"}
         assert status_a == status_b
     assert pq.read_table(reference).equals(pq.read_table(out))
 
