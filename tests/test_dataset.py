@@ -2374,6 +2374,25 @@ def test_an_interrupt_after_the_last_file_leaves_a_finished_run(
     assert "stopped" not in describe_output(out)
 
 
+def test_ctrl_c_after_the_last_file_stops_a_python_caller_but_the_run_is_finished(
+    small_corpus, model, tmp_path, monkeypatch
+):
+    """From Python, Ctrl-C as the last shard is written is raised (a loop over corpora stops,
+    as the user asked), and the run is recorded as finished: nothing is left to resume."""
+    out = tmp_path / "out"
+    _signal_after_shard(monkeypatch, 2, signal.SIGINT)  # the last of 3
+    with (
+        pytest.warns(Warning, match="Ctrl-C came after the last file was embedded"),
+        pytest.raises(KeyboardInterrupt),
+    ):
+        embed_dataset(
+            small_corpus, out, model=model, workers=0, device="cpu", progress=False, shard_size=2
+        )
+    run = json.loads((out / MANIFEST).read_text())["runs"][-1]
+    assert run["ended"] is True and run["stopped"] is None and run["shards_written"] == 3
+    assert "stopped" not in describe_output(out)
+
+
 def test_a_resume_with_other_versions_warns_and_shards_name_their_run(
     small_corpus, model, tmp_path
 ):

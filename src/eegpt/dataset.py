@@ -3365,12 +3365,14 @@ class _Run:
 
     @contextlib.contextmanager
     def recording_stop(self) -> Iterator[None]:
-        """Around the run's work: what stopped it recorded (:meth:`stopped_by`), and an
-        interrupt that came once every file was written not raised."""
+        """Around the run's work: what stopped it recorded (:meth:`stopped_by`), and on the
+        command line an interrupt that came once every file was written not raised (the
+        command exits as its files say). Called from Python, that interrupt is raised all the
+        same, once the run is recorded finished: a Ctrl-C stops the caller's script too."""
         try:
             yield
         except BaseException as err:
-            if not self.stopped_by(err):
+            if not self.stopped_by(err) or recorded_command() is None:
                 raise
 
     def stopped_by(self, err: BaseException) -> bool:
