@@ -175,6 +175,16 @@ def test_a_run_copy_keeps_rows_ids_and_manifest_columns(outputs, tmp_path):
     assert all("host" not in run for run in manifest["runs"])
 
 
+def test_a_run_copy_cannot_be_resumed(outputs, weights, tmp_path):
+    """Pointing embed-dataset at an anonymized copy is refused in words: its paths lead
+    nowhere, so a resume would find every file changed or missing."""
+    base, out = outputs
+    copy = eegpt.anonymize_embeddings(out / "run", tmp_path / "run")
+    manifest = str(base / SECRET / "manifest.csv")
+    with pytest.raises(ValueError, match="is an anonymized copy .* cannot be resumed"):
+        eegpt.embed_dataset(manifest, copy, weights=weights, device="cpu", workers=0)
+
+
 def test_part_runs_of_absolute_paths_get_ids_relative_to_their_common_folder(outputs, tmp_path):
     _, out = outputs
     copy = eegpt.anonymize_embeddings(out / "parts", tmp_path / "parts", daysback=2)

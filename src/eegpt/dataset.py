@@ -2493,6 +2493,12 @@ def _prepare_output(
             p.unlink()
     if manifest.exists():
         old = json.loads(manifest.read_text())
+        if old.get("anonymized"):  # eegpt anonymize's copy: its paths name no file
+            raise ValueError(
+                f"{output_dir} is an anonymized copy (eegpt anonymize), whose paths lead to no "
+                "file: it cannot be resumed or added to. Embed into a new folder (and anonymize "
+                "that), or give overwrite=True (--overwrite) to replace the copy"
+            )
         diffs = _spec_differences(old.get("spec", {}), spec)
         if diffs:
             hint = ""
