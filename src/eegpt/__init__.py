@@ -78,7 +78,8 @@ if TYPE_CHECKING:  # pragma: no cover
 # Submodules, reachable as attributes after a bare ``import eegpt`` (``eegpt.probe.train_probe``).
 _SUBMODULES = {
     "annotations", "anonymize", "api", "bids", "channels", "checkpoints", "cli", "config", "dataset",
-    "dataset_cli", "dataset_ray", "dataset_read", "demo", "engine", "errors",
+    "dataset_cli", "dataset_inputs", "dataset_lock", "dataset_ray", "dataset_read",
+    "dataset_report", "demo", "engine", "errors",
     "export", "finetune", "hub", "io", "model", "online", "outputs", "preprocessing", "probe",
     "probe_cli", "short_attention", "sklearn", "streaming", "viz",
 }  # fmt: skip
