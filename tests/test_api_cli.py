@@ -1285,6 +1285,18 @@ def test_import_is_light_and_submodules_are_attributes():
     assert "has no attribute 'nothing'" in done.stdout
 
 
+def test_every_public_module_is_a_submodule_attribute():
+    """Each module of the package without a leading underscore is reachable as an attribute
+    after a bare ``import eegpt`` (a new module added to the package is not forgotten)."""
+    from pathlib import Path
+
+    import eegpt
+
+    modules = {p.stem for p in Path(eegpt.__file__).parent.glob("*.py")}
+    public = {m for m in modules if not m.startswith("_")}
+    assert public <= eegpt._SUBMODULES, sorted(public - eegpt._SUBMODULES)
+
+
 def test_python_dash_m_runs_the_command_and_output_name_clashes_say_what_to_do(
     weights, edf, tmp_path, capsys
 ):
