@@ -363,31 +363,11 @@ def _training_flags_kept(model: torch.nn.Module) -> Iterator[None]:
             m.training = training
 
 
+# embed()'s keyword arguments and their defaults (embed_to_file passes them on as **kwargs)
 _EMBED_DEFAULTS: dict[str, Any] = {
-    "ch_names": None,
-    "sfreq": None,
-    "units": "V",
-    "rename": None,
-    "on_unknown": "drop",
-    "on_missing": "raise",
-    "keep": None,
-    "picks": "eeg",
-    "preprocessing": None,
-    "window_seconds": None,
-    "overlap": None,
-    "average_reference": None,
-    "resample": None,
-    "tail": None,
-    "detrend": None,
-    "reject_by_annotation": False,
-    "annotations": None,
-    "device": None,
-    "precision": "float32",
-    "batch_size": None,
-    "engine": None,
-    "progress": False,
-    "stream": None,
-    "verbose": None,
+    name: p.default
+    for name, p in inspect.signature(embed).parameters.items()
+    if p.kind is inspect.Parameter.KEYWORD_ONLY
 }
 
 
