@@ -1285,6 +1285,27 @@ def test_import_is_light_and_submodules_are_attributes():
     assert "has no attribute 'nothing'" in done.stdout
 
 
+def test_picks_of_every_accepted_kind_are_recorded_and_saved(weights, edf, tmp_path):
+    """picks=None (all channels), indices as a NumPy array and channel names are recorded as
+    JSON holds them, and the output saves; arrays, where picks do nothing, record none."""
+    model = load_model(weights)
+    raw = mne.io.read_raw_edf(edf, preload=True, verbose="error")
+    for i, (picks, recorded) in enumerate(
+        (
+            (None, ["all"]),
+            (np.arange(4), [0, 1, 2, 3]),
+            (raw.ch_names[:3], raw.ch_names[:3]),
+        )
+    ):
+        emb = model.embed(raw, picks=picks, device="cpu", verbose=False)
+        assert emb.metadata["picks"] == recorded
+        emb.save(tmp_path / f"{i}.npz")
+        assert load_embeddings(tmp_path / f"{i}.npz").metadata["picks"] == recorded
+    data = raw.get_data()
+    emb = model.embed(data, ch_names=raw.ch_names, sfreq=raw.info["sfreq"], device="cpu")
+    assert "picks" not in emb.metadata
+
+
 def test_every_public_module_is_a_submodule_attribute():
     """Each module of the package without a leading underscore is reachable as an attribute
     after a bare ``import eegpt`` (a new module added to the package is not forgotten)."""

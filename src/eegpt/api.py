@@ -371,6 +371,16 @@ _EMBED_DEFAULTS: dict[str, Any] = {
 }
 
 
+def _picks_record(picks: Any) -> list[str | int]:
+    """``picks`` as an output records it: a list of channel types, names or indices, as JSON
+    holds them (``None``, MNE's "all", as ``["all"]``; NumPy integers as ints)."""
+    listed = ["all"] if picks is None else [picks] if isinstance(picks, str) else list(picks)
+    return [
+        int(p) if isinstance(p, (int, np.integer)) and not isinstance(p, bool) else str(p)
+        for p in listed
+    ]
+
+
 @dataclass
 class _Job:
     """Windows to embed (in memory or streamed), the engine and the provenance."""
@@ -446,9 +456,10 @@ class _Job:
             blocks = lambda: iter([(0, in_memory.data)])  # noqa: E731
         onsets = np.asarray(windows.onsets)
         metadata = provenance(model, recording, windows, engine)
-        if not isinstance(data, np.ndarray):  # files and MNE objects: the channel types read
-            picks = a["picks"]  # (metadata["channels"]["picks"] are the channels' indices)
-            metadata["picks"] = [picks] if isinstance(picks, str) else list(picks)
+        if isinstance(data, (str, os.PathLike, mne.io.BaseRaw, mne.BaseEpochs)):
+            # files and MNE objects: the channels read (metadata["channels"]["picks"] are
+            # the indices of those embedded)
+            metadata["picks"] = _picks_record(a["picks"])
         left = metadata.get("tail_left_out_s")
         if left:
             _log(
