@@ -32,6 +32,7 @@ import numpy as np
 from eegpt._logging import count as _count
 from eegpt._logging import few
 from eegpt._logging import warn as _warn
+from eegpt.dataset_read import MANIFEST_SUFFIXES
 from eegpt.errors import OutputExistsError
 from eegpt.outputs import (
     FORMATS,
@@ -58,17 +59,34 @@ _MACHINE_KEYS = re.compile(
     re.IGNORECASE,
 )
 #: Keys of a corpus run's file statuses that are derived from the file on the site's disk and
-#: date it: its modification time (often the day it was recorded or exported).
-_FILE_DATES = ("source_mtime_ns",)
-#: An absolute path inside a text (POSIX ``/a/b`` not inside a word, a URL or a relative path;
-#: Windows ``C:\\a\\b``), up to a space, quote, bracket or separator.
-_ABSOLUTE = re.compile(
-    r"(?<![\w.~/\\:-])/[^\s'\",;|()\[\]{}<>]+|\b[A-Za-z]:\\[^\s'\",;|()\[\]{}<>]+"
+#: date them: their modification times (often the day they were recorded or exported).
+_FILE_DATES = ("source_mtime_ns", "annotations_mtime_ns")
+#: What ends a path inside a text: a space (but see :data:`_PATH`), a quote, a list separator.
+_STOP = r"\s'\"`,;|<>"
+#: A word of a folder's name: no separator, and brackets only in pairs (``(copy)``).
+_WORD = rf"(?:[^{_STOP}/\\:()\[\]{{}}]|\([^{_STOP}/\\:()]*\)|\[[^{_STOP}/\\:\[\]]*\])+"
+#: An absolute path inside a text: POSIX ``/a/b`` (not inside a word, a URL or a relative
+#: path), Windows ``C:\a\b`` or ``C:/a/b``, UNC ``\\server\share\a``, a ``file://`` URL. Its
+#: folders may hold spaces and pairs of brackets (``/data/Pat Smith/sub-01 (copy)/x.edf``) where a
+#: separator follows them; its last component ends at a space, quote, bracket or ``": "``.
+_PATH = re.compile(
+    r"(?<![\w.~/\\:-])"
+    r"(?:file://[^/\s]*(?=/))?(?:/|[A-Za-z]:[\\/]|\\\\)"
+    rf"(?:{_WORD}(?: {_WORD})*[/\\]+)*"
+    rf"(?:[^{_STOP}()\[\]{{}}/\\:]|:(?![\s:]|$))*"
 )
+#: A ``file://`` URL's scheme and host, before its path.
+_URL = re.compile(r"^file://[^/\s]*")
+#: Where an absolute path's folders start: after ``/``, ``C:\``, ``\\``.
+_ANCHOR = re.compile(r"^(?:/+|[A-Za-z]:[\\/]|\\\\)")
+#: A relative path inside a text: a token that holds a separator or starts with ``~``.
+_RELATIVE = re.compile(
+    rf"(?<![^{_STOP}()\[\]{{}}])[^{_STOP}()\[\]{{}}]*[/\\~][^{_STOP}()\[\]{{}}]*"
+)
+#: What a folder of the site's that names no folder of the dataset becomes, said alone.
+_A_FOLDER = "a folder"
 #: Run-folder files that are copied (anonymized); others are left out, with a warning.
 _CSV_REPORTS = ("_files.csv", "_errors.csv", "_too_short.csv", "_corpus.csv")
-#: Manifest suffixes, whose file name names a corpus run's input in the copy.
-_MANIFEST_SUFFIXES = (".csv", ".tsv", ".parquet")
 #: Manifest columns eegpt reads that hold paths: the copy keeps their file names.
 _PATH_COLUMNS = ("annotations_file",)
 
@@ -170,24 +188,111 @@ def _name(path: str) -> str:
 
 
 def _is_absolute(path: str) -> bool:
-    return path.startswith("/") or bool(re.match(r"^[A-Za-z]:[\\/]", path))
+    return bool(_ANCHOR.match(path)) or path.startswith("file://")
+
+
+def _folders(path: str, new: str) -> dict[str, str]:
+    """The folders holding the absolute ``path`` (the file the dataset names ``new``), each
+    with a separator at its end, with what the copy names them: the folders of ``new``'s own
+    where ``path`` ends as ``new`` does (``/site/Pat Smith/rec.edf`` as ``Pat Smith/rec.edf``
+    gives ``/site/Pat Smith/`` as ``Pat Smith/``), ``""`` for the others (the site's)."""
+    path = path.rstrip("/\\")
+    anchor = _ANCHOR.match(path)
+    if not anchor:
+        return {}
+    names = re.split(r"[/\\]+", new.strip("/\\"))
+    parts = re.split(r"[/\\]+", path[anchor.end() :])
+    shared = 0
+    while shared < min(len(names), len(parts)) and names[-1 - shared] == parts[-1 - shared]:
+        shared += 1
+    cuts = [i for i in range(anchor.end(), len(path)) if path[i] in "/\\"]
+    out = {}
+    for up, cut in enumerate(reversed(cuts), start=1):
+        kept = "/".join(names[:-up]) if up < shared else ""
+        out[path[: cut + 1]] = kept + "/" if kept else ""
+    return out
 
 
 class _Scrubber:
     """Replaces, in every text of the provenance, the paths it knows (each by what names the
-    file within the dataset), then any other absolute path by its file name; drops the keys
-    that name the machine (:data:`_MACHINE_KEYS`) and moves or drops ``meas_date``."""
+    file within the dataset) and paths inside the folders holding them, then any other
+    absolute path by its file name; drops the keys that name the machine
+    (:data:`_MACHINE_KEYS`) and moves or drops ``meas_date``.
+
+    Each text costs a few dictionary look-ups, however many paths are known: a text that is
+    a known path is looked up whole; in others each path :data:`_PATH` finds is looked up,
+    then the folders holding it, longest first."""
 
     def __init__(self, paths: Mapping[str, str], daysback: int | None) -> None:
-        # longest first: a file's path before the folder holding it
-        self.paths = sorted(((k, v) for k, v in paths.items() if k and k != v),
-                            key=lambda kv: -len(kv[0]))  # fmt: skip
         self.daysback = daysback
+        #: known paths (absolute, relative) and bare folders, with what the copy names them
+        self.exact: dict[str, str] = {}
+        #: folders (ending in a separator) holding known absolute paths
+        self.folders: dict[str, str] = {}
+        #: known paths whose last component holds a space, by what :data:`_PATH` finds of them
+        self.spaced: dict[str, list[str]] = {}
+        self.relative = False
+        for old, new in paths.items():
+            if not old or old == new:
+                continue
+            self.exact[old] = new
+            if not _is_absolute(old):
+                self.relative = True
+                continue
+            for folder, name in _folders(old, new).items():
+                if self.folders.setdefault(folder, name) != name:
+                    self.folders[folder] = ""  # two names for one folder: the site's
+        for folder, name in self.folders.items():
+            self.exact.setdefault(folder.rstrip("/\\"), name.rstrip("/") or _A_FOLDER)
+        for old in self.exact:
+            found = _PATH.match(old)
+            if found and found.group(0) != old:
+                self.spaced.setdefault(found.group(0), []).append(old)
+        for heads in self.spaced.values():
+            heads.sort(key=len, reverse=True)
 
     def text(self, value: str) -> str:
-        for old, new in self.paths:
-            value = value.replace(old, new)
-        return _ABSOLUTE.sub(lambda m: _name(m.group(0)), value)
+        known = self.exact.get(value)
+        if known is not None:
+            return known
+        if "/" not in value and "\\" not in value and "~" not in value:
+            return value
+        out, at = [], 0
+        found = _PATH.search(value)
+        while found:
+            new, end = self._absolute(value, found)
+            out += [value[at : found.start()], new]
+            at = end
+            found = _PATH.search(value, at)
+        value = "".join([*out, value[at:]])
+        if self.relative:
+            value = _RELATIVE.sub(lambda m: self._relative(m.group(0)), value)
+        return value
+
+    def _absolute(self, text: str, found: re.Match) -> tuple[str, int]:
+        """What the copy says for the absolute path ``found`` in ``text``, and where in
+        ``text`` that path ends."""
+        url = _URL.match(found.group(0))
+        start = found.start() + (url.end() if url else 0)
+        path = text[start : found.end()]
+        for old in self.spaced.get(path, ()):
+            if text.startswith(old, start):
+                return self.exact[old], start + len(old)
+        for old in (path, path.rstrip(".:")):
+            if old in self.exact:
+                return self.exact[old] + path[len(old) :], found.end()
+        for cut in range(len(path) - 1, 0, -1):
+            if path[cut] in "/\\" and path[: cut + 1] in self.folders:
+                kept, rest = self.folders[path[: cut + 1]], path[cut + 1 :]
+                new = kept + rest if kept else _name(rest) if rest else _A_FOLDER
+                return new, found.end()
+        return _name(path), found.end()
+
+    def _relative(self, path: str) -> str:
+        for old in (path, path.rstrip(".:")):
+            if old in self.exact:
+                return self.exact[old] + path[len(old) :]
+        return path
 
     def value(self, value: Any) -> Any:
         """``value`` (JSON: dicts, lists, texts ...) anonymized throughout."""
@@ -281,12 +386,14 @@ def _anonymize_file(src: Path, dst: Path, fmt: str, record: dict) -> None:
 
         def write_parquet(fh: Any) -> None:
             writer = parquet_writer(fh, new_schema)
-            for batch in f.iter_batches(batch_size=1024):
+            for group in range(f.num_row_groups):  # the original's row groups, one at a time
+                table = f.read_row_group(group)
                 columns = [
-                    pa.array([name] * batch.num_rows, pa.string()) if c == "source" else batch[c]
-                    for c in batch.schema.names
+                    pa.array([name] * table.num_rows, pa.string()) if c == "source" else table[c]
+                    for c in table.column_names
                 ]
-                writer.write_batch(pa.RecordBatch.from_arrays(columns, schema=new_schema))
+                new = pa.Table.from_arrays(columns, schema=new_schema)
+                writer.write_table(new, row_group_size=max(new.num_rows, 1))
             writer.close()
 
         atomic_write(dst, write_parquet, overwrite=False)
@@ -315,28 +422,37 @@ def _anonymize_folder(src: Path, dst: Path, record: dict) -> None:
             f"a run is writing {few(busy)}: anonymize it once the run has ended, so that the "
             "copy holds every shard"
         )
-    statuses = {f: [read_shard_status(p)[1] for p in shard_files(f)] for f in folders}
-    ids = _id_map(folders, statuses)
+    # listed and read once: a run that starts after the check above may add shards and
+    # rewrite reports, whose paths the copy would not know; those are left out of it
+    shards = {f: shard_files(f) for f in folders}
+    statuses = {f: [read_shard_status(p)[1] for p in shards[f]] for f in folders}
+    reports = {f: {name: _csv_rows(f, name) for name in _CSV_REPORTS} for f in folders}
+    ids = _id_map(folders, statuses, reports)
     paths: dict[str, str] = {}
     for folder in folders:
-        for status in statuses[folder]:
-            for s in status.get("files", []):
-                paths[str(s.get("path", ""))] = ids.get(s["recording_id"], s["recording_id"])
-        for row in _csv_rows(folder, "_files.csv")[1] + _csv_rows(folder, "_corpus.csv")[1]:
-            if row.get("path"):
-                paths[row["path"]] = ids.get(row.get("recording_id", ""), row.get("recording_id"))
+        files = [s for status in statuses[folder] for s in status.get("files", [])]
+        rows = [row for name in _CSV_REPORTS for row in reports[folder][name][1]]
+        for s in [*files, *rows]:
+            for column in _PATH_COLUMNS:
+                if s.get(column):
+                    paths[str(s[column])] = _name(str(s[column]))
+        for s in [*files, *rows]:
+            if s.get("path") and s.get("recording_id"):
+                paths[str(s["path"])] = ids.get(s["recording_id"], s["recording_id"])
     paths.update(ids)
     paths.update(_source_names(folders))
     scrub = _Scrubber(paths, record["daysback"])
     if ids != {k: k for k in ids}:
         record = {**record, "recording_ids": "absolute paths made relative to their common folder"}
+    if parts:
+        _warn_left_out(src, {p.name for p in parts})
     dst.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{dst.name}.", suffix=".tmp", dir=dst.parent))
     try:
         for folder in folders:
             out = tmp / folder.name if parts else tmp
             out.mkdir(exist_ok=True)
-            _copy_run(folder, out, scrub, ids, record)
+            _copy_run(folder, out, scrub, ids, record, shards[folder], reports[folder])
         if dst.exists():
             raise OutputExistsError(f"{dst} appeared while the copy was written; it is kept")
         os.rename(tmp, dst)
@@ -345,40 +461,92 @@ def _anonymize_folder(src: Path, dst: Path, record: dict) -> None:
         raise
 
 
-def _id_map(folders: list[Path], statuses: Mapping[Path, list[dict]]) -> dict[str, str]:
+def _warn_left_out(folder: Path, copied: set[str]) -> None:
+    """Warn of the files of ``folder`` the copy leaves out (not hidden ones)."""
+    left = sorted(p.name for p in folder.iterdir() if p.name not in copied and p.name[:1] != ".")
+    if left:
+        _warn(
+            f"eegpt anonymize left {_count(len(left), 'file')} of {folder} out of the copy, "
+            f"not being eegpt's: {few(left)} (copy them yourself once checked)"
+        )
+
+
+def _id_map(
+    folders: list[Path],
+    statuses: Mapping[Path, list[dict]],
+    reports: Mapping[Path, Mapping[str, tuple[list[str], list[dict[str, str]]]]],
+) -> dict[str, str]:
     """Each recording id of the runs, with the id the copy gives it: the same, except ids that
-    are absolute paths (a manifest of absolute paths without a ``recording_id`` column), made
-    relative to the common folder of those ids."""
+    are paths outside the dataset (a manifest of such paths without a ``recording_id``
+    column): absolute ones, ``~/...`` and ones with ``..``, made relative to the common folder
+    of those ids (``~`` and ``..`` resolved first, from the manifest's folder)."""
     found = {s["recording_id"] for f in folders for st in statuses[f] for s in st.get("files", [])}
     for folder in folders:
         for name in ("_files.csv", "_corpus.csv"):
-            found |= {
-                r["recording_id"] for r in _csv_rows(folder, name)[1] if r.get("recording_id")
-            }
-    absolute = sorted(i for i in found if _is_absolute(i))
-    if not absolute:
+            found |= {r["recording_id"] for r in reports[folder][name][1] if r.get("recording_id")}
+    outside = sorted(i for i in found if _is_absolute(i) or _leaves(i))
+    if not outside:
         return {i: i for i in found}
-    windows = any("\\" in i for i in absolute)
+    base = _manifest_folder(folders)
+    resolved = {i: _resolved(i, base) for i in outside}
+    absolute = sorted(set(resolved.values()))
+    windows = any("\\" in i or re.match(r"^[A-Za-z]:", i) for i in absolute)
     flavour = PureWindowsPath if windows else PurePosixPath
-    common = os.path.commonpath([str(flavour(i)) for i in absolute]) if not windows else None
-    if windows:  # commonpath follows this platform's separators: by parts
-        split = [flavour(i).parts for i in absolute]
-        n = 0
-        while all(len(p) > n + 1 for p in split) and len({p[n] for p in split}) == 1:
-            n += 1
-        new = {i: "/".join(p[n:]) for i, p in zip(absolute, split, strict=True)}
-    else:
-        root = PurePosixPath(common)
-        if len(absolute) == 1 or common in absolute:
-            root = PurePosixPath(absolute[0]).parent if len(absolute) == 1 else root.parent
-        new = {i: PurePosixPath(i).relative_to(root).as_posix() for i in absolute}
-    clash = sorted(set(new.values()) & (found - set(absolute)))
-    if clash:
+    split = [flavour(i).parts for i in absolute]
+    n = 0  # the parts of the common folder (commonpath follows this platform's separators)
+    while all(len(p) > n + 1 for p in split) and len({p[n] for p in split}) == 1:
+        n += 1
+    relative = {i: "/".join(p[n:]) for i, p in zip(absolute, split, strict=True)}
+    new = {i: relative[resolved[i]] for i in outside}
+    clash = sorted(set(new.values()) & (found - set(outside)))
+    if clash or len(set(new.values())) < len(new):
         raise ValueError(
-            f"the recording ids {few(clash)} would name two files once the absolute ids are "
-            "made relative; give the manifest a recording_id column and embed again"
+            f"the recording ids {few(clash or sorted(new.values()))} would name two files once "
+            "the ids that are paths are made relative; give the manifest a recording_id column "
+            "and embed again"
         )
     return {**{i: i for i in found}, **new}
+
+
+def _leaves(path: str) -> bool:
+    """Whether a relative path leads outside its folder: ``~/...``, or with ``..`` parts."""
+    return path.startswith("~") or ".." in re.split(r"[/\\]+", path)
+
+
+def _resolved(path: str, base: str) -> str:
+    """``path`` (absolute, ``~/...`` or with ``..``) as an absolute path: ``~`` as the
+    home folder, a relative one from ``base``; ``..`` parts resolved."""
+    windows = "\\" in path or re.match(r"^[A-Za-z]:", path)
+    path = path.replace("\\", "/")
+    if path.startswith("~"):
+        path = "/" + path  # the home folder: a folder of its own
+    elif not _is_absolute(path):
+        path = base.replace("\\", "/").rstrip("/") + "/" + path
+    anchor = _ANCHOR.match(path)
+    head, parts = path[: anchor.end()], []
+    for part in path[anchor.end() :].split("/"):
+        if part == "..":
+            parts = parts[:-1]
+        elif part not in ("", "."):
+            parts.append(part)
+    out = head + "/".join(parts)
+    return out.replace("/", "\\") if windows else out
+
+
+def _manifest_folder(folders: list[Path]) -> str:
+    """The folder of the runs' manifest, where relative paths in it count from; ``/`` where the
+    runs name none."""
+    from eegpt.dataset_read import MANIFEST
+
+    for folder in folders:
+        try:
+            manifest = json.loads((folder / MANIFEST).read_text())
+        except (OSError, ValueError):
+            continue
+        source = re.sub(r" \(part \d+/\d+\)$", "", str(manifest.get("source") or ""))
+        if _is_absolute(source) and Path(source).suffix.lower() in MANIFEST_SUFFIXES:
+            return re.sub(r"[/\\][^/\\]*$", "", source) or "/"
+    return "/"
 
 
 def _source_names(folders: list[Path]) -> dict[str, str]:
@@ -398,7 +566,7 @@ def _source_names(folders: list[Path]) -> dict[str, str]:
         for given in (source, str(inputs.get("corpus") or "")):
             if given and given != "<list>" and (("/" in given) or ("\\" in given)):
                 name = _name(given)
-                manifest_file = Path(name).suffix.lower() in _MANIFEST_SUFFIXES
+                manifest_file = Path(name).suffix.lower() in MANIFEST_SUFFIXES
                 out[given] = name if manifest_file else "a folder"
     return out
 
@@ -414,17 +582,21 @@ def _csv_rows(folder: Path, name: str) -> tuple[list[str], list[dict[str, str]]]
 
 
 def _copy_run(
-    folder: Path, out: Path, scrub: _Scrubber, ids: Mapping[str, str], record: dict
+    folder: Path,
+    out: Path,
+    scrub: _Scrubber,
+    ids: Mapping[str, str],
+    record: dict,
+    shards: list[Path],
+    reports: Mapping[str, tuple[list[str], list[dict[str, str]]]],
 ) -> None:
-    """One run folder's shards, reports and manifest, anonymized into ``out``."""
-    from eegpt.dataset_read import MANIFEST, shard_files
+    """One run folder's ``shards``, ``reports`` (each report's header and rows) and manifest,
+    anonymized into ``out``."""
+    from eegpt.dataset_read import MANIFEST
 
-    copied = {MANIFEST, *_CSV_REPORTS}
-    shards = shard_files(folder)
     for shard in shards:
         _copy_shard(shard, out / shard.name, scrub, ids, record)
-    for name in _CSV_REPORTS:
-        header, rows = _csv_rows(folder, name)
+    for name, (header, rows) in reports.items():
         if not header:
             continue
         buffer = io.StringIO()
@@ -445,16 +617,7 @@ def _copy_run(
     manifest = scrub.value(manifest)
     manifest[ANONYMIZED_KEY] = record
     (out / MANIFEST).write_text(json.dumps(manifest, indent=1), encoding="utf-8")
-    left = sorted(
-        p.name
-        for p in folder.iterdir()
-        if p.name not in copied and p not in shards and not p.name.startswith(".")
-    )
-    if left:
-        _warn(
-            f"eegpt anonymize left {_count(len(left), 'file')} of {folder} out of the copy, "
-            f"not being eegpt's: {few(left)} (copy them yourself once checked)"
-        )
+    _warn_left_out(folder, {MANIFEST, *_CSV_REPORTS, *(p.name for p in shards)})
 
 
 def _copy_shard(src: Path, dst: Path, scrub: _Scrubber, ids: Mapping[str, str], record: dict):
@@ -480,19 +643,21 @@ def _copy_shard(src: Path, dst: Path, scrub: _Scrubber, ids: Mapping[str, str], 
             extra[CHECKSUMS_KEY] = footer[CHECKSUMS_KEY.encode()].decode()
         with open(dst, "wb") as fh:
             writer = parquet_writer(fh, new_schema)
-            for batch in f.iter_batches(batch_size=1024):
-                new_ids = [ids.get(v, v) for v in batch["recording_id"].to_pylist()]
+            for group in range(f.num_row_groups):  # the original's row groups, one at a time
+                table = f.read_row_group(group)
+                new_ids = [ids.get(v, v) for v in table["recording_id"].to_pylist()]
                 columns = []
-                for c in batch.schema.names:
-                    kind = batch.schema.field(c).type
+                for c in table.column_names:
+                    kind = table.schema.field(c).type
                     if c in ("recording_id", "path"):  # a row's path: its (new) id
                         columns.append(pa.array(new_ids, kind))
                     elif c in _PATH_COLUMNS:
-                        values = [None if v is None else _name(v) for v in batch[c].to_pylist()]
+                        values = [None if v is None else _name(v) for v in table[c].to_pylist()]
                         columns.append(pa.array(values, kind))
                     else:
-                        columns.append(batch[c])
-                writer.write_batch(pa.RecordBatch.from_arrays(columns, schema=new_schema))
+                        columns.append(table[c])
+                new = pa.Table.from_arrays(columns, schema=new_schema)
+                writer.write_table(new, row_group_size=max(new.num_rows, 1))
             writer.add_key_value_metadata(extra)
             writer.close()
             fh.flush()

@@ -32,6 +32,7 @@ from eegpt.dataset_read import (
     ERRORS_REPORT,
     FILES_REPORT,
     MANIFEST,
+    MANIFEST_SUFFIXES,
     RESERVED_COLUMNS,
     SHORT_REPORT,
     csv_delimiter,
@@ -46,7 +47,6 @@ from eegpt.io import (
 )
 from eegpt.outputs import require_pyarrow
 
-MANIFEST_SUFFIXES = (".csv", ".tsv", ".parquet")
 _BIDS = " (BIDS)"  # ends the source of a BIDS folder's inputs
 
 

@@ -37,6 +37,8 @@ TOO_SHORT = "too_short"  # the status of a file shorter than one window (skipped
 _SHARD = re.compile(r"^shard-(\d+)\.parquet$")
 #: The footer key of a shard whose page headers hold CRC-32 checksums (older shards have none).
 CHECKSUMS_KEY = "eegpt_checksums"
+#: The suffixes of a manifest (a table of recordings) given as the input of a corpus run.
+MANIFEST_SUFFIXES = (".csv", ".tsv", ".parquet")
 
 
 RESERVED_COLUMNS = (
