@@ -418,3 +418,11 @@ def test_an_annotations_file_in_a_folder_named_with_a_space_leaves_no_trace(weig
     assert _leaks(copy, secrets) == []
     assert "annotations_mtime_ns" not in "\n".join(_texts(copy / "shard-00000.parquet"))
     assert "could not read annotations from hypno.csv" in (copy / "_errors.csv").read_text()
+
+
+def test_the_command_says_which_names_and_times_it_keeps(outputs, tmp_path, capsys):
+    _, out = outputs
+    assert main(["anonymize", str(out / "run"), "-o", str(tmp_path / "run")]) == 0
+    said = " ".join(capsys.readouterr().err.split())
+    for kept in ("file names and recording ids", "participants.tsv", "times runs started"):
+        assert kept in said

@@ -758,9 +758,9 @@ def add_anonymize_command(sub: Any) -> None:
         "folder of --part run folders) without the recording's measurement date, its paths "
         "(a corpus run's rows name each file by its recording id, a single file by its name; "
         "the checkpoint by its file name) or the host and SLURM job ids of the runs. The "
-        "embeddings, onsets, recording ids, channels, model, checkpoint sha256, labels and the "
-        "manifest's own columns are kept: check those yourself. See README, 'Publishing "
-        "embeddings'.",
+        "embeddings, onsets, file names, recording ids, channels, model, checkpoint sha256, "
+        "labels, the manifest's own columns, BIDS participants.tsv columns and the times runs "
+        "started are kept: check those yourself. See README, 'Publishing embeddings'.",
     )
     p.add_argument(
         "input",
@@ -799,8 +799,10 @@ def cmd_anonymize(args: argparse.Namespace) -> int:
         )
         print(
             f"wrote {args.output}: an anonymized copy of {args.input} ({date}; paths, host and "
-            "SLURM ids removed). The manifest's own columns, event labels and annotations are "
-            "copied as they are: check them before publishing",
+            "SLURM ids removed). Copied as they are, check them before publishing: file names "
+            "and recording ids (which often hold dates or patient names), the manifest's own "
+            "columns, BIDS participants.tsv columns, event labels, annotations, and the times "
+            "runs started (with their UTC offset, not moved by --daysback)",
             file=sys.stderr,
         )
     return 0
