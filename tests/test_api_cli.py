@@ -2100,6 +2100,20 @@ def test_recorded_names_of_bytes_that_are_no_utf8_show_the_bytes():
     assert path_text(Path("São/a.edf")) == "São/a.edf"
 
 
+def test_recorded_names_of_bytes_that_are_no_utf8_name_the_file_again(tmp_path):
+    """os_path is path_text's inverse for a name of bytes that are no UTF-8: its ``\\xNN``
+    escapes are read back as those bytes; a file named with the escape's characters
+    themselves is taken as written."""
+    from eegpt._filenames import os_path, path_text
+
+    latin = os.fsdecode(os.fsencode(tmp_path) + b"/S\xe3o.edf")
+    Path(latin).write_bytes(b"")
+    assert os_path(path_text(latin)) == latin
+    assert os_path(str(tmp_path / "S\\xe3o_missing.edf")) == str(tmp_path / "S\\xe3o_missing.edf")
+    (tmp_path / "S\\xe3o.edf").write_bytes(b"")
+    assert os_path(path_text(latin)) == str(tmp_path / "S\\xe3o.edf")
+
+
 def test_embeddings_of_weights_changed_after_loading_do_not_claim_the_file(
     weights, edf, tmp_path, capsys
 ):

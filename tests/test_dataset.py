@@ -2995,6 +2995,41 @@ def test_files_skipped_as_too_short_embed_padded_into_a_folder_read_with_the_run
 
 
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")
+def test_a_report_naming_bytes_that_are_no_utf8_is_embedded_again(model, tmp_path):
+    """A file whose name's bytes are no UTF-8 (Latin-1 ``São``) is recorded with ``\\xNN``
+    escapes; its run's reports, given as the input of a rerun, find it again by those bytes.
+    A file whose name holds the escape's characters themselves records the same id: refused
+    as a duplicate, not embedded twice under one id."""
+    folder, short = tmp_path / "lat", tmp_path / "short.edf"
+    folder.mkdir()
+    write_edf(synthetic_raw(minutes=2 / 60, seed=2)[0], short)
+    os.rename(os.fsencode(short), os.fsencode(folder) + b"/S\xe3o.edf")
+    (folder / "junk.edf").write_bytes(CORRUPT)
+    os.rename(os.fsencode(folder / "junk.edf"), os.fsencode(folder) + b"/J\xfcnk.edf")
+    out = tmp_path / "out"
+    run = dict(model=model, workers=0, progress=False)
+    summary = embed_dataset(folder, out, **run)
+    assert (summary.n_too_short, summary.n_failed) == (1, 1)
+    assert pd.read_csv(out / "_too_short.csv").recording_id.tolist() == ["S\\xe3o.edf"]
+    assert pd.read_csv(out / ERRORS_REPORT).recording_id.tolist() == ["J\\xfcnk.edf"]
+
+    summary = embed_dataset(out / "_too_short.csv", tmp_path / "new", tail="pad", **run)
+    assert (summary.n_ok, summary.n_failed) == (1, 0)
+    table, _ = read_embeddings(tmp_path / "new")
+    assert table.recording_id.unique().tolist() == ["S\\xe3o.edf"]
+    assert table.path.unique().tolist() == [str(folder.resolve() / "S\\xe3o.edf")]
+    # the failed one, mended, embeds from _errors.csv
+    write_edf(synthetic_raw(minutes=10 / 60, seed=3)[0], short)
+    os.replace(os.fsencode(short), os.fsencode(folder) + b"/J\xfcnk.edf")
+    summary = embed_dataset(out / ERRORS_REPORT, tmp_path / "mended", **run)
+    assert (summary.n_ok, summary.n_failed) == (1, 0)
+
+    (folder / "S\\xe3o.edf").write_bytes(b"")  # its name: the record of the other's
+    with pytest.raises(ValueError, match=r"recording ids must be unique.*'S\\\\xe3o.edf'"):
+        embed_dataset(folder, tmp_path / "both", **run)
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
 def test_corpus_runs_with_tail_pad_mark_the_padded_windows(short_corpus, model, tmp_path,
                                                            monkeypatch):  # fmt: skip
     """With --tail pad, the rows say which window holds zeros (``padded``), read in parts or

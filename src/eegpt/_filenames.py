@@ -43,7 +43,33 @@ def os_path(text: str) -> str:
     """A name given as text (a manifest's or a run's report's ``path``) in the form this
     process's file calls take: :func:`path_text`'s inverse. Text the file-system encoding
     cannot hold (a UTF-8 name under ``LC_ALL=C``) becomes its UTF-8 bytes as surrogate
-    escapes, which name the file on disk; other text is returned as it is."""
+    escapes, which name the file on disk; other text is returned as it is.
+
+    Where no file has the name as written and it holds ``\\xNN`` escapes (:func:`path_text`'s
+    record of bytes that are no UTF-8, a Latin-1 ``S\\xe3o``), those escapes are read back as
+    the bytes they stand for, and that name is taken if a file has it. A file whose name
+    holds those four characters themselves is found first, as written. Relative text is
+    looked up from the current folder: join it to its base before."""
+    path = _encodable(text)
+    if "\\x" not in text or os.path.lexists(path):
+        return path
+    parts = _BYTE_ESCAPE.split(text)  # text, escaped byte, text, ...
+    try:
+        raw = b"".join(
+            bytes([int(part, 16)]) if i % 2 else part.encode("utf-8", "surrogateescape")
+            for i, part in enumerate(parts)
+        )
+    except UnicodeEncodeError:  # surrogates that escape no byte: no file has that name
+        return path
+    unescaped = os.fsdecode(raw)
+    return unescaped if os.path.lexists(unescaped) else path
+
+
+_BYTE_ESCAPE = re.compile(r"\\x([0-9a-fA-F]{2})")
+
+
+def _encodable(text: str) -> str:
+    """``text`` in a form the file-system encoding can hold (see :func:`os_path`)."""
     try:
         os.fsencode(text)
         return text

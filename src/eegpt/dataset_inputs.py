@@ -289,21 +289,22 @@ def _make_inputs(
     annotations: list[str | None] | None = None,
     bads: list[tuple[str, ...]] | None = None,
 ) -> DatasetInputs:
-    _check_ids(ids, source)
+    recorded = [path_text(rid) if rid else rid for rid in ids]  # None, "": refused below
+    _check_ids(recorded, source)  # as recorded: two names may record as one (\xNN escapes)
     factors = rescale or [1.0] * len(paths)
     extra = annotations or [None] * len(paths)
     marked = bads or [()] * len(paths)
     files = [
         InputFile(
             i,
-            path_text(rid),
+            rid,
             os.path.abspath(p) if _dangling(p) else str(p.resolve()),
             factor,
             more,
             bad,
         )
         for i, (p, rid, factor, more, bad) in enumerate(
-            zip(paths, ids, factors, extra, marked, strict=True)
+            zip(paths, recorded, factors, extra, marked, strict=True)
         )
     ]
     return DatasetInputs(files, metadata, source)
@@ -854,7 +855,8 @@ def _from_table(table: Any, base: Path, source: str) -> DatasetInputs:
     empty = [i for i, p in enumerate(raw_paths) if p is None or not str(p).strip()]
     if empty:
         raise ValueError(f"manifest {source}: empty 'path' in row(s) {empty[:10]}")
-    paths = [base / Path(os_path(str(p))).expanduser() for p in raw_paths]
+    # joined first: a name recorded with \xNN escapes is looked up where it lies
+    paths = [Path(os_path(str(base / Path(str(p)).expanduser()))) for p in raw_paths]
     if "recording_id" in table.column_names:
         ids = [None if v is None else str(v) for v in table.column("recording_id").to_pylist()]
     else:
