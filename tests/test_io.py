@@ -1687,6 +1687,39 @@ def test_a_brainvision_recording_in_the_windows_codepage_reads(tmp_path, weights
     assert eegpt_main(["channels", str(vhdr)]) == 0
 
 
+def test_brainvision_recordings_in_the_windows_codepage_read_in_threads_side_by_side(tmp_path):
+    """Threads reading BrainVision recordings in the Windows codepage at once each read
+    theirs right, and leave MNE's reader as it was for other callers: opening the marker
+    file in the locale's encoding, which fails on these files (no Latin-1 left installed
+    for the rest of the process)."""
+    import threading
+
+    vhdrs = [_german_brainvision(tmp_path / f"p{k}", "ANSI")[0] for k in range(3)]
+    expected = ["Comment/Augen geöffnet", "BAD_Störung/Kopf gedreht"]
+    failures: list[BaseException] = []
+    start = threading.Barrier(len(vhdrs))
+
+    def read(vhdr):
+        start.wait()
+        for _ in range(15):
+            try:
+                raw = read_recording(vhdr, verbose="error")
+                assert list(raw.annotations.description) == expected
+                assert raw.info["meas_date"].year == 2024
+            except BaseException as err:  # noqa: BLE001 - said below, with the others
+                failures.append(err)
+
+    threads = [threading.Thread(target=read, args=(v,)) for v in vhdrs]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    with pytest.raises(UnicodeDecodeError):  # MNE alone, as ever
+        mne.io.read_raw_brainvision(vhdrs[0], verbose="error")
+    assert list(read_recording(vhdrs[0], verbose="error").annotations.description) == expected
+
+
 def test_a_brainvision_marker_file_not_in_its_codepage_is_said(tmp_path):
     """A marker file in the Windows codepage whose header says UTF-8 reads with its markers
     as Latin-1, with a warning naming it and its texts; one whose codepage Python does not
@@ -1705,3 +1738,11 @@ def test_a_brainvision_marker_file_not_in_its_codepage_is_said(tmp_path):
              r"not text in an encoding .*unknown encoding: OEM.*save the marker file as UTF-8")  # fmt: skip
     with pytest.raises(RecordingError, match=match):
         as_recording(vhdr, verbose="error")
+    # the header in a codepage Python does not know, the marker file fine: the header named
+    vmrk.write_bytes(vmrk.read_bytes().replace(b"Codepage=OEM", b"Codepage=ANSI"))
+    vhdr.write_bytes(vhdr.read_bytes().replace(b"Codepage=ANSI", b"Codepage=OEM"))
+    match = (r"could not read EEG file .*ruhe.vhdr: its header is not text in an encoding "
+             r".*unknown encoding: OEM.*save the header as UTF-8")  # fmt: skip
+    with pytest.raises(RecordingError, match=match) as raised:
+        as_recording(vhdr, verbose="error")
+    assert "its marker file" not in str(raised.value)

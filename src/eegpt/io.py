@@ -17,6 +17,7 @@ block instead of loading them.
 from __future__ import annotations
 
 import builtins
+import codecs
 import contextlib
 import datetime
 import errno
@@ -25,6 +26,7 @@ import math
 import os
 import re
 import struct
+import threading
 import unicodedata
 import warnings
 from collections import Counter
@@ -1489,6 +1491,24 @@ def _undecodable(err: BaseException) -> bool:
     return False
 
 
+_BRAINVISION_OPEN_LOCK = threading.Lock()  # installing the reader's ``open``, once
+_BRAINVISION_LATIN1 = threading.local()  # ``.depth``: this thread reads the marker as Latin-1
+
+
+def _brainvision_open(file: Any, mode: str = "r", *args: Any, **kwargs: Any) -> Any:
+    """The ``open`` of MNE's BrainVision reader module, once installed there: the built-in
+    one, but for the text files opened without an encoding in a thread inside
+    :func:`_brainvision_text_as_latin1`, which it opens as Latin-1."""
+    if (
+        getattr(_BRAINVISION_LATIN1, "depth", 0)
+        and "b" not in mode
+        and len(args) < 2
+        and kwargs.get("encoding") is None
+    ):
+        kwargs["encoding"] = "latin-1"
+    return builtins.open(file, mode, *args, **kwargs)
+
+
 @contextlib.contextmanager
 def _brainvision_text_as_latin1() -> Iterator[None]:
     """Have MNE's BrainVision reader open the text files it opens without naming an encoding
@@ -1496,27 +1516,27 @@ def _brainvision_text_as_latin1() -> Iterator[None]:
     date alone, an ASCII line, and fails there on a marker file in another codepage
     (``Codepage=ANSI``, cp1252, which German BrainVision Recorder writes: ö, µ). The markers
     themselves MNE decodes by the file's ``Codepage``. Binary reads (the samples) pass as
-    they are, so a stream reading blocks meanwhile is not affected."""
+    they are, so a stream reading blocks meanwhile is not affected.
+
+    Thread-safe: the reader's ``open`` (a module global) is replaced once, under a lock, by
+    :func:`_brainvision_open` and never put back, so no thread can remove another's patch or
+    restore one that outlives it (swapping it per call did both, leaving Latin-1 on for the
+    rest of the process or off under a read). What that ``open`` does depends on a flag of
+    the calling thread, set here only: MNE's reads from other threads, and from other
+    callers, open text in the locale's encoding as ever."""
     try:
         from mne.io.brainvision import brainvision as reader
     except ImportError:  # another MNE layout: nothing to mend
         yield
         return
-
-    def open_text(file: Any, mode: str = "r", *args: Any, **kwargs: Any) -> Any:
-        if "b" not in mode and len(args) < 2 and kwargs.get("encoding") is None:
-            kwargs["encoding"] = "latin-1"
-        return builtins.open(file, mode, *args, **kwargs)
-
-    before = vars(reader).get("open")
-    reader.open = open_text  # type: ignore[attr-defined]
+    with _BRAINVISION_OPEN_LOCK:
+        if vars(reader).get("open") is not _brainvision_open:  # first call, or undone
+            reader.open = _brainvision_open  # type: ignore[attr-defined]
+    _BRAINVISION_LATIN1.depth = getattr(_BRAINVISION_LATIN1, "depth", 0) + 1
     try:
         yield
     finally:
-        if before is None:
-            del reader.open  # type: ignore[attr-defined]
-        else:
-            reader.open = before  # type: ignore[attr-defined]
+        _BRAINVISION_LATIN1.depth -= 1
 
 
 def _brainvision_marker_file(path: Path) -> Path | None:
@@ -1540,6 +1560,15 @@ def _marker_codepage(marker: Path) -> str:
     return "cp1252" if codepage == "ANSI" else codepage
 
 
+def _known_codepage(codepage: str) -> bool:
+    """Whether Python has a codec of the name ``codepage``."""
+    try:
+        codecs.lookup(codepage)
+    except LookupError:
+        return False
+    return True
+
+
 def _read_brainvision_codepage(
     path: Path,
     verbose: bool | str | int | None,
@@ -1550,8 +1579,8 @@ def _read_brainvision_codepage(
     open as UTF-8 text: one in the Windows codepage (``Codepage=ANSI``), or not in the one it
     names. Its samples and header are read as ever (from the original files); its markers as
     MNE decodes them, by their ``Codepage``, Latin-1 where the bytes do not fit it (said in a
-    warning). Raises a :class:`RecordingError` naming the marker file when it still cannot be
-    read."""
+    warning). Raises a :class:`RecordingError` naming the file that still cannot be read: the
+    marker file, or the header (one in a codepage Python does not know)."""
     marker = _brainvision_marker_file(path)
     try:
         with _brainvision_text_as_latin1():
@@ -1559,10 +1588,15 @@ def _read_brainvision_codepage(
     except RecordingError as err:
         if not _undecodable(err):
             raise
-        what = f"its marker file {marker}" if marker is not None else "its header"
+        # MNE reads the header first, decoding it by its Codepage (a LookupError where Python
+        # knows none such), then the marker file: the header failed if its codepage did
+        header = marker is None or not _known_codepage(_marker_codepage(path))
+        what, which = (
+            ("its header", "header") if header else (f"its marker file {marker}", "marker file")
+        )
         raise RecordingError(
             f"could not read EEG file {path}: {what} is not text in an encoding it can be "
-            f"read in ({err.__cause__ or err}); save the marker file as UTF-8 with the line "
+            f"read in ({err.__cause__ or err}); save the {which} as UTF-8 with the line "
             "Codepage=UTF-8 (BrainVision Analyzer's export, or a text editor, does so)"
         ) from err
     if marker is not None:
