@@ -295,6 +295,32 @@ def test_the_pushes_joined_into_one_embeddings(model, tmp_path):
         Embeddings.concatenate([])
 
 
+def test_embeddings_recorded_before_detrend_join_new_ones(model, tmp_path):
+    """An embeddings file whose preprocessing record lacks ``detrend`` (written before it was
+    recorded always: no detrending) joins one that records ``"none"``; one recording another
+    detrending is still refused."""
+    from eegpt.outputs import Embeddings, load_embeddings
+
+    x = _signal(256 * 12, 256.0)
+    online = OnlineEmbedder(model, NAMES, sfreq=256.0, units="uV", warm_up=False, device="cpu")
+    first, second = online.push(x[:, : 256 * 6]), online.push(x[:, 256 * 6 :])
+    assert first.metadata["preprocessing"]["detrend"] == "none"
+    old_record = {k: v for k, v in first.metadata["preprocessing"].items() if k != "detrend"}
+    old = Embeddings(first.data, first.onsets, {**first.metadata, "preprocessing": old_record})
+    old = load_embeddings(old.save(tmp_path / "old.npz"))
+    assert "detrend" not in old.metadata["preprocessing"]
+    joined = Embeddings.concatenate([old, second])
+    assert len(joined) == len(first) + len(second)
+    assert Embeddings.concatenate([second, old]).metadata["window_index"] == [
+        *second.metadata["window_index"],
+        *first.metadata["window_index"],
+    ]
+    linear = {**second.metadata["preprocessing"], "detrend": "linear"}
+    other = Embeddings(second.data, second.onsets, {**second.metadata, "preprocessing": linear})
+    with pytest.raises(ValueError, match="part 1 differs from part 0 in preprocessing"):
+        Embeddings.concatenate([old, other])
+
+
 def test_a_two_channel_stream_warns_once_about_the_reference(model):
     """Two channels under the average reference: said when the embedder is made, not again
     for its first window."""

@@ -410,6 +410,18 @@ class _WindowColumns:
         ]
 
 
+def _same_preprocessing(a: Any, b: Any) -> bool:
+    """Whether two stored preprocessing records (``metadata["preprocessing"]``) mean the same
+    settings: a field one lacks (``detrend``, recorded always only since it was added) takes
+    the value a stored record means by its absence, as a resumed corpus run's settings are
+    compared (:func:`eegpt.dataset_read._spec_differences`)."""
+    if not (isinstance(a, Mapping) and isinstance(b, Mapping)):
+        return a == b
+    from eegpt.dataset_read import _spec_differences  # it imports this module
+
+    return not _spec_differences(a, b, "preprocessing.")
+
+
 @dataclass
 class Embeddings:
     """Per-window EEGPT embeddings of one recording.
@@ -512,8 +524,12 @@ class Embeddings:
                 raise ValueError(
                     f"part {k} has windows of shape {shape}, part 0 {first.data.shape[1:]}"
                 )
-            differ = [key for key in ("source", "channels", "model", "checkpoint", "preprocessing")
+            differ = [key for key in ("source", "channels", "model", "checkpoint")
                       if part.metadata.get(key) != first.metadata.get(key)]  # fmt: skip
+            if not _same_preprocessing(
+                part.metadata.get("preprocessing"), first.metadata.get("preprocessing")
+            ):
+                differ.append("preprocessing")
             if differ:
                 raise ValueError(
                     f"part {k} differs from part 0 in {', '.join(differ)}: concatenate joins "
