@@ -399,6 +399,13 @@ class _Job:
         unknown = set(args) - set(_EMBED_DEFAULTS) - {"model", "data"}
         if unknown:
             raise TypeError(f"unexpected keyword argument(s) {sorted(unknown)}")
+        if isinstance(data, torch.Tensor) and data.requires_grad:
+            raise TypeError(
+                "embed runs without autograd (it converts the recording to NumPy to preprocess "
+                "it), so it takes no tensor that requires grad. For gradients call the model on "
+                "preprocessed windows: model(x, chan_ids) with x [batch, channels, samples] in "
+                "model units; otherwise pass x.detach()"
+            )
         a = {**_EMBED_DEFAULTS, **{k: v for k, v in args.items() if k in _EMBED_DEFAULTS}}
         config = (a["preprocessing"] or PreprocessingConfig()).updated(
             window_seconds=a["window_seconds"],
@@ -600,12 +607,15 @@ def engine_for(
 ) -> InferenceEngine:
     """``engine``, checked to run ``model``'s encoder, or a new engine on that encoder.
 
-    Embeddings describe the recording's own channels: the optional 1x1 channel projection
+    A new engine follows the model's ``fused`` flag. Embeddings describe the recording's own channels: the optional 1x1 channel projection
     belongs to a downstream head trained on one fixed montage, so it is never applied here.
     """
     encoder = model.target_encoder if isinstance(model, EEGPT) else model
     if engine is None:
-        return InferenceEngine(encoder, device=device, precision=precision, batch_size=batch_size)
+        return InferenceEngine(
+            encoder, device=device, precision=precision, batch_size=batch_size,
+            fused=encoder.fused,
+        )  # fmt: skip
     _check_engine_model(engine, encoder)
     if isinstance(engine.model, EEGPT) and engine.model.chan_proj is not None:
         raise ValueError(
@@ -653,6 +663,9 @@ def provenance(model: EEGPT, recording, windows, engine: InferenceEngine) -> dic
         "eegpt_version": __version__,
         "software": software_versions(),
     }
+    # which path computed them: the fast one, or the reference one (fused=False, or hooks on
+    # the encoder); both compute the same function, to float32 rounding
+    record["fused"] = engine.runs_fast_path()
     if engine.stream_precision != "float32":  # absent for float32, as in a corpus run's spec
         record["stream_precision"] = engine.stream_precision
     command = recorded_command()

@@ -55,6 +55,7 @@ from eegpt.model import (
     _can_fuse_gelu,
     _can_short_attend,
     check_chan_ids,
+    has_hooks,
     native_cpu_matmul,
 )
 
@@ -197,7 +198,10 @@ class InferenceEngine:
         large batches.
     fused : bool
         Use the encoder's fast path (default). ``False`` runs the plain reference path (under
-        autocast for reduced precisions), without graphs or compilation; for testing.
+        autocast for reduced precisions), without graphs or compilation; for testing. While a
+        forward or backward hook is registered on the encoder or one of its submodules (or on
+        every module), each batch runs the reference path too, so that the hooks run
+        (:meth:`runs_fast_path`).
     compile : bool | "auto"
         ``torch.compile`` the forward pass (static shapes; fuses LayerNorm, GELU, casts and
         residual adds). ``"auto"``: on a GPU, from the first ``encode`` call after the engine
@@ -460,10 +464,17 @@ class InferenceEngine:
         with device_lock(self.device):
             return self._forward(x, chan_ids, plan)
 
+    def runs_fast_path(self) -> bool:
+        """Whether the next batch runs the encoder's fast path: ``fused``, and no forward or
+        backward hook on the model's encoder, its submodules or every module (the fast path
+        calls no submodule, so their hooks would not run; :func:`eegpt.model.has_hooks`).
+        Otherwise the reference path runs, without CUDA graphs or compilation."""
+        return self.fused and not has_hooks(self.encoder)
+
     def _forward(
         self, x: torch.Tensor, chan_ids: Sequence[int] | torch.Tensor, plan: FastPlan | None
     ) -> torch.Tensor:
-        if not self.fused:
+        if not self.runs_fast_path():
             ids = torch.as_tensor(chan_ids, dtype=torch.long, device=self.device)
             return self._forward_reference(x.to(self.device, torch.float32), ids)
         plan = self.plan(chan_ids) if plan is None else plan
@@ -619,7 +630,7 @@ class InferenceEngine:
             and self.windows_done >= AUTO_COMPILE_AFTER
         ):
             self._start_compiling()
-        plan = self.plan(chan_ids) if self.fused else None
+        plan = self.plan(chan_ids) if self.runs_fast_path() else None
         # flag non-finite outputs (NaN input; a float16 stream's overflow) on the device, read
         # the flag once at the end
         finite = torch.ones((), dtype=torch.bool, device=self.device)

@@ -183,6 +183,15 @@ class Attention(nn.Module):
         # [L, n, D] -> [L, heads, n, head_dim]
         return t.unflatten(-1, (self.num_heads, self.head_dim)).transpose(1, 2)
 
+    def attention_weights(self, h: torch.Tensor) -> torch.Tensor:
+        """Attention weights ``[L, heads, n, n]`` on normalised tokens ``h`` ``[L, n, D]``:
+        ``softmax(q kᵀ · head_dim^-0.5)``, one row per query summing to 1 over the keys, exactly
+        the weights :meth:`forward` applies to the values. Computed from the ``qkv`` weights
+        directly, so hooks on ``qkv`` do not run a second time."""
+        q, k, _ = F.linear(h, self.qkv.weight, self.qkv.bias).chunk(3, dim=-1)
+        scores = self._heads(q) @ self._heads(k).transpose(-2, -1) * self.head_dim**-0.5
+        return scores.softmax(dim=-1)
+
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         q, k, v = self.qkv(x).chunk(3, dim=-1)
         y = F.scaled_dot_product_attention(self._heads(q), self._heads(k), self._heads(v))
@@ -207,6 +216,14 @@ class Block(nn.Module):
         self.attn = Attention(dim, config.num_heads, config.qkv_bias)
         self.norm2 = nn.LayerNorm(dim, eps=eps)
         self.mlp = MLP(dim, config.mlp_hidden)
+
+    def attention_weights(self, x: torch.Tensor) -> torch.Tensor:
+        """The block's attention weights ``[L, heads, n, n]`` on its input residual stream
+        ``x`` ``[L, n, D]`` (see :meth:`Attention.attention_weights`), from ``norm1``'s and
+        ``qkv``'s weights: hooks inside the block neither run again nor change them."""
+        norm = self.norm1
+        h = F.layer_norm(x, norm.normalized_shape, norm.weight, norm.bias, norm.eps)
+        return self.attn.attention_weights(h)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         x = x + self.attn(self.norm1(x))
@@ -307,27 +324,75 @@ class EEGPTEncoder(nn.Module):
         Returns the normalised summary tokens ``[B, N, S, D]``. Units, channel indices and the
         cost of calling it with autograd enabled: see :meth:`EEGPT.encode`.
         """
+        _refuse_fx_proxy(x)
         self._check(x, chan_ids)
         chan_ids = chan_ids.to(device=x.device, dtype=torch.long)
         # the fast path keeps LayerNorm in float32; a model cast whole to half precision (not
         # the engine's reduced precision, which casts the linears of a copy) runs the plain one,
         # and so do torch.jit.trace and torch.export (graphs of the published operations) and
-        # torch.func transforms (the fast path's caches and out= writes need plain tensors)
-        plain = not (_tracing() or _functorch_transforming(x, self))
+        # torch.func transforms (the fast path's caches and out= writes need plain tensors); so
+        # does an encoder with hooks on it or a submodule, as the fast path calls no submodule
+        plain = not (_tracing() or _functorch_transforming(x, self) or has_hooks(self))
         if self.fused and self.norm.weight.dtype == torch.float32 and plain:
             return self._forward_fused(x, chan_ids)
         return self._forward_reference(x, chan_ids)
 
-    def _forward_reference(self, x: torch.Tensor, chan_ids: torch.Tensor) -> torch.Tensor:
+    def _forward_reference(
+        self,
+        x: torch.Tensor,
+        chan_ids: torch.Tensor,
+        keep: Callable[[torch.Tensor], object] | None = None,
+    ) -> torch.Tensor:
+        """The reference path, ``[B, C, T]`` -> ``[B, N, S, D]``. ``keep``, if given, gets the
+        residual stream ``[B * N, C + S, D]`` before the first block and after each block."""
         b = x.shape[0]
         s, d = self.config.embed_num, self.config.embed_dim
         t = self.patch_embed(x) + self.chan_embed(chan_ids)  # [B, N, C, D]
         n, c = t.shape[1], t.shape[2]
         t = t.reshape(b * n, c, d)  # explicit sizes: B may be 0
         t = torch.cat([t, self.summary_token.expand(b * n, -1, -1)], dim=1)
+        if keep is not None:
+            keep(t)
         for blk in self.blocks:
             t = blk(t)
+            if keep is not None:
+                keep(t)
         return self.norm(t[:, -s:]).reshape(b, n, s, d)
+
+    def forward_intermediates(
+        self, x: torch.Tensor, chan_ids: torch.Tensor, *, attention: bool = False
+    ) -> Intermediates:
+        """The encoder's intermediate representations of ``x`` ``[B, C, T]`` with channel
+        vocabulary indices ``chan_ids`` ``[C]``, for interpretability (what timm's
+        ``forward_intermediates`` and DINO's ``get_last_selfattention`` give).
+
+        Always runs the reference path (so hooks run as in :meth:`forward`), with autograd if
+        it is enabled. Per time patch the sequence is the C channel tokens followed by the S
+        summary tokens. Returns an :class:`Intermediates`:
+
+        * ``embedded`` ``[B, N, C + S, D]``: the first block's input (channel rows: patch
+          embedding + channel embedding; summary rows: the learned summary tokens);
+        * ``blocks``: one ``[B, N, C + S, D]`` per block, its output residual stream (before
+          the final LayerNorm);
+        * ``output`` ``[B, N, S, D]``: the normalised summary tokens, what :meth:`forward`
+          returns (on either path, to float32 rounding);
+        * ``attention`` (with ``attention=True``, else ``None``): one ``[B, N, H, C + S, C + S]``
+          per block, ``softmax(q kᵀ · head_dim^-0.5)`` (rows: queries, summing to 1 over the
+          keys), the weights the block applies to its values (:meth:`Block.attention_weights`).
+
+        The tokens have no physical unit (activations); the input is in model units (mV).
+        """
+        self._check(x, chan_ids)
+        chan_ids = chan_ids.to(device=x.device, dtype=torch.long)
+        stream: list[torch.Tensor] = []
+        output = self._forward_reference(x, chan_ids, keep=stream.append)
+        b, n = output.shape[:2]
+        weights = None
+        if attention:
+            pairs = zip(self.blocks, stream[:-1], strict=True)
+            weights = tuple(blk.attention_weights(t).unflatten(0, (b, n)) for blk, t in pairs)
+        stream = [t.unflatten(0, (b, n)) for t in stream]
+        return Intermediates(stream[0], tuple(stream[1:]), output, weights)
 
     def token_bias(self, chan_ids: torch.Tensor) -> torch.Tensor:
         """Conv bias + channel embedding folded into one additive term ``[C, D]``."""
@@ -536,6 +601,16 @@ class EEGPTEncoder(nn.Module):
         return self.norm(out).reshape(b, n, s, d)
 
 
+class Intermediates(NamedTuple):
+    """What :meth:`EEGPTEncoder.forward_intermediates` returns (B windows, N time patches, C
+    channels, S summary tokens, D width, H heads); values are activations (no unit)."""
+
+    embedded: torch.Tensor  # [B, N, C + S, D]: the first block's input
+    blocks: tuple[torch.Tensor, ...]  # per block [B, N, C + S, D]: its output residual stream
+    output: torch.Tensor  # [B, N, S, D]: normalised summary tokens, as forward returns them
+    attention: tuple[torch.Tensor, ...] | None  # per block [B, N, H, C + S, C + S]
+
+
 class ChannelTerms(NamedTuple):
     """Channel-dependent additive terms of the fast path (one row per input channel)."""
 
@@ -587,6 +662,54 @@ def _tracing() -> bool:
     """``torch.jit.trace`` or ``torch.export`` is recording the model (not ``torch.compile``)."""
     exporting = getattr(torch.compiler, "is_exporting", None)
     return torch.jit.is_tracing() or bool(exporting is not None and exporting())
+
+
+def _refuse_fx_proxy(x: Any) -> None:
+    """A clear error under ``torch.fx.symbolic_trace``, which the encoder cannot be traced by."""
+    if isinstance(x, torch.fx.Proxy):
+        raise TypeError(
+            "torch.fx.symbolic_trace cannot trace the EEGPT encoder: its forward pass checks "
+            "the input's shape and zero-pads the time axis to whole patches, which needs the "
+            "real number of samples. Record a graph with example input instead: "
+            "torch.export.export(model, (x, chan_ids)) or torch.jit.trace(model, (x, chan_ids)) "
+            "(both record the reference path); single blocks (model.target_encoder.blocks[i]) "
+            "do trace symbolically"
+        )
+
+
+# Hook dicts of torch.nn.Module that the fast path would bypass: per module, and global ones
+# (``torch.nn.modules.module.register_module_forward_hook``, ...).
+_HOOK_ATTRS = ("_forward_hooks", "_forward_pre_hooks", "_backward_hooks", "_backward_pre_hooks")
+_GLOBAL_HOOKS = tuple(getattr(torch.nn.modules.module, "_global" + name) for name in _HOOK_ATTRS)
+# Per module: (tree version, the hook dicts of the module and all its submodules). The version
+# counts submodule assignments anywhere (a global registration hook, installed on first use),
+# so the list is rebuilt when a submodule is replaced (``model.blocks[3].attn = ...``).
+_HOOK_DICTS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_tree_version = 0
+_watching_tree = False
+
+
+def _module_registered(module: nn.Module, name: str, submodule: nn.Module | None) -> None:
+    global _tree_version
+    _tree_version += 1
+
+
+def has_hooks(module: nn.Module) -> bool:
+    """Whether a forward, forward-pre or backward hook is registered on ``module``, on one of
+    its submodules or globally (on every module).
+
+    The fast path of :class:`EEGPTEncoder` reads the submodules' weights without calling them,
+    so their hooks would silently not run; the encoder takes the reference path instead while
+    any exists. Cheap (~1 us: the truthiness of a held list of the hook dicts)."""
+    global _watching_tree
+    entry = _HOOK_DICTS.get(module)
+    if entry is None or entry[0] != _tree_version:
+        if not _watching_tree:
+            torch.nn.modules.module.register_module_module_registration_hook(_module_registered)
+            _watching_tree = True
+        dicts = [getattr(m, name) for m in module.modules() for name in _HOOK_ATTRS]
+        entry = _HOOK_DICTS[module] = (_tree_version, [*_GLOBAL_HOOKS, *dicts])
+    return any(entry[1])
 
 
 def _functorch_transforming(x: torch.Tensor, module: nn.Module) -> bool:
@@ -1316,6 +1439,26 @@ class EEGPT(nn.Module):
         ``torch.inference_mode()`` on a model in eval mode, where they are derived once and
         cached (see :meth:`EEGPTEncoder.fast_plan`).
         """
+        return self.target_encoder(*self._encoder_input(x, chan_ids))
+
+    def forward_intermediates(
+        self, x: torch.Tensor, chan_ids: torch.Tensor | None = None, *, attention: bool = False
+    ) -> Intermediates:
+        """The encoder's intermediate representations (input tokens, each block's residual
+        stream, the output summary tokens and, with ``attention=True``, each block's attention
+        weights) of ``x`` ``[B, C, T]``, after the channel projection if the model has one; see
+        :meth:`EEGPTEncoder.forward_intermediates` for the shapes. ``x`` and ``chan_ids`` as
+        for :meth:`encode`. ``output`` is the encoder's (the probe head's input), equal to
+        ``model.encode(x, chan_ids)``. Runs the reference path; under
+        ``torch.no_grad()``/``torch.inference_mode()`` unless gradients are wanted."""
+        x, ids = self._encoder_input(x, chan_ids)
+        return self.target_encoder.forward_intermediates(x, ids, attention=attention)
+
+    def _encoder_input(
+        self, x: torch.Tensor, chan_ids: torch.Tensor | None
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """``x`` checked and channel-projected, and the checked ``chan_ids`` (default: the
+        model's), as the encoder takes them."""
         self._check_input(x)
         if self.chan_proj is not None:
             n_in = self.chan_proj.proj.in_channels
@@ -1333,10 +1476,11 @@ class EEGPT(nn.Module):
             torch.compiler.is_compiling() or _tracing() or _functorch_transforming(ids, self)
         )
         check_chan_ids(ids, x.shape[1], self.target_encoder.chan_embed.num_embeddings, values)
-        return self.target_encoder(x, ids)
+        return x, ids
 
     def _check_input(self, x: Any) -> None:
         """A clear error for input the layers would fail on with torch's own words."""
+        _refuse_fx_proxy(x)
         if not isinstance(x, torch.Tensor):
             raise TypeError(
                 f"x must be a torch.Tensor [batch, channels, samples], got {type(x).__name__}; "
