@@ -27,7 +27,10 @@ Two execution paths compute the same function:
   engine's bfloat16/float16 modes work. Tested against the reference path to float32 precision
   (max relative error ~1e-6). Under ``torch.func`` transforms (``vmap`` over inputs or over an
   ensemble's stacked parameters with ``functional_call``, per-sample ``vmap(grad(...))``) the
-  reference path runs instead.
+  reference path runs instead, and so it does while a forward or backward hook is registered on
+the encoder, one of its submodules or every module (:func:`has_hooks`): the fast path calls no
+submodule, so their hooks would not run. :meth:`EEGPTEncoder.forward_intermediates` gives the
+reference path's input tokens, each block's residual stream and attention weights.
 
 For reduced precision on CUDA the plan may also run ``fc1`` + GELU as one cuBLASLt call
 (``gelu_epilogue``): that epilogue is the tanh approximation of GELU (at most 4.7e-4 from the
