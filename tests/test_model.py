@@ -196,6 +196,26 @@ def test_input_validation_messages():
         EEGPT(EEGPTConfig(depth=1, embed_dim=64, num_heads=4))(torch.randn(1, 3, 256))
 
 
+def test_a_config_dict_with_an_unknown_key_is_refused_naming_the_field_meant():
+    """A misspelt key used to be dropped, silently building the default architecture."""
+    for make in (get_config, EEGPTConfig.from_dict, EEGPTEncoder):
+        with pytest.raises(ValueError, match="unknown EEGPTConfig settings") as info:
+            make({"embed_dimm": 128, "use_rope": True})
+        message = str(info.value)
+        assert "'embed_dimm': did you mean 'embed_dim'?" in message
+        assert "use_rope" in message and "num_heads" in message  # the valid fields listed
+    small = EEGPTConfig(embed_dim=64, depth=2, num_heads=4)
+    assert get_config(small.to_dict()) == EEGPTConfig.from_dict(small.to_dict()) == small
+    assert get_config({"embed_dim": 64, "num_heads": 4}).embed_dim == 64  # the rest: defaults
+
+
+def test_a_window_shorter_than_a_patch_is_explained_in_python_terms():
+    """The config says what to change in Python; the command line adds its option itself."""
+    with pytest.raises(ValueError, match="shorter than one patch") as info:
+        EEGPTConfig().n_patches(32)
+    assert "window_seconds" in str(info.value) and "--" not in str(info.value)
+
+
 def test_flops_of_the_pretrained_size():
     """About 51 GFLOP per 58 x 1024 window for the large encoder (the figure benchmarks use)."""
     flops = PRESETS["large"].flops_per_window(58, 1024)

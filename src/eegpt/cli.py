@@ -1108,7 +1108,10 @@ def cmd_embed(args: argparse.Namespace) -> int:
         require_output_dependencies(out)
     config = preprocessing_config(args)
     model = load_model(args.weights, device="cpu", verbose=not args.quiet)
-    model.config.n_patches(config.n_samples)  # a window shorter than a patch: one error, here
+    try:  # a window shorter than a patch: one error, here, in the option's terms
+        model.config.n_patches(config.n_samples)
+    except ValueError as err:
+        raise ValueError(f"--window {args.window:g}: {err}") from None
     engine = InferenceEngine(
         model.target_encoder,  # embeddings: never a fine-tuned model's channel projection
         device=args.device,

@@ -8,6 +8,8 @@ appear here.
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
 
@@ -89,7 +91,7 @@ class EEGPTConfig:
             raise ValueError(
                 f"windows of {n_times} samples are shorter than one patch of {self.patch_size} "
                 f"samples ({self.patch_size / 256:g} s at the model's 256 Hz): make windows at "
-                f"least that long (window_seconds, --window)"
+                f"least that long (window_seconds)"
             )
         return -(-(n_times - self.patch_size) // self.stride) + 1
 
@@ -110,10 +112,16 @@ class EEGPTConfig:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> EEGPTConfig:
-        """Build from a dict, ignoring keys that are not encoder hyper-parameters."""
-        names = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in d.items() if k in names})
+    def from_dict(cls, d: Mapping[str, Any]) -> EEGPTConfig:
+        """Build from a dict of fields (the inverse of :meth:`to_dict`); missing ones keep
+        their defaults.
+
+        A key that is not a field is an error naming the field meant: ignored, a typo such as
+        ``embed_dimm`` would silently build the default architecture. Configs written by other
+        software (braindecode's or a Hugging Face ``config.json``, with keys of their own)
+        are read by :func:`eegpt.load_model`, which takes only the values it knows from them.
+        """
+        return strict_from_dict(cls, d, "EEGPTConfig")
 
     def replace(self, **changes: Any) -> EEGPTConfig:
         return replace(self, **changes)
@@ -121,12 +129,18 @@ class EEGPTConfig:
 
 def strict_from_dict(cls: type, d: Any, what: str) -> Any:
     """``cls(**d)`` for a settings dataclass, refusing keys it does not have (no silent
-    changes when a saved file was written by another version); ``what`` names the settings
-    in the error."""
-    names = {f.name for f in fields(cls)}
-    unknown = sorted(set(d) - names)
+    changes when a saved file was written by another version, or a key is misspelt); ``what``
+    names the settings in the error, which suggests the field meant for each unknown key."""
+    names = sorted(f.name for f in fields(cls))
+    unknown = sorted(set(d) - set(names), key=str)
     if unknown:
-        raise ValueError(f"unknown {what} settings {unknown}; known: {sorted(names)}")
+        meant = [
+            f"{key!r}: did you mean {close[0]!r}?"
+            for key in unknown
+            if (close := difflib.get_close_matches(str(key), names, n=1))
+        ]
+        hint = f" ({'; '.join(meant)})" if meant else ""
+        raise ValueError(f"unknown {what} settings {unknown}{hint}; known: {names}")
     return cls(**dict(d))
 
 
@@ -144,7 +158,8 @@ PRESETS: dict[str, EEGPTConfig] = {
 
 
 def get_config(name_or_config: str | EEGPTConfig | dict[str, Any]) -> EEGPTConfig:
-    """Resolve a preset name, a dict or a config into an :class:`EEGPTConfig`."""
+    """Resolve a preset name, a dict or a config into an :class:`EEGPTConfig`; a dict's keys
+    must be fields (:meth:`EEGPTConfig.from_dict`)."""
     if isinstance(name_or_config, EEGPTConfig):
         return name_or_config
     if isinstance(name_or_config, dict):
