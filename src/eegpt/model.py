@@ -200,14 +200,6 @@ class Attention(nn.Module):
         y = F.scaled_dot_product_attention(self._heads(q), self._heads(k), self._heads(v))
         return self.proj(y.transpose(1, 2).flatten(2))
 
-    def forward_rows(self, x: torch.Tensor, n_rows: int) -> torch.Tensor:
-        """Attention output for the last ``n_rows`` tokens only, keys/values from all tokens.
-
-        ``[L, n, D] -> [L, n_rows, D]``; equal to ``forward(x)[:, -n_rows:]``. Runs in the
-        projections' weight dtype (the input is cast to it).
-        """
-        return _attention_rows(self, x, n_rows)
-
 
 class Block(nn.Module):
     """Pre-norm transformer block: ``x + attn(norm1(x))`` then ``x + mlp(norm2(x))``."""
@@ -231,13 +223,6 @@ class Block(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         x = x + self.attn(self.norm1(x))
         return x + self.mlp(self.norm2(x))
-
-    def forward_rows(self, x: torch.Tensor, n_rows: int) -> torch.Tensor:
-        """The block's output for the last ``n_rows`` tokens only: ``[L, n, D] -> [L, n_rows, D]``.
-
-        The residual stream keeps ``x``'s dtype; matmuls run in the linear layers' dtype.
-        """
-        return _block_rows(self, x, n_rows)
 
 
 class PatchEmbed(nn.Module):
