@@ -339,6 +339,70 @@ def test_the_fast_path_sees_fused_optimizer_steps_on_a_model_in_eval_mode():
     assert other.has_random_weights
 
 
+_HOOK_SCRIPT = """
+import torch
+import torch.optim.optimizer as optim_module
+import eegpt, eegpt.checkpoints, eegpt.model
+from eegpt.config import EEGPTConfig
+from eegpt.model import EEGPTEncoder
+
+
+def eegpt_hooks():
+    hooks = getattr(optim_module, "_global_optimizer_post_hooks", None)
+    assert hooks is not None, "this torch keeps its global step hooks elsewhere"
+    return [h for h in hooks.values() if getattr(h, "__module__", "").startswith("eegpt")]
+
+
+assert eegpt_hooks() == [], "importing eegpt registered an optimizer hook"
+torch.manual_seed(0)
+enc = EEGPTEncoder(EEGPTConfig(embed_dim=32, depth=2, num_heads=2, embed_num=2)).eval()
+x, ids = torch.randn(2, 3, 256), torch.tensor([0, 1, 2])
+opt = torch.optim.AdamW(enc.parameters(), lr=1e-2, fused=True)
+enc(x, ids).square().mean().backward()
+opt.step()  # before eegpt watches steps: nothing cached yet, nothing to drop
+assert eegpt_hooks() == [], "an optimizer step registered a hook"
+with torch.no_grad():
+    enc(x, ids)  # fills the fast-path cache
+assert len(eegpt_hooks()) == 1, "the first cached forward registered no optimizer hook"
+opt.zero_grad()
+enc(x, ids).square().mean().backward()
+opt.step()  # fused: versions unchanged; the hook must drop the cache
+with torch.no_grad():
+    fast = enc(x, ids)
+    enc.fused = False
+    ref = enc(x, ids)
+assert (fast - ref).abs().max() <= 1e-5 * ref.abs().max(), "stale cache after a step"
+with torch.no_grad():
+    enc(x, ids)
+assert len(eegpt_hooks()) == 1, "the hook was registered twice"
+"""
+
+
+def test_importing_eegpt_leaves_optimizer_steps_alone_until_it_caches_weights():
+    """Importing eegpt registers no global optimizer hook (every step of any model in the
+    process would run eegpt code); the first cached fast-path forward registers it, and a
+    fused step after that still drops the cache."""
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", _HOOK_SCRIPT], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-2000:]
+    # a model built first of all in a process: a fused step (no version bump) right after
+    # it, before anything was cached, still tells its weights are no longer random
+    script = (
+        "import torch\n"
+        "from eegpt.config import EEGPTConfig\n"
+        "from eegpt.model import EEGPT\n"
+        "model = EEGPT(EEGPTConfig(embed_dim=32, depth=1, num_heads=2), chan_ids=[0, 1])\n"
+        "opt = torch.optim.AdamW(model.parameters(), lr=1e-2, fused=True)\n"
+        "model(torch.randn(1, 2, 128)).square().mean().backward()\n"
+        "opt.step()\n"
+        "assert not model.has_random_weights, 'a fused step before any cache was missed'\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-2000:]
+
+
 def test_a_head_trained_on_a_frozen_encoder_leaves_its_derived_weights_cached():
     """A frozen feature extractor in eval mode beside a head whose optimizer steps: those steps
     hold none of the encoder's parameters, so its derived weights stay cached (no derivation

@@ -1238,7 +1238,8 @@ class _WeightsSeen:
 
     @classmethod
     def now(cls, model: EEGPT, fingerprint: str) -> _WeightsSeen:
-        return cls(_param_key(model.target_encoder), _model_module._optimizer_steps, fingerprint)
+        steps = _model_module._watch_optimizer_steps()  # before the key: no step between
+        return cls(_param_key(model.target_encoder), steps, fingerprint)
 
     def still(self, model: EEGPT) -> bool:
         """Whether nothing that can change a weight happened since: no parameter replaced,

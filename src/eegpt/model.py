@@ -47,6 +47,7 @@ LayerNorms stay float32).
 from __future__ import annotations
 
 import contextlib
+import threading
 import weakref
 from collections.abc import Callable
 from pathlib import Path
@@ -68,11 +69,12 @@ if TYPE_CHECKING:
 # pickling a model (replicas, worker processes) never carries them along.
 _FAST_CACHES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
-# Optimizer steps taken in this process (any torch.optim optimizer). A fused/foreach optimizer
-# (``AdamW(fused=True)``) updates the parameters without bumping their version counters, so the
-# caches' key (versions) would not see the step: the hook drops the caches of the encoders whose
-# parameters the optimizer holds (others, e.g. a frozen feature extractor beside a head being
-# trained, keep theirs).
+# Optimizer steps taken in this process (any torch.optim optimizer) since eegpt started watching
+# them (:func:`_watch_optimizer_steps`). A fused/foreach optimizer (``AdamW(fused=True)``)
+# updates the parameters without bumping their version counters, so the caches' key (versions)
+# would not see the step: the hook drops the caches of the encoders whose parameters the
+# optimizer holds (others, e.g. a frozen feature extractor beside a head being trained, keep
+# theirs).
 _optimizer_steps = 0
 # Each optimizer that stepped -> the value of ``_optimizer_steps`` after its latest step (read by
 # ``EEGPT.has_random_weights``).
@@ -104,7 +106,35 @@ def _count_optimizer_step(optimizer: torch.optim.Optimizer, args: Any, kwargs: A
                 _FAST_CACHES.pop(encoder, None)
 
 
-register_optimizer_step_post_hook(_count_optimizer_step)
+_STEP_HOOK: Any = None  # handle of the registered hook; None until eegpt needs it
+_STEP_HOOK_LOCK = threading.Lock()
+
+
+def _watch_optimizer_steps() -> int:
+    """Register :func:`_count_optimizer_step` as a global ``torch.optim`` step post-hook, once,
+    and return the step count now.
+
+    Registered lazily, not on import: importing eegpt must not make every optimizer step of
+    the process (of any model) run eegpt code. Steps matter to eegpt only relative to a moment
+    it remembers: a fast-path cache filled (:func:`_fast_cache`), a model built or copied
+    (``EEGPT.has_random_weights``) or loaded weights noted (``checkpoints._WeightsSeen``).
+    Each of those calls this first, so every step after it is counted; steps before it
+    predate what was remembered (the cache is derived from the weights as they are then),
+    so missing them loses nothing.
+    """
+    global _STEP_HOOK
+    with _STEP_HOOK_LOCK:
+        if _STEP_HOOK is None:
+            _STEP_HOOK = register_optimizer_step_post_hook(_count_optimizer_step)
+    return _optimizer_steps
+
+
+def _fast_cache(encoder: nn.Module) -> dict:
+    """``encoder``'s fast-path cache, made empty if it has none; optimizer steps are watched
+    from then on, so that a step taken later drops it (:func:`_watch_optimizer_steps`)."""
+    _watch_optimizer_steps()
+    return _FAST_CACHES.setdefault(encoder, {})
+
 
 #: Key of ``FastPlan.packed`` that turns on the fused fc1 + GELU epilogue (see ``_linear``).
 GELU_EPILOGUE = "gelu_epilogue"
@@ -461,8 +491,9 @@ class EEGPTEncoder(nn.Module):
         cached per channel set. The cache is dropped when a parameter is replaced, moved, cast
         or modified in place by an autograd-visible operation (``copy_``, ``load_state_dict``),
         when a ``torch.optim`` optimizer holding one of its parameters steps (fused ones
-        included; other optimizers, e.g. of a head trained on its embeddings, leave it), and
-        when the encoder goes from training to eval mode (``model.eval()``). With autograd
+        included; other optimizers, e.g. of a head trained on its embeddings, leave it: eegpt
+        watches optimizer steps through a global ``torch.optim`` hook, registered when the first
+        cache is filled or the first model is built, never on import), and when the encoder goes from training to eval mode (``model.eval()``). With autograd
         enabled, in training mode or while compiling, nothing is cached: everything is
         recomputed per call, so gradients flow to the parameters and a model being trained (an
         EMA teacher updated through ``p.data``) is always current. Not seen: writes through ``p.data`` (or on
@@ -501,7 +532,7 @@ class EEGPTEncoder(nn.Module):
         # Compiling (FakeTensors: no data pointers), only the plain derived tensors are built.
         compiling = torch.compiler.is_compiling()
         caching = not (torch.is_grad_enabled() or self.training or compiling)
-        cache = _FAST_CACHES.setdefault(self, {}) if caching else {}
+        cache = _fast_cache(self) if caching else {}
         options = self.fast_plan_options(short_attention)
         pack = not compiling and _can_pack(self) and (pack is None or pack)
         if stream_dtype not in (torch.float32, torch.float16, torch.bfloat16):
@@ -552,7 +583,7 @@ class EEGPTEncoder(nn.Module):
         """
         if self.training:
             return object()
-        cache = _FAST_CACHES.setdefault(self, {})
+        cache = _fast_cache(self)
         _validate_cache(self, cache)
         return cache.setdefault("token", object())
 
@@ -1317,7 +1348,7 @@ class EEGPT(nn.Module):
         ids = torch.as_tensor(chan_ids if chan_ids is not None else [], dtype=torch.long)
         self.register_buffer("chan_ids", ids, persistent=False)
         self._initial_versions = self._weight_versions()
-        self._initial_optimizer_steps = _optimizer_steps
+        self._initial_optimizer_steps = _watch_optimizer_steps()
 
     def _weight_versions(self) -> tuple[int, ...]:
         """Each parameter's in-place change counter (``Tensor._version``)."""
@@ -1365,7 +1396,7 @@ class EEGPT(nn.Module):
         super().__setstate__(state)
         # the copy's counters start anew: compare with them if it was random, else never
         self._initial_versions = self._weight_versions() if random else None
-        self._initial_optimizer_steps = _optimizer_steps
+        self._initial_optimizer_steps = _watch_optimizer_steps()
 
     def clear_fast_cache(self) -> None:
         """Drop the encoder's cached fast-path weights (:meth:`EEGPTEncoder.clear_fast_cache`):
