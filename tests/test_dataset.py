@@ -2018,7 +2018,8 @@ print(sorted(m for m in ("torch", "mne", "scipy") if m in sys.modules))
 
 def test_info_on_run_folders_imports_no_torch(clean_run, tmp_path):
     """`eegpt info` on a run folder and on a folder of runs (a SLURM check step, a login node)
-    reads manifests and shard footers only: no torch."""
+    reads manifests and shard footers only: no torch, nor MNE or SciPy (the preprocessing line
+    comes from eegpt.preprocessing_spec)."""
     out, _ = clean_run
     parts = tmp_path / "parts"
     shutil.copytree(out, parts / "run-a")
@@ -2028,12 +2029,13 @@ from eegpt.cli import main
 
 for folder in ({str(out)!r}, {str(parts)!r}):
     assert main(["info", folder]) == 0
-print("torch" in sys.modules)
+print([m for m in ("torch", "mne", "scipy") if m in sys.modules])
 """
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert "embeddings of" in done.stdout and "run folder" in done.stdout, done.stdout
-    assert done.stdout.strip().splitlines()[-1] == "False", done.stdout
+    assert "  preprocessing: sfreq 256.0" in done.stdout, done.stdout
+    assert done.stdout.strip().splitlines()[-1] == "[]", done.stdout
 
 
 def test_without_ray_the_engine_message_names_the_option_and_the_keyword(monkeypatch):

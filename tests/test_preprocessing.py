@@ -261,6 +261,36 @@ def test_stored_settings_without_average_reference_keep_it_off():
     assert PreprocessingConfig.from_dict({**old, "average_reference": True}).average_reference
 
 
+def test_stored_form_lives_apart_from_scipy_and_mne():
+    """eegpt.preprocessing_spec (what `eegpt info` and a resumed run's settings check read)
+    holds PreprocessingConfig's defaults and its info line as data, without SciPy or MNE; the
+    class's defaults and describe are those."""
+    import subprocess
+    import sys
+    from dataclasses import asdict
+
+    from eegpt import preprocessing, preprocessing_spec
+
+    assert preprocessing_spec.FIELD_DEFAULTS == asdict(PreprocessingConfig())
+    assert list(preprocessing_spec.FIELD_DEFAULTS) == list(asdict(PreprocessingConfig()))
+    assert preprocessing.stored_defaults() == {
+        **asdict(PreprocessingConfig()),
+        "average_reference": False,
+    }
+    assert preprocessing.STORED_DEFAULTS is preprocessing_spec.STORED_DEFAULTS
+    d = PreprocessingConfig(detrend="linear").to_dict()
+    assert PreprocessingConfig.describe(d) == preprocessing_spec.describe(d)
+    assert "detrend linear" in preprocessing_spec.describe(d)
+    script = (
+        "import sys; from eegpt.preprocessing_spec import describe, stored_defaults; "
+        "describe({}); stored_defaults(); "
+        "print([m for m in ('torch', 'mne', 'scipy') if m in sys.modules])"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]", done.stdout
+
+
 # ---------------------------------------------------------------------------------------------
 # prepare: continuous recordings
 # ---------------------------------------------------------------------------------------------

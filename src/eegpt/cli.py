@@ -1705,7 +1705,7 @@ def _describe_embeddings(path: Path) -> str:
     """What ``eegpt info`` says of an embeddings file: its recording, windows, settings."""
     from eegpt.channels import rename_text
     from eegpt.outputs import load_embeddings
-    from eegpt.preprocessing import PreprocessingConfig
+    from eegpt.preprocessing_spec import describe as describe_preprocessing
 
     emb = load_embeddings(path)
     meta = emb.metadata
@@ -1727,7 +1727,7 @@ def _describe_embeddings(path: Path) -> str:
         + (f", onsets {emb.onsets[0]:g}-{emb.onsets[-1]:g} s" if len(emb) else ""),
         f"  {len(channels)} channels: {few(list(channels), 12)}",
         *([f"  channels renamed by: {renamed}"] if renamed else []),
-        PreprocessingConfig.describe(pre),
+        describe_preprocessing(pre),
         *_rate_lines(meta.get("sfreq_in"), pre),
         f"  bad windows: {int(emb.bad.sum())}" if len(emb) else "  no windows",
         *_tail_lines(meta),

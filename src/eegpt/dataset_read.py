@@ -25,6 +25,7 @@ from eegpt._logging import few
 from eegpt._logging import log as _log
 from eegpt._logging import warn as _warn
 from eegpt.outputs import RUN_MANIFEST, clash_renames, require_pandas, require_pyarrow
+from eegpt.preprocessing_spec import stored_defaults
 
 __all__ = ["read_embeddings"]
 
@@ -234,16 +235,6 @@ class _Absent:
 _ABSENT = _Absent()
 
 
-def _preprocessing_defaults() -> dict[str, Any]:
-    """The value each field of :class:`~eegpt.preprocessing.PreprocessingConfig` stands for
-    when a stored spec lacks it (:func:`~eegpt.preprocessing.stored_defaults`: average
-    referencing off, its default when such specs were made), imported only when a spec lacks
-    one (that module imports SciPy and MNE)."""
-    from eegpt.preprocessing import stored_defaults
-
-    return stored_defaults()
-
-
 def _spec_differences(old: Mapping[str, Any], new: Mapping[str, Any], path: str = "") -> list[str]:
     # A key absent from one spec counts as None (keys added by later versions), except in the
     # channel renames, where {"T3": None} (drop T3) is not {}, and in the preprocessing, whose
@@ -251,7 +242,7 @@ def _spec_differences(old: Mapping[str, Any], new: Mapping[str, Any], path: str 
     # absence.
     absent = _ABSENT if path == "channels.rename." else None
     one_sided = set(old) ^ set(new)
-    defaults = _preprocessing_defaults() if path == "preprocessing." and one_sided else {}
+    defaults = stored_defaults() if path == "preprocessing." and one_sided else {}
     out = []
     for key in sorted(set(old) | set(new)):
         a, b = old.get(key, defaults.get(key, absent)), new.get(key, defaults.get(key, absent))

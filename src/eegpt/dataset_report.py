@@ -35,7 +35,7 @@ from eegpt.dataset_read import (
     shard_files,
     shard_name,
 )
-from eegpt.preprocessing import PreprocessingConfig
+from eegpt.preprocessing_spec import describe as describe_preprocessing
 
 
 def too_short_note(n: int, output_dir: Path) -> str:
@@ -229,7 +229,7 @@ def output_report(output_dir: str | os.PathLike) -> tuple[str, bool]:
         f"  embedding: {spec.get('embedding_shape')} per window (pool {spec.get('pool')}), "
         f"precision {spec.get('precision')}"
         + (f", stream {spec['stream_precision']}" if spec.get("stream_precision") else ""),
-        PreprocessingConfig.describe(prep),
+        describe_preprocessing(prep),
         "  channels: " + _channel_settings(spec.get("channels", {}), manifest),
     ]
     progress = _progress(output_dir, manifest)

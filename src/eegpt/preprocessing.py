@@ -56,6 +56,9 @@ from eegpt.io import (
     warn_not_scalp,
     warn_unapplied_projectors,
 )
+from eegpt.preprocessing_spec import STORED_DEFAULTS
+from eegpt.preprocessing_spec import describe as describe_spec
+from eegpt.preprocessing_spec import stored_defaults as stored_defaults  # re-exported
 
 __all__ = [
     "PreprocessingConfig",
@@ -251,32 +254,15 @@ class PreprocessingConfig:
         """The ``eegpt info`` line of a stored :meth:`to_dict` (of an embeddings file, a corpus
         folder or a probe): every setting as ``name value``. ``average_reference`` is always
         shown: a dict without it (written before it was recorded) reads as off
-        (:data:`STORED_DEFAULTS`), which keeps the recorded reference, unlike today's default."""
-        shown = {k: f"{v}" for k, v in d.items()}
-        if "average_reference" not in d:
-            shown["average_reference"] = (
-                f"{STORED_DEFAULTS['average_reference']} (not recorded: an older file)"
-            )
-        return "  preprocessing: " + ", ".join(f"{k} {v}" for k, v in shown.items())
+        (:data:`STORED_DEFAULTS`), which keeps the recorded reference, unlike today's default.
+        :func:`eegpt.preprocessing_spec.describe`, which imports neither SciPy nor MNE."""
+        return describe_spec(d)
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> PreprocessingConfig:
         """Build from :meth:`to_dict` output; unknown keys are an error (no silent changes).
         A field the dict lacks takes its value in :data:`STORED_DEFAULTS`, else its default."""
         return strict_from_dict(cls, {**STORED_DEFAULTS, **d}, "preprocessing")
-
-
-# What a stored preprocessing dict (a probe.json, a corpus run's spec, an output's metadata)
-# means by a field it lacks, where that differs from today's default. average_reference was
-# off by default until eegpt turned it on (as in pretraining); to_dict has always recorded it,
-# but a dict without it was written, or meant, with the old default: it stays off.
-STORED_DEFAULTS: dict[str, Any] = {"average_reference": False}
-
-
-def stored_defaults() -> dict[str, Any]:
-    """Every field of a :class:`PreprocessingConfig` with the value a stored dict that lacks
-    it stands for (:data:`STORED_DEFAULTS`, else the default)."""
-    return {**asdict(PreprocessingConfig()), **STORED_DEFAULTS}
 
 
 #: How to turn average referencing off, in the words every API that embeds understands (embed,
