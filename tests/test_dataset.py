@@ -154,6 +154,21 @@ def test_resolve_folder_glob_list_and_manifest(corpus, tmp_path):
     assert len(resolve_inputs(scored).files) == 2
 
 
+def test_listing_a_folder_of_edf_files_imports_no_torch_nor_mne(corpus):
+    """Listing a corpus (resolve_inputs: suffixes, recording folders, split FIF parts, by
+    name) imports neither torch nor MNE nor SciPy: eegpt.formats holds what it needs."""
+    script = f"""
+import sys
+from eegpt.dataset_inputs import resolve_inputs
+
+print(len(resolve_inputs({str(corpus)!r}).files), len(resolve_inputs({str(corpus / "*" / "*.edf")!r}).files))
+print([m for m in ("torch", "mne", "scipy") if m in sys.modules])
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split("\n")[:2] == ["7 7", "[]"], done.stdout
+
+
 def test_a_pattern_leaves_out_the_files_of_a_recording_beside_it(tmp_path):
     """--pattern '**/*' matches BrainVision's .eeg/.vmrk and EEGLAB's .fdt too: they are read
     with their .vhdr / .set, not as recordings (which failed); a Nihon Kohden .eeg stays."""

@@ -363,7 +363,7 @@ def _read_weights(path: Path) -> tuple[Any, list[str]]:
     try:
         return _torch_load(path)
     except Exception as e:  # torch raises RuntimeError, EOFError, UnpicklingError, ...
-        from eegpt.io import EEG_SUFFIXES
+        from eegpt.formats import EEG_SUFFIXES
 
         kind = path.suffix.lower()
         if kind in EEG_SUFFIXES or kind in (".npz", ".parquet"):

@@ -1361,7 +1361,7 @@ def _folders_expanded(paths: list[Path]) -> list[Path]:
     """``paths`` with each folder (not a recording folder such as EGI .mff) replaced by the
     recordings in it, as embed-dataset lists them."""
     from eegpt.dataset_inputs import recordings_under
-    from eegpt.io import is_recording_folder
+    from eegpt.formats import is_recording_folder
 
     out: list[Path] = []
     for path in paths:
@@ -1565,7 +1565,7 @@ def missing_path_error(path: Path) -> FileNotFoundError:
 def _without_split_continuations(paths: list[Path]) -> list[Path]:
     """``paths`` without the later parts of split FIF recordings whose first part is given
     too (MNE reads every part from the first; each is named on stderr)."""
-    from eegpt.io import first_split_part, split_continuations
+    from eegpt.formats import first_split_part, split_continuations
 
     later = split_continuations(paths)
     for path in later:
@@ -1596,7 +1596,7 @@ def save_figure_file(fig: Any, path: Path) -> None:
     print(f"drew {path}")
 
 
-# EEG recording files (eegpt.io.EEG_SUFFIXES and other formats MNE reads), named as such by
+# EEG recording files (eegpt.formats.EEG_SUFFIXES and other formats MNE reads), named as such by
 # eegpt info without importing MNE
 _RECORDING_SUFFIXES = (".edf", ".bdf", ".gdf", ".fif", ".vhdr", ".set", ".cnt", ".mff", ".eeg")
 

@@ -38,7 +38,7 @@ from eegpt.dataset_read import (
     csv_delimiter,
     read_delimited,
 )
-from eegpt.io import (
+from eegpt.formats import (
     EEG_SUFFIXES,
     RECORDING_FOLDER_SUFFIXES,
     file_not_found,

@@ -185,7 +185,7 @@ def read_export_input(path: str | Path) -> ExportInput:
 def refuse_recording(path: Path, output: Path | None = None) -> None:
     """Refuse an EEG recording (``.set``, ``.edf``, ...; EEGLAB's ``.fdt``), saying that export
     takes its embeddings and how to make them (and export them to ``output``)."""
-    from eegpt.io import EEG_SUFFIXES, RECORDING_FOLDER_SUFFIXES
+    from eegpt.formats import EEG_SUFFIXES, RECORDING_FOLDER_SUFFIXES
 
     suffix = path.suffix.lower()
     others = (".fdt", ".eeg", ".vmrk", ".mff")  # data and marker files of a .set or .vhdr

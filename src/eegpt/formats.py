@@ -1,0 +1,142 @@
+"""Which paths are EEG recordings, by name: file endings, recordings that are folders, the
+later parts of split FIF files, and the error for a recording that is not there.
+
+What a corpus folder is searched for (:func:`eegpt.dataset_inputs.resolve_inputs`) and what
+``eegpt embed`` lists, decided from names and a few stats: this module imports neither MNE
+nor NumPy. :mod:`eegpt.io`, which reads the files, re-exports its names.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import re
+import unicodedata
+from collections.abc import Sequence
+from pathlib import Path
+
+__all__ = [
+    "EEG_SUFFIXES",
+    "RECORDING_FOLDER_SUFFIXES",
+    "file_not_found",
+    "first_split_part",
+    "is_recording_folder",
+    "split_continuations",
+]
+
+PathLike = str | os.PathLike
+
+EEG_SUFFIXES: tuple[str, ...] = (".edf", ".bdf", ".gdf", ".fif", ".vhdr", ".set", ".cnt")
+"""Recording file endings (case-insensitive): what a corpus folder is searched for
+(:func:`eegpt.dataset_inputs.resolve_inputs`; others need ``pattern``)."""
+
+RECORDING_FOLDER_SUFFIXES: tuple[str, ...] = (".mff", ".ds")
+"""Endings of recordings that are folders (EGI ``.mff``, CTF ``.ds``): read and listed as one
+recording each, never searched inside."""
+
+
+# Later parts of a FIF recording split by MNE (2 GB per file): "name-1.fif" after
+# "name.fif" (split_naming="neuromag"), "..._split-02_..." after "..._split-01_..." (BIDS)
+_NEUROMAG_PART = re.compile(r"^(?P<base>.+)-[1-9][0-9]*(?P<ext>\.fif(?:\.gz)?)$", re.IGNORECASE)
+_BIDS_PART = re.compile(r"^(?P<pre>.*_split-)(?P<n>[0-9]+)(?P<post>_.*\.fif(?:\.gz)?)$")
+
+
+def first_split_part(path: PathLike) -> Path | None:
+    """The file that a later part of a split FIF recording continues (MNE reads the parts
+    together from it), by MNE's names for the parts; None for other files."""
+    path = Path(path)
+    bids = _BIDS_PART.match(path.name)
+    if bids and int(bids["n"]) > 1:
+        first = f"{bids['pre']}{1:0{len(bids['n'])}d}{bids['post']}"
+        return path.with_name(first)
+    part = _NEUROMAG_PART.match(path.name)
+    if part and not bids:
+        return path.with_name(part["base"] + part["ext"])
+    return None
+
+
+def split_continuations(paths: Sequence[PathLike]) -> list[Path]:
+    """The paths in ``paths`` that are later parts of a split FIF recording whose first part
+    is in ``paths`` too: embedding them again would repeat that recording's samples."""
+    listed = {os.path.abspath(p) for p in paths}
+    return [
+        Path(p)
+        for p in paths
+        if (first := first_split_part(p)) is not None and os.path.abspath(first) in listed
+    ]
+
+
+def is_recording_folder(path: PathLike) -> bool:
+    """Whether ``path`` is a folder that holds one recording (:data:`RECORDING_FOLDER_SUFFIXES`)."""
+    path = Path(path)
+    return path.suffix.lower() in RECORDING_FOLDER_SUFFIXES and path.is_dir()
+
+
+def _link_loop(path: PathLike) -> bool:
+    """Whether following the links of ``path`` goes round in a loop (``ELOOP``)."""
+    try:
+        os.stat(path)
+    except OSError as err:
+        return err.errno == errno.ELOOP
+    return False
+
+
+def file_not_found(path: PathLike) -> FileNotFoundError:
+    """The error for an EEG file that is not there; for a symbolic link whose target is not
+    there (a broken link), naming the link and where it points; for a link that leads back to
+    itself (a link loop, ``ELOOP``), saying so."""
+    if os.path.islink(path) and _link_loop(path):
+        return FileNotFoundError(
+            f"EEG file not found: {path} is a symbolic link loop (it leads back to itself "
+            "through links, never to a file); point the link at the file, or remove it"
+        )
+    if os.path.islink(path):
+        return FileNotFoundError(
+            f"EEG file not found: {path} is a symbolic link to {os.path.realpath(path)}, "
+            "which does not exist; point the link at the file, or remove it"
+        )
+    return FileNotFoundError(f"EEG file not found: {path}{_near_miss(Path(path))}")
+
+
+def _near_miss(path: Path) -> str:
+    """What to add to the error for a missing ``path`` when a file of nearly its name is
+    there: the same name in another Unicode normalisation (NFD, as macOS writes names, for a
+    name typed in NFC: the two look the same) in its folder, or, on POSIX, the path with its
+    backslashes (a Windows path) read as ``/``. Only the parent folder is listed."""
+    if os.sep == "/" and "\\" in str(path):
+        posix = Path(str(path).replace("\\", "/"))
+        if posix.exists():
+            return (
+                f" (its path holds backslashes, as Windows writes paths; {posix} exists: "
+                "write paths with '/', which Windows reads too)"
+            )
+    found = _other_normalisation(path)
+    if found is None:
+        return ""
+    nfd = unicodedata.is_normalized("NFD", found.name)
+    form = "NFD, as macOS writes names" if nfd else "NFC"
+    return (
+        f" (a file of that name in another Unicode normalisation is there: {ascii(str(found))}, "
+        f"in {form}, where the path given is {ascii(str(path))}; the two look the same. Give "
+        "the name as it is on disk, or rename the files to NFC, as Linux and Windows tools "
+        f"type names: convmv -r -f utf8 -t utf8 --nfc --notest {found.parent})"
+    )
+
+
+def _other_normalisation(path: Path) -> Path | None:
+    """The file that ``path`` names in another Unicode normalisation, or None: the whole path
+    in NFD or NFC (a folder copied from a Mac), else a name of ``path``'s folder equal to its
+    name in NFC. A few stats and one folder listing, not a walk."""
+    for form in ("NFD", "NFC"):
+        other = Path(unicodedata.normalize(form, str(path)))
+        if str(other) != str(path) and os.path.lexists(other):
+            return other
+    if path.name.isascii():  # the usual missing file: no other spelling to look for
+        return None
+    try:
+        names = os.listdir(path.parent)
+    except OSError:  # no such folder (or unreadable): nothing cheap to compare with
+        return None
+    wanted = unicodedata.normalize("NFC", path.name)
+    same = [n for n in names if n != path.name and unicodedata.normalize("NFC", n) == wanted]
+    return path.parent / same[0] if same else None
