@@ -373,17 +373,17 @@ def test_a_validation_fraction_by_groups_holds_out_whole_groups(model, task):
     """groups= (e.g. subject ids) make a validation fraction hold out whole groups, about
     the fraction of the epochs with both classes, the same ones for the same seed; it is
     recorded, and fewer than 2 groups are refused."""
-    from eegpt.probe import _group_split
+    from eegpt.training import group_split
 
     train = task[0][:48]
     subjects = np.repeat(["s1", "s2", "s3", "s4", "s5", "s6"], 8)
     y = (np.arange(48) % 2).astype(np.int64)
-    tr, va, held_out, n = _group_split(y, subjects, 0.3, seed=0)
+    tr, va, held_out, n = group_split(y, subjects, 0.3, seed=0)
     assert n == 6 and not set(subjects[tr]) & set(subjects[va])
     assert sorted(set(subjects[va])) == held_out and 8 <= len(va) <= 24
     assert set(y[va]) == {0, 1}
-    assert _group_split(y, subjects, 0.3, seed=0)[2] == held_out
-    assert any(_group_split(y, subjects, 0.3, seed=s)[2] != held_out for s in range(1, 6))
+    assert group_split(y, subjects, 0.3, seed=0)[2] == held_out
+    assert any(group_split(y, subjects, 0.3, seed=s)[2] != held_out for s in range(1, 6))
     tuned = run(model, train, epochs=1, validation=0.25, groups=subjects)
     record = tuned.training["validation"]
     assert record["kind"] == "fraction" and record["fraction"] == 0.25

@@ -32,8 +32,6 @@ from eegpt.probe import (
     EmbeddingCache,
     EncoderMismatchError,
     ProbeConfig,
-    _stratified_split,
-    balanced_class_weights,
     describe_probe,
     encoder_fingerprint,
     epochs_labels,
@@ -47,6 +45,7 @@ from eegpt.probe import (
 )
 from eegpt.probe_cli import WindowLabelling, _labelled_windows, load_labelled_epochs
 from eegpt.probe_cli import main as probe_main
+from eegpt.training import balanced_class_weights, stratified_split
 
 SMALL = EEGPTConfig(embed_dim=64, depth=2, num_heads=4)
 FAST = dict(epochs=50, max_lr=5e-3)  # the paper's 100 epochs at 4e-4 need more data than this
@@ -220,13 +219,13 @@ def test_early_stopping_waits_for_the_learning_rate_peak(model, short_task):
     """Patience counts from the pass where the one-cycle rate peaks: a validation loss that
     does not fall during the warm-up (here a rate too small to move it) does not stop
     training before the warm-up is over, and the best pass is still tracked from the first."""
-    from eegpt.probe import _peak_pass
+    from eegpt.training import peak_pass
 
     train, test = short_task
     probe = train_probe(model, train, preprocessing=ONE_SECOND, validation=(test, None),
                         epochs=10, pct_start=0.5, max_lr=1e-12, patience=1)  # fmt: skip
     steps = -(-probe.training["n_train"] // 64)  # batches of 64 a pass
-    assert _peak_pass(0.5, 10, steps) == 5
+    assert peak_pass(0.5, 10, steps) == 5
     assert probe.training["stopped_early"] and probe.training["epochs_run"] == 5
     assert probe.training["best_epoch"] == 1  # the first pass's loss was never beaten
 
@@ -279,9 +278,9 @@ def test_epochs_beyond_float32_are_refused_for_a_channel_projection():
     ],  # fmt: skip
 )
 def test_the_peak_pass_holds_the_one_cycle_schedules_highest_rate(epochs, steps, pct):
-    """:func:`_peak_pass` names the pass whose batches get the highest rate of a real
+    """:func:`peak_pass` names the pass whose batches get the highest rate of a real
     OneCycleLR, as the probe's training builds it."""
-    from eegpt.probe import _peak_pass
+    from eegpt.training import peak_pass
 
     warm_up = max(pct, 2 / (epochs * steps))  # as the training keeps >= 2 warm-up steps
     optimizer = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=1.0)
@@ -293,7 +292,7 @@ def test_the_peak_pass_holds_the_one_cycle_schedules_highest_rate(epochs, steps,
         rates.append(optimizer.param_groups[0]["lr"])
         optimizer.step()
         scheduler.step()
-    assert _peak_pass(warm_up, epochs, steps) == int(np.argmax(rates)) // steps + 1
+    assert peak_pass(warm_up, epochs, steps) == int(np.argmax(rates)) // steps + 1
 
 
 # ------------------------------------------------------------------------------------ caching
@@ -477,13 +476,13 @@ def test_a_probe_takes_epochs_of_its_window_as_resampled(model):
 
 def test_stratified_split_holds_out_and_trains_on_every_class_it_can():
     y = np.array([0] * 10 + [1] * 2 + [2])
-    tr, va = _stratified_split(y, 0.2, seed=0)
+    tr, va = stratified_split(y, 0.2, seed=0)
     assert sorted(y[va].tolist()) == [0, 0, 1]  # 2 of 10, 1 of 2, none of the single one
     assert sorted(y[tr].tolist()) == [0] * 8 + [1, 2]
-    _, va = _stratified_split(y, 0.9, seed=0)
+    _, va = stratified_split(y, 0.9, seed=0)
     assert sorted(y[va].tolist()) == [0] * 9 + [1]  # one of each class stays in training
     with pytest.raises(ValueError, match="holds out no epochs"):
-        _stratified_split(np.array([0, 1, 2]), 0.6, seed=0)
+        stratified_split(np.array([0, 1, 2]), 0.6, seed=0)
 
 
 def test_a_probe_keeps_the_renames_it_was_trained_with(model, short_task, tmp_path):
@@ -1768,8 +1767,8 @@ def test_the_training_functions_state_the_class_balance_thresholds():
     """train_probe, finetune and EEGPTClassifier.fit say when they warn of the classes'
     balance, with the values of the constants the warning uses."""
     from eegpt.finetune import finetune
-    from eegpt.probe import FEW_EPOCHS, IMBALANCE_RATIO
     from eegpt.sklearn import EEGPTClassifier
+    from eegpt.training import FEW_EPOCHS, IMBALANCE_RATIO
 
     for function in (train_probe, finetune, EEGPTClassifier.fit):
         text = " ".join(function.__doc__.split())

@@ -32,20 +32,22 @@ from eegpt.preprocessing import PreprocessingConfig
 from eegpt.probe import (
     EEGPTProbe,
     ProbeConfig,
-    _check_precision,
     _encoder_of,
     _encoder_reference,
-    _fit,
-    _split_training_data,
-    _training_mode,
-    balanced_class_weights,
     check_training_data,
-    class_balance_warning,
     encoder_fingerprint,
     recording_training_warnings,
+    split_training_data,
     trained_probe,
     training_model,
     tuned_checkpoint_info,
+)
+from eegpt.training import (
+    balanced_class_weights,
+    check_precision,
+    class_balance_warning,
+    fit_model,
+    training_mode,
 )
 
 __all__ = ["finetune", "trainable_parameter_names"]
@@ -102,7 +104,7 @@ def _resolve_precision(precision: FinetunePrecision, device: torch.device) -> st
         if device.type == "cuda":
             return "bfloat16" if torch.cuda.is_bf16_supported() else "float16"
         return "float32"
-    return _check_precision(precision, device)
+    return check_precision(precision, device)
 
 
 @recording_training_warnings
@@ -235,9 +237,9 @@ def finetune(
     Warns
     -----
     EEGPTWarning
-        When a class has fewer than :data:`~eegpt.probe.FEW_EPOCHS` (5) training epochs, or
+        When a class has fewer than :data:`~eegpt.training.FEW_EPOCHS` (5) training epochs, or
         (unless weighted ``"balanced"``) the largest has more than
-        :data:`~eegpt.probe.IMBALANCE_RATIO` (3) times the epochs of the smallest.
+        :data:`~eegpt.training.IMBALANCE_RATIO` (3) times the epochs of the smallest.
     """
     check_training_data(data, epochs, "finetune")
     if class_weight not in (None, "balanced", "none"):
@@ -283,7 +285,7 @@ def finetune(
         verbose=verbose,
     )
     # no command line fine-tunes: the warnings name the Python arguments only
-    train, val, classes, chosen = _split_training_data(
+    train, val, classes, chosen = split_training_data(
         data, y, validation, seed, groups, command_line=False, **common
     )
     balance = class_balance_warning(train.y, classes, config.class_weight, command_line=False)
@@ -320,8 +322,8 @@ def finetune(
             return net(x, ids)
 
         modules = [net]
-        with _training_mode(encoder, trainable=lambda name: name in trainable):
-            fit = _fit(
+        with training_mode(encoder, trainable=lambda name: name in trainable):
+            fit = fit_model(
                 forward,
                 modules,
                 param_groups,

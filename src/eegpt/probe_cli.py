@@ -1118,9 +1118,9 @@ def cmd_probe_train(args: argparse.Namespace) -> int:
         EmbeddingCache,
         ProbeConfig,
         add_training_warnings,
-        per_epoch_split_warning,
         train_probe,
     )
+    from eegpt.training import per_epoch_split_warning
 
     out = args.output
     if (out / "probe.json").exists() and not args.overwrite:

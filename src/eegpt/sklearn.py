@@ -785,9 +785,9 @@ class EEGPTClassifier(_ConfigParams, ClassifierMixin, BaseEstimator):
         Warns
         -----
         EEGPTWarning
-            When a class has fewer than :data:`~eegpt.probe.FEW_EPOCHS` (5) training epochs, or
+            When a class has fewer than :data:`~eegpt.training.FEW_EPOCHS` (5) training epochs, or
             (unless ``config.class_weight="balanced"``) the largest has more than
-            :data:`~eegpt.probe.IMBALANCE_RATIO` (3) times the epochs of the smallest.
+            :data:`~eegpt.training.IMBALANCE_RATIO` (3) times the epochs of the smallest.
         """
         _check_common_params(self)
         if self.config is not None and not isinstance(self.config, ProbeConfig):

@@ -1,0 +1,483 @@
+"""The training loop shared by linear probes (:mod:`eegpt.probe`) and fine-tuning
+(:mod:`eegpt.finetune`); the scikit-learn estimators train through :func:`eegpt.probe.train_probe`.
+
+:func:`fit_model` trains with cross-entropy, AdamW and a per-batch one-cycle learning-rate
+schedule, with optional early stopping that counts from the schedule's peak
+(:func:`peak_pass`); :func:`training_mode` freezes an encoder's parameters for the duration.
+Beside it: validation splits (:func:`stratified_split`, :func:`group_split`), the warnings of
+thin splits and imbalanced classes, balanced class weights, and batched prediction.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager, nullcontext
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from eegpt._logging import few, progress_options
+from eegpt.model import EEGPTEncoder, renorm_constrained_
+
+_DTYPES = {"float32": torch.float32, "bfloat16": torch.bfloat16, "float16": torch.float16}
+
+
+def _autocast(device: torch.device, precision: str):
+    if precision == "float32":
+        return nullcontext()
+    return torch.autocast(device.type, dtype=_DTYPES[precision])
+
+
+@contextmanager
+def training_mode(
+    encoder: EEGPTEncoder, *, trainable: Callable[[str], bool] | None
+) -> Iterator[None]:
+    """Encoder parameters frozen unless ``trainable(name)``; the flags are restored afterwards.
+
+    Both encoder paths are differentiable (the fused one recomputes its derived weights when
+    autograd is on), so a shared, user-owned encoder is only touched for the duration.
+    """
+    saved = {name: p.requires_grad for name, p in encoder.named_parameters()}
+    try:
+        for name, p in encoder.named_parameters():
+            p.requires_grad_(trainable is not None and trainable(name))
+        yield
+    finally:
+        for name, p in encoder.named_parameters():
+            p.requires_grad_(saved[name])
+
+
+@dataclass
+class FitResult:
+    history: list[dict[str, float]] = field(default_factory=list)
+    best_epoch: int | None = None
+    stopped_early: bool = False
+    kept_epoch: int | None = None  # the epoch whose weights the model holds at the end
+
+
+def _command_line(option: str, command_line: bool, *, inside: bool = False) -> str:
+    """``" (command line: OPTION)"`` (``inside`` parentheses already: ``", command line:
+    OPTION"``), or "" where there is no command line (fine-tuning)."""
+    if not command_line:
+        return ""
+    return f", command line: {option}" if inside else f" (command line: {option})"
+
+
+def per_epoch_split_warning(fraction: float, n_recordings: int, command_line: bool = True) -> str:
+    """What to say of a validation ``fraction`` of epochs drawn from ``n_recordings`` (> 1):
+    the split is per epoch, so its scores flatter the model; ``command_line``: with the
+    probe's command-line options."""
+    return (
+        f"validation={fraction:g}{_command_line(f'--val {fraction:g}', command_line)} holds "
+        "out epochs drawn at "
+        f"random from all {n_recordings} recordings, so epochs of one recording (one subject, "
+        "one session) fall on both sides of the split, and the validation scores, and early "
+        "stopping by them, come out better than they would on new recordings or subjects. To "
+        "validate on held-out recordings, train on the others and pass those as "
+        f"validation=(held_out_data, held_out_labels)"
+        f"{_command_line('--val-data FILE', command_line)}."
+    )
+
+
+def stratified_split(y: np.ndarray, fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Train and validation indices, each class split in the same proportion."""
+    if not 0.0 < fraction < 1.0:
+        raise ValueError(f"a validation fraction must be in (0, 1), got {fraction}")
+    rng = np.random.default_rng(seed)
+    val: list[np.ndarray] = []
+    for label in np.unique(y):
+        idx = rng.permutation(np.flatnonzero(y == label))
+        # at least one of each class held out, and at least one left to train on
+        n_val = min(max(int(round(fraction * len(idx))), 1), len(idx) - 1)
+        val.append(idx[:n_val])
+    val_idx = np.sort(np.concatenate(val))
+    if not len(val_idx):
+        raise ValueError(
+            f"a validation fraction of {fraction:g} holds out no epochs: each class has a single "
+            f"epoch ({len(y)} in all); train without validation (validation=None, no --val) "
+            "or on more epochs"
+        )
+    train_idx = np.setdiff1d(np.arange(len(y)), val_idx)
+    return train_idx, val_idx
+
+
+def group_split(
+    y: np.ndarray, groups: Any, fraction: float, seed: int
+) -> tuple[np.ndarray, np.ndarray, list[Any], int]:
+    """Train and validation indices of a validation ``fraction`` that holds out whole groups
+    (``groups``: one value per epoch, e.g. subject ids), the groups held out and the number
+    of groups.
+
+    Groups, in an order drawn with ``seed``, join the validation side one at a time, each
+    time the one that brings its epochs per class closest to ``fraction`` of each class's
+    (relative to the class's size, so classes count alike), until none brings them closer;
+    at least one group is held out and at least one left to train on.
+    """
+    if not 0.0 < fraction < 1.0:
+        raise ValueError(f"a validation fraction must be in (0, 1), got {fraction}")
+    groups = np.asarray(groups)
+    if groups.shape != (len(y),):
+        raise ValueError(
+            f"groups must give one value per training epoch: {len(y)} epochs, got groups of "
+            f"shape {groups.shape}"
+        )
+    names, index = np.unique(groups, return_inverse=True)
+    if len(names) < 2:
+        raise ValueError(
+            f"a validation fraction by groups holds out whole groups and needs at least 2; "
+            f"got {len(names)} ({few([repr(g) for g in names.tolist()], 4)}). Give groups "
+            "with several values (e.g. one subject id per epoch), or leave groups out"
+        )
+    counts = np.zeros((len(names), int(y.max()) + 1))
+    np.add.at(counts, (index, y), 1)
+    size = counts.sum(axis=0).clip(min=1)
+
+    def gap(val: np.ndarray) -> float:
+        return float((((val - fraction * size) / size) ** 2).sum())
+
+    left = list(np.random.default_rng(seed).permutation(len(names)))
+    chosen: list[int] = []
+    val = np.zeros(counts.shape[1])
+    while len(left) > 1:
+        best = min(left, key=lambda g: gap(val + counts[g]))  # ties: the first drawn
+        if chosen and gap(val + counts[best]) >= gap(val):
+            break
+        chosen.append(best)
+        left.remove(best)
+        val += counts[best]
+    is_val = np.isin(index, chosen)
+    held_out = sorted(names[chosen].tolist(), key=str)
+    return np.flatnonzero(~is_val), np.flatnonzero(is_val), held_out, len(names)
+
+
+FEW_EPOCHS = 5
+"""A class with fewer training epochs is named by :func:`class_balance_warning`."""
+IMBALANCE_RATIO = 3.0
+"""Classes whose largest has more than this many times the epochs of the smallest are
+imbalanced (:func:`class_balance_warning`)."""
+
+
+def _class_counts(y: np.ndarray, classes: np.ndarray) -> list[tuple[Any, int]]:
+    """``(class, number of epochs)`` of class indices ``y``, in the order of ``classes``."""
+    counts = np.bincount(np.asarray(y, dtype=np.int64), minlength=len(classes))
+    return list(zip(classes.tolist(), counts.tolist(), strict=True))
+
+
+def class_balance_warning(
+    y: np.ndarray, classes: np.ndarray, class_weight: str | None, command_line: bool = True
+) -> str | None:
+    """What to say of training labels (class indices ``y``) with a class of fewer than
+    :data:`FEW_EPOCHS` epochs, or imbalanced (:data:`IMBALANCE_RATIO`) without
+    ``class_weight="balanced"``; None when neither. ``command_line``: with the probe's
+    command-line options."""
+    counts = _class_counts(y, classes)
+    rare = [repr(c) for c, n in counts if n < FEW_EPOCHS]
+    largest = max(counts, key=lambda cn: cn[1])
+    ratio = largest[1] / max(min(n for _, n in counts), 1)
+    imbalanced = ratio > IMBALANCE_RATIO and class_weight != "balanced"
+    if not rare and not imbalanced:
+        return None
+    listed = ", ".join(f"{c!r} {n}" for c, n in counts)
+    text = f"training epochs per class: {listed}."
+    if rare:
+        one = len(rare) == 1
+        text += (
+            f" {few(rare, 8)} {'has' if one else 'have'} fewer than {FEW_EPOCHS}: too few to "
+            f"learn {'that class' if one else 'those classes'} from, and any score of "
+            f"{'it' if one else 'them'} rests on one or two epochs; add epochs of "
+            f"{'it' if one else 'them'}, or merge {'it' if one else 'them'} into another class "
+            f"or leave {'it' if one else 'them'} out."
+        )
+    if imbalanced:
+        share = 100 * largest[1] / len(y)
+        text += (
+            f" The classes are imbalanced ({largest[0]!r} has {ratio:.3g} times the epochs of "
+            f"the smallest): a probe that always predicts {largest[0]!r} is {share:.1f}% "
+            "accurate. Weight the classes alike with class_weight='balanced'"
+            f"{_command_line('--class-weight balanced', command_line)}, and judge the model by "
+            "its balanced accuracy (BAC), not its accuracy."
+        )
+    return text
+
+
+def thin_split_warning(
+    y_train: np.ndarray,
+    y_val: np.ndarray,
+    classes: np.ndarray,
+    fraction: float | None,
+    command_line: bool = True,
+) -> str | None:
+    """What to say when the validation split by ``fraction`` left a class fewer than 2 epochs
+    for training or for validation, or (``fraction`` None) validation data given apart lack a
+    class; None otherwise. ``command_line``: with the probe's command-line options."""
+    train = dict(_class_counts(y_train, classes))
+    val = dict(_class_counts(y_val, classes))
+    if fraction is None:
+        absent = absent_classes_text(
+            y_val,
+            classes,
+            "the validation data (validation=(data, y)"
+            f"{_command_line('--val-data', command_line, inside=True)})",
+        )
+        return (
+            None
+            if absent is None
+            else f"{absent}, and early stopping watches a loss without the others. Validate "
+            "on epochs of every class."
+        )
+    thin = [c for c in classes.tolist() if train[c] < 2 or val[c] < 2]
+    if not thin:
+        return None
+    listed = ", ".join(f"{c!r} {train[c]} for training and {val[c]} for validation" for c in thin)
+    return (
+        f"the validation split (validation={fraction:g}{_command_line(f'--val {fraction:g}', command_line, inside=True)}) "
+        f"leaves {listed}: with fewer than 2 epochs of a class in a part, the probe learns it "
+        "from one epoch or the validation scores it on one (or none). Validate on separate "
+        f"epochs (validation=(data, y){_command_line('--val-data FILE', command_line, inside=True)}), train on more epochs of "
+        "the class, or train without validation."
+    )
+
+
+def absent_classes_text(y: np.ndarray, classes: np.ndarray, what: str) -> str | None:
+    """What to say when labelled data (``what``, class indices ``y``) lack some of ``classes``:
+    the balanced accuracy then averages the classes present only; None when all are there."""
+    counts = dict(_class_counts(y, classes))
+    absent = [repr(c) for c in classes.tolist() if counts[c] == 0]
+    if not absent:
+        return None
+    listed = ", ".join(f"{c!r} {n}" for c, n in counts.items())
+    return (
+        f"{what} hold no epochs of {few(absent, 8)} (epochs per class: {listed}): their "
+        "balanced accuracy averages the classes present only (1.0 for a model that always "
+        "predicts the one class there)"
+    )
+
+
+def balanced_class_weights(y: np.ndarray, n_classes: int) -> torch.Tensor:
+    """Per-class loss weights ``n / (n_classes * n_c)``, float32 of shape (n_classes,), from
+    class indices ``y`` (scikit-learn's ``class_weight="balanced"``); a class absent from
+    ``y`` gets the weight of one epoch."""
+    counts = np.bincount(np.asarray(y, dtype=np.int64), minlength=n_classes).clip(min=1)
+    return torch.as_tensor(len(y) / (n_classes * counts), dtype=torch.float32)
+
+
+def fit_model(
+    forward: Callable[[torch.Tensor], torch.Tensor],
+    modules: Sequence[nn.Module],
+    param_groups: list[dict[str, Any]],
+    x_train: np.ndarray,
+    y_train: np.ndarray,
+    validation: tuple[np.ndarray, np.ndarray] | None,
+    *,
+    epochs: int,
+    batch_size: int,
+    weight_decay: float,
+    pct_start: float,
+    patience: int | None,
+    seed: int,
+    device: torch.device,
+    precision: str,
+    progress: bool,
+    desc: str,
+    class_weight: torch.Tensor | None = None,
+) -> FitResult:
+    """Cross-entropy training with AdamW + per-batch OneCycleLR; optional early stopping.
+
+    ``param_groups`` carry their peak learning rate under ``"max_lr"`` and may name their
+    part under ``"role"`` (``"encoder"``, ``"head"``): each history row then holds
+    ``lr_<role>``, the highest current rate of that part's groups, beside ``lr`` (the last
+    group's, kept for older readers). ``modules`` are put in
+    train mode for the steps and eval mode for validation. With ``patience`` the weights of the
+    best validation loss are restored at the end; passes without a better validation loss
+    count towards ``patience`` only from the pass in which the learning rate peaks (the end
+    of the one-cycle warm-up, :func:`peak_pass`), so training never stops while the rate is
+    still rising, while the best weights are tracked from the first pass. ``class_weight``
+    ``[n_classes]`` weights the training and validation losses per class (see
+    :func:`balanced_class_weights`).
+    """
+    from tqdm.auto import tqdm
+
+    n = len(x_train)
+    if n == 0:
+        raise ValueError("no training epochs")
+    steps = math.ceil(n / batch_size)
+    max_lr = [g.pop("max_lr") for g in param_groups]
+    optimizer = torch.optim.AdamW(param_groups, lr=max_lr[0], weight_decay=weight_decay)
+    total = epochs * steps
+    if total < 4:  # too few steps for a warm-up and a decay: the peak rate throughout
+        for g, lr in zip(optimizer.param_groups, max_lr, strict=True):
+            g["lr"] = lr
+        scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda step: 1.0)
+        peak_pass = 1
+    else:
+        # OneCycleLR divides by (warm-up steps - 1): keep at least 2 warm-up steps
+        warm_up = max(pct_start, 2 / total)
+        scheduler = torch.optim.lr_scheduler.OneCycleLR(
+            optimizer, max_lr=max_lr, epochs=epochs, steps_per_epoch=steps, pct_start=warm_up
+        )
+        peak_pass = peak_pass(warm_up, epochs, steps)
+    scaler = torch.amp.GradScaler(device.type) if precision == "float16" else None
+    order_rng = torch.Generator().manual_seed(seed)
+    x_all = torch.from_numpy(_writable_float32(x_train))
+    y_all = torch.from_numpy(np.asarray(y_train, dtype=np.int64))
+    params = [p for g in param_groups for p in g["params"]]
+    weight = class_weight
+
+    result = FitResult()
+    best_loss, best_state, since_best = math.inf, None, 0
+    # one bar over the batches of all passes: a pass of the large encoder takes minutes on a CPU
+    bar = tqdm(total=total, desc=desc, unit="batch", disable=not progress, dynamic_ncols=True,
+               **progress_options())  # fmt: skip
+    for epoch in range(epochs):
+        for m in modules:
+            m.train()
+        perm = torch.randperm(n, generator=order_rng)
+        total_loss, correct = 0.0, 0
+        predicted = np.empty(n, dtype=np.int64)  # in the order of perm
+        for start in range(0, n, batch_size):
+            idx = perm[start : start + batch_size]
+            xb, yb = x_all[idx].to(device), y_all[idx].to(device)
+            with _autocast(device, precision):
+                logits = forward(xb)
+            loss = F.cross_entropy(
+                logits.float(), yb, weight=None if weight is None else weight.to(device)
+            )
+            optimizer.zero_grad(set_to_none=True)
+            if scaler is not None:
+                scaler.scale(loss).backward()
+                scaler.step(optimizer)
+                scaler.update()
+            else:
+                loss.backward()
+                optimizer.step()
+            scheduler.step()
+            total_loss += float(loss.detach()) * len(idx)
+            guess = logits.detach().argmax(1)
+            correct += int((guess == yb).sum())
+            predicted[start : start + len(idx)] = guess.cpu().numpy()
+            bar.update()
+        row = {
+            "epoch": epoch + 1,
+            "lr": float(scheduler.get_last_lr()[-1]),
+            **_rates_by_role(optimizer),
+            "train_loss": total_loss / n,
+            "train_accuracy": correct / n,
+            "train_balanced_accuracy": _balanced_accuracy(y_all[perm].numpy(), predicted),
+        }
+        if validation is not None:
+            for m in modules:
+                m.eval()
+            logits = predict_logits(forward, validation[0], batch_size, device, precision)
+            yv = torch.from_numpy(np.asarray(validation[1], dtype=np.int64))
+            pred = logits.argmax(1).numpy()
+            row["val_loss"] = float(F.cross_entropy(logits, yv, weight=weight))
+            row["val_accuracy"] = float(np.mean(pred == validation[1]))
+            row["val_balanced_accuracy"] = _balanced_accuracy(validation[1], pred)
+            if row["val_loss"] < best_loss - 1e-6:
+                best_loss, since_best = row["val_loss"], 0
+                result.best_epoch = epoch + 1
+                if patience is not None:
+                    best_state = [p.detach().clone() for p in params]
+            elif epoch + 1 >= peak_pass:  # no patience lost while the rate still rises
+                since_best += 1
+        result.history.append(row)
+        losses = {k: f"{v:.3f}" for k, v in row.items() if k in ("train_loss", "val_loss")}
+        bar.set_postfix(
+            {"pass": f"{epoch + 1}/{epochs}", **losses}, refresh=False
+        )  # drawn with the next update (mininterval)
+        if patience is not None and validation is not None and since_best >= patience:
+            result.stopped_early = True
+            break
+    bar.close()
+    result.kept_epoch = len(result.history)
+    if best_state is not None:
+        result.kept_epoch = result.best_epoch
+        with torch.no_grad():
+            for p, best in zip(params, best_state, strict=True):
+                p.copy_(best)
+    for m in modules:
+        m.eval()
+        renorm_constrained_(m)  # the weights as stored satisfy the max-norm constraints
+    return result
+
+
+def peak_pass(pct_start: float, epochs: int, steps: int) -> int:
+    """The pass (1-based) whose batches include the one-cycle schedule's highest learning rate,
+    for ``epochs`` passes of ``steps`` batches (one scheduler step a batch), as
+    :class:`torch.optim.lr_scheduler.OneCycleLR` with its default factors and cosine annealing
+    sets the rates: its warm-up ends at the (0-based, fractional) step
+    ``pct_start * epochs * steps - 1``, so the highest rate is at the whole step just before
+    that point or just after it, whichever the annealing makes higher."""
+    total = epochs * steps
+    end = float(pct_start * total) - 1  # torch's end of the warm-up phase
+    initial = 1 / _ONE_CYCLE_DIV  # rates relative to the peak (max_lr = 1)
+    lowest = initial / _ONE_CYCLE_FINAL_DIV
+
+    def rate(step: int) -> float:  # torch's OneCycleLR.get_lr for one group, max_lr = 1
+        if step <= end:
+            pct, start, stop = step / end, initial, 1.0
+        else:
+            pct, start, stop = (step - end) / (total - 1 - end), 1.0, lowest
+        return stop + (start - stop) / 2 * (math.cos(math.pi * pct) + 1)
+
+    below = min(max(0, math.floor(end)), total - 1)
+    candidates = [below] + ([below + 1] if below + 1 < total else [])
+    peak_step = max(candidates, key=rate)  # the earlier step on a tie
+    return peak_step // steps + 1
+
+
+_ONE_CYCLE_DIV = 25.0
+"""OneCycleLR's default ``div_factor``: the first rate is the peak rate over this."""
+_ONE_CYCLE_FINAL_DIV = 1e4
+"""OneCycleLR's default ``final_div_factor``: the last rate is the first rate over this."""
+
+
+def _rates_by_role(optimizer: torch.optim.Optimizer) -> dict[str, float]:
+    """``{"lr_<role>": rate}``: each role's highest current learning rate (its top group's)."""
+    rates: dict[str, float] = {}
+    for group in optimizer.param_groups:
+        if "role" in group:
+            key = f"lr_{group['role']}"
+            rates[key] = max(rates.get(key, 0.0), float(group["lr"]))
+    return rates
+
+
+def _writable_float32(x: np.ndarray) -> np.ndarray:
+    """A C-contiguous float32 array torch can wrap (cached embeddings are read-only)."""
+    x = np.ascontiguousarray(x, dtype=np.float32)
+    return x if x.flags.writeable else x.copy()
+
+
+def _balanced_accuracy(y_true: np.ndarray, y_pred: np.ndarray) -> float:
+    recalls = [np.mean(y_pred[y_true == c] == c) for c in np.unique(y_true)]
+    return float(np.mean(recalls))
+
+
+@torch.no_grad()
+def predict_logits(
+    forward: Callable[[torch.Tensor], torch.Tensor],
+    x: np.ndarray,
+    batch_size: int,
+    device: torch.device,
+    precision: str,
+) -> torch.Tensor:
+    """Logits ``[n, n_classes]`` (float32, CPU) in batches."""
+    out = []
+    for start in range(0, len(x), batch_size):
+        xb = torch.from_numpy(_writable_float32(x[start : start + batch_size]))
+        with _autocast(device, precision):
+            out.append(forward(xb.to(device)).float().cpu())
+    return torch.cat(out) if out else torch.empty(0)
+
+
+def check_precision(precision: str, device: torch.device) -> str:
+    if precision not in _DTYPES:
+        raise ValueError(f"precision must be one of {sorted(_DTYPES)}, got {precision!r}")
+    if precision == "float16" and device.type != "cuda":
+        raise ValueError("float16 mixed precision needs a CUDA device; use bfloat16 or float32")
+    return precision
