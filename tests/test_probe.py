@@ -219,13 +219,13 @@ def test_early_stopping_waits_for_the_learning_rate_peak(model, short_task):
     """Patience counts from the pass where the one-cycle rate peaks: a validation loss that
     does not fall during the warm-up (here a rate too small to move it) does not stop
     training before the warm-up is over, and the best pass is still tracked from the first."""
-    from eegpt.training import peak_pass
+    from eegpt.training import one_cycle_peak_pass
 
     train, test = short_task
     probe = train_probe(model, train, preprocessing=ONE_SECOND, validation=(test, None),
                         epochs=10, pct_start=0.5, max_lr=1e-12, patience=1)  # fmt: skip
     steps = -(-probe.training["n_train"] // 64)  # batches of 64 a pass
-    assert peak_pass(0.5, 10, steps) == 5
+    assert one_cycle_peak_pass(0.5, 10, steps) == 5
     assert probe.training["stopped_early"] and probe.training["epochs_run"] == 5
     assert probe.training["best_epoch"] == 1  # the first pass's loss was never beaten
 
@@ -278,9 +278,9 @@ def test_epochs_beyond_float32_are_refused_for_a_channel_projection():
     ],  # fmt: skip
 )
 def test_the_peak_pass_holds_the_one_cycle_schedules_highest_rate(epochs, steps, pct):
-    """:func:`peak_pass` names the pass whose batches get the highest rate of a real
+    """:func:`one_cycle_peak_pass` names the pass whose batches get the highest rate of a real
     OneCycleLR, as the probe's training builds it."""
-    from eegpt.training import peak_pass
+    from eegpt.training import one_cycle_peak_pass
 
     warm_up = max(pct, 2 / (epochs * steps))  # as the training keeps >= 2 warm-up steps
     optimizer = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=1.0)
@@ -292,7 +292,7 @@ def test_the_peak_pass_holds_the_one_cycle_schedules_highest_rate(epochs, steps,
         rates.append(optimizer.param_groups[0]["lr"])
         optimizer.step()
         scheduler.step()
-    assert peak_pass(warm_up, epochs, steps) == int(np.argmax(rates)) // steps + 1
+    assert one_cycle_peak_pass(warm_up, epochs, steps) == int(np.argmax(rates)) // steps + 1
 
 
 # ------------------------------------------------------------------------------------ caching

@@ -3,7 +3,8 @@
 
 :func:`fit_model` trains with cross-entropy, AdamW and a per-batch one-cycle learning-rate
 schedule, with optional early stopping that counts from the schedule's peak
-(:func:`peak_pass`); :func:`training_mode` freezes an encoder's parameters for the duration.
+(:func:`one_cycle_peak_pass`); :func:`training_mode` freezes an encoder's parameters for the
+duration.
 Beside it: validation splits (:func:`stratified_split`, :func:`group_split`), the warnings of
 thin splits and imbalanced classes, balanced class weights, and batched prediction.
 """
@@ -295,8 +296,8 @@ def fit_model(
     train mode for the steps and eval mode for validation. With ``patience`` the weights of the
     best validation loss are restored at the end; passes without a better validation loss
     count towards ``patience`` only from the pass in which the learning rate peaks (the end
-    of the one-cycle warm-up, :func:`peak_pass`), so training never stops while the rate is
-    still rising, while the best weights are tracked from the first pass. ``class_weight``
+    of the one-cycle warm-up, :func:`one_cycle_peak_pass`), so training never stops while the
+    rate is still rising, while the best weights are tracked from the first pass. ``class_weight``
     ``[n_classes]`` weights the training and validation losses per class (see
     :func:`balanced_class_weights`).
     """
@@ -320,7 +321,7 @@ def fit_model(
         scheduler = torch.optim.lr_scheduler.OneCycleLR(
             optimizer, max_lr=max_lr, epochs=epochs, steps_per_epoch=steps, pct_start=warm_up
         )
-        peak_pass = peak_pass(warm_up, epochs, steps)
+        peak_pass = one_cycle_peak_pass(warm_up, epochs, steps)
     scaler = torch.amp.GradScaler(device.type) if precision == "float16" else None
     order_rng = torch.Generator().manual_seed(seed)
     x_all = torch.from_numpy(_writable_float32(x_train))
@@ -406,7 +407,7 @@ def fit_model(
     return result
 
 
-def peak_pass(pct_start: float, epochs: int, steps: int) -> int:
+def one_cycle_peak_pass(pct_start: float, epochs: int, steps: int) -> int:
     """The pass (1-based) whose batches include the one-cycle schedule's highest learning rate,
     for ``epochs`` passes of ``steps`` batches (one scheduler step a batch), as
     :class:`torch.optim.lr_scheduler.OneCycleLR` with its default factors and cosine annealing
