@@ -1058,9 +1058,8 @@ def cmd_embed(args: argparse.Namespace) -> int:
     from eegpt.api import embed_to_file
     from eegpt.channels import unmatched_rename_warning
     from eegpt.checkpoints import load_model
-    from eegpt.dataset import _disk_full
     from eegpt.engine import InferenceEngine
-    from eegpt.errors import USER_ERRORS, OutputExistsError
+    from eegpt.errors import USER_ERRORS, OutputExistsError, disk_full
     from eegpt.hub import WEIGHTS_HELP
     from eegpt.outputs import check_output_folder, require_output_dependencies
 
@@ -1150,7 +1149,7 @@ def cmd_embed(args: argparse.Namespace) -> int:
                     )
                 except (*USER_ERRORS, RuntimeError) as err:
                     _debug_traceback(args, err)
-                    full = _disk_full(err)  # every later file would fail too: stop
+                    full = disk_full(err)  # every later file would fail too: stop
                     if full is not None:
                         raise _full_disk(err, full, out) from err
                     text = str(err)

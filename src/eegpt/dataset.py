@@ -166,6 +166,7 @@ from eegpt.errors import (
     OutputNotWritableError,
     TooShortError,
     UnguardedMainError,
+    disk_full,
 )
 from eegpt.io import (
     EEG_SUFFIXES,
@@ -1268,23 +1269,6 @@ def _warn_changed(
     return stale
 
 
-#: What a full disk or a used-up quota (clusters' Lustre/NFS quotas: ``EDQUOT``) says: its
-#: errno, and the text pyarrow's errors carry instead.
-_FULL = {errno.ENOSPC: "No space left", errno.EDQUOT: "Disk quota exceeded"}
-
-
-def _disk_full(err: BaseException) -> int | None:
-    """``ENOSPC`` or ``EDQUOT`` where ``err`` says that the disk is full or the quota used up,
-    as Python and pyarrow raise it (an ``OSError``; pyarrow's names it in its text); else
-    None."""
-    if not isinstance(err, OSError):
-        return None
-    for code, text in _FULL.items():
-        if err.errno == code or text in str(err):
-            return code
-    return None
-
-
 @contextlib.contextmanager
 def _naming_full_disk(output_dir: Path, writing: Callable[[], str]) -> Iterator[None]:
     """Turn a full disk met in the block into an :class:`OutputNotWritableError` (errno
@@ -1293,7 +1277,7 @@ def _naming_full_disk(output_dir: Path, writing: Callable[[], str]) -> Iterator[
     try:
         yield
     except OSError as err:
-        code = _disk_full(err)
+        code = disk_full(err)
         if isinstance(err, OutputNotWritableError) or code is None:
             raise
         try:
@@ -3366,7 +3350,7 @@ class _Run:
         try:
             self.write_reports(force=True)
         except OutputNotWritableError as err:
-            if not (stopping is not None and _disk_full(stopping) and _disk_full(err)):
+            if not (stopping is not None and disk_full(stopping) and disk_full(err)):
                 raise
 
     @contextlib.contextmanager

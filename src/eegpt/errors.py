@@ -16,6 +16,8 @@ prints such errors as internal errors, and ``--debug`` shows their traceback.
 
 from __future__ import annotations
 
+import errno
+
 __all__ = [
     "USER_ERRORS",
     "AllChannelsBadError",
@@ -158,6 +160,23 @@ USER_ERRORS: tuple[type[BaseException], ...] = (EEGPTError, ValueError, OSError,
 """Exceptions that report a problem with the input rather than a bug (one-line CLI errors);
 ``Warning``: a warning turned into an error by the caller's filter (``PYTHONWARNINGS=error``,
 ``warnings.simplefilter("error", EEGPTWarning)``), a failure of that file, not a bug."""
+
+
+#: What a full disk or a used-up quota (clusters' Lustre/NFS quotas: ``EDQUOT``) says: its
+#: errno, and the text pyarrow's errors carry instead.
+_FULL = {errno.ENOSPC: "No space left", errno.EDQUOT: "Disk quota exceeded"}
+
+
+def disk_full(err: BaseException) -> int | None:
+    """``ENOSPC`` or ``EDQUOT`` where ``err`` says that the disk is full or the quota used up,
+    as Python and pyarrow raise it (an ``OSError``; pyarrow's names it in its text); else
+    None."""
+    if not isinstance(err, OSError):
+        return None
+    for code, text in _FULL.items():
+        if err.errno == code or text in str(err):
+            return code
+    return None
 
 
 class UnguardedMainError(EEGPTError, RuntimeError):
