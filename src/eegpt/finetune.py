@@ -23,8 +23,9 @@ from typing import Any, Literal
 
 import torch
 
+from eegpt._logging import log as _log
 from eegpt._logging import warn as _warn
-from eegpt.channels import CHANNEL_INDEX, PROBE_19_CHANNELS, _log
+from eegpt.channels import CHANNEL_INDEX, PROBE_19_CHANNELS
 from eegpt.checkpoints import mark_loaded_weights
 from eegpt.engine import resolve_device
 from eegpt.model import EEGPT, EEGPTEncoder

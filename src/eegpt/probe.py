@@ -67,6 +67,7 @@ from eegpt._logging import (
     warning_texts,
     warnings_once,
 )
+from eegpt._logging import log as _log
 from eegpt._logging import warn as _warn
 from eegpt._methods import function_method
 from eegpt.api import software_versions
@@ -75,7 +76,6 @@ from eegpt.channels import (
     CHANNEL_INDEX,
     PROBE_19_CHANNELS,
     ChannelMapping,
-    _log,
     how_to_drop,
     map_channels,
     may_be_electrode,
