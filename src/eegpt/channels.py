@@ -142,7 +142,7 @@ def kept_channels(keep: str | Iterable[str] | None) -> tuple[str, ...] | None:
         raise ValueError(
             f"channel(s) to keep {unknown} are not EEGPT vocabulary names (see "
             "eegpt.channels.VOCABULARY) nor built-in sets (known: "
-            f"{', '.join(CHANNEL_SETS)})." + _vocabulary_hint(item.lstrip("-") for item in unknown)
+            f"{', '.join(CHANNEL_SETS)})." + vocabulary_hint(item.lstrip("-") for item in unknown)
         )
     if not wanted:
         raise ValueError(
@@ -348,7 +348,7 @@ def read_rename_table(path: str | os.PathLike) -> RenameTable:
                 "(or separated by ',' or '='; an empty electrode drops the channel)"
             )
         label, target = (part.strip().strip('"') for part in line.split(sep, 1))
-        electrode = normalize_channel_name(target) is not None or _other_electrode(target)
+        electrode = normalize_channel_name(target) is not None or is_other_electrode(target)
         if not out and not electrode and target.lower() not in _DROP_WORDS:
             _log(f"rename table {path}: line {number} ({line!r}) taken as its heading")
             continue  # a heading ("channel,electrode", "in,out")
@@ -1438,7 +1438,7 @@ def label_hint(keys: Sequence[str], names: Sequence[str]) -> str:
         for key in keys
         if _SOCKET.match(key.strip().upper())
         and normalize_channel_name(key) is None
-        and not _other_electrode(key)
+        and not is_other_electrode(key)
     ]
     if not socket_like or _socket_labels(names):
         return spelling_hint(keys, names)
@@ -1647,7 +1647,7 @@ def _contacts_warning(used: Sequence[str], names: Sequence[str], where: str) -> 
     )
 
 
-def _other_electrode(name: str) -> bool:
+def is_other_electrode(name: str) -> bool:
     """A scalp electrode of the 10-10/10-05 systems outside the vocabulary (``TP9``)."""
     key = _label_key(name)
     return key in _OTHER_ELECTRODES or bool(_TEN_FIVE.match(key))
@@ -1659,7 +1659,7 @@ def may_be_electrode(name: str) -> bool:
     named like another signal (``EKG1``, ``PHOTIC-REF``, ``EOG``...), nor a derivation between
     two electrodes (``F4:C4``) or an electrode against itself (``Cz-Cz``)."""
     return (
-        not _other_electrode(name)
+        not is_other_electrode(name)
         and not _OTHER_SIGNALS.search(_label_key(name))
         and _derivation(name) is None
     )
@@ -1676,7 +1676,7 @@ def _dropped_note(
     against itself, ``Cz-Cz``), or names to map by hand."""
     targets, chosen = targets or {}, chosen or {}
     keys = {name: _label_key(targets.get(name, name)) for name in unknown}
-    electrodes = [n for n in unknown if _other_electrode(targets.get(n, n))]
+    electrodes = [n for n in unknown if is_other_electrode(targets.get(n, n))]
     signals = [n for n in unknown if n not in electrodes and _OTHER_SIGNALS.search(keys[n])]
     copies = [
         n
@@ -2465,11 +2465,11 @@ def _renamed_outside_note(renamed: Mapping[str, str]) -> str:
     )
     return (
         f" rename maps {pairs}, {what[0]} (eegpt.channels.VOCABULARY): the model has no "
-        f"embedding for {what[1]}." + _vocabulary_hint(renamed.values())
+        f"embedding for {what[1]}." + vocabulary_hint(renamed.values())
     )
 
 
-def _vocabulary_hint(targets: Iterable[str]) -> str:
+def vocabulary_hint(targets: Iterable[str]) -> str:
     """A sentence naming, for each of ``targets`` (rename targets outside the vocabulary), the
     vocabulary name it is probably a misspelling of (``"FCZZ"`` -> ``"FCZ"``; none for
     ``"M1"``, ``"TP9"`` or ``"F10"``, electrodes of their own); ``""`` when there is none."""
@@ -2482,7 +2482,7 @@ def _closest_vocabulary(name: str) -> str | None:
     (``"FCZZ"`` -> ``"FCZ"``); None when none is close (``"M1"``), and for a 10-10/10-05
     electrode outside the vocabulary (``"F10"``, ``"FCCz"``), a site of its own that a near
     spelling (``"F1"``) would put elsewhere on the head."""
-    if _other_electrode(name):
+    if is_other_electrode(name):
         return None
     close = difflib.get_close_matches(_label_key(name), VOCABULARY, n=1, cutoff=0.7)
     return close[0] if close else None
@@ -2536,7 +2536,7 @@ def _against_common(
             name not in rename
             and len(parts) == 2
             and normalize_channel_name(parts[1]) in common
-            and _other_electrode(parts[0])
+            and is_other_electrode(parts[0])
         ):
             out[name] = parts[0]
     return out
@@ -2802,7 +2802,7 @@ def _check_rename(
         if value is not None
         and (
             not isinstance(value, str)
-            or (normalize_channel_name(value) is None and not _other_electrode(value))
+            or (normalize_channel_name(value) is None and not is_other_electrode(value))
         )
     }
     if bad:
@@ -2810,7 +2810,7 @@ def _check_rename(
             "rename values must be EEGPT vocabulary names (or None to drop): "
             f"{', '.join(f'{k!r}: {v!r}' for k, v in bad.items())}; see "
             "eegpt.channels.VOCABULARY."
-            + _vocabulary_hint(v for v in bad.values() if isinstance(v, str))
+            + vocabulary_hint(v for v in bad.values() if isinstance(v, str))
         )
 
 

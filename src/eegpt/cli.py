@@ -935,9 +935,9 @@ def _outside_vocabulary(name: str, target: str) -> str:
     embedding for the target, so it is refused; ``rename=`` in Python, often a cap's table
     naming such electrodes on purpose (P9, Iz), drops the channel with a warning instead, as
     ``--rename FILE`` does."""
-    from eegpt.channels import _other_electrode, _vocabulary_hint
+    from eegpt.channels import is_other_electrode, vocabulary_hint
 
-    electrode = _other_electrode(target)
+    electrode = is_other_electrode(target)
     what = "an electrode outside EEGPT's 62 names" if electrode else "not an EEGPT vocabulary name"
     table = (
         " (A table file, --rename FILE, or rename= in Python may name such electrodes, as "
@@ -948,7 +948,7 @@ def _outside_vocabulary(name: str, target: str) -> str:
     return (
         f"--rename {shlex.quote(f'{name}={target}')}: {target!r} is {what} (see "
         "eegpt.channels.VOCABULARY), so the model has no embedding for it and the channel "
-        f"could not be used.{_vocabulary_hint([target])} To use {name!r}, name a vocabulary "
+        f"could not be used.{vocabulary_hint([target])} To use {name!r}, name a vocabulary "
         f"electrode; to leave it out: --drop {shlex.quote(name)}.{table}"
     )
 
