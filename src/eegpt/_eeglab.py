@@ -136,7 +136,7 @@ def type_text(value: Any) -> str:
     return str(value)
 
 
-def _plain(name: str) -> str:
+def _plain_epoch_name(name: str) -> str:
     """An epoch's name with its ``/``-joined parts that are whole numbers written as integers
     (``'1.0/2.0'``: ``'1/2'``): MNE's name and eegpt's of the same events compare equal."""
     parts = []
@@ -226,7 +226,10 @@ def label_by_time_locking_events(
     setattr(epochs, _NAMED, True)
     kept = _keep_all_events(epochs, rows)
     mne_names = event_names(epochs)
-    if any(_plain(n) != _plain(_all_events_name(e)) for n, e in zip(mne_names, rows, strict=True)):
+    if any(
+        _plain_epoch_name(n) != _plain_epoch_name(_all_events_name(e))
+        for n, e in zip(mne_names, rows, strict=True)
+    ):
         return  # named otherwise (epochs.event_id set by the user): their names are kept
     locked = [time_locking_label(events, srate) for events in rows]
     names = [

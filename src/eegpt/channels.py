@@ -1195,7 +1195,7 @@ def normalize_channel_name(name: str) -> str | None:
 _DASHES = re.compile("[\u2010-\u2015\u2212\x96\x97]")
 
 
-def _plain(name: str) -> str:
+def _plain_characters(name: str) -> str:
     """``name`` with the look-alikes of plain characters made plain: format characters
     (Unicode category Cf: a zero-width space, a left-to-right mark, a byte-order mark on a
     file's first label) removed, compatibility characters folded (NFKC: full-width ``"Ｆ３"``
@@ -1210,18 +1210,18 @@ def _plain(name: str) -> str:
 
 def plain_label(name: str) -> str:
     """A channel label as rename keys (``--rename``, ``--drop``) and bads are matched to the
-    recording's labels: with look-alike characters made plain (:func:`_plain`) and without
+    recording's labels: with look-alike characters made plain (:func:`_plain_characters`) and without
     surrounding spaces, inner runs of them collapsed (``" EEG  F7–Ref\\u200b"`` ->
     ``"EEG F7-Ref"``). Letter case counts."""
-    return " ".join(_plain(name).split())
+    return " ".join(_plain_characters(name).split())
 
 
 def _label_parts(name: str) -> list[str]:
-    """``name`` upper-cased, with look-alike characters made plain (:func:`_plain`), without
+    """``name`` upper-cased, with look-alike characters made plain (:func:`_plain_characters`), without
     dots around it, an ``EEG`` prefix or spaces, split at ``-``: ``"EEG Fp1-REF"`` ->
     ``["FP1", "REF"]``; a reference label after ``_`` or a space or in parentheses is split off
     alike (``"C3_REF"``, ``"Cz (REF)"`` -> ``["C3", "REF"]``)."""
-    key = _PREFIX.sub("", _plain(name).strip().strip(".").strip().upper())
+    key = _PREFIX.sub("", _plain_characters(name).strip().strip(".").strip().upper())
     suffix = _OTHER_SUFFIX.match(key)
     if suffix and _reference_spelling(suffix[2]) in _REFERENCE_LABELS:
         return [_SPACES.sub("", suffix[1]), _reference_spelling(suffix[2])]

@@ -654,7 +654,7 @@ def _ids(t: torch.Tensor | None) -> tuple[int, ...] | None:
     return tuple(int(i) for i in t.reshape(-1).tolist())
 
 
-def _plain(value: Any) -> bool:
+def _is_plain_value(value: Any) -> bool:
     return value is None or isinstance(value, (bool, int, float, str))
 
 
@@ -758,7 +758,7 @@ def _from_lightning(
     recorded, conflicts, unread = _lightning_hints(obj)
     config, assumed, inferred = _unrecorded_config(split.state, {**recorded, **hints})
     chan_proj, n_outputs, n_times = _heads(split.state, config, None, False)
-    metadata = {k: v for k, v in obj.items() if isinstance(k, str) and _plain(v)}
+    metadata = {k: v for k, v in obj.items() if isinstance(k, str) and _is_plain_value(v)}
     metadata["top_level_keys"] = sorted(str(k) for k in obj)
     metadata["pickle_placeholders"] = placeholders
     metadata["assumed"] = assumed

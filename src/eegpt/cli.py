@@ -953,7 +953,7 @@ def _outside_vocabulary(name: str, target: str) -> str:
     )
 
 
-def _missing_folders(paths: list[Path]) -> list[Path]:
+def _missing_parent_folders(paths: list[Path]) -> list[Path]:
     """The folders above ``paths`` that do not exist yet, deepest first."""
     missing: set[Path] = set()
     for path in paths:
@@ -1121,7 +1121,7 @@ def cmd_embed(args: argparse.Namespace) -> int:
     ok, warned, failed, hours, n_windows = 0, 0, [], 0.0, 0
     short: list[Path] = []  # of several recordings, those shorter than one window: skipped
     seen: dict[str, None] = {}  # channel names of the recordings embedded (rename typos?)
-    made = _missing_folders(outputs)  # made by the first write; removed again if left empty
+    made = _missing_parent_folders(outputs)  # made by the first write; removed again if left empty
     t0 = time.perf_counter()
     said = OncePerCorpus()  # a warning or channel table repeated for each file: said once
     try:

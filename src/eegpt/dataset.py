@@ -400,7 +400,7 @@ DEBUG_ENV = "EEGPT_DEBUG"
 TRACEBACK_MARK = "\nTraceback (most recent call last):"
 
 
-def _describe(err: BaseException) -> str:
+def _described_error(err: BaseException) -> str:
     """Why a file failed, for ``_errors.csv``: the exception's type and message (and, with
     :data:`DEBUG_ENV` set, its traceback on the lines after), the file names in it as their
     real text (:func:`eegpt._filenames.path_text`), which a UTF-8 report can hold."""
@@ -529,7 +529,7 @@ def load_file(
             found = annotate_windows(per_window, path, reject=reject_by_annotation, all_bad="empty")
         except Exception as err:  # noqa: BLE001 - every reason is recorded, the run goes on
             texts = _warning_texts(caught)
-            reason = _describe(err)
+            reason = _described_error(err)
             truncated = next((t for t in texts if "the file is truncated" in t), None)
             if truncated:  # the cause of what failed next (e.g. too short for a window)
                 reason = f"{truncated} What is left cannot be used: {reason}"
@@ -698,14 +698,16 @@ def encode_files(
         except Exception as err:  # noqa: BLE001 - isolate the file that fails
             if len(run) == 1:
                 results[run[0]] = _result(
-                    files[run[0]], None, f"inference failed: {_describe(err)}"
+                    files[run[0]], None, f"inference failed: {_described_error(err)}"
                 )
                 continue
             for i in run:
                 try:
                     _encode_run(engine, [files[i]], results, [i], pool, stop)
                 except Exception as err_i:  # noqa: BLE001
-                    results[i] = _result(files[i], None, f"inference failed: {_describe(err_i)}")
+                    results[i] = _result(
+                        files[i], None, f"inference failed: {_described_error(err_i)}"
+                    )
     return results  # type: ignore[return-value]
 
 
@@ -1122,7 +1124,7 @@ def _fingerprint(paths: Sequence[str]) -> str | None:
 
 
 def _too_short(error: str | None) -> bool:
-    """Whether a file's ``error`` (:func:`_describe`'s text) is that of a recording shorter
+    """Whether a file's ``error`` (:func:`_described_error`'s text) is that of a recording shorter
     than one window with ``tail="drop"`` (:class:`~eegpt.errors.TooShortError`), which is
     skipped rather than failed."""
     return error is not None and error.startswith(f"{TooShortError.__name__}: ")
@@ -1133,7 +1135,7 @@ def _status_of(error: str | None) -> str:
     return "ok" if error is None else TOO_SHORT if _too_short(error) else "failed"
 
 
-def _file_status(result: FileResult, file: InputFile, shard: int) -> dict[str, Any]:
+def _file_status_record(result: FileResult, file: InputFile, shard: int) -> dict[str, Any]:
     return {
         "index": file.index,
         "recording_id": file.recording_id,
@@ -1381,7 +1383,7 @@ class ShardWriter:
             tables = [_file_table(result, file, self.inputs, self.schema)]
         else:
             tables = []
-        status = _file_status(result, file, shard)
+        status = _file_status_record(result, file, shard)
         self._append(tables, status)
         if self.on_file is not None:
             self.on_file(result, status)
@@ -2664,7 +2666,10 @@ def _done_shards(
         try:
             shard_spec, status = read_shard_status(p)
         except Exception as err:  # noqa: BLE001 - recompute an unreadable shard
-            _log(f"{p.name} is unreadable ({_describe(err)}); it will be recomputed", not quiet)
+            _log(
+                f"{p.name} is unreadable ({_described_error(err)}); it will be recomputed",
+                not quiet,
+            )
             continue
         if _spec_differences(shard_spec, spec):
             raise ValueError(
@@ -2946,7 +2951,7 @@ def embed_dataset(
             from eegpt.dataset_ray import ray_session
 
             plan = session.enter_context(ray_session(ray_address, device, replicas, verbose))
-        made = _missing_folders(output_dir)
+        made = _missing_folder_and_parents(output_dir)
         before = set(os.listdir(output_dir)) if output_dir.is_dir() else set()
         output_dir.mkdir(parents=True, exist_ok=True)
         # another run's lock (OutputInUseError) undoes nothing; a failure of this run is undone
@@ -3088,7 +3093,7 @@ def embed_dataset(
     return summary
 
 
-def _missing_folders(folder: Path) -> list[Path]:
+def _missing_folder_and_parents(folder: Path) -> list[Path]:
     """``folder`` and those of its parents that do not exist yet, deepest first."""
     missing = []
     while not folder.exists() and folder != folder.parent:

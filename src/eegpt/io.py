@@ -2425,7 +2425,7 @@ def _from_mne(
         bads=[n for n in inst.info["bads"] if n not in names] or None,
         left_out=left_out_channels(inst.info, names), filters=recorded_filters(inst.info),
     )  # fmt: skip
-    _log(_describe(rec), verbose)
+    _log(_recording_summary(rec), verbose)
     return rec
 
 
@@ -2498,7 +2498,7 @@ def _from_array(
     elif np.issubdtype(data.dtype, np.floating) and UNITS[units] != 1.0:
         data = data.astype(np.float64) * UNITS[units]  # new array; the input is never modified
     rec = Recording(data, list(ch_names), float(sfreq), source="<array>", array_units=units)
-    _log(_describe(rec) + f" (converted from {units})", verbose)
+    _log(_recording_summary(rec) + f" (converted from {units})", verbose)
     return rec
 
 
@@ -2523,7 +2523,7 @@ def mne_source(obj: mne.io.BaseRaw | mne.BaseEpochs) -> str:
     return str(path)
 
 
-def _describe(rec: Recording) -> str:
+def _recording_summary(rec: Recording) -> str:
     shape = "x".join(str(s) for s in rec.data.shape)
     kind = "epochs" if rec.is_epoched else "continuous"
     return (

@@ -1207,7 +1207,7 @@ def _recording_of_run(folder: Path, recording_id: str) -> Embeddings:
     }
     if table["event"].notna().any():
         metadata["labels"] = table["event"].tolist()
-    status = _file_status(folder, recording_id)
+    status = _stored_file_status(folder, recording_id)
     metadata.update({k: status[k] for k in _TIME_BASE + _PADDING if status.get(k) is not None})
     metadata["sfreq_in"] = status.get("sfreq_in")  # Hz; None from runs before it was recorded
     metadata["channels"]["dropped"] = list(status.get("dropped_channels") or [])
@@ -1277,7 +1277,7 @@ def _files_report(folder: Path) -> list[dict[str, str]] | None:
         return None
 
 
-def _file_status(folder: Path, recording_id: str) -> dict[str, Any]:
+def _stored_file_status(folder: Path, recording_id: str) -> dict[str, Any]:
     """A recording's file status in its shard's footer (the shard named by ``_files.csv``):
     its time base (``first_time``, ``meas_date``, ``record_clock``), ``dropped_channels`` ...;
     empty where not recorded."""
