@@ -305,16 +305,17 @@ def finetune(
         encoder = copy.deepcopy(source).to(dev).float()
         net = training_model(encoder, train, classes, preprocessing, config, dev)
         assert net.final_layer is not None
-        groups: dict[float, list[torch.nn.Parameter]] = {}
+        by_rate: dict[float, list[torch.nn.Parameter]] = {}
         for name, p in encoder.named_parameters():
             if name in trainable:
                 scale = layer_decay ** (depth + 1 - _layer_of(name, depth))
-                groups.setdefault(lr * scale, []).append(p)
+                by_rate.setdefault(lr * scale, []).append(p)
         head_params = list(net.final_layer.parameters())
         if net.chan_proj is not None:
             head_params += list(net.chan_proj.parameters())
         param_groups = [
-            {"params": ps, "max_lr": rate, "role": "encoder"} for rate, ps in sorted(groups.items())
+            {"params": ps, "max_lr": rate, "role": "encoder"}
+            for rate, ps in sorted(by_rate.items())
         ]
         param_groups.append({"params": head_params, "max_lr": config.max_lr, "role": "head"})
         ids = torch.as_tensor(chan_ids, dtype=torch.long, device=dev)
