@@ -1117,12 +1117,12 @@ def test_numbered_bci_iv_2a_labels_suggest_its_table():
 
 def test_a_probes_subset_of_a_mapping_keeps_what_was_read_as_referential():
     """The channels a probe keeps of a montage against Cz are still recorded as read so."""
-    from eegpt.probe import _subset_mapping
+    from eegpt.probe import subset_mapping
 
     with pytest.warns(RuntimeWarning, match="read as referential to Cz"):
         mapping = map_channels(NEONATAL_CZ)
     with pytest.warns(RuntimeWarning, match="are not used"):
-        subset = _subset_mapping(mapping, ("C3", "FP1"), "czref.edf")
+        subset = subset_mapping(mapping, ("C3", "FP1"), "czref.edf")
     assert subset.input_names == ("C3-Cz", "Fp1-Cz")
     assert subset.referential == {"Fp1-Cz": "CZ", "C3-Cz": "CZ"}
 
@@ -1131,13 +1131,13 @@ def test_a_probes_subset_of_a_mapping_keeps_the_rename_provenance():
     """The rename table's source, call and the distances of the channels kept stay with the
     subset; the kept channels are not listed as dropped."""
     from eegpt.channels import RenameTable
-    from eegpt.probe import _subset_mapping
+    from eegpt.probe import subset_mapping
 
     table = RenameTable({"E1": "Fp1", "E2": "Cz", "E3": "O2"}, source="egi.tsv", call="c",
                         distances_mm={"E1": 1.5, "E2": 2.5, "E3": 3.5})  # fmt: skip
     mapping = map_channels(["E1", "E2", "E3", "ECG"], rename=table)
     with pytest.warns(RuntimeWarning, match="are not used"):
-        subset = _subset_mapping(mapping, ("CZ", "FP1"), "egi.edf")
+        subset = subset_mapping(mapping, ("CZ", "FP1"), "egi.edf")
     assert (subset.rename_source, subset.rename_call) == ("egi.tsv", "c")
     assert subset.rename_distances_mm == {"E2": 2.5, "E1": 1.5}
     assert subset.dropped == ("ECG", "E3")

@@ -234,7 +234,7 @@ def test_a_probe_of_an_encoder_built_in_python_records_that_it_is_not_pretrained
     """A probe on an ``EEGPT(...)`` built in Python and never loaded or trained records its
     encoder as not pretrained (False: the figures mark it so); one whose weights were loaded
     (no notes to go by) is unknown (None)."""
-    from eegpt.probe import _encoder_reference
+    from eegpt.probe import encoder_reference
 
     train, _ = short_task
     torch.manual_seed(0)
@@ -243,7 +243,7 @@ def test_a_probe_of_an_encoder_built_in_python_records_that_it_is_not_pretrained
     assert probe.encoder["pretrained"] is False
     loaded = EEGPT(SMALL).eval()
     loaded.load_state_dict(random.state_dict())
-    assert _encoder_reference(loaded)["pretrained"] is None
+    assert encoder_reference(loaded)["pretrained"] is None
 
 
 def test_epochs_beyond_float32_are_refused_for_a_channel_projection():

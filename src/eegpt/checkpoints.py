@@ -1196,7 +1196,7 @@ def _check_channels(ckpt: Checkpoint) -> None:
 # --------------------------------------------------------------------------------------------
 
 
-def _encoder_of(model: EEGPT | EEGPTEncoder) -> EEGPTEncoder:
+def encoder_of(model: EEGPT | EEGPTEncoder) -> EEGPTEncoder:
     if isinstance(model, EEGPT):
         return model.target_encoder
     if isinstance(model, EEGPTEncoder):
@@ -1219,7 +1219,7 @@ def encoder_fingerprint(model: EEGPT | EEGPTEncoder) -> str:
     identifies "the same encoder" across conversions; it changes when a weight changes.
     Hashes every weight (about 55 ms for the 25 M parameters of ``"large"`` on a CPU core).
     """
-    encoder = _encoder_of(model)
+    encoder = encoder_of(model)
     h = hashlib.sha256(b"eegpt-encoder-v1|")
     h.update(json.dumps(encoder.config.to_dict(), sort_keys=True).encode())
     _hash_tensors(h, encoder.state_dict())

@@ -26,17 +26,16 @@ import torch
 from eegpt._logging import log as _log
 from eegpt._logging import warn as _warn
 from eegpt.channels import CHANNEL_INDEX, PROBE_19_CHANNELS
-from eegpt.checkpoints import mark_loaded_weights
+from eegpt.checkpoints import encoder_of, mark_loaded_weights
 from eegpt.engine import resolve_device
 from eegpt.model import EEGPT, EEGPTEncoder
 from eegpt.preprocessing import PreprocessingConfig
 from eegpt.probe import (
     EEGPTProbe,
     ProbeConfig,
-    _encoder_of,
-    _encoder_reference,
     check_training_data,
     encoder_fingerprint,
+    encoder_reference,
     recording_training_warnings,
     split_training_data,
     trained_probe,
@@ -252,8 +251,8 @@ def finetune(
         raise ValueError(f"layer_decay must be in (0, 1], got {layer_decay}")
     if lr <= 0 or (head_lr is not None and head_lr <= 0):
         raise ValueError(f"learning rates must be positive, got lr={lr}, head_lr={head_lr}")
-    source = _encoder_of(model)
-    reference = _encoder_reference(model)
+    source = encoder_of(model)
+    reference = encoder_reference(model)
     # the weights tuned from: the checkpoint file's SHA-256 (None if not read from one), and
     # the fingerprint of its weights (the same as the encoder section's sha256/weights_sha256)
     reference["finetuned_from"] = {

@@ -84,7 +84,7 @@ from eegpt.channels import (
     rename_table,
     unmatched_rename_warning,
 )
-from eegpt.checkpoints import _encoder_of, encoder_fingerprint, mark_loaded_weights
+from eegpt.checkpoints import encoder_fingerprint, encoder_of, mark_loaded_weights
 from eegpt.config import EEGPTConfig, strict_from_dict
 from eegpt.engine import (
     GPU_BATCH_SIZE,
@@ -316,7 +316,7 @@ def refuse_embeddings(data: Any, what: str = "a probe") -> None:
     )
 
 
-def _as_epochs_recording(
+def as_epochs_recording(
     data: Any,
     *,
     ch_names: Sequence[str] | None,
@@ -347,7 +347,7 @@ def _as_epochs_recording(
                 "mne.Epochs or an array [n_epochs, C, T]"
             )
         data = read_epochs_file(path, verbose)
-    if _is_epochs_list(data):
+    if is_epochs_list(data):
         with warnings_once():
             recs = [as_recording(_read_if_path(d, verbose), verbose=verbose) for d in data]
         return merge_epochs(recs, rename=rename, preprocessing=preprocessing, verbose=verbose)
@@ -381,7 +381,7 @@ def _as_epochs_recording(
 
 def _needs_epochs(what: str, window: float, read: str = "") -> str:
     """Why ``what`` needs epochs and how to cut them from a continuous recording (``read``:
-    how to open it first), for :func:`_as_epochs_recording`'s errors."""
+    how to open it first), for :func:`as_epochs_recording`'s errors."""
     fixed = f"mne.make_fixed_length_epochs(raw, duration={window:g}, preload=True)"
     raw = f"raw = {read}; " if read else ""
     if what == "a probe":  # training and evaluation: labelled epochs
@@ -402,7 +402,7 @@ def _read_if_path(data: Any, verbose: Any) -> Any:
     return read_epochs_file(Path(data), verbose) if isinstance(data, (str, os.PathLike)) else data
 
 
-def _is_epochs_list(data: Any) -> bool:
+def is_epochs_list(data: Any) -> bool:
     """A list of ``mne.Epochs`` or of epochs files (``-epo.fif``): several recordings, or what
     scikit-learn's indexing makes of one Epochs object (one per epoch)."""
     return (
@@ -474,7 +474,7 @@ def merge_epochs(
     sfreq = first.sfreq if same_rate else config.sfreq
     parts = []
     for rec, mapping in zip(recordings, mappings, strict=True):
-        picked = _subset_mapping(
+        picked = subset_mapping(
             mapping, names, rec.source, "the first input has", rec.bads, rename,
             fitted_names=mappings[0].input_names, model="inputs",
         )  # fmt: skip
@@ -503,19 +503,19 @@ def merge_epochs(
     )
 
 
-def _on_missing(data: Any) -> Literal["raise", "ignore"]:
+def rename_on_missing(data: Any) -> Literal["raise", "ignore"]:
     """``rename`` keys absent from the channels: an error for one input, allowed for several
     (a key may name a channel of another input)."""
     return "ignore" if isinstance(data, (list, tuple)) else "raise"
 
 
-def _labels(data: Any, y: Any, n: int) -> np.ndarray:
+def labels_of(data: Any, y: Any, n: int) -> np.ndarray:
     if y is None:
         if isinstance(data, mne.BaseEpochs):
             return epochs_labels(data)
         if isinstance(data, (str, os.PathLike)):
             return epochs_labels(_epochs_for_labels(Path(data)))
-        if _is_epochs_list(data):
+        if is_epochs_list(data):
             return np.concatenate([epochs_labels(_read_if_path(d, False)) for d in data])
         raise ValueError("labels y are needed (they come from the events only for mne.Epochs)")
     if isinstance(y, (list, tuple)):  # np.asarray would quietly turn 0 into '0'
@@ -568,7 +568,7 @@ def _epochs_for_labels(path: Path) -> mne.BaseEpochs:
         return read_epochs_file(path, "error")
 
 
-def _as_classes(labels: np.ndarray, classes: np.ndarray) -> np.ndarray:
+def as_classes(labels: np.ndarray, classes: np.ndarray) -> np.ndarray:
     """``labels`` in the type of ``classes`` when they differ only in it (``"1"`` for ``1``:
     labels read from a CSV file vs event codes), else unchanged."""
     known = classes.tolist()
@@ -587,12 +587,12 @@ def _event_codes(data: Any) -> np.ndarray | None:
         data = read_epochs_file(Path(data), "error")
     if isinstance(data, mne.BaseEpochs):
         return data.events[:, 2]
-    if _is_epochs_list(data):
+    if is_epochs_list(data):
         return np.concatenate([_read_if_path(d, "error").events[:, 2] for d in data])
     return None
 
 
-def _unknown_labels_hint(unknown: list[Any], classes: np.ndarray, data: Any = None) -> str:
+def unknown_labels_hint(unknown: list[Any], classes: np.ndarray, data: Any = None) -> str:
     """A hint when epochs' event names (the default ``y``) meet a probe trained on the event
     codes of epochs ``data`` (codes that are among its classes), or names that differ from its
     classes only by MNE's ``/``-separated tags (BrainVision markers are read as
@@ -675,7 +675,7 @@ def _event_names_hint(classes: np.ndarray) -> str:
     return f"epochs.event_id = {{{shown}}}"
 
 
-def _subset_mapping(
+def subset_mapping(
     mapping: ChannelMapping,
     names: Sequence[str],
     source: str,
@@ -748,7 +748,7 @@ def _missing_channels_text(
     table: Mapping[str, str | None],
     model: Literal["probe", "embedder", "inputs"],
 ) -> str:
-    """What :func:`_subset_mapping` says of the electrodes ``absent`` (vocabulary names;
+    """What :func:`subset_mapping` says of the electrodes ``absent`` (vocabulary names;
     ``named`` as the fitted data name them) that the data lack: adding them or leaving them
     out of ``model``, after a rename hint when channels of the data that could be electrodes
     (not ``EKG1``, ``PHOTIC``, ``A1``) were dropped as unknown (a misspelling?); command-line
@@ -1055,7 +1055,7 @@ def embed_windows(
     ndarray of float32, shape (n, N, S, D)
         Read-only when it comes from the cache.
     """
-    encoder = _encoder_of(model)
+    encoder = encoder_of(model)
     store = _resolve_cache(cache)
     key = None
     if store is not None:
@@ -1257,7 +1257,7 @@ def _assemble(
 
 def tuned_checkpoint_info(reference: Mapping[str, Any]) -> dict[str, Any]:
     """``checkpoint_info`` of a fine-tuned model (:func:`eegpt.finetune`, or loaded from its
-    probe folder) from the :func:`_encoder_reference` of the weights it was tuned from: no file
+    probe folder) from the :func:`encoder_reference` of the weights it was tuned from: no file
     of its own, those weights as its source (kept by :func:`eegpt.save_checkpoint` and shown
     by ``eegpt info``), and a "not pretrained" mark kept."""
     notes: dict[str, Any] = {"fine_tuned": "fine-tuned with eegpt.finetune from its source"}
@@ -1280,7 +1280,7 @@ def tuned_checkpoint_info(reference: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def _encoder_reference(model: EEGPT | EEGPTEncoder) -> dict[str, Any]:
+def encoder_reference(model: EEGPT | EEGPTEncoder) -> dict[str, Any]:
     """A probe's ``encoder`` record of ``model``: its checkpoint file (``path``, ``format``,
     file ``sha256``), ``pretrained`` (False for random weights: a checkpoint's notes say so,
     or a model built in Python and never loaded or trained,
@@ -1297,7 +1297,7 @@ def _encoder_reference(model: EEGPT | EEGPTEncoder) -> dict[str, Any]:
         "sha256": info.get("sha256") or None,
         "pretrained": pretrained,
         "weights_sha256": encoder_fingerprint(model),
-        "config": _encoder_of(model).config.to_dict(),
+        "config": encoder_of(model).config.to_dict(),
     }
 
 
@@ -1423,10 +1423,10 @@ class EEGPTProbe:
         end is left out (or zero-padded, for a probe trained with ``tail="pad"``). Extra
         channels are ignored; missing ones raise.
         """
-        on_missing = _on_missing(data)
+        on_missing = rename_on_missing(data)
         if rename is None and self.rename:  # training's: for the channels these data have
             rename, on_missing = self.rename, "ignore"
-        rec = _as_epochs_recording(
+        rec = as_epochs_recording(
             data, ch_names=ch_names, sfreq=sfreq, units=units, verbose=verbose, rename=rename,
             preprocessing=self.preprocessing, continuous=True,
         )  # fmt: skip
@@ -1444,7 +1444,7 @@ class EEGPTProbe:
             rec.ch_names, rename=rename, on_missing=on_missing, verbose=verbose, source=rec.source,
             left_out=rec.left_out,
         )  # fmt: skip
-        mapping = _subset_mapping(
+        mapping = subset_mapping(
             mapping, self.input_names, rec.source, bads=rec.bads, rename=rename
         )
         # predictions: data all flat warn (prepare's rule), as a loop predicting epoch by
@@ -1537,7 +1537,7 @@ class EEGPTProbe:
             head = self.model.final_layer
             logits = predict_logits(head, z, batch_size or GPU_BATCH_SIZE, dev, "float32")
         else:
-            config = _encoder_of(self.model).config
+            config = encoder_of(self.model).config
             bs = batch_size or default_batch_size(dev, config, windows.shape)
             logits = predict_logits(self._forward(), windows, bs, dev, precision)
         return logits.numpy()
@@ -1590,7 +1590,7 @@ class EEGPTProbe:
             ``precision``, ``batch_size``, ``cache`` (inference).
         """
         logits = self.decision_function(data, **kwargs)
-        return _softmax(logits)
+        return row_softmax(logits)
 
     def predict(self, data: Any, **kwargs: Any) -> np.ndarray:
         """Predicted labels ``[n_windows]`` (from ``classes_``), one per epoch or per window of a
@@ -1645,10 +1645,10 @@ class EEGPTProbe:
 
     def _known_labels(self, data: Any, y: Any, n: int) -> np.ndarray:
         """The true labels of ``data`` as classes of this probe; unknown labels raise."""
-        labels = _as_classes(_labels(data, y, n), self.classes_)
+        labels = as_classes(labels_of(data, y, n), self.classes_)
         unknown = sorted(set(labels.tolist()) - set(self.classes_.tolist()), key=str)
         if unknown:
-            hint = _unknown_labels_hint(unknown, self.classes_, data)
+            hint = unknown_labels_hint(unknown, self.classes_, data)
             rename = _event_names_hint(self.classes_)
             if y is None and not hint:  # the epochs' event names
                 hint = (
@@ -1733,7 +1733,7 @@ def _split_kwargs(kwargs: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any
     )
 
 
-def _softmax(logits: np.ndarray) -> np.ndarray:
+def row_softmax(logits: np.ndarray) -> np.ndarray:
     z = logits - logits.max(axis=1, keepdims=True)
     e = np.exp(z)
     return e / e.sum(axis=1, keepdims=True)
@@ -1776,13 +1776,13 @@ def _prepare_training_data(
     verbose: Any = None,
 ) -> tuple[_TrainingData, np.ndarray]:
     """Windows and class indices; ``input_names`` fixes the channels (validation data)."""
-    rec = _as_epochs_recording(
+    rec = as_epochs_recording(
         data, ch_names=ch_names, sfreq=sfreq, units=units, verbose=verbose, rename=rename,
         preprocessing=preprocessing,
     )  # fmt: skip
-    labels = _labels(data, y, rec.data.shape[0])
+    labels = labels_of(data, y, rec.data.shape[0])
     if classes is not None:
-        labels = _as_classes(labels, classes)
+        labels = as_classes(labels, classes)
     else:
         classes = np.unique(labels)
         if len(classes) < 2:
@@ -1799,11 +1799,11 @@ def _prepare_training_data(
         shape = (rec.n_channels, rec.n_times)
         return _TrainingData(windows, y_idx, names, target, shape), classes  # type: ignore[arg-type]
     mapping = map_channels(
-        rec.ch_names, rename=rename, on_missing=_on_missing(data), verbose=verbose,
+        rec.ch_names, rename=rename, on_missing=rename_on_missing(data), verbose=verbose,
         source=rec.source, left_out=rec.left_out,
     )  # fmt: skip
     if input_names is not None:
-        mapping = _subset_mapping(mapping, input_names, rec.source, bads=rec.bads, rename=rename)
+        mapping = subset_mapping(mapping, input_names, rec.source, bads=rec.bads, rename=rename)
     windows = prepare(rec, mapping, preprocessing, verbose=verbose).data
     shape = (rec.n_channels, rec.n_times)
     return _TrainingData(windows, y_idx, mapping.names, mapping.names, shape), classes
@@ -1871,7 +1871,7 @@ def _recording_count(data: Any) -> int:
     """How many recordings a list of Epochs or epochs files holds (1 for anything else): its
     distinct files, each Epochs made in memory counted as one, except single epochs (the
     pieces scikit-learn's indexing makes of one Epochs), counted together."""
-    if not _is_epochs_list(data):
+    if not is_epochs_list(data):
         return 1
     keys: set[Any] = set()
     for d in data:
@@ -2119,7 +2119,7 @@ def train_probe(
     if overrides:
         config = config.replace(**overrides)
     preprocessing = preprocessing or PreprocessingConfig()
-    encoder = _encoder_of(model)
+    encoder = encoder_of(model)
     dev = resolve_device(device)
     precision = check_precision(precision, dev)
     if stream_precision != "float32" and config.chan_proj:
@@ -2219,7 +2219,7 @@ def train_probe(
         encoder.to(home)
     probe = trained_probe(
         probe_model, fit, train, val, classes, config, preprocessing,
-        encoder=_encoder_reference(model), frozen_encoder=True, rename=rename,
+        encoder=encoder_reference(model), frozen_encoder=True, rename=rename,
         seconds=time.perf_counter() - t0, device=dev, precision=precision, validation=chosen,
         # absent for float32, as in probes from before the option
         **({} if stream_precision == "float32" else {"stream_precision": stream_precision}),
@@ -2493,7 +2493,7 @@ def load_probe(
                 f"SHA-256 {found[:16]}... (checkpoint {info.get('path')}, file sha256 "
                 f"{(info.get('sha256') or 'unknown')[:16]}). Pass the encoder it was trained on."
             )
-        encoder = _encoder_of(model)
+        encoder = encoder_of(model)
     else:
         encoder = EEGPTEncoder(EEGPTConfig.from_dict(ref["config"]))
     channels = meta["channels"]

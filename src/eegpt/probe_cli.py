@@ -276,7 +276,7 @@ def _read_one(
         may_hold_epochs,
         read_epochs_file,
     )
-    from eegpt.probe import _as_epochs_recording
+    from eegpt.probe import as_epochs_recording
 
     if not path.exists():
         raise FileNotFoundError(f"no such file: {path}")
@@ -294,7 +294,7 @@ def _read_one(
                     f"missing {missing} (has {f.files})"
                 )
             units = str(f["units"]) if "units" in f.files else "V"
-            rec = _as_epochs_recording(
+            rec = as_epochs_recording(
                 f["X"],
                 ch_names=[str(c) for c in f["ch_names"].tolist()],
                 sfreq=float(f["sfreq"]),
@@ -312,7 +312,7 @@ def _read_one(
         return rec, labels
     if may_hold_epochs(path):
         epochs = read_epochs_file(path, verbose or "error")
-        rec = _as_epochs_recording(epochs, ch_names=None, sfreq=None, units="V", verbose=verbose)
+        rec = as_epochs_recording(epochs, ch_names=None, sfreq=None, units="V", verbose=verbose)
         if label_column is None:
             labels = epochs_labels(epochs)
         else:
@@ -1617,7 +1617,7 @@ def _as_class_labels(
 ) -> np.ndarray:
     """Labels in the classes' type (labels from a CSV are text; classes may be numbers);
     ``taken`` says where they came from, for the error about labels outside the classes."""
-    from eegpt.probe import _event_names_hint, _unknown_labels_hint
+    from eegpt.probe import _event_names_hint, unknown_labels_hint
 
     known = set(classes.tolist())
     if set(y.tolist()) <= known:
@@ -1638,7 +1638,7 @@ def _as_class_labels(
         rename = _event_names_hint(classes)
         raise ValueError(
             said
-            + _unknown_labels_hint(unknown, classes)
+            + unknown_labels_hint(unknown, classes)
             + f": the labels are {taken}; give labels in the probe's classes with --labels "
             "FILE.csv (a 'label' column, one row per epoch of all inputs) or --label-column "
             "NAME (a column of the epochs' metadata)"

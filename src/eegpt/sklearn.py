@@ -58,6 +58,7 @@ except ImportError as err:  # pragma: no cover - depends on the environment
 from eegpt._logging import each_warning_once, honours_verbose, progress_options
 from eegpt._logging import warn as _warn
 from eegpt.channels import ChannelMapping, map_channels, rename_table
+from eegpt.checkpoints import encoder_of
 from eegpt.engine import InferenceEngine
 from eegpt.io import UNITS, Recording, check_integer_volts
 from eegpt.model import EEGPT, EEGPTEncoder
@@ -66,18 +67,17 @@ from eegpt.preprocessing import PreprocessingConfig, prepare
 from eegpt.probe import (
     EEGPTProbe,
     ProbeConfig,
-    _as_classes,
-    _as_epochs_recording,
-    _encoder_of,
-    _is_epochs_list,
-    _labels,
-    _on_missing,
-    _softmax,
-    _subset_mapping,
-    _unknown_labels_hint,
+    as_classes,
+    as_epochs_recording,
     embed_windows,
+    is_epochs_list,
+    labels_of,
     refuse_embeddings,
+    rename_on_missing,
+    row_softmax,
+    subset_mapping,
     train_probe,
+    unknown_labels_hint,
 )
 
 __all__ = ["POOLINGS", "EEGPTClassifier", "EEGPTEmbedder", "pool_embeddings"]
@@ -110,8 +110,8 @@ def _warning_once(call: str) -> Callable[[Callable[_P, _R]], Callable[_P, _R]]:
 def _epochs_input(X: Any) -> bool:
     """mne.Epochs, a list of them, or the path of an MNE epochs file (``-epo.fif``); also a
     continuous recording (``mne.io.Raw``, another path), refused by
-    :func:`~eegpt.probe._as_epochs_recording` with how to cut epochs from it."""
-    return isinstance(X, (mne.BaseEpochs, mne.io.BaseRaw, str, os.PathLike)) or _is_epochs_list(X)
+    :func:`~eegpt.probe.as_epochs_recording` with how to cut epochs from it."""
+    return isinstance(X, (mne.BaseEpochs, mne.io.BaseRaw, str, os.PathLike)) or is_epochs_list(X)
 
 
 def _warn_array_params_ignored(est: Any) -> None:
@@ -215,7 +215,7 @@ def _load_encoder(est: Any) -> Any:
             f"EEGPT; pass a checkpoint path or pretrained name as weights={str(est.model)!r}"
         )
     if est.model is not None:
-        _encoder_of(est.model)  # type check with a clear message
+        encoder_of(est.model)  # type check with a clear message
         return est.model
     if est.weights is not None:
         from eegpt.checkpoints import load_model
@@ -419,13 +419,13 @@ class EEGPTEmbedder(_ConfigParams, TransformerMixin, BaseEstimator):
         """``X`` as a Recording; ``rename``: the table of fit (default: the fitted one)."""
         if _epochs_input(X):
             _warn_array_params_ignored(self)
-            return _as_epochs_recording(
+            return as_epochs_recording(
                 X, ch_names=None, sfreq=None, units="V", verbose=verbose,
                 rename=_fitted_rename(self) if rename is None else rename,
                 preprocessing=self._config(), what="EEGPTEmbedder",
             )  # fmt: skip
         array = _epochs_array(X, self.ch_names, self.sfreq, type(self).__name__, self.units)
-        return _as_epochs_recording(
+        return as_epochs_recording(
             array, ch_names=self.ch_names, sfreq=self.sfreq, units=self.units, verbose=verbose
         )
 
@@ -459,7 +459,7 @@ class EEGPTEmbedder(_ConfigParams, TransformerMixin, BaseEstimator):
             rec.ch_names, rename=rename, on_missing="ignore", verbose=verbose,
             left_out=rec.left_out,
         )  # fmt: skip
-        return _subset_mapping(
+        return subset_mapping(
             mapping, self.mapping_.names, "X", "the embedder was fitted on", rec.bads, rename,
             fitted_names=self.mapping_.input_names, model="embedder",
         )  # fmt: skip
@@ -502,7 +502,7 @@ class EEGPTEmbedder(_ConfigParams, TransformerMixin, BaseEstimator):
             self._model_copy_of = self.model
         config = self.preprocessing if self.preprocessing is not None else PreprocessingConfig()
         mapping = map_channels(
-            rec.ch_names, rename=rename, on_missing=_on_missing(X), verbose=self.verbose,
+            rec.ch_names, rename=rename, on_missing=rename_on_missing(X), verbose=self.verbose,
             left_out=rec.left_out,
         )  # fmt: skip
         # prepare() checks the epoch length against the window; only one epoch is needed for that.
@@ -511,7 +511,7 @@ class EEGPTEmbedder(_ConfigParams, TransformerMixin, BaseEstimator):
             units=rec.units, array_units=rec.array_units, projectors=rec.projectors,
         )  # fmt: skip
         prepare(first, mapping, config, refuse_flat=False, verbose=False)  # all epochs: later
-        cfg = _encoder_of(model).config
+        cfg = encoder_of(model).config
         shape = (cfg.n_patches(config.n_samples), cfg.embed_num, cfg.embed_dim)
         self.model_ = model
         self.rename_ = rename
@@ -592,7 +592,7 @@ class EEGPTEmbedder(_ConfigParams, TransformerMixin, BaseEstimator):
                 bar.update(len(out))
             return out
         engine = InferenceEngine(
-            _encoder_of(self.model_),
+            encoder_of(self.model_),
             device=self.device,
             precision=self.precision,
             batch_size=self.batch_size,
@@ -841,7 +841,7 @@ class EEGPTClassifier(_ConfigParams, ClassifierMixin, BaseEstimator):
             drop = (
                 bool(state.get("_encoder_copied"))
                 and model is not None
-                and _same_weights(probe.model.target_encoder, _encoder_of(model))
+                and _same_weights(probe.model.target_encoder, encoder_of(model))
             )
             state["probe_"] = _portable_probe(probe, drop_encoder=drop)
         return state
@@ -850,7 +850,7 @@ class EEGPTClassifier(_ConfigParams, ClassifierMixin, BaseEstimator):
         super().__setstate__(state)
         probe = getattr(self, "probe_", None)
         if probe is not None and probe.model.target_encoder is None:
-            encoder = copy.deepcopy(_encoder_of(self.model)).to("cpu")
+            encoder = copy.deepcopy(encoder_of(self.model)).to("cpu")
             probe.model._modules["target_encoder"] = encoder
 
     @_warning_once("predict")
@@ -885,15 +885,15 @@ class EEGPTClassifier(_ConfigParams, ClassifierMixin, BaseEstimator):
 
     def predict_proba(self, X: Any) -> np.ndarray:
         """Class probabilities ``[n_epochs, n_classes]`` (softmax of the logits)."""
-        return _softmax(self._logits(X))
+        return row_softmax(self._logits(X))
 
     def score(self, X: Any, y: Any = None, sample_weight: Any = None) -> float:
         """Accuracy on ``X`` against ``y`` (``None``: the event names of ``mne.Epochs``)."""
         check_is_fitted(self, "probe_")
         given = y is not None
-        y = _as_classes(np.asarray(y) if given else _labels(X, None, -1), self.classes_)
+        y = as_classes(np.asarray(y) if given else labels_of(X, None, -1), self.classes_)
         unknown = sorted(set(y.tolist()) - set(self.classes_.tolist()), key=str)
-        hint = _unknown_labels_hint(unknown, self.classes_, X) if unknown else ""
+        hint = unknown_labels_hint(unknown, self.classes_, X) if unknown else ""
         if unknown and not given:
             raise ValueError(
                 f"the epochs' event names {unknown} are not among the classes "
