@@ -1529,13 +1529,13 @@ def test_missing_scikit_learn_is_a_user_error(monkeypatch):
     import sys
 
     from eegpt.errors import USER_ERRORS, MissingDependencyError
-    from eegpt.probe import _sklearn_metrics
+    from eegpt.probe import sklearn_metrics
 
     monkeypatch.setitem(sys.modules, "sklearn", None)  # import sklearn now raises ImportError
     with pytest.raises(
         MissingDependencyError, match=r"pip install scikit-learn \(from a clone"
     ) as info:
-        _sklearn_metrics()
+        sklearn_metrics()
     assert isinstance(info.value, USER_ERRORS) and isinstance(info.value, ImportError)
 
 

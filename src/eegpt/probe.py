@@ -665,7 +665,7 @@ def _tagged_classes_warning(classes: np.ndarray, command_line: bool = True) -> s
     )
 
 
-def _event_names_hint(classes: np.ndarray) -> str:
+def event_names_hint(classes: np.ndarray) -> str:
     """How to name epochs' events as the classes, ``epochs.event_id = {'left': CODE, ...}``
     (empty unless the classes are text, as event names are)."""
     known = classes.tolist()
@@ -1112,7 +1112,7 @@ def probe_metrics(
         macro-averaged; NaN without ``proba`` or when ``y_true`` holds a single class), all as
         fractions in [0, 1] (kappa in [-1, 1]).
     """
-    metrics_module = _sklearn_metrics()
+    metrics_module = sklearn_metrics()
     y_true = np.asarray(y_true)
     y_pred = np.asarray(y_pred)
     if classes is None:
@@ -1183,7 +1183,7 @@ def format_metrics(metrics: Mapping[str, float]) -> str:
     return line
 
 
-def _sklearn_metrics():
+def sklearn_metrics():
     try:
         from sklearn import metrics
     except ImportError as err:  # pragma: no cover - depends on the environment
@@ -1649,7 +1649,7 @@ class EEGPTProbe:
         unknown = sorted(set(labels.tolist()) - set(self.classes_.tolist()), key=str)
         if unknown:
             hint = unknown_labels_hint(unknown, self.classes_, data)
-            rename = _event_names_hint(self.classes_)
+            rename = event_names_hint(self.classes_)
             if y is None and not hint:  # the epochs' event names
                 hint = (
                     ": without y, the labels are the epochs' event names (epochs.event_id); "

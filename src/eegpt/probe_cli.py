@@ -1497,9 +1497,9 @@ def _write_predictions(
 
 def cmd_probe_evaluate(args: argparse.Namespace) -> int:
     from eegpt.cli import check_figure_path, save_figure_file
-    from eegpt.probe import _sklearn_metrics, checked_metrics, format_metrics, probe_metrics
+    from eegpt.probe import checked_metrics, format_metrics, probe_metrics, sklearn_metrics
 
-    confusion_matrix = _sklearn_metrics().confusion_matrix
+    confusion_matrix = sklearn_metrics().confusion_matrix
 
     check_figure_path(args.plot)
     if args.normalize is not None and args.plot is None:
@@ -1617,7 +1617,7 @@ def _as_class_labels(
 ) -> np.ndarray:
     """Labels in the classes' type (labels from a CSV are text; classes may be numbers);
     ``taken`` says where they came from, for the error about labels outside the classes."""
-    from eegpt.probe import _event_names_hint, unknown_labels_hint
+    from eegpt.probe import event_names_hint, unknown_labels_hint
 
     known = set(classes.tolist())
     if set(y.tolist()) <= known:
@@ -1635,7 +1635,7 @@ def _as_class_labels(
                 f"{said}: the labels are {taken}; write them as the probe's classes there "
                 "(one row per epoch of all inputs, in order)" + skip
             )
-        rename = _event_names_hint(classes)
+        rename = event_names_hint(classes)
         raise ValueError(
             said
             + unknown_labels_hint(unknown, classes)

@@ -843,9 +843,9 @@ def plot_confusion_matrix(
     row reads ``n/a``, not a measured 0.00; so does, with ``normalize="pred"``, the column of
     a class never predicted.
     """
-    from eegpt.probe import _sklearn_metrics
+    from eegpt.probe import sklearn_metrics
 
-    metrics = _sklearn_metrics()
+    metrics = sklearn_metrics()
     y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
     if y_true.shape != y_pred.shape or y_true.ndim != 1:
         raise ValueError(
