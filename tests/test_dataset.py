@@ -2410,12 +2410,29 @@ def test_ctrl_c_after_the_last_file_stops_a_python_caller_but_the_run_is_finishe
     assert "stopped" not in describe_output(out)
 
 
+def _restamp(shard: Path, stamp: dict[str, Any] | None) -> None:
+    """Write ``shard`` again with its footer's ``run`` stamp replaced by ``stamp`` (None: no
+    stamp, as eegpt wrote footers before it), as a run of other versions would have left it."""
+    table = pq.read_table(shard)
+    meta = dict(pq.read_metadata(shard).metadata)
+    status = json.loads(meta[b"eegpt_shard"])
+    status.pop("run", None)
+    if stamp is not None:
+        status["run"] = stamp
+    meta[b"eegpt_shard"] = json.dumps(status).encode()
+    pq.write_table(table.replace_schema_metadata(meta), shard, write_page_checksum=True)
+
+
+def _version_warnings(caught: list[Any]) -> list[str]:
+    return [str(w.message) for w in caught if " is resumed with " in str(w.message)]
+
+
 def test_a_resume_with_other_versions_warns_and_shards_name_their_run(
     small_corpus, model, tmp_path
 ):
-    """Resuming a folder whose earlier run used other eegpt and torch versions is not refused
-    but warned about once, naming both; every shard's footer names the run that wrote it (its
-    start and versions), and ``eegpt info`` lists the versions of each run."""
+    """Resuming a folder whose shards were written with other eegpt and torch versions is not
+    refused but warned about once, naming both; every shard's footer names the run that wrote
+    it (its start and all its versions), and ``eegpt info`` lists the versions of each run."""
     out = tmp_path / "out"
     run = {"model": model, "workers": 0, "device": "cpu", "progress": False, "shard_size": 1}
     embed_dataset(small_corpus, out, **run)
@@ -2427,22 +2444,25 @@ def test_a_resume_with_other_versions_warns_and_shards_name_their_run(
     first["software"]["torch"] = "1.0.0"
     manifest["shards_done"] = [0, 1, 2]
     (out / MANIFEST).write_text(json.dumps(manifest))
+    old = {k: first[k] for k in ("started", "eegpt_version", "torch_version", "software")}
+    for p in shard_files(out):
+        _restamp(p, old)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         embed_dataset(small_corpus, out, **run)
-    said = [str(w.message) for w in caught if "earlier runs used" in str(w.message)]
+    said = _version_warnings(caught)
     assert len(said) == 1, [str(w.message) for w in caught]
     assert f"resumed with eegpt {eegpt.__version__}, torch {torch.__version__}" in said[0]
-    assert "earlier runs used eegpt 0.0.1, torch 1.0.0" in said[0]
+    assert "shards written before come from eegpt 0.0.1, torch 1.0.0:" in said[0]
     assert "told apart" in said[0] and f"eegpt info {out}" in said[0]
     second = json.loads((out / MANIFEST).read_text())["runs"][-1]
     stamps = [read_shard_status(p)[1]["run"] for p in shard_files(out)]
     assert [s["started"] for s in stamps] == [first["started"]] * 3 + [second["started"]] * 2
-    assert {s["eegpt_version"] for s in stamps} == {eegpt.__version__}  # the fake is the run's
     assert stamps[-1] == {
         "started": second["started"],
         "eegpt_version": eegpt.__version__,
         "torch_version": torch.__version__,
+        "software": eegpt.api.software_versions(),  # scipy and MNE change the numbers too
     }
     described = describe_output(out)
     versions = [
@@ -2455,7 +2475,70 @@ def test_a_resume_with_other_versions_warns_and_shards_name_their_run(
     with warnings.catch_warnings(record=True) as caught:  # nothing left to do: nothing mixed
         warnings.simplefilter("always")
         embed_dataset(small_corpus, out, **run)
-    assert not [w for w in caught if "earlier runs used" in str(w.message)]
+    assert not _version_warnings(caught)
+
+
+def test_a_resume_judges_versions_by_the_shards_present_not_by_runs_that_wrote_none(
+    small_corpus, model, tmp_path
+):
+    """An earlier run of other versions that died before its first shard made none of the
+    rows: a resume of the shards a later run (of this run's versions) wrote does not warn."""
+    out = tmp_path / "out"
+    run = {"model": model, "workers": 0, "device": "cpu", "progress": False, "shard_size": 1}
+    embed_dataset(small_corpus, out, **run)
+    for p in shard_files(out)[3:]:
+        p.unlink()
+    manifest = json.loads((out / MANIFEST).read_text())
+    written = manifest["runs"][-1]
+    written["shards_written"] = 3
+    dead = {**written, "started": "2020-01-01T00:00:00+0000", "shards_written": 0}
+    dead.update(eegpt_version="0.0.1", torch_version="1.0.0", ended=False)
+    dead["software"] = {**written["software"], "torch": "1.0.0", "scipy": "0.1"}
+    manifest["runs"] = [dead, written]
+    manifest["shards_done"] = [0, 1, 2]
+    (out / MANIFEST).write_text(json.dumps(manifest))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        embed_dataset(small_corpus, out, **run)
+    assert not _version_warnings(caught), _version_warnings(caught)
+
+
+def test_a_resume_warns_of_another_scipy_and_reads_old_footers_by_their_runs(
+    small_corpus, model, tmp_path
+):
+    """Another SciPy (resampling) or MNE than the shards' is warned about as eegpt's is; for
+    footers from before the ``run`` stamp the versions are those of the runs that wrote a
+    shard (a run that wrote none is not named), and Python's own version is not compared."""
+    out = tmp_path / "out"
+    run = {"model": model, "workers": 0, "device": "cpu", "progress": False, "shard_size": 1}
+    embed_dataset(small_corpus, out, **run)
+    shards = shard_files(out)
+    for p in shards[3:]:
+        p.unlink()
+    stamp = read_shard_status(shards[0])[1]["run"]
+    _restamp(shards[0], {**stamp, "software": {**stamp["software"], "python": "3.0.0"}})
+    _restamp(shards[1], {**stamp, "software": {**stamp["software"], "scipy": "0.9"}})
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        embed_dataset(small_corpus, out, **{**run, "overwrite": False})
+    said = _version_warnings(caught)
+    assert len(said) == 1 and "come from scipy 0.9 / " in said[0], said
+    assert "python" not in said[0] and "eegpt 0" not in said[0]
+
+    for p in shard_files(out)[3:]:  # footers from before the stamp: judged by the runs
+        p.unlink()
+    for p in shard_files(out):
+        _restamp(p, None)
+    manifest = json.loads((out / MANIFEST).read_text())
+    wrote = {**manifest["runs"][-1], "shards_written": 3, "eegpt_version": "0.0.2"}
+    dead = {**wrote, "shards_written": 0, "eegpt_version": "0.0.1"}
+    manifest["runs"] = [dead, wrote]
+    (out / MANIFEST).write_text(json.dumps(manifest))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        embed_dataset(small_corpus, out, **run)
+    said = _version_warnings(caught)
+    assert len(said) == 1 and "come from eegpt 0.0.2:" in said[0], said
 
 
 def _alive(pid: int) -> bool:

@@ -1328,8 +1328,9 @@ class ShardWriter:
         Called with the shard number and its file statuses after the rename.
     run : dict | None
         The run that writes the shards, recorded in each footer's ``eegpt_shard`` as ``run``
-        (its ``started`` time as the manifest's ``runs`` name it, and the eegpt and torch
-        versions): which run of a resumed corpus wrote a shard.
+        (its ``started`` time as the manifest's ``runs`` name it, ``eegpt_version``,
+        ``torch_version`` and ``software``, the versions of :func:`~eegpt.api.software_versions`):
+        which run of a resumed corpus wrote a shard, and with which versions.
     """
 
     def __init__(
@@ -2991,8 +2992,9 @@ def embed_dataset(
                     for i in files
                     if i not in kept
                 ]
-                if done and todo:
-                    _warn_other_versions(output_dir, run.previous_runs)
+                if (done or kept) and todo:
+                    present = sorted({*done, *(int(f["shard"]) for f in kept.values())})
+                    _warn_other_versions(output_dir, present, run.previous_runs)
                 _log(
                     f"embed_dataset: {_count(len(data), 'file')} from {data.source} in "
                     f"{_count(len(shards), 'shard')} of "
@@ -3253,15 +3255,17 @@ class _Run:
         manifest's ``runs`` and the footers of the shards it writes name the run."""
         return time.strftime("%Y-%m-%dT%H:%M:%S%z", time.localtime(self.started))
 
-    def shard_stamp(self) -> dict[str, str]:
+    def shard_stamp(self) -> dict[str, Any]:
         """What each shard this run writes records of it in its footer (``eegpt_shard``'s
-        ``run``): its start, as its entry in the manifest's ``runs`` says, and the eegpt and
-        torch versions that computed the rows, so that a corpus resumed after an upgrade can
-        be told apart shard by shard."""
+        ``run``): its start, as its entry in the manifest's ``runs`` says, and the versions
+        that computed the rows (``eegpt_version``, ``torch_version`` and ``software``, all of
+        :func:`~eegpt.api.software_versions`: scipy and MNE read, filter and resample), so
+        that a corpus resumed after an upgrade can be told apart shard by shard."""
         return {
             "started": self.started_at,
             "eegpt_version": __version__,
             "torch_version": torch.__version__,
+            "software": software_versions(),
         }
 
     @property
@@ -3429,25 +3433,70 @@ class _Run:
         )
 
 
-def _warn_other_versions(output_dir: Path, previous_runs: Sequence[Mapping[str, Any]]) -> None:
-    """Warn, once, when this run resumes a folder whose earlier runs (``previous_runs``, the
-    manifest's ``runs``) used another eegpt or torch version: the corpus's rows then come
-    from two versions. Not refused: the warning says how to tell their shards apart."""
-    now = {"eegpt": __version__, "torch": torch.__version__}
-    before = {
-        name: sorted({str(r[f"{name}_version"]) for r in previous_runs if r.get(f"{name}_version")})
-        for name in now
-    }
-    changed = [name for name in now if any(v != now[name] for v in before[name])]
+#: The versions a resume compares with those of the shards already written: those that
+#: compute the numbers. Python's own version is left out: the numbers come from these
+#: libraries, not from the interpreter, and a patch-level upgrade of Python would only warn.
+_COMPARED_VERSIONS = ("eegpt", "torch", "numpy", "scipy", "mne")
+
+
+def _run_versions(run: Mapping[str, Any]) -> dict[str, str]:
+    """The compared versions a run entry of the manifest or a shard footer's ``run`` stamp
+    records (those it lacks, from before they were recorded, are left out)."""
+    software = run.get("software") if isinstance(run.get("software"), Mapping) else {}
+    versions = {"eegpt": run.get("eegpt_version"), "torch": run.get("torch_version")}
+    versions.update({k: v for k, v in software.items() if k != "python"})
+    return {k: str(versions[k]) for k in _COMPARED_VERSIONS if versions.get(k)}
+
+
+def _shard_versions(
+    output_dir: Path, shards: Iterable[int], previous_runs: Sequence[Mapping[str, Any]]
+) -> list[dict[str, str]]:
+    """The versions that computed the rows of ``shards`` (present in ``output_dir``): from the
+    ``run`` stamp of each footer, completed by the manifest's entry of the run it names (a
+    stamp from before ``software`` was stamped names eegpt and torch alone); for a footer
+    without a stamp (or unreadable), those of every earlier run that wrote a shard
+    (``shards_written`` > 0): a run that died before its first shard made none of the rows."""
+    by_start = {r.get("started"): r for r in previous_runs if r.get("started")}
+    found: list[dict[str, str]] = []
+    unknown = False
+    for k in shards:
+        try:
+            stamp = read_shard_status(output_dir / shard_name(k))[1].get("run")
+        except Exception:  # noqa: BLE001 - not to be read here: judged by the runs
+            stamp = None
+        if not isinstance(stamp, Mapping):
+            unknown = True
+            continue
+        versions = _run_versions(by_start.get(stamp.get("started"), {}))
+        versions.update(_run_versions(stamp))  # the footer's own say first
+        found.append(versions)
+    if unknown:
+        found += [_run_versions(r) for r in previous_runs if r.get("shards_written", 1) != 0]
+    return found
+
+
+def _warn_other_versions(
+    output_dir: Path, shards: Iterable[int], previous_runs: Sequence[Mapping[str, Any]]
+) -> None:
+    """Warn, once, when this run resumes a folder whose shards present (``shards``, by number)
+    were computed with other versions of eegpt, torch, NumPy, SciPy or MNE than this run's
+    (:func:`_shard_versions`): the corpus's rows then come from two versions. Not refused:
+    the warning says how to tell their shards apart. Earlier runs that wrote none of the
+    shards present (one that died before its first shard) are not counted."""
+    now = {"eegpt": __version__, **software_versions()}
+    seen = _shard_versions(output_dir, shards, previous_runs)
+    before = {name: sorted({v[name] for v in seen if name in v}) for name in _COMPARED_VERSIONS}
+    changed = [name for name in _COMPARED_VERSIONS if any(v != now[name] for v in before[name])]
     if not changed:
         return
     was = ", ".join(f"{name} {' / '.join(before[name])}" for name in changed)
     is_ = ", ".join(f"{name} {now[name]}" for name in changed)
     _warn(
-        f"{output_dir} is resumed with {is_}, but its earlier runs used {was}: the shards "
-        "written from now on come from other versions than those before (the embeddings may "
-        "differ slightly). They can be told apart: each shard's footer names the run that "
-        "wrote it and its versions (eegpt.dataset.read_shard_status(shard)[1]['run']), and "
+        f"{output_dir} is resumed with {is_}, but the shards written before come from {was}: "
+        "the shards written from now on come from other versions than those before (the "
+        "embeddings may differ slightly). They can be told apart: each shard's footer names "
+        "the run that wrote it and its versions "
+        "(eegpt.dataset.read_shard_status(shard)[1]['run']), and "
         f"`eegpt info {output_dir}` lists the versions of each run. To embed the whole corpus "
         "with one version, run it again with --overwrite (overwrite=True) or into a new folder."
     )
