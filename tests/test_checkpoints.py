@@ -1143,6 +1143,29 @@ def test_training_a_loaded_model_is_seen(weights, how):
     assert modified_weights(model) is not None
 
 
+def test_load_model_hashes_the_weights_read_not_those_on_the_device(weights, monkeypatch):
+    """The fingerprint of the loaded weights is taken of the tensors read (on the host), before
+    the model moves to its device: no device-to-host copy of every weight at each load. A
+    model on another device (here "meta", which cannot be copied back at all) is loaded, and
+    its noted fingerprint is that of the file's weights."""
+    import eegpt.checkpoints as checkpoints
+
+    hashed: list[set[str]] = []
+    hash_tensors = checkpoints._hash_tensors
+
+    def spy(h, state):
+        hashed.append({t.device.type for t in state.values()})
+        return hash_tensors(h, state)
+
+    monkeypatch.setattr(checkpoints, "_hash_tensors", spy)
+    model = checkpoints.load_model(weights, device="meta", verbose=False)
+    assert next(model.parameters()).device.type == "meta"
+    assert hashed == [{"cpu"}]
+    on_cpu = checkpoints.load_model(weights, verbose=False)
+    assert model._loaded_weights.fingerprint == checkpoints.encoder_fingerprint(on_cpu)
+    assert checkpoints.modified_weights(model) is None  # noted as the weights after the move
+
+
 def test_training_a_head_alone_keeps_the_encoder_weights(weights):
     """The record is of the encoder (what embeddings come from): a head's steps leave it."""
     from eegpt.checkpoints import modified_weights

@@ -3825,5 +3825,76 @@ def test_run_of_weights_changed_after_loading_does_not_claim_the_file(
     out = tmp_path / "out"
     embed_dataset(small_corpus, out, model=model, workers=0, device="cpu", progress=False)
     spec, _ = read_shard_status(out / "shard-00000.parquet")
-    assert spec["checkpoint"]["sha256"] != file_sha
-    assert spec["checkpoint"]["sha256"].startswith("state_dict:")
+    assert spec["checkpoint"]["sha256"] is None and file_sha not in json.dumps(spec)
+    assert spec["checkpoint"]["weights_modified"] is True
+
+
+def test_run_of_weights_changed_after_loading_records_them_as_npz_outputs_do(
+    small_corpus, weights, tmp_path, monkeypatch
+):
+    """A corpus of weights changed after loading names them by the fingerprint an ``.npz`` of
+    the same model records (``weights_sha256``), so the two can be matched; the weights are
+    hashed once for it, not again as a state dict."""
+    import eegpt.dataset as dataset
+    from eegpt.api import _checkpoint_record
+    from eegpt.checkpoints import load_model
+
+    model = load_model(weights, verbose=False)
+    model.load_state_dict(EEGPT(model.config).state_dict())
+    npz = _checkpoint_record(model)
+
+    def no_second_hash(_model):
+        raise AssertionError("the weights were hashed again")
+
+    monkeypatch.setattr(dataset, "_state_hash", no_second_hash)
+    out = tmp_path / "out"
+    embed_dataset(small_corpus, out, model=model, workers=0, device="cpu", progress=False)
+    spec, _ = read_shard_status(out / "shard-00000.parquet")
+    assert spec["checkpoint"]["weights_sha256"] == npz["weights_sha256"] is not None
+    assert spec["checkpoint"]["sha256"] == npz["sha256"] is None
+    assert json.loads((out / MANIFEST).read_text())["spec"]["checkpoint"] == spec["checkpoint"]
+    assert f"weights_sha256 {npz['weights_sha256']}" in describe_output(out)
+
+
+def _rewrite_spec(shard: Path, checkpoint: dict[str, Any]) -> None:
+    """Write ``shard`` again with the ``checkpoint`` of its run settings replaced."""
+    table = pq.read_table(shard)
+    meta = dict(pq.read_metadata(shard).metadata)
+    spec = json.loads(meta[b"eegpt"])
+    spec["checkpoint"] = checkpoint
+    meta[b"eegpt"] = json.dumps(spec).encode()
+    pq.write_table(table.replace_schema_metadata(meta), shard, write_page_checksum=True)
+
+
+def test_run_of_changed_weights_recorded_as_a_state_dict_before_still_resumes(
+    small_corpus, weights, tmp_path
+):
+    """A folder of weights changed after loading that an older eegpt recorded as
+    ``state_dict:<hash>`` resumes with the same model as before (its spec compares equal)."""
+    from eegpt.checkpoints import load_model
+    from eegpt.dataset import _state_hash
+
+    model = load_model(weights, verbose=False)
+    model.load_state_dict(EEGPT(model.config).state_dict())
+    out = tmp_path / "out"
+    run = {"model": model, "workers": 0, "device": "cpu", "progress": False, "shard_size": 2}
+    embed_dataset(small_corpus, out, **run)
+    shards = shard_files(out)
+    now = read_shard_status(shards[0])[0]["checkpoint"]
+    old = {
+        "sha256": f"state_dict:{_state_hash(model)}",
+        "format": now["format"],
+        "pretrained": now["pretrained"],
+    }
+    shards[-1].unlink()
+    for p in shards[:-1]:
+        _rewrite_spec(p, old)
+    manifest = json.loads((out / MANIFEST).read_text())
+    manifest["spec"]["checkpoint"] = old
+    (out / MANIFEST).write_text(json.dumps(manifest))
+    again = embed_dataset(small_corpus, out, **run)
+    assert (again.shards_skipped, again.shards_written) == (len(shards) - 1, 1)
+    assert read_shard_status(shards[-1])[0]["checkpoint"] == old
+    with pytest.raises(ValueError, match="other settings"):  # other weights: still refused
+        model.load_state_dict(EEGPT(model.config).state_dict())
+        embed_dataset(small_corpus, out, **run)

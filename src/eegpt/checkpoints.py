@@ -1478,13 +1478,18 @@ def load_model(
     path = resolve_weights(path_or_name, progress=progress, verbose=verbose)
     ckpt = load_checkpoint(path, num_heads=num_heads, patch_stride=patch_stride, verbose=verbose)
     try:
-        model = build_model(ckpt, fused=fused).to(device)
+        model = build_model(ckpt, fused=fused)
     except CheckpointError as e:
         if str(path) in str(e):
             raise
         raise CheckpointError(f"{path}: {e}") from e
+    # hashed where they were read, before the move: on a GPU, hashing after it would copy
+    # every weight back to the host (the fingerprint does not depend on the device)
+    fingerprint = encoder_fingerprint(model)
+    model = model.to(device)
     model.checkpoint_info = _provenance(ckpt)  # type: ignore[assignment]
-    mark_loaded_weights(model)  # for provenance to tell when they change (modified_weights)
+    # for provenance to tell when they change (modified_weights); noted after the move
+    mark_loaded_weights(model, fingerprint)
     return model
 
 

@@ -907,27 +907,38 @@ def _run_spec(
     corpus_files: int | None = None,
     corpus_sha256: str | None = None,
     corpus: str | None = None,
+    resumes: Path | None = None,
 ) -> dict[str, Any]:
     """Everything that determines the rows: stored in every shard, compared on resume. A
     ``part`` run also records the whole corpus it was split from: ``corpus``, what names it
     (:func:`_corpus_identity`), and its listing's ``corpus_files`` and ``corpus_sha256``
     (:meth:`DatasetInputs.fingerprint` of the unsplit inputs), for the parts to be checked
-    as parts of one listing."""
+    as parts of one listing.
+
+    Weights changed since they were loaded (:func:`~eegpt.checkpoints.modified_weights`) are
+    recorded as an ``.npz`` output records them: ``sha256`` None, ``weights_modified`` True
+    and ``weights_sha256`` their encoder fingerprint, so a corpus and the files embedded with
+    the same weights can be matched. A run of such weights in ``resumes`` (the output folder)
+    recorded before as ``state_dict:<hash>`` keeps that form, so that it still resumes."""
     encoder = model.target_encoder if isinstance(model, EEGPT) else model
     cfg = encoder.config
     shape = [cfg.n_patches(config.n_samples), cfg.embed_num, cfg.embed_dim]
     info = dict(getattr(model, "checkpoint_info", None) or {})
-    if isinstance(model, EEGPT) and modified_weights(model) is not None:
-        info.pop("sha256", None)  # changed since loaded: the file's hash would name other weights
-    sha = info.get("sha256") or f"state_dict:{_state_hash(model)}"
+    fingerprint = modified_weights(model) if isinstance(model, EEGPT) else None
+    checkpoint: dict[str, Any] = {
+        "sha256": info.get("sha256"),
+        "format": info.get("format"),
+        "pretrained": (info.get("notes") or {}).get("pretrained"),
+    }
+    if fingerprint is not None and not _recorded_state_hash(resumes):
+        # changed since loaded: the file's hash would name other weights
+        checkpoint.update(sha256=None, weights_modified=True, weights_sha256=fingerprint)
+    elif fingerprint is not None or not checkpoint["sha256"]:
+        checkpoint["sha256"] = f"state_dict:{_state_hash(model)}"
     spec = {
         "format": FORMAT,
         "model": cfg.to_dict(),
-        "checkpoint": {
-            "sha256": sha,
-            "format": info.get("format"),
-            "pretrained": (info.get("notes") or {}).get("pretrained"),
-        },
+        "checkpoint": checkpoint,
         "preprocessing": config.to_dict(),
         "channels": {
             "rename": rename_table(rename),
@@ -983,6 +994,19 @@ def _keep_old_layout(output_dir: Path, spec: dict[str, Any]) -> None:
                 spec.pop("layout", None)
             elif old and int(old["layout"]) < LAYOUT:
                 spec["layout"] = int(old["layout"])
+
+
+def _recorded_state_hash(output_dir: Path | None) -> bool:
+    """Whether the run in ``output_dir`` recorded its weights as ``state_dict:<hash>`` (a
+    model built in Python, or weights changed after loading by eegpt before
+    ``weights_sha256`` was recorded in runs)."""
+    if output_dir is None:
+        return False
+    try:
+        spec = json.loads((output_dir / MANIFEST).read_text()).get("spec") or {}
+        return str((spec.get("checkpoint") or {}).get("sha256")).startswith("state_dict:")
+    except (OSError, ValueError, AttributeError):
+        return False
 
 
 def _state_hash(model: torch.nn.Module) -> str:
@@ -2930,6 +2954,7 @@ def embed_dataset(
         corpus_files=len(corpus),
         corpus_sha256=listing_sha,
         corpus=identity,
+        resumes=None if overwrite else output_dir,
     )
     shards = [
         list(range(start, min(start + shard_size, len(data))))

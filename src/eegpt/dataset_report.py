@@ -224,7 +224,12 @@ def output_report(output_dir: str | os.PathLike) -> tuple[str, bool]:
         f"  windows: {totals.get('windows', 0)} ({totals.get('hours', 0.0):.3g} h of EEG), "
         f"{totals.get('windows_left_out', 0)} left out over bad annotations",
         f"  model: embed_dim {model.get('embed_dim')}, depth {model.get('depth')}, "
-        f"{model.get('embed_num')} summary tokens; checkpoint sha256 {ckpt.get('sha256')}"
+        f"{model.get('embed_num')} summary tokens; "
+        + (  # weights changed after loading: their fingerprint, as .npz outputs record it
+            f"weights modified after loading, weights_sha256 {ckpt['weights_sha256']}"
+            if ckpt.get("weights_sha256")
+            else f"checkpoint sha256 {ckpt.get('sha256')}"
+        )
         + (" (NOT pretrained)" if ckpt.get("pretrained") is False else ""),
         f"  embedding: {spec.get('embedding_shape')} per window (pool {spec.get('pool')}), "
         f"precision {spec.get('precision')}"
