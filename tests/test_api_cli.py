@@ -2193,6 +2193,41 @@ def test_embeddings_record_stream_precision_batch_size_and_software(model):
     assert streamed.metadata["precision"] == "bfloat16"
 
 
+def test_recorded_command_strips_credentials_and_query_strings_of_urls():
+    """A command's recorded arguments keep no secret a URL may carry: credentials (userinfo)
+    and the query string and fragment (a signed URL's signature) are left out, whether the
+    URL is an argument of its own or an option's ``=`` value; other arguments stay as typed."""
+    from eegpt._logging import command_recorded, recorded_command
+
+    words = ["embed", "rec.edf?.edf", "--weights", "https://user:tok@en@host.org:8443/w/a.pt",
+             "--weights=https://host.org/b.pt?X-Amz-Signature=abc&X-Amz-Credential=k#part",
+             "--out", "s3://bucket/key?versionId=1", "eegpt-large"]  # fmt: skip
+    with command_recorded(words):
+        recorded = recorded_command()
+    assert recorded == ["embed", "rec.edf?.edf", "--weights", "https://host.org:8443/w/a.pt",
+                        "--weights=https://host.org/b.pt", "--out", "s3://bucket/key",
+                        "eegpt-large"]  # fmt: skip
+    assert recorded_command() is None
+
+
+def test_cli_embed_records_no_secret_of_a_weights_url(weights, edf, tmp_path, monkeypatch):
+    """`eegpt embed --weights URL` records the URL in its output without its credentials and
+    signature (the weights are fetched as given)."""
+    from eegpt import hub
+
+    asked = []
+    monkeypatch.setattr(hub, "fetch_weights", lambda url, **_: asked.append(url) or weights)
+    url = "https://user:secret-token@example.org/w.safetensors?X-Amz-Signature=deadbeef"
+    out = tmp_path / "rec.npz"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert main(["embed", str(edf), "--weights", url, "-o", str(out), "-q"]) == 0
+    assert asked == [url]
+    meta = load_embeddings(out).metadata
+    assert "https://example.org/w.safetensors" in meta["command"]
+    assert "secret-token" not in json.dumps(meta) and "deadbeef" not in json.dumps(meta)
+
+
 def test_cli_embed_records_its_command_and_picks_and_info_shows_them(
     weights, edf, tmp_path, capsys
 ):

@@ -306,11 +306,26 @@ _COMMAND: contextvars.ContextVar[tuple[str, ...] | None] = contextvars.ContextVa
 )
 
 
+#: A URL in an argument (alone, or after ``--option=``): its scheme, credentials (userinfo,
+#: up to the last ``@`` of the authority), the rest, and a query string or fragment.
+_URL = re.compile(
+    r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*://)(?:[^/?#\s]*@)?(?P<rest>[^?#\s]*)(?:[?#]\S*)?"
+)
+
+
+def without_secrets(word: str) -> str:
+    """``word`` with any URL in it stripped of what may be a secret: its credentials
+    (``https://user:token@host/...``) and its query string and fragment (a signed URL's
+    ``?X-Amz-Signature=...``), so that a recorded command gives none away."""
+    return _URL.sub(lambda m: m["scheme"] + m["rest"], word)
+
+
 @contextlib.contextmanager
 def command_recorded(words: Sequence[str]) -> Iterator[None]:
     """Inside the block, :func:`recorded_command` gives ``words``: the arguments of the
-    ``eegpt`` command running (its entry points wrap the command in this)."""
-    token = _COMMAND.set(tuple(str(w) for w in words))
+    ``eegpt`` command running (its entry points wrap the command in this), every URL among
+    them without credentials, query string or fragment (:func:`without_secrets`)."""
+    token = _COMMAND.set(tuple(without_secrets(str(w)) for w in words))
     try:
         yield
     finally:
