@@ -2541,6 +2541,23 @@ def test_a_resume_warns_of_another_scipy_and_reads_old_footers_by_their_runs(
     assert len(said) == 1 and "come from eegpt 0.0.2:" in said[0], said
 
 
+def test_info_says_whether_a_run_gave_its_batch_size_or_used_the_default(
+    small_corpus, model, tmp_path
+):
+    """A run's ``batch_size`` is the value given (used for every file) or null where none
+    was: the default for each file's channel count; ``eegpt info`` says which of the two."""
+    out = tmp_path / "out"
+    run = {"model": model, "workers": 0, "device": "cpu", "progress": False, "shard_size": 2}
+    embed_dataset(small_corpus, out, **run)
+    embed_dataset(small_corpus, out, **run, batch_size=3)
+    runs = json.loads((out / MANIFEST).read_text())["runs"]
+    assert [r["batch_size"] for r in runs] == [None, 3]
+    lines = [line for line in describe_output(out).splitlines() if "  run " in line]
+    assert len(lines) == 2, lines
+    assert "default batch size for each file's channel count" in lines[0]
+    assert ", batches of 3," in lines[1] and "default" not in lines[1]
+
+
 def _alive(pid: int) -> bool:
     try:
         state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]

@@ -3245,8 +3245,10 @@ class _Run:
     ) -> None:
         self.output_dir, self.inputs, self.shards, self.spec = output_dir, inputs, shards, spec
         self.engine = engine
-        # windows per forward pass as given (None: the default, 64 on a GPU, on a CPU fewer the
-        # more channels): not in the spec, as a resume may change it
+        # windows per forward pass, recorded as the run's "batch_size": the value given, used
+        # for every file; None where none was given: the default for each file's channel
+        # count (64 on a GPU, on a CPU fewer the more channels; an .npz output records the
+        # value used, one file having one channel count). Not in the spec: a resume may change it
         self.batch_size: int | None = None
         self.command = recorded_command()  # the eegpt command's arguments; None from Python
         self.devices: list[str] = []

@@ -159,6 +159,17 @@ def parts_report(folder: str | os.PathLike) -> tuple[str, bool]:
     return "\n".join(lines), not changed
 
 
+def _batch_text(run: Mapping[str, Any]) -> str:
+    """What ``eegpt info`` says of a run's ``batch_size``: the windows per forward pass given,
+    used for every file; null, none given: the default for each file's channel count (and the
+    device); nothing for runs from before it was recorded."""
+    if run.get("batch_size"):
+        return f", batches of {run['batch_size']}"
+    if "batch_size" in run:
+        return ", default batch size for each file's channel count"
+    return ""
+
+
 def describe_output(output_dir: str | os.PathLike) -> str:
     """What a folder written by :func:`embed_dataset` holds, in a few lines (``eegpt info``):
     files done, failed and pending, windows, the model and settings, and its runs."""
@@ -291,7 +302,7 @@ def output_report(output_dir: str | os.PathLike) -> tuple[str, bool]:
             + (f" on {devices}" if devices else "")
             + (f" of {run['host']}" if run.get("host") else "")
             + (f" (SLURM job {slurm_job(run)})" if run.get("slurm_job_id") else "")
-            + (f", batches of {run['batch_size']}" if run.get("batch_size") else "")
+            + _batch_text(run)
             + f", {done} ({versions})"
         )
     if len(runs) > 3:
