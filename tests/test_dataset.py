@@ -2848,7 +2848,8 @@ def test_a_finished_run_describes_itself_and_keeps_its_runs(
     text = describe_output(out)
     assert "embeddings of 7 files from" in text and "6 ok, 1 failed, 0 pending" in text
     assert "shards 3 of 3 done" in text and "_errors.csv" in text
-    assert f"on cpu of {runs[0]['host']}, 3 shards written" in text
+    batches = ", default batch size for each file's channel count"  # none was given
+    assert f"on cpu of {runs[0]['host']}{batches}, 3 shards written" in text
     assert main(["info", str(out)]) == 0
     capsys.readouterr()
     assert main(["info", str(tmp_path)]) == 0  # the parent of run folders: a line each

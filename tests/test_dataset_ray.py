@@ -93,7 +93,11 @@ def test_ray_output_is_identical_to_inprocess_and_resumes_it(
             assert f_a.pop("read_s") >= 0 and f_b.pop("read_s") >= 0  # timings of each run
             assert f_a == f_b
         run_a, run_b = status_a.pop("run"), status_b.pop("run")  # the run that wrote each
-        assert run_a.keys() == run_b.keys() == {"started", "eegpt_version", "torch_version"}
+        assert (
+            run_a.keys()
+            == run_b.keys()
+            == {"started", "eegpt_version", "torch_version", "software"}
+        )
         assert status_a == status_b
     assert pq.read_table(reference).equals(pq.read_table(out))
 
