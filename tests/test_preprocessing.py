@@ -212,6 +212,23 @@ def test_polyphase_inexact_ratio_warns():
         resample(x, 1000.0, 256.0)  # 32/125 is exact
 
 
+def test_a_rate_within_a_thousandth_of_256_hz_is_taken_as_256_hz(model, tmp_path):
+    """BrainVision's sampling interval of 3906 µs is 256.016 Hz, whose polyphase ratio to
+    256 Hz is 1/1: the recording embeds (it failed in the anti-alias filter's design), in
+    memory and streamed from a file, exactly as the same samples labelled 256 Hz, with the
+    warning that the time scale is taken as 256 Hz."""
+    names = ["Fp1", "Fp2", "C3", "C4", "O1", "O2", "Cz"]
+    data = np.random.default_rng(0).normal(scale=2e-5, size=(len(names), 256 * 12))
+    odd = mne.io.RawArray(data, mne.create_info(names, 1e6 / 3906, "eeg"), verbose=False)
+    even = mne.io.RawArray(data, mne.create_info(names, 256.0, "eeg"), verbose=False)
+    reference = model.embed(even, device="cpu").data
+    odd.save(tmp_path / "odd_raw.fif", verbose=False)
+    for given, tolerance in ((odd, 0.0), (tmp_path / "odd_raw.fif", 1e-5)):  # FIF: float32
+        with pytest.warns(RuntimeWarning, match="uses the ratio 1/1"):
+            emb = model.embed(given, device="cpu")
+        np.testing.assert_allclose(emb.data, reference, rtol=0, atol=tolerance)
+
+
 @pytest.mark.parametrize(
     ("n_in", "n_out"),
     [(1000, 1024), (2000, 1024), (1024, 1024), (512, 1024), (1250, 1024), (300, 1024),

@@ -685,6 +685,8 @@ def resample(
     if method != "polyphase":
         raise ValueError(f"method must be 'polyphase' or 'nearest', got {method!r}")
     up, down = polyphase_ratio(sfreq, new_sfreq, source, warn=warn_ratio)
+    if up == down:  # rates within 1/1000 of each other (256.016 Hz): taken as equal, as warned
+        return x
     rows = x.reshape(-1, n)  # a view for contiguous input
     n_out = -(-n * up // down)
     out = np.empty((rows.shape[0], n_out), dtype=np.float64)

@@ -575,8 +575,8 @@ class WindowStream:
     def _output(self, j0: int, j1: int) -> np.ndarray:
         """Model-rate samples ``j0:j1`` in model units, float64 of shape (C, j1 - j0)."""
         rec, config = self.recording, self.config
-        if rec.sfreq == config.sfreq:
-            x = self._read(j0, j1)
+        if rec.sfreq == config.sfreq or (config.resample != "nearest" and self._up == self._down):
+            x = self._read(j0, j1)  # (a polyphase ratio of 1/1: rates taken as equal, as warned)
         elif config.resample == "nearest":
             idx = nearest_source(np.arange(j0, j1, dtype=np.int64), rec.n_times, self.n_out)
             lo = int(idx[0])
