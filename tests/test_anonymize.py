@@ -426,3 +426,22 @@ def test_the_command_says_which_names_and_times_it_keeps(outputs, tmp_path, caps
     said = " ".join(capsys.readouterr().err.split())
     for kept in ("file names and recording ids", "participants.tsv", "times runs started"):
         assert kept in said
+
+
+def test_a_recording_typed_as_a_relative_path_through_a_spaced_folder_leaves_no_trace(
+    weights, tmp_path, monkeypatch
+):
+    """`eegpt embed "Pat Smith/rec0.edf"` from the folder above: its warnings start with the
+    path as typed, which the copy replaces whole (not split at the space)."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "Pat Smith").mkdir()
+    raw = synthetic_raw(minutes=16 / 60, seed=0)[0]
+    raw._data[3] = 0.0  # a flat channel: a warning that starts with the file's path
+    write_edf(raw, tmp_path / "Pat Smith" / "rec0.edf")
+    common = ["--weights", str(weights), "--device", "cpu", "-q"]
+    assert main(["embed", "Pat Smith/rec0.edf", "-o", "rel.npz", *common]) == 0
+    assert _leaks(tmp_path / "rel.npz", ["Pat Smith"])
+    copy = eegpt.anonymize_embeddings(tmp_path / "rel.npz", tmp_path / "anon.npz")
+    assert _leaks(copy, ["Pat Smith", str(tmp_path)]) == []
+    warned = eegpt.load_embeddings(copy).metadata["warnings"]
+    assert warned and all(w.startswith("rec0.edf: ") for w in warned), warned

@@ -238,6 +238,9 @@ class _Scrubber:
         self.folders: dict[str, str] = {}
         #: known paths whose last component holds a space, by what :data:`_PATH` finds of them
         self.spaced: dict[str, list[str]] = {}
+        #: known relative paths holding a space (a folder typed as `"Pat Smith/rec.edf"`),
+        #: which the tokens of :data:`_RELATIVE` would split: replaced whole, longest first
+        self.relative_spaced: list[str] = []
         self.relative = False
         for old, new in paths.items():
             if not old or old == new:
@@ -245,6 +248,8 @@ class _Scrubber:
             self.exact[old] = new
             if not _is_absolute(old):
                 self.relative = True
+                if " " in old:
+                    self.relative_spaced.append(old)
                 continue
             for folder, name in _folders(old, new).items():
                 if self.folders.setdefault(folder, name) != name:
@@ -257,6 +262,7 @@ class _Scrubber:
                 self.spaced.setdefault(found.group(0), []).append(old)
         for heads in self.spaced.values():
             heads.sort(key=len, reverse=True)
+        self.relative_spaced.sort(key=len, reverse=True)
 
     def text(self, value: str) -> str:
         known = self.exact.get(value)
@@ -272,6 +278,9 @@ class _Scrubber:
             at = end
             found = _PATH.search(value, at)
         value = "".join([*out, value[at:]])
+        for old in self.relative_spaced:  # few: the paths a file's provenance gives as typed
+            if old in value:
+                value = value.replace(old, self.exact[old])
         if self.relative:
             value = _RELATIVE.sub(lambda m: self._relative(m.group(0)), value)
         return value
