@@ -1733,6 +1733,12 @@ def test_a_brainvision_marker_file_not_in_its_codepage_is_said(tmp_path):
     with pytest.warns(RuntimeWarning, match=match):
         rec = as_recording(vhdr, verbose="error")
     assert "BAD_Störung/Kopf gedreht" in rec.annotations.description
+    lines = vmrk.read_bytes().splitlines(keepends=True)
+    vmrk.write_bytes(b"".join(x for x in lines if not x.startswith(b"Codepage=")))
+    match = rf"{re.escape(str(vmrk))} is not UTF-8 text \(it has no Codepage line, which means"
+    with pytest.warns(RuntimeWarning, match=match):  # no line: MNE takes it for UTF-8
+        as_recording(vhdr, verbose="error")
+    vmrk.write_bytes(b"".join(lines))
     vmrk.write_bytes(vmrk.read_bytes().replace(b"Codepage=UTF-8", b"Codepage=OEM"))
     match = (rf"could not read EEG file .*ruhe.vhdr: its marker file {re.escape(str(vmrk))} is "
              r"not text in an encoding .*unknown encoding: OEM.*save the marker file as UTF-8")  # fmt: skip

@@ -1495,10 +1495,15 @@ def _read_brainvision_codepage(
             marker.read_bytes().decode(codepage)
         except (UnicodeDecodeError, LookupError):
             texts = few(sorted(set(raw.annotations.description)), 6)
+            said = (
+                "as its Codepage line says"
+                if b"Codepage=" in marker.read_bytes()
+                else "(it has no Codepage line, which means UTF-8)"
+            )
             _warn(
-                f"{path}: its marker file {marker} is not {codepage} text as its Codepage "
-                f"line says; its markers were read as Latin-1 (ISO 8859-1). Check that their "
-                f"texts read right: {texts}; save the marker file as UTF-8 to be sure."
+                f"{path}: its marker file {marker} is not {codepage} text {said}; its markers "
+                f"were read as Latin-1 (ISO 8859-1). Check that their texts read right: "
+                f"{texts}; save the marker file as UTF-8 to be sure."
             )
     return raw
 
