@@ -61,6 +61,7 @@ from eegpt._logging import (
     few,
     honours_verbose,
     ignored_warnings,
+    recorded_command,
     recorded_warnings,
     shortened,
     software_text,
@@ -1686,6 +1687,7 @@ class EEGPTProbe:
             "format_version": PROBE_FORMAT_VERSION,
             "eegpt_version": __version__,
             "software": software_versions(),  # those that can change the numbers
+            **({"command": command} if (command := recorded_command()) else {}),
             "frozen_encoder": self.frozen_encoder,
             "classes": [_jsonable(c) for c in self.classes_.tolist()],
             "probe": self.config.to_dict(),
@@ -2343,6 +2345,8 @@ def describe_probe(directory: str | os.PathLike) -> str:
         head = f"  WARNINGS when trained ({len(said)}; probe.json's training.warnings has them in full):"
         lines.extend([head, *(f"    - {shortened(text, 150)}" for text in said)])
     lines.append(f"  eegpt {meta.get('eegpt_version', '?')}" + software_text(meta.get("software")))
+    if meta.get("command"):  # trained from the command line
+        lines.append(f"  made by: eegpt {shlex.join(meta['command'])}")
     return "\n".join(lines)
 
 

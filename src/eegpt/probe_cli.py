@@ -1684,13 +1684,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     Returns the exit status: 0 on success, 1 on an error (printed as one ``eegpt: error:`` line
     unless ``--debug`` comes first), 2 on a usage error (argparse exits).
     """
+    from eegpt._logging import command_recorded
     from eegpt.cli import joined_negative_values, run_command_line
 
     process = argv is None
-    argv = joined_negative_values(list(sys.argv[1:] if argv is None else argv))
+    given = list(sys.argv[1:] if argv is None else argv)
+    argv = joined_negative_values(given)
     debug = bool(argv) and argv[0] == "--debug"
     words = (["--debug"] if debug else []) + ["probe"] + argv[debug:]
-    return run_command_line(lambda: build_parser().parse_args(words), process=process)
+    with command_recorded(["probe", *given]):  # as `eegpt probe ...`
+        return run_command_line(lambda: build_parser().parse_args(words), process=process)
 
 
 if __name__ == "__main__":  # pragma: no cover
