@@ -79,7 +79,7 @@ import torch
 import torch.nn.functional as F
 from common import environment, log, rel_err, write_json
 
-import eegpt.model as M
+import eegpt.fast_path as M
 from eegpt.config import get_config
 from eegpt.engine import InferenceEngine
 from eegpt.model import EEGPTEncoder
@@ -449,7 +449,7 @@ def _residual_mlp_stored(blk, t, a, packed):
 
 @contextlib.contextmanager
 def patched(**functions):
-    """Swap functions of ``eegpt.model`` for the duration."""
+    """Swap functions of ``eegpt.fast_path`` for the duration."""
     saved = {name: getattr(M, name) for name in functions}
     try:
         for name, fn in functions.items():
@@ -708,7 +708,7 @@ def perturbed_large_encoder(batch: int, device: torch.device | str = "cuda") -> 
     ids = list(range(c))
     x = torch.randn(batch, c, t, device=device) * 0.05
     with torch.no_grad():
-        ref = M.EEGPTEncoder._forward_reference(
+        ref = EEGPTEncoder._forward_reference(
             enc.double(), x[:8].double(), torch.tensor(ids, device=device)
         ).float()
     enc.float()

@@ -38,7 +38,7 @@ import torch
 import torch.nn.functional as F
 from common import environment, event_ms, log, rel_err, write_json
 
-import eegpt.model as M
+import eegpt.fast_path as M
 
 #: name -> (K, N, gelu) of the large encoder's GEMMs (rows = batch x 16 patches x 62 tokens)
 SHAPES = {"qkv": (512, 1536, False), "proj": (512, 512, False), "fc1+gelu": (512, 2048, True),

@@ -28,7 +28,8 @@ from common import log, model_pair, run_probe
 from explore_throughput import alternate_rounds, compiled_engine, patched
 from probe_l2_chunks import graphed, time_replays
 
-import eegpt.model as M
+import eegpt.fast_path as M
+from eegpt.model import EEGPTEncoder
 
 ROWS, D, HIDDEN = 512 * 16 * 62, 512, 2048
 
@@ -120,7 +121,7 @@ def in_engine(seconds: float, batch: int) -> list[dict]:
                 m.bias.normal_(0.0, 0.2)
     x = torch.randn(batch, 58, 1024, device="cuda") * 0.05
     with torch.no_grad():
-        ref = M.EEGPTEncoder._forward_reference(
+        ref = EEGPTEncoder._forward_reference(
             ours.double(), x[:8].double(), torch.tensor(ids, device="cuda")
         ).float()
     ours.float()

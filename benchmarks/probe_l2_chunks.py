@@ -17,7 +17,7 @@ Two chunked forms, as opaque custom ops:
 
 Part 1 times each against its one-GEMM form alone (CUDA graphs, alternating rounds; also the
 chunked MLP without scratch reuse, to separate the L2 effect from the chunking cost). Part 2
-patches them into the compiled bf16 engine (``eegpt.model._mlp`` / ``_block``) and times the
+patches them into the compiled bf16 engine (``eegpt.fast_path._mlp`` / ``_block``) and times the
 engine in alternating rounds, with its error against float64.
 
     python benchmarks/probe_l2_chunks.py --out results/h200
@@ -43,7 +43,7 @@ from explore_throughput import (
     perturbed_large_encoder,
 )
 
-import eegpt.model as M
+import eegpt.fast_path as M
 from eegpt import short_attention as short_attn
 
 

@@ -109,12 +109,12 @@ def _(a, weight, bias, x, norm_weight, norm_bias, eps, config=None):
 
 
 def fused_middle_blocks(blocks, t: torch.Tensor, packed: dict | None = None) -> torch.Tensor:
-    """``eegpt.model._middle_blocks`` with each GEMM + residual add + LayerNorm as one kernel:
+    """``eegpt.fast_path._middle_blocks`` with each GEMM + residual add + LayerNorm as one kernel:
     the output projection with ``norm2``, and ``fc2`` with the next block's ``norm1`` (handed
     on as that block's normalised input). Only the last one's ``fc2`` stays as it is (its
     LayerNorm belongs to the last block). Patched in by ``explore_throughput.py --experiment
     fused-ln`` for an end-to-end measurement."""
-    import eegpt.model as M
+    import eegpt.fast_path as M
 
     h = None
     for i, blk in enumerate(blocks):
@@ -176,12 +176,13 @@ def check(device: str) -> None:
 
 def check_block(device: str, dtype: torch.dtype) -> None:
     """The encoder's fast path with :func:`fused_middle_blocks` patched in vs as it is."""
-    import eegpt.model as M
+    import eegpt.fast_path as M
     from eegpt.config import EEGPTConfig
     from eegpt.engine import cast_matmuls
+    from eegpt.model import EEGPTEncoder
 
     torch.manual_seed(1)
-    enc = M.EEGPTEncoder(EEGPTConfig(embed_dim=128, depth=4, num_heads=4)).eval().to(device)
+    enc = EEGPTEncoder(EEGPTConfig(embed_dim=128, depth=4, num_heads=4)).eval().to(device)
     with torch.no_grad():
         for m in enc.modules():
             if isinstance(m, torch.nn.LayerNorm):

@@ -99,7 +99,7 @@ def test_narrow_residual_stream(monkeypatch, stream, last_block):
     """stream_precision stores the stream between blocks in float16/bfloat16 (the blocks see
     the rounded values), still within the reduced-precision bound; float16 adds far less
     error than bfloat16."""
-    import eegpt.model as M
+    import eegpt.fast_path as M
 
     enc = make_encoder(embed_dim=256, depth=4, num_heads=8, patch_stride=32)
     enc.last_block = last_block
@@ -343,7 +343,7 @@ def test_gelu_epilogue_is_never_used_in_float32_or_on_cpu():
 def test_linear_gelu_op_registration():
     """The fused fc1 + GELU custom op passes PyTorch's operator checks (fake tensors for
     torch.compile, autograd registration, schema) and computes linear + GELU."""
-    from eegpt.model import linear_gelu_tanh
+    from eegpt.fast_path import linear_gelu_tanh
 
     x, w, b = torch.randn(3, 5, 8), torch.randn(16, 8), torch.randn(16)
     torch.library.opcheck(linear_gelu_tanh, (x, w, b))
@@ -377,7 +377,7 @@ def test_cuda_gelu_epilogue(precision, compile_):
 
 @cuda
 def test_cuda_linear_gelu_op_is_the_tanh_epilogue():
-    from eegpt.model import linear_gelu_tanh
+    from eegpt.fast_path import linear_gelu_tanh
 
     x = torch.randn(256, 64, device="cuda", dtype=torch.float16)
     w = torch.randn(128, 64, device="cuda", dtype=torch.float16) / 8
@@ -471,7 +471,7 @@ def test_cuda_auto_compile_switches_on(monkeypatch):
 
 def test_tf32_matmul_op():
     """The TF32 patch-projection op: registration checks, the product, the setting restored."""
-    from eegpt.model import matmul_tf32
+    from eegpt.fast_path import matmul_tf32
 
     a, b = torch.randn(3, 5, 8), torch.randn(8, 16)
     torch.library.opcheck(matmul_tf32, (a, b))
@@ -504,7 +504,7 @@ def test_cuda_patch_projection_in_tf32(precision):
     assert rel_err(with_tf32, without) <= (1e-2 if precision == "bfloat16" else 2e-3)
     x = torch.randn(64, 19, 64, device="cuda") * 30
     w = torch.randn(64, 512, device="cuda")
-    from eegpt.model import matmul_tf32
+    from eegpt.fast_path import matmul_tf32
 
     assert rel_err(matmul_tf32(x, w).cpu(), (x.double() @ w.double()).cpu()) <= 2e-3
 
@@ -530,7 +530,7 @@ def test_reduced_precision_on_a_cpu_without_native_support_warns(monkeypatch, na
 
 
 def test_native_cpu_matmul_reports_float32_as_native():
-    from eegpt.model import native_cpu_matmul
+    from eegpt.fast_path import native_cpu_matmul
 
     assert native_cpu_matmul(torch.float32)
     assert isinstance(native_cpu_matmul(torch.bfloat16), bool)
@@ -804,7 +804,8 @@ def test_the_fast_path_keeps_the_terms_of_a_bounded_number_of_channel_sets():
     """A service embedding ever new montages: the encoder's cache keeps the terms of the
     latest MAX_CACHED_CHANNEL_SETS channel sets (it grew by one entry per set), and a dropped
     set is derived again, equal."""
-    from eegpt.model import _FAST_CACHES, MAX_CACHED_CHANNEL_SETS
+    from eegpt._weights_watch import _FAST_CACHES
+    from eegpt.fast_path import MAX_CACHED_CHANNEL_SETS
 
     enc = make_encoder(embed_dim=32, depth=2, num_heads=2)
     engine = InferenceEngine(enc, "cpu")

@@ -228,12 +228,12 @@ def test_a_move_that_changes_nothing_keeps_the_derived_weights(monkeypatch):
     cast must."""
     import numpy as np
 
-    import eegpt.model as model_module
+    import eegpt.fast_path as fast_path
 
     calls = []
-    derive = model_module._derive_weight_terms
+    derive = fast_path._derive_weight_terms
     monkeypatch.setattr(
-        model_module, "_derive_weight_terms", lambda *a, **k: calls.append(1) or derive(*a, **k)
+        fast_path, "_derive_weight_terms", lambda *a, **k: calls.append(1) or derive(*a, **k)
     )
     torch.manual_seed(0)
     model = EEGPT(EEGPTConfig(embed_dim=64, depth=2, num_heads=4, embed_num=2)).eval()
@@ -407,7 +407,7 @@ def test_a_head_trained_on_a_frozen_encoder_leaves_its_derived_weights_cached():
     """A frozen feature extractor in eval mode beside a head whose optimizer steps: those steps
     hold none of the encoder's parameters, so its derived weights stay cached (no derivation
     per training step); a step of an optimizer holding its parameters drops them."""
-    from eegpt.model import _FAST_CACHES
+    from eegpt._weights_watch import _FAST_CACHES
 
     model, x, ids = tiny_model()
     model.eval()

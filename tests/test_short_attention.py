@@ -262,15 +262,15 @@ def test_cuda_engine_with_kernel(precision, compile_):
 def test_encoders_the_kernel_cannot_run_are_left_to_sdpa():
     """Head widths that are not powers of two >= 16, or no blocks at all: "auto" must pick SDPA
     (asking for the kernel explicitly is an error)."""
-    from eegpt.model import _can_fuse_gelu, _can_short_attend
+    from eegpt.fast_path import can_fuse_gelu, can_short_attend
 
     for cfg in (dict(embed_dim=96, depth=2, num_heads=4), dict(embed_dim=64, depth=0)):
         enc = cast_matmuls(make_encoder(**cfg), torch.float16).to(DEVICE)
-        assert not _can_short_attend(enc)
+        assert not can_short_attend(enc)
         with pytest.raises(ValueError, match="short_attention"):
             enc.fast_plan([0, 1], short_attention=True)
-    assert not _can_fuse_gelu(cast_matmuls(make_encoder(embed_dim=64, depth=0), torch.float16))
-    assert _can_short_attend(_half_encoder(torch.float16))
+    assert not can_fuse_gelu(cast_matmuls(make_encoder(embed_dim=64, depth=0), torch.float16))
+    assert can_short_attend(_half_encoder(torch.float16))
 
 
 @cuda

@@ -75,8 +75,9 @@ def _watch_optimizer_steps() -> int:
 
     Registered lazily, not on import: importing eegpt must not make every optimizer step of
     the process (of any model) run eegpt code. Steps matter to eegpt only relative to a moment
-    it remembers: a fast-path cache filled (:func:`_fast_cache`), a model built or copied
-    (``EEGPT.has_random_weights``) or loaded weights noted (``checkpoints._WeightsSeen``).
+    it remembers: a fast-path cache filled (:func:`eegpt.fast_path._fast_cache`), a model
+    built or copied (``EEGPT.has_random_weights``) or loaded weights noted
+    (``checkpoints._WeightsSeen``).
     Each of those calls this first, so every step after it is counted; steps before it
     predate what was remembered (the cache is derived from the weights as they are then),
     so missing them loses nothing.
@@ -96,7 +97,7 @@ def _param_key(module: nn.Module) -> tuple:
 
     Not seen: writes through ``p.data`` (an EMA teacher's ``p.data.mul_(...)``) and, for
     inference tensors (parameters created under ``torch.inference_mode``, no version counter),
-    in-place modification; see :meth:`EEGPTEncoder.clear_fast_cache`.
+    in-place modification; see :meth:`eegpt.model.EEGPTEncoder.clear_fast_cache`.
     """
     return tuple(
         (p.data_ptr(), -1 if p.is_inference() else p._version, p.dtype, p.device)

@@ -48,16 +48,14 @@ from eegpt import short_attention as short_attn
 from eegpt._logging import few, progress_options, warn
 from eegpt.config import EEGPTConfig
 from eegpt.errors import DeviceUnavailableError
-from eegpt.model import (
-    EEGPT,
-    EEGPTEncoder,
+from eegpt.fast_path import (
     FastPlan,
-    _can_fuse_gelu,
-    _can_short_attend,
-    check_chan_ids,
+    can_fuse_gelu,
+    can_short_attend,
     has_hooks,
     native_cpu_matmul,
 )
+from eegpt.model import EEGPT, EEGPTEncoder, check_chan_ids
 
 Precision = Literal["float32", "bfloat16", "float16"]
 _DTYPES: dict[str, torch.dtype] = {
@@ -336,12 +334,12 @@ class InferenceEngine:
         # "auto" asks the encoder whether each applies (no blocks, a head width the attention
         # kernel does not take) and, for the kernel, whether it runs here (else SDPA).
         self.use_gelu_epilogue = self.gelu_epilogue is True or (
-            reduced_on_cuda and self.gelu_epilogue == "auto" and _can_fuse_gelu(self._encoder)
+            reduced_on_cuda and self.gelu_epilogue == "auto" and can_fuse_gelu(self._encoder)
         )
         self.use_short_attention = self.short_attention is True or (
             reduced_on_cuda
             and self.short_attention == "auto"
-            and _can_short_attend(self._encoder)
+            and can_short_attend(self._encoder)
             and short_attn.usable(self.device, dtype)
         )
         self._fn: Callable[[torch.Tensor, FastPlan], torch.Tensor] = self._forward_planned
@@ -467,7 +465,7 @@ class InferenceEngine:
     def runs_fast_path(self) -> bool:
         """Whether the next batch runs the encoder's fast path: ``fused``, and no forward or
         backward hook on the model's encoder, its submodules or every module (the fast path
-        calls no submodule, so their hooks would not run; :func:`eegpt.model.has_hooks`).
+        calls no submodule, so their hooks would not run; :func:`eegpt.fast_path.has_hooks`).
         Otherwise the reference path runs, without CUDA graphs or compilation."""
         return self.fused and not has_hooks(self.encoder)
 

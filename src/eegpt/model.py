@@ -1,4 +1,4 @@
-"""The EEGPT encoder and its downstream heads, in plain PyTorch.
+"""The EEGPT encoder, in plain PyTorch, and :class:`EEGPT` (the encoder with its heads).
 
 Shapes use B = batch, C = channels, T = samples, N = time patches, S = summary tokens
 (``embed_num``), D = ``embed_dim``.
@@ -12,42 +12,29 @@ Parameter names follow the released checkpoint and braindecode (``patch_embed.pr
 
 Two execution paths compute the same function:
 
-* ``fused=False`` -- the reference path: Conv2d patch embedding, concatenated summary tokens and
-  full blocks, operation for operation as the published model.
-* ``fused=True`` (default) -- the fast path (:meth:`EEGPTEncoder.forward_planned`): the patch
-  embedding as one matmul with the conv bias and the channel embedding folded into a single
-  additive term; summary tokens written next to the patch tokens without a repeat/concatenation;
-  a first block whose queries/keys/values are computed from the raw P-sample patches (the patch
-  tokens are affine in them, so ``Wqkv @ LayerNorm(.)`` collapses to a P-wide matmul) and whose
-  summary-token queries/keys/values are constants; and a last block that computes only the S
-  summary rows (on CPU with the key/value projections absorbed into the queries). The derived
-  weights (:class:`FastPlan`) are computed in float64, and cached in eval-mode inference
-  (:meth:`EEGPTEncoder.fast_plan` says when the cache is dropped). Matmuls
-  run in the linear layers' dtype while the residual stream stays float32, which is how the
-  engine's bfloat16/float16 modes work. Tested against the reference path to float32 precision
-  (max relative error ~1e-6). Under ``torch.func`` transforms (``vmap`` over inputs or over an
-  ensemble's stacked parameters with ``functional_call``, per-sample ``vmap(grad(...))``) the
-  reference path runs instead, and so it does while a forward or backward hook is registered on
-the encoder, one of its submodules or every module (:func:`has_hooks`): the fast path calls no
-submodule, so their hooks would not run. :meth:`EEGPTEncoder.forward_intermediates` gives the
-reference path's input tokens, each block's residual stream and attention weights.
+* ``fused=False`` -- the reference path (this module: :class:`PatchEmbed`, :class:`Block`,
+  ``EEGPTEncoder._forward_reference``): Conv2d patch embedding, concatenated summary tokens
+  and full blocks, operation for operation as the published model.
+* ``fused=True`` (default) -- the fast path (:mod:`eegpt.fast_path`,
+  :meth:`EEGPTEncoder.forward_planned`): the patch embedding as one matmul, a low-rank first
+  block, a last block that computes only the S summary rows, from weights derived once
+  (:class:`~eegpt.fast_path.FastPlan`, cached in eval-mode inference:
+  :meth:`EEGPTEncoder.fast_plan` says when the cache is dropped). Tested against the reference
+  path to float32 precision (max relative error ~1e-6). Under ``torch.func`` transforms
+  (``vmap`` over inputs or over an ensemble's stacked parameters with ``functional_call``,
+  per-sample ``vmap(grad(...))``) the reference path runs instead, and so it does while a
+  forward or backward hook is registered on the encoder, one of its submodules or every module
+  (:func:`~eegpt.fast_path.has_hooks`): the fast path calls no submodule, so their hooks would
+  not run.
 
-For reduced precision on CUDA the plan may also run ``fc1`` + GELU as one cuBLASLt call
-(``gelu_epilogue``): that epilogue is the tanh approximation of GELU (at most 4.7e-4 from the
-exact erf GELU), far below bfloat16/float16 rounding; it is never used in float32. Attention
-may run through Triton kernels made for short sequences (``short_attention``,
-:mod:`eegpt.short_attention`), with FlashAttention's numerics: the first block's summary-token
-q/k/v are then read from their shared constant instead of a concatenated copy, and the last
-block (absorbed form, the default with the kernels) runs its attention as one kernel. The
-float32 patch projection may run on TF32 tensor cores (``patch_tf32``, ~5e-4 relative), and the
-residual stream may be stored in float16/bfloat16 between blocks (``stream_dtype``; sums and
-LayerNorms stay float32).
+:meth:`EEGPTEncoder.forward_intermediates` gives the reference path's input tokens, each
+block's residual stream and attention weights. The probe heads (:class:`LinearProbe`,
+:class:`ChannelProjection`, the max-norm layers) live in :mod:`eegpt.heads` and are importable
+from here too, as are the fast path's public names (:class:`FastPlan`, :func:`has_hooks` ...).
 """
 
 from __future__ import annotations
 
-import contextlib
-import weakref
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -56,83 +43,44 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from eegpt import short_attention as short_attn
+from eegpt import fast_path
 from eegpt._methods import function_method
 from eegpt._weights_watch import (
     _FAST_CACHES,
     _STEPPED_OPTIMIZERS,
-    _param_key,
+    _param_key,  # noqa: F401 - re-exported for eegpt.checkpoints
     _parameter_ids,
     _watch_optimizer_steps,
 )
 from eegpt.config import EEGPTConfig, get_config
-from eegpt.heads import ChannelProjection, LinearProbe
-from eegpt.heads import Conv1dWithConstraint as Conv1dWithConstraint  # re-exported
-from eegpt.heads import LinearWithConstraint as LinearWithConstraint  # re-exported
-from eegpt.heads import renorm_constrained_ as renorm_constrained_  # re-exported
+
+# noqa F401: the public names of eegpt.fast_path and eegpt.heads not used here are re-exported,
+# importable from eegpt.model as they were before they moved there.
+from eegpt.fast_path import (  # noqa: F401
+    GELU_EPILOGUE,
+    MAX_CACHED_CHANNEL_SETS,
+    PATCH_TF32,
+    SHORT_ATTENTION,
+    STREAM_DTYPE,
+    ChannelTerms,
+    FastPlan,
+    _fast_cache,
+    _validate_cache,
+    has_hooks,
+    linear_gelu_tanh,
+    matmul_tf32,
+    native_cpu_matmul,
+)
+from eegpt.heads import (  # noqa: F401
+    ChannelProjection,
+    Conv1dWithConstraint,
+    LinearProbe,
+    LinearWithConstraint,
+    renorm_constrained_,
+)
 
 if TYPE_CHECKING:
     import eegpt.api
-
-
-def _fast_cache(encoder: nn.Module) -> dict:
-    """``encoder``'s fast-path cache, made empty if it has none; optimizer steps are watched
-    from then on, so that a step taken later drops it (:func:`_watch_optimizer_steps`)."""
-    _watch_optimizer_steps()
-    return _FAST_CACHES.setdefault(encoder, {})
-
-
-#: Key of ``FastPlan.packed`` that turns on the fused fc1 + GELU epilogue (see ``_linear``).
-GELU_EPILOGUE = "gelu_epilogue"
-#: Key of ``FastPlan.packed`` that routes attention through the Triton short-sequence kernel.
-SHORT_ATTENTION = "short_attention"
-#: Key of ``FastPlan.packed`` that runs the float32 patch projection on TF32 tensor cores.
-PATCH_TF32 = "patch_tf32"
-#: Key of ``FastPlan.packed``: dtype the residual stream is stored in between blocks (float32
-#: when absent; sums and LayerNorm statistics are always computed in float32).
-STREAM_DTYPE = "stream_dtype"
-
-
-@torch.library.custom_op("eegpt::linear_gelu_tanh", mutates_args=())
-def linear_gelu_tanh(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor) -> torch.Tensor:
-    """``gelu(x @ weight.T + bias, approximate="tanh")`` as one cuBLASLt GEMM with a GELU
-    epilogue on CUDA (``torch._addmm_activation``); opaque to ``torch.compile``, which would
-    otherwise split it into a GEMM and a separate GELU pass over memory. (PyTorch's CPU kernel
-    computes the exact GELU; the fast path only calls this on CUDA.)"""
-    y = torch._addmm_activation(bias, x.reshape(-1, x.shape[-1]), weight.t(), use_gelu=True)
-    return y.reshape(*x.shape[:-1], weight.shape[0])
-
-
-@linear_gelu_tanh.register_fake
-def _(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor) -> torch.Tensor:
-    return x.new_empty(*x.shape[:-1], weight.shape[0])
-
-
-@contextlib.contextmanager
-def _tf32_matmuls():
-    """CUDA float32 matmuls on TF32 tensor cores inside the block (setting restored after)."""
-    matmul = torch.backends.cuda.matmul  # fp32_precision: torch >= 2.9 (we need >= 2.11)
-    saved, matmul.fp32_precision = matmul.fp32_precision, "tf32"
-    try:
-        yield
-    finally:
-        matmul.fp32_precision = saved
-
-
-@torch.library.custom_op("eegpt::matmul_tf32", mutates_args=())
-def matmul_tf32(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
-    """``a @ b`` for float32 tensors, on TF32 tensor cores when on CUDA (inputs rounded to a
-    10-bit mantissa, float32 accumulation: ~5e-4 relative, 8x finer than bfloat16). A custom op
-    so that ``torch.compile`` calls it as is, with the setting in force, and CUDA graphs
-    capture the TF32 GEMM. Only the reduced-precision fast path uses it (``PATCH_TF32``). The
-    setting is process-wide: float32 matmuls of other threads during the call may use TF32 too."""
-    with _tf32_matmuls():
-        return a @ b
-
-
-@matmul_tf32.register_fake
-def _(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
-    return a.new_empty(*a.shape[:-1], b.shape[-1])
 
 
 class MLP(nn.Module):
@@ -368,8 +316,8 @@ class EEGPTEncoder(nn.Module):
         return self.forward_planned(x, self.fast_plan(chan_ids))
 
     # ------------------------------------------------------------------------------------------
-    # Fast path: weights derived once (FastPlan), then a pure tensor function (forward_planned)
-    # that eager execution, torch.compile and CUDA-graph capture all share.
+    # Fast path (eegpt.fast_path): weights derived once (FastPlan), then a pure tensor function
+    # (forward_planned) that eager execution, torch.compile and CUDA-graph capture all share.
     # ------------------------------------------------------------------------------------------
 
     def _apply(self, fn, recurse: bool = True):  # noqa: D401 - nn.Module hook
@@ -407,18 +355,7 @@ class EEGPTEncoder(nn.Module):
         :func:`eegpt.short_attention.summary_attention`); elsewhere library attention on
         projected keys/values is as fast).
         """
-        cfg = self.config
-        low_rank = cfg.depth >= 2 and 2 * cfg.patch_size <= cfg.embed_dim
-        mode = self.last_block
-        if mode not in ("auto", "absorbed", "rows"):
-            raise ValueError(f"last_block must be 'auto', 'absorbed' or 'rows', got {mode!r}")
-        if cfg.depth == 0:
-            absorbed = False
-        elif mode == "auto":
-            absorbed = short_attention or self.patch_embed.proj.weight.device.type == "cpu"
-        else:
-            absorbed = mode == "absorbed"
-        return low_rank, absorbed
+        return fast_path.plan_options(self, short_attention)
 
     def fast_plan(
         self,
@@ -452,7 +389,7 @@ class EEGPTEncoder(nn.Module):
         cannot lower the packed calls).
 
         ``gelu_epilogue``: run ``fc1`` + GELU as one cuBLASLt call with the tanh-approximate
-        GELU (CUDA, float16/bfloat16 weights only; see the module notes).
+        GELU (CUDA, float16/bfloat16 weights only; see :mod:`eegpt.fast_path`).
 
         ``short_attention``: attention through the Triton short-sequence kernel
         (:mod:`eegpt.short_attention`; CUDA, float16/bfloat16 weights, Triton installed).
@@ -464,56 +401,15 @@ class EEGPTEncoder(nn.Module):
         half the stream's memory traffic; every sum and LayerNorm is still computed in float32,
         only the stored values are rounded, to 11 significant bits). float32 by default.
         """
-        if gelu_epilogue and not _can_fuse_gelu(self):
-            raise ValueError(
-                "gelu_epilogue needs CUDA and float16/bfloat16 linear weights (it approximates "
-                "GELU, so the float32 path never uses it)"
-            )
-        if patch_tf32 and self.patch_embed.proj.weight.device.type != "cuda":
-            raise ValueError("patch_tf32 needs a CUDA device")
-        if short_attention and not _can_short_attend(self):
-            raise ValueError(
-                "short_attention needs Triton, a CUDA device and float16/bfloat16 linear weights"
-            )
-        # Compiling (FakeTensors: no data pointers), only the plain derived tensors are built.
-        compiling = torch.compiler.is_compiling()
-        caching = not (torch.is_grad_enabled() or self.training or compiling)
-        cache = _fast_cache(self) if caching else {}
-        options = self.fast_plan_options(short_attention)
-        pack = not compiling and _can_pack(self) and (pack is None or pack)
-        if stream_dtype not in (torch.float32, torch.float16, torch.bfloat16):
-            raise ValueError(
-                f"stream_dtype must be float32, float16 or bfloat16, got {stream_dtype}"
-            )
-        narrow = None if stream_dtype == torch.float32 else stream_dtype
-        # One entry per option set (an engine's float16-stream plan and its float32 fallback
-        # live side by side), all dropped when any parameter changes.
-        opts = (options, pack, gelu_epilogue, short_attention, patch_tf32, narrow)
-        if caching:
-            _validate_cache(self, cache)
-        terms = cache.get(("weights", opts)) if caching else None
-        if terms is None:
-            terms = _derive_weight_terms(self, *options)
-            if pack:
-                terms = terms._replace(packed=_pack_linears(self, *options))
-            flags = {
-                GELU_EPILOGUE: gelu_epilogue,
-                SHORT_ATTENTION: short_attention,
-                PATCH_TF32: patch_tf32,
-                STREAM_DTYPE: narrow,
-            }
-            if any(flags.values()):
-                terms = terms._replace(packed={**(terms.packed or {}), **flags})
-            if caching:
-                cache[("weights", opts)] = terms
-        ids = torch.as_tensor(chan_ids, dtype=torch.long)
-        id_key = tuple(ids.tolist()) if caching else None
-        channel = cache.get(("channels", opts, id_key)) if caching else None
-        if channel is None:
-            channel = _derive_channel_terms(self, ids.to(self.chan_embed.weight.device), terms)
-            if caching:
-                _remember_channels(cache, ("channels", opts, id_key), channel)
-        return terms._replace(channel=channel)
+        return fast_path.build_plan(
+            self,
+            chan_ids,
+            pack=pack,
+            gelu_epilogue=gelu_epilogue,
+            short_attention=short_attention,
+            patch_tf32=patch_tf32,
+            stream_dtype=stream_dtype,
+        )
 
     def weights_token(self) -> object:
         """An object that stays the same (compare with ``is``) while the weights are unchanged
@@ -540,30 +436,7 @@ class EEGPTEncoder(nn.Module):
         :meth:`fast_plan`), with no host synchronisation, so it can be compiled and captured in
         a CUDA graph.
         """
-        cfg = self.config
-        b, c = x.shape[:2]
-        s, d, p = cfg.embed_num, cfg.embed_dim, cfg.patch_size
-        patches = self.patch_embed.patches(x)  # [B, N, C, P]
-        n = patches.shape[1]
-        patches = patches.reshape(b * n, c, p)
-        # One matmul for all patches, with conv bias and channel embedding added on the way out,
-        # written next to the summary tokens without a concatenation.
-        summary = self.summary_token.expand(b * n, s, d)
-        tf32 = plan.packed is not None and plan.packed.get(PATCH_TF32)
-        projected = (matmul_tf32 if tf32 else torch.matmul)(patches, plan.patch_weight_t)
-        tokens = _rows_then(torch.add, (plan.channel.token_bias, projected), summary)
-        if not self.blocks:
-            return self.norm(tokens[:, c:]).reshape(b, n, s, d)
-        first = 0
-        if plan.first_qkv_t is not None:
-            tokens = _first_block_low_rank(self.blocks[0], tokens, patches, plan)
-            first = 1
-        tokens = _middle_blocks(self.blocks[first:-1], tokens, plan.packed)
-        if plan.last_k is not None:
-            out = _last_block_absorbed(self.blocks[-1], tokens, s, plan)
-        else:
-            out = _block_rows(self.blocks[-1], tokens, s, plan.packed)
-        return self.norm(out).reshape(b, n, s, d)
+        return fast_path.forward_planned(self, x, plan)
 
 
 class Intermediates(NamedTuple):
@@ -574,53 +447,6 @@ class Intermediates(NamedTuple):
     blocks: tuple[torch.Tensor, ...]  # per block [B, N, C + S, D]: its output residual stream
     output: torch.Tensor  # [B, N, S, D]: normalised summary tokens, as forward returns them
     attention: tuple[torch.Tensor, ...] | None  # per block [B, N, H, C + S, C + S]
-
-
-class ChannelTerms(NamedTuple):
-    """Channel-dependent additive terms of the fast path (one row per input channel)."""
-
-    token_bias: torch.Tensor  # [C, D]: conv bias + channel embedding
-    first_qkv: torch.Tensor | None  # [3D, P + C]: low-rank first-block qkv weight, see FastPlan
-    one_hot: torch.Tensor | None  # [C, C]: identity, selects each channel's column
-
-
-class FastPlan(NamedTuple):
-    """Tensors derived from the encoder weights, computed once (in float64) per weight version.
-
-    Notation: ``W`` ``[D, P]`` patch projection, ``Wc`` the same with its column means over D
-    removed, ``g``/``beta`` the first block's ``norm1`` scale/shift, ``Wqkv`` ``[3D, D]`` and
-    ``bqkv`` its fused projection, H heads of width ``hd = D / H``.
-
-    * First block (the patch tokens are an affine function of a P-dimensional patch, P << D):
-      ``qkv = (patch @ first_qkv_t + offset[c]) * rstd + first_qkv_const`` with
-      ``first_qkv_t = (Wc * g[:, None]).T @ Wqkv.T`` ``[P, 3D]``, ``offset[c] = ((b_c -
-      mean(b_c)) * g) @ Wqkv.T`` for the channel's bias ``b_c`` (conv bias + channel
-      embedding), ``rstd`` the token's inverse standard deviation over D and
-      ``first_qkv_const = beta @ Wqkv.T + bqkv``. It runs as one matmul with bias on
-      ``[patch, one_hot(c)] * rstd`` (``ChannelTerms.first_qkv`` stacks ``first_qkv_t`` and the
-      offsets). The summary tokens' queries/keys/values are the constant ``summary_qkv``
-      ``[S, 3D]``. This is ``Wqkv @ LayerNorm(W @ patch + b_c) + bqkv`` rewritten, at about
-      P/D of the cost.
-    * Last block ("absorbed" attention, only S query rows): a score ``q_h . k_hj`` equals
-      ``(q_h @ Wk_h) . LN(x_j)`` plus a term constant over keys that the softmax cancels, and
-      ``sum_j p_j v_hj = Wv_h @ (sum_j p_j LN(x_j)) + bv_h``; so keys and values are never
-      projected: ``last_k = Wk_h / sqrt(hd)`` ``[H, hd, D]``, ``last_v_t = Wv_h.T``
-      ``[H, D, hd]``.
-
-    Derived tensors take the dtype of the weights they replace (the first/last block's ``qkv``),
-    so a model whose linear layers were cast to bfloat16 gets bfloat16 terms.
-    """
-
-    patch_weight_t: torch.Tensor  # [P, D]
-    first_qkv_t: torch.Tensor | None  # [P, 3D], kept in float64 to build ChannelTerms
-    first_qkv_const: torch.Tensor | None  # [3D]
-    summary_qkv: torch.Tensor | None  # [S, 3D]
-    last_k: torch.Tensor | None  # [H, hd, D]
-    last_v_t: torch.Tensor | None  # [H, D, hd]
-    channel: ChannelTerms | None = None
-    # oneDNN-packed linear weights (CPU), see _pack_linears; flags GELU_EPILOGUE,
-    # SHORT_ATTENTION and PATCH_TF32 (CUDA), STREAM_DTYPE
-    packed: dict | None = None
 
 
 def _tracing() -> bool:
@@ -640,41 +466,6 @@ def _refuse_fx_proxy(x: Any) -> None:
             "(both record the reference path); single blocks (model.target_encoder.blocks[i]) "
             "do trace symbolically"
         )
-
-
-# Hook dicts of torch.nn.Module that the fast path would bypass: per module, and global ones
-# (``torch.nn.modules.module.register_module_forward_hook``, ...).
-_HOOK_ATTRS = ("_forward_hooks", "_forward_pre_hooks", "_backward_hooks", "_backward_pre_hooks")
-_GLOBAL_HOOKS = tuple(getattr(torch.nn.modules.module, "_global" + name) for name in _HOOK_ATTRS)
-# Per module: (tree version, the hook dicts of the module and all its submodules). The version
-# counts submodule assignments anywhere (a global registration hook, installed on first use),
-# so the list is rebuilt when a submodule is replaced (``model.blocks[3].attn = ...``).
-_HOOK_DICTS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-_tree_version = 0
-_watching_tree = False
-
-
-def _module_registered(module: nn.Module, name: str, submodule: nn.Module | None) -> None:
-    global _tree_version
-    _tree_version += 1
-
-
-def has_hooks(module: nn.Module) -> bool:
-    """Whether a forward, forward-pre or backward hook is registered on ``module``, on one of
-    its submodules or globally (on every module).
-
-    The fast path of :class:`EEGPTEncoder` reads the submodules' weights without calling them,
-    so their hooks would silently not run; the encoder takes the reference path instead while
-    any exists. Cheap (~1 us: the truthiness of a held list of the hook dicts)."""
-    global _watching_tree
-    entry = _HOOK_DICTS.get(module)
-    if entry is None or entry[0] != _tree_version:
-        if not _watching_tree:
-            torch.nn.modules.module.register_module_module_registration_hook(_module_registered)
-            _watching_tree = True
-        dicts = [getattr(m, name) for m in module.modules() for name in _HOOK_ATTRS]
-        entry = _HOOK_DICTS[module] = (_tree_version, [*_GLOBAL_HOOKS, *dicts])
-    return any(entry[1])
 
 
 def _functorch_transforming(x: torch.Tensor, module: nn.Module) -> bool:
@@ -721,366 +512,6 @@ def check_chan_ids(ids: torch.Tensor, n_channels: int, n_vocab: int, values: boo
             else f"chan_ids must be integers in 0..{n_vocab - 1} (rows of the channel "
             f"vocabulary, eegpt.channels.CHANNEL_INDEX), got {ids.tolist()[:8]}"
         )
-
-
-#: Channel sets whose fast-path terms an encoder's cache keeps (the least recently derived ones
-#: are dropped past it): a service embedding windows of ever new montages would otherwise grow
-#: by about 0.5 MiB per channel set of the large model.
-MAX_CACHED_CHANNEL_SETS = 64
-
-
-def _remember_channels(cache: dict, key: tuple, channel: Any) -> None:
-    """Cache one channel set's terms, dropping the oldest channel sets past
-    :data:`MAX_CACHED_CHANNEL_SETS` (weights and other entries stay)."""
-    cache[key] = channel
-    held = [k for k in cache if isinstance(k, tuple) and k[0] == "channels"]
-    for old in held[: max(0, len(held) - MAX_CACHED_CHANNEL_SETS)]:
-        del cache[old]
-
-
-def _validate_cache(encoder: EEGPTEncoder, cache: dict) -> None:
-    """Empty ``encoder``'s fast-path ``cache`` when a parameter changed since it was filled
-    (:func:`_param_key`); optimizer steps, mode switches and moves drop it elsewhere."""
-    params = _param_key(encoder)
-    if cache.get("params") != params:
-        cache.clear()
-        # Holding the parameters' storage keeps their addresses (part of the key) unique.
-        cache["params"], cache["held"] = params, [p.detach() for p in encoder.parameters()]
-
-
-def _wide(t: torch.Tensor) -> torch.Tensor:
-    """``t`` in float64 for deriving weights (float32 where the device has no float64)."""
-    return t.float() if t.device.type == "mps" else t.double()
-
-
-def _derive_weight_terms(enc: EEGPTEncoder, low_rank: bool, absorbed: bool) -> FastPlan:
-    cfg = enc.config
-    d, p = cfg.embed_dim, cfg.patch_size
-    weight = enc.patch_embed.proj.weight.reshape(d, p)
-    first_qkv_t = first_qkv_const = summary_qkv = last_k = last_v_t = None
-    if low_rank:
-        blk = enc.blocks[0]
-        dtype = blk.attn.qkv.weight.dtype
-        g, beta, eps = _ln_params(blk.norm1)
-        wqkv, bqkv = _wide(blk.attn.qkv.weight), _bias(blk.attn.qkv, 3 * d)
-        w = _wide(weight)
-        wc = w - w.mean(0, keepdim=True)  # [D, P]
-        first_qkv_t = (wc * g[:, None]).t() @ wqkv.t()
-        first_qkv_const = (beta @ wqkv.t() + bqkv).to(dtype)
-        summary = F.layer_norm(_wide(enc.summary_token[0]), (d,), g, beta, eps)
-        summary_qkv = (summary @ wqkv.t() + bqkv).to(dtype)
-    if absorbed:
-        attn = enc.blocks[-1].attn
-        h, hd = attn.num_heads, attn.head_dim
-        wqkv = attn.qkv.weight
-        last_k = (_wide(wqkv[d : 2 * d]) * hd**-0.5).to(wqkv.dtype).reshape(h, hd, d)
-        last_v_t = wqkv[2 * d :].reshape(h, hd, d).transpose(1, 2).contiguous()
-    return FastPlan(weight.t(), first_qkv_t, first_qkv_const, summary_qkv, last_k, last_v_t)
-
-
-def _derive_channel_terms(
-    enc: EEGPTEncoder, chan_ids: torch.Tensor, terms: FastPlan
-) -> ChannelTerms:
-    token_bias = enc.token_bias(chan_ids)
-    first_qkv = one_hot = None
-    if terms.first_qkv_t is not None:
-        blk = enc.blocks[0]
-        g = _ln_params(blk.norm1)[0]
-        tb = _wide(token_bias)
-        centred = (tb - tb.mean(-1, keepdim=True)) * g
-        offset = centred @ _wide(blk.attn.qkv.weight).t()  # [C, 3D]
-        stacked = torch.cat([terms.first_qkv_t, offset]).t()  # [3D, P + C]
-        first_qkv = stacked.to(blk.attn.qkv.weight.dtype).contiguous()
-        one_hot = torch.eye(len(chan_ids), dtype=token_bias.dtype, device=token_bias.device)
-    return ChannelTerms(token_bias, first_qkv, one_hot)
-
-
-def _ln_params(norm: nn.LayerNorm) -> tuple[torch.Tensor, torch.Tensor, float]:
-    """``(scale, shift, eps)`` of a LayerNorm in float64 (ones/zeros when it has none)."""
-    (d,) = norm.normalized_shape
-    ref = _wide(torch.zeros((), device=_device_of(norm)))
-    g = ref.new_ones(d) if norm.weight is None else _wide(norm.weight)
-    beta = ref.new_zeros(d) if norm.bias is None else _wide(norm.bias)
-    return g, beta, norm.eps
-
-
-def _bias(linear: nn.Linear, size: int) -> torch.Tensor:
-    if linear.bias is None:
-        return _wide(linear.weight.new_zeros(size))
-    return _wide(linear.bias)
-
-
-def _device_of(module: nn.Module) -> torch.device:
-    return next(module.parameters(), torch.empty(0)).device
-
-
-def _rows_then(op: Callable[..., torch.Tensor], args: tuple, tail: torch.Tensor) -> torch.Tensor:
-    """``cat([op(*args), tail], dim=1)`` for ``op(*args)`` ``[L, a, F]`` and ``tail`` ``[L, b, F]``.
-
-    In eager inference ``op`` writes straight into the output buffer (no concatenation copy);
-    with autograd, or under ``torch.compile``, a plain concatenation is used. The result has
-    ``tail``'s dtype.
-    """
-    tensors = [a for a in (*args, tail) if isinstance(a, torch.Tensor)]
-    needs_grad = torch.is_grad_enabled() and any(t.requires_grad for t in tensors)
-    if needs_grad or torch.compiler.is_compiling():  # the compiler plans its own buffers
-        return torch.cat([op(*args).to(tail.dtype), tail], dim=1)
-    rows, a, f = torch.broadcast_shapes(*(t.shape for t in tensors[:-1]))
-    out = tail.new_empty(rows, a + tail.shape[1], f)
-    op(*args, out=out[:, :a])
-    out[:, a:] = tail
-    return out
-
-
-# Mixed-precision building blocks. The residual stream keeps the dtype of the tokens (float32);
-# every matmul runs in its layer's weight dtype, the input being cast to it. With float32 weights
-# the casts are no-ops and each helper is operation for operation the module's forward.
-# ``packed`` maps a linear layer (or ``(qkv layer, "q" | "kv")`` for the row slices the last
-# block uses) to its oneDNN-packed weight; layers without an entry run through ``F.linear``.
-
-
-def _can_pack(enc: EEGPTEncoder) -> bool:
-    """oneDNN-packed linears apply: CPU inference with float32 weights, or bfloat16 weights on a
-    CPU with native bf16 support (AVX-512 BF16/AMX or AVX-NE-CONVERT; not plain AVX2)."""
-    weight = enc.blocks[0].mlp.fc1.weight if len(enc.blocks) else None
-    if (
-        weight is None
-        or weight.device.type != "cpu"
-        or torch.is_grad_enabled()
-        or not torch.backends.mkldnn.is_available()
-        or not hasattr(torch.ops.mkldnn, "_linear_pointwise")
-    ):
-        return False
-    if weight.dtype == torch.float32:
-        return True
-    return weight.dtype == torch.bfloat16 and native_cpu_matmul(torch.bfloat16)
-
-
-def native_cpu_matmul(dtype: torch.dtype) -> bool:
-    """This CPU has native ``dtype`` matrix instructions (float32 always; bfloat16: AVX-512
-    BF16/AMX/AVX-NE-CONVERT; float16: AVX-512 FP16/AMX-FP16). Without them oneDNN emulates
-    the type, much slower than float32."""
-    check = {
-        torch.bfloat16: getattr(torch.ops.mkldnn, "_is_mkldnn_bf16_supported", None),
-        torch.float16: getattr(torch.ops.mkldnn, "_is_mkldnn_fp16_supported", None),
-    }.get(dtype)
-    return dtype == torch.float32 or (check is not None and bool(check()))
-
-
-def _can_fuse_gelu(enc: EEGPTEncoder) -> bool:
-    """The fused fc1 + GELU epilogue applies: CUDA with float16/bfloat16 MLP weights."""
-    if not len(enc.blocks):
-        return False
-    weight = enc.blocks[0].mlp.fc1.weight
-    return weight.device.type == "cuda" and weight.dtype in (torch.float16, torch.bfloat16)
-
-
-def _can_short_attend(enc: EEGPTEncoder) -> bool:
-    """The Triton short-sequence attention kernel can run this encoder's attention (sequences
-    longer than :data:`eegpt.short_attention.MAX_TOKENS` fall back to SDPA per call)."""
-    if not len(enc.blocks):
-        return False
-    weight = enc.blocks[0].attn.qkv.weight
-    return (
-        short_attn.available(weight.device)
-        and weight.dtype in (torch.float16, torch.bfloat16)
-        and short_attn.head_dim_supported(enc.config.head_dim)
-    )
-
-
-def _pack_linears(enc: EEGPTEncoder, low_rank: bool, absorbed: bool) -> dict:
-    """oneDNN-packed copies of the weights the fast path multiplies by (see ``_linear``)."""
-    reorder = torch.ops.mkldnn._reorder_linear_weight
-    packed: dict = {}
-    last = len(enc.blocks) - 1
-    for i, blk in enumerate(enc.blocks):
-        qkv, d = blk.attn.qkv, blk.attn.qkv.in_features
-        if i == last:
-            packed[(qkv, "q")] = reorder(qkv.weight[:d].contiguous(), None)
-            if not absorbed:
-                packed[(qkv, "kv")] = reorder(qkv.weight[d:].contiguous(), None)
-        elif not (i == 0 and low_rank):
-            packed[qkv] = reorder(qkv.weight, None)
-        for layer in (blk.attn.proj, blk.mlp.fc1, blk.mlp.fc2):
-            packed[layer] = reorder(layer.weight, None)
-    return packed
-
-
-def _linear(
-    x: torch.Tensor,
-    layer: nn.Linear,
-    packed: dict | None = None,
-    *,
-    gelu: bool = False,
-    part: str | None = None,
-) -> torch.Tensor:
-    """``layer(x)``, then GELU if asked, in the layer's weight dtype.
-
-    ``part`` = ``"q"``/``"kv"``: only the first D / last 2D output rows of a fused qkv layer.
-    """
-    w, b = layer.weight, layer.bias
-    if part is not None:
-        rows = slice(0, layer.in_features) if part == "q" else slice(layer.in_features, None)
-        w, b = w[rows], None if b is None else b[rows]
-    x = x.to(w.dtype)
-    pw = None if packed is None else packed.get(layer if part is None else (layer, part))
-    if pw is not None:
-        shape = x.shape
-        y = torch.ops.mkldnn._linear_pointwise(
-            x.reshape(-1, shape[-1]).contiguous(),
-            pw,
-            b,
-            "gelu" if gelu else "none",
-            [],
-            "none" if gelu else "",  # "none": the exact (erf) GELU
-        )
-        return y.reshape(*shape[:-1], y.shape[-1])
-    if gelu and packed is not None and packed.get(GELU_EPILOGUE) and b is not None:
-        return linear_gelu_tanh(x, w, b)
-    y = F.linear(x, w, b)
-    return F.gelu(y) if gelu else y
-
-
-def _f32(x: torch.Tensor) -> torch.Tensor:
-    return x if x.dtype == torch.float32 else x.float()
-
-
-def _norm(x: torch.Tensor, norm: nn.LayerNorm, dtype: torch.dtype) -> torch.Tensor:
-    """LayerNorm in float32 (also of a narrower stored stream), returned in ``dtype`` (the next
-    matmul's)."""
-    return norm(_f32(x)).to(dtype)
-
-
-def _mlp(mlp: MLP, x: torch.Tensor, packed: dict | None = None) -> torch.Tensor:
-    return _linear(_linear(x, mlp.fc1, packed, gelu=True), mlp.fc2, packed)
-
-
-def _kernels_on(packed: dict | None) -> bool:
-    """The plan routes attention through eegpt's Triton kernels (``SHORT_ATTENTION``)."""
-    return bool(packed and packed.get(SHORT_ATTENTION))
-
-
-def _sdpa(
-    attn: Attention,
-    q: torch.Tensor,
-    k: torch.Tensor,
-    v: torch.Tensor,
-    packed: dict | None = None,
-) -> torch.Tensor:
-    """Multi-head attention of ``[L, n_q, D]`` queries on ``[L, n, D]`` keys/values, projected."""
-    if _kernels_on(packed) and short_attn.supports(q, k, attn.num_heads):
-        y = short_attn.short_attention(q, k, v, attn.num_heads)
-    else:
-        y = F.scaled_dot_product_attention(attn._heads(q), attn._heads(k), attn._heads(v))
-        y = y.transpose(1, 2).flatten(2)
-    return _linear(y, attn.proj, packed)
-
-
-def _block(blk: Block, t: torch.Tensor, packed: dict | None = None) -> torch.Tensor:
-    """A full block, ``[L, n, D] -> [L, n, D]``."""
-    dtype = blk.attn.qkv.weight.dtype
-    q, k, v = _linear(_norm(t, blk.norm1, dtype), blk.attn.qkv, packed).chunk(3, dim=-1)
-    return _residual_mlp(blk, t, _sdpa(blk.attn, q, k, v, packed), packed)
-
-
-def _residual_mlp(
-    blk: Block, t: torch.Tensor, a: torch.Tensor, packed: dict | None
-) -> torch.Tensor:
-    """The rest of a block after attention: ``u = t + a``, then ``u + mlp(norm2(u))``, summed
-    in float32 and stored in the plan's stream dtype (float32 unless ``STREAM_DTYPE``).
-
-    Compiled, the sum is written ``t + (a + mlp(...))`` (rounding differs in the last bit):
-    ``u`` then feeds only the LayerNorm, which computes it on the fly, so the stream is written
-    once per block instead of twice.
-    """
-    u = _f32(t) + a
-    m = _mlp(blk.mlp, _norm(u, blk.norm2, blk.mlp.fc1.weight.dtype), packed)
-    out = _f32(t) + (_f32(a) + m) if torch.compiler.is_compiling() else u + m
-    stream = packed.get(STREAM_DTYPE) if packed else None
-    return out if stream is None else out.to(stream)
-
-
-def _middle_blocks(blocks: nn.ModuleList, t: torch.Tensor, packed: dict | None) -> torch.Tensor:
-    """The full blocks between the first and the last, in order: ``[L, n, D] -> [L, n, D]``."""
-    for blk in blocks:
-        t = _block(blk, t, packed)
-    return t
-
-
-def _attention_rows(
-    attn: Attention, h: torch.Tensor, n_rows: int, packed: dict | None = None
-) -> torch.Tensor:
-    """Attention output for the last ``n_rows`` of normalised tokens ``h`` ``[L, n, D]``."""
-    q = _linear(h[:, -n_rows:], attn.qkv, packed, part="q")
-    k, v = _linear(h, attn.qkv, packed, part="kv").chunk(2, dim=-1)
-    return _sdpa(attn, q, k, v, packed)
-
-
-def _block_rows(
-    blk: Block, t: torch.Tensor, n_rows: int, packed: dict | None = None
-) -> torch.Tensor:
-    """A block's output for the last ``n_rows`` tokens only, ``[L, n, D] -> [L, n_rows, D]``."""
-    h = _norm(t, blk.norm1, blk.attn.qkv.weight.dtype)
-    out = _f32(t[:, -n_rows:]) + _attention_rows(blk.attn, h, n_rows, packed)
-    return out + _mlp(blk.mlp, _norm(out, blk.norm2, blk.mlp.fc1.weight.dtype), packed)
-
-
-def _first_block_low_rank(
-    blk: Block, tokens: torch.Tensor, patches: torch.Tensor, plan: FastPlan
-) -> torch.Tensor:
-    """First block on ``tokens`` ``[L, C + S, D]`` with the low-rank qkv (see :class:`FastPlan`).
-
-    ``patches`` ``[L, C, P]`` are the raw patches the channel tokens were projected from.
-    """
-    seqs, c, _ = patches.shape
-    heads = blk.attn.num_heads
-    weight = plan.channel.first_qkv
-    var, _ = torch.var_mean(tokens[:, :c], dim=-1, keepdim=True, correction=0)
-    rstd = (var + blk.norm1.eps).rsqrt_()  # [L, C, 1]
-    # [patch, one_hot(channel)] * rstd: one matmul (bias = the constant term) gives the qkv
-    inputs = torch.cat([patches, plan.channel.one_hot.expand(seqs, c, c)], dim=-1).mul_(rstd)
-    chan_qkv = F.linear(inputs.to(weight.dtype), weight, plan.first_qkv_const)  # [L, C, 3D]
-    q, k, v = chan_qkv.chunk(3, dim=-1)
-    if _kernels_on(plan.packed) and short_attn.supports(q, k, heads):
-        # the summary rows' q/k/v are read from the [S, 3D] constant, not concatenated
-        y = short_attn.short_attention(q, k, v, heads, *plan.summary_qkv.chunk(3, dim=-1))
-        a = _linear(y, blk.attn.proj, plan.packed)
-    else:
-        qkv = torch.cat([chan_qkv, plan.summary_qkv.expand(seqs, *plan.summary_qkv.shape)], 1)
-        a = _sdpa(blk.attn, *qkv.chunk(3, dim=-1), plan.packed)
-    return _residual_mlp(blk, tokens, a, plan.packed)
-
-
-def _last_block_absorbed(
-    blk: Block, tokens: torch.Tensor, n_rows: int, plan: FastPlan
-) -> torch.Tensor:
-    """Last block for the last ``n_rows`` tokens with absorbed key/value projections.
-
-    ``[L, n, D] -> [L, n_rows, D]``; see :class:`FastPlan` for the algebra.
-    """
-    attn = blk.attn
-    seqs, _, d = tokens.shape
-    heads, hd = attn.num_heads, attn.head_dim
-    w, b = attn.qkv.weight, attn.qkv.bias
-    h = _norm(tokens, blk.norm1, w.dtype)  # [L, n, D]
-    q = _linear(h[:, -n_rows:], attn.qkv, plan.packed, part="q")  # [L, S, D]
-    q = q.reshape(seqs * n_rows, heads, hd).transpose(0, 1)  # [H, L*S, hd]
-    qk = torch.bmm(q, plan.last_k)  # [H, L*S, D]
-    if _kernels_on(plan.packed) and h.shape[1] <= short_attn.MAX_TOKENS:
-        # scores, softmax and the weighted sum of tokens in one pass over h
-        z = short_attn.summary_attention(qk.view(heads, seqs, n_rows, d), h)
-        z = z.view(heads, seqs * n_rows, d)
-    else:
-        qk = qk.reshape(heads, seqs, n_rows * d).transpose(0, 1).reshape(seqs, heads * n_rows, d)
-        probs = torch.bmm(qk, h.transpose(1, 2)).softmax(dim=-1)  # [L, H*S, n]
-        z = torch.bmm(probs, h)  # [L, H*S, D]
-        z = z.reshape(seqs, heads, n_rows * d).transpose(0, 1).reshape(heads, seqs * n_rows, d)
-    y = torch.bmm(z, plan.last_v_t)  # [H, L*S, hd]
-    y = y.transpose(0, 1).reshape(seqs, n_rows, d)
-    if b is not None:
-        y = y + b[2 * d :]
-    out = _f32(tokens[:, -n_rows:]) + _linear(y, attn.proj, plan.packed)
-    return out + _mlp(blk.mlp, _norm(out, blk.norm2, blk.mlp.fc1.weight.dtype), plan.packed)
 
 
 class EEGPT(nn.Module):

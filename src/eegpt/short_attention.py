@@ -13,7 +13,7 @@ Rows shared by every sequence (the summary tokens' q/k/v in the encoder's first 
 passed once as a "tail" instead of being concatenated to each sequence. A second kernel,
 :func:`summary_attention`, runs the last block's "absorbed" attention: a few query rows per
 head, already multiplied by that head's key projection, against the normalised tokens
-themselves as keys and values (one pass over the tokens; see :class:`eegpt.model.FastPlan`).
+themselves as keys and values (one pass over the tokens; see :class:`eegpt.fast_path.FastPlan`).
 
 Numerics match FlashAttention's: scores and softmax in float32, the probabilities rounded to the
 input dtype for the ``p @ v`` product, accumulated in float32.
