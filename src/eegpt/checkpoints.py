@@ -51,14 +51,14 @@ from safetensors import SafetensorError
 from safetensors.torch import load_file as _load_safetensors
 from safetensors.torch import save as _dump_safetensors
 
-from eegpt import model as _model_module
 from eegpt._logging import few, honours_verbose, is_verbose
 from eegpt._logging import log as _log
 from eegpt._logging import warn as _warn
+from eegpt._weights_watch import _param_key, _watch_optimizer_steps
 from eegpt.channels import CHANNEL_INDEX, VOCABULARY, normalize_channel_name
 from eegpt.config import N_VOCABULARY, PRESETS, EEGPTConfig
 from eegpt.errors import CheckpointError
-from eegpt.model import EEGPT, EEGPTEncoder, _param_key
+from eegpt.model import EEGPT, EEGPTEncoder
 from eegpt.outputs import atomic_write
 
 logger = logging.getLogger(__name__)
@@ -1229,7 +1229,7 @@ def encoder_fingerprint(model: EEGPT | EEGPTEncoder) -> str:
 @dataclass(frozen=True)
 class _WeightsSeen:
     """The encoder's weights as seen at one moment: each parameter's identity, in-place change
-    counter, dtype and device (:func:`eegpt.model._param_key`), the process's optimizer step
+    counter, dtype and device (:func:`eegpt._weights_watch._param_key`), the process's optimizer step
     count then, and the :func:`encoder_fingerprint` of the weights."""
 
     key: tuple
@@ -1238,7 +1238,7 @@ class _WeightsSeen:
 
     @classmethod
     def now(cls, model: EEGPT, fingerprint: str) -> _WeightsSeen:
-        steps = _model_module._watch_optimizer_steps()  # before the key: no step between
+        steps = _watch_optimizer_steps()  # before the key: no step between
         return cls(_param_key(model.target_encoder), steps, fingerprint)
 
     def still(self, model: EEGPT) -> bool:

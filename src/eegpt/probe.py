@@ -1,7 +1,7 @@
 """Linear probing of a frozen EEGPT encoder, as in the paper's downstream experiments.
 
 The recipe is the one of the original linear-probe scripts (Wang et al., NeurIPS 2024): the
-pretrained encoder stays frozen in eval mode; a :class:`~eegpt.model.LinearProbe` head (dropout
+pretrained encoder stays frozen in eval mode; a :class:`~eegpt.heads.LinearProbe` head (dropout
 0.5, ``LinearWithConstraint(S*D, 16, max_norm=1)`` per patch, then
 ``LinearWithConstraint(16*N, n_classes, max_norm=0.25)``) is trained with cross-entropy, AdamW
 (``weight_decay=0.01``) and a one-cycle learning-rate schedule (``max_lr=4e-4``,
@@ -100,6 +100,7 @@ from eegpt.errors import (
     RecordingError,
     install_hint,
 )
+from eegpt.heads import LinearProbe
 from eegpt.io import (
     Recording,
     as_recording,
@@ -109,7 +110,7 @@ from eegpt.io import (
     read_epochs_file,
     warn_unapplied_projectors,
 )
-from eegpt.model import EEGPT, EEGPTEncoder, LinearProbe
+from eegpt.model import EEGPT, EEGPTEncoder
 from eegpt.outputs import atomic_write
 from eegpt.preprocessing import (
     PreprocessingConfig,

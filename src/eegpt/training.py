@@ -23,7 +23,8 @@ import torch.nn.functional as F
 from torch import nn
 
 from eegpt._logging import few, progress_options
-from eegpt.model import EEGPTEncoder, renorm_constrained_
+from eegpt.heads import renorm_constrained_
+from eegpt.model import EEGPTEncoder
 
 _DTYPES = {"float32": torch.float32, "bfloat16": torch.bfloat16, "float16": torch.float16}
 
