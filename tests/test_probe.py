@@ -2076,3 +2076,25 @@ def test_a_probe_records_its_stream_precision_and_software(weights, tmp_path, ca
     with pytest.raises(ValueError, match=r"--stream-precision\) applies to the frozen encoder"):
         train_probe(load_model(weights), synthetic_erp_epochs(20, seed=0, seconds=1.0),
                     chan_proj=True, precision="bfloat16", stream_precision="float16")  # fmt: skip
+
+
+def test_predictions_honour_the_stream_precision(weights, tmp_path):
+    """probe predict/evaluate's --stream-precision (and predict_proba's stream_precision)
+    reaches the frozen encoder: a float16 stream under bfloat16 gives other probabilities than
+    a float32 stream, close to them; a probe that runs its encoder under autocast refuses it."""
+    import warnings
+
+    epochs = synthetic_erp_epochs(24, seed=0, seconds=1.0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # bfloat16 emulated on this CPU
+        probe = train_probe(
+            load_model(weights), epochs, epochs=1, device="cpu", preprocessing=ONE_SECOND
+        )
+        run = {"device": "cpu", "precision": "bfloat16"}
+        plain = probe.predict_proba(epochs, **run)
+        streamed = probe.predict_proba(epochs, **run, stream_precision="float16")
+    assert not np.array_equal(plain, streamed)
+    np.testing.assert_allclose(streamed, plain, atol=0.05)
+    probe.config = probe.config.replace(chan_proj=True)  # as a probe with a projection
+    with pytest.raises(ValueError, match=r"--stream-precision\) applies to a frozen encoder"):
+        probe.predict_proba(epochs, **run, stream_precision="float16")

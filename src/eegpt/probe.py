@@ -1520,12 +1520,22 @@ class EEGPTProbe:
         precision: Precision = "float32",
         batch_size: int | None = None,
         cache: EmbeddingCache | str | os.PathLike | bool | None = False,
+        stream_precision: str = "float32",
     ) -> np.ndarray:
-        """Logits ``[n, n_classes]`` of model-ready windows (see :meth:`windows`)."""
+        """Logits ``[n, n_classes]`` of model-ready windows (see :meth:`windows`).
+        ``stream_precision``: of the frozen encoder's residual stream under a reduced
+        ``precision`` (:class:`~eegpt.engine.InferenceEngine`); float32 for other probes."""
         dev = resolve_device(device)
         precision = check_precision(precision, dev)
+        frozen = self.frozen_encoder and not self.config.chan_proj
+        if stream_precision != "float32" and not frozen:
+            raise ValueError(
+                f"stream_precision={stream_precision!r} (--stream-precision) applies to a "
+                "frozen encoder's embeddings; this probe runs its encoder under autocast (a "
+                "channel projection or a fine-tuned encoder): leave stream_precision float32"
+            )
         self.model.to(dev).eval()
-        if self.frozen_encoder and not self.config.chan_proj:
+        if frozen:
             z = embed_windows(
                 self.model,
                 windows,
@@ -1535,6 +1545,7 @@ class EEGPTProbe:
                 batch_size=batch_size,
                 cache=cache,
                 preprocessing=self.preprocessing,
+                stream_precision=stream_precision,
             )
             head = self.model.final_layer
             logits = predict_logits(head, z, batch_size or GPU_BATCH_SIZE, dev, "float32")
@@ -1589,7 +1600,7 @@ class EEGPTProbe:
             after its first sample (see :meth:`windows` and :meth:`window_onsets`).
         **kwargs
             ``ch_names``, ``sfreq``, ``units``, ``rename``, ``verbose`` (input) and ``device``,
-            ``precision``, ``batch_size``, ``cache`` (inference).
+            ``precision``, ``stream_precision``, ``batch_size``, ``cache`` (inference).
         """
         logits = self.decision_function(data, **kwargs)
         return row_softmax(logits)
@@ -1726,7 +1737,7 @@ class EEGPTProbe:
 
 def _split_kwargs(kwargs: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     input_keys = {"ch_names", "sfreq", "units", "rename", "verbose"}
-    run_keys = {"device", "precision", "batch_size", "cache"}
+    run_keys = {"device", "precision", "batch_size", "cache", "stream_precision"}
     unknown = sorted(set(kwargs) - input_keys - run_keys)
     if unknown:
         raise TypeError(f"unexpected keyword argument(s) {unknown}")

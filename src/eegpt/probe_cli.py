@@ -1336,10 +1336,10 @@ def _say_bad_windows(path: Path, bad: np.ndarray, over: list[list[str]], reject:
 
 def _probabilities(args: argparse.Namespace, probe: Any, data: Any, rename: Any) -> np.ndarray:
     """The probe's class probabilities ``[n, n_classes]`` of ``data``, on the command line's
-    device, precision and batch size."""
+    device, precision, stream precision and batch size."""
     return probe.predict_proba(
         data, rename=rename, device=args.device, precision=args.precision,
-        batch_size=args.batch_size,
+        stream_precision=args.stream_precision, batch_size=args.batch_size,
     )  # fmt: skip
 
 
