@@ -184,3 +184,49 @@ def test_embed_of_a_tensor_that_requires_grad_points_to_the_model_call():
     signal = (torch.randn(3, 1024) * 2e-5).requires_grad_()
     with pytest.raises(TypeError, match=r"without autograd.*model\(x, chan_ids\)"):
         model.embed(signal, ch_names=["C3", "CZ", "C4"], sfreq=256.0)
+
+
+def test_the_compiled_fast_path_compiles_once_for_repeated_batches():
+    """A fast forward registers no module (it does not slice the ModuleList of blocks, which
+    builds a new one each call): torch.compile's guards hold, so batches of one shape compile
+    once (they recompiled every call, guarded on the count of module registrations)."""
+    from torch._dynamo.testing import CompileCounter
+
+    model, x, ids = small_model()
+    engine = InferenceEngine(model, device="cpu", batch_size=2)
+    counter = CompileCounter()
+    engine._fn = torch.compile(engine._forward_planned, dynamic=False, backend=counter)
+    torch._dynamo.reset()
+    windows = torch.randn(8, 3, 512).numpy()
+    for _ in range(3):
+        engine.encode(windows, ids.tolist())
+    assert counter.frame_count == 1
+
+
+@torch.no_grad()
+def test_a_hook_on_a_block_inserted_into_the_list_is_seen():
+    """ModuleList.insert writes the list's modules directly (no registration hook runs): the
+    hook check sees the new block by the list's length, so its hook runs."""
+    import copy
+
+    model, x, ids = small_model()
+    model(x, ids)  # the hook check's lists held
+    fired = []
+    extra = copy.deepcopy(model.target_encoder.blocks[0])
+    extra.register_forward_hook(lambda *a: fired.append(1))
+    model.target_encoder.blocks.insert(1, extra)
+    model(x, ids)
+    assert fired == [1]
+
+
+@torch.no_grad()
+def test_a_reduced_precision_engine_keeps_none_of_the_callers_hooks():
+    """The engine's bfloat16 copy of the encoder does not carry the hooks the caller had
+    when it was made: a hook removed later no longer changes the engine's embeddings."""
+    model, x, ids = small_model()
+    windows = x.numpy()
+    clean = InferenceEngine(model, device="cpu", precision="bfloat16").encode(windows, ids.tolist())
+    handle = model.target_encoder.blocks[1].norm2.register_forward_hook(zero_output)
+    engine = InferenceEngine(model, device="cpu", precision="bfloat16")
+    handle.remove()
+    np.testing.assert_array_equal(engine.encode(windows, ids.tolist()), clean)

@@ -131,6 +131,14 @@ def default_batch_size(
     return 1 << min(6, max(0, fits.bit_length() - 1))
 
 
+# the hook dicts of torch.nn.Module that copy.deepcopy copies along with a module
+_COPIED_HOOKS = (
+    "_forward_hooks", "_forward_hooks_with_kwargs", "_forward_hooks_always_called",
+    "_forward_pre_hooks", "_forward_pre_hooks_with_kwargs", "_backward_hooks",
+    "_backward_pre_hooks",
+)  # fmt: skip
+
+
 def cast_matmuls(model: nn.Module, dtype: torch.dtype) -> nn.Module:
     """A copy of ``model`` whose transformer-block linear layers hold ``dtype`` weights.
 
@@ -139,6 +147,9 @@ def cast_matmuls(model: nn.Module, dtype: torch.dtype) -> nn.Module:
     ``dtype`` with float32 accumulation and keeps the residual stream in float32.
     """
     model = copy.deepcopy(model)
+    for module in model.modules():  # the caller's hooks stay the caller's: a hook removed
+        for name in _COPIED_HOOKS:  # later must not go on running in this private copy
+            getattr(module, name, {}).clear()
     encoder = model.target_encoder if isinstance(model, EEGPT) else model
     for blk in encoder.blocks:
         for module in blk.modules():
@@ -465,17 +476,21 @@ class InferenceEngine:
     def runs_fast_path(self) -> bool:
         """Whether the next batch runs the encoder's fast path: ``fused``, and no forward or
         backward hook on the model's encoder, its submodules or every module (the fast path
-        calls no submodule, so their hooks would not run; :func:`eegpt.fast_path.has_hooks`).
-        Otherwise the reference path runs, without CUDA graphs or compilation."""
+        calls only the LayerNorms as modules, so other hooks would not run;
+        :func:`eegpt.fast_path.has_hooks`). Otherwise the reference path runs, without CUDA
+        graphs or compilation."""
         return self.fused and not has_hooks(self.encoder)
 
     def _forward(
         self, x: torch.Tensor, chan_ids: Sequence[int] | torch.Tensor, plan: FastPlan | None
     ) -> torch.Tensor:
-        if not self.runs_fast_path():
-            ids = torch.as_tensor(chan_ids, dtype=torch.long, device=self.device)
-            return self._forward_reference(x.to(self.device, torch.float32), ids)
-        plan = self.plan(chan_ids) if plan is None else plan
+        """``plan``: the fast path's, given by a caller that chose it (``encode``, once per
+        call); None: chosen here."""
+        if plan is None:
+            if not self.runs_fast_path():
+                ids = torch.as_tensor(chan_ids, dtype=torch.long, device=self.device)
+                return self._forward_reference(x.to(self.device, torch.float32), ids)
+            plan = self.plan(chan_ids)
         n = x.shape[0]
         static = self.use_graphs or self.use_compile
         rows = self.bucket(n, self.batch_for(x.shape)) if static else n

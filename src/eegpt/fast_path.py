@@ -21,8 +21,8 @@ in eval-mode inference (:meth:`eegpt.model.EEGPTEncoder.fast_plan` says when the
 dropped; :mod:`eegpt._weights_watch` sees the changes). Matmuls run in the linear layers' dtype
 while the residual stream stays float32, which is how the engine's bfloat16/float16 modes work.
 Tested against the reference path to float32 precision (max relative error ~1e-6). The fast
-path calls no submodule, so the hooks of the encoder's submodules would not run: the encoder
-takes the reference path while any is registered (:func:`has_hooks`).
+path calls only the LayerNorms as modules, so the hooks of the other submodules would not run:
+the encoder takes the reference path while any is registered (:func:`has_hooks`).
 
 For reduced precision on CUDA the plan may also run ``fc1`` + GELU as one cuBLASLt call
 (``gelu_epilogue``, :func:`linear_gelu_tanh`): that epilogue is the tanh approximation of GELU
@@ -39,6 +39,7 @@ float16/bfloat16 between blocks (``stream_dtype``; sums and LayerNorms stay floa
 from __future__ import annotations
 
 import contextlib
+import threading
 import weakref
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -158,12 +159,15 @@ class FastPlan(NamedTuple):
 # (``torch.nn.modules.module.register_module_forward_hook``, ...).
 _HOOK_ATTRS = ("_forward_hooks", "_forward_pre_hooks", "_backward_hooks", "_backward_pre_hooks")
 _GLOBAL_HOOKS = tuple(getattr(torch.nn.modules.module, "_global" + name) for name in _HOOK_ATTRS)
-# Per module: (tree version, the hook dicts of the module and all its submodules). The version
-# counts submodule assignments anywhere (a global registration hook, installed on first use),
-# so the list is rebuilt when a submodule is replaced (``model.blocks[3].attn = ...``).
+# Per module: (tree version, the modules of its tree with their numbers of children, the hook
+# dicts of them all). The version counts submodule assignments anywhere (a global registration
+# hook, installed on first use), so the lists are rebuilt when a submodule is replaced
+# (``model.blocks[3].attn = ...``); the numbers of children catch what bypasses it
+# (``ModuleList.insert``, which writes ``_modules`` directly).
 _HOOK_DICTS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _tree_version = 0
 _watching_tree = False
+_watch_lock = threading.Lock()
 
 
 def _module_registered(module: nn.Module, name: str, submodule: nn.Module | None) -> None:
@@ -175,18 +179,23 @@ def has_hooks(module: nn.Module) -> bool:
     """Whether a forward, forward-pre or backward hook is registered on ``module``, on one of
     its submodules or globally (on every module).
 
-    The fast path of :class:`EEGPTEncoder` reads the submodules' weights without calling them,
-    so their hooks would silently not run; the encoder takes the reference path instead while
-    any exists. Cheap (~1 us: the truthiness of a held list of the hook dicts)."""
+    The fast path of :class:`EEGPTEncoder` reads the submodules' weights without calling them
+    (only its LayerNorms are called as modules), so their hooks would silently not run; the
+    encoder takes the reference path instead while any exists. Cheap (a few microseconds for
+    the large model: the truthiness of a held list of the hook dicts, and each held module's
+    number of children)."""
     global _watching_tree
     entry = _HOOK_DICTS.get(module)
-    if entry is None or entry[0] != _tree_version:
-        if not _watching_tree:
-            torch.nn.modules.module.register_module_module_registration_hook(_module_registered)
-            _watching_tree = True
-        dicts = [getattr(m, name) for m in module.modules() for name in _HOOK_ATTRS]
-        entry = _HOOK_DICTS[module] = (_tree_version, [*_GLOBAL_HOOKS, *dicts])
-    return any(entry[1])
+    if entry is None or entry[0] != _tree_version or any(len(m._modules) != n for m, n in entry[1]):
+        with _watch_lock:
+            if not _watching_tree:
+                torch.nn.modules.module.register_module_module_registration_hook(_module_registered)
+                _watching_tree = True
+        version = _tree_version  # before the walk: a change meanwhile rebuilds next time
+        tree = [(m, len(m._modules)) for m in module.modules()]
+        dicts = [getattr(m, name) for m, _ in tree for name in _HOOK_ATTRS]
+        entry = _HOOK_DICTS[module] = (version, tree, [*_GLOBAL_HOOKS, *dicts])
+    return any(entry[2])
 
 
 def _fast_cache(encoder: nn.Module) -> dict:
@@ -322,7 +331,9 @@ def forward_planned(enc: EEGPTEncoder, x: torch.Tensor, plan: FastPlan) -> torch
     if plan.first_qkv_t is not None:
         tokens = _first_block_low_rank(enc.blocks[0], tokens, patches, plan)
         first = 1
-    tokens = _middle_blocks(enc.blocks[first:-1], tokens, plan.packed)
+    # a list, not enc.blocks[first:-1]: slicing a ModuleList builds a new one, registering its
+    # modules on every call (which has_hooks counts, and torch.compile would guard on)
+    tokens = _middle_blocks(list(enc.blocks)[first:-1], tokens, plan.packed)
     if plan.last_k is not None:
         out = _last_block_absorbed(enc.blocks[-1], tokens, s, plan)
     else:
@@ -582,7 +593,7 @@ def _residual_mlp(
     return out if stream is None else out.to(stream)
 
 
-def _middle_blocks(blocks: nn.ModuleList, t: torch.Tensor, packed: dict | None) -> torch.Tensor:
+def _middle_blocks(blocks: list[nn.Module], t: torch.Tensor, packed: dict | None) -> torch.Tensor:
     """The full blocks between the first and the last, in order: ``[L, n, D] -> [L, n, D]``."""
     for blk in blocks:
         t = _block(blk, t, packed)

@@ -24,8 +24,8 @@ Two execution paths compute the same function:
   (``vmap`` over inputs or over an ensemble's stacked parameters with ``functional_call``,
   per-sample ``vmap(grad(...))``) the reference path runs instead, and so it does while a
   forward or backward hook is registered on the encoder, one of its submodules or every module
-  (:func:`~eegpt.fast_path.has_hooks`): the fast path calls no submodule, so their hooks would
-  not run.
+  (:func:`~eegpt.fast_path.has_hooks`): the fast path calls only the LayerNorms as modules,
+  so other hooks would not run.
 
 :meth:`EEGPTEncoder.forward_intermediates` gives the reference path's input tokens, each
 block's residual stream and attention weights. The probe heads (:class:`LinearProbe`,
@@ -48,7 +48,6 @@ from eegpt._methods import function_method
 from eegpt._weights_watch import (
     _FAST_CACHES,
     _STEPPED_OPTIMIZERS,
-    _param_key,  # noqa: F401 - re-exported for eegpt.checkpoints
     _parameter_ids,
     _watch_optimizer_steps,
 )
@@ -243,9 +242,13 @@ class EEGPTEncoder(nn.Module):
         # the engine's reduced precision, which casts the linears of a copy) runs the plain one,
         # and so do torch.jit.trace and torch.export (graphs of the published operations) and
         # torch.func transforms (the fast path's caches and out= writes need plain tensors); so
-        # does an encoder with hooks on it or a submodule, as the fast path calls no submodule
-        plain = not (_tracing() or _functorch_transforming(x, self) or has_hooks(self))
-        if self.fused and self.norm.weight.dtype == torch.float32 and plain:
+        # does an encoder with hooks on it or a submodule, as the fast path calls only its
+        # LayerNorms as modules (the cheapest checks first)
+        if (
+            self.fused
+            and self.norm.weight.dtype == torch.float32
+            and not (_tracing() or _functorch_transforming(x, self) or has_hooks(self))
+        ):
             return self._forward_fused(x, chan_ids)
         return self._forward_reference(x, chan_ids)
 
