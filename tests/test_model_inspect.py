@@ -230,3 +230,30 @@ def test_a_reduced_precision_engine_keeps_none_of_the_callers_hooks():
     engine = InferenceEngine(model, device="cpu", precision="bfloat16")
     handle.remove()
     np.testing.assert_array_equal(engine.encode(windows, ids.tolist()), clean)
+
+
+def test_corpus_runs_probes_and_estimators_follow_the_models_fused_flag(monkeypatch, tmp_path):
+    """embed_dataset, a probe's frozen-encoder embeddings and the scikit-learn embedder make
+    their engines on the model's flag, as embed() does: fused=False runs no fast path."""
+    import mne
+
+    from eegpt.dataset import embed_dataset
+    from eegpt.probe import embed_windows
+    from eegpt.sklearn import EEGPTEmbedder
+
+    model, _, _ = small_model(fused=False)
+    names = ["C3", "CZ", "C4"]
+    signal = np.random.default_rng(0).standard_normal((3, 2048)) * 2e-5
+    raw = mne.io.RawArray(signal, mne.create_info(names, 256.0, "eeg"), verbose=False)
+    raw.save(tmp_path / "a_raw.fif", verbose=False)
+
+    def no_fast_path(*args, **kwargs):
+        raise AssertionError("the fast path ran")
+
+    monkeypatch.setattr(EEGPTEncoder, "forward_planned", no_fast_path)
+    run = dict(model=model, workers=0, device="cpu", progress=False)
+    assert embed_dataset(tmp_path, tmp_path / "out", **run).n_ok == 1  # (a failure is recorded)
+    windows = torch.randn(2, 3, 512).numpy()
+    embed_windows(model, windows, [0, 1, 2], device="cpu")
+    embedder = EEGPTEmbedder(model=model, ch_names=names, sfreq=256.0, device="cpu")
+    embedder.fit_transform(np.stack([signal[:, :1024], signal[:, 1024:]]))

@@ -878,6 +878,7 @@ def make_engines(
                 device=dev,
                 precision=precision,
                 batch_size=batch_size,
+                fused=replica.fused,  # as the model says (model.fused), as embed() does
                 stream_precision=stream_precision,
             )
         )

@@ -260,11 +260,13 @@ class _EmbedActor:
             cpus = ray.get_runtime_context().get_assigned_resources().get("CPU", 1)
             torch.set_num_threads(max(1, int(cpus)))
         model = ray.get(model_ref[0])
+        encoder = getattr(model, "target_encoder", model)  # never a channel projection
         self.engine = InferenceEngine(
-            getattr(model, "target_encoder", model),  # never a channel projection (make_engines)
+            encoder,
             device="cuda" if use_gpu else "cpu",
             precision=precision,
             batch_size=batch_size,
+            fused=encoder.fused,  # as make_engines
             stream_precision=stream_precision,
         )
         self.pool = pool

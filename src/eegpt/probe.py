@@ -1076,7 +1076,7 @@ def embed_windows(
             return found
     engine = InferenceEngine(
         encoder, device=device, precision=precision, batch_size=batch_size,
-        stream_precision=stream_precision,
+        fused=encoder.fused, stream_precision=stream_precision,
     )  # fmt: skip
     z = engine.encode(windows, chan_ids, progress=progress)
     if store is not None and key is not None:

@@ -591,11 +591,13 @@ class EEGPTEmbedder(_ConfigParams, TransformerMixin, BaseEstimator):
             if bar is not None:
                 bar.update(len(out))
             return out
+        encoder = encoder_of(self.model_)
         engine = InferenceEngine(
-            encoder_of(self.model_),
+            encoder,
             device=self.device,
             precision=self.precision,
             batch_size=self.batch_size,
+            fused=encoder.fused,  # as the model says, as embed() does
         )
         return engine.encode(
             windows.data, windows.mapping.chan_ids, progress=False if bar is None else bar
