@@ -379,12 +379,13 @@ class EEGPTEncoder(nn.Module):
         when a ``torch.optim`` optimizer holding one of its parameters steps (fused ones
         included; other optimizers, e.g. of a head trained on its embeddings, leave it: eegpt
         watches optimizer steps through a global ``torch.optim`` hook, registered when the first
-        cache is filled or the first model is built, never on import), and when the encoder goes from training to eval mode (``model.eval()``). With autograd
-        enabled, in training mode or while compiling, nothing is cached: everything is
+        cache is filled, the first model is built or loaded weights are first noted, never on
+        import), and when the encoder goes from training to eval mode (``model.eval()``). With
+        autograd enabled, in training mode or while compiling, nothing is cached: everything is
         recomputed per call, so gradients flow to the parameters and a model being trained (an
-        EMA teacher updated through ``p.data``) is always current. Not seen: writes through ``p.data`` (or on
-        inference tensors) to an encoder kept in eval mode; call :meth:`clear_fast_cache`
-        after such an edit.
+        EMA teacher updated through ``p.data``) is always current. Not seen: writes through
+        ``p.data`` (or on inference tensors) to an encoder kept in eval mode; call
+        :meth:`clear_fast_cache` after such an edit.
 
         ``pack``: also keep the linear layers' weights pre-packed for oneDNN (CPU inference:
         no repacking per call, GELU fused into ``fc1``). ``None`` packs where it applies (CPU,
