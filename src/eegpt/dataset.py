@@ -2678,9 +2678,12 @@ def _done_shards(
     retry_failed: bool,
     *,
     quiet: bool = False,
+    stamps: dict[int, Any] | None = None,
 ) -> dict[int, list[dict[str, Any]]]:
     """Finished shards (by number) with their file statuses, from the shard footers; an
-    unreadable one is left out (and said so unless ``quiet``)."""
+    unreadable one is left out (and said so unless ``quiet``). ``stamps``: filled with the
+    ``run`` stamp of every footer read (shards to be retried too), read once for
+    :func:`_warn_other_versions`."""
     done: dict[int, list[dict[str, Any]]] = {}
     for p in sorted(output_dir.iterdir()):
         m = _SHARD.match(p.name)
@@ -2702,6 +2705,8 @@ def _done_shards(
                 f"{p} was written with other settings than {MANIFEST} records; pass "
                 "overwrite=True (--overwrite) to start over"
             )
+        if stamps is not None:
+            stamps[k] = status.get("run")
         files = status["files"]
         if retry_failed and any(f["status"] == "failed" for f in files):
             continue
@@ -3001,7 +3006,8 @@ def embed_dataset(
                     and unwritable is None
                 ):
                     _write_listing(output_dir, corpus)  # a part from before it: listing unknown
-                done = _done_shards(output_dir, spec, len(shards), retry_failed)
+                stamps: dict[int, Any] = {}  # the footers' run stamps, for the version check
+                done = _done_shards(output_dir, spec, len(shards), retry_failed, stamps=stamps)
                 kept = _kept_files(output_dir, len(shards), done, retry_failed)
                 changed = _warn_changed(data, [*chain.from_iterable(done.values()), *kept.values()],
                                         read_only=unwritable is not None)  # fmt: skip
@@ -3020,7 +3026,7 @@ def embed_dataset(
                 ]
                 if (done or kept) and todo:
                     present = sorted({*done, *(int(f["shard"]) for f in kept.values())})
-                    _warn_other_versions(output_dir, present, run.previous_runs)
+                    _warn_other_versions(output_dir, present, run.previous_runs, stamps)
                 _log(
                     f"embed_dataset: {_count(len(data), 'file')} from {data.source} in "
                     f"{_count(len(shards), 'shard')} of "
@@ -3477,21 +3483,21 @@ def _run_versions(run: Mapping[str, Any]) -> dict[str, str]:
 
 
 def _shard_versions(
-    output_dir: Path, shards: Iterable[int], previous_runs: Sequence[Mapping[str, Any]]
+    shards: Iterable[int],
+    previous_runs: Sequence[Mapping[str, Any]],
+    stamps: Mapping[int, Any],
 ) -> list[dict[str, str]]:
-    """The versions that computed the rows of ``shards`` (present in ``output_dir``): from the
-    ``run`` stamp of each footer, completed by the manifest's entry of the run it names (a
-    stamp from before ``software`` was stamped names eegpt and torch alone); for a footer
-    without a stamp (or unreadable), those of every earlier run that wrote a shard
-    (``shards_written`` > 0): a run that died before its first shard made none of the rows."""
+    """The versions that computed the rows of ``shards``: from the ``run`` stamp of each
+    footer (``stamps``, by shard, as :func:`_done_shards` read them), completed by the
+    manifest's entry of the run it names (a stamp from before ``software`` was stamped names
+    eegpt and torch alone); for a footer without a stamp (or unreadable), those of every
+    earlier run that wrote a shard (``shards_written`` > 0): a run that died before its first
+    shard made none of the rows."""
     by_start = {r.get("started"): r for r in previous_runs if r.get("started")}
     found: list[dict[str, str]] = []
     unknown = False
     for k in shards:
-        try:
-            stamp = read_shard_status(output_dir / shard_name(k))[1].get("run")
-        except Exception:  # noqa: BLE001 - not to be read here: judged by the runs
-            stamp = None
+        stamp = stamps.get(k)
         if not isinstance(stamp, Mapping):
             unknown = True
             continue
@@ -3504,7 +3510,10 @@ def _shard_versions(
 
 
 def _warn_other_versions(
-    output_dir: Path, shards: Iterable[int], previous_runs: Sequence[Mapping[str, Any]]
+    output_dir: Path,
+    shards: Iterable[int],
+    previous_runs: Sequence[Mapping[str, Any]],
+    stamps: Mapping[int, Any],
 ) -> None:
     """Warn, once, when this run resumes a folder whose shards present (``shards``, by number)
     were computed with other versions of eegpt, torch, NumPy, SciPy or MNE than this run's
@@ -3512,7 +3521,7 @@ def _warn_other_versions(
     the warning says how to tell their shards apart. Earlier runs that wrote none of the
     shards present (one that died before its first shard) are not counted."""
     now = {"eegpt": __version__, **software_versions()}
-    seen = _shard_versions(output_dir, shards, previous_runs)
+    seen = _shard_versions(shards, previous_runs, stamps)
     before = {name: sorted({v[name] for v in seen if name in v}) for name in _COMPARED_VERSIONS}
     changed = [name for name in _COMPARED_VERSIONS if any(v != now[name] for v in before[name])]
     if not changed:
