@@ -8,7 +8,7 @@ as windows/s and as the fraction of that rate achieved in nominal FLOPs.
 
 Under load the GPU's clock falls to what its power limit allows (an H200 at 700 W: ~1.5 GHz
 instead of 1.98 GHz; an 8192^3 bf16 matmul reaches ~790 TFLOP/s only for its first ~10 products,
-~670 TFLOP/s after that; ``explore_throughput.py --experiment sustained`` records it with
+~670 TFLOP/s after that; ``experiments/explore_throughput.py --experiment sustained`` records it with
 ``nvidia-smi``). So on a GPU the matmul (20 products per call) and every variant are timed
 alike: back-to-back calls for at least ``--min-time`` seconds, reported as the median call
 (``median_ms``; ``peak_bf16_flops`` and ``fraction_of_peak`` come from it) and as the median of

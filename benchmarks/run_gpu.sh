@@ -46,7 +46,7 @@ if has online; then
   timeout 200 python3 bench_online.py --device cuda --out "$RES" 2>&1 | tee "$RES/online.log" | grep -v "^wrote"
 fi
 if has explore; then
-  timeout 330 python3 explore_gpu.py --out "$RES" --autotune-limit 200 2>&1 | tee "$RES/explore.log" | grep -v "^wrote"
+  timeout 330 python3 experiments/explore_gpu.py --out "$RES" --autotune-limit 200 2>&1 | tee "$RES/explore.log" | grep -v "^wrote"
 fi
 if has plot; then
   python3 plot.py "$RES"

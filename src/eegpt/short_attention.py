@@ -44,7 +44,7 @@ except ImportError:  # pragma: no cover - depends on the installation
 MAX_TOKENS = 128
 #: Launch configuration (heads per program, warps, pipelining depth of the loop over a program's
 #: heads; 0: unrolled): full sequences, and few query rows (the last block's summary tokens).
-#: The fastest on an H200 (``explore_throughput.py --experiment kernel`` and ``attention-pipeline``):
+#: The fastest on an H200 (``experiments/explore_throughput.py --experiment kernel`` and ``attention-pipeline``):
 #: 62 tokens, 8 heads of 64 per program, loads of the next heads in flight while one is
 #: computed, ~4.2 TB/s (unrolled over 4 heads: ~4.0 TB/s; PyTorch's FlashAttention: ~2 TB/s).
 HEADS_PER_PROGRAM = 8

@@ -53,16 +53,16 @@ matmul; the kernel time of one compiled forward by kind.
 ``triton_gemm_gelu.py`` against cuBLASLt's GELU-epilogue GEMM (and the same GEMM without GELU),
 each launch configuration, then in the compiled engine, timed in alternating rounds.
 
-    python benchmarks/explore_throughput.py --out results/h200 --experiment precision
-    python benchmarks/explore_throughput.py --out results/h200 --experiment attention
-    python benchmarks/explore_throughput.py --out results/h200 --experiment kernel
-    python benchmarks/explore_throughput.py --out results/h200 --experiment fused-ln
-    python benchmarks/explore_throughput.py --out results/h200 --experiment sustained
-    python benchmarks/explore_throughput.py --out results/h200 --experiment gemm-gelu
-    python benchmarks/explore_throughput.py --out results/h200 --experiment memory-passes
-    python benchmarks/explore_throughput.py --out results/h200 --experiment attention-pipeline
-    python benchmarks/explore_throughput.py --out results/h200 --experiment graph-streams
-    python benchmarks/explore_throughput.py --out results/h200 --experiment power
+    python benchmarks/experiments/explore_throughput.py --out results/h200 --experiment precision
+    python benchmarks/experiments/explore_throughput.py --out results/h200 --experiment attention
+    python benchmarks/experiments/explore_throughput.py --out results/h200 --experiment kernel
+    python benchmarks/experiments/explore_throughput.py --out results/h200 --experiment fused-ln
+    python benchmarks/experiments/explore_throughput.py --out results/h200 --experiment sustained
+    python benchmarks/experiments/explore_throughput.py --out results/h200 --experiment gemm-gelu
+    python benchmarks/experiments/explore_throughput.py --out results/h200 --experiment memory-passes
+    python benchmarks/experiments/explore_throughput.py --out results/h200 --experiment attention-pipeline
+    python benchmarks/experiments/explore_throughput.py --out results/h200 --experiment graph-streams
+    python benchmarks/experiments/explore_throughput.py --out results/h200 --experiment power
 
 Writes ``explore_throughput_<experiment>.json``; nothing here changes the package.
 """
@@ -75,6 +75,7 @@ import statistics
 import time
 from pathlib import Path
 
+import _parent  # noqa: F401 - puts benchmarks/ (common.py) on sys.path
 import torch
 import torch.nn.functional as F
 from common import environment, log, rel_err, write_json

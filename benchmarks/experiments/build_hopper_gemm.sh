@@ -1,5 +1,5 @@
 #!/bin/bash
-# Build benchmarks/hopper_gemm.cu (CUTLASS 3 Hopper GEMMs) into one shared library.
+# Build benchmarks/experiments/hopper_gemm.cu (CUTLASS 3 Hopper GEMMs) into one shared library.
 # usage: build_hopper_gemm.sh CUTLASS_DIR OUT_DIR [CONFIG_IDS...]   (needs nvcc >= 12.3)
 # CUTLASS_DIR holds include/ and util/include/ (CUTLASS's include and tools/util/include).
 set -euo pipefail

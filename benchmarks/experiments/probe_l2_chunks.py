@@ -20,7 +20,7 @@ chunked MLP without scratch reuse, to separate the L2 effect from the chunking c
 patches them into the compiled bf16 engine (``eegpt.fast_path._mlp`` / ``_block``) and times the
 engine in alternating rounds, with its error against float64.
 
-    python benchmarks/probe_l2_chunks.py --out results/h200
+    python benchmarks/experiments/probe_l2_chunks.py --out results/h200
 
 Result on an H200 (``results/h200/probe_l2_chunks.json``): slower in every form. Alone, the
 MLP 3.80 ms as two GEMMs vs 3.93-4.20 ms in chunks (the same with or without scratch reuse);
@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import time
 
+import _parent  # noqa: F401 - puts benchmarks/ (common.py) on sys.path
 import torch
 import torch.nn.functional as F
 from common import log, run_probe

@@ -15,13 +15,14 @@ autocast and compiled engines (default bf16; float16 matmuls with the flag off, 
 all GEMMs but fc1 + GELU; each also with the float16 stream) in alternating rounds, with each engine's error against a
 float64 run of the reference path (the bound is 1e-2).
 
-    python benchmarks/probe_fp16_accumulation.py --out results/h200
+    python benchmarks/experiments/probe_fp16_accumulation.py --out results/h200
 """
 
 from __future__ import annotations
 
 import contextlib
 
+import _parent  # noqa: F401 - puts benchmarks/ (common.py) on sys.path
 import torch
 import torch.nn.functional as F
 from common import log, model_pair, run_probe

@@ -10,7 +10,7 @@ rounded to e4m3 (activations scaled per token, weights per output channel, to th
 rounded to bf16 (the engine's bf16 mode), against a float64 run. Error: max |out - ref| /
 max |ref| on the embeddings, the issue's measure (bound for reduced precision: 1e-2).
 
-    python benchmarks/probe_fp8_error.py --out results/cpu
+    python benchmarks/experiments/probe_fp8_error.py --out results/cpu
 
 Result (``results/cpu/probe_fp8_error.json``): bf16 everywhere 5.2e-3; e4m3 in fc2 only
 5.1e-2, in the MLP (fc1 + fc2: 2/3 of the FLOPs) 6.8e-2, in every linear 9.5e-2: five to ten
@@ -23,6 +23,7 @@ import argparse
 import copy
 from pathlib import Path
 
+import _parent  # noqa: F401 - puts benchmarks/ (common.py) on sys.path
 import torch
 import torch.nn.functional as F
 from common import environment, log, rel_err, write_json

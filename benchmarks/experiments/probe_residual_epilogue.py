@@ -8,7 +8,7 @@ halves at the large encoder's batch-512 shapes (M = 512 x 16 x 62 rows, D = 512,
 the output projection and fc2 as plain bf16 GEMMs and as in-place float32 residual GEMMs, and
 inductor's add + LayerNorm against a LayerNorm alone, alternating in 6 rounds of 20 calls.
 
-    python benchmarks/probe_residual_epilogue.py --out results/h200
+    python benchmarks/experiments/probe_residual_epilogue.py --out results/h200
 
 Result on an H200 (``results/h200/probe_residual_epilogue.json``): the in-place residual GEMM
 costs +0.36 ms (projection, K = 512) and +0.30 ms (fc2, K = 2048) per layer, the LayerNorm
@@ -22,6 +22,7 @@ import argparse
 import statistics
 from pathlib import Path
 
+import _parent  # noqa: F401 - puts benchmarks/ (common.py) on sys.path
 import torch
 import torch.nn.functional as F
 from common import environment, event_ms, log, write_json

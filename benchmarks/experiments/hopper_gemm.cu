@@ -1,5 +1,5 @@
 // Hopper (sm_90a) GEMM + per-column bias (+ tanh-GELU) with CUTLASS 3 collectives, for
-// benchmarks/probe_cutlass_gemm.py (tried against cuBLAS and not kept; the package never uses it).
+// benchmarks/experiments/probe_cutlass_gemm.py (tried against cuBLAS and not kept; the package never uses it).
 // Y[M, N] = act(X[M, K] @ W[N, K]^T + b[N]); X, W, Y row-major bf16; float32 accumulation.
 // One configuration per compilation (-DCFG_ID=0..5, see CONFIGS in the probe), exported as
 // eegpt_gemm_<id>(gelu, M, N, K, X, W, b, Y, workspace, workspace_bytes, stream) -> 0 on success.

@@ -5,7 +5,7 @@
 3. ``torch.compile`` modes for the bf16 large encoder at batch 512 (each in a subprocess with
    a time limit, since max-autotune compiles for minutes).
 
-    python benchmarks/explore_gpu.py --out results/gpu [--skip-autotune]
+    python benchmarks/experiments/explore_gpu.py --out results/gpu [--skip-autotune]
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import sys
 import time
 from pathlib import Path
 
+import _parent  # puts benchmarks/ (common.py) on sys.path
 import torch
 import torch.nn.functional as F
 from common import event_ms, log, model_pair, rel_err, write_json
@@ -86,7 +87,7 @@ def triton_gelu() -> dict:
 
 COMPILE_CHILD = r"""
 import json, sys, time, torch
-sys.path.insert(0, "benchmarks")
+sys.path.insert(0, sys.argv[3])  # benchmarks/, for common.py
 from common import model_pair
 from eegpt.engine import InferenceEngine
 mode = None if sys.argv[1] == "default" else sys.argv[1]
@@ -120,7 +121,7 @@ def compile_modes(modes: list[str], batch: int, limit: float) -> list[dict]:
         t0 = time.perf_counter()
         try:
             res = subprocess.run(
-                [sys.executable, "-c", COMPILE_CHILD, mode, str(batch)],
+                [sys.executable, "-c", COMPILE_CHILD, mode, str(batch), _parent.BENCHMARKS],
                 capture_output=True,
                 text=True,
                 timeout=limit,

@@ -17,7 +17,7 @@ by a wait for an idle CPU) of:
 Errors are max |out - ref| / max |ref| on the embeddings against a float64 run of the plain
 path. Needs ``pip install onnxruntime onnx`` (not dependencies of eegpt).
 
-    python benchmarks/probe_cpu_onnx_int8.py --out results/cpu --threads 2
+    python benchmarks/experiments/probe_cpu_onnx_int8.py --out results/cpu --threads 2
 
 Result on the project's 2-vCPU machine, AVX2 (``results/cpu/probe_cpu_onnx_int8.json``, batch
 8, best of 7 rounds): ONNX Runtime float32 takes 1.20x as long as eegpt's float32 engine
@@ -34,6 +34,7 @@ import tempfile
 import warnings
 from pathlib import Path
 
+import _parent  # noqa: F401 - puts benchmarks/ (common.py) on sys.path
 import torch
 from common import environment, log, model_pair, rel_err, time_calls, write_json
 

@@ -17,12 +17,13 @@ inductor's fused add + LayerNorm. Result on an H200 (``results/h200/explore_thro
 about half as fast as that pair (2.26 vs 1.17 ms at K = 512), and the engine with it slower
 (9062 -> 7264 windows/s); not kept.
 
-    python benchmarks/triton_residual_layernorm.py --check      # correctness on a GPU
-    TRITON_INTERPRET=1 python benchmarks/triton_residual_layernorm.py --check   # ... on CPU
+    python benchmarks/experiments/triton_residual_layernorm.py --check      # correctness on a GPU
+    TRITON_INTERPRET=1 python benchmarks/experiments/triton_residual_layernorm.py --check   # ... on CPU
 """
 
 from __future__ import annotations
 
+import _parent  # noqa: F401 - puts benchmarks/ (common.py) on sys.path
 import torch
 import triton
 import triton.language as tl

@@ -15,8 +15,8 @@ bias, optional tanh-GELU) behind a C interface; this script
 3. patches the fastest kernel per shape into the fast path's linear layers (a custom op, so
    ``torch.compile`` leaves it alone) and times the compiled bf16 engine with and without it.
 
-    bash benchmarks/build_hopper_gemm.sh CUTLASS_DIR /tmp/gemm      # nvcc >= 12.3, ~1.5 min/kernel
-    python benchmarks/probe_cutlass_gemm.py --lib /tmp/gemm/libeegpt_gemm.so --out results/h200
+    bash benchmarks/experiments/build_hopper_gemm.sh CUTLASS_DIR /tmp/gemm      # nvcc >= 12.3, ~1.5 min/kernel
+    python benchmarks/experiments/probe_cutlass_gemm.py --lib /tmp/gemm/libeegpt_gemm.so --out results/h200
 
 Result on an H200 (``results/h200/probe_cutlass_gemm.json``): alone, the ping-pong kernels
 beat PyTorch's GEMM at every shape by 5-10%; patched into the compiled engine they made it
@@ -34,6 +34,7 @@ import time
 import traceback
 from pathlib import Path
 
+import _parent  # noqa: F401 - puts benchmarks/ (common.py) on sys.path
 import torch
 import torch.nn.functional as F
 from common import environment, event_ms, log, rel_err, write_json

@@ -9,7 +9,7 @@ GEMM, every algorithm cuBLASLt offers (up to 32) and nvmath's autotuned choice.
 Needs ``nvmath-python`` (with ``cuda-core``, ``cuda-bindings``, ``cuda-pathfinder``); not a
 dependency of eegpt.
 
-    python benchmarks/probe_cublaslt_algorithms.py --out results/h200
+    python benchmarks/experiments/probe_cublaslt_algorithms.py --out results/h200
 
 Result on an H200 (``results/h200/probe_cublaslt_algorithms.json``): cuBLASLt offers 8
 algorithms per shape, all variants of the same Hopper kernel family with other tile shapes;
@@ -24,6 +24,7 @@ import statistics
 import traceback
 from pathlib import Path
 
+import _parent  # noqa: F401 - puts benchmarks/ (common.py) on sys.path
 import torch
 import torch.nn.functional as F
 from common import environment, event_ms, log, write_json

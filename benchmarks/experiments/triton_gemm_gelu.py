@@ -17,8 +17,8 @@ costs cuBLASLt ~0.27 ms; the rest of the gap to fc2 is the GEMM's shape, short K
 ``tanh.approx.f32`` has ~2^-11 relative error, far below the bf16 output rounding (2^-8). Under
 Triton's CPU interpreter (no inline PTX) the tanh is computed as ``2 sigmoid(2u) - 1``.
 
-    TRITON_INTERPRET=1 python benchmarks/triton_gemm_gelu.py --check   # correctness on CPU
-    python benchmarks/triton_gemm_gelu.py --check                      # ... on a GPU
+    TRITON_INTERPRET=1 python benchmarks/experiments/triton_gemm_gelu.py --check   # correctness on CPU
+    python benchmarks/experiments/triton_gemm_gelu.py --check                      # ... on a GPU
 
 ``explore_throughput.py --experiment gemm-gelu`` times it against cuBLASLt. Result on an H200
 (``results/h200/explore_throughput_gemm-gelu.json``, power-limited clock): 2.19 ms for the best
@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import os
 
+import _parent  # noqa: F401 - puts benchmarks/ (common.py) on sys.path
 import torch
 import triton
 import triton.language as tl
