@@ -287,6 +287,46 @@ def test_malicious_pickle_is_never_executed(tmp_path):
     assert not marker.exists()
 
 
+class _ScriptedWriter(torch.nn.Module):
+    """A TorchScript module whose loading writes 6 bytes to the file named in its state."""
+
+    def __init__(self, target: str) -> None:
+        super().__init__()
+        self.target = target
+        self.w = torch.zeros(3)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x
+
+    @torch.jit.export
+    def __getstate__(self) -> str:
+        return self.target
+
+    @torch.jit.export
+    def __setstate__(self, target: str) -> None:
+        written = torch.from_file(target, True, 6, dtype=torch.uint8)
+        written.fill_(65)
+        self.target = target
+        self.w = written.float()
+        self.training = False
+
+
+@pytest.mark.parametrize("name", ["evil.pt", "evil.ckpt", "pytorch_model.bin"])
+def test_torchscript_archive_is_refused_before_its_code_runs(tmp_path, name):
+    path = tmp_path / name
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.jit.script(_ScriptedWriter(str(tmp_path / "pwned"))).save(str(path))
+        # the payload is real: torch.jit.load (which torch.load hands such archives to) runs it
+        probe = tmp_path / "probe"
+        torch.jit.save(torch.jit.script(_ScriptedWriter(str(probe))), str(tmp_path / "p.pt"))
+        torch.jit.load(str(tmp_path / "p.pt"))
+    assert probe.read_bytes() == b"AAAAAA"
+    with pytest.raises(CheckpointError, match="TorchScript archive"):
+        load_checkpoint(path)
+    assert not (tmp_path / "pwned").exists()
+
+
 def test_malicious_object_inside_lightning_checkpoint_stays_inert(tmp_path):
     marker = tmp_path / "pwned"
     path = tmp_path / "evil.ckpt"

@@ -307,6 +307,32 @@ def _restricted_pickle_module(seen: set[str]) -> types.ModuleType:
     return module
 
 
+def _refuse_torchscript(path: Path) -> None:
+    """Refuse a TorchScript archive (``torch.jit.save``) before ``torch.load`` sees it.
+
+    ``torch.load`` hands such an archive to ``torch.jit.load`` instead of unpickling it with the
+    ``pickle_module`` given, and TorchScript runs the archive's own code while loading (its
+    ``__setstate__`` methods can, e.g., map and overwrite any file the user can write). The
+    archive is recognised as torch recognises it: a zip file (``PK\\x03\\x04`` at its start)
+    whose records, as torch's own reader lists them, hold ``constants.pkl`` (or TorchScript
+    ``code/``).
+    """
+    with open(path, "rb") as f:
+        if f.read(4) != b"PK\x03\x04":
+            return
+    try:
+        records = torch._C.PyTorchFileReader(str(path)).get_all_records()
+    except Exception:  # noqa: BLE001 - not an archive torch can read: torch.load fails alike
+        return
+    if "constants.pkl" in records or any(r.startswith("code/") for r in records):
+        raise CheckpointError(
+            f"{path} is a TorchScript archive (saved with torch.jit.save), not a checkpoint: "
+            "loading one runs code stored in the file, so eegpt refuses it. Use the weights as "
+            "a state dict (a .safetensors, .pt or .ckpt file of tensors); from a TorchScript "
+            "model you trust: `torch.save(torch.jit.load(PATH).state_dict(), 'weights.pt')`"
+        )
+
+
 def _torch_load(path: Path) -> tuple[Any, list[str]]:
     """Load a pickled torch file without executing code; returns ``(object, placeholders)``.
 
@@ -315,6 +341,7 @@ def _torch_load(path: Path) -> tuple[Any, list[str]]:
     instead of torch's own ``weights_only`` loader because that one allows ``bytearray(n)``, so
     a 100-byte pickle can make it allocate gigabytes.
     """
+    _refuse_torchscript(path)
     seen: set[str] = set()
     obj = torch.load(
         path,
@@ -362,6 +389,8 @@ def _read_weights(path: Path) -> tuple[Any, list[str]]:
             raise CheckpointError(f"{corrupt} ({e})") from e
     try:
         return _torch_load(path)
+    except CheckpointError:
+        raise
     except Exception as e:  # torch raises RuntimeError, EOFError, UnpicklingError, ...
         from eegpt.formats import EEG_SUFFIXES
 
