@@ -3,6 +3,8 @@ weights, and the messages of what cannot be done (fx symbolic tracing, embed wit
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 import torch
@@ -74,10 +76,46 @@ def test_a_hook_on_a_replaced_submodule_and_a_global_hook_run():
     seen: list[type] = []
     handle = register_module_forward_hook(lambda m, a, o: seen.append(type(m)))
     try:
-        model(x, ids)
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", ".*global module hook")
+            model(x, ids)
     finally:
         handle.remove()
     assert seen.count(Attention) == 3
+
+
+@torch.no_grad()
+def test_global_hooks_say_once_that_the_reference_path_runs(monkeypatch):
+    """A global module hook (FlopCounterMode, profilers) sends every batch down the slower
+    reference path: one warning says so, not one per call; a hook on the encoder's own
+    modules (deliberate) says nothing."""
+    from eegpt import fast_path
+    from eegpt.errors import EEGPTWarning
+
+    monkeypatch.setattr(fast_path, "_WARNED_GLOBAL_KINDS", set())
+    model, x, ids = small_model()
+    engine = InferenceEngine(model.target_encoder, device="cpu", batch_size=2)
+    handle = model.target_encoder.blocks[1].register_forward_hook(lambda m, a, o: None)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", EEGPTWarning)
+            engine.encode(x.numpy(), ids)
+            model(x, ids)
+    finally:
+        handle.remove()
+    handle = register_module_forward_hook(lambda m, a, o: None)
+    try:
+        with pytest.warns(EEGPTWarning, match="1 global module hook is registered") as caught:
+            engine.encode(x.numpy(), ids)
+            engine.encode(x.numpy(), ids)
+            model(x, ids)
+    finally:
+        handle.remove()
+    texts = [str(w.message) for w in caught if "global module hook" in str(w.message)]
+    assert len(texts) == 1, texts
+    assert all(w.filename == __file__ for w in caught)  # the caller's line, not torch's
+    assert "1 forward" in texts[0] and "reference path" in texts[0] and "fused" in texts[0]
+    assert engine.runs_fast_path()  # hooks removed: the fast path again
 
 
 def test_a_backward_hook_runs_on_the_fused_path():

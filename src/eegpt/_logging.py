@@ -55,7 +55,12 @@ _SECTIONS: contextvars.ContextVar[tuple[_Section, ...]] = contextvars.ContextVar
 )
 
 _PACKAGE_DIR = str(Path(__file__).resolve().parent)
-_TORCH_WRAPPERS = (str(Path("torch", "utils", "_contextlib.py")),)
+# torch's decorators, and nn.Module.__call__ (a warning from an encoder's forward names the
+# line that called the model)
+_TORCH_WRAPPERS = (
+    str(Path("torch", "utils", "_contextlib.py")),
+    str(Path("torch", "nn", "modules", "module.py")),
+)
 
 
 #: Libraries whose frames lie between a user's call and eegpt's code (a Pipeline's fit, a
@@ -64,7 +69,8 @@ _CALLING_LIBRARIES = ("sklearn", "joblib")
 
 
 def _is_internal(filename: str) -> bool:
-    """A frame of eegpt itself, or of the torch decorator that wraps its methods."""
+    """A frame of eegpt itself, or of the torch decorator that wraps its methods (or of
+    ``nn.Module.__call__``, which calls its modules' ``forward``)."""
     return str(Path(filename).resolve()).startswith(_PACKAGE_DIR) or filename.endswith(
         _TORCH_WRAPPERS
     )

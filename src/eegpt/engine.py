@@ -478,8 +478,9 @@ class InferenceEngine:
         backward hook on the model's encoder, its submodules or every module (the fast path
         calls only the LayerNorms as modules, so other hooks would not run;
         :func:`eegpt.fast_path.has_hooks`). Otherwise the reference path runs, without CUDA
-        graphs or compilation."""
-        return self.fused and not has_hooks(self.encoder)
+        graphs or compilation. Hooks that are only global warn once per process
+        (:func:`eegpt.fast_path.has_hooks`)."""
+        return self.fused and not has_hooks(self.encoder, warn_global=True)
 
     def _forward(
         self, x: torch.Tensor, chan_ids: Sequence[int] | torch.Tensor, plan: FastPlan | None

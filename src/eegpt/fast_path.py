@@ -49,6 +49,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from eegpt import short_attention as short_attn
+from eegpt._logging import warn
 from eegpt._weights_watch import _FAST_CACHES, _param_key, _watch_optimizer_steps
 
 if TYPE_CHECKING:  # annotations only: eegpt.model imports this module
@@ -175,7 +176,7 @@ def _module_registered(module: nn.Module, name: str, submodule: nn.Module | None
     _tree_version += 1
 
 
-def has_hooks(module: nn.Module) -> bool:
+def has_hooks(module: nn.Module, *, warn_global: bool = False) -> bool:
     """Whether a forward, forward-pre or backward hook is registered on ``module``, on one of
     its submodules or globally (on every module).
 
@@ -183,7 +184,14 @@ def has_hooks(module: nn.Module) -> bool:
     (only its LayerNorms are called as modules), so their hooks would silently not run; the
     encoder takes the reference path instead while any exists. Cheap (a few microseconds for
     the large model: the truthiness of a held list of the hook dicts, and each held module's
-    number of children)."""
+    number of children).
+
+    With ``warn_global=True`` (a caller that would otherwise take the fast path), hooks that
+    are only global (``torch.nn.modules.module.register_module_forward_hook`` ..., as
+    installed by ``torch.utils.flop_counter.FlopCounterMode``, profilers or logging tools)
+    give one :class:`~eegpt.errors.EEGPTWarning` per process and kind of global hook
+    (:func:`_warn_global_hooks`); hooks on ``module`` or its submodules never warn (they were
+    put there deliberately)."""
     global _watching_tree
     entry = _HOOK_DICTS.get(module)
     if entry is None or entry[0] != _tree_version or any(len(m._modules) != n for m, n in entry[1]):
@@ -195,7 +203,43 @@ def has_hooks(module: nn.Module) -> bool:
         tree = [(m, len(m._modules)) for m in module.modules()]
         dicts = [getattr(m, name) for m, _ in tree for name in _HOOK_ATTRS]
         entry = _HOOK_DICTS[module] = (version, tree, [*_GLOBAL_HOOKS, *dicts])
-    return any(entry[2])
+    if not any(entry[2]):
+        return False
+    if warn_global and not any(entry[2][len(_GLOBAL_HOOKS) :]):
+        _warn_global_hooks()
+    return True
+
+
+# The kinds of global hooks (tuples of _HOOK_ATTRS names) already warned about in this process.
+_WARNED_GLOBAL_KINDS: set[tuple[str, ...]] = set()
+
+
+def _warn_global_hooks() -> None:
+    """Say once per process and kind of global hook registered that the encoder runs its
+    reference path because of them (not while torch.compile traces: dynamo would break the
+    graph on the warning)."""
+    if torch.compiler.is_compiling():
+        return
+    kinds = tuple(name for name, hooks in zip(_HOOK_ATTRS, _GLOBAL_HOOKS, strict=True) if hooks)
+    if not kinds or kinds in _WARNED_GLOBAL_KINDS:
+        return
+    _WARNED_GLOBAL_KINDS.add(kinds)
+    found = ", ".join(
+        f"{len(hooks)} {name.strip('_').removesuffix('_hooks').replace('_', '-')}"
+        for name, hooks in zip(_HOOK_ATTRS, _GLOBAL_HOOKS, strict=True)
+        if hooks
+    )
+    n = sum(len(hooks) for hooks in _GLOBAL_HOOKS)
+    warn(
+        f"{n} global module hook{'s are' if n != 1 else ' is'} registered ({found}; "
+        "torch.nn.modules.module.register_module_forward_hook and the like, as installed by "
+        "torch.utils.flop_counter.FlopCounterMode, profilers or logging tools), so the EEGPT "
+        "encoder runs its exact reference path, which calls every module so that the hooks see "
+        "them all: it is several times slower than the fast path. To embed at full speed, "
+        "remove the global hooks (leave the tool's context) before embedding; if the hooks are "
+        "meant to see the encoder's modules, set model.fused = False (or fused=False) to "
+        "choose the reference path and silence this warning. (Said once per process.)"
+    )
 
 
 def _fast_cache(encoder: nn.Module) -> dict:

@@ -247,7 +247,9 @@ class EEGPTEncoder(nn.Module):
         if (
             self.fused
             and self.norm.weight.dtype == torch.float32
-            and not (_tracing() or _functorch_transforming(x, self) or has_hooks(self))
+            and not (
+                _tracing() or _functorch_transforming(x, self) or has_hooks(self, warn_global=True)
+            )
         ):
             return self._forward_fused(x, chan_ids)
         return self._forward_reference(x, chan_ids)
