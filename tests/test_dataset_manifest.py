@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+import warnings
 
 import mne
 import numpy as np
@@ -357,3 +358,27 @@ def test_an_id_differing_only_in_unicode_normalisation_is_said_so(edfs, model, t
     with pytest.raises(KeyError, match=r"no such file \(its ids are like '[^']+'\)") as caught:
         load_embeddings(out, recording_id="other.edf")
     assert "broken.edf" not in str(caught.value)
+
+
+def test_a_filter_on_an_id_in_another_unicode_normalisation_is_said_so(edfs, model, tmp_path):
+    """read_embeddings filtering recording_id on the NFC spelling of an id the run stored in
+    NFD (a name from a Mac) selects no row, and says so naming the stored spelling; the stored
+    spelling selects the rows, without a warning; an ASCII id that is not there says nothing."""
+    nfd = unicodedata.normalize("NFD", "Müller.edf")
+    (tmp_path / nfd).write_bytes(edfs[0].read_bytes())
+    (tmp_path / "plain.edf").write_bytes(edfs[1].read_bytes())
+    out = tmp_path / "out"
+    embed_dataset(tmp_path, out, pattern="*.edf", model=model, **RUN)
+    nfc = unicodedata.normalize("NFC", nfd)
+    for filters in ([("recording_id", "==", nfc)], [("recording_id", "in", [nfc, "plain.edf"])]):
+        with pytest.warns(RuntimeWarning, match="only in Unicode normalisation") as caught:
+            table, _ = read_embeddings(out, filters=filters, embeddings=False)
+        assert nfd not in set(table.recording_id)
+        texts = [str(w.message) for w in caught if "normalisation" in str(w.message)]
+        assert len(texts) == 1 and ascii(nfd) in texts[0] and ascii(nfc) in texts[0]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        table, _ = read_embeddings(out, filters=[("recording_id", "==", nfd)], embeddings=False)
+        assert len(table) and set(table.recording_id) == {nfd}
+        table, _ = read_embeddings(out, filters=[("recording_id", "==", "x.edf")], embeddings=False)
+        assert len(table) == 0

@@ -332,7 +332,12 @@ def read_embeddings(
     -----
     RuntimeWarning
         Once when the recordings read were embedded with different channel sets (each
-        folder's ``_files.csv``), naming the sets and how many recordings have each.
+        folder's ``_files.csv``), naming the sets and how many recordings have each. And when
+        an ``==``/``in`` filter on ``recording_id`` or ``path`` gives a value that no row has
+        but a row has in another Unicode normalisation (``Müller.edf`` typed on Linux, NFC,
+        against the NFD name a Mac wrote): the stored spelling is named. The filter is not
+        widened to match it (the two may be two files); filter on the stored spelling, or
+        list both with ``in``.
     """
     try:
         return _read_embeddings(output_dir, columns, filters, expand_metadata, embeddings)
@@ -444,6 +449,7 @@ def _read_embeddings(
                 "filters cannot compare with a value; read, then select: "
                 f"df[df[{listed[0]!r}].map(lambda values: 'Sleep stage W' in values)]"
             )
+        _warn_other_normalisation(dataset, _flat_filters(filters))
         filters = pq.filters_to_expression(filters)
     try:
         if embeddings:
@@ -480,6 +486,53 @@ def _read_embeddings(
     ids = set(frame["recording_id"]) if "recording_id" in frame.columns else None
     _warn_channel_sets(folders, ids, bool((spec.get("channels") or {}).get("keep")))
     return frame, emb
+
+
+#: String id columns whose ``==``/``in`` filters say when a value is stored in another Unicode
+#: normalisation (:func:`_warn_other_normalisation`).
+NORMALISED_ID_COLUMNS = ("recording_id", "path")
+
+
+def _warn_other_normalisation(dataset: Any, flat: Sequence[Any]) -> None:
+    """Warn for each ``==``/``in`` filter value of an id column (:data:`NORMALISED_ID_COLUMNS`)
+    that no row has but a row has in another Unicode normalisation (NFD, as macOS writes file
+    names, against NFC as typed on Linux): the filter silently selects nothing for it. Only
+    values with non-ASCII characters are looked up (reading that column alone)."""
+    import unicodedata
+
+    asked: dict[str, list[str]] = {}
+    for item in flat:
+        if (
+            len(item) != 3
+            or item[0] not in NORMALISED_ID_COLUMNS
+            or item[1] not in ("==", "=", "in")
+        ):
+            continue
+        values = [item[2]] if item[1] != "in" else list(item[2])
+        odd = [v for v in values if isinstance(v, str) and not v.isascii()]
+        asked.setdefault(item[0], []).extend(odd)
+    for column, values in asked.items():
+        if not values:
+            continue
+        stored = set(dataset.to_table(columns=[column]).column(column).unique().to_pylist())
+        by_nfc: dict[str, list[str]] = {}
+        for value in stored:
+            if isinstance(value, str):
+                by_nfc.setdefault(unicodedata.normalize("NFC", value), []).append(value)
+        for value in dict.fromkeys(values):
+            if value in stored:
+                continue
+            same = sorted(by_nfc.get(unicodedata.normalize("NFC", value), []))
+            if same:
+                _warn(
+                    f"read_embeddings: no row has {column} {ascii(value)}, but "
+                    f"{' and '.join(ascii(v) for v in same)} differ{'s' if len(same) == 1 else ''} "
+                    "from it only in Unicode normalisation (they look the same; names from a Mac "
+                    f"are NFD), so the filter selects none of its rows. Filter on the stored "
+                    f"spelling: filters=[({column!r}, '==', {ascii(same[0])})] (or list both "
+                    f"spellings with 'in'), or read the {column} column and compare "
+                    "unicodedata.normalize('NFC', ...) of both"
+                )
 
 
 def _channel_sets_of(folders: Sequence[Path]) -> dict[str, tuple[str, ...]]:

@@ -48,6 +48,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from eegpt._logging import ignored_warnings as _ignored_warnings
 from eegpt._logging import warn as _warn
 from eegpt._methods import function_method
 from eegpt._tempfiles import temporary_beside
@@ -1175,12 +1176,18 @@ _TIME_BASE = ("first_time", "meas_date", "record_clock")
 _PADDING = ("padded_tail", "tail_left_out_s", "padded_epochs")
 
 
+#: The start of read_embeddings' warning of an id filter that matches only in another Unicode
+#: normalisation, which load_embeddings says in its KeyError instead (:func:`_why_no_rows`).
+_OTHER_NORMALISATION = "read_embeddings: no row has recording_id"
+
+
 def _recording_of_run(folder: Path, recording_id: str) -> Embeddings:
     """The windows of one recording of an embed-dataset folder, as :class:`Embeddings`."""
     from eegpt.channels import CHANNEL_INDEX
     from eegpt.dataset_read import read_embeddings, read_shard_status, shard_files
 
-    table, data = read_embeddings(folder, filters=[("recording_id", "==", recording_id)])
+    with _ignored_warnings(message=_OTHER_NORMALISATION):  # said by the KeyError below
+        table, data = read_embeddings(folder, filters=[("recording_id", "==", recording_id)])
     if not len(table):
         raise KeyError(
             f"no windows of {recording_id!r} in {folder}: {_why_no_rows(folder, recording_id)}"
@@ -1232,7 +1239,8 @@ def _recording_of_runs(
 
     only = [("recording_id", "==", recording_id)]
     try:
-        read_embeddings(given, columns=["recording_id"], filters=only, embeddings=False)
+        with _ignored_warnings(message=_OTHER_NORMALISATION):  # said by _recording_of_run
+            read_embeddings(given, columns=["recording_id"], filters=only, embeddings=False)
     except (ValueError, FileNotFoundError) as err:  # its refusals, named as this call's
         prefix = "read_embeddings: "
         if not str(err).startswith(prefix):
