@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import unicodedata
 import warnings
 
@@ -336,6 +337,25 @@ def test_a_table_that_cannot_be_parsed_is_named_with_its_delimiter(edfs, tmp_pat
     with pytest.raises(ValueError, match=r"m\.csv cannot be read as a table of comma-separated "
                        r"cells: .*Expected 2 columns, got 3"):  # fmt: skip
         resolve_inputs(manifest)
+
+
+@pytest.mark.skipif(os.sep != "/", reason="a drive path is a path on Windows")
+def test_a_windows_drive_path_in_a_manifest_is_said_so(edfs, model, tmp_path):
+    """A manifest written on Windows (C:\\data\\sub-01.edf, D:/eeg/x.edf) names files that
+    POSIX reads as relative names: the not-found error says the path looks like a Windows
+    drive path, how to write it, and the tail that exists relative to the manifest."""
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "sub-01.edf").write_bytes(edfs[0].read_bytes())
+    manifest = tmp_path / "m.csv"
+    manifest.write_text("path\nC:\\data\\sub-01.edf\nD:/eeg/x.edf\n", encoding="utf-8")
+    summary = embed_dataset(manifest, tmp_path / "out", model=model, **RUN)
+    errors = {e["recording_id"]: e["error"] for e in summary.errors}
+    found = errors["C:\\data\\sub-01.edf"]
+    assert "'C:\\data\\sub-01.edf' looks like a Windows drive path" in found
+    assert "relative to the manifest's folder" in found
+    assert f"{tmp_path / 'data' / 'sub-01.edf'} exists: write 'data/sub-01.edf'" in found
+    absent = errors["D:/eeg/x.edf"]
+    assert "'D:/eeg/x.edf' looks like a Windows drive path" in absent and "exists" not in absent
 
 
 def test_an_id_differing_only_in_unicode_normalisation_is_said_so(edfs, model, tmp_path):

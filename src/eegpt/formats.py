@@ -102,7 +102,12 @@ def _near_miss(path: Path) -> str:
     """What to add to the error for a missing ``path`` when a file of nearly its name is
     there: the same name in another Unicode normalisation (NFD, as macOS writes names, for a
     name typed in NFC: the two look the same) in its folder, or, on POSIX, the path with its
-    backslashes (a Windows path) read as ``/``. Only the parent folder is listed."""
+    backslashes (a Windows path) read as ``/``, or a Windows drive path (``C:\\data\\x.edf``,
+    ``D:/eeg/x.edf``: :func:`_drive_path_hint`). Only the parent folder is listed."""
+    if os.sep == "/":
+        drive = _drive_path_hint(path)
+        if drive:
+            return drive
     if os.sep == "/" and "\\" in str(path):
         posix = Path(str(path).replace("\\", "/"))
         if posix.exists():
@@ -121,6 +126,41 @@ def _near_miss(path: Path) -> str:
         "the name as it is on disk, or rename the files to NFC, as Linux and Windows tools "
         f"type names: convmv -r -f utf8 -t utf8 --nfc --notest {found.parent})"
     )
+
+
+#: A path component that starts a Windows drive path: ``C:``, ``C:\\data\\x.edf``.
+_DRIVE = re.compile(r"^[A-Za-z]:(?:[\\/]|$)")
+
+
+def _drive_path_hint(path: Path) -> str:
+    """What to add to the error for a missing ``path`` (on POSIX) that holds a Windows drive
+    path (``C:\\data\\sub-01.edf``, ``D:/eeg/x.edf``, as a manifest written on Windows lists
+    them): POSIX reads it as a relative name, joined to the manifest's (or current) folder.
+    Names the first of the drive path's tails (``data/sub-01.edf``, then ``sub-01.edf``) that
+    exists in that folder, or else under ``/mnt/<drive>`` (WSL's mount point); "" for a path
+    without a drive."""
+    parts = path.parts
+    at = next((i for i, part in enumerate(parts) if _DRIVE.match(part)), None)
+    if at is None:
+        return ""
+    base = Path(*parts[:at]) if at else Path()
+    letter = parts[at][0]
+    tail = [p for part in (parts[at][2:], *parts[at + 1 :]) for p in re.split(r"[\\/]", part) if p]
+    given = parts[at] + "".join("/" + p for p in parts[at + 1 :])
+    hint = (
+        f" ('{given}' looks like a Windows drive path (a manifest written on Windows?), which "
+        f"this system reads as a name relative to {base if at else 'the current folder'}: write "
+        "paths relative to the manifest's folder, or as this machine mounts that drive "
+        f"(e.g. /mnt/{letter.lower()}/...)"
+    )
+    for start in range(len(tail)):
+        relative = "/".join(tail[start:])
+        if (base / relative).exists():
+            return hint + f"; {base / relative} exists: write {relative!r})"
+    mounted = Path("/mnt", letter.lower(), *tail)
+    if tail and mounted.exists():
+        return hint + f"; {mounted} exists: write that path)"
+    return hint + ")"
 
 
 def _other_normalisation(path: Path) -> Path | None:
