@@ -9,6 +9,7 @@ import json
 import multiprocessing
 import os
 import re
+import shlex
 import shutil
 import signal
 import subprocess
@@ -2556,6 +2557,33 @@ def test_info_says_whether_a_run_gave_its_batch_size_or_used_the_default(
     assert len(lines) == 2, lines
     assert "default batch size for each file's channel count" in lines[0]
     assert ", batches of 3," in lines[1] and "default" not in lines[1]
+
+
+def test_info_shows_the_command_of_each_run_cut_in_the_middle_when_long(
+    small_corpus, model, tmp_path
+):
+    """`eegpt info RUN_FOLDER` shows, below each run's line, the command that made it (as
+    the command line records it: URLs without credentials), as single-file `eegpt info` does;
+    a very long one (a shell glob expanded to many files) keeps its start and its end."""
+    from eegpt._logging import command_recorded
+
+    out = tmp_path / "out"
+    run = {"model": model, "workers": 0, "device": "cpu", "progress": False}
+    short = ["embed-dataset", str(small_corpus), "-o", str(out), "--tail", "pad"]
+    with command_recorded(short):
+        embed_dataset(small_corpus, out, **run)
+    many = [str(small_corpus / f"sub-{i:04d}.edf") for i in range(300)]
+    long = ["embed-dataset", *many, "--checkpoint", "https://user:token@host/w.ckpt", "-o", "x"]
+    with command_recorded(long):
+        embed_dataset(small_corpus, out, **run)
+    lines = describe_output(out).splitlines()
+    made = [i for i, line in enumerate(lines) if line.startswith("    made by: eegpt ")]
+    assert len(made) == 2 and all(lines[i - 1].startswith("  run ") for i in made), lines
+    assert lines[made[0]] == f"    made by: eegpt {shlex.join(short)}"
+    cut = lines[made[1]]
+    assert len(cut) < 300 and " ... " in cut and "token" not in cut
+    assert cut.startswith(f"    made by: eegpt embed-dataset {many[0]}")
+    assert cut.endswith("--checkpoint https://host/w.ckpt -o x")
 
 
 def _alive(pid: int) -> bool:

@@ -12,13 +12,14 @@ from __future__ import annotations
 import csv
 import json
 import os
-from collections.abc import Mapping
+import shlex
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from eegpt._logging import count as _count
-from eegpt._logging import few
+from eegpt._logging import cut_in_the_middle, few
 from eegpt.dataset_lock import FolderLock
 from eegpt.dataset_read import (
     _LIST_INPUTS,
@@ -305,6 +306,8 @@ def output_report(output_dir: str | os.PathLike) -> tuple[str, bool]:
             + _batch_text(run)
             + f", {done} ({versions})"
         )
+        if run.get("command"):  # command-line runs: how to run it again (long ones cut)
+            lines.append(f"    made by: {command_text(run['command'])}")
     if len(runs) > 3:
         lines.append(f"  ({len(runs) - 3} earlier runs in {MANIFEST})")
     if totals.get("failed"):
@@ -316,6 +319,19 @@ def output_report(output_dir: str | os.PathLike) -> tuple[str, bool]:
     lines.append(f"  read with: pandas.read_parquet({str(output_dir)!r}) or "
                  "eegpt.read_embeddings")  # fmt: skip
     return "\n".join(lines), not totals.get("changed")
+
+
+#: Characters of a run's recorded command that ``eegpt info`` shows (a shell glob expanded to
+#: thousands of files would fill the screen); the middle of a longer one is left out.
+COMMAND_WIDTH = 240
+
+
+def command_text(words: Sequence[str]) -> str:
+    """A recorded command line (the ``eegpt`` command's arguments, URLs without credentials)
+    as ``eegpt info`` shows it: ``eegpt`` and the arguments quoted for a POSIX shell, its
+    middle left out past :data:`COMMAND_WIDTH` characters (keeping the command and its
+    output folder, usually at the end)."""
+    return cut_in_the_middle("eegpt " + shlex.join(str(w) for w in words), COMMAND_WIDTH)
 
 
 @dataclass(frozen=True)
