@@ -1963,3 +1963,18 @@ def test_the_spelling_hint_says_what_differs_case_or_a_look_alike_character():
     assert spelling_hint(["pz"], names) == " Did you mean: 'pz' -> 'Pz'? Letter case counts."
     with pytest.raises(ValueError, match=r"'FP1\u2013REF' -> 'Fp1\\x96Ref'.*escaped"):
         map_channels(names, rename={"FP1\u2013REF": "Fp1"})
+
+
+def test_mapping_table_columns_line_up_with_full_width_and_combining_labels():
+    """Full-width labels (``Ｆｐ１``, 2 terminal columns a character) and combining marks (0
+    columns) are padded by the columns they take, not by their length: every row's arrow, and
+    so its vocabulary column, starts at the same terminal column."""
+    from eegpt.channels import display_width
+
+    labels = ["Ｆｐ１", "EEG Ｏ２-REF", "Cz", "C3\u0301", "脑电 C4"]
+    text = map_channels(labels, rename={"C3\u0301": "C3", "脑电 C4": "C4"}).summary()
+    rows = [line for line in text.splitlines() if "  ->  " in line]
+    assert len(rows) == len(labels) + 1, text  # the header and one row per label
+    starts = {display_width(line[: line.index("  ->  ")]) for line in rows}
+    assert len(starts) == 1, text
+    assert display_width("Ｆｐ１") == 6 and display_width("C3\u0301") == 2

@@ -204,6 +204,24 @@ def printable_name(name: str) -> str:
     return name if name.isprintable() else name.encode("unicode_escape").decode("ascii")
 
 
+def display_width(text: str) -> int:
+    """Columns ``text`` takes in a terminal: 2 for East-Asian wide and full-width characters
+    (``"Ｆｐ１"`` is 6), 0 for combining marks and other zero-width characters (format
+    characters, ``"e\u0301"`` is 1), 1 for the others."""
+    width = 0
+    for char in text:
+        if unicodedata.combining(char) or unicodedata.category(char) in ("Mn", "Me", "Cf"):
+            continue
+        width += 2 if unicodedata.east_asian_width(char) in ("F", "W") else 1
+    return width
+
+
+def padded(text: str, width: int) -> str:
+    """``text`` followed by spaces up to ``width`` terminal columns (:func:`display_width`),
+    as ``text.ljust(width)`` is for text of narrow characters only."""
+    return text + " " * max(0, width - display_width(text))
+
+
 def typed_name(name: str) -> str:
     """A channel name as typed on a command line or in a table: bytes that were not UTF-8
     (Python holds them as surrogate escapes, ``"\udc96"``) as the Latin-1 characters MNE
@@ -943,10 +961,10 @@ def nearest_summary(table: RenameTable) -> str:
     site and distance (``E36 -> C3  8.3 mm``), the electrodes left without a site and the
     vocabulary sites no electrode took."""
     named = {label: site for label, site in table.items() if site is not None}
-    width = max(map(len, map(printable_name, named)), default=0)
+    width = max(map(display_width, map(printable_name, named)), default=0)
     lines = [f"{table.source}: {len(named)} of {len(table)} electrodes named"]
     lines += [
-        f"  {printable_name(label):<{width}} -> {site:<4} {table.distances_mm.get(label, float('nan')):5.1f} mm"
+        f"  {padded(printable_name(label), width)} -> {site:<4} {table.distances_mm.get(label, float('nan')):5.1f} mm"
         for label, site in named.items()
     ]
     left = [printable_name(label) for label, site in table.items() if site is None]
@@ -1987,13 +2005,13 @@ class ChannelMapping:
         dropped names and how many more there are (for a log; ``eegpt channels FILE`` shows them all, the recording ``source``'s
         path in that command where it is a file)."""
         shown = [printable_name(name) for name in self.input_names]
-        width = max([len("input"), *(len(name) for name in shown)])
+        width = max([len("input"), *(display_width(name) for name in shown)])
         lines = [f"ChannelMapping: {len(self)} channel(s) kept, {len(self.dropped)} dropped"]
         lines.append(f"  {'input':<{width}}  ->  vocabulary (row)")
         rows = list(zip(shown, self.names, self.chan_ids, strict=True))
         for inp, name, cid in rows[:limit]:
             note = "  [untrained embedding]" if name in UNSEEN_IN_PRETRAINING else ""
-            lines.append(f"  {inp:<{width}}  ->  {name} ({cid}){note}")
+            lines.append(f"  {padded(inp, width)}  ->  {name} ({cid}){note}")
         if limit is not None and len(rows) > limit:
             lines.append(
                 f"  ... and {len(rows) - limit} more (eegpt channels {file_argument(source)} "
