@@ -516,6 +516,75 @@ def test_a_probe_keeps_the_renames_it_was_trained_with(model, short_task, tmp_pa
     np.testing.assert_allclose(from_file.predict_proba(test), direct, rtol=1e-6)
 
 
+def _with_extra_channels(epochs: mne.BaseEpochs, names: list[str], seed: int) -> mne.EpochsArray:
+    """``epochs`` with more EEG channels of noise after its own (a 64-channel cap's others)."""
+    rng = np.random.default_rng(seed)
+    data = epochs.get_data()
+    noise = rng.normal(0, 10e-6, (len(data), len(names), data.shape[-1]))
+    info = mne.create_info([*epochs.ch_names, *names], epochs.info["sfreq"], "eeg")
+    return mne.EpochsArray(np.concatenate([data, noise], axis=1), info, epochs.events,
+                           epochs.tmin, epochs.event_id, verbose=False)  # fmt: skip
+
+
+def test_a_probe_trained_with_keep_predicts_on_the_channels_it_was_trained_on(
+    model, short_task, tmp_path
+):
+    """keep= restricts the probe's channels in training (the 19 of 10-20 out of a wider cap)
+    and is recorded: saved and loaded, prediction on the wide data uses those 19 channels
+    (with the average reference over them) without a warning for the others, and so equals
+    the probe trained and predicting on the 19 channels alone. A keep given to predict must
+    keep them all; a channel projection takes no keep."""
+    train, test = short_task
+    extra = ["Oz", "FC1", "CP2"]
+    wide_train, wide_test = (
+        _with_extra_channels(train, extra, 0),
+        _with_extra_channels(test, extra, 1),
+    )
+    config = dict(epochs=2, preprocessing=ONE_SECOND)
+    probe = train_probe(model, wide_train, keep="10-20", **config)
+    assert probe.keep == ["10-20"] and len(probe.input_names) == 19
+    assert not set(probe.input_names) & {"OZ", "FC1", "CP2"}
+    narrow = train_probe(model, train, **config)
+    expected = narrow.predict_proba(test)
+    np.testing.assert_allclose(probe.predict_proba(wide_test), expected, rtol=1e-5, atol=1e-7)
+    probe.save(tmp_path / "probe")
+    back = load_probe(tmp_path / "probe", model)
+    assert back.keep == ["10-20"]
+    assert "(kept: --keep-channels 10-20" in describe_probe(tmp_path / "probe")
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message=".*are not used")
+        got = back.predict_proba(wide_test)
+    np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-7)
+    with pytest.warns(RuntimeWarning, match=r"\['Oz'\] are not used"):  # kept, but not trained on
+        wider = back.predict_proba(wide_test, keep="10-20,Oz")
+    np.testing.assert_allclose(wider, got, rtol=1e-6)
+    with pytest.raises(
+        ValueError, match=r"keep=\['C3', 'C4'\] \(--keep-channels\) leaves out FP1, FP2"
+    ):
+        back.predict_proba(wide_test, keep=["C3", "C4"])
+    with pytest.raises(ValueError, match="channel projection"):
+        train_probe(model, wide_train, keep="10-20", chan_proj=True, **config)
+
+
+def test_probe_commands_take_keep_channels(weights, short_task, tmp_path, capsys):
+    """probe train --keep-channels records it; predict applies it (no warning for the other
+    channels) and refuses a --keep-channels that leaves out a channel it was trained on."""
+    path = tmp_path / "wide-epo.fif"
+    _with_extra_channels(short_task[1], ["Oz", "FC1"], 2).save(path, verbose=False)
+    out = tmp_path / "probe"
+    assert probe_main(["train", str(path), "--weights", str(weights), "-o", str(out), "-q",
+                       "--passes", "2", "--window", "1", "--keep-channels", "10-20"]) == 0  # fmt: skip
+    assert json.loads((out / "probe.json").read_text())["channels"]["keep"] == ["10-20"]
+    capsys.readouterr()
+    pred = tmp_path / "pred.csv"
+    assert probe_main(["predict", str(out), str(path), "-o", str(pred), "-q"]) == 0
+    assert "are not used" not in capsys.readouterr().err
+    assert probe_main(["predict", str(out), str(path), "-o", str(pred), "--overwrite",
+                       "--keep-channels", "C3,C4"]) == 1  # fmt: skip
+    assert "leaves out" in capsys.readouterr().err
+    assert probe_main(["evaluate", str(out), str(path), "-q", "--keep-channels", "10-20"]) == 0
+
+
 def test_a_missing_channel_is_added_or_left_out_and_a_misspelt_one_renamed(model, short_task):
     """A channel the data lack: add it (interpolated) or train the probe without it, not a
     rename that cannot help; a rename only when a channel of the data was dropped as unknown

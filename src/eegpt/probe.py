@@ -78,6 +78,7 @@ from eegpt.channels import (
     PROBE_19_CHANNELS,
     ChannelMapping,
     how_to_drop,
+    kept_channels,
     map_channels,
     may_be_electrode,
     montage_spelling,
@@ -329,9 +330,10 @@ def as_epochs_recording(
     preprocessing: PreprocessingConfig | None = None,
     what: str = "a probe",
     continuous: bool = False,
+    keep: str | Sequence[str] | None = None,
 ) -> Recording:
     """An epoched :class:`Recording` (volts) from Epochs, a list of Epochs, a file or an array
-    (a list is merged by :func:`merge_epochs` with ``rename`` and ``preprocessing``); ``what``
+    (a list is merged by :func:`merge_epochs` with ``rename``, ``preprocessing`` and ``keep``); ``what``
     takes them, for messages. With ``continuous`` (predictions, which need no labels), a
     continuous recording (``mne.io.Raw`` or a file of one) is returned as it is, continuous."""
     refuse_embeddings(data, what)
@@ -352,7 +354,9 @@ def as_epochs_recording(
     if is_epochs_list(data):
         with warnings_once():
             recs = [as_recording(_read_if_path(d, verbose), verbose=verbose) for d in data]
-        return merge_epochs(recs, rename=rename, preprocessing=preprocessing, verbose=verbose)
+        return merge_epochs(
+            recs, rename=rename, preprocessing=preprocessing, verbose=verbose, keep=keep
+        )
     if isinstance(data, mne.BaseEpochs):
         rec = as_recording(data, verbose=verbose)
     elif isinstance(data, Recording):
@@ -424,6 +428,7 @@ def merge_epochs(
     rename: dict[str, str | None] | None = None,
     preprocessing: PreprocessingConfig | None = None,
     verbose: Any = None,
+    keep: str | Sequence[str] | None = None,
 ) -> Recording:
     """The epochs of several recordings (subjects, sessions, sites) as one, matched by
     electrode.
@@ -432,7 +437,8 @@ def merge_epochs(
     each one's channels are mapped to the EEGPT vocabulary (``rename`` applies where a name
     occurs) and the first recording's electrodes are taken from every recording in the first's
     order (``EEG Fp1-REF`` and ``Fp1`` are one electrode; one missing anywhere is an error, one
-    the first lacks is left out with a warning). Recordings at another rate are resampled to
+    the first lacks is left out with a warning; with ``keep``, only the electrodes it keeps,
+    :func:`~eegpt.channels.map_channels`). Recordings at another rate are resampled to
     ``preprocessing.sfreq`` (256 Hz by default) with its method; if any is, all are.
 
     Returns
@@ -468,6 +474,7 @@ def merge_epochs(
                 verbose=verbose,
                 source=r.source,
                 left_out=r.left_out,
+                keep=keep,
             )  # fmt: skip
             for r in recordings
         ]
@@ -1348,6 +1355,12 @@ class EEGPTProbe:
         The channel renames it was trained with (``rename=`` / ``--rename``; a table file as
         its entries, read once, a cap's table by its name); prediction and evaluation use them
         when given none, wherever the data have those channels.
+    keep : list of str | None
+        The channels it was trained on were restricted to (``keep=`` / ``--keep-channels``, as
+        given: ``["10-20"]``); None where not. Prediction and evaluation apply it too, so a
+        recording with more channels gives the trained ones without a warning for the others;
+        a ``keep`` given there must keep every channel the probe was trained on
+        (:meth:`windows`).
     """
 
     def __init__(
@@ -1364,6 +1377,7 @@ class EEGPTProbe:
         history: list[dict[str, float]] | None = None,
         training: dict[str, Any] | None = None,
         rename: dict[str, str | None] | str | None = None,
+        keep: str | Sequence[str] | None = None,
     ) -> None:
         if model.final_layer is None:
             raise ValueError("a probe model needs a final_layer head")
@@ -1381,6 +1395,7 @@ class EEGPTProbe:
             if Path(rename).is_file():  # a table file: its entries, not a path to read again
                 rename = rename_table(rename)  # (as rename_table orders them: a cap, a file)
         self.rename = dict(rename) if isinstance(rename, Mapping) else rename
+        self.keep = None if keep is None else _keep_list(keep)
         # kinds of warnings held back while they repeat, and the calls that gave them
         self._warned: dict[str, set[str]] = {}  # (each_warning_once)
 
@@ -1412,6 +1427,7 @@ class EEGPTProbe:
         sfreq: float | None = None,
         units: str = "V",
         rename: dict[str, str | None] | None = None,
+        keep: str | Sequence[str] | None = None,
         verbose: bool | str | int | None = None,
     ) -> np.ndarray:
         """Model-ready windows ``[n, C, T]`` (mV) of epochs, in the probe's channel order.
@@ -1423,14 +1439,18 @@ class EEGPTProbe:
         (``preprocessing.window_seconds``) from its first sample: window ``k`` starts
         ``k * window_seconds`` seconds in (see :meth:`window_onsets`); a shorter rest at the
         end is left out (or zero-padded, for a probe trained with ``tail="pad"``). Extra
-        channels are ignored; missing ones raise.
+        channels are ignored (with a warning, unless the probe was trained with ``keep``,
+        which applies here too); missing ones raise. ``keep`` (``--keep-channels``) may be
+        given as in training: it must keep every channel the probe was trained on (it cannot
+        change them), else a ``ValueError`` says which it leaves out.
         """
+        keep = self._checked_keep(keep)
         on_missing = rename_on_missing(data)
         if rename is None and self.rename:  # training's: for the channels these data have
             rename, on_missing = self.rename, "ignore"
         rec = as_epochs_recording(
             data, ch_names=ch_names, sfreq=sfreq, units=units, verbose=verbose, rename=rename,
-            preprocessing=self.preprocessing, continuous=True,
+            preprocessing=self.preprocessing, continuous=True, keep=keep,
         )  # fmt: skip
         self._check_epoch_length(rec)
         config = self._continuous_preprocessing
@@ -1444,7 +1464,7 @@ class EEGPTProbe:
             return _projection_windows(rec, self.input_names, config, warn_reference=False)
         mapping = map_channels(
             rec.ch_names, rename=rename, on_missing=on_missing, verbose=verbose, source=rec.source,
-            left_out=rec.left_out,
+            left_out=rec.left_out, keep=keep,
         )  # fmt: skip
         mapping = subset_mapping(
             mapping, self.input_names, rec.source, bads=rec.bads, rename=rename
@@ -1454,6 +1474,31 @@ class EEGPTProbe:
         return prepare(
             rec, mapping, config, refuse_flat=False, warn_reference=False, verbose=verbose
         ).data
+
+    def _checked_keep(self, keep: str | Sequence[str] | None) -> str | Sequence[str] | None:
+        """The channel restriction to apply to the data (``keep`` given, else the probe's own,
+        :attr:`keep`); a ``keep`` given that leaves out a channel the probe was trained on,
+        or any with a channel projection (which takes the input channels by name), raises."""
+        if keep is None:
+            return self.keep
+        trained = ", ".join(self.input_names)
+        if self.config.chan_proj:
+            raise ValueError(
+                f"keep={_keep_list(keep)} (--keep-channels) restricts the vocabulary channels "
+                "of a probe without a channel projection, but this probe projects its input "
+                f"channels ({trained}) by name: leave keep out"
+            )
+        kept = set(kept_channels(keep) or ())
+        lost = [name for name in self.input_names if name not in kept]
+        if lost:
+            how = f" (trained with keep={self.keep})" if self.keep else ""
+            raise ValueError(
+                f"keep={_keep_list(keep)} (--keep-channels) leaves out {few(lost, 10)}, which "
+                f"the probe was trained on{how}: a probe takes the {len(self.input_names)} "
+                f"channels it was trained on ({trained}), whatever else the data hold. Leave "
+                "keep out (the probe's own channels apply), or give one that keeps them all"
+            )
+        return keep
 
     @property
     def _continuous_preprocessing(self) -> PreprocessingConfig:
@@ -1710,6 +1755,7 @@ class EEGPTProbe:
                 "encoder_names": list(self.encoder_names),
                 "encoder_chan_ids": list(self.chan_ids),
                 "rename": self.rename,
+                "keep": self.keep,
             },
             "encoder": self.encoder,
             "training": self.training,
@@ -1735,8 +1781,15 @@ class EEGPTProbe:
         return load_probe(directory, model, device=device, verbose=verbose)
 
 
+def _keep_list(keep: str | Sequence[str]) -> list[str]:
+    """``keep`` as the list of its items (``"10-20,-C3"`` -> ``["10-20", "-C3"]``), as a probe
+    records it."""
+    items = keep.split(",") if isinstance(keep, str) else list(keep)
+    return [str(item).strip() for item in items if str(item).strip()]
+
+
 def _split_kwargs(kwargs: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-    input_keys = {"ch_names", "sfreq", "units", "rename", "verbose"}
+    input_keys = {"ch_names", "sfreq", "units", "rename", "keep", "verbose"}
     run_keys = {"device", "precision", "batch_size", "cache", "stream_precision"}
     unknown = sorted(set(kwargs) - input_keys - run_keys)
     if unknown:
@@ -1788,11 +1841,13 @@ def _prepare_training_data(
     config: ProbeConfig,
     input_names: Sequence[str] | None = None,
     verbose: Any = None,
+    keep: str | Sequence[str] | None = None,
 ) -> tuple[_TrainingData, np.ndarray]:
-    """Windows and class indices; ``input_names`` fixes the channels (validation data)."""
+    """Windows and class indices; ``input_names`` fixes the channels (validation data),
+    ``keep`` restricts them (:func:`~eegpt.channels.map_channels`; not with a projection)."""
     rec = as_epochs_recording(
         data, ch_names=ch_names, sfreq=sfreq, units=units, verbose=verbose, rename=rename,
-        preprocessing=preprocessing,
+        preprocessing=preprocessing, keep=keep,
     )  # fmt: skip
     labels = labels_of(data, y, rec.data.shape[0])
     if classes is not None:
@@ -1814,7 +1869,7 @@ def _prepare_training_data(
         return _TrainingData(windows, y_idx, names, target, shape), classes  # type: ignore[arg-type]
     mapping = map_channels(
         rec.ch_names, rename=rename, on_missing=rename_on_missing(data), verbose=verbose,
-        source=rec.source, left_out=rec.left_out,
+        source=rec.source, left_out=rec.left_out, keep=keep,
     )  # fmt: skip
     if input_names is not None:
         mapping = subset_mapping(mapping, input_names, rec.source, bads=rec.bads, rename=rename)
@@ -1986,6 +2041,7 @@ def trained_probe(
     frozen_encoder: bool,
     rename: Any,
     seconds: float,
+    keep: str | Sequence[str] | None = None,
     device: torch.device,
     precision: str,
     **facts: Any,
@@ -2004,6 +2060,7 @@ def trained_probe(
         frozen_encoder=frozen_encoder,
         history=fit.history,
         rename=rename,
+        keep=keep,
         training={
             "n_train": int(len(train.y)),
             "n_validation": 0 if val is None else int(len(val[1])),
@@ -2041,6 +2098,7 @@ def train_probe(
     progress: bool = False,
     verbose: bool | str | int | None = None,
     stream_precision: Precision = "float32",
+    keep: str | Sequence[str] | None = None,
     **overrides: Any,
 ) -> EEGPTProbe:
     """Train a linear probe on a frozen EEGPT encoder (the paper's recipe by default).
@@ -2066,6 +2124,13 @@ def train_probe(
         Channel-name overrides for :func:`~eegpt.channels.map_channels` (no projection): a
         dict, a cap's or a dataset's name (``"bci-iv-2a"``) or a table file, whose labels the
         epochs may have only some of.
+    keep : str | sequence of str | None
+        Train on these vocabulary channels only (after ``rename``), as for
+        :func:`~eegpt.channels.map_channels`: ``"10-20"``, names, or both, ``-NAME`` removing
+        one (command line: ``--keep-channels``). Files of several systems are matched on
+        them, and the average reference runs over them. The probe records it
+        (:attr:`EEGPTProbe.keep`) and applies it when predicting and evaluating, so a
+        recording with more channels gives the same ones. Not with ``chan_proj``.
     preprocessing : PreprocessingConfig | None
         Resampling, reference, scale and window length (default 256 Hz, 4 s, millivolts).
     config : ProbeConfig | None
@@ -2142,6 +2207,15 @@ def train_probe(
             "encoder's embeddings, but a probe with a channel projection (chan_proj, "
             "--chan-proj) runs the encoder under autocast; leave stream_precision float32"
         )
+    if keep is not None:
+        kept_channels(keep)  # an unknown name is an error before any file is read
+        if config.chan_proj:
+            raise ValueError(
+                f"keep={_keep_list(keep)} (--keep-channels) restricts the vocabulary channels "
+                "the encoder gets, but a channel projection (chan_proj, --chan-proj) learns "
+                "from the input channels by name: leave channels out with rename={NAME: None} "
+                "(--drop NAME) instead"
+            )
     common = dict(
         ch_names=ch_names,
         sfreq=sfreq,
@@ -2150,6 +2224,7 @@ def train_probe(
         preprocessing=preprocessing,
         config=config,
         verbose=verbose,
+        keep=keep,
     )
     train, val, classes, chosen = split_training_data(
         data, y, validation, config.seed, groups, **common
@@ -2233,7 +2308,7 @@ def train_probe(
         encoder.to(home)
     probe = trained_probe(
         probe_model, fit, train, val, classes, config, preprocessing,
-        encoder=encoder_reference(model), frozen_encoder=True, rename=rename,
+        encoder=encoder_reference(model), frozen_encoder=True, rename=rename, keep=keep,
         seconds=time.perf_counter() - t0, device=dev, precision=precision, validation=chosen,
         # absent for float32, as in probes from before the option
         **({} if stream_precision == "float32" else {"stream_precision": stream_precision}),
@@ -2298,7 +2373,13 @@ def describe_probe(directory: str | os.PathLike) -> str:
     kind = "linear probe (frozen encoder)" if meta.get("frozen_encoder") else "fine-tuned model"
     lines = [
         f"{directory}: EEGPT {kind}, {len(classes)} classes [{few(classes, 8)}]",
-        f"  {len(names)} input channels: {few(list(names), 12)}",
+        f"  {len(names)} input channels: {few(list(names), 12)}"
+        + (
+            f" (kept: --keep-channels {','.join(channels['keep'])}, applied to the data "
+            "predicted too)"
+            if channels.get("keep")
+            else ""
+        ),
         f"  windows of {pre.get('window_seconds', '?')} s at {pre.get('sfreq', '?')} Hz "
         f"({meta.get('n_times', '?')} samples)",
         PreprocessingConfig.describe(pre),
@@ -2545,6 +2626,7 @@ def load_probe(
         history=meta.get("history"),
         training=meta.get("training"),
         rename=channels.get("rename"),  # probes saved before it was kept: None
+        keep=channels.get("keep"),  # likewise
     )
 
 

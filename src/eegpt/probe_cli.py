@@ -642,6 +642,7 @@ def load_labelled_epochs(
     resample: str = "polyphase",
     windows: WindowLabelling | None = None,
     verbose: Any = None,
+    keep: str | Sequence[str] | None = None,
 ) -> tuple[Any, np.ndarray | None, list[str]]:
     """Read and concatenate labelled epochs files (see the module docstring for the formats).
 
@@ -654,7 +655,8 @@ def load_labelled_epochs(
     without it give no labels, ``.npz`` files their ``y``. ``rescale`` multiplies the samples
     (volts as read), for files in the wrong unit. Files
     with other channel names or rates are matched by electrode and resampled to 256 Hz with
-    ``resample`` (:func:`eegpt.probe.merge_epochs`; ``rename`` applies where a name occurs).
+    ``resample`` (:func:`eegpt.probe.merge_epochs`; ``rename`` applies where a name occurs,
+    ``keep`` restricts the electrodes matched, as ``--keep-channels`` does).
     Continuous recordings are taken as ``windows`` says (:class:`WindowLabelling`): their
     consecutive windows labelled by their annotations.
 
@@ -685,7 +687,11 @@ def load_labelled_epochs(
         sources += [str(p)] * rec.data.shape[0]
     _refuse_unmatched(paths, ys, windows)
     merged = merge_epochs(
-        recs, rename=rename, preprocessing=PreprocessingConfig(resample=resample), verbose=verbose
+        recs,
+        rename=rename,
+        preprocessing=PreprocessingConfig(resample=resample),
+        verbose=verbose,
+        keep=keep,
     )
     data = merged.data * rescale if rescale != 1.0 else merged.data
     source = recs[0].source if len(recs) == 1 else f"{len(recs)} files"
@@ -889,6 +895,7 @@ def _read_inputs(
         label_column=args.label_column,
         column_optional=getattr(args, "label_column_adopted", False),
         verbose=False,
+        keep=getattr(args, "keep_channels", None),
         **kwargs,
     )
     if rename and len(files) > 1:  # merged: the keys of the channels that remain
@@ -909,7 +916,7 @@ def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
     argparse.ArgumentParser
         The ``probe`` parser. Each action sets ``func`` to a ``f(args) -> exit status``.
     """
-    from eegpt.cli import add_reference_option, add_resample_option
+    from eegpt.cli import add_reference_option, add_resample_option, parse_keep
 
     probe = subparsers.add_parser(
         "probe",
@@ -990,6 +997,18 @@ def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
     )
     g = p.add_argument_group("preprocessing")
     g.add_argument("--window", type=seconds, default=4.0, help="epoch/window length in s (4)")
+    g.add_argument(
+        "--keep-channels",
+        type=parse_keep,
+        default=None,
+        metavar="NAMES",
+        help="train on these EEGPT channels only (after --rename), as embed's option: 10-20 (the "
+        "19 electrodes of the 10-20 system), comma-separated names, or both, -NAME removing "
+        "one (10-20,-C3); files of several systems are matched on them and the average "
+        "reference runs over them. The probe records it, and predict and evaluate apply it: "
+        "a 64-channel recording then gives the channels it was trained on. Not with "
+        "--chan-proj",
+    )
     add_reference_option(g)
     add_resample_option(g)
     g.add_argument(
@@ -1056,6 +1075,15 @@ def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
         "as embed --reject-by-annotation does; by default they are predicted and marked True "
         "in the 'bad' column (the last; empty for epochs), and counted on stderr",
     )
+    p.add_argument(
+        "--keep-channels",
+        type=parse_keep,
+        default=None,
+        metavar="NAMES",
+        help="optional: the probe always takes the channels it was trained on (with the "
+        "--keep-channels it was trained with, recorded in it); one given here (as to train, "
+        "e.g. from a shared script) must keep all of them, else it is an error",
+    )
     _add_window_labels(
         p, "(as without it) and put each window's label beside its prediction", "get no label"
     )
@@ -1095,6 +1123,15 @@ def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
         help="leave out epochs whose labels are not among the probe's classes (e.g. "
         "'Movement time', 'Sleep stage ?') or missing, and say how many of each; by default "
         "they are an error",
+    )
+    p.add_argument(
+        "--keep-channels",
+        type=parse_keep,
+        default=None,
+        metavar="NAMES",
+        help="optional: the probe always takes the channels it was trained on (with the "
+        "--keep-channels it was trained with, recorded in it); one given here (as to train, "
+        "e.g. from a shared script) must keep all of them, else it is an error",
     )
     p.add_argument("--weights", help="encoder checkpoint (default: the one recorded in the probe)")
     _add_window_labels(p, "of the probe's length")
@@ -1177,6 +1214,7 @@ def cmd_probe_train(args: argparse.Namespace) -> int:
         recording,
         y,
         rename=rename,
+        keep=args.keep_channels,
         preprocessing=preprocessing,
         config=config,
         validation=validation,
@@ -1340,6 +1378,7 @@ def _probabilities(args: argparse.Namespace, probe: Any, data: Any, rename: Any)
     return probe.predict_proba(
         data, rename=rename, device=args.device, precision=args.precision,
         stream_precision=args.stream_precision, batch_size=args.batch_size,
+        keep=args.keep_channels,
     )  # fmt: skip
 
 
@@ -1351,6 +1390,8 @@ def cmd_probe_predict(args: argparse.Namespace) -> int:
     if args.output is not None and args.output.exists() and not args.overwrite:
         raise FileExistsError(f"{args.output} exists; pass --overwrite to replace it")
     probe = _load(args)
+    # the channels it was trained on: --keep-channels checked against them, else its own
+    args.keep_channels = probe._checked_keep(args.keep_channels)
     args.data, _ = given_once(args.data)  # one file's rows once
     continuous = [p for p in args.data if _is_continuous_input(p)]
     epoched = [p for p in args.data if not _is_continuous_input(p)]
@@ -1505,6 +1546,8 @@ def cmd_probe_evaluate(args: argparse.Namespace) -> int:
     if args.normalize is not None and args.plot is None:
         raise ValueError("--normalize applies to the figure: give --plot FILE too")
     probe = _load(args)
+    # the channels it was trained on: --keep-channels checked against them, else its own
+    args.keep_channels = probe._checked_keep(args.keep_channels)
     classes = probe.classes_
     order = _class_order(args.class_order, classes)  # of the matrix printed and drawn
     windows = _labelling(args, probe.preprocessing.window_seconds)
