@@ -2,7 +2,7 @@
 
 A reader process holds the windows it makes in float32 (232 KiB per 4 s window of 58
 channels: 5 GB for 24 h). Since long recordings are read in parts of at most
-``eegpt.dataset._PART_BYTES`` (256 MiB), a reader and the main process hold one part at a time
+``eegpt.dataset.PART_BYTES`` (256 MiB), a reader and the main process hold one part at a time
 (a few in flight) instead of the whole file's windows. This script writes one long EDF (58
 channels of the EEGPT vocabulary at 250 Hz, so resampling to 256 Hz runs too) and embeds it
 twice, each run in a fresh process: with the default parts, and with parts larger than the
@@ -79,7 +79,7 @@ def run_once(folder: Path, out: Path, mode: str, unpooled: bool) -> dict:
     from eegpt.model import EEGPT
 
     if mode == "whole":
-        ds._PART_BYTES = 1 << 50  # larger than any file: read whole, as before parts
+        ds.PART_BYTES = 1 << 50  # larger than any file: read whole, as before parts
     if mode == "parts-in-memory":
 
         class InMemory(ds._PartRows):  # the parts' rows held until the last, as before

@@ -1676,7 +1676,7 @@ def _window_bytes(path: Path) -> int:
 def test_a_long_recording_read_in_parts_gives_the_rows_of_one_read(
     long_corpus, model, tmp_path, monkeypatch, workers, reject, per_part
 ):
-    """A recording longer than ``_PART_BYTES`` of windows is read and embedded in parts (a
+    """A recording longer than ``PART_BYTES`` of windows is read and embedded in parts (a
     reader holds one part, not 5 GB for 24 h of 58 channels); the shard gets the same rows as
     from one read: windows, onsets, annotations, bad marks, rejected windows, statuses."""
     import eegpt.dataset as ds
@@ -1685,7 +1685,7 @@ def test_a_long_recording_read_in_parts_gives_the_rows_of_one_read(
     kwargs.update(workers=workers, reject_by_annotation=reject)
     whole = embed_dataset(long_corpus, tmp_path / "whole", **kwargs)
     size = _window_bytes(long_corpus / "b.edf")
-    monkeypatch.setattr(ds, "_PART_BYTES", per_part * size + size // 2)
+    monkeypatch.setattr(ds, "PART_BYTES", per_part * size + size // 2)
     seen: list[tuple[int, int | None, int]] = []
     real = ds.load_file
 
@@ -1751,7 +1751,7 @@ def test_a_part_that_fails_fails_its_file_and_writes_none_of_its_rows(
     import eegpt.dataset as ds
 
     size = _window_bytes(long_corpus / "b.edf")
-    monkeypatch.setattr(ds, "_PART_BYTES", 3 * size)
+    monkeypatch.setattr(ds, "PART_BYTES", 3 * size)
     real, calls = ds.load_file, []
 
     def failing(index, path, **kw):
@@ -1808,7 +1808,7 @@ def test_the_progress_bar_moves_with_the_parts_of_a_long_file(
     import eegpt.dataset as ds
 
     size = _window_bytes(long_corpus / "b.edf")
-    monkeypatch.setattr(ds, "_PART_BYTES", 8 * size)
+    monkeypatch.setattr(ds, "PART_BYTES", 8 * size)
     summary = embed_dataset(long_corpus, tmp_path / "out", model=model, device="cpu", workers=0)
     lines = capsys.readouterr().err.splitlines()
     of_parts = [line for line in lines if "b.edf: windows" in line]  # 2 min: 30 windows
@@ -3193,7 +3193,7 @@ def test_corpus_runs_with_tail_pad_mark_the_padded_windows(short_corpus, model, 
     assert meta["padded_tail"] == {"onset_s": 8.0, "recorded_s": pytest.approx(2.0, abs=0.01),
                                    "window": 2}  # fmt: skip
     size = _window_bytes(short_corpus / "long.edf")
-    monkeypatch.setattr(ds, "_PART_BYTES", size + size // 2)  # one window per part
+    monkeypatch.setattr(ds, "PART_BYTES", size + size // 2)  # one window per part
     embed_dataset(short_corpus, tmp_path / "parts", **kwargs)
     parts = pd.read_parquet(tmp_path / "parts")
     assert parts.drop(columns="embedding").equals(df.drop(columns="embedding"))
@@ -3692,14 +3692,14 @@ def test_a_part_resumed_after_its_corpus_changed_is_told_its_listing(small_corpu
 def test_parts_from_before_the_corpus_was_recorded_are_read_with_newer_ones_as_one():
     """Parts of an eegpt that recorded no corpus (resumed as they were) read with newer parts
     of the same split: one corpus, as before, so listings of other sizes are still told."""
-    from eegpt.dataset_read import _corpora, _listings_apart
+    from eegpt.dataset_read import corpora_of_parts, listings_apart
 
     old = {"corpus_files": 100}
     new = {"corpus_files": 105, "corpus_sha256": "abc", "corpus": "/data/eeg"}
     parts = [(Path(f"/x/part-{k}"), {"part": [k, 4], **(old if k < 2 else new)}) for k in range(4)]
-    assert len(_corpora(parts)) == 1
+    assert len(corpora_of_parts(parts)) == 1
     assert "part-0, part-1 from one of 100 files; part-2, part-3 from one of 105" in (
-        _listings_apart(parts)
+        listings_apart(parts)
     )
 
 

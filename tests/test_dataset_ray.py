@@ -148,7 +148,7 @@ def test_ray_carries_the_windows_left_out_by_annotation(local_ray, model, tmp_pa
 def test_ray_reads_a_long_recording_in_parts_as_inprocess_does(
     local_ray, long_corpus, model, tmp_path, monkeypatch
 ):
-    """A recording longer than _PART_BYTES of windows goes through Ray's stages as parts (a
+    """A recording longer than PART_BYTES of windows goes through Ray's stages as parts (a
     reader holds one, not the night), and the shards get the rows of one whole read."""
     import eegpt.dataset as ds
 
@@ -156,7 +156,7 @@ def test_ray_reads_a_long_recording_in_parts_as_inprocess_does(
                     reject_by_annotation=True)  # fmt: skip
     whole = embed_dataset(long_corpus, tmp_path / "whole", workers=0, **settings)
     size = _window_bytes(long_corpus / "b.edf")
-    monkeypatch.setattr(ds, "_PART_BYTES", 4 * size)
+    monkeypatch.setattr(ds, "PART_BYTES", 4 * size)
     seen = []  # the parts as the driver receives them
     join = ds.ShardWriter._join
 

@@ -804,7 +804,7 @@ def test_the_fast_path_keeps_the_terms_of_a_bounded_number_of_channel_sets():
     """A service embedding ever new montages: the encoder's cache keeps the terms of the
     latest MAX_CACHED_CHANNEL_SETS channel sets (it grew by one entry per set), and a dropped
     set is derived again, equal."""
-    from eegpt._weights_watch import _FAST_CACHES
+    from eegpt._weights_watch import FAST_CACHES
     from eegpt.fast_path import MAX_CACHED_CHANNEL_SETS
 
     enc = make_encoder(embed_dim=32, depth=2, num_heads=2)
@@ -814,7 +814,7 @@ def test_the_fast_path_keeps_the_terms_of_a_bounded_number_of_channel_sets():
     first = engine.encode(windows, sets[0])
     for ids in sets[1:]:
         engine.encode(windows, ids)
-    held = [k for k in _FAST_CACHES[enc] if isinstance(k, tuple) and k[0] == "channels"]
+    held = [k for k in FAST_CACHES[enc] if isinstance(k, tuple) and k[0] == "channels"]
     assert len(held) == MAX_CACHED_CHANNEL_SETS
     np.testing.assert_array_equal(engine.encode(windows, sets[0]), first)
 

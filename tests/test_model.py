@@ -407,7 +407,7 @@ def test_a_head_trained_on_a_frozen_encoder_leaves_its_derived_weights_cached():
     """A frozen feature extractor in eval mode beside a head whose optimizer steps: those steps
     hold none of the encoder's parameters, so its derived weights stay cached (no derivation
     per training step); a step of an optimizer holding its parameters drops them."""
-    from eegpt._weights_watch import _FAST_CACHES
+    from eegpt._weights_watch import FAST_CACHES
 
     model, x, ids = tiny_model()
     model.eval()
@@ -423,7 +423,7 @@ def test_a_head_trained_on_a_frozen_encoder_leaves_its_derived_weights_cached():
         opt.step()
     assert derived[0] is derived[1] is derived[2]  # derived once
     torch.optim.SGD(model.parameters(), lr=0.1).step()  # no gradients: holds them all the same
-    assert encoder not in _FAST_CACHES
+    assert encoder not in FAST_CACHES
 
 
 def test_a_model_in_training_mode_never_uses_stale_derived_weights():

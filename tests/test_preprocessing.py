@@ -1060,16 +1060,16 @@ def test_detrend_is_recorded_at_its_default_and_old_records_still_read():
     import hashlib
     import json
 
-    from eegpt.dataset_read import _spec_differences
+    from eegpt.dataset_read import spec_differences
     from eegpt.probe import EmbeddingCache
 
     new = PreprocessingConfig().to_dict()
     assert new["detrend"] == "none"
     old = {k: v for k, v in new.items() if k != "detrend"}
     assert PreprocessingConfig.from_dict(old) == PreprocessingConfig()
-    assert _spec_differences({"preprocessing": old}, {"preprocessing": new}) == []
+    assert spec_differences({"preprocessing": old}, {"preprocessing": new}) == []
     linear = {**new, "detrend": "linear"}
-    assert _spec_differences({"preprocessing": old}, {"preprocessing": linear}) == [
+    assert spec_differences({"preprocessing": old}, {"preprocessing": linear}) == [
         "preprocessing.detrend ('none' -> 'linear')"
     ]
     windows = np.zeros((1, 2, 8), dtype=np.float32)

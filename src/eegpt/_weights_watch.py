@@ -1,13 +1,13 @@
 """Knowing when an encoder's weights may have changed, without hashing them.
 
-* :func:`_param_key`: each parameter's identity, in-place change counter, dtype and device;
+* :func:`param_key`: each parameter's identity, in-place change counter, dtype and device;
   changes when a weight is replaced, moved, cast or modified in place through autograd-visible
   operations (``copy_``, ``load_state_dict``, a foreach optimizer).
 * Optimizer steps: fused optimizers (``AdamW(fused=True)``) update parameters without bumping
   their change counters, so a global ``torch.optim`` step post-hook counts steps
-  (:func:`_watch_optimizer_steps`, registered on first need, never on import) and remembers
-  which optimizer stepped when (:data:`_STEPPED_OPTIMIZERS`, :func:`_parameter_ids`).
-* :data:`_FAST_CACHES`: the fast path's derived weights per encoder
+  (:func:`watch_optimizer_steps`, registered on first need, never on import) and remembers
+  which optimizer stepped when (:data:`STEPPED_OPTIMIZERS`, :func:`parameter_ids`).
+* :data:`FAST_CACHES`: the fast path's derived weights per encoder
   (:mod:`eegpt.fast_path`), which that hook drops for the encoders an optimizer steps.
 
 Used by the fast path's cache, ``EEGPT.has_random_weights`` (:mod:`eegpt.model`) and
@@ -26,10 +26,10 @@ from torch.optim.optimizer import register_optimizer_step_post_hook
 
 # Fast-path caches (derived weights per encoder), kept outside the modules so that copying or
 # pickling a model (replicas, worker processes) never carries them along.
-_FAST_CACHES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+FAST_CACHES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 # Optimizer steps taken in this process (any torch.optim optimizer) since eegpt started watching
-# them (:func:`_watch_optimizer_steps`). A fused/foreach optimizer (``AdamW(fused=True)``)
+# them (:func:`watch_optimizer_steps`). A fused/foreach optimizer (``AdamW(fused=True)``)
 # updates the parameters without bumping their version counters, so the caches' key (versions)
 # would not see the step: the hook drops the caches of the encoders whose parameters the
 # optimizer holds (others, e.g. a frozen feature extractor beside a head being trained, keep
@@ -37,12 +37,12 @@ _FAST_CACHES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _optimizer_steps = 0
 # Each optimizer that stepped -> the value of ``_optimizer_steps`` after its latest step (read by
 # ``EEGPT.has_random_weights``).
-_STEPPED_OPTIMIZERS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+STEPPED_OPTIMIZERS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 # Each optimizer -> (its param groups' sizes, the ids of its parameters): read once per layout.
 _OPTIMIZER_PARAMS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
-def _parameter_ids(optimizer: torch.optim.Optimizer) -> frozenset[int]:
+def parameter_ids(optimizer: torch.optim.Optimizer) -> frozenset[int]:
     """The ids of the parameters ``optimizer`` holds (recomputed when its groups change)."""
     layout = tuple(len(group["params"]) for group in optimizer.param_groups)
     known = _OPTIMIZER_PARAMS.get(optimizer)
@@ -57,25 +57,25 @@ def _count_optimizer_step(optimizer: torch.optim.Optimizer, args: Any, kwargs: A
     encoders with a parameter in ``optimizer`` (usually none or one encoder holds a cache)."""
     global _optimizer_steps
     _optimizer_steps += 1
-    _STEPPED_OPTIMIZERS[optimizer] = _optimizer_steps
-    if _FAST_CACHES:
-        ids = _parameter_ids(optimizer)
-        for encoder in list(_FAST_CACHES.keys()):
+    STEPPED_OPTIMIZERS[optimizer] = _optimizer_steps
+    if FAST_CACHES:
+        ids = parameter_ids(optimizer)
+        for encoder in list(FAST_CACHES.keys()):
             if not ids.isdisjoint(id(p) for p in encoder.parameters()):
-                _FAST_CACHES.pop(encoder, None)
+                FAST_CACHES.pop(encoder, None)
 
 
 _STEP_HOOK: Any = None  # handle of the registered hook; None until eegpt needs it
 _STEP_HOOK_LOCK = threading.Lock()
 
 
-def _watch_optimizer_steps() -> int:
+def watch_optimizer_steps() -> int:
     """Register :func:`_count_optimizer_step` as a global ``torch.optim`` step post-hook, once,
     and return the step count now.
 
     Registered lazily, not on import: importing eegpt must not make every optimizer step of
     the process (of any model) run eegpt code. Steps matter to eegpt only relative to a moment
-    it remembers: a fast-path cache filled (:func:`eegpt.fast_path._fast_cache`), a model
+    it remembers: a fast-path cache filled (:func:`eegpt.fast_path.fast_cache`), a model
     built or copied (``EEGPT.has_random_weights``) or loaded weights noted
     (``checkpoints._WeightsSeen``).
     Each of those calls this first, so every step after it is counted; steps before it
@@ -89,7 +89,7 @@ def _watch_optimizer_steps() -> int:
     return _optimizer_steps
 
 
-def _param_key(module: nn.Module) -> tuple:
+def param_key(module: nn.Module) -> tuple:
     """Identity + in-place version of every parameter: changes when a weight is replaced or
     modified in place through autograd-visible operations (``copy_``, a foreach optimizer). A
     fused optimizer's steps do not bump the versions: the optimizer step hook

@@ -47,8 +47,8 @@ from eegpt.config import EEGPTConfig
 from eegpt.engine import InferenceEngine, Precision
 from eegpt.errors import EmbeddingError, OutputExistsError
 from eegpt.io import (
-    _require_array_args_absent,
     as_recording,
+    require_array_args_absent,
 )
 from eegpt.model import EEGPT, EEGPTEncoder
 from eegpt.outputs import (
@@ -423,12 +423,12 @@ class _Job:
         verbose = a["verbose"]
         recording, streamable = None, a["stream"] is not False
         if streamable and isinstance(data, (str, os.PathLike)):
-            _require_array_args_absent(a["ch_names"], a["sfreq"], a["units"], str(data))
+            require_array_args_absent(a["ch_names"], a["sfreq"], a["units"], str(data))
             recording = open_stream_unless_epochs(
                 data, picks=a["picks"], **mapping_args, verbose=verbose
             )
         elif streamable and isinstance(data, mne.io.BaseRaw) and not data.preload:
-            _require_array_args_absent(a["ch_names"], a["sfreq"], a["units"], "<Raw>")
+            require_array_args_absent(a["ch_names"], a["sfreq"], a["units"], "<Raw>")
             recording = open_stream(data, picks=a["picks"], **mapping_args, verbose=verbose)
         windows: WindowStream | Windows
         reject = a["reject_by_annotation"]
@@ -507,7 +507,7 @@ class _Job:
         try:
             for start, windows in self.blocks():
                 z = self.engine.encode(windows, self.chan_ids, progress=bar)
-                _check_embeddings(z, start, self.onsets, self.metadata)
+                check_embeddings(z, start, self.onsets, self.metadata)
                 yield start, z
         finally:
             bar.close()
@@ -575,7 +575,7 @@ def _kept_blocks(
     return kept
 
 
-def _check_embeddings(z: np.ndarray, start: int, onsets: np.ndarray, meta: dict[str, Any]) -> None:
+def check_embeddings(z: np.ndarray, start: int, onsets: np.ndarray, meta: dict[str, Any]) -> None:
     """Refuse non-finite embeddings instead of returning them as if they were results."""
     problem = non_finite_embeddings(z, start, onsets)
     if problem is not None:

@@ -54,7 +54,7 @@ from safetensors.torch import save as _dump_safetensors
 from eegpt._logging import few, honours_verbose, is_verbose
 from eegpt._logging import log as _log
 from eegpt._logging import warn as _warn
-from eegpt._weights_watch import _param_key, _watch_optimizer_steps
+from eegpt._weights_watch import param_key, watch_optimizer_steps
 from eegpt.channels import CHANNEL_INDEX, VOCABULARY, normalize_channel_name
 from eegpt.config import N_VOCABULARY, PRESETS, EEGPTConfig
 from eegpt.errors import CheckpointError
@@ -1258,7 +1258,7 @@ def encoder_fingerprint(model: EEGPT | EEGPTEncoder) -> str:
 @dataclass(frozen=True)
 class _WeightsSeen:
     """The encoder's weights as seen at one moment: each parameter's identity, in-place change
-    counter, dtype and device (:func:`eegpt._weights_watch._param_key`), the process's optimizer step
+    counter, dtype and device (:func:`eegpt._weights_watch.param_key`), the process's optimizer step
     count then, and the :func:`encoder_fingerprint` of the weights."""
 
     key: tuple
@@ -1267,8 +1267,8 @@ class _WeightsSeen:
 
     @classmethod
     def now(cls, model: EEGPT, fingerprint: str) -> _WeightsSeen:
-        steps = _watch_optimizer_steps()  # before the key: no step between
-        return cls(_param_key(model.target_encoder), steps, fingerprint)
+        steps = watch_optimizer_steps()  # before the key: no step between
+        return cls(param_key(model.target_encoder), steps, fingerprint)
 
     def still(self, model: EEGPT) -> bool:
         """Whether nothing that can change a weight happened since: no parameter replaced,
@@ -1276,7 +1276,7 @@ class _WeightsSeen:
         no optimizer holding one stepped (fused ones do not bump the counters). Writes
         through ``p.data`` are not seen. Costs well under a millisecond, no hashing."""
         encoder = model.target_encoder
-        return _param_key(encoder) == self.key and not model._stepped_by_optimizer(
+        return param_key(encoder) == self.key and not model._stepped_by_optimizer(
             since=self.optimizer_steps, module=encoder
         )
 

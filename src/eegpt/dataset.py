@@ -135,30 +135,30 @@ from eegpt.config import EEGPTConfig
 from eegpt.dataset_inputs import (
     DatasetInputs,
     InputFile,
-    _corpus_of,
-    _pyarrow,
     as_part,
+    corpus_of,
+    pyarrow_for_writing,
     resolve_inputs,
 )
 from eegpt.dataset_lock import LOCK, FolderLock
 from eegpt.dataset_read import (
-    _LIST_INPUTS,
-    _SHARD,
     CHECKSUMS_KEY,
     CORPUS_LISTING,
     ERRORS_REPORT,
     FILES_REPORT,
+    LIST_INPUTS,
     MANIFEST,
+    SHARD,
     SHORT_REPORT,
     TOO_SHORT,
-    _listed_ids,
-    _listed_paths,
-    _spec_differences,
     channel_sets_advice,
+    listed_ids,
+    listed_paths,
     read_embeddings,
     read_shard_status,
     shard_files,
     shard_name,
+    spec_differences,
 )
 from eegpt.dataset_report import file_totals, too_short_note
 from eegpt.engine import InferenceEngine, Precision, resolve_device
@@ -632,7 +632,7 @@ _READ_BLOCK_WINDOWS = 256
 #: A longer recording is read in parts of at most this many bytes of float32 windows (at most
 #: 2 * workers + 2 parts or files are read or waiting at a time): about 1000 windows of 58
 #: channels, an hour of EEG.
-_PART_BYTES = 256 << 20
+PART_BYTES = 256 << 20
 
 
 def _metadata_rows(frame: Any) -> list[str]:
@@ -1019,7 +1019,7 @@ def _state_hash(model: torch.nn.Module) -> str:
 
 
 def _schema(spec: Mapping[str, Any], inputs: DatasetInputs) -> Any:
-    pa, _ = _pyarrow()
+    pa, _ = pyarrow_for_writing()
     width = math.prod(spec["embedding_shape"])
     fields_ = [
         pa.field("recording_id", pa.string()),
@@ -1046,7 +1046,7 @@ def _schema(spec: Mapping[str, Any], inputs: DatasetInputs) -> Any:
 
 
 def _file_table(result: FileResult, file: InputFile, inputs: DatasetInputs, schema: Any) -> Any:
-    pa, _ = _pyarrow()
+    pa, _ = pyarrow_for_writing()
     n = result.n_windows
     names = pa.scalar(result.mapping["names"], pa.list_(pa.string()))
     input_names = pa.scalar(result.mapping["input_names"], pa.list_(pa.string()))
@@ -1427,7 +1427,7 @@ class ShardWriter:
                 f"file {index} came before the last part of file {self._parts[0].index}"
             )
         self._next(index)
-        pa, _ = _pyarrow()
+        pa, _ = pyarrow_for_writing()
         table = pa.Table.from_arrays(
             [table.column(n) for n in self.schema.names], schema=self.schema
         )
@@ -1491,7 +1491,7 @@ class ShardWriter:
         self._writer = parquet_writer(tmp, self.schema)
 
     def _flush(self) -> None:
-        pa, _ = _pyarrow()
+        pa, _ = pyarrow_for_writing()
         if self._buffer:
             self._writer.write_table(pa.concat_tables(self._buffer))
         self._buffer, self._buffered = [], 0
@@ -1549,7 +1549,7 @@ class _PartRows:
     def add(self, table: Any) -> None:
         """Keep the rows of the next part."""
         if self._writer is None:
-            pa, _ = _pyarrow()
+            pa, _ = pyarrow_for_writing()
             fd, path = temporary_beside(self.shard, suffix=".parts.tmp")
             os.close(fd)
             self.path = path
@@ -1561,7 +1561,7 @@ class _PartRows:
         when they have been read."""
         if self._writer is None:
             return
-        pa, _ = _pyarrow()
+        pa, _ = pyarrow_for_writing()
         self._writer.close()
         self._writer = None
         try:
@@ -1632,7 +1632,7 @@ class _WithKept:
 
 
 def _pyarrow_dataset() -> Any:
-    _pyarrow()  # the error that names the extra, when pyarrow is missing
+    pyarrow_for_writing()  # the error that names the extra, when pyarrow is missing
     import pyarrow.dataset as pads
 
     return pads
@@ -1837,7 +1837,7 @@ class _Readers:
 
     At most ``max_in_flight`` files, or parts of long ones (:class:`FilePart`), are being read
     or waiting, and of those at most one part per reader and one more (a part holds up to
-    :data:`_PART_BYTES` of windows), which bounds memory. If a worker process dies (a crash in a file reader, the OOM
+    :data:`PART_BYTES` of windows), which bounds memory. If a worker process dies (a crash in a file reader, the OOM
     killer), the files that were in flight are read again one at a time, so the one that kills
     its reader is identified and recorded as failed while the others succeed.
     """
@@ -2085,7 +2085,7 @@ def run_inprocess(
         stop.set()
         readers.cancel()
 
-    kwargs = {"part_bytes": _PART_BYTES, **load_kwargs}  # long recordings in parts
+    kwargs = {"part_bytes": PART_BYTES, **load_kwargs}  # long recordings in parts
     readers = _Readers(workers, kwargs, max_in_flight=2 * max(1, workers) + 2)
     pending: deque[Future] = deque()
     max_pending = 2 * len(engines)
@@ -2464,7 +2464,7 @@ def _short(text: str, limit: int = 200) -> str:
 
 def _is_ours(name: str) -> bool:
     return bool(
-        _SHARD.match(name)
+        SHARD.match(name)
         or name in (MANIFEST, FILES_REPORT, ERRORS_REPORT, SHORT_REPORT, CORPUS_LISTING, LOCK)
         or (name.startswith(".") and name.endswith(".tmp"))
     )
@@ -2511,7 +2511,7 @@ def _prepare_output(
                 "file: it cannot be resumed or added to. Embed into a new folder (and anonymize "
                 "that), or give overwrite=True (--overwrite) to replace the copy"
             )
-        diffs = _spec_differences(old.get("spec", {}), spec)
+        diffs = spec_differences(old.get("spec", {}), spec)
         if diffs:
             hint = ""
             before = old.get("spec", {}).get("inputs") or {}
@@ -2627,7 +2627,7 @@ def _part_listing_changed(
     that its corpus lists the recording ids ``corpus_ids``: what changed in the whole listing
     (a part's own files shift with any file added or removed), and the listing to give."""
     k, n = before["part"]
-    listed = _listed_ids(output_dir)
+    listed = listed_ids(output_dir)
     changes = "" if listed is None else _id_changes(listed, corpus_ids)
     then = before.get("corpus_files")
     counts = f"{then} files then, {len(corpus_ids)} now" + (f": {changes}" if changes else "")
@@ -2686,7 +2686,7 @@ def _done_shards(
     :func:`_warn_other_versions`."""
     done: dict[int, list[dict[str, Any]]] = {}
     for p in sorted(output_dir.iterdir()):
-        m = _SHARD.match(p.name)
+        m = SHARD.match(p.name)
         if not m:
             continue
         k = int(m.group(1))
@@ -2700,7 +2700,7 @@ def _done_shards(
                 not quiet,
             )
             continue
-        if _spec_differences(shard_spec, spec):
+        if spec_differences(shard_spec, spec):
             raise ValueError(
                 f"{p} was written with other settings than {MANIFEST} records; pass "
                 "overwrite=True (--overwrite) to start over"
@@ -2726,7 +2726,7 @@ def _finished_already(
             return False
         spec = dict(spec)
         _keep_old_layout(output_dir, spec)
-        if _spec_differences(json.loads(manifest.read_text()).get("spec", {}), spec):
+        if spec_differences(json.loads(manifest.read_text()).get("spec", {}), spec):
             return False
         done = _done_shards(output_dir, spec, n_shards, retry_failed, quiet=True)
         return len(done) == n_shards
@@ -3142,7 +3142,7 @@ def _undo_failed_start(output_dir: Path, before: set[str], made: list[Path]) -> 
     shards keeps everything for resuming."""
     try:
         now = set(os.listdir(output_dir))
-        if any(_SHARD.match(name) for name in now - before):
+        if any(SHARD.match(name) for name in now - before):
             return
         for name in now - before:
             if _is_ours(name):
@@ -3372,7 +3372,7 @@ class _Run:
             "n_files": len(self.inputs),
             "n_shards": len(self.shards),
             "shards_done": done_shards,
-            "source": "".join(_corpus_of(self.inputs.source)),
+            "source": "".join(corpus_of(self.inputs.source)),
             "last_run": run,
             "runs": [*self.previous_runs, run][-_RUNS_KEPT:],  # every call, oldest first
             "totals": file_totals(rows),
@@ -3574,11 +3574,11 @@ def _write_listing(output_dir: Path, corpus: DatasetInputs) -> None:
 def _corpus_identity(source: str, pattern: str | None) -> str:
     """What names a corpus, for the parts of one split to find each other: the folder, glob
     or manifest of its inputs' ``source`` as an absolute path, with the ``pattern`` that picks
-    its files (``--pattern``); :data:`_LIST_INPUTS` for a list of files or a table, which
+    its files (``--pattern``); :data:`LIST_INPUTS` for a list of files or a table, which
     name no place (their parts are told apart by the files their listings share)."""
     if source.startswith("<") and source.endswith(">"):  # "<12 files>", "<table>", "<df>"
-        return _LIST_INPUTS
-    corpus = _corpus_of(source)[0]
+        return LIST_INPUTS
+    corpus = corpus_of(source)[0]
     if glob.has_magic(corpus):
         corpus = os.path.abspath(corpus)
     return f"{corpus} --pattern {pattern}" if pattern else corpus
@@ -3662,12 +3662,12 @@ def _check_sibling_parts(
             same = theirs == _corpus_identity(corpus.source, None)
         else:
             same = theirs == identity
-        if same and identity == _LIST_INPUTS:  # lists of files: one corpus if they overlap
+        if same and identity == LIST_INPUTS:  # lists of files: one corpus if they overlap
             paths = paths if paths is not None else {f.path_text for f in corpus.files}
-            same = not (_listed_paths(folder) or set()).isdisjoint(paths)
+            same = not (listed_paths(folder) or set()).isdisjoint(paths)
         if not same:  # the corpus elsewhere (staged to each node's $TMPDIR): ids it shares
             ids = ids if ids is not None else {f.recording_id for f in corpus.files}
-            same = not ids.isdisjoint(_listed_ids(folder) or ())
+            same = not ids.isdisjoint(listed_ids(folder) or ())
         if same:
             raise _split_apart(output_dir, corpus, part, folder, inputs)
 
@@ -3682,7 +3682,7 @@ def _split_apart(
     """The refusal of part ``part`` of ``corpus``, whose ``sibling`` (its spec's ``inputs``)
     was split from another listing: what changed since, and the listing to freeze."""
     n_now, then = len(corpus), inputs["corpus_files"]
-    listed = _listed_ids(sibling)
+    listed = listed_ids(sibling)
     changes = "" if listed is None else _id_changes(listed, [f.recording_id for f in corpus.files])
     if listed is not None and not changes:
         changes = "the same files, in another order or with other manifest values"
@@ -3694,7 +3694,7 @@ def _split_apart(
     )
     return ValueError(
         f"{output_dir}: part {part[0]}/{part[1]} would be split from the listing of "
-        f"{_corpus_of(corpus.source)[0]} as it is now, {_count(n_now, 'file')}, but {sibling} "
+        f"{corpus_of(corpus.source)[0]} as it is now, {_count(n_now, 'file')}, but {sibling} "
         f"(part {inputs['part'][0]}/{part[1]}) was split from a listing of "
         f"{_count(then, 'file')}" + (f" (since then: {changes})" if changes else "") + ". "
         "Parts of two listings of a corpus hold some files twice and miss others (other "

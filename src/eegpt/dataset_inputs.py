@@ -50,7 +50,9 @@ from eegpt.outputs import require_pyarrow
 _BIDS = " (BIDS)"  # ends the source of a BIDS folder's inputs
 
 
-def _pyarrow():
+def pyarrow_for_writing():
+    """``(pyarrow, pyarrow.parquet)`` for embed_dataset's shards, or the error that names the
+    extra to install."""
     return require_pyarrow("embed_dataset (it writes Parquet)")
 
 
@@ -214,7 +216,7 @@ def resolve_inputs(
         On a manifest without ``path`` column, empty or duplicate ids, or metadata columns that
         clash with the output columns.
     """
-    pa, pq = _pyarrow()
+    pa, pq = pyarrow_for_writing()
     if isinstance(inputs, pa.Table):
         return replace(_from_table(inputs, Path.cwd(), "<table>"), manifest=True)
     if hasattr(inputs, "columns") and hasattr(inputs, "to_dict"):  # a pandas DataFrame
@@ -384,7 +386,7 @@ def _decimal_commas_read(table: Any, name: str) -> Any:
     """``table`` with the numbers of its text column ``name`` written with a decimal comma
     (``0,5``) as numbers (0.5): the ``rescale`` of a ``;``-separated manifest, in which Excel
     writes decimal commas. Other cells are kept as written, for :func:`_rescale_column`."""
-    pa, _ = _pyarrow()
+    pa, _ = pyarrow_for_writing()
     column = table.column(name)
     if not pa.types.is_string(column.type):
         return table  # numbers already (no cell had a comma)
@@ -758,7 +760,7 @@ def _without_repeats(paths: list[Path], ids: list[str]) -> tuple[list[Path], lis
 
 
 def _from_manifest(path: Path) -> DatasetInputs:
-    _, pq = _pyarrow()
+    _, pq = pyarrow_for_writing()
     table = pq.read_table(path) if path.suffix.lower() == ".parquet" else read_delimited(path)
     if (
         path.suffix.lower() == ".csv"
@@ -796,7 +798,7 @@ def _from_report(report: Path, table: Any) -> DatasetInputs:
     if not columns or not ids:  # nothing per file beyond the path
         bare = table.select(["path", "recording_id"])
         return _from_table(bare, report.parent.resolve(), str(report))
-    source = _corpus_of(str(run.get("source", "")))[0]
+    source = corpus_of(str(run.get("source", "")))[0]
     original = _listed_again(source)
     missing = (
         [] if original is None else sorted(set(ids) - {f.recording_id for f in original.files})
@@ -908,7 +910,7 @@ def _typed_for_shards(table: Any) -> Any:
     each other column's type as the whole manifest gives it,
     and text for a column with no value at all (typed null, which Parquet readers such as
     polars do not join with the text another shard or run holds there)."""
-    pa, _ = _pyarrow()
+    pa, _ = pyarrow_for_writing()
     columns, fields = [], []
     for f, column in zip(table.schema, table.columns, strict=True):
         kind = _READ_COLUMN_TYPES.get(f.name)
@@ -985,7 +987,7 @@ def _check_ids(ids: list[str | None], source: str) -> None:
 _PART_OF = re.compile(r"(.*)( \(part \d+/\d+\))")  # the source of a --part run's inputs
 
 
-def _corpus_of(source: str) -> tuple[str, str]:
+def corpus_of(source: str) -> tuple[str, str]:
     """``(corpus, suffix)``: the inputs' ``source`` with its path made absolute (where it is
     one), and a ``--part`` run's `` (part K/N)`` apart (else "")."""
     m = _PART_OF.fullmatch(source)

@@ -387,7 +387,7 @@ def run_ray(
         ds = ds.flat_map(
             _ReadActor,
             fn_constructor_kwargs={
-                "load_kwargs": {"part_bytes": dataset._PART_BYTES, **load_kwargs}
+                "load_kwargs": {"part_bytes": dataset.PART_BYTES, **load_kwargs}
             },
             compute=ray.data.ActorPoolStrategy(min_size=1, max_size=n_readers),
             num_cpus=1,

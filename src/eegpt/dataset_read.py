@@ -35,7 +35,8 @@ ERRORS_REPORT = "_errors.csv"
 CORPUS_LISTING = "_corpus.csv"  # of a --part run: the whole listing it was split from
 SHORT_REPORT = "_too_short.csv"
 TOO_SHORT = "too_short"  # the status of a file shorter than one window (skipped, not failed)
-_SHARD = re.compile(r"^shard-(\d+)\.parquet$")
+#: The name of a shard file of a run folder (its group: the shard number).
+SHARD = re.compile(r"^shard-(\d+)\.parquet$")
 #: The footer key of a shard whose page headers hold CRC-32 checksums (older shards have none).
 CHECKSUMS_KEY = "eegpt_checksums"
 #: The suffixes of a manifest (a table of recordings) given as the input of a corpus run.
@@ -64,7 +65,7 @@ def shard_name(shard: int) -> str:
 
 def shard_files(output_dir: Path) -> list[Path]:
     """The shard files of a run folder, in shard order."""
-    return sorted(p for p in Path(output_dir).iterdir() if _SHARD.match(p.name))
+    return sorted(p for p in Path(output_dir).iterdir() if SHARD.match(p.name))
 
 
 def read_shard_status(path: Path) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -235,7 +236,10 @@ class _Absent:
 _ABSENT = _Absent()
 
 
-def _spec_differences(old: Mapping[str, Any], new: Mapping[str, Any], path: str = "") -> list[str]:
+def spec_differences(old: Mapping[str, Any], new: Mapping[str, Any], path: str = "") -> list[str]:
+    """The settings that differ between two run specs ``old`` and ``new``, each as its dotted
+    key (with both values, ``"key (a -> b)"``, when they are short); [] when they describe the
+    same run. ``path`` is where the two sit in a whole spec (e.g. ``"preprocessing."``)."""
     # A key absent from one spec counts as None (keys added by later versions), except in the
     # channel renames, where {"T3": None} (drop T3) is not {}, and in the preprocessing, whose
     # fields recorded only when set (detrend) take the values a stored spec means by their
@@ -247,7 +251,7 @@ def _spec_differences(old: Mapping[str, Any], new: Mapping[str, Any], path: str 
     for key in sorted(set(old) | set(new)):
         a, b = old.get(key, defaults.get(key, absent)), new.get(key, defaults.get(key, absent))
         if isinstance(a, dict) and isinstance(b, dict):
-            out += [f"{key}.{d}" for d in _spec_differences(a, b, f"{path}{key}.")]
+            out += [f"{key}.{d}" for d in spec_differences(a, b, f"{path}{key}.")]
         elif a != b:
             if isinstance(a, bool) and b is None:  # options recorded only when on
                 b = False
@@ -408,7 +412,7 @@ def _read_embeddings(
     spec = specs[0]
     schema = None
     if several:
-        apart = _listings_apart(
+        apart = listings_apart(
             [(f, s.get("inputs") or {}) for f, s in zip(folders, specs, strict=True)]
         )
         if apart:
@@ -474,7 +478,7 @@ def _read_embeddings(
         ) from err
     frame = _nullable_frame(table)
     if expand and "epochs_metadata" in frame.columns:
-        frame = _expand_metadata(frame, names)
+        frame = expand_metadata_column(frame, names)
         if "epochs_metadata" not in wanted:  # only the metadata columns named
             frame = frame[[c for c in wanted if c in frame.columns]]
     missing = [c for c in wanted if c not in frame.columns and c != "epochs_metadata"]
@@ -643,7 +647,7 @@ def run_folders(folder: Path) -> list[Path]:
     return sorted(p for p in folder.iterdir() if (p / MANIFEST).is_file())
 
 
-def _missing_parts(inputs: Sequence[Mapping[str, Any]]) -> tuple[int, list[int]]:
+def missing_parts(inputs: Sequence[Mapping[str, Any]]) -> tuple[int, list[int]]:
     """``(parts with files, the missing ones among them)`` of ``--part K/N`` runs, from their
     specs' ``inputs`` (one N): parts ``K >= `` the corpus's files hold none and are not
     missing."""
@@ -658,7 +662,7 @@ def _warn_missing_parts(folders: Sequence[Path], specs: Sequence[dict[str, Any]]
     """Warn when the folders read are ``--part K/N`` runs and some of the N parts of a
     corpus are not among them (a job that never started, or a folder elsewhere)."""
     parts = [(f, spec.get("inputs") or {}) for f, spec in zip(folders, specs, strict=True)]
-    for group in _corpora(parts):
+    for group in corpora_of_parts(parts):
         _warn_missing_parts_of([{"inputs": i} for _, i in group])
 
 
@@ -671,7 +675,7 @@ def _warn_missing_parts_of(specs: Sequence[dict[str, Any]]) -> None:
     if len(counts) > 1:
         _warn(f"the folders read are parts of runs split into {sorted(counts)} parts: one run's?")
         return
-    with_files, missing = _missing_parts([spec.get("inputs") or {} for spec in specs])
+    with_files, missing = missing_parts([spec.get("inputs") or {} for spec in specs])
     if missing:
         which = "part" if len(missing) == 1 else "parts"
         _warn(
@@ -774,7 +778,7 @@ def _as_written(typed: Any, text: Any) -> Any:
     return typed
 
 
-def _listed_ids(folder: Path) -> list[str] | None:
+def listed_ids(folder: Path) -> list[str] | None:
     """The recording ids of a part run's :data:`CORPUS_LISTING`; None without a readable one
     (a run from before it, or one being made)."""
     try:
@@ -784,10 +788,10 @@ def _listed_ids(folder: Path) -> list[str] | None:
         return None
 
 
-_LIST_INPUTS = "<list>"  # the corpus identity of a list of files or a table given as inputs
+LIST_INPUTS = "<list>"  # the corpus identity of a list of files or a table given as inputs
 
 
-def _listed_paths(folder: Path) -> set[str] | None:
+def listed_paths(folder: Path) -> set[str] | None:
     """The paths of a part run's :data:`CORPUS_LISTING`; None without a readable one."""
     try:
         with open(folder / CORPUS_LISTING, newline="", encoding="utf-8") as fh:
@@ -796,7 +800,7 @@ def _listed_paths(folder: Path) -> set[str] | None:
         return None
 
 
-def _corpora(
+def corpora_of_parts(
     parts: Sequence[tuple[Path, Mapping[str, Any]]],
 ) -> list[list[tuple[Path, Mapping[str, Any]]]]:
     """The ``--part`` runs among ``parts`` (each a run folder and its spec's ``inputs``), by
@@ -812,11 +816,11 @@ def _corpora(
     groups: list[tuple[set[Any], list[int]]] = []  # what names each corpus, and its parts
     for n, (folder, inputs) in enumerate(split):
         corpus = inputs.get("corpus")
-        if corpus == _LIST_INPUTS:
-            keys: set[Any] = {("path", p) for p in _listed_paths(folder) or ()}
+        if corpus == LIST_INPUTS:
+            keys: set[Any] = {("path", p) for p in listed_paths(folder) or ()}
         else:
             keys = {("corpus", corpus)}
-        keys |= {("id", i) for i in _listed_ids(folder) or ()}  # the corpus at another path
+        keys |= {("id", i) for i in listed_ids(folder) or ()}  # the corpus at another path
         if inputs.get("corpus_sha256"):
             keys.add(("listing", inputs["corpus_sha256"]))
         members = [n]
@@ -827,16 +831,16 @@ def _corpora(
     return [[split[n] for n in sorted(members)] for _, members in groups]
 
 
-def _listings_apart(parts: Sequence[tuple[Path, Mapping[str, Any]]]) -> str:
+def listings_apart(parts: Sequence[tuple[Path, Mapping[str, Any]]]) -> str:
     """ "" when the ``--part`` runs among ``parts`` (each a run folder and its spec's
     ``inputs``) were split from one listing of their corpus, each corpus apart (the parts of
     several corpora read together are no conflict); else which were split from which listing
     (by its count of files) and which to run again."""
-    return "; ".join(filter(None, (_one_corpus_apart(group) for group in _corpora(parts))))
+    return "; ".join(filter(None, (_one_corpus_apart(group) for group in corpora_of_parts(parts))))
 
 
 def _one_corpus_apart(split: Sequence[tuple[Path, Mapping[str, Any]]]) -> str:
-    """:func:`_listings_apart` of the parts of one corpus."""
+    """:func:`listings_apart` of the parts of one corpus."""
     by_sha = all(i.get("corpus_sha256") for _, i in split)  # runs from before it: the counts
     groups: dict[tuple[Any, Any], list[Path]] = {}
     for folder, i in split:
@@ -870,7 +874,7 @@ def _one_corpus_apart(split: Sequence[tuple[Path, Mapping[str, Any]]]) -> str:
 _PART_SETTINGS = ("inputs", "shard_size", "format", "channels")
 
 
-#: Settings (in :func:`_spec_differences`' terms) that may differ too, as their rows compare:
+#: Settings (in :func:`spec_differences`' terms) that may differ too, as their rows compare:
 #: a per-file ``--rescale`` correction, whether a last partial window is kept zero-padded
 #: (``--tail``: the files a run skipped as too short, embedded into another folder), and the
 #: row layout (columns a folder of an older layout lacks are missing in its rows).
@@ -899,7 +903,7 @@ def _check_parts(
     for folder, spec in zip(folders[1:], specs[1:], strict=True):
         other = _compared_settings(spec)
         differ = [
-            d for d in _spec_differences(first, other) if not d.startswith(_COMPARABLE_SETTINGS)
+            d for d in spec_differences(first, other) if not d.startswith(_COMPARABLE_SETTINGS)
         ]
         if differ:
             raise ValueError(
@@ -978,7 +982,7 @@ def _nullable_frame(table: Any) -> Any:
     return frame
 
 
-def _expand_metadata(frame: Any, schema_names: Sequence[str]) -> Any:
+def expand_metadata_column(frame: Any, schema_names: Sequence[str]) -> Any:
     """``frame`` with its ``epochs_metadata`` JSON column as one column per name; a name of a
     column of the shards (``schema_names``, selected or not) gets a ``metadata_`` prefix, so a
     column's name means the same whatever is selected. A name whose values are all JSON

@@ -22,15 +22,15 @@ from eegpt._logging import count as _count
 from eegpt._logging import cut_in_the_middle, few
 from eegpt.dataset_lock import FolderLock
 from eegpt.dataset_read import (
-    _LIST_INPUTS,
     ERRORS_REPORT,
     FILES_REPORT,
+    LIST_INPUTS,
     MANIFEST,
     SHORT_REPORT,
     TOO_SHORT,
-    _corpora,
-    _listings_apart,
-    _missing_parts,
+    corpora_of_parts,
+    listings_apart,
+    missing_parts,
     read_shard_status,
     run_folders,
     shard_files,
@@ -112,22 +112,22 @@ def parts_report(folder: str | os.PathLike) -> tuple[str, bool]:
             + (f"; {totals['changed']} CHANGED since embedded" if totals.get("changed") else "")
         )
     parts = list(zip(folders_of, inputs_of, strict=True))
-    apart = _listings_apart(parts)
+    apart = listings_apart(parts)
     if apart:  # not one table: files twice and files missing
         lines.append(f"  NOT parts of one corpus: {apart}")
         return "\n".join(lines), False
-    corpora = _corpora(parts)
+    corpora = corpora_of_parts(parts)
     missing_any = False  # parts of a split that have files but no folder here
     for group in corpora:
         if len(corpora) > 1:  # different corpora, each split apart: no conflict
             corpus = group[0][1].get("corpus")
             lines.append(
-                f"  parts of {'a list of files' if corpus == _LIST_INPUTS else corpus}: "
+                f"  parts of {'a list of files' if corpus == LIST_INPUTS else corpus}: "
                 f"{few([f.name for f, _ in group], 10)}"
             )
         inputs = [i for _, i in group]
         if len({int(i["part"][1]) for i in inputs}) == 1:  # parts of one split
-            _, missing = _missing_parts(inputs)
+            _, missing = missing_parts(inputs)
             n = inputs[0]["part"][1]
             if missing:
                 missing_any = True

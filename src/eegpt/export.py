@@ -274,11 +274,11 @@ def _file_padded(emb: Embeddings) -> np.ndarray | None:
 def _run_metadata(table: Any) -> Any:
     """A run's ``epochs_metadata`` JSON column as one column per name (as
     :func:`eegpt.read_embeddings` expands it), index 0, 1, ...; None where no window has any."""
-    from eegpt.dataset_read import _expand_metadata
+    from eegpt.dataset_read import expand_metadata_column
 
     if "epochs_metadata" not in table.columns or not table["epochs_metadata"].notna().any():
         return None
-    wide = _expand_metadata(table[["epochs_metadata"]], table.columns)
+    wide = expand_metadata_column(table[["epochs_metadata"]], table.columns)
     return wide.reset_index(drop=True)
 
 

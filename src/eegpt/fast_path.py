@@ -50,7 +50,7 @@ from torch import nn
 
 from eegpt import short_attention as short_attn
 from eegpt._logging import warn
-from eegpt._weights_watch import _FAST_CACHES, _param_key, _watch_optimizer_steps
+from eegpt._weights_watch import FAST_CACHES, param_key, watch_optimizer_steps
 
 if TYPE_CHECKING:  # annotations only: eegpt.model imports this module
     from eegpt.model import MLP, Attention, Block, EEGPTEncoder
@@ -242,11 +242,11 @@ def _warn_global_hooks() -> None:
     )
 
 
-def _fast_cache(encoder: nn.Module) -> dict:
+def fast_cache(encoder: nn.Module) -> dict:
     """``encoder``'s fast-path cache, made empty if it has none; optimizer steps are watched
-    from then on, so that a step taken later drops it (:func:`_watch_optimizer_steps`)."""
-    _watch_optimizer_steps()
-    return _FAST_CACHES.setdefault(encoder, {})
+    from then on, so that a step taken later drops it (:func:`watch_optimizer_steps`)."""
+    watch_optimizer_steps()
+    return FAST_CACHES.setdefault(encoder, {})
 
 
 #: Channel sets whose fast-path terms an encoder's cache keeps (the least recently derived ones
@@ -264,10 +264,10 @@ def _remember_channels(cache: dict, key: tuple, channel: Any) -> None:
         del cache[old]
 
 
-def _validate_cache(encoder: EEGPTEncoder, cache: dict) -> None:
+def validate_cache(encoder: EEGPTEncoder, cache: dict) -> None:
     """Empty ``encoder``'s fast-path ``cache`` when a parameter changed since it was filled
-    (:func:`_param_key`); optimizer steps, mode switches and moves drop it elsewhere."""
-    params = _param_key(encoder)
+    (:func:`param_key`); optimizer steps, mode switches and moves drop it elsewhere."""
+    params = param_key(encoder)
     if cache.get("params") != params:
         cache.clear()
         # Holding the parameters' storage keeps their addresses (part of the key) unique.
@@ -318,7 +318,7 @@ def build_plan(
     # Compiling (FakeTensors: no data pointers), only the plain derived tensors are built.
     compiling = torch.compiler.is_compiling()
     caching = not (torch.is_grad_enabled() or enc.training or compiling)
-    cache = _fast_cache(enc) if caching else {}
+    cache = fast_cache(enc) if caching else {}
     options = enc.fast_plan_options(short_attention)
     pack = not compiling and _can_pack(enc) and (pack is None or pack)
     if stream_dtype not in (torch.float32, torch.float16, torch.bfloat16):
@@ -328,7 +328,7 @@ def build_plan(
     # live side by side), all dropped when any parameter changes.
     opts = (options, pack, gelu_epilogue, short_attention, patch_tf32, narrow)
     if caching:
-        _validate_cache(enc, cache)
+        validate_cache(enc, cache)
     terms = cache.get(("weights", opts)) if caching else None
     if terms is None:
         terms = _derive_weight_terms(enc, *options)

@@ -258,7 +258,7 @@ class Recording:
                     else ""
                 )
             )
-        _check_unique(self.ch_names, self.source)
+        check_unique(self.ch_names, self.source)
         self.sfreq = float(self.sfreq)
         if not np.isfinite(self.sfreq) or self.sfreq <= 0:
             raise RecordingError(
@@ -332,7 +332,9 @@ class Recording:
         return self.n_times / self.sfreq
 
 
-def _check_unique(ch_names: list[str], source: str) -> None:
+def check_unique(ch_names: list[str], source: str) -> None:
+    """Raise a :class:`RecordingError` naming the channel names ``ch_names`` holds more than
+    once (``source`` names the recording)."""
     dupes = sorted(name for name, count in Counter(ch_names).items() if count > 1)
     if dupes:
         raise RecordingError(
@@ -458,7 +460,7 @@ def read_recording(
         For a truncated EDF/BDF body (only the complete data records are read) and for EDF/BDF
         files whose channels have different sampling rates (MNE upsamples the slower ones).
     """
-    raw, _ = _open(Path(path).expanduser(), preload=preload, verbose=verbose)
+    raw, _ = open_recording(Path(path).expanduser(), preload=preload, verbose=verbose)
     return raw
 
 
@@ -579,7 +581,7 @@ def read_epochs_file(path: Path, verbose: bool | str | int | None = None) -> mne
     level = mne_verbose(verbose)
     if path.suffix.lower() == ".set":
         try:
-            epochs = _mne_call(
+            epochs = mne_call(
                 path, lambda: mne.read_epochs_eeglab(path, verbose=level), MNE_MULTIPLE_EVENTS
             )
         except RecordingError as err:
@@ -594,10 +596,10 @@ def read_epochs_file(path: Path, verbose: bool | str | int | None = None) -> mne
             ) from err.__cause__
         label_by_time_locking_events(epochs, path)
         return epochs
-    return _mne_call(path, lambda: mne.read_epochs(path, preload=True, verbose=level))
+    return mne_call(path, lambda: mne.read_epochs(path, preload=True, verbose=level))
 
 
-def _open(
+def open_recording(
     path: Path,
     *,
     preload: bool,
@@ -613,8 +615,8 @@ def _open(
             f"{path} is a folder, not a recording; give one of its files, or embed all of them "
             "with `eegpt embed-dataset` (eegpt.embed_dataset)"
         )
-    _refuse_eeglab_data_file(path)
-    _refuse_brainvision_data_file(path)
+    refuse_eeglab_data_file(path)
+    refuse_brainvision_data_file(path)
     header = None
     if path.is_file() and path.suffix.lower() in (".edf", ".bdf"):
         header = check_edf_header(path)
@@ -633,14 +635,14 @@ def _open(
     skip = re.compile("|".join(p.pattern for p in said)) if said else None
     with _quiet_annotation_cropping(header is not None and header.discontinuous):
         try:
-            raw = _mne_call(path, lambda: _read_lazily(path, verbose, exclude), skip)
+            raw = mne_call(path, lambda: _read_lazily(path, verbose, exclude), skip)
         except RecordingError as err:
             if header is None and path.suffix.lower() == ".vhdr" and _undecodable(err):
                 raw = _read_brainvision_codepage(path, verbose, exclude, skip)
             elif header is None or "encoding='latin1'" not in str(err):
                 raise
             else:  # annotations not UTF-8, as EDF+ asks: older software wrote Latin-1
-                raw = _mne_call(path, lambda: _read_lazily(path, verbose, exclude, "latin1"), skip)
+                raw = mne_call(path, lambda: _read_lazily(path, verbose, exclude, "latin1"), skip)
                 _warn(
                     f"{path}: the annotations are not UTF-8 text as EDF+ requires; read them as "
                     "Latin-1 (ISO 8859-1), which old recording software wrote. Check that their "
@@ -655,8 +657,8 @@ def _open(
     if header is None:
         _warn_brainvision_truncated(path, raw)
     if preload and not raw.preload:
-        _check_memory(raw, path)
-        _mne_call(path, lambda: raw.load_data(verbose=mne_verbose(verbose)))
+        check_memory(raw, path)
+        mne_call(path, lambda: raw.load_data(verbose=mne_verbose(verbose)))
     return raw, header
 
 
@@ -736,7 +738,7 @@ def _read_lazily(
         return mne.io.read_raw(path, preload=True, verbose=mne_verbose(verbose))
 
 
-def _mne_call(
+def mne_call(
     path: Path,
     call: Callable[[], Any],
     skip: re.Pattern[str] | None = None,
@@ -868,7 +870,7 @@ def available_memory() -> int | None:
     return max(0, min(limits))
 
 
-def _check_memory(raw: mne.io.BaseRaw, path: Path, n_channels: int | None = None) -> None:
+def check_memory(raw: mne.io.BaseRaw, path: Path, n_channels: int | None = None) -> None:
     """Refuse to load ``n_channels`` (default: all) x ``raw.n_times`` float64 samples that would
     not fit in memory."""
     n_channels = len(raw.ch_names) if n_channels is None else n_channels
@@ -1222,7 +1224,7 @@ def _edf_kind(path: Path, version: bytes) -> Literal["EDF", "BDF"]:
     return named or found or "EDF"  # type: ignore[return-value]
 
 
-def _refuse_eeglab_data_file(path: Path) -> None:
+def refuse_eeglab_data_file(path: Path) -> None:
     """Refuse EEGLAB's ``.fdt`` file (the samples alone), naming the ``.set`` file to give
     instead: it holds the header and events, and names its ``.fdt``."""
     if path.suffix.lower() != ".fdt":
@@ -1239,7 +1241,7 @@ def _refuse_eeglab_data_file(path: Path) -> None:
     )
 
 
-def _refuse_brainvision_data_file(path: Path) -> None:
+def refuse_brainvision_data_file(path: Path) -> None:
     """Refuse a BrainVision ``.eeg`` file (the samples alone) that a ``.vhdr`` header names,
     naming that ``.vhdr`` to give instead: MNE would read the ``.eeg`` as a Nihon Kohden
     recording and fail in that format's terms. A ``.eeg`` no ``.vhdr`` beside it names is left
@@ -1474,7 +1476,7 @@ def _read_brainvision_codepage(
     marker = _brainvision_marker_file(path)
     try:
         with _brainvision_text_as_latin1():
-            raw = _mne_call(path, lambda: _read_lazily(path, verbose, exclude), skip)
+            raw = mne_call(path, lambda: _read_lazily(path, verbose, exclude), skip)
     except RecordingError as err:
         if not _undecodable(err):
             raise
@@ -1650,7 +1652,7 @@ def read_edf_annotations(
         for k, tal in enumerate(chunk.split(b"\x00")):
             try:
                 text = tal.decode("utf-8")
-            except UnicodeDecodeError:  # as MNE is told when it fails so (see _open)
+            except UnicodeDecodeError:  # as MNE is told when it fails so (see open_recording)
                 text = tal.decode("latin-1")
             fields = text.split("\x14")
             if len(fields) < 2 or fields[0][:1] not in ("+", "-"):
@@ -2067,12 +2069,12 @@ def as_recording(
     if isinstance(obj, Recording) and not bads:
         return obj
     if isinstance(obj, (str, os.PathLike)):
-        _require_array_args_absent(ch_names, sfreq, units, str(obj))
+        require_array_args_absent(ch_names, sfreq, units, str(obj))
         path = Path(obj).expanduser()
         if is_epochs_file(path):
             return _from_mne(_read_epochs_marked(path, bads, verbose), picks, str(obj), verbose)
         try:
-            raw, header = _open(path, preload=True, verbose=verbose, exclude=exclude)
+            raw, header = open_recording(path, preload=True, verbose=verbose, exclude=exclude)
         except RecordingError as err:
             if not holds_epochs_instead(err):
                 raise
@@ -2093,7 +2095,7 @@ def as_recording(
         )
     if isinstance(obj, (mne.io.BaseRaw, mne.BaseEpochs)):
         source = mne_source(obj)
-        _require_array_args_absent(ch_names, sfreq, units, source)
+        require_array_args_absent(ch_names, sfreq, units, source)
         if isinstance(obj, mne.io.BaseRaw):
             warn_discontinuous_raw(obj, source)
         else:
@@ -2120,9 +2122,11 @@ def _is_container_item(obj: Any) -> bool:
     return isinstance(obj, (str, os.PathLike, mne.io.BaseRaw, mne.BaseEpochs, Recording))
 
 
-def _require_array_args_absent(
+def require_array_args_absent(
     ch_names: Sequence[str] | None, sfreq: float | None, units: str, source: str
 ) -> None:
+    """Raise a :class:`RecordingError` when ``ch_names``, ``sfreq`` or ``units`` (other than
+    volts) is given for an input that carries its own (an MNE object or a file, ``source``)."""
     given = [
         name for name, value in (("ch_names", ch_names), ("sfreq", sfreq)) if value is not None
     ]
@@ -2138,7 +2142,7 @@ def _require_array_args_absent(
         )
 
 
-def _pick_indices(info: mne.Info, picks: Any, source: str) -> list[int]:
+def pick_indices(info: mne.Info, picks: Any, source: str) -> list[int]:
     """Channel indices for ``picks`` in recording order; bads excluded from type picks."""
     if picks is None:
         picks = "all"
@@ -2394,7 +2398,7 @@ def _from_mne(
     verbose: Any,
     file_units: dict[str, str] | None = None,
 ) -> Recording:
-    idx = _pick_indices(inst.info, picks, source)
+    idx = pick_indices(inst.info, picks, source)
     check_whole_reads(inst, idx, source)
     names = [inst.ch_names[i] for i in idx]
     all_types = inst.get_channel_types()

@@ -46,10 +46,10 @@ from torch import nn
 from eegpt import fast_path
 from eegpt._methods import function_method
 from eegpt._weights_watch import (
-    _FAST_CACHES,
-    _STEPPED_OPTIMIZERS,
-    _parameter_ids,
-    _watch_optimizer_steps,
+    FAST_CACHES,
+    STEPPED_OPTIMIZERS,
+    parameter_ids,
+    watch_optimizer_steps,
 )
 from eegpt.config import EEGPTConfig, get_config
 
@@ -63,12 +63,12 @@ from eegpt.fast_path import (  # noqa: F401
     STREAM_DTYPE,
     ChannelTerms,
     FastPlan,
-    _fast_cache,
-    _validate_cache,
+    fast_cache,
     has_hooks,
     linear_gelu_tanh,
     matmul_tf32,
     native_cpu_matmul,
+    validate_cache,
 )
 from eegpt.heads import (  # noqa: F401
     ChannelProjection,
@@ -331,7 +331,7 @@ class EEGPTEncoder(nn.Module):
         before = [(t.data_ptr(), t.dtype, t.device) for t in self._tensors()]
         out = super()._apply(fn, recurse)
         if [(t.data_ptr(), t.dtype, t.device) for t in self._tensors()] != before:
-            _FAST_CACHES.pop(self, None)
+            FAST_CACHES.pop(self, None)
         return out
 
     def _tensors(self) -> list[torch.Tensor]:
@@ -348,7 +348,7 @@ class EEGPTEncoder(nn.Module):
         """Drop the fast path's cached derived weights (see :meth:`fast_plan`); they are derived
         again on the next call. Needed only after editing the parameters of an encoder in eval
         mode through ``p.data`` (or of inference tensors), which the cache cannot see."""
-        _FAST_CACHES.pop(self, None)
+        FAST_CACHES.pop(self, None)
 
     def fast_plan_options(self, short_attention: bool = False) -> tuple[bool, bool]:
         """Which algebraic shortcuts apply: ``(low_rank_first_block, absorbed_last_block)``.
@@ -431,8 +431,8 @@ class EEGPTEncoder(nn.Module):
         """
         if self.training:
             return object()
-        cache = _fast_cache(self)
-        _validate_cache(self, cache)
+        cache = fast_cache(self)
+        validate_cache(self, cache)
         return cache.setdefault("token", object())
 
     def forward_planned(self, x: torch.Tensor, plan: FastPlan) -> torch.Tensor:
@@ -589,7 +589,7 @@ class EEGPT(nn.Module):
         ids = torch.as_tensor(chan_ids if chan_ids is not None else [], dtype=torch.long)
         self.register_buffer("chan_ids", ids, persistent=False)
         self._initial_versions = self._weight_versions()
-        self._initial_optimizer_steps = _watch_optimizer_steps()
+        self._initial_optimizer_steps = watch_optimizer_steps()
 
     def _weight_versions(self) -> tuple[int, ...]:
         """Each parameter's in-place change counter (``Tensor._version``)."""
@@ -606,11 +606,11 @@ class EEGPT(nn.Module):
             since = getattr(self, "_initial_optimizer_steps", None)
         if since is None:
             return True
-        stepped = [opt for opt, last in list(_STEPPED_OPTIMIZERS.items()) if last > since]
+        stepped = [opt for opt, last in list(STEPPED_OPTIMIZERS.items()) if last > since]
         if not stepped:
             return False
         mine = [id(p) for p in (module or self).parameters()]
-        return any(not _parameter_ids(opt).isdisjoint(mine) for opt in stepped)
+        return any(not parameter_ids(opt).isdisjoint(mine) for opt in stepped)
 
     @property
     def has_random_weights(self) -> bool:
@@ -637,7 +637,7 @@ class EEGPT(nn.Module):
         super().__setstate__(state)
         # the copy's counters start anew: compare with them if it was random, else never
         self._initial_versions = self._weight_versions() if random else None
-        self._initial_optimizer_steps = _watch_optimizer_steps()
+        self._initial_optimizer_steps = watch_optimizer_steps()
 
     def clear_fast_cache(self) -> None:
         """Drop the encoder's cached fast-path weights (:meth:`EEGPTEncoder.clear_fast_cache`):

@@ -33,7 +33,7 @@ import mne
 import numpy as np
 
 from eegpt._logging import honours_verbose
-from eegpt.api import _check_embeddings, engine_for, provenance
+from eegpt.api import check_embeddings, engine_for, provenance
 from eegpt.engine import InferenceEngine, Precision
 from eegpt.errors import RecordingError
 from eegpt.io import UNITS, Recording, check_integer_volts
@@ -372,7 +372,7 @@ class OnlineEmbedder:
         metadata["channels"] = self.mapping.to_dict()  # with the stream's dropped channels
         metadata["preprocessing"] = self._preprocessing_record()
         metadata["window_index"] = list(range(self.n_windows, self.n_windows + len(starts)))
-        _check_embeddings(z, 0, onsets, metadata)
+        check_embeddings(z, 0, onsets, metadata)
         self.n_windows += len(starts)
         return z, onsets, metadata
 

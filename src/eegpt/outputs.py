@@ -415,12 +415,12 @@ def _same_preprocessing(a: Any, b: Any) -> bool:
     """Whether two stored preprocessing records (``metadata["preprocessing"]``) mean the same
     settings: a field one lacks (``detrend``, recorded always only since it was added) takes
     the value a stored record means by its absence, as a resumed corpus run's settings are
-    compared (:func:`eegpt.dataset_read._spec_differences`)."""
+    compared (:func:`eegpt.dataset_read.spec_differences`)."""
     if not (isinstance(a, Mapping) and isinstance(b, Mapping)):
         return a == b
-    from eegpt.dataset_read import _spec_differences  # it imports this module
+    from eegpt.dataset_read import spec_differences  # it imports this module
 
-    return not _spec_differences(a, b, "preprocessing.")
+    return not spec_differences(a, b, "preprocessing.")
 
 
 @dataclass

@@ -48,11 +48,11 @@ from eegpt.io import (
     EDF_VOLT_UNITS,
     UNITS,
     Recording,
-    _check_unique,
-    _pick_indices,
     as_recording,
+    check_unique,
     left_out_channels,
     nonfinite_error,
+    pick_indices,
     warn_not_scalp,
     warn_unapplied_projectors,
 )
@@ -942,9 +942,9 @@ def map_info_channels(
 
     Returns the picked channels' indices into ``info["ch_names"]`` and the mapping, whose
     ``picks`` index the picked channels."""
-    idx = _pick_indices(info, picks, source)
+    idx = pick_indices(info, picks, source)
     names = [info["ch_names"][i] for i in idx]
-    _check_unique(names, source)
+    check_unique(names, source)
     left_out = left_out_channels(info, names)
     try:
         mapping = map_recording_channels(names, source, left_out=left_out, **kwargs)
@@ -1877,7 +1877,7 @@ def cut_windows(
     n_valid = np.minimum(n_times - starts, window).astype(np.int64)
     out = np.zeros((len(starts), x.shape[0], window), dtype=np.float32)
     n_full = int(np.sum(n_valid == window))
-    with _quiet_float32_overflow():
+    with quiet_float32_overflow():
         if n_full:
             view = sliding_window_view(x, window, axis=-1)
             chunk = n_full if detrend == "none" else 256  # bounded float64 copies (detrending)
@@ -1892,7 +1892,7 @@ def cut_windows(
     return out, n_valid
 
 
-def _quiet_float32_overflow() -> Any:
+def quiet_float32_overflow() -> Any:
     """Cast to float32 without NumPy's "overflow encountered in cast" warning: samples beyond
     float32's range become inf, which :func:`check_windows` refuses saying what is wrong."""
     return np.errstate(over="ignore")
@@ -1987,7 +1987,7 @@ def _epoch_windows(
             "command line)."
         )
     detrend_windows(x, n_times, config.detrend)  # x: a float64 array owned by prepare
-    with _quiet_float32_overflow():
+    with quiet_float32_overflow():
         if n_times == window:
             out = x.astype(np.float32)
         else:

@@ -115,7 +115,6 @@ from eegpt.model import EEGPT, EEGPTEncoder
 from eegpt.outputs import atomic_write
 from eegpt.preprocessing import (
     PreprocessingConfig,
-    _quiet_float32_overflow,
     check_length,
     check_reference_channels,
     check_windows,
@@ -123,6 +122,7 @@ from eegpt.preprocessing import (
     cut_windows,
     detrend_windows,
     prepare,
+    quiet_float32_overflow,
     resample,
     resampled_length,
     window_starts,
@@ -894,7 +894,7 @@ def _projection_windows(
         )
     detrend_windows(x, n_times, config.detrend)  # float64, before the cast
     out = np.zeros((x.shape[0], x.shape[1], window), dtype=np.float32)
-    with _quiet_float32_overflow():
+    with quiet_float32_overflow():
         out[..., :n_times] = x
     check_windows(out, rec.source, config)  # samples beyond float32's range
     return out

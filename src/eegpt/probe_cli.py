@@ -270,18 +270,18 @@ def _read_one(
     continuous recording is cut and labelled as ``windows`` says (and refused without)."""
     from eegpt.io import (
         Recording,
-        _refuse_brainvision_data_file,
-        _refuse_eeglab_data_file,
         epochs_labels,
         may_hold_epochs,
         read_epochs_file,
+        refuse_brainvision_data_file,
+        refuse_eeglab_data_file,
     )
     from eegpt.probe import as_epochs_recording
 
     if not path.exists():
         raise FileNotFoundError(f"no such file: {path}")
-    _refuse_eeglab_data_file(path)  # the samples alone: its .set holds the epochs
-    _refuse_brainvision_data_file(path)  # likewise, of the .vhdr that names it
+    refuse_eeglab_data_file(path)  # the samples alone: its .set holds the epochs
+    refuse_brainvision_data_file(path)  # likewise, of the .vhdr that names it
     name = path.name
     if windows is not None and _is_continuous_input(path):
         return _labelled_windows(path, windows)

@@ -43,11 +43,9 @@ from eegpt.errors import RecordingError
 from eegpt.io import (
     PathLike,
     RecordClock,
-    _check_memory,
-    _mne_call,
-    _open,
     brainvision_truncated,
     channel_rates,
+    check_memory,
     check_whole_reads,
     file_units_of,
     holds_epochs_instead,
@@ -55,7 +53,9 @@ from eegpt.io import (
     left_out_channels,
     mark_bad,
     measurement_date,
+    mne_call,
     mne_source,
+    open_recording,
     recorded_filters,
     unapplied_projectors,
     warn_discontinuous_raw,
@@ -181,7 +181,7 @@ class StreamedRecording:
         if self.cache is not None:
             return self.cache[:, start:stop].copy()
         path = Path(self.source)
-        data = _mne_call(
+        data = mne_call(
             path,
             lambda: self.raw.get_data(picks=self.picks, start=start, stop=stop),
             sets_level=False,  # no verbose=: MNE's level stays as it is
@@ -247,7 +247,7 @@ def open_stream(
             raise RecordingError(
                 f"{path}: an epochs file is read whole (eegpt.io.as_recording), not streamed"
             )
-        raw, header = _open(path, preload=False, verbose=verbose)
+        raw, header = open_recording(path, preload=False, verbose=verbose)
         source = str(path)
         mark_bad(raw, bads, source, rename)
     path = Path(source)
@@ -288,7 +288,7 @@ def open_stream(
             "rate); reading them whole",
             verbose,
         )
-        _check_memory(raw, path, len(used))
+        check_memory(raw, path, len(used))
         recording.cache = recording.read(0, recording.n_times)
     return recording
 
@@ -320,7 +320,7 @@ def _without_faster_unused(
         return raw, used, mapping
     try:
         with ignored_warnings():  # given when the file was first opened
-            again, _ = _open(path, preload=False, verbose=verbose, exclude=faster)
+            again, _ = open_recording(path, preload=False, verbose=verbose, exclude=faster)
     except ValueError:  # a RecordingError, or MNE's own on this reading: keep the first
         return raw, used, mapping
     left = [n for n in raw.ch_names if n not in set(faster)]
@@ -356,7 +356,7 @@ def faster_unused_channels(
         return []
     try:
         with ignored_warnings():  # said again when the file is read
-            raw, _ = _open(path, preload=False, verbose="error")
+            raw, _ = open_recording(path, preload=False, verbose="error")
             idx, mapping = map_info_channels(
                 raw.info, str(path), picks=picks, rename=rename, on_unknown=on_unknown,
                 on_missing=on_missing, keep=keep, verbose=False,
