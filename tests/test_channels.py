@@ -1978,3 +1978,47 @@ def test_mapping_table_columns_line_up_with_full_width_and_combining_labels():
     starts = {display_width(line[: line.index("  ->  ")]) for line in rows}
     assert len(starts) == 1, text
     assert display_width("Ｆｐ１") == 6 and display_width("C3\u0301") == 2
+
+
+# Each reference label (after a '-') and the reference it names: labels of one key are one
+# reference spelled differently; a label that is its own key is a reference of its own.
+EXPECTED_REFERENCE_KEYS = {
+    **dict.fromkeys(("REF", "REFERENCE", "COM", "ORG", "ORIG", "G2"), "REF"),
+    **dict.fromkeys(("AVG", "AV", "AVE", "AVERAGE", "CAR", "AR"), "AVG"),
+    **dict.fromkeys(("LE", "LINKED", "LINKEDEARS", "EARS", "A1A2", "A12"), "LE"),
+    **dict.fromkeys(("LM", "M1M2", "M12", "MASTOIDS"), "LM"),
+    **dict.fromkeys(("MASTOID", "MAST"), "MASTOID"),
+    **{label: label for label in ("REF1", "REF2", "RE", "A1", "A2", "M1", "M2", "EAR")},
+}
+
+
+def _reference_key(label: str) -> str:
+    """The reference that the reference label ``label`` names, as the channel table says."""
+    from eegpt import channels
+
+    return channels._REFERENCE_KEYS[label]
+
+
+def test_reference_labels_and_their_references_are_pinned():
+    """The reference labels and which of them name one reference: one table, pinned."""
+    from eegpt import channels
+
+    assert channels._REFERENCE_LABELS == frozenset(EXPECTED_REFERENCE_KEYS)
+    assert {label: _reference_key(label) for label in channels._REFERENCE_LABELS} == (
+        EXPECTED_REFERENCE_KEYS
+    )
+
+
+def test_mixed_reference_warning_follows_the_reference_table():
+    """Two channels against two reference labels warn exactly when the labels name different
+    references (``C3-REF`` beside ``C4-G2`` is one reference; ``C3-REF`` beside ``C4-LE`` two)."""
+    from eegpt.channels import _warn_mixed_references
+
+    labels = sorted(EXPECTED_REFERENCE_KEYS)
+    for i, a in enumerate(labels):
+        for b in labels[i:]:
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                _warn_mixed_references([f"C3-{a}", f"C4-{b}"], {}, "", False)
+            warned = any("referenced to different sites" in str(w.message) for w in caught)
+            assert warned == (EXPECTED_REFERENCE_KEYS[a] != EXPECTED_REFERENCE_KEYS[b]), (a, b)

@@ -1126,33 +1126,29 @@ _BCI_IV_2A = _DATASET_TABLES["bci-iv-2a"]
 # Old 10-20 names of the temporal/parietal electrodes and their 10-10 (vocabulary) names.
 _ALIASES: dict[str, str] = {"T3": "T7", "T4": "T8", "T5": "P7", "T6": "P8"}
 
-# Labels that, after a '-', name a reference rather than a second electrode (a montage
-# derivation such as ``FP1-F7`` is not a single channel). ``CZ`` and other electrodes are
-# absent: one such label is indistinguishable from a bipolar pair, and only a montage that has
-# one electrode as the second of several channels reads as referential to it
-# (:func:`_common_references`). G2 is the reference input of Nihon Kohden and Natus
-# amplifiers; linked ears written as a sum or mean (``A1+A2``, ``(A1+A2)/2``) read as A1A2.
-_REFERENCE_LABELS: frozenset[str] = frozenset(
-    {
-        "REF", "REFERENCE", "REF1", "REF2", "LE", "RE", "AR", "AVG", "AV", "AVE", "AVERAGE",
-        "CAR", "COM", "A1", "A2", "A1A2", "A12", "M1", "M2", "M1M2", "M12", "LM", "LINKED",
-        "LINKEDEARS", "EAR", "EARS", "MASTOID", "MASTOIDS", "MAST", "ORG", "ORIG", "G2",
-    }
-)  # fmt: skip
-
-# Reference labels that name one reference in other words (for the warning on channels against
-# different references); any other label of _REFERENCE_LABELS is a reference of its own
-# (A1, A2, M1 and M2 each one side's ear or mastoid; REF1 and REF2 two inputs; RE, EAR). G2,
-# the amplifier's reference input (Nihon Kohden, Natus), is the recording's own reference that
-# REF names: an export with Fp1-REF beside C3-G2 is on one reference.
-_SAME_REFERENCE: dict[str, str] = {
+# The reference labels, each with the reference it names (its key). A label names a reference,
+# not a second electrode, after a '-' (a montage derivation such as ``FP1-F7`` is not a single
+# channel). ``CZ`` and other electrodes are absent: one such label is indistinguishable from a
+# bipolar pair, and only a montage that has one electrode as the second of several channels
+# reads as referential to it (:func:`_common_references`). Labels of one key name one
+# reference in other words (for the warning on channels against different references); a label
+# that is its own key is a reference of its own (A1, A2, M1 and M2 each one side's ear or
+# mastoid; REF1 and REF2 two inputs; RE, EAR). G2, the reference input of Nihon Kohden and
+# Natus amplifiers, is the recording's own reference that REF names: an export with Fp1-REF
+# beside C3-G2 is on one reference. Linked ears written as a sum or mean (``A1+A2``,
+# ``(A1+A2)/2``) read as A1A2.
+_REFERENCE_KEYS: dict[str, str] = {
     # the recording's own
     **dict.fromkeys(("REF", "REFERENCE", "COM", "ORG", "ORIG", "G2"), "REF"),
     **dict.fromkeys(("AVG", "AV", "AVE", "AVERAGE", "CAR", "AR"), "AVG"),  # the average
     **dict.fromkeys(("LE", "LINKED", "LINKEDEARS", "EARS", "A1A2", "A12"), "LE"),  # linked ears
     **dict.fromkeys(("LM", "M1M2", "M12", "MASTOIDS"), "LM"),  # linked mastoids
     **dict.fromkeys(("MASTOID", "MAST"), "MASTOID"),
+    # references of their own
+    **{label: label for label in ("REF1", "REF2", "RE", "A1", "A2", "M1", "M2", "EAR")},
 }
+# The labels that, after a '-', name a reference (the keys of :data:`_REFERENCE_KEYS`).
+_REFERENCE_LABELS: frozenset[str] = frozenset(_REFERENCE_KEYS)
 
 # Prefixes of EEG channel labels: "EEG Fp1" (EDF), "POL C3" (Nihon Kohden's exports)
 _PREFIX = re.compile(r"^(?:EEG|POL)[\s_\-:]+")
@@ -2575,7 +2571,7 @@ def _warn_mixed_references(
         if name in referential:
             label = key = montage_spelling(referential[name])
         elif len(parts) == 2 and parts[1] in _REFERENCE_LABELS:
-            label, key = parts[1], _SAME_REFERENCE.get(parts[1], parts[1])
+            label, key = parts[1], _REFERENCE_KEYS[parts[1]]
         else:
             continue
         by_reference.setdefault(key, []).append(name)
