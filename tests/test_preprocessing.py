@@ -308,6 +308,50 @@ def test_stored_form_lives_apart_from_scipy_and_mne():
     assert done.stdout.strip() == "[]", done.stdout
 
 
+def test_preprocessing_config_dataclass_behaviour_is_pinned():
+    """PreprocessingConfig as a dataclass: its fields in order with their defaults, repr,
+    asdict, equality and hashing, frozen-ness, pickling, dataclasses.replace and updated (both
+    checked again), signature and match args, whatever class its fields are declared in."""
+    import dataclasses
+    import inspect
+    import pickle
+
+    names = ("sfreq", "window_seconds", "overlap", "resample", "average_reference", "scale",
+             "tail", "detrend")  # fmt: skip
+    defaults = (256.0, 4.0, 0.0, "polyphase", True, 1000.0, "drop", "none")
+    assert tuple(f.name for f in dataclasses.fields(PreprocessingConfig)) == names
+    assert tuple(f.default for f in dataclasses.fields(PreprocessingConfig)) == defaults
+    assert PreprocessingConfig.__match_args__ == names
+    assert tuple(inspect.signature(PreprocessingConfig).parameters) == names
+    params = PreprocessingConfig.__dataclass_params__
+    assert (params.init, params.repr, params.eq, params.order, params.frozen) == (
+        True, True, True, False, True,
+    )  # fmt: skip
+    c = PreprocessingConfig()
+    assert repr(c) == (
+        "PreprocessingConfig(sfreq=256.0, window_seconds=4.0, overlap=0.0, resample='polyphase', "
+        "average_reference=True, scale=1000.0, tail='drop', detrend='none')"
+    )
+    assert dataclasses.asdict(c) == dict(zip(names, defaults, strict=True))
+    assert list(dataclasses.asdict(c)) == list(names) == list(c.to_dict())
+    assert c == PreprocessingConfig() and hash(c) == hash(PreprocessingConfig())
+    assert c != PreprocessingConfig(tail="pad") and c != dict(zip(names, defaults, strict=True))
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        c.sfreq = 128.0  # type: ignore[misc]
+    linear = PreprocessingConfig(detrend="linear", overlap=1)
+    back = pickle.loads(pickle.dumps(linear))
+    assert back == linear and type(back) is PreprocessingConfig and back.overlap == 1.0
+    assert PreprocessingConfig(detrend=None).detrend == "none"  # __post_init__ runs
+    assert dataclasses.replace(c, overlap=2).overlap == 2.0  # ... on replace too
+    with pytest.raises(ValueError, match="overlap must satisfy"):
+        dataclasses.replace(c, overlap=4.0)
+    assert c.updated(tail="pad", overlap=None) == PreprocessingConfig(tail="pad")
+    with pytest.raises(ValueError, match="tail must be"):
+        c.updated(tail="wrap")
+    assert type(c.updated(tail="pad")) is PreprocessingConfig
+    assert PreprocessingConfig.from_dict(c.to_dict()) == c
+
+
 # ---------------------------------------------------------------------------------------------
 # prepare: continuous recordings
 # ---------------------------------------------------------------------------------------------

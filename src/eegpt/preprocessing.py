@@ -56,7 +56,7 @@ from eegpt.io import (
     warn_not_scalp,
     warn_unapplied_projectors,
 )
-from eegpt.preprocessing_spec import STORED_DEFAULTS
+from eegpt.preprocessing_spec import PRETRAINING_SCALE, STORED_DEFAULTS, PreprocessingFields
 from eegpt.preprocessing_spec import describe as describe_spec
 from eegpt.preprocessing_spec import stored_defaults as stored_defaults  # re-exported
 
@@ -79,7 +79,6 @@ __all__ = [
     "window_starts",
 ]
 
-PRETRAINING_SCALE = 1e3  # model units per volt in pretraining: millivolts
 FLAT_STD = 1e-13  # V; a channel with a smaller standard deviation counts as flat
 TOO_LARGE = 2e-3  # V; a larger robust amplitude looks like micro- or millivolts read as volts
 TOO_SMALL = 1e-7  # V; robust amplitude below this (200x under scalp EEG's) is mis-scaled
@@ -99,7 +98,7 @@ _WINDOWS_QUESTIONED: set[tuple[int, float]] = set()  # (samples, rate) of window
 
 
 @dataclass(frozen=True)
-class PreprocessingConfig:
+class PreprocessingConfig(PreprocessingFields):
     """How a recording becomes model windows.
 
     Parameters
@@ -148,14 +147,9 @@ class PreprocessingConfig:
         ``"none"``.
     """
 
-    sfreq: float = 256.0
-    window_seconds: float = 4.0
-    overlap: float = 0.0
-    resample: Literal["polyphase", "nearest"] = "polyphase"
-    average_reference: bool = True
-    scale: float = PRETRAINING_SCALE
-    tail: Literal["pad", "drop"] = "drop"
-    detrend: Literal["none", "constant", "linear"] = "none"
+    # The fields (the Parameters above, in order) are declared once, with their defaults, by
+    # eegpt.preprocessing_spec.PreprocessingFields (which `eegpt info` reads without SciPy or
+    # MNE); @dataclass makes this class's __init__, repr, eq and hash of them all the same.
 
     def __post_init__(self) -> None:
         if self.detrend is None:  # scikit-learn's way of saying "nothing"

@@ -10,22 +10,35 @@ of it (:func:`describe`) live here: this module imports neither SciPy nor MNE (n
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from dataclasses import dataclass, fields
+from typing import Any, Literal
 
 __all__ = ["FIELD_DEFAULTS", "STORED_DEFAULTS", "describe", "stored_defaults"]
 
-#: Every field of :class:`~eegpt.preprocessing.PreprocessingConfig` with its default (that
-#: class's defaults; a test keeps the two the same).
-FIELD_DEFAULTS: dict[str, Any] = {
-    "sfreq": 256.0,
-    "window_seconds": 4.0,
-    "overlap": 0.0,
-    "resample": "polyphase",
-    "average_reference": True,
-    "scale": 1e3,
-    "tail": "drop",
-    "detrend": "none",
-}
+PRETRAINING_SCALE = 1e3  # model units per volt in pretraining: millivolts
+
+
+@dataclass(frozen=True)
+class PreprocessingFields:
+    """The fields of :class:`~eegpt.preprocessing.PreprocessingConfig`, in order, with their
+    defaults: declared once, here, without NumPy, SciPy or MNE. PreprocessingConfig subclasses
+    it (adding its checks and methods, and documenting the fields); its
+    :data:`FIELD_DEFAULTS` are read from it. Use PreprocessingConfig itself: this class holds
+    no checks."""
+
+    sfreq: float = 256.0
+    window_seconds: float = 4.0
+    overlap: float = 0.0
+    resample: Literal["polyphase", "nearest"] = "polyphase"
+    average_reference: bool = True
+    scale: float = PRETRAINING_SCALE
+    tail: Literal["pad", "drop"] = "drop"
+    detrend: Literal["none", "constant", "linear"] = "none"
+
+
+#: Every field of :class:`~eegpt.preprocessing.PreprocessingConfig` with its default, in field
+#: order (read from :class:`PreprocessingFields`, which declares them).
+FIELD_DEFAULTS: dict[str, Any] = {f.name: f.default for f in fields(PreprocessingFields)}
 
 # What a stored preprocessing dict (a probe.json, a corpus run's spec, an output's metadata)
 # means by a field it lacks, where that differs from today's default. average_reference was
