@@ -445,3 +445,18 @@ def test_a_recording_typed_as_a_relative_path_through_a_spaced_folder_leaves_no_
     assert _leaks(copy, ["Pat Smith", str(tmp_path)]) == []
     warned = eegpt.load_embeddings(copy).metadata["warnings"]
     assert warned and all(w.startswith("rec0.edf: ") for w in warned), warned
+
+
+@pytest.mark.parametrize("name", ["one.npz", "one.parquet"])
+def test_info_says_a_file_copy_is_anonymized(outputs, name, tmp_path, capsys):
+    _, out = outputs
+    plain = eegpt.anonymize_embeddings(out / name, tmp_path / ("plain" + Path(name).suffix))
+    moved = eegpt.anonymize_embeddings(
+        out / name, tmp_path / ("moved" + Path(name).suffix), daysback=3
+    )
+    assert main(["info", str(plain)]) == 0
+    assert "anonymized copy (eegpt " in capsys.readouterr().out
+    assert main(["info", str(moved)]) == 0
+    assert "dates moved back 3 days" in capsys.readouterr().out
+    assert main(["info", str(out / name)]) == 0
+    assert "anonymized" not in capsys.readouterr().out

@@ -2167,3 +2167,12 @@ def test_predictions_honour_the_stream_precision(weights, tmp_path):
     probe.config = probe.config.replace(chan_proj=True)  # as a probe with a projection
     with pytest.raises(ValueError, match=r"--stream-precision\) applies to a frozen encoder"):
         probe.predict_proba(epochs, **run, stream_precision="float16")
+
+
+def test_the_printed_confusion_matrix_keeps_counts_of_three_digits_apart():
+    from eegpt.probe_cli import confusion_table
+
+    lines = confusion_table(np.array([[0, 80], [0, 160]]), ["a", "b"]).splitlines()
+    assert lines[0] == "confusion matrix (rows: true, columns: predicted)"
+    assert [line.split() for line in lines[1:]] == [["a", "b"], ["a", "0", "80"], ["b", "0", "160"]]
+    assert len({len(line) for line in lines[1:]}) == 1  # right-aligned columns

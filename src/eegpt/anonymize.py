@@ -132,7 +132,8 @@ def anonymize_embeddings(
 
     Kept as they are, so check them before publishing: file names and recording ids (they
     often hold a date or a patient's name), the ``participants.tsv`` columns eegpt added to
-    a BIDS folder's rows (``participant_*``), and the times each corpus run started
+    a BIDS folder's rows (under their own names; ``participant_<name>`` where a name is
+    taken), and the times each corpus run started
     (``started`` in ``_manifest.json``'s runs and the shard footers, with the UTC offset),
     which ``daysback`` does not move. Files of a run folder (or beside ``--part`` run
     folders, such as ``slurm-*.out`` logs) that are not eegpt's are left out, with a warning.

@@ -27,7 +27,7 @@ import textwrap
 import time
 import traceback
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -250,7 +250,8 @@ def add_channel_options(g: argparse._ActionsContainer) -> None:
         metavar="IN=VOCAB",
         help="map a channel name explicitly, e.g. --rename 'EEG 1=FP1' (repeatable; with "
         "several recordings it applies to those that have the channel); --rename biosemi64 "
-        "(or biosemi32) names BioSemi socket labels A1..B32 by that cap's layout; --rename "
+        "(or biosemi32) names BioSemi socket labels A1..B32 by that cap's layout, --rename "
+        "bci-iv-2a the labels of BCI Competition IV 2a's GDF files (EEG-Fz, EEG-0 ...); --rename "
         "FILE takes a table of label<TAB>electrode lines (or .csv, .json; an empty electrode "
         "drops the channel)",
     )
@@ -1738,8 +1739,19 @@ def _describe_embeddings(path: Path) -> str:
         _checkpoint_line(ckpt),
         f"  eegpt {meta.get('eegpt_version', '?')}" + software_text(meta.get("software")),
         *([f"  made by: eegpt {shlex.join(meta['command'])}"] if meta.get("command") else []),
+        *_anonymized_lines(meta.get("anonymized")),
     ]
     return "\n".join(lines)
+
+
+def _anonymized_lines(anonymized: Mapping[str, Any] | None) -> list[str]:
+    """The ``eegpt info`` line of an ``eegpt anonymize`` copy (its ``anonymized`` record), as
+    that of an anonymized run folder says it."""
+    if not anonymized:
+        return []
+    days = anonymized.get("daysback")
+    dates = "dates removed" if days is None else f"dates moved back {days} days"
+    return [f"  anonymized copy ({anonymized.get('by', '?')}; {dates}): no paths, host or command"]
 
 
 def _checkpoint_line(ckpt: dict[str, Any]) -> str:

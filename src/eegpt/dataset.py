@@ -2327,8 +2327,8 @@ class DatasetSummary:
             lines.append(
                 f"failed ({len(self.errors)}, all in {self.output_dir / ERRORS_REPORT}; files "
                 "fixed on disk: run again with --retry-failed / retry_failed=True; failures that "
-                "need another setting: embed those files into a new folder (embed-dataset "
-                f"{self.output_dir / ERRORS_REPORT} -o NEW_FOLDER with that setting; it reads "
+                "need another setting: embed those files into a new folder (eegpt "
+                f"embed-dataset {self.output_dir / ERRORS_REPORT} -o NEW_FOLDER with that setting; it reads "
                 "the paths and ids) and read both folders with read_embeddings([...])):"
             )
             lines += [f"  {e['recording_id']}: {_short(e['error'])}" for e in self.errors[:3]]

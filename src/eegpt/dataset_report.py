@@ -45,8 +45,8 @@ def too_short_note(n: int, output_dir: Path) -> str:
     report = output_dir / SHORT_REPORT
     return (
         f"{_count(n, 'file')} shorter than one window {'was' if n == 1 else 'were'} skipped "
-        f"(not failures; listed in {report}); --tail pad embeds them zero-padded: embed-dataset "
-        f"{report} -o NEW_FOLDER --tail pad (the other settings as here), then "
+        f"(not failures; listed in {report}); --tail pad embeds them zero-padded: eegpt "
+        f"embed-dataset {report} -o NEW_FOLDER --tail pad (the other settings as here), then "
         "read_embeddings([...]) reads both folders"
     )
 

@@ -1536,6 +1536,18 @@ def _write_predictions(
         writer.writerows(text)
 
 
+def confusion_table(counts: np.ndarray, classes: Sequence[Any]) -> str:
+    """The confusion matrix as ``eegpt probe evaluate`` prints it: ``counts`` ``[n_classes,
+    n_classes]`` (rows: true class, columns: predicted, in the order of ``classes``), right-aligned
+    columns wide enough for the class names and the counts."""
+    width = max(*(len(str(c)) for c in classes), len(str(counts.max(initial=0)))) + 2
+    lines = ["confusion matrix (rows: true, columns: predicted)"]
+    lines.append(" " * width + "".join(f"{str(c):>{width}}" for c in classes))
+    for c, row in zip(classes, counts, strict=True):
+        lines.append(f"{str(c):>{width}}" + "".join(f"{v:>{width}}" for v in row))
+    return "\n".join(lines)
+
+
 def cmd_probe_evaluate(args: argparse.Namespace) -> int:
     from eegpt.cli import check_figure_path, save_figure_file
     from eegpt.probe import checked_metrics, format_metrics, probe_metrics, sklearn_metrics
@@ -1566,12 +1578,7 @@ def cmd_probe_evaluate(args: argparse.Namespace) -> int:
         metrics["n_left_out"] = left_out
     print(format_metrics(metrics))
     if not args.quiet:
-        cm = confusion_matrix(y, pred, labels=order)
-        width = max(len(str(c)) for c in order.tolist()) + 2
-        print("confusion matrix (rows: true, columns: predicted)")
-        print(" " * width + "".join(f"{str(c):>{width}}" for c in order.tolist()))
-        for c, row in zip(order.tolist(), cm, strict=True):
-            print(f"{str(c):>{width}}" + "".join(f"{v:>{width}}" for v in row))
+        print(confusion_table(confusion_matrix(y, pred, labels=order), order.tolist()))
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(metrics, indent=2) + "\n")
