@@ -1419,3 +1419,43 @@ def test_prepare_finds_the_nan_samples_to_fill_in_one_pass(tmp_path, monkeypatch
         got = prepare(recording, config=PreprocessingConfig(), bad_spans=spans, checks=checks)
     assert sum(passes) == 1
     np.testing.assert_array_equal(got.data, expected)
+
+
+def _scored_night(tmp_path, start_s: float = 17.0, stages: str = "W12321RW"):
+    """A RawArray (2 EEG channels at 128 Hz) scored in 30 s epochs from ``start_s`` on, and
+    its hypnogram as a CSV table (onsets in seconds from the file's start)."""
+    sfreq = 128.0
+    data = np.random.default_rng(3).standard_normal(
+        (2, int(sfreq * (start_s + 30 * len(stages) + 5)))
+    )
+    raw = mne.io.RawArray(data * 20e-6, mne.create_info(["Fpz", "Pz"], sfreq, "eeg"), verbose=False)
+    csv = tmp_path / "hyp.csv"
+    rows = [f"{start_s + 30 * k:g},30,Sleep stage {s}" for k, s in enumerate(stages)]
+    csv.write_text("onset,duration,description\n" + "\n".join(rows) + "\n")
+    return raw, csv, [f"Sleep stage {s}" for s in stages]
+
+
+def test_a_csv_hypnogram_counts_from_the_file_start_on_a_cropped_raw(model, tmp_path, caplog):
+    """A CSV hypnogram's onsets are seconds from the recording file's start; on a Raw cropped
+    to its first scored epoch (first_samp > 0) they were taken from the crop, so every 30 s
+    window got the previous epoch's stage. Given as mne.Annotations, MNE's convention stays:
+    onsets from the Raw's first sample."""
+    from eegpt.annotations import file_offset, read_annotations
+    from eegpt.preprocessing import PreprocessingConfig
+
+    raw, csv, truth = _scored_night(tmp_path)
+    raw.crop(tmin=17.0)
+    assert raw.first_samp > 0 and file_offset(raw) == pytest.approx(17.0)
+    config = PreprocessingConfig(window_seconds=30)
+    with caplog.at_level("INFO", logger="eegpt"):
+        emb = model.embed(raw, annotations=csv, preprocessing=config, device="cpu")
+    assert "seconds from the recording file's first sample" in caplog.text
+    assert emb.metadata["file_offset"] == pytest.approx(17.0)
+    assert [a for a in emb.annotations] == [[t] for t in truth]  # embed(annotations=...)
+    assert list(emb.window_labels(csv, match="^Sleep stage")) == truth  # and window_labels
+    # mne.Annotations keep MNE's meaning: onsets from the Raw's first sample
+    own = read_annotations(csv)
+    shifted = mne.Annotations(own.onset - 17.0, own.duration, own.description)
+    assert list(emb.window_labels(shifted, match="^Sleep stage")) == truth
+    emb = model.embed(raw, annotations=shifted, preprocessing=config, device="cpu")
+    assert [a for a in emb.annotations] == [[t] for t in truth]

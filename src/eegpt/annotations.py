@@ -44,6 +44,7 @@ __all__ = [
     "annotations_per_window",
     "bad_windows",
     "describe_bad",
+    "file_offset",
     "in_recording_time",
     "is_bad",
     "read_annotations",
@@ -68,6 +69,20 @@ def annotations_of(raw: mne.io.BaseRaw) -> mne.Annotations | None:
         duration=np.asarray(ann.duration, dtype=np.float64),
         description=list(ann.description),
     )
+
+
+def file_offset(raw: mne.io.BaseRaw) -> float:
+    """Seconds from the first sample of ``raw``'s file to its first sample: how far into its
+    file a Raw cropped after reading (``raw.crop(tmin=...)``) starts; 0 for one as read.
+
+    A FIF file may start at ``first_samp > 0`` (its ``raw.first_time`` is then nonzero as
+    read); other files and a :class:`mne.io.RawArray` start at sample 0, so there it is
+    ``raw.first_time``.
+    """
+    extras = getattr(raw, "_raw_extras", None) or [None]
+    bounds = extras[0].get("bounds") if isinstance(extras[0], dict) else None  # FIF's
+    start = int(bounds[0]) if bounds is not None and len(bounds) else 0
+    return float(raw.first_samp - start) / float(raw.info["sfreq"])
 
 
 def read_annotations(source: str | os.PathLike | mne.Annotations) -> mne.Annotations:
@@ -318,6 +333,8 @@ def in_recording_time(
     meas_date: str | datetime.datetime | None,
     first_time: float,
     clock: Any = None,
+    *,
+    file_offset: float = 0.0,
 ) -> mne.Annotations:
     """``annotations`` with onsets in seconds from a recording's first sample (the time base
     of window onsets).
@@ -332,6 +349,13 @@ def in_recording_time(
     seconds from its measurement start (``raw.first_time``). ``clock``: the
     :class:`eegpt.io.RecordClock` of a discontinuous EDF+D/BDF+D recording, by which the
     annotations are placed in its samples (gaps left out).
+
+    ``file_offset``: for annotations without a start read from a file (a ``.csv``/``.tsv``
+    hypnogram, whose onsets count from the recording *file*'s first sample), seconds from
+    that sample to the recording's first sample (:func:`file_offset`, nonzero for a Raw
+    cropped after reading); it is subtracted, so that they land where the same annotations
+    in EDF+ form (with a start) would. 0 (the default) keeps MNE's convention for
+    ``orig_time=None``: onsets from the recording's first sample.
     """
     onsets = np.asarray(annotations.onset, dtype=np.float64)
     if isinstance(meas_date, str):
@@ -353,6 +377,8 @@ def in_recording_time(
             )
         shift = (_utc(annotations.orig_time) - meas_date).total_seconds()
         onsets = onsets + shift - first_time
+    elif file_offset:
+        onsets = onsets - file_offset
     placed = mne.Annotations(
         onset=onsets,
         duration=np.asarray(annotations.duration, dtype=np.float64),
@@ -770,13 +796,42 @@ class BadSpans:
 
 def _placed(extra: str | os.PathLike | mne.Annotations, recording: Any) -> mne.Annotations:
     """The annotations of ``extra`` (a file, or :class:`mne.Annotations`) in the time base of
-    ``recording`` (:func:`in_recording_time`; a discontinuous EDF+D file: gaps left out)."""
+    ``recording`` (:func:`in_recording_time`; a discontinuous EDF+D file: gaps left out).
+    Those of a file without a start count from the recording file's first sample
+    (:func:`file_offset_for`); ``mne.Annotations`` keep MNE's convention."""
+    found = read_annotations(extra)
     return in_recording_time(
-        read_annotations(extra),
+        found,
         getattr(recording, "meas_date", None),
         float(getattr(recording, "first_time", None) or 0.0),
         getattr(recording, "clock", None),
+        file_offset=file_offset_for(
+            extra,
+            found,
+            getattr(recording, "file_offset", None),
+            getattr(recording, "source", "recording"),
+        ),
     )
+
+
+def file_offset_for(
+    extra: str | os.PathLike | mne.Annotations,
+    found: mne.Annotations,
+    offset: float | None,
+    source: Any,
+) -> float:
+    """The ``file_offset`` :func:`in_recording_time` gets for the annotations ``found`` in
+    ``extra``: ``offset`` (seconds from the recording file's first sample to the recording's
+    first sample) for a file of annotations without a start, logged when it is not 0; 0 for
+    ``mne.Annotations`` (MNE's convention: onsets from the first sample) and dated ones."""
+    if not offset or isinstance(extra, mne.Annotations) or found.orig_time is not None:
+        return 0.0
+    _log(
+        f"{source}: the onsets of {extra} (no start time) are read as seconds from the "
+        f"recording file's first sample; the recording starts {offset:g} s into it (cropped), "
+        "so they are moved back by that (give mne.Annotations for onsets from its first sample)"
+    )
+    return float(offset)
 
 
 def _to_place(recording: Any, extra: Any) -> str | os.PathLike | mne.Annotations | None:

@@ -675,6 +675,8 @@ def provenance(model: EEGPT, recording, windows, engine: InferenceEngine) -> dic
         value = getattr(recording, key, None)
         if value is not None:
             record[key] = value
+    if getattr(recording, "file_offset", None):  # a cropped Raw: where it starts in its file
+        record["file_offset"] = float(recording.file_offset)
     bads = getattr(recording, "bads", None)
     if bads:  # channels marked bad (MNE's info["bads"]) and left out
         record["bads"] = list(bads)

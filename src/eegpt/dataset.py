@@ -558,6 +558,8 @@ def load_file(
         value = getattr(recording, key, None)
         if value is not None:
             info.time_base[key] = value
+    if getattr(recording, "file_offset", None):  # as embed's provenance records it
+        info.time_base["file_offset"] = float(recording.file_offset)
     if getattr(recording, "clock", None) is not None:
         info.time_base["record_clock"] = recording.clock.to_dict()
     info.time_base["sfreq_in"] = float(recording.sfreq)  # as embed's provenance records it

@@ -53,7 +53,7 @@ from eegpt._logging import (
 )
 from eegpt._logging import log as _log
 from eegpt._logging import warn as _warn
-from eegpt.annotations import annotations_of, rename_to_bad
+from eegpt.annotations import annotations_of, file_offset, rename_to_bad
 from eegpt.channels import (
     how_to_drop,
     label_electrodes,
@@ -150,6 +150,10 @@ class Recording:
     meas_date : str | None
         For MNE data with a measurement date, the date and time of the acquisition start
         (ISO 8601, UTC).
+    file_offset : float | None
+        For an MNE Raw, seconds from its file's first sample to its first sample
+        (:func:`eegpt.annotations.file_offset`: nonzero for a Raw cropped after reading); the
+        onsets of annotation tables read from disk count from the file's first sample.
     selection : list of int | None
         For ``mne.Epochs`` with dropped epochs, ``epochs.selection``: each epoch's index among
         the events it was cut from; the embeddings' window index (``metadata["window_index"]``,
@@ -205,6 +209,7 @@ class Recording:
     epoch_annotations: list[list[str]] | None = field(default=None, repr=False)
     first_time: float | None = field(default=None, repr=False)
     meas_date: str | None = field(default=None, repr=False)
+    file_offset: float | None = field(default=None, repr=False)
     selection: list[int] | None = field(default=None, repr=False)
     epochs_metadata: Any = field(default=None, repr=False)
     array_units: str | None = field(default=None, repr=False)
@@ -2429,6 +2434,7 @@ def _from_mne(
         data, names, sfreq, source=source, ch_types=types, onsets=onsets, units=units,
         labels=labels, annotations=annotations, epoch_annotations=per_epoch,
         first_time=float(inst.first_time) if isinstance(inst, mne.io.BaseRaw) else None,
+        file_offset=file_offset(inst) if isinstance(inst, mne.io.BaseRaw) else None,
         meas_date=measurement_date(inst.info), selection=selection, epochs_metadata=metadata,
         projectors=unapplied_projectors(inst.info) or None, rates=rates,
         bads=[n for n in inst.info["bads"] if n not in names] or None,

@@ -706,6 +706,7 @@ class Embeddings:
 
         from eegpt.annotations import (
             annotations_of,
+            file_offset_for,
             in_recording_time,
             read_annotations,
             window_labels,
@@ -728,11 +729,15 @@ class Embeddings:
                     "file or the recording's path instead"
                 )
         else:
+            found = read_annotations(annotations)
             spans = in_recording_time(
-                read_annotations(annotations),
+                found,
                 self.metadata.get("meas_date"),
                 float(self.metadata.get("first_time") or 0.0),
                 clock,
+                file_offset=file_offset_for(
+                    annotations, found, self.metadata.get("file_offset"), "window_labels"
+                ),
             )
         length = float((self.metadata.get("preprocessing") or {}).get("window_seconds", 4.0))
         labels = window_labels(spans, self.onsets, length, match=match, min_overlap=min_overlap)
@@ -1170,7 +1175,7 @@ def _late_metadata(pq: Any, path: Path) -> dict[str, Any]:
 
 
 #: Where a recording's onsets count from (provenance keys; a corpus run's file statuses).
-_TIME_BASE = ("first_time", "meas_date", "record_clock")
+_TIME_BASE = ("first_time", "meas_date", "record_clock", "file_offset")
 #: How its windows were zero-padded, or its end left out (as :func:`eegpt.api.tail_record`
 #: and :func:`eegpt.api.epoch_padding_record` give them; a corpus run's file statuses).
 _PADDING = ("padded_tail", "tail_left_out_s", "padded_epochs")
