@@ -1459,3 +1459,50 @@ def test_a_csv_hypnogram_counts_from_the_file_start_on_a_cropped_raw(model, tmp_
     assert list(emb.window_labels(shifted, match="^Sleep stage")) == truth
     emb = model.embed(raw, annotations=shifted, preprocessing=config, device="cpu")
     assert [a for a in emb.annotations] == [[t] for t in truth]
+
+
+@pytest.mark.parametrize("sfreq_in", [256.0, 200.0])  # as the model's, and resampled
+def test_windows_start_at_start_seconds_in_memory_and_streamed_alike(tmp_path, sfreq_in):
+    """start_seconds puts the first window there (windows before it are not made), onsets
+    in recording time, in prepare() and in the streamed path alike."""
+    from eegpt.preprocessing import PreprocessingConfig, prepare
+    from eegpt.streaming import WindowStream, open_stream
+
+    raw, _ = synthetic_raw(minutes=2.0, seed=4)
+    raw.resample(sfreq_in, verbose=False)
+    path = write_edf(raw, tmp_path / "night.edf")
+    config = PreprocessingConfig(window_seconds=30, start_seconds=17, average_reference=False)
+    memory = prepare(as_recording(path, verbose=False), config=config)
+    np.testing.assert_allclose(memory.onsets, [17.0, 47.0, 77.0])
+    stream = WindowStream(open_stream(path, verbose="error"), config)
+    np.testing.assert_array_equal(stream.onsets, memory.onsets)
+    streamed = np.concatenate([b for _, b in stream.blocks(2)])
+    np.testing.assert_allclose(streamed, memory.data, rtol=1e-5, atol=1e-6)
+    whole = prepare(as_recording(path, verbose=False), config=PreprocessingConfig(
+        window_seconds=1, average_reference=False))  # fmt: skip
+    np.testing.assert_array_equal(memory.data[0][:, :256], whole.data[17])  # from 17 s on
+    with pytest.raises(ValueError, match="start_seconds"):
+        PreprocessingConfig(start_seconds=-1)
+    old = config.to_dict()
+    del old["start_seconds"]  # a file written before the field
+    assert PreprocessingConfig.from_dict(old).start_seconds == 0.0
+
+
+def test_scoring_epochs_off_the_windows_grid_are_warned_of(model, tmp_path):
+    """30 s windows from the first sample on a hypnogram from 17 s straddle two scoring epochs
+    each, silently labelled by the majority; the warning names --start, with which every
+    window is one epoch and labelled exactly."""
+    from eegpt.preprocessing import PreprocessingConfig
+
+    raw, csv, truth = _scored_night(tmp_path)
+    config = PreprocessingConfig(window_seconds=30, average_reference=False)
+    emb = model.embed(raw, preprocessing=config, device="cpu")
+    with pytest.warns(RuntimeWarning, match=r"straddles two epochs, 17 s .* start_seconds=17 "):
+        emb.window_labels(csv, match="^Sleep stage")
+    start = PreprocessingConfig(window_seconds=30, average_reference=False, start_seconds=17)
+    emb = model.embed(raw, annotations=csv, preprocessing=start, device="cpu")
+    np.testing.assert_allclose(emb.onsets, 17 + 30 * np.arange(len(truth)))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert list(emb.window_labels(csv, match="^Sleep stage")) == truth
+    assert emb.metadata["preprocessing"]["start_seconds"] == 17

@@ -530,6 +530,8 @@ def _markers_text(
     matching: Mapping[str, float], said: str, min_overlap: float, length_s: float
 ) -> str:
     """Why markers (annotations of no or little duration, ``matching``: description -> its
+    if annotations is not None and len(annotations) and len(onsets):
+        _warn_off_grid(annotations, label_rule(match), onsets, length_s)
     longest duration in seconds) label no window, and how to use them instead."""
     longest = max(matching.values())
     names = list(matching)
@@ -559,6 +561,59 @@ def select_holding(descriptions: Sequence[str], limit: int = 5) -> str:
 
 def label_rule(match: str | Mapping[str, str] | None) -> Callable[[str], str | None]:
     """The label :func:`window_labels` gives an annotation by its description, None for none:
+GRID_TOLERANCE_S = 1e-4
+"""Seconds by which onsets may miss a grid and still lie on it (below a sample at 5 kHz)."""
+
+
+def _phase(times: np.ndarray, length_s: float) -> float | None:
+    """The one offset in ``[0, length_s)`` of all ``times`` (seconds) on a grid of
+    ``length_s``, or None when they lie on no common grid."""
+    phases = np.mod(np.asarray(times, dtype=np.float64), length_s)
+    first = float(phases[0])
+    gap = np.abs(phases - first)
+    if np.all(np.minimum(gap, length_s - gap) <= GRID_TOLERANCE_S):
+        return first if length_s - first > GRID_TOLERANCE_S else 0.0
+    return None
+
+
+def _warn_off_grid(
+    annotations: mne.Annotations,
+    label_of: Callable[[str], str | None],
+    onsets: np.ndarray,
+    length_s: float,
+) -> None:
+    """Warn when the annotations that label windows are scoring epochs of the windows'
+    length on a grid (each lasting whole epochs, onsets ``phase + k * length_s``) that the
+    windows are not on: then each window straddles two epochs (30 s windows from the first
+    sample, a hypnogram from 17 s), and says the window start that puts them on it."""
+    spans = [
+        (float(start), float(duration))
+        for start, duration, desc in zip(
+            annotations.onset, annotations.duration, annotations.description, strict=True
+        )
+        if duration > 0 and label_of(str(desc)) is not None
+    ]
+    if len(spans) < 2 or _phase(np.array([d for _, d in spans]), length_s) != 0.0:
+        return  # not all whole epochs of the windows' length (Sleep-EDF: a stage's run)
+    scored = _phase(np.array([s for s, _ in spans]), length_s)
+    windows = _phase(onsets, length_s)
+    if scored is None or windows is None:
+        return
+    off = (scored - windows) % length_s
+    if min(off, length_s - off) <= GRID_TOLERANCE_S:
+        return
+    start = min(s for s, _ in spans)
+    start = start if start >= 0 else scored  # the first scored epoch in the recording
+    _warn(
+        f"the {len(spans)} labelling annotations are whole epochs of {length_s:g} s from "
+        f"{min(s for s, _ in spans):g} s on (seconds from the first sample), but the windows "
+        f"start at {float(np.min(onsets)):g} s: each window straddles two epochs, "
+        f"{off:g} s of one and {length_s - off:g} s of the next, and takes the label it holds "
+        f"more of. Start the windows on the epochs: start_seconds={start:g} "
+        f"(PreprocessingConfig; command line --start {start:g})"
+    )
+
+
     the description itself where it contains the regular expression ``match`` (every
     description that is not bad for None); with ``{label: regex}``, the label of the first
     regex it contains."""

@@ -133,6 +133,7 @@ def add_preprocessing_options(p: argparse.ArgumentParser) -> None:
     g.add_argument(
         "--overlap", type=overlap_seconds, default=0.0, help="overlap between windows in s (0)"
     )
+    add_start_option(g)
     add_reference_option(g)
     add_resample_option(g)
     g.add_argument(
@@ -181,7 +182,31 @@ def preprocessing_config(args: argparse.Namespace) -> PreprocessingConfig:
         tail=args.tail,
         detrend=args.detrend,
         scale=PRETRAINING_SCALE * checked_rescale(args.rescale),
+        start_seconds=args.start,
     )
+
+
+def add_start_option(g: argparse._ActionsContainer) -> None:
+    """``--start SECONDS`` (:attr:`PreprocessingConfig.start_seconds`)."""
+    g.add_argument(
+        "--start",
+        type=start_seconds,
+        default=0.0,
+        metavar="SECONDS",
+        help="onset of the first window of a continuous recording, in s from its first sample "
+        "(0); no window is made before it. For 30 s windows on scoring epochs that start 17 s "
+        "in: --window 30 --start 17 (onsets stay in recording time: 17, 47, ...)",
+    )
+
+
+def start_seconds(text: str) -> float:
+    """``--start`` in seconds (:func:`seconds`), 0 or more."""
+    value = seconds(text)
+    if not value >= 0:
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: the first window's onset is 0 or more seconds from the first sample"
+        )
+    return value
 
 
 def add_reference_option(g: argparse._ActionsContainer) -> None:

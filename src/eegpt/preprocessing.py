@@ -136,6 +136,13 @@ class PreprocessingConfig(PreprocessingFields):
     tail : ``"drop"`` | ``"pad"``
         A final partial window (or a recording/epoch shorter than one window) is dropped, or
         zero-padded to full length.
+    start_seconds : float
+        Onset of the first window of a continuous recording, in seconds from its first sample
+        (``>= 0``, a whole number of samples at ``sfreq``); no window is made before it. For
+        30 s windows on a hypnogram whose scoring starts 17 s in, ``start_seconds=17`` puts
+        each window on one scoring epoch (onsets stay in recording time: 17, 47, ... s).
+        Epochs are one window each: it does not apply to them. Files from before it was
+        recorded lack it: 0.
     detrend : ``"none"`` | ``"constant"`` | ``"linear"`` | None
         Per window and channel, after everything else, subtract nothing (``"none"``, the
         samples as recorded, the default; ``None`` is taken as ``"none"``, as in a grid search
@@ -154,7 +161,7 @@ class PreprocessingConfig(PreprocessingFields):
     def __post_init__(self) -> None:
         if self.detrend is None:  # scikit-learn's way of saying "nothing"
             object.__setattr__(self, "detrend", "none")
-        for name in ("sfreq", "window_seconds", "overlap", "scale"):
+        for name in ("sfreq", "window_seconds", "overlap", "scale", "start_seconds"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, (int, float, np.number)):
                 raise TypeError(f"{name} must be a number, got {value!r}")
@@ -168,6 +175,13 @@ class PreprocessingConfig(PreprocessingFields):
                 f"overlap must satisfy 0 <= overlap < window_seconds={self.window_seconds} s, "
                 f"got {self.overlap} s"
             )
+        if not (np.isfinite(self.start_seconds) and self.start_seconds >= 0):
+            raise ValueError(
+                "start_seconds (the first window's onset, seconds from the first sample) must "
+                f"be 0 or more, got {self.start_seconds}"
+            )
+        if self.start_seconds:
+            _whole_samples(self.start_seconds, self.sfreq, "start_seconds")
         if not (np.isfinite(self.scale) and self.scale > 0):
             raise ValueError(f"scale must be a positive multiplier, got {self.scale}")
         if self.resample not in ("polyphase", "nearest"):
@@ -217,6 +231,11 @@ class PreprocessingConfig(PreprocessingFields):
     def n_samples(self) -> int:
         """Samples per window."""
         return _whole_samples(self.window_seconds, self.sfreq, "window_seconds")
+
+    @property
+    def start_samples(self) -> int:
+        """The first window's start in samples at ``sfreq`` (:attr:`start_seconds`)."""
+        return int(round(self.start_seconds * self.sfreq))
 
     @property
     def step_samples(self) -> int:
@@ -396,7 +415,7 @@ class Windows:
 
 
 def window_starts(
-    n_times: int, window: int, step: int, tail: Literal["pad", "drop"] = "drop"
+    n_times: int, window: int, step: int, tail: Literal["pad", "drop"] = "drop", start: int = 0
 ) -> np.ndarray:
     """Start indices of the windows cut from ``n_times`` samples.
 
@@ -412,6 +431,9 @@ def window_starts(
         With ``"pad"``, one more start is added when samples after the last full window would
         otherwise be lost (that window runs past the end and is to be zero-padded); a signal
         shorter than one window then gives the single start 0.
+    start : int
+        The first window's start in samples (``PreprocessingConfig.start_samples``); the
+        samples before it are in no window.
 
     Returns
     -------
@@ -424,9 +446,12 @@ def window_starts(
         )
     if tail not in ("pad", "drop"):
         raise ValueError(f"tail must be 'pad' or 'drop', got {tail!r}")
-    if n_times < window:
-        return np.zeros(1 if tail == "pad" and n_times > 0 else 0, dtype=np.int64)
-    starts = np.arange(0, n_times - window + 1, step, dtype=np.int64)
+    if start < 0:
+        raise ValueError(f"start must be >= 0 samples, got {start}")
+    if n_times - start < window:
+        one = tail == "pad" and n_times > start
+        return np.full(1 if one else 0, start, dtype=np.int64)
+    starts = np.arange(start, n_times - window + 1, step, dtype=np.int64)
     if tail == "pad" and starts[-1] + window < n_times:
         starts = np.append(starts, starts[-1] + step)
     return starts
@@ -862,6 +887,13 @@ def prepare(
                 "window each; ignored for them"
             )
             config = replace(config, overlap=0.0)
+        if config.start_seconds:
+            _warn(
+                f"{source}: start_seconds={config.start_seconds:g} s (the first window's onset "
+                "in a continuous recording) does not apply to epochs, which give one window "
+                "each; ignored for them"
+            )
+            config = replace(config, start_seconds=0.0)
         data, onsets, n_valid = _epoch_windows(x, recording, config)
     else:
         data, onsets, n_valid = _continuous_windows(x, recording, config)
@@ -1835,7 +1867,9 @@ def _continuous_windows(
     x: np.ndarray, recording: Recording, config: PreprocessingConfig
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     n_times = x.shape[-1]
-    starts = window_starts(n_times, config.n_samples, config.step_samples, config.tail)
+    starts = window_starts(
+        n_times, config.n_samples, config.step_samples, config.tail, config.start_samples
+    )
     check_length(n_times, recording.duration, recording.source, config)
     out, n_valid = cut_windows(x, starts, config.n_samples, config.detrend)
     return out, starts / config.sfreq, n_valid
@@ -1899,13 +1933,15 @@ def check_length(n_times: int, duration: float, source: str, config: Preprocessi
     ``n_times`` counts samples at ``config.sfreq``; ``duration`` is in seconds.
     """
     window = config.n_samples
-    if n_times >= window:
+    if n_times - config.start_samples >= window:
         return
     message = (
         f"{source}: the recording lasts {duration:.3f} s ({n_times} samples at the model's "
         f"{config.sfreq:g} Hz), shorter than one window of {config.window_seconds:g} s "
         f"({window} samples)"
     )
+    if config.start_samples:
+        message += f" after the first window's start (start_seconds={config.start_seconds:g})"
     if config.tail == "drop":
         raise TooShortError(
             message + "; use a longer recording, a shorter window_seconds (--window), or "

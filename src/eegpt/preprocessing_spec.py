@@ -34,6 +34,7 @@ class PreprocessingFields:
     scale: float = PRETRAINING_SCALE
     tail: Literal["pad", "drop"] = "drop"
     detrend: Literal["none", "constant", "linear"] = "none"
+    start_seconds: float = 0.0
 
 
 #: Every field of :class:`~eegpt.preprocessing.PreprocessingConfig` with its default, in field

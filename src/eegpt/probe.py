@@ -881,7 +881,9 @@ def _projection_windows(
     n_times, window = x.shape[-1], config.n_samples
     if not rec.is_epoched:  # a continuous recording (predictions): consecutive windows
         check_length(n_times, rec.duration, rec.source, config)
-        starts = window_starts(n_times, window, config.step_samples, config.tail)
+        starts = window_starts(
+            n_times, window, config.step_samples, config.tail, config.start_samples
+        )
         windows = cut_windows(x, starts, window, config.detrend)[0]
         check_windows(windows, rec.source, config)  # samples beyond float32's range
         return windows
@@ -963,6 +965,8 @@ class EmbeddingCache:
             settings = preprocessing.to_dict()  # recorded always: cached entries stay found
             if settings["detrend"] == "none":
                 del settings["detrend"]
+            if not settings["start_seconds"]:  # likewise (the windows' samples are hashed)
+                del settings["start_seconds"]
             h.update(json.dumps(settings, sort_keys=True).encode())
         w = np.ascontiguousarray(windows, dtype=np.float32)
         h.update(f"|{w.shape}|".encode())
@@ -1454,7 +1458,8 @@ class EEGPTProbe:
         )  # fmt: skip
         self._check_epoch_length(rec)
         config = self._continuous_preprocessing
-        if not rec.is_epoched and rec.duration < config.window_seconds and config.tail == "drop":
+        short = rec.duration - config.start_seconds < config.window_seconds
+        if not rec.is_epoched and short and config.tail == "drop":
             raise RecordingError(
                 f"{rec.source}: the recording lasts {rec.duration:.3f} s, shorter than one "
                 f"window of the probe ({config.window_seconds:g} s, the length it was trained "
@@ -1510,9 +1515,11 @@ class EEGPTProbe:
 
     def window_onsets(self, n_windows: int) -> np.ndarray:
         """Onsets in seconds from the first sample of the first ``n_windows`` windows the
-        probe cuts from a continuous recording (:meth:`windows`): ``k * window_seconds``.
-        Add ``raw.first_time`` for MNE's time base (that of annotations and events)."""
-        return np.arange(n_windows) * float(self.preprocessing.window_seconds)
+        probe cuts from a continuous recording (:meth:`windows`): ``start_seconds + k *
+        window_seconds``. Add ``raw.first_time`` for MNE's time base (that of annotations and
+        events)."""
+        config = self.preprocessing
+        return float(config.start_seconds) + np.arange(n_windows) * float(config.window_seconds)
 
     def _refuse_continuous(self, data: Any) -> None:
         """Evaluation needs labelled epochs: refuse a continuous recording (a Raw or the path

@@ -479,7 +479,9 @@ class WindowStream:
         self._level, self._slope = self._line
         if config.average_reference:  # the line of a re-referenced channel
             self._level, self._slope = (a - a.mean() for a in self._line)
-        self._starts = window_starts(self.n_out, config.n_samples, config.step_samples, config.tail)
+        self._starts = window_starts(
+            self.n_out, config.n_samples, config.step_samples, config.tail, config.start_samples
+        )
         self.onsets = self._starts / config.sfreq
         self.n_valid_samples = np.minimum(self.n_out - self._starts, config.n_samples)
         _log(
