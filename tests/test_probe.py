@@ -2176,3 +2176,69 @@ def test_the_printed_confusion_matrix_keeps_counts_of_three_digits_apart():
     assert lines[0] == "confusion matrix (rows: true, columns: predicted)"
     assert [line.split() for line in lines[1:]] == [["a", "b"], ["a", "0", "80"], ["b", "0", "160"]]
     assert len({len(line) for line in lines[1:]}) == 1  # right-aligned columns
+
+
+def _scored_nights(tmp_path, n: int = 3, start: float = 3.0):
+    """``n`` continuous recordings (FIF) scored in 2 s epochs from ``start`` s on (W for the
+    first 4 epochs, then stage 2), with their hypnograms as CSV tables."""
+    paths, hypnograms = [], []
+    for k in range(n):
+        raw, _, _ = synthetic_erp_raw(6, sfreq=256.0, seed=20 + k)
+        raw.set_annotations(None).crop(tmax=start + 16 - 1 / 256)
+        path = tmp_path / f"night{k}_raw.fif"
+        raw.save(path, verbose=False)
+        hyp = tmp_path / f"night{k}_hyp.csv"
+        rows = [f"{start + 2 * i:g},2,Sleep stage {'W' if i < 4 else '2'}" for i in range(8)]
+        hyp.write_text("onset,duration,description\n" + "\n".join(rows) + "\n")
+        paths.append(str(path))
+        hypnograms.append(str(hyp))
+    return paths, hypnograms
+
+
+def test_probe_windows_start_at_start_on_the_scoring_epochs(weights, tmp_path, capsys):
+    """--start puts the windows of train and predict on the scoring epochs: every window is
+    one epoch (no straddling), and predict's rows are timed on the scoring grid."""
+    paths, hyps = _scored_nights(tmp_path, n=2)
+    out = tmp_path / "stages"
+    labelling = ["--window-labels", "^Sleep stage", "--window", "2"]
+    assert probe_main(["train", *paths, "--weights", str(weights), "-o", str(out), "--epochs",
+                       "2", "-q", *labelling, "--start", "3s", "--annotations", *hyps]) == 0  # fmt: skip
+    err = capsys.readouterr().err
+    assert f"{paths[0]}: 8 windows of 2 s: 'Sleep stage W' 4, 'Sleep stage 2' 4" in err
+    assert "straddles" not in err
+    pred = tmp_path / "pred.csv"
+    assert probe_main(["predict", str(out), paths[1], "-o", str(pred), "-q", "--start", "3",
+                       "--annotations", hyps[1]]) == 0  # fmt: skip
+    rows = list(csv.DictReader(pred.open()))
+    assert [float(r["onset_s"]) for r in rows] == [3.0 + 2 * i for i in range(8)]
+    assert [r["label"] for r in rows] == ["Sleep stage W"] * 4 + ["Sleep stage 2"] * 4
+    # without --start: each window straddles two epochs, and the warning says so
+    with pytest.warns(RuntimeWarning, match=r"straddles two epochs.*--start 3\)"):
+        assert probe_main(["predict", str(out), paths[1], "-o", str(pred), "-q", "--overwrite",
+                           "--annotations", hyps[1]]) == 0  # fmt: skip
+
+
+def test_val_data_takes_its_own_hypnograms(weights, tmp_path, capsys):
+    """--val-annotations gives the --val-data recordings' hypnograms; without them the
+    error said only 'no window labelled', and a third --annotations file was refused as
+    one too many for the training files, neither naming the way to give them."""
+    paths, hyps = _scored_nights(tmp_path, n=3, start=0.0)
+    out = tmp_path / "stages"
+    common = ["--weights", str(weights), "--epochs", "2", "-q", "--window-labels",
+              "^Sleep stage", "--window", "2", "--val-data", paths[2]]  # fmt: skip
+    assert probe_main(["train", *paths[:2], "-o", str(out), *common, "--annotations",
+                       *hyps[:2], "--val-annotations", hyps[2]]) == 0  # fmt: skip
+    assert load_probe(out).training["n_validation"] == 8
+    capsys.readouterr()
+    assert probe_main(["train", *paths[:2], "-o", str(tmp_path / "x"), *common,
+                       "--annotations", *hyps[:2]]) == 1  # fmt: skip
+    err = capsys.readouterr().err
+    assert "no window labelled" in err and "applies to the training files only" in err
+    assert "--val-annotations" in err
+    assert probe_main(["train", *paths[:2], "-o", str(tmp_path / "x"), *common,
+                       "--annotations", *hyps]) == 1  # fmt: skip
+    err = capsys.readouterr().err
+    assert "3 --annotations file(s) for 2" in err and "--val-annotations" in err
+    assert probe_main(["train", *paths[:2], "-o", str(tmp_path / "x"), *common, "--annotations",
+                       *hyps[:2], "--val-annotations", *hyps]) == 1  # fmt: skip
+    assert "3 --val-annotations file(s) for 1" in capsys.readouterr().err

@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import copy
 import csv
 import dataclasses
 import io
@@ -98,6 +99,10 @@ class WindowLabelling:
     #: (recording path, annotations file) pairs: annotations kept apart from a recording
     #: (``--annotations``, e.g. Sleep-EDF's hypnograms), joined to its own
     extra: tuple[tuple[str, str], ...] = ()
+    #: the first window's onset in seconds from a recording's first sample (``--start``)
+    start_seconds: float = 0.0
+    #: labelling ``probe train``'s ``--val-data`` files (their files: ``--val-annotations``)
+    validation: bool = False
 
     def annotations(self, rec: Any) -> Any:
         """The recording's own annotations with those of its ``--annotations`` file."""
@@ -189,13 +194,20 @@ def _labelled_windows(path: Path, how: WindowLabelling) -> tuple[Any, np.ndarray
             f"{path}: windows of {how.window_seconds:g} s are no whole number of samples at "
             f"{rec.sfreq:g} Hz; choose a window that is"
         )
-    n = rec.data.shape[-1] // length
+    first = int(round(how.start_seconds * rec.sfreq))
+    if abs(first / rec.sfreq - how.start_seconds) > 0.5 / rec.sfreq:
+        raise ValueError(
+            f"{path}: --start {how.start_seconds:g} is no whole number of samples at "
+            f"{rec.sfreq:g} Hz; choose a start that is"
+        )
+    n = max(0, rec.data.shape[-1] - first) // length
     if n == 0:
         raise RecordingError(
             f"{path}: the recording lasts {rec.data.shape[-1] / rec.sfreq:.3f} s, shorter than "
             f"one window ({how.window_seconds:g} s)"
+            + (f" after --start {how.start_seconds:g}" if first else "")
         )
-    onsets = np.arange(n) * (length / rec.sfreq)
+    onsets = (first + np.arange(n) * length) / rec.sfreq
     annotations = how.annotations(rec)
     y, over = how.label(annotations, onsets, length / rec.sfreq)
     bad = bad_windows(over)
@@ -226,11 +238,20 @@ def _labelled_windows(path: Path, how: WindowLabelling) -> tuple[Any, np.ndarray
         file=sys.stderr,
     )
     if not keep.any():
+        hint = ""
+        if how.validation and not how.extra:
+            hint = (
+                "; --annotations applies to the training files only: give the --val-data "
+                "recordings' annotation files (hypnograms) with --val-annotations FILE, one "
+                "per continuous --val-data recording"
+            )
         raise ValueError(
             f"{path}: no window labelled by {how.options}"
             + ("" if how.unlabelled is not None else " (and no --unlabelled class given)")
+            + hint
         )
-    data = rec.data[:, : n * length].reshape(rec.data.shape[0], n, length).transpose(1, 0, 2)
+    data = rec.data[:, first : first + n * length].reshape(rec.data.shape[0], n, length)
+    data = data.transpose(1, 0, 2)
     epochs = dataclasses.replace(
         rec, data=np.ascontiguousarray(data[keep]), onsets=onsets[keep],
         selection=np.flatnonzero(keep).tolist(), annotations=None, epoch_annotations=None,
@@ -808,9 +829,10 @@ def _add_window_labels(
 ) -> None:
     """``--window-labels``, ``--annotations`` and ``--unlabelled``; ``trained``: for a command
     that takes a trained probe, whose labelling is the default."""
-    from eegpt.cli import add_annotations_option
+    from eegpt.cli import add_annotations_option, add_start_option
 
     g = p.add_argument_group("continuous recordings labelled by their annotations")
+    add_start_option(g)
     g.add_argument(
         "--window-labels",
         metavar="REGEX | LABEL=REGEX",
@@ -856,16 +878,48 @@ def _labelling(args: argparse.Namespace, window_seconds: float) -> WindowLabelli
     continuous = [str(p) for p in args.data if _is_continuous_input(p)]
     files = [str(a) for a in args.annotations or []]
     if files and len(files) != len(continuous):
+        held = [p for p in getattr(args, "val_data", None) or [] if _is_continuous_input(p)]
+        also = ""
+        if held and len(files) == len(continuous) + len(held):
+            also = (
+                "; --annotations applies to the training files only: give those of the "
+                "--val-data recordings with --val-annotations FILE"
+            )
         raise ValueError(
             f"{len(files)} --annotations file(s) for {len(continuous)} continuous recording(s) "
-            f"({few(continuous, 3)}): give one per continuous recording, in the same order"
+            f"({few(continuous, 3)}): give one per continuous recording, in the same order" + also
         )
     return WindowLabelling(
         match,
         window_seconds,
         args.unlabelled,
         tuple(zip(continuous, files, strict=True)) if files else (),
+        start_seconds=float(getattr(args, "start", 0.0) or 0.0),
     )
+
+
+def _val_labelling(
+    args: argparse.Namespace, windows: WindowLabelling | None
+) -> WindowLabelling | None:
+    """The labelling of ``probe train``'s ``--val-data`` recordings: ``windows`` with their
+    ``--val-annotations`` files (one per continuous one) instead of ``--annotations``."""
+    from eegpt._logging import few
+
+    files = [str(a) for a in args.val_annotations or []]
+    if windows is None:
+        if files:
+            raise ValueError("--val-annotations gives the labels of --window-labels: give "
+                             "--window-labels REGEX too")  # fmt: skip
+        return None
+    held = [str(p) for p in args.val_data if _is_continuous_input(p)]
+    if files and len(files) != len(held):
+        raise ValueError(
+            f"{len(files)} --val-annotations file(s) for {len(held)} continuous --val-data "
+            f"recording(s) ({few(held, 3)}): give one per continuous --val-data recording, in "
+            "the same order"
+        )
+    pairs = tuple(zip(held, files, strict=True)) if files else ()
+    return dataclasses.replace(windows, extra=pairs, validation=True)
 
 
 def _add_run_options(p: argparse.ArgumentParser) -> None:
@@ -956,6 +1010,13 @@ def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
         "session's, so that validation says how the probe carries over; labelled as the "
         "training data are (event names or --label-column)",
     )
+    p.add_argument(
+        "--val-annotations", action="extend", nargs="+", type=Path, default=None,
+        metavar="FILE",
+        help="with --window-labels and --val-data: the --val-data recordings' annotations kept "
+        "in other files (hypnograms), as --annotations gives the training files': one per "
+        "continuous --val-data recording, in their order",
+    )  # fmt: skip
     g = p.add_argument_group("recipe (defaults: the original EEGPT linear-probe scripts)")
     g.add_argument(
         "--passes",
@@ -1168,6 +1229,8 @@ def cmd_probe_train(args: argparse.Namespace) -> int:
         )
     if args.val and args.val_data:
         raise ValueError("give --val FRACTION or --val-data FILE, not both")
+    if args.val_annotations and not args.val_data:
+        raise ValueError("--val-annotations labels the --val-data recordings: give --val-data too")
     check_figure_path(args.plot)
     verbose = not args.quiet
     windows = _labelling(args, args.window)
@@ -1189,7 +1252,8 @@ def cmd_probe_train(args: argparse.Namespace) -> int:
         validation: Any = args.val
         if args.val_data:
             _refuse_shared_files(args.data, args.val_data)
-            held, held_y, _, _ = _read_inputs(args, files=args.val_data, windows=windows)
+            held_windows = _val_labelling(args, windows)
+            held, held_y, _, _ = _read_inputs(args, files=args.val_data, windows=held_windows)
             validation = (held, held_y)
     model = load_model(args.weights, device="cpu", verbose=verbose)
     config = ProbeConfig(
@@ -1335,6 +1399,9 @@ def _predict_continuous(
         rec = dataclasses.replace(rec, data=rec.data * rescale)
     if rename and len(args.data) > 1:  # the keys for the channels of this file
         rename = present_keys(rename, rec.ch_names) or None
+    if getattr(args, "start", 0.0):  # --start: the windows of this recording start there
+        probe = copy.copy(probe)
+        probe.preprocessing = dataclasses.replace(probe.preprocessing, start_seconds=args.start)
     proba = _probabilities(args, probe, rec, rename)
     onsets = probe.window_onsets(len(proba))
     length = probe.preprocessing.window_seconds
