@@ -1506,3 +1506,21 @@ def test_scoring_epochs_off_the_windows_grid_are_warned_of(model, tmp_path):
         warnings.simplefilter("error")
         assert list(emb.window_labels(csv, match="^Sleep stage")) == truth
     assert emb.metadata["preprocessing"]["start_seconds"] == 17
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [("SC4001-stages.txt", "W\nW\nN1\nN2\nN2\n"), ("stages.csv", "epoch,stage\n1,W\n2,N1\n")],
+)
+def test_a_list_of_stages_per_epoch_is_refused_saying_how_to_convert_it(tmp_path, name, text):
+    """One stage per scoring epoch (a lab's export) holds no times: MNE's reader failed on
+    it with "Invalid value for the 'text header' parameter"; now the error lists the formats
+    read and how to write the list as onset/duration/description."""
+    from eegpt.annotations import read_annotations
+
+    path = tmp_path / name
+    path.write_text(text)
+    with pytest.raises(RecordingError, match=r"none of the kinds eegpt reads: .*one per "
+                       r"scoring epoch.*'onset': 30\.0 \* np\.arange") as err:  # fmt: skip
+        read_annotations(path)
+    assert "text header" not in str(err.value)

@@ -110,11 +110,14 @@ def read_annotations(source: str | os.PathLike | mne.Annotations) -> mne.Annotat
         unread = err
     if found is not None:
         return found
-    if str(source).lower().endswith((".csv", ".tsv", ".txt", ".csv_bi", ".tse", ".tse_bi")):
+    table_like = str(source).lower().endswith((".csv", ".tsv", ".txt"))
+    if table_like or str(source).lower().endswith((".csv_bi", ".tse", ".tse_bi")):
         # onsets in seconds (MNE's own reader takes numbers in a .csv for milliseconds)
         found = read_table_annotations(source)
         if found is not None:
             return found
+        if table_like and _is_stage_list(source):  # MNE would fail on it with its own words
+            raise _unknown_format(source, STAGE_LIST_ADVICE)
     try:
         found = mne.read_annotations(source)
     except Exception as err:  # noqa: BLE001 - any reader's failure, named with the file
@@ -122,6 +125,8 @@ def read_annotations(source: str | os.PathLike | mne.Annotations) -> mne.Annotat
         if table is None:
             if unread is None and "Unknown annotation file format" in str(err):  # MNE's words
                 raise _unknown_format(source) from err
+            if unread is None and table_like:  # none of the tables read: say which are
+                raise _unknown_format(source, f"; MNE's reader said: {err}") from err
             why = err if unread is None else unread  # a recording's: why it could not be read
             raise RecordingError(f"could not read annotations from {source}: {why}") from err
         return table
@@ -144,11 +149,39 @@ ANNOTATION_FORMATS = (
 )
 
 
-def _unknown_format(source: str | os.PathLike) -> RecordingError:
+#: How to turn a list of stages, one per scoring epoch, into a table eegpt reads.
+STAGE_LIST_ADVICE = (
+    "; a list of stages, one per scoring epoch (W, N1, N2 ... or a table of epoch and "
+    "stage), holds no times: write it as a table of onset, duration and description, e.g. "
+    "with pandas for 30 s epochs from the first sample: stages = pd.read_csv(path, "
+    "header=None).iloc[:, -1]; pd.DataFrame({'onset': 30.0 * np.arange(len(stages)), "
+    "'duration': 30.0, 'description': stages}).to_csv('hypnogram.csv', index=False)"
+)
+
+
+def _is_stage_list(path: str | os.PathLike) -> bool:
+    """Whether a text file holds one value per line, or a table without onsets whose columns
+    name epochs or stages (``epoch``, ``stage``): a scoring per epoch, which carries no
+    times."""
+    try:
+        with open(path, encoding="utf-8-sig") as fh:
+            lines = [line.strip() for line in fh if line.strip() and not line.startswith("#")]
+    except (OSError, UnicodeDecodeError):
+        return False
+    if not lines:
+        return False
+    if not any(d in line for line in lines for d in ",;\t"):
+        return True  # one value per line: W, W, N1, ...
+    header = {w.strip().strip('"').lower() for w in re.split(r"[,;\t]", lines[0])}
+    return bool(header & {"stage", "stages", "sleep_stage", "epoch"}) and "onset" not in header
+
+
+def _unknown_format(source: str | os.PathLike, more: str = "") -> RecordingError:
     """The error for an annotation file of a kind :func:`read_annotations` does not read,
-    listing those it does (TUH's montage-based ``.lbl``: use the term-based labels)."""
+    listing those it does (TUH's montage-based ``.lbl``: use the term-based labels); ``more``
+    is added after it."""
     name = str(source)
-    advice = ""
+    advice = more
     if name.lower().endswith((".lbl", ".lbl_bi")):
         advice = (
             "; TUH's montage-based .lbl files are not read: give the .tse or .csv_bi file of "
@@ -497,6 +530,8 @@ def window_labels(
                 part = min(end, onsets[j] + length_s) - max(start, onsets[j])
                 if part > 0:
                     cover[j][label] = cover[j].get(label, 0.0) + part
+    if annotations is not None and len(annotations) and len(onsets):
+        _warn_off_grid(annotations, label_rule(match), onsets, length_s)
     need = min_overlap * length_s - 1e-9  # a sample's rounding is not a shortfall
     labels: list[str | None] = []
     for parts in cover:
@@ -526,41 +561,6 @@ def window_labels(
     return labels
 
 
-def _markers_text(
-    matching: Mapping[str, float], said: str, min_overlap: float, length_s: float
-) -> str:
-    """Why markers (annotations of no or little duration, ``matching``: description -> its
-    if annotations is not None and len(annotations) and len(onsets):
-        _warn_off_grid(annotations, label_rule(match), onsets, length_s)
-    longest duration in seconds) label no window, and how to use them instead."""
-    longest = max(matching.values())
-    names = list(matching)
-    lasts = "have zero duration" if longest <= 0 else f"last at most {longest:g} s"
-    return (
-        f"the annotations that match {said} ({', '.join(map(repr, names[:5]))}"
-        f"{', ...' if len(names) > 5 else ''}) {lasts}, less than a label needs "
-        f"({min_overlap:g} of a {length_s:g} s window): markers such as stimuli and responses "
-        "mark moments rather than span time. Each window lists the markers that fall in it "
-        f"among its annotations (Embeddings.annotations), so {select_holding(names)} keeps "
-        "those windows. "
-        "For epochs around the markers, cut them from the Raw and embed the epochs: events, "
-        "event_id = mne.events_from_annotations(raw); epochs = mne.Epochs(raw, events, event_id, "
-        "tmin=-0.2, tmax=0.8 - 1 / raw.info['sfreq']); model.embed(epochs, window_seconds=1) "
-        "(MNE's tmax is inclusive: 1 s epochs, whole patches of the model)"
-    )
-
-
-def select_holding(descriptions: Sequence[str], limit: int = 5) -> str:
-    """The Python that selects the windows of embeddings ``emb`` whose annotations hold any of
-    ``descriptions`` (the first ``limit``), with a boolean mask from ``emb.annotations``:
-    ``"emb[['Stimulus/S  1' in a for a in emb.annotations]]"``."""
-    names = [str(d) for d in descriptions][:limit]
-    held = f"{names[0]!r} in a" if len(names) == 1 else f"any(d in a for d in {tuple(names)!r})"
-    return f"emb[[{held} for a in emb.annotations]]"
-
-
-def label_rule(match: str | Mapping[str, str] | None) -> Callable[[str], str | None]:
-    """The label :func:`window_labels` gives an annotation by its description, None for none:
 GRID_TOLERANCE_S = 1e-4
 """Seconds by which onsets may miss a grid and still lie on it (below a sample at 5 kHz)."""
 
@@ -614,6 +614,39 @@ def _warn_off_grid(
     )
 
 
+def _markers_text(
+    matching: Mapping[str, float], said: str, min_overlap: float, length_s: float
+) -> str:
+    """Why markers (annotations of no or little duration, ``matching``: description -> its
+    longest duration in seconds) label no window, and how to use them instead."""
+    longest = max(matching.values())
+    names = list(matching)
+    lasts = "have zero duration" if longest <= 0 else f"last at most {longest:g} s"
+    return (
+        f"the annotations that match {said} ({', '.join(map(repr, names[:5]))}"
+        f"{', ...' if len(names) > 5 else ''}) {lasts}, less than a label needs "
+        f"({min_overlap:g} of a {length_s:g} s window): markers such as stimuli and responses "
+        "mark moments rather than span time. Each window lists the markers that fall in it "
+        f"among its annotations (Embeddings.annotations), so {select_holding(names)} keeps "
+        "those windows. "
+        "For epochs around the markers, cut them from the Raw and embed the epochs: events, "
+        "event_id = mne.events_from_annotations(raw); epochs = mne.Epochs(raw, events, event_id, "
+        "tmin=-0.2, tmax=0.8 - 1 / raw.info['sfreq']); model.embed(epochs, window_seconds=1) "
+        "(MNE's tmax is inclusive: 1 s epochs, whole patches of the model)"
+    )
+
+
+def select_holding(descriptions: Sequence[str], limit: int = 5) -> str:
+    """The Python that selects the windows of embeddings ``emb`` whose annotations hold any of
+    ``descriptions`` (the first ``limit``), with a boolean mask from ``emb.annotations``:
+    ``"emb[['Stimulus/S  1' in a for a in emb.annotations]]"``."""
+    names = [str(d) for d in descriptions][:limit]
+    held = f"{names[0]!r} in a" if len(names) == 1 else f"any(d in a for d in {tuple(names)!r})"
+    return f"emb[[{held} for a in emb.annotations]]"
+
+
+def label_rule(match: str | Mapping[str, str] | None) -> Callable[[str], str | None]:
+    """The label :func:`window_labels` gives an annotation by its description, None for none:
     the description itself where it contains the regular expression ``match`` (every
     description that is not bad for None); with ``{label: regex}``, the label of the first
     regex it contains."""
