@@ -2022,3 +2022,19 @@ def test_mixed_reference_warning_follows_the_reference_table():
                 _warn_mixed_references([f"C3-{a}", f"C4-{b}"], {}, "", False)
             warned = any("referenced to different sites" in str(w.message) for w in caught)
             assert warned == (EXPECTED_REFERENCE_KEYS[a] != EXPECTED_REFERENCE_KEYS[b]), (a, b)
+
+
+def test_psg_channels_are_told_apart_from_eeg():
+    """A PSG's AASM EOG (E1-M2, E2-M2) and its other sensors (Temp rectal ...) got the hint
+    "If some of [...] are EEG electrodes, map them", as if they might be EEG; an EGI net's
+    E1, E2, E3 ... stay possible electrodes."""
+    psg = ["C3-M2", "E1-M2", "E2-M2", "E1", "E2", "LOC", "ROC", "EOG horizontal", "EOG E1-M2",
+           "Temp rectal", "Temp", "Position", "SpO2", "SaO2", "Resp", "Airflow", "Thor", "Abdo",
+           "Snore", "Pleth", "Pulse", "Event marker"]  # fmt: skip
+    with pytest.warns(RuntimeWarning) as record:
+        map_channels(psg, on_unknown="drop")
+    text = " ".join(str(r.message) for r in record)
+    assert "are EEG electrodes" not in text and "is an EEG electrode" not in text
+    assert "look like other signals" in text
+    with pytest.warns(RuntimeWarning, match=r"If some are EEG electrodes"):
+        map_channels(["Cz", "E1", "E2", "E3", "E4"], on_unknown="drop")

@@ -1280,11 +1280,15 @@ _TEN_FIVE_NUMBERS: dict[str, frozenset[int]] = {
 # Labels of signals other than EEG (files without channel types, such as EDF, call them EEG).
 # (ROC/LOC: the outer canthi's EOG; CHIN, LEG: EMG; SNORE, THOR, ABD, FLOW, POSITION: sleep
 # recordings' other sensors; IBI, BURSTS, SUPPR: clinical systems' derived traces; LUC, RLC
-# (and LLC, RUC): eye channels at the canthi, as in TUH EEG.)
+# (and LLC, RUC): eye channels at the canthi, as in TUH EEG; TEMP: a temperature sensor.)
 _OTHER_SIGNALS = re.compile(
     r"EOG|ECG|EKG|EMG|EXG|RESP|PHOTIC|PLETH|SPO2|SAO2|STATUS|TRIG|STIM|STI\b|^STI\d|PULSE|BREATH|GSR|EDA"
     r"|^ROC|^LOC|^LUC|^RLC|^LLC|^RUC|CHIN|LEG|SNORE|THOR|ABD|FLOW|POSITION|^IBI$|^BURSTS$|^SUPPR$|EVENT|MARKER"
+    r"|TEMP"
 )
+# AASM's EOG electrodes (E1-M2, E2-M2): EOG unless the file numbers its electrodes E1, E2, E3 ...
+# (an EGI net's EEG)
+_AASM_EOG = re.compile(r"^E[12]$")
 # Reference labels naming one side's ear or mastoid: channels against both sides are not on
 # one reference (AASM sleep montages: C3-M2, C4-M1).
 _LEFT_REFERENCES = frozenset({"A1", "M1"})
@@ -1691,7 +1695,13 @@ def _dropped_note(
     targets, chosen = targets or {}, chosen or {}
     keys = {name: _label_key(targets.get(name, name)) for name in unknown}
     electrodes = [n for n in unknown if is_other_electrode(targets.get(n, n))]
-    signals = [n for n in unknown if n not in electrodes and _OTHER_SIGNALS.search(keys[n])]
+    numbered_e = len({k for k in keys.values() if re.fullmatch(r"E\d+", k)}) > 2  # EGI's E1...
+    signals = [
+        n
+        for n in unknown
+        if n not in electrodes
+        and (_OTHER_SIGNALS.search(keys[n]) or (_AASM_EOG.match(keys[n]) and not numbered_e))
+    ]
     copies = [
         n
         for n in unknown
