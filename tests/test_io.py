@@ -1752,3 +1752,115 @@ def test_a_brainvision_marker_file_not_in_its_codepage_is_said(tmp_path):
     with pytest.raises(RecordingError, match=match) as raised:
         as_recording(vhdr, verbose="error")
     assert "its marker file" not in str(raised.value)
+
+
+def _mne_must_not_read(monkeypatch):
+    """Make any MNE read of a raw file fail the test: a refusal must come before it."""
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("MNE was asked to read the file")
+
+    monkeypatch.setattr(mne.io, "read_raw", refuse)
+    monkeypatch.setattr(mne.io, "read_raw_brainvision", refuse)
+
+
+@pytest.mark.parametrize(
+    ("declared", "said"),
+    [
+        (100_000_000, r"declares NumberOfChannels=100000000, outside 1 to 10,000"),
+        (0, r"declares NumberOfChannels=0, outside 1 to 10,000"),
+        (
+            5,
+            r"declares NumberOfChannels=5 but its \[Channel Infos\] section has entries for 3 "
+            r"of them \(missing: Ch4, Ch5\)",
+        ),  # fmt: skip
+    ],
+)
+def test_a_brainvision_header_of_a_false_channel_count_is_refused_before_mne(
+    tmp_path, monkeypatch, declared, said
+):
+    """A BrainVision header declaring more channels than its [Channel Infos] lists (MNE
+    allocated for all of them, then listed every missing index in its error: 7 GB of memory
+    and a 1 GB message for NumberOfChannels=100000000), or an absurd count, is refused with
+    the values, before MNE reads it, on both reading paths."""
+    from test_annotations import _write_brainvision
+
+    vhdr = _write_brainvision(tmp_path)  # 3 channels listed
+    text = vhdr.read_text(encoding="utf-8")
+    vhdr.write_text(text.replace("NumberOfChannels=3", f"NumberOfChannels={declared}"), "utf-8")
+    _mne_must_not_read(monkeypatch)
+    with pytest.raises(RecordingError, match=said) as caught:
+        as_recording(vhdr, verbose="error")
+    assert len(str(caught.value)) < 500
+    with pytest.raises(RecordingError, match=said):
+        open_stream(vhdr, verbose="error")
+
+
+def test_a_brainvision_header_of_more_channels_than_its_data_file_holds_is_refused(
+    tmp_path, monkeypatch
+):
+    """A BrainVision data file shorter than one sample of every declared channel is refused,
+    naming both sizes, before MNE reads it."""
+    from test_annotations import _write_brainvision
+
+    vhdr = _write_brainvision(tmp_path)
+    (tmp_path / "rec.eeg").write_bytes(b"\0" * 11)  # 3 float32 channels: 12 bytes a sample
+    _mne_must_not_read(monkeypatch)
+    with pytest.raises(RecordingError, match=r"NumberOfChannels=3 of 4-byte samples \(12 bytes "
+                       r"for one sample of every channel\), but its data file rec.eeg holds "
+                       r"11 bytes"):  # fmt: skip
+        as_recording(vhdr, verbose="error")
+
+
+def test_a_readers_long_error_is_passed_on_cut_in_the_middle(tmp_path, monkeypatch):
+    """An error MNE raises with an unbounded message is passed on (in the error, and in a
+    corpus run's ``_errors.csv`` text) at most RECORDED_WARNING_WIDTH characters, its start
+    and end kept."""
+    from test_annotations import _write_brainvision
+
+    from eegpt._logging import RECORDED_WARNING_WIDTH
+    from eegpt.dataset import _described_error
+
+    vhdr = _write_brainvision(tmp_path)
+    message = "missing entries at indices [" + ", ".join(map(str, range(200_000))) + "]. End"
+
+    def fail(*args, **kwargs):
+        raise RuntimeError(message)
+
+    monkeypatch.setattr(mne.io, "read_raw", fail)
+    with pytest.raises(RecordingError) as caught:
+        as_recording(vhdr, verbose="error")
+    text = str(caught.value)
+    assert len(text) < RECORDED_WARNING_WIDTH + 200
+    assert "RuntimeError: missing entries at indices [0, 1, 2" in text
+    assert text.endswith("199999]. End") and " ... " in text
+    assert len(_described_error(caught.value)) <= RECORDED_WARNING_WIDTH
+    monkeypatch.setenv("EEGPT_DEBUG", "1")  # with the traceback: its message is cut too
+    assert len(_described_error(caught.value)) < 3 * RECORDED_WARNING_WIDTH + 2000
+
+
+def test_running_out_of_memory_reading_a_file_points_at_its_header(tmp_path, monkeypatch):
+    """Memory running out while MNE reads a file is said with what to check (the header's
+    claims) and what to do, not a command to run (which may be the one running)."""
+    from test_annotations import _write_brainvision
+
+    import eegpt.io
+
+    vhdr = _write_brainvision(tmp_path)
+
+    def fail(*args, **kwargs):
+        raise MemoryError()
+
+    monkeypatch.setattr(mne.io, "read_raw", fail)
+    with pytest.raises(RecordingError) as caught:
+        as_recording(vhdr, verbose="error")
+    text = str(caught.value)
+    assert "ran out of memory" in text and "Check the file's header" in text
+    assert "eegpt embed" not in text and "eegpt.embed" not in text
+    monkeypatch.undo()
+    monkeypatch.setattr(eegpt.io, "available_memory", lambda: 1000)
+    with pytest.raises(RecordingError) as caught:
+        as_recording(vhdr, verbose="error")
+    text = str(caught.value)
+    assert "3 channels x 7680 samples (30 s at 256 Hz, as the file's header claims)" in text
+    assert "eegpt embed" not in text and "eegpt.embed" not in text

@@ -528,6 +528,16 @@ longest fixed texts (about 1,000 characters with a path) whole; lists of many ch
 can go past it, and lose their middle."""
 
 
+def reader_text(text: object, width: int = RECORDED_WARNING_WIDTH) -> str:
+    """``text`` (an exception a reader such as MNE raised, or its message) as an eegpt error
+    passes it on, in its message and in ``_errors.csv``: as it is up to ``width`` characters
+    (:data:`RECORDED_WARNING_WIDTH` unless given), else on one line with its middle left out
+    (:func:`cut_in_the_middle`). A reader's words can be unbounded: MNE listed every missing
+    channel index of a corrupt BrainVision header, a gigabyte of text for a 260-byte file."""
+    text = str(text)
+    return text if len(text) <= width else cut_in_the_middle(text, width)
+
+
 def warning_texts(
     texts: Iterable[str], limit: int, width: int = RECORDED_WARNING_WIDTH
 ) -> list[str]:

@@ -101,6 +101,7 @@ from eegpt._logging import (
     honours_verbose,
     progress_interval,
     progress_options,
+    reader_text,
     recorded_command,
     warning_texts,
 )
@@ -403,10 +404,13 @@ TRACEBACK_MARK = "\nTraceback (most recent call last):"
 def _described_error(err: BaseException) -> str:
     """Why a file failed, for ``_errors.csv``: the exception's type and message (and, with
     :data:`DEBUG_ENV` set, its traceback on the lines after), the file names in it as their
-    real text (:func:`eegpt._filenames.path_text`), which a UTF-8 report can hold."""
-    text = path_text(f"{type(err).__name__}: {err}")
+    real text (:func:`eegpt._filenames.path_text`), which a UTF-8 report can hold; a message
+    longer than :data:`~eegpt._logging.RECORDED_WARNING_WIDTH` characters (a reader's words
+    can be unbounded) loses its middle (:func:`~eegpt._logging.reader_text`), in the
+    traceback too."""
+    text = reader_text(path_text(f"{type(err).__name__}: {err}"))
     if os.environ.get(DEBUG_ENV):
-        text += "\n" + "".join(traceback.format_exception(err)).rstrip()
+        text += "\n" + "".join(map(reader_text, traceback.format_exception(err))).rstrip()
     return text
 
 

@@ -50,6 +50,7 @@ from eegpt._logging import (
     mne_state_held,
     mne_verbose,
     pass_on_warnings,
+    reader_text,
 )
 from eegpt._logging import log as _log
 from eegpt._logging import warn as _warn
@@ -622,6 +623,7 @@ def open_recording(
         )
     refuse_eeglab_data_file(path)
     refuse_brainvision_data_file(path)
+    _check_brainvision_header(path)
     header = None
     if path.is_file() and path.suffix.lower() in (".edf", ".bdf"):
         header = check_edf_header(path)
@@ -763,16 +765,19 @@ def mne_call(
     except (RecordingError, KeyboardInterrupt):
         raise
     except MemoryError as err:
+        detail = f": {reader_text(err)}" if str(err).strip() else ""
         raise RecordingError(
-            f"could not read EEG file {path}: not enough memory ({err}); embed it with "
-            "eegpt.embed / `eegpt embed`, which read files in bounded memory, or crop it"
+            f"could not read EEG file {path}: MNE ran out of memory reading it (MemoryError"
+            f"{detail}). Check the file's header: one that claims far more channels or "
+            "samples than the file holds (a corrupt header) makes the reader ask for that much "
+            "memory; if the recording is that large, crop it or read fewer channels (picks)"
         ) from err
     except Exception as err:  # MNE raises anything: ValueError, KeyError, struct.error, ...
         formats = "formats MNE reads include .edf, .bdf, .gdf, .fif, .vhdr, .set, .cnt, .mff"
         if "Unsupported file type" in str(err):
-            reason = f"unsupported file type {path.suffix!r} ({err}); {formats}"
+            reason = f"unsupported file type {path.suffix!r} ({reader_text(err)}); {formats}"
         elif _fif_cut_short(path, err):
-            reason = _fif_truncated(f"MNE: {type(err).__name__}: {err}")
+            reason = _fif_truncated(f"MNE: {reader_text(f'{type(err).__name__}: {err}')}")
         elif not str(err).strip():
             reason = (
                 f"MNE's reader for {path.suffix or 'files without a suffix'!r} failed "
@@ -780,7 +785,7 @@ def mne_call(
                 f"its name says; {formats}"
             )
         else:
-            reason = f"{type(err).__name__}: {err}"
+            reason = reader_text(f"{type(err).__name__}: {err}")
         raise RecordingError(f"could not read EEG file {path}: {reason}") from err
     finally:
         pass_on_warnings(caught, path, skip)
@@ -883,10 +888,12 @@ def check_memory(raw: mne.io.BaseRaw, path: Path, n_channels: int | None = None)
     available = available_memory()
     if available is not None and needed > MEMORY_FRACTION * available:
         raise RecordingError(
-            f"{path}: loading {n_channels} channels x {raw.n_times} samples needs "
-            f"{needed / 2**30:.1f} GiB, more than {MEMORY_FRACTION:.0%} of the "
-            f"{available / 2**30:.1f} GiB of memory available. eegpt.embed and `eegpt embed` "
-            "read files in bounded memory; otherwise crop the recording or pick fewer channels."
+            f"{path}: loading {n_channels} channels x {raw.n_times} samples "
+            f"({raw.n_times / raw.info['sfreq']:g} s at {raw.info['sfreq']:g} Hz, as the "
+            f"file's header claims) needs {needed / 2**30:.1f} GiB, more than "
+            f"{MEMORY_FRACTION:.0%} of the {available / 2**30:.1f} GiB of memory available. "
+            "If the recording is not that long, its header is corrupt: check it; otherwise "
+            "crop the recording or pick fewer channels."
         )
 
 
@@ -1264,6 +1271,73 @@ def refuse_brainvision_data_file(path: Path) -> None:
 
 _BRAINVISION_BYTES = {"INT_16": 2, "INT_32": 4, "IEEE_FLOAT_32": 4}
 """Bytes per sample of the binary formats of BrainVision data files (as MNE reads them)."""
+
+MAX_BRAINVISION_CHANNELS = 10_000
+"""The most channels a BrainVision header may declare (``NumberOfChannels``): far more than
+any EEG/MEG system records; EDF caps its own at 9,999 (a 4-character field). MNE sets aside
+room for every declared channel before it reads their entries, so a corrupt count made it
+use gigabytes of memory on a 260-byte header."""
+_MAX_BRAINVISION_HEADER_BYTES = 16 << 20
+"""The largest BrainVision header file read: a text of a line or two per channel."""
+
+
+def _check_brainvision_header(path: Path) -> None:
+    """Refuse a BrainVision header (``.vhdr``, ``.ahdr``) whose ``NumberOfChannels`` is
+    absurd (over :data:`MAX_BRAINVISION_CHANNELS`, or below 1), is not matched by an entry
+    ``Ch1=`` ... ``ChN=`` of its ``[Channel Infos]`` section for every channel, or asks for
+    more bytes than its binary data file holds for a single sample of every channel, before
+    MNE reads it (as :func:`check_edf_header` checks an EDF header): MNE allocates for the
+    declared count first and then lists every missing index in its error. A header whose
+    count does not parse, or other things MNE checks itself, are left to MNE."""
+    if path.suffix.lower() not in (".vhdr", ".ahdr") or not path.is_file():
+        return
+    size = path.stat().st_size
+    where = f"could not read EEG file {path}"
+    if size > _MAX_BRAINVISION_HEADER_BYTES:
+        raise RecordingError(
+            f"{where}: the header file is {size} bytes, more than the "
+            f"{_MAX_BRAINVISION_HEADER_BYTES >> 20} MiB any BrainVision header needs (it is "
+            "text, a line or two per channel); it is not a BrainVision header, or corrupt"
+        )
+    text = path.read_bytes().decode("latin-1").split("[Comment]")[0]  # as MNE splits it
+    declared = re.search(r"^\s*NumberOfChannels\s*[=:]\s*([^\r\n]*)", text, re.M | re.I)
+    try:
+        n_channels = int(declared[1].strip()) if declared else None
+    except ValueError:
+        return  # MNE says it does not parse, in a line
+    if n_channels is None:
+        return
+    if not 1 <= n_channels <= MAX_BRAINVISION_CHANNELS:
+        raise RecordingError(
+            f"{where}: its header declares NumberOfChannels={n_channels}, outside 1 to "
+            f"{MAX_BRAINVISION_CHANNELS:,}; the header is corrupt: check its NumberOfChannels "
+            "against the Ch1=, Ch2=, ... entries of its [Channel Infos] section"
+        )
+    section = re.search(r"^\s*\[Channel Infos\][^\r\n]*$(.*?)(?=^\s*\[|\Z)", text, re.M | re.S)
+    listed = {
+        int(m[1])
+        for m in re.finditer(r"^\s*ch(\d+)\s*[=:]", section[1] if section else "", re.M | re.I)
+    }
+    missing = [f"Ch{k}" for k in range(1, n_channels + 1) if k not in listed]
+    if missing:
+        raise RecordingError(
+            f"{where}: its header declares NumberOfChannels={n_channels} but its [Channel "
+            f"Infos] section has entries for {n_channels - len(missing)} of them (missing: "
+            f"{few(missing, 5)}); the header is corrupt or cut short: make NumberOfChannels "
+            "the number of channels listed, or restore the header from a complete copy"
+        )
+    fields = _vhdr_fields(path)
+    width = _BRAINVISION_BYTES.get(fields.get("binaryformat", "").upper())
+    data = path.parent / fields.get("datafile", "")
+    if fields.get("dataformat", "BINARY").upper() != "BINARY" or width is None:
+        return
+    if fields.get("datafile") and data.is_file() and data.stat().st_size < n_channels * width:
+        raise RecordingError(
+            f"{where}: its header declares NumberOfChannels={n_channels} of "
+            f"{width}-byte samples ({n_channels * width} bytes for one sample of every "
+            f"channel), but its data file {data.name} holds {data.stat().st_size} bytes; the "
+            "header or the data file is corrupt, or the data file is empty"
+        )
 
 
 def brainvision_truncated(path: Path, raw: mne.io.BaseRaw) -> dict[str, Any] | None:
