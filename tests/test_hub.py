@@ -40,7 +40,9 @@ class HubServer:
     Large files answer with a 302 to ``/cdn/...`` carrying ``X-Linked-Etag: "<sha256>"`` (as the
     Hub does for LFS files); small ones are served directly with a git-sha1-like ETag. Every
     request is counted. ``corrupt`` names files whose body is altered (headers unchanged) and
-    ``drop`` files whose connection is closed halfway through the body.
+    ``drop`` files whose connection is closed halfway through the body. Under ``/bare/`` files
+    are served without Content-Length and ETag, cut to ``cut[name]`` bytes where given; a
+    query string is ignored (a signed URL's token).
     """
 
     def __init__(self) -> None:
@@ -49,6 +51,7 @@ class HubServer:
         self.corrupt: set[str] = set()
         self.drop: set[str] = set()
         self.requests: list[str] = []
+        self.cut: dict[str, int] = {}
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -57,6 +60,15 @@ class HubServer:
 
             def do_GET(self):
                 server.requests.append(self.path)
+                self.path = self.path.partition("?")[0]
+                if self.path.startswith("/bare/"):
+                    name = self.path[len("/bare/") :]
+                    body = server.files[name][: server.cut.get(name)]
+                    self.send_response(200)
+                    self.end_headers()
+                    self.wfile.write(body)
+                    self.close_connection = True
+                    return None
                 prefix = f"/{REPO}/resolve/main/"
                 if self.path.startswith(prefix):
                     name = self.path[len(prefix) :]
@@ -412,3 +424,47 @@ def test_pretrained_names_in_any_case_and_with_underscores(server, tmp_path, nam
 
     assert fetch_weights(name, progress=False) == tmp_path / "cache" / REPO / "main"
     assert resolve_weights(name, progress=False) == tmp_path / "cache" / REPO / "main"
+
+
+def test_url_credentials_and_tokens_are_not_shown(server, pretrained_files, tmp_path, capsys,
+                                                  caplog, monkeypatch):  # fmt: skip
+    """A weights URL's query string (a signed URL's token) is shown as ``?...`` in every line
+    and message about its download (the progress line, the unverified-hash warning, HTTP and
+    connection errors); a URL carrying credentials (user:password@) is refused, saying how to
+    pass them, without showing them."""
+    import logging
+
+    from eegpt.cli import main
+
+    url = f"{server.url}/plain/model.safetensors?token=TOKSECRET&X-Amz-Signature=SIGSECRET"
+    with caplog.at_level(logging.INFO, logger="eegpt"):
+        assert main(["fetch", url]) == 0
+        server.files.pop("config.json")
+        assert main(["fetch", f"{server.url}/plain/config.json?token=TOKSECRET"]) == 1
+    said = capsys.readouterr().err + " ".join(r.getMessage() for r in caplog.records)
+    assert f"downloading {server.url}/plain/model.safetensors?... to" in said
+    assert f"no SHA-256 known for {server.url}/plain/model.safetensors?..." in said
+    assert f"weights from {server.url}/plain/config.json?...: HTTP error 404" in said
+    with socket.socket() as s:  # a port that nothing listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    with pytest.raises(WeightsUnavailableError) as err:
+        fetch_weights(f"http://127.0.0.1:{port}/w.safetensors?token=TOKSECRET", progress=False)
+    assert f"could not reach 127.0.0.1:{port}: " in str(err.value)
+    said += str(err.value)
+    for secret in (f"http://alice:S3CRETPW@127.0.0.1:{port}/ok/model.safetensors?token=TOKSECRET",
+                   f"http://S3CRETPW@127.0.0.1:{port}/ok/model.safetensors"):  # fmt: skip
+        caplog.clear()
+        with caplog.at_level(logging.INFO, logger="eegpt"):
+            assert main(["info", secret]) == 1
+        out = capsys.readouterr()
+        said += out.err + out.out + " ".join(r.getMessage() for r in caplog.records)
+        assert f"error: http://***@127.0.0.1:{port}/ok/model.safetensors" in out.err
+        assert "credentials in a URL (user:password@host) are not supported" in out.err
+        assert "curl --netrc" in out.err
+    monkeypatch.setenv("HF_ENDPOINT", f"http://alice:S3CRETPW@127.0.0.1:{port}")
+    with pytest.raises(ValueError, match=r"http://\*\*\*@127.0.0.1:\d+/braindecode") as err:
+        fetch_weights("eegpt-large", progress=False)
+    said += str(err.value)
+    for secret in ("TOKSECRET", "SIGSECRET", "S3CRETPW", "alice"):
+        assert secret not in said

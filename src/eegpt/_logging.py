@@ -326,6 +326,28 @@ def without_secrets(word: str) -> str:
     return _URL.sub(lambda m: m["scheme"] + m["rest"], word)
 
 
+#: :data:`_URL` with its credentials and query (or fragment) as groups of their own.
+_URL_PARTS = re.compile(
+    r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*://)(?P<userinfo>[^/?#\s]*@)?(?P<rest>[^?#\s]*)"
+    r"(?P<query>[?#]\S*)?"
+)
+
+
+def secrets_hidden(text: str) -> str:
+    """``text`` with every URL in it shown without what may be a secret, for a message: its
+    credentials as ``***@`` and its query string (a signed URL's ``?X-Amz-Signature=...``,
+    a ``?token=``) or fragment as ``?...`` (``#...``), keeping scheme, host and path
+    (``http://***@host/a/model.safetensors?...``). What :func:`without_secrets` leaves out of
+    a recorded command, marked as left out."""
+
+    def hide(m: re.Match[str]) -> str:
+        userinfo = "***@" if m["userinfo"] else ""
+        query = f"{m['query'][0]}..." if m["query"] else ""
+        return m["scheme"] + userinfo + m["rest"] + query
+
+    return _URL_PARTS.sub(hide, text)
+
+
 @contextlib.contextmanager
 def command_recorded(words: Sequence[str]) -> Iterator[None]:
     """Inside the block, :func:`recorded_command` gives ``words``: the arguments of the

@@ -31,7 +31,7 @@ from typing import Any
 
 from tqdm import tqdm
 
-from eegpt._logging import log, progress_options
+from eegpt._logging import log, progress_options, secrets_hidden
 from eegpt._tempfiles import temporary_beside
 from eegpt.errors import ChecksumError, DownloadError, WeightsUnavailableError
 
@@ -170,6 +170,25 @@ class _RedirectRecorder(urllib.request.HTTPRedirectHandler):
         return super().redirect_request(req, fp, code, msg, headers, newurl)
 
 
+def _refuse_credentials(url: str) -> None:
+    """Refuse a URL that carries credentials (``https://user:password@host/...``): urllib
+    does not send them, and they would show wherever the URL is printed.
+
+    Raises
+    ------
+    ValueError
+        Naming the URL with its credentials hidden, and how to download such a file.
+    """
+    if "@" in urllib.parse.urlsplit(url).netloc:
+        raise ValueError(
+            f"{secrets_hidden(url)}: credentials in a URL (user:password@host) are not "
+            "supported. Download the file with a tool that takes them (e.g. `curl --netrc "
+            "-O URL`, with the credentials in ~/.netrc), check it and pass its path "
+            "(--weights PATH, eegpt.load_model(PATH)), or give a URL that needs none (a "
+            "signed URL, whose token is in its query string, works)"
+        )
+
+
 def _sha_from_headers(responses: list[Message]) -> str | None:
     """A SHA-256 announced by the server (``X-Linked-Etag`` first, then ``ETag``), if any."""
     for name in ("X-Linked-Etag", "ETag"):
@@ -231,13 +250,15 @@ def download(
     """
     dest = Path(dest)
     expected = _normalise_sha(sha256)
+    _refuse_credentials(url)
+    shown = secrets_hidden(url)  # in messages: no token of a signed URL
     if timeout is None:
         timeout = download_timeout()
     dest.parent.mkdir(parents=True, exist_ok=True)
     _remove_stale_parts(dest)
     # before the connection, which may wait up to `timeout` seconds without a word;
     # on stderr beside the progress bar, else for the logging configuration to decide
-    log(f"downloading {url} to {dest} (timeout {timeout:g} s)", True if progress else None)
+    log(f"downloading {shown} to {dest} (timeout {timeout:g} s)", True if progress else None)
     fd, part = temporary_beside(dest, ".part")
     recorder = _RedirectRecorder()
     opener = urllib.request.build_opener(recorder)
@@ -246,7 +267,7 @@ def download(
         with os.fdopen(fd, "wb") as out, opener.open(request, timeout=timeout) as response:
             kind = (response.headers.get("Content-Type") or "").split(";")[0].strip().lower()
             if kind == "text/html" and not _is_page_name(dest):
-                raise _web_page_error(url, dest, "Content-Type text/html")
+                raise _web_page_error(shown, dest, "Content-Type text/html")
             length = response.headers.get("Content-Length")
             total = int(length) if length and length.isdigit() else None
             announced = _sha_from_headers([*recorder.headers, response.headers])
@@ -264,21 +285,21 @@ def download(
             ) as bar:
                 while chunk := response.read(_CHUNK):
                     if not received and _looks_like_html(chunk) and not _is_page_name(dest):
-                        raise _web_page_error(url, dest, "HTML")
+                        raise _web_page_error(shown, dest, "HTML")
                     out.write(chunk)
                     digest.update(chunk)
                     received += len(chunk)
                     bar.update(len(chunk))
             if total is not None and received != total:
                 raise DownloadError(
-                    f"connection closed after {received} of {total} bytes of {url}; try again"
+                    f"connection closed after {received} of {total} bytes of {shown}; try again"
                 )
             out.flush()
             os.fsync(out.fileno())
         actual = digest.hexdigest()
         if expected is not None and actual != expected:
             raise ChecksumError(
-                f"checksum mismatch for {url}: expected sha256 {expected}, got {actual}. The "
+                f"checksum mismatch for {shown}: expected sha256 {expected}, got {actual}. The "
                 "download is corrupt (or the file changed on the server) and was deleted; try "
                 "again, or download the file by hand and pass its path."
             )
@@ -287,14 +308,14 @@ def download(
                 "no SHA-256 known for %s (none given, none announced by the server): the "
                 "download is unverified. Its SHA-256 is %s; to pin it, fetch it with "
                 "`eegpt fetch URL --sha256 HASH` (eegpt.hub.fetch_weights(url, sha256=...))",
-                url,
+                shown,
                 actual,
             )
         os.replace(part, dest)
     except BaseException:
         part.unlink(missing_ok=True)
         raise
-    logger.info("downloaded %s to %s (sha256 %s)", url, dest, actual)
+    logger.info("downloaded %s to %s (sha256 %s)", shown, dest, actual)
     return dest
 
 
@@ -372,13 +393,17 @@ def _unreached(error: BaseException) -> str | None:
 
 
 def _unavailable(url: str, error: BaseException) -> WeightsUnavailableError:
+    """Why the weights at ``url`` could not be downloaded, and how to get them; the URL's
+    credentials and query string (a signed URL's token) are not shown."""
     if isinstance(error, urllib.error.HTTPError):
         reason: object = f"HTTP error {error.code} ({error.reason})"
     else:
         reason = getattr(error, "reason", None) or error
+    reason = secrets_hidden(str(reason))
     cause = _unreached(error)
+    url = secrets_hidden(url)
     if cause is not None:
-        host = urllib.parse.urlparse(url).netloc or url
+        host = urllib.parse.urlsplit(url).netloc.rpartition("@")[2] or url
         return WeightsUnavailableError(
             f"could not reach {host}: {cause} ({reason}); the EEGPT weights at {url} were not "
             f"downloaded.\n\n{OFFLINE_HELP}\n\n{WEIGHTS_HELP}"
@@ -470,6 +495,7 @@ def fetch_weights(
             _fetch(url, folder / filename, pinned.get(filename), force, progress)
         return folder
     if name_or_url.startswith(("http://", "https://")):
+        _refuse_credentials(name_or_url)
         key = hashlib.sha256(name_or_url.encode()).hexdigest()[:16]
         basename = Path(urllib.parse.unquote(urllib.parse.urlparse(name_or_url).path)).name
         dest = root / "urls" / key / (basename or "weights")
