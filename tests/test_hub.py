@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import shutil
 import socket
 import threading
@@ -468,3 +469,63 @@ def test_url_credentials_and_tokens_are_not_shown(server, pretrained_files, tmp_
     said += str(err.value)
     for secret in ("TOKSECRET", "SIGSECRET", "S3CRETPW", "alice"):
         assert secret not in said
+
+
+def test_a_redirect_from_https_to_plain_http_is_refused():
+    """A redirect that would take a download from https to plain http is refused, naming
+    both addresses without their secrets; https to https is followed."""
+    from email.message import Message
+
+    recorder = hub._RedirectRecorder()
+    request = urllib.request.Request("https://hub.example/w.safetensors?token=TOKSECRET")
+    with pytest.raises(DownloadError, match=r"https://hub.example/w.safetensors\?\.\.\. "
+                       r"redirected to http://cdn.example/w\?\.\.\., from https to http, which "
+                       r"is neither encrypted nor authenticated: refused"):  # fmt: skip
+        recorder.redirect_request(
+            request, None, 302, "Found", Message(), "http://cdn.example/w?s=1"
+        )
+    followed = recorder.redirect_request(
+        request, None, 302, "Found", Message(), "https://cdn.example/w"
+    )
+    assert followed.full_url == "https://cdn.example/w"
+
+
+def test_plain_http_to_another_machine_is_warned_of(tmp_path, monkeypatch, caplog):
+    """A download from another machine over plain http (an explicit mirror) is allowed, with
+    a warning that it is neither encrypted nor authenticated; none for this machine."""
+    import logging
+
+    def unreachable(self, request, data=None, timeout=None):
+        raise urllib.error.URLError(ConnectionRefusedError())
+
+    monkeypatch.setattr(hub.urllib.request.OpenerDirector, "open", unreachable)
+    with caplog.at_level(logging.WARNING, logger="eegpt"):
+        for url in ("http://mirror.example/w.safetensors?t=SECRET", "http://127.0.0.1:9/w"):
+            with pytest.raises(urllib.error.URLError):
+                download(url, tmp_path / "w.safetensors", progress=False)
+    warned = [r.getMessage() for r in caplog.records]
+    assert len(warned) == 1
+    assert warned[0].startswith("http://mirror.example/w.safetensors?... is plain HTTP: the "
+                                "download is neither encrypted nor authenticated")  # fmt: skip
+
+
+@pytest.mark.parametrize("kind", ["safetensors", "zip"])
+def test_a_truncated_download_without_length_or_hash_is_refused(server, pretrained_files,
+                                                                tmp_path, kind):  # fmt: skip
+    """A download that neither a SHA-256 nor a Content-Length can check (no ETag, no length)
+    and that was cut short is refused by its own structure (a safetensors header's tensor
+    offsets, a zip archive's end record) and not cached; the whole file is taken."""
+    files, _ = pretrained_files
+    name = "model.safetensors" if kind == "safetensors" else "weights.pt"
+    if kind == "zip":
+        torch.save({"w": torch.zeros(300)}, tmp_path / name)
+        server.files[name] = (tmp_path / name).read_bytes()
+    data = server.files[name]
+    server.cut[name] = len(data) - 100
+    url = f"{server.url}/bare/{name}"
+    with pytest.raises(WeightsUnavailableError, match=rf"the download of {re.escape(url)} is "
+                       r"incomplete: .*; it was deleted: try again"):  # fmt: skip
+        fetch_weights(url, progress=False)
+    assert leftovers(tmp_path / "cache") == []
+    del server.cut[name]
+    assert fetch_weights(url, progress=False).read_bytes() == data

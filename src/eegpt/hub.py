@@ -8,7 +8,11 @@ endpoint from ``$HF_ENDPOINT``, default ``https://huggingface.co``) or a plain U
 against the expected SHA-256 and only then renamed into place, so a file under its final name is
 always complete and verified (two processes downloading the same file do not share a ``.part``).
 A download with no checksum to check (none given and none announced by the server) is logged as
-a warning.
+a warning, and refused when its own structure shows it cut short (a safetensors file shorter
+than its header says, a zip archive without its end record), which a missing Content-Length
+would not show. A redirect from https to plain http is refused; a plain ``http://`` address
+given (a mirror) is used, with a warning unless it is this machine. URLs are shown without
+credentials or query string (a signed URL's token); a URL with credentials is refused.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from __future__ import annotations
 import glob
 import hashlib
 import http.client
+import json
 import logging
 import math
 import os
@@ -166,6 +171,18 @@ class _RedirectRecorder(urllib.request.HTTPRedirectHandler):
         self.headers: list[Message] = []
 
     def redirect_request(self, req, fp, code, msg, headers, newurl):  # noqa: D401 (urllib API)
+        """Follow the redirect, keeping its headers; refuse one from ``https`` to another
+        scheme (plain ``http``), which would drop the encryption and the server's proof of
+        who it is that the address asked for."""
+        old = urllib.parse.urlsplit(req.full_url).scheme.lower()
+        new = urllib.parse.urlsplit(newurl).scheme.lower()
+        if old == "https" and new != "https":
+            raise DownloadError(
+                f"{secrets_hidden(req.full_url)} redirected to {secrets_hidden(newurl)}, from "
+                f"https to {new or 'no scheme'}, which is neither encrypted nor authenticated: "
+                "refused. Ask the server's owner for an https address throughout, or download "
+                "the file by hand, check it, and pass its path"
+            )
         self.headers.append(headers)
         return super().redirect_request(req, fp, code, msg, headers, newurl)
 
@@ -186,6 +203,22 @@ def _refuse_credentials(url: str) -> None:
             "-O URL`, with the credentials in ~/.netrc), check it and pass its path "
             "(--weights PATH, eegpt.load_model(PATH)), or give a URL that needs none (a "
             "signed URL, whose token is in its query string, works)"
+        )
+
+
+_LOOPBACK = ("localhost", "127.0.0.1", "::1")
+
+
+def _warn_plain_http(url: str) -> None:
+    """Warn that a download from another machine over plain ``http://`` (allowed when given
+    so, e.g. a mirror in ``$HF_ENDPOINT``) can be read and changed on its way."""
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme.lower() == "http" and (parts.hostname or "") not in _LOOPBACK:
+        logger.warning(
+            "%s is plain HTTP: the download is neither encrypted nor authenticated, so "
+            "anyone on the way can read or change it; use an https:// address where the "
+            "server has one, and pin the file's SHA-256 (--sha256)",
+            secrets_hidden(url),
         )
 
 
@@ -256,6 +289,7 @@ def download(
         timeout = download_timeout()
     dest.parent.mkdir(parents=True, exist_ok=True)
     _remove_stale_parts(dest)
+    _warn_plain_http(url)
     # before the connection, which may wait up to `timeout` seconds without a word;
     # on stderr beside the progress bar, else for the logging configuration to decide
     log(f"downloading {shown} to {dest} (timeout {timeout:g} s)", True if progress else None)
@@ -303,6 +337,10 @@ def download(
                 "download is corrupt (or the file changed on the server) and was deleted; try "
                 "again, or download the file by hand and pass its path."
             )
+        if expected is None and (cut := _cut_short(part, dest)) is not None:
+            raise DownloadError(
+                f"the download of {shown} is incomplete: {cut}; it was deleted: try again"
+            )
         if expected is None:
             logger.warning(
                 "no SHA-256 known for %s (none given, none announced by the server): the "
@@ -317,6 +355,49 @@ def download(
         raise
     logger.info("downloaded %s to %s (sha256 %s)", shown, dest, actual)
     return dest
+
+
+#: The largest safetensors header read (as the safetensors library allows).
+_SAFETENSORS_HEADER_LIMIT = 100_000_000
+#: The most bytes after a zip archive's end-of-central-directory record (its comment).
+_ZIP_TAIL = 22 + 0xFFFF
+
+
+def _cut_short(path: Path, dest: Path) -> str | None:
+    """Why the downloaded file ``path`` (to become ``dest``) is shorter than its own
+    structure says, for a download no SHA-256 verifies (nor, without Content-Length, its
+    length): a zip archive (``torch.save``'s format) without its end-of-central-directory
+    record, or a ``.safetensors`` file shorter than its header and the tensors the header
+    lists; None for a whole one, and for files of other kinds (left to the loader)."""
+    size = path.stat().st_size
+    with open(path, "rb") as f:
+        head = f.read(8)
+        if head[:4] == b"PK\x03\x04":
+            f.seek(max(0, size - _ZIP_TAIL))
+            if b"PK\x05\x06" not in f.read():
+                return (
+                    f"the zip archive ({size} bytes) has no end-of-central-directory record, "
+                    "so its end is missing"
+                )
+            return None
+        if dest.suffix.lower() != ".safetensors":
+            return None
+        if len(head) < 8:
+            return f"a safetensors file of {size} bytes, shorter than its 8-byte header length"
+        n = int.from_bytes(head, "little")
+        if n > min(size - 8, _SAFETENSORS_HEADER_LIMIT):
+            return f"its header announces {n} bytes of header, but the file has {size} bytes"
+        try:
+            header = json.loads(f.read(n))
+            end = max(
+                (int(t["data_offsets"][1]) for k, t in header.items() if k != "__metadata__"),
+                default=0,
+            )
+        except (ValueError, TypeError, KeyError, IndexError, AttributeError):
+            return None  # not one safetensors reads either: its loader says what is wrong
+    if 8 + n + end > size:
+        return f"its header lists {8 + n + end} bytes of header and tensors, but it has {size}"
+    return None
 
 
 #: Seconds after which a partial download nobody writes to any more is removed.
