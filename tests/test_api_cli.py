@@ -2250,3 +2250,41 @@ def test_cli_embed_records_its_command_and_picks_and_info_shows_them(
     assert "bfloat16, stream float16 on cpu, batches of 3" in text
     assert f"(python {sys.version.split()[0]}, torch {torch.__version__}," in text
     assert f"  made by: eegpt embed {edf} --weights {weights}" in text
+
+
+def test_control_characters_in_names_and_ids_are_printed_escaped(weights, tmp_path, capsys):
+    """A file name or recording id holding terminal controls (colour, erase line, window
+    title, a line break forging a line of output) is printed with them escaped, as repr
+    writes them, in log lines, progress bars, result lines, warnings, errors and the
+    failure summary of embed-dataset; the outputs keep the names and ids as they are."""
+    import csv
+
+    from eegpt.cli import _format_warning
+    from eegpt.dataset import ERRORS_REPORT
+
+    name = "evil\x1b[31mRED\x1b[0m\nFAKE: all good"
+    (tmp_path / "in").mkdir()
+    evil = _edf_named(tmp_path / "in" / f"{name}.edf", ["Fp1", "Cz", "O1"])
+    assert main(["embed", str(evil), "--weights", str(weights), "-o", str(tmp_path / "out")]) == 0
+    assert (tmp_path / "out" / f"{name}.npz").is_file()  # stored as named
+    gone = tmp_path / "in" / "gone\x1b]0;TITLE\x07.edf"
+    assert main(["embed", str(gone), "--weights", str(weights), "-o", str(tmp_path / "o2")]) == 1
+    bad = tmp_path / "in" / "bad.edf"
+    bad.write_bytes(b"not an EDF file at all" * 20)
+    manifest = tmp_path / "manifest.csv"
+    spoof = "id\x1b]0;TITLE\x07\x1b[2Kspoof"
+    with open(manifest, "w", newline="", encoding="utf-8") as f:
+        csv.writer(f).writerows([["path", "recording_id"], [str(bad), spoof]])
+    run = ["embed-dataset", str(manifest), "-o", str(tmp_path / "ds"), "--weights", str(weights)]
+    assert main(run) != 0
+    out = capsys.readouterr()
+    shown = out.out + out.err
+    assert r"evil\x1b[31mRED\x1b[0m\nFAKE: all good.edf" in shown  # log, bar, result line
+    assert r"gone\x1b]0;TITLE\x07.edf" in shown  # an error
+    assert r"  id\x1b]0;TITLE\x07\x1b[2Kspoof: " in shown  # the failure summary
+    assert not any(c in shown for c in "\x1b\x07\r")
+    assert not any(line.startswith("FAKE") for line in shown.splitlines())
+    with open(tmp_path / "ds" / ERRORS_REPORT, newline="", encoding="utf-8") as f:
+        assert [row["recording_id"] for row in csv.DictReader(f)] == [spoof]  # as given
+    shown = _format_warning(f"{name}: flat", UserWarning, "x.py", 1)
+    assert shown == "eegpt: warning: evil\\x1b[31mRED\\x1b[0m\\nFAKE: all good: flat\n"

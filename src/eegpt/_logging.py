@@ -233,13 +233,42 @@ def _in_notebook_kernel() -> bool:
     return shell is not None and "IPKernelApp" in getattr(shell, "config", {})
 
 
-def log(message: str, verbose: bool | str | int | None = None) -> None:
+#: Characters a terminal acts on instead of showing: the C0 and C1 controls (ESC starts
+#: colour, cursor, erase and window-title sequences; BEL, CR, backspace ...), DEL, and the
+#: Unicode line and paragraph separators; tab is shown as is.
+_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029]")
+_CONTROL_BUT_NEWLINE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+_ESCAPES = {"\n": "\\n", "\r": "\\r"}
+
+
+def terminal_text(text: object, *, newlines: bool = False) -> str:
+    """``text`` as eegpt shows it on a terminal: its control characters written as escapes,
+    as ``repr`` writes them (``\\x1b``, ``\\n``, ``\\r``, ``\\x07``), so that a file name or
+    recording id holding them (``evil\\x1b[31m.edf``, ``id\\x1b]0;TITLE\\x07``) can neither
+    colour, erase or retitle the terminal nor forge a line of output. ``newlines``: keep
+    line breaks (a message of several lines that eegpt built), escaping the rest. What eegpt
+    stores (ids, names, recorded warnings) is not changed by this: only what it prints."""
+    text = str(text)
+    pattern = _CONTROL_BUT_NEWLINE if newlines else _CONTROL
+    return pattern.sub(lambda m: _ESCAPES.get(m[0]) or repr(m[0])[1:-1], text)
+
+
+def log(message: str, verbose: bool | str | int | None = None, *, lines: bool = False) -> None:
     """Log ``message`` to the ``"eegpt"`` logger: at INFO when ``verbose`` asks or is ``None``
     (the logging configuration decides), else at DEBUG.
 
     When ``verbose`` asks for INFO but nothing would show it (no handler or a higher level), the
     message is written to stderr through a temporary handler, so ``verbose=True`` always shows.
+    Control characters (in a file name, a recording id) are shown escaped
+    (:func:`terminal_text`), line breaks too, but for those that start an indented row (a
+    table's, such as a channel mapping's, whose names are escaped already) and, with
+    ``lines``, every line break: a message whose parts from outside (ids, names) its maker
+    escaped (a corpus run's summary).
     """
+    if lines:
+        message = terminal_text(message, newlines=True)
+    else:
+        message = "\n  ".join(terminal_text(part) for part in message.split("\n  "))
     if verbose is None:
         logger.info(message)
         return

@@ -31,6 +31,7 @@ from eegpt._logging import (
     progress_options,
     recorded_command,
     recorded_warnings,
+    terminal_text,
     warning_texts,
 )
 from eegpt._logging import log as _log
@@ -490,7 +491,7 @@ class _Job:
             onsets=onsets,
             metadata=metadata,
             blocks=blocks,
-            desc=Path(recording.source).name,
+            desc=terminal_text(Path(recording.source).name),  # a bar's label
             progress=a["progress"],
         )
 

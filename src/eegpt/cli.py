@@ -33,7 +33,7 @@ from types import FrameType
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from eegpt import __version__, _interrupts
-from eegpt._logging import OncePerCorpus, command_recorded, few, software_text
+from eegpt._logging import OncePerCorpus, command_recorded, few, software_text, terminal_text
 from eegpt._logging import count as _count
 from eegpt.errors import EEGPTWarning, TooShortError
 
@@ -1182,10 +1182,10 @@ def cmd_embed(args: argparse.Namespace) -> int:
                     where = "" if str(rec) in text or rec.name in text else f"{rec}: "
                     if several and isinstance(err, TooShortError):  # as embed-dataset: no failure
                         short.append(rec)
-                        print(f"eegpt: skipped: {where}{text}", file=sys.stderr)
+                        print(f"eegpt: skipped: {error_text(where + text)}", file=sys.stderr)
                         continue
                     failed.append((rec, err))
-                    print(f"eegpt: error: {where}{text}", file=sys.stderr)
+                    print(f"eegpt: error: {error_text(where + text)}", file=sys.stderr)
                     continue
                 ok += 1
                 warned += bool(written.metadata.get("warnings"))
@@ -1200,10 +1200,10 @@ def cmd_embed(args: argparse.Namespace) -> int:
                     note = f" ({left_out} over bad annotations left out)" if left_out else ""
                     used = written.metadata.get("annotations_file")  # not the recording itself
                     paired = f" (with the annotations of {annotations})" if used else ""
-                    print(
+                    print(terminal_text(  # names as they are, control characters escaped
                         f"{rec}{paired} -> {out}: {len(written)} windows{note}, embeddings "
                         f"{written.shape[1:]}"
-                    )
+                    ))  # fmt: skip
     finally:
         _remove_empty(made)
     elapsed = time.perf_counter() - t0
@@ -1436,11 +1436,11 @@ def _show_channels(
         shown = ", ".join(map(printable_name, err.names))
         print(textwrap.fill(shown, width=100, initial_indent="  ", subsequent_indent="  "))
         _debug_traceback(args, err)
-        print(f"eegpt: error: {err}", file=sys.stderr)
+        print(f"eegpt: error: {error_text(err)}", file=sys.stderr)
         return 1
     except (*USER_ERRORS, RuntimeError) as err:
         _debug_traceback(args, err)
-        print(f"eegpt: error: {err}", file=sys.stderr)
+        print(f"eegpt: error: {error_text(err)}", file=sys.stderr)
         return 1
     rec, mapping, info, size = opened
     # every channel of the types picked, whatever --keep-channels keeps of them
@@ -1471,7 +1471,7 @@ def _show_channels(
         print(f"drew {out}")
     if refused is not None:
         _debug_traceback(args, refused)
-        print(f"eegpt: error: {refused}", file=sys.stderr)
+        print(f"eegpt: error: {error_text(refused)}", file=sys.stderr)
         return 1
     return 0
 
@@ -1894,8 +1894,20 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def _format_warning(message, category, filename, lineno, line=None) -> str:  # noqa: ANN001
     """Warnings on the command line as ``eegpt: warning: ...`` lines (``--debug``: Python's
-    format, with the code location)."""
-    return f"eegpt: warning: {message}\n"
+    format, with the code location), control characters escaped (:func:`terminal_text`)."""
+    return f"eegpt: warning: {terminal_text(message)}\n"
+
+
+def error_text(err: object) -> str:
+    """An error's text as the command line prints it: control characters escaped, line breaks
+    included (:func:`eegpt._logging.terminal_text`: a file name or recording id in it cannot
+    colour the terminal or forge a line), but for eegpt's own help texts of several lines
+    (how to get the weights), which it prints as written."""
+    from eegpt.hub import OFFLINE_HELP, WEIGHTS_HELP
+
+    kept = "|".join(re.escape("\n\n" + block) for block in (OFFLINE_HELP, WEIGHTS_HELP))
+    pieces = re.split(f"({kept})", str(err))
+    return "".join(p if i % 2 else terminal_text(p) for i, p in enumerate(pieces))
 
 
 class _Stderr:
@@ -2025,7 +2037,7 @@ def run_command(
     except USER_ERRORS as err:
         if getattr(args, "debug", False):
             raise
-        print(f"eegpt: error: {err}", file=sys.stderr)
+        print(f"eegpt: error: {error_text(err)}", file=sys.stderr)
         return 1
     except Exception as err:
         if getattr(args, "debug", False):
@@ -2038,7 +2050,7 @@ def run_command(
             )
             return 1
         print(
-            f"eegpt: internal error: {type(err).__name__}: {err}\n"
+            f"eegpt: internal error: {error_text(f'{type(err).__name__}: {err}')}\n"
             "This is a bug in eegpt; please report it with the output of --debug.",
             file=sys.stderr,
         )

@@ -103,6 +103,7 @@ from eegpt._logging import (
     progress_options,
     reader_text,
     recorded_command,
+    terminal_text,
     warning_texts,
 )
 from eegpt._logging import count as _count
@@ -2143,7 +2144,7 @@ class _Progress:
 
     def __init__(self, total: int, enabled: bool, desc: str, *, step_s: float = 0.0) -> None:
         self.bar = tqdm(
-            total=total, unit="file", desc=desc, disable=not enabled, dynamic_ncols=True,
+            total=total, unit="file", desc=terminal_text(desc), disable=not enabled, dynamic_ncols=True,
             **progress_options(),
         )  # fmt: skip
         self.t0 = time.perf_counter()
@@ -2337,7 +2338,10 @@ class DatasetSummary:
                 f"embed-dataset {self.output_dir / ERRORS_REPORT} -o NEW_FOLDER with that setting; it reads "
                 "the paths and ids) and read both folders with read_embeddings([...])):"
             )
-            lines += [f"  {e['recording_id']}: {_short(e['error'])}" for e in self.errors[:3]]
+            lines += [  # ids and errors with control characters escaped, on a line each
+                f"  {terminal_text(e['recording_id'])}: {terminal_text(_short(e['error']))}"
+                for e in self.errors[:3]
+            ]
             if len(self.errors) > 3:
                 lines.append(f"  ... and {len(self.errors) - 3} more")
         if self.n_too_short:
@@ -3129,7 +3133,7 @@ def embed_dataset(
             except BaseException:  # before a shard is written, leave the folders as they were
                 _undo_failed_start(output_dir, before, made)
                 raise
-    _log(str(summary), verbose)
+    _log(str(summary), verbose, lines=True)  # its ids are escaped: its own lines
     return summary
 
 

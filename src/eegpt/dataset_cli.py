@@ -20,12 +20,14 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from eegpt._logging import terminal_text
 from eegpt.cli import (
     EXIT_SOME_FAILED,
     WEIGHTS_OPTION_HELP,
     add_inference_options,
     add_pool_option,
     add_preprocessing_options,
+    error_text,
     lower_choice,
     parse_rename,
     picks_of,
@@ -171,13 +173,15 @@ def cmd_embed_dataset(args: argparse.Namespace) -> int:
         with _environment(DEBUG_ENV, "1") if debug else contextlib.nullcontext():
             summary = _embed(args)
     except EmptyPartError as err:  # a job array of more tasks than files: nothing to do here
-        print(f"embed-dataset: {err}", file=sys.stderr)
+        print(f"embed-dataset: {error_text(err)}", file=sys.stderr)
         return 0
     if not args.verbose:  # verbose runs log it already
         print(summary, file=sys.stderr)
     for error in summary.errors if debug else []:  # the tracebacks this run kept
         if TRACEBACK_MARK in str(error["error"]):
-            print(f"eegpt: {error['recording_id']} failed: {error['error']}", file=sys.stderr)
+            traceback = terminal_text(error["error"], newlines=True)  # of several lines
+            print(f"eegpt: {terminal_text(error['recording_id'])} failed: {traceback}",
+                  file=sys.stderr)  # fmt: skip
     if not summary.complete:
         return 1
     return EXIT_SOME_FAILED if summary.n_failed or summary.n_changed else 0

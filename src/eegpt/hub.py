@@ -36,7 +36,7 @@ from typing import Any
 
 from tqdm import tqdm
 
-from eegpt._logging import log, progress_options, secrets_hidden
+from eegpt._logging import log, progress_options, secrets_hidden, terminal_text
 from eegpt._tempfiles import temporary_beside
 from eegpt.errors import ChecksumError, DownloadError, WeightsUnavailableError
 
@@ -313,7 +313,7 @@ def download(
                 unit="B",
                 unit_scale=True,
                 unit_divisor=1024,
-                desc=dest.name,
+                desc=terminal_text(dest.name),
                 disable=not progress,
                 **progress_options(),
             ) as bar:
