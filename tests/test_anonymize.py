@@ -460,3 +460,19 @@ def test_info_says_a_file_copy_is_anonymized(outputs, name, tmp_path, capsys):
     assert "dates moved back 3 days" in capsys.readouterr().out
     assert main(["info", str(out / name)]) == 0
     assert "anonymized" not in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o027])
+def test_a_run_copy_folder_has_the_mode_the_umask_gives(outputs, tmp_path, umask):
+    """The copy's folder is made under a hidden temporary name (mkdtemp: mode 0700) and
+    renamed into place: it gets the mode any new folder gets under the umask, as its files
+    and other outputs do, not 0700."""
+    _, out = outputs
+    old = os.umask(umask)
+    try:
+        copy = eegpt.anonymize_embeddings(out / "run", tmp_path / "run")
+        plain = tmp_path / "plain"
+        plain.mkdir()
+    finally:
+        os.umask(old)
+    assert copy.stat().st_mode & 0o777 == 0o777 & ~umask == plain.stat().st_mode & 0o777
