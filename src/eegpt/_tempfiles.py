@@ -12,7 +12,7 @@ import tempfile
 from pathlib import Path
 
 
-def _umask() -> int:
+def current_umask() -> int:
     """The process umask: read from /proc where possible, since reading it with ``os.umask``
     means setting it, for a moment, for every thread of the process."""
     try:
@@ -31,7 +31,7 @@ def temporary_beside(path: Path, suffix: str = ".tmp") -> tuple[int, Path]:
     """A new hidden file ``.<name>.XXXX<suffix>`` in ``path``'s folder: (descriptor, path)."""
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=suffix, dir=path.parent)
     try:
-        os.fchmod(fd, 0o666 & ~_umask())
+        os.fchmod(fd, 0o666 & ~current_umask())
     except BaseException:
         os.close(fd)
         Path(tmp).unlink(missing_ok=True)

@@ -32,7 +32,7 @@ import numpy as np
 from eegpt._logging import count as _count
 from eegpt._logging import few
 from eegpt._logging import warn as _warn
-from eegpt._tempfiles import _umask
+from eegpt._tempfiles import current_umask
 from eegpt.dataset_read import MANIFEST_SUFFIXES
 from eegpt.errors import OutputExistsError
 from eegpt.outputs import (
@@ -467,7 +467,9 @@ def _anonymize_folder(src: Path, dst: Path, record: dict) -> None:
     dst.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{dst.name}.", suffix=".tmp", dir=dst.parent))
     try:
-        os.chmod(tmp, 0o777 & ~_umask())  # mkdtemp's 0700, as a folder made otherwise would be
+        os.chmod(
+            tmp, 0o777 & ~current_umask()
+        )  # mkdtemp's 0700, as a folder made otherwise would be
         for folder in folders:
             out = tmp / folder.name if parts else tmp
             out.mkdir(exist_ok=True)
