@@ -352,7 +352,8 @@ def time_locked(epochs: mne.BaseEpochs, *, quiet: bool = False) -> mne.BaseEpoch
 def _shallow_copy(epochs: mne.BaseEpochs) -> mne.BaseEpochs:
     """A copy of ``epochs`` sharing their data and info (as ``epochs.copy()`` copies them all,
     but for their events and event names, which :func:`label_by_time_locking_events` sets)."""
-    copy = type(epochs).__new__(type(epochs))
+    cls: Any = type(epochs)  # (mypy takes type[Any].__new__ for type.__new__)
+    copy = cls.__new__(cls)
     copy.__dict__.update(epochs.__dict__)
     copy.events = epochs.events.copy()
     copy.event_id = dict(epochs.event_id)

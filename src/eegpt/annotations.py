@@ -1028,7 +1028,7 @@ def annotations_per_window(
             f"{_named(extra)}) overlaps a window: another recording's, or onsets in another "
             f"time base? {_where(added, onsets, length_s)}"
         )
-    if own is None:
+    if own is None or annotations is None:  # (both None or neither)
         return more
     shared = sorted(
         {str(d) for d in annotations.description}

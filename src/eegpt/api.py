@@ -48,6 +48,7 @@ from eegpt.config import EEGPTConfig
 from eegpt.engine import InferenceEngine, Precision
 from eegpt.errors import EmbeddingError, OutputExistsError
 from eegpt.io import (
+    Recording,
     as_recording,
     require_array_args_absent,
 )
@@ -64,6 +65,7 @@ from eegpt.outputs import (
 )
 from eegpt.preprocessing import PreprocessingConfig, Windows, map_recording_channels, prepare
 from eegpt.streaming import (
+    StreamedRecording,
     WindowStream,
     block_size,
     faster_unused_channels,
@@ -422,21 +424,24 @@ class _Job:
         )  # fmt: skip
         mapping_args = {k: a[k] for k in ("rename", "on_unknown", "on_missing", "keep")}
         verbose = a["verbose"]
-        recording, streamable = None, a["stream"] is not False
+        streamed: StreamedRecording | None = None
+        streamable = a["stream"] is not False
         if streamable and isinstance(data, (str, os.PathLike)):
             require_array_args_absent(a["ch_names"], a["sfreq"], a["units"], str(data))
-            recording = open_stream_unless_epochs(
+            streamed = open_stream_unless_epochs(
                 data, picks=a["picks"], **mapping_args, verbose=verbose
             )
         elif streamable and isinstance(data, mne.io.BaseRaw) and not data.preload:
             require_array_args_absent(a["ch_names"], a["sfreq"], a["units"], "<Raw>")
-            recording = open_stream(data, picks=a["picks"], **mapping_args, verbose=verbose)
+            streamed = open_stream(data, picks=a["picks"], **mapping_args, verbose=verbose)
+        recording: StreamedRecording | Recording
         windows: WindowStream | Windows
         reject = a["reject_by_annotation"]
-        if recording is not None:
+        if streamed is not None:
+            recording = streamed
             added = placed_extra(recording, a["annotations"])  # read once, used twice
             bad = BadSpans.of(recording, a["annotations"], reject=reject, added=added)
-            windows = stream = WindowStream(recording, config, verbose=verbose, bad_spans=bad)
+            windows = stream = WindowStream(streamed, config, verbose=verbose, bad_spans=bad)
             shape = (recording.n_channels, config.n_samples)
             size = block_size(engine.batch_for(shape), BLOCK_WINDOWS)
             blocks = lambda: stream.blocks(size)  # noqa: E731
@@ -446,12 +451,13 @@ class _Job:
                 if isinstance(data, (str, os.PathLike))
                 else []
             )
-            recording = as_recording(
+            loaded = as_recording(
                 data, ch_names=a["ch_names"], sfreq=a["sfreq"], units=a["units"],
                 picks=a["picks"], verbose=verbose, exclude=exclude,
             )  # fmt: skip
-            if isinstance(recording, list):
+            if isinstance(loaded, list):
                 raise TypeError("embed takes one recording; call it once per recording")
+            recording = loaded
             mapping: ChannelMapping = map_recording_channels(
                 recording.ch_names, recording.source, left_out=recording.left_out, **mapping_args,
                 verbose=verbose,
@@ -643,7 +649,9 @@ def _check_engine_model(engine: InferenceEngine, encoder: EEGPTEncoder) -> None:
         )
 
 
-def provenance(model: EEGPT, recording, windows, engine: InferenceEngine) -> dict[str, Any]:
+def provenance(
+    model: EEGPT | EEGPTEncoder, recording, windows, engine: InferenceEngine
+) -> dict[str, Any]:
     """JSON-serialisable record of everything that determined a set of embeddings.
 
     ``recording`` needs ``source`` and ``sfreq`` (and may have ``labels``: epochs' event names),
@@ -805,7 +813,7 @@ def partial_patch_note(padded: dict[str, Any]) -> str:
     )
 
 
-def _checkpoint_record(model: EEGPT) -> dict[str, Any]:
+def _checkpoint_record(model: EEGPT | EEGPTEncoder) -> dict[str, Any]:
     """The model's checkpoint provenance, with ``pretrained`` lifted out of its notes.
 
     ``pretrained`` is False for generated weights (``eegpt demo``), None when unknown. When

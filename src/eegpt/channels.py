@@ -1424,7 +1424,7 @@ def _warn_unfit_sockets(
 
 
 def label_electrodes(
-    names: Sequence[str], rename: Mapping[str, str | None] | str | None = None
+    names: Sequence[str], rename: Mapping[str, str | None] | str | os.PathLike | None = None
 ) -> dict[str, str]:
     """Label -> the vocabulary name :func:`map_channels` gives that channel: the one
     ``rename`` names (a cap's socket table only where it applies, :func:`_unfit_sockets`),

@@ -144,7 +144,7 @@ def plot_embeddings(emb, closed_blocks: np.ndarray | None, path: Path) -> Path:
     fig, (ax, ax2) = plt.subplots(
         1, 2, figsize=(13, 5.2), gridspec_kw={"width_ratios": [2.2, 1]}, layout="constrained"
     )
-    closed = [] if closed_blocks is None else np.flatnonzero(closed_blocks)
+    closed: list[int] | np.ndarray = [] if closed_blocks is None else np.flatnonzero(closed_blocks)
     spans = [(20.0 * i, 20.0 * (i + 1)) for i in closed]  # the 20 s blocks of synthetic_raw
     plot_pcs(emb, spans=spans, span_label="eyes closed", ax=ax)
     plot_channel_mapping(emb, ax=ax2)

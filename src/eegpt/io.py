@@ -489,7 +489,7 @@ def mark_bad(
     inst: mne.io.BaseRaw | mne.BaseEpochs,
     names: Sequence[str],
     source: str,
-    rename: Mapping[str, str | None] | str | None = None,
+    rename: Mapping[str, str | None] | str | os.PathLike | None = None,
 ) -> None:
     """Add the channels ``names`` to ``inst.info["bads"]`` (in place), as if the file marked
     them bad: left out of type-based picks, so of the embedding and the average reference, and

@@ -825,15 +825,15 @@ def prepare(
 
     x = recording.data[..., picks, :]  # fancy indexing: a float64 copy we may modify in place
     epoch_samples = recording.n_times if recording.is_epoched else None
-    spans = {"bad_spans": bad_spans, "sfreq": recording.sfreq}
     fill = bad_spans is not None and bad_spans.reject and x.ndim == 2
     # the NaN/Inf samples found once, for the checks and the filling; None: by the checks
     nonfinite = ~np.isfinite(x) if fill else None
     if not checks and (  # never skipped: the model needs finite data
         not np.isfinite(x).all() if nonfinite is None else nonfinite.any()
     ):
-        check_finite(SignalStats.of(x, bad=nonfinite, **spans), mapping.input_names, source,
-                     sfreq=recording.sfreq, epoch_samples=epoch_samples)  # fmt: skip
+        stats = SignalStats.of(x, bad=nonfinite, bad_spans=bad_spans, sfreq=recording.sfreq)
+        check_finite(stats, mapping.input_names, source, sfreq=recording.sfreq,
+                     epoch_samples=epoch_samples)  # fmt: skip
     # before the signal checks: a few samples are too short, not flat; refused here only (a
     # recording zero-padded with tail="pad" is said so once, where its windows are cut)
     if not recording.is_epoched and config.tail == "drop":
@@ -854,7 +854,9 @@ def prepare(
         units = None if recording.units is None else [recording.units[i] for i in picks]
         segment = 0 if recording.is_epoched else round(recording.sfreq)
         check_signal(
-            SignalStats.of(x, segment=segment, bad=nonfinite, **spans),
+            SignalStats.of(
+                x, segment=segment, bad=nonfinite, bad_spans=bad_spans, sfreq=recording.sfreq
+            ),
             mapping.input_names,
             source,
             units,
@@ -1328,6 +1330,11 @@ def _span_text(
     return f"from {first / sfreq:.3f} s to {last / sfreq:.3f} s after the first sample"
 
 
+def _indices(mask: np.ndarray) -> list[int]:
+    """The positions of the True values of ``mask``, as ints (to index a list of names)."""
+    return np.flatnonzero(mask).tolist()
+
+
 def check_signal(
     stats: SignalStats,
     names: Sequence[str],
@@ -1419,19 +1426,19 @@ def check_signal(
         detail = ", ".join(
             f"{names[i]} ({at_rails[i]:.1%} of samples at {stats.minimum[i]:.4g} or "
             f"{stats.maximum[i]:.4g} V)"
-            for i in np.flatnonzero(clipped)
+            for i in _indices(clipped)
         )
         _warn(
             f"{source}: clipping check: channel(s) {detail} look clipped (the amplifier or the "
             "file's physical range saturated), so their waveforms are distorted. Exclude them "
-            f"({how_to_drop([names[i] for i in np.flatnonzero(clipped)])}) or the saturated "
+            f"({how_to_drop([names[i] for i in _indices(clipped)])}) or the saturated "
             "time spans."
         )
     if not measured.any():
         return
     # the signal's own size, whatever offsets and drift add (they have their own check)
     m = np.flatnonzero(measured)
-    local, kept = stats.local_deviation()[m] * gain, [names[i] for i in m]
+    local, kept = stats.local_deviation()[m] * gain, [names[i] for i in m.tolist()]
     _check_amplitude(local, flat[m], kept, source, gain, array_units)
     if offsets:
         median, deviation = stats.median()[m] * gain, stats.deviation()[m] * gain
@@ -1532,7 +1539,7 @@ def _warn_flat(
             "in this input (disconnected amplifier?); what is computed from it means nothing."
         )
         return
-    flat_idx = np.flatnonzero(flat)
+    flat_idx = _indices(flat)
     flat_names = {names[i] for i in flat_idx}
     references = _egi_references(names, left_out) if average_reference else []
     reference = [name for name in references if name in flat_names]
@@ -1609,7 +1616,7 @@ def _check_partly_flat(
             f"all {len(names)} channels at once for {span(together, stats.first_all_flat)}"
         )
     alone = ~flat & ((stats.flat_segments - together) * seconds >= PARTLY_FLAT_SECONDS)
-    which = np.flatnonzero(alone)
+    which = _indices(alone)
     parts += [
         f"{names[i]} for {span(int(stats.flat_segments[i]), int(stats.first_flat[i]))}"
         for i in which[:6]
@@ -1835,8 +1842,8 @@ def _check_amplitude(
         arrays = f", or give NumPy arrays their unit (model.embed(x, ..., units={unit!r}))"
         mixed = ""
         if fix and fine.any():  # a header's unit wrong for some channels only
-            right = [names[i] for i in np.flatnonzero(fine)]
-            wrong = [names[i] for i in np.flatnonzero(~fine & ~flat)]
+            right = [names[i] for i in _indices(fine)]
+            wrong = [names[i] for i in _indices(~fine & ~flat)]
             mixed = (
                 f" But {few(right, 5)} {'is' if len(right) == 1 else 'are'} in scalp EEG's range "
                 f"already, and one factor for all would put {'it' if len(right) == 1 else 'them'} "
@@ -1853,12 +1860,12 @@ def _check_amplitude(
         return
     odd = ((deviation > TOO_LARGE) | (deviation < TOO_SMALL)) & ~flat
     if odd.any():
-        detail = ", ".join(f"{names[i]} ({deviation[i]:.3g} V)" for i in np.flatnonzero(odd))
+        detail = ", ".join(f"{names[i]} ({deviation[i]:.3g} V)" for i in _indices(odd))
         _warn(
             f"{source}: amplitude check: channel(s) {detail} have a typical deviation{corrected} "
             f"far from the other channels' {amplitude:.3g} V and from the 1e-5 to 1e-4 V of "
             "scalp EEG. They are probably scaled wrong (a wrong unit in the file header?) or not "
-            f"EEG; exclude them ({how_to_drop([names[i] for i in np.flatnonzero(odd)])}) or fix "
+            f"EEG; exclude them ({how_to_drop([names[i] for i in _indices(odd)])}) or fix "
             "their scaling."
         )
 

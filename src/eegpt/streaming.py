@@ -235,6 +235,7 @@ def open_stream(
         If the file cannot be read, or its channels are unusable (duplicates, none mapped).
     """
     opened = not isinstance(path, mne.io.BaseRaw)  # read here from a file
+    raw: mne.io.BaseRaw
     if not opened:
         if bads:
             raise RecordingError("bads= applies to a file path only; mark them in info['bads']")
@@ -475,7 +476,8 @@ class WindowStream:
                 f"channels), got shapes {[np.shape(a) for a in line]}"
             )
         check_reference_channels(config, recording.n_channels, source)  # after, as prepare()
-        self._line = tuple(np.asarray(a, dtype=np.float64) for a in line)
+        level, slope = (np.asarray(a, dtype=np.float64) for a in line)
+        self._line = (level, slope)
         self._level, self._slope = self._line
         if config.average_reference:  # the line of a re-referenced channel
             self._level, self._slope = (a - a.mean() for a in self._line)

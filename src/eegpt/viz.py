@@ -11,7 +11,7 @@ import os
 import textwrap
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
@@ -234,7 +234,7 @@ def plot_channel_mapping(
     key_rows = [(k, f"{what[k]} ({n})") for k, n in counts.items() if n]  # no empty rows
     # the text keeps readable sizes, the head gets the room left (the legend under it, or
     # beside it in a wide axes) and its electrodes are scaled to it, so that they never overlap
-    width, height = (HEAD_WIDTH + 0.4 * 72, np.inf) if created else _extent(ax)
+    width, height = (HEAD_WIDTH + 0.4 * 72, np.inf) if ax is None else _extent(ax)
     # smaller in a small axes, down to 60% of the sizes in a figure made here
     scale = float(np.clip(min(width / 300, height / 220), 0.6, 1.0))
     scale *= _points("medium") / 10  # rcParams["font.size"]
@@ -243,7 +243,7 @@ def plot_channel_mapping(
     title = _wrap(title, width, fonts["title"])
     above = _text_height(title, fonts["title"]) + 4 if title else 0.0
     under = _text_height(listed, fonts["listed"]) + 4 if listed else 0.0
-    if created:  # a figure as tall as what it shows
+    if ax is None:  # created here: a figure as tall as what it shows
         unit = HEAD_WIDTH / _span(HEAD_LIMITS[0])
         key_height = _key_size([label for _, label in key_rows], fonts["legend"])[1]
         height = _span(HEAD_LIMITS[1]) * unit + above + key_height + under
@@ -516,8 +516,9 @@ def plot_embeddings(
         _legend_clear_of_data(ax, fontsize="small", title="label", title_fontsize="small")
         return _finish(fig, ax, embeddings, show, created)
     fig, ax = _figure(ax, (9.0, 3.6))
+    shaded: Sequence[tuple[float, float]] = ()
     if isinstance(spans, str) or (spans and all(isinstance(s, str) for s in spans)):
-        names = [spans] if isinstance(spans, str) else list(spans)
+        names = [spans] if isinstance(spans, str) else list(cast("Sequence[str]", spans))
         span_label = span_label or ", ".join(names)
         over = np.array([any(n in descs for n in names) for descs in embeddings.annotations])
         if not over.any():
@@ -527,8 +528,10 @@ def plot_embeddings(
                 f"no window has an annotation {wanted!r}; the windows' annotations are "
                 f"{known[:10] if known else 'none'}"
             )
-        spans = _window_spans(embeddings, over.astype(bool))
-    for i, (lo, hi) in enumerate(spans or ()):
+        shaded = _window_spans(embeddings, over.astype(bool))
+    elif spans:  # (start, stop) pairs
+        shaded = cast("Sequence[tuple[float, float]]", spans)
+    for i, (lo, hi) in enumerate(shaded):
         ax.axvspan(lo, hi, color="0.88", zorder=0, label=span_label if i == 0 and span_label else None)  # fmt: skip
     bad = embeddings.bad
     for i, (lo, hi) in enumerate(_window_spans(embeddings, bad)):
@@ -588,7 +591,8 @@ def _class_styles(
     else:
         from matplotlib import colormaps
 
-        palette = list(colormaps["tab20"].colors)
+        # tab20 is a ListedColormap; the stubs type colormaps[...] as a Colormap, without colors
+        palette = list(colormaps["tab20"].colors)  # type: ignore[attr-defined]
     colors = colors or {}
     return {
         c: (colors.get(c, palette[i % len(palette)]),
@@ -666,7 +670,7 @@ def _mark_not_pretrained(fig: Figure, ax: Axes, created: bool) -> None:
         mark.set_text(NOT_PRETRAINED_TITLE.replace(" - ", "\n"))
         fit = 0.9 * width / mark.get_window_extent().width  # (text does not scale exactly)
         if fit < 1:
-            mark.set_fontsize(mark.get_fontsize() * fit)
+            mark.set_fontsize(mark.get_fontproperties().get_size_in_points() * fit)
 
 
 def _file_name(source: Any) -> str:
@@ -713,7 +717,7 @@ def plot_training(
     -------
     matplotlib.figure.Figure
     """
-    history = list(getattr(probe, "history", probe))
+    history = list(probe.history if hasattr(probe, "history") else probe)
     if not history:
         raise ValueError("no training history to plot (the probe records none)")
     training = dict(getattr(probe, "training", None) or {})
