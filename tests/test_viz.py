@@ -289,6 +289,21 @@ def test_training_curves_without_validation_or_early_stopping():
         plot_training(_history(3), axes=axes)
 
 
+def test_training_curves_refuse_a_history_without_training_loss_or_accuracy():
+    from eegpt.viz import plot_training
+
+    rows = [{"epoch": 1, "val_loss": 0.7}, {"epoch": 2, "val_loss": 0.6}]  # other keys only
+    n_figures = len(plt.get_fignums())
+    with pytest.raises(ValueError, match=r"no train_loss or no train_accuracy.*'val_loss'"):
+        plot_training(rows)
+    history = _history(3)
+    for row in history:
+        del row["train_accuracy"]
+    with pytest.raises(ValueError, match="no train_loss or no train_accuracy"):
+        plot_training(history)
+    assert len(plt.get_fignums()) == n_figures  # refused before drawing anything
+
+
 def test_confusion_matrix_counts_and_normalises_in_the_given_class_order():
     from eegpt.viz import plot_confusion_matrix
 

@@ -720,6 +720,18 @@ def plot_training(
     history = list(probe.history if hasattr(probe, "history") else probe)
     if not history:
         raise ValueError("no training history to plot (the probe records none)")
+
+    def series(key: str, scale: float = 1.0) -> np.ndarray | None:
+        if not any(key in row for row in history):
+            return None
+        return np.array([row.get(key, np.nan) for row in history], dtype=float) * scale
+
+    train_loss, train_accuracy = series("train_loss"), series("train_accuracy", 100)
+    if train_loss is None or train_accuracy is None:
+        raise ValueError(
+            "the training history records no train_loss or no train_accuracy: each epoch's "
+            f"dict needs them (got the keys {sorted({k for row in history for k in row})})"
+        )
     training = dict(getattr(probe, "training", None) or {})
     classes = getattr(probe, "classes_", None)
     plt = _pyplot()
@@ -732,20 +744,14 @@ def plot_training(
         fig = _root_figure(axes[0])
     loss_ax, acc_ax = axes
     epochs = np.array([row["epoch"] for row in history])
-
-    def series(key: str, scale: float = 1.0) -> np.ndarray | None:
-        if not any(key in row for row in history):
-            return None
-        return np.array([row.get(key, np.nan) for row in history], dtype=float) * scale
-
     marker = "o" if len(epochs) <= 30 else None
     val_loss = series("val_loss")
-    loss_ax.plot(epochs, series("train_loss"), marker=marker, ms=3,
+    loss_ax.plot(epochs, train_loss, marker=marker, ms=3,
                  label="training (running, dropout on)")  # fmt: skip
     if val_loss is not None:
         loss_ax.plot(epochs, val_loss, marker=marker, ms=3, label="validation")
     loss_ax.set(xlabel="training epoch", ylabel="cross-entropy", title="loss")
-    acc_ax.plot(epochs, series("train_accuracy", 100), marker=marker, ms=3,
+    acc_ax.plot(epochs, train_accuracy, marker=marker, ms=3,
                 label="training accuracy (running)")  # fmt: skip
     # the two validation curves often coincide (balanced classes): accuracy is drawn wide and
     # pale, balanced accuracy dashed over it, so that both stay visible
