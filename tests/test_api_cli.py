@@ -591,6 +591,25 @@ def test_cli_drop_and_rename_across_recordings(weights, tmp_path, capsys):
     assert "both --rename and --drop" in capsys.readouterr().err
 
 
+def test_cli_a_derivation_renamed_to_one_electrode_is_noted_and_shown(weights, tmp_path, capsys):
+    """--rename 'EEG Fpz-Cz=Fpz' on a Sleep-EDF-like PSG: one note (not one per window) says
+    the channel stays the bipolar difference, and eegpt info shows it beside the name."""
+    psg = _write_montage(tmp_path / "psg.edf", ["EEG Fpz-Cz", "EEG Pz-Oz"])
+    out = tmp_path / "psg.npz"
+    rename = ["--rename", "EEG Fpz-Cz=Fpz", "--rename", "EEG Pz-Oz=Pz"]
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
+        assert main(["embed", str(psg), "--weights", str(weights), "-o", str(out), "-q",
+                     *rename]) == 0  # fmt: skip
+    notes = [str(w.message) for w in record if "bipolar difference" in str(w.message)]
+    assert len(notes) == 1 and "'EEG Fpz-Cz' (renamed Fpz) is Fpz minus Cz" in notes[0]
+    assert load_embeddings(out).metadata["channels"]["bipolar"] == ["EEG Fpz-Cz", "EEG Pz-Oz"]
+    capsys.readouterr()
+    assert main(["info", str(out)]) == 0
+    shown = capsys.readouterr().out
+    assert "2 channels: FPZ (bipolar: EEG Fpz-Cz), PZ (bipolar: EEG Pz-Oz)" in shown
+
+
 def test_cli_stdout_carries_only_results(weights, edf, tmp_path, capfd):
     """MNE's reader messages are left out (kept with --debug, on stderr with eegpt's own), never
     between the result lines."""

@@ -1017,6 +1017,37 @@ def test_a_bipolar_pair_is_not_offered_as_an_electrode_to_rename():
     assert may_be_electrode("EEG 7") and not may_be_electrode("EKG1")
 
 
+def test_a_derivation_renamed_to_one_electrode_is_said_to_stay_bipolar(tmp_path):
+    """--rename 'EEG Fpz-Cz=Fpz' (a Sleep-EDF derivation) named a bipolar signal as one
+    electrode silently; one note now says it stays Fpz minus Cz (not comparable with
+    referential EEG), and the mapping records it (to_dict/from_dict). A derivation against a
+    reference (C4-M1) renamed C4 is referential: no note; nor for a channel not renamed."""
+    names = ["EEG Fpz-Cz", "EEG Pz-Oz", "EEG C4-M1", "EOG horizontal"]
+    rename = {"EEG Fpz-Cz": "Fpz", "EEG Pz-Oz": "Pz", "EEG C4-M1": "C4"}
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
+        mapping = map_channels(names, rename=rename, source="psg.edf")
+    notes = [str(w.message) for w in record if "bipolar difference" in str(w.message)]
+    assert len(notes) == 1  # one note for the recording, naming both
+    (note,) = notes
+    assert note.startswith("psg.edf: 'EEG Fpz-Cz' (renamed Fpz) is Fpz minus Cz; 'EEG Pz-Oz'")
+    assert "pretrained on referential EEG" in note and "not comparable" in note
+    assert "C4-M1" not in note
+    assert mapping.bipolar == ("EEG Fpz-Cz", "EEG Pz-Oz")
+    assert mapping.to_dict()["bipolar"] == ["EEG Fpz-Cz", "EEG Pz-Oz"]
+    assert ChannelMapping.from_dict(mapping.to_dict()).bipolar == mapping.bipolar
+    # a rename table file says the same
+    table = tmp_path / "psg.tsv"
+    table.write_text("EEG Fpz-Cz\tFpz\n")
+    with pytest.warns(RuntimeWarning, match=r"'EEG Fpz-Cz' \(renamed Fpz\) is Fpz minus Cz"):
+        assert map_channels(names[:1], rename=str(table)).bipolar == ("EEG Fpz-Cz",)
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
+        plain = map_channels(["EEG C4-M1", "Fp1"], rename={"EEG C4-M1": "C4"})
+    assert plain.bipolar == () and "bipolar" not in plain.to_dict()
+    assert not any("bipolar difference" in str(w.message) for w in record)
+
+
 def test_the_bci_iv_2a_table_maps_every_electrode_of_its_gdf_files():
     """rename='bci-iv-2a': the GDF labels of BCI Competition IV-2a (EEG-Fz, EEG-0 ... EEG-16)
     onto its 22 electrodes, all in the vocabulary; examples/bcic2a_channels.tsv holds the same."""

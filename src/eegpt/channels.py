@@ -1869,6 +1869,24 @@ def _referential_warning(
     )
 
 
+def _renamed_bipolar_note(renamed: Sequence[tuple[str, str]], where: str) -> str:
+    """The note on kept channels labelled as bipolar derivations that a rename named as one
+    electrode (``renamed``: (input name, vocabulary name) pairs, ``[("EEG Fpz-Cz", "FPZ")]``)."""
+    pairs = []
+    for name, target in renamed:
+        first, second = (montage_spelling(e) for e in _derivation(name) or (target, "?"))
+        pairs.append(f"{name!r} (renamed {montage_spelling(target)}) is {first} minus {second}")
+    one = len(renamed) == 1
+    return (
+        f"{where}{'; '.join(pairs)}: a rename changes the name, not the signal, which stays "
+        f"the bipolar difference of two electrodes. EEGPT was pretrained on referential EEG "
+        f"(each electrode against a common reference), so {'its' if one else 'their'} "
+        "embeddings are not comparable with those of referential recordings of "
+        f"{'that electrode' if one else 'those electrodes'} (nor those of another derivation). "
+        "Use a referential recording of the session if there is one."
+    )
+
+
 def _bipolar_note(names: Sequence[str]) -> str:
     """A sentence about the bipolar derivations among ``names`` (empty if there are none)."""
     bipolar = [name for name in names if _bipolar(name)]
@@ -1929,6 +1947,12 @@ class ChannelMapping:
     not_kept : tuple of str
         Recording channels that map to a vocabulary channel outside ``keep``, left out (not
         among ``dropped``; outputs list them in ``metadata["left_out"]`` as ``"not kept"``).
+    bipolar : tuple of str
+        Kept channels labelled as a bipolar derivation of two electrodes (``"EEG Fpz-Cz"``)
+        that a rename named as one electrode (``FPZ``): their signal is still the difference
+        of the two (Fpz minus Cz), not that electrode against a reference
+        (:func:`map_channels` says so once). Provenance only: mappings that differ in it alone
+        are equal.
     """
 
     input_names: tuple[str, ...]
@@ -1944,9 +1968,10 @@ class ChannelMapping:
     )
     keep: tuple[str, ...] | None = None
     not_kept: tuple[str, ...] = ()
+    bipolar: tuple[str, ...] = field(default=(), compare=False)
 
     def __post_init__(self) -> None:
-        for name in ("input_names", "names", "picks", "chan_ids", "dropped", "not_kept"):
+        for name in ("input_names", "names", "picks", "chan_ids", "dropped", "not_kept", "bipolar"):
             object.__setattr__(self, name, tuple(getattr(self, name)))
         object.__setattr__(self, "referential", dict(self.referential))
         if self.keep is not None:
@@ -2079,6 +2104,8 @@ class ChannelMapping:
             out["keep"] = list(self.keep)
         if self.not_kept:
             out["not_kept"] = list(self.not_kept)
+        if self.bipolar:
+            out["bipolar"] = list(self.bipolar)
         return out
 
     @classmethod
@@ -2101,6 +2128,7 @@ class ChannelMapping:
             },
             keep=None if d.get("keep") is None else tuple(str(x) for x in d["keep"]),
             not_kept=tuple(str(x) for x in d.get("not_kept", ())),
+            bipolar=tuple(str(x) for x in d.get("bipolar", ())),
         )
 
 
@@ -2400,6 +2428,10 @@ def map_channels(
     _warn_mixed_references(
         [inp for _, inp, _ in kept if inp not in rename], referential, where, bool(rename)
     )
+    # a derivation renamed to one electrode ('EEG Fpz-Cz' -> Fpz): still the difference
+    bipolar = [(inp, can) for _, inp, can in kept if inp in rename and _bipolar(inp)]
+    if bipolar:
+        _warn(_renamed_bipolar_note(bipolar, where))
     unseen = [(inp, can) for _, inp, can in kept if can in UNSEEN_IN_PRETRAINING]
     if unseen:
         _warn(
@@ -2430,6 +2462,7 @@ def map_channels(
         },
         keep=kept_set,
         not_kept=tuple(not_kept),
+        bipolar=tuple(inp for inp, _ in bipolar),
     )
     _log(mapping.summary(limit=_LOGGED_ROWS, source=source), verbose)
     return mapping

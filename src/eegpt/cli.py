@@ -1737,7 +1737,7 @@ def _describe_embeddings(path: Path) -> str:
     pre = meta.get("preprocessing") or {}
     model = meta.get("model") or {}
     ckpt = meta.get("checkpoint") or {}
-    channels = (meta.get("channels") or {}).get("names", [])
+    channels = _channel_names_shown(meta.get("channels") or {})
     renamed = rename_text(meta.get("channels") or {})
     lines = [
         f"{path}: EEGPT embeddings of {meta.get('source', '?')}"
@@ -1767,6 +1767,19 @@ def _describe_embeddings(path: Path) -> str:
         *_anonymized_lines(meta.get("anonymized")),
     ]
     return "\n".join(lines)
+
+
+def _channel_names_shown(channels: Mapping[str, Any]) -> list[str]:
+    """The vocabulary names of an output's channel mapping (``metadata["channels"]``) as
+    ``eegpt info`` lists them: a bipolar derivation renamed to one electrode with its label,
+    ``"FPZ (bipolar: EEG Fpz-Cz)"``."""
+    names = [str(name) for name in channels.get("names", [])]
+    bipolar = set(channels.get("bipolar") or ())
+    inputs = channels.get("input_names") or names
+    return [
+        f"{name} (bipolar: {label})" if label in bipolar else name
+        for name, label in zip(names, inputs, strict=False)
+    ]
 
 
 def _anonymized_lines(anonymized: Mapping[str, Any] | None) -> list[str]:
