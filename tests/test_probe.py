@@ -2242,3 +2242,43 @@ def test_val_data_takes_its_own_hypnograms(weights, tmp_path, capsys):
     assert probe_main(["train", *paths[:2], "-o", str(tmp_path / "x"), *common, "--annotations",
                        *hyps[:2], "--val-annotations", *hyps]) == 1  # fmt: skip
     assert "3 --val-annotations file(s) for 1" in capsys.readouterr().err
+
+
+def _stage_probe(weights, tmp_path, start: float = 0.0):
+    """A probe of 2 s windows trained on one of :func:`_scored_nights` (scored from ``start``
+    s on, windows from there: ``--start``)."""
+    paths, hyps = _scored_nights(tmp_path, n=1, start=start)
+    out = tmp_path / "stages"
+    assert probe_main(["train", *paths, "--weights", str(weights), "-o", str(out), "--passes",
+                       "1", "-q", "--window-labels", "^Sleep stage", "--window", "2",
+                       "--annotations", *hyps, *(["--start", f"{start:g}"] if start else [])]) == 0  # fmt: skip
+    return out, paths, hyps
+
+
+def test_predictions_carry_clock_times_across_midnight(weights, tmp_path):
+    """probe predict's rows had onset_s only; a recording with a measurement date now gives
+    each window's moment (ISO 8601 with the offset), from its first sample (a cropped FIF's
+    first_time counts), across midnight; a recording without a date leaves it empty."""
+    import datetime
+
+    out, paths, _ = _stage_probe(weights, tmp_path)
+    raw = mne.io.read_raw_fif(paths[0], preload=True, verbose=False)
+    undated = tmp_path / "undated_raw.fif"
+    raw.copy().set_meas_date(None).save(undated, verbose=False)
+    start = datetime.datetime(2026, 3, 1, 23, 59, 48, tzinfo=datetime.timezone.utc)
+    dated = tmp_path / "dated_raw.fif"
+    raw.set_meas_date(start).crop(tmin=2.0).save(dated, verbose=False)  # first_time 2 s
+    pred = tmp_path / "pred.csv"
+    assert probe_main(["predict", str(out), str(dated), str(undated), "-o", str(pred), "-q"]) == 0
+    rows = list(csv.DictReader(pred.open()))
+    times = [r["clock_time"] for r in rows if r["file"] == str(dated)]
+    assert times[:3] == ["2026-03-01T23:59:50+00:00", "2026-03-01T23:59:52+00:00",
+                         "2026-03-01T23:59:54+00:00"]  # fmt: skip
+    assert times[5] == "2026-03-02T00:00:00+00:00" and len(times) == 7
+    assert {r["clock_time"] for r in rows if r["file"] == str(undated)} == {""}
+    parquet = tmp_path / "pred.parquet"
+    assert probe_main(["predict", str(out), str(dated), "-o", str(parquet), "-q"]) == 0
+    assert pd.read_parquet(parquet)["clock_time"].tolist() == times
+    assert probe_main(["predict", str(out), str(undated), "-o", str(pred), "-q",
+                       "--overwrite"]) == 0  # fmt: skip
+    assert "clock_time" not in next(csv.reader(pred.open()))

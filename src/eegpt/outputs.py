@@ -152,6 +152,54 @@ def feature_names(pooling: str | Callable[[np.ndarray], np.ndarray], shape: tupl
     return [f"eegpt_{name}" for name in _FEATURE_PATTERNS[pooling](*shape)]
 
 
+def clock_moments(
+    seconds: np.ndarray,
+    meas_date: str | datetime.datetime,
+    first_time: float | None = None,
+    clock: Any = None,
+) -> np.ndarray:
+    """The moments of times in a recording, ``datetime64[us]`` in UTC, shape of ``seconds``.
+
+    Parameters
+    ----------
+    seconds : ndarray of float, shape (n,)
+        Times in seconds from the recording's first sample (window onsets).
+    meas_date : str | datetime.datetime
+        The acquisition's start (ISO 8601; one without a zone is UTC, as MNE keeps dates).
+    first_time : float | None
+        Seconds from the acquisition's start to the first sample (``raw.first_time``).
+    clock : eegpt.io.RecordClock | None
+        For a discontinuous EDF+D/BDF+D file, where its records lie on the clock: each time
+        is moved by the gaps before it.
+
+    Returns
+    -------
+    ndarray of datetime64[us], shape (n,)
+    """
+    seconds = np.asarray(seconds, dtype=np.float64)
+    if clock is not None:
+        seconds = clock.to_clock(seconds)
+    date = meas_date
+    if not isinstance(date, datetime.datetime):
+        date = datetime.datetime.fromisoformat(str(meas_date))
+    if date.tzinfo is not None:  # a date without a zone is UTC, as MNE keeps dates
+        date = date.astimezone(datetime.timezone.utc).replace(tzinfo=None)
+    start = np.datetime64(date, "us")
+    offset = seconds + float(first_time or 0.0)
+    return start + np.round(offset * 1e6).astype("timedelta64[us]")
+
+
+def iso_moments(moments: np.ndarray) -> list[str]:
+    """``datetime64`` moments in UTC as ISO 8601 text with the offset,
+    ``"2026-01-01T23:59:50+00:00"``: to the second where all are whole seconds, else to the
+    microsecond (one format for a column)."""
+    moments = np.asarray(moments, dtype="datetime64[us]")
+    whole = bool(np.all(moments.astype(np.int64) % 1_000_000 == 0))
+    spec = "seconds" if whole else "microseconds"
+    utc = datetime.timezone.utc
+    return [m.item().replace(tzinfo=utc).isoformat(timespec=spec) for m in moments]
+
+
 def pool_embeddings(
     z: np.ndarray, pooling: str | Callable[[np.ndarray], np.ndarray] = "flatten"
 ) -> np.ndarray:
@@ -762,12 +810,13 @@ class Embeddings:
         ndarray, shape (n_windows,)
         """
         seconds = np.asarray(self.onsets, dtype=np.float64)
+        clock = None
         if self.metadata.get("record_clock"):
             from eegpt.io import RecordClock
 
-            seconds = RecordClock.from_dict(self.metadata["record_clock"]).to_clock(seconds)
+            clock = RecordClock.from_dict(self.metadata["record_clock"])
         if not absolute:
-            return seconds
+            return seconds if clock is None else clock.to_clock(seconds)
         meas_date = self.metadata.get("meas_date")
         if not meas_date:
             raise ValueError(
@@ -775,12 +824,7 @@ class Embeddings:
                 "(metadata['meas_date']); arrays, anonymised files and Raw objects without one give "
                 "seconds only (absolute=False)"
             )
-        date = datetime.datetime.fromisoformat(str(meas_date))
-        if date.tzinfo is not None:  # a date without a zone is UTC, as MNE keeps dates
-            date = date.astimezone(datetime.timezone.utc).replace(tzinfo=None)
-        start = np.datetime64(date, "us")
-        offset = seconds + float(self.metadata.get("first_time") or 0.0)
-        return start + np.round(offset * 1e6).astype("timedelta64[us]")
+        return clock_moments(seconds, meas_date, self.metadata.get("first_time"), clock)
 
     def pooled(self, how: str | Callable[[np.ndarray], np.ndarray] = "mean") -> np.ndarray:
         """One vector per window, ``[n, n_features]``: a name of :data:`POOLINGS` or a callable,

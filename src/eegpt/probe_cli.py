@@ -1379,13 +1379,14 @@ def _is_continuous_input(path: Path) -> bool:
 
 def _predict_continuous(
     args: argparse.Namespace, probe: Any, path: Path, rename: Any
-) -> tuple[np.ndarray, np.ndarray, list[Any] | None, np.ndarray]:
-    """``(probabilities, onsets, labels, bad)`` of the consecutive windows of the probe's
+) -> tuple[np.ndarray, np.ndarray, list[Any] | None, np.ndarray, list[str] | None]:
+    """``(probabilities, onsets, labels, bad, clock_times)`` of the consecutive windows of the probe's
     length that the continuous recording ``path`` is cut into; onsets in seconds from its first
     sample; labels from its annotations with ``--window-labels`` (else None); ``bad``
     ``(n_windows,)`` True where a window overlaps an annotation marked bad
     (:func:`eegpt.annotations.bad_windows`: ``BAD_...``, EEGLAB's ``boundary``), said on
-    stderr with their count."""
+    stderr with their count; ``clock_times`` the windows' onsets as moments
+    (:func:`_clock_times`; None without a measurement date)."""
     from eegpt.annotations import bad_windows, window_annotations
     from eegpt.channels import present_keys
     from eegpt.cli import checked_rescale
@@ -1412,10 +1413,25 @@ def _predict_continuous(
         over = window_annotations(annotations, onsets, length)
     bad = bad_windows(over)
     _say_bad_windows(path, bad, over, args.reject_by_annotation)
+    moments = _clock_times(rec, onsets)
     if how is None:
-        return proba, onsets, None, bad
+        return proba, onsets, None, bad, moments
     labels, _ = how.label(annotations, onsets, length)
-    return proba, onsets, [None if b else v for v, b in zip(labels, bad, strict=True)], bad
+    labels = [None if b else v for v, b in zip(labels, bad, strict=True)]
+    return proba, onsets, labels, bad, moments
+
+
+def _clock_times(rec: Any, onsets: np.ndarray) -> list[str] | None:
+    """The moments of ``onsets`` (``(n,)`` seconds from the first sample of the recording
+    ``rec``) as ISO 8601 text in UTC with the offset (``"2026-01-01T23:59:50+00:00"``), from
+    its measurement date and first sample, moved by the gaps of an EDF+D file as
+    :meth:`eegpt.outputs.Embeddings.clock_times` does; None for a recording without a
+    measurement date."""
+    from eegpt.outputs import clock_moments, iso_moments
+
+    if not getattr(rec, "meas_date", None):
+        return None
+    return iso_moments(clock_moments(onsets, rec.meas_date, rec.first_time, rec.clock))
 
 
 def _say_bad_windows(path: Path, bad: np.ndarray, over: list[list[str]], reject: bool) -> None:
@@ -1484,8 +1500,11 @@ def cmd_probe_predict(args: argparse.Namespace) -> int:
             found.setdefault(by_name[src], []).append((recording.selection[i], at, label, p))
     rename = parse_rename(args.rename, args.drop)
     bad: dict[Path, np.ndarray] = {}  # per continuous recording: its windows over bad spans
+    clock: dict[Path, list[str]] = {}  # per dated continuous recording: its windows' moments
     for path in continuous:
-        proba, onsets, window_y, bad[path] = _predict_continuous(args, probe, path, rename)
+        proba, onsets, window_y, bad[path], moments = _predict_continuous(args, probe, path, rename)
+        if moments is not None:
+            clock[path] = moments
         labelled |= window_y is not None
         window_y = window_y or [None] * len(proba)
         found[path] = [
@@ -1495,8 +1514,10 @@ def cmd_probe_predict(args: argparse.Namespace) -> int:
         ]
     with_onsets = any(at is not None for rows in found.values() for _, at, _, _ in rows)
     # the inputs' own labels (event names, y of an .npz, --labels) beside the predictions;
-    # continuous recordings' windows over bad annotations flagged last ('' for epochs)
-    header = ["file", "epoch", *(["onset_s"] if with_onsets else []), "prediction"]
+    # continuous recordings' windows over bad annotations flagged last ('' for epochs);
+    # clock_time where a recording has a measurement date ('' for the others)
+    header = ["file", "epoch", *(["onset_s"] if with_onsets else [])]
+    header += [*(["clock_time"] if clock else []), "prediction"]
     header += [*(["label"] if labelled else []), *(f"p_{c}" for c in probe.classes_.tolist())]
     header += ["bad"] if continuous else []
     classes = probe.classes_.tolist()
@@ -1506,6 +1527,7 @@ def cmd_probe_predict(args: argparse.Namespace) -> int:
             rows.append(
                 [str(path), int(index)]
                 + ([] if not with_onsets else [at])
+                + ([] if not clock else [clock[path][index] if path in clock else None])
                 + [classes[int(np.argmax(p))]]
                 + ([] if not labelled else [label])
                 + [float(v) for v in p]
@@ -1567,7 +1589,8 @@ def _write_predictions(
     CSV, TSV or Parquet by its suffix (:data:`PREDICTION_FORMATS`); CSV to stdout without a
     path. Parquet columns have their types with no rows too: text for ``file``, int64 for
     ``epoch``, float64 for ``onset_s`` and the probabilities, bool for ``bad``, the type of
-    the probe's ``classes`` for ``prediction`` and ``label``.
+    the probe's ``classes`` for ``prediction`` and ``label``, ISO 8601 text for
+    ``clock_time``.
     """
     suffix = None if path is None else path.suffix.lower()
     if suffix == ".parquet":
@@ -1575,7 +1598,8 @@ def _write_predictions(
 
         pa, pq = require_pyarrow("writing predictions as Parquet (or use a .csv output)")
         types = {"file": pa.string(), "epoch": pa.int64(), "onset_s": pa.float64(),
-                 "bad": pa.bool_(), "prediction": pa.array(classes).type}  # fmt: skip
+                 "clock_time": pa.string(), "bad": pa.bool_(),
+                 "prediction": pa.array(classes).type}  # fmt: skip
         types["label"] = types["prediction"]
         columns = {}
         for j, name in enumerate(header):
