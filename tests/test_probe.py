@@ -2282,3 +2282,69 @@ def test_predictions_carry_clock_times_across_midnight(weights, tmp_path):
     assert probe_main(["predict", str(out), str(undated), "-o", str(pred), "-q",
                        "--overwrite"]) == 0  # fmt: skip
     assert "clock_time" not in next(csv.reader(pred.open()))
+    # scoring epochs of 6 s (--epoch-seconds): dated by their onsets
+    assert probe_main(["predict", str(out), str(dated), "-o", str(pred), "-q", "--overwrite",
+                       "--epoch-seconds", "6"]) == 0  # fmt: skip
+    assert [r["clock_time"] for r in csv.DictReader(pred.open())] == [
+        "2026-03-01T23:59:50+00:00", "2026-03-01T23:59:56+00:00", "2026-03-02T00:00:02+00:00"
+    ]  # fmt: skip
+
+
+def test_scoring_epochs_weigh_each_window_by_its_overlap():
+    """Windows grouped into scoring epochs: each epoch the mean of the probabilities of the
+    windows over it, weighted by their seconds in it (a window straddling two counts in both);
+    epochs from the start on, the last one partly covered; windows not used count in none."""
+    from eegpt.probe import scoring_epochs
+
+    proba = np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 0.0], [0.5, 0.5]])
+    onsets = np.array([1.0, 5.0, 9.0, 13.0])  # 4 s windows from 1 s on; epochs of 6 s from 1 s
+    epoch_onsets, covered, p = scoring_epochs(proba, onsets, 4.0, 6.0, start_seconds=1.0)
+    np.testing.assert_allclose(epoch_onsets, [1.0, 7.0, 13.0])
+    np.testing.assert_allclose(covered, [6.0, 6.0, 4.0])
+    # [1, 7): window 0 whole (4 s), window 1's first 2 s; [7, 13): window 1's last 2 s, window 2
+    np.testing.assert_allclose(p, [[4 / 6, 2 / 6], [4 / 6, 2 / 6], [0.5, 0.5]])
+    _, covered, p = scoring_epochs(proba, onsets, 4.0, 6.0, 1.0, use=[True, False, True, False])
+    np.testing.assert_allclose(covered, [4.0, 4.0, 0.0])
+    np.testing.assert_allclose(p[:2], [[1.0, 0.0], [1.0, 0.0]])
+    assert np.isnan(p[2]).all()  # no window left in it
+    # overlapping windows (2 s apart): weights add up, the covered seconds do not
+    _, covered, p = scoring_epochs(proba, [0.0, 2.0, 4.0, 6.0], 4.0, 5.0)
+    np.testing.assert_allclose(covered, [5.0, 5.0])
+    np.testing.assert_allclose(p, [[5 / 8, 3 / 8], [5 / 8, 3 / 8]])
+    # windows of the epoch's length on its grid: the epochs are the windows
+    _, _, same = scoring_epochs(proba, [0.0, 30.0, 60.0, 90.0], 30.0, 30.0)
+    np.testing.assert_allclose(same, proba)
+    with pytest.raises(ValueError, match="epoch_seconds must be a positive"):
+        scoring_epochs(proba, onsets, 4.0, 0.0)
+
+
+def test_probe_predict_gives_a_hypnogram_of_scoring_epochs(weights, tmp_path, capsys):
+    """probe predict --epoch-seconds: one row per scoring epoch from --start on, its
+    probabilities the overlap-weighted mean of the windows' (straddling windows shared),
+    dated by the recording's clock; epochs inputs are refused with it."""
+    out, paths, hyps = _stage_probe(weights, tmp_path)
+    windows, epochs = tmp_path / "windows.csv", tmp_path / "epochs.csv"
+    common = [str(out), paths[0], "-q", "--start", "1", "--annotations", hyps[0]]
+    assert probe_main(["predict", *common, "-o", str(windows)]) == 0
+    assert probe_main(["predict", *common, "-o", str(epochs), "--epoch-seconds", "3"]) == 0
+    w = pd.read_csv(windows)  # 2 s windows from 1 s: 1, 3, ..., 13 (the recording lasts 16 s)
+    e = pd.read_csv(epochs)
+    assert e.columns.tolist() == ["file", "epoch", "onset_s", "duration_s", "covered_s",
+                                  "prediction", "p_Sleep stage 2", "p_Sleep stage W", "bad"]  # fmt: skip
+    assert e["epoch"].tolist() == [0, 1, 2, 3, 4] and e["onset_s"].tolist() == [1, 4, 7, 10, 13]
+    assert e["covered_s"].tolist() == [3, 3, 3, 3, 2] and set(e["duration_s"]) == {3.0}
+    pw = w[["p_Sleep stage 2", "p_Sleep stage W"]].to_numpy()
+    pe = e[["p_Sleep stage 2", "p_Sleep stage W"]].to_numpy()
+    np.testing.assert_allclose(pe[0], (2 * pw[0] + pw[1]) / 3, rtol=1e-6)  # [1, 4): 2 s + 1 s
+    np.testing.assert_allclose(pe[1], (pw[1] + 2 * pw[2]) / 3, rtol=1e-6)  # [4, 7): 1 s + 2 s
+    np.testing.assert_allclose(pe[4], pw[6], rtol=1e-6)  # [13, 16): the last window only
+    assert e["prediction"].tolist() == [_stage_of(p) for p in pe]
+    epo = tmp_path / "x-epo.fif"
+    synthetic_erp_epochs(4, seed=0, seconds=2.0).save(epo, verbose=False)
+    assert probe_main(["predict", str(out), str(epo), "--epoch-seconds", "30", "-q"]) == 1
+    assert "--epoch-seconds groups the windows of continuous recordings" in capsys.readouterr().err
+
+
+def _stage_of(p: np.ndarray) -> str:
+    """The class of the larger of two probabilities (Sleep stage 2, Sleep stage W)."""
+    return ["Sleep stage 2", "Sleep stage W"][int(np.argmax(p))]

@@ -52,7 +52,7 @@ import sys
 import warnings
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -1123,7 +1123,9 @@ def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
         "epoch or window: file, epoch (its "
         "number in its file, counting from 0 as MNE does, where EEGLAB counts from 1; for a "
         "continuous recording, the window's), onset_s, prediction, label (if any), p_CLASS "
-        "(each class's probability), bad (continuous recordings: True over bad annotations)",
+        "(each class's probability), bad (continuous recordings: True over bad annotations); "
+        "clock_time after onset_s where a continuous recording has a measurement date (ISO "
+        "8601, UTC); with --epoch-seconds, one row per scoring epoch (see there)",
     )
     p.add_argument("--overwrite", action="store_true", help="replace an existing --output file")
     p.add_argument("--weights", help="encoder checkpoint (default: the one recorded in the probe)")
@@ -1144,6 +1146,18 @@ def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
         help="optional: the probe always takes the channels it was trained on (with the "
         "--keep-channels it was trained with, recorded in it); one given here (as to train, "
         "e.g. from a shared script) must keep all of them, else it is an error",
+    )
+    p.add_argument(
+        "--epoch-seconds",
+        type=_epoch_seconds,
+        default=None,
+        metavar="SECONDS",
+        help="continuous recordings: one row per scoring epoch of this length (a hypnogram's "
+        "30 s), not per window: consecutive epochs from --start (or 0) on, each predicted from "
+        "the mean of its windows' probabilities, a window weighted by the seconds it overlaps "
+        "the epoch (one that straddles two counts in both by its share). Rows: file, epoch, "
+        "onset_s, duration_s, covered_s (seconds its windows cover: less at the end), "
+        "clock_time (with a measurement date), prediction, p_CLASS, bad",
     )
     _add_window_labels(
         p, "(as without it) and put each window's label beside its prediction", "get no label"
@@ -1379,13 +1393,13 @@ def _is_continuous_input(path: Path) -> bool:
 
 def _predict_continuous(
     args: argparse.Namespace, probe: Any, path: Path, rename: Any
-) -> tuple[np.ndarray, np.ndarray, list[Any] | None, np.ndarray, list[str] | None]:
-    """``(probabilities, onsets, labels, bad, clock_times)`` of the consecutive windows of the probe's
-    length that the continuous recording ``path`` is cut into; onsets in seconds from its first
+) -> tuple[np.ndarray, np.ndarray, list[Any] | None, np.ndarray, TimeBase | None]:
+    """``(probabilities, onsets, labels, bad, time_base)`` of the consecutive windows of the
+    probe's length that the continuous recording ``path`` is cut into; onsets in seconds from its first
     sample; labels from its annotations with ``--window-labels`` (else None); ``bad``
     ``(n_windows,)`` True where a window overlaps an annotation marked bad
     (:func:`eegpt.annotations.bad_windows`: ``BAD_...``, EEGLAB's ``boundary``), said on
-    stderr with their count; ``clock_times`` the windows' onsets as moments
+    stderr with their count; ``time_base`` the recording's, for the moments of times in it
     (:func:`_clock_times`; None without a measurement date)."""
     from eegpt.annotations import bad_windows, window_annotations
     from eegpt.channels import present_keys
@@ -1413,25 +1427,33 @@ def _predict_continuous(
         over = window_annotations(annotations, onsets, length)
     bad = bad_windows(over)
     _say_bad_windows(path, bad, over, args.reject_by_annotation)
-    moments = _clock_times(rec, onsets)
+    time_base = TimeBase(rec.meas_date, rec.first_time, rec.clock) if rec.meas_date else None
     if how is None:
-        return proba, onsets, None, bad, moments
+        return proba, onsets, None, bad, time_base
     labels, _ = how.label(annotations, onsets, length)
     labels = [None if b else v for v, b in zip(labels, bad, strict=True)]
-    return proba, onsets, labels, bad, moments
+    return proba, onsets, labels, bad, time_base
 
 
-def _clock_times(rec: Any, onsets: np.ndarray) -> list[str] | None:
-    """The moments of ``onsets`` (``(n,)`` seconds from the first sample of the recording
-    ``rec``) as ISO 8601 text in UTC with the offset (``"2026-01-01T23:59:50+00:00"``), from
-    its measurement date and first sample, moved by the gaps of an EDF+D file as
+class TimeBase(NamedTuple):
+    """A dated recording's time base (:class:`eegpt.io.Recording`'s fields of these names)."""
+
+    meas_date: str
+    first_time: float | None
+    clock: Any  # eegpt.io.RecordClock | None
+
+
+def _clock_times(time_base: TimeBase | None, onsets: np.ndarray) -> list[str] | None:
+    """The moments of ``onsets`` (``(n,)`` seconds from a recording's first sample) as ISO
+    8601 text in UTC with the offset (``"2026-01-01T23:59:50+00:00"``), from the recording's
+    measurement date and first sample, moved by the gaps of an EDF+D file as
     :meth:`eegpt.outputs.Embeddings.clock_times` does; None for a recording without a
-    measurement date."""
+    measurement date (``time_base`` None)."""
     from eegpt.outputs import clock_moments, iso_moments
 
-    if not getattr(rec, "meas_date", None):
+    if time_base is None:
         return None
-    return iso_moments(clock_moments(onsets, rec.meas_date, rec.first_time, rec.clock))
+    return iso_moments(clock_moments(onsets, *time_base))
 
 
 def _say_bad_windows(path: Path, bad: np.ndarray, over: list[list[str]], reject: bool) -> None:
@@ -1478,6 +1500,12 @@ def cmd_probe_predict(args: argparse.Namespace) -> int:
     args.data, _ = given_once(args.data)  # one file's rows once
     continuous = [p for p in args.data if _is_continuous_input(p)]
     epoched = [p for p in args.data if not _is_continuous_input(p)]
+    if args.epoch_seconds is not None and epoched:
+        raise ValueError(
+            f"--epoch-seconds groups the windows of continuous recordings into scoring epochs; "
+            f"{few([str(p) for p in epoched], 3)} hold epochs, one prediction each: predict "
+            "them without --epoch-seconds"
+        )
     if continuous and args.label_column is not None and not args.label_column_adopted:
         raise ValueError(
             f"--label-column {args.label_column!r}: continuous recordings have no epochs "
@@ -1499,12 +1527,16 @@ def cmd_probe_predict(args: argparse.Namespace) -> int:
             at = None if onsets is None or np.isnan(onsets[i]) else float(onsets[i])
             found.setdefault(by_name[src], []).append((recording.selection[i], at, label, p))
     rename = parse_rename(args.rename, args.drop)
+    scored: dict[Path, tuple[np.ndarray, np.ndarray, np.ndarray, TimeBase | None]] = {}
     bad: dict[Path, np.ndarray] = {}  # per continuous recording: its windows over bad spans
     clock: dict[Path, list[str]] = {}  # per dated continuous recording: its windows' moments
     for path in continuous:
-        proba, onsets, window_y, bad[path], moments = _predict_continuous(args, probe, path, rename)
-        if moments is not None:
-            clock[path] = moments
+        proba, onsets, window_y, bad[path], when = _predict_continuous(args, probe, path, rename)
+        if args.epoch_seconds is not None:  # one row per scoring epoch, written below
+            scored[path] = (proba, onsets, bad[path], when)
+            continue
+        if when is not None:
+            clock[path] = _clock_times(when, onsets) or []
         labelled |= window_y is not None
         window_y = window_y or [None] * len(proba)
         found[path] = [
@@ -1512,6 +1544,13 @@ def cmd_probe_predict(args: argparse.Namespace) -> int:
             for k, (at, label, p) in enumerate(zip(onsets, window_y, proba, strict=True))
             if not (args.reject_by_annotation and bad[path][k])
         ]
+    if args.epoch_seconds is not None:
+        start = float(args.start or probe.preprocessing.start_seconds)
+        header, rows = _epoch_rows(args, probe, scored, start)
+        _write_predictions(args.output, header, rows, probe.classes_.tolist())
+        if args.output is not None and not args.quiet:
+            print(f"wrote {len(rows)} scoring epochs to {args.output}")
+        return 0
     with_onsets = any(at is not None for rows in found.values() for _, at, _, _ in rows)
     # the inputs' own labels (event names, y of an .npz, --labels) beside the predictions;
     # continuous recordings' windows over bad annotations flagged last ('' for epochs);
@@ -1537,6 +1576,60 @@ def cmd_probe_predict(args: argparse.Namespace) -> int:
     if args.output is not None and not args.quiet:
         print(f"wrote {len(rows)} predictions to {args.output}")
     return 0
+
+
+def _epoch_seconds(text: str) -> float:
+    """``--epoch-seconds``: a positive number of seconds (:func:`eegpt.cli.seconds`)."""
+    value = seconds(text)
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"{text!r}: a scoring epoch lasts more than 0 s")
+    return value
+
+
+def _epoch_rows(
+    args: argparse.Namespace,
+    probe: Any,
+    scored: Mapping[Path, tuple[np.ndarray, np.ndarray, np.ndarray, TimeBase | None]],
+    start: float,
+) -> tuple[list[str], list[list[Any]]]:
+    """``probe predict --epoch-seconds``'s header and rows: per continuous recording of
+    ``scored`` (path -> its windows' probabilities ``[n, n_classes]``, onsets ``(n,)`` s, bad
+    flags ``(n,)`` and time base), one row per scoring epoch of ``args.epoch_seconds`` from
+    ``start`` s on (:func:`eegpt.probe.scoring_epochs`): file, epoch, onset_s, duration_s,
+    covered_s (the seconds its windows cover), clock_time (dated recordings), prediction,
+    p_CLASS, bad (a window over a bad annotation counted in it). With
+    ``--reject-by-annotation`` such windows count in none; an epoch left without any has no
+    prediction."""
+    from eegpt.probe import scoring_epochs
+
+    classes = probe.classes_.tolist()
+    window = float(probe.preprocessing.window_seconds)
+    dated = any(when is not None for *_, when in scored.values())
+    header = ["file", "epoch", "onset_s", "duration_s", "covered_s"]
+    header += [*(["clock_time"] if dated else []), "prediction", *(f"p_{c}" for c in classes)]
+    header += ["bad"]
+    rows: list[list[Any]] = []
+    for path in dict.fromkeys(args.data):  # in the order given
+        if path not in scored:
+            continue
+        proba, onsets, bad, when = scored[path]
+        use = ~bad if args.reject_by_annotation else None
+        epoch_onsets, covered, epoch_proba = scoring_epochs(
+            proba, onsets, window, args.epoch_seconds, start, use=use
+        )
+        _, _, flagged = scoring_epochs(bad[:, None].astype(float), onsets, window,
+                                       args.epoch_seconds, start)  # fmt: skip
+        moments = _clock_times(when, epoch_onsets)
+        for k, (at, p) in enumerate(zip(epoch_onsets, epoch_proba, strict=True)):
+            known = bool(covered[k] > 0)
+            rows.append(
+                [str(path), k, float(at), float(args.epoch_seconds), float(covered[k])]
+                + ([] if not dated else [None if moments is None else moments[k]])
+                + [classes[int(np.argmax(p))] if known else None]
+                + [float(v) if known else None for v in p]
+                + [bool(flagged[k, 0] > 0)]
+            )
+    return header, rows
 
 
 #: The files ``probe predict --output`` writes, by suffix: CSV and TSV (their separator), Parquet;
@@ -1575,7 +1668,7 @@ def _csv_cell(column: str, value: Any) -> Any:
     probabilities with 9 significant digits (a float32 exactly, as predict_proba gives it)."""
     if value is None:
         return ""
-    if column == "onset_s":
+    if column in ("onset_s", "duration_s", "covered_s"):
         return f"{value:.6f}"
     if column.startswith("p_"):
         return f"{value:.9g}"
@@ -1598,6 +1691,7 @@ def _write_predictions(
 
         pa, pq = require_pyarrow("writing predictions as Parquet (or use a .csv output)")
         types = {"file": pa.string(), "epoch": pa.int64(), "onset_s": pa.float64(),
+                 "duration_s": pa.float64(), "covered_s": pa.float64(),
                  "clock_time": pa.string(), "bad": pa.bool_(),
                  "prediction": pa.array(classes).type}  # fmt: skip
         types["label"] = types["prediction"]
@@ -1803,7 +1897,8 @@ examples:
 PREDICT_EPILOG = """\
 examples:
   eegpt probe predict probe/ sub-02-epo.fif -o predictions.csv
-  eegpt probe predict seizures/ rec3.edf -o rec3.csv   (one row per window of a recording)"""
+  eegpt probe predict seizures/ rec3.edf -o rec3.csv   (one row per window of a recording)
+  eegpt probe predict stages/ night.edf --epoch-seconds 30 -o hypnogram.csv   (per 30 s epoch)"""
 
 
 def build_parser() -> argparse.ArgumentParser:
