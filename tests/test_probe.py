@@ -2348,3 +2348,27 @@ def test_probe_predict_gives_a_hypnogram_of_scoring_epochs(weights, tmp_path, ca
 def _stage_of(p: np.ndarray) -> str:
     """The class of the larger of two probabilities (Sleep stage 2, Sleep stage W)."""
     return ["Sleep stage 2", "Sleep stage W"][int(np.argmax(p))]
+
+
+def test_a_probe_trained_with_start_says_so(weights, tmp_path, capsys):
+    """probe train --start 3 is recorded in probe.json (window_labels' start_seconds) and shown
+    by eegpt info; predict without --start (the start belongs to a recording) says once that
+    the probe was trained on windows from 3 s and these start at 0; with --start it does not."""
+    from eegpt.cli import main as cli_main
+
+    out, paths, hyps = _stage_probe(weights, tmp_path, start=3.0)
+    meta = json.loads((out / "probe.json").read_text())
+    assert meta["training"]["window_labels"]["start_seconds"] == 3.0
+    capsys.readouterr()
+    assert cli_main(["info", str(out)]) == 0
+    assert "trained on windows starting at 3 s (--start 3)" in capsys.readouterr().out
+    pred = tmp_path / "pred.csv"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # windows straddling the scoring epochs without --start
+        assert probe_main(["predict", str(out), paths[0], "-o", str(pred)]) == 0
+    err = capsys.readouterr().err
+    assert err.count("note: the probe was trained on windows starting at 3 s") == 1
+    assert "windows start at 0 s: pass --start SECONDS" in err
+    assert probe_main(["predict", str(out), paths[0], "-o", str(pred), "--overwrite",
+                       "--start", "3"]) == 0  # fmt: skip
+    assert "trained on windows starting" not in capsys.readouterr().err

@@ -2421,6 +2421,12 @@ def describe_probe(directory: str | os.PathLike) -> str:
             "  labels: continuous recordings' windows by their annotations, "
             + labelling_options(how["match"], how.get("unlabelled"))
         )
+        if how.get("start_seconds"):
+            start = f"{how['start_seconds']:g}"
+            lines.append(
+                f"  trained on windows starting at {start} s (--start {start}): a recording's "
+                "own, so predict/evaluate take --start again (their windows start at 0 without)"
+            )
     if not meta.get("frozen_encoder", True):
         lines.append(_finetuning_line(training, meta.get("probe") or {}, encoder))
     elif training:

@@ -1308,6 +1308,8 @@ def cmd_probe_train(args: argparse.Namespace) -> int:
         probe.training["label_column"] = args.label_column
     if windows is not None:  # likewise for continuous recordings
         probe.training["window_labels"] = {"match": windows.match, "unlabelled": windows.unlabelled}
+        if windows.start_seconds:  # --start: said at predict/evaluate, where it is given again
+            probe.training["window_labels"]["start_seconds"] = windows.start_seconds
     probe.save(out, overwrite=args.overwrite)
     last = probe.history[-1]
     print(
@@ -1348,6 +1350,23 @@ def _adopt_window_labels(args: argparse.Namespace, probe: Any) -> None:
         )
 
 
+def _say_trained_start(args: argparse.Namespace, probe: Any) -> None:
+    """One stderr note when a probe trained on windows from ``--start X`` (X > 0) predicts or
+    evaluates continuous recordings without ``--start``: the start belongs to a recording (its
+    hypnogram's grid), not to the probe, so these windows start at 0."""
+    trained = float(((probe.training or {}).get("window_labels") or {}).get("start_seconds") or 0)
+    if not trained or getattr(args, "start", 0.0) or args.quiet:
+        return
+    if not any(_is_continuous_input(p) for p in args.data):
+        return
+    print(
+        f"note: the probe was trained on windows starting at {trained:g} s (--start "
+        f"{trained:g}); these recordings' windows start at 0 s: pass --start SECONDS if a "
+        "recording's scoring epochs (its hypnogram's grid) start elsewhere",
+        file=sys.stderr,
+    )
+
+
 def _load(args: argparse.Namespace):
     """The probe; without ``--label-column`` or ``--labels``, the labels come from the
     metadata column the probe was trained on (``probe train --label-column``), if any."""
@@ -1356,6 +1375,7 @@ def _load(args: argparse.Namespace):
     probe = load_probe(args.probe, args.weights, device="cpu", verbose=False)
     column = (probe.training or {}).get("label_column")
     _adopt_window_labels(args, probe)
+    _say_trained_start(args, probe)
     args.label_column_adopted = False
     if column and args.label_column is None and getattr(args, "labels", None) is None:
         args.label_column, args.label_column_adopted = column, True
