@@ -355,3 +355,29 @@ def test_keep_gives_a_stream_the_channel_set_of_a_kept_recording(model):
     assert online.mapping.names == ("FP1", "CZ", "O2")
     assert online.mapping.not_kept == ("Fp2", "C3", "C4", "O1")
     np.testing.assert_allclose(data, alone.data, rtol=1e-5, atol=1e-6)
+
+
+def test_a_start_skips_the_streams_first_seconds(model):
+    """PreprocessingConfig.start_seconds was ignored by a stream (with a warning per push that
+    it does not apply to epochs): the first window now starts that long after the first
+    sample, as in the recording embedded whole, onsets counting from the first sample."""
+    x = _signal(256 * 15, 256.0)
+    pre = PreprocessingConfig(start_seconds=3.0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no warning that the start does not apply
+        online = OnlineEmbedder(model, NAMES, 256.0, units="uV", preprocessing=pre, overlap=1.0)
+        parts = _push_in_chunks(online, x)
+    whole = embed(model, x, ch_names=NAMES, sfreq=256.0, units="uV", preprocessing=pre,
+                  overlap=1.0)  # fmt: skip
+    onsets = np.concatenate([p.onsets for p in parts])
+    np.testing.assert_array_equal(onsets, [3.0, 6.0, 9.0])
+    np.testing.assert_array_equal(onsets, whole.onsets)
+    data = np.concatenate([p.data for p in parts])
+    np.testing.assert_allclose(data, whole.data, rtol=1e-5, atol=1e-6)
+    assert [p for p in parts if len(p)][-1].metadata["preprocessing"]["start_seconds"] == 3.0
+    # at another rate: the start in the stream's samples (2.5 s: 1250 at 500 Hz)
+    x500 = _signal(500 * 10, 500.0)
+    online = OnlineEmbedder(model, NAMES, 500.0, units="uV",
+                            preprocessing=PreprocessingConfig(start_seconds=2.5))  # fmt: skip
+    assert online.window_start(0) == 1250 and online.window_start(1) == 3250
+    np.testing.assert_array_equal(online.push(x500).onsets, [2.5])

@@ -75,7 +75,10 @@ class OnlineEmbedder:
     preprocessing : PreprocessingConfig | None
         Average reference (on by default; a single channel needs
         ``PreprocessingConfig(average_reference=False)``), resampling method, detrending
-        (``tail`` does not apply: a window is embedded when it is complete).
+        (``tail`` does not apply: a window is embedded when it is complete). ``start_seconds``
+        skips the stream's first seconds: the first window starts that long after the first
+        sample pushed (rounded to the stream's samples), as in a recording embedded whole;
+        onsets still count from the first sample.
     device, precision, batch_size, engine
         As in :func:`eegpt.embed`; give ``engine`` to share one between embedders.
     skip_stale : bool
@@ -183,7 +186,9 @@ class OnlineEmbedder:
         self.engine = engine = engine_for(
             model, engine, device=device, precision=precision, batch_size=batch_size
         )
-        self._epoch_config = replace(self.config, overlap=0.0)  # the hop is done here
+        # the hop and the start are done here: each window is one epoch to prepare
+        self._epoch_config = replace(self.config, overlap=0.0, start_seconds=0.0)
+        self._start = int(round(self.config.start_seconds * self.sfreq))  # stream samples
         self.window_length = native_window_length(self.sfreq, self.config, "<stream>")
         self._picks = list(self.mapping.picks)
         # the buffer holds just the used channels, in the mapping's order
@@ -238,10 +243,12 @@ class OnlineEmbedder:
         self._done: list[tuple[np.ndarray, np.ndarray, dict[str, Any]]] = []  # not yet returned
 
     def window_start(self, k: int) -> int:
-        """Index in the stream (native samples) of window ``k``'s first sample."""
+        """Index in the stream (native samples) of window ``k``'s first sample (the first
+        window's at ``preprocessing.start_seconds``)."""
         if self._hop is not None:
-            return k * self._hop
-        return int(round(k * self.config.step_samples * self.sfreq / self.config.sfreq))
+            return self._start + k * self._hop
+        hop = k * self.config.step_samples * self.sfreq / self.config.sfreq
+        return self._start + int(round(hop))
 
     @honours_verbose
     def push(self, chunk: Any) -> Embeddings:
