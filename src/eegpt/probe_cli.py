@@ -1355,7 +1355,8 @@ def _say_trained_start(args: argparse.Namespace, probe: Any) -> None:
     evaluates continuous recordings without ``--start``: the start belongs to a recording (its
     hypnogram's grid), not to the probe, so these windows start at 0."""
     trained = float(((probe.training or {}).get("window_labels") or {}).get("start_seconds") or 0)
-    if not trained or getattr(args, "start", 0.0) or args.quiet:
+    given = float(getattr(args, "start", 0.0) or 0.0)
+    if not trained or given or args.quiet:
         return
     if not any(_is_continuous_input(p) for p in args.data):
         return
@@ -1447,7 +1448,12 @@ def _predict_continuous(
         over = window_annotations(annotations, onsets, length)
     bad = bad_windows(over)
     _say_bad_windows(path, bad, over, args.reject_by_annotation)
-    time_base = TimeBase(rec.meas_date, rec.first_time, rec.clock) if rec.meas_date else None
+    meas_date = getattr(rec, "meas_date", None)  # (a Recording: a continuous file's)
+    time_base = None
+    if meas_date:
+        time_base = TimeBase(
+            meas_date, getattr(rec, "first_time", None), getattr(rec, "clock", None)
+        )
     if how is None:
         return proba, onsets, None, bad, time_base
     labels, _ = how.label(annotations, onsets, length)
