@@ -126,10 +126,13 @@ def kept_channels(keep: str | Iterable[str] | None) -> tuple[str, ...] | None:
         name = item[1:].strip() if remove else item
         members = sets.get(_cap_key(name))
         canonical = normalize_channel_name(name)
-        if members is None and canonical is None:
+        if members is not None:
+            change = set(members)
+        elif canonical is not None:
+            change = {canonical}
+        else:
             unknown.append(item)
             continue
-        change = set(members) if members is not None else {canonical}
         wanted = wanted - change if remove else wanted | change
     set_like = [item for item in unknown if re.fullmatch(r"[-\d\s_]+", item)]
     if set_like:
@@ -765,7 +768,7 @@ def nearest_rename(
     else:
         from eegpt.io import mne_source
 
-        what = "<Info>" if source is info else mne_source(source)  # type: ignore[arg-type]
+        what = "<Info>" if source is info else mne_source(source)
         given = "raw"
     positions = _head_positions_mm(info)
     if len(positions) < 4:
@@ -2171,7 +2174,7 @@ def rename_text(channels: Mapping[str, Any]) -> str | None:
 def map_channels(
     names: Sequence[str] | mne.io.BaseRaw | mne.BaseEpochs | mne.Info,
     *,
-    rename: Mapping[str, str | None] | str | None = None,
+    rename: Mapping[str, str | None] | str | os.PathLike | None = None,
     on_unknown: Literal["drop", "raise"] = "drop",
     on_missing: Literal["raise", "ignore"] = "raise",
     keep: str | Sequence[str] | None = None,
@@ -2576,7 +2579,7 @@ def _map_mne_channels(
             "(bad, of another type) are taken from its info"
         )
     if source is None:
-        source = "<Info>" if inst is info else mne_source(inst)  # type: ignore[arg-type]
+        source = "<Info>" if inst is info else mne_source(inst)
     return map_info_channels(info, source, **kwargs)[1]
 
 
@@ -2756,7 +2759,9 @@ def spelling_hint(keys: Sequence[str], names: Sequence[str]) -> str:
 
 
 def unmatched_rename_warning(
-    rename: Mapping[str, str | None] | str | None, seen: Sequence[str], n_recordings: int
+    rename: Mapping[str, str | None] | str | os.PathLike | None,
+    seen: Sequence[str],
+    n_recordings: int,
 ) -> str | None:
     """The warning for ``rename`` keys (``--rename``/``--drop`` names) that matched no channel
     of ``n_recordings`` recordings whose channel names together were ``seen``; ``None`` when

@@ -87,7 +87,8 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from itertools import chain
 from pathlib import Path
-from typing import Any, Literal
+from types import FrameType
+from typing import Any, Literal, cast
 
 import numpy as np
 import torch
@@ -575,19 +576,19 @@ def load_file(
     if part is not None:
         info.index = np.arange(part.first, part.stop, dtype=np.int64)
     if found is not None and found.keep is not None:
-        keep = found.keep
-        windows_index = np.arange(len(keep)) if info.index is None else info.index
+        kept = found.keep
+        windows_index = np.arange(len(kept)) if info.index is None else info.index
         data, onsets, info.index, info.left_out = (
-            data[keep],
-            onsets[keep],
-            windows_index[keep],
+            data[kept],
+            onsets[kept],
+            windows_index[kept],
             found.left_out,
         )
         if labels is not None:
             info.labels = found.kept(labels)
         if info.metadata is not None:
             info.metadata = found.kept(info.metadata)
-        if len(keep) and not keep[-1]:  # the zero-padded last window is not among those kept
+        if len(kept) and not kept[-1]:  # the zero-padded last window is not among those kept
             info.padding.pop("padded_tail", None)
     return LoadedFile(
         index=index,
@@ -767,7 +768,8 @@ def _encode_run(
     data = run[0].data if len(run) == 1 else np.concatenate([f.data for f in run])
     chan_ids = run[0].mapping["chan_ids"]
     # whole batches per chunk: the same batches, so the same numbers, as one call
-    target = _STOP_CHECK_WINDOWS["cpu" if engine.device.type == "cpu" else "gpu"]
+    device = cast(torch.device, engine.device)  # resolved in InferenceEngine.__post_init__
+    target = _STOP_CHECK_WINDOWS["cpu" if device.type == "cpu" else "gpu"]
     step = block_size(engine.batch_for(data.shape), target)
     z: np.ndarray | None = None
     for first in range(0, len(data), step):
@@ -943,7 +945,7 @@ def _run_spec(
         checkpoint.update(sha256=None, weights_modified=True, weights_sha256=fingerprint)
     elif fingerprint is not None or not checkpoint["sha256"]:
         checkpoint["sha256"] = f"state_dict:{_state_hash(model)}"
-    spec = {
+    spec: dict[str, Any] = {
         "format": FORMAT,
         "model": cfg.to_dict(),
         "checkpoint": checkpoint,
@@ -1231,7 +1233,7 @@ def _warn_changed(
                 timed[name] = False
         moved = {n: sized[n] or timed[n] for n in groups}
         if status["status"] == TOO_SHORT and not (
-            (now.get("source_bytes") or 0) > (status.get("source_bytes") or 0)
+            int(now.get("source_bytes") or 0) > (status.get("source_bytes") or 0)
         ):  # only a recording that grew can be longer than a window now
             continue
         if any(moved.values()):
@@ -1911,7 +1913,7 @@ class _Readers:
                 parts: deque[_Read] = deque([_Read(f)])
                 while parts:
                     entry = parts.popleft()
-                    part = {} if entry.part is None else {"part": entry.part}
+                    part: dict[str, Any] = {} if entry.part is None else {"part": entry.part}
                     loaded = self.loader(
                         f.index, f.path, rescale=f.rescale, annotations=f.annotations,
                         bads=f.bads, **self.kwargs, **part,
@@ -2930,13 +2932,13 @@ def embed_dataset(
         data = corpus.part(*part)
     output_dir = Path(output_dir).expanduser()
     identity = _corpus_identity(corpus.source, pattern)
-    listing_sha = corpus.fingerprint() if part is not None else None  # the listing split
-    # the other tasks of a job array split the same listing? (a resume of a part split from
-    # an older listing is told by the resume check how to resume it from that listing)
-    if part is not None and (
-        overwrite or not _resumes_another_listing(output_dir, corpus, listing_sha)
-    ):
-        _check_sibling_parts(output_dir, corpus, listing_sha, part, identity)
+    listing_sha: str | None = None  # the listing split
+    if part is not None:
+        listing_sha = corpus.fingerprint()
+        # the other tasks of a job array split the same listing? (a resume of a part split
+        # from an older listing is told by the resume check how to resume it from that listing)
+        if overwrite or not _resumes_another_listing(output_dir, corpus, listing_sha):
+            _check_sibling_parts(output_dir, corpus, listing_sha, part, identity)
     if output_dir.exists() and not output_dir.is_dir():
         raise FileExistsError(
             f"{output_dir} is a file; the output of embed_dataset is a folder of Parquet shards: "
@@ -3198,7 +3200,7 @@ def _unguarded_main_call() -> str | None:
     if main is None or not path or not str(path).endswith(".py"):
         return None
     line = None
-    frame = sys._getframe(1)
+    frame: FrameType | None = sys._getframe(1)
     try:
         while frame is not None:
             if frame.f_globals is vars(main) and frame.f_code.co_name == "<module>":
@@ -3486,7 +3488,9 @@ _COMPARED_VERSIONS = ("eegpt", "torch", "numpy", "scipy", "mne")
 def _run_versions(run: Mapping[str, Any]) -> dict[str, str]:
     """The compared versions a run entry of the manifest or a shard footer's ``run`` stamp
     records (those it lacks, from before they were recorded, are left out)."""
-    software = run.get("software") if isinstance(run.get("software"), Mapping) else {}
+    software = run.get("software")
+    if not isinstance(software, Mapping):
+        software = {}
     versions = {"eegpt": run.get("eegpt_version"), "torch": run.get("torch_version")}
     versions.update({k: v for k, v in software.items() if k != "python"})
     return {k: str(versions[k]) for k in _COMPARED_VERSIONS if versions.get(k)}

@@ -967,7 +967,7 @@ def _refuse_repeated_files(
         )
 
 
-def _check_ids(ids: list[str | None], source: str) -> None:
+def _check_ids(ids: Sequence[str | None], source: str) -> None:
     empty = [i for i, rid in enumerate(ids) if rid is None or not rid.strip()]
     if empty:
         raise ValueError(f"{source}: empty recording_id in row(s) {empty[:10]}")

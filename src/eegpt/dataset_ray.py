@@ -193,7 +193,7 @@ class _ReadActor:
         self.load_kwargs = dict(load_kwargs)
 
     def __call__(self, row: dict[str, Any]) -> Iterator[dict[str, Any]]:
-        file = {
+        file: dict[str, Any] = {
             "index": int(row["index"]),
             "path": str(row["path"]),
             "rescale": float(row.get("rescale", 1.0)),

@@ -597,8 +597,8 @@ class Embeddings:
                 meta[name] = [v for part in parts for v in part.metadata[name]]
             else:
                 meta.pop(name, None)
-        tables = [part.metadata.get("epochs_metadata") for part in parts]
-        if all(t is not None for t in tables):
+        tables = [t for part in parts if (t := part.metadata.get("epochs_metadata")) is not None]
+        if len(tables) == len(parts):
             meta["epochs_metadata"] = dict(tables[0], data=[r for t in tables for r in t["data"]])
             if "index" in tables[0]:
                 meta["epochs_metadata"]["index"] = [i for t in tables for i in t.get("index", [])]
@@ -1056,7 +1056,7 @@ class EmbeddingsWriter:
                 f"{self.shape[0]} announced"
             )
         if self.format == ".npz":
-            self._entry.write(block.reshape(-1).view(np.uint8))
+            self._entry.write(block.reshape(-1).view(np.uint8).data)
         else:
             self._write_parquet(block)
         self._rows += len(block)
