@@ -16,6 +16,7 @@ import torch
 from test_annotations import annotated_raw
 from test_dataset import _window_bytes, make_corpus, make_long_corpus
 
+import eegpt.dataset
 import eegpt.dataset_ray
 from eegpt.checkpoints import load_model, save_checkpoint
 from eegpt.config import EEGPTConfig
@@ -265,3 +266,27 @@ def test_sigterm_stops_a_ray_run_through_eegpt_not_rays_own_handler(model, tmp_p
     assert "interrupted; run the same command again to resume (SIGTERM)" in err, err
     assert "SIGTERM received" not in err and "Traceback" not in err, err
     assert not list(out.glob(".*.tmp")), "a temporary file was left behind"
+
+
+def test_a_shard_removed_after_the_finished_check_is_embedded_with_a_cluster(
+    local_ray, corpus, model, tmp_path, monkeypatch
+):
+    """A finished run connects to no cluster (the check comes before the folder's lock); a
+    shard removed between that check and the lock is embedded again all the same: the run
+    connects then (it called run_ray without a plan, an AttributeError)."""
+    out = tmp_path / "out"
+    settings = dict(model=model, shard_size=4, progress=False)
+    embed_dataset(corpus, out, workers=0, **settings)
+    shards = _shards(out)
+    finished = eegpt.dataset._finished_already
+
+    def finished_then_removed(*args, **kwargs):
+        found = finished(*args, **kwargs)
+        if found:
+            (out / shards[0]).unlink()
+        return found
+
+    monkeypatch.setattr(eegpt.dataset, "_finished_already", finished_then_removed)
+    got = embed_dataset(corpus, out, engine="ray", **settings)
+    assert got.devices[0].startswith("ray: 1 x CPU")
+    assert _shards(out) == shards

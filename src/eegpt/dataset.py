@@ -3107,8 +3107,12 @@ def embed_dataset(
                                 on_windows=bar.embedded,
                             )
                         else:
-                            from eegpt.dataset_ray import run_ray
+                            from eegpt.dataset_ray import ray_session, run_ray
 
+                            if plan is None:  # found finished before the lock, no longer now
+                                plan = session.enter_context(
+                                    ray_session(ray_address, device, replicas, verbose)
+                                )
                             run.devices = run_ray(
                                 todo,
                                 sink,
