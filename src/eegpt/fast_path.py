@@ -42,7 +42,7 @@ import contextlib
 import threading
 import weakref
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 import torch
 import torch.nn.functional as F
@@ -368,7 +368,8 @@ def forward_planned(enc: EEGPTEncoder, x: torch.Tensor, plan: FastPlan) -> torch
     summary = enc.summary_token.expand(b * n, s, d)
     tf32 = plan.packed is not None and plan.packed.get(PATCH_TF32)
     projected = (matmul_tf32 if tf32 else torch.matmul)(patches, plan.patch_weight_t)
-    tokens = _rows_then(torch.add, (plan.channel.token_bias, projected), summary)
+    channel = cast(ChannelTerms, plan.channel)  # build_plan sets it
+    tokens = _rows_then(torch.add, (channel.token_bias, projected), summary)
     if not enc.blocks:
         return enc.norm(tokens[:, c:]).reshape(b, n, s, d)
     first = 0
@@ -555,7 +556,8 @@ def _linear(
 
     ``part`` = ``"q"``/``"kv"``: only the first D / last 2D output rows of a fused qkv layer.
     """
-    w, b = layer.weight, layer.bias
+    w: torch.Tensor = layer.weight
+    b: torch.Tensor | None = layer.bias
     if part is not None:
         rows = slice(0, layer.in_features) if part == "q" else slice(layer.in_features, None)
         w, b = w[rows], None if b is None else b[rows]
@@ -637,7 +639,7 @@ def _residual_mlp(
     return out if stream is None else out.to(stream)
 
 
-def _middle_blocks(blocks: list[nn.Module], t: torch.Tensor, packed: dict | None) -> torch.Tensor:
+def _middle_blocks(blocks: list[Block], t: torch.Tensor, packed: dict | None) -> torch.Tensor:
     """The full blocks between the first and the last, in order: ``[L, n, D] -> [L, n, D]``."""
     for blk in blocks:
         t = _block(blk, t, packed)
@@ -671,20 +673,24 @@ def _first_block_low_rank(
     """
     seqs, c, _ = patches.shape
     heads = blk.attn.num_heads
-    weight = plan.channel.first_qkv
+    # set by build_plan whenever first_qkv_t is (the caller's condition); cast: no run-time check
+    channel = cast(ChannelTerms, plan.channel)
+    weight, one_hot = cast(torch.Tensor, channel.first_qkv), cast(torch.Tensor, channel.one_hot)
+    summary_qkv = cast(torch.Tensor, plan.summary_qkv)
     var, _ = torch.var_mean(tokens[:, :c], dim=-1, keepdim=True, correction=0)
     rstd = (var + blk.norm1.eps).rsqrt_()  # [L, C, 1]
     # [patch, one_hot(channel)] * rstd: one matmul (bias = the constant term) gives the qkv
-    inputs = torch.cat([patches, plan.channel.one_hot.expand(seqs, c, c)], dim=-1).mul_(rstd)
+    inputs = torch.cat([patches, one_hot.expand(seqs, c, c)], dim=-1).mul_(rstd)
     chan_qkv = F.linear(inputs.to(weight.dtype), weight, plan.first_qkv_const)  # [L, C, 3D]
     q, k, v = chan_qkv.chunk(3, dim=-1)
     if _kernels_on(plan.packed) and short_attn.supports(q, k, heads):
         # the summary rows' q/k/v are read from the [S, 3D] constant, not concatenated
-        y = short_attn.short_attention(q, k, v, heads, *plan.summary_qkv.chunk(3, dim=-1))
+        y = short_attn.short_attention(q, k, v, heads, *summary_qkv.chunk(3, dim=-1))
         a = _linear(y, blk.attn.proj, plan.packed)
     else:
-        qkv = torch.cat([chan_qkv, plan.summary_qkv.expand(seqs, *plan.summary_qkv.shape)], 1)
-        a = _sdpa(blk.attn, *qkv.chunk(3, dim=-1), plan.packed)
+        qkv = torch.cat([chan_qkv, summary_qkv.expand(seqs, *summary_qkv.shape)], 1)
+        q, k, v = qkv.chunk(3, dim=-1)
+        a = _sdpa(blk.attn, q, k, v, plan.packed)
     return _residual_mlp(blk, tokens, a, plan.packed)
 
 
@@ -699,10 +705,12 @@ def _last_block_absorbed(
     seqs, _, d = tokens.shape
     heads, hd = attn.num_heads, attn.head_dim
     w, b = attn.qkv.weight, attn.qkv.bias
+    # set by build_plan for the absorbed form (the caller's condition); cast: no run-time check
+    last_k, last_v_t = cast(torch.Tensor, plan.last_k), cast(torch.Tensor, plan.last_v_t)
     h = _norm(tokens, blk.norm1, w.dtype)  # [L, n, D]
     q = _linear(h[:, -n_rows:], attn.qkv, plan.packed, part="q")  # [L, S, D]
     q = q.reshape(seqs * n_rows, heads, hd).transpose(0, 1)  # [H, L*S, hd]
-    qk = torch.bmm(q, plan.last_k)  # [H, L*S, D]
+    qk = torch.bmm(q, last_k)  # [H, L*S, D]
     if _kernels_on(plan.packed) and h.shape[1] <= short_attn.MAX_TOKENS:
         # scores, softmax and the weighted sum of tokens in one pass over h
         z = short_attn.summary_attention(qk.view(heads, seqs, n_rows, d), h)
@@ -712,7 +720,7 @@ def _last_block_absorbed(
         probs = torch.bmm(qk, h.transpose(1, 2)).softmax(dim=-1)  # [L, H*S, n]
         z = torch.bmm(probs, h)  # [L, H*S, D]
         z = z.reshape(seqs, heads, n_rows * d).transpose(0, 1).reshape(heads, seqs * n_rows, d)
-    y = torch.bmm(z, plan.last_v_t)  # [H, L*S, hd]
+    y = torch.bmm(z, last_v_t)  # [H, L*S, hd]
     y = y.transpose(0, 1).reshape(seqs, n_rows, d)
     if b is not None:
         y = y + b[2 * d :]

@@ -35,9 +35,9 @@ from here too, as are the fast path's public names (:class:`FastPlan`, :func:`ha
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, overload
 
 import torch
 import torch.nn.functional as F
@@ -148,6 +148,23 @@ class Block(nn.Module):
         return x + self.mlp(self.norm2(x))
 
 
+if TYPE_CHECKING:
+
+    class BlockList(nn.ModuleList):
+        """``nn.ModuleList`` of :class:`Block` as the type checker sees it (the stubs type its
+        items as ``nn.Module``); at run time ``BlockList`` is ``nn.ModuleList`` itself."""
+
+        @overload
+        def __getitem__(self, idx: slice) -> BlockList: ...
+        @overload
+        def __getitem__(self, idx: int) -> Block: ...
+        def __getitem__(self, idx: int | slice) -> Block | BlockList: ...
+        def __iter__(self) -> Iterator[Block]: ...
+
+else:
+    BlockList = nn.ModuleList
+
+
 class PatchEmbed(nn.Module):
     """Per-channel patch projection, ``[B, C, T] -> [B, N, C, D]`` (Conv2d with a 1 x P kernel)."""
 
@@ -196,7 +213,7 @@ class EEGPTEncoder(nn.Module):
         self.patch_embed = PatchEmbed(config)
         self.chan_embed = nn.Embedding(config.n_chan_embeddings, config.embed_dim)
         self.summary_token = nn.Parameter(torch.zeros(1, config.embed_num, config.embed_dim))
-        self.blocks = nn.ModuleList(Block(config) for _ in range(config.depth))
+        self.blocks = BlockList(Block(config) for _ in range(config.depth))
         self.norm = nn.LayerNorm(config.embed_dim, eps=config.layer_norm_eps)
         self.reset_parameters()
 
@@ -588,7 +605,7 @@ class EEGPT(nn.Module):
             self.final_layer = None
         ids = torch.as_tensor(chan_ids if chan_ids is not None else [], dtype=torch.long)
         self.register_buffer("chan_ids", ids, persistent=False)
-        self._initial_versions = self._weight_versions()
+        self._initial_versions: tuple[int, ...] | None = self._weight_versions()
         self._initial_optimizer_steps = watch_optimizer_steps()
 
     def _weight_versions(self) -> tuple[int, ...]:
