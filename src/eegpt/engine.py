@@ -37,7 +37,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar, cast
 
 import numpy as np
 import torch
@@ -139,7 +139,10 @@ _COPIED_HOOKS = (
 )  # fmt: skip
 
 
-def cast_matmuls(model: nn.Module, dtype: torch.dtype) -> nn.Module:
+_Model = TypeVar("_Model", EEGPT, EEGPTEncoder)
+
+
+def cast_matmuls(model: _Model, dtype: torch.dtype) -> _Model:
     """A copy of ``model`` whose transformer-block linear layers hold ``dtype`` weights.
 
     Everything else (patch projection, channel embedding, summary tokens, LayerNorms, the
@@ -376,6 +379,11 @@ class InferenceEngine:
         return self.model.target_encoder if isinstance(self.model, EEGPT) else self.model
 
     @property
+    def _device(self) -> torch.device:
+        """``device`` as ``__post_init__`` resolved it (the field also takes a str or None)."""
+        return cast(torch.device, self.device)
+
+    @property
     def _encoder(self) -> EEGPTEncoder:
         """The encoder that runs (a reduced-precision copy for bfloat16/float16)."""
         return self._runner
@@ -408,7 +416,7 @@ class InferenceEngine:
         dtype = _DTYPES[self.precision]
         fused, self.encoder.fused = self.encoder.fused, False
         try:
-            with torch.autocast(self.device.type, dtype=dtype, enabled=dtype != torch.float32):
+            with torch.autocast(self._device.type, dtype=dtype, enabled=dtype != torch.float32):
                 if isinstance(self.model, EEGPT):
                     z = self.model.encode(x, ids)
                 else:
@@ -425,7 +433,7 @@ class InferenceEngine:
         called with autograd on); ``stream_precision`` overrides the engine's. A
         reduced-precision engine first copies the caller's encoder again if its weights changed
         (see the class notes)."""
-        with device_lock(self.device):
+        with device_lock(self._device):
             self._refresh_runner()
             ids = torch.as_tensor(chan_ids, dtype=torch.long).cpu()
             stream = self.stream_precision if stream_precision is None else stream_precision
@@ -446,7 +454,7 @@ class InferenceEngine:
         ``batch_size``, or :func:`default_batch_size` when it is ``None``."""
         if self.batch_size is not None:
             return self.batch_size
-        return default_batch_size(self.device, self.encoder.config, window_shape)
+        return default_batch_size(self._device, self.encoder.config, window_shape)
 
     def bucket(self, n: int, batch_size: int | None = None) -> int:
         """Rows a batch of ``n`` windows is padded to when shapes must stay static.
@@ -470,7 +478,7 @@ class InferenceEngine:
         compute path for a batch (the graph replay, compiled or eager forward); ``encode``
         adds host-side batching and pipelined copies around it.
         """
-        with device_lock(self.device):
+        with device_lock(self._device):
             return self._forward(x, chan_ids, plan)
 
     def runs_fast_path(self) -> bool:
@@ -506,7 +514,7 @@ class InferenceEngine:
         return self._fn(x, plan)[:n]
 
     def _graph(
-        self, rows: int, shape: tuple[int, int], chan_ids: Any, plan: FastPlan
+        self, rows: int, shape: tuple[int, ...], chan_ids: Any, plan: FastPlan
     ) -> _Graph | None:
         """The captured graph for ``[rows, *shape]`` inputs and this channel set (LRU cache);
         None once the cache thrashes (see :data:`MAX_GRAPHS`): run without a graph."""
@@ -592,7 +600,7 @@ class InferenceEngine:
         if windows.ndim != 3:
             raise ValueError(f"windows must be [n_windows, C, T], got shape {windows.shape}")
         self._check_ids(chan_ids, windows.shape[1])
-        with device_lock(self.device):
+        with device_lock(self._device):
             return self._encode(windows, chan_ids, progress, desc)
 
     def _check_ids(self, chan_ids: Sequence[int] | torch.Tensor, n_input: int) -> None:
@@ -640,7 +648,7 @@ class InferenceEngine:
             self.compile == "auto"
             and not self.use_compile
             and self.fused
-            and self.device.type == "cuda"
+            and self._device.type == "cuda"
             and self.windows_done >= AUTO_COMPILE_AFTER
         ):
             self._start_compiling()
@@ -650,7 +658,7 @@ class InferenceEngine:
         finite = torch.ones((), dtype=torch.bool, device=self.device)
         bar, own_bar = _progress_bar(progress, len(windows), desc)
         try:
-            if self.device.type == "cuda":
+            if self._device.type == "cuda":
                 self._encode_pipelined(windows, chan_ids, plan, out, bar, finite)
             else:
                 bs = self.batch_for(windows.shape)
@@ -772,7 +780,7 @@ class InferenceEngine:
         return self._pinned[key]
 
 
-def _graph_key(rows: int, shape: tuple[int, int], chan_ids: Any, plan: FastPlan) -> tuple:
+def _graph_key(rows: int, shape: tuple[int, ...], chan_ids: Any, plan: FastPlan) -> tuple:
     """What a captured graph depends on: the input shape, the channels and the plan's derived
     tensors. ``plan`` is a fresh tuple on every :meth:`InferenceEngine.plan` call, but its
     channel terms are cached by the encoder until the parameters or the plan's options (stream
