@@ -28,6 +28,7 @@ import contextlib
 import functools
 import math
 import os
+from typing import TYPE_CHECKING
 
 import torch
 import torch.nn.functional as F
@@ -99,8 +100,8 @@ def _first_run_problem(device: str, dtype: torch.dtype) -> str | None:
         return t.float().unflatten(-1, (heads, hd)).transpose(1, 2)
 
     ref = F.scaled_dot_product_attention(split(q), split(k), split(v)).transpose(1, 2).flatten(2)
-    err = ((out.float() - ref).abs().max() / ref.abs().max()).item()
-    return None if err <= 1e-2 else f"its result is off by {err:.1e}"
+    rel_err = ((out.float() - ref).abs().max() / ref.abs().max()).item()
+    return None if rel_err <= 1e-2 else f"its result is off by {rel_err:.1e}"
 
 
 def head_dim_supported(head_dim: int) -> bool:
@@ -120,7 +121,8 @@ def supports(q: torch.Tensor, k: torch.Tensor, num_heads: int) -> bool:
     )
 
 
-if triton is not None:
+# TYPE_CHECKING: the checker sees the custom ops (their type), not the stand-ins without Triton
+if TYPE_CHECKING or triton is not None:
 
     @triton.jit
     def _attention_kernel(
@@ -241,7 +243,7 @@ if triton is not None:
             raise ValueError("short_attention needs a contiguous last dimension")
         seqs, n_q_own, d = q.shape
         n_k_own = k.shape[1]
-        n_tail = q_tail.shape[0] if has_tail else 0
+        n_tail = 0 if q_tail is None else q_tail.shape[0]
         n_q, n_k = n_q_own + n_tail, n_k_own + n_tail
         hd = d // num_heads
         if hd * num_heads != d or not head_dim_supported(hd) or max(n_q, n_k) > MAX_TOKENS:
@@ -257,7 +259,10 @@ if triton is not None:
         stages = HEAD_STAGES if not few and HEAD_STAGES * tiles <= PIPELINE_SMEM_BYTES else 0
         out = q.new_empty(seqs, n_q, d)
         grid = (seqs, num_heads // heads)
-        tq, tk, tv = tails if has_tail else (q, k, v)  # unused pointers without a tail
+        if q_tail is not None and k_tail is not None and v_tail is not None:
+            tq, tk, tv = q_tail, k_tail, v_tail
+        else:
+            tq, tk, tv = q, k, v  # unused pointers without a tail
         with torch.cuda.device(q.device) if q.is_cuda else contextlib.nullcontext():
             _attention_kernel[grid](
                 q,
