@@ -27,7 +27,7 @@ from eegpt._logging import log as _log
 from eegpt._logging import warn as _warn
 from eegpt.channels import CHANNEL_INDEX, PROBE_19_CHANNELS
 from eegpt.checkpoints import encoder_of, mark_loaded_weights
-from eegpt.engine import resolve_device
+from eegpt.engine import Precision, resolve_device
 from eegpt.model import EEGPT, EEGPTEncoder
 from eegpt.preprocessing import PreprocessingConfig
 from eegpt.probe import (
@@ -99,7 +99,7 @@ def trainable_parameter_names(encoder: EEGPTEncoder, freeze_blocks: int | str) -
     ]
 
 
-def _resolve_precision(precision: FinetunePrecision, device: torch.device) -> str:
+def _resolve_precision(precision: FinetunePrecision, device: torch.device) -> Precision:
     if precision == "auto":
         if device.type == "cuda":
             return "bfloat16" if torch.cuda.is_bf16_supported() else "float16"
@@ -312,7 +312,7 @@ def finetune(
         head_params = list(net.final_layer.parameters())
         if net.chan_proj is not None:
             head_params += list(net.chan_proj.parameters())
-        param_groups = [
+        param_groups: list[dict[str, Any]] = [
             {"params": ps, "max_lr": rate, "role": "encoder"}
             for rate, ps in sorted(by_rate.items())
         ]

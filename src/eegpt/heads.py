@@ -18,7 +18,7 @@ from torch import nn
 class _MaxNorm:
     """Max-norm constraint on the output rows/filters of a layer's ``weight`` (dim 0)."""
 
-    weight: nn.Parameter
+    weight: torch.Tensor
     max_norm: float
     training: bool
 

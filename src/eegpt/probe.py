@@ -1982,7 +1982,7 @@ def training_model(
     preprocessing: PreprocessingConfig,
     config: ProbeConfig,
     device: torch.device,
-) -> LinearProbe:
+) -> EEGPT:
     """The model :func:`train_probe` and :func:`eegpt.finetune` train: ``encoder`` (shared or a
     copy, as the caller decides) with the head, and the channel projection if configured, for
     ``train``'s channels and ``classes``, on ``device``."""
@@ -2037,7 +2037,7 @@ def add_training_warnings(probe: EEGPTProbe, said: Sequence[str]) -> None:
 
 
 def trained_probe(
-    net: LinearProbe,
+    net: EEGPT,
     fit: Any,
     train: Any,
     val: tuple[Any, np.ndarray] | None,

@@ -15,7 +15,7 @@ import math
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import torch
@@ -311,6 +311,7 @@ def fit_model(
     max_lr = [g.pop("max_lr") for g in param_groups]
     optimizer = torch.optim.AdamW(param_groups, lr=max_lr[0], weight_decay=weight_decay)
     total = epochs * steps
+    scheduler: torch.optim.lr_scheduler.LRScheduler
     if total < 4:  # too few steps for a warm-up and a decay: the peak rate throughout
         for g, lr in zip(optimizer.param_groups, max_lr, strict=True):
             g["lr"] = lr
@@ -477,7 +478,10 @@ def predict_logits(
     return torch.cat(out) if out else torch.empty(0)
 
 
-def check_precision(precision: str, device: torch.device) -> str:
+_Precision = TypeVar("_Precision", bound=str)
+
+
+def check_precision(precision: _Precision, device: torch.device) -> _Precision:
     if precision not in _DTYPES:
         raise ValueError(f"precision must be one of {sorted(_DTYPES)}, got {precision!r}")
     if precision == "float16" and device.type != "cuda":
