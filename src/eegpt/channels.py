@@ -2180,7 +2180,7 @@ def map_channels(
     keep: str | Sequence[str] | None = None,
     source: str | None = None,
     left_out: Mapping[str, str] | None = None,
-    verbose: bool | str | None = None,
+    verbose: bool | str | int | None = None,
 ) -> ChannelMapping:
     """Map a recording's channel names onto the EEGPT vocabulary.
 
@@ -2238,7 +2238,7 @@ def map_channels(
         error: a cap's socket or a channel to drop that is marked bad or of another type is
         skipped, as is a rename of a bad channel (said when it was left out); a rename of a
         channel of another type raises, saying how to use it.
-    verbose : bool | str | None
+    verbose : bool | str | int | None
         If True (or ``"info"``), log the mapping table to the ``"eegpt"`` logger at INFO level.
 
     Returns
