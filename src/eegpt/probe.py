@@ -46,10 +46,11 @@ from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 import mne
 import numpy as np
+import numpy.typing as npt
 import torch
 from safetensors.torch import load_file as _load_safetensors
 from safetensors.torch import save as _dump_safetensors
@@ -325,9 +326,9 @@ def as_epochs_recording(
     *,
     ch_names: Sequence[str] | None,
     sfreq: float | None,
-    units: str,
+    units: Literal["V", "mV", "uV", "µV"],
     verbose: Any,
-    rename: dict[str, str | None] | None = None,
+    rename: Mapping[str, str | None] | str | os.PathLike | None = None,
     preprocessing: PreprocessingConfig | None = None,
     what: str = "a probe",
     continuous: bool = False,
@@ -426,7 +427,7 @@ def is_epochs_list(data: Any) -> bool:
 def merge_epochs(
     recordings: Sequence[Recording],
     *,
-    rename: dict[str, str | None] | None = None,
+    rename: Mapping[str, str | None] | str | os.PathLike | None = None,
     preprocessing: PreprocessingConfig | None = None,
     verbose: Any = None,
     keep: str | Sequence[str] | None = None,
@@ -691,7 +692,7 @@ def subset_mapping(
     source: str,
     fitted: str = "the probe was trained on",
     bads: Sequence[str] | None = None,
-    rename: Mapping[str, str | None] | str | None = None,
+    rename: Mapping[str, str | None] | str | os.PathLike | None = None,
     *,
     fitted_names: Sequence[str] | None = None,
     model: Literal["probe", "embedder", "inputs"] = "probe",
@@ -971,7 +972,7 @@ class EmbeddingCache:
             h.update(json.dumps(settings, sort_keys=True).encode())
         w = np.ascontiguousarray(windows, dtype=np.float32)
         h.update(f"|{w.shape}|".encode())
-        h.update(memoryview(w).cast("B"))
+        h.update(w.data.cast("B"))
         return h.hexdigest()
 
     def get(self, key: str) -> np.ndarray | None:
@@ -1102,10 +1103,10 @@ def embed_windows(
 
 
 def probe_metrics(
-    y_true: Sequence[Any],
-    y_pred: Sequence[Any],
+    y_true: npt.ArrayLike,
+    y_pred: npt.ArrayLike,
     proba: np.ndarray | None = None,
-    classes: Sequence[Any] | None = None,
+    classes: npt.ArrayLike | None = None,
 ) -> dict[str, float]:
     """The paper's downstream metrics.
 
@@ -1242,7 +1243,7 @@ def _assemble(
     n_times: int,
     chan_ids: Sequence[int],
     config: ProbeConfig,
-    n_inputs: int | None,
+    n_inputs: int,
 ) -> EEGPT:
     """An :class:`EEGPT` (braindecode key layout) around ``encoder`` (shared, not copied)."""
     cfg = encoder.config
@@ -1372,7 +1373,7 @@ class EEGPTProbe:
         self,
         model: EEGPT,
         *,
-        classes: Sequence[Any],
+        classes: npt.ArrayLike,
         config: ProbeConfig,
         preprocessing: PreprocessingConfig,
         input_names: Sequence[str],
@@ -1430,7 +1431,7 @@ class EEGPTProbe:
         *,
         ch_names: Sequence[str] | None = None,
         sfreq: float | None = None,
-        units: str = "V",
+        units: Literal["V", "mV", "uV", "µV"] = "V",
         rename: dict[str, str | None] | None = None,
         keep: str | Sequence[str] | None = None,
         verbose: bool | str | int | None = None,
@@ -1451,10 +1452,11 @@ class EEGPTProbe:
         """
         keep = self._checked_keep(keep)
         on_missing = rename_on_missing(data)
+        table: dict[str, str | None] | str | None = rename
         if rename is None and self.rename:  # training's: for the channels these data have
-            rename, on_missing = self.rename, "ignore"
+            table, on_missing = self.rename, "ignore"
         rec = as_epochs_recording(
-            data, ch_names=ch_names, sfreq=sfreq, units=units, verbose=verbose, rename=rename,
+            data, ch_names=ch_names, sfreq=sfreq, units=units, verbose=verbose, rename=table,
             preprocessing=self.preprocessing, continuous=True, keep=keep,
         )  # fmt: skip
         self._check_epoch_length(rec)
@@ -1469,12 +1471,10 @@ class EEGPTProbe:
         if self.config.chan_proj:
             return _projection_windows(rec, self.input_names, config, warn_reference=False)
         mapping = map_channels(
-            rec.ch_names, rename=rename, on_missing=on_missing, verbose=verbose, source=rec.source,
+            rec.ch_names, rename=table, on_missing=on_missing, verbose=verbose, source=rec.source,
             left_out=rec.left_out, keep=keep,
         )  # fmt: skip
-        mapping = subset_mapping(
-            mapping, self.input_names, rec.source, bads=rec.bads, rename=rename
-        )
+        mapping = subset_mapping(mapping, self.input_names, rec.source, bads=rec.bads, rename=table)
         # predictions: data all flat warn (prepare's rule), as a loop predicting epoch by
         # epoch goes on; the trained preprocessing is fixed: its reference was warned of then
         return prepare(
@@ -1573,7 +1573,7 @@ class EEGPTProbe:
         precision: Precision = "float32",
         batch_size: int | None = None,
         cache: EmbeddingCache | str | os.PathLike | bool | None = False,
-        stream_precision: str = "float32",
+        stream_precision: Precision = "float32",
     ) -> np.ndarray:
         """Logits ``[n, n_classes]`` of model-ready windows (see :meth:`windows`).
         ``stream_precision``: of the frozen encoder's residual stream under a reduced
@@ -1600,7 +1600,7 @@ class EEGPTProbe:
                 preprocessing=self.preprocessing,
                 stream_precision=stream_precision,
             )
-            head = self.model.final_layer
+            head = cast(LinearProbe, self.model.final_layer)  # not None: __init__ checks
             logits = predict_logits(head, z, batch_size or GPU_BATCH_SIZE, dev, "float32")
         else:
             config = encoder_of(self.model).config
@@ -1843,7 +1843,7 @@ def _prepare_training_data(
     classes: np.ndarray | None,
     ch_names: Sequence[str] | None,
     sfreq: float | None,
-    units: str,
+    units: Literal["V", "mV", "uV", "µV"],
     rename: dict[str, str | None] | None,
     preprocessing: PreprocessingConfig,
     config: ProbeConfig,
@@ -1908,13 +1908,13 @@ def split_training_data(
     tagged = _tagged_classes_warning(classes, command_line)
     if tagged:
         _warn(tagged)
-    fraction = isinstance(validation, (int, float)) and not isinstance(validation, bool)
-    if groups is not None and not fraction:
+    is_fraction = isinstance(validation, (int, float)) and not isinstance(validation, bool)
+    if groups is not None and not is_fraction:
         raise ValueError(
             "groups= choose the epochs a validation fraction holds out; give validation=FRACTION "
             f"with them (got validation={validation!r})"
         )
-    if fraction:
+    if is_fraction:
         record: dict[str, Any] = {"kind": "fraction", "fraction": float(validation)}
         if groups is None:
             tr, va = stratified_split(train.y, float(validation), seed)
@@ -2224,7 +2224,7 @@ def train_probe(
                 "from the input channels by name: leave channels out with rename={NAME: None} "
                 "(--drop NAME) instead"
             )
-    common = dict(
+    common: dict[str, Any] = dict(
         ch_names=ch_names,
         sfreq=sfreq,
         units=units,
@@ -2244,7 +2244,7 @@ def train_probe(
         _warn(balance)
 
     chan_ids = [CHANNEL_INDEX[name] for name in train.encoder_names]
-    schedule = dict(
+    schedule: dict[str, Any] = dict(
         epochs=config.epochs,
         batch_size=config.batch_size,
         weight_decay=config.weight_decay,
@@ -2289,7 +2289,7 @@ def train_probe(
                         desc="probe (with channel projection)",
                     )
             else:
-                embed = dict(
+                embed: dict[str, Any] = dict(
                     device=dev,
                     precision=precision,
                     stream_precision=stream_precision,

@@ -38,7 +38,7 @@ import functools
 import numbers
 import os
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, ParamSpec, TypeVar
+from typing import Any, Literal, ParamSpec, TypeVar, cast
 
 import mne
 import numpy as np
@@ -59,7 +59,7 @@ from eegpt._logging import each_warning_once, honours_verbose, progress_options
 from eegpt._logging import warn as _warn
 from eegpt.channels import ChannelMapping, map_channels, rename_table
 from eegpt.checkpoints import encoder_of
-from eegpt.engine import InferenceEngine
+from eegpt.engine import InferenceEngine, Precision
 from eegpt.io import UNITS, Recording, check_integer_volts
 from eegpt.model import EEGPT, EEGPTEncoder
 from eegpt.outputs import POOLINGS, feature_names, pool_embeddings
@@ -369,13 +369,13 @@ class EEGPTEmbedder(_ConfigParams, TransformerMixin, BaseEstimator):
         weights: str | None = None,
         ch_names: Sequence[str] | None = None,
         sfreq: float | None = None,
-        units: str = "V",
+        units: Literal["V", "mV", "uV", "µV"] = "V",
         pooling: str | Callable[[np.ndarray], np.ndarray] = "flatten",
         preprocessing: PreprocessingConfig | None = None,
         rename: Mapping[str, str | None] | str | os.PathLike | None = None,
         batch_size: int | None = None,
         device: str | None = None,
-        precision: str = "float32",
+        precision: Precision = "float32",
         cache: Any = False,
         progress: bool = False,
         verbose: bool | str | int | None = None,
@@ -446,8 +446,8 @@ class EEGPTEmbedder(_ConfigParams, TransformerMixin, BaseEstimator):
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         super().__setstate__(state)
-        if state.get("_model_copy_of") == "model":
-            self.model_ = copy.deepcopy(self.model)
+        if state.get("_model_copy_of") == "model":  # model_ was a copy of model: not None
+            self.model_ = copy.deepcopy(cast("EEGPT | EEGPTEncoder", self.model))
             self._model_copy_of = self.model
 
     def _same_electrodes(self, rec: Recording, verbose: bool | str | int | None) -> ChannelMapping:
@@ -723,14 +723,14 @@ class EEGPTClassifier(_ConfigParams, ClassifierMixin, BaseEstimator):
         weights: str | None = None,
         ch_names: Sequence[str] | None = None,
         sfreq: float | None = None,
-        units: str = "V",
+        units: Literal["V", "mV", "uV", "µV"] = "V",
         preprocessing: PreprocessingConfig | None = None,
         rename: Mapping[str, str | None] | str | os.PathLike | None = None,
         config: ProbeConfig | None = None,
         validation: float | None = None,
         batch_size: int | None = None,
         device: str | None = None,
-        precision: str = "float32",
+        precision: Precision = "float32",
         cache: Any = True,
         progress: bool = False,
         verbose: bool | str | int | None = None,
@@ -851,8 +851,8 @@ class EEGPTClassifier(_ConfigParams, ClassifierMixin, BaseEstimator):
     def __setstate__(self, state: dict[str, Any]) -> None:
         super().__setstate__(state)
         probe = getattr(self, "probe_", None)
-        if probe is not None and probe.model.target_encoder is None:
-            encoder = copy.deepcopy(encoder_of(self.model)).to("cpu")
+        if probe is not None and probe.model.target_encoder is None:  # dropped: model is set
+            encoder = copy.deepcopy(encoder_of(cast("EEGPT | EEGPTEncoder", self.model))).to("cpu")
             probe.model._modules["target_encoder"] = encoder
 
     @_warning_once("predict")
