@@ -874,7 +874,7 @@ def checked_rescale(factor: float) -> float:
     return factor
 
 
-def parse_rename(pairs: list[str], drop: list[str] = ()) -> dict[str, str | None] | None:
+def parse_rename(pairs: Sequence[str], drop: Sequence[str] = ()) -> dict[str, str | None] | None:
     """``--rename`` entries and ``--drop`` names -> the ``rename`` argument of
     :func:`eegpt.channels.map_channels`: ``(["EEG 1=FP1"], ["ECG"])`` ->
     ``{"EEG 1": "FP1", "ECG": None}``, or None when both are empty. An entry that names a cap
@@ -1022,28 +1022,28 @@ def _output_paths(recordings: list[Path], output: str, fmt: str | None) -> list[
     from eegpt.outputs import output_format
 
     folder = output.endswith(("/", os.sep))
-    output = Path(output)
-    if folder and output.exists() and not output.is_dir():
-        raise ValueError(f"--output {output}/ names a folder, but {output} is a file")
-    if not folder and output_format(output) is not None:
-        if fmt is not None and output_format(output) != f".{fmt}":
+    target = Path(output)
+    if folder and target.exists() and not target.is_dir():
+        raise ValueError(f"--output {target}/ names a folder, but {target} is a file")
+    if not folder and output_format(target) is not None:
+        if fmt is not None and output_format(target) != f".{fmt}":
             raise ValueError(
-                f"--output {output} is a {output.suffix} file but --format {fmt} was given; "
+                f"--output {target} is a {target.suffix} file but --format {fmt} was given; "
                 "--format names the files' type when --output is a folder"
             )
         if len(recordings) != 1:
             raise ValueError(
-                f"--output {output} is a single file but {len(recordings)} recordings were given; "
+                f"--output {target} is a single file but {len(recordings)} recordings were given; "
                 "pass a directory"
             )
-        return [output]
-    if not folder and output.suffix and not output.is_dir():
+        return [target]
+    if not folder and target.suffix and not target.is_dir():
         raise ValueError(
-            f"--output {output}: unsupported file type {output.suffix!r}; write .npz or "
+            f"--output {target}: unsupported file type {target.suffix!r}; write .npz or "
             f".parquet, or give a folder (a name with a dot is taken for a folder when it "
-            f"exists already, or ends in a slash: {output}/)" + _export_hint(output)
+            f"exists already, or ends in a slash: {target}/)" + _export_hint(target)
         )
-    paths = [output / f"{rec.stem}.{fmt or 'npz'}" for rec in recordings]
+    paths = [target / f"{rec.stem}.{fmt or 'npz'}" for rec in recordings]
     seen: dict[Path, Path] = {}
     for rec, path in zip(recordings, paths, strict=True):
         if path in seen:
@@ -1065,7 +1065,7 @@ EMBED_INTERRUPTED = (
 )
 
 
-def _full_disk(err: OSError, code: int, out: Path) -> OSError:
+def _full_disk(err: BaseException, code: int, out: Path) -> OSError:
     """The error that stops ``eegpt embed`` on a full disk (``code``: ``ENOSPC``, or
     ``EDQUOT`` for a quota), naming the output being written and how to go on."""
     from eegpt.errors import OutputNotWritableError
@@ -1173,7 +1173,7 @@ def cmd_embed(args: argparse.Namespace) -> int:
                         progress=not args.quiet,
                         verbose=not args.quiet,
                     )
-                except (*USER_ERRORS, RuntimeError) as err:
+                except USER_ERRORS + (RuntimeError,) as err:
                     _debug_traceback(args, err)
                     full = disk_full(err)  # every later file would fail too: stop
                     if full is not None:
@@ -1438,7 +1438,7 @@ def _show_channels(
         _debug_traceback(args, err)
         print(f"eegpt: error: {error_text(err)}", file=sys.stderr)
         return 1
-    except (*USER_ERRORS, RuntimeError) as err:
+    except USER_ERRORS + (RuntimeError,) as err:
         _debug_traceback(args, err)
         print(f"eegpt: error: {error_text(err)}", file=sys.stderr)
         return 1

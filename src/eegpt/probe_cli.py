@@ -52,7 +52,7 @@ import sys
 import warnings
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, Literal, NamedTuple, cast
 
 import numpy as np
 
@@ -314,7 +314,10 @@ def _read_one(
                     f"{path}: an .npz input needs arrays X [n_epochs, C, T], ch_names and sfreq; "
                     f"missing {missing} (has {f.files})"
                 )
-            units = str(f["units"]) if "units" in f.files else "V"
+            # (as_recording checks the unit the file names)
+            units = cast(
+                'Literal["V", "mV", "uV", "µV"]', str(f["units"]) if "units" in f.files else "V"
+            )
             rec = as_epochs_recording(
                 f["X"],
                 ch_names=[str(c) for c in f["ch_names"].tolist()],
@@ -660,7 +663,7 @@ def load_labelled_epochs(
     keep_missing: bool = False,
     rescale: float = 1.0,
     rename: dict[str, str | None] | None = None,
-    resample: str = "polyphase",
+    resample: Literal["polyphase", "nearest"] = "polyphase",
     windows: WindowLabelling | None = None,
     verbose: Any = None,
     keep: str | Sequence[str] | None = None,
@@ -1443,7 +1446,7 @@ def _predict_continuous(
     length = probe.preprocessing.window_seconds
     how = _labelling(args, length)
     annotations = rec.annotations if how is None else how.annotations(rec)
-    over = [[] for _ in onsets]
+    over: list[list[str]] = [[] for _ in onsets]
     if annotations is not None:
         over = window_annotations(annotations, onsets, length)
     bad = bad_windows(over)
@@ -1711,8 +1714,7 @@ def _write_predictions(
     the probe's ``classes`` for ``prediction`` and ``label``, ISO 8601 text for
     ``clock_time``.
     """
-    suffix = None if path is None else path.suffix.lower()
-    if suffix == ".parquet":
+    if path is not None and path.suffix.lower() == ".parquet":
         from eegpt.outputs import atomic_write, require_pyarrow
 
         pa, pq = require_pyarrow("writing predictions as Parquet (or use a .csv output)")
@@ -1742,7 +1744,7 @@ def _write_predictions(
         return
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "w", newline="") as fh:
-        writer = csv.writer(fh, delimiter=PREDICTION_FORMATS[suffix] or ",")
+        writer = csv.writer(fh, delimiter=PREDICTION_FORMATS[path.suffix.lower()] or ",")
         writer.writerow(header)
         writer.writerows(text)
 
