@@ -30,7 +30,7 @@ import warnings
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from types import FrameType
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn, cast
 
 from eegpt import __version__, _interrupts
 from eegpt._logging import OncePerCorpus, command_recorded, few, software_text, terminal_text
@@ -1518,7 +1518,7 @@ def _debug_traceback(args: argparse.Namespace, err: BaseException) -> None:
 def _open_for_channels(path: Path, mapping_args: dict[str, Any]) -> tuple[Any, Any, Any, str]:
     """``(recording, channel mapping, mne.Info, size text)`` of a file for `eegpt channels`:
     continuous files through their header only, files of epochs read whole (they are small)."""
-    from eegpt.io import as_recording, read_epochs_file
+    from eegpt.io import Recording, as_recording, read_epochs_file
     from eegpt.preprocessing import PreprocessingConfig, map_recording_channels
     from eegpt.streaming import open_stream_unless_epochs
 
@@ -1539,7 +1539,7 @@ def _open_for_channels(path: Path, mapping_args: dict[str, Any]) -> tuple[Any, A
             size = f"{seconds / 60:.1f} min" if seconds < 3600 else f"{seconds / 3600:.2f} h"
         return stream, stream.mapping, stream.raw.info, size
     epochs = read_epochs_file(path)
-    rec = as_recording(epochs, picks=picks)
+    rec = cast(Recording, as_recording(epochs, picks=picks))  # an Epochs: one recording
     mapping = map_recording_channels(rec.ch_names, str(path), left_out=rec.left_out, **mapping_args)
     return rec, mapping, epochs.info, f"{rec.data.shape[0]} epochs of {rec.duration:g} s"
 

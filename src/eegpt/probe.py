@@ -355,12 +355,16 @@ def as_epochs_recording(
         data = read_epochs_file(path, verbose)
     if is_epochs_list(data):
         with warnings_once():
-            recs = [as_recording(_read_if_path(d, verbose), verbose=verbose) for d in data]
+            # (one Recording each: as_recording gives a list for a list only)
+            recs = [
+                cast(Recording, as_recording(_read_if_path(d, verbose), verbose=verbose))
+                for d in data
+            ]
         return merge_epochs(
             recs, rename=rename, preprocessing=preprocessing, verbose=verbose, keep=keep
         )
     if isinstance(data, mne.BaseEpochs):
-        rec = as_recording(data, verbose=verbose)
+        rec = cast(Recording, as_recording(data, verbose=verbose))
     elif isinstance(data, Recording):
         rec = data
     elif isinstance(data, mne.io.BaseRaw):
@@ -381,7 +385,10 @@ def as_epochs_recording(
                 "ch_names=[...], sfreq=... (and units='uV' if it is not in volts), e.g. "
                 "probe.predict(X, ch_names=names, sfreq=250)"
             )
-        rec = as_recording(array, ch_names=ch_names, sfreq=sfreq, units=units, verbose=verbose)
+        rec = cast(
+            Recording,
+            as_recording(array, ch_names=ch_names, sfreq=sfreq, units=units, verbose=verbose),
+        )
     if not rec.is_epoched and not continuous:
         raise ValueError(f"{rec.source}: expected epochs [n_epochs, C, T], got {rec.data.shape}")
     return rec

@@ -185,9 +185,9 @@ def _labelled_windows(path: Path, how: WindowLabelling) -> tuple[Any, np.ndarray
     from eegpt._logging import few
     from eegpt.annotations import bad_windows, describe_bad, label_rule
     from eegpt.errors import RecordingError
-    from eegpt.io import as_recording
+    from eegpt.io import Recording, as_recording
 
-    rec = as_recording(path, verbose=False)
+    rec = cast(Recording, as_recording(path, verbose=False))  # a path: one recording
     length = int(round(how.window_seconds * rec.sfreq))
     if length < 1 or abs(length / rec.sfreq - how.window_seconds) > 0.5 / rec.sfreq:
         raise ValueError(
@@ -1428,11 +1428,11 @@ def _predict_continuous(
     from eegpt.annotations import bad_windows, window_annotations
     from eegpt.channels import present_keys
     from eegpt.cli import checked_rescale
-    from eegpt.io import as_recording, file_not_found
+    from eegpt.io import Recording, as_recording, file_not_found
 
     if not path.exists():
         raise file_not_found(path)
-    rec = as_recording(path, verbose=False)
+    rec = cast(Recording, as_recording(path, verbose=False))  # a path: one recording
     rescale = checked_rescale(args.rescale)
     if rescale != 1.0:
         rec = dataclasses.replace(rec, data=rec.data * rescale)
