@@ -689,8 +689,8 @@ def test_an_interrupted_run_leaves_no_empty_output_folder(weights, edf, tmp_path
 def test_cli_embed_stopped_by_a_full_disk_or_ctrl_c_says_how_to_go_on(
     weights, edf, tmp_path, monkeypatch, capsys
 ):
-    """A full disk stops `eegpt embed`, naming the output being written (not the recording)
-    and --skip-existing; so does a Ctrl-C. Either way the outputs present are complete (each
+    """A full disk (or a file-size limit) stops `eegpt embed`, naming the output being written
+    (not the recording) and --skip-existing; so does a Ctrl-C. Either way the outputs present are complete (each
     written whole under a temporary name, then renamed into place), and --skip-existing
     embeds the rest."""
     import errno
@@ -724,6 +724,13 @@ def test_cli_embed_stopped_by_a_full_disk_or_ctrl_c_says_how_to_go_on(
     assert "run the same command with --skip-existing to embed the rest" in err
     assert "third" not in err  # stopped there
     assert [p.name for p in out.iterdir()] == [first]  # whole files only
+
+    stopped_at_second_file(OSError(errno.EFBIG, os.strerror(errno.EFBIG)))  # ulimit -f
+    assert main([*args, "--overwrite"]) == 1  # the first written again, the second stopped
+    err = capsys.readouterr().err
+    assert f"file-size limit reached in {out} while writing {out / 'other.npz'}" in err
+    assert "`ulimit -f`" in err and "Raise the limit" in err and "--skip-existing" in err
+    assert [p.name for p in out.iterdir()] == [first]
 
     stopped_at_second_file(KeyboardInterrupt())
     assert main([*args, "--skip-existing"]) == 130

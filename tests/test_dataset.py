@@ -2128,6 +2128,65 @@ def test_a_full_disk_names_the_folder_the_shard_and_how_to_resume(
     assert json.loads((out / MANIFEST).read_text())["runs"][-1]["shards_written"] == 1
 
 
+@pytest.mark.parametrize(
+    "error",
+    [
+        OSError(errno.EFBIG, "File too large"),
+        pa.ArrowIOError("Error writing bytes to file. Detail: [errno 27] File too large"),
+    ],
+)
+def test_a_file_size_limit_names_itself_the_folder_the_shard_and_how_to_resume(
+    corpus, weights, tmp_path, capsys, monkeypatch, error
+):
+    """A shard that grows past a file-size limit (``ulimit -f``: EFBIG, as Python or pyarrow
+    raise it) stops the run as a full disk does, saying that it is a file-size limit, naming
+    the folder and the shard, and that the same command resumes; it does, once raised."""
+    folder = _copied_corpus(corpus, tmp_path / "in", ["a/rec01.edf", "b/rec00.edf"])
+    out = tmp_path / "out"
+    args = [str(folder), "-o", str(out), "--weights", str(weights), "--workers", "0"]
+    args += ["--device", "cpu", "--shard-size", "1", "-q"]
+    commit = ShardWriter._commit
+
+    def too_large_at_the_second_shard(self: ShardWriter) -> None:
+        if self._shard == 1:
+            raise error
+        commit(self)
+
+    monkeypatch.setattr(ShardWriter, "_commit", too_large_at_the_second_shard)
+    assert cli_main(args) == 1
+    err = capsys.readouterr().err
+    assert (
+        f"eegpt: error: file-size limit reached in {out} while writing shard-00001.parquet (" in err
+    )
+    assert "File too large" in err and "`ulimit -f`" in err and "maximum file size" in err
+    assert re.search(r"the run stopped, keeping its finished shards \(1 shard in the folder\)\. "
+                     r"Raise the limit .* run the same command again: it resumes", err)  # fmt: skip
+    monkeypatch.undo()
+    assert cli_main(args) == 0
+    assert json.loads((out / MANIFEST).read_text())["runs"][-1]["shards_written"] == 1
+
+
+def test_a_real_file_size_limit_stops_the_run_with_its_message(corpus, weights, tmp_path):
+    """Under a real file-size limit (RLIMIT_FSIZE, as `ulimit -f` sets) smaller than a shard:
+    not killed by SIGXFSZ (Python ignores it), but stopped with the file-size message (pyarrow's
+    EFBIG); the same command without the limit then finishes."""
+    resource = pytest.importorskip("resource")
+    folder = _copied_corpus(corpus, tmp_path / "in", ["a/rec01.edf"])
+    out = tmp_path / "out"
+    cmd = [sys.executable, "-m", "eegpt.dataset_cli", str(folder), "-o", str(out)]
+    cmd += ["--weights", str(weights), "--device", "cpu", "--workers", "0", "-q"]
+
+    def limited() -> None:  # far below the shard (about 100 KB), above the reports
+        resource.setrlimit(resource.RLIMIT_FSIZE, (16 * 1024, resource.RLIM_INFINITY))
+
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=300, preexec_fn=limited)
+    assert done.returncode == 1, done.stderr
+    assert f"file-size limit reached in {out} while writing shard-00000.parquet" in done.stderr
+    assert "before finishing a shard. Raise the limit" in done.stderr
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+
+
 def test_cli_and_subcommand(corpus, weights, tmp_path, capsys):
     out = tmp_path / "out"
     code = cli_main(

@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import difflib
-import errno
 import math
 import multiprocessing
 import os
@@ -1066,15 +1065,15 @@ EMBED_INTERRUPTED = (
 
 
 def _full_disk(err: BaseException, code: int, out: Path) -> OSError:
-    """The error that stops ``eegpt embed`` on a full disk (``code``: ``ENOSPC``, or
-    ``EDQUOT`` for a quota), naming the output being written and how to go on."""
-    from eegpt.errors import OutputNotWritableError
+    """The error that stops ``eegpt embed`` on a full disk (``code``: ``ENOSPC``, ``EDQUOT``
+    for a quota, or ``EFBIG`` for a file-size limit), naming the output being written and how
+    to go on."""
+    from eegpt.errors import OutputNotWritableError, out_of_room, room_advice
 
     full = OutputNotWritableError(
-        f"{'no space left' if code == errno.ENOSPC else 'disk quota exceeded'} on the device "
-        f"of {out.parent} while writing {out} ({err}): stopped; the output files written "
-        "before it are complete. Free some space there (or choose another --output) and run "
-        "the same command with --skip-existing to embed the rest"
+        f"{out_of_room(code, out.parent, out, err)}: stopped; the output files written before "
+        f"it are complete. {room_advice(code, 'choose another --output')} and run the same "
+        "command with --skip-existing to embed the rest"
     )
     full.errno = code
     return full

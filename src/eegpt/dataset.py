@@ -62,7 +62,6 @@ import ast
 import contextlib
 import copy
 import csv
-import errno
 import glob
 import hashlib
 import io
@@ -170,6 +169,8 @@ from eegpt.errors import (
     TooShortError,
     UnguardedMainError,
     disk_full,
+    out_of_room,
+    room_advice,
 )
 from eegpt.io import (
     EEG_SUFFIXES,
@@ -1307,9 +1308,10 @@ def _warn_changed(
 
 @contextlib.contextmanager
 def _naming_full_disk(output_dir: Path, writing: Callable[[], str]) -> Iterator[None]:
-    """Turn a full disk met in the block into an :class:`OutputNotWritableError` (errno
-    ``ENOSPC``) that names ``output_dir``, what was being written (``writing()``, e.g. a
-    shard's name) and how to resume; one already turned passes as it is."""
+    """Turn a full disk (or quota, or file-size limit: :func:`~eegpt.errors.disk_full`) met in
+    the block into an :class:`OutputNotWritableError` (its errno, e.g. ``ENOSPC``) that names
+    ``output_dir``, what was being written (``writing()``, e.g. a shard's name) and how to
+    resume; one already turned passes as it is."""
     try:
         yield
     except OSError as err:
@@ -1321,17 +1323,16 @@ def _naming_full_disk(output_dir: Path, writing: Callable[[], str]) -> Iterator[
         except OSError:
             n_kept = None
         kept = (
-            " before finishing a shard. Free some space there (or choose a larger disk) and run "
+            f" before finishing a shard. {room_advice(code, 'choose a larger disk')} and run "
             "the same command again"
             if n_kept == 0
             else ", keeping its finished shards"
             + (f" ({_count(n_kept, 'shard')} in the folder)" if n_kept else "")
-            + ". Free some space there (or move the folder to a larger disk) and run the same "
+            + f". {room_advice(code, 'move the folder to a larger disk')} and run the same "
             "command again: it resumes with the shards not written yet"
         )
         full = OutputNotWritableError(
-            f"{'no space left' if code == errno.ENOSPC else 'disk quota exceeded'} on the "
-            f"device of {output_dir} while writing {writing()} ({err}): the run stopped{kept}"
+            f"{out_of_room(code, output_dir, writing(), err)}: the run stopped{kept}"
         )
         full.errno = code
         raise full from err
@@ -2890,7 +2891,8 @@ def embed_dataset(
     OutputNotWritableError
         (an ``OSError``) If ``output_dir`` cannot be made or written to (a read-only file
         system, no permission, a file above it); checked before the model is loaded. Also
-        (errno ``ENOSPC``, or ``EDQUOT`` for a quota) when the disk fills up during the run, naming the shard being
+        (errno ``ENOSPC``, ``EDQUOT`` for a quota, ``EFBIG`` for a file-size limit) when the disk
+        fills up during the run, or a shard grows past the limit, naming the shard being
         written: the finished shards are kept, and the same call resumes.
 
     Notes

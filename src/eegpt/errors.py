@@ -162,21 +162,59 @@ USER_ERRORS: tuple[type[BaseException], ...] = (EEGPTError, ValueError, OSError,
 ``warnings.simplefilter("error", EEGPTWarning)``), a failure of that file, not a bug."""
 
 
-#: What a full disk or a used-up quota (clusters' Lustre/NFS quotas: ``EDQUOT``) says: its
-#: errno, and the text pyarrow's errors carry instead.
-_FULL = {errno.ENOSPC: "No space left", errno.EDQUOT: "Disk quota exceeded"}
+#: What a full disk, a used-up quota (clusters' Lustre/NFS quotas: ``EDQUOT``) or a file-size
+#: limit (``EFBIG``: ``ulimit -f``, a batch job's limit, or the file system's maximum file size)
+#: says: its errno, and the text pyarrow's errors carry instead ("... Detail: [errno 27] File
+#: too large").
+_FULL = {
+    errno.ENOSPC: "No space left",
+    errno.EDQUOT: "Disk quota exceeded",
+    errno.EFBIG: "File too large",
+}
 
 
 def disk_full(err: BaseException) -> int | None:
-    """``ENOSPC`` or ``EDQUOT`` where ``err`` says that the disk is full or the quota used up,
-    as Python and pyarrow raise it (an ``OSError``; pyarrow's names it in its text); else
-    None."""
+    """``ENOSPC``, ``EDQUOT`` or ``EFBIG`` where ``err`` says that the disk is full, the quota
+    used up or a file-size limit reached, as Python and pyarrow raise it (an ``OSError``;
+    pyarrow's names it in its text); else None.
+
+    Notes
+    -----
+    A file-size limit (``ulimit -f``) sends ``SIGXFSZ``, which would kill the process, before
+    the write fails with ``EFBIG``; Python ignores that signal from the start (as does every
+    process started by Python's ``multiprocessing``), so the write fails instead.
+    """
     if not isinstance(err, OSError):
         return None
     for code, text in _FULL.items():
         if err.errno == code or text in str(err):
             return code
     return None
+
+
+def out_of_room(code: int, folder: object, writing: object, err: BaseException) -> str:
+    """The start of the message of a write in ``folder`` stopped by :func:`disk_full`'s
+    ``code``: what happened, naming ``folder``, what was being written and ``err``."""
+    if code == errno.EFBIG:
+        return (
+            f"file-size limit reached in {folder} while writing {writing} ({err}): no file may "
+            "grow larger there, by a limit on this process (`ulimit -f`, or the job's limits "
+            "in a batch system) or the file system's maximum file size"
+        )
+    said = "no space left" if code == errno.ENOSPC else "disk quota exceeded"
+    return f"{said} on the device of {folder} while writing {writing} ({err})"
+
+
+def room_advice(code: int, elsewhere: str) -> str:
+    """What to do about :func:`disk_full`'s ``code`` before running again: free some space
+    (``elsewhere`` completes its "or ...", e.g. "choose a larger disk"), or raise the file-size
+    limit."""
+    if code == errno.EFBIG:
+        return (
+            "Raise the limit (`ulimit -f unlimited`, or the job's file-size limit; if it is the "
+            "file system's maximum, use another file system)"
+        )
+    return f"Free some space there (or {elsewhere})"
 
 
 class UnguardedMainError(EEGPTError, RuntimeError):
