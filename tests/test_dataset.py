@@ -3827,6 +3827,93 @@ def test_info_of_a_parent_counts_a_killed_part_from_its_shards(small_corpus, mod
     assert "stopped before" not in described and main(["info", str(parts)]) == 0
 
 
+def _as_killed(folder: Path, keep: int) -> None:
+    """Make the finished run folder ``folder`` (one file a shard) look killed by SIGKILL
+    after its first ``keep`` shards, before its reports' first refresh."""
+    from eegpt.dataset import shard_files
+
+    manifest = json.loads((folder / MANIFEST).read_text())
+    for p in shard_files(folder)[keep:]:
+        p.unlink()
+    manifest["shards_done"] = []
+    manifest["totals"].update(ok=0, failed=0, pending=manifest["n_files"], windows=0)
+    manifest["runs"][-1].update(shards_written=0, elapsed_s=0.0, ended=False, devices=[])
+    (folder / MANIFEST).write_text(json.dumps(manifest))
+
+
+@pytest.mark.parametrize("keep", [0, 2])
+def test_info_of_an_unfinished_run_exits_3_and_says_so_last(
+    small_corpus, model, tmp_path, capsys, keep
+):
+    """A run killed before its last shard (none of them, or some) is not a complete corpus:
+    `eegpt info` and `eegpt info --verify` exit 3 (not 0, which a job's check step takes for
+    done) and end saying so and how to finish it; while a run holds the folder, --verify says
+    it is in progress (3: not whole yet), plain info takes it as one table so far (0, as for a
+    part still running); once the run is finished both exit 0."""
+    from eegpt.cli import main
+
+    out = tmp_path / "out"
+    run = {"model": model, "workers": 0, "device": "cpu", "progress": False, "shard_size": 1}
+    embed_dataset(small_corpus, out, **run)
+    _as_killed(out, keep)
+    last = (
+        f"  not complete: 5 files pending, {5 - keep} of 5 shards missing; run the same "
+        "embed-dataset command again"
+    )
+    for verify in ([], ["--verify"]):
+        capsys.readouterr()
+        assert main(["info", str(out), *verify]) == 3
+        said = capsys.readouterr().out.splitlines()
+        assert said[-1] == last.replace("5 files pending", f"{5 - keep} files pending")
+    with FolderLock(out):  # a run in progress
+        capsys.readouterr()
+        assert main(["info", str(out), "--verify"]) == 3
+        said = capsys.readouterr().out.splitlines()
+        assert said[-1].startswith("  not complete: a run is in progress (")
+        assert said[-1].endswith("missing); wait for it to end, then check again")
+        assert main(["info", str(out)]) == 0
+        assert "not complete" not in capsys.readouterr().out
+    embed_dataset(small_corpus, out, **run)
+    for verify in ([], ["--verify"]):
+        capsys.readouterr()
+        assert main(["info", str(out), *verify]) == 0
+        assert "not complete" not in capsys.readouterr().out
+
+
+def test_info_verify_of_parts_says_last_which_did_not_finish(small_corpus, model, tmp_path, capsys):
+    """`eegpt info PARENT --verify` ends naming the parts that did not finish (3, as plain
+    `eegpt info` exits for them), and a part still running (3 under --verify alone: plain
+    `eegpt info` reads the parts as one table so far)."""
+    from eegpt.cli import main
+
+    parts = tmp_path / "parts"
+    run = {"model": model, "workers": 0, "device": "cpu", "progress": False, "shard_size": 1}
+    for k in range(2):
+        embed_dataset(small_corpus, parts / f"part-{k}", part=(k, 2), **run)
+    capsys.readouterr()
+    assert main(["info", str(parts), "--verify"]) == 0
+    assert "not complete" not in capsys.readouterr().out
+    _as_killed(parts / "part-1", 1)  # and started again: running
+    with FolderLock(parts / "part-1"):
+        assert main(["info", str(parts)]) == 0
+        capsys.readouterr()
+        assert main(["info", str(parts), "--verify"]) == 3
+        said = capsys.readouterr().out.splitlines()[-1]
+        assert said == (
+            "  not complete: a run is in progress in part-1 (1 file pending, 1 of 2 shards "
+            "missing); wait for it to end, then check again"
+        )
+        _as_killed(parts / "part-0", 1)
+        assert main(["info", str(parts)]) == 3
+        capsys.readouterr()
+        assert main(["info", str(parts), "--verify"]) == 3
+        said = capsys.readouterr().out.splitlines()[-1]
+        assert said == (
+            "  not complete: 3 files pending, 3 of 5 shards missing in part-0, part-1 (part-1 "
+            "still running); run the same embed-dataset command of part-0 again"
+        )
+
+
 def test_a_requeued_part_beside_its_siblings_is_told_to_resume(small_corpus, model, tmp_path):
     """Both parts finished on one listing, then the corpus changed (a file added, one
     removed): part 0's command run again is told how to resume from its own listing (not

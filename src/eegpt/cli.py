@@ -601,7 +601,8 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="for an embed-dataset folder: also read every shard's data through (not only its "
         "footer; page checksums compared, embedding values checked finite) and name the "
-        "shards that cannot be read (exit status 3 if any)",
+        "shards that cannot be read (exit status 3 if any, or if the run did not finish or "
+        "is still running)",
     )
     p.set_defaults(func=cmd_info)
 
@@ -1635,6 +1636,18 @@ def _print_verified(folder: Path) -> bool:
     return readable
 
 
+def _print_completion(folder: Path, verify: bool) -> bool:
+    """Print, last, whether the run of ``folder`` (a run folder or a folder of them) did not
+    finish (files pending, shards missing), or is still running (``verify``: a corpus checked
+    whole); whether it is complete as ``eegpt info`` exits."""
+    from eegpt.dataset_report import completion_report
+
+    text, complete = completion_report(folder, verify=verify)
+    if text:
+        print(text)
+    return complete
+
+
 def cmd_info(args: argparse.Namespace) -> int:
     from eegpt.dataset_read import run_folders
     from eegpt.hub import PRETRAINED, pretrained_name
@@ -1648,14 +1661,16 @@ def cmd_info(args: argparse.Namespace) -> int:
         text, current = output_report(folder)  # current: no recording changed since embedded
         print(text)
         readable = _print_verified(folder) if verify else True
-        return 0 if current and readable else EXIT_SOME_FAILED
+        complete = _print_completion(folder, verify)
+        return 0 if current and readable and complete else EXIT_SOME_FAILED
     if run_folders(folder):  # the parts of a --part run (or other runs side by side)
         from eegpt.dataset_report import parts_report
 
         text, one_table = parts_report(folder)
         print(text)
         readable = _print_verified(folder) if verify else True
-        return 0 if one_table and readable else EXIT_SOME_FAILED  # a SLURM check step tests it
+        complete = _print_completion(folder, verify)
+        return 0 if one_table and readable and complete else EXIT_SOME_FAILED  # a SLURM check
     if verify:
         raise ValueError(
             f"--verify reads the shards of an embed-dataset output folder; {folder} is none"

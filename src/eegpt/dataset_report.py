@@ -160,6 +160,59 @@ def parts_report(folder: str | os.PathLike) -> tuple[str, bool]:
     return "\n".join(lines), not changed
 
 
+def completion_report(folder: str | os.PathLike, *, verify: bool = False) -> tuple[str, bool]:
+    """The line ``eegpt info`` ends with for a run folder (or a folder of ``--part`` run
+    folders) whose run did not finish, and whether the folder counts as complete for its exit
+    status (False: ``eegpt info`` exits 3); ``""`` and True for a complete one.
+
+    A run folder with files pending or planned shards missing is not complete: stopped or
+    killed before its last shard (run the same command again), or a run in progress (its lock
+    held). A run in progress makes it incomplete for ``verify`` only (``eegpt info --verify``
+    asks whether the corpus is whole; plain ``eegpt info`` takes it as one table so far, as it
+    does a part still running). For a folder of parts, plain ``eegpt info`` has said this per
+    part already (:func:`parts_report`, which returns False for a part stopped early), so the
+    line is added for ``verify`` only; parts missing are :func:`parts_report`'s too."""
+    folder = Path(folder)
+    runs = run_folders(folder)
+    parent = bool(runs)
+    pending = missing = planned = 0
+    stopped: list[str] = []  # run folders stopped before their last shard
+    running: list[str] = []  # run folders with a run in progress and work left
+    for run in runs or [folder]:
+        try:
+            manifest = json.loads((run / MANIFEST).read_text())
+        except (OSError, ValueError):  # said by the report already
+            continue
+        progress = _progress(run, manifest)
+        n_shards = manifest.get("n_shards")
+        left = max(0, n_shards - progress.present) if isinstance(n_shards, int) else 0
+        if not (progress.totals.get("pending", 0) or left):
+            continue
+        pending += progress.totals.get("pending", 0)
+        missing, planned = missing + left, planned + (n_shards or 0)
+        (running if progress.running else stopped).append(run.name)
+    if not stopped and not (running and verify):
+        return "", True
+    if parent and not verify:
+        return "", False  # parts_report named the parts stopped
+    counts = f"{_count(pending, 'file')} pending, {missing} of {_count(planned, 'shard')} missing"
+    where = f" in {few(stopped + running, 10)}" if parent else ""
+    if not stopped:
+        return (
+            f"  not complete: {'runs are' if len(running) > 1 else 'a run is'} in progress{where} "
+            f"({counts}); wait for {'them' if len(running) > 1 else 'it'} to end, then check "
+            "again",
+            False,
+        )
+    again = (
+        "run the same embed-dataset command again"
+        if not parent
+        else f"run the same embed-dataset command of {few(stopped, 10)} again"
+    )
+    busy = f" ({few(running, 10)} still running)" if running else ""
+    return f"  not complete: {counts}{where}{busy}; {again}", False
+
+
 def _batch_text(run: Mapping[str, Any]) -> str:
     """What ``eegpt info`` says of a run's ``batch_size``: the windows per forward pass given,
     used for every file; null, none given: the default for each file's channel count (and the
