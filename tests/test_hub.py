@@ -319,6 +319,47 @@ def test_download_progress_bar_and_bad_arguments(server, pretrained_files, tmp_p
     assert not stale.exists() and fresh.exists()
 
 
+def test_a_download_removes_the_parts_of_killed_processes_of_this_host(
+    server, tmp_path, monkeypatch
+):
+    """A part names its writer (host, PID): the next download of the file removes at once
+    those of this host whose process is gone (a SIGKILL mid-download leaves them), keeping
+    those of a live process (a download in progress), of another host (a shared cache) and
+    of the old naming (the 24 h rule removes them)."""
+    import os
+    import subprocess
+    import sys
+    import time
+
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()  # its PID is now no process's
+    host = hub._host_tag()
+    assert re.fullmatch(r"[A-Za-z0-9-]+", host)
+    dead = tmp_path / f".c.json.{host}.{gone.pid}.ab12cd34.part"
+    live = tmp_path / f".c.json.{host}.{os.getpid()}.ef56gh78.part"
+    other_host = tmp_path / f".c.json.another-host.{gone.pid}.ij90kl12.part"
+    old_naming = tmp_path / ".c.json.mn34op56.part"
+    reused = tmp_path / f".c.json.{host}.{os.getpid()}.qr78st90.part"  # its PID taken since
+    for part in (dead, live, other_host, old_naming, reused):
+        part.write_bytes(b"x" * 1024)
+    long_ago = time.time() - 2 * hub.STALE_PART_S
+    os.utime(reused, (long_ago, long_ago))
+    made = []
+    beside = hub.temporary_beside
+
+    def recorded(*args, **kwargs):
+        made.append(beside(*args, **kwargs))
+        return made[-1]
+
+    monkeypatch.setattr(hub, "temporary_beside", recorded)
+    download(f"{server.url}/plain/config.json", tmp_path / "c.json", progress=False)
+    assert not dead.exists() and not reused.exists()  # the 24 h rule still holds
+    assert live.exists() and other_host.exists() and old_naming.exists()
+    # its own part was named for this process, and renamed into place
+    assert re.fullmatch(rf"\.c\.json\.{re.escape(host)}\.{os.getpid()}\.\w+\.part", made[0][1].name)
+    assert not made[0][1].exists() and (tmp_path / "c.json").exists()
+
+
 def test_an_existing_folder_wins_over_a_pretrained_name(tmp_path, monkeypatch, capsys):
     """'eegpt convert CKPT eegpt-large/' then '--weights eegpt-large': the folder, offline."""
     from eegpt import EEGPT, EEGPTConfig

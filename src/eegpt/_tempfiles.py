@@ -27,9 +27,11 @@ def current_umask() -> int:
     return mask
 
 
-def temporary_beside(path: Path, suffix: str = ".tmp") -> tuple[int, Path]:
-    """A new hidden file ``.<name>.XXXX<suffix>`` in ``path``'s folder: (descriptor, path)."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=suffix, dir=path.parent)
+def temporary_beside(path: Path, suffix: str = ".tmp", tag: str = "") -> tuple[int, Path]:
+    """A new hidden file ``.<name>.XXXX<suffix>`` in ``path``'s folder (``.<name>.<tag>.XXXX
+    <suffix>`` with a ``tag``, e.g. who writes it): (descriptor, path)."""
+    prefix = f".{path.name}.{tag}." if tag else f".{path.name}."
+    fd, tmp = tempfile.mkstemp(prefix=prefix, suffix=suffix, dir=path.parent)
     try:
         os.fchmod(fd, 0o666 & ~current_umask())
     except BaseException:

@@ -4,9 +4,12 @@ Files come from a Hugging Face style endpoint (``{endpoint}/{repo}/resolve/{revi
 endpoint from ``$HF_ENDPOINT``, default ``https://huggingface.co``) or a plain URL, and land in
 ``$EEGPT_CACHE`` (default ``~/.cache/eegpt``), waiting ``$EEGPT_DOWNLOAD_TIMEOUT`` seconds
 (default 60) for the connection and each read. Every download streams into a private
-``.<name>.<random>.part`` file next to the final file, is hashed while it is written, checked
-against the expected SHA-256 and only then renamed into place, so a file under its final name is
-always complete and verified (two processes downloading the same file do not share a ``.part``).
+``.<name>.<host>.<pid>.<random>.part`` file next to the final file, is hashed while it is
+written, checked against the expected SHA-256 and only then renamed into place, so a file under
+its final name is always complete and verified (two processes downloading the same file do not
+share a ``.part``). The next download of a file removes the ``.part`` files of it left by killed
+processes: at once those of this host whose process is gone, the others (another host's, with a
+shared cache) once untouched for a day.
 A download with no checksum to check (none given and none announced by the server) is logged as
 a warning, and refused when its own structure shows it cut short (a safetensors file shorter
 than its header says, a zip archive without its end record), which a missing Content-Length
@@ -244,11 +247,12 @@ def download(
 ) -> Path:
     """Download ``url`` to ``dest`` atomically, verifying its SHA-256.
 
-    The body streams into a new ``.<dest name>.<random>.part`` file in the same folder while
-    being hashed; the hash is checked against ``sha256`` or, when not given, against the server's
+    The body streams into a new ``.<dest name>.<host>.<pid>.<random>.part`` file in the same
+    folder while being hashed; the hash is checked against ``sha256`` or, when not given, against the server's
     ``X-Linked-Etag``/``ETag`` if that is a 64-hex SHA-256 (as the Hugging Face Hub serves large
     files). The file is then fsynced and renamed to ``dest``. On any failure (an interrupt
-    included) the ``.part`` file is deleted; after a hard kill only a ``.part`` file can remain.
+    included) the ``.part`` file is deleted; after a hard kill only a ``.part`` file can remain,
+    which the next download of ``dest`` removes (:func:`_remove_stale_parts`).
     Without any checksum the download is used as is, with a logged warning.
 
     Parameters
@@ -293,7 +297,7 @@ def download(
     # before the connection, which may wait up to `timeout` seconds without a word;
     # on stderr beside the progress bar, else for the logging configuration to decide
     log(f"downloading {shown} to {dest} (timeout {timeout:g} s)", True if progress else None)
-    fd, part = temporary_beside(dest, ".part")
+    fd, part = temporary_beside(dest, ".part", tag=f"{_host_tag()}.{os.getpid()}")
     recorder = _RedirectRecorder()
     opener = urllib.request.build_opener(recorder)
     request = urllib.request.Request(url, headers={"User-Agent": "eegpt-downloader"})
@@ -405,15 +409,48 @@ STALE_PART_S = 24 * 3600
 
 
 def _remove_stale_parts(dest: Path) -> None:
-    """Remove partial downloads of ``dest`` left by killed processes (``.NAME.XXXX.part``
-    untouched for :data:`STALE_PART_S`); a download in progress writes to its own part."""
-    now = time.time()
+    """Remove partial downloads of ``dest`` left by killed processes: those of this host
+    (``.NAME.<host>.<pid>.XXXX.part``) whose process is gone, and any (another host's, one
+    named before parts named their writer, one of a PID taken since by another process)
+    untouched for :data:`STALE_PART_S`; a download in progress writes to its own part."""
+    now, host = time.time(), _host_tag()
     for part in dest.parent.glob(f".{glob.escape(dest.name)}.*.part"):
         try:
-            if now - part.stat().st_mtime > STALE_PART_S:
+            if now - part.stat().st_mtime > STALE_PART_S or _writer_gone(part, dest, host):
                 part.unlink()
+                logger.debug("removed %s, a partial download left by a killed process", part)
         except OSError:  # gone meanwhile, or not ours to remove
             pass
+
+
+def _host_tag() -> str:
+    """This host as the names of partial downloads give it: its name, in letters, digits and
+    ``-`` only (no ``.``, which separates the fields), and on Linux its PID namespace, so that
+    containers sharing the host's name but not its process ids are told apart."""
+    host = re.sub(r"[^A-Za-z0-9-]+", "-", socket.gethostname()).strip("-")[:64] or "host"
+    try:
+        return f"{host}-ns{os.stat('/proc/self/ns/pid').st_ino}"
+    except OSError:  # not Linux
+        return host
+
+
+def _writer_gone(part: Path, dest: Path, host: str) -> bool:
+    """Whether the partial download ``part`` of ``dest`` names a process of this host
+    (``host``: :func:`_host_tag`) that no longer runs. False for a part of another host, one
+    named otherwise (before parts named their writer), and where processes cannot be probed
+    harmlessly (Windows, where ``os.kill`` ends the process)."""
+    fields = part.name[len(dest.name) + 2 : -len(".part")].split(".")
+    if os.name != "posix" or len(fields) != 3 or fields[0] != host:
+        return False
+    if not re.fullmatch(r"[0-9]+", fields[1]) or int(fields[1]) <= 0:
+        return False
+    try:
+        os.kill(int(fields[1]), 0)  # signal 0: only whether the process exists
+    except ProcessLookupError:
+        return True
+    except OSError:  # another user's process (EPERM): alive
+        return False
+    return False
 
 
 def _looks_like_html(head: bytes) -> bool:
