@@ -7,6 +7,7 @@ import datetime
 import json
 import os
 import platform
+import re
 import shutil
 import subprocess
 import sys
@@ -112,7 +113,9 @@ def _leaks(path: Path, secrets: list[str]) -> list[str]:
                 found.append(f"{f.name}: {secret}")
         # a short host name may occur by chance in the embeddings' bytes: not searched there
         where = [*_texts(f), *([_footer(f).decode("latin-1")] if f.suffix == ".parquet" else [])]
-        if host and any(host in t for t in where):
+        # as a name of its own: a short host name ("vm") is also part of words (".vmrk")
+        named = re.compile(rf"(?<![\w.-]){re.escape(host)}(?![\w-])") if host else None
+        if named and any(named.search(t) for t in where):
             found.append(f"{f.name}: host {host}")
     return found
 
