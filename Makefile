@@ -40,6 +40,7 @@ demo: install
 lint: install
 	$(BIN)/ruff check $(PY_DIRS)
 	$(BIN)/ruff format --check $(PY_DIRS)
+	$(BIN)/python -m mypy   # the package (pyproject.toml [tool.mypy])
 
 format: install
 	$(BIN)/ruff format $(PY_DIRS)

@@ -29,7 +29,7 @@ import threading
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any, NamedTuple, ParamSpec, TypeVar
+from typing import Any, NamedTuple, ParamSpec, TypeVar, cast
 
 from eegpt._filenames import path_text
 
@@ -283,7 +283,7 @@ def log(message: str, verbose: bool | str | int | None = None, *, lines: bool = 
     # handlers do not print the message a second time (under logging.basicConfig() at WARNING).
     handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter("%(message)s"))
-    record = logger.makeRecord(logger.name, logging.INFO, "(eegpt)", 0, message, None, None)
+    record = logger.makeRecord(logger.name, logging.INFO, "(eegpt)", 0, message, (), None)
     if logger.filter(record):  # the logger's own filters still apply (OncePerCorpus)
         handler.handle(record)
 
@@ -496,9 +496,10 @@ def _remove_filter(entry: _Filter) -> None:
     """Take ``entry`` out of ``warnings.filters`` (where it is still there: a
     ``catch_warnings`` of other code may have swapped the list; the entry left in the other
     list matches nothing once its block has ended)."""
-    for i, item in enumerate(warnings.filters):
+    filters = cast("list[Any]", warnings.filters)  # a list (typeshed says Sequence)
+    for i, item in enumerate(filters):
         if item is entry:
-            del warnings.filters[i]
+            del filters[i]
             return
 
 
@@ -518,7 +519,7 @@ def caught_warnings(
     token = _SECTIONS.set((*_SECTIONS.get(), section))
     try:
         with GLOBAL_STATE:
-            warnings.filters[0:0] = section.filters
+            cast("list[Any]", warnings.filters)[0:0] = section.filters
             _filters_changed()
             if record:
                 _HOOK.add_user()

@@ -544,8 +544,9 @@ def _resolved(path: str, base: str) -> str:
     elif not _is_absolute(path):
         path = base.replace("\\", "/").rstrip("/") + "/" + path
     anchor = _ANCHOR.match(path)
-    head, parts = path[: anchor.end()], []
-    for part in path[anchor.end() :].split("/"):
+    start = 0 if anchor is None else anchor.end()  # absolute, or made so above
+    head, parts = path[:start], list[str]()
+    for part in path[start:].split("/"):
         if part == "..":
             parts = parts[:-1]
         elif part not in ("", "."):

@@ -731,8 +731,9 @@ def _lightning_hints(
             if name.startswith(("predictor", "reconstructor", "decoder")) or "decoder" in name:
                 continue  # another module's values
             wanted = next((k for k, names in _HINT_NAMES.items() if name in names), None)
-            if wanted is not None and number(value) is not None:
-                found.setdefault(wanted, set()).add(number(value))
+            value_n = number(value)
+            if wanted is not None and value_n is not None:
+                found.setdefault(wanted, set()).add(value_n)
             elif ("head" in name or "stride" in name) and not isinstance(value, (Mapping, list)):
                 unread.append(f"{path}{key}")
             else:

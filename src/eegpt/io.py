@@ -1502,7 +1502,7 @@ def _brainvision_text_as_latin1() -> Iterator[None]:
         return
     with _BRAINVISION_OPEN_LOCK:
         if vars(reader).get("open") is not _brainvision_open:  # first call, or undone
-            reader.open = _brainvision_open  # type: ignore[attr-defined]
+            reader.open = _brainvision_open
     _BRAINVISION_LATIN1.depth = getattr(_BRAINVISION_LATIN1, "depth", 0) + 1
     try:
         yield
@@ -2142,8 +2142,8 @@ def as_recording(
         On an unsupported input type.
     """
     if isinstance(obj, (list, tuple)) and obj and all(_is_container_item(o) for o in obj):
-        kwargs = dict(ch_names=ch_names, sfreq=sfreq, units=units, picks=picks, verbose=verbose,
-                      bads=bads)  # fmt: skip
+        kwargs: dict[str, Any] = dict(ch_names=ch_names, sfreq=sfreq, units=units, picks=picks,
+                                      verbose=verbose, bads=bads)  # fmt: skip
         return [as_recording(o, **kwargs) for o in obj]  # type: ignore[misc]
     if isinstance(obj, Recording) and not bads:
         return obj

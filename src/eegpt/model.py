@@ -572,6 +572,8 @@ class EEGPT(nn.Module):
     reads braindecode's folders (``save_pretrained``) and files.
     """
 
+    chan_ids: torch.Tensor  # a buffer: the default channels' vocabulary indices [C] (int64)
+
     def __init__(
         self,
         config: EEGPTConfig | str = "large",
