@@ -1451,6 +1451,11 @@ def test_embed_names_the_keyword_meant():
         err.value
     )
     assert "resample=" not in str(err.value).split("; it takes")[0]
+    # command-line options with no keyword of that name: not the look-alike precision=
+    with pytest.raises(TypeError, match=r"'stream_precision' -> engine=eegpt.InferenceEngine\("):
+        model.embed(x, ch_names=names, sfreq=256, stream_precision="float16")
+    with pytest.raises(TypeError, match=r"'start' -> preprocessing=PreprocessingConfig\(start_s"):
+        model.embed(x, ch_names=names, sfreq=256, start=4)
     with pytest.raises(RecordingError, match=r"needs sfreq: .*embed\(x, ch_names=\["):
         model.embed(x, ch_names=names, units="uV")
 

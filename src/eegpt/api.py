@@ -245,6 +245,12 @@ _CLI_KEYWORDS = {
     "pool": "the result's .pooled('mean')",
     "output": "embed_to_file(model, data, path)",
     "weights": "eegpt.load_model(weights).embed(...)",
+    "start": "preprocessing=PreprocessingConfig(start_seconds=...)",
+    "stream_precision": (
+        "engine=eegpt.InferenceEngine(model, precision='bfloat16', stream_precision=...)"
+    ),
+    "keep_channels": "keep=",
+    "no_average_reference": "preprocessing=PreprocessingConfig(average_reference=False)",
 }
 
 
