@@ -127,6 +127,7 @@ INPUTS = ("one.npz", "one.parquet", "raw.npz", "run", "parts")
 def test_an_anonymized_copy_holds_no_date_folder_path_host_or_job(outputs, name, tmp_path):
     base, out = outputs
     secrets = [SECRET, str(base), str(tmp_path.parent.parent), SLURM_JOB, *DATES]
+    secrets.append(json.dumps(os.getcwd())[1:-1])  # the folder the commands ran in, as stored
     assert _leaks(out / name, secrets), "the original should hold some of them"
     copy = tmp_path / ("copy" + Path(name).suffix)
     assert eegpt.anonymize_embeddings(out / name, copy) == copy

@@ -2273,6 +2273,7 @@ def test_cli_embed_records_its_command_and_picks_and_info_shows_them(
         assert main(args) == 0
     meta = load_embeddings(out).metadata
     assert meta["command"] == args
+    assert meta["cwd"] == os.getcwd()  # where its relative paths are read from
     assert meta["picks"] == ["eeg", "misc"]
     assert meta["stream_precision"] == "float16" and meta["batch_size"] == 3
     capsys.readouterr()

@@ -2209,6 +2209,7 @@ def test_cli_and_subcommand(corpus, weights, tmp_path, capsys):
         "0", "-q", "--shard-size", "4", "--pool", "mean", "--window", "2", "--rescale", "0.5",
     ]  # fmt: skip
     assert first_run["batch_size"] is None  # the default
+    assert first_run["cwd"] == os.getcwd()
     assert set(first_run["software"]) == {"python", "torch", "numpy", "scipy", "mne"}
     again = [str(corpus), "-o", str(out), "--weights", str(weights), "--workers", "0"]
     again += ["--shard-size", "4", "--pool", "mean", "--window", "2", "--rescale", "0.5"]

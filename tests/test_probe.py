@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import dataclasses
 import json
+import os
 import warnings
 from pathlib import Path
 
@@ -2137,6 +2138,7 @@ def test_a_probe_records_its_stream_precision_and_software(weights, tmp_path, ca
     assert after["training"]["stream_precision"] == "float16"
     assert set(after["software"]) == {"python", "torch", "numpy", "scipy", "mne"}
     assert after["command"][:3] == ["probe", "train", str(path)]  # as typed after `eegpt`
+    assert after["cwd"] == os.getcwd()
     assert "made by: eegpt probe train" in describe_probe(streamed)
     assert "precision bfloat16, stream float16" in describe_probe(streamed)
     assert f"(python {sys.version.split()[0]}, torch {torch.__version__}" in (

@@ -23,6 +23,7 @@ import contextvars
 import functools
 import inspect
 import logging
+import os
 import re
 import sys
 import threading
@@ -394,6 +395,15 @@ def recorded_command() -> list[str] | None:
     output was made (a reader can run them again); None when called from Python."""
     words = _COMMAND.get()
     return None if words is None else list(words)
+
+
+def command_record() -> dict[str, Any]:
+    """``{"command": [...], "cwd": "..."}`` while the ``eegpt`` command line runs (its
+    arguments and the folder they were given in, against which its relative paths are read,
+    so that a reader can run it again); ``{}`` when called from Python. ``eegpt anonymize``
+    drops both."""
+    command = recorded_command()
+    return {} if command is None else {"command": command, "cwd": path_text(os.getcwd())}
 
 
 class _InSection:

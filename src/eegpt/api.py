@@ -27,9 +27,9 @@ from tqdm.auto import tqdm
 from eegpt import __version__
 from eegpt._filenames import path_text
 from eegpt._logging import (
+    command_record,
     honours_verbose,
     progress_options,
-    recorded_command,
     recorded_warnings,
     terminal_text,
     warning_texts,
@@ -683,9 +683,7 @@ def provenance(
     record["fused"] = engine.runs_fast_path()
     if engine.stream_precision != "float32":  # absent for float32, as in a corpus run's spec
         record["stream_precision"] = engine.stream_precision
-    command = recorded_command()
-    if command is not None:  # made by the eegpt command line: its arguments
-        record["command"] = command
+    record.update(command_record())  # made by the eegpt command line: its arguments, folder
     for key in ("first_time", "meas_date"):  # where the time base of the onsets starts
         value = getattr(recording, key, None)
         if value is not None:

@@ -97,6 +97,7 @@ from eegpt import __version__, _interrupts
 from eegpt._filenames import path_text
 from eegpt._logging import (
     caught_warnings,
+    command_record,
     few,
     honours_verbose,
     progress_interval,
@@ -3276,6 +3277,7 @@ class _Run:
         # value used, one file having one channel count). Not in the spec: a resume may change it
         self.batch_size: int | None = None
         self.command = recorded_command()  # the eegpt command's arguments; None from Python
+        self.command_cwd = command_record().get("cwd")  # the folder they were given in
         self.devices: list[str] = []
         self.workers: int | None = None  # reader processes of the in-process engine
         self.skipped = len(done)
@@ -3376,6 +3378,7 @@ class _Run:
             "ended": self.ended,
             "batch_size": self.batch_size,
             **({"command": self.command} if self.command is not None else {}),
+            **({"cwd": self.command_cwd} if self.command_cwd is not None else {}),
             "stopped": self.stopped,
             "eegpt_version": __version__,
             "torch_version": torch.__version__,  # as before "software" (which holds it too)

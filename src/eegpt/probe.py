@@ -57,12 +57,12 @@ from safetensors.torch import save as _dump_safetensors
 
 from eegpt import __version__
 from eegpt._logging import (
+    command_record,
     count,
     each_warning_once,
     few,
     honours_verbose,
     ignored_warnings,
-    recorded_command,
     recorded_warnings,
     shortened,
     software_text,
@@ -1759,7 +1759,7 @@ class EEGPTProbe:
             "format_version": PROBE_FORMAT_VERSION,
             "eegpt_version": __version__,
             "software": software_versions(),  # those that can change the numbers
-            **({"command": command} if (command := recorded_command()) else {}),
+            **command_record(),
             "frozen_encoder": self.frozen_encoder,
             "classes": [_jsonable(c) for c in self.classes_.tolist()],
             "probe": self.config.to_dict(),
