@@ -960,6 +960,22 @@ def _read_inputs(
     return recording, y, sources, rename
 
 
+def _add_applied_keep(p: argparse.ArgumentParser) -> None:
+    """``--keep-channels`` of ``probe predict``/``evaluate``: optional, checked against the
+    channels the probe was trained on."""
+    from eegpt.cli import parse_keep  # eegpt.cli imports this module
+
+    p.add_argument(
+        "--keep-channels",
+        type=parse_keep,
+        default=None,
+        metavar="NAMES",
+        help="optional: the probe always takes the channels it was trained on (with the "
+        "--keep-channels it was trained with, recorded in it); one given here (as to train, "
+        "e.g. from a shared script) must keep all of them, else it is an error",
+    )
+
+
 def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
     """Add ``probe`` with the actions ``train``, ``predict`` and ``evaluate`` to a parser.
 
@@ -1141,15 +1157,7 @@ def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
         "as embed --reject-by-annotation does; by default they are predicted and marked True "
         "in the 'bad' column (the last; empty for epochs), and counted on stderr",
     )
-    p.add_argument(
-        "--keep-channels",
-        type=parse_keep,
-        default=None,
-        metavar="NAMES",
-        help="optional: the probe always takes the channels it was trained on (with the "
-        "--keep-channels it was trained with, recorded in it); one given here (as to train, "
-        "e.g. from a shared script) must keep all of them, else it is an error",
-    )
+    _add_applied_keep(p)
     p.add_argument(
         "--epoch-seconds",
         type=_epoch_seconds,
@@ -1202,15 +1210,7 @@ def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
         "'Movement time', 'Sleep stage ?') or missing, and say how many of each; by default "
         "they are an error",
     )
-    p.add_argument(
-        "--keep-channels",
-        type=parse_keep,
-        default=None,
-        metavar="NAMES",
-        help="optional: the probe always takes the channels it was trained on (with the "
-        "--keep-channels it was trained with, recorded in it); one given here (as to train, "
-        "e.g. from a shared script) must keep all of them, else it is an error",
-    )
+    _add_applied_keep(p)
     p.add_argument("--weights", help="encoder checkpoint (default: the one recorded in the probe)")
     _add_window_labels(p, "of the probe's length")
     _add_run_options(p)
