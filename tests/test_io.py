@@ -1796,6 +1796,22 @@ def test_a_brainvision_header_of_a_false_channel_count_is_refused_before_mne(
         open_stream(vhdr, verbose="error")
 
 
+def test_a_brainvision_header_with_windows_line_ends_is_read(tmp_path):
+    """BrainVision Recorder writes CRLF line ends: the header check reads the [Channel Infos]
+    section of such a header (it found none, and refused every Windows-made file)."""
+    from test_annotations import _write_brainvision
+
+    vhdr = _write_brainvision(tmp_path)
+    expected = as_recording(vhdr, verbose="error")
+    for f in (vhdr, tmp_path / "rec.vmrk"):
+        f.write_bytes(f.read_bytes().replace(b"\r\n", b"\n").replace(b"\n", b"\r\n"))
+    assert b"\r\n" in vhdr.read_bytes()
+    got = as_recording(vhdr, verbose="error")
+    assert got.ch_names == expected.ch_names
+    np.testing.assert_array_equal(got.data, expected.data)
+    assert open_stream(vhdr, verbose="error").n_channels == len(expected.ch_names)
+
+
 def test_a_brainvision_header_of_more_channels_than_its_data_file_holds_is_refused(
     tmp_path, monkeypatch
 ):

@@ -1300,6 +1300,7 @@ def _check_brainvision_header(path: Path) -> None:
             "text, a line or two per channel); it is not a BrainVision header, or corrupt"
         )
     text = path.read_bytes().decode("latin-1").split("[Comment]")[0]  # as MNE splits it
+    text = text.replace("\r\n", "\n").replace("\r", "\n")  # Windows (Recorder) line ends
     declared = re.search(r"^\s*NumberOfChannels\s*[=:]\s*([^\r\n]*)", text, re.M | re.I)
     try:
         n_channels = int(declared[1].strip()) if declared else None
