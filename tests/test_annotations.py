@@ -1461,6 +1461,22 @@ def test_a_csv_hypnogram_counts_from_the_file_start_on_a_cropped_raw(model, tmp_
     assert [a for a in emb.annotations] == [[t] for t in truth]
 
 
+def test_a_csv_hypnogram_on_a_cropped_raw_read_lazily_counts_from_the_file_start(model, tmp_path):
+    """The same for a Raw not preloaded (mne.io.read_raw's default), which embed streams: the
+    streamed recording knew no file_offset, so the hypnogram stayed shifted by the crop."""
+    from eegpt.preprocessing import PreprocessingConfig
+
+    raw, csv, truth = _scored_night(tmp_path)
+    raw.save(tmp_path / "night_raw.fif", verbose=False)
+    lazy = mne.io.read_raw_fif(tmp_path / "night_raw.fif", preload=False, verbose=False)
+    lazy.crop(tmin=17.0)
+    config = PreprocessingConfig(window_seconds=30)
+    emb = model.embed(lazy, annotations=csv, preprocessing=config, device="cpu")
+    assert emb.metadata["file_offset"] == pytest.approx(17.0)
+    assert [a for a in emb.annotations] == [[t] for t in truth]
+    assert list(emb.window_labels(csv, match="^Sleep stage")) == truth
+
+
 @pytest.mark.parametrize("sfreq_in", [256.0, 200.0])  # as the model's, and resampled
 def test_windows_start_at_start_seconds_in_memory_and_streamed_alike(tmp_path, sfreq_in):
     """start_seconds puts the first window there (windows before it are not made), onsets

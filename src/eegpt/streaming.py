@@ -38,6 +38,7 @@ from scipy.signal import resample_poly
 from eegpt._logging import few, ignored_warnings
 from eegpt._logging import log as _log
 from eegpt.annotations import BadSpans, annotations_of
+from eegpt.annotations import file_offset as raw_file_offset
 from eegpt.channels import ChannelMapping
 from eegpt.errors import RecordingError
 from eegpt.io import (
@@ -164,6 +165,12 @@ class StreamedRecording:
     def annotations(self) -> mne.Annotations | None:
         """The file's annotations, onsets in seconds from its first sample (or None)."""
         return annotations_of(self.raw)
+
+    @property
+    def file_offset(self) -> float:
+        """Seconds from the first sample of the raw's file to its first sample (nonzero for a
+        Raw cropped after reading; see :attr:`eegpt.io.Recording.file_offset`)."""
+        return raw_file_offset(self.raw)
 
     @property
     def first_time(self) -> float:
