@@ -1477,6 +1477,25 @@ def test_a_csv_hypnogram_on_a_cropped_raw_read_lazily_counts_from_the_file_start
     assert list(emb.window_labels(csv, match="^Sleep stage")) == truth
 
 
+@pytest.mark.parametrize("seconds", [10.0, 17.0])  # shorter than the start, or as long
+@pytest.mark.parametrize("stream", [True, False])
+def test_a_recording_ending_before_the_start_is_too_short_even_padded(
+    model, tmp_path, seconds, stream
+):
+    """A recording that ends before start_seconds has nothing to zero-pad: refused as too
+    short with tail='pad' too (it was warned of as padded into a window, then gave 0 windows
+    in memory and an AssertionError streamed)."""
+    from eegpt.errors import TooShortError
+    from eegpt.preprocessing import PreprocessingConfig
+
+    data = np.random.default_rng(0).standard_normal((3, int(256 * seconds))) * 1e-5
+    raw = mne.io.RawArray(data, mne.create_info(["Cz", "Pz", "Fz"], 256.0, "eeg"), verbose=False)
+    raw.save(tmp_path / "short_raw.fif", verbose=False)
+    config = PreprocessingConfig(window_seconds=4, start_seconds=17, tail="pad")
+    with pytest.raises(TooShortError, match=r"ends before the first window's start"):
+        model.embed(tmp_path / "short_raw.fif", preprocessing=config, stream=stream)
+
+
 @pytest.mark.parametrize("sfreq_in", [256.0, 200.0])  # as the model's, and resampled
 def test_windows_start_at_start_seconds_in_memory_and_streamed_alike(tmp_path, sfreq_in):
     """start_seconds puts the first window there (windows before it are not made), onsets

@@ -46,7 +46,7 @@ from eegpt.channels import ChannelMapping
 from eegpt.checkpoints import modified_weights
 from eegpt.config import EEGPTConfig
 from eegpt.engine import InferenceEngine, Precision
-from eegpt.errors import EmbeddingError, OutputExistsError
+from eegpt.errors import EmbeddingError, OutputExistsError, RecordingError
 from eegpt.io import (
     Recording,
     as_recording,
@@ -211,7 +211,8 @@ def embed(
             if out is None:
                 out = np.empty((job.n_windows, *z.shape[1:]), dtype=np.float32)
             out[start : start + len(z)] = z
-    assert out is not None  # every job has at least one window
+    if out is None:  # every job has a window (a recording without one is refused before)
+        raise RecordingError(f"{job.desc}: no window to embed")
     _record_warnings(job.metadata, said)
     return Embeddings(out, job.onsets, job.metadata)
 

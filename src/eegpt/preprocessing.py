@@ -1949,6 +1949,12 @@ def check_length(n_times: int, duration: float, source: str, config: Preprocessi
     )
     if config.start_samples:
         message += f" after the first window's start (start_seconds={config.start_seconds:g})"
+    if n_times <= config.start_samples:  # nothing after the start: nothing to pad either
+        raise TooShortError(
+            f"{source}: the recording lasts {duration:.3f} s, which ends before the first "
+            f"window's start (start_seconds={config.start_seconds:g}, --start); give a start "
+            "inside the recording"
+        )
     if config.tail == "drop":
         raise TooShortError(
             message + "; use a longer recording, a shorter window_seconds (--window), or "
