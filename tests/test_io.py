@@ -1796,6 +1796,32 @@ def test_a_brainvision_header_of_a_false_channel_count_is_refused_before_mne(
         open_stream(vhdr, verbose="error")
 
 
+@pytest.mark.parametrize(
+    ("binary_infos", "common"),
+    [
+        ("NumberOfChannels=1\n", "NumberOfChannels=100000000"),  # MNE reads Common Infos'
+        ("", "NumberOfChannels=\uff11\uff10\uff10\uff10\uff10\uff10"),  # full-width digits
+    ],
+)
+def test_a_false_channel_count_is_read_where_and_as_mne_reads_it(
+    tmp_path, monkeypatch, binary_infos, common
+):
+    """The header check reads NumberOfChannels as MNE does (its [Common Infos] section,
+    decoded by the header's codepage, any digits int() takes): a count in another section, or
+    in full-width digits, passed the check and MNE allocated for it."""
+    (tmp_path / "x.eeg").write_bytes(b"\0" * 8)
+    header = (
+        "Brain Vision Data Exchange Header File Version 1.0\n[Binary Infos]\n"
+        f"{binary_infos}BinaryFormat=INT_16\n[Common Infos]\nCodepage=UTF-8\nDataFile=x.eeg\n"
+        f"DataFormat=BINARY\nDataOrientation=MULTIPLEXED\n{common}\nSamplingInterval=1000\n"
+        "[Channel Infos]\nCh1=Fp1,,0.1,uV\n"
+    )
+    (tmp_path / "x.vhdr").write_bytes(header.encode("utf-8"))
+    _mne_must_not_read(monkeypatch)
+    with pytest.raises(RecordingError, match=r"declares NumberOfChannels=100000"):
+        as_recording(tmp_path / "x.vhdr", verbose="error")
+
+
 def test_a_brainvision_header_with_windows_line_ends_is_read(tmp_path):
     """BrainVision Recorder writes CRLF line ends: the header check reads the [Channel Infos]
     section of such a header (it found none, and refused every Windows-made file)."""

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import builtins
 import codecs
+import configparser
 import contextlib
 import datetime
 import logging
@@ -1281,6 +1282,28 @@ _MAX_BRAINVISION_HEADER_BYTES = 16 << 20
 """The largest BrainVision header file read: a text of a line or two per channel."""
 
 
+def _brainvision_config(header: bytes) -> configparser.ConfigParser | None:
+    """A BrainVision header's settings as MNE reads them (its first line left out, text
+    decoded by its ``Codepage`` (UTF-8 by default, ANSI as cp1252, Latin-1 where that fails),
+    cut at ``[Comment]``, parsed by :mod:`configparser`), or None where they do not parse (MNE
+    then says why)."""
+    body = header.split(b"\n", 1)[1] if b"\n" in header else b""
+    codepage = re.search(r"Codepage=(.+)", body.decode("ascii", "ignore"), re.IGNORECASE)
+    name = codepage[1].strip() if codepage else "utf-8"
+    try:
+        text = body.decode("cp1252" if name == "ANSI" else name)
+    except UnicodeDecodeError:
+        text = body.decode("latin-1")
+    except LookupError:  # a codepage Python does not know: MNE fails on it alike
+        return None
+    cfg = configparser.ConfigParser(interpolation=None)
+    try:
+        cfg.read_string(text.split("[Comment]")[0])
+    except configparser.Error:
+        return None
+    return cfg
+
+
 def _check_brainvision_header(path: Path) -> None:
     """Refuse a BrainVision header (``.vhdr``, ``.ahdr``) whose ``NumberOfChannels`` is
     absurd (over :data:`MAX_BRAINVISION_CHANNELS`, or below 1), is not matched by an entry
@@ -1299,14 +1322,13 @@ def _check_brainvision_header(path: Path) -> None:
             f"{_MAX_BRAINVISION_HEADER_BYTES >> 20} MiB any BrainVision header needs (it is "
             "text, a line or two per channel); it is not a BrainVision header, or corrupt"
         )
-    text = path.read_bytes().decode("latin-1").split("[Comment]")[0]  # as MNE splits it
-    text = text.replace("\r\n", "\n").replace("\r", "\n")  # Windows (Recorder) line ends
-    declared = re.search(r"^\s*NumberOfChannels\s*[=:]\s*([^\r\n]*)", text, re.M | re.I)
+    cfg = _brainvision_config(path.read_bytes())
+    if cfg is None:
+        return  # MNE says why it does not parse, in a line
+    common = "Common Infos" if cfg.has_section("Common Infos") else "Common infos"
     try:
-        n_channels = int(declared[1].strip()) if declared else None
-    except ValueError:
-        return  # MNE says it does not parse, in a line
-    if n_channels is None:
+        n_channels = cfg.getint(common, "NumberOfChannels")  # where MNE reads it, as it does
+    except (configparser.Error, ValueError):
         return
     if not 1 <= n_channels <= MAX_BRAINVISION_CHANNELS:
         raise RecordingError(
@@ -1314,11 +1336,8 @@ def _check_brainvision_header(path: Path) -> None:
             f"{MAX_BRAINVISION_CHANNELS:,}; the header is corrupt: check its NumberOfChannels "
             "against the Ch1=, Ch2=, ... entries of its [Channel Infos] section"
         )
-    section = re.search(r"^\s*\[Channel Infos\][^\r\n]*$(.*?)(?=^\s*\[|\Z)", text, re.M | re.S)
-    listed = {
-        int(m[1])
-        for m in re.finditer(r"^\s*ch(\d+)\s*[=:]", section[1] if section else "", re.M | re.I)
-    }
+    entries = cfg.options("Channel Infos") if cfg.has_section("Channel Infos") else []
+    listed = {int(m[1]) for m in map(re.compile(r"ch(\d+)$", re.I).match, entries) if m}
     missing = [f"Ch{k}" for k in range(1, n_channels + 1) if k not in listed]
     if missing:
         raise RecordingError(
