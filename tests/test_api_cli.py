@@ -2084,6 +2084,19 @@ def test_names_an_ascii_terminal_cannot_show_stop_no_run(weights, edf, tmp_path)
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["Ruhe-EEG ä.npz", "静息态.npz"]
 
 
+def test_the_command_s_stdout_shows_control_characters_as_escapes(edf, tmp_path):
+    """What eegpt prints on stdout (eegpt channels' first line names the file) shows a file
+    name's escape sequences as escapes: printed raw they coloured, cleared or retitled the
+    terminal. Non-ASCII names stay readable."""
+    evil = tmp_path / "rec_\x1b[31mred_\x1b]0;TITLE\x07_Müller.edf"
+    evil.write_bytes(edf.read_bytes())
+    done = _eegpt_process(["channels", str(evil)], tmp_path, PYTHONIOENCODING="utf-8")
+    assert done.returncode == 0, done.stderr.decode("utf-8", "replace")
+    out = done.stdout.decode("utf-8")
+    assert "\x1b" not in out and "\x07" not in out
+    assert "rec_\\x1b[31mred_\\x1b]0;TITLE\\x07_Müller.edf" in out
+
+
 def test_outputs_record_real_names_where_the_locale_cannot_decode_them(weights, edf, tmp_path):
     """Under LC_ALL=C without UTF-8 mode, Python gives non-ASCII names as surrogate escapes;
     the outputs still record the real (UTF-8) names: an .npz's and a .parquet's source, and

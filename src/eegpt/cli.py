@@ -2127,6 +2127,24 @@ def escape_unencodable_output() -> None:
                 reconfigure(errors="backslashreplace")
 
 
+class EscapingStdout:
+    """The command's stdout, writing control characters (but line breaks and tabs) as escapes
+    (:func:`eegpt._logging.terminal_text`): a file name, recording id or a value from a file
+    someone else made (a checkpoint's ``config.json``, a probe's ``probe.json``) printed by
+    ``eegpt channels``/``info``/``fetch`` can then neither colour, clear or retitle the
+    terminal. Everything else (``buffer``, ``isatty``, ``flush`` ...) is the stream's own."""
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        self._stream.write(terminal_text(text, newlines=True))
+        return len(text)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
 def parse_command_line(
     parse: Callable[[], argparse.Namespace], *, process: bool
 ) -> argparse.Namespace | None:
@@ -2137,6 +2155,8 @@ def parse_command_line(
     if not process:
         return parse()
     escape_unencodable_output()
+    if not isinstance(sys.stdout, EscapingStdout):
+        sys.stdout = EscapingStdout(sys.stdout)
     signal.signal(signal.SIGTERM, _raise_on_sigterm)
     signal.signal(signal.SIGINT, _Interrupts())
     try:
