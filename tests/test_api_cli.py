@@ -2085,16 +2085,37 @@ def test_names_an_ascii_terminal_cannot_show_stop_no_run(weights, edf, tmp_path)
 
 
 def test_the_command_s_stdout_shows_control_characters_as_escapes(edf, tmp_path):
-    """What eegpt prints on stdout (eegpt channels' first line names the file) shows a file
-    name's escape sequences as escapes: printed raw they coloured, cleared or retitled the
-    terminal. Non-ASCII names stay readable."""
+    """What eegpt prints on a terminal's stdout (eegpt channels' first line names the file)
+    shows a file name's escape sequences as escapes: printed raw they coloured, cleared or
+    retitled the terminal. Non-ASCII names stay readable; a pipe gets the text as it is."""
+    import pty
+
     evil = tmp_path / "rec_\x1b[31mred_\x1b]0;TITLE\x07_Müller.edf"
     evil.write_bytes(edf.read_bytes())
-    done = _eegpt_process(["channels", str(evil)], tmp_path, PYTHONIOENCODING="utf-8")
-    assert done.returncode == 0, done.stderr.decode("utf-8", "replace")
-    out = done.stdout.decode("utf-8")
+    environ = {k: v for k, v in os.environ.items() if k not in ("PYTHONIOENCODING", "PYTHONUTF8")}
+    src = str(Path(__file__).resolve().parents[1] / "src")
+    environ["PYTHONPATH"] = os.pathsep.join([src, environ.get("PYTHONPATH", "")])
+    environ["PYTHONIOENCODING"] = "utf-8"
+    leader, follower = pty.openpty()
+    with subprocess.Popen([sys.executable, "-m", "eegpt", "channels", str(evil)], cwd=tmp_path,
+                          env=environ, stdout=follower, stderr=subprocess.DEVNULL) as proc:  # fmt: skip
+        os.close(follower)
+        chunks = []
+        while True:
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:  # the terminal's other end closed
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+        assert proc.wait(timeout=300) == 0
+    os.close(leader)
+    out = b"".join(chunks).decode("utf-8")
     assert "\x1b" not in out and "\x07" not in out
     assert "rec_\\x1b[31mred_\\x1b]0;TITLE\\x07_Müller.edf" in out
+    piped = _eegpt_process(["channels", str(evil)], tmp_path, PYTHONIOENCODING="utf-8")
+    assert piped.returncode == 0 and str(evil).encode("utf-8") in piped.stdout
 
 
 def test_outputs_record_real_names_where_the_locale_cannot_decode_them(weights, edf, tmp_path):

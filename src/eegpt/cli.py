@@ -2127,18 +2127,28 @@ def escape_unencodable_output() -> None:
                 reconfigure(errors="backslashreplace")
 
 
+def _is_terminal(stream: Any) -> bool:
+    """Whether ``stream`` is a terminal (False for pipes, files and streams without
+    ``isatty``)."""
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError, OSError):
+        return False
+
+
 class EscapingStdout:
     """The command's stdout, writing control characters (but line breaks and tabs) as escapes
     (:func:`eegpt._logging.terminal_text`): a file name, recording id or a value from a file
     someone else made (a checkpoint's ``config.json``, a probe's ``probe.json``) printed by
     ``eegpt channels``/``info``/``fetch`` can then neither colour, clear or retitle the
-    terminal. Everything else (``buffer``, ``isatty``, ``flush`` ...) is the stream's own."""
+    terminal. Only for a terminal: output piped or redirected is written as it is. Everything else (``buffer``, ``isatty``, ``flush`` ...) is the stream's own."""
 
     def __init__(self, stream: Any) -> None:
         self._stream = stream
 
     def write(self, text: str) -> int:
-        self._stream.write(terminal_text(text, newlines=True))
+        shown = "\r\n".join(terminal_text(part, newlines=True) for part in text.split("\r\n"))
+        self._stream.write(shown)  # a CSV's \r\n line ends kept as they are
         return len(text)
 
     def __getattr__(self, name: str) -> Any:
@@ -2155,8 +2165,8 @@ def parse_command_line(
     if not process:
         return parse()
     escape_unencodable_output()
-    if not isinstance(sys.stdout, EscapingStdout):
-        sys.stdout = EscapingStdout(sys.stdout)
+    if _is_terminal(sys.stdout) and not isinstance(sys.stdout, EscapingStdout):
+        sys.stdout = EscapingStdout(sys.stdout)  # a pipe or file gets the bytes as they are
     signal.signal(signal.SIGTERM, _raise_on_sigterm)
     signal.signal(signal.SIGINT, _Interrupts())
     try:
