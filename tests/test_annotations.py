@@ -1543,6 +1543,32 @@ def test_scoring_epochs_off_the_windows_grid_are_warned_of(model, tmp_path):
     assert emb.metadata["preprocessing"]["start_seconds"] == 17
 
 
+def test_a_grid_less_than_a_sample_off_is_not_warned_of_and_a_start_is_one_windows_take(
+    model, tmp_path
+):
+    """Scoring from 17.003 s (a 500 Hz file's sample) against windows at 17.00390625 s (the
+    256 Hz sample nearest): no warning for less than a sample; from 17.3 s, the start
+    suggested is one the windows can take (17.3 s rounded to 1/256 s: 17.3008)."""
+    from eegpt.preprocessing import PreprocessingConfig
+
+    raw, _, _ = _scored_night(tmp_path, start_s=17.0)
+    for first, warned in ((17.003, False), (17.3, True)):
+        csv = tmp_path / f"hyp{first}.csv"
+        rows = [f"{first + 30 * k:g},30,Sleep stage W" for k in range(6)]
+        csv.write_text("onset,duration,description\n" + "\n".join(rows) + "\n")
+        config = PreprocessingConfig(window_seconds=30, average_reference=False,
+                                     start_seconds=17.00390625)  # fmt: skip
+        emb = model.embed(raw, preprocessing=config, device="cpu")
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            emb.window_labels(csv, match="^Sleep stage")
+        said = [str(w.message) for w in caught if "straddles" in str(w.message)]
+        assert bool(said) == warned, said
+        if warned:
+            assert "start_seconds=17.3008 " in said[0]
+            PreprocessingConfig(start_seconds=round(17.3 * 256) / 256)  # a start it takes
+
+
 @pytest.mark.parametrize(
     ("name", "text"),
     [("SC4001-stages.txt", "W\nW\nN1\nN2\nN2\n"), ("stages.csv", "epoch,stage\n1,W\n2,N1\n")],
@@ -1556,6 +1582,6 @@ def test_a_list_of_stages_per_epoch_is_refused_saying_how_to_convert_it(tmp_path
     path = tmp_path / name
     path.write_text(text)
     with pytest.raises(RecordingError, match=r"none of the kinds eegpt reads: .*one per "
-                       r"scoring epoch.*'onset': 30\.0 \* np\.arange") as err:  # fmt: skip
+                       r"scoring epoch.*'onset': FIRST \+ 30\.0 \* np\.arange") as err:  # fmt: skip
         read_annotations(path)
     assert "text header" not in str(err.value)

@@ -35,6 +35,7 @@ from eegpt._logging import duration_text, ignored_warnings
 from eegpt._logging import log as _log
 from eegpt._logging import warn as _warn
 from eegpt.errors import RecordingError
+from eegpt.preprocessing_spec import FIELD_DEFAULTS
 
 __all__ = [
     "BadSpans",
@@ -153,8 +154,9 @@ ANNOTATION_FORMATS = (
 STAGE_LIST_ADVICE = (
     "; a list of stages, one per scoring epoch (W, N1, N2 ... or a table of epoch and "
     "stage), holds no times: write it as a table of onset, duration and description, e.g. "
-    "with pandas for 30 s epochs from the first sample: stages = pd.read_csv(path, "
-    "header=None).iloc[:, -1]; pd.DataFrame({'onset': 30.0 * np.arange(len(stages)), "
+    "with pandas for 30 s epochs, the first at FIRST s (where scoring starts, e.g. at "
+    "lights-off; 0 for the first sample): stages = pd.read_csv(path, header=None).iloc[:, "
+    "-1]; pd.DataFrame({'onset': FIRST + 30.0 * np.arange(len(stages)), "
     "'duration': 30.0, 'description': stages}).to_csv('hypnogram.csv', index=False)"
 )
 
@@ -561,6 +563,10 @@ def window_labels(
     return labels
 
 
+#: The windows' sampling rate (the pretrained model's, PreprocessingConfig's default): a start
+#: of windows is a whole number of its samples.
+MODEL_SFREQ: float = float(FIELD_DEFAULTS["sfreq"])
+
 GRID_TOLERANCE_S = 1e-4
 """Seconds by which onsets may miss a grid and still lie on it (below a sample at 5 kHz)."""
 
@@ -600,10 +606,11 @@ def _warn_off_grid(
     if scored is None or windows is None:
         return
     off = (scored - windows) % length_s
-    if min(off, length_s - off) <= GRID_TOLERANCE_S:
+    if min(off, length_s - off) < 1 / MODEL_SFREQ:  # within a sample of the windows' rate
         return
     start = min(s for s, _ in spans)
     start = start if start >= 0 else scored  # the first scored epoch in the recording
+    start = round(start * MODEL_SFREQ) / MODEL_SFREQ  # a start the windows can take
     _warn(
         f"the {len(spans)} labelling annotations are whole epochs of {length_s:g} s from "
         f"{min(s for s, _ in spans):g} s on (seconds from the first sample), but the windows "

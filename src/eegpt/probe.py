@@ -1656,8 +1656,11 @@ class EEGPTProbe:
         ----------
         data : mne.Epochs | mne.io.Raw | str | Path | ndarray
             Epochs (one window each), or a continuous recording cut into consecutive windows
-            of the probe's window length, window ``k`` starting ``k * window_seconds`` seconds
-            after its first sample (see :meth:`windows` and :meth:`window_onsets`).
+            of the probe's window length, window ``k`` starting ``start_seconds + k *
+            window_seconds`` seconds after its first sample (its ``preprocessing``; to start a
+            recording's windows elsewhere, predict with a copy of the probe whose
+            ``preprocessing`` has that ``start_seconds``; see :meth:`windows` and
+            :meth:`window_onsets`).
         **kwargs
             ``ch_names``, ``sfreq``, ``units``, ``rename``, ``verbose`` (input) and ``device``,
             ``precision``, ``stream_precision``, ``batch_size``, ``cache`` (inference).
