@@ -434,6 +434,7 @@ def _read_embeddings(
     read = [c for c in wanted if c in names]
     if expand and "epochs_metadata" not in read and len(read) < len(wanted):
         read.append("epochs_metadata")  # the other names may be epochs.metadata columns
+    asked: list[Any] | None = None  # the filters given as tuples, for the id check after
     if filters is not None and not isinstance(filters, pads.Expression):
         unknown = [f[0] for f in _flat_filters(filters) if f[0] not in names]
         if unknown:
@@ -453,7 +454,7 @@ def _read_embeddings(
                 "filters cannot compare with a value; read, then select: "
                 f"df[df[{listed[0]!r}].map(lambda values: 'Sleep stage W' in values)]"
             )
-        _warn_other_normalisation(dataset, _flat_filters(filters))
+        asked = _flat_filters(filters)
         filters = pq.filters_to_expression(filters)
     try:
         if embeddings:
@@ -476,6 +477,8 @@ def _read_embeddings(
             f"text: {', '.join(retyped)}), which pyarrow cannot filter while reading; filter "
             "the table after reading, or give the parts' manifests one type per column"
         ) from err
+    if asked is not None:
+        _warn_other_normalisation(dataset, asked, table)
     frame = _nullable_frame(table)
     if expand and "epochs_metadata" in frame.columns:
         frame = expand_metadata_column(frame, names)
@@ -497,11 +500,12 @@ def _read_embeddings(
 NORMALISED_ID_COLUMNS = ("recording_id", "path")
 
 
-def _warn_other_normalisation(dataset: Any, flat: Sequence[Any]) -> None:
+def _warn_other_normalisation(dataset: Any, flat: Sequence[Any], found: Any) -> None:
     """Warn for each ``==``/``in`` filter value of an id column (:data:`NORMALISED_ID_COLUMNS`)
     that no row has but a row has in another Unicode normalisation (NFD, as macOS writes file
     names, against NFC as typed on Linux): the filter silently selects nothing for it. Only
-    values with non-ASCII characters are looked up (reading that column alone)."""
+    values with non-ASCII characters that the rows read (``found``, a table) lack are looked
+    up (reading that column alone)."""
     import unicodedata
 
     asked: dict[str, list[str]] = {}
@@ -514,6 +518,9 @@ def _warn_other_normalisation(dataset: Any, flat: Sequence[Any]) -> None:
             continue
         values = [item[2]] if item[1] != "in" else list(item[2])
         odd = [v for v in values if isinstance(v, str) and not v.isascii()]
+        if odd and item[0] in found.column_names:  # values the rows read have were stored
+            read = set(found.column(item[0]).unique().to_pylist())
+            odd = [v for v in odd if v not in read]
         asked.setdefault(item[0], []).extend(odd)
     for column, values in asked.items():
         if not values:
