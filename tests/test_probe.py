@@ -2332,7 +2332,8 @@ def test_probe_predict_gives_a_hypnogram_of_scoring_epochs(weights, tmp_path, ca
     w = pd.read_csv(windows)  # 2 s windows from 1 s: 1, 3, ..., 13 (the recording lasts 16 s)
     e = pd.read_csv(epochs)
     assert e.columns.tolist() == ["file", "epoch", "onset_s", "duration_s", "covered_s",
-                                  "prediction", "p_Sleep stage 2", "p_Sleep stage W", "bad"]  # fmt: skip
+                                  "prediction", "label", "p_Sleep stage 2", "p_Sleep stage W",
+                                  "bad"]  # fmt: skip
     assert e["epoch"].tolist() == [0, 1, 2, 3, 4] and e["onset_s"].tolist() == [1, 4, 7, 10, 13]
     assert e["covered_s"].tolist() == [3, 3, 3, 3, 2] and set(e["duration_s"]) == {3.0}
     pw = w[["p_Sleep stage 2", "p_Sleep stage W"]].to_numpy()
@@ -2374,3 +2375,25 @@ def test_a_probe_trained_with_start_says_so(weights, tmp_path, capsys):
     assert probe_main(["predict", str(out), paths[0], "-o", str(pred), "--overwrite",
                        "--start", "3"]) == 0  # fmt: skip
     assert "trained on windows starting" not in capsys.readouterr().err
+
+
+def test_epoch_mode_labels_the_epochs_and_warns_off_the_scoring_grid(weights, tmp_path):
+    """probe predict --epoch-seconds ignored the annotations given: no label column, and no
+    warning when the scoring epochs lay on a grid off the predicted epochs' (3 s epochs from
+    0 s, a hypnogram of 3 s epochs from 1 s). It now warns, naming the recording and the
+    --start to give, and labels each epoch by the scoring (empty where none covers half)."""
+    out, paths, _ = _stage_probe(weights, tmp_path)
+    hyp = tmp_path / "hyp3.csv"
+    stages = ["W", "W", "2", "2"]
+    hyp.write_text("onset,duration,description\n"
+                   + "".join(f"{1 + 3 * i},3,Sleep stage {s}\n" for i, s in enumerate(stages)))  # fmt: skip
+    pred = tmp_path / "epochs.csv"
+    common = [str(out), paths[0], "-q", "--annotations", str(hyp), "--epoch-seconds", "3"]
+    with pytest.warns(RuntimeWarning, match=rf"{paths[0]}: .*scoring epochs.*--start 1\)"):
+        assert probe_main(["predict", *common, "-o", str(pred)]) == 0
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # on the grid: no warning
+        assert probe_main(["predict", *common, "-o", str(pred), "--overwrite", "--start", "1"]) == 0
+    e = pd.read_csv(pred, keep_default_na=False)
+    assert e["onset_s"].tolist() == [1, 4, 7, 10, 13]
+    assert e["label"].tolist() == [f"Sleep stage {s}" for s in stages] + [""]

@@ -452,6 +452,8 @@ def window_labels(
     *,
     match: str | Mapping[str, str] | None = None,
     min_overlap: float = 0.5,
+    source: str | None = None,
+    what: str = "windows",
 ) -> list[str | None]:
     """One label per window from annotations that span time (sleep stages, task blocks).
 
@@ -497,6 +499,11 @@ def window_labels(
     min_overlap : float
         Fraction of a window, in ``(0, 1]``, the winning description must cover; a tiny one
         (``1e-6``) takes any overlap.
+    source : str | None
+        The recording, named at the start of the warning when the labelling annotations lie on
+        a grid off the windows'.
+    what : str
+        What the windows are, in that warning (``"scoring epochs"``).
 
     Returns
     -------
@@ -533,7 +540,7 @@ def window_labels(
                 if part > 0:
                     cover[j][label] = cover[j].get(label, 0.0) + part
     if annotations is not None and len(annotations) and len(onsets):
-        _warn_off_grid(annotations, label_rule(match), onsets, length_s)
+        _warn_off_grid(annotations, label_rule(match), onsets, length_s, source, what)
     need = min_overlap * length_s - 1e-9  # a sample's rounding is not a shortfall
     labels: list[str | None] = []
     for parts in cover:
@@ -587,11 +594,15 @@ def _warn_off_grid(
     label_of: Callable[[str], str | None],
     onsets: np.ndarray,
     length_s: float,
+    source: str | None = None,
+    what: str = "windows",
 ) -> None:
     """Warn when the annotations that label windows are scoring epochs of the windows'
     length on a grid (each lasting whole epochs, onsets ``phase + k * length_s``) that the
     windows are not on: then each window straddles two epochs (30 s windows from the first
-    sample, a hypnogram from 17 s), and says the window start that puts them on it."""
+    sample, a hypnogram from 17 s), and says the window start that puts them on it; the
+    warning starts with ``source`` (the recording) where given and calls the windows
+    ``what``."""
     spans = [
         (float(start), float(duration))
         for start, duration, desc in zip(
@@ -611,12 +622,14 @@ def _warn_off_grid(
     start = min(s for s, _ in spans)
     start = start if start >= 0 else scored  # the first scored epoch in the recording
     start = round(start * MODEL_SFREQ) / MODEL_SFREQ  # a start the windows can take
+    one = what[:-1] if what.endswith("s") else what
     _warn(
-        f"the {len(spans)} labelling annotations are whole epochs of {length_s:g} s from "
-        f"{min(s for s, _ in spans):g} s on (seconds from the first sample), but the windows "
-        f"start at {float(np.min(onsets)):g} s: each window straddles two epochs, "
+        ("" if source is None else f"{source}: ")
+        + f"the {len(spans)} labelling annotations are whole epochs of {length_s:g} s from "
+        f"{min(s for s, _ in spans):g} s on (seconds from the first sample), but the {what} "
+        f"start at {float(np.min(onsets)):g} s: each {one} straddles two epochs, "
         f"{off:g} s of one and {length_s - off:g} s of the next, and takes the label it holds "
-        f"more of. Start the windows on the epochs: start_seconds={start:g} "
+        f"more of. Start the {what} on the epochs: start_seconds={start:g} "
         f"(PreprocessingConfig; command line --start {start:g})"
     )
 

@@ -870,7 +870,7 @@ def _labelling(args: argparse.Namespace, window_seconds: float) -> WindowLabelli
     from eegpt._logging import few
 
     if args.window_labels is None:
-        if args.annotations:
+        if args.annotations and getattr(args, "epoch_seconds", None) is None:
             raise ValueError("--annotations gives the labels of --window-labels: give "
                              "--window-labels REGEX too")  # fmt: skip
         if args.unlabelled is not None:
@@ -1168,7 +1168,10 @@ def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
         "the mean of its windows' probabilities, a window weighted by the seconds it overlaps "
         "the epoch (one that straddles two counts in both by its share). Rows: file, epoch, "
         "onset_s, duration_s, covered_s (seconds its windows cover: less at the end), "
-        "clock_time (with a measurement date), prediction, p_CLASS, bad",
+        "clock_time (with a measurement date), prediction, label (the epoch's scored stage "
+        "from the annotations given, --annotations FILE: those matching --window-labels, the "
+        "probe's by default, else any lasting whole epochs; empty where none covers half of "
+        "it), p_CLASS, bad. A scoring on a grid off the epochs' is warned of",
     )
     _add_window_labels(
         p, "(as without it) and put each window's label beside its prediction", "get no label"
@@ -1417,15 +1420,17 @@ def _is_continuous_input(path: Path) -> bool:
 
 def _predict_continuous(
     args: argparse.Namespace, probe: Any, path: Path, rename: Any
-) -> tuple[np.ndarray, np.ndarray, list[Any] | None, np.ndarray, TimeBase | None]:
-    """``(probabilities, onsets, labels, bad, time_base)`` of the consecutive windows of the
-    probe's length that the continuous recording ``path`` is cut into; onsets in seconds from its first
-    sample; labels from its annotations with ``--window-labels`` (else None); ``bad``
+) -> tuple[np.ndarray, np.ndarray, list[Any] | None, np.ndarray, TimeBase | None, Any]:
+    """``(probabilities, onsets, labels, bad, time_base, annotations)`` of the consecutive
+    windows of the probe's length that the continuous recording ``path`` is cut into; onsets in
+    seconds from its first sample; labels from its annotations with ``--window-labels`` (else
+    None; None with ``--epoch-seconds`` too, whose epochs are labelled instead); ``bad``
     ``(n_windows,)`` True where a window overlaps an annotation marked bad
     (:func:`eegpt.annotations.bad_windows`: ``BAD_...``, EEGLAB's ``boundary``), said on
     stderr with their count; ``time_base`` the recording's, for the moments of times in it
-    (:func:`_clock_times`; None without a measurement date)."""
-    from eegpt.annotations import bad_windows, window_annotations
+    (:func:`_clock_times`; None without a measurement date); ``annotations`` its own with those
+    of its ``--annotations`` file (``mne.Annotations`` or None)."""
+    from eegpt.annotations import bad_windows, window_annotations, with_extra
     from eegpt.channels import present_keys
     from eegpt.cli import checked_rescale
     from eegpt.io import Recording, as_recording, file_not_found
@@ -1445,7 +1450,12 @@ def _predict_continuous(
     onsets = probe.window_onsets(len(proba))
     length = probe.preprocessing.window_seconds
     how = _labelling(args, length)
-    annotations = rec.annotations if how is None else how.annotations(rec)
+    if how is not None:
+        annotations = how.annotations(rec)
+    elif args.epoch_seconds is not None and args.annotations:  # the scoring, for the labels
+        annotations = with_extra(rec, _annotations_file(args, path))
+    else:
+        annotations = rec.annotations
     over: list[list[str]] = [[] for _ in onsets]
     if annotations is not None:
         over = window_annotations(annotations, onsets, length)
@@ -1457,11 +1467,30 @@ def _predict_continuous(
         time_base = TimeBase(
             meas_date, getattr(rec, "first_time", None), getattr(rec, "clock", None)
         )
-    if how is None:
-        return proba, onsets, None, bad, time_base
+    if how is None or args.epoch_seconds is not None:
+        return proba, onsets, None, bad, time_base, annotations
     labels, _ = how.label(annotations, onsets, length)
     labels = [None if b else v for v, b in zip(labels, bad, strict=True)]
-    return proba, onsets, labels, bad, time_base
+    return proba, onsets, labels, bad, time_base, annotations
+
+
+def _annotations_file(args: argparse.Namespace, path: Path) -> str | None:
+    """The ``--annotations`` file given for the continuous recording ``path`` (one per
+    continuous recording, in their order), or None."""
+    from eegpt.dataset_inputs import file_identity
+
+    files = [str(a) for a in args.annotations or []]
+    continuous = [p for p in args.data if _is_continuous_input(p)]
+    if files and len(files) != len(continuous):
+        raise ValueError(
+            f"{len(files)} --annotations file(s) for {len(continuous)} continuous "
+            "recording(s): give one per continuous recording, in the same order"
+        )
+    mine = file_identity(str(path))
+    return next(
+        (a for p, a in zip(continuous, files, strict=False) if file_identity(str(p)) == mine),
+        None,
+    )
 
 
 class TimeBase(NamedTuple):
@@ -1556,13 +1585,15 @@ def cmd_probe_predict(args: argparse.Namespace) -> int:
             at = None if onsets is None or np.isnan(onsets[i]) else float(onsets[i])
             found.setdefault(by_name[src], []).append((recording.selection[i], at, label, p))
     rename = parse_rename(args.rename, args.drop)
-    scored: dict[Path, tuple[np.ndarray, np.ndarray, np.ndarray, TimeBase | None]] = {}
+    scored: dict[Path, tuple[np.ndarray, np.ndarray, np.ndarray, TimeBase | None, Any]] = {}
     bad: dict[Path, np.ndarray] = {}  # per continuous recording: its windows over bad spans
     clock: dict[Path, list[str]] = {}  # per dated continuous recording: its windows' moments
     for path in continuous:
-        proba, onsets, window_y, bad[path], when = _predict_continuous(args, probe, path, rename)
+        proba, onsets, window_y, bad[path], when, spans = _predict_continuous(
+            args, probe, path, rename
+        )
         if args.epoch_seconds is not None:  # one row per scoring epoch, written below
-            scored[path] = (proba, onsets, bad[path], when)
+            scored[path] = (proba, onsets, bad[path], when, spans)
             continue
         if when is not None:
             clock[path] = _clock_times(when, onsets) or []
@@ -1618,30 +1649,32 @@ def _epoch_seconds(text: str) -> float:
 def _epoch_rows(
     args: argparse.Namespace,
     probe: Any,
-    scored: Mapping[Path, tuple[np.ndarray, np.ndarray, np.ndarray, TimeBase | None]],
+    scored: Mapping[Path, tuple[np.ndarray, np.ndarray, np.ndarray, TimeBase | None, Any]],
     start: float,
 ) -> tuple[list[str], list[list[Any]]]:
     """``probe predict --epoch-seconds``'s header and rows: per continuous recording of
     ``scored`` (path -> its windows' probabilities ``[n, n_classes]``, onsets ``(n,)`` s, bad
-    flags ``(n,)`` and time base), one row per scoring epoch of ``args.epoch_seconds`` from
-    ``start`` s on (:func:`eegpt.probe.scoring_epochs`): file, epoch, onset_s, duration_s,
-    covered_s (the seconds its windows cover), clock_time (dated recordings), prediction,
-    p_CLASS, bad (a window over a bad annotation counted in it). With
+    flags ``(n,)``, time base and annotations), one row per scoring epoch of
+    ``args.epoch_seconds`` from ``start`` s on (:func:`eegpt.probe.scoring_epochs`): file,
+    epoch, onset_s, duration_s, covered_s (the seconds its windows cover), clock_time (dated
+    recordings), prediction, label (the scored stage: :func:`_epoch_labels`; with a labelling
+    or ``--annotations``), p_CLASS, bad (a window over a bad annotation counted in it). With
     ``--reject-by-annotation`` such windows count in none; an epoch left without any has no
     prediction."""
     from eegpt.probe import scoring_epochs
 
     classes = probe.classes_.tolist()
     window = float(probe.preprocessing.window_seconds)
-    dated = any(when is not None for *_, when in scored.values())
+    dated = any(s[3] is not None for s in scored.values())
+    labelled = args.window_labels is not None or bool(args.annotations)
     header = ["file", "epoch", "onset_s", "duration_s", "covered_s"]
-    header += [*(["clock_time"] if dated else []), "prediction", *(f"p_{c}" for c in classes)]
-    header += ["bad"]
+    header += [*(["clock_time"] if dated else []), "prediction"]
+    header += [*(["label"] if labelled else []), *(f"p_{c}" for c in classes), "bad"]
     rows: list[list[Any]] = []
     for path in dict.fromkeys(args.data):  # in the order given
         if path not in scored:
             continue
-        proba, onsets, bad, when = scored[path]
+        proba, onsets, bad, when, spans = scored[path]
         use = ~bad if args.reject_by_annotation else None
         epoch_onsets, covered, epoch_proba = scoring_epochs(
             proba, onsets, window, args.epoch_seconds, start, use=use
@@ -1649,16 +1682,44 @@ def _epoch_rows(
         _, _, flagged = scoring_epochs(bad[:, None].astype(float), onsets, window,
                                        args.epoch_seconds, start)  # fmt: skip
         moments = _clock_times(when, epoch_onsets)
+        scores = _epoch_labels(args, spans, epoch_onsets, path) if labelled else None
         for k, (at, p) in enumerate(zip(epoch_onsets, epoch_proba, strict=True)):
             known = bool(covered[k] > 0)
             rows.append(
                 [str(path), k, float(at), float(args.epoch_seconds), float(covered[k])]
                 + ([] if not dated else [None if moments is None else moments[k]])
                 + [classes[int(np.argmax(p))] if known else None]
+                + ([] if scores is None else [scores[k]])
                 + [float(v) if known else None for v in p]
                 + [bool(flagged[k, 0] > 0)]
             )
     return header, rows
+
+
+def _epoch_labels(
+    args: argparse.Namespace, annotations: Any, epoch_onsets: np.ndarray, path: Path
+) -> list[str | None]:
+    """The scored stage of each scoring epoch at ``epoch_onsets`` (``(n,)`` s from the
+    first sample, of ``args.epoch_seconds``) from ``annotations``, by the window mode's rule
+    (:func:`eegpt.annotations.window_labels`: the label covering most of the epoch, at least
+    half of it; None where none does): the labelling annotations are those matching
+    ``--window-labels`` (the probe's by default), else any that are not bad and last whole
+    epochs. Warns, naming ``path``, when they lie on a grid off the epochs'."""
+    from eegpt.annotations import is_bad, window_labels
+
+    length = float(args.epoch_seconds)
+    match: str | dict[str, str] | None = None
+    if args.window_labels is not None:
+        match = parse_window_labels(args.window_labels)
+    elif annotations is not None and len(annotations):  # the annotations of whole epochs
+        whole = [
+            not is_bad(str(d)) and dur > 0 and abs(dur / length - round(dur / length)) < 1e-6
+            for d, dur in zip(annotations.description, annotations.duration, strict=True)
+        ]
+        annotations = annotations[np.flatnonzero(whole)] if any(whole) else None
+    return window_labels(
+        annotations, epoch_onsets, length, match=match, source=str(path), what="scoring epochs"
+    )
 
 
 #: The files ``probe predict --output`` writes, by suffix: CSV and TSV (their separator), Parquet;
