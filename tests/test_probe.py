@@ -2397,3 +2397,46 @@ def test_epoch_mode_labels_the_epochs_and_warns_off_the_scoring_grid(weights, tm
     e = pd.read_csv(pred, keep_default_na=False)
     assert e["onset_s"].tolist() == [1, 4, 7, 10, 13]
     assert e["label"].tolist() == [f"Sleep stage {s}" for s in stages] + [""]
+
+
+def test_start_from_annotations_or_one_per_recording(weights, tmp_path, capsys):
+    """Lights-off differs per night: one --start for all recordings put some nights off their
+    scoring grid (--start 3 4 was a usage error). --start annotations starts each recording
+    at its first labelling annotation, recorded per file; one value per recording works too;
+    the off-grid warning names the recording."""
+    (tmp_path / "a").mkdir(), (tmp_path / "b").mkdir()
+    night3, hyps3 = _scored_nights(tmp_path / "a", n=1, start=3.0)
+    night4, hyps4 = _scored_nights(tmp_path / "b", n=1, start=4.0)
+    paths, hyps = [*night3, *night4], [*hyps3, *hyps4]
+    out = tmp_path / "stages"
+    common = ["--weights", str(weights), "--passes", "1", "-q", "--window-labels",
+              "^Sleep stage", "--window", "2", "--annotations", *hyps]  # fmt: skip
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)  # each night on its own grid
+        assert probe_main(["train", *paths, "-o", str(out), *common, "--start",
+                           "annotations"]) == 0  # fmt: skip
+    err = capsys.readouterr().err
+    assert f"{paths[0]}: 8 windows of 2 s from 3 s:" in err
+    assert f"{paths[1]}: 8 windows of 2 s from 4 s:" in err
+    how = load_probe(out).training["window_labels"]
+    assert how["start"] == "annotations" and how["starts"] == {paths[0]: 3.0, paths[1]: 4.0}
+    assert probe_main(["train", *paths, "-o", str(tmp_path / "s2"), *common,
+                       "--start", "3", "4"]) == 0  # fmt: skip
+    assert f"{paths[1]}: 8 windows of 2 s from 4 s:" in capsys.readouterr().err
+    assert probe_main(["train", *paths, "-o", str(tmp_path / "s3"), *common,
+                       "--start", "3", "4", "7"]) == 1  # fmt: skip
+    assert "--start: 3 values for 2 continuous recording(s)" in capsys.readouterr().err
+    # predict: each night's windows (and scoring epochs) from its own first scored epoch
+    pred = tmp_path / "pred.csv"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        assert probe_main(["predict", str(out), *paths, "-o", str(pred), "-q", "--annotations",
+                           *hyps, "--start", "annotations", "--epoch-seconds", "2"]) == 0  # fmt: skip
+    rows = pd.read_csv(pred)
+    assert rows.groupby("file")["onset_s"].min().to_dict() == {paths[0]: 3.0, paths[1]: 4.0}
+    # one start for both: the warning names the night it is about
+    with pytest.warns(RuntimeWarning) as said:
+        assert probe_main(["predict", str(out), *paths, "-o", str(pred), "-q", "--overwrite",
+                           "--annotations", *hyps, "--start", "3"]) == 0  # fmt: skip
+    grid = [str(w.message) for w in said if "straddles" in str(w.message)]
+    assert len(grid) == 1 and grid[0].startswith(f"{paths[1]}: ")

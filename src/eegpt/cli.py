@@ -185,17 +185,43 @@ def preprocessing_config(args: argparse.Namespace) -> PreprocessingConfig:
     )
 
 
-def add_start_option(g: argparse._ActionsContainer) -> None:
-    """``--start SECONDS`` (:attr:`PreprocessingConfig.start_seconds`)."""
+def add_start_option(g: argparse._ActionsContainer, per_recording: bool = False) -> None:
+    """``--start SECONDS`` (:attr:`PreprocessingConfig.start_seconds`); ``per_recording``
+    (the probe commands): ``--start annotations`` or one value per continuous recording, a
+    list in ``args.start`` (:func:`start_value`; None when not given)."""
+    help = (
+        "onset of the first window of a continuous recording, in s from its first sample "
+        "(0); no window is made before it. For 30 s windows on scoring epochs that start 17 s "
+        "in: --window 30 --start 17 (onsets stay in recording time: 17, 47, ...)"
+    )
+    if not per_recording:
+        g.add_argument("--start", type=start_seconds, default=0.0, metavar="SECONDS", help=help)
+        return
     g.add_argument(
         "--start",
-        type=start_seconds,
-        default=0.0,
+        type=start_value,
+        nargs="+",
+        default=None,
         metavar="SECONDS",
-        help="onset of the first window of a continuous recording, in s from its first sample "
-        "(0); no window is made before it. For 30 s windows on scoring epochs that start 17 s "
-        "in: --window 30 --start 17 (onsets stay in recording time: 17, 47, ...)",
+        help=help + ". Lights-off differs per night: --start annotations starts each "
+        "recording's windows at the onset of its first labelling annotation (the first "
+        "matching --window-labels, the probe's by default: its first scored epoch), or give "
+        "one value per continuous recording, in the order given (--val-data ones last): "
+        "--start 17 73",
     )
+
+
+START_FROM_ANNOTATIONS = "annotations"
+"""``--start annotations``: each recording's windows start at its first labelling
+annotation."""
+
+
+def start_value(text: str) -> float | str:
+    """A value of the probe commands' ``--start``: :func:`start_seconds`, or ``annotations``
+    (:data:`START_FROM_ANNOTATIONS`)."""
+    if text.strip().lower() == START_FROM_ANNOTATIONS:
+        return START_FROM_ANNOTATIONS
+    return start_seconds(text)
 
 
 def start_seconds(text: str) -> float:

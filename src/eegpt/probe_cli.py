@@ -56,7 +56,7 @@ from typing import Any, Literal, NamedTuple, cast
 
 import numpy as np
 
-from eegpt.cli import lower_choice, seconds
+from eegpt.cli import START_FROM_ANNOTATIONS, lower_choice, seconds
 from eegpt.errors import EEGPTUserWarning, EEGPTWarning
 
 __all__ = ["add_probe_commands", "load_labelled_epochs", "main"]
@@ -99,8 +99,13 @@ class WindowLabelling:
     #: (recording path, annotations file) pairs: annotations kept apart from a recording
     #: (``--annotations``, e.g. Sleep-EDF's hypnograms), joined to its own
     extra: tuple[tuple[str, str], ...] = ()
-    #: the first window's onset in seconds from a recording's first sample (``--start``)
-    start_seconds: float = 0.0
+    #: the first window's onset in seconds from a recording's first sample (``--start``), or
+    #: ``"annotations"``: each recording's first labelling annotation's (:meth:`start_of`)
+    start_seconds: float | str = 0.0
+    #: (recording path, start in s or ``"annotations"``) pairs: one ``--start`` per recording
+    starts: tuple[tuple[str, float | str], ...] = ()
+    #: the starts taken, recording path -> seconds (filled as the recordings are cut)
+    taken: dict[str, float] = dataclasses.field(default_factory=dict, compare=False)
     #: labelling ``probe train``'s ``--val-data`` files (their files: ``--val-annotations``)
     validation: bool = False
 
@@ -118,19 +123,68 @@ class WindowLabelling:
         """The command-line options that give this labelling."""
         return labelling_options(self.match, self.unlabelled)
 
-    def label(self, annotations: Any, onsets: np.ndarray, length_s: float) -> tuple[Any, Any]:
+    @property
+    def per_recording(self) -> bool:
+        """Whether the start is a recording's own (``--start annotations``, one per file)."""
+        return bool(self.starts) or self.start_seconds == START_FROM_ANNOTATIONS
+
+    def start_of(self, source: Any, annotations: Any) -> float:
+        """The first window's onset (s from the first sample) in the recording ``source``
+        (its path) whose annotations are ``annotations``: its own ``--start``, or with
+        ``--start annotations`` the onset of its first annotation matching :attr:`match`
+        (:func:`first_labelling_onset`). Recorded in :attr:`taken`."""
+        from eegpt.dataset_inputs import file_identity
+
+        mine = file_identity(str(source))
+        value = next((v for r, v in self.starts if file_identity(r) == mine), self.start_seconds)
+        if value == START_FROM_ANNOTATIONS:
+            value = first_labelling_onset(annotations, self.match, str(source))
+        self.taken[str(source)] = float(value)
+        return float(value)
+
+    def label(
+        self, annotations: Any, onsets: np.ndarray, length_s: float, source: Any = None
+    ) -> tuple[Any, Any]:
         """``(labels, over)`` of the windows at ``onsets`` (seconds from the first sample, of
-        ``length_s``): each one's label (``unlabelled`` where no match covers half of it;
-        object array) and the descriptions of the annotations over it (for the bad ones)."""
+        ``length_s``) of the recording ``source`` (named in warnings): each one's label
+        (``unlabelled`` where no match covers half of it; object array) and the descriptions
+        of the annotations over it (for the bad ones)."""
         from eegpt._logging import ignored_warnings
         from eegpt.annotations import window_annotations, window_labels
 
         # with --unlabelled, a recording without the events is all unlabelled: nothing to say
         quiet = self.unlabelled is not None
         with ignored_warnings(message="window_labels: ") if quiet else contextlib.nullcontext():
-            labels = window_labels(annotations, onsets, length_s, match=self.match)
+            labels = window_labels(
+                annotations, onsets, length_s, match=self.match,
+                source=None if source is None else str(source),
+            )  # fmt: skip
         y = np.array([self.unlabelled if v is None else v for v in labels], dtype=object)
         return y, window_annotations(annotations, onsets, length_s)
+
+
+def first_labelling_onset(annotations: Any, match: str | Mapping[str, str] | None,
+                          source: str) -> float:  # fmt: skip
+    """``--start annotations``: the onset (s from the first sample, rounded to whole samples
+    at the model's 256 Hz, where windows are cut) of the first annotation of ``annotations``
+    that lasts and matches ``match`` (:func:`eegpt.annotations.label_rule`) at or after the
+    first sample: a recording's first scored epoch. An error naming ``source`` without one."""
+    from eegpt.annotations import MODEL_SFREQ, label_rule
+
+    label_of = label_rule(match)
+    onsets = [] if annotations is None else [
+        float(t) for t, d, desc in zip(annotations.onset, annotations.duration,
+                                       annotations.description, strict=True)
+        if d > 0 and t > -0.5 / MODEL_SFREQ and label_of(str(desc)) is not None
+    ]  # fmt: skip
+    if not onsets:
+        raise ValueError(
+            f"{source}: --start annotations starts the windows at the first annotation matching "
+            f"{labelling_options(match) if match is not None else '--window-labels'}, and it "
+            "has none in the recording (give its hypnogram with --annotations FILE, or a start "
+            "in seconds)"
+        )
+    return max(0.0, round(min(onsets) * MODEL_SFREQ) / MODEL_SFREQ)
 
 
 def window_label_values(match: str | Mapping[str, str]) -> list[str]:
@@ -194,10 +248,12 @@ def _labelled_windows(path: Path, how: WindowLabelling) -> tuple[Any, np.ndarray
             f"{path}: windows of {how.window_seconds:g} s are no whole number of samples at "
             f"{rec.sfreq:g} Hz; choose a window that is"
         )
-    first = int(round(how.start_seconds * rec.sfreq))
-    if abs(first / rec.sfreq - how.start_seconds) > 0.5 / rec.sfreq:
+    annotations = how.annotations(rec)
+    start = how.start_of(path, annotations)
+    first = int(round(start * rec.sfreq))
+    if abs(first / rec.sfreq - start) > 0.5 / rec.sfreq:
         raise ValueError(
-            f"{path}: --start {how.start_seconds:g} is no whole number of samples at "
+            f"{path}: --start {start:g} is no whole number of samples at "
             f"{rec.sfreq:g} Hz; choose a start that is"
         )
     n = max(0, rec.data.shape[-1] - first) // length
@@ -205,11 +261,10 @@ def _labelled_windows(path: Path, how: WindowLabelling) -> tuple[Any, np.ndarray
         raise RecordingError(
             f"{path}: the recording lasts {rec.data.shape[-1] / rec.sfreq:.3f} s, shorter than "
             f"one window ({how.window_seconds:g} s)"
-            + (f" after --start {how.start_seconds:g}" if first else "")
+            + (f" after --start {start:g}" if first else "")
         )
     onsets = (first + np.arange(n) * length) / rec.sfreq
-    annotations = how.annotations(rec)
-    y, over = how.label(annotations, onsets, length / rec.sfreq)
+    y, over = how.label(annotations, onsets, length / rec.sfreq, path)
     bad = bad_windows(over)
     unmatched = ~bad & np.array([v is None for v in y], dtype=bool)  # no --unlabelled class
     keep = ~bad & ~unmatched
@@ -233,7 +288,9 @@ def _labelled_windows(path: Path, how: WindowLabelling) -> tuple[Any, np.ndarray
             f"{few([repr(d) for d in descriptions], 8) or 'none'})"
         )
     print(
-        f"{path}: {n} windows of {how.window_seconds:g} s: {said}"
+        f"{path}: {n} windows of {how.window_seconds:g} s"
+        + (f" from {start:g} s" if how.per_recording else "")
+        + f": {said}"
         + (f"; {'; '.join(left)}" if left else ""),
         file=sys.stderr,
     )
@@ -835,7 +892,7 @@ def _add_window_labels(
     from eegpt.cli import add_annotations_option, add_start_option
 
     g = p.add_argument_group("continuous recordings labelled by their annotations")
-    add_start_option(g)
+    add_start_option(g, per_recording=True)
     g.add_argument(
         "--window-labels",
         metavar="REGEX | LABEL=REGEX",
@@ -892,13 +949,45 @@ def _labelling(args: argparse.Namespace, window_seconds: float) -> WindowLabelli
             f"{len(files)} --annotations file(s) for {len(continuous)} continuous recording(s) "
             f"({few(continuous, 3)}): give one per continuous recording, in the same order" + also
         )
+    start, starts = _start_option(args, continuous)
     return WindowLabelling(
         match,
         window_seconds,
         args.unlabelled,
         tuple(zip(continuous, files, strict=True)) if files else (),
-        start_seconds=float(getattr(args, "start", 0.0) or 0.0),
+        start_seconds=start,
+        starts=starts,
     )
+
+
+def _start_option(
+    args: argparse.Namespace, continuous: Sequence[str]
+) -> tuple[float | str, tuple[tuple[str, float | str], ...]]:
+    """The probe commands' ``--start`` as ``(start, per recording)``: one value for all
+    (seconds or ``"annotations"``, no pairs), or one per continuous recording (``continuous``
+    then those of ``--val-data``, in their order: ``(path, value)`` pairs, start 0)."""
+    from eegpt._logging import few
+
+    values = getattr(args, "start", None)
+    if values is None or not isinstance(values, list):
+        return float(values or 0.0), ()
+    if len(values) == 1:
+        return values[0], ()
+    held = [str(p) for p in getattr(args, "val_data", None) or [] if _is_continuous_input(p)]
+    files = [*continuous, *held]
+    if len(values) != len(files):
+        raise ValueError(
+            f"--start: {len(values)} values for {len(files)} continuous recording(s) "
+            f"({few(files, 3)}): give one for all, one per continuous recording in the order "
+            "given (--val-data ones last), or --start annotations"
+        )
+    return 0.0, tuple(zip(files, values, strict=True))
+
+
+def _given_start(args: argparse.Namespace) -> bool:
+    """Whether ``--start`` was given (and not as 0)."""
+    values = getattr(args, "start", None)
+    return bool(values) and values != [0.0]
 
 
 def _val_labelling(
@@ -1314,7 +1403,11 @@ def cmd_probe_train(args: argparse.Namespace) -> int:
         probe.training["label_column"] = args.label_column
     if windows is not None:  # likewise for continuous recordings
         probe.training["window_labels"] = {"match": windows.match, "unlabelled": windows.unlabelled}
-        if windows.start_seconds:  # --start: said at predict/evaluate, where it is given again
+        if windows.per_recording:  # each recording's own: the starts taken, by file
+            probe.training["window_labels"]["starts"] = dict(windows.taken)
+            if windows.start_seconds == START_FROM_ANNOTATIONS:
+                probe.training["window_labels"]["start"] = START_FROM_ANNOTATIONS
+        elif windows.start_seconds:  # --start: said at predict/evaluate, given again there
             probe.training["window_labels"]["start_seconds"] = windows.start_seconds
     probe.save(out, overwrite=args.overwrite)
     last = probe.history[-1]
@@ -1360,15 +1453,18 @@ def _say_trained_start(args: argparse.Namespace, probe: Any) -> None:
     """One stderr note when a probe trained on windows from ``--start X`` (X > 0) predicts or
     evaluates continuous recordings without ``--start``: the start belongs to a recording (its
     hypnogram's grid), not to the probe, so these windows start at 0."""
-    trained = float(((probe.training or {}).get("window_labels") or {}).get("start_seconds") or 0)
-    given = float(getattr(args, "start", 0.0) or 0.0)
-    if not trained or given or args.quiet:
+    how = (probe.training or {}).get("window_labels") or {}
+    trained = float(how.get("start_seconds") or 0)
+    if not (trained or how.get("starts")) or _given_start(args) or args.quiet:
         return
     if not any(_is_continuous_input(p) for p in args.data):
         return
+    said = f"{trained:g} s (--start {trained:g})"
+    if how.get("starts"):
+        said = "each recording's first scored epoch (--start annotations)"
     print(
-        f"note: the probe was trained on windows starting at {trained:g} s (--start "
-        f"{trained:g}); these recordings' windows start at 0 s: pass --start SECONDS if a "
+        f"note: the probe was trained on windows starting at {said}; these recordings' "
+        "windows start at 0 s: pass --start SECONDS (or --start annotations) if a "
         "recording's scoring epochs (its hypnogram's grid) start elsewhere",
         file=sys.stderr,
     )
@@ -1420,8 +1516,8 @@ def _is_continuous_input(path: Path) -> bool:
 
 def _predict_continuous(
     args: argparse.Namespace, probe: Any, path: Path, rename: Any
-) -> tuple[np.ndarray, np.ndarray, list[Any] | None, np.ndarray, TimeBase | None, Any]:
-    """``(probabilities, onsets, labels, bad, time_base, annotations)`` of the consecutive
+) -> tuple[np.ndarray, np.ndarray, list[Any] | None, np.ndarray, TimeBase | None, Any, float]:
+    """``(probabilities, onsets, labels, bad, time_base, annotations, start)`` of the consecutive
     windows of the probe's length that the continuous recording ``path`` is cut into; onsets in
     seconds from its first sample; labels from its annotations with ``--window-labels`` (else
     None; None with ``--epoch-seconds`` too, whose epochs are labelled instead); ``bad``
@@ -1429,7 +1525,8 @@ def _predict_continuous(
     (:func:`eegpt.annotations.bad_windows`: ``BAD_...``, EEGLAB's ``boundary``), said on
     stderr with their count; ``time_base`` the recording's, for the moments of times in it
     (:func:`_clock_times`; None without a measurement date); ``annotations`` its own with those
-    of its ``--annotations`` file (``mne.Annotations`` or None)."""
+    of its ``--annotations`` file (``mne.Annotations`` or None); ``start`` the first window's
+    onset in s (``--start``: this recording's, :func:`_start_for`)."""
     from eegpt.annotations import bad_windows, window_annotations, with_extra
     from eegpt.channels import present_keys
     from eegpt.cli import checked_rescale
@@ -1443,11 +1540,6 @@ def _predict_continuous(
         rec = dataclasses.replace(rec, data=rec.data * rescale)
     if rename and len(args.data) > 1:  # the keys for the channels of this file
         rename = present_keys(rename, rec.ch_names) or None
-    if getattr(args, "start", 0.0):  # --start: the windows of this recording start there
-        probe = copy.copy(probe)
-        probe.preprocessing = dataclasses.replace(probe.preprocessing, start_seconds=args.start)
-    proba = _probabilities(args, probe, rec, rename)
-    onsets = probe.window_onsets(len(proba))
     length = probe.preprocessing.window_seconds
     how = _labelling(args, length)
     if how is not None:
@@ -1456,6 +1548,13 @@ def _predict_continuous(
         annotations = with_extra(rec, _annotations_file(args, path))
     else:
         annotations = rec.annotations
+    start = _start_for(args, path, how, annotations)
+    if start is not None:  # --start: the windows of this recording start there
+        probe = copy.copy(probe)
+        probe.preprocessing = dataclasses.replace(probe.preprocessing, start_seconds=start)
+    start = float(probe.preprocessing.start_seconds)
+    proba = _probabilities(args, probe, rec, rename)
+    onsets = probe.window_onsets(len(proba))
     over: list[list[str]] = [[] for _ in onsets]
     if annotations is not None:
         over = window_annotations(annotations, onsets, length)
@@ -1468,10 +1567,32 @@ def _predict_continuous(
             meas_date, getattr(rec, "first_time", None), getattr(rec, "clock", None)
         )
     if how is None or args.epoch_seconds is not None:
-        return proba, onsets, None, bad, time_base, annotations
-    labels, _ = how.label(annotations, onsets, length)
+        return proba, onsets, None, bad, time_base, annotations, start
+    labels, _ = how.label(annotations, onsets, length, path)
     labels = [None if b else v for v, b in zip(labels, bad, strict=True)]
-    return proba, onsets, labels, bad, time_base, annotations
+    return proba, onsets, labels, bad, time_base, annotations, start
+
+
+def _start_for(
+    args: argparse.Namespace, path: Path, how: WindowLabelling | None, annotations: Any
+) -> float | None:
+    """``--start`` for the continuous recording ``path`` of ``probe predict``: seconds, its
+    first labelling annotation's onset (``--start annotations``, by ``how``'s match), or
+    None where ``--start`` was not given."""
+    if getattr(args, "start", None) is None:
+        return None
+    if how is not None:
+        return how.start_of(path, annotations)
+    continuous = [str(p) for p in args.data if _is_continuous_input(p)]
+    start, starts = _start_option(args, continuous)
+    value = dict(starts).get(str(path), start) if starts else start
+    if value == START_FROM_ANNOTATIONS:
+        raise ValueError(
+            "--start annotations starts each recording's windows at its first annotation "
+            "matching --window-labels, and the probe records no --window-labels: give "
+            "--window-labels REGEX, or a start in seconds"
+        )
+    return float(value)
 
 
 def _annotations_file(args: argparse.Namespace, path: Path) -> str | None:
@@ -1585,15 +1706,15 @@ def cmd_probe_predict(args: argparse.Namespace) -> int:
             at = None if onsets is None or np.isnan(onsets[i]) else float(onsets[i])
             found.setdefault(by_name[src], []).append((recording.selection[i], at, label, p))
     rename = parse_rename(args.rename, args.drop)
-    scored: dict[Path, tuple[np.ndarray, np.ndarray, np.ndarray, TimeBase | None, Any]] = {}
+    scored: dict[Path, tuple[np.ndarray, np.ndarray, np.ndarray, TimeBase | None, Any, float]] = {}
     bad: dict[Path, np.ndarray] = {}  # per continuous recording: its windows over bad spans
     clock: dict[Path, list[str]] = {}  # per dated continuous recording: its windows' moments
     for path in continuous:
-        proba, onsets, window_y, bad[path], when, spans = _predict_continuous(
+        proba, onsets, window_y, bad[path], when, spans, first = _predict_continuous(
             args, probe, path, rename
         )
         if args.epoch_seconds is not None:  # one row per scoring epoch, written below
-            scored[path] = (proba, onsets, bad[path], when, spans)
+            scored[path] = (proba, onsets, bad[path], when, spans, first)
             continue
         if when is not None:
             clock[path] = _clock_times(when, onsets) or []
@@ -1605,8 +1726,7 @@ def cmd_probe_predict(args: argparse.Namespace) -> int:
             if not (args.reject_by_annotation and bad[path][k])
         ]
     if args.epoch_seconds is not None:
-        start = float(args.start or probe.preprocessing.start_seconds)
-        header, rows = _epoch_rows(args, probe, scored, start)
+        header, rows = _epoch_rows(args, probe, scored)
         _write_predictions(args.output, header, rows, probe.classes_.tolist())
         if args.output is not None and not args.quiet:
             print(f"wrote {len(rows)} scoring epochs to {args.output}")
@@ -1649,13 +1769,12 @@ def _epoch_seconds(text: str) -> float:
 def _epoch_rows(
     args: argparse.Namespace,
     probe: Any,
-    scored: Mapping[Path, tuple[np.ndarray, np.ndarray, np.ndarray, TimeBase | None, Any]],
-    start: float,
+    scored: Mapping[Path, tuple[np.ndarray, np.ndarray, np.ndarray, TimeBase | None, Any, float]],
 ) -> tuple[list[str], list[list[Any]]]:
     """``probe predict --epoch-seconds``'s header and rows: per continuous recording of
     ``scored`` (path -> its windows' probabilities ``[n, n_classes]``, onsets ``(n,)`` s, bad
-    flags ``(n,)``, time base and annotations), one row per scoring epoch of
-    ``args.epoch_seconds`` from ``start`` s on (:func:`eegpt.probe.scoring_epochs`): file,
+    flags ``(n,)``, time base, annotations and start in s), one row per scoring epoch of
+    ``args.epoch_seconds`` from its start on (:func:`eegpt.probe.scoring_epochs`): file,
     epoch, onset_s, duration_s, covered_s (the seconds its windows cover), clock_time (dated
     recordings), prediction, label (the scored stage: :func:`_epoch_labels`; with a labelling
     or ``--annotations``), p_CLASS, bad (a window over a bad annotation counted in it). With
@@ -1674,7 +1793,7 @@ def _epoch_rows(
     for path in dict.fromkeys(args.data):  # in the order given
         if path not in scored:
             continue
-        proba, onsets, bad, when, spans = scored[path]
+        proba, onsets, bad, when, spans, start = scored[path]
         use = ~bad if args.reject_by_annotation else None
         epoch_onsets, covered, epoch_proba = scoring_epochs(
             proba, onsets, window, args.epoch_seconds, start, use=use
