@@ -2440,3 +2440,35 @@ def test_start_from_annotations_or_one_per_recording(weights, tmp_path, capsys):
                            "--annotations", *hyps, "--start", "3"]) == 0  # fmt: skip
     grid = [str(w.message) for w in said if "straddles" in str(w.message)]
     assert len(grid) == 1 and grid[0].startswith(f"{paths[1]}: ")
+
+
+def test_every_command_checks_start_alike(weights, tmp_path, capsys):
+    """probe train took --start 17.01 (whole samples at a 100 Hz file) that predict, evaluate
+    and embed refused (not a multiple of 1/256 s), and rounded 3.00390625 on a 100 Hz file to
+    3.00 while predict used 3.0039: every command now checks --start by the model's 256 Hz
+    with one message (0 is whole samples: '>= 0', not '>= 1'), and train refuses a start that
+    is no whole number of samples at the file's rate rather than rounding it."""
+    from eegpt.cli import main as cli_main
+
+    out, paths, hyps = _stage_probe(weights, tmp_path)
+    said = []
+    for argv in (["probe", "train", *paths, "--weights", str(weights), "-o", str(tmp_path / "x"),
+                  "--window-labels", "^Sleep stage", "--window", "2"],
+                 ["probe", "predict", str(out), *paths], ["probe", "evaluate", str(out), *paths],
+                 ["embed", paths[0], "--weights", str(weights)]):  # fmt: skip
+        with pytest.raises(SystemExit) as stop:
+            cli_main([*argv, "--start", "3.01"])
+        assert stop.value.code == 2
+        said.append(capsys.readouterr().err.splitlines()[-1].split("--start: ")[-1])
+    assert len(set(said)) == 1, said
+    assert (
+        "start_seconds = 3.01 s at 256 Hz is 770.56 samples; it must be a whole number >= 0"
+        in said[0]
+    )
+    raw = mne.io.read_raw_fif(paths[0], preload=True, verbose=False).resample(100.0)
+    slow = tmp_path / "slow_raw.fif"
+    raw.save(slow, verbose=False)
+    assert probe_main(["train", str(slow), "--weights", str(weights), "-o", str(tmp_path / "y"),
+                       "-q", "--window-labels", "^Sleep stage", "--window", "2", "--annotations",
+                       hyps[0], "--start", "3.00390625"]) == 1  # fmt: skip
+    assert "3.00390625 s is 300.391 samples at the recording's 100 Hz" in capsys.readouterr().err

@@ -225,12 +225,21 @@ def start_value(text: str) -> float | str:
 
 
 def start_seconds(text: str) -> float:
-    """``--start`` in seconds (:func:`seconds`), 0 or more."""
+    """``--start`` in seconds (:func:`seconds`), 0 or more and whole samples at the model's
+    rate (:attr:`PreprocessingConfig.start_seconds`' rule: windows are cut at 256 Hz), checked
+    alike for every command."""
+    from eegpt.preprocessing import _whole_samples
+    from eegpt.preprocessing_spec import FIELD_DEFAULTS
+
     value = seconds(text)
     if not value >= 0:
         raise argparse.ArgumentTypeError(
             f"{text!r}: the first window's onset is 0 or more seconds from the first sample"
         )
+    try:
+        _whole_samples(value, float(FIELD_DEFAULTS["sfreq"]), "start_seconds", minimum=0)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(f"{err}: windows are cut at the model's rate") from None
     return value
 
 

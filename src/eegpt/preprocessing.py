@@ -181,7 +181,7 @@ class PreprocessingConfig(PreprocessingFields):
                 f"be 0 or more, got {self.start_seconds}"
             )
         if self.start_seconds:
-            _whole_samples(self.start_seconds, self.sfreq, "start_seconds")
+            _whole_samples(self.start_seconds, self.sfreq, "start_seconds", minimum=0)
         if not (np.isfinite(self.scale) and self.scale > 0):
             raise ValueError(f"scale must be a positive multiplier, got {self.scale}")
         if self.resample not in ("polyphase", "nearest"):
@@ -320,14 +320,16 @@ def _whole_samples(
     what: str,
     window: float | None = None,
     resample: str = "polyphase",
+    minimum: int = 1,
 ) -> int:
-    """``seconds * sfreq`` as a whole number of samples, or an error that suggests a valid
-    length (for a hop, given ``window``: also the overlap that gives it; for a window, also
-    the one that fits epochs of ``seconds`` resampled to ``sfreq`` with ``resample``)."""
+    """``seconds * sfreq`` as a whole number of samples, at least ``minimum`` (0 for a start),
+    or an error that suggests a valid length (for a hop, given ``window``: also the overlap
+    that gives it; for a window, also the one that fits epochs of ``seconds`` resampled to
+    ``sfreq`` with ``resample``)."""
     n = seconds * sfreq
     rounded = int(round(n))
-    if rounded < 1 or abs(n - rounded) > 1e-6 * max(1.0, n):
-        nearest = max(1, rounded) / sfreq
+    if rounded < minimum or abs(n - rounded) > 1e-6 * max(1.0, n):
+        nearest = max(minimum, rounded) / sfreq
         patch = EEGPTConfig.patch_size / sfreq  # one patch: no model takes shorter windows
         also = "" if window is None else f", i.e. overlap {window - nearest:.10g} s"
         hint = "the nearest"
@@ -345,7 +347,8 @@ def _whole_samples(
             )
         raise ValueError(
             f"{what} = {seconds:.10g} s at {sfreq:g} Hz is {n:g} samples; it must be a whole "
-            f"number >= 1, i.e. a multiple of 1/{sfreq:g} s ({hint}: {nearest:.10g} s{also})"
+            f"number >= {minimum}, i.e. a multiple of 1/{sfreq:g} s ({hint}: {nearest:.10g} s"
+            f"{also})"
         )
     return rounded
 

@@ -251,10 +251,12 @@ def _labelled_windows(path: Path, how: WindowLabelling) -> tuple[Any, np.ndarray
     annotations = how.annotations(rec)
     start = how.start_of(path, annotations)
     first = int(round(start * rec.sfreq))
-    if abs(first / rec.sfreq - start) > 0.5 / rec.sfreq:
+    if abs(first - start * rec.sfreq) > 1e-6 * max(1.0, start * rec.sfreq):
         raise ValueError(
-            f"{path}: --start {start:g} is no whole number of samples at "
-            f"{rec.sfreq:g} Hz; choose a start that is"
+            f"{path}: --start {start:.10g} s is {start * rec.sfreq:g} samples at the recording's "
+            f"{rec.sfreq:g} Hz, where train and evaluate cut its windows (predict cuts them at "
+            "the model's 256 Hz): give a start that is whole samples at both rates, such as "
+            f"{first / rec.sfreq:.10g} s if it is"
         )
     n = max(0, rec.data.shape[-1] - first) // length
     if n == 0:
