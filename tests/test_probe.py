@@ -2472,3 +2472,33 @@ def test_every_command_checks_start_alike(weights, tmp_path, capsys):
                        "-q", "--window-labels", "^Sleep stage", "--window", "2", "--annotations",
                        hyps[0], "--start", "3.00390625"]) == 1  # fmt: skip
     assert "3.00390625 s is 300.391 samples at the recording's 100 Hz" in capsys.readouterr().err
+
+
+def test_no_annotations_given_is_said_plainly(weights, tmp_path):
+    """A recording without annotations, none given (probe predict with a probe trained with
+    --window-labels, in window and epoch mode; --val-data without --val-annotations), was
+    warned of as 'the annotations given hold none ... (an empty file, or not an annotation
+    file?)', though none were given: it is said plainly, naming the recording and option."""
+    out, paths, hyps = _stage_probe(weights, tmp_path)
+    pred = tmp_path / "pred.csv"
+    for more in ([], ["--epoch-seconds", "4"]):
+        with warnings.catch_warnings(record=True) as said:
+            warnings.simplefilter("always")
+            assert probe_main(["predict", str(out), paths[0], "-o", str(pred), "-q",
+                               "--overwrite", *more]) == 0  # fmt: skip
+        texts = [str(w.message) for w in said]
+        assert not [t for t in texts if "hold none" in t], texts
+        plain = f"{paths[0]} has no annotations and none were given (--annotations FILE"
+        assert sum(t.startswith(plain) for t in texts) == 1, texts
+    (tmp_path / "v").mkdir()
+    night, _ = _scored_nights(tmp_path / "v", n=1)  # its own hypnogram not given
+    with warnings.catch_warnings(record=True) as said:
+        warnings.simplefilter("always")
+        assert probe_main(["train", paths[0], "--weights", str(weights), "--passes", "1", "-q",
+                           "-o", str(tmp_path / "v2"), "--window-labels", "^Sleep stage",
+                           "--window", "2", "--annotations", hyps[0], "--val-data",
+                           night[0]]) == 1  # fmt: skip
+    texts = [str(w.message) for w in said]
+    assert not [t for t in texts if "hold none" in t], texts
+    assert any(t.startswith(f"{night[0]} has no annotations and none were given "
+                            "(--val-annotations FILE") for t in texts), texts  # fmt: skip

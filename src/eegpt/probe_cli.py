@@ -151,9 +151,16 @@ class WindowLabelling:
         of the annotations over it (for the bad ones)."""
         from eegpt._logging import ignored_warnings
         from eegpt.annotations import window_annotations, window_labels
+        from eegpt.dataset_inputs import file_identity
 
         # with --unlabelled, a recording without the events is all unlabelled: nothing to say
         quiet = self.unlabelled is not None
+        if not quiet and source is not None and (annotations is None or not len(annotations)):
+            mine = file_identity(str(source))
+            if not any(file_identity(r) == mine for r, _ in self.extra):
+                option = "--val-annotations" if self.validation else "--annotations"
+                no_annotations_warning(source, option)
+                quiet = True  # said plainly: not the window_labels warning too
         with ignored_warnings(message="window_labels: ") if quiet else contextlib.nullcontext():
             labels = window_labels(
                 annotations, onsets, length_s, match=self.match,
@@ -161,6 +168,18 @@ class WindowLabelling:
             )  # fmt: skip
         y = np.array([self.unlabelled if v is None else v for v in labels], dtype=object)
         return y, window_annotations(annotations, onsets, length_s)
+
+
+def no_annotations_warning(source: Any, option: str = "--annotations") -> None:
+    """Warn that the recording ``source`` has no annotations and none were given with
+    ``option``: no window of it gets a label (rather than window_labels' warning of an empty
+    annotation file, which none was)."""
+    from eegpt._logging import warn as _warn
+
+    _warn(
+        f"{source} has no annotations and none were given ({option} FILE for its hypnogram): "
+        "none of its windows gets a label"
+    )
 
 
 def first_labelling_onset(annotations: Any, match: str | Mapping[str, str] | None,
@@ -1826,9 +1845,14 @@ def _epoch_labels(
     half of it; None where none does): the labelling annotations are those matching
     ``--window-labels`` (the probe's by default), else any that are not bad and last whole
     epochs. Warns, naming ``path``, when they lie on a grid off the epochs'."""
+    from eegpt._logging import ignored_warnings
     from eegpt.annotations import is_bad, window_labels
 
     length = float(args.epoch_seconds)
+    if (annotations is None or not len(annotations)) and _annotations_file(args, path) is None:
+        no_annotations_warning(path)
+        with ignored_warnings(message="window_labels: "):
+            return window_labels(None, epoch_onsets, length)
     match: str | dict[str, str] | None = None
     if args.window_labels is not None:
         match = parse_window_labels(args.window_labels)
