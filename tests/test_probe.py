@@ -2364,7 +2364,10 @@ def test_a_probe_trained_with_start_says_so(weights, tmp_path, capsys):
     assert meta["training"]["window_labels"]["start_seconds"] == 3.0
     capsys.readouterr()
     assert cli_main(["info", str(out)]) == 0
-    assert "trained on windows starting at 3 s (--start 3)" in capsys.readouterr().out
+    info = capsys.readouterr().out
+    assert "trained on windows starting at 3 s (--start 3)" in info
+    # one statement of the start: the preprocessing line's start_seconds 0.0 contradicted it
+    assert "start_seconds" not in info
     pred = tmp_path / "pred.csv"
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # windows straddling the scoring epochs without --start
@@ -2420,6 +2423,12 @@ def test_start_from_annotations_or_one_per_recording(weights, tmp_path, capsys):
     assert f"{paths[1]}: 8 windows of 2 s from 4 s:" in err
     how = load_probe(out).training["window_labels"]
     assert how["start"] == "annotations" and how["starts"] == {paths[0]: 3.0, paths[1]: 4.0}
+    from eegpt.cli import main as cli_main
+
+    assert cli_main(["info", str(out)]) == 0
+    info = capsys.readouterr().out
+    assert "each recording's own start (--start annotations): night0_raw.fif 3 s, " in info
+    assert "start_seconds" not in info
     assert probe_main(["train", *paths, "-o", str(tmp_path / "s2"), *common,
                        "--start", "3", "4"]) == 0  # fmt: skip
     assert f"{paths[1]}: 8 windows of 2 s from 4 s:" in capsys.readouterr().err

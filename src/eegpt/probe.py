@@ -2389,6 +2389,10 @@ def describe_probe(directory: str | os.PathLike) -> str:
     training = meta.get("training") or {}
     history = meta.get("history") or []
     kind = "linear probe (frozen encoder)" if meta.get("frozen_encoder") else "fine-tuned model"
+    trained_start = training.get("window_labels") or {}
+    if trained_start.get("start_seconds") or trained_start.get("starts"):
+        # the windows' start is a recording's, shown on its own line below (not start 0 here)
+        pre = {k: v for k, v in pre.items() if k != "start_seconds"}
     lines = [
         f"{directory}: EEGPT {kind}, {len(classes)} classes [{few(classes, 8)}]",
         f"  {len(names)} input channels: {few(list(names), 12)}"
@@ -2436,6 +2440,14 @@ def describe_probe(directory: str | os.PathLike) -> str:
             lines.append(
                 f"  trained on windows starting at {start} s (--start {start}): a recording's "
                 "own, so predict/evaluate take --start again (their windows start at 0 without)"
+            )
+        elif how.get("starts"):
+            starts = [f"{Path(f).name} {v:g} s" for f, v in how["starts"].items()]
+            given = "--start annotations" if how.get("start") else "one --start per recording"
+            lines.append(
+                f"  trained on windows starting at each recording's own start ({given}): "
+                f"{few(starts, 6)}; predict/evaluate take --start again (their windows start "
+                "at 0 without)"
             )
     if not meta.get("frozen_encoder", True):
         lines.append(_finetuning_line(training, meta.get("probe") or {}, encoder))
