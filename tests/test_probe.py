@@ -2511,3 +2511,19 @@ def test_no_annotations_given_is_said_plainly(weights, tmp_path):
     assert not [t for t in texts if "hold none" in t], texts
     assert any(t.startswith(f"{night[0]} has no annotations and none were given "
                             "(--val-annotations FILE") for t in texts), texts  # fmt: skip
+
+
+def test_an_epoch_is_bad_only_where_a_bad_annotation_overlaps_it(weights, tmp_path):
+    """--epoch-seconds marked an epoch bad when any window over it was bad, so a bad
+    annotation inside one epoch marked the next bad too through a window straddling both
+    (BAD at 3-4 s, 2 s windows, 3 s epochs: the window 2-4 s made the epoch 0-3 s bad). An
+    epoch is bad where a bad annotation overlaps the epoch itself."""
+    out, paths, hyps = _stage_probe(weights, tmp_path)
+    scoring = tmp_path / "with_bad.csv"
+    scoring.write_text(Path(hyps[0]).read_text() + "3,1,BAD_electrode\n")
+    pred = tmp_path / "epochs.csv"
+    assert probe_main(["predict", str(out), paths[0], "-o", str(pred), "-q", "--annotations",
+                       str(scoring), "--epoch-seconds", "3"]) == 0  # fmt: skip
+    e = pd.read_csv(pred)
+    assert e["onset_s"].tolist()[:3] == [0, 3, 6]
+    assert e["bad"].tolist() == [False, True, False, False, False, False]

@@ -1281,7 +1281,10 @@ def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
         "clock_time (with a measurement date), prediction, label (the epoch's scored stage "
         "from the annotations given, --annotations FILE: those matching --window-labels, the "
         "probe's by default, else any lasting whole epochs; empty where none covers half of "
-        "it), p_CLASS, bad. A scoring on a grid off the epochs' is warned of",
+        "it), p_CLASS, bad (True where an annotation marked bad, BAD_... or a boundary, "
+        "overlaps the epoch itself: a bad window straddling into the next epoch does not make "
+        "that epoch bad; --reject-by-annotation leaves bad windows out of every epoch they "
+        "overlap). A scoring on a grid off the epochs' is warned of",
     )
     _add_window_labels(
         p, "(as without it) and put each window's label beside its prediction", "get no label"
@@ -1798,9 +1801,11 @@ def _epoch_rows(
     ``args.epoch_seconds`` from its start on (:func:`eegpt.probe.scoring_epochs`): file,
     epoch, onset_s, duration_s, covered_s (the seconds its windows cover), clock_time (dated
     recordings), prediction, label (the scored stage: :func:`_epoch_labels`; with a labelling
-    or ``--annotations``), p_CLASS, bad (a window over a bad annotation counted in it). With
-    ``--reject-by-annotation`` such windows count in none; an epoch left without any has no
+    or ``--annotations``), p_CLASS, bad (an annotation marked bad overlaps the epoch itself:
+    :func:`eegpt.annotations.bad_windows` of the epochs). With ``--reject-by-annotation``
+    windows over bad annotations count in none; an epoch left without any has no
     prediction."""
+    from eegpt.annotations import bad_windows, window_annotations
     from eegpt.probe import scoring_epochs
 
     classes = probe.classes_.tolist()
@@ -1819,8 +1824,10 @@ def _epoch_rows(
         epoch_onsets, covered, epoch_proba = scoring_epochs(
             proba, onsets, window, args.epoch_seconds, start, use=use
         )
-        _, _, flagged = scoring_epochs(bad[:, None].astype(float), onsets, window,
-                                       args.epoch_seconds, start)  # fmt: skip
+        # bad: a bad annotation overlaps the epoch itself (not only a window straddling it)
+        flagged = np.zeros(len(epoch_onsets), dtype=bool)
+        if spans is not None and len(spans):
+            flagged = bad_windows(window_annotations(spans, epoch_onsets, args.epoch_seconds))
         moments = _clock_times(when, epoch_onsets)
         scores = _epoch_labels(args, spans, epoch_onsets, path) if labelled else None
         for k, (at, p) in enumerate(zip(epoch_onsets, epoch_proba, strict=True)):
@@ -1831,7 +1838,7 @@ def _epoch_rows(
                 + [classes[int(np.argmax(p))] if known else None]
                 + ([] if scores is None else [scores[k]])
                 + [float(v) if known else None for v in p]
-                + [bool(flagged[k, 0] > 0)]
+                + [bool(flagged[k])]
             )
     return header, rows
 
