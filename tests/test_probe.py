@@ -2527,3 +2527,17 @@ def test_an_epoch_is_bad_only_where_a_bad_annotation_overlaps_it(weights, tmp_pa
     e = pd.read_csv(pred)
     assert e["onset_s"].tolist()[:3] == [0, 3, 6]
     assert e["bad"].tolist() == [False, True, False, False, False, False]
+
+
+def test_probe_predict_plots_the_hypnogram(weights, tmp_path, capsys):
+    """probe predict --epoch-seconds --plot FILE draws the hypnogram (one panel per
+    recording, the scored stages where --annotations give them); --plot needs
+    --epoch-seconds."""
+    out, paths, hyps = _stage_probe(weights, tmp_path)
+    figure = tmp_path / "hypnogram.png"
+    assert probe_main(["predict", str(out), paths[0], "-q", "--annotations", hyps[0],
+                       "--epoch-seconds", "2", "--plot", str(figure)]) == 0  # fmt: skip
+    assert f"drew {figure}" in capsys.readouterr().out
+    assert figure.read_bytes().startswith(b"\x89PNG")
+    assert probe_main(["predict", str(out), paths[0], "-q", "--plot", str(figure)]) == 1
+    assert "--plot draws the hypnogram of --epoch-seconds" in capsys.readouterr().err

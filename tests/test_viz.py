@@ -708,3 +708,71 @@ def test_every_figure_is_exported_at_the_top_level():
     for name in ("plot_channel_mapping", "plot_embeddings", "plot_training",
                  "plot_confusion_matrix"):  # fmt: skip
         assert name in eegpt.__all__ and getattr(eegpt, name) is getattr(eegpt.viz, name)
+
+
+def _night_table(clock: bool = False):
+    """Scoring epochs of 30 s as probe predict --epoch-seconds writes them: predictions,
+    scored labels (one missing), probabilities, R&K-style class names in the probe's
+    (alphabetical) order."""
+    import pandas as pd
+
+    stages = ["Sleep stage W", "Sleep stage 1", "Sleep stage 2", "Sleep stage 2",
+              "Sleep stage 3", "Sleep stage R", "Sleep stage W"]  # fmt: skip
+    scored = ["Sleep stage W", "Sleep stage 2", "Sleep stage 2", "Sleep stage 2",
+              "Sleep stage 3", None, "Sleep stage W"]  # fmt: skip
+    classes = ["Sleep stage 1", "Sleep stage 2", "Sleep stage 3", "Sleep stage R",
+               "Sleep stage W"]  # fmt: skip
+    table = pd.DataFrame({"file": "night.edf", "onset_s": 17.0 + 30 * np.arange(7),
+                          "duration_s": 30.0, "prediction": stages, "label": scored})  # fmt: skip
+    if clock:
+        table["clock_time"] = [f"2026-03-01T23:5{k}:17+00:00" for k in range(7)]
+    for c in classes:
+        table[f"p_{c}"] = [0.8 if s == c else 0.05 for s in stages]
+    return table
+
+
+def test_plot_hypnogram_draws_stages_top_to_bottom():
+    """plot_hypnogram: a step line of the predicted stage per epoch, W, REM, N1, N2, N3 top
+    to bottom (from R&K names in the probe's alphabetical order), the scored stages as a
+    second line, probabilities as one ribbon per stage; hours from the first epoch, or clock
+    time where given; into the axes given, pyplot left as it was."""
+    from matplotlib.figure import Figure
+
+    from eegpt.viz import plot_hypnogram, stage_order
+
+    assert stage_order(["N1", "N2", "N3", "REM", "W"]) == ["W", "REM", "N1", "N2", "N3"]
+    assert stage_order(["left", "right"]) == ["left", "right"]  # not stages: as given
+    table = _night_table()
+    fig = plot_hypnogram(table, probabilities=True)
+    assert isinstance(fig, Figure)
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_yticklabels()] == [
+        "Sleep stage W", "Sleep stage R", "Sleep stage 1", "Sleep stage 2", "Sleep stage 3"
+    ]  # fmt: skip
+    assert ax.get_ylim()[0] > ax.get_ylim()[1]  # W (row 0) on top
+    scored, predicted = ax.lines  # the scored line drawn first, beneath
+    assert predicted.get_label() == "predicted" and scored.get_label() == "scored"
+    # 7 epochs and the last one's end: x in hours from the first epoch, y the rows
+    np.testing.assert_allclose(predicted.get_xdata(), np.arange(8) * 30 / 3600)
+    assert predicted.get_ydata().tolist() == [0, 2, 3, 3, 4, 1, 0, 0]
+    assert np.isnan(scored.get_ydata()[5])  # no scored stage there: a gap
+    assert len(ax.collections) == 5  # a probability ribbon per stage
+    assert ax.get_xlabel() == "hours from the first epoch" and ax.get_ylabel() == "stage"
+    assert "83.3% of the 6 scored agree" in ax.get_title()
+    # clock time, into the caller's axes, no scored line, a demo encoder marked
+    own, theirs = plt.subplots()
+    n_figures = len(plt.get_fignums())
+    out = plot_hypnogram(_night_table(clock=True), ax=theirs, labels=False, pretrained=False)
+    assert out is own and len(plt.get_fignums()) == n_figures
+    assert theirs.get_xlabel() == "clock time (UTC)" and len(theirs.lines) == 1
+    assert any("NOT PRETRAINED" in t.get_text() for t in theirs.texts)
+    with pytest.raises(ValueError, match="draws one recording"):
+        plot_hypnogram(pd_concat_two_files(table))
+
+
+def pd_concat_two_files(table):
+    import pandas as pd
+
+    other = table.copy()
+    other["file"] = "other.edf"
+    return pd.concat([table, other])

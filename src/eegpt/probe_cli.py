@@ -1286,6 +1286,15 @@ def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
         "that epoch bad; --reject-by-annotation leaves bad windows out of every epoch they "
         "overlap). A scoring on a grid off the epochs' is warned of",
     )
+    p.add_argument(
+        "--plot",
+        type=Path,
+        metavar="FILE",
+        help="with --epoch-seconds: also draw the hypnogram (eegpt.viz.plot_hypnogram: the "
+        "predicted stage per epoch, W, REM, N1, N2, N3 top to bottom, the scored stages "
+        "beneath where --annotations give them; one panel per recording): a .png, .pdf or "
+        ".svg file",
+    )
     _add_window_labels(
         p, "(as without it) and put each window's label beside its prediction", "get no label"
     )
@@ -1692,9 +1701,13 @@ def _probabilities(args: argparse.Namespace, probe: Any, data: Any, rename: Any)
 
 def cmd_probe_predict(args: argparse.Namespace) -> int:
     from eegpt._logging import few
-    from eegpt.cli import given_once, parse_rename
+    from eegpt.cli import check_figure_path, given_once, parse_rename
 
     args.output = _check_prediction_output(args.output)
+    check_figure_path(args.plot)
+    if args.plot is not None and args.epoch_seconds is None:
+        raise ValueError("--plot draws the hypnogram of --epoch-seconds: give --epoch-seconds "
+                         "SECONDS too (30 for sleep scoring)")  # fmt: skip
     if args.output is not None and args.output.exists() and not args.overwrite:
         raise FileExistsError(f"{args.output} exists; pass --overwrite to replace it")
     probe = _load(args)
@@ -1754,6 +1767,8 @@ def cmd_probe_predict(args: argparse.Namespace) -> int:
         _write_predictions(args.output, header, rows, probe.classes_.tolist())
         if args.output is not None and not args.quiet:
             print(f"wrote {len(rows)} scoring epochs to {args.output}")
+        if args.plot is not None:
+            _plot_hypnograms(args, probe, header, rows)
         return 0
     with_onsets = any(at is not None for rows in found.values() for _, at, _, _ in rows)
     # the inputs' own labels (event names, y of an .npz, --labels) beside the predictions;
@@ -1780,6 +1795,33 @@ def cmd_probe_predict(args: argparse.Namespace) -> int:
     if args.output is not None and not args.quiet:
         print(f"wrote {len(rows)} predictions to {args.output}")
     return 0
+
+
+def _plot_hypnograms(
+    args: argparse.Namespace, probe: Any, header: list[str], rows: list[list[Any]]
+) -> None:
+    """``--plot FILE`` of ``--epoch-seconds``: the hypnogram of each recording of ``rows``
+    (:func:`eegpt.viz.plot_hypnogram`), one panel each, written to ``args.plot``."""
+    import pandas as pd
+
+    from eegpt.cli import save_figure_file
+    from eegpt.viz import _pyplot, plot_hypnogram
+
+    table = pd.DataFrame(rows, columns=header)
+    files = list(dict.fromkeys(table["file"].tolist()))
+    plt = _pyplot()
+    fig, axes = plt.subplots(
+        len(files), 1, figsize=(10.0, (1.5 + 0.45 * len(probe.classes_)) * len(files)),
+        layout="constrained", squeeze=False,
+    )  # fmt: skip
+    for ax, name in zip(axes[:, 0], files, strict=True):
+        plot_hypnogram(table[table["file"] == name], ax=ax, title=None)
+        ax.set_title(f"{Path(name).name}: {ax.get_title()}", fontsize="medium", wrap=True)
+    if probe.encoder.get("pretrained") is False:
+        from eegpt.viz import NOT_PRETRAINED_TITLE
+
+        fig.suptitle(NOT_PRETRAINED_TITLE, color="tab:red")
+    save_figure_file(fig, args.plot)
 
 
 def _epoch_seconds(text: str) -> float:

@@ -8,6 +8,7 @@ given) and calls ``plt.show()`` only with ``show=True``, as in MNE.
 from __future__ import annotations
 
 import os
+import re
 import textwrap
 from collections.abc import Sequence
 from pathlib import Path
@@ -36,6 +37,7 @@ __all__ = [
     "plot_channel_mapping",
     "plot_confusion_matrix",
     "plot_embeddings",
+    "plot_hypnogram",
     "plot_training",
     "save_figure",
     "vocabulary_layout",
@@ -910,6 +912,177 @@ def plot_confusion_matrix(
         if recall:
             title += f", balanced accuracy {100 * float(np.mean(recall)):.1f}%"
     ax.set_title(title, fontsize="medium", wrap=True)  # a long one (a probe's name): two lines
+    if pretrained is False:
+        _mark_not_pretrained(fig, ax, created)
+    return _shown(fig, show, created)
+
+
+#: Sleep stages top to bottom as hypnograms draw them (:func:`plot_hypnogram`), by the last
+#: word of a class name, any case: ``W``, ``Sleep stage W``, ``wake`` ... ``N3``, R&K's ``4``.
+STAGE_RANKS = {"w": 0, "wake": 0, "r": 1, "rem": 1, "n1": 2, "1": 2, "n2": 3, "2": 3,
+               "n3": 4, "3": 4, "n4": 5, "4": 5}  # fmt: skip
+
+
+def stage_order(classes: Sequence[Any]) -> list[Any]:
+    """``classes`` in a hypnogram's top-to-bottom order: W, REM, N1, N2, N3 (R&K's stage 4
+    after 3) where every class is a sleep stage by its last word (:data:`STAGE_RANKS`:
+    ``"Sleep stage W"``, ``"REM"``, ``"N2"``), else as given."""
+    classes = list(classes)
+    ranks = [STAGE_RANKS.get(re.split(r"[\s_:/-]+", str(c).strip().lower())[-1]) for c in classes]
+    if not classes or any(r is None for r in ranks):
+        return classes
+    return [classes[i] for _, i in sorted((cast(int, r), i) for i, r in enumerate(ranks))]
+
+
+def _column(table: Any, name: str) -> np.ndarray | None:
+    """A column of a table (DataFrame, or mapping of arrays) as an array, None if absent."""
+    if name not in table:
+        return None
+    return np.asarray(table[name])
+
+
+def plot_hypnogram(
+    epochs: Any,
+    *,
+    order: Sequence[Any] | None = None,
+    labels: bool = True,
+    probabilities: bool = False,
+    clock: bool | None = None,
+    ax: Axes | None = None,
+    title: str | None = None,
+    show: bool = False,
+    pretrained: bool | None = None,
+) -> Figure:
+    """A hypnogram: the predicted sleep stage of each scoring epoch over the night, as a step
+    line, stages top to bottom (W, REM, N1, N2, N3 by default), with the scored stages for
+    comparison and optionally each stage's probability as a ribbon.
+
+    Parameters
+    ----------
+    epochs : pandas.DataFrame | Mapping[str, array-like]
+        One recording's scoring epochs, as ``eegpt probe predict --epoch-seconds`` writes them
+        (its rows of one ``file``): ``onset_s`` (seconds from the first sample, shape
+        ``(n_epochs,)``) and ``prediction``; optional ``duration_s`` (default: the step
+        between onsets), ``label`` (the scored stage; empty or None where none),
+        ``clock_time`` (ISO 8601) and ``p_<class>`` (probabilities, 0-1). An epoch without a
+        prediction (None, NaN, ``""``) leaves a gap.
+    order : sequence | None
+        The stages top to bottom; default: the classes of the ``p_<class>`` columns (else
+        those predicted and scored, sorted) put in the sleep scientists' order W, REM, N1, N2,
+        N3 when all are stage names (:func:`stage_order`), else in their own order.
+    labels : bool
+        Draw the scored stages (``label``), where given, as a wide pale line under the
+        predicted one; the default title then gives how many scored epochs agree.
+    probabilities : bool
+        Draw each stage's probability as a ribbon around its row (full height at 1).
+    clock : bool | None
+        The x axis in clock time (UTC, from ``clock_time``) rather than hours from the first
+        epoch's onset; default: clock time where every epoch has one.
+    ax, title, show
+        As in :func:`plot_channel_mapping`.
+    pretrained : bool | None
+        False marks the figure as made with random encoder weights (a demo's).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    files = _column(epochs, "file")
+    if files is not None and len(set(files.tolist())) > 1:
+        raise ValueError(
+            f"plot_hypnogram draws one recording; the table holds {len(set(files.tolist()))} "
+            "files: select one, e.g. table[table['file'] == name]"
+        )
+    onsets, predicted = _column(epochs, "onset_s"), _column(epochs, "prediction")
+    if onsets is None or predicted is None:
+        raise ValueError("plot_hypnogram needs onset_s and prediction columns (probe predict "
+                         "--epoch-seconds writes them)")  # fmt: skip
+    onsets = onsets.astype(float)
+    if not len(onsets):
+        raise ValueError("plot_hypnogram: no epochs to draw")
+    durations = _column(epochs, "duration_s")
+    if durations is None:
+        step = float(np.median(np.diff(onsets))) if len(onsets) > 1 else 30.0
+        durations = np.full(len(onsets), step)
+    durations = durations.astype(float)
+
+    def present(values: np.ndarray | None) -> list[Any | None]:
+        if values is None:
+            return [None] * len(onsets)
+        return [None if v is None or v == "" or (isinstance(v, float) and np.isnan(v)) else v
+                for v in values.tolist()]  # fmt: skip
+
+    stages, scored = present(predicted), present(_column(epochs, "label"))
+    columns = [str(c) for c in (epochs.columns if hasattr(epochs, "columns") else epochs)]
+    classes = [c[2:] for c in columns if c.startswith("p_")]
+    if order is None:
+        known = classes or sorted({str(v) for v in stages + scored if v is not None})
+        order = stage_order(known)
+    order = list(order)
+    row = {str(c): i for i, c in enumerate(order)}
+    missing = sorted({str(v) for v in stages if v is not None} - set(row))
+    if missing:
+        raise ValueError(f"order: the predictions hold stages it lacks: {missing}")
+    times = _column(epochs, "clock_time")
+    moments = present(times)
+    if clock is None:
+        clock = all(m is not None for m in moments)
+    if clock and any(m is None for m in moments):
+        raise ValueError("clock=True: some epochs have no clock_time (a recording without a "
+                         "measurement date)")  # fmt: skip
+    ends = onsets + durations
+    if clock:
+        import pandas as pd
+
+        first = pd.to_datetime(str(moments[0]), utc=True).tz_localize(None).to_datetime64()
+        edges = first + ((np.r_[onsets, ends[-1]] - onsets[0]) * 1e9).astype("timedelta64[ns]")
+        x: np.ndarray = edges
+        xlabel = "clock time (UTC)"
+    else:
+        x = (np.r_[onsets, ends[-1]] - onsets[0]) / 3600.0
+        xlabel = "hours from the first epoch"
+
+    def levels(values: list[Any | None]) -> np.ndarray:
+        y = np.array([np.nan if v is None else row.get(str(v), np.nan) for v in values])
+        return np.r_[y, y[-1:]]  # the last epoch drawn to its end
+
+    created = ax is None
+    fig, ax = _figure(ax, (10.0, 1.2 + 0.45 * len(order)))
+    if probabilities:
+        for c in order:
+            p = _column(epochs, f"p_{c}")
+            if p is None:
+                continue
+            half = 0.45 * np.nan_to_num(np.asarray(present(p), dtype=float))
+            half = np.r_[half, half[-1:]]
+            y0 = row[str(c)]
+            ax.fill_between(x, y0 - half, y0 + half, step="post", alpha=0.25, linewidth=0,
+                            color="tab:blue", label="probability" if y0 == 0 else None)  # fmt: skip
+    y_scored = levels(scored)
+    drawn_scored = labels and not np.all(np.isnan(y_scored))
+    if drawn_scored:
+        ax.step(x, y_scored, where="post", color="0.6", linewidth=5, alpha=0.6, label="scored")
+    ax.step(x, levels(stages), where="post", color="black", linewidth=1.2, label="predicted")
+    ax.set_yticks(range(len(order)), [_short_lines(c) for c in order])
+    ax.set_ylim(len(order) - 0.5, -0.5)  # the first stage (W) on top
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("stage")
+    if clock:
+        import matplotlib.dates as mdates
+
+        locator = mdates.AutoDateLocator()
+        ax.xaxis.set_major_locator(locator)
+        ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+    if drawn_scored or probabilities:
+        ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize="small", frameon=False)
+    if title is None:
+        epoch = float(np.median(durations))
+        title = f"hypnogram: {len(onsets)} epochs of {epoch:g} s"
+        both = [(a, b) for a, b in zip(stages, scored, strict=True) if None not in (a, b)]
+        if drawn_scored and both:
+            agree = float(np.mean([str(a) == str(b) for a, b in both]))
+            title += f", {100 * agree:.1f}% of the {len(both)} scored agree"
+    ax.set_title(title, fontsize="medium", wrap=True)
     if pretrained is False:
         _mark_not_pretrained(fig, ax, created)
     return _shown(fig, show, created)
