@@ -2435,6 +2435,12 @@ def test_start_from_annotations_or_one_per_recording(weights, tmp_path, capsys):
     assert probe_main(["train", *paths, "-o", str(tmp_path / "s3"), *common,
                        "--start", "3", "4", "7"]) == 1  # fmt: skip
     assert "--start: 3 values for 2 continuous recording(s)" in capsys.readouterr().err
+    with pytest.raises(SystemExit):  # before the recordings, --start took them as its values
+        probe_main(["train", "--start", "3", *paths, "-o", str(tmp_path / "s4"), *common])
+    assert (
+        "is a file, not a start in seconds: --start takes one value per recording, so "
+        "give it after the recordings" in capsys.readouterr().err
+    )
     # predict: each night's windows (and scoring epochs) from its own first scored epoch
     pred = tmp_path / "pred.csv"
     with warnings.catch_warnings():

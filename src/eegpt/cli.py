@@ -221,6 +221,12 @@ def start_value(text: str) -> float | str:
     (:data:`START_FROM_ANNOTATIONS`)."""
     if text.strip().lower() == START_FROM_ANNOTATIONS:
         return START_FROM_ANNOTATIONS
+    if os.path.exists(text):  # --start 17 A.edf: one value per recording takes the files too
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is a file, not a start in seconds: --start takes one value per "
+            "recording, so give it after the recordings (eegpt probe train A.edf B.edf ... "
+            "--start 17 73), or as --start=17"
+        )
     return start_seconds(text)
 
 
@@ -228,7 +234,7 @@ def start_seconds(text: str) -> float:
     """``--start`` in seconds (:func:`seconds`), 0 or more and whole samples at the model's
     rate (:attr:`PreprocessingConfig.start_seconds`' rule: windows are cut at 256 Hz), checked
     alike for every command."""
-    from eegpt.preprocessing import _whole_samples
+    from eegpt.preprocessing import whole_samples
     from eegpt.preprocessing_spec import FIELD_DEFAULTS
 
     value = seconds(text)
@@ -237,7 +243,7 @@ def start_seconds(text: str) -> float:
             f"{text!r}: the first window's onset is 0 or more seconds from the first sample"
         )
     try:
-        _whole_samples(value, float(FIELD_DEFAULTS["sfreq"]), "start_seconds", minimum=0)
+        whole_samples(value, float(FIELD_DEFAULTS["sfreq"]), "start_seconds", minimum=0)
     except ValueError as err:
         raise argparse.ArgumentTypeError(f"{err}: windows are cut at the model's rate") from None
     return value

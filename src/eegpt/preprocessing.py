@@ -181,7 +181,7 @@ class PreprocessingConfig(PreprocessingFields):
                 f"be 0 or more, got {self.start_seconds}"
             )
         if self.start_seconds:
-            _whole_samples(self.start_seconds, self.sfreq, "start_seconds", minimum=0)
+            whole_samples(self.start_seconds, self.sfreq, "start_seconds", minimum=0)
         if not (np.isfinite(self.scale) and self.scale > 0):
             raise ValueError(f"scale must be a positive multiplier, got {self.scale}")
         if self.resample not in ("polyphase", "nearest"):
@@ -192,9 +192,9 @@ class PreprocessingConfig(PreprocessingFields):
             raise ValueError(f"detrend must be one of {DETREND}, got {self.detrend!r}")
         if not isinstance(self.average_reference, (bool, np.bool_)):
             raise TypeError(f"average_reference must be a bool, got {self.average_reference!r}")
-        _whole_samples(self.window_seconds, self.sfreq, "window_seconds", resample=self.resample)
+        whole_samples(self.window_seconds, self.sfreq, "window_seconds", resample=self.resample)
         hop = self.window_seconds - self.overlap
-        _whole_samples(hop, self.sfreq, "window_seconds - overlap", window=self.window_seconds)
+        whole_samples(hop, self.sfreq, "window_seconds - overlap", window=self.window_seconds)
         self._question_last_patch()
         if self.sfreq != PRETRAINING_SFREQ and self.sfreq not in _RATES_QUESTIONED:
             _RATES_QUESTIONED.add(self.sfreq)  # once a process: copies (updated()) keep quiet
@@ -230,7 +230,7 @@ class PreprocessingConfig(PreprocessingFields):
     @property
     def n_samples(self) -> int:
         """Samples per window."""
-        return _whole_samples(self.window_seconds, self.sfreq, "window_seconds")
+        return whole_samples(self.window_seconds, self.sfreq, "window_seconds")
 
     @property
     def start_samples(self) -> int:
@@ -240,7 +240,7 @@ class PreprocessingConfig(PreprocessingFields):
     @property
     def step_samples(self) -> int:
         """Hop between consecutive window starts, in samples."""
-        return _whole_samples(self.window_seconds - self.overlap, self.sfreq, "hop")
+        return whole_samples(self.window_seconds - self.overlap, self.sfreq, "hop")
 
     @property
     def gain(self) -> float:
@@ -314,7 +314,7 @@ def check_reference_channels(
         )
 
 
-def _whole_samples(
+def whole_samples(
     seconds: float,
     sfreq: float,
     what: str,
