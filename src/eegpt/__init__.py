@@ -20,7 +20,7 @@ Where to start:
 - downstream: :mod:`eegpt.probe` (the linear probe), :mod:`eegpt.finetune`,
   :mod:`eegpt.sklearn` (scikit-learn estimators);
 - figures: :func:`plot_channel_mapping`, :func:`plot_embeddings`, :func:`plot_training`,
-  :func:`plot_confusion_matrix` (:mod:`eegpt.viz`);
+  :func:`plot_confusion_matrix`, :func:`plot_hypnogram` (:mod:`eegpt.viz`);
 - the command line: ``eegpt --help``.
 """
 
@@ -53,6 +53,7 @@ _LAZY = {
     "plot_embeddings": "eegpt.viz",
     "plot_training": "eegpt.viz",
     "plot_confusion_matrix": "eegpt.viz",
+    "plot_hypnogram": "eegpt.viz",
 }
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -71,6 +72,7 @@ if TYPE_CHECKING:  # pragma: no cover
         plot_channel_mapping,
         plot_confusion_matrix,
         plot_embeddings,
+        plot_hypnogram,
         plot_training,
     )
 
@@ -123,6 +125,7 @@ __all__ = [
     "plot_channel_mapping",
     "plot_confusion_matrix",
     "plot_embeddings",
+    "plot_hypnogram",
     "plot_training",
     "read_embeddings",
     "save_checkpoint",
