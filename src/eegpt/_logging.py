@@ -342,10 +342,12 @@ _COMMAND: contextvars.ContextVar[tuple[str, ...] | None] = contextvars.ContextVa
 )
 
 
-#: A URL in an argument (alone, or after ``--option=``): its scheme, credentials (userinfo,
-#: up to the last ``@`` of the authority), the rest, and a query string or fragment.
-_URL = re.compile(
-    r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*://)(?:[^/?#\s]*@)?(?P<rest>[^?#\s]*)(?:[?#]\S*)?"
+#: A URL in an argument (alone, or after ``--option=``) or a text: its scheme, credentials
+#: (userinfo, up to the last ``@`` of the authority), the rest (host and path), and a query
+#: string or fragment.
+_URL_PARTS = re.compile(
+    r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*://)(?P<userinfo>[^/?#\s]*@)?(?P<rest>[^?#\s]*)"
+    r"(?P<query>[?#]\S*)?"
 )
 
 
@@ -353,14 +355,7 @@ def without_secrets(word: str) -> str:
     """``word`` with any URL in it stripped of what may be a secret: its credentials
     (``https://user:token@host/...``) and its query string and fragment (a signed URL's
     ``?X-Amz-Signature=...``), so that a recorded command gives none away."""
-    return _URL.sub(lambda m: m["scheme"] + m["rest"], word)
-
-
-#: :data:`_URL` with its credentials and query (or fragment) as groups of their own.
-_URL_PARTS = re.compile(
-    r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*://)(?P<userinfo>[^/?#\s]*@)?(?P<rest>[^?#\s]*)"
-    r"(?P<query>[?#]\S*)?"
-)
+    return _URL_PARTS.sub(lambda m: m["scheme"] + m["rest"], word)
 
 
 def secrets_hidden(text: str) -> str:
