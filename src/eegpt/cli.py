@@ -1840,11 +1840,9 @@ def _channel_names_shown(channels: Mapping[str, Any]) -> list[str]:
 def _anonymized_lines(anonymized: Mapping[str, Any] | None) -> list[str]:
     """The ``eegpt info`` line of an ``eegpt anonymize`` copy (its ``anonymized`` record), as
     that of an anonymized run folder says it."""
-    if not anonymized:
-        return []
-    days = anonymized.get("daysback")
-    dates = "dates removed" if days is None else f"dates moved back {days} days"
-    return [f"  anonymized copy ({anonymized.get('by', '?')}; {dates}): no paths, host or command"]
+    from eegpt.dataset_report import anonymized_text
+
+    return [f"  {anonymized_text(anonymized)}: no paths, host or command"] if anonymized else []
 
 
 def _checkpoint_line(ckpt: dict[str, Any]) -> str:

@@ -39,6 +39,14 @@ from eegpt.dataset_read import (
 from eegpt.preprocessing_spec import describe as describe_preprocessing
 
 
+def anonymized_text(anonymized: Mapping[str, Any]) -> str:
+    """``anonymized copy (eegpt X; dates ...)``: what ``eegpt info`` says of an ``eegpt
+    anonymize`` copy (its ``anonymized`` record), a run folder or a file."""
+    days = anonymized.get("daysback")
+    dates = "dates removed" if days is None else f"dates moved back {days} days"
+    return f"anonymized copy ({anonymized.get('by', '?')}; {dates})"
+
+
 def too_short_note(n: int, output_dir: Path) -> str:
     """What the summary and ``eegpt info`` say of ``n`` recordings skipped as shorter than one
     window, and how to embed them."""
@@ -328,9 +336,7 @@ def output_report(output_dir: str | os.PathLike) -> tuple[str, bool]:
                         "are there: deleted since? The next run embeds their files again)")  # fmt: skip
     anonymized = manifest.get("anonymized")
     if anonymized:  # eegpt anonymize: its paths lead nowhere, so it cannot be resumed
-        days = anonymized.get("daysback")
-        dates = "dates removed" if days is None else f"dates moved back {days} days"
-        lines.append(f"  anonymized copy ({anonymized.get('by')}; {dates}): not resumable")
+        lines.append(f"  {anonymized_text(anonymized)}: not resumable")
     runs = manifest.get("runs") or ([manifest["last_run"]] if manifest.get("last_run") else [])
     for run in runs[-3:]:
         this = running and run is runs[-1]  # the run in progress
