@@ -1346,7 +1346,8 @@ def _check_brainvision_header(path: Path) -> None:
             f"{few(missing, 5)}); the header is corrupt or cut short: make NumberOfChannels "
             "the number of channels listed, or restore the header from a complete copy"
         )
-    fields = _vhdr_fields(path)
+    # the header's fields by lower-case key, from the settings parsed above (not read again)
+    fields = {key: value for section in cfg.sections() for key, value in cfg.items(section)}
     width = _BRAINVISION_BYTES.get(fields.get("binaryformat", "").upper())
     data = path.parent / fields.get("datafile", "")
     if fields.get("dataformat", "BINARY").upper() != "BINARY" or width is None:
