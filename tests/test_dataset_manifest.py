@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import unicodedata
 import warnings
@@ -402,3 +403,85 @@ def test_a_filter_on_an_id_in_another_unicode_normalisation_is_said_so(edfs, mod
         assert len(table) and set(table.recording_id) == {nfd}
         table, _ = read_embeddings(out, filters=[("recording_id", "==", "x.edf")], embeddings=False)
         assert len(table) == 0
+
+
+def test_a_manifest_start_seconds_column_starts_each_recordings_windows(edfs, model, tmp_path):
+    """Lights-off differs per night: the manifest's start_seconds column starts a recording's
+    windows at its own onset (an empty cell: the run's --start), kept as a column of its rows,
+    recorded in its file record (the shard's footer)."""
+    manifest = tmp_path / "nights.csv"
+    manifest.write_text(f"path,start_seconds\n{edfs[0]},2\n{edfs[1]},\n{edfs[2]},0.5\n")
+    out = tmp_path / "out"
+    config = PreprocessingConfig(start_seconds=1.0)
+    embed_dataset(manifest, out, model=model, preprocessing=config, **RUN)
+    df, _ = read_embeddings(out, embeddings=False)
+    first = df.groupby("recording_id", sort=False)["onset_s"].min()
+    assert first.tolist() == [2.0, 1.0, 0.5]
+    assert df.groupby("recording_id", sort=False).size().tolist() == [3, 3, 3]
+    own = df.groupby("recording_id", sort=False)["start_seconds"].first()
+    assert own.iloc[0] == 2.0 and pd.isna(own.iloc[1]) and own.iloc[2] == 0.5
+    footer = pq.read_metadata(next(out.glob("shard-*.parquet"))).metadata[b"eegpt_shard"]
+    records = {f["recording_id"]: f for f in json.loads(footer)["files"]}
+    assert [records[f"{e}"].get("start_seconds") for e in edfs] == [2.0, None, 0.5]
+
+
+def test_eegpt_info_says_where_a_corpus_records_its_own_starts(edfs, model, tmp_path, capsys):
+    from eegpt.cli import main as cli_main
+
+    manifest = tmp_path / "nights.csv"
+    manifest.write_text(f"path,start_seconds\n{edfs[0]},2\n")
+    embed_dataset(manifest, tmp_path / "out", model=model, **RUN)
+    capsys.readouterr()
+    assert cli_main(["info", str(tmp_path / "out")]) == 0
+    assert (
+        "start_seconds per recording: the manifest's start_seconds column (a column of each "
+        "row); 0 s (--start) for the files it leaves empty" in capsys.readouterr().out
+    )
+
+
+@pytest.mark.parametrize(
+    ("cell", "said"),
+    [
+        ("0.001", "row 1: 0.001 is 0.256 samples at 256 Hz, not whole (the nearest: 0)"),
+        ("-4", "row 1: -4 is not 0 or more seconds"),
+        ("late", "row 1: 'late' is not 0 or more seconds"),
+    ],
+)
+def test_a_start_seconds_cell_off_the_256_hz_grid_is_refused_naming_its_row(
+    edfs, tmp_path, cell, said
+):
+    manifest = tmp_path / "nights.csv"
+    manifest.write_text(f"path,start_seconds\n{edfs[0]},17\n{edfs[1]},{cell}\n")
+    with pytest.raises(ValueError, match="the 'start_seconds' column needs") as err:
+        resolve_inputs(manifest)
+    assert said in str(err.value) and "rows counted from 0 after the header line" in str(err.value)
+
+
+def test_a_semicolon_csv_start_seconds_with_a_decimal_comma_is_read(edfs, tmp_path):
+    manifest = tmp_path / "nights.csv"
+    manifest.write_text(f"path;start_seconds\n{edfs[0]};17,5\n{edfs[1]};\n")
+    assert [f.start_seconds for f in resolve_inputs(manifest).files] == [17.5, None]
+
+
+def test_a_resume_with_a_files_start_changed_is_refused_as_a_rescale_change_is(
+    edfs, model, tmp_path
+):
+    """The manifest's start_seconds is a per-file setting like rescale: a resume whose
+    manifest gives a file another start (or another rescale) is refused, not mixed with the
+    rows embedded from the old start."""
+    manifest = tmp_path / "nights.csv"
+    out = tmp_path / "out"
+    manifest.write_text(f"path,start_seconds,rescale\n{edfs[0]},2,1\n{edfs[1]},,1\n")
+    embed_dataset(manifest, out, model=model, shard_size=1, **RUN)
+    embed_dataset(manifest, out, model=model, shard_size=1, **RUN)  # unchanged: resumes
+    for changed in (f"{edfs[0]},3,1\n{edfs[1]},,1\n", f"{edfs[0]},2,1\n{edfs[1]},,2\n"):
+        manifest.write_text(f"path,start_seconds,rescale\n{changed}")
+        with pytest.raises(ValueError, match="cannot be resumed") as err:
+            embed_dataset(manifest, out, model=model, shard_size=1, **RUN)
+        assert "metadata) changed" in str(err.value)
+
+
+def test_load_file_starts_at_the_files_own_start(edfs):
+    config = PreprocessingConfig(start_seconds=1.0)
+    assert load_file(0, str(edfs[0]), config).onsets[0] == 1.0
+    assert load_file(0, str(edfs[0]), config, start_seconds=2.5).onsets[0] == 2.5

@@ -202,6 +202,23 @@ def test_a_ray_row_keeps_bads_labels_whole():
     assert [bads_of_cell(row["bads"]) for row in rows] == [("Fp1,x",), ("Cz", "O1;2"), ()]
 
 
+def test_a_ray_row_keeps_a_files_own_start():
+    """A file's own start (the manifest's start_seconds) reaches the reading actor after the
+    row's trip through Arrow; a file without one takes the run's --start (None)."""
+    import pyarrow as pa
+
+    from eegpt.dataset_inputs import InputFile
+    from eegpt.dataset_ray import _ray_item, _start_of_cell
+
+    files = [
+        InputFile(0, "a", "/a.edf", start_seconds=17.0),
+        InputFile(1, "b", "/b.edf"),
+        InputFile(2, "c", "/c.edf", start_seconds=0.0),
+    ]
+    rows = pa.Table.from_pylist([_ray_item(f) for f in files]).to_pylist()
+    assert [_start_of_cell(row["start_seconds"]) for row in rows] == [17.0, None, 0.0]
+
+
 def test_ray_devices():
     assert ray_devices(None, 0, None) == (False, 1)
     assert ray_devices("auto", 4, None) == (True, 4)

@@ -434,6 +434,7 @@ def load_file(
     model_config: EEGPTConfig | None = None,
     bads: Sequence[str] = (),
     from_manifest: bool = False,
+    start_seconds: float | None = None,
 ) -> LoadedFile:
     """Read one file and cut it into model windows; never raises for a bad file.
 
@@ -473,6 +474,9 @@ def load_file(
     from_manifest : bool
         Whether the run's input is a manifest (:attr:`DatasetInputs.manifest`): a warning's
         advice then names its ``rescale`` column for a single file's correction.
+    start_seconds : float | None
+        This continuous recording's first window's onset in s from its first sample
+        (:attr:`InputFile.start_seconds`), instead of ``config.start_seconds``; None: that.
 
     Returns
     -------
@@ -495,6 +499,8 @@ def load_file(
         try:
             if rescale != 1.0:
                 config = config.updated(scale=config.scale * rescale)
+            if start_seconds is not None:  # this recording's own (the manifest's column)
+                config = config.updated(start_seconds=start_seconds)
             # continuous data streamed (as eegpt embed reads it): the windows, not the whole
             # recording in float64 and its copies, are what a reader holds
             recording = open_stream_unless_epochs(
@@ -1188,6 +1194,8 @@ def _file_status_record(result: FileResult, file: InputFile, shard: int) -> dict
         "channels": list(result.mapping.get("names", [])),
         **({"left_out": result.mapping["left_out"]} if result.mapping.get("left_out") else {}),
         **({"annotations_file": file.annotations} if file.annotations else {}),
+        # its own first window's onset (the manifest's start_seconds), beside the run's --start
+        **({"start_seconds": file.start_seconds} if file.start_seconds is not None else {}),
         **result.windows.time_base,
         **result.windows.padding,
         **(source_stamp(file) or {}),
@@ -1901,7 +1909,7 @@ class _Readers:
         assert self.pool is not None
         f = entry.file
         kwargs = {"rescale": f.rescale, "annotations": f.annotations, "bads": f.bads,
-                  **self.kwargs}  # fmt: skip
+                  "start_seconds": f.start_seconds, **self.kwargs}  # fmt: skip
         if entry.part is not None:
             kwargs["part"] = entry.part
         with _reader_signals_blocked():  # a submission may start a reader process
@@ -1918,7 +1926,7 @@ class _Readers:
                     part: dict[str, Any] = {} if entry.part is None else {"part": entry.part}
                     loaded = self.loader(
                         f.index, f.path, rescale=f.rescale, annotations=f.annotations,
-                        bads=f.bads, **self.kwargs, **part,
+                        bads=f.bads, start_seconds=f.start_seconds, **self.kwargs, **part,
                     )  # fmt: skip
                     parts.extend(_Read(f, p) for p in loaded.more)
                     yield _the_rest_failed(parts, loaded) if loaded.error else loaded
@@ -2794,8 +2802,9 @@ def embed_dataset(
     ----------
     inputs : path-like | str | list | pandas.DataFrame | pyarrow.Table
         Folder, glob, manifest (CSV/TSV/Parquet with ``path`` and optional ``recording_id``,
-        per-file ``rescale``, ``annotations_file`` and ``bads``, and metadata columns), file
-        list or table; see :func:`resolve_inputs`.
+        per-file ``rescale``, ``start_seconds`` (a recording's own first window's onset,
+        instead of ``preprocessing.start_seconds``), ``annotations_file`` and ``bads``, and
+        metadata columns), file list or table; see :func:`resolve_inputs`.
     output_dir : path-like
         Output folder (created); see the module docstring for its layout.
     weights : path-like | str | None

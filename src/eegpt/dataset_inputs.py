@@ -2,7 +2,8 @@
 
 :func:`resolve_inputs` turns a folder (walked for recordings, BIDS datasets with their
 sidecars), a glob, a list of paths, a manifest (CSV/TSV/Parquet with ``path`` and optional
-``recording_id``, ``rescale``, ``annotations_file``, ``bads`` and metadata columns) or a run's
+``recording_id``, ``rescale``, ``start_seconds``, ``annotations_file``, ``bads`` and metadata
+columns) or a run's
 report into :class:`DatasetInputs`: the files in a fixed order, each with its id and per-file
 settings, and the manifest's other columns for the output rows. ``part=(K, N)`` takes the
 K-th of N interleaved parts (a cluster job array). This module imports no torch.
@@ -75,6 +76,11 @@ class InputFile:
         Multiplier for the samples as read (volts), from the manifest's ``rescale`` column: a
         file whose header gives the wrong unit (``1e-6``: microvolts labelled as volts), as
         ``--rescale`` does for a whole run.
+    start_seconds : float | None
+        The onset of this continuous recording's first window, in seconds from its first
+        sample (whole samples at 256 Hz), from the manifest's ``start_seconds`` column: a
+        night's first scored epoch. None (an empty cell, no such column): the run's
+        :attr:`~eegpt.preprocessing.PreprocessingConfig.start_seconds` (``--start``).
     annotations : str | None
         A file of more annotations of the recording (a hypnogram), from the manifest's
         ``annotations_file`` column (see :func:`eegpt.embed`'s ``annotations``).
@@ -90,6 +96,7 @@ class InputFile:
     rescale: float = 1.0
     annotations: str | None = None
     bads: tuple[str, ...] = ()
+    start_seconds: float | None = None
 
     @property
     def path_text(self) -> str:
@@ -194,7 +201,9 @@ def resolve_inputs(
         as ``"/data/tuh/**/*.edf"``, a manifest (``.csv``, ``.tsv`` or ``.parquet``) with a
         ``path`` column, relative paths being relative to the manifest's folder, an optional
         unique ``recording_id`` column, optional per-file settings (``rescale``: a correction
-        of the samples as read, :attr:`InputFile.rescale`; ``annotations_file``: more
+        of the samples as read, :attr:`InputFile.rescale`; ``start_seconds``: where the first
+        window of a continuous recording starts, :attr:`InputFile.start_seconds`;
+        ``annotations_file``: more
         annotations, :attr:`InputFile.annotations`; ``bads``: channels to mark bad,
         :attr:`InputFile.bads`) and any other columns, copied to every row of the file's
         windows and otherwise ignored; a table of the same form; a single EEG file; or a list
@@ -290,12 +299,14 @@ def _make_inputs(
     rescale: list[float] | None = None,
     annotations: list[str | None] | None = None,
     bads: list[tuple[str, ...]] | None = None,
+    starts: list[float | None] | None = None,
 ) -> DatasetInputs:
     recorded = [path_text(rid) if rid else rid for rid in ids]  # None, "": refused below
     _check_ids(recorded, source)  # as recorded: two names may record as one (\xNN escapes)
     factors = rescale or [1.0] * len(paths)
     extra = annotations or [None] * len(paths)
     marked = bads or [()] * len(paths)
+    onsets = starts or [None] * len(paths)
     files = [
         InputFile(
             i,
@@ -304,9 +315,10 @@ def _make_inputs(
             factor,
             more,
             bad,
+            onset,
         )
-        for i, (p, rid, factor, more, bad) in enumerate(
-            zip(paths, recorded, factors, extra, marked, strict=True)
+        for i, (p, rid, factor, more, bad, onset) in enumerate(
+            zip(paths, recorded, factors, extra, marked, onsets, strict=True)
         )
     ]
     return DatasetInputs(files, metadata, source)
@@ -377,6 +389,45 @@ def _rescale_column(table: Any, source: str) -> list[float] | None:
     return factors
 
 
+#: The rate at which windows are cut (the model's): a ``start_seconds`` cell is whole samples
+#: of it, as :attr:`~eegpt.preprocessing.PreprocessingConfig.start_seconds` must be.
+_MODEL_SFREQ = 256.0
+
+
+def _start_column(table: Any, source: str) -> list[float | None] | None:
+    """The manifest's per-file ``start_seconds`` (empty cells: None, the run's ``--start``),
+    checked: 0 or more seconds, whole samples at the model's 256 Hz; or None without that
+    column."""
+    if "start_seconds" not in table.column_names:
+        return None
+    starts: list[float | None] = []
+    bad = []
+    for row, value in enumerate(table.column("start_seconds").to_pylist()):
+        start = _number_or_none(value)
+        if start is None and _is_empty(value):
+            starts.append(None)
+            continue
+        n = math.nan if start is None else start * _MODEL_SFREQ
+        if start is None or not (math.isfinite(n) and n >= 0):
+            comma = isinstance(value, str) and _DECIMAL_COMMA.fullmatch(value.strip())
+            hint = f" (decimal comma? write {value.strip().replace(',', '.')})" if comma else ""
+            bad.append(f"row {row}: {value!r} is not 0 or more seconds{hint}")
+        elif abs(n - round(n)) > 1e-6 * max(1.0, n):
+            bad.append(
+                f"row {row}: {value!r} is {n:.10g} samples at {_MODEL_SFREQ:g} Hz, not whole "
+                f"(the nearest: {round(n) / _MODEL_SFREQ:.10g})"
+            )
+        starts.append(start)
+    if bad:
+        raise ValueError(
+            f"manifest {source}: the 'start_seconds' column needs the onset of each recording's "
+            f"first window in seconds from its first sample, 0 or more and whole samples at the "
+            f"model's {_MODEL_SFREQ:g} Hz (windows are cut at that rate; an empty cell takes "
+            f"--start): {', '.join(bad[:5])} (rows counted from 0 after the header line)"
+        )
+    return starts
+
+
 #: A number written with a decimal comma (``0,5``, ``-1,25e-6``), as Excel writes numbers in
 #: Germany and much of Europe.
 _DECIMAL_COMMA = re.compile(r"[+-]?\d*,\d+(?:[eE][+-]?\d+)?")
@@ -384,8 +435,9 @@ _DECIMAL_COMMA = re.compile(r"[+-]?\d*,\d+(?:[eE][+-]?\d+)?")
 
 def _decimal_commas_read(table: Any, name: str) -> Any:
     """``table`` with the numbers of its text column ``name`` written with a decimal comma
-    (``0,5``) as numbers (0.5): the ``rescale`` of a ``;``-separated manifest, in which Excel
-    writes decimal commas. Other cells are kept as written, for :func:`_rescale_column`."""
+    (``0,5``) as numbers (0.5): the ``rescale`` and ``start_seconds`` of a ``;``-separated
+    manifest, in which Excel writes decimal commas. Other cells are kept as written, for
+    :func:`_rescale_column` and :func:`_start_column` to refuse."""
     pa, _ = pyarrow_for_writing()
     column = table.column(name)
     if not pa.types.is_string(column.type):
@@ -762,12 +814,10 @@ def _without_repeats(paths: list[Path], ids: list[str]) -> tuple[list[Path], lis
 def _from_manifest(path: Path) -> DatasetInputs:
     _, pq = pyarrow_for_writing()
     table = pq.read_table(path) if path.suffix.lower() == ".parquet" else read_delimited(path)
-    if (
-        path.suffix.lower() == ".csv"
-        and csv_delimiter(path) == ";"
-        and "rescale" in table.column_names
-    ):
-        table = _decimal_commas_read(table, "rescale")  # German Excel's CSV: 0,5 is 0.5
+    if path.suffix.lower() == ".csv" and csv_delimiter(path) == ";":
+        for name in ("rescale", "start_seconds"):  # German Excel's CSV: 0,5 is 0.5
+            if name in table.column_names:
+                table = _decimal_commas_read(table, name)
     if path.name in (ERRORS_REPORT, SHORT_REPORT, FILES_REPORT) and {"path", "recording_id"} <= set(
         table.column_names
     ):  # a run's report (its failed files, to embed again with other settings)
@@ -884,6 +934,7 @@ def _from_table(table: Any, base: Path, source: str) -> DatasetInputs:
         )
     metadata = _typed_for_shards(table.select(extra).combine_chunks()) if extra else None
     rescale = _rescale_column(table, source)  # also kept as a column: the rows say it
+    starts = _start_column(table, source)  # likewise
     annotations = _annotations_column(table, base)  # likewise
     bads = _bads_column(table)  # likewise
     absent = [a for a in annotations or [] if a is not None and not Path(a).is_file()]
@@ -894,13 +945,18 @@ def _from_table(table: Any, base: Path, source: str) -> DatasetInputs:
             "from the manifest's folder) and rerun with --retry-failed"
         )
     _refuse_repeated_files(paths, ids, annotations, source)  # type: ignore[arg-type]
-    return _make_inputs(paths, ids, source, metadata, rescale, annotations, bads)  # type: ignore[arg-type]
+    return _make_inputs(paths, ids, source, metadata, rescale, annotations, bads, starts)  # type: ignore[arg-type]
 
 
 #: Manifest columns eegpt reads, with the type every shard writes them in, whatever one
 #: manifest's cells make of them (a ``rescale`` column left empty would be text, ``bads`` of
 #: numbered labels integers): parts of one corpus, or runs of several sites, join in one read.
-_READ_COLUMN_TYPES = {"rescale": "float64", "annotations_file": "string", "bads": "string"}
+_READ_COLUMN_TYPES = {
+    "rescale": "float64",
+    "start_seconds": "float64",
+    "annotations_file": "string",
+    "bads": "string",
+}
 
 
 def _typed_for_shards(table: Any) -> Any:
@@ -928,8 +984,9 @@ def _typed_for_shards(table: Any) -> Any:
 
 
 def _number_or_none(value: Any) -> float | None:
-    """A ``rescale`` cell as a number; None for an empty cell (and for one that is no number,
-    which :func:`_rescale_column` refuses): the one parser of ``rescale`` cells."""
+    """A ``rescale`` or ``start_seconds`` cell as a number; None for an empty cell (and for one
+    that is no number, which :func:`_rescale_column` and :func:`_start_column` refuse): the
+    one parser of those cells."""
     if _is_empty(value):
         return None
     try:

@@ -23,6 +23,7 @@ import contextlib
 import copy
 import json
 import logging
+import math
 import signal
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -178,7 +179,14 @@ def _ray_item(f: InputFile) -> dict[str, Any]:
         "rescale": f.rescale,
         "annotations": f.annotations or "",
         "bads": list(f.bads),
+        "start_seconds": math.nan if f.start_seconds is None else f.start_seconds,
     }
+
+
+def _start_of_cell(value: Any) -> float | None:
+    """A Ray row's ``start_seconds`` (:func:`_ray_item`: NaN for none) as
+    :attr:`InputFile.start_seconds`: None for the run's ``--start``."""
+    return None if value is None or not float(value) >= 0 else float(value)
 
 
 class _ReadActor:
@@ -199,6 +207,7 @@ class _ReadActor:
             "rescale": float(row.get("rescale", 1.0)),
             "annotations": row.get("annotations") or None,
             "bads": bads_of_cell(row.get("bads")),
+            "start_seconds": _start_of_cell(row.get("start_seconds")),
         }
         f = load_file(**file, **self.load_kwargs)
         yield self._row(f)

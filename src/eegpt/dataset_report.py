@@ -272,6 +272,18 @@ def _channel_settings(channels: Mapping[str, Any], manifest: Mapping[str, Any]) 
     return ", ".join(parts)
 
 
+def _own_starts_line(spec: Mapping[str, Any]) -> list[str]:
+    """The ``eegpt info`` line of a run whose manifest gave recordings their own first
+    window's onset (a ``start_seconds`` column): where each one's is recorded."""
+    if "start_seconds" not in ((spec.get("inputs") or {}).get("metadata_columns") or []):
+        return []
+    start = (spec.get("preprocessing") or {}).get("start_seconds") or 0
+    return [
+        "  start_seconds per recording: the manifest's start_seconds column (a column of "
+        f"each row); {start:g} s (--start) for the files it leaves empty (null there)"
+    ]
+
+
 def output_report(output_dir: str | os.PathLike) -> tuple[str, bool]:
     """:func:`describe_output`, and whether its rows match the files on disk as far as the
     last run found: False when it found embedded recordings changed since (``eegpt info``
@@ -308,6 +320,7 @@ def output_report(output_dir: str | os.PathLike) -> tuple[str, bool]:
         f"precision {spec.get('precision')}"
         + (f", stream {spec['stream_precision']}" if spec.get("stream_precision") else ""),
         describe_preprocessing(prep),
+        *_own_starts_line(spec),
         "  channels: " + _channel_settings(spec.get("channels", {}), manifest),
     ]
     progress = _progress(output_dir, manifest)
