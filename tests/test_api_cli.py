@@ -2354,3 +2354,44 @@ def test_control_characters_in_names_and_ids_are_printed_escaped(weights, tmp_pa
         assert [row["recording_id"] for row in csv.DictReader(f)] == [spoof]  # as given
     shown = _format_warning(f"{name}: flat", UserWarning, "x.py", 1)
     assert shown == "eegpt: warning: evil\\x1b[31mRED\\x1b[0m\\nFAKE: all good: flat\n"
+
+
+def test_cli_embed_takes_one_start_per_continuous_recording(weights, edf, tmp_path, capsys):
+    """Lights-off differs per night: --start 17 73 was a usage error for several recordings.
+    One value per continuous recording (epochs files take none), in the order given, starts
+    each one's windows there, recorded in its output; one value is for all; another number
+    of values, --start before the recordings, and --start annotations are refused saying
+    what to give."""
+    import shutil
+
+    a, b = tmp_path / "a.edf", tmp_path / "b.edf"
+    shutil.copy(edf, a), shutil.copy(edf, b)
+    raw = mne.io.read_raw_edf(edf, preload=True, verbose=False)
+    epochs = tmp_path / "trials-epo.fif"
+    mne.make_fixed_length_epochs(raw, duration=4.0, verbose=False).save(epochs, verbose=False)
+    out = tmp_path / "out"
+    args = ["--weights", str(weights), "-o", f"{out}/"]
+    assert main(["embed", str(a), str(epochs), str(b), *args, "--start", "2", "8.5"]) == 0
+    assert f"{a} -> {out / 'a.npz'}: 7 windows from 2 s" in capsys.readouterr().out
+    first, second = load_embeddings(out / "a.npz"), load_embeddings(out / "b.npz")
+    np.testing.assert_allclose(first.onsets, 2.0 + 4.0 * np.arange(7))
+    np.testing.assert_allclose(second.onsets, 8.5 + 4.0 * np.arange(5))
+    assert first.metadata["preprocessing"]["start_seconds"] == 2.0
+    assert second.metadata["preprocessing"]["start_seconds"] == 8.5
+    assert load_embeddings(out / "trials-epo.npz").metadata["preprocessing"]["start_seconds"] == 0
+    assert main(["embed", str(a), str(b), *args, "--overwrite", "-q", "--start", "8.5"]) == 0
+    assert (
+        load_embeddings(out / "a.npz").onsets[0] == 8.5 == load_embeddings(out / "b.npz").onsets[0]
+    )
+    assert main(["embed", str(a), str(b), *args, "--overwrite", "--start", "1", "2", "3"]) == 1
+    assert "--start: 3 values for 2 continuous recording(s) (" in capsys.readouterr().err
+    with pytest.raises(SystemExit):  # before the recordings, --start took them as its values
+        main(["embed", "--start", "3", str(a), str(b), *args])
+    assert (
+        "is a file, not a start in seconds: --start takes one value per recording, so give "
+        "it after the recordings (eegpt embed A.edf B.edf ... --start 17 73)"
+        in capsys.readouterr().err
+    )
+    with pytest.raises(SystemExit):
+        main(["embed", str(a), *args, "--start", "annotations"])
+    assert "--start annotations is for the probe commands" in capsys.readouterr().err

@@ -125,14 +125,18 @@ def overlap_seconds(text: str) -> float:
     return seconds(text)
 
 
-def add_preprocessing_options(p: argparse.ArgumentParser) -> None:
-    """Windowing, reference, resampling and channel-mapping options (``--window`` ...)."""
+def add_preprocessing_options(
+    p: argparse.ArgumentParser, start_per_recording: bool = False, start_note: str = ""
+) -> None:
+    """Windowing, reference, resampling and channel-mapping options (``--window`` ...);
+    ``start_per_recording``: ``--start`` takes one value per continuous recording
+    (``eegpt embed``, :func:`recording_starts`); ``start_note`` ends its help."""
     g = p.add_argument_group("preprocessing")
     g.add_argument("--window", type=seconds, default=4.0, help="window length in seconds (4)")
     g.add_argument(
         "--overlap", type=overlap_seconds, default=0.0, help="overlap between windows in s (0)"
     )
-    add_start_option(g)
+    add_start_option(g, per_recording="seconds" if start_per_recording else False, note=start_note)
     add_reference_option(g)
     add_resample_option(g)
     g.add_argument(
@@ -181,21 +185,46 @@ def preprocessing_config(args: argparse.Namespace) -> PreprocessingConfig:
         tail=args.tail,
         detrend=args.detrend,
         scale=PRETRAINING_SCALE * checked_rescale(args.rescale),
-        start_seconds=args.start,
+        start_seconds=_start_for_all(args.start),
     )
 
 
-def add_start_option(g: argparse._ActionsContainer, per_recording: bool = False) -> None:
+def _start_for_all(start: float | list[float] | None) -> float:
+    """The ``--start`` every recording takes: the one value given (0 without), or 0 where
+    one per recording was given (:func:`recording_starts` sets each)."""
+    if isinstance(start, list):
+        return float(start[0]) if len(start) == 1 else 0.0
+    return float(start or 0.0)
+
+
+def add_start_option(
+    g: argparse._ActionsContainer, per_recording: bool | str = False, note: str = ""
+) -> None:
     """``--start SECONDS`` (:attr:`PreprocessingConfig.start_seconds`); ``per_recording``
     (the probe commands): ``--start annotations`` or one value per continuous recording, a
-    list in ``args.start`` (:func:`start_value`; None when not given)."""
+    list in ``args.start`` (:func:`start_value`; None when not given); ``"seconds"``
+    (``eegpt embed``): one value per continuous recording, in seconds only
+    (:func:`start_of_each`, :func:`recording_starts`). ``note`` ends the help."""
     help = (
         "onset of the first window of a continuous recording, in s from its first sample "
         "(0); no window is made before it. For 30 s windows on scoring epochs that start 17 s "
         "in: --window 30 --start 17 (onsets stay in recording time: 17, 47, ...)"
     )
     if not per_recording:
-        g.add_argument("--start", type=start_seconds, default=0.0, metavar="SECONDS", help=help)
+        g.add_argument(
+            "--start", type=start_seconds, default=0.0, metavar="SECONDS", help=help + note
+        )
+        return
+    if per_recording == "seconds":
+        g.add_argument(
+            "--start",
+            type=start_of_each,
+            nargs="+",
+            default=None,
+            metavar="SECONDS",
+            help=help + ". Lights-off differs per night: give one value per continuous "
+            "recording, in the order given (one value is for all): --start 17 73" + note,
+        )
         return
     g.add_argument(
         "--start",
@@ -221,13 +250,59 @@ def start_value(text: str) -> float | str:
     (:data:`START_FROM_ANNOTATIONS`)."""
     if text.strip().lower() == START_FROM_ANNOTATIONS:
         return START_FROM_ANNOTATIONS
-    if os.path.exists(text):  # --start 17 A.edf: one value per recording takes the files too
+    _refuse_a_file(text, "probe train")
+    return start_seconds(text)
+
+
+def start_of_each(text: str) -> float:
+    """A value of ``eegpt embed``'s ``--start``, one per continuous recording:
+    :func:`start_seconds`. ``annotations`` is refused with why: which annotation starts a
+    recording's scoring is said by the probe commands' ``--window-labels``, which embed has
+    not (a recording's first annotation may be a marker, a bad span or another scorer's)."""
+    if text.strip().lower() == START_FROM_ANNOTATIONS:
+        raise argparse.ArgumentTypeError(
+            "--start annotations is for the probe commands, whose --window-labels say which "
+            "annotations are scored epochs; a recording's first annotation of any kind may be "
+            "a marker or a bad span: give each recording's start in seconds (--start 17 73; "
+            "the onset of its first scored epoch, e.g. from its hypnogram)"
+        )
+    _refuse_a_file(text, "embed")
+    return start_seconds(text)
+
+
+def _refuse_a_file(text: str, command: str) -> None:
+    """A ``--start`` value that is a file: the recordings given after ``--start 17``, which
+    takes one value per recording (and so the files too)."""
+    if os.path.exists(text):
         raise argparse.ArgumentTypeError(
             f"{text!r} is a file, not a start in seconds: --start takes one value per "
-            "recording, so give it after the recordings (eegpt probe train A.edf B.edf ... "
+            f"recording, so give it after the recordings (eegpt {command} A.edf B.edf ... "
             "--start 17 73), or as --start=17"
         )
-    return start_seconds(text)
+
+
+def recording_starts(
+    values: Sequence[float] | None, recordings: Sequence[Path]
+) -> dict[Path, float]:
+    """``eegpt embed``'s ``--start`` as each recording's own start in s: with one value per
+    continuous recording (not epochs: :func:`eegpt.io.may_hold_epochs`), in the order of
+    ``recordings``, each of those with its value; empty with none or one (that one, for all,
+    is in :func:`preprocessing_config`). An error on another number of values."""
+    if values is None or len(values) <= 1:
+        return {}
+    from eegpt.io import may_hold_epochs
+
+    continuous = [p for p in recordings if not may_hold_epochs(p)]
+    if len(values) != len(continuous):
+        raise ValueError(
+            f"--start: {len(values)} values for {len(continuous)} continuous recording(s) "
+            f"({few([str(p) for p in continuous], 3)}): give one for all, or one per "
+            "continuous recording in the order given"
+        )
+    starts: dict[Path, float] = {}
+    for path, value in zip(continuous, values, strict=True):
+        starts.setdefault(path, float(value))  # a file given twice is read once (given_once)
+    return starts
 
 
 def start_seconds(text: str) -> float:
@@ -566,7 +641,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bars or mapping report")
     add_pool_option(p)
     add_inference_options(p)
-    add_preprocessing_options(p)
+    add_preprocessing_options(p, start_per_recording=True)
     add_annotations_option(
         p,
         "annotations kept in another file (a hypnogram such as Sleep-EDF's "
@@ -1135,6 +1210,7 @@ def cmd_embed(args: argparse.Namespace) -> int:
         return 2
     check_recordings_given(args.recordings)
     rename = parse_rename(args.rename, args.drop)
+    starts = recording_starts(args.start, args.recordings)  # one per continuous recording?
     args.recordings = _without_split_continuations(args.recordings)
     extra = args.annotations or [None] * len(args.recordings)
     if len(extra) != len(args.recordings):
@@ -1206,7 +1282,9 @@ def cmd_embed(args: argparse.Namespace) -> int:
                         on_missing="ignore" if several else "raise",
                         keep=args.keep_channels,
                         picks=picks_of(args),
-                        preprocessing=config,
+                        preprocessing=(  # its own --start, recorded in its output
+                            config.updated(start_seconds=starts[rec]) if rec in starts else config
+                        ),
                         reject_by_annotation=args.reject_by_annotation,
                         annotations=annotations,
                         engine=engine,
@@ -1241,8 +1319,9 @@ def cmd_embed(args: argparse.Namespace) -> int:
                     note = f" ({left_out} over bad annotations left out)" if left_out else ""
                     used = written.metadata.get("annotations_file")  # not the recording itself
                     paired = f" (with the annotations of {annotations})" if used else ""
+                    since = f" from {starts[rec]:g} s" if rec in starts else ""
                     print(terminal_text(  # names as they are, control characters escaped
-                        f"{rec}{paired} -> {out}: {len(written)} windows{note}, embeddings "
+                        f"{rec}{paired} -> {out}: {len(written)} windows{since}{note}, embeddings "
                         f"{written.shape[1:]}"
                     ))  # fmt: skip
     finally:

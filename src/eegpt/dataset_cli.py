@@ -39,8 +39,9 @@ if TYPE_CHECKING:
 
 DESCRIPTION = (
     "Embed every window of every EEG file of a folder, glob or manifest (CSV/TSV/Parquet with a "
-    "'path' column; also read: 'recording_id' and the per-file 'rescale', 'annotations_file' "
-    "and 'bads' (channels to leave out as bad, separated by ';' or ','); other columns are "
+    "'path' column; also read: 'recording_id' and the per-file 'rescale', 'start_seconds' "
+    "(the first window's onset, instead of --start), 'annotations_file' and 'bads' (channels "
+    "to leave out as bad, separated by ';' or ','); other columns are "
     "copied to the rows) into sharded Parquet: one row per window, readable with "
     "pandas.read_parquet(OUTDIR). Interrupted runs resume where they stopped when the same "
     "command is run again."
@@ -122,7 +123,11 @@ def _add_arguments(p: argparse.ArgumentParser) -> None:
     add_inference_options(
         p, "cpu, cuda (all GPUs), cuda:1, cuda:0,cuda:2 (default: all GPUs if present)"
     )
-    add_preprocessing_options(p)
+    add_preprocessing_options(
+        p,
+        start_note=". Lights-off differs per night: a manifest's start_seconds column gives each "
+        "recording its own (--start is that of the files without one)",
+    )
 
 
 INTERRUPTED = "eegpt: interrupted; run the same command again to resume"
