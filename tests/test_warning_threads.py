@@ -265,3 +265,36 @@ def test_a_warning_made_an_error_fails_its_file_on_the_command_line(tmp_path, ca
     assert code == 3 and "internal error" not in err and "bug in eegpt" not in err
     assert "do not match the EEGPT vocabulary" in err
     assert [p.name for p in out.iterdir()] == ["clean_raw.npz"]  # the odd one failed
+
+
+def test_global_hook_warning_is_given_once_by_threads_checking_at_once(monkeypatch):
+    """Threads that find a global module hook at the same moment warn once between them: the
+    check of the kinds already warned about and their addition are one step. (The set's
+    membership test answers, then waits, with a timeout, until every thread has had its
+    answer, so that without the lock they would all find the kind new.)"""
+    from torch.nn.modules.module import register_module_forward_hook
+
+    from eegpt import fast_path
+
+    n = 4
+    barrier = threading.Barrier(n)
+
+    class _Waiting(set):
+        def __contains__(self, item: object) -> bool:
+            found = super().__contains__(item)
+            try:
+                barrier.wait(1.0)  # all threads in the check at once, if they can be
+            except threading.BrokenBarrierError:
+                pass  # one at a time (the lock): the others wait on it, not here
+            return found
+
+    said: list[str] = []
+    monkeypatch.setattr(fast_path, "_WARNED_GLOBAL_KINDS", _Waiting())
+    monkeypatch.setattr(fast_path, "warn", lambda message, *a, **k: said.append(message))
+    handle = register_module_forward_hook(lambda m, a, o: None)
+    try:
+        _run(*[fast_path._warn_global_hooks for _ in range(n)])
+    finally:
+        handle.remove()
+    assert len(said) == 1, said
+    assert "global module hook" in said[0]

@@ -210,8 +210,10 @@ def has_hooks(module: nn.Module, *, warn_global: bool = False) -> bool:
     return True
 
 
-# The kinds of global hooks (tuples of _HOOK_ATTRS names) already warned about in this process.
+# The kinds of global hooks (tuples of _HOOK_ATTRS names) already warned about in this process;
+# checked and added under _warned_lock, so that threads embedding at once warn once between them.
 _WARNED_GLOBAL_KINDS: set[tuple[str, ...]] = set()
+_warned_lock = threading.Lock()
 
 
 def _warn_global_hooks() -> None:
@@ -221,9 +223,12 @@ def _warn_global_hooks() -> None:
     if torch.compiler.is_compiling():
         return
     kinds = tuple(name for name, hooks in zip(_HOOK_ATTRS, _GLOBAL_HOOKS, strict=True) if hooks)
-    if not kinds or kinds in _WARNED_GLOBAL_KINDS:
+    if not kinds:
         return
-    _WARNED_GLOBAL_KINDS.add(kinds)
+    with _warned_lock:  # check and add at once: two threads must not both find it new
+        if kinds in _WARNED_GLOBAL_KINDS:
+            return
+        _WARNED_GLOBAL_KINDS.add(kinds)
     found = ", ".join(
         f"{len(hooks)} {name.strip('_').removesuffix('_hooks').replace('_', '-')}"
         for name, hooks in zip(_HOOK_ATTRS, _GLOBAL_HOOKS, strict=True)
