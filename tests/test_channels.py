@@ -19,6 +19,7 @@ from eegpt.channels import (
     ChannelMapping,
     cap_rename,
     map_channels,
+    may_be_electrode,
     nearest_rename,
     normalize_channel_name,
     read_rename_table,
@@ -2053,6 +2054,36 @@ def test_mixed_reference_warning_follows_the_reference_table():
                 _warn_mixed_references([f"C3-{a}", f"C4-{b}"], {}, "", False)
             warned = any("referenced to different sites" in str(w.message) for w in caught)
             assert warned == (EXPECTED_REFERENCE_KEYS[a] != EXPECTED_REFERENCE_KEYS[b]), (a, b)
+
+
+@pytest.mark.parametrize(
+    "label",
+    [
+        "TEMP",
+        "Temp",
+        "Temp rectal",
+        "TEMP1",
+        "Temp 1",
+        "EEG TEMP-REF",
+        "Temperature",
+        "Body Temp",
+        "Skin temp",
+        "TEMP_1",
+    ],  # fmt: skip
+)
+def test_temperature_sensors_are_other_signals(label):
+    """A temperature sensor's label (PSG's "Temp rectal", a BioSemi "Temp") is another signal,
+    not a possible EEG electrode."""
+    assert not may_be_electrode(label)
+
+
+@pytest.mark.parametrize(
+    "label", ["TEMPORAL", "L TEMPORAL", "EEG TEMPORAL-REF", "Temporal L", "LTEMP", "RTEMP", "TEMPL"]
+)
+def test_temporal_lobe_labels_are_not_temperature_sensors(label):
+    """Temporal-lobe names that contain TEMP were taken for a temperature sensor (any label
+    with TEMP in it was "another signal") and dropped without the hint to map them by hand."""
+    assert may_be_electrode(label)
 
 
 def test_psg_channels_are_told_apart_from_eeg():
