@@ -1585,3 +1585,24 @@ def test_a_list_of_stages_per_epoch_is_refused_saying_how_to_convert_it(tmp_path
                        r"scoring epoch.*'onset': FIRST \+ 30\.0 \* np\.arange") as err:  # fmt: skip
         read_annotations(path)
     assert "text header" not in str(err.value)
+
+
+def test_file_offset_of_a_cropped_fif_without_the_readers_record(tmp_path, monkeypatch):
+    """Where in its FIF file a cropped Raw starts came from MNE's private
+    ``raw._raw_extras[0]["bounds"]`` alone: should MNE change it, the file's header is read
+    again; where that cannot be read either, a warning says that onsets are counted from the
+    Raw's first sample (an offset of 0), rather than a wrong offset in silence."""
+    from eegpt.annotations import file_offset
+
+    raw, _, _ = _scored_night(tmp_path)
+    raw.crop(tmin=5.0).save(tmp_path / "night_raw.fif", verbose=False)  # file's first_samp > 0
+    read = mne.io.read_raw_fif(tmp_path / "night_raw.fif", preload=False, verbose=False)
+    read.crop(tmin=12.0)
+    assert read.first_time == pytest.approx(17.0) and file_offset(read) == pytest.approx(12.0)
+    monkeypatch.setattr(read, "_raw_extras", [{"changed": True}])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert file_offset(read) == pytest.approx(12.0)  # from the header read again
+    (tmp_path / "night_raw.fif").unlink()  # nor can the file be read again
+    with pytest.warns(RuntimeWarning, match="counted from the Raw's first sample"):
+        assert file_offset(read) == 0.0

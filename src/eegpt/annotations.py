@@ -78,12 +78,49 @@ def file_offset(raw: mne.io.BaseRaw) -> float:
 
     A FIF file may start at ``first_samp > 0`` (its ``raw.first_time`` is then nonzero as
     read); other files and a :class:`mne.io.RawArray` start at sample 0, so there it is
-    ``raw.first_time``.
+    ``raw.first_time``. MNE has no public attribute for the sample at which a cropped FIF
+    Raw's file starts: it is read from the reader's record of the file
+    (:func:`_fif_file_start`), else from the file's header read again; where neither can be
+    had, a warning says so and 0 is returned (onsets of annotation files counted from the
+    Raw's first sample).
     """
-    extras = getattr(raw, "_raw_extras", None) or [None]
-    bounds = extras[0].get("bounds") if isinstance(extras[0], dict) else None  # FIF's
-    start = int(bounds[0]) if bounds is not None and len(bounds) else 0
+    start = _fif_file_start(raw) if isinstance(raw, mne.io.Raw) else 0
     return float(raw.first_samp - start) / float(raw.info["sfreq"])
+
+
+def _fif_file_start(raw: mne.io.Raw) -> int:
+    """The sample number (MNE's ``first_samp`` as read) at which the FIF file of ``raw`` (a Raw
+    read from it, perhaps cropped since) starts; ``raw.first_samp`` where it cannot be told,
+    with a warning.
+
+    MNE keeps it in the FIF reader's private ``raw._raw_extras[0]["bounds"][0]`` (MNE 1.x);
+    should that change, the file's header is read again (public ``mne.io.read_raw_fif``,
+    without its data), and where that fails too (the file is gone) the Raw is taken to start
+    where its file does.
+    """
+    try:
+        return int(raw._raw_extras[0]["bounds"][0])
+    except (AttributeError, IndexError, KeyError, TypeError, ValueError):
+        pass
+    filenames = [f for f in getattr(raw, "filenames", None) or () if f is not None]
+    if filenames:
+        try:
+            with ignored_warnings():
+                header = mne.io.read_raw_fif(
+                    filenames[0], preload=False, allow_maxshield=True, verbose="error"
+                )
+            return int(header.first_samp)
+        except (OSError, ValueError, RuntimeError):
+            pass
+    _warn(
+        "Cannot tell where in its FIF file this Raw starts (MNE's reader no longer records the "
+        "file's first sample where eegpt looks for it, and the file could not be read again), "
+        "so onsets of annotation files (CSV, TSV ...) are counted from the Raw's first sample, "
+        "as if it had not been cropped. If it was cropped (raw.crop(tmin=...)), pass the "
+        "annotations as mne.Annotations with onsets from the Raw's first sample, or read them "
+        "with eegpt.annotations.read_annotations and subtract the crop's start from the onsets."
+    )
+    return int(raw.first_samp)
 
 
 def read_annotations(source: str | os.PathLike | mne.Annotations) -> mne.Annotations:
