@@ -480,3 +480,21 @@ def test_a_run_copy_folder_has_the_mode_the_umask_gives(outputs, tmp_path, umask
     finally:
         os.umask(old)
     assert copy.stat().st_mode & 0o777 == 0o777 & ~umask == plain.stat().st_mode & 0o777
+
+
+@pytest.mark.parametrize("name", ["one.npz", "one.parquet"])
+def test_a_copy_keeps_the_input_files_hashes_and_drops_their_modification_time(
+    outputs, name, tmp_path
+):
+    """``eegpt embed``'s record of the file embedded (``source_files``) keeps its names (file
+    names, as ``source``) and SHA-256 (no path: they tell the file to whoever holds it) and
+    its size; its modification time (often the recording's day) is dropped, as a corpus
+    run's file statuses' are."""
+    _, out = outputs
+    copy = eegpt.anonymize_embeddings(out / name, tmp_path / f"copy{Path(name).suffix}")
+    before = eegpt.load_embeddings(out / name).metadata["source_files"]
+    after = eegpt.load_embeddings(copy).metadata["source_files"]
+    assert "source_mtime_ns" in before and "source_mtime_ns" not in after
+    assert after == {k: v for k, v in before.items() if k != "source_mtime_ns"}
+    assert list(after["files"]) == ["rec0.edf"]
+    assert "source_files" not in eegpt.load_embeddings(out / "raw.npz").metadata  # a Raw's

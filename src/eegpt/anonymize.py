@@ -8,7 +8,8 @@ Embeddings outputs record their provenance so that a result can be traced back: 
 and SLURM job ids of each run. :func:`anonymize_embeddings` writes a copy that keeps the
 embeddings, their onsets (relative to the recording start), the recording ids, channels,
 model, checkpoint sha256, preprocessing, labels, annotations and the manifest's own columns,
-and drops or replaces the rest (see its docstring).
+the recording files' sizes and SHA-256 (``source_files``), and drops or replaces the rest
+(see its docstring).
 
 This module imports neither torch nor MNE: only NumPy and, for Parquet, pyarrow.
 """
@@ -59,8 +60,9 @@ _MACHINE_KEYS = re.compile(
     r"slurm_\w*)$",
     re.IGNORECASE,
 )
-#: Keys of a corpus run's file statuses that are derived from the file on the site's disk and
-#: date them: their modification times (often the day they were recorded or exported).
+#: Keys of a corpus run's file statuses (and of ``eegpt embed``'s ``source_files`` record) that
+#: are derived from the file on the site's disk and date them: their modification times (often
+#: the day they were recorded or exported).
 _FILE_DATES = ("source_mtime_ns", "annotations_mtime_ns")
 #: What ends a path inside a text: a space (but see :data:`_PATH`), a quote, a list separator.
 _STOP = r"\s'\"`,;|<>"
@@ -127,12 +129,14 @@ def anonymize_embeddings(
     absolute paths, from a manifest of absolute paths without a ``recording_id`` column,
     become paths relative to their common folder), the file name of a single recording, of
     the checkpoint and of a manifest; paths inside warning and error texts likewise. It drops
-    the host name, SLURM job ids and the file modification times a run records to notice
-    changed files, and adds ``"anonymized": {"by": "eegpt X", "daysback": N}``. A corpus
+    the host name, SLURM job ids and the file modification times a run (or ``eegpt embed``'s
+    ``source_files`` record) records to notice changed files, and adds ``"anonymized": {"by": "eegpt X", "daysback": N}``. A corpus
     copy cannot be resumed (its paths lead nowhere); read it with :func:`read_embeddings`.
 
     Kept as they are, so check them before publishing: file names and recording ids (they
-    often hold a date or a patient's name), the ``participants.tsv`` columns eegpt added to
+    often hold a date or a patient's name), the sizes and SHA-256 of the recording files
+    (``source_files``, a run's ``source_sha256``: no path, but they tell which file was
+    embedded to whoever holds it), the ``participants.tsv`` columns eegpt added to
     a BIDS folder's rows (under their own names; ``participant_<name>`` where a name is
     taken), and the times each corpus run started
     (``started`` in ``_manifest.json``'s runs and the shard footers, with the UTC offset),

@@ -25,6 +25,7 @@ import torch
 from tqdm.auto import tqdm
 
 from eegpt import __version__
+from eegpt._file_identity import SOURCE_FILES_KEY, source_files_record
 from eegpt._filenames import path_text
 from eegpt._logging import (
     command_record,
@@ -193,7 +194,11 @@ def embed(
         ``data`` ``[n_windows, N, S, D]``, window ``onsets`` in seconds and provenance metadata
         (with ``metadata["rejected_by_annotation"]``, the onsets of the windows left out, when
         ``reject_by_annotation`` left any out; ``metadata["warnings"]``, the texts of the
-        warnings eegpt gave about the recording, such as its amplitude check, empty if none).
+        warnings eegpt gave about the recording, such as its amplitude check, empty if none;
+        for a recording given as a path, ``metadata["source_files"]``, which exact files were
+        read: each one's SHA-256 by name, their size and modification time, see
+        :func:`eegpt._file_identity.source_files_record`; absent for MNE objects and arrays,
+        which may differ from any file).
 
     Raises
     ------
@@ -481,6 +486,10 @@ class _Job:
             # files and MNE objects: the channels read (metadata["channels"]["picks"] are
             # the indices of those embedded)
             metadata["picks"] = _picks_record(a["picks"])
+        if isinstance(data, (str, os.PathLike)):  # which exact file(s): size, time, sha256
+            identity = source_files_record(data)
+            if identity is not None:
+                metadata[SOURCE_FILES_KEY] = identity
         left = metadata.get("tail_left_out_s")
         if left:
             _log(

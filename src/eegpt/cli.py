@@ -1862,6 +1862,7 @@ def _eeglab_data_file_text(path: Path) -> str:
 
 def _describe_embeddings(path: Path) -> str:
     """What ``eegpt info`` says of an embeddings file: its recording, windows, settings."""
+    from eegpt._file_identity import SOURCE_FILES_KEY, source_files_text
     from eegpt.channels import rename_text
     from eegpt.outputs import load_embeddings
     from eegpt.preprocessing_spec import describe as describe_preprocessing
@@ -1880,6 +1881,7 @@ def _describe_embeddings(path: Path) -> str:
             if meta.get("annotations_file")
             else ""
         ),
+        *([files] if (files := source_files_text(meta.get(SOURCE_FILES_KEY))) else []),
         f"  {len(emb)} windows of {pre.get('window_seconds', '?')} s (overlap "
         f"{pre.get('overlap', '?')} s), embeddings {list(emb.data.shape[1:])} per window"
         + (f" (stored mean-pooled: --pool {meta['pool']})" if meta.get("pool") else "")

@@ -1,0 +1,138 @@
+"""Which exact file(s) a single-recording output was embedded from: the files read, their size,
+modification time and SHA-256, recorded in the output's provenance
+(``metadata["source_files"]``) by :func:`eegpt.embed` and :func:`eegpt.embed_to_file` (``eegpt
+embed``) for a recording given as a path.
+
+A corpus run (``eegpt embed-dataset``) records the same size, modification time and cheap
+fingerprint per file in its file statuses (:func:`eegpt.dataset.source_stamp`, keys
+``source_bytes``, ``source_mtime_ns``, ``source_sha256``); a single-file output records them
+under the same names, so the two can be compared, and adds each file's full SHA-256, what
+``sha256sum FILE`` prints.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+#: Key of the record in an output's metadata.
+SOURCE_FILES_KEY = "source_files"
+_CHUNK = 8 << 20  # bytes read at a time for the SHA-256
+
+
+def recording_files(path: str | os.PathLike) -> list[Path]:
+    """The files read for the recording at ``path``, the recording's own first: a BrainVision
+    header (``.vhdr``) with the data and marker files its ``DataFile=``/``MarkerFile=`` lines
+    name (else those of its name beside it, as MNE falls back to), an EEGLAB ``.set`` with
+    the ``.fdt`` of its name beside it, every file inside a recording folder (EGI ``.mff``,
+    CTF ``.ds``; sorted), and any other file alone. Files that do not exist are left out."""
+    path = Path(path).expanduser()
+    if path.is_dir():
+        return sorted(p for p in path.rglob("*") if p.is_file())
+    suffix = path.suffix.lower()
+    beside: list[Path] = []
+    if suffix in (".vhdr", ".ahdr"):
+        fields = _header_fields(path)
+        for key, default in (("datafile", ".eeg"), ("markerfile", ".vmrk")):
+            named = path.parent / fields[key] if fields.get(key) else None
+            beside.append(
+                named if named is not None and named.is_file() else path.with_suffix(default)
+            )
+    elif suffix == ".set":
+        beside.append(path.with_suffix(".fdt"))
+    seen = {path}
+    files = [path]
+    for other in beside:
+        if other.is_file() and other not in seen:
+            seen.add(other)
+            files.append(other)
+    return files
+
+
+def _header_fields(path: Path) -> dict[str, str]:
+    """The ``key=value`` lines of a BrainVision header's first 64 KiB, by lower-case key."""
+    try:
+        with open(path, "rb") as fh:
+            text = fh.read(1 << 16).decode("latin-1")
+    except OSError:
+        return {}
+    return {
+        m[1].lower(): m[2].strip()
+        for m in re.finditer(r"^\s*(\w+)\s*=([^\r\n]*)", text, re.MULTILINE)
+    }
+
+
+def file_sha256(path: str | os.PathLike) -> str:
+    """SHA-256 (hex) of a file's bytes, read in chunks of 8 MiB (what ``sha256sum`` prints)."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while chunk := fh.read(_CHUNK):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def source_files_record(path: str | os.PathLike) -> dict[str, Any] | None:
+    """The identity of the recording at ``path``, for an output's provenance, or None when
+    its files cannot be read.
+
+    Returns
+    -------
+    dict | None
+        ``{"files": {name: sha256}, "source_bytes": int, "source_mtime_ns": int,
+        "source_sha256": str}``: ``files`` maps each file of :func:`recording_files` (its
+        name relative to the recording's folder, e.g. ``"sub-01.vhdr"``, ``"rec.mff/signal1.bin"``)
+        to the SHA-256 of its bytes; ``source_bytes`` is their total size (bytes),
+        ``source_mtime_ns`` their latest modification time (ns since the epoch) and
+        ``source_sha256`` their fingerprint as a corpus run takes it (size and first and last
+        MiB of each; :func:`eegpt.dataset._fingerprint`), as in a corpus run's file status.
+        ``eegpt anonymize`` drops ``source_mtime_ns`` (a date) and keeps the rest: names as
+        they are, hashes which name no path.
+    """
+    from eegpt.dataset import _fingerprint  # noqa: PLC0415 - imports the api, which calls this
+
+    base = Path(path).expanduser().absolute()
+    files = recording_files(base)
+    if not files:
+        return None
+    root = base.parent
+    try:
+        stats = [os.stat(f) for f in files]
+        hashes = {_name(f, root): file_sha256(f) for f in files}
+    except OSError:
+        return None
+    record: dict[str, Any] = {
+        "files": hashes,
+        "source_bytes": sum(st.st_size for st in stats),
+        "source_mtime_ns": max(st.st_mtime_ns for st in stats),
+    }
+    fingerprint = _fingerprint([os.fspath(f) for f in files])
+    if fingerprint is not None:
+        record["source_sha256"] = fingerprint
+    return record
+
+
+def _name(file: Path, root: Path) -> str:
+    """``file``'s name relative to the recording's folder ``root`` (``"rec.mff/signal1.bin"``),
+    or its bare name where it lies elsewhere (a ``DataFile=`` in another folder): never a
+    path that names the folders it came from."""
+    return file.relative_to(root).as_posix() if file.is_relative_to(root) else file.name
+
+
+def source_files_text(record: Any) -> str | None:
+    """One line for ``eegpt info``: the files embedded with their SHA-256 (shortened) and
+    their total size, or None for an output without the record (in-memory inputs, outputs
+    written before eegpt recorded it)."""
+    if not isinstance(record, dict) or not isinstance(record.get("files"), dict):
+        return None
+    files = record["files"]
+    shown = ", ".join(
+        f"{name} (sha256 {str(digest)[:12]}...)" for name, digest in list(files.items())[:4]
+    )
+    more = f" and {len(files) - 4} more" if len(files) > 4 else ""
+    size = record.get("source_bytes")
+    return f"  input file{'s' if len(files) != 1 else ''}: {shown}{more}" + (
+        f", {size} bytes" if isinstance(size, int) else ""
+    )

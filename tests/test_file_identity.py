@@ -1,0 +1,147 @@
+"""Single-file outputs record which exact file(s) they were embedded from
+(``metadata["source_files"]``): names, SHA-256, size and modification time."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+
+import mne
+import numpy as np
+import pytest
+
+from eegpt.cli import main
+from eegpt.demo import synthetic_raw, write_edf
+from eegpt.outputs import Embeddings, load_embeddings
+
+
+def _sha256(path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture(scope="module")
+def edf(tmp_path_factory):
+    raw, _ = synthetic_raw(minutes=0.25, seed=5)
+    return write_edf(raw, tmp_path_factory.mktemp("rec") / "night.edf")
+
+
+def _brainvision(folder):
+    """A BrainVision recording written by hand: header ``rec.vhdr`` whose data and marker files
+    have other names (``DataFile=samples.eeg``, ``MarkerFile=marks.vmrk``), and a stray
+    ``rec.eeg`` of the header's name that is not read."""
+    sfreq, names = 256, ["Fp1", "Cz", "O1"]
+    data = np.random.default_rng(2).normal(0, 20, (12 * sfreq, len(names)))  # uV, multiplexed
+    data.astype("<f4").tofile(folder / "samples.eeg")
+    (folder / "rec.eeg").write_bytes(b"not read")
+    channels = "".join(f"Ch{k}={name},,1,\N{MICRO SIGN}V\n" for k, name in enumerate(names, 1))
+    (folder / "rec.vhdr").write_text(
+        "Brain Vision Data Exchange Header File Version 1.0\n\n[Common Infos]\nCodepage=UTF-8\n"
+        "DataFile=samples.eeg\nMarkerFile=marks.vmrk\nDataFormat=BINARY\n"
+        f"DataOrientation=MULTIPLEXED\nNumberOfChannels={len(names)}\n"
+        f"SamplingInterval={1e6 / sfreq}\n\n[Binary Infos]\nBinaryFormat=IEEE_FLOAT_32\n\n"
+        f"[Channel Infos]\n{channels}",
+        encoding="utf-8",
+    )
+    (folder / "marks.vmrk").write_text(
+        "Brain Vision Data Exchange Marker File, Version 1.0\n\n[Common Infos]\n"
+        "Codepage=UTF-8\nDataFile=samples.eeg\n\n[Marker Infos]\nMk1=New Segment,,1,1,0\n",
+        encoding="utf-8",
+    )
+    return folder / "rec.vhdr"
+
+
+@pytest.mark.parametrize("suffix", [".npz", ".parquet"])
+def test_eegpt_embed_records_the_input_files_identity(weights, edf, tmp_path, suffix, capsys):
+    """An auditor could not tell which exact file made a single-file output: only its path was
+    recorded. Now its SHA-256 (as sha256sum prints it), size and modification time are, as a
+    corpus run records its files' (same key names), and ``eegpt info`` shows them."""
+    out = tmp_path / f"emb{suffix}"
+    args = ["embed", str(edf), "--weights", str(weights), "-o", str(out), "--device", "cpu"]
+    assert main([*args, "-q"]) == 0
+    record = load_embeddings(out).metadata["source_files"]
+    stat = os.stat(edf)
+    assert record["files"] == {"night.edf": _sha256(edf)}
+    assert record["source_bytes"] == stat.st_size
+    assert record["source_mtime_ns"] == stat.st_mtime_ns
+    from eegpt.dataset import _fingerprint
+
+    assert record["source_sha256"] == _fingerprint([str(edf)])  # a corpus run's fingerprint
+    capsys.readouterr()
+    assert main(["info", str(out)]) == 0
+    lines = [line for line in capsys.readouterr().out.splitlines() if "input file" in line]
+    assert lines == [
+        f"  input file: night.edf (sha256 {_sha256(edf)[:12]}...), {stat.st_size} bytes"
+    ]
+
+
+def test_a_brainvision_recording_records_the_data_and_marker_files_it_names(weights, tmp_path):
+    """The header's ``DataFile=`` and ``MarkerFile=`` name the files read with it: they are
+    hashed with it, not files of the header's name beside it."""
+    from eegpt.checkpoints import load_model
+
+    vhdr = _brainvision(tmp_path)
+    emb = load_model(weights).embed(vhdr, device="cpu", verbose="error")
+    files = emb.metadata["source_files"]["files"]
+    assert files == {
+        name: _sha256(tmp_path / name) for name in ("rec.vhdr", "samples.eeg", "marks.vmrk")
+    }
+    sizes = sum((tmp_path / n).stat().st_size for n in files)
+    assert emb.metadata["source_files"]["source_bytes"] == sizes
+
+
+def test_in_memory_inputs_record_no_input_files(weights, edf):
+    """A Raw (even one read from a file: it may have been changed since) and an array record
+    none."""
+    from eegpt.checkpoints import load_model
+
+    model = load_model(weights)
+    raw = mne.io.read_raw_edf(edf, preload=True, verbose=False)
+    assert "source_files" not in model.embed(raw, device="cpu", verbose="error").metadata
+    data = raw.get_data()
+    array = model.embed(data, ch_names=raw.ch_names, sfreq=raw.info["sfreq"], device="cpu",
+                        verbose="error")  # fmt: skip
+    assert "source_files" not in array.metadata
+
+
+def test_outputs_without_the_record_still_read(weights, edf, tmp_path, capsys):
+    """Outputs written before the record (or of in-memory inputs) read, concatenate and show
+    in ``eegpt info`` as before, without an input-file line."""
+    out = tmp_path / "emb.npz"
+    assert main(["embed", str(edf), "--weights", str(weights), "-o", str(out), "-q",
+                 "--device", "cpu"]) == 0  # fmt: skip
+    with np.load(out) as f:
+        data, onsets, meta = f["embeddings"], f["onsets"], json.loads(str(f["metadata"][()]))
+    del meta["source_files"]
+    old = tmp_path / "old.npz"
+    np.savez(old, embeddings=data, onsets=onsets, metadata=np.array(json.dumps(meta)))
+    emb = load_embeddings(old)
+    assert "source_files" not in emb.metadata
+    joined = Embeddings.concatenate([emb[:2], emb[2:]])
+    np.testing.assert_array_equal(joined.data, emb.data)
+    capsys.readouterr()
+    assert main(["info", str(old)]) == 0
+    assert "input file" not in capsys.readouterr().out
+
+
+def test_recording_files_of_each_layout(tmp_path):
+    """EEGLAB's .set goes with the .fdt of its name; a recording folder (EGI .mff) is every file
+    in it, named relative to the folder it lies in; a file alone is itself."""
+    from eegpt._file_identity import recording_files, source_files_record
+
+    (tmp_path / "a.set").write_bytes(b"set")
+    (tmp_path / "a.fdt").write_bytes(b"fdt")
+    assert recording_files(tmp_path / "a.set") == [tmp_path / "a.set", tmp_path / "a.fdt"]
+    mff = tmp_path / "b.mff"
+    (mff / "sub").mkdir(parents=True)
+    (mff / "signal1.bin").write_bytes(b"1")
+    (mff / "sub" / "info.xml").write_bytes(b"2")
+    record = source_files_record(mff)
+    assert record is not None
+    assert record["files"] == {
+        "b.mff/signal1.bin": hashlib.sha256(b"1").hexdigest(),
+        "b.mff/sub/info.xml": hashlib.sha256(b"2").hexdigest(),
+    }
+    assert record["source_bytes"] == 2
+    assert recording_files(tmp_path / "c.edf") == [tmp_path / "c.edf"]
+    assert source_files_record(tmp_path / "c.edf") is None  # not there: nothing recorded
