@@ -2399,7 +2399,7 @@ def test_epoch_mode_labels_the_epochs_and_warns_off_the_scoring_grid(weights, tm
         assert probe_main(["predict", *common, "-o", str(pred), "--overwrite", "--start", "1"]) == 0
     e = pd.read_csv(pred, keep_default_na=False)
     assert e["onset_s"].tolist() == [1, 4, 7, 10, 13]
-    assert e["label"].tolist() == [f"Sleep stage {s}" for s in stages] + [""]
+    assert e["label"].tolist() == [f"Sleep stage {s}" if s else "" for s in stages] + [""]
 
 
 def test_start_from_annotations_or_one_per_recording(weights, tmp_path, capsys):
@@ -2547,3 +2547,57 @@ def test_probe_predict_plots_the_hypnogram(weights, tmp_path, capsys):
     assert figure.read_bytes().startswith(b"\x89PNG")
     assert probe_main(["predict", str(out), paths[0], "-q", "--plot", str(figure)]) == 1
     assert "--plot draws the hypnogram of --epoch-seconds" in capsys.readouterr().err
+
+
+def test_epoch_mode_of_a_probe_trained_on_epochs_takes_whole_epoch_annotations(weights, tmp_path):
+    """A probe trained on epochs (no window labelling recorded) predicting a night with
+    --epoch-seconds: each scoring epoch's probabilities are its windows' weighted by the
+    seconds they overlap it (a window straddling two epochs shared), the prediction their
+    argmax, and the label the annotation lasting whole epochs over it (an arousal over most
+    of an unscored epoch, or a bad span, is no scored stage)."""
+    probe = train_probe(load_model(weights), synthetic_erp_epochs(24, seed=0, seconds=2.0),
+                        epochs=1, device="cpu",
+                        preprocessing=PreprocessingConfig(window_seconds=2.0))  # fmt: skip
+    out = tmp_path / "erp"
+    probe.save(out)
+    assert "window_labels" not in json.loads((out / "probe.json").read_text())["training"]
+    paths, _ = _scored_nights(tmp_path, n=1, start=3.0)  # 19 s
+    hyp = tmp_path / "hyp3.csv"
+    stages = ["W", "W", "2", None, "2"]  # 3 s epochs from 3 s: [3, 6), ..., [15, 18)
+    # [12, 15) unscored, but for an arousal over 2 s of it: no stage of a whole epoch
+    hyp.write_text("onset,duration,description\n12.5,2,arousal\n9.5,0.5,BAD_muscle\n"
+                   + "".join(f"{3 + 3 * i},3,Sleep stage {s}\n"
+                             for i, s in enumerate(stages) if s))  # fmt: skip
+    windows, epochs = tmp_path / "windows.csv", tmp_path / "epochs.csv"
+    common = [str(out), paths[0], "-q", "--start", "3"]
+    assert probe_main(["predict", *common, "-o", str(windows)]) == 0
+    assert probe_main(["predict", *common, "-o", str(epochs), "--epoch-seconds", "3",
+                       "--annotations", str(hyp)]) == 0  # fmt: skip
+    w = pd.read_csv(windows, keep_default_na=False)
+    e = pd.read_csv(epochs, keep_default_na=False)
+    classes = probe.classes_.tolist()
+    p_columns = [f"p_{c}" for c in classes]
+    assert w["onset_s"].tolist() == [3, 5, 7, 9, 11, 13, 15, 17]  # 2 s windows to 19 s
+    assert e["onset_s"].tolist() == [3, 6, 9, 12, 15, 18]
+    assert e["covered_s"].tolist() == [3, 3, 3, 3, 3, 1]
+    pw, pe = w[p_columns].to_numpy(), e[p_columns].to_numpy()
+    expected = [
+        (2 * pw[0] + pw[1]) / 3,  # [3, 6): 3-5 whole, 5-7 by 1 s
+        (pw[1] + 2 * pw[2]) / 3,  # [6, 9)
+        (2 * pw[3] + pw[4]) / 3,  # [9, 12)
+        (pw[4] + 2 * pw[5]) / 3,  # [12, 15)
+        (2 * pw[6] + pw[7]) / 3,  # [15, 18)
+        pw[7],  # [18, 19): the last window's last second
+    ]
+    np.testing.assert_allclose(pe, np.array(expected), rtol=1e-5)
+    np.testing.assert_allclose(pe.sum(axis=1), 1.0, rtol=1e-6)
+    assert e["prediction"].tolist() == [classes[int(np.argmax(p))] for p in pe]
+    assert e["label"].tolist() == [f"Sleep stage {s}" if s else "" for s in stages] + [""]
+    assert e["bad"].tolist() == [False, False, True, False, False, False]
+    # the Python function gives the same numbers from the window rows
+    from eegpt.probe import scoring_epochs
+
+    onsets_py, covered, proba_py = scoring_epochs(pw, w["onset_s"].to_numpy(), 2.0, 3.0, 3.0)
+    np.testing.assert_array_equal(onsets_py, e["onset_s"].to_numpy())
+    np.testing.assert_array_equal(covered, e["covered_s"].to_numpy())
+    np.testing.assert_allclose(proba_py, pe, rtol=1e-5)
