@@ -2399,7 +2399,7 @@ def test_epoch_mode_labels_the_epochs_and_warns_off_the_scoring_grid(weights, tm
         assert probe_main(["predict", *common, "-o", str(pred), "--overwrite", "--start", "1"]) == 0
     e = pd.read_csv(pred, keep_default_na=False)
     assert e["onset_s"].tolist() == [1, 4, 7, 10, 13]
-    assert e["label"].tolist() == [f"Sleep stage {s}" if s else "" for s in stages] + [""]
+    assert e["label"].tolist() == [f"Sleep stage {s}" for s in stages] + [""]
 
 
 def test_start_from_annotations_or_one_per_recording(weights, tmp_path, capsys):
