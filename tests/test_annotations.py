@@ -1606,3 +1606,44 @@ def test_file_offset_of_a_cropped_fif_without_the_readers_record(tmp_path, monke
     (tmp_path / "night_raw.fif").unlink()  # nor can the file be read again
     with pytest.warns(RuntimeWarning, match="counted from the Raw's first sample"):
         assert file_offset(read) == 0.0
+
+
+def test_file_offset_of_a_fif_resampled_after_reading(tmp_path):
+    """MNE's record of where a FIF file starts counts the file's samples; a Raw resampled after
+    reading (first_samp rescaled, the record not) got a negative offset (-9 s for a file
+    starting 1 s in, resampled from 1000 to 100 Hz), moving a CSV hypnogram 9 s late."""
+    from eegpt.annotations import file_offset
+
+    info = mne.create_info(["Fpz", "Pz"], 1000.0, "eeg")
+    raw = mne.io.RawArray(np.zeros((2, 60_000)), info, first_samp=1000, verbose=False)
+    raw.save(tmp_path / "r_raw.fif", verbose=False)
+    read = mne.io.read_raw_fif(tmp_path / "r_raw.fif", preload=True, verbose=False)
+    read.resample(100.0, verbose=False)
+    assert file_offset(read) == pytest.approx(0.0)
+    read.crop(tmin=5.0)
+    assert file_offset(read) == pytest.approx(5.0)
+    cropped_first = mne.io.read_raw_fif(tmp_path / "r_raw.fif", preload=True, verbose=False)
+    cropped_first.crop(tmin=5.0).resample(100.0, verbose=False)
+    assert file_offset(cropped_first) == pytest.approx(5.0)
+
+
+def test_an_mne_written_csv_counts_from_the_file_start_as_a_plain_one(model, tmp_path):
+    """A CSV that MNE's Annotations.save wrote for annotations without a start (times from
+    1970-01-01) was taken as counting from a cropped Raw's first sample, while the same onsets
+    in a plain onset,duration,description CSV counted from the file's: two hypnograms with the
+    same onsets landed 17 s apart."""
+    from eegpt.preprocessing import PreprocessingConfig
+
+    raw, csv, truth = _scored_night(tmp_path)
+    raw.set_meas_date(None)
+    onsets = 17.0 + 30.0 * np.arange(len(truth))
+    mne.Annotations(onsets, 30.0, truth).save(tmp_path / "mne_hyp.csv", verbose=False)
+    assert "1970-01-01 00:00:17" in (tmp_path / "mne_hyp.csv").read_text()
+    raw.crop(tmin=17.0)
+    config = PreprocessingConfig(window_seconds=30)
+    by_plain = model.embed(raw, annotations=csv, preprocessing=config, device="cpu")
+    by_mne = model.embed(
+        raw, annotations=tmp_path / "mne_hyp.csv", preprocessing=config, device="cpu"
+    )
+    assert [a for a in by_plain.annotations] == [[t] for t in truth]
+    assert [a for a in by_mne.annotations] == [[t] for t in truth]

@@ -78,38 +78,51 @@ def file_offset(raw: mne.io.BaseRaw) -> float:
 
     A FIF file may start at ``first_samp > 0`` (its ``raw.first_time`` is then nonzero as
     read); other files and a :class:`mne.io.RawArray` start at sample 0, so there it is
-    ``raw.first_time``. MNE has no public attribute for the sample at which a cropped FIF
-    Raw's file starts: it is read from the reader's record of the file
-    (:func:`_fif_file_start`), else from the file's header read again; where neither can be
-    had, a warning says so and 0 is returned (onsets of annotation files counted from the
-    Raw's first sample).
+    ``raw.first_time``. MNE has no public attribute for where a cropped FIF Raw's file starts:
+    it is read from the reader's record of the file (:func:`_fif_file_start`), else from the
+    file's header read again; where neither can be had, a warning says so and 0 is returned
+    (onsets of annotation files counted from the Raw's first sample). A Raw resampled after
+    reading keeps its place: the file's start is counted at the file's own rate.
     """
-    start = _fif_file_start(raw) if isinstance(raw, mne.io.Raw) else 0
-    return float(raw.first_samp - start) / float(raw.info["sfreq"])
+    if not isinstance(raw, mne.io.Raw):
+        return float(raw.first_time)
+    start = _fif_file_start(raw)
+    return 0.0 if start is None else float(raw.first_time) - start
 
 
-def _fif_file_start(raw: mne.io.Raw) -> int:
-    """The sample number (MNE's ``first_samp`` as read) at which the FIF file of ``raw`` (a Raw
-    read from it, perhaps cropped since) starts; ``raw.first_samp`` where it cannot be told,
-    with a warning.
+def _fif_file_start(raw: mne.io.Raw) -> float | None:
+    """Seconds (MNE's ``first_time`` as read) at which the FIF file of ``raw`` (a Raw read from
+    it, perhaps cropped or resampled since) starts; None where it cannot be told, with a
+    warning.
 
-    MNE keeps it in the FIF reader's private ``raw._raw_extras[0]["bounds"][0]`` (MNE 1.x);
-    should that change, the file's header is read again (public ``mne.io.read_raw_fif``,
-    without its data), and where that fails too (the file is gone) the Raw is taken to start
-    where its file does.
+    MNE keeps the file's first sample in the FIF reader's private
+    ``raw._raw_extras[0]["bounds"][0]`` (MNE 1.x), counted at the file's rate, which a
+    resampled Raw no longer has: the file's rate is read from its header
+    (``mne.io.read_info``) where the Raw's may differ. Should the record change, the file's
+    header is read again (public ``mne.io.read_raw_fif``, without its data); where that fails
+    too (the file is gone) the Raw is taken to start where its file does.
     """
-    try:
-        return int(raw._raw_extras[0]["bounds"][0])
-    except (AttributeError, IndexError, KeyError, TypeError, ValueError):
-        pass
     filenames = [f for f in getattr(raw, "filenames", None) or () if f is not None]
+    try:
+        first = int(raw._raw_extras[0]["bounds"][0])
+    except (AttributeError, IndexError, KeyError, TypeError, ValueError):
+        first = None
+    if first is not None:
+        sfreq = float(raw.info["sfreq"])
+        if filenames:  # resampled since reading? The record counts the file's samples.
+            try:
+                with ignored_warnings():
+                    sfreq = float(mne.io.read_info(filenames[0], verbose="error")["sfreq"])
+            except (OSError, ValueError, RuntimeError):
+                pass
+        return first / sfreq
     if filenames:
         try:
             with ignored_warnings():
                 header = mne.io.read_raw_fif(
                     filenames[0], preload=False, allow_maxshield=True, verbose="error"
                 )
-            return int(header.first_samp)
+            return float(header.first_time)
         except (OSError, ValueError, RuntimeError):
             pass
     _warn(
@@ -120,7 +133,7 @@ def _fif_file_start(raw: mne.io.Raw) -> int:
         "annotations as mne.Annotations with onsets from the Raw's first sample, or read them "
         "with eegpt.annotations.read_annotations and subtract the crop's start from the onsets."
     )
-    return int(raw.first_samp)
+    return None
 
 
 def read_annotations(source: str | os.PathLike | mne.Annotations) -> mne.Annotations:
@@ -423,7 +436,8 @@ def in_recording_time(
     annotations are placed in its samples (gaps left out).
 
     ``file_offset``: for annotations without a start read from a file (a ``.csv``/``.tsv``
-    hypnogram, whose onsets count from the recording *file*'s first sample), seconds from
+    hypnogram, whose onsets count from the recording *file*'s first sample; also one MNE
+    wrote with its 1970-01-01 stand-in start), seconds from
     that sample to the recording's first sample (:func:`file_offset`, nonzero for a Raw
     cropped after reading); it is subtracted, so that they land where the same annotations
     in EDF+ form (with a start) would. 0 (the default) keeps MNE's convention for
@@ -437,8 +451,8 @@ def in_recording_time(
     placeholder = _near_unix_epoch(annotations.orig_time) and not (
         meas_date is not None and _near_unix_epoch(meas_date)
     )
-    if placeholder:  # seconds from the first sample, written as times from 1970-01-01
-        onsets = onsets + (_utc(annotations.orig_time) - _EPOCH).total_seconds()
+    if placeholder:  # no start, written as times from 1970-01-01: as orig_time=None below
+        onsets = onsets + (_utc(annotations.orig_time) - _EPOCH).total_seconds() - file_offset
     elif annotations.orig_time is not None:
         if meas_date is None:
             raise ValueError(
@@ -968,8 +982,11 @@ def file_offset_for(
     """The ``file_offset`` :func:`in_recording_time` gets for the annotations ``found`` in
     ``extra``: ``offset`` (seconds from the recording file's first sample to the recording's
     first sample) for a file of annotations without a start, logged when it is not 0; 0 for
-    ``mne.Annotations`` (MNE's convention: onsets from the first sample) and dated ones."""
-    if not offset or isinstance(extra, mne.Annotations) or found.orig_time is not None:
+    ``mne.Annotations`` (MNE's convention: onsets from the first sample) and dated ones (not
+    those MNE's ``Annotations.save`` dated 1970-01-01 for want of a start: a CSV it wrote is
+    read as one without a start, as a hand-written one is)."""
+    dated = found.orig_time is not None and not _near_unix_epoch(found.orig_time)
+    if not offset or isinstance(extra, mne.Annotations) or dated:
         return 0.0
     _log(
         f"{source}: the onsets of {extra} (no start time) are read as seconds from the "
