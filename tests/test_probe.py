@@ -2601,3 +2601,23 @@ def test_epoch_mode_of_a_probe_trained_on_epochs_takes_whole_epoch_annotations(w
     np.testing.assert_array_equal(onsets_py, e["onset_s"].to_numpy())
     np.testing.assert_array_equal(covered, e["covered_s"].to_numpy())
     np.testing.assert_allclose(proba_py, pe, rtol=1e-5)
+
+
+def test_epoch_mode_labels_the_unlabelled_class_as_window_mode(weights, tmp_path):
+    """A probe trained with --unlabelled rest labelled the windows no matching annotation
+    covers 'rest' in window mode but left the same spans' scoring epochs empty with
+    --epoch-seconds: both modes now label them with the --unlabelled class."""
+    paths, hyps = _scored_nights(tmp_path, n=1, start=3.0)
+    out = tmp_path / "wake"
+    assert probe_main(["train", *paths, "--weights", str(weights), "-o", str(out), "--passes",
+                       "1", "-q", "--window-labels", "^Sleep stage W", "--unlabelled", "rest",
+                       "--window", "2", "--annotations", *hyps, "--start", "3"]) == 0  # fmt: skip
+    windows, epochs = tmp_path / "windows.csv", tmp_path / "epochs.csv"
+    common = [str(out), paths[0], "-q", "--start", "3", "--annotations", hyps[0]]
+    assert probe_main(["predict", *common, "-o", str(windows)]) == 0
+    assert probe_main(["predict", *common, "-o", str(epochs), "--epoch-seconds", "2"]) == 0
+    w = pd.read_csv(windows, keep_default_na=False)
+    e = pd.read_csv(epochs, keep_default_na=False)
+    assert w["onset_s"].tolist() == e["onset_s"].tolist() == [3.0 + 2 * i for i in range(8)]
+    assert w["label"].tolist() == ["Sleep stage W"] * 4 + ["rest"] * 4
+    assert e["label"].tolist() == w["label"].tolist()

@@ -143,12 +143,17 @@ class WindowLabelling:
         return float(value)
 
     def label(
-        self, annotations: Any, onsets: np.ndarray, length_s: float, source: Any = None
+        self,
+        annotations: Any,
+        onsets: np.ndarray,
+        length_s: float,
+        source: Any = None,
+        what: str = "windows",
     ) -> tuple[Any, Any]:
         """``(labels, over)`` of the windows at ``onsets`` (seconds from the first sample, of
-        ``length_s``) of the recording ``source`` (named in warnings): each one's label
-        (``unlabelled`` where no match covers half of it; object array) and the descriptions
-        of the annotations over it (for the bad ones)."""
+        ``length_s``) of the recording ``source`` (named in warnings, which call the windows
+        ``what``): each one's label (``unlabelled`` where no match covers half of it; object
+        array) and the descriptions of the annotations over it (for the bad ones)."""
         from eegpt._logging import ignored_warnings
         from eegpt.annotations import window_annotations, window_labels
         from eegpt.dataset_inputs import file_identity
@@ -164,7 +169,7 @@ class WindowLabelling:
         with ignored_warnings(message="window_labels: ") if quiet else contextlib.nullcontext():
             labels = window_labels(
                 annotations, onsets, length_s, match=self.match,
-                source=None if source is None else str(source),
+                source=None if source is None else str(source), what=what,
             )  # fmt: skip
         y = np.array([self.unlabelled if v is None else v for v in labels], dtype=object)
         return y, window_annotations(annotations, onsets, length_s)
@@ -1891,29 +1896,30 @@ def _epoch_labels(
     """The scored stage of each scoring epoch at ``epoch_onsets`` (``(n,)`` s from the
     first sample, of ``args.epoch_seconds``) from ``annotations``, by the window mode's rule
     (:func:`eegpt.annotations.window_labels`: the label covering most of the epoch, at least
-    half of it; None where none does): the labelling annotations are those matching
-    ``--window-labels`` (the probe's by default), else any that are not bad and last whole
-    epochs. Warns, naming ``path``, when they lie on a grid off the epochs'."""
+    half of it): the labelling annotations are those matching ``--window-labels`` (the
+    probe's by default; :meth:`WindowLabelling.label`: ``--unlabelled``'s class where none
+    covers half, None without one), else any that are not bad and last whole epochs (None
+    where none covers half). Warns, naming ``path``, when they lie on a grid off the
+    epochs'."""
     from eegpt._logging import ignored_warnings
     from eegpt.annotations import is_bad, window_labels
 
     length = float(args.epoch_seconds)
+    how = _labelling(args, length)
+    if how is not None:  # as the windows are labelled, --unlabelled included
+        labels, _ = how.label(annotations, epoch_onsets, length, path, what="scoring epochs")
+        return list(labels)
     if (annotations is None or not len(annotations)) and _annotations_file(args, path) is None:
         no_annotations_warning(path)
         with ignored_warnings(message="window_labels: "):
             return window_labels(None, epoch_onsets, length)
-    match: str | dict[str, str] | None = None
-    if args.window_labels is not None:
-        match = parse_window_labels(args.window_labels)
-    elif annotations is not None and len(annotations):  # the annotations of whole epochs
+    if annotations is not None and len(annotations):  # the annotations of whole epochs
         whole = [
             not is_bad(str(d)) and dur > 0 and abs(dur / length - round(dur / length)) < 1e-6
             for d, dur in zip(annotations.description, annotations.duration, strict=True)
         ]
         annotations = annotations[np.flatnonzero(whole)] if any(whole) else None
-    return window_labels(
-        annotations, epoch_onsets, length, match=match, source=str(path), what="scoring epochs"
-    )
+    return window_labels(annotations, epoch_onsets, length, source=str(path), what="scoring epochs")
 
 
 #: The files ``probe predict --output`` writes, by suffix: CSV and TSV (their separator), Parquet;
