@@ -2621,3 +2621,20 @@ def test_epoch_mode_labels_the_unlabelled_class_as_window_mode(weights, tmp_path
     assert w["onset_s"].tolist() == e["onset_s"].tolist() == [3.0 + 2 * i for i in range(8)]
     assert w["label"].tolist() == ["Sleep stage W"] * 4 + ["rest"] * 4
     assert e["label"].tolist() == w["label"].tolist()
+
+
+def test_a_bad_epoch_has_no_label_as_a_bad_window_has_none(weights, tmp_path):
+    """A window over a bad annotation got no label, but a scoring epoch over the same span
+    (--epoch-seconds) kept its scored stage: both are now flagged bad with an empty label."""
+    out, paths, hyps = _stage_probe(weights, tmp_path)
+    scoring = tmp_path / "with_bad.csv"
+    scoring.write_text(Path(hyps[0]).read_text() + "9.5,1,BAD_move\n")
+    windows, epochs = tmp_path / "windows.csv", tmp_path / "epochs.csv"
+    common = [str(out), paths[0], "-q", "--annotations", str(scoring)]
+    assert probe_main(["predict", *common, "-o", str(windows)]) == 0
+    assert probe_main(["predict", *common, "-o", str(epochs), "--epoch-seconds", "2"]) == 0
+    for table in (windows, epochs):
+        rows = pd.read_csv(table, keep_default_na=False)
+        assert rows["onset_s"].tolist()[4:6] == [8, 10]
+        assert rows["bad"].tolist()[3:7] == [False, True, True, False]
+        assert rows["label"].tolist()[3:7] == ["Sleep stage W", "", "", "Sleep stage 2"], table

@@ -1286,7 +1286,7 @@ def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
         "clock_time (with a measurement date), prediction, label (the epoch's scored stage "
         "from the annotations given, --annotations FILE: those matching --window-labels, the "
         "probe's by default, else any lasting whole epochs; empty where none covers half of "
-        "it), p_CLASS, bad (True where an annotation marked bad, BAD_... or a boundary, "
+        "it, and for a bad epoch, as for a bad window), p_CLASS, bad (True where an annotation marked bad, BAD_... or a boundary, "
         "overlaps the epoch itself: a bad window straddling into the next epoch does not make "
         "that epoch bad; --reject-by-annotation leaves bad windows out of every epoch they "
         "overlap). A scoring on a grid off the epochs' is warned of",
@@ -1848,7 +1848,7 @@ def _epoch_rows(
     ``args.epoch_seconds`` from its start on (:func:`eegpt.probe.scoring_epochs`): file,
     epoch, onset_s, duration_s, covered_s (the seconds its windows cover), clock_time (dated
     recordings), prediction, label (the scored stage: :func:`_epoch_labels`; with a labelling
-    or ``--annotations``), p_CLASS, bad (an annotation marked bad overlaps the epoch itself:
+    or ``--annotations``; None for a bad epoch, as for a bad window), p_CLASS, bad (an annotation marked bad overlaps the epoch itself:
     :func:`eegpt.annotations.bad_windows` of the epochs). With ``--reject-by-annotation``
     windows over bad annotations count in none; an epoch left without any has no
     prediction."""
@@ -1883,7 +1883,8 @@ def _epoch_rows(
                 [str(path), k, float(at), float(args.epoch_seconds), float(covered[k])]
                 + ([] if not dated else [None if moments is None else moments[k]])
                 + [classes[int(np.argmax(p))] if known else None]
-                + ([] if scores is None else [scores[k]])
+                # a bad epoch has no label, as a bad window has none
+                + ([] if scores is None else [None if flagged[k] else scores[k]])
                 + [float(v) if known else None for v in p]
                 + [bool(flagged[k])]
             )
