@@ -2638,3 +2638,33 @@ def test_a_bad_epoch_has_no_label_as_a_bad_window_has_none(weights, tmp_path):
         assert rows["onset_s"].tolist()[4:6] == [8, 10]
         assert rows["bad"].tolist()[3:7] == [False, True, True, False]
         assert rows["label"].tolist()[3:7] == ["Sleep stage W", "", "", "Sleep stage 2"], table
+
+
+def test_start_annotations_on_a_recording_off_the_model_grid(weights, tmp_path, capsys):
+    """--start annotations on a 100 Hz night scored from 17.1 s: train and evaluate (which
+    cut windows at the recording's rate) took the onset rounded to 256 Hz, 17.1015625 s, and
+    refused it as no whole number of 100 Hz samples, naming a start the user never gave,
+    while predict (which cuts at 256 Hz) took the night. Each command now rounds the first
+    scored epoch's onset to the samples it cuts at: train and evaluate start at 17.1 s."""
+    raw, _, _ = synthetic_erp_raw(10, sfreq=100.0, seed=5)
+    raw.set_annotations(None).crop(tmax=17.1 + 16 - 0.01)
+    night = tmp_path / "slow_raw.fif"
+    raw.save(night, verbose=False)
+    hyp = tmp_path / "slow_hyp.csv"
+    hyp.write_text("onset,duration,description\n" + "".join(
+        f"{17.1 + 2 * i:.1f},2,Sleep stage {'W' if i < 4 else '2'}\n" for i in range(8)))  # fmt: skip
+    out = tmp_path / "stages"
+    labelling = ["--window-labels", "^Sleep stage", "--annotations", str(hyp), "--start",
+                 "annotations"]  # fmt: skip
+    assert probe_main(["train", str(night), "--weights", str(weights), "-o", str(out),
+                       "--passes", "1", "--window", "2", *labelling]) == 0  # fmt: skip
+    assert f"{night}: 8 windows of 2 s from 17.1 s: 'Sleep stage W' 4, 'Sleep stage 2' 4" in (
+        capsys.readouterr().err
+    )
+    assert load_probe(out).training["window_labels"]["starts"] == {str(night): 17.1}
+    assert probe_main(["evaluate", str(out), str(night), "-q", *labelling]) == 0
+    pred = tmp_path / "pred.csv"
+    assert probe_main(["predict", str(out), str(night), "-q", "-o", str(pred), *labelling]) == 0
+    rows = pd.read_csv(pred)
+    assert rows["onset_s"].iloc[0] == pytest.approx(17.1015625)  # 256 Hz's nearest sample
+    assert rows["label"].tolist() == ["Sleep stage W"] * 4 + ["Sleep stage 2"] * 4

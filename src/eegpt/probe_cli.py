@@ -128,17 +128,19 @@ class WindowLabelling:
         """Whether the start is a recording's own (``--start annotations``, one per file)."""
         return bool(self.starts) or self.start_seconds == START_FROM_ANNOTATIONS
 
-    def start_of(self, source: Any, annotations: Any) -> float:
+    def start_of(self, source: Any, annotations: Any, sfreq: float | None = None) -> float:
         """The first window's onset (s from the first sample) in the recording ``source``
         (its path) whose annotations are ``annotations``: its own ``--start``, or with
         ``--start annotations`` the onset of its first annotation matching :attr:`match`
-        (:func:`first_labelling_onset`). Recorded in :attr:`taken`."""
+        (:func:`first_labelling_onset`), rounded to whole samples at ``sfreq`` (Hz), the rate
+        the windows are cut at (None: the model's 256 Hz, as predict cuts them; train and
+        evaluate cut them at the recording's own). Recorded in :attr:`taken`."""
         from eegpt.dataset_inputs import file_identity
 
         mine = file_identity(str(source))
         value = next((v for r, v in self.starts if file_identity(r) == mine), self.start_seconds)
         if value == START_FROM_ANNOTATIONS:
-            value = first_labelling_onset(annotations, self.match, str(source))
+            value = first_labelling_onset(annotations, self.match, str(source), sfreq)
         self.taken[str(source)] = float(value)
         return float(value)
 
@@ -188,13 +190,15 @@ def no_annotations_warning(source: Any, option: str = "--annotations") -> None:
 
 
 def first_labelling_onset(annotations: Any, match: str | Mapping[str, str] | None,
-                          source: str) -> float:  # fmt: skip
+                          source: str, sfreq: float | None = None) -> float:  # fmt: skip
     """``--start annotations``: the onset (s from the first sample, rounded to whole samples
-    at the model's 256 Hz, where windows are cut) of the first annotation of ``annotations``
-    that lasts and matches ``match`` (:func:`eegpt.annotations.label_rule`) at or after the
-    first sample: a recording's first scored epoch. An error naming ``source`` without one."""
+    at ``sfreq``, the rate windows are cut at: None for the model's 256 Hz, where predict
+    cuts them) of the first annotation of ``annotations`` that lasts and matches ``match``
+    (:func:`eegpt.annotations.label_rule`) at or after the first sample: a recording's first
+    scored epoch. An error naming ``source`` without one."""
     from eegpt.annotations import MODEL_SFREQ, label_rule
 
+    rate = MODEL_SFREQ if sfreq is None else float(sfreq)
     label_of = label_rule(match)
     onsets = [] if annotations is None else [
         float(t) for t, d, desc in zip(annotations.onset, annotations.duration,
@@ -208,7 +212,7 @@ def first_labelling_onset(annotations: Any, match: str | Mapping[str, str] | Non
             "has none in the recording (give its hypnogram with --annotations FILE, or a start "
             "in seconds)"
         )
-    return max(0.0, round(min(onsets) * MODEL_SFREQ) / MODEL_SFREQ)
+    return max(0.0, round(min(onsets) * rate) / rate)
 
 
 def window_label_values(match: str | Mapping[str, str]) -> list[str]:
@@ -273,7 +277,7 @@ def _labelled_windows(path: Path, how: WindowLabelling) -> tuple[Any, np.ndarray
             f"{rec.sfreq:g} Hz; choose a window that is"
         )
     annotations = how.annotations(rec)
-    start = how.start_of(path, annotations)
+    start = how.start_of(path, annotations, rec.sfreq)  # cut at the recording's rate
     first = int(round(start * rec.sfreq))
     if abs(first - start * rec.sfreq) > 1e-6 * max(1.0, start * rec.sfreq):
         raise ValueError(
