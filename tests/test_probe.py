@@ -2668,3 +2668,13 @@ def test_start_annotations_on_a_recording_off_the_model_grid(weights, tmp_path, 
     rows = pd.read_csv(pred)
     assert rows["onset_s"].iloc[0] == pytest.approx(17.1015625)  # 256 Hz's nearest sample
     assert rows["label"].tolist() == ["Sleep stage W"] * 4 + ["Sleep stage 2"] * 4
+
+
+def test_too_short_after_the_start_names_the_start(weights, tmp_path, capsys):
+    """probe predict --start 17.5 with 2 s windows on a 19 s recording called it 'shorter
+    than one window': the error now says the window is missing after the start."""
+    out, paths, _ = _stage_probe(weights, tmp_path, start=3.0)  # the recording lasts 19 s
+    assert probe_main(["predict", str(out), paths[0], "-q", "--start", "17.5"]) == 1
+    err = capsys.readouterr().err
+    assert "the recording lasts 19.000 s, shorter than one window of the probe (2 s" in err
+    assert "after the first window's start (start_seconds=17.5, --start)" in err

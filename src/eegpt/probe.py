@@ -1470,11 +1470,16 @@ class EEGPTProbe:
         config = self._continuous_preprocessing
         short = rec.duration - config.start_seconds < config.window_seconds
         if not rec.is_epoched and short and config.tail == "drop":
+            start = config.start_seconds  # check_length's words for a start
             raise RecordingError(
                 f"{rec.source}: the recording lasts {rec.duration:.3f} s, shorter than one "
                 f"window of the probe ({config.window_seconds:g} s, the length it was trained "
-                "on, which its predictions keep): give a recording of at least that length"
-            )
+                "on, which its predictions keep)"
+                + (f" after the first window's start (start_seconds={start:g}, --start)"
+                   if start else "")
+                + ": give a recording of at least that length"
+                + (" after the start, or an earlier start" if start else "")
+            )  # fmt: skip
         if self.config.chan_proj:
             return _projection_windows(rec, self.input_names, config, warn_reference=False)
         mapping = map_channels(
