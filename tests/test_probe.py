@@ -2678,3 +2678,21 @@ def test_too_short_after_the_start_names_the_start(weights, tmp_path, capsys):
     err = capsys.readouterr().err
     assert "the recording lasts 19.000 s, shorter than one window of the probe (2 s" in err
     assert "after the first window's start (start_seconds=17.5, --start)" in err
+
+
+def test_the_note_of_per_recording_starts_says_how_they_were_given(weights, tmp_path, capsys):
+    """A probe trained with one numeric --start per recording (--start 3 3) was said at
+    predict to have been trained from 'each recording's first scored epoch (--start
+    annotations)'; the note now says how the starts were given, as eegpt info does."""
+    paths, hyps = _scored_nights(tmp_path, n=2, start=3.0)
+    out = tmp_path / "stages"
+    assert probe_main(["train", *paths, "--weights", str(weights), "-o", str(out), "--passes",
+                       "1", "-q", "--window-labels", "^Sleep stage", "--window", "2",
+                       "--annotations", *hyps, "--start", "3", "3"]) == 0  # fmt: skip
+    capsys.readouterr()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # windows straddling the scoring epochs
+        assert probe_main(["predict", str(out), paths[0], "-o", str(tmp_path / "p.csv")]) == 0
+    err = capsys.readouterr().err
+    assert "starting at each recording's own start (one --start per recording)" in err
+    assert "first scored epoch (--start annotations)" not in err

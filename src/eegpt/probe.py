@@ -2433,7 +2433,7 @@ def describe_probe(directory: str | os.PathLike) -> str:
     if training.get("label_column"):
         lines.append(f"  labels: the epochs' metadata column {training['label_column']!r}")
     if training.get("window_labels"):
-        from eegpt.probe_cli import labelling_options
+        from eegpt.probe_cli import labelling_options, trained_starts_option
 
         how = training["window_labels"]
         lines.append(
@@ -2448,7 +2448,7 @@ def describe_probe(directory: str | os.PathLike) -> str:
             )
         elif how.get("starts"):
             starts = [f"{Path(f).name} {v:g} s" for f, v in how["starts"].items()]
-            given = "--start annotations" if how.get("start") else "one --start per recording"
+            given = trained_starts_option(how)
             lines.append(
                 f"  trained on windows starting at each recording's own start ({given}): "
                 f"{few(starts, 6)}; predict/evaluate take --start again (their windows start "

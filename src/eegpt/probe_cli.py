@@ -1503,13 +1503,20 @@ def _say_trained_start(args: argparse.Namespace, probe: Any) -> None:
         return
     said = f"{trained:g} s (--start {trained:g})"
     if how.get("starts"):
-        said = "each recording's first scored epoch (--start annotations)"
+        said = f"each recording's own start ({trained_starts_option(how)})"
     print(
         f"note: the probe was trained on windows starting at {said}; these recordings' "
         "windows start at 0 s: pass --start SECONDS (or --start annotations) if a "
         "recording's scoring epochs (its hypnogram's grid) start elsewhere",
         file=sys.stderr,
     )
+
+
+def trained_starts_option(how: Mapping[str, Any]) -> str:
+    """How a probe trained on each recording's own start got them, from its
+    ``training["window_labels"]`` ``how`` (which has ``starts``): ``--start annotations``
+    (recorded as ``start``) or one ``--start`` value per recording."""
+    return "--start annotations" if how.get("start") else "one --start per recording"
 
 
 def _load(args: argparse.Namespace):
