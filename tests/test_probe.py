@@ -2696,3 +2696,24 @@ def test_the_note_of_per_recording_starts_says_how_they_were_given(weights, tmp_
     err = capsys.readouterr().err
     assert "starting at each recording's own start (one --start per recording)" in err
     assert "first scored epoch (--start annotations)" not in err
+
+
+def test_a_start_that_did_not_apply_to_epochs_is_not_the_probes(model, short_task, tmp_path):
+    """train_probe on epochs with start_seconds=5 warned the start was ignored, then kept it:
+    the probe's windows of a continuous recording started at 5 s (window_onsets 5, 6, 7) with
+    no note at predict. The probe records 0, as one trained on the command line does (whose
+    start is recorded with its labelling); fine-tuning likewise."""
+    from eegpt.finetune import finetune
+
+    started = PreprocessingConfig(window_seconds=1.0, start_seconds=5.0)
+    with pytest.warns(RuntimeWarning, match="does not apply to epochs"):
+        probe = train_probe(model, short_task[0][:20], preprocessing=started, epochs=1)
+    assert probe.preprocessing.start_seconds == 0.0
+    assert probe.preprocessing == ONE_SECOND
+    assert probe.window_onsets(3).tolist() == [0.0, 1.0, 2.0]
+    probe.save(tmp_path / "p")
+    assert load_probe(tmp_path / "p").preprocessing.start_seconds == 0.0
+    with pytest.warns(RuntimeWarning, match="does not apply to epochs"):
+        tuned = finetune(model, short_task[0][:20], preprocessing=started, epochs=1,
+                         validation=None, device="cpu")  # fmt: skip
+    assert tuned.preprocessing.start_seconds == 0.0

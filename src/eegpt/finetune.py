@@ -38,6 +38,7 @@ from eegpt.probe import (
     encoder_reference,
     recording_training_warnings,
     split_training_data,
+    trained_on_epochs,
     trained_probe,
     training_model,
     tuned_checkpoint_info,
@@ -288,6 +289,7 @@ def finetune(
     train, val, classes, chosen = split_training_data(
         data, y, validation, seed, groups, command_line=False, **common
     )
+    preprocessing = trained_on_epochs(preprocessing)  # a start did not apply to epochs
     balance = class_balance_warning(train.y, classes, config.class_weight, command_line=False)
     if balance:
         _warn(balance)

@@ -2101,6 +2101,18 @@ def trained_probe(
     )
 
 
+def trained_on_epochs(preprocessing: PreprocessingConfig) -> PreprocessingConfig:
+    """The preprocessing a probe trained on epochs records: ``preprocessing`` with
+    ``start_seconds`` 0. A start applies to continuous recordings only (the epochs were read
+    with a warning that it is ignored), so a probe kept it as if trained on windows from there
+    and cut recordings from it at predict with no note; a start belongs to a recording (its
+    hypnogram's grid): set it on :attr:`EEGPTProbe.preprocessing` (command line ``--start``)
+    for a recording to predict."""
+    if not preprocessing.start_seconds:
+        return preprocessing
+    return replace(preprocessing, start_seconds=0.0)
+
+
 @recording_training_warnings
 def train_probe(
     model: EEGPT | EEGPTEncoder,
@@ -2156,6 +2168,8 @@ def train_probe(
         recording with more channels gives the same ones. Not with ``chan_proj``.
     preprocessing : PreprocessingConfig | None
         Resampling, reference, scale and window length (default 256 Hz, 4 s, millivolts).
+        ``start_seconds`` does not apply to epochs (a warning says so): the probe records 0
+        (:func:`trained_on_epochs`).
     config : ProbeConfig | None
         Architecture and recipe; ``**overrides`` replace single fields, e.g. ``epochs=50``,
         ``chan_proj=True``, ``seed=1``.
@@ -2252,6 +2266,7 @@ def train_probe(
     train, val, classes, chosen = split_training_data(
         data, y, validation, config.seed, groups, **common
     )
+    preprocessing = trained_on_epochs(preprocessing)
     if config.patience is not None and val is None:
         raise ValueError("patience (early stopping) needs validation data: pass validation=")
     balance = class_balance_warning(train.y, classes, config.class_weight)
