@@ -1125,3 +1125,22 @@ def test_detrend_is_recorded_at_its_default_and_old_records_still_read():
     key = EmbeddingCache.key(fingerprint="fp", windows=windows, chan_ids=[1, 2],
                              precision="float32", preprocessing=PreprocessingConfig())  # fmt: skip
     assert key == h.hexdigest()
+
+
+def test_an_hour_scale_start_must_be_whole_samples():
+    """whole_samples' tolerance grew with the count (1e-6 of it), so a start an hour in took a
+    quarter sample off the grid as whole: start_seconds=3000.001 (768000.256 samples at
+    256 Hz) was cut at 3000 s while the onsets said 3000.001; --start 20000.003 too. The
+    tolerance is a millionth of a sample, whatever the count."""
+    import argparse
+
+    from eegpt.cli import start_seconds
+
+    with pytest.raises(ValueError, match=r"is 768000\.256 samples; it must be a whole number"):
+        PreprocessingConfig(start_seconds=3000.001)
+    with pytest.raises(argparse.ArgumentTypeError, match=r"is 5120000\.768 samples"):
+        start_seconds("20000.003")
+    day = PreprocessingConfig(start_seconds=86399.99609375)  # whole samples a day in
+    assert day.start_samples == 86399.99609375 * 256
+    assert PreprocessingConfig(window_seconds=0.1 * 3, sfreq=250.0).n_samples == 75
+    assert start_seconds("3000.00390625") == 3000.00390625

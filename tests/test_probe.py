@@ -2486,7 +2486,7 @@ def test_every_command_checks_start_alike(weights, tmp_path, capsys):
     assert probe_main(["train", str(slow), "--weights", str(weights), "-o", str(tmp_path / "y"),
                        "-q", "--window-labels", "^Sleep stage", "--window", "2", "--annotations",
                        hyps[0], "--start", "3.00390625"]) == 1  # fmt: skip
-    assert "3.00390625 s is 300.391 samples at the recording's 100 Hz" in capsys.readouterr().err
+    assert "3.00390625 s is 300.390625 samples at the recording's 100 Hz" in capsys.readouterr().err
 
 
 def test_no_annotations_given_is_said_plainly(weights, tmp_path):

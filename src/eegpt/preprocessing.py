@@ -314,6 +314,13 @@ def check_reference_channels(
         )
 
 
+#: How far (in samples) ``seconds * sfreq`` may miss a whole number and still be one: float
+#: rounding of decimal seconds (0.1 s at 250 Hz is 25.000000000000004 samples). Absolute, not
+#: relative to the count: a day at 256 Hz is 2.2e7 samples, which float64 holds to ~1e-8
+#: samples, so 3000.001 s (768000.256 samples) is refused rather than taken as 3000 s.
+SAMPLE_TOLERANCE = 1e-6
+
+
 def whole_samples(
     seconds: float,
     sfreq: float,
@@ -328,7 +335,7 @@ def whole_samples(
     ``sfreq`` with ``resample``)."""
     n = seconds * sfreq
     rounded = int(round(n))
-    if rounded < minimum or abs(n - rounded) > 1e-6 * max(1.0, n):
+    if rounded < minimum or abs(n - rounded) > SAMPLE_TOLERANCE:
         nearest = max(minimum, rounded) / sfreq
         patch = EEGPTConfig.patch_size / sfreq  # one patch: no model takes shorter windows
         also = "" if window is None else f", i.e. overlap {window - nearest:.10g} s"
@@ -346,7 +353,7 @@ def whole_samples(
                 f"padded: {wholes}"
             )
         raise ValueError(
-            f"{what} = {seconds:.10g} s at {sfreq:g} Hz is {n:g} samples; it must be a whole "
+            f"{what} = {seconds:.10g} s at {sfreq:g} Hz is {n:.10g} samples; it must be a whole "
             f"number >= {minimum}, i.e. a multiple of 1/{sfreq:g} s ({hint}: {nearest:.10g} s"
             f"{also})"
         )

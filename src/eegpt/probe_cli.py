@@ -268,6 +268,7 @@ def _labelled_windows(path: Path, how: WindowLabelling) -> tuple[Any, np.ndarray
     from eegpt.annotations import bad_windows, describe_bad, label_rule
     from eegpt.errors import RecordingError
     from eegpt.io import Recording, as_recording
+    from eegpt.preprocessing import SAMPLE_TOLERANCE
 
     rec = cast(Recording, as_recording(path, verbose=False))  # a path: one recording
     length = int(round(how.window_seconds * rec.sfreq))
@@ -279,9 +280,9 @@ def _labelled_windows(path: Path, how: WindowLabelling) -> tuple[Any, np.ndarray
     annotations = how.annotations(rec)
     start = how.start_of(path, annotations, rec.sfreq)  # cut at the recording's rate
     first = int(round(start * rec.sfreq))
-    if abs(first - start * rec.sfreq) > 1e-6 * max(1.0, start * rec.sfreq):
+    if abs(first - start * rec.sfreq) > SAMPLE_TOLERANCE:
         raise ValueError(
-            f"{path}: --start {start:.10g} s is {start * rec.sfreq:g} samples at the recording's "
+            f"{path}: --start {start:.10g} s is {start * rec.sfreq:.10g} samples at the recording's "
             f"{rec.sfreq:g} Hz, where train and evaluate cut its windows (predict cuts them at "
             "the model's 256 Hz): give a start that is whole samples at both rates, such as "
             f"{first / rec.sfreq:.10g} s if it is"
