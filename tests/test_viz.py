@@ -776,3 +776,38 @@ def pd_concat_two_files(table):
     other = table.copy()
     other["file"] = "other.edf"
     return pd.concat([table, other])
+
+
+def test_plot_hypnogram_puts_each_epoch_at_its_own_clock_time():
+    """plot_hypnogram placed epochs on the clock axis at the first clock_time plus their
+    onsets, which count recorded samples only: after a pause (an EDF+D gap) every later epoch
+    was drawn too early while its clock_time jumped. Each epoch is now at its own clock time
+    and the pause is left blank."""
+    import pandas as pd
+
+    from eegpt.viz import plot_hypnogram
+
+    table = pd.DataFrame(
+        {
+            "onset_s": [0.0, 30.0, 60.0, 90.0],
+            "duration_s": 30.0,
+            "prediction": ["W", "N1", "N2", "N2"],
+            "p_W": [0.9, 0.1, 0.1, 0.1],
+            "p_N1": [0.05, 0.8, 0.1, 0.1],
+            "p_N2": [0.05, 0.1, 0.8, 0.8],
+            "clock_time": [
+                "2026-03-01T23:00:00+00:00",
+                "2026-03-01T23:00:30+00:00",
+                "2026-03-01T23:10:00+00:00",
+                "2026-03-01T23:10:30+00:00",
+            ],
+        }
+    )  # fmt: skip  (9 minutes paused after the second epoch)
+    fig = plot_hypnogram(table, probabilities=True)
+    (predicted,) = fig.axes[0].lines
+    x = np.asarray(predicted.get_xdata(), dtype="datetime64[s]")
+    expected = ["23:00:00", "23:00:30", "23:01:00", "23:10:00", "23:10:30", "23:11:00"]
+    assert x.tolist() == [np.datetime64(f"2026-03-01T{t}").astype(object) for t in expected]
+    y = predicted.get_ydata()
+    assert y[:2].tolist() == [0, 1] and np.isnan(y[2]) and y[3:].tolist() == [2, 2, 2]
+    plt.close(fig)

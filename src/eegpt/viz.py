@@ -976,8 +976,10 @@ def plot_hypnogram(
     probabilities : bool
         Draw each stage's probability as a ribbon around its row (full height at 1).
     clock : bool | None
-        The x axis in clock time (UTC, from ``clock_time``) rather than hours from the first
-        epoch's onset; default: clock time where every epoch has one.
+        The x axis in clock time (UTC, from ``clock_time``: each epoch at its own, so a
+        pause in the recording, an EDF+D file's gap, is left blank) rather than hours of
+        recording from the first epoch's onset; default: clock time where every epoch has
+        one.
     ax, title, show
         As in :func:`plot_channel_mapping`.
     pretrained : bool | None
@@ -1030,21 +1032,36 @@ def plot_hypnogram(
     if clock and any(m is None for m in moments):
         raise ValueError("clock=True: some epochs have no clock_time (a recording without a "
                          "measurement date)")  # fmt: skip
-    ends = onsets + durations
     if clock:
         import pandas as pd
 
-        first = pd.to_datetime(str(moments[0]), utc=True).tz_localize(None).to_datetime64()
-        edges = first + ((np.r_[onsets, ends[-1]] - onsets[0]) * 1e9).astype("timedelta64[ns]")
-        x: np.ndarray = edges
+        # each epoch at its own clock time: after a pause (an EDF+D file's gap) the clock
+        # jumps ahead of the onsets, which count recorded samples only
+        starts: np.ndarray = (
+            pd.to_datetime([str(m) for m in moments], utc=True)
+            .tz_localize(None)
+            .to_numpy(dtype="datetime64[ns]")
+        )
+        ends = starts + (durations * 1e9).astype("timedelta64[ns]")
+        gap = starts[1:] - ends[:-1] > np.timedelta64(1, "ms")  # (n - 1,): a pause after k
         xlabel = "clock time (UTC)"
     else:
-        x = (np.r_[onsets, ends[-1]] - onsets[0]) / 3600.0
+        starts = (onsets - onsets[0]) / 3600.0
+        ends = (onsets + durations - onsets[0]) / 3600.0
+        gap = np.zeros(len(onsets) - 1, dtype=bool)
         xlabel = "hours from the first epoch"
+    # step edges: each epoch's start, the end of one before a gap, the last one's end
+    k_gap = np.flatnonzero(gap)
+    x: np.ndarray = np.insert(np.r_[starts, ends[-1:]], k_gap + 1, ends[k_gap])
+
+    def expanded(y: np.ndarray, blank: float = np.nan) -> np.ndarray:
+        """Per-epoch values ``(n,)`` at the step edges: ``blank`` over the gaps, the last
+        epoch drawn to its end."""
+        return np.insert(np.r_[y, y[-1:]].astype(float), k_gap + 1, blank)
 
     def levels(values: list[Any | None]) -> np.ndarray:
         y = np.array([np.nan if v is None else row.get(str(v), np.nan) for v in values])
-        return np.r_[y, y[-1:]]  # the last epoch drawn to its end
+        return expanded(y)
 
     created = ax is None
     fig, ax = _figure(ax, (10.0, 1.2 + 0.45 * len(order)))
@@ -1053,8 +1070,7 @@ def plot_hypnogram(
             p = _column(epochs, f"p_{c}")
             if p is None:
                 continue
-            half = 0.45 * np.nan_to_num(np.asarray(present(p), dtype=float))
-            half = np.r_[half, half[-1:]]
+            half = expanded(0.45 * np.nan_to_num(np.asarray(present(p), dtype=float)), 0.0)
             y0 = row[str(c)]
             ax.fill_between(x, y0 - half, y0 + half, step="post", alpha=0.25, linewidth=0,
                             color="tab:blue", label="probability" if y0 == 0 else None)  # fmt: skip
