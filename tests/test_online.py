@@ -381,3 +381,19 @@ def test_a_start_skips_the_streams_first_seconds(model):
                             preprocessing=PreprocessingConfig(start_seconds=2.5))  # fmt: skip
     assert online.window_start(0) == 1250 and online.window_start(1) == 3250
     np.testing.assert_array_equal(online.push(x500).onsets, [2.5])
+
+
+def test_a_start_off_the_streams_samples_is_refused(model):
+    """start_seconds=3.00390625 (769 samples at 256 Hz) on a 100 Hz stream was rounded to
+    300 stream samples: the onsets said 3.0 s (embed's 3.00390625), the embeddings differed
+    from embed's, and the metadata recorded 3.00390625. Such a start is refused, naming one
+    that is whole samples at both rates; one that is gives embed's onsets."""
+    pre = PreprocessingConfig(start_seconds=3.00390625)
+    with pytest.raises(ValueError, match=r"is 300\.390625 samples at the stream's 100 Hz.*"
+                                         r"such as 3 s \(a multiple of 0\.25 s\)"):  # fmt: skip
+        OnlineEmbedder(model, NAMES, 100.0, units="uV", preprocessing=pre, warm_up=False)
+    x = _signal(100 * 12, 100.0)
+    pre = PreprocessingConfig(start_seconds=3.25)
+    online = OnlineEmbedder(model, NAMES, 100.0, units="uV", preprocessing=pre, warm_up=False)
+    whole = embed(model, x, ch_names=NAMES, sfreq=100.0, units="uV", preprocessing=pre)
+    np.testing.assert_array_equal(online.push(x).onsets, whole.onsets)

@@ -40,6 +40,7 @@ from eegpt.io import UNITS, Recording, check_integer_volts
 from eegpt.model import EEGPT, EEGPTEncoder
 from eegpt.outputs import Embeddings
 from eegpt.preprocessing import (
+    SAMPLE_TOLERANCE,
     PreprocessingConfig,
     check_reference_channels,
     map_recording_channels,
@@ -77,7 +78,8 @@ class OnlineEmbedder:
         ``PreprocessingConfig(average_reference=False)``), resampling method, detrending
         (``tail`` does not apply: a window is embedded when it is complete). ``start_seconds``
         skips the stream's first seconds: the first window starts that long after the first
-        sample pushed (rounded to the stream's samples), as in a recording embedded whole;
+        sample pushed, as in a recording embedded whole (so it must be whole samples at the
+        stream's rate as well as at the model's: a ``ValueError`` says which would do);
         onsets still count from the first sample.
     device, precision, batch_size, engine
         As in :func:`eegpt.embed`; give ``engine`` to share one between embedders.
@@ -188,7 +190,7 @@ class OnlineEmbedder:
         )
         # the hop and the start are done here: each window is one epoch to prepare
         self._epoch_config = replace(self.config, overlap=0.0, start_seconds=0.0)
-        self._start = int(round(self.config.start_seconds * self.sfreq))  # stream samples
+        self._start = self._start_samples()  # stream samples
         self.window_length = native_window_length(self.sfreq, self.config, "<stream>")
         self._picks = list(self.mapping.picks)
         # the buffer holds just the used channels, in the mapping's order
@@ -200,6 +202,27 @@ class OnlineEmbedder:
             blank = np.zeros((1, len(self._picks), self.config.n_samples), np.float32)
             engine.encode(blank, self.mapping.chan_ids)
         self.reset()
+
+    def _start_samples(self) -> int:
+        """``start_seconds`` in stream samples, or an error when it is no whole number of
+        them: rounded, the windows would start off those of the recording embedded whole
+        (which cuts at the model's rate) while the embeddings recorded the start given."""
+        seconds = float(self.config.start_seconds)
+        native = seconds * self.sfreq
+        if abs(native - round(native)) <= SAMPLE_TOLERANCE:
+            return int(round(native))
+        model = float(self.config.sfreq)
+        if self.sfreq.is_integer() and model.is_integer():
+            step = 1 / math.gcd(int(self.sfreq), int(model))
+            such = f"such as {round(seconds / step) * step:.10g} s (a multiple of {step:g} s)"
+        else:
+            such = f"such as {round(native) / self.sfreq:.10g} s if it is"
+        raise ValueError(
+            f"start_seconds={seconds:.10g} s is {native:.10g} samples at the stream's "
+            f"{self.sfreq:g} Hz, where a stream's windows are cut (embed cuts a recording's at "
+            f"the model's {model:g} Hz: rounded, the two would differ): give a start that is "
+            f"whole samples at both rates, {such}"
+        )
 
     def _native_hop(self, config: PreprocessingConfig) -> int | None:
         """The hop in stream samples when it is a whole number of them; None when it is a whole
