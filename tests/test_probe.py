@@ -2717,3 +2717,15 @@ def test_a_start_that_did_not_apply_to_epochs_is_not_the_probes(model, short_tas
         tuned = finetune(model, short_task[0][:20], preprocessing=started, epochs=1,
                          validation=None, device="cpu")  # fmt: skip
     assert tuned.preprocessing.start_seconds == 0.0
+
+
+def test_a_recordings_own_start_is_found_however_the_file_is_named(tmp_path):
+    """start_given (WindowLabelling.start_of's and predict's rule alike) matches a recording
+    to its --start by file identity, not by the text of its path."""
+    from eegpt.probe_cli import start_given
+
+    (tmp_path / "a_raw.fif").write_bytes(b"x")
+    (tmp_path / "sub").mkdir()
+    starts = ((str(tmp_path / "sub" / ".." / "a_raw.fif"), 17.0), (str(tmp_path / "b"), 3.0))
+    assert start_given(0.0, starts, tmp_path / "a_raw.fif") == 17.0
+    assert start_given("annotations", starts, tmp_path / "c_raw.fif") == "annotations"

@@ -135,10 +135,7 @@ class WindowLabelling:
         (:func:`first_labelling_onset`), rounded to whole samples at ``sfreq`` (Hz), the rate
         the windows are cut at (None: the model's 256 Hz, as predict cuts them; train and
         evaluate cut them at the recording's own). Recorded in :attr:`taken`."""
-        from eegpt.dataset_inputs import file_identity
-
-        mine = file_identity(str(source))
-        value = next((v for r, v in self.starts if file_identity(r) == mine), self.start_seconds)
+        value = start_given(self.start_seconds, self.starts, source)
         if value == START_FROM_ANNOTATIONS:
             value = first_labelling_onset(annotations, self.match, str(source), sfreq)
         self.taken[str(source)] = float(value)
@@ -175,6 +172,19 @@ class WindowLabelling:
             )  # fmt: skip
         y = np.array([self.unlabelled if v is None else v for v in labels], dtype=object)
         return y, window_annotations(annotations, onsets, length_s)
+
+
+def start_given(
+    start: float | str, starts: Sequence[tuple[str, float | str]], source: Any
+) -> float | str:
+    """The ``--start`` given for the recording ``source`` (a path): its own among ``starts``
+    (``(path, value)`` pairs, one per recording, matched as the same file however named:
+    :func:`eegpt.dataset_inputs.file_identity`), else ``start`` (seconds or
+    ``"annotations"``)."""
+    from eegpt.dataset_inputs import file_identity
+
+    mine = file_identity(str(source))
+    return next((v for r, v in starts if file_identity(r) == mine), start)
 
 
 def no_annotations_warning(source: Any, option: str = "--annotations") -> None:
@@ -1634,8 +1644,7 @@ def _start_for(
     if how is not None:
         return how.start_of(path, annotations)
     continuous = [str(p) for p in args.data if _is_continuous_input(p)]
-    start, starts = _start_option(args, continuous)
-    value = dict(starts).get(str(path), start) if starts else start
+    value = start_given(*_start_option(args, continuous), path)
     if value == START_FROM_ANNOTATIONS:
         raise ValueError(
             "--start annotations starts each recording's windows at its first annotation "
