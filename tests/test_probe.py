@@ -2729,3 +2729,21 @@ def test_a_recordings_own_start_is_found_however_the_file_is_named(tmp_path):
     starts = ((str(tmp_path / "sub" / ".." / "a_raw.fif"), 17.0), (str(tmp_path / "b"), 3.0))
     assert start_given(0.0, starts, tmp_path / "a_raw.fif") == 17.0
     assert start_given("annotations", starts, tmp_path / "c_raw.fif") == "annotations"
+
+
+def test_a_start_in_seconds_is_one_where_a_file_has_its_name(tmp_path, monkeypatch):
+    """--start 30 was refused as 'a file, not a start in seconds' wherever a file or folder
+    named 30 was in the current folder: only a value that is no number is checked for being
+    a file (a recording given after --start)."""
+    import argparse
+
+    from eegpt.cli import start_value
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "30").mkdir()
+    (tmp_path / "night.edf").write_bytes(b"x")
+    assert start_value("30") == 30.0
+    with pytest.raises(argparse.ArgumentTypeError, match="is a file, not a start in seconds"):
+        start_value("night.edf")
+    with pytest.raises(argparse.ArgumentTypeError, match="is no number of seconds"):
+        start_value("nowhere.edf")

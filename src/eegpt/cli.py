@@ -272,13 +272,17 @@ def start_of_each(text: str) -> float:
 
 def _refuse_a_file(text: str, command: str) -> None:
     """A ``--start`` value that is a file: the recordings given after ``--start 17``, which
-    takes one value per recording (and so the files too)."""
-    if os.path.exists(text):
-        raise argparse.ArgumentTypeError(
-            f"{text!r} is a file, not a start in seconds: --start takes one value per "
-            f"recording, so give it after the recordings (eegpt {command} A.edf B.edf ... "
-            "--start 17 73), or as --start=17"
-        )
+    takes one value per recording (and so the files too). A number is a start, even where a
+    file of that name exists."""
+    try:
+        seconds(text)
+    except argparse.ArgumentTypeError:
+        if os.path.exists(text):  # else start_seconds says what is wrong with it
+            raise argparse.ArgumentTypeError(
+                f"{text!r} is a file, not a start in seconds: --start takes one value per "
+                f"recording, so give it after the recordings (eegpt {command} A.edf B.edf ... "
+                "--start 17 73), or as --start=17"
+            ) from None
 
 
 def recording_starts(
