@@ -47,6 +47,7 @@ from eegpt.formats import (
     split_continuations,
 )
 from eegpt.outputs import require_pyarrow
+from eegpt.preprocessing_spec import SAMPLE_TOLERANCE
 
 _BIDS = " (BIDS)"  # ends the source of a BIDS folder's inputs
 
@@ -412,7 +413,7 @@ def _start_column(table: Any, source: str) -> list[float | None] | None:
             comma = isinstance(value, str) and _DECIMAL_COMMA.fullmatch(value.strip())
             hint = f" (decimal comma? write {value.strip().replace(',', '.')})" if comma else ""
             bad.append(f"row {row}: {value!r} is not 0 or more seconds{hint}")
-        elif abs(n - round(n)) > 1e-6 * max(1.0, n):
+        elif abs(n - round(n)) > SAMPLE_TOLERANCE:
             bad.append(
                 f"row {row}: {value!r} is {n:.10g} samples at {_MODEL_SFREQ:g} Hz, not whole "
                 f"(the nearest: {round(n) / _MODEL_SFREQ:.10g})"

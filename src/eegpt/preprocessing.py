@@ -56,7 +56,12 @@ from eegpt.io import (
     warn_not_scalp,
     warn_unapplied_projectors,
 )
-from eegpt.preprocessing_spec import PRETRAINING_SCALE, STORED_DEFAULTS, PreprocessingFields
+from eegpt.preprocessing_spec import (
+    PRETRAINING_SCALE,
+    SAMPLE_TOLERANCE,
+    STORED_DEFAULTS,
+    PreprocessingFields,
+)
 from eegpt.preprocessing_spec import describe as describe_spec
 from eegpt.preprocessing_spec import stored_defaults as stored_defaults  # re-exported
 
@@ -312,13 +317,6 @@ def check_reference_channels(
             "authors' Sleep-EDF recipe did reference its two). To keep both as recorded, turn "
             f"it off: {REFERENCE_OFF}"
         )
-
-
-#: How far (in samples) ``seconds * sfreq`` may miss a whole number and still be one: float
-#: rounding of decimal seconds (0.1 s at 250 Hz is 25.000000000000004 samples). Absolute, not
-#: relative to the count: a day at 256 Hz is 2.2e7 samples, which float64 holds to ~1e-8
-#: samples, so 3000.001 s (768000.256 samples) is refused rather than taken as 3000 s.
-SAMPLE_TOLERANCE = 1e-6
 
 
 def whole_samples(

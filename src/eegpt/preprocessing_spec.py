@@ -17,6 +17,12 @@ __all__ = ["FIELD_DEFAULTS", "STORED_DEFAULTS", "describe", "stored_defaults"]
 
 PRETRAINING_SCALE = 1e3  # model units per volt in pretraining: millivolts
 
+#: How far (in samples) ``seconds * sfreq`` may miss a whole number and still be one: float
+#: rounding of decimal seconds (0.1 s at 250 Hz is 25.000000000000004 samples). Absolute, not
+#: relative to the count: a day at 256 Hz is 2.2e7 samples, which float64 holds to ~1e-8
+#: samples, so 3000.001 s (768000.256 samples) is refused rather than taken as 3000 s.
+SAMPLE_TOLERANCE = 1e-6
+
 
 @dataclass(frozen=True)
 class PreprocessingFields:
