@@ -223,6 +223,65 @@ def test_split_fif_recordings_are_embedded_once(model, tmp_path):
     assert summary.windows == 100  # 400 s in 4 s windows: once
 
 
+RUN = dict(workers=0, device="cpu", progress=False)
+
+
+def test_a_manifest_lists_split_fif_parts_and_companion_files_as_a_folder_does(model, tmp_path):
+    """A manifest that lists a split FIF's later part beside its first part embedded that
+    recording's end twice (the first part reads all parts; the later part read alone again),
+    and BrainVision's .eeg/.vmrk beside their .vhdr failed as files: both are left out with
+    the folder's warnings, their rows' metadata with them. A later part listed without its
+    first part is refused, naming the first part to list; a .vmrk alone fails naming its
+    .vhdr."""
+    from test_annotations import _write_brainvision
+
+    names = ["Fp1", "Fp2", "C3", "C4", "O1", "O2"]
+    data = np.random.default_rng(0).normal(0, 2e-5, (6, 256 * 400))
+    raw = mne.io.RawArray(data, mne.create_info(names, 256.0, "eeg"), verbose=False)
+    raw.save(tmp_path / "long_raw.fif", split_size="2MB", buffer_size_sec=1.0, verbose=False)
+    assert (tmp_path / "long_raw-2.fif").exists()
+    _write_brainvision(tmp_path)
+    rows = [("long_raw.fif", "r02", "a"), ("long_raw-1.fif", "r03", "b"), ("rec.vhdr", "bv", "c"),
+            ("rec.eeg", "bve", "d"), ("rec.vmrk", "bvm", "e"), ("long_raw-2.fif", "r04", "f")]  # fmt: skip
+    manifest = tmp_path / "m.csv"
+    pd.DataFrame(rows, columns=["path", "recording_id", "label"]).to_csv(manifest, index=False)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        inputs = resolve_inputs(manifest)
+    said = [str(w.message) for w in caught]
+    assert any(
+        re.search(r"left out 2 files that continue a split FIF .*: r03, r04", t) for t in said
+    )
+    assert any(re.search(r"left out 2 files listed in manifest .* belong to a recording listed "
+                         r"too .*: bve, bvm", t) for t in said)  # fmt: skip
+    assert [f.recording_id for f in inputs.files] == ["r02", "bv"]
+    assert inputs.metadata.column("label").to_pylist() == ["a", "c"]
+    with (
+        pytest.warns(RuntimeWarning, match="split FIF"),
+        pytest.warns(Warning, match="read with it"),
+    ):
+        summary = embed_dataset(manifest, tmp_path / "out", model=model, **RUN)
+    assert summary.n_failed == 0 and summary.windows == 100 + 7  # 400 s once, and 30 s
+
+    alone = tmp_path / "alone.csv"
+    alone.write_text("path,recording_id\nrec.vhdr,bv\nlong_raw-1.fif,r03\n")
+    first = re.escape(str(tmp_path / "long_raw.fif"))
+    with pytest.raises(ValueError, match=rf"lists 1 later part of split FIF recordings without "
+                       rf"their first part: row 1 \(r03: list {first} instead\)"):  # fmt: skip
+        resolve_inputs(alone)
+    (tmp_path / "other").mkdir()  # a file merely named like a later part is a recording
+    raw.copy().crop(0, 20).save(tmp_path / "other" / "x_raw-1.fif", verbose=False)
+    raw.copy().crop(0, 20).save(tmp_path / "other" / "x_raw.fif", verbose=False)
+    named = pd.DataFrame({"path": [str(tmp_path / "other" / "x_raw-1.fif")]})
+    assert len(resolve_inputs(named)) == 1
+    marker = tmp_path / "marker.csv"
+    marker.write_text("path\nrec.vmrk\n")
+    summary = embed_dataset(marker, tmp_path / "out2", model=model, **RUN)
+    assert summary.n_failed == 1
+    assert re.search(r"rec.vmrk is the marker file of a BrainVision recording.*give "
+                     rf"{re.escape(str(tmp_path / 'rec.vhdr'))} instead", summary.errors[0]["error"])  # fmt: skip
+
+
 def test_symbolic_links_are_named_by_the_link_and_read_from_the_target(corpus, tmp_path):
     links = tmp_path / "links"
     (links / "sub").mkdir(parents=True)

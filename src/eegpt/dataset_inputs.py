@@ -43,6 +43,7 @@ from eegpt.formats import (
     EEG_SUFFIXES,
     RECORDING_FOLDER_SUFFIXES,
     file_not_found,
+    first_split_part,
     is_recording_folder,
     split_continuations,
 )
@@ -223,8 +224,11 @@ def resolve_inputs(
     FileNotFoundError
         If the folder, manifest or files do not exist, or nothing matches.
     ValueError
-        On a manifest without ``path`` column, empty or duplicate ids, or metadata columns that
-        clash with the output columns.
+        On a manifest without ``path`` column, empty or duplicate ids, metadata columns that
+        clash with the output columns, or a row of a later part of a split FIF recording
+        whose first part it does not list (rows of later parts and of BrainVision/EEGLAB
+        companion files whose recording is listed too are left out with a warning, as a
+        folder leaves them out).
     """
     pa, pq = pyarrow_for_writing()
     if isinstance(inputs, pa.Table):
@@ -285,11 +289,17 @@ def _without_continuations(paths: list[Path], ids: list[str]) -> tuple[list[Path
         return paths, ids
     kept = [(p, i) for p, i in zip(paths, ids, strict=True) if os.path.abspath(p) not in later]
     skipped = [i for p, i in zip(paths, ids, strict=True) if os.path.abspath(p) in later]
-    _warn(
-        f"left out {_count(len(skipped), 'file')} that continue a split FIF recording whose "
-        f"first part is listed too (MNE reads every part from the first): {few(sorted(skipped), 5)}"
-    )
+    _warn_continuations(skipped)
     return [p for p, _ in kept], [i for _, i in kept]
+
+
+def _warn_continuations(skipped: list[str]) -> None:
+    """The warning that names the later parts of split FIF recordings left out."""
+    _warn(
+        f"left out {_count(len(skipped), 'file')} that "
+        f"{'continues' if len(skipped) == 1 else 'continue'} a split FIF recording whose first "
+        f"part is listed too (MNE reads every part from the first): {few(sorted(skipped), 5)}"
+    )
 
 
 def _make_inputs(
@@ -896,6 +906,75 @@ def _listed_again(source: str) -> DatasetInputs | None:
     return None
 
 
+def _rows_of_recordings(paths: list[Path], ids: list[str], source: str) -> list[int]:
+    """The rows of a manifest's ``paths`` to embed, as a folder lists its files: without the
+    later parts of split FIF recordings whose first part is listed too
+    (:func:`_without_continuations`'s warning) and without the files read as part of a
+    recording listed too (BrainVision ``.eeg``/``.vmrk`` of its ``.vhdr``, EEGLAB ``.fdt``
+    of its ``.set``: :func:`_without_companions`'s warning); either would embed a recording
+    twice, or fail as one of its own. A companion file listed without its recording stays,
+    to fail naming the file to list instead (:func:`eegpt.io.open_recording`).
+
+    Raises
+    ------
+    ValueError
+        If a later part of a split FIF recording is listed without its first part (which is
+        beside it): read alone, it would be embedded as a recording that starts where the
+        first part ends. List the first part instead, which reads every part.
+    """
+    later = {os.path.abspath(p) for p in split_continuations(paths)}
+    identities: set[Any] = set()
+
+    def listed(path: Path) -> bool:  # the files' identities taken once, where one is asked
+        if not identities:
+            identities.update(file_identity(p) for p in paths)
+        return file_identity(path) in identities
+
+    orphans, parts, companions = [], [], []
+    for row, (p, rid) in enumerate(zip(paths, ids, strict=True)):
+        first = first_split_part(p)
+        main = _COMPANIONS.get(p.suffix.lower())
+        if os.path.abspath(p) in later:
+            parts.append(row)
+        elif first is not None and first.is_file() and not listed(first) and _continues(first, p):
+            orphans.append(f"row {row} ({rid}: list {first} instead)")
+        elif main and any(
+            b.is_file() and listed(b) for b in (p.with_suffix(main), p.with_suffix(main.upper()))
+        ):
+            companions.append(row)
+    if orphans:
+        raise ValueError(
+            f"manifest {source} lists {_count(len(orphans), 'later part')} of split FIF "
+            f"recordings without their first part: {few(orphans, 5)} (rows counted from 0 "
+            "after the header line). MNE reads every part of a split recording from its first "
+            "part; a later part read alone would be embedded as a recording of its own that "
+            "starts where the first part ends. List the first part (its row reads all parts)"
+        )
+    if parts:
+        _warn_continuations([ids[r] for r in parts])
+    if companions:
+        _warn(
+            f"left out {_count(len(companions), 'file')} listed in manifest {source} that "
+            "belong to a recording listed too (BrainVision .eeg/.vmrk of its .vhdr, EEGLAB "
+            f".fdt of its .set), read with it: {few(sorted(ids[r] for r in companions), 5)}"
+        )
+    skipped = set(parts) | set(companions)
+    return [row for row in range(len(paths)) if row not in skipped]
+
+
+def _continues(first: Path, path: Path) -> bool:
+    """Whether MNE reads ``path`` as a later part of the split FIF recording ``first`` (its
+    header only): a file named like one (``x-1.fif`` beside ``x.fif``) may be a recording of
+    its own. False where ``first`` cannot be read."""
+    import mne
+
+    try:
+        raw = mne.io.read_raw_fif(first, preload=False, verbose="error")
+    except Exception:  # MNE raises anything on a file it cannot read: not a split then
+        return False
+    return file_identity(path) in {file_identity(f) for f in raw.filenames if f is not None}
+
+
 def _from_table(table: Any, base: Path, source: str) -> DatasetInputs:
     if "path" not in table.column_names:
         raise ValueError(
@@ -914,6 +993,11 @@ def _from_table(table: Any, base: Path, source: str) -> DatasetInputs:
         ids = [None if v is None else str(v) for v in table.column("recording_id").to_pylist()]
     else:
         ids = [Path(str(p)).as_posix() for p in raw_paths]
+    named = [rid or str(p) for rid, p in zip(ids, raw_paths, strict=True)]  # for messages
+    rows = _rows_of_recordings(paths, named, source)
+    if len(rows) < len(paths):  # the later parts and companion files of listed recordings
+        table = table.take(rows)
+        paths, ids = [paths[r] for r in rows], [ids[r] for r in rows]
     extra = [c for c in table.column_names if c not in ("path", "recording_id")]
     lookalike = _lookalike_bads(extra)
     to_mark = (

@@ -1258,7 +1258,19 @@ def refuse_brainvision_data_file(path: Path) -> None:
     """Refuse a BrainVision ``.eeg`` file (the samples alone) that a ``.vhdr`` header names,
     naming that ``.vhdr`` to give instead: MNE would read the ``.eeg`` as a Nihon Kohden
     recording and fail in that format's terms. A ``.eeg`` no ``.vhdr`` beside it names is left
-    to MNE's Nihon Kohden reader."""
+    to MNE's Nihon Kohden reader. A BrainVision ``.vmrk`` (the markers alone) is refused
+    likewise, naming the ``.vhdr`` beside it where there is one."""
+    if path.suffix.lower() == ".vmrk" and path.is_file():
+        beside = [path.with_suffix(s) for s in (".vhdr", ".VHDR") if path.with_suffix(s).is_file()]
+        give = (
+            f"give {beside[0]} instead, which reads the .vmrk with it"
+            if beside
+            else f"give the .vhdr file that names it instead (no {path.stem}.vhdr is beside it)"
+        )
+        raise RecordingError(
+            f"{path} is the marker file of a BrainVision recording: it holds the markers alone, "
+            f"without the samples and channels, which its .eeg and .vhdr files hold; {give}"
+        )
     if path.suffix.lower() != ".eeg" or not path.is_file():
         return
     header = _brainvision_header(path)
