@@ -1171,7 +1171,7 @@ def test_a_resumed_run_names_the_recordings_that_changed_since(corpus, model, tm
         summary = embed_dataset(folder, out, **kw)
     texts = [str(w.message) for w in caught]
     assert texts == [
-        "embed_dataset: 1 recording changed (size or modification time) since it was "
+        "embed_dataset: 1 recording changed (size, modification time or contents) since it was "
         "embedded: b/rec00.edf. Its rows were computed from the earlier contents; they are "
         "kept, marked in the 'changed' column of _files.csv (`eegpt info` names it and exits "
         "with 3, as embed-dataset does), until it is embedded again. To do so, delete shard-00001.parquet and run the "
@@ -1183,14 +1183,15 @@ def test_a_resumed_run_names_the_recordings_that_changed_since(corpus, model, tm
     assert summary.run_files == 0
     # the run's reports keep the mark, and eegpt info names the file (exit 3)
     report = pd.read_csv(out / FILES_REPORT).set_index("recording_id")
-    assert report.loc["b/rec00.edf", "changed"] == "recording: modification time"
+    assert report.loc["b/rec00.edf", "changed"] == "recording: contents and modification time"
     assert report["changed"].notna().sum() == 1
     assert json.loads((out / MANIFEST).read_text())["totals"]["changed"] == 1
     assert eegpt_main(["info", str(out)]) == 3
     said = capsys.readouterr().out
     assert (
         "  CHANGED since embedded: 1 recording, whose rows were computed from earlier contents "
-        "of the files: b/rec00.edf (recording: modification time)\n    to embed it again, "
+        "of the files: b/rec00.edf (recording: contents and modification time)\n    to embed "
+        "it again, "
         "delete shard-00001.parquet and run the same command again" in said
     )
     with pytest.warns(RuntimeWarning, match="b/rec00.edf") as caught:  # kept rows are checked
@@ -1301,16 +1302,49 @@ def test_a_copy_that_only_changed_modification_times_is_not_a_change(model, corp
     os.utime(rec, ns=(0, stamp["source_mtime_ns"] + 10**9))
     with pytest.warns(RuntimeWarning, match="changed") as caught:
         changed = _warn_changed(DatasetInputs([file]), [stamp])
-    assert changed == {"b/rec00.edf": "recording: modification time"}
+    assert changed == {"b/rec00.edf": "recording: contents and modification time"}
     assert "eegpt cannot tell which" not in str(caught[0].message)  # the contents differ
     older = {k: v for k, v in stamp.items() if k != "source_sha256"}
     body[300] ^= 1
     rec.write_bytes(bytes(body))  # the contents as embedded, a new time: unknown without one
     with pytest.warns(RuntimeWarning, match="eegpt cannot tell which"):
-        assert _warn_changed(DatasetInputs([file]), [older]) == changed
+        assert _warn_changed(DatasetInputs([file]), [older]) == {
+            "b/rec00.edf": "recording: modification time"  # no fingerprint to tell
+        }
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert _warn_changed(DatasetInputs([file]), [stamp]) == {}
+
+
+def test_check_contents_finds_an_edit_that_kept_size_and_modification_time(
+    model, corpus, tmp_path, weights, capsys
+):
+    """A header de-identified in place with its times restored (touch -r, cp -p) keeps the
+    size and modification time a resume compares, as rsync does: unnoticed by default, found
+    by --check-contents (check_contents=True), which compares every file's recorded
+    fingerprint, and marked 'recording: contents'."""
+    folder = _copied_corpus(corpus, tmp_path / "in", ["a/rec01.edf", "b/rec00.edf"])
+    out = tmp_path / "out"
+    kw = {"model": model, "workers": 0, "device": "cpu", "progress": False}
+    embed_dataset(folder, out, **kw)
+    rec = folder / "b/rec00.edf"
+    before = rec.stat()
+    body = bytearray(rec.read_bytes())
+    body[8:16] = b"X" * 8  # the patient field of the EDF header, overwritten in place
+    rec.write_bytes(bytes(body))
+    os.utime(rec, ns=(before.st_atime_ns, before.st_mtime_ns))  # touch -r
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # size and time as recorded: nothing read, nothing said
+        embed_dataset(folder, out, **kw)
+    with pytest.warns(RuntimeWarning, match=r"1 recording changed .* since it was embedded: "
+                      r"b/rec00.edf\. Its rows"):  # fmt: skip
+        embed_dataset(folder, out, check_contents=True, **kw)
+    report = pd.read_csv(out / FILES_REPORT).set_index("recording_id")
+    assert report.loc["b/rec00.edf", "changed"] == "recording: contents"
+    assert report["changed"].notna().sum() == 1
+    args = [str(folder), "-o", str(out), "--weights", str(weights), "--workers", "0"]
+    with pytest.warns(RuntimeWarning, match="b/rec00.edf"):
+        assert cli_main([*args, "--device", "cpu", "-q", "--check-contents"]) == 3
 
 
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")

@@ -1202,26 +1202,37 @@ def _file_status_record(result: FileResult, file: InputFile, shard: int) -> dict
     }
 
 
-def _same_contents(file: InputFile, name: str, status: Mapping[str, Any]) -> bool:
+def _same_contents(file: InputFile, name: str, status: Mapping[str, Any]) -> bool | None:
     """Whether a group of a recording's files (``name``, as in :func:`source_stamp`) holds what
-    it held when embedded, by the fingerprint the run recorded; False where it recorded none
-    (runs before fingerprints; a recording folder)."""
+    it held when embedded, by the fingerprint the run recorded; None where that cannot be
+    told: no fingerprint recorded (runs before fingerprints; a recording folder), or none
+    taken now (a file that cannot be opened)."""
     recorded = status.get(f"{name}_sha256")
     paths = _stamped_files(file).get(name)
-    return recorded is not None and paths is not None and _fingerprint(paths) == recorded
+    now = None if recorded is None or paths is None else _fingerprint(paths)
+    return None if now is None else now == recorded
 
 
 def _warn_changed(
-    inputs: DatasetInputs, statuses: Iterable[Mapping[str, Any]], read_only: bool = False
+    inputs: DatasetInputs,
+    statuses: Iterable[Mapping[str, Any]],
+    read_only: bool = False,
+    check_contents: bool = False,
 ) -> dict[str, str]:
     """Warn about recordings whose rows (or failures, or skips as too short) an earlier run
-    wrote, given by their file statuses, and whose files changed since (size or modification
-    time; a new modification time alone does not count where the run recorded the files'
-    fingerprint and it is unchanged: a copy without ``-p``, a file system of coarser times). A resume reads none of them again: that would rewrite finished shards, and a file
-    that changed may still be changing (a copy in progress); the warnings say how. Returns
-    the embedded ones (their rows are of the earlier contents), by recording id, each with
-    what changed (the ``changed`` column of ``_files.csv``). ``read_only``: the output folder
-    cannot be written, so the reports cannot mark them (the warning says so instead)."""
+    wrote, given by their file statuses, and whose files changed since. What is compared, as
+    rsync does, is each file's size and modification time; the recorded fingerprint
+    (:func:`_fingerprint`) is read only where the time is new and the size is not, to tell an
+    edit (``contents``) from a copy without ``-p`` or a file system of coarser times (not a
+    change). ``check_contents``: the fingerprint of every file is compared too (2 MiB read
+    each), which finds an edit that kept the size and the time (a header de-identified in
+    place with its times restored, ``touch -r``). A resume reads none of them again: that
+    would rewrite finished shards, and a file that changed may still be changing (a copy in
+    progress); the warnings say how. Returns the embedded ones (their rows are of the
+    earlier contents), by recording id, each with what changed (the ``changed`` column of
+    ``_files.csv``: ``size``, ``contents``, ``modification time``). ``read_only``: the
+    output folder cannot be written, so the reports cannot mark them (the warning says so
+    instead)."""
     files = {f.recording_id: f for f in inputs.files}
     changed: dict[str, dict[str, int]] = {"ok": {}, "failed": {}, TOO_SHORT: {}}
     stale: dict[str, str] = {}  # embedded recordings that changed: what changed
@@ -1238,10 +1249,14 @@ def _warn_changed(
         groups = ("source", "annotations")  # the recording's files, its annotations file
         sized = {n: now.get(f"{n}_bytes") != status.get(f"{n}_bytes") for n in groups}
         timed = {n: now.get(f"{n}_mtime_ns") != status.get(f"{n}_mtime_ns") for n in groups}
+        edited = dict.fromkeys(groups, False)  # the same size, other contents by fingerprint
         for name in groups:  # a new time alone, the contents as fingerprinted: unchanged
-            if timed[name] and not sized[name] and _same_contents(file, name, status):
-                timed[name] = False
-        moved = {n: sized[n] or timed[n] for n in groups}
+            if sized[name] or not (timed[name] or check_contents):
+                continue
+            same = _same_contents(file, name, status)
+            edited[name] = same is False
+            timed[name] = timed[name] and same is not True
+        moved = {n: sized[n] or timed[n] or edited[n] for n in groups}
         if status["status"] == TOO_SHORT and not (
             int(now.get("source_bytes") or 0) > (status.get("source_bytes") or 0)
         ):  # only a recording that grew can be longer than a window now
@@ -1254,12 +1269,16 @@ def _warn_changed(
             changed[status["status"]][shown] = int(status["shard"])
             names = [n for n in groups if moved[n]]
             same_size = not any(sized[n] for n in names)
-            unknown = not any(f"{n}_sha256" in status for n in names)  # no fingerprint to tell
+            unknown = not any(edited[n] for n in names)  # no fingerprint told it
             touched += status["status"] == "ok" and same_size and unknown
             if status["status"] == "ok":
                 what = " and ".join(
                     w
-                    for w, by in (("size", sized), ("modification time", timed))
+                    for w, by in (
+                        ("size", sized),
+                        ("contents", edited),
+                        ("modification time", timed),
+                    )
                     if any(by[n] for n in names)
                 )
                 files_of = " and ".join(
@@ -1278,8 +1297,9 @@ def _warn_changed(
             f"{'it' if one else 'them'} and exits with 3, as embed-dataset does)"
         )
         _warn(
-            f"embed_dataset: {_count(len(ok), 'recording')} changed (size or modification "
-            f"time) since {'it was' if one else 'they were'} embedded: {few(list(ok), 5)}. "
+            f"embed_dataset: {_count(len(ok), 'recording')} changed (size, modification "
+            f"time or contents) since {'it was' if one else 'they were'} embedded: "
+            f"{few(list(ok), 5)}. "
             f"{'Its' if one else 'Their'} rows were computed from the earlier contents; they "
             f"are {marked}, until {'it is' if one else 'they are'}"
             f" embedded again. To do so, delete {few(shards, 5)} and run the same command again "
@@ -2790,6 +2810,7 @@ def embed_dataset(
     files_per_batch: int = 4,
     overwrite: bool = False,
     retry_failed: bool = False,
+    check_contents: bool = False,
     progress: bool = True,
     verbose: bool | str | int | None = None,
 ) -> DatasetSummary:
@@ -2881,6 +2902,13 @@ def embed_dataset(
     retry_failed : bool
         On resume, embed the failed files again; their shards are written anew, with the rows
         of their other files copied from the old shards (not embedded again).
+    check_contents : bool
+        On resume, compare the content fingerprint (size and first and last MiB) of every
+        file already embedded with the one recorded, not only where its size or modification
+        time changed: finds a file edited in place that kept both (a header de-identified
+        with its times restored, ``cp -p`` or ``touch -r`` over it), at the cost of reading
+        2 MiB of each such file. Without it, a resume compares sizes and modification times
+        (as rsync does) and reads the fingerprint only of files whose time alone is new.
     progress : bool
         Show a progress bar (files; windows/s and hours of EEG in its postfix).
     verbose : bool | str | int | None
@@ -3034,7 +3062,8 @@ def embed_dataset(
                 done = _done_shards(output_dir, spec, len(shards), retry_failed, stamps=stamps)
                 kept = _kept_files(output_dir, len(shards), done, retry_failed)
                 changed = _warn_changed(data, [*chain.from_iterable(done.values()), *kept.values()],
-                                        read_only=unwritable is not None)  # fmt: skip
+                                        read_only=unwritable is not None,
+                                        check_contents=check_contents)  # fmt: skip
                 run = _Run(output_dir, data, shards, spec, done, engine=engine)
                 run.read_only = unwritable is not None  # nothing to do: the reports stay
                 run.changed = changed  # rows of earlier contents: none is embedded again

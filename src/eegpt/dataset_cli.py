@@ -89,6 +89,14 @@ def _add_arguments(p: argparse.ArgumentParser) -> None:
         action="store_true",
         help="on resume, embed the failed files again (their shards are rewritten; the other files' rows are kept)",
     )
+    p.add_argument(
+        "--check-contents",
+        action="store_true",
+        help="on resume, compare the recorded fingerprint (first and last MiB) of every file "
+        "already embedded, not only of those whose size or modification time changed: finds "
+        "files edited in place that kept both (de-identified headers with their times "
+        "restored, cp -p, touch -r); reads 2 MiB per file",
+    )
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     p.add_argument("-v", "--verbose", action="store_true", help="log settings and resume state")
 
@@ -258,6 +266,7 @@ def _embed(args: argparse.Namespace) -> DatasetSummary:
         files_per_batch=args.files_per_batch,
         overwrite=args.overwrite,
         retry_failed=args.retry_failed,
+        check_contents=args.check_contents,
         progress=not args.quiet,
         verbose=True if args.verbose else None,
     )
