@@ -990,6 +990,27 @@ def test_brainvision_data_file_names_its_vhdr_file(tmp_path):
     assert "BrainVision" not in str(caught.value)
 
 
+def test_an_eeglab_file_in_matlab_v73_names_the_package_to_install(tmp_path, monkeypatch):
+    """An EEGLAB .set saved as MATLAB v7.3 (HDF5) failed with SciPy's bare 'Please use HDF
+    reader for matlab v7.3 files': MNE reads it with pymatreader, which the error now names
+    (pymatreader made unavailable here, as on a machine without it)."""
+    import struct
+
+    import mne.io.eeglab._eeglab as mne_eeglab
+
+    def no_pymatreader(purpose: str):
+        raise RuntimeError(f"For {purpose} to work, the module pymatreader is needed")
+
+    monkeypatch.setattr(mne_eeglab, "_import_pymatreader_funcs", no_pymatreader)
+    text = b"MATLAB 7.3 MAT-file, Platform: GLNXA64, Created on: Mon Jan  1 00:00:00 2024 HDF5"
+    header = text.ljust(116, b" ") + bytes(8) + struct.pack("<H", 0x0200) + b"IM"
+    path = tmp_path / "rec.set"
+    path.write_bytes(header + bytes(512))
+    with pytest.raises(RecordingError, match=r"matlab v7.3 .*MATLAB v7.3 \(HDF5\), which MNE "
+                       r"reads with pymatreader: pip install pymatreader"):  # fmt: skip
+        as_recording(path)
+
+
 def test_unapplied_projectors_are_named_where_they_are_not_applied(tmp_path):
     """An average-reference projector saved but not applied (MNE's ``projection=True``) is left
     out by eegpt; mne.Epochs apply it. Without average referencing eegpt embeds the samples as

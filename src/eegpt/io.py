@@ -786,10 +786,23 @@ def mne_call(
                 f"its name says; {formats}"
             )
         else:
-            reason = reader_text(f"{type(err).__name__}: {err}")
+            reason = reader_text(f"{type(err).__name__}: {err}") + _missing_reader_hint(err)
         raise RecordingError(f"could not read EEG file {path}: {reason}") from err
     finally:
         pass_on_warnings(caught, path, skip)
+
+
+def _missing_reader_hint(err: BaseException) -> str:
+    """What to add to a reader's error that a package MNE reads the format with would avoid
+    (its own missing-package errors say ``pip install`` already): an EEGLAB ``.set`` saved as
+    MATLAB v7.3 (HDF5), which SciPy, MNE's reader without pymatreader, cannot open."""
+    if isinstance(err, NotImplementedError) and "matlab v7.3" in str(err).lower():
+        return (
+            ". The file is saved as MATLAB v7.3 (HDF5), which MNE reads with pymatreader: "
+            "pip install pymatreader (it brings h5py); or save it again in EEGLAB in the "
+            "MATLAB v7 format (pop_saveset(EEG, ..., 'version', '7'))"
+        )
+    return ""
 
 
 def _fif_truncated(detail: str) -> str:
