@@ -3626,6 +3626,28 @@ def test_parts_of_two_corpora_in_one_folder_are_no_changed_listing(small_corpus,
     assert again.shards_skipped == again.shards and again.run_files == 0
 
 
+def test_info_of_parts_gives_totals_and_where_the_failures_are(corpus, model, tmp_path):
+    """`eegpt info` of a folder of --part runs counted each part alone ('1 failed' in one of
+    them): it adds the totals over the parts and points to the parts' _errors.csv, as it does
+    for one run folder."""
+    parts = tmp_path / "array"
+    for k in (0, 1):
+        embed_dataset(corpus, parts / f"part-{k}", model=model, part=(k, 2), workers=0,
+                      device="cpu", progress=False)  # fmt: skip
+    described = describe_parts(parts)
+    windows = sum(
+        json.loads((parts / f"part-{k}" / MANIFEST).read_text())["totals"]["windows"]
+        for k in (0, 1)
+    )
+    assert f"  total: 7 files: 6 ok, 1 failed, 0 pending; {windows} windows (" in described
+    assert (  # a/rec03.edf, the corrupt one, is in part 1 (every other file from the second)
+        f"  failed files and their reasons: _errors.csv of part-1 ({parts / '*' / ERRORS_REPORT})"
+        in described
+    )
+    assert (parts / "part-1" / ERRORS_REPORT).is_file()
+    assert not (parts / "part-0" / ERRORS_REPORT).exists()
+
+
 def test_info_of_parts_exits_3_for_a_missing_part_not_for_tasks_past_the_files(
     small_corpus, model, tmp_path
 ):

@@ -86,6 +86,9 @@ def parts_report(folder: str | os.PathLike) -> tuple[str, bool]:
     folders_of = []  # and its folder
     unfinished: list[str] = []  # parts whose last run was stopped before its last shard
     changed: list[str] = []  # parts holding rows of recordings changed since
+    sums: dict[str, float] = {}  # the parts' totals added up
+    failing: list[str] = []  # parts with failed files (their _errors.csv)
+    short: list[str] = []  # parts with files skipped as too short (their _too_short.csv)
     for run in runs:
         try:
             manifest = json.loads((run / MANIFEST).read_text())
@@ -102,6 +105,13 @@ def parts_report(folder: str | os.PathLike) -> tuple[str, bool]:
             unfinished.append(run.name)
         if totals.get("changed"):
             changed.append(run.name)
+        sums["files"] = sums.get("files", 0) + (manifest.get("n_files") or 0)
+        for key in ("ok", "failed", TOO_SHORT, "pending", "windows", "hours"):
+            sums[key] = sums.get(key, 0) + (totals.get(key) or 0)
+        if totals.get("failed"):
+            failing.append(run.name)
+        if totals.get(TOO_SHORT):
+            short.append(run.name)
         lines.append(
             f"  {run.name}: "
             + (f"part {part[0]}/{part[1]}, " if part else "")
@@ -119,6 +129,7 @@ def parts_report(folder: str | os.PathLike) -> tuple[str, bool]:
             )
             + (f"; {totals['changed']} CHANGED since embedded" if totals.get("changed") else "")
         )
+    lines += _parts_total_lines(folder, sums, failing, short)
     parts = list(zip(folders_of, inputs_of, strict=True))
     apart = listings_apart(parts)
     if apart:  # not one table: files twice and files missing
@@ -166,6 +177,33 @@ def parts_report(folder: str | os.PathLike) -> tuple[str, bool]:
             "`eegpt info PART` names them and how to embed them again"
         )
     return "\n".join(lines), not changed
+
+
+def _parts_total_lines(
+    folder: Path, sums: Mapping[str, float], failing: Sequence[str], short: Sequence[str]
+) -> list[str]:
+    """``eegpt info``'s lines on the run folders of ``folder`` together (:func:`parts_report`):
+    their files and windows added up (``sums``), and where the reasons of the failed files
+    and the files skipped as too short are (``failing``, ``short``: the folders with some)."""
+    if not sums:  # no part could be read
+        return []
+    totals = {k: int(v) for k, v in sums.items() if k != "hours"}
+    lines = [
+        f"  total: {_count(totals['files'], 'file')}: {totals['ok']} ok, {totals['failed']} "
+        f"failed, {_too_short_count(totals)}{totals['pending']} pending; "
+        f"{totals['windows']} windows ({sums['hours']:.3g} h of EEG)"
+    ]
+    if failing:
+        lines.append(
+            f"  failed files and their reasons: {ERRORS_REPORT} of {few(list(failing), 10)} "
+            f"({folder / '*' / ERRORS_REPORT})"
+        )
+    if short:
+        lines.append(
+            f"  files skipped as shorter than one window: {SHORT_REPORT} of "
+            f"{few(list(short), 10)} ({folder / '*' / SHORT_REPORT}); --tail pad embeds them"
+        )
+    return lines
 
 
 def completion_report(folder: str | os.PathLike, *, verify: bool = False) -> tuple[str, bool]:
