@@ -3659,7 +3659,10 @@ def test_info_of_parts_exits_3_for_a_missing_part_not_for_tasks_past_the_files(
     for k in (0, 1):
         embed_dataset(small_corpus, thirds / f"part-{k}", part=(k, 3), **run)
     described = describe_parts(thirds)
-    assert "  missing: part(s) 2 of 3 (a task never run" in described
+    assert (
+        "  missing: part(s) 2 of 3 (no folder here: a task never run, one stopped before "
+        "its first shard" in described
+    )  # a requeued task stopped early left no folder
     assert "read as one table" not in described
     assert eegpt_main(["info", str(thirds)]) == 3
     sevenths = tmp_path / "sevenths"  # 7 tasks over 5 files: tasks 5 and 6 write no folder

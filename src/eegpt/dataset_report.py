@@ -151,8 +151,10 @@ def parts_report(folder: str | os.PathLike) -> tuple[str, bool]:
             if missing:
                 missing_any = True
                 lines.append(
-                    f"  missing: part(s) {few([str(k) for k in missing], 20)} of {n} (a task "
-                    "never run, or its folder elsewhere: run it, or move its folder here); "
+                    f"  missing: part(s) {few([str(k) for k in missing], 20)} of {n} (no "
+                    "folder here: a task never run, one stopped before its first shard (a run "
+                    "stopped so early, by a time limit's SIGTERM say, removes the folder it "
+                    "made), or its folder elsewhere: run it (again), or move its folder here); "
                     "read_embeddings reads the others only"
                 )
     empty = [run.name for run in runs if not shard_files(run)]
