@@ -2410,7 +2410,7 @@ def test_interrupt_stops_readers_at_once_without_tracebacks(weights, tmp_path, s
     run promptly with one line and status 130 / 143; reader processes neither print their own
     tracebacks nor finish their files first."""
     corpus = tmp_path / "corpus"
-    make_corpus(corpus, 8, minutes=2.0)
+    make_corpus(corpus, 24, minutes=2.0)  # 12 shards: a GPU must not finish first
     proc, _, readers = _run_until_first_shard(corpus, tmp_path / "out", weights,
                                                start_new_session=True)  # fmt: skip
     try:

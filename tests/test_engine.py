@@ -838,3 +838,19 @@ def test_torch_export_takes_a_dynamic_channel_count():
         torch.testing.assert_close(
             program.module()(x3, ids3), model(x3, ids3), rtol=1e-5, atol=1e-5
         )
+
+
+def test_an_engine_whose_model_was_moved_away_says_so():
+    """An engine moves the model it is given; a second engine made on the same model for
+    another device moved it away from the first, which then failed inside the patch
+    projection with torch's 'Expected all tensors to be on the same device' (seen on a GPU:
+    a CPU engine, then a CUDA one on the same model). 'meta' stands in for the other device."""
+    enc = make_encoder(embed_dim=32, depth=1, num_heads=2, patch_stride=32)
+    windows = np.random.default_rng(0).standard_normal((2, 4, 256)).astype(np.float32)
+    engine = InferenceEngine(enc, "cpu", batch_size=2)
+    engine.encode(windows, range(4))
+    enc.to("meta")
+    with pytest.raises(RuntimeError, match=r"runs on cpu but the model's weights are now on meta"):
+        engine.encode(windows, range(4))
+    enc.to_empty(device="cpu")  # back on the engine's device: runs (whatever the weights)
+    assert engine.encode(windows, range(4)).shape[0] == 2

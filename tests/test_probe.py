@@ -2554,7 +2554,7 @@ def test_epoch_mode_of_a_probe_trained_on_epochs_takes_whole_epoch_annotations(w
     --epoch-seconds: each scoring epoch's probabilities are its windows' weighted by the
     seconds they overlap it (a window straddling two epochs shared), the prediction their
     argmax, and the label the annotation lasting whole epochs over it (an arousal over most
-    of an unscored epoch, or a bad span, is no scored stage)."""
+    of an unscored epoch, is no scored stage; an epoch a bad span overlaps has none)."""
     probe = train_probe(load_model(weights), synthetic_erp_epochs(24, seed=0, seconds=2.0),
                         epochs=1, device="cpu",
                         preprocessing=PreprocessingConfig(window_seconds=2.0))  # fmt: skip
@@ -2592,7 +2592,9 @@ def test_epoch_mode_of_a_probe_trained_on_epochs_takes_whole_epoch_annotations(w
     np.testing.assert_allclose(pe, np.array(expected), rtol=1e-5)
     np.testing.assert_allclose(pe.sum(axis=1), 1.0, rtol=1e-6)
     assert e["prediction"].tolist() == [classes[int(np.argmax(p))] for p in pe]
-    assert e["label"].tolist() == [f"Sleep stage {s}" if s else "" for s in stages] + [""]
+    # a bad epoch's label is left empty, as a bad window's is ([9, 12) holds the BAD_muscle)
+    labels = [f"Sleep stage {s}" if s else "" for s in stages] + [""]
+    assert e["label"].tolist() == labels[:2] + [""] + labels[3:]
     assert e["bad"].tolist() == [False, False, True, False, False, False]
     # the Python function gives the same numbers from the window rows
     from eegpt.probe import scoring_epochs

@@ -600,8 +600,31 @@ class InferenceEngine:
         if windows.ndim != 3:
             raise ValueError(f"windows must be [n_windows, C, T], got shape {windows.shape}")
         self._check_ids(chan_ids, windows.shape[1])
+        self._check_model_device()
         with device_lock(self._device):
             return self._encode(windows, chan_ids, progress, desc)
+
+    def _check_model_device(self) -> None:
+        """Refuse to run when the caller's model was moved off this engine's device since the
+        engine was made (an engine moves the model it is given: another engine on another
+        device, or ``model.to(...)``, moved it since): torch's own error names neither. A
+        reduced-precision engine runs a private copy (made again on its device when the
+        caller's weights change), so only a channel projection of the caller's matters there."""
+        projection = isinstance(self.model, EEGPT) and self.model.chan_proj is not None
+        if self._runner is not self.encoder and not projection:
+            return
+        weight = next(self.model.parameters(), None)
+        if weight is None:
+            return
+        here, there = self._device, weight.device
+        if here.type == there.type and (here.index is None or here.index == there.index):
+            return
+        raise RuntimeError(
+            f"this InferenceEngine runs on {here} but the model's weights are now on {there}: an "
+            "engine moves the model it is given to its device, so another engine made on the "
+            "same model for another device (or model.to(...)) moved it away. Give each device "
+            "its own model (copy.deepcopy(model)), or make the engine again"
+        )
 
     def _check_ids(self, chan_ids: Sequence[int] | torch.Tensor, n_input: int) -> None:
         """Refuse ``chan_ids`` that are not one vocabulary row per channel the encoder gets
