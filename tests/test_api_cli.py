@@ -2395,3 +2395,47 @@ def test_cli_embed_takes_one_start_per_continuous_recording(weights, edf, tmp_pa
     with pytest.raises(SystemExit):
         main(["embed", str(a), *args, "--start", "annotations"])
     assert "--start annotations is for the probe commands" in capsys.readouterr().err
+
+
+def test_epochs_baseline_is_recorded_and_online_windows_equal_epochs_without_one(
+    tmp_path, capsys, caplog
+):
+    """mne.Epochs' default baseline (None, 0) subtracts each channel's pre-stimulus mean,
+    which EEGPT's preprocessing does not: the embeddings record the interval
+    (metadata["epochs_baseline"]), the log and `eegpt info` say it, and OnlineEmbedder's
+    windows equal the epochs made with baseline=None only."""
+    from eegpt.online import OnlineEmbedder
+
+    model = EEGPT("tiny2")
+    names = ["C3", "Cz", "C4", "FC3", "FCz", "FC4", "CP3", "CPz", "CP4"]
+    sfreq = 256.0
+    rng = np.random.default_rng(4)
+    x = np.cumsum(rng.standard_normal((len(names), int(sfreq * 12))), axis=1) * 2e-6
+    raw = mne.io.RawArray(x, mne.create_info(names, sfreq, "eeg"), verbose=False)
+    events = np.array([[int((0.5 + k) * sfreq), 0, 1] for k in range(4)])  # cues at 0.5, 1.5 ...
+    cut = {"tmin": -0.5, "tmax": 3.5 - 1 / sfreq, "verbose": False}
+    corrected = mne.Epochs(raw, events, **cut)  # MNE's default baseline=(None, 0)
+    plain = mne.Epochs(raw, events, baseline=None, **cut)
+    online = OnlineEmbedder(model, names, sfreq, overlap=3.0)  # a window every 1 s, from 0 s
+    pushed = online.push(x[:, : int(sfreq * 7)])
+    assert len(pushed) == 4
+    with caplog.at_level(logging.INFO, logger="eegpt"):
+        emb = model.embed(corrected, verbose=True)
+    assert emb.metadata["epochs_baseline"] == [-0.5, 0.0]
+    assert "baseline-corrected by MNE (-0.5 s to 0 s: each channel's mean" in caplog.text
+    same = model.embed(plain, verbose="error")
+    assert "epochs_baseline" not in same.metadata
+    np.testing.assert_allclose(same.data, pushed.data, rtol=1e-5, atol=1e-6)
+    assert not np.allclose(emb.data, pushed.data, rtol=1e-3, atol=1e-4)
+    # each window's own mean removed (detrend="constant"): the baseline no longer matters
+    own = model.embed(corrected, detrend="constant", verbose="error")
+    np.testing.assert_allclose(
+        own.data, model.embed(plain, detrend="constant", verbose="error").data, rtol=1e-4, atol=1e-5
+    )
+    emb.save(tmp_path / "corrected.npz")
+    same.save(tmp_path / "plain.npz")
+    assert main(["info", str(tmp_path / "corrected.npz")]) == 0
+    out = capsys.readouterr().out
+    assert "epochs baseline-corrected by MNE (-0.5 s to 0 s: each channel's mean" in out
+    assert main(["info", str(tmp_path / "plain.npz")]) == 0
+    assert "baseline-corrected" not in capsys.readouterr().out

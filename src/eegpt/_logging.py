@@ -183,6 +183,16 @@ def software_text(versions: Mapping[str, str] | None) -> str:
     return " (" + ", ".join(f"{name} {v}" for name, v in versions.items()) + ")"
 
 
+def baseline_text(baseline: Sequence[float | None]) -> str:
+    """``"-0.5 s to 0 s"`` for an epochs' baseline interval (``epochs.baseline``; an open end,
+    None, is the epoch's start or end)."""
+    start, end = baseline
+    return (
+        f"{'the epoch start' if start is None else f'{start:g} s'} to "
+        f"{'the epoch end' if end is None else f'{end:g} s'}"
+    )
+
+
 def few(names: Sequence[str], limit: int = 3, *, as_list: bool = False) -> str:
     """``"A, B, C and 4 more"``: the first ``limit`` of ``names`` and how many are left, for
     messages. ``as_list``: the names shown as a Python list, ``"['E1', 'E2'] and 126 more"``

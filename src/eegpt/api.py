@@ -713,6 +713,9 @@ def provenance(
     filters = getattr(recording, "filters", None)
     if filters:  # the band the recording was filtered to before eegpt (as MNE knows it)
         record["recording_filters"] = dict(filters)
+    baseline = getattr(recording, "baseline", None)
+    if baseline is not None:  # epochs MNE baseline-corrected (eegpt does not): the interval
+        record["epochs_baseline"] = list(baseline)
     truncated = getattr(recording, "truncated", None)
     if truncated:  # an EDF/BDF file shorter than its header says: what was read of it
         record["truncated"] = dict(truncated)

@@ -1972,6 +1972,15 @@ def _tail_lines(meta: dict[str, Any]) -> list[str]:
             f"  recording filtered to {band['highpass_hz']:g}-{band['lowpass_hz']:g} Hz before "
             "eegpt (as MNE reads it: the file's prefiltering, or filters applied in MNE)"
         )
+    baseline = meta.get("epochs_baseline")
+    if baseline:
+        from eegpt._logging import baseline_text
+
+        lines.append(
+            f"  epochs baseline-corrected by MNE ({baseline_text(baseline)}: each channel's mean "
+            "over it subtracted; eegpt does not): they differ from windows of the continuous "
+            "recording (OnlineEmbedder), which equal epochs made with baseline=None"
+        )
     truncated = meta.get("truncated")
     if truncated and "announced_s" in truncated:
         lines.append(

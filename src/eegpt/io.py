@@ -45,6 +45,7 @@ from eegpt._eeglab import (
     time_locked,
 )
 from eegpt._logging import (
+    baseline_text,
     caught_warnings,
     count,
     few,
@@ -190,6 +191,13 @@ class Recording:
     filters : dict | None
         For MNE data, the band the recording was filtered to as MNE knows it (EDF/BDF headers'
         prefiltering, filters applied in MNE): :func:`recorded_filters`.
+    baseline : tuple of (float | None, float | None) | None
+        For ``mne.Epochs`` that MNE baseline-corrected, ``epochs.baseline``: the interval (s,
+        relative to the event) whose mean MNE subtracted from each channel of each epoch
+        (``mne.Epochs``' default is ``(None, 0)``, the pre-stimulus mean). EEGPT's own
+        preprocessing does not baseline-correct, so such epochs differ from windows of the
+        same stretches of the continuous recording (``OnlineEmbedder``) by that per-channel
+        offset; None for epochs made with ``baseline=None`` and for other data.
 
     Raises
     ------
@@ -222,6 +230,7 @@ class Recording:
     left_out: dict[str, str] | None = field(default=None, repr=False)
     truncated: dict[str, float] | None = field(default=None, repr=False)
     filters: dict[str, float] | None = field(default=None, repr=False)
+    baseline: tuple[float | None, float | None] | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         data = np.asarray(self.data)
@@ -2559,9 +2568,24 @@ def _from_mne(
         projectors=unapplied_projectors(inst.info) or None, rates=rates,
         bads=[n for n in inst.info["bads"] if n not in names] or None,
         left_out=left_out_channels(inst.info, names), filters=recorded_filters(inst.info),
+        baseline=epochs_baseline(inst) if isinstance(inst, mne.BaseEpochs) else None,
     )  # fmt: skip
     _log(_recording_summary(rec), verbose)
     return rec
+
+
+def epochs_baseline(epochs: mne.BaseEpochs) -> tuple[float | None, float | None] | None:
+    """The interval MNE baseline-corrected ``epochs`` over (``epochs.baseline``, seconds
+    relative to the event; None for either end left open), or None when it did not
+    (``baseline=None``)."""
+    baseline = getattr(epochs, "baseline", None)
+    if baseline is None:
+        return None
+    start, end = baseline
+    return (
+        None if start is None else float(start),
+        None if end is None else float(end),
+    )
 
 
 def recorded_filters(info: Any) -> dict[str, float]:
@@ -2661,7 +2685,14 @@ def mne_source(obj: mne.io.BaseRaw | mne.BaseEpochs) -> str:
 def _recording_summary(rec: Recording) -> str:
     shape = "x".join(str(s) for s in rec.data.shape)
     kind = "epochs" if rec.is_epoched else "continuous"
-    return (
+    text = (
         f"Recording {rec.source}: {kind} {shape} samples, {rec.n_channels} channel(s) at "
         f"{rec.sfreq:g} Hz ({rec.duration:.3f} s{' per epoch' if rec.is_epoched else ''})"
     )
+    if rec.baseline is not None:  # said where it is read, not warned: baseline is often meant
+        text += (
+            f"; baseline-corrected by MNE ({baseline_text(rec.baseline)}: each channel's mean "
+            "over it subtracted), which EEGPT's preprocessing does not do: windows of the "
+            "continuous recording (OnlineEmbedder) equal epochs made with baseline=None"
+        )
+    return text
