@@ -323,6 +323,34 @@ def test_each_fold_s_amplitude_warning_once_with_the_array_advice(task):
     assert len(amplitude) == 1 and "pass units='uV'" in amplitude[0], amplitude
 
 
+def test_the_offset_check_is_one_warning_whichever_channels_each_fold_flags(task):
+    """DC offsets on many channels: each fold's subset flags other channels, and other counts
+    of them, so no two folds' texts were alike and cross_val_score gave one warning per fold
+    and prediction. The offset check is one kind of warning: given once."""
+    rng = np.random.default_rng(0)
+    x = task.get_data()[:40]
+    drifting = rng.random(x.shape[1]) < 0.6
+    offsets = 20e-3 + rng.uniform(-1, 1, (len(x), x.shape[1], 1)) * 10e-3  # volts, per epoch
+    x = x + offsets * drifting[:, None]
+    y = epochs_labels(task)[:40]
+    est = EEGPTClassifier(SMALL, ch_names=task.ch_names, sfreq=250.0, preprocessing=ONE_SECOND,
+                          config=ProbeConfig(epochs=1))  # fmt: skip
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
+        cross_val_score(est, x, y, cv=StratifiedKFold(5))
+    offsets = [str(w.message) for w in record if "offset check" in str(w.message)]
+    assert len(offsets) == 1, offsets
+    assert offsets[0].startswith("<array>: offset check: ")
+    eegpt.sklearn._SHOWN.clear()
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
+        est.fit(x, y)
+        est.fit(task.get_data()[:40], y)  # no offsets: the repeat ends
+        est.predict(x)  # said again
+    offsets = [str(w.message) for w in record if "offset check" in str(w.message)]
+    assert len(offsets) == 2, offsets
+
+
 def test_warnings_about_other_channels_are_not_taken_for_repeats(task):
     """Only measured numbers are left out when telling warnings apart: a flat channel in new
     data is reported although another channel's (a name with other digits) was in fit's."""

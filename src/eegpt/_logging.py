@@ -299,12 +299,17 @@ def log(message: str, verbose: bool | str | int | None = None, *, lines: bool = 
         handler.handle(record)
 
 
-def warn(message: str, category: type[Warning] | None = None) -> None:
+def warn(message: str, category: type[Warning] | None = None, *, kind: str | None = None) -> None:
     """``warnings.warn`` attributed to the first caller outside the eegpt package (and outside
     torch's decorator wrappers such as ``torch.inference_mode()``, and scikit-learn's or
     joblib's code that called eegpt's estimators); nothing inside a call made with
     ``verbose="error"`` (:func:`honours_verbose`). Inside :func:`recorded_warnings` the text
-    is recorded too, shown or not."""
+    is recorded too, shown or not.
+
+    ``kind`` names what the warning is about when its text varies with the data beyond
+    measured values (which channels of each cross-validation fold's subset, and how many):
+    :func:`each_warning_once` then tells repeats apart by it (:func:`kind_of`) instead of by
+    the text. It is kept on the warning object as ``eegpt_kind``."""
     for texts in _RECORDS.get():
         texts.append(message)
     if _SILENT.get():
@@ -328,7 +333,12 @@ def warn(message: str, category: type[Warning] | None = None) -> None:
         from eegpt.errors import EEGPTUserWarning, EEGPTWarning
 
         category = EEGPTUserWarning if category is UserWarning else EEGPTWarning
-    warnings.warn(message, category, stacklevel=stacklevel + 1)
+    if kind is None:
+        warnings.warn(message, category, stacklevel=stacklevel + 1)
+        return
+    given = category(message)
+    given.eegpt_kind = kind  # type: ignore[attr-defined]
+    warnings.warn(given, stacklevel=stacklevel + 1)
 
 
 @contextlib.contextmanager
@@ -689,10 +699,20 @@ def warning_kind(text: str) -> str:
     return _MEASURED.sub(lambda m: m["quoted"] or "#", text)
 
 
+def kind_of(message: Warning | str) -> str:
+    """What tells repeats of a warning apart: the ``kind`` it was given (:func:`warn`), else
+    its text without measured values (:func:`warning_kind`)."""
+    given = getattr(message, "eegpt_kind", None)
+    if isinstance(given, str):  # a count of inputs in it ("12 inputs: ") is left out too
+        return "\0" + warning_kind(given)
+    return warning_kind(str(message))
+
+
 @contextlib.contextmanager
 def each_warning_once(seen: dict[str, set[str]], call: str = "call"):
-    """Inside the block, pass on each RuntimeWarning unless its :func:`warning_kind` is held
-    back in ``seen``; other warnings pass as they are.
+    """Inside the block, pass on each RuntimeWarning unless its kind (:func:`kind_of`: the
+    ``kind`` it was given, else :func:`warning_kind`) is held back in ``seen``; other warnings
+    pass as they are.
 
     A kind is held back while it repeats: from the block that gives it until a block of one
     of the calls that gave it (``call``, such as ``"fit"`` or ``"predict"``) ends without it,
@@ -712,7 +732,7 @@ def each_warning_once(seen: dict[str, set[str]], call: str = "call"):
         given: set[str] = set()
         for w in caught:  # through the caller's filters again
             if issubclass(w.category, RuntimeWarning):
-                kind = warning_kind(str(w.message))
+                kind = kind_of(w.message)
                 given.add(kind)
                 held = kind in seen
                 seen.setdefault(kind, set()).add(call)

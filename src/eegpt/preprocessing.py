@@ -1678,7 +1678,8 @@ def _check_offsets(
         "model.embed take it; elsewhere preprocessing=PreprocessingConfig(detrend='linear'), "
         "e.g. for the scikit-learn estimators, probes and OnlineEmbedder; command line: "
         "--detrend linear, for embed, embed-dataset and probe train), or high-pass filter the "
-        "recording first (raw.filter(l_freq=0.5, h_freq=None) in MNE)."
+        "recording first (raw.filter(l_freq=0.5, h_freq=None) in MNE).",
+        kind=f"{source}: offset check",  # one warning, whichever channels each subset flags
     )
 
 

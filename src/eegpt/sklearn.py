@@ -22,9 +22,10 @@ paper (:func:`eegpt.probe.train_probe`) instead of a classifier on pooled featur
 
     cross_val_score(EEGPTClassifier(weights="eegpt-large"), epochs, epochs_labels(epochs), cv=5)
 
-Each of eegpt's warnings about the data (channels left out, amplitudes ...) is given once while
-the calls repeat it, not once per fold and again in ``predict`` (warnings that differ in more
-than their measured values, such as another file or channel, are each given); a fit or a
+Each of eegpt's warnings about the data (channels left out, amplitudes, DC offsets ...) is given
+once while the calls repeat it, not once per fold and again in ``predict`` (warnings that differ
+in more than their measured values, such as another file or channel, are each given; the offset
+check is one warning whichever channels each fold's data flag); a fit or a
 prediction whose data do not give it ends the repeat, so that the next data that do are warned
 about again. The module needs scikit-learn
 (``pip install scikit-learn``).
