@@ -351,6 +351,30 @@ def test_the_offset_check_is_one_warning_whichever_channels_each_fold_flags(task
     assert len(offsets) == 2, offsets
 
 
+@pytest.mark.parametrize("n_channels", [19, 10])  # 250 samples: no multiple of 19, one of 10
+def test_a_single_window_is_told_to_take_a_batch_axis(task, n_channels):
+    """One window [C, T], the typical online call, read as flattened epochs failed with "X has
+    250 features, which is not a multiple of the 19 channels" or (10 channels) "X has 10 x
+    25": both now say to pass X[None]; X[None] gives one row."""
+    x = task.get_data()[:20, :n_channels]
+    names = task.ch_names[:n_channels]
+    y = epochs_labels(task)[:20]
+    est = EEGPTEmbedder(SMALL, ch_names=names, sfreq=250.0, preprocessing=ONE_SECOND).fit(x)
+    clf = EEGPTClassifier(SMALL, ch_names=names, sfreq=250.0, preprocessing=ONE_SECOND,
+                          config=ProbeConfig(epochs=1)).fit(x, y)  # fmt: skip
+    hint = re.escape(f"X of shape ({n_channels}, 250) looks like a single window") + ".*X\\[None\\]"
+    with pytest.raises(ValueError, match=hint):
+        est.transform(x[0])
+    with pytest.raises(ValueError, match=hint):
+        clf.predict(x[0])
+    assert est.transform(x[0][None]).shape[0] == 1 and clf.predict(x[0][None]).shape == (1,)
+    np.testing.assert_allclose(clf.predict_proba(x[0][None]), clf.predict_proba(x[:1]))
+    flat = x.reshape(len(x), -1)  # flattened epochs are read as before
+    assert clf.predict(flat).shape == (20,)
+    # as many flattened epochs as channels: epochs, not a window
+    assert est.transform(flat[:n_channels]).shape[0] == n_channels
+
+
 def test_warnings_about_other_channels_are_not_taken_for_repeats(task):
     """Only measured numbers are left out when telling warnings apart: a flat channel in new
     data is reported although another channel's (a name with other digits) was in fit's."""

@@ -144,10 +144,20 @@ def _warn_array_params_ignored(est: Any) -> None:
 
 
 def _epochs_array(
-    X: Any, ch_names: Sequence[str] | None, sfreq: float | None, estimator: str, units: str
+    X: Any,
+    ch_names: Sequence[str] | None,
+    sfreq: float | None,
+    estimator: str,
+    units: str,
+    fitted_times: int | None = None,
 ) -> np.ndarray:
     """Array input as epochs ``[n_epochs, C, T]`` (float64) after scikit-learn's own checks
-    (dense, numeric, finite, not empty); 2-D input is read as epochs flattened in C order."""
+    (dense, numeric, finite, not empty); 2-D input is read as epochs flattened in C order.
+
+    A 2-D array shaped as one window (``[C, T]``: as many rows as channels, and columns that
+    are no whole number of epochs, or, with ``fitted_times`` (the samples per epoch of a
+    fitted estimator's data), exactly one epoch's samples) is refused with how to pass it:
+    ``X[None]``, a batch of one."""
     refuse_embeddings(X, estimator)  # Embeddings: refused before any check of them
     if ch_names is None or sfreq is None:
         raise ValueError(
@@ -169,11 +179,23 @@ def _epochs_array(
         ) from err
     n_ch = len(ch_names)
     if array.ndim == 2:
+        one_window = array.shape[0] == n_ch and (
+            array.shape[1] % n_ch != 0
+            or (fitted_times is not None and array.shape[1] == fitted_times != n_ch * fitted_times)
+        )
+        if one_window:
+            raise ValueError(
+                f"X of shape {array.shape} looks like a single window ({n_ch} channels x "
+                f"{array.shape[1]} samples), but 2-D input is read as epochs flattened to "
+                "[n_epochs, n_channels * n_times]: give a single window a leading batch axis, "
+                f"X[None] (or X.reshape(1, {n_ch}, {array.shape[1]})), for an output of one row"
+            )
         if array.shape[1] % n_ch:
             raise ValueError(
                 f"X has {array.shape[1]} features, which is not a multiple of the {n_ch} "
                 "channels in ch_names; 2-D input must be epochs flattened to "
-                "[n_epochs, n_channels * n_times]"
+                "[n_epochs, n_channels * n_times] (a single window [n_channels, n_times] needs "
+                "a leading batch axis: X[None])"
             )
         array = array.reshape(len(array), n_ch, -1)
     elif array.ndim == 4:
@@ -359,8 +381,9 @@ class EEGPTEmbedder(_ConfigParams, TransformerMixin, BaseEstimator):
     ``X`` is an ``mne.Epochs``, a list of them (what scikit-learn's splitters make of one), the
     path of an MNE epochs file (``-epo.fif``) or a list of them, an array ``[n_epochs,
     n_channels, n_times]``, or the same flattened to ``[n_epochs, n_channels * n_times]`` (C
-    order, channels outer), which is what tools that only handle 2-D data pass. Outputs are
-    float32.
+    order, channels outer), which is what tools that only handle 2-D data pass. A single
+    window ``[n_channels, n_times]`` (an online decision) is a batch of one: pass ``X[None]``
+    (a 2-D array shaped as one window is refused with that advice). Outputs are float32.
     """
 
     def __init__(
@@ -416,8 +439,11 @@ class EEGPTEmbedder(_ConfigParams, TransformerMixin, BaseEstimator):
         X: Any,
         verbose: bool | str | int | None,
         rename: Mapping[str, str | None] | None = None,
+        fitted_times: int | None = None,
     ):
-        """``X`` as a Recording; ``rename``: the table of fit (default: the fitted one)."""
+        """``X`` as a Recording; ``rename``: the table of fit (default: the fitted one);
+        ``fitted_times``: the samples per epoch of fit, to tell a single window from epochs
+        (:func:`_epochs_array`)."""
         if _epochs_input(X):
             _warn_array_params_ignored(self)
             return as_epochs_recording(
@@ -425,7 +451,9 @@ class EEGPTEmbedder(_ConfigParams, TransformerMixin, BaseEstimator):
                 rename=_fitted_rename(self) if rename is None else rename,
                 preprocessing=self._config(), what="EEGPTEmbedder",
             )  # fmt: skip
-        array = _epochs_array(X, self.ch_names, self.sfreq, type(self).__name__, self.units)
+        array = _epochs_array(
+            X, self.ch_names, self.sfreq, type(self).__name__, self.units, fitted_times
+        )
         return as_epochs_recording(
             array, ch_names=self.ch_names, sfreq=self.sfreq, units=self.units, verbose=verbose
         )
@@ -557,7 +585,7 @@ class EEGPTEmbedder(_ConfigParams, TransformerMixin, BaseEstimator):
                 bar.close()
 
     def _embed(self, X: Any, verbose: bool | str | int | None, bar: Any = None) -> np.ndarray:
-        rec = self._recording(X, verbose)
+        rec = self._recording(X, verbose, fitted_times=getattr(self, "n_times_in_", None))
         mapping = self.mapping_
         if list(rec.ch_names) != self.ch_names_in_:  # Epochs of another recording: by electrode
             mapping = self._same_electrodes(rec, verbose)
@@ -758,12 +786,15 @@ class EEGPTClassifier(_ConfigParams, ClassifierMixin, BaseEstimator):
         tags.input_tags.three_d_array = True
         return tags
 
-    def _inputs(self, X: Any) -> tuple[Any, dict[str, Any]]:
-        """``X`` as :func:`~eegpt.probe.train_probe` takes it, and the array keywords."""
+    def _inputs(self, X: Any, fitted_times: int | None = None) -> tuple[Any, dict[str, Any]]:
+        """``X`` as :func:`~eegpt.probe.train_probe` takes it, and the array keywords;
+        ``fitted_times``: the samples per epoch of fit (:func:`_epochs_array`)."""
         if _epochs_input(X):
             _warn_array_params_ignored(self)
             return X, {}
-        array = _epochs_array(X, self.ch_names, self.sfreq, type(self).__name__, self.units)
+        array = _epochs_array(
+            X, self.ch_names, self.sfreq, type(self).__name__, self.units, fitted_times
+        )
         return array, {"ch_names": self.ch_names, "sfreq": self.sfreq, "units": self.units}
 
     @_warning_once("fit")
@@ -859,7 +890,7 @@ class EEGPTClassifier(_ConfigParams, ClassifierMixin, BaseEstimator):
     @_warning_once("predict")
     def _logits(self, X: Any) -> np.ndarray:
         check_is_fitted(self, "probe_")
-        data, array_kwargs = self._inputs(X)
+        data, array_kwargs = self._inputs(X, getattr(self, "n_times_in_", None))
         if array_kwargs and getattr(self, "_fitted_on_array", "n_features_in_" in vars(self)):
             n = int(np.prod(data.shape[1:]))
             if n != self.n_features_in_:
