@@ -542,6 +542,28 @@ def test_save_refuses_to_overwrite(lightning_ckpt, tmp_path):
         save_checkpoint(ckpt, file)
 
 
+@pytest.mark.parametrize("name", ["large.safetensors", "large.PT", "tuned.ckpt"])
+def test_save_refuses_a_weights_file_name_and_a_folder_round_trips(name, tmp_path):
+    """save_checkpoint(m, "large.safetensors") made a folder named large.safetensors without a
+    word; a single file would not record num_heads and the channels (a lone model.safetensors
+    loads with the paper's num_heads assumed), so such a name is refused, saying to give a
+    folder, and the folder loads back as the same model."""
+    torch.manual_seed(5)
+    config = EEGPTConfig(embed_dim=32, depth=1, num_heads=2, embed_num=2)  # not the paper's heads
+    model = EEGPT(config, chan_ids=[3, 9, 27]).eval()
+    target = tmp_path / name
+    with pytest.raises(ValueError, match="saved as a folder .*give a folder path") as err:
+        save_checkpoint(model, target)
+    assert f"e.g. {tmp_path / Path(name).stem}{os.sep} " in str(err.value)
+    assert not target.exists()
+    folder = save_checkpoint(model, tmp_path / Path(name).stem)
+    loaded = load_model(folder)
+    assert loaded.config == config and torch.equal(loaded.chan_ids, model.chan_ids)
+    x = torch.randn(2, 3, 256)
+    with torch.no_grad():
+        assert torch.equal(loaded(x), model(x))
+
+
 def test_save_validates_before_writing(lightning_ckpt, tmp_path):
     ckpt = load_checkpoint(lightning_ckpt[0])
     ckpt.state_dict["target_encoder.norm.bias"] = torch.full((64,), float("nan"))

@@ -81,6 +81,8 @@ PathLike = str | os.PathLike
 
 CONFIG_FILE = "config.json"
 SAFETENSORS_FILE = "model.safetensors"
+#: Suffixes of single weight files, which :func:`save_checkpoint` (a folder) refuses as its path.
+WEIGHT_FILE_SUFFIXES = (".safetensors", ".pt", ".pth", ".bin", ".ckpt")
 PICKLE_FILE = "pytorch_model.bin"
 FORMAT_VERSION = 1
 
@@ -1672,7 +1674,10 @@ def save_checkpoint(
     model_or_checkpoint : EEGPT or Checkpoint
         Checkpoints are validated by building the model first.
     directory : str or PathLike
-        Created if needed.
+        Created if needed. A path named like a weights file (``large.safetensors``, ``.pt``,
+        ``.pth``, ``.bin``, ``.ckpt``) is refused: a single file could not record what
+        ``config.json`` does (``num_heads``, ``patch_stride``, the channels, notes), so it would
+        not load back as the same model; give a folder (``"large"``).
     overwrite : bool
         Allow writing into an existing non-empty folder (our two files are replaced).
     metadata : mapping, optional
@@ -1687,6 +1692,14 @@ def save_checkpoint(
         ``directory``.
     """
     directory = Path(directory).expanduser()
+    if directory.suffix.lower() in WEIGHT_FILE_SUFFIXES:
+        raise ValueError(
+            f"{directory}: EEGPT weights are saved as a folder ({CONFIG_FILE} with the model's "
+            f"settings and channels, and {SAFETENSORS_FILE}: braindecode's layout), not as a "
+            f"single {directory.suffix} file, which would not record num_heads, patch_stride, "
+            f"the channels or notes; give a folder path, e.g. {directory.with_suffix('')}{os.sep} "
+            "(load_model and braindecode's EEGPT.from_pretrained read it back)"
+        )
     if directory.exists() and not directory.is_dir():
         raise FileExistsError(f"{directory} exists and is not a folder; choose another output path")
     if directory.is_dir() and any(directory.iterdir()) and not overwrite:
