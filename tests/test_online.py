@@ -397,3 +397,38 @@ def test_a_start_off_the_streams_samples_is_refused(model):
     online = OnlineEmbedder(model, NAMES, 100.0, units="uV", preprocessing=pre, warm_up=False)
     whole = embed(model, x, ch_names=NAMES, sfreq=100.0, units="uV", preprocessing=pre)
     np.testing.assert_array_equal(online.push(x).onsets, whole.onsets)
+
+
+def test_a_push_while_another_runs_is_refused_not_lost(model):
+    """Two threads pushing at once would scramble the stream (windows were lost silently): the
+    second call raises, and the first completes its windows."""
+    import threading
+
+    x = _signal(256 * 5, 256.0, seed=8)
+    online = OnlineEmbedder(model, NAMES, 256.0, units="uV", warm_up=False)
+    entered, release = threading.Event(), threading.Event()
+    original = online.engine.encode
+
+    def slow(windows, chan_ids, **kwargs):
+        entered.set()
+        release.wait(10)
+        return original(windows, chan_ids, **kwargs)
+
+    online.engine.encode = slow
+    results = []
+    worker = threading.Thread(target=lambda: results.append(online.push(x[:, :1024])))
+    worker.start()
+    try:
+        assert entered.wait(10)
+        with pytest.raises(RuntimeError, match=r"another thread.*Push from one thread, or "
+                           r"serialize the calls"):  # fmt: skip
+            online.push(x[:, 1024:])
+        with pytest.raises(RuntimeError, match="OnlineEmbedder.reset was called while"):
+            online.reset()
+    finally:
+        release.set()
+        worker.join(10)
+        online.engine.encode = original
+    assert len(results) == 1 and len(results[0]) == 1
+    assert online.n_samples_pushed == 1024  # the refused chunk was not added
+    assert online.push(x[:, 1024:]).onsets.tolist() == []  # and the stream goes on

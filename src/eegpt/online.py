@@ -24,7 +24,9 @@ from __future__ import annotations
 import math
 import numbers
 import sys
-from collections.abc import Mapping, Sequence
+import threading
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import replace
 from types import SimpleNamespace
 from typing import Any, Literal
@@ -106,6 +108,13 @@ class OnlineEmbedder:
         Windows skipped since then (``skip_stale``).
     overlap : float
         The overlap between windows, in seconds.
+
+    Notes
+    -----
+    One embedder takes one stream, whose chunks must come in order: push from one thread (or
+    serialize the calls yourself). A call made while another runs, from another thread, raises
+    a ``RuntimeError`` rather than wait: two threads' chunks would join the stream in no
+    defined order, so waiting would hide a scrambled signal.
 
     Examples
     --------
@@ -201,7 +210,24 @@ class OnlineEmbedder:
         if warm_up:
             blank = np.zeros((1, len(self._picks), self.config.n_samples), np.float32)
             engine.encode(blank, self.mapping.chan_ids)
+        self._lock = threading.Lock()
         self.reset()
+
+    @contextmanager
+    def _one_caller(self, what: str) -> Iterator[None]:
+        """Hold the embedder for one call: a second call while one runs (another thread)
+        raises, since the two threads' chunks would join the stream in no defined order."""
+        if not self._lock.acquire(blocking=False):
+            raise RuntimeError(
+                f"OnlineEmbedder.{what} was called while another call (push, skip or reset) was "
+                "still running, from another thread: an embedder takes one stream, whose chunks "
+                "must come in their order. Push from one thread, or serialize the calls (e.g. "
+                "one threading.Lock around every push); nothing was added"
+            )
+        try:
+            yield
+        finally:
+            self._lock.release()
 
     def _start_samples(self) -> int:
         """``start_seconds`` in stream samples, or an error when it is no whole number of
@@ -257,6 +283,11 @@ class OnlineEmbedder:
     def reset(self) -> None:
         """Forget the samples pushed so far: the next sample pushed starts a new stream at
         time 0 (e.g. after a pause in the recording)."""
+        with self._one_caller("reset"):
+            self._forget()
+
+    def _forget(self) -> None:
+        """:meth:`reset`, its caller holding the embedder."""
         self._buffer = np.empty((len(self._picks), 0))
         self._buffer_start = 0  # stream index of the buffer's first sample
         self.n_samples_pushed = 0
@@ -288,7 +319,18 @@ class OnlineEmbedder:
         Embeddings
             The windows completed by this chunk, ``[n, N, S, D]`` (``n`` is often 0), with
             their onsets in seconds since the first sample pushed.
+
+        Raises
+        ------
+        RuntimeError
+            When called while another call runs (from another thread): push from one thread,
+            or serialize the calls.
         """
+        with self._one_caller("push"):
+            return self._push(chunk)
+
+    def _push(self, chunk: Any) -> Embeddings:
+        """:meth:`push`, its caller holding the embedder."""
         if isinstance(chunk, (mne.io.BaseRaw, mne.BaseEpochs)):
             raise TypeError(
                 f"push takes the samples, [n_channels, n_times], not an {type(chunk).__name__}: "
