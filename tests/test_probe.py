@@ -678,7 +678,9 @@ def test_embeddings_given_for_epochs_name_the_scikit_learn_recipe(model, probe):
     with pytest.raises(TypeError, match=r"got a 4-D array of shape \(6, 1, 4, 64\): EEGPT "
                        r"embeddings \[n, N, S, D\].*load_embeddings\(path\)\.pooled\(\)"):  # fmt: skip
         train_probe(model, emb.data, y, ch_names=["Cz"], sfreq=256.0)
-    with pytest.raises(TypeError, match=r"a probe takes EEG epochs .*" + recipe):
+    # a probe's predictions take embeddings made as its training data were: not these
+    with pytest.raises(ValueError, match=r"the embeddings are \(6, 1, 4, 64\), but this probe "
+                       r"takes \[n, 16, 4, 64\] .*probe.online"):  # fmt: skip
         probe.predict(emb)
 
 
@@ -2749,3 +2751,69 @@ def test_a_start_in_seconds_is_one_where_a_file_has_its_name(tmp_path, monkeypat
         start_value("night.edf")
     with pytest.raises(argparse.ArgumentTypeError, match="is no number of seconds"):
         start_value("nowhere.edf")
+
+
+def test_a_probe_classifies_a_stream_as_it_classifies_epochs_and_files(model, short_task, tmp_path):
+    """probe.online embeds a stream with the probe's encoder, preprocessing (here a linear
+    detrend, which embeddings made without it would miss) and channels; predict_proba takes
+    what push returns, equal to predict_proba of the same stretches as epochs, and to the
+    command line's predictions of the recording; embeddings made otherwise are refused."""
+    from eegpt.online import OnlineEmbedder
+    from eegpt.outputs import Embeddings
+
+    train, _ = short_task
+    config = PreprocessingConfig(window_seconds=1.0, detrend="linear", average_reference=False)
+    probe = train_probe(model, train[:32], preprocessing=config, epochs=1)
+    raw, _, _ = synthetic_erp_raw(3, sfreq=250.0, seed=5)
+    x = raw.get_data() * 1e6  # a stream in microvolts, as LSL gives it
+    online = probe.online(raw.ch_names, 250.0, units="uV", overlap=0.5, warm_up=False)
+    assert isinstance(online, OnlineEmbedder) and online.config.detrend == "linear"
+    rng = np.random.default_rng(0)
+    pushes, i = [], 0
+    while i < x.shape[1]:
+        n = int(rng.integers(10, 51))  # LSL-sized chunks
+        pushes.append(online.push(x[:, i : i + n]))
+        i += n
+    emb = Embeddings.concatenate([p for p in pushes if len(p)])
+    proba = probe.predict_proba(emb)
+    assert proba.shape == (len(emb), 2) and len(emb) > 10
+    length = online.window_length
+    starts = np.round(emb.onsets * 250).astype(int)
+    events = np.column_stack([starts, np.zeros_like(starts), np.ones_like(starts)])
+    epochs = mne.Epochs(raw, events, tmin=0, tmax=(length - 1) / 250, baseline=None,
+                        preload=True, verbose=False)  # fmt: skip
+    np.testing.assert_allclose(proba, probe.predict_proba(epochs), atol=1e-6)
+    # the command line on the same stretches saved as epochs gives the same numbers; on the
+    # recording, whose consecutive windows are every other stream window, the same but for
+    # the resampling of the whole recording at once (a window's edges see their neighbours)
+    folder = probe.save(tmp_path / "probe")
+    recording, epochs_file = tmp_path / "stream_raw.fif", tmp_path / "stream-epo.fif"
+    raw.save(recording, verbose=False)
+    epochs.save(epochs_file, verbose=False)
+    for path, rows_of, tolerance in (
+        (epochs_file, slice(None), 1e-6),
+        (recording, slice(0, None, 2), 1e-4),
+    ):
+        out = tmp_path / f"{path.stem}.csv"
+        assert probe_main(["predict", str(folder), str(path), "-o", str(out), "-q"]) == 0
+        rows = list(csv.DictReader(out.open()))
+        cli = np.array([[float(r["p_standard"]), float(r["p_target"])] for r in rows])
+        np.testing.assert_allclose(cli, proba[rows_of], atol=tolerance)
+        if path == recording:
+            np.testing.assert_allclose([float(r["onset_s"]) for r in rows], emb.onsets[rows_of])
+
+    # a channel the probe needs and the stream lacks: refused as predict_proba refuses it
+    with pytest.raises(ValueError, match=r"<stream>: the probe was trained on 19 channels, but"):
+        probe.online(raw.ch_names[1:], 250.0, units="uV", warm_up=False)
+    # embeddings preprocessed otherwise (no detrend), or of other channels, are refused
+    plain = model.embed(epochs, preprocessing=PreprocessingConfig(window_seconds=1.0,
+                        average_reference=False), verbose=False)  # fmt: skip
+    with pytest.raises(ValueError, match=r"preprocessed otherwise .*detrend='none' \(the "
+                       r"probe's: 'linear'\)"):  # fmt: skip
+        probe.predict_proba(plain)
+    fewer = model.embed(epochs.copy().drop_channels(["Pz"]), preprocessing=config, verbose=False)
+    with pytest.raises(ValueError, match=r"other channels than the probe's 19 .*without PZ"):
+        probe.predict_proba(fewer)
+    projected = train_probe(model, train[:32], preprocessing=ONE_SECOND, epochs=1, chan_proj=True)
+    with pytest.raises(ValueError, match="mixes its 19 input channels in a channel projection"):
+        projected.online(raw.ch_names, 250.0)

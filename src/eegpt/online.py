@@ -66,6 +66,11 @@ class OnlineEmbedder:
         EEGPT vocabulary once (``rename``, ``on_unknown``, ``on_missing``, ``keep`` as in
         :func:`eegpt.channels.map_channels`: ``keep="10-20"`` gives a stream the channel set
         of embeddings made with ``--keep-channels 10-20``).
+    channels : list of str | None
+        The vocabulary channels every window must have, in this order (a probe's
+        ``input_names``; :meth:`eegpt.probe.EEGPTProbe.online` gives them): a stream without
+        one of them is refused when the embedder is made, its other channels are left out
+        with a warning. ``None`` (default): every mapped channel.
     sfreq : float
         The stream's sampling rate in Hz.
     units : ``"V"`` | ``"mV"`` | ``"uV"`` | ``"µV"``
@@ -135,10 +140,11 @@ class OnlineEmbedder:
         units: Literal["V", "mV", "uV", "µV"] = "V",
         window_seconds: float | None = None,
         overlap: float | None = None,
-        rename: Mapping[str, str | None] | None = None,
+        rename: Mapping[str, str | None] | str | None = None,
         on_unknown: str = "drop",
         on_missing: str = "raise",
         keep: str | Sequence[str] | None = None,
+        channels: Sequence[str] | None = None,
         preprocessing: PreprocessingConfig | None = None,
         device: Any = None,
         precision: Precision = "float32",
@@ -193,6 +199,10 @@ class OnlineEmbedder:
             keep=keep,
             verbose=verbose,
         )
+        if channels is not None:  # a probe's: missing ones named as its predictions name them
+            from eegpt.probe import subset_mapping
+
+            self.mapping = subset_mapping(self.mapping, list(channels), "<stream>", rename=rename)
         check_reference_channels(self.config, len(self.mapping), "<stream>")
         self.engine = engine = engine_for(
             model, engine, device=device, precision=precision, batch_size=batch_size

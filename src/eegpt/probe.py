@@ -144,6 +144,8 @@ from eegpt.training import (
 
 if TYPE_CHECKING:
     import eegpt.viz
+    from eegpt.online import OnlineEmbedder
+    from eegpt.outputs import Embeddings
 
 __all__ = [
     "EEGPTProbe",
@@ -1627,6 +1629,10 @@ class EEGPTProbe:
         A warning about the data (a channel left out, the amplitude) is given once, not again
         by each later prediction, evaluation or figure on the same data; after a call on data
         without it, the next data that give it are warned about again."""
+        from eegpt.outputs import Embeddings
+
+        if isinstance(data, Embeddings):  # e.g. of a stream: OnlineEmbedder.push
+            return self._logits_of_embeddings(data, **kwargs)
         split = _split_kwargs(kwargs)
         if not isinstance(self._warned, dict):  # pickled by an earlier eegpt, which kept a set
             self._warned = {}
@@ -1634,6 +1640,185 @@ class EEGPTProbe:
             windows = self.windows(data, **split[0])
             self._check_amplitude(windows)
             return self.logits_from_windows(windows, **split[1])
+
+    # ---------------------------------------------------------------- embeddings, streams
+    def _refuse_embedding_free(self, what: str) -> None:
+        """Refuse ``what`` (embeddings in, or a stream embedder out) for a probe whose head
+        does not sit on the pretrained encoder's embeddings: a channel projection mixes the
+        input channels before the encoder, a fine-tuned probe has its own encoder."""
+        if self.config.chan_proj:
+            raise ValueError(
+                f"{what} takes a linear probe on the encoder's embeddings, but this probe mixes "
+                f"its {len(self.input_names)} input channels in a channel projection before the "
+                "encoder: predict from the EEG itself (probe.predict_proba(epochs)), or train a "
+                "probe without chan_proj for online use"
+            )
+        if not self.frozen_encoder:
+            raise ValueError(
+                f"{what} takes a linear probe (frozen encoder), but this probe was fine-tuned: "
+                "its own encoder makes other embeddings than the pretrained one. Predict from "
+                "the EEG itself (probe.predict_proba(epochs)), e.g. of each window a stream "
+                "completes"
+            )
+
+    @honours_verbose
+    def online(
+        self,
+        ch_names: Sequence[str],
+        sfreq: float,
+        *,
+        units: Literal["V", "mV", "uV", "µV"] = "V",
+        overlap: float | None = None,
+        rename: dict[str, str | None] | None = None,
+        device: Any = None,
+        precision: Precision = "float32",
+        batch_size: int | None = None,
+        skip_stale: bool = False,
+        warm_up: bool = True,
+        verbose: bool | str | int | None = None,
+    ) -> OnlineEmbedder:
+        """A :class:`~eegpt.online.OnlineEmbedder` for a live stream whose windows this probe
+        classifies: ``probe.predict_proba(online.push(chunk))``.
+
+        It runs the probe's encoder with the probe's preprocessing (window length, reference,
+        resampling, detrending: as trained) on the channels it was trained on, renamed as in
+        training unless ``rename`` is given; a stream without one of them is refused here,
+        as :meth:`predict_proba` refuses such epochs (its other channels are left out, with a
+        warning). Each window's probabilities equal those of :meth:`predict_proba` on the same
+        stretch of signal as one epoch (``mne.Epochs(..., baseline=None)``).
+
+        Parameters
+        ----------
+        ch_names : list of str
+            The stream's channel names, in the order of each chunk's rows.
+        sfreq : float
+            The stream's sampling rate in Hz.
+        units : ``"V"`` | ``"mV"`` | ``"uV"`` | ``"µV"``
+            Unit of the pushed samples (LSL and amplifier APIs usually give ``"uV"``).
+        overlap : float | None
+            Seconds each window overlaps the previous one: a decision every
+            ``window_seconds - overlap`` seconds (default: none, one per window length).
+        rename, device, precision, batch_size, skip_stale, warm_up, verbose
+            As for :class:`~eegpt.online.OnlineEmbedder`.
+
+        Returns
+        -------
+        OnlineEmbedder
+            Its :meth:`~eegpt.online.OnlineEmbedder.push` returns the windows each chunk
+            completes, ``[n, N, S, D]`` (``n`` often 0), which :meth:`predict_proba` takes.
+
+        Examples
+        --------
+        >>> online = probe.online(ch_names, sfreq=250, units="uV", overlap=3.5)
+        >>> for chunk in stream:                      # [n_channels, n_times]
+        ...     emb = online.push(chunk)
+        ...     for onset, p in zip(emb.onsets, probe.predict_proba(emb)):
+        ...         act(onset, probe.classes_[p.argmax()])
+        """
+        from eegpt.online import OnlineEmbedder
+
+        self._refuse_embedding_free("probe.online")
+        table: Any = rename
+        on_missing = "raise"
+        if rename is None and self.rename:  # training's: for the channels the stream has
+            table, on_missing = self.rename, "ignore"
+        return OnlineEmbedder(
+            self.model, ch_names, sfreq, units=units, overlap=overlap, rename=table,
+            on_missing=on_missing, keep=self.keep, channels=self.input_names,
+            preprocessing=self.preprocessing, device=device, precision=precision,
+            batch_size=batch_size, skip_stale=skip_stale, warm_up=warm_up, verbose=verbose,
+        )  # fmt: skip
+
+    def _check_embeddings(self, emb: Embeddings) -> None:
+        """Refuse embeddings made otherwise than this probe's training embedded its epochs:
+        another shape (encoder size, window length), preprocessing, channel set or encoder;
+        the error names the difference."""
+        self._refuse_embedding_free("predict_proba of Embeddings")
+        config = encoder_of(self.model).config
+        shape = (config.n_patches(self.n_times), config.embed_num, config.embed_dim)
+        if emb.data.ndim != 4 or tuple(emb.data.shape[1:]) != shape:
+            raise ValueError(
+                f"the embeddings are {tuple(emb.data.shape)}, but this probe takes [n, {shape[0]}, "
+                f"{shape[1]}, {shape[2]}] (patches of its {self.preprocessing.window_seconds:g} s "
+                "windows, summary tokens, features; unpooled): embed with the probe's encoder "
+                "and preprocessing, e.g. probe.online(...) for a stream"
+            )
+        meta = emb.metadata
+        how = " (make them with probe.online(...) for a stream, or model.embed(epochs, preprocessing=probe.preprocessing))"
+        given = meta.get("preprocessing")
+        if isinstance(given, Mapping):
+            trained = self.preprocessing.to_dict()
+            # the hop, the start and the tail cut a recording; each window is prepared alike
+            differ = [
+                f"{key}={given[key]!r} (the probe's: {value!r})"
+                for key, value in trained.items()
+                if key not in ("overlap", "start_seconds", "tail")
+                and key in given
+                and given[key] != value
+            ]
+            if differ:
+                raise ValueError(
+                    "the embeddings were preprocessed otherwise than the probe's training data: "
+                    f"{', '.join(differ)}; its predictions on them would mean little" + how
+                )
+        channels = meta.get("channels")
+        if isinstance(channels, Mapping) and "names" in channels:
+            names = [str(n) for n in channels["names"]]
+            missing = [n for n in self.input_names if n not in names]
+            extra = [n for n in names if n not in self.input_names]
+            if missing or extra:
+                raise ValueError(
+                    f"the embeddings are of other channels than the probe's "
+                    f"{len(self.input_names)} ({', '.join(self.input_names)}): "
+                    + "; ".join(
+                        text
+                        for text in (
+                            f"without {few(missing, 10)}" if missing else "",
+                            f"with {few(extra, 10)} besides" if extra else "",
+                        )
+                        if text
+                    )
+                    + how
+                )
+        model = meta.get("model")
+        trained_model = self.encoder.get("config")
+        if isinstance(model, Mapping) and isinstance(trained_model, Mapping):
+            differ = [
+                f"{key}={model[key]!r} (the probe's: {value!r})"
+                for key, value in trained_model.items()
+                if key in model and model[key] != value
+            ]
+            if differ:
+                raise ValueError(
+                    f"the embeddings were made by another encoder: {', '.join(differ)}" + how
+                )
+        file = (meta.get("checkpoint") or {}).get("sha256")
+        if file and self.encoder.get("sha256") and file != self.encoder["sha256"]:
+            raise ValueError(
+                f"the embeddings were made by the encoder of another checkpoint file (sha256 "
+                f"{str(file)[:12]}..., the probe's {str(self.encoder['sha256'])[:12]}...)" + how
+            )
+
+    def _logits_of_embeddings(
+        self,
+        emb: Embeddings,
+        *,
+        device: str | torch.device | None = None,
+        batch_size: int | None = None,
+        verbose: bool | str | int | None = None,
+        **other: Any,
+    ) -> np.ndarray:
+        """Logits ``[n, n_classes]`` of the head on embeddings ``emb`` (checked first)."""
+        if other:
+            raise TypeError(
+                f"{sorted(other)} apply to EEG input; embeddings take device and batch_size only"
+            )
+        self._check_embeddings(emb)
+        dev = resolve_device(device)
+        head = cast(LinearProbe, self.model.final_layer)  # not None: __init__ checks
+        head.to(dev).eval()
+        logits = predict_logits(head, emb.data, batch_size or GPU_BATCH_SIZE, dev, "float32")
+        return logits.numpy().reshape(len(emb.data), len(self.classes_))
 
     def _check_amplitude(self, windows: np.ndarray) -> None:
         """Warn when the windows' typical amplitude is :data:`AMPLITUDE_RATIO` times that of the
@@ -1659,8 +1844,10 @@ class EEGPTProbe:
 
         Parameters
         ----------
-        data : mne.Epochs | mne.io.Raw | str | Path | ndarray
-            Epochs (one window each), or a continuous recording cut into consecutive windows
+        data : mne.Epochs | mne.io.Raw | str | Path | ndarray | Embeddings
+            Epochs (one window each); :class:`~eegpt.outputs.Embeddings` made as the probe's
+            training data were (a stream's, :meth:`online`; others are refused, naming the
+            difference: preprocessing, channels, encoder); or a continuous recording cut into windows
             of the probe's window length, window ``k`` starting ``start_seconds + k *
             window_seconds`` seconds after its first sample (its ``preprocessing``; to start a
             recording's windows elsewhere, predict with a copy of the probe whose
