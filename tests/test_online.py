@@ -432,3 +432,51 @@ def test_a_push_while_another_runs_is_refused_not_lost(model):
     assert len(results) == 1 and len(results[0]) == 1
     assert online.n_samples_pushed == 1024  # the refused chunk was not added
     assert online.push(x[:, 1024:]).onsets.tolist() == []  # and the stream goes on
+
+
+@pytest.mark.parametrize("how", ["timestamp", "skip"])
+def test_onsets_after_lost_samples_stay_in_stream_time(model, how):
+    """0.5 s lost at 10 s (a dropped LSL chunk): the windows holding lost samples are left
+    out and the later ones are those of the whole signal, same onsets, same embeddings."""
+    sfreq, x = 250.0, _signal(250 * 20, 250.0, seed=9)
+    whole = OnlineEmbedder(model, NAMES, sfreq, units="uV", overlap=3.5, warm_up=False)
+    full = whole.push(x)
+    online = OnlineEmbedder(model, NAMES, sfreq, units="uV", overlap=3.5, engine=whole.engine)
+    lost = range(2500, 2625)
+    parts, i, rng = [], 0, np.random.default_rng(2)
+    while i < x.shape[1]:
+        n = int(rng.integers(10, 51))
+        if i <= lost.start < i + n:
+            n = lost.start - i  # the chunk ends where the loss begins
+        if i == lost.start:
+            if how == "skip":
+                online.skip(len(lost))
+            i = lost.stop
+            continue
+        stamp = 1000.0 + i / sfreq + 0.004 * rng.standard_normal()  # jitter within tolerance
+        if how == "timestamp" and i == lost.stop:
+            with pytest.warns(Warning, match=r"0.5 s \(125 samples\) lost at 10 s; 8 "
+                              r"window\(s\) that would hold them left out, the next starting "
+                              r"at 10.5 s"):  # fmt: skip
+                parts.append(online.push(x[:, i : i + n], timestamp=stamp))
+        elif how == "skip" and i == lost.stop:
+            parts.append(online.push(x[:, i : i + n]))
+        else:
+            parts.append(
+                online.push(x[:, i : i + n], timestamp=stamp if how == "timestamp" else None)
+            )
+        i += n
+    got = [p for p in parts if len(p)]
+    onsets = np.concatenate([p.onsets for p in got])
+    index = sum((p.metadata["window_index"] for p in got), [])
+    keep = (full.onsets + 4 <= 10) | (full.onsets >= 10.5)
+    np.testing.assert_array_equal(onsets, full.onsets[keep])
+    assert index == np.flatnonzero(keep).tolist() and online.n_lost == 8
+    np.testing.assert_allclose(
+        np.concatenate([p.data for p in got]), full.data[keep], rtol=1e-5, atol=1e-6
+    )
+    if how == "timestamp":
+        with pytest.raises(ValueError, match=r"before the previous chunk's .* not added"):
+            online.push(x[:, :10], timestamp=1000.0)
+    with pytest.raises(RecordingError, match=r"drop the chunk and call skip\(10\)"):
+        online.push(np.full((len(NAMES), 10), np.nan))

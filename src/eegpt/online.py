@@ -35,6 +35,7 @@ import mne
 import numpy as np
 
 from eegpt._logging import honours_verbose
+from eegpt._logging import warn as _warn
 from eegpt.api import check_embeddings, engine_for, provenance
 from eegpt.engine import InferenceEngine, Precision
 from eegpt.errors import RecordingError
@@ -97,6 +98,10 @@ class OnlineEmbedder:
     warm_up : bool
         Run the model once on a blank window when made, so that the first real window is as
         quick as the later ones (the first forward pass of a model costs far more).
+    gap_tolerance : float
+        Seconds a chunk's ``timestamp`` (:meth:`push`) may lie after where the samples pushed
+        put it before the difference counts as samples lost (a gap); default 0.02 s. Raise
+        it for timestamps that jitter more (e.g. LSL's without dejittering).
     verbose : bool | str | int | None
         Passed to the channel mapping (MNE-style); ``"error"`` also silences the embedder's
         warnings, when made and in :meth:`push`, as it does for :func:`eegpt.embed`.
@@ -106,11 +111,15 @@ class OnlineEmbedder:
     mapping : ChannelMapping
         The stream's channels and their vocabulary rows.
     n_samples_pushed : int
-        Samples (per channel) pushed since the start or the last :meth:`reset`.
+        Samples (per channel) since the start or the last :meth:`reset`, those lost in gaps
+        included: the stream index of the next sample.
     n_windows : int
         Windows returned (or skipped) since then.
     n_skipped : int
         Windows skipped since then (``skip_stale``).
+    n_lost : int
+        Windows left out since then because they would hold samples lost in a gap
+        (:meth:`skip`, or a ``timestamp`` of :meth:`push` past the samples pushed).
     overlap : float
         The overlap between windows, in seconds.
 
@@ -152,6 +161,7 @@ class OnlineEmbedder:
         engine: InferenceEngine | None = None,
         skip_stale: bool = False,
         warm_up: bool = True,
+        gap_tolerance: float = 0.02,
         verbose: bool | str | int | None = None,
     ) -> None:
         self.verbose = verbose
@@ -190,6 +200,10 @@ class OnlineEmbedder:
         except ValueError:  # a hop whole at the stream's rate only: done here, not recorded
             self.config = base
         self.skip_stale = bool(skip_stale)
+        tolerance_real = isinstance(gap_tolerance, numbers.Real)  # (apart: mypy's narrowing)
+        if not (tolerance_real and not isinstance(gap_tolerance, bool) and gap_tolerance >= 0):
+            raise ValueError(f"gap_tolerance must be seconds >= 0, got {gap_tolerance!r}")
+        self.gap_tolerance = float(gap_tolerance)
         self.mapping = map_recording_channels(
             self.ch_names,
             "<stream>",
@@ -303,6 +317,9 @@ class OnlineEmbedder:
         self.n_samples_pushed = 0
         self.n_windows = 0
         self.n_skipped = 0
+        self.n_lost = 0
+        self._clock: float | None = None  # the timestamp of stream sample 0 (push's timestamp)
+        self._last_timestamp: float | None = None
         self._checked = False
         self._done: list[tuple[np.ndarray, np.ndarray, dict[str, Any]]] = []  # not yet returned
 
@@ -315,7 +332,7 @@ class OnlineEmbedder:
         return self._start + int(round(hop))
 
     @honours_verbose
-    def push(self, chunk: Any) -> Embeddings:
+    def push(self, chunk: Any, timestamp: float | None = None) -> Embeddings:
         """Add samples and embed the windows they complete.
 
         Parameters
@@ -323,6 +340,12 @@ class OnlineEmbedder:
         chunk : array-like, shape (n_channels, n_times)
             The next samples of every channel of ``ch_names``, in ``units``; any number of
             samples, also 0.
+        timestamp : float | None
+            Time in seconds of the chunk's first sample on the stream's clock (e.g. LSL's
+            ``pull_chunk`` timestamps: ``timestamps[0]``). The first one sets the clock; a
+            later one more than ``gap_tolerance`` past where the samples pushed put the chunk
+            is a gap: those samples were lost, as with :meth:`skip`. A timestamp before the
+            previous chunk's is refused. ``None``: the chunk follows the previous one.
 
         Returns
         -------
@@ -337,9 +360,66 @@ class OnlineEmbedder:
             or serialize the calls.
         """
         with self._one_caller("push"):
-            return self._push(chunk)
+            return self._push(chunk, timestamp)
 
-    def _push(self, chunk: Any) -> Embeddings:
+    def skip(self, n_samples: int | None = None, *, seconds: float | None = None) -> None:
+        """Declare samples lost (a dropped chunk, one with NaN): the stream goes on
+        ``n_samples`` (or ``seconds``, rounded to samples) later, its onsets in stream time.
+
+        The window being filled is left out, as are the later ones that would hold a lost
+        sample (counted in ``n_lost``); the next windows are those the whole stream would
+        give there, with the same onsets and ``window_index``. A warning says how much was
+        lost. Windows already complete are still returned by the next push.
+        """
+        with self._one_caller("skip"):
+            if (n_samples is None) == (seconds is None):
+                raise TypeError("skip takes n_samples or seconds (one of them)")
+            n = round(float(seconds) * self.sfreq) if seconds is not None else n_samples
+            if not isinstance(n, numbers.Integral) or isinstance(n, bool) or n < 0:
+                raise ValueError(f"skip needs a whole number of samples >= 0, got {n!r}")
+            self._gap(int(n))
+
+    def _gap(self, n: int) -> None:
+        """``n`` samples lost after those pushed: leave out the windows that hold any."""
+        if n <= 0:
+            return
+        at = self.n_samples_pushed / self.sfreq
+        self.n_samples_pushed += n
+        self._buffer = np.empty((len(self._picks), 0))
+        self._buffer_start = self.n_samples_pushed
+        k = self.n_windows  # windows from here on are incomplete: each holds a lost sample
+        while self.window_start(k) < self.n_samples_pushed:
+            k += 1
+        lost, self.n_windows = k - self.n_windows, k
+        self.n_lost += lost
+        _warn(
+            f"<stream>: {n / self.sfreq:.6g} s ({n} samples) lost at {at:.6g} s; {lost} "
+            "window(s) that would hold them left out, the next starting at "
+            f"{self.window_start(k) / self.sfreq:.6g} s"
+        )
+
+    def _place(self, timestamp: float, n_times: int) -> None:
+        """Where the chunk of ``n_times`` samples at ``timestamp`` (s) lies: a gap before it
+        (samples lost) or a time going backwards (refused)."""
+        t = float(timestamp)
+        if not math.isfinite(t):
+            raise ValueError(f"timestamp must be a finite number of seconds, got {timestamp!r}")
+        if self._last_timestamp is not None and t < self._last_timestamp:
+            raise ValueError(
+                f"timestamp {t:.6f} s is before the previous chunk's ({self._last_timestamp:.6f} "
+                "s): a stream's timestamps go forwards; the chunk was not added (call reset() "
+                "for a new stream)"
+            )
+        if self._clock is None:
+            self._clock = t - self.n_samples_pushed / self.sfreq
+        ahead = t - (self._clock + self.n_samples_pushed / self.sfreq)
+        if ahead > self.gap_tolerance:
+            self._gap(int(round(ahead * self.sfreq)))
+        elif ahead < -self.gap_tolerance:  # the amplifier's clock runs fast: follow the stamps
+            self._clock = t - self.n_samples_pushed / self.sfreq
+        self._last_timestamp = t
+
+    def _push(self, chunk: Any, timestamp: float | None = None) -> Embeddings:
         """:meth:`push`, its caller holding the embedder."""
         if isinstance(chunk, (mne.io.BaseRaw, mne.BaseEpochs)):
             raise TypeError(
@@ -366,8 +446,11 @@ class OnlineEmbedder:
             bad = [self.mapping.input_names[i] for i in np.flatnonzero(~np.isfinite(x).all(1))]
             raise RecordingError(
                 f"the chunk has NaN/Inf samples in channel(s) {bad}; it was not added (replace "
-                "them, e.g. by the last good value, or drop the chunk and call reset())"
+                f"them, e.g. by the last good value, or drop the chunk and call "
+                f"skip({x.shape[1]}), so later onsets stay in stream time)"
             )
+        if timestamp is not None:
+            self._place(timestamp, x.shape[1])
         self._buffer = np.concatenate([self._buffer, x], axis=1)
         self.n_samples_pushed += x.shape[1]
         if self.skip_stale:
