@@ -9,6 +9,7 @@ learned. Every learning test is paired with a shuffled-label control that must s
 
 from __future__ import annotations
 
+import copy
 import csv
 import dataclasses
 import json
@@ -757,6 +758,54 @@ def test_predictions_of_a_continuous_recording_are_per_consecutive_window(
     err = capsys.readouterr().err
     assert "not epochs; training and evaluating a probe take labelled epochs" in err
     assert "make_fixed_length_epochs(raw, duration=WINDOW)" in err
+
+
+def _cut_by_hand(raw: mne.io.BaseRaw, onsets: np.ndarray, seconds: float) -> mne.Epochs:
+    """Epochs of ``seconds`` starting at ``onsets`` (s from the first sample) of ``raw``."""
+    sfreq = raw.info["sfreq"]
+    starts = raw.first_samp + np.round(np.asarray(onsets) * sfreq).astype(int)
+    events = np.column_stack([starts, np.zeros_like(starts), np.ones_like(starts)])
+    return mne.Epochs(raw, events, tmin=0, tmax=(round(seconds * sfreq) - 1) / sfreq,
+                      baseline=None, preload=True, verbose=False)  # fmt: skip
+
+
+def test_predictions_of_overlapping_windows_of_a_recording(model, short_task):
+    """predict_proba(raw, overlap=...) cuts sliding windows a hop apart, the probabilities of
+    the same stretches cut by hand as epochs; window_onsets steps by the hop. Without it the
+    windows stay consecutive, also where the probe's preprocessing holds an overlap (which
+    was silently ignored: now said); an overlap that does not fit the windows is refused."""
+    train, _ = short_task
+    probe = train_probe(model, train[:32], preprocessing=ONE_SECOND, epochs=1)
+    raw, _, _ = synthetic_erp_raw(4, sfreq=256.0, seed=3)  # 20.04 s at the model's rate
+    consecutive = probe.predict_proba(raw)
+    assert len(consecutive) == 20
+    proba = probe.predict_proba(raw, overlap=0.75)  # 1 s windows every 0.25 s
+    assert proba.shape == (77, 2)
+    onsets = probe.window_onsets(len(proba), overlap=0.75)
+    np.testing.assert_allclose(onsets, np.arange(77) * 0.25)
+    np.testing.assert_allclose(probe.window_onsets(3), [0.0, 1.0, 2.0])  # default: no overlap
+    np.testing.assert_allclose(proba, probe.predict_proba(_cut_by_hand(raw, onsets, 1.0)),
+                               atol=1e-6)  # fmt: skip
+    np.testing.assert_allclose(proba[::4], consecutive, atol=1e-6)
+    assert probe.predict(raw, overlap=0.75).tolist() == probe.classes_[proba.argmax(1)].tolist()
+    # from a start: onsets start + k * hop
+    started = copy.copy(probe)
+    started.preprocessing = dataclasses.replace(probe.preprocessing, start_seconds=0.5)
+    later = started.predict_proba(raw, overlap=0.5)
+    np.testing.assert_allclose(started.window_onsets(len(later), overlap=0.5),
+                               0.5 + np.arange(len(later)) * 0.5)  # fmt: skip
+    np.testing.assert_allclose(later, proba[2::2][: len(later)], atol=1e-6)
+    # an overlap in the probe's preprocessing is not applied: said, the windows consecutive
+    recorded = copy.copy(probe)
+    recorded.preprocessing = dataclasses.replace(probe.preprocessing, overlap=0.75)
+    with pytest.warns(RuntimeWarning, match=r"preprocessing has overlap=0.75 s, which "
+                      r"predictions do not apply.*Pass overlap=0.75"):  # fmt: skip
+        assert len(recorded.predict_proba(raw)) == 20
+    with pytest.raises(ValueError, match=r"overlap=0.3 \(--overlap\) does not fit the probe's "
+                       r"1 s windows: .*overlap 0.30078125 s"):  # fmt: skip
+        probe.predict_proba(raw, overlap=0.3)
+    with pytest.raises(ValueError, match=r"overlap=1.0 \(--overlap\) does not fit"):
+        probe.window_onsets(3, overlap=1.0)
 
 
 def test_predictions_flag_the_windows_over_bad_annotations(model, short_task, tmp_path, capsys):

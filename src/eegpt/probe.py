@@ -1443,6 +1443,7 @@ class EEGPTProbe:
         units: Literal["V", "mV", "uV", "µV"] = "V",
         rename: dict[str, str | None] | None = None,
         keep: str | Sequence[str] | None = None,
+        overlap: float | None = None,
         verbose: bool | str | int | None = None,
     ) -> np.ndarray:
         """Model-ready windows ``[n, C, T]`` (mV) of epochs, in the probe's channel order.
@@ -1453,7 +1454,13 @@ class EEGPTProbe:
         consecutive, non-overlapping windows of the probe's window length
         (``preprocessing.window_seconds``) from its first sample: window ``k`` starts
         ``k * window_seconds`` seconds in (see :meth:`window_onsets`); a shorter rest at the
-        end is left out (or zero-padded, for a probe trained with ``tail="pad"``). Extra
+        end is left out (or zero-padded, for a probe trained with ``tail="pad"``).
+        ``overlap`` (seconds, ``0 <= overlap < window_seconds``, a hop of whole samples at
+        the probe's rate, 256 Hz) cuts overlapping windows instead, ``window_seconds -
+        overlap`` apart: sliding-window predictions, a decision every hop (``overlap=3.5``
+        of 4 s windows: one every 0.5 s). It is a choice made at prediction: an ``overlap``
+        in the probe's ``preprocessing`` is not applied (a warning says so), nor does it
+        apply to epochs (one window each; a warning says so). Extra
         channels are ignored (with a warning, unless the probe was trained with ``keep``,
         which applies here too); missing ones raise. ``keep`` (``--keep-channels``) may be
         given as in training: it must keep every channel the probe was trained on (it cannot
@@ -1469,7 +1476,7 @@ class EEGPTProbe:
             preprocessing=self.preprocessing, continuous=True, keep=keep,
         )  # fmt: skip
         self._check_epoch_length(rec)
-        config = self._continuous_preprocessing
+        config = self._continuous_preprocessing(overlap, rec)
         short = rec.duration - config.start_seconds < config.window_seconds
         if not rec.is_epoched and short and config.tail == "drop":
             start = config.start_seconds  # check_length's words for a start
@@ -1520,21 +1527,47 @@ class EEGPTProbe:
             )
         return keep
 
-    @property
-    def _continuous_preprocessing(self) -> PreprocessingConfig:
-        """The probe's preprocessing with consecutive windows (no overlap) for continuous
-        recordings; epochs are one window each either way."""
-        if not self.preprocessing.overlap:
-            return self.preprocessing
-        return replace(self.preprocessing, overlap=0.0)
+    def _continuous_preprocessing(
+        self, overlap: float | None = None, rec: Recording | None = None
+    ) -> PreprocessingConfig:
+        """The probe's preprocessing with the windows of a prediction: ``overlap`` seconds
+        (None: 0, consecutive windows) whatever the probe's ``preprocessing`` holds, which
+        is warned of for the continuous recording ``rec`` when it holds another; epochs are
+        one window each either way (``prepare`` warns of an overlap given for them)."""
+        recorded = float(self.preprocessing.overlap)
+        if overlap is None and recorded and rec is not None and not rec.is_epoched:
+            _warn(
+                f"{rec.source}: the probe's preprocessing has overlap={recorded:g} s, which "
+                "predictions do not apply: they cut a recording into consecutive windows "
+                "unless an overlap is asked for when predicting. Pass overlap="
+                f"{recorded:g} (e.g. probe.predict_proba(raw, overlap={recorded:g}); eegpt "
+                f"probe predict --overlap {recorded:g}) for overlapping windows"
+            )
+        return self._with_overlap(overlap or 0.0)
 
-    def window_onsets(self, n_windows: int) -> np.ndarray:
+    def _with_overlap(self, overlap: float) -> PreprocessingConfig:
+        """The probe's preprocessing with ``overlap`` seconds between windows; an overlap that
+        is not in ``[0, window_seconds)`` or whose hop is no whole number of samples at the
+        probe's rate raises, naming one that is."""
+        if float(self.preprocessing.overlap) == float(overlap):
+            return self.preprocessing
+        try:
+            return replace(self.preprocessing, overlap=float(overlap))
+        except ValueError as err:
+            raise ValueError(
+                f"overlap={overlap!r} (--overlap) does not fit the probe's "
+                f"{self.preprocessing.window_seconds:g} s windows: {err}"
+            ) from None
+
+    def window_onsets(self, n_windows: int, overlap: float | None = None) -> np.ndarray:
         """Onsets in seconds from the first sample of the first ``n_windows`` windows the
         probe cuts from a continuous recording (:meth:`windows`): ``start_seconds + k *
-        window_seconds``. Add ``raw.first_time`` for MNE's time base (that of annotations and
-        events)."""
-        config = self.preprocessing
-        return float(config.start_seconds) + np.arange(n_windows) * float(config.window_seconds)
+        hop``, the hop ``window_seconds - overlap`` (``overlap`` as given to :meth:`windows`
+        or :meth:`predict_proba`; None: 0, the window length). Add ``raw.first_time`` for
+        MNE's time base (that of annotations and events)."""
+        config = self._with_overlap(overlap or 0.0)
+        hop = config.step_samples / float(config.sfreq)
+        return float(config.start_seconds) + np.arange(n_windows) * hop
 
     def _refuse_continuous(self, data: Any) -> None:
         """Evaluation needs labelled epochs: refuse a continuous recording (a Raw or the path
@@ -1854,8 +1887,13 @@ class EEGPTProbe:
             ``preprocessing`` has that ``start_seconds``; see :meth:`windows` and
             :meth:`window_onsets`).
         **kwargs
-            ``ch_names``, ``sfreq``, ``units``, ``rename``, ``verbose`` (input) and ``device``,
-            ``precision``, ``stream_precision``, ``batch_size``, ``cache`` (inference).
+            ``ch_names``, ``sfreq``, ``units``, ``rename``, ``keep``, ``overlap``, ``verbose``
+            (input) and ``device``, ``precision``, ``stream_precision``, ``batch_size``,
+            ``cache`` (inference). ``overlap`` (seconds; default none) cuts a continuous
+            recording into overlapping windows, ``window_seconds - overlap`` apart: sliding-
+            window predictions offline, as :meth:`online` gives them live
+            (``probe.predict_proba(raw, overlap=3.5)``: one row every 0.5 s of 4 s windows,
+            window ``k`` at ``probe.window_onsets(n, overlap=3.5)[k]``); see :meth:`windows`.
         """
         logits = self.decision_function(data, **kwargs)
         return row_softmax(logits)
@@ -1999,7 +2037,7 @@ def _keep_list(keep: str | Sequence[str]) -> list[str]:
 
 
 def _split_kwargs(kwargs: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-    input_keys = {"ch_names", "sfreq", "units", "rename", "keep", "verbose"}
+    input_keys = {"ch_names", "sfreq", "units", "rename", "keep", "overlap", "verbose"}
     run_keys = {"device", "precision", "batch_size", "cache", "stream_precision"}
     unknown = sorted(set(kwargs) - input_keys - run_keys)
     if unknown:
