@@ -766,7 +766,8 @@ def _cut_by_hand(raw: mne.io.BaseRaw, onsets: np.ndarray, seconds: float) -> mne
     starts = raw.first_samp + np.round(np.asarray(onsets) * sfreq).astype(int)
     events = np.column_stack([starts, np.zeros_like(starts), np.ones_like(starts)])
     return mne.Epochs(raw, events, tmin=0, tmax=(round(seconds * sfreq) - 1) / sfreq,
-                      baseline=None, preload=True, verbose=False)  # fmt: skip
+                      baseline=None, preload=True, reject_by_annotation=False,
+                      verbose=False)  # fmt: skip
 
 
 def test_predictions_of_overlapping_windows_of_a_recording(model, short_task):
@@ -806,6 +807,73 @@ def test_predictions_of_overlapping_windows_of_a_recording(model, short_task):
         probe.predict_proba(raw, overlap=0.3)
     with pytest.raises(ValueError, match=r"overlap=1.0 \(--overlap\) does not fit"):
         probe.window_onsets(3, overlap=1.0)
+
+
+def test_probe_predict_overlap_gives_sliding_window_rows(model, short_task, tmp_path, capsys):
+    """probe predict --overlap: a row per sliding window of a continuous recording (256 Hz:
+    no resampling), its probabilities those of predict_proba on the same stretches cut by
+    hand, onset_s and clock_time a hop apart, bad flags and --reject-by-annotation per
+    window; --epoch-seconds weighs the overlapping windows by their seconds in each epoch;
+    an --overlap that does not fit the windows, or given for epochs only, is refused."""
+    import datetime
+
+    train, test = short_task
+    probe = train_probe(model, train[:32], preprocessing=ONE_SECOND, epochs=1)
+    folder = probe.save(tmp_path / "probe")
+    raw, _, _ = synthetic_erp_raw(4, sfreq=256.0, seed=3)  # 20.04 s: 77 windows 0.25 s apart
+    raw.set_meas_date(datetime.datetime(2026, 3, 1, 12, 0, 0, tzinfo=datetime.timezone.utc))
+    raw.set_annotations(mne.Annotations([5.1], [0.2], ["BAD_muscle"]))
+    recording = tmp_path / "session_raw.fif"
+    raw.save(recording, verbose=False)
+    out = tmp_path / "sliding.csv"
+    assert probe_main(["predict", str(folder), str(recording), "--overlap", "0.75", "-o",
+                       str(out), "-q"]) == 0  # fmt: skip
+    rows = pd.read_csv(out)
+    assert len(rows) == 77 and rows["epoch"].tolist() == list(range(77))
+    onsets = np.arange(77) * 0.25
+    np.testing.assert_allclose(rows["onset_s"], onsets)
+    assert rows["clock_time"].tolist()[:3] == ["2026-03-01T12:00:00.000000+00:00",
+                                               "2026-03-01T12:00:00.250000+00:00",
+                                               "2026-03-01T12:00:00.500000+00:00"]  # fmt: skip
+    by_hand = probe.predict_proba(_cut_by_hand(raw, onsets, 1.0))
+    np.testing.assert_allclose(rows[["p_standard", "p_target"]], by_hand, atol=1e-6)
+    # the windows over [5.1, 5.3) s: those from 4.25 s to 5.25 s
+    bad = np.flatnonzero(rows["bad"].to_numpy())
+    np.testing.assert_allclose(onsets[bad], [4.25, 4.5, 4.75, 5.0, 5.25])
+    assert f"{recording}: 5 of 77 windows overlap annotations marked bad" in capsys.readouterr().err
+    kept = tmp_path / "kept.csv"
+    assert probe_main(["predict", str(folder), str(recording), "--overlap", "0.75", "-o",
+                       str(kept), "-q", "--reject-by-annotation"]) == 0  # fmt: skip
+    assert pd.read_csv(kept)["epoch"].tolist() == [k for k in range(77) if k not in bad]
+    # scoring epochs of 2 s from overlapping windows: each window weighted by its seconds
+    # in the epoch (a window from 1.25 s counts 0.75 s in [0, 2), 0.25 s in [2, 4))
+    scored = tmp_path / "scored.csv"
+    assert probe_main(["predict", str(folder), str(recording), "--overlap", "0.75", "-o",
+                       str(scored), "-q", "--epoch-seconds", "2"]) == 0  # fmt: skip
+    e = pd.read_csv(scored)
+    assert len(e) == 10 and e["covered_s"].tolist() == [2.0] * 10
+    p = rows[["p_standard", "p_target"]].to_numpy()
+    weights = []
+    for k in range(10):
+        weight = np.clip(np.minimum(onsets + 1, 2 * k + 2) - np.maximum(onsets, 2 * k), 0, None)
+        expected = (weight[:, None] * p).sum(0) / weight.sum()
+        np.testing.assert_allclose(e.loc[k, ["p_standard", "p_target"]], expected, atol=1e-6)
+        weights.append(weight.sum())
+    # each moment of an epoch lies in 4 windows: 8 window-seconds in 2 s (the last epoch ends
+    # with the last window, from 19 s: fewer), where consecutive windows gave 2
+    assert weights[1:9] == [8.0] * 8 and weights[9] == 6.5
+    # refused: an overlap no hop of whole samples at 256 Hz fits, one of the whole window,
+    # and one for epochs alone (one window each)
+    epochs_file = tmp_path / "few-epo.fif"
+    test[:3].save(epochs_file, verbose=False)
+    for args, said in (
+        (["--overlap", "0.3", str(recording)], "overlap=0.3 (--overlap) does not fit the probe's 1 s"),
+        (["--overlap", "1", str(recording)], "overlap must satisfy 0 <= overlap < window_seconds"),
+        (["--overlap", "0.5", str(epochs_file)], "--overlap 0.5 cuts continuous recordings into "
+         f"overlapping windows; {epochs_file} hold epochs"),
+    ):  # fmt: skip
+        assert probe_main(["predict", str(folder), *args, "-q"]) == 1
+        assert said in capsys.readouterr().err
 
 
 def test_predictions_flag_the_windows_over_bad_annotations(model, short_task, tmp_path, capsys):

@@ -56,7 +56,7 @@ from typing import Any, Literal, NamedTuple, cast
 
 import numpy as np
 
-from eegpt.cli import START_FROM_ANNOTATIONS, lower_choice, seconds
+from eegpt.cli import START_FROM_ANNOTATIONS, lower_choice, overlap_seconds, seconds
 from eegpt.errors import EEGPTUserWarning, EEGPTWarning
 
 __all__ = ["add_probe_commands", "load_labelled_epochs", "main"]
@@ -1262,7 +1262,8 @@ def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
         type=Path,
         help="epochs (-epo.fif, .set or .npz files: one row each) or continuous recordings "
         "(.edf, .bdf, .fif, .vhdr, ...: cut into consecutive windows of the probe's length, "
-        "one row each with its onset_s from the first sample)",
+        "or overlapping ones with --overlap, one row each with its onset_s from the first "
+        "sample)",
     )
     p.add_argument(
         "-o",
@@ -1288,6 +1289,19 @@ def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
         "in the 'bad' column (the last; empty for epochs), and counted on stderr",
     )
     _add_applied_keep(p)
+    p.add_argument(
+        "--overlap",
+        type=overlap_seconds,
+        default=0.0,
+        metavar="SECONDS",
+        help="continuous recordings: seconds each window overlaps the previous one, as embed "
+        "--overlap: sliding windows of the probe's length, a row every window minus overlap "
+        "seconds (--overlap 3.5 of 4 s windows: one every 0.5 s, as probe.online(..., "
+        "overlap=3.5) gives them live); less than the window, its hop whole samples at 256 Hz "
+        "(default 0: consecutive windows). onset_s, clock_time, labels and bad flags are each "
+        "window's; with --epoch-seconds each epoch then averages more windows. Epochs are one "
+        "window each; evaluate keeps consecutive windows",
+    )
     p.add_argument(
         "--epoch-seconds",
         type=_epoch_seconds,
@@ -1578,7 +1592,8 @@ def _predict_continuous(
     args: argparse.Namespace, probe: Any, path: Path, rename: Any
 ) -> tuple[np.ndarray, np.ndarray, list[Any] | None, np.ndarray, TimeBase | None, Any, float]:
     """``(probabilities, onsets, labels, bad, time_base, annotations, start)`` of the consecutive
-    windows of the probe's length that the continuous recording ``path`` is cut into; onsets in
+    windows of the probe's length that the continuous recording ``path`` is cut into
+    (overlapping by ``--overlap`` seconds, if given: onsets a hop apart); onsets in
     seconds from its first sample; labels from its annotations with ``--window-labels`` (else
     None; None with ``--epoch-seconds`` too, whose epochs are labelled instead); ``bad``
     ``(n_windows,)`` True where a window overlaps an annotation marked bad
@@ -1613,8 +1628,9 @@ def _predict_continuous(
         probe = copy.copy(probe)
         probe.preprocessing = dataclasses.replace(probe.preprocessing, start_seconds=start)
     start = float(probe.preprocessing.start_seconds)
-    proba = _probabilities(args, probe, rec, rename)
-    onsets = probe.window_onsets(len(proba))
+    overlap = getattr(args, "overlap", 0.0) or None  # none: the probe warns of its own
+    proba = _probabilities(args, probe, rec, rename, overlap=overlap)
+    onsets = probe.window_onsets(len(proba), overlap=overlap)
     over: list[list[str]] = [[] for _ in onsets]
     if annotations is not None:
         over = window_annotations(annotations, onsets, length)
@@ -1715,13 +1731,16 @@ def _say_bad_windows(path: Path, bad: np.ndarray, over: list[list[str]], reject:
     print(said, file=sys.stderr)
 
 
-def _probabilities(args: argparse.Namespace, probe: Any, data: Any, rename: Any) -> np.ndarray:
+def _probabilities(
+    args: argparse.Namespace, probe: Any, data: Any, rename: Any, overlap: float | None = None
+) -> np.ndarray:
     """The probe's class probabilities ``[n, n_classes]`` of ``data``, on the command line's
-    device, precision, stream precision and batch size."""
+    device, precision, stream precision and batch size; a continuous recording's windows
+    ``overlap`` s apart less than their length (``--overlap``)."""
     return probe.predict_proba(
         data, rename=rename, device=args.device, precision=args.precision,
         stream_precision=args.stream_precision, batch_size=args.batch_size,
-        keep=args.keep_channels,
+        keep=args.keep_channels, overlap=overlap,
     )  # fmt: skip
 
 
@@ -1748,6 +1767,14 @@ def cmd_probe_predict(args: argparse.Namespace) -> int:
             f"{few([str(p) for p in epoched], 3)} hold epochs, one prediction each: predict "
             "them without --epoch-seconds"
         )
+    if args.overlap and not continuous:
+        raise ValueError(
+            f"--overlap {args.overlap:g} cuts continuous recordings into overlapping windows; "
+            f"{few([str(p) for p in epoched], 3)} hold epochs, one prediction each: predict "
+            "them without --overlap"
+        )
+    if args.overlap:  # refused before any file is read where it does not fit the windows
+        probe._with_overlap(args.overlap)
     if continuous and args.label_column is not None and not args.label_column_adopted:
         raise ValueError(
             f"--label-column {args.label_column!r}: continuous recordings have no epochs "
@@ -2209,6 +2236,7 @@ PREDICT_EPILOG = """\
 examples:
   eegpt probe predict probe/ sub-02-epo.fif -o predictions.csv
   eegpt probe predict seizures/ rec3.edf -o rec3.csv   (one row per window of a recording)
+  eegpt probe predict mi/ session.edf --overlap 3.5 -o mi.csv   (4 s windows every 0.5 s)
   eegpt probe predict stages/ night.edf --epoch-seconds 30 -o hypnogram.csv   (per 30 s epoch)"""
 
 
