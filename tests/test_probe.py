@@ -2838,6 +2838,18 @@ def test_a_start_that_did_not_apply_to_epochs_is_not_the_probes(model, short_tas
         tuned = finetune(model, short_task[0][:20], preprocessing=started, epochs=1,
                          validation=None, device="cpu")  # fmt: skip
     assert tuned.preprocessing.start_seconds == 0.0
+    # an overlap did not apply to the epochs either: recorded, it would be warned of (not
+    # applied) at each prediction of a recording; recorded as 0, the windows consecutive
+    sliding = PreprocessingConfig(window_seconds=1.0, overlap=0.5)
+    with pytest.warns(RuntimeWarning, match=r"overlap=0.5 s does not apply to epochs"):
+        probe = train_probe(model, short_task[0][:20], preprocessing=sliding, epochs=1)
+    assert probe.preprocessing == ONE_SECOND
+    probe.save(tmp_path / "q", overwrite=True)
+    assert load_probe(tmp_path / "q").preprocessing.overlap == 0.0
+    raw, _, _ = synthetic_erp_raw(1, sfreq=256.0, seed=3)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no note of an overlap not applied
+        assert len(probe.predict_proba(raw)) == int(raw.times[-1] + 1 / 256)
 
 
 def test_a_recordings_own_start_is_found_however_the_file_is_named(tmp_path):

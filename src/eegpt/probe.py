@@ -2328,14 +2328,16 @@ def trained_probe(
 
 def trained_on_epochs(preprocessing: PreprocessingConfig) -> PreprocessingConfig:
     """The preprocessing a probe trained on epochs records: ``preprocessing`` with
-    ``start_seconds`` 0. A start applies to continuous recordings only (the epochs were read
-    with a warning that it is ignored), so a probe kept it as if trained on windows from there
-    and cut recordings from it at predict with no note; a start belongs to a recording (its
-    hypnogram's grid): set it on :attr:`EEGPTProbe.preprocessing` (command line ``--start``)
-    for a recording to predict."""
-    if not preprocessing.start_seconds:
+    ``start_seconds`` and ``overlap`` 0. A start applies to continuous recordings only (the
+    epochs were read with a warning that it is ignored), so a probe kept it as if trained on
+    windows from there and cut recordings from it at predict with no note; a start belongs to
+    a recording (its hypnogram's grid): set it on :attr:`EEGPTProbe.preprocessing` (command
+    line ``--start``) for a recording to predict. An overlap did not apply either (one window
+    per epoch), and predictions take theirs when asked (:meth:`EEGPTProbe.predict_proba`'s
+    ``overlap``, ``--overlap``): kept, it would be warned of at each prediction."""
+    if not preprocessing.start_seconds and not preprocessing.overlap:
         return preprocessing
-    return replace(preprocessing, start_seconds=0.0)
+    return replace(preprocessing, start_seconds=0.0, overlap=0.0)
 
 
 @recording_training_warnings
@@ -2393,8 +2395,9 @@ def train_probe(
         recording with more channels gives the same ones. Not with ``chan_proj``.
     preprocessing : PreprocessingConfig | None
         Resampling, reference, scale and window length (default 256 Hz, 4 s, millivolts).
-        ``start_seconds`` does not apply to epochs (a warning says so): the probe records 0
-        (:func:`trained_on_epochs`).
+        ``start_seconds`` and ``overlap`` do not apply to epochs (a warning says so): the
+        probe records 0 (:func:`trained_on_epochs`; predictions take an overlap of their own,
+        :meth:`EEGPTProbe.predict_proba`).
     config : ProbeConfig | None
         Architecture and recipe; ``**overrides`` replace single fields, e.g. ``epochs=50``,
         ``chan_proj=True``, ``seed=1``.
