@@ -1347,6 +1347,37 @@ def test_check_contents_finds_an_edit_that_kept_size_and_modification_time(
         assert cli_main([*args, "--device", "cpu", "-q", "--check-contents"]) == 3
 
 
+def test_a_resume_without_check_contents_keeps_the_contents_mark(model, corpus, tmp_path):
+    """A contents mark found by --check-contents survives a resume without the flag (a SLURM
+    restart of the same command line): the file is compared again and stays marked, and
+    `eegpt info` still exits with 3; once it holds what was embedded again, the mark goes."""
+    folder = _copied_corpus(corpus, tmp_path / "in", ["a/rec01.edf", "b/rec00.edf"])
+    out = tmp_path / "out"
+    kw = {"model": model, "workers": 0, "device": "cpu", "progress": False}
+    embed_dataset(folder, out, **kw)
+    rec = folder / "b/rec00.edf"
+    before = rec.stat()
+    original = rec.read_bytes()
+    body = bytearray(original)
+    body[8:16] = b"X" * 8  # edited in place, size and times kept
+    rec.write_bytes(bytes(body))
+    os.utime(rec, ns=(before.st_atime_ns, before.st_mtime_ns))
+    with pytest.warns(RuntimeWarning, match="b/rec00.edf"):
+        embed_dataset(folder, out, check_contents=True, **kw)
+    with pytest.warns(RuntimeWarning, match="b/rec00.edf"):  # without the flag: still said
+        embed_dataset(folder, out, **kw)
+    report = pd.read_csv(out / FILES_REPORT).set_index("recording_id")
+    assert report.loc["b/rec00.edf", "changed"] == "recording: contents"
+    assert eegpt_main(["info", str(out)]) == 3
+    rec.write_bytes(original)  # as embedded again
+    os.utime(rec, ns=(before.st_atime_ns, before.st_mtime_ns))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        embed_dataset(folder, out, **kw)
+    assert pd.read_csv(out / FILES_REPORT)["changed"].isna().all()
+    assert eegpt_main(["info", str(out)]) == 0
+
+
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")
 def test_the_summary_names_files_that_use_another_channel_set(model, tmp_path):
     """A night whose label was spelled otherwise ('EEG Fpz\x96Cz') loses a channel that the

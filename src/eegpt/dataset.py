@@ -1218,6 +1218,7 @@ def _warn_changed(
     statuses: Iterable[Mapping[str, Any]],
     read_only: bool = False,
     check_contents: bool = False,
+    earlier_marks: Mapping[str, str] | None = None,
 ) -> dict[str, str]:
     """Warn about recordings whose rows (or failures, or skips as too short) an earlier run
     wrote, given by their file statuses, and whose files changed since. What is compared, as
@@ -1232,7 +1233,10 @@ def _warn_changed(
     earlier contents), by recording id, each with what changed (the ``changed`` column of
     ``_files.csv``: ``size``, ``contents``, ``modification time``). ``read_only``: the
     output folder cannot be written, so the reports cannot mark them (the warning says so
-    instead)."""
+    instead). ``earlier_marks``: the ``changed`` column an earlier run wrote, by recording id (from
+    :func:`_earlier_marks`); a file marked for its ``contents`` then has its fingerprint
+    compared again even without ``check_contents``, so a resume without the flag (a SLURM
+    restart) keeps the mark unless the file holds what was embedded again."""
     files = {f.recording_id: f for f in inputs.files}
     changed: dict[str, dict[str, int]] = {"ok": {}, "failed": {}, TOO_SHORT: {}}
     stale: dict[str, str] = {}  # embedded recordings that changed: what changed
@@ -1250,11 +1254,17 @@ def _warn_changed(
         sized = {n: now.get(f"{n}_bytes") != status.get(f"{n}_bytes") for n in groups}
         timed = {n: now.get(f"{n}_mtime_ns") != status.get(f"{n}_mtime_ns") for n in groups}
         edited = dict.fromkeys(groups, False)  # the same size, other contents by fingerprint
+        # marked for its contents before (by --check-contents): compared again, not forgotten
+        earlier = (earlier_marks or {}).get(status["recording_id"], "")
+        recheck = check_contents or "contents" in earlier
         for name in groups:  # a new time alone, the contents as fingerprinted: unchanged
-            if sized[name] or not (timed[name] or check_contents):
+            if sized[name] or not (timed[name] or recheck):
                 continue
             same = _same_contents(file, name, status)
             edited[name] = same is False
+            if same is None and "contents" in earlier:  # cannot be compared now: it stands
+                files_of = "recording" if name == "source" else "annotations file"
+                edited[name] = f"{files_of}:" in earlier
             timed[name] = timed[name] and same is not True
         moved = {n: sized[n] or timed[n] or edited[n] for n in groups}
         if status["status"] == TOO_SHORT and not (
@@ -2689,6 +2699,22 @@ def _part_listing_changed(
     )
 
 
+def _earlier_marks(output_dir: Path) -> dict[str, str]:
+    """The ``changed`` column of the folder's files report, by recording id (those marked
+    only; none when there is no report or it cannot be read): what an earlier run found
+    changed, which a resume must not forget (a ``contents`` mark that only
+    ``--check-contents`` finds)."""
+    try:
+        with open(output_dir / FILES_REPORT, newline="", encoding="utf-8") as fh:
+            return {
+                row["recording_id"]: row["changed"]
+                for row in csv.DictReader(fh)
+                if row.get("changed") and row.get("recording_id")
+            }
+    except (OSError, ValueError, KeyError, csv.Error):
+        return {}
+
+
 def _input_changes(output_dir: Path, ids: Sequence[str]) -> str:
     """`` 3 files added (a.edf, ...); 1 gone (b.edf).``: the recording ids of this run against
     those of the folder's files report ("" when that cannot be read)."""
@@ -3063,7 +3089,8 @@ def embed_dataset(
                 kept = _kept_files(output_dir, len(shards), done, retry_failed)
                 changed = _warn_changed(data, [*chain.from_iterable(done.values()), *kept.values()],
                                         read_only=unwritable is not None,
-                                        check_contents=check_contents)  # fmt: skip
+                                        check_contents=check_contents,
+                                        earlier_marks=_earlier_marks(output_dir))  # fmt: skip
                 run = _Run(output_dir, data, shards, spec, done, engine=engine)
                 run.read_only = unwritable is not None  # nothing to do: the reports stay
                 run.changed = changed  # rows of earlier contents: none is embedded again
