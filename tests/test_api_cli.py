@@ -2397,6 +2397,23 @@ def test_cli_embed_takes_one_start_per_continuous_recording(weights, edf, tmp_pa
     assert "--start annotations is for the probe commands" in capsys.readouterr().err
 
 
+def test_cli_embed_refuses_a_start_past_the_recordings_end(weights, edf, tmp_path, capsys):
+    """--start 100 on a 30 s recording is no recording too short (which several recordings
+    skip, exiting 0): it fails, alone or among others, saying the start is past the end."""
+    import shutil
+
+    a, b = tmp_path / "a.edf", tmp_path / "b.edf"
+    shutil.copy(edf, a), shutil.copy(edf, b)
+    args = ["--weights", str(weights), "-o", f"{tmp_path / 'out'}/", "-q"]
+    for given in ([str(a)], [str(a), str(b)]):
+        assert main(["embed", *given, *args, "--start", "100"]) == 1
+        said = capsys.readouterr().err
+        assert "ends at or before the first window's start (start_seconds=100, from --start)" in (
+            said
+        )
+        assert "--tail pad" not in said
+
+
 def test_epochs_baseline_is_recorded_and_online_windows_equal_epochs_without_one(
     tmp_path, capsys, caplog
 ):

@@ -487,3 +487,30 @@ def test_load_file_starts_at_the_files_own_start(edfs):
     config = PreprocessingConfig(start_seconds=1.0)
     assert load_file(0, str(edfs[0]), config).onsets[0] == 1.0
     assert load_file(0, str(edfs[0]), config, start_seconds=2.5).onsets[0] == 2.5
+
+
+def test_a_manifest_start_past_a_recordings_end_fails_it_naming_the_column(
+    edfs, model, weights, tmp_path, capsys
+):
+    """A start_seconds cell at or past the end of its recording (a column typed in
+    milliseconds) is no recording too short, which --tail pad would embed: the file fails,
+    embed-dataset exits with 3 as for other failures, `eegpt info` counts it failed, and the
+    error names the manifest's column, not --start."""
+    from eegpt.cli import main as eegpt_main
+    from eegpt.dataset_cli import main as dataset_main
+
+    manifest = tmp_path / "nights.csv"
+    manifest.write_text(f"path,start_seconds\n{edfs[0]},16000\n{edfs[1]},\n")
+    out = tmp_path / "out"
+    args = [str(manifest), "-o", str(out), "--weights", str(weights), "--workers", "0"]
+    assert dataset_main([*args, "--device", "cpu", "-q"]) == 3  # as for other failures
+    report = pd.read_csv(out / FILES_REPORT).set_index("recording_id")
+    assert report["status"].tolist() == ["failed", "ok"]
+    error = report["error"].iloc[0]
+    assert error.startswith("StartPastEndError: ")
+    assert "start_seconds=16000, from the manifest's start_seconds column" in error
+    assert "--start" not in error and "--tail" not in error
+    capsys.readouterr()
+    eegpt_main(["info", str(out)])
+    said = capsys.readouterr().out
+    assert "1 failed" in said and "too short" not in said and "--tail pad" not in said

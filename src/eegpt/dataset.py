@@ -167,6 +167,7 @@ from eegpt.dataset_report import file_totals, too_short_note
 from eegpt.engine import InferenceEngine, Precision, resolve_device
 from eegpt.errors import (
     OutputNotWritableError,
+    StartPastEndError,
     TooShortError,
     UnguardedMainError,
     disk_full,
@@ -186,7 +187,7 @@ from eegpt.outputs import (
     parquet_writer,
     pool_embeddings,
 )
-from eegpt.preprocessing import PreprocessingConfig, corpus_file, prepare
+from eegpt.preprocessing import PreprocessingConfig, corpus_file, prepare, start_past_end
 from eegpt.streaming import WindowStream, block_size, open_stream_unless_epochs
 
 __all__ = [
@@ -543,6 +544,10 @@ def load_file(
             found = annotate_windows(per_window, path, reject=reject_by_annotation, all_bad="empty")
         except Exception as err:  # noqa: BLE001 - every reason is recorded, the run goes on
             texts = _warning_texts(caught)
+            if isinstance(err, StartPastEndError) and start_seconds is not None:
+                # the start came from the manifest's column, not from --start
+                err = start_past_end(err.source, err.duration, err.start_seconds,
+                                     "the manifest's start_seconds column")  # fmt: skip
             reason = _described_error(err)
             truncated = next((t for t in texts if "the file is truncated" in t), None)
             if truncated:  # the cause of what failed next (e.g. too short for a window)

@@ -37,6 +37,7 @@ __all__ = [
     "OutputInUseError",
     "OutputNotWritableError",
     "RecordingError",
+    "StartPastEndError",
     "TooShortError",
     "UnguardedMainError",
     "UnreadableShardError",
@@ -86,6 +87,20 @@ class NoChannelMappedError(RecordingError):
 class TooShortError(RecordingError):
     """A continuous recording shorter than one window, with ``tail="drop"``: nothing wrong with
     the file, but no window to embed (``tail="pad"`` zero-pads it into one)."""
+
+
+class StartPastEndError(RecordingError):
+    """A continuous recording that ends at or before its first window's start
+    (``start_seconds``): a start that does not fit the recording (given in milliseconds
+    rather than seconds, or for another file), which no ``tail="pad"`` can embed: a failure,
+    not a recording skipped as too short. ``source``, ``duration`` (s) and ``start_seconds``
+    say which, for a message that names where the start came from."""
+
+    def __init__(
+        self, message: str, *, source: str = "", duration: float = 0.0, start_seconds: float = 0.0
+    ) -> None:
+        super().__init__(message)
+        self.source, self.duration, self.start_seconds = source, duration, start_seconds
 
 
 class DuplicateChannelsError(RecordingError):

@@ -42,6 +42,7 @@ from eegpt.errors import (
     DuplicateChannelsError,
     NoChannelMappedError,
     RecordingError,
+    StartPastEndError,
     TooShortError,
 )
 from eegpt.io import (
@@ -1942,9 +1943,26 @@ def quiet_float32_overflow() -> Any:
     return np.errstate(over="ignore")
 
 
+def start_past_end(
+    source: str, duration: float, start_seconds: float, given_by: str = "--start"
+) -> StartPastEndError:
+    """The error of a recording of ``duration`` s that ends at or before its first window's
+    start ``start_seconds``, which came from ``given_by`` (``--start``, or a manifest's
+    ``start_seconds`` column)."""
+    return StartPastEndError(
+        f"{source}: the recording lasts {duration:.3f} s, which ends at or before the first "
+        f"window's start (start_seconds={start_seconds:g}, from {given_by}); give a start "
+        "inside the recording, in seconds from its first sample",
+        source=source,
+        duration=duration,
+        start_seconds=start_seconds,
+    )
+
+
 def check_length(n_times: int, duration: float, source: str, config: PreprocessingConfig) -> None:
     """Refuse (``tail="drop"``: :class:`~eegpt.errors.TooShortError`) or announce (``"pad"``)
-    a recording shorter than one window.
+    a recording shorter than one window; one that ends at or before the first window's start
+    is refused either way (:class:`~eegpt.errors.StartPastEndError`).
 
     ``n_times`` counts samples at ``config.sfreq``; ``duration`` is in seconds.
     """
@@ -1959,11 +1977,7 @@ def check_length(n_times: int, duration: float, source: str, config: Preprocessi
     if config.start_samples:
         message += f" after the first window's start (start_seconds={config.start_seconds:g})"
     if n_times <= config.start_samples:  # nothing after the start: nothing to pad either
-        raise TooShortError(
-            f"{source}: the recording lasts {duration:.3f} s, which ends before the first "
-            f"window's start (start_seconds={config.start_seconds:g}, --start); give a start "
-            "inside the recording"
-        )
+        raise start_past_end(source, duration, config.start_seconds)
     if config.tail == "drop":
         raise TooShortError(
             message + "; use a longer recording, a shorter window_seconds (--window), or "
