@@ -223,6 +223,55 @@ def test_split_fif_recordings_are_embedded_once(model, tmp_path):
     assert summary.windows == 100  # 400 s in 4 s windows: once
 
 
+def _split_fif(folder: Path, name: str = "s_raw.fif") -> Path:
+    """A 400 s FIF recording saved by MNE in parts of 2 MB (``s_raw.fif``, ``s_raw-1.fif``...)."""
+    names = ["Fp1", "Fp2", "C3", "C4", "O1", "O2"]
+    data = np.random.default_rng(0).normal(0, 2e-5, (6, 256 * 400))
+    raw = mne.io.RawArray(data, mne.create_info(names, 256.0, "eeg"), verbose=False)
+    folder.mkdir(parents=True, exist_ok=True)
+    raw.save(folder / name, split_size="2MB", buffer_size_sec=1.0, verbose=False)
+    return folder / name
+
+
+def test_a_recording_only_named_like_a_split_part_is_kept_beside_the_other(tmp_path, capsys):
+    """rec-1.fif, a recording of its own beside rec.fif, was left out by its name alone (a
+    warning, never embedded) from a folder, a manifest, a list and eegpt embed: the first
+    part's header now confirms a later part before it is left out."""
+    from eegpt.cli import _without_split_continuations
+
+    names = ["Fp1", "Fp2", "C3", "C4", "O1", "O2"]
+    data = np.random.default_rng(1).normal(0, 2e-5, (6, 256 * 20))
+    raw = mne.io.RawArray(data, mne.create_info(names, 256.0, "eeg"), verbose=False)
+    folder = tmp_path / "in"
+    folder.mkdir()
+    raw.save(folder / "rec.fif", verbose=False)
+    raw.save(folder / "rec-1.fif", verbose=False)
+    manifest = tmp_path / "m.csv"
+    manifest.write_text(f"path\n{folder / 'rec.fif'}\n{folder / 'rec-1.fif'}\n")
+    both = [folder / "rec.fif", folder / "rec-1.fif"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # nothing left out, nothing said
+        for inputs in (folder, manifest, both, str(folder / "*.fif")):
+            assert len(resolve_inputs(inputs)) == 2, inputs
+        assert _without_split_continuations(both) == both
+
+
+def test_a_first_split_part_under_another_spelling_leaves_its_later_part_out(tmp_path):
+    """A split recording's first part listed by a symbolic link and its later part by its own
+    name: the part was compared by its path with the listed ones, kept, and its samples
+    embedded twice (once read with the first part); the file's identity is compared now."""
+    first = _split_fif(tmp_path / "in")
+    link = tmp_path / "link_raw.fif"
+    link.symlink_to(first)
+    part = first.with_name("s_raw-1.fif")
+    manifest = tmp_path / "m.csv"
+    manifest.write_text(f"path\n{link}\n{part}\n")
+    for inputs in (manifest, [link, part]):
+        with pytest.warns(RuntimeWarning, match=r"left out 1 file that continues a split FIF"):
+            files = resolve_inputs(inputs).files
+        assert [Path(f.recording_id).name for f in files] == ["link_raw.fif"]
+
+
 RUN = dict(workers=0, device="cpu", progress=False)
 
 

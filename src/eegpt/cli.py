@@ -1713,14 +1713,17 @@ def missing_path_error(path: Path) -> FileNotFoundError:
 
 def _without_split_continuations(paths: list[Path]) -> list[Path]:
     """``paths`` without the later parts of split FIF recordings whose first part is given
-    too (MNE reads every part from the first; each is named on stderr)."""
-    from eegpt.formats import first_split_part, split_continuations
+    too (MNE reads every part from the first; each is named on stderr), as a corpus run
+    lists them (:func:`eegpt.dataset_inputs.split_parts`)."""
+    from eegpt.dataset_inputs import split_parts
+    from eegpt.formats import first_split_part
 
-    later = split_continuations(paths)
-    for path in later:
-        print(f"eegpt: {path} continues {first_split_part(path)} (a split FIF recording, read "
-              "whole from its first part): not embedded on its own", file=sys.stderr)  # fmt: skip
-    return [p for p in paths if p not in later]
+    later, _ = split_parts(paths)
+    for r in later:
+        print(f"eegpt: {paths[r]} continues {first_split_part(paths[r])} (a split FIF recording, "
+              "read whole from its first part): not embedded on its own", file=sys.stderr)  # fmt: skip
+    skipped = set(later)
+    return [p for r, p in enumerate(paths) if r not in skipped]
 
 
 def _save_figure(fig: Any, path: Path) -> None:

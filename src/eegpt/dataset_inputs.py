@@ -45,7 +45,6 @@ from eegpt.formats import (
     file_not_found,
     first_split_part,
     is_recording_folder,
-    split_continuations,
 )
 from eegpt.outputs import require_pyarrow
 from eegpt.preprocessing_spec import SAMPLE_TOLERANCE
@@ -283,14 +282,68 @@ def _relative_ids(paths: list[Path], root: Path) -> list[str]:
 
 def _without_continuations(paths: list[Path], ids: list[str]) -> tuple[list[Path], list[str]]:
     """Leave out the later parts of split FIF recordings whose first part is listed (MNE reads
-    all parts from the first), with a warning that names them."""
-    later = {os.path.abspath(p) for p in split_continuations(paths)}
+    all parts from the first), with a warning that names them (:func:`split_parts`)."""
+    later, _ = split_parts(paths)
     if not later:
         return paths, ids
-    kept = [(p, i) for p, i in zip(paths, ids, strict=True) if os.path.abspath(p) not in later]
-    skipped = [i for p, i in zip(paths, ids, strict=True) if os.path.abspath(p) in later]
-    _warn_continuations(skipped)
-    return [p for p, _ in kept], [i for _, i in kept]
+    skipped = set(later)
+    _warn_continuations([ids[r] for r in later])
+    kept = [r for r in range(len(paths)) if r not in skipped]
+    return [paths[r] for r in kept], [ids[r] for r in kept]
+
+
+def split_parts(paths: Sequence[str | os.PathLike]) -> tuple[list[int], list[tuple[int, Path]]]:
+    """``(later, orphans)``: the indices of the ``paths`` that are later parts of a split FIF
+    recording (MNE's names for them, ``x-1.fif`` after ``x.fif``, confirmed by the first
+    part's header: :func:`_continues`, read once per first part), those whose first part is
+    listed too (under any spelling: :func:`file_identity`), to leave out as MNE reads them
+    with it, and ``(index, first part)`` of those whose first part is beside them but not
+    listed, which read alone would be embedded as a recording starting at 0 s. A file only
+    named like a later part (``rec-1.fif``, a recording of its own) is in neither; one whose
+    first part cannot be read goes by its name (left out when that is listed: the first part
+    fails, and the part alone is no recording)."""
+    identities: set[Any] = set()
+    parts_of: dict[Any, set[Any] | None] = {}  # first part's identity: the files MNE reads with it
+
+    def listed(path: Path) -> bool:  # the files' identities taken once, where one is asked
+        if not identities:
+            identities.update(file_identity(p) for p in paths)
+        return file_identity(path) in identities
+
+    def continues(first: Path, path: Path) -> bool | None:
+        key = file_identity(first)
+        if key not in parts_of:
+            parts_of[key] = _files_read_with(first)
+        files = parts_of[key]
+        return None if files is None else file_identity(path) in files
+
+    later: list[int] = []
+    orphans: list[tuple[int, Path]] = []
+    for row, p in enumerate(paths):
+        first = first_split_part(p)
+        if first is None or not first.is_file():
+            continue
+        part = continues(first, Path(p))
+        if listed(first):
+            if part is not False:  # confirmed, or unknown (the first part cannot be read)
+                later.append(row)
+        elif part:
+            orphans.append((row, first))
+    return later, orphans
+
+
+def orphan_parts_error(orphans: list[str], where: str = "", rows: bool = False) -> ValueError:
+    """The error for later parts of split FIF recordings given without their first part
+    (``orphans``: each named with the first part to give instead); ``where``: what lists
+    them (``"manifest x.csv"``), ``rows``: they are named by manifest rows."""
+    return ValueError(
+        f"{where + ' lists' if where else 'given:'} {_count(len(orphans), 'later part')} of "
+        f"split FIF recordings without their first part: {few(orphans, 5)}"
+        + (" (rows counted from 0 after the header line)" if rows else "")
+        + ". MNE reads every part of a split recording from its first part; a later part read "
+        "alone would be embedded as a recording of its own whose onsets start at 0 s, where "
+        "the first part ends. Give the first part instead (it reads all parts)"
+    )
 
 
 def _warn_continuations(skipped: list[str]) -> None:
@@ -922,7 +975,8 @@ def _rows_of_recordings(paths: list[Path], ids: list[str], source: str) -> list[
         beside it): read alone, it would be embedded as a recording that starts where the
         first part ends. List the first part instead, which reads every part.
     """
-    later = {os.path.abspath(p) for p in split_continuations(paths)}
+    later, split_orphans = split_parts(paths)
+    parts = set(later)
     identities: set[Any] = set()
 
     def listed(path: Path) -> bool:  # the files' identities taken once, where one is asked
@@ -930,28 +984,20 @@ def _rows_of_recordings(paths: list[Path], ids: list[str], source: str) -> list[
             identities.update(file_identity(p) for p in paths)
         return file_identity(path) in identities
 
-    orphans, parts, companions = [], [], []
-    for row, (p, rid) in enumerate(zip(paths, ids, strict=True)):
-        first = first_split_part(p)
+    orphans = [f"row {row} ({ids[row]}: list {first} instead)" for row, first in split_orphans]
+    companions = []
+    for row, p in enumerate(paths):
         main = _COMPANIONS.get(p.suffix.lower())
-        if os.path.abspath(p) in later:
-            parts.append(row)
-        elif first is not None and first.is_file() and not listed(first) and _continues(first, p):
-            orphans.append(f"row {row} ({rid}: list {first} instead)")
-        elif main and any(
+        if row in parts or not main:
+            continue
+        if any(
             b.is_file() and listed(b) for b in (p.with_suffix(main), p.with_suffix(main.upper()))
         ):
             companions.append(row)
     if orphans:
-        raise ValueError(
-            f"manifest {source} lists {_count(len(orphans), 'later part')} of split FIF "
-            f"recordings without their first part: {few(orphans, 5)} (rows counted from 0 "
-            "after the header line). MNE reads every part of a split recording from its first "
-            "part; a later part read alone would be embedded as a recording of its own that "
-            "starts where the first part ends. List the first part (its row reads all parts)"
-        )
+        raise orphan_parts_error(orphans, f"manifest {source}", rows=True)
     if parts:
-        _warn_continuations([ids[r] for r in parts])
+        _warn_continuations([ids[r] for r in later])
     if companions:
         _warn(
             f"left out {_count(len(companions), 'file')} listed in manifest {source} that "
@@ -962,17 +1008,17 @@ def _rows_of_recordings(paths: list[Path], ids: list[str], source: str) -> list[
     return [row for row in range(len(paths)) if row not in skipped]
 
 
-def _continues(first: Path, path: Path) -> bool:
-    """Whether MNE reads ``path`` as a later part of the split FIF recording ``first`` (its
-    header only): a file named like one (``x-1.fif`` beside ``x.fif``) may be a recording of
-    its own. False where ``first`` cannot be read."""
+def _files_read_with(first: Path) -> set[Any] | None:
+    """The identities (:func:`file_identity`) of the files MNE reads as the split FIF
+    recording ``first`` (its header only: the first part and each later one); None where
+    ``first`` cannot be read."""
     import mne
 
     try:
         raw = mne.io.read_raw_fif(first, preload=False, verbose="error")
-    except Exception:  # MNE raises anything on a file it cannot read: not a split then
-        return False
-    return file_identity(path) in {file_identity(f) for f in raw.filenames if f is not None}
+    except Exception:  # MNE raises anything on a file it cannot read: not known then
+        return None
+    return {file_identity(f) for f in raw.filenames if f is not None}
 
 
 def _from_table(table: Any, base: Path, source: str) -> DatasetInputs:
