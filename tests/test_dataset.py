@@ -256,6 +256,24 @@ def test_a_recording_only_named_like_a_split_part_is_kept_beside_the_other(tmp_p
         assert _without_split_continuations(both) == both
 
 
+def test_a_later_split_part_alone_is_refused_as_a_manifest_refuses_it(
+    model, weights, tmp_path, capsys
+):
+    """s_raw-1.fif given without s_raw.fif (a list, a glob of *-1.fif, eegpt embed) was
+    embedded as a recording of its own with onsets from 0 s, though it starts where the first
+    part ends; a manifest refused it. All now refuse it, naming the first part to give."""
+    first = _split_fif(tmp_path / "in")
+    part = first.with_name("s_raw-1.fif")
+    said = rf"1 later part of split FIF recordings without their first part: .*s_raw-1.fif.*{first}"
+    for inputs in ([part], str(tmp_path / "in" / "*-1.fif")):
+        with pytest.raises(ValueError, match=said):
+            resolve_inputs(inputs)
+    args = ["embed", str(part), "--weights", str(weights), "-o", str(tmp_path / "o.npz")]
+    assert eegpt_main([*args, "--device", "cpu", "-q"]) != 0
+    assert re.search(said, capsys.readouterr().err)
+    assert not (tmp_path / "o.npz").exists()
+
+
 def test_a_first_split_part_under_another_spelling_leaves_its_later_part_out(tmp_path):
     """A split recording's first part listed by a symbolic link and its later part by its own
     name: the part was compared by its path with the listed ones, kept, and its samples

@@ -282,8 +282,16 @@ def _relative_ids(paths: list[Path], root: Path) -> list[str]:
 
 def _without_continuations(paths: list[Path], ids: list[str]) -> tuple[list[Path], list[str]]:
     """Leave out the later parts of split FIF recordings whose first part is listed (MNE reads
-    all parts from the first), with a warning that names them (:func:`split_parts`)."""
-    later, _ = split_parts(paths)
+    all parts from the first), with a warning that names them (:func:`split_parts`).
+
+    Raises
+    ------
+    ValueError
+        If a later part is listed without its first part (:func:`orphan_parts_error`).
+    """
+    later, orphans = split_parts(paths)
+    if orphans:
+        raise orphan_parts_error([f"{ids[r]} (list {first} instead)" for r, first in orphans])
     if not later:
         return paths, ids
     skipped = set(later)
