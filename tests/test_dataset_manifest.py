@@ -514,3 +514,20 @@ def test_a_manifest_start_past_a_recordings_end_fails_it_naming_the_column(
     eegpt_main(["info", str(out)])
     said = capsys.readouterr().out
     assert "1 failed" in said and "too short" not in said and "--tail pad" not in said
+
+
+@pytest.mark.parametrize("column", ["start_seconds", "rescale"])
+def test_a_bad_cell_is_named_by_its_row_in_the_manifest_after_rows_left_out(edfs, tmp_path, column):
+    """Rows left out (a BrainVision .eeg and .vmrk beside their .vhdr) no longer shift the row
+    numbers that a bad start_seconds or rescale cell is refused with."""
+    from test_annotations import _write_brainvision
+
+    _write_brainvision(tmp_path)
+    manifest = tmp_path / "m.csv"
+    manifest.write_text(
+        f"path,{column}\nrec.vhdr,\nrec.eeg,\nrec.vmrk,\n{edfs[0]},\n{edfs[1]},late\n"
+    )
+    with pytest.raises(ValueError, match=f"the '{column}' column") as err:
+        with pytest.warns(RuntimeWarning, match="read with it"):
+            resolve_inputs(manifest)
+    assert "row 4: 'late'" in str(err.value)

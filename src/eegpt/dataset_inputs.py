@@ -439,12 +439,17 @@ def _lookalike_bads(columns: Sequence[str]) -> list[str]:
     return [c for c in columns if c != "bads" and c.strip().lower() in _BADS_LOOKALIKES]
 
 
-def _rescale_column(table: Any, source: str) -> list[float] | None:
-    """The manifest's per-file ``rescale`` factors (empty cells: 1), checked, or None."""
+def _rescale_column(
+    table: Any, source: str, numbers: Sequence[int] | None = None
+) -> list[float] | None:
+    """The manifest's per-file ``rescale`` factors (empty cells: 1), checked, or None.
+    ``numbers``: each row's number in the manifest, which errors name (where rows were left
+    out of ``table``); None: counted from 0."""
     if "rescale" not in table.column_names:
         return None
     factors, bad = [], []
-    for row, value in enumerate(table.column("rescale").to_pylist()):
+    cells = table.column("rescale").to_pylist()
+    for row, value in zip(numbers or range(len(cells)), cells, strict=True):
         factor = _number_or_none(value)
         factor = 1.0 if factor is None and _is_empty(value) else factor
         if factor is None or not (math.isfinite(factor) and factor > 0):
@@ -466,7 +471,9 @@ def _rescale_column(table: Any, source: str) -> list[float] | None:
 _MODEL_SFREQ = 256.0
 
 
-def _start_column(table: Any, source: str) -> list[float | None] | None:
+def _start_column(
+    table: Any, source: str, numbers: Sequence[int] | None = None
+) -> list[float | None] | None:
     """The manifest's per-file ``start_seconds`` (empty cells: None, the run's ``--start``),
     checked: 0 or more seconds, whole samples at the model's 256 Hz; or None without that
     column."""
@@ -474,7 +481,8 @@ def _start_column(table: Any, source: str) -> list[float | None] | None:
         return None
     starts: list[float | None] = []
     bad = []
-    for row, value in enumerate(table.column("start_seconds").to_pylist()):
+    cells = table.column("start_seconds").to_pylist()
+    for row, value in zip(numbers or range(len(cells)), cells, strict=True):
         start = _number_or_none(value)
         if start is None and _is_empty(value):
             starts.append(None)
@@ -1049,8 +1057,9 @@ def _from_table(table: Any, base: Path, source: str) -> DatasetInputs:
         ids = [Path(str(p)).as_posix() for p in raw_paths]
     named = [rid or str(p) for rid, p in zip(ids, raw_paths, strict=True)]  # for messages
     rows = _rows_of_recordings(paths, named, source)
+    numbers = None  # the rows' numbers in the manifest, for errors, where some are left out
     if len(rows) < len(paths):  # the later parts and companion files of listed recordings
-        table = table.take(rows)
+        table, numbers = table.take(rows), rows
         paths, ids = [paths[r] for r in rows], [ids[r] for r in rows]
     extra = [c for c in table.column_names if c not in ("path", "recording_id")]
     lookalike = _lookalike_bads(extra)
@@ -1072,8 +1081,8 @@ def _from_table(table: Any, base: Path, source: str) -> DatasetInputs:
             UserWarning,
         )
     metadata = _typed_for_shards(table.select(extra).combine_chunks()) if extra else None
-    rescale = _rescale_column(table, source)  # also kept as a column: the rows say it
-    starts = _start_column(table, source)  # likewise
+    rescale = _rescale_column(table, source, numbers)  # also kept as a column: the rows say it
+    starts = _start_column(table, source, numbers)  # likewise
     annotations = _annotations_column(table, base)  # likewise
     bads = _bads_column(table)  # likewise
     absent = [a for a in annotations or [] if a is not None and not Path(a).is_file()]
