@@ -481,6 +481,14 @@ def test_a_resume_with_a_files_start_changed_is_refused_as_a_rescale_change_is(
         with pytest.raises(ValueError, match="cannot be resumed") as err:
             embed_dataset(manifest, out, model=model, shard_size=1, **RUN)
         assert "metadata) changed" in str(err.value)
+    # the column and the file named: the first change was of rec0's start_seconds
+    manifest.write_text(f"path,start_seconds,rescale\n{edfs[0]},3,1\n{edfs[1]},,1\n")
+    with pytest.raises(ValueError, match="cannot be resumed") as err:
+        embed_dataset(manifest, out, model=model, shard_size=1, **RUN)
+    assert (
+        f"The manifest's start_seconds column changed for 1 file: {edfs[0]} (2.0 -> 3.0)."
+        in str(err.value)
+    )
 
 
 def test_load_file_starts_at_the_files_own_start(edfs):

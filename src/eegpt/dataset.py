@@ -2536,8 +2536,10 @@ def _prepare_output(
     ids: Sequence[str] = (),
     corpus_ids: Sequence[str] = (),
     read_only: bool = False,
+    files: Sequence[InputFile] = (),
 ) -> None:
-    """Check that the folder is new, resumable with ``spec``, or to be overwritten. ``ids``:
+    """Check that the folder is new, resumable with ``spec``, or to be overwritten. ``files``:
+    this run's input files, whose per-file settings a refusal compares with the shards'. ``ids``:
     the recording ids of this run's files; ``corpus_ids``: of the whole corpus a ``--part``
     run is split from; ``read_only``: a finished run in a folder that cannot be written, only
     read (a killed run's temporary files are left where they are)."""
@@ -2588,9 +2590,10 @@ def _prepare_output(
             elif was and any(d.startswith("inputs.") for d in diffs):
                 hint = _part_listing_changed(output_dir, before, corpus_ids)
             elif any(d.startswith("inputs.") for d in diffs):
+                settings = _per_file_changes(output_dir, files)
                 hint = (
-                    f"{_input_changes(output_dir, ids)} The list of input files (or their ids or "
-                    "metadata) changed. To add new files, embed them into a new output folder "
+                    f"{_input_changes(output_dir, ids)}{settings} The list of input files (or "
+                    "their ids or metadata) changed. To add new files, embed them into a new output folder "
                     "from a manifest of just them: a .csv with a 'path' column and a "
                     "'recording_id' column naming each as this run would (its path relative "
                     "to the input folder, e.g. site/sub-01.edf), so that ids compare across "
@@ -2702,6 +2705,39 @@ def _part_listing_changed(
         "just them (a .csv with 'path' and 'recording_id' columns, the ids as this run gives "
         "them), and read both with eegpt.read_embeddings([...])."
     )
+
+
+#: the per-file settings of a manifest that a shard's file records keep: column, record key
+_PER_FILE_SETTINGS = (("start_seconds", "start_seconds"), ("annotations_file", "annotations_file"))
+
+
+def _per_file_changes(output_dir: Path, files: Sequence[InputFile]) -> str:
+    """`` The manifest's start_seconds column changed for 1 file: a.edf (2 -> 3).``: the
+    per-file settings (:data:`_PER_FILE_SETTINGS`) of ``files`` that differ from what the
+    folder's shards recorded for the same recording ids ("" where none differ, or none can
+    be read)."""
+    recorded: dict[str, Mapping[str, Any]] = {}
+    for path in sorted(output_dir.glob("shard-*.parquet")):
+        try:
+            _, status = read_shard_status(path)
+        except Exception:  # noqa: BLE001 - an unreadable shard tells nothing here
+            continue
+        recorded.update({f["recording_id"]: f for f in status.get("files", [])})
+    said = []
+    for column, key in _PER_FILE_SETTINGS:
+        changed = []
+        for f in files:
+            then = recorded.get(f.recording_id)
+            now = f.start_seconds if key == "start_seconds" else f.annotations
+            if then is not None and then.get(key) != now:
+                changed.append(f"{f.recording_id} ({then.get(key)} -> {now})")
+        if changed:
+            said.append(
+                f"the manifest's {column} column changed for {_count(len(changed), 'file')}: "
+                f"{few(changed, 5)}"
+            )
+    text = "; ".join(said)
+    return f" {text[:1].upper()}{text[1:]}." if text else ""
 
 
 def _earlier_marks(output_dir: Path) -> dict[str, str]:
@@ -3082,7 +3118,7 @@ def embed_dataset(
                 _prepare_output(output_dir, spec, overwrite=overwrite, verbose=verbose,
                                 ids=[f.recording_id for f in data.files],
                                 corpus_ids=[f.recording_id for f in corpus.files],
-                                read_only=unwritable is not None)  # fmt: skip
+                                read_only=unwritable is not None, files=data.files)  # fmt: skip
                 if (
                     listing_sha
                     and spec["inputs"].get("corpus_sha256") == listing_sha
