@@ -1381,6 +1381,13 @@ def test_a_copy_that_only_changed_modification_times_is_not_a_change(model, corp
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert _warn_changed(DatasetInputs([file]), [stamp]) == {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # fingerprinted: compared, nothing to say
+        assert _warn_changed(DatasetInputs([file]), [stamp], check_contents=True) == {}
+    # --check-contents over a run without fingerprints compared nothing and said nothing
+    os.utime(rec, ns=(0, stamp["source_mtime_ns"]))
+    with pytest.warns(RuntimeWarning, match=r"could not compare the contents of 1 file: b/rec00"):
+        assert _warn_changed(DatasetInputs([file]), [older], check_contents=True) == {}
 
 
 def test_check_contents_finds_an_edit_that_kept_size_and_modification_time(

@@ -1246,6 +1246,7 @@ def _warn_changed(
     changed: dict[str, dict[str, int]] = {"ok": {}, "failed": {}, TOO_SHORT: {}}
     stale: dict[str, str] = {}  # embedded recordings that changed: what changed
     touched = 0  # of those embedded: sizes as they were, times new, no fingerprint (a copy?)
+    unchecked: list[str] = []  # check_contents: files whose contents could not be compared
     for status in statuses:
         file = files.get(status["recording_id"])
         if "source_bytes" not in status or file is None:  # older runs did not record it
@@ -1267,6 +1268,8 @@ def _warn_changed(
                 continue
             same = _same_contents(file, name, status)
             edited[name] = same is False
+            if same is None and check_contents and name in _stamped_files(file):
+                unchecked.append(status["recording_id"])
             if same is None and "contents" in earlier:  # cannot be compared now: it stands
                 files_of = "recording" if name == "source" else "annotations file"
                 edited[name] = f"{files_of}:" in earlier
@@ -1300,6 +1303,15 @@ def _warn_changed(
                     {"source": "recording", "annotations": "annotations file"}[n] for n in names
                 )
                 stale[status["recording_id"]] = f"{files_of}: {what}"
+    if unchecked:
+        unchecked = list(dict.fromkeys(unchecked))
+        _warn(
+            f"embed_dataset: --check-contents could not compare the contents of "
+            f"{_count(len(unchecked), 'file')}: {few(unchecked, 5)}; their run recorded no "
+            "fingerprint (a run of an eegpt before fingerprints, or a recording folder such as "
+            ".mff), or the file cannot be read now. Only their sizes and modification times "
+            "were compared; to be sure of them, delete their shards and run again"
+        )
     ok, failed = changed["ok"], changed["failed"]
     if ok:
         shards = [shard_name(k) for k in sorted(set(ok.values()))]
