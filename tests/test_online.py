@@ -453,7 +453,9 @@ def test_onsets_after_lost_samples_stay_in_stream_time(model, how):
                 online.skip(len(lost))
             i = lost.stop
             continue
-        stamp = 1000.0 + i / sfreq + 0.004 * rng.standard_normal()  # jitter within tolerance
+        # jitter within the tolerance, and within half a sample (2 ms): the size of a gap is
+        # measured from one chunk's timestamp, so is as exact as that timestamp
+        stamp = 1000.0 + i / sfreq + 0.001 * rng.standard_normal()
         if how == "timestamp" and i == lost.stop:
             with pytest.warns(Warning, match=r"0.5 s \(125 samples\) lost at 10 s; 8 "
                               r"window\(s\) that would hold them left out, the next starting "
@@ -480,3 +482,32 @@ def test_onsets_after_lost_samples_stay_in_stream_time(model, how):
             online.push(x[:, :10], timestamp=1000.0)
     with pytest.raises(RecordingError, match=r"drop the chunk and call skip\(10\)"):
         online.push(np.full((len(NAMES), 10), np.nan))
+
+
+@pytest.mark.parametrize("ppm", [50.0, -50.0])
+def test_clock_drift_is_followed_not_taken_for_gaps(model, ppm):
+    """The stamping clock 50 ppm off the amplifier's (an ordinary crystal's error) drifts 20 ms
+    in 400 s: the clock anchored once took that for a gap (windows lost, later onsets shifted)
+    every ~400 s. Followed, a 20-minute stream loses nothing; a real gap is still one."""
+    sfreq, chunk = 250.0, 25
+    n = int(sfreq * 60 * 20)
+    online = OnlineEmbedder(model, NAMES, sfreq, units="uV", warm_up=False)
+    online.engine.encode = lambda w, ids, **kw: np.zeros((len(w), *online._token_shape))
+    rng = np.random.default_rng(5)
+    lost = range(n // 2, n // 2 + 125)  # 0.5 s lost at 10 minutes
+    onsets, warned = [], []
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for i in range(0, n, chunk):
+            if i in lost:
+                continue
+            # jitter under half a sample: the gap's size is measured from one timestamp
+            stamp = 1000.0 + i / sfreq * (1 + ppm * 1e-6) + rng.normal(0, 0.001)
+            x = rng.normal(0, 10, (len(NAMES), chunk))
+            onsets.extend(online.push(x, timestamp=stamp).onsets)
+        warned = [str(w.message) for w in caught]
+    assert len(warned) == 1 and "0.5 s (125 samples) lost at 600 s" in warned[0], warned
+    expected = np.arange(0, n / sfreq - 4 + 1e-9, 4.0)
+    expected = expected[(expected + 4 <= 600) | (expected >= 600.5)]
+    np.testing.assert_array_equal(onsets, expected)
+    assert online.n_lost == 1

@@ -54,6 +54,10 @@ from eegpt.streaming import block_size
 
 __all__ = ["OnlineEmbedder"]
 
+#: Seconds of stream over which push's timestamps are smoothed into the stream's clock: long
+#: enough to average jitter out, short enough to follow drift (at 50 ppm it lags 0.5 ms).
+CLOCK_SECONDS = 10.0
+
 
 class OnlineEmbedder:
     """Embed a stream of EEG samples as they arrive.
@@ -100,8 +104,9 @@ class OnlineEmbedder:
         quick as the later ones (the first forward pass of a model costs far more).
     gap_tolerance : float
         Seconds a chunk's ``timestamp`` (:meth:`push`) may lie after where the samples pushed
-        put it before the difference counts as samples lost (a gap); default 0.02 s. Raise
-        it for timestamps that jitter more (e.g. LSL's without dejittering).
+        put it (on the stream's clock, which follows the timestamps' slow drift) before the
+        difference counts as samples lost (a gap); default 0.02 s. Raise it for timestamps
+        that jitter more (e.g. LSL's without dejittering).
     verbose : bool | str | int | None
         Passed to the channel mapping (MNE-style); ``"error"`` also silences the embedder's
         warnings, when made and in :meth:`push`, as it does for :func:`eegpt.embed`.
@@ -319,7 +324,9 @@ class OnlineEmbedder:
         self.n_skipped = 0
         self.n_lost = 0
         self._clock: float | None = None  # the timestamp of stream sample 0 (push's timestamp)
-        self._last_timestamp: float | None = None
+        self._last_timestamp: float | None = None  # the previous chunk's timestamp
+        self._n_stamps = 0  # timestamps taken into the clock since it was set
+        self._stamped_at = 0  # n_samples_pushed when the clock last took a timestamp
         self._checked = False
         self._done: list[tuple[np.ndarray, np.ndarray, dict[str, Any]]] = []  # not yet returned
 
@@ -342,9 +349,11 @@ class OnlineEmbedder:
             samples, also 0.
         timestamp : float | None
             Time in seconds of the chunk's first sample on the stream's clock (e.g. LSL's
-            ``pull_chunk`` timestamps: ``timestamps[0]``). The first one sets the clock; a
-            later one more than ``gap_tolerance`` past where the samples pushed put the chunk
-            is a gap: those samples were lost, as with :meth:`skip`. A timestamp before the
+            ``pull_chunk`` timestamps: ``timestamps[0]``). They set the stream's clock, which
+            follows their slow drift from the amplifier's (of either sign; smoothed over
+            about 10 s of stream); one more than ``gap_tolerance`` past where that clock and
+            the samples pushed put the chunk is a gap: those samples were lost, as with
+            :meth:`skip` (how many is measured from that timestamp, as exact as it is). A timestamp before the
             previous chunk's is refused. ``None``: the chunk follows the previous one.
 
         Returns
@@ -400,7 +409,14 @@ class OnlineEmbedder:
 
     def _place(self, timestamp: float, n_times: int) -> None:
         """Where the chunk of ``n_times`` samples at ``timestamp`` (s) lies: a gap before it
-        (samples lost) or a time going backwards (refused)."""
+        (samples lost), jitter or drift (followed), or a time going backwards (refused).
+
+        The stream's clock (the time of sample 0) is a running estimate of ``timestamp -
+        samples pushed / sfreq``: the mean of the first timestamps, then smoothed over about
+        :data:`CLOCK_SECONDS` of stream, so that it follows the slow drift between the
+        stamping clock and the amplifier's (crystals differ by tens of ppm: 50 ppm is 20 ms
+        in 400 s) in both directions, and jitter averages out. A gap is a chunk more than
+        ``gap_tolerance`` after where the tracked clock puts it."""
         t = float(timestamp)
         if not math.isfinite(t):
             raise ValueError(f"timestamp must be a finite number of seconds, got {timestamp!r}")
@@ -410,14 +426,42 @@ class OnlineEmbedder:
                 "s): a stream's timestamps go forwards; the chunk was not added (call reset() "
                 "for a new stream)"
             )
-        if self._clock is None:
-            self._clock = t - self.n_samples_pushed / self.sfreq
-        ahead = t - (self._clock + self.n_samples_pushed / self.sfreq)
+        pushed = self.n_samples_pushed
+        if self._clock is None or self._last_timestamp is None:
+            self._clock, self._n_stamps, self._stamped_at = t - pushed / self.sfreq, 1, pushed
+            self._last_timestamp = t
+            return
+        ahead = t - (self._clock + pushed / self.sfreq)
+        if ahead < -self.gap_tolerance:
+            if t < self._last_timestamp:
+                raise ValueError(
+                    f"timestamp {t:.6f} s is {-ahead:.6g} s before where the samples pushed put "
+                    f"this chunk ({self._clock + pushed / self.sfreq:.6f} s) and before the "
+                    f"previous chunk's ({self._last_timestamp:.6f} s), more than gap_tolerance="
+                    f"{self.gap_tolerance:g} s: the stream's clock went backwards. The chunk "
+                    "was not added: if a new stream started (its clock restarted), call reset() "
+                    "first; to add the chunk after the samples pushed, push it with "
+                    "timestamp=None; if the timestamps jitter this much, raise gap_tolerance"
+                )
+            _warn(
+                f"<stream>: the chunk at {t:.6f} s came {-ahead:.6g} s before where the "
+                f"samples pushed put it (more than gap_tolerance={self.gap_tolerance:g} s): "
+                "more samples came than the time passed; the clock was set to its timestamp "
+                "(is sfreq the stream's rate? do the timestamps jitter more than gap_tolerance?)"
+            )
+            self._clock += ahead
+            self._n_stamps, self._stamped_at, self._last_timestamp = 1, pushed, t
+            return
         if ahead > self.gap_tolerance:
-            self._gap(int(round(ahead * self.sfreq)))
-        elif ahead < -self.gap_tolerance:  # the amplifier's clock runs fast: follow the stamps
-            self._clock = t - self.n_samples_pushed / self.sfreq
-        self._last_timestamp = t
+            n = int(round(ahead * self.sfreq))
+            self._gap(n)
+            ahead -= n / self.sfreq
+        # follow the drift: a running mean of the first stamps, then exponential smoothing
+        self._n_stamps += 1
+        passed = (self.n_samples_pushed - self._stamped_at) / self.sfreq
+        weight = max(1 / self._n_stamps, -math.expm1(-passed / CLOCK_SECONDS))
+        self._clock += weight * ahead
+        self._stamped_at, self._last_timestamp = self.n_samples_pushed, t
 
     def _push(self, chunk: Any, timestamp: float | None = None) -> Embeddings:
         """:meth:`push`, its caller holding the embedder."""
