@@ -511,3 +511,25 @@ def test_clock_drift_is_followed_not_taken_for_gaps(model, ppm):
     expected = expected[(expected + 4 <= 600) | (expected >= 600.5)]
     np.testing.assert_array_equal(onsets, expected)
     assert online.n_lost == 1
+
+
+def test_jittered_timestamps_of_one_sample_chunks_are_not_refused(model):
+    """One-sample pushes with 3 ms of jitter: a timestamp before the previous chunk's was
+    refused as time going backwards (the chunk lost) and others taken for gaps. Within
+    gap_tolerance they are jitter; a clock clearly going backwards is still refused."""
+    sfreq, n = 250.0, 250 * 20
+    online = OnlineEmbedder(model, NAMES, sfreq, units="uV", warm_up=False)
+    online.engine.encode = lambda w, ids, **kw: np.zeros((len(w), *online._token_shape))
+    x, rng = _signal(n, sfreq, seed=6), np.random.default_rng(7)
+    stamps = 50.0 + np.arange(n) / sfreq + np.abs(rng.normal(0, 0.003, n))
+    assert (np.diff(stamps) < 0).sum() > 100  # many a stamp before the previous one
+    onsets = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for i in range(n):
+            onsets.extend(online.push(x[:, i : i + 1], timestamp=stamps[i]).onsets)
+    assert onsets == [0.0, 4.0, 8.0, 12.0, 16.0] and online.n_lost == 0
+    assert online.n_samples_pushed == n
+    with pytest.raises(ValueError, match=r"clock went backwards.*not added.*reset\(\)"):
+        online.push(x[:, :1], timestamp=stamps[-1] - 0.5)
+    assert online.n_samples_pushed == n

@@ -353,8 +353,12 @@ class OnlineEmbedder:
             follows their slow drift from the amplifier's (of either sign; smoothed over
             about 10 s of stream); one more than ``gap_tolerance`` past where that clock and
             the samples pushed put the chunk is a gap: those samples were lost, as with
-            :meth:`skip` (how many is measured from that timestamp, as exact as it is). A timestamp before the
-            previous chunk's is refused. ``None``: the chunk follows the previous one.
+            :meth:`skip` (how many is measured from that timestamp, as exact as it is). Within
+            ``gap_tolerance`` of that place, earlier or later, a timestamp is jitter (also
+            one before the previous chunk's, as with one-sample chunks). One more than
+            ``gap_tolerance`` early and before the previous chunk's is refused (the clock went
+            backwards: ``reset()`` for a new stream); one that early but after the previous
+            chunk's sets the clock, with a warning. ``None``: the chunk follows the previous one.
 
         Returns
         -------
@@ -420,12 +424,6 @@ class OnlineEmbedder:
         t = float(timestamp)
         if not math.isfinite(t):
             raise ValueError(f"timestamp must be a finite number of seconds, got {timestamp!r}")
-        if self._last_timestamp is not None and t < self._last_timestamp:
-            raise ValueError(
-                f"timestamp {t:.6f} s is before the previous chunk's ({self._last_timestamp:.6f} "
-                "s): a stream's timestamps go forwards; the chunk was not added (call reset() "
-                "for a new stream)"
-            )
         pushed = self.n_samples_pushed
         if self._clock is None or self._last_timestamp is None:
             self._clock, self._n_stamps, self._stamped_at = t - pushed / self.sfreq, 1, pushed
