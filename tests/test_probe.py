@@ -2946,3 +2946,41 @@ def test_a_probe_classifies_a_stream_as_it_classifies_epochs_and_files(model, sh
     projected = train_probe(model, train[:32], preprocessing=ONE_SECOND, epochs=1, chan_proj=True)
     with pytest.raises(ValueError, match="mixes its 19 input channels in a channel projection"):
         projected.online(raw.ch_names, 250.0)
+
+
+def test_a_probe_trained_on_baseline_corrected_epochs_warns_where_the_input_is_not(
+    model, short_task, tmp_path
+):
+    """Trained on epochs MNE baseline-corrected (its default), a probe used on a stream, a
+    recording or embeddings without that correction gave no warning: their offsets differ
+    from the training data's. It records the baseline and warns; older probes stay quiet."""
+
+    train, test = short_task
+    config = PreprocessingConfig(window_seconds=1.0, average_reference=False)
+    corrected = train[:32].copy().apply_baseline((None, 0), verbose=False)
+    probe = train_probe(model, corrected, preprocessing=config, epochs=1)
+    assert probe.training["epochs_baseline"] == [-0.2, 0.0]
+    assert load_probe(probe.save(tmp_path / "p"), model).training["epochs_baseline"] == [-0.2, 0.0]
+    said = r"trained on epochs that MNE baseline-corrected over -0.2 s to 0 s .* baseline=None"
+    raw, _, _ = synthetic_erp_raw(3, sfreq=250.0, seed=5)
+    with pytest.warns(RuntimeWarning, match=said + r".*detrend='constant'"):
+        online = probe.online(raw.ch_names, 250.0, units="uV", warm_up=False)
+    emb = online.push(raw.get_data() * 1e6)
+    with warnings.catch_warnings():  # said once for the stream, not at each of its pushes
+        warnings.simplefilter("error")
+        probe.predict_proba(emb)
+        probe.predict_proba(test[:4].copy().apply_baseline((None, 0), verbose=False))
+    with pytest.warns(RuntimeWarning, match=said):
+        probe.predict_proba(raw)
+    plain = model.embed(test[:4], preprocessing=config, verbose=False)
+    with pytest.warns(RuntimeWarning, match=r"but these embeddings are not"):
+        probe.predict_proba(plain)
+    old = copy.copy(probe)
+    old.training = {k: v for k, v in probe.training.items() if k != "epochs_baseline"}
+    with warnings.catch_warnings():  # probes saved before it was recorded: unknown, unchecked
+        warnings.simplefilter("error")
+        old.predict_proba(plain)
+    assert (
+        train_probe(model, train[:32], preprocessing=config, epochs=1).training["epochs_baseline"]
+        is None
+    )

@@ -57,6 +57,7 @@ from safetensors.torch import save as _dump_safetensors
 
 from eegpt import __version__
 from eegpt._logging import (
+    baseline_text,
     command_record,
     count,
     each_warning_once,
@@ -1476,6 +1477,9 @@ class EEGPTProbe:
             preprocessing=self.preprocessing, continuous=True, keep=keep,
         )  # fmt: skip
         self._check_epoch_length(rec)
+        self._check_baseline(
+            rec.baseline, f"{rec.source}'s {'epochs' if rec.is_epoched else 'windows'}"
+        )
         config = self._continuous_preprocessing(overlap, rec)
         short = rec.duration - config.start_seconds < config.window_seconds
         if not rec.is_epoched and short and config.tail == "drop":
@@ -1694,6 +1698,26 @@ class EEGPTProbe:
                 "completes"
             )
 
+    def _check_baseline(self, given: Sequence[float | None] | None, what: str) -> None:
+        """Warn when this probe was trained on epochs MNE baseline-corrected and ``what`` (the
+        data to predict; ``given``: their baseline interval, None for none) were not, or over
+        another interval: each channel's offset differs from the training data's. Probes saved
+        before the training data's baseline was recorded are not checked."""
+        trained = _baseline_record(self.training.get("epochs_baseline"))
+        given = _baseline_record(given)
+        if trained is None or given == trained:
+            return
+        done = "are not" if given is None else f"were corrected over {baseline_text(given)}"
+        _warn(
+            f"this probe was trained on epochs that MNE baseline-corrected over "
+            f"{baseline_text(trained)} (each channel's mean over that interval subtracted: "
+            f"mne.Epochs' default baseline), but {what} {done}, so their channels' offsets "
+            "differ from those of the training data and the probe's predictions on them mean "
+            "less. Train the probe on epochs made with baseline=None (mne.Epochs(..., "
+            "baseline=None)), or with detrend='constant' (--detrend constant: each window's "
+            "mean taken out alike in training, epochs, recordings and streams)"
+        )
+
     @honours_verbose
     def online(
         self,
@@ -1751,6 +1775,10 @@ class EEGPTProbe:
         from eegpt.online import OnlineEmbedder
 
         self._refuse_embedding_free("probe.online")
+        if not isinstance(self._warned, dict):  # pickled by an earlier eegpt, which kept a set
+            self._warned = {}
+        with each_warning_once(self._warned):  # not said again by predict_proba of its windows
+            self._check_baseline(None, "a live stream's windows")
         table: Any = rename
         on_missing = "raise"
         if rename is None and self.rename:  # training's: for the channels the stream has
@@ -1847,6 +1875,12 @@ class EEGPTProbe:
                 f"{sorted(other)} apply to EEG input; embeddings take device and batch_size only"
             )
         self._check_embeddings(emb)
+        if not isinstance(self._warned, dict):  # pickled by an earlier eegpt, which kept a set
+            self._warned = {}
+        with each_warning_once(self._warned):  # once for a stream's pushes, not at each
+            stream = emb.metadata.get("source") == "<stream>"  # as probe.online said it
+            what = "a live stream's windows" if stream else "these embeddings"
+            self._check_baseline(emb.metadata.get("epochs_baseline"), what)
         dev = resolve_device(device)
         head = cast(LinearProbe, self.model.final_layer)  # not None: __init__ checks
         head.to(dev).eval()
@@ -2074,6 +2108,8 @@ class _TrainingData:
     input_names: tuple[str, ...]
     encoder_names: tuple[str, ...]
     input_shape: tuple[int, int] = (0, 0)  # channels and samples per epoch of the data given
+    # the interval MNE baseline-corrected the epochs over (epochs.baseline), None if it did not
+    baseline: tuple[float | None, float | None] | None = None
 
 
 def _prepare_training_data(
@@ -2114,7 +2150,8 @@ def _prepare_training_data(
         windows = _projection_windows(rec, names, preprocessing)
         target = tuple(normalize_channel_name(n) for n in config.target_channels)
         shape = (rec.n_channels, rec.n_times)
-        return _TrainingData(windows, y_idx, names, target, shape), classes  # type: ignore[arg-type]
+        train = _TrainingData(windows, y_idx, names, target, shape, rec.baseline)  # type: ignore[arg-type]
+        return train, classes
     mapping = map_channels(
         rec.ch_names, rename=rename, on_missing=rename_on_missing(data), verbose=verbose,
         source=rec.source, left_out=rec.left_out, keep=keep,
@@ -2123,7 +2160,8 @@ def _prepare_training_data(
         mapping = subset_mapping(mapping, input_names, rec.source, bads=rec.bads, rename=rename)
     windows = prepare(rec, mapping, preprocessing, verbose=verbose).data
     shape = (rec.n_channels, rec.n_times)
-    return _TrainingData(windows, y_idx, mapping.names, mapping.names, shape), classes
+    train = _TrainingData(windows, y_idx, mapping.names, mapping.names, shape, rec.baseline)
+    return train, classes
 
 
 def split_training_data(
@@ -2318,12 +2356,23 @@ def trained_probe(
             "stopped_early": fit.stopped_early,
             "input_shape": list(getattr(train, "input_shape", (0, 0))),
             "typical_amplitude": typical_amplitude(train.windows),
+            "epochs_baseline": _baseline_record(getattr(train, "baseline", None)),
             **facts,
             "seconds": round(seconds, 3),
             "device": str(device),
             "precision": precision,
         },
     )
+
+
+def _baseline_record(
+    baseline: Sequence[float | None] | None,
+) -> list[float | None] | None:
+    """An epochs' MNE baseline interval as a probe's ``training["epochs_baseline"]`` and
+    embeddings' ``metadata["epochs_baseline"]`` record it: ``[start, end]`` (s), or None."""
+    if baseline is None:
+        return None
+    return [None if end is None else float(end) for end in baseline]
 
 
 def trained_on_epochs(preprocessing: PreprocessingConfig) -> PreprocessingConfig:
