@@ -2984,3 +2984,30 @@ def test_a_probe_trained_on_baseline_corrected_epochs_warns_where_the_input_is_n
         train_probe(model, train[:32], preprocessing=config, epochs=1).training["epochs_baseline"]
         is None
     )
+
+
+def test_embeddings_of_the_same_weights_from_another_file_are_taken(model, short_task, tmp_path):
+    """A probe trained on a state_dict copy of a checkpoint refused the embeddings of the
+    checkpoint itself (another file's sha256) though the weights are the same: the weights'
+    fingerprint is compared, the file's hash only where embeddings lack it."""
+    train, test = short_task
+    config = PreprocessingConfig(window_seconds=1.0, average_reference=False)
+    torch.save(model.state_dict(), tmp_path / "w.pt")
+    with pytest.warns(RuntimeWarning, match="does not record num_heads"):  # (as SMALL has)
+        copied = load_model(tmp_path / "w.pt", verbose=False)
+    probe = train_probe(copied, train[:32], preprocessing=config, epochs=1)
+    emb = model.embed(test[:4], preprocessing=config, verbose=False)
+    assert emb.metadata["checkpoint"]["sha256"] != probe.encoder["sha256"]
+    assert emb.metadata["checkpoint"]["weights_sha256"] == probe.encoder["weights_sha256"]
+    np.testing.assert_allclose(probe.predict_proba(emb), probe.predict_proba(test[:4]), atol=1e-6)
+    torch.manual_seed(9)
+    save_checkpoint(EEGPT(SMALL).eval(), tmp_path / "other")
+    other = load_model(tmp_path / "other", verbose=False).embed(
+        test[:4], preprocessing=config, verbose=False
+    )
+    with pytest.raises(ValueError, match=r"an encoder with other weights \(fingerprint"):
+        probe.predict_proba(other)
+    older = copy.copy(other)  # embeddings recorded without the fingerprint: the file's hash
+    older.metadata = {**other.metadata, "checkpoint": {"sha256": "0" * 64}}
+    with pytest.raises(ValueError, match=r"encoder of another checkpoint file"):
+        probe.predict_proba(older)

@@ -838,7 +838,8 @@ def _checkpoint_record(model: EEGPT | EEGPTEncoder) -> dict[str, Any]:
     :func:`eegpt.checkpoints.modified_weights`), the file's ``path``, ``format`` and ``sha256``
     move under ``loaded_from`` (``path`` and ``sha256`` become None: the file does not hold
     the weights used), ``weights_modified`` is True and ``weights_sha256`` is the
-    :func:`~eegpt.checkpoints.encoder_fingerprint` of the weights used.
+    :func:`~eegpt.checkpoints.encoder_fingerprint` of the weights used; unchanged weights
+    loaded from a file record the fingerprint noted when loaded (no hashing here).
     """
     info = dict(getattr(model, "checkpoint_info", None) or {})
     info["pretrained"] = (info.get("notes") or {}).get("pretrained")
@@ -846,4 +847,8 @@ def _checkpoint_record(model: EEGPT | EEGPTEncoder) -> dict[str, Any]:
     if fingerprint is not None:
         info["loaded_from"] = {key: info.get(key) for key in ("path", "format", "sha256")}
         info.update(path=None, sha256=None, weights_modified=True, weights_sha256=fingerprint)
+    else:  # the weights as loaded: their fingerprint, noted then (a probe compares it)
+        loaded = getattr(model, "_loaded_weights", None)
+        if loaded is not None:
+            info["weights_sha256"] = loaded.fingerprint
     return info

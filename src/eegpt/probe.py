@@ -1853,7 +1853,19 @@ class EEGPTProbe:
                 raise ValueError(
                     f"the embeddings were made by another encoder: {', '.join(differ)}" + how
                 )
-        file = (meta.get("checkpoint") or {}).get("sha256")
+        checkpoint = meta.get("checkpoint") or {}
+        weights, trained_weights = (
+            checkpoint.get("weights_sha256"),
+            self.encoder.get("weights_sha256"),
+        )
+        if weights and trained_weights:  # the weights themselves, whichever file held them
+            if weights != trained_weights:
+                raise ValueError(
+                    f"the embeddings were made by an encoder with other weights (fingerprint "
+                    f"{str(weights)[:12]}..., the probe's {str(trained_weights)[:12]}...)" + how
+                )
+            return
+        file = checkpoint.get("sha256")  # embeddings recorded without the fingerprint
         if file and self.encoder.get("sha256") and file != self.encoder["sha256"]:
             raise ValueError(
                 f"the embeddings were made by the encoder of another checkpoint file (sha256 "
