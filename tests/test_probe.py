@@ -2990,6 +2990,8 @@ def test_embeddings_of_the_same_weights_from_another_file_are_taken(model, short
     """A probe trained on a state_dict copy of a checkpoint refused the embeddings of the
     checkpoint itself (another file's sha256) though the weights are the same: the weights'
     fingerprint is compared, the file's hash only where embeddings lack it."""
+    from eegpt.outputs import Embeddings
+
     train, test = short_task
     config = PreprocessingConfig(window_seconds=1.0, average_reference=False)
     torch.save(model.state_dict(), tmp_path / "w.pt")
@@ -3007,6 +3009,10 @@ def test_embeddings_of_the_same_weights_from_another_file_are_taken(model, short
     )
     with pytest.raises(ValueError, match=r"an encoder with other weights \(fingerprint"):
         probe.predict_proba(other)
+    # embeddings written before the fingerprint was recorded join those that record it
+    before = {k: v for k, v in emb.metadata["checkpoint"].items() if k != "weights_sha256"}
+    written = Embeddings(emb.data, emb.onsets, {**emb.metadata, "checkpoint": before})
+    assert len(Embeddings.concatenate([written, emb])) == 8
     older = copy.copy(other)  # embeddings recorded without the fingerprint: the file's hash
     older.metadata = {**other.metadata, "checkpoint": {"sha256": "0" * 64}}
     with pytest.raises(ValueError, match=r"encoder of another checkpoint file"):

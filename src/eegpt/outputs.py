@@ -459,6 +459,19 @@ class _WindowColumns:
         ]
 
 
+def _same_checkpoint(a: Any, b: Any) -> bool:
+    """Whether two checkpoint records (``metadata["checkpoint"]``) are equal, ``weights_sha256``
+    aside where one lacks it (embeddings of weights as loaded record it since it is compared by
+    probes; those written before do not)."""
+    if isinstance(a, Mapping) and isinstance(b, Mapping):
+        if ("weights_sha256" in a) != ("weights_sha256" in b):
+            a, b = (
+                {k: v for k, v in a.items() if k != "weights_sha256"},
+                {k: v for k, v in b.items() if k != "weights_sha256"},
+            )
+    return bool(a == b)
+
+
 def _same_preprocessing(a: Any, b: Any) -> bool:
     """Whether two stored preprocessing records (``metadata["preprocessing"]``) mean the same
     settings: a field one lacks (``detrend``, recorded always only since it was added) takes
@@ -573,8 +586,12 @@ class Embeddings:
                 raise ValueError(
                     f"part {k} has windows of shape {shape}, part 0 {first.data.shape[1:]}"
                 )
-            differ = [key for key in ("source", "channels", "model", "checkpoint")
+            differ = [key for key in ("source", "channels", "model")
                       if part.metadata.get(key) != first.metadata.get(key)]  # fmt: skip
+            if not _same_checkpoint(
+                part.metadata.get("checkpoint"), first.metadata.get("checkpoint")
+            ):
+                differ.append("checkpoint")
             if not _same_preprocessing(
                 part.metadata.get("preprocessing"), first.metadata.get("preprocessing")
             ):
