@@ -3017,3 +3017,31 @@ def test_embeddings_of_the_same_weights_from_another_file_are_taken(model, short
     older.metadata = {**other.metadata, "checkpoint": {"sha256": "0" * 64}}
     with pytest.raises(ValueError, match=r"encoder of another checkpoint file"):
         probe.predict_proba(older)
+
+
+def test_embeddings_whose_older_record_lacks_a_field_mean_its_stored_default(model, short_task):
+    """A preprocessing record written before average_reference/detrend were recorded means
+    False/"none"; the check skipped the fields it lacked, so such embeddings passed a probe
+    trained with the average reference."""
+    from eegpt.outputs import Embeddings
+
+    train, test = short_task
+    config = PreprocessingConfig(window_seconds=1.0, average_reference=True)
+    probe = train_probe(model, train[:32], preprocessing=config, epochs=1)
+    plain = model.embed(
+        test[:4], preprocessing=dataclasses.replace(config, average_reference=False), verbose=False
+    )
+    record = {
+        k: v
+        for k, v in plain.metadata["preprocessing"].items()
+        if k not in ("average_reference", "detrend")
+    }
+    old = Embeddings(plain.data, plain.onsets, {**plain.metadata, "preprocessing": record})
+    with pytest.raises(ValueError, match=r"average_reference=False \(the probe's: True\) "
+                       r"\(recorded before the field was\)"):  # fmt: skip
+        probe.predict_proba(old)
+    same = model.embed(test[:4], preprocessing=config, verbose=False)
+    kept = {k: v for k, v in same.metadata["preprocessing"].items() if k != "detrend"}
+    probe.predict_proba(
+        Embeddings(same.data, same.onsets, {**same.metadata, "preprocessing": kept})
+    )

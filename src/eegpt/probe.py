@@ -1808,10 +1808,16 @@ class EEGPTProbe:
         how = " (make them with probe.online(...) for a stream, or model.embed(epochs, preprocessing=probe.preprocessing))"
         given = meta.get("preprocessing")
         if isinstance(given, Mapping):
+            from eegpt.preprocessing_spec import stored_defaults
+
             trained = self.preprocessing.to_dict()
+            # a field an older record lacks means what a stored record means by its absence
+            # (average_reference False, detrend "none"), not "anything"
+            given = {**stored_defaults(), **given}
             # the hop, the start and the tail cut a recording; each window is prepared alike
             differ = [
                 f"{key}={given[key]!r} (the probe's: {value!r})"
+                + (" (recorded before the field was)" if key not in meta["preprocessing"] else "")
                 for key, value in trained.items()
                 if key not in ("overlap", "start_seconds", "tail")
                 and key in given
