@@ -854,3 +854,32 @@ def test_an_engine_whose_model_was_moved_away_says_so():
         engine.encode(windows, range(4))
     enc.to_empty(device="cpu")  # back on the engine's device: runs (whatever the weights)
     assert engine.encode(windows, range(4)).shape[0] == 2
+
+
+def test_a_cuda_device_without_an_index_is_the_current_one():
+    """An engine made with device='cuda' took a model moved to 'cuda:1' as on its device (any
+    CUDA index passed) and failed with torch's error: 'cuda' is the current device."""
+    from eegpt.engine import same_device
+
+    cuda, cuda0, cuda1 = torch.device("cuda"), torch.device("cuda:0"), torch.device("cuda:1")
+    assert same_device(cuda, cuda0, current=0) and same_device(cuda0, cuda, current=0)
+    assert not same_device(cuda, cuda1, current=0)
+    assert same_device(cuda, cuda1, current=1) and same_device(cuda1, cuda1)
+    assert not same_device(cuda0, cuda1) and not same_device(torch.device("cpu"), cuda0)
+    assert same_device(torch.device("cpu"), torch.device("cpu"))
+
+
+def test_a_reduced_precision_engine_whose_hooks_run_the_callers_model_checks_its_device():
+    """A reduced-precision engine runs its own copy, so the check of the caller's model was
+    skipped; but hooks make each batch run the reference path on the caller's model."""
+    enc = make_encoder(embed_dim=32, depth=1, num_heads=2, patch_stride=32)
+    windows = np.random.default_rng(0).standard_normal((2, 4, 256)).astype(np.float32)
+    engine = InferenceEngine(enc, "cpu", precision="bfloat16", batch_size=2)
+    engine.encode(windows, range(4))
+    enc.to("meta")
+    handle = enc.blocks[0].register_forward_hook(lambda *args: None)
+    try:
+        with pytest.raises(RuntimeError, match=r"runs on cpu but the model's weights are now"):
+            engine.encode(windows, range(4))
+    finally:
+        handle.remove()

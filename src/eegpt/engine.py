@@ -178,6 +178,23 @@ def device_lock(device: torch.device) -> contextlib.AbstractContextManager:
         return _DEVICE_LOCKS.setdefault(("cuda", index), threading.RLock())
 
 
+def same_device(here: torch.device, there: torch.device, current: int | None = None) -> bool:
+    """Whether ``there`` (a tensor's device) is the device ``here`` names: a CUDA device without
+    an index (``"cuda"``) is the current one (``current``, by default
+    ``torch.cuda.current_device()``), not any CUDA device."""
+    if here.type != there.type:
+        return False
+    if here.type != "cuda":
+        return here.index is None or there.index is None or here.index == there.index
+
+    def index(device: torch.device) -> int:
+        if device.index is not None:
+            return device.index
+        return torch.cuda.current_device() if current is None else current
+
+    return index(here) == index(there)
+
+
 @dataclass
 class _Graph:
     """One captured forward: static input ``[bucket, C, T]`` and output ``[bucket, N, S, D]``."""
@@ -611,13 +628,14 @@ class InferenceEngine:
         reduced-precision engine runs a private copy (made again on its device when the
         caller's weights change), so only a channel projection of the caller's matters there."""
         projection = isinstance(self.model, EEGPT) and self.model.chan_proj is not None
-        if self._runner is not self.encoder and not projection:
+        # hooks make the batches run the reference path, on the caller's model
+        if self._runner is not self.encoder and not projection and self.runs_fast_path():
             return
         weight = next(self.model.parameters(), None)
         if weight is None:
             return
         here, there = self._device, weight.device
-        if here.type == there.type and (here.index is None or here.index == there.index):
+        if same_device(here, there):
             return
         raise RuntimeError(
             f"this InferenceEngine runs on {here} but the model's weights are now on {there}: an "
