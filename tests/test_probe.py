@@ -3045,3 +3045,19 @@ def test_embeddings_whose_older_record_lacks_a_field_mean_its_stored_default(mod
     probe.predict_proba(
         Embeddings(same.data, same.onsets, {**same.metadata, "preprocessing": kept})
     )
+
+
+def test_probe_online_runs_its_own_copy_of_the_model(model, short_task):
+    """probe.online shared probe.model: predict_proba(epochs) on another device (CUDA by
+    default on a GPU host) moved it, and the embedder's next push was refused as 'another
+    engine made on the same model'. 'meta' stands in for the other device."""
+    train, _ = short_task
+    config = PreprocessingConfig(window_seconds=1.0, average_reference=False)
+    probe = train_probe(model, train[:32], preprocessing=config, epochs=1)
+    raw, _, _ = synthetic_erp_raw(1, sfreq=250.0, seed=5)
+    online = probe.online(raw.ch_names, 250.0, units="uV", warm_up=False)
+    assert online.model is not probe.model
+    shared = {id(p) for p in probe.model.parameters()}
+    assert not shared & {id(p) for p in online.model.parameters()}
+    probe.model.to("meta")  # as predict_proba(epochs, device=...) moves it
+    assert len(online.push(raw.get_data() * 1e6)) >= 1

@@ -35,6 +35,7 @@ D = embedding width.
 
 from __future__ import annotations
 
+import copy
 import difflib
 import functools
 import hashlib
@@ -1761,6 +1762,8 @@ class EEGPTProbe:
         Returns
         -------
         OnlineEmbedder
+            It runs its own copy of the probe's model (``probe.model`` may move to another
+            device for :meth:`predict_proba` of epochs meanwhile).
             Its :meth:`~eegpt.online.OnlineEmbedder.push` returns the windows each chunk
             completes, ``[n, N, S, D]`` (``n`` often 0), which :meth:`predict_proba` takes.
 
@@ -1783,8 +1786,11 @@ class EEGPTProbe:
         on_missing = "raise"
         if rename is None and self.rename:  # training's: for the channels the stream has
             table, on_missing = self.rename, "ignore"
+        # its own copy of the model: predict_proba(epochs) on another device moves
+        # self.model, which would leave the embedder's engine refusing every push
+        model = copy.deepcopy(self.model)
         return OnlineEmbedder(
-            self.model, ch_names, sfreq, units=units, overlap=overlap, rename=table,
+            model, ch_names, sfreq, units=units, overlap=overlap, rename=table,
             on_missing=on_missing, keep=self.keep, channels=self.input_names,
             preprocessing=self.preprocessing, device=device, precision=precision,
             batch_size=batch_size, skip_stale=skip_stale, warm_up=warm_up, verbose=verbose,
