@@ -487,7 +487,7 @@ def test_a_copy_keeps_the_input_files_hashes_and_drops_their_modification_time(
     outputs, name, tmp_path
 ):
     """``eegpt embed``'s record of the file embedded (``source_files``) keeps its names (file
-    names, as ``source``) and SHA-256 (no path: they tell the file to whoever holds it) and
+    names, as ``source``) and hashes (no path: they tell the file to whoever holds it) and
     its size; its modification time (often the recording's day) is dropped, as a corpus
     run's file statuses' are."""
     _, out = outputs

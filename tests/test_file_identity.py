@@ -54,14 +54,15 @@ def _brainvision(folder):
 @pytest.mark.parametrize("suffix", [".npz", ".parquet"])
 def test_eegpt_embed_records_the_input_files_identity(weights, edf, tmp_path, suffix, capsys):
     """An auditor could not tell which exact file made a single-file output: only its path was
-    recorded. Now its SHA-256 (as sha256sum prints it), size and modification time are, as a
-    corpus run records its files' (same key names), and ``eegpt info`` shows them."""
+    recorded. Now its name, size, modification time and the fingerprint a corpus run takes
+    are (same key names), and ``eegpt info`` shows them."""
     out = tmp_path / f"emb{suffix}"
     args = ["embed", str(edf), "--weights", str(weights), "-o", str(out), "--device", "cpu"]
     assert main([*args, "-q"]) == 0
     record = load_embeddings(out).metadata["source_files"]
     stat = os.stat(edf)
-    assert record["files"] == {"night.edf": _sha256(edf)}
+    assert record["files"] == ["night.edf"]
+    assert "sha256" not in record  # not asked for: no file read whole once more
     assert record["source_bytes"] == stat.st_size
     assert record["source_mtime_ns"] == stat.st_mtime_ns
     from eegpt.dataset import _fingerprint
@@ -70,9 +71,51 @@ def test_eegpt_embed_records_the_input_files_identity(weights, edf, tmp_path, su
     capsys.readouterr()
     assert main(["info", str(out)]) == 0
     lines = [line for line in capsys.readouterr().out.splitlines() if "input file" in line]
-    assert lines == [
-        f"  input file: night.edf (sha256 {_sha256(edf)[:12]}...), {stat.st_size} bytes"
-    ]
+    assert lines == [f"  input file: night.edf, {stat.st_size} bytes"]
+
+
+def test_hash_inputs_records_each_files_full_sha256(weights, edf, tmp_path, capsys):
+    """A full SHA-256 of every file read before any window was embedded (seconds for a large
+    file on network storage, read twice) was the default of every path given to embed; it is
+    asked for now (``--hash-inputs``, ``hash_inputs=True``), and ``eegpt info`` shows it."""
+    out = tmp_path / "emb.npz"
+    args = ["embed", str(edf), "--weights", str(weights), "-o", str(out), "--device", "cpu"]
+    assert main([*args, "-q", "--hash-inputs"]) == 0
+    record = load_embeddings(out).metadata["source_files"]
+    assert record["files"] == ["night.edf"]
+    assert record["sha256"] == {"night.edf": _sha256(edf)}
+    capsys.readouterr()
+    assert main(["info", str(out)]) == 0
+    lines = [line for line in capsys.readouterr().out.splitlines() if "input file" in line]
+    size = os.stat(edf).st_size
+    assert lines == [f"  input file: night.edf (sha256 {_sha256(edf)[:12]}...), {size} bytes"]
+
+
+def test_embed_reads_no_file_whole_to_hash_it_unless_asked(weights, edf, monkeypatch):
+    """``embed(path)`` in a loop paid a full SHA-256 of each file: not taken by default, taken
+    with ``hash_inputs=True``."""
+    from eegpt import _file_identity
+    from eegpt.checkpoints import load_model
+
+    hashed: list[str] = []
+    real = _file_identity.file_sha256
+    monkeypatch.setattr(
+        _file_identity, "file_sha256", lambda p: hashed.append(os.fspath(p)) or real(p)
+    )
+    model = load_model(weights)
+    emb = model.embed(edf, device="cpu", verbose="error")
+    assert hashed == [] and "sha256" not in emb.metadata["source_files"]
+    emb = model.embed(edf, device="cpu", verbose="error", hash_inputs=True)
+    assert hashed == [os.fspath(edf)]
+    assert emb.metadata["source_files"]["sha256"] == {"night.edf": _sha256(edf)}
+
+
+def test_info_reads_the_record_of_earlier_versions():
+    """Outputs written before ``hash_inputs`` mapped each name to its SHA-256 under ``files``."""
+    from eegpt._file_identity import source_files_text
+
+    old = {"files": {"a.edf": "ab" * 32}, "source_bytes": 3}
+    assert source_files_text(old) == f"  input file: a.edf (sha256 {'ab' * 6}...), 3 bytes"
 
 
 def test_a_brainvision_recording_records_the_data_and_marker_files_it_names(weights, tmp_path):
@@ -81,8 +124,9 @@ def test_a_brainvision_recording_records_the_data_and_marker_files_it_names(weig
     from eegpt.checkpoints import load_model
 
     vhdr = _brainvision(tmp_path)
-    emb = load_model(weights).embed(vhdr, device="cpu", verbose="error")
-    files = emb.metadata["source_files"]["files"]
+    emb = load_model(weights).embed(vhdr, device="cpu", verbose="error", hash_inputs=True)
+    files = emb.metadata["source_files"]["sha256"]
+    assert emb.metadata["source_files"]["files"] == list(files)
     assert files == {
         name: _sha256(tmp_path / name) for name in ("rec.vhdr", "samples.eeg", "marks.vmrk")
     }
@@ -136,9 +180,10 @@ def test_recording_files_of_each_layout(tmp_path):
     (mff / "sub").mkdir(parents=True)
     (mff / "signal1.bin").write_bytes(b"1")
     (mff / "sub" / "info.xml").write_bytes(b"2")
-    record = source_files_record(mff)
+    record = source_files_record(mff, full_hashes=True)
     assert record is not None
-    assert record["files"] == {
+    assert record["files"] == ["b.mff/signal1.bin", "b.mff/sub/info.xml"]
+    assert record["sha256"] == {
         "b.mff/signal1.bin": hashlib.sha256(b"1").hexdigest(),
         "b.mff/sub/info.xml": hashlib.sha256(b"2").hexdigest(),
     }

@@ -1,13 +1,15 @@
 """Which exact file(s) a single-recording output was embedded from: the files read, their size,
-modification time and SHA-256, recorded in the output's provenance
+modification time and a cheap content fingerprint, recorded in the output's provenance
 (``metadata["source_files"]``) by :func:`eegpt.embed` and :func:`eegpt.embed_to_file` (``eegpt
 embed``) for a recording given as a path.
 
 A corpus run (``eegpt embed-dataset``) records the same size, modification time and cheap
-fingerprint per file in its file statuses (:func:`eegpt.dataset.source_stamp`, keys
-``source_bytes``, ``source_mtime_ns``, ``source_sha256``); a single-file output records them
-under the same names, so the two can be compared, and adds each file's full SHA-256, what
-``sha256sum FILE`` prints.
+fingerprint in its file statuses (:func:`eegpt.dataset.source_stamp`, keys ``source_bytes``,
+``source_mtime_ns``, ``source_sha256``); a single-file output records them under the same
+names, so the two can be compared. Asked for (``hash_inputs=True``, ``eegpt embed
+--hash-inputs``), it adds each file's full SHA-256, what ``sha256sum FILE`` prints: that reads
+every byte once more before the recording is embedded (seconds for a large file on network
+storage), so it is not the default.
 """
 
 from __future__ import annotations
@@ -74,22 +76,32 @@ def file_sha256(path: str | os.PathLike) -> str:
     return h.hexdigest()
 
 
-def source_files_record(path: str | os.PathLike) -> dict[str, Any] | None:
+def source_files_record(
+    path: str | os.PathLike, *, full_hashes: bool = False
+) -> dict[str, Any] | None:
     """The identity of the recording at ``path``, for an output's provenance, or None when
     its files cannot be read.
+
+    Parameters
+    ----------
+    path : str | path-like
+        The recording as given to :func:`eegpt.embed`.
+    full_hashes : bool
+        Also take each file's full SHA-256 (every byte read; ``hash_inputs=True``).
 
     Returns
     -------
     dict | None
-        ``{"files": {name: sha256}, "source_bytes": int, "source_mtime_ns": int,
-        "source_sha256": str}``: ``files`` maps each file of :func:`recording_files` (its
-        name relative to the recording's folder, e.g. ``"sub-01.vhdr"``, ``"rec.mff/signal1.bin"``)
-        to the SHA-256 of its bytes; ``source_bytes`` is their total size (bytes),
+        ``{"files": [name, ...], "source_bytes": int, "source_mtime_ns": int,
+        "source_sha256": str}``: ``files`` names each file of :func:`recording_files` (its
+        name relative to the recording's folder, e.g. ``"sub-01.vhdr"``,
+        ``"rec.mff/signal1.bin"``); ``source_bytes`` is their total size (bytes),
         ``source_mtime_ns`` their latest modification time (ns since the epoch) and
         ``source_sha256`` their fingerprint as a corpus run takes it (size and first and last
         MiB of each; :func:`eegpt.dataset._fingerprint`), as in a corpus run's file status.
-        ``eegpt anonymize`` drops ``source_mtime_ns`` (a date) and keeps the rest: names as
-        they are, hashes which name no path.
+        With ``full_hashes``, also ``"sha256": {name: sha256}``, the SHA-256 of each file's
+        bytes. ``eegpt anonymize`` drops ``source_mtime_ns`` (a date) and keeps the rest:
+        names, hashes which name no path.
     """
     from eegpt.dataset import _fingerprint  # noqa: PLC0415 - imports the api, which calls this
 
@@ -100,17 +112,19 @@ def source_files_record(path: str | os.PathLike) -> dict[str, Any] | None:
     root = base.parent
     try:
         stats = [os.stat(f) for f in files]
-        hashes = {_name(f, root): file_sha256(f) for f in files}
+        hashes = {_name(f, root): file_sha256(f) for f in files} if full_hashes else None
     except OSError:
         return None
     record: dict[str, Any] = {
-        "files": hashes,
+        "files": [_name(f, root) for f in files],
         "source_bytes": sum(st.st_size for st in stats),
         "source_mtime_ns": max(st.st_mtime_ns for st in stats),
     }
     fingerprint = _fingerprint([os.fspath(f) for f in files])
     if fingerprint is not None:
         record["source_sha256"] = fingerprint
+    if hashes is not None:
+        record["sha256"] = hashes
     return record
 
 
@@ -122,14 +136,18 @@ def _name(file: Path, root: Path) -> str:
 
 
 def source_files_text(record: Any) -> str | None:
-    """One line for ``eegpt info``: the files embedded with their SHA-256 (shortened) and
-    their total size, or None for an output without the record (in-memory inputs, outputs
-    written before eegpt recorded it)."""
-    if not isinstance(record, dict) or not isinstance(record.get("files"), dict):
+    """One line for ``eegpt info``: the files embedded, with their SHA-256 (shortened) where
+    it was taken, and their total size, or None for an output without the record (in-memory
+    inputs, outputs written before eegpt recorded it). Reads the record of earlier versions
+    too, whose ``files`` mapped each name to its SHA-256."""
+    if not isinstance(record, dict) or not isinstance(record.get("files"), (dict, list)):
         return None
     files = record["files"]
+    hashes = files if isinstance(files, dict) else record.get("sha256")
+    hashes = hashes if isinstance(hashes, dict) else {}
     shown = ", ".join(
-        f"{name} (sha256 {str(digest)[:12]}...)" for name, digest in list(files.items())[:4]
+        f"{name} (sha256 {str(hashes[name])[:12]}...)" if hashes.get(name) else str(name)
+        for name in list(files)[:4]
     )
     more = f" and {len(files) - 4} more" if len(files) > 4 else ""
     size = record.get("source_bytes")

@@ -8,7 +8,7 @@ Embeddings outputs record their provenance so that a result can be traced back: 
 and SLURM job ids of each run. :func:`anonymize_embeddings` writes a copy that keeps the
 embeddings, their onsets (relative to the recording start), the recording ids, channels,
 model, checkpoint sha256, preprocessing, labels, annotations and the manifest's own columns,
-the recording files' sizes and SHA-256 (``source_files``), and drops or replaces the rest
+the recording files' sizes and hashes (``source_files``), and drops or replaces the rest
 (see its docstring).
 
 This module imports neither torch nor MNE: only NumPy and, for Parquet, pyarrow.
@@ -134,7 +134,7 @@ def anonymize_embeddings(
     copy cannot be resumed (its paths lead nowhere); read it with :func:`read_embeddings`.
 
     Kept as they are, so check them before publishing: file names and recording ids (they
-    often hold a date or a patient's name), the sizes and SHA-256 of the recording files
+    often hold a date or a patient's name), the sizes and hashes of the recording files
     (``source_files``, a run's ``source_sha256``: no path, but they tell which file was
     embedded to whoever holds it), the ``participants.tsv`` columns eegpt added to
     a BIDS folder's rows (under their own names; ``participant_<name>`` where a name is

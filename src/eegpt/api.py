@@ -112,6 +112,7 @@ def embed(
     engine: InferenceEngine | None = None,
     progress: bool = False,
     stream: bool | None = None,
+    hash_inputs: bool = False,
     verbose: bool | str | int | None = None,
 ) -> Embeddings:
     """Embed one recording with EEGPT.
@@ -183,6 +184,12 @@ def embed(
         than epochs files, and for an ``mne.io.Raw`` opened with ``preload=False``) or load it
         whole first (``False``). Both give the same windows (see :mod:`eegpt.streaming`).
         Loaded Raw objects, Epochs and arrays are in memory already.
+    hash_inputs : bool
+        For a recording given as a path: also record each file's full SHA-256 (what
+        ``sha256sum`` prints) in ``metadata["source_files"]["sha256"]``. That reads every
+        byte of the files once more, before any window is embedded (seconds for a large file
+        on network storage); by default only their names, size, modification time and the
+        cheap fingerprint a corpus run takes (first and last MiB) are recorded.
     verbose : bool | str | int | None
         As in MNE: ``True`` (or ``"info"``) logs what is done (channel table, resampling,
         windows) to the ``"eegpt"`` logger; ``False``/``None``/``"warning"`` only warns;
@@ -196,7 +203,8 @@ def embed(
         ``reject_by_annotation`` left any out; ``metadata["warnings"]``, the texts of the
         warnings eegpt gave about the recording, such as its amplitude check, empty if none;
         for a recording given as a path, ``metadata["source_files"]``, which exact files were
-        read: each one's SHA-256 by name, their size and modification time, see
+        read: their names, size, modification time and fingerprint, with ``hash_inputs``
+        each one's SHA-256 too, see
         :func:`eegpt._file_identity.source_files_record`; absent for MNE objects and arrays,
         which may differ from any file).
 
@@ -486,8 +494,8 @@ class _Job:
             # files and MNE objects: the channels read (metadata["channels"]["picks"] are
             # the indices of those embedded)
             metadata["picks"] = _picks_record(a["picks"])
-        if isinstance(data, (str, os.PathLike)):  # which exact file(s): size, time, sha256
-            identity = source_files_record(data)
+        if isinstance(data, (str, os.PathLike)):  # which exact file(s): size, time, hashes
+            identity = source_files_record(data, full_hashes=bool(a["hash_inputs"]))
             if identity is not None:
                 metadata[SOURCE_FILES_KEY] = identity
         left = metadata.get("tail_left_out_s")

@@ -643,6 +643,14 @@ def build_parser() -> argparse.ArgumentParser:
         "over many files; outputs are written whole or not at all)",
     )
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bars or mapping report")
+    p.add_argument(
+        "--hash-inputs",
+        action="store_true",
+        help="also record each input file's full SHA-256 (as sha256sum prints it) in the "
+        "output's metadata['source_files']: reads every file once more before embedding it; "
+        "by default its names, size, modification time and a fingerprint of its first and "
+        "last MiB are recorded",
+    )
     add_pool_option(p)
     add_inference_options(p)
     add_preprocessing_options(p, start_per_recording=True)
@@ -1293,6 +1301,7 @@ def cmd_embed(args: argparse.Namespace) -> int:
                         annotations=annotations,
                         engine=engine,
                         pool=args.pool,
+                        hash_inputs=args.hash_inputs,
                         progress=not args.quiet,
                         verbose=not args.quiet,
                     )
