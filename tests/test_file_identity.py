@@ -190,3 +190,49 @@ def test_recording_files_of_each_layout(tmp_path):
     assert record["source_bytes"] == 2
     assert recording_files(tmp_path / "c.edf") == [tmp_path / "c.edf"]
     assert source_files_record(tmp_path / "c.edf") is None  # not there: nothing recorded
+
+
+def _split_fif(path, naming="neuromag"):
+    """A FIF recording MNE splits into 4 parts of about 1 MB (``split_size``)."""
+    info = mne.create_info(["Fp1", "Cz", "O1"], 256.0, "eeg")
+    data = np.random.default_rng(0).normal(0, 1e-5, (3, 256 * 1200))
+    raw = mne.io.RawArray(data, info, verbose=False)
+    raw.save(path, split_size="2MB", buffer_size_sec=1.0, split_naming=naming, verbose=False)
+
+
+@pytest.mark.parametrize(
+    ("name", "naming", "parts"),
+    [
+        ("s_raw.fif", "neuromag", ["s_raw.fif", "s_raw-1.fif", "s_raw-2.fif", "s_raw-3.fif"]),
+        ("b_eeg.fif", "bids", [f"b_split-0{k}_eeg.fif" for k in range(1, 5)]),
+    ],
+)
+def test_a_split_fif_recording_records_all_its_parts(tmp_path, name, naming, parts):
+    """MNE reads every part of a split FIF recording from its first, but only the first was
+    recorded (a quarter of the bytes read): a changed later part went unnoticed."""
+    from eegpt._file_identity import recording_files, source_files_record
+
+    _split_fif(tmp_path / name, naming)
+    first = tmp_path / parts[0]
+    assert recording_files(first) == [tmp_path / p for p in parts]
+    record = source_files_record(first)
+    assert record is not None and record["files"] == parts
+    assert record["source_bytes"] == sum((tmp_path / p).stat().st_size for p in parts)
+    last = tmp_path / parts[-1]
+    last.write_bytes(last.read_bytes()[:-8] + b"\0" * 8)  # an edit of the last part's end
+    changed = source_files_record(first)
+    assert changed is not None and changed["source_sha256"] != record["source_sha256"]
+    assert recording_files(tmp_path / parts[1]) == [tmp_path / p for p in parts[1:]]
+
+
+def test_a_fif_file_of_a_part_like_name_beside_one_not_split_is_no_part(tmp_path):
+    """A file named as a next part (``rec-1.fif`` beside ``rec.fif``) that the recording does
+    not continue into is not one of its files."""
+    from eegpt._file_identity import recording_files
+
+    info = mne.create_info(["Fp1", "Cz"], 256.0, "eeg")
+    raw = mne.io.RawArray(np.zeros((2, 256 * 10)), info, verbose=False)
+    raw.save(tmp_path / "rec.fif", verbose=False)
+    raw.save(tmp_path / "rec-1.fif", verbose=False)  # a recording of its own
+    assert recording_files(tmp_path / "rec.fif") == [tmp_path / "rec.fif"]
+    assert recording_files(tmp_path / "rec-1.fif") == [tmp_path / "rec-1.fif"]

@@ -29,14 +29,18 @@ def recording_files(path: str | os.PathLike) -> list[Path]:
     """The files read for the recording at ``path``, the recording's own first: a BrainVision
     header (``.vhdr``) with the data and marker files its ``DataFile=``/``MarkerFile=`` lines
     name (else those of its name beside it, as MNE falls back to), an EEGLAB ``.set`` with
-    the ``.fdt`` of its name beside it, every file inside a recording folder (EGI ``.mff``,
-    CTF ``.ds``; sorted), and any other file alone. Files that do not exist are left out."""
+    the ``.fdt`` of its name beside it, a split FIF recording's later parts (``rec-1.fif``
+    ..., ``..._split-02_...``: :func:`split_parts`), every file inside a recording folder (EGI
+    ``.mff``, CTF ``.ds``; sorted), and any other file alone. Files that do not exist are
+    left out."""
     path = Path(path).expanduser()
     if path.is_dir():
         return sorted(p for p in path.rglob("*") if p.is_file())
     suffix = path.suffix.lower()
     beside: list[Path] = []
-    if suffix in (".vhdr", ".ahdr"):
+    if _FIF.search(path.name):
+        beside.extend(split_parts(path))
+    elif suffix in (".vhdr", ".ahdr"):
         fields = _header_fields(path)
         for key, default in (("datafile", ".eeg"), ("markerfile", ".vmrk")):
             named = path.parent / fields[key] if fields.get(key) else None
@@ -52,6 +56,42 @@ def recording_files(path: str | os.PathLike) -> list[Path]:
             seen.add(other)
             files.append(other)
     return files
+
+
+_FIF = re.compile(r"\.fif(?:\.gz)?$", re.IGNORECASE)
+_NEUROMAG_PART = re.compile(r"^(?P<base>.+?)(?:-(?P<n>[1-9][0-9]*))?(?P<ext>\.fif(?:\.gz)?)$", re.I)
+_BIDS_PART = re.compile(r"^(?P<pre>.*_split-)(?P<n>[0-9]+)(?P<post>_.*\.fif(?:\.gz)?)$")
+
+
+def _next_part(path: Path) -> Path:
+    """The name MNE gives the part after ``path`` of a split FIF recording: ``..._split-02_...``
+    after ``..._split-01_...`` (BIDS), ``rec-1.fif`` after ``rec.fif`` and ``rec-2.fif`` after
+    ``rec-1.fif`` (``split_naming="neuromag"``)."""
+    bids = _BIDS_PART.match(path.name)
+    if bids:
+        n = int(bids["n"]) + 1
+        return path.with_name(f"{bids['pre']}{n:0{len(bids['n'])}d}{bids['post']}")
+    part = _NEUROMAG_PART.match(path.name)
+    assert part is not None  # a FIF file's name (_FIF)
+    n = int(part["n"] or 0) + 1
+    return path.with_name(f"{part['base']}-{n}{part['ext']}")
+
+
+def split_parts(path: str | os.PathLike) -> list[Path]:
+    """The later parts of the split FIF recording whose first part is ``path``, which MNE reads
+    with it (``raw.filenames[1:]``), in order; empty for a FIF file that is not split. Only
+    where a file of the next part's name lies beside it is its header read, to learn the
+    parts from it as MNE does (a file of that name that does not continue it is no part)."""
+    path = Path(path)
+    if not _next_part(path).is_file():
+        return []
+    import mne  # noqa: PLC0415 - only for a split recording
+
+    try:
+        raw = mne.io.read_raw_fif(path, preload=False, on_split_missing="ignore", verbose="error")
+    except Exception:  # noqa: BLE001 - MNE raises anything on a file it cannot read
+        return []
+    return [path.with_name(Path(f).name) for f in raw.filenames[1:] if f is not None]
 
 
 def _header_fields(path: Path) -> dict[str, str]:
