@@ -236,3 +236,102 @@ def test_a_fif_file_of_a_part_like_name_beside_one_not_split_is_no_part(tmp_path
     raw.save(tmp_path / "rec-1.fif", verbose=False)  # a recording of its own
     assert recording_files(tmp_path / "rec.fif") == [tmp_path / "rec.fif"]
     assert recording_files(tmp_path / "rec-1.fif") == [tmp_path / "rec-1.fif"]
+
+
+def _status(folder):
+    """The file status of the one recording of a corpus run in ``folder``."""
+    from eegpt.dataset import read_shard_status
+
+    (shard,) = sorted(folder.glob("shard-*.parquet"))
+    _, status = read_shard_status(shard)
+    (file,) = status["files"]
+    return file
+
+
+def test_a_corpus_run_stamps_the_files_a_brainvision_header_names(model, tmp_path):
+    """A corpus run stamped a BrainVision recording by the files of its header's name beside
+    it (rec.eeg), not the ``DataFile=`` it reads (samples.eeg): an edit of the samples went
+    unnoticed on resume, and its size and fingerprint differed from ``eegpt embed``'s record
+    of the same recording. Both now stamp the files read."""
+    import warnings
+
+    import pandas as pd
+
+    from eegpt._file_identity import source_files_record
+    from eegpt.dataset import embed_dataset
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    vhdr = _brainvision(folder)
+    manifest = tmp_path / "m.csv"
+    manifest.write_text(f"path\n{vhdr}\n")
+    out = tmp_path / "out"
+    kw = {"model": model, "workers": 0, "device": "cpu", "progress": False}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        embed_dataset(manifest, out, **kw)
+    status, record = _status(out), source_files_record(vhdr)
+    assert record is not None
+    for key in ("source_bytes", "source_mtime_ns", "source_sha256"):
+        assert status[key] == record[key], key  # the same files as eegpt embed records
+    samples = folder / "samples.eeg"
+    samples.write_bytes(samples.read_bytes() + b"\0" * 12)  # one more sample, 3 channels
+    with pytest.warns(RuntimeWarning, match=r"changed .* since it was embedded"):
+        embed_dataset(manifest, out, **kw)
+    changed = pd.read_csv(out / "_files.csv")["changed"].tolist()
+    assert changed == ["recording: size and modification time"]
+
+
+def test_a_corpus_run_stamps_a_split_fif_recordings_parts(tmp_path):
+    """A corpus run stamped only a split FIF recording's first part: a changed later part
+    went unnoticed on resume."""
+    import warnings
+
+    from eegpt.dataset import DatasetInputs, InputFile, _warn_changed, source_stamp
+
+    _split_fif(tmp_path / "s_raw.fif")
+    file = InputFile(0, "s_raw.fif", str(tmp_path / "s_raw.fif"))
+    stamp = source_stamp(file)
+    assert stamp is not None
+    status = {"recording_id": "s_raw.fif", "status": "ok", "shard": 0, **stamp}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert _warn_changed(DatasetInputs([file]), [status]) == {}
+    last = tmp_path / "s_raw-3.fif"
+    last.write_bytes(last.read_bytes() + b"\0")
+    with pytest.warns(RuntimeWarning, match="changed"):
+        changed = _warn_changed(DatasetInputs([file]), [status])
+    assert changed == {"s_raw.fif": "recording: size and modification time"}
+
+
+def test_statuses_of_earlier_versions_are_compared_by_the_files_they_stamped(tmp_path):
+    """Runs of earlier versions stamped a recording by the files of its name beside it (a
+    BrainVision header with the rec.eeg of its name, not the samples.eeg it names) and a
+    recording folder by itself: a resume compares those again, so that the new rule is no
+    false change, and still notices a change of what they stamped."""
+    import warnings
+
+    from eegpt.dataset import DatasetInputs, InputFile, _fingerprint, _warn_changed
+
+    vhdr = _brainvision(tmp_path)
+    old_files = [str(vhdr), str(tmp_path / "rec.eeg")]  # rec.vmrk is not there
+    stats = [os.stat(f) for f in old_files]
+    mff = tmp_path / "b.mff"
+    mff.mkdir()
+    (mff / "signal1.bin").write_bytes(b"1")
+    files = [InputFile(0, "rec.vhdr", str(vhdr)), InputFile(1, "b.mff", str(mff))]
+    statuses = [
+        {"recording_id": "rec.vhdr", "status": "ok", "shard": 0,
+         "source_bytes": sum(st.st_size for st in stats),
+         "source_mtime_ns": max(st.st_mtime_ns for st in stats),
+         "source_sha256": _fingerprint(old_files)},
+        {"recording_id": "b.mff", "status": "ok", "shard": 0,
+         "source_bytes": mff.stat().st_size, "source_mtime_ns": mff.stat().st_mtime_ns},
+    ]  # fmt: skip
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert _warn_changed(DatasetInputs(files), statuses) == {}
+    (tmp_path / "rec.eeg").write_bytes(b"not read either")  # what that run stamped
+    with pytest.warns(RuntimeWarning, match="changed"):
+        changed = _warn_changed(DatasetInputs(files), statuses)
+    assert changed == {"rec.vhdr": "recording: size and modification time"}

@@ -94,6 +94,7 @@ import torch
 from tqdm.auto import tqdm
 
 from eegpt import __version__, _interrupts
+from eegpt._file_identity import recording_files
 from eegpt._filenames import path_text
 from eegpt._logging import (
     caught_warnings,
@@ -1109,20 +1110,31 @@ def _file_table(result: FileResult, file: InputFile, inputs: DatasetInputs, sche
     return pa.Table.from_arrays(arrays, schema=schema)
 
 
-_BESIDE = {".vhdr": (".eeg", ".vmrk"), ".set": (".fdt",)}  # a recording's other files
+_BESIDE = {".vhdr": (".eeg", ".vmrk"), ".set": (".fdt",)}  # the files of version 1 stamps
+
+STAMP_VERSION = 2
+"""Which files :func:`source_stamp` stamps as a recording's (``"stamp_version"`` of a file
+status): 2, those :func:`eegpt._file_identity.recording_files` names, the files read (the
+data and marker files a BrainVision header names, a split FIF recording's later parts, the
+files inside a recording folder), as ``eegpt embed`` records them; 1 (file statuses without
+the key, of earlier versions), the files of the recording's name beside it
+(:data:`_BESIDE`) and a recording folder itself. A resume stamps a recording by the version
+its status was recorded with, so that a stamp of another rule is no change."""
 
 
-def source_stamp(file: InputFile, *, fingerprints: bool = True) -> dict[str, int | str] | None:
-    """Size (bytes) and latest modification time (ns) of a recording's files (the file and
-    its data and marker files beside it: BrainVision ``.eeg``/``.vmrk``, EEGLAB ``.fdt``),
-    and of its annotations file apart (``annotations_*``); None when one cannot be read. With
-    ``fingerprints``, also each group's content fingerprint (``source_sha256``:
-    :func:`_fingerprint`; left out where it cannot be taken, as of a recording folder). A
-    resumed run compares them with those of the run that embedded the recording, to find
-    recordings that changed since."""
-    stamp: dict[str, int | str] = {}
+def source_stamp(
+    file: InputFile, *, fingerprints: bool = True, version: int = STAMP_VERSION
+) -> dict[str, int | str] | None:
+    """Size (bytes) and latest modification time (ns) of a recording's files (the files read
+    with it: :data:`STAMP_VERSION`), and of its annotations file apart (``annotations_*``);
+    None when one cannot be read. With ``fingerprints``, also each group's content
+    fingerprint (``source_sha256``: :func:`_fingerprint`; left out where it cannot be
+    taken). A resume compares them with those of the run that embedded the recording, to
+    find recordings that changed since; ``version``: the rule of the stamp compared with
+    (recorded under ``stamp_version``, from version 2 on)."""
+    stamp: dict[str, int | str] = {"stamp_version": version} if version >= 2 else {}
     try:
-        for name, paths in _stamped_files(file).items():
+        for name, paths in _stamped_files(file, version).items():
             stats = [os.stat(p) for p in paths]
             stamp[f"{name}_bytes"] = sum(st.st_size for st in stats)
             stamp[f"{name}_mtime_ns"] = max(st.st_mtime_ns for st in stats)
@@ -1134,12 +1146,17 @@ def source_stamp(file: InputFile, *, fingerprints: bool = True) -> dict[str, int
     return stamp
 
 
-def _stamped_files(file: InputFile) -> dict[str, list[str]]:
+def _stamped_files(file: InputFile, version: int = STAMP_VERSION) -> dict[str, list[str]]:
     """The files of :func:`source_stamp`'s groups: ``"source"`` (the recording and the files
-    read with it) and ``"annotations"`` where it has an annotations file."""
-    root, suffix = os.path.splitext(file.path)
-    beside = [root + s for s in _BESIDE.get(suffix.lower(), ())]
-    groups = {"source": [file.path, *(p for p in beside if os.path.exists(p))]}
+    read with it, by the rule of ``version``: :data:`STAMP_VERSION`) and ``"annotations"``
+    where it has an annotations file."""
+    if version >= 2:
+        read = [os.fspath(p) for p in recording_files(file.path)]
+        groups = {"source": read or [file.path]}  # an empty folder: the folder itself
+    else:
+        root, suffix = os.path.splitext(file.path)
+        beside = [root + s for s in _BESIDE.get(suffix.lower(), ())]
+        groups = {"source": [file.path, *(p for p in beside if os.path.exists(p))]}
     if file.annotations:
         groups["annotations"] = [file.annotations]
     return groups
@@ -1213,7 +1230,7 @@ def _same_contents(file: InputFile, name: str, status: Mapping[str, Any]) -> boo
     told: no fingerprint recorded (runs before fingerprints; a recording folder), or none
     taken now (a file that cannot be opened)."""
     recorded = status.get(f"{name}_sha256")
-    paths = _stamped_files(file).get(name)
+    paths = _stamped_files(file, status.get("stamp_version", 1)).get(name)
     now = None if recorded is None or paths is None else _fingerprint(paths)
     return None if now is None else now == recorded
 
@@ -1253,7 +1270,7 @@ def _warn_changed(
             continue
         if status["status"] not in changed:
             continue
-        now = source_stamp(file, fingerprints=False)
+        now = source_stamp(file, fingerprints=False, version=status.get("stamp_version", 1))
         if now is None:
             continue
         groups = ("source", "annotations")  # the recording's files, its annotations file
