@@ -498,3 +498,31 @@ def test_a_copy_keeps_the_input_files_hashes_and_drops_their_modification_time(
     assert after == {k: v for k, v in before.items() if k != "source_mtime_ns"}
     assert list(after["files"]) == ["rec0.edf"]
     assert "source_files" not in eegpt.load_embeddings(out / "raw.npz").metadata  # a Raw's
+
+
+def test_a_copy_names_the_input_files_by_their_last_component(outputs, tmp_path):
+    """A ``source_files`` record naming a file by a path (``../Patient Smith/x.eeg``, as
+    records of a header naming a data file in another folder were written) kept that folder's
+    name in the copy: each name is reduced to its last component, as ``source`` is; two
+    files of one name stay apart (numbered)."""
+    _, out = outputs
+    emb = eegpt.load_embeddings(out / "one.npz")
+    meta = dict(emb.metadata)
+    names = ["rec.vhdr", "../Patient Smith/x.eeg", "rec.mff/a/info.xml", "rec.mff/info.xml"]
+    meta["source_files"] = {
+        **meta["source_files"],
+        "files": names,
+        "sha256": {n: f"{k:064x}" for k, n in enumerate(names)},
+    }
+    old = {**meta, "source_files": {"files": {"../Patient Smith/x.eeg": "ab" * 32}}}
+    for k, metadata in enumerate([meta, old]):
+        src = tmp_path / f"in{k}.npz"
+        eegpt.Embeddings(emb.data, emb.onsets, metadata).save(src)
+        copy = eegpt.anonymize_embeddings(src, tmp_path / f"copy{k}.npz")
+        record = eegpt.load_embeddings(copy).metadata["source_files"]
+        assert "Patient Smith" not in json.dumps(record)
+        if k == 0:
+            assert record["files"] == ["rec.vhdr", "x.eeg", "info.xml", "info.xml (2)"]
+            assert record["sha256"] == {new: f"{n:064x}" for n, new in enumerate(record["files"])}
+        else:
+            assert record["files"] == {"x.eeg": "ab" * 32}

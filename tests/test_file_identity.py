@@ -335,3 +335,29 @@ def test_statuses_of_earlier_versions_are_compared_by_the_files_they_stamped(tmp
     with pytest.warns(RuntimeWarning, match="changed"):
         changed = _warn_changed(DatasetInputs(files), statuses)
     assert changed == {"rec.vhdr": "recording: size and modification time"}
+
+
+def test_a_data_file_outside_the_recordings_folder_is_named_by_its_name_alone(tmp_path):
+    """``DataFile=../Patient Smith/samples.eeg`` was named by that text (its folder's name,
+    kept by ``eegpt anonymize``): a path compared as text started with the recording's
+    folder. It is normalised first, and a file outside that folder named alone."""
+    from eegpt._file_identity import source_files_record
+
+    rec = tmp_path / "rec"
+    rec.mkdir()
+    vhdr = _brainvision(rec)
+    other = tmp_path / "Patient Smith"
+    other.mkdir()
+    (rec / "samples.eeg").rename(other / "samples.eeg")
+    text = vhdr.read_text(encoding="utf-8")
+    vhdr.write_text(text.replace("DataFile=samples.eeg", "DataFile=../Patient Smith/samples.eeg"))
+    record = source_files_record(vhdr, full_hashes=True)
+    assert record is not None
+    assert record["files"] == ["rec.vhdr", "samples.eeg", "marks.vmrk"]
+    assert list(record["sha256"]) == record["files"]
+    assert record["sha256"]["samples.eeg"] == _sha256(other / "samples.eeg")
+    # from the recording's folder given as ../rec: the files inside it keep their names
+    inner = tmp_path / "x"
+    inner.mkdir()
+    again = source_files_record(inner / ".." / "rec" / "rec.vhdr")
+    assert again is not None and again["files"] == record["files"]

@@ -140,8 +140,8 @@ def source_files_record(
         ``source_sha256`` their fingerprint as a corpus run takes it (size and first and last
         MiB of each; :func:`eegpt.dataset._fingerprint`), as in a corpus run's file status.
         With ``full_hashes``, also ``"sha256": {name: sha256}``, the SHA-256 of each file's
-        bytes. ``eegpt anonymize`` drops ``source_mtime_ns`` (a date) and keeps the rest:
-        names, hashes which name no path.
+        bytes. ``eegpt anonymize`` drops ``source_mtime_ns`` (a date), names each file by its
+        last component and keeps the rest (hashes name no path).
     """
     from eegpt.dataset import _fingerprint  # noqa: PLC0415 - imports the api, which calls this
 
@@ -171,8 +171,11 @@ def source_files_record(
 def _name(file: Path, root: Path) -> str:
     """``file``'s name relative to the recording's folder ``root`` (``"rec.mff/signal1.bin"``),
     or its bare name where it lies elsewhere (a ``DataFile=`` in another folder): never a
-    path that names the folders it came from."""
-    return file.relative_to(root).as_posix() if file.is_relative_to(root) else file.name
+    path that names the folders it came from. Both are normalised first: a ``DataFile=`` of
+    ``../Patient Smith/x.eeg`` lies outside ``root`` (its bare name), though its text starts
+    with it."""
+    normal, root = Path(os.path.normpath(file)), Path(os.path.normpath(root))
+    return normal.relative_to(root).as_posix() if normal.is_relative_to(root) else normal.name
 
 
 def source_files_text(record: Any) -> str | None:

@@ -30,6 +30,7 @@ from typing import Any
 
 import numpy as np
 
+from eegpt._file_identity import SOURCE_FILES_KEY
 from eegpt._logging import count as _count
 from eegpt._logging import few
 from eegpt._logging import warn as _warn
@@ -368,8 +369,47 @@ def _anonymized_metadata(meta: Mapping[str, Any], daysback: int | None, record: 
         checkpoint["path"] = _name(str(checkpoint["path"]))
     if out.get("source"):
         out["source"] = _name(str(out["source"]))
+    if isinstance(out.get(SOURCE_FILES_KEY), dict):
+        out[SOURCE_FILES_KEY] = _source_file_names(out[SOURCE_FILES_KEY])
     out[ANONYMIZED_KEY] = record
     return out
+
+
+def _source_file_names(record: dict[str, Any]) -> dict[str, Any]:
+    """``eegpt embed``'s record of the files read (``source_files``) with each file named by
+    its last component (:func:`_short_names`), as ``source`` is: a name of an earlier
+    version could hold the folders of a file outside the recording's
+    (``../Patient Smith/x.eeg``). ``files`` is a list of names (a mapping of each to its
+    SHA-256 in records of earlier versions), ``sha256`` a mapping."""
+    out = dict(record)
+    files = record.get("files")
+    names = [str(n) for n in files] if isinstance(files, (list, dict)) else []
+    short = _short_names(names)
+    if isinstance(files, list):
+        out["files"] = [short[str(n)] for n in files]
+    elif isinstance(files, dict):
+        out["files"] = {short[str(n)]: v for n, v in files.items()}
+    if isinstance(record.get("sha256"), dict):
+        more = _short_names([str(n) for n in record["sha256"]])
+        out["sha256"] = {more[str(n)]: v for n, v in record["sha256"].items()}
+    return out
+
+
+def _short_names(names: list[str]) -> dict[str, str]:
+    """Each of ``names`` by its last component (:func:`_name`); where two share one (two
+    ``info.xml`` in folders of an ``.mff``), the later ones numbered (``info.xml (2)``), not
+    told apart by their folders, which may be what is left out."""
+    short: dict[str, str] = {}
+    taken: set[str] = set()
+    for name in names:
+        base = new = _name(name.replace("\\", "/"))
+        k = 1
+        while new in taken:
+            k += 1
+            new = f"{base} ({k})"
+        taken.add(new)
+        short[name] = new
+    return short
 
 
 def _anonymize_file(src: Path, dst: Path, fmt: str, record: dict) -> None:
