@@ -2414,6 +2414,28 @@ def test_cli_embed_refuses_a_start_past_the_recordings_end(weights, edf, tmp_pat
         assert "--tail pad" not in said
 
 
+def test_cli_embed_refuses_two_starts_for_one_file(weights, edf, tmp_path, capsys):
+    """A file given twice (read once) with two --start values kept the first, the second
+    dropped silently: refused, naming the file and both values; the same value twice is
+    fine."""
+    import shutil
+
+    from eegpt.cli import recording_starts
+
+    a, b = tmp_path / "a.edf", tmp_path / "b.edf"
+    shutil.copy(edf, a), shutil.copy(edf, b)
+    args = ["--weights", str(weights), "-o", f"{tmp_path / 'out'}/", "-q"]
+    assert main(["embed", str(a), str(b), str(a), *args, "--start", "2", "4", "8"]) == 1
+    err = capsys.readouterr().err
+    assert f"--start: {a} is given twice, with 2 s and 8 s" in err
+    assert not (tmp_path / "out").exists()  # refused before anything was embedded
+    link = tmp_path / "link.edf"
+    link.symlink_to(a)
+    with pytest.raises(ValueError, match=rf"{link} \(given first as {a}\) is given twice"):
+        recording_starts([2.0, 3.0], [a, link])
+    assert recording_starts([2.0, 4.0, 2.0], [a, b, a]) == {a: 2.0, b: 4.0}
+
+
 def test_epochs_baseline_is_recorded_and_online_windows_equal_epochs_without_one(
     tmp_path, capsys, caplog
 ):

@@ -303,9 +303,19 @@ def recording_starts(
             f"({few([str(p) for p in continuous], 3)}): give one for all, or one per "
             "continuous recording in the order given"
         )
+    from eegpt.dataset_inputs import file_identity
+
     starts: dict[Path, float] = {}
+    first: dict[Any, tuple[Path, float]] = {}  # each file (however named): its first start
     for path, value in zip(continuous, values, strict=True):
-        starts.setdefault(path, float(value))  # a file given twice is read once (given_once)
+        given, start = first.setdefault(file_identity(path), (path, float(value)))
+        if float(value) != start:  # a file given twice is read once (given_once): which?
+            also = "" if given == path else f" (given first as {given})"
+            raise ValueError(
+                f"--start: {path}{also} is given twice, with {start:g} s and {value:g} s; "
+                "it is embedded once: give it once, or the same start both times"
+            )
+        starts.setdefault(path, start)
     return starts
 
 
