@@ -2864,6 +2864,30 @@ def test_a_recordings_own_start_is_found_however_the_file_is_named(tmp_path):
     assert start_given("annotations", starts, tmp_path / "c_raw.fif") == "annotations"
 
 
+@pytest.mark.parametrize(
+    ("command", "example"),
+    [
+        (["train"], "eegpt probe train A.edf"),
+        (["predict", "p"], "eegpt probe predict PROBE A.edf"),
+        (["evaluate", "p"], "eegpt probe evaluate PROBE A.edf"),
+    ],
+)
+def test_a_file_given_as_a_start_is_refused_naming_the_command_run(
+    tmp_path, capsys, command, example
+):
+    """The error for a recording taken as a --start value said 'eegpt probe train A.edf ...'
+    for probe predict and evaluate too: it names the command run."""
+    from eegpt.cli import main as cli_main
+
+    night = tmp_path / "night.edf"
+    night.write_bytes(b"x")
+    for main in (probe_main, lambda argv: cli_main(["probe", *argv])):
+        with pytest.raises(SystemExit):
+            main([*command, "--start", str(night), "x.edf"])
+        err = capsys.readouterr().err
+        assert f"give it after the recordings ({example} B.edf ... --start 17 73)" in err
+
+
 def test_a_start_in_seconds_is_one_where_a_file_has_its_name(tmp_path, monkeypatch):
     """--start 30 was refused as 'a file, not a start in seconds' wherever a file or folder
     named 30 was in the current folder: only a value that is no number is checked for being

@@ -198,13 +198,18 @@ def _start_for_all(start: float | list[float] | None) -> float:
 
 
 def add_start_option(
-    g: argparse._ActionsContainer, per_recording: bool | str = False, note: str = ""
+    g: argparse._ActionsContainer,
+    per_recording: bool | str = False,
+    note: str = "",
+    command: str = "probe ...",
 ) -> None:
     """``--start SECONDS`` (:attr:`PreprocessingConfig.start_seconds`); ``per_recording``
     (the probe commands): ``--start annotations`` or one value per continuous recording, a
     list in ``args.start`` (:func:`start_value`; None when not given); ``"seconds"``
     (``eegpt embed``): one value per continuous recording, in seconds only
-    (:func:`start_of_each`, :func:`recording_starts`). ``note`` ends the help."""
+    (:func:`start_of_each`, :func:`recording_starts`). ``note`` ends the help; ``command``:
+    the probe command's words before its recordings, for the example of an error
+    (``"probe predict PROBE"``)."""
     help = (
         "onset of the first window of a continuous recording, in s from its first sample "
         "(0); no window is made before it. For 30 s windows on scoring epochs that start 17 s "
@@ -226,9 +231,14 @@ def add_start_option(
             "recording, in the order given (one value is for all): --start 17 73" + note,
         )
         return
+
+    def value(text: str) -> float | str:
+        return start_value(text, command)
+
+    value.__name__ = start_value.__name__  # what argparse names in an error of its own
     g.add_argument(
         "--start",
-        type=start_value,
+        type=value,
         nargs="+",
         default=None,
         metavar="SECONDS",
@@ -245,12 +255,13 @@ START_FROM_ANNOTATIONS = "annotations"
 annotation."""
 
 
-def start_value(text: str) -> float | str:
+def start_value(text: str, command: str = "probe ...") -> float | str:
     """A value of the probe commands' ``--start``: :func:`start_seconds`, or ``annotations``
-    (:data:`START_FROM_ANNOTATIONS`)."""
+    (:data:`START_FROM_ANNOTATIONS`). ``command``: the words before the recordings in the
+    example of the error for a file (``"probe predict PROBE"``)."""
     if text.strip().lower() == START_FROM_ANNOTATIONS:
         return START_FROM_ANNOTATIONS
-    _refuse_a_file(text, "probe train")
+    _refuse_a_file(text, command)
     return start_seconds(text)
 
 

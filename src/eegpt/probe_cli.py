@@ -933,7 +933,8 @@ def _add_window_labels(
     from eegpt.cli import add_annotations_option, add_start_option
 
     g = p.add_argument_group("continuous recordings labelled by their annotations")
-    add_start_option(g, per_recording=True)
+    command = p.prog.removeprefix("eegpt ") + (" PROBE" if trained else "")
+    add_start_option(g, per_recording=True, command=command)  # its errors name the command
     g.add_argument(
         "--window-labels",
         metavar="REGEX | LABEL=REGEX",
