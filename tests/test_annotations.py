@@ -1477,6 +1477,42 @@ def test_a_csv_hypnogram_on_a_cropped_raw_read_lazily_counts_from_the_file_start
     assert list(emb.window_labels(csv, match="^Sleep stage")) == truth
 
 
+def test_a_streamed_fif_takes_its_file_offset_once_without_reading_its_header(
+    model, tmp_path, monkeypatch
+):
+    """Every FIF Raw had its header read again (mne.io.read_info) for where its file starts,
+    twice per embed with a CSV hypnogram (the streamed recording's offset was taken anew at
+    each use): a Raw whose data are not loaded was not resampled (MNE's resample loads them),
+    so its rate is the file's and no header is read; the offset is taken once, and stays
+    right for a Raw cropped lazily."""
+    import eegpt.streaming
+    from eegpt.annotations import file_offset
+    from eegpt.preprocessing import PreprocessingConfig
+
+    raw, csv, truth = _scored_night(tmp_path)
+    raw.save(tmp_path / "night_raw.fif", verbose=False)
+    headers: list[object] = []
+    read_info = mne.io.read_info
+    monkeypatch.setattr(
+        mne.io, "read_info", lambda *a, **k: headers.append(a) or read_info(*a, **k)
+    )
+    offsets: list[float] = []
+    taken = eegpt.streaming.raw_file_offset
+    monkeypatch.setattr(
+        eegpt.streaming, "raw_file_offset", lambda r: offsets.append(taken(r)) or offsets[-1]
+    )
+    config = PreprocessingConfig(window_seconds=30, start_seconds=17.0)
+    emb = model.embed(tmp_path / "night_raw.fif", annotations=csv, preprocessing=config,
+                      device="cpu")  # fmt: skip
+    assert headers == [] and offsets == [0.0]
+    assert [a for a in emb.annotations] == [[t] for t in truth]
+    lazy = mne.io.read_raw_fif(tmp_path / "night_raw.fif", preload=False, verbose=False)
+    assert file_offset(lazy.crop(tmin=17.0)) == pytest.approx(17.0) and headers == []
+    loaded = mne.io.read_raw_fif(tmp_path / "night_raw.fif", preload=True, verbose=False)
+    assert file_offset(loaded.crop(tmin=17.0)) == pytest.approx(17.0)
+    assert len(headers) == 1  # loaded: perhaps resampled, its file's rate read
+
+
 @pytest.mark.parametrize("seconds", [10.0, 17.0])  # shorter than the start, or as long
 @pytest.mark.parametrize("stream", [True, False])
 def test_a_recording_ending_before_the_start_is_too_short_even_padded(

@@ -98,7 +98,8 @@ def _fif_file_start(raw: mne.io.Raw) -> float | None:
     MNE keeps the file's first sample in the FIF reader's private
     ``raw._raw_extras[0]["bounds"][0]`` (MNE 1.x), counted at the file's rate, which a
     resampled Raw no longer has: the file's rate is read from its header
-    (``mne.io.read_info``) where the Raw's may differ. Should the record change, the file's
+    (``mne.io.read_info``) where the Raw's may differ, a Raw with its data loaded (resampling
+    loads them; a Raw streamed from its file has the file's rate, and no header is read). Should the record change, the file's
     header is read again (public ``mne.io.read_raw_fif``, without its data); where that fails
     too (the file is gone) the Raw is taken to start where its file does.
     """
@@ -109,7 +110,9 @@ def _fif_file_start(raw: mne.io.Raw) -> float | None:
         first = None
     if first is not None:
         sfreq = float(raw.info["sfreq"])
-        if filenames:  # resampled since reading? The record counts the file's samples.
+        # resampled since reading? The record counts the file's samples. A Raw whose data
+        # are not loaded was not (MNE's resample loads them): its rate is the file's.
+        if filenames and raw.preload:
             try:
                 with ignored_warnings():
                     sfreq = float(mne.io.read_info(filenames[0], verbose="error")["sfreq"])

@@ -28,6 +28,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -166,10 +167,11 @@ class StreamedRecording:
         """The file's annotations, onsets in seconds from its first sample (or None)."""
         return annotations_of(self.raw)
 
-    @property
+    @cached_property
     def file_offset(self) -> float:
         """Seconds from the first sample of the raw's file to its first sample (nonzero for a
-        Raw cropped after reading; see :attr:`eegpt.io.Recording.file_offset`)."""
+        Raw cropped after reading; see :attr:`eegpt.io.Recording.file_offset`); taken once
+        (a FIF file's may need its header read)."""
         return raw_file_offset(self.raw)
 
     @property
