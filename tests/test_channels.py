@@ -2069,6 +2069,13 @@ def test_mixed_reference_warning_follows_the_reference_table():
         "Body Temp",
         "Skin temp",
         "TEMP_1",
+        "Rectal Temp",
+        "Nasal Temp",
+        "Temperature rectal",
+        "Esoph Temp",
+        "Oral Temp",
+        "Skin Temperature",
+        "Temp nasal",
     ],  # fmt: skip
 )
 def test_temperature_sensors_are_other_signals(label):
@@ -2078,7 +2085,21 @@ def test_temperature_sensors_are_other_signals(label):
 
 
 @pytest.mark.parametrize(
-    "label", ["TEMPORAL", "L TEMPORAL", "EEG TEMPORAL-REF", "Temporal L", "LTEMP", "RTEMP", "TEMPL"]
+    "label",
+    [
+        "TEMPORAL",
+        "L TEMPORAL",
+        "EEG TEMPORAL-REF",
+        "Temporal L",
+        "LTEMP",
+        "RTEMP",
+        "TEMPL",
+        "L TEMP",
+        "Lt Temp",
+        "Left Temp",
+        "R Temporal",
+        "TEMPR",
+    ],  # fmt: skip
 )
 def test_temporal_lobe_labels_are_not_temperature_sensors(label):
     """Temporal-lobe names that contain TEMP were taken for a temperature sensor (any label

@@ -1283,15 +1283,17 @@ _TEN_FIVE_NUMBERS: dict[str, frozenset[int]] = {
 # Labels of signals other than EEG (files without channel types, such as EDF, call them EEG).
 # (ROC/LOC: the outer canthi's EOG; CHIN, LEG: EMG; SNORE, THOR, ABD, FLOW, POSITION: sleep
 # recordings' other sensors; IBI, BURSTS, SUPPR: clinical systems' derived traces; LUC, RLC
-# (and LLC, RUC): eye channels at the canthi, as in TUH EEG; TEMP: a temperature sensor --
-# Temp, TEMP1, Temp rectal, Temperature, Body/Skin temp -- matched from the label's start (its
-# key has no spaces: "Temp rectal" -> TEMPRECTAL) and not when more letters follow than
-# ERATURE or RECTAL, so that temporal-lobe names (TEMPORAL, L TEMPORAL, LTEMP, TEMPL) are not
-# taken for one.)
+# (and LLC, RUC): eye channels at the canthi, as in TUH EEG; TEMPERATURE anywhere, and TEMP, a
+# temperature sensor -- Temp, TEMP1, Temp rectal, Rectal/Nasal/Esoph/Body/Skin temp -- matched
+# from the label's start (its key has no spaces: "Temp rectal" -> TEMPRECTAL), after a body
+# site (_TEMP_SITES) or alone, and not when more letters follow than a body site, so that
+# temporal-lobe names (TEMPORAL, L TEMPORAL, LTEMP, RTEMP, TEMPL) are not taken for one; ORAL
+# is a site only before TEMP, as TEMP+ORAL is TEMPORAL.)
+_TEMP_SITES = r"RECTAL|NASAL|ESOPH(?:AGEAL)?|OESOPH(?:AGEAL)?|CORE|BODY|SKIN|AXILLA(?:RY)?|TYMPANIC"
 _OTHER_SIGNALS = re.compile(
     r"EOG|ECG|EKG|EMG|EXG|RESP|PHOTIC|PLETH|SPO2|SAO2|STATUS|TRIG|STIM|STI\b|^STI\d|PULSE|BREATH|GSR|EDA"
     r"|^ROC|^LOC|^LUC|^RLC|^LLC|^RUC|CHIN|LEG|SNORE|THOR|ABD|FLOW|POSITION|^IBI$|^BURSTS$|^SUPPR$|EVENT|MARKER"
-    r"|^(?:BODY|SKIN)?TEMP(?:ERATURE|RECTAL)?(?![A-Z])"
+    rf"|TEMPERATURE|^(?:{_TEMP_SITES}|ORAL)?TEMP(?:{_TEMP_SITES})?(?![A-Z])"
 )
 # AASM's EOG electrodes (E1-M2, E2-M2): EOG unless the file numbers its electrodes E1, E2, E3 ...
 # (an EGI net's EEG)
