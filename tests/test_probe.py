@@ -3077,7 +3077,8 @@ def test_probe_online_runs_its_own_copy_of_the_model(model, short_task):
     engine made on the same model'. 'meta' stands in for the other device."""
     train, _ = short_task
     config = PreprocessingConfig(window_seconds=1.0, average_reference=False)
-    probe = train_probe(model, train[:32], preprocessing=config, epochs=1)
+    # a copy: the module's model, moved to 'meta' below, would be lost to later tests
+    probe = train_probe(copy.deepcopy(model), train[:32], preprocessing=config, epochs=1)
     raw, _, _ = synthetic_erp_raw(1, sfreq=250.0, seed=5)
     online = probe.online(raw.ch_names, 250.0, units="uV", warm_up=False)
     assert online.model is not probe.model
@@ -3085,3 +3086,40 @@ def test_probe_online_runs_its_own_copy_of_the_model(model, short_task):
     assert not shared & {id(p) for p in online.model.parameters()}
     probe.model.to("meta")  # as predict_proba(epochs, device=...) moves it
     assert len(online.push(raw.get_data() * 1e6)) >= 1
+
+
+def test_probe_online_forwards_the_stream_settings_and_cuts_from_the_first_sample(
+    model, short_task
+):
+    """probe.online dropped gap_tolerance (needed with LSL timestamps), engine and on_unknown;
+    it took the probe's preprocessing whole, so a start_seconds set for predicting a recording
+    left out the stream's first seconds, and an overlap an older probe recorded applied where
+    its docstring said None meant none. Now: forwarded, the first window at the first sample
+    (start_seconds given otherwise), overlap None is 0."""
+    from eegpt.engine import InferenceEngine
+
+    train, _ = short_task
+    config = PreprocessingConfig(window_seconds=1.0, average_reference=False)
+    probe = train_probe(model, train[:32], preprocessing=config, epochs=1)
+    # set for predicting a recording; an older probe's overlap
+    probe.preprocessing = dataclasses.replace(probe.preprocessing, start_seconds=2.0, overlap=0.5)
+    raw, _, _ = synthetic_erp_raw(1, sfreq=250.0, seed=5)
+    x = raw.get_data() * 1e6
+    online = probe.online(raw.ch_names, 250.0, units="uV", warm_up=False, gap_tolerance=0.3)
+    assert online.gap_tolerance == 0.3
+    assert online.overlap == 0.0 and online.window_start(0) == 0
+    assert online.config.start_seconds == 0.0
+    emb = online.push(x[:, :250])  # one second: the first window, at the first sample
+    assert list(emb.onsets) == [0.0]
+    later = probe.online(raw.ch_names, 250.0, units="uV", warm_up=False, start_seconds=0.5)
+    assert len(later.push(x[:, :250])) == 0 and later.window_start(0) == 125
+    assert len(probe.online(raw.ch_names, 250.0, units="uV", warm_up=False, overlap=0.5)
+               .push(x[:, :500])) == 3  # fmt: skip
+    # on_unknown: a channel outside the vocabulary refused when asked
+    with pytest.raises(ValueError, match="XYZ"):
+        probe.online([*raw.ch_names, "XYZ"], 250.0, on_unknown="raise", warm_up=False)
+    # an engine shared: run as given, no copy of the model made
+    engine = InferenceEngine(probe.model.target_encoder)
+    shared = probe.online(raw.ch_names, 250.0, units="uV", warm_up=False, engine=engine)
+    assert shared.engine is engine
+    np.testing.assert_allclose(shared.push(x[:, :250]).data, emb.data, atol=1e-6)

@@ -1727,12 +1727,16 @@ class EEGPTProbe:
         *,
         units: Literal["V", "mV", "uV", "µV"] = "V",
         overlap: float | None = None,
+        start_seconds: float = 0.0,
         rename: dict[str, str | None] | None = None,
+        on_unknown: str = "drop",
         device: Any = None,
         precision: Precision = "float32",
         batch_size: int | None = None,
+        engine: InferenceEngine | None = None,
         skip_stale: bool = False,
         warm_up: bool = True,
+        gap_tolerance: float = 0.02,
         verbose: bool | str | int | None = None,
     ) -> OnlineEmbedder:
         """A :class:`~eegpt.online.OnlineEmbedder` for a live stream whose windows this probe
@@ -1755,15 +1759,30 @@ class EEGPTProbe:
             Unit of the pushed samples (LSL and amplifier APIs usually give ``"uV"``).
         overlap : float | None
             Seconds each window overlaps the previous one: a decision every
-            ``window_seconds - overlap`` seconds (default: none, one per window length).
-        rename, device, precision, batch_size, skip_stale, warm_up, verbose
+            ``window_seconds - overlap`` seconds. ``None`` (default): 0, one decision per
+            window length, whatever the probe's ``preprocessing.overlap`` holds (probes
+            trained on epochs record 0; an older probe may record another, which applies
+            only when given here), as :meth:`predict_proba` of a recording.
+        start_seconds : float
+            Seconds of the stream left out before the first window (default 0: the first
+            window starts at the first sample pushed). The probe's own
+            ``preprocessing.start_seconds`` (set for predicting a recording, ``--start``)
+            does not apply to a stream.
+        gap_tolerance : float
+            Seconds a push's ``timestamp`` (e.g. LSL's) may lie past where the samples pushed
+            put it before the difference counts as samples lost, as for
+            :class:`~eegpt.online.OnlineEmbedder` (default 0.02 s).
+        engine : InferenceEngine | None
+            An engine built on the probe's encoder (its weights), to share between
+            embedders: the embedder then runs it, not a copy of the model.
+        rename, on_unknown, device, precision, batch_size, skip_stale, warm_up, verbose
             As for :class:`~eegpt.online.OnlineEmbedder`.
 
         Returns
         -------
         OnlineEmbedder
             It runs its own copy of the probe's model (``probe.model`` may move to another
-            device for :meth:`predict_proba` of epochs meanwhile).
+            device for :meth:`predict_proba` of epochs meanwhile), or ``engine``.
             Its :meth:`~eegpt.online.OnlineEmbedder.push` returns the windows each chunk
             completes, ``[n, N, S, D]`` (``n`` often 0), which :meth:`predict_proba` takes.
 
@@ -1787,13 +1806,18 @@ class EEGPTProbe:
         if rename is None and self.rename:  # training's: for the channels the stream has
             table, on_missing = self.rename, "ignore"
         # its own copy of the model: predict_proba(epochs) on another device moves
-        # self.model, which would leave the embedder's engine refusing every push
-        model = copy.deepcopy(self.model)
+        # self.model, which would leave the embedder's engine refusing every push (an engine
+        # given runs its own encoder, checked to hold the probe's weights)
+        model = copy.deepcopy(self.model) if engine is None else self.model
+        # a stream's windows: from its first sample (a start set for predicting a recording
+        # is that recording's), none overlapping unless asked, as predict_proba cuts one
+        config = replace(self.preprocessing, overlap=0.0, start_seconds=float(start_seconds))
         return OnlineEmbedder(
-            model, ch_names, sfreq, units=units, overlap=overlap, rename=table,
-            on_missing=on_missing, keep=self.keep, channels=self.input_names,
-            preprocessing=self.preprocessing, device=device, precision=precision,
-            batch_size=batch_size, skip_stale=skip_stale, warm_up=warm_up, verbose=verbose,
+            model, ch_names, sfreq, units=units, overlap=0.0 if overlap is None else overlap,
+            rename=table, on_unknown=on_unknown, on_missing=on_missing, keep=self.keep,
+            channels=self.input_names, preprocessing=config, device=device,
+            precision=precision, batch_size=batch_size, engine=engine, skip_stale=skip_stale,
+            warm_up=warm_up, gap_tolerance=gap_tolerance, verbose=verbose,
         )  # fmt: skip
 
     def _check_embeddings(self, emb: Embeddings) -> None:
