@@ -266,8 +266,16 @@ def test_mne_objects_given_where_names_or_samples_belong_and_verbose_error(model
         online.push(raw)
     with pytest.raises(RecordingError, match="looks transposed .* push chunk.T"):
         online.push(np.zeros((100, 4)))
+    with warnings.catch_warnings():  # a gap declared: silent too (skip was not)
+        warnings.simplefilter("error")
+        online.skip(seconds=0.5)
+        online.push(np.zeros((4, 10)), timestamp=100.0)
+        online.push(np.zeros((4, 10)), timestamp=101.0)  # a gap by its timestamp
+    assert online.n_samples_pushed == 128 + 20 + 246
     with pytest.warns(RuntimeWarning, match="VEOG"):  # without verbose="error": warned
-        OnlineEmbedder(model, names, sfreq=256.0, warm_up=False)
+        loud = OnlineEmbedder(model, names, sfreq=256.0, warm_up=False)
+    with pytest.warns(RuntimeWarning, match="lost at 0 s"):
+        loud.skip(seconds=0.5)
 
 
 def test_the_pushes_joined_into_one_embeddings(model, tmp_path):

@@ -109,7 +109,8 @@ class OnlineEmbedder:
         that jitter more (e.g. LSL's without dejittering).
     verbose : bool | str | int | None
         Passed to the channel mapping (MNE-style); ``"error"`` also silences the embedder's
-        warnings, when made and in :meth:`push`, as it does for :func:`eegpt.embed`.
+        warnings, when made and in :meth:`push` and :meth:`skip`, as it does for
+        :func:`eegpt.embed`.
 
     Attributes
     ----------
@@ -375,6 +376,7 @@ class OnlineEmbedder:
         with self._one_caller("push"):
             return self._push(chunk, timestamp)
 
+    @honours_verbose
     def skip(self, n_samples: int | None = None, *, seconds: float | None = None) -> None:
         """Declare samples lost (a dropped chunk, one with NaN): the stream goes on
         ``n_samples`` (or ``seconds``, rounded to samples) later, its onsets in stream time.
