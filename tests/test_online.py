@@ -3,6 +3,7 @@ same stretches embedded as epochs, and at 256 Hz the whole recording embedded at
 
 from __future__ import annotations
 
+import math
 import warnings
 
 import numpy as np
@@ -541,3 +542,46 @@ def test_jittered_timestamps_of_one_sample_chunks_are_not_refused(model):
     with pytest.raises(ValueError, match=r"clock went backwards.*not added.*reset\(\)"):
         online.push(x[:, :1], timestamp=stamps[-1] - 0.5)
     assert online.n_samples_pushed == n
+
+
+@pytest.mark.parametrize(("sfreq", "overlap"), [(250.0, 3.9), (250.0, 4 - 10 / 256)])
+def test_a_long_loss_is_computed_and_a_changed_clock_refused(model, sfreq, overlap):
+    """The windows a loss leaves out were found one step per window: a 1e6 s jump at a 0.1 s
+    hop took about a second, a switch of the timestamps from LSL's local_clock to Unix time
+    (~1.7e9 s) some 20 minutes. The first window after a loss is now computed (the same as
+    stepping, also where starts are rounded: a hop whole at 256 Hz only), and a timestamp more
+    than a day late is refused as a changed clock."""
+    online = OnlineEmbedder(model, NAMES, sfreq, units="uV", overlap=overlap, warm_up=False,
+                            preprocessing=PreprocessingConfig(start_seconds=0.5))  # fmt: skip
+    assert (online._hop is None) == (overlap != 3.9)
+    for n_windows in (0, 3, 40):
+        online.n_windows = n_windows
+        for sample in range(0, 2000, 7):
+            k = n_windows
+            while online.window_start(k) < sample:
+                k += 1
+            assert online._first_window_from(sample) == k, (n_windows, sample)
+    online.reset()
+    calls = [0]
+    original = online.window_start
+
+    def counting(k):
+        calls[0] += 1
+        return original(k)
+
+    online.window_start = counting
+    online.push(np.zeros((len(NAMES), 100)), timestamp=10.0)
+    with pytest.warns(RuntimeWarning, match=r"lost at 0.4 s"):
+        online.skip(seconds=1e6)  # a deliberate loss that long is taken
+    assert calls[0] < 10
+    hop = 4 - overlap
+    assert online.n_lost == online.n_windows == math.ceil((1e6 + 0.4 - 0.5) / hop - 1e-9)
+    assert online.window_start(online.n_windows) >= online.n_samples_pushed
+    assert online.window_start(online.n_windows - 1) < online.n_samples_pushed
+    pushed = online.n_samples_pushed
+    with pytest.raises(ValueError, match=r"more than a day\) after .* timestamps' clock "
+                       r"changed .* call reset\(\) first"):  # fmt: skip
+        online.push(np.zeros((len(NAMES), 10)), timestamp=1.7e9)
+    assert online.n_samples_pushed == pushed and calls[0] < 20  # not added
+    online.push(np.zeros((len(NAMES), 10)), timestamp=10.0 + pushed / sfreq)  # still on
+    assert online.n_samples_pushed == pushed + 10

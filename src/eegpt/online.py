@@ -58,6 +58,11 @@ __all__ = ["OnlineEmbedder"]
 #: enough to average jitter out, short enough to follow drift (at 50 ppm it lags 0.5 ms).
 CLOCK_SECONDS = 10.0
 
+#: Seconds past the samples pushed beyond which a push's timestamp is refused rather than taken
+#: for samples lost: no amplifier drops a day of samples, but the timestamps' clock changes
+#: (e.g. from LSL's ``local_clock``, seconds since the host started, to Unix time, ~1.7e9 s).
+IMPLAUSIBLE_GAP_SECONDS = 86400.0
+
 
 class OnlineEmbedder:
     """Embed a stream of EEG samples as they arrive.
@@ -359,7 +364,9 @@ class OnlineEmbedder:
             one before the previous chunk's, as with one-sample chunks). One more than
             ``gap_tolerance`` early and before the previous chunk's is refused (the clock went
             backwards: ``reset()`` for a new stream); one that early but after the previous
-            chunk's sets the clock, with a warning. ``None``: the chunk follows the previous one.
+            chunk's sets the clock, with a warning. One more than a day late is refused too
+            (the timestamps' clock changed, e.g. from LSL's ``local_clock`` to Unix time:
+            ``reset()`` for a new stream). ``None``: the chunk follows the previous one.
 
         Returns
         -------
@@ -402,9 +409,8 @@ class OnlineEmbedder:
         self.n_samples_pushed += n
         self._buffer = np.empty((len(self._picks), 0))
         self._buffer_start = self.n_samples_pushed
-        k = self.n_windows  # windows from here on are incomplete: each holds a lost sample
-        while self.window_start(k) < self.n_samples_pushed:
-            k += 1
+        # windows from here on are incomplete up to the first that starts after the loss
+        k = self._first_window_from(self.n_samples_pushed)
         lost, self.n_windows = k - self.n_windows, k
         self.n_lost += lost
         _warn(
@@ -412,6 +418,20 @@ class OnlineEmbedder:
             "window(s) that would hold them left out, the next starting at "
             f"{self.window_start(k) / self.sfreq:.6g} s"
         )
+
+    def _first_window_from(self, sample: int) -> int:
+        """The first window from :attr:`n_windows` on that starts at ``sample`` or later,
+        computed (a day lost at a 0.1 s hop is 864000 windows, one step each was seconds)."""
+        if self._hop is not None:
+            k = -(-(sample - self._start) // self._hop)  # ceil
+        else:  # rounded starts (hops whole at the model's rate): near the exact quotient
+            per_window = self.config.step_samples * self.sfreq / self.config.sfreq
+            k = math.ceil((sample - self._start) / per_window) - 1
+            while k > self.n_windows and self.window_start(k - 1) >= sample:
+                k -= 1
+            while self.window_start(k) < sample:
+                k += 1
+        return max(self.n_windows, k)
 
     def _place(self, timestamp: float, n_times: int) -> None:
         """Where the chunk of ``n_times`` samples at ``timestamp`` (s) lies: a gap before it
@@ -452,6 +472,15 @@ class OnlineEmbedder:
             self._clock += ahead
             self._n_stamps, self._stamped_at, self._last_timestamp = 1, pushed, t
             return
+        if ahead > IMPLAUSIBLE_GAP_SECONDS:
+            raise ValueError(
+                f"timestamp {t:.6f} s is {ahead:.6g} s (more than a day) after where the "
+                f"samples pushed put this chunk ({self._clock + pushed / self.sfreq:.6f} s): "
+                "no stream loses that much, the timestamps' clock changed (e.g. from LSL's "
+                "local_clock to Unix time). The chunk was not added: if a new stream started, "
+                "call reset() first; to add the chunk after the samples pushed, push it with "
+                "timestamp=None; for a loss that long, skip(seconds=...) declares it"
+            )
         if ahead > self.gap_tolerance:
             n = int(round(ahead * self.sfreq))
             self._gap(n)
