@@ -585,3 +585,27 @@ def test_a_long_loss_is_computed_and_a_changed_clock_refused(model, sfreq, overl
     assert online.n_samples_pushed == pushed and calls[0] < 20  # not added
     online.push(np.zeros((len(NAMES), 10)), timestamp=10.0 + pushed / sfreq)  # still on
     assert online.n_samples_pushed == pushed + 10
+
+
+def test_a_copied_or_pickled_embedder_goes_on_as_the_original(model):
+    """copy.deepcopy and pickle failed ("cannot pickle '_thread.lock' object") once the
+    embedder held a lock against concurrent pushes; the copy now has a lock of its own and
+    continues from the same samples, window for window."""
+    import copy
+    import pickle
+
+    x = _signal(256 * 12, 256.0, seed=4)
+    online = OnlineEmbedder(model, NAMES, 256.0, units="uV", overlap=2.0, warm_up=False,
+                            device="cpu")  # fmt: skip
+    first = online.push(x[:, :700], timestamp=5.0)
+    assert len(first) == 0
+    twins = [copy.deepcopy(online), pickle.loads(pickle.dumps(online))]
+    mine = online.push(x[:, 700:], timestamp=5.0 + 700 / 256)
+    assert len(mine) == 5 and mine.metadata["window_index"] == [0, 1, 2, 3, 4]
+    for twin in twins:
+        assert twin._lock is not online._lock and not twin._lock.locked()
+        theirs = twin.push(x[:, 700:], timestamp=5.0 + 700 / 256)
+        np.testing.assert_array_equal(theirs.onsets, mine.onsets)
+        np.testing.assert_allclose(theirs.data, mine.data, rtol=1e-6, atol=1e-6)
+        assert theirs.metadata["window_index"] == mine.metadata["window_index"]
+        assert twin.n_samples_pushed == online.n_samples_pushed and twin.n_lost == 0

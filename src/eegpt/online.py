@@ -248,6 +248,18 @@ class OnlineEmbedder:
         self._lock = threading.Lock()
         self.reset()
 
+    def __getstate__(self) -> dict[str, Any]:
+        """The embedder's state without its lock (no lock pickles): ``copy.deepcopy`` and
+        ``pickle`` give an embedder that goes on from the same samples, with a lock of its
+        own."""
+        state = self.__dict__.copy()
+        del state["_lock"]
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._lock = threading.Lock()
+
     @contextmanager
     def _one_caller(self, what: str) -> Iterator[None]:
         """Hold the embedder for one call: a second call while one runs (another thread)
