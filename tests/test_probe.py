@@ -3123,3 +3123,22 @@ def test_probe_online_forwards_the_stream_settings_and_cuts_from_the_first_sampl
     shared = probe.online(raw.ch_names, 250.0, units="uV", warm_up=False, engine=engine)
     assert shared.engine is engine
     np.testing.assert_allclose(shared.push(x[:, :250]).data, emb.data, atol=1e-6)
+
+
+def test_embeddings_of_more_channels_than_the_probe_say_to_keep_only_its_own(model, short_task):
+    """Embeddings of a recording with channels besides the probe's were refused with the advice
+    model.embed(epochs, preprocessing=probe.preprocessing), which gives the same refusal again;
+    the advice now keeps only the probe's channels, by the recording's names."""
+    train, test = short_task
+    config = PreprocessingConfig(window_seconds=1.0, average_reference=False)
+    names = ["Fz", "Cz", "Pz", "C3"]
+    probe = train_probe(model, train[:32].copy().pick(names[:3]), preprocessing=config, epochs=1)
+    epochs = test[:4].copy().pick(names)
+    more = model.embed(epochs, preprocessing=probe.preprocessing, verbose=False)
+    with pytest.raises(ValueError, match=r"with C3 besides\. Keep only the probe's channels: "
+                       r"model\.embed\(epochs, preprocessing=probe\.preprocessing, keep=\['Fz', "
+                       r"'Cz', 'Pz'\]\) .*the recording's Fz, Cz, Pz"):  # fmt: skip
+        probe.predict_proba(more)
+    kept = model.embed(epochs, preprocessing=probe.preprocessing, keep=["Fz", "Cz", "Pz"],
+                       verbose=False)  # fmt: skip
+    np.testing.assert_allclose(probe.predict_proba(kept), probe.predict_proba(epochs), atol=1e-6)

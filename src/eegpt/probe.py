@@ -1875,7 +1875,7 @@ class EEGPTProbe:
                         )
                         if text
                     )
-                    + how
+                    + (self._keep_only_advice(channels) if extra and not missing else how)
                 )
         model = meta.get("model")
         trained_model = self.encoder.get("config")
@@ -1907,6 +1907,28 @@ class EEGPTProbe:
                 f"the embeddings were made by the encoder of another checkpoint file (sha256 "
                 f"{str(file)[:12]}..., the probe's {str(self.encoder['sha256'])[:12]}...)" + how
             )
+
+    def _keep_only_advice(self, channels: Mapping[str, Any]) -> str:
+        """How to embed a recording whose channels (its embeddings' record ``channels``)
+        hold the probe's and others: keep only the probe's, named as the recording names them
+        where ``keep`` takes that name (else as the vocabulary does)."""
+        vocab = [str(n) for n in channels["names"]]
+        inputs, picks = channels.get("input_names"), channels.get("picks")
+        spelled: dict[str, str] = {}
+        if isinstance(inputs, Sequence) and isinstance(picks, Sequence):
+            for name, pick in zip(vocab, picks, strict=False):
+                if isinstance(pick, int) and 0 <= pick < len(inputs):
+                    spelled[name] = str(inputs[pick])
+        recording = [spelled.get(name, name) for name in self.input_names]
+        keep = [
+            given if normalize_channel_name(given) == name else montage_spelling(name)
+            for given, name in zip(recording, self.input_names, strict=True)
+        ]
+        return (
+            ". Keep only the probe's channels: model.embed(epochs, preprocessing="
+            f"probe.preprocessing, keep={keep!r}) (the recording's {few(recording, 20)}); or "
+            "probe.predict_proba(epochs), which leaves the others out (a stream: probe.online)"
+        )
 
     def _logits_of_embeddings(
         self,
