@@ -609,3 +609,23 @@ def test_a_copied_or_pickled_embedder_goes_on_as_the_original(model):
         np.testing.assert_allclose(theirs.data, mine.data, rtol=1e-6, atol=1e-6)
         assert theirs.metadata["window_index"] == mine.metadata["window_index"]
         assert twin.n_samples_pushed == online.n_samples_pushed and twin.n_lost == 0
+
+
+def test_a_skip_refused_names_what_was_given(model):
+    """skip(seconds=-0.1) said "got -25" (its samples at 250 Hz), not the seconds given; a NaN
+    was Python's "cannot convert float NaN to integer". Each refusal names the value given."""
+    online = OnlineEmbedder(model, NAMES, 250.0, warm_up=False)
+    with pytest.raises(ValueError, match=r"skip needs seconds >= 0, got seconds=-0.1$"):
+        online.skip(seconds=-0.1)
+    with pytest.raises(ValueError, match=r"got seconds=nan"):
+        online.skip(seconds=float("nan"))
+    with pytest.raises(ValueError, match=r"whole number of samples >= 0, got -3$"):
+        online.skip(-3)
+    with pytest.raises(ValueError, match=r"whole number of samples >= 0, got 2.5$"):
+        online.skip(2.5)
+    with pytest.raises(TypeError, match="n_samples or seconds"):
+        online.skip(3, seconds=1.0)
+    assert online.n_samples_pushed == 0
+    with pytest.warns(RuntimeWarning, match=r"0.1 s \(25 samples\) lost"):
+        online.skip(seconds=0.1)
+    assert online.n_samples_pushed == 25

@@ -408,6 +408,10 @@ class OnlineEmbedder:
         with self._one_caller("skip"):
             if (n_samples is None) == (seconds is None):
                 raise TypeError("skip takes n_samples or seconds (one of them)")
+            if seconds is not None:
+                real = isinstance(seconds, numbers.Real) and not isinstance(seconds, bool)
+                if not (real and math.isfinite(seconds) and seconds >= 0):
+                    raise ValueError(f"skip needs seconds >= 0, got seconds={seconds!r}")
             n = round(float(seconds) * self.sfreq) if seconds is not None else n_samples
             if not isinstance(n, numbers.Integral) or isinstance(n, bool) or n < 0:
                 raise ValueError(f"skip needs a whole number of samples >= 0, got {n!r}")
