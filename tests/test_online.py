@@ -210,6 +210,29 @@ def test_hops_in_whole_stream_samples_stale_windows_and_failures(model):
     assert set(empty.metadata) >= {"channels", "preprocessing", "model", "window_index"}
     assert empty.metadata["window_index"] == []
 
+    # a loss declared after a failed push (skip, or a push's timestamp past the samples): the
+    # windows complete before it were cleared and counted lost; they are embedded, returned
+    for how in ("skip", "timestamp"):
+        calls.clear()
+        lossy = OnlineEmbedder(model, NAMES, 250.0, units="uV", overlap=3.9, engine=engine)
+        lossy._block = 8
+        lossy.push(x[:, :10], timestamp=0.0)
+        engine.encode = second_call_fails
+        try:
+            with pytest.raises(RuntimeError, match="simulated"):
+                lossy.push(x[:, 10:])  # 21 windows complete, 8 embedded
+            with pytest.warns(RuntimeWarning, match=r"0.4 s \(100 samples\) lost at 6 s; 43 "):
+                if how == "skip":
+                    lossy.skip(100)
+                    after = lossy.push(x[:, :0])
+                else:
+                    after = lossy.push(x[:, :0], timestamp=6.4)
+        finally:
+            engine.encode = original
+        assert after.metadata["window_index"] == list(range(21)), how
+        np.testing.assert_allclose(after.data, reference.data, rtol=1e-5, atol=1e-6)
+        assert lossy.n_lost == 43 and lossy.n_windows == 64  # those starting before 6.4 s
+
 
 def test_an_approximated_resampling_ratio_is_said_once(model):
     x = _signal(int(333.33 * 10), 333.33, seed=5)

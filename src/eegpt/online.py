@@ -403,7 +403,10 @@ class OnlineEmbedder:
         The window being filled is left out, as are the later ones that would hold a lost
         sample (counted in ``n_lost``); the next windows are those the whole stream would
         give there, with the same onsets and ``window_index``. A warning says how much was
-        lost. Windows already complete are still returned by the next push.
+        lost. Windows already complete are still returned by the next push: also those a
+        push whose model call failed (out of memory, Ctrl-C) left unembedded, which are
+        embedded here (the model runs in ``skip`` then; should it fail again, the error
+        propagates and nothing is recorded lost: call ``skip`` again).
         """
         with self._one_caller("skip"):
             if (n_samples is None) == (seconds is None):
@@ -421,6 +424,10 @@ class OnlineEmbedder:
         """``n`` samples lost after those pushed: leave out the windows that hold any."""
         if n <= 0:
             return
+        # windows complete before the loss that a failed push left unembedded (out of memory,
+        # Ctrl-C) hold no lost sample: embedded now (their samples go), returned by the next
+        # push; should this fail too, nothing is lost yet and the loss is not recorded
+        self._embed_complete()
         at = self.n_samples_pushed / self.sfreq
         self.n_samples_pushed += n
         self._buffer = np.empty((len(self._picks), 0))
@@ -544,12 +551,7 @@ class OnlineEmbedder:
         self.n_samples_pushed += x.shape[1]
         if self.skip_stale:
             self._skip_all_but_the_newest()
-        # A block of windows at a time: a long backlog is not held at once. Blocks done are
-        # kept until returned, so a failure in a later one (out of memory, Ctrl-C) loses none:
-        # the next push returns them, and computes the failed block again.
-        while block := self._complete_windows(self._block):
-            self._done.append(self._embed(block))
-            self._drop_used()
+        self._embed_complete()
         done, self._done = self._done, []
         if not done:
             empty = np.zeros((0, *self._token_shape), np.float32)
@@ -559,6 +561,15 @@ class OnlineEmbedder:
             metadata["window_index"] += meta["window_index"]
         data = np.concatenate([z for z, _, _ in done])
         return Embeddings(data, np.concatenate([t for _, t, _ in done]), metadata)
+
+    def _embed_complete(self) -> None:
+        """Embed the complete windows not embedded yet, keeping them until returned."""
+        # A block of windows at a time: a long backlog is not held at once. Blocks done are
+        # kept until returned, so a failure in a later one (out of memory, Ctrl-C) loses none:
+        # the next push returns them, and computes the failed block again.
+        while block := self._complete_windows(self._block):
+            self._done.append(self._embed(block))
+            self._drop_used()
 
     def _empty_metadata(self) -> dict[str, Any]:
         """The provenance of a push that completed no window (the keys of any other push)."""
