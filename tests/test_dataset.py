@@ -4314,3 +4314,30 @@ def test_run_of_changed_weights_recorded_as_a_state_dict_before_still_resumes(
     with pytest.raises(ValueError, match="other settings"):  # other weights: still refused
         model.load_state_dict(EEGPT(model.config).state_dict())
         embed_dataset(small_corpus, out, **run)
+
+
+def test_info_of_parts_totals_the_parts_of_one_listing_only(small_corpus, model, tmp_path):
+    """`eegpt info PARENT` added up every run folder under it: a run that is no part (placed
+    beside the parts) was counted in the parts' total, and parts of different listings were
+    totalled together. Now the total is of the parts of one listing; parts of several are
+    totalled listing by listing and said to be; other runs are named, not added."""
+    x = _copied_corpus(small_corpus, tmp_path / "x", ["a/rec01.edf", "a/rec03.edf"])
+    y = _copied_corpus(small_corpus, tmp_path / "y", ["b/rec00.edf", "b/rec02.edf", "b/rec04.edf"])
+    parts = tmp_path / "emb"
+    run = {"model": model, "workers": 0, "device": "cpu", "progress": False}
+    for k in (0, 1):
+        embed_dataset(x, parts / f"x-{k}", part=(k, 2), **run)
+    embed_dataset(y, parts / "whole-y", **run)  # no part: a run of its own
+    described = describe_parts(parts)
+    assert "  total of the parts: 2 files: 2 ok, 0 failed, 0 pending;" in described
+    assert "  total: " not in described and "5 files" not in described
+    assert (
+        "  not totalled: whole-y (no --part run, not parts of that run; `eegpt info " in described
+    )
+    embed_dataset(y, parts / "y-1", part=(1, 2), **run)  # parts of another listing
+    described = describe_parts(parts)
+    assert "  parts of 2 listings here (other corpora, or one corpus whose" in described
+    assert "  total of x-0, x-1 (split from a listing of 2 files): 2 files: 2 ok," in described
+    assert "  total of y-1 (split from a listing of 3 files): 1 file: 1 ok," in described
+    assert "  total: " not in described and "total of the parts" not in described
+    assert "  not totalled: whole-y (no --part run; `eegpt info " in described

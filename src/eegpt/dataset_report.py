@@ -86,7 +86,8 @@ def parts_report(folder: str | os.PathLike) -> tuple[str, bool]:
     folders_of = []  # and its folder
     unfinished: list[str] = []  # parts whose last run was stopped before its last shard
     changed: list[str] = []  # parts holding rows of recordings changed since
-    sums: dict[str, float] = {}  # the parts' totals added up
+    counted: list[tuple[str, Mapping[str, Any] | None, dict[str, float]]] = []  # per run:
+    # its name, its --part inputs (None: no part) and its totals, for the totals lines
     failing: list[str] = []  # parts with failed files (their _errors.csv)
     short: list[str] = []  # parts with files skipped as too short (their _too_short.csv)
     for run in runs:
@@ -105,9 +106,10 @@ def parts_report(folder: str | os.PathLike) -> tuple[str, bool]:
             unfinished.append(run.name)
         if totals.get("changed"):
             changed.append(run.name)
-        sums["files"] = sums.get("files", 0) + (manifest.get("n_files") or 0)
+        own: dict[str, float] = {"files": float(manifest.get("n_files") or 0)}
         for key in ("ok", "failed", TOO_SHORT, "pending", "windows", "hours"):
-            sums[key] = sums.get(key, 0) + (totals.get(key) or 0)
+            own[key] = float(totals.get(key) or 0)
+        counted.append((run.name, inputs if part else None, own))
         if totals.get("failed"):
             failing.append(run.name)
         if totals.get(TOO_SHORT):
@@ -129,7 +131,7 @@ def parts_report(folder: str | os.PathLike) -> tuple[str, bool]:
             )
             + (f"; {totals['changed']} CHANGED since embedded" if totals.get("changed") else "")
         )
-    lines += _parts_total_lines(folder, sums, failing, short)
+    lines += _parts_total_lines(folder, counted, failing, short)
     parts = list(zip(folders_of, inputs_of, strict=True))
     apart = listings_apart(parts)
     if apart:  # not one table: files twice and files missing
@@ -182,19 +184,53 @@ def parts_report(folder: str | os.PathLike) -> tuple[str, bool]:
 
 
 def _parts_total_lines(
-    folder: Path, sums: Mapping[str, float], failing: Sequence[str], short: Sequence[str]
+    folder: Path,
+    counted: Sequence[tuple[str, Mapping[str, Any] | None, Mapping[str, float]]],
+    failing: Sequence[str],
+    short: Sequence[str],
 ) -> list[str]:
     """``eegpt info``'s lines on the run folders of ``folder`` together (:func:`parts_report`):
-    their files and windows added up (``sums``), and where the reasons of the failed files
-    and the files skipped as too short are (``failing``, ``short``: the folders with some)."""
-    if not sums:  # no part could be read
-        return []
-    totals = {k: int(v) for k, v in sums.items() if k != "hours"}
-    lines = [
-        f"  total: {_count(totals['files'], 'file')}: {totals['ok']} ok, {totals['failed']} "
-        f"failed, {_too_short_count(totals)}{totals['pending']} pending; "
-        f"{totals['windows']} windows ({sums['hours']:.3g} h of EEG)"
-    ]
+    the files and windows of the parts of one listing added up (``counted``: each run's name,
+    its ``--part`` inputs or None, its totals), each listing's apart where the parts come from
+    several (other corpora, or a listing that changed), the runs that are no part named, not
+    added; and where the reasons of the failed files and the files skipped as too short are
+    (``failing``, ``short``: the folders with some)."""
+    parts = [(name, inputs, totals) for name, inputs, totals in counted if inputs is not None]
+    others = [name for name, inputs, _ in counted if inputs is None]
+    # one listing: its fingerprint (the file count for parts from before it was recorded)
+    by_sha = all(inputs.get("corpus_sha256") for _, inputs, _ in parts)
+    listings: dict[Any, list[tuple[str, Mapping[str, Any], Mapping[str, float]]]] = {}
+    for name, inputs, totals in parts:
+        key = inputs.get("corpus_sha256") if by_sha else inputs.get("corpus_files")
+        listings.setdefault(key, []).append((name, inputs, totals))
+    lines = []
+    if len(listings) > 1:
+        lines.append(
+            f"  parts of {len(listings)} listings here (other corpora, or one corpus whose "
+            "listing changed between the parts): no total of them together; each listing's:"
+        )
+    for group in listings.values():
+        sums = {k: sum(own[k] for _, _, own in group) for k in group[0][2]}
+        whole = {k: int(v) for k, v in sums.items() if k != "hours"}
+        n = group[0][1].get("corpus_files")
+        listing = f"a listing of {_count(int(n), 'file')}" if n is not None else "one listing"
+        which = (
+            f" of {few([name for name, _, _ in group], 10)} (split from {listing})"
+            if len(listings) > 1
+            else " of the parts" if others else ""
+        )  # fmt: skip
+        lines.append(
+            f"  total{which}: {_count(whole['files'], 'file')}: {whole['ok']} ok, "
+            f"{whole['failed']} failed, {_too_short_count(whole)}{whole['pending']} pending; "
+            f"{whole['windows']} windows ({sums['hours']:.3g} h of EEG)"
+        )
+    if others:
+        what = "no --part run" if len(others) == 1 else "no --part runs"
+        of = ", not parts of that run" if len(listings) == 1 else ""
+        lines.append(
+            f"  not totalled: {few(others, 10)} ({what}{of}; `eegpt info "
+            f"{folder / others[0]}` tells of {'it' if len(others) == 1 else 'each'})"
+        )
     if failing:
         lines.append(
             f"  failed files and their reasons: {ERRORS_REPORT} of {few(list(failing), 10)} "
