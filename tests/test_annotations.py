@@ -1520,15 +1520,16 @@ def test_a_recording_ending_before_the_start_is_too_short_even_padded(
 ):
     """A recording that ends before start_seconds has nothing to zero-pad: refused as too
     short with tail='pad' too (it was warned of as padded into a window, then gave 0 windows
-    in memory and an AssertionError streamed)."""
-    from eegpt.errors import TooShortError
+    in memory and an AssertionError streamed); a start past the end is a failure of its own
+    (StartPastEndError: a corpus run counts it failed, not too short)."""
+    from eegpt.errors import StartPastEndError
     from eegpt.preprocessing import PreprocessingConfig
 
     data = np.random.default_rng(0).standard_normal((3, int(256 * seconds))) * 1e-5
     raw = mne.io.RawArray(data, mne.create_info(["Cz", "Pz", "Fz"], 256.0, "eeg"), verbose=False)
     raw.save(tmp_path / "short_raw.fif", verbose=False)
     config = PreprocessingConfig(window_seconds=4, start_seconds=17, tail="pad")
-    with pytest.raises(TooShortError, match=r"ends before the first window's start"):
+    with pytest.raises(StartPastEndError, match=r"ends at or before the first window's start"):
         model.embed(tmp_path / "short_raw.fif", preprocessing=config, stream=stream)
 
 
