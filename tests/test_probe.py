@@ -2972,6 +2972,28 @@ def test_a_probe_classifies_a_stream_as_it_classifies_epochs_and_files(model, sh
         projected.online(raw.ch_names, 250.0)
 
 
+def test_probe_train_records_the_baseline_of_its_epochs_files(weights, short_task, tmp_path):
+    """`eegpt probe train` on epochs saved with MNE's default baseline recorded
+    epochs_baseline null (the files' epochs were merged without it), so its probe never
+    warned of data not so corrected; train_probe recorded it. Files corrected alike record
+    their baseline; files corrected differently record none, and say so."""
+    train = short_task[0][:32]
+    corrected, plain = tmp_path / "bl-epo.fif", tmp_path / "plain-epo.fif"
+    train.copy().apply_baseline((None, 0), verbose=False).save(corrected, verbose=False)
+    train.save(plain, verbose=False)
+    common = ["--weights", str(weights), "-q", "--passes", "1", "--window", "1"]
+    for files, expected in (([corrected], [-0.2, 0.0]), ([corrected, corrected], [-0.2, 0.0])):
+        out = tmp_path / f"probe{len(files)}"
+        assert probe_main(["train", *map(str, files), "-o", str(out), *common]) == 0
+        recorded = json.loads((out / "probe.json").read_text())["training"]["epochs_baseline"]
+        assert recorded == pytest.approx(expected)  # (FIF stores it as float32)
+    out = tmp_path / "mixed"
+    with pytest.warns(RuntimeWarning, match=r"2 inputs' epochs were baseline-corrected "
+                      r"differently by MNE \(-0.2 s to 0 s, none\)"):  # fmt: skip
+        assert probe_main(["train", str(corrected), str(plain), "-o", str(out), *common]) == 0
+    assert json.loads((out / "probe.json").read_text())["training"]["epochs_baseline"] is None
+
+
 def test_a_probe_trained_on_baseline_corrected_epochs_warns_where_the_input_is_not(
     model, short_task, tmp_path
 ):

@@ -466,6 +466,7 @@ def merge_epochs(
     projectors = list(dict.fromkeys(p for r in recordings for p in r.projectors or ())) or None
     bads = list(dict.fromkeys(b for r in recordings for b in r.bads or ())) or None
     left_out = {k: v for r in recordings for k, v in (r.left_out or {}).items()} or None
+    baseline = merged_baseline(recordings)
     if len(recordings) > 1:  # keys are ignored where a name is missing: say if it is everywhere
         seen = [name for r in recordings for name in [*r.ch_names, *(r.left_out or ())]]
         unmatched = unmatched_rename_warning(rename, seen, len(recordings))
@@ -475,7 +476,7 @@ def merge_epochs(
         stacked = np.concatenate([r.data for r in recordings])
         return Recording(
             stacked, first.ch_names, first.sfreq, source=source, projectors=projectors, bads=bads,
-            left_out=left_out,
+            left_out=left_out, baseline=baseline,
         )  # fmt: skip
     config = preprocessing if preprocessing is not None else PreprocessingConfig()
     with warnings_once():
@@ -522,7 +523,31 @@ def merge_epochs(
         projectors=projectors,
         bads=bads,
         left_out=left_out,
+        baseline=baseline,
     )
+
+
+def merged_baseline(
+    recordings: Sequence[Recording],
+) -> tuple[float | None, float | None] | None:
+    """The interval MNE baseline-corrected the epochs of ``recordings`` over, where they all
+    share it (None where none was corrected); where they differ, None, with a warning that
+    no single baseline stands for them (so a probe trained on them records none and checks
+    none of the data it is used on)."""
+    found = list(dict.fromkeys(r.baseline for r in recordings))
+    if len(found) == 1:
+        return found[0]
+    said = ", ".join(
+        "none" if b is None else baseline_text(b) for b in found
+    )  # in the inputs' order
+    _warn(
+        f"the {len(recordings)} inputs' epochs were baseline-corrected differently by MNE "
+        f"({said}): their channels' offsets differ from input to input, and no one baseline "
+        "is recorded for them (a probe trained on them cannot warn of data corrected "
+        "otherwise). Make the epochs alike, best with baseline=None (mne.Epochs(..., "
+        "baseline=None)), or train with --detrend constant / detrend='constant'"
+    )
+    return None
 
 
 def rename_on_missing(data: Any) -> Literal["raise", "ignore"]:

@@ -829,7 +829,7 @@ def load_labelled_epochs(
         ])  # fmt: skip
     recording = Recording(
         data, merged.ch_names, merged.sfreq, source=source, selection=selection, onsets=onsets,
-        projectors=merged.projectors, bads=merged.bads,
+        projectors=merged.projectors, bads=merged.bads, baseline=merged.baseline,
     )  # fmt: skip
     n = data.shape[0]
     if labels is not None:
