@@ -383,13 +383,20 @@ class OnlineEmbedder:
             the samples pushed put the chunk is a suspected gap: the chunk is held (this push
             returns none of its windows) until the next push's timestamp decides. If that one
             is late too, the gap is real: those samples were lost, as with :meth:`skip` (how
-            many is measured from the held chunk's timestamp, as exact as it is), and the held
-            chunk's windows come with the next push's; if it is on time,
+            many is measured from the held chunk's timestamp, as exact as it is: onsets after
+            a gap are exact to the timestamps' jitter, one sample at most for a few ms of it
+            at 250 Hz), and the held chunk's windows come with the next push's; if it is on
+            time,
             the held timestamp was an outlier (``n_outliers``) and nothing was lost. So a gap
             delays the windows by one chunk, on time delays none. A next push without a
             timestamp, or a :meth:`skip`, takes the gap as stamped. Within ``gap_tolerance``
             of that place, earlier or later, a timestamp is jitter (also one before the
-            previous chunk's, as with one-sample chunks). One more than
+            previous chunk's, as with one-sample chunks). Samples lost below
+            ``gap_tolerance`` (e.g. 3 samples, 12 ms, at 250 Hz with the default 0.02 s) go
+            undetected: the clock takes the jump for jitter and drift, and every later onset
+            is that much early (its window holds samples recorded 12 ms after the onset says);
+            declare such losses with :meth:`skip` where the amplifier reports them (e.g. by
+            sample counters). One more than
             ``gap_tolerance`` early and before the previous chunk's is refused (the clock went
             backwards: ``reset()`` for a new stream); one that early but after the previous
             chunk's is an outlier unless the next is early too, which sets the clock, with a
