@@ -666,6 +666,22 @@ def test_a_copied_or_pickled_embedder_goes_on_as_the_original(model):
         assert twin.n_samples_pushed == online.n_samples_pushed and twin.n_lost == 0
 
 
+def test_the_repr_says_what_the_embedder_is_and_how_far_it_has_gone(model):
+    online = OnlineEmbedder(model, NAMES, 250.0, units="uV", overlap=3.5, warm_up=False)
+    online.engine.encode = lambda w, ids, **kw: np.zeros((len(w), *online._token_shape))
+    assert repr(online) == (
+        "<OnlineEmbedder | 7 channels (Fp1, Fp2, C3, Cz, ... (3 more)), 250 Hz, window 4 s, "
+        "hop 0.5 s, 0 samples pushed, 0 windows returned, n_lost=0>"
+    )
+    online.push(np.zeros((len(NAMES), 1125)), timestamp=0.0)
+    with pytest.warns(RuntimeWarning, match="lost"):
+        online.skip(seconds=0.5)
+    online.push(np.zeros((len(NAMES), 10)), timestamp=10.0)  # a suspected gap: held
+    assert repr(online).endswith(
+        "1250 samples pushed, 10 samples held, 2 windows returned, n_lost=8>"
+    ), repr(online)
+
+
 def test_a_skip_refused_names_what_was_given(model):
     """skip(seconds=-0.1) said "got -25" (its samples at 250 Hz), not the seconds given; a NaN
     was Python's "cannot convert float NaN to integer". Each refusal names the value given."""

@@ -127,7 +127,7 @@ class OnlineEmbedder:
         included: the stream index of the next sample (a chunk held for a suspected gap,
         :meth:`push`, is counted once the next timestamp has decided where it goes).
     n_windows : int
-        Windows returned (or skipped) since then.
+        Windows returned, skipped or lost (``n_lost``) since then: the next window's index.
     n_skipped : int
         Windows skipped since then (``skip_stale``).
     n_lost : int
@@ -252,6 +252,22 @@ class OnlineEmbedder:
             engine.encode(blank, self.mapping.chan_ids)
         self._lock = threading.Lock()
         self.reset()
+
+    def __repr__(self) -> str:
+        """The stream's channels (how many, the first few), rate, window and hop, and how far
+        it has gone: samples pushed, windows returned, windows lost to gaps."""
+        names = list(self.mapping.input_names)
+        shown = ", ".join(names[:4]) + (f", ... ({len(names) - 4} more)" if len(names) > 4 else "")
+        window = self.config.window_seconds
+        held = "" if self._held is None else f", {self._held[0].shape[1]} samples held"
+        returned = self.n_windows - self.n_lost - self.n_skipped  # n_windows counts all three
+        skipped = f", n_skipped={self.n_skipped}" if self.n_skipped else ""
+        return (
+            f"<OnlineEmbedder | {len(names)} channels ({shown}), {self.sfreq:g} Hz, "
+            f"window {window:g} s, hop {window - self.overlap:g} s, "
+            f"{self.n_samples_pushed} samples pushed{held}, {returned} windows returned, "
+            f"n_lost={self.n_lost}{skipped}>"
+        )
 
     def __getstate__(self) -> dict[str, Any]:
         """The embedder's state without its lock (no lock pickles): ``copy.deepcopy`` and
