@@ -110,9 +110,8 @@ class OnlineEmbedder:
     gap_tolerance : float
         Seconds a chunk's ``timestamp`` (:meth:`push`) may lie after where the samples pushed
         put it (on the stream's clock, which follows the timestamps' slow drift) before the
-        difference counts as samples lost (a gap, once the next chunk's timestamp agrees:
-        :meth:`push`); default 0.02 s. Raise it for timestamps that jitter more than that
-        throughout (e.g. LSL's without dejittering); an isolated outlier is jitter anyway.
+        difference counts as samples lost (a gap); default 0.02 s. Raise it for timestamps
+        that jitter more (e.g. LSL's without dejittering).
     verbose : bool | str | int | None
         Passed to the channel mapping (MNE-style); ``"error"`` also silences the embedder's
         warnings, when made and in :meth:`push` and :meth:`skip`, as it does for
@@ -124,8 +123,7 @@ class OnlineEmbedder:
         The stream's channels and their vocabulary rows.
     n_samples_pushed : int
         Samples (per channel) since the start or the last :meth:`reset`, those lost in gaps
-        included: the stream index of the next sample (a chunk held for a suspected gap,
-        :meth:`push`, is counted once the next timestamp has decided where it goes).
+        included: the stream index of the next sample.
     n_windows : int
         Windows returned, skipped or lost (``n_lost``) since then: the next window's index.
     n_skipped : int
@@ -133,9 +131,6 @@ class OnlineEmbedder:
     n_lost : int
         Windows left out since then because they would hold samples lost in a gap
         (:meth:`skip`, or a ``timestamp`` of :meth:`push` past the samples pushed).
-    n_outliers : int
-        Timestamps since then more than ``gap_tolerance`` off that the next chunk's timestamp
-        contradicted: taken for jitter (neither a gap nor a new clock).
     overlap : float
         The overlap between windows, in seconds.
 
@@ -259,13 +254,12 @@ class OnlineEmbedder:
         names = list(self.mapping.input_names)
         shown = ", ".join(names[:4]) + (f", ... ({len(names) - 4} more)" if len(names) > 4 else "")
         window = self.config.window_seconds
-        held = "" if self._held is None else f", {self._held[0].shape[1]} samples held"
         returned = self.n_windows - self.n_lost - self.n_skipped  # n_windows counts all three
         skipped = f", n_skipped={self.n_skipped}" if self.n_skipped else ""
         return (
             f"<OnlineEmbedder | {len(names)} channels ({shown}), {self.sfreq:g} Hz, "
             f"window {window:g} s, hop {window - self.overlap:g} s, "
-            f"{self.n_samples_pushed} samples pushed{held}, {returned} windows returned, "
+            f"{self.n_samples_pushed} samples pushed, {returned} windows returned, "
             f"n_lost={self.n_lost}{skipped}>"
         )
 
@@ -366,11 +360,6 @@ class OnlineEmbedder:
         self._last_timestamp: float | None = None  # the previous chunk's timestamp
         self._n_stamps = 0  # timestamps taken into the clock since it was set
         self._stamped_at = 0  # n_samples_pushed when the clock last took a timestamp
-        self.n_outliers = 0
-        self._early = False  # the previous timestamp was early: believed if this one is too
-        # the chunk whose timestamp says samples were lost before it (volts, its timestamp,
-        # the samples lost), held until the next timestamp confirms the gap or contradicts it
-        self._held: tuple[np.ndarray, float, int] | None = None
         self._checked = False
         self._done: list[tuple[np.ndarray, np.ndarray, dict[str, Any]]] = []  # not yet returned
 
@@ -396,29 +385,21 @@ class OnlineEmbedder:
             ``pull_chunk`` timestamps: ``timestamps[0]``). They set the stream's clock, which
             follows their slow drift from the amplifier's (of either sign; smoothed over
             about 10 s of stream); one more than ``gap_tolerance`` past where that clock and
-            the samples pushed put the chunk is a suspected gap: the chunk is held (this push
-            returns none of its windows) until the next push's timestamp decides. If that one
-            is late too, the gap is real: those samples were lost, as with :meth:`skip` (how
-            many is measured from the held chunk's timestamp, as exact as it is: onsets after
-            a gap are exact to the timestamps' jitter, one sample at most for a few ms of it
-            at 250 Hz), and the held chunk's windows come with the next push's; if it is on
-            time,
-            the held timestamp was an outlier (``n_outliers``) and nothing was lost. So a gap
-            delays the windows by one chunk, on time delays none. A next push without a
-            timestamp, or a :meth:`skip`, takes the gap as stamped. Within ``gap_tolerance``
-            of that place, earlier or later, a timestamp is jitter (also one before the
-            previous chunk's, as with one-sample chunks). Samples lost below
-            ``gap_tolerance`` (e.g. 3 samples, 12 ms, at 250 Hz with the default 0.02 s) go
-            undetected: the clock takes the jump for jitter and drift, and every later onset
-            is that much early (its window holds samples recorded 12 ms after the onset says);
-            declare such losses with :meth:`skip` where the amplifier reports them (e.g. by
-            sample counters). One more than
+            the samples pushed put the chunk is a gap: those samples were lost, as with
+            :meth:`skip` (how many is measured from that timestamp, as exact as it is: onsets
+            after a gap are exact to the timestamps' jitter, one sample at most for a few ms of
+            it at 250 Hz; an isolated outlier timestamp more than ``gap_tolerance`` late is
+            taken for a gap too, so raise ``gap_tolerance`` for timestamps that are not
+            dejittered). Within ``gap_tolerance`` of that place, earlier or later, a timestamp
+            is jitter (also one before the previous chunk's, as with one-sample chunks).
+            Samples lost below ``gap_tolerance`` (e.g. 3 samples, 12 ms, at 250 Hz with the
+            default 0.02 s) go undetected: every later onset is that much early; declare such
+            losses with :meth:`skip` where the amplifier reports them. One more than
             ``gap_tolerance`` early and before the previous chunk's is refused (the clock went
             backwards: ``reset()`` for a new stream); one that early but after the previous
-            chunk's is an outlier unless the next is early too, which sets the clock, with a
-            warning. One more than a day late is refused too (the timestamps' clock changed,
-            e.g. from LSL's ``local_clock`` to Unix time: ``reset()`` for a new stream).
-            ``None``: the chunk follows the previous one.
+            chunk's sets the clock, with a warning. One more than a day late is refused too
+            (the timestamps' clock changed, e.g. from LSL's ``local_clock`` to Unix time:
+            ``reset()`` for a new stream). ``None``: the chunk follows the previous one.
 
         Returns
         -------
@@ -458,7 +439,6 @@ class OnlineEmbedder:
             n = round(float(seconds) * self.sfreq) if seconds is not None else n_samples
             if not isinstance(n, numbers.Integral) or isinstance(n, bool) or n < 0:
                 raise ValueError(f"skip needs a whole number of samples >= 0, got {n!r}")
-            self._decide(None)  # a chunk held for a suspected gap came before this loss
             self._gap(int(n))
 
     def _gap(self, n: int) -> None:
@@ -497,24 +477,24 @@ class OnlineEmbedder:
                 k += 1
         return max(self.n_windows, k)
 
-    def _place(self, t: float) -> int | None:
-        """Where the chunk at ``t`` (s) lies: jitter or drift (followed), a time going backwards
-        (refused), or a suspected gap: the samples lost before it, returned (the chunk is held
-        until the next timestamp says whether the gap was real, :meth:`_decide`); else None.
+    def _place(self, timestamp: float, n_times: int) -> None:
+        """Where the chunk of ``n_times`` samples at ``timestamp`` (s) lies: a gap before it
+        (samples lost), jitter or drift (followed), or a time going backwards (refused).
 
         The stream's clock (the time of sample 0) is a running estimate of ``timestamp -
         samples pushed / sfreq``: the mean of the first timestamps, then smoothed over about
         :data:`CLOCK_SECONDS` of stream, so that it follows the slow drift between the
         stamping clock and the amplifier's (crystals differ by tens of ppm: 50 ppm is 20 ms
-        in 400 s) in both directions, and jitter averages out. A timestamp more than
-        ``gap_tolerance`` off where the tracked clock puts its chunk is believed only when the
-        next one agrees: an isolated outlier (LSL's timestamps without dejittering have some
-        of 30-100 ms) is jitter, neither a gap nor a new clock."""
+        in 400 s) in both directions, and jitter averages out. A gap is a chunk more than
+        ``gap_tolerance`` after where the tracked clock puts it."""
+        t = float(timestamp)
+        if not math.isfinite(t):
+            raise ValueError(f"timestamp must be a finite number of seconds, got {timestamp!r}")
         pushed = self.n_samples_pushed
         if self._clock is None or self._last_timestamp is None:
             self._clock, self._n_stamps, self._stamped_at = t - pushed / self.sfreq, 1, pushed
             self._last_timestamp = t
-            return None
+            return
         ahead = t - (self._clock + pushed / self.sfreq)
         if ahead < -self.gap_tolerance:
             if t < self._last_timestamp:
@@ -527,23 +507,15 @@ class OnlineEmbedder:
                     "first; to add the chunk after the samples pushed, push it with "
                     "timestamp=None; if the timestamps jitter this much, raise gap_tolerance"
                 )
-            if not self._early:  # believed when the next timestamp is early too
-                self._early = True
-                return None
             _warn(
-                f"<stream>: the chunks at and before {t:.6f} s came {-ahead:.6g} s before "
-                "where the samples pushed put them (more than gap_tolerance="
-                f"{self.gap_tolerance:g} s): more samples came than the time passed; the clock "
-                "was set to this timestamp (is sfreq the stream's rate? do the timestamps "
-                "jitter more than gap_tolerance?)"
+                f"<stream>: the chunk at {t:.6f} s came {-ahead:.6g} s before where the "
+                f"samples pushed put it (more than gap_tolerance={self.gap_tolerance:g} s): "
+                "more samples came than the time passed; the clock was set to its timestamp "
+                "(is sfreq the stream's rate? do the timestamps jitter more than gap_tolerance?)"
             )
             self._clock += ahead
             self._n_stamps, self._stamped_at, self._last_timestamp = 1, pushed, t
-            self._early = False
-            return None
-        if self._early:  # the early timestamp before this one was an outlier
-            self._early = False
-            self.n_outliers += 1
+            return
         if ahead > IMPLAUSIBLE_GAP_SECONDS:
             raise ValueError(
                 f"timestamp {t:.6f} s is {ahead:.6g} s (more than a day) after where the "
@@ -554,51 +526,15 @@ class OnlineEmbedder:
                 "timestamp=None; for a loss that long, skip(seconds=...) declares it"
             )
         if ahead > self.gap_tolerance:
-            return int(round(ahead * self.sfreq))
-        self._follow(t, ahead)
-        return None
-
-    def _follow(self, t: float, ahead: float) -> None:
-        """Take the timestamp ``t`` of the next sample, ``ahead`` s off the clock, into the
-        clock: a running mean of the first stamps, then exponential smoothing (the drift)."""
-        assert self._clock is not None
+            n = int(round(ahead * self.sfreq))
+            self._gap(n)
+            ahead -= n / self.sfreq
+        # follow the drift: a running mean of the first stamps, then exponential smoothing
         self._n_stamps += 1
         passed = (self.n_samples_pushed - self._stamped_at) / self.sfreq
         weight = max(1 / self._n_stamps, -math.expm1(-passed / CLOCK_SECONDS))
         self._clock += weight * ahead
         self._stamped_at, self._last_timestamp = self.n_samples_pushed, t
-
-    def _decide(self, t: float | None) -> None:
-        """Decide on the chunk held for a suspected gap by the next chunk's timestamp ``t``
-        and add it: if ``t`` is also late (where the held chunk's samples end, with no gap),
-        the gap was real (its size the held chunk's timestamp gives, or ``t``'s where the two
-        disagree); if ``t`` is on time, the held timestamp was an outlier (counted in
-        ``n_outliers``) and nothing was lost. ``None`` (a chunk without a timestamp, a
-        :meth:`skip`): no evidence against the gap, which is taken."""
-        if self._held is None:
-            return
-        x, held_stamp, n = self._held
-        stamp: float | None = held_stamp
-        assert self._clock is not None
-        if t is not None:
-            ahead = t - (self._clock + (self.n_samples_pushed + x.shape[1]) / self.sfreq)
-            if ahead <= self.gap_tolerance:
-                self._held = None
-                self.n_outliers += 1
-                self._add(x)
-                return
-            if abs(ahead - n / self.sfreq) > self.gap_tolerance:  # a gap, not the one stamped
-                n, stamp = int(round(ahead * self.sfreq)), None
-        self._gap(n)  # first: should its model call fail, the chunk is still held
-        self._held = None
-        if stamp is not None:
-            self._follow(stamp, stamp - (self._clock + self.n_samples_pushed / self.sfreq))
-        self._add(x)
-
-    def _add(self, x: np.ndarray) -> None:
-        """Append the samples ``x`` (volts, the used channels) to the stream."""
-        self._buffer = np.concatenate([self._buffer, x], axis=1)
-        self.n_samples_pushed += x.shape[1]
 
     def _push(self, chunk: Any, timestamp: float | None = None) -> Embeddings:
         """:meth:`push`, its caller holding the embedder."""
@@ -630,15 +566,10 @@ class OnlineEmbedder:
                 f"them, e.g. by the last good value, or drop the chunk and call "
                 f"skip({x.shape[1]}), so later onsets stay in stream time)"
             )
-        t = None if timestamp is None else float(timestamp)
-        if t is not None and not math.isfinite(t):
-            raise ValueError(f"timestamp must be a finite number of seconds, got {timestamp!r}")
-        self._decide(t)
-        gap = None if t is None else self._place(t)
-        if t is None or gap is None:
-            self._add(x)
-        else:  # a suspected gap: the chunk waits for the next timestamp
-            self._held = (x, t, gap)
+        if timestamp is not None:
+            self._place(timestamp, x.shape[1])
+        self._buffer = np.concatenate([self._buffer, x], axis=1)
+        self.n_samples_pushed += x.shape[1]
         if self.skip_stale:
             self._skip_all_but_the_newest()
         self._embed_complete()
