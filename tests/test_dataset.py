@@ -4341,3 +4341,15 @@ def test_info_of_parts_totals_the_parts_of_one_listing_only(small_corpus, model,
     assert "  total of y-1 (split from a listing of 3 files): 1 file: 1 ok," in described
     assert "  total: " not in described and "total of the parts" not in described
     assert "  not totalled: whole-y (no --part run; `eegpt info " in described
+
+
+def test_a_changed_mark_naming_both_files_keeps_both():
+    """A contents mark naming the recording and its annotations file
+    ("recording and annotations file: contents") was searched for "recording:", which it
+    does not hold, so a resume that could not compare the recording again dropped its mark."""
+    from eegpt.dataset import _marked_groups
+
+    assert _marked_groups("recording and annotations file: contents") == {"source", "annotations"}
+    assert _marked_groups("recording: contents and modification time") == {"source"}
+    assert _marked_groups("annotations file: contents") == {"annotations"}
+    assert _marked_groups("") == set()

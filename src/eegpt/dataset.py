@@ -1146,6 +1146,14 @@ def source_stamp(
     return stamp
 
 
+def _marked_groups(mark: str) -> set[str]:
+    """The stamp groups (``"source"``, ``"annotations"``) a ``changed`` mark of
+    ``_files.csv`` names: ``"recording and annotations file: contents"`` names both."""
+    files, _, _ = mark.partition(": ")
+    names = {"recording": "source", "annotations file": "annotations"}
+    return {names[f] for f in files.split(" and ") if f in names}
+
+
 def _stamped_files(file: InputFile, version: int = STAMP_VERSION) -> dict[str, list[str]]:
     """The files of :func:`source_stamp`'s groups: ``"source"`` (the recording and the files
     read with it, by the rule of ``version``: :data:`STAMP_VERSION`) and ``"annotations"``
@@ -1285,11 +1293,10 @@ def _warn_changed(
                 continue
             same = _same_contents(file, name, status)
             edited[name] = same is False
-            if same is None and check_contents and name in _stamped_files(file):
+            if same is None and check_contents and (name == "source" or file.annotations):
                 unchecked.append(status["recording_id"])
             if same is None and "contents" in earlier:  # cannot be compared now: it stands
-                files_of = "recording" if name == "source" else "annotations file"
-                edited[name] = f"{files_of}:" in earlier
+                edited[name] = name in _marked_groups(earlier)
             timed[name] = timed[name] and same is not True
         moved = {n: sized[n] or timed[n] or edited[n] for n in groups}
         if status["status"] == TOO_SHORT and not (
