@@ -634,6 +634,43 @@ def test_a_copied_or_pickled_embedder_goes_on_as_the_original(model):
         assert twin.n_samples_pushed == online.n_samples_pushed and twin.n_lost == 0
 
 
+def test_a_copy_taken_during_a_push_waits_for_it(model):
+    """copy.deepcopy from another thread while a push ran took the state half-way through that
+    push (the chunk's samples in, its windows not yet counted): the copy now waits for the
+    push and holds the state after it."""
+    import copy
+    import threading
+
+    x = _signal(256 * 6, 256.0, seed=5)
+    online = OnlineEmbedder(model, NAMES, 256.0, units="uV", warm_up=False, device="cpu")
+    entered, release = threading.Event(), threading.Event()
+    original = online.engine.encode
+
+    def slow(windows, chan_ids, **kwargs):
+        entered.set()
+        release.wait(10)
+        return original(windows, chan_ids, **kwargs)
+
+    online.engine.encode = slow
+    copies = []
+    pusher = threading.Thread(target=lambda: online.push(x[:, :1024]))
+    copier = threading.Thread(target=lambda: copies.append(copy.deepcopy(online)))
+    pusher.start()
+    try:
+        assert entered.wait(10)
+        copier.start()
+        copier.join(0.3)
+        assert copier.is_alive()  # waiting for the push
+    finally:
+        release.set()
+        pusher.join(10)
+        copier.join(10)
+    (twin,) = copies
+    assert (twin.n_windows, twin.n_samples_pushed) == (online.n_windows, 1024) == (1, 1024)
+    twin.engine.encode = original
+    assert twin.push(x[:, 1024:1100]).metadata["window_index"] == []
+
+
 def test_the_repr_says_what_the_embedder_is_and_how_far_it_has_gone(model):
     online = OnlineEmbedder(model, NAMES, 250.0, units="uV", overlap=3.5, warm_up=False)
     online.engine.encode = lambda w, ids, **kw: np.zeros((len(w), *online._token_shape))

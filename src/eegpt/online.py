@@ -266,8 +266,10 @@ class OnlineEmbedder:
     def __getstate__(self) -> dict[str, Any]:
         """The embedder's state without its lock (no lock pickles): ``copy.deepcopy`` and
         ``pickle`` give an embedder that goes on from the same samples, with a lock of its
-        own."""
-        state = self.__dict__.copy()
+        own. A copy taken while another thread pushes waits for that push to end, so it never
+        holds a buffer from after a chunk with the counts from before it."""
+        with self._lock:
+            state = self.__dict__.copy()
         del state["_lock"]
         return state
 
