@@ -4353,3 +4353,56 @@ def test_a_changed_mark_naming_both_files_keeps_both():
     assert _marked_groups("recording: contents and modification time") == {"source"}
     assert _marked_groups("annotations file: contents") == {"annotations"}
     assert _marked_groups("") == set()
+
+
+def test_a_part_named_file_beside_an_unreadable_first_part_fails_naming_it(model, tmp_path):
+    """rec-1.fif listed beside a rec.fif that cannot be read was left out by its name (a
+    later part of rec.fif, it was supposed): a recording of its own was lost silently while
+    rec.fif failed. Whether it continues rec.fif cannot be told: it is listed and fails,
+    naming rec.fif, as eegpt embed refuses it (a later part alone would start at 0 s)."""
+    from eegpt.cli import _without_split_continuations
+    from eegpt.errors import RecordingError
+
+    names = ["Fp1", "Fp2", "C3", "C4", "O1", "O2"]
+    data = np.random.default_rng(1).normal(0, 2e-5, (6, 256 * 20))
+    raw = mne.io.RawArray(data, mne.create_info(names, 256.0, "eeg"), verbose=False)
+    folder = tmp_path / "in"
+    folder.mkdir()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # MNE: the names do not end in raw.fif
+        raw.save(folder / "rec-1.fif", verbose=False)
+    (folder / "rec.fif").write_bytes(b"not a FIF file" * 100)
+    both = [folder / "rec.fif", folder / "rec-1.fif"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # nothing left out
+        assert [f.recording_id for f in resolve_inputs(folder).files] == ["rec-1.fif", "rec.fif"]
+    said = r"rec-1.fif is named as a later part of the split FIF recording .*rec.fif"
+    with pytest.raises(RecordingError, match=said):
+        _without_split_continuations(both)
+    summary = embed_dataset(folder, tmp_path / "out", model=model, **RUN)
+    assert summary.windows == 0
+    errors = pd.read_csv(tmp_path / "out" / "_errors.csv")
+    error = dict(zip(errors["recording_id"], errors["error"], strict=True))
+    assert re.search(said, error["rec-1.fif"]) and "rename it" in error["rec-1.fif"]
+    assert "rec.fif" in error
+
+
+def test_a_resume_reads_each_split_header_once(model, tmp_path, monkeypatch):
+    """A resume lists the corpus and stamps each recording embedded (its size, then its
+    contents): MNE read a split FIF recording's header each time. Once per run now."""
+    first = _split_fif(tmp_path / "in")
+    out = tmp_path / "out"
+    with pytest.warns(RuntimeWarning, match="split FIF"):
+        embed_dataset(tmp_path / "in", out, model=model, **RUN)
+    reads: list[object] = []
+    read = mne.io.read_raw_fif
+
+    def counted(*args, **kwargs):
+        reads.append(args[0])
+        return read(*args, **kwargs)
+
+    monkeypatch.setattr(mne.io, "read_raw_fif", counted)
+    os.utime(first, ns=(first.stat().st_atime_ns, first.stat().st_mtime_ns + 10**9))
+    with pytest.warns(RuntimeWarning, match="split FIF"):
+        embed_dataset(tmp_path / "in", out, model=model, **RUN)
+    assert len(reads) == 1

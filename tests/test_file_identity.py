@@ -361,3 +361,63 @@ def test_a_data_file_outside_the_recordings_folder_is_named_by_its_name_alone(tm
     inner.mkdir()
     again = source_files_record(inner / ".." / "rec" / "rec.vhdr")
     assert again is not None and again["files"] == record["files"]
+
+
+def test_a_split_fif_gz_recording_records_all_its_parts(tmp_path):
+    """MNE writes a split ``x_raw.fif.gz`` as ``x_raw.fif-1.gz`` ...; its later parts were
+    looked for as ``x_raw-1.fif.gz`` and never found, so only the first part was recorded."""
+    from eegpt._file_identity import recording_files
+
+    _split_fif(tmp_path / "x_raw.fif.gz")
+    later = sorted(p.name for p in tmp_path.iterdir() if p.name != "x_raw.fif.gz")
+    assert later[0] == "x_raw.fif-1.gz"
+    found = recording_files(tmp_path / "x_raw.fif.gz")
+    assert found == [tmp_path / p for p in ["x_raw.fif.gz", *later]]
+
+
+def test_headers_are_read_once_in_a_run(tmp_path, monkeypatch):
+    """A corpus run lists its recordings and stamps each, when embedded and on a resume: each
+    split FIF recording's header was read by MNE each time (and a .vhdr's too). Within a run
+    (headers_read_once) each is read once; a file changed since, or a later run, reads it
+    again."""
+    from eegpt import _file_identity as fi
+    from eegpt.dataset_inputs import listed_split_parts
+
+    _split_fif(tmp_path / "s_raw.fif")
+    first = tmp_path / "s_raw.fif"
+    (tmp_path / "b.vhdr").write_text("DataFile=b.eeg\nMarkerFile=b.vmrk\n")
+    (tmp_path / "b.eeg").write_bytes(b"\0" * 8)
+    fif_reads: list[object] = []
+    vhdr_reads: list[object] = []
+    read_fif, read_vhdr = mne.io.read_raw_fif, fi._read_header_fields
+
+    def counted_fif(*args, **kwargs):
+        fif_reads.append(args[0])
+        return read_fif(*args, **kwargs)
+
+    def counted_vhdr(path):
+        vhdr_reads.append(path)
+        return read_vhdr(path)
+
+    monkeypatch.setattr(mne.io, "read_raw_fif", counted_fif)
+    monkeypatch.setattr(fi, "_read_header_fields", counted_vhdr)
+
+    def run() -> None:
+        listing = listed_split_parts(sorted(tmp_path.iterdir()))
+        assert listing.later and not listing.orphans and not listing.unreadable
+        for _ in range(3):  # stamped when embedded, on a resume twice (size, contents)
+            assert len(fi.recording_files(first)) == len(listing.later) + 1
+            assert fi.source_files_record(first) is not None
+            assert fi.recording_files(tmp_path / "b.vhdr")[1] == tmp_path / "b.eeg"
+
+    with fi.headers_read_once():
+        run()
+    assert len(fif_reads) == 1 and len(vhdr_reads) == 1
+    with fi.headers_read_once():  # a later run: read again
+        with fi.headers_read_once():  # nested: the same run
+            run()
+        os.utime(first, ns=(1, 1))  # changed since: read again
+        assert fi.recording_files(first)[0] == first
+    assert len(fif_reads) == 3 and len(vhdr_reads) == 2
+    run()  # outside a run: read each time, as before
+    assert len(fif_reads) > 3

@@ -1362,15 +1362,58 @@ def test_constant_time_stamps_of_a_continuous_file_are_ignored(tmp_path, kind):
 
 
 def test_later_parts_of_split_fif_recordings_are_known_by_name():
+    from eegpt.formats import next_split_parts
     from eegpt.io import first_split_part, split_continuations
 
     assert first_split_part("/d/sub-01_raw-2.fif").name == "sub-01_raw.fif"
     assert first_split_part("/d/x_split-02_meg.fif").name == "x_split-01_meg.fif"
     assert first_split_part("/d/x_split-01_meg.fif") is None  # the first part itself
     assert first_split_part("/d/sub-01_raw.fif") is None and first_split_part("/d/r-1.edf") is None
+    # MNE writes a split x.fif.gz as x.fif-1.gz ...; a part its header numbers only, x-1.fif.gz
+    assert first_split_part("/d/a_raw.fif-2.gz").name == "a_raw.fif.gz"
+    assert first_split_part("/d/a_raw-2.fif.gz").name == "a_raw.fif.gz"
+    names = {
+        "a_raw.fif": ["a_raw-1.fif"],
+        "a_raw-1.fif": ["a_raw-2.fif"],
+        "rec.fif": ["rec-1.fif"],
+        "a_raw.fif.gz": ["a_raw.fif-1.gz", "a_raw-1.fif.gz"],
+        "a_raw.fif-1.gz": ["a_raw.fif-2.gz"],
+        "x_split-01_eeg.fif": ["x_split-02_eeg.fif"],
+        "x_split-09_eeg.fif": ["x_split-10_eeg.fif"],
+        "x.edf": [],
+    }
+    for name, after in names.items():
+        assert [p.name for p in next_split_parts(f"/d/{name}")] == after, name
+    # none of them there: no header confirms a later part, none is left out
     listed = ["/d/a_raw.fif", "/d/a_raw-1.fif", "/d/b_raw-1.fif", "/d/sub-01_task-x_eeg.fif"]
-    # b_raw-1.fif's first part is not listed: it is someone's own name, kept
-    assert [p.name for p in split_continuations(listed)] == ["a_raw-1.fif"]
+    assert split_continuations(listed) == []
+
+
+def _split_fif(path, naming="neuromag"):
+    info = mne.create_info(["Fp1", "Cz", "O1"], 256.0, "eeg")
+    data = np.random.default_rng(0).normal(0, 1e-5, (3, 256 * 1200))
+    raw = mne.io.RawArray(data, info, verbose=False)
+    raw.save(path, split_size="2MB", buffer_size_sec=1.0, split_naming=naming, verbose=False)
+
+
+def test_split_continuations_are_confirmed_by_the_first_parts_header(tmp_path):
+    """split_continuations took any x-1.fif listed beside x.fif for its later part by the
+    name alone: rec-1.fif, a recording of its own beside rec.fif, was left out as one. The
+    first part's header confirms each now, in both of MNE's namings."""
+    from eegpt.io import split_continuations
+
+    _split_fif(tmp_path / "s_raw.fif")
+    _split_fif(tmp_path / "b_eeg.fif", "bids")
+    raw = mne.io.RawArray(np.zeros((2, 256 * 10)), mne.create_info(["Fp1", "Cz"], 256.0, "eeg"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # MNE: rec.fif does not end in raw.fif
+        raw.save(tmp_path / "rec.fif")
+        raw.save(tmp_path / "rec-1.fif")  # a recording of its own
+    listed = sorted(tmp_path.iterdir())
+    later = [p for p in listed if p.name not in ("s_raw.fif", "b_split-01_eeg.fif", "rec.fif")]
+    assert [p.name for p in later if "split" in p.name][0] == "b_split-02_eeg.fif"
+    assert "s_raw-1.fif" in [p.name for p in later]
+    assert split_continuations(listed) == [p for p in later if p.name != "rec-1.fif"]
 
 
 def test_latin1_edf_annotations_are_read_with_a_warning(tmp_path):

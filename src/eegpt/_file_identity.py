@@ -17,8 +17,13 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple, TypeVar
+
+from eegpt.formats import is_fif_name, next_split_parts
 
 #: Key of the record in an output's metadata.
 SOURCE_FILES_KEY = "source_files"
@@ -30,16 +35,17 @@ def recording_files(path: str | os.PathLike) -> list[Path]:
     header (``.vhdr``) with the data and marker files its ``DataFile=``/``MarkerFile=`` lines
     name (else those of its name beside it, as MNE falls back to), an EEGLAB ``.set`` with
     the ``.fdt`` of its name beside it, a split FIF recording's later parts (``rec-1.fif``
-    ..., ``..._split-02_...``: :func:`split_parts`), every file inside a recording folder (EGI
-    ``.mff``, CTF ``.ds``; sorted), and any other file alone. Files that do not exist are
-    left out."""
+    ..., ``..._split-02_...``: :func:`split_later_parts`), every file inside a recording
+    folder (EGI ``.mff``, CTF ``.ds``; sorted), and any other file alone. Files that do not
+    exist are left out. Within :func:`headers_read_once` (a corpus run), each header is read
+    once."""
     path = Path(path).expanduser()
     if path.is_dir():
         return sorted(p for p in path.rglob("*") if p.is_file())
     suffix = path.suffix.lower()
     beside: list[Path] = []
-    if _FIF.search(path.name):
-        beside.extend(split_parts(path))
+    if is_fif_name(path):
+        beside.extend(split_later_parts(path))
     elif suffix in (".vhdr", ".ahdr"):
         fields = _header_fields(path)
         for key, default in (("datafile", ".eeg"), ("markerfile", ".vmrk")):
@@ -58,44 +64,148 @@ def recording_files(path: str | os.PathLike) -> list[Path]:
     return files
 
 
-_FIF = re.compile(r"\.fif(?:\.gz)?$", re.IGNORECASE)
-_NEUROMAG_PART = re.compile(r"^(?P<base>.+?)(?:-(?P<n>[1-9][0-9]*))?(?P<ext>\.fif(?:\.gz)?)$", re.I)
-_BIDS_PART = re.compile(r"^(?P<pre>.*_split-)(?P<n>[0-9]+)(?P<post>_.*\.fif(?:\.gz)?)$")
-
-
-def _next_part(path: Path) -> Path:
-    """The name MNE gives the part after ``path`` of a split FIF recording: ``..._split-02_...``
-    after ``..._split-01_...`` (BIDS), ``rec-1.fif`` after ``rec.fif`` and ``rec-2.fif`` after
-    ``rec-1.fif`` (``split_naming="neuromag"``)."""
-    bids = _BIDS_PART.match(path.name)
-    if bids:
-        n = int(bids["n"]) + 1
-        return path.with_name(f"{bids['pre']}{n:0{len(bids['n'])}d}{bids['post']}")
-    part = _NEUROMAG_PART.match(path.name)
-    assert part is not None  # a FIF file's name (_FIF)
-    n = int(part["n"] or 0) + 1
-    return path.with_name(f"{part['base']}-{n}{part['ext']}")
-
-
-def split_parts(path: str | os.PathLike) -> list[Path]:
-    """The later parts of the split FIF recording whose first part is ``path``, which MNE reads
-    with it (``raw.filenames[1:]``), in order; empty for a FIF file that is not split. Only
-    where a file of the next part's name lies beside it is its header read, to learn the
-    parts from it as MNE does (a file of that name that does not continue it is no part)."""
-    path = Path(path)
-    if not _next_part(path).is_file():
-        return []
-    import mne  # noqa: PLC0415 - only for a split recording
-
+def file_identity(path: str | os.PathLike) -> Any:
+    """What names one file however it is reached: its device and inode (symbolic and hard
+    links, other spellings of the path), or its resolved path where it cannot be read."""
     try:
-        raw = mne.io.read_raw_fif(path, preload=False, on_split_missing="ignore", verbose="error")
-    except Exception:  # noqa: BLE001 - MNE raises anything on a file it cannot read
+        st = os.stat(path)
+    except OSError:
+        return os.path.realpath(path)
+    return (st.st_dev, st.st_ino)
+
+
+# The headers read in this run (headers_read_once), by what was read, the file's device,
+# inode, size and modification time (ns): a file changed since is read again. None: outside
+# a run. A module's, not a context variable's: a run's threads (its writer) share it.
+_READ: dict[tuple[Any, ...], Any] | None = None
+_RUNS = 0  # the runs in progress that read through it
+_LOCK = threading.Lock()
+_T = TypeVar("_T")
+
+
+@contextmanager
+def headers_read_once() -> Iterator[None]:
+    """Within it, each header :func:`recording_files` and :func:`split_recording` read (a
+    split FIF recording's, a BrainVision ``.vhdr``) is read once: a corpus run lists its
+    recordings and stamps each (when embedded, and on a resume to find those changed since),
+    which asked MNE for each split recording's header several times. A file is known by its
+    device, inode, size and modification time (ns), so one changed since is read again; the
+    cache ends with the last run that entered it, so a long-lived process keeps none between
+    runs. Also a decorator (:func:`eegpt.embed_dataset`)."""
+    global _READ, _RUNS
+    with _LOCK:
+        _RUNS += 1
+        if _READ is None:
+            _READ = {}
+    try:
+        yield
+    finally:
+        with _LOCK:
+            _RUNS -= 1
+            if _RUNS == 0:
+                _READ = None
+
+
+def _read_once(what: str, path: Path, read: Callable[[], _T]) -> _T:
+    """``read()``, or within :func:`headers_read_once` what it returned for ``path`` as it is
+    now (same device, inode, size and modification time) earlier in the run."""
+    cache = _READ
+    if cache is None:
+        return read()
+    try:
+        st = os.stat(path)
+    except OSError:
+        return read()
+    key = (what, st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+    if key not in cache:
+        cache[key] = read()
+    return cache[key]
+
+
+class SplitRecording(NamedTuple):
+    """What MNE reads as a FIF recording (:func:`split_recording`)."""
+
+    #: The files read, the first part first and each later part in order (one for a FIF
+    #: recording not split); None where MNE cannot read the recording.
+    files: tuple[Path, ...] | None
+    #: Why MNE cannot read it (its message), or None.
+    error: str | None = None
+
+
+def split_recording(first: str | os.PathLike) -> SplitRecording:
+    """The files MNE reads as the FIF recording whose first (or only) file is ``first``:
+    ``mne.io.read_raw_fif`` reads its header (not its samples), which names the next part,
+    whose header names the next, ... (``raw.filenames``). The one rule for which files make up
+    a split FIF recording: a corpus listing leaves out the later parts listed beside their
+    first part by it (:func:`eegpt.dataset_inputs.listed_split_parts`), a run stamps all of
+    them (:func:`recording_files`). A file only named like a later part (``rec-1.fif`` beside
+    ``rec.fif``) is none unless the header names it. ``files`` is None, with MNE's message in
+    ``error``, where the recording cannot be read as eegpt reads it (a damaged header, a later
+    part it names missing: embedding it fails too). Within :func:`headers_read_once`, read
+    once per file."""
+    first = Path(first)
+    return _read_once("fif", first, lambda: _read_split(first))
+
+
+def _read_split(first: Path) -> SplitRecording:
+    import mne  # noqa: PLC0415 - only for FIF files
+
+    try:  # on_split_missing="raise", as eegpt reads recordings (mne.io.read_raw)
+        raw = mne.io.read_raw_fif(first, preload=False, verbose="error")
+    except Exception as err:  # noqa: BLE001 - MNE raises anything on a file it cannot read
+        return SplitRecording(None, f"{type(err).__name__}: {err}")
+    later = [first.with_name(Path(f).name) for f in raw.filenames[1:] if f is not None]
+    return SplitRecording((first, *later))
+
+
+def split_later_parts(path: str | os.PathLike) -> list[Path]:
+    """The later parts of the split FIF recording whose first part is ``path``, which MNE
+    reads with it (:func:`split_recording`), in order; empty for a FIF file that is not split
+    or cannot be read. Only where a file of the next part's name lies beside it
+    (:func:`eegpt.formats.next_split_parts`) is its header read."""
+    path = Path(path)
+    if not any(p.is_file() for p in next_split_parts(path)):
         return []
-    return [path.with_name(Path(f).name) for f in raw.filenames[1:] if f is not None]
+    files = split_recording(path).files
+    return list(files[1:]) if files else []
+
+
+def unreadable_first_part(path: str | os.PathLike) -> tuple[Path, str] | None:
+    """For a FIF file named as a later part of a split recording (``rec-1.fif``,
+    :func:`eegpt.formats.first_split_part`) whose first part (``rec.fif``) lies beside it but
+    cannot be read (:func:`split_recording`): that first part and MNE's message; else None.
+    Whether the file continues it, or is a recording of its own, cannot be told then."""
+    from eegpt.formats import first_split_part  # noqa: PLC0415
+
+    first = first_split_part(path)
+    if first is None or not first.is_file():
+        return None
+    read = split_recording(first)
+    return None if read.files is not None else (first, read.error or "")
+
+
+def part_of_unreadable_error(path: str | os.PathLike, first: Path, error: str) -> Exception:
+    """The error of a FIF file named as a later part of the split recording ``first``, whose
+    header cannot be read (``error``: MNE's message; :func:`unreadable_first_part`)."""
+    from eegpt.errors import RecordingError  # noqa: PLC0415
+
+    return RecordingError(
+        f"{Path(path).name} is named as a later part of the split FIF recording {first}, "
+        f"whose header cannot be read ({error}), so whether it continues {first.name} cannot "
+        "be told: it is not embedded, as a later part read alone would be embedded as a "
+        f"recording whose onsets start at 0 s, where {first.name} ends. Repair or re-copy "
+        f"{first.name} (MNE reads every part from it), or, if {Path(path).name} is a "
+        f"recording of its own, rename it (or move {first.name} away)"
+    )
 
 
 def _header_fields(path: Path) -> dict[str, str]:
-    """The ``key=value`` lines of a BrainVision header's first 64 KiB, by lower-case key."""
+    """The ``key=value`` lines of a BrainVision header's first 64 KiB, by lower-case key
+    (read once within :func:`headers_read_once`)."""
+    return _read_once("vhdr", path, lambda: _read_header_fields(path))
+
+
+def _read_header_fields(path: Path) -> dict[str, str]:
     try:
         with open(path, "rb") as fh:
             text = fh.read(1 << 16).decode("latin-1")

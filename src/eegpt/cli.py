@@ -1744,14 +1744,19 @@ def missing_path_error(path: Path) -> FileNotFoundError:
 def _without_split_continuations(paths: list[Path]) -> list[Path]:
     """``paths`` without the later parts of split FIF recordings whose first part is given
     too (MNE reads every part from the first; each is named on stderr), as a corpus run
-    lists them (:func:`eegpt.dataset_inputs.split_parts`); a later part given without its
-    first part is refused, as there."""
-    from eegpt.dataset_inputs import orphan_parts_error, split_parts
+    lists them (:func:`eegpt.dataset_inputs.listed_split_parts`); a later part given without
+    its first part is refused, as there, and so is a file named as a later part whose first
+    part beside it cannot be read (whether it continues that one cannot be told)."""
+    from eegpt._file_identity import part_of_unreadable_error
+    from eegpt.dataset_inputs import listed_split_parts, orphan_parts_error
     from eegpt.formats import first_split_part
 
-    later, orphans = split_parts(paths)
+    later, orphans, unreadable = listed_split_parts(paths)
     if orphans:
         raise orphan_parts_error([f"{paths[r]} (give {first} instead)" for r, first in orphans])
+    if unreadable:
+        r, first, error = unreadable[0]
+        raise part_of_unreadable_error(paths[r], first, error)
     for r in later:
         print(f"eegpt: {paths[r]} continues {first_split_part(paths[r])} (a split FIF recording, "
               "read whole from its first part): not embedded on its own", file=sys.stderr)  # fmt: skip

@@ -94,7 +94,12 @@ import torch
 from tqdm.auto import tqdm
 
 from eegpt import __version__, _interrupts
-from eegpt._file_identity import recording_files
+from eegpt._file_identity import (
+    headers_read_once,
+    part_of_unreadable_error,
+    recording_files,
+    unreadable_first_part,
+)
 from eegpt._filenames import path_text
 from eegpt._logging import (
     caught_warnings,
@@ -505,6 +510,9 @@ def load_file(
                 config = config.updated(start_seconds=start_seconds)
             # continuous data streamed (as eegpt embed reads it): the windows, not the whole
             # recording in float64 and its copies, are what a reader holds
+            unreadable = unreadable_first_part(path)  # a later part of a damaged recording?
+            if unreadable is not None:
+                raise part_of_unreadable_error(path, *unreadable)
             recording = open_stream_unless_epochs(
                 path, rename=rename, on_unknown=on_unknown, on_missing="ignore", picks=picks,
                 keep=keep, verbose=False, bads=bads,
@@ -2880,6 +2888,7 @@ def _finished_already(
 
 
 @honours_verbose
+@headers_read_once()  # each split FIF and .vhdr header read once in a run
 def embed_dataset(
     inputs: Any,
     output_dir: str | os.PathLike,

@@ -20,10 +20,11 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
+from eegpt._file_identity import SplitRecording, file_identity, split_recording
 from eegpt._filenames import os_path, path_text
 from eegpt._logging import count as _count
 from eegpt._logging import few
@@ -282,14 +283,14 @@ def _relative_ids(paths: list[Path], root: Path) -> list[str]:
 
 def _without_continuations(paths: list[Path], ids: list[str]) -> tuple[list[Path], list[str]]:
     """Leave out the later parts of split FIF recordings whose first part is listed (MNE reads
-    all parts from the first), with a warning that names them (:func:`split_parts`).
+    all parts from the first), with a warning that names them (:func:`listed_split_parts`).
 
     Raises
     ------
     ValueError
         If a later part is listed without its first part (:func:`orphan_parts_error`).
     """
-    later, orphans = split_parts(paths)
+    later, orphans, _ = listed_split_parts(paths)  # an unreadable one's part fails, named
     if orphans:
         raise orphan_parts_error([f"{ids[r]} (list {first} instead)" for r, first in orphans])
     if not later:
@@ -300,44 +301,62 @@ def _without_continuations(paths: list[Path], ids: list[str]) -> tuple[list[Path
     return [paths[r] for r in kept], [ids[r] for r in kept]
 
 
-def split_parts(paths: Sequence[str | os.PathLike]) -> tuple[list[int], list[tuple[int, Path]]]:
-    """``(later, orphans)``: the indices of the ``paths`` that are later parts of a split FIF
-    recording (MNE's names for them, ``x-1.fif`` after ``x.fif``, confirmed by the first
-    part's header: :func:`_continues`, read once per first part), those whose first part is
-    listed too (under any spelling: :func:`file_identity`), to leave out as MNE reads them
-    with it, and ``(index, first part)`` of those whose first part is beside them but not
-    listed, which read alone would be embedded as a recording starting at 0 s. A file only
-    named like a later part (``rec-1.fif``, a recording of its own) is in neither; one whose
-    first part cannot be read goes by its name (left out when that is listed: the first part
-    fails, and the part alone is no recording)."""
+class ListedSplitParts(NamedTuple):
+    """The files of a listing named as later parts of split FIF recordings
+    (:func:`listed_split_parts`), by their index in it."""
+
+    #: Later parts whose first part is listed too (under any spelling of its path), as its
+    #: header confirms: MNE reads them with it, so they are left out.
+    later: list[int]
+    #: ``(index, first part)`` of later parts whose first part lies beside them, not listed.
+    orphans: list[tuple[int, Path]]
+    #: ``(index, first part, MNE's message)`` of files named as later parts whose first part
+    #: lies beside them but cannot be read, listed or not: whether they continue it cannot be
+    #: told (:func:`eegpt._file_identity.unreadable_first_part`).
+    unreadable: list[tuple[int, Path, str]]
+
+
+def listed_split_parts(paths: Sequence[str | os.PathLike]) -> ListedSplitParts:
+    """The ``paths`` that are later parts of a split FIF recording, known by MNE's names for
+    them (``x-1.fif`` after ``x.fif``, BIDS ``_split-02``:
+    :func:`eegpt.formats.first_split_part`) and confirmed by the first part's header
+    (:func:`eegpt._file_identity.split_recording`, read once per first part): those whose
+    first part is listed too (``later``, to leave out, as MNE reads them with it), and those
+    whose first part is beside them but not listed (``orphans``, which read alone would be
+    embedded as a recording starting at 0 s). A file only named like a later part
+    (``rec-1.fif`` beside ``rec.fif``, a recording of its own) is in neither. One whose first
+    part lies beside it but cannot be read (a damaged header, a later part missing) is in
+    ``unreadable``, never left out: that first part fails with MNE's message, and the file
+    fails too, naming it (:func:`eegpt._file_identity.part_of_unreadable_error`), rather than
+    be lost silently (were it a recording of its own) or embedded from 0 s (were it a later
+    part)."""
     identities: set[Any] = set()
-    parts_of: dict[Any, set[Any] | None] = {}  # first part's identity: the files MNE reads with it
+    parts_of: dict[Any, SplitRecording] = {}  # by the first part's identity
 
     def listed(path: Path) -> bool:  # the files' identities taken once, where one is asked
         if not identities:
             identities.update(file_identity(p) for p in paths)
         return file_identity(path) in identities
 
-    def continues(first: Path, path: Path) -> bool | None:
-        key = file_identity(first)
-        if key not in parts_of:
-            parts_of[key] = _files_read_with(first)
-        files = parts_of[key]
-        return None if files is None else file_identity(path) in files
-
-    later: list[int] = []
-    orphans: list[tuple[int, Path]] = []
+    found = ListedSplitParts([], [], [])
     for row, p in enumerate(paths):
         first = first_split_part(p)
         if first is None or not first.is_file():
             continue
-        part = continues(first, Path(p))
+        key = file_identity(first)
+        if key not in parts_of:
+            parts_of[key] = split_recording(first)
+        read = parts_of[key]
+        if read.files is None:
+            found.unreadable.append((row, first, read.error or ""))
+            continue
+        if file_identity(p) not in {file_identity(f) for f in read.files[1:]}:
+            continue  # a recording of its own
         if listed(first):
-            if part is not False:  # confirmed, or unknown (the first part cannot be read)
-                later.append(row)
-        elif part:
-            orphans.append((row, first))
-    return later, orphans
+            found.later.append(row)
+        else:
+            found.orphans.append((row, first))
+    return found
 
 
 def orphan_parts_error(orphans: list[str], where: str = "", rows: bool = False) -> ValueError:
@@ -852,16 +871,6 @@ def _from_paths(paths: list[Path], source: str) -> DatasetInputs:
     )
 
 
-def file_identity(path: str | os.PathLike) -> Any:
-    """What names one file however it is reached: its device and inode (symbolic and hard
-    links, other spellings of the path), or its resolved path where it cannot be read."""
-    try:
-        st = os.stat(path)
-    except OSError:
-        return os.path.realpath(path)
-    return (st.st_dev, st.st_ino)
-
-
 def recording_key(path: str | os.PathLike, annotations: Any = None) -> Any:
     """What names one recording to embed: its file (:func:`file_identity`) and that of its
     annotations file, if any; the same file with another scorer's annotations is another."""
@@ -991,7 +1000,7 @@ def _rows_of_recordings(paths: list[Path], ids: list[str], source: str) -> list[
         beside it): read alone, it would be embedded as a recording that starts where the
         first part ends. List the first part instead, which reads every part.
     """
-    later, split_orphans = split_parts(paths)
+    later, split_orphans, _ = listed_split_parts(paths)
     parts = set(later)
     identities: set[Any] = set()
 
@@ -1022,19 +1031,6 @@ def _rows_of_recordings(paths: list[Path], ids: list[str], source: str) -> list[
         )
     skipped = set(parts) | set(companions)
     return [row for row in range(len(paths)) if row not in skipped]
-
-
-def _files_read_with(first: Path) -> set[Any] | None:
-    """The identities (:func:`file_identity`) of the files MNE reads as the split FIF
-    recording ``first`` (its header only: the first part and each later one); None where
-    ``first`` cannot be read."""
-    import mne
-
-    try:
-        raw = mne.io.read_raw_fif(first, preload=False, verbose="error")
-    except Exception:  # MNE raises anything on a file it cannot read: not known then
-        return None
-    return {file_identity(f) for f in raw.filenames if f is not None}
 
 
 def _from_table(table: Any, base: Path, source: str) -> DatasetInputs:

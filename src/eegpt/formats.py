@@ -3,7 +3,8 @@ later parts of split FIF files, and the error for a recording that is not there.
 
 What a corpus folder is searched for (:func:`eegpt.dataset_inputs.resolve_inputs`) and what
 ``eegpt embed`` lists, decided from names and a few stats: this module imports neither MNE
-nor NumPy. :mod:`eegpt.io`, which reads the files, re-exports its names.
+nor NumPy (:func:`split_continuations` imports MNE when called, to read FIF headers).
+:mod:`eegpt.io`, which reads the files, re-exports its names.
 """
 
 from __future__ import annotations
@@ -35,35 +36,79 @@ RECORDING_FOLDER_SUFFIXES: tuple[str, ...] = (".mff", ".ds")
 recording each, never searched inside."""
 
 
-# Later parts of a FIF recording split by MNE (2 GB per file): "name-1.fif" after
-# "name.fif" (split_naming="neuromag"), "..._split-02_..." after "..._split-01_..." (BIDS)
-_NEUROMAG_PART = re.compile(r"^(?P<base>.+)-[1-9][0-9]*(?P<ext>\.fif(?:\.gz)?)$", re.IGNORECASE)
+# The parts of a FIF recording split by MNE (2 GB per file), by the names MNE gives them:
+# "name-1.fif" after "name.fif" (split_naming="neuromag"; "x.fif-1.gz" after "x.fif.gz", as MNE
+# writes them, and "x-1.fif.gz", as it names a part its header numbers only), and
+# "..._split-02_..." after "..._split-01_..." (BIDS). The one rule for the names of the parts:
+# first_split_part and next_split_parts.
+_NEUROMAG_PART = re.compile(
+    r"^(?P<base>.+?)(?:-(?P<n>[1-9][0-9]*))?(?P<ext>\.fif(?:\.gz)?)$", re.IGNORECASE
+)
+_NEUROMAG_GZ_PART = re.compile(r"^(?P<base>.+?\.fif)-(?P<n>[1-9][0-9]*)(?P<ext>\.gz)$", re.I)
 _BIDS_PART = re.compile(r"^(?P<pre>.*_split-)(?P<n>[0-9]+)(?P<post>_.*\.fif(?:\.gz)?)$")
+_FIF_NAME = re.compile(r"\.fif(?:\.gz)?$|\.fif-[1-9][0-9]*\.gz$", re.IGNORECASE)
+
+
+def is_fif_name(path: PathLike) -> bool:
+    """Whether ``path`` is named as a FIF file or a part of one (``.fif``, ``.fif.gz``, MNE's
+    ``.fif-1.gz``)."""
+    return _FIF_NAME.search(Path(path).name) is not None
 
 
 def first_split_part(path: PathLike) -> Path | None:
     """The file that a later part of a split FIF recording continues (MNE reads the parts
-    together from it), by MNE's names for the parts; None for other files."""
+    together from it), by MNE's names for the parts; None for other files (a first part, a
+    file of another format). Only the name is read: whether ``path`` does continue it, its
+    header tells (:func:`eegpt._file_identity.split_recording`)."""
     path = Path(path)
     bids = _BIDS_PART.match(path.name)
-    if bids and int(bids["n"]) > 1:
-        first = f"{bids['pre']}{1:0{len(bids['n'])}d}{bids['post']}"
-        return path.with_name(first)
-    part = _NEUROMAG_PART.match(path.name)
-    if part and not bids:
+    if bids:
+        if int(bids["n"]) <= 1:
+            return None
+        return path.with_name(f"{bids['pre']}{1:0{len(bids['n'])}d}{bids['post']}")
+    part = _NEUROMAG_GZ_PART.match(path.name) or _NEUROMAG_PART.match(path.name)
+    if part and part["n"]:
         return path.with_name(part["base"] + part["ext"])
     return None
 
 
+def next_split_parts(path: PathLike) -> list[Path]:
+    """The names MNE may give the part after ``path`` of a split FIF recording (beside it):
+    ``..._split-02_...`` after ``..._split-01_...`` (BIDS), ``rec-1.fif`` after ``rec.fif``
+    and ``rec-2.fif`` after ``rec-1.fif`` (``split_naming="neuromag"``); after ``x.fif.gz``,
+    ``x.fif-1.gz`` (as MNE writes it) and ``x-1.fif.gz`` (as MNE names a part its header
+    numbers only). Empty for a file not named as FIF."""
+    path = Path(path)
+    bids = _BIDS_PART.match(path.name)
+    if bids:
+        n = int(bids["n"]) + 1
+        return [path.with_name(f"{bids['pre']}{n:0{len(bids['n'])}d}{bids['post']}")]
+    gz = _NEUROMAG_GZ_PART.match(path.name)
+    if gz:
+        return [path.with_name(f"{gz['base']}-{int(gz['n']) + 1}{gz['ext']}")]
+    part = _NEUROMAG_PART.match(path.name)
+    if part is None:
+        return []
+    n = int(part["n"] or 0) + 1
+    names = [f"{part['base']}-{n}{part['ext']}"]
+    if part["ext"].lower().endswith(".gz"):  # x.fif.gz: MNE writes x.fif-1.gz
+        names.insert(0, f"{part['base']}{part['ext'][:-3]}-{n}{part['ext'][-3:]}")
+    return [path.with_name(name) for name in names]
+
+
 def split_continuations(paths: Sequence[PathLike]) -> list[Path]:
     """The paths in ``paths`` that are later parts of a split FIF recording whose first part
-    is in ``paths`` too: embedding them again would repeat that recording's samples."""
-    listed = {os.path.abspath(p) for p in paths}
-    return [
-        Path(p)
-        for p in paths
-        if (first := first_split_part(p)) is not None and os.path.abspath(first) in listed
-    ]
+    is in ``paths`` too (under any spelling of its path): embedding them again would repeat
+    that recording's samples. A later part is known by its name (:func:`first_split_part`)
+    and confirmed by the first part's header (MNE reads it, not the samples:
+    :func:`eegpt._file_identity.split_recording`): a file only named like one (``rec-1.fif``
+    beside ``rec.fif``, a recording of its own) is none. Where the first part's header cannot
+    be read (a damaged file, a later part missing), the file is not known to continue it and
+    is not returned; :func:`eegpt.dataset_inputs.listed_split_parts` tells those apart."""
+    from eegpt.dataset_inputs import listed_split_parts  # noqa: PLC0415 - reads FIF headers
+
+    later = listed_split_parts(paths).later
+    return [Path(paths[r]) for r in later]
 
 
 def is_recording_folder(path: PathLike) -> bool:
