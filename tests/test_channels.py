@@ -1273,7 +1273,7 @@ def _scaled_montage(positions, keep=lambda p: True, scale=1.05, **kw):
                                             ("back", lambda p: p[1] > 0)])  # fmt: skip
 def test_nearest_rename_warns_of_part_of_a_head(part, keep):
     """Electrodes of one side of a head fit a sphere of their own: a warning says so."""
-    from eegpt.channels import _montage_positions_mm
+    from eegpt.nearest_sites import _montage_positions_mm
 
     montage = _scaled_montage(_montage_positions_mm("GSN-HydroCel-129"), keep)
     with pytest.warns(RuntimeWarning) as record:  # (and Cz -> CPz from the front half)
@@ -1283,7 +1283,7 @@ def test_nearest_rename_warns_of_part_of_a_head(part, keep):
 
 
 def test_nearest_rename_no_warning_for_whole_heads():
-    from eegpt.channels import _montage_positions_mm
+    from eegpt.nearest_sites import _montage_positions_mm
 
     nets = ["GSN-HydroCel-32", "GSN-HydroCel-65_1.0", "GSN-HydroCel-129", "GSN-HydroCel-257",
             "biosemi16", "biosemi32", "biosemi64", "biosemi128", "biosemi160", "biosemi256",
@@ -1301,7 +1301,7 @@ def test_nearest_rename_fits_the_whole_head_of_part_of_a_net():
     import mne
     import numpy as np
 
-    from eegpt.channels import _montage_positions_mm
+    from eegpt.nearest_sites import _montage_positions_mm
 
     egi = _montage_positions_mm("GSN-HydroCel-129")
     ten_twenty = ["E22", "E9", "E33", "E24", "E11", "E124", "E122", "E45", "E36", "Cz",
@@ -1640,7 +1640,7 @@ def test_labels_of_intracranial_contacts_are_warned_about():
     (MNE's built-in ones) and clinical EDF labels get no such warning."""
     import mne
 
-    from eegpt.channels import _contact_runs, _contacts_warning
+    from eegpt.vocabulary import _contact_runs, _contacts_warning
 
     contacts = [f"{shaft}{i}" for shaft in "CFOP" for i in range(1, 9)]
     info = mne.create_info(contacts, 512.0, "eeg")
@@ -2026,17 +2026,17 @@ EXPECTED_REFERENCE_KEYS = {
 
 def _reference_key(label: str) -> str:
     """The reference that the reference label ``label`` names, as the channel table says."""
-    from eegpt import channels
+    from eegpt import vocabulary
 
-    return channels._REFERENCE_KEYS[label]
+    return vocabulary._REFERENCE_KEYS[label]
 
 
 def test_reference_labels_and_their_references_are_pinned():
     """The reference labels and which of them name one reference: one table, pinned."""
-    from eegpt import channels
+    from eegpt import vocabulary
 
-    assert channels._REFERENCE_LABELS == frozenset(EXPECTED_REFERENCE_KEYS)
-    assert {label: _reference_key(label) for label in channels._REFERENCE_LABELS} == (
+    assert vocabulary._REFERENCE_LABELS == frozenset(EXPECTED_REFERENCE_KEYS)
+    assert {label: _reference_key(label) for label in vocabulary._REFERENCE_LABELS} == (
         EXPECTED_REFERENCE_KEYS
     )
 

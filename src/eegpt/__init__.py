@@ -82,9 +82,9 @@ _SUBMODULES = {
     "annotations", "anonymize", "api", "bids", "channels", "checkpoints", "cli", "config", "dataset",
     "dataset_cli", "dataset_inputs", "dataset_lock", "dataset_ray", "dataset_read",
     "dataset_report", "demo", "engine", "errors",
-    "export", "fast_path", "finetune", "formats", "heads", "hub", "io", "model", "online",
-    "outputs", "preprocessing", "preprocessing_spec", "probe", "probe_cli", "short_attention",
-    "sklearn", "streaming", "training", "viz",
+    "export", "fast_path", "finetune", "formats", "heads", "hub", "io", "model", "nearest_sites",
+    "online", "outputs", "preprocessing", "preprocessing_spec", "probe", "probe_cli",
+    "rename_tables", "short_attention", "sklearn", "streaming", "training", "viz", "vocabulary",
 }  # fmt: skip
 
 

@@ -55,11 +55,11 @@ from eegpt._logging import few, honours_verbose, is_verbose
 from eegpt._logging import log as _log
 from eegpt._logging import warn as _warn
 from eegpt._weights_watch import param_key, watch_optimizer_steps
-from eegpt.channels import CHANNEL_INDEX, VOCABULARY, normalize_channel_name
 from eegpt.config import N_VOCABULARY, PRESETS, EEGPTConfig
 from eegpt.errors import CheckpointError
 from eegpt.model import EEGPT, EEGPTEncoder
 from eegpt.outputs import atomic_write
+from eegpt.vocabulary import CHANNEL_INDEX, VOCABULARY, normalize_channel_name
 
 logger = logging.getLogger(__name__)
 
@@ -821,7 +821,7 @@ def _encoder_channels(
     too, marked as assumed in ``metadata``."""
     if chan_proj is None or chans_id is not None or chan_proj[1] != len(PROBE_19_CHANNELS):
         return {"ch_names": None, "chan_ids": _ids(chans_id)}
-    from eegpt.channels import CHANNEL_INDEX
+    from eegpt.vocabulary import CHANNEL_INDEX
 
     metadata["assumed_channels"] = True
     return {

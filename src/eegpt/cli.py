@@ -1032,15 +1032,8 @@ def parse_rename(pairs: Sequence[str], drop: Sequence[str] = ()) -> dict[str, st
     other entries and ``--drop`` override single channels of them. With a table, the result is
     a :class:`~eegpt.channels.RenameTable`: a recording may lack some of the table's labels,
     not those given one by one."""
-    from eegpt.channels import (
-        CAPS,
-        RenameTable,
-        cap_name,
-        no_table_error,
-        normalize_channel_name,
-        rename_table,
-        typed_name,
-    )
+    from eegpt.rename_tables import CAPS, RenameTable, cap_name, no_table_error, rename_table
+    from eegpt.vocabulary import normalize_channel_name, typed_name
 
     pairs, drop = [typed_name(p) for p in pairs], [typed_name(n) for n in drop]
 
@@ -1110,7 +1103,7 @@ def _outside_vocabulary(name: str, target: str) -> str:
     embedding for the target, so it is refused; ``rename=`` in Python, often a cap's table
     naming such electrodes on purpose (P9, Iz), drops the channel with a warning instead, as
     ``--rename FILE`` does."""
-    from eegpt.channels import is_other_electrode, vocabulary_hint
+    from eegpt.vocabulary import is_other_electrode, vocabulary_hint
 
     electrode = is_other_electrode(target)
     what = "an electrode outside EEGPT's 62 names" if electrode else "not an EEGPT vocabulary name"
@@ -1231,12 +1224,12 @@ def _full_disk(err: BaseException, code: int, out: Path) -> OSError:
 
 def cmd_embed(args: argparse.Namespace) -> int:
     from eegpt.api import embed_to_file
-    from eegpt.channels import unmatched_rename_warning
     from eegpt.checkpoints import load_model
     from eegpt.engine import InferenceEngine
     from eegpt.errors import USER_ERRORS, OutputExistsError, disk_full
     from eegpt.hub import WEIGHTS_HELP
     from eegpt.outputs import check_output_folder, require_output_dependencies
+    from eegpt.rename_tables import unmatched_rename_warning
 
     if not args.weights:
         print(f"eegpt: error: no --weights given.\n\n{WEIGHTS_HELP}", file=sys.stderr)
@@ -1400,7 +1393,7 @@ FIGURE_SUFFIXES = (".png", ".pdf", ".svg")  # what --plot writes (matplotlib, by
 
 def cmd_channels(args: argparse.Namespace) -> int:
     """Print each recording's channel mapping (and draw it with ``--plot``) without embedding."""
-    from eegpt.channels import unmatched_rename_warning
+    from eegpt.rename_tables import unmatched_rename_warning
 
     rename = parse_rename(args.rename, args.drop)
     args.recordings, _ = given_once(_folders_expanded(args.recordings))
@@ -1448,13 +1441,8 @@ def _nearest_table(args: argparse.Namespace, drop: dict[str, str | None] | None)
     written to ``--write-rename`` if given, with the ``--drop`` entries (``drop``) merged."""
     from mne import pick_types
 
-    from eegpt.channels import (
-        RenameTable,
-        check_net_table,
-        nearest_rename,
-        nearest_summary,
-        write_rename_table,
-    )
+    from eegpt.nearest_sites import nearest_rename, nearest_summary
+    from eegpt.rename_tables import RenameTable, check_net_table, write_rename_table
 
     if args.rename:
         raise ValueError(
@@ -1561,7 +1549,6 @@ def _show_channels(
 ) -> int:
     """Print one recording's channels for `eegpt channels` (a mapping table shown for an
     earlier recording: one line naming it); 1 if the recording fails, else 0."""
-    from eegpt.channels import printable_name, rename_table
     from eegpt.errors import (
         USER_ERRORS,
         AllChannelsBadError,
@@ -1569,6 +1556,8 @@ def _show_channels(
         NoChannelMappedError,
     )
     from eegpt.io import bads_of_picks
+    from eegpt.rename_tables import rename_table
+    from eegpt.vocabulary import printable_name
 
     rename = mapping_args["rename"]
     refused: AllChannelsBadError | DuplicateChannelsError | None = None
@@ -1908,9 +1897,9 @@ def _eeglab_data_file_text(path: Path) -> str:
 def _describe_embeddings(path: Path) -> str:
     """What ``eegpt info`` says of an embeddings file: its recording, windows, settings."""
     from eegpt._file_identity import SOURCE_FILES_KEY, source_files_text
-    from eegpt.channels import rename_text
     from eegpt.outputs import load_embeddings
     from eegpt.preprocessing_spec import describe as describe_preprocessing
+    from eegpt.rename_tables import rename_text
 
     emb = load_embeddings(path)
     meta = emb.metadata

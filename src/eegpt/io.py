@@ -57,13 +57,6 @@ from eegpt._logging import (
 from eegpt._logging import log as _log
 from eegpt._logging import warn as _warn
 from eegpt.annotations import annotations_of, file_offset, rename_to_bad
-from eegpt.channels import (
-    how_to_drop,
-    label_electrodes,
-    label_hint,
-    normalize_channel_name,
-    plain_label,
-)
 from eegpt.errors import AllChannelsBadError, RecordingError
 from eegpt.formats import (  # defined here before, imported from here still
     EEG_SUFFIXES,
@@ -73,6 +66,8 @@ from eegpt.formats import (  # defined here before, imported from here still
     split_continuations,
 )
 from eegpt.formats import first_split_part as first_split_part  # re-exported
+from eegpt.rename_tables import how_to_drop, label_electrodes, label_hint
+from eegpt.vocabulary import normalize_channel_name, plain_label
 
 __all__ = [
     "EEG_SUFFIXES",

@@ -1249,8 +1249,8 @@ _OTHER_NORMALISATION = "read_embeddings: no row has recording_id"
 
 def _recording_of_run(folder: Path, recording_id: str) -> Embeddings:
     """The windows of one recording of an embed-dataset folder, as :class:`Embeddings`."""
-    from eegpt.channels import CHANNEL_INDEX
     from eegpt.dataset_read import read_embeddings, read_shard_status, shard_files
+    from eegpt.vocabulary import CHANNEL_INDEX
 
     with _ignored_warnings(message=_OTHER_NORMALISATION):  # said by the KeyError below
         table, data = read_embeddings(folder, filters=[("recording_id", "==", recording_id)])

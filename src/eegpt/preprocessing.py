@@ -27,16 +27,7 @@ from eegpt._logging import count as _count
 from eegpt._logging import log as _log
 from eegpt._logging import warn as _warn
 from eegpt.annotations import BadSpans
-from eegpt.channels import (
-    ChannelMapping,
-    egi_advice,
-    egi_labels,
-    file_argument,
-    how_to_drop,
-    map_channels,
-    positions_note,
-    shortened_list,
-)
+from eegpt.channels import ChannelMapping, map_channels
 from eegpt.config import EEGPTConfig, strict_from_dict
 from eegpt.errors import (
     DuplicateChannelsError,
@@ -57,6 +48,7 @@ from eegpt.io import (
     warn_not_scalp,
     warn_unapplied_projectors,
 )
+from eegpt.nearest_sites import positions_note
 from eegpt.preprocessing_spec import (
     PRETRAINING_SCALE,
     SAMPLE_TOLERANCE,
@@ -65,6 +57,8 @@ from eegpt.preprocessing_spec import (
 )
 from eegpt.preprocessing_spec import describe as describe_spec
 from eegpt.preprocessing_spec import stored_defaults as stored_defaults  # re-exported
+from eegpt.rename_tables import egi_advice, egi_labels, file_argument, how_to_drop
+from eegpt.vocabulary import shortened_list
 
 __all__ = [
     "PreprocessingConfig",

@@ -17,11 +17,11 @@ from typing import TYPE_CHECKING, Any, cast
 import numpy as np
 
 from eegpt._logging import ignored_warnings
-from eegpt.channels import (
+from eegpt.channels import ChannelMapping
+from eegpt.vocabulary import (
     PRETRAINING_CHANNELS,
     UNSEEN_IN_PRETRAINING,
     VOCABULARY,
-    ChannelMapping,
     normalize_channel_name,
 )
 

@@ -1,0 +1,447 @@
+"""Rename tables from electrode positions: each electrode named after its nearest 10-10 site.
+
+:func:`nearest_rename` names the electrodes of nets and caps without 10-10 names (EGI's
+``E1``.., BioSemi's 128 sockets, a MEG+EEG file's ``EEG001``..) after the vocabulary sites
+nearest to them, comparing directions from the centres of spheres fitted to the electrodes and
+to a template's sites; :func:`nearest_summary` shows such a table and :func:`positions_note`
+suggests one. :mod:`eegpt.channels` re-exports the public names.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING
+
+from eegpt._logging import few
+from eegpt._logging import log as _log
+from eegpt._logging import warn as _warn
+from eegpt.rename_tables import (
+    _NEAREST,
+    RenameTable,
+    _cap_note,
+    _egi_montage,
+    _net_of,
+    _socket_labels,
+    egi_labels,
+    nearest_advice,
+)
+from eegpt.vocabulary import (
+    VOCABULARY,
+    display_width,
+    montage_spelling,
+    normalize_channel_name,
+    padded,
+    printable_name,
+    shortened_list,
+)
+
+if TYPE_CHECKING:
+    import mne
+    import numpy as np
+
+__all__ = ["nearest_rename"]
+
+
+def _head_positions_mm(info: mne.Info) -> dict[str, np.ndarray]:
+    """The EEG channels of ``info`` that have a position (bads too) -> that position, shape
+    (3,), in mm in MNE's head frame (x to the right ear, y to the nasion, z up)."""
+    import mne
+    import numpy as np
+
+    out = {}
+    for i in mne.pick_types(info, eeg=True, exclude=[]):
+        loc = info["chs"][i]["loc"][:3]
+        if np.isfinite(loc).all() and np.any(loc):
+            out[info["ch_names"][i]] = 1000.0 * loc
+    return out
+
+
+def _sphere_directions(points: np.ndarray, fit: np.ndarray) -> tuple[np.ndarray, float, float]:
+    """Unit vectors (n, 3) from the centre of the sphere fitted (least squares) to ``fit``
+    (m, 3) towards ``points`` (n, 3), that sphere's radius, and the largest distance of a
+    point of ``fit`` from it (the units of the points)."""
+    import numpy as np
+
+    solution = np.linalg.lstsq(np.c_[2 * fit, np.ones(len(fit))], (fit**2).sum(1), rcond=None)[0]
+    centre = solution[:3]
+    radius = float(np.sqrt(solution[3] + centre @ centre))
+    residual = float(np.abs(np.linalg.norm(fit - centre, axis=1) - radius).max())
+    rays = points - centre
+    return rays / np.linalg.norm(rays, axis=1, keepdims=True), radius, residual
+
+
+#: The largest distance (mm) of a source's electrodes from the sphere fitted to them for which
+#: they are taken as an idealised cap on a sphere, compared with the spherical 10-10 layout.
+_ON_SPHERE_MM = 1.0
+
+
+def _standard_montage(name: str) -> mne.channels.DigMontage:
+    """MNE's standard montage ``name``: any name ``mne.channels.make_standard_montage`` takes,
+    the names MNE 1.13 replaced (``"standard_1005"``, now ``"colin27_1005"``) without their
+    FutureWarning.
+
+    Raises
+    ------
+    ValueError
+        For a name MNE does not know, listing the EGI and BioSemi nets."""
+    import warnings
+
+    import mne
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", FutureWarning)
+            return mne.channels.make_standard_montage(name)
+    except ValueError:
+        nets = [m for m in mne.channels.get_builtin_montages() if m.startswith(("GSN", "bio"))]
+        raise ValueError(
+            f"{name!r} is none of MNE's standard montages; EGI and BioSemi nets: {', '.join(nets)}"
+        ) from None
+
+
+@functools.cache
+def _montage_positions_mm(name: str) -> dict[str, np.ndarray]:
+    """The EEG positions of MNE's standard montage ``name`` (any name
+    ``mne.channels.make_standard_montage`` takes, the old ``"standard_1005"`` too): label ->
+    position, shape (3,), in mm in MNE's head frame (:func:`_head_positions_mm`)."""
+    import mne
+
+    montage = _standard_montage(name)
+    info = mne.create_info(montage.ch_names, 1000.0, "eeg")
+    info.set_montage(montage, verbose="error")
+    return _head_positions_mm(info)
+
+
+@functools.lru_cache(maxsize=2)
+def _template_sites(on_sphere: bool = False) -> tuple[tuple[str, ...], np.ndarray, float]:
+    """The vocabulary's sites: their names as montages spell them, their unit vectors (62, 3)
+    from the centre of the sphere fitted to them, and its radius in mm.
+
+    ``on_sphere``: the idealised layout of caps on a sphere, as MNE's ``"biosemi64"`` (and
+    ``"biosemi16"``..``"biosemi256"``, ``"easycap-M1"``, ``"brainproducts-RNP-BA-128"``) place
+    them, radius 95 mm, T7/Fpz/Oz on the equator; else the 10-05 sites of MNE's template head
+    (``"colin27_1005"``, called ``"standard_1005"`` before MNE 1.13), a real head whose Cz
+    lies about 7.5 degrees in front of its sphere's top, for realistic positions (EGI nets,
+    digitisations)."""
+    import mne
+    import numpy as np
+
+    if on_sphere:
+        positions = {n.upper(): p for n, p in _montage_positions_mm("biosemi64").items()}
+    else:
+        name = "colin27_1005"
+        if name not in mne.channels.get_builtin_montages():
+            name = "standard_1005"
+        positions = {n.upper(): p for n, p in _montage_positions_mm(name).items()}
+    known = [name for name in VOCABULARY if name in positions]
+    points = np.array([positions[name] for name in known])
+    units, radius, _ = _sphere_directions(points, points)
+    by_name = dict(zip(known, units, strict=True))
+    # biosemi64 holds 60 of the 62 sites (no ideal-sphere montage of MNE has PO5/PO6): they
+    # are put halfway between their neighbours on the PO row, PO3-PO7 and PO4-PO8 (the
+    # normalised mean of the two directions)
+    for site, (a, b) in {"PO5": ("PO3", "PO7"), "PO6": ("PO4", "PO8")}.items():
+        if site not in by_name:
+            mean = by_name[a] + by_name[b]
+            by_name[site] = mean / np.linalg.norm(mean)
+    units = np.array([by_name[name] for name in VOCABULARY])
+    return tuple(map(montage_spelling, VOCABULARY)), units, radius
+
+
+def _digitised_head_mm(info: mne.Info) -> np.ndarray:
+    """The head-shape points digitised with ``info``'s recording (dig kind ``extra``, as MEG
+    files carry), shape (n, 3), in mm in the head frame; (0, 3) where there are none."""
+    import numpy as np
+    from mne.io.constants import FIFF
+
+    points = [
+        1000.0 * np.asarray(d["r"])
+        for d in info["dig"] or ()
+        if d["kind"] == FIFF.FIFFV_POINT_EXTRA and d["coord_frame"] == FIFF.FIFFV_COORD_HEAD
+    ]
+    return np.array(points).reshape(-1, 3)
+
+
+def _known_montage_points(positions: Mapping[str, np.ndarray]) -> np.ndarray | None:
+    """All positions (n, 3) of the first of MNE's standard montages that has every label of
+    ``positions`` at the same place (within 1 mm): a recording of some of a net's electrodes
+    with the net's montage set; None where there is none."""
+    import mne
+    import numpy as np
+
+    for name in mne.channels.get_builtin_montages():
+        full = _montage_positions_mm(name)
+        if len(full) > len(positions) and all(
+            label in full and np.linalg.norm(full[label] - position) <= 1.0
+            for label, position in positions.items()
+        ):
+            return np.array(list(full.values()))
+    return None
+
+
+def _partial_coverage(points: np.ndarray, radius: float) -> str:
+    """Why the sphere fitted to ``points`` (n, 3; mm, head frame) of ``radius`` mm is
+    uncertain: a side of the head (more than 40 mm left, right, in front of or behind the
+    origin, between the ears) without a point, or a radius outside 75-115 mm; ``""`` when
+    the points cover the head."""
+    sides = {
+        "left": points[:, 0] < -40, "right": points[:, 0] > 40,
+        "front": points[:, 1] > 40, "back": points[:, 1] < -40,
+    }  # fmt: skip
+    empty = [side for side, there in sides.items() if not there.any()]
+    if empty:
+        return f"none of them lies on the {' or '.join(empty)} of the head"
+    if not 75.0 <= radius <= 115.0:
+        return f"the sphere fitted to them has a radius of {radius:.0f} mm, not 75-115 mm"
+    return ""
+
+
+def _source_directions(
+    info: mne.Info, positions: Mapping[str, np.ndarray]
+) -> tuple[np.ndarray, bool, str]:
+    """Unit vectors (n, 3) from the centre of the source's sphere towards its electrodes
+    (``positions``, mm, head frame), whether they lie on a sphere (within
+    :data:`_ON_SPHERE_MM`: an idealised cap), and why that sphere is uncertain (``""`` when
+    it is not: :func:`_partial_coverage`).
+
+    The sphere is fitted to the points of the whole head where they are known: the full
+    standard montage the electrodes' positions come from (:func:`_known_montage_points`), else
+    the electrodes and the head-shape points digitised with them
+    (:func:`_digitised_head_mm`), else the electrodes alone; of these, those above the plane
+    of the nasion and ear points (z > 0; all of them when fewer than 8 are), so a net's face
+    and neck electrodes do not pull the sphere down."""
+    import numpy as np
+
+    points = np.array(list(positions.values()))
+    full = _known_montage_points(positions)
+    if full is None:
+        full = np.r_[points, _digitised_head_mm(info)]
+    upper = full[full[:, 2] > 0]
+    fit = upper if len(upper) >= 8 else full
+    units, radius, residual = _sphere_directions(points, fit)
+    on_sphere = len(fit) >= 8 and residual <= _ON_SPHERE_MM
+    return units, on_sphere, _partial_coverage(fit, radius)
+
+
+def nearest_rename(
+    source: mne.io.BaseRaw | mne.BaseEpochs | mne.Info | mne.channels.DigMontage | str,
+    *,
+    max_distance_mm: float = 20.0,
+    exclude: Iterable[str] | str = (),
+    verbose: bool | str | None = None,
+) -> RenameTable:
+    """A ``rename`` table that names each positioned EEG electrode after its nearest 10-10
+    site of the vocabulary: for nets and caps without 10-10 names (EGI's ``E1``..``E256``,
+    BioSemi's 128 sockets, the ``EEG001``.. of a MEG+EEG recording).
+
+    Each vocabulary site gets at most one electrode, no farther than ``max_distance_mm``: the
+    pairs minimise the sum over the 62 sites of their electrode's distance, a site without one
+    counting as ``max_distance_mm`` (:func:`scipy.optimize.linear_sum_assignment`), so a site
+    is left empty rather than given a far electrode whose nearer site then goes to another.
+    An electrode left without a site is in the table as ``None``: left out on purpose, so the
+    table lists the whole net, and a socket table of it passes :func:`map_channels`' check
+    that every socket is named. So is an EEG channel of a recording that has no position
+    (warned about). Review the
+    table before use (:func:`write_rename_table` writes it with the distances): it is a
+    geometric guess, not a manufacturer's equivalence. An electrode that has a vocabulary
+    name but gets another site (or none) is warned about: its positions are probably wrong.
+
+    Distance: the great-circle distance, in mm, between the directions of the electrode and
+    the site, each seen from the centre of the sphere fitted to its own set, on the sphere of
+    the sites (radius about 95 mm): head size and the frames' origins do not count. The sites
+    are those of one of two templates, chosen by the source's shape. Electrodes that lie on a
+    sphere (within 1 mm: MNE's ``"biosemi16"``..``"biosemi256"``, ``"easycap-M1"`` and other
+    idealised caps) are compared with the spherical 10-10 layout of those caps (MNE's
+    ``"biosemi64"``, PO5/PO6 halfway along the PO row), so that BioSemi 128's A1 is Cz at 0
+    mm; others (EGI nets, digitisations: real heads) with the 10-05 sites of MNE's template
+    head (``"colin27_1005"``, ``"standard_1005"`` before MNE 1.13), whose Cz lies about 7.5
+    degrees in front of the top of its sphere: idealised positions compared with it would be
+    shifted by up to a ring of sites.
+
+    The source's sphere is fitted to the whole head where its points are known: the full
+    standard montage that the electrodes' positions come from (a recording of some of a net's
+    channels, with the net's montage), else the electrodes with the head-shape points
+    digitised with them (MEG files), else the electrodes alone; of these, the points above
+    the plane of the nasion and ear points (head frame z > 0; all of them when fewer than 8
+    are), so a net's face and neck electrodes do not pull the sphere down. Points that leave
+    a side of the head empty (none more than 40 mm left, right, in front of or behind the
+    head frame's origin) or give a radius outside 75-115 mm fit an uncertain sphere, which
+    can shift every site by a ring: this is warned about.
+
+    Parameters
+    ----------
+    source : mne.io.Raw | mne.Epochs | mne.Info | mne.channels.DigMontage | str
+        EEG channels with positions (a montage set on them, or digitised), a montage, or the
+        name of one of MNE's standard montages (``"GSN-HydroCel-129"``, ``"GSN-HydroCel-257"``,
+        ``"biosemi128"``; ``mne.channels.get_builtin_montages()``, or any other name
+        ``mne.channels.make_standard_montage`` takes, such as ``"standard_1005"``).
+    max_distance_mm : float
+        The farthest an electrode may lie from the site it is named after, in mm as above.
+    exclude : iterable of str | str
+        Electrodes to leave out (``--drop``; one label may be given as a str): in the table as
+        None, their sites offered to the others. Their positions still count for the sphere.
+    verbose : bool | str | None
+        If True (or ``"info"``), log the table (:func:`nearest_summary`) at INFO level.
+
+    Returns
+    -------
+    RenameTable
+        Electrode label -> site (as montages spell it, ``"Fp1"``) or None, in the source's
+        order; ``distances_mm`` holds each named electrode's distance to its site.
+
+    Raises
+    ------
+    ValueError
+        For an unknown montage name, or a source whose EEG channels have no positions.
+    """
+    import mne
+    import numpy as np
+    from scipy.optimize import linear_sum_assignment
+
+    from eegpt.channels import _mne_info  # (eegpt.channels imports this module)
+
+    what, given = "a montage", "montage"  # what messages call the source; its Python name
+    if isinstance(source, str):
+        what, given = source, repr(source)
+        source = _standard_montage(source)
+    if isinstance(source, mne.channels.DigMontage):
+        info = mne.create_info(source.ch_names, 1000.0, "eeg")
+        info.set_montage(source, on_missing="ignore", verbose="error")
+    elif (info := _mne_info(source)) is None:
+        raise TypeError(f"nearest_rename takes an MNE Raw, Epochs, Info, DigMontage or a "
+                        f"montage's name, not {type(source).__name__}")  # fmt: skip
+    else:
+        from eegpt.io import mne_source
+
+        what = "<Info>" if source is info else mne_source(source)
+        given = "raw"
+    positions = _head_positions_mm(info)
+    if len(positions) < 4:
+        eeg = [info["ch_names"][i] for i in mne.pick_types(info, eeg=True, exclude=[])]
+        net = _net_of(eeg)
+        name = repr(net) if net else "NAME"
+        where = "" if net else " (one of mne.channels.get_builtin_montages())"
+        raise ValueError(
+            f"{what}: {len(positions)} of its {len(eeg)} EEG channels have a position, too few "
+            f"to find their nearest 10-10 sites. Give the montage of the net or cap instead"
+            f"{where}: nearest_rename({name}), command line: --nearest {net or 'NAME'}; or "
+            f"set it first (raw.set_montage({name}))."
+        )
+    labels = list(positions)
+    units, on_sphere, uncertain = _source_directions(info, positions)
+    if uncertain:
+        egi = egi_labels(labels)
+        # some of a net's electrodes: its size is told by the highest number, not the count
+        net = _egi_montage(egi) if len(egi) >= 8 else _net_of(labels)
+        name = repr(net) if net else "NAME"
+        _warn(
+            f"{what}: the {len(labels)} positioned electrodes do not cover the head "
+            f"({uncertain}), so the sphere fitted to them, and the sites found from it, may "
+            "be off by a ring of sites. Give the montage of the whole net or cap: "
+            f"nearest_rename({name}), command line: --nearest {net or 'NAME'}; or set it on "
+            f"the recording before picking channels (raw.set_montage({name}))."
+        )
+    sites, site_units, radius = _template_sites(on_sphere)
+    distances = radius * np.arccos(np.clip(units @ site_units.T, -1.0, 1.0))  # (labels, 62)
+    if isinstance(exclude, str):  # one label, not its characters
+        exclude = [exclude]
+    exclude = [label for label in dict.fromkeys(exclude) if label in positions]
+    allowed = (distances <= max_distance_mm) & ~np.isin(labels, exclude)[:, None]
+    rows, cols = linear_sum_assignment(np.where(allowed, distances, max_distance_mm))
+    # a net's electrodes without a position (EGI numbers, BioSemi sockets) are in the table as
+    # None: it lists the whole net (its ``net`` marker holds), so check_net_table still
+    # refuses another net's table for this recording and passes this table for it; other
+    # channels without one stay out of it, kept under their own names
+    eeg = [info["ch_names"][i] for i in mne.pick_types(info, eeg=True, exclude=[])]
+    unplaced = [label for label in eeg if label not in positions]
+    of_net = set(egi_labels(eeg)) | set(_socket_labels(eeg))
+    table: dict[str, str | None] = {
+        label: None for label in eeg if label in positions or label in of_net
+    }
+    if unplaced:
+        dropped = [label for label in unplaced if label in of_net]
+        kept = [label for label in unplaced if label not in of_net]
+        told = (
+            "they are kept under their own names"
+            if not dropped
+            else "they are in the table as left out (None)"
+            if not kept
+            else f"{few(dropped, 6)} are in the table as left out (None), the others kept "
+            "under their own names"
+        )
+        _warn(
+            f"{what}: {few(unplaced, 6)} have no position, so no site is found for them: "
+            f"{told}. To name them, set their positions (raw.set_montage(...)) first, or give "
+            "them a site in the table yourself."
+        )
+    mm: dict[str, float] = {}
+    for row, col in zip(rows, cols, strict=True):
+        if allowed[row, col]:
+            table[labels[row]] = sites[col]
+            mm[labels[row]] = round(float(distances[row, col]), 1)
+    limit = "" if max_distance_mm == 20.0 else f", max_distance_mm={max_distance_mm:g}"
+    limit += f", exclude={exclude!r}" if exclude else ""
+    source_text = f"{_NEAREST} {what} (≤ {max_distance_mm:g} mm)"
+    result = RenameTable(
+        table,
+        source=source_text,
+        distances_mm=mm,
+        call=f"eegpt.channels.nearest_rename({given}{limit})",
+        net=source_text,
+    )
+    sockets = set(_socket_labels(labels))  # bank C's "C3" is a socket, not the electrode
+    holder = {normalize_channel_name(site): label for label, site in table.items() if site}
+    moved = [
+        f"{label} -> {site or 'none'}"
+        for label, site in table.items()
+        if label not in sockets
+        and label not in exclude
+        and label in positions  # (those without one are warned of above)
+        and (own := normalize_channel_name(label)) is not None
+        and normalize_channel_name(site or "") != own
+        and not (  # an old name at the place of the new one (T3 at T7: standard_1005)
+            own in holder and np.linalg.norm(positions[holder[own]] - positions[label]) < 1.0
+        )
+    ]
+    if moved:
+        _warn(
+            f"{what}: {few(moved, 6)}: electrodes named as 10-10 sites lie nearest to other "
+            "sites, so their positions are probably wrong (another cap's montage set on "
+            "them?); check them (raw.plot_sensors(show_names=True)) before using the table."
+        )
+    _log(nearest_summary(result), verbose)
+    return result
+
+
+def positions_note(info: mne.Info, names: Sequence[str], source: str) -> str:
+    """A sentence for a recording none of whose channel ``names`` maps (``EEG001``.. of a
+    MEG+EEG file) when 4 or more of them have positions in ``info``: how to name them after
+    their nearest 10-10 sites; ``""`` otherwise, or where :func:`_cap_note` has a hint."""
+    positioned = [name for name in names if name in _head_positions_mm(info)]
+    if len(positioned) < 4 or _cap_note(names, source):
+        return ""
+    return (
+        f" {len(positioned)} of them have positions (a montage or digitisation): name each "
+        f"after its nearest 10-10 site, {nearest_advice(None, source, 'nearest.tsv')}."
+    )
+
+
+def nearest_summary(table: RenameTable) -> str:
+    """A table of :func:`nearest_rename` as lines to read: its source, then each electrode's
+    site and distance (``E36 -> C3  8.3 mm``), the electrodes left without a site and the
+    vocabulary sites no electrode took."""
+    named = {label: site for label, site in table.items() if site is not None}
+    width = max(map(display_width, map(printable_name, named)), default=0)
+    lines = [f"{table.source}: {len(named)} of {len(table)} electrodes named"]
+    lines += [
+        f"  {padded(printable_name(label), width)} -> {site:<4} {table.distances_mm.get(label, float('nan')):5.1f} mm"
+        for label, site in named.items()
+    ]
+    left = [printable_name(label) for label, site in table.items() if site is None]
+    if left:
+        lines.append(f"  no site within reach (left out): {shortened_list(left, 20)}")
+    free = [site for site in map(montage_spelling, VOCABULARY) if site not in named.values()]
+    if free:
+        lines.append(f"  vocabulary sites without an electrode: {', '.join(free)}")
+    return "\n".join(lines)

@@ -1,0 +1,579 @@
+"""The EEGPT channel vocabulary and what a channel's label says about it.
+
+:data:`VOCABULARY` holds the 62 electrode names whose rows are EEGPT's channel embeddings, and
+the channel sets taken from it (:data:`PRETRAINING_CHANNELS`, :data:`CHANNEL_SETS`).
+:func:`normalize_channel_name` reads one label as a vocabulary name (``"EEG FP1-REF"`` ->
+``FP1``, ``T3`` -> ``T7``); the other functions tell what else a label may be (a reference
+label, an electrode outside the vocabulary, another signal, a bipolar derivation, an
+intracranial contact), match labels as typed (:func:`plain_label`, :func:`spelling_hint`) and
+show them (:func:`printable_name`). :mod:`eegpt.channels` re-exports the public names.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
+
+from eegpt._logging import few
+
+__all__ = [
+    "CHANNEL_INDEX",
+    "PRETRAINING_CHANNELS",
+    "PROBE_19_CHANNELS",
+    "UNSEEN_IN_PRETRAINING",
+    "VOCABULARY",
+    "CHANNEL_SETS",
+    "normalize_channel_name",
+]
+
+
+# fmt: off
+VOCABULARY: tuple[str, ...] = (
+    "FP1", "FPZ", "FP2",
+    "AF7", "AF3", "AF4", "AF8",
+    "F7", "F5", "F3", "F1", "FZ", "F2", "F4", "F6", "F8",
+    "FT7", "FC5", "FC3", "FC1", "FCZ", "FC2", "FC4", "FC6", "FT8",
+    "T7", "C5", "C3", "C1", "CZ", "C2", "C4", "C6", "T8",
+    "TP7", "CP5", "CP3", "CP1", "CPZ", "CP2", "CP4", "CP6", "TP8",
+    "P7", "P5", "P3", "P1", "PZ", "P2", "P4", "P6", "P8",
+    "PO7", "PO5", "PO3", "POZ", "PO4", "PO6", "PO8",
+    "O1", "OZ", "O2",
+)
+"""The 62 EEGPT channel names; a name's position is its row in the channel-embedding table."""
+
+PROBE_19_CHANNELS: tuple[str, ...] = (
+    "FP1", "FP2", "F7", "F3", "FZ", "F4", "F8", "T7", "C3", "CZ",
+    "C4", "T8", "P7", "P3", "PZ", "P4", "P8", "O1", "O2",
+)
+"""The 19-channel (10-20) montage of the original linear-probe experiments."""
+# fmt: on
+
+CHANNEL_INDEX: dict[str, int] = {name: i for i, name in enumerate(VOCABULARY)}
+"""Vocabulary name -> row of the channel-embedding table."""
+
+UNSEEN_IN_PRETRAINING: tuple[str, ...] = ("AF7", "AF8", "PO5", "PO6")
+"""Vocabulary channels absent from every pretraining dataset (their embeddings are untrained)."""
+
+PRETRAINING_CHANNELS: tuple[str, ...] = tuple(
+    name for name in VOCABULARY if name not in UNSEEN_IN_PRETRAINING
+)
+"""The 58 channels seen during pretraining, in vocabulary order."""
+
+CHANNEL_SETS: dict[str, tuple[str, ...]] = {"10-20": PROBE_19_CHANNELS}
+"""Built-in sets of vocabulary channels for ``keep=`` (:func:`map_channels`; command line
+``--keep-channels 10-20``): ``"10-20"`` is the 19 electrodes of the 10-20 system under their
+10-10 names (T7/T8/P7/P8 for T3/T4/T5/T6)."""
+
+
+def printable_name(name: str) -> str:
+    """``name`` with characters that do not print (a control byte a header decoded as
+    Latin-1, ``"EEG Fpz\x96Cz"``) written as escapes, as Python and bash ``$'...'`` read
+    them: what a table shows and what can be typed back."""
+    return name if name.isprintable() else name.encode("unicode_escape").decode("ascii")
+
+
+def display_width(text: str) -> int:
+    """Columns ``text`` takes in a terminal: 2 for East-Asian wide and full-width characters
+    (``"Ｆｐ１"`` is 6), 0 for combining marks and other zero-width characters (format
+    characters, ``"e\u0301"`` is 1), 1 for the others."""
+    width = 0
+    for char in text:
+        if unicodedata.combining(char) or unicodedata.category(char) in ("Mn", "Me", "Cf"):
+            continue
+        width += 2 if unicodedata.east_asian_width(char) in ("F", "W") else 1
+    return width
+
+
+def padded(text: str, width: int) -> str:
+    """``text`` followed by spaces up to ``width`` terminal columns (:func:`display_width`),
+    as ``text.ljust(width)`` is for text of narrow characters only."""
+    return text + " " * max(0, width - display_width(text))
+
+
+def typed_name(name: str) -> str:
+    """A channel name as typed on a command line or in a table: bytes that were not UTF-8
+    (Python holds them as surrogate escapes, ``"\udc96"``) as the Latin-1 characters MNE
+    reads from headers (``"\x96"``), and the escapes :func:`printable_name` shows
+    (``\x96`` typed as four characters) as those characters, so ``--rename 'EEG
+    Fpz\x96Cz=Fpz'`` (or ``$'...'`` in bash) finds the channel."""
+    name = re.sub("[\udc80-\udcff]", lambda m: chr(ord(m.group()) - 0xDC00), name)
+    return re.sub(r"\\x([0-9a-fA-F]{2})", lambda m: chr(int(m.group(1), 16)), name)
+
+
+# Old 10-20 names of the temporal/parietal electrodes and their 10-10 (vocabulary) names.
+_ALIASES: dict[str, str] = {"T3": "T7", "T4": "T8", "T5": "P7", "T6": "P8"}
+
+# The reference labels, each with the reference it names (its key). A label names a reference,
+# not a second electrode, after a '-' (a montage derivation such as ``FP1-F7`` is not a single
+# channel). ``CZ`` and other electrodes are absent: one such label is indistinguishable from a
+# bipolar pair, and only a montage that has one electrode as the second of several channels
+# reads as referential to it (:func:`_common_references`). Labels of one key name one
+# reference in other words (for the warning on channels against different references); a label
+# that is its own key is a reference of its own (A1, A2, M1 and M2 each one side's ear or
+# mastoid; REF1 and REF2 two inputs; RE, EAR). G2, the reference input of Nihon Kohden and
+# Natus amplifiers, is the recording's own reference that REF names: an export with Fp1-REF
+# beside C3-G2 is on one reference. Linked ears written as a sum or mean (``A1+A2``,
+# ``(A1+A2)/2``) read as A1A2.
+_REFERENCE_KEYS: dict[str, str] = {
+    # the recording's own
+    **dict.fromkeys(("REF", "REFERENCE", "COM", "ORG", "ORIG", "G2"), "REF"),
+    **dict.fromkeys(("AVG", "AV", "AVE", "AVERAGE", "CAR", "AR"), "AVG"),  # the average
+    **dict.fromkeys(("LE", "LINKED", "LINKEDEARS", "EARS", "A1A2", "A12"), "LE"),  # linked ears
+    **dict.fromkeys(("LM", "M1M2", "M12", "MASTOIDS"), "LM"),  # linked mastoids
+    **dict.fromkeys(("MASTOID", "MAST"), "MASTOID"),
+    # references of their own
+    **{label: label for label in ("REF1", "REF2", "RE", "A1", "A2", "M1", "M2", "EAR")},
+}
+# The labels that, after a '-', name a reference (the keys of :data:`_REFERENCE_KEYS`).
+_REFERENCE_LABELS: frozenset[str] = frozenset(_REFERENCE_KEYS)
+
+# Prefixes of EEG channel labels: "EEG Fp1" (EDF), "POL C3" (Nihon Kohden's exports)
+_PREFIX = re.compile(r"^(?:EEG|POL)[\s_\-:]+")
+_SPACES = re.compile(r"\s+")
+# a reference suffix after "_", ":", "/" or a space, or in parentheses: "C3_REF", "F4:M1"
+# (Somnomedics, Embla), "C3/A2", "C4 REF", "Cz (REF)", "C3 (A1+A2)/2"
+_OTHER_SUFFIX = re.compile(r"^([^-]*?[^\s_(:/-])(?:[\s_:/]+|\s*(?=\())(\(?[A-Z0-9+]+\)?(?:/2)?)$")
+
+# --------------------------------------------------------------------------------------------
+# names
+# --------------------------------------------------------------------------------------------
+
+
+def normalize_channel_name(name: str) -> str | None:
+    """Map one channel name as found in a file onto the EEGPT vocabulary.
+
+    Handled: any case and surrounding whitespace (``" fp1 "``), leading and trailing dots
+    (``"Fc5."``, ``"Fc5.."`` as in PhysioNet EEGMMIDB), an ``EEG`` prefix (or Nihon Kohden's
+    ``POL``) followed by a space, ``-``, ``_`` or ``:`` (``"EEG Fp1"``, ``"EEG-Fz"``,
+    ``"POL C3"``), a reference suffix after ``-`` that is a known reference label
+    (``"FP1-REF"``, ``"Fp1-Ref1"``, ``"T3-LE"``, ``"Cz-AVG"``, ``"O1-A2"``, ``"Fp1-A1+A2"``
+    or ``"Fp1-A2+A1"``, ``"C3-(A1+A2)/2"``, ``"FP1-Ear"``, ``"EEG Fp1-G2"``; TUH style
+    ``"EEG FP1-REF"``; also after ``_``, ``:``, ``/`` or a space, or in parentheses:
+    ``"C3_REF"``, ``"F4:M1"``, ``"C3/A2"``, ``"C4 REF"``, ``"Cz (REF)"``, ``"C3 (A1+A2)/2"``) and the old 10-20 names T3/T4/T5/T6 (-> T7/T8/P7/P8).
+
+    Parameters
+    ----------
+    name : str
+        Channel name as stored in the recording.
+
+    Returns
+    -------
+    str or None
+        The vocabulary name (e.g. ``"FP1"``), or ``None`` when the name is not a scalp electrode
+        of the vocabulary: other signals (``"EKG"``, ``"PHOTIC-REF"``, ``"STI 014"``), electrodes
+        outside the vocabulary (``"A1"``, ``"T1"``, ``"Iz"``) and bipolar derivations
+        (``"FP1-F7"``, also ``"FP1-CZ"``: one Cz-referenced channel is indistinguishable from a
+        bipolar pair by name; :func:`map_channels` reads a montage whose channels share Cz as
+        their second electrode as referential to Cz, and ``rename=`` keeps any one).
+    """
+    if not isinstance(name, str):
+        raise TypeError(f"channel names must be str, got {type(name).__name__}: {name!r}")
+    parts = _label_parts(name)
+    if len(parts) == 2 and parts[1] in _REFERENCE_LABELS:
+        key = parts[0]
+    elif len(parts) == 1:
+        key = parts[0]
+    else:
+        return None  # bipolar derivation or otherwise composite label
+    key = key.strip(".")
+    key = _ALIASES.get(key, key)
+    return key if key in CHANNEL_INDEX else None
+
+
+# Characters that stand for '-' in labels: Unicode dashes and the minus sign (U+2010..U+2015,
+# U+2212), and cp1252's en and em dash bytes as MNE decodes EDF headers, with Latin-1 (where
+# they are C1 control characters, which no label holds as such).
+_DASHES = re.compile("[\u2010-\u2015\u2212\x96\x97]")
+
+
+def _plain_characters(name: str) -> str:
+    """``name`` with the look-alikes of plain characters made plain: format characters
+    (Unicode category Cf: a zero-width space, a left-to-right mark, a byte-order mark on a
+    file's first label) removed, compatibility characters folded (NFKC: full-width ``"Ｆ３"``
+    -> ``"F3"``, a no-break or ideographic space -> ``" "``) and dashes as ``-``
+    (:data:`_DASHES`: ``"F7–Ref"`` -> ``"F7-Ref"``). Labels of other sites are written so,
+    and the labels that show the same must match alike; the recording keeps its own."""
+    if name.isascii():
+        return name
+    name = "".join(c for c in name if unicodedata.category(c) != "Cf")
+    return _DASHES.sub("-", unicodedata.normalize("NFKC", name))
+
+
+def plain_label(name: str) -> str:
+    """A channel label as rename keys (``--rename``, ``--drop``) and bads are matched to the
+    recording's labels: with look-alike characters made plain (:func:`_plain_characters`) and without
+    surrounding spaces, inner runs of them collapsed (``" EEG  F7–Ref\\u200b"`` ->
+    ``"EEG F7-Ref"``). Letter case counts."""
+    return " ".join(_plain_characters(name).split())
+
+
+def _label_parts(name: str) -> list[str]:
+    """``name`` upper-cased, with look-alike characters made plain (:func:`_plain_characters`), without
+    dots around it, an ``EEG`` prefix or spaces, split at ``-``: ``"EEG Fp1-REF"`` ->
+    ``["FP1", "REF"]``; a reference label after ``_`` or a space or in parentheses is split off
+    alike (``"C3_REF"``, ``"Cz (REF)"`` -> ``["C3", "REF"]``)."""
+    key = _PREFIX.sub("", _plain_characters(name).strip().strip(".").strip().upper())
+    suffix = _OTHER_SUFFIX.match(key)
+    if suffix and _reference_spelling(suffix[2]) in _REFERENCE_LABELS:
+        return [_SPACES.sub("", suffix[1]), _reference_spelling(suffix[2])]
+    parts = [_SPACES.sub("", part) for part in key.split("-")]
+    if len(parts) == 2:
+        parts[1] = _reference_spelling(parts[1])
+    return parts
+
+
+def _reference_spelling(label: str) -> str:
+    """A reference label as :data:`_REFERENCE_LABELS` spells it: linked ears or mastoids written
+    as a sum or a mean, in either order (``"A1+A2"``, ``"A2+A1"``, ``"(A1+A2)/2"``) ->
+    ``"A1A2"``; a label in parentheses without them (``"(REF)"`` -> ``"REF"``); any other label
+    as it is."""
+    inner = re.sub(r"^\((.+)\)(?:/2)?$", r"\1", label)
+    joined = "".join(sorted(inner.split("+")))
+    return joined if joined in _REFERENCE_LABELS else label
+
+
+# Scalp electrodes of the 10-10 and 10-05 systems (and ear/mastoid sites) that are not among the
+# 62 vocabulary names: recognised only to say so when they are dropped.
+_OTHER_ELECTRODES = frozenset(
+    {
+        "NZ", "AFZ", "F9", "F10", "FT9", "FT10", "T9", "T10", "TP9", "TP10", "P9", "P10",
+        "PO9", "PO10", "O9", "O10", "IZ", "I1", "I2", "A1", "A2", "M1", "M2", "T1", "T2",
+        "SP1", "SP2", "PG1", "PG2",  # sphenoidal and nasopharyngeal (clinical recordings)
+    }
+)  # fmt: skip
+_TEN_FIVE = re.compile(r"^(AFP|AFF|FFT|FFC|FTT|FCC|TTP|CCP|TPP|CPP|PPO|POO|OI)(\d{1,2}H|Z)$")
+# The numbers that the 10-05 system (MNE's colin27_1005 montage) gives each letter prefix, with
+# the clinical ear electrodes T1/T2 and old temporal names T3..T6, ear and mastoid sites A1/A2,
+# M1/M2, and the sphenoidal, nasopharyngeal and cerebellar pairs: numbers beyond these, in a
+# row, are those of intracranial contacts (:func:`_contact_runs`).
+_TEN_FIVE_NUMBERS: dict[str, frozenset[int]] = {
+    **dict.fromkeys(("FP", "I", "OI", "A", "M", "SP", "PG", "CB"), frozenset({1, 2})),
+    "O": frozenset({1, 2, 9, 10}),
+    "T": frozenset(range(1, 11)),
+    **dict.fromkeys(("AFP", "AF", "AFF", "F", "P", "PPO", "PO", "POO"), frozenset(range(1, 11))),
+    **dict.fromkeys(("FFC", "FC", "FCC", "C", "CCP", "CP", "CPP"), frozenset(range(1, 7))),
+    **dict.fromkeys(("FFT", "FT", "FTT", "TTP", "TP", "TPP"), frozenset(range(7, 11))),
+}
+# Labels of signals other than EEG (files without channel types, such as EDF, call them EEG).
+# (ROC/LOC: the outer canthi's EOG; CHIN, LEG: EMG; SNORE, THOR, ABD, FLOW, POSITION: sleep
+# recordings' other sensors; IBI, BURSTS, SUPPR: clinical systems' derived traces; LUC, RLC
+# (and LLC, RUC): eye channels at the canthi, as in TUH EEG; TEMPERATURE anywhere, and TEMP, a
+# temperature sensor -- Temp, TEMP1, Temp rectal, Rectal/Nasal/Esoph/Body/Skin temp -- matched
+# from the label's start (its key has no spaces: "Temp rectal" -> TEMPRECTAL), after a body
+# site (_TEMP_SITES) or alone, and not when more letters follow than a body site, so that
+# temporal-lobe names (TEMPORAL, L TEMPORAL, LTEMP, RTEMP, TEMPL) are not taken for one; ORAL
+# is a site only before TEMP, as TEMP+ORAL is TEMPORAL.)
+_TEMP_SITES = r"RECTAL|NASAL|ESOPH(?:AGEAL)?|OESOPH(?:AGEAL)?|CORE|BODY|SKIN|AXILLA(?:RY)?|TYMPANIC"
+_OTHER_SIGNALS = re.compile(
+    r"EOG|ECG|EKG|EMG|EXG|RESP|PHOTIC|PLETH|SPO2|SAO2|STATUS|TRIG|STIM|STI\b|^STI\d|PULSE|BREATH|GSR|EDA"
+    r"|^ROC|^LOC|^LUC|^RLC|^LLC|^RUC|CHIN|LEG|SNORE|THOR|ABD|FLOW|POSITION|^IBI$|^BURSTS$|^SUPPR$|EVENT|MARKER"
+    rf"|TEMPERATURE|^(?:{_TEMP_SITES}|ORAL)?TEMP(?:{_TEMP_SITES})?(?![A-Z])"
+)
+# AASM's EOG electrodes (E1-M2, E2-M2): EOG unless the file numbers its electrodes E1, E2, E3 ...
+# (an EGI net's EEG)
+_AASM_EOG = re.compile(r"^E[12]$")
+# Reference labels naming one side's ear or mastoid: channels against both sides are not on
+# one reference (AASM sleep montages: C3-M2, C4-M1).
+_LEFT_REFERENCES = frozenset({"A1", "M1"})
+_RIGHT_REFERENCES = frozenset({"A2", "M2"})
+_SIDED_REFERENCES = _LEFT_REFERENCES | _RIGHT_REFERENCES
+
+
+def _both_sides(references: set[str]) -> bool:
+    """``references`` (reference labels) are ears or mastoids of the left and the right side
+    alone (``{"M1", "M2"}``, ``{"A1", "M2"}``; not ``{"A1", "M1"}``, both left)."""
+    return (
+        references <= _SIDED_REFERENCES
+        and bool(references & _LEFT_REFERENCES)
+        and bool(references & _RIGHT_REFERENCES)
+    )
+
+
+_COPY = re.compile(r"^(.+)-(\d+)$")
+
+
+def _numbered_copy(name: str) -> str | None:
+    """``"Cz-0"`` -> ``"Cz"`` when the part before the number is a vocabulary name (MNE numbers
+    duplicate channel labels ``-0``, ``-1``, ...), else None."""
+    match = _COPY.match(name)
+    if match and normalize_channel_name(match.group(1)) is not None:
+        return match.group(1)
+    return None
+
+
+def shortened_list(names: Sequence[str], limit: int = 12) -> str:
+    """``names`` as a Python list for a message, the first ``limit`` of a longer one then how
+    many are left: ``"['E1', 'E2'] and 126 more"`` (:func:`eegpt._logging.few` with
+    ``as_list``; without it, the names in words: ``"E1, E2, E3 and 125 more"``)."""
+    return few(names, limit, as_list=True)
+
+
+def _label_key(name: str) -> str:
+    """The electrode part of a label: ``"EEG TP9-REF"`` -> ``"TP9"`` (else the whole label)."""
+    parts = _label_parts(name)
+    return parts[0] if len(parts) == 2 and parts[1] in _REFERENCE_LABELS else "-".join(parts)
+
+
+def _numbered_runs(names: Sequence[str]) -> dict[str, list[int]]:
+    """The letter prefixes of ``names`` (``C`` of ``C1``, ``EEG C7-REF``) with three or more
+    numbers in a row (``C1``, ``C2``, ``C3``): prefix -> all its numbers among ``names``,
+    sorted."""
+    numbers: dict[str, set[int]] = {}
+    for name in names:
+        if match := re.fullmatch(r"([A-Z]+)(\d{1,2})", _label_key(name)):
+            numbers.setdefault(match[1], set()).add(int(match[2]))
+    return {
+        prefix: sorted(got)
+        for prefix, got in numbers.items()
+        if any({n, n + 1, n + 2} <= got for n in got)
+    }
+
+
+def _contact_runs(names: Sequence[str]) -> dict[str, list[int]]:
+    """The prefixes of :func:`_numbered_runs` whose numbers run on, three or more in a row,
+    past those the 10-05 system gives that prefix (:data:`_TEN_FIVE_NUMBERS`): the labels of
+    an sEEG shaft's or ECoG strip's contacts (``C1`` .. ``C8``, ``O1`` .. ``O8``)."""
+    runs = {}
+    for prefix, got in _numbered_runs(names).items():
+        scalp = _TEN_FIVE_NUMBERS.get(prefix, frozenset())
+        row = [{n, n + 1, n + 2} for n in got]
+        if any(three <= set(got) and not three <= scalp for three in row):
+            runs[prefix] = got
+    return runs
+
+
+def _runs_text(runs: Mapping[str, list[int]]) -> str:
+    """``{"C": [1, ..., 8], "O": [1, 2, 5]}`` -> ``"C1..C8, O1, O2, O5"``."""
+    return ", ".join(
+        f"{p}{n[0]}..{p}{n[-1]}"
+        if n == list(range(n[0], n[-1] + 1))
+        else ", ".join(f"{p}{i}" for i in n)
+        for p, n in runs.items()
+    )
+
+
+def _contacts_warning(used: Sequence[str], names: Sequence[str], where: str) -> str | None:
+    """The warning for a recording whose labels look like intracranial contacts
+    (:func:`_contact_runs`) when some of the channels ``used`` (mapped to scalp sites by their
+    own names) are among them, as in sEEG exported to EDF, which types every channel EEG; else
+    None. Other numbered runs of used channels (``F1`` .. ``F8``, all 10-05 names) are named as
+    possibly contacts too."""
+    runs = _contact_runs(names)
+    at_stake = [name for name in used if _label_key(name).rstrip("0123456789") in runs]
+    if not at_stake:
+        return None
+    prefixes = {_label_key(name).rstrip("0123456789") for name in used}
+    others = {p: n for p, n in _numbered_runs(names).items() if p not in runs and p in prefixes}
+    beyond = [
+        f"{p}{i}" for p, n in runs.items() for i in n if i not in _TEN_FIVE_NUMBERS.get(p, ())
+    ]
+    perhaps = f"; {_runs_text(others)} may be contacts too" if others else ""
+    return (
+        f"{where}the labels {_runs_text(runs)} look like the contacts of intracranial "
+        "electrodes (sEEG shafts or ECoG strips, numbered along each), not scalp electrodes: "
+        f"{few(beyond, 6)} are no 10-05 names. Yet {shortened_list(at_stake)} were used as the "
+        f"scalp sites of those names{perhaps}. EEGPT is a scalp-EEG model: do not embed "
+        "intracranial recordings with it. If these are scalp electrodes under unusual labels, "
+        "rename them to their 10-10 sites (rename={NAME: VOCAB}; command line: --rename "
+        "'NAME=VOCAB')."
+    )
+
+
+def is_other_electrode(name: str) -> bool:
+    """A scalp electrode of the 10-10/10-05 systems outside the vocabulary (``TP9``)."""
+    key = _label_key(name)
+    return key in _OTHER_ELECTRODES or bool(_TEN_FIVE.match(key))
+
+
+def may_be_electrode(name: str) -> bool:
+    """Whether a channel name that maps to no vocabulary name could still be an EEG electrode
+    of it under another spelling: not a known electrode outside the vocabulary (``A1``), nor
+    named like another signal (``EKG1``, ``PHOTIC-REF``, ``EOG``...), nor a derivation between
+    two electrodes (``F4:C4``) or an electrode against itself (``Cz-Cz``)."""
+    return (
+        not is_other_electrode(name)
+        and not _OTHER_SIGNALS.search(_label_key(name))
+        and _derivation(name) is None
+    )
+
+
+def _derivation(name: str) -> tuple[str, str] | None:
+    """The two vocabulary electrodes of a derivation label (``"EEG FP1-F7"``, ``"F4:C4"``,
+    ``"Fp1/T3"`` -> ``("FP1", "T7")``), first and second; None for any other label."""
+    parts = _label_parts(name)
+    if len(parts) == 1:
+        parts = re.split(r"[:/]", parts[0])
+    if len(parts) != 2:
+        return None
+    first, second = (normalize_channel_name(part) for part in parts)
+    return None if first is None or second is None else (first, second)
+
+
+def _bipolar(name: str) -> bool:
+    """``name`` is a derivation between two vocabulary electrodes (``"EEG FP1-F7"``,
+    ``"F4:C4"``, ``"Fp1/F7"``); an electrode against itself (``"Cz-Cz"``) is none."""
+    pair = _derivation(name)
+    return pair is not None and pair[0] != pair[1]
+
+
+def _self_reference(name: str) -> str | None:
+    """The electrode (vocabulary name) of a label naming an electrode against itself
+    (``"Cz-Cz"``, ``"EEG CZ-CZ"`` -> ``"CZ"``): the reference channel of a montage against that
+    electrode, exported beside the others and flat (all zeros); None for any other label."""
+    pair = _derivation(name)
+    return pair[0] if pair is not None and pair[0] == pair[1] else None
+
+
+def _common_references(names: Sequence[str]) -> set[str]:
+    """The electrodes (vocabulary names) that derivation labels among ``names`` share as their
+    reference: the second electrode of at least three of them, whose first electrodes all
+    differ, and the first electrode of none (``Fp1-Cz, C3-Cz, O1-Cz``: a montage referential
+    to Cz, as in neonatal EEG). A bipolar chain (``Fp1-F7, F7-T3, T3-T5``) has no such
+    electrode: each one it passes is the second of one pair and the first of the next. The
+    reference's channel against itself (``Cz-Cz``, flat) is no derivation and counts for none;
+    :func:`map_channels` passes the names left after the channels the user leaves out."""
+    derivations = [pair for name in names if (pair := _derivation(name)) is not None]
+    pairs = [(first, second) for first, second in derivations if first != second]
+    firsts = {first for first, _ in pairs}
+    by_second: dict[str, list[str]] = {}
+    for first, second in pairs:
+        by_second.setdefault(second, []).append(first)
+    return {
+        second
+        for second, group in by_second.items()
+        if len(group) >= 3 and len(set(group)) == len(group) and second not in firsts
+    }
+
+
+def montage_spelling(name: str) -> str:
+    """A vocabulary name as montages spell it (``FP1`` -> ``Fp1``, ``FCZ`` -> ``FCz``)."""
+    name = "Fp" + name[2:] if name.startswith("FP") else name
+    return name[:-1] + "z" if name.endswith("Z") else name
+
+
+def vocabulary_hint(targets: Iterable[str]) -> str:
+    """A sentence naming, for each of ``targets`` (rename targets outside the vocabulary), the
+    vocabulary name it is probably a misspelling of (``"FCZZ"`` -> ``"FCZ"``; none for
+    ``"M1"``, ``"TP9"`` or ``"F10"``, electrodes of their own); ``""`` when there is none."""
+    hints = [f"{t!r} -> {close!r}" for t in targets if (close := _closest_vocabulary(t))]
+    return f" Did you mean {', '.join(hints)}?" if hints else ""
+
+
+def _closest_vocabulary(name: str) -> str | None:
+    """The vocabulary name that ``name`` (not one) is most probably a misspelling of
+    (``"FCZZ"`` -> ``"FCZ"``); None when none is close (``"M1"``), and for a 10-10/10-05
+    electrode outside the vocabulary (``"F10"``, ``"FCCz"``), a site of its own that a near
+    spelling (``"F1"``) would put elsewhere on the head."""
+    if is_other_electrode(name):
+        return None
+    close = difflib.get_close_matches(_label_key(name), VOCABULARY, n=1, cutoff=0.7)
+    return close[0] if close else None
+
+
+def _folded(name: str) -> str:
+    """A channel name without case, with its spaces collapsed and look-alike characters made
+    plain (``' Fc1 '`` -> ``'fc1'``; :func:`plain_label`)."""
+    return plain_label(name).casefold()
+
+
+def present_keys(rename: dict[str, str | None], names: Sequence[str]) -> dict[str, str | None]:
+    """The entries of ``rename`` whose key names one of ``names`` as :func:`map_channels`
+    matches keys (spaces around a label and look-alike characters ignored: :func:`plain_label`)."""
+    plain = {plain_label(name) for name in names}
+    return {key: value for key, value in rename.items() if plain_label(key) in plain}
+
+
+def _matched_keys(rename: dict[str, str | None], names: Sequence[str]) -> dict[str, str | None]:
+    """``rename`` with each key that is not a channel name but is one when surrounding and
+    repeated spaces and look-alike characters are ignored (:func:`plain_label`) replaced by that
+    channel's name (``'fc1'`` for a label stored as ``'fc1 '``: the command line strips what is
+    typed; ``'F7-Ref'`` for one stored as ``'F7–Ref'`` or, in an EDF file written with cp1252,
+    ``'F7\\x96Ref'``: what is typed has a plain ``-``). An exact name wins. Case is not ignored:
+    in a corpus,
+    ``--drop FP1`` meant for one file's duplicate must not take another file's ``Fp1``; a key
+    in another case gets a hint instead (:func:`spelling_hint`). A key that fits several names
+    is an error."""
+    exact = set(names)
+    by_plain: dict[str, list[str]] = {}
+    for name in dict.fromkeys(names):
+        by_plain.setdefault(plain_label(name), []).append(name)
+    out: dict[str, str | None] = {}
+    for key, value in rename.items():
+        hits = [] if key in exact else by_plain.get(plain_label(key), [])
+        if len(hits) > 1:
+            raise ValueError(
+                f"rename key {key!r} matches several channels when spaces and look-alike "
+                f"characters (dashes, full-width letters) are ignored ({hits}); give the exact "
+                "name"
+            )
+        name = hits[0] if hits else key
+        if name in out and out[name] != value:
+            raise ValueError(f"rename keys name channel {name!r} twice, with different targets")
+        out[name] = value
+    return out
+
+
+def _other_number(a: str, b: str) -> bool:
+    """``a`` and ``b`` differ in their numbers, and else at most in case and separators
+    (``"EEG-0"``, ``"EEG 8"``): other channels of one numbering, not misspellings of each other
+    (``"TP09"`` and ``"TP9"`` are)."""
+    numbers = [[int(n) for n in re.findall(r"\d+", x)] for x in (a, b)]
+    letters = [re.sub(r"[\s_.-]+", "", re.sub(r"\d+", "0", x)).casefold() for x in (a, b)]
+    return letters[0] == letters[1] and numbers[0] != numbers[1]
+
+
+def spelling_hint(keys: Sequence[str], names: Sequence[str]) -> str:
+    """A sentence naming, for each of ``keys`` (rename/drop keys that matched no channel), the
+    channel of ``names`` it was probably meant for: the same letters in another case or with
+    other spacing; for an electrode name, the channel that maps to that electrode ('Fp1' ->
+    'EEG Fp1-REF'); for any other key, a close spelling (difflib: 'Chl' -> 'Ch1'; never
+    another electrode for an electrode, so 'Fp1' does not suggest 'Fp2', nor a label that
+    differs only in its number, 'EEG-0' -> 'EEG-8'). Labels are compared with look-alike
+    characters made plain (:func:`plain_label`). The sentence says that letter case counts
+    when a suggestion differs from its key in case, and names the characters that differ
+    (escaped, as they do not show) when a suggestion differs from its key in look-alikes
+    (``'Fp1–Ref'`` for a label decoded as ``'Fp1\\x96Ref'``). ``""`` when none is found."""
+    folded: dict[str, str] = {}
+    electrodes: dict[str, str] = {}
+    for name in names:
+        folded.setdefault(_folded(name), name)
+        canonical = normalize_channel_name(name)
+        if canonical is not None:
+            electrodes.setdefault(canonical, name)
+    found = []
+    by_plain: dict[str, str] = {}  # difflib compares labels made plain
+    for name in names:
+        by_plain.setdefault(plain_label(name), name)
+    case = False
+    lookalikes: list[str] = []
+    for key in keys:
+        hit = folded.get(_folded(key))
+        canonical = normalize_channel_name(key)
+        if hit is None and canonical is not None:
+            hit = electrodes.get(canonical)
+        elif hit is None:
+            close = difflib.get_close_matches(plain_label(key), list(by_plain), n=3, cutoff=0.6)
+            hit = next(
+                (by_plain[name] for name in close if not _other_number(plain_label(key), name)),
+                None,
+            )
+        if hit is None or hit == key:
+            continue
+        found.append(f"{key!r} -> {hit!r}")
+        if _folded(key) != _folded(hit):
+            continue  # another spelling: neither case nor look-alikes explain it
+        case = case or plain_label(key) != plain_label(hit)
+        if " ".join(key.split()).casefold() != " ".join(hit.split()).casefold():
+            lookalikes.append(f"{ascii(hit)} in the file, {ascii(key)} given")
+    if not found:
+        return ""
+    notes = " Letter case counts." if case else ""
+    if lookalikes:
+        notes += (
+            " The file's label holds a different character that looks alike (escaped: "
+            + "; ".join(lookalikes)
+            + ")."
+        )
+    return f" Did you mean: {', '.join(found)}?{notes}"
