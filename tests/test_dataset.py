@@ -274,6 +274,21 @@ def test_a_later_split_part_alone_is_refused_as_a_manifest_refuses_it(
     assert not (tmp_path / "o.npz").exists()
 
 
+def test_eegpt_embed_reads_a_split_header_once(weights, tmp_path, monkeypatch):
+    """eegpt embed of a split FIF recording and its later part asked MNE for the recording's
+    header twice before embedding it (to leave the part out, then for its provenance)."""
+    import eegpt._file_identity as identity
+
+    first = _split_fif(tmp_path / "in")
+    reads: list[object] = []
+    read = identity._read_split
+    monkeypatch.setattr(identity, "_read_split", lambda p: reads.append(p) or read(p))
+    args = [str(first), str(first.with_name("s_raw-1.fif")), "--weights", str(weights)]
+    code = eegpt_main(["embed", *args, "-o", str(tmp_path / "o.npz"), "--device", "cpu", "-q"])
+    assert code == 0 and (tmp_path / "o.npz").exists()
+    assert reads == [first]
+
+
 def test_a_first_split_part_under_another_spelling_leaves_its_later_part_out(tmp_path):
     """A split recording's first part listed by a symbolic link and its later part by its own
     name: the part was compared by its path with the listed ones, kept, and its samples
