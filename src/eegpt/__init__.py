@@ -81,10 +81,11 @@ if TYPE_CHECKING:  # pragma: no cover
 _SUBMODULES = {
     "annotations", "anonymize", "api", "bids", "channels", "checkpoints", "cli", "config", "dataset",
     "dataset_cli", "dataset_inputs", "dataset_lock", "dataset_ray", "dataset_read",
-    "dataset_report", "demo", "engine", "errors",
-    "export", "fast_path", "finetune", "formats", "heads", "hub", "io", "model", "nearest_sites",
-    "online", "outputs", "preprocessing", "preprocessing_spec", "probe", "probe_cli",
-    "rename_tables", "short_attention", "sklearn", "streaming", "training", "viz", "vocabulary",
+    "dataset_report", "demo", "embedding_cache", "engine", "errors", "export", "fast_path",
+    "finetune", "formats", "heads", "hub", "io", "model", "nearest_sites", "online", "outputs",
+    "preprocessing", "preprocessing_spec", "probe", "probe_cli", "probe_folder", "probe_inputs",
+    "probe_labels", "probe_metrics", "rename_tables", "short_attention", "sklearn", "streaming",
+    "synthetic", "training", "training_data", "viz", "vocabulary",
 }  # fmt: skip
 
 

@@ -1831,8 +1831,10 @@ def cmd_info(args: argparse.Namespace) -> int:
         raise ValueError(
             f"--verify reads the shards of an embed-dataset output folder; {folder} is none"
         )
-    if (folder / "probe.json").is_file():  # eegpt probe train's output (eegpt.probe.PROBE_JSON)
-        from eegpt.probe import describe_probe
+    if (
+        folder / "probe.json"
+    ).is_file():  # eegpt probe train's output (eegpt.probe_folder.PROBE_JSON)
+        from eegpt.probe_folder import describe_probe
 
         print(describe_probe(folder))
         return 0

@@ -33,12 +33,8 @@ from eegpt.preprocessing import PreprocessingConfig
 from eegpt.probe import (
     EEGPTProbe,
     ProbeConfig,
-    check_training_data,
     encoder_fingerprint,
     encoder_reference,
-    recording_training_warnings,
-    split_training_data,
-    trained_on_epochs,
     trained_probe,
     training_model,
     tuned_checkpoint_info,
@@ -49,6 +45,12 @@ from eegpt.training import (
     class_balance_warning,
     fit_model,
     training_mode,
+)
+from eegpt.training_data import (
+    check_training_data,
+    recording_training_warnings,
+    split_training_data,
+    trained_on_epochs,
 )
 
 __all__ = ["finetune", "trainable_parameter_names"]

@@ -225,7 +225,7 @@ class OnlineEmbedder:
             verbose=verbose,
         )
         if channels is not None:  # a probe's: missing ones named as its predictions name them
-            from eegpt.probe import subset_mapping
+            from eegpt.probe_inputs import subset_mapping
 
             self.mapping = subset_mapping(self.mapping, list(channels), "<stream>", rename=rename)
         check_reference_channels(self.config, len(self.mapping), "<stream>")

@@ -395,7 +395,7 @@ def _read_one(
         refuse_brainvision_data_file,
         refuse_eeglab_data_file,
     )
-    from eegpt.probe import as_epochs_recording
+    from eegpt.probe_inputs import as_epochs_recording
 
     if not path.exists():
         raise FileNotFoundError(f"no such file: {path}")
@@ -795,7 +795,8 @@ def load_labelled_epochs(
     """
     from eegpt.io import Recording
     from eegpt.preprocessing import PreprocessingConfig
-    from eegpt.probe import check_label_types, merge_epochs
+    from eegpt.probe_inputs import merge_epochs
+    from eegpt.probe_labels import check_label_types
 
     if not paths:
         raise ValueError("no input files given")
@@ -1388,14 +1389,11 @@ def cmd_probe_train(args: argparse.Namespace) -> int:
     from eegpt._logging import warn as _warn
     from eegpt.checkpoints import load_model
     from eegpt.cli import check_figure_path, save_figure_file
+    from eegpt.embedding_cache import EmbeddingCache
     from eegpt.preprocessing import PreprocessingConfig
-    from eegpt.probe import (
-        EmbeddingCache,
-        ProbeConfig,
-        add_training_warnings,
-        train_probe,
-    )
+    from eegpt.probe import ProbeConfig, train_probe
     from eegpt.training import per_epoch_split_warning
+    from eegpt.training_data import add_training_warnings
 
     out = args.output
     if (out / "probe.json").exists() and not args.overwrite:
@@ -2074,7 +2072,7 @@ def confusion_table(counts: np.ndarray, classes: Sequence[Any]) -> str:
 
 def cmd_probe_evaluate(args: argparse.Namespace) -> int:
     from eegpt.cli import check_figure_path, save_figure_file
-    from eegpt.probe import checked_metrics, format_metrics, probe_metrics, sklearn_metrics
+    from eegpt.probe_metrics import checked_metrics, format_metrics, probe_metrics, sklearn_metrics
 
     confusion_matrix = sklearn_metrics().confusion_matrix
 
@@ -2191,7 +2189,7 @@ def _as_class_labels(
 ) -> np.ndarray:
     """Labels in the classes' type (labels from a CSV are text; classes may be numbers);
     ``taken`` says where they came from, for the error about labels outside the classes."""
-    from eegpt.probe import event_names_hint, unknown_labels_hint
+    from eegpt.probe_labels import event_names_hint, unknown_labels_hint
 
     known = set(classes.tolist())
     if set(y.tolist()) <= known:

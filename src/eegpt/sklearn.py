@@ -60,26 +60,21 @@ from eegpt._logging import each_warning_once, honours_verbose, progress_options
 from eegpt._logging import warn as _warn
 from eegpt.channels import ChannelMapping, map_channels, rename_table
 from eegpt.checkpoints import encoder_of
+from eegpt.embedding_cache import embed_windows
 from eegpt.engine import InferenceEngine, Precision
 from eegpt.io import UNITS, Recording, check_integer_volts
 from eegpt.model import EEGPT, EEGPTEncoder
 from eegpt.outputs import POOLINGS, feature_names, pool_embeddings
 from eegpt.preprocessing import PreprocessingConfig, prepare
-from eegpt.probe import (
-    EEGPTProbe,
-    ProbeConfig,
-    as_classes,
+from eegpt.probe import EEGPTProbe, ProbeConfig, row_softmax, train_probe
+from eegpt.probe_inputs import (
     as_epochs_recording,
-    embed_windows,
     is_epochs_list,
-    labels_of,
     refuse_embeddings,
     rename_on_missing,
-    row_softmax,
     subset_mapping,
-    train_probe,
-    unknown_labels_hint,
 )
+from eegpt.probe_labels import as_classes, labels_of, unknown_labels_hint
 
 __all__ = ["POOLINGS", "EEGPTClassifier", "EEGPTEmbedder", "pool_embeddings"]
 

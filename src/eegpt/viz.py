@@ -855,7 +855,7 @@ def plot_confusion_matrix(
     row reads ``n/a``, not a measured 0.00; so does, with ``normalize="pred"``, the column of
     a class never predicted.
     """
-    from eegpt.probe import sklearn_metrics
+    from eegpt.probe_metrics import sklearn_metrics
 
     metrics = sklearn_metrics()
     y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)

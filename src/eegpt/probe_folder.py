@@ -1,0 +1,239 @@
+"""A saved probe's folder: its files (``probe.json`` beside ``probe.safetensors``) and format
+marks, reading ``probe.json`` back, and :func:`describe_probe`, what ``eegpt info`` says of a
+probe from ``probe.json`` alone. Writing and loading a probe (which need its model) are
+:meth:`eegpt.probe.EEGPTProbe.save` and :func:`eegpt.probe.load_probe`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shlex
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from eegpt._logging import few, shortened, software_text
+from eegpt.preprocessing import PreprocessingConfig
+
+PROBE_WEIGHTS = "probe.safetensors"
+PROBE_JSON = "probe.json"
+PROBE_FORMAT = "eegpt-probe"
+PROBE_FORMAT_VERSION = 1
+
+
+def _read_probe_json(directory: Path) -> dict[str, Any]:
+    path = directory / PROBE_JSON
+    if not path.exists():
+        what = (
+            f"{directory} is a file"
+            if directory.is_file()
+            else f"{directory} does not exist"
+            if not directory.exists()
+            else f"{PROBE_JSON} is missing"
+        )
+        raise FileNotFoundError(
+            f"no probe at {directory} ({what}): probes are the folders `eegpt probe train` (or "
+            "EEGPTProbe.save) writes. A checkpoint with a probe head (the original downstream "
+            "scripts', braindecode's) is a model: eegpt.load_model(path), and model(x) gives its "
+            "logits"
+        )
+    try:
+        meta = json.loads(path.read_text())
+    except json.JSONDecodeError as err:
+        raise ValueError(f"{path} is not valid JSON: {err}") from err
+    if meta.get("format") != PROBE_FORMAT:
+        raise ValueError(f"{path} is not an eegpt probe (format {meta.get('format')!r})")
+    if meta.get("format_version", 0) > PROBE_FORMAT_VERSION:
+        raise ValueError(
+            f"{path} was written by a newer eegpt (format version {meta['format_version']}); "
+            "upgrade eegpt to read it"
+        )
+    return meta
+
+
+def describe_probe(directory: str | os.PathLike) -> str:
+    """What ``eegpt info`` says of a probe folder, from its ``probe.json`` alone (the encoder is
+    not loaded): kind, classes, channels, window, encoder reference, training."""
+    directory = Path(directory).expanduser()
+    meta = _read_probe_json(directory)
+    classes = [repr(c) for c in meta.get("classes", [])]
+    channels = meta.get("channels") or {}
+    names = channels.get("input_names") or []
+    pre = meta.get("preprocessing") or {}
+    encoder = meta.get("encoder") or {}
+    config = encoder.get("config") or {}
+    training = meta.get("training") or {}
+    history = meta.get("history") or []
+    kind = "linear probe (frozen encoder)" if meta.get("frozen_encoder") else "fine-tuned model"
+    trained_start = training.get("window_labels") or {}
+    if trained_start.get("start_seconds") or trained_start.get("starts"):
+        # the windows' start is a recording's, shown on its own line below (not start 0 here)
+        pre = {k: v for k, v in pre.items() if k != "start_seconds"}
+    lines = [
+        f"{directory}: EEGPT {kind}, {len(classes)} classes [{few(classes, 8)}]",
+        f"  {len(names)} input channels: {few(list(names), 12)}"
+        + (
+            f" (kept: --keep-channels {','.join(channels['keep'])}, applied to the data "
+            "predicted too)"
+            if channels.get("keep")
+            else ""
+        ),
+        f"  windows of {pre.get('window_seconds', '?')} s at {pre.get('sfreq', '?')} Hz "
+        f"({meta.get('n_times', '?')} samples)",
+        PreprocessingConfig.describe(pre),
+        f"  encoder: embed_dim {config.get('embed_dim', '?')}, depth {config.get('depth', '?')}; "
+        f"{'checkpoint' if meta.get('frozen_encoder') else 'tuned from checkpoint'} "
+        f"{encoder.get('path') or '?'} (sha256 {str(encoder.get('sha256'))[:12]}...)"
+        + (", NOT pretrained" if encoder.get("pretrained") is False else ""),
+    ]
+    if (meta.get("probe") or {}).get("chan_proj"):
+        inner = channels.get("encoder_names") or []
+        lines.insert(
+            2,
+            f"  channel projection: the {len(names)} input channels mixed into the encoder's "
+            f"{len(inner)}: {few(list(inner), 12)}",
+        )
+    if channels.get("rename"):
+        rename = channels["rename"]
+        shown = (
+            rename
+            if isinstance(rename, str)
+            else few([f"{k}={v}" if v else f"{k} left out" for k, v in rename.items()], 8)
+        )
+        lines.append(f"  channels renamed as in training: {shown}")
+    if training.get("label_column"):
+        lines.append(f"  labels: the epochs' metadata column {training['label_column']!r}")
+    if training.get("window_labels"):
+        from eegpt.probe_cli import labelling_options, trained_starts_option
+
+        how = training["window_labels"]
+        lines.append(
+            "  labels: continuous recordings' windows by their annotations, "
+            + labelling_options(how["match"], how.get("unlabelled"))
+        )
+        if how.get("start_seconds"):
+            start = f"{how['start_seconds']:g}"
+            lines.append(
+                f"  trained on windows starting at {start} s (--start {start}): a recording's "
+                "own, so predict/evaluate take --start again (their windows start at 0 without)"
+            )
+        elif how.get("starts"):
+            starts = [f"{Path(f).name} {v:g} s" for f, v in how["starts"].items()]
+            given = trained_starts_option(how)
+            lines.append(
+                f"  trained on windows starting at each recording's own start ({given}): "
+                f"{few(starts, 6)}; predict/evaluate take --start again (their windows start "
+                "at 0 without)"
+            )
+    if not meta.get("frozen_encoder", True):
+        lines.append(_finetuning_line(training, meta.get("probe") or {}, encoder))
+    elif training:
+        lines.append(_probe_training_line(training, meta.get("probe") or {}))
+    if training:
+        n_val = training.get("n_validation") or 0
+        passes = training.get("epochs_run", len(history))
+        line = (
+            f"  trained on {training.get('n_train', '?')} labelled epochs"
+            + (f" ({n_val} more for validation)" if n_val else "")
+            + f", {passes} pass{'' if passes == 1 else 'es'} over them"
+        )
+        kept = training.get("kept_epoch") or len(history)
+        row = history[kept - 1] if history and 0 < kept <= len(history) else {}
+        if "val_balanced_accuracy" in row:
+            line += (
+                f"; the weights of pass {kept} kept: validation balanced accuracy "
+                f"{row['val_balanced_accuracy']:.3f}"
+            )
+        lines.append(line)
+    said = training.get("warnings") or []
+    if said:
+        head = f"  WARNINGS when trained ({len(said)}; probe.json's training.warnings has them in full):"
+        lines.extend([head, *(f"    - {shortened(text, 150)}" for text in said)])
+    lines.append(f"  eegpt {meta.get('eegpt_version', '?')}" + software_text(meta.get("software")))
+    if meta.get("command"):  # trained from the command line
+        lines.append(f"  made by: eegpt {shlex.join(meta['command'])}")
+    return "\n".join(lines)
+
+
+def _finetuning_line(
+    training: Mapping[str, Any], recipe: Mapping[str, Any], encoder: Mapping[str, Any]
+) -> str:
+    """The settings of a fine-tuning (:func:`eegpt.finetune`) as ``eegpt info`` lists them,
+    from ``probe.json``'s ``training``, ``probe`` (the recipe) and ``encoder`` (the tuned
+    weights' fingerprint); those missing are left out (older files record no
+    ``class_weight`` in ``training``: the recipe's is taken)."""
+    facts = {
+        "freeze_blocks": training.get("freeze_blocks"),
+        "lr": training.get("lr"),
+        "head lr": recipe.get("max_lr"),
+        "layer_decay": training.get("layer_decay"),
+        "weight_decay": recipe.get("weight_decay"),
+        "batch size": recipe.get("batch_size"),
+        "class_weight": training.get("class_weight", recipe.get("class_weight")),
+        "seed": recipe.get("seed"),
+        "precision": training.get("precision"),
+        "patience": recipe.get("patience"),
+    }
+    line = f"  fine-tuning: {_settings_text(facts)}{_run_text(training, recipe)}"
+    if encoder.get("tuned_weights_sha256"):
+        line += f"; tuned weights sha256 {encoder['tuned_weights_sha256'][:12]}..."
+    return line
+
+
+def _probe_training_line(training: Mapping[str, Any], recipe: Mapping[str, Any]) -> str:
+    """The training settings of a linear probe (:func:`train_probe`) as ``eegpt info`` lists
+    them, from ``probe.json``'s ``training`` and ``probe`` (the recipe, :class:`ProbeConfig`),
+    with the validation and the passes run as for a fine-tuning; those missing are left
+    out."""
+    facts = {
+        "max_lr": recipe.get("max_lr"),
+        "weight_decay": recipe.get("weight_decay"),
+        "pct_start": recipe.get("pct_start"),
+        "batch size": recipe.get("batch_size"),
+        # the passes asked for, where the record lacks those run (which say it)
+        "passes": None if "epochs_run" in training else recipe.get("epochs"),
+        "patience": recipe.get("patience"),
+        "class_weight": training.get("class_weight", recipe.get("class_weight")),
+        "seed": recipe.get("seed"),
+        "precision": training.get("precision"),
+        "stream": training.get("stream_precision"),
+    }
+    return f"  training: {_settings_text(facts)}{_run_text(training, recipe)}"
+
+
+def _run_text(training: Mapping[str, Any], recipe: Mapping[str, Any]) -> str:
+    """``"; validation fraction 0.2 (epochs at random); 12 passes (of at most 100) run,
+    stopped early at pass 12"``: how a training was validated and how many passes it ran,
+    from ``probe.json``'s ``training`` and ``probe``; "" where the record has neither."""
+    text = ""
+    if training.get("validation"):
+        text += f"; {_validation_text(training['validation'])}"
+    if "epochs_run" in training:
+        run = training["epochs_run"]
+        text += (
+            f"; {run} pass{'' if run == 1 else 'es'} (of at most {recipe.get('epochs', '?')}) run"
+        )
+        if training.get("stopped_early"):
+            text += f", stopped early at pass {run}"
+    return text
+
+
+def _settings_text(facts: Mapping[str, Any]) -> str:
+    """``"lr 0.001, batch size 32, class_weight None"``: the settings that are known, and
+    class_weight always (None is its value, not a gap)."""
+    return ", ".join(f"{k} {v:g}" if isinstance(v, float) else f"{k} {v}" for k, v in facts.items()
+                     if v is not None or k == "class_weight")  # fmt: skip
+
+
+def _validation_text(record: Mapping[str, Any]) -> str:
+    """The training record's ``validation`` (:func:`split_training_data`) in words."""
+    kind = record.get("kind")
+    if kind == "fraction":
+        groups = record.get("groups")
+        return f"validation fraction {record.get('fraction'):g}" + (
+            f" by groups ({len(groups.get('held_out', []))} of {groups.get('count')} held out)"
+            if groups
+            else " (epochs at random)"
+        )
+    return "validation on held-out data" if kind == "held-out data" else "no validation"

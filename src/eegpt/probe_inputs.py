@@ -1,0 +1,537 @@
+"""The EEG a probe takes: epochs (``mne.Epochs``, files, arrays, lists of them) as one
+epoched :class:`~eegpt.io.Recording`, and its channels as the probe's.
+
+:func:`as_epochs_recording` reads what :func:`eegpt.probe.train_probe`,
+:meth:`eegpt.probe.EEGPTProbe.predict` and the scikit-learn estimators are given (refusing
+embeddings, :func:`refuse_embeddings`, and continuous recordings where epochs are needed);
+:func:`merge_epochs` stacks several recordings, matched by electrode; :func:`subset_mapping`
+restricts a channel mapping to the channels a probe was trained on, saying how to add or leave
+out missing ones; :func:`_projection_windows` cuts the windows of a probe with a channel
+projection (its input channels by name).
+
+Shapes: n = epochs, C = channels, T = samples. Data in volts; windows in model units (mV).
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import shlex
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from pathlib import Path
+from typing import Any, Literal, cast
+
+import mne
+import numpy as np
+
+from eegpt._logging import baseline_text, count, few, warnings_once
+from eegpt._logging import log as _log
+from eegpt._logging import warn as _warn
+from eegpt.channels import (
+    ChannelMapping,
+    how_to_drop,
+    map_channels,
+    may_be_electrode,
+    montage_spelling,
+    normalize_channel_name,
+    rename_table,
+    unmatched_rename_warning,
+)
+from eegpt.io import (
+    Recording,
+    as_recording,
+    may_hold_epochs,
+    read_epochs_file,
+    warn_unapplied_projectors,
+)
+from eegpt.preprocessing import (
+    PreprocessingConfig,
+    check_length,
+    check_reference_channels,
+    check_windows,
+    crop_call,
+    cut_windows,
+    detrend_windows,
+    quiet_float32_overflow,
+    resample,
+    window_starts,
+)
+
+
+def refuse_embeddings(data: Any, what: str = "a probe") -> None:
+    """Raise a TypeError for embeddings (:class:`~eegpt.outputs.Embeddings`, an
+    :class:`~eegpt.outputs.EmbeddingsFile`, or an array ``[n, N, S, D]`` as their ``data``)
+    given where ``what`` (which runs the encoder) takes EEG epochs; other data pass. It names
+    the recipe for precomputed embeddings: a scikit-learn classifier on
+    :meth:`~eegpt.outputs.Embeddings.pooled`."""
+    from eegpt.outputs import Embeddings, EmbeddingsFile
+
+    if isinstance(data, (Embeddings, EmbeddingsFile)):
+        got = f"{type(data).__name__} (EEGPT embeddings, computed already)"
+        emb = "emb"
+    elif isinstance(data, np.ndarray) and data.ndim == 4:
+        got = (
+            f"a 4-D array of shape {data.shape}: EEGPT embeddings [n, N, S, D] "
+            "(Embeddings.data), computed already"
+        )
+        emb = "load_embeddings(path)"
+    else:
+        return
+    raise TypeError(
+        f"{what} takes EEG epochs [n_epochs, n_channels, n_times] and runs the encoder on them, "
+        f"but got {got}. For precomputed embeddings, train a scikit-learn classifier on one "
+        f"vector per window instead: from sklearn.linear_model import LogisticRegression; "
+        f"clf = LogisticRegression(max_iter=1000).fit({emb}.pooled(), y) (y: one label per "
+        "window, e.g. emb.metadata['labels'] for embedded epochs; pooled('flatten') keeps every "
+        "patch and summary token; eegpt.outputs.pool_embeddings(array) pools an array)"
+    )
+
+
+def as_epochs_recording(
+    data: Any,
+    *,
+    ch_names: Sequence[str] | None,
+    sfreq: float | None,
+    units: Literal["V", "mV", "uV", "µV"],
+    verbose: Any,
+    rename: Mapping[str, str | None] | str | os.PathLike | None = None,
+    preprocessing: PreprocessingConfig | None = None,
+    what: str = "a probe",
+    continuous: bool = False,
+    keep: str | Sequence[str] | None = None,
+) -> Recording:
+    """An epoched :class:`Recording` (volts) from Epochs, a list of Epochs, a file or an array
+    (a list is merged by :func:`merge_epochs` with ``rename``, ``preprocessing`` and ``keep``); ``what``
+    takes them, for messages. With ``continuous`` (predictions, which need no labels), a
+    continuous recording (``mne.io.Raw`` or a file of one) is returned as it is, continuous."""
+    refuse_embeddings(data, what)
+    window = (preprocessing or PreprocessingConfig()).window_seconds
+    if isinstance(data, (str, os.PathLike)):
+        path = Path(data)
+        if not may_hold_epochs(path):
+            if continuous:
+                rec = as_recording(path, verbose=verbose)
+                assert isinstance(rec, Recording)
+                return rec
+            raise ValueError(
+                f"{path}: {_needs_epochs(what, window, 'mne.io.read_raw(path)')}; pass an MNE "
+                "epochs file (name ending in -epo.fif), an epoched EEGLAB .set file, an "
+                "mne.Epochs or an array [n_epochs, C, T]"
+            )
+        data = read_epochs_file(path, verbose)
+    if is_epochs_list(data):
+        with warnings_once():
+            # (one Recording each: as_recording gives a list for a list only)
+            recs = [
+                cast(Recording, as_recording(_read_if_path(d, verbose), verbose=verbose))
+                for d in data
+            ]
+        return merge_epochs(
+            recs, rename=rename, preprocessing=preprocessing, verbose=verbose, keep=keep
+        )
+    if isinstance(data, mne.BaseEpochs):
+        rec = cast(Recording, as_recording(data, verbose=verbose))
+    elif isinstance(data, Recording):
+        rec = data
+    elif isinstance(data, mne.io.BaseRaw):
+        if continuous:
+            rec = as_recording(data, verbose=verbose)
+            assert isinstance(rec, Recording)
+            return rec
+        raise ValueError(f"got a continuous mne.io.Raw, but {_needs_epochs(what, window)}")
+    else:
+        array = np.asarray(data)
+        if array.ndim != 3:
+            raise ValueError(
+                f"epochs arrays must be [n_epochs, n_channels, n_times], got shape {array.shape}"
+            )
+        if ch_names is None or sfreq is None:
+            raise ValueError(
+                "an epochs array needs its channel names and sampling rate beside it: "
+                "ch_names=[...], sfreq=... (and units='uV' if it is not in volts), e.g. "
+                "probe.predict(X, ch_names=names, sfreq=250)"
+            )
+        rec = cast(
+            Recording,
+            as_recording(array, ch_names=ch_names, sfreq=sfreq, units=units, verbose=verbose),
+        )
+    if not rec.is_epoched and not continuous:
+        raise ValueError(f"{rec.source}: expected epochs [n_epochs, C, T], got {rec.data.shape}")
+    return rec
+
+
+def _needs_epochs(what: str, window: float, read: str = "") -> str:
+    """Why ``what`` needs epochs and how to cut them from a continuous recording (``read``:
+    how to open it first), for :func:`as_epochs_recording`'s errors."""
+    fixed = f"mne.make_fixed_length_epochs(raw, duration={window:g}, preload=True)"
+    raw = f"raw = {read}; " if read else ""
+    if what == "a probe":  # training and evaluation: labelled epochs
+        return (
+            "training and evaluating a probe need epochs (one label per epoch); cut them from "
+            f"the recording first, e.g. {raw}mne.Epochs(raw, events, event_id, tmin=0, "
+            f"tmax={window:g} - 1 / raw.info['sfreq'], baseline=None), or {fixed} with y one "
+            "label per epoch (predictions take the recording as it is)"
+        )
+    return (
+        f"{what} transforms epochs (one row per epoch); cut them from the recording first, "
+        f"e.g. {raw}epochs = {fixed} (consecutive {window:g} s windows)"
+    )
+
+
+def _read_if_path(data: Any, verbose: Any) -> Any:
+    """An epochs file's ``mne.Epochs``; anything else as given."""
+    return read_epochs_file(Path(data), verbose) if isinstance(data, (str, os.PathLike)) else data
+
+
+def is_epochs_list(data: Any) -> bool:
+    """A list of ``mne.Epochs`` or of epochs files (``-epo.fif``): several recordings, or what
+    scikit-learn's indexing makes of one Epochs object (one per epoch)."""
+    return (
+        isinstance(data, (list, tuple))
+        and bool(data)
+        and all(
+            isinstance(d, mne.BaseEpochs)
+            or (isinstance(d, (str, os.PathLike)) and may_hold_epochs(d))
+            for d in data
+        )
+    )
+
+
+def merge_epochs(
+    recordings: Sequence[Recording],
+    *,
+    rename: Mapping[str, str | None] | str | os.PathLike | None = None,
+    preprocessing: PreprocessingConfig | None = None,
+    verbose: Any = None,
+    keep: str | Sequence[str] | None = None,
+) -> Recording:
+    """The epochs of several recordings (subjects, sessions, sites) as one, matched by
+    electrode.
+
+    Recordings with the same channel names and sampling rate are stacked as they are. Otherwise
+    each one's channels are mapped to the EEGPT vocabulary (``rename`` applies where a name
+    occurs) and the first recording's electrodes are taken from every recording in the first's
+    order (``EEG Fp1-REF`` and ``Fp1`` are one electrode; one missing anywhere is an error, one
+    the first lacks is left out with a warning; with ``keep``, only the electrodes it keeps,
+    :func:`~eegpt.channels.map_channels`). Recordings at another rate are resampled to
+    ``preprocessing.sfreq`` (256 Hz by default) with its method; if any is, all are.
+
+    Returns
+    -------
+    Recording
+        ``[n_epochs, C, T]`` in volts, with the first recording's channel names.
+    """
+    first = recordings[0]
+    sources = list(dict.fromkeys(r.source for r in recordings))  # pieces of one Epochs: one
+    source = sources[0] if len(sources) == 1 else f"{len(recordings)} inputs"
+    # every input's stored-but-unapplied projectors, warned of when the merged epochs are used
+    projectors = list(dict.fromkeys(p for r in recordings for p in r.projectors or ())) or None
+    bads = list(dict.fromkeys(b for r in recordings for b in r.bads or ())) or None
+    left_out = {k: v for r in recordings for k, v in (r.left_out or {}).items()} or None
+    baseline = merged_baseline(recordings)
+    if len(recordings) > 1:  # keys are ignored where a name is missing: say if it is everywhere
+        seen = [name for r in recordings for name in [*r.ch_names, *(r.left_out or ())]]
+        unmatched = unmatched_rename_warning(rename, seen, len(recordings))
+        if unmatched:
+            _warn(unmatched)
+    if all(r.ch_names == first.ch_names and r.sfreq == first.sfreq for r in recordings):
+        stacked = np.concatenate([r.data for r in recordings])
+        return Recording(
+            stacked, first.ch_names, first.sfreq, source=source, projectors=projectors, bads=bads,
+            left_out=left_out, baseline=baseline,
+        )  # fmt: skip
+    config = preprocessing if preprocessing is not None else PreprocessingConfig()
+    with warnings_once():
+        mappings = [
+            map_channels(
+                r.ch_names,
+                rename=rename,
+                on_missing="ignore",
+                verbose=verbose,
+                source=r.source,
+                left_out=r.left_out,
+                keep=keep,
+            )  # fmt: skip
+            for r in recordings
+        ]
+    names = mappings[0].names
+    same_rate = all(r.sfreq == first.sfreq for r in recordings)
+    sfreq = first.sfreq if same_rate else config.sfreq
+    parts = []
+    for rec, mapping in zip(recordings, mappings, strict=True):
+        picked = subset_mapping(
+            mapping, names, rec.source, "the first input has", rec.bads, rename,
+            fitted_names=mappings[0].input_names, model="inputs",
+        )  # fmt: skip
+        x = rec.data[:, list(picked.picks), :]
+        if rec.sfreq != sfreq:
+            x = resample(x, rec.sfreq, sfreq, method=config.resample)
+        parts.append(x)
+    lengths = sorted({p.shape[-1] for p in parts})
+    if len(lengths) > 1:
+        raise ValueError(
+            f"the inputs' epochs differ in length ({lengths} samples at {sfreq:g} Hz); "
+            "cut them to the same length first"
+        )
+    _log(
+        f"merged {len(recordings)} inputs by electrode ({len(names)} channels) at {sfreq:g} Hz",
+        verbose,
+    )
+    return Recording(
+        np.concatenate(parts),
+        list(mappings[0].input_names),
+        sfreq,
+        source=source,
+        projectors=projectors,
+        bads=bads,
+        left_out=left_out,
+        baseline=baseline,
+    )
+
+
+def merged_baseline(
+    recordings: Sequence[Recording],
+) -> tuple[float | None, float | None] | None:
+    """The interval MNE baseline-corrected the epochs of ``recordings`` over, where they all
+    share it (None where none was corrected); where they differ, None, with a warning that
+    no single baseline stands for them (so a probe trained on them records none and checks
+    none of the data it is used on)."""
+    found = list(dict.fromkeys(r.baseline for r in recordings))
+    if len(found) == 1:
+        return found[0]
+    said = ", ".join(
+        "none" if b is None else baseline_text(b) for b in found
+    )  # in the inputs' order
+    _warn(
+        f"the {len(recordings)} inputs' epochs were baseline-corrected differently by MNE "
+        f"({said}): their channels' offsets differ from input to input, and no one baseline "
+        "is recorded for them (a probe trained on them cannot warn of data corrected "
+        "otherwise). Make the epochs alike, best with baseline=None (mne.Epochs(..., "
+        "baseline=None)), or train with --detrend constant / detrend='constant'"
+    )
+    return None
+
+
+def rename_on_missing(data: Any) -> Literal["raise", "ignore"]:
+    """``rename`` keys absent from the channels: an error for one input, allowed for several
+    (a key may name a channel of another input)."""
+    return "ignore" if isinstance(data, (list, tuple)) else "raise"
+
+
+def subset_mapping(
+    mapping: ChannelMapping,
+    names: Sequence[str],
+    source: str,
+    fitted: str = "the probe was trained on",
+    bads: Sequence[str] | None = None,
+    rename: Mapping[str, str | None] | str | os.PathLike | None = None,
+    *,
+    fitted_names: Sequence[str] | None = None,
+    model: Literal["probe", "embedder", "inputs"] = "probe",
+) -> ChannelMapping:
+    """``mapping`` restricted to the vocabulary ``names``, in that order (that of training, so
+    the same data give the same numbers); ``fitted`` names the model in messages, ``bads``
+    are the channels of ``info["bads"]`` left out of the recording (:attr:`Recording.bads`),
+    named by the vocabulary as ``rename`` or the usual rules would. ``fitted_names`` are the
+    channels ``names`` as the fitted data named them (else the montage spelling), and
+    ``model`` says what to leave a missing channel out of: the probe's training, the
+    scikit-learn embedder's fit (Python only), or every input being merged."""
+    where = {name: k for k, name in enumerate(mapping.names)}
+    missing = [name for name in names if name not in where]
+    if missing:
+        table = rename_table(rename)
+        marked = {normalize_channel_name(table.get(b) or b) or b: b for b in bads or ()}
+        bad = [marked[name] for name in missing if name in marked]
+        absent = [name for name in missing if name not in marked]
+        spelled = dict(zip(names, fitted_names or (), strict=False))
+        text = f"{source}: {fitted} {len(names)} channels, but "
+        if bad:
+            text += (
+                f"{bad} are marked bad here (info['bads']) and were left out: repair them "
+                "(interpolate_bads() of the Raw or Epochs) or clear info['bads']"
+            )
+            if model == "inputs":  # or do without them: by their names here and in the first
+                first = [spelled.get(name, name) for name in missing if name in marked]
+                text += (
+                    ", or train on the channels all inputs share, leaving these out of every "
+                    f"input ({how_to_drop(list(dict.fromkeys([*bad, *first])), bool(table))})"
+                )
+        if absent:
+            named = [spelled.get(name) or montage_spelling(name) for name in absent]
+            text += "; and " if bad else ""
+            text += _missing_channels_text(absent, named, mapping, table, model)
+        raise ValueError(text)
+    k = [where[name] for name in names]
+    extra = [mapping.input_names[i] for i in range(len(mapping.names)) if i not in set(k)]
+    if extra:
+        _warn(
+            f"{source}: channel(s) {extra} are not used: {fitted} "
+            f"{len(names)} channels ({', '.join(names)})"
+        )
+    inputs = tuple(mapping.input_names[i] for i in k)
+    # (the rename's provenance kept, with the distances of the channels that remain)
+    return replace(
+        mapping,
+        input_names=inputs,
+        names=tuple(names),
+        picks=tuple(mapping.picks[i] for i in k),
+        chan_ids=tuple(mapping.chan_ids[i] for i in k),
+        dropped=mapping.dropped + tuple(extra),
+        referential={inp: ref for inp, ref in mapping.referential.items() if inp in inputs},
+        rename_distances_mm={
+            inp: mm for inp, mm in mapping.rename_distances_mm.items() if inp in inputs
+        },
+    )
+
+
+def _missing_channels_text(
+    absent: list[str],
+    named: list[str],
+    mapping: ChannelMapping,
+    table: Mapping[str, str | None],
+    model: Literal["probe", "embedder", "inputs"],
+) -> str:
+    """What :func:`subset_mapping` says of the electrodes ``absent`` (vocabulary names;
+    ``named`` as the fitted data name them) that the data lack: adding them or leaving them
+    out of ``model``, after a rename hint when channels of the data that could be electrodes
+    (not ``EKG1``, ``PHOTIC``, ``A1``) were dropped as unknown (a misspelling?); command-line
+    options except for the embedder (Python only)."""
+    found = list(mapping.input_names)
+    if len(absent) <= 8:
+        text = f"{absent} are missing here (found {few(found, 12)})"
+    else:
+        text = (
+            f"{len(absent)} of them are missing here ({few(absent, 8)}; found "
+            f"{count(len(found), 'channel')}: {few(found, 12)})"
+        )
+    unknown = [  # dropped as unknown, and possibly an electrode under another spelling
+        name
+        for name in mapping.dropped
+        if table.get(name, "") is not None and may_be_electrode(name)
+    ]
+    advice = _add_or_leave_out(absent, named, table, model)
+    if unknown:
+        alike = [
+            (name, close[0])
+            for name in unknown
+            if (close := difflib.get_close_matches(name.strip().upper(), absent, 1, 0.5))
+        ]
+        key, target = alike[0] if alike else (unknown[0], absent[0])
+        target = named[absent.index(target)]
+        one = len(unknown) == 1
+        command = f" (command line: --rename {shlex.quote(f'{key}={target}')})"
+        return text + (
+            f"; {'channel' if one else 'channels'} {few(unknown, 8)} "
+            f"{'matches' if one else 'match'} no EEGPT channel name and "
+            f"{'was' if one else 'were'} dropped: if {key} is {target}, map it with "
+            f"rename={{{key!r}: {target!r}}}"
+            + ("" if model == "embedder" else command)
+            + f"; otherwise{advice}"
+        )
+    return text + advice
+
+
+def _add_or_leave_out(
+    absent: list[str],
+    named: list[str],
+    table: Mapping[str, str | None],
+    model: Literal["probe", "embedder", "inputs"],
+) -> str:
+    """``": add it to the data ... or train the probe without it (...)"``: the two ways on
+    for electrodes ``absent`` (``named`` as the fitted data name them) that the data lack."""
+    it = "it" if len(absent) == 1 else "them"
+    listed = repr(named) if len(absent) <= 4 else "names"
+    if len(absent) <= 4:
+        python = ", ".join(f"{name!r}: None" for name in named)
+        python = f"add {python} to rename" if table else f"rename={{{python}}}"
+        drop = how_to_drop(named, merged=bool(table))
+    else:
+        python = "rename={NAME: None} for each"
+        drop = f"{python}; command line: --drop NAME for each"
+    leave_out = {
+        "probe": f"train the probe without {it} ({drop}, named as in the training data)",
+        "embedder": f"fit the embedder without {it} (EEGPTEmbedder: {python})",
+        "inputs": f"leave {it} out of every input ({drop})",
+    }[model]
+    where = f"names being the {len(absent)} missing channels, " if listed == "names" else ""
+    return (
+        f": add {it} to the data, e.g. interpolated from the other channels in MNE ({where}"
+        f"inst.add_reference_channels({listed}) adds {it} flat; then, with the channels' "
+        f"positions set (inst.set_montage), inst.info['bads'] = {listed}; "
+        f"inst.interpolate_bads()), or {leave_out}"
+    )
+
+
+def _channel_key(name: str) -> str:
+    """The electrode a channel name stands for, else the name up to case and spaces."""
+    return normalize_channel_name(name) or name.strip().upper()
+
+
+def _projection_windows(
+    rec: Recording,
+    input_names: Sequence[str],
+    config: PreprocessingConfig,
+    warn_reference: bool = True,
+) -> np.ndarray:
+    """Windows of the channels ``input_names`` in that order (any names; for a projection).
+
+    A name the data do not have as such is matched by electrode (``"EEG FP1-REF"`` for
+    ``"Fp1"``, as :func:`eegpt.channels.normalize_channel_name` maps names) or, for names
+    outside the vocabulary, up to case and surrounding spaces, when one channel matches.
+    ``warn_reference``: warn of average referencing of 2 channels (training; not predictions,
+    whose preprocessing is the trained probe's)."""
+    position = {name: i for i, name in enumerate(rec.ch_names)}
+    by_key: dict[str, list[int]] = {}
+    for i, name in enumerate(rec.ch_names):
+        by_key.setdefault(_channel_key(name), []).append(i)
+    columns, missing, ambiguous = [], [], {}
+    for name in input_names:
+        found = [position[name]] if name in position else by_key.get(_channel_key(name), [])
+        if len(found) == 1:
+            columns.append(found[0])
+        elif found:
+            ambiguous[name] = [rec.ch_names[i] for i in found]
+        else:
+            missing.append(name)
+    if missing or ambiguous:
+        text = (
+            f"{rec.source}: the probe's channel projection takes channels {list(input_names)}, but "
+        )
+        text += f"{missing} are missing (the data have {rec.ch_names})" if missing else ""
+        text += "; and " if missing and ambiguous else ""
+        text += "".join(
+            f"{name!r} could be any of {names}" for name, names in list(ambiguous.items())[:3]
+        )
+        raise ValueError(text + "; name them as in training (raw.rename_channels({...}))")
+    warn_unapplied_projectors(
+        rec.projectors, input_names, rec.source, average_reference=config.average_reference,
+        epoched=rec.is_epoched,
+    )  # fmt: skip
+    x = rec.data[..., columns, :]  # a float64 copy
+    check_reference_channels(config, x.shape[-2], rec.source, warn=warn_reference)
+    if config.average_reference:
+        x -= x.mean(axis=-2, keepdims=True)
+    x = resample(x, rec.sfreq, config.sfreq, method=config.resample) * config.scale
+    n_times, window = x.shape[-1], config.n_samples
+    if not rec.is_epoched:  # a continuous recording (predictions): consecutive windows
+        check_length(n_times, rec.duration, rec.source, config)
+        starts = window_starts(
+            n_times, window, config.step_samples, config.tail, config.start_samples
+        )
+        windows = cut_windows(x, starts, window, config.detrend)[0]
+        check_windows(windows, rec.source, config)  # samples beyond float32's range
+        return windows
+    if n_times > window or (n_times < window and config.tail == "drop"):
+        raise ValueError(
+            f"{rec.source}: epochs have {n_times} samples at {config.sfreq:g} Hz but a window "
+            f"has {window} ({config.window_seconds:g} s); crop the epochs to the window length "
+            f"({crop_call(config.window_seconds)}) or change "
+            "window_seconds; shorter epochs can be zero-padded with tail='pad'"
+        )
+    detrend_windows(x, n_times, config.detrend)  # float64, before the cast
+    out = np.zeros((x.shape[0], x.shape[1], window), dtype=np.float32)
+    with quiet_float32_overflow():
+        out[..., :n_times] = x
+    check_windows(out, rec.source, config)  # samples beyond float32's range
+    return out

@@ -1,0 +1,193 @@
+"""Class labels of probe training and evaluation: read from the epochs' events or given as
+``y`` (:func:`labels_of`), checked (:func:`check_label_types`), matched to a probe's classes
+(:func:`as_classes`), and the hints given when they do not match (event codes against event
+names, MNE's ``/``-separated tags: :func:`unknown_labels_hint`, :func:`event_names_hint`).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import mne
+import numpy as np
+
+from eegpt._logging import ignored_warnings
+from eegpt.io import epochs_labels, may_hold_epochs, read_epochs_file
+from eegpt.probe_inputs import _read_if_path, is_epochs_list
+
+
+def labels_of(data: Any, y: Any, n: int) -> np.ndarray:
+    if y is None:
+        if isinstance(data, mne.BaseEpochs):
+            return epochs_labels(data)
+        if isinstance(data, (str, os.PathLike)):
+            return epochs_labels(_epochs_for_labels(Path(data)))
+        if is_epochs_list(data):
+            return np.concatenate([epochs_labels(_read_if_path(d, False)) for d in data])
+        raise ValueError("labels y are needed (they come from the events only for mne.Epochs)")
+    if isinstance(y, (list, tuple)):  # np.asarray would quietly turn 0 into '0'
+        check_label_types(y)
+    y = np.asarray(y)
+    if y.ndim != 1 or len(y) != n:
+        raise ValueError(f"y must be 1-D with one label per epoch ({n}), got shape {y.shape}")
+    missing = [
+        i for i, v in enumerate(y.tolist()) if v is None or (isinstance(v, float) and v != v)
+    ]
+    if missing:
+        shown = ", ".join(map(str, missing[:10])) + (", ..." if len(missing) > 10 else "")
+        raise ValueError(
+            f"y has {len(missing)} missing label(s) (None/NaN) at epoch(s) {shown}; leave those "
+            "epochs out first, e.g. epochs[~mask] and y[~mask]"
+        )
+    if y.dtype.kind == "f" and not np.array_equal(y, np.round(y)):
+        example = y[y != np.round(y)][0]
+        raise ValueError(
+            f"y holds continuous values (e.g. {example:g}), but a probe classifies: give class "
+            "labels (names, or integer codes such as epochs.events[:, 2])"
+        )
+    if y.dtype == object:
+        check_label_types(y.tolist())
+    return y
+
+
+def check_label_types(labels: Sequence[Any], where: str = "") -> None:
+    """Refuse ``labels`` that mix text with other types (``'1'`` and ``1`` would be two
+    classes that print alike, and NumPy cannot sort or join them); missing labels (None) are
+    left to the caller. ``where`` says where the labels come from, for the message."""
+    text = next((v for v in labels if isinstance(v, str)), None)
+    other = next((v for v in labels if v is not None and not isinstance(v, str)), None)
+    if text is None or other is None:
+        return
+    kind = type(other).__name__
+    raise ValueError(
+        f"labels mix types{where}: str and {kind} (e.g. {text!r} and {other!r}); give all as "
+        f"str or all as {kind}, e.g. [str(v) for v in y]"
+    )
+
+
+def _epochs_for_labels(path: Path) -> mne.BaseEpochs:
+    """The epochs of a file read again for their labels, quietly (what reading them says was
+    said when their data were read): a FIF file without its data, an EEGLAB ``.set`` file
+    whole, its epochs named as :func:`read_epochs_file` names them."""
+    if path.suffix.lower() != ".set":
+        return mne.read_epochs(path, preload=False, verbose=False)
+    with ignored_warnings():
+        return read_epochs_file(path, "error")
+
+
+def as_classes(labels: np.ndarray, classes: np.ndarray) -> np.ndarray:
+    """``labels`` in the type of ``classes`` when they differ only in it (``"1"`` for ``1``:
+    labels read from a CSV file vs event codes), else unchanged."""
+    known = classes.tolist()
+    if set(labels.tolist()) <= set(known):
+        return labels
+    by_text = {str(c): c for c in known}
+    if len(by_text) == len(known) and all(str(v) in by_text for v in labels.tolist()):
+        return np.array([by_text[str(v)] for v in labels.tolist()], dtype=classes.dtype)
+    return labels
+
+
+def _event_codes(data: Any) -> np.ndarray | None:
+    """The event codes of the epochs ``data`` (an ``mne.Epochs``, an epochs file or a list of
+    them); None for other data."""
+    if isinstance(data, (str, os.PathLike)) and may_hold_epochs(data):
+        data = read_epochs_file(Path(data), "error")
+    if isinstance(data, mne.BaseEpochs):
+        return data.events[:, 2]
+    if is_epochs_list(data):
+        return np.concatenate([_read_if_path(d, "error").events[:, 2] for d in data])
+    return None
+
+
+def unknown_labels_hint(unknown: list[Any], classes: np.ndarray, data: Any = None) -> str:
+    """A hint when epochs' event names (the default ``y``) meet a probe trained on the event
+    codes of epochs ``data`` (codes that are among its classes), or names that differ from its
+    classes only by MNE's ``/``-separated tags (BrainVision markers are read as
+    ``Comment/left``)."""
+    known = classes.tolist()
+    if all(isinstance(c, (int, np.integer)) for c in known) and any(
+        isinstance(v, str) for v in unknown
+    ):
+        codes = _event_codes(data)
+        if codes is not None and set(codes.tolist()) <= set(known):
+            return " (the probe's classes are event codes: pass y=epochs.events[:, 2])"
+        return ""
+    pairs = {}
+    for label in unknown:
+        alike = [c for c in known if _differ_by_tags(label, c)]
+        if len(alike) != 1:
+            return ""
+        pairs[str(label)] = str(alike[0])
+    return f" ({_tags_advice(pairs, 'they differ from the classes')})"
+
+
+def _tags(label: Any) -> set[str]:
+    """The ``/``-separated tags of a label, as MNE joins event names (``Comment/left``)."""
+    return set(str(label).split("/"))
+
+
+def _differ_by_tags(a: Any, b: Any) -> bool:
+    """Whether labels ``a`` and ``b`` differ only by MNE's ``/``-separated tags (the tags of
+    one are among the other's: ``'Comment/left'`` and ``'left'``, ``'seizure/seizure'`` and
+    ``'seizure'``)."""
+    return _tags(a) <= _tags(b) or _tags(b) <= _tags(a)
+
+
+def _tags_advice(pairs: Mapping[str, str], subject: str, command_line: bool = True) -> str:
+    """``"<subject> only by MNE's '/'-separated tags ...: name the events alike ..."``, with
+    ``pairs`` (a label: the one it stands for) as examples of the names to give.
+    ``command_line``: also name the probe's command-line options for the labels."""
+    shown = ", ".join(f"{a!r} as {b!r}" for a, b in list(pairs.items())[:3])
+    return (
+        f"{subject} only by MNE's '/'-separated tags, as BrainVision markers read as "
+        "'Comment/left' and epochs read with mne.read_epochs_eeglab, named by all their "
+        "events ('left/artifact'; eegpt names the epochs of a .set file by their time-locking "
+        "event where it can read the file: pass its path, or the epochs "
+        "mne.read_epochs_eeglab returns), do: name the events alike when cutting the epochs "
+        f"({shown}: mne.Epochs(..., event_id={{name: code}})), or give the labels: y=..."
+        + (", on the command line --labels CSV or --label-column" if command_line else "")
+    )
+
+
+def _tagged_classes_warning(classes: np.ndarray, command_line: bool = True) -> str | None:
+    """What to say when training classes differ from one another only by MNE's
+    ``/``-separated tags (each tagged class named with the plainest such class); None when
+    none do. ``command_line``: with the probe's command-line options."""
+    known = classes.tolist()
+    pairs = {}
+    for label in known:
+        plainer = [
+            c
+            for c in known
+            if _tags(c) <= _tags(label) and str(c).count("/") < str(label).count("/")
+        ]
+        if plainer:
+            pairs[str(label)] = str(min(plainer, key=lambda c: str(c).count("/")))
+    if not pairs:
+        return None
+    listed = ", ".join(f"{a!r} and {b!r}" for a, b in pairs.items())
+    return (
+        f"the training labels {listed} are classes of their own, each learnt apart; "
+        + _tags_advice(pairs, "they differ", command_line)
+    )
+
+
+def event_names_hint(classes: np.ndarray) -> str:
+    """How to name epochs' events as the classes, ``epochs.event_id = {'left': CODE, ...}``
+    (empty unless the classes are text, as event names are)."""
+    known = classes.tolist()
+    if not all(isinstance(c, str) for c in known):
+        return ""
+    shown = ", ".join(f"{c!r}: CODE" for c in known[:4]) + (", ..." if len(known) > 4 else "")
+    return f"epochs.event_id = {{{shown}}}"
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, (np.generic,)):
+        return value.item()
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    raise TypeError(f"class labels must be str, int, float or bool to be saved, got {value!r}")

@@ -1,0 +1,147 @@
+"""The paper's downstream metrics of a classifier (balanced accuracy, Cohen's kappa, weighted
+F1, AUROC, accuracy: :func:`probe_metrics`), one line of them (:func:`format_metrics`) and the
+warning for test labels lacking classes (:func:`evaluation_warning`). Needs scikit-learn.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from eegpt._logging import ignored_warnings
+from eegpt._logging import warn as _warn
+from eegpt.errors import MissingDependencyError, install_hint
+from eegpt.training import absent_classes_text
+
+
+def probe_metrics(
+    y_true: npt.ArrayLike,
+    y_pred: npt.ArrayLike,
+    proba: np.ndarray | None = None,
+    classes: npt.ArrayLike | None = None,
+) -> dict[str, float]:
+    """The paper's downstream metrics.
+
+    Parameters
+    ----------
+    y_true, y_pred : sequence, shape (n,)
+        True and predicted labels.
+    proba : ndarray, shape (n, n_classes) | None
+        Class probabilities, columns in ``classes`` order; needed for AUROC.
+    classes : sequence | None
+        All class labels in column order (default: the sorted labels seen).
+
+    Returns
+    -------
+    dict
+        ``n``, ``accuracy``, ``balanced_accuracy``, ``cohen_kappa``, ``weighted_f1`` and
+        ``auroc`` (binary: ROC AUC of the second class's probability; more classes: one-vs-rest,
+        macro-averaged; NaN without ``proba`` or when ``y_true`` holds a single class), all as
+        fractions in [0, 1] (kappa in [-1, 1]).
+    """
+    metrics_module = sklearn_metrics()
+    y_true = np.asarray(y_true)
+    y_pred = np.asarray(y_pred)
+    if classes is None:
+        classes = np.unique(np.concatenate([y_true, y_pred]))
+    classes = np.asarray(classes)
+    # one class in y_true: kappa and AUROC are NaN, which format_metrics says in words
+    with ignored_warnings(UserWarning, RuntimeWarning):
+        return _probe_metrics(metrics_module, y_true, y_pred, proba, classes)
+
+
+def _probe_metrics(metrics_module, y_true, y_pred, proba, classes) -> dict[str, float]:
+    out = {
+        "n": int(len(y_true)),
+        "accuracy": float(metrics_module.accuracy_score(y_true, y_pred)),
+        "balanced_accuracy": float(metrics_module.balanced_accuracy_score(y_true, y_pred)),
+        "cohen_kappa": float(metrics_module.cohen_kappa_score(y_true, y_pred, labels=classes))
+        if len(np.unique(y_true)) > 1
+        else float("nan"),  # with one class the formula gives 0 whatever the predictions
+        "weighted_f1": float(
+            metrics_module.f1_score(
+                y_true, y_pred, labels=classes, average="weighted", zero_division=0
+            )
+        ),
+        "auroc": float("nan"),
+    }
+    if proba is not None and len(np.unique(y_true)) > 1:
+        proba = np.asarray(proba, dtype=np.float64)
+        if len(classes) == 2:
+            out["auroc"] = float(metrics_module.roc_auc_score(y_true == classes[1], proba[:, 1]))
+        else:
+            present = np.isin(classes, y_true)
+            scores = proba[:, present]
+            scores = scores / np.clip(scores.sum(axis=1, keepdims=True), 1e-12, None)
+            if present.sum() == 2:
+                out["auroc"] = float(
+                    metrics_module.roc_auc_score(y_true == classes[present][1], scores[:, 1])
+                )
+            else:
+                out["auroc"] = float(
+                    metrics_module.roc_auc_score(
+                        y_true,
+                        scores,
+                        multi_class="ovr",
+                        average="macro",
+                        labels=classes[present],
+                    )
+                )
+    return out
+
+
+def format_metrics(metrics: Mapping[str, float]) -> str:
+    """One line in the paper's style (percent), e.g. ``BAC 84.17% | kappa 68.33% | ...``."""
+
+    def percent(name: str) -> str:
+        value = float(metrics.get(name, float("nan")))
+        return "n/a" if math.isnan(value) else f"{100 * value:.2f}%"
+
+    parts = [
+        f"BAC {percent('balanced_accuracy')}",
+        f"Cohen's kappa {percent('cohen_kappa')}",
+        f"weighted F1 {percent('weighted_f1')}",
+        f"AUROC {percent('auroc')}",
+        f"accuracy {percent('accuracy')} (n={metrics['n']})",
+    ]
+    line = " | ".join(parts)
+    if "n/a" in line:
+        line += " (n/a: undefined here, e.g. with one class in the data)"
+    return line
+
+
+def sklearn_metrics():
+    try:
+        from sklearn import metrics
+    except ImportError as err:  # pragma: no cover - depends on the environment
+        raise MissingDependencyError(
+            f"probe metrics need scikit-learn: {install_hint('sklearn')}"
+        ) from err
+    return metrics
+
+
+def evaluation_warning(y_true: np.ndarray, classes: np.ndarray) -> str | None:
+    """What to say of test labels ``y_true`` (among ``classes``) that lack some of the
+    classes, e.g. a single class: the scores then flatter the probe; None otherwise."""
+    index = {c: i for i, c in enumerate(classes.tolist())}
+    y = np.array([index[v] for v in np.asarray(y_true).tolist()], dtype=np.int64)
+    absent = absent_classes_text(y, classes, "the evaluation data")
+    if absent is None:
+        return None
+    return (
+        f"{absent}; Cohen's kappa and AUROC need two classes. Evaluate on epochs of every "
+        "class, or read the confusion matrix rather than these scores."
+    )
+
+
+def checked_metrics(metrics: dict[str, Any], y_true: np.ndarray, classes: np.ndarray) -> None:
+    """Warn of test labels lacking classes (:func:`evaluation_warning`) and keep the text in
+    ``metrics["warnings"]`` (present only then)."""
+    said = evaluation_warning(y_true, classes)
+    if said:
+        _warn(said)
+        metrics["warnings"] = [said]

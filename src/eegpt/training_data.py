@@ -1,0 +1,261 @@
+"""The labelled data a linear probe (:func:`eegpt.probe.train_probe`) or a fine-tuning
+(:func:`eegpt.finetune.finetune`) trains on, and what a probe records of them.
+
+:func:`split_training_data` makes model-ready windows ``[n, C, T]`` (mV) and class indices
+``[n]`` of labelled epochs and holds out validation data (a fraction, by groups, or separate
+epochs); :func:`check_training_data` refuses data given in the wrong place. Of the training
+data a probe records their typical amplitude (:func:`typical_amplitude`, to warn of data in
+another unit), their MNE baseline, the preprocessing (:func:`trained_on_epochs`) and the
+warnings given while it trained (:func:`recording_training_warnings`).
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+import numpy as np
+
+from eegpt._logging import honours_verbose, recorded_warnings, warning_texts
+from eegpt._logging import warn as _warn
+from eegpt.channels import map_channels, normalize_channel_name
+from eegpt.io import mne_source
+from eegpt.preprocessing import PreprocessingConfig, prepare
+from eegpt.probe_inputs import (
+    _projection_windows,
+    as_epochs_recording,
+    is_epochs_list,
+    refuse_embeddings,
+    rename_on_missing,
+    subset_mapping,
+)
+from eegpt.probe_labels import _jsonable, _tagged_classes_warning, as_classes, labels_of
+from eegpt.training import (
+    group_split,
+    per_epoch_split_warning,
+    stratified_split,
+    thin_split_warning,
+)
+
+if TYPE_CHECKING:
+    from eegpt.probe import EEGPTProbe, ProbeConfig
+
+
+@dataclass
+class _TrainingData:
+    windows: np.ndarray  # [n, C, T] model units
+    y: np.ndarray  # [n] class indices
+    input_names: tuple[str, ...]
+    encoder_names: tuple[str, ...]
+    input_shape: tuple[int, int] = (0, 0)  # channels and samples per epoch of the data given
+    # the interval MNE baseline-corrected the epochs over (epochs.baseline), None if it did not
+    baseline: tuple[float | None, float | None] | None = None
+
+
+def _prepare_training_data(
+    data: Any,
+    y: Any,
+    *,
+    classes: np.ndarray | None,
+    ch_names: Sequence[str] | None,
+    sfreq: float | None,
+    units: Literal["V", "mV", "uV", "µV"],
+    rename: dict[str, str | None] | None,
+    preprocessing: PreprocessingConfig,
+    config: ProbeConfig,
+    input_names: Sequence[str] | None = None,
+    verbose: Any = None,
+    keep: str | Sequence[str] | None = None,
+) -> tuple[_TrainingData, np.ndarray]:
+    """Windows and class indices; ``input_names`` fixes the channels (validation data),
+    ``keep`` restricts them (:func:`~eegpt.channels.map_channels`; not with a projection)."""
+    rec = as_epochs_recording(
+        data, ch_names=ch_names, sfreq=sfreq, units=units, verbose=verbose, rename=rename,
+        preprocessing=preprocessing, keep=keep,
+    )  # fmt: skip
+    labels = labels_of(data, y, rec.data.shape[0])
+    if classes is not None:
+        labels = as_classes(labels, classes)
+    else:
+        classes = np.unique(labels)
+        if len(classes) < 2:
+            raise ValueError(f"a classifier needs at least 2 classes, got {classes.tolist()}")
+    index = {c: k for k, c in enumerate(classes.tolist())}
+    unknown = sorted({str(c) for c in labels.tolist() if c not in index})
+    if unknown:
+        raise ValueError(f"labels {unknown} do not occur in the training labels")
+    y_idx = np.array([index[c] for c in labels.tolist()], dtype=np.int64)
+    if config.chan_proj:
+        names = tuple(input_names) if input_names is not None else tuple(rec.ch_names)
+        windows = _projection_windows(rec, names, preprocessing)
+        target = tuple(normalize_channel_name(n) for n in config.target_channels)
+        shape = (rec.n_channels, rec.n_times)
+        train = _TrainingData(windows, y_idx, names, target, shape, rec.baseline)  # type: ignore[arg-type]
+        return train, classes
+    mapping = map_channels(
+        rec.ch_names, rename=rename, on_missing=rename_on_missing(data), verbose=verbose,
+        source=rec.source, left_out=rec.left_out, keep=keep,
+    )  # fmt: skip
+    if input_names is not None:
+        mapping = subset_mapping(mapping, input_names, rec.source, bads=rec.bads, rename=rename)
+    windows = prepare(rec, mapping, preprocessing, verbose=verbose).data
+    shape = (rec.n_channels, rec.n_times)
+    train = _TrainingData(windows, y_idx, mapping.names, mapping.names, shape, rec.baseline)
+    return train, classes
+
+
+def split_training_data(
+    data: Any,
+    y: Any,
+    validation: Any,
+    seed: int,
+    groups: Any = None,
+    *,
+    command_line: bool = True,
+    **common: Any,
+) -> tuple[_TrainingData, tuple[np.ndarray, np.ndarray] | None, np.ndarray, dict[str, Any]]:
+    """Training windows, validation ``(windows, y)`` or None, the class labels, and how the
+    validation data were chosen (the training record's ``validation``).
+
+    ``validation`` is a fraction of ``data`` held out (stratified, seeded; with ``groups``,
+    one value per epoch, whole groups: :func:`~eegpt.training.group_split`), a ``(data, y)``
+    pair prepared like the training data, or None. ``command_line``: the warnings also name the command
+    line's options (the probe's; fine-tuning has none).
+    """
+    train, classes = _prepare_training_data(data, y, classes=None, **common)
+    tagged = _tagged_classes_warning(classes, command_line)
+    if tagged:
+        _warn(tagged)
+    is_fraction = isinstance(validation, (int, float)) and not isinstance(validation, bool)
+    if groups is not None and not is_fraction:
+        raise ValueError(
+            "groups= choose the epochs a validation fraction holds out; give validation=FRACTION "
+            f"with them (got validation={validation!r})"
+        )
+    if is_fraction:
+        record: dict[str, Any] = {"kind": "fraction", "fraction": float(validation)}
+        if groups is None:
+            tr, va = stratified_split(train.y, float(validation), seed)
+            n_recordings = _recording_count(data)
+            if n_recordings > 1:
+                _warn(per_epoch_split_warning(float(validation), n_recordings, command_line))
+        else:
+            tr, va, held_out, n_groups = group_split(train.y, groups, float(validation), seed)
+            record["groups"] = {"count": n_groups, "held_out": [_jsonable(g) for g in held_out]}
+        val = (train.windows[va], train.y[va])
+        fraction = float(validation)
+        thin = thin_split_warning(train.y[tr], train.y[va], classes, fraction, command_line)
+        if thin:
+            _warn(thin)
+        train = replace(train, windows=train.windows[tr], y=train.y[tr])
+        return train, val, classes, record
+    if validation is None:
+        return train, None, classes, {"kind": "none"}
+    if not (isinstance(validation, tuple) and len(validation) == 2):
+        raise TypeError("validation must be a fraction, a (data, y) pair or None")
+    vdata, _ = _prepare_training_data(
+        validation[0], validation[1], classes=classes, input_names=train.input_names, **common
+    )
+    thin = thin_split_warning(train.y, vdata.y, classes, None, command_line)
+    if thin:
+        _warn(thin)
+    return train, (vdata.windows, vdata.y), classes, {"kind": "held-out data"}
+
+
+def _recording_count(data: Any) -> int:
+    """How many recordings a list of Epochs or epochs files holds (1 for anything else): its
+    distinct files, each Epochs made in memory counted as one, except single epochs (the
+    pieces scikit-learn's indexing makes of one Epochs), counted together."""
+    if not is_epochs_list(data):
+        return 1
+    keys: set[Any] = set()
+    for d in data:
+        source = str(d) if isinstance(d, (str, os.PathLike)) else mne_source(d)
+        if source != "<Epochs>":  # a file
+            keys.add(str(Path(source).expanduser().resolve()))
+        else:
+            keys.add(id(d) if len(d) > 1 else "<Epochs>")
+    return len(keys)
+
+
+@honours_verbose
+def check_training_data(data: Any, epochs: Any, function: str) -> None:
+    """Refuse labelled data given as ``epochs=``, which counts training passes (an easy slip
+    in MNE, where "epochs" are the data): say where each goes."""
+    is_count = isinstance(epochs, (int, np.integer)) and not isinstance(epochs, bool)
+    if data is None or not is_count:
+        given = "no data" if is_count else f"epochs={type(epochs).__name__}"
+        raise TypeError(
+            f"{function}(model, data, ...) takes the labelled epochs (mne.Epochs, a -epo.fif "
+            f"path or an array) as its second argument, data; its epochs= keyword is the number "
+            f"of training passes (got {given}). Call {function}(model, my_epochs, epochs=100)."
+        )
+    refuse_embeddings(data, function)
+
+
+#: Data whose typical amplitude (:func:`typical_amplitude`) is this many times that of a probe's
+#: training data, or this many times smaller, are warned about: another unit, most likely.
+AMPLITUDE_RATIO = 100.0
+
+
+def typical_amplitude(windows: np.ndarray) -> float:
+    """The median over windows and channels of each one's standard deviation over time, in the
+    model's units (millivolts after the scale): a probe's training data's, to tell data in
+    another unit apart. Up to 256 windows, spread evenly, are looked at."""
+    if not len(windows):
+        return 0.0
+    step = -(-len(windows) // 256)  # ceil: at most 256
+    return float(np.median(np.asarray(windows[::step], dtype=np.float64).std(axis=-1)))
+
+
+def recording_training_warnings(train: Callable[..., EEGPTProbe]) -> Callable[..., EEGPTProbe]:
+    """Keep the texts of the warnings given while ``train`` ran (the first few, each once) in
+    the probe's ``training["warnings"]``, saved in ``probe.json`` and shown by ``eegpt info``:
+    a probe trained on microvolts as volts says so wherever it goes."""
+
+    @functools.wraps(train)
+    def wrapper(*args: Any, **kwargs: Any) -> EEGPTProbe:
+        with recorded_warnings() as said:
+            probe = train(*args, **kwargs)
+        add_training_warnings(probe, said)
+        return probe
+
+    return wrapper
+
+
+def add_training_warnings(probe: EEGPTProbe, said: Sequence[str]) -> None:
+    """Put ``said`` (warnings given before the training, such as those of reading its files)
+    ahead of the warnings the probe's training recorded (``training["warnings"]``, each text
+    once, the first :data:`~eegpt.api.MAX_RECORDED_WARNINGS`)."""
+    from eegpt.api import MAX_RECORDED_WARNINGS
+
+    kept = [*said, *probe.training.get("warnings", [])]
+    probe.training["warnings"] = warning_texts(kept, MAX_RECORDED_WARNINGS)
+
+
+def _baseline_record(
+    baseline: Sequence[float | None] | None,
+) -> list[float | None] | None:
+    """An epochs' MNE baseline interval as a probe's ``training["epochs_baseline"]`` and
+    embeddings' ``metadata["epochs_baseline"]`` record it: ``[start, end]`` (s), or None."""
+    if baseline is None:
+        return None
+    return [None if end is None else float(end) for end in baseline]
+
+
+def trained_on_epochs(preprocessing: PreprocessingConfig) -> PreprocessingConfig:
+    """The preprocessing a probe trained on epochs records: ``preprocessing`` with
+    ``start_seconds`` and ``overlap`` 0. A start applies to continuous recordings only (the
+    epochs were read with a warning that it is ignored), so a probe kept it as if trained on
+    windows from there and cut recordings from it at predict with no note; a start belongs to
+    a recording (its hypnogram's grid): set it on :attr:`EEGPTProbe.preprocessing` (command
+    line ``--start``) for a recording to predict. An overlap did not apply either (one window
+    per epoch), and predictions take theirs when asked (:meth:`EEGPTProbe.predict_proba`'s
+    ``overlap``, ``--overlap``): kept, it would be warned of at each prediction."""
+    if not preprocessing.start_seconds and not preprocessing.overlap:
+        return preprocessing
+    return replace(preprocessing, start_seconds=0.0, overlap=0.0)
