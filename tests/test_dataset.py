@@ -1294,7 +1294,7 @@ def test_a_resumed_run_names_the_recordings_that_changed_since(corpus, model, tm
     hyp.write_bytes(b"0" * 10)
     file = InputFile(0, "b/rec00.edf", str(rec), annotations=str(hyp))
     status = {"recording_id": file.recording_id, "status": "ok", "shard": 1, **source_stamp(file)}
-    status = {k: v for k, v in status.items() if not k.endswith("_sha256")}  # an older run's
+    status = {k: v for k, v in status.items() if not k.endswith("_fingerprint")}  # an older run's
     os.utime(hyp, ns=(0, 10**18))
     with pytest.warns(RuntimeWarning, match=r"since it was embedded: b/rec00.edf \(its "
                       rf"annotations file {hyp}\)\. Its rows.*--overwrite \(overwrite=True\); "
@@ -1365,7 +1365,8 @@ def test_a_copy_that_only_changed_modification_times_is_not_a_change(model, corp
     kw = {"model": model, "shard_size": 3, "workers": 0, "progress": False}
     embed_dataset(folder, out, **kw)
     _, status = read_shard_status(out / "shard-00000.parquet")
-    assert all(len(f["source_sha256"]) == 64 for f in status["files"] if f["status"] == "ok")
+    ok = [f for f in status["files"] if f["status"] == "ok"]
+    assert all(len(f["source_fingerprint"]) == 64 and "source_sha256" not in f for f in ok)
     (out / "shard-00002.parquet").unlink()
     for rec in folder.rglob("*.edf"):
         os.utime(rec, ns=(0, rec.stat().st_mtime_ns + 10**9))  # as a copy without -p
@@ -1386,7 +1387,7 @@ def test_a_copy_that_only_changed_modification_times_is_not_a_change(model, corp
         changed = _warn_changed(DatasetInputs([file]), [stamp])
     assert changed == {"b/rec00.edf": "recording: contents and modification time"}
     assert "eegpt cannot tell which" not in str(caught[0].message)  # the contents differ
-    older = {k: v for k, v in stamp.items() if k != "source_sha256"}
+    older = {k: v for k, v in stamp.items() if k != "source_fingerprint"}
     body[300] ^= 1
     rec.write_bytes(bytes(body))  # the contents as embedded, a new time: unknown without one
     with pytest.warns(RuntimeWarning, match="eegpt cannot tell which"):
@@ -1403,6 +1404,32 @@ def test_a_copy_that_only_changed_modification_times_is_not_a_change(model, corp
     os.utime(rec, ns=(0, stamp["source_mtime_ns"]))
     with pytest.warns(RuntimeWarning, match=r"could not compare the contents of 1 file: b/rec00"):
         assert _warn_changed(DatasetInputs([file]), [older], check_contents=True) == {}
+
+
+def test_fingerprints_recorded_under_the_old_name_are_still_compared(corpus, tmp_path):
+    """Runs of earlier versions recorded the cheap fingerprint as ``source_sha256`` (it is no
+    SHA-256 of the file; new runs name it ``source_fingerprint``): a resume reads the old
+    name too, so a copy without -p of an old run is no change and an edit is still found."""
+    from eegpt.dataset import DatasetInputs, InputFile, _warn_changed, source_stamp
+
+    folder = _copied_corpus(corpus, tmp_path / "in", ["b/rec00.edf"])
+    rec = folder / "b/rec00.edf"
+    file = InputFile(0, "b/rec00.edf", str(rec))
+    stamp = source_stamp(file)
+    assert stamp is not None and "source_sha256" not in stamp
+    old = {k.replace("_fingerprint", "_sha256"): v for k, v in stamp.items()}
+    status = {"recording_id": file.recording_id, "status": "ok", "shard": 0, **old}
+    os.utime(rec, ns=(0, stamp["source_mtime_ns"] + 10**9))  # as a copy without -p
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the old run's fingerprint tells it unchanged
+        assert _warn_changed(DatasetInputs([file]), [status], check_contents=True) == {}
+    body = bytearray(rec.read_bytes())
+    body[8:16] = b"X" * 8
+    rec.write_bytes(bytes(body))
+    os.utime(rec, ns=(0, stamp["source_mtime_ns"]))
+    with pytest.warns(RuntimeWarning, match="changed"):
+        changed = _warn_changed(DatasetInputs([file]), [status], check_contents=True)
+    assert changed == {"b/rec00.edf": "recording: contents"}
 
 
 def test_check_contents_finds_an_edit_that_kept_size_and_modification_time(

@@ -67,7 +67,8 @@ def test_eegpt_embed_records_the_input_files_identity(weights, edf, tmp_path, su
     assert record["source_mtime_ns"] == stat.st_mtime_ns
     from eegpt.dataset import _fingerprint
 
-    assert record["source_sha256"] == _fingerprint([str(edf)])  # a corpus run's fingerprint
+    assert record["source_fingerprint"] == _fingerprint([str(edf)])  # a corpus run's
+    assert "source_sha256" not in record  # no SHA-256 of the file: not named as one
     capsys.readouterr()
     assert main(["info", str(out)]) == 0
     lines = [line for line in capsys.readouterr().out.splitlines() if "input file" in line]
@@ -221,7 +222,7 @@ def test_a_split_fif_recording_records_all_its_parts(tmp_path, name, naming, par
     last = tmp_path / parts[-1]
     last.write_bytes(last.read_bytes()[:-8] + b"\0" * 8)  # an edit of the last part's end
     changed = source_files_record(first)
-    assert changed is not None and changed["source_sha256"] != record["source_sha256"]
+    assert changed is not None and changed["source_fingerprint"] != record["source_fingerprint"]
     assert recording_files(tmp_path / parts[1]) == [tmp_path / p for p in parts[1:]]
 
 
@@ -272,7 +273,7 @@ def test_a_corpus_run_stamps_the_files_a_brainvision_header_names(model, tmp_pat
         embed_dataset(manifest, out, **kw)
     status, record = _status(out), source_files_record(vhdr)
     assert record is not None
-    for key in ("source_bytes", "source_mtime_ns", "source_sha256"):
+    for key in ("source_bytes", "source_mtime_ns", "source_fingerprint"):
         assert status[key] == record[key], key  # the same files as eegpt embed records
     samples = folder / "samples.eeg"
     samples.write_bytes(samples.read_bytes() + b"\0" * 12)  # one more sample, 3 channels

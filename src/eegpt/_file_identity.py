@@ -5,8 +5,10 @@ embed``) for a recording given as a path.
 
 A corpus run (``eegpt embed-dataset``) records the same size, modification time and cheap
 fingerprint in its file statuses (:func:`eegpt.dataset.source_stamp`, keys ``source_bytes``,
-``source_mtime_ns``, ``source_sha256``); a single-file output records them under the same
-names, so the two can be compared. Asked for (``hash_inputs=True``, ``eegpt embed
+``source_mtime_ns``, ``source_fingerprint``); a single-file output records them under the same
+names, so the two can be compared. The fingerprint is a SHA-256 of each file's size and first
+and last MiB, not of the whole file (an edit in the middle of a file that keeps its size does
+not change it); outputs and runs of earlier versions named it ``source_sha256``. Asked for (``hash_inputs=True``, ``eegpt embed
 --hash-inputs``), it adds each file's full SHA-256, what ``sha256sum FILE`` prints: that reads
 every byte once more before the recording is embedded (seconds for a large file on network
 storage), so it is not the default.
@@ -243,12 +245,14 @@ def source_files_record(
     -------
     dict | None
         ``{"files": [name, ...], "source_bytes": int, "source_mtime_ns": int,
-        "source_sha256": str}``: ``files`` names each file of :func:`recording_files` (its
+        "source_fingerprint": str}``: ``files`` names each file of :func:`recording_files` (its
         name relative to the recording's folder, e.g. ``"sub-01.vhdr"``,
         ``"rec.mff/signal1.bin"``); ``source_bytes`` is their total size (bytes),
         ``source_mtime_ns`` their latest modification time (ns since the epoch) and
-        ``source_sha256`` their fingerprint as a corpus run takes it (size and first and last
-        MiB of each; :func:`eegpt.dataset._fingerprint`), as in a corpus run's file status.
+        ``source_fingerprint`` their fingerprint as a corpus run takes it (a SHA-256 of the
+        size and first and last MiB of each, not of the whole file:
+        :func:`eegpt.dataset._fingerprint`), as in a corpus run's file status (outputs of
+        earlier versions named it ``source_sha256``).
         With ``full_hashes``, also ``"sha256": {name: sha256}``, the SHA-256 of each file's
         bytes. ``eegpt anonymize`` drops ``source_mtime_ns`` (a date), names each file by its
         last component and keeps the rest (hashes name no path).
@@ -272,7 +276,7 @@ def source_files_record(
     }
     fingerprint = _fingerprint([os.fspath(f) for f in files])
     if fingerprint is not None:
-        record["source_sha256"] = fingerprint
+        record["source_fingerprint"] = fingerprint
     if hashes is not None:
         record["sha256"] = hashes
     return record

@@ -136,7 +136,8 @@ def anonymize_embeddings(
 
     Kept as they are, so check them before publishing: file names and recording ids (they
     often hold a date or a patient's name), the sizes and hashes of the recording files
-    (``source_files``, a run's ``source_sha256``: no path, but they tell which file was
+    (``source_files``, a run's ``source_fingerprint``, ``source_sha256`` in runs of earlier
+    versions: no path, but they tell which file was
     embedded to whoever holds it), the ``participants.tsv`` columns eegpt added to
     a BIDS folder's rows (under their own names; ``participant_<name>`` where a name is
     taken), and the times each corpus run started

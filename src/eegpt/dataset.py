@@ -1136,8 +1136,10 @@ def source_stamp(
     """Size (bytes) and latest modification time (ns) of a recording's files (the files read
     with it: :data:`STAMP_VERSION`), and of its annotations file apart (``annotations_*``);
     None when one cannot be read. With ``fingerprints``, also each group's content
-    fingerprint (``source_sha256``: :func:`_fingerprint`; left out where it cannot be
-    taken). A resume compares them with those of the run that embedded the recording, to
+    fingerprint (``source_fingerprint``, ``annotations_fingerprint``: :func:`_fingerprint`, a
+    SHA-256 of each file's size and first and last MiB, not of the whole file; left out
+    where it cannot be taken). Runs of earlier versions named it ``source_sha256``
+    (``annotations_sha256``), which :func:`recorded_fingerprint` reads too. A resume compares them with those of the run that embedded the recording, to
     find recordings that changed since; ``version``: the rule of the stamp compared with
     (recorded under ``stamp_version``, from version 2 on)."""
     stamp: dict[str, int | str] = {"stamp_version": version} if version >= 2 else {}
@@ -1148,7 +1150,7 @@ def source_stamp(
             stamp[f"{name}_mtime_ns"] = max(st.st_mtime_ns for st in stats)
             digest = _fingerprint(paths) if fingerprints else None
             if digest is not None:
-                stamp[f"{name}_sha256"] = digest
+                stamp[f"{name}_fingerprint"] = digest
     except OSError:
         return None
     return stamp
@@ -1240,12 +1242,21 @@ def _file_status_record(result: FileResult, file: InputFile, shard: int) -> dict
     }
 
 
+def recorded_fingerprint(status: Mapping[str, Any], name: str) -> str | None:
+    """The content fingerprint (:func:`_fingerprint`) a file status recorded of a group of a
+    recording's files (``name``: ``"source"``, ``"annotations"``), or None: under
+    ``{name}_fingerprint``, or ``{name}_sha256`` as earlier versions of eegpt named the same
+    value (a SHA-256 of each file's size and first and last MiB, not the file's SHA-256)."""
+    value = status.get(f"{name}_fingerprint", status.get(f"{name}_sha256"))
+    return value if isinstance(value, str) else None
+
+
 def _same_contents(file: InputFile, name: str, status: Mapping[str, Any]) -> bool | None:
     """Whether a group of a recording's files (``name``, as in :func:`source_stamp`) holds what
     it held when embedded, by the fingerprint the run recorded; None where that cannot be
     told: no fingerprint recorded (runs before fingerprints; a recording folder), or none
     taken now (a file that cannot be opened)."""
-    recorded = status.get(f"{name}_sha256")
+    recorded = recorded_fingerprint(status, name)
     paths = _stamped_files(file, status.get("stamp_version", 1)).get(name)
     now = None if recorded is None or paths is None else _fingerprint(paths)
     return None if now is None else now == recorded
