@@ -1432,6 +1432,79 @@ def test_fingerprints_recorded_under_the_old_name_are_still_compared(corpus, tmp
     assert changed == {"b/rec00.edf": "recording: contents"}
 
 
+def test_hash_inputs_records_each_files_full_sha256_in_a_corpus_run(
+    corpus, weights, tmp_path, capsys
+):
+    """embed-dataset --hash-inputs records the full SHA-256 (as sha256sum prints it) of each
+    embedded recording's files in its file status, and the run records that it did; a resume
+    with it over a run without it hashes only what it embeds and says so, one without it over
+    a run with it says its files are not hashed."""
+    import hashlib
+
+    folder = _copied_corpus(corpus, tmp_path / "in", ["a/rec01.edf", "b/rec00.edf"])
+    out = tmp_path / "out"
+    args = [str(folder), "-o", str(out), "--weights", str(weights), "--workers", "0"]
+    args += ["--device", "cpu", "-q", "--shard-size", "1"]
+    assert cli_main([*args, "--hash-inputs"]) == 0
+    statuses = [
+        f for k in range(2) for f in read_shard_status(out / f"shard-0000{k}.parquet")[1]["files"]
+    ]
+    for status in statuses:
+        rec = folder / status["recording_id"]
+        assert status["source_file_sha256"] == {
+            rec.name: hashlib.sha256(rec.read_bytes()).hexdigest()
+        }
+    manifest = json.loads((out / "_manifest.json").read_text())
+    assert manifest["runs"][-1]["hash_inputs"] is True
+    # a resume without it: nothing new embedded, nothing said
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert cli_main(args) == 0
+    assert "hash_inputs" not in json.loads((out / "_manifest.json").read_text())["runs"][-1]
+    # one shard embedded again without it, over a run that hashed: said
+    (out / "shard-00001.parquet").unlink()
+    with pytest.warns(RuntimeWarning, match=r"this run does not, so the 1 file it embeds"):
+        assert cli_main(args) == 0
+    assert "source_file_sha256" not in read_shard_status(out / "shard-00001.parquet")[1]["files"][0]
+    # --hash-inputs over it: that recording is not hashed now, and the warning says so
+    with pytest.warns(RuntimeWarning, match=r"1 recording embedded by an earlier run"):
+        assert cli_main([*args, "--hash-inputs"]) == 0
+    assert "full SHA-256 of the files embedded (--hash-inputs)" in describe_output(out)
+
+
+def test_full_hashes_find_an_edit_in_the_middle_that_the_fingerprint_misses(tmp_path):
+    """--check-contents compares the full SHA-256 a --hash-inputs run recorded: an edit in the
+    middle of a large file that keeps its size and modification time is found, which the
+    fingerprint (size, first and last MiB) cannot find in a run without them."""
+    from eegpt.dataset import DatasetInputs, InputFile, _warn_changed, full_hashes, source_stamp
+
+    rec = tmp_path / "big.edf"
+    rec.write_bytes(bytes(range(256)) * (3 << 12))  # 3 MiB
+    file = InputFile(0, "big.edf", str(rec))
+    stamp = {"recording_id": "big.edf", "status": "ok", "shard": 0, **source_stamp(file)}
+    hashed = {**stamp, **full_hashes(file)}
+    assert set(hashed["source_file_sha256"]) == {"big.edf"}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # nothing changed: the same hashes
+        assert _warn_changed(DatasetInputs([file]), [hashed], check_contents=True) == {}
+    before = rec.stat()
+    body = bytearray(rec.read_bytes())
+    body[len(body) // 2] ^= 1
+    rec.write_bytes(bytes(body))
+    os.utime(rec, ns=(before.st_atime_ns, before.st_mtime_ns))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the fingerprint's documented limit
+        assert _warn_changed(DatasetInputs([file]), [stamp], check_contents=True) == {}
+    with pytest.warns(RuntimeWarning, match="changed"):
+        changed = _warn_changed(DatasetInputs([file]), [hashed], check_contents=True)
+    assert changed == {"big.edf": "recording: contents"}
+    # a new time alone: the full hashes tell the edit from a copy too
+    os.utime(rec, ns=(0, before.st_mtime_ns + 10**9))
+    with pytest.warns(RuntimeWarning, match="changed"):
+        changed = _warn_changed(DatasetInputs([file]), [hashed])
+    assert changed == {"big.edf": "recording: contents and modification time"}
+
+
 def test_check_contents_finds_an_edit_that_kept_size_and_modification_time(
     model, corpus, tmp_path, weights, capsys
 ):

@@ -94,7 +94,9 @@ import torch
 from tqdm.auto import tqdm
 
 from eegpt import __version__, _interrupts
+from eegpt._file_identity import _name as _file_name
 from eegpt._file_identity import (
+    file_sha256,
     headers_read_once,
     part_of_unreadable_error,
     recording_files,
@@ -1156,6 +1158,26 @@ def source_stamp(
     return stamp
 
 
+def full_hashes(file: InputFile, version: int = STAMP_VERSION) -> dict[str, dict[str, str]]:
+    """The SHA-256 of every byte of each of a recording's files (what ``sha256sum`` prints),
+    by group as :func:`source_stamp` stamps them: ``{"source_file_sha256": {name: sha256},
+    "annotations_file_sha256": {name: sha256}}``, each file named relative to the recording's
+    folder (``"rec.vhdr"``, ``"rec.mff/signal1.bin"``; as ``metadata["source_files"]`` of
+    ``eegpt embed`` names them). Recorded with ``hash_inputs=True`` (``embed-dataset
+    --hash-inputs``), which reads every byte of each file once more; a group that cannot be
+    read (an empty folder, a file gone) is left out."""
+    root = Path(file.path).expanduser().absolute().parent
+    out: dict[str, dict[str, str]] = {}
+    for name, paths in _stamped_files(file, version).items():
+        try:
+            out[f"{name}_file_sha256"] = {
+                _file_name(Path(p).expanduser().absolute(), root): file_sha256(p) for p in paths
+            }
+        except OSError:
+            continue
+    return out
+
+
 def _marked_groups(mark: str) -> set[str]:
     """The stamp groups (``"source"``, ``"annotations"``) a ``changed`` mark of
     ``_files.csv`` names: ``"recording and annotations file: contents"`` names both."""
@@ -1217,7 +1239,12 @@ def _status_of(error: str | None) -> str:
     return "ok" if error is None else TOO_SHORT if _too_short(error) else "failed"
 
 
-def _file_status_record(result: FileResult, file: InputFile, shard: int) -> dict[str, Any]:
+def _file_status_record(
+    result: FileResult, file: InputFile, shard: int, hash_inputs: bool = False
+) -> dict[str, Any]:
+    """A file's status as its shard's footer records it; ``hash_inputs``: with the full
+    SHA-256 of its files (:func:`full_hashes`) where it was embedded."""
+    embedded = hash_inputs and _status_of(result.error) == "ok"
     return {
         "index": file.index,
         "recording_id": file.recording_id,
@@ -1239,6 +1266,7 @@ def _file_status_record(result: FileResult, file: InputFile, shard: int) -> dict
         **result.windows.time_base,
         **result.windows.padding,
         **(source_stamp(file) or {}),
+        **(full_hashes(file) if embedded else {}),
     }
 
 
@@ -1253,11 +1281,18 @@ def recorded_fingerprint(status: Mapping[str, Any], name: str) -> str | None:
 
 def _same_contents(file: InputFile, name: str, status: Mapping[str, Any]) -> bool | None:
     """Whether a group of a recording's files (``name``, as in :func:`source_stamp`) holds what
-    it held when embedded, by the fingerprint the run recorded; None where that cannot be
-    told: no fingerprint recorded (runs before fingerprints; a recording folder), or none
-    taken now (a file that cannot be opened)."""
+    it held when embedded, by the full SHA-256 of each file where the run recorded them
+    (``hash_inputs``: every byte read again), else by the fingerprint the run recorded; None
+    where that cannot be told: no fingerprint recorded (runs before fingerprints; a recording
+    folder), or none taken now (a file that cannot be opened)."""
+    version = status.get("stamp_version", 1)
+    hashed = status.get(f"{name}_file_sha256")
+    if isinstance(hashed, dict) and hashed:  # --hash-inputs: every byte compared
+        now_hashed = full_hashes(file, version).get(f"{name}_file_sha256")
+        if now_hashed is not None:
+            return now_hashed == hashed
     recorded = recorded_fingerprint(status, name)
-    paths = _stamped_files(file, status.get("stamp_version", 1)).get(name)
+    paths = _stamped_files(file, version).get(name)
     now = None if recorded is None or paths is None else _fingerprint(paths)
     return None if now is None else now == recorded
 
@@ -1405,6 +1440,33 @@ def _warn_changed(
     return stale
 
 
+def _warn_mixed_hashes(
+    statuses: Iterable[Mapping[str, Any]], hash_inputs: bool, n_todo: int
+) -> None:
+    """Warn where a resume's ``hash_inputs`` differs from how the recordings embedded before
+    (their file ``statuses``) were recorded: with it, those embedded without their full
+    SHA-256 are not hashed now (their rows are kept, not embedded again); without it, the
+    ``n_todo`` files this run embeds get no full SHA-256 where earlier runs recorded them."""
+    embedded = [s for s in statuses if s.get("status") == "ok"]
+    hashed = sum("source_file_sha256" in s for s in embedded)
+    if hash_inputs and hashed < len(embedded):
+        n = len(embedded) - hashed
+        _warn(
+            f"embed_dataset: --hash-inputs (hash_inputs=True) records the full SHA-256 of the "
+            f"files this run embeds; {_count(n, 'recording')} embedded by an earlier run of "
+            "this folder without it keep only their size, modification time and fingerprint "
+            "(their rows are kept, not read again). To hash them too, delete their shards and "
+            "run again, or start over with --overwrite"
+        )
+    elif not hash_inputs and hashed and n_todo:
+        _warn(
+            f"embed_dataset: earlier runs of this folder recorded the full SHA-256 of the files "
+            f"of {_count(hashed, 'recording')} (--hash-inputs); this run does not, so the "
+            f"{_count(n_todo, 'file')} it embeds get only their size, modification time and "
+            "fingerprint: pass --hash-inputs (hash_inputs=True) to hash them too"
+        )
+
+
 @contextlib.contextmanager
 def _naming_full_disk(output_dir: Path, writing: Callable[[], str]) -> Iterator[None]:
     """Turn a full disk (or quota, or file-size limit: :func:`~eegpt.errors.disk_full`) met in
@@ -1478,9 +1540,11 @@ class ShardWriter:
         on_commit: Callable[[int, list[dict[str, Any]]], None] | None = None,
         on_part: Callable[[FileResult, InputFile], None] | None = None,
         run: Mapping[str, str] | None = None,
+        hash_inputs: bool = False,
     ) -> None:
         self.output_dir = output_dir
         self.run = dict(run) if run else None
+        self.hash_inputs = hash_inputs  # the full SHA-256 of each embedded file's files
         self.inputs = inputs
         self.shard_of = {i: k for k, files in enumerate(shards) for i in files}
         self.shards = shards
@@ -1518,7 +1582,7 @@ class ShardWriter:
             tables = [_file_table(result, file, self.inputs, self.schema)]
         else:
             tables = []
-        status = _file_status_record(result, file, shard)
+        status = _file_status_record(result, file, shard, self.hash_inputs)
         self._append(tables, status)
         if self.on_file is not None:
             self.on_file(result, status)
@@ -2934,6 +2998,7 @@ def embed_dataset(
     overwrite: bool = False,
     retry_failed: bool = False,
     check_contents: bool = False,
+    hash_inputs: bool = False,
     progress: bool = True,
     verbose: bool | str | int | None = None,
 ) -> DatasetSummary:
@@ -3032,6 +3097,21 @@ def embed_dataset(
         with its times restored, ``cp -p`` or ``touch -r`` over it), at the cost of reading
         2 MiB of each such file. Without it, a resume compares sizes and modification times
         (as rsync does) and reads the fingerprint only of files whose time alone is new.
+        Where the run recorded full hashes (``hash_inputs``), those are compared instead
+        (every byte of the file read again), which also finds an edit in the middle of a file
+        that kept its size, which the fingerprint misses.
+    hash_inputs : bool
+        Record the full SHA-256 of each embedded recording's files (what ``sha256sum``
+        prints; its data and marker files, split FIF parts, annotations file) in its file
+        status (``source_file_sha256``, ``annotations_file_sha256``: ``{name: sha256}``), as
+        ``eegpt embed --hash-inputs`` does; the run records ``"hash_inputs": true`` in its
+        entry of ``_manifest.json``'s ``runs``. That reads every byte of each file once more
+        (minutes for a large corpus on network storage), so it is not the default. A resume
+        then compares those hashes wherever it compares contents. It is no setting of the
+        run's output: a resume with it over files embedded without it hashes only the files
+        it embeds, and warns how many it did not (delete their shards, or ``overwrite``, to
+        hash them); one without it over a run with it warns that the files it embeds are not
+        hashed.
     progress : bool
         Show a progress bar (files; windows/s and hours of EEG in its postfix).
     verbose : bool | str | int | None
@@ -3193,6 +3273,7 @@ def embed_dataset(
                 run.changed = changed  # rows of earlier contents: none is embedded again
                 run.rename = table_provenance(rename_table(rename))
                 run.batch_size = batch_size  # a resume may change it (the last bits with it)
+                run.hash_inputs = hash_inputs
                 run.write_reports(force=True)
                 todo = [  # the files of a retried shard embedded before are not done again
                     data.files[i]
@@ -3204,6 +3285,9 @@ def embed_dataset(
                 if (done or kept) and todo:
                     present = sorted({*done, *(int(f["shard"]) for f in kept.values())})
                     _warn_other_versions(output_dir, present, run.previous_runs, stamps)
+                _warn_mixed_hashes(
+                    [*chain.from_iterable(done.values()), *kept.values()], hash_inputs, len(todo)
+                )
                 _log(
                     f"embed_dataset: {_count(len(data), 'file')} from {data.source} in "
                     f"{_count(len(shards), 'shard')} of "
@@ -3238,6 +3322,7 @@ def embed_dataset(
                     on_commit=run.committed,
                     on_part=bar.part,
                     run=run.shard_stamp(),
+                    hash_inputs=hash_inputs,
                 )
                 # Ctrl-C or SIGTERM inside a queue or a future would leave its lock held and
                 # hang the clean-up below (see eegpt._interrupts)
@@ -3438,6 +3523,8 @@ class _Run:
         # count (64 on a GPU, on a CPU fewer the more channels; an .npz output records the
         # value used, one file having one channel count). Not in the spec: a resume may change it
         self.batch_size: int | None = None
+        # embed-dataset --hash-inputs: the files it embeds have their full SHA-256 recorded
+        self.hash_inputs = False
         self.command = recorded_command()  # the eegpt command's arguments; None from Python
         self.command_cwd = command_record().get("cwd")  # the folder they were given in
         self.devices: list[str] = []
@@ -3539,6 +3626,7 @@ class _Run:
             **self.rename,
             "ended": self.ended,
             "batch_size": self.batch_size,
+            **({"hash_inputs": True} if self.hash_inputs else {}),
             **({"command": self.command} if self.command is not None else {}),
             **({"cwd": self.command_cwd} if self.command_cwd is not None else {}),
             "stopped": self.stopped,

@@ -95,7 +95,17 @@ def _add_arguments(p: argparse.ArgumentParser) -> None:
         help="on resume, compare the recorded fingerprint (first and last MiB) of every file "
         "already embedded, not only of those whose size or modification time changed: finds "
         "files edited in place that kept both (de-identified headers with their times "
-        "restored, cp -p, touch -r); reads 2 MiB per file",
+        "restored, cp -p, touch -r); reads 2 MiB per file (every byte of files whose full "
+        "SHA-256 the run recorded with --hash-inputs, which also finds an edit in the middle "
+        "of a file that kept its size)",
+    )
+    p.add_argument(
+        "--hash-inputs",
+        action="store_true",
+        help="record the full SHA-256 of each embedded recording's files (as sha256sum prints "
+        "it) in its file status, as eegpt embed --hash-inputs does; reads every byte of each "
+        "file once more (minutes for a large corpus on network storage). A resume with it "
+        "hashes only the files it embeds (it warns how many embedded before are not)",
     )
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     p.add_argument("-v", "--verbose", action="store_true", help="log settings and resume state")
@@ -267,6 +277,7 @@ def _embed(args: argparse.Namespace) -> DatasetSummary:
         overwrite=args.overwrite,
         retry_failed=args.retry_failed,
         check_contents=args.check_contents,
+        hash_inputs=args.hash_inputs,
         progress=not args.quiet,
         verbose=True if args.verbose else None,
     )

@@ -452,6 +452,11 @@ def output_report(output_dir: str | os.PathLike) -> tuple[str, bool]:
             + (f" of {run['host']}" if run.get("host") else "")
             + (f" (SLURM job {slurm_job(run)})" if run.get("slurm_job_id") else "")
             + _batch_text(run)
+            + (
+                ", full SHA-256 of the files embedded (--hash-inputs)"
+                if run.get("hash_inputs")
+                else ""
+            )
             + f", {done} ({versions})"
         )
         if run.get("command"):  # command-line runs: how to run it again (long ones cut)
