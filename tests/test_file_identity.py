@@ -422,3 +422,42 @@ def test_headers_are_read_once_in_a_run(tmp_path, monkeypatch):
     assert len(fif_reads) == 3 and len(vhdr_reads) == 2
     run()  # outside a run: read each time, as before
     assert len(fif_reads) > 3
+
+
+def test_an_object_in_memory_is_recorded_as_such_not_as_its_file(weights, edf, tmp_path, capsys):
+    """``embed(raw)`` of a Raw read from a file and changed in memory recorded the file as if
+    it were the input, and ``eegpt info`` said "embeddings of FILE"; ``hash_inputs=True``
+    was dropped silently. Now the output records the object (``metadata["input"]``), info
+    says it was in memory, and hashing warns that no file was hashed."""
+    import warnings
+
+    from eegpt.checkpoints import load_model
+
+    model = load_model(weights)
+    raw = mne.io.read_raw_edf(edf, preload=True, verbose="error")
+    raw.apply_function(lambda x: x * 0.5)  # changed in memory: no longer the file's data
+    with pytest.warns(RuntimeWarning, match=r"no file was hashed, as the input is an in-memory "
+                      r"mne\.io\.RawEDF"):  # fmt: skip
+        emb = model.embed(raw, device="cpu", hash_inputs=True)
+    assert emb.metadata["input"] == {
+        "object": "mne.io.RawEDF", "in_memory": True, "read_from": str(edf)
+    }  # fmt: skip
+    assert "source_files" not in emb.metadata
+    out = emb.save(tmp_path / "mem.npz")
+    capsys.readouterr()
+    assert main(["info", str(out)]) == 0
+    first = capsys.readouterr().out.splitlines()[0]
+    assert f"embeddings of an in-memory mne.io.RawEDF read from {edf} (changes" in first
+    import eegpt
+
+    eegpt.anonymize_embeddings(out, tmp_path / "anon.npz")
+    assert load_embeddings(tmp_path / "anon.npz").metadata["input"]["read_from"] == "night.edf"
+    data = raw.get_data()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        arr = model.embed(data, ch_names=raw.ch_names, sfreq=raw.info["sfreq"], device="cpu")
+    assert arr.metadata["input"] == {"object": "numpy.ndarray", "in_memory": True}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from_path = model.embed(edf, device="cpu")
+    assert "input" not in from_path.metadata

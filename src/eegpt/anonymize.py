@@ -372,6 +372,8 @@ def _anonymized_metadata(meta: Mapping[str, Any], daysback: int | None, record: 
         out["source"] = _name(str(out["source"]))
     if isinstance(out.get(SOURCE_FILES_KEY), dict):
         out[SOURCE_FILES_KEY] = _source_file_names(out[SOURCE_FILES_KEY])
+    if isinstance(out.get("input"), dict) and out["input"].get("read_from"):
+        out["input"] = {**out["input"], "read_from": _name(str(out["input"]["read_from"]))}
     out[ANONYMIZED_KEY] = record
     return out
 

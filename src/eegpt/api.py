@@ -36,6 +36,7 @@ from eegpt._logging import (
     warning_texts,
 )
 from eegpt._logging import log as _log
+from eegpt._logging import warn as _warn
 from eegpt.annotations import (
     BadSpans,
     annotate_windows,
@@ -189,7 +190,8 @@ def embed(
         ``sha256sum`` prints) in ``metadata["source_files"]["sha256"]``. That reads every
         byte of the files once more, before any window is embedded (seconds for a large file
         on network storage); by default only their names, size, modification time and the
-        cheap fingerprint a corpus run takes (first and last MiB) are recorded.
+        cheap fingerprint a corpus run takes (first and last MiB) are recorded. For an MNE
+        object or an array nothing is hashed, and a warning says so.
     verbose : bool | str | int | None
         As in MNE: ``True`` (or ``"info"``) logs what is done (channel table, resampling,
         windows) to the ``"eegpt"`` logger; ``False``/``None``/``"warning"`` only warns;
@@ -206,7 +208,8 @@ def embed(
         read: their names, size, modification time and fingerprint, with ``hash_inputs``
         each one's SHA-256 too, see
         :func:`eegpt._file_identity.source_files_record`; absent for MNE objects and arrays,
-        which may differ from any file).
+        which may differ from any file: for those, ``metadata["input"]`` records the object's
+        type and the file it was read from, if any (:func:`input_record`)).
 
     Raises
     ------
@@ -498,6 +501,14 @@ class _Job:
             identity = source_files_record(data, full_hashes=bool(a["hash_inputs"]))
             if identity is not None:
                 metadata[SOURCE_FILES_KEY] = identity
+        else:  # an object in memory: whatever was done to it there is not the file's
+            metadata[INPUT_KEY] = input_record(data, recording.source)
+            if a["hash_inputs"]:
+                _warn(
+                    f"hash_inputs=True: no file was hashed, as the input is an in-memory "
+                    f"{metadata[INPUT_KEY]['object']}, not a path (what it holds may differ "
+                    "from any file); give the recording's path to record its files' SHA-256"
+                )
         left = metadata.get("tail_left_out_s")
         if left:
             _log(
@@ -671,6 +682,45 @@ def _check_engine_model(engine: InferenceEngine, encoder: EEGPTEncoder) -> None:
             "engine was built on another model than the one embedding (other weights); build "
             "it on this model, InferenceEngine(model), or leave engine out"
         )
+
+
+#: Key of the record of an input given as an object in memory (an MNE Raw or Epochs, an
+#: array) in an output's metadata: :func:`input_record`.
+INPUT_KEY = "input"
+
+
+def input_record(data: Any, source: str) -> dict[str, Any]:
+    """What :func:`embed` records of a recording given as an object in memory
+    (``metadata["input"]``): ``{"object": "mne.io.RawArray", "in_memory": True}``, the
+    object's type, and ``"read_from"``, the file it was read from (``source``: an MNE
+    object's first file), where there is one. ``source`` names that file too, but the object
+    may have been changed in memory since (filtered, scaled, cropped): that is not recorded,
+    and ``metadata["source_files"]`` (which files, their hashes) is recorded only for a
+    recording given as a path."""
+    cls = type(data)
+    if isinstance(data, mne.io.BaseRaw):
+        name = f"mne.io.{cls.__name__}"
+    elif isinstance(data, mne.BaseEpochs):
+        name = f"mne.{cls.__name__}"
+    else:
+        module = cls.__module__.partition(".")[0]
+        name = cls.__name__ if module == "builtins" else f"{module}.{cls.__name__}"
+    record: dict[str, Any] = {"object": name, "in_memory": True}
+    if source and not (source.startswith("<") and source.endswith(">")):
+        record["read_from"] = path_text(source)
+    return record
+
+
+def input_text(record: Any) -> str | None:
+    """What ``eegpt info`` says of an output's input given in memory (:func:`input_record`),
+    or None for a recording given as a path (or an output of an earlier version)."""
+    if not isinstance(record, dict) or not record.get("object"):
+        return None
+    read = f" read from {record['read_from']}" if record.get("read_from") else ""
+    return (
+        f"an in-memory {record['object']}{read} (changes made to it in memory are not "
+        "recorded; no file hashes)"
+    )
 
 
 def provenance(

@@ -1912,8 +1912,11 @@ def _describe_embeddings(path: Path) -> str:
     ckpt = meta.get("checkpoint") or {}
     channels = _channel_names_shown(meta.get("channels") or {})
     renamed = rename_text(meta.get("channels") or {})
+    from eegpt.api import INPUT_KEY, input_text
+
+    in_memory = input_text(meta.get(INPUT_KEY))
     lines = [
-        f"{path}: EEGPT embeddings of {meta.get('source', '?')}"
+        f"{path}: EEGPT embeddings of {in_memory or meta.get('source', '?')}"
         + (
             f", with the annotations of {meta['annotations_file']}"
             if meta.get("annotations_file")
