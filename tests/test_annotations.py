@@ -102,7 +102,7 @@ def test_annotation_onsets_count_from_the_first_sample(meas_date):
     assert annotations_of(mne.io.RawArray(np.zeros((2, 10)), info, verbose=False)) is None
 
 
-def test_bad_windows_are_flagged_by_default_and_can_be_left_out(model, tmp_path):
+def test_bad_windows_are_flagged_by_default_and_can_be_left_out(model, tmp_path, capsys):
     raw = annotated_raw()
     with pytest.warns(RuntimeWarning, match=r"4 of 15 windows overlap annotations marked bad"):
         full = model.embed(raw, device="cpu")
@@ -133,6 +133,16 @@ def test_bad_windows_are_flagged_by_default_and_can_be_left_out(model, tmp_path)
     # the window column is the index among all windows: gaps where windows were left out
     frame = pd.read_parquet(kept.save(tmp_path / "kept.parquet"))
     assert frame["window"].tolist() == kept_index and not frame["bad"].any()
+    # eegpt info says how many were left out, not only "bad windows: 0"
+    from eegpt.cli import main as eegpt_main
+
+    capsys.readouterr()
+    assert eegpt_main(["info", str(tmp_path / "kept.parquet")]) == 0
+    text = capsys.readouterr().out
+    assert "bad windows: 0" in text
+    assert (
+        "4 windows left out (--reject-by-annotation: overlapping BAD_ annotations; onsets " in text
+    )
 
 
 def test_streamed_file_gives_the_same_windows(model, tmp_path, monkeypatch):

@@ -1898,6 +1898,21 @@ def _eeglab_data_file_text(path: Path) -> str:
     )
 
 
+def _rejected_lines(meta: dict) -> list[str]:
+    """What ``eegpt info`` says of windows left out by ``--reject-by-annotation``
+    (``metadata["rejected_by_annotation"]``: their onsets), which its ``bad windows`` count
+    (those kept and flagged) does not include."""
+    onsets = meta.get("rejected_by_annotation")
+    if not isinstance(onsets, list) or not onsets:
+        return []
+    shown = ", ".join(f"{float(t):g}" for t in onsets[:6]) + (" ..." if len(onsets) > 6 else "")
+    return [
+        f"  {len(onsets)} window{'s' if len(onsets) != 1 else ''} left out "
+        f"(--reject-by-annotation: overlapping BAD_ annotations; onsets {shown} s), not "
+        "counted above (gaps in window_index)"
+    ]
+
+
 def _describe_embeddings(path: Path) -> str:
     """What ``eegpt info`` says of an embeddings file: its recording, windows, settings."""
     from eegpt._file_identity import SOURCE_FILES_KEY, source_files_text
@@ -1932,6 +1947,7 @@ def _describe_embeddings(path: Path) -> str:
         describe_preprocessing(pre),
         *_rate_lines(meta.get("sfreq_in"), pre),
         f"  bad windows: {int(emb.bad.sum())}" if len(emb) else "  no windows",
+        *_rejected_lines(meta),
         *_tail_lines(meta),
         f"  model: embed_dim {model.get('embed_dim', '?')}, depth {model.get('depth', '?')}, "
         f"{model.get('embed_num', '?')} summary tokens; {meta.get('precision', '?')}"
