@@ -626,7 +626,7 @@ def test_a_copied_or_pickled_embedder_goes_on_as_the_original(model):
     mine = online.push(x[:, 700:], timestamp=5.0 + 700 / 256)
     assert len(mine) == 5 and mine.metadata["window_index"] == [0, 1, 2, 3, 4]
     for twin in twins:
-        assert twin._lock is not online._lock and not twin._lock.locked()
+        assert twin._calls is not online._calls and not twin._calls._busy
         theirs = twin.push(x[:, 700:], timestamp=5.0 + 700 / 256)
         np.testing.assert_array_equal(theirs.onsets, mine.onsets)
         np.testing.assert_allclose(theirs.data, mine.data, rtol=1e-6, atol=1e-6)
@@ -669,6 +669,48 @@ def test_a_copy_taken_during_a_push_waits_for_it(model):
     assert (twin.n_windows, twin.n_samples_pushed) == (online.n_windows, 1024) == (1, 1024)
     twin.engine.encode = original
     assert twin.push(x[:, 1024:1100]).metadata["window_index"] == []
+
+
+def test_a_state_taken_for_a_copy_is_its_own_and_a_push_meanwhile_waits(model):
+    """The state a copy was made from shared the list of windows embedded and not yet
+    returned with the embedder: a push after __getstate__ (pickle and deepcopy copy the state
+    after it returns) put its windows in the copy too, which returned them twice. And a push
+    that came while a copy was taken was refused as if another push ran."""
+    import threading
+
+    x = _signal(256 * 10, 256.0, seed=6)
+    online = OnlineEmbedder(model, NAMES, 256.0, units="uV", warm_up=False, device="cpu")
+    assert online.push(x[:, :1100]).onsets.tolist() == [0.0]
+    state = online.__getstate__()
+    mine = online.push(x[:, 1100:2200])
+    twin = OnlineEmbedder.__new__(OnlineEmbedder)
+    twin.__setstate__(state)
+    theirs = twin.push(x[:, 1100:2200])
+    assert mine.onsets.tolist() == theirs.onsets.tolist() == [4.0]
+    np.testing.assert_allclose(theirs.data, mine.data, rtol=1e-6, atol=1e-6)
+
+    entered, release = threading.Event(), threading.Event()
+    snapshot = online._calls.snapshot
+
+    def slow_snapshot():
+        cm = snapshot()
+        cm.__enter__()
+        entered.set()
+        release.wait(10)
+        return cm
+
+    copier = threading.Thread(target=lambda: slow_snapshot().__exit__(None, None, None))
+    copier.start()
+    assert entered.wait(10)
+    pushed = []
+    pusher = threading.Thread(target=lambda: pushed.append(online.push(x[:, 2200:])))
+    pusher.start()
+    pusher.join(0.3)
+    assert pusher.is_alive() and not pushed  # waits for the copy, is not refused
+    release.set()
+    copier.join(10)
+    pusher.join(10)
+    assert len(pushed) == 1 and online.n_samples_pushed == x.shape[1]
 
 
 def test_the_repr_says_what_the_embedder_is_and_how_far_it_has_gone(model):

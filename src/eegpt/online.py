@@ -21,6 +21,7 @@ every second.
 
 from __future__ import annotations
 
+import copy
 import math
 import numbers
 import sys
@@ -245,7 +246,7 @@ class OnlineEmbedder:
         if warm_up:
             blank = np.zeros((1, len(self._picks), self.config.n_samples), np.float32)
             engine.encode(blank, self.mapping.chan_ids)
-        self._lock = threading.Lock()
+        self._calls = _Calls()
         self.reset()
 
     def __repr__(self) -> str:
@@ -266,22 +267,29 @@ class OnlineEmbedder:
     def __getstate__(self) -> dict[str, Any]:
         """The embedder's state without its lock (no lock pickles): ``copy.deepcopy`` and
         ``pickle`` give an embedder that goes on from the same samples, with a lock of its
-        own. A copy taken while another thread pushes waits for that push to end, so it never
-        holds a buffer from after a chunk with the counts from before it."""
-        with self._lock:
-            state = self.__dict__.copy()
-        del state["_lock"]
+        own. A copy taken while another thread pushes waits for that push to end, and the
+        stream's state (samples held, windows embedded and not yet returned, counts, clock)
+        is copied before another push may start, so a copy never holds part of a push nor
+        returns a window twice; a push that comes meanwhile waits for the copy, it is not
+        refused. The model and engine are copied after (a push does not change them)."""
+        with self._calls.snapshot():
+            state = {
+                key: value if key in ("model", "engine") else copy.deepcopy(value)
+                for key, value in self.__dict__.items()
+                if key != "_calls"
+            }
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
+        state.pop("_lock", None)  # pickled by an earlier version
         self.__dict__.update(state)
-        self._lock = threading.Lock()
+        self._calls = _Calls()
 
     @contextmanager
     def _one_caller(self, what: str) -> Iterator[None]:
         """Hold the embedder for one call: a second call while one runs (another thread)
         raises, since the two threads' chunks would join the stream in no defined order."""
-        if not self._lock.acquire(blocking=False):
+        if not self._calls.begin():
             raise RuntimeError(
                 f"OnlineEmbedder.{what} was called while another call (push, skip or reset) was "
                 "still running, from another thread: an embedder takes one stream, whose chunks "
@@ -291,7 +299,7 @@ class OnlineEmbedder:
         try:
             yield
         finally:
-            self._lock.release()
+            self._calls.end()
 
     def _start_samples(self) -> int:
         """``start_seconds`` in stream samples, or an error when it is no whole number of
@@ -663,6 +671,44 @@ class OnlineEmbedder:
         check_embeddings(z, 0, onsets, metadata)
         self.n_windows += len(starts)
         return z, onsets, metadata
+
+
+class _Calls:
+    """Who holds an :class:`OnlineEmbedder`: one call (push, skip, reset) at a time, a second
+    one refused; a copy of its state (:meth:`snapshot`) waits for a call in progress to end,
+    and a call that comes during a copy waits for the copy."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._busy = False
+        self._copying = 0
+
+    def begin(self) -> bool:
+        """Take the embedder for a call; False when another call holds it."""
+        with self._cond:
+            self._cond.wait_for(lambda: not self._copying)
+            if self._busy:
+                return False
+            self._busy = True
+            return True
+
+    def end(self) -> None:
+        with self._cond:
+            self._busy = False
+            self._cond.notify_all()
+
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """Hold off calls while the state is copied, after the call in progress ends."""
+        with self._cond:
+            self._cond.wait_for(lambda: not self._busy)
+            self._copying += 1
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._copying -= 1
+                self._cond.notify_all()
 
 
 def native_window_length(
