@@ -240,10 +240,10 @@ def nearest_rename(
     counting as ``max_distance_mm`` (:func:`scipy.optimize.linear_sum_assignment`), so a site
     is left empty rather than given a far electrode whose nearer site then goes to another.
     An electrode left without a site is in the table as ``None``: left out on purpose, so the
-    table lists the whole net, and a socket table of it passes :func:`map_channels`' check
+    table lists the whole net, and a socket table of it passes :func:`eegpt.channels.map_channels`' check
     that every socket is named. So is an EEG channel of a recording that has no position
     (warned about). Review the
-    table before use (:func:`write_rename_table` writes it with the distances): it is a
+    table before use (:func:`eegpt.rename_tables.write_rename_table` writes it with the distances): it is a
     geometric guess, not a manufacturer's equivalence. An electrode that has a vocabulary
     name but gets another site (or none) is warned about: its positions are probably wrong.
 
@@ -417,7 +417,7 @@ def nearest_rename(
 def positions_note(info: mne.Info, names: Sequence[str], source: str) -> str:
     """A sentence for a recording none of whose channel ``names`` maps (``EEG001``.. of a
     MEG+EEG file) when 4 or more of them have positions in ``info``: how to name them after
-    their nearest 10-10 sites; ``""`` otherwise, or where :func:`_cap_note` has a hint."""
+    their nearest 10-10 sites; ``""`` otherwise, or where :func:`eegpt.rename_tables._cap_note` has a hint."""
     positioned = [name for name in names if name in _head_positions_mm(info)]
     if len(positioned) < 4 or _cap_note(names, source):
         return ""

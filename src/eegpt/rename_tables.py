@@ -88,7 +88,7 @@ _DISTANCE_NOTE = re.compile(r"\s# (\d+(?:\.\d+)?) mm\s*$")
 class RenameTable(dict):
     """A ``rename`` that describes a cap or a lab's labels rather than one recording: the
     tables of :func:`read_rename_table` and :func:`cap_rename` (``rename="FILE"`` or a cap's
-    name too). :func:`map_channels` uses the entries naming the recording's channels and
+    name too). :func:`eegpt.channels.map_channels` uses the entries naming the recording's channels and
     ignores the others (a recording of some of the cap's channels, ``epochs.pick([...])``), but
     refuses a table of which no label names a channel (the wrong table, or misspelt labels).
     Wrap a dict of your own to use it so: ``RenameTable({"EEG 1": "Fp1", ...})``.
@@ -98,7 +98,7 @@ class RenameTable(dict):
     (``"bci-iv-2a"``) or a file's path, as :func:`cap_rename` and :func:`read_rename_table`
     set it; None for a table of one's own. ``distances_mm`` (label -> mm) are how far each
     label's electrode lies from the site it is renamed to, for tables made from positions
-    (:func:`nearest_rename`, which also sets ``call``: the Python that gives the table).
+    (:func:`eegpt.nearest_sites.nearest_rename`, which also sets ``call``: the Python that gives the table).
     ``net`` says that the table lists every electrode of one net, for such tables (read back
     from a file too): what the net is (``"nearest 10-10 sites to GSN-HydroCel-65_1.0 (≤ 20
     mm)"``), for :func:`check_net_table`.
@@ -141,7 +141,7 @@ class RenameTable(dict):
 
     def for_channels(self, names: Sequence[str]) -> dict[str, str | None]:
         """The entries whose key is one of ``names`` and the ``own`` ones; all of them when no
-        table key is among ``names``, for :func:`map_channels` to refuse with its spelling
+        table key is among ``names``, for :func:`eegpt.channels.map_channels` to refuse with its spelling
         help."""
         present = {key: value for key, value in self.items() if key in names or key in self.own}
         if any(key in names for key in present if key not in self.own):
@@ -161,7 +161,7 @@ def read_rename_table(path: str | os.PathLike) -> RenameTable:
     as :func:`write_rename_table` writes them, is read as its distance, mm, into
     ``distances_mm``). An empty electrode, ``-``,
     ``none`` or ``drop`` leaves the channel out (as ``None``). Electrodes are checked where
-    the table is used (:func:`map_channels`): EEGPT vocabulary names, or other 10-05
+    the table is used (:func:`eegpt.channels.map_channels`): EEGPT vocabulary names, or other 10-05
     electrodes, which are dropped with a warning that names them.
 
     On the command line: ``--rename FILE``. The table may name more channels than a recording
@@ -249,7 +249,7 @@ def cap_rename(cap: str) -> RenameTable:
     never guessed: pass the result, or just the cap's name, as ``rename=`` (merged with your
     own entries, which win: ``{**cap_rename("biosemi64"), "A5": None}``); on the command
     line, ``--rename biosemi64``. A recording with sockets the table lacks (``biosemi32`` on a
-    64-electrode recording) is refused by :func:`map_channels`; one with fewer of the cap's
+    64-electrode recording) is refused by :func:`eegpt.channels.map_channels`; one with fewer of the cap's
     channels (some picked) is mapped by the labels it has (:class:`RenameTable`), unless it
     lacks a whole bank of them: ``A1``..``A20`` alone may as well be of the 32-electrode cap,
     so ``biosemi64`` is refused there; give the table's entries for the recording's channels
@@ -346,7 +346,7 @@ def _biosemi_montage(n_sockets: int) -> str:
 
 def check_net_table(table: Mapping[str, str | None], names: Sequence[str]) -> None:
     """Refuse a table that lists every electrode of a net (:attr:`RenameTable.net`: made by
-    :func:`nearest_rename`) for a recording with labels in the style of the table's (EGI's
+    :func:`eegpt.nearest_sites.nearest_rename`) for a recording with labels in the style of the table's (EGI's
     ``E1``.., BioSemi's sockets) that the table lacks: another net's table, such as
     ``GSN-HydroCel-65_1.0``'s for a 129-electrode recording, which would rename its
     electrodes after the wrong sites. A reference labelled by the next number (``E129`` of a
@@ -425,7 +425,7 @@ def _net_of(names: Sequence[str]) -> str | None:
 def write_rename_table(table: Mapping[str, str | None], path: str | os.PathLike) -> Path:
     """Write a ``rename`` table as text that :func:`read_rename_table` reads back
     (``--rename FILE``): one ``label<TAB>electrode`` a line (an empty electrode: left out),
-    with the distance of a :func:`nearest_rename` table as a comment (``# 12.3 mm``) and the
+    with the distance of a :func:`eegpt.nearest_sites.nearest_rename` table as a comment (``# 12.3 mm``) and the
     table's net (:attr:`RenameTable.net`, kept through a file read back and written again)
     and source as first comment lines. Returns the path.
 
@@ -678,7 +678,7 @@ def _warn_unfit_sockets(
 def label_electrodes(
     names: Sequence[str], rename: Mapping[str, str | None] | str | os.PathLike | None = None
 ) -> dict[str, str]:
-    """Label -> the vocabulary name :func:`map_channels` gives that channel: the one
+    """Label -> the vocabulary name :func:`eegpt.channels.map_channels` gives that channel: the one
     ``rename`` names (a cap's socket table only where it applies, :func:`_unfit_sockets`),
     else the label's own (a socket label's none); labels mapping to none are absent. No
     warnings: for finding a channel by its electrode (a manifest's ``bads`` cell ``C3`` for
@@ -819,8 +819,8 @@ def _cap_guess(n_table: int, n_recording: int) -> str:
 
 def table_provenance(table: Mapping[str, str | None] | None) -> dict[str, str]:
     """Where a ``rename`` table came from, as outputs record it: ``{"rename_source": ...}``
-    (a file's path, a cap's name, what :func:`nearest_rename` was given) and, for a table of
-    :func:`nearest_rename`, ``"rename_call"`` (its Python); ``{}`` for a dict of one's own.
+    (a file's path, a cap's name, what :func:`eegpt.nearest_sites.nearest_rename` was given) and, for a table of
+    :func:`eegpt.nearest_sites.nearest_rename`, ``"rename_call"`` (its Python); ``{}`` for a dict of one's own.
     Entries given beside the table (``own``) are named after its source:
     ``"egi.tsv (with own entries: E17 left out)"``."""
     if not isinstance(table, RenameTable) or not table.source:
@@ -838,7 +838,7 @@ def table_provenance(table: Mapping[str, str | None] | None) -> dict[str, str]:
 
 def rename_text(channels: Mapping[str, Any]) -> str | None:
     """The one-line provenance of the rename table recorded in an output's
-    ``metadata["channels"]`` (:meth:`ChannelMapping.to_dict`): ``"nearest 10-10 sites to
+    ``metadata["channels"]`` (:meth:`eegpt.channels.ChannelMapping.to_dict`): ``"nearest 10-10 sites to
     GSN-HydroCel-129 (≤ 20 mm), eegpt.channels.nearest_rename('GSN-HydroCel-129'); 25
     channels 2.1-14.3 mm from their sites"``; None when none was recorded (no table, a dict of
     one's own, or an output of an earlier eegpt)."""

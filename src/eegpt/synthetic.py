@@ -109,7 +109,7 @@ def synthetic_erp_epochs(
     -------
     mne.Epochs
         Data loaded, in volts, ``event_id={"standard": 1, "target": 2}``; labels with
-        :func:`epochs_labels`.
+        :func:`eegpt.io.epochs_labels`.
     """
     soa = max(4.5, seconds + 0.5)
     raw, events, event_id = synthetic_erp_raw(

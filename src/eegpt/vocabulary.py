@@ -62,7 +62,7 @@ PRETRAINING_CHANNELS: tuple[str, ...] = tuple(
 """The 58 channels seen during pretraining, in vocabulary order."""
 
 CHANNEL_SETS: dict[str, tuple[str, ...]] = {"10-20": PROBE_19_CHANNELS}
-"""Built-in sets of vocabulary channels for ``keep=`` (:func:`map_channels`; command line
+"""Built-in sets of vocabulary channels for ``keep=`` (:func:`eegpt.channels.map_channels`; command line
 ``--keep-channels 10-20``): ``"10-20"`` is the 19 electrodes of the 10-20 system under their
 10-10 names (T7/T8/P7/P8 for T3/T4/T5/T6)."""
 
@@ -165,7 +165,7 @@ def normalize_channel_name(name: str) -> str | None:
         of the vocabulary: other signals (``"EKG"``, ``"PHOTIC-REF"``, ``"STI 014"``), electrodes
         outside the vocabulary (``"A1"``, ``"T1"``, ``"Iz"``) and bipolar derivations
         (``"FP1-F7"``, also ``"FP1-CZ"``: one Cz-referenced channel is indistinguishable from a
-        bipolar pair by name; :func:`map_channels` reads a montage whose channels share Cz as
+        bipolar pair by name; :func:`eegpt.channels.map_channels` reads a montage whose channels share Cz as
         their second electrode as referential to Cz, and ``rename=`` keeps any one).
     """
     if not isinstance(name, str):
@@ -433,7 +433,7 @@ def _common_references(names: Sequence[str]) -> set[str]:
     to Cz, as in neonatal EEG). A bipolar chain (``Fp1-F7, F7-T3, T3-T5``) has no such
     electrode: each one it passes is the second of one pair and the first of the next. The
     reference's channel against itself (``Cz-Cz``, flat) is no derivation and counts for none;
-    :func:`map_channels` passes the names left after the channels the user leaves out."""
+    :func:`eegpt.channels.map_channels` passes the names left after the channels the user leaves out."""
     derivations = [pair for name in names if (pair := _derivation(name)) is not None]
     pairs = [(first, second) for first, second in derivations if first != second]
     firsts = {first for first, _ in pairs}
@@ -479,7 +479,7 @@ def _folded(name: str) -> str:
 
 
 def present_keys(rename: dict[str, str | None], names: Sequence[str]) -> dict[str, str | None]:
-    """The entries of ``rename`` whose key names one of ``names`` as :func:`map_channels`
+    """The entries of ``rename`` whose key names one of ``names`` as :func:`eegpt.channels.map_channels`
     matches keys (spaces around a label and look-alike characters ignored: :func:`plain_label`)."""
     plain = {plain_label(name) for name in names}
     return {key: value for key, value in rename.items() if plain_label(key) in plain}
