@@ -4521,3 +4521,56 @@ def test_a_resume_reads_each_split_header_once(model, tmp_path, monkeypatch):
     with pytest.warns(RuntimeWarning, match="split FIF"):
         embed_dataset(tmp_path / "in", out, model=model, **RUN)
     assert len(reads) == 1
+
+
+def test_each_recording_records_its_batch_size_and_info_shows_it(small_corpus, model, tmp_path):
+    """The windows per forward pass each recording was embedded in (the default for its channel
+    count when none was given; the last bits can change with it) is recorded in its status in
+    the shard footers and counted in the manifest's totals; `eegpt info` shows it ("batch
+    size 8 (default for 19 channels)", or each size with its recordings where they differ),
+    and says "not recorded" of recordings of runs from before it was. A resume with another
+    batch size takes the new field for no change of settings."""
+    from eegpt.dataset import MANIFEST, read_shard_status, shard_files
+    from eegpt.dataset_report import describe_output
+    from eegpt.engine import default_batch_size
+
+    out = tmp_path / "out"
+    run = {"model": model, "workers": 0, "device": "cpu", "progress": False, "shard_size": 2}
+    embed_dataset(small_corpus, out, **run)
+    ok = [f for p in shard_files(out) for f in read_shard_status(p)[1]["files"]]
+    assert ok and all(f["status"] == "ok" for f in ok)
+    n_chans = {len(f["channels"]) for f in ok}
+    assert len(n_chans) == 1  # make_corpus: one montage
+    (c,) = n_chans
+    n_samples = json.loads((out / MANIFEST).read_text())["spec"]["preprocessing"]
+    n_times = round(n_samples["sfreq"] * n_samples["window_seconds"])
+    expected = default_batch_size("cpu", model.target_encoder.config, (c, n_times))
+    assert {f["batch_size"] for f in ok} == {expected}
+    totals = json.loads((out / MANIFEST).read_text())["totals"]
+    assert totals["batch_sizes"] == {str(expected): {"recordings": len(ok), "channels": [c]}}
+    assert f"\n  batch size {expected} (default for {c} channels)\n" in describe_output(out)
+
+    # the last shard embedded again with batches of 3: two sizes, each with its recordings
+    shard_files(out)[-1].unlink()
+    embed_dataset(small_corpus, out, **run, batch_size=3)  # no settings change: resumed
+    text = describe_output(out)
+    n_last = len(ok) - 4  # shards of 2: the last holds the fifth recording
+    assert f"\n  batch sizes {expected} (4 recordings), 3 ({n_last})\n" in text, text
+
+    # a run from before the field: its statuses and totals lack it
+    for p in shard_files(out):
+        table = pq.read_table(p)
+        meta = dict(pq.read_metadata(p).metadata)
+        status = json.loads(meta[b"eegpt_shard"])
+        for f in status["files"]:
+            f.pop("batch_size", None)
+        meta[b"eegpt_shard"] = json.dumps(status).encode()
+        pq.write_table(table.replace_schema_metadata(meta), p, write_page_checksum=True)
+    manifest = json.loads((out / MANIFEST).read_text())
+    del manifest["totals"]["batch_sizes"]
+    (out / MANIFEST).write_text(json.dumps(manifest))
+    assert "\n  batch size not recorded (5 recordings embedded before eegpt recorded it)" in (
+        describe_output(out)
+    )
+    embed_dataset(small_corpus, out, **run, batch_size=2)  # resumes: nothing to embed
+    assert json.loads((out / MANIFEST).read_text())["totals"]["batch_sizes"] == {}

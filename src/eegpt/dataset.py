@@ -401,6 +401,9 @@ class FileResult:
     windows: WindowInfo = field(default_factory=WindowInfo)
     read_s: float = 0.0
     part: FilePart | None = None
+    # windows per forward pass its windows were embedded in (given, or the default for its
+    # channel count and the device: InferenceEngine.batch_for); None where none were
+    batch_size: int | None = None
 
     @property
     def n_windows(self) -> int:
@@ -743,7 +746,12 @@ def encode_files(
     return results  # type: ignore[return-value]
 
 
-def _result(f: LoadedFile, embeddings: np.ndarray | None, error: str | None) -> FileResult:
+def _result(
+    f: LoadedFile,
+    embeddings: np.ndarray | None,
+    error: str | None,
+    batch_size: int | None = None,
+) -> FileResult:
     if error is not None:
         if f.part is not None and f.error is None:  # inference failed on one part
             error = f"{f.part}: {error}"
@@ -767,6 +775,7 @@ def _result(f: LoadedFile, embeddings: np.ndarray | None, error: str | None) -> 
         f.windows,
         f.read_s,
         f.part,
+        batch_size,
     )
 
 
@@ -794,7 +803,8 @@ def _encode_run(
     # whole batches per chunk: the same batches, so the same numbers, as one call
     device = cast(torch.device, engine.device)  # resolved in InferenceEngine.__post_init__
     target = _STOP_CHECK_WINDOWS["cpu" if device.type == "cpu" else "gpu"]
-    step = block_size(engine.batch_for(data.shape), target)
+    batch = engine.batch_for(data.shape)  # recorded in each file's status
+    step = block_size(batch, target)
     z: np.ndarray | None = None
     for first in range(0, len(data), step):
         if stop is not None and stop.is_set():
@@ -811,7 +821,7 @@ def _encode_run(
         z_f = z[start : start + f.n_windows]
         problem = non_finite_embeddings(z_f, 0, f.onsets)  # refused, as embed refuses them
         if problem is None:
-            results[pos] = _result(f, z_f, None)
+            results[pos] = _result(f, z_f, None, batch)
         else:
             results[pos] = _result(f, None, f"inference failed: EmbeddingError: {problem}")
         start += f.n_windows
@@ -1255,6 +1265,9 @@ def _file_status_record(
         "n_windows_left_out": result.windows.left_out,
         "duration_s": result.duration_s,
         "read_s": round(result.read_s, 3),
+        # windows per forward pass (the last bits can change with it): absent where none
+        # were embedded, and in the statuses of runs from before it was recorded
+        **({"batch_size": result.batch_size} if result.batch_size is not None else {}),
         "error": result.error,
         "warnings": result.warnings,
         "dropped_channels": result.mapping.get("dropped", []),
@@ -1859,9 +1872,11 @@ def _joined(parts: list[FileResult]) -> FileResult:
     )
     onsets = np.concatenate([p.onsets for p in parts])
     placeholder = np.zeros((len(onsets), 0), np.float32)
+    batch = next((p.batch_size for p in parts if p.batch_size is not None), None)
     return FileResult(
-        first.index, placeholder, onsets, first.mapping, duration, None, texts, info, read_s
-    )
+        first.index, placeholder, onsets, first.mapping, duration, None, texts, info, read_s,
+        batch_size=batch,
+    )  # fmt: skip
 
 
 def _fsync_dir(path: Path) -> None:

@@ -311,6 +311,7 @@ class _EmbedActor:
             "windows": np.array([r.windows.to_json() for r in results], dtype=object),
             "read_s": np.array([r.read_s for r in results], dtype=np.float64),
             "part": np.array([_part_to_json(r.part) for r in results], dtype=object),
+            "batch_size": np.array([r.batch_size or 0 for r in results], dtype=np.int64),
         }
 
 
@@ -333,6 +334,7 @@ def _result(row: Mapping[str, Any]) -> FileResult:
         windows=WindowInfo.from_json(row["windows"]),
         read_s=float(row["read_s"]),
         part=_part_from_json(str(row["part"])),
+        batch_size=int(row.get("batch_size") or 0) or None,  # 0: none embedded
     )
 
 

@@ -297,6 +297,14 @@ def completion_report(folder: str | os.PathLike, *, verify: bool = False) -> tup
     return f"  not complete: {counts}{where}{busy}; {again}", False
 
 
+def _manifest_runs(manifest: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """A manifest's runs, oldest first (``last_run`` alone in manifests from before ``runs``)."""
+    runs = manifest.get("runs")
+    if isinstance(runs, list):
+        return runs
+    return [manifest["last_run"]] if isinstance(manifest.get("last_run"), Mapping) else []
+
+
 def _batch_text(run: Mapping[str, Any]) -> str:
     """What ``eegpt info`` says of a run's ``batch_size``: the windows per forward pass given,
     used for every file; null, none given: the default for each file's channel count (and the
@@ -376,6 +384,7 @@ def output_report(output_dir: str | os.PathLike) -> tuple[str, bool]:
         spec.get("preprocessing", {}),
     )
     n_files = manifest.get("n_files", 0)
+    progress = _progress(output_dir, manifest)
     lines = [
         f"{output_dir}: embeddings of {_count(n_files, 'file')} from {manifest.get('source')} "
         f"({manifest.get('format')})",
@@ -395,11 +404,12 @@ def output_report(output_dir: str | os.PathLike) -> tuple[str, bool]:
         f"  embedding: {spec.get('embedding_shape')} per window (pool {spec.get('pool')}), "
         f"precision {spec.get('precision')}"
         + (f", stream {spec['stream_precision']}" if spec.get("stream_precision") else ""),
+        # the totals counted from the shard footers where the reports are behind them
+        *batch_size_line(progress.totals, _manifest_runs(manifest)),
         describe_preprocessing(prep),
         *_own_starts_line(spec),
         "  channels: " + _channel_settings(spec.get("channels", {}), manifest),
     ]
-    progress = _progress(output_dir, manifest)
     present, running, counted = progress.present, progress.running, progress.counted
     recount = progress.totals if progress.recounted else None
     if recount is not None:  # reports refresh every 30 s: the shards are the truth
@@ -580,4 +590,62 @@ def file_totals(rows: list[dict[str, Any]]) -> dict[str, Any]:
         "windows": int(sum(r["n_windows"] for r in ok)),
         "windows_left_out": int(sum(r.get("n_windows_left_out") or 0 for r in ok)),
         "hours": float(sum(r["duration_s"] for r in ok) / 3600),
+        "batch_sizes": _batch_sizes(ok),
     }
+
+
+def _batch_sizes(ok: Sequence[Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
+    """The windows per forward pass of the recordings embedded (``ok``: their statuses), as a
+    manifest's totals record them: by batch size, the recordings embedded so and their
+    channel counts (``{"8": {"recordings": 1200, "channels": [19]}}``); statuses of runs from
+    before it was recorded have none, and are not counted."""
+    sizes: dict[int, dict[str, Any]] = {}
+    for r in ok:
+        size = r.get("batch_size")
+        if not isinstance(size, int):
+            continue
+        entry = sizes.setdefault(size, {"recordings": 0, "channels": set()})
+        entry["recordings"] += 1
+        entry["channels"].add(len(r.get("channels") or ()))
+    return {
+        str(size): {"recordings": e["recordings"], "channels": sorted(e["channels"])}
+        for size, e in sorted(sizes.items(), key=lambda kv: (-kv[1]["recordings"], kv[0]))
+    }
+
+
+def batch_size_line(totals: Mapping[str, Any], runs: Sequence[Mapping[str, Any]]) -> list[str]:
+    """``eegpt info``'s line on the windows per forward pass the recordings of a run folder
+    were embedded in (the last bits of the embeddings can change with it), from its totals'
+    ``batch_sizes`` (:func:`_batch_sizes`): ``batch size 8 (default for 19 channels)``, or
+    where they differ ``batch sizes 8 (1200 recordings), 4 (30)``; "not recorded" for those
+    embedded by runs from before eegpt recorded it (``runs``: the manifest's, whether any
+    gave one). None where no recording was embedded."""
+    ok = int(totals.get("ok") or 0)
+    sizes = totals.get("batch_sizes")
+    if not ok:
+        return []
+    sizes = sizes if isinstance(sizes, Mapping) else {}
+    unrecorded = ok - sum(int(e.get("recordings") or 0) for e in sizes.values())
+    default = not any(run.get("batch_size") for run in runs)  # none given: each its default
+
+    def channels(e: Mapping[str, Any]) -> str:
+        counts = ", ".join(str(c) for c in e.get("channels") or ())
+        return f"{counts} channels" if counts else "its channels"
+
+    if len(sizes) == 1 and not unrecorded:
+        size, entry = next(iter(sizes.items()))
+        why = f" (default for {channels(entry)})" if default else ""
+        return [f"  batch size {size}{why}"]
+    parts = []
+    for i, (size, entry) in enumerate(sizes.items()):
+        n = int(entry.get("recordings") or 0)
+        counted = _count(n, "recording") if i == 0 else str(n)
+        of = f" of {channels(entry)}" if default else ""
+        parts.append(f"{size} ({counted}{of})")
+    if unrecorded:
+        parts.append(
+            f"not recorded ({_count(unrecorded, 'recording')} embedded before eegpt recorded it)"
+        )
+    label = "batch sizes" if len(sizes) > 1 else "batch size"
+    note = "; each the default for its channel count" if default and sizes else ""
+    return [f"  {label} {', '.join(parts)}{note}"]
