@@ -2516,6 +2516,11 @@ def test_cli_and_subcommand(corpus, weights, tmp_path, capsys):
     spec, _ = read_shard_status(out / "shard-00000.parquet")
     assert spec["pool"] == "mean" and spec["preprocessing"]["window_seconds"] == 2.0
     assert spec["preprocessing"]["scale"] == 500.0  # --rescale 0.5 x millivolts
+    # eegpt info names the rescale folded into the scale (no field of its own is stored)
+    from eegpt.dataset_report import describe_output
+
+    said = describe_output(out)
+    assert "scale 500.0 (1000: volts to millivolts, times rescale 0.5)," in said, said
     first_run = json.loads((out / MANIFEST).read_text())["runs"][-1]
     assert first_run["command"] == [  # the eegpt command's arguments, as typed
         "embed-dataset", str(corpus), "-o", str(out), "--weights", str(weights), "--workers",

@@ -308,6 +308,20 @@ def test_stored_form_lives_apart_from_scipy_and_mne():
     assert done.stdout.strip() == "[]", done.stdout
 
 
+def test_info_line_names_the_rescale_folded_into_the_scale():
+    """``--rescale`` is stored folded into ``scale`` (1000 x the factor): the info line of the
+    stored preprocessing (an embeddings file, a run folder, a probe) names the factor beside
+    the scale; the pretraining's scale alone, as stored since ever, is shown as it was."""
+    from eegpt.preprocessing_spec import describe
+
+    d = PreprocessingConfig(scale=1e3 * 0.5).to_dict()
+    assert "scale 500.0 (1000: volts to millivolts, times rescale 0.5), " in describe(d)
+    tiny = describe(PreprocessingConfig(scale=1e3 * 1e-6).to_dict())
+    assert "(1000: volts to millivolts, times rescale 1e-06)" in tiny
+    assert ", scale 1000.0, " in describe(PreprocessingConfig().to_dict())
+    assert "rescale" not in describe(PreprocessingConfig().to_dict())
+
+
 def test_preprocessing_config_dataclass_behaviour_is_pinned():
     """PreprocessingConfig as a dataclass: its fields in order with their defaults, repr,
     asdict, equality and hashing, frozen-ness, pickling, dataclasses.replace and updated (both

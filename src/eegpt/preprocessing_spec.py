@@ -65,8 +65,23 @@ def describe(d: Mapping[str, Any]) -> str:
     :meth:`~eegpt.preprocessing.PreprocessingConfig.to_dict` (of an embeddings file, a corpus
     folder or a probe): every setting as ``name value``. ``average_reference`` is always
     shown: a dict without it (written before it was recorded) reads as off
-    (:data:`STORED_DEFAULTS`), which keeps the recorded reference, unlike today's default."""
+    (:data:`STORED_DEFAULTS`), which keeps the recorded reference, unlike today's default.
+    A ``scale`` other than :data:`PRETRAINING_SCALE` is a correction of the samples as read
+    (``--rescale``, which is stored folded into it; arrays are in volts by then, whatever
+    their ``units``): it is named, ``scale 500.0 (1000: volts to millivolts, times rescale
+    0.5)``."""
     shown = {k: f"{v}" for k, v in d.items()}
+    scale = d.get("scale")
+    if (
+        isinstance(scale, (int, float))
+        and not isinstance(scale, bool)
+        and scale > 0
+        and scale != PRETRAINING_SCALE
+    ):
+        shown["scale"] += (
+            f" ({PRETRAINING_SCALE:g}: volts to millivolts, times rescale "
+            f"{scale / PRETRAINING_SCALE:g})"
+        )
     if "average_reference" not in d:
         shown["average_reference"] = (
             f"{STORED_DEFAULTS['average_reference']} (not recorded: an older file)"
