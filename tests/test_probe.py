@@ -1667,6 +1667,12 @@ def test_cli_train_predict_evaluate(weights, short_task, tmp_path, capsys, monke
         assert probe_main([*run, str(odd_json), str(odd), *fix]) == 0
     assert not [w for w in caught if "amplitude check" in str(w.message)]
     ref, got = json.loads(ref_json.read_text()), json.loads(odd_json.read_text())
+    # the metrics at the top level, their provenance beside them (of other files)
+    ref_from, got_from = ref.pop("provenance"), got.pop("provenance")
+    assert [r["name"] for r in (ref_from["inputs"][0], got_from["inputs"][0])] == [
+        "test.npz",
+        "odd.npz",
+    ]
     assert got == pytest.approx(ref, rel=1e-6)
     assert probe_main(["predict", str(out), str(odd), *fix, "-q"]) == 0
     with pytest.warns(RuntimeWarning, match=r"amplitude check.*--rescale 1e-06"):
@@ -3164,3 +3170,146 @@ def test_embeddings_of_more_channels_than_the_probe_say_to_keep_only_its_own(mod
     kept = model.embed(epochs, preprocessing=probe.preprocessing, keep=["Fz", "Cz", "Pz"],
                        verbose=False)  # fmt: skip
     np.testing.assert_allclose(probe.predict_proba(kept), probe.predict_proba(epochs), atol=1e-6)
+
+
+# ------------------------------------------------------------------------- training provenance
+
+
+def test_a_saved_probe_identifies_its_training_data(model, tmp_path):
+    """probe.json's training names each input (a file by name with its size, modification
+    time and fingerprint, as `eegpt embed` records a recording; data in memory by type and
+    shape), counts each class's epochs, lists the validation fraction's epochs and records
+    the torch thread count and device; `eegpt info` shows it."""
+    from eegpt._file_identity import source_files_record
+
+    epochs = synthetic_erp_epochs(20, seed=5, seconds=1.0, tmin=-0.2)
+    path = tmp_path / "train-epo.fif"
+    epochs.save(path, verbose=False)
+    probe = train_probe(model, path, validation=0.2, preprocessing=ONE_SECOND, epochs=1, seed=7)
+    training = probe.training
+    assert training["inputs"] == [{"name": "train-epo.fif", **source_files_record(path)}]
+    assert training["class_counts"] == {
+        "train": {"standard": 8, "target": 8},
+        "validation": {"standard": 2, "target": 2},
+    }
+    y = np.array([{"standard": 0, "target": 1}[c] for c in epochs_labels(epochs)])
+    assert training["validation"]["indices"] == stratified_split(y, 0.2, 7)[1].tolist()
+    assert training["torch_threads"] == torch.get_num_threads()
+    assert training["device"] == "cpu"
+    shown = describe_probe(probe.save(tmp_path / "p"))
+    assert (
+        "  trained on: 1 file (train-epo.fif, 20 epochs: standard 10, target 10); validation "
+        "4 epochs of them (seed 7)\n"
+    ) in shown, shown
+    assert f"  device cpu, {torch.get_num_threads()} torch threads" in shown
+
+    x = epochs.get_data()
+    in_memory = train_probe(model, epochs, preprocessing=ONE_SECOND, epochs=1)
+    assert in_memory.training["inputs"] == [
+        {"type": "mne.Epochs in memory", "shape": [20, 19, 250]}
+    ]
+    from_array = train_probe(model, x, epochs_labels(epochs), ch_names=epochs.ch_names,
+                             sfreq=250.0, preprocessing=ONE_SECOND, epochs=1)  # fmt: skip
+    assert from_array.training["inputs"] == [
+        {"type": "numpy array (n, C, T)", "shape": [20, 19, 250]}
+    ]
+    assert "validation" not in from_array.training["class_counts"]
+
+
+def test_a_probe_json_without_the_training_data_record_still_loads_and_describes(
+    model, weights, tmp_path
+):
+    """Probes saved before eegpt recorded the training data, class counts and thread count:
+    loaded as before, and `eegpt info` says they were not recorded."""
+    epochs = synthetic_erp_epochs(16, seed=5, seconds=1.0, tmin=-0.2)
+    folder = train_probe(model, epochs, preprocessing=ONE_SECOND, epochs=1).save(tmp_path / "p")
+    meta = json.loads((folder / "probe.json").read_text())
+    for key in ("inputs", "class_counts", "torch_threads", "device"):
+        del meta["training"][key]
+    (folder / "probe.json").write_text(json.dumps(meta))
+    shown = describe_probe(folder)
+    assert (
+        "  trained on: not recorded (probe saved before eegpt recorded its training data)" in shown
+    )
+    assert "  device not recorded, torch threads not recorded" in shown
+    assert isinstance(load_probe(folder, weights), EEGPTProbe)
+
+
+def test_probe_commands_record_the_data_and_the_probe_of_their_outputs(
+    weights, short_task, tmp_path, capsys
+):
+    """probe train records the files read (not the epochs in memory they are merged into),
+    with --val-data's; evaluate --json keeps its metrics at the top level and adds their
+    provenance; predict writes it to a CSV's sidecar JSON (its name with .json added) and
+    into a Parquet file's schema metadata, and refuses to replace a sidecar without
+    --overwrite."""
+    import hashlib
+
+    import pyarrow.parquet as pq
+
+    from eegpt import __version__
+    from eegpt._file_identity import source_files_record
+    from eegpt.probe_cli import PREDICTIONS_KEY
+
+    train, test = short_task
+    a, b, held = tmp_path / "a-epo.fif", tmp_path / "b-epo.fif", tmp_path / "val-epo.fif"
+    train[:20].save(a, verbose=False)
+    train[20:36].save(b, verbose=False)
+    test[:12].save(held, verbose=False)
+    out = tmp_path / "probe"
+    assert probe_main(["train", str(a), str(b), "--val-data", str(held), "--weights",
+                       str(weights), "-o", str(out), "-q", "--passes", "1", "--window", "1"]) == 0  # fmt: skip
+    training = json.loads((out / "probe.json").read_text())["training"]
+    assert training["inputs"] == [
+        {"name": "a-epo.fif", "n_epochs": 20, **source_files_record(a)},
+        {"name": "b-epo.fif", "n_epochs": 16, **source_files_record(b)},
+    ]
+    assert training["validation"]["inputs"] == [
+        {"name": "val-epo.fif", "n_epochs": 12, **source_files_record(held)}
+    ]
+    assert sum(training["class_counts"]["train"].values()) == 36
+    assert sum(training["class_counts"]["validation"].values()) == 12
+    shown = describe_probe(out)
+    assert "  trained on: 2 files (a-epo.fif 20 epochs, b-epo.fif 16 epochs, 36 epochs: " in shown
+    assert "; validation 12 epochs of val-epo.fif: " in shown
+
+    weights_sha = hashlib.sha256((out / "probe.safetensors").read_bytes()).hexdigest()
+    probe_record = {
+        "path": str(out),
+        "probe_safetensors_sha256": weights_sha,
+        "encoder_weights_sha256": encoder_fingerprint(load_probe(out).model),
+    }
+    test_record = [{"name": "val-epo.fif", "n_epochs": 12, **source_files_record(held)}]
+    ev = tmp_path / "ev.json"
+    assert probe_main(["evaluate", str(out), str(held), "-q", "--json", str(ev)]) == 0
+    written = json.loads(ev.read_text())
+    assert {"n", "accuracy", "balanced_accuracy", "cohen_kappa", "weighted_f1"} <= set(written)
+    assert written["n"] == 12
+    provenance = written["provenance"]
+    assert provenance["probe"] == probe_record
+    assert provenance["inputs"] == test_record
+    assert provenance["eegpt_version"] == __version__
+    assert provenance["command"][:2] == ["probe", "evaluate"] and provenance["created"]
+
+    pred = tmp_path / "pred.csv"
+    assert probe_main(["predict", str(out), str(held), "-q", "-o", str(pred)]) == 0
+    sidecar = json.loads((tmp_path / "pred.csv.json").read_text())
+    assert sidecar["format"] == "eegpt-probe-predictions"
+    assert sidecar["provenance"]["probe"] == probe_record
+    assert sidecar["provenance"]["inputs"] == test_record
+    assert pd.read_csv(pred).shape[0] == 12  # the table itself as before
+    parquet = tmp_path / "pred.parquet"
+    assert probe_main(["predict", str(out), str(held), "-q", "-o", str(parquet)]) == 0
+    stored = json.loads(pq.read_schema(parquet).metadata[PREDICTIONS_KEY.encode()])
+    assert stored["provenance"]["inputs"] == test_record
+    assert not (tmp_path / "pred.parquet.json").exists()
+
+    other = tmp_path / "other.tsv"
+    (tmp_path / "other.tsv.json").write_text("{}")  # not replaced unasked
+    capsys.readouterr()
+    assert probe_main(["predict", str(out), str(held), "-q", "-o", str(other)]) == 1
+    assert "other.tsv.json exists; pass --overwrite" in capsys.readouterr().err
+    assert not other.exists()
+    assert probe_main(["predict", str(out), str(held), "-q", "-o", str(other), "--overwrite"]) == 0
+    sidecar = json.loads((tmp_path / "other.tsv.json").read_text())
+    assert sidecar["provenance"]["inputs"] == test_record

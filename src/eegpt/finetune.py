@@ -39,6 +39,7 @@ from eegpt.probe import (
     training_model,
     tuned_checkpoint_info,
 )
+from eegpt.probe_provenance import data_record
 from eegpt.training import (
     balanced_class_weights,
     check_precision,
@@ -358,7 +359,7 @@ def finetune(
         seconds=time.perf_counter() - t0, device=dev, precision=precision,
         freeze_blocks=freeze_blocks, layer_decay=layer_decay, lr=lr,
         class_weight=config.class_weight, trainable_parameters=int(n_trainable),
-        validation=chosen,
+        validation=chosen, inputs=data_record(data),
     )  # fmt: skip
     _log(
         f"fine-tuned {len(fit.history)} epochs ({n_trainable:,} trainable weights) in "

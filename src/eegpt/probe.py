@@ -124,6 +124,7 @@ from eegpt.probe_metrics import evaluation_warning as evaluation_warning
 from eegpt.probe_metrics import format_metrics as format_metrics
 from eegpt.probe_metrics import probe_metrics as probe_metrics
 from eegpt.probe_metrics import sklearn_metrics as sklearn_metrics
+from eegpt.probe_provenance import class_counts, data_record
 from eegpt.synthetic import SYNTHETIC_CHANNELS as SYNTHETIC_CHANNELS
 from eegpt.synthetic import synthetic_erp_epochs as synthetic_erp_epochs
 from eegpt.synthetic import synthetic_erp_raw as synthetic_erp_raw
@@ -1264,6 +1265,11 @@ def trained_probe(
         training={
             "n_train": int(len(train.y)),
             "n_validation": 0 if val is None else int(len(val[1])),
+            # each class's epochs: those of training and of validation
+            "class_counts": {
+                "train": class_counts(train.y, classes),
+                **({} if val is None else {"validation": class_counts(val[1], classes)}),
+            },
             "epochs_run": len(fit.history),
             "best_epoch": fit.best_epoch,
             "kept_epoch": fit.kept_epoch,
@@ -1274,6 +1280,8 @@ def trained_probe(
             **facts,
             "seconds": round(seconds, 3),
             "device": str(device),
+            # on CPU another thread count changes the weights' last bits (RELIABILITY.md)
+            "torch_threads": torch.get_num_threads(),
             "precision": precision,
         },
     )
@@ -1515,6 +1523,7 @@ def train_probe(
         probe_model, fit, train, val, classes, config, preprocessing,
         encoder=encoder_reference(model), frozen_encoder=True, rename=rename, keep=keep,
         seconds=time.perf_counter() - t0, device=dev, precision=precision, validation=chosen,
+        inputs=data_record(data),
         # absent for float32, as in probes from before the option
         **({} if stream_precision == "float32" else {"stream_precision": stream_precision}),
     )  # fmt: skip

@@ -1277,9 +1277,18 @@ def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
         "continuous recording, the window's), onset_s, prediction, label (if any), p_CLASS "
         "(each class's probability), bad (continuous recordings: True over bad annotations); "
         "clock_time after onset_s where a continuous recording has a measurement date (ISO "
-        "8601, UTC); with --epoch-seconds, one row per scoring epoch (see there)",
+        "8601, UTC); with --epoch-seconds, one row per scoring epoch (see there). Its "
+        "provenance (the probe folder and the SHA-256 of its probe.safetensors, the input "
+        "files' names, sizes and fingerprints, eegpt's version, the time) goes into a "
+        "sidecar JSON named as the output with .json added (predictions.csv -> "
+        "predictions.csv.json), or for .parquet into the file's schema metadata (key "
+        "eegpt_predictions)",
     )
-    p.add_argument("--overwrite", action="store_true", help="replace an existing --output file")
+    p.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace an existing --output file (and its sidecar .json)",
+    )
     p.add_argument("--weights", help="encoder checkpoint (default: the one recorded in the probe)")
     _add_label_column(p, "beside the predictions")
     p.add_argument(
@@ -1342,7 +1351,13 @@ def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
     _add_labelled_data(p)
     _add_labels(p)
     _add_label_column(p)
-    p.add_argument("--json", type=Path, help="also write the metrics to this JSON file")
+    p.add_argument(
+        "--json",
+        type=Path,
+        help="also write the metrics to this JSON file, with their provenance beside them "
+        "(key provenance: the probe folder and the SHA-256 of its probe.safetensors, the "
+        "input files' names, sizes and fingerprints, eegpt's version, the time)",
+    )
     p.add_argument(
         "--plot",
         type=Path,
@@ -1392,6 +1407,7 @@ def cmd_probe_train(args: argparse.Namespace) -> int:
     from eegpt.embedding_cache import EmbeddingCache
     from eegpt.preprocessing import PreprocessingConfig
     from eegpt.probe import ProbeConfig, train_probe
+    from eegpt.probe_provenance import file_record, files_record
     from eegpt.training import per_epoch_split_warning
     from eegpt.training_data import add_training_warnings
 
@@ -1423,12 +1439,15 @@ def cmd_probe_train(args: argparse.Namespace) -> int:
         n_files = len({Path(p).resolve() for p in args.data})
         if args.val and not continuous and n_files > 1:
             _warn(per_epoch_split_warning(args.val, n_files))
-        recording, y, _, rename = _read_inputs(args, labels=args.labels, windows=windows)
+        recording, y, sources, rename = _read_inputs(args, labels=args.labels, windows=windows)
         validation: Any = args.val
+        held_sources: list[str] = []
         if args.val_data:
             _refuse_shared_files(args.data, args.val_data)
             held_windows = _val_labelling(args, windows)
-            held, held_y, _, _ = _read_inputs(args, files=args.val_data, windows=held_windows)
+            held, held_y, held_sources, _ = _read_inputs(
+                args, files=args.val_data, windows=held_windows
+            )
             validation = (held, held_y)
     model = load_model(args.weights, device="cpu", verbose=verbose)
     config = ProbeConfig(
@@ -1465,6 +1484,14 @@ def cmd_probe_train(args: argparse.Namespace) -> int:
         verbose=False,
     )
     add_training_warnings(probe, said)  # those of reading the files too
+    # the files read, not the epochs in memory they were merged into
+    probe.training["inputs"] = files_record([str(p) for p in args.data], sources)
+    if args.labels is not None:
+        probe.training["labels_file"] = file_record(args.labels)
+    if args.val_data:
+        probe.training["validation"]["inputs"] = files_record(
+            [str(p) for p in args.val_data], held_sources
+        )
     if args.label_column is not None:  # predict and evaluate read labels from it too
         probe.training["label_column"] = args.label_column
     if windows is not None:  # likewise for continuous recordings
@@ -1752,8 +1779,10 @@ def cmd_probe_predict(args: argparse.Namespace) -> int:
     if args.plot is not None and args.epoch_seconds is None:
         raise ValueError("--plot draws the hypnogram of --epoch-seconds: give --epoch-seconds "
                          "SECONDS too (30 for sleep scoring)")  # fmt: skip
-    if args.output is not None and args.output.exists() and not args.overwrite:
-        raise FileExistsError(f"{args.output} exists; pass --overwrite to replace it")
+    if args.output is not None and not args.overwrite:
+        for path in (args.output, _sidecar_of(args.output)):
+            if path is not None and path.exists():
+                raise FileExistsError(f"{path} exists; pass --overwrite to replace it")
     probe = _load(args)
     # the channels it was trained on: --keep-channels checked against them, else its own
     args.keep_channels = probe._checked_keep(args.keep_channels)
@@ -1784,6 +1813,7 @@ def cmd_probe_predict(args: argparse.Namespace) -> int:
     # per input file: [(index in the file, onset or None, label or None, probabilities)]
     found: dict[Path, list[tuple[int, float | None, Any, np.ndarray]]] = {}
     labelled = False
+    sources: list[str] = []  # the file of each epoch predicted (continuous recordings: none)
     if epoched:
         recording, y, sources, rename = _read_inputs(args, files=epoched, require_labels=False)
         proba = _probabilities(args, probe, recording, rename)
@@ -1814,9 +1844,10 @@ def cmd_probe_predict(args: argparse.Namespace) -> int:
             for k, (at, label, p) in enumerate(zip(onsets, window_y, proba, strict=True))
             if not (args.reject_by_annotation and bad[path][k])
         ]
+    provenance = _provenance(args, probe, sources) if args.output is not None else None
     if args.epoch_seconds is not None:
         header, rows = _epoch_rows(args, probe, scored)
-        _write_predictions(args.output, header, rows, probe.classes_.tolist())
+        _write_predictions(args.output, header, rows, probe.classes_.tolist(), provenance)
         if args.output is not None and not args.quiet:
             print(f"wrote {len(rows)} scoring epochs to {args.output}")
         if args.plot is not None:
@@ -1843,7 +1874,7 @@ def cmd_probe_predict(args: argparse.Namespace) -> int:
                 + [float(v) for v in p]
                 + ([] if not continuous else [bool(bad[path][index]) if path in bad else None])
             )
-    _write_predictions(args.output, header, rows, classes)
+    _write_predictions(args.output, header, rows, classes, provenance)
     if args.output is not None and not args.quiet:
         print(f"wrote {len(rows)} predictions to {args.output}")
     return 0
@@ -2013,16 +2044,63 @@ def _csv_cell(column: str, value: Any) -> Any:
     return value
 
 
+#: The key of a Parquet prediction table's schema metadata that holds its provenance (JSON).
+PREDICTIONS_KEY = "eegpt_predictions"
+
+
+def _predictions_json(provenance: dict[str, Any], indent: int | None = None) -> str:
+    """What a prediction table records of itself (Parquet metadata, a CSV's sidecar):
+    ``{"format": "eegpt-probe-predictions", "provenance": {...}}``."""
+    return json.dumps(
+        {"format": "eegpt-probe-predictions", "provenance": provenance}, indent=indent
+    )
+
+
+def _sidecar_of(path: Path | None) -> Path | None:
+    """The JSON sidecar ``predict`` writes beside a CSV or TSV output (None for Parquet, which
+    holds its provenance itself, and for stdout)."""
+    from eegpt.probe_provenance import sidecar_path
+
+    if path is None or path.suffix.lower() == ".parquet":
+        return None
+    return sidecar_path(path)
+
+
+def _provenance(args: argparse.Namespace, probe: Any, sources: Sequence[str]) -> dict[str, Any]:
+    """What an output of ``predict`` or ``evaluate`` records of how it was made: the probe
+    (``args.probe``), the input files (``args.data``; the number of epochs of each epochs file
+    from ``sources``), a ``--labels`` file, eegpt's version and the time
+    (:func:`eegpt.probe_provenance.output_provenance`)."""
+    from eegpt.probe_provenance import file_record, files_record, output_provenance
+
+    counts: dict[str, int] = {}
+    for source in sources:
+        counts[source] = counts.get(source, 0) + 1
+    inputs = files_record([str(p) for p in args.data])
+    for record, path in zip(inputs, dict.fromkeys(str(p) for p in args.data), strict=True):
+        if path in counts:
+            record["n_epochs"] = counts[path]
+    labels = getattr(args, "labels", None)
+    more = {"labels_file": file_record(labels)} if labels is not None else {}
+    return output_provenance(args.probe, probe, inputs, **more)
+
+
 def _write_predictions(
-    path: Path | None, header: list[str], rows: list[list[Any]], classes: list[Any]
+    path: Path | None,
+    header: list[str],
+    rows: list[list[Any]],
+    classes: list[Any],
+    provenance: dict[str, Any] | None = None,
 ) -> None:
     """Write the rows of ``probe predict`` (typed values, None where there is none) to ``path``:
     CSV, TSV or Parquet by its suffix (:data:`PREDICTION_FORMATS`); CSV to stdout without a
     path. Parquet columns have their types with no rows too: text for ``file``, int64 for
     ``epoch``, float64 for ``onset_s`` and the probabilities, bool for ``bad``, the type of
     the probe's ``classes`` for ``prediction`` and ``label``, ISO 8601 text for
-    ``clock_time``.
-    """
+    ``clock_time``. ``provenance`` (:func:`_provenance`) goes into a Parquet file's schema
+    metadata under the key :data:`PREDICTIONS_KEY` (JSON), as ``eegpt embed``'s Parquet files
+    hold theirs under ``eegpt``, and into the sidecar JSON of a CSV or TSV file
+    (:func:`_sidecar_of`: ``predictions.csv`` -> ``predictions.csv.json``)."""
     if path is not None and path.suffix.lower() == ".parquet":
         from eegpt.outputs import atomic_write, require_pyarrow
 
@@ -2043,6 +2121,10 @@ def _write_predictions(
                     [None if v is None else str(v) for v in values], type=pa.string()
                 )
         table = pa.table(columns)
+        if provenance is not None:  # not under "eegpt", which names an embeddings file
+            table = table.replace_schema_metadata(
+                {**(table.schema.metadata or {}), PREDICTIONS_KEY: _predictions_json(provenance)}
+            )
         atomic_write(path, lambda fh: pq.write_table(table, fh))
         return
     text = [[_csv_cell(name, v) for name, v in zip(header, row, strict=True)] for row in rows]
@@ -2056,6 +2138,12 @@ def _write_predictions(
         writer = csv.writer(fh, delimiter=PREDICTION_FORMATS[path.suffix.lower()] or ",")
         writer.writerow(header)
         writer.writerows(text)
+    sidecar = _sidecar_of(path)
+    if provenance is not None and sidecar is not None:
+        from eegpt.outputs import atomic_write
+
+        data = (_predictions_json(provenance, indent=2) + "\n").encode()
+        atomic_write(sidecar, lambda fh: fh.write(data))
 
 
 def confusion_table(counts: np.ndarray, classes: Sequence[Any]) -> str:
@@ -2085,7 +2173,7 @@ def cmd_probe_evaluate(args: argparse.Namespace) -> int:
     classes = probe.classes_
     order = _class_order(args.class_order, classes)  # of the matrix printed and drawn
     windows = _labelling(args, probe.preprocessing.window_seconds)
-    recording, y, _, rename = _read_inputs(
+    recording, y, sources, rename = _read_inputs(
         args, labels=args.labels, keep_missing=args.skip_unknown, windows=windows
     )
     left_out = 0
@@ -2102,8 +2190,10 @@ def cmd_probe_evaluate(args: argparse.Namespace) -> int:
     if not args.quiet:
         print(confusion_table(confusion_matrix(y, pred, labels=order), order.tolist()))
     if args.json:
+        # the metrics at the top level, as before; beside them what they were computed of
+        written = {**metrics, "provenance": _provenance(args, probe, sources)}
         args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(metrics, indent=2) + "\n")
+        args.json.write_text(json.dumps(written, indent=2) + "\n")
     if args.plot is not None:
         from eegpt.viz import plot_confusion_matrix
 

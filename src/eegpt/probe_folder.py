@@ -15,6 +15,7 @@ from typing import Any
 
 from eegpt._logging import few, shortened, software_text
 from eegpt.preprocessing import PreprocessingConfig
+from eegpt.probe_provenance import run_text, training_data_text
 
 PROBE_WEIGHTS = "probe.safetensors"
 PROBE_JSON = "probe.json"
@@ -146,6 +147,8 @@ def describe_probe(directory: str | os.PathLike) -> str:
                 f"{row['val_balanced_accuracy']:.3f}"
             )
         lines.append(line)
+        lines.append(training_data_text(training, (meta.get("probe") or {}).get("seed")))
+        lines.append(run_text(training))
     said = training.get("warnings") or []
     if said:
         head = f"  WARNINGS when trained ({len(said)}; probe.json's training.warnings has them in full):"

@@ -34,6 +34,7 @@ from eegpt.probe_inputs import (
     subset_mapping,
 )
 from eegpt.probe_labels import _jsonable, _tagged_classes_warning, as_classes, labels_of
+from eegpt.probe_provenance import data_record, indices_record
 from eegpt.training import (
     group_split,
     per_epoch_split_warning,
@@ -119,7 +120,9 @@ def split_training_data(
     **common: Any,
 ) -> tuple[_TrainingData, tuple[np.ndarray, np.ndarray] | None, np.ndarray, dict[str, Any]]:
     """Training windows, validation ``(windows, y)`` or None, the class labels, and how the
-    validation data were chosen (the training record's ``validation``).
+    validation data were chosen (the training record's ``validation``: for a fraction, the
+    epochs held out, :func:`~eegpt.probe_provenance.indices_record`; for held-out data, what
+    they were, :func:`~eegpt.probe_provenance.data_record`).
 
     ``validation`` is a fraction of ``data`` held out (stratified, seeded; with ``groups``,
     one value per epoch, whole groups: :func:`~eegpt.training.group_split`), a ``(data, y)``
@@ -146,6 +149,7 @@ def split_training_data(
         else:
             tr, va, held_out, n_groups = group_split(train.y, groups, float(validation), seed)
             record["groups"] = {"count": n_groups, "held_out": [_jsonable(g) for g in held_out]}
+        record.update(indices_record(va))  # which epochs: the seed draws them again too
         val = (train.windows[va], train.y[va])
         fraction = float(validation)
         thin = thin_split_warning(train.y[tr], train.y[va], classes, fraction, command_line)
@@ -163,7 +167,8 @@ def split_training_data(
     thin = thin_split_warning(train.y, vdata.y, classes, None, command_line)
     if thin:
         _warn(thin)
-    return train, (vdata.windows, vdata.y), classes, {"kind": "held-out data"}
+    given: dict[str, Any] = {"kind": "held-out data", "inputs": data_record(validation[0])}
+    return train, (vdata.windows, vdata.y), classes, given
 
 
 def _recording_count(data: Any) -> int:

@@ -1,0 +1,223 @@
+"""What a probe records of the data it was trained on, and what its outputs record of it.
+
+A probe's ``probe.json`` ``training`` names its training data (``inputs``: each file given as a
+path by name, with the cheap identity ``eegpt embed`` records for a recording,
+:func:`eegpt._file_identity.source_files_record`; data given in memory by their type and
+shape), counts each class's epochs (``class_counts``), and with a validation fraction records
+which epochs were held out (``validation["indices"]``, :func:`indices_record`). The outputs of
+``eegpt probe evaluate --json`` and ``eegpt probe predict -o`` record which probe made them,
+on which data, with which eegpt, and when (:func:`output_provenance`): beside the metrics
+(``provenance``), in a Parquet file's schema metadata (key ``eegpt_predictions``, not
+``eegpt``, which names an embeddings file), or in a CSV's or TSV's
+sidecar JSON, the output's name with ``.json`` added (``predictions.csv`` ->
+``predictions.csv.json``; :func:`sidecar_path`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+#: A validation fraction's indices are listed up to this many epochs; beyond, only their
+#: SHA-256 is recorded (:func:`indices_record`).
+MAX_LISTED_INDICES = 10_000
+
+
+def file_record(path: str | os.PathLike, n_epochs: int | None = None) -> dict[str, Any]:
+    """One input file as a probe or its outputs record it: ``name`` (its last component: no
+    folder is recorded), ``n_epochs`` where known, and the identity ``eegpt embed`` records
+    for a recording (files, size, modification time, fingerprint:
+    :func:`eegpt._file_identity.source_files_record`), absent where it cannot be read."""
+    from eegpt._file_identity import source_files_record
+
+    record: dict[str, Any] = {"name": Path(path).name}
+    if n_epochs is not None:
+        record["n_epochs"] = int(n_epochs)
+    identity = source_files_record(path)
+    if identity is not None:
+        record.update(identity)
+    return record
+
+
+def files_record(
+    paths: Sequence[str | os.PathLike], sources: Sequence[str] | None = None
+) -> list[dict[str, Any]]:
+    """:func:`file_record` of each of ``paths`` (each once, in order), with its number of
+    epochs where ``sources`` (the file of each epoch, as given) says it."""
+    counts: dict[str, int] = {}
+    for source in sources or ():
+        counts[str(source)] = counts.get(str(source), 0) + 1
+    seen: dict[str, None] = dict.fromkeys(str(p) for p in paths)
+    return [file_record(p, counts.get(p) if sources is not None else None) for p in seen]
+
+
+def data_record(data: Any) -> list[dict[str, Any]]:
+    """The inputs of :func:`eegpt.train_probe` (:func:`eegpt.finetune`) as its probe records
+    them: a file given as a path by :func:`file_record`; an ``mne.Epochs`` as ``{"type":
+    "mne.Epochs in memory", "shape": [n, C, T]}``, with ``read_from`` (:func:`file_record`)
+    where MNE read it from a file (it may have been changed since); an array as ``{"type":
+    "numpy array (n, C, T)", "shape": [...]}``; a list, each of its items."""
+    import mne
+
+    from eegpt.io import Recording, mne_source
+
+    if isinstance(data, (list, tuple)):
+        return [r for item in data for r in data_record(item)]
+    if isinstance(data, (str, os.PathLike)):
+        return [file_record(data)]
+    if isinstance(data, mne.BaseEpochs):
+        record: dict[str, Any] = {
+            "type": "mne.Epochs in memory",
+            "shape": [len(data), len(data.ch_names), len(data.times)],
+        }
+        source = mne_source(data)
+        if source != "<Epochs>":
+            record["read_from"] = file_record(source)
+        return [record]
+    if isinstance(data, Recording):
+        return [{"type": "eegpt Recording in memory", "shape": list(data.data.shape)}]
+    if isinstance(data, np.ndarray):
+        return [{"type": "numpy array (n, C, T)", "shape": list(data.shape)}]
+    return [{"type": f"{type(data).__module__}.{type(data).__qualname__} in memory"}]
+
+
+def class_counts(y: np.ndarray, classes: np.ndarray) -> dict[str, int]:
+    """How many of the class indices ``y`` fall in each class, by the class's text, in the
+    order of ``classes``."""
+    counts = np.bincount(np.asarray(y, dtype=np.int64), minlength=len(classes))
+    return {str(c): int(n) for c, n in zip(classes.tolist(), counts.tolist(), strict=True)}
+
+
+def indices_record(indices: np.ndarray) -> dict[str, Any]:
+    """The epochs a validation fraction held out, by their index among the epochs training
+    read (all inputs in the order given, each file's epochs in its order; ascending):
+    ``{"indices": [...]}`` up to :data:`MAX_LISTED_INDICES` of them, else ``{"indices_sha256":
+    ...}``, the SHA-256 of their decimal text joined by commas (``"0,5,7"``), which
+    ``hashlib.sha256(",".join(map(str, idx)).encode()).hexdigest()`` gives again."""
+    listed = [int(i) for i in np.asarray(indices).tolist()]
+    if len(listed) <= MAX_LISTED_INDICES:
+        return {"indices": listed}
+    text = ",".join(map(str, listed)).encode()
+    return {"indices_sha256": hashlib.sha256(text).hexdigest()}
+
+
+def probe_identity(folder: str | os.PathLike, probe: Any) -> dict[str, Any]:
+    """Which probe made an output: its folder as given, the SHA-256 of its
+    ``probe.safetensors`` (its weights as saved), and its encoder's weights fingerprint
+    (``weights_sha256``, that of the tuned weights for a fine-tuned model)."""
+    from eegpt._file_identity import file_sha256
+    from eegpt.probe_folder import PROBE_WEIGHTS
+
+    record: dict[str, Any] = {"path": os.fspath(folder)}
+    try:
+        record["probe_safetensors_sha256"] = file_sha256(Path(folder).expanduser() / PROBE_WEIGHTS)
+    except OSError:
+        pass
+    encoder = getattr(probe, "encoder", None) or {}
+    fingerprint = encoder.get("tuned_weights_sha256") or encoder.get("weights_sha256")
+    if fingerprint:
+        record["encoder_weights_sha256"] = fingerprint
+    return record
+
+
+def output_provenance(
+    folder: str | os.PathLike, probe: Any, inputs: list[dict[str, Any]], **more: Any
+) -> dict[str, Any]:
+    """The provenance of an output of ``eegpt probe predict`` or ``evaluate``: the eegpt
+    version and the software that can change its numbers, when it was made (local time, ISO
+    8601 with the UTC offset), the command line, the probe (:func:`probe_identity`) and the
+    input files (:func:`files_record`), and ``more``."""
+    from eegpt import __version__
+    from eegpt._logging import command_record
+    from eegpt.api import software_versions
+
+    return {
+        "eegpt_version": __version__,
+        "software": software_versions(),
+        "created": time.strftime("%Y-%m-%dT%H:%M:%S%z", time.localtime()),
+        **command_record(),
+        "probe": probe_identity(folder, probe),
+        "inputs": inputs,
+        **more,
+    }
+
+
+def sidecar_path(output: Path) -> Path:
+    """The JSON sidecar of a CSV or TSV prediction table: its whole name with ``.json``
+    added (``predictions.csv`` -> ``predictions.csv.json``). Not BIDS' ``<stem>.json``, which
+    would make ``predictions.csv``, ``predictions.tsv`` and ``predictions`` share one sidecar,
+    and be the name of an ``evaluate --json predictions.json`` beside them: one sidecar per
+    table, named after it."""
+    return output.with_name(output.name + ".json")
+
+
+def training_data_text(training: dict[str, Any], seed: Any = None) -> str:
+    """The line of ``eegpt info`` that names a probe's training data (``trained on: 1 file
+    (train-epo.fif, 120 epochs: a 60, b 60); validation 24 epochs of them (seed 7)``), its
+    validation, and the device and torch threads it trained with; "not recorded" for probes
+    saved before eegpt recorded them."""
+    from eegpt._logging import few
+
+    inputs = training.get("inputs")
+    counts = training.get("class_counts") or {}
+    if not isinstance(inputs, list):
+        return "  trained on: not recorded (probe saved before eegpt recorded its training data)"
+    names = [
+        str(r.get("name") or r.get("type") or "?")
+        + (
+            f" {r['n_epochs']} epochs"
+            if isinstance(r.get("n_epochs"), int) and len(inputs) > 1
+            else ""
+        )
+        for r in inputs
+    ]
+    files = sum(1 for r in inputs if "name" in r)
+    what = (
+        f"{len(inputs)} file{'s' if len(inputs) != 1 else ''}"
+        if files == len(inputs)
+        else (f"{len(inputs)} input{'s' if len(inputs) != 1 else ''}")
+    )
+    val = training.get("validation") or {}
+    total = dict(counts.get("train") or {})
+    if val.get("kind") == "fraction":  # the validation epochs came from the same data
+        for c, n in (counts.get("validation") or {}).items():
+            total[c] = total.get(c, 0) + n
+    n_total = sum(total.values()) if total else training.get("n_train", "?")
+    per_class = ": " + ", ".join(f"{c} {n}" for c, n in total.items()) if total else ""
+    text = f"  trained on: {what} ({few(names, 6)}, {n_total} epochs{per_class})"
+    n_val = training.get("n_validation") or 0
+    if val.get("kind") == "fraction":
+        text += f"; validation {n_val} epochs of them" + (
+            f" (seed {seed})" if seed is not None else ""
+        )
+    elif val.get("kind") == "held-out data":
+        held = val.get("inputs")
+        of = (
+            f" of {few([str(r.get('name') or r.get('type')) for r in held], 4)}"
+            if isinstance(held, list)
+            else ""
+        )
+        val_counts = counts.get("validation") or {}
+        text += f"; validation {n_val} epochs{of}" + (
+            ": " + ", ".join(f"{c} {n}" for c, n in val_counts.items()) if val_counts else ""
+        )
+    else:
+        text += "; no validation"
+    return text
+
+
+def run_text(training: dict[str, Any]) -> str:
+    """``"  device cpu, 8 torch threads ..."``, or "torch threads not recorded" for older
+    probes."""
+    threads = training.get("torch_threads")
+    return f"  device {training.get('device', 'not recorded')}, " + (
+        f"{threads} torch threads (on CPU another thread count changes the weights' last bits)"
+        if threads
+        else "torch threads not recorded"
+    )
