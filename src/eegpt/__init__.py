@@ -84,7 +84,7 @@ _SUBMODULES = {
     "dataset_report", "demo", "embedding_cache", "engine", "errors", "export", "fast_path",
     "finetune", "formats", "heads", "hub", "io", "model", "nearest_sites", "online", "outputs",
     "preprocessing", "preprocessing_spec", "probe", "probe_cli", "probe_folder", "probe_inputs",
-    "probe_labels", "probe_metrics", "rename_tables", "short_attention", "sklearn", "streaming",
+    "probe_labels", "probe_metrics", "probe_provenance", "rename_tables", "short_attention", "sklearn", "streaming",
     "synthetic", "training", "training_data", "viz", "vocabulary",
 }  # fmt: skip
 
