@@ -2520,7 +2520,9 @@ def test_cli_and_subcommand(corpus, weights, tmp_path, capsys):
     from eegpt.dataset_report import describe_output
 
     said = describe_output(out)
-    assert "scale 500.0 (1000: volts to millivolts, times rescale 0.5)," in said, said
+    assert (
+        "scale 500.0 (volts to millivolts, 1000, times 0.5: --rescale or a scale given)," in said
+    ), said
     first_run = json.loads((out / MANIFEST).read_text())["runs"][-1]
     assert first_run["command"] == [  # the eegpt command's arguments, as typed
         "embed-dataset", str(corpus), "-o", str(out), "--weights", str(weights), "--workers",
@@ -4528,6 +4530,25 @@ def test_a_resume_reads_each_split_header_once(model, tmp_path, monkeypatch):
     assert len(reads) == 1
 
 
+def test_a_recording_without_windows_is_no_recording_of_an_earlier_version():
+    """An ok recording all of whose windows were rejected ran no batch, so recorded no batch
+    size: eegpt info said "not recorded (1 recording embedded before eegpt recorded it)" of
+    a run made with this version."""
+    from eegpt.dataset_report import batch_size_line, file_totals
+
+    row = {"status": "ok", "duration_s": 60.0, "channels": ["Cz"] * 19}
+    rows = [{**row, "n_windows": 15, "batch_size": 8}, {**row, "n_windows": 0}]
+    totals = file_totals(rows)
+    assert totals["batch_size_unrecorded"] == 0
+    assert batch_size_line(totals, [{}]) == ["  batch size 8 (default for 19 channels)"]
+    rows.append({**row, "n_windows": 3})  # embedded by an earlier version
+    assert batch_size_line(file_totals(rows), [{}]) == [
+        "  batch size 8 (1 recording of 19 channels), not recorded (1 recording embedded "
+        "before eegpt recorded it); each the default for its channel count"
+    ]
+    assert batch_size_line(file_totals([{**row, "n_windows": 0}]), [{}]) == []
+
+
 def test_each_recording_records_its_batch_size_and_info_shows_it(small_corpus, model, tmp_path):
     """The windows per forward pass each recording was embedded in (the default for its channel
     count when none was given; the last bits can change with it) is recorded in its status in
@@ -4572,7 +4593,7 @@ def test_each_recording_records_its_batch_size_and_info_shows_it(small_corpus, m
         meta[b"eegpt_shard"] = json.dumps(status).encode()
         pq.write_table(table.replace_schema_metadata(meta), p, write_page_checksum=True)
     manifest = json.loads((out / MANIFEST).read_text())
-    del manifest["totals"]["batch_sizes"]
+    del manifest["totals"]["batch_sizes"], manifest["totals"]["batch_size_unrecorded"]
     (out / MANIFEST).write_text(json.dumps(manifest))
     assert "\n  batch size not recorded (5 recordings embedded before eegpt recorded it)" in (
         describe_output(out)

@@ -315,9 +315,12 @@ def test_info_line_names_the_rescale_folded_into_the_scale():
     from eegpt.preprocessing_spec import describe
 
     d = PreprocessingConfig(scale=1e3 * 0.5).to_dict()
-    assert "scale 500.0 (1000: volts to millivolts, times rescale 0.5), " in describe(d)
+    assert (
+        "scale 500.0 (volts to millivolts, 1000, times 0.5: --rescale or a scale given), "
+        in describe(d)
+    )
     tiny = describe(PreprocessingConfig(scale=1e3 * 1e-6).to_dict())
-    assert "(1000: volts to millivolts, times rescale 1e-06)" in tiny
+    assert "(volts to millivolts, 1000, times 1e-06: --rescale or a scale given)" in tiny
     assert ", scale 1000.0, " in describe(PreprocessingConfig().to_dict())
     assert "rescale" not in describe(PreprocessingConfig().to_dict())
 

@@ -591,6 +591,10 @@ def file_totals(rows: list[dict[str, Any]]) -> dict[str, Any]:
         "windows_left_out": int(sum(r.get("n_windows_left_out") or 0 for r in ok)),
         "hours": float(sum(r["duration_s"] for r in ok) / 3600),
         "batch_sizes": _batch_sizes(ok),
+        # embedded (windows) by a run from before eegpt recorded the batch size
+        "batch_size_unrecorded": sum(
+            bool(r["n_windows"]) and not isinstance(r.get("batch_size"), int) for r in ok
+        ),
     }
 
 
@@ -619,13 +623,16 @@ def batch_size_line(totals: Mapping[str, Any], runs: Sequence[Mapping[str, Any]]
     ``batch_sizes`` (:func:`_batch_sizes`): ``batch size 8 (default for 19 channels)``, or
     where they differ ``batch sizes 8 (1200 recordings), 4 (30)``; "not recorded" for those
     embedded by runs from before eegpt recorded it (``runs``: the manifest's, whether any
-    gave one). None where no recording was embedded."""
+    gave one). None where no recording was embedded. A recording without windows (all
+    rejected, say) ran no batch: it counts as neither."""
     ok = int(totals.get("ok") or 0)
     sizes = totals.get("batch_sizes")
-    if not ok:
-        return []
     sizes = sizes if isinstance(sizes, Mapping) else {}
-    unrecorded = ok - sum(int(e.get("recordings") or 0) for e in sizes.values())
+    unrecorded = totals.get("batch_size_unrecorded")
+    if not isinstance(unrecorded, int):  # a manifest of an earlier version
+        unrecorded = ok - sum(int(e.get("recordings") or 0) for e in sizes.values())
+    if not ok or not (sizes or unrecorded):
+        return []
     default = not any(run.get("batch_size") for run in runs)  # none given: each its default
 
     def channels(e: Mapping[str, Any]) -> str:

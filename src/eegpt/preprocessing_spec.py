@@ -68,8 +68,8 @@ def describe(d: Mapping[str, Any]) -> str:
     (:data:`STORED_DEFAULTS`), which keeps the recorded reference, unlike today's default.
     A ``scale`` other than :data:`PRETRAINING_SCALE` is a correction of the samples as read
     (``--rescale``, which is stored folded into it; arrays are in volts by then, whatever
-    their ``units``): it is named, ``scale 500.0 (1000: volts to millivolts, times rescale
-    0.5)``."""
+    their ``units``): it is named, ``scale 500.0 (volts to millivolts, 1000, times 0.5: --rescale or
+    a scale given)``."""
     shown = {k: f"{v}" for k, v in d.items()}
     scale = d.get("scale")
     if (
@@ -79,8 +79,8 @@ def describe(d: Mapping[str, Any]) -> str:
         and scale != PRETRAINING_SCALE
     ):
         shown["scale"] += (
-            f" ({PRETRAINING_SCALE:g}: volts to millivolts, times rescale "
-            f"{scale / PRETRAINING_SCALE:g})"
+            f" (volts to millivolts, {PRETRAINING_SCALE:g}, times "
+            f"{scale / PRETRAINING_SCALE:.6g}: --rescale or a scale given)"
         )
     if "average_reference" not in d:
         shown["average_reference"] = (
