@@ -4516,14 +4516,16 @@ def test_a_resume_reads_each_split_header_once(model, tmp_path, monkeypatch):
     out = tmp_path / "out"
     with pytest.warns(RuntimeWarning, match="split FIF"):
         embed_dataset(tmp_path / "in", out, model=model, **RUN)
+    from eegpt import _file_identity
+
     reads: list[object] = []
-    read = mne.io.read_raw_fif
+    read = _file_identity._read_split
 
-    def counted(*args, **kwargs):
-        reads.append(args[0])
-        return read(*args, **kwargs)
+    def counted(path):
+        reads.append(path)
+        return read(path)
 
-    monkeypatch.setattr(mne.io, "read_raw_fif", counted)
+    monkeypatch.setattr(_file_identity, "_read_split", counted)
     os.utime(first, ns=(first.stat().st_atime_ns, first.stat().st_mtime_ns + 10**9))
     with pytest.warns(RuntimeWarning, match="split FIF"):
         embed_dataset(tmp_path / "in", out, model=model, **RUN)

@@ -390,17 +390,17 @@ def test_headers_are_read_once_in_a_run(tmp_path, monkeypatch):
     (tmp_path / "b.eeg").write_bytes(b"\0" * 8)
     fif_reads: list[object] = []
     vhdr_reads: list[object] = []
-    read_fif, read_vhdr = mne.io.read_raw_fif, fi._read_header_fields
+    read_fif, read_vhdr = fi._read_split, fi._read_header_fields
 
-    def counted_fif(*args, **kwargs):
-        fif_reads.append(args[0])
-        return read_fif(*args, **kwargs)
+    def counted_fif(path):
+        fif_reads.append(path)
+        return read_fif(path)
 
     def counted_vhdr(path):
         vhdr_reads.append(path)
         return read_vhdr(path)
 
-    monkeypatch.setattr(mne.io, "read_raw_fif", counted_fif)
+    monkeypatch.setattr(fi, "_read_split", counted_fif)
     monkeypatch.setattr(fi, "_read_header_fields", counted_vhdr)
 
     def run() -> None:
@@ -461,3 +461,62 @@ def test_an_object_in_memory_is_recorded_as_such_not_as_its_file(weights, edf, t
         warnings.simplefilter("ignore")
         from_path = model.embed(edf, device="cpu")
     assert "input" not in from_path.metadata
+
+
+def _split_epochs(path, naming="neuromag"):
+    """Epochs MNE splits into 4 parts of about 400 kB (its smallest ``split_size`` is about
+    1 MB more than one epoch: the room it keeps for the next part's name)."""
+    info = mne.create_info(["Fp1", "Cz", "O1", "Pz"], 256.0, "eeg")
+    data = np.random.default_rng(0).normal(0, 1e-5, (200, 4, 512))
+    epochs = mne.EpochsArray(data, info, verbose=False)
+    epochs.save(path, split_size="1.5MB", split_naming=naming, verbose=False)
+
+
+def test_a_split_epochs_file_is_one_recording_of_all_its_parts(tmp_path, capsys):
+    """The parts of a split FIF recording were read by ``mne.io.read_raw_fif``, which fails on
+    a file of epochs ("No raw data"): its first part counted as unreadable, so ``eegpt embed
+    sub-epo.fif sub-epo-1.fif`` was refused (repair sub-epo.fif, it said, a file that is
+    fine), a corpus run failed sub-epo-1.fif ... instead of leaving them out, and only the
+    first part was stamped. The parts are read from the headers, of raw data or epochs."""
+    from eegpt._file_identity import recording_files, split_recording
+    from eegpt.cli import _without_split_continuations
+    from eegpt.dataset_inputs import listed_split_parts, resolve_inputs
+    from eegpt.io import split_continuations
+
+    _split_epochs(tmp_path / "sub-epo.fif")
+    parts = [
+        tmp_path / n for n in ["sub-epo.fif", "sub-epo-1.fif", "sub-epo-2.fif", "sub-epo-3.fif"]
+    ]
+    assert sorted(tmp_path.iterdir()) == sorted(parts)
+    assert split_recording(parts[0]).files == tuple(parts)
+    assert recording_files(parts[0]) == parts
+    listing = listed_split_parts(parts)
+    assert listing.later == [1, 2, 3] and not listing.orphans and not listing.unreadable
+    assert split_continuations(parts) == parts[1:]
+    assert _without_split_continuations(parts) == parts[:1]
+    assert "sub-epo-1.fif continues" in capsys.readouterr().err
+    with pytest.warns(RuntimeWarning, match="left out 3 files"):
+        assert [f.recording_id for f in resolve_inputs(tmp_path).files] == ["sub-epo.fif"]
+    _split_epochs(tmp_path / "b_epo.fif", naming="bids")
+    bids = sorted(tmp_path.glob("b_split-*_epo.fif"))
+    assert len(bids) == 4 and recording_files(bids[0]) == bids
+
+
+def test_split_parts_are_read_by_mnes_public_readers_where_its_walk_is_gone(tmp_path, monkeypatch):
+    """The parts' headers are walked with MNE's private ``fiff_open``/``_get_next_fname``;
+    where a version of MNE moved them, its public readers tell the parts, of raw data and of
+    epochs, and a later part missing still makes them unknown."""
+    from eegpt import _file_identity
+    from eegpt._file_identity import split_recording
+
+    _split_epochs(tmp_path / "sub-epo.fif")
+    _split_fif(tmp_path / "s_raw.fif")
+    monkeypatch.setattr(_file_identity, "_mne_walk", lambda: None)
+    epochs = [
+        tmp_path / n for n in ["sub-epo.fif", "sub-epo-1.fif", "sub-epo-2.fif", "sub-epo-3.fif"]
+    ]
+    raw = [tmp_path / n for n in ["s_raw.fif", "s_raw-1.fif", "s_raw-2.fif", "s_raw-3.fif"]]
+    assert split_recording(epochs[0]).files == tuple(epochs)
+    assert split_recording(raw[0]).files == tuple(raw)
+    epochs[2].unlink()
+    assert split_recording(epochs[0]).files is None

@@ -25,7 +25,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NamedTuple, TypeVar
 
-from eegpt.formats import is_fif_name, next_split_parts
+from eegpt.formats import is_fif_name, next_split_parts, written_next_part
 
 #: Key of the record in an output's metadata.
 SOURCE_FILES_KEY = "source_files"
@@ -135,29 +135,97 @@ class SplitRecording(NamedTuple):
 
 
 def split_recording(first: str | os.PathLike) -> SplitRecording:
-    """The files MNE reads as the FIF recording whose first (or only) file is ``first``:
-    ``mne.io.read_raw_fif`` reads its header (not its samples), which names the next part,
-    whose header names the next, ... (``raw.filenames``). The one rule for which files make up
-    a split FIF recording: a corpus listing leaves out the later parts listed beside their
-    first part by it (:func:`eegpt.dataset_inputs.listed_split_parts`), a run stamps all of
-    them (:func:`recording_files`). A file only named like a later part (``rec-1.fif`` beside
-    ``rec.fif``) is none unless the header names it. ``files`` is None, with MNE's message in
-    ``error``, where the recording cannot be read as eegpt reads it (a damaged header, a later
-    part it names missing: embedding it fails too). Within :func:`headers_read_once`, read
-    once per file."""
+    """The files MNE reads as the FIF recording (raw data or epochs) whose first (or only) file
+    is ``first``: each part's header (not its samples) names the next part, whose header names
+    the next, ... as MNE follows them (``mne.io.read_raw_fif``, ``mne.read_epochs``). The one
+    rule for which files make up a split FIF recording: a corpus listing leaves out the later
+    parts listed beside their first part by it
+    (:func:`eegpt.dataset_inputs.listed_split_parts`), a run stamps all of them
+    (:func:`recording_files`). A file only named like a later part (``rec-1.fif`` beside
+    ``rec.fif``) is none unless a header names it. ``files`` is None, with the reason in
+    ``error``, where the parts cannot be told (a damaged header, a later part a header names
+    missing: embedding it fails too). Within :func:`headers_read_once`, read once per file."""
     first = Path(first)
     return _read_once("fif", first, lambda: _read_split(first))
 
 
 def _read_split(first: Path) -> SplitRecording:
+    """:func:`split_recording` read: MNE's own walk of the parts' headers (``fiff_open`` and
+    ``_get_next_fname``, what its raw and epochs readers call; private, so where they are
+    gone, :func:`_read_split_public`)."""
+    walk = _mne_walk()
+    if walk is None:
+        return _read_split_public(first)
+    fiff_open, next_fname = walk
+    files = [first]
+    current = first
+    while True:
+        try:
+            fid, tree, _ = fiff_open(current, verbose="error")
+            try:
+                named = next_fname(fid, current, tree)
+            finally:
+                fid.close()
+        except Exception as err:  # noqa: BLE001 - MNE raises anything on a file it cannot read
+            return SplitRecording(None, _read_error(first, current, err))
+        if named is None:
+            return SplitRecording(tuple(files))
+        following = first.with_name(Path(named).name)
+        if following in files:  # a header naming an earlier part: no further part
+            return SplitRecording(tuple(files))
+        if not following.exists():
+            return SplitRecording(None, f"FileNotFoundError: {_missing(current, following)}")
+        files.append(following)
+        current = following
+
+
+def _mne_walk() -> tuple[Callable[..., Any], Callable[..., Any]] | None:
+    """MNE's ``fiff_open`` and ``_get_next_fname`` (private), or None where they are gone."""
+    try:
+        from mne._fiff.open import _get_next_fname, fiff_open  # noqa: PLC0415
+    except ImportError:
+        return None
+    return fiff_open, _get_next_fname
+
+
+def _read_error(first: Path, part: Path, err: Exception) -> str:
+    """The reason the parts of ``first`` cannot be told: MNE's message on the header of
+    ``part`` (named where it is a later part)."""
+    where = "" if part == first else f"the later part {part.name}: "
+    return f"{where}{type(err).__name__}: {err}"
+
+
+def _missing(part: Path, following: Path) -> str:
+    return f"the header of {part.name} names a later part {following.name}, which is not there"
+
+
+def _read_split_public(first: Path) -> SplitRecording:
+    """:func:`split_recording` by MNE's public readers: the files ``mne.io.read_raw_fif``
+    reads (``raw.filenames``); for a file of epochs (no raw data), which ``mne.read_epochs``
+    reads whole without naming its files, the parts of MNE's names that it read."""
     import mne  # noqa: PLC0415 - only for FIF files
 
     try:  # on_split_missing="raise", as eegpt reads recordings (mne.io.read_raw)
         raw = mne.io.read_raw_fif(first, preload=False, verbose="error")
     except Exception as err:  # noqa: BLE001 - MNE raises anything on a file it cannot read
-        return SplitRecording(None, f"{type(err).__name__}: {err}")
+        try:
+            mne.read_epochs(first, preload=False, verbose="error")
+        except Exception:  # noqa: BLE001
+            return SplitRecording(None, f"{type(err).__name__}: {err}")
+        return SplitRecording((first, *_parts_by_name(first)))
     later = [first.with_name(Path(f).name) for f in raw.filenames[1:] if f is not None]
     return SplitRecording((first, *later))
+
+
+def _parts_by_name(first: Path) -> list[Path]:
+    """The later parts of ``first`` by the names MNE writes them under
+    (:func:`eegpt.formats.written_next_part`), as far as they are there: stats only."""
+    later: list[Path] = []
+    following = written_next_part(first)
+    while following is not None and following.is_file():
+        later.append(following)
+        following = written_next_part(following)
+    return later
 
 
 def split_later_parts(path: str | os.PathLike) -> list[Path]:

@@ -96,6 +96,16 @@ def next_split_parts(path: PathLike) -> list[Path]:
     return [path.with_name(name) for name in names]
 
 
+def written_next_part(path: PathLike) -> Path | None:
+    """The name MNE writes the part after ``path`` of a split FIF recording under (beside it):
+    ``..._split-02_...`` after ``..._split-01_...`` (BIDS), ``rec-1.fif`` after ``rec.fif``,
+    ``rec-2.fif`` after ``rec-1.fif``, ``x.fif-1.gz`` after ``x.fif.gz`` and ``x.fif-2.gz``
+    after ``x.fif-1.gz``; None for a file not named as FIF. Of :func:`next_split_parts`, not
+    ``x-1.fif.gz``, a name MNE reads (for a part its header numbers only) but does not write."""
+    names = next_split_parts(path)  # x.fif.gz: x.fif-1.gz first
+    return names[0] if names else None
+
+
 def split_continuations(paths: Sequence[PathLike]) -> list[Path]:
     """The paths in ``paths`` that are later parts of a split FIF recording whose first part
     is in ``paths`` too (under any spelling of its path): embedding them again would repeat
