@@ -520,3 +520,53 @@ def test_split_parts_are_read_by_mnes_public_readers_where_its_walk_is_gone(tmp_
     assert split_recording(raw[0]).files == tuple(raw)
     epochs[2].unlink()
     assert split_recording(epochs[0]).files is None
+
+
+def test_stamps_of_version_2_keep_their_split_fif_rule(tmp_path):
+    """Stamp version 2 found no later part of a ``.fif.gz`` recording MNE split (it looked for
+    ``x-1.fif.gz``, MNE writes ``x.fif-1.gz``), none of split epochs, and the parts there of
+    one whose later part is missing; the new rule finds them (or none where one is missing),
+    so each resume of an older run marked those recordings ``changed: size``. New stamps are
+    version 3; those of version 2 are compared by its rule, sizes, fingerprints and
+    ``--hash-inputs`` SHA-256 alike."""
+    import warnings
+
+    from eegpt.dataset import DatasetInputs, InputFile, _fingerprint, _warn_changed, source_stamp
+
+    for folder in ("gz", "ep", "cut"):
+        (tmp_path / folder).mkdir()
+    _split_fif(tmp_path / "gz" / "x_raw.fif.gz")
+    _split_epochs(tmp_path / "ep" / "sub-epo.fif")
+    _split_fif(tmp_path / "cut" / "s_raw.fif")
+    (tmp_path / "cut" / "s_raw-2.fif").unlink()
+    recordings = {  # the recording, and the files version 2 stamped
+        "gz": ["x_raw.fif.gz"],
+        "ep": ["sub-epo.fif"],
+        "cut": ["s_raw.fif", "s_raw-1.fif"],
+    }
+    files, statuses = [], []
+    for i, (folder, names) in enumerate(recordings.items()):
+        paths = [str(tmp_path / folder / n) for n in names]
+        stats = [os.stat(p) for p in paths]
+        files.append(InputFile(i, folder, paths[0]))
+        statuses.append(
+            {"recording_id": folder, "status": "ok", "shard": 0, "stamp_version": 2,
+             "source_bytes": sum(st.st_size for st in stats),
+             "source_mtime_ns": max(st.st_mtime_ns for st in stats),
+             "source_fingerprint": _fingerprint(paths),
+             "source_file_sha256": {n: _sha256(tmp_path / folder / n) for n in names}}
+        )  # fmt: skip
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert _warn_changed(DatasetInputs(files), statuses) == {}
+        assert _warn_changed(DatasetInputs(files), statuses, check_contents=True) == {}
+    new = source_stamp(files[0])
+    assert new is not None and new["stamp_version"] == 3
+    assert new["source_bytes"] == sum(p.stat().st_size for p in (tmp_path / "gz").iterdir())
+    assert source_stamp(files[1]) == source_stamp(files[1], version=3)
+    first = tmp_path / "gz" / "x_raw.fif.gz"  # what version 2 stamped still counts
+    first.write_bytes(first.read_bytes() + b"\0")
+    with pytest.warns(RuntimeWarning, match="changed"):
+        assert _warn_changed(DatasetInputs(files), statuses) == {
+            "gz": "recording: size and modification time"
+        }

@@ -41,13 +41,31 @@ def recording_files(path: str | os.PathLike) -> list[Path]:
     folder (EGI ``.mff``, CTF ``.ds``; sorted), and any other file alone. Files that do not
     exist are left out. Within :func:`headers_read_once` (a corpus run), each header is read
     once."""
-    path = Path(path).expanduser()
+    return _files_read(Path(path), is_fif_name, split_later_parts)
+
+
+def recording_files_v2(path: str | os.PathLike) -> list[Path]:
+    """:func:`recording_files` as eegpt stamped a corpus run's recordings with stamp version 2
+    (:data:`eegpt.dataset.STAMP_VERSION`), kept to compare those stamps on a resume: a split
+    FIF recording's later parts only where ``mne.io.read_raw_fif`` reads the first part
+    (``on_split_missing="ignore"``: the parts there) and a part of the name ``x-1.fif``,
+    ``x-1.fif.gz`` (which MNE does not write: ``x.fif-1.gz``) or ``..._split-02_...`` lies
+    beside it (:func:`_split_parts_v2`); the rest as now."""
+    return _files_read(Path(path), lambda p: _FIF_V2.search(p.name) is not None, _split_parts_v2)
+
+
+def _files_read(
+    path: Path, fif: Callable[[Path], bool], later_parts: Callable[[Path], list[Path]]
+) -> list[Path]:
+    """:func:`recording_files` with the rule ``fif`` for FIF names and ``later_parts`` for a
+    split FIF recording's later parts."""
+    path = path.expanduser()
     if path.is_dir():
         return sorted(p for p in path.rglob("*") if p.is_file())
     suffix = path.suffix.lower()
     beside: list[Path] = []
-    if is_fif_name(path):
-        beside.extend(split_later_parts(path))
+    if fif(path):
+        beside.extend(later_parts(path))
     elif suffix in (".vhdr", ".ahdr"):
         fields = _header_fields(path)
         for key, default in (("datafile", ".eeg"), ("markerfile", ".vmrk")):
@@ -64,6 +82,48 @@ def recording_files(path: str | os.PathLike) -> list[Path]:
             seen.add(other)
             files.append(other)
     return files
+
+
+# Stamp version 2's rule for the parts of a split FIF recording (recording_files_v2), as it
+# was: a first part's later parts named x-1.fif after x.fif, x-1.fif.gz after x.fif.gz.
+_FIF_V2 = re.compile(r"\.fif(?:\.gz)?$", re.IGNORECASE)
+_NEUROMAG_PART_V2 = re.compile(
+    r"^(?P<base>.+?)(?:-(?P<n>[1-9][0-9]*))?(?P<ext>\.fif(?:\.gz)?)$", re.IGNORECASE
+)
+_BIDS_PART_V2 = re.compile(r"^(?P<pre>.*_split-)(?P<n>[0-9]+)(?P<post>_.*\.fif(?:\.gz)?)$")
+
+
+def _next_part_v2(path: Path) -> Path:
+    """The next part's name by stamp version 2's rule (:func:`recording_files_v2`)."""
+    bids = _BIDS_PART_V2.match(path.name)
+    if bids:
+        n = int(bids["n"]) + 1
+        return path.with_name(f"{bids['pre']}{n:0{len(bids['n'])}d}{bids['post']}")
+    part = _NEUROMAG_PART_V2.match(path.name)
+    assert part is not None  # a FIF file's name (_FIF_V2)
+    n = int(part["n"] or 0) + 1
+    return path.with_name(f"{part['base']}-{n}{part['ext']}")
+
+
+def _split_parts_v2(path: Path) -> list[Path]:
+    """A split FIF recording's later parts by stamp version 2's rule (:func:`recording_files_v2`):
+    only where a file of the next part's name (:func:`_next_part_v2`) lies beside it, those
+    ``mne.io.read_raw_fif`` reads with it (``on_split_missing="ignore"``); none where it
+    cannot read it (a file of epochs too). Within :func:`headers_read_once`, read once."""
+    if not _next_part_v2(path).is_file():
+        return []
+    names = _read_once("fif-v2", path, lambda: _read_split_v2(path))
+    return [path.with_name(name) for name in names]
+
+
+def _read_split_v2(path: Path) -> tuple[str, ...]:
+    import mne  # noqa: PLC0415 - only for a split recording
+
+    try:
+        raw = mne.io.read_raw_fif(path, preload=False, on_split_missing="ignore", verbose="error")
+    except Exception:  # noqa: BLE001 - MNE raises anything on a file it cannot read
+        return ()
+    return tuple(Path(f).name for f in raw.filenames[1:] if f is not None)
 
 
 def file_identity(path: str | os.PathLike) -> Any:

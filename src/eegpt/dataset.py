@@ -100,6 +100,7 @@ from eegpt._file_identity import (
     headers_read_once,
     part_of_unreadable_error,
     recording_files,
+    recording_files_v2,
     unreadable_first_part,
 )
 from eegpt._filenames import path_text
@@ -1132,14 +1133,20 @@ def _file_table(result: FileResult, file: InputFile, inputs: DatasetInputs, sche
 
 _BESIDE = {".vhdr": (".eeg", ".vmrk"), ".set": (".fdt",)}  # the files of version 1 stamps
 
-STAMP_VERSION = 2
+STAMP_VERSION = 3
 """Which files :func:`source_stamp` stamps as a recording's (``"stamp_version"`` of a file
-status): 2, those :func:`eegpt._file_identity.recording_files` names, the files read (the
-data and marker files a BrainVision header names, a split FIF recording's later parts, the
-files inside a recording folder), as ``eegpt embed`` records them; 1 (file statuses without
-the key, of earlier versions), the files of the recording's name beside it
-(:data:`_BESIDE`) and a recording folder itself. A resume stamps a recording by the version
-its status was recorded with, so that a stamp of another rule is no change."""
+status): 3, those :func:`eegpt._file_identity.recording_files` names, the files read (the
+data and marker files a BrainVision header names, a split FIF recording's later parts as
+its headers name them, of raw data or epochs, ``x.fif-1.gz`` ... after ``x.fif.gz``, the
+files inside a recording folder), as ``eegpt embed`` records them; 2, the same but for a
+split FIF recording, whose later parts were those ``mne.io.read_raw_fif`` read (none of
+epochs; the parts there where one was missing) and only where a part named ``x-1.fif`` or
+``x-1.fif.gz`` lay beside it (none of a ``.fif.gz`` recording MNE split):
+:func:`eegpt._file_identity.recording_files_v2`; 1 (file statuses without the key, of
+earlier versions), the files of the recording's name beside it (:data:`_BESIDE`) and a
+recording folder itself. A resume stamps a recording by the version its status was
+recorded with (its size, fingerprint and ``--hash-inputs`` SHA-256), so that a stamp of
+another rule is no change."""
 
 
 def source_stamp(
@@ -1201,7 +1208,8 @@ def _stamped_files(file: InputFile, version: int = STAMP_VERSION) -> dict[str, l
     read with it, by the rule of ``version``: :data:`STAMP_VERSION`) and ``"annotations"``
     where it has an annotations file."""
     if version >= 2:
-        read = [os.fspath(p) for p in recording_files(file.path)]
+        files_read = recording_files if version >= 3 else recording_files_v2
+        read = [os.fspath(p) for p in files_read(file.path)]
         groups = {"source": read or [file.path]}  # an empty folder: the folder itself
     else:
         root, suffix = os.path.splitext(file.path)
