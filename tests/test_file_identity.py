@@ -570,3 +570,73 @@ def test_stamps_of_version_2_keep_their_split_fif_rule(tmp_path):
         assert _warn_changed(DatasetInputs(files), statuses) == {
             "gz": "recording: size and modification time"
         }
+
+
+def test_a_split_recording_reached_through_another_folder_is_named_from_there(tmp_path):
+    """The headers read in a run were kept with the paths of whoever asked first: the same
+    first part reached through a linked folder gave the later parts in the other folder."""
+    from eegpt import _file_identity as fi
+
+    (tmp_path / "a").mkdir()
+    _split_fif(tmp_path / "a" / "s_raw.fif")
+    (tmp_path / "b").symlink_to(tmp_path / "a")
+    with fi.headers_read_once():
+        assert fi.split_recording(tmp_path / "a" / "s_raw.fif").files is not None
+        files = fi.split_recording(tmp_path / "b" / "s_raw.fif").files
+    assert files is not None and len(files) == 4
+    assert all(f.parent == tmp_path / "b" for f in files)
+
+
+def test_a_split_fif_gz_recordings_parts_are_known_by_name(tmp_path, monkeypatch):
+    """MNE finds a ``.fif.gz`` file's header only by decompressing all of it (minutes for a
+    part of 2 GB), each time a run stamped the recording: its parts are known by the names MNE
+    writes them under, by stats, and no header is read."""
+    from eegpt import _file_identity as fi
+
+    _split_fif(tmp_path / "x_raw.fif.gz")
+    parts = [
+        tmp_path / n for n in ["x_raw.fif.gz", "x_raw.fif-1.gz", "x_raw.fif-2.gz", "x_raw.fif-3.gz"]
+    ]
+
+    def no_read(*args):
+        raise AssertionError("a .fif.gz header read")
+
+    monkeypatch.setattr(fi, "_read_split", no_read)
+    monkeypatch.setattr(fi, "_mne_walk", no_read)
+    assert fi.recording_files(parts[0]) == parts
+    assert fi.split_recording(parts[0]).files == tuple(parts)
+    assert fi.recording_files(parts[1]) == parts[1:]
+
+
+def test_a_failed_or_stale_split_read_is_read_again(tmp_path, monkeypatch):
+    """Within a run a failed read of a split recording's headers was kept (a later part still
+    being copied, a file that could not be opened a moment), and a read was kept while its
+    later parts changed; the cache grew without bound where runs overlapped. A failure is
+    read again, so is a recording whose later part changed, and the cache is bounded."""
+    from eegpt import _file_identity as fi
+
+    for name in ("a", "b", "c"):
+        (tmp_path / name).mkdir()
+        _split_fif(tmp_path / name / "s_raw.fif")
+    first, part = tmp_path / "a" / "s_raw.fif", tmp_path / "a" / "s_raw-2.fif"
+    reads: list[object] = []
+    read = fi._read_split
+
+    def counted(path):
+        reads.append(path)
+        return read(path)
+
+    monkeypatch.setattr(fi, "_read_split", counted)
+    with fi.headers_read_once():
+        part.rename(tmp_path / "away")
+        assert fi.split_recording(first).files is None
+        (tmp_path / "away").rename(part)  # copied now
+        files = fi.split_recording(first).files
+        assert files is not None and len(files) == 4 and len(reads) == 2
+        assert fi.split_recording(first).files == files and len(reads) == 2
+        os.utime(part, ns=(1, 1))  # a later part changed
+        assert fi.split_recording(first).files == files and len(reads) == 3
+        monkeypatch.setattr(fi, "_MAX_READ", 2)
+        for name in ("b", "c"):
+            assert fi.split_recording(tmp_path / name / "s_raw.fif").files is not None
+        assert fi._READ is not None and len(fi._READ) == 2

@@ -23,7 +23,7 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, NamedTuple, TypeVar
+from typing import Any, NamedTuple, TypeVar, cast
 
 from eegpt.formats import is_fif_name, next_split_parts, written_next_part
 
@@ -112,17 +112,17 @@ def _split_parts_v2(path: Path) -> list[Path]:
     cannot read it (a file of epochs too). Within :func:`headers_read_once`, read once."""
     if not _next_part_v2(path).is_file():
         return []
-    names = _read_once("fif-v2", path, lambda: _read_split_v2(path))
-    return [path.with_name(name) for name in names]
+    names = _read_once("fif-v2", path, lambda: _read_split_v2(path), keep=lambda n: n is not None)
+    return [path.with_name(name) for name in names or ()]
 
 
-def _read_split_v2(path: Path) -> tuple[str, ...]:
+def _read_split_v2(path: Path) -> tuple[str, ...] | None:
     import mne  # noqa: PLC0415 - only for a split recording
 
     try:
         raw = mne.io.read_raw_fif(path, preload=False, on_split_missing="ignore", verbose="error")
     except Exception:  # noqa: BLE001 - MNE raises anything on a file it cannot read
-        return ()
+        return None
     return tuple(Path(f).name for f in raw.filenames[1:] if f is not None)
 
 
@@ -138,11 +138,15 @@ def file_identity(path: str | os.PathLike) -> Any:
 
 # The headers read in this run (headers_read_once), by what was read, the file's device,
 # inode, size and modification time (ns): a file changed since is read again. None: outside
-# a run. A module's, not a context variable's: a run's threads (its writer) share it.
+# a run. A module's, not a context variable's: a run's threads (its writer) share it. At most
+# _MAX_READ entries (the oldest go first): runs that overlap in a long-lived process (threads
+# that each start one) may never bring _RUNS to 0.
 _READ: dict[tuple[Any, ...], Any] | None = None
 _RUNS = 0  # the runs in progress that read through it
+_MAX_READ = 10_000
 _LOCK = threading.Lock()
 _T = TypeVar("_T")
+_NONE: Any = object()
 
 
 @contextmanager
@@ -151,9 +155,11 @@ def headers_read_once() -> Iterator[None]:
     split FIF recording's, a BrainVision ``.vhdr``) is read once: a corpus run lists its
     recordings and stamps each (when embedded, and on a resume to find those changed since),
     which asked MNE for each split recording's header several times. A file is known by its
-    device, inode, size and modification time (ns), so one changed since is read again; the
-    cache ends with the last run that entered it, so a long-lived process keeps none between
-    runs. Also a decorator (:func:`eegpt.embed_dataset`)."""
+    device, inode, size and modification time (ns), so one changed since is read again (a
+    split recording's later parts too); a read that failed (a file that cannot be opened, a
+    later part missing or still being copied) is not kept, so it is tried again. The cache
+    ends with the last run that entered it, so a long-lived process keeps none between runs,
+    and holds at most 10,000 headers. Also a decorator (:func:`eegpt.embed_dataset`)."""
     global _READ, _RUNS
     with _LOCK:
         _RUNS += 1
@@ -168,20 +174,41 @@ def headers_read_once() -> Iterator[None]:
                 _READ = None
 
 
-def _read_once(what: str, path: Path, read: Callable[[], _T]) -> _T:
+def _read_once(
+    what: str,
+    path: Path,
+    read: Callable[[], _T],
+    keep: Callable[[_T], bool] = lambda _: True,
+    valid: Callable[[_T], bool] = lambda _: True,
+) -> _T:
     """``read()``, or within :func:`headers_read_once` what it returned for ``path`` as it is
-    now (same device, inode, size and modification time) earlier in the run."""
+    now (same device, inode, size and modification time) earlier in the run, where that is
+    still ``valid``; only what ``keep`` accepts is kept (not a failed read)."""
     cache = _READ
     if cache is None:
         return read()
     try:
-        st = os.stat(path)
+        key = (what, *_stat_key(path))
     except OSError:
         return read()
-    key = (what, st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
-    if key not in cache:
-        cache[key] = read()
-    return cache[key]
+    with _LOCK:
+        found = cache.get(key, _NONE)
+    if found is not _NONE and valid(found):
+        return cast("_T", found)
+    value = read()
+    if keep(value):
+        with _LOCK:
+            cache.pop(key, None)
+            while len(cache) >= _MAX_READ:
+                del cache[next(iter(cache))]  # the oldest
+            cache[key] = value
+    return value
+
+
+def _stat_key(path: Path) -> tuple[int, int, int, int]:
+    """What tells a file from itself changed: its device, inode, size, modification time."""
+    st = os.stat(path)
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
 
 
 class SplitRecording(NamedTuple):
@@ -190,8 +217,10 @@ class SplitRecording(NamedTuple):
     #: The files read, the first part first and each later part in order (one for a FIF
     #: recording not split); None where MNE cannot read the recording.
     files: tuple[Path, ...] | None
-    #: Why MNE cannot read it (its message), or None.
+    #: Why the parts cannot be told (MNE's message), or None.
     error: str | None = None
+    #: The name of a later part that a header names and that is not there, or None.
+    missing: str | None = None
 
 
 def split_recording(first: str | os.PathLike) -> SplitRecording:
@@ -204,12 +233,51 @@ def split_recording(first: str | os.PathLike) -> SplitRecording:
     (:func:`recording_files`). A file only named like a later part (``rec-1.fif`` beside
     ``rec.fif``) is none unless a header names it. ``files`` is None, with the reason in
     ``error``, where the parts cannot be told (a damaged header, a later part a header names
-    missing: embedding it fails too). Within :func:`headers_read_once`, read once per file."""
+    missing: embedding it fails too). Within :func:`headers_read_once`, read once per file
+    (while neither it nor a later part changed).
+
+    A compressed recording (``.fif.gz``) is known by the names MNE writes its parts under
+    (``x.fif-1.gz``, ``x.fif-2.gz``, ... or BIDS ``_split-02``; stats only,
+    :func:`eegpt.formats.written_next_part`), not by its headers: MNE finds a header of a
+    ``.fif.gz`` file only by decompressing the whole file (minutes for parts of 2 GB), on
+    each stamp and resume. Any file of such a name beside it is taken for a later part."""
     first = Path(first)
-    return _read_once("fif", first, lambda: _read_split(first))
+    if first.name.lower().endswith(".gz"):
+        return SplitRecording((first, *_parts_by_name(first)))
+    parts = _read_once(
+        "fif",
+        first,
+        lambda: _read_split(first),
+        keep=lambda read: read.later is not None,
+        valid=lambda read: _same_later_parts(first, read),
+    )
+    if parts.later is None:
+        return SplitRecording(None, parts.error, parts.missing)
+    return SplitRecording((first, *(first.with_name(name) for name in parts.later)))
 
 
-def _read_split(first: Path) -> SplitRecording:
+class _Parts(NamedTuple):
+    """What :func:`_read_split` read: the later parts' names (None where they cannot be told,
+    with ``error`` and ``missing`` as in :class:`SplitRecording`) and how each was then
+    (:func:`_stat_key`), kept by name, not path: the same first part may be reached through
+    another folder (a link) within a run."""
+
+    later: tuple[str, ...] | None
+    error: str | None = None
+    missing: str | None = None
+    stats: tuple[tuple[int, int, int, int], ...] = ()
+
+
+def _same_later_parts(first: Path, read: _Parts) -> bool:
+    """Whether each later part of ``read`` beside ``first`` is as it was when read."""
+    try:
+        now = tuple(_stat_key(first.with_name(name)) for name in read.later or ())
+    except OSError:
+        return False
+    return now == read.stats
+
+
+def _read_split(first: Path) -> _Parts:
     """:func:`split_recording` read: MNE's own walk of the parts' headers (``fiff_open`` and
     ``_get_next_fname``, what its raw and epochs readers call; private, so where they are
     gone, :func:`_read_split_public`)."""
@@ -227,16 +295,25 @@ def _read_split(first: Path) -> SplitRecording:
             finally:
                 fid.close()
         except Exception as err:  # noqa: BLE001 - MNE raises anything on a file it cannot read
-            return SplitRecording(None, _read_error(first, current, err))
+            return _Parts(None, _read_error(first, current, err))
         if named is None:
-            return SplitRecording(tuple(files))
+            return _later_parts(files)
         following = first.with_name(Path(named).name)
         if following in files:  # a header naming an earlier part: no further part
-            return SplitRecording(tuple(files))
+            return _later_parts(files)
         if not following.exists():
-            return SplitRecording(None, f"FileNotFoundError: {_missing(current, following)}")
+            return _Parts(None, _missing(current, following), following.name)
         files.append(following)
         current = following
+
+
+def _later_parts(files: list[Path]) -> _Parts:
+    """The :class:`_Parts` of ``files`` (the first part first), stats taken."""
+    try:
+        stats = tuple(_stat_key(f) for f in files[1:])
+    except OSError as err:
+        return _Parts(None, f"{type(err).__name__}: {err}")
+    return _Parts(tuple(f.name for f in files[1:]), stats=stats)
 
 
 def _mne_walk() -> tuple[Callable[..., Any], Callable[..., Any]] | None:
@@ -259,7 +336,7 @@ def _missing(part: Path, following: Path) -> str:
     return f"the header of {part.name} names a later part {following.name}, which is not there"
 
 
-def _read_split_public(first: Path) -> SplitRecording:
+def _read_split_public(first: Path) -> _Parts:
     """:func:`split_recording` by MNE's public readers: the files ``mne.io.read_raw_fif``
     reads (``raw.filenames``); for a file of epochs (no raw data), which ``mne.read_epochs``
     reads whole without naming its files, the parts of MNE's names that it read."""
@@ -271,10 +348,10 @@ def _read_split_public(first: Path) -> SplitRecording:
         try:
             mne.read_epochs(first, preload=False, verbose="error")
         except Exception:  # noqa: BLE001
-            return SplitRecording(None, f"{type(err).__name__}: {err}")
-        return SplitRecording((first, *_parts_by_name(first)))
+            return _Parts(None, f"{type(err).__name__}: {err}")
+        return _later_parts([first, *_parts_by_name(first)])
     later = [first.with_name(Path(f).name) for f in raw.filenames[1:] if f is not None]
-    return SplitRecording((first, *later))
+    return _later_parts([first, *later])
 
 
 def _parts_by_name(first: Path) -> list[Path]:
@@ -332,15 +409,19 @@ def part_of_unreadable_error(path: str | os.PathLike, first: Path, error: str) -
 def _header_fields(path: Path) -> dict[str, str]:
     """The ``key=value`` lines of a BrainVision header's first 64 KiB, by lower-case key
     (read once within :func:`headers_read_once`)."""
-    return _read_once("vhdr", path, lambda: _read_header_fields(path))
+    fields = _read_once(
+        "vhdr", path, lambda: _read_header_fields(path), keep=lambda f: f is not None
+    )
+    return fields or {}
 
 
-def _read_header_fields(path: Path) -> dict[str, str]:
+def _read_header_fields(path: Path) -> dict[str, str] | None:
+    """The fields of :func:`_header_fields`, or None where the file cannot be read."""
     try:
         with open(path, "rb") as fh:
             text = fh.read(1 << 16).decode("latin-1")
     except OSError:
-        return {}
+        return None
     return {
         m[1].lower(): m[2].strip()
         for m in re.finditer(r"^\s*(\w+)\s*=([^\r\n]*)", text, re.MULTILINE)
