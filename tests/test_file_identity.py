@@ -640,3 +640,29 @@ def test_a_failed_or_stale_split_read_is_read_again(tmp_path, monkeypatch):
         for name in ("b", "c"):
             assert fi.split_recording(tmp_path / name / "s_raw.fif").files is not None
         assert fi._READ is not None and len(fi._READ) == 2
+
+
+def test_a_missing_later_part_is_named_and_every_such_file_listed(tmp_path):
+    """With ``s_raw-2.fif`` missing, the error for ``s_raw-1.fif`` said to repair or re-copy
+    ``s_raw.fif``, a file that is intact, and ``eegpt embed`` named only the first such file.
+    It names the missing part now, and every file refused (a few, with their count)."""
+    from eegpt._file_identity import split_recording
+    from eegpt.cli import _without_split_continuations
+    from eegpt.errors import RecordingError
+
+    _split_fif(tmp_path / "s_raw.fif")
+    (tmp_path / "s_raw-2.fif").unlink()
+    read = split_recording(tmp_path / "s_raw.fif")
+    assert read.files is None and read.missing == "s_raw-2.fif"
+    assert read.error is not None and "s_raw-1.fif names a later part s_raw-2.fif" in read.error
+    given = [tmp_path / n for n in ["s_raw.fif", "s_raw-1.fif", "s_raw-3.fif"]]
+    with pytest.raises(RecordingError) as caught:
+        _without_split_continuations(given)
+    said = str(caught.value)
+    assert said.startswith("2 files are named as later parts of split FIF recordings")
+    assert "s_raw-1.fif (of s_raw.fif)" in said and "s_raw-3.fif (of s_raw.fif)" in said
+    assert "whose later part s_raw-2.fif is missing" in said and "Copy s_raw-2.fif" in said
+    assert "Repair or re-copy" not in said
+    with pytest.raises(RecordingError, match="Repair or re-copy s_raw.fif"):
+        (tmp_path / "s_raw.fif").write_bytes(b"not a FIF file")
+        _without_split_continuations(given[:2])

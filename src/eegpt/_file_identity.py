@@ -20,7 +20,7 @@ import hashlib
 import os
 import re
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NamedTuple, TypeVar, cast
@@ -377,32 +377,65 @@ def split_later_parts(path: str | os.PathLike) -> list[Path]:
     return list(files[1:]) if files else []
 
 
-def unreadable_first_part(path: str | os.PathLike) -> tuple[Path, str] | None:
+def unreadable_first_part(path: str | os.PathLike) -> tuple[Path, str, str | None] | None:
     """For a FIF file named as a later part of a split recording (``rec-1.fif``,
     :func:`eegpt.formats.first_split_part`) whose first part (``rec.fif``) lies beside it but
-    cannot be read (:func:`split_recording`): that first part and MNE's message; else None.
-    Whether the file continues it, or is a recording of its own, cannot be told then."""
+    whose parts cannot be told (:func:`split_recording`): that first part, the reason and the
+    name of a later part a header names that is missing (:attr:`SplitRecording.missing`, or
+    None where a header cannot be read); else None. Whether the file continues it, or is a
+    recording of its own, cannot be told then."""
     from eegpt.formats import first_split_part  # noqa: PLC0415
 
     first = first_split_part(path)
     if first is None or not first.is_file():
         return None
     read = split_recording(first)
-    return None if read.files is not None else (first, read.error or "")
+    return None if read.files is not None else (first, read.error or "", read.missing)
 
 
-def part_of_unreadable_error(path: str | os.PathLike, first: Path, error: str) -> Exception:
+def part_of_unreadable_error(
+    path: str | os.PathLike, first: Path, error: str, missing: str | None = None
+) -> Exception:
     """The error of a FIF file named as a later part of the split recording ``first``, whose
-    header cannot be read (``error``: MNE's message; :func:`unreadable_first_part`)."""
+    parts cannot be told (:func:`unreadable_first_part`): ``error``, the reason (MNE's
+    message); ``missing``, a later part a header names that is not there (else a header
+    cannot be read)."""
     from eegpt.errors import RecordingError  # noqa: PLC0415
 
+    name = Path(path).name
+    if missing is not None:
+        why = f"whose later part {missing} is missing ({error})"
+        fix = (
+            f"Copy {missing} beside {first.name} (MNE reads every part from {first.name}, "
+            "and fails on it too without it)"
+        )
+    else:
+        why = f"whose header cannot be read ({error})"
+        fix = f"Repair or re-copy {first.name} (MNE reads every part from it)"
     return RecordingError(
-        f"{Path(path).name} is named as a later part of the split FIF recording {first}, "
-        f"whose header cannot be read ({error}), so whether it continues {first.name} cannot "
-        "be told: it is not embedded, as a later part read alone would be embedded as a "
-        f"recording whose onsets start at 0 s, where {first.name} ends. Repair or re-copy "
-        f"{first.name} (MNE reads every part from it), or, if {Path(path).name} is a "
-        f"recording of its own, rename it (or move {first.name} away)"
+        f"{name} is named as a later part of the split FIF recording {first}, {why}, so "
+        f"whether it continues {first.name} cannot be told: it is not embedded, as a later "
+        "part read alone would be embedded as a recording whose onsets start at 0 s, where "
+        f"{first.name} ends. {fix}, or, if {name} is a recording of its own, rename it (or "
+        f"move {first.name} away)"
+    )
+
+
+def parts_of_unreadable_error(
+    unreadable: Sequence[tuple[str | os.PathLike, Path, str, str | None]],
+) -> Exception:
+    """:func:`part_of_unreadable_error` of one file, or of several (``(path, first, error,
+    missing)`` each): how many, a few named, the first one's error in full."""
+    from eegpt._logging import few  # noqa: PLC0415
+    from eegpt.errors import RecordingError  # noqa: PLC0415
+
+    first_error = part_of_unreadable_error(*unreadable[0])
+    if len(unreadable) == 1:
+        return first_error
+    named = [f"{path} (of {first.name})" for path, first, _, _ in unreadable]
+    return RecordingError(
+        f"{len(unreadable)} files are named as later parts of split FIF recordings whose parts "
+        f"cannot be told: {few(named, 5)}. The first: {first_error}"
     )
 
 

@@ -1738,7 +1738,7 @@ def _without_split_continuations(paths: list[Path]) -> list[Path]:
     lists them (:func:`eegpt.dataset_inputs.listed_split_parts`); a later part given without
     its first part is refused, as there, and so is a file named as a later part whose first
     part beside it cannot be read (whether it continues that one cannot be told)."""
-    from eegpt._file_identity import part_of_unreadable_error
+    from eegpt._file_identity import parts_of_unreadable_error
     from eegpt.dataset_inputs import listed_split_parts, orphan_parts_error
     from eegpt.formats import first_split_part
 
@@ -1746,8 +1746,7 @@ def _without_split_continuations(paths: list[Path]) -> list[Path]:
     if orphans:
         raise orphan_parts_error([f"{paths[r]} (give {first} instead)" for r, first in orphans])
     if unreadable:
-        r, first, error = unreadable[0]
-        raise part_of_unreadable_error(paths[r], first, error)
+        raise parts_of_unreadable_error([(paths[r], f, e, m) for r, f, e, m in unreadable])
     for r in later:
         print(f"eegpt: {paths[r]} continues {first_split_part(paths[r])} (a split FIF recording, "
               "read whole from its first part): not embedded on its own", file=sys.stderr)  # fmt: skip
@@ -1831,9 +1830,7 @@ def cmd_info(args: argparse.Namespace) -> int:
         raise ValueError(
             f"--verify reads the shards of an embed-dataset output folder; {folder} is none"
         )
-    if (
-        folder / "probe.json"
-    ).is_file():  # eegpt probe train's output (eegpt.probe_folder.PROBE_JSON)
+    if (folder / "probe.json").is_file():  # eegpt probe train's (probe_folder.PROBE_JSON)
         from eegpt.probe_folder import describe_probe
 
         print(describe_probe(folder))

@@ -310,10 +310,12 @@ class ListedSplitParts(NamedTuple):
     later: list[int]
     #: ``(index, first part)`` of later parts whose first part lies beside them, not listed.
     orphans: list[tuple[int, Path]]
-    #: ``(index, first part, MNE's message)`` of files named as later parts whose first part
-    #: lies beside them but cannot be read, listed or not: whether they continue it cannot be
-    #: told (:func:`eegpt._file_identity.unreadable_first_part`).
-    unreadable: list[tuple[int, Path, str]]
+    #: ``(index, first part, MNE's message, missing part)`` of files named as later parts
+    #: whose first part lies beside them but whose parts cannot be told (a header that cannot
+    #: be read, or a later part it names missing: its name, else None), listed or not:
+    #: whether they continue it cannot be told
+    #: (:func:`eegpt._file_identity.unreadable_first_part`).
+    unreadable: list[tuple[int, Path, str, str | None]]
 
 
 def listed_split_parts(paths: Sequence[str | os.PathLike]) -> ListedSplitParts:
@@ -331,7 +333,8 @@ def listed_split_parts(paths: Sequence[str | os.PathLike]) -> ListedSplitParts:
     be lost silently (were it a recording of its own) or embedded from 0 s (were it a later
     part)."""
     identities: set[Any] = set()
-    parts_of: dict[Any, SplitRecording] = {}  # by the first part's identity
+    # by the first part's identity: what MNE reads, and its later parts' identities
+    parts_of: dict[Any, tuple[SplitRecording, set[Any]]] = {}
 
     def listed(path: Path) -> bool:  # the files' identities taken once, where one is asked
         if not identities:
@@ -345,12 +348,14 @@ def listed_split_parts(paths: Sequence[str | os.PathLike]) -> ListedSplitParts:
             continue
         key = file_identity(first)
         if key not in parts_of:
-            parts_of[key] = split_recording(first)
-        read = parts_of[key]
+            read = split_recording(first)
+            later = {file_identity(f) for f in read.files[1:]} if read.files else set()
+            parts_of[key] = (read, later)
+        read, later = parts_of[key]
         if read.files is None:
-            found.unreadable.append((row, first, read.error or ""))
+            found.unreadable.append((row, first, read.error or "", read.missing))
             continue
-        if file_identity(p) not in {file_identity(f) for f in read.files[1:]}:
+        if file_identity(p) not in later:
             continue  # a recording of its own
         if listed(first):
             found.later.append(row)
