@@ -1472,6 +1472,40 @@ def test_hash_inputs_records_each_files_full_sha256_in_a_corpus_run(
     assert "full SHA-256 of the files embedded (--hash-inputs)" in describe_output(out)
 
 
+def test_a_file_that_could_not_be_hashed_is_said_and_recorded(corpus, weights, tmp_path):
+    """With --hash-inputs, a recording whose files could not be read for their SHA-256 (gone
+    or unreadable by then) got a status without hashes and no word; every later resume with
+    --hash-inputs then counted it as embedded by a run without it. Now it is warned of, its
+    status records why (hash_errors), and a resume does not count it as not asked."""
+    import eegpt.dataset as dataset
+
+    folder = _copied_corpus(corpus, tmp_path / "in", ["a/rec01.edf", "b/rec00.edf"])
+    out = tmp_path / "out"
+    args = [str(folder), "-o", str(out), "--weights", str(weights), "--workers", "0"]
+    args += ["--device", "cpu", "-q", "--shard-size", "1", "--hash-inputs"]
+    real = dataset.file_sha256
+
+    def refused(path):
+        if Path(path).name == "rec00.edf":
+            raise PermissionError(13, "Permission denied", str(path))
+        return real(path)
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(dataset, "file_sha256", refused)
+        with pytest.warns(RuntimeWarning, match=r"rec00.edf could not be hashed \(Permission"):
+            assert cli_main(args) == 0
+    statuses = {
+        f["recording_id"]: f
+        for k in range(2)
+        for f in read_shard_status(out / f"shard-0000{k}.parquet")[1]["files"]
+    }
+    assert "source_file_sha256" in statuses["a/rec01.edf"]
+    assert statuses["b/rec00.edf"]["hash_errors"]["source"].startswith("PermissionError")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # not "embedded by an earlier run without it"
+        assert cli_main(args) == 0
+
+
 def test_full_hashes_find_an_edit_in_the_middle_that_the_fingerprint_misses(tmp_path):
     """--check-contents compares the full SHA-256 a --hash-inputs run recorded: an edit in the
     middle of a large file that keeps its size and modification time is found, which the

@@ -1175,24 +1175,43 @@ def source_stamp(
     return stamp
 
 
-def full_hashes(file: InputFile, version: int = STAMP_VERSION) -> dict[str, dict[str, str]]:
+def full_hashes(
+    file: InputFile, version: int = STAMP_VERSION, errors: bool = False
+) -> dict[str, Any]:
     """The SHA-256 of every byte of each of a recording's files (what ``sha256sum`` prints),
     by group as :func:`source_stamp` stamps them: ``{"source_file_sha256": {name: sha256},
     "annotations_file_sha256": {name: sha256}}``, each file named relative to the recording's
     folder (``"rec.vhdr"``, ``"rec.mff/signal1.bin"``; as ``metadata["source_files"]`` of
     ``eegpt embed`` names them). Recorded with ``hash_inputs=True`` (``embed-dataset
-    --hash-inputs``), which reads every byte of each file once more; a group that cannot be
-    read (an empty folder, a file gone) is left out."""
+    --hash-inputs``), which reads every byte of each file once more. A group that cannot be
+    read (an empty folder, a file gone or unreadable) has no hashes; with ``errors``, why is
+    recorded instead, under ``hash_errors`` (``{"source": "PermissionError: ..."}``)."""
     root = Path(file.path).expanduser().absolute().parent
-    out: dict[str, dict[str, str]] = {}
+    out: dict[str, Any] = {}
+    failed: dict[str, str] = {}
     for name, paths in _stamped_files(file, version).items():
         try:
             out[f"{name}_file_sha256"] = {
                 _file_name(Path(p).expanduser().absolute(), root): file_sha256(p) for p in paths
             }
-        except OSError:
-            continue
+        except OSError as err:
+            failed[name] = f"{type(err).__name__}: {err}"
+    if failed and errors:
+        out["hash_errors"] = failed
     return out
+
+
+def _hashed_status(file: InputFile) -> dict[str, Any]:
+    """:func:`full_hashes` of a recording just embedded with ``hash_inputs``, for its status;
+    a group that could not be hashed is recorded as such and warned of (it was asked for)."""
+    hashes = full_hashes(file, errors=True)
+    for name, error in (hashes.get("hash_errors") or {}).items():
+        what = "annotations file" if name == "annotations" else "files"
+        _warn(
+            f"embed_dataset: --hash-inputs: the {what} of {path_text(file.path)} could not be "
+            f"hashed ({error}); its status records why (hash_errors) instead of their SHA-256"
+        )
+    return hashes
 
 
 def _marked_groups(mark: str) -> set[str]:
@@ -1287,7 +1306,7 @@ def _file_status_record(
         **result.windows.time_base,
         **result.windows.padding,
         **(source_stamp(file) or {}),
-        **(full_hashes(file) if embedded else {}),
+        **(_hashed_status(file) if embedded else {}),
     }
 
 
@@ -1470,8 +1489,10 @@ def _warn_mixed_hashes(
     ``n_todo`` files this run embeds get no full SHA-256 where earlier runs recorded them."""
     embedded = [s for s in statuses if s.get("status") == "ok"]
     hashed = sum("source_file_sha256" in s for s in embedded)
-    if hash_inputs and hashed < len(embedded):
-        n = len(embedded) - hashed
+    # asked for, but their files could not be read then: warned of when embedded
+    tried = sum("source_file_sha256" not in s and "hash_errors" in s for s in embedded)
+    if hash_inputs and hashed + tried < len(embedded):
+        n = len(embedded) - hashed - tried
         _warn(
             f"embed_dataset: --hash-inputs (hash_inputs=True) records the full SHA-256 of the "
             f"files this run embeds; {_count(n, 'recording')} embedded by an earlier run of "
