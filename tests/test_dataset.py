@@ -1506,6 +1506,27 @@ def test_a_file_that_could_not_be_hashed_is_said_and_recorded(corpus, weights, t
         assert cli_main(args) == 0
 
 
+def test_the_writer_threads_warnings_follow_verbose(corpus, model, tmp_path, monkeypatch):
+    """A warning of the shard writer (a file that could not be hashed) ignored
+    verbose="error": the writer thread started with an empty context, without the caller's
+    verbose level. It runs in the caller's context now."""
+    import eegpt.dataset as dataset
+
+    folder = _copied_corpus(corpus, tmp_path / "in", ["a/rec01.edf"])
+
+    def refused(path):
+        raise PermissionError(13, "Permission denied", str(path))
+
+    monkeypatch.setattr(dataset, "file_sha256", refused)
+    run = {"model": model, "workers": 0, "device": "cpu", "progress": False}
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        embed_dataset(folder, tmp_path / "out", **run, hash_inputs=True, verbose="error")
+    assert not [w for w in caught if "could not be hashed" in str(w.message)]
+    with pytest.warns(RuntimeWarning, match="could not be hashed"):
+        embed_dataset(folder, tmp_path / "out2", **run, hash_inputs=True)
+
+
 def test_full_hashes_find_an_edit_in_the_middle_that_the_fingerprint_misses(tmp_path):
     """--check-contents compares the full SHA-256 a --hash-inputs run recorded: an edit in the
     middle of a large file that keeps its size and modification time is found, which the

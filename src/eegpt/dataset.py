@@ -60,6 +60,7 @@ from __future__ import annotations
 
 import ast
 import contextlib
+import contextvars
 import copy
 import csv
 import glob
@@ -2232,7 +2233,12 @@ class _BackgroundSink:
         self.sink = sink
         self.queue: queue.Queue[FileResult | None] = queue.Queue(depth)
         self.error: BaseException | None = None
-        self.thread = threading.Thread(target=self._work, name="eegpt-writer", daemon=True)
+        # in the caller's context: its verbose level and warning records (eegpt's context
+        # variables) hold for what the sink warns of too, not a new thread's empty context
+        context = contextvars.copy_context()
+        self.thread = threading.Thread(
+            target=context.run, args=(self._work,), name="eegpt-writer", daemon=True
+        )
         self.thread.start()
 
     def _work(self) -> None:
