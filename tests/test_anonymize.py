@@ -23,6 +23,9 @@ import eegpt
 from eegpt.cli import main
 from eegpt.demo import synthetic_raw, write_edf
 from eegpt.errors import OutputExistsError
+from eegpt.finetune import finetune
+from eegpt.preprocessing import PreprocessingConfig
+from eegpt.probe import load_probe
 
 SECRET = "SECRET_jdoe"
 SLURM_JOB = "987654321"
@@ -526,3 +529,161 @@ def test_a_copy_names_the_input_files_by_their_last_component(outputs, tmp_path)
             assert record["sha256"] == {new: f"{n:064x}" for n, new in enumerate(record["files"])}
         else:
             assert record["files"] == {"x.eeg": "ab" * 32}
+
+
+# ------------------------------------------------------------------------------- probe folders
+
+
+@pytest.fixture(scope="module")
+def probes(weights, tmp_path_factory):
+    """A linear probe trained by `eegpt probe train` from the folder above SECRET_jdoe on
+    epochs typed as a relative path, validated on epochs given by their absolute path (its
+    probe.json names both, the checkpoint, the command and its folder, and the files'
+    modification times), with a warning naming the files as typed and a creation date added;
+    and a probe fine-tuned in Python (its encoder's weights saved with it)."""
+    import warnings
+
+    from eegpt.probe_cli import main as probe_main
+    from eegpt.synthetic import synthetic_erp_epochs
+
+    base = tmp_path_factory.mktemp("site")
+    folder = base / SECRET / "site1"
+    folder.mkdir(parents=True)
+    epochs = synthetic_erp_epochs(40, seed=1, seconds=1.0, tmin=-0.2)
+    epochs[:28].save(folder / "train-epo.fif", verbose=False)
+    epochs[28:].save(folder / "val-epo.fif", verbose=False)
+    typed = f"{SECRET}/site1/train-epo.fif"
+    old = os.getcwd()
+    os.chdir(base)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            assert probe_main(["train", typed, "--val-data", str(folder / "val-epo.fif"),
+                               "--weights", str(weights), "-o", "probe", "-q", "--passes", "1",
+                               "--window", "1"]) == 0  # fmt: skip
+    finally:
+        os.chdir(old)
+    meta = json.loads((base / "probe" / "probe.json").read_text())
+    meta["created"] = "2021-03-14T09:26:53+0000"
+    meta["training"]["warnings"] = [
+        f"{typed}: 3 epochs are flat",
+        f"{folder / 'val-epo.fif'}: a channel is flat (see {base / 'notes.txt'})",
+    ]
+    (base / "probe" / "probe.json").write_text(json.dumps(meta, indent=2))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        tuned = finetune(
+            eegpt.load_model(weights), str(folder / "train-epo.fif"), epochs=1,
+            validation=None, patience=None, device="cpu", seed=0,
+            preprocessing=PreprocessingConfig(window_seconds=1.0),
+        )  # fmt: skip
+    tuned.save(base / SECRET / "tuned")
+    return base, epochs
+
+
+def _probe_secrets(base: Path) -> list[str]:
+    return [SECRET, str(base), *DATES, "source_mtime_ns", '"cwd"', '"command"']
+
+
+def test_a_probe_copy_holds_no_folder_command_or_file_date(probes, tmp_path):
+    base, _ = probes
+    for name in ("probe", f"{SECRET}/tuned"):
+        original = base / name / "probe.json"
+        assert _leaks(original, _probe_secrets(base)), "the original should hold some of them"
+        copy = eegpt.anonymize_embeddings(base / name, tmp_path / Path(name).name)
+        assert sorted(p.name for p in copy.iterdir()) == ["probe.json", "probe.safetensors"]
+        assert _leaks(copy / "probe.json", _probe_secrets(base)) == []
+        weights = (copy / "probe.safetensors").read_bytes()
+        assert weights == (base / name / "probe.safetensors").read_bytes()
+
+
+def test_a_probe_copy_keeps_what_the_probe_needs_and_names_the_files(probes, tmp_path):
+    base, _ = probes
+    before = json.loads((base / "probe" / "probe.json").read_text())
+    copy = eegpt.anonymize_embeddings(base / "probe", tmp_path / "probe")
+    after = json.loads((copy / "probe.json").read_text())
+    for key in ("classes", "probe", "n_times", "preprocessing", "channels", "history",
+                "frozen_encoder", "format", "format_version", "eegpt_version", "software"):  # fmt: skip
+        assert after[key] == before[key], key
+    assert after["encoder"] == {**before["encoder"], "path": "small"}
+    assert after["anonymized"] == {"by": f"eegpt {eegpt.__version__}", "daysback": None}
+    assert "command" not in after and "cwd" not in after and "created" not in after
+    train, held = after["training"]["inputs"][0], after["training"]["validation"]["inputs"][0]
+    drop = "source_mtime_ns"
+    assert train == {k: v for k, v in before["training"]["inputs"][0].items() if k != drop}
+    assert train["name"] == "train-epo.fif" and held["name"] == "val-epo.fif"
+    assert (
+        held["source_fingerprint"]
+        == before["training"]["validation"]["inputs"][0]["source_fingerprint"]
+    )
+    assert after["training"]["class_counts"] == before["training"]["class_counts"]
+    assert after["training"]["warnings"] == [
+        "train-epo.fif: 3 epochs are flat",
+        "val-epo.fif: a channel is flat (see notes.txt)",
+    ]
+
+
+def test_a_probe_copy_loads_and_predicts_as_the_original(probes, weights, tmp_path):
+    base, epochs = probes
+    frozen = eegpt.anonymize_embeddings(base / "probe", tmp_path / "probe")
+    tuned = eegpt.anonymize_embeddings(base / SECRET / "tuned", tmp_path / "tuned")
+    test = epochs[28:]
+    np.testing.assert_array_equal(
+        load_probe(frozen, weights).predict_proba(test, device="cpu"),
+        load_probe(base / "probe", weights).predict_proba(test, device="cpu"),
+    )
+    with pytest.raises(FileNotFoundError, match="give the encoder's weights"):
+        load_probe(frozen)  # its checkpoint's path is gone: the encoder is given
+    np.testing.assert_array_equal(
+        load_probe(tuned).predict_proba(test, device="cpu"),  # its encoder saved with it
+        load_probe(base / SECRET / "tuned").predict_proba(test, device="cpu"),
+    )
+
+
+def test_daysback_moves_a_probe_s_dates_back(probes, tmp_path):
+    base, _ = probes
+    copy = eegpt.anonymize_embeddings(base / "probe", tmp_path / "probe", daysback=10)
+    after = json.loads((copy / "probe.json").read_text())
+    assert after["created"] == "2021-03-04T09:26:53+0000"
+    assert after["anonymized"]["daysback"] == 10
+
+
+def test_the_command_copies_a_probe_and_info_says_it_is_anonymized(probes, tmp_path, capsys):
+    base, _ = probes
+    (base / "probe" / "plot.png").write_bytes(b"not eegpt's")
+    try:
+        with pytest.warns(Warning, match=r"left 1 file .* out of the copy.*plot\.png"):
+            assert main(["anonymize", str(base / "probe"), "-o", str(tmp_path / "p")]) == 0
+    finally:
+        (base / "probe" / "plot.png").unlink()
+    assert "an anonymized copy of the probe" in capsys.readouterr().err
+    assert not (tmp_path / "p" / "plot.png").exists()
+    assert main(["info", str(tmp_path / "p")]) == 0
+    said = capsys.readouterr().out
+    assert "anonymized copy (eegpt " in said and "made by" not in said and SECRET not in said
+    assert main(["info", str(base / "probe")]) == 0
+    assert "anonymized" not in capsys.readouterr().out
+
+
+def test_a_folder_neither_a_run_nor_a_probe_is_refused(tmp_path):
+    (tmp_path / "stuff").mkdir()
+    (tmp_path / "stuff" / "notes.txt").write_text("x")
+    with pytest.raises(ValueError, match=r"nor a probe folder \(no probe\.json\)"):
+        eegpt.anonymize_embeddings(tmp_path / "stuff", tmp_path / "copy")
+    (tmp_path / "stuff" / "probe.json").write_text('{"format": "something else"}')
+    with pytest.raises(ValueError, match="is not an eegpt probe"):
+        eegpt.anonymize_embeddings(tmp_path / "stuff", tmp_path / "copy")
+    assert not (tmp_path / "copy").exists()
+
+
+def test_anonymizing_a_probe_imports_neither_torch_nor_mne(probes, tmp_path):
+    base, _ = probes
+    script = f"""
+import sys
+from eegpt.cli import main
+assert main(["anonymize", {str(base / "probe")!r}, "-o", {str(tmp_path / "p")!r}, "-q"]) == 0
+print(sorted(m for m in ("torch", "mne", "scipy") if m in sys.modules))
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "[]"

@@ -9,7 +9,9 @@ and SLURM job ids of each run. :func:`anonymize_embeddings` writes a copy that k
 embeddings, their onsets (relative to the recording start), the recording ids, channels,
 model, checkpoint sha256, preprocessing, labels, annotations and the manifest's own columns,
 the recording files' sizes and hashes (``source_files``), and drops or replaces the rest
-(see its docstring).
+(see its docstring). A probe folder (``probe.json`` beside ``probe.safetensors``, ``eegpt
+probe train``'s) is copied under the same rules: its ``probe.json`` without the command line,
+working folder and the folders of the files it names, its weights byte for byte.
 
 This module imports neither torch nor MNE: only NumPy and, for Parquet, pyarrow.
 """
@@ -65,6 +67,10 @@ _MACHINE_KEYS = re.compile(
 #: are derived from the file on the site's disk and date them: their modification times (often
 #: the day they were recorded or exported).
 _FILE_DATES = ("source_mtime_ns", "annotations_mtime_ns")
+#: Keys, anywhere in the provenance, that date the recording or the output: the recording's
+#: ``meas_date``, when a probe's output was made (``created``). Removed, or moved back by
+#: ``daysback`` days.
+_DATES = ("meas_date", "created")
 #: What ends a path inside a text: a space (but see :data:`_PATH`), a quote, a list separator.
 _STOP = r"\s'\"`,;|<>"
 #: A word of a folder's name: no separator, and brackets only in pairs (``(copy)``).
@@ -104,8 +110,9 @@ def anonymize_embeddings(
     ----------
     input : path-like
         An embeddings file of one recording (``.npz`` or ``.parquet``, :func:`eegpt.embed`,
-        ``eegpt embed``), an :func:`eegpt.embed_dataset` output folder, or a folder of such
-        folders (the ``--part`` runs of one corpus).
+        ``eegpt embed``), an :func:`eegpt.embed_dataset` output folder, a folder of such
+        folders (the ``--part`` runs of one corpus), or a probe folder
+        (:meth:`eegpt.probe.EEGPTProbe.save`, ``eegpt probe train``).
     output : path-like
         The copy: a file of the same format, or a new folder (a folder of ``--part`` runs is
         copied with the same folder names). It must not exist: nothing is ever replaced.
@@ -133,6 +140,18 @@ def anonymize_embeddings(
     the host name, SLURM job ids and the file modification times a run (or ``eegpt embed``'s
     ``source_files`` record) records to notice changed files, and adds ``"anonymized": {"by": "eegpt X", "daysback": N}``. A corpus
     copy cannot be resumed (its paths lead nowhere); read it with :func:`read_embeddings`.
+
+    A probe folder's copy holds its weights (``*.safetensors``) byte for byte and its
+    ``probe.json`` under the same rules: the command line (``command``) and its folder
+    (``cwd``) dropped, the encoder's checkpoint named by its file name, the training and
+    validation files (``training["inputs"]``, ``labels_file``, ...) by their names, with
+    their sizes and fingerprints but not their modification times, paths in the training
+    warnings by their file names, a ``created`` date removed or moved back as
+    ``meas_date`` is; the classes, recipe, preprocessing, channels, history, metrics and the
+    encoder's hashes are kept. :func:`eegpt.probe.load_probe` reads the copy and predicts as with
+    the original, given the encoder for a frozen one (``load_probe(copy, weights)``,
+    ``--weights``): the checkpoint's path is gone. Its other files are left out, with a
+    warning. Check the training files' names and the class names before publishing.
 
     Kept as they are, so check them before publishing: file names and recording ids (they
     often hold a date or a patient's name), the sizes and hashes of the recording files
@@ -181,6 +200,8 @@ def anonymize_embeddings(
                 "keeps its format; eegpt export converts to .mat or .csv)"
             )
         _anonymize_file(src, dst, fmt, record)
+    elif _is_probe_folder(src):
+        _anonymize_probe(src, dst, record)
     else:
         _anonymize_folder(src, dst, record)
     return dst
@@ -232,7 +253,7 @@ class _Scrubber:
     """Replaces, in every text of the provenance, the paths it knows (each by what names the
     file within the dataset) and paths inside the folders holding them, then any other
     absolute path by its file name; drops the keys that name the machine
-    (:data:`_MACHINE_KEYS`) and moves or drops ``meas_date``.
+    (:data:`_MACHINE_KEYS`) and moves or drops the dates (:data:`_DATES`).
 
     Each text costs a few dictionary look-ups, however many paths are known: a text that is
     a known path is looked up whole; in others each path :data:`_PATH` finds is looked up,
@@ -329,9 +350,12 @@ class _Scrubber:
             for key, item in value.items():
                 if _MACHINE_KEYS.match(str(key)) or key in _FILE_DATES:
                     continue
-                if key == "meas_date":
+                if key in _DATES:
                     if self.daysback is not None and item:
-                        out[key] = _shifted(str(item), self.daysback)
+                        try:
+                            out[key] = _shifted(str(item), self.daysback)
+                        except ValueError:  # no date eegpt wrote: dropped
+                            pass
                     continue
                 out[self.text(key) if isinstance(key, str) else key] = self.value(item)
             return out
@@ -339,8 +363,12 @@ class _Scrubber:
 
 
 def _shifted(date: str, days: int) -> str:
-    """An ISO 8601 date moved back by ``days`` days, in the same notation."""
-    return (datetime.datetime.fromisoformat(date) - datetime.timedelta(days=days)).isoformat()
+    """An ISO 8601 date moved back by ``days`` days, in the same notation (a UTC offset
+    without a colon, as ``time.strftime``'s ``%z`` writes it, kept so)."""
+    when = datetime.datetime.fromisoformat(date) - datetime.timedelta(days=days)
+    if re.search(r"T\d\d:\d\d:\d\d[+-]\d{4}$", date):
+        return when.strftime("%Y-%m-%dT%H:%M:%S%z")
+    return when.isoformat()
 
 
 # -- one recording -------------------------------------------------------------------------
@@ -478,8 +506,9 @@ def _anonymize_folder(src: Path, dst: Path, record: dict) -> None:
     folders = parts or [src]
     if not parts and not (src / MANIFEST).is_file():
         raise ValueError(
-            f"{src} is no embed-dataset output folder (no {MANIFEST}) nor a folder of them; "
-            "eegpt anonymize copies those, or a .npz/.parquet file of eegpt embed"
+            f"{src} is no embed-dataset output folder (no {MANIFEST}), nor a folder of them, "
+            "nor a probe folder (no probe.json): eegpt anonymize copies those, or a "
+            ".npz/.parquet file of eegpt embed"
         )
     busy = [str(f) for f in folders if FolderLock.held(f)]
     if busy:
@@ -731,3 +760,102 @@ def _copy_shard(src: Path, dst: Path, scrub: _Scrubber, ids: Mapping[str, str], 
             writer.close()
             fh.flush()
             os.fsync(fh.fileno())
+
+
+# -- probe folders -------------------------------------------------------------------------
+
+
+def _is_probe_folder(folder: Path) -> bool:
+    from eegpt.probe_folder import PROBE_JSON
+
+    return (folder / PROBE_JSON).is_file()
+
+
+def _anonymize_probe(src: Path, dst: Path, record: dict) -> None:
+    """A probe folder (``probe.json`` beside ``probe.safetensors``, :meth:`EEGPTProbe.save`)
+    copied into the new folder ``dst``: ``probe.json`` anonymized (:func:`_anonymized_probe`),
+    the weights (every ``.safetensors`` file) copied byte for byte; other files left out, with
+    a warning. Made beside ``dst`` under a hidden name and renamed into place once complete."""
+    from eegpt.probe_folder import PROBE_JSON, PROBE_WEIGHTS, _read_probe_json
+
+    meta = _read_probe_json(src)
+    if not (src / PROBE_WEIGHTS).is_file():
+        raise FileNotFoundError(
+            f"{src} holds {PROBE_JSON} but no {PROBE_WEIGHTS}: a probe folder has both; "
+            "copy the whole folder `eegpt probe train` wrote"
+        )
+    weights = sorted(p for p in src.iterdir() if p.suffix == ".safetensors" and p.is_file())
+    text = json.dumps(_anonymized_probe(meta, record), indent=2, allow_nan=True) + "\n"
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{dst.name}.", suffix=".tmp", dir=dst.parent))
+    try:
+        os.chmod(tmp, 0o777 & ~current_umask())  # mkdtemp's 0700, as for a run's copy
+        for path in weights:
+            shutil.copyfile(path, tmp / path.name)
+        (tmp / PROBE_JSON).write_text(text, encoding="utf-8")
+        if dst.exists():
+            raise OutputExistsError(f"{dst} appeared while the copy was written; it is kept")
+        os.rename(tmp, dst)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    _warn_left_out(src, {PROBE_JSON, *(p.name for p in weights)})
+
+
+def _anonymized_probe(meta: Mapping[str, Any], record: dict) -> dict:
+    """A probe's ``probe.json`` under the rules of an embeddings file's provenance: the keys
+    naming the machine or the call (``command``, ``cwd``, a host ...) and the input files'
+    modification times dropped, dates moved or dropped per ``daysback``, the encoder's
+    checkpoint and every other path by its file name (the paths the command line gave
+    first: warnings name them as typed), each input's files by their last component; the
+    hashes, classes, recipe, preprocessing, channels, history and metrics kept, so that
+    :func:`eegpt.probe.load_probe` reads the copy as the original (given the encoder, for a frozen
+    one: its checkpoint's path is gone)."""
+    paths: dict[str, str] = {}
+    cwd = str(meta.get("cwd") or "")
+    for word in meta.get("command") or []:
+        word = str(word).split("=", 1)[-1] if str(word).startswith("--") else str(word)
+        if ("/" in word or "\\" in word) and "://" not in word:
+            paths[word] = _name(word)
+            if cwd and not _is_absolute(word):
+                paths[os.path.join(cwd, word)] = _name(word)
+    encoder = meta.get("encoder") or {}
+    for where in (encoder.get("path"), (encoder.get("source") or {}).get("file")):
+        if where:
+            paths[str(where)] = _name(str(where))
+    out = _Scrubber(paths, record["daysback"]).value(dict(meta))
+    encoder = out.get("encoder")
+    if isinstance(encoder, dict) and encoder.get("path"):  # a relative one too
+        encoder["path"] = _name(str(encoder["path"]))
+    if isinstance(encoder, dict) and isinstance(encoder.get("source"), dict):
+        if encoder["source"].get("file"):
+            encoder["source"]["file"] = _name(str(encoder["source"]["file"]))
+    training = out.get("training")
+    if isinstance(training, dict):
+        _file_records(training)
+        if isinstance(training.get("validation"), dict):
+            _file_records(training["validation"])
+        how = training.get("window_labels")
+        if isinstance(how, dict) and isinstance(how.get("starts"), dict):
+            short = _short_names([str(f) for f in how["starts"]])
+            how["starts"] = {short[str(f)]: v for f, v in how["starts"].items()}
+    out[ANONYMIZED_KEY] = record
+    return out
+
+
+def _file_records(record: dict[str, Any]) -> None:
+    """The files a probe (or its output) records in ``record`` (its ``inputs``, a
+    ``labels_file``: :func:`eegpt.probe_provenance.file_record`; an input read from a file,
+    its ``read_from``) named by their last component, as ``source_files`` is
+    (:func:`_source_file_names`): in place."""
+    found = [record.get("labels_file")]
+    for item in record.get("inputs") or []:
+        found += [item, item.get("read_from")] if isinstance(item, dict) else []
+    for item in record.get("inputs") or []:
+        if isinstance(item, dict) and isinstance(item.get("read_from"), str):
+            item["read_from"] = _name(item["read_from"])
+    for item in found:
+        if isinstance(item, dict):
+            if item.get("name"):
+                item["name"] = _name(str(item["name"]))
+            item.update(_source_file_names(item))

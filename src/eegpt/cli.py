@@ -929,20 +929,25 @@ def add_anonymize_command(sub: Any) -> None:
     """``eegpt anonymize INPUT -o OUTPUT [--daysback N]``."""
     p = sub.add_parser(
         "anonymize",
-        help="copy embeddings for publication without the recording date, paths and host",
+        help="copy embeddings or a probe for publication without the recording date, paths "
+        "and host",
         description="Write a copy of embeddings (.npz, .parquet, an embed-dataset folder or a "
         "folder of --part run folders) without the recording's measurement date, its paths "
         "(a corpus run's rows name each file by its recording id, a single file by its name; "
         "the checkpoint by its file name) or the host and SLURM job ids of the runs. The "
         "embeddings, onsets, file names, recording ids, channels, model, checkpoint sha256, "
         "labels, the manifest's own columns, BIDS participants.tsv columns and the times runs "
-        "started are kept: check those yourself. See README, 'Publishing embeddings'.",
+        "started are kept: check those yourself. A probe folder (eegpt probe train's) is "
+        "copied likewise: its probe.json without the command line, working folder, folders "
+        "of the training files and checkpoint, or the files' modification times; its weights "
+        "byte for byte; it loads and predicts as the original (give it the encoder with "
+        "--weights). See README, 'Publishing embeddings'.",
     )
     p.add_argument(
         "input",
         type=Path,
-        help="an embeddings file of eegpt embed (.npz/.parquet), or an embed-dataset output "
-        "folder (or a folder of --part run folders)",
+        help="an embeddings file of eegpt embed (.npz/.parquet), an embed-dataset output "
+        "folder (or a folder of --part run folders), or a probe folder",
     )
     p.add_argument(
         "-o",
@@ -973,6 +978,17 @@ def cmd_anonymize(args: argparse.Namespace) -> int:
             if args.daysback is None
             else f"measurement dates moved back {args.daysback} days"
         )
+        if (args.output / "probe.json").is_file():  # a probe folder's copy
+            print(
+                f"wrote {args.output}: an anonymized copy of the probe {args.input} (command "
+                "line, working folder, host, the folders of its training files and checkpoint "
+                "and the files' modification times removed; weights copied as they are). "
+                "Copied as they are, check them before publishing: the training files' names "
+                "(which often hold dates or patient names), sizes and fingerprints, the class "
+                "names and label column, and the training warnings",
+                file=sys.stderr,
+            )
+            return 0
         print(
             f"wrote {args.output}: an anonymized copy of {args.input} ({date}; paths, host and "
             "SLURM ids removed). Copied as they are, check them before publishing: file names "

@@ -1,6 +1,7 @@
 """A saved probe's folder: its files (``probe.json`` beside ``probe.safetensors``) and format
 marks, reading ``probe.json`` back, and :func:`describe_probe`, what ``eegpt info`` says of a
-probe from ``probe.json`` alone. Writing and loading a probe (which need its model) are
+probe from ``probe.json`` alone. Importing it imports neither torch nor MNE (``eegpt
+anonymize`` reads ``probe.json`` through it). Writing and loading a probe (which need its model) are
 :meth:`eegpt.probe.EEGPTProbe.save` and :func:`eegpt.probe.load_probe`.
 """
 
@@ -14,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 from eegpt._logging import few, shortened, software_text
-from eegpt.preprocessing import PreprocessingConfig
 from eegpt.probe_provenance import run_text, training_data_text
 
 PROBE_WEIGHTS = "probe.safetensors"
@@ -56,6 +56,8 @@ def _read_probe_json(directory: Path) -> dict[str, Any]:
 def describe_probe(directory: str | os.PathLike) -> str:
     """What ``eegpt info`` says of a probe folder, from its ``probe.json`` alone (the encoder is
     not loaded): kind, classes, channels, window, encoder reference, training."""
+    from eegpt.preprocessing import PreprocessingConfig  # imports MNE: not for eegpt anonymize
+
     directory = Path(directory).expanduser()
     meta = _read_probe_json(directory)
     classes = [repr(c) for c in meta.get("classes", [])]
@@ -156,6 +158,10 @@ def describe_probe(directory: str | os.PathLike) -> str:
     lines.append(f"  eegpt {meta.get('eegpt_version', '?')}" + software_text(meta.get("software")))
     if meta.get("command"):  # trained from the command line
         lines.append(f"  made by: eegpt {shlex.join(meta['command'])}")
+    if meta.get("anonymized"):  # an eegpt anonymize copy
+        from eegpt.dataset_report import anonymized_text
+
+        lines.append(f"  {anonymized_text(meta['anonymized'])}: no paths, host or command")
     return "\n".join(lines)
 
 
