@@ -3313,3 +3313,34 @@ def test_probe_commands_record_the_data_and_the_probe_of_their_outputs(
     assert probe_main(["predict", str(out), str(held), "-q", "-o", str(other), "--overwrite"]) == 0
     sidecar = json.loads((tmp_path / "other.tsv.json").read_text())
     assert sidecar["provenance"]["inputs"] == test_record
+
+
+def test_eegpt_info_describes_a_predictions_file_and_its_provenance(model, tmp_path, capsys):
+    """`eegpt info` on the table of `probe predict -o` (Parquet: its schema metadata; CSV/TSV:
+    the table with its sidecar, or the sidecar itself) names the probe and its weights'
+    SHA-256, the data, eegpt and when, and counts the rows and classes; a CSV without a
+    sidecar is still refused as no file of eegpt's."""
+    import hashlib
+
+    from eegpt.cli import main
+
+    epochs = synthetic_erp_epochs(16, seed=5, seconds=1.0, tmin=-0.2)
+    data = tmp_path / "test-epo.fif"
+    epochs.save(data, verbose=False)
+    folder = train_probe(model, epochs, preprocessing=ONE_SECOND, epochs=1).save(tmp_path / "p")
+    sha = hashlib.sha256((folder / "probe.safetensors").read_bytes()).hexdigest()
+    for name in ("pred.parquet", "pred.csv", "pred.tsv"):
+        out = tmp_path / name
+        assert probe_main(["predict", str(folder), str(data), "-q", "-o", str(out)]) == 0
+    capsys.readouterr()
+    for name in ("pred.parquet", "pred.csv", "pred.csv.json", "pred.tsv", "pred.tsv.json"):
+        assert main(["info", str(tmp_path / name)]) == 0, name
+        said = capsys.readouterr().out
+        assert f"{tmp_path / name}: EEGPT probe predictions" in said, said
+        assert "16 rows, 2 classes [standard, target]" in said, said
+        assert f"probe: {folder} (probe.safetensors sha256 {sha[:16]}..." in said
+        assert "data: 1 input (test-epo.fif 16 epochs)" in said
+        assert ", made 20" in said and "made by: eegpt probe predict" in said
+    (tmp_path / "pred.csv.json").unlink()
+    with pytest.raises(ValueError, match="is a csv file, not a checkpoint"):
+        main(["info", str(tmp_path / "pred.csv"), "--debug"])

@@ -1864,6 +1864,12 @@ def cmd_info(args: argparse.Namespace) -> int:
             f"{RUN_MANIFEST}) nor a probe; eegpt info describes those, checkpoint files and "
             "embeddings files"
         )
+    from eegpt.probe_provenance import describe_predictions, predictions_record
+
+    predictions = predictions_record(folder) if folder.is_file() else None
+    if predictions is not None:  # eegpt probe predict -o's table (or its sidecar)
+        print(describe_predictions(folder, *predictions))
+        return 0
     suffix = "".join(folder.suffixes[-2:]).lower()
     if folder.suffix.lower() == ".fdt":
         raise ValueError(_eeglab_data_file_text(folder))
@@ -1875,8 +1881,9 @@ def cmd_info(args: argparse.Namespace) -> int:
     if folder.suffix.lower() in (".csv", ".tsv", ".txt", ".json"):
         raise ValueError(
             f"{folder} is a {folder.suffix[1:]} file, not a checkpoint: eegpt info describes "
-            "checkpoints, embeddings files (.npz/.parquet), probe folders and embed-dataset "
-            "output folders"
+            "checkpoints, embeddings files (.npz/.parquet), probe folders, embed-dataset "
+            "output folders and the predictions of eegpt probe predict (.parquet, or a .csv/.tsv "
+            "with its .json sidecar)"
         )
     if folder.suffix.lower() in (".npz", ".parquet"):
         if not folder.is_file():

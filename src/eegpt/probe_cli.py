@@ -2051,9 +2051,9 @@ PREDICTIONS_KEY = "eegpt_predictions"
 def _predictions_json(provenance: dict[str, Any], indent: int | None = None) -> str:
     """What a prediction table records of itself (Parquet metadata, a CSV's sidecar):
     ``{"format": "eegpt-probe-predictions", "provenance": {...}}``."""
-    return json.dumps(
-        {"format": "eegpt-probe-predictions", "provenance": provenance}, indent=indent
-    )
+    from eegpt.probe_provenance import PREDICTIONS_FORMAT
+
+    return json.dumps({"format": PREDICTIONS_FORMAT, "provenance": provenance}, indent=indent)
 
 
 def _sidecar_of(path: Path | None) -> Path | None:

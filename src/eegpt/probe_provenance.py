@@ -221,3 +221,110 @@ def run_text(training: dict[str, Any]) -> str:
         if threads
         else "torch threads not recorded"
     )
+
+
+#: The ``format`` of what a prediction table records of itself (a Parquet file's schema
+#: metadata under ``eegpt_predictions``, a CSV's or TSV's sidecar JSON).
+PREDICTIONS_FORMAT = "eegpt-probe-predictions"
+
+
+def predictions_record(path: str | os.PathLike) -> tuple[dict[str, Any], Path | None] | None:
+    """What a prediction table of ``eegpt probe predict -o`` records of itself
+    (``{"format": "eegpt-probe-predictions", "provenance": {...}}``) and the table, from a
+    ``.parquet`` file's schema metadata, a CSV's or TSV's sidecar (given the table or the
+    sidecar: ``pred.csv`` or ``pred.csv.json``; the table None where it is gone); None where
+    ``path`` is none of those."""
+    import json
+
+    path = Path(path)
+    name = path.name.lower()
+    if name.endswith(".parquet"):
+        from eegpt.outputs import require_pyarrow
+        from eegpt.probe_cli import PREDICTIONS_KEY
+
+        try:
+            _, pq = require_pyarrow("reading a Parquet prediction table")
+            found = (pq.read_schema(path).metadata or {}).get(PREDICTIONS_KEY.encode())
+        except (ImportError, OSError, ValueError):  # told by the embeddings file's reader
+            return None
+        table: Path | None = path
+    elif name.endswith((".csv.json", ".tsv.json")):
+        found = path.read_bytes()
+        table = path.with_name(path.name[: -len(".json")])
+        table = table if table.is_file() else None
+    elif name.endswith((".csv", ".tsv")) and sidecar_path(path).is_file():
+        found, table = sidecar_path(path).read_bytes(), path
+    else:
+        return None
+    try:
+        record = json.loads(found) if found else None
+    except ValueError:
+        return None
+    if not isinstance(record, dict) or record.get("format") != PREDICTIONS_FORMAT:
+        return None
+    return record, table
+
+
+def describe_predictions(
+    path: str | os.PathLike, record: dict[str, Any], table: Path | None
+) -> str:
+    """What ``eegpt info`` says of a prediction table (:func:`predictions_record`): its rows and
+    classes, the probe (folder and weights' SHA-256), the data, eegpt and when."""
+    import csv
+    import shlex
+
+    from eegpt._logging import few, software_text
+
+    columns: list[str] = []
+    rows: int | None = None
+    if table is not None and table.suffix.lower() == ".parquet":
+        from eegpt.outputs import require_pyarrow
+
+        _, pq = require_pyarrow("reading a Parquet prediction table")
+        meta = pq.read_metadata(table)
+        columns, rows = list(meta.schema.names), meta.num_rows
+    elif table is not None:
+        with open(table, newline="", encoding="utf-8") as fh:
+            reader = csv.reader(fh, delimiter="\t" if table.suffix.lower() == ".tsv" else ",")
+            columns = next(reader, [])
+            rows = sum(1 for _ in reader)
+    classes = [c[2:] for c in columns if c.startswith("p_")]
+    made = record.get("provenance") or {}
+    probe = made.get("probe") or {}
+    inputs = made.get("inputs") or []
+    names = [
+        str(r.get("name") or r.get("type") or "?")
+        + (f" {r['n_epochs']} epochs" if isinstance(r.get("n_epochs"), int) else "")
+        for r in inputs
+        if isinstance(r, dict)
+    ]
+    head = f"{path}: EEGPT probe predictions"
+    if table is None:
+        head += " (the table beside it is gone)"
+    else:
+        head += f"{'' if table == Path(path) else f' of {table.name}'}: {rows} rows"
+        head += f", {len(classes)} classes [{few(classes, 8)}]" if classes else ""
+    lines = [
+        head,
+        f"  probe: {probe.get('path', '?')} (probe.safetensors sha256 "
+        f"{str(probe.get('probe_safetensors_sha256') or 'not recorded')[:16]}..., encoder "
+        f"weights sha256 {str(probe.get('encoder_weights_sha256') or 'not recorded')[:16]}...)",
+        f"  data: {len(names)} input{'' if len(names) == 1 else 's'} ({few(names, 6)})"
+        if names
+        else "  data: not recorded",
+    ]
+    labels = made.get("labels_file")
+    if isinstance(labels, dict) and labels.get("name"):
+        lines.append(f"  labels: {labels['name']}")
+    lines.append(
+        f"  eegpt {made.get('eegpt_version', '?')}"
+        + software_text(made.get("software"))
+        + (f", made {made['created']}" if made.get("created") else "")
+    )
+    if made.get("command"):
+        lines.append(f"  made by: eegpt {shlex.join(str(w) for w in made['command'])}")
+    if made.get("anonymized"):
+        from eegpt.dataset_report import anonymized_text
+
+        lines.append(f"  {anonymized_text(made['anonymized'])}: no paths, host or command")
+    return "\n".join(lines)
