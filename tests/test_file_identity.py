@@ -519,7 +519,12 @@ def test_split_parts_are_read_by_mnes_public_readers_where_its_walk_is_gone(tmp_
     assert split_recording(epochs[0]).files == tuple(epochs)
     assert split_recording(raw[0]).files == tuple(raw)
     epochs[2].unlink()
-    assert split_recording(epochs[0]).files is None
+    read = split_recording(epochs[0])
+    assert read.files is None
+    # the epochs reader's word, not the raw reader's "No raw data in ...", naming the part
+    assert read.missing == "sub-epo-2.fif" and "No raw data" not in (read.error or "")
+    raw[2].unlink()
+    assert split_recording(raw[0]).missing == "s_raw-2.fif"
 
 
 def test_stamps_of_version_2_keep_their_split_fif_rule(tmp_path):
@@ -666,3 +671,122 @@ def test_a_missing_later_part_is_named_and_every_such_file_listed(tmp_path):
     with pytest.raises(RecordingError, match="Repair or re-copy s_raw.fif"):
         (tmp_path / "s_raw.fif").write_bytes(b"not a FIF file")
         _without_split_continuations(given[:2])
+
+
+@pytest.mark.parametrize(
+    ("first", "naming", "gone", "later"),
+    [
+        (
+            "sub-01_task-a_eeg.fif.gz",
+            "bids",
+            "sub-01_task-a_split-02_eeg.fif.gz",
+            "sub-01_task-a_split-03_eeg.fif.gz",
+        ),
+        ("x_raw.fif.gz", "neuromag", "x_raw.fif-1.gz", "x_raw.fif-2.gz"),
+    ],
+)
+def test_a_fif_gz_recording_missing_a_middle_part_is_refused(tmp_path, first, naming, gone, later):
+    """A ``.fif.gz`` recording's parts are known by name: with a middle part missing, its
+    parts were those before it, and a later part after it was embedded as a recording of its
+    own whose onsets start at 0 s (BIDS), or not listed as a later part at all (neuromag:
+    MNE then refused it as a ".gz" file). Its parts cannot be told now: the part missing is
+    named and a file after it refused, as for a ``.fif`` recording."""
+    from eegpt._file_identity import recording_files, split_recording, unreadable_first_part
+    from eegpt.cli import _without_split_continuations
+    from eegpt.dataset_inputs import listed_split_parts
+    from eegpt.errors import RecordingError
+    from eegpt.formats import first_split_part
+
+    _split_fif(tmp_path / first, naming)
+    (tmp_path / gone).unlink()
+    head = first_split_part(tmp_path / later)
+    assert head is not None and head.is_file()
+    read = split_recording(head)
+    assert read.files is None and read.missing == gone and later in (read.error or "")
+    assert recording_files(head) == [head]
+    assert unreadable_first_part(tmp_path / later) == (head, read.error, gone, None)
+    listing = listed_split_parts([head, tmp_path / later])
+    assert [(row, missing) for row, _, _, missing, _ in listing.unreadable] == [(1, gone)]
+    with pytest.raises(RecordingError) as caught:
+        _without_split_continuations([tmp_path / later])
+    said = str(caught.value)
+    assert f"whose later part {gone} is missing" in said and f"Copy {gone} beside" in said
+    # the last part missing: the parts before it, as MNE reads them (on_split_missing)
+    for part in tmp_path.iterdir():
+        if part.name not in (head.name, gone):
+            part.unlink()
+    assert split_recording(head).files == (head,)
+
+
+def _gzipped(folder):
+    """A FIF recording MNE split (``x_raw.fif``, ``x_raw-1.fif`` ...), each part gzipped
+    after: ``x_raw.fif.gz``, ``x_raw-1.fif.gz`` ..., the names MNE builds for parts their
+    header numbers only. The paths, in order."""
+    import gzip
+    import shutil
+
+    folder.mkdir()
+    _split_fif(folder / "x_raw.fif")
+    parts = [folder / n for n in ["x_raw.fif", "x_raw-1.fif", "x_raw-2.fif", "x_raw-3.fif"]]
+    for part in parts:
+        with open(part, "rb") as src, gzip.open(f"{part}.gz", "wb") as dst:
+            shutil.copyfileobj(src, dst)
+        part.unlink()
+    return [part.with_name(part.name + ".gz") for part in parts]
+
+
+def test_fif_gz_parts_named_as_a_header_numbering_them_are_parts(tmp_path):
+    """MNE names the part after ``x.fif.gz`` ``x-1.fif.gz`` where its header gives only the
+    part's number (a file gzipped after it was written); only ``x.fif-1.gz``, the name MNE
+    writes, was looked for, so ``x-1.fif.gz`` was no part: not stamped, and embedded again
+    (from 0 s) beside the first part that MNE read it with. Both names are parts now; where
+    both are there, the one MNE writes, and a warning names the other. (MNE itself does not
+    read this set: the headers, written uncompressed, name ``x_raw-1.fif``; what is tested
+    is eegpt's listing by names.)"""
+    from eegpt._file_identity import recording_files, split_recording
+    from eegpt.dataset_inputs import listed_split_parts
+
+    parts = _gzipped(tmp_path / "a")
+    assert recording_files(parts[0]) == parts
+    assert split_recording(parts[0]).files == tuple(parts)
+    listing = listed_split_parts(parts)
+    assert listing.later == [1, 2, 3] and not listing.orphans and not listing.unreadable
+    # a mix of both names: each part by either
+    parts[2].rename(tmp_path / "a" / "x_raw.fif-2.gz")
+    mixed = [*parts[:2], tmp_path / "a" / "x_raw.fif-2.gz", parts[3]]
+    assert recording_files(parts[0]) == mixed
+    # both names of one part: the one MNE writes, the other named
+    written = tmp_path / "a" / "x_raw.fif-1.gz"
+    written.write_bytes(parts[1].read_bytes())
+    with pytest.warns(Warning, match="both x_raw.fif-1.gz and x_raw-1.fif.gz lie beside"):
+        files = split_recording(parts[0]).files
+    assert files == (parts[0], written, *mixed[2:])
+
+
+def test_a_damaged_later_part_is_named_not_the_first(tmp_path):
+    """With ``s_raw-1.fif`` truncated, the refusal of a later part said the header of
+    ``s_raw.fif`` (intact) could not be read, showed MNE's AttributeError as the reason and
+    said to repair or re-copy ``s_raw.fif``. It names the damaged part now."""
+    from eegpt._file_identity import (
+        part_of_unreadable_error,
+        split_recording,
+        unreadable_first_part,
+    )
+    from eegpt.cli import _without_split_continuations
+    from eegpt.errors import RecordingError
+
+    _split_fif(tmp_path / "s_raw.fif")
+    damaged = tmp_path / "s_raw-1.fif"
+    damaged.write_bytes(damaged.read_bytes()[:50])
+    read = split_recording(tmp_path / "s_raw.fif")
+    assert read.files is None and read.damaged == "s_raw-1.fif" and read.missing is None
+    for given in ([damaged], [tmp_path / "s_raw-2.fif"]):
+        with pytest.raises(RecordingError) as caught:
+            _without_split_continuations(given)
+        said = str(caught.value)
+        assert "whose later part s_raw-1.fif cannot be read (truncated or damaged?" in said
+        assert "Re-copy s_raw-1.fif" in said
+        assert "Repair or re-copy s_raw.fif" not in said and "header cannot be read" not in said
+    unreadable = unreadable_first_part(tmp_path / "s_raw-2.fif")
+    assert unreadable is not None and unreadable[3] == "s_raw-1.fif"
+    assert "Re-copy s_raw-1.fif" in str(part_of_unreadable_error("s_raw-2.fif", *unreadable))

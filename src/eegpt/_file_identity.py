@@ -25,7 +25,13 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NamedTuple, TypeVar, cast
 
-from eegpt.formats import is_fif_name, next_split_parts, written_next_part
+from eegpt.formats import (
+    first_split_part,
+    is_fif_name,
+    next_split_parts,
+    split_part_number,
+    written_next_part,
+)
 
 #: Key of the record in an output's metadata.
 SOURCE_FILES_KEY = "source_files"
@@ -219,8 +225,11 @@ class SplitRecording(NamedTuple):
     files: tuple[Path, ...] | None
     #: Why the parts cannot be told (MNE's message), or None.
     error: str | None = None
-    #: The name of a later part that a header names and that is not there, or None.
+    #: The name of a later part that a header names (for a ``.fif.gz`` recording: that its
+    #: name and a later part's beside it tell) and that is not there, or None.
     missing: str | None = None
+    #: The name of a later part whose header cannot be read (``error`` tells why), or None.
+    damaged: str | None = None
 
 
 def split_recording(first: str | os.PathLike) -> SplitRecording:
@@ -238,12 +247,15 @@ def split_recording(first: str | os.PathLike) -> SplitRecording:
 
     A compressed recording (``.fif.gz``) is known by the names MNE writes its parts under
     (``x.fif-1.gz``, ``x.fif-2.gz``, ... or BIDS ``_split-02``; stats only,
-    :func:`eegpt.formats.written_next_part`), not by its headers: MNE finds a header of a
-    ``.fif.gz`` file only by decompressing the whole file (minutes for parts of 2 GB), on
-    each stamp and resume. Any file of such a name beside it is taken for a later part."""
+    :func:`eegpt.formats.written_next_part`; also ``x-1.fif.gz``, the name MNE gives a part
+    its header numbers only: :func:`_parts_by_name`), not by its headers: MNE finds a header
+    of a ``.fif.gz`` file only by decompressing the whole file (minutes for parts of 2 GB),
+    on each stamp and resume. Any file of such a name beside it is taken for a later part;
+    where a part is not there but a later one is (``x.fif-2.gz`` without ``x.fif-1.gz``),
+    the parts cannot be told (``missing`` names the first absent)."""
     first = Path(first)
     if first.name.lower().endswith(".gz"):
-        return SplitRecording((first, *_parts_by_name(first)))
+        return _split_by_name(first)
     parts = _read_once(
         "fif",
         first,
@@ -252,7 +264,7 @@ def split_recording(first: str | os.PathLike) -> SplitRecording:
         valid=lambda read: _same_later_parts(first, read),
     )
     if parts.later is None:
-        return SplitRecording(None, parts.error, parts.missing)
+        return SplitRecording(None, parts.error, parts.missing, parts.damaged)
     return SplitRecording((first, *(first.with_name(name) for name in parts.later)))
 
 
@@ -266,6 +278,7 @@ class _Parts(NamedTuple):
     error: str | None = None
     missing: str | None = None
     stats: tuple[tuple[int, int, int, int], ...] = ()
+    damaged: str | None = None
 
 
 def _same_later_parts(first: Path, read: _Parts) -> bool:
@@ -295,7 +308,9 @@ def _read_split(first: Path) -> _Parts:
             finally:
                 fid.close()
         except Exception as err:  # noqa: BLE001 - MNE raises anything on a file it cannot read
-            return _Parts(None, _read_error(first, current, err))
+            if current == first:
+                return _Parts(None, f"{type(err).__name__}: {err}")
+            return _Parts(None, f"{type(err).__name__}: {err}", damaged=current.name)
         if named is None:
             return _later_parts(files)
         following = first.with_name(Path(named).name)
@@ -325,13 +340,6 @@ def _mne_walk() -> tuple[Callable[..., Any], Callable[..., Any]] | None:
     return fiff_open, _get_next_fname
 
 
-def _read_error(first: Path, part: Path, err: Exception) -> str:
-    """The reason the parts of ``first`` cannot be told: MNE's message on the header of
-    ``part`` (named where it is a later part)."""
-    where = "" if part == first else f"the later part {part.name}: "
-    return f"{where}{type(err).__name__}: {err}"
-
-
 def _missing(part: Path, following: Path) -> str:
     return f"the header of {part.name} names a later part {following.name}, which is not there"
 
@@ -339,7 +347,10 @@ def _missing(part: Path, following: Path) -> str:
 def _read_split_public(first: Path) -> _Parts:
     """:func:`split_recording` by MNE's public readers: the files ``mne.io.read_raw_fif``
     reads (``raw.filenames``); for a file of epochs (no raw data), which ``mne.read_epochs``
-    reads whole without naming its files, the parts of MNE's names that it read."""
+    reads whole without naming its files, the parts of MNE's names that it read. Where
+    neither reads it, the reason is the epochs reader's for a file of epochs (the raw
+    reader's "No raw data in ..." tells nothing), the raw reader's else, with the later part
+    it names missing (``missing``)."""
     import mne  # noqa: PLC0415 - only for FIF files
 
     try:  # on_split_missing="raise", as eegpt reads recordings (mne.io.read_raw)
@@ -347,22 +358,93 @@ def _read_split_public(first: Path) -> _Parts:
     except Exception as err:  # noqa: BLE001 - MNE raises anything on a file it cannot read
         try:
             mne.read_epochs(first, preload=False, verbose="error")
-        except Exception:  # noqa: BLE001
-            return _Parts(None, f"{type(err).__name__}: {err}")
+        except Exception as epochs_err:  # noqa: BLE001
+            why = epochs_err if "No raw data in" in str(err) else err
+            return _Parts(None, f"{type(why).__name__}: {why}", _missing_named(first, why))
         return _later_parts([first, *_parts_by_name(first)])
     later = [first.with_name(Path(f).name) for f in raw.filenames[1:] if f is not None]
     return _later_parts([first, *later])
 
 
+# MNE's message on a split raw file whose next part is missing (mne.io.read_raw_fif)
+_NEXT_MISSING = re.compile(r"next file (?P<name>.+?) does not exist")
+
+
+def _missing_named(first: Path, err: Exception) -> str | None:
+    """The name of the later part of ``first`` that MNE's error ``err`` says is missing (the
+    raw reader's "next file ... does not exist", the epochs reader's FileNotFoundError on
+    it), or None."""
+    named = _NEXT_MISSING.search(str(err))
+    name = named["name"] if named else None
+    if name is None and isinstance(err, FileNotFoundError) and err.filename:
+        name = os.fsdecode(err.filename)
+    if name is None or Path(name).name == first.name:
+        return None
+    return Path(name).name
+
+
+def _split_by_name(first: Path) -> SplitRecording:
+    """:func:`split_recording` of a ``.fif.gz`` recording, by names (:func:`_parts_by_name`):
+    its parts as far as they are there, or None where a later part lies beside them
+    after one that is not there (``missing``, named as MNE writes it)."""
+    later = _parts_by_name(first)
+    last = later[-1] if later else first
+    found = len(later)  # the number of the last part there
+    beyond = sorted(
+        (number, name)
+        for name in _names_beside(first)
+        if (number := split_part_number(name)) is not None
+        and number > found
+        and (named := first_split_part(first.with_name(name))) is not None
+        and named.name == first.name
+    )
+    absent = written_next_part(last)
+    if not beyond or absent is None:
+        return SplitRecording((first, *later))
+    return SplitRecording(
+        None,
+        f"{beyond[0][1]} lies beside {first.name} as its later part, but {absent.name} "
+        "before it is not there",
+        absent.name,
+    )
+
+
+def _names_beside(path: Path) -> tuple[str, ...]:
+    """The names in the folder of ``path`` (listed once within :func:`headers_read_once`
+    while the folder is unchanged); none where it cannot be listed."""
+    folder = path.parent
+
+    def listed() -> tuple[str, ...] | None:
+        try:
+            return tuple(os.listdir(folder))
+        except OSError:
+            return None
+
+    return _read_once("folder", folder, listed, keep=lambda n: n is not None) or ()
+
+
 def _parts_by_name(first: Path) -> list[Path]:
-    """The later parts of ``first`` by the names MNE writes them under
-    (:func:`eegpt.formats.written_next_part`), as far as they are there: stats only."""
+    """The later parts of ``first`` by the names MNE gives them
+    (:func:`eegpt.formats.next_split_parts`), as far as they are there: stats only. For a
+    ``.fif.gz`` recording, the name MNE writes (``x.fif-1.gz``) or the one it builds for a
+    part its header numbers only (``x-1.fif.gz``: a file gzipped after it was written);
+    where both are there, the one MNE writes (a warning names the other)."""
+    from eegpt._logging import warn  # noqa: PLC0415
+
     later: list[Path] = []
-    following = written_next_part(first)
-    while following is not None and following.is_file():
-        later.append(following)
-        following = written_next_part(following)
-    return later
+    current = first
+    while True:
+        there = [p for p in next_split_parts(current) if p.is_file()]
+        if not there:
+            return later
+        for other in there[1:]:
+            warn(
+                f"both {there[0].name} and {other.name} lie beside {first.name}, each named "
+                f"as its part {len(later) + 1}: {there[0].name} (the name MNE writes) is taken "
+                f"for it, {other.name} for a recording of its own"
+            )
+        later.append(there[0])
+        current = there[0]
 
 
 def split_later_parts(path: str | os.PathLike) -> list[Path]:
@@ -377,29 +459,36 @@ def split_later_parts(path: str | os.PathLike) -> list[Path]:
     return list(files[1:]) if files else []
 
 
-def unreadable_first_part(path: str | os.PathLike) -> tuple[Path, str, str | None] | None:
+def unreadable_first_part(
+    path: str | os.PathLike,
+) -> tuple[Path, str, str | None, str | None] | None:
     """For a FIF file named as a later part of a split recording (``rec-1.fif``,
     :func:`eegpt.formats.first_split_part`) whose first part (``rec.fif``) lies beside it but
-    whose parts cannot be told (:func:`split_recording`): that first part, the reason and the
-    name of a later part a header names that is missing (:attr:`SplitRecording.missing`, or
-    None where a header cannot be read); else None. Whether the file continues it, or is a
-    recording of its own, cannot be told then."""
-    from eegpt.formats import first_split_part  # noqa: PLC0415
-
+    whose parts cannot be told (:func:`split_recording`): that first part, the reason, the
+    name of a later part that is missing (:attr:`SplitRecording.missing`, or None) and that
+    of a later part whose header cannot be read (:attr:`SplitRecording.damaged`, or None;
+    both None: the first part's header cannot be read); else None. Whether the file
+    continues it, or is a recording of its own, cannot be told then."""
     first = first_split_part(path)
     if first is None or not first.is_file():
         return None
     read = split_recording(first)
-    return None if read.files is not None else (first, read.error or "", read.missing)
+    if read.files is not None:
+        return None
+    return (first, read.error or "", read.missing, read.damaged)
 
 
 def part_of_unreadable_error(
-    path: str | os.PathLike, first: Path, error: str, missing: str | None = None
+    path: str | os.PathLike,
+    first: Path,
+    error: str,
+    missing: str | None = None,
+    damaged: str | None = None,
 ) -> Exception:
     """The error of a FIF file named as a later part of the split recording ``first``, whose
     parts cannot be told (:func:`unreadable_first_part`): ``error``, the reason (MNE's
-    message); ``missing``, a later part a header names that is not there (else a header
-    cannot be read)."""
+    message); ``missing``, a later part that is not there; ``damaged``, a later part whose
+    header cannot be read (neither: the header of ``first`` cannot be read)."""
     from eegpt.errors import RecordingError  # noqa: PLC0415
 
     name = Path(path).name
@@ -409,6 +498,12 @@ def part_of_unreadable_error(
             f"Copy {missing} beside {first.name} (MNE reads every part from {first.name}, "
             "and fails on it too without it)"
         )
+    elif damaged is not None:
+        why = (
+            f"whose later part {damaged} cannot be read (truncated or damaged? a copy still "
+            f"in progress? MNE: {error})"
+        )
+        fix = f"Re-copy {damaged} (MNE reads every part from {first.name}, and fails on it too)"
     else:
         why = f"whose header cannot be read ({error})"
         fix = f"Repair or re-copy {first.name} (MNE reads every part from it)"
@@ -422,17 +517,17 @@ def part_of_unreadable_error(
 
 
 def parts_of_unreadable_error(
-    unreadable: Sequence[tuple[str | os.PathLike, Path, str, str | None]],
+    unreadable: Sequence[tuple[str | os.PathLike, Path, str, str | None, str | None]],
 ) -> Exception:
     """:func:`part_of_unreadable_error` of one file, or of several (``(path, first, error,
-    missing)`` each): how many, a few named, the first one's error in full."""
+    missing, damaged)`` each): how many, a few named, the first one's error in full."""
     from eegpt._logging import few  # noqa: PLC0415
     from eegpt.errors import RecordingError  # noqa: PLC0415
 
     first_error = part_of_unreadable_error(*unreadable[0])
     if len(unreadable) == 1:
         return first_error
-    named = [f"{path} (of {first.name})" for path, first, _, _ in unreadable]
+    named = [f"{path} (of {first.name})" for path, first, *_ in unreadable]
     return RecordingError(
         f"{len(unreadable)} files are named as later parts of split FIF recordings whose parts "
         f"cannot be told: {few(named, 5)}. The first: {first_error}"

@@ -1762,7 +1762,7 @@ def _without_split_continuations(paths: list[Path]) -> list[Path]:
     if orphans:
         raise orphan_parts_error([f"{paths[r]} (give {first} instead)" for r, first in orphans])
     if unreadable:
-        raise parts_of_unreadable_error([(paths[r], f, e, m) for r, f, e, m in unreadable])
+        raise parts_of_unreadable_error([(paths[r], f, e, m, d) for r, f, e, m, d in unreadable])
     for r in later:
         print(f"eegpt: {paths[r]} continues {first_split_part(paths[r])} (a split FIF recording, "
               "read whole from its first part): not embedded on its own", file=sys.stderr)  # fmt: skip

@@ -310,12 +310,13 @@ class ListedSplitParts(NamedTuple):
     later: list[int]
     #: ``(index, first part)`` of later parts whose first part lies beside them, not listed.
     orphans: list[tuple[int, Path]]
-    #: ``(index, first part, MNE's message, missing part)`` of files named as later parts
-    #: whose first part lies beside them but whose parts cannot be told (a header that cannot
-    #: be read, or a later part it names missing: its name, else None), listed or not:
+    #: ``(index, first part, MNE's message, missing part, damaged part)`` of files named as
+    #: later parts whose first part lies beside them but whose parts cannot be told (a later
+    #: part missing, or one whose header cannot be read: its name, else None; both None: the
+    #: first part's header cannot be read), listed or not:
     #: whether they continue it cannot be told
     #: (:func:`eegpt._file_identity.unreadable_first_part`).
-    unreadable: list[tuple[int, Path, str, str | None]]
+    unreadable: list[tuple[int, Path, str, str | None, str | None]]
 
 
 def listed_split_parts(paths: Sequence[str | os.PathLike]) -> ListedSplitParts:
@@ -353,7 +354,7 @@ def listed_split_parts(paths: Sequence[str | os.PathLike]) -> ListedSplitParts:
             parts_of[key] = (read, later)
         read, later = parts_of[key]
         if read.files is None:
-            found.unreadable.append((row, first, read.error or "", read.missing))
+            found.unreadable.append((row, first, read.error or "", read.missing, read.damaged))
             continue
         if file_identity(p) not in later:
             continue  # a recording of its own

@@ -77,15 +77,19 @@ def next_split_parts(path: PathLike) -> list[Path]:
     ``..._split-02_...`` after ``..._split-01_...`` (BIDS), ``rec-1.fif`` after ``rec.fif``
     and ``rec-2.fif`` after ``rec-1.fif`` (``split_naming="neuromag"``); after ``x.fif.gz``,
     ``x.fif-1.gz`` (as MNE writes it) and ``x-1.fif.gz`` (as MNE names a part its header
-    numbers only). Empty for a file not named as FIF."""
+    numbers only), and after either of those ``x.fif-2.gz`` and ``x-2.fif.gz``. Empty for a
+    file not named as FIF."""
     path = Path(path)
     bids = _BIDS_PART.match(path.name)
     if bids:
         n = int(bids["n"]) + 1
         return [path.with_name(f"{bids['pre']}{n:0{len(bids['n'])}d}{bids['post']}")]
     gz = _NEUROMAG_GZ_PART.match(path.name)
-    if gz:
-        return [path.with_name(f"{gz['base']}-{int(gz['n']) + 1}{gz['ext']}")]
+    if gz:  # x.fif-1.gz: x.fif-2.gz as MNE writes it, x-2.fif.gz as a header may number it
+        n = int(gz["n"]) + 1
+        stem = gz["base"][: -len(".fif")]
+        names = [f"{gz['base']}-{n}{gz['ext']}", f"{stem}-{n}{gz['base'][len(stem) :]}{gz['ext']}"]
+        return [path.with_name(name) for name in names]
     part = _NEUROMAG_PART.match(path.name)
     if part is None:
         return []
@@ -104,6 +108,18 @@ def written_next_part(path: PathLike) -> Path | None:
     ``x-1.fif.gz``, a name MNE reads (for a part its header numbers only) but does not write."""
     names = next_split_parts(path)  # x.fif.gz: x.fif-1.gz first
     return names[0] if names else None
+
+
+def split_part_number(path: PathLike) -> int | None:
+    """Which later part of a split FIF recording ``path`` is named as (MNE's names: 1 for
+    ``rec-1.fif``, ``x.fif-1.gz``, ``x-1.fif.gz`` and ``..._split-02_...``), the recording's
+    first part being :func:`first_split_part`; None for a first part and other files."""
+    path = Path(path)
+    bids = _BIDS_PART.match(path.name)
+    if bids:
+        return int(bids["n"]) - 1 if int(bids["n"]) > 1 else None
+    part = _NEUROMAG_GZ_PART.match(path.name) or _NEUROMAG_PART.match(path.name)
+    return int(part["n"]) if part and part["n"] else None
 
 
 def split_continuations(paths: Sequence[PathLike]) -> list[Path]:
