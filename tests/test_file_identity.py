@@ -784,7 +784,8 @@ def test_a_damaged_later_part_is_named_not_the_first(tmp_path):
         with pytest.raises(RecordingError) as caught:
             _without_split_continuations(given)
         said = str(caught.value)
-        assert "whose later part s_raw-1.fif cannot be read (truncated or damaged?" in said
+        part = "it" if given == [damaged] else "its later part s_raw-1.fif"
+        assert f"s_raw.fif, and {part} cannot be read (truncated or damaged?" in said, said
         assert "Re-copy s_raw-1.fif" in said
         assert "Repair or re-copy s_raw.fif" not in said and "header cannot be read" not in said
     unreadable = unreadable_first_part(tmp_path / "s_raw-2.fif")

@@ -499,9 +499,10 @@ def part_of_unreadable_error(
             "and fails on it too without it)"
         )
     elif damaged is not None:
+        part = "it" if damaged == name else f"its later part {damaged}"
         why = (
-            f"whose later part {damaged} cannot be read (truncated or damaged? a copy still "
-            f"in progress? MNE: {error})"
+            f"and {part} cannot be read (truncated or damaged? a copy still in progress? "
+            f"MNE: {error})"
         )
         fix = f"Re-copy {damaged} (MNE reads every part from {first.name}, and fails on it too)"
     else:
