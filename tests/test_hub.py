@@ -195,6 +195,9 @@ def test_fetch_pretrained_then_cached(server, pretrained_files, tmp_path):
     assert len(server.requests) == n_requests  # served from the cache, no network
     assert model.checkpoint_info["format"] == "braindecode"
     assert model.checkpoint_info["sha256"] == sha(files["model.safetensors"])
+    # fetched by name: a probe trained on it finds it again by that name on another machine
+    assert model.checkpoint_info["pretrained_name"] == "eegpt-large"
+    assert "pretrained_name" not in load_model(folder, verbose=False).checkpoint_info
     x = torch.randn(2, 6, 512)
     with torch.no_grad():
         ref = bd(x)

@@ -366,7 +366,7 @@ def test_metrics_binary_and_multiclass():
 # ------------------------------------------------------------------------------------ save/load
 
 
-def test_save_and_load(probe, task, weights, tmp_path, cache):
+def test_save_and_load(probe, task, weights, tmp_path, cache, monkeypatch):
     test = task[1]
     folder = probe.save(tmp_path / "probe")
     assert sorted(p.name for p in folder.iterdir()) == ["probe.json", "probe.safetensors"]
@@ -398,6 +398,28 @@ def test_save_and_load(probe, task, weights, tmp_path, cache):
     with pytest.raises(FileNotFoundError, match=r"moved/small, which is not there.*--weights"):
         load_probe(folder)
     assert isinstance(load_probe(folder, weights), EEGPTProbe)
+    # an anonymized copy names it by its last component: never looked up in the current
+    # folder, where another file may have that name (it was, and failed reading it)
+    meta["encoder"]["path"], meta["anonymized"] = "small", {"by": "eegpt"}
+    (folder / "probe.json").write_text(json.dumps(meta))
+    (tmp_path / "small").mkdir()
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(
+        FileNotFoundError, match=r"anonymized copy.*\(small, weights SHA-256 .*--weights"
+    ):
+        load_probe(folder)
+    import eegpt.checkpoints as checkpoints
+
+    # fetched by a pretrained name, the encoder is found by that name on any machine
+    meta["encoder"]["pretrained_name"] = "eegpt-large"
+    (folder / "probe.json").write_text(json.dumps(meta))
+    asked = []
+    monkeypatch.setattr(checkpoints, "load_model", lambda p, **kw: asked.append(p) or probe.model)
+    assert isinstance(load_probe(folder), EEGPTProbe) and asked == ["eegpt-large"]
+    monkeypatch.undo()
+    del meta["anonymized"], meta["encoder"]["pretrained_name"]
+    meta["encoder"]["path"] = str(weights)
+    (folder / "probe.json").write_text(json.dumps(meta))
     # a probe.json without average_reference, off by default when such files were written,
     # loads with it off (the default now is on)
     assert meta["preprocessing"]["average_reference"] is False

@@ -1435,6 +1435,18 @@ def _provenance(ckpt: Checkpoint) -> dict[str, Any]:
     }
 
 
+def _pretrained_name_of(path_or_name: PathLike, path: Path) -> str | None:
+    """The name of :data:`eegpt.hub.PRETRAINED` ``path_or_name`` gave, where the weights were
+    fetched (or found in the cache) by it, not read from a local file of that name."""
+    from eegpt import hub
+
+    text = os.fspath(path_or_name)
+    name = hub.pretrained_name(text) if isinstance(text, str) else None
+    if name is None or Path(text).expanduser().exists():
+        return None
+    return name
+
+
 def resolve_weights(
     path_or_name: PathLike, *, progress: bool = True, verbose: bool | str | int | None = None
 ) -> Path:
@@ -1519,7 +1531,11 @@ def load_model(
     # every weight back to the host (the fingerprint does not depend on the device)
     fingerprint = encoder_fingerprint(model)
     model = model.to(device)
-    model.checkpoint_info = _provenance(ckpt)  # type: ignore[assignment]
+    info = _provenance(ckpt)
+    name = _pretrained_name_of(path_or_name, path)
+    if name is not None:  # weights found by name on any machine: a probe records it
+        info["pretrained_name"] = name
+    model.checkpoint_info = info  # type: ignore[assignment]
     # for provenance to tell when they change (modified_weights); noted after the move
     mark_loaded_weights(model, fingerprint)
     return model

@@ -364,6 +364,8 @@ def encoder_reference(model: EEGPT | EEGPTEncoder) -> dict[str, Any]:
         pretrained = False
     return {
         "path": info.get("path"),
+        # the pretrained weights' name (eegpt-large), which finds them on another machine
+        **({"pretrained_name": info["pretrained_name"]} if info.get("pretrained_name") else {}),
         "format": info.get("format"),
         "sha256": info.get("sha256") or None,
         "pretrained": pretrained,
@@ -1541,6 +1543,41 @@ def train_probe(
 # --------------------------------------------------------------------------------------------
 
 
+def _recorded_encoder(directory: Path, meta: Mapping[str, Any]) -> str:
+    """Where the encoder a frozen probe was trained on is found again: the checkpoint file it
+    was loaded from, where it still is; else the pretrained weights' name it was fetched by
+    (``eegpt-large``: downloaded or found in the cache on any machine). An anonymized copy
+    names the file by its last component alone, which is never looked up in the current
+    folder (another file may have that name there). The caller checks the weights'
+    fingerprint either way."""
+    ref = meta["encoder"]
+    path, name = ref.get("path"), ref.get("pretrained_name")
+    local = bool(path) and (Path(path).is_absolute() or not meta.get("anonymized"))
+    if local and Path(path).exists():
+        return str(path)
+    if name:
+        return str(name)
+    give = (
+        "give the encoder's weights: --weights PATH on the command line, "
+        "load_probe(folder, model_or_path) in Python"
+    )
+    if not path:
+        raise FileNotFoundError(
+            f"the probe in {directory} was trained on an encoder that was not loaded from a "
+            "checkpoint file; pass that encoder: load_probe(folder, model)"
+        )
+    if not local:
+        raise FileNotFoundError(
+            f"the probe in {directory} is an anonymized copy, which names the encoder it was "
+            f"trained on by its file name alone ({path}, weights SHA-256 "
+            f"{str(ref.get('weights_sha256'))[:16]}...); {give}"
+        )
+    raise FileNotFoundError(
+        f"the probe in {directory} was trained on the encoder {path}, which is not there "
+        f"(moved, or another machine); {give}"
+    )
+
+
 def load_probe(
     directory: str | os.PathLike,
     model: EEGPT | EEGPTEncoder | str | os.PathLike | None = None,
@@ -1580,19 +1617,7 @@ def load_probe(
     frozen = bool(meta["frozen_encoder"])
     if frozen:
         if model is None:
-            if not ref.get("path"):
-                raise FileNotFoundError(
-                    f"the probe in {directory} was trained on an encoder that was not loaded "
-                    "from a checkpoint file; pass that encoder: load_probe(folder, model)"
-                )
-            if not Path(ref["path"]).exists():
-                raise FileNotFoundError(
-                    f"the probe in {directory} was trained on the encoder {ref['path']}, which "
-                    "is not there (moved, or another machine); give the encoder's weights: "
-                    "--weights PATH on the command line, load_probe(folder, model_or_path) in "
-                    "Python"
-                )
-            model = ref["path"]
+            model = _recorded_encoder(directory, meta)
         if isinstance(model, (str, os.PathLike)):
             model = load_model(model, device="cpu", verbose=verbose)
         found = encoder_fingerprint(model)
