@@ -687,3 +687,39 @@ print(sorted(m for m in ("torch", "mne", "scipy") if m in sys.modules))
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_a_probe_copy_names_no_path_as_the_command_line_normalised_it(probes, tmp_path):
+    """Warnings name the inputs as the command line's Path gives them (`./P//s/x` as `P/s/x`,
+    `--labels=./P/y.csv`, a folder typed with a trailing separator): the copy names none."""
+    base, _ = probes
+    probe = tmp_path / "probe2"
+    shutil.copytree(base / "probe", probe)
+    meta = json.loads((probe / "probe.json").read_text())
+    meta["cwd"] = str(tmp_path)
+    meta["command"] = [
+        "eegpt", "probe", "train", "./PATIENT_SMITH/sess/c-epo.fif",
+        "--labels", "./PATIENT_SMITH//sess/labels2.csv", "--val", "0.25",
+        "--val-labels=./PATIENT_SMITH/sess/v.csv", "--val-data", "PATIENT_SMITH/vdir/",
+        "--weights", "./PATIENT_SMITH/tiny-random", "-o", "probe2",
+    ]  # fmt: skip
+    meta["training"]["warnings"] = [
+        "PATIENT_SMITH/sess/c-epo.fif: 1 channel is not EEG (STI 014), dropped",
+        "PATIENT_SMITH/sess/labels2.csv: its rows are not in the epochs' order",
+        "PATIENT_SMITH/sess/v.csv: 2 rows name no epoch",
+        "PATIENT_SMITH/vdir: 1 file read",
+        f"{tmp_path}/PATIENT_SMITH/sess/c-epo.fif: flat",
+        "sess/labels2.csv: again",
+    ]
+    (probe / "probe.json").write_text(json.dumps(meta, indent=2))
+    copy = eegpt.anonymize_embeddings(probe, tmp_path / "anon2")
+    text = (copy / "probe.json").read_text()
+    assert "PATIENT_SMITH" not in text and "sess/" not in text
+    warnings = json.loads(text)["training"]["warnings"]
+    assert warnings[:3] == [
+        "c-epo.fif: 1 channel is not EEG (STI 014), dropped",
+        "labels2.csv: its rows are not in the epochs' order",
+        "v.csv: 2 rows name no epoch",
+    ]
+    assert warnings[3] == "vdir: 1 file read"
+    assert warnings[5] == "labels2.csv: again"

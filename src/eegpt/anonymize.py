@@ -223,6 +223,11 @@ def _name(path: str) -> str:
     return name or path
 
 
+def _components(path: str) -> list[str]:
+    """The components of ``path`` (either separator), without empty ones and ``.``."""
+    return [c for c in re.split(r"[/\\]+", path) if c and c != "."]
+
+
 def _is_absolute(path: str) -> bool:
     return bool(_ANCHOR.match(path)) or path.startswith("file://")
 
@@ -259,8 +264,15 @@ class _Scrubber:
     a known path is looked up whole; in others each path :data:`_PATH` finds is looked up,
     then the folders holding it, longest first."""
 
-    def __init__(self, paths: Mapping[str, str], daysback: int | None) -> None:
+    def __init__(
+        self, paths: Mapping[str, str], daysback: int | None, *, suffixes: bool = False
+    ) -> None:
         self.daysback = daysback
+        #: with ``suffixes``, the trailing parts (two components or more, normalised) of the
+        #: known paths, each with the known path's file name: a relative token naming one of
+        #: them is reduced to that name (a probe's few paths: its warnings name its inputs as
+        #: the command line's ``Path`` gives them, which the table may not hold)
+        self.suffixes: dict[str, str] = {}
         #: known paths (absolute, relative) and bare folders, with what the copy names them
         self.exact: dict[str, str] = {}
         #: folders (ending in a separator) holding known absolute paths
@@ -292,6 +304,12 @@ class _Scrubber:
         for heads in self.spaced.values():
             heads.sort(key=len, reverse=True)
         self.relative_spaced.sort(key=len, reverse=True)
+        if suffixes:
+            for old, new in paths.items():
+                parts = _components(old)
+                for cut in range(len(parts) - 1):
+                    self.suffixes["/".join(parts[cut:])] = _name(new) if new else new
+            self.relative = self.relative or bool(self.suffixes)
 
     def text(self, value: str) -> str:
         known = self.exact.get(value)
@@ -337,6 +355,11 @@ class _Scrubber:
         for old in (path, path.rstrip(".:")):
             if old in self.exact:
                 return self.exact[old] + path[len(old) :]
+        if self.suffixes:
+            for old in (path, path.rstrip(".:")):
+                key = "/".join(_components(old))
+                if key in self.suffixes:
+                    return self.suffixes[key] + path[len(old) :]
         return path
 
     def value(self, value: Any) -> Any:
@@ -814,16 +837,15 @@ def _anonymized_probe(meta: Mapping[str, Any], record: dict) -> dict:
     paths: dict[str, str] = {}
     cwd = str(meta.get("cwd") or "")
     for word in meta.get("command") or []:
-        word = str(word).split("=", 1)[-1] if str(word).startswith("--") else str(word)
+        word = str(word).split("=", 1)[-1] if str(word).startswith("-") else str(word)
         if ("/" in word or "\\" in word) and "://" not in word:
-            paths[word] = _name(word)
-            if cwd and not _is_absolute(word):
-                paths[os.path.join(cwd, word)] = _name(word)
+            for form in _path_forms(word, cwd):
+                paths[form] = _name(word)
     encoder = meta.get("encoder") or {}
     for where in (encoder.get("path"), (encoder.get("source") or {}).get("file")):
         if where:
             paths[str(where)] = _name(str(where))
-    out = _Scrubber(paths, record["daysback"]).value(dict(meta))
+    out = _Scrubber(paths, record["daysback"], suffixes=True).value(dict(meta))
     encoder = out.get("encoder")
     if isinstance(encoder, dict) and encoder.get("path"):  # a relative one too
         encoder["path"] = _name(str(encoder["path"]))
@@ -841,6 +863,27 @@ def _anonymized_probe(meta: Mapping[str, Any], record: dict) -> dict:
             how["starts"] = {short[str(f)]: v for f, v in how["starts"].items()}
     out[ANONYMIZED_KEY] = record
     return out
+
+
+def _path_forms(word: str, cwd: str) -> set[str]:
+    """The forms in which a path typed as ``word`` (in the folder ``cwd``) may be named: as
+    typed, as the command line's ``Path`` gives it (``./a//b/`` as ``a/b``), normalised, and
+    absolute and resolved against ``cwd``."""
+    forms = {word, word.rstrip("/\\")}
+    windows = "\\" in word and "/" not in word
+    pure = PureWindowsPath(word) if windows else PurePosixPath(word)
+    forms |= {str(pure), os.path.normpath(word), str(Path(word))}
+    if cwd and not _is_absolute(word):
+        joined = os.path.join(cwd, word)
+        forms |= {joined, os.path.normpath(joined), str(Path(joined))}
+        absolute = joined
+    else:
+        absolute = word
+    try:
+        forms.add(os.path.realpath(absolute))
+    except (OSError, ValueError):
+        pass
+    return {f for f in forms if f and f not in (".", "..", "/", "\\")}
 
 
 def _file_records(record: dict[str, Any]) -> None:
