@@ -723,3 +723,20 @@ def test_a_probe_copy_names_no_path_as_the_command_line_normalised_it(probes, tm
     ]
     assert warnings[3] == "vdir: 1 file read"
     assert warnings[5] == "labels2.csv: again"
+
+
+def test_a_probe_copy_holds_only_the_probe_s_weights_and_refuses_a_link(probes, tmp_path):
+    base, _ = probes
+    probe = tmp_path / "probe"
+    shutil.copytree(base / "probe", probe)
+    (probe / f"{SECRET}_scan.safetensors").write_bytes(b"someone's data")
+    with pytest.warns(Warning, match=rf"left 1 file .*{SECRET}_scan\.safetensors"):
+        copy = eegpt.anonymize_embeddings(probe, tmp_path / "copy")
+    assert sorted(p.name for p in copy.iterdir()) == ["probe.json", "probe.safetensors"]
+    (probe / f"{SECRET}_scan.safetensors").unlink()
+    weights = tmp_path / "elsewhere.safetensors"
+    (probe / "probe.safetensors").rename(weights)
+    (probe / "probe.safetensors").symlink_to(weights)
+    with pytest.raises(ValueError, match="is a symbolic link"):
+        eegpt.anonymize_embeddings(probe, tmp_path / "copy2")
+    assert not (tmp_path / "copy2").exists()

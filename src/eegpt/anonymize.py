@@ -797,17 +797,25 @@ def _is_probe_folder(folder: Path) -> bool:
 def _anonymize_probe(src: Path, dst: Path, record: dict) -> None:
     """A probe folder (``probe.json`` beside ``probe.safetensors``, :meth:`EEGPTProbe.save`)
     copied into the new folder ``dst``: ``probe.json`` anonymized (:func:`_anonymized_probe`),
-    the weights (every ``.safetensors`` file) copied byte for byte; other files left out, with
-    a warning. Made beside ``dst`` under a hidden name and renamed into place once complete."""
+    the weights (``probe.safetensors``, the one weights file of eegpt's probe format) copied
+    byte for byte; other files (other ``.safetensors`` too) left out, with a warning; a weights
+    file that is a symbolic link refused (it may point anywhere). Made beside ``dst`` under a
+    hidden name and renamed into place once complete."""
     from eegpt.probe_folder import PROBE_JSON, PROBE_WEIGHTS, _read_probe_json
 
     meta = _read_probe_json(src)
+    if (src / PROBE_WEIGHTS).is_symlink():
+        raise ValueError(
+            f"{src / PROBE_WEIGHTS} is a symbolic link (to {os.readlink(src / PROBE_WEIGHTS)}): "
+            "eegpt anonymize copies no link, which may name or point anywhere; "
+            "put the file itself in the folder"
+        )
     if not (src / PROBE_WEIGHTS).is_file():
         raise FileNotFoundError(
             f"{src} holds {PROBE_JSON} but no {PROBE_WEIGHTS}: a probe folder has both; "
             "copy the whole folder `eegpt probe train` wrote"
         )
-    weights = sorted(p for p in src.iterdir() if p.suffix == ".safetensors" and p.is_file())
+    weights = [src / PROBE_WEIGHTS]
     text = json.dumps(_anonymized_probe(meta, record), indent=2, allow_nan=True) + "\n"
     dst.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{dst.name}.", suffix=".tmp", dir=dst.parent))
