@@ -3366,3 +3366,113 @@ def test_eegpt_info_describes_a_predictions_file_and_its_provenance(model, tmp_p
     (tmp_path / "pred.csv.json").unlink()
     with pytest.raises(ValueError, match="is a csv file, not a checkpoint"):
         main(["info", str(tmp_path / "pred.csv"), "--debug"])
+
+
+def test_eegpt_info_tells_a_stale_or_odd_predictions_sidecar(model, tmp_path, capsys):
+    """The sidecar records its table's name, size and SHA-256: `eegpt info` says STALE where
+    the table was replaced since (`predict > pred.csv` over an earlier `-o pred.csv`) and
+    where the sidecar was copied beside another table, and still shows what it says; a
+    sidecar that is not JSON, or whose provenance is no object, is named, not a crash."""
+    import shutil
+
+    from eegpt.cli import main
+
+    epochs = synthetic_erp_epochs(16, seed=5, seconds=1.0, tmin=-0.2)
+    data = tmp_path / "test-epo.fif"
+    epochs.save(data, verbose=False)
+    folder = train_probe(model, epochs, preprocessing=ONE_SECOND, epochs=1).save(tmp_path / "p")
+    pred = tmp_path / "pred.csv"
+    assert probe_main(["predict", str(folder), str(data), "-q", "-o", str(pred)]) == 0
+    capsys.readouterr()
+    assert main(["info", str(pred)]) == 0
+    assert "STALE" not in capsys.readouterr().out
+    pred.write_text(pred.read_text().replace("target", "TARGET", 1))  # `> pred.csv` since
+    for given in (pred, tmp_path / "pred.csv.json"):
+        assert main(["info", str(given)]) == 0
+        said = capsys.readouterr().out
+        assert "STALE: the table changed since its sidecar was written (size/hash differ)" in said
+        assert "what the sidecar says" in said and f"probe: {folder}" in said
+    other = tmp_path / "other.csv"
+    shutil.copyfile(pred, other)
+    shutil.copyfile(tmp_path / "pred.csv.json", tmp_path / "other.csv.json")
+    assert main(["info", str(other)]) == 0
+    assert "STALE: the sidecar names another table (pred.csv)" in capsys.readouterr().out
+
+    sidecar = tmp_path / "other.csv.json"
+    sidecar.write_text('{"format": "eegpt-probe-predictions", "provenance": [1]}')
+    for given in (other, sidecar):
+        assert main(["info", str(given)]) == 1
+        err = capsys.readouterr().err
+        assert f"the sidecar {sidecar} is not one eegpt wrote (provenance is not an object)" in err
+        assert "internal error" not in err
+    sidecar.write_text("{not json")
+    assert main(["info", str(other)]) == 1
+    assert f"{other}: its sidecar other.csv.json could not be read as JSON: " in (
+        capsys.readouterr().err
+    )
+    assert main(["info", str(sidecar)]) == 1
+    assert f"the sidecar {sidecar} could not be read as JSON: " in capsys.readouterr().err
+    sidecar.unlink()
+    assert main(["info", str(other)]) == 1
+    assert "with no sidecar other.csv.json beside it (eegpt probe predict -o writes one)" in (
+        capsys.readouterr().err
+    )
+
+
+def test_eegpt_info_names_odd_parquet_predictions_metadata(tmp_path, capsys):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from eegpt.cli import main
+    from eegpt.probe_cli import PREDICTIONS_KEY
+
+    record = json.dumps({"format": "eegpt-probe-predictions", "provenance": "x"})
+    table = pa.table({"p_a": [0.5]}).replace_schema_metadata({PREDICTIONS_KEY: record})
+    pq.write_table(table, tmp_path / "pred.parquet")
+    assert main(["info", str(tmp_path / "pred.parquet")]) == 1
+    err = capsys.readouterr().err
+    assert "is not one eegpt wrote (provenance is not an object)" in err
+    assert "internal error" not in err
+
+
+def test_predict_refuses_a_folder_for_its_sidecar_and_leaves_no_stale_sidecar(
+    model, tmp_path, capsys
+):
+    """A sidecar path that is a folder is refused before any work, named; the table is
+    written whole (atomically) and an older sidecar never stays beside a new table."""
+    epochs = synthetic_erp_epochs(16, seed=5, seconds=1.0, tmin=-0.2)
+    data = tmp_path / "test-epo.fif"
+    epochs.save(data, verbose=False)
+    folder = train_probe(model, epochs, preprocessing=ONE_SECOND, epochs=1).save(tmp_path / "p")
+    pred = tmp_path / "o2.csv"
+    pred.write_text("old table\n")
+    (tmp_path / "o2.csv.json").mkdir()
+    capsys.readouterr()
+    assert probe_main(["predict", str(folder), str(data), "-q", "-o", str(pred),
+                       "--overwrite"]) == 1  # fmt: skip
+    err = capsys.readouterr().err
+    assert f"{tmp_path / 'o2.csv.json'} is a folder" in err and "Errno" not in err
+    assert pred.read_text() == "old table\n"  # untouched
+    (tmp_path / "o2.csv.json").rmdir()
+
+    import eegpt.outputs
+
+    (tmp_path / "o2.csv.json").write_text('{"old": "sidecar"}')
+    real = eegpt.outputs.atomic_write
+    calls = []
+
+    def failing(path, write, **kw):
+        calls.append(Path(path).name)
+        if Path(path).name.endswith(".json"):
+            raise OSError("disk full")
+        return real(path, write, **kw)
+
+    eegpt.outputs.atomic_write = failing
+    try:
+        assert probe_main(["predict", str(folder), str(data), "-q", "-o", str(pred),
+                           "--overwrite"]) == 1  # fmt: skip
+    finally:
+        eegpt.outputs.atomic_write = real
+    assert calls == ["o2.csv", "o2.csv.json"]
+    assert pred.read_text().startswith("file,")  # the new table, whole
+    assert not (tmp_path / "o2.csv.json").exists()  # not the old sidecar beside it

@@ -1879,8 +1879,16 @@ def cmd_info(args: argparse.Namespace) -> int:
             "how its channels map; `eegpt embed` embeds it"
         )
     if folder.suffix.lower() in (".csv", ".tsv", ".txt", ".json"):
+        from eegpt.probe_provenance import sidecar_path
+
+        none = (
+            f", with no sidecar {sidecar_path(folder).name} beside it (eegpt probe predict -o "
+            "writes one)"
+            if folder.suffix.lower() in (".csv", ".tsv") and folder.is_file()
+            else ""
+        )
         raise ValueError(
-            f"{folder} is a {folder.suffix[1:]} file, not a checkpoint: eegpt info describes "
+            f"{folder} is a {folder.suffix[1:]} file, not a checkpoint{none}: eegpt info describes "
             "checkpoints, embeddings files (.npz/.parquet), probe folders, embed-dataset "
             "output folders and the predictions of eegpt probe predict (.parquet, or a .csv/.tsv "
             "with its .json sidecar)"

@@ -1779,6 +1779,13 @@ def cmd_probe_predict(args: argparse.Namespace) -> int:
     if args.plot is not None and args.epoch_seconds is None:
         raise ValueError("--plot draws the hypnogram of --epoch-seconds: give --epoch-seconds "
                          "SECONDS too (30 for sleep scoring)")  # fmt: skip
+    for path in (args.output, _sidecar_of(args.output)):
+        if path is not None and path.is_dir():
+            raise IsADirectoryError(
+                f"{path} is a folder; predict writes "
+                + ("its table's sidecar there" if path != args.output else "its table there")
+                + ": give -o another name, or move the folder"
+            )
     if args.output is not None and not args.overwrite:
         for path in (args.output, _sidecar_of(args.output)):
             if path is not None and path.exists():
@@ -2048,12 +2055,19 @@ def _csv_cell(column: str, value: Any) -> Any:
 PREDICTIONS_KEY = "eegpt_predictions"
 
 
-def _predictions_json(provenance: dict[str, Any], indent: int | None = None) -> str:
+def _predictions_json(
+    provenance: dict[str, Any], indent: int | None = None, table: dict[str, Any] | None = None
+) -> str:
     """What a prediction table records of itself (Parquet metadata, a CSV's sidecar):
-    ``{"format": "eegpt-probe-predictions", "provenance": {...}}``."""
+    ``{"format": "eegpt-probe-predictions", "provenance": {...}}``, and in a sidecar
+    ``"table"``: the table's name, size and SHA-256
+    (:func:`eegpt.probe_provenance.table_record`)."""
     from eegpt.probe_provenance import PREDICTIONS_FORMAT
 
-    return json.dumps({"format": PREDICTIONS_FORMAT, "provenance": provenance}, indent=indent)
+    record: dict[str, Any] = {"format": PREDICTIONS_FORMAT, "provenance": provenance}
+    if table is not None:
+        record["table"] = table
+    return json.dumps(record, indent=indent)
 
 
 def _sidecar_of(path: Path | None) -> Path | None:
@@ -2133,16 +2147,21 @@ def _write_predictions(
         writer.writerow(header)
         writer.writerows(text)
         return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "w", newline="") as fh:
-        writer = csv.writer(fh, delimiter=PREDICTION_FORMATS[path.suffix.lower()] or ",")
-        writer.writerow(header)
-        writer.writerows(text)
-    sidecar = _sidecar_of(path)
-    if provenance is not None and sidecar is not None:
-        from eegpt.outputs import atomic_write
+    from eegpt.outputs import atomic_write
+    from eegpt.probe_provenance import table_record
 
-        data = (_predictions_json(provenance, indent=2) + "\n").encode()
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, delimiter=PREDICTION_FORMATS[path.suffix.lower()] or ",")
+    writer.writerow(header)
+    writer.writerows(text)
+    table = buffer.getvalue().encode("utf-8")
+    sidecar = _sidecar_of(path)
+    if sidecar is not None and (sidecar.is_file() or sidecar.is_symlink()):
+        sidecar.unlink()  # never the new table beside its predecessor's sidecar
+    atomic_write(path, lambda fh: fh.write(table))
+    if provenance is not None and sidecar is not None:
+        made = table_record(path.name, table)
+        data = (_predictions_json(provenance, indent=2, table=made) + "\n").encode()
         atomic_write(sidecar, lambda fh: fh.write(data))
 
 

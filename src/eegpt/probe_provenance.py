@@ -230,14 +230,21 @@ PREDICTIONS_FORMAT = "eegpt-probe-predictions"
 
 def predictions_record(path: str | os.PathLike) -> tuple[dict[str, Any], Path | None] | None:
     """What a prediction table of ``eegpt probe predict -o`` records of itself
-    (``{"format": "eegpt-probe-predictions", "provenance": {...}}``) and the table, from a
-    ``.parquet`` file's schema metadata, a CSV's or TSV's sidecar (given the table or the
-    sidecar: ``pred.csv`` or ``pred.csv.json``; the table None where it is gone); None where
-    ``path`` is none of those."""
+    (``{"format": "eegpt-probe-predictions", "provenance": {...}, "table": {...}}``) and the
+    table, from a ``.parquet`` file's schema metadata, a CSV's or TSV's sidecar (given the
+    table or the sidecar: ``pred.csv`` or ``pred.csv.json``; the table None where it is gone);
+    None where ``path`` is none of those (a CSV or TSV without a sidecar too).
+
+    Raises
+    ------
+    ValueError
+        A sidecar that is not JSON, or whose format is not eegpt's; a record whose
+        ``provenance`` is not an object."""
     import json
 
     path = Path(path)
     name = path.name.lower()
+    sidecar: Path | None = None
     if name.endswith(".parquet"):
         from eegpt.outputs import require_pyarrow
         from eegpt.probe_cli import PREDICTIONS_KEY
@@ -249,20 +256,62 @@ def predictions_record(path: str | os.PathLike) -> tuple[dict[str, Any], Path | 
             return None
         table: Path | None = path
     elif name.endswith((".csv.json", ".tsv.json")):
+        sidecar = path
         found = path.read_bytes()
         table = path.with_name(path.name[: -len(".json")])
         table = table if table.is_file() else None
     elif name.endswith((".csv", ".tsv")) and sidecar_path(path).is_file():
-        found, table = sidecar_path(path).read_bytes(), path
+        sidecar = sidecar_path(path)
+        found, table = sidecar.read_bytes(), path
     else:
         return None
     try:
         record = json.loads(found) if found else None
-    except ValueError:
-        return None
+    except ValueError as e:
+        if sidecar is None:
+            return None
+        what = f"the sidecar {path}" if sidecar == path else f"{path}: its sidecar {sidecar.name}"
+        raise ValueError(f"{what} could not be read as JSON: {e}") from None
+    where = (
+        f"the sidecar {sidecar}"
+        if sidecar is not None
+        else f"the {PREDICTIONS_FORMAT} record of {path}"
+    )
     if not isinstance(record, dict) or record.get("format") != PREDICTIONS_FORMAT:
-        return None
+        if sidecar is None:
+            return None
+        raise ValueError(f"{where} is not one eegpt wrote (its format is not {PREDICTIONS_FORMAT})")
+    if not isinstance(record.get("provenance", {}), dict):
+        raise ValueError(f"{where} is not one eegpt wrote (provenance is not an object)")
     return record, table
+
+
+def table_record(name: str, data: bytes) -> dict[str, Any]:
+    """What a CSV's or TSV's sidecar records of its table (``data``, the table's bytes, named
+    ``name``): its file name, size and SHA-256, by which ``eegpt info`` tells a table
+    replaced since (``probe predict > pred.csv`` over an earlier ``-o pred.csv``) or a
+    sidecar copied beside another table."""
+    import hashlib
+
+    return {"name": name, "size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+
+
+def _staleness(record: dict[str, Any], table: Path) -> str | None:
+    """Why the sidecar ``record`` is not that of ``table`` as it is now (None where it is)."""
+    import hashlib
+
+    mine = record.get("table")
+    if not isinstance(mine, dict):
+        return (
+            "the sidecar records no size or hash of its table (an older eegpt's): "
+            "it cannot be checked against the table"
+        )
+    if mine.get("name") != table.name:
+        return f"STALE: the sidecar names another table ({mine.get('name')})"
+    data = table.read_bytes()
+    if mine.get("size") != len(data) or mine.get("sha256") != hashlib.sha256(data).hexdigest():
+        return "STALE: the table changed since its sidecar was written (size/hash differ)"
+    return None
 
 
 def describe_predictions(
@@ -290,8 +339,8 @@ def describe_predictions(
             rows = sum(1 for _ in reader)
     classes = [c[2:] for c in columns if c.startswith("p_")]
     made = record.get("provenance") or {}
-    probe = made.get("probe") or {}
-    inputs = made.get("inputs") or []
+    probe: dict[str, Any] = made["probe"] if isinstance(made.get("probe"), dict) else {}
+    inputs: list[Any] = made["inputs"] if isinstance(made.get("inputs"), list) else []
     names = [
         str(r.get("name") or r.get("type") or "?")
         + (f" {r['n_epochs']} epochs" if isinstance(r.get("n_epochs"), int) else "")
@@ -304,8 +353,14 @@ def describe_predictions(
     else:
         head += f"{'' if table == Path(path) else f' of {table.name}'}: {rows} rows"
         head += f", {len(classes)} classes [{few(classes, 8)}]" if classes else ""
-    lines = [
-        head,
+    stale = None
+    if table is not None and table.suffix.lower() != ".parquet":
+        stale = _staleness(record, table)
+    lines = [head]
+    if stale is not None:
+        said = "what the sidecar says of the table it was written for"
+        lines.append(f"  {stale}; below, {said}" if stale.startswith("STALE") else f"  {stale}")
+    lines += [
         f"  probe: {probe.get('path', '?')} (probe.safetensors sha256 "
         f"{str(probe.get('probe_safetensors_sha256') or 'not recorded')[:16]}..., encoder "
         f"weights sha256 {str(probe.get('encoder_weights_sha256') or 'not recorded')[:16]}...)",
@@ -321,7 +376,7 @@ def describe_predictions(
         + software_text(made.get("software"))
         + (f", made {made['created']}" if made.get("created") else "")
     )
-    if made.get("command"):
+    if isinstance(made.get("command"), list) and made["command"]:
         lines.append(f"  made by: eegpt {shlex.join(str(w) for w in made['command'])}")
     if made.get("anonymized"):
         from eegpt.dataset_report import anonymized_text
