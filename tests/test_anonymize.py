@@ -740,3 +740,23 @@ def test_a_probe_copy_holds_only_the_probe_s_weights_and_refuses_a_link(probes, 
     with pytest.raises(ValueError, match="is a symbolic link"):
         eegpt.anonymize_embeddings(probe, tmp_path / "copy2")
     assert not (tmp_path / "copy2").exists()
+
+
+def test_info_on_a_probe_copy_says_paths_are_file_names_and_no_dates_moved(
+    probes, tmp_path, capsys
+):
+    base, _ = probes
+    probe = tmp_path / "probe"
+    shutil.copytree(base / "probe", probe)
+    meta = json.loads((probe / "probe.json").read_text())
+    del meta["created"]  # a probe as `probe train` writes it: no date
+    (probe / "probe.json").write_text(json.dumps(meta, indent=2))
+    for source, days, dates in (
+        (probe, 10, "no dates"),
+        (base / "probe", 10, "dates moved back 10 days"),
+    ):
+        copy = eegpt.anonymize_embeddings(source, tmp_path / f"copy{len(dates)}", daysback=days)
+        capsys.readouterr()
+        assert main(["info", str(copy)]) == 0
+        said = capsys.readouterr().out
+        assert f"; {dates}): paths reduced to file names, no host or command" in said, said

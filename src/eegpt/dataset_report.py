@@ -39,11 +39,13 @@ from eegpt.dataset_read import (
 from eegpt.preprocessing_spec import describe as describe_preprocessing
 
 
-def anonymized_text(anonymized: Mapping[str, Any]) -> str:
+def anonymized_text(anonymized: Mapping[str, Any], *, dated: bool = True) -> str:
     """``anonymized copy (eegpt X; dates ...)``: what ``eegpt info`` says of an ``eegpt
-    anonymize`` copy (its ``anonymized`` record), a run folder or a file."""
+    anonymize`` copy (its ``anonymized`` record), a run folder or a file; ``dated`` False for
+    a copy that holds no date (a probe saved without one): "no dates"."""
     days = anonymized.get("daysback")
     dates = "dates removed" if days is None else f"dates moved back {days} days"
+    dates = dates if dated else "no dates"
     return f"anonymized copy ({anonymized.get('by', '?')}; {dates})"
 
 

@@ -161,8 +161,23 @@ def describe_probe(directory: str | os.PathLike) -> str:
     if meta.get("anonymized"):  # an eegpt anonymize copy
         from eegpt.dataset_report import anonymized_text
 
-        lines.append(f"  {anonymized_text(meta['anonymized'])}: no paths, host or command")
+        said = anonymized_text(meta["anonymized"], dated=_holds_a_date(meta))
+        lines.append(f"  {said}: paths reduced to file names, no host or command")
     return "\n".join(lines)
+
+
+def _holds_a_date(value: Any) -> bool:
+    """Whether ``value`` (a probe.json) holds a date anywhere (a ``created`` or ``meas_date``,
+    which ``eegpt anonymize`` moves or removes)."""
+    if isinstance(value, dict):
+        return any(
+            (k in ("created", "meas_date") and bool(v)) or _holds_a_date(v)
+            for k, v in value.items()
+            if k != "anonymized"
+        )
+    if isinstance(value, list):
+        return any(_holds_a_date(v) for v in value)
+    return False
 
 
 def _finetuning_line(
