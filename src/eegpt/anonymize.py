@@ -18,6 +18,7 @@ This module imports neither torch nor MNE: only NumPy and, for Parquet, pyarrow.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime
 import io
@@ -26,7 +27,7 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any
 
@@ -563,16 +564,22 @@ def _anonymize_folder(src: Path, dst: Path, record: dict) -> None:
         record = {**record, "recording_ids": "absolute paths made relative to their common folder"}
     if parts:
         _warn_left_out(src, {p.name for p in parts})
-    dst.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{dst.name}.", suffix=".tmp", dir=dst.parent))
-    try:
-        os.chmod(
-            tmp, 0o777 & ~current_umask()
-        )  # mkdtemp's 0700, as a folder made otherwise would be
+    with _folder_written_whole(dst) as tmp:
         for folder in folders:
             out = tmp / folder.name if parts else tmp
             out.mkdir(exist_ok=True)
             _copy_run(folder, out, scrub, ids, record, shards[folder], reports[folder])
+
+
+@contextlib.contextmanager
+def _folder_written_whole(dst: Path) -> Iterator[Path]:
+    """A hidden temporary folder beside ``dst`` to write a copy into, renamed to ``dst`` when
+    the block ends well, removed when it fails: ``dst`` appears whole or not at all."""
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{dst.name}.", suffix=".tmp", dir=dst.parent))
+    try:
+        os.chmod(tmp, 0o777 & ~current_umask())  # mkdtemp's 0700, as a folder made otherwise
+        yield tmp
         if dst.exists():
             raise OutputExistsError(f"{dst} appeared while the copy was written; it is kept")
         os.rename(tmp, dst)
@@ -817,19 +824,10 @@ def _anonymize_probe(src: Path, dst: Path, record: dict) -> None:
         )
     weights = [src / PROBE_WEIGHTS]
     text = json.dumps(_anonymized_probe(meta, record), indent=2, allow_nan=True) + "\n"
-    dst.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{dst.name}.", suffix=".tmp", dir=dst.parent))
-    try:
-        os.chmod(tmp, 0o777 & ~current_umask())  # mkdtemp's 0700, as for a run's copy
+    with _folder_written_whole(dst) as tmp:
         for path in weights:
             shutil.copyfile(path, tmp / path.name)
         (tmp / PROBE_JSON).write_text(text, encoding="utf-8")
-        if dst.exists():
-            raise OutputExistsError(f"{dst} appeared while the copy was written; it is kept")
-        os.rename(tmp, dst)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     _warn_left_out(src, {PROBE_JSON, *(p.name for p in weights)})
 
 
