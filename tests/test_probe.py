@@ -3223,7 +3223,8 @@ def test_a_saved_probe_identifies_its_training_data(model, tmp_path):
         "  trained on: 1 file (train-epo.fif, 20 epochs: standard 10, target 10); validation "
         "4 epochs of them (seed 7)\n"
     ) in shown, shown
-    assert f"  device cpu, {torch.get_num_threads()} torch threads" in shown
+    n = torch.get_num_threads()
+    assert f"  device cpu, {n} torch thread{'s' if n != 1 else ''} (on CPU" in shown
 
     x = epochs.get_data()
     in_memory = train_probe(model, epochs, preprocessing=ONE_SECOND, epochs=1)
@@ -3476,3 +3477,15 @@ def test_predict_refuses_a_folder_for_its_sidecar_and_leaves_no_stale_sidecar(
     assert calls == ["o2.csv", "o2.csv.json"]
     assert pred.read_text().startswith("file,")  # the new table, whole
     assert not (tmp_path / "o2.csv.json").exists()  # not the old sidecar beside it
+
+
+def test_the_thread_count_line_counts_in_the_singular():
+    """A probe trained on one thread was described as trained with "1 torch threads"."""
+    from eegpt.probe_provenance import run_text
+
+    assert run_text({"device": "cpu", "torch_threads": 1}).startswith(
+        "  device cpu, 1 torch thread ("
+    )
+    assert run_text({"device": "cpu", "torch_threads": 4}).startswith(
+        "  device cpu, 4 torch threads ("
+    )

@@ -215,10 +215,13 @@ def training_data_text(training: dict[str, Any], seed: Any = None) -> str:
 def run_text(training: dict[str, Any]) -> str:
     """``"  device cpu, 8 torch threads ..."``, or "torch threads not recorded" for older
     probes."""
+    from eegpt._logging import count
+
     threads = training.get("torch_threads")
     return f"  device {training.get('device', 'not recorded')}, " + (
-        f"{threads} torch threads (on CPU another thread count changes the weights' last bits)"
-        if threads
+        f"{count(int(threads), 'torch thread')} (on CPU another thread count changes the "
+        "weights' last bits)"
+        if isinstance(threads, int) and threads
         else "torch threads not recorded"
     )
 
