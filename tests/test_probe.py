@@ -2173,6 +2173,51 @@ def test_probe_train_on_microvolts_keeps_the_warning_for_eegpt_info(weights, tmp
         assert probe_main(["evaluate", str(out), str(volts), "-q"]) == 0
 
 
+def test_probe_rescale_is_recorded_and_counted_in_the_amplitude_advice(weights, tmp_path, capsys):
+    """`--rescale` of `eegpt probe train`/`predict`/`evaluate`: the amplitude advice gives the
+    correction of the samples as read, the factor already given counted in (as `eegpt embed`'s
+    does: "by 100 in all, not 0.0001", not a further 1e+06 on top of 1e-4); train records the
+    factor in training.rescale, shown by `eegpt info`, the preprocessing's scale staying that of
+    new data; predict's and evaluate's provenance record theirs. Old probes (no key) show none."""
+    from eegpt.cli import main
+
+    epochs = synthetic_erp_epochs(16, seed=6, seconds=1.0, tmin=-0.2)
+    volts = tmp_path / "v-epo.fif"
+    epochs.save(volts, verbose=False)
+    out = tmp_path / "probe"
+    advice = r"after rescaling by 0.0001.*by 100 in all, not 0.0001: --rescale 100 "
+    train = ["train", str(volts), "--weights", str(weights), "-o", str(out), "--passes", "1",
+             "--window", "1", "-q"]  # fmt: skip
+    with pytest.warns(RuntimeWarning, match=advice) as caught:
+        assert probe_main([*train, "--rescale", "1e-4"]) == 0
+    assert not [w for w in caught if "1e+06" in str(w.message)]
+    meta = json.loads((out / "probe.json").read_text())
+    assert meta["training"]["rescale"] == pytest.approx(1e-4)
+    assert meta["preprocessing"]["scale"] == pytest.approx(1000.0)  # new data's, unchanged
+    capsys.readouterr()
+    assert main(["info", str(out)]) == 0
+    assert "training data rescaled by 0.0001 as read (--rescale 0.0001)" in capsys.readouterr().out
+    table, metrics = tmp_path / "q.csv", tmp_path / "m.json"
+    with pytest.warns(RuntimeWarning, match=advice):
+        assert probe_main(["predict", str(out), str(volts), "--rescale", "1e-4", "-o",
+                           str(table), "-q"]) == 0  # fmt: skip
+    assert json.loads((tmp_path / "q.csv.json").read_text())["provenance"]["rescale"] == 1e-4
+    with pytest.warns(RuntimeWarning, match=advice):
+        assert probe_main(["evaluate", str(out), str(volts), "--rescale", "1e-4", "--json",
+                           str(metrics), "-q"]) == 0  # fmt: skip
+    assert json.loads(metrics.read_text())["provenance"]["rescale"] == 1e-4
+    # without --rescale: none recorded, none shown (a probe.json of before the key alike)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert probe_main([*train, "--overwrite"]) == 0
+        assert probe_main(["evaluate", str(out), str(volts), "--json", str(metrics), "-q"]) == 0
+    assert "rescale" not in json.loads((out / "probe.json").read_text())["training"]
+    assert "rescale" not in json.loads(metrics.read_text())["provenance"]
+    capsys.readouterr()
+    assert main(["info", str(out)]) == 0
+    assert "rescaled" not in capsys.readouterr().out
+
+
 def test_a_validation_fraction_of_several_recordings_is_said_to_be_per_epoch(
     model, weights, short_task, cache, tmp_path
 ):

@@ -193,6 +193,11 @@ class Recording:
         preprocessing does not baseline-correct, so such epochs differ from windows of the
         same stretches of the continuous recording (``OnlineEmbedder``) by that per-channel
         offset; None for epochs made with ``baseline=None`` and for other data.
+    rescaled : float
+        The factor ``data`` were already multiplied by after reading (``eegpt probe``'s
+        ``--rescale``, applied as the files are read); 1.0 for data as read. The amplitude
+        check (:func:`~eegpt.preprocessing.prepare`) counts it in the correction it advises,
+        which is one for the samples as read.
 
     Raises
     ------
@@ -226,6 +231,7 @@ class Recording:
     truncated: dict[str, float] | None = field(default=None, repr=False)
     filters: dict[str, float] | None = field(default=None, repr=False)
     baseline: tuple[float | None, float | None] | None = field(default=None, repr=False)
+    rescaled: float = field(default=1.0, repr=False)
 
     def __post_init__(self) -> None:
         data = np.asarray(self.data)

@@ -864,6 +864,7 @@ def prepare(
             source,
             units,
             gain=config.gain,
+            rescaled=getattr(recording, "rescaled", 1.0),  # one pickled before it: 1
             offsets=config.detrend == "none",
             array_units=recording.array_units,
             sfreq=recording.sfreq,
@@ -1353,6 +1354,7 @@ def check_signal(
     refuse_all_flat: bool = True,
     average_reference: bool = False,
     left_out: Sequence[str] = (),
+    rescaled: float = 1.0,
 ) -> None:
     """Raise on NaN/Inf samples and on channels all flat; warn about flat, clipped and
     mis-scaled channels.
@@ -1370,6 +1372,10 @@ def check_signal(
     gain : float
         The correction the volts will get (:attr:`PreprocessingConfig.gain`): the flat and
         amplitude checks judge ``gain`` x volts.
+    rescaled : float
+        The factor the volts in ``stats`` were already multiplied by after reading
+        (:attr:`eegpt.io.Recording.rescaled`: ``eegpt probe``'s ``--rescale``): the amplitude
+        advice gives the correction of the samples as read, ``rescaled`` x ``gain`` included.
     offsets : bool
         Warn about DC offsets far beyond the signal (not when each window is detrended).
     array_units : str | None
@@ -1442,7 +1448,8 @@ def check_signal(
     # the signal's own size, whatever offsets and drift add (they have their own check)
     m = np.flatnonzero(measured)
     local, kept = stats.local_deviation()[m] * gain, [names[i] for i in m.tolist()]
-    _check_amplitude(local, flat[m], kept, source, gain, array_units)
+    # the advice is for the samples as read: the rescaling already applied counts in it
+    _check_amplitude(local, flat[m], kept, source, gain * rescaled, array_units)
     if offsets:
         median, deviation = stats.median()[m] * gain, stats.deviation()[m] * gain
         slow = np.maximum(np.abs(median), 1.4826 * deviation)

@@ -831,6 +831,7 @@ def load_labelled_epochs(
     recording = Recording(
         data, merged.ch_names, merged.sfreq, source=source, selection=selection, onsets=onsets,
         projectors=merged.projectors, bads=merged.bads, baseline=merged.baseline,
+        rescaled=rescale,  # the amplitude advice counts it: the correction of the files' samples
     )  # fmt: skip
     n = data.shape[0]
     if labels is not None:
@@ -1403,7 +1404,7 @@ def cmd_probe_train(args: argparse.Namespace) -> int:
     from eegpt._logging import recorded_warnings
     from eegpt._logging import warn as _warn
     from eegpt.checkpoints import load_model
-    from eegpt.cli import check_figure_path, save_figure_file
+    from eegpt.cli import check_figure_path, checked_rescale, save_figure_file
     from eegpt.embedding_cache import EmbeddingCache
     from eegpt.preprocessing import PreprocessingConfig
     from eegpt.probe import ProbeConfig, train_probe
@@ -1492,6 +1493,10 @@ def cmd_probe_train(args: argparse.Namespace) -> int:
         probe.training["validation"]["inputs"] = files_record(
             [str(p) for p in args.val_data], held_sources
         )
+    rescale = checked_rescale(args.rescale)
+    if rescale != 1.0:  # the training (and validation) files' samples as read times it: a
+        # correction of those files, not the preprocessing's scale, which is for new data
+        probe.training["rescale"] = rescale
     if args.label_column is not None:  # predict and evaluate read labels from it too
         probe.training["label_column"] = args.label_column
     if windows is not None:  # likewise for continuous recordings
@@ -1638,7 +1643,7 @@ def _predict_continuous(
     rec = cast(Recording, as_recording(path, verbose=False))  # a path: one recording
     rescale = checked_rescale(args.rescale)
     if rescale != 1.0:
-        rec = dataclasses.replace(rec, data=rec.data * rescale)
+        rec = dataclasses.replace(rec, data=rec.data * rescale, rescaled=rescale)
     if rename and len(args.data) > 1:  # the keys for the channels of this file
         rename = present_keys(rename, rec.ch_names) or None
     length = probe.preprocessing.window_seconds
@@ -2085,6 +2090,7 @@ def _provenance(args: argparse.Namespace, probe: Any, sources: Sequence[str]) ->
     (``args.probe``), the input files (``args.data``; the number of epochs of each epochs file
     from ``sources``), a ``--labels`` file, eegpt's version and the time
     (:func:`eegpt.probe_provenance.output_provenance`)."""
+    from eegpt.cli import checked_rescale
     from eegpt.probe_provenance import file_record, files_record, output_provenance
 
     counts: dict[str, int] = {}
@@ -2095,7 +2101,10 @@ def _provenance(args: argparse.Namespace, probe: Any, sources: Sequence[str]) ->
         if path in counts:
             record["n_epochs"] = counts[path]
     labels = getattr(args, "labels", None)
-    more = {"labels_file": file_record(labels)} if labels is not None else {}
+    more: dict[str, Any] = {"labels_file": file_record(labels)} if labels is not None else {}
+    rescale = checked_rescale(args.rescale)
+    if rescale != 1.0:  # --rescale: the input files' samples as read were multiplied by it
+        more["rescale"] = rescale
     return output_provenance(args.probe, probe, inputs, **more)
 
 

@@ -105,6 +105,13 @@ def describe_probe(directory: str | os.PathLike) -> str:
             else few([f"{k}={v}" if v else f"{k} left out" for k, v in rename.items()], 8)
         )
         lines.append(f"  channels renamed as in training: {shown}")
+    rescale = training.get("rescale")  # absent: the files as read (and before it was kept)
+    if isinstance(rescale, (int, float)) and rescale != 1:
+        lines.append(
+            f"  training data rescaled by {rescale:g} as read (--rescale {rescale:g}), not part "
+            "of the preprocessing above (which applies to new data as given): data predicted "
+            f"in the training files' unit take --rescale {rescale:g} again"
+        )
     if training.get("label_column"):
         lines.append(f"  labels: the epochs' metadata column {training['label_column']!r}")
     if training.get("window_labels"):
