@@ -791,3 +791,36 @@ def test_a_damaged_later_part_is_named_not_the_first(tmp_path):
     unreadable = unreadable_first_part(tmp_path / "s_raw-2.fif")
     assert unreadable is not None and unreadable[3] == "s_raw-1.fif"
     assert "Re-copy s_raw-1.fif" in str(part_of_unreadable_error("s_raw-2.fif", *unreadable))
+
+
+def test_in_memory_raw_of_two_files_records_both(weights, tmp_path, capsys):
+    """``embed(mne.concatenate_raws([a, b]))`` recorded only ``a`` (``read_from``) and
+    ``eegpt info`` said "read from a_raw.fif": now every file is listed (``read_from_all``),
+    info names both, and ``eegpt anonymize`` reduces each to its name."""
+    import eegpt
+    from eegpt.checkpoints import load_model
+
+    paths = []
+    for i, name in enumerate(("a_raw.fif", "b_raw.fif")):
+        raw, _ = synthetic_raw(minutes=0.2, seed=i)
+        raw.save(tmp_path / name, verbose="error")
+        paths.append(tmp_path / name)
+    both = mne.concatenate_raws(
+        [mne.io.read_raw_fif(p, preload=True, verbose="error") for p in paths]
+    )
+    emb = load_model(weights).embed(both, device="cpu")
+    record = emb.metadata["input"]
+    assert record["read_from"] == str(paths[0])
+    assert record["read_from_all"] == [str(p) for p in paths]
+    out = emb.save(tmp_path / "mem.npz")
+    capsys.readouterr()
+    assert main(["info", str(out)]) == 0
+    first = capsys.readouterr().out.splitlines()[0]
+    assert "an in-memory mne.io.Raw read from 2 files (a_raw.fif, b_raw.fif)" in first
+    eegpt.anonymize_embeddings(out, tmp_path / "anon.npz")
+    anon = load_embeddings(tmp_path / "anon.npz").metadata["input"]
+    assert anon["read_from_all"] == ["a_raw.fif", "b_raw.fif"]
+    single = load_model(weights).embed(
+        mne.io.read_raw_fif(paths[0], preload=True, verbose="error"), device="cpu"
+    )
+    assert "read_from_all" not in single.metadata["input"]  # one file: no list, as before

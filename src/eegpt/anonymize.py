@@ -426,6 +426,9 @@ def _anonymized_metadata(meta: Mapping[str, Any], daysback: int | None, record: 
         out[SOURCE_FILES_KEY] = _source_file_names(out[SOURCE_FILES_KEY])
     if isinstance(out.get("input"), dict) and out["input"].get("read_from"):
         out["input"] = {**out["input"], "read_from": _name(str(out["input"]["read_from"]))}
+    if isinstance(out.get("input"), dict) and isinstance(out["input"].get("read_from_all"), list):
+        every = [_name(str(p)) for p in out["input"]["read_from_all"]]
+        out["input"] = {**out["input"], "read_from_all": every}
     out[ANONYMIZED_KEY] = record
     return out
 

@@ -29,6 +29,7 @@ from eegpt._file_identity import SOURCE_FILES_KEY, source_files_record
 from eegpt._filenames import path_text
 from eegpt._logging import (
     command_record,
+    few,
     honours_verbose,
     progress_options,
     recorded_warnings,
@@ -52,6 +53,7 @@ from eegpt.errors import EmbeddingError, OutputExistsError, RecordingError
 from eegpt.io import (
     Recording,
     as_recording,
+    mne_sources,
     require_array_args_absent,
 )
 from eegpt.model import EEGPT, EEGPTEncoder
@@ -693,10 +695,12 @@ def input_record(data: Any, source: str) -> dict[str, Any]:
     """What :func:`embed` records of a recording given as an object in memory
     (``metadata["input"]``): ``{"object": "mne.io.RawArray", "in_memory": True}``, the
     object's type, and ``"read_from"``, the file it was read from (``source``: an MNE
-    object's first file), where there is one. ``source`` names that file too, but the object
-    may have been changed in memory since (filtered, scaled, cropped): that is not recorded,
-    and ``metadata["source_files"]`` (which files, their hashes) is recorded only for a
-    recording given as a path."""
+    object's first file), where there is one; an MNE object read from several files
+    (``mne.concatenate_raws``, a split FIF's parts) also lists them all, in order, as
+    ``"read_from_all"`` (:func:`eegpt.io.mne_sources`). ``source`` names the first file too,
+    but the object may have been changed in memory since (filtered, scaled, cropped): that is
+    not recorded, and ``metadata["source_files"]`` (which files, their hashes) is recorded
+    only for a recording given as a path."""
     cls = type(data)
     if isinstance(data, mne.io.BaseRaw):
         name = f"mne.io.{cls.__name__}"
@@ -708,6 +712,10 @@ def input_record(data: Any, source: str) -> dict[str, Any]:
     record: dict[str, Any] = {"object": name, "in_memory": True}
     if source and not (source.startswith("<") and source.endswith(">")):
         record["read_from"] = path_text(source)
+    if isinstance(data, (mne.io.BaseRaw, mne.BaseEpochs)):
+        sources = mne_sources(data)
+        if len(sources) > 1:
+            record["read_from_all"] = [path_text(s) for s in sources]
     return record
 
 
@@ -717,6 +725,10 @@ def input_text(record: Any) -> str | None:
     if not isinstance(record, dict) or not record.get("object"):
         return None
     read = f" read from {record['read_from']}" if record.get("read_from") else ""
+    every = record.get("read_from_all")
+    if isinstance(every, list) and len(every) > 1:
+        names = [Path(str(p)).name or str(p) for p in every]
+        read = f" read from {len(every)} files ({few(names, 4)})"
     return (
         f"an in-memory {record['object']}{read} (changes made to it in memory are not "
         "recorded; no file hashes)"

@@ -2670,17 +2670,32 @@ def mne_source(obj: mne.io.BaseRaw | mne.BaseEpochs) -> str:
     """The file an MNE object was read from, as a user names it (the ``.vhdr`` of a
     BrainVision recording, not the ``.eeg`` MNE lists; the ``.set`` of EEGLAB's ``.fdt``), so
     that a recording read from its path and the same recording read into MNE first are named
-    alike; ``"<Raw>"`` or ``"<Epochs>"`` for data made in memory."""
-    filenames = getattr(obj, "filenames", None) or [getattr(obj, "filename", None)]
-    if not filenames or filenames[0] is None:
+    alike; ``"<Raw>"`` or ``"<Epochs>"`` for data made in memory. The first of
+    :func:`mne_sources`, for an object read from several files."""
+    sources = mne_sources(obj)
+    if not sources:
         return "<Raw>" if isinstance(obj, mne.io.BaseRaw) else "<Epochs>"
-    path = Path(str(filenames[0]))
-    header = _HEADER_OF_DATA.get(path.suffix.lower())
-    if header is not None:
-        for suffix in (header, header.upper()):
-            if path.with_suffix(suffix).is_file():
-                return str(path.with_suffix(suffix))
-    return str(path)
+    return sources[0]
+
+
+def mne_sources(obj: mne.io.BaseRaw | mne.BaseEpochs) -> list[str]:
+    """Every distinct file an MNE object was read from, in order, each named as
+    :func:`mne_source` names it: two of ``mne.concatenate_raws`` of two files; the parts of a
+    split FIF read whole (its ``-1.fif`` ...) are among them. Empty for data made in memory."""
+    filenames = getattr(obj, "filenames", None) or [getattr(obj, "filename", None)]
+    named: dict[str, None] = {}
+    for name in filenames:
+        if name is None:
+            continue
+        path = Path(str(name))
+        header = _HEADER_OF_DATA.get(path.suffix.lower())
+        if header is not None:
+            for suffix in (header, header.upper()):
+                if path.with_suffix(suffix).is_file():
+                    path = path.with_suffix(suffix)
+                    break
+        named[str(path)] = None
+    return list(named)
 
 
 def _recording_summary(rec: Recording) -> str:
