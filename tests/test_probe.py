@@ -3534,3 +3534,53 @@ def test_the_thread_count_line_counts_in_the_singular():
     assert run_text({"device": "cpu", "torch_threads": 4}).startswith(
         "  device cpu, 4 torch threads ("
     )
+
+
+def test_evaluate_on_the_training_data_warns_and_is_recorded(weights, short_task, tmp_path, capsys):
+    """``probe evaluate`` of the probe's own training file (here a copy under another name)
+    said nothing: the metrics were silently optimistic. Now it warns, keeps the warning in
+    the metrics, and records the file in the --json provenance's ``overlaps_training``; so
+    does :meth:`EEGPTProbe.evaluate` given paths. A probe that records no training inputs
+    (an older one) is not checked; another file is no overlap."""
+    import shutil
+
+    from eegpt.probe import load_probe
+
+    train, test = short_task
+    train_file, test_file = tmp_path / "train-epo.fif", tmp_path / "test-epo.fif"
+    train.save(train_file, verbose=False)
+    test.save(test_file, verbose=False)
+    again = tmp_path / "again-epo.fif"
+    shutil.copyfile(train_file, again)
+    out = tmp_path / "probe"
+    assert probe_main(["train", str(train_file), "--weights", str(weights), "-o", str(out), "-q",
+                       "--passes", "2", "--window", "1", "--no-average-reference"]) == 0  # fmt: skip
+    capsys.readouterr()
+    said = (
+        "test file again-epo.fif is the probe's training data (same contents as training input "
+        "train-epo.fif): these metrics are not a held-out estimate"
+    )
+    ev = tmp_path / "ev.json"
+    with pytest.warns(Warning, match="is the probe's training data"):
+        assert probe_main(["evaluate", str(out), str(again), str(test_file), "-q",
+                           "--json", str(ev)]) == 0  # fmt: skip
+    written = json.loads(ev.read_text())
+    assert written["provenance"]["overlaps_training"] == ["again-epo.fif"]
+    assert said in written["warnings"]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert probe_main(["evaluate", str(out), str(test_file), "-q", "--json", str(ev)]) == 0
+    assert not [w for w in caught if "training data" in str(w.message)]
+    written = json.loads(ev.read_text())
+    assert written["provenance"]["overlaps_training"] == []
+    probe = load_probe(out)
+    with pytest.warns(Warning, match="is the probe's training data"):
+        metrics = probe.evaluate(str(again))
+    assert metrics["overlaps_training"] == ["again-epo.fif"] and said in metrics["warnings"]
+    assert "overlaps_training" not in probe.evaluate(str(test_file))
+    # an older probe (no training inputs recorded): no check, nothing recorded
+    meta = json.loads((out / "probe.json").read_text())
+    del meta["training"]["inputs"]
+    (out / "probe.json").write_text(json.dumps(meta))
+    assert probe_main(["evaluate", str(out), str(again), "-q", "--json", str(ev)]) == 0
+    assert "overlaps_training" not in json.loads(ev.read_text())["provenance"]

@@ -124,7 +124,13 @@ from eegpt.probe_metrics import evaluation_warning as evaluation_warning
 from eegpt.probe_metrics import format_metrics as format_metrics
 from eegpt.probe_metrics import probe_metrics as probe_metrics
 from eegpt.probe_metrics import sklearn_metrics as sklearn_metrics
-from eegpt.probe_provenance import class_counts, data_record
+from eegpt.probe_provenance import (
+    class_counts,
+    data_record,
+    files_record,
+    overlap_text,
+    training_overlap,
+)
 from eegpt.synthetic import SYNTHETIC_CHANNELS as SYNTHETIC_CHANNELS
 from eegpt.synthetic import synthetic_erp_epochs as synthetic_erp_epochs
 from eegpt.synthetic import synthetic_erp_raw as synthetic_erp_raw
@@ -1059,14 +1065,35 @@ class EEGPTProbe:
 
         Labels lacking some of the probe's classes (e.g. all of one class) are warned about,
         and the warning is kept in the result's ``"warnings"`` (a list, present only then):
-        the balanced accuracy of one class is 1.0 for a probe that always predicts it."""
+        the balanced accuracy of one class is 1.0 for a probe that always predicts it.
+
+        Test files (``data`` given as paths) with the same contents as the probe's training or
+        validation inputs are warned about too (the metrics are not a held-out estimate), and
+        named in ``"overlaps_training"`` (present only then; probes that record their training
+        inputs)."""
         self._refuse_continuous(data)
         proba = self.predict_proba(data, **kwargs)
         labels = self._known_labels(data, y, len(proba))
         pred = self.classes_[proba.argmax(axis=1)]
         metrics: dict[str, Any] = probe_metrics(labels, pred, proba, self.classes_)
         checked_metrics(metrics, labels, self.classes_)
+        overlap = self._training_overlap(data)
+        for name, trained in overlap:
+            said = overlap_text(name, trained)
+            _warn(said)
+            metrics.setdefault("warnings", []).append(said)
+        if overlap:
+            metrics["overlaps_training"] = [name for name, _ in overlap]
         return metrics
+
+    def _training_overlap(self, data: Any) -> list[tuple[str, str]]:
+        """The files among ``data`` (a path or a list of paths) with the contents of a training
+        or validation input (:func:`eegpt.probe_provenance.training_overlap`)."""
+        items = data if isinstance(data, (list, tuple)) else [data]
+        paths = [str(p) for p in items if isinstance(p, (str, os.PathLike))]
+        if not paths or not isinstance(self.training.get("inputs"), list):
+            return []
+        return training_overlap(self.training, files_record(paths)) or []
 
     # ---------------------------------------------------------------- figures
     # learning curves (eegpt.viz.plot_training), bound to this probe

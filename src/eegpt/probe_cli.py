@@ -2187,8 +2187,10 @@ def confusion_table(counts: np.ndarray, classes: Sequence[Any]) -> str:
 
 
 def cmd_probe_evaluate(args: argparse.Namespace) -> int:
+    from eegpt._logging import warn as _warn
     from eegpt.cli import check_figure_path, save_figure_file
     from eegpt.probe_metrics import checked_metrics, format_metrics, probe_metrics, sklearn_metrics
+    from eegpt.probe_provenance import overlap_text
 
     confusion_matrix = sklearn_metrics().confusion_matrix
 
@@ -2212,6 +2214,14 @@ def cmd_probe_evaluate(args: argparse.Namespace) -> int:
     pred = classes[proba.argmax(axis=1)]
     metrics: dict[str, Any] = probe_metrics(y, pred, proba, classes)
     checked_metrics(metrics, y, classes)  # a warning on stderr, and in --json's file
+    provenance = _provenance(args, probe, sources) if args.json else None
+    overlap = _training_overlap(probe, provenance, args.data)
+    for name, trained in overlap or []:
+        said = overlap_text(name, trained)
+        _warn(said)
+        metrics.setdefault("warnings", []).append(said)
+    if provenance is not None and overlap is not None:
+        provenance["overlaps_training"] = [name for name, _ in overlap]
     if args.skip_unknown:
         metrics["n_left_out"] = left_out
     print(format_metrics(metrics))
@@ -2219,7 +2229,7 @@ def cmd_probe_evaluate(args: argparse.Namespace) -> int:
         print(confusion_table(confusion_matrix(y, pred, labels=order), order.tolist()))
     if args.json:
         # the metrics at the top level, as before; beside them what they were computed of
-        written = {**metrics, "provenance": _provenance(args, probe, sources)}
+        written = {**metrics, "provenance": provenance}
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(written, indent=2) + "\n")
     if args.plot is not None:
@@ -2235,6 +2245,22 @@ def cmd_probe_evaluate(args: argparse.Namespace) -> int:
         )  # fmt: skip
         save_figure_file(fig, args.plot)
     return 0
+
+
+def _training_overlap(
+    probe: Any, provenance: dict[str, Any] | None, data: Sequence[Any]
+) -> list[tuple[str, str]] | None:
+    """The test files that hold a training (or validation) input of ``probe``, by the
+    identity of each (:func:`eegpt.probe_provenance.training_overlap`): that of
+    ``provenance["inputs"]`` where it was taken, else taken here. None for a probe that does
+    not record its training inputs."""
+    from eegpt.probe_provenance import files_record, training_overlap
+
+    training = getattr(probe, "training", None)
+    if not isinstance(training, dict) or not isinstance(training.get("inputs"), list):
+        return None
+    inputs = provenance["inputs"] if provenance else files_record([str(p) for p in data])
+    return training_overlap(training, inputs)
 
 
 def _skip_unknown(

@@ -87,6 +87,43 @@ def data_record(data: Any) -> list[dict[str, Any]]:
     return [{"type": f"{type(data).__module__}.{type(data).__qualname__} in memory"}]
 
 
+def training_overlap(
+    training: Any, tested: Sequence[dict[str, Any]]
+) -> list[tuple[str, str]] | None:
+    """The files of ``tested`` (:func:`file_record` each) that hold the same contents as one
+    of a probe's training or validation inputs (``training["inputs"]``,
+    ``training["validation"]["inputs"]``; an input given in memory by the file it was read
+    from): ``(tested name, training name)`` pairs, matched on ``source_fingerprint`` and
+    ``source_bytes``, whatever the files are called. None for a probe that records no
+    training inputs (saved before eegpt recorded them): nothing to compare with."""
+    if not isinstance(training, dict) or not isinstance(training.get("inputs"), list):
+        return None
+    validation = training.get("validation")
+    held = validation.get("inputs") if isinstance(validation, dict) else None
+    known: dict[tuple[Any, Any], str] = {}
+    for item in [*training["inputs"], *(held if isinstance(held, list) else [])]:
+        if not isinstance(item, dict):
+            continue
+        for record in (item, item.get("read_from")):
+            if isinstance(record, dict) and record.get("source_fingerprint"):
+                key = (record["source_fingerprint"], record.get("source_bytes"))
+                known.setdefault(key, str(record.get("name") or "?"))
+    found = []
+    for record in tested:
+        key = (record.get("source_fingerprint"), record.get("source_bytes"))
+        if key[0] and key in known:
+            found.append((str(record.get("name") or "?"), known[key]))
+    return found
+
+
+def overlap_text(name: str, trained: str) -> str:
+    """The warning of an evaluation on a file the probe was trained (or validated) on."""
+    return (
+        f"test file {name} is the probe's training data (same contents as training input "
+        f"{trained}): these metrics are not a held-out estimate"
+    )
+
+
 def class_counts(y: np.ndarray, classes: np.ndarray) -> dict[str, int]:
     """How many of the class indices ``y`` fall in each class, by the class's text, in the
     order of ``classes``."""
