@@ -3536,7 +3536,9 @@ def test_the_thread_count_line_counts_in_the_singular():
     )
 
 
-def test_evaluate_on_the_training_data_warns_and_is_recorded(weights, short_task, tmp_path, capsys):
+def test_evaluate_on_the_training_data_warns_and_is_recorded(
+    weights, short_task, tmp_path, capsys, monkeypatch
+):
     """``probe evaluate`` of the probe's own training file (here a copy under another name)
     said nothing: the metrics were silently optimistic. Now it warns, keeps the warning in
     the metrics, and records the file in the --json provenance's ``overlaps_training``; so
@@ -3573,6 +3575,14 @@ def test_evaluate_on_the_training_data_warns_and_is_recorded(weights, short_task
     assert not [w for w in caught if "training data" in str(w.message)]
     written = json.loads(ev.read_text())
     assert written["provenance"]["overlaps_training"] == []
+    # --json -: the JSON alone on standard output (it wrote a file named "-"), the report on
+    # standard error
+    capsys.readouterr()
+    monkeypatch.chdir(tmp_path)
+    assert probe_main(["evaluate", str(out), str(test_file), "--json", "-"]) == 0
+    printed = capsys.readouterr()
+    assert json.loads(printed.out)["provenance"]["overlaps_training"] == []
+    assert printed.err.startswith("BAC ") and not (tmp_path / "-").exists()
     probe = load_probe(out)
     with pytest.warns(Warning, match="is the probe's training data"):
         metrics = probe.evaluate(str(again))

@@ -1355,7 +1355,8 @@ def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument(
         "--json",
         type=Path,
-        help="also write the metrics to this JSON file, with their provenance beside them "
+        help="also write the metrics to this JSON file ('-': to standard output, the text "
+        "report then going to standard error), with their provenance beside them "
         "(key provenance: the probe folder and the SHA-256 of its probe.safetensors, the "
         "input files' names, sizes and fingerprints, eegpt's version, the time)",
     )
@@ -2224,14 +2225,20 @@ def cmd_probe_evaluate(args: argparse.Namespace) -> int:
         provenance["overlaps_training"] = [name for name, _ in overlap]
     if args.skip_unknown:
         metrics["n_left_out"] = left_out
-    print(format_metrics(metrics))
+    to_stdout = args.json is not None and str(args.json) == "-"  # --json -: the JSON alone
+    shown = sys.stderr if to_stdout else sys.stdout
+    print(format_metrics(metrics), file=shown)
     if not args.quiet:
-        print(confusion_table(confusion_matrix(y, pred, labels=order), order.tolist()))
+        table = confusion_table(confusion_matrix(y, pred, labels=order), order.tolist())
+        print(table, file=shown)
     if args.json:
         # the metrics at the top level, as before; beside them what they were computed of
-        written = {**metrics, "provenance": provenance}
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(written, indent=2) + "\n")
+        text = json.dumps({**metrics, "provenance": provenance}, indent=2) + "\n"
+        if to_stdout:
+            sys.stdout.write(text)
+        else:
+            args.json.parent.mkdir(parents=True, exist_ok=True)
+            args.json.write_text(text)
     if args.plot is not None:
         from eegpt.viz import plot_confusion_matrix
 
