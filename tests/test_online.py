@@ -35,6 +35,24 @@ def _signal(n_times, sfreq, seed=0):
     return x + rng.uniform(-50, 50, (len(NAMES), 1))
 
 
+def _held_encode(online):
+    """Make ``online``'s engine wait in ``encode`` until released: ``(entered, release,
+    original)``, events set when a push is inside it and to let it go on, and the engine's
+    own ``encode`` (to put back)."""
+    import threading
+
+    entered, release = threading.Event(), threading.Event()
+    original = online.engine.encode
+
+    def held(windows, chan_ids, **kwargs):
+        entered.set()
+        release.wait(10)
+        return original(windows, chan_ids, **kwargs)
+
+    online.engine.encode = held
+    return entered, release, original
+
+
 def _push_in_chunks(online, x, seed=1):
     rng = np.random.default_rng(seed)
     out, i = [], 0
@@ -438,15 +456,7 @@ def test_a_push_while_another_runs_is_refused_not_lost(model):
 
     x = _signal(256 * 5, 256.0, seed=8)
     online = OnlineEmbedder(model, NAMES, 256.0, units="uV", warm_up=False)
-    entered, release = threading.Event(), threading.Event()
-    original = online.engine.encode
-
-    def slow(windows, chan_ids, **kwargs):
-        entered.set()
-        release.wait(10)
-        return original(windows, chan_ids, **kwargs)
-
-    online.engine.encode = slow
+    entered, release, original = _held_encode(online)
     results = []
     worker = threading.Thread(target=lambda: results.append(online.push(x[:, :1024])))
     worker.start()
@@ -643,15 +653,7 @@ def test_a_copy_taken_during_a_push_waits_for_it(model):
 
     x = _signal(256 * 6, 256.0, seed=5)
     online = OnlineEmbedder(model, NAMES, 256.0, units="uV", warm_up=False, device="cpu")
-    entered, release = threading.Event(), threading.Event()
-    original = online.engine.encode
-
-    def slow(windows, chan_ids, **kwargs):
-        entered.set()
-        release.wait(10)
-        return original(windows, chan_ids, **kwargs)
-
-    online.engine.encode = slow
+    entered, release, original = _held_encode(online)
     copies = []
     pusher = threading.Thread(target=lambda: online.push(x[:, :1024]))
     copier = threading.Thread(target=lambda: copies.append(copy.deepcopy(online)))
