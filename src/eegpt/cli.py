@@ -32,7 +32,6 @@ from types import FrameType
 from typing import TYPE_CHECKING, Any, NoReturn, cast
 
 from eegpt import __version__, _interrupts
-from eegpt._file_identity import headers_read_once
 from eegpt._logging import OncePerCorpus, command_recorded, few, software_text, terminal_text
 from eegpt._logging import count as _count
 from eegpt.errors import EEGPTWarning, TooShortError
@@ -1239,8 +1238,15 @@ def _full_disk(err: BaseException, code: int, out: Path) -> OSError:
     return full
 
 
-@headers_read_once()  # each split FIF and .vhdr header read once: listing, then provenance
 def cmd_embed(args: argparse.Namespace) -> int:
+    from eegpt._file_identity import headers_read_once
+
+    # each split FIF and .vhdr header read once: to list the recordings, then for provenance
+    with headers_read_once():
+        return _embed_command(args)
+
+
+def _embed_command(args: argparse.Namespace) -> int:
     from eegpt.api import embed_to_file
     from eegpt.checkpoints import load_model
     from eegpt.engine import InferenceEngine
