@@ -3594,3 +3594,61 @@ def test_evaluate_on_the_training_data_warns_and_is_recorded(
     (out / "probe.json").write_text(json.dumps(meta))
     assert probe_main(["evaluate", str(out), str(again), "-q", "--json", str(ev)]) == 0
     assert "overlaps_training" not in json.loads(ev.read_text())["provenance"]
+
+
+def test_evaluate_on_epochs_in_memory_read_from_the_training_files_warns(model, tmp_path):
+    """:meth:`EEGPTProbe.evaluate` checked only paths against the probe's training inputs:
+    epochs in memory read from a training file (``mne.read_epochs``; cut from
+    ``mne.io.read_raw`` of it, alone or concatenated with another file) were silently scored
+    as held-out data. Now their files (as MNE knows them) are fingerprinted as paths are, and
+    warned about and recorded alike; epochs of another file, or made in memory, are not."""
+    from eegpt.probe_provenance import files_record
+
+    def recording(name, seed):
+        raw, events, event_id = synthetic_erp_raw(24, sfreq=256.0, seed=seed)
+        raw.save(tmp_path / name, verbose=False)
+        return events, event_id
+
+    def epochs_of(raw, events, event_id, **kwargs):
+        return mne.Epochs(raw, events, event_id, tmin=0.0, tmax=1 - 1 / 256, baseline=None,
+                          verbose=False, **kwargs)  # fmt: skip
+
+    a_events, event_id = recording("a_raw.fif", 0)
+    b_events, _ = recording("b_raw.fif", 1)
+    read_a = mne.io.read_raw(tmp_path / "a_raw.fif", verbose=False)
+    epochs_a = epochs_of(read_a, a_events, event_id, preload=True)
+    epochs_a.save(tmp_path / "a-epo.fif", verbose=False)
+    # trained on epochs read from a-epo.fif: train_probe records the file they were read from
+    probe = train_probe(model, mne.read_epochs(tmp_path / "a-epo.fif", verbose=False),
+                        preprocessing=ONE_SECOND, epochs=1)  # fmt: skip
+    said = (
+        "test file a-epo.fif is the probe's training data (same contents as training input "
+        "a-epo.fif): these metrics are not a held-out estimate"
+    )
+    with pytest.warns(Warning, match="is the probe's training data"):
+        metrics = probe.evaluate(mne.read_epochs(tmp_path / "a-epo.fif", verbose=False))
+    assert metrics["overlaps_training"] == ["a-epo.fif"] and said in metrics["warnings"]
+    with pytest.warns(Warning, match="is the probe's training data"):  # in a list too
+        metrics = probe.evaluate([mne.read_epochs(tmp_path / "a-epo.fif", verbose=False)])
+    assert metrics["overlaps_training"] == ["a-epo.fif"]
+    # trained on a_raw.fif's windows, as `eegpt probe train a_raw.fif --window 1` records it
+    probe.training["inputs"] = files_record([str(tmp_path / "a_raw.fif")])
+    with pytest.warns(Warning, match="test file a_raw.fif is the probe's training data"):
+        metrics = probe.evaluate(epochs_of(read_a, a_events, event_id))
+    assert metrics["overlaps_training"] == ["a_raw.fif"]
+    read_b = mne.io.read_raw(tmp_path / "b_raw.fif", verbose=False)
+    both = mne.concatenate_raws([read_b.copy(), read_a.copy()], verbose=False)
+    shifted = a_events + [[read_b.n_times, 0, 0]]  # a's events in the concatenation
+    with pytest.warns(Warning, match="test file a_raw.fif is the probe's training data"):
+        metrics = probe.evaluate(epochs_of(both, shifted, event_id))
+    assert metrics["overlaps_training"] == ["a_raw.fif"]
+    with warnings.catch_warnings(record=True) as caught:  # another file; epochs made in memory
+        warnings.simplefilter("always")
+        other = probe.evaluate(epochs_of(read_b, b_events, event_id))
+        in_memory = probe.evaluate(
+            mne.EpochsArray(
+                epochs_a.get_data(), epochs_a.info, epochs_a.events, 0.0, event_id, verbose=False
+            )  # fmt: skip
+        )
+    assert "overlaps_training" not in other and "overlaps_training" not in in_memory
+    assert not [w for w in caught if "training data" in str(w.message)]

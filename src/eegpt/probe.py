@@ -95,7 +95,7 @@ from eegpt.engine import (
 )
 from eegpt.errors import EncoderMismatchError, RecordingError
 from eegpt.heads import LinearProbe
-from eegpt.io import Recording, epochs_labels, may_hold_epochs
+from eegpt.io import Recording, epochs_labels, may_hold_epochs, mne_sources
 from eegpt.model import EEGPT, EEGPTEncoder
 from eegpt.outputs import atomic_write
 from eegpt.preprocessing import PreprocessingConfig, crop_call, prepare, resampled_length
@@ -1067,17 +1067,26 @@ class EEGPTProbe:
         and the warning is kept in the result's ``"warnings"`` (a list, present only then):
         the balanced accuracy of one class is 1.0 for a probe that always predicts it.
 
-        Test files (``data`` given as paths) with the same contents as the probe's training or
-        validation inputs are warned about too (the metrics are not a held-out estimate), and
-        named in ``"overlaps_training"`` (present only then; probes that record their training
-        inputs)."""
+        Test files with the same contents as the probe's training or validation inputs are
+        warned about too (the metrics are not a held-out estimate), and named in
+        ``"overlaps_training"`` (present only then; probes that record their training
+        inputs): ``data`` given as paths, and ``mne.Epochs`` in memory whose files MNE knows,
+        each of those files fingerprinted as a path is: epochs read from a ``-epo.fif``
+        (``epochs.filename``), and epochs cut from a Raw read from files (``raw.filenames``:
+        every file of ``mne.concatenate_raws``) while they still hold it (MNE lets go of the
+        Raw once the epochs are loaded: ``preload=True`` or ``epochs.load_data()``). Inputs
+        with no known file are not checked: arrays, epochs made in memory
+        (``mne.EpochsArray``), and epochs cut from a Raw and loaded. The files are
+        fingerprinted as they are on disk now: epochs filtered or cropped in memory since they
+        were read still count as the file's. (A continuous Raw is refused: evaluation needs
+        epochs.)"""
         self._refuse_continuous(data)
+        overlap = self._training_overlap(data)  # before predicting, which may load the epochs
         proba = self.predict_proba(data, **kwargs)
         labels = self._known_labels(data, y, len(proba))
         pred = self.classes_[proba.argmax(axis=1)]
         metrics: dict[str, Any] = probe_metrics(labels, pred, proba, self.classes_)
         checked_metrics(metrics, labels, self.classes_)
-        overlap = self._training_overlap(data)
         for name, trained in overlap:
             said = overlap_text(name, trained)
             _warn(said)
@@ -1087,10 +1096,16 @@ class EEGPTProbe:
         return metrics
 
     def _training_overlap(self, data: Any) -> list[tuple[str, str]]:
-        """The files among ``data`` (a path or a list of paths) with the contents of a training
-        or validation input (:func:`eegpt.probe_provenance.training_overlap`)."""
+        """The files among ``data`` (a path, an MNE object or a list of them) with the contents
+        of a training or validation input (:func:`eegpt.probe_provenance.training_overlap`):
+        paths as given, MNE objects by the files they were read from (:func:`_known_files`)."""
         items = data if isinstance(data, (list, tuple)) else [data]
-        paths = [str(p) for p in items if isinstance(p, (str, os.PathLike))]
+        paths: list[str] = []
+        for item in items:
+            if isinstance(item, (str, os.PathLike)):
+                paths.append(str(item))
+            elif isinstance(item, (mne.io.BaseRaw, mne.BaseEpochs)):
+                paths += _known_files(item)
         if not paths or not isinstance(self.training.get("inputs"), list):
             return []
         return training_overlap(self.training, files_record(paths)) or []
@@ -1314,6 +1329,19 @@ def trained_probe(
             "precision": precision,
         },
     )
+
+
+def _known_files(data: mne.io.BaseRaw | mne.BaseEpochs) -> list[str]:
+    """The files an MNE object in memory was read from, as far as MNE knows them
+    (:func:`eegpt.io.mne_sources`): a Raw's ``raw.filenames`` (each file of
+    ``mne.concatenate_raws``), an ``-epo.fif``'s ``epochs.filename``, and for epochs cut from
+    a Raw (which MNE does not link to a file) the files of the Raw they hold until loaded.
+    Empty for objects made in memory."""
+    found = mne_sources(data)
+    held = getattr(data, "_raw", None)  # MNE's: the Raw of unloaded epochs (None once loaded)
+    if not found and isinstance(data, mne.BaseEpochs) and isinstance(held, mne.io.BaseRaw):
+        found = mne_sources(held)
+    return found
 
 
 @recording_training_warnings
