@@ -824,3 +824,35 @@ def test_in_memory_raw_of_two_files_records_both(weights, tmp_path, capsys):
         mne.io.read_raw_fif(paths[0], preload=True, verbose="error"), device="cpu"
     )
     assert "read_from_all" not in single.metadata["input"]  # one file: no list, as before
+
+
+def test_embeddings_of_a_raw_of_two_files_name_both_in_sources(weights, tmp_path):
+    """``Embeddings`` of ``mne.concatenate_raws`` of two files named only the first
+    (``metadata["source"]``, the Parquet ``source`` column). ``emb.sources`` names both, in
+    order, through saving, loading and ``eegpt anonymize`` (each by its name), while
+    ``source`` stays the first file's path, as before; one file gives one, data made in
+    memory none."""
+    import eegpt
+    from eegpt.checkpoints import load_model
+
+    paths = []
+    for i, name in enumerate(("a_raw.fif", "b_raw.fif")):
+        raw, _ = synthetic_raw(minutes=0.2, seed=i)
+        raw.save(tmp_path / name, verbose="error")
+        paths.append(tmp_path / name)
+    model = load_model(weights)
+    both = mne.concatenate_raws([mne.io.read_raw_fif(p, verbose="error") for p in paths])
+    emb = model.embed(both, device="cpu")
+    assert emb.sources == (str(paths[0]), str(paths[1]))
+    assert emb.metadata["source"] == str(paths[0])  # one path, as the column holds
+    assert repr(emb).endswith(f"from {paths[0]} and 1 more file>")
+    for suffix in (".npz", ".parquet"):
+        saved = load_embeddings(emb.save(tmp_path / f"both{suffix}"))
+        assert saved.sources == emb.sources
+        eegpt.anonymize_embeddings(tmp_path / f"both{suffix}", tmp_path / f"anon{suffix}")
+        assert load_embeddings(tmp_path / f"anon{suffix}").sources == ("a_raw.fif", "b_raw.fif")
+    one = model.embed(mne.io.read_raw_fif(paths[1], verbose="error"), device="cpu")
+    assert one.sources == (str(paths[1]),) and repr(one).endswith(f"from {paths[1]}>")
+    assert model.embed(str(paths[1]), device="cpu").sources == (str(paths[1]),)
+    made, _ = synthetic_raw(minutes=0.2, seed=2)
+    assert model.embed(made, device="cpu").sources == ()

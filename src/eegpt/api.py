@@ -212,6 +212,9 @@ def embed(
         :func:`eegpt._file_identity.source_files_record`; absent for MNE objects and arrays,
         which may differ from any file: for those, ``metadata["input"]`` records the object's
         type and the file it was read from, if any (:func:`input_record`)).
+        ``metadata["source"]`` names one file: of a Raw read from several
+        (``mne.concatenate_raws``), the first; :attr:`Embeddings.sources
+        <eegpt.outputs.Embeddings.sources>` gives them all.
 
     Raises
     ------
@@ -697,7 +700,8 @@ def input_record(data: Any, source: str) -> dict[str, Any]:
     object's type, and ``"read_from"``, the file it was read from (``source``: an MNE
     object's first file), where there is one; an MNE object read from several files
     (``mne.concatenate_raws``, a split FIF's parts) also lists them all, in order, as
-    ``"read_from_all"`` (:func:`eegpt.io.mne_sources`). ``source`` names the first file too,
+    ``"read_from_all"`` (:func:`eegpt.io.mne_sources`; :attr:`Embeddings.sources
+    <eegpt.outputs.Embeddings.sources>` gives them). ``source`` names the first file too,
     but the object may have been changed in memory since (filtered, scaled, cropped): that is
     not recorded, and ``metadata["source_files"]`` (which files, their hashes) is recorded
     only for a recording given as a path."""

@@ -529,6 +529,10 @@ class Embeddings:
         The windows over an annotation marked bad: ``emb[~emb.bad]`` keeps the others.
     epochs_metadata : pandas.DataFrame | None
         ``epochs.metadata`` of embedded epochs, one row per window; None for other inputs.
+    sources : tuple of str
+        Every file the recording was read from: ``(metadata["source"],)`` for one file, each
+        file of a Raw read from several (``mne.concatenate_raws``), whose
+        ``metadata["source"]`` names the first only; empty for data made in memory.
 
     Methods
     -------
@@ -626,6 +630,8 @@ class Embeddings:
 
     def __repr__(self) -> str:
         src = self.metadata.get("source", "?")
+        more = len(self.sources) - 1  # a Raw of several files: not only the first named
+        src = f"{src} and {more} more file{'s' if more > 1 else ''}" if more > 0 else src
         return f"<Embeddings {len(self)} windows x {self.data.shape[1:]} from {src}>"
 
     def __getitem__(self, key: Any) -> Embeddings:
@@ -692,6 +698,26 @@ class Embeddings:
                 f"{held[:8]}{' ...' if len(held) > 8 else ''}).{meant} {spans}"
             )
         return spans
+
+    @property
+    def sources(self) -> tuple[str, ...]:
+        """Every file the recording was read from, in order: one for a file (its path as
+        given, ``metadata["source"]``) or an MNE object read from one file; each file of an
+        MNE object read from several (``mne.concatenate_raws``, a split FIF's parts:
+        ``metadata["input"]["read_from_all"]``); empty for data made in memory (arrays,
+        ``mne.io.RawArray``, a stream). ``metadata["source"]`` (the ``source`` column of a
+        Parquet file, the name ``eegpt info`` and figures give) stays the first of them, so
+        it is one path as before; ``sources`` needs nothing new in the saved files (those of
+        earlier versions give it too) and, after ``eegpt anonymize``, gives the files'
+        names."""
+        record = self.metadata.get("input")
+        every = record.get("read_from_all") if isinstance(record, dict) else None
+        if isinstance(every, list) and every:
+            return tuple(str(p) for p in every)
+        source = str(self.metadata.get("source") or "")
+        if not source or (source.startswith("<") and source.endswith(">")):
+            return ()
+        return (source,)
 
     @property
     def annotations(self) -> list[list[str]]:
