@@ -760,3 +760,126 @@ def test_info_on_a_probe_copy_says_paths_are_file_names_and_no_dates_moved(
         assert main(["info", str(copy)]) == 0
         said = capsys.readouterr().out
         assert f"; {dates}): paths reduced to file names, no host or command" in said, said
+
+
+# ------------------------------------------------------------------- outputs of a probe
+
+
+@pytest.fixture
+def probe_outputs(probes, tmp_path, monkeypatch):
+    """`eegpt probe predict -o pred.csv` (its provenance in pred.csv.json), `-o pred.parquet`
+    (in its metadata eegpt_predictions) and `eegpt probe evaluate --json ev.json`, run in the
+    folder of the test file (named without folders, so the rows name no folder) and written
+    into a folder named SECRET_jdoe; a host and user added to each provenance, a warning naming
+    an absolute path to the evaluation, and to the Parquet record a key eegpt anonymize does
+    not know (as a digest of the rows would be) and to its schema another metadata key."""
+    base, _ = probes
+    folder = base / SECRET / "site1"
+    out = tmp_path / SECRET
+    monkeypatch.chdir(folder)
+    probe = str(base / "probe")
+    with __import__("warnings").catch_warnings():
+        __import__("warnings").simplefilter("ignore")
+        for name in ("pred.csv", "pred.parquet"):
+            assert main(["probe", "predict", probe, "val-epo.fif", "-o", str(out / name),
+                         "-q"]) == 0  # fmt: skip
+        assert main(["probe", "evaluate", probe, "val-epo.fif", "--json", str(out / "ev.json"),
+                     "-q"]) == 0  # fmt: skip
+    machine = {"host": f"{SECRET}-host", "user": f"{SECRET}-user"}
+    sidecar = json.loads((out / "pred.csv.json").read_text())
+    sidecar["provenance"].update(machine)
+    (out / "pred.csv.json").write_text(json.dumps(sidecar, indent=2))
+    table = pq.read_table(out / "pred.parquet")
+    record = json.loads(table.schema.metadata[b"eegpt_predictions"])
+    record["provenance"].update(machine)
+    record["rows_sha256"] = "kept as it is"
+    meta = {**table.schema.metadata, b"eegpt_predictions": json.dumps(record).encode(),
+            b"other": b"kept"}  # fmt: skip
+    pq.write_table(table.replace_schema_metadata(meta), out / "pred.parquet")
+    evaluation = json.loads((out / "ev.json").read_text())
+    evaluation["provenance"].update(machine)
+    evaluation.setdefault("warnings", []).append(f"{folder / 'val-epo.fif'}: a flat channel")
+    (out / "ev.json").write_text(json.dumps(evaluation, indent=2))
+    return base, out
+
+
+def test_prediction_tables_and_evaluations_are_anonymized_with_their_rows_unchanged(
+    probe_outputs, tmp_path, capsys
+):
+    """eegpt anonymize refused the outputs of `eegpt probe predict -o` and `probe evaluate
+    --json`, whose provenance names the probe's folder, the command line and its folder, the
+    input files' modification times, when they were made (and here a host and user). Now it
+    copies them under a probe folder's rules: the table's data unchanged (a CSV byte for byte,
+    its sidecar's name of the table that of the copy, so eegpt info does not call it STALE; a
+    Parquet file's rows, only its eegpt_predictions record rewritten, other keys kept)."""
+    base, out = probe_outputs
+    secrets = [SECRET, str(base), str(out), '"cwd"', '"command"', '"created"', "source_mtime_ns",
+               "-host", "-user"]  # fmt: skip
+    for name in ("pred.csv.json", "pred.parquet", "ev.json"):  # not the rows of pred.csv
+        assert _leaks(out / name, secrets), f"{name} should hold some of them"
+    anon = tmp_path / "anon"
+    assert main(["anonymize", str(out / "pred.csv"), "-o", str(anon / "p.csv"), "-q"]) == 0
+    eegpt.anonymize_embeddings(out / "pred.parquet", anon / "p.parquet")
+    eegpt.anonymize_embeddings(out / "ev.json", anon / "e.json")
+    for name in ("p.csv", "p.csv.json", "p.parquet", "e.json"):
+        assert _leaks(anon / name, secrets) == [], name
+    assert (anon / "p.csv").read_bytes() == (out / "pred.csv").read_bytes()
+    copied, original = pq.ParquetFile(anon / "p.parquet"), pq.ParquetFile(out / "pred.parquet")
+    assert copied.read().equals(original.read(), check_metadata=False)
+    assert copied.num_row_groups == original.num_row_groups
+    assert copied.schema_arrow.metadata[b"other"] == b"kept"
+    record = json.loads(copied.schema_arrow.metadata[b"eegpt_predictions"])
+    assert record["rows_sha256"] == "kept as it is"
+    assert record["format"] == "eegpt-probe-predictions"
+    made = record["provenance"]
+    assert made["probe"]["path"] == "probe" and made["inputs"][0]["name"] == "val-epo.fif"
+    assert made["inputs"][0]["source_fingerprint"] and made["anonymized"]["daysback"] is None
+    sidecar = json.loads((anon / "p.csv.json").read_text())
+    assert sidecar["table"]["name"] == "p.csv"
+    evaluation = json.loads((anon / "e.json").read_text())
+    before = json.loads((out / "ev.json").read_text())
+    assert evaluation["balanced_accuracy"] == before["balanced_accuracy"]
+    assert evaluation["warnings"][-1] == "val-epo.fif: a flat channel"
+    capsys.readouterr()
+    for name in ("p.csv", "p.parquet"):
+        assert main(["info", str(anon / name)]) == 0
+        said = capsys.readouterr().out
+        assert "STALE" not in said and "EEGPT probe predictions" in said, said
+        assert "anonymized" in said and "no paths, host or command" in said, said
+    # never over an existing output, nor its sidecar
+    (tmp_path / "q.csv.json").write_text("{}")
+    with pytest.raises(OutputExistsError, match="q.csv.json exists"):
+        eegpt.anonymize_embeddings(out / "pred.csv", tmp_path / "q.csv")
+    assert not (tmp_path / "q.csv").exists()
+
+
+def test_a_prediction_table_that_is_a_link_or_names_folders_in_its_rows(probe_outputs, tmp_path):
+    """A table or sidecar that is a symbolic link is refused, as a probe's weights are; a
+    sidecar alone is refused, naming its table. Rows naming inputs with their folders are
+    kept (the data are copied unchanged), with a warning that says so."""
+    _, out = probe_outputs
+    for name in ("pred.csv", "pred.csv.json"):
+        linked = tmp_path / f"linked-{name.count('.')}"
+        linked.mkdir()
+        for other in ("pred.csv", "pred.csv.json"):
+            target = linked / other
+            if other == name:
+                target.symlink_to(out / other)
+            else:
+                shutil.copyfile(out / other, target)
+        with pytest.raises(ValueError, match="is a symbolic link"):
+            eegpt.anonymize_embeddings(linked / "pred.csv", tmp_path / "copy.csv")
+        assert not (tmp_path / "copy.csv").exists()
+    with pytest.raises(ValueError, match="is the sidecar of the prediction table pred.csv"):
+        eegpt.anonymize_embeddings(out / "pred.csv.json", tmp_path / "copy.csv.json")
+    rows = (out / "pred.csv").read_text().replace("val-epo.fif", "site1/val-epo.fif")
+    (tmp_path / "folders.csv").write_text(rows)
+    shutil.copyfile(out / "pred.csv.json", tmp_path / "folders.csv.json")
+    with pytest.warns(Warning) as said:
+        eegpt.anonymize_embeddings(tmp_path / "folders.csv", tmp_path / "copy.csv")
+    assert (tmp_path / "copy.csv").read_text() == rows
+    texts = [str(w.message) for w in said]
+    assert any("file column names inputs with their folders (site1/val-epo.fif)" in t
+               for t in texts), texts  # fmt: skip
+    # the rows changed after the sidecar was written: said, and kept so (eegpt info: STALE)
+    assert any("its sidecar does not match the table" in t for t in texts), texts

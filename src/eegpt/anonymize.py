@@ -11,7 +11,10 @@ model, checkpoint sha256, preprocessing, labels, annotations and the manifest's 
 the recording files' sizes and hashes (``source_files``), and drops or replaces the rest
 (see its docstring). A probe folder (``probe.json`` beside ``probe.safetensors``, ``eegpt
 probe train``'s) is copied under the same rules: its ``probe.json`` without the command line,
-working folder and the folders of the files it names, its weights byte for byte.
+working folder and the folders of the files it names, its weights byte for byte. So are a
+probe's outputs: a prediction table of ``eegpt probe predict -o`` (a CSV or TSV byte for byte
+with its sidecar ``X.csv.json`` anonymized; a Parquet file's rows unchanged, its
+``eegpt_predictions`` record's provenance anonymized) and ``eegpt probe evaluate --json``'s file.
 
 This module imports neither torch nor MNE: only NumPy and, for Parquet, pyarrow.
 """
@@ -112,11 +115,15 @@ def anonymize_embeddings(
     input : path-like
         An embeddings file of one recording (``.npz`` or ``.parquet``, :func:`eegpt.embed`,
         ``eegpt embed``), an :func:`eegpt.embed_dataset` output folder, a folder of such
-        folders (the ``--part`` runs of one corpus), or a probe folder
-        (:meth:`eegpt.probe.EEGPTProbe.save`, ``eegpt probe train``).
+        folders (the ``--part`` runs of one corpus), a probe folder
+        (:meth:`eegpt.probe.EEGPTProbe.save`, ``eegpt probe train``), a prediction table of
+        ``eegpt probe predict -o`` (``.csv`` or ``.tsv`` with its sidecar ``X.csv.json``, or
+        ``.parquet``) or the file of ``eegpt probe evaluate --json``.
     output : path-like
-        The copy: a file of the same format, or a new folder (a folder of ``--part`` runs is
-        copied with the same folder names). It must not exist: nothing is ever replaced.
+        The copy: a file of the same format (a CSV or TSV table's sidecar is written beside
+        it, named after it: ``shared.csv.json``), or a new folder (a folder of ``--part`` runs
+        is copied with the same folder names). It must not exist (nor, for a CSV or TSV table,
+        its sidecar): nothing is ever replaced.
     daysback : int | None
         None (default): the recording's ``meas_date`` is removed, so
         ``Embeddings.clock_times(absolute=True)`` has no date to give. A number of days: it is
@@ -154,6 +161,20 @@ def anonymize_embeddings(
     ``--weights``): the checkpoint's path is gone. Its other files are left out, with a
     warning. Check the training files' names and the class names before publishing.
 
+    A probe's prediction table or evaluation keeps its data: only its provenance
+    (:func:`eegpt.probe_provenance.output_provenance`) is rewritten under a probe's rules (the
+    probe's folder, input and labels files by their names, no command line, working folder,
+    host, modification times; ``created`` removed or moved back), and an evaluation's warnings
+    have their paths reduced to file names. A CSV or TSV table is copied byte for byte and its
+    sidecar names the copy, keeping the size and SHA-256 of the table (the copy's too, so
+    ``eegpt info`` does not call it STALE; one already stale stays so, with a warning); a
+    Parquet table's rows and row groups are copied unchanged, and of its metadata only the
+    ``provenance`` of ``eegpt_predictions`` changes (its other keys, and the file's other
+    metadata, are kept). The rows are yours to check: ``file`` names each input as given to
+    ``predict`` (a warning says where that holds folders) and ``clock_time`` holds the
+    recordings' dates (a warning says so; ``daysback`` does not move them). A table or sidecar
+    that is a symbolic link is refused, and a sidecar given alone is refused (give its table).
+
     Kept as they are, so check them before publishing: file names and recording ids (they
     often hold a date or a patient's name), the sizes and hashes of the recording files
     (``source_files``, a run's ``source_fingerprint``, ``source_sha256`` in runs of earlier
@@ -170,7 +191,8 @@ def anonymize_embeddings(
     OutputExistsError
         (a ``FileExistsError``) If ``output`` exists.
     ValueError
-        If ``output`` lies inside ``input``, or its suffix is not that of an input file.
+        If ``output`` lies inside ``input``, or its suffix is not that of an input file; a
+        probe's table or sidecar that is a symbolic link.
     """
     src, dst = Path(input), Path(output)
     if daysback is not None and (isinstance(daysback, bool) or int(daysback) != daysback):
@@ -188,7 +210,10 @@ def anonymize_embeddings(
             "elsewhere, so that the original is left as it is"
         )
     record = {"by": f"eegpt {_version()}", "daysback": None if daysback is None else int(daysback)}
-    if src.is_file():
+    kind = probe_output_kind(src) if src.is_file() else None
+    if kind is not None:
+        _anonymize_probe_output(src, dst, kind, record)
+    elif src.is_file():
         fmt = output_format(src)
         if fmt is None:
             raise ValueError(
@@ -834,6 +859,19 @@ def _anonymize_probe(src: Path, dst: Path, record: dict) -> None:
     _warn_left_out(src, {PROBE_JSON, *(p.name for p in weights)})
 
 
+def _command_paths(meta: Mapping[str, Any]) -> dict[str, str]:
+    """The paths the command line a probe or its output records (``command``, run in ``cwd``)
+    gave, in each form they may be named in (:func:`_path_forms`), with their file names."""
+    paths: dict[str, str] = {}
+    cwd = str(meta.get("cwd") or "")
+    for word in meta.get("command") or []:
+        word = str(word).split("=", 1)[-1] if str(word).startswith("-") else str(word)
+        if ("/" in word or "\\" in word) and "://" not in word:
+            for form in _path_forms(word, cwd):
+                paths[form] = _name(word)
+    return paths
+
+
 def _anonymized_probe(meta: Mapping[str, Any], record: dict) -> dict:
     """A probe's ``probe.json`` under the rules of an embeddings file's provenance: the keys
     naming the machine or the call (``command``, ``cwd``, a host ...) and the input files'
@@ -843,13 +881,7 @@ def _anonymized_probe(meta: Mapping[str, Any], record: dict) -> dict:
     hashes, classes, recipe, preprocessing, channels, history and metrics kept, so that
     :func:`eegpt.probe.load_probe` reads the copy as the original (given the encoder, for a frozen
     one: its checkpoint's path is gone)."""
-    paths: dict[str, str] = {}
-    cwd = str(meta.get("cwd") or "")
-    for word in meta.get("command") or []:
-        word = str(word).split("=", 1)[-1] if str(word).startswith("-") else str(word)
-        if ("/" in word or "\\" in word) and "://" not in word:
-            for form in _path_forms(word, cwd):
-                paths[form] = _name(word)
+    paths = _command_paths(meta)
     encoder = meta.get("encoder") or {}
     for where in (encoder.get("path"), (encoder.get("source") or {}).get("file")):
         if where:
@@ -911,3 +943,233 @@ def _file_records(record: dict[str, Any]) -> None:
             if item.get("name"):
                 item["name"] = _name(str(item["name"]))
             item.update(_source_file_names(item))
+
+
+# -- outputs of a probe: prediction tables, evaluations --------------------------------------
+
+#: The metrics an ``eegpt probe evaluate --json`` file holds beside its ``provenance``, by
+#: which it is told from other JSON files.
+_EVALUATION_KEYS = ("balanced_accuracy", "provenance")
+
+
+def probe_output_kind(src: Path) -> str | None:
+    """Which output of a probe the file ``src`` is: ``"csv"`` (a CSV or TSV prediction table of
+    ``eegpt probe predict -o``, its provenance in the sidecar ``X.csv.json``), ``"parquet"``
+    (a Parquet one, its provenance in the schema metadata ``eegpt_predictions``),
+    ``"evaluation"`` (``eegpt probe evaluate --json``'s file), or None (none of those: an
+    embeddings file, or no eegpt file). A sidecar given alone is refused: the table is the
+    input, and its sidecar comes with it."""
+    from eegpt.probe_cli import PREDICTIONS_KEY
+    from eegpt.probe_provenance import sidecar_path
+
+    name = src.name.lower()
+    if name.endswith((".csv.json", ".tsv.json")):
+        table = src.name[: -len(".json")]
+        raise ValueError(
+            f"{src} is the sidecar of the prediction table {table}: give the table ({table}) "
+            "and the name of its copy (-o NEW.csv); its sidecar is copied with it"
+        )
+    if name.endswith((".csv", ".tsv")):
+        if not (sidecar_path(src).is_file() or sidecar_path(src).is_symlink()):
+            raise ValueError(
+                f"{src} has no sidecar {sidecar_path(src).name} beside it: eegpt anonymize "
+                "copies a prediction table of eegpt probe predict -o with its sidecar (a "
+                "table without one holds no provenance to remove)"
+            )
+        return "csv"
+    if name.endswith(".parquet"):
+        _, pq = require_pyarrow("anonymizing a .parquet file")
+        held = pq.read_schema(src).metadata or {}
+        return "parquet" if PREDICTIONS_KEY.encode() in held and b"eegpt" not in held else None
+    if name.endswith(".json"):
+        try:
+            found = json.loads(src.read_text(encoding="utf-8"))
+        except ValueError:
+            found = None
+        if (
+            isinstance(found, dict)
+            and all(k in found for k in _EVALUATION_KEYS)
+            and isinstance(found["provenance"], dict)
+        ):
+            return "evaluation"
+        raise ValueError(
+            f"{src} is no output of eegpt probe evaluate --json (no metrics and provenance): "
+            "eegpt anonymize copies that, a prediction table of eegpt probe predict -o, "
+            "embeddings and probe folders"
+        )
+    return None
+
+
+def _anonymized_provenance(made: Mapping[str, Any], record: dict) -> tuple[dict, _Scrubber]:
+    """The ``provenance`` of an output of ``eegpt probe predict`` or ``evaluate``
+    (:func:`eegpt.probe_provenance.output_provenance`) under a probe's rules
+    (:func:`_anonymized_probe`): the command line, its folder and the host dropped, the probe's
+    folder and the input and labels files by their names (their sizes and fingerprints kept,
+    not their modification times), ``created`` removed or moved back per ``daysback``, other
+    paths by their file names; ``"anonymized"`` added. Also the scrubber, for the texts beside
+    it (an evaluation's warnings)."""
+    paths = _command_paths(made)
+    probe = made.get("probe")
+    if isinstance(probe, dict) and probe.get("path"):
+        folder = str(probe["path"])
+        for form in _path_forms(folder, str(made.get("cwd") or "")):
+            paths.setdefault(form, _name(folder))
+    scrub = _Scrubber(paths, record["daysback"], suffixes=True)
+    out = scrub.value(dict(made))
+    if isinstance(out.get("probe"), dict) and out["probe"].get("path"):  # a relative one too
+        out["probe"]["path"] = _name(str(out["probe"]["path"]))
+    _file_records(out)
+    out[ANONYMIZED_KEY] = record
+    return out, scrub
+
+
+def _refuse_link(path: Path) -> None:
+    """Refuse a file that is a symbolic link, as a probe folder's weights are refused."""
+    if path.is_symlink():
+        raise ValueError(
+            f"{path} is a symbolic link (to {os.readlink(path)}): eegpt anonymize copies no "
+            "link, which may name or point anywhere; give the file itself"
+        )
+
+
+def _anonymize_probe_output(src: Path, dst: Path, kind: str, record: dict) -> None:
+    """A prediction table (CSV or TSV with its sidecar, Parquet) or an evaluation's JSON copied
+    anonymized to ``dst`` (and, for a CSV or TSV, its sidecar beside it,
+    :func:`eegpt.probe_provenance.sidecar_path`): the table's data unchanged (a CSV byte for
+    byte), only the provenance rewritten (:func:`_anonymized_provenance`)."""
+    from eegpt.probe_provenance import sidecar_path
+
+    suffix = ".json" if kind == "evaluation" else src.suffix.lower()
+    if dst.suffix.lower() != suffix:
+        raise ValueError(
+            f"the output {dst} must end in {suffix}, as the input {src.name} does (the copy "
+            "keeps its format)"
+        )
+    _refuse_link(src)
+    if kind == "evaluation":
+        found = json.loads(src.read_text(encoding="utf-8"))
+        made, scrub = _anonymized_provenance(found["provenance"], record)
+        out = {**found, "provenance": made}
+        if isinstance(found.get("warnings"), list):
+            out["warnings"] = [scrub.value(w) for w in found["warnings"]]
+        data = (json.dumps(out, indent=2) + "\n").encode()
+        atomic_write(dst, lambda fh: fh.write(data), overwrite=False)
+        return
+    if kind == "parquet":
+        _anonymize_predictions_parquet(src, dst, record)
+        return
+    sidecar, new_sidecar = sidecar_path(src), sidecar_path(dst)
+    _refuse_link(sidecar)
+    if new_sidecar.exists() or new_sidecar.is_symlink():
+        raise OutputExistsError(
+            f"{new_sidecar} exists (the sidecar the copy {dst.name} would have); eegpt "
+            "anonymize never replaces a file: choose a new output path (or delete it first)"
+        )
+    table = src.read_bytes()
+    try:
+        found = json.loads(sidecar.read_text(encoding="utf-8"))
+    except ValueError as e:
+        raise ValueError(
+            f"{src}: its sidecar {sidecar.name} could not be read as JSON: {e}"
+        ) from None
+    if not isinstance(found, dict) or not isinstance(found.get("provenance"), dict):
+        raise ValueError(f"{src}: its sidecar {sidecar.name} is not one eegpt wrote")
+    out = dict(found)
+    out["provenance"], _ = _anonymized_provenance(found["provenance"], record)
+    mine = found.get("table")
+    if isinstance(mine, dict):  # the copy's name; its size and hash are the original's
+        out["table"] = {**mine, "name": dst.name}
+        if _stale(mine, src.name, table):
+            _warn(
+                f"{src}: its sidecar does not match the table (changed since it was written): "
+                "the copy keeps both as they are, and eegpt info calls it STALE too"
+            )
+    _warn_kept_rows(src, _csv_column(src, table, "file"), _csv_column(src, table, "clock_time"))
+    text = (json.dumps(out, indent=2) + "\n").encode()
+    atomic_write(dst, lambda fh: fh.write(table), overwrite=False)
+    try:
+        atomic_write(new_sidecar, lambda fh: fh.write(text), overwrite=False)
+    except BaseException:
+        dst.unlink(missing_ok=True)  # never a table without its sidecar
+        raise
+
+
+def _stale(mine: Mapping[str, Any], name: str, table: bytes) -> bool:
+    """Whether a sidecar's record of its table (name, size, SHA-256) differs from ``table``."""
+    import hashlib
+
+    return (
+        mine.get("name") != name
+        or mine.get("size") != len(table)
+        or mine.get("sha256") != hashlib.sha256(table).hexdigest()
+    )
+
+
+def _csv_column(src: Path, table: bytes, column: str) -> list[str]:
+    """The values of ``column`` in the CSV or TSV ``table`` (empty where it has none)."""
+    delimiter = "\t" if src.suffix.lower() == ".tsv" else ","
+    rows = csv.reader(io.StringIO(table.decode("utf-8", errors="replace")), delimiter=delimiter)
+    header = next(rows, [])
+    if column not in header:
+        return []
+    at = header.index(column)
+    return [row[at] for row in rows if len(row) > at]
+
+
+def _warn_kept_rows(src: Path, files: list[Any], clock: list[Any]) -> None:
+    """Warn of what a prediction table's rows hold that its copy keeps (its data are copied
+    unchanged): inputs named with their folders (``file``, the paths as given to ``eegpt
+    probe predict``), the recordings' dates and times (``clock_time``)."""
+    folders = sorted({str(f) for f in files if f and ("/" in str(f) or "\\" in str(f))})
+    dated = any(c for c in clock)
+    if not folders and not dated:
+        return
+    said = []
+    if folders:
+        said.append(f"its file column names inputs with their folders ({few(folders, 2)})")
+    if dated:
+        said.append(
+            "its clock_time column holds the recordings' dates and times (not moved by --daysback)"
+        )
+    _warn(
+        f"{src}: {' and '.join(said)}; the copy keeps its rows as they are (only the "
+        "provenance is anonymized, so that it still describes the table): for a table "
+        "without them, run eegpt probe predict in the files' folder, naming them without "
+        "folders, on recordings whose dates were removed (mne anonymize), and anonymize that"
+    )
+
+
+def _anonymize_predictions_parquet(src: Path, dst: Path, record: dict) -> None:
+    """A Parquet prediction table copied with its data unchanged (row group by row group)
+    and only its schema metadata ``eegpt_predictions`` rewritten: the record's
+    ``provenance`` anonymized, its other keys (and the schema's other metadata) kept as
+    they are."""
+    from eegpt.probe_cli import PREDICTIONS_KEY
+
+    _, pq = require_pyarrow("anonymizing a .parquet prediction table")
+    key = PREDICTIONS_KEY.encode()
+    with pq.ParquetFile(src) as f:
+        schema = f.schema_arrow
+        found = json.loads(schema.metadata[key])
+        if not isinstance(found, dict) or not isinstance(found.get("provenance"), dict):
+            raise ValueError(f"{src}: its {PREDICTIONS_KEY} metadata is not what eegpt writes")
+        out = dict(found)
+        out["provenance"], _ = _anonymized_provenance(found["provenance"], record)
+        new_schema = schema.with_metadata({**schema.metadata, key: json.dumps(out).encode()})
+        columns = set(schema.names)
+        files = f.read(columns=["file"])["file"].to_pylist() if "file" in columns else []
+        clock = (
+            f.read(columns=["clock_time"])["clock_time"].to_pylist()
+            if "clock_time" in columns
+            else []
+        )
+        _warn_kept_rows(src, files, clock)
+
+        def write_parquet(fh: Any) -> None:
+            writer = pq.ParquetWriter(fh, new_schema)
+            for group in range(f.num_row_groups):  # the original's row groups, one at a time
+                table = f.read_row_group(group)
+                writer.write_table(table.replace_schema_metadata(new_schema.metadata))
+            writer.close()
+
+        atomic_write(dst, write_parquet, overwrite=False)

@@ -940,13 +940,18 @@ def add_anonymize_command(sub: Any) -> None:
         "copied likewise: its probe.json without the command line, working folder, folders "
         "of the training files and checkpoint, or the files' modification times; its weights "
         "byte for byte; it loads and predicts as the original (give it the encoder with "
-        "--weights). See README, 'Publishing embeddings'.",
+        "--weights). So are a probe's outputs, eegpt probe predict -o's table (a .csv/.tsv "
+        "byte for byte with its sidecar anonymized, a .parquet's rows unchanged) and eegpt "
+        "probe evaluate --json's file: only their provenance changes, so check the rows' file "
+        "and clock_time columns yourself. See README, 'Publishing embeddings'.",
     )
     p.add_argument(
         "input",
         type=Path,
         help="an embeddings file of eegpt embed (.npz/.parquet), an embed-dataset output "
-        "folder (or a folder of --part run folders), or a probe folder",
+        "folder (or a folder of --part run folders), a probe folder, a prediction table of "
+        "eegpt probe predict -o (.csv/.tsv with its .json sidecar, .parquet) or an eegpt probe "
+        "evaluate --json file",
     )
     p.add_argument(
         "-o",
@@ -968,10 +973,20 @@ def add_anonymize_command(sub: Any) -> None:
 
 
 def cmd_anonymize(args: argparse.Namespace) -> int:
-    from eegpt.anonymize import anonymize_embeddings
+    from eegpt.anonymize import anonymize_embeddings, probe_output_kind
 
     anonymize_embeddings(args.input, args.output, daysback=args.daysback)
     if not args.quiet:
+        if args.input.is_file() and probe_output_kind(args.input) is not None:
+            print(
+                f"wrote {args.output}: an anonymized copy of {args.input} (its provenance "
+                "without the command line, working folder, host, the folders of the probe and "
+                "input files, their modification times and the creation date; the table's rows "
+                "or the metrics copied as they are). Check them before publishing: the file "
+                "column's names (which often hold dates or patient names), clock_time, labels",
+                file=sys.stderr,
+            )
+            return 0
         date = (
             "measurement dates removed"
             if args.daysback is None
