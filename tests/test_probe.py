@@ -3418,7 +3418,8 @@ def test_eegpt_info_tells_a_stale_or_odd_predictions_sidecar(model, tmp_path, ca
     """The sidecar records its table's name, size and SHA-256: `eegpt info` says STALE where
     the table was replaced since (`predict > pred.csv` over an earlier `-o pred.csv`) and
     where the sidecar was copied beside another table, and still shows what it says; a
-    sidecar that is not JSON, or whose provenance is no object, is named, not a crash."""
+    sidecar that is not JSON, or whose provenance is no object, is named, not a crash. STALE
+    exits 3, as a corpus whose recordings changed since they were embedded."""
     import shutil
 
     from eegpt.cli import main
@@ -3434,14 +3435,14 @@ def test_eegpt_info_tells_a_stale_or_odd_predictions_sidecar(model, tmp_path, ca
     assert "STALE" not in capsys.readouterr().out
     pred.write_text(pred.read_text().replace("target", "TARGET", 1))  # `> pred.csv` since
     for given in (pred, tmp_path / "pred.csv.json"):
-        assert main(["info", str(given)]) == 0
+        assert main(["info", str(given)]) == 3  # STALE: as a corpus whose inputs changed
         said = capsys.readouterr().out
         assert "STALE: the table changed since its sidecar was written (size/hash differ)" in said
         assert "what the sidecar says" in said and f"probe: {folder}" in said
     other = tmp_path / "other.csv"
     shutil.copyfile(pred, other)
     shutil.copyfile(tmp_path / "pred.csv.json", tmp_path / "other.csv.json")
-    assert main(["info", str(other)]) == 0
+    assert main(["info", str(other)]) == 3
     assert "STALE: the sidecar names another table (pred.csv)" in capsys.readouterr().out
 
     sidecar = tmp_path / "other.csv.json"

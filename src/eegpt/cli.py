@@ -737,13 +737,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_channels)
 
     p = sub.add_parser(
-        "info", help="describe a checkpoint, an embeddings file, or the output of embed-dataset"
+        "info",
+        help="describe a checkpoint, an embeddings file, the output of embed-dataset, a probe "
+        "or a probe's predictions",
+        epilog=INFO_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument(
         "weights",
         help="checkpoint file or folder, pretrained name (eegpt-large) or URL; an embeddings "
-        "file written by eegpt embed (.npz/.parquet); or a folder written by embed-dataset "
-        "(its settings, files done and failed, and runs)",
+        "file written by eegpt embed (.npz/.parquet); a folder written by embed-dataset "
+        "(its settings, files done and failed, and runs); a probe folder (eegpt probe train); "
+        "a prediction table of eegpt probe predict -o (.parquet, or .csv/.tsv with its .json "
+        "sidecar)",
     )
     p.add_argument(
         "--verify",
@@ -817,6 +823,15 @@ def build_parser() -> argparse.ArgumentParser:
     _debug_after_command(parser)
     return parser
 
+
+INFO_EPILOG = """\
+exit status:
+  0  described (an embed-dataset run still in progress too, without --verify)
+  3  needs attention: an embed-dataset run that did not finish, recordings changed since
+     they were embedded, damaged shards (--verify), a part missing or unfinished; a
+     prediction table said STALE (changed since eegpt probe predict wrote it, or beside
+     another table's sidecar)
+  1  an error (not a file eegpt info describes, unreadable)"""
 
 FETCH_EPILOG = """\
 environment:
@@ -1885,12 +1900,15 @@ def cmd_info(args: argparse.Namespace) -> int:
             f"{RUN_MANIFEST}) nor a probe; eegpt info describes those, checkpoint files and "
             "embeddings files"
         )
-    from eegpt.probe_provenance import describe_predictions, predictions_record
+    from eegpt.probe_provenance import predictions_record, predictions_report
 
     predictions = predictions_record(folder) if folder.is_file() else None
     if predictions is not None:  # eegpt probe predict -o's table (or its sidecar)
-        print(describe_predictions(folder, *predictions))
-        return 0
+        text, current = predictions_report(folder, *predictions)
+        print(text)
+        # STALE (the table changed since its record was written): 3, as a corpus whose
+        # recordings changed since they were embedded
+        return 0 if current else EXIT_SOME_FAILED
     suffix = "".join(folder.suffixes[-2:]).lower()
     if folder.suffix.lower() == ".fdt":
         raise ValueError(_eeglab_data_file_text(folder))

@@ -359,6 +359,16 @@ def describe_predictions(
 ) -> str:
     """What ``eegpt info`` says of a prediction table (:func:`predictions_record`): its rows and
     classes, the probe (folder and weights' SHA-256), the data, eegpt and when."""
+    return predictions_report(path, record, table)[0]
+
+
+def predictions_report(
+    path: str | os.PathLike, record: dict[str, Any], table: Path | None
+) -> tuple[str, bool]:
+    """:func:`describe_predictions`' text, and whether the table is as its record says
+    (False where the text says STALE: the table changed since it was written, or the sidecar
+    names another table), by which ``eegpt info`` exits 3 as for a corpus whose recordings
+    changed."""
     import csv
     import shlex
 
@@ -422,4 +432,5 @@ def describe_predictions(
         from eegpt.dataset_report import anonymized_text
 
         lines.append(f"  {anonymized_text(made['anonymized'])}: no paths, host or command")
-    return "\n".join(lines)
+    current = stale is None or not stale.startswith("STALE")
+    return "\n".join(lines), current
