@@ -2062,17 +2062,23 @@ PREDICTIONS_KEY = "eegpt_predictions"
 
 
 def _predictions_json(
-    provenance: dict[str, Any], indent: int | None = None, table: dict[str, Any] | None = None
+    provenance: dict[str, Any],
+    indent: int | None = None,
+    table: dict[str, Any] | None = None,
+    data: dict[str, Any] | None = None,
 ) -> str:
     """What a prediction table records of itself (Parquet metadata, a CSV's sidecar):
     ``{"format": "eegpt-probe-predictions", "provenance": {...}}``, and in a sidecar
     ``"table"``: the table's name, size and SHA-256
-    (:func:`eegpt.probe_provenance.table_record`)."""
+    (:func:`eegpt.probe_provenance.table_record`); in Parquet metadata ``"data"``: its rows
+    and the SHA-256 of its data (:func:`eegpt.probe_provenance.table_data_record`)."""
     from eegpt.probe_provenance import PREDICTIONS_FORMAT
 
     record: dict[str, Any] = {"format": PREDICTIONS_FORMAT, "provenance": provenance}
     if table is not None:
         record["table"] = table
+    if data is not None:
+        record["data"] = data
     return json.dumps(record, indent=indent)
 
 
@@ -2146,8 +2152,12 @@ def _write_predictions(
                 )
         table = pa.table(columns)
         if provenance is not None:  # not under "eegpt", which names an embeddings file
+            from eegpt.probe_provenance import table_data_record
+
+            # with the digest of its data, by which eegpt info tells rows edited since
+            recorded = _predictions_json(provenance, data=table_data_record(table))
             table = table.replace_schema_metadata(
-                {**(table.schema.metadata or {}), PREDICTIONS_KEY: _predictions_json(provenance)}
+                {**(table.schema.metadata or {}), PREDICTIONS_KEY: recorded}
             )
         atomic_write(path, lambda fh: pq.write_table(table, fh))
         return

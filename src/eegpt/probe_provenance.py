@@ -336,6 +336,100 @@ def table_record(name: str, data: bytes) -> dict[str, Any]:
     return {"name": name, "size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
 
 
+#: How :func:`table_data_digest` hashes a table's data (recorded beside the digest, so that
+#: another method later is told apart from a changed table).
+DATA_DIGEST_METHOD = "eegpt-columns-sha256-v1"
+
+
+def table_data_digest(table: Any) -> str:
+    """The SHA-256 of a pyarrow Table's data, whatever its row groups or chunks: of a Parquet
+    prediction table (``eegpt probe predict -o X.parquet``), recorded in its metadata
+    (``"data"``, :func:`table_data_record`) so that ``eegpt info`` tells rows edited and written back
+    with the metadata kept. The schema metadata is not hashed.
+
+    Canonical form (:data:`DATA_DIGEST_METHOD`): the number of rows, then for each column in
+    order, its name (UTF-8) and a type tag, then its values with the chunks joined: which rows
+    are null (one byte per row); the non-null values of a fixed-width column (integers,
+    floats, booleans as one byte) as a little-endian NumPy array, its dtype in the tag; of a
+    text or binary column (``string`` and ``large_string`` alike, tag ``text`` or ``binary``),
+    each value's length as int64 then all their bytes; of any other type, the JSON of its
+    Python values (tag: the Arrow type). Each part is prefixed by its length, so no two
+    tables run together into the same bytes."""
+    import json
+
+    import pyarrow as pa
+
+    digest = hashlib.sha256()
+
+    def part(data: bytes) -> None:
+        digest.update(len(data).to_bytes(8, "little"))
+        digest.update(data)
+
+    part(str(table.num_rows).encode())
+    for name, column in zip(table.column_names, table.columns, strict=True):
+        kind = column.type
+        values = column.combine_chunks() if column.num_chunks != 1 else column.chunk(0)
+        if pa.types.is_dictionary(kind):
+            values, kind = values.dictionary_decode(), kind.value_type
+        valid = np.asarray(values.is_valid().to_numpy(zero_copy_only=False), dtype=np.uint8)
+        kept = values.drop_null()
+        if pa.types.is_string(kind) or pa.types.is_large_string(kind):
+            items = [v.encode("utf-8") for v in kept.to_pylist()]
+            tag, data = "text", None
+        elif pa.types.is_binary(kind) or pa.types.is_large_binary(kind):
+            items = list(kept.to_pylist())
+            tag, data = "binary", None
+        elif pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_boolean(kind):
+            array = np.asarray(kept.to_numpy(zero_copy_only=False))
+            array = array.astype(np.uint8) if array.dtype == np.bool_ else array
+            array = array.astype(array.dtype.newbyteorder("<"))
+            tag, data = array.dtype.str, array.tobytes()
+        else:
+            tag = str(kind)
+            data = json.dumps(kept.to_pylist(), default=str, allow_nan=True).encode()
+        part(name.encode("utf-8"))
+        part(tag.encode())
+        part(valid.tobytes())
+        if data is None:
+            part(np.array([len(v) for v in items], dtype="<i8").tobytes())
+            part(b"".join(items))
+        else:
+            part(data)
+    return digest.hexdigest()
+
+
+def table_data_record(table: Any) -> dict[str, Any]:
+    """What a Parquet prediction table records of its data: ``{"rows": n, "sha256": ...,
+    "method": DATA_DIGEST_METHOD}`` (:func:`table_data_digest`)."""
+    return {
+        "rows": int(table.num_rows),
+        "sha256": table_data_digest(table),
+        "method": DATA_DIGEST_METHOD,
+    }
+
+
+def _parquet_staleness(record: dict[str, Any], table: Path) -> str | None:
+    """Why the metadata ``record`` of the Parquet prediction table ``table`` is not that of its
+    data as they are now (None where it is): rows edited and written back with the metadata
+    kept; tables written before eegpt recorded their data's digest cannot be checked."""
+    mine = record.get("data")
+    if not isinstance(mine, dict) or mine.get("method") != DATA_DIGEST_METHOD:
+        return (
+            "its metadata records no digest of its data (an older eegpt's): the rows cannot be "
+            "checked against it"
+        )
+    from eegpt.outputs import require_pyarrow
+
+    _, pq = require_pyarrow("reading a Parquet prediction table")
+    now = pq.read_table(table)
+    if mine.get("rows") != now.num_rows or mine.get("sha256") != table_data_digest(now):
+        return (
+            "STALE: the table's data changed since eegpt probe predict wrote it (rows/digest "
+            "differ from those its metadata records)"
+        )
+    return None
+
+
 def _staleness(record: dict[str, Any], table: Path) -> str | None:
     """Why the sidecar ``record`` is not that of ``table`` as it is now (None where it is)."""
     import hashlib
@@ -404,11 +498,16 @@ def predictions_report(
         head += f"{'' if table == Path(path) else f' of {table.name}'}: {rows} rows"
         head += f", {len(classes)} classes [{few(classes, 8)}]" if classes else ""
     stale = None
-    if table is not None and table.suffix.lower() != ".parquet":
-        stale = _staleness(record, table)
+    parquet = table is not None and table.suffix.lower() == ".parquet"
+    if table is not None:
+        stale = _parquet_staleness(record, table) if parquet else _staleness(record, table)
     lines = [head]
     if stale is not None:
-        said = "what the sidecar says of the table it was written for"
+        said = (
+            "what its metadata says of the table it was written as"
+            if parquet
+            else "what the sidecar says of the table it was written for"
+        )
         lines.append(f"  {stale}; below, {said}" if stale.startswith("STALE") else f"  {stale}")
     lines += [
         f"  probe: {probe.get('path', '?')} (probe.safetensors sha256 "

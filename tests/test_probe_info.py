@@ -1,0 +1,106 @@
+"""What `eegpt info` says of a probe's outputs and their provenance: prediction tables whose
+data changed since `eegpt probe predict` wrote them (exit status 3), the JSON of `eegpt probe
+evaluate --json`, and the files a probe was trained on (`--labels`, the file in-memory data
+were read from). SYNTHETIC data and a small random-weight encoder, as in test_probe.py."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import torch
+
+from eegpt import EEGPT, EEGPTConfig
+from eegpt.checkpoints import load_model, save_checkpoint
+from eegpt.cli import main
+from eegpt.preprocessing import PreprocessingConfig
+from eegpt.probe import synthetic_erp_epochs, train_probe
+from eegpt.probe_cli import PREDICTIONS_KEY
+from eegpt.probe_cli import main as probe_main
+
+pa = pytest.importorskip("pyarrow")
+pq = pytest.importorskip("pyarrow.parquet")
+
+SMALL = EEGPTConfig(embed_dim=64, depth=2, num_heads=4)
+ONE_SECOND = PreprocessingConfig(window_seconds=1.0)
+
+
+@pytest.fixture(scope="module")
+def weights(tmp_path_factory):
+    torch.manual_seed(0)
+    folder = tmp_path_factory.mktemp("weights") / "small"
+    save_checkpoint(EEGPT(SMALL).eval(), folder)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def trained(weights, tmp_path_factory):
+    """A probe folder trained in Python on epochs read from a file, and a test file."""
+    folder = tmp_path_factory.mktemp("trained")
+    train = folder / "train-epo.fif"
+    synthetic_erp_epochs(16, seed=5, seconds=1.0, tmin=-0.2).save(train, verbose=False)
+    test = folder / "test-epo.fif"
+    synthetic_erp_epochs(12, seed=6, seconds=1.0, tmin=-0.2).save(test, verbose=False)
+    import mne
+
+    epochs = mne.read_epochs(train, verbose=False)  # in memory, read from train-epo.fif
+    model = load_model(weights, verbose=False)
+    probe = train_probe(model, epochs, preprocessing=ONE_SECOND, epochs=1)
+    return probe.save(folder / "probe"), train, test
+
+
+def _rewritten(table, path, **kwargs) -> None:
+    """``table`` written to ``path`` with its schema metadata (eegpt_predictions) kept."""
+    metadata = table.schema.metadata
+    pq.write_table(table.replace_schema_metadata(metadata), path, **kwargs)
+
+
+def test_info_tells_a_parquet_prediction_table_whose_rows_were_edited(trained, tmp_path, capsys):
+    """A Parquet prediction table records the SHA-256 of its data in its metadata: rows edited
+    and written back with the metadata kept are STALE (exit 3); the same data rewritten in
+    other row groups and chunks are not; a table without the digest (an older eegpt's) is
+    described as before, its data said unchecked."""
+    folder, _, test = trained
+    pred = tmp_path / "pred.parquet"
+    assert probe_main(["predict", str(folder), str(test), "-q", "-o", str(pred)]) == 0
+    record = json.loads(pq.read_schema(pred).metadata[PREDICTIONS_KEY.encode()])
+    assert record["data"]["rows"] == 12 and len(record["data"]["sha256"]) == 64
+    capsys.readouterr()
+    assert main(["info", str(pred)]) == 0
+    said = capsys.readouterr().out
+    assert "STALE" not in said and "cannot be checked" not in said
+
+    table = pq.read_table(pred)
+    relaid = pa.concat_tables([table.slice(0, 5), table.slice(5, 4), table.slice(9)])
+    assert relaid.column("prediction").num_chunks == 3
+    same = tmp_path / "same.parquet"
+    _rewritten(relaid, same, row_group_size=4)
+    assert pq.ParquetFile(same).metadata.num_row_groups == 3
+    assert main(["info", str(same)]) == 0
+    assert "STALE" not in capsys.readouterr().out
+
+    flipped = ["target" if v == "standard" else "standard" for v in table["prediction"].to_pylist()]
+    edited = table.set_column(
+        table.column_names.index("prediction"), "prediction", pa.array(flipped)
+    )
+    for name, changed in [
+        ("edited.parquet", edited),
+        ("fewer.parquet", table.slice(1)),
+        ("nudged.parquet", table.set_column(
+            table.column_names.index("p_target"), "p_target",
+            pa.array([v + 1e-9 for v in table["p_target"].to_pylist()]),
+        )),
+    ]:  # fmt: skip
+        _rewritten(changed, tmp_path / name)
+        assert main(["info", str(tmp_path / name)]) == 3, name
+        said = capsys.readouterr().out
+        assert "STALE: the table's data changed since eegpt probe predict wrote it" in said
+        assert f"probe: {folder}" in said  # what its metadata says, still shown
+
+    del record["data"]  # as eegpt wrote it before it recorded the digest
+    old = tmp_path / "old.parquet"
+    pq.write_table(edited.replace_schema_metadata({PREDICTIONS_KEY: json.dumps(record)}), old)
+    assert main(["info", str(old)]) == 0
+    said = capsys.readouterr().out
+    assert "EEGPT probe predictions: 12 rows" in said and "STALE" not in said
+    assert "records no digest of its data (an older eegpt's): the rows cannot be checked" in said
