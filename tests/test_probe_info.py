@@ -13,6 +13,7 @@ import torch
 from eegpt import EEGPT, EEGPTConfig
 from eegpt.checkpoints import load_model, save_checkpoint
 from eegpt.cli import main
+from eegpt.errors import EEGPTWarning
 from eegpt.preprocessing import PreprocessingConfig
 from eegpt.probe import synthetic_erp_epochs, train_probe
 from eegpt.probe_cli import PREDICTIONS_KEY
@@ -104,3 +105,40 @@ def test_info_tells_a_parquet_prediction_table_whose_rows_were_edited(trained, t
     said = capsys.readouterr().out
     assert "EEGPT probe predictions: 12 rows" in said and "STALE" not in said
     assert "records no digest of its data (an older eegpt's): the rows cannot be checked" in said
+
+
+def test_info_describes_the_json_of_probe_evaluate(trained, tmp_path, capsys):
+    """`eegpt info` on the JSON of `eegpt probe evaluate --json` names the probe, the test
+    files, the metrics and whether a test file holds the probe's training data; other JSON
+    files are still refused, and a prediction table's sidecar is still its own kind."""
+    folder, train, test = trained
+    held, same = tmp_path / "held.json", tmp_path / "same.json"
+    assert probe_main(["evaluate", str(folder), str(test), "-q", "--json", str(held)]) == 0
+    with pytest.warns(EEGPTWarning, match="is the probe's training data"):
+        assert probe_main(["evaluate", str(folder), str(train), "-q", "--json", str(same)]) == 0
+    capsys.readouterr()
+    assert main(["info", str(held)]) == 0
+    said = capsys.readouterr().out
+    assert f"{held}: EEGPT probe evaluation (eegpt probe evaluate --json) of 12 epochs" in said
+    assert "  BAC " in said and " | Cohen's kappa " in said and " | accuracy " in said
+    assert "no test file holds the probe's training data" in said
+    assert f"probe: {folder} (probe.safetensors sha256 " in said
+    assert "data: 1 input (test-epo.fif 12 epochs)" in said
+    assert "made by: eegpt probe evaluate" in said and "WARNING" not in said
+
+    assert main(["info", str(same)]) == 0
+    said = capsys.readouterr().out
+    assert "WARNING: test file train-epo.fif holds the probe's training data" in said
+    assert "not a held-out estimate" in said
+
+    record = json.loads(held.read_text())
+    del record["provenance"]["overlaps_training"]  # as an older eegpt wrote it
+    held.write_text(json.dumps(record))
+    assert main(["info", str(held)]) == 0
+    assert "test files not compared with the probe's training data" in capsys.readouterr().out
+
+    for text in ('{"n": 3, "balanced_accuracy": 0.5}', "[1, 2]", "{not json"):
+        other = tmp_path / "other.json"
+        other.write_text(text)
+        assert main(["info", str(other)]) == 1, text
+        assert "is a json file, not a checkpoint" in capsys.readouterr().err

@@ -749,7 +749,7 @@ def build_parser() -> argparse.ArgumentParser:
         "file written by eegpt embed (.npz/.parquet); a folder written by embed-dataset "
         "(its settings, files done and failed, and runs); a probe folder (eegpt probe train); "
         "a prediction table of eegpt probe predict -o (.parquet, or .csv/.tsv with its .json "
-        "sidecar)",
+        "sidecar); the JSON of eegpt probe evaluate --json (its metrics and provenance)",
     )
     p.add_argument(
         "--verify",
@@ -1909,6 +1909,13 @@ def cmd_info(args: argparse.Namespace) -> int:
         # STALE (the table changed since its record was written): 3, as a corpus whose
         # recordings changed since they were embedded
         return 0 if current else EXIT_SOME_FAILED
+    if folder.suffix.lower() == ".json" and folder.is_file():  # eegpt probe evaluate --json's
+        from eegpt.probe_provenance import describe_evaluation, evaluation_record
+
+        evaluation = evaluation_record(folder)
+        if evaluation is not None:
+            print(describe_evaluation(folder, evaluation))
+            return 0
     suffix = "".join(folder.suffixes[-2:]).lower()
     if folder.suffix.lower() == ".fdt":
         raise ValueError(_eeglab_data_file_text(folder))
@@ -1929,8 +1936,8 @@ def cmd_info(args: argparse.Namespace) -> int:
         raise ValueError(
             f"{folder} is a {folder.suffix[1:]} file, not a checkpoint{none}: eegpt info describes "
             "checkpoints, embeddings files (.npz/.parquet), probe folders, embed-dataset "
-            "output folders and the predictions of eegpt probe predict (.parquet, or a .csv/.tsv "
-            "with its .json sidecar)"
+            "output folders, the predictions of eegpt probe predict (.parquet, or a .csv/.tsv "
+            "with its .json sidecar) and the JSON of eegpt probe evaluate --json"
         )
     if folder.suffix.lower() in (".npz", ".parquet"):
         if not folder.is_file():

@@ -464,9 +464,8 @@ def predictions_report(
     names another table), by which ``eegpt info`` exits 3 as for a corpus whose recordings
     changed."""
     import csv
-    import shlex
 
-    from eegpt._logging import few, software_text
+    from eegpt._logging import few
 
     columns: list[str] = []
     rows: int | None = None
@@ -483,14 +482,6 @@ def predictions_report(
             rows = sum(1 for _ in reader)
     classes = [c[2:] for c in columns if c.startswith("p_")]
     made = record.get("provenance") or {}
-    probe: dict[str, Any] = made["probe"] if isinstance(made.get("probe"), dict) else {}
-    inputs: list[Any] = made["inputs"] if isinstance(made.get("inputs"), list) else []
-    names = [
-        str(r.get("name") or r.get("type") or "?")
-        + (f" {r['n_epochs']} epochs" if isinstance(r.get("n_epochs"), int) else "")
-        for r in inputs
-        if isinstance(r, dict)
-    ]
     head = f"{path}: EEGPT probe predictions"
     if table is None:
         head += " (the table beside it is gone)"
@@ -509,7 +500,28 @@ def predictions_report(
             else "what the sidecar says of the table it was written for"
         )
         lines.append(f"  {stale}; below, {said}" if stale.startswith("STALE") else f"  {stale}")
-    lines += [
+    lines += _provenance_lines(made)
+    current = stale is None or not stale.startswith("STALE")
+    return "\n".join(lines), current
+
+
+def _provenance_lines(made: dict[str, Any]) -> list[str]:
+    """The lines of ``eegpt info`` that say what an output of ``probe predict`` or ``probe
+    evaluate`` records of how it was made (:func:`output_provenance`): the probe (folder and
+    weights' SHA-256), the data and labels file, eegpt and when, the command."""
+    import shlex
+
+    from eegpt._logging import few, software_text
+
+    probe: dict[str, Any] = made["probe"] if isinstance(made.get("probe"), dict) else {}
+    inputs: list[Any] = made["inputs"] if isinstance(made.get("inputs"), list) else []
+    names = [
+        str(r.get("name") or r.get("type") or "?")
+        + (f" {r['n_epochs']} epochs" if isinstance(r.get("n_epochs"), int) else "")
+        for r in inputs
+        if isinstance(r, dict)
+    ]
+    lines = [
         f"  probe: {probe.get('path', '?')} (probe.safetensors sha256 "
         f"{str(probe.get('probe_safetensors_sha256') or 'not recorded')[:16]}..., encoder "
         f"weights sha256 {str(probe.get('encoder_weights_sha256') or 'not recorded')[:16]}...)",
@@ -531,5 +543,81 @@ def predictions_report(
         from eegpt.dataset_report import anonymized_text
 
         lines.append(f"  {anonymized_text(made['anonymized'])}: no paths, host or command")
-    current = stale is None or not stale.startswith("STALE")
-    return "\n".join(lines), current
+    return lines
+
+
+#: The metrics of ``eegpt probe evaluate`` as ``eegpt info`` names them, in its order.
+_METRIC_NAMES = {
+    "balanced_accuracy": "BAC",
+    "cohen_kappa": "Cohen's kappa",
+    "weighted_f1": "weighted F1",
+    "auroc": "AUROC",
+    "accuracy": "accuracy",
+}
+
+
+def evaluation_record(path: str | os.PathLike) -> dict[str, Any] | None:
+    """The JSON of ``eegpt probe evaluate --json FILE`` (the metrics at the top level, among
+    them ``n`` and ``balanced_accuracy``, and ``provenance``: an object naming the ``probe``),
+    read from ``path``; None where ``path`` is no such file (not JSON, another JSON)."""
+    import json
+
+    try:
+        record = json.loads(Path(path).read_bytes())
+    except (OSError, ValueError):
+        return None
+    if not isinstance(record, dict) or not {"n", "balanced_accuracy"} <= set(record):
+        return None
+    made = record.get("provenance")
+    if not isinstance(made, dict) or not isinstance(made.get("probe"), dict):
+        return None
+    return record
+
+
+def describe_evaluation(path: str | os.PathLike, record: dict[str, Any]) -> str:
+    """What ``eegpt info`` says of the JSON of ``eegpt probe evaluate --json``
+    (:func:`evaluation_record`): the metrics in one line (percent, as ``probe evaluate`` prints
+    them), the epochs left out (``--skip-unknown``), whether a test file holds the probe's
+    training data (``provenance.overlaps_training``; absent: not checked), the other
+    warnings, and which probe, data and eegpt made it (as for a prediction table)."""
+    import math
+
+    from eegpt._logging import few, shortened
+
+    def percent(name: str) -> str:
+        value = record.get(name)
+        if not isinstance(value, (int, float)) or math.isnan(value):
+            return "n/a"
+        return f"{100 * value:.2f}%"
+
+    made: dict[str, Any] = record["provenance"]
+    lines = [
+        f"{path}: EEGPT probe evaluation (eegpt probe evaluate --json) of {record['n']} epochs"
+        + (
+            f" ({record['n_left_out']} left out: labels outside the classes)"
+            if record.get("n_left_out")
+            else ""
+        ),
+        "  " + " | ".join(f"{shown} {percent(name)}" for name, shown in _METRIC_NAMES.items()),
+    ]
+    warnings = [str(w) for w in record.get("warnings") or [] if w]
+    overlaps = made.get("overlaps_training")
+    if isinstance(overlaps, list) and overlaps:
+        lines.append(
+            f"  WARNING: test file{'s' if len(overlaps) != 1 else ''} "
+            f"{few([str(n) for n in overlaps], 6)} hold{'s' if len(overlaps) == 1 else ''} the "
+            "probe's training data (same contents as a training input): these metrics are not "
+            "a held-out estimate"
+        )
+        warnings = [w for w in warnings if "is the probe's training data" not in w]
+    elif isinstance(overlaps, list):
+        lines.append("  no test file holds the probe's training data (compared by contents)")
+    else:
+        lines.append(
+            "  test files not compared with the probe's training data (a probe that records "
+            "none, or an older eegpt)"
+        )
+    if warnings:
+        lines.append(f"  WARNINGS ({len(warnings)}; the file's warnings has them in full):")
+        lines += [f"    - {shortened(w, 150)}" for w in warnings]
+    return "\n".join(lines + _provenance_lines(made))
