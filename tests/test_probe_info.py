@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
 import torch
 
@@ -142,3 +143,48 @@ def test_info_describes_the_json_of_probe_evaluate(trained, tmp_path, capsys):
         other.write_text(text)
         assert main(["info", str(other)]) == 1, text
         assert "is a json file, not a checkpoint" in capsys.readouterr().err
+
+
+def test_info_names_the_labels_file_and_the_file_in_memory_data_were_read_from(
+    weights, trained, tmp_path, capsys
+):
+    """`eegpt info PROBE` names the `--labels` file a probe was trained with (probe.json's
+    training.labels_file: its size and fingerprint), and for data given in memory in Python
+    the file MNE read them from (read_from)."""
+    from eegpt._file_identity import source_files_record
+    from eegpt.probe_provenance import data_record
+
+    folder, train, _ = trained
+    training = json.loads((folder / "probe.json").read_text())["training"]
+    assert training["inputs"][0]["read_from"]["name"] == "train-epo.fif"
+    capsys.readouterr()
+    assert main(["info", str(folder)]) == 0
+    said = capsys.readouterr().out
+    assert "trained on: 1 input (mne.Epochs in memory read from train-epo.fif, 16 epochs" in said
+    assert "labels from the file" not in said
+
+    labels = tmp_path / "labels.csv"
+    labels.write_text("label\n" + "\n".join(["a", "b"] * 8) + "\n")
+    out = tmp_path / "labelled"
+    assert probe_main(["train", str(train), "--labels", str(labels), "--weights", str(weights),
+                       "-o", str(out), "--window", "1", "--passes", "1", "-q"]) == 0  # fmt: skip
+    record = json.loads((out / "probe.json").read_text())["training"]["labels_file"]
+    assert record == {"name": "labels.csv", **source_files_record(labels)}
+    capsys.readouterr()
+    assert main(["info", str(out)]) == 0
+    said = capsys.readouterr().out
+    assert "trained on: 1 file (train-epo.fif, 16 epochs: a 8, b 8)" in said
+    assert (
+        f"  labels from the file labels.csv (--labels; {labels.stat().st_size} bytes, "
+        f"fingerprint {record['source_fingerprint'][:12]}...)"
+    ) in said
+
+    import mne
+
+    continuous = tmp_path / "rec_raw.fif"
+    mne.io.RawArray(
+        np.zeros((2, 512)), mne.create_info(["Cz", "Pz"], 256.0, "eeg"), verbose=False
+    ).save(continuous, verbose=False)
+    [read] = data_record(mne.io.read_raw_fif(continuous, verbose=False))
+    assert read["type"] == "mne.io.Raw in memory" and read["shape"] == [2, 512]
+    assert read["read_from"]["name"] == "rec_raw.fif"

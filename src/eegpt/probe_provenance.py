@@ -61,7 +61,8 @@ def data_record(data: Any) -> list[dict[str, Any]]:
     """The inputs of :func:`eegpt.train_probe` (:func:`eegpt.finetune`) as its probe records
     them: a file given as a path by :func:`file_record`; an ``mne.Epochs`` as ``{"type":
     "mne.Epochs in memory", "shape": [n, C, T]}``, with ``read_from`` (:func:`file_record`)
-    where MNE read it from a file (it may have been changed since); an array as ``{"type":
+    where MNE read it from a file (it may have been changed since); an ``mne.io.Raw`` alike
+    (``"mne.io.Raw in memory"``, ``[C, n_times]``); an array as ``{"type":
     "numpy array (n, C, T)", "shape": [...]}``; a list, each of its items."""
     import mne
 
@@ -71,13 +72,16 @@ def data_record(data: Any) -> list[dict[str, Any]]:
         return [r for item in data for r in data_record(item)]
     if isinstance(data, (str, os.PathLike)):
         return [file_record(data)]
-    if isinstance(data, mne.BaseEpochs):
+    if isinstance(data, (mne.BaseEpochs, mne.io.BaseRaw)):
+        epochs = isinstance(data, mne.BaseEpochs)
         record: dict[str, Any] = {
-            "type": "mne.Epochs in memory",
-            "shape": [len(data), len(data.ch_names), len(data.times)],
+            "type": "mne.Epochs in memory" if epochs else "mne.io.Raw in memory",
+            "shape": [len(data), len(data.ch_names), len(data.times)]
+            if epochs
+            else [len(data.ch_names), data.n_times],
         }
         source = mne_source(data)
-        if source != "<Epochs>":
+        if source not in ("<Epochs>", "<Raw>"):
             record["read_from"] = file_record(source)
         return [record]
     if isinstance(data, Recording):
@@ -194,19 +198,53 @@ def sidecar_path(output: Path) -> Path:
     return output.with_name(output.name + ".json")
 
 
+def _input_name(record: Any) -> str:
+    """An input of a probe's ``training`` as ``eegpt info`` names it: a file by its name, data
+    given in memory by their type, and the file they were read from (``read_from``)."""
+    if not isinstance(record, dict):
+        return "?"
+    name = str(record.get("name") or record.get("type") or "?")
+    read = record.get("read_from")
+    read = read.get("name") if isinstance(read, dict) else read
+    return f"{name} read from {read}" if read else name
+
+
+def _identity_text(record: dict[str, Any]) -> str:
+    """A recorded file's size and fingerprint (:func:`file_record`; the fingerprint shortened)
+    for ``eegpt info``; "size and fingerprint not recorded" where it could not be read."""
+    size, fingerprint = record.get("source_bytes"), record.get("source_fingerprint")
+    said = []
+    if isinstance(size, int):
+        said.append(f"{size} bytes")
+    if fingerprint:
+        said.append(f"fingerprint {str(fingerprint)[:12]}...")
+    return ", ".join(said) or "size and fingerprint not recorded"
+
+
 def training_data_text(training: dict[str, Any], seed: Any = None) -> str:
     """The line of ``eegpt info`` that names a probe's training data (``trained on: 1 file
-    (train-epo.fif, 120 epochs: a 60, b 60); validation 24 epochs of them (seed 7)``), its
-    validation, and the device and torch threads it trained with; "not recorded" for probes
-    saved before eegpt recorded them."""
+    (train-epo.fif, 120 epochs: a 60, b 60); validation 24 epochs of them (seed 7)``; data
+    given in memory with the file MNE read them from, ``mne.Epochs in memory read from
+    train-epo.fif``), its validation, and a second line naming the ``--labels`` file it was
+    trained with (``labels_file``: its size and fingerprint); "not recorded" for probes saved
+    before eegpt recorded them."""
     from eegpt._logging import few
 
     inputs = training.get("inputs")
     counts = training.get("class_counts") or {}
+    labels = training.get("labels_file")
+    labels_line = (
+        f"\n  labels from the file {labels['name']} (--labels; {_identity_text(labels)})"
+        if isinstance(labels, dict) and labels.get("name")
+        else ""
+    )
     if not isinstance(inputs, list):
-        return "  trained on: not recorded (probe saved before eegpt recorded its training data)"
+        return (
+            "  trained on: not recorded (probe saved before eegpt recorded its training data)"
+            + labels_line
+        )
     names = [
-        str(r.get("name") or r.get("type") or "?")
+        _input_name(r)
         + (
             f" {r['n_epochs']} epochs"
             if isinstance(r.get("n_epochs"), int) and len(inputs) > 1
@@ -235,18 +273,14 @@ def training_data_text(training: dict[str, Any], seed: Any = None) -> str:
         )
     elif val.get("kind") == "held-out data":
         held = val.get("inputs")
-        of = (
-            f" of {few([str(r.get('name') or r.get('type')) for r in held], 4)}"
-            if isinstance(held, list)
-            else ""
-        )
+        of = f" of {few([_input_name(r) for r in held], 4)}" if isinstance(held, list) else ""
         val_counts = counts.get("validation") or {}
         text += f"; validation {n_val} epochs{of}" + (
             ": " + ", ".join(f"{c} {n}" for c, n in val_counts.items()) if val_counts else ""
         )
     else:
         text += "; no validation"
-    return text
+    return text + labels_line
 
 
 def run_text(training: dict[str, Any]) -> str:
