@@ -378,8 +378,8 @@ DATA_DIGEST_METHOD = "eegpt-columns-sha256-v1"
 def table_data_digest(table: Any) -> str:
     """The SHA-256 of a pyarrow Table's data, whatever its row groups or chunks: of a Parquet
     prediction table (``eegpt probe predict -o X.parquet``), recorded in its metadata
-    (``"data"``, :func:`table_data_record`) so that ``eegpt info`` tells rows edited and written back
-    with the metadata kept. The schema metadata is not hashed.
+    (``"data"``, :func:`table_data_record`) so that ``eegpt info`` tells rows edited and
+    written back with the metadata kept. The schema metadata is not hashed.
 
     Canonical form (:data:`DATA_DIGEST_METHOD`): the number of rows, then for each column in
     order, its name (UTF-8) and a type tag, then its values with the chunks joined: which rows
