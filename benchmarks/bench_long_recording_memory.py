@@ -75,14 +75,16 @@ def run_once(folder: Path, out: Path, mode: str, unpooled: bool) -> dict:
     import torch
 
     import eegpt.dataset as ds
+    import eegpt.dataset_readers as dataset_readers
+    import eegpt.shard_writer as shard_writer
     from eegpt.config import EEGPTConfig
     from eegpt.model import EEGPT
 
     if mode == "whole":
-        ds.PART_BYTES = 1 << 50  # larger than any file: read whole, as before parts
+        dataset_readers.PART_BYTES = 1 << 50  # larger than any file: read whole, as before parts
     if mode == "parts-in-memory":
 
-        class InMemory(ds._PartRows):  # the parts' rows held until the last, as before
+        class InMemory(shard_writer._PartRows):  # the parts' rows held until the last, as before
             def add(self, table):
                 self.kept = [*getattr(self, "kept", []), table]
 
@@ -93,7 +95,7 @@ def run_once(folder: Path, out: Path, mode: str, unpooled: bool) -> dict:
             def drop(self):
                 self.kept = []
 
-        ds._PartRows = InMemory
+        shard_writer._PartRows = InMemory
     torch.manual_seed(0)
     width = 512 if unpooled else 64
     model = EEGPT(EEGPTConfig(embed_dim=width, depth=1, num_heads=4, embed_num=4)).eval()

@@ -29,6 +29,8 @@ import pytest
 import torch
 
 import eegpt
+from eegpt import dataset_files, dataset_readers, dataset_runs, dataset_stamps, dataset_summary
+from eegpt import shard_writer as shard_writer_mod
 from eegpt.cli import main as eegpt_main
 from eegpt.config import EEGPTConfig
 from eegpt.dataset import (
@@ -1159,7 +1161,8 @@ def test_a_finished_run_in_a_read_only_folder_reruns_with_nothing_to_do(
 
     monkeypatch.setattr(dataset, "check_output_folder", not_writable)
     monkeypatch.setattr(dataset.FolderLock, "__enter__", read_only)
-    monkeypatch.setattr(dataset, "atomic_write", read_only)
+    monkeypatch.setattr(shard_writer_mod, "atomic_write", read_only)
+    monkeypatch.setattr(dataset_runs, "atomic_write", read_only)
     kw = {"model": model, "shard_size": 3, "workers": 0, "device": "cpu", "progress": False}
     again = embed_dataset(corpus, out, **kw)
     assert again.complete and (again.shards_written, again.shards_skipped) == (0, 3)
@@ -1341,7 +1344,8 @@ def test_a_resume_that_finds_changed_recordings_exits_with_3_and_says_so_read_on
 
     monkeypatch.setattr(dataset, "check_output_folder", not_writable)
     monkeypatch.setattr(dataset.FolderLock, "__enter__", read_only)
-    monkeypatch.setattr(dataset, "atomic_write", read_only)
+    monkeypatch.setattr(shard_writer_mod, "atomic_write", read_only)
+    monkeypatch.setattr(dataset_runs, "atomic_write", read_only)
     with pytest.warns(RuntimeWarning) as caught:
         assert cli_main(args) == 3
     said = [str(w.message) for w in caught if "b/rec00.edf" in str(w.message)]
@@ -1477,13 +1481,12 @@ def test_a_file_that_could_not_be_hashed_is_said_and_recorded(corpus, weights, t
     or unreadable by then) got a status without hashes and no word; every later resume with
     --hash-inputs then counted it as embedded by a run without it. Now it is warned of, its
     status records why (hash_errors), and a resume does not count it as not asked."""
-    import eegpt.dataset as dataset
 
     folder = _copied_corpus(corpus, tmp_path / "in", ["a/rec01.edf", "b/rec00.edf"])
     out = tmp_path / "out"
     args = [str(folder), "-o", str(out), "--weights", str(weights), "--workers", "0"]
     args += ["--device", "cpu", "-q", "--shard-size", "1", "--hash-inputs"]
-    real = dataset.file_sha256
+    real = dataset_stamps.file_sha256
 
     def refused(path):
         if Path(path).name == "rec00.edf":
@@ -1491,7 +1494,7 @@ def test_a_file_that_could_not_be_hashed_is_said_and_recorded(corpus, weights, t
         return real(path)
 
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(dataset, "file_sha256", refused)
+        mp.setattr(dataset_stamps, "file_sha256", refused)
         with pytest.warns(RuntimeWarning, match=r"rec00.edf could not be hashed \(Permission"):
             assert cli_main(args) == 0
     statuses = {
@@ -1510,14 +1513,13 @@ def test_the_writer_threads_warnings_follow_verbose(corpus, model, tmp_path, mon
     """A warning of the shard writer (a file that could not be hashed) ignored
     verbose="error": the writer thread started with an empty context, without the caller's
     verbose level. It runs in the caller's context now."""
-    import eegpt.dataset as dataset
 
     folder = _copied_corpus(corpus, tmp_path / "in", ["a/rec01.edf"])
 
     def refused(path):
         raise PermissionError(13, "Permission denied", str(path))
 
-    monkeypatch.setattr(dataset, "file_sha256", refused)
+    monkeypatch.setattr(dataset_stamps, "file_sha256", refused)
     run = {"model": model, "workers": 0, "device": "cpu", "progress": False}
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -1782,7 +1784,6 @@ def test_retry_failed_embeds_only_the_failed_files_of_a_shard(
 ):
     """The other files of a retried shard keep the rows the first run wrote (read back from
     the shard being replaced, in their places), instead of being embedded again."""
-    import eegpt.dataset as ds
 
     corpus = tmp_path / "corpus"
     paths = make_corpus(corpus, 3, corrupt=corrupt)
@@ -1792,9 +1793,11 @@ def test_retry_failed_embeds_only_the_failed_files_of_a_shard(
     before, emb_before = read_embeddings(out)
     raw, _ = synthetic_raw(minutes=0.5, seed=corrupt)
     write_edf(raw, paths[corrupt], overwrite=True)
-    read, real = [], ds.load_file
+    read, real = [], dataset_readers.load_file
     monkeypatch.setattr(
-        ds, "load_file", lambda index, *a, **k: read.append(index) or real(index, *a, **k)
+        dataset_readers,
+        "load_file",
+        lambda index, *a, **k: read.append(index) or real(index, *a, **k),
     )
     fixed = embed_dataset(corpus, out, retry_failed=True, **kw)
     index = next(f.index for f in resolve_inputs(corpus).files if f.path == str(paths[corrupt]))
@@ -1897,7 +1900,7 @@ def test_a_long_file_is_encoded_in_chunks_that_an_interruption_ends(corpus, mode
     calls = []
     real = engine.encode
     monkeypatch.setattr(engine, "encode", lambda x, ids: calls.append(len(x)) or real(x, ids))
-    monkeypatch.setattr(ds, "_STOP_CHECK_WINDOWS", {"cpu": 4, "gpu": 4})
+    monkeypatch.setattr(dataset_files, "_STOP_CHECK_WINDOWS", {"cpu": 4, "gpu": 4})
     np.testing.assert_array_equal(ds.encode_files(engine, [loaded])[0].embeddings, whole)
     assert calls == [4] * (loaded.n_windows // 4) + [loaded.n_windows % 4] * bool(
         loaded.n_windows % 4
@@ -2053,9 +2056,9 @@ def test_a_long_recording_read_in_parts_gives_the_rows_of_one_read(
     kwargs.update(workers=workers, reject_by_annotation=reject)
     whole = embed_dataset(long_corpus, tmp_path / "whole", **kwargs)
     size = _window_bytes(long_corpus / "b.edf")
-    monkeypatch.setattr(ds, "PART_BYTES", per_part * size + size // 2)
+    monkeypatch.setattr(dataset_readers, "PART_BYTES", per_part * size + size // 2)
     seen: list[tuple[int, int | None, int]] = []
-    real = ds.load_file
+    real = dataset_readers.load_file
 
     def watched(*args, **kw):
         loaded = real(*args, **kw)
@@ -2064,7 +2067,7 @@ def test_a_long_recording_read_in_parts_gives_the_rows_of_one_read(
         return loaded
 
     if workers == 0:  # readers in this process: what they hold is seen here
-        monkeypatch.setattr(ds, "load_file", watched)
+        monkeypatch.setattr(dataset_readers, "load_file", watched)
     spilled: dict[Path, list[tuple[int, int]]] = {}  # the parts' rows wait on disk
     keep = ds._PartRows.add
 
@@ -2119,8 +2122,8 @@ def test_a_part_that_fails_fails_its_file_and_writes_none_of_its_rows(
     import eegpt.dataset as ds
 
     size = _window_bytes(long_corpus / "b.edf")
-    monkeypatch.setattr(ds, "PART_BYTES", 3 * size)
-    real, calls = ds.load_file, []
+    monkeypatch.setattr(dataset_readers, "PART_BYTES", 3 * size)
+    real, calls = dataset_readers.load_file, []
 
     def failing(index, path, **kw):
         part = kw.get("part")
@@ -2131,7 +2134,7 @@ def test_a_part_that_fails_fails_its_file_and_writes_none_of_its_rows(
             return failed
         return real(index, path, **kw)
 
-    monkeypatch.setattr(ds, "load_file", failing)
+    monkeypatch.setattr(dataset_readers, "load_file", failing)
     summary = embed_dataset(
         long_corpus, tmp_path / "out", model=model, device="cpu", progress=False, workers=0
     )
@@ -2173,10 +2176,9 @@ def test_the_progress_bar_moves_with_the_parts_of_a_long_file(
     """A file of 24 h is embedded in tens of parts: the bar's postfix counts their windows and
     hours as they come and names the last part, instead of standing still until the file's
     end; the file's own count replaces the parts' when it is done."""
-    import eegpt.dataset as ds
 
     size = _window_bytes(long_corpus / "b.edf")
-    monkeypatch.setattr(ds, "PART_BYTES", 8 * size)
+    monkeypatch.setattr(dataset_readers, "PART_BYTES", 8 * size)
     summary = embed_dataset(long_corpus, tmp_path / "out", model=model, device="cpu", workers=0)
     lines = capsys.readouterr().err.splitlines()
     of_parts = [line for line in lines if "b.edf: windows" in line]  # 2 min: 30 windows
@@ -2198,10 +2200,9 @@ def test_the_progress_bar_counts_the_windows_of_a_file_being_embedded(
     """A file read whole takes minutes to embed on a CPU: the postfix counts its windows as
     chunks of them are done (at the bar's interval: here every chunk), not only when the file
     is done; done files take their windows back from that count."""
-    import eegpt.dataset as ds
 
-    monkeypatch.setattr(ds, "progress_interval", lambda: 0.0)
-    monkeypatch.setattr(ds, "_STOP_CHECK_WINDOWS", {"cpu": 4, "gpu": 4})
+    monkeypatch.setattr(dataset_summary, "progress_interval", lambda: 0.0)
+    monkeypatch.setattr(dataset_files, "_STOP_CHECK_WINDOWS", {"cpu": 4, "gpu": 4})
     embed_dataset(long_corpus / "b.edf", tmp_path / "out", model=model, device="cpu",
                   workers=0, batch_size=4)  # fmt: skip
     lines = capsys.readouterr().err.splitlines()
@@ -2462,13 +2463,12 @@ def test_a_full_disk_names_the_folder_the_shard_and_how_to_resume(
     """A disk that fills up while a shard is written (Python's ENOSPC, or pyarrow's): the
     message names the output folder and the shard, and says that the same command resumes;
     it does, once there is room."""
-    import eegpt.dataset as ds
 
     folder = _copied_corpus(corpus, tmp_path / "in", ["a/rec01.edf", "b/rec00.edf"])
     out = tmp_path / "out"
     args = [str(folder), "-o", str(out), "--weights", str(weights), "--workers", "0"]
     args += ["--device", "cpu", "--shard-size", "1", "-q"]
-    commit, write_csv = ShardWriter._commit, ds._write_csv
+    commit, write_csv = ShardWriter._commit, shard_writer_mod._write_csv
     full = []
 
     def full_at_the_second_shard(self: ShardWriter) -> None:
@@ -2483,7 +2483,8 @@ def test_a_full_disk_names_the_folder_the_shard_and_how_to_resume(
         write_csv(path, rows)
 
     monkeypatch.setattr(ShardWriter, "_commit", full_at_the_second_shard)
-    monkeypatch.setattr(ds, "_write_csv", reports)
+    monkeypatch.setattr(shard_writer_mod, "_write_csv", reports)
+    monkeypatch.setattr(dataset_runs, "_write_csv", reports)
     assert cli_main(args) == 1
     err = capsys.readouterr().err
     said = "disk quota exceeded" if error.errno == errno.EDQUOT else "no space left"
@@ -3055,9 +3056,8 @@ def test_a_rename_applies_to_the_files_that_have_the_channel(corpus):
 def test_file_warnings_leave_out_what_libraries_say_of_their_future(corpus, monkeypatch):
     """A file's recorded warnings are about the file: deprecation notices of pandas or MNE
     (raised while reading it) are not among them."""
-    import eegpt.dataset as ds
 
-    real = ds.open_stream_unless_epochs
+    real = dataset_files.open_stream_unless_epochs
 
     def noisy(*args, **kwargs):
         warnings.warn("set_index(inplace=True) is deprecated", DeprecationWarning, stacklevel=1)
@@ -3065,7 +3065,7 @@ def test_file_warnings_leave_out_what_libraries_say_of_their_future(corpus, monk
         warnings.warn("something about this file", RuntimeWarning, stacklevel=1)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(ds, "open_stream_unless_epochs", noisy)
+    monkeypatch.setattr(dataset_files, "open_stream_unless_epochs", noisy)
     loaded = load_file(0, str(corpus / "b/rec00.edf"), PreprocessingConfig())
     assert loaded.error is None
     assert "something about this file" in loaded.warnings
@@ -3628,7 +3628,7 @@ def test_corpus_runs_with_tail_pad_mark_the_padded_windows(short_corpus, model, 
     assert meta["padded_tail"] == {"onset_s": 8.0, "recorded_s": pytest.approx(2.0, abs=0.01),
                                    "window": 2}  # fmt: skip
     size = _window_bytes(short_corpus / "long.edf")
-    monkeypatch.setattr(ds, "PART_BYTES", size + size // 2)  # one window per part
+    monkeypatch.setattr(dataset_readers, "PART_BYTES", size + size // 2)  # one window per part
     embed_dataset(short_corpus, tmp_path / "parts", **kwargs)
     parts = pd.read_parquet(tmp_path / "parts")
     assert parts.drop(columns="embedding").equals(df.drop(columns="embedding"))

@@ -1,0 +1,504 @@
+"""An output folder prepared for a corpus run, and the checks that a resume continues the same run.
+
+:func:`_prepare_output` refuses a folder that holds other files, or an earlier run of other
+settings (naming the option that differs: :func:`_with_option`), inputs or per-file settings;
+:func:`_done_shards` tells the shards finished already, and :func:`_finished_already` a run with
+nothing left to do. A run from an older row layout resumes in its own (:func:`_keep_old_layout`),
+and a ``part`` run's folder is checked against its sibling parts' (:func:`_check_sibling_parts`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import itertools
+import json
+import os
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from eegpt._logging import count as _count
+from eegpt._logging import few
+from eegpt._logging import log as _log
+from eegpt.dataset_files import _described_error
+from eegpt.dataset_inputs import DatasetInputs, InputFile, corpus_of
+from eegpt.dataset_lock import LOCK
+from eegpt.dataset_read import (
+    CORPUS_LISTING,
+    ERRORS_REPORT,
+    FILES_REPORT,
+    LIST_INPUTS,
+    MANIFEST,
+    SHARD,
+    SHORT_REPORT,
+    listed_ids,
+    listed_paths,
+    read_shard_status,
+    shard_files,
+    spec_differences,
+)
+from eegpt.dataset_runs import _corpus_identity, _manifest_head
+from eegpt.shard_writer import LAYOUT
+
+
+def _keep_old_layout(output_dir: Path, spec: dict[str, Any]) -> None:
+    """Resume a run from an older row layout in its own layout: before the
+    ``annotations``/``bad``/``event`` columns (layout 1, no ``layout`` key), before
+    ``epochs_metadata`` (2) or before ``padded`` (3). Its finished shards lack those columns,
+    and all shards of a run share one schema. A part run from before ``corpus_sha256`` or
+    ``corpus`` resumes without them, and one with ``corpus`` keeps the one it recorded (the
+    same corpus spelt otherwise, or moved: its listing's fingerprints tell a changed one)."""
+    manifest = output_dir / MANIFEST
+    if manifest.exists():
+        with contextlib.suppress(ValueError, OSError, TypeError):
+            old = json.loads(manifest.read_text()).get("spec", {})
+            before = old.get("inputs") or {}
+            if before.get("part") and spec["inputs"].get("part"):  # (a new dict: not shared)
+                gone = {"corpus_sha256", "corpus"} - set(before)
+                kept = {k: v for k, v in spec["inputs"].items() if k not in gone}
+                spec["inputs"] = {
+                    **kept,
+                    **({"corpus": before["corpus"]} if "corpus" in before else {}),
+                }
+            if old and "layout" not in old:
+                spec.pop("layout", None)
+            elif old and int(old["layout"]) < LAYOUT:
+                spec["layout"] = int(old["layout"])
+
+
+def _is_ours(name: str) -> bool:
+    return bool(
+        SHARD.match(name)
+        or name in (MANIFEST, FILES_REPORT, ERRORS_REPORT, SHORT_REPORT, CORPUS_LISTING, LOCK)
+        or (name.startswith(".") and name.endswith(".tmp"))
+    )
+
+
+def _prepare_output(
+    output_dir: Path,
+    spec: Mapping[str, Any],
+    *,
+    overwrite: bool,
+    verbose: Any,
+    ids: Sequence[str] = (),
+    corpus_ids: Sequence[str] = (),
+    read_only: bool = False,
+    files: Sequence[InputFile] = (),
+) -> None:
+    """Check that the folder is new, resumable with ``spec``, or to be overwritten. ``files``:
+    this run's input files, whose per-file settings a refusal compares with the shards'. ``ids``:
+    the recording ids of this run's files; ``corpus_ids``: of the whole corpus a ``--part``
+    run is split from; ``read_only``: a finished run in a folder that cannot be written, only
+    read (a killed run's temporary files are left where they are)."""
+    # hidden entries are the system's or an editor's (.DS_Store, .ipynb_checkpoints): left be
+    foreign = sorted(
+        p.name for p in output_dir.iterdir() if not (_is_ours(p.name) or p.name.startswith("."))
+    )
+    if foreign:
+        raise FileExistsError(
+            f"{output_dir} holds files that embed_dataset did not write ({foreign[:5]}); move "
+            "them out, or choose a new or empty output folder"
+        )
+    manifest = output_dir / MANIFEST
+    shards = shard_files(output_dir)
+    if overwrite:  # the manifest last: a kill meanwhile still leaves a resumable folder
+        for p in sorted(output_dir.iterdir(), key=lambda p: p.name == MANIFEST):
+            if p.name != LOCK and _is_ours(p.name):
+                p.unlink()
+        return
+    for p in [] if read_only else output_dir.iterdir():  # temporary files of a killed run
+        if p.name.startswith(".") and p.name.endswith(".tmp"):
+            p.unlink()
+    if manifest.exists():
+        old = json.loads(manifest.read_text())
+        if old.get("anonymized"):  # eegpt anonymize's copy: its paths name no file
+            raise ValueError(
+                f"{output_dir} is an anonymized copy (eegpt anonymize), whose paths lead to no "
+                "file: it cannot be resumed or added to. Embed into a new folder (and anonymize "
+                "that), or give overwrite=True (--overwrite) to replace the copy"
+            )
+        diffs = spec_differences(old.get("spec", {}), spec)
+        if diffs:
+            hint = ""
+            before = old.get("spec", {}).get("inputs") or {}
+            was, now = before.get("part"), (spec.get("inputs") or {}).get("part")
+            if was and was != now:
+                hint = (
+                    f" This folder holds part {was[0]}/{was[1]} of its corpus: resume it with "
+                    f"the same input and --part {was[0]}/{was[1]} (part={tuple(was)}); another "
+                    "split goes into other folders."
+                )
+            elif now and not was:
+                hint = (
+                    " This folder holds a run without --part (of the whole input): resume it "
+                    "without --part; the parts of a split go into folders of their own "
+                    "(-o OUT/part-K)."
+                )
+            elif was and any(d.startswith("inputs.") for d in diffs):
+                hint = _part_listing_changed(output_dir, before, corpus_ids)
+            elif any(d.startswith("inputs.") for d in diffs):
+                settings = _per_file_changes(output_dir, files)
+                hint = (
+                    f"{_input_changes(output_dir, ids)}{settings} The list of input files (or "
+                    "their ids or metadata) changed. To add new files, embed them into a new output folder "
+                    "from a manifest of just them: a .csv with a 'path' column and a "
+                    "'recording_id' column naming each as this run would (its path relative "
+                    "to the input folder, e.g. site/sub-01.edf), so that ids compare across "
+                    "the two; eegpt.read_embeddings([this folder, the new one]) reads both. "
+                    + _resume_as_it_was(output_dir, old.get("spec", {}))
+                )
+            elif any(d.startswith("preprocessing.tail") for d in diffs) and _listed(
+                output_dir / SHORT_REPORT
+            ):  # the files it skipped as too short, with --tail pad?
+                hint = (
+                    f" To embed the files skipped here as shorter than one window, give "
+                    f"{output_dir / SHORT_REPORT} as the input and a new output folder; "
+                    "read_embeddings([...]) reads both folders."
+                )
+            elif _listed(output_dir / ERRORS_REPORT):  # retrying its failures another way?
+                hint = (
+                    f" To embed the files that failed here with the new settings, give "
+                    f"{output_dir / ERRORS_REPORT} as the input and a new output folder; "
+                    "read_embeddings([...]) reads both folders."
+                )
+            if "preprocessing.average_reference (False -> True)" in diffs:  # first: the cause
+                hint = (
+                    " This run was made without average referencing, which is now the default "
+                    "(as in EEGPT's pretraining); to resume it as it was, pass "
+                    "average_reference=False (--no-average-reference)." + hint
+                )
+            # fingerprints of the inputs (raw SHA-256 pairs) last, or left out where the hint
+            # says in words what changed
+            hashes = [d for d in diffs if d.startswith("inputs.") and "sha256" in d]
+            shown = [d for d in diffs if d not in hashes] + ([] if hint else hashes)
+            listed = "; ".join(_with_option(d) for d in shown[:6])
+            raise ValueError(
+                f"{output_dir} was made with other settings, so it cannot be resumed"
+                + (f": {listed}." if listed else ".")
+                + f"{hint} Pass overwrite=True (--overwrite) to start over, or choose a new "
+                "output folder."
+            )
+        _log(f"resuming {output_dir}: {len(shards)} shard(s) already done", verbose)
+    elif shards:
+        raise FileExistsError(
+            f"{output_dir} holds shard files but no {MANIFEST}; pass overwrite=True "
+            "(--overwrite) to start over, or choose a new output folder"
+        )
+
+
+# what sets each part of a run's settings, for the refusal of a resume with other ones
+_OPTION_OF_SETTING = {
+    "preprocessing.scale": "--rescale (the scale is 1000 x the rescale factor)",
+    "preprocessing.window_seconds": "--window",
+    "preprocessing.overlap": "--overlap",
+    "preprocessing.detrend": "--detrend",
+    "preprocessing.resample": "--resample",
+    "preprocessing.average_reference": "--average-reference / --no-average-reference",
+    "preprocessing.tail": "--tail",
+    "channels.rename": "--rename / --drop",
+    "channels.keep": "--keep-channels",
+    "channels.on_unknown": "--strict-channels",
+    "channels.picks": "--picks",
+    "checkpoint.sha256": "--weights",
+    "precision": "--precision",
+    "stream_precision": "--stream-precision",
+    "pool": "--pool",
+    "shard_size": "--shard-size",
+    "reject_by_annotation": "--reject-by-annotation",
+}
+
+
+def _with_option(difference: str) -> str:
+    """A setting that differs, with the command-line option that sets it."""
+    name = difference.split(" (")[0]
+    option = next((o for key, o in _OPTION_OF_SETTING.items() if name.startswith(key)), None)
+    return f"{difference} [{option}]" if option else difference
+
+
+def _resume_as_it_was(output_dir: Path, spec: Mapping[str, Any]) -> str:
+    """How to finish a run (not a ``--part`` one: :func:`_part_listing_changed`) whose input
+    list has changed since: its files report lists its files and ids, enough as the input
+    where its manifest gave no more columns."""
+    if (spec.get("inputs") or {}).get("metadata_columns"):
+        return "To resume this run as it was, give its original manifest again."
+    return (
+        f"To resume this run as it was, give {output_dir / FILES_REPORT} as the input (its "
+        "list of files and ids)."
+    )
+
+
+def _part_listing_changed(
+    output_dir: Path, before: Mapping[str, Any], corpus_ids: Sequence[str]
+) -> str:
+    """How to resume the ``--part`` run in ``output_dir`` (its spec's inputs ``before``) now
+    that its corpus lists the recording ids ``corpus_ids``: what changed in the whole listing
+    (a part's own files shift with any file added or removed), and the listing to give."""
+    k, n = before["part"]
+    listed = listed_ids(output_dir)
+    changes = "" if listed is None else _id_changes(listed, corpus_ids)
+    then = before.get("corpus_files")
+    counts = f"{then} files then, {len(corpus_ids)} now" + (f": {changes}" if changes else "")
+    listing = output_dir / CORPUS_LISTING
+    if listed is not None and not before.get("metadata_columns"):
+        resume = (
+            f"give it the listing it was split from: eegpt embed-dataset {listing} -o "
+            f"{output_dir} --part {k}/{n} (with the run's other settings)"
+        )
+    else:
+        resume = f"give it the corpus as it was when split (its manifest then) with --part {k}/{n}"
+    return (
+        f" The corpus changed since this part was split ({counts}). To resume this part, "
+        f"{resume}; embed the files added since into a new output folder from a manifest of "
+        "just them (a .csv with 'path' and 'recording_id' columns, the ids as this run gives "
+        "them), and read both with eegpt.read_embeddings([...])."
+    )
+
+
+#: the per-file settings of a manifest that a shard's file records keep: column, record key
+_PER_FILE_SETTINGS = (("start_seconds", "start_seconds"), ("annotations_file", "annotations_file"))
+
+
+def _per_file_changes(output_dir: Path, files: Sequence[InputFile]) -> str:
+    """`` The manifest's start_seconds column changed for 1 file: a.edf (2 -> 3).``: the
+    per-file settings (:data:`_PER_FILE_SETTINGS`) of ``files`` that differ from what the
+    folder's shards recorded for the same recording ids ("" where none differ, or none can
+    be read)."""
+    recorded: dict[str, Mapping[str, Any]] = {}
+    for path in sorted(output_dir.glob("shard-*.parquet")):
+        try:
+            _, status = read_shard_status(path)
+        except Exception:  # noqa: BLE001 - an unreadable shard tells nothing here
+            continue
+        recorded.update({f["recording_id"]: f for f in status.get("files", [])})
+    said = []
+    for column, key in _PER_FILE_SETTINGS:
+        changed = []
+        for f in files:
+            then = recorded.get(f.recording_id)
+            now = f.start_seconds if key == "start_seconds" else f.annotations
+            if then is not None and then.get(key) != now:
+                changed.append(f"{f.recording_id} ({then.get(key)} -> {now})")
+        if changed:
+            said.append(
+                f"the manifest's {column} column changed for {_count(len(changed), 'file')}: "
+                f"{few(changed, 5)}"
+            )
+    text = "; ".join(said)
+    return f" {text[:1].upper()}{text[1:]}." if text else ""
+
+
+def _earlier_marks(output_dir: Path) -> dict[str, str]:
+    """The ``changed`` column of the folder's files report, by recording id (those marked
+    only; none when there is no report or it cannot be read): what an earlier run found
+    changed, which a resume must not forget (a ``contents`` mark that only
+    ``--check-contents`` finds)."""
+    try:
+        with open(output_dir / FILES_REPORT, newline="", encoding="utf-8") as fh:
+            return {
+                row["recording_id"]: row["changed"]
+                for row in csv.DictReader(fh)
+                if row.get("changed") and row.get("recording_id")
+            }
+    except (OSError, ValueError, KeyError, csv.Error):
+        return {}
+
+
+def _input_changes(output_dir: Path, ids: Sequence[str]) -> str:
+    """`` 3 files added (a.edf, ...); 1 gone (b.edf).``: the recording ids of this run against
+    those of the folder's files report ("" when that cannot be read)."""
+    try:
+        import pandas as pd
+
+        before = pd.read_csv(output_dir / FILES_REPORT, dtype=str)["recording_id"].tolist()
+    except (OSError, ValueError, KeyError, ImportError):
+        return ""
+    changes = _id_changes(before, ids)
+    return f" Against this folder's run: {changes}." if changes else ""
+
+
+def _id_changes(before: Sequence[str], ids: Sequence[str]) -> str:
+    """``3 files added (a.edf, ...); 1 gone (b.edf)``: the recording ids ``ids`` against
+    ``before`` ("" when they hold the same ids)."""
+    old, new = set(before), set(ids)
+    added = [i for i in ids if i not in old]
+    gone = [i for i in before if i not in new]
+    parts = [f"{_count(len(added), 'file')} added ({few(added, 5)})"] if added else []
+    parts += [f"{_count(len(gone), 'file')} gone ({few(gone, 5)})"] if gone else []
+    return "; ".join(parts)
+
+
+def _done_shards(
+    output_dir: Path,
+    spec: Mapping[str, Any],
+    n_shards: int,
+    retry_failed: bool,
+    *,
+    quiet: bool = False,
+    stamps: dict[int, Any] | None = None,
+) -> dict[int, list[dict[str, Any]]]:
+    """Finished shards (by number) with their file statuses, from the shard footers; an
+    unreadable one is left out (and said so unless ``quiet``). ``stamps``: filled with the
+    ``run`` stamp of every footer read (shards to be retried too), read once for
+    :func:`_warn_other_versions`."""
+    done: dict[int, list[dict[str, Any]]] = {}
+    for p in sorted(output_dir.iterdir()):
+        m = SHARD.match(p.name)
+        if not m:
+            continue
+        k = int(m.group(1))
+        if k >= n_shards:
+            raise ValueError(f"{p} is beyond the {n_shards} shards of this dataset")
+        try:
+            shard_spec, status = read_shard_status(p)
+        except Exception as err:  # noqa: BLE001 - recompute an unreadable shard
+            _log(
+                f"{p.name} is unreadable ({_described_error(err)}); it will be recomputed",
+                not quiet,
+            )
+            continue
+        if spec_differences(shard_spec, spec):
+            raise ValueError(
+                f"{p} was written with other settings than {MANIFEST} records; pass "
+                "overwrite=True (--overwrite) to start over"
+            )
+        if stamps is not None:
+            stamps[k] = status.get("run")
+        files = status["files"]
+        if retry_failed and any(f["status"] == "failed" for f in files):
+            continue
+        done[k] = files
+    return done
+
+
+def _finished_already(
+    output_dir: Path, spec: Mapping[str, Any], n_shards: int, retry_failed: bool
+) -> bool:
+    """Whether ``output_dir`` holds a finished run of ``spec`` with nothing left to do, so that
+    a rerun needs no devices (the Ray engine then does not connect to a cluster). Read only;
+    False whenever in doubt, and the run's own checks decide."""
+    manifest = output_dir / MANIFEST
+    try:
+        if not manifest.is_file():
+            return False
+        spec = dict(spec)
+        _keep_old_layout(output_dir, spec)
+        if spec_differences(json.loads(manifest.read_text()).get("spec", {}), spec):
+            return False
+        done = _done_shards(output_dir, spec, n_shards, retry_failed, quiet=True)
+        return len(done) == n_shards
+    except Exception:  # noqa: BLE001 - any doubt: the run finds out what is wrong
+        return False
+
+
+def _part_inputs(folder: Path) -> dict[str, Any] | None:
+    """The spec's ``inputs`` of the ``--part`` run in ``folder``, with its manifest's
+    ``source`` as ``"source"``; None when it is no part run or its manifest is unreadable
+    (one being made)."""
+    try:
+        manifest = _manifest_head(folder / MANIFEST)
+        inputs = dict(manifest["spec"]["inputs"])
+        k, n = (int(v) for v in inputs["part"])
+        inputs["corpus_files"] = int(inputs["corpus_files"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return {**inputs, "part": [k, n], "source": str(manifest.get("source", ""))}
+
+
+def _resumes_another_listing(output_dir: Path, corpus: DatasetInputs, sha: str) -> bool:
+    """Whether ``output_dir`` holds a ``--part`` run split from another listing than
+    ``corpus``'s as it is now (``sha``: its :meth:`~DatasetInputs.fingerprint`): a requeued
+    task after the corpus changed, which the resume check tells how to resume from its own
+    listing (its siblings, split from that listing too, are no conflict to report)."""
+    own = _part_inputs(output_dir)
+    if own is None:  # a new part (or no part run): its siblings decide
+        return False
+    return own["corpus_files"] != len(corpus) or own.get("corpus_sha256", sha) != sha
+
+
+def _check_sibling_parts(
+    output_dir: Path, corpus: DatasetInputs, sha: str, part: tuple[int, int], identity: str
+) -> None:
+    """Refuse part ``part`` of ``corpus`` (``sha``: its listing's
+    :meth:`~DatasetInputs.fingerprint`) when a part of the same split beside ``output_dir``
+    (a folder of ``output_dir.parent`` whose manifest records a part of N of the same corpus,
+    :func:`_corpus_identity`: the layout ``-o out/part-$SLURM_ARRAY_TASK_ID``) was split from
+    another listing of it. Files added to the corpus or removed from it between the tasks of
+    a job array move files between parts, so that the parts hold some files twice and miss
+    others. Siblings with the same listing pass, whenever they started; folders without a
+    readable manifest (one being made) are passed over. A sibling of another corpus identity
+    (the corpus copied to each node's own ``$TMPDIR``, a path per task) is of the same corpus
+    when its listing shares a recording id with this one (ids are relative paths); two
+    patterns of one folder share none. The first sibling split apart is named (the others
+    are not looked for: each costs a manifest read)."""
+    here = os.path.realpath(output_dir)
+    n_now = len(corpus)
+    ids: set[str] | None = None  # the corpus's recording ids, read once when needed
+    try:
+        siblings = sorted(p for p in output_dir.parent.iterdir() if os.path.realpath(p) != here)
+    except OSError:  # no parent folder yet: no sibling
+        return
+    paths: set[str] | None = None  # of the corpus, for parts of lists of files
+    for folder in siblings:
+        inputs = _part_inputs(folder)
+        if inputs is None or inputs["part"][1] != part[1]:
+            continue
+        if inputs["corpus_files"] == n_now and inputs.get("corpus_sha256", sha) == sha:
+            continue  # the same listing (of this corpus or not)
+        theirs = inputs.get("corpus")
+        if theirs is None:  # a run from before the identity was recorded: its source
+            theirs = _corpus_identity(inputs["source"], None)
+            same = theirs == _corpus_identity(corpus.source, None)
+        else:
+            same = theirs == identity
+        if same and identity == LIST_INPUTS:  # lists of files: one corpus if they overlap
+            paths = paths if paths is not None else {f.path_text for f in corpus.files}
+            same = not (listed_paths(folder) or set()).isdisjoint(paths)
+        if not same:  # the corpus elsewhere (staged to each node's $TMPDIR): ids it shares
+            ids = ids if ids is not None else {f.recording_id for f in corpus.files}
+            same = not ids.isdisjoint(listed_ids(folder) or ())
+        if same:
+            raise _split_apart(output_dir, corpus, part, folder, inputs)
+
+
+def _split_apart(
+    output_dir: Path,
+    corpus: DatasetInputs,
+    part: tuple[int, int],
+    sibling: Path,
+    inputs: Mapping[str, Any],
+) -> ValueError:
+    """The refusal of part ``part`` of ``corpus``, whose ``sibling`` (its spec's ``inputs``)
+    was split from another listing: what changed since, and the listing to freeze."""
+    n_now, then = len(corpus), inputs["corpus_files"]
+    listed = listed_ids(sibling)
+    changes = "" if listed is None else _id_changes(listed, [f.recording_id for f in corpus.files])
+    if listed is not None and not changes:
+        changes = "the same files, in another order or with other manifest values"
+    frozen = sibling / CORPUS_LISTING
+    keep = (
+        f"copy {frozen} to keep the one {sibling.name} was split from, or "
+        if frozen.is_file()
+        else ""
+    )
+    return ValueError(
+        f"{output_dir}: part {part[0]}/{part[1]} would be split from the listing of "
+        f"{corpus_of(corpus.source)[0]} as it is now, {_count(n_now, 'file')}, but {sibling} "
+        f"(part {inputs['part'][0]}/{part[1]}) was split from a listing of "
+        f"{_count(then, 'file')}" + (f" (since then: {changes})" if changes else "") + ". "
+        "Parts of two listings of a corpus hold some files twice and miss others (other "
+        "parts may have been split from either). Freeze one listing in a manifest (a .csv "
+        f"with path and recording_id columns: {keep}write the current one, see "
+        "docs/corpus-scale.md, 'Plan for 10,000 hours') and give it to every part; the parts "
+        "already done on another listing must be run again on it (delete their folders first)"
+    )
+
+
+def _listed(report: Path) -> bool:
+    """Whether a run's report (``_errors.csv``, ``_too_short.csv``) lists a file (more than its
+    header line)."""
+    try:
+        with open(report, encoding="utf-8") as f:
+            return sum(1 for _ in itertools.islice(f, 2)) > 1
+    except OSError:
+        return False

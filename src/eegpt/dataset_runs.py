@@ -1,0 +1,449 @@
+"""The run records of a corpus run's manifest.
+
+:class:`_Run` keeps ``_manifest.json`` and the report files (``_files.csv``, ``_errors.csv``,
+``_too_short.csv``) up to date during a run, every :data:`_REPORT_EVERY_S` seconds, and records
+the run in the manifest's ``runs`` (the last :data:`_RUNS_KEPT`: when, command, software
+versions, Slurm job, how it stopped). Also the versions compared with those of earlier runs
+(:func:`_warn_other_versions`), a ``part`` run's corpus listing (``_corpus.csv``:
+:func:`_write_listing`, :func:`_corpus_identity`) and a manifest's head read without its run
+history (:func:`_manifest_head`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import glob
+import io
+import json
+import os
+import platform
+import sys
+import time
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from eegpt import __version__
+from eegpt._logging import command_record, recorded_command
+from eegpt._logging import warn as _warn
+from eegpt.api import software_versions
+from eegpt.dataset_inputs import DatasetInputs, corpus_of
+from eegpt.dataset_read import (
+    CORPUS_LISTING,
+    ERRORS_REPORT,
+    FILES_REPORT,
+    LIST_INPUTS,
+    MANIFEST,
+    SHORT_REPORT,
+    TOO_SHORT,
+)
+from eegpt.dataset_report import file_totals
+from eegpt.dataset_summary import (
+    DatasetSummary,
+    _channel_sets,
+    _dropped_channels,
+    _Progress,
+    _warning_kinds,
+)
+from eegpt.errors import OutputNotWritableError, disk_full
+from eegpt.outputs import atomic_write
+from eegpt.shard_writer import (
+    FORMAT,
+    _naming_full_disk,
+    _write_csv,
+    _write_csv_if_rows,
+    _write_json,
+)
+
+_REPORT_EVERY_S = 30.0  # how often the report files are refreshed during a run
+
+
+_RUNS_KEPT = 1000  # calls recorded in the manifest's "runs" (the oldest are let go)
+
+
+def _previous_runs(output_dir: Path) -> list[dict[str, Any]]:
+    """The calls recorded by the folder's manifest (a manifest from before the "runs" list:
+    its last run), or none."""
+    try:
+        manifest = json.loads((output_dir / MANIFEST).read_text())
+    except (OSError, ValueError):
+        return []
+    runs = manifest.get("runs")
+    if isinstance(runs, list):
+        return runs
+    return [manifest["last_run"]] if isinstance(manifest.get("last_run"), dict) else []
+
+
+class _Run:
+    """Bookkeeping of one call: file statuses, report files, summary."""
+
+    def __init__(
+        self,
+        output_dir: Path,
+        inputs: DatasetInputs,
+        shards: list[list[int]],
+        spec: dict[str, Any],
+        done: dict[int, list[dict[str, Any]]],
+        *,
+        engine: str,
+    ) -> None:
+        self.output_dir, self.inputs, self.shards, self.spec = output_dir, inputs, shards, spec
+        self.engine = engine
+        # windows per forward pass, recorded as the run's "batch_size": the value given, used
+        # for every file; None where none was given: the default for each file's channel
+        # count (64 on a GPU, on a CPU fewer the more channels; an .npz output records the
+        # value used, one file having one channel count). Not in the spec: a resume may change it
+        self.batch_size: int | None = None
+        # embed-dataset --hash-inputs: the files it embeds have their full SHA-256 recorded
+        self.hash_inputs = False
+        self.command = recorded_command()  # the eegpt command's arguments; None from Python
+        self.command_cwd = command_record().get("cwd")  # the folder they were given in
+        self.devices: list[str] = []
+        self.workers: int | None = None  # reader processes of the in-process engine
+        self.skipped = len(done)
+        self.written = 0
+        self.status: dict[int, dict[str, Any]] = {}
+        for files in done.values():
+            for s in files:
+                self.status[s["index"]] = s
+        self.last_report = 0.0
+        self.started = time.time()
+        self.elapsed = 0.0
+        self.ended = False  # recorded: a run killed before its end says False
+        # how the run was stopped before its last file (recorded besides ``ended``):
+        # "interrupted" (Ctrl-C), "terminated" (SIGTERM) or the class of the error; None
+        # while it runs and for a run that finished
+        self.stopped: str | None = None
+        # where this call's rename table came from (table_provenance): recorded by the run,
+        # not in the spec, so that a table moved or named by another path resumes the run
+        self.rename: dict[str, str] = {}
+        self.previous_runs = _previous_runs(output_dir)
+        self.read_only = False  # a finished run in a folder it cannot write: no reports
+        # embedded recordings whose files changed since (what changed, by recording id):
+        # their rows are of the earlier contents (the "changed" column of the files report)
+        self.changed: dict[str, str] = {}
+
+    @property
+    def started_at(self) -> str:
+        """When the run started, local time in ISO 8601 with its UTC offset: how the
+        manifest's ``runs`` and the footers of the shards it writes name the run."""
+        return time.strftime("%Y-%m-%dT%H:%M:%S%z", time.localtime(self.started))
+
+    def shard_stamp(self) -> dict[str, Any]:
+        """What each shard this run writes records of it in its footer (``eegpt_shard``'s
+        ``run``): its start, as its entry in the manifest's ``runs`` says, and the versions
+        that computed the rows (``eegpt_version``, ``torch_version`` and ``software``, all of
+        :func:`~eegpt.api.software_versions`: scipy and MNE read, filter and resample), so
+        that a corpus resumed after an upgrade can be told apart shard by shard."""
+        return {
+            "started": self.started_at,
+            "eegpt_version": __version__,
+            "torch_version": torch.__version__,
+            "software": software_versions(),
+        }
+
+    @property
+    def complete(self) -> bool:
+        """Whether every file has its status in a shard written (by this run or before)."""
+        return all(f.index in self.status for f in self.inputs.files)
+
+    def committed(self, shard: int, statuses: list[dict[str, Any]]) -> None:
+        self.written += 1
+        for s in statuses:
+            self.status[s["index"]] = s
+        self.write_reports()
+
+    def _file_rows(self) -> list[dict[str, Any]]:
+        rows = []
+        for f in self.inputs.files:
+            s = self.status.get(f.index)
+            if s is None:
+                s = {
+                    "index": f.index,
+                    "recording_id": f.recording_id,
+                    "path": f.path_text,
+                    "shard": f.index // self.spec["shard_size"],
+                    "status": "pending",
+                    "n_windows": 0,
+                    "duration_s": 0.0,
+                }
+            elif f.recording_id in self.changed:
+                s = {**s, "changed": self.changed[f.recording_id]}
+            rows.append(s)
+        return rows
+
+    def write_reports(self, *, force: bool = False) -> None:
+        """Refresh ``_manifest.json``, ``_files.csv`` and, where they list a file,
+        ``_errors.csv`` and ``_too_short.csv`` (throttled); none where ``read_only``."""
+        if self.read_only:
+            return
+        with _naming_full_disk(self.output_dir, lambda: f"{FILES_REPORT} and {MANIFEST}"):
+            self._write_reports(force=force)
+
+    def _write_reports(self, *, force: bool) -> None:
+        now = time.monotonic()
+        if not force and now - self.last_report < _REPORT_EVERY_S:
+            return
+        self.last_report = now
+        rows = self._file_rows()
+        done_shards = sorted({s["shard"] for s in self.status.values()})
+        run = {
+            "engine": self.engine,
+            "devices": self.devices,
+            **({"workers": self.workers} if self.workers is not None else {}),
+            "started": self.started_at,
+            "elapsed_s": self.elapsed,
+            "shards_written": self.written,
+            **self.rename,
+            "ended": self.ended,
+            "batch_size": self.batch_size,
+            **({"hash_inputs": True} if self.hash_inputs else {}),
+            **({"command": self.command} if self.command is not None else {}),
+            **({"cwd": self.command_cwd} if self.command_cwd is not None else {}),
+            "stopped": self.stopped,
+            "eegpt_version": __version__,
+            "torch_version": torch.__version__,  # as before "software" (which holds it too)
+            "software": software_versions(),
+            "host": platform.node(),
+            **_slurm_ids(),
+        }
+        manifest = {
+            "format": FORMAT,
+            "eegpt_version": __version__,
+            "spec": self.spec,
+            "n_files": len(self.inputs),
+            "n_shards": len(self.shards),
+            "shards_done": done_shards,
+            "source": "".join(corpus_of(self.inputs.source)),
+            "last_run": run,
+            "runs": [*self.previous_runs, run][-_RUNS_KEPT:],  # every call, oldest first
+            "totals": file_totals(rows),
+            "read_with": "pandas.read_parquet(output_dir)",
+        }
+        _write_csv(self.output_dir / FILES_REPORT, rows)
+        for name, status in ((ERRORS_REPORT, "failed"), (SHORT_REPORT, TOO_SHORT)):
+            _write_csv_if_rows(self.output_dir / name, [r for r in rows if r["status"] == status])
+        _write_json(self.output_dir / MANIFEST, manifest)
+
+    def finish(self, bar: _Progress) -> None:
+        """Write the reports at the end of the run, or as it stops on an error (a full disk
+        that stopped it, met again here, is not said twice: the first names the shard)."""
+        stopping = sys.exc_info()[1]
+        self.elapsed, self.ended = bar.elapsed, True
+        if stopping is not None and not self.complete:
+            self.stopped = _stop_cause(stopping)
+        try:
+            self.write_reports(force=True)
+        except OutputNotWritableError as err:
+            if not (stopping is not None and disk_full(stopping) and disk_full(err)):
+                raise
+
+    @contextlib.contextmanager
+    def recording_stop(self) -> Iterator[None]:
+        """Around the run's work: what stopped it recorded (:meth:`stopped_by`), and on the
+        command line an interrupt that came once every file was written not raised (the
+        command exits as its files say). Called from Python, that interrupt is raised all the
+        same, once the run is recorded finished: a Ctrl-C stops the caller's script too."""
+        try:
+            yield
+        except BaseException as err:
+            if not self.stopped_by(err) or recorded_command() is None:
+                raise
+
+    def stopped_by(self, err: BaseException) -> bool:
+        """Record ``err``, which stopped the run after :meth:`finish`, as how it ended (an
+        interrupt deferred to the end of its block arrives only then), and say whether the run
+        is finished all the same: an interrupt (Ctrl-C, SIGTERM) that came once every file was
+        written has nothing left to stop, and is said, not raised."""
+        finished = isinstance(err, (KeyboardInterrupt, SystemExit)) and self.complete
+        if finished:
+            self.stopped = None
+            _warn(
+                f"{'SIGTERM' if isinstance(err, SystemExit) else 'Ctrl-C'} came after the last "
+                f"file was embedded: every file is done and the run in {self.output_dir} is "
+                "finished (nothing was stopped)"
+            )
+        elif self.ended and self.stopped is None:
+            self.stopped = _stop_cause(err)
+        else:  # stopped before finish (nothing recorded of it), or recorded there already
+            return False
+        with contextlib.suppress(Exception):  # what stopped the run is raised, not this
+            self.write_reports(force=True)
+        return finished
+
+    def summary(self, bar: _Progress) -> DatasetSummary:
+        rows = self._file_rows()
+        totals = file_totals(rows)
+        warned, n_warned = _warning_kinds(rows)
+        return DatasetSummary(
+            output_dir=self.output_dir,
+            engine=self.engine,
+            devices=self.devices or ["-"],
+            n_files=len(rows),
+            n_ok=totals["ok"],
+            n_failed=totals["failed"],
+            n_too_short=totals[TOO_SHORT],
+            n_pending=totals["pending"],
+            windows=totals["windows"],
+            windows_left_out=totals["windows_left_out"],
+            hours=totals["hours"],
+            shards=len(self.shards),
+            shards_written=self.written,
+            shards_skipped=self.skipped,
+            run_files=bar.ok + bar.failed + bar.short,
+            run_windows=bar.windows,
+            run_hours=bar.hours,
+            elapsed_s=self.elapsed,
+            startup_s=bar.first or 0.0,
+            errors=[
+                {k: r[k] for k in ("recording_id", "path", "error")}
+                for r in rows
+                if r["status"] == "failed"
+            ],
+            warned=warned,
+            n_warned=n_warned,
+            channel_sets=_channel_sets(rows),
+            keep=bool(self.spec["channels"].get("keep")),
+            dropped=_dropped_channels(rows, self.spec["channels"].get("rename")),
+            n_changed=len(self.changed),
+        )
+
+
+#: The versions a resume compares with those of the shards already written: those that
+#: compute the numbers. Python's own version is left out: the numbers come from these
+#: libraries, not from the interpreter, and a patch-level upgrade of Python would only warn.
+_COMPARED_VERSIONS = ("eegpt", "torch", "numpy", "scipy", "mne")
+
+
+def _run_versions(run: Mapping[str, Any]) -> dict[str, str]:
+    """The compared versions a run entry of the manifest or a shard footer's ``run`` stamp
+    records (those it lacks, from before they were recorded, are left out)."""
+    software = run.get("software")
+    if not isinstance(software, Mapping):
+        software = {}
+    versions = {"eegpt": run.get("eegpt_version"), "torch": run.get("torch_version")}
+    versions.update({k: v for k, v in software.items() if k != "python"})
+    return {k: str(versions[k]) for k in _COMPARED_VERSIONS if versions.get(k)}
+
+
+def _shard_versions(
+    shards: Iterable[int],
+    previous_runs: Sequence[Mapping[str, Any]],
+    stamps: Mapping[int, Any],
+) -> list[dict[str, str]]:
+    """The versions that computed the rows of ``shards``: from the ``run`` stamp of each
+    footer (``stamps``, by shard, as :func:`_done_shards` read them), completed by the
+    manifest's entry of the run it names (a stamp from before ``software`` was stamped names
+    eegpt and torch alone); for a footer without a stamp (or unreadable), those of every
+    earlier run that wrote a shard (``shards_written`` > 0): a run that died before its first
+    shard made none of the rows."""
+    by_start = {r.get("started"): r for r in previous_runs if r.get("started")}
+    found: list[dict[str, str]] = []
+    unknown = False
+    for k in shards:
+        stamp = stamps.get(k)
+        if not isinstance(stamp, Mapping):
+            unknown = True
+            continue
+        versions = _run_versions(by_start.get(stamp.get("started"), {}))
+        versions.update(_run_versions(stamp))  # the footer's own say first
+        found.append(versions)
+    if unknown:
+        found += [_run_versions(r) for r in previous_runs if r.get("shards_written", 1) != 0]
+    return found
+
+
+def _warn_other_versions(
+    output_dir: Path,
+    shards: Iterable[int],
+    previous_runs: Sequence[Mapping[str, Any]],
+    stamps: Mapping[int, Any],
+) -> None:
+    """Warn, once, when this run resumes a folder whose shards present (``shards``, by number)
+    were computed with other versions of eegpt, torch, NumPy, SciPy or MNE than this run's
+    (:func:`_shard_versions`): the corpus's rows then come from two versions. Not refused:
+    the warning says how to tell their shards apart. Earlier runs that wrote none of the
+    shards present (one that died before its first shard) are not counted."""
+    now = {"eegpt": __version__, **software_versions()}
+    seen = _shard_versions(shards, previous_runs, stamps)
+    before = {name: sorted({v[name] for v in seen if name in v}) for name in _COMPARED_VERSIONS}
+    changed = [name for name in _COMPARED_VERSIONS if any(v != now[name] for v in before[name])]
+    if not changed:
+        return
+    was = ", ".join(f"{name} {' / '.join(before[name])}" for name in changed)
+    is_ = ", ".join(f"{name} {now[name]}" for name in changed)
+    _warn(
+        f"{output_dir} is resumed with {is_}, but the shards written before come from {was}: "
+        "the shards written from now on come from other versions than those before (the "
+        "embeddings may differ slightly). They can be told apart: each shard's footer names "
+        "the run that wrote it and its versions "
+        "(eegpt.dataset.read_shard_status(shard)[1]['run']), and "
+        f"`eegpt info {output_dir}` lists the versions of each run. To embed the whole corpus "
+        "with one version, run it again with --overwrite (overwrite=True) or into a new folder."
+    )
+
+
+def _stop_cause(err: BaseException) -> str:
+    """How a run stopped by ``err`` records it (``stopped`` in the manifest's ``runs``):
+    ``"interrupted"`` for Ctrl-C, ``"terminated"`` for SIGTERM (the command line raises
+    SystemExit then), else the class of the error (``"OutputNotWritableError"``)."""
+    if isinstance(err, KeyboardInterrupt):
+        return "interrupted"
+    if isinstance(err, SystemExit):
+        return "terminated"
+    return type(err).__name__
+
+
+#: The SLURM variables a run records (the job, and of a job array the array job and task).
+_SLURM_VARIABLES = ("SLURM_JOB_ID", "SLURM_ARRAY_JOB_ID", "SLURM_ARRAY_TASK_ID")
+
+
+def _slurm_ids() -> dict[str, str]:
+    """The SLURM job ids of this process (``slurm_job_id``, ``slurm_array_job_id``,
+    ``slurm_array_task_id``), those set."""
+    return {name.lower(): os.environ[name] for name in _SLURM_VARIABLES if name in os.environ}
+
+
+def _write_listing(output_dir: Path, corpus: DatasetInputs) -> None:
+    """Write :data:`CORPUS_LISTING`: the ``path`` and ``recording_id`` of every file of the
+    whole ``corpus`` a part run was split from, in order (a manifest of it)."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(["path", "recording_id"])
+    writer.writerows([f.path_text, f.recording_id] for f in corpus.files)
+    with _naming_full_disk(output_dir, lambda: CORPUS_LISTING):
+        atomic_write(output_dir / CORPUS_LISTING, lambda fh: fh.write(buf.getvalue().encode()))
+
+
+def _corpus_identity(source: str, pattern: str | None) -> str:
+    """What names a corpus, for the parts of one split to find each other: the folder, glob
+    or manifest of its inputs' ``source`` as an absolute path, with the ``pattern`` that picks
+    its files (``--pattern``); :data:`LIST_INPUTS` for a list of files or a table, which
+    name no place (their parts are told apart by the files their listings share)."""
+    if source.startswith("<") and source.endswith(">"):  # "<12 files>", "<table>", "<df>"
+        return LIST_INPUTS
+    corpus = corpus_of(source)[0]
+    if glob.has_magic(corpus):
+        corpus = os.path.abspath(corpus)
+    return f"{corpus} --pattern {pattern}" if pattern else corpus
+
+
+_HISTORY = '\n "last_run": '  # starts a manifest's run history, as _write_json writes it
+
+
+def _manifest_head(path: Path) -> dict[str, Any]:
+    """A run's ``_manifest.json`` without its run history (``last_run``, ``runs``: up to
+    :data:`_RUNS_KEPT` calls, the most of its bytes), read no further than where that starts:
+    its settings (``spec``), counts and ``source``. Raises ``OSError`` or ``ValueError``
+    where it cannot be read."""
+    text = ""
+    with open(path, encoding="utf-8") as fh:
+        while chunk := fh.read(1 << 16):
+            text += chunk
+            end = text.find(_HISTORY)  # (a newline in a text value is written as \\n)
+            if end >= 0:
+                return json.loads(text[:end].rstrip().rstrip(",") + "\n}")
+    return json.loads(text)

@@ -1,0 +1,358 @@
+"""Source stamps of a corpus run's input files, and what a resume says of files changed since.
+
+A file's status in a shard footer (:mod:`eegpt.shard_writer`) carries its stamp
+(:func:`source_stamp`, :data:`STAMP_VERSION`): the size (bytes) and modification time
+(``mtime_ns``) of each file of the recording and a content fingerprint (:func:`_fingerprint`:
+SHA-256 of the size and the first and last MiB), and with ``--hash-inputs`` the full SHA-256 of
+each file (:func:`full_hashes`). A resume compares them with the files now
+(:func:`_same_contents`) and warns of the ones changed (:func:`_warn_changed`,
+:func:`_warn_mixed_hashes`). Also what a file's recorded error makes its status (``ok``,
+``too_short``, ``failed``: :func:`_status_of`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from eegpt._file_identity import _name as _file_name
+from eegpt._file_identity import file_sha256, recording_files, recording_files_v2
+from eegpt._filenames import path_text
+from eegpt._logging import count as _count
+from eegpt._logging import few
+from eegpt._logging import warn as _warn
+from eegpt.dataset_inputs import DatasetInputs, InputFile
+from eegpt.dataset_read import FILES_REPORT, TOO_SHORT, shard_name
+from eegpt.errors import TooShortError
+
+_BESIDE = {".vhdr": (".eeg", ".vmrk"), ".set": (".fdt",)}  # the files of version 1 stamps
+
+STAMP_VERSION = 3
+
+
+def source_stamp(
+    file: InputFile, *, fingerprints: bool = True, version: int = STAMP_VERSION
+) -> dict[str, int | str] | None:
+    """Size (bytes) and latest modification time (ns) of a recording's files (the files read
+    with it: :data:`STAMP_VERSION`), and of its annotations file apart (``annotations_*``);
+    None when one cannot be read. With ``fingerprints``, also each group's content
+    fingerprint (``source_fingerprint``, ``annotations_fingerprint``: :func:`_fingerprint`, a
+    SHA-256 of each file's size and first and last MiB, not of the whole file; left out
+    where it cannot be taken). Runs of earlier versions named it ``source_sha256``
+    (``annotations_sha256``), which :func:`recorded_fingerprint` reads too. A resume compares them with those of the run that embedded the recording, to
+    find recordings that changed since; ``version``: the rule of the stamp compared with
+    (recorded under ``stamp_version``, from version 2 on)."""
+    stamp: dict[str, int | str] = {"stamp_version": version} if version >= 2 else {}
+    try:
+        for name, paths in _stamped_files(file, version).items():
+            stats = [os.stat(p) for p in paths]
+            stamp[f"{name}_bytes"] = sum(st.st_size for st in stats)
+            stamp[f"{name}_mtime_ns"] = max(st.st_mtime_ns for st in stats)
+            digest = _fingerprint(paths) if fingerprints else None
+            if digest is not None:
+                stamp[f"{name}_fingerprint"] = digest
+    except OSError:
+        return None
+    return stamp
+
+
+def full_hashes(
+    file: InputFile, version: int = STAMP_VERSION, errors: bool = False
+) -> dict[str, Any]:
+    """The SHA-256 of every byte of each of a recording's files (what ``sha256sum`` prints),
+    by group as :func:`source_stamp` stamps them: ``{"source_file_sha256": {name: sha256},
+    "annotations_file_sha256": {name: sha256}}``, each file named relative to the recording's
+    folder (``"rec.vhdr"``, ``"rec.mff/signal1.bin"``; as ``metadata["source_files"]`` of
+    ``eegpt embed`` names them). Recorded with ``hash_inputs=True`` (``embed-dataset
+    --hash-inputs``), which reads every byte of each file once more. A group that cannot be
+    read (an empty folder, a file gone or unreadable) has no hashes; with ``errors``, why is
+    recorded instead, under ``hash_errors`` (``{"source": "PermissionError: ..."}``)."""
+    root = Path(file.path).expanduser().absolute().parent
+    out: dict[str, Any] = {}
+    failed: dict[str, str] = {}
+    for name, paths in _stamped_files(file, version).items():
+        try:
+            out[f"{name}_file_sha256"] = {
+                _file_name(Path(p).expanduser().absolute(), root): file_sha256(p) for p in paths
+            }
+        except OSError as err:
+            failed[name] = f"{type(err).__name__}: {err}"
+    if failed and errors:
+        out["hash_errors"] = failed
+    return out
+
+
+def _hashed_status(file: InputFile) -> dict[str, Any]:
+    """:func:`full_hashes` of a recording just embedded with ``hash_inputs``, for its status;
+    a group that could not be hashed is recorded as such and warned of (it was asked for)."""
+    hashes = full_hashes(file, errors=True)
+    for name, error in (hashes.get("hash_errors") or {}).items():
+        what = "annotations file" if name == "annotations" else "files"
+        _warn(
+            f"embed_dataset: --hash-inputs: the {what} of {path_text(file.path)} could not be "
+            f"hashed ({error}); its status records why (hash_errors) instead of their SHA-256"
+        )
+    return hashes
+
+
+def _marked_groups(mark: str) -> set[str]:
+    """The stamp groups (``"source"``, ``"annotations"``) a ``changed`` mark of
+    ``_files.csv`` names: ``"recording and annotations file: contents"`` names both."""
+    files, _, _ = mark.partition(": ")
+    names = {"recording": "source", "annotations file": "annotations"}
+    return {names[f] for f in files.split(" and ") if f in names}
+
+
+def _stamped_files(file: InputFile, version: int = STAMP_VERSION) -> dict[str, list[str]]:
+    """The files of :func:`source_stamp`'s groups: ``"source"`` (the recording and the files
+    read with it, by the rule of ``version``: :data:`STAMP_VERSION`) and ``"annotations"``
+    where it has an annotations file."""
+    if version >= 2:
+        files_read = recording_files if version >= 3 else recording_files_v2
+        read = [os.fspath(p) for p in files_read(file.path)]
+        groups = {"source": read or [file.path]}  # an empty folder: the folder itself
+    else:
+        root, suffix = os.path.splitext(file.path)
+        beside = [root + s for s in _BESIDE.get(suffix.lower(), ())]
+        groups = {"source": [file.path, *(p for p in beside if os.path.exists(p))]}
+    if file.annotations:
+        groups["annotations"] = [file.annotations]
+    return groups
+
+
+_FINGERPRINT_BYTES = 1 << 20
+
+
+def _fingerprint(paths: Sequence[str]) -> str | None:
+    """A cheap content fingerprint of files: the SHA-256 (hex) of each one's size and its first
+    and last :data:`_FINGERPRINT_BYTES` (1 MiB), in order. It tells a copy that only changed
+    the modification times (``cp`` without ``-p``, a file system of coarser times) from an
+    edit, short of an edit in the middle of a large file that keeps its size. None where one
+    cannot be read as a file (a recording folder, EGI ``.mff``)."""
+    h = hashlib.sha256()
+    try:
+        for path in paths:
+            with open(path, "rb") as fh:
+                size = os.fstat(fh.fileno()).st_size
+                h.update(f"{size}\0".encode())
+                h.update(fh.read(_FINGERPRINT_BYTES))
+                if size > _FINGERPRINT_BYTES:
+                    fh.seek(max(_FINGERPRINT_BYTES, size - _FINGERPRINT_BYTES))
+                    h.update(fh.read(_FINGERPRINT_BYTES))
+    except OSError:
+        return None
+    return h.hexdigest()
+
+
+def _too_short(error: str | None) -> bool:
+    """Whether a file's ``error`` (:func:`_described_error`'s text) is that of a recording shorter
+    than one window with ``tail="drop"`` (:class:`~eegpt.errors.TooShortError`), which is
+    skipped rather than failed."""
+    return error is not None and error.startswith(f"{TooShortError.__name__}: ")
+
+
+def _status_of(error: str | None) -> str:
+    """A file's status from its ``error``: ``"ok"``, :data:`TOO_SHORT` or ``"failed"``."""
+    return "ok" if error is None else TOO_SHORT if _too_short(error) else "failed"
+
+
+def recorded_fingerprint(status: Mapping[str, Any], name: str) -> str | None:
+    """The content fingerprint (:func:`_fingerprint`) a file status recorded of a group of a
+    recording's files (``name``: ``"source"``, ``"annotations"``), or None: under
+    ``{name}_fingerprint``, or ``{name}_sha256`` as earlier versions of eegpt named the same
+    value (a SHA-256 of each file's size and first and last MiB, not the file's SHA-256)."""
+    value = status.get(f"{name}_fingerprint", status.get(f"{name}_sha256"))
+    return value if isinstance(value, str) else None
+
+
+def _same_contents(file: InputFile, name: str, status: Mapping[str, Any]) -> bool | None:
+    """Whether a group of a recording's files (``name``, as in :func:`source_stamp`) holds what
+    it held when embedded, by the full SHA-256 of each file where the run recorded them
+    (``hash_inputs``: every byte read again), else by the fingerprint the run recorded; None
+    where that cannot be told: no fingerprint recorded (runs before fingerprints; a recording
+    folder), or none taken now (a file that cannot be opened)."""
+    version = status.get("stamp_version", 1)
+    hashed = status.get(f"{name}_file_sha256")
+    if isinstance(hashed, dict) and hashed:  # --hash-inputs: every byte compared
+        now_hashed = full_hashes(file, version).get(f"{name}_file_sha256")
+        if now_hashed is not None:
+            return now_hashed == hashed
+    recorded = recorded_fingerprint(status, name)
+    paths = _stamped_files(file, version).get(name)
+    now = None if recorded is None or paths is None else _fingerprint(paths)
+    return None if now is None else now == recorded
+
+
+def _warn_changed(
+    inputs: DatasetInputs,
+    statuses: Iterable[Mapping[str, Any]],
+    read_only: bool = False,
+    check_contents: bool = False,
+    earlier_marks: Mapping[str, str] | None = None,
+) -> dict[str, str]:
+    """Warn about recordings whose rows (or failures, or skips as too short) an earlier run
+    wrote, given by their file statuses, and whose files changed since. What is compared, as
+    rsync does, is each file's size and modification time; the recorded fingerprint
+    (:func:`_fingerprint`) is read only where the time is new and the size is not, to tell an
+    edit (``contents``) from a copy without ``-p`` or a file system of coarser times (not a
+    change). ``check_contents``: the fingerprint of every file is compared too (2 MiB read
+    each), which finds an edit that kept the size and the time (a header de-identified in
+    place with its times restored, ``touch -r``). A resume reads none of them again: that
+    would rewrite finished shards, and a file that changed may still be changing (a copy in
+    progress); the warnings say how. Returns the embedded ones (their rows are of the
+    earlier contents), by recording id, each with what changed (the ``changed`` column of
+    ``_files.csv``: ``size``, ``contents``, ``modification time``). ``read_only``: the
+    output folder cannot be written, so the reports cannot mark them (the warning says so
+    instead). ``earlier_marks``: the ``changed`` column an earlier run wrote, by recording id (from
+    :func:`_earlier_marks`); a file marked for its ``contents`` then has its fingerprint
+    compared again even without ``check_contents``, so a resume without the flag (a SLURM
+    restart) keeps the mark unless the file holds what was embedded again."""
+    files = {f.recording_id: f for f in inputs.files}
+    changed: dict[str, dict[str, int]] = {"ok": {}, "failed": {}, TOO_SHORT: {}}
+    stale: dict[str, str] = {}  # embedded recordings that changed: what changed
+    touched = 0  # of those embedded: sizes as they were, times new, no fingerprint (a copy?)
+    unchecked: list[str] = []  # check_contents: files whose contents could not be compared
+    for status in statuses:
+        file = files.get(status["recording_id"])
+        if "source_bytes" not in status or file is None:  # older runs did not record it
+            continue
+        if status["status"] not in changed:
+            continue
+        now = source_stamp(file, fingerprints=False, version=status.get("stamp_version", 1))
+        if now is None:
+            continue
+        groups = ("source", "annotations")  # the recording's files, its annotations file
+        sized = {n: now.get(f"{n}_bytes") != status.get(f"{n}_bytes") for n in groups}
+        timed = {n: now.get(f"{n}_mtime_ns") != status.get(f"{n}_mtime_ns") for n in groups}
+        edited = dict.fromkeys(groups, False)  # the same size, other contents by fingerprint
+        # marked for its contents before (by --check-contents): compared again, not forgotten
+        earlier = (earlier_marks or {}).get(status["recording_id"], "")
+        recheck = check_contents or "contents" in earlier
+        for name in groups:  # a new time alone, the contents as fingerprinted: unchanged
+            if sized[name] or not (timed[name] or recheck):
+                continue
+            same = _same_contents(file, name, status)
+            edited[name] = same is False
+            if same is None and check_contents and (name == "source" or file.annotations):
+                unchecked.append(status["recording_id"])
+            if same is None and "contents" in earlier:  # cannot be compared now: it stands
+                edited[name] = name in _marked_groups(earlier)
+            timed[name] = timed[name] and same is not True
+        moved = {n: sized[n] or timed[n] or edited[n] for n in groups}
+        if status["status"] == TOO_SHORT and not (
+            int(now.get("source_bytes") or 0) > (status.get("source_bytes") or 0)
+        ):  # only a recording that grew can be longer than a window now
+            continue
+        if any(moved.values()):
+            only = moved["annotations"] and not moved["source"]
+            shown = status["recording_id"] + (
+                f" (its annotations file {file.annotations})" if only else ""
+            )
+            changed[status["status"]][shown] = int(status["shard"])
+            names = [n for n in groups if moved[n]]
+            same_size = not any(sized[n] for n in names)
+            unknown = not any(edited[n] for n in names)  # no fingerprint told it
+            touched += status["status"] == "ok" and same_size and unknown
+            if status["status"] == "ok":
+                what = " and ".join(
+                    w
+                    for w, by in (
+                        ("size", sized),
+                        ("contents", edited),
+                        ("modification time", timed),
+                    )
+                    if any(by[n] for n in names)
+                )
+                files_of = " and ".join(
+                    {"source": "recording", "annotations": "annotations file"}[n] for n in names
+                )
+                stale[status["recording_id"]] = f"{files_of}: {what}"
+    if unchecked:
+        unchecked = list(dict.fromkeys(unchecked))
+        _warn(
+            f"embed_dataset: --check-contents could not compare the contents of "
+            f"{_count(len(unchecked), 'file')}: {few(unchecked, 5)}; their run recorded no "
+            "fingerprint (a run of an eegpt before fingerprints, or a recording folder such as "
+            ".mff), or the file cannot be read now. Only their sizes and modification times "
+            "were compared; to be sure of them, delete their shards and run again"
+        )
+    ok, failed = changed["ok"], changed["failed"]
+    if ok:
+        shards = [shard_name(k) for k in sorted(set(ok.values()))]
+        one = len(ok) == 1
+        marked = (
+            f"kept, but the output folder cannot be written, so nothing records that they are "
+            f"stale ({FILES_REPORT} cannot mark them; embed-dataset exits with 3)"
+            if read_only
+            else f"kept, marked in the 'changed' column of {FILES_REPORT} (`eegpt info` names "
+            f"{'it' if one else 'them'} and exits with 3, as embed-dataset does)"
+        )
+        _warn(
+            f"embed_dataset: {_count(len(ok), 'recording')} changed (size, modification "
+            f"time or contents) since {'it was' if one else 'they were'} embedded: "
+            f"{few(list(ok), 5)}. "
+            f"{'Its' if one else 'Their'} rows were computed from the earlier contents; they "
+            f"are {marked}, until {'it is' if one else 'they are'}"
+            f" embedded again. To do so, delete {few(shards, 5)} and run the same command again "
+            f"(the other files of {'that shard' if len(shards) == 1 else 'those shards'} are "
+            "embedded again too), or start over with --overwrite (overwrite=True); "
+            "--retry-failed embeds only failed files again"
+            + (
+                f". {'All' if touched == len(ok) else touched} of them kept their size and have "
+                "only a new modification time: a copy without -p (cp, or rsync without -t) "
+                "leaves files so, but so does an edit that keeps the size, and eegpt cannot tell "
+                "which (compare them with the originals)"
+                if touched
+                else ""
+            )
+        )
+    if failed:
+        _warn(
+            f"embed_dataset: {_count(len(failed), 'recording')} that failed changed since: "
+            f"{few(list(failed), 5)}; --retry-failed (retry_failed=True) embeds the failed "
+            "files again"
+        )
+    short = changed[TOO_SHORT]
+    if short:  # not read again unasked: a file still being copied may grow further
+        shards = [shard_name(k) for k in sorted(set(short.values()))]
+        _warn(
+            f"embed_dataset: {_count(len(short), 'recording')} skipped as shorter than one "
+            f"window changed since (grown, as a file still being copied?): "
+            f"{few(list(short), 5)}. To read {'it' if len(short) == 1 else 'them'} as "
+            f"{'it is' if len(short) == 1 else 'they are'} now, once complete, delete "
+            f"{few(shards, 5)} and run again (the other files of "
+            f"{'that shard' if len(shards) == 1 else 'those shards'} are embedded again too)"
+        )
+    return stale
+
+
+def _warn_mixed_hashes(
+    statuses: Iterable[Mapping[str, Any]], hash_inputs: bool, n_todo: int
+) -> None:
+    """Warn where a resume's ``hash_inputs`` differs from how the recordings embedded before
+    (their file ``statuses``) were recorded: with it, those embedded without their full
+    SHA-256 are not hashed now (their rows are kept, not embedded again); without it, the
+    ``n_todo`` files this run embeds get no full SHA-256 where earlier runs recorded them."""
+    embedded = [s for s in statuses if s.get("status") == "ok"]
+    hashed = sum("source_file_sha256" in s for s in embedded)
+    # asked for, but their files could not be read then: warned of when embedded
+    tried = sum("source_file_sha256" not in s and "hash_errors" in s for s in embedded)
+    if hash_inputs and hashed + tried < len(embedded):
+        n = len(embedded) - hashed - tried
+        _warn(
+            f"embed_dataset: --hash-inputs (hash_inputs=True) records the full SHA-256 of the "
+            f"files this run embeds; {_count(n, 'recording')} embedded by an earlier run of "
+            "this folder without it keep only their size, modification time and fingerprint "
+            "(their rows are kept, not read again). To hash them too, delete their shards and "
+            "run again, or start over with --overwrite"
+        )
+    elif not hash_inputs and hashed and n_todo:
+        _warn(
+            f"embed_dataset: earlier runs of this folder recorded the full SHA-256 of the files "
+            f"of {_count(hashed, 'recording')} (--hash-inputs); this run does not, so the "
+            f"{_count(n_todo, 'file')} it embeds get only their size, modification time and "
+            "fingerprint: pass --hash-inputs (hash_inputs=True) to hash them too"
+        )

@@ -1,0 +1,359 @@
+"""Progress and summary of a corpus run.
+
+:class:`_Progress` is the run's progress bar (files, windows/s, hours of EEG) and counts what
+:class:`DatasetSummary` reports at the end (files embedded, failed and too short, windows, hours
+of EEG, seconds, the channels dropped, the kinds of warnings: :func:`_warning_kinds`).
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tqdm.auto import tqdm
+
+from eegpt._logging import count as _count
+from eegpt._logging import few, progress_interval, progress_options, terminal_text
+from eegpt.channels import drops_by_electrode
+from eegpt.dataset_files import TRACEBACK_MARK, FileResult
+from eegpt.dataset_inputs import InputFile
+from eegpt.dataset_read import ERRORS_REPORT, FILES_REPORT, TOO_SHORT, channel_sets_advice
+from eegpt.dataset_report import too_short_note
+from eegpt.dataset_stamps import _too_short
+
+
+class _Progress:
+    """A bar over files with windows/s and hours of EEG in its postfix; while a long file is
+    embedded in parts, the postfix counts its parts' windows and names the last one, and
+    while files are embedded (an hour of EEG takes minutes on a CPU) it counts their windows
+    done so far (and, ``step_s`` apart, their hours of EEG)."""
+
+    def __init__(self, total: int, enabled: bool, desc: str, *, step_s: float = 0.0) -> None:
+        self.bar = tqdm(
+            total=total, unit="file", desc=terminal_text(desc), disable=not enabled, dynamic_ncols=True,
+            **progress_options(),
+        )  # fmt: skip
+        self.t0 = time.perf_counter()
+        self.first: float | None = None  # seconds until the first file was done
+        self.windows, self.hours, self.ok, self.failed = 0, 0.0, 0, 0
+        self.short = 0  # files shorter than one window (tail="drop"): skipped, not failed
+        self.channels: dict[str, None] = {}  # names in the files embedded (rename typos?)
+        self._part_windows, self._part_hours = 0, 0.0  # of the parts of the file in progress
+        self._in_flight = 0  # windows embedded of files (or parts) not done yet
+        self._step_h = step_s / 3600  # hours of EEG per window (onset to onset)
+        self._lock = threading.Lock()  # embedded() is called from the device threads
+        self._shown = time.perf_counter()
+        self._interval = progress_interval()
+
+    def embedded(self, n: int) -> None:
+        """``n`` more windows were embedded (a chunk of a file's, or of several files')."""
+        with self._lock:
+            self._in_flight += n
+            now = time.perf_counter()
+            if now - self._shown < self._interval:
+                return
+            self._shown = now
+            self._show(f", {self._in_flight} windows of files in progress", refresh=True)
+
+    def part(self, result: FileResult, file: InputFile) -> None:
+        """A part of a long file was embedded (not its last)."""
+        part = result.part
+        assert part is not None
+        with self._lock:
+            self._in_flight = max(0, self._in_flight - result.n_windows)
+            self._part_windows += result.n_windows
+            self._part_hours = result.duration_s / 3600 * part.stop / max(part.n_windows, 1)
+            self._show(f", {file.recording_id}: {part}", refresh=True)
+
+    def update(self, result: FileResult, status: Mapping[str, Any]) -> None:
+        with self._lock:
+            self._update(result)
+
+    def _update(self, result: FileResult) -> None:
+        # the file's windows leave the count of those in progress (its earlier parts' already)
+        self._in_flight = max(0, self._in_flight - (result.n_windows - self._part_windows))
+        self._part_windows, self._part_hours = 0, 0.0
+        if _too_short(result.error):
+            self.short += 1
+        elif result.error:
+            self.failed += 1
+        else:
+            self.ok += 1
+            mapping = result.mapping
+            names = [*mapping["input_names"], *mapping.get("dropped", [])]
+            self.channels.update(dict.fromkeys([*names, *mapping.get("left_out", {})]))
+            self.windows += result.n_windows
+            self.hours += result.duration_s / 3600
+        if self.first is None:
+            self.first = self.elapsed
+        self._show("", refresh=False)
+        self.bar.update(1)
+
+    def _show(self, tail: str, *, refresh: bool) -> None:
+        elapsed = max(self.elapsed, 1e-9)
+        windows = self.windows + self._part_windows + self._in_flight
+        hours = self.hours + self._part_hours + self._in_flight * self._step_h
+        short = f", {self.short} too short" if self.short else ""
+        self.bar.set_postfix_str(
+            f"{windows / elapsed:.1f} win/s, {_hours_text(hours)} h EEG "
+            f"({hours * 3600 / elapsed:.0f}x real time), {self.failed} failed{short}{tail}",
+            refresh=refresh,
+        )
+
+    @property
+    def elapsed(self) -> float:
+        return time.perf_counter() - self.t0
+
+    def close(self) -> None:
+        self.bar.close()
+
+
+def _hours_text(hours: float) -> str:
+    """Hours of EEG for the progress bar: to the 3.6 s below 10 h (a first window shows), to
+    the 6 min above."""
+    return f"{hours:.3f}" if hours < 10 else f"{hours:.1f}"
+
+
+@dataclass
+class DatasetSummary:
+    """What a run of :func:`embed_dataset` did and what the output folder holds.
+
+    The ``n_*``/``hours``/``windows`` totals describe the whole output (all finished shards,
+    including ones written by earlier runs); ``run_*`` and the rates describe this run only.
+    ``startup_s`` is the time until the first file was done (worker or Ray start-up, model
+    transfer, first read), included in ``elapsed_s``.
+    """
+
+    output_dir: Path
+    engine: str
+    devices: list[str]
+    n_files: int
+    n_ok: int
+    n_failed: int
+    n_pending: int
+    windows: int
+    hours: float
+    shards: int
+    shards_written: int
+    shards_skipped: int
+    run_files: int
+    run_windows: int
+    run_hours: float
+    elapsed_s: float
+    startup_s: float = 0.0
+    errors: list[dict[str, Any]] = field(default_factory=list)
+    warned: dict[str, int] = field(default_factory=dict)
+    """Kind of warning (e.g. ``"amplitude check"``) -> number of files that had it."""
+    n_warned: int = 0
+    """Files with any warning (their texts: the ``warnings`` column of ``_files.csv``)."""
+    n_too_short: int = 0
+    """Recordings shorter than one window with ``tail="drop"``: skipped (no rows, status
+    ``too_short``), not failed; listed in ``_too_short.csv``."""
+    windows_left_out: int = 0
+    """Windows left out over bad annotations (``reject_by_annotation``), all shards."""
+    channel_sets: list[tuple[tuple[str, ...], list[str]]] = field(default_factory=list)
+    """The sets of EEGPT channels the files embedded use, with their files, most files first
+    (files of runs that did not record them left out). More than one: the features differ
+    between files, e.g. a rename that one file's spelling missed."""
+    n_changed: int = 0
+    """Recordings embedded whose files changed since (size or modification time): their rows
+    are of the earlier contents (``embed-dataset`` exits with 3)."""
+    keep: bool = False
+    """The run restricted every file to one set of channels (``keep``, ``--keep-channels``):
+    files of other sets used fewer of them."""
+    dropped: list[tuple[str, int]] = field(default_factory=list)
+    """The input channels left out (outside the vocabulary, or dropped on purpose) with the
+    number of embedded files that had them, most files first: an electrode among them that
+    a cap's spelling hid needs a rename."""
+
+    @property
+    def complete(self) -> bool:
+        """Every shard is written (failed files included, with their reasons)."""
+        return self.n_pending == 0
+
+    @property
+    def windows_per_s(self) -> float:
+        return self.run_windows / self.elapsed_s if self.elapsed_s > 0 else 0.0
+
+    @property
+    def hours_per_s(self) -> float:
+        """Hours of EEG embedded per second of this run."""
+        return self.run_hours / self.elapsed_s if self.elapsed_s > 0 else 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        out = {k: v for k, v in self.__dict__.items() if k != "errors"}
+        out["output_dir"] = str(self.output_dir)
+        out.update(
+            complete=self.complete,
+            windows_per_s=self.windows_per_s,
+            hours_per_s=self.hours_per_s,
+            n_errors=len(self.errors),
+        )
+        return out
+
+    def __str__(self) -> str:
+        where = f" on {', '.join(self.devices)}" if self.run_files else ""
+        pending = f", {self.n_pending} not done" if self.n_pending else ""
+        left_out = (
+            f" ({self.windows_left_out} more left out over bad annotations)"
+            if self.windows_left_out
+            else ""
+        )
+        short = f", {self.n_too_short} too short" if self.n_too_short else ""
+        lines = [
+            f"embed-dataset ({self.engine}{where}): {_count(self.n_files, 'file')}, {self.n_ok} ok, "
+            f"{self.n_failed} failed{short}{pending}; {self.windows} windows{left_out} from "
+            f"{_hours_text(self.hours)} h of EEG in {_count(self.shards, 'shard')}"
+        ]
+        if self.run_files:
+            lines.append(
+                f"this run: {_count(self.run_files, 'file')} in {_count(self.shards_written, 'shard')} "
+                f"({self.shards_skipped} already done), {self.run_windows} windows = "
+                f"{self.run_hours:.3f} h of EEG in {self.elapsed_s:.1f} s: "
+                f"{self.windows_per_s:.1f} windows/s, {self.hours_per_s:.4f} h of EEG/s "
+                f"({self.hours_per_s * 3600:.0f}x real time)"
+            )
+        else:
+            done = _count(self.shards_skipped, "shard")
+            lines.append(f"this run: nothing to do ({done} already done)")
+        if self.errors:
+            lines.append(
+                f"failed ({len(self.errors)}, all in {self.output_dir / ERRORS_REPORT}; files "
+                "fixed on disk: run again with --retry-failed / retry_failed=True; failures that "
+                "need another setting: embed those files into a new folder (eegpt "
+                f"embed-dataset {self.output_dir / ERRORS_REPORT} -o NEW_FOLDER with that setting; it reads "
+                "the paths and ids) and read both folders with read_embeddings([...])):"
+            )
+            lines += [  # ids and errors with control characters escaped, on a line each
+                f"  {terminal_text(e['recording_id'])}: {terminal_text(_short(e['error']))}"
+                for e in self.errors[:3]
+            ]
+            if len(self.errors) > 3:
+                lines.append(f"  ... and {len(self.errors) - 3} more")
+        if self.n_too_short:
+            lines.append(too_short_note(self.n_too_short, self.output_dir))
+        if len(self.channel_sets) > 1:
+            lines.append(
+                f"the files use {len(self.channel_sets)} different channel sets: their "
+                "embeddings are not directly comparable (the model sees other electrodes, and "
+                f"the average reference runs over other ones). {channel_sets_advice(self.keep)}:"
+            )
+            most = set(self.channel_sets[0][0])
+            for k, (names, files) in enumerate(self.channel_sets[:4]):
+                if k == 0:
+                    which = f"({few(list(names), 8)})"
+                else:  # what sets it apart from the most common set
+                    without, extra = sorted(most - set(names)), sorted(set(names) - most)
+                    which = ", ".join(
+                        [
+                            *([f"without {few(without, 8)}"] if without else []),
+                            *([f"with {few(extra, 8)}"] if extra else []),
+                        ]  # fmt: skip
+                    )
+                lines.append(
+                    f"  {_count(len(files), 'file')} with {_count(len(names), 'channel')} "
+                    f"{which}: {few(files, 3)}"
+                )
+            if len(self.channel_sets) > 4:
+                lines.append(f"  ... and {len(self.channel_sets) - 4} more sets")
+        if self.dropped:
+            named = [f"{name} ({_count(n, 'file')})" for name, n in self.dropped]
+            lines.append(
+                f"channels not used: {few(named, 8)} (an EEG electrode among them: --rename "
+                "'NAME=VOCAB'; column 'dropped_channels' of "
+                f"{FILES_REPORT})"
+            )
+        if self.n_warned:
+            kinds = ", ".join(f"{kind} {n}" for kind, n in self.warned.items())
+            lines.append(
+                f"warnings in {self.n_warned} of {self.n_files} files ({kinds}): see the "
+                f"'warnings' column of {self.output_dir / FILES_REPORT}"
+            )
+        lines.append(f"read with: pandas.read_parquet({str(self.output_dir)!r})")
+        return "\n".join(lines)
+
+
+def _dropped_channels(
+    rows: list[dict[str, Any]], rename: Mapping[str, str | None] | None = None
+) -> list[tuple[str, int]]:
+    """Each input channel left out of the embedded files and of those skipped as too short
+    (whose channels were mapped before their length was checked, and whose warnings the run
+    summary counts too), with how many files had it; not those the ``rename`` leaves out on
+    purpose (``{name: None}``, ``--drop NAME``, a table's empty electrode)."""
+    counts: Counter[str] = Counter()
+    on_purpose = {name for name, target in (rename or {}).items() if target is None}
+    for row in rows:
+        names = row.get("dropped_channels") or []
+        names = names.split(" | ") if isinstance(names, str) else names
+        # --drop C1 beside a cap's table: the socket the table names C1
+        by_electrode = set(drops_by_electrode(rename or {}, names).values())
+        if row.get("status") in ("ok", TOO_SHORT):
+            counts.update(
+                dict.fromkeys([n for n in names if n not in on_purpose | by_electrode], 1)
+            )
+    return counts.most_common()
+
+
+def _channel_sets(rows: list[dict[str, Any]]) -> list[tuple[tuple[str, ...], list[str]]]:
+    """The channel sets of the embedded files with their recording ids, most files first."""
+    sets: dict[tuple[str, ...], list[str]] = {}
+    for row in rows:
+        if row.get("status") == "ok" and row.get("channels"):
+            sets.setdefault(tuple(sorted(row["channels"])), []).append(row["recording_id"])
+    return sorted(sets.items(), key=lambda item: -len(item[1]))
+
+
+def _warning_kinds(rows: list[dict[str, Any]]) -> tuple[dict[str, int], int]:
+    """``({kind: number of files}, files with warnings)`` of the file rows, most common first.
+    A kind is the check a warning names (``"amplitude check"``, ``"flat channel(s) check"``
+    ...), or one of ``_WARNING_KINDS``, or "other"."""
+    counts: Counter[str] = Counter()
+    n = 0
+    for row in rows:
+        texts = row.get("warnings") or []
+        texts = texts.split(" | ") if isinstance(texts, str) else texts
+        kinds = {_warning_kind(text) for text in texts}
+        counts.update(kinds)
+        n += bool(kinds)
+    return dict(counts.most_common()), n
+
+
+_WARNING_KINDS = (  # (words in the text, kind) for warnings that name no check
+    ("do not match the EEGPT vocabulary", "channels outside the vocabulary"),
+    ("marked bad were left out", "bad channels left out"),
+    ("embeddings are untrained", "untrained channel embeddings"),
+    ("overlap annotations marked bad", "windows over bad annotations"),
+    ("uses the ratio", "approximate resampling ratio"),
+    ("SSP projector", "unapplied projectors"),
+    ("the file is truncated", "truncated files"),
+    ("the recording was not closed", "files not closed properly"),
+    ("a discontinuous ", "discontinuous files (gaps)"),
+    ("stored at different sampling rates", "channels at low rates"),
+    ("so the samples cannot be scaled", "unscalable signals left out"),
+    ("overlaps a window: another recording", "annotations given that fit no window"),
+    ("hold none: not an annotation file", "annotations files holding none"),
+    ("are the recording's own file", "annotations files that are the recording"),
+    ("it was zero-padded into one window", "recordings shorter than a window, zero-padded"),
+    ("MNE-BIDS: ", "from MNE-BIDS"),
+    ("MNE: ", "from MNE's reader"),
+)
+
+
+def _warning_kind(text: str) -> str:
+    """The check a warning names (``"amplitude check"`` ...), or a kind from its words."""
+    check = re.search(r"([a-z()]+(?: [a-z()]+)* check):", text)
+    if check:
+        return check[1]
+    return next((kind for words, kind in _WARNING_KINDS if words in text), "other")
+
+
+def _short(text: str, limit: int = 200) -> str:
+    """``text`` on one line (a traceback after it left out), cut to ``limit`` characters."""
+    text = " ".join(str(text).split(TRACEBACK_MARK, 1)[0].split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."

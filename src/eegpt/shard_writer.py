@@ -1,0 +1,602 @@
+"""The files a corpus run writes: shards, reports and their format marks.
+
+:class:`ShardWriter` writes the file results of a run, in file order, into Parquet shards
+(``shard-NNNNN.parquet``: one row per window, :func:`_schema`), each written beside its final
+name and renamed into place when whole, with each file's status in its footer
+(:func:`_file_status_record`); a long file's parts wait on disk (:class:`_PartRows`) until its
+last part arrives. :class:`_WithKept` passes on the rows of shards kept from earlier runs.
+Also the run's format marks (:data:`FORMAT`, the row :data:`LAYOUT`), the report files
+(:func:`_write_json`, :func:`_write_csv`) and :func:`_naming_full_disk`, which names the folder
+and file of a full disk.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import json
+import math
+import os
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from eegpt._logging import count as _count
+from eegpt._tempfiles import temporary_beside
+from eegpt.annotations import bad_windows
+from eegpt.dataset_files import _MAX_WARNINGS, FileResult, WindowInfo
+from eegpt.dataset_inputs import DatasetInputs, InputFile, pyarrow_for_writing
+from eegpt.dataset_read import CHECKSUMS_KEY, TOO_SHORT, read_shard_status, shard_files, shard_name
+from eegpt.dataset_stamps import _hashed_status, _status_of, source_stamp
+from eegpt.errors import OutputNotWritableError, disk_full, out_of_room, room_advice
+from eegpt.outputs import atomic_write, parquet_writer
+
+FORMAT = "eegpt-dataset/1"
+#: Row layout of new runs: 2 added the ``annotations``, ``bad`` and ``event`` columns, 3 the
+#: ``epochs_metadata`` column, 4 the ``padded`` column (runs made before resume in their own
+#: layout).
+LAYOUT = 4
+_ROW_GROUP_BYTES = 64 << 20  # rows are buffered up to this size before a Parquet row group
+
+
+def _schema(spec: Mapping[str, Any], inputs: DatasetInputs) -> Any:
+    pa, _ = pyarrow_for_writing()
+    width = math.prod(spec["embedding_shape"])
+    fields_ = [
+        pa.field("recording_id", pa.string()),
+        pa.field("path", pa.string()),
+        pa.field("window", pa.int32()),
+        pa.field("onset_s", pa.float64()),
+        pa.field("channels", pa.list_(pa.string())),
+        pa.field("input_channels", pa.list_(pa.string())),
+    ]
+    if spec.get("layout", 1) >= 2:
+        fields_ += [
+            pa.field("annotations", pa.list_(pa.string())),
+            pa.field("bad", pa.bool_()),
+            pa.field("event", pa.string()),
+        ]
+    if spec.get("layout", 1) >= 3:
+        fields_.append(pa.field("epochs_metadata", pa.string()))
+    if spec.get("layout", 1) >= 4:
+        fields_.append(pa.field("padded", pa.bool_()))
+    if inputs.metadata is not None:
+        fields_ += list(inputs.metadata.schema)
+    fields_.append(pa.field("embedding", pa.list_(pa.float32(), width)))
+    return pa.schema(fields_, metadata={"eegpt": json.dumps(spec, sort_keys=True)})
+
+
+def _file_table(result: FileResult, file: InputFile, inputs: DatasetInputs, schema: Any) -> Any:
+    pa, _ = pyarrow_for_writing()
+    n = result.n_windows
+    names = pa.scalar(result.mapping["names"], pa.list_(pa.string()))
+    input_names = pa.scalar(result.mapping["input_names"], pa.list_(pa.string()))
+    info = result.windows
+    index = np.arange(n) if info.index is None else np.asarray(info.index)
+    arrays = [
+        pa.repeat(pa.scalar(file.recording_id, pa.string()), n),
+        pa.repeat(pa.scalar(file.path_text, pa.string()), n),
+        pa.array(index.astype(np.int32)),
+        pa.array(np.asarray(result.onsets, dtype=np.float64)),
+        pa.repeat(names, n),
+        pa.repeat(input_names, n),
+    ]
+    if "annotations" in schema.names:
+        per_window = info.annotations if info.annotations is not None else [[]] * n
+        arrays += [
+            pa.array(per_window, pa.list_(pa.string())),
+            pa.array(bad_windows(per_window), pa.bool_()),
+            pa.array(info.labels if info.labels is not None else [None] * n, pa.string()),
+        ]
+    if "epochs_metadata" in schema.names:
+        rows = info.metadata if info.metadata is not None else [None] * n
+        arrays.append(pa.array(rows, pa.string()))
+    if "padded" in schema.names:
+        arrays.append(pa.array(info.padded(n), pa.bool_()))
+    if inputs.metadata is not None:
+        arrays += [pa.repeat(col[file.index], n) for col in inputs.metadata.columns]
+    width = schema.field("embedding").type.list_size
+    flat = np.ascontiguousarray(result.embeddings, dtype=np.float32)
+    if n == 0:  # e.g. every window left out by reject_by_annotation
+        flat = flat.reshape(0, width)
+    if flat.shape != (n, width):
+        raise RuntimeError(
+            f"embeddings of {file.recording_id} have shape {flat.shape}, not {(n, width)}"
+        )
+    values = pa.array(flat.reshape(-1), type=pa.float32())
+    arrays.append(pa.FixedSizeListArray.from_arrays(values, width))
+    return pa.Table.from_arrays(arrays, schema=schema)
+
+
+def _file_status_record(
+    result: FileResult, file: InputFile, shard: int, hash_inputs: bool = False
+) -> dict[str, Any]:
+    """A file's status as its shard's footer records it; ``hash_inputs``: with the full
+    SHA-256 of its files (:func:`full_hashes`) where it was embedded."""
+    embedded = hash_inputs and _status_of(result.error) == "ok"
+    return {
+        "index": file.index,
+        "recording_id": file.recording_id,
+        "path": file.path_text,
+        "shard": shard,
+        "status": _status_of(result.error),
+        "n_windows": result.n_windows,
+        "n_windows_left_out": result.windows.left_out,
+        "duration_s": result.duration_s,
+        "read_s": round(result.read_s, 3),
+        # windows per forward pass (the last bits can change with it): absent where none
+        # were embedded, and in the statuses of runs from before it was recorded
+        **({"batch_size": result.batch_size} if result.batch_size is not None else {}),
+        "error": result.error,
+        "warnings": result.warnings,
+        "dropped_channels": result.mapping.get("dropped", []),
+        "channels": list(result.mapping.get("names", [])),
+        **({"left_out": result.mapping["left_out"]} if result.mapping.get("left_out") else {}),
+        **({"annotations_file": file.annotations} if file.annotations else {}),
+        # its own first window's onset (the manifest's start_seconds), beside the run's --start
+        **({"start_seconds": file.start_seconds} if file.start_seconds is not None else {}),
+        **result.windows.time_base,
+        **result.windows.padding,
+        **(source_stamp(file) or {}),
+        **(_hashed_status(file) if embedded else {}),
+    }
+
+
+@contextlib.contextmanager
+def _naming_full_disk(output_dir: Path, writing: Callable[[], str]) -> Iterator[None]:
+    """Turn a full disk (or quota, or file-size limit: :func:`~eegpt.errors.disk_full`) met in
+    the block into an :class:`OutputNotWritableError` (its errno, e.g. ``ENOSPC``) that names
+    ``output_dir``, what was being written (``writing()``, e.g. a shard's name) and how to
+    resume; one already turned passes as it is."""
+    try:
+        yield
+    except OSError as err:
+        code = disk_full(err)
+        if isinstance(err, OutputNotWritableError) or code is None:
+            raise
+        try:
+            n_kept: int | None = len(shard_files(output_dir))
+        except OSError:
+            n_kept = None
+        kept = (
+            f" before finishing a shard. {room_advice(code, 'choose a larger disk')} and run "
+            "the same command again"
+            if n_kept == 0
+            else ", keeping its finished shards"
+            + (f" ({_count(n_kept, 'shard')} in the folder)" if n_kept else "")
+            + f". {room_advice(code, 'move the folder to a larger disk')} and run the same "
+            "command again: it resumes with the shards not written yet"
+        )
+        full = OutputNotWritableError(
+            f"{out_of_room(code, output_dir, writing(), err)}: the run stopped{kept}"
+        )
+        full.errno = code
+        raise full from err
+
+
+class ShardWriter:
+    """Writes file results, arriving in file order, into atomically committed shard files.
+
+    A shard's rows go to a temporary file beside the final one (one or more row groups); when
+    its last file has arrived the per-file statuses are added to the footer (key
+    ``eegpt_shard``), the file is flushed to disk and renamed to ``shard-NNNNN.parquet``. Until
+    then no file of that name exists, so the shard counts as not done.
+
+    Parameters
+    ----------
+    output_dir : Path
+    inputs : DatasetInputs
+    shards : list of list of int
+        For every shard, the indices of its files (all shards of the dataset).
+    spec : dict
+        Run settings (schema metadata ``eegpt``).
+    on_file : callable(FileResult, dict) | None
+        Called with each result and its status after it was added.
+    on_part : callable(FileResult, InputFile) | None
+        Called with each part of a file read in parts but its last (whose file's result goes
+        to ``on_file``), when it was added; not after a part of the file failed.
+    on_commit : callable(int, list of dict) | None
+        Called with the shard number and its file statuses after the rename.
+    run : dict | None
+        The run that writes the shards, recorded in each footer's ``eegpt_shard`` as ``run``
+        (its ``started`` time as the manifest's ``runs`` name it, ``eegpt_version``,
+        ``torch_version`` and ``software``, the versions of :func:`~eegpt.api.software_versions`):
+        which run of a resumed corpus wrote a shard, and with which versions.
+    """
+
+    def __init__(
+        self,
+        output_dir: Path,
+        inputs: DatasetInputs,
+        shards: list[list[int]],
+        spec: Mapping[str, Any],
+        *,
+        on_file: Callable[[FileResult, dict[str, Any]], None] | None = None,
+        on_commit: Callable[[int, list[dict[str, Any]]], None] | None = None,
+        on_part: Callable[[FileResult, InputFile], None] | None = None,
+        run: Mapping[str, str] | None = None,
+        hash_inputs: bool = False,
+    ) -> None:
+        self.output_dir = output_dir
+        self.run = dict(run) if run else None
+        self.hash_inputs = hash_inputs  # the full SHA-256 of each embedded file's files
+        self.inputs = inputs
+        self.shard_of = {i: k for k, files in enumerate(shards) for i in files}
+        self.shards = shards
+        self.schema = _schema(spec, inputs)
+        self.on_file, self.on_commit, self.on_part = on_file, on_commit, on_part
+        self._shard: int | None = None
+        self._writer: Any = None
+        self._tmp: Path | None = None
+        self._statuses: list[dict[str, Any]] = []
+        self._buffer: list[Any] = []
+        self._buffered = 0
+        self._parts: list[FileResult] = []  # of a file read in parts, until its last one
+        self._part_rows: _PartRows | None = None  # their rows, on disk
+
+    def add(self, result: FileResult) -> None:
+        """Add the next file's result (files must come in order, shard by shard; the parts of a
+        file read in parts one after the other, in order: its rows are written, and its status
+        recorded, when the last one has come, none of them if one part failed)."""
+        with _naming_full_disk(self.output_dir, self._writing):
+            self._add(result)
+
+    def _writing(self) -> str:
+        """What this writer writes now, for messages: the shard in progress."""
+        return "the shards" if self._shard is None else shard_name(self._shard)
+
+    def _add(self, result: FileResult) -> None:
+        shard = self._next(result.index)
+        file = self.inputs.files[result.index]
+        if result.part is not None or self._parts:
+            joined = self._join(result, file)
+            if joined is None:
+                return
+            result, tables = joined
+        elif result.error is None and result.n_windows:
+            tables = [_file_table(result, file, self.inputs, self.schema)]
+        else:
+            tables = []
+        status = _file_status_record(result, file, shard, self.hash_inputs)
+        self._append(tables, status)
+        if self.on_file is not None:
+            self.on_file(result, status)
+        self._commit_if_complete()
+
+    def add_kept(self, index: int, table: Any, status: dict[str, Any]) -> None:
+        """Add a file's rows and status as an earlier run wrote them (a file that was not
+        embedded again, its shard being retried for another one), in its place in the order."""
+        with _naming_full_disk(self.output_dir, self._writing):
+            self._add_kept(index, table, status)
+
+    def _add_kept(self, index: int, table: Any, status: dict[str, Any]) -> None:
+        if self._parts:
+            raise RuntimeError(
+                f"file {index} came before the last part of file {self._parts[0].index}"
+            )
+        self._next(index)
+        pa, _ = pyarrow_for_writing()
+        table = pa.Table.from_arrays(
+            [table.column(n) for n in self.schema.names], schema=self.schema
+        )
+        self._append([table] if table.num_rows else [], status)
+        self._commit_if_complete()
+
+    def _next(self, index: int) -> int:
+        """Check that file ``index`` is the next one (opening its shard); its shard."""
+        shard = self.shard_of[index]
+        if shard != self._shard:
+            if self._shard is not None:
+                raise RuntimeError(f"shard {self._shard} is incomplete but file {index} came")
+            self._open(shard)
+        expected = self.shards[shard][len(self._statuses)]
+        if index != expected:
+            raise RuntimeError(f"file {index} came before file {expected} in shard {shard}")
+        return shard
+
+    def _append(self, tables: Iterable[Any], status: dict[str, Any]) -> None:
+        for table in tables:
+            self._buffer.append(table)
+            self._buffered += table.nbytes
+            if self._buffered >= _ROW_GROUP_BYTES:
+                self._flush()
+        self._statuses.append(status)
+
+    def _commit_if_complete(self) -> None:
+        if self._shard is not None and len(self._statuses) == len(self.shards[self._shard]):
+            self._commit()
+
+    def _join(self, result: FileResult, file: InputFile) -> tuple[FileResult, Iterable[Any]] | None:
+        """Keep a part's rows (on disk); after the last part, the file's result and rows (read
+        back one part at a time)."""
+        done = self._parts[-1].part.stop if self._parts else 0  # type: ignore[union-attr]
+        if result.part is None or result.part.first != done:
+            got = "all windows" if result.part is None else f"windows from {result.part.first}"
+            raise RuntimeError(
+                f"file {result.index}: {got} came after its windows up to {done}, not the next part"
+            )
+        if self._part_rows is None:
+            self._part_rows = _PartRows(self.output_dir / shard_name(self._shard or 0))
+        if result.error is not None:  # the file failed: none of its rows are written
+            self._part_rows.drop()
+        elif result.n_windows and not any(p.error for p in self._parts):
+            self._part_rows.add(_file_table(result, file, self.inputs, self.schema))
+        # the rest of the part's result is kept to join them; its embeddings are not
+        self._parts.append(replace(result, embeddings=np.zeros((0, 0), np.float32)))
+        if not result.part.last:
+            if self.on_part is not None and not any(p.error for p in self._parts):
+                self.on_part(result, file)
+            return None
+        parts, rows = self._parts, self._part_rows
+        self._parts, self._part_rows = [], None
+        return _joined(parts), rows.tables()
+
+    def _open(self, shard: int) -> None:
+        final = self.output_dir / shard_name(shard)
+        fd, tmp = temporary_beside(final)
+        os.close(fd)
+        self._tmp, self._shard, self._statuses = tmp, shard, []
+        self._writer = parquet_writer(tmp, self.schema)
+
+    def _flush(self) -> None:
+        pa, _ = pyarrow_for_writing()
+        if self._buffer:
+            self._writer.write_table(pa.concat_tables(self._buffer))
+        self._buffer, self._buffered = [], 0
+
+    def _commit(self) -> None:
+        self._flush()
+        shard, statuses = self._shard, self._statuses
+        self._writer.add_key_value_metadata(
+            {
+                "eegpt_shard": json.dumps(
+                    {"shard": shard, "files": statuses, **({"run": self.run} if self.run else {})}
+                ),
+                CHECKSUMS_KEY: "page crc32",  # what --verify checks besides the values
+            }
+        )
+        self._writer.close()
+        with open(self._tmp, "rb+") as fh:  # type: ignore[arg-type]
+            os.fsync(fh.fileno())
+        os.replace(self._tmp, self.output_dir / shard_name(shard))  # type: ignore[arg-type]
+        _fsync_dir(self.output_dir)
+        self._writer, self._tmp, self._shard, self._statuses = None, None, None, []
+        if self.on_commit is not None:
+            self.on_commit(shard, statuses)  # type: ignore[arg-type]
+
+    def abort(self) -> None:
+        """Drop the shard in progress (its temporary file)."""
+        if self._writer is not None:
+            with contextlib.suppress(Exception):
+                self._writer.close()
+        if self._tmp is not None:
+            self._tmp.unlink(missing_ok=True)
+        self._writer, self._tmp, self._shard, self._statuses = None, None, None, []
+        self._buffer, self._buffered = [], 0
+        if self._part_rows is not None:
+            self._part_rows.drop()
+        self._parts, self._part_rows = [], None
+
+
+class _PartRows:
+    """The rows of a file read in parts, until its last part has come: in an Arrow file beside
+    the shard (``.shard-NNNNN.parquet.XXXX.parts.tmp``, removed as the shard's own temporary
+    file is), not in memory, where a day of 58 channels holds 2.8 GB of summary tokens.
+
+    Parameters
+    ----------
+    shard : Path
+        The shard file the rows are for.
+    """
+
+    def __init__(self, shard: Path) -> None:
+        self.shard = shard
+        self.path: Path | None = None
+        self._writer: Any = None
+
+    def add(self, table: Any) -> None:
+        """Keep the rows of the next part."""
+        if self._writer is None:
+            pa, _ = pyarrow_for_writing()
+            fd, path = temporary_beside(self.shard, suffix=".parts.tmp")
+            os.close(fd)
+            self.path = path
+            self._writer = pa.ipc.new_file(str(path), table.schema)
+        self._writer.write_table(table)
+
+    def tables(self) -> Iterator[Any]:
+        """The parts' rows, one part at a time (none after :meth:`drop`); the file is removed
+        when they have been read."""
+        if self._writer is None:
+            return
+        pa, _ = pyarrow_for_writing()
+        self._writer.close()
+        self._writer = None
+        try:
+            with pa.OSFile(str(self.path)) as source:  # read into memory, not mapped
+                reader = pa.ipc.open_file(source)
+                for k in range(reader.num_record_batches):
+                    yield pa.Table.from_batches([reader.get_batch(k)])
+        finally:
+            self.drop()
+
+    def drop(self) -> None:
+        """Forget the rows kept (the file failed, or the run stops)."""
+        if self._writer is not None:
+            with contextlib.suppress(Exception):
+                self._writer.close()
+            self._writer = None
+        if self.path is not None:
+            self.path.unlink(missing_ok=True)
+            self.path = None
+
+
+class _WithKept:
+    """The shard writer's sink when shards are retried (``retry_failed``): the files of such a
+    shard that an earlier run embedded are not embedded again; their rows are read from the
+    shard being replaced and put back in their places around the files computed again.
+
+    Parameters
+    ----------
+    add : callable(FileResult)
+        :meth:`ShardWriter.add`.
+    writer : ShardWriter
+    kept : dict
+        File index -> its status in the old shard (``"ok"`` ones of retried shards).
+    """
+
+    def __init__(
+        self,
+        add: Callable[[FileResult], None],
+        writer: ShardWriter,
+        kept: dict[int, dict[str, Any]],
+    ) -> None:
+        self.add, self.writer, self.kept = add, writer, kept
+        self.placed: set[int] = set()
+
+    def __call__(self, result: FileResult) -> None:
+        files = self.writer.shards[self.writer.shard_of[result.index]]
+        at = files.index(result.index)
+        if result.part is None or result.part.first == 0:
+            for i in files[:at]:  # kept files before it, not placed yet
+                if i in self.kept and i not in self.placed:
+                    self._place(i)
+        self.add(result)
+        if result.part is None or result.part.last:
+            for i in files[at + 1 :]:  # and those right after it
+                if i not in self.kept:
+                    break
+                self._place(i)
+
+    def _place(self, index: int) -> None:
+        pads = _pyarrow_dataset()
+        status = self.kept[index]
+        path = self.writer.output_dir / shard_name(int(status["shard"]))
+        rows = pads.dataset(str(path), format="parquet").to_table(
+            filter=pads.field("recording_id") == status["recording_id"]
+        )
+        self.writer.add_kept(index, rows, status)
+        self.placed.add(index)
+
+
+def _pyarrow_dataset() -> Any:
+    pyarrow_for_writing()  # the error that names the extra, when pyarrow is missing
+    import pyarrow.dataset as pads
+
+    return pads
+
+
+def _kept_files(
+    output_dir: Path, n_shards: int, done: Mapping[int, Any], retry_failed: bool
+) -> dict[int, dict[str, Any]]:
+    """With ``retry_failed``: the files embedded ("ok", or skipped as too short) in the finished
+    shards that are to be written again for their failed files (so not in ``done``), by
+    index."""
+    kept: dict[int, dict[str, Any]] = {}
+    if not retry_failed:
+        return kept
+    for k in range(n_shards):
+        path = output_dir / shard_name(k)
+        if k in done or not path.is_file():
+            continue
+        try:
+            _, status = read_shard_status(path)
+        except Exception:  # noqa: BLE001 - unreadable: the whole shard is computed again
+            continue
+        kept.update(
+            {int(f["index"]): f for f in status["files"] if f["status"] in ("ok", TOO_SHORT)}
+        )
+    return kept
+
+
+def _joined(parts: list[FileResult]) -> FileResult:
+    """One file's result from those of its parts (the rows are written from each part's; the
+    embeddings here are an empty placeholder of one row per window)."""
+    first = parts[0]
+    texts = list(dict.fromkeys(t for p in parts for t in p.warnings))[:_MAX_WARNINGS]
+    read_s = sum(p.read_s for p in parts)
+    duration = max(p.duration_s for p in parts)
+    error = next((p.error for p in parts if p.error is not None), None)
+    if error is not None:
+        empty = np.zeros((0, 0), np.float32)
+        return FileResult(
+            first.index, empty, np.zeros(0), {}, duration, error, texts, read_s=read_s
+        )
+    annotations = None
+    if first.windows.annotations is not None:
+        annotations = [a for p in parts for a in p.windows.annotations or []]
+    info = WindowInfo(
+        index=np.concatenate([np.asarray(p.windows.index, np.int64) for p in parts]),
+        annotations=annotations,
+        left_out=sum(p.windows.left_out for p in parts),
+        time_base=first.windows.time_base,
+        padding=parts[-1].windows.padding,  # the part that holds the recording's end
+    )
+    onsets = np.concatenate([p.onsets for p in parts])
+    placeholder = np.zeros((len(onsets), 0), np.float32)
+    batch = next((p.batch_size for p in parts if p.batch_size is not None), None)
+    return FileResult(
+        first.index, placeholder, onsets, first.mapping, duration, None, texts, info, read_s,
+        batch_size=batch,
+    )  # fmt: skip
+
+
+def _fsync_dir(path: Path) -> None:
+    if os.name != "posix":  # pragma: no cover
+        return
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _write_json(path: Path, obj: Any) -> None:
+    text = json.dumps(obj, indent=1, default=str) + "\n"
+    atomic_write(path, lambda fh: fh.write(text.encode()))
+
+
+_REPORT_COLUMNS = [
+    "index",
+    "recording_id",
+    "path",
+    "shard",
+    "status",
+    "changed",
+    "n_windows",
+    "n_windows_left_out",
+    "duration_s",
+    "sfreq_in",
+    "read_s",
+    "error",
+    "warnings",
+    "dropped_channels",
+    "channels",
+]
+
+
+def _write_csv(path: Path, rows: Iterable[Mapping[str, Any]]) -> None:
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, _REPORT_COLUMNS, extrasaction="ignore", lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        row = dict(row)
+        for key in ("warnings", "dropped_channels", "channels"):
+            if isinstance(row.get(key), list):
+                row[key] = " | ".join(row[key])
+        writer.writerow(row)
+    atomic_write(path, lambda fh: fh.write(buf.getvalue().encode()))
+
+
+def _write_csv_if_rows(path: Path, rows: list[Mapping[str, Any]]) -> None:
+    """Write the report of some files (``_errors.csv``, ``_too_short.csv``) where it has
+    rows; without any, remove one a previous run left (a failure retried since), so that the
+    folder holds such a report only when it lists a file."""
+    if rows:
+        _write_csv(path, rows)
+    else:
+        path.unlink(missing_ok=True)
