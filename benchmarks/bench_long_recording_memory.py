@@ -75,13 +75,13 @@ def run_once(folder: Path, out: Path, mode: str, unpooled: bool) -> dict:
     import torch
 
     import eegpt.dataset as ds
-    import eegpt.dataset_readers as dataset_readers
+    import eegpt.dataset_pipeline as dataset_pipeline
     import eegpt.shard_writer as shard_writer
     from eegpt.config import EEGPTConfig
     from eegpt.model import EEGPT
 
     if mode == "whole":
-        dataset_readers.PART_BYTES = 1 << 50  # larger than any file: read whole, as before parts
+        dataset_pipeline.PART_BYTES = 1 << 50  # larger than any file: read whole, as before parts
     if mode == "parts-in-memory":
 
         class InMemory(shard_writer._PartRows):  # the parts' rows held until the last, as before

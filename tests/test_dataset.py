@@ -29,7 +29,7 @@ import pytest
 import torch
 
 import eegpt
-from eegpt import dataset_files, dataset_readers, dataset_runs, dataset_stamps, dataset_summary
+from eegpt import dataset_files, dataset_pipeline, dataset_runs, dataset_stamps, dataset_summary
 from eegpt import shard_writer as shard_writer_mod
 from eegpt.cli import main as eegpt_main
 from eegpt.config import EEGPTConfig
@@ -1793,9 +1793,9 @@ def test_retry_failed_embeds_only_the_failed_files_of_a_shard(
     before, emb_before = read_embeddings(out)
     raw, _ = synthetic_raw(minutes=0.5, seed=corrupt)
     write_edf(raw, paths[corrupt], overwrite=True)
-    read, real = [], dataset_readers.load_file
+    read, real = [], dataset_pipeline.load_file
     monkeypatch.setattr(
-        dataset_readers,
+        dataset_pipeline,
         "load_file",
         lambda index, *a, **k: read.append(index) or real(index, *a, **k),
     )
@@ -2056,9 +2056,9 @@ def test_a_long_recording_read_in_parts_gives_the_rows_of_one_read(
     kwargs.update(workers=workers, reject_by_annotation=reject)
     whole = embed_dataset(long_corpus, tmp_path / "whole", **kwargs)
     size = _window_bytes(long_corpus / "b.edf")
-    monkeypatch.setattr(dataset_readers, "PART_BYTES", per_part * size + size // 2)
+    monkeypatch.setattr(dataset_pipeline, "PART_BYTES", per_part * size + size // 2)
     seen: list[tuple[int, int | None, int]] = []
-    real = dataset_readers.load_file
+    real = dataset_pipeline.load_file
 
     def watched(*args, **kw):
         loaded = real(*args, **kw)
@@ -2067,7 +2067,7 @@ def test_a_long_recording_read_in_parts_gives_the_rows_of_one_read(
         return loaded
 
     if workers == 0:  # readers in this process: what they hold is seen here
-        monkeypatch.setattr(dataset_readers, "load_file", watched)
+        monkeypatch.setattr(dataset_pipeline, "load_file", watched)
     spilled: dict[Path, list[tuple[int, int]]] = {}  # the parts' rows wait on disk
     keep = ds._PartRows.add
 
@@ -2122,8 +2122,8 @@ def test_a_part_that_fails_fails_its_file_and_writes_none_of_its_rows(
     import eegpt.dataset as ds
 
     size = _window_bytes(long_corpus / "b.edf")
-    monkeypatch.setattr(dataset_readers, "PART_BYTES", 3 * size)
-    real, calls = dataset_readers.load_file, []
+    monkeypatch.setattr(dataset_pipeline, "PART_BYTES", 3 * size)
+    real, calls = dataset_pipeline.load_file, []
 
     def failing(index, path, **kw):
         part = kw.get("part")
@@ -2134,7 +2134,7 @@ def test_a_part_that_fails_fails_its_file_and_writes_none_of_its_rows(
             return failed
         return real(index, path, **kw)
 
-    monkeypatch.setattr(dataset_readers, "load_file", failing)
+    monkeypatch.setattr(dataset_pipeline, "load_file", failing)
     summary = embed_dataset(
         long_corpus, tmp_path / "out", model=model, device="cpu", progress=False, workers=0
     )
@@ -2178,7 +2178,7 @@ def test_the_progress_bar_moves_with_the_parts_of_a_long_file(
     end; the file's own count replaces the parts' when it is done."""
 
     size = _window_bytes(long_corpus / "b.edf")
-    monkeypatch.setattr(dataset_readers, "PART_BYTES", 8 * size)
+    monkeypatch.setattr(dataset_pipeline, "PART_BYTES", 8 * size)
     summary = embed_dataset(long_corpus, tmp_path / "out", model=model, device="cpu", workers=0)
     lines = capsys.readouterr().err.splitlines()
     of_parts = [line for line in lines if "b.edf: windows" in line]  # 2 min: 30 windows
@@ -3628,7 +3628,7 @@ def test_corpus_runs_with_tail_pad_mark_the_padded_windows(short_corpus, model, 
     assert meta["padded_tail"] == {"onset_s": 8.0, "recorded_s": pytest.approx(2.0, abs=0.01),
                                    "window": 2}  # fmt: skip
     size = _window_bytes(short_corpus / "long.edf")
-    monkeypatch.setattr(dataset_readers, "PART_BYTES", size + size // 2)  # one window per part
+    monkeypatch.setattr(dataset_pipeline, "PART_BYTES", size + size // 2)  # one window per part
     embed_dataset(short_corpus, tmp_path / "parts", **kwargs)
     parts = pd.read_parquet(tmp_path / "parts")
     assert parts.drop(columns="embedding").equals(df.drop(columns="embedding"))

@@ -79,15 +79,15 @@ if TYPE_CHECKING:  # pragma: no cover
 
 # Submodules, reachable as attributes after a bare ``import eegpt`` (``eegpt.probe.train_probe``).
 _SUBMODULES = {
-    "annotations", "anonymize", "api", "bids", "channels", "checkpoints", "cli", "config", "dataset",
-    "dataset_cli", "dataset_files", "dataset_inputs", "dataset_lock", "dataset_ray", "dataset_read",
-    "dataset_readers", "dataset_report", "dataset_resume", "dataset_runs", "dataset_stamps",
-    "dataset_summary", "demo", "embedding_cache", "engine", "errors", "export", "fast_path",
-    "finetune", "formats", "heads", "hub", "io", "model", "nearest_sites", "online", "outputs",
-    "preprocessing", "preprocessing_spec", "probe", "probe_cli", "probe_folder", "probe_inputs",
-    "probe_labels", "probe_metrics", "probe_provenance", "rename_tables", "shard_writer",
-    "short_attention", "sklearn", "streaming", "synthetic", "training", "training_data", "viz",
-    "vocabulary",
+    "annotations", "anonymize", "api", "bids", "channels", "checkpoints", "cli", "config",
+    "dataset", "dataset_cli", "dataset_files", "dataset_inputs", "dataset_lock", "dataset_pipeline",
+    "dataset_ray", "dataset_read", "dataset_report", "dataset_resume", "dataset_runs",
+    "dataset_stamps", "dataset_summary", "demo", "embedding_cache", "engine", "errors", "export",
+    "fast_path", "finetune", "formats", "heads", "hub", "io", "model", "nearest_sites", "online",
+    "outputs", "preprocessing", "preprocessing_spec", "probe", "probe_cli", "probe_folder",
+    "probe_inputs", "probe_labels", "probe_metrics", "probe_provenance", "rename_tables",
+    "shard_writer", "short_attention", "sklearn", "streaming", "synthetic", "training",
+    "training_data", "viz", "vocabulary",
 }  # fmt: skip
 
 

@@ -589,13 +589,13 @@ def source_files_record(
         ``source_mtime_ns`` their latest modification time (ns since the epoch) and
         ``source_fingerprint`` their fingerprint as a corpus run takes it (a SHA-256 of the
         size and first and last MiB of each, not of the whole file:
-        :func:`eegpt.dataset._fingerprint`), as in a corpus run's file status (outputs of
+        :func:`eegpt.dataset_stamps._fingerprint`), as in a corpus run's file status (outputs of
         earlier versions named it ``source_sha256``).
         With ``full_hashes``, also ``"sha256": {name: sha256}``, the SHA-256 of each file's
         bytes. ``eegpt anonymize`` drops ``source_mtime_ns`` (a date), names each file by its
         last component and keeps the rest (hashes name no path).
     """
-    from eegpt.dataset import _fingerprint  # noqa: PLC0415 - imports the api, which calls this
+    from eegpt.dataset_stamps import _fingerprint  # noqa: PLC0415 - dataset_stamps imports this module
 
     base = Path(path).expanduser().absolute()
     files = recording_files(base)

@@ -99,15 +99,15 @@ from eegpt.dataset_files import load_file as load_file  # re-exported
 from eegpt.dataset_files import pool_rows as pool_rows  # re-exported
 from eegpt.dataset_inputs import DatasetInputs, InputFile, as_part, resolve_inputs
 from eegpt.dataset_lock import FolderLock
+from eegpt.dataset_pipeline import _BackgroundSink, run_inprocess
+from eegpt.dataset_pipeline import _ReadCancelled as _ReadCancelled  # re-exported
+from eegpt.dataset_pipeline import _reader_signals_blocked as _reader_signals_blocked  # re-exported
+from eegpt.dataset_pipeline import _Readers as _Readers  # re-exported
 from eegpt.dataset_read import ERRORS_REPORT as ERRORS_REPORT  # re-exported
 from eegpt.dataset_read import FILES_REPORT as FILES_REPORT  # re-exported
 from eegpt.dataset_read import MANIFEST, SHARD, read_embeddings
 from eegpt.dataset_read import read_shard_status as read_shard_status  # re-exported
 from eegpt.dataset_read import shard_files as shard_files  # re-exported
-from eegpt.dataset_readers import _BackgroundSink, run_inprocess
-from eegpt.dataset_readers import _ReadCancelled as _ReadCancelled  # re-exported
-from eegpt.dataset_readers import _reader_signals_blocked as _reader_signals_blocked  # re-exported
-from eegpt.dataset_readers import _Readers as _Readers  # re-exported
 from eegpt.dataset_resume import (
     _check_sibling_parts,
     _done_shards,
