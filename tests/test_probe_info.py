@@ -188,3 +188,73 @@ def test_info_names_the_labels_file_and_the_file_in_memory_data_were_read_from(
     [read] = data_record(mne.io.read_raw_fif(continuous, verbose=False))
     assert read["type"] == "mne.io.Raw in memory" and read["shape"] == [2, 512]
     assert read["read_from"]["name"] == "rec_raw.fif"
+
+
+def test_epochs_cut_from_a_raw_record_its_file_and_evaluate_warns_of_it(
+    weights, tmp_path, capsys, monkeypatch
+):
+    """A probe trained in Python on ``mne.Epochs(raw, events)`` of a Raw read from a file (not
+    preloaded: ``epochs.filename`` is None) recorded no ``read_from``, so evaluating it on
+    epochs cut from the same file said nothing. Now its training input records the Raw's
+    file (fingerprinted when training starts, before the epochs are loaded), `eegpt info`
+    names it, and evaluate warns of epochs cut from a fresh read of that file, not of
+    another file's."""
+    import warnings
+
+    import mne
+
+    from eegpt.probe import load_probe, synthetic_erp_raw
+
+    def recording(name, seed):
+        raw, events, event_id = synthetic_erp_raw(24, sfreq=256.0, seed=seed)
+        raw.save(tmp_path / name, verbose=False)
+        return events, event_id
+
+    def cut(name, events, event_id):
+        raw = mne.io.read_raw_fif(tmp_path / name, verbose=False)  # not preloaded
+        return mne.Epochs(raw, events, event_id, tmin=0.0, tmax=1 - 1 / 256, baseline=None,
+                          verbose=False)  # fmt: skip
+
+    a_events, event_id = recording("a_raw.fif", 0)
+    b_events, _ = recording("b_raw.fif", 1)
+    training = cut("a_raw.fif", a_events, event_id)
+    assert training.filename is None  # nothing but the Raw knows the file
+    model = load_model(weights, verbose=False)
+    probe = train_probe(model, training, preprocessing=ONE_SECOND, epochs=1)
+    [given] = probe.training["inputs"]
+    assert given["type"] == "mne.Epochs in memory"
+    assert given["read_from"]["name"] == "a_raw.fif" and given["read_from"]["source_fingerprint"]
+    folder = probe.save(tmp_path / "probe")
+    capsys.readouterr()
+    assert main(["info", str(folder)]) == 0
+    assert "trained on: 1 input (mne.Epochs in memory read from a_raw.fif, " in (
+        capsys.readouterr().out
+    )
+
+    # recorded before the data are prepared: preparing them may load the epochs, which lets
+    # go of the Raw (here it does, training and held-out validation data alike)
+    import eegpt.training_data
+
+    prepare = eegpt.training_data._prepare_training_data
+
+    def loading(data, *args, **kwargs):
+        data.load_data()
+        assert data._raw is None
+        return prepare(data, *args, **kwargs)
+
+    monkeypatch.setattr(eegpt.training_data, "_prepare_training_data", loading)
+    loaded = train_probe(model, cut("a_raw.fif", a_events, event_id), preprocessing=ONE_SECOND,
+                         validation=(cut("b_raw.fif", b_events, event_id), None), epochs=1)  # fmt: skip
+    assert loaded.training["inputs"][0]["read_from"]["name"] == "a_raw.fif"
+    assert loaded.training["validation"]["inputs"][0]["read_from"]["name"] == "b_raw.fif"
+    monkeypatch.undo()
+
+    probe = load_probe(folder)
+    with pytest.warns(EEGPTWarning, match="test file a_raw.fif is the probe's training data"):
+        metrics = probe.evaluate(cut("a_raw.fif", a_events, event_id))
+    assert metrics["overlaps_training"] == ["a_raw.fif"]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        other = probe.evaluate(cut("b_raw.fif", b_events, event_id))
+    assert "overlaps_training" not in other
+    assert not [w for w in caught if "training data" in str(w.message)]

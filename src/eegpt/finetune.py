@@ -39,7 +39,7 @@ from eegpt.probe import (
     training_model,
     tuned_checkpoint_info,
 )
-from eegpt.probe_provenance import data_record
+from eegpt.probe_provenance import data_record, files_held
 from eegpt.training import (
     balanced_class_weights,
     check_precision,
@@ -288,6 +288,9 @@ def finetune(
         config=config,
         verbose=verbose,
     )
+    # the files of the data in memory, before preparing them may load epochs cut from a Raw
+    # (which lets go of the Raw that names their file)
+    held = files_held(data)
     # no command line fine-tunes: the warnings name the Python arguments only
     train, val, classes, chosen = split_training_data(
         data, y, validation, seed, groups, command_line=False, **common
@@ -359,7 +362,7 @@ def finetune(
         seconds=time.perf_counter() - t0, device=dev, precision=precision,
         freeze_blocks=freeze_blocks, layer_decay=layer_decay, lr=lr,
         class_weight=config.class_weight, trainable_parameters=int(n_trainable),
-        validation=chosen, inputs=data_record(data),
+        validation=chosen, inputs=data_record(data, held),
     )  # fmt: skip
     _log(
         f"fine-tuned {len(fit.history)} epochs ({n_trainable:,} trainable weights) in "

@@ -95,7 +95,7 @@ from eegpt.engine import (
 )
 from eegpt.errors import EncoderMismatchError, RecordingError
 from eegpt.heads import LinearProbe
-from eegpt.io import Recording, epochs_labels, may_hold_epochs, mne_sources
+from eegpt.io import Recording, epochs_labels, may_hold_epochs
 from eegpt.model import EEGPT, EEGPTEncoder
 from eegpt.outputs import atomic_write
 from eegpt.preprocessing import PreprocessingConfig, crop_call, prepare, resampled_length
@@ -127,7 +127,9 @@ from eegpt.probe_metrics import sklearn_metrics as sklearn_metrics
 from eegpt.probe_provenance import (
     class_counts,
     data_record,
+    files_held,
     files_record,
+    known_files,
     overlap_text,
     training_overlap,
 )
@@ -1098,14 +1100,15 @@ class EEGPTProbe:
     def _training_overlap(self, data: Any) -> list[tuple[str, str]]:
         """The files among ``data`` (a path, an MNE object or a list of them) with the contents
         of a training or validation input (:func:`eegpt.probe_provenance.training_overlap`):
-        paths as given, MNE objects by the files they were read from (:func:`_known_files`)."""
+        paths as given, MNE objects by the files they were read from
+        (:func:`eegpt.probe_provenance.known_files`)."""
         items = data if isinstance(data, (list, tuple)) else [data]
         paths: list[str] = []
         for item in items:
             if isinstance(item, (str, os.PathLike)):
                 paths.append(str(item))
             elif isinstance(item, (mne.io.BaseRaw, mne.BaseEpochs)):
-                paths += _known_files(item)
+                paths += known_files(item)
         if not paths or not isinstance(self.training.get("inputs"), list):
             return []
         return training_overlap(self.training, files_record(paths)) or []
@@ -1331,19 +1334,6 @@ def trained_probe(
     )
 
 
-def _known_files(data: mne.io.BaseRaw | mne.BaseEpochs) -> list[str]:
-    """The files an MNE object in memory was read from, as far as MNE knows them
-    (:func:`eegpt.io.mne_sources`): a Raw's ``raw.filenames`` (each file of
-    ``mne.concatenate_raws``), an ``-epo.fif``'s ``epochs.filename``, and for epochs cut from
-    a Raw (which MNE does not link to a file) the files of the Raw they hold until loaded.
-    Empty for objects made in memory."""
-    found = mne_sources(data)
-    held = getattr(data, "_raw", None)  # MNE's: the Raw of unloaded epochs (None once loaded)
-    if not found and isinstance(data, mne.BaseEpochs) and isinstance(held, mne.io.BaseRaw):
-        found = mne_sources(held)
-    return found
-
-
 @recording_training_warnings
 def train_probe(
     model: EEGPT | EEGPTEncoder,
@@ -1495,6 +1485,9 @@ def train_probe(
         verbose=verbose,
         keep=keep,
     )
+    # the files of the data in memory, before preparing them may load epochs cut from a Raw
+    # (which lets go of the Raw that names their file)
+    held = files_held(data)
     train, val, classes, chosen = split_training_data(
         data, y, validation, config.seed, groups, **common
     )
@@ -1580,7 +1573,7 @@ def train_probe(
         probe_model, fit, train, val, classes, config, preprocessing,
         encoder=encoder_reference(model), frozen_encoder=True, rename=rename, keep=keep,
         seconds=time.perf_counter() - t0, device=dev, precision=precision, validation=chosen,
-        inputs=data_record(data),
+        inputs=data_record(data, held),
         # absent for float32, as in probes from before the option
         **({} if stream_precision == "float32" else {"stream_precision": stream_precision}),
     )  # fmt: skip

@@ -57,19 +57,59 @@ def files_record(
     return [file_record(p, counts.get(p) if sources is not None else None) for p in seen]
 
 
-def data_record(data: Any) -> list[dict[str, Any]]:
+def known_files(data: Any) -> list[str]:
+    """The files an MNE object in memory was read from, as far as MNE knows them
+    (:func:`eegpt.io.mne_sources`): a Raw's ``raw.filenames`` (each file of
+    ``mne.concatenate_raws``), an ``-epo.fif``'s ``epochs.filename``, and for epochs cut from
+    a Raw (``mne.Epochs(raw, events)``, whose ``filename`` is None) the files of the Raw they
+    hold until loaded (MNE's ``epochs._raw``, dropped by ``preload=True`` or
+    ``epochs.load_data()``). Empty for objects made in memory. What a probe records of its
+    training data in memory (:func:`data_record`) and what
+    :meth:`eegpt.EEGPTProbe.evaluate` compares with it."""
+    import mne
+
+    from eegpt.io import mne_sources
+
+    found = mne_sources(data)
+    held = getattr(data, "_raw", None)  # MNE's: the Raw of unloaded epochs (None once loaded)
+    if not found and isinstance(data, mne.BaseEpochs) and isinstance(held, mne.io.BaseRaw):
+        found = mne_sources(held)
+    return found
+
+
+def files_held(data: Any) -> dict[int, list[str]]:
+    """:func:`known_files` of each MNE object among ``data`` (itself, or a list's items), by
+    the object's ``id``: taken before the data are prepared, which may load epochs cut from a
+    Raw and so lose their file, and given to :func:`data_record` after (when the number of
+    epochs is known: MNE knows it of epochs not loaded only once their bad epochs are
+    dropped)."""
+    import mne
+
+    if isinstance(data, (list, tuple)):
+        return {k: v for item in data for k, v in files_held(item).items()}
+    if isinstance(data, (mne.BaseEpochs, mne.io.BaseRaw)):
+        return {id(data): known_files(data)}
+    return {}
+
+
+def data_record(data: Any, held: dict[int, list[str]] | None = None) -> list[dict[str, Any]]:
     """The inputs of :func:`eegpt.train_probe` (:func:`eegpt.finetune`) as its probe records
     them: a file given as a path by :func:`file_record`; an ``mne.Epochs`` as ``{"type":
     "mne.Epochs in memory", "shape": [n, C, T]}``, with ``read_from`` (:func:`file_record`)
     where MNE read it from a file (it may have been changed since); an ``mne.io.Raw`` alike
     (``"mne.io.Raw in memory"``, ``[C, n_times]``); an array as ``{"type":
-    "numpy array (n, C, T)", "shape": [...]}``; a list, each of its items."""
+    "numpy array (n, C, T)", "shape": [...]}``; a list, each of its items.
+
+    The file MNE read an object from is the first of :func:`known_files`: for epochs cut
+    from a Raw read from a file, the Raw's, while the epochs still hold it (not once
+    loaded). ``held``: those files as :func:`files_held` found them before the data were
+    prepared (an object not in it is looked at now)."""
     import mne
 
-    from eegpt.io import Recording, mne_source
+    from eegpt.io import Recording
 
     if isinstance(data, (list, tuple)):
-        return [r for item in data for r in data_record(item)]
+        return [r for item in data for r in data_record(item, held)]
     if isinstance(data, (str, os.PathLike)):
         return [file_record(data)]
     if isinstance(data, (mne.BaseEpochs, mne.io.BaseRaw)):
@@ -80,9 +120,9 @@ def data_record(data: Any) -> list[dict[str, Any]]:
             if epochs
             else [len(data.ch_names), data.n_times],
         }
-        source = mne_source(data)
-        if source not in ("<Epochs>", "<Raw>"):
-            record["read_from"] = file_record(source)
+        sources = held[id(data)] if held and id(data) in held else known_files(data)
+        if sources:
+            record["read_from"] = file_record(sources[0])
         return [record]
     if isinstance(data, Recording):
         return [{"type": "eegpt Recording in memory", "shape": list(data.data.shape)}]

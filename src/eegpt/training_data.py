@@ -34,7 +34,7 @@ from eegpt.probe_inputs import (
     subset_mapping,
 )
 from eegpt.probe_labels import _jsonable, _tagged_classes_warning, as_classes, labels_of
-from eegpt.probe_provenance import data_record, indices_record
+from eegpt.probe_provenance import data_record, files_held, indices_record
 from eegpt.training import (
     group_split,
     per_epoch_split_warning,
@@ -161,13 +161,14 @@ def split_training_data(
         return train, None, classes, {"kind": "none"}
     if not (isinstance(validation, tuple) and len(validation) == 2):
         raise TypeError("validation must be a fraction, a (data, y) pair or None")
+    held = files_held(validation[0])  # before preparing them may load them (data_record)
     vdata, _ = _prepare_training_data(
         validation[0], validation[1], classes=classes, input_names=train.input_names, **common
     )
     thin = thin_split_warning(train.y, vdata.y, classes, None, command_line)
     if thin:
         _warn(thin)
-    given: dict[str, Any] = {"kind": "held-out data", "inputs": data_record(validation[0])}
+    given: dict[str, Any] = {"kind": "held-out data", "inputs": data_record(validation[0], held)}
     return train, (vdata.windows, vdata.y), classes, given
 
 
