@@ -840,6 +840,7 @@ def test_prediction_tables_and_evaluations_are_anonymized_with_their_rows_unchan
     before = json.loads((out / "ev.json").read_text())
     assert evaluation["balanced_accuracy"] == before["balanced_accuracy"]
     assert evaluation["warnings"][-1] == "val-epo.fif: a flat channel"
+    assert evaluation["format"] == before["format"] == "eegpt-probe-evaluation/1"
     capsys.readouterr()
     for name in ("p.csv", "p.parquet"):
         assert main(["info", str(anon / name)]) == 0

@@ -1689,7 +1689,9 @@ def test_cli_train_predict_evaluate(weights, short_task, tmp_path, capsys, monke
         assert probe_main([*run, str(odd_json), str(odd), *fix]) == 0
     assert not [w for w in caught if "amplitude check" in str(w.message)]
     ref, got = json.loads(ref_json.read_text()), json.loads(odd_json.read_text())
-    # the metrics at the top level, their provenance beside them (of other files)
+    # marked as evaluate --json's; the metrics at the top level, their provenance beside
+    # them (of other files)
+    assert ref.pop("format") == got.pop("format") == "eegpt-probe-evaluation/1"
     ref_from, got_from = ref.pop("provenance"), got.pop("provenance")
     assert [r["name"] for r in (ref_from["inputs"][0], got_from["inputs"][0])] == [
         "test.npz",

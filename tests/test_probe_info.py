@@ -133,10 +133,28 @@ def test_info_describes_the_json_of_probe_evaluate(trained, tmp_path, capsys):
     assert "not a held-out estimate" in said
 
     record = json.loads(held.read_text())
+    assert next(iter(record)) == "format" and record["format"] == "eegpt-probe-evaluation/1"
     del record["provenance"]["overlaps_training"]  # as an older eegpt wrote it
     held.write_text(json.dumps(record))
     assert main(["info", str(held)]) == 0
     assert "test files not compared with the probe's training data" in capsys.readouterr().out
+    del record["format"]  # as eegpt wrote it before it marked the file: told by its keys
+    held.write_text(json.dumps(record))
+    assert main(["info", str(held)]) == 0
+    said = capsys.readouterr().out
+    assert f"{held}: EEGPT probe evaluation (eegpt probe evaluate --json) of 12 epochs" in said
+
+    # the mark is preferred: a newer version's, or a marked file without the metrics, is
+    # refused saying so; a file marked as another format is not taken for an evaluation
+    for marked, error in [
+        ({**record, "format": "eegpt-probe-evaluation/2"}, "a newer eegpt wrote it"),
+        ({"format": "eegpt-probe-evaluation/1", "n": 3}, "lacks its metrics"),
+        ({**record, "format": "something-else/1"}, "is a json file, not a checkpoint"),
+    ]:
+        other = tmp_path / "marked.json"
+        other.write_text(json.dumps(marked))
+        assert main(["info", str(other)]) == 1, marked["format"]
+        assert error in capsys.readouterr().err
 
     for text in ('{"n": 3, "balanced_accuracy": 0.5}', "[1, 2]", "{not json"):
         other = tmp_path / "other.json"

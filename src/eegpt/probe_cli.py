@@ -1356,7 +1356,8 @@ def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
         "--json",
         type=Path,
         help="also write the metrics to this JSON file ('-': to standard output, the text "
-        "report then going to standard error), with their provenance beside them "
+        'report then going to standard error), marked "format": '
+        '"eegpt-probe-evaluation/1", with their provenance beside them '
         "(key provenance: the probe folder and the SHA-256 of its probe.safetensors, the "
         "input files' names, sizes and fingerprints, eegpt's version, the time)",
     )
@@ -2242,8 +2243,12 @@ def cmd_probe_evaluate(args: argparse.Namespace) -> int:
         table = confusion_table(confusion_matrix(y, pred, labels=order), order.tolist())
         print(table, file=shown)
     if args.json:
-        # the metrics at the top level, as before; beside them what they were computed of
-        text = json.dumps({**metrics, "provenance": provenance}, indent=2) + "\n"
+        from eegpt.probe_provenance import EVALUATION_FORMAT
+
+        # marked as what it is; the metrics at the top level, as before; beside them what
+        # they were computed of
+        record = {"format": EVALUATION_FORMAT, **metrics, "provenance": provenance}
+        text = json.dumps(record, indent=2) + "\n"
         if to_stdout:
             sys.stdout.write(text)
         else:

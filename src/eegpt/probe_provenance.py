@@ -7,7 +7,8 @@ shape), counts each class's epochs (``class_counts``), and with a validation fra
 which epochs were held out (``validation["indices"]``, :func:`indices_record`). The outputs of
 ``eegpt probe evaluate --json`` and ``eegpt probe predict -o`` record which probe made them,
 on which data, with which eegpt, and when (:func:`output_provenance`): beside the metrics
-(``provenance``), in a Parquet file's schema metadata (key ``eegpt_predictions``, not
+(``provenance``; the file marked ``"format": "eegpt-probe-evaluation/1"``,
+:data:`EVALUATION_FORMAT`), in a Parquet file's schema metadata (key ``eegpt_predictions``, not
 ``eegpt``, which names an embeddings file), or in a CSV's or TSV's
 sidecar JSON, the output's name with ``.json`` added (``predictions.csv`` ->
 ``predictions.csv.json``; :func:`sidecar_path`).
@@ -630,22 +631,55 @@ _METRIC_NAMES = {
 }
 
 
+#: The ``format`` of the JSON of ``eegpt probe evaluate --json`` (its first key). Files
+#: written before eegpt marked them have none: they are told by their keys
+#: (:func:`evaluation_record`).
+EVALUATION_FORMAT = "eegpt-probe-evaluation/1"
+
+
 def evaluation_record(path: str | os.PathLike) -> dict[str, Any] | None:
-    """The JSON of ``eegpt probe evaluate --json FILE`` (the metrics at the top level, among
-    them ``n`` and ``balanced_accuracy``, and ``provenance``: an object naming the ``probe``),
-    read from ``path``; None where ``path`` is no such file (not JSON, another JSON)."""
+    """The JSON of ``eegpt probe evaluate --json FILE`` (``"format":
+    "eegpt-probe-evaluation/1"``, :data:`EVALUATION_FORMAT`; the metrics at the top level,
+    among them ``n`` and ``balanced_accuracy``, and ``provenance``: an object naming the
+    ``probe``), read from ``path``; None where ``path`` is no such file (not JSON, another
+    JSON). A file with a ``format`` is told by it; one without (written before eegpt marked
+    them) by those keys.
+
+    Raises
+    ------
+    ValueError
+        A file marked as an evaluation of another version (a newer eegpt's), or whose
+        metrics or provenance are missing."""
     import json
 
     try:
         record = json.loads(Path(path).read_bytes())
     except (OSError, ValueError):
         return None
-    if not isinstance(record, dict) or not {"n", "balanced_accuracy"} <= set(record):
+    if not isinstance(record, dict):
         return None
+    marked = record.get("format")
+    family = EVALUATION_FORMAT.split("/")[0] + "/"
+    if marked is not None and not (isinstance(marked, str) and marked.startswith(family)):
+        return None  # another format's file
+    if marked is not None and marked != EVALUATION_FORMAT:
+        raise ValueError(
+            f"{path} is the JSON of eegpt probe evaluate --json in the format {marked}, which "
+            f"this eegpt does not read (it reads {EVALUATION_FORMAT}): a newer eegpt wrote it"
+        )
     made = record.get("provenance")
-    if not isinstance(made, dict) or not isinstance(made.get("probe"), dict):
-        return None
-    return record
+    whole = (
+        {"n", "balanced_accuracy"} <= set(record)
+        and isinstance(made, dict)
+        and isinstance(made.get("probe"), dict)
+    )
+    if marked is not None and not whole:
+        raise ValueError(
+            f"{path} is marked as the JSON of eegpt probe evaluate --json ({marked}) but lacks "
+            "its metrics (n, balanced_accuracy) or its provenance (naming the probe): not as "
+            "eegpt wrote it"
+        )
+    return record if whole else None
 
 
 def describe_evaluation(path: str | os.PathLike, record: dict[str, Any]) -> str:
