@@ -884,3 +884,57 @@ def test_a_prediction_table_that_is_a_link_or_names_folders_in_its_rows(probe_ou
                for t in texts), texts  # fmt: skip
     # the rows changed after the sidecar was written: said, and kept so (eegpt info: STALE)
     assert any("its sidecar does not match the table" in t for t in texts), texts
+
+
+def test_anonymized_prediction_tables_stay_checkable_by_info(probes, tmp_path, capsys):
+    """Two features merged side by side: `probe predict -o X.parquet` records the digest of its
+    rows in the metadata (`eegpt_predictions` -> `data`), and eegpt anonymize rewrites that
+    record's provenance, writing the rows again with pyarrow. The copy keeps the digest and
+    matches it (eegpt info: not STALE, exit 0); a row of the copy edited with the metadata
+    kept is STALE (exit 3). Likewise a CSV: its sidecar's size and SHA-256 of the table stay
+    valid for the copy, and an edited row of it is STALE."""
+    import warnings
+
+    base, _ = probes
+    probe, test = str(base / "probe"), str(base / SECRET / "site1" / "val-epo.fif")
+    anon = tmp_path / "anon"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for name in ("pred.parquet", "pred.csv"):
+            assert main(["probe", "predict", probe, test, "-o", str(tmp_path / name), "-q"]) == 0
+            assert main(["anonymize", str(tmp_path / name), "-o", str(anon / name), "-q"]) == 0
+    capsys.readouterr()
+
+    key = b"eegpt_predictions"
+    written = json.loads(pq.read_schema(tmp_path / "pred.parquet").metadata[key])
+    copied = pq.read_table(anon / "pred.parquet")
+    record = json.loads(copied.schema.metadata[key])
+    assert record["provenance"]["anonymized"]
+    assert record["data"] == written["data"]
+    assert record["data"]["rows"] == 12 and record["data"]["method"] == "eegpt-columns-sha256-v1"
+    sidecar = json.loads((anon / "pred.csv.json").read_text())
+    assert sidecar["provenance"]["anonymized"]
+    assert sidecar["table"]["name"] == "pred.csv"
+    for name in ("pred.parquet", "pred.csv"):
+        assert main(["info", str(anon / name)]) == 0, name
+        said = capsys.readouterr().out
+        assert "EEGPT probe predictions: 12 rows" in said and "STALE" not in said, said
+        assert "cannot be checked" not in said and "anonymized" in said, said
+
+    # one row's prediction another of the probe's classes, the metadata (sidecar) kept
+    first = copied["prediction"].to_pylist()
+    other = next(c[2:] for c in copied.column_names if c.startswith("p_") and c[2:] != first[0])
+    at = copied.column_names.index("prediction")
+    edited = copied.set_column(at, "prediction", pa.array([other, *first[1:]]))
+    pq.write_table(edited.replace_schema_metadata(copied.schema.metadata), anon / "pred.parquet")
+    lines = (anon / "pred.csv").read_text().splitlines(keepends=True)
+    row = lines[1].split(",")
+    row[lines[0].split(",").index("prediction")] = other
+    lines[1] = ",".join(row)
+    (anon / "pred.csv").write_text("".join(lines))
+    for name, said in [
+        ("pred.parquet", "STALE: the table's data changed since eegpt probe predict wrote it"),
+        ("pred.csv", "STALE: the table changed since its sidecar was written"),
+    ]:
+        assert main(["info", str(anon / name)]) == 3, name
+        assert said in capsys.readouterr().out
