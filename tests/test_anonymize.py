@@ -898,11 +898,12 @@ def test_anonymized_prediction_tables_stay_checkable_by_info(probes, tmp_path, c
     base, _ = probes
     probe, test = str(base / "probe"), str(base / SECRET / "site1" / "val-epo.fif")
     anon = tmp_path / "anon"
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
         for name in ("pred.parquet", "pred.csv"):
             assert main(["probe", "predict", probe, test, "-o", str(tmp_path / name), "-q"]) == 0
             assert main(["anonymize", str(tmp_path / name), "-o", str(anon / name), "-q"]) == 0
+    assert not [w for w in caught if "not match" in str(w.message)]  # as written: not stale
     capsys.readouterr()
 
     key = b"eegpt_predictions"
@@ -938,3 +939,12 @@ def test_anonymized_prediction_tables_stay_checkable_by_info(probes, tmp_path, c
     ]:
         assert main(["info", str(anon / name)]) == 3, name
         assert said in capsys.readouterr().out
+    # anonymized again, edited: copied as it is, with a warning (a Parquet table too, not
+    # only a CSV), and still STALE
+    for name, warned in [
+        ("pred.parquet", "its data do not match the digest its metadata records"),
+        ("pred.csv", "its sidecar does not match the table"),
+    ]:
+        with pytest.warns(Warning, match=warned):
+            eegpt.anonymize_embeddings(anon / name, tmp_path / "again" / name)
+        assert main(["info", str(tmp_path / "again" / name)]) == 3, name

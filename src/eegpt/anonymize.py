@@ -1142,9 +1142,12 @@ def _warn_kept_rows(src: Path, files: list[Any], clock: list[Any]) -> None:
 def _anonymize_predictions_parquet(src: Path, dst: Path, record: dict) -> None:
     """A Parquet prediction table copied with its data unchanged (row group by row group)
     and only its schema metadata ``eegpt_predictions`` rewritten: the record's
-    ``provenance`` anonymized, its other keys (and the schema's other metadata) kept as
-    they are."""
+    ``provenance`` anonymized, its other keys (and the schema's other metadata, the digest of
+    its data among them) kept as they are. A table whose data no longer match that digest
+    (rows edited since ``probe predict`` wrote it) is copied as it is, with a warning, as a
+    CSV that does not match its sidecar."""
     from eegpt.probe_cli import PREDICTIONS_KEY
+    from eegpt.probe_provenance import parquet_staleness
 
     _, pq = require_pyarrow("anonymizing a .parquet prediction table")
     key = PREDICTIONS_KEY.encode()
@@ -1164,6 +1167,13 @@ def _anonymize_predictions_parquet(src: Path, dst: Path, record: dict) -> None:
             else []
         )
         _warn_kept_rows(src, files, clock)
+        stale = parquet_staleness(found, src)
+        if stale is not None and stale.startswith("STALE"):
+            _warn(
+                f"{src}: its data do not match the digest its metadata records (changed since "
+                "eegpt probe predict wrote it): the copy keeps both as they are, and eegpt info "
+                "calls it STALE too"
+            )
 
         def write_parquet(fh: Any) -> None:
             writer = pq.ParquetWriter(fh, new_schema)

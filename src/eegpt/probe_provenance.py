@@ -483,10 +483,11 @@ def table_data_record(table: Any) -> dict[str, Any]:
     }
 
 
-def _parquet_staleness(record: dict[str, Any], table: Path) -> str | None:
+def parquet_staleness(record: dict[str, Any], table: Path) -> str | None:
     """Why the metadata ``record`` of the Parquet prediction table ``table`` is not that of its
     data as they are now (None where it is): rows edited and written back with the metadata
-    kept; tables written before eegpt recorded their data's digest cannot be checked."""
+    kept; tables written before eegpt recorded their data's digest cannot be checked. Also
+    by which ``eegpt anonymize`` warns of a STALE table it copies."""
     mine = record.get("data")
     if not isinstance(mine, dict) or mine.get("method") != DATA_DIGEST_METHOD:
         return (
@@ -566,7 +567,7 @@ def predictions_report(
     stale = None
     parquet = table is not None and table.suffix.lower() == ".parquet"
     if table is not None:
-        stale = _parquet_staleness(record, table) if parquet else _staleness(record, table)
+        stale = parquet_staleness(record, table) if parquet else _staleness(record, table)
     lines = [head]
     if stale is not None:
         said = (
