@@ -1,1 +1,0 @@
-/dev/fd/3: line 37: ./E: No such file or directory
