@@ -178,8 +178,55 @@ def test_cache_dir_and_endpoint_from_environment(monkeypatch, tmp_path):
     )
     monkeypatch.delenv("EEGPT_CACHE")
     monkeypatch.delenv("HF_ENDPOINT")
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
     assert hub.cache_dir() == Path.home() / ".cache" / "eegpt"
     assert hub.hf_endpoint() == "https://huggingface.co"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))  # as most tools do
+    assert hub.cache_dir() == tmp_path / "xdg" / "eegpt"
+    monkeypatch.setenv("XDG_CACHE_HOME", "relative")  # invalid by the XDG specification
+    assert hub.cache_dir() == Path.home() / ".cache" / "eegpt"
+
+
+def _no_home() -> Path:
+    raise RuntimeError("Could not determine home directory.")
+
+
+def test_no_home_directory_is_a_user_error_naming_the_ways_out(monkeypatch, tmp_path, capsys):
+    """A container user with no $HOME and no /etc/passwd entry (docker --user 12345): not an
+    internal error, but one that names $EEGPT_CACHE, $XDG_CACHE_HOME and --weights PATH."""
+    from eegpt.cli import main
+
+    for name in ("EEGPT_CACHE", "XDG_CACHE_HOME", "HOME"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr(Path, "home", staticmethod(_no_home))
+    with pytest.raises(WeightsUnavailableError, match="no home directory") as err:
+        hub.cache_dir()
+    assert "$EEGPT_CACHE" in str(err.value) and "--weights PATH" in str(err.value)
+    assert "$XDG_CACHE_HOME" in str(err.value)
+    monkeypatch.chdir(tmp_path)
+    assert main(["fetch", "eegpt-large"]) == 1
+    said = capsys.readouterr().err
+    assert "internal error" not in said and "EEGPT_CACHE" in said and "--weights PATH" in said
+    monkeypatch.setenv("EEGPT_CACHE", str(tmp_path / "c"))  # the way out
+    assert hub.cache_dir() == tmp_path / "c"
+
+
+def test_a_cache_that_cannot_be_written_is_a_user_error_naming_the_ways_out(
+    server, tmp_path, monkeypatch, capsys
+):
+    """A read-only home (or a file where the cache folder would be) and an empty cache: an
+    error naming the folder, $EEGPT_CACHE and --weights PATH; nothing is downloaded."""
+    from eegpt.cli import main
+
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    monkeypatch.setenv("EEGPT_CACHE", str(blocker / "eegpt"))
+    with pytest.raises(WeightsUnavailableError, match="cannot download the weights into the"):
+        fetch_weights("eegpt-large", progress=False)
+    assert main(["fetch", "eegpt-large"]) == 1
+    said = capsys.readouterr().err
+    assert str(blocker / "eegpt") in said and "EEGPT_CACHE" in said and "--weights PATH" in said
+    assert "internal error" not in said and not server.requests
 
 
 def test_fetch_pretrained_then_cached(server, pretrained_files, tmp_path):

@@ -791,7 +791,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--cache-dir",
         type=Path,
         default=None,
-        help="where weights are kept (default: $EEGPT_CACHE or ~/.cache/eegpt)",
+        help="where weights are kept (default: $EEGPT_CACHE, $XDG_CACHE_HOME/eegpt or "
+        "~/.cache/eegpt)",
     )
     p.add_argument("--force", action="store_true", help="download again even if cached")
     p.add_argument("--list", action="store_true", help="list the known weights and exit")
@@ -835,7 +836,9 @@ exit status:
 
 FETCH_EPILOG = """\
 environment:
-  EEGPT_CACHE             where weights are kept (default ~/.cache/eegpt)
+  EEGPT_CACHE             where weights are kept (default $XDG_CACHE_HOME/eegpt, else
+                          ~/.cache/eegpt; without a home directory or with a read-only one,
+                          set it, or pass pre-placed weights: --weights PATH)
   HF_ENDPOINT             a Hugging Face mirror (default https://huggingface.co)
   EEGPT_DOWNLOAD_TIMEOUT  seconds to wait for the connection and each read (default 60)"""
 

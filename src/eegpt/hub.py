@@ -2,7 +2,7 @@
 
 Files come from a Hugging Face style endpoint (``{endpoint}/{repo}/resolve/{revision}/{file}``,
 endpoint from ``$HF_ENDPOINT``, default ``https://huggingface.co``) or a plain URL, and land in
-``$EEGPT_CACHE`` (default ``~/.cache/eegpt``), waiting ``$EEGPT_DOWNLOAD_TIMEOUT`` seconds
+``$EEGPT_CACHE`` (default ``$XDG_CACHE_HOME/eegpt`` or ``~/.cache/eegpt``), waiting ``$EEGPT_DOWNLOAD_TIMEOUT`` seconds
 (default 60) for the connection and each read. Every download streams into a private
 ``.<name>.<host>.<pid>.<random>.part`` file next to the final file, is hashed while it is
 written, checked against the expected SHA-256 and only then renamed into place, so a file under
@@ -29,6 +29,7 @@ import math
 import os
 import re
 import socket
+import tempfile
 import time
 import urllib.error
 import urllib.parse
@@ -94,7 +95,8 @@ EEGPT needs its pretrained weights, which are not shipped with this package. Get
 Then pass the folder or file: `--weights PATH` on the command line, or
 `eegpt.load_model(PATH)` in Python. (`eegpt demo` runs the whole pipeline with generated,
 not pretrained, weights.)
-Automatic downloads are cached in $EEGPT_CACHE (default ~/.cache/eegpt) and come from
+Automatic downloads are cached in $EEGPT_CACHE (default $XDG_CACHE_HOME/eegpt or
+~/.cache/eegpt) and come from
 $HF_ENDPOINT (default {DEFAULT_ENDPOINT}); set these to use another folder or a mirror,
 and $EEGPT_DOWNLOAD_TIMEOUT (seconds, default {DEFAULT_TIMEOUT:g}) for a slow link."""
 
@@ -102,9 +104,45 @@ _SHA256 = re.compile(r"[0-9a-f]{64}")
 _CHUNK = 1 << 20
 
 
+#: How to give the weights a folder, said where the cache has none or cannot be written.
+CACHE_HELP = """\
+Set $EEGPT_CACHE (or $XDG_CACHE_HOME, whose eegpt/ subfolder is then used) to a writable
+folder, e.g. EEGPT_CACHE=/tmp/eegpt-cache; or, with the weights placed there ahead (a
+read-only image), pass their folder: `--weights PATH` (config.json and model.safetensors;
+Python: `eegpt.load_model(PATH)`)."""
+
+
 def cache_dir() -> Path:
-    """Cache folder: ``$EEGPT_CACHE`` or ``~/.cache/eegpt``."""
-    return Path(os.environ.get("EEGPT_CACHE") or Path.home() / ".cache" / "eegpt").expanduser()
+    """Cache folder: ``$EEGPT_CACHE``, else ``$XDG_CACHE_HOME/eegpt`` (an absolute one, as
+    the XDG specification says), else ``~/.cache/eegpt``.
+
+    Raises
+    ------
+    WeightsUnavailableError
+        Where none is set and the user has no home directory (no ``$HOME``, and a user id
+        that is not in ``/etc/passwd``, as in a container run with ``--user 12345``).
+    """
+    if env := os.environ.get("EEGPT_CACHE"):
+        return Path(env).expanduser()
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    if xdg and Path(xdg).is_absolute():
+        return Path(xdg) / "eegpt"
+    try:
+        home: Path | None = Path.home()
+    except (RuntimeError, KeyError, OSError):  # no $HOME and no passwd entry
+        home = None
+    if home is None or not home.is_absolute():
+        raise WeightsUnavailableError(
+            "no folder for the weights cache: $EEGPT_CACHE and $XDG_CACHE_HOME are not set "
+            "and this user has no home directory (no $HOME, and user id "
+            f"{_uid()} has no entry in /etc/passwd).\n{CACHE_HELP}"
+        )
+    return home / ".cache" / "eegpt"
+
+
+def _uid() -> str:
+    getuid = getattr(os, "getuid", None)
+    return str(getuid()) if getuid is not None else "?"
 
 
 _default_cache_dir = cache_dir  # fetch_weights' parameter shadows the function name
@@ -547,10 +585,32 @@ def pretrained_name(text: str) -> str | None:
     return key if key in PRETRAINED else None
 
 
+def _writable_cache(folder: Path) -> None:
+    """Make ``folder`` of the cache, and check that files can be written there.
+
+    Raises
+    ------
+    WeightsUnavailableError
+        Naming the folder, why it cannot be written (a read-only home, a file in the way)
+        and :data:`CACHE_HELP`.
+    """
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as err:
+        reason = err.strerror or type(err).__name__
+        raise WeightsUnavailableError(
+            f"cannot download the weights into the cache {folder}: {reason} (errno "
+            f"{err.errno}).\n{CACHE_HELP}"
+        ) from err
+
+
 def _fetch(url: str, dest: Path, sha256: str | None, force: bool, progress: bool) -> Path:
     if not force and _cached(dest, sha256):
         logger.info("using cached %s", dest)
         return dest
+    _writable_cache(dest.parent)
     try:
         return download(url, dest, sha256=sha256, progress=progress)
     except _NETWORK_ERRORS as e:
@@ -573,7 +633,8 @@ def fetch_weights(
         A key of :data:`PRETRAINED` (e.g. ``"eegpt-large"``) or an ``http(s)://`` URL of one
         weights file.
     cache_dir : str or PathLike, optional
-        Defaults to :func:`cache_dir` (``$EEGPT_CACHE`` or ``~/.cache/eegpt``).
+        Defaults to :func:`cache_dir` (``$EEGPT_CACHE``, ``$XDG_CACHE_HOME/eegpt`` or
+        ``~/.cache/eegpt``).
     sha256 : str, optional
         Expected SHA-256 of the URL's file or, for a registry name, of its weights file
         (the last of its ``files``).
@@ -592,8 +653,9 @@ def fetch_weights(
     Raises
     ------
     WeightsUnavailableError
-        Offline, unreachable host, HTTP error or interrupted download; the message explains how
-        to obtain the weights by hand.
+        Offline, unreachable host, HTTP error or interrupted download; no cache folder (no
+        home directory) or one that cannot be written; the message explains how to obtain the
+        weights by hand.
     ChecksumError
         The downloaded file is corrupt.
     ValueError
