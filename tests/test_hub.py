@@ -620,3 +620,48 @@ def test_a_truncated_download_without_length_or_hash_is_refused(server, pretrain
     assert leftovers(tmp_path / "cache") == []
     del server.cut[name]
     assert fetch_weights(url, progress=False).read_bytes() == data
+
+
+@pytest.mark.parametrize("switch", ["EEGPT_OFFLINE", "HF_HUB_OFFLINE"])
+def test_offline_uses_the_cache_only_and_never_connects(server, tmp_path, monkeypatch, switch):
+    """$EEGPT_OFFLINE=1 (or the Hugging Face tools' $HF_HUB_OFFLINE=1): an empty or partial
+    cache is an error naming what is missing and how to place it, without opening any
+    connection (behind a firewall that drops packets, it would wait the download timeout);
+    a filled cache works."""
+    from eegpt.cli import main
+
+    def no_network(*args, **kwargs):
+        raise AssertionError("a connection was opened in offline mode")
+
+    folder = tmp_path / "cache" / REPO / "main"
+    monkeypatch.setenv(switch, "1")
+    with monkeypatch.context() as m:
+        m.setattr(socket, "create_connection", no_network)
+        m.setattr(urllib.request, "urlopen", no_network)
+        m.setattr(urllib.request.OpenerDirector, "open", no_network)
+        with pytest.raises(WeightsUnavailableError, match=f"\\${switch} is set") as err:
+            fetch_weights("eegpt-large", progress=False)
+        said = str(err.value)
+        assert "config.json, model.safetensors missing from" in said and str(folder) in said
+        assert "--weights PATH" in said and "eegpt fetch eegpt-large" in said
+        with pytest.raises(WeightsUnavailableError, match="not in the cache"):
+            load_model("eegpt-large", verbose=False)
+        with pytest.raises(WeightsUnavailableError, match="not in the cache"):
+            fetch_weights(f"{server.url}/plain/config.json", progress=False)
+        assert main(["fetch"]) == 1
+    assert not server.requests and not (tmp_path / "cache").exists()
+    monkeypatch.delenv(switch)
+    fetch_weights("eegpt-large", progress=False)  # online: fills the cache
+    n = len(server.requests)
+    monkeypatch.setenv(switch, "true")
+    with monkeypatch.context() as m:
+        m.setattr(socket, "create_connection", no_network)
+        m.setattr(urllib.request.OpenerDirector, "open", no_network)
+        assert fetch_weights("eegpt-large", progress=False) == folder
+        assert load_model("eegpt-large", verbose=False).checkpoint_info["format"] == "braindecode"
+        (folder / "config.json").unlink()  # a partial cache: the file named
+        with pytest.raises(WeightsUnavailableError, match=r": config\.json missing from"):
+            fetch_weights("eegpt-large", progress=False)
+        with pytest.raises(WeightsUnavailableError, match="--force"):
+            fetch_weights("eegpt-large", progress=False, force=True)
+    assert len(server.requests) == n

@@ -840,7 +840,9 @@ environment:
                           ~/.cache/eegpt; without a home directory or with a read-only one,
                           set it, or pass pre-placed weights: --weights PATH)
   HF_ENDPOINT             a Hugging Face mirror (default https://huggingface.co)
-  EEGPT_DOWNLOAD_TIMEOUT  seconds to wait for the connection and each read (default 60)"""
+  EEGPT_DOWNLOAD_TIMEOUT  seconds to wait for the connection and each read (default 60)
+  EEGPT_OFFLINE=1         never download: weights come from the cache only, and missing
+                          ones are an error naming them (HF_HUB_OFFLINE=1 likewise)"""
 
 EXPORT_EPILOG = """\
 .mat (MATLAB: S = load('out.mat')); per-window variables have one row per window:

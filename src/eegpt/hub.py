@@ -2,7 +2,8 @@
 
 Files come from a Hugging Face style endpoint (``{endpoint}/{repo}/resolve/{revision}/{file}``,
 endpoint from ``$HF_ENDPOINT``, default ``https://huggingface.co``) or a plain URL, and land in
-``$EEGPT_CACHE`` (default ``$XDG_CACHE_HOME/eegpt`` or ``~/.cache/eegpt``), waiting ``$EEGPT_DOWNLOAD_TIMEOUT`` seconds
+``$EEGPT_CACHE`` (default ``$XDG_CACHE_HOME/eegpt`` or ``~/.cache/eegpt``; with
+``$EEGPT_OFFLINE=1`` or ``$HF_HUB_OFFLINE=1`` only from there, never opening a connection), waiting ``$EEGPT_DOWNLOAD_TIMEOUT`` seconds
 (default 60) for the connection and each read. Every download streams into a private
 ``.<name>.<host>.<pid>.<random>.part`` file next to the final file, is hashed while it is
 written, checked against the expected SHA-256 and only then renamed into place, so a file under
@@ -58,6 +59,7 @@ __all__ = [
     "fetch_weights",
     "hf_endpoint",
     "hf_url",
+    "offline",
     "pretrained_name",
 ]
 
@@ -98,7 +100,8 @@ not pretrained, weights.)
 Automatic downloads are cached in $EEGPT_CACHE (default $XDG_CACHE_HOME/eegpt or
 ~/.cache/eegpt) and come from
 $HF_ENDPOINT (default {DEFAULT_ENDPOINT}); set these to use another folder or a mirror,
-and $EEGPT_DOWNLOAD_TIMEOUT (seconds, default {DEFAULT_TIMEOUT:g}) for a slow link."""
+and $EEGPT_DOWNLOAD_TIMEOUT (seconds, default {DEFAULT_TIMEOUT:g}) for a slow link;
+$EEGPT_OFFLINE=1 (or $HF_HUB_OFFLINE=1) uses the cache only, never the network."""
 
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 _CHUNK = 1 << 20
@@ -606,15 +609,65 @@ def _writable_cache(folder: Path) -> None:
         ) from err
 
 
-def _fetch(url: str, dest: Path, sha256: str | None, force: bool, progress: bool) -> Path:
-    if not force and _cached(dest, sha256):
-        logger.info("using cached %s", dest)
-        return dest
-    _writable_cache(dest.parent)
-    try:
-        return download(url, dest, sha256=sha256, progress=progress)
-    except _NETWORK_ERRORS as e:
-        raise _unavailable(url, e) from e
+#: Values of $EEGPT_OFFLINE and $HF_HUB_OFFLINE that mean "offline".
+_TRUE = ("1", "true", "yes", "on")
+
+
+def offline() -> bool:
+    """Whether downloads are forbidden: ``$EEGPT_OFFLINE`` or ``$HF_HUB_OFFLINE`` (the Hugging
+    Face tools' switch) is ``1`` (or true, yes, on): weights then come from the cache only."""
+    return any(
+        os.environ.get(name, "").strip().lower() in _TRUE
+        for name in ("EEGPT_OFFLINE", "HF_HUB_OFFLINE")
+    )
+
+
+def _offline_error(
+    what: str, folder: Path, missing: list[Path], force: bool
+) -> WeightsUnavailableError:
+    """Why offline mode cannot give ``what``: the files ``missing`` from ``folder``."""
+    switch = next(
+        n
+        for n in ("EEGPT_OFFLINE", "HF_HUB_OFFLINE")
+        if os.environ.get(n, "").strip().lower() in _TRUE
+    )
+    if force:
+        return WeightsUnavailableError(
+            f"${switch} is set (offline): --force (force=True) would download {what} again; "
+            f"unset {switch} to download"
+        )
+    names = ", ".join(p.name for p in missing)
+    return WeightsUnavailableError(
+        f"${switch} is set (offline), and the weights {what} are not in the cache: {names} "
+        f"missing from {folder}. Place them there (on a machine with a network, `eegpt fetch "
+        f"{what}` downloads them and prints its folder: copy that folder's files), or pass a "
+        "folder of weights placed elsewhere: `--weights PATH` (Python: eegpt.load_model(PATH)); "
+        f"or unset {switch} to download them."
+    )
+
+
+def _fetch_all(
+    what: str,
+    wanted: list[tuple[str, Path, str | None]],
+    folder: Path,
+    force: bool,
+    progress: bool,
+) -> None:
+    """Have each ``(url, dest, sha256)`` of ``wanted`` in the cache ``folder``: those cached
+    are used as they are, without any network access; the others are downloaded, unless
+    :func:`offline`."""
+    missing = wanted if force else [w for w in wanted if not _cached(w[1], w[2])]
+    if not missing:
+        logger.info("using cached %s", folder)
+        return
+    if offline():
+        raise _offline_error(what, folder, [dest for _, dest, _ in missing], force)
+    _writable_cache(folder)
+    for url, dest, sha256 in missing:
+        try:
+            download(url, dest, sha256=sha256, progress=progress)
+        except _NETWORK_ERRORS as e:
+            raise _unavailable(url, e) from e
 
 
 def fetch_weights(
@@ -648,12 +701,13 @@ def fetch_weights(
     Path
         For a name, the folder ``<cache>/<repo>/<revision>/`` holding its files; for a URL, the
         file ``<cache>/urls/<sha256(url)[:16]>/<basename>``. Complete cached files are reused
-        without touching the network.
+        without touching the network; with ``$EEGPT_OFFLINE=1`` (or ``$HF_HUB_OFFLINE=1``)
+        only cached files are used, and no connection is ever opened.
 
     Raises
     ------
     WeightsUnavailableError
-        Offline, unreachable host, HTTP error or interrupted download; no cache folder (no
+        Offline (or ``$EEGPT_OFFLINE`` set and files missing from the cache), unreachable host, HTTP error or interrupted download; no cache folder (no
         home directory) or one that cannot be written; the message explains how to obtain the
         weights by hand.
     ChecksumError
@@ -670,16 +724,25 @@ def fetch_weights(
         pinned = dict(entry.get("sha256") or {})
         if expected is not None:
             pinned[entry["files"][-1]] = expected
-        for filename in entry["files"]:
-            url = hf_url(entry["repo"], filename, revision)
-            _fetch(url, folder / filename, pinned.get(filename), force, progress)
+        wanted = [
+            (hf_url(entry["repo"], filename, revision), folder / filename, pinned.get(filename))
+            for filename in entry["files"]
+        ]
+        _fetch_all(name, wanted, folder, force, progress)
         return folder
     if name_or_url.startswith(("http://", "https://")):
         _refuse_credentials(name_or_url)
         key = hashlib.sha256(name_or_url.encode()).hexdigest()[:16]
         basename = Path(urllib.parse.unquote(urllib.parse.urlparse(name_or_url).path)).name
         dest = root / "urls" / key / (basename or "weights")
-        return _fetch(name_or_url, dest, expected, force, progress)
+        _fetch_all(
+            secrets_hidden(name_or_url),
+            [(name_or_url, dest, expected)],
+            dest.parent,
+            force,
+            progress,
+        )
+        return dest
     raise ValueError(
         f"unknown pretrained weights {name_or_url!r}: use one of {sorted(PRETRAINED)}, an "
         "http(s):// URL, or a local path with eegpt.load_model(PATH)"
