@@ -166,7 +166,12 @@ def server(pretrained_files, monkeypatch, tmp_path):
 
 
 def leftovers(folder: Path) -> list[str]:
-    return sorted(p.name for p in folder.rglob("*") if p.is_file()) if folder.exists() else []
+    """The files under ``folder``, but the cache folders' lock files (``.<folder>.lock``, kept
+    by design: an empty file whose flock the OS lets go)."""
+    if not folder.exists():
+        return []
+    locks = {hub.lock_path(p) for p in folder.rglob("*") if p.is_dir()}
+    return sorted(p.name for p in folder.rglob("*") if p.is_file() and p not in locks)
 
 
 def test_cache_dir_and_endpoint_from_environment(monkeypatch, tmp_path):
@@ -665,3 +670,87 @@ def test_offline_uses_the_cache_only_and_never_connects(server, tmp_path, monkey
         with pytest.raises(WeightsUnavailableError, match="--force"):
             fetch_weights("eegpt-large", progress=False, force=True)
     assert len(server.requests) == n
+
+
+def test_two_fetches_of_one_model_download_it_once(server, pretrained_files, tmp_path, monkeypatch):
+    """Two processes (here threads, each with its own lock file handle, as flock sees two
+    processes) fetching one model into one cache: the second waits for the first's lock,
+    then uses the files it downloaded: each file is requested once."""
+    files, _ = pretrained_files
+    started, release, waiting = threading.Event(), threading.Event(), threading.Event()
+    real_download, real_log = hub.download, hub.log
+
+    def held_download(*args, **kwargs):
+        started.set()
+        assert release.wait(20)
+        return real_download(*args, **kwargs)
+
+    def log(text, *args):
+        if "waiting for another process" in text:
+            waiting.set()
+        return real_log(text, *args)
+
+    monkeypatch.setattr(hub, "download", held_download)
+    monkeypatch.setattr(hub, "log", log)
+    folders: list[Path] = []
+
+    def fetch():
+        folders.append(fetch_weights("eegpt-large", progress=False))
+
+    first = threading.Thread(target=fetch)
+    first.start()
+    assert started.wait(20)  # the first is downloading, holding the lock
+    second = threading.Thread(target=fetch)
+    second.start()
+    try:
+        assert waiting.wait(20), "the second fetch did not wait for the first"
+    finally:
+        release.set()
+        first.join(20)
+        second.join(20)
+    folder = tmp_path / "cache" / REPO / "main"
+    assert folders == [folder, folder]
+    resolved = [r for r in server.requests if "/resolve/" in r]
+    assert sorted(resolved) == sorted(f"/{REPO}/resolve/main/{n}" for n in files)
+    assert (folder / "model.safetensors").read_bytes() == files["model.safetensors"]
+
+
+def test_a_fetch_lock_of_a_killed_process_does_not_block_and_a_live_one_times_out(
+    server, tmp_path, monkeypatch
+):
+    """The lock is a flock: a process killed while downloading (kill -9) leaves its lock file,
+    which blocks nobody; a live holder is waited for $EEGPT_FETCH_WAIT seconds, then an
+    OutputInUseError (the CLI's exit status 75: try again later)."""
+    import fcntl
+    import subprocess
+    import sys
+    import time
+
+    from eegpt.errors import OutputInUseError
+
+    folder = tmp_path / "cache" / REPO / "main"
+    folder.mkdir(parents=True)
+    lock = hub.lock_path(folder)
+    code = (
+        "import fcntl, sys, time; f = open(sys.argv[1], 'a'); fcntl.flock(f, fcntl.LOCK_EX); "
+        "print('locked', flush=True); time.sleep(60)"
+    )
+    holder = subprocess.Popen(
+        [sys.executable, "-c", code, str(lock)], stdout=subprocess.PIPE, text=True
+    )
+    assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+    holder.kill()  # SIGKILL while holding the lock
+    holder.wait()
+    holder.stdout.close()
+    assert lock.exists()
+    t0 = time.monotonic()
+    assert fetch_weights("eegpt-large", progress=False) == folder
+    assert time.monotonic() - t0 < 10
+    monkeypatch.setenv("EEGPT_FETCH_WAIT", "0.3")
+    with open(lock, "a") as fh:  # a live process holds it
+        fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
+        with pytest.raises(OutputInUseError, match=r"EEGPT_FETCH_WAIT"):
+            fetch_weights("eegpt-large", progress=False, force=True)
+    monkeypatch.setenv("EEGPT_FETCH_WAIT", "soon")
+    with pytest.raises(ValueError, match="EEGPT_FETCH_WAIT"):
+        hub.fetch_wait()

@@ -842,7 +842,10 @@ environment:
   HF_ENDPOINT             a Hugging Face mirror (default https://huggingface.co)
   EEGPT_DOWNLOAD_TIMEOUT  seconds to wait for the connection and each read (default 60)
   EEGPT_OFFLINE=1         never download: weights come from the cache only, and missing
-                          ones are an error naming them (HF_HUB_OFFLINE=1 likewise)"""
+                          ones are an error naming them (HF_HUB_OFFLINE=1 likewise)
+  EEGPT_FETCH_WAIT        seconds to wait for another process downloading the same weights
+                          into the same cache (default 1800; 0: do not wait), which are
+                          then used; past it: exit status 75, try again later"""
 
 EXPORT_EPILOG = """\
 .mat (MATLAB: S = load('out.mat')); per-window variables have one row per window:

@@ -10,7 +10,10 @@ written, checked against the expected SHA-256 and only then renamed into place, 
 its final name is always complete and verified (two processes downloading the same file do not
 share a ``.part``). The next download of a file removes the ``.part`` files of it left by killed
 processes: at once those of this host whose process is gone, the others (another host's, with a
-shared cache) once untouched for a day.
+shared cache) once untouched for a day. A process downloading into a cache folder holds a
+lock on it (``.<folder>.lock`` beside it, a ``flock`` the OS lets go when the process dies):
+another one fetching the same weights waits for it (``$EEGPT_FETCH_WAIT`` seconds, default
+1800), then uses the files it downloaded.
 A download with no checksum to check (none given and none announced by the server) is logged as
 a warning, and refused when its own structure shows it cut short (a safetensors file shorter
 than its header says, a zip archive without its end record), which a missing Content-Length
@@ -21,6 +24,8 @@ credentials or query string (a signed URL's token); a URL with credentials is re
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import glob
 import hashlib
 import http.client
@@ -35,6 +40,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Iterator
 from email.message import Message
 from pathlib import Path
 from typing import Any
@@ -43,7 +49,12 @@ from tqdm import tqdm
 
 from eegpt._logging import log, progress_options, secrets_hidden, terminal_text
 from eegpt._tempfiles import temporary_beside
-from eegpt.errors import ChecksumError, DownloadError, WeightsUnavailableError
+from eegpt.errors import (
+    ChecksumError,
+    DownloadError,
+    OutputInUseError,
+    WeightsUnavailableError,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -56,6 +67,7 @@ __all__ = [
     "cache_dir",
     "download",
     "download_timeout",
+    "fetch_wait",
     "fetch_weights",
     "hf_endpoint",
     "hf_url",
@@ -66,6 +78,9 @@ __all__ = [
 DEFAULT_ENDPOINT = "https://huggingface.co"
 #: Seconds a download waits for the connection and each read, unless $EEGPT_DOWNLOAD_TIMEOUT says.
 DEFAULT_TIMEOUT = 60.0
+#: Seconds a download waits for another process downloading into the same cache folder,
+#: unless $EEGPT_FETCH_WAIT says.
+DEFAULT_FETCH_WAIT = 1800.0
 HF_REPO_URL = "https://huggingface.co/braindecode/eegpt-pretrained"
 ORIGINAL_CHECKPOINT = "eegpt_mcae_58chs_4s_large4E.ckpt"
 ORIGINAL_RELEASE = "https://github.com/BINE022/EEGPT"
@@ -101,7 +116,9 @@ Automatic downloads are cached in $EEGPT_CACHE (default $XDG_CACHE_HOME/eegpt or
 ~/.cache/eegpt) and come from
 $HF_ENDPOINT (default {DEFAULT_ENDPOINT}); set these to use another folder or a mirror,
 and $EEGPT_DOWNLOAD_TIMEOUT (seconds, default {DEFAULT_TIMEOUT:g}) for a slow link;
-$EEGPT_OFFLINE=1 (or $HF_HUB_OFFLINE=1) uses the cache only, never the network."""
+$EEGPT_OFFLINE=1 (or $HF_HUB_OFFLINE=1) uses the cache only, never the network;
+$EEGPT_FETCH_WAIT (seconds, default {DEFAULT_FETCH_WAIT:g}) waits for another process
+downloading the same weights."""
 
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 _CHUNK = 1 << 20
@@ -601,12 +618,101 @@ def _writable_cache(folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryFile(dir=folder):
             pass
+        with open(lock_path(folder), "ab"):  # the lock's file, beside it
+            pass
     except OSError as err:
         reason = err.strerror or type(err).__name__
         raise WeightsUnavailableError(
             f"cannot download the weights into the cache {folder}: {reason} (errno "
             f"{err.errno}).\n{CACHE_HELP}"
         ) from err
+
+
+def fetch_wait() -> float:
+    """Seconds to wait for another process's download into the same cache folder:
+    ``$EEGPT_FETCH_WAIT`` (0: do not wait) or :data:`DEFAULT_FETCH_WAIT` (30 min).
+
+    Raises
+    ------
+    ValueError
+        If the variable is set to anything but a number of seconds, 0 or more.
+    """
+    text = os.environ.get("EEGPT_FETCH_WAIT", "").strip()
+    if not text:
+        return DEFAULT_FETCH_WAIT
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = math.nan
+    if not (math.isfinite(seconds) and seconds >= 0):
+        raise ValueError(
+            f"$EEGPT_FETCH_WAIT is {text!r}: it should be a number of seconds, 0 or more (0: "
+            f"do not wait), or unset for the default, {DEFAULT_FETCH_WAIT:g}"
+        )
+    return seconds
+
+
+def lock_path(folder: Path) -> Path:
+    """The lock file of the cache folder ``folder``: ``.<folder name>.lock`` beside it, so that
+    the folder holds the weights' files only."""
+    return folder.parent / f".{folder.name}.lock"
+
+
+_LOCK_POLL_S = 0.2
+
+
+@contextlib.contextmanager
+def _cache_lock(folder: Path, progress: bool) -> Iterator[None]:
+    """Hold the exclusive lock of the cache folder ``folder`` (:func:`lock_path`) while
+    downloading into it, so that two processes fetching the same weights do not both download
+    them: the second waits (:func:`fetch_wait`), then finds the files in place. The lock is a
+    ``flock``, which the OS lets go when its process dies: a killed download never leaves
+    the folder locked (the lock file itself stays, harmless). Where the file system has no
+    locks (some network file systems), or on Windows, downloads go on without one: each is
+    still written to a private file and renamed into place, so the files stay whole.
+
+    Raises
+    ------
+    OutputInUseError
+        Another process held the lock longer than :func:`fetch_wait` seconds.
+    """
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows
+        yield
+        return
+    wait = fetch_wait()
+    path = lock_path(folder)
+    with open(path, "a+b") as fh:
+        deadline, said, locked = time.monotonic() + wait, False, True
+        while True:
+            try:
+                fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except OSError as err:
+                if err.errno not in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
+                    logger.debug("no lock on %s (%s): downloading without one", path, err)
+                    locked = False
+                    break
+            if time.monotonic() >= deadline:
+                raise OutputInUseError(
+                    f"another process has been downloading into {folder} for over {wait:g} s "
+                    f"(it holds {path}); try again later, or raise $EEGPT_FETCH_WAIT (seconds, "
+                    f"default {DEFAULT_FETCH_WAIT:g})"
+                )
+            if not said:
+                said = True
+                log(
+                    f"waiting for another process downloading into {folder} (up to {wait:g} s, "
+                    "$EEGPT_FETCH_WAIT)",
+                    True if progress else None,
+                )
+            time.sleep(_LOCK_POLL_S)
+        try:
+            yield
+        finally:
+            if locked:
+                fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
 
 
 #: Values of $EEGPT_OFFLINE and $HF_HUB_OFFLINE that mean "offline".
@@ -663,11 +769,15 @@ def _fetch_all(
     if offline():
         raise _offline_error(what, folder, [dest for _, dest, _ in missing], force)
     _writable_cache(folder)
-    for url, dest, sha256 in missing:
-        try:
-            download(url, dest, sha256=sha256, progress=progress)
-        except _NETWORK_ERRORS as e:
-            raise _unavailable(url, e) from e
+    with _cache_lock(folder, progress):
+        for url, dest, sha256 in missing:
+            if not force and _cached(dest, sha256):  # another process fetched it meanwhile
+                logger.info("using %s, downloaded meanwhile by another process", dest)
+                continue
+            try:
+                download(url, dest, sha256=sha256, progress=progress)
+            except _NETWORK_ERRORS as e:
+                raise _unavailable(url, e) from e
 
 
 def fetch_weights(
