@@ -112,6 +112,36 @@ def test_an_unknown_option_is_reported_with_the_subcommands_usage(words, usage, 
     assert f"{usage}: error: unrecognized arguments: --bogus" in err
 
 
+def test_top_level_help_lists_every_exit_status(capsys):
+    """`eegpt --help` ends with the exit statuses, for whoever wires eegpt into alerting;
+    75 (EX_TEMPFAIL) for "busy, try again later"."""
+    from eegpt import cli
+
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--help"])
+    assert exit_info.value.code == 0
+    out = capsys.readouterr().out
+    assert "exit status (of every command):" in out
+    for code in (0, 1, 2, 3, 75, 130, 141, 143):
+        assert f"\n  {code} " in out, code
+    assert "EX_TEMPFAIL" in out and cli.EXIT_TEMPFAIL == 75
+
+
+def test_a_busy_output_or_cache_exits_75_not_1(monkeypatch, capsys):
+    """Another process holding what the run needs (OutputInUseError) is "try again later"
+    (75, EX_TEMPFAIL), which alerting can tell from a broken configuration (1)."""
+    import argparse
+
+    from eegpt import cli
+    from eegpt.errors import OutputInUseError
+
+    def busy(args):
+        raise OutputInUseError("out is in use by another embed_dataset run")
+
+    assert cli.run_command(busy, argparse.Namespace()) == 75
+    assert "eegpt: error: out is in use by another" in capsys.readouterr().err
+
+
 def test_parquet_without_pyarrow_is_refused_before_any_recording_is_read(
     weights, edf, tmp_path, capsys, monkeypatch
 ):

@@ -2606,8 +2606,8 @@ def test_cli_and_subcommand(corpus, weights, tmp_path, capsys):
     # a folder another run holds, a GPU that is not there: user errors, not internal ones
     busy = tmp_path / "busy"
     busy.mkdir()
-    with FolderLock(busy):
-        assert cli_main([str(corpus), "-o", str(busy), "--weights", str(weights), "-q"]) == 1
+    with FolderLock(busy):  # busy, not broken: EX_TEMPFAIL, "try again later" to a scheduler
+        assert cli_main([str(corpus), "-o", str(busy), "--weights", str(weights), "-q"]) == 75
     err = capsys.readouterr().err
     assert "in use by another" in err and "internal error" not in err
     assert "each task needs its own part and folder: --part $SLURM_ARRAY_TASK_ID/" in err

@@ -726,6 +726,7 @@ def test_a_fetch_lock_of_a_killed_process_does_not_block_and_a_live_one_times_ou
     import sys
     import time
 
+    from eegpt.cli import main
     from eegpt.errors import OutputInUseError
 
     folder = tmp_path / "cache" / REPO / "main"
@@ -751,6 +752,8 @@ def test_a_fetch_lock_of_a_killed_process_does_not_block_and_a_live_one_times_ou
         fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
         with pytest.raises(OutputInUseError, match=r"EEGPT_FETCH_WAIT"):
             fetch_weights("eegpt-large", progress=False, force=True)
+        monkeypatch.setenv("EEGPT_FETCH_WAIT", "0")  # do not wait: at once
+        assert main(["fetch", "--force"]) == 75  # EX_TEMPFAIL: try again later
     monkeypatch.setenv("EEGPT_FETCH_WAIT", "soon")
     with pytest.raises(ValueError, match="EEGPT_FETCH_WAIT"):
         hub.fetch_wait()

@@ -5,7 +5,10 @@ Every command reports a problem with its input as one ``eegpt: error: ...`` line
 or 2 for usage errors: ``eegpt`` or ``eegpt probe`` alone prints its help and exits with 2);
 anything else is reported as an internal error (a bug in eegpt). A run
 over several files that embedded some of them but not all exits with 3
-(:data:`EXIT_SOME_FAILED`), as ``embed-dataset`` does.
+(:data:`EXIT_SOME_FAILED`), as ``embed-dataset`` does; one refused because another process
+holds its output folder or is downloading the same weights exits with 75
+(:data:`EXIT_TEMPFAIL`, "try again later"). ``eegpt --help`` lists them all
+(:data:`EXIT_STATUS_EPILOG`).
 ``--debug`` shows the traceback too. SIGTERM and Ctrl-C stop a run cleanly: outputs are written
 atomically, so an interrupted run leaves complete files or none.
 """
@@ -620,10 +623,26 @@ examples:
   eegpt embed data/*.edf --weights eegpt-large -o embeddings/"""
 
 
+EXIT_STATUS_EPILOG = """\
+exit status (of every command):
+  0    success
+  1    error: bad input, weights or settings, or an error stopped the run (the message says
+       what); for embed and channels also: none of the files could be used
+  2    usage: the command line was not understood (an unknown option, no --weights)
+  3    needs attention: some files failed (embed, channels, embed-dataset), a run that did
+       not finish or changed inputs (embed-dataset, info)
+  75   busy, try again later (EX_TEMPFAIL): another run holds the embed-dataset output
+       folder, or another process downloads the same weights for over $EEGPT_FETCH_WAIT s
+  130  stopped by Ctrl-C (SIGINT)
+  141  its output pipe was closed by the reader (`eegpt info X | head`)
+  143  stopped by SIGTERM (after removing its temporary files)"""
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = CommandParser(
         prog="eegpt",
         description=DESCRIPTION,
+        epilog=EXIT_STATUS_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"eegpt {__version__}")
@@ -1449,6 +1468,9 @@ def _with_warnings(n: int) -> str:
 
 
 EXIT_SOME_FAILED = 3  # the run finished, but some of its files failed (named on stderr)
+#: Another process holds what the run needs (an embed-dataset output folder, a weights download
+#: into the same cache): nothing is wrong, try again later. EX_TEMPFAIL of sysexits.h.
+EXIT_TEMPFAIL = 75
 
 FIGURE_SUFFIXES = (".png", ".pdf", ".svg")  # what --plot writes (matplotlib, by suffix)
 
@@ -2294,14 +2316,15 @@ def run_command(
     """Run ``func(args)`` the way every ``eegpt`` command runs: errors become one line.
 
     Problems with the input (:data:`eegpt.errors.USER_ERRORS`) print ``eegpt: error: ...`` and
-    return 1; other exceptions are bugs and say so; Ctrl-C returns 130 and SIGTERM exits with
+    return 1 (:data:`EXIT_TEMPFAIL`, 75, for an output folder or cache another process holds:
+    :class:`~eegpt.errors.OutputInUseError`); other exceptions are bugs and say so; Ctrl-C returns 130 and SIGTERM exits with
     143 after ``finally`` blocks (temporary files) have run. ``args.debug`` re-raises.
     ``process``: the command is the whole process (its entry point), so a Ctrl-C or SIGTERM
     after it ended (a second Ctrl-C while it stops, or one during the interpreter's shutdown)
     is ignored: the process exits with the command's status, instead of a traceback or death
     by the signal with its work done. Otherwise the caller's handlers are put back.
     """
-    from eegpt.errors import USER_ERRORS
+    from eegpt.errors import USER_ERRORS, OutputInUseError
 
     previous = previous_int = None
     interrupted = getattr(args, "interrupted_message", interrupted)
@@ -2329,6 +2352,11 @@ def run_command(
         with contextlib.suppress(OSError):  # no second error when Python flushes stdout
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 141  # as a shell reports a command killed by SIGPIPE
+    except OutputInUseError as err:  # busy, not broken: "try again later" to a scheduler
+        if getattr(args, "debug", False):
+            raise
+        print(f"eegpt: error: {error_text(err)}", file=sys.stderr)
+        return EXIT_TEMPFAIL
     except USER_ERRORS as err:
         if getattr(args, "debug", False):
             raise
