@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import subprocess
 import sys
 import time
@@ -2508,3 +2509,46 @@ def test_epochs_baseline_is_recorded_and_online_windows_equal_epochs_without_one
     assert "epochs baseline-corrected by MNE (-0.5 s to 0 s: each channel's mean" in out
     assert main(["info", str(tmp_path / "plain.npz")]) == 0
     assert "baseline-corrected" not in capsys.readouterr().out
+
+
+def test_skip_existing_skips_outputs_another_run_writes_meanwhile(
+    weights, edf, tmp_path, monkeypatch, capsys
+):
+    """Overlapping `eegpt embed --skip-existing` runs (cron): an output that appears after the
+    run's start, before its recording is read or while it is embedded, is skipped (counted,
+    with a note), not a failure (OutputExistsError) that makes the run exit 1 or 3."""
+    import shutil
+
+    import eegpt.outputs
+
+    recordings = [str(tmp_path / f"{name}.edf") for name in ("a", "b", "c")]
+    for copy in recordings:
+        shutil.copy(edf, copy)
+    out = tmp_path / "out"
+    finish = eegpt.outputs._finish
+    calls = []
+
+    def other_run_writes(fh):
+        calls.append(fh)
+        if len(calls) == 1:  # writing a.npz: the other run finishes b.npz, not yet read here
+            (out / "b.npz").write_bytes(b"the other run's")
+        else:  # writing c.npz: the other run renames its c.npz into place first
+            (out / "c.npz").write_bytes(b"the other run's")
+        finish(fh)
+
+    monkeypatch.setattr(eegpt.outputs, "_finish", other_run_writes)
+    args = ["embed", *recordings, "--weights", str(weights), "-o", f"{out}/", "--skip-existing"]
+    assert main([*args, "-q"]) == 0
+    err = capsys.readouterr().err
+    assert "error" not in err and "failed" not in err
+    assert len(calls) == 2  # b was not embedded again
+    assert (out / "b.npz").read_bytes() == (out / "c.npz").read_bytes() == b"the other run's"
+    assert len(load_embeddings(out / "a.npz")) > 0
+    for name in ("a", "b", "c"):
+        (out / f"{name}.npz").unlink()
+    calls.clear()
+    assert main(args) == 0  # not quiet: each one said, and counted
+    err = capsys.readouterr().err
+    for name in ("b", "c"):
+        assert f"{name}.edf: skipped, {out / f'{name}.npz'} written meanwhile by another" in err
+    assert re.search(r"done: 1 ok.*, 0 failed, 2 skipped \(written meanwhile by another", err)

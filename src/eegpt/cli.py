@@ -680,7 +680,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--skip-existing",
         action="store_true",
         help="leave out the recordings whose output file exists (to finish an interrupted run "
-        "over many files; outputs are written whole or not at all)",
+        "over many files; outputs are written whole or not at all); one that another run "
+        "writes meanwhile is skipped too, not failed",
     )
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bars or mapping report")
     p.add_argument(
@@ -1370,6 +1371,7 @@ def _embed_command(args: argparse.Namespace) -> int:
     )
     ok, warned, failed, hours, n_windows = 0, 0, [], 0.0, 0
     short: list[Path] = []  # of several recordings, those shorter than one window: skipped
+    meanwhile: list[Path] = []  # --skip-existing: outputs another process wrote during this run
     seen: dict[str, None] = {}  # channel names of the recordings embedded (rename typos?)
     made = _missing_parent_folders(outputs)  # made by the first write; removed again if left empty
     t0 = time.perf_counter()
@@ -1378,6 +1380,9 @@ def _embed_command(args: argparse.Namespace) -> int:
         with said:
             for rec, out, annotations in zip(args.recordings, outputs, extra, strict=True):
                 said.current = Path(rec)
+                if args.skip_existing and out.exists():  # another run wrote it since the start
+                    _written_meanwhile(rec, out, meanwhile, args.quiet)
+                    continue
                 try:
                     written = embed_to_file(
                         model,
@@ -1401,6 +1406,9 @@ def _embed_command(args: argparse.Namespace) -> int:
                         verbose=not args.quiet,
                     )
                 except USER_ERRORS + (RuntimeError,) as err:
+                    if args.skip_existing and isinstance(err, OutputExistsError):
+                        _written_meanwhile(rec, out, meanwhile, args.quiet)  # while we embedded
+                        continue
                     _debug_traceback(args, err)
                     full = disk_full(err)  # every later file would fail too: stop
                     if full is not None:
@@ -1445,13 +1453,15 @@ def _embed_command(args: argparse.Namespace) -> int:
         if short
         else ""
     )
+    if meanwhile:
+        skipped += f", {len(meanwhile)} skipped (written meanwhile by another process)"
     if not args.quiet or failed:
         print(
             f"done: {ok} ok{_with_warnings(warned)}, {len(failed)} failed{skipped}, {n_windows} "
             f"windows ({hours:.2f} h of EEG) in {elapsed:.1f} s on {engine.device}",
             file=sys.stderr,
         )
-    if short and not ok and not failed:
+    if short and not ok and not failed and not meanwhile:
         print(
             "eegpt: nothing embedded: every recording is shorter than one window", file=sys.stderr
         )
@@ -1459,6 +1469,17 @@ def _embed_command(args: argparse.Namespace) -> int:
     if not failed:
         return 0
     return EXIT_SOME_FAILED if ok else 1
+
+
+def _written_meanwhile(rec: Path, out: Path, meanwhile: list[Path], quiet: bool) -> None:
+    """With --skip-existing, ``out`` appeared after the run's start (another run over the same
+    recordings wrote it): skipped, not failed, and said unless ``quiet``."""
+    meanwhile.append(rec)
+    if not quiet:
+        print(
+            terminal_text(f"{rec}: skipped, {out} written meanwhile by another process"),
+            file=sys.stderr,
+        )
 
 
 def _with_warnings(n: int) -> str:
