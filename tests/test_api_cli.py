@@ -2552,3 +2552,46 @@ def test_skip_existing_skips_outputs_another_run_writes_meanwhile(
     for name in ("b", "c"):
         assert f"{name}.edf: skipped, {out / f'{name}.npz'} written meanwhile by another" in err
     assert re.search(r"done: 1 ok.*, 0 failed, 2 skipped \(written meanwhile by another", err)
+
+
+def test_embed_removes_the_temporary_files_of_its_outputs_left_by_killed_runs(
+    weights, edf, tmp_path, monkeypatch
+):
+    """`kill -9` during `eegpt embed` leaves `.<output>.<host>.<pid>.XXXX.tmp`; the next embed
+    of that output (with or without --skip-existing) removes those of this host whose process
+    is gone, but never a live process's, another host's (a shared disk) or another output's."""
+    import shutil
+
+    import eegpt.outputs
+    from eegpt._tempfiles import host_tag
+
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()  # its PID is now no process's
+    host = host_tag()
+    out = tmp_path / "out"
+    out.mkdir()
+    rec = tmp_path / "r01.edf"
+    shutil.copy(edf, rec)
+    dead = out / f".r01.npz.{host}.{gone.pid}.ab12cd34.tmp"
+    live = out / f".r01.npz.{host}.{os.getpid()}.ef56gh78.tmp"
+    other_host = out / f".r01.npz.another-host.{gone.pid}.ij90kl12.tmp"
+    other_output = out / f".r02.npz.{host}.{gone.pid}.mn34op56.tmp"
+    for tmp in (dead, live, other_host, other_output):
+        tmp.write_bytes(b"x")
+    finish, seen = eegpt.outputs._finish, []
+
+    def listed(fh):  # the output's own temporary file names its writer
+        seen.extend(p.name for p in out.iterdir())
+        finish(fh)
+
+    monkeypatch.setattr(eegpt.outputs, "_finish", listed)
+    args = ["embed", str(rec), "--weights", str(weights), "-q", "-o", f"{out}/"]
+    assert main([*args, "--skip-existing"]) == 0
+    assert not dead.exists()
+    assert live.exists() and other_host.exists() and other_output.exists()
+    mine = [n for n in seen if n.startswith(f".r01.npz.{host}.{os.getpid()}.") and n != live.name]
+    assert len(mine) == 1 and mine[0].endswith(".tmp")
+    assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == ["r01.npz"]
+    dead.write_bytes(b"x")
+    assert main([*args, "--overwrite"]) == 0  # without --skip-existing too
+    assert not dead.exists() and live.exists()

@@ -1305,6 +1305,7 @@ def cmd_embed(args: argparse.Namespace) -> int:
 
 
 def _embed_command(args: argparse.Namespace) -> int:
+    from eegpt._tempfiles import remove_stale
     from eegpt.api import embed_to_file
     from eegpt.checkpoints import load_model
     from eegpt.engine import InferenceEngine
@@ -1374,6 +1375,8 @@ def _embed_command(args: argparse.Namespace) -> int:
     meanwhile: list[Path] = []  # --skip-existing: outputs another process wrote during this run
     seen: dict[str, None] = {}  # channel names of the recordings embedded (rename typos?)
     made = _missing_parent_folders(outputs)  # made by the first write; removed again if left empty
+    for out in outputs:  # a killed (kill -9) embed's temporary files of these outputs
+        remove_stale(out, ".tmp")
     t0 = time.perf_counter()
     said = OncePerCorpus()  # a warning or channel table repeated for each file: said once
     try:
@@ -2319,8 +2322,8 @@ class _Interrupts:
             child.kill()
         print(
             "eegpt: quit at once; finished output files are complete, and an unfinished one "
-            "is left as a hidden .tmp file beside it (embed-dataset removes its own when "
-            "run again)",
+            "is left as a hidden .tmp file beside it (embed and embed-dataset remove their "
+            "own when run again)",
             file=sys.stderr,
             flush=True,
         )

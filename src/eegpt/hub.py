@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import glob
 import hashlib
 import http.client
 import json
@@ -48,7 +47,7 @@ from typing import Any
 from tqdm import tqdm
 
 from eegpt._logging import log, progress_options, secrets_hidden, terminal_text
-from eegpt._tempfiles import temporary_beside
+from eegpt._tempfiles import host_tag, remove_stale, temporary_beside
 from eegpt.errors import (
     ChecksumError,
     DownloadError,
@@ -471,44 +470,10 @@ def _remove_stale_parts(dest: Path) -> None:
     (``.NAME.<host>.<pid>.XXXX.part``) whose process is gone, and any (another host's, one
     named before parts named their writer, one of a PID taken since by another process)
     untouched for :data:`STALE_PART_S`; a download in progress writes to its own part."""
-    now, host = time.time(), _host_tag()
-    for part in dest.parent.glob(f".{glob.escape(dest.name)}.*.part"):
-        try:
-            if now - part.stat().st_mtime > STALE_PART_S or _writer_gone(part, dest, host):
-                part.unlink()
-                logger.debug("removed %s, a partial download left by a killed process", part)
-        except OSError:  # gone meanwhile, or not ours to remove
-            pass
+    remove_stale(dest, ".part", STALE_PART_S)
 
 
-def _host_tag() -> str:
-    """This host as the names of partial downloads give it: its name, in letters, digits and
-    ``-`` only (no ``.``, which separates the fields), and on Linux its PID namespace, so that
-    containers sharing the host's name but not its process ids are told apart."""
-    host = re.sub(r"[^A-Za-z0-9-]+", "-", socket.gethostname()).strip("-")[:64] or "host"
-    try:
-        return f"{host}-ns{os.stat('/proc/self/ns/pid').st_ino}"
-    except OSError:  # not Linux
-        return host
-
-
-def _writer_gone(part: Path, dest: Path, host: str) -> bool:
-    """Whether the partial download ``part`` of ``dest`` names a process of this host
-    (``host``: :func:`_host_tag`) that no longer runs. False for a part of another host, one
-    named otherwise (before parts named their writer), and where processes cannot be probed
-    harmlessly (Windows, where ``os.kill`` ends the process)."""
-    fields = part.name[len(dest.name) + 2 : -len(".part")].split(".")
-    if os.name != "posix" or len(fields) != 3 or fields[0] != host:
-        return False
-    if not re.fullmatch(r"[0-9]+", fields[1]) or int(fields[1]) <= 0:
-        return False
-    try:
-        os.kill(int(fields[1]), 0)  # signal 0: only whether the process exists
-    except ProcessLookupError:
-        return True
-    except OSError:  # another user's process (EPERM): alive
-        return False
-    return False
+_host_tag = host_tag  # the host as the names of partial downloads give it
 
 
 def _looks_like_html(head: bytes) -> bool:

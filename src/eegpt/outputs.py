@@ -22,10 +22,11 @@ columns before); the JSON metadata, including the
 
 Safety
 ------
-Every file is written to a hidden temporary file beside its destination (``.<name>.<random>.tmp``),
-flushed to disk and only then renamed into place, so a file under its final name is always
-complete: an interrupted run leaves the previous file or none (after a hard kill, at most a
-``.tmp`` file). Without ``overwrite`` the rename cannot replace a file that appeared meanwhile
+Every file is written to a hidden temporary file beside its destination
+(``.<name>.<host>.<pid>.<random>.tmp``), flushed to disk and only then renamed into place,
+so a file under its final name is always complete: an interrupted run leaves the previous file
+or none (after a hard kill, at most a ``.tmp`` file, which ``eegpt embed`` removes when it
+writes that output again and its process is gone: :func:`eegpt._tempfiles.remove_stale`). Without ``overwrite`` the rename cannot replace a file that appeared meanwhile
 (a hard link is made, which fails if the name exists). :class:`EmbeddingsWriter` writes the
 embeddings of a long recording block by block in the same way, so they need not fit in memory.
 """
@@ -51,7 +52,7 @@ import numpy as np
 from eegpt._logging import ignored_warnings as _ignored_warnings
 from eegpt._logging import warn as _warn
 from eegpt._methods import function_method
-from eegpt._tempfiles import temporary_beside
+from eegpt._tempfiles import temporary_beside, writer_tag
 from eegpt.errors import (
     MissingDependencyError,
     OutputExistsError,
@@ -1504,7 +1505,7 @@ def check_output_folder(folder: str | os.PathLike, output: str | os.PathLike | N
 def _temporary(path: Path) -> tuple[Path, Any]:
     """A new hidden temporary file beside ``path`` and its binary handle."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = temporary_beside(path)
+    fd, tmp = temporary_beside(path, tag=writer_tag())  # its writer named: see remove_stale
     return tmp, os.fdopen(fd, "wb")
 
 
