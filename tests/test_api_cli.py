@@ -645,7 +645,10 @@ def test_cli_stdout_carries_only_results(weights, edf, tmp_path, capfd):
     """MNE's reader messages are left out (kept with --debug, on stderr with eegpt's own), never
     between the result lines."""
     out = tmp_path / "e.npz"
-    result = [f"{edf} -> {out}: 7 windows, embeddings (16, 4, 64)"]
+    result = [
+        f"{edf} -> {out}: 7 windows, embeddings [7, 16, 4, 64] (windows, patches, summary tokens, "
+        "dims)"
+    ]
     assert main(["embed", str(edf), "--weights", str(weights), "-o", str(out)]) == 0
     captured = capfd.readouterr()
     assert captured.out.strip().splitlines() == result

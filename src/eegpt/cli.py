@@ -1441,7 +1441,8 @@ def _embed_command(args: argparse.Namespace) -> int:
                     since = f" from {starts[rec]:g} s" if rec in starts else ""
                     print(terminal_text(  # names as they are, control characters escaped
                         f"{rec}{paired} -> {out}: {len(written)} windows{since}{note}, embeddings "
-                        f"{written.shape[1:]}"
+                        f"[{', '.join(map(str, written.shape))}] (windows, patches, summary "
+                        "tokens, dims)"
                     ))  # fmt: skip
     finally:
         _remove_empty(made)
