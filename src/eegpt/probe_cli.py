@@ -1510,23 +1510,47 @@ def cmd_probe_train(args: argparse.Namespace) -> int:
         elif windows.start_seconds:  # --start: said at predict/evaluate, given again there
             probe.training["window_labels"]["start_seconds"] = windows.start_seconds
     probe.save(out, overwrite=args.overwrite)
-    last = probe.history[-1]
-    print(
-        f"trained {probe!r} on {probe.training['n_train']} epochs "
-        f"({probe.training['epochs_run']} passes, {probe.training['seconds']:.1f} s): "
-        f"last pass's train loss {last['train_loss']:.4f}, balanced accuracy (BAC) on the "
-        f"training epochs during that pass {100 * last['train_balanced_accuracy']:.2f}% (plain "
-        f"accuracy {100 * last['train_accuracy']:.2f}%; dropout on)"
-    )
-    if validation:
-        print(
-            f"validation ({probe.training['n_validation']} epochs) after the last pass: loss "
-            f"{last['val_loss']:.4f}, BAC {100 * last['val_balanced_accuracy']:.2f}%"
-        )
+    print(_training_summary(probe))
     print(f"wrote {out}")
     if args.plot is not None:
         save_figure_file(probe.plot_training(), args.plot)
     return 0
+
+
+def _training_summary(probe: Any) -> str:
+    """What ``probe train`` says of the run: the scores of the pass whose weights the probe
+    holds (``kept_epoch``: with ``--patience`` the one of lowest validation loss, not the
+    last), the last pass's only beside them when it is another."""
+    training = probe.training
+    runs = training["epochs_run"]
+    kept = training.get("kept_epoch") or runs
+    row = probe.history[kept - 1]
+    head = (
+        f"trained {probe!r} on {training['n_train']} epochs ({runs} passes, "
+        f"{training['seconds']:.1f} s)"
+    )
+    if kept != runs:
+        which = f"pass {kept} of {runs} kept (lowest validation loss)"
+    else:
+        which = f"pass {kept} of {runs} kept (the last)"
+    text = f"{head}: {which}:"
+    if "val_loss" in row:
+        text += (
+            f" validation ({training['n_validation']} epochs) loss {row['val_loss']:.4f}, "
+            f"balanced accuracy (BAC) {100 * row['val_balanced_accuracy']:.2f}%;"
+        )
+    text += (
+        f" training loss {row['train_loss']:.4f}, BAC on the training epochs during that pass "
+        f"{100 * row['train_balanced_accuracy']:.2f}% (plain accuracy "
+        f"{100 * row['train_accuracy']:.2f}%; dropout on)"
+    )
+    if kept != runs and "val_loss" in probe.history[-1]:
+        last = probe.history[-1]
+        text += (
+            f"\n(the last pass, {runs}, whose weights are not kept: validation loss "
+            f"{last['val_loss']:.4f}, BAC {100 * last['val_balanced_accuracy']:.2f}%)"
+        )
+    return text
 
 
 def _adopt_window_labels(args: argparse.Namespace, probe: Any) -> None:
