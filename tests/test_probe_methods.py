@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import json
 
+import mne
 import pytest
 import torch
 
 from eegpt import EEGPT, EEGPTConfig
 from eegpt.checkpoints import save_checkpoint
-from eegpt.probe import synthetic_erp_epochs
+from eegpt.probe import load_probe, synthetic_erp_epochs, synthetic_erp_raw
 from eegpt.probe_cli import main as probe_main
 
 SMALL = EEGPTConfig(embed_dim=64, depth=2, num_heads=4)
@@ -57,3 +58,71 @@ def test_train_reports_the_pass_it_keeps(weights, epoch_files, tmp_path, capsys)
     assert f"the last pass, {runs}, whose weights are not kept: validation loss " \
            f"{last['val_loss']:.4f}" in printed  # fmt: skip
     assert "after the last pass" not in printed
+
+
+def _recording_with_a_gap(tmp_path):
+    """A continuous recording of 37 windows of 1 s: 'left' annotated over windows 0-9,
+    'right' over 20-29, nothing over 10-19 and 30-36, a bad span over window 33."""
+    raw, _, _ = synthetic_erp_raw(8, sfreq=250.0, seed=4)  # 37 s
+    raw.set_annotations(mne.Annotations(
+        onset=[0.0, 20.0, 33.0], duration=[10.0, 10.0, 1.0],
+        description=["left", "right", "BAD_muscle"],
+    ))  # fmt: skip
+    path = tmp_path / "rec_raw.fif"
+    raw.save(path, verbose=False)
+    return path
+
+
+def _write_labels(path, labels, numbered=False):
+    with path.open("w") as fh:
+        fh.write("window,label\n" if numbered else "label\n")
+        for k, label in enumerate(labels):
+            fh.write(f"{k},{label}\n" if numbered else f"{label}\n")
+    return path
+
+
+def test_a_labels_csv_labels_every_window_of_a_recording(weights, tmp_path, capsys):
+    """--labels with a continuous recording: one row per window of the recording (or numbered
+    by window), whatever its annotations cover; annotations neither drop nor label windows,
+    but those over bad annotations are left out after the rows are matched; the counts said
+    are those of the file's labels."""
+    path = _recording_with_a_gap(tmp_path)
+    mine = ["up" if k % 3 else "down" for k in range(37)]  # not the annotations' classes
+    plain = _write_labels(tmp_path / "plain.csv", mine)
+    out = tmp_path / "probe"
+    assert probe_main(["train", str(path), "--labels", str(plain), "--weights", str(weights),
+                       "-o", str(out), "--passes", "1", *COMMON]) == 0  # fmt: skip
+    err = capsys.readouterr().err
+    kept = [k for k in range(37) if k != 33]  # window 33 is over the bad span
+    expected = {c: sum(mine[k] == c for k in kept) for c in ("down", "up")}
+    assert f"{path}: 37 windows of 1 s, labelled by the rows of {plain}" in err
+    assert "1 over bad annotations (BAD_muscle: 1) left out" in err
+    assert f"labels from {plain} (--labels), 36 epochs/windows: 'down' {expected['down']}, " \
+           f"'up' {expected['up']}" in err  # fmt: skip
+    assert "'left'" not in err and "'right'" not in err
+    probe = load_probe(out)
+    assert probe.training["class_counts"]["train"] == expected
+    assert "window_labels" not in probe.training
+    # the same labels numbered by window (all 37, in another order) go to the same windows
+    numbered = _write_labels(tmp_path / "numbered.csv", mine, numbered=True)
+    lines = numbered.read_text().splitlines()
+    numbered.write_text("\n".join([lines[0], *reversed(lines[1:])]) + "\n")
+    assert probe_main(["evaluate", str(out), str(path), "--labels", str(numbered), "-q",
+                       "--json", str(tmp_path / "m.json")]) == 0  # fmt: skip
+    assert json.loads((tmp_path / "m.json").read_text())["n"] == 36
+    # a probe trained on annotation labels: evaluate --labels takes the file's labels for all
+    # windows, not the annotations' windows (those would drop the unannotated 10-19, 30-36)
+    by_annotations = tmp_path / "by_annotations"
+    assert probe_main(["train", str(path), "--window-labels", "left|right", "--weights",
+                       str(weights), "-o", str(by_annotations), "--passes", "1", *COMMON]) == 0  # fmt: skip
+    capsys.readouterr()
+    lr = _write_labels(tmp_path / "lr.csv", ["left" if k % 2 else "right" for k in range(37)])
+    assert probe_main(["evaluate", str(by_annotations), str(path), "--labels", str(lr), "-q",
+                       "--json", str(tmp_path / "lr.json")]) == 0  # fmt: skip
+    err = capsys.readouterr().err
+    assert f"labels from {lr} (--labels), 36 epochs/windows: 'right' 19, 'left' 17" in err
+    assert json.loads((tmp_path / "lr.json").read_text())["n"] == 36
+    # both ways of labelling at once is refused
+    assert probe_main(["evaluate", str(by_annotations), str(path), "--labels", str(lr),
+                       "--window-labels", "left|right", "-q"]) == 1  # fmt: skip
+    assert "give one of them" in capsys.readouterr().err

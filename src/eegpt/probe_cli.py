@@ -22,6 +22,11 @@ whichever numbers the inputs' epochs (several inputs: a ``file`` column says who
 row is, as in ``eegpt probe predict``'s output). A blank cell (or ``n/a``, ``NA``, ``nan``)
 is a missing label, refused as ``train_probe`` refuses None in ``y`` (``evaluate
 --skip-unknown`` leaves such epochs out, as it does epochs with labels the probe lacks).
+With continuous recordings, ``--labels`` labels their consecutive windows (``--window``
+seconds from ``--start``): one row per window of the recording (an ``epoch``/``window``
+column numbers them in the recording); their annotations label none and leave none out, but
+for windows over bad annotations (``BAD_...``), left out after the rows are matched to the
+windows (``--window-labels``, labels from the annotations, is not taken with it).
 Several input files are concatenated;
 files of other sites (other channel names or sampling rates) are matched by electrode to the
 first file's channels and resampled to 256 Hz (:func:`eegpt.probe.merge_epochs`).
@@ -72,7 +77,9 @@ Inputs are labelled epochs, one model window each:
 --labels FILE.csv overrides the labels: a header row with a 'label' column (any case; commas,
 semicolons or tabs between columns), one row per epoch of all inputs in order, or numbered by
 an 'epoch' column (from 0, or from 1 as EEGLAB counts; with a 'file' column for several inputs)
-(a blank cell, n/a, NA or nan is a missing label: an error).
+(a blank cell, n/a, NA or nan is a missing label: an error). With continuous recordings,
+--labels labels each consecutive window (one row per window of the recording, or numbered
+by window); annotations then label none, but windows over bad annotations are left out.
 Several inputs are concatenated; other channel names (EEG FP1-REF = Fp1) and sampling rates
 are matched by electrode to the first input's. predict also takes continuous recordings
 (.edf, .fif, .set, ...), cut into consecutive windows of the probe's length."""
@@ -93,7 +100,7 @@ class WindowLabelling:
     description a class of its own) or classes ``{label: regex}`` that merge descriptions
     (:func:`eegpt.annotations.window_labels`)."""
 
-    match: str | dict[str, str]
+    match: str | dict[str, str] | None
     window_seconds: float
     unlabelled: str | None = None
     #: (recording path, annotations file) pairs: annotations kept apart from a recording
@@ -108,6 +115,13 @@ class WindowLabelling:
     taken: dict[str, float] = dataclasses.field(default_factory=dict, compare=False)
     #: labelling ``probe train``'s ``--val-data`` files (their files: ``--val-annotations``)
     validation: bool = False
+    #: ``--labels FILE`` instead of annotations: every window of a recording is kept, its
+    #: label the file's (one row per window of the recording, or by window number); only
+    #: windows over bad annotations are left out, after the rows are matched to the windows
+    labels_file: str | None = None
+    #: each recording's windows over bad annotations (path -> mask over all its windows),
+    #: filled as the recordings are cut with :attr:`labels_file`
+    bad: dict[str, np.ndarray] = dataclasses.field(default_factory=dict, compare=False)
 
     def annotations(self, rec: Any) -> Any:
         """The recording's own annotations with those of its ``--annotations`` file."""
@@ -121,6 +135,8 @@ class WindowLabelling:
     @property
     def options(self) -> str:
         """The command-line options that give this labelling."""
+        if self.match is None:
+            return f"--labels {shlex.quote(str(self.labels_file))}"
         return labelling_options(self.match, self.unlabelled)
 
     @property
@@ -305,6 +321,9 @@ def _labelled_windows(path: Path, how: WindowLabelling) -> tuple[Any, np.ndarray
             + (f" after --start {start:g}" if first else "")
         )
     onsets = (first + np.arange(n) * length) / rec.sfreq
+    if how.match is None:  # --labels FILE: every window, labelled by the file
+        return _windows_for_labels_file(path, how, rec, annotations, onsets, first, n, length,
+                                        start)  # fmt: skip
     y, over = how.label(annotations, onsets, length / rec.sfreq, path)
     bad = bad_windows(over)
     unmatched = ~bad & np.array([v is None for v in y], dtype=bool)  # no --unlabelled class
@@ -356,6 +375,46 @@ def _labelled_windows(path: Path, how: WindowLabelling) -> tuple[Any, np.ndarray
         labels=None, source=str(path),
     )  # fmt: skip
     return epochs, y[keep]
+
+
+def _windows_for_labels_file(
+    path: Path,
+    how: WindowLabelling,
+    rec: Any,
+    annotations: Any,
+    onsets: np.ndarray,
+    first: int,
+    n: int,
+    length: int,
+    start: float,
+) -> tuple[Any, np.ndarray]:
+    """All ``n`` windows of a continuous recording for ``--labels FILE`` (no labels yet: the
+    file's rows are matched to them by :func:`load_labelled_epochs`, which then leaves out
+    those over bad annotations, kept in ``how.bad``)."""
+    from eegpt.annotations import bad_windows, describe_bad, window_annotations
+
+    over = window_annotations(annotations, onsets, length / rec.sfreq)
+    bad = bad_windows(over)
+    how.bad[str(path)] = bad
+    print(
+        f"{path}: {n} windows of {how.window_seconds:g} s"
+        + (f" from {start:g} s" if how.per_recording or start else "")
+        + f", labelled by the rows of {how.labels_file} (its annotations label none)"
+        + (
+            f"; {int(bad.sum())} over bad annotations ({describe_bad(over)}) left out after "
+            "the rows are matched to the windows"
+            if bad.any()
+            else ""
+        ),
+        file=sys.stderr,
+    )
+    data = rec.data[:, first : first + n * length].reshape(rec.data.shape[0], n, length)
+    epochs = dataclasses.replace(
+        rec, data=np.ascontiguousarray(data.transpose(1, 0, 2)), onsets=onsets,
+        selection=list(range(n)), annotations=None, epoch_annotations=None, labels=None,
+        source=str(path),
+    )  # fmt: skip
+    return epochs, np.full(n, None, dtype=object)
 
 
 def _refuse_unmatched(
@@ -454,8 +513,9 @@ def _read_one(
         "(*-epo.fif), epoched EEGLAB (.set) or an .npz with X, ch_names, sfreq and y. Cut them "
         "from a continuous recording first (Python: mne.Epochs(raw, events, event_id, tmin=0, "
         "tmax=WINDOW - 1 / raw.info['sfreq'], baseline=None), or "
-        "mne.make_fixed_length_epochs(raw, duration=WINDOW) with --labels; WINDOW: the probe's "
-        "window in seconds, --window). Or label the consecutive windows of a continuous "
+        "mne.make_fixed_length_epochs(raw, duration=WINDOW); WINDOW: the probe's "
+        "window in seconds, --window). Or give the labels of its consecutive windows with "
+        "--labels CSV (one row per window), or label the consecutive windows of a continuous "
         "recording by its annotations: --window-labels REGEX (e.g. 'seizure'), with "
         "--unlabelled LABEL for the windows no such annotation covers. `eegpt probe predict` "
         "takes a continuous recording as it is, cut into consecutive windows"
@@ -751,6 +811,31 @@ def _check_csv_labels(
         )
 
 
+def _without_bad_windows(
+    recording: Any,
+    y: np.ndarray,
+    sources: list[str],
+    lines: list[int],
+    bad: Mapping[str, np.ndarray],
+) -> tuple[Any, np.ndarray, list[str], list[int]]:
+    """The epochs of ``recording`` (from ``sources``, numbered by its ``selection``) but the
+    windows of continuous recordings over bad annotations (``bad``: path -> mask over its
+    windows), with their labels, sources and label-file lines."""
+    selection = list(recording.selection)
+    drop = np.array(
+        [s in bad and bool(bad[s][k]) for s, k in zip(sources, selection, strict=True)],
+        dtype=bool,
+    )
+    if not drop.any():
+        return recording, y, sources, lines
+    idx = np.flatnonzero(~drop)
+    onsets = None if recording.onsets is None else recording.onsets[idx]
+    kept = dataclasses.replace(
+        recording, data=recording.data[idx], selection=[selection[i] for i in idx], onsets=onsets
+    )
+    return kept, y[idx], [sources[i] for i in idx], [lines[i] for i in idx]
+
+
 def load_labelled_epochs(
     paths: Sequence[str | Path],
     labels: str | Path | None = None,
@@ -850,8 +935,19 @@ def load_labelled_epochs(
                 )
             )
         y, lines = _align_label_rows(rows, Path(labels), sources, selection)
+        if windows is not None and windows.bad:  # matched to all windows: now the bad out
+            recording, y, sources, lines = _without_bad_windows(
+                recording, y, sources, lines, windows.bad
+            )
+            selection = cast(list[int], recording.selection)
         if require_labels and not keep_missing:
             _check_csv_labels(y, Path(labels), sources, selection, lines)
+        counts = {c: int(sum(1 for v in y.tolist() if v == c)) for c in dict.fromkeys(y.tolist())}
+        print(
+            f"labels from {labels} (--labels), {len(y)} epochs/windows: "
+            + ", ".join(f"{'(no label)' if c is None else repr(c)} {k}" for c, k in counts.items()),
+            file=sys.stderr,
+        )
     elif all(v is not None for v in ys):
         check_label_types([v for part in ys for v in np.asarray(part).tolist()], " of the files")
         y = np.concatenate([np.asarray(v) for v in ys])
@@ -912,7 +1008,11 @@ def _add_labels(p: argparse.ArgumentParser) -> None:
         type=Path,
         help="CSV with a 'label' column (any case; commas, semicolons or tabs between columns), "
         "one row per epoch, in order or numbered by an 'epoch' (or 'window') column from 0 or "
-        "from 1 (as EEGLAB counts), with a 'file' column for several inputs",
+        "from 1 (as EEGLAB counts), with a 'file' column for several inputs. Continuous "
+        "recordings: labels every consecutive window (of --window s, from --start), one row "
+        "per window of the recording or numbered by window; their annotations then label none "
+        "and leave none out but windows over bad annotations (BAD_...), left out after the "
+        "rows are matched (not with --window-labels)",
     )
 
 
@@ -970,6 +1070,26 @@ def _labelling(args: argparse.Namespace, window_seconds: float) -> WindowLabelli
     """``--window-labels`` / ``--unlabelled`` as a :class:`WindowLabelling` (or None)."""
     from eegpt._logging import few
 
+    labels_file = getattr(args, "labels", None)
+    continuous = [str(p) for p in args.data if _is_continuous_input(p)]
+    if labels_file is not None and continuous:
+        if args.window_labels is not None:
+            raise ValueError(
+                f"--labels {labels_file} gives the labels of the windows of the continuous "
+                f"recordings ({few(continuous, 3)}), --window-labels takes them from their "
+                "annotations: give one of them (with --labels, one row per window of a "
+                "recording, in order or numbered by a 'window' column)"
+            )
+        if args.unlabelled is not None or args.annotations:
+            raise ValueError(
+                "--unlabelled and --annotations go with --window-labels (labels from "
+                f"annotations); --labels {labels_file} gives every window's label"
+            )
+        start, starts = _start_option(args, continuous)
+        return WindowLabelling(
+            None, window_seconds, start_seconds=start, starts=starts,
+            labels_file=str(labels_file),
+        )  # fmt: skip
     if args.window_labels is None:
         if args.annotations and getattr(args, "epoch_seconds", None) is None:
             raise ValueError("--annotations gives the labels of --window-labels: give "
@@ -979,7 +1099,6 @@ def _labelling(args: argparse.Namespace, window_seconds: float) -> WindowLabelli
                              "unlabelled: give --window-labels REGEX too")  # fmt: skip
         return None
     match = parse_window_labels(args.window_labels)
-    continuous = [str(p) for p in args.data if _is_continuous_input(p)]
     files = [str(a) for a in args.annotations or []]
     if files and len(files) != len(continuous):
         held = [p for p in getattr(args, "val_data", None) or [] if _is_continuous_input(p)]
@@ -1501,7 +1620,7 @@ def cmd_probe_train(args: argparse.Namespace) -> int:
         probe.training["rescale"] = rescale
     if args.label_column is not None:  # predict and evaluate read labels from it too
         probe.training["label_column"] = args.label_column
-    if windows is not None:  # likewise for continuous recordings
+    if windows is not None and windows.match is not None:  # likewise for continuous recordings
         probe.training["window_labels"] = {"match": windows.match, "unlabelled": windows.unlabelled}
         if windows.per_recording:  # each recording's own: the starts taken, by file
             probe.training["window_labels"]["starts"] = dict(windows.taken)
@@ -1558,6 +1677,8 @@ def _adopt_window_labels(args: argparse.Namespace, probe: Any) -> None:
     recordings were (``probe train --window-labels``), if so; said on stderr."""
     trained = (probe.training or {}).get("window_labels")
     if not trained or getattr(args, "window_labels", "absent") is not None:
+        return
+    if getattr(args, "labels", None) is not None:  # the file labels the windows
         return
     if getattr(args, "unlabelled", None) is not None:
         return  # refused by _labelling: --unlabelled without --window-labels
