@@ -5,6 +5,7 @@ baselines."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import mne
 import pytest
@@ -126,3 +127,48 @@ def test_a_labels_csv_labels_every_window_of_a_recording(weights, tmp_path, caps
     assert probe_main(["evaluate", str(by_annotations), str(path), "--labels", str(lr),
                        "--window-labels", "left|right", "-q"]) == 1  # fmt: skip
     assert "give one of them" in capsys.readouterr().err
+
+
+def test_the_window_level_val_warning_is_kept_with_the_probe(weights, tmp_path):
+    """--val FRACTION of a continuous recording's windows: the warning that neighbouring
+    windows fall on both sides is saved in training.warnings, as the probe's other ones."""
+    path = _recording_with_a_gap(tmp_path)
+    labels = _write_labels(tmp_path / "l.csv", ["up" if k % 2 else "down" for k in range(37)])
+    out = tmp_path / "probe"
+    with pytest.warns(RuntimeWarning, match="--val 0.3 holds out windows drawn at random"):
+        assert probe_main(["train", str(path), "--labels", str(labels), "--weights",
+                           str(weights), "-o", str(out), "--passes", "1", "--val", "0.3",
+                           *COMMON]) == 0  # fmt: skip
+    said = load_probe(out).training["warnings"]
+    assert any("--val 0.3 holds out windows drawn at random" in w for w in said)
+    assert any("--val 0.3 --val-by recording" in w for w in said)
+
+
+def test_val_by_recording_holds_out_whole_input_files(weights, epoch_files, tmp_path, capsys):
+    out = tmp_path / "probe"
+    assert probe_main(["train", *map(str, epoch_files), "--weights", str(weights), "-o",
+                       str(out), "--val", "0.34", "--val-by", "recording", "--passes", "1",
+                       *COMMON]) == 0  # fmt: skip
+    probe = load_probe(out)
+    record = probe.training["validation"]
+    assert record["by"] == "recording" and record["groups"]["count"] == 3
+    (held,) = record["groups"]["held_out"]
+    assert held in map(str, epoch_files)
+    # the validation epochs are those of the file held out, all of them
+    assert probe.training["n_validation"] == 40 and probe.training["n_train"] == 80
+    assert not any("drawn at random" in w for w in probe.training.get("warnings", []))
+    from eegpt.cli import main as eegpt_main
+
+    capsys.readouterr()
+    assert eegpt_main(["info", str(out)]) == 0
+    assert "by recording (--val-by recording: 1 of 3 input files held out whole: " \
+           f"{Path(held).name})" in capsys.readouterr().out  # fmt: skip
+    # one recording cannot be split by recording; --val-by needs --val
+    assert probe_main(["train", str(epoch_files[0]), "--weights", str(weights), "-o",
+                       str(tmp_path / "x"), "--val", "0.3", "--val-by", "recording"]) == 1  # fmt: skip
+    assert "--val-by recording holds out whole recordings (input files) and needs at least 2; " \
+           "got 1" in capsys.readouterr().err  # fmt: skip
+    assert probe_main(["train", *map(str, epoch_files), "--weights", str(weights), "-o",
+                       str(tmp_path / "x"), "--val-by", "recording"]) == 1  # fmt: skip
+    assert "give --val FRACTION too" in capsys.readouterr().err
+    assert not (tmp_path / "x").exists()

@@ -62,7 +62,7 @@ from typing import Any, Literal, NamedTuple, cast
 import numpy as np
 
 from eegpt.cli import START_FROM_ANNOTATIONS, lower_choice, overlap_seconds, seconds
-from eegpt.errors import EEGPTUserWarning, EEGPTWarning
+from eegpt.errors import EEGPTUserWarning
 
 __all__ = ["add_probe_commands", "load_labelled_epochs", "main"]
 
@@ -1268,8 +1268,19 @@ def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
         default=None,
         metavar="FRACTION",
         help="hold out this fraction per class and report it after every pass (default: "
-        "none, train on all); drawn per epoch, so with several files each file's epochs fall "
-        "on both sides: --val-data holds out whole recordings",
+        "none, train on all); drawn per epoch (window), so with several files each file's "
+        "epochs fall on both sides: --val-by recording holds out whole input files, "
+        "--val-data other recordings",
+    )
+    p.add_argument(
+        "--val-by",
+        type=lower_choice(),
+        choices=["epoch", "recording"],
+        default="epoch",
+        help="what --val FRACTION holds out: epochs (windows) drawn at random per class "
+        "(default), or whole recordings, one per input file (about that fraction of the "
+        "epochs; needs 2 input files or more; Python: train_probe(..., groups=...)); recorded "
+        "in probe.json's training.validation and shown by eegpt info PROBE",
     )
     p.add_argument(
         "--val-data",
@@ -1544,22 +1555,36 @@ def cmd_probe_train(args: argparse.Namespace) -> int:
         raise ValueError("give --val FRACTION or --val-data FILE, not both")
     if args.val_annotations and not args.val_data:
         raise ValueError("--val-annotations labels the --val-data recordings: give --val-data too")
+    by_recording = args.val_by == "recording"
+    if by_recording:
+        if not args.val:
+            raise ValueError(
+                "--val-by recording says what --val FRACTION holds out: give --val FRACTION "
+                "too (--val-data FILE holds out recordings of your choice instead)"
+            )
+        files = {Path(p).resolve() for p in args.data}
+        if len(files) < 2:
+            raise ValueError(
+                f"--val-by recording holds out whole recordings (input files) and needs at "
+                f"least 2; got {len(files)} ({args.data[0]}): give more recordings, hold out "
+                "windows with --val FRACTION alone (leaky: neighbouring windows on both "
+                "sides), or validate on another recording with --val-data FILE"
+            )
     check_figure_path(args.plot)
     verbose = not args.quiet
     windows = _labelling(args, args.window)
     continuous = windows is not None and any(_is_continuous_input(p) for p in args.data)
-    if args.val and continuous:
-        warnings.warn(
-            f"--val {args.val:g} holds out windows drawn at random, so neighbouring windows of "
-            "one recording (of one seizure, one sleep stage) land on both sides and the "
-            "validation scores come out better than on new recordings: validate on other "
-            "recordings with --val-data FILE",
-            EEGPTWarning,
-            stacklevel=1,
-        )
     with recorded_warnings() as said:  # about the files read: kept with the probe
+        if args.val and continuous and not by_recording:
+            _warn(
+                f"--val {args.val:g} holds out windows drawn at random, so neighbouring windows "
+                "of one recording (of one seizure, one sleep stage) land on both sides and the "
+                "validation scores come out better than on new recordings: hold out whole "
+                f"recordings with --val {args.val:g} --val-by recording, or validate on other "
+                "recordings with --val-data FILE"
+            )
         n_files = len({Path(p).resolve() for p in args.data})
-        if args.val and not continuous and n_files > 1:
+        if args.val and not continuous and n_files > 1 and not by_recording:
             _warn(per_epoch_split_warning(args.val, n_files))
         recording, y, sources, rename = _read_inputs(args, labels=args.labels, windows=windows)
         validation: Any = args.val
@@ -1598,6 +1623,7 @@ def cmd_probe_train(args: argparse.Namespace) -> int:
         preprocessing=preprocessing,
         config=config,
         validation=validation,
+        groups=[str(Path(s)) for s in sources] if by_recording else None,
         device=args.device,
         precision=args.precision,
         stream_precision=args.stream_precision,
@@ -1610,6 +1636,8 @@ def cmd_probe_train(args: argparse.Namespace) -> int:
     probe.training["inputs"] = files_record([str(p) for p in args.data], sources)
     if args.labels is not None:
         probe.training["labels_file"] = file_record(args.labels)
+    if by_recording:  # the groups are the input files
+        probe.training["validation"]["by"] = "recording"
     if args.val_data:
         probe.training["validation"]["inputs"] = files_record(
             [str(p) for p in args.val_data], held_sources

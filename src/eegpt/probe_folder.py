@@ -262,6 +262,13 @@ def _validation_text(record: Mapping[str, Any]) -> str:
     kind = record.get("kind")
     if kind == "fraction":
         groups = record.get("groups")
+        if groups and record.get("by") == "recording":  # probe train --val-by recording
+            held = [Path(str(g)).name for g in groups.get("held_out", [])]
+            return (
+                f"validation fraction {record.get('fraction'):g} by recording (--val-by "
+                f"recording: {len(held)} of {groups.get('count')} input files held out whole: "
+                f"{', '.join(held)})"
+            )
         return f"validation fraction {record.get('fraction'):g}" + (
             f" by groups ({len(groups.get('held_out', []))} of {groups.get('count')} held out)"
             if groups

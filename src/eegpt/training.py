@@ -82,7 +82,9 @@ def per_epoch_split_warning(fraction: float, n_recordings: int, command_line: bo
         "stopping by them, come out better than they would on new recordings or subjects. To "
         "validate on held-out recordings, train on the others and pass those as "
         f"validation=(held_out_data, held_out_labels)"
-        f"{_command_line('--val-data FILE', command_line)}."
+        f"{_command_line('--val-data FILE', command_line)}, or give groups= (one recording "
+        "or subject id per epoch) to hold out whole ones"
+        f"{_command_line(f'--val {fraction:g} --val-by recording', command_line)}."
     )
 
 
