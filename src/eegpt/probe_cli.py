@@ -1686,8 +1686,9 @@ def _training_summary(probe: Any) -> str:
             f" validation ({training['n_validation']} epochs) loss {row['val_loss']:.4f}, "
             f"balanced accuracy (BAC) {100 * row['val_balanced_accuracy']:.2f}%;"
         )
+    bac = "BAC" if "val_loss" in row else "balanced accuracy (BAC)"
     text += (
-        f" training loss {row['train_loss']:.4f}, BAC on the training epochs during that pass "
+        f" training loss {row['train_loss']:.4f}, {bac} on the training epochs during that pass "
         f"{100 * row['train_balanced_accuracy']:.2f}% (plain accuracy "
         f"{100 * row['train_accuracy']:.2f}%; dropout on)"
     )
