@@ -1697,6 +1697,8 @@ def test_cli_train_predict_evaluate(weights, short_task, tmp_path, capsys, monke
         "test.npz",
         "odd.npz",
     ]
+    for key in ("per_class", "confusion_matrix"):  # nested: the same predictions, exactly
+        assert got.pop(key) == ref.pop(key)
     assert got == pytest.approx(ref, rel=1e-6)
     assert probe_main(["predict", str(out), str(odd), *fix, "-q"]) == 0
     with pytest.warns(RuntimeWarning, match=r"amplitude check.*--rescale 1e-06"):

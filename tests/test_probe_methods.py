@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 import mne
+import pandas as pd
 import pytest
 import torch
 
@@ -172,3 +173,48 @@ def test_val_by_recording_holds_out_whole_input_files(weights, epoch_files, tmp_
                        str(tmp_path / "x"), "--val-by", "recording"]) == 1  # fmt: skip
     assert "give --val FRACTION too" in capsys.readouterr().err
     assert not (tmp_path / "x").exists()
+
+
+def test_evaluate_reports_per_class_scores_the_matrix_and_baselines(
+    weights, epoch_files, tmp_path, capsys
+):
+    from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
+
+    out = tmp_path / "probe"
+    assert probe_main(["train", str(epoch_files[0]), "--weights", str(weights), "-o", str(out),
+                       "--passes", "2", *COMMON]) == 0  # fmt: skip
+    pred_csv = tmp_path / "pred.csv"
+    test = [str(epoch_files[1]), str(epoch_files[2])]
+    assert probe_main(["predict", str(out), *test, "-o", str(pred_csv), "-q"]) == 0
+    capsys.readouterr()
+    scores = tmp_path / "scores.json"
+    assert probe_main(["evaluate", str(out), *test, "--json", str(scores),
+                       "--class-order", "target", "standard"]) == 0  # fmt: skip
+    printed = capsys.readouterr().out
+    got = json.loads(scores.read_text())
+    rows = pd.read_csv(pred_csv)
+    y, pred = rows["label"].to_numpy(), rows["prediction"].to_numpy()
+    order = ["target", "standard"]
+    precision, recall, f1, support = precision_recall_fscore_support(
+        y, pred, labels=order, zero_division=0
+    )
+    assert [r["class"] for r in got["per_class"]] == order
+    for k, row in enumerate(got["per_class"]):
+        assert row["precision"] == pytest.approx(precision[k])
+        assert row["recall"] == pytest.approx(recall[k])
+        assert row["f1"] == pytest.approx(f1[k])
+        assert row["support"] == support[k]
+    assert got["confusion_matrix"]["labels"] == order
+    assert got["confusion_matrix"]["matrix"] == confusion_matrix(y, pred, labels=order).tolist()
+    counts = pd.Series(y).value_counts()
+    assert got["majority_baseline_accuracy"] == pytest.approx(counts.max() / len(y))
+    assert got["chance_balanced_accuracy"] == pytest.approx(0.5)
+    assert got["n"] == 80 and got["n_recordings"] == 2
+    # the keys other tools read are there as before
+    for key in ("accuracy", "balanced_accuracy", "cohen_kappa", "weighted_f1", "auroc"):
+        assert key in got
+    assert "precision  recall  support" in printed
+    assert f"baselines: always the most frequent class {100 * counts.max() / len(y):.2f}% " \
+           "accuracy; chance BAC 50.00%" in printed  # fmt: skip
+    assert "n=80 epochs/windows from 2 recording(s)/file(s): epochs of one recording are not " \
+           "independent" in printed  # fmt: skip

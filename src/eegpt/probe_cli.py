@@ -2375,7 +2375,14 @@ def confusion_table(counts: np.ndarray, classes: Sequence[Any]) -> str:
 def cmd_probe_evaluate(args: argparse.Namespace) -> int:
     from eegpt._logging import warn as _warn
     from eegpt.cli import check_figure_path, save_figure_file
-    from eegpt.probe_metrics import checked_metrics, format_metrics, probe_metrics, sklearn_metrics
+    from eegpt.probe_metrics import (
+        checked_metrics,
+        class_report,
+        format_class_report,
+        format_metrics,
+        probe_metrics,
+        sklearn_metrics,
+    )
     from eegpt.probe_provenance import overlap_text
 
     confusion_matrix = sklearn_metrics().confusion_matrix
@@ -2399,6 +2406,11 @@ def cmd_probe_evaluate(args: argparse.Namespace) -> int:
     proba = _probabilities(args, probe, recording, rename)
     pred = classes[proba.argmax(axis=1)]
     metrics: dict[str, Any] = probe_metrics(y, pred, proba, classes)
+    # beside the paper's metrics (their keys unchanged): per class, the matrix, baselines, and
+    # how many recordings the epochs came from (windows of one are not independent)
+    report = class_report(y, pred, order)
+    metrics.update(report)
+    metrics["n_recordings"] = len(dict.fromkeys(recording_sources(sources)))
     checked_metrics(metrics, y, classes)  # a warning on stderr, and in --json's file
     provenance = _provenance(args, probe, sources) if args.json else None
     overlap = _training_overlap(probe, provenance, args.data)
@@ -2413,6 +2425,7 @@ def cmd_probe_evaluate(args: argparse.Namespace) -> int:
     to_stdout = args.json is not None and str(args.json) == "-"  # --json -: the JSON alone
     shown = sys.stderr if to_stdout else sys.stdout
     print(format_metrics(metrics), file=shown)
+    print(format_class_report(report, metrics["n_recordings"]), file=shown)
     if not args.quiet:
         table = confusion_table(confusion_matrix(y, pred, labels=order), order.tolist())
         print(table, file=shown)
@@ -2441,6 +2454,11 @@ def cmd_probe_evaluate(args: argparse.Namespace) -> int:
         )  # fmt: skip
         save_figure_file(fig, args.plot)
     return 0
+
+
+def recording_sources(sources: Sequence[str]) -> list[str]:
+    """The file each epoch came from, as one name per file however it was written."""
+    return [str(Path(s).resolve()) for s in sources]
 
 
 def _training_overlap(

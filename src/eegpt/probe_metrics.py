@@ -94,6 +94,72 @@ def _probe_metrics(metrics_module, y_true, y_pred, proba, classes) -> dict[str, 
     return out
 
 
+def class_report(
+    y_true: npt.ArrayLike, y_pred: npt.ArrayLike, order: npt.ArrayLike
+) -> dict[str, Any]:
+    """What ``probe evaluate`` adds to the paper's metrics: ``per_class`` (one entry per
+    class of ``order``: ``class``, ``precision``, ``recall``, ``f1``, ``support``, the number
+    of true labels of it; a precision with no prediction of the class is 0), the
+    ``confusion_matrix`` (``labels``: ``order``; ``rows``: true classes, columns predicted,
+    counts), ``majority_baseline_accuracy`` (the accuracy of always predicting the most
+    frequent true class) and ``chance_balanced_accuracy`` (the BAC of any prediction that
+    ignores the data: 1 / the number of classes among the true labels)."""
+    metrics_module = sklearn_metrics()
+    y_true, y_pred, order = np.asarray(y_true), np.asarray(y_pred), np.asarray(order)
+    precision, recall, f1, support = metrics_module.precision_recall_fscore_support(
+        y_true, y_pred, labels=order, zero_division=0
+    )
+    labels = [_plain(c) for c in order.tolist()]
+    _, counts = np.unique(y_true, return_counts=True)
+    return {
+        "per_class": [
+            {
+                "class": c,
+                "precision": float(p),
+                "recall": float(r),
+                "f1": float(f),
+                "support": int(k),
+            }
+            for c, p, r, f, k in zip(labels, precision, recall, f1, support, strict=True)
+        ],  # fmt: skip
+        "confusion_matrix": {
+            "labels": labels,
+            "rows": "true class; columns: predicted class, in the order of labels",
+            "matrix": metrics_module.confusion_matrix(y_true, y_pred, labels=order).tolist(),
+        },
+        "majority_baseline_accuracy": float(counts.max() / counts.sum()) if len(y_true) else 0.0,
+        "chance_balanced_accuracy": 1.0 / len(counts) if len(counts) else float("nan"),
+    }
+
+
+def format_class_report(report: Mapping[str, Any], n_recordings: int | None = None) -> str:
+    """The lines ``probe evaluate`` prints of :func:`class_report`: per class precision,
+    recall and support, then the baselines (and the recordings the epochs came from)."""
+    rows = report["per_class"]
+    width = max([5, *(len(str(r["class"])) for r in rows)])
+    lines = [f"{'class':<{width}}  precision  recall  support"]
+    lines += [
+        f"{str(r['class']):<{width}}  {100 * r['precision']:8.2f}%  {100 * r['recall']:5.1f}%"
+        f"  {r['support']:7d}"
+        for r in rows
+    ]
+    lines.append(
+        f"baselines: always the most frequent class {100 * report['majority_baseline_accuracy']:.2f}% "
+        f"accuracy; chance BAC {100 * report['chance_balanced_accuracy']:.2f}%"
+    )
+    if n_recordings is not None:
+        n = sum(r["support"] for r in rows)
+        lines.append(
+            f"n={n} epochs/windows from {n_recordings} recording(s)/file(s): epochs of one "
+            "recording are not independent, so n overstates the evidence"
+        )
+    return "\n".join(lines)
+
+
+def _plain(value: Any) -> Any:
+    return value.item() if isinstance(value, np.generic) else value
+
+
 def format_metrics(metrics: Mapping[str, float]) -> str:
     """One line in the paper's style (percent), e.g. ``BAC 84.17% | kappa 68.33% | ...``."""
 
