@@ -218,3 +218,33 @@ def test_evaluate_reports_per_class_scores_the_matrix_and_baselines(
            "accuracy; chance BAC 50.00%" in printed  # fmt: skip
     assert "n=80 epochs/windows from 2 recording(s)/file(s): epochs of one recording are not " \
            "independent" in printed  # fmt: skip
+
+
+def test_auroc_of_test_labels_lacking_a_class_uses_the_models_own_probabilities():
+    """One-vs-rest AUROC over the classes present, each from its own column of the model's
+    probabilities (renormalising over the present classes would reorder the epochs); with
+    every class present it is scikit-learn's multi_class='ovr'."""
+    import numpy as np
+    from sklearn.metrics import roc_auc_score
+
+    from eegpt.probe_metrics import probe_metrics
+
+    classes = np.array(["a", "b", "c", "d"])
+    y = np.array(["a", "a", "b", "b", "c", "c"])  # no 'd'
+    proba = np.array([
+        [0.40, 0.05, 0.05, 0.50],
+        [0.30, 0.30, 0.30, 0.10],
+        [0.20, 0.10, 0.10, 0.60],
+        [0.10, 0.50, 0.30, 0.10],
+        [0.05, 0.05, 0.30, 0.60],
+        [0.30, 0.20, 0.40, 0.10],
+    ])  # fmt: skip
+    expected = np.mean([roc_auc_score(y == c, proba[:, k]) for k, c in enumerate("abc")])
+    got = probe_metrics(y, classes[proba.argmax(1)], proba, classes)["auroc"]
+    assert got == pytest.approx(expected)
+    scaled = proba[:, :3] / proba[:, :3].sum(axis=1, keepdims=True)
+    renormalised = roc_auc_score(y, scaled, multi_class="ovr", labels=["a", "b", "c"])
+    assert renormalised != pytest.approx(expected)  # the old way: another number
+    full = np.array(["a", "b", "c", "d", "a", "d"])
+    got = probe_metrics(full, classes[proba.argmax(1)], proba, classes)["auroc"]
+    assert got == pytest.approx(roc_auc_score(full, proba, multi_class="ovr", labels=classes))

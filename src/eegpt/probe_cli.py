@@ -2412,6 +2412,12 @@ def cmd_probe_evaluate(args: argparse.Namespace) -> int:
     metrics.update(report)
     metrics["n_recordings"] = len(dict.fromkeys(recording_sources(sources)))
     checked_metrics(metrics, y, classes)  # a warning on stderr, and in --json's file
+    missing = [c for c in classes.tolist() if not np.any(y == c)]
+    if len(classes) > 2 and missing and not np.isnan(metrics["auroc"]):
+        metrics["auroc_note"] = (
+            f"AUROC is one-vs-rest over the {len(classes) - len(missing)} classes present in the "
+            f"labels (not {few_text(missing)}), each from the probe's own probability of it"
+        )
     provenance = _provenance(args, probe, sources) if args.json else None
     overlap = _training_overlap(probe, provenance, args.data)
     for name, trained in overlap or []:
@@ -2454,6 +2460,12 @@ def cmd_probe_evaluate(args: argparse.Namespace) -> int:
         )  # fmt: skip
         save_figure_file(fig, args.plot)
     return 0
+
+
+def few_text(values: Sequence[Any]) -> str:
+    from eegpt._logging import few
+
+    return few([repr(v) for v in values], 4)
 
 
 def recording_sources(sources: Sequence[str]) -> list[str]:

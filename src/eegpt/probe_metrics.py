@@ -40,8 +40,11 @@ def probe_metrics(
     dict
         ``n``, ``accuracy``, ``balanced_accuracy``, ``cohen_kappa``, ``weighted_f1`` and
         ``auroc`` (binary: ROC AUC of the second class's probability; more classes: one-vs-rest,
-        macro-averaged; NaN without ``proba`` or when ``y_true`` holds a single class), all as
-        fractions in [0, 1] (kappa in [-1, 1]).
+        macro-averaged over the classes present in ``y_true``, each class's AUC from its own
+        column of ``proba`` as the model gave it, not renormalised over the classes present;
+        with every class present it equals scikit-learn's ``multi_class="ovr"``; NaN without
+        ``proba`` or when ``y_true`` holds a single class), all as fractions in [0, 1] (kappa
+        in [-1, 1]).
     """
     metrics_module = sklearn_metrics()
     y_true = np.asarray(y_true)
@@ -74,23 +77,17 @@ def _probe_metrics(metrics_module, y_true, y_pred, proba, classes) -> dict[str, 
         if len(classes) == 2:
             out["auroc"] = float(metrics_module.roc_auc_score(y_true == classes[1], proba[:, 1]))
         else:
-            present = np.isin(classes, y_true)
-            scores = proba[:, present]
-            scores = scores / np.clip(scores.sum(axis=1, keepdims=True), 1e-12, None)
-            if present.sum() == 2:
-                out["auroc"] = float(
-                    metrics_module.roc_auc_score(y_true == classes[present][1], scores[:, 1])
-                )
-            else:
-                out["auroc"] = float(
-                    metrics_module.roc_auc_score(
-                        y_true,
-                        scores,
-                        multi_class="ovr",
-                        average="macro",
-                        labels=classes[present],
-                    )
-                )
+            # one-vs-rest on the model's own columns, macro-averaged over the classes present
+            # in y_true: each class's AUC ranks the epochs by its probability as the model
+            # gave it (not renormalised over the present classes, which would reorder them);
+            # with every class present this is scikit-learn's multi_class="ovr"
+            present = [k for k, c in enumerate(classes.tolist()) if np.any(y_true == c)]
+            out["auroc"] = float(
+                np.mean([
+                    metrics_module.roc_auc_score(y_true == classes[k], proba[:, k])
+                    for k in present
+                ])
+            )  # fmt: skip
     return out
 
 
