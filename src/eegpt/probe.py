@@ -1034,6 +1034,13 @@ class EEGPTProbe:
     def predict_proba(self, data: Any, **kwargs: Any) -> np.ndarray:
         """Class probabilities ``[n_windows, n_classes]`` (softmax of the logits).
 
+        Not calibrated: the paper recipe's max-norm of 0.25 on the output layer keeps the
+        logits small, so the probabilities are strongly underconfident (a probe 97.5%
+        accurate gave its predicted class 0.58 on average). Rankings (AUROC, the predicted
+        class) are unaffected; thresholds and probabilities reported as such are not.
+        Calibrate on held-out data first, e.g. scikit-learn's ``CalibratedClassifierCV`` on
+        the embeddings, or temperature scaling of :meth:`decision_function`.
+
         Parameters
         ----------
         data : mne.Epochs | mne.io.Raw | str | Path | ndarray | Embeddings
