@@ -1612,7 +1612,7 @@ def test_a_grid_less_than_a_sample_off_is_not_warned_of_and_a_start_is_one_windo
         said = [str(w.message) for w in caught if "straddles" in str(w.message)]
         assert bool(said) == warned, said
         if warned:
-            assert "start_seconds=17.3008 " in said[0]
+            assert "start_seconds=17.30078125 " in said[0]
             PreprocessingConfig(start_seconds=round(17.3 * 256) / 256)  # a start it takes
 
 

@@ -248,3 +248,36 @@ def test_auroc_of_test_labels_lacking_a_class_uses_the_models_own_probabilities(
     full = np.array(["a", "b", "c", "d", "a", "d"])
     got = probe_metrics(full, classes[proba.argmax(1)], proba, classes)["auroc"]
     assert got == pytest.approx(roc_auc_score(full, proba, multi_class="ovr", labels=classes))
+
+
+def test_start_advice_is_a_value_start_takes_and_annotations_are_described_plainly():
+    """The start the off-grid warning names is the exact one (1.30078125, whole samples at
+    256 Hz; 1.30078 is refused), and 24 s annotations are not called 'whole epochs of 4 s'."""
+    import numpy as np
+
+    from eegpt.annotations import _warn_off_grid
+
+    annotations = mne.Annotations([1.30078125, 25.30078125], [24.0, 24.0], ["a", "b"])
+    with pytest.warns(RuntimeWarning) as caught:
+        _warn_off_grid(annotations, lambda d: d, np.arange(12) * 4.0, 4.0, "rec.edf")
+    (said,) = [str(w.message) for w in caught]
+    assert "--start 1.30078125)" in said and "start_seconds=1.30078125 " in said
+    assert "whole epochs of 4 s" not in said
+    assert "last whole multiples of 4 s, on a grid of 4 s epochs from 1.30078 s on" in said
+
+
+def test_an_evaluation_on_the_validation_data_says_so():
+    from eegpt.probe_provenance import overlap_text, training_overlap
+
+    training = {
+        "inputs": [{"name": "train.edf", "source_fingerprint": "t", "source_bytes": 1}],
+        "validation": {
+            "inputs": [{"name": "val.edf", "source_fingerprint": "v", "source_bytes": 2}]
+        },
+    }
+    tested = [{"name": "test.edf", "source_fingerprint": "v", "source_bytes": 2}]
+    ((name, trained),) = training_overlap(training, tested)
+    said = overlap_text(name, trained)
+    assert said.startswith("test file test.edf is the probe's validation data, used for model "
+                           "selection") and "validation input val.edf" in said  # fmt: skip
+    assert "training data" not in said

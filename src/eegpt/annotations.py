@@ -679,13 +679,22 @@ def _warn_off_grid(
     one = what[:-1] if what.endswith("s") else what
     _warn(
         ("" if source is None else f"{source}: ")
-        + f"the {len(spans)} labelling annotations are whole epochs of {length_s:g} s from "
-        f"{min(s for s, _ in spans):g} s on (seconds from the first sample), but the {what} "
+        + f"the {len(spans)} labelling annotations last whole multiples of {length_s:g} s, on a "
+        f"grid of {length_s:g} s epochs from {min(s for s, _ in spans):g} s on (seconds from "
+        f"the first sample), but the {what} "
         f"start at {float(np.min(onsets)):g} s: each {one} straddles two epochs, "
         f"{off:g} s of one and {length_s - off:g} s of the next, and takes the label it holds "
-        f"more of. Start the {what} on the epochs: start_seconds={start:g} "
-        f"(PreprocessingConfig; command line --start {start:g})"
+        f"more of. Start the {what} on the epochs: start_seconds={exact_seconds(start)} "
+        f"(PreprocessingConfig; command line --start {exact_seconds(start)})"
     )
+
+
+def exact_seconds(value: float) -> str:
+    """``value`` written so that reading it back gives it exactly (``1.30078125``, not
+    ``1.30078``, which ``--start`` refuses as no whole number of samples; ``3``, not
+    ``3.0``)."""
+    text = repr(float(value))
+    return text[:-2] if text.endswith(".0") else text
 
 
 def _markers_text(

@@ -1733,7 +1733,9 @@ def _say_trained_start(args: argparse.Namespace, probe: Any) -> None:
         return
     if not any(_is_continuous_input(p) for p in args.data):
         return
-    said = f"{trained:g} s (--start {trained:g})"
+    from eegpt.annotations import exact_seconds
+
+    said = f"{exact_seconds(trained)} s (--start {exact_seconds(trained)})"  # exact: the value --start takes
     if how.get("starts"):
         said = f"each recording's own start ({trained_starts_option(how)})"
     print(

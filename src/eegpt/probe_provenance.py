@@ -146,13 +146,15 @@ def training_overlap(
     validation = training.get("validation")
     held = validation.get("inputs") if isinstance(validation, dict) else None
     known: dict[tuple[Any, Any], str] = {}
-    for item in [*training["inputs"], *(held if isinstance(held, list) else [])]:
+    inputs = [(item, "") for item in training["inputs"]]  # validation ones named so
+    inputs += [(item, VALIDATION_INPUT) for item in (held if isinstance(held, list) else [])]
+    for item, role in inputs:
         if not isinstance(item, dict):
             continue
         for record in (item, item.get("read_from")):
             if isinstance(record, dict) and record.get("source_fingerprint"):
                 key = (record["source_fingerprint"], record.get("source_bytes"))
-                known.setdefault(key, str(record.get("name") or "?"))
+                known.setdefault(key, role + str(record.get("name") or "?"))
     found = []
     for record in tested:
         key = (record.get("source_fingerprint"), record.get("source_bytes"))
@@ -161,8 +163,18 @@ def training_overlap(
     return found
 
 
+#: how :func:`training_overlap` names a validation input (``--val-data``) it matched
+VALIDATION_INPUT = "validation input "
+
+
 def overlap_text(name: str, trained: str) -> str:
     """The warning of an evaluation on a file the probe was trained (or validated) on."""
+    if trained.startswith(VALIDATION_INPUT):
+        return (
+            f"test file {name} is the probe's validation data, used for model selection (early "
+            f"stopping, the pass kept; same contents as its {trained}): these metrics are not "
+            "a held-out estimate"
+        )
     return (
         f"test file {name} is the probe's training data (same contents as training input "
         f"{trained}): these metrics are not a held-out estimate"
