@@ -1595,7 +1595,7 @@ def test_a_grid_less_than_a_sample_off_is_not_warned_of_and_a_start_is_one_windo
 ):
     """Scoring from 17.003 s (a 500 Hz file's sample) against windows at 17.00390625 s (the
     256 Hz sample nearest): no warning for less than a sample; from 17.3 s, the start
-    suggested is one the windows can take (17.3 s rounded to 1/256 s: 17.3008)."""
+    suggested is one the windows can take (17.3 s rounded to 1/256 s: 17.30078125)."""
     from eegpt.preprocessing import PreprocessingConfig
 
     raw, _, _ = _scored_night(tmp_path, start_s=17.0)
