@@ -1009,7 +1009,8 @@ def _add_labels(p: argparse.ArgumentParser) -> None:
         help="CSV with a 'label' column (any case; commas, semicolons or tabs between columns), "
         "one row per epoch, in order or numbered by an 'epoch' (or 'window') column from 0 or "
         "from 1 (as EEGLAB counts), with a 'file' column for several inputs. Continuous "
-        "recordings: labels every consecutive window (of --window s, from --start), one row "
+        "recordings: labels every consecutive window (train: of --window s; evaluate: the "
+        "probe's; from --start), one row "
         "per window of the recording or numbered by window; their annotations then label none "
         "and leave none out but windows over bad annotations (BAD_...), left out after the "
         "rows are matched (not with --window-labels)",
