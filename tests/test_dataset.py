@@ -4657,3 +4657,50 @@ def test_each_recording_records_its_batch_size_and_info_shows_it(small_corpus, m
     )
     embed_dataset(small_corpus, out, **run, batch_size=2)  # resumes: nothing to embed
     assert json.loads((out / MANIFEST).read_text())["totals"]["batch_sizes"] == {}
+
+
+def _strip_batch_sizes(out: Path) -> None:
+    """Make ``out``'s shard footers those of a run from before eegpt recorded each file's
+    batch size."""
+    for p in shard_files(out):
+        table = pq.read_table(p)
+        meta = dict(pq.read_metadata(p).metadata)
+        status = json.loads(meta[b"eegpt_shard"])
+        for f in status["files"]:
+            f.pop("batch_size", None)
+        meta[b"eegpt_shard"] = json.dumps(status).encode()
+        pq.write_table(table.replace_schema_metadata(meta), p, write_page_checksum=True)
+
+
+def test_files_report_has_each_recordings_batch_size_as_its_last_column(model, tmp_path):
+    """`_files.csv` gives each recording's batch size (as its footer status records it) in a
+    `batch_size` column appended after the columns it had (readers by position keep theirs):
+    empty for a failed file, and for files embedded by a run from before it was recorded."""
+    import csv
+
+    from eegpt.shard_writer import _REPORT_COLUMNS
+
+    make_corpus(tmp_path / "in", 2, minutes=8 / 60, corrupt=1)  # a/rec01.edf fails
+    out = tmp_path / "out"
+    embed_dataset(tmp_path / "in", out, model=model, **RUN, batch_size=3)
+
+    def report() -> tuple[list[str], dict[str, dict[str, str]]]:
+        with open(out / FILES_REPORT, newline="", encoding="utf-8") as fh:
+            rows = list(csv.reader(fh))
+        header = rows[0]
+        return header, {r[1]: dict(zip(header, r, strict=True)) for r in rows[1:]}
+
+    header, rows = report()
+    assert header == _REPORT_COLUMNS and header[-1] == "batch_size"
+    assert header[:15] == [
+        "index", "recording_id", "path", "shard", "status", "changed", "n_windows",
+        "n_windows_left_out", "duration_s", "sfreq_in", "read_s", "error", "warnings",
+        "dropped_channels", "channels",
+    ]  # fmt: skip
+    assert rows["b/rec00.edf"]["status"] == "ok" and rows["b/rec00.edf"]["batch_size"] == "3"
+    assert rows["a/rec01.edf"]["status"] == "failed" and rows["a/rec01.edf"]["batch_size"] == ""
+    assert pd.read_csv(out / ERRORS_REPORT).batch_size.isna().all()
+
+    _strip_batch_sizes(out)  # an older run's footers: a resume writes the reports from them
+    embed_dataset(tmp_path / "in", out, model=model, **RUN)
+    assert report()[1]["b/rec00.edf"]["batch_size"] == ""

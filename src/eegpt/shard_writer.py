@@ -576,6 +576,9 @@ _REPORT_COLUMNS = [
     "warnings",
     "dropped_channels",
     "channels",
+    # appended, so that readers by position keep theirs: the windows per forward pass the file
+    # was embedded in (empty where none was recorded: failed, pending, older runs)
+    "batch_size",
 ]
 
 
