@@ -539,3 +539,38 @@ def test_a_bad_cell_is_named_by_its_row_in_the_manifest_after_rows_left_out(edfs
         with pytest.warns(RuntimeWarning, match="read with it"):
             resolve_inputs(manifest)
     assert "row 4: 'late'" in str(err.value)
+
+
+def test_info_counts_the_rescale_each_recording_had_from_the_manifest(edfs, model, tmp_path):
+    """`eegpt info` of a run from a manifest with a rescale column says the per-file factors,
+    counted by value (empty cells: 1), beside the run-wide scale of the preprocessing line
+    (which --rescale changes); a manifest of an earlier version, which did not count them,
+    says that the column gave them; a run without the column says nothing of it."""
+    from eegpt.dataset import MANIFEST
+    from eegpt.dataset_report import describe_output, rescale_per_file_line
+
+    manifest = tmp_path / "list.csv"
+    manifest.write_text(f"path,rescale\n{edfs[0]},\n{edfs[1]},0.5\n{edfs[2]},0.5\n")
+    out = tmp_path / "out"
+    embed_dataset(manifest, out, model=model, preprocessing=PreprocessingConfig(scale=2e3), **RUN)
+    said = describe_output(out)
+    assert "scale 2000.0 (volts to millivolts, 1000, times 2: --rescale" in said
+    line = (
+        "\n  rescale per file, from the manifest: 0.5 (2 files), 1 (1 file); each multiplies "
+        "the preprocessing's scale above\n"
+    )
+    assert line in said, said
+    record = json.loads((out / MANIFEST).read_text())
+    assert record["rescale_per_file"] == {"0.5": 2, "1.0": 1}
+    del record["rescale_per_file"]  # as an earlier version wrote it
+    assert rescale_per_file_line(record) == [
+        "  rescale per file, from the manifest's rescale column, in each row (not counted by "
+        "earlier versions); each multiplies the preprocessing's scale above"
+    ]
+    record["spec"]["inputs"]["metadata_columns"] = []
+    assert rescale_per_file_line(record) == []
+
+    plain = tmp_path / "plain"
+    embed_dataset(edfs[:1], plain, model=model, **RUN)
+    assert "rescale per file" not in describe_output(plain)
+    assert "rescale_per_file" not in json.loads((plain / MANIFEST).read_text())

@@ -358,6 +358,31 @@ def _channel_settings(channels: Mapping[str, Any], manifest: Mapping[str, Any]) 
     return ", ".join(parts)
 
 
+def rescale_per_file_line(manifest: Mapping[str, Any]) -> list[str]:
+    """The ``eegpt info`` line of a run whose manifest gave recordings their own ``rescale``
+    (a correction of the samples as read, multiplied with the run-wide ``--rescale`` that
+    the preprocessing line's ``scale`` holds): ``rescale per file, from the manifest: 1e-06
+    (120 files), 0.001 (3 files); each multiplies ...``, counted by factor (its ``rescale_per_file``; empty cells
+    count as 1); where a manifest of an earlier version did not count them, that the column
+    gave them. None for a run without a ``rescale`` column."""
+    counts = manifest.get("rescale_per_file")
+    said = "  rescale per file, from the manifest"
+    note = "; each multiplies the preprocessing's scale above"
+    if isinstance(counts, Mapping) and counts:
+        parts = []
+        for factor, n in counts.items():
+            try:
+                value = f"{float(factor):g}"
+            except ValueError:  # not written by eegpt: shown as it is
+                value = str(factor)
+            parts.append(f"{value} ({_count(int(n), 'file')})")
+        return [f"{said}: {', '.join(parts)}{note}"]
+    columns = ((manifest.get("spec") or {}).get("inputs") or {}).get("metadata_columns") or []
+    if "rescale" in columns:  # recorded before the counts were: the column of each row
+        return [f"{said}'s rescale column, in each row (not counted by earlier versions){note}"]
+    return []
+
+
 def _own_starts_line(spec: Mapping[str, Any]) -> list[str]:
     """The ``eegpt info`` line of a run whose manifest gave recordings their own first
     window's onset (a ``start_seconds`` column): where each one's is recorded."""
@@ -409,6 +434,7 @@ def output_report(output_dir: str | os.PathLike) -> tuple[str, bool]:
         # the totals counted from the shard footers where the reports are behind them
         *batch_size_line(progress.totals, _manifest_runs(manifest)),
         describe_preprocessing(prep),
+        *rescale_per_file_line(manifest),
         *_own_starts_line(spec),
         "  channels: " + _channel_settings(spec.get("channels", {}), manifest),
     ]

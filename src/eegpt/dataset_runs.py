@@ -20,6 +20,7 @@ import os
 import platform
 import sys
 import time
+from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -75,6 +76,19 @@ def _previous_runs(output_dir: Path) -> list[dict[str, Any]]:
     if isinstance(runs, list):
         return runs
     return [manifest["last_run"]] if isinstance(manifest.get("last_run"), dict) else []
+
+
+def _rescale_record(inputs: DatasetInputs) -> dict[str, Any]:
+    """The manifest's ``rescale_per_file`` of a run whose manifest has a ``rescale`` column
+    (per-file corrections of the samples as read, :attr:`~eegpt.dataset_inputs.InputFile.rescale`,
+    multiplied with ``--rescale``): how many of its files have each factor, by the factor
+    (``{"1e-06": 120, "0.001": 3}``, empty cells as 1, most files first), for ``eegpt info``;
+    none for other inputs."""
+    if "rescale" not in inputs.metadata_columns:
+        return {}
+    counts = Counter(float(f.rescale) for f in inputs.files)
+    ordered = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    return {"rescale_per_file": {repr(factor): n for factor, n in ordered}}
 
 
 class _Run:
@@ -221,6 +235,7 @@ class _Run:
             "last_run": run,
             "runs": [*self.previous_runs, run][-_RUNS_KEPT:],  # every call, oldest first
             "totals": file_totals(rows),
+            **_rescale_record(self.inputs),
             "read_with": "pandas.read_parquet(output_dir)",
         }
         _write_csv(self.output_dir / FILES_REPORT, rows)
