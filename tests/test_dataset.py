@@ -2986,6 +2986,7 @@ def test_info_says_whether_a_run_gave_its_batch_size_or_used_the_default(
     out = tmp_path / "out"
     run = {"model": model, "workers": 0, "device": "cpu", "progress": False, "shard_size": 2}
     embed_dataset(small_corpus, out, **run)
+    shard_files(out)[-1].unlink()  # something to embed: a run, not a check
     embed_dataset(small_corpus, out, **run, batch_size=3)
     runs = json.loads((out / MANIFEST).read_text())["runs"]
     assert [r["batch_size"] for r in runs] == [None, 3]
@@ -3008,6 +3009,7 @@ def test_info_shows_the_command_of_each_run_cut_in_the_middle_when_long(
     short = ["embed-dataset", str(small_corpus), "-o", str(out), "--tail", "pad"]
     with command_recorded(short):
         embed_dataset(small_corpus, out, **run)
+    shard_files(out)[-1].unlink()  # something to embed: a run, not a check
     many = [str(small_corpus / f"sub-{i:04d}.edf") for i in range(300)]
     long = ["embed-dataset", *many, "--checkpoint", "https://user:token@host/w.ckpt", "-o", "x"]
     with command_recorded(long):
@@ -3331,7 +3333,7 @@ def test_a_finished_run_describes_itself_and_keeps_its_runs(
     manifest = json.loads((out / MANIFEST).read_text())
     manifest["shards_done"] = [0]  # as a run killed before the reports' next refresh leaves it
     manifest["totals"].update(ok=1, failed=0, pending=6, windows=1)
-    manifest["runs"][-1].update(shards_written=0, elapsed_s=0.0, ended=False)
+    manifest["runs"][-1].update(kind="run", shards_written=0, elapsed_s=0.0, ended=False)
     (out / MANIFEST).write_text(json.dumps(manifest))
     text = describe_output(out)
     assert "files: 6 ok, 1 failed, 0 pending; shards 3 of 3 done (counted from the shard files: " \
@@ -4704,3 +4706,79 @@ def test_files_report_has_each_recordings_batch_size_as_its_last_column(model, t
     _strip_batch_sizes(out)  # an older run's footers: a resume writes the reports from them
     embed_dataset(tmp_path / "in", out, model=model, **RUN)
     assert report()[1]["b/rec00.edf"]["batch_size"] == ""
+
+
+def test_a_rerun_with_nothing_to_embed_is_recorded_as_a_check_not_a_run(
+    small_corpus, model, tmp_path
+):
+    """A call on a finished folder (every shard done, nothing to embed) is recorded in the
+    manifest's "runs" as a check (`"kind": "check"`, no shard written): when and with which
+    versions the folder was verified. `eegpt info` lists the runs without it and says the
+    last check apart, with how many there were; one that found recordings CHANGED since they
+    were embedded (it warns) is recorded too, saying so. A check given a batch size does not
+    make the runs' default batch size look given."""
+    import shutil
+
+    from eegpt import __version__
+    from eegpt.dataset_report import output_report
+
+    folder = tmp_path / "in"
+    shutil.copytree(small_corpus, folder)
+    out = tmp_path / "out"
+    run = {"model": model, "workers": 0, "device": "cpu", "progress": False, "shard_size": 2}
+    embed_dataset(folder, out, **run)
+    embed_dataset(folder, out, **run, batch_size=3)  # nothing to embed
+    calls = json.loads((out / MANIFEST).read_text())["runs"]
+    assert [c["kind"] for c in calls] == ["run", "check"]
+    assert calls[1]["shards_written"] == 0 and calls[1]["ended"] is True
+    assert "changed" not in calls[1]
+    text = describe_output(out)
+    lines = text.splitlines()
+    runs = [line for line in lines if line.startswith("  run ")]
+    assert len(runs) == 1 and runs[0].startswith(f"  run {calls[0]['started']}: inprocess on cpu")
+    (checked,) = [line for line in lines if line.startswith("  checked ")]
+    assert checked.startswith(
+        f"  checked {calls[1]['started']} on {calls[1]['host']}: nothing left to embed, no "
+        f"shard written (eegpt {__version__}, "
+    ), text
+    assert "in all" not in checked
+    assert "default for 19 channels" in text and "batches of 3" not in text
+
+    embed_dataset(folder, out, **run)  # a second check
+    assert "; 2 checks in all, not counted among the 1 run" in describe_output(out)
+
+    rec = folder / "b/rec00.edf"  # edited since it was embedded: the check finds it
+    body = bytearray(rec.read_bytes())
+    body[-1] ^= 1
+    rec.write_bytes(bytes(body))
+    with pytest.warns(RuntimeWarning, match="1 recording changed"):
+        embed_dataset(folder, out, **run)
+    calls = json.loads((out / MANIFEST).read_text())["runs"]
+    assert [c["kind"] for c in calls] == ["run", "check", "check", "check"]
+    assert calls[-1]["changed"] == 1
+    text, whole = output_report(out)
+    assert not whole
+    assert "nothing left to embed, no shard written, found 1 recording CHANGED since " in text
+    assert "; 3 checks in all, not counted among the 1 run" in text
+
+    shard_files(out)[-1].unlink()  # something to embed again: a run
+    with pytest.warns(RuntimeWarning, match="1 recording changed"):
+        embed_dataset(folder, out, **run)
+    calls = json.loads((out / MANIFEST).read_text())["runs"]
+    assert [c["kind"] for c in calls] == ["run", "check", "check", "check", "run"]
+    assert calls[-1]["shards_written"] == 1
+
+
+def test_the_oldest_checks_are_let_go_before_any_run(monkeypatch):
+    """Past the calls the manifest keeps, the oldest checks go first: a folder checked daily
+    keeps the runs that made its rows, and its latest call."""
+    from eegpt.dataset_runs import _kept_calls
+
+    monkeypatch.setattr(dataset_runs, "_RUNS_KEPT", 4)
+    run = [{"kind": "run", "n": i} for i in range(3)]
+    check = [{"kind": "check", "n": i} for i in range(3, 9)]
+    calls = [run[0], check[0], run[1], check[1], check[2], run[2], *check[3:]]
+    assert _kept_calls(calls) == [run[0], run[1], run[2], check[-1]]
+    assert _kept_calls(calls[:4]) == calls[:4]
+    old = [{"n": i} for i in range(6)]  # entries from before "kind": runs, the oldest let go
+    assert _kept_calls(old) == old[2:]

@@ -686,7 +686,6 @@ def embed_dataset(
                 run.rename = table_provenance(rename_table(rename))
                 run.batch_size = batch_size  # a resume may change it (the last bits with it)
                 run.hash_inputs = hash_inputs
-                run.write_reports(force=True)
                 todo = [  # the files of a retried shard embedded before are not done again
                     data.files[i]
                     for k, files in enumerate(shards)
@@ -694,6 +693,9 @@ def embed_dataset(
                     for i in files
                     if i not in kept
                 ]
+                # a rerun of a finished folder embeds nothing: recorded as a check, not a run
+                run.check = bool(done) and not todo and not kept
+                run.write_reports(force=True)
                 if (done or kept) and todo:
                     present = sorted({*done, *(int(f["shard"]) for f in kept.values())})
                     _warn_other_versions(output_dir, present, run.previous_runs, stamps)

@@ -38,6 +38,19 @@ from eegpt.dataset_read import (
 )
 from eegpt.preprocessing_spec import describe as describe_preprocessing
 
+#: The ``kind`` of an entry of the manifest's ``runs``: a call that embedded (or set out to
+#: embed: one stopped before its first shard is a run too), and a call that found every
+#: shard done and nothing left to embed (a rerun of a finished folder), which verified the
+#: folder (its settings, the shards present, the inputs unchanged or the ``changed`` it
+#: found) without computing anything. Entries from before ``kind`` was recorded are runs.
+RUN, CHECK = "run", "check"
+
+
+def is_check(entry: Mapping[str, Any]) -> bool:
+    """Whether an entry of a manifest's ``runs`` is a check (:data:`CHECK`): a call that
+    embedded nothing, which ``eegpt info`` does not count as a run."""
+    return entry.get("kind") == CHECK
+
 
 def anonymized_text(anonymized: Mapping[str, Any], *, dated: bool = True) -> str:
     """``anonymized copy (eegpt X; dates ...)``: what ``eegpt info`` says of an ``eegpt
@@ -432,7 +445,7 @@ def output_report(output_dir: str | os.PathLike) -> tuple[str, bool]:
         f"precision {spec.get('precision')}"
         + (f", stream {spec['stream_precision']}" if spec.get("stream_precision") else ""),
         # the totals counted from the shard footers where the reports are behind them
-        *batch_size_line(progress.totals, _manifest_runs(manifest)),
+        *batch_size_line(progress.totals, [r for r in _manifest_runs(manifest) if not is_check(r)]),
         describe_preprocessing(prep),
         *rescale_per_file_line(manifest),
         *_own_starts_line(spec),
@@ -464,9 +477,10 @@ def output_report(output_dir: str | os.PathLike) -> tuple[str, bool]:
     anonymized = manifest.get("anonymized")
     if anonymized:  # eegpt anonymize: its paths lead nowhere, so it cannot be resumed
         lines.append(f"  {anonymized_text(anonymized)}: not resumable")
-    runs = manifest.get("runs") or ([manifest["last_run"]] if manifest.get("last_run") else [])
+    calls = manifest.get("runs") or ([manifest["last_run"]] if manifest.get("last_run") else [])
+    runs = [c for c in calls if not is_check(c)]  # checks embedded nothing: said apart
     for run in runs[-3:]:
-        this = running and run is runs[-1]  # the run in progress
+        this = running and run is calls[-1]  # the run in progress
         done = (
             f"{_count(run.get('shards_written') or 0, 'shard')} written in "
             f"{run.get('elapsed_s', 0.0):.1f} s"
@@ -475,14 +489,8 @@ def output_report(output_dir: str | os.PathLike) -> tuple[str, bool]:
             done = "did not finish (killed?)"
         elif run.get("stopped"):  # runs from before it was recorded say nothing of it
             done = f"{stop_text(run['stopped'])} after {done}"
-            if run is runs[-1] and progress.unfinished:
+            if run is calls[-1] and progress.unfinished:
                 done += "; run the same command again to finish"
-        software = run.get("software") or (  # runs before all were recorded: torch's alone
-            {"torch": run["torch_version"]} if run.get("torch_version") else {}
-        )
-        versions = f"eegpt {run.get('eegpt_version', '?')}" + "".join(
-            f", {name} {version}" for name, version in software.items()
-        )
         devices = ", ".join(run.get("devices") or [])  # none recorded by a run killed early
         lines.append(
             f"  run {run.get('started')}: {run.get('engine')}"
@@ -495,12 +503,16 @@ def output_report(output_dir: str | os.PathLike) -> tuple[str, bool]:
                 if run.get("hash_inputs")
                 else ""
             )
-            + f", {done} ({versions})"
+            + f", {done} ({_versions_text(run)})"
         )
         if run.get("command"):  # command-line runs: how to run it again (long ones cut)
             lines.append(f"    made by: {command_text(run['command'])}")
     if len(runs) > 3:
         lines.append(f"  ({len(runs) - 3} earlier runs in {MANIFEST})")
+    checks = [c for c in calls if is_check(c)]
+    lines += _check_lines(
+        checks, len(runs), running=running and bool(checks) and calls[-1] is checks[-1]
+    )
     if totals.get("failed"):
         lines.append(f"  failed files and their reasons: {output_dir / ERRORS_REPORT}")
     if totals.get(TOO_SHORT):
@@ -510,6 +522,47 @@ def output_report(output_dir: str | os.PathLike) -> tuple[str, bool]:
     lines.append(f"  read with: pandas.read_parquet({str(output_dir)!r}) or "
                  "eegpt.read_embeddings")  # fmt: skip
     return "\n".join(lines), not totals.get("changed")
+
+
+def _versions_text(run: Mapping[str, Any]) -> str:
+    """The versions an entry of a manifest's ``runs`` records, as ``eegpt info`` lists them:
+    ``eegpt 0.1.0, python 3.11.7, torch 2.3.0, ...`` (torch's alone for runs from before all
+    were recorded)."""
+    software = run.get("software") or (
+        {"torch": run["torch_version"]} if run.get("torch_version") else {}
+    )
+    return f"eegpt {run.get('eegpt_version', '?')}" + "".join(
+        f", {name} {version}" for name, version in software.items()
+    )
+
+
+def _check_lines(
+    checks: Sequence[Mapping[str, Any]], n_runs: int, *, running: bool = False
+) -> list[str]:
+    """``eegpt info``'s line on the checks of a run folder (:data:`CHECK`: reruns of the
+    finished folder that found nothing left to embed, so wrote no shard): the latest (when,
+    where, what it found changed, its versions; ``running``: it is in progress) and how many
+    there were, none of them counted among the ``n_runs`` runs; none where the folder was
+    never checked."""
+    if not checks:
+        return []
+    last = checks[-1]
+    changed = last.get("changed")
+    found = f", found {_count(int(changed), 'recording')} CHANGED since embedded" if changed else ""
+    stopped = f" ({stop_text(last['stopped'])})" if last.get("stopped") else ""
+    if last.get("ended") is False and not running:
+        stopped = " (did not finish: killed?)"
+    counted = (
+        f"; {_count(len(checks), 'check')} in all, not counted among the {_count(n_runs, 'run')}"
+        if len(checks) > 1
+        else ""
+    )
+    return [
+        f"  checked {last.get('started')}"
+        + (f" on {last['host']}" if last.get("host") else "")
+        + f": nothing left to embed, no shard written{found}{stopped} ({_versions_text(last)})"
+        + counted
+    ]
 
 
 #: Characters of a run's recorded command that ``eegpt info`` shows (a shell glob expanded to

@@ -3,7 +3,8 @@
 :class:`_Run` keeps ``_manifest.json`` and the report files (``_files.csv``, ``_errors.csv``,
 ``_too_short.csv``) up to date during a run, every :data:`_REPORT_EVERY_S` seconds, and records
 the run in the manifest's ``runs`` (the last :data:`_RUNS_KEPT`: when, command, software
-versions, Slurm job, how it stopped). Also the versions compared with those of earlier runs
+versions, Slurm job, how it stopped; a call that found nothing left to embed as a check, its
+``kind``). Also the versions compared with those of earlier runs
 (:func:`_warn_other_versions`), a ``part`` run's corpus listing (``_corpus.csv``:
 :func:`_write_listing`, :func:`_corpus_identity`) and a manifest's head read without its run
 history (:func:`_manifest_head`).
@@ -41,7 +42,7 @@ from eegpt.dataset_read import (
     SHORT_REPORT,
     TOO_SHORT,
 )
-from eegpt.dataset_report import file_totals
+from eegpt.dataset_report import CHECK, RUN, file_totals, is_check
 from eegpt.dataset_summary import (
     DatasetSummary,
     _channel_sets,
@@ -63,6 +64,18 @@ _REPORT_EVERY_S = 30.0  # how often the report files are refreshed during a run
 
 
 _RUNS_KEPT = 1000  # calls recorded in the manifest's "runs" (the oldest are let go)
+
+
+def _kept_calls(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The manifest's ``runs``, the last :data:`_RUNS_KEPT` of ``entries`` (oldest first); past
+    that, the oldest checks are let go before any run, so that a folder checked daily keeps
+    the runs that made its rows (and its latest check)."""
+    excess = len(entries) - _RUNS_KEPT
+    if excess <= 0:
+        return entries
+    checks = [i for i, e in enumerate(entries[:-1]) if is_check(e)][:excess]
+    dropped = set(checks)
+    return [e for i, e in enumerate(entries) if i not in dropped][-_RUNS_KEPT:]
 
 
 def _previous_runs(output_dir: Path) -> list[dict[str, Any]]:
@@ -139,6 +152,9 @@ class _Run:
         # embedded recordings whose files changed since (what changed, by recording id):
         # their rows are of the earlier contents (the "changed" column of the files report)
         self.changed: dict[str, str] = {}
+        # a call that found every shard done and nothing to embed (a rerun of a finished
+        # folder): recorded as a "check", not as a run (:data:`CHECK`)
+        self.check = False
 
     @property
     def started_at(self) -> str:
@@ -205,12 +221,14 @@ class _Run:
         rows = self._file_rows()
         done_shards = sorted({s["shard"] for s in self.status.values()})
         run = {
+            "kind": CHECK if self.check else RUN,
             "engine": self.engine,
             "devices": self.devices,
             **({"workers": self.workers} if self.workers is not None else {}),
             "started": self.started_at,
             "elapsed_s": self.elapsed,
             "shards_written": self.written,
+            **({"changed": len(self.changed)} if self.changed else {}),
             **self.rename,
             "ended": self.ended,
             "batch_size": self.batch_size,
@@ -233,7 +251,7 @@ class _Run:
             "shards_done": done_shards,
             "source": "".join(corpus_of(self.inputs.source)),
             "last_run": run,
-            "runs": [*self.previous_runs, run][-_RUNS_KEPT:],  # every call, oldest first
+            "runs": _kept_calls([*self.previous_runs, run]),  # every call, oldest first
             "totals": file_totals(rows),
             **_rescale_record(self.inputs),
             "read_with": "pandas.read_parquet(output_dir)",
