@@ -377,10 +377,10 @@ def test_download_progress_bar_and_bad_arguments(server, pretrained_files, tmp_p
 def test_a_download_removes_the_parts_of_killed_processes_of_this_host(
     server, tmp_path, monkeypatch
 ):
-    """A part names its writer (host, PID): the next download of the file removes at once
-    those of this host whose process is gone (a SIGKILL mid-download leaves them), keeping
-    those of a live process (a download in progress), of another host (a shared cache) and
-    of the old naming (the 24 h rule removes them)."""
+    """A part names its writer (machine, PID): the next download of the file removes at once
+    those of this machine whose process is gone (a SIGKILL mid-download leaves them), keeping
+    those of a live process however old (a download in progress, or a stopped one), of
+    another machine (a shared cache) and of the old naming (the 24 h rule removes those)."""
     import os
     import subprocess
     import sys
@@ -389,16 +389,18 @@ def test_a_download_removes_the_parts_of_killed_processes_of_this_host(
     gone = subprocess.Popen([sys.executable, "-c", "pass"])
     gone.wait()  # its PID is now no process's
     host = hub._host_tag()
-    assert re.fullmatch(r"[A-Za-z0-9-]+", host)
+    assert re.fullmatch(r"[A-Za-z0-9-]+-id[0-9a-f]{12}", host)
     dead = tmp_path / f".c.json.{host}.{gone.pid}.ab12cd34.part"
     live = tmp_path / f".c.json.{host}.{os.getpid()}.ef56gh78.part"
     other_host = tmp_path / f".c.json.another-host.{gone.pid}.ij90kl12.part"
     old_naming = tmp_path / ".c.json.mn34op56.part"
-    reused = tmp_path / f".c.json.{host}.{os.getpid()}.qr78st90.part"  # its PID taken since
-    for part in (dead, live, other_host, old_naming, reused):
+    old_live = tmp_path / f".c.json.{host}.{os.getpid()}.qr78st90.part"  # untouched for days
+    old_other = tmp_path / f".c.json.another-host.{gone.pid}.uv12wx34.part"
+    for part in (dead, live, other_host, old_naming, old_live, old_other):
         part.write_bytes(b"x" * 1024)
     long_ago = time.time() - 2 * hub.STALE_PART_S
-    os.utime(reused, (long_ago, long_ago))
+    for part in (old_live, old_other):
+        os.utime(part, (long_ago, long_ago))
     made = []
     beside = hub.temporary_beside
 
@@ -408,11 +410,52 @@ def test_a_download_removes_the_parts_of_killed_processes_of_this_host(
 
     monkeypatch.setattr(hub, "temporary_beside", recorded)
     download(f"{server.url}/plain/config.json", tmp_path / "c.json", progress=False)
-    assert not dead.exists() and not reused.exists()  # the 24 h rule still holds
-    assert live.exists() and other_host.exists() and old_naming.exists()
+    assert not dead.exists() and not old_other.exists()  # the 24 h rule, for other machines
+    assert live.exists() and old_live.exists()  # a running writer's, however old
+    assert other_host.exists() and old_naming.exists()
     # its own part was named for this process, and renamed into place
     assert re.fullmatch(rf"\.c\.json\.{re.escape(host)}\.{os.getpid()}\.\w+\.part", made[0][1].name)
     assert not made[0][1].exists() and (tmp_path / "c.json").exists()
+
+
+def test_machines_of_one_name_are_told_apart_by_their_boot_id(tmp_path, monkeypatch):
+    """Two machines named alike ("vm") sharing a network folder: the tag hashes the boot id
+    (and PID namespace), which differs, so neither takes the other's live PIDs for its own
+    gone ones. A fresh part of the other machine, or of this one before a reboot, or of the
+    old naming (`<host>-ns<PID namespace inode>`, the same on every Linux machine) is kept,
+    whatever its PID, until the 24 h rule; without any machine id, nothing passes for this
+    machine's."""
+    import os
+    import subprocess
+    import sys
+
+    from eegpt import _tempfiles
+
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    monkeypatch.setattr(_tempfiles.socket, "gethostname", lambda: "vm")
+    monkeypatch.setattr(_tempfiles, "_machine_id", lambda: "boot-a:4026531836")
+    here = _tempfiles.host_tag()
+    monkeypatch.setattr(_tempfiles, "_machine_id", lambda: "boot-b:4026531836")
+    there = _tempfiles.host_tag()
+    assert here != there and here.startswith("vm-id") and there.startswith("vm-id")
+    dest = tmp_path / "c.json"
+    ns = os.stat("/proc/self/ns/pid").st_ino if os.path.exists("/proc/self/ns/pid") else 1
+    others = [
+        tmp_path / f".c.json.{here}.{gone.pid}.ab12cd34.part",  # the other machine's, or boot's
+        tmp_path / f".c.json.vm-ns{ns}.{gone.pid}.ef56gh78.part",  # the old naming
+        tmp_path / f".c.json.vm.{gone.pid}.ij90kl12.part",  # no machine id
+    ]
+    mine = tmp_path / f".c.json.{there}.{gone.pid}.mn34op56.part"
+    for part in (*others, mine):
+        part.write_bytes(b"x")
+    assert _tempfiles.remove_stale(dest, ".part") == [mine]
+    assert all(part.exists() for part in others)
+    monkeypatch.setattr(_tempfiles, "_machine_id", lambda: None)  # none to read
+    assert _tempfiles.host_tag() == "vm"
+    assert _tempfiles.remove_stale(dest, ".part") == [] and all(p.exists() for p in others)
+    monkeypatch.undo()
+    assert _tempfiles._machine_id() is not None  # Linux: /proc/sys/kernel/random/boot_id
 
 
 def test_an_existing_folder_wins_over_a_pretrained_name(tmp_path, monkeypatch, capsys):

@@ -9,8 +9,9 @@ endpoint from ``$HF_ENDPOINT``, default ``https://huggingface.co``) or a plain U
 written, checked against the expected SHA-256 and only then renamed into place, so a file under
 its final name is always complete and verified (two processes downloading the same file do not
 share a ``.part``). The next download of a file removes the ``.part`` files of it left by killed
-processes: at once those of this host whose process is gone, the others (another host's, with a
-shared cache) once untouched for a day. A process downloading into a cache folder holds a
+processes: at once those of this machine (its name and a hash of its boot id, so this boot only)
+whose process is gone, never one whose process runs; the others (another machine's, with a
+shared cache, whose process cannot be checked) once untouched for a day. A process downloading into a cache folder holds a
 lock on it (``.<folder>.lock`` beside it, a ``flock`` the OS lets go when the process dies):
 another one fetching the same weights waits for it (``$EEGPT_FETCH_WAIT`` seconds, default
 1800), then uses the files it downloaded.
@@ -47,7 +48,7 @@ from typing import Any
 from tqdm import tqdm
 
 from eegpt._logging import log, progress_options, secrets_hidden, terminal_text
-from eegpt._tempfiles import host_tag, remove_stale, temporary_beside
+from eegpt._tempfiles import host_tag, remove_stale, temporary_beside, writer_tag
 from eegpt.errors import (
     ChecksumError,
     DownloadError,
@@ -354,7 +355,7 @@ def download(
     # before the connection, which may wait up to `timeout` seconds without a word;
     # on stderr beside the progress bar, else for the logging configuration to decide
     log(f"downloading {shown} to {dest} (timeout {timeout:g} s)", True if progress else None)
-    fd, part = temporary_beside(dest, ".part", tag=f"{_host_tag()}.{os.getpid()}")
+    fd, part = temporary_beside(dest, ".part", tag=writer_tag())
     recorder = _RedirectRecorder()
     opener = urllib.request.build_opener(recorder)
     request = urllib.request.Request(url, headers={"User-Agent": "eegpt-downloader"})
@@ -466,14 +467,15 @@ STALE_PART_S = 24 * 3600
 
 
 def _remove_stale_parts(dest: Path) -> None:
-    """Remove partial downloads of ``dest`` left by killed processes: those of this host
-    (``.NAME.<host>.<pid>.XXXX.part``) whose process is gone, and any (another host's, one
-    named before parts named their writer, one of a PID taken since by another process)
+    """Remove partial downloads of ``dest`` left by killed processes: those of this machine
+    (``.NAME.<host>.<pid>.XXXX.part``, ``<host>`` with this boot's id) whose process is gone,
+    never one whose process runs, and those whose writer cannot be checked (another
+    machine's or boot's, one named before parts named their writer or this machine's id)
     untouched for :data:`STALE_PART_S`; a download in progress writes to its own part."""
     remove_stale(dest, ".part", STALE_PART_S)
 
 
-_host_tag = host_tag  # the host as the names of partial downloads give it
+_host_tag = host_tag  # the machine as the names of partial downloads give it
 
 
 def _looks_like_html(head: bytes) -> bool:

@@ -26,7 +26,8 @@ Every file is written to a hidden temporary file beside its destination
 (``.<name>.<host>.<pid>.<random>.tmp``), flushed to disk and only then renamed into place,
 so a file under its final name is always complete: an interrupted run leaves the previous file
 or none (after a hard kill, at most a ``.tmp`` file, which ``eegpt embed`` removes when it
-writes that output again and its process is gone: :func:`eegpt._tempfiles.remove_stale`). Without ``overwrite`` the rename cannot replace a file that appeared meanwhile
+writes that output again and its process is gone, never while it runs; another machine's
+once a day old: :func:`eegpt._tempfiles.remove_stale`). Without ``overwrite`` the rename cannot replace a file that appeared meanwhile
 (a hard link is made, which fails if the name exists). :class:`EmbeddingsWriter` writes the
 embeddings of a long recording block by block in the same way, so they need not fit in memory.
 """
