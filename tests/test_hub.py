@@ -192,6 +192,44 @@ def test_cache_dir_and_endpoint_from_environment(monkeypatch, tmp_path):
     assert hub.cache_dir() == Path.home() / ".cache" / "eegpt"
 
 
+def test_xdg_cache_home_still_finds_the_weights_cached_in_home_before(
+    server, tmp_path, monkeypatch, caplog
+):
+    """Setting $XDG_CACHE_HOME moved the cache; weights that ~/.cache/eegpt holds (cached by
+    an older eegpt) and $XDG_CACHE_HOME/eegpt lacks are used from there, offline too,
+    read only and said once at INFO; nothing is downloaded. Weights neither holds are
+    downloaded into $XDG_CACHE_HOME/eegpt, which then wins."""
+    import logging
+
+    from eegpt.cli import main
+
+    home, xdg = tmp_path / "home", tmp_path / "xdg"
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("EEGPT_CACHE", str(home / ".cache" / "eegpt"))
+    old = fetch_weights("eegpt-large", progress=False)  # as before $XDG_CACHE_HOME was followed
+    url = f"{server.url}/plain/config.json?token=secret"
+    old_url = fetch_weights(url, progress=False)
+    n = len(server.requests)
+    monkeypatch.delenv("EEGPT_CACHE")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(xdg))
+    assert hub.cache_dir() == xdg / "eegpt"
+    monkeypatch.setenv("EEGPT_OFFLINE", "1")
+    with caplog.at_level(logging.INFO, logger="eegpt.hub"):
+        assert fetch_weights("eegpt-large", progress=False) == old
+        assert fetch_weights("eegpt-large", progress=False) == old
+        assert fetch_weights(url, progress=False) == old_url
+    said = [r.getMessage() for r in caplog.records if "cache of before" in r.getMessage()]
+    assert len(said) == 2 and str(old) in said[0] and str(xdg / "eegpt") in said[0]
+    assert load_model("eegpt-large", verbose=False).checkpoint_info["format"] == "braindecode"
+    assert main(["fetch", "eegpt-large"]) == 0
+    assert len(server.requests) == n and not xdg.exists()  # nothing written to either
+    monkeypatch.delenv("EEGPT_OFFLINE")
+    other = fetch_weights(f"{server.url}/plain/model.safetensors", progress=False)
+    assert other.is_relative_to(xdg / "eegpt")  # in neither: downloaded into the new cache
+    fetch_weights("eegpt-large", progress=False, force=True)  # --force: into the new cache
+    assert fetch_weights("eegpt-large", progress=False) == xdg / "eegpt" / REPO / "main"
+
+
 def _no_home() -> Path:
     raise RuntimeError("Could not determine home directory.")
 

@@ -857,8 +857,10 @@ exit status:
 FETCH_EPILOG = """\
 environment:
   EEGPT_CACHE             where weights are kept (default $XDG_CACHE_HOME/eegpt, else
-                          ~/.cache/eegpt; without a home directory or with a read-only one,
-                          set it, or pass pre-placed weights: --weights PATH)
+                          ~/.cache/eegpt; weights only ~/.cache/eegpt holds, as cached by
+                          older versions, are used from there; without a home directory
+                          or with a read-only one, set it, or pass pre-placed weights:
+                          --weights PATH)
   HF_ENDPOINT             a Hugging Face mirror (default https://huggingface.co)
   EEGPT_DOWNLOAD_TIMEOUT  seconds to wait for the connection and each read (default 60)
   EEGPT_OFFLINE=1         never download: weights come from the cache only, and missing

@@ -2,7 +2,9 @@
 
 Files come from a Hugging Face style endpoint (``{endpoint}/{repo}/resolve/{revision}/{file}``,
 endpoint from ``$HF_ENDPOINT``, default ``https://huggingface.co``) or a plain URL, and land in
-``$EEGPT_CACHE`` (default ``$XDG_CACHE_HOME/eegpt`` or ``~/.cache/eegpt``; with
+``$EEGPT_CACHE`` (default ``$XDG_CACHE_HOME/eegpt`` or ``~/.cache/eegpt``; weights that
+``$XDG_CACHE_HOME/eegpt`` lacks but ``~/.cache/eegpt``, the cache of older versions, holds are
+used from there, read only, and said once at INFO; with
 ``$EEGPT_OFFLINE=1`` or ``$HF_HUB_OFFLINE=1`` only from there, never opening a connection), waiting ``$EEGPT_DOWNLOAD_TIMEOUT`` seconds
 (default 60) for the connection and each read. Every download streams into a private
 ``.<name>.<host>.<pid>.<random>.part`` file next to the final file, is hashed while it is
@@ -113,7 +115,7 @@ Then pass the folder or file: `--weights PATH` on the command line, or
 `eegpt.load_model(PATH)` in Python. (`eegpt demo` runs the whole pipeline with generated,
 not pretrained, weights.)
 Automatic downloads are cached in $EEGPT_CACHE (default $XDG_CACHE_HOME/eegpt or
-~/.cache/eegpt) and come from
+~/.cache/eegpt; weights already in ~/.cache/eegpt are found there too) and come from
 $HF_ENDPOINT (default {DEFAULT_ENDPOINT}); set these to use another folder or a mirror,
 and $EEGPT_DOWNLOAD_TIMEOUT (seconds, default {DEFAULT_TIMEOUT:g}) for a slow link;
 $EEGPT_OFFLINE=1 (or $HF_HUB_OFFLINE=1) uses the cache only, never the network;
@@ -134,7 +136,9 @@ Python: `eegpt.load_model(PATH)`)."""
 
 def cache_dir() -> Path:
     """Cache folder: ``$EEGPT_CACHE``, else ``$XDG_CACHE_HOME/eegpt`` (an absolute one, as
-    the XDG specification says), else ``~/.cache/eegpt``.
+    the XDG specification says), else ``~/.cache/eegpt``. (Where it is
+    ``$XDG_CACHE_HOME/eegpt``, :func:`fetch_weights` still finds weights that only
+    ``~/.cache/eegpt`` holds, the cache of older versions, and uses them from there.)
 
     Raises
     ------
@@ -166,6 +170,55 @@ def _uid() -> str:
 
 
 _default_cache_dir = cache_dir  # fetch_weights' parameter shadows the function name
+
+
+def _legacy_cache_dir() -> Path | None:
+    """``~/.cache/eegpt``, where weights were cached before ``$XDG_CACHE_HOME`` was followed,
+    when :func:`cache_dir` is now elsewhere because of it (``$EEGPT_CACHE`` unset); None
+    otherwise, or without a usable home directory."""
+    if os.environ.get("EEGPT_CACHE"):
+        return None
+    try:
+        home = Path.home()
+        current = cache_dir()
+    except (RuntimeError, KeyError, OSError, WeightsUnavailableError):
+        return None
+    old = home / ".cache" / "eegpt"
+    if not home.is_absolute() or old == current:
+        return None
+    return old
+
+
+#: Folders of the old cache already said to be used, so that each is said once.
+_LEGACY_SAID: set[Path] = set()
+
+
+def _from_legacy_cache(wanted: list[tuple[str, Path, str | None]], root: Path) -> Path | None:
+    """Where the cache ``root`` (``$XDG_CACHE_HOME/eegpt``) lacks some file of ``wanted`` that
+    ``~/.cache/eegpt`` (:func:`_legacy_cache_dir`) holds whole, with all the others: the
+    folder there holding them, used as it is (read only; nothing is copied), said once at INFO.
+    None where the new cache has them all, or the old one has not."""
+    legacy = _legacy_cache_dir()
+    if legacy is None or all(_cached(dest, sha, quiet=True) for _, dest, sha in wanted):
+        return None
+    try:
+        olds = [(legacy / dest.relative_to(root), sha) for _, dest, sha in wanted]
+    except ValueError:
+        return None
+    if not all(_cached(old, sha, quiet=True) for old, sha in olds):
+        return None
+    folder = olds[0][0].parent
+    if folder not in _LEGACY_SAID:
+        _LEGACY_SAID.add(folder)
+        logger.info(
+            "using %s: the weights are not in %s ($XDG_CACHE_HOME/eegpt, the cache since "
+            "$XDG_CACHE_HOME is followed) but in the cache of before, %s (move them there, "
+            "or set $EEGPT_CACHE, to say which)",
+            folder,
+            root,
+            legacy,
+        )
+    return folder
 
 
 def download_timeout() -> float:
@@ -556,11 +609,12 @@ def _unavailable(url: str, error: BaseException) -> WeightsUnavailableError:
     )
 
 
-def _cached(path: Path, sha256: str | None) -> bool:
+def _cached(path: Path, sha256: str | None, *, quiet: bool = False) -> bool:
     if not path.is_file():
         return False
     if sha256 is not None and _file_sha256(path) != sha256:
-        logger.warning("cached %s does not match sha256 %s; downloading it again", path, sha256)
+        if not quiet:
+            logger.warning("cached %s does not match sha256 %s; downloading it again", path, sha256)
         return False
     return True
 
@@ -764,7 +818,10 @@ def fetch_weights(
         weights file.
     cache_dir : str or PathLike, optional
         Defaults to :func:`cache_dir` (``$EEGPT_CACHE``, ``$XDG_CACHE_HOME/eegpt`` or
-        ``~/.cache/eegpt``).
+        ``~/.cache/eegpt``). Weights that ``$XDG_CACHE_HOME/eegpt`` lacks, but
+        ``~/.cache/eegpt`` (where versions before it followed ``$XDG_CACHE_HOME`` kept them)
+        holds whole, are used from there, offline too, and said once (INFO); nothing is
+        written there.
     sha256 : str, optional
         Expected SHA-256 of the URL's file or, for a registry name, of its weights file
         (the last of its ``files``).
@@ -805,6 +862,8 @@ def fetch_weights(
             (hf_url(entry["repo"], filename, revision), folder / filename, pinned.get(filename))
             for filename in entry["files"]
         ]
+        if cache_dir is None and not force and (old := _from_legacy_cache(wanted, root)):
+            return old
         _fetch_all(name, wanted, folder, force, progress)
         return folder
     if name_or_url.startswith(("http://", "https://")):
@@ -812,9 +871,12 @@ def fetch_weights(
         key = hashlib.sha256(name_or_url.encode()).hexdigest()[:16]
         basename = Path(urllib.parse.unquote(urllib.parse.urlparse(name_or_url).path)).name
         dest = root / "urls" / key / (basename or "weights")
+        wanted = [(name_or_url, dest, expected)]
+        if cache_dir is None and not force and (old := _from_legacy_cache(wanted, root)):
+            return old / dest.name
         _fetch_all(
             secrets_hidden(name_or_url),
-            [(name_or_url, dest, expected)],
+            wanted,
             dest.parent,
             force,
             progress,
