@@ -753,6 +753,41 @@ def test_offline_uses_the_cache_only_and_never_connects(server, tmp_path, monkey
     assert len(server.requests) == n
 
 
+@pytest.mark.parametrize("switch", ["EEGPT_OFFLINE", "HF_HUB_OFFLINE"])
+def test_offline_download_a_damaged_cache_and_a_signed_url_are_said_truly(
+    server, pretrained_files, tmp_path, monkeypatch, switch
+):
+    """Offline, eegpt.hub.download() opens no connection either (the same error); a cached
+    file whose SHA-256 does not match is said to be there but not to match, not missing;
+    and for a signed URL the error does not suggest `eegpt fetch` with its query string cut
+    (which would not work), nor print its token."""
+    files, _ = pretrained_files
+    monkeypatch.setenv(switch, "yes")
+    with pytest.raises(WeightsUnavailableError, match=rf"\${switch} is set \(offline\)"):
+        download(f"{server.url}/plain/config.json", tmp_path / "c.json", progress=False)
+    assert not server.requests and not (tmp_path / "c.json").exists()
+    folder = tmp_path / "cache" / REPO / "main"
+    folder.mkdir(parents=True)
+    (folder / "model.safetensors").write_bytes(b"not the weights")
+    with pytest.raises(WeightsUnavailableError) as err:
+        fetch_weights("eegpt-large", sha256=sha(files["model.safetensors"]), progress=False)
+    said = str(err.value)
+    assert f"config.json missing from {folder}" in said
+    assert (
+        f"model.safetensors present in {folder} but its SHA-256 does not match (damaged or a "
+        "different file)" in said
+    )
+    assert "model.safetensors missing" not in said
+    signed = f"{server.url}/plain/config.json?token=s3cret"
+    with pytest.raises(WeightsUnavailableError, match="not in the cache") as err:
+        fetch_weights(signed, progress=False)
+    said = str(err.value)
+    assert "s3cret" not in said and "--weights PATH" in said
+    assert f"eegpt fetch {server.url}" not in said  # the URL without its token: useless
+    assert "eegpt fetch 'URL' (the whole URL, with its query string)" in said
+    assert not server.requests
+
+
 def test_two_fetches_of_one_model_download_it_once(server, pretrained_files, tmp_path, monkeypatch):
     """Two processes (here threads, each with its own lock file handle, as flock sees two
     processes) fetching one model into one cache: the second waits for the first's lock,

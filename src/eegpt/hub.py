@@ -387,6 +387,9 @@ def download(
 
     Raises
     ------
+    WeightsUnavailableError
+        ``$EEGPT_OFFLINE`` or ``$HF_HUB_OFFLINE`` is set (:func:`offline`): no connection is
+        opened.
     ChecksumError
         The content does not have the expected SHA-256.
     DownloadError
@@ -400,6 +403,11 @@ def download(
     expected = _normalise_sha(sha256)
     _refuse_credentials(url)
     shown = secrets_hidden(url)  # in messages: no token of a signed URL
+    if (switch := _offline_switch()) is not None:
+        raise WeightsUnavailableError(
+            f"${switch} is set (offline): {shown} was not downloaded (to {dest}); unset "
+            f"{switch} to download it, or place the file there by hand"
+        )
     if timeout is None:
         timeout = download_timeout()
     dest.parent.mkdir(parents=True, exist_ok=True)
@@ -740,36 +748,54 @@ def _cache_lock(folder: Path, progress: bool) -> Iterator[None]:
 _TRUE = ("1", "true", "yes", "on")
 
 
+def _offline_switch() -> str | None:
+    """The variable that forbids downloads, ``EEGPT_OFFLINE`` or ``HF_HUB_OFFLINE`` (the
+    Hugging Face tools' switch), where one is ``1`` (or true, yes, on); None where neither."""
+    for name in ("EEGPT_OFFLINE", "HF_HUB_OFFLINE"):
+        if os.environ.get(name, "").strip().lower() in _TRUE:
+            return name
+    return None
+
+
 def offline() -> bool:
     """Whether downloads are forbidden: ``$EEGPT_OFFLINE`` or ``$HF_HUB_OFFLINE`` (the Hugging
     Face tools' switch) is ``1`` (or true, yes, on): weights then come from the cache only."""
-    return any(
-        os.environ.get(name, "").strip().lower() in _TRUE
-        for name in ("EEGPT_OFFLINE", "HF_HUB_OFFLINE")
-    )
+    return _offline_switch() is not None
 
 
 def _offline_error(
-    what: str, folder: Path, missing: list[Path], force: bool
+    switch: str,
+    what: str,
+    folder: Path,
+    missing: list[tuple[Path, str | None]],
+    force: bool,
+    fetch: str,
 ) -> WeightsUnavailableError:
-    """Why offline mode cannot give ``what``: the files ``missing`` from ``folder``."""
-    switch = next(
-        n
-        for n in ("EEGPT_OFFLINE", "HF_HUB_OFFLINE")
-        if os.environ.get(n, "").strip().lower() in _TRUE
-    )
+    """Why offline mode (``$switch``) cannot give ``what``: the files ``missing`` from
+    ``folder`` (each with its expected SHA-256, if any), told apart from those present whose
+    SHA-256 does not match; ``fetch``: what `eegpt fetch` takes to download them."""
     if force:
         return WeightsUnavailableError(
             f"${switch} is set (offline): --force (force=True) would download {what} again; "
             f"unset {switch} to download"
         )
-    names = ", ".join(p.name for p in missing)
+    absent = [p.name for p, _ in missing if not p.is_file()]
+    damaged = [p.name for p, _ in missing if p.is_file()]
+    why = []
+    if absent:
+        why.append(f"{', '.join(absent)} missing from {folder}")
+    if damaged:
+        its = "its" if len(damaged) == 1 else "their"
+        why.append(
+            f"{', '.join(damaged)} present in {folder} but {its} SHA-256 does not match "
+            "(damaged or a different file)"
+        )
     return WeightsUnavailableError(
-        f"${switch} is set (offline), and the weights {what} are not in the cache: {names} "
-        f"missing from {folder}. Place them there (on a machine with a network, `eegpt fetch "
-        f"{what}` downloads them and prints its folder: copy that folder's files), or pass a "
-        "folder of weights placed elsewhere: `--weights PATH` (Python: eegpt.load_model(PATH)); "
-        f"or unset {switch} to download them."
+        f"${switch} is set (offline), and the weights {what} are not in the cache: "
+        f"{'; '.join(why)}. Place them there (on a machine with a network, `eegpt fetch "
+        f"{fetch}` downloads them and prints its folder: copy that folder's files), or pass "
+        "a folder of weights placed elsewhere: `--weights PATH` (Python: "
+        f"eegpt.load_model(PATH)); or unset {switch} to download them."
     )
 
 
@@ -779,16 +805,21 @@ def _fetch_all(
     folder: Path,
     force: bool,
     progress: bool,
+    fetch: str | None = None,
 ) -> None:
     """Have each ``(url, dest, sha256)`` of ``wanted`` in the cache ``folder``: those cached
     are used as they are, without any network access; the others are downloaded, unless
-    :func:`offline`."""
-    missing = wanted if force else [w for w in wanted if not _cached(w[1], w[2])]
+    :func:`offline` (``fetch``: what `eegpt fetch` takes to download them, said then;
+    default ``what``)."""
+    switch = _offline_switch()
+    quiet = switch is not None  # no "downloading it again" for a damaged file
+    missing = wanted if force else [w for w in wanted if not _cached(w[1], w[2], quiet=quiet)]
     if not missing:
         logger.info("using cached %s", folder)
         return
-    if offline():
-        raise _offline_error(what, folder, [dest for _, dest, _ in missing], force)
+    if switch is not None:
+        files = [(dest, sha) for _, dest, sha in missing]
+        raise _offline_error(switch, what, folder, files, force, fetch or what)
     _writable_cache(folder)
     with _cache_lock(folder, progress):
         for url, dest, sha256 in missing:
@@ -874,13 +905,10 @@ def fetch_weights(
         wanted = [(name_or_url, dest, expected)]
         if cache_dir is None and not force and (old := _from_legacy_cache(wanted, root)):
             return old / dest.name
-        _fetch_all(
-            secrets_hidden(name_or_url),
-            wanted,
-            dest.parent,
-            force,
-            progress,
-        )
+        shown = secrets_hidden(name_or_url)
+        # a signed URL shown without its token: `eegpt fetch` needs it whole
+        fetch = shown if shown == name_or_url else "'URL' (the whole URL, with its query string)"
+        _fetch_all(shown, wanted, dest.parent, force, progress, fetch)
         return dest
     raise ValueError(
         f"unknown pretrained weights {name_or_url!r}: use one of {sorted(PRETRAINED)}, an "
