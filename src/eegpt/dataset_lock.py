@@ -50,12 +50,15 @@ class FolderLock:
             # a run ending removed the file between our open and our lock: the lock is on a
             # file no longer in the folder, which the next run would not see; lock the new one
             self.fh.close()
-        raise OutputInUseError(
+        # not "busy, try again later" (OutputInUseError, exit status 75): a scheduler would
+        # retry a folder that no run holds, on a file system that will never let it be locked
+        raise OSError(
+            errno.ENOLCK,
             f"cannot lock {self.path}: in {_LOCK_TRIES} tries the file locked was never the one "
             "the folder names by the time it was locked: something keeps removing or replacing "
             "it (another program, or a run that starts and ends over and over), or the file "
             "system gives one file different identities (inode numbers) by name and when open "
-            "(some FUSE mounts). Stop what touches the folder, or write to a local disk"
+            "(some FUSE mounts). Stop what touches the folder, or write to a local disk",
         )
 
     def _still_named(self) -> bool:
