@@ -873,3 +873,33 @@ def test_a_fetch_lock_of_a_killed_process_does_not_block_and_a_live_one_times_ou
     monkeypatch.setenv("EEGPT_FETCH_WAIT", "soon")
     with pytest.raises(ValueError, match="EEGPT_FETCH_WAIT"):
         hub.fetch_wait()
+
+
+def test_info_of_weights_to_download_can_be_busy_and_its_help_says_so(
+    server, tmp_path, monkeypatch, capsys
+):
+    """`eegpt info eegpt-large` with the weights not yet cached downloads them, so it can wait
+    on another process's download and exit 75 like `eegpt fetch`: its --help lists that
+    status, with 2 and 130, and says what STALE means for prediction tables (Parquet too);
+    the top-level table names STALE tables under 3."""
+    import fcntl
+
+    from eegpt.cli import main
+
+    folder = tmp_path / "cache" / REPO / "main"
+    folder.mkdir(parents=True)
+    monkeypatch.setenv("EEGPT_FETCH_WAIT", "0")
+    with open(hub.lock_path(folder), "a") as fh:  # a live process downloads them
+        fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
+        assert main(["info", "eegpt-large"]) == 75
+    capsys.readouterr()
+    said = {}
+    for words in (["info", "--help"], ["--help"]):
+        with pytest.raises(SystemExit):
+            main(words)
+        out = said[words[0]] = capsys.readouterr().out
+        table = out[out.index("\n  3 ") :]
+        assert "STALE" in table[: table.index("\n  75 ")], words
+    for code in (0, 1, 2, 3, 75, 130):
+        assert f"\n  {code} " in said["info"], code
+    assert "a Parquet table whose rows" in said["info"]

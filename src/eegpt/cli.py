@@ -630,7 +630,8 @@ exit status (of every command):
        what); for embed and channels also: none of the files could be used
   2    usage: the command line was not understood (an unknown option, no --weights)
   3    needs attention: some files failed (embed, channels, embed-dataset), a run that did
-       not finish or changed inputs (embed-dataset, info)
+       not finish or changed inputs (embed-dataset, info); a prediction table of eegpt
+       probe predict said STALE, changed since it was written (info)
   75   busy, try again later (EX_TEMPFAIL): another run holds the embed-dataset output
        folder, or another process downloads the same weights for over $EEGPT_FETCH_WAIT s
   130  stopped by Ctrl-C (SIGINT)
@@ -846,13 +847,20 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 INFO_EPILOG = """\
-exit status:
-  0  described (an embed-dataset run still in progress too, without --verify)
-  3  needs attention: an embed-dataset run that did not finish, recordings changed since
-     they were embedded, damaged shards (--verify), a part missing or unfinished; a
-     prediction table said STALE (changed since eegpt probe predict wrote it, or beside
-     another table's sidecar)
-  1  an error (not a file eegpt info describes, unreadable)"""
+exit status (as for every command: eegpt --help):
+  0    described (an embed-dataset run still in progress too, without --verify)
+  1    an error (not a file eegpt info describes, unreadable; weights NAME or URL that
+       cannot be downloaded)
+  2    usage: the command line was not understood
+  3    needs attention: an embed-dataset run that did not finish, recordings changed since
+       they were embedded, damaged shards (--verify), a part missing or unfinished; a
+       prediction table of eegpt probe predict said STALE (a CSV/TSV changed since its
+       sidecar was written, or beside another table's sidecar; a Parquet table whose rows
+       no longer match the digest of its data in its metadata)
+  75   busy, try again later: for weights NAME or URL to download, another process has been
+       downloading them into the same cache for over $EEGPT_FETCH_WAIT s
+  130  stopped by Ctrl-C (SIGINT); 143: by SIGTERM; 141: its output pipe was closed by the
+       reader (eegpt info X | head)"""
 
 FETCH_EPILOG = """\
 environment:
