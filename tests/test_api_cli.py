@@ -189,13 +189,22 @@ def test_cli_refuses_to_overwrite_and_parquet_output(weights, edf, tmp_path, cap
 def test_cli_embed_pool_mean_stores_what_pooled_mean_gives(weights, edf, tmp_path, capsys):
     """eegpt embed --pool mean stores one vector per window, as embed-dataset --pool mean does:
     what .pooled("mean") of the unpooled output gives, marked pooled in the metadata."""
-    args = ["embed", str(edf), "--weights", str(weights), "-q"]
+    args = ["embed", str(edf), "--weights", str(weights)]
     assert main([*args, "-o", str(tmp_path / "all.npz")]) == 0
     full = load_embeddings(tmp_path / "all.npz")
+    n, patches, tokens, dims = full.data.shape
+    said = f"embeddings [{n}, {patches}, {tokens}, {dims}] (windows, patches, summary tokens, dims)"
+    assert said in capsys.readouterr().out
     for name in ("mean.npz", "mean.parquet"):
         assert main([*args, "--pool", "mean", "-o", str(tmp_path / name)]) == 0
         pooled = load_embeddings(tmp_path / name)
         assert pooled.data.shape == (len(full), 1, 1, full.data.shape[-1])
+        out = capsys.readouterr().out  # the shape stored, its pooled axes said so
+        assert (
+            f"embeddings [{n}, 1, 1, {dims}] (windows, 1, 1, dims: the mean over patches and "
+            "summary tokens)" in out
+        )
+        assert "patches, summary tokens, dims)" not in out
         assert pooled.metadata["pool"] == "mean" and "pool" not in full.metadata
         np.testing.assert_allclose(pooled.pooled("mean"), full.pooled("mean"), rtol=1e-6)
         np.testing.assert_array_equal(pooled.onsets, full.onsets)

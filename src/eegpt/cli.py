@@ -1449,10 +1449,14 @@ def _embed_command(args: argparse.Namespace) -> int:
                     used = written.metadata.get("annotations_file")  # not the recording itself
                     paired = f" (with the annotations of {annotations})" if used else ""
                     since = f" from {starts[rec]:g} s" if rec in starts else ""
+                    axes = (  # the shape stored: --pool mean keeps [n, 1, 1, D]
+                        "windows, 1, 1, dims: the mean over patches and summary tokens"
+                        if written.metadata.get("pool") == "mean"
+                        else "windows, patches, summary tokens, dims"
+                    )
                     print(terminal_text(  # names as they are, control characters escaped
                         f"{rec}{paired} -> {out}: {len(written)} windows{since}{note}, embeddings "
-                        f"[{', '.join(map(str, written.shape))}] (windows, patches, summary "
-                        "tokens, dims)"
+                        f"[{', '.join(map(str, written.shape))}] ({axes})"
                     ))  # fmt: skip
     finally:
         _remove_empty(made)
