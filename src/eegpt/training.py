@@ -23,6 +23,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from eegpt._logging import few, progress_options
+from eegpt._runtime import import_dynamo_without_cache_folder
 from eegpt.heads import renorm_constrained_
 from eegpt.model import EEGPTEncoder
 
@@ -311,6 +312,7 @@ def fit_model(
         raise ValueError("no training epochs")
     steps = math.ceil(n / batch_size)
     max_lr = [g.pop("max_lr") for g in param_groups]
+    import_dynamo_without_cache_folder()  # which building any torch optimizer imports
     optimizer = torch.optim.AdamW(param_groups, lr=max_lr[0], weight_decay=weight_decay)
     total = epochs * steps
     scheduler: torch.optim.lr_scheduler.LRScheduler
