@@ -50,3 +50,153 @@ def test_probe_train_needs_no_temporary_folder_and_leaves_none(weights, tmp_path
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "p" / "probe.json").is_file()
     assert list(cwd.iterdir()) == [] and list(tmp.iterdir()) == []
+
+
+def cgroup(tmp_path, own: str | None, **limits: str):
+    """A fake /sys/fs/cgroup with cpu.max in the folders named (``root`` for the top one) and
+    a fake /proc/self/cgroup naming ``own``."""
+    root = tmp_path / "cgroup"
+    for folder, text in limits.items():
+        path = root if folder == "root" else root / folder.replace("__", "/")
+        path.mkdir(parents=True, exist_ok=True)
+        (path / "cpu.max").write_text(text + "\n")
+    proc = tmp_path / "proc-self-cgroup"
+    if own is not None:
+        proc.write_text(f"0::{own}\n")
+    return root, proc
+
+
+@pytest.mark.parametrize(
+    ("text", "cpus"),
+    [
+        ("max 100000", None),
+        ("200000 100000", 2),
+        ("150000 100000", 2),
+        ("50000 100000", 1),
+        ("400000 200000", 2),
+        ("", None),
+        ("garbage", None),
+    ],  # fmt: skip
+)
+def test_cgroup_cpu_limit_reads_cpu_max(tmp_path, text, cpus):
+    from eegpt._runtime import cgroup_cpu_limit
+
+    root, proc = cgroup(tmp_path, None, root=text)  # in a container: its own cgroup at the root
+    assert cgroup_cpu_limit(root, proc) == cpus
+
+
+def test_cgroup_cpu_limit_takes_the_smallest_quota_up_from_the_process_cgroup(tmp_path):
+    from eegpt._runtime import cgroup_cpu_limit
+
+    root, proc = cgroup(
+        tmp_path, "/jobs/job1", root="max 100000", jobs="300000 100000", jobs__job1="max 100000"
+    )
+    assert cgroup_cpu_limit(root, proc) == 3
+    assert cgroup_cpu_limit(tmp_path / "no-cgroup-v2", proc) is None
+
+
+def test_default_workers_honour_a_cpu_quota(monkeypatch):
+    """embed-dataset's reader processes: min(4, CPUs - 1) counted within a cgroup quota
+    (docker --cpus 2 on a 16-core host: 1 reader, not 4)."""
+    from eegpt import _runtime
+    from eegpt.dataset import _default_workers
+
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(range(16)), raising=False)
+    monkeypatch.setattr(_runtime, "cgroup_cpu_limit", lambda: None)
+    assert _default_workers() == 4
+    monkeypatch.setattr(_runtime, "cgroup_cpu_limit", lambda: 2)
+    assert _default_workers() == 1
+
+
+@pytest.fixture
+def torch_threads():
+    """Put torch's intra-op thread count back after the test."""
+    import torch
+
+    before = torch.get_num_threads()
+    yield
+    torch.set_num_threads(before)
+
+
+def test_set_torch_threads_default_stays_within_the_quota_unless_the_user_chose(
+    monkeypatch, torch_threads
+):
+    import torch
+
+    from eegpt import _runtime
+
+    torch.set_num_threads(4)
+    monkeypatch.setattr(_runtime, "usable_cpus", lambda: 2)
+    for name in _runtime.THREAD_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    assert _runtime.set_torch_threads(None, default=False) is None  # not the process: as it is
+    assert torch.get_num_threads() == 4
+    monkeypatch.setenv("OMP_NUM_THREADS", "3")  # the user's choice
+    assert _runtime.set_torch_threads(None, default=True) is None
+    assert torch.get_num_threads() == 4
+    monkeypatch.delenv("OMP_NUM_THREADS")
+    assert _runtime.set_torch_threads(None, default=True) == 4
+    assert torch.get_num_threads() == 2
+    assert _runtime.set_torch_threads(3, default=True) == 2  # --threads: as given
+    assert torch.get_num_threads() == 3
+
+
+def test_threads_option_on_the_commands_that_run_the_model(monkeypatch, torch_threads):
+    """--threads N: embed, embed-dataset, probe train/evaluate/predict; a command run from
+    Python (main(argv)) puts the caller's count back."""
+    import torch
+
+    from eegpt import cli
+
+    parser = cli.build_parser()
+    for words in (
+        ["embed", "a.edf", "-o", "out/"],
+        ["embed-dataset", "in", "-o", "out"],
+        ["probe", "train", "a-epo.fif", "--weights", "w", "-o", "p"],
+        ["probe", "evaluate", "p", "a-epo.fif"],
+        ["probe", "predict", "p", "a-epo.fif", "-o", "x.csv"],
+    ):
+        assert parser.parse_args([*words, "--threads", "3"]).threads == 3, words
+        assert parser.parse_args(words).threads is None
+    for bad in ("0", "-1", "two", "1.5"):
+        with pytest.raises(SystemExit):
+            parser.parse_args(["embed", "a.edf", "-o", "out/", "--threads", bad])
+
+    seen = []
+    monkeypatch.setattr(cli, "cmd_embed", lambda args: seen.append(torch.get_num_threads()) or 0)
+    torch.set_num_threads(2)
+    assert cli.main(["embed", "a.edf", "-o", "out/", "--threads", "1"]) == 0
+    assert seen == [1] and torch.get_num_threads() == 2
+
+
+def test_the_eegpt_process_keeps_torch_threads_within_a_cpu_quota(tmp_path):
+    """Docker --cpus 1 on a bigger host: torch's default thread count (the host's cores)
+    capped at the quota, unless OMP_NUM_THREADS or --threads says otherwise."""
+    code = """
+import sys, torch
+from eegpt import _runtime, cli
+if torch.get_num_threads() < 2:
+    print("SKIP"); sys.exit(0)
+_runtime.cgroup_cpu_limit = lambda: 1
+cli.cmd_embed = lambda args: print(torch.get_num_threads()) or 0
+sys.argv = ["eegpt", "embed", "a.edf", "-o", "out/", *sys.argv[1:]]
+sys.exit(cli.main())
+"""
+    environ = {
+        k: v for k, v in os.environ.items() if k not in ("OMP_NUM_THREADS", "MKL_NUM_THREADS")
+    }
+
+    def threads(*args: str, **env: str) -> str:
+        done = subprocess.run(
+            [sys.executable, "-c", code, *args], env={**environ, **env}, cwd=tmp_path,
+            capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        return done.stdout.strip()
+
+    shown = threads()
+    if shown == "SKIP":
+        pytest.skip("torch uses one thread here")
+    assert shown == "1"
+    assert threads("--threads", "2") == "2"
+    assert threads(OMP_NUM_THREADS="2") == "2"

@@ -35,3 +35,74 @@ def import_dynamo_without_cache_folder() -> None:
         import torch._dynamo  # noqa: F401
     finally:
         os.environ.pop("TORCHINDUCTOR_CACHE_DIR", None)
+
+
+def cgroup_cpu_limit(
+    root: str | os.PathLike[str] = "/sys/fs/cgroup",
+    own: str | os.PathLike[str] = "/proc/self/cgroup",
+) -> int | None:
+    """The CPUs a cgroup v2 CPU quota lets this process use (Docker ``--cpus``, Kubernetes CPU
+    limits, systemd ``CPUQuota``), rounded up; None without one.
+
+    ``cpu.max`` holds ``QUOTA PERIOD`` in microseconds (``200000 100000``: 2 CPUs;
+    ``150000 100000``: 2) or ``max PERIOD`` (no quota). The process's own cgroup (from ``own``,
+    its ``0::/path`` line) and those above it up to ``root`` are read, and the smallest quota
+    counts; where ``own`` cannot be read (or names no cgroup v2 path), ``root/cpu.max`` alone,
+    which is the container's own inside one.
+    """
+    folders = [os.fspath(root)]
+    try:
+        with open(own) as fh:
+            lines = [line.strip() for line in fh]
+    except OSError:
+        lines = []
+    for line in lines:
+        if line.startswith("0::/"):
+            parts = [p for p in line[4:].split("/") if p and p not in (".", "..")]
+            folders += [os.path.join(folders[0], *parts[:i]) for i in range(1, len(parts) + 1)]
+    limits = []
+    for folder in folders:
+        try:
+            with open(os.path.join(folder, "cpu.max")) as fh:
+                fields = fh.read().split()
+            quota, period = int(fields[0]), int(fields[1]) if len(fields) > 1 else 100_000
+        except (OSError, ValueError, IndexError):  # "max", missing, not cgroup v2
+            continue
+        if quota > 0 and period > 0:
+            limits.append(max(1, -(-quota // period)))
+    return min(limits, default=None)
+
+
+def usable_cpus() -> int:
+    """The CPUs this process may use: those it may run on (``sched_getaffinity``: taskset, a
+    job scheduler's cpuset), fewer where a cgroup v2 quota allows less
+    (:func:`cgroup_cpu_limit`)."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # pragma: no cover - macOS, Windows
+        cores = os.cpu_count() or 2
+    limit = cgroup_cpu_limit()
+    return max(1, cores if limit is None else min(cores, limit))
+
+
+#: Environment variables through which a user sets the threads torch computes with.
+THREAD_VARIABLES = ("OMP_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+def set_torch_threads(threads: int | None, *, default: bool) -> int | None:
+    """Set torch's intra-op threads for a command: ``threads`` (``--threads``) where given;
+    else, with ``default``, :func:`usable_cpus` where torch's own default is more (it counts
+    the host's cores, not a container's CPU quota) and the user set neither
+    ``OMP_NUM_THREADS`` nor ``MKL_NUM_THREADS``. Returns the count before, for putting it back
+    (None: left as it was)."""
+    import torch
+
+    before = torch.get_num_threads()
+    if threads is None:
+        if not default or any(os.environ.get(name) for name in THREAD_VARIABLES):
+            return None
+        threads = min(before, usable_cpus())
+    if threads == before:
+        return None
+    torch.set_num_threads(threads)
+    return before

@@ -67,8 +67,9 @@ def add_inference_options(
     p: argparse.ArgumentParser,
     device_help: str = "cpu, cuda, cuda:1 ... (default: GPU if present)",
 ) -> None:
-    """``--device``, ``--batch-size``, ``--precision`` and ``--stream-precision`` (shared by the
-    embedding commands)."""
+    """``--device``, ``--batch-size``, ``--precision``, ``--stream-precision`` and ``--threads``
+    (shared by the commands that run the model: embed, embed-dataset, probe train, evaluate
+    and predict)."""
     g = p.add_argument_group("inference")
     g.add_argument("--device", type=device_name, default=None, help=device_help)
     g.add_argument(
@@ -95,6 +96,26 @@ def add_inference_options(
         "blocks; float16 is ~3%% faster on large GPU batches at a small extra error (windows "
         "that overflow it are recomputed in float32)",
     )
+    g.add_argument(
+        "--threads",
+        type=thread_count,
+        default=None,
+        metavar="N",
+        help="CPU threads torch computes with (default: $OMP_NUM_THREADS where set, else "
+        "torch's default capped at the CPUs this process may use: its CPU affinity and a "
+        "cgroup v2 CPU quota such as docker --cpus)",
+    )
+
+
+def thread_count(text: str) -> int:
+    """``--threads``: a whole number more than 0."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number more than 0, not {text!r}")
+    return value
 
 
 def seconds(text: str) -> float:
@@ -2362,7 +2383,11 @@ def run_command(
     after it ended (a second Ctrl-C while it stops, or one during the interpreter's shutdown)
     is ignored: the process exits with the command's status, instead of a traceback or death
     by the signal with its work done. Otherwise the caller's handlers are put back.
+    A command with ``args.threads`` (``--threads``) runs with that many torch threads (as the
+    process, with none given: no more than a CPU quota allows,
+    :func:`eegpt._runtime.set_torch_threads`); a caller's count is put back after it.
     """
+    from eegpt._runtime import set_torch_threads
     from eegpt.errors import USER_ERRORS, OutputInUseError
 
     previous = previous_int = None
@@ -2375,8 +2400,11 @@ def run_command(
     formatter = warnings.formatwarning
     if not getattr(args, "debug", False):
         warnings.formatwarning = _format_warning
-    restore_mne = None
+    restore_mne = threads_before = None
     try:
+        if hasattr(args, "threads"):  # a command that runs the model: --threads, or a default
+            # within a CPU quota for this process only (a caller's own setting left alone)
+            threads_before = set_torch_threads(args.threads, default=process)
         if getattr(args, "command", None) not in _WITHOUT_MNE:
             loud = getattr(args, "verbose", False) or getattr(args, "debug", False)
             restore_mne = _mne_logs_to_stderr(quiet=not loud)
@@ -2421,6 +2449,10 @@ def run_command(
         warnings.formatwarning = formatter
         if restore_mne is not None:
             restore_mne()
+        if threads_before is not None and not process:
+            import torch
+
+            torch.set_num_threads(threads_before)
         # SIG_IGN survives the interpreter's shutdown, which resets Python-level handlers
         if previous is not None:
             signal.signal(signal.SIGTERM, signal.SIG_IGN if process else previous)

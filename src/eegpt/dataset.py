@@ -892,10 +892,8 @@ def _unguarded_main_call() -> str | None:
 
 
 def _default_workers() -> int:
-    """``min(4, cores - 1)``, counting the cores this process may run on (a job scheduler's
-    allocation), not the host's."""
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):  # pragma: no cover - macOS, Windows
-        cores = os.cpu_count() or 2
-    return max(1, min(4, cores - 1))
+    """``min(4, cores - 1)``, counting the cores this process may use (a job scheduler's
+    allocation, a container's CPU quota: :func:`eegpt._runtime.usable_cpus`), not the host's."""
+    from eegpt._runtime import usable_cpus
+
+    return max(1, min(4, usable_cpus() - 1))
