@@ -22,8 +22,10 @@ sys.exit(main(sys.argv[1:]))
 """
 
 
-def run_eegpt(args: list[str], cwd, **env: str) -> subprocess.CompletedProcess:
-    environ = {k: v for k, v in os.environ.items() if k != "TORCHINDUCTOR_CACHE_DIR"}
+def run_eegpt(args: list[str], cwd, unset=(), **env: str) -> subprocess.CompletedProcess:
+    """``eegpt ARGS`` in a fresh process, without TORCHINDUCTOR_CACHE_DIR and ``unset``."""
+    gone = {"TORCHINDUCTOR_CACHE_DIR", *unset}
+    environ = {k: v for k, v in os.environ.items() if k not in gone}
     return subprocess.run(
         [sys.executable, "-c", RUN_EEGPT, *args],
         cwd=cwd,
@@ -200,3 +202,33 @@ sys.exit(cli.main())
     assert shown == "1"
     assert threads("--threads", "2") == "2"
     assert threads(OMP_NUM_THREADS="2") == "2"
+
+
+@pytest.mark.parametrize("temp", ["writable", "none usable"])
+def test_plot_without_a_writable_home(tmp_path, temp):
+    """eegpt channels --plot with HOME unwritable (a container without one): matplotlib printed
+    two warning lines per command and made its cache folder in the temporary folder, and
+    with none usable failed after the command's work; now its folder is a private temporary
+    one, quietly (removed at exit), or the command stops at once with one line naming
+    MPLCONFIGDIR."""
+    from eegpt.synthetic import synthetic_erp_raw
+
+    recording = tmp_path / "r_raw.fif"
+    synthetic_erp_raw(3)[0].save(recording, verbose=False)
+    (tmp_path / "file").write_text("")
+    cwd, tmp = tmp_path / "cwd", tmp_path / "tmp"
+    cwd.mkdir()
+    tmp.mkdir()
+    env = {"HOME": str(tmp_path / "file" / "home"), "TMPDIR": str(tmp)}
+    if temp == "none usable":
+        env["NO_TEMP"] = "1"
+    unset = ("MPLCONFIGDIR", "XDG_CONFIG_HOME", "XDG_CACHE_HOME")
+    plot = ["channels", str(recording), "--plot", str(tmp_path / "ch.png")]
+    done = run_eegpt(plot, cwd, unset, **env)
+    assert list(cwd.iterdir()) == [] and list(tmp.iterdir()) == []
+    if temp == "writable":
+        assert done.returncode == 0, done.stderr
+        assert done.stderr == "" and (tmp_path / "ch.png").is_file()
+    else:
+        assert done.returncode == 1 and done.stdout == ""
+        assert done.stderr.count("\n") == 1 and "set MPLCONFIGDIR" in done.stderr, done.stderr

@@ -106,3 +106,57 @@ def set_torch_threads(threads: int | None, *, default: bool) -> int | None:
         return None
     torch.set_num_threads(threads)
     return before
+
+
+def _writable_folder(path: str) -> bool:
+    """Whether ``path`` is a folder this process can write in, made first where missing (as
+    matplotlib makes its own)."""
+    try:
+        os.makedirs(path, exist_ok=True)
+    except OSError:
+        return False
+    return os.path.isdir(path) and os.access(path, os.W_OK)
+
+
+def matplotlib_config_folder() -> None:
+    """Before a command draws (``--plot``, ``eegpt demo``): where matplotlib's default folders
+    for its settings and font cache (``$XDG_CONFIG_HOME`` or ``~/.config``, and
+    ``$XDG_CACHE_HOME`` or ``~/.cache``, each ``/matplotlib``) cannot be written (no home, a
+    read-only one), set ``MPLCONFIGDIR`` to a private temporary folder removed at exit, as
+    matplotlib itself does, but without the two warning lines it prints for each command; and
+    where no temporary folder is usable either, raise an OSError saying to set
+    ``MPLCONFIGDIR``, before the command does its work (matplotlib's own error came at the
+    end, after the run). Nothing is done where ``MPLCONFIGDIR`` is set, matplotlib is already
+    imported, or off Linux and BSD (other defaults there).
+    """
+    if os.environ.get("MPLCONFIGDIR") or "matplotlib" in sys.modules:
+        return
+    if not sys.platform.startswith(("linux", "freebsd")):  # pragma: no cover
+        return
+    from pathlib import Path
+
+    try:
+        defaults = [
+            os.path.join(os.environ.get(name) or str(Path.home() / sub), "matplotlib")
+            for name, sub in (("XDG_CONFIG_HOME", ".config"), ("XDG_CACHE_HOME", ".cache"))
+        ]
+    except RuntimeError:  # no home directory
+        defaults = []
+    unwritable = [path for path in defaults if not _writable_folder(path)]
+    if defaults and not unwritable:
+        return
+    import atexit
+    import shutil
+    import tempfile
+
+    try:
+        folder = tempfile.mkdtemp(prefix="matplotlib-")
+    except OSError as err:
+        where = unwritable[0] if unwritable else "a home directory"
+        raise OSError(
+            f"drawing needs a writable folder for matplotlib's settings and font cache, and "
+            f"neither {where} nor a temporary folder is usable: set MPLCONFIGDIR to a "
+            "writable folder"
+        ) from err
+    os.environ["MPLCONFIGDIR"] = folder
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)

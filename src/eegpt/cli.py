@@ -2387,7 +2387,7 @@ def run_command(
     process, with none given: no more than a CPU quota allows,
     :func:`eegpt._runtime.set_torch_threads`); a caller's count is put back after it.
     """
-    from eegpt._runtime import set_torch_threads
+    from eegpt._runtime import matplotlib_config_folder, set_torch_threads
     from eegpt.errors import USER_ERRORS, OutputInUseError
 
     previous = previous_int = None
@@ -2405,6 +2405,8 @@ def run_command(
         if hasattr(args, "threads"):  # a command that runs the model: --threads, or a default
             # within a CPU quota for this process only (a caller's own setting left alone)
             threads_before = set_torch_threads(args.threads, default=process)
+        if getattr(args, "plot", None) is not None or getattr(args, "command", None) == "demo":
+            matplotlib_config_folder()  # without a writable home: quietly, or fail at once
         if getattr(args, "command", None) not in _WITHOUT_MNE:
             loud = getattr(args, "verbose", False) or getattr(args, "debug", False)
             restore_mne = _mne_logs_to_stderr(quiet=not loud)
