@@ -15,9 +15,9 @@ def import_dynamo_without_cache_folder() -> None:
 
     Every ``torch.optim`` optimizer imports ``torch._dynamo`` when it is built
     (``Optimizer.add_param_group`` is wrapped in ``torch._disable_dynamo``, which imports it on
-    its first call), whatever ``foreach``/``fused`` say, and that import (torch 2.9 and later:
-    ``torch._dynamo.package``) creates Inductor's cache folder: ``$TORCHINDUCTOR_CACHE_DIR``,
-    else ``torchinductor_<user>`` in :func:`tempfile.gettempdir`. Training a probe then failed
+    its first call), whatever ``foreach``/``fused`` say, and that import (torch 2.13, and
+    earlier releases with ``torch._dynamo.package``) creates Inductor's cache folder:
+    ``$TORCHINDUCTOR_CACHE_DIR``, else ``torchinductor_<user>`` in :func:`tempfile.gettempdir`. Training a probe then failed
     where no temporary folder is writable ("No usable temporary directory found"), and left an
     empty ``torchinductor_<user>`` folder in /tmp (or the working folder) where one is.
 
