@@ -101,9 +101,9 @@ def add_inference_options(
         type=thread_count,
         default=None,
         metavar="N",
-        help="CPU threads torch computes with (default: $OMP_NUM_THREADS where set, else "
-        "torch's default capped at the CPUs this process may use: its CPU affinity and a "
-        "cgroup v2 CPU quota such as docker --cpus)",
+        help="CPU threads torch computes with (default: $OMP_NUM_THREADS or $MKL_NUM_THREADS "
+        "where set, else torch's default capped at the CPUs this process may use: its CPU "
+        "affinity and a cgroup v2 CPU quota such as docker --cpus)",
     )
 
 
@@ -2385,7 +2385,9 @@ def run_command(
     by the signal with its work done. Otherwise the caller's handlers are put back.
     A command with ``args.threads`` (``--threads``) runs with that many torch threads (as the
     process, with none given: no more than a CPU quota allows,
-    :func:`eegpt._runtime.set_torch_threads`); a caller's count is put back after it.
+    :func:`eegpt._runtime.set_torch_threads`); a caller's count is put back after it. One
+    that draws (``args.plot``, ``demo``) first makes sure matplotlib has a writable folder
+    (:func:`eegpt._runtime.matplotlib_config_folder`).
     """
     from eegpt._runtime import matplotlib_config_folder, set_torch_threads
     from eegpt.errors import USER_ERRORS, OutputInUseError
