@@ -2416,7 +2416,7 @@ import sys
 from eegpt.cli import main
 
 for folder in ({str(out)!r}, {str(parts)!r}):
-    assert main(["info", folder]) == 0
+    assert main(["info", folder]) == 3  # clean_run's corrupt file failed: needs attention
 print([m for m in ("torch", "mne", "scipy") if m in sys.modules])
 """
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
@@ -3318,9 +3318,9 @@ def test_a_finished_run_describes_itself_and_keeps_its_runs(
     assert "shards 3 of 3 done" in text and "_errors.csv" in text
     batches = ", default batch size for each file's channel count"  # none was given
     assert f"on cpu of {runs[0]['host']}{batches}, 3 shards written" in text
-    assert main(["info", str(out)]) == 0
+    assert main(["info", str(out)]) == 3  # a file failed: as embed-dataset exits
     capsys.readouterr()
-    assert main(["info", str(tmp_path)]) == 0  # the parent of run folders: a line each
+    assert main(["info", str(tmp_path)]) == 3  # the parent of run folders: a line each
     listed = capsys.readouterr().out
     assert "1 embed-dataset run folder" in listed and "  copy: 7 files: 6 ok, 1 failed" in listed
     # one recording of the run as Embeddings (to plot it), equal to embedding it alone
@@ -3765,8 +3765,15 @@ def test_a_damaged_shard_is_named_by_the_readers_and_info_verify(
             read()
         assert advice in str(err.value) and err.value.__cause__ is not None
         assert err.value.shards == [str(shard)]
-    assert eegpt_main(["info", str(out)]) == 0  # the footers only: fast
-    capsys.readouterr()
+    # plain info reads a few bytes at each shard's ends only (fast): it finds one cut short
+    assert eegpt_main(["info", str(out)]) == (3 if how == "cut" else 0)
+    said = capsys.readouterr().out
+    if how == "cut":
+        assert "DAMAGED: 1 of 3 shards is no whole Parquet file (truncated or corrupt; " in said
+        assert f"{shard} (no Parquet magic bytes at its end: truncated (" in said
+        assert advice in said and "`eegpt info --verify` reads every shard through" in said
+    else:
+        assert "DAMAGED" not in said
     assert eegpt_main(["info", str(out), "--verify"]) == 3
     said = capsys.readouterr().out
     assert f"DAMAGED: 1 of 3 shards cannot be read (truncated or corrupt): {shard} (" in said
@@ -3777,6 +3784,36 @@ def test_a_damaged_shard_is_named_by_the_readers_and_info_verify(
     after, z_after = read_embeddings(out)
     pd.testing.assert_frame_equal(after, before)
     np.testing.assert_array_equal(z_after, z_before)
+
+
+def test_info_finds_shards_cut_short_from_their_ends_alone(small_corpus, model, tmp_path, capsys):
+    """Plain `eegpt info` checks each shard's ends (the Parquet magic bytes, the footer's
+    length; no data read): one cut short, one that is no Parquet file and one whose footer
+    length is past its start are DAMAGED, exit 3, in a run folder and a folder of them."""
+    from eegpt.dataset_read import cut_shards
+
+    out = tmp_path / "runs" / "out"
+    embed_dataset(small_corpus, out, model=model, shard_size=2, workers=0, progress=False)
+    shards = shard_files(out)
+    assert len(shards) == 3 and cut_shards(shards) == []
+    assert eegpt_main(["info", str(out)]) == 0
+    data = shards[0].read_bytes()
+    shards[0].write_bytes(data[:100])  # as `truncate -s 100` leaves it
+    shards[1].write_bytes(b"XXXX" + shards[1].read_bytes()[4:])
+    shards[2].write_bytes(shards[2].read_bytes()[:8] + (2**31).to_bytes(4, "little") + b"PAR1")
+    found = dict(cut_shards(shards))
+    assert found == {
+        shards[0]: "no Parquet magic bytes at its end: truncated (100 bytes)",
+        shards[1]: "no Parquet magic bytes at its start: not a Parquet file",
+        shards[2]: f"its footer ({2**31} bytes) is longer than the file: corrupt",
+    }
+    capsys.readouterr()
+    assert eegpt_main(["info", str(out)]) == 3
+    said = capsys.readouterr().out
+    assert "DAMAGED: 3 of 3 shards are no whole Parquet file" in said
+    assert "run the same embed-dataset command again" in said
+    assert eegpt_main(["info", str(out.parent)]) == 3  # the folder of run folders too
+    assert "DAMAGED: 3 of 3 shards" in capsys.readouterr().out
 
 
 def _as_written_before_checksums(shard: Path, nan_row: int | None = None) -> None:

@@ -107,6 +107,56 @@ def damaged_shards(shards: Sequence[Path], *, first: bool = False) -> list[tuple
     return damaged
 
 
+_MAGIC = b"PAR1"  # a Parquet file's first and last four bytes
+
+
+def cut_shards(shards: Sequence[Path]) -> list[tuple[Path, str]]:
+    """The shards among ``shards`` that are not whole Parquet files, each with the reason:
+    shorter than a Parquet file can be, without the magic ``PAR1`` at its start or its end,
+    or with a footer longer than the file. Cheap (a few bytes read at each end, no data, no
+    footer parsed: what plain ``eegpt info`` checks of every shard), so it finds a shard cut
+    short (a full disk, a copy stopped half-way) but not damage inside its data
+    (:func:`damaged_shards` reads that through)."""
+    cut: list[tuple[Path, str]] = []
+    for path in shards:
+        try:
+            with open(path, "rb") as fh:
+                size = os.fstat(fh.fileno()).st_size
+                if size < 12:  # magic, footer length, magic
+                    cut.append((path, f"{size} bytes: truncated"))
+                    continue
+                head = fh.read(4)
+                fh.seek(size - 8)
+                tail = fh.read(8)
+        except OSError as err:
+            cut.append((path, err.strerror or type(err).__name__))
+            continue
+        footer = int.from_bytes(tail[:4], "little")
+        if head != _MAGIC:
+            cut.append((path, "no Parquet magic bytes at its start: not a Parquet file"))
+        elif tail[4:] != _MAGIC:
+            cut.append((path, f"no Parquet magic bytes at its end: truncated ({size} bytes)"))
+        elif footer + 12 > size:
+            cut.append((path, f"its footer ({footer} bytes) is longer than the file: corrupt"))
+    return cut
+
+
+def cut_shards_line(shards: Sequence[Path]) -> str:
+    """``eegpt info``'s line on the shards among ``shards`` that are not whole Parquet files
+    (:func:`cut_shards`) and what to do; ``""`` where each one is whole at its ends."""
+    cut = cut_shards(shards)
+    if not cut:
+        return ""
+    n = len(cut)
+    return (
+        f"  DAMAGED: {n} of {_count(len(shards), 'shard')} {'is' if n == 1 else 'are'} no whole "
+        f"Parquet file (truncated or corrupt; read_embeddings fails on "
+        f"{'it' if n == 1 else 'them'}): {damaged_list(cut, 20)}. To recompute "
+        f"{'it' if n == 1 else 'them'}, {recompute_advice(n)}; `eegpt info --verify` reads "
+        "every shard through, for damage inside the data too"
+    )
+
+
 def has_checksums(shard: Path) -> bool:
     """Whether the page headers of ``shard`` hold checksums (its footer says so), or False
     where its footer cannot be read."""

@@ -29,6 +29,7 @@ from eegpt.dataset_read import (
     SHORT_REPORT,
     TOO_SHORT,
     corpora_of_parts,
+    cut_shards_line,
     listings_apart,
     missing_parts,
     read_shard_status,
@@ -91,8 +92,8 @@ def parts_report(folder: str | os.PathLike) -> tuple[str, bool]:
     """:func:`describe_parts`, and whether ``read_embeddings(folder)`` reads the parts as
     one table matching the files on disk (False when they were split from different
     listings, a part holds no shard or stopped before its last one, a part with files has no
-    folder here, or a part's last run found recordings changed since they were embedded:
-    ``eegpt info`` exits 3). Parts ``K >=`` the number of files of the corpus listing (tasks
+    folder here, a part's last run found recordings changed since they were embedded, files
+    failed in a part, or a shard is no whole Parquet file: ``eegpt info`` exits 3). Parts ``K >=`` the number of files of the corpus listing (tasks
     of a job array past its files, which write no folder) are not missing."""
     folder = Path(folder)
     runs = run_folders(folder)
@@ -147,6 +148,9 @@ def parts_report(folder: str | os.PathLike) -> tuple[str, bool]:
             + (f"; {totals['changed']} CHANGED since embedded" if totals.get("changed") else "")
         )
     lines += _parts_total_lines(folder, counted, failing, short)
+    cut = cut_shards_line([p for run in runs for p in shard_files(run)])  # no data read
+    if cut:
+        lines.append(cut)
     parts = list(zip(folders_of, inputs_of, strict=True))
     apart = listings_apart(parts)
     if apart:  # not one table: files twice and files missing
@@ -195,7 +199,7 @@ def parts_report(folder: str | os.PathLike) -> tuple[str, bool]:
             f"  {few(changed, 10)} hold rows of recordings changed since they were embedded: "
             "`eegpt info PART` names them and how to embed them again"
         )
-    return "\n".join(lines), not changed
+    return "\n".join(lines), not (changed or failing or cut)
 
 
 def _parts_total_lines(
@@ -409,9 +413,11 @@ def _own_starts_line(spec: Mapping[str, Any]) -> list[str]:
 
 
 def output_report(output_dir: str | os.PathLike) -> tuple[str, bool]:
-    """:func:`describe_output`, and whether its rows match the files on disk as far as the
-    last run found: False when it found embedded recordings changed since (``eegpt info``
-    exits 3)."""
+    """:func:`describe_output`, and whether the folder needs no attention as far as its
+    reports and its shards' ends tell: False (``eegpt info`` exits 3, as ``embed-dataset``
+    does) when files failed, when the last run found embedded recordings changed since, or
+    when a shard is no whole Parquet file (:func:`~eegpt.dataset_read.cut_shards`: cut
+    short, found without reading its data)."""
     output_dir = Path(output_dir)
     try:
         manifest = json.loads((output_dir / MANIFEST).read_text())
@@ -519,9 +525,12 @@ def output_report(output_dir: str | os.PathLike) -> tuple[str, bool]:
         lines.append(f"  {too_short_note(totals[TOO_SHORT], output_dir)}")
     if totals.get("changed"):
         lines += _changed_lines(output_dir, totals["changed"])
+    cut = cut_shards_line(shard_files(output_dir))  # a few bytes of each: no data read
+    if cut:
+        lines.append(cut)
     lines.append(f"  read with: pandas.read_parquet({str(output_dir)!r}) or "
                  "eegpt.read_embeddings")  # fmt: skip
-    return "\n".join(lines), not totals.get("changed")
+    return "\n".join(lines), not (totals.get("changed") or totals.get("failed") or cut)
 
 
 def _versions_text(run: Mapping[str, Any]) -> str:
