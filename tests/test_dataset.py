@@ -4822,3 +4822,35 @@ def test_the_oldest_checks_are_let_go_before_any_run(monkeypatch):
     assert _kept_calls(calls[:4]) == calls[:4]
     old = [{"n": i} for i in range(6)]  # entries from before "kind": runs, the oldest let go
     assert _kept_calls(old) == old[2:]
+
+
+@pytest.mark.parametrize("hook", ["lock", "_done_shards", "make_engines", "run_inprocess"])
+def test_sigterm_at_start_up_leaves_no_folder(small_corpus, weights, tmp_path, monkeypatch, hook):
+    """SIGTERM (a time limit) during a run's start-up, before it wrote a shard, exits 143 and
+    undoes the start as a failed start is: the folders it made are gone, not left holding
+    its lock file (which `eegpt info` could not describe). ``lock``: while the lock is being
+    taken, after its file was made (the case that left ``.eegpt.lock`` behind)."""
+    from eegpt import dataset as dataset_mod
+
+    owner, name = (FolderLock, "_still_named") if hook == "lock" else (dataset_mod, hook)
+    real = getattr(owner, name)
+
+    def signalled(*args, **kwargs):
+        # twice, as `timeout` sends it (to the process, then to its process group)
+        os.kill(os.getpid(), signal.SIGTERM)
+        os.kill(os.getpid(), signal.SIGTERM)
+        time.sleep(0.2)  # handled here, in the main thread
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(owner, name, signalled)
+    out = tmp_path / "new" / "out"
+    args = [str(small_corpus), "-o", str(out), "--weights", str(weights), "--workers", "1"]
+    args += ["--device", "cpu", "-q"]
+    with pytest.raises(SystemExit) as stopped:
+        cli_main(args)
+    assert stopped.value.code == 143
+    assert not out.parent.exists(), sorted(os.listdir(out)) if out.exists() else "empty"
+    out.mkdir(parents=True)  # a folder that was there before stays, without the run's files
+    with pytest.raises(SystemExit):
+        cli_main(args)
+    assert out.is_dir() and os.listdir(out) == []

@@ -67,7 +67,7 @@ import multiprocessing
 import os
 import re
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from itertools import chain
 from pathlib import Path
 from types import FrameType
@@ -131,7 +131,7 @@ from eegpt.dataset_summary import DatasetSummary, _Progress
 from eegpt.dataset_summary import _dropped_channels as _dropped_channels  # re-exported
 from eegpt.dataset_summary import _warning_kinds as _warning_kinds  # re-exported
 from eegpt.engine import InferenceEngine, Precision, resolve_device
-from eegpt.errors import OutputNotWritableError, UnguardedMainError
+from eegpt.errors import OutputInUseError, OutputNotWritableError, UnguardedMainError
 from eegpt.io import EEG_SUFFIXES
 from eegpt.model import EEGPT
 from eegpt.outputs import check_output_folder
@@ -652,14 +652,13 @@ def embed_dataset(
             plan = session.enter_context(ray_session(ray_address, device, replicas, verbose))
         made = _missing_folder_and_parents(output_dir)
         before = set(os.listdir(output_dir)) if output_dir.is_dir() else set()
-        output_dir.mkdir(parents=True, exist_ok=True)
         # another run's lock (OutputInUseError) undoes nothing; a failure of this run is undone
         # while the lock is held, so no run that starts meanwhile loses its files. A finished
         # run in a folder this process cannot write to (read-only) is only read, without the
         # lock (whose file could not be made): the lock keeps two runs from writing at once,
         # and this one writes nothing (no shard, report or manifest), so it cannot spoil
         # another run's files; what it reads (files replaced whole) is at worst a moment old.
-        with FolderLock(output_dir) if unwritable is None else contextlib.nullcontext():
+        with _locked_start(output_dir, before, made, read_only=unwritable is not None):
             try:
                 if not overwrite:
                     _keep_old_layout(output_dir, spec)
@@ -814,6 +813,29 @@ def _missing_folder_and_parents(folder: Path) -> list[Path]:
         missing.append(folder)
         folder = folder.parent
     return missing
+
+
+@contextlib.contextmanager
+def _locked_start(
+    output_dir: Path, before: set[str], made: list[Path], *, read_only: bool
+) -> Iterator[None]:
+    """Make ``output_dir`` and hold its lock (none ``read_only``: a finished run in a folder
+    it cannot write) for the block. A stop while the lock is being taken (a time limit's
+    SIGTERM as the run starts) undoes the start as a failed start is undone
+    (:func:`_undo_failed_start`): the lock file and the folders made removed, not a folder
+    left holding only ``.eegpt.lock``. Another run's lock (OutputInUseError) undoes nothing."""
+    with contextlib.ExitStack() as lock:
+        try:
+            output_dir.mkdir(parents=True, exist_ok=True)
+            if not read_only:
+                lock.enter_context(FolderLock(output_dir))
+        except OutputInUseError:
+            raise
+        except BaseException:
+            lock.close()  # (FolderLock lets go of a lock it took before it was stopped)
+            _undo_failed_start(output_dir, before, made)
+            raise
+        yield
 
 
 def _undo_failed_start(output_dir: Path, before: set[str], made: list[Path]) -> None:

@@ -37,6 +37,15 @@ class FolderLock:
         except ImportError:  # pragma: no cover - Windows: no locking
             self.fh = open(self.path, "a+")  # noqa: SIM115
             return self
+        try:
+            return self._lock(fcntl)
+        except BaseException:  # stopped (SIGTERM) half-way: no lock kept open till GC
+            if self.fh is not None:
+                self.fh.close()
+            self.locked = False
+            raise
+
+    def _lock(self, fcntl: Any) -> FolderLock:
         for _ in range(_LOCK_TRIES):
             self.fh = open(self.path, "a+")  # noqa: SIM115
             try:
