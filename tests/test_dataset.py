@@ -4854,3 +4854,36 @@ def test_sigterm_at_start_up_leaves_no_folder(small_corpus, weights, tmp_path, m
     with pytest.raises(SystemExit):
         cli_main(args)
     assert out.is_dir() and os.listdir(out) == []
+
+
+def test_a_run_stopped_before_completing_a_shard_says_to_use_smaller_shards(
+    small_corpus, weights, tmp_path, monkeypatch
+):
+    """A stop (a time limit's SIGTERM) before the run completed a shard: its files done are
+    not kept, so the warning says no shard was completed and to choose a smaller
+    --shard-size for jobs of this time limit, and the manifest's run record says so."""
+    out = tmp_path / "out"
+    args = [str(small_corpus), "-o", str(out), "--weights", str(weights), "--workers", "0"]
+    args += ["--device", "cpu", "--shard-size", "2", "-q"]
+    assert cli_main(args) == 0
+    first = json.loads((out / MANIFEST).read_text())["runs"][-1]
+    assert first["shards_written"] == 3 and "no_shard_completed" not in first
+    for shard in shard_files(out)[1:]:  # as a run stopped after its first shard leaves it
+        shard.unlink()
+    hand_on = dataset_pipeline._BackgroundSink.__call__
+
+    def hand_on_then_signal(self, result):
+        hand_on(self, result)
+        os.kill(os.getpid(), signal.SIGTERM)  # the first file of the next shard handed on
+        time.sleep(0.5)  # handled here, in the main thread
+
+    monkeypatch.setattr(dataset_pipeline._BackgroundSink, "__call__", hand_on_then_signal)
+    with (
+        pytest.warns(Warning, match="stopped before it completed a shard .2 files each"),
+        pytest.raises(SystemExit) as stopped,
+    ):
+        cli_main(args)
+    assert stopped.value.code == 143
+    run = json.loads((out / MANIFEST).read_text())["runs"][-1]
+    assert run["stopped"] == "terminated" and run["shards_written"] == 0
+    assert run["no_shard_completed"] is True

@@ -236,6 +236,7 @@ class _Run:
             **({"command": self.command} if self.command is not None else {}),
             **({"cwd": self.command_cwd} if self.command_cwd is not None else {}),
             "stopped": self.stopped,
+            **({"no_shard_completed": True} if self.no_progress else {}),
             "eegpt_version": __version__,
             "torch_version": torch.__version__,  # as before "software" (which holds it too)
             "software": software_versions(),
@@ -268,6 +269,7 @@ class _Run:
         self.elapsed, self.ended = bar.elapsed, True
         if stopping is not None and not self.complete:
             self.stopped = _stop_cause(stopping)
+            self._warn_no_progress()
         try:
             self.write_reports(force=True)
         except OutputNotWritableError as err:
@@ -301,11 +303,32 @@ class _Run:
             )
         elif self.ended and self.stopped is None:
             self.stopped = _stop_cause(err)
+            self._warn_no_progress()
         else:  # stopped before finish (nothing recorded of it), or recorded there already
             return False
         with contextlib.suppress(Exception):  # what stopped the run is raised, not this
             self.write_reports(force=True)
         return finished
+
+    @property
+    def no_progress(self) -> bool:
+        """Whether a stop (Ctrl-C, a time limit's SIGTERM) ended this run before it completed
+        a shard: the files it finished of the shard in progress are not kept, so a job whose
+        time limit is shorter than a shard's files makes no progress, run after run."""
+        return self.stopped in ("interrupted", "terminated") and not self.written
+
+    def _warn_no_progress(self) -> None:
+        if not self.no_progress or self.check:
+            return
+        size = self.spec["shard_size"]
+        _warn(
+            f"this run was stopped before it completed a shard ({size} files each, "
+            f"--shard-size {size}): the files it finished of the shard in progress are not "
+            "kept, so a job stopped as soon (its time limit) makes no progress however often "
+            "it runs. For jobs of this time limit choose a smaller --shard-size (a shard's "
+            "files should take minutes: --shard-size 1 for long recordings); it cannot change "
+            "on a resume: a new output folder, or --overwrite where no shard was written yet"
+        )
 
     def summary(self, bar: _Progress) -> DatasetSummary:
         rows = self._file_rows()
