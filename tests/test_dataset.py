@@ -4887,3 +4887,44 @@ def test_a_run_stopped_before_completing_a_shard_says_to_use_smaller_shards(
     run = json.loads((out / MANIFEST).read_text())["runs"][-1]
     assert run["stopped"] == "terminated" and run["shards_written"] == 0
     assert run["no_shard_completed"] is True
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="prctl(PR_SET_PDEATHSIG)")
+def test_readers_die_at_once_with_a_parent_killed_hard(tmp_path):
+    """SIGKILL of the main process: its reader processes end within 2 s even while a read
+    holds the GIL (a file reader's C code), where the parent-watch thread cannot run."""
+    (tmp_path / "slow_reader.py").write_text(
+        "import ctypes, os\n"
+        "def read(pid_file):\n"
+        "    with open(pid_file, 'w') as fh:\n"
+        "        fh.write(str(os.getpid()))\n"
+        "    ctypes.PyDLL(None).sleep(60)  # libc sleep with the GIL held\n"
+    )
+    pid_file = tmp_path / "reader.pid"
+    script = (
+        "import time\n"
+        "from eegpt.dataset_pipeline import _Readers\n"
+        "from slow_reader import read\n"
+        "if __name__ == '__main__':\n"
+        "    readers = _Readers(1, {}, 1)\n"
+        "    readers._start()\n"
+        f"    readers.pool.submit(read, {str(pid_file)!r})\n"
+        "    time.sleep(120)\n"
+    )
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), *sys.path])}
+    proc = subprocess.Popen([sys.executable, "-c", script], env=env, cwd=tmp_path)
+    try:
+        deadline = time.monotonic() + 60
+        while not (pid_file.exists() and pid_file.read_text()):
+            assert proc.poll() is None and time.monotonic() < deadline, "no reader started"
+            time.sleep(0.05)
+        reader = int(pid_file.read_text())
+        time.sleep(0.3)  # in its GIL-holding read
+        proc.kill()
+        proc.wait(10)
+        _assert_gone([reader], 2)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        with contextlib.suppress(Exception):
+            os.kill(int(pid_file.read_text()), signal.SIGKILL)
