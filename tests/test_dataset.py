@@ -3317,7 +3317,17 @@ def test_a_finished_run_describes_itself_and_keeps_its_runs(
     assert "embeddings of 7 files from" in text and "6 ok, 1 failed, 0 pending" in text
     assert "shards 3 of 3 done" in text and "_errors.csv" in text
     batches = ", default batch size for each file's channel count"  # none was given
-    assert f"on cpu of {runs[0]['host']}{batches}, 3 shards written" in text
+    # torch's intra-op threads recorded beside the reader processes, and said
+    assert runs[0]["torch_threads"] == torch.get_num_threads() >= 1
+    assert "reader_torch_threads" not in runs[0]  # no reader process: read in this one
+    threads = f", no reader process, {runs[0]['torch_threads']} torch thread"
+    assert f"on cpu of {runs[0]['host']}{threads}" in text
+    assert f"{batches}, 3 shards written" in text
+    from eegpt.dataset_report import _threads_text
+
+    two = {"workers": 2, "reader_torch_threads": 1, "torch_threads": 8}
+    assert _threads_text(two) == ", 2 reader processes (1 torch thread each), 8 torch threads"
+    assert _threads_text({}) == ""  # a run from before they were recorded
     assert main(["info", str(out)]) == 3  # a file failed: as embed-dataset exits
     capsys.readouterr()
     assert main(["info", str(tmp_path)]) == 3  # the parent of run folders: a line each

@@ -324,6 +324,23 @@ def _manifest_runs(manifest: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     return [manifest["last_run"]] if isinstance(manifest.get("last_run"), Mapping) else []
 
 
+def _threads_text(run: Mapping[str, Any]) -> str:
+    """What ``eegpt info`` says of a run's reader processes (``workers``) and torch threads
+    (``torch_threads``, and ``reader_torch_threads`` of each reader): ``, 2 reader processes
+    (1 torch thread each), 8 torch threads``; nothing for runs from before they were
+    recorded."""
+    text = ""
+    workers = run.get("workers")
+    if isinstance(workers, int):
+        text += ", no reader process" if not workers else f", {workers} reader process"
+        text += "es" if workers > 1 else ""
+        if workers and run.get("reader_torch_threads"):
+            text += f" ({_count(run['reader_torch_threads'], 'torch thread')} each)"
+    if run.get("torch_threads"):
+        text += f", {_count(run['torch_threads'], 'torch thread')}"
+    return text
+
+
 def _batch_text(run: Mapping[str, Any]) -> str:
     """What ``eegpt info`` says of a run's ``batch_size``: the windows per forward pass given,
     used for every file; null, none given: the default for each file's channel count (and the
@@ -503,6 +520,7 @@ def output_report(output_dir: str | os.PathLike) -> tuple[str, bool]:
             + (f" on {devices}" if devices else "")
             + (f" of {run['host']}" if run.get("host") else "")
             + (f" (SLURM job {slurm_job(run)})" if run.get("slurm_job_id") else "")
+            + _threads_text(run)
             + _batch_text(run)
             + (
                 ", full SHA-256 of the files embedded (--hash-inputs)"

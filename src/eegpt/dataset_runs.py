@@ -225,6 +225,10 @@ class _Run:
             "engine": self.engine,
             "devices": self.devices,
             **({"workers": self.workers} if self.workers is not None else {}),
+            # torch's intra-op threads: this process's (inference), and the readers' where
+            # there are reader processes (_init_reader sets 1)
+            "torch_threads": torch.get_num_threads(),
+            **({"reader_torch_threads": 1} if self.workers else {}),
             "started": self.started_at,
             "elapsed_s": self.elapsed,
             "shards_written": self.written,
