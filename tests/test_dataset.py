@@ -4866,6 +4866,21 @@ def test_sigterm_at_start_up_leaves_no_folder(small_corpus, weights, tmp_path, m
     assert out.is_dir() and os.listdir(out) == []
 
 
+def test_info_of_a_folder_holding_only_a_runs_lock_file(tmp_path, capsys):
+    """A folder holding only ``.eegpt.lock`` (a run killed with SIGKILL during its start-up,
+    or one started in a folder that was there before): `eegpt info` says a run started there
+    and stopped before writing anything (3: needs attention), or, while a run holds the lock,
+    that it is starting (0); not that it is neither weights nor an output folder (1)."""
+    folder = tmp_path / "out"
+    folder.mkdir()
+    (folder / ".eegpt.lock").write_bytes(b"")
+    assert eegpt_main(["info", str(folder)]) == 3
+    assert "stopped before writing anything" in capsys.readouterr().out
+    with FolderLock(folder):
+        assert eegpt_main(["info", str(folder)]) == 0
+        assert "is starting in it" in capsys.readouterr().out
+
+
 def test_a_run_stopped_before_completing_a_shard_says_to_use_smaller_shards(
     small_corpus, weights, tmp_path, monkeypatch
 ):

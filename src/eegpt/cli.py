@@ -873,8 +873,10 @@ exit status (as for every command: eegpt --help):
   1    an error (not a file eegpt info describes, unreadable; weights NAME or URL that
        cannot be downloaded)
   2    usage: the command line was not understood
-  3    needs attention: an embed-dataset run that did not finish, recordings changed since
-       they were embedded, damaged shards (--verify), a part missing or unfinished; a
+  3    needs attention: an embed-dataset run that did not finish (or stopped before writing
+       anything: only its lock file left), files that failed, recordings changed since they
+       were embedded, damaged shards (cut short; with --verify, any that cannot be read), a
+       part missing or unfinished; a
        prediction table of eegpt probe predict said STALE (a CSV/TSV changed since its
        sidecar was written, or beside another table's sidecar; a Parquet table whose rows
        no longer match the digest of its data in its metadata)
@@ -1978,6 +1980,17 @@ def cmd_info(args: argparse.Namespace) -> int:
         print(describe_probe(folder))
         return 0
     if folder.is_dir() and not (folder / "config.json").is_file():
+        from eegpt.dataset_lock import LOCK, FolderLock
+
+        if [p.name for p in folder.iterdir()] == [LOCK]:  # embed-dataset's start, and no more
+            if FolderLock.held(folder):
+                print(f"{folder}: an embed-dataset run is starting in it (it holds its lock)")
+                return 0
+            print(
+                f"{folder}: an embed-dataset run started in it and stopped before writing "
+                "anything (only its lock file is left); run the same command again"
+            )
+            return EXIT_SOME_FAILED
         files = sorted(p.name for p in folder.iterdir() if p.suffix.lower() in (".npz", ".parquet"))
         if files:
             raise ValueError(
