@@ -104,7 +104,8 @@ def test_a_labels_csv_labels_every_window_of_a_recording(weights, tmp_path, caps
     assert "'left'" not in err and "'right'" not in err
     probe = load_probe(out)
     assert probe.training["class_counts"]["train"] == expected
-    assert "window_labels" not in probe.training
+    assert probe.training["window_labels"] == {"match": None, "labels": "file",
+                                               "window_seconds": 1.0}  # fmt: skip
     # the same labels numbered by window (all 37, in another order) go to the same windows
     numbered = _write_labels(tmp_path / "numbered.csv", mine, numbered=True)
     lines = numbered.read_text().splitlines()
@@ -128,6 +129,36 @@ def test_a_labels_csv_labels_every_window_of_a_recording(weights, tmp_path, caps
     assert probe_main(["evaluate", str(by_annotations), str(path), "--labels", str(lr),
                        "--window-labels", "left|right", "-q"]) == 1  # fmt: skip
     assert "give one of them" in capsys.readouterr().err
+
+
+def test_a_labels_csv_probe_records_its_start_and_says_it(weights, tmp_path, capsys):
+    """probe train --labels --start 0.5: the start (and window) is recorded as with
+    --window-labels, shown by eegpt info, and evaluate/predict without --start say that the
+    probe's windows started at 0.5 s and these at 0 s (every label would be 0.5 s off)."""
+    from eegpt.cli import main as eegpt_main
+
+    path = _recording_with_a_gap(tmp_path)  # 37.8 s: 37 windows of 1 s from 0.5 s
+    labels = _write_labels(tmp_path / "l.csv", ["up" if k % 3 else "down" for k in range(37)])
+    out = tmp_path / "probe"
+    assert probe_main(["train", str(path), "--labels", str(labels), "--start", "0.5",
+                       "--weights", str(weights), "-o", str(out), "--passes", "1",
+                       *COMMON]) == 0  # fmt: skip
+    how = load_probe(out).training["window_labels"]
+    assert how == {"match": None, "labels": "file", "window_seconds": 1.0, "start_seconds": 0.5}
+    capsys.readouterr()
+    assert eegpt_main(["info", str(out)]) == 0
+    info = capsys.readouterr().out
+    assert "by the rows of a labels file (--labels)" in info
+    assert "trained on windows starting at 0.5 s (--start 0.5)" in info
+    note = "note: the probe was trained on windows starting at 0.5 s (--start 0.5)"
+    assert probe_main(["evaluate", str(out), str(path), "--labels", str(labels)]) == 0
+    err = capsys.readouterr().err
+    assert err.count(note) == 1 and "--labels file label windows from elsewhere" in err
+    assert probe_main(["predict", str(out), str(path), "-o", str(tmp_path / "p.csv")]) == 0
+    assert note in capsys.readouterr().err
+    assert probe_main(["evaluate", str(out), str(path), "--labels", str(labels),
+                       "--start", "0.5"]) == 0  # fmt: skip
+    assert "trained on windows starting" not in capsys.readouterr().err
 
 
 def test_the_window_level_val_warning_is_kept_with_the_probe(weights, tmp_path):

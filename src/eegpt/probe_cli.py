@@ -1649,8 +1649,15 @@ def cmd_probe_train(args: argparse.Namespace) -> int:
         probe.training["rescale"] = rescale
     if args.label_column is not None:  # predict and evaluate read labels from it too
         probe.training["label_column"] = args.label_column
-    if windows is not None and windows.match is not None:  # likewise for continuous recordings
-        probe.training["window_labels"] = {"match": windows.match, "unlabelled": windows.unlabelled}
+    if windows is not None:  # likewise for continuous recordings
+        if windows.match is None:  # --labels FILE: every window of --window s from --start
+            probe.training["window_labels"] = {
+                "match": None, "labels": "file", "window_seconds": windows.window_seconds,
+            }  # fmt: skip
+        else:
+            probe.training["window_labels"] = {
+                "match": windows.match, "unlabelled": windows.unlabelled,
+            }  # fmt: skip
         if windows.per_recording:  # each recording's own: the starts taken, by file
             probe.training["window_labels"]["starts"] = dict(windows.taken)
             if windows.start_seconds == START_FROM_ANNOTATIONS:
@@ -1708,6 +1715,8 @@ def _adopt_window_labels(args: argparse.Namespace, probe: Any) -> None:
     trained = (probe.training or {}).get("window_labels")
     if not trained or getattr(args, "window_labels", "absent") is not None:
         return
+    if trained.get("match") is None:  # trained on --labels FILE: no labelling to adopt
+        return
     if getattr(args, "labels", None) is not None:  # the file labels the windows
         return
     if getattr(args, "unlabelled", None) is not None:
@@ -1739,10 +1748,16 @@ def _say_trained_start(args: argparse.Namespace, probe: Any) -> None:
     said = f"{exact_seconds(trained)} s (--start {exact_seconds(trained)})"  # exact: the value --start takes
     if how.get("starts"):
         said = f"each recording's own start ({trained_starts_option(how)})"
+    where = (
+        "pass --start SECONDS if the rows of a recording's --labels file label windows from "
+        "elsewhere"
+        if how.get("match") is None
+        else "pass --start SECONDS (or --start annotations) if a recording's scoring epochs "
+        "(its hypnogram's grid) start elsewhere"
+    )
     print(
         f"note: the probe was trained on windows starting at {said}; these recordings' "
-        "windows start at 0 s: pass --start SECONDS (or --start annotations) if a "
-        "recording's scoring epochs (its hypnogram's grid) start elsewhere",
+        f"windows start at 0 s: {where}",
         file=sys.stderr,
     )
 

@@ -118,10 +118,16 @@ def describe_probe(directory: str | os.PathLike) -> str:
         from eegpt.probe_cli import labelling_options, trained_starts_option
 
         how = training["window_labels"]
-        lines.append(
-            "  labels: continuous recordings' windows by their annotations, "
-            + labelling_options(how["match"], how.get("unlabelled"))
-        )
+        if how.get("match") is None:  # --labels FILE
+            lines.append(
+                "  labels: continuous recordings' consecutive windows by the rows of a labels "
+                "file (--labels)"
+            )
+        else:
+            lines.append(
+                "  labels: continuous recordings' windows by their annotations, "
+                + labelling_options(how["match"], how.get("unlabelled"))
+            )
         if how.get("start_seconds"):
             start = f"{how['start_seconds']:g}"
             lines.append(
