@@ -3626,27 +3626,34 @@ def test_evaluate_on_epochs_in_memory_read_from_the_training_files_warns(model, 
     # trained on epochs read from a-epo.fif: train_probe records the file they were read from
     probe = train_probe(model, mne.read_epochs(tmp_path / "a-epo.fif", verbose=False),
                         preprocessing=ONE_SECOND, epochs=1)  # fmt: skip
+    # in memory, only the file is known, not which of its epochs: said so, recorded apart
     said = (
-        "test file a-epo.fif is the probe's training data (same contents as training input "
-        "a-epo.fif): these metrics are not a held-out estimate"
+        "test epochs from a-epo.fif: read from the same file as training input a-epo.fif (the "
+        "epochs may differ; eegpt cannot tell which were used)"
     )
-    with pytest.warns(Warning, match="is the probe's training data"):
+    with pytest.warns(Warning, match="read from the same file as training input a-epo.fif"):
         metrics = probe.evaluate(mne.read_epochs(tmp_path / "a-epo.fif", verbose=False))
-    assert metrics["overlaps_training"] == ["a-epo.fif"] and said in metrics["warnings"]
-    with pytest.warns(Warning, match="is the probe's training data"):  # in a list too
+    assert metrics["shares_file_with_training"] == ["a-epo.fif"]
+    assert any(w.startswith(said) for w in metrics["warnings"])
+    assert "overlaps_training" not in metrics
+    with pytest.warns(Warning, match="read from the same file as training input"):  # a list too
         metrics = probe.evaluate([mne.read_epochs(tmp_path / "a-epo.fif", verbose=False)])
-    assert metrics["overlaps_training"] == ["a-epo.fif"]
+    assert metrics["shares_file_with_training"] == ["a-epo.fif"]
+    # the whole file given as a path, the training input in memory: still the file only
+    with pytest.warns(Warning, match="test file a-epo.fif: read from the same file"):
+        metrics = probe.evaluate(str(tmp_path / "a-epo.fif"))
+    assert metrics["shares_file_with_training"] == ["a-epo.fif"]
     # trained on a_raw.fif's windows, as `eegpt probe train a_raw.fif --window 1` records it
     probe.training["inputs"] = files_record([str(tmp_path / "a_raw.fif")])
-    with pytest.warns(Warning, match="test file a_raw.fif is the probe's training data"):
+    with pytest.warns(Warning, match="test epochs from a_raw.fif: read from the same file"):
         metrics = probe.evaluate(epochs_of(read_a, a_events, event_id))
-    assert metrics["overlaps_training"] == ["a_raw.fif"]
+    assert metrics["shares_file_with_training"] == ["a_raw.fif"]
     read_b = mne.io.read_raw(tmp_path / "b_raw.fif", verbose=False)
     both = mne.concatenate_raws([read_b.copy(), read_a.copy()], verbose=False)
     shifted = a_events + [[read_b.n_times, 0, 0]]  # a's events in the concatenation
-    with pytest.warns(Warning, match="test file a_raw.fif is the probe's training data"):
+    with pytest.warns(Warning, match="test epochs from a_raw.fif: read from the same file"):
         metrics = probe.evaluate(epochs_of(both, shifted, event_id))
-    assert metrics["overlaps_training"] == ["a_raw.fif"]
+    assert metrics["shares_file_with_training"] == ["a_raw.fif"]
     with warnings.catch_warnings(record=True) as caught:  # another file; epochs made in memory
         warnings.simplefilter("always")
         other = probe.evaluate(epochs_of(read_b, b_events, event_id))
@@ -3656,4 +3663,28 @@ def test_evaluate_on_epochs_in_memory_read_from_the_training_files_warns(model, 
             )  # fmt: skip
         )
     assert "overlaps_training" not in other and "overlaps_training" not in in_memory
-    assert not [w for w in caught if "training data" in str(w.message)]
+    assert "shares_file_with_training" not in other
+    assert "shares_file_with_training" not in in_memory
+    assert not [w for w in caught if "training" in str(w.message)]
+
+
+def test_evaluate_on_other_epochs_of_the_training_file_is_not_called_its_training_data(
+    model, tmp_path
+):
+    """Train on e[:80] of one -epo.fif, evaluate on e[80:] (a within-session design): the
+    warning said "test file all-epo.fif is the probe's training data (same contents as
+    training input ...)" and set overlaps_training; only the file is known to be shared, so
+    it says that, and records the file under shares_file_with_training."""
+    path = tmp_path / "all-epo.fif"
+    synthetic_erp_epochs(24, seed=3, seconds=1.0).save(path, verbose=False)
+    e = mne.read_epochs(path, verbose=False)
+    probe = train_probe(model, e[:16], preprocessing=ONE_SECOND, epochs=1)
+    with pytest.warns(Warning) as caught:
+        metrics = probe.evaluate(e[16:])
+    (said,) = [str(w.message) for w in caught if "all-epo.fif" in str(w.message)]
+    assert said.startswith("test epochs from all-epo.fif: read from the same file as training "
+                           "input all-epo.fif (the epochs may differ; eegpt cannot tell which "
+                           "were used)")  # fmt: skip
+    assert "is the probe's training data" not in said
+    assert "overlaps_training" not in metrics
+    assert metrics["shares_file_with_training"] == ["all-epo.fif"]

@@ -115,7 +115,8 @@ def test_info_describes_the_json_of_probe_evaluate(trained, tmp_path, capsys):
     folder, train, test = trained
     held, same = tmp_path / "held.json", tmp_path / "same.json"
     assert probe_main(["evaluate", str(folder), str(test), "-q", "--json", str(held)]) == 0
-    with pytest.warns(EEGPTWarning, match="is the probe's training data"):
+    # trained on epochs in memory read from train-epo.fif: the file is known, not the epochs
+    with pytest.warns(EEGPTWarning, match="read from the same file as training input"):
         assert probe_main(["evaluate", str(folder), str(train), "-q", "--json", str(same)]) == 0
     capsys.readouterr()
     assert main(["info", str(held)]) == 0
@@ -129,8 +130,13 @@ def test_info_describes_the_json_of_probe_evaluate(trained, tmp_path, capsys):
 
     assert main(["info", str(same)]) == 0
     said = capsys.readouterr().out
-    assert "WARNING: test file train-epo.fif holds the probe's training data" in said
-    assert "not a held-out estimate" in said
+    assert "WARNING: test file train-epo.fif: read from the same file as training input " \
+           "train-epo.fif (the epochs may differ; eegpt cannot tell which were used)" in said  # fmt: skip
+    assert "not a held-out estimate" in said and "is the probe's training data" not in said
+    made = json.loads(same.read_text())["provenance"]
+    assert made["overlaps_training"] == [] and made["shares_file_with_training"] == [
+        "train-epo.fif"
+    ]
 
     record = json.loads(held.read_text())
     assert next(iter(record)) == "format" and record["format"] == "eegpt-probe-evaluation/1"
@@ -268,9 +274,10 @@ def test_epochs_cut_from_a_raw_record_its_file_and_evaluate_warns_of_it(
     monkeypatch.undo()
 
     probe = load_probe(folder)
-    with pytest.warns(EEGPTWarning, match="test file a_raw.fif is the probe's training data"):
+    with pytest.warns(EEGPTWarning, match="test epochs from a_raw.fif: read from the same file"):
         metrics = probe.evaluate(cut("a_raw.fif", a_events, event_id))
-    assert metrics["overlaps_training"] == ["a_raw.fif"]
+    assert metrics["shares_file_with_training"] == ["a_raw.fif"]
+    assert "overlaps_training" not in metrics
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         other = probe.evaluate(cut("b_raw.fif", b_events, event_id))

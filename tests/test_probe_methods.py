@@ -307,8 +307,77 @@ def test_an_evaluation_on_the_validation_data_says_so():
         },
     }
     tested = [{"name": "test.edf", "source_fingerprint": "v", "source_bytes": 2}]
-    ((name, trained),) = training_overlap(training, tested)
-    said = overlap_text(name, trained)
+    (found,) = training_overlap(training, tested)
+    said = overlap_text(*found)
     assert said.startswith("test file test.edf is the probe's validation data, used for model "
                            "selection") and "validation input val.edf" in said  # fmt: skip
     assert "training data" not in said
+
+
+def test_info_says_an_evaluation_on_the_validation_data_once_and_rightly():
+    """eegpt info on the JSON of an evaluation of a --val-data file said both "holds the
+    probe's training data (same contents as a training input)" and the file's own warning
+    that it is the validation data: now the file's warning alone, once."""
+    from eegpt.probe_provenance import (
+        EVALUATION_FORMAT,
+        describe_evaluation,
+        overlap_text,
+        training_overlap,
+    )
+
+    training = {
+        "inputs": [{"name": "train.edf", "source_fingerprint": "t", "source_bytes": 1}],
+        "validation": {
+            "inputs": [{"name": "val.edf", "source_fingerprint": "v", "source_bytes": 2}]
+        },
+    }
+    tested = [{"name": "val.edf", "source_fingerprint": "v", "source_bytes": 2}]
+    (found,) = training_overlap(training, tested)
+    said = overlap_text(*found)
+    record = {
+        "format": EVALUATION_FORMAT, "n": 10, "balanced_accuracy": 0.5, "warnings": [said],
+        "provenance": {"probe": {"path": "p"}, "inputs": tested, "overlaps_training": ["val.edf"]},
+    }  # fmt: skip
+    text = describe_evaluation("m.json", record)
+    assert "training data" not in text and "training input" not in text
+    assert text.count("val.edf is the probe's validation data, used for model selection") == 1
+    assert f"  WARNING: {said}" in text and "WARNINGS" not in text
+
+
+def test_in_memory_epochs_of_a_training_file_share_the_file_only(tmp_path):
+    """A match where either side is epochs in memory read from a file (train on e[:80],
+    evaluate on e[80:] of one -epo.fif: a legitimate within-session design) says the file is
+    the same and the epochs may differ, not that the test file is the training data; a path
+    compared with a path keeps the strong wording. eegpt info follows."""
+    from eegpt.probe_provenance import (
+        EVALUATION_FORMAT,
+        describe_evaluation,
+        overlap_text,
+        training_overlap,
+    )
+
+    whole = {"name": "all-epo.fif", "source_fingerprint": "a", "source_bytes": 1}
+    by_path = {"inputs": [whole]}
+    in_memory = {"inputs": [{"type": "mne.Epochs in memory", "shape": [80, 2, 256],
+                             "read_from": whole}]}  # fmt: skip
+    (strong,) = training_overlap(by_path, [whole])
+    assert not strong.same_file_only
+    assert overlap_text(*strong).startswith("test file all-epo.fif is the probe's training data")
+    (tested_in_memory,) = training_overlap(by_path, [whole], [True])
+    (trained_in_memory,) = training_overlap(in_memory, [whole])
+    for found, test in [(tested_in_memory, "test epochs from"), (trained_in_memory, "test file")]:
+        said = overlap_text(*found)
+        assert found.same_file_only
+        assert said.startswith(f"{test} all-epo.fif: read from the same file as training input "
+                               "all-epo.fif (the epochs may differ; eegpt cannot tell which "
+                               "were used)")  # fmt: skip
+        assert "is the probe's training data" not in said
+    said = overlap_text(*trained_in_memory)
+    record = {
+        "format": EVALUATION_FORMAT, "n": 10, "balanced_accuracy": 0.5, "warnings": [said],
+        "provenance": {"probe": {"path": "p"}, "inputs": [whole], "overlaps_training": [],
+                       "shares_file_with_training": ["all-epo.fif"]},
+    }  # fmt: skip
+    text = describe_evaluation("m.json", record)
+    assert text.count("read from the same file as training input all-epo.fif") == 1
+    assert "holds the" not in text and "is the probe's training data" not in text

@@ -125,6 +125,7 @@ from eegpt.probe_metrics import format_metrics as format_metrics
 from eegpt.probe_metrics import probe_metrics as probe_metrics
 from eegpt.probe_metrics import sklearn_metrics as sklearn_metrics
 from eegpt.probe_provenance import (
+    Overlap,
     class_counts,
     data_record,
     files_held,
@@ -1079,8 +1080,13 @@ class EEGPTProbe:
         Test files with the same contents as the probe's training or validation inputs are
         warned about too (the metrics are not a held-out estimate), and named in
         ``"overlaps_training"`` (present only then; probes that record their training
-        inputs): ``data`` given as paths, and ``mne.Epochs`` in memory whose files MNE knows,
-        each of those files fingerprinted as a path is: epochs read from a ``-epo.fif``
+        inputs): ``data`` given as paths compared with inputs given as paths (whole files).
+        Where either side is epochs in memory, only their file is known, not which of its
+        epochs they are (``e[80:]`` tested, ``e[:80]`` trained on, from one file, is a
+        legitimate design): the warning says the file is the same and the epochs may differ,
+        and the file is named in ``"shares_file_with_training"`` instead. ``mne.Epochs`` in
+        memory whose files MNE knows have each of those files fingerprinted as a path is:
+        epochs read from a ``-epo.fif``
         (``epochs.filename``), and epochs cut from a Raw read from files (``raw.filenames``:
         every file of ``mne.concatenate_raws``) while they still hold it (MNE lets go of the
         Raw once the epochs are loaded: ``preload=True`` or ``epochs.load_data()``). Inputs
@@ -1096,29 +1102,37 @@ class EEGPTProbe:
         pred = self.classes_[proba.argmax(axis=1)]
         metrics: dict[str, Any] = probe_metrics(labels, pred, proba, self.classes_)
         checked_metrics(metrics, labels, self.classes_)
-        for name, trained in overlap:
-            said = overlap_text(name, trained)
+        for found in overlap:
+            said = overlap_text(*found)
             _warn(said)
             metrics.setdefault("warnings", []).append(said)
-        if overlap:
-            metrics["overlaps_training"] = [name for name, _ in overlap]
+        whole = [o.name for o in overlap if not o.same_file_only]
+        shared = [o.name for o in overlap if o.same_file_only]
+        if whole:
+            metrics["overlaps_training"] = whole
+        if shared:
+            metrics["shares_file_with_training"] = shared
         return metrics
 
-    def _training_overlap(self, data: Any) -> list[tuple[str, str]]:
+    def _training_overlap(self, data: Any) -> list[Overlap]:
         """The files among ``data`` (a path, an MNE object or a list of them) with the contents
         of a training or validation input (:func:`eegpt.probe_provenance.training_overlap`):
         paths as given, MNE objects by the files they were read from
-        (:func:`eegpt.probe_provenance.known_files`)."""
+        (:func:`eegpt.probe_provenance.known_files`: the file only, not which epochs)."""
         items = data if isinstance(data, (list, tuple)) else [data]
         paths: list[str] = []
+        in_memory: list[bool] = []
         for item in items:
             if isinstance(item, (str, os.PathLike)):
                 paths.append(str(item))
+                in_memory.append(False)
             elif isinstance(item, (mne.io.BaseRaw, mne.BaseEpochs)):
-                paths += known_files(item)
+                files = known_files(item)
+                paths += files
+                in_memory += [True] * len(files)
         if not paths or not isinstance(self.training.get("inputs"), list):
             return []
-        return training_overlap(self.training, files_record(paths)) or []
+        return training_overlap(self.training, files_record(paths), in_memory) or []
 
     # ---------------------------------------------------------------- figures
     # learning curves (eegpt.viz.plot_training), bound to this probe

@@ -2438,12 +2438,15 @@ def cmd_probe_evaluate(args: argparse.Namespace) -> int:
         )
     provenance = _provenance(args, probe, sources) if args.json else None
     overlap = _training_overlap(probe, provenance, args.data)
-    for name, trained in overlap or []:
-        said = overlap_text(name, trained)
+    for found in overlap or []:
+        said = overlap_text(*found)
         _warn(said)
         metrics.setdefault("warnings", []).append(said)
     if provenance is not None and overlap is not None:
-        provenance["overlaps_training"] = [name for name, _ in overlap]
+        provenance["overlaps_training"] = [o.name for o in overlap if not o.same_file_only]
+        shared = [o.name for o in overlap if o.same_file_only]  # a training input in memory
+        if shared:
+            provenance["shares_file_with_training"] = shared
     if args.skip_unknown:
         metrics["n_left_out"] = left_out
     to_stdout = args.json is not None and str(args.json) == "-"  # --json -: the JSON alone
@@ -2493,7 +2496,7 @@ def recording_sources(sources: Sequence[str]) -> list[str]:
 
 def _training_overlap(
     probe: Any, provenance: dict[str, Any] | None, data: Sequence[Any]
-) -> list[tuple[str, str]] | None:
+) -> list[Any] | None:
     """The test files that hold a training (or validation) input of ``probe``, by the
     identity of each (:func:`eegpt.probe_provenance.training_overlap`): that of
     ``provenance["inputs"]`` where it was taken, else taken here. None for a probe that does

@@ -21,7 +21,7 @@ import os
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -132,20 +132,40 @@ def data_record(data: Any, held: dict[int, list[str]] | None = None) -> list[dic
     return [{"type": f"{type(data).__module__}.{type(data).__qualname__} in memory"}]
 
 
+class Overlap(NamedTuple):
+    """A test file of an evaluation matched to a probe's training or validation input
+    (:func:`training_overlap`)."""
+
+    #: the test file's name
+    name: str
+    #: the input's name, :data:`VALIDATION_INPUT` before it for a validation input
+    trained: str
+    #: only the file is known to be shared, not the epochs: one side or both are epochs in
+    #: memory read from it (which may be some of its epochs, and others on the other side)
+    same_file_only: bool = False
+    #: the test data are epochs in memory read from the file (not the file given as a path)
+    tested_in_memory: bool = False
+
+
 def training_overlap(
-    training: Any, tested: Sequence[dict[str, Any]]
-) -> list[tuple[str, str]] | None:
+    training: Any,
+    tested: Sequence[dict[str, Any]],
+    in_memory: Sequence[bool] | None = None,
+) -> list[Overlap] | None:
     """The files of ``tested`` (:func:`file_record` each) that hold the same contents as one
     of a probe's training or validation inputs (``training["inputs"]``,
     ``training["validation"]["inputs"]``; an input given in memory by the file it was read
-    from): ``(tested name, training name)`` pairs, matched on ``source_fingerprint`` and
-    ``source_bytes``, whatever the files are called. None for a probe that records no
-    training inputs (saved before eegpt recorded them): nothing to compare with."""
+    from): :class:`Overlap` each, matched on ``source_fingerprint`` and ``source_bytes``,
+    whatever the files are called. ``in_memory``: for each of ``tested``, whether it stands
+    for epochs in memory read from that file; such a match, or one with an input given in
+    memory, is ``same_file_only`` (the file is the same, the epochs may not be). None for a
+    probe that records no training inputs (saved before eegpt recorded them): nothing to
+    compare with."""
     if not isinstance(training, dict) or not isinstance(training.get("inputs"), list):
         return None
     validation = training.get("validation")
     held = validation.get("inputs") if isinstance(validation, dict) else None
-    known: dict[tuple[Any, Any], str] = {}
+    known: dict[tuple[Any, Any], tuple[str, bool]] = {}
     inputs = [(item, "") for item in training["inputs"]]  # validation ones named so
     inputs += [(item, VALIDATION_INPUT) for item in (held if isinstance(held, list) else [])]
     for item, role in inputs:
@@ -154,12 +174,18 @@ def training_overlap(
         for record in (item, item.get("read_from")):
             if isinstance(record, dict) and record.get("source_fingerprint"):
                 key = (record["source_fingerprint"], record.get("source_bytes"))
-                known.setdefault(key, role + str(record.get("name") or "?"))
+                whole = record is item  # a path given: the whole file; else epochs read from it
+                named = role + str(record.get("name") or "?")
+                if key not in known or (whole and known[key][1] is False):
+                    known[key] = (named, whole)
     found = []
-    for record in tested:
+    flags = list(in_memory) if in_memory is not None else [False] * len(tested)
+    for record, memory in zip(tested, flags, strict=True):
         key = (record.get("source_fingerprint"), record.get("source_bytes"))
         if key[0] and key in known:
-            found.append((str(record.get("name") or "?"), known[key]))
+            trained, whole = known[key]
+            name = str(record.get("name") or "?")
+            found.append(Overlap(name, trained, memory or not whole, memory))
     return found
 
 
@@ -167,9 +193,22 @@ def training_overlap(
 VALIDATION_INPUT = "validation input "
 
 
-def overlap_text(name: str, trained: str) -> str:
-    """The warning of an evaluation on a file the probe was trained (or validated) on."""
-    if trained.startswith(VALIDATION_INPUT):
+def overlap_text(
+    name: str, trained: str, same_file_only: bool = False, tested_in_memory: bool = False
+) -> str:
+    """The warning of an evaluation on a file the probe was trained (or validated) on: the
+    same contents (a path compared with a path), or with ``same_file_only`` the same file
+    only (epochs in memory read from it on one side: they may be other epochs of it)."""
+    validation = trained.startswith(VALIDATION_INPUT)
+    if same_file_only:
+        test = f"test epochs from {name}" if tested_in_memory else f"test file {name}"
+        role = f"{trained}, used for model selection" if validation else f"training input {trained}"
+        return (
+            f"{test}: read from the same file as {role} (the epochs may differ; eegpt cannot "
+            "tell which were used): where they are the same epochs, these metrics are not a "
+            "held-out estimate"
+        )
+    if validation:
         return (
             f"test file {name} is the probe's validation data, used for model selection (early "
             f"stopping, the pass kept; same contents as its {trained}): these metrics are not "
@@ -695,15 +734,25 @@ def evaluation_record(path: str | os.PathLike) -> dict[str, Any] | None:
     return record if whole else None
 
 
+def _overlap_warning_of(warning: str, name: str, whole: bool) -> bool:
+    """Whether ``warning`` is :func:`overlap_text`'s of the test file ``name`` (``whole``: of
+    the same contents, else of the same file only)."""
+    if not warning.startswith((f"test file {name} ", f"test file {name}:")):
+        return False
+    return whole != warning.startswith(f"test file {name}: read from the same file")
+
+
 def describe_evaluation(path: str | os.PathLike, record: dict[str, Any]) -> str:
     """What ``eegpt info`` says of the JSON of ``eegpt probe evaluate --json``
     (:func:`evaluation_record`): the metrics in one line (percent, as ``probe evaluate`` prints
     them), the epochs left out (``--skip-unknown``), whether a test file holds the probe's
-    training data (``provenance.overlaps_training``; absent: not checked), the other
+    training or validation data (``provenance.overlaps_training``; absent: not checked) or
+    is the file that epochs it was trained on in memory were read from
+    (``provenance.shares_file_with_training``), each said once, the other
     warnings, and which probe, data and eegpt made it (as for a prediction table)."""
     import math
 
-    from eegpt._logging import few, shortened
+    from eegpt._logging import shortened
 
     def percent(name: str) -> str:
         value = record.get(name)
@@ -723,14 +772,27 @@ def describe_evaluation(path: str | os.PathLike, record: dict[str, Any]) -> str:
     ]
     warnings = [str(w) for w in record.get("warnings") or [] if w]
     overlaps = made.get("overlaps_training")
-    if isinstance(overlaps, list) and overlaps:
-        lines.append(
-            f"  WARNING: test file{'s' if len(overlaps) != 1 else ''} "
-            f"{few([str(n) for n in overlaps], 6)} hold{'s' if len(overlaps) == 1 else ''} the "
-            "probe's training data (same contents as a training input): these metrics are not "
-            "a held-out estimate"
-        )
-        warnings = [w for w in warnings if "is the probe's training data" not in w]
+    shared = made.get("shares_file_with_training")
+    shared = [str(n) for n in shared] if isinstance(shared, list) else []
+    if isinstance(overlaps, list) and (overlaps or shared):
+        # each file's own warning as evaluate wrote it (training or validation input, whole
+        # contents or the file only), said once; a generic line where the file lacks it
+        for name, whole in [(str(n), True) for n in overlaps] + [(n, False) for n in shared]:
+            own = [w for w in warnings if _overlap_warning_of(w, name, whole)]
+            warnings = [w for w in warnings if w not in own]
+            if own:
+                lines += [f"  WARNING: {w}" for w in own]
+            elif whole:
+                lines.append(
+                    f"  WARNING: test file {name} holds the contents of one of the probe's "
+                    "training or validation inputs: these metrics are not a held-out estimate"
+                )
+            else:
+                lines.append(
+                    f"  WARNING: test file {name}: read from the same file as one of the "
+                    "probe's training or validation inputs (the epochs may differ; eegpt "
+                    "cannot tell which were used)"
+                )
     elif isinstance(overlaps, list):
         lines.append("  no test file holds the probe's training data (compared by contents)")
     else:
