@@ -62,15 +62,15 @@ def test_train_reports_the_pass_it_keeps(weights, epoch_files, tmp_path, capsys)
     assert "after the last pass" not in printed
 
 
-def _recording_with_a_gap(tmp_path):
+def _recording_with_a_gap(tmp_path, name="rec_raw.fif", seed=4):
     """A continuous recording of 37 windows of 1 s: 'left' annotated over windows 0-9,
     'right' over 20-29, nothing over 10-19 and 30-36, a bad span over window 33."""
-    raw, _, _ = synthetic_erp_raw(8, sfreq=250.0, seed=4)  # 37 s
+    raw, _, _ = synthetic_erp_raw(8, sfreq=250.0, seed=seed)  # 37 s
     raw.set_annotations(mne.Annotations(
         onset=[0.0, 20.0, 33.0], duration=[10.0, 10.0, 1.0],
         description=["left", "right", "BAD_muscle"],
     ))  # fmt: skip
-    path = tmp_path / "rec_raw.fif"
+    path = tmp_path / name
     raw.save(path, verbose=False)
     return path
 
@@ -159,6 +159,50 @@ def test_a_labels_csv_probe_records_its_start_and_says_it(weights, tmp_path, cap
     assert probe_main(["evaluate", str(out), str(path), "--labels", str(labels),
                        "--start", "0.5"]) == 0  # fmt: skip
     assert "trained on windows starting" not in capsys.readouterr().err
+
+
+def test_val_data_recordings_with_labels_take_their_own_labels_file(weights, tmp_path, capsys):
+    """probe train A --labels L --val-data B (both continuous) read B by L's rows, said so on
+    stderr, and failed with Python advice (y has 37 missing labels ... epochs[~mask]);
+    --val-annotations was silently ignored. B's labels now come from --val-labels FILE (laid
+    out as --labels); without it, and with --val-annotations, it is refused saying so."""
+    train = _recording_with_a_gap(tmp_path)
+    held = _recording_with_a_gap(tmp_path, "held_raw.fif", seed=5)
+    labels = _write_labels(tmp_path / "l.csv", ["up" if k % 3 else "down" for k in range(37)])
+    held_labels = _write_labels(tmp_path / "v.csv", ["up" if k % 2 else "down" for k in range(37)])
+    hyp = tmp_path / "hyp.csv"
+    hyp.write_text("onset,duration,description\n0,10,left\n")
+    out = tmp_path / "probe"
+    common = [str(train), "--labels", str(labels), "--val-data", str(held), "--weights",
+              str(weights), "-o", str(out), "--passes", "1", *COMMON]  # fmt: skip
+    capsys.readouterr()
+    assert probe_main(["train", *common]) == 1
+    err = capsys.readouterr().err
+    assert f"--labels {labels} labels the training files only: give the labels of the " \
+           f"continuous --val-data recording(s) ({held}) with --val-labels FILE" in err  # fmt: skip
+    assert "epochs[~mask]" not in err and "labelled by the rows" not in err
+    assert probe_main(["train", *common, "--val-annotations", str(hyp)]) == 1
+    assert "--val-annotations gives the labels of --window-labels; with --labels" in \
+           capsys.readouterr().err  # fmt: skip
+    assert not out.exists()
+    assert probe_main(["train", *common, "--val-labels", str(held_labels)]) == 0
+    err = capsys.readouterr().err
+    assert f"{held}: 37 windows of 1 s, labelled by the rows of {held_labels}" in err
+    assert f"labels from {held_labels} (--val-labels), 36 epochs/windows: 'down' 19, 'up' 17" \
+           in err  # fmt: skip
+    probe = load_probe(out)
+    assert probe.training["n_validation"] == 36
+    assert probe.training["validation"]["labels_file"]["name"] == "v.csv"
+    # --val-labels goes with --labels and --val-data
+    assert probe_main(["train", str(train), "--labels", str(labels), "--val-labels",
+                       str(held_labels), "--weights", str(weights), "-o", str(tmp_path / "x"),
+                       *COMMON]) == 1  # fmt: skip
+    assert "--val-labels labels the --val-data files: give --val-data FILE too" in \
+           capsys.readouterr().err  # fmt: skip
+    assert probe_main(["train", str(train), "--window-labels", "left|right", "--val-data",
+                       str(held), "--val-labels", str(held_labels), "--weights", str(weights),
+                       "-o", str(tmp_path / "x"), *COMMON]) == 1  # fmt: skip
+    assert "give --labels too" in capsys.readouterr().err
 
 
 def test_the_window_level_val_warning_is_kept_with_the_probe(weights, tmp_path):

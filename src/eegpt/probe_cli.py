@@ -850,6 +850,7 @@ def load_labelled_epochs(
     windows: WindowLabelling | None = None,
     verbose: Any = None,
     keep: str | Sequence[str] | None = None,
+    labels_option: str = "--labels",
 ) -> tuple[Any, np.ndarray | None, list[str]]:
     """Read and concatenate labelled epochs files (see the module docstring for the formats).
 
@@ -865,7 +866,8 @@ def load_labelled_epochs(
     ``resample`` (:func:`eegpt.probe.merge_epochs`; ``rename`` applies where a name occurs,
     ``keep`` restricts the electrodes matched, as ``--keep-channels`` does).
     Continuous recordings are taken as ``windows`` says (:class:`WindowLabelling`): their
-    consecutive windows labelled by their annotations.
+    consecutive windows labelled by their annotations. ``labels_option``: the option that
+    gave ``labels``, as stderr names it (``--val-labels`` for ``--val-data``'s).
 
     Returns
     -------
@@ -944,7 +946,7 @@ def load_labelled_epochs(
             _check_csv_labels(y, Path(labels), sources, selection, lines)
         counts = {c: int(sum(1 for v in y.tolist() if v == c)) for c in dict.fromkeys(y.tolist())}
         print(
-            f"labels from {labels} (--labels), {len(y)} epochs/windows: "
+            f"labels from {labels} ({labels_option}), {len(y)} epochs/windows: "
             + ", ".join(f"{'(no label)' if c is None else repr(c)} {k}" for c, k in counts.items()),
             file=sys.stderr,
         )
@@ -1162,12 +1164,38 @@ def _val_labelling(
     from eegpt._logging import few
 
     files = [str(a) for a in args.val_annotations or []]
+    held = [str(p) for p in args.val_data if _is_continuous_input(p)]
+    if args.labels is not None:  # the training files' labels CSV: the --val-data files' own
+        if files:
+            raise ValueError(
+                f"--val-annotations gives the labels of --window-labels; with --labels "
+                f"{args.labels} give the --val-data files' labels CSV with --val-labels FILE"
+            )
+        if held and args.val_labels is None:
+            raise ValueError(
+                f"--labels {args.labels} labels the training files only: give the labels of "
+                f"the continuous --val-data recording(s) ({few(held, 3)}) with --val-labels "
+                "FILE, a CSV laid out as --labels is (one row per window of the recording, in "
+                "order or numbered by a 'window' column; a 'file' column for several)"
+            )
+        if not held:
+            return None
+        start, starts = _start_option(args, [str(p) for p in args.data if _is_continuous_input(p)])
+        return WindowLabelling(
+            None, args.window, start_seconds=start, starts=starts,
+            labels_file=str(args.val_labels), validation=True,
+        )  # fmt: skip
+    if args.val_labels is not None:
+        raise ValueError(
+            "--val-labels is the --val-data files' labels CSV beside --labels FILE (the "
+            "training files'): give --labels too, or label the --val-data files as the "
+            "training ones are"
+        )
     if windows is None:
         if files:
             raise ValueError("--val-annotations gives the labels of --window-labels: give "
                              "--window-labels REGEX too")  # fmt: skip
         return None
-    held = [str(p) for p in args.val_data if _is_continuous_input(p)]
     if files and len(files) != len(held):
         raise ValueError(
             f"{len(files)} --val-annotations file(s) for {len(held)} continuous --val-data "
@@ -1291,7 +1319,18 @@ def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
         metavar="FILE",
         help="validate on these epochs instead (repeatable), e.g. another subject's or "
         "session's, so that validation says how the probe carries over; labelled as the "
-        "training data are (event names or --label-column)",
+        "training data are (event names, --label-column, --window-labels with "
+        "--val-annotations), but with --labels by their own CSV, --val-labels FILE",
+    )
+    p.add_argument(
+        "--val-labels",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="with --labels and --val-data: the --val-data files' labels CSV, laid out as "
+        "--labels is (one row per epoch, or per window of a continuous recording, of the "
+        "--val-data files; a 'file' column for several); needed for continuous --val-data "
+        "recordings with --labels, whose labels file covers the training files only",
     )
     p.add_argument(
         "--val-annotations", action="extend", nargs="+", type=Path, default=None,
@@ -1571,9 +1610,13 @@ def cmd_probe_train(args: argparse.Namespace) -> int:
                 "windows with --val FRACTION alone (leaky: neighbouring windows on both "
                 "sides), or validate on another recording with --val-data FILE"
             )
+    if args.val_labels is not None and not args.val_data:
+        raise ValueError("--val-labels labels the --val-data files: give --val-data FILE too")
     check_figure_path(args.plot)
     verbose = not args.quiet
     windows = _labelling(args, args.window)
+    # checked before any file is read: a --val-data labelling that cannot be is refused first
+    held_windows = _val_labelling(args, windows) if args.val_data else None
     continuous = windows is not None and any(_is_continuous_input(p) for p in args.data)
     with recorded_warnings() as said:  # about the files read: kept with the probe
         if args.val and continuous and not by_recording:
@@ -1592,10 +1635,10 @@ def cmd_probe_train(args: argparse.Namespace) -> int:
         held_sources: list[str] = []
         if args.val_data:
             _refuse_shared_files(args.data, args.val_data)
-            held_windows = _val_labelling(args, windows)
             held, held_y, held_sources, _ = _read_inputs(
-                args, files=args.val_data, windows=held_windows
-            )
+                args, files=args.val_data, windows=held_windows, labels=args.val_labels,
+                labels_option="--val-labels",
+            )  # fmt: skip
             validation = (held, held_y)
     model = load_model(args.weights, device="cpu", verbose=verbose)
     config = ProbeConfig(
@@ -1643,6 +1686,8 @@ def cmd_probe_train(args: argparse.Namespace) -> int:
         probe.training["validation"]["inputs"] = files_record(
             [str(p) for p in args.val_data], held_sources
         )
+        if args.val_labels is not None:
+            probe.training["validation"]["labels_file"] = file_record(args.val_labels)
     rescale = checked_rescale(args.rescale)
     if rescale != 1.0:  # the training (and validation) files' samples as read times it: a
         # correction of those files, not the preprocessing's scale, which is for new data
