@@ -250,6 +250,24 @@ def test_val_by_recording_holds_out_whole_input_files(weights, epoch_files, tmp_
     assert not (tmp_path / "x").exists()
 
 
+def test_n_recordings_counts_the_files_with_an_epoch_scored(weights, epoch_files, tmp_path):
+    """evaluate --skip-unknown: n_recordings counted the input files before they were
+    filtered, n after; a file of which every epoch is left out is no recording scored."""
+    out = tmp_path / "probe"
+    assert probe_main(["train", str(epoch_files[0]), "--weights", str(weights), "-o", str(out),
+                       "--passes", "1", *COMMON]) == 0  # fmt: skip
+    other = mne.read_epochs(epoch_files[2], verbose=False)
+    other.event_id = {f"other {k}": v for k, v in other.event_id.items()}  # no class of it
+    unknown = tmp_path / "unknown-epo.fif"
+    other.save(unknown, verbose=False)
+    scores = tmp_path / "scores.json"
+    assert probe_main(["evaluate", str(out), str(epoch_files[1]), str(unknown), "-q",
+                       "--skip-unknown", "--json", str(scores)]) == 0  # fmt: skip
+    got = json.loads(scores.read_text())
+    assert got["n"] == 40 and got["n_left_out"] == 40
+    assert got["n_recordings"] == 1
+
+
 def test_evaluate_reports_per_class_scores_the_matrix_and_baselines(
     weights, epoch_files, tmp_path, capsys
 ):

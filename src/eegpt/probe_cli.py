@@ -2463,8 +2463,10 @@ def cmd_probe_evaluate(args: argparse.Namespace) -> int:
         args, labels=args.labels, keep_missing=args.skip_unknown, windows=windows
     )
     left_out = 0
+    scored = sources  # the file of each epoch scored
     if args.skip_unknown:  # before the encoder runs: only the epochs scored
-        recording, y, left_out = _skip_unknown(recording, y, classes)
+        recording, y, left_out, kept = _skip_unknown(recording, y, classes)
+        scored = [sources[i] for i in kept]
     y = _as_class_labels(y, classes, _labels_taken(args))
     proba = _probabilities(args, probe, recording, rename)
     pred = classes[proba.argmax(axis=1)]
@@ -2473,7 +2475,8 @@ def cmd_probe_evaluate(args: argparse.Namespace) -> int:
     # how many recordings the epochs came from (windows of one are not independent)
     report = class_report(y, pred, order)
     metrics.update(report)
-    metrics["n_recordings"] = len(dict.fromkeys(recording_sources(sources)))
+    # the files with an epoch scored: those --skip-unknown left nothing of do not count
+    metrics["n_recordings"] = len(dict.fromkeys(recording_sources(scored)))
     checked_metrics(metrics, y, classes)  # a warning on stderr, and in --json's file
     missing = [c for c in classes.tolist() if not np.any(y == c)]
     if len(classes) > 2 and missing and not np.isnan(metrics["auroc"]):
@@ -2557,17 +2560,18 @@ def _training_overlap(
 
 def _skip_unknown(
     recording: Any, y: np.ndarray, classes: np.ndarray
-) -> tuple[Any, np.ndarray, int]:
+) -> tuple[Any, np.ndarray, int, np.ndarray]:
     """``evaluate --skip-unknown``: the epochs whose labels are among the probe's
-    ``classes`` (as the classes or their text) and their labels, and how many were left
-    out (missing labels too), said on stdout with the labels left out and their counts."""
+    ``classes`` (as the classes or their text) and their labels, how many were left out
+    (missing labels too), said on stdout with the labels left out and their counts, and the
+    indices of the epochs kept."""
     import collections
 
     known = set(classes.tolist()) | {str(c) for c in classes.tolist()}
     keep = np.array([v is not None and (v in known or str(v) in known) for v in y.tolist()])
     n_out = int((~keep).sum())
     if not n_out:
-        return recording, y, 0
+        return recording, y, 0, np.arange(len(y))
     counted = collections.Counter("(no label)" if v is None else repr(v) for v in y[~keep].tolist())
     said = ", ".join(f"{name} ({n})" for name, n in sorted(counted.items()))
     if not keep.any():
@@ -2585,7 +2589,7 @@ def _skip_unknown(
     kept = dataclasses.replace(
         recording, data=recording.data[idx], selection=selection, onsets=onsets
     )
-    return kept, y[idx], n_out
+    return kept, y[idx], n_out, idx
 
 
 def _class_order(given: list[str] | None, classes: np.ndarray) -> np.ndarray:
