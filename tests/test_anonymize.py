@@ -912,7 +912,7 @@ def test_anonymized_prediction_tables_stay_checkable_by_info(probes, tmp_path, c
     record = json.loads(copied.schema.metadata[key])
     assert record["provenance"]["anonymized"]
     assert record["data"] == written["data"]
-    assert record["data"]["rows"] == 12 and record["data"]["method"] == "eegpt-columns-sha256-v1"
+    assert record["data"]["rows"] == 12 and record["data"]["method"] == "eegpt-columns-sha256-v2"
     sidecar = json.loads((anon / "pred.csv.json").read_text())
     assert sidecar["provenance"]["anonymized"]
     assert sidecar["table"]["name"] == "pred.csv"

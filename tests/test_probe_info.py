@@ -108,6 +108,101 @@ def test_info_tells_a_parquet_prediction_table_whose_rows_were_edited(trained, t
     assert "records no digest of its data (an older eegpt's): the rows cannot be checked" in said
 
 
+def _pandas_round_trip(table):
+    """``table`` read into pandas and back, unedited, its schema metadata restored."""
+    back = pa.Table.from_pandas(table.to_pandas(), preserve_index=False)
+    return back.replace_schema_metadata(table.schema.metadata)
+
+
+def test_a_table_through_pandas_unedited_keeps_its_digest(tmp_path):
+    """The Parquet data digest hashed Arrow types: a table read into pandas and written back
+    unedited was STALE (an int column with nulls comes back float64, a float NaN null,
+    string_view took the JSON branch). v2 hashes values: numbers as one kind, NaN and null as
+    one missing value, string-like types as text; an edited value is still told, and a
+    table of v1 is still checked with v1."""
+    from eegpt.probe_provenance import (
+        DATA_DIGEST_METHOD,
+        DATA_DIGEST_METHOD_V1,
+        parquet_staleness,
+        table_data_digest,
+    )
+
+    table = pa.table({
+        "epoch": pa.array([0, 1, 2, 3], pa.int64()),
+        "label": pa.array([1, None, 3, 4], pa.int64()),  # float64 through pandas
+        "p": pa.array([0.25, float("nan"), 0.5, 0.125]),  # NaN: null through pandas
+        "prediction": pa.array(["a", "b", None, "a"]),
+        "cls": pa.array(["x", "y", "x", "x"]).dictionary_encode(),
+        "raw": pa.array([b"1", None, b"", b"22"], pa.binary()),
+    })  # fmt: skip
+    back = _pandas_round_trip(table)
+    assert back.schema.field("label").type == pa.float64()  # as pandas gives it
+    assert table_data_digest(back) == table_data_digest(table)
+    assert table_data_digest(back, DATA_DIGEST_METHOD_V1) != table_data_digest(
+        table, DATA_DIGEST_METHOD_V1
+    )  # the old method's false STALE
+    assert table_data_digest(table.cast(pa.schema([
+        pa.field("epoch", pa.int32()), pa.field("label", pa.float32()), pa.field("p", pa.float64()),
+        pa.field("prediction", pa.large_string()), pa.field("cls", pa.string()),
+        pa.field("raw", pa.large_binary()),
+    ]))) == table_data_digest(table)  # fmt: skip
+    if hasattr(pa, "string_view"):
+        views = table.set_column(3, "prediction", table["prediction"].cast(pa.string_view()))
+        views = views.set_column(5, "raw", table["raw"].cast(pa.binary_view()))
+        assert table_data_digest(views) == table_data_digest(table)
+    # an edit is told: a value, a missing one filled, a number's type kept but not its value
+    for column, values in [
+        ("label", pa.array([1, 2, 3, 4], pa.int64())),
+        ("p", pa.array([0.25, 0.0, 0.5, 0.125])),
+        ("p", pa.array([0.25, float("nan"), 0.5, 0.125 + 1e-12])),
+        ("prediction", pa.array(["a", "b", "", "a"])),
+        ("epoch", pa.array([0, 1, 2, 2**53 + 1], pa.int64())),
+    ]:
+        edited = table.set_column(table.column_names.index(column), column, values)
+        assert table_data_digest(edited) != table_data_digest(table), (column, values)
+    big = pa.table({"n": pa.array([2**63 - 1, 5], pa.int64())})  # not all exact float64
+    assert table_data_digest(big) != table_data_digest(
+        pa.table({"n": pa.array([float(2**63 - 1), 5.0])})
+    )
+
+    # through files: a v2 record matches the pandas copy; a v1 record its table as written
+    for method in (DATA_DIGEST_METHOD, DATA_DIGEST_METHOD_V1):
+        record = {"data": {"rows": 4, "sha256": table_data_digest(table, method),
+                           "method": method}}  # fmt: skip
+        path = tmp_path / f"{method}.parquet"
+        pq.write_table(table, path)
+        assert parquet_staleness(record, path) is None, method
+        edited = table.set_column(2, "p", pa.array([0.25, float("nan"), 0.5, 1.0]))
+        pq.write_table(edited, path)
+        assert parquet_staleness(record, path).startswith("STALE"), method
+    record = {"data": {"rows": 4, "sha256": table_data_digest(table), "method": DATA_DIGEST_METHOD}}
+    pq.write_table(_pandas_round_trip(table), tmp_path / "back.parquet")
+    assert parquet_staleness(record, tmp_path / "back.parquet") is None
+
+
+def test_info_does_not_call_a_prediction_table_through_pandas_stale(trained, tmp_path, capsys):
+    """probe predict -o X.parquet, read into pandas and written back unedited with its
+    metadata: eegpt info finds it as written (exit 0), not STALE."""
+    folder, _, test = trained
+    pred = tmp_path / "pred.parquet"
+    assert probe_main(["predict", str(folder), str(test), "-q", "-o", str(pred)]) == 0
+    table = pq.read_table(pred)
+    with_missing = table.set_column(  # an int column with a null: float64 through pandas
+        table.column_names.index("epoch"), "epoch",
+        pa.array([None, *table["epoch"].to_pylist()[1:]], table.schema.field("epoch").type),
+    )  # fmt: skip
+    from eegpt.probe_provenance import table_data_record
+
+    record = json.loads(table.schema.metadata[PREDICTIONS_KEY.encode()])
+    record["data"] = table_data_record(with_missing)
+    metadata = {PREDICTIONS_KEY.encode(): json.dumps(record).encode()}
+    pq.write_table(_pandas_round_trip(with_missing.replace_schema_metadata(metadata)), pred)
+    assert pq.read_schema(pred).field("epoch").type == pa.float64()
+    capsys.readouterr()
+    assert main(["info", str(pred)]) == 0
+    assert "STALE" not in capsys.readouterr().out
+
+
 def test_info_describes_the_json_of_probe_evaluate(trained, tmp_path, capsys):
     """`eegpt info` on the JSON of `eegpt probe evaluate --json` names the probe, the test
     files, the metrics and whether a test file holds the probe's training data; other JSON

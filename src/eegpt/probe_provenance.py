@@ -463,17 +463,134 @@ def table_record(name: str, data: bytes) -> dict[str, Any]:
 
 
 #: How :func:`table_data_digest` hashes a table's data (recorded beside the digest, so that
-#: another method later is told apart from a changed table).
-DATA_DIGEST_METHOD = "eegpt-columns-sha256-v1"
+#: another method later is told apart from a changed table). v2 hashes values, not Arrow
+#: types: a table read into pandas and written back unedited keeps its digest.
+DATA_DIGEST_METHOD = "eegpt-columns-sha256-v2"
+#: The method before, by type (an int column with nulls that pandas made float64 changed its
+#: digest): tables that record it are still checked with it (:func:`parquet_staleness`).
+DATA_DIGEST_METHOD_V1 = "eegpt-columns-sha256-v1"
 
 
-def table_data_digest(table: Any) -> str:
+def table_data_digest(table: Any, method: str = DATA_DIGEST_METHOD) -> str:
     """The SHA-256 of a pyarrow Table's data, whatever its row groups or chunks: of a Parquet
     prediction table (``eegpt probe predict -o X.parquet``), recorded in its metadata
     (``"data"``, :func:`table_data_record`) so that ``eegpt info`` tells rows edited and
     written back with the metadata kept. The schema metadata is not hashed.
 
-    Canonical form (:data:`DATA_DIGEST_METHOD`): the number of rows, then for each column in
+    Canonical form (:data:`DATA_DIGEST_METHOD`, v2), by value, so that a table read into
+    pandas and written back unedited (``pa.Table.from_pandas(table.to_pandas())``: integers
+    with nulls become float64, NaN becomes null) keeps its digest: the number of rows, then
+    for each column in order, its name (UTF-8) and a kind tag, then its values with the
+    chunks joined (a dictionary column decoded): which rows are missing (one byte per row;
+    null and a float NaN alike); the other values of a numeric column (integers and floats
+    alike, tag ``number``) as little-endian float64 where every one of them is exactly a
+    float64 (always so for predictions, labels, probabilities, epoch numbers), else the
+    integers as int64 (uint64 above its range; tags ``int64``, ``uint64``); booleans as one
+    byte (tag ``bool``); of a text or binary column (``string``, ``large_string``,
+    ``string_view`` alike: tag ``text``; ``binary``, ``large_binary``, ``binary_view``,
+    ``fixed_size_binary``: tag ``binary``), each value's length as int64 then all their
+    bytes; of any other type, the JSON of its Python values (tag: the Arrow type). A column
+    with no value but missing ones has the tag ``missing`` (pandas makes an all-null column
+    of any type a ``null`` one). Each part is prefixed by its length, so no two tables run
+    together into the same bytes.
+
+    ``method`` :data:`DATA_DIGEST_METHOD_V1`: the digest as eegpt recorded it before, by
+    Arrow type (the dtype of a fixed-width column, ``string``/``large_string`` as text), by
+    which the tables written then are checked."""
+    if method == DATA_DIGEST_METHOD_V1:
+        return _table_data_digest_v1(table)
+    if method != DATA_DIGEST_METHOD:
+        raise ValueError(f"unknown table digest method {method!r}")
+    import json
+
+    import pyarrow as pa
+
+    digest = hashlib.sha256()
+
+    def part(data: bytes) -> None:
+        digest.update(len(data).to_bytes(8, "little"))
+        digest.update(data)
+
+    def is_text(kind: Any) -> bool:
+        view = getattr(pa.types, "is_string_view", lambda _: False)
+        return bool(pa.types.is_string(kind) or pa.types.is_large_string(kind) or view(kind))
+
+    def is_binary(kind: Any) -> bool:
+        view = getattr(pa.types, "is_binary_view", lambda _: False)
+        return bool(
+            pa.types.is_binary(kind)
+            or pa.types.is_large_binary(kind)
+            or pa.types.is_fixed_size_binary(kind)
+            or view(kind)
+        )
+
+    part(str(table.num_rows).encode())
+    for name, column in zip(table.column_names, table.columns, strict=True):
+        kind = column.type
+        values = column.combine_chunks() if column.num_chunks != 1 else column.chunk(0)
+        if pa.types.is_dictionary(kind):
+            values, kind = values.dictionary_decode(), kind.value_type
+        if is_text(kind) or is_binary(kind):  # views, fixed size: as the plain large types
+            kind = pa.large_string() if is_text(kind) else pa.large_binary()
+            values = values.cast(kind)
+        valid = np.asarray(values.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
+        if pa.types.is_floating(kind):  # NaN is missing, as pandas writes it (a null)
+            floats = np.asarray(values.to_numpy(zero_copy_only=False), dtype=np.float64)
+            valid &= ~np.isnan(floats)
+        kept = values.filter(pa.array(valid)) if not valid.all() else values
+        items: list[bytes] | None = None
+        data = b""
+        if not valid.any():
+            tag = "missing"
+        elif is_text(kind):
+            items = [v.encode("utf-8") for v in kept.to_pylist()]
+            tag = "text"
+        elif is_binary(kind):
+            items = [bytes(v) for v in kept.to_pylist()]
+            tag = "binary"
+        elif pa.types.is_boolean(kind):
+            array = np.asarray(kept.to_numpy(zero_copy_only=False), dtype=np.uint8)
+            tag, data = "bool", array.tobytes()
+        elif pa.types.is_integer(kind) or pa.types.is_floating(kind):
+            tag, data = _number_bytes(np.asarray(kept.to_numpy(zero_copy_only=False)))
+        else:
+            tag = str(kind)
+            data = json.dumps(kept.to_pylist(), default=str, allow_nan=True).encode()
+        part(name.encode("utf-8"))
+        part(tag.encode())
+        part(valid.astype(np.uint8).tobytes())
+        if items is not None:
+            part(np.array([len(v) for v in items], dtype="<i8").tobytes())
+            part(b"".join(items))
+        else:
+            part(data)
+    return digest.hexdigest()
+
+
+def _number_bytes(array: np.ndarray) -> tuple[str, bytes]:
+    """The tag and bytes of the (non-missing) values of a numeric column in
+    :func:`table_data_digest`'s v2 form: float64 where each is exactly one, else the
+    integers as they are (int64, or uint64 for those above int64's range)."""
+    if array.dtype.kind == "f":
+        return "number", array.astype("<f8").tobytes()
+    floats = array.astype(np.float64)
+    unsigned = array.dtype.kind == "u"
+    limit = 2.0**64 if unsigned else 2.0**63
+    inside = (floats < limit) & (floats >= (0.0 if unsigned else -limit))
+    exact_type = np.uint64 if unsigned else np.int64
+    back = np.where(inside, floats, 0.0).astype(exact_type)
+    if inside.all() and np.array_equal(back, array.astype(exact_type)):
+        return "number", floats.astype("<f8").tobytes()
+    if unsigned and array.max() > np.iinfo(np.int64).max:
+        return "uint64", array.astype("<u8").tobytes()
+    return "int64", array.astype("<i8").tobytes()
+
+
+def _table_data_digest_v1(table: Any) -> str:
+    """:func:`table_data_digest` by :data:`DATA_DIGEST_METHOD_V1`, as eegpt recorded it
+    before v2 (kept to check the tables written then).
+
+    Canonical form: the number of rows, then for each column in
     order, its name (UTF-8) and a type tag, then its values with the chunks joined: which rows
     are null (one byte per row); the non-null values of a fixed-width column (integers,
     floats, booleans as one byte) as a little-endian NumPy array, its dtype in the tag; of a
@@ -540,7 +657,10 @@ def parquet_staleness(record: dict[str, Any], table: Path) -> str | None:
     kept; tables written before eegpt recorded their data's digest cannot be checked. Also
     by which ``eegpt anonymize`` warns of a STALE table it copies."""
     mine = record.get("data")
-    if not isinstance(mine, dict) or mine.get("method") != DATA_DIGEST_METHOD:
+    if not isinstance(mine, dict) or mine.get("method") not in (
+        DATA_DIGEST_METHOD,
+        DATA_DIGEST_METHOD_V1,
+    ):
         return (
             "its metadata records no digest of its data (an older eegpt's): the rows cannot be "
             "checked against it"
@@ -549,7 +669,8 @@ def parquet_staleness(record: dict[str, Any], table: Path) -> str | None:
 
     _, pq = require_pyarrow("reading a Parquet prediction table")
     now = pq.read_table(table)
-    if mine.get("rows") != now.num_rows or mine.get("sha256") != table_data_digest(now):
+    digest = table_data_digest(now, str(mine["method"]))  # a table of v1: as written then
+    if mine.get("rows") != now.num_rows or mine.get("sha256") != digest:
         return (
             "STALE: the table's data changed since eegpt probe predict wrote it (rows/digest "
             "differ from those its metadata records)"
