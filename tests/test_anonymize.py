@@ -854,6 +854,23 @@ def test_prediction_tables_and_evaluations_are_anonymized_with_their_rows_unchan
     assert not (tmp_path / "q.csv").exists()
 
 
+def test_anonymize_tells_an_evaluation_as_eegpt_info_does(probe_outputs, tmp_path):
+    """anonymize told an evaluate JSON by its own keys, ignoring the format mark: a file
+    marked eegpt-probe-evaluation/2 (a newer eegpt's) was anonymized by v1's rules while
+    eegpt info refuses it, and one without n was taken. It now reads it as info does."""
+    _, out = probe_outputs
+    record = json.loads((out / "ev.json").read_text())
+    newer = tmp_path / "newer.json"
+    newer.write_text(json.dumps({**record, "format": "eegpt-probe-evaluation/2"}))
+    with pytest.raises(ValueError, match="a newer eegpt wrote it"):
+        eegpt.anonymize_embeddings(newer, tmp_path / "a.json")
+    no_n = tmp_path / "no_n.json"
+    no_n.write_text(json.dumps({k: v for k, v in record.items() if k != "n"}))
+    with pytest.raises(ValueError, match="lacks its metrics"):
+        eegpt.anonymize_embeddings(no_n, tmp_path / "b.json")
+    assert not (tmp_path / "a.json").exists() and not (tmp_path / "b.json").exists()
+
+
 def test_a_prediction_table_that_is_a_link_or_names_folders_in_its_rows(probe_outputs, tmp_path):
     """A table or sidecar that is a symbolic link is refused, as a probe's weights are; a
     sidecar alone is refused, naming its table. Rows naming inputs with their folders are

@@ -947,10 +947,6 @@ def _file_records(record: dict[str, Any]) -> None:
 
 # -- outputs of a probe: prediction tables, evaluations --------------------------------------
 
-#: The metrics an ``eegpt probe evaluate --json`` file holds beside its ``provenance``, by
-#: which it is told from other JSON files.
-_EVALUATION_KEYS = ("balanced_accuracy", "provenance")
-
 
 def probe_output_kind(src: Path) -> str | None:
     """Which output of a probe the file ``src`` is: ``"csv"`` (a CSV or TSV prediction table of
@@ -982,15 +978,10 @@ def probe_output_kind(src: Path) -> str | None:
         held = pq.read_schema(src).metadata or {}
         return "parquet" if PREDICTIONS_KEY.encode() in held and b"eegpt" not in held else None
     if name.endswith(".json"):
-        try:
-            found = json.loads(src.read_text(encoding="utf-8"))
-        except ValueError:
-            found = None
-        if (
-            isinstance(found, dict)
-            and all(k in found for k in _EVALUATION_KEYS)
-            and isinstance(found["provenance"], dict)
-        ):
+        from eegpt.probe_provenance import evaluation_record
+
+        # as eegpt info tells it: by its format mark (another version's refused), else its keys
+        if evaluation_record(src) is not None:
             return "evaluation"
         raise ValueError(
             f"{src} is no output of eegpt probe evaluate --json (no metrics and provenance): "
@@ -1074,12 +1065,14 @@ def _anonymize_probe_output(src: Path, dst: Path, kind: str, record: dict) -> No
         ) from None
     if not isinstance(found, dict) or not isinstance(found.get("provenance"), dict):
         raise ValueError(f"{src}: its sidecar {sidecar.name} is not one eegpt wrote")
+    from eegpt.probe_provenance import table_mismatch
+
     out = dict(found)
     out["provenance"], _ = _anonymized_provenance(found["provenance"], record)
     mine = found.get("table")
     if isinstance(mine, dict):  # the copy's name; its size and hash are the original's
         out["table"] = {**mine, "name": dst.name}
-        if _stale(mine, src.name, table):
+        if table_mismatch(mine, src.name, table) is not None:  # as eegpt info tells it
             _warn(
                 f"{src}: its sidecar does not match the table (changed since it was written): "
                 "the copy keeps both as they are, and eegpt info calls it STALE too"
@@ -1092,17 +1085,6 @@ def _anonymize_probe_output(src: Path, dst: Path, kind: str, record: dict) -> No
     except BaseException:
         dst.unlink(missing_ok=True)  # never a table without its sidecar
         raise
-
-
-def _stale(mine: Mapping[str, Any], name: str, table: bytes) -> bool:
-    """Whether a sidecar's record of its table (name, size, SHA-256) differs from ``table``."""
-    import hashlib
-
-    return (
-        mine.get("name") != name
-        or mine.get("size") != len(table)
-        or mine.get("sha256") != hashlib.sha256(table).hexdigest()
-    )
 
 
 def _csv_column(src: Path, table: bytes, column: str) -> list[str]:

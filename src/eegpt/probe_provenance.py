@@ -680,34 +680,32 @@ def parquet_staleness(record: dict[str, Any], table: Path) -> str | None:
 
 def _staleness(record: dict[str, Any], table: Path) -> str | None:
     """Why the sidecar ``record`` is not that of ``table`` as it is now (None where it is)."""
-    import hashlib
-
     mine = record.get("table")
     if not isinstance(mine, dict):
         return (
             "the sidecar records no size or hash of its table (an older eegpt's): "
             "it cannot be checked against the table"
         )
-    if mine.get("name") != table.name:
+    return table_mismatch(mine, table.name, table.read_bytes())
+
+
+def table_mismatch(mine: Any, name: str, data: bytes) -> str | None:
+    """How a sidecar's record of its table (``mine``: :func:`table_record`'s name, size and
+    SHA-256) differs from the table named ``name`` holding ``data`` (None where it does not):
+    by which ``eegpt info`` calls the table STALE and ``eegpt anonymize`` warns of it."""
+    if mine.get("name") != name:
         return f"STALE: the sidecar names another table ({mine.get('name')})"
-    data = table.read_bytes()
     if mine.get("size") != len(data) or mine.get("sha256") != hashlib.sha256(data).hexdigest():
         return "STALE: the table changed since its sidecar was written (size/hash differ)"
     return None
 
 
-def describe_predictions(
-    path: str | os.PathLike, record: dict[str, Any], table: Path | None
-) -> str:
-    """What ``eegpt info`` says of a prediction table (:func:`predictions_record`): its rows and
-    classes, the probe (folder and weights' SHA-256), the data, eegpt and when."""
-    return predictions_report(path, record, table)[0]
-
-
 def predictions_report(
     path: str | os.PathLike, record: dict[str, Any], table: Path | None
 ) -> tuple[str, bool]:
-    """:func:`describe_predictions`' text, and whether the table is as its record says
+    """What ``eegpt info`` says of a prediction table (:func:`predictions_record`): its rows and
+    classes, the probe (folder and weights' SHA-256), the data, eegpt and when; and whether
+    the table is as its record says
     (False where the text says STALE: the table changed since it was written, or the sidecar
     names another table), by which ``eegpt info`` exits 3 as for a corpus whose recordings
     changed."""
