@@ -1602,7 +1602,7 @@ def cmd_probe_train(args: argparse.Namespace) -> int:
                 "--val-by recording says what --val FRACTION holds out: give --val FRACTION "
                 "too (--val-data FILE holds out recordings of your choice instead)"
             )
-        files = {Path(p).resolve() for p in args.data}
+        files = set(recording_sources([str(p) for p in args.data]))  # as the groups count them
         if len(files) < 2:
             raise ValueError(
                 f"--val-by recording holds out whole recordings (input files) and needs at "
@@ -1667,7 +1667,7 @@ def cmd_probe_train(args: argparse.Namespace) -> int:
         preprocessing=preprocessing,
         config=config,
         validation=validation,
-        groups=[str(Path(s)) for s in sources] if by_recording else None,
+        groups=recording_sources(sources) if by_recording else None,  # one identity per file
         device=args.device,
         precision=args.precision,
         stream_precision=args.stream_precision,
@@ -1680,8 +1680,11 @@ def cmd_probe_train(args: argparse.Namespace) -> int:
     probe.training["inputs"] = files_record([str(p) for p in args.data], sources)
     if args.labels is not None:
         probe.training["labels_file"] = file_record(args.labels)
-    if by_recording:  # the groups are the input files
+    if by_recording:  # the groups are the input files: by their names, as inputs names them
         probe.training["validation"]["by"] = "recording"
+        groups = probe.training["validation"].get("groups")
+        if isinstance(groups, dict) and isinstance(groups.get("held_out"), list):
+            groups["held_out"] = [Path(str(g)).name for g in groups["held_out"]]
     if args.val_data:
         probe.training["validation"]["inputs"] = files_record(
             [str(p) for p in args.val_data], held_sources
