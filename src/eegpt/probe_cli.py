@@ -367,14 +367,19 @@ def _labelled_windows(path: Path, how: WindowLabelling) -> tuple[Any, np.ndarray
             + ("" if how.unlabelled is not None else " (and no --unlabelled class given)")
             + hint
         )
-    data = rec.data[:, first : first + n * length].reshape(rec.data.shape[0], n, length)
-    data = data.transpose(1, 0, 2)
+    data = _consecutive_windows(rec.data, first, n, length)
     epochs = dataclasses.replace(
         rec, data=np.ascontiguousarray(data[keep]), onsets=onsets[keep],
         selection=np.flatnonzero(keep).tolist(), annotations=None, epoch_annotations=None,
         labels=None, source=str(path),
     )  # fmt: skip
     return epochs, y[keep]
+
+
+def _consecutive_windows(data: np.ndarray, first: int, n: int, length: int) -> np.ndarray:
+    """The ``n`` consecutive windows of ``length`` samples from sample ``first`` of a
+    continuous recording's ``data`` ``[C, n_times]``, as ``[n, C, length]`` (a view)."""
+    return data[:, first : first + n * length].reshape(data.shape[0], n, length).transpose(1, 0, 2)
 
 
 def _windows_for_labels_file(
@@ -408,9 +413,9 @@ def _windows_for_labels_file(
         ),
         file=sys.stderr,
     )
-    data = rec.data[:, first : first + n * length].reshape(rec.data.shape[0], n, length)
+    data = _consecutive_windows(rec.data, first, n, length)
     epochs = dataclasses.replace(
-        rec, data=np.ascontiguousarray(data.transpose(1, 0, 2)), onsets=onsets,
+        rec, data=np.ascontiguousarray(data), onsets=onsets,
         selection=list(range(n)), annotations=None, epoch_annotations=None, labels=None,
         source=str(path),
     )  # fmt: skip
