@@ -15,6 +15,7 @@ import torch
 from eegpt import EEGPT, EEGPTConfig
 from eegpt.checkpoints import save_checkpoint
 from eegpt.probe import load_probe, synthetic_erp_epochs, synthetic_erp_raw
+from eegpt.probe_cli import WindowLabelling, load_labelled_epochs
 from eegpt.probe_cli import main as probe_main
 
 SMALL = EEGPTConfig(embed_dim=64, depth=2, num_heads=4)
@@ -106,13 +107,32 @@ def test_a_labels_csv_labels_every_window_of_a_recording(weights, tmp_path, caps
     assert probe.training["class_counts"]["train"] == expected
     assert probe.training["window_labels"] == {"match": None, "labels": "file",
                                                "window_seconds": 1.0}  # fmt: skip
-    # the same labels numbered by window (all 37, in another order) go to the same windows
-    numbered = _write_labels(tmp_path / "numbered.csv", mine, numbered=True)
+    # labels numbered by window (all 37, in another order) go to the same windows as the
+    # file in order: window by window (labels not the same read backwards, so a reading that
+    # ignored the window column would give others)
+    seq = ["down" if k in (0, 1, 2, 5) or k % 7 == 3 else "up" for k in range(37)]
+    assert seq != seq[::-1]
+    in_order = _write_labels(tmp_path / "in_order.csv", seq)
+    numbered = _write_labels(tmp_path / "numbered.csv", seq, numbered=True)
     lines = numbered.read_text().splitlines()
     numbered.write_text("\n".join([lines[0], *reversed(lines[1:])]) + "\n")
-    assert probe_main(["evaluate", str(out), str(path), "--labels", str(numbered), "-q",
-                       "--json", str(tmp_path / "m.json")]) == 0  # fmt: skip
-    assert json.loads((tmp_path / "m.json").read_text())["n"] == 36
+    backwards = _write_labels(tmp_path / "backwards.csv", seq[::-1])  # no window column
+
+    def window_labels(labels):
+        how = WindowLabelling(None, 1.0, labels_file=str(labels))
+        rec, y, _ = load_labelled_epochs([path], labels=labels, windows=how, verbose=False)
+        return rec.selection, y.tolist()
+
+    assert window_labels(numbered) == window_labels(in_order) == (kept, [seq[k] for k in kept])
+    assert window_labels(backwards)[1] != window_labels(in_order)[1]
+    scores = {}
+    for labels in (in_order, numbered):
+        assert probe_main(["evaluate", str(out), str(path), "--labels", str(labels), "-q",
+                           "--json", str(tmp_path / f"{labels.stem}.json")]) == 0  # fmt: skip
+        scores[labels] = json.loads((tmp_path / f"{labels.stem}.json").read_text())
+    assert scores[numbered]["n"] == 36
+    for key in ("confusion_matrix", "per_class", "balanced_accuracy", "auroc"):
+        assert scores[numbered][key] == scores[in_order][key], key
     # a probe trained on annotation labels: evaluate --labels takes the file's labels for all
     # windows, not the annotations' windows (those would drop the unannotated 10-19, 30-36)
     by_annotations = tmp_path / "by_annotations"
