@@ -569,6 +569,10 @@ def probes(weights, tmp_path_factory):
         f"{typed}: 3 epochs are flat",
         f"{folder / 'val-epo.fif'}: a channel is flat (see {base / 'notes.txt'})",
     ]
+    # as --val-by recording first saved its files held out: full paths, not as typed
+    meta["training"].setdefault("validation", {})["groups"] = {
+        "by": "recording", "held_out": [str(base / SECRET / "site2" / "sub-09.edf")],
+    }  # fmt: skip
     (base / "probe" / "probe.json").write_text(json.dumps(meta, indent=2))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
