@@ -1301,9 +1301,15 @@ def class_downloads(n: int, seed: int, work: Path) -> Tally:
     return tally
 
 
+def _download_lock(path: Path) -> bool:
+    """Whether ``path`` is the (empty) lock file a download into a cache folder keeps beside
+    it (``eegpt.hub.lock_path``: other processes fetching the same weights wait on it)."""
+    return path.name.startswith(".") and path.name.endswith(".lock") and not path.stat().st_size
+
+
 def _no_partial(folder: Path, final: Path | None) -> str | None:
     files = [p for p in folder.rglob("*") if p.is_file()] if folder.exists() else []
-    extra = [p.name for p in files if p != final]
+    extra = [p.name for p in files if p != final and not _download_lock(p)]
     return f"BUG: files left behind: {extra}" if extra else None
 
 
@@ -1319,7 +1325,7 @@ def _killed_download(url: str, folder: Path) -> str | None:
     time.sleep(0.2)
     proc.kill()
     proc.wait()
-    files = [p.name for p in folder.rglob("*") if p.is_file()]
+    files = [p.name for p in folder.rglob("*") if p.is_file() and not _download_lock(p)]
     if any(not name.endswith(".part") for name in files):
         return f"BUG: killed download left {files}"
     return None
