@@ -3256,7 +3256,9 @@ def test_a_saved_probe_identifies_its_training_data(model, tmp_path):
     epochs = synthetic_erp_epochs(20, seed=5, seconds=1.0, tmin=-0.2)
     path = tmp_path / "train-epo.fif"
     epochs.save(path, verbose=False)
-    probe = train_probe(model, path, validation=0.2, preprocessing=ONE_SECOND, epochs=1, seed=7)
+    probe = train_probe(
+        model, path, validation=0.2, preprocessing=ONE_SECOND, epochs=1, seed=7, device="cpu"
+    )  # CPU, also where a GPU is (the default device then)
     training = probe.training
     assert training["inputs"] == [{"name": "train-epo.fif", **source_files_record(path)}]
     assert training["class_counts"] == {
