@@ -509,6 +509,30 @@ def test_stratified_split_holds_out_and_trains_on_every_class_it_can():
         stratified_split(np.array([0, 1, 2]), 0.6, seed=0)
 
 
+def test_group_split_the_seed_chooses_among_close_groupings_keeping_classes_in_training():
+    """group_split's seed chooses among groupings about as close to the fraction as the
+    groups allow (not just ties): uneven groups, different seeds hold out different groups,
+    the same seed the same; every class keeps training epochs, and a group holding a class's
+    only epochs stays in training."""
+    from eegpt.training import GROUP_SPLIT_TOLERANCE, group_split
+
+    groups = np.repeat([f"s{k}" for k in range(5)], [10, 12, 14, 16, 18])
+    y = np.arange(len(groups)) % 2
+    held = {s: group_split(y, groups, 0.3, seed=s) for s in range(10)}
+    assert len({tuple(h[2]) for h in held.values()}) >= 2
+    for s, (tr, va, held_out, n) in held.items():
+        assert group_split(y, groups, 0.3, seed=s)[2] == held_out and n == 5
+        assert set(y[tr]) == {0, 1} and set(y[va]) == {0, 1}
+        assert abs(len(va) / len(y) - 0.3) <= 0.015 + GROUP_SPLIT_TOLERANCE  # best: 22/70
+    three = np.repeat(["r1", "r2", "r3"], 15)  # the review's case: 3 like recordings
+    assert len({tuple(group_split(np.arange(45) % 3, three, 0.3, s)[2]) for s in range(6)}) > 1
+    y = np.zeros(len(groups), dtype=np.int64)
+    y[groups == "s4"] = 1  # class 1 only in s4: it is never held out
+    for s in range(10):
+        tr, va, held_out, _ = group_split(y, groups, 0.3, seed=s)
+        assert "s4" not in held_out and set(y[tr]) == {0, 1}
+
+
 def test_a_probe_keeps_the_renames_it_was_trained_with(model, short_task, tmp_path):
     """Channels named by hand in training (a bipolar label kept as Pz) are named the same way
     in prediction and evaluation, after saving too, unless the caller gives renames."""

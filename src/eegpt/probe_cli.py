@@ -1312,9 +1312,11 @@ def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
         choices=["epoch", "recording"],
         default="epoch",
         help="what --val FRACTION holds out: epochs (windows) drawn at random per class "
-        "(default), or whole recordings, one per input file (about that fraction of the "
-        "epochs; needs 2 input files or more; Python: train_probe(..., groups=...)); recorded "
-        "in probe.json's training.validation and shown by eegpt info PROBE",
+        "(default), or whole recordings, one per input file (as near that fraction of each "
+        "class's epochs as whole files allow, keeping every class in training; --seed chooses "
+        "among groupings about as near; needs 2 input files or more; Python: "
+        "train_probe(..., groups=...)); recorded in probe.json's training.validation and shown "
+        "by eegpt info PROBE",
     )
     p.add_argument(
         "--val-data",

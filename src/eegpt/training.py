@@ -111,6 +111,13 @@ def stratified_split(y: np.ndarray, fraction: float, seed: int) -> tuple[np.ndar
     return train_idx, val_idx
 
 
+GROUP_SPLIT_DRAWS = 64
+"""How many orders of the groups :func:`group_split` draws with its seed."""
+GROUP_SPLIT_TOLERANCE = 0.05
+"""How far (root mean square over the classes of each class's share held out) a grouping of
+:func:`group_split` may be from the best of those drawn and still be taken."""
+
+
 def group_split(
     y: np.ndarray, groups: Any, fraction: float, seed: int
 ) -> tuple[np.ndarray, np.ndarray, list[Any], int]:
@@ -118,10 +125,18 @@ def group_split(
     (``groups``: one value per epoch, e.g. subject ids), the groups held out and the number
     of groups.
 
-    Groups, in an order drawn with ``seed``, join the validation side one at a time, each
-    time the one that brings its epochs per class closest to ``fraction`` of each class's
-    (relative to the class's size, so classes count alike), until none brings them closer;
-    at least one group is held out and at least one left to train on.
+    The seed draws :data:`GROUP_SPLIT_DRAWS` random orders of the groups. Each order gives a
+    candidate grouping: its groups, in that order, join the validation side when they bring
+    each class's share held out closer to ``fraction`` (relative to the class's size, so
+    classes count alike; root mean square over the classes) and leave every class at least
+    one epoch and at least one group to train on (else skipped); at least one group is held
+    out. Of the candidates, those that keep every class in training are preferred, then those
+    with every class in validation; among the preferred, any whose share held out is within
+    :data:`GROUP_SPLIT_TOLERANCE` of the best candidate's is acceptable, and the first drawn
+    of those is taken. So the seed chooses among groupings about as close to ``fraction`` as
+    the groups allow, and different seeds hold out different groups where several are
+    close; with few or uneven groups the share held out may be far from ``fraction`` (see
+    the realised fraction in the training record).
     """
     if not 0.0 < fraction < 1.0:
         raise ValueError(f"a validation fraction must be in (0, 1), got {fraction}")
@@ -140,21 +155,40 @@ def group_split(
         )
     counts = np.zeros((len(names), int(y.max()) + 1))
     np.add.at(counts, (index, y), 1)
-    size = counts.sum(axis=0).clip(min=1)
+    counts = counts[:, counts.sum(axis=0) > 0]  # the classes present
+    size = counts.sum(axis=0)
 
-    def gap(val: np.ndarray) -> float:
-        return float((((val - fraction * size) / size) ** 2).sum())
+    def gap(val: np.ndarray) -> float:  # root mean square of the classes' shares' distance
+        return float(np.sqrt((((val - fraction * size) / size) ** 2).mean()))
 
-    left = list(np.random.default_rng(seed).permutation(len(names)))
-    chosen: list[int] = []
-    val = np.zeros(counts.shape[1])
-    while len(left) > 1:
-        best = min(left, key=lambda g: gap(val + counts[g]))  # ties: the first drawn
-        if chosen and gap(val + counts[best]) >= gap(val):
-            break
-        chosen.append(best)
-        left.remove(best)
-        val += counts[best]
+    def fill(order: np.ndarray) -> list[int]:
+        chosen: list[int] = []
+        val = np.zeros(counts.shape[1])
+        for g in order.tolist():
+            if len(chosen) == len(names) - 1:
+                break
+            trial = val + counts[g]
+            if np.all(trial < size) and gap(trial) < gap(val):
+                chosen.append(g)
+                val = trial
+        if not chosen:  # every group alone overshoots, or holds a class's last epochs
+            keeps = [g for g in order.tolist() if np.all(counts[g] < size)]
+            chosen = [min(keeps or order.tolist(), key=lambda g: gap(counts[g]))]
+        return chosen
+
+    rng = np.random.default_rng(seed)
+    candidates = [fill(rng.permutation(len(names))) for _ in range(GROUP_SPLIT_DRAWS)]
+
+    def tier(chosen: list[int]) -> tuple[int, int]:  # classes absent from training, validation
+        val = counts[chosen].sum(axis=0)
+        return int(np.sum(val >= size)), int(np.sum(val == 0))
+
+    best_tier = min(tier(c) for c in candidates)
+    preferred = [c for c in candidates if tier(c) == best_tier]
+    best_gap = min(gap(counts[c].sum(axis=0)) for c in preferred)
+    chosen = next(
+        c for c in preferred if gap(counts[c].sum(axis=0)) <= best_gap + GROUP_SPLIT_TOLERANCE
+    )
     is_val = np.isin(index, chosen)
     held_out = sorted(names[chosen].tolist(), key=str)
     return np.flatnonzero(~is_val), np.flatnonzero(is_val), held_out, len(names)
