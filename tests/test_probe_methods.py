@@ -270,6 +270,29 @@ def test_val_by_recording_holds_out_whole_input_files(weights, epoch_files, tmp_
     assert not (tmp_path / "x").exists()
 
 
+def test_val_by_recording_reports_and_warns_of_the_fraction_realised(
+    weights, epoch_files, tmp_path, capsys
+):
+    """2 files and --val 0.3 --val-by recording hold out half the epochs: the fraction
+    realised is printed, saved (training.validation.realised_fraction), shown by eegpt info
+    and warned of (kept with the training warnings)."""
+    out = tmp_path / "probe"
+    with pytest.warns(RuntimeWarning, match=r"holds out 50\.0% of the epochs \(40 of 80: 1 of 2"):
+        assert probe_main(["train", *map(str, epoch_files[:2]), "--weights", str(weights),
+                           "-o", str(out), "--val", "0.3", "--val-by", "recording",
+                           "--passes", "1", *COMMON]) == 0  # fmt: skip
+    said = capsys.readouterr()
+    assert "validation (40 epochs, 50.0% of the epochs held out for --val 0.3 by recording)" \
+        in said.out + said.err  # fmt: skip
+    probe = load_probe(out)
+    assert probe.training["validation"]["realised_fraction"] == 0.5
+    assert any("not 30%: whole groups come no nearer" in w for w in probe.training["warnings"])
+    from eegpt.cli import main as eegpt_main
+
+    assert eegpt_main(["info", str(out)]) == 0
+    assert "validation fraction 0.3 (realised 0.5) by recording" in capsys.readouterr().out
+
+
 def test_n_recordings_counts_the_files_with_an_epoch_scored(weights, epoch_files, tmp_path):
     """evaluate --skip-unknown: n_recordings counted the input files before they were
     filtered, n after; a file of which every epoch is left out is no recording scored."""

@@ -1427,8 +1427,11 @@ def train_probe(
         chosen is recorded in ``training["validation"]``.
     groups : array-like, shape (n_epochs,) | None
         With a ``validation`` fraction: one value per epoch (e.g. subject ids); the fraction
-        then holds out whole groups (about that fraction of the epochs, each class's share
-        kept as far as the groups allow, chosen with the seed). Needs at least 2 groups.
+        then holds out whole groups (as near that fraction of each class's epochs as the
+        groups allow; the seed chooses among groupings about as near:
+        :func:`~eegpt.training.group_split`). The share realised is recorded
+        (``training["validation"]["realised_fraction"]``) and warned of when more than 0.1
+        from the fraction. Needs at least 2 groups.
     device : str | torch.device | None
         ``None`` picks CUDA when available.
     precision : {"float32", "bfloat16", "float16"}

@@ -1314,7 +1314,8 @@ def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
         help="what --val FRACTION holds out: epochs (windows) drawn at random per class "
         "(default), or whole recordings, one per input file (as near that fraction of each "
         "class's epochs as whole files allow, keeping every class in training; --seed chooses "
-        "among groupings about as near; needs 2 input files or more; Python: "
+        "among groupings about as near; the fraction realised is printed, and warned of when "
+        "more than 0.1 off; needs 2 input files or more; Python: "
         "train_probe(..., groups=...)); recorded in probe.json's training.validation and shown "
         "by eegpt info PROBE",
     )
@@ -1746,7 +1747,8 @@ def _training_summary(probe: Any) -> str:
     text = f"{head}: {which}:"
     if "val_loss" in row:
         text += (
-            f" validation ({training['n_validation']} epochs) loss {row['val_loss']:.4f}, "
+            f" validation ({training['n_validation']} epochs{_realised_text(training)}) loss "
+            f"{row['val_loss']:.4f}, "
             f"balanced accuracy (BAC) {100 * row['val_balanced_accuracy']:.2f}%;"
         )
     bac = "BAC" if "val_loss" in row else "balanced accuracy (BAC)"
@@ -1762,6 +1764,19 @@ def _training_summary(probe: Any) -> str:
             f"{last['val_loss']:.4f}, BAC {100 * last['val_balanced_accuracy']:.2f}%)"
         )
     return text
+
+
+def _realised_text(training: Mapping[str, Any]) -> str:
+    """``", 50.0% of the epochs held out for --val 0.3 by recording"``: a split by groups'
+    realised share, where recorded; else ""."""
+    val = training.get("validation") or {}
+    if val.get("realised_fraction") is None:
+        return ""
+    by = " by recording" if val.get("by") == "recording" else " by groups"
+    return (
+        f", {100 * val['realised_fraction']:.1f}% of the epochs held out for "
+        f"--val {val.get('fraction'):g}{by}"
+    )
 
 
 def _adopt_window_labels(args: argparse.Namespace, probe: Any) -> None:

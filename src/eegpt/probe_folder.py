@@ -271,13 +271,20 @@ def _validation_text(record: Mapping[str, Any]) -> str:
         if groups and record.get("by") == "recording":  # probe train --val-by recording
             held = [Path(str(g)).name for g in groups.get("held_out", [])]
             return (
-                f"validation fraction {record.get('fraction'):g} by recording (--val-by "
-                f"recording: {len(held)} of {groups.get('count')} input files held out whole: "
-                f"{', '.join(held)})"
+                f"validation fraction {record.get('fraction'):g}{_realised(record)} by recording "
+                f"(--val-by recording: {len(held)} of {groups.get('count')} input files held out "
+                f"whole: {', '.join(held)})"
             )
-        return f"validation fraction {record.get('fraction'):g}" + (
+        return f"validation fraction {record.get('fraction'):g}{_realised(record)}" + (
             f" by groups ({len(groups.get('held_out', []))} of {groups.get('count')} held out)"
             if groups
             else " (epochs at random)"
         )
     return "validation on held-out data" if kind == "held-out data" else "no validation"
+
+
+def _realised(record: Mapping[str, Any]) -> str:
+    """``" (realised 0.5)"``: the share of the epochs a split by groups held out, where
+    recorded (``realised_fraction``), else ""."""
+    realised = record.get("realised_fraction")
+    return "" if realised is None else f" (realised {realised:.3g})"

@@ -194,6 +194,32 @@ def group_split(
     return np.flatnonzero(~is_val), np.flatnonzero(is_val), held_out, len(names)
 
 
+REALISED_FRACTION_GAP = 0.1
+"""A validation split by groups whose share of the epochs held out is further than this from
+the fraction asked for is warned of (:func:`realised_fraction_warning`)."""
+
+
+def realised_fraction_warning(
+    fraction: float, n_val: int, n: int, n_held: int, n_groups: int, command_line: bool = True
+) -> str | None:
+    """What to say when a validation split by groups held out ``n_val`` of ``n`` epochs
+    (``n_held`` of ``n_groups`` groups), more than :data:`REALISED_FRACTION_GAP` from
+    ``fraction``; None otherwise. ``command_line``: with the probe's command-line options
+    (``--val-by recording``: one group per input file)."""
+    realised = n_val / n
+    if abs(realised - fraction) <= REALISED_FRACTION_GAP:
+        return None
+    asked = _command_line(f"--val {fraction:g} --val-by recording", command_line, inside=True)
+    return (
+        f"the validation split by groups (validation={fraction:g} with groups={asked}) holds "
+        f"out {100 * realised:.1f}% of the epochs ({n_val} of {n}: {n_held} of {n_groups} "
+        f"groups{', one per input file' if command_line else ''}), not {100 * fraction:g}%: "
+        "whole groups come no nearer. Give more, smaller groups, another fraction, or "
+        "validate on separate data (validation=(data, y)"
+        f"{_command_line('--val-data FILE', command_line, inside=True)})."
+    )
+
+
 FEW_EPOCHS = 5
 """A class with fewer training epochs is named by :func:`class_balance_warning`."""
 IMBALANCE_RATIO = 3.0

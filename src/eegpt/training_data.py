@@ -38,6 +38,7 @@ from eegpt.probe_provenance import data_record, files_held, indices_record
 from eegpt.training import (
     group_split,
     per_epoch_split_warning,
+    realised_fraction_warning,
     stratified_split,
     thin_split_warning,
 )
@@ -149,6 +150,12 @@ def split_training_data(
         else:
             tr, va, held_out, n_groups = group_split(train.y, groups, float(validation), seed)
             record["groups"] = {"count": n_groups, "held_out": [_jsonable(g) for g in held_out]}
+            record["realised_fraction"] = round(len(va) / len(train.y), 4)
+            off = realised_fraction_warning(
+                float(validation), len(va), len(train.y), len(held_out), n_groups, command_line
+            )
+            if off:
+                _warn(off)
         record.update(indices_record(va))  # which epochs: the seed draws them again too
         val = (train.windows[va], train.y[va])
         fraction = float(validation)
