@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 import mne
+import numpy as np
 import pandas as pd
 import pytest
 import torch
@@ -332,13 +333,12 @@ def test_evaluate_reports_per_class_scores_the_matrix_and_baselines(
     y, pred = rows["label"].to_numpy(), rows["prediction"].to_numpy()
     order = ["target", "standard"]
     precision, recall, f1, support = precision_recall_fscore_support(
-        y, pred, labels=order, zero_division=0
+        y, pred, labels=order, zero_division=np.nan
     )
     assert [r["class"] for r in got["per_class"]] == order
     for k, row in enumerate(got["per_class"]):
-        assert row["precision"] == pytest.approx(precision[k])
-        assert row["recall"] == pytest.approx(recall[k])
-        assert row["f1"] == pytest.approx(f1[k])
+        for key, want in (("precision", precision), ("recall", recall), ("f1", f1)):
+            assert row[key] == (None if np.isnan(want[k]) else pytest.approx(want[k]))
         assert row["support"] == support[k]
     assert got["confusion_matrix"]["labels"] == order
     assert got["confusion_matrix"]["matrix"] == confusion_matrix(y, pred, labels=order).tolist()
@@ -354,6 +354,28 @@ def test_evaluate_reports_per_class_scores_the_matrix_and_baselines(
            "accuracy; chance BAC 50.00%" in printed  # fmt: skip
     assert "n=80 epochs/windows from 2 recording(s)/file(s): epochs of one recording are not " \
            "independent" in printed  # fmt: skip
+
+
+def test_undefined_per_class_scores_are_null_and_printed_n_a():
+    """A class never predicted has no precision, one with no true label no recall (and,
+    neither true nor predicted, no F1): null in the JSON (which has no NaN), "n/a" printed
+    with a note; defined zeros stay 0."""
+    from eegpt.probe_metrics import class_report, format_class_report
+
+    y = ["A", "A", "B", "B"]
+    report = class_report(y, ["A", "A", "A", "C"], ["A", "B", "C", "D"])
+    rows = {r["class"]: r for r in report["per_class"]}
+    assert rows["A"]["precision"] == pytest.approx(2 / 3) and rows["A"]["recall"] == 1.0
+    assert rows["B"]["precision"] is None and rows["B"]["recall"] == 0.0
+    assert rows["B"]["f1"] == 0.0
+    assert rows["C"]["precision"] == 0.0 and rows["C"]["recall"] is None
+    assert rows["D"]["precision"] is None and rows["D"]["recall"] is None
+    assert rows["D"]["f1"] is None
+    json.dumps(report, allow_nan=False)  # valid JSON
+    printed = format_class_report(report)
+    (b_line,) = [line for line in printed.splitlines() if line.startswith("B ")]
+    assert "n/a" in b_line and "0.0%" in b_line
+    assert "n/a: undefined (precision: the class was never predicted" in printed
 
 
 def test_auroc_of_test_labels_lacking_a_class_uses_the_models_own_probabilities():

@@ -96,7 +96,9 @@ def class_report(
 ) -> dict[str, Any]:
     """What ``probe evaluate`` adds to the paper's metrics: ``per_class`` (one entry per
     class of ``order``: ``class``, ``precision``, ``recall``, ``f1``, ``support``, the number
-    of true labels of it; a precision with no prediction of the class is 0), the
+    of true labels of it; undefined values are None (null in JSON), as scikit-learn's
+    ``zero_division=np.nan`` has them: the precision of a class never predicted, the recall
+    of a class with no true label, the F1 of a class neither true nor predicted), the
     ``confusion_matrix`` (``labels``: ``order``; ``rows``: true classes, columns predicted,
     counts), ``majority_baseline_accuracy`` (the accuracy of always predicting the most
     frequent true class) and ``chance_balanced_accuracy`` (the BAC of any prediction that
@@ -104,7 +106,7 @@ def class_report(
     metrics_module = sklearn_metrics()
     y_true, y_pred, order = np.asarray(y_true), np.asarray(y_pred), np.asarray(order)
     precision, recall, f1, support = metrics_module.precision_recall_fscore_support(
-        y_true, y_pred, labels=order, zero_division=0
+        y_true, y_pred, labels=order, zero_division=np.nan
     )
     labels = [_plain(c) for c in order.tolist()]
     _, counts = np.unique(y_true, return_counts=True)
@@ -112,9 +114,9 @@ def class_report(
         "per_class": [
             {
                 "class": c,
-                "precision": float(p),
-                "recall": float(r),
-                "f1": float(f),
+                "precision": _defined(p),
+                "recall": _defined(r),
+                "f1": _defined(f),
                 "support": int(k),
             }
             for c, p, r, f, k in zip(labels, precision, recall, f1, support, strict=True)
@@ -136,10 +138,15 @@ def format_class_report(report: Mapping[str, Any], n_recordings: int | None = No
     width = max([5, *(len(str(r["class"])) for r in rows)])
     lines = [f"{'class':<{width}}  precision  recall  support"]
     lines += [
-        f"{str(r['class']):<{width}}  {100 * r['precision']:8.2f}%  {100 * r['recall']:5.1f}%"
-        f"  {r['support']:7d}"
+        f"{str(r['class']):<{width}}  {_percent(r['precision'], 8, 2)}  "
+        f"{_percent(r['recall'], 5, 1)}  {r['support']:7d}"
         for r in rows
     ]
+    if any(r[k] is None for r in rows for k in ("precision", "recall", "f1")):
+        lines.append(
+            "n/a: undefined (precision: the class was never predicted; recall: no epoch of the "
+            "class in the labels)"
+        )
     lines.append(
         f"baselines: always the most frequent class {100 * report['majority_baseline_accuracy']:.2f}% "
         f"accuracy; chance BAC {100 * report['chance_balanced_accuracy']:.2f}%"
@@ -151,6 +158,16 @@ def format_class_report(report: Mapping[str, Any], n_recordings: int | None = No
             "recording are not independent, so n overstates the evidence"
         )
     return "\n".join(lines)
+
+
+def _defined(value: Any) -> float | None:
+    """A score as a float, None where undefined (NaN: JSON has no NaN)."""
+    return None if math.isnan(float(value)) else float(value)
+
+
+def _percent(value: float | None, width: int, digits: int) -> str:
+    """``value`` in percent, ``width`` wide before the sign; "n/a" (as wide) for None."""
+    return f"{'n/a':>{width + 1}}" if value is None else f"{100 * value:{width}.{digits}f}%"
 
 
 def _plain(value: Any) -> Any:
