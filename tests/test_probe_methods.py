@@ -378,6 +378,21 @@ def test_undefined_per_class_scores_are_null_and_printed_n_a():
     assert "n/a: undefined (precision: the class was never predicted" in printed
 
 
+def test_the_missing_class_warning_is_worded_by_the_classes_present():
+    """Test labels of two of three classes: kappa and AUROC are reported (of the classes
+    present), not said to need two classes; of one class: they are n/a."""
+    from eegpt.probe_metrics import evaluation_warning
+
+    classes = np.array(["A", "B", "C"])
+    two = evaluation_warning(np.array(["A", "B", "A"]), classes)
+    assert "hold no epochs of 'C'" in two and "need two classes" not in two
+    assert "Cohen's kappa and AUROC are reported, of the classes present only" in two
+    assert "the one class there" not in two
+    one = evaluation_warning(np.array(["A", "A"]), classes)
+    assert "with one class present, Cohen's kappa and AUROC are undefined (n/a)" in one
+    assert "1.0 for a model that always predicts the one class there" in one
+
+
 def test_auroc_of_test_labels_lacking_a_class_uses_the_models_own_probabilities():
     """One-vs-rest AUROC over the classes present, each from its own column of the model's
     probabilities (renormalising over the present classes would reorder the epochs); with

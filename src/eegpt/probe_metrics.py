@@ -212,9 +212,16 @@ def evaluation_warning(y_true: np.ndarray, classes: np.ndarray) -> str | None:
     absent = absent_classes_text(y, classes, "the evaluation data")
     if absent is None:
         return None
+    if len(np.unique(y)) < 2:
+        said = "with one class present, Cohen's kappa and AUROC are undefined (n/a)"
+    else:
+        said = (
+            "Cohen's kappa and AUROC are reported, of the classes present only (AUROC "
+            "one-vs-rest over them), so they do not score the probe on the class(es) missing"
+        )
     return (
-        f"{absent}; Cohen's kappa and AUROC need two classes. Evaluate on epochs of every "
-        "class, or read the confusion matrix rather than these scores."
+        f"{absent}; {said}. Evaluate on epochs of every class of the probe, or read the "
+        "confusion matrix rather than these scores."
     )
 
 

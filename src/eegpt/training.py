@@ -316,10 +316,11 @@ def absent_classes_text(y: np.ndarray, classes: np.ndarray, what: str) -> str | 
     if not absent:
         return None
     listed = ", ".join(f"{c!r} {n}" for c, n in counts.items())
+    one = " (1.0 for a model that always predicts the one class there)"
     return (
         f"{what} hold no epochs of {few(absent, 8)} (epochs per class: {listed}): their "
-        "balanced accuracy averages the classes present only (1.0 for a model that always "
-        "predicts the one class there)"
+        "balanced accuracy averages the classes present only"
+        + (one if len(classes) - len(absent) == 1 else "")
     )
 
 
