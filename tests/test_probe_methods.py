@@ -449,11 +449,34 @@ def test_an_evaluation_on_the_validation_data_says_so():
         },
     }
     tested = [{"name": "test.edf", "source_fingerprint": "v", "source_bytes": 2}]
-    (found,) = training_overlap(training, tested)
+    (found,) = training_overlap(training, tested, early_stopping=True)
     said = overlap_text(*found)
     assert said.startswith("test file test.edf is the probe's validation data, used for model "
-                           "selection") and "validation input val.edf" in said  # fmt: skip
+                           "selection (early stopping") and "validation input val.edf" in said  # fmt: skip
     assert "training data" not in said
+
+
+def test_evaluating_on_the_val_data_says_what_they_were_used_for(
+    weights, epoch_files, tmp_path, capsys
+):
+    """The --val-data file of a probe trained without --patience (the last pass kept) was
+    only monitored, not used for model selection; with --patience it chose the pass kept."""
+    train, held = map(str, epoch_files[:2])
+    for extra, said in [
+        ([], "is the probe's validation data, monitored during training only (no early "
+             "stopping: the last pass kept, not chosen by it)"),
+        (["--patience", "1"], "is the probe's validation data, used for model selection "
+                              "(early stopping: the pass kept had the lowest validation loss)"),
+    ]:  # fmt: skip
+        out = tmp_path / f"probe{len(extra)}"
+        assert probe_main(["train", train, "--val-data", held, "--weights", str(weights), "-o",
+                           str(out), "--passes", "2", *extra, *COMMON]) == 0  # fmt: skip
+        capsys.readouterr()
+        with pytest.warns(RuntimeWarning, match="validation data") as caught:
+            assert probe_main(["evaluate", str(out), held, "-q"]) == 0
+        text = " ".join(str(w.message) for w in caught)
+        assert said in text
+        assert ("model selection" in text) == bool(extra)
 
 
 def test_info_says_an_evaluation_on_the_validation_data_once_and_rightly():
@@ -474,7 +497,7 @@ def test_info_says_an_evaluation_on_the_validation_data_once_and_rightly():
         },
     }
     tested = [{"name": "val.edf", "source_fingerprint": "v", "source_bytes": 2}]
-    (found,) = training_overlap(training, tested)
+    (found,) = training_overlap(training, tested, early_stopping=True)
     said = overlap_text(*found)
     record = {
         "format": EVALUATION_FORMAT, "n": 10, "balanced_accuracy": 0.5, "warnings": [said],

@@ -1132,7 +1132,8 @@ class EEGPTProbe:
                 in_memory += [True] * len(files)
         if not paths or not isinstance(self.training.get("inputs"), list):
             return []
-        return training_overlap(self.training, files_record(paths), in_memory) or []
+        early_stopping = self.config.patience is not None
+        return training_overlap(self.training, files_record(paths), in_memory, early_stopping) or []
 
     # ---------------------------------------------------------------- figures
     # learning curves (eegpt.viz.plot_training), bound to this probe

@@ -2580,7 +2580,9 @@ def _training_overlap(
     if not isinstance(training, dict) or not isinstance(training.get("inputs"), list):
         return None
     inputs = provenance["inputs"] if provenance else files_record([str(p) for p in data])
-    return training_overlap(training, inputs)
+    config = getattr(probe, "config", None)
+    early_stopping = None if config is None else getattr(config, "patience", None) is not None
+    return training_overlap(training, inputs, early_stopping=early_stopping)
 
 
 def _skip_unknown(

@@ -145,12 +145,17 @@ class Overlap(NamedTuple):
     same_file_only: bool = False
     #: the test data are epochs in memory read from the file (not the file given as a path)
     tested_in_memory: bool = False
+    #: whether the probe's validation data chose its weights (early stopping, ``patience``:
+    #: the pass of lowest validation loss kept) or were only monitored (the last pass kept);
+    #: None where not known
+    early_stopping: bool | None = None
 
 
 def training_overlap(
     training: Any,
     tested: Sequence[dict[str, Any]],
     in_memory: Sequence[bool] | None = None,
+    early_stopping: bool | None = None,
 ) -> list[Overlap] | None:
     """The files of ``tested`` (:func:`file_record` each) that hold the same contents as one
     of a probe's training or validation inputs (``training["inputs"]``,
@@ -160,7 +165,8 @@ def training_overlap(
     for epochs in memory read from that file; such a match, or one with an input given in
     memory, is ``same_file_only`` (the file is the same, the epochs may not be). None for a
     probe that records no training inputs (saved before eegpt recorded them): nothing to
-    compare with."""
+    compare with. ``early_stopping``: whether the probe was trained with early stopping
+    (``patience``), kept in each :class:`Overlap` for :func:`overlap_text`."""
     if not isinstance(training, dict) or not isinstance(training.get("inputs"), list):
         return None
     validation = training.get("validation")
@@ -185,7 +191,7 @@ def training_overlap(
         if key[0] and key in known:
             trained, whole = known[key]
             name = str(record.get("name") or "?")
-            found.append(Overlap(name, trained, memory or not whole, memory))
+            found.append(Overlap(name, trained, memory or not whole, memory, early_stopping))
     return found
 
 
@@ -194,15 +200,28 @@ VALIDATION_INPUT = "validation input "
 
 
 def overlap_text(
-    name: str, trained: str, same_file_only: bool = False, tested_in_memory: bool = False
+    name: str,
+    trained: str,
+    same_file_only: bool = False,
+    tested_in_memory: bool = False,
+    early_stopping: bool | None = None,
 ) -> str:
     """The warning of an evaluation on a file the probe was trained (or validated) on: the
     same contents (a path compared with a path), or with ``same_file_only`` the same file
-    only (epochs in memory read from it on one side: they may be other epochs of it)."""
+    only (epochs in memory read from it on one side: they may be other epochs of it). Of
+    validation data, by what they were used for: with ``early_stopping`` they chose the pass
+    kept; without (False) they were only monitored, the last pass kept; None: not known."""
     validation = trained.startswith(VALIDATION_INPUT)
+    use = {
+        True: "used for model selection (early stopping: the pass kept had the lowest "
+        "validation loss)",
+        False: "monitored during training only (no early stopping: the last pass kept, not "
+        "chosen by it)",
+        None: "used in training (monitored, and with early stopping choosing the pass kept)",
+    }[early_stopping]
     if same_file_only:
         test = f"test epochs from {name}" if tested_in_memory else f"test file {name}"
-        role = f"{trained}, used for model selection" if validation else f"training input {trained}"
+        role = f"{trained}, {use}" if validation else f"training input {trained}"
         return (
             f"{test}: read from the same file as {role} (the epochs may differ; eegpt cannot "
             "tell which were used): where they are the same epochs, these metrics are not a "
@@ -210,9 +229,14 @@ def overlap_text(
         )
     if validation:
         return (
-            f"test file {name} is the probe's validation data, used for model selection (early "
-            f"stopping, the pass kept; same contents as its {trained}): these metrics are not "
-            "a held-out estimate"
+            f"test file {name} is the probe's validation data, {use}; same contents as its "
+            f"{trained}: these metrics are not a held-out estimate"
+            + (
+                " (the weights do not depend on these data, but they were watched while "
+                "training, and may have guided its settings)"
+                if early_stopping is False
+                else ""
+            )
         )
     return (
         f"test file {name} is the probe's training data (same contents as training input "
