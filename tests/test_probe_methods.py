@@ -176,10 +176,20 @@ def test_a_labels_csv_probe_records_its_start_and_says_it(weights, tmp_path, cap
     err = capsys.readouterr().err
     assert err.count(note) == 1 and "--labels file label windows from elsewhere" in err
     assert probe_main(["predict", str(out), str(path), "-o", str(tmp_path / "p.csv")]) == 0
-    assert note in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert note in err and "--labels" not in err  # predict has no --labels
+    assert "pass --start SECONDS if a recording's windows should start elsewhere" in err
     assert probe_main(["evaluate", str(out), str(path), "--labels", str(labels),
                        "--start", "0.5"]) == 0  # fmt: skip
     assert "trained on windows starting" not in capsys.readouterr().err
+    # any start other than the trained one is noted, 0 given or not, and 0.25 alike
+    for start in (["--start", "0"], ["--start", "0.25"]):
+        assert probe_main(["predict", str(out), str(path), "-o", str(tmp_path / "p.csv"),
+                           "--overwrite", *start]) == 0  # fmt: skip
+        err = capsys.readouterr().err
+        assert err.count(note) == 1, start
+        assert f"windows start as given (--start {start[1]})" in err
+        assert "whenever the start differs from the probe's training start" in err
 
 
 def test_val_data_recordings_with_labels_take_their_own_labels_file(weights, tmp_path, capsys):

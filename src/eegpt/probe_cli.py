@@ -1155,12 +1155,6 @@ def _start_option(
     return 0.0, tuple(zip(files, values, strict=True))
 
 
-def _given_start(args: argparse.Namespace) -> bool:
-    """Whether ``--start`` was given (and not as 0)."""
-    values = getattr(args, "start", None)
-    return bool(values) and values != [0.0]
-
-
 def _val_labelling(
     args: argparse.Namespace, windows: WindowLabelling | None
 ) -> WindowLabelling | None:
@@ -1804,30 +1798,53 @@ def _adopt_window_labels(args: argparse.Namespace, probe: Any) -> None:
 
 
 def _say_trained_start(args: argparse.Namespace, probe: Any) -> None:
-    """One stderr note when a probe trained on windows from ``--start X`` (X > 0) predicts or
-    evaluates continuous recordings without ``--start``: the start belongs to a recording (its
-    hypnogram's grid), not to the probe, so these windows start at 0."""
+    """One stderr note when a probe trained on windows of continuous recordings predicts or
+    evaluates continuous recordings with windows from another start than its training's:
+    none given (0) or one given that differs (not when the trained start is given). The
+    start belongs to a recording (its hypnogram's grid, its labels file's rows), not to the
+    probe, so another one may be right; the note says which is used. A probe trained on
+    each recording's own start (several values, or ``--start annotations``): noted when no
+    ``--start`` is given."""
     how = (probe.training or {}).get("window_labels") or {}
-    trained = float(how.get("start_seconds") or 0)
-    if not (trained or how.get("starts")) or _given_start(args) or args.quiet:
-        return
-    if not any(_is_continuous_input(p) for p in args.data):
+    if not how or args.quiet or not any(_is_continuous_input(p) for p in args.data):
         return
     from eegpt.annotations import exact_seconds
 
-    said = f"{exact_seconds(trained)} s (--start {exact_seconds(trained)})"  # exact: the value --start takes
+    trained = float(how.get("start_seconds") or 0)
+    values = getattr(args, "start", None)
     if how.get("starts"):
+        if values is not None:
+            return
         said = f"each recording's own start ({trained_starts_option(how)})"
-    where = (
-        "pass --start SECONDS if the rows of a recording's --labels file label windows from "
-        "elsewhere"
-        if how.get("match") is None
-        else "pass --start SECONDS (or --start annotations) if a recording's scoring epochs "
-        "(its hypnogram's grid) start elsewhere"
-    )
+    else:
+        used_starts = [0.0] if values is None else values
+        if any(isinstance(v, str) for v in used_starts) or all(
+            float(v) == trained for v in used_starts
+        ):
+            return
+        said = f"{exact_seconds(trained)} s (--start {exact_seconds(trained)})"  # exact: the value --start takes
+    if values is not None:  # given (a probe of per-recording starts noted only without)
+        shown = " ".join(exact_seconds(float(v)) for v in values)
+        used = f"start as given (--start {shown})"
+        where = "fine where a recording's windows are meant to start there"
+    else:
+        used = "start at 0 s"
+        if how.get("match") is not None:
+            where = (
+                "pass --start SECONDS (or --start annotations) if a recording's scoring epochs "
+                "(its hypnogram's grid) start elsewhere"
+            )
+        elif getattr(args, "func", None) is cmd_probe_predict:
+            where = "pass --start SECONDS if a recording's windows should start elsewhere"
+        else:
+            where = (
+                "pass --start SECONDS if the rows of a recording's --labels file label windows "
+                "from elsewhere"
+            )
     print(
         f"note: the probe was trained on windows starting at {said}; these recordings' "
-        f"windows start at 0 s: {where}",
+        f"windows {used}: {where} (this note comes whenever the start differs from the "
+        "probe's training start)",
         file=sys.stderr,
     )
 
