@@ -378,3 +378,26 @@ def test_epochs_cut_from_a_raw_record_its_file_and_evaluate_warns_of_it(
         other = probe.evaluate(cut("b_raw.fif", b_events, event_id))
     assert "overlaps_training" not in other
     assert not [w for w in caught if "training data" in str(w.message)]
+
+
+def test_info_on_a_prediction_table_rewritten_by_pandas_says_its_metadata_was_lost(
+    tmp_path, capsys
+):
+    """pd.read_parquet(f).to_parquet(g) drops eegpt_predictions: eegpt info g says that g
+    looks like a prediction table whose metadata was lost, and how to keep it (pyarrow);
+    a Parquet file of other columns is still told it has no eegpt metadata."""
+    import pandas as pd
+
+    from eegpt.cli import main as cli_main
+
+    rows = pd.DataFrame({"file": ["a.fif"] * 2, "epoch": [0, 1], "prediction": ["x", "y"],
+                         "p_x": [0.6, 0.3], "p_y": [0.4, 0.7]})  # fmt: skip
+    rows.to_parquet(tmp_path / "g.parquet")
+    assert cli_main(["info", str(tmp_path / "g.parquet")]) == 1
+    err = capsys.readouterr().err
+    assert "looks like a prediction table of eegpt probe predict" in err
+    assert "pandas' read_parquet(...).to_parquet(...) drops it" in err
+    assert "replace_schema_metadata(original.schema.metadata)" in err
+    pd.DataFrame({"a": [1]}).to_parquet(tmp_path / "other.parquet")
+    assert cli_main(["info", str(tmp_path / "other.parquet")]) == 1
+    assert "has no eegpt metadata" in capsys.readouterr().err

@@ -441,9 +441,12 @@ def predictions_record(path: str | os.PathLike) -> tuple[dict[str, Any], Path | 
 
         try:
             _, pq = require_pyarrow("reading a Parquet prediction table")
-            found = (pq.read_schema(path).metadata or {}).get(PREDICTIONS_KEY.encode())
+            schema = pq.read_schema(path)
+            found = (schema.metadata or {}).get(PREDICTIONS_KEY.encode())
         except (ImportError, OSError, ValueError):  # told by the embeddings file's reader
             return None
+        if found is None and b"eegpt" not in (schema.metadata or {}):
+            _refuse_metadata_lost(path, schema.names)
         table: Path | None = path
     elif name.endswith((".csv.json", ".tsv.json")):
         sidecar = path
@@ -474,6 +477,27 @@ def predictions_record(path: str | os.PathLike) -> tuple[dict[str, Any], Path | 
     if not isinstance(record.get("provenance", {}), dict):
         raise ValueError(f"{where} is not one eegpt wrote (provenance is not an object)")
     return record, table
+
+
+def _refuse_metadata_lost(path: Path, columns: Sequence[str]) -> None:
+    """Refuse a Parquet file with the columns of a prediction table of ``eegpt probe
+    predict`` (``file``, ``epoch``, ``prediction`` and ``p_<class>`` ones) but no eegpt
+    metadata: written again by a tool that drops it (pandas' ``to_parquet``), saying how to
+    keep it. Anything else is left to the embeddings file's reader."""
+    names = set(columns)
+    if not ({"file", "epoch", "prediction"} <= names and any(c.startswith("p_") for c in names)):
+        return
+    from eegpt.probe_cli import PREDICTIONS_KEY
+
+    raise ValueError(
+        f"{path} looks like a prediction table of eegpt probe predict (its columns: file, "
+        f"epoch, prediction, p_<class> ...), but its eegpt metadata ({PREDICTIONS_KEY}: the "
+        "probe, the inputs, the table's digest) is gone, probably lost when it was written "
+        "again (pandas' read_parquet(...).to_parquet(...) drops it). To edit such a table and "
+        "keep it, use pyarrow: original = pyarrow.parquet.read_table(path); modify it into "
+        "table; pyarrow.parquet.write_table(table.replace_schema_metadata("
+        "original.schema.metadata), new_path). The original file, if kept, still has it"
+    )
 
 
 def table_record(name: str, data: bytes) -> dict[str, Any]:
