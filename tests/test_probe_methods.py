@@ -556,3 +556,24 @@ def test_in_memory_epochs_of_a_training_file_share_the_file_only(tmp_path):
     text = describe_evaluation("m.json", record)
     assert text.count("read from the same file as training input all-epo.fif") == 1
     assert "holds the" not in text and "is the probe's training data" not in text
+
+
+def test_a_labels_file_of_another_length_says_which_rows_or_epochs(epoch_files, tmp_path):
+    """A master labels file with rows of files not given names those files; a numbered
+    file with a row missing names the epochs without one (not only the two counts)."""
+    master = tmp_path / "all.csv"
+    master.write_text("file,epoch,label\n" + "".join(
+        f"{p.name},{k},{'a' if k % 2 else 'b'}\n" for p in epoch_files for k in range(40)
+    ))  # fmt: skip
+    with pytest.raises(ValueError, match=r"has 120 labels for 80 epochs in the inputs; its "
+                       r"'file' column names 1 file\(s\) not among the inputs: "
+                       r"sub-2-epo\.fif \(40 rows\)"):  # fmt: skip
+        load_labelled_epochs(epoch_files[:2], master)
+    numbered = tmp_path / "one.csv"
+    numbered.write_text("epoch,label\n" + "".join(
+        f"{k},{'a' if k % 2 else 'b'}\n" for k in range(40) if k not in (7, 30)
+    ))  # fmt: skip
+    with pytest.raises(ValueError, match=r"has 38 labels for 40 epochs in the inputs; its "
+                       r"'epoch' column gives no row for 2 epoch\(s\)/window\(s\) of the "
+                       r"inputs \(numbered from 0, as eegpt counts\): 7, 30"):  # fmt: skip
+        load_labelled_epochs(epoch_files[:1], numbered)

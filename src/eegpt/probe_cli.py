@@ -716,6 +716,62 @@ def _row_files(rows: _LabelRows, path: Path, sources: list[str]) -> list[str]:
     return out
 
 
+def _count_mismatch_text(rows: _LabelRows, sources: list[str], selection: list[int]) -> str:
+    """Why a labels CSV has another number of rows than the inputs have epochs, where its
+    columns tell: the files its ``file`` column names that are none of the inputs (a master
+    file of more recordings), or the epochs (windows) its numbers leave without a row, counted
+    from 0 or from 1 (whichever leaves fewer); "" where they tell nothing."""
+    from eegpt._logging import few
+
+    inputs = list(dict.fromkeys(sources))
+    names = {Path(given).name for given in inputs}
+    files = None
+    if rows.files is not None:
+        cells = [cell.strip() for cell in rows.files]
+        other = [c for c in cells if c not in inputs and Path(c).name not in names]
+        if other:
+            counted = {c: other.count(c) for c in dict.fromkeys(other)}
+            listed = few([f"{c} ({k} row{'s' if k > 1 else ''})" for c, k in counted.items()], 5)
+            return (
+                f"; its 'file' column names {len(counted)} file(s) not among the inputs: "
+                f"{listed}. Give those files too, or a labels file with the rows of the inputs "
+                "only"
+            )
+        by_name = {Path(given).name: given for given in inputs}
+        files = [c if c in inputs else by_name[Path(c).name] for c in cells]
+    if rows.numbers is None:
+        return ""
+    try:
+        numbers = [int(cell.strip()) for cell in rows.numbers]
+    except ValueError:
+        return ""
+    named = files is not None
+    keys = [(src if named else "", int(i)) for src, i in zip(sources, selection, strict=True)]
+    if len(set(keys)) < len(keys):
+        return ""
+    row_files = files if files is not None else [""] * len(numbers)
+    best: list[tuple[str, int]] | None = None
+    base_of_best = 0
+    for base in (0, 1):
+        given = {(f, k - base) for f, k in zip(row_files, numbers, strict=True)}
+        missing = [key for key in keys if key not in given]
+        if best is None or len(missing) < len(best):
+            best, base_of_best = missing, base
+    if not best:
+        return ""
+    scheme = "from 0, as eegpt counts" if base_of_best == 0 else "from 1, as EEGLAB counts"
+    by_file: dict[str, list[int]] = {}
+    for f, k in best:
+        by_file.setdefault(f, []).append(k + base_of_best)
+    listed = "; ".join(
+        (f"{Path(f).name}: " if f else "") + _numbers_text(ks) for f, ks in by_file.items()
+    )
+    return (
+        f"; its {rows.number_column!r} column gives no row for {len(best)} epoch(s)/window(s) "
+        f"of the inputs (numbered {scheme}): {listed}. Give every epoch a row"
+    )
+
+
 def _align_label_rows(
     rows: _LabelRows, path: Path, sources: list[str], selection: list[int]
 ) -> tuple[np.ndarray, list[int]]:
@@ -940,6 +996,7 @@ def load_labelled_epochs(
                     if blank
                     else ""
                 )
+                + _count_mismatch_text(rows, sources, selection)
             )
         y, lines = _align_label_rows(rows, Path(labels), sources, selection)
         if windows is not None and windows.bad:  # matched to all windows: now the bad out
