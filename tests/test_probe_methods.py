@@ -359,7 +359,14 @@ def test_evaluate_reports_per_class_scores_the_matrix_and_baselines(
     # the keys other tools read are there as before
     for key in ("accuracy", "balanced_accuracy", "cohen_kappa", "weighted_f1", "auroc"):
         assert key in got
-    assert "precision  recall  support" in printed
+    assert "precision  recall      F1  support" in printed
+    (first,) = [line for line in printed.splitlines() if line.startswith("target ")]
+    assert f"{100 * got['per_class'][0]['f1']:5.1f}%" in first  # the F1 column
+    from eegpt.cli import main as eegpt_main
+
+    assert eegpt_main(["info", str(scores)]) == 0
+    assert f"| from 2 recording(s) | baselines: majority class {100 * counts.max() / len(y):.2f}%" \
+           ", chance BAC 50.00%" in capsys.readouterr().out  # fmt: skip
     assert f"baselines: always the most frequent class {100 * counts.max() / len(y):.2f}% " \
            "accuracy; chance BAC 50.00%" in printed  # fmt: skip
     assert "n=80 epochs/windows from 2 recording(s)/file(s): epochs of one recording are not " \

@@ -133,13 +133,13 @@ def class_report(
 
 def format_class_report(report: Mapping[str, Any], n_recordings: int | None = None) -> str:
     """The lines ``probe evaluate`` prints of :func:`class_report`: per class precision,
-    recall and support, then the baselines (and the recordings the epochs came from)."""
+    recall, F1 and support, then the baselines (and the recordings the epochs came from)."""
     rows = report["per_class"]
     width = max([5, *(len(str(r["class"])) for r in rows)])
-    lines = [f"{'class':<{width}}  precision  recall  support"]
+    lines = [f"{'class':<{width}}  precision  recall      F1  support"]
     lines += [
         f"{str(r['class']):<{width}}  {_percent(r['precision'], 8, 2)}  "
-        f"{_percent(r['recall'], 5, 1)}  {r['support']:7d}"
+        f"{_percent(r['recall'], 5, 1)}  {_percent(r['f1'], 5, 1)}  {r['support']:7d}"
         for r in rows
     ]
     if any(r[k] is None for r in rows for k in ("precision", "recall", "f1")):

@@ -19,7 +19,7 @@ from __future__ import annotations
 import hashlib
 import os
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -909,6 +909,25 @@ def _overlap_warning_of(warning: str, name: str, whole: bool) -> bool:
     return whole != warning.startswith(f"test file {name}: read from the same file")
 
 
+def _evaluation_context(record: Mapping[str, Any], percent: Any) -> str:
+    """``" | from 2 recording(s) | baselines: majority 50.00%, chance BAC 50.00%"``: what an
+    evaluation JSON records beside the paper's metrics, where it does (older files: "")."""
+    text = ""
+    if isinstance(record.get("n_recordings"), int):
+        text += f" | from {record['n_recordings']} recording(s)"
+    baselines = [
+        f"{shown} {percent(name)}"
+        for name, shown in (
+            ("majority_baseline_accuracy", "majority class"),
+            ("chance_balanced_accuracy", "chance BAC"),
+        )
+        if name in record
+    ]
+    if baselines:
+        text += f" | baselines: {', '.join(baselines)}"
+    return text
+
+
 def describe_evaluation(path: str | os.PathLike, record: dict[str, Any]) -> str:
     """What ``eegpt info`` says of the JSON of ``eegpt probe evaluate --json``
     (:func:`evaluation_record`): the metrics in one line (percent, as ``probe evaluate`` prints
@@ -935,7 +954,9 @@ def describe_evaluation(path: str | os.PathLike, record: dict[str, Any]) -> str:
             if record.get("n_left_out")
             else ""
         ),
-        "  " + " | ".join(f"{shown} {percent(name)}" for name, shown in _METRIC_NAMES.items()),
+        "  "
+        + " | ".join(f"{shown} {percent(name)}" for name, shown in _METRIC_NAMES.items())
+        + _evaluation_context(record, percent),
     ]
     warnings = [str(w) for w in record.get("warnings") or [] if w]
     overlaps = made.get("overlaps_training")
