@@ -343,7 +343,8 @@ def test_eegpt_info_shows_the_fine_tuning_settings(task, tmp_path):
                   groups=np.repeat(np.arange(4), 8), seed=0)  # fmt: skip
     stopped.training.update(epochs_run=1, stopped_early=True)  # as an early stop leaves it
     text = describe_probe(stopped.save(tmp_path / "stopped"))
-    assert "precision float32, patience 1; validation fraction 0.25 by groups (1 of 4 " in text
+    assert "precision float32, patience 1; validation fraction 0.25 (realised 0.25) by groups " \
+           "(1 of 4 " in text  # fmt: skip
     assert "held out); 1 pass (of at most 3) run, stopped early at pass 1" in text
 
 
