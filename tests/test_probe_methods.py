@@ -395,6 +395,28 @@ def test_undefined_per_class_scores_are_null_and_printed_n_a():
     assert "n/a: undefined (precision: the class was never predicted" in printed
 
 
+def test_evaluate_json_of_one_class_is_strict_json(weights, epoch_files, tmp_path):
+    """Test epochs of one class: Cohen's kappa and AUROC are undefined, written as null (the
+    file is JSON that strict readers take: no NaN), and eegpt info shows them n/a."""
+    out = tmp_path / "probe"
+    assert probe_main(["train", str(epoch_files[0]), "--weights", str(weights), "-o", str(out),
+                       "--passes", "1", *COMMON]) == 0  # fmt: skip
+    epochs = mne.read_epochs(epoch_files[1], verbose=False)
+    one = tmp_path / "one-class-epo.fif"
+    epochs[list(epochs.event_id)[0]].save(one, verbose=False)
+    scores = tmp_path / "scores.json"
+    assert probe_main(["evaluate", str(out), str(one), "-q", "--json", str(scores)]) == 0
+
+    def refuse(name):
+        raise ValueError(f"{name} is no JSON value")
+
+    got = json.loads(scores.read_text(), parse_constant=refuse)
+    assert got["cohen_kappa"] is None and got["auroc"] is None
+    from eegpt.cli import main as eegpt_main
+
+    assert eegpt_main(["info", str(scores)]) == 0
+
+
 def test_the_missing_class_warning_is_worded_by_the_classes_present():
     """Test labels of two of three classes: kappa and AUROC are reported (of the classes
     present), not said to need two classes; of one class: they are n/a."""

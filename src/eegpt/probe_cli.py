@@ -50,6 +50,7 @@ import csv
 import dataclasses
 import io
 import json
+import math
 import os
 import re
 import shlex
@@ -2394,6 +2395,19 @@ def _csv_cell(column: str, value: Any) -> Any:
     return value
 
 
+def _null_for_nan(value: Any) -> Any:
+    """``value`` (JSON-like: dicts, lists, numbers, text) with each NaN or infinite float
+    replaced by None, so that it is written as JSON (``null``) rather than as ``NaN``, which
+    no strict JSON reader (jq, JavaScript, Go, ...) takes."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _null_for_nan(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_null_for_nan(v) for v in value]
+    return value
+
+
 #: The key of a Parquet prediction table's schema metadata that holds its provenance (JSON).
 PREDICTIONS_KEY = "eegpt_predictions"
 
@@ -2609,7 +2623,8 @@ def cmd_probe_evaluate(args: argparse.Namespace) -> int:
         # marked as what it is; the metrics at the top level, as before; beside them what
         # they were computed of
         record = {"format": EVALUATION_FORMAT, **metrics, "provenance": provenance}
-        text = json.dumps(record, indent=2) + "\n"
+        # undefined scores (kappa, AUROC of one class) as null: NaN is no JSON value
+        text = json.dumps(_null_for_nan(record), indent=2, allow_nan=False) + "\n"
         if to_stdout:
             sys.stdout.write(text)
         else:
