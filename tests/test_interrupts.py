@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import builtins
 import contextlib
+import os
 import random
 import signal
 import sys
@@ -85,25 +87,12 @@ def test_an_interrupt_in_a_weakref_callback_is_deferred_not_lost():
         _interrupts.deliver(Stop(), frames[0])  # deferred: not raised into the callback
         _interrupts.check()
         pytest.fail("not raised at the check")
-    # outside a deferred block (a script between two runs): raised a moment later instead
-    if hasattr(signal, "setitimer"):
-        _raised_a_moment_later(frames[0], timer=signal.SIG_DFL)
-
-
-def _raised_a_moment_later(frame, timer=None) -> None:
-    """``deliver`` from ``frame`` does not raise there, and Stop comes within 2 s (the retry
-    timer; ``timer``: the SIGALRM handler to start from, else the one in place)."""
-    previous = signal.getsignal(signal.SIGALRM)
-    if timer is not None:
-        signal.signal(signal.SIGALRM, timer)
-    try:
-        _interrupts.deliver(Stop(), frame)  # not raised here
-        with pytest.raises(Stop):
-            for _ in range(100):
-                time.sleep(0.02)
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+    # outside a deferred block (a script between two runs): postponed to the next safe point
+    _interrupts.deliver(Stop(), frames[0])
+    assert isinstance(_interrupts.postponed(), Stop)
+    with pytest.raises(Stop):
+        _interrupts.check()
+    assert _interrupts.postponed() is None
 
 
 @pytest.mark.skipif(not hasattr(signal, "setitimer"), reason="needs signal.setitimer")
@@ -162,8 +151,6 @@ def test_the_writer_queue_raises_a_deferred_interrupt_after_handing_on_the_resul
 def test_ctrl_c_from_python_is_deferred_too():
     """A script or notebook (Python's default SIGINT handler, not the command line's): the
     block defers Ctrl-C the same way while it runs and puts the default handler back."""
-    import os
-
     previous = signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         with _interrupts.deferred():
@@ -218,20 +205,103 @@ def test_a_signal_after_the_command_ended_is_ignored():
     assert "Traceback" not in done.stderr
 
 
-@pytest.mark.skipif(not hasattr(signal, "setitimer"), reason="needs signal.setitimer")
-def test_an_interrupt_inside_an_import_is_raised_a_moment_later(tmp_path, monkeypatch):
+def _module_signalled_while_imported(tmp_path, monkeypatch, name: str) -> None:
+    """A module ``name`` whose top-level code is interrupted (``deliver`` called with its
+    frame, as a signal handler is while it is imported) and which records that its import
+    went on to the end (``DONE``)."""
+    (tmp_path / f"{name}.py").write_text(
+        "import sys\n"
+        "from eegpt import _interrupts\n"
+        "_interrupts.deliver(_interrupts_test_stop(), sys._getframe())\n"
+        "DONE = True\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setattr(builtins, "_interrupts_test_stop", Stop, raising=False)
+    monkeypatch.delitem(sys.modules, name, raising=False)
+
+
+def test_an_interrupt_inside_an_import_is_raised_at_the_next_safe_point(tmp_path, monkeypatch):
     """Imports of compiled libraries run Python code from C++, where an exception aborts the
-    process ('terminate called ...'): an interrupt that lands in an import is delivered again
-    once the import is over."""
+    process ('terminate called ...'): an interrupt that lands in an import is postponed, with
+    no timer (a timer's SIGALRM outlived a run and killed it: status 142), and raised at the
+    next check, or as a deferred block starts."""
     import importlib
 
+    alarm = signal.getsignal(signal.SIGALRM) if hasattr(signal, "SIGALRM") else None
     (tmp_path / "eegpt_test_module_importing.py").write_text(
         "import sys\nFRAME = sys._getframe()\n"
     )
     monkeypatch.syspath_prepend(str(tmp_path))
     frame = importlib.import_module("eegpt_test_module_importing").FRAME
     assert _interrupts._in_import(frame) and not _interrupts._in_import(sys._getframe())
-    _raised_a_moment_later(frame)
+
+    _module_signalled_while_imported(tmp_path, monkeypatch, "eegpt_test_signalled_a")
+    module = importlib.import_module("eegpt_test_signalled_a")  # not raised inside it
+    assert module.DONE and isinstance(_interrupts.postponed(), Stop)
+    if alarm is not None:  # no timer armed, no SIGALRM handler taken
+        assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+        assert signal.getsignal(signal.SIGALRM) is alarm
+    with pytest.raises(Stop):
+        _interrupts.check()
+    _interrupts.check()  # raised once only
+
+    _module_signalled_while_imported(tmp_path, monkeypatch, "eegpt_test_signalled_b")
+    importlib.import_module("eegpt_test_signalled_b")
+    with pytest.raises(Stop), _interrupts.deferred():
+        pytest.fail("the block's work started with an interrupt postponed")
+    assert _interrupts.postponed() is None
+
+
+def test_an_interrupt_inside_an_import_is_raised_as_the_import_statement_ends(
+    tmp_path, monkeypatch
+):
+    """With the command line's import watch, the postponed interrupt is raised right after
+    the outermost import statement: in the importing code, not in the module's."""
+    monkeypatch.setattr(builtins, "__import__", builtins.__import__)  # put back afterwards
+    _interrupts.watch_imports()
+    _module_signalled_while_imported(tmp_path, monkeypatch, "eegpt_test_signalled_c")
+    after = []
+    with pytest.raises(Stop):
+        import eegpt_test_signalled_c  # noqa: F401
+
+        after.append("went on")
+    assert not after and sys.modules["eegpt_test_signalled_c"].DONE
+    assert _interrupts.postponed() is None
+
+
+def test_a_command_that_ends_with_an_interrupt_postponed_exits_as_the_signal_demands(tmp_path):
+    """A SIGTERM that lands in an import the command makes last (no safe point after it) is
+    not lost: the command ends with 143 (not 0 as if never signalled, nor 142: killed by a
+    retry timer's SIGALRM after Python's shutdown reset its handler); Ctrl-C: 130."""
+    import subprocess
+
+    code = (
+        "import argparse, faulthandler, importlib, signal, sys\n"
+        "faulthandler.enable()\n"
+        "from eegpt import cli\n"
+        "def command(args):\n"
+        "    importlib.import_module('signals_itself')  # no import statement: no watch\n"
+        "    print('returned', flush=True)\n"
+        "    return 0\n"
+        "status = cli.run_command(command, argparse.Namespace(command='info'), process=True)\n"
+        "assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)\n"
+        "sys.exit(status)\n"
+    )
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), *sys.path])}
+    for name, status in (("SIGTERM", 143), ("SIGINT", 130)):
+        (tmp_path / "signals_itself.py").write_text(
+            "import os, signal, time\n"
+            f"os.kill(os.getpid(), signal.{name})\n"
+            "for _ in range(100):  # handled here, inside the import\n"
+            "    time.sleep(0.001)\n"
+        )
+        sys.modules.pop("signals_itself", None)
+        done = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env=env
+        )
+        assert done.returncode == status, (done.returncode, done.stderr)
+        assert "returned" in done.stdout  # the import ended, and the command with it
+        assert "interrupted" in done.stderr and "Traceback" not in done.stderr, done.stderr
 
 
 def test_ctrl_c_while_the_command_line_is_parsed_is_one_line(capsys):

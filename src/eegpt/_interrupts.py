@@ -14,16 +14,21 @@ block ends. Anywhere else (our own code, a file reader, a torch kernel's return)
 at once, as usual. The command line's handlers go through :func:`deliver`; from Python (a
 script, a notebook) Ctrl-C reaches Python's default handler, which the block replaces with one
 that does the same while it runs.
+
+An interrupt that lands inside an ``import`` is postponed (kept in a flag, see
+:func:`deliver`) and raised at the next safe point; it is never dropped: a command that ends
+with one still postponed ends as the signal demands (:func:`raise_postponed`).
 """
 
 from __future__ import annotations
 
+import builtins
 import contextlib
 import signal
 import sys
 import threading
-from collections.abc import Callable, Iterator
-from types import FrameType
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from types import FrameType, ModuleType
 
 # modules whose Python code takes locks that other threads wait on; and the weak-reference
 # callbacks the garbage collector runs anywhere, whose exceptions Python ignores (an interrupt
@@ -64,45 +69,87 @@ def _in_import(frame: FrameType | None) -> bool:
     return _runs_in(frame, _IMPORT_MODULES)
 
 
-_retry: BaseException | None = None
-_RETRY_SECONDS = 0.05
+# an interrupt that landed where it cannot be raised (an import, or a weak-reference callback
+# outside a deferred block): kept here, never on a timer, and raised at the next safe point
+_postponed: BaseException | None = None
 
 
-def _retry_delivery(signum: int, frame: FrameType | None) -> None:
-    global _retry
-    exc, _retry = _retry, None
+def _postpone(exc: BaseException) -> None:
+    global _postponed
+    if _postponed is None:  # the first one stands (a second Ctrl-C has its own handler)
+        _postponed = exc
+
+
+def _take_postponed() -> BaseException | None:
+    global _postponed
+    exc, _postponed = _postponed, None
+    return exc
+
+
+def postponed() -> BaseException | None:
+    """The interrupt postponed so far and not raised yet (see :func:`deliver`), if any."""
+    return _postponed
+
+
+def raise_postponed() -> None:
+    """Raise the postponed interrupt, if any: the command line calls this when a command
+    ends, so that one that landed in its last import ends it as the signal demands (status
+    130 or 143) instead of being lost."""
+    exc = _take_postponed()
     if exc is not None:
-        deliver(exc, frame)
+        raise exc
 
 
-def _later(exc: BaseException) -> bool:
-    """Deliver ``exc`` again in a moment (a timer signal), if the timer is free; False if not."""
-    global _retry
-    if not hasattr(signal, "setitimer") or signal.getsignal(signal.SIGALRM) not in (
-        signal.SIG_DFL,
-        _retry_delivery,
-    ):
-        return False
-    _retry = exc
-    signal.signal(signal.SIGALRM, _retry_delivery)
-    signal.setitimer(signal.ITIMER_REAL, _RETRY_SECONDS)
-    return True
+_builtin_import = builtins.__import__
+
+
+def _import_then_deliver(
+    name: str,
+    globals: Mapping[str, object] | None = None,
+    locals: Mapping[str, object] | None = None,
+    fromlist: Sequence[str] | None = (),
+    level: int = 0,
+) -> ModuleType:
+    """``import``, then the interrupt postponed during it, once the outermost import is over
+    (the first moment it can be raised): an import statement's end is a safe point."""
+    module = _builtin_import(name, globals, locals, fromlist, level)
+    if _postponed is not None:
+        frame = sys._getframe(1)
+        if not _in_import(frame):
+            exc = _take_postponed()
+            if exc is not None:
+                deliver(exc, frame)
+    return module
+
+
+def watch_imports() -> None:
+    """Raise an interrupt postponed during an import as soon as the import statement that
+    started it is over (``builtins.__import__`` wrapped; the command line's entry point does
+    this for its process). Without it, such an interrupt waits for the next :func:`check`,
+    the end of a :func:`deferred` block, or :func:`raise_postponed`."""
+    if builtins.__import__ is _builtin_import:
+        builtins.__import__ = _import_then_deliver
 
 
 def deliver(exc: BaseException, frame: FrameType | None) -> None:
     """Raise ``exc`` from a signal handler now, or defer it (see the module's docstring).
 
     ``frame`` is the frame the handler interrupted (its second argument). Inside an import it
-    is delivered again a moment later: imports of compiled libraries (torch, Triton) run
-    Python code from C++, where an exception aborts the process (``terminate called ...``).
-    So is one that lands in a weak-reference callback outside a deferred block, where Python
-    would ignore it.
+    is postponed: imports of compiled libraries (torch, Triton) run Python code from C++,
+    where an exception aborts the process (``terminate called ...``). So is one that lands in
+    a weak-reference callback outside a deferred block, where Python would ignore it. A
+    postponed interrupt is raised at the next safe point: the end of the import statement
+    (:func:`watch_imports`), a :func:`check`, a :func:`deferred` block's start or end, or the
+    command's end (:func:`raise_postponed`). No timer or other signal is involved, so none
+    can outlive the run (a timer's SIGALRM at exit killed a finished run: status 142).
     """
     global _pending
-    if _in_import(frame) and _later(exc):
+    if _in_import(frame):
+        _postpone(exc)
         return
-    if not _callbacks and _runs_in(frame, _IGNORING_MODULES) and _later(exc):
-        return  # raised there it would be lost; outside a deferred block, a moment later
+    if not _callbacks and _runs_in(frame, _IGNORING_MODULES):
+        _postpone(exc)  # raised there it would be lost
+        return
     if not _callbacks or not _in_sync_code(frame):
         raise exc
     if _pending is None:
@@ -118,6 +165,8 @@ def check() -> None:
     """Raise the interrupt deferred so far, if any."""
     global _pending
     exc, _pending = _pending, None
+    if exc is None:
+        exc = _take_postponed()  # one that landed in an import, raised here at the latest
     if exc is not None:
         raise exc
 
@@ -139,6 +188,12 @@ def deferred(on_interrupt: Callable[[], None] = lambda: None) -> Iterator[None]:
     )
     if swap:
         signal.signal(signal.SIGINT, _keyboard_interrupt)
+    try:
+        raise_postponed()  # one postponed before the block: not carried into its work
+    except BaseException:
+        if swap:
+            signal.signal(signal.SIGINT, signal.default_int_handler)
+        raise
     _callbacks.append(on_interrupt)
     try:
         yield

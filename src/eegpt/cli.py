@@ -2407,6 +2407,8 @@ def run_command(
 
     previous = previous_int = None
     interrupted = getattr(args, "interrupted_message", interrupted)
+    if process:
+        _interrupts.watch_imports()
     try:
         previous = signal.signal(signal.SIGTERM, _raise_on_sigterm)
         previous_int = signal.signal(signal.SIGINT, _Interrupts())
@@ -2425,7 +2427,14 @@ def run_command(
         if getattr(args, "command", None) not in _WITHOUT_MNE:
             loud = getattr(args, "verbose", False) or getattr(args, "debug", False)
             restore_mne = _mne_logs_to_stderr(quiet=not loud)
-        return func(args)
+        _interrupts.raise_postponed()  # one that landed in an import so far
+        try:
+            status = func(args)
+        finally:
+            # one that landed in an import and had no safe point since: the signal wins over
+            # the status or error, as it would have, raised where it landed
+            _interrupts.raise_postponed()
+        return status
     except KeyboardInterrupt:
         print(interrupted, file=sys.stderr)
         return 130
@@ -2551,6 +2560,7 @@ def parse_command_line(
     escape_unencodable_output()
     if _is_terminal(sys.stdout) and not isinstance(sys.stdout, EscapingStdout):
         sys.stdout = EscapingStdout(sys.stdout)  # a pipe or file gets the bytes as they are
+    _interrupts.watch_imports()  # an interrupt in an import is raised once it is over
     signal.signal(signal.SIGTERM, _raise_on_sigterm)
     signal.signal(signal.SIGINT, _Interrupts())
     try:
