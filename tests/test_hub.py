@@ -250,6 +250,8 @@ def test_no_home_directory_is_a_user_error_naming_the_ways_out(monkeypatch, tmp_
     assert main(["fetch", "eegpt-large"]) == 1
     said = capsys.readouterr().err
     assert "internal error" not in said and "EEGPT_CACHE" in said and "--weights PATH" in said
+    # the help block on lines of its own, as written: no literal "\n" (it was escaped)
+    assert "\\n" not in said and f"/etc/passwd).\n{hub.CACHE_HELP}\n" in said, said
     monkeypatch.setenv("EEGPT_CACHE", str(tmp_path / "c"))  # the way out
     assert hub.cache_dir() == tmp_path / "c"
 
@@ -270,6 +272,16 @@ def test_a_cache_that_cannot_be_written_is_a_user_error_naming_the_ways_out(
     said = capsys.readouterr().err
     assert str(blocker / "eegpt") in said and "EEGPT_CACHE" in said and "--weights PATH" in said
     assert "internal error" not in said and not server.requests
+    assert f"\n{hub.CACHE_HELP}\n" in said and "\\n" not in said, said
+    # a folder's name from outside is still escaped: it cannot colour the terminal or forge a
+    # line, though the help block after it keeps its line breaks
+    odd = tmp_path / "odd\x1b[31m\nname"
+    odd.write_text("")
+    monkeypatch.setenv("EEGPT_CACHE", str(odd / "eegpt"))
+    assert main(["fetch", "eegpt-large"]) == 1
+    said = capsys.readouterr().err
+    assert "\x1b" not in said and "odd\\x1b[31m\\nname" in said, said
+    assert f"\n{hub.CACHE_HELP}\n" in said, said
 
 
 def test_fetch_pretrained_then_cached(server, pretrained_files, tmp_path):

@@ -264,6 +264,30 @@ def terminal_text(text: object, *, newlines: bool = False) -> str:
     return pattern.sub(lambda m: _ESCAPES.get(m[0]) or repr(m[0])[1:-1], text)
 
 
+#: eegpt's own help texts of several lines (:func:`help_block`)
+_HELP_BLOCKS: set[str] = set()
+
+
+def help_block(text: str) -> str:
+    """``text``, registered as one of eegpt's own help texts of several lines (how to get the
+    weights, how to give them a cache folder): an error message that includes it on lines of
+    its own prints it with its line breaks (:func:`help_blocks_kept`), while the rest of the
+    message (file names, a server's reason) has its control characters escaped."""
+    _HELP_BLOCKS.add(text)
+    return text
+
+
+def help_blocks_kept(text: str) -> str:
+    """``text`` as :func:`terminal_text` shows it, but for the line breaks that start a
+    :func:`help_block` of eegpt's own, and those inside it, which are kept."""
+    if not _HELP_BLOCKS:
+        return terminal_text(text)
+    blocks = sorted(_HELP_BLOCKS, key=len, reverse=True)
+    kept = "|".join(re.escape(block) for block in blocks)
+    pieces = re.split(f"(\n+(?:{kept}))", text)
+    return "".join(p if i % 2 else terminal_text(p) for i, p in enumerate(pieces))
+
+
 def log(message: str, verbose: bool | str | int | None = None, *, lines: bool = False) -> None:
     """Log ``message`` to the ``"eegpt"`` logger: at INFO when ``verbose`` asks or is ``None``
     (the logging configuration decides), else at DEBUG.

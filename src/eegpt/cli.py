@@ -35,7 +35,14 @@ from types import FrameType
 from typing import TYPE_CHECKING, Any, NoReturn, cast
 
 from eegpt import __version__, _interrupts
-from eegpt._logging import OncePerCorpus, command_recorded, few, software_text, terminal_text
+from eegpt._logging import (
+    OncePerCorpus,
+    command_recorded,
+    few,
+    help_blocks_kept,
+    software_text,
+    terminal_text,
+)
 from eegpt._logging import count as _count
 from eegpt.errors import EEGPTWarning, TooShortError
 
@@ -2292,12 +2299,11 @@ def error_text(err: object) -> str:
     """An error's text as the command line prints it: control characters escaped, line breaks
     included (:func:`eegpt._logging.terminal_text`: a file name or recording id in it cannot
     colour the terminal or forge a line), but for eegpt's own help texts of several lines
-    (how to get the weights), which it prints as written."""
-    from eegpt.hub import OFFLINE_HELP, WEIGHTS_HELP
+    (how to get the weights, how to give them a cache folder: every
+    :func:`eegpt._logging.help_block`), which it prints as written."""
+    import eegpt.hub  # noqa: F401 - registers its help texts
 
-    kept = "|".join(re.escape("\n\n" + block) for block in (OFFLINE_HELP, WEIGHTS_HELP))
-    pieces = re.split(f"({kept})", str(err))
-    return "".join(p if i % 2 else terminal_text(p) for i, p in enumerate(pieces))
+    return help_blocks_kept(str(err))
 
 
 class _Stderr:

@@ -49,7 +49,7 @@ from typing import Any
 
 from tqdm import tqdm
 
-from eegpt._logging import log, progress_options, secrets_hidden, terminal_text
+from eegpt._logging import help_block, log, progress_options, secrets_hidden, terminal_text
 from eegpt._tempfiles import host_tag, remove_stale, temporary_beside, writer_tag
 from eegpt.errors import (
     ChecksumError,
@@ -103,7 +103,7 @@ PRETRAINED: dict[str, dict[str, Any]] = {
     },
 }
 
-WEIGHTS_HELP = f"""\
+WEIGHTS_HELP = help_block(f"""\
 EEGPT needs its pretrained weights, which are not shipped with this package. Get them one way:
   1. `--weights eegpt-large` (Python: `eegpt.load_model("eegpt-large")`) downloads them from
      {HF_REPO_URL} on first use; `eegpt fetch eegpt-large` downloads them ahead; or
@@ -120,18 +120,18 @@ $HF_ENDPOINT (default {DEFAULT_ENDPOINT}); set these to use another folder or a 
 and $EEGPT_DOWNLOAD_TIMEOUT (seconds, default {DEFAULT_TIMEOUT:g}) for a slow link;
 $EEGPT_OFFLINE=1 (or $HF_HUB_OFFLINE=1) uses the cache only, never the network;
 $EEGPT_FETCH_WAIT (seconds, default {DEFAULT_FETCH_WAIT:g}) waits for another process
-downloading the same weights."""
+downloading the same weights.""")
 
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 _CHUNK = 1 << 20
 
 
 #: How to give the weights a folder, said where the cache has none or cannot be written.
-CACHE_HELP = """\
+CACHE_HELP = help_block("""\
 Set $EEGPT_CACHE (or $XDG_CACHE_HOME, whose eegpt/ subfolder is then used) to a writable
 folder, e.g. EEGPT_CACHE=/tmp/eegpt-cache; or, with the weights placed there ahead (a
 read-only image), pass their folder: `--weights PATH` (config.json and model.safetensors;
-Python: `eegpt.load_model(PATH)`)."""
+Python: `eegpt.load_model(PATH)`).""")
 
 
 def cache_dir() -> Path:
@@ -573,10 +573,10 @@ _NETWORK_ERRORS = (
 
 #: What to do without a network, said before :data:`WEIGHTS_HELP` when a download could not
 #: reach its server.
-OFFLINE_HELP = f"""\
+OFFLINE_HELP = help_block(f"""\
 Without a network here: on a computer that has one, run `eegpt fetch eegpt-large` (it prints
 the folder it downloaded to) or download config.json and model.safetensors from {HF_REPO_URL},
-copy that folder here and pass it: `--weights PATH`. All the ways to get the weights:"""
+copy that folder here and pass it: `--weights PATH`. All the ways to get the weights:""")
 
 
 def _unreached(error: BaseException) -> str | None:
