@@ -4835,7 +4835,9 @@ def test_the_oldest_checks_are_let_go_before_any_run(monkeypatch):
 
 
 @pytest.mark.parametrize("hook", ["lock", "_done_shards", "make_engines", "run_inprocess"])
-def test_sigterm_at_start_up_leaves_no_folder(small_corpus, weights, tmp_path, monkeypatch, hook):
+def test_sigterm_at_start_up_leaves_no_folder(
+    small_corpus, weights, tmp_path, monkeypatch, capsys, hook
+):
     """SIGTERM (a time limit) during a run's start-up, before it wrote a shard, exits 143 and
     undoes the start as a failed start is: the folders it made are gone, not left holding
     its lock file (which `eegpt info` could not describe). ``lock``: while the lock is being
@@ -4856,10 +4858,15 @@ def test_sigterm_at_start_up_leaves_no_folder(small_corpus, weights, tmp_path, m
     out = tmp_path / "new" / "out"
     args = [str(small_corpus), "-o", str(out), "--weights", str(weights), "--workers", "1"]
     args += ["--device", "cpu", "-q"]
-    with pytest.raises(SystemExit) as stopped:
+    with pytest.raises(SystemExit) as stopped, warnings.catch_warnings(record=True) as warned:
+        warnings.simplefilter("always")
         cli_main(args)
     assert stopped.value.code == 143
     assert not out.parent.exists(), sorted(os.listdir(out)) if out.exists() else "empty"
+    # no file was finished: no advice on shard sizes; and nothing is left to resume
+    assert not [w for w in warned if "completed a shard" in str(w.message)], warned
+    said = capsys.readouterr().err
+    assert "nothing to resume" in said and "again to resume" not in said, said
     out.mkdir(parents=True)  # a folder that was there before stays, without the run's files
     with pytest.raises(SystemExit):
         cli_main(args)

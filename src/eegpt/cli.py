@@ -2397,7 +2397,9 @@ def run_command(
     Problems with the input (:data:`eegpt.errors.USER_ERRORS`) print ``eegpt: error: ...`` and
     return 1 (:data:`EXIT_TEMPFAIL`, 75, for an output folder or cache another process holds:
     :class:`~eegpt.errors.OutputInUseError`); other exceptions are bugs and say so; Ctrl-C returns 130 and SIGTERM exits with
-    143 after ``finally`` blocks (temporary files) have run. ``args.debug`` re-raises.
+    143 after ``finally`` blocks (temporary files) have run; what is said then is
+    ``args.interrupted_message`` (a text, or a function of ``args`` called then), else
+    ``interrupted``. ``args.debug`` re-raises.
     ``process``: the command is the whole process (its entry point), so a Ctrl-C or SIGTERM
     after it ended (a second Ctrl-C while it stops, or one during the interpreter's shutdown)
     is ignored: the process exits with the command's status, instead of a traceback or death
@@ -2412,7 +2414,13 @@ def run_command(
     from eegpt.errors import USER_ERRORS, OutputInUseError
 
     previous = previous_int = None
-    interrupted = getattr(args, "interrupted_message", interrupted)
+    said = getattr(args, "interrupted_message", interrupted)
+
+    def stopped() -> str:
+        """The command's own message, or one that depends on what it left (a function of
+        its arguments, called once it stopped)."""
+        return said if isinstance(said, str) else str(said(args))
+
     if process:
         _interrupts.watch_imports()
     try:
@@ -2442,10 +2450,10 @@ def run_command(
             _interrupts.raise_postponed()
         return status
     except KeyboardInterrupt:
-        print(interrupted, file=sys.stderr)
+        print(stopped(), file=sys.stderr)
         return 130
     except _Terminated:
-        print(f"{interrupted} (SIGTERM)", file=sys.stderr)
+        print(f"{stopped()} (SIGTERM)", file=sys.stderr)
         raise
     except BrokenPipeError:  # output piped into a reader that quit (`eegpt info X | head`)
         with contextlib.suppress(OSError):  # no second error when Python flushes stdout

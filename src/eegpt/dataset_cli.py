@@ -149,6 +149,24 @@ def _add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 INTERRUPTED = "eegpt: interrupted; run the same command again to resume"
+#: Said where the run left no run to resume: stopped as it started (its start undone, the
+#: output folder as it was) or before it made its folder.
+INTERRUPTED_AT_START = (
+    "eegpt: interrupted before the run wrote a shard; its start was undone (the output folder "
+    "is as it was): nothing to resume"
+)
+
+
+def _interrupted_message(args: argparse.Namespace) -> str:
+    """What an interrupted run says: to run the same command again to resume where the output
+    folder holds a run (its manifest), else :data:`INTERRUPTED_AT_START`."""
+    from eegpt.dataset_read import MANIFEST
+
+    try:
+        resumable = (Path(args.output) / MANIFEST).is_file()
+    except OSError:
+        resumable = True  # cannot tell: the usual advice
+    return INTERRUPTED if resumable else INTERRUPTED_AT_START
 
 
 def add_dataset_command(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -161,7 +179,7 @@ def add_dataset_command(subparsers: argparse._SubParsersAction) -> argparse.Argu
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     _add_arguments(p)
-    p.set_defaults(func=cmd_embed_dataset, interrupted_message=INTERRUPTED)
+    p.set_defaults(func=cmd_embed_dataset, interrupted_message=_interrupted_message)
     return p
 
 
@@ -287,6 +305,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="eegpt embed-dataset", description=DESCRIPTION)
     parser.add_argument("--debug", action="store_true", help="show tracebacks")
     _add_arguments(parser)
+    parser.set_defaults(interrupted_message=_interrupted_message)
     return parser
 
 

@@ -132,6 +132,7 @@ class _Run:
         self.workers: int | None = None  # reader processes of the in-process engine
         self.skipped = len(done)
         self.written = 0
+        self.files_done = 0  # files this run finished (embedded, failed or too short)
         self.status: dict[int, dict[str, Any]] = {}
         for files in done.values():
             for s in files:
@@ -271,6 +272,7 @@ class _Run:
         that stopped it, met again here, is not said twice: the first names the shard)."""
         stopping = sys.exc_info()[1]
         self.elapsed, self.ended = bar.elapsed, True
+        self.files_done = bar.ok + bar.failed + bar.short
         if stopping is not None and not self.complete:
             self.stopped = _stop_cause(stopping)
             self._warn_no_progress()
@@ -317,9 +319,12 @@ class _Run:
     @property
     def no_progress(self) -> bool:
         """Whether a stop (Ctrl-C, a time limit's SIGTERM) ended this run before it completed
-        a shard: the files it finished of the shard in progress are not kept, so a job whose
-        time limit is shorter than a shard's files makes no progress, run after run."""
-        return self.stopped in ("interrupted", "terminated") and not self.written
+        a shard though it finished files: those of the shard in progress are not kept, so a
+        job whose time limit is shorter than a shard's files makes no progress, run after run.
+        A run stopped before it finished any file (during its start-up) is not one: a smaller
+        shard would not have helped it."""
+        stopped = self.stopped in ("interrupted", "terminated")
+        return stopped and not self.written and self.files_done > 0
 
     def _warn_no_progress(self) -> None:
         if not self.no_progress or self.check:
