@@ -4922,6 +4922,33 @@ def test_a_run_stopped_before_completing_a_shard_says_to_use_smaller_shards(
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="prctl(PR_SET_PDEATHSIG)")
+def test_a_reader_still_importing_dies_with_a_parent_killed_hard(tmp_path):
+    """SIGKILL of the main process while its reader process is still starting (importing
+    torch: seconds): the reader is tied to its parent by its first code (a light
+    initializer), so it ends at once, not once its imports are done."""
+    script = (
+        "import time\n"
+        "from eegpt.dataset_pipeline import _Readers\n"
+        "if __name__ == '__main__':\n"
+        "    readers = _Readers(1, {}, 1)\n"
+        "    readers._start()\n"
+        "    readers.pool.submit(time.sleep, 0)\n"
+        "    print(*readers.pool._processes, flush=True)\n"
+        "    time.sleep(120)\n"
+    )
+    proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    try:
+        reader = int(proc.stdout.readline().split()[0])  # spawned, its imports under way
+        proc.kill()
+        proc.wait(10)
+        _assert_gone([reader], 1.0)  # torch's import alone takes longer
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.stdout.close()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="prctl(PR_SET_PDEATHSIG)")
 def test_readers_die_at_once_with_a_parent_killed_hard(tmp_path):
     """SIGKILL of the main process: its reader processes end within 2 s even while a read
     holds the GIL (a file reader's C code), where the parent-watch thread cannot run."""

@@ -12,12 +12,10 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
-import ctypes
 import multiprocessing
 import os
 import queue
 import signal
-import sys
 import threading
 import time
 from collections import deque
@@ -29,7 +27,8 @@ from typing import Any
 
 import torch
 
-from eegpt import _interrupts
+from eegpt import _interrupts, _reader_start
+from eegpt._reader_start import die_with_parent as _die_with_parent
 from eegpt.dataset_files import (
     PART_BYTES,
     FilePart,
@@ -80,9 +79,10 @@ def _init_reader(parent: int) -> None:
     """Reader process set-up: one thread, and exit when the parent dies (even by ``kill -9``).
 
     A pool worker holds both ends of its task pipe, so it would otherwise wait forever once
-    its parent is gone.
+    its parent is gone. Run by :func:`eegpt._reader_start.start`, the pool's initializer,
+    which has the kernel kill the reader with its parent before this module's imports.
     """
-    _die_with_parent(parent)
+    _die_with_parent(parent)  # again: cheap, and the guard where this is called directly
     torch.set_num_threads(1)
     # Ctrl-C reaches the whole process group: the parent stops the readers (close(abort=True))
     # instead of every reader printing its own KeyboardInterrupt traceback. Both signals were
@@ -100,24 +100,6 @@ def _init_reader(parent: int) -> None:
         os._exit(1)
 
     threading.Thread(target=watch, name="eegpt-parent-watch", daemon=True).start()
-
-
-_PR_SET_PDEATHSIG = 1  # prctl(2)
-
-
-def _die_with_parent(parent: int) -> None:
-    """On Linux, have the kernel kill this reader process when its parent dies (even by
-    ``kill -9``): at once, whatever the reader is doing. The watch thread of
-    :func:`_init_reader` needs the GIL, which a file reader's C code can hold for seconds.
-    The signal comes when the parent's thread that started the reader ends: readers are
-    started by the thread that runs the corpus run, and stopped before it returns. A parent
-    that died before this was set is noticed right after. Elsewhere: the watch thread only."""
-    if sys.platform.startswith("linux"):
-        with contextlib.suppress(OSError, AttributeError):
-            libc = ctypes.CDLL(None, use_errno=True)
-            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-    if os.getppid() != parent:  # died before: no signal will come
-        os._exit(1)
 
 
 _READER_SIGNALS = {signal.SIGINT} | ({_CANCEL_SIGNAL} if _CANCEL_SIGNAL is not None else set())
@@ -168,7 +150,7 @@ class _Readers:
         self.close()
         ctx = multiprocessing.get_context("spawn")  # no fork: torch threads may be running
         self.pool = ProcessPoolExecutor(
-            self.workers, mp_context=ctx, initializer=_init_reader, initargs=(os.getpid(),)
+            self.workers, mp_context=ctx, initializer=_reader_start.start, initargs=(os.getpid(),)
         )
 
     def cancel(self) -> None:
