@@ -2607,3 +2607,21 @@ def test_embed_removes_the_temporary_files_of_its_outputs_left_by_killed_runs(
     dead.write_bytes(b"x")
     assert main([*args, "--overwrite"]) == 0  # without --skip-existing too
     assert not dead.exists() and live.exists()
+
+
+def test_threads_over_the_usable_cpus_is_a_note_not_an_error(monkeypatch, capsys):
+    """``--threads`` above the CPUs the process may use runs as asked, with a note (the
+    threads share the CPUs); within them, or with -q, nothing is said."""
+    import argparse
+
+    from eegpt import _runtime, cli
+
+    monkeypatch.setattr(_runtime, "usable_cpus", lambda: 2)
+    assert cli.run_command(lambda a: 0, argparse.Namespace(command="info", threads=8)) == 0
+    said = capsys.readouterr().err
+    assert "note: --threads 8 is more than the 2 CPUs this process may use" in said, said
+    assert "error" not in said
+    assert cli.run_command(lambda a: 0, argparse.Namespace(command="info", threads=2)) == 0
+    quiet = argparse.Namespace(command="info", threads=8, quiet=True)
+    assert cli.run_command(lambda a: 0, quiet) == 0
+    assert capsys.readouterr().err == ""

@@ -4886,6 +4886,14 @@ def test_info_of_a_folder_holding_only_a_runs_lock_file(tmp_path, capsys):
     with FolderLock(folder):
         assert eegpt_main(["info", str(folder)]) == 0
         assert "is starting in it" in capsys.readouterr().out
+    # and a temporary file the run was writing (a report's, a shard's): the same
+    (folder / ".eegpt.lock").write_bytes(b"")  # (the lock's end above removed it)
+    (folder / "._manifest.json.1234.tmp").write_bytes(b"{")
+    assert eegpt_main(["info", str(folder)]) == 3
+    said = capsys.readouterr().out
+    assert "stopped before writing anything" in said and "temporary files" in said
+    (folder / "notes.txt").write_text("")  # not a run's: not described as one
+    assert eegpt_main(["info", str(folder)]) == 1
 
 
 def test_a_run_stopped_before_completing_a_shard_says_to_use_smaller_shards(

@@ -1987,15 +1987,21 @@ def cmd_info(args: argparse.Namespace) -> int:
         print(describe_probe(folder))
         return 0
     if folder.is_dir() and not (folder / "config.json").is_file():
-        from eegpt.dataset_lock import LOCK, FolderLock
+        from eegpt.dataset_lock import LOCK, FolderLock, is_run_temporary
 
-        if [p.name for p in folder.iterdir()] == [LOCK]:  # embed-dataset's start, and no more
+        names = [p.name for p in folder.iterdir()]
+        if LOCK in names and all(is_run_temporary(n) for n in names if n != LOCK):
+            # embed-dataset's start, and no more: its lock, maybe a temporary file it was
+            # writing (a report, a shard's rows), which a run's clean-up removes
             if FolderLock.held(folder):
                 print(f"{folder}: an embed-dataset run is starting in it (it holds its lock)")
                 return 0
+            left = "only its lock file is left"
+            if len(names) > 1:
+                left = "only its lock file and temporary files are left"
             print(
                 f"{folder}: an embed-dataset run started in it and stopped before writing "
-                "anything (only its lock file is left); run the same command again"
+                f"anything ({left}); run the same command again"
             )
             return EXIT_SOME_FAILED
         files = sorted(p.name for p in folder.iterdir() if p.suffix.lower() in (".npz", ".parquet"))
@@ -2385,6 +2391,21 @@ class _Interrupts:
         os._exit(130)
 
 
+def _note_threads_over_cpus(args: argparse.Namespace) -> None:
+    """A note (not an error: it runs as asked) where ``--threads`` asks for more threads than
+    the CPUs this process may use: they then share CPUs, which is seldom faster."""
+    from eegpt._runtime import usable_cpus
+
+    threads, cpus = getattr(args, "threads", None), usable_cpus()
+    if threads is not None and threads > cpus and not getattr(args, "quiet", False):
+        print(
+            f"eegpt: note: --threads {threads} is more than the {cpus} CPU"
+            f"{'' if cpus == 1 else 's'} this process may use (its CPU affinity or quota): "
+            "the threads share them, which is seldom faster",
+            file=sys.stderr,
+        )
+
+
 def run_command(
     func: Callable[[argparse.Namespace], int],
     args: argparse.Namespace,
@@ -2436,6 +2457,7 @@ def run_command(
         if hasattr(args, "threads"):  # a command that runs the model: --threads, or a default
             # within a CPU quota for this process only (a caller's own setting left alone)
             threads_before = set_torch_threads(args.threads, default=process)
+            _note_threads_over_cpus(args)
         if getattr(args, "plot", None) is not None or getattr(args, "command", None) == "demo":
             matplotlib_config_folder()  # without a writable home: quietly, or fail at once
         if getattr(args, "command", None) not in _WITHOUT_MNE:

@@ -914,7 +914,7 @@ def _unguarded_main_call() -> str | None:
 
 
 def _default_workers() -> int:
-    """``min(4, cores - 1)``, counting the cores this process may use (a job scheduler's
+    """``max(1, min(4, cores - 1))``, counting the cores this process may use (a job scheduler's
     allocation, a container's CPU quota: :func:`eegpt._runtime.usable_cpus`), not the host's."""
     from eegpt._runtime import usable_cpus
 

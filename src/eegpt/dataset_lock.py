@@ -19,6 +19,14 @@ from eegpt.errors import OutputInUseError
 LOCK = ".eegpt.lock"
 """The lock file's name in a run folder (removed when the run ends)."""
 
+
+def is_run_temporary(name: str) -> bool:
+    """Whether ``name`` is that of a temporary file an embed-dataset run writes in its folder
+    (a hidden ``.*.tmp``: a report or a shard's rows being written), which its clean-up
+    removes."""
+    return name.startswith(".") and name.endswith(".tmp")
+
+
 _LOCK_TRIES = 50
 """Times :class:`FolderLock` opens and locks the lock file again after finding it replaced."""
 

@@ -23,7 +23,7 @@ from eegpt._logging import few
 from eegpt._logging import log as _log
 from eegpt.dataset_files import _described_error
 from eegpt.dataset_inputs import DatasetInputs, InputFile, corpus_of
-from eegpt.dataset_lock import LOCK
+from eegpt.dataset_lock import LOCK, is_run_temporary
 from eegpt.dataset_read import (
     CORPUS_LISTING,
     ERRORS_REPORT,
@@ -71,7 +71,7 @@ def _is_ours(name: str) -> bool:
     return bool(
         SHARD.match(name)
         or name in (MANIFEST, FILES_REPORT, ERRORS_REPORT, SHORT_REPORT, CORPUS_LISTING, LOCK)
-        or (name.startswith(".") and name.endswith(".tmp"))
+        or is_run_temporary(name)
     )
 
 
