@@ -232,3 +232,40 @@ def test_plot_without_a_writable_home(tmp_path, temp):
     else:
         assert done.returncode == 1 and done.stdout == ""
         assert done.stderr.count("\n") == 1 and "set MPLCONFIGDIR" in done.stderr, done.stderr
+
+
+def test_compile_auto_does_not_start_where_its_cache_folder_cannot_be_written(
+    tmp_path, monkeypatch, caplog
+):
+    """compile="auto" starts compiling after many windows on a GPU (a corpus run): where
+    torch.compile's cache folder cannot be made (TORCHINDUCTOR_CACHE_DIR under a file, or no
+    usable temporary folder), it says so once and runs on uncompiled instead of failing the
+    run hours in; where it can, it compiles."""
+    import logging
+    import tempfile
+
+    from eegpt._runtime import compile_cache_problem
+    from eegpt.config import EEGPTConfig
+    from eegpt.engine import InferenceEngine
+    from eegpt.model import EEGPTEncoder
+
+    blocker = tmp_path / "a file"
+    blocker.write_text("")
+    monkeypatch.setenv("TORCHINDUCTOR_CACHE_DIR", str(blocker / "cache"))
+    assert "cannot be made or written" in (compile_cache_problem() or "")
+    monkeypatch.delenv("TORCHINDUCTOR_CACHE_DIR")
+    monkeypatch.setattr(tempfile, "_candidate_tempdir_list", lambda: [str(blocker / "tmp")])
+    monkeypatch.setattr(tempfile, "tempdir", None)
+    assert "no temporary folder can be written" in (compile_cache_problem() or "")
+
+    engine = InferenceEngine(
+        EEGPTEncoder(EEGPTConfig(embed_dim=16, depth=1, num_heads=2, embed_num=2)), device="cpu"
+    )
+    with caplog.at_level(logging.INFO, logger="eegpt"):
+        assert not engine._may_compile_now() and engine._compile_refused
+    assert "not compiling (torch.compile, compile='auto')" in caplog.text
+    assert not engine.use_compile and engine.compile == "auto"
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    assert compile_cache_problem() is None
+    assert InferenceEngine(engine.model, device="cpu")._may_compile_now()

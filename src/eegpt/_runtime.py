@@ -37,6 +37,29 @@ def import_dynamo_without_cache_folder() -> None:
         os.environ.pop("TORCHINDUCTOR_CACHE_DIR", None)
 
 
+def compile_cache_problem() -> str | None:
+    """Why ``torch.compile`` could not keep its cache here, or None where it can: the folder
+    Inductor (and Triton under it) writes compiled kernels to, ``$TORCHINDUCTOR_CACHE_DIR``,
+    else ``torchinductor_<user>`` in :func:`tempfile.gettempdir`, must exist or be made, and be
+    writable. Checked without setting anything (torch's own lookup sets the variable)."""
+    import getpass
+    import tempfile
+
+    folder = os.environ.get("TORCHINDUCTOR_CACHE_DIR")
+    if folder is None:
+        try:
+            user = getpass.getuser()
+        except (KeyError, ImportError, OSError):
+            user = f"uid_{os.getuid()}" if hasattr(os, "getuid") else "unknown_user"
+        try:
+            folder = os.path.join(tempfile.gettempdir(), "torchinductor_" + user)
+        except OSError as err:  # no usable temporary folder at all
+            return f"no temporary folder can be written ({err.strerror or err})"
+    if not _writable_folder(folder):
+        return f"its cache folder {folder} cannot be made or written"
+    return None
+
+
 def cgroup_cpu_limit(
     root: str | os.PathLike[str] = "/sys/fs/cgroup",
     own: str | os.PathLike[str] = "/proc/self/cgroup",

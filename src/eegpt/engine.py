@@ -45,7 +45,7 @@ from torch import nn
 from tqdm.auto import tqdm
 
 from eegpt import short_attention as short_attn
-from eegpt._logging import few, progress_options, warn
+from eegpt._logging import few, log, progress_options, warn
 from eegpt.config import EEGPTConfig
 from eegpt.errors import DeviceUnavailableError
 from eegpt.fast_path import (
@@ -293,6 +293,8 @@ class InferenceEngine:
     #: was needed again after being dropped
     _dropped: OrderedDict = field(default_factory=OrderedDict, init=False, repr=False)
     _recaptures: int = field(default=0, init=False, repr=False)
+    #: compile="auto" found torch.compile's cache folder unwritable: runs uncompiled
+    _compile_refused: bool = field(default=False, init=False, repr=False)
 
     def __post_init__(self) -> None:
         if self.precision not in _DTYPES:
@@ -376,6 +378,23 @@ class InferenceEngine:
         self._fn: Callable[[torch.Tensor, FastPlan], torch.Tensor] = self._forward_planned
         if self.use_compile:
             self._start_compiling()
+
+    def _may_compile_now(self) -> bool:
+        """Whether ``compile="auto"`` may start compiling: not where torch.compile's cache
+        folder cannot be written (a read-only /tmp, no temporary folder: ``TMPDIR``,
+        ``TORCHINDUCTOR_CACHE_DIR``), which would fail the run hours in; then it runs on
+        uncompiled, said once."""
+        from eegpt._runtime import compile_cache_problem
+
+        problem = compile_cache_problem()
+        if problem is None:
+            return True
+        self._compile_refused = True
+        log(
+            f"not compiling (torch.compile, compile='auto'): {problem}; running uncompiled. "
+            "Set TORCHINDUCTOR_CACHE_DIR (or TMPDIR) to a writable folder to compile"
+        )
+        return False
 
     def _start_compiling(self) -> None:
         import torch._dynamo
@@ -691,6 +710,8 @@ class InferenceEngine:
             and self.fused
             and self._device.type == "cuda"
             and self.windows_done >= AUTO_COMPILE_AFTER
+            and not self._compile_refused
+            and self._may_compile_now()
         ):
             self._start_compiling()
         plan = self.plan(chan_ids) if self.runs_fast_path() else None
