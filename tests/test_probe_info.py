@@ -401,3 +401,18 @@ def test_info_on_a_prediction_table_rewritten_by_pandas_says_its_metadata_was_lo
     pd.DataFrame({"a": [1]}).to_parquet(tmp_path / "other.parquet")
     assert cli_main(["info", str(tmp_path / "other.parquet")]) == 1
     assert "has no eegpt metadata" in capsys.readouterr().err
+
+
+def test_a_digest_by_an_unknown_method_is_not_called_an_older_eegpts(tmp_path):
+    """A Parquet prediction table whose metadata records a digest by a method this eegpt does
+    not know (a newer eegpt's) is said to be that, not to record no digest (an older one's)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from eegpt.probe_provenance import parquet_staleness
+
+    table = tmp_path / "p.parquet"
+    pq.write_table(pa.table({"prediction": ["a", "b"]}), table)
+    said = parquet_staleness({"data": {"method": "eegpt-columns-sha256-v9"}}, table) or ""
+    assert "does not know ('eegpt-columns-sha256-v9'" in said and "older" not in said
+    assert "older eegpt's" in (parquet_staleness({}, table) or "")

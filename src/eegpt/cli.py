@@ -876,7 +876,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 INFO_EPILOG = """\
 exit status (as for every command: eegpt --help):
-  0    described (an embed-dataset run still in progress too, without --verify)
+  0    described (an embed-dataset run still in progress too, without --verify, while
+       none of its files failed so far)
   1    an error (not a file eegpt info describes, unreadable; weights NAME or URL that
        cannot be downloaded)
   2    usage: the command line was not understood
@@ -1964,7 +1965,8 @@ def cmd_info(args: argparse.Namespace) -> int:
     if (folder / RUN_MANIFEST).is_file():  # an embed-dataset output
         from eegpt.dataset_report import output_report
 
-        text, current = output_report(folder)  # current: no recording changed since embedded
+        # current: no recording changed since embedded, none failed, no shard cut short
+        text, current = output_report(folder)
         print(text)
         readable = _print_verified(folder) if verify else True
         complete = _print_completion(folder, verify)

@@ -532,7 +532,9 @@ def _remove_stale_parts(dest: Path) -> None:
     (``.NAME.<host>.<pid>.XXXX.part``, ``<host>`` with this boot's id) whose process is gone,
     never one whose process runs, and those whose writer cannot be checked (another
     machine's or boot's, one named before parts named their writer or this machine's id)
-    untouched for :data:`STALE_PART_S`; a download in progress writes to its own part."""
+    untouched for :data:`STALE_PART_S`; a download in progress writes to its own part. A
+    part whose writer's process number was taken again by another process since is kept
+    until that process ends (or the machine restarts): it is told apart by number only."""
     remove_stale(dest, ".part", STALE_PART_S)
 
 

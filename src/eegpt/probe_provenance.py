@@ -705,10 +705,15 @@ def parquet_staleness(record: dict[str, Any], table: Path) -> str | None:
     kept; tables written before eegpt recorded their data's digest cannot be checked. Also
     by which ``eegpt anonymize`` warns of a STALE table it copies."""
     mine = record.get("data")
-    if not isinstance(mine, dict) or mine.get("method") not in (
+    if isinstance(mine, dict) and mine.get("method") not in (
         DATA_DIGEST_METHOD,
         DATA_DIGEST_METHOD_V1,
     ):
+        return (
+            f"its metadata records a digest of its data by a method this eegpt does not know "
+            f"({mine.get('method')!r}, a newer eegpt's?): the rows cannot be checked against it"
+        )
+    if not isinstance(mine, dict):
         return (
             "its metadata records no digest of its data (an older eegpt's): the rows cannot be "
             "checked against it"
