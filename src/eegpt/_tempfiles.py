@@ -7,8 +7,6 @@ file gets (0666 minus the process umask).
 
 from __future__ import annotations
 
-import glob
-import hashlib
 import logging
 import os
 import re
@@ -95,6 +93,8 @@ def host_tag() -> str:
     found = _machine_id()
     if found is None:
         return host
+    import hashlib  # here, not at every eegpt start (outputs imports this module)
+
     return f"{host}-id{hashlib.sha256(found.encode()).hexdigest()[:12]}"
 
 
@@ -135,6 +135,8 @@ def remove_stale(dest: Path, suffix: str = ".tmp", stale_s: float = STALE_S) -> 
     when that process is gone, and kept while it runs, however old; any other (another
     machine's or another boot's, one of an older naming, one not naming its writer), whose
     writer cannot be checked, once untouched for ``stale_s`` seconds. The files removed."""
+    import glob  # here, not at every eegpt start (outputs imports this module)
+
     now, host, removed = time.time(), host_tag(), []
     for tmp in dest.parent.glob(f".{glob.escape(dest.name)}.*{suffix}"):
         try:
