@@ -230,17 +230,30 @@ def download_timeout() -> float:
     ValueError
         If the variable is set to anything but a number of seconds above 0.
     """
-    text = os.environ.get("EEGPT_DOWNLOAD_TIMEOUT", "").strip()
+    return _env_seconds("EEGPT_DOWNLOAD_TIMEOUT", DEFAULT_TIMEOUT, zero=False)
+
+
+def _env_seconds(name: str, default: float, *, zero: bool) -> float:
+    """The seconds ``$name`` says, a finite number above 0 (or 0 too, with ``zero``), or
+    ``default`` where it is unset or blank.
+
+    Raises
+    ------
+    ValueError
+        If the variable is set to anything else, saying what it should be.
+    """
+    text = os.environ.get(name, "").strip()
     if not text:
-        return DEFAULT_TIMEOUT
+        return default
     try:
         seconds = float(text)
     except ValueError:
         seconds = math.nan
-    if not (math.isfinite(seconds) and seconds > 0):
+    if not (math.isfinite(seconds) and (seconds >= 0 if zero else seconds > 0)):
+        bound = ", 0 or more (0: do not wait)" if zero else " above 0 (e.g. 300)"
         raise ValueError(
-            f"$EEGPT_DOWNLOAD_TIMEOUT is {text!r}: it should be a number of seconds above 0 "
-            f"(e.g. 300), or unset for the default, {DEFAULT_TIMEOUT:g}"
+            f"${name} is {text!r}: it should be a number of seconds{bound}, or unset for the "
+            f"default, {default:g}"
         )
     return seconds
 
@@ -668,19 +681,7 @@ def fetch_wait() -> float:
     ValueError
         If the variable is set to anything but a number of seconds, 0 or more.
     """
-    text = os.environ.get("EEGPT_FETCH_WAIT", "").strip()
-    if not text:
-        return DEFAULT_FETCH_WAIT
-    try:
-        seconds = float(text)
-    except ValueError:
-        seconds = math.nan
-    if not (math.isfinite(seconds) and seconds >= 0):
-        raise ValueError(
-            f"$EEGPT_FETCH_WAIT is {text!r}: it should be a number of seconds, 0 or more (0: "
-            f"do not wait), or unset for the default, {DEFAULT_FETCH_WAIT:g}"
-        )
-    return seconds
+    return _env_seconds("EEGPT_FETCH_WAIT", DEFAULT_FETCH_WAIT, zero=True)
 
 
 def lock_path(folder: Path) -> Path:
