@@ -4693,14 +4693,7 @@ def test_each_recording_records_its_batch_size_and_info_shows_it(small_corpus, m
     assert f"\n  batch sizes {expected} (4 recordings), 3 ({n_last})\n" in text, text
 
     # a run from before the field: its statuses and totals lack it
-    for p in shard_files(out):
-        table = pq.read_table(p)
-        meta = dict(pq.read_metadata(p).metadata)
-        status = json.loads(meta[b"eegpt_shard"])
-        for f in status["files"]:
-            f.pop("batch_size", None)
-        meta[b"eegpt_shard"] = json.dumps(status).encode()
-        pq.write_table(table.replace_schema_metadata(meta), p, write_page_checksum=True)
+    _strip_batch_sizes(out)
     manifest = json.loads((out / MANIFEST).read_text())
     del manifest["totals"]["batch_sizes"], manifest["totals"]["batch_size_unrecorded"]
     (out / MANIFEST).write_text(json.dumps(manifest))
