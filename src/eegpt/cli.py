@@ -2006,7 +2006,7 @@ def cmd_info(args: argparse.Namespace) -> int:
                 f"anything ({left}); run the same command again"
             )
             return EXIT_SOME_FAILED
-        files = sorted(p.name for p in folder.iterdir() if p.suffix.lower() in (".npz", ".parquet"))
+        files = sorted(n for n in names if Path(n).suffix.lower() in (".npz", ".parquet"))
         if files:
             raise ValueError(
                 f"{folder} holds embeddings files ({few(files)}), not a checkpoint: give eegpt "
