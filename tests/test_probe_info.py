@@ -1,7 +1,7 @@
 """What `eegpt info` says of a probe's outputs and their provenance: prediction tables whose
 data changed since `eegpt probe predict` wrote them (exit status 3), the JSON of `eegpt probe
 evaluate --json`, and the files a probe was trained on (`--labels`, the file in-memory data
-were read from). SYNTHETIC data and a small random-weight encoder, as in test_probe.py."""
+were read from). SYNTHETIC data and the small random-weight encoder of conftest.py."""
 
 from __future__ import annotations
 
@@ -9,10 +9,8 @@ import json
 
 import numpy as np
 import pytest
-import torch
 
-from eegpt import EEGPT, EEGPTConfig
-from eegpt.checkpoints import load_model, save_checkpoint
+from eegpt.checkpoints import load_model
 from eegpt.cli import main
 from eegpt.errors import EEGPTWarning
 from eegpt.preprocessing import PreprocessingConfig
@@ -23,16 +21,7 @@ from eegpt.probe_cli import main as probe_main
 pa = pytest.importorskip("pyarrow")
 pq = pytest.importorskip("pyarrow.parquet")
 
-SMALL = EEGPTConfig(embed_dim=64, depth=2, num_heads=4)
 ONE_SECOND = PreprocessingConfig(window_seconds=1.0)
-
-
-@pytest.fixture(scope="module")
-def weights(tmp_path_factory):
-    torch.manual_seed(0)
-    folder = tmp_path_factory.mktemp("weights") / "small"
-    save_checkpoint(EEGPT(SMALL).eval(), folder)
-    return folder
 
 
 @pytest.fixture(scope="module")

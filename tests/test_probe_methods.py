@@ -11,24 +11,12 @@ import mne
 import numpy as np
 import pandas as pd
 import pytest
-import torch
 
-from eegpt import EEGPT, EEGPTConfig
-from eegpt.checkpoints import save_checkpoint
 from eegpt.probe import load_probe, synthetic_erp_epochs, synthetic_erp_raw
 from eegpt.probe_cli import WindowLabelling, load_labelled_epochs
 from eegpt.probe_cli import main as probe_main
 
-SMALL = EEGPTConfig(embed_dim=64, depth=2, num_heads=4)
 COMMON = ["--window", "1", "-q", "--no-average-reference"]
-
-
-@pytest.fixture(scope="module")
-def weights(tmp_path_factory):
-    torch.manual_seed(0)
-    folder = tmp_path_factory.mktemp("weights") / "small"
-    save_checkpoint(EEGPT(SMALL).eval(), folder)
-    return folder
 
 
 @pytest.fixture(scope="module")
