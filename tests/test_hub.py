@@ -16,6 +16,7 @@ import pytest
 import torch
 
 from eegpt import hub
+from eegpt._tempfiles import host_tag
 from eegpt.checkpoints import load_model
 from eegpt.hub import (
     WEIGHTS_HELP,
@@ -438,7 +439,7 @@ def test_a_download_removes_the_parts_of_killed_processes_of_this_host(
 
     gone = subprocess.Popen([sys.executable, "-c", "pass"])
     gone.wait()  # its PID is now no process's
-    host = hub._host_tag()
+    host = host_tag()  # this machine as the names of partial downloads give it
     assert re.fullmatch(r"[A-Za-z0-9-]+-id[0-9a-f]{12}", host)
     dead = tmp_path / f".c.json.{host}.{gone.pid}.ab12cd34.part"
     live = tmp_path / f".c.json.{host}.{os.getpid()}.ef56gh78.part"

@@ -50,7 +50,7 @@ from typing import Any
 from tqdm import tqdm
 
 from eegpt._logging import help_block, log, progress_options, secrets_hidden, terminal_text
-from eegpt._tempfiles import host_tag, remove_stale, temporary_beside, writer_tag
+from eegpt._tempfiles import remove_stale, temporary_beside, writer_tag
 from eegpt.errors import (
     ChecksumError,
     DownloadError,
@@ -549,9 +549,6 @@ def _remove_stale_parts(dest: Path) -> None:
     part whose writer's process number was taken again by another process since is kept
     until that process ends (or the machine restarts): it is told apart by number only."""
     remove_stale(dest, ".part", STALE_PART_S)
-
-
-_host_tag = host_tag  # the machine as the names of partial downloads give it
 
 
 def _looks_like_html(head: bytes) -> bool:
