@@ -4889,12 +4889,13 @@ def test_info_of_a_folder_holding_only_a_runs_lock_file(tmp_path, capsys):
     assert eegpt_main(["info", str(folder)]) == 1
 
 
-def test_a_run_stopped_before_completing_a_shard_says_to_use_smaller_shards(
+def test_a_run_stopped_before_completing_a_shard_keeps_its_finished_files(
     small_corpus, weights, tmp_path, monkeypatch
 ):
     """A stop (a time limit's SIGTERM) before the run completed a shard: its files done are
-    not kept, so the warning says no shard was completed and to choose a smaller
-    --shard-size for jobs of this time limit, and the manifest's run record says so."""
+    kept in the shard's partial file, so no --shard-size advice is given (the run made
+    progress) and the manifest's run record has no ``no_shard_completed`` (that advice,
+    where they cannot be kept: tests/test_dataset_partial.py)."""
     out = tmp_path / "out"
     args = [str(small_corpus), "-o", str(out), "--weights", str(weights), "--workers", "0"]
     args += ["--device", "cpu", "--shard-size", "2", "-q"]
@@ -4911,15 +4912,14 @@ def test_a_run_stopped_before_completing_a_shard_says_to_use_smaller_shards(
         time.sleep(0.5)  # handled here, in the main thread
 
     monkeypatch.setattr(dataset_pipeline._BackgroundSink, "__call__", hand_on_then_signal)
-    with (
-        pytest.warns(Warning, match="stopped before it completed a shard .2 files each"),
-        pytest.raises(SystemExit) as stopped,
-    ):
+    with warnings.catch_warnings(), pytest.raises(SystemExit) as stopped:
+        warnings.simplefilter("error")  # no "stopped before it completed a shard"
         cli_main(args)
     assert stopped.value.code == 143
     run = json.loads((out / MANIFEST).read_text())["runs"][-1]
     assert run["stopped"] == "terminated" and run["shards_written"] == 0
-    assert run["no_shard_completed"] is True
+    assert "no_shard_completed" not in run
+    assert read_shard_status(out / ".shard-00001.parquet.partial")[1]["kept"] == [2]
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="prctl(PR_SET_PDEATHSIG)")

@@ -105,7 +105,7 @@ from eegpt.dataset_pipeline import _reader_signals_blocked as _reader_signals_bl
 from eegpt.dataset_pipeline import _Readers as _Readers  # re-exported
 from eegpt.dataset_read import ERRORS_REPORT as ERRORS_REPORT  # re-exported
 from eegpt.dataset_read import FILES_REPORT as FILES_REPORT  # re-exported
-from eegpt.dataset_read import MANIFEST, SHARD, read_embeddings
+from eegpt.dataset_read import MANIFEST, PARTIAL, SHARD, partial_name, read_embeddings
 from eegpt.dataset_read import read_shard_status as read_shard_status  # re-exported
 from eegpt.dataset_read import shard_files as shard_files  # re-exported
 from eegpt.dataset_resume import (
@@ -115,6 +115,7 @@ from eegpt.dataset_resume import (
     _finished_already,
     _is_ours,
     _keep_old_layout,
+    _partial_files,
     _prepare_output,
     _resumes_another_listing,
 )
@@ -675,6 +676,12 @@ def embed_dataset(
                 stamps: dict[int, Any] = {}  # the footers' run stamps, for the version check
                 done = _done_shards(output_dir, spec, len(shards), retry_failed, stamps=stamps)
                 kept = _kept_files(output_dir, len(shards), done, retry_failed)
+                # the finished files of shards a stopped run left part-way (over those of an
+                # earlier shard's, which a stopped --retry-failed run had read back already)
+                partial, sources = _partial_files(output_dir, spec, shards, done, data,
+                                                  retry_failed, verbose=verbose,
+                                                  read_only=unwritable is not None)  # fmt: skip
+                kept.update(partial)
                 changed = _warn_changed(data, [*chain.from_iterable(done.values()), *kept.values()],
                                         read_only=unwritable is not None,
                                         check_contents=check_contents,
@@ -740,8 +747,9 @@ def embed_dataset(
                 # Ctrl-C or SIGTERM inside a queue or a future would leave its lock held and
                 # hang the clean-up below (see eegpt._interrupts)
                 with run.recording_stop(), _interrupts.deferred():
-                    add = _WithKept(writer.add, writer, kept) if kept else writer.add
+                    add = _WithKept(writer.add, writer, kept, sources) if kept else writer.add
                     sink = _BackgroundSink(add)
+                    stop: BaseException | None = None  # a graceful one: Ctrl-C, SIGTERM
                     try:
                         if not todo:
                             run.devices = []
@@ -790,9 +798,16 @@ def embed_dataset(
                                 files_per_batch=files_per_batch,
                             )
                         sink.close()
+                    except (KeyboardInterrupt, SystemExit) as err:
+                        stop = err
+                        raise
                     finally:
                         sink.close(raise_error=False)
-                        writer.abort()
+                        # stopped: the finished files of the shard in progress are kept
+                        # (every result handed on was added, unless the writer failed)
+                        run.kept = writer.abort(keep=stop is not None and sink.error is None)
+                        if run.kept is not None:
+                            _log(_kept_text(*run.kept, len(shards[run.kept[0]])), verbose)
                         bar.close()
                         run.finish(bar)
                 summary = run.summary(bar)
@@ -804,6 +819,16 @@ def embed_dataset(
                 raise
     _log(str(summary), verbose, lines=True)  # its ids are escaped: its own lines
     return summary
+
+
+def _kept_text(shard: int, n_kept: int, n_files: int) -> str:
+    """What a run stopped part-way through ``shard`` says of the ``n_kept`` of its ``n_files``
+    files it finished and kept (its partial file)."""
+    return (
+        f"embed_dataset: stopped part-way through shard {shard}: {n_kept} of its "
+        f"{_count(n_files, 'file')} finished and kept ({partial_name(shard)}); the same "
+        "command resumes with the rest"
+    )
 
 
 def _missing_folder_and_parents(folder: Path) -> list[Path]:
@@ -841,10 +866,11 @@ def _locked_start(
 def _undo_failed_start(output_dir: Path, before: set[str], made: list[Path]) -> None:
     """After a run failed before writing a shard, delete the bookkeeping files it made (lock,
     reports, manifest) and the folders it made, so the output is as it was; a run that wrote
-    shards keeps everything for resuming."""
+    shards (or kept the finished files of one stopped part-way) keeps everything for
+    resuming."""
     try:
         now = set(os.listdir(output_dir))
-        if any(SHARD.match(name) for name in now - before):
+        if any(SHARD.match(name) or PARTIAL.match(name) for name in now - before):
             return
         for name in now - before:
             if _is_ours(name):

@@ -37,6 +37,10 @@ SHORT_REPORT = "_too_short.csv"
 TOO_SHORT = "too_short"  # the status of a file shorter than one window (skipped, not failed)
 #: The name of a shard file of a run folder (its group: the shard number).
 SHARD = re.compile(r"^shard-(\d+)\.parquet$")
+#: The finished files of a shard whose run was stopped part-way (:func:`partial_name`): hidden,
+#: so that no reader (pyarrow's dataset, a ``*.parquet`` glob, :func:`shard_files`) takes it
+#: for a shard; a resume reuses its files' rows.
+PARTIAL = re.compile(r"^\.shard-(\d+)\.parquet\.partial$")
 #: The footer key of a shard whose page headers hold CRC-32 checksums (older shards have none).
 CHECKSUMS_KEY = "eegpt_checksums"
 #: The suffixes of a manifest (a table of recordings) given as the input of a corpus run.
@@ -61,6 +65,12 @@ RESERVED_COLUMNS = (
 
 def shard_name(shard: int) -> str:
     return f"shard-{shard:05d}.parquet"
+
+
+def partial_name(shard: int) -> str:
+    """``.shard-NNNNN.parquet.partial``: the file holding the finished files of ``shard`` kept
+    by a run stopped part-way through it (:data:`PARTIAL`)."""
+    return f".{shard_name(shard)}.partial"
 
 
 def shard_files(output_dir: Path) -> list[Path]:

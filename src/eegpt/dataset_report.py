@@ -26,6 +26,7 @@ from eegpt.dataset_read import (
     FILES_REPORT,
     LIST_INPUTS,
     MANIFEST,
+    PARTIAL,
     SHORT_REPORT,
     TOO_SHORT,
     corpora_of_parts,
@@ -497,6 +498,7 @@ def output_report(output_dir: str | os.PathLike) -> tuple[str, bool]:
     elif present < counted:
         lines.insert(2, f"  (only {present} of the {counted} shard files the counts above include "
                         "are there: deleted since? The next run embeds their files again)")  # fmt: skip
+    lines += partial_lines(output_dir, manifest)
     anonymized = manifest.get("anonymized")
     if anonymized:  # eegpt anonymize: its paths lead nowhere, so it cannot be resumed
         lines.append(f"  {anonymized_text(anonymized)}: not resumable")
@@ -651,6 +653,34 @@ def _progress(output_dir: Path, manifest: Mapping[str, Any]) -> _FolderProgress:
         killed=killed,
         stopped=stopped,
     )
+
+
+def partial_lines(output_dir: Path, manifest: Mapping[str, Any]) -> list[str]:
+    """``eegpt info``'s lines on the shards a stopped run left part-way in ``output_dir``
+    (their partial files, :func:`~eegpt.dataset_read.partial_name`; not shards: no reader
+    reads them): ``shard 3 stopped part-way: 5 of 8 files kept for the resume``, each; none
+    where there is none."""
+    size = int((manifest.get("spec") or {}).get("shard_size") or 0)
+    n_files = int(manifest.get("n_files") or 0)
+    lines = []
+    for path in sorted(output_dir.iterdir()):
+        m = PARTIAL.match(path.name)
+        if not m:
+            continue
+        k = int(m.group(1))
+        of = f" of {max(0, min(size, n_files - k * size))}" if size else ""
+        try:
+            kept = len(read_shard_status(path)[1]["files"])
+        except Exception:  # noqa: BLE001 - any unreadable footer: its files are redone
+            lines.append(
+                f"  shard {k} stopped part-way, but {path.name} is unreadable: the next run "
+                "embeds its files again"
+            )
+            continue
+        lines.append(
+            f"  shard {k} stopped part-way: {kept}{of} files kept for the resume ({path.name})"
+        )
+    return lines
 
 
 def stop_text(stopped: str | None) -> str:

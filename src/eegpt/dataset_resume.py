@@ -30,8 +30,10 @@ from eegpt.dataset_read import (
     FILES_REPORT,
     LIST_INPUTS,
     MANIFEST,
+    PARTIAL,
     SHARD,
     SHORT_REPORT,
+    TOO_SHORT,
     listed_ids,
     listed_paths,
     read_shard_status,
@@ -39,6 +41,7 @@ from eegpt.dataset_read import (
     spec_differences,
 )
 from eegpt.dataset_runs import _corpus_identity, _manifest_head
+from eegpt.dataset_stamps import source_stamp
 from eegpt.shard_writer import LAYOUT
 
 
@@ -70,6 +73,7 @@ def _keep_old_layout(output_dir: Path, spec: dict[str, Any]) -> None:
 def _is_ours(name: str) -> bool:
     return bool(
         SHARD.match(name)
+        or PARTIAL.match(name)
         or name in (MANIFEST, FILES_REPORT, ERRORS_REPORT, SHORT_REPORT, CORPUS_LISTING, LOCK)
         or is_run_temporary(name)
     )
@@ -369,6 +373,106 @@ def _done_shards(
             continue
         done[k] = files
     return done
+
+
+def _partial_files(
+    output_dir: Path,
+    spec: Mapping[str, Any],
+    shards: Sequence[Sequence[int]],
+    done: Mapping[int, Any],
+    inputs: DatasetInputs,
+    retry_failed: bool,
+    *,
+    verbose: Any = None,
+    read_only: bool = False,
+) -> tuple[dict[int, dict[str, Any]], dict[int, Path]]:
+    """The finished files of the shards that a stopped run left part-way
+    (``.shard-NNNNN.parquet.partial``, :meth:`~eegpt.shard_writer.ShardWriter.abort`), to be
+    put back into their shards as :func:`~eegpt.shard_writer._kept_files` are
+    (:class:`~eegpt.shard_writer._WithKept`) instead of being embedded again: their statuses
+    by file index, and the partial file each is read from. A partial file that cannot serve
+    (its shard written since, other settings or another listing of files, an unreadable
+    footer) is removed, and said so (left where ``read_only``). Of one that serves, a file
+    whose recording changed since (size or modification time of its files) is embedded
+    again, and so is a failed one with ``retry_failed``."""
+    kept: dict[int, dict[str, Any]] = {}
+    sources: dict[int, Path] = {}
+    for path in sorted(output_dir.iterdir()):
+        m = PARTIAL.match(path.name)
+        if not m:
+            continue
+        k = int(m.group(1))
+        statuses, why = _partial_statuses(path, k, spec, shards, done, inputs)
+        if why is not None:
+            _log(f"{path.name} is not used ({why}); it is removed", verbose)
+            if not read_only:
+                path.unlink(missing_ok=True)
+            continue
+        again = [
+            s
+            for s in statuses
+            if (retry_failed and s["status"] == "failed")
+            or _changed_since(inputs.files[int(s["index"])], s)
+        ]
+        use = [s for s in statuses if s not in again]
+        kept.update({int(s["index"]): s for s in use})
+        sources.update({int(s["index"]): path for s in use})
+        changed = [s["recording_id"] for s in again if s["status"] != "failed" or not retry_failed]
+        _log(
+            f"shard {k} was stopped part-way: {len(use)} of its {_count(len(shards[k]), 'file')} "
+            f"kept from {path.name}, not embedded again"
+            + (
+                f" ({_count(len(changed), 'file')} changed since: {few(changed, 3)})"
+                if changed
+                else ""
+            ),
+            verbose,
+        )
+    return kept, sources
+
+
+def _partial_statuses(
+    path: Path,
+    k: int,
+    spec: Mapping[str, Any],
+    shards: Sequence[Sequence[int]],
+    done: Mapping[int, Any],
+    inputs: DatasetInputs,
+) -> tuple[list[dict[str, Any]], str | None]:
+    """The file statuses of the partial file ``path`` of shard ``k``, and why it cannot serve
+    this run (None where it can): its files must be the first of the shard's as this run
+    lists them, written with the same settings ``spec``, and the shard not done."""
+    if k >= len(shards):
+        return [], f"beyond the {_count(len(shards), 'shard')} of this dataset"
+    if k in done:
+        return [], f"shard {k} is written"
+    try:
+        shard_spec, status = read_shard_status(path)
+    except Exception as err:  # noqa: BLE001 - any unreadable footer: not used
+        return [], f"unreadable: {_described_error(err)}"
+    files = status.get("files") or []
+    if not status.get("partial") or status.get("shard") != k or not files:
+        return [], "not the finished files of a shard stopped part-way"
+    if spec_differences(shard_spec, spec):
+        return [], "written with other settings"
+    listed = [inputs.files[i] for i in shards[k][: len(files)]]
+    if len(files) >= len(shards[k]) or any(
+        (int(f["index"]), f["recording_id"], f["path"]) != (i.index, i.recording_id, i.path_text)
+        for f, i in zip(files, listed, strict=True)
+    ):
+        return [], f"its files are not those of shard {k} as the inputs list them now"
+    if any(f["status"] not in ("ok", "failed", TOO_SHORT) for f in files):
+        return [], "a file status of another kind"
+    return files, None
+
+
+def _changed_since(file: InputFile, status: Mapping[str, Any]) -> bool:
+    """Whether the files of ``file`` differ in size or modification time from those its
+    ``status`` recorded (or cannot be read now)."""
+    now = source_stamp(file, fingerprints=False, version=int(status.get("stamp_version", 1)))
+    if now is None:
+        return True
+    return any(now[key] != status.get(key) for key in now if key.endswith(("_bytes", "_mtime_ns")))
 
 
 def _finished_already(

@@ -145,6 +145,9 @@ class _Run:
         # "interrupted" (Ctrl-C), "terminated" (SIGTERM) or the class of the error; None
         # while it runs and for a run that finished
         self.stopped: str | None = None
+        # (shard, files) of the shard in progress at a stop whose finished files were kept
+        # in its partial file (ShardWriter.abort), for the resume; None where none was
+        self.kept: tuple[int, int] | None = None
         # where this call's rename table came from (table_provenance): recorded by the run,
         # not in the spec, so that a table moved or named by another path resumes the run
         self.rename: dict[str, str] = {}
@@ -319,12 +322,13 @@ class _Run:
     @property
     def no_progress(self) -> bool:
         """Whether a stop (Ctrl-C, a time limit's SIGTERM) ended this run before it completed
-        a shard though it finished files: those of the shard in progress are not kept, so a
-        job whose time limit is shorter than a shard's files makes no progress, run after run.
-        A run stopped before it finished any file (during its start-up) is not one: a smaller
-        shard would not have helped it."""
+        a shard though it finished files, and these could not be kept for the resume (its
+        partial file not written: :attr:`kept` None), so a job whose time limit is shorter
+        than a shard's files would make no progress, run after run. A run stopped before it
+        finished any file (during its start-up) is not one: a smaller shard would not have
+        helped it."""
         stopped = self.stopped in ("interrupted", "terminated")
-        return stopped and not self.written and self.files_done > 0
+        return stopped and not self.written and self.files_done > 0 and self.kept is None
 
     def _warn_no_progress(self) -> None:
         if not self.no_progress or self.check:

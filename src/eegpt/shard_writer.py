@@ -26,11 +26,19 @@ from typing import Any
 import numpy as np
 
 from eegpt._logging import count as _count
+from eegpt._logging import warn as _warn
 from eegpt._tempfiles import temporary_beside
 from eegpt.annotations import bad_windows
 from eegpt.dataset_files import _MAX_WARNINGS, FileResult, WindowInfo
 from eegpt.dataset_inputs import DatasetInputs, InputFile, pyarrow_for_writing
-from eegpt.dataset_read import CHECKSUMS_KEY, TOO_SHORT, read_shard_status, shard_files, shard_name
+from eegpt.dataset_read import (
+    CHECKSUMS_KEY,
+    TOO_SHORT,
+    partial_name,
+    read_shard_status,
+    shard_files,
+    shard_name,
+)
 from eegpt.dataset_stamps import _hashed_status, _status_of, source_stamp
 from eegpt.errors import OutputNotWritableError, disk_full, out_of_room, room_advice
 from eegpt.outputs import atomic_write, parquet_writer
@@ -349,27 +357,69 @@ class ShardWriter:
         self._buffer, self._buffered = [], 0
 
     def _commit(self) -> None:
-        self._flush()
         shard, statuses = self._shard, self._statuses
+        assert shard is not None
+        self._seal(self.output_dir / shard_name(shard), {})
+        # the finished files an earlier stop kept (read back into this shard by now)
+        (self.output_dir / partial_name(shard)).unlink(missing_ok=True)
+        if self.on_commit is not None:
+            self.on_commit(shard, statuses)
+
+    def _seal(self, final: Path, mark: Mapping[str, Any]) -> None:
+        """Close the shard in progress into ``final``: its rows so far, its statuses (and
+        ``mark``) in the footer's ``eegpt_shard``, flushed to disk and renamed into place."""
+        self._flush()
+        footer = {
+            "shard": self._shard,
+            "files": self._statuses,
+            **({"run": self.run} if self.run else {}),
+            **mark,
+        }
         self._writer.add_key_value_metadata(
             {
-                "eegpt_shard": json.dumps(
-                    {"shard": shard, "files": statuses, **({"run": self.run} if self.run else {})}
-                ),
+                "eegpt_shard": json.dumps(footer),
                 CHECKSUMS_KEY: "page crc32",  # what --verify checks besides the values
             }
         )
         self._writer.close()
         with open(self._tmp, "rb+") as fh:  # type: ignore[arg-type]
             os.fsync(fh.fileno())
-        os.replace(self._tmp, self.output_dir / shard_name(shard))  # type: ignore[arg-type]
+        os.replace(self._tmp, final)  # type: ignore[arg-type]
         _fsync_dir(self.output_dir)
         self._writer, self._tmp, self._shard, self._statuses = None, None, None, []
-        if self.on_commit is not None:
-            self.on_commit(shard, statuses)  # type: ignore[arg-type]
 
-    def abort(self) -> None:
-        """Drop the shard in progress (its temporary file)."""
+    def abort(self, *, keep: bool = False) -> tuple[int, int] | None:
+        """Drop the shard in progress (its temporary file), or with ``keep`` (a run stopped
+        gracefully, every result handed to the writer added) keep its finished files (whose
+        results are whole: ok, failed or too short; a file read in parts whose last part has
+        not come is dropped) in ``.shard-NNNNN.parquet.partial``
+        (:func:`~eegpt.dataset_read.partial_name`), which a resume reads back
+        (:func:`eegpt.dataset_resume._partial_files`) instead of embedding them again. Its footer is a shard's,
+        with ``"partial": true`` and the indices of the files it holds (``"kept"``).
+
+        Returns
+        -------
+        (shard, files) | None
+            The shard and the number of its files kept; None where none was (no shard in
+            progress, none of its files finished, not ``keep``, or the file could not be
+            written: the run's files are dropped as without ``keep``, and an earlier stop's
+            partial file of the shard is left as it was).
+        """
+        kept = None
+        shard, statuses = self._shard, self._statuses
+        if keep and shard is not None and self._writer is not None and statuses:
+            try:
+                self._seal(
+                    self.output_dir / partial_name(shard),
+                    {"partial": True, "kept": [int(s["index"]) for s in statuses]},
+                )
+                kept = (shard, len(statuses))
+            except Exception as err:  # noqa: BLE001 - a full disk: the files are redone
+                _warn(
+                    f"the {_count(len(statuses), 'finished file')} of {shard_name(shard)} (a "
+                    f"shard stopped part-way) could not be kept ({err}): the next run embeds "
+                    "them again"
+                )
         if self._writer is not None:
             with contextlib.suppress(Exception):
                 self._writer.close()
@@ -380,6 +430,7 @@ class ShardWriter:
         if self._part_rows is not None:
             self._part_rows.drop()
         self._parts, self._part_rows = [], None
+        return kept
 
 
 class _PartRows:
@@ -436,9 +487,10 @@ class _PartRows:
 
 
 class _WithKept:
-    """The shard writer's sink when shards are retried (``retry_failed``): the files of such a
-    shard that an earlier run embedded are not embedded again; their rows are read from the
-    shard being replaced and put back in their places around the files computed again.
+    """The shard writer's sink when shards are retried (``retry_failed``) or finished after a
+    stop part-way (a partial file): the files of such a shard that an earlier run embedded
+    are not embedded again; their rows are read from the shard being replaced (or the partial
+    file) and put back in their places around the files computed again.
 
     Parameters
     ----------
@@ -446,7 +498,11 @@ class _WithKept:
         :meth:`ShardWriter.add`.
     writer : ShardWriter
     kept : dict
-        File index -> its status in the old shard (``"ok"`` ones of retried shards).
+        File index -> its status in the old shard (``"ok"`` ones of retried shards), or in
+        the partial file of a shard a stopped run left part-way.
+    sources : dict | None
+        File index -> the file its rows are read from where that is not the shard its status
+        names (a shard's partial file, :func:`eegpt.dataset_resume._partial_files`).
     """
 
     def __init__(
@@ -454,8 +510,10 @@ class _WithKept:
         add: Callable[[FileResult], None],
         writer: ShardWriter,
         kept: dict[int, dict[str, Any]],
+        sources: Mapping[int, Path] | None = None,
     ) -> None:
         self.add, self.writer, self.kept = add, writer, kept
+        self.sources = dict(sources or {})
         self.placed: set[int] = set()
 
     def __call__(self, result: FileResult) -> None:
@@ -475,7 +533,7 @@ class _WithKept:
     def _place(self, index: int) -> None:
         pads = _pyarrow_dataset()
         status = self.kept[index]
-        path = self.writer.output_dir / shard_name(int(status["shard"]))
+        path = self.sources.get(index) or self.writer.output_dir / shard_name(int(status["shard"]))
         rows = pads.dataset(str(path), format="parquet").to_table(
             filter=pads.field("recording_id") == status["recording_id"]
         )

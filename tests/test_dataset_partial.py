@@ -1,0 +1,201 @@
+"""A graceful stop (Ctrl-C, SIGTERM) keeps the finished files of the shard in progress in a
+partial file (``.shard-NNNNN.parquet.partial``) that the resume puts back into the shard
+instead of embedding them again; and ``eegpt info`` on such a folder."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+
+from eegpt import dataset_pipeline
+from eegpt.dataset import FILES_REPORT, embed_dataset, read_embeddings, read_shard_status
+from eegpt.dataset_read import MANIFEST, partial_name, shard_files
+from eegpt.dataset_report import describe_output
+from eegpt.dataset_resume import _is_ours
+from eegpt.demo import synthetic_raw, write_edf
+from eegpt.shard_writer import ShardWriter
+
+PARTIAL = partial_name(0)
+
+
+@pytest.fixture(scope="module")
+def three(tmp_path_factory):
+    """Three EDF files of 8 s (one shard of 3 with ``shard_size=3``), in input order."""
+    folder = tmp_path_factory.mktemp("three")
+    paths = []
+    for i in range(3):
+        raw, _ = synthetic_raw(minutes=8 / 60, seed=i)
+        paths.append(folder / f"rec{i}.edf")
+        write_edf(raw, paths[-1])
+    return paths
+
+
+def _kw(model):
+    return dict(model=model, shard_size=3, workers=0, device="cpu", progress=False)
+
+
+def _stop_after(monkeypatch, n: int, sig: int = signal.SIGINT) -> None:
+    """Send ``sig`` to this process (handled in the main thread, as Ctrl-C or a scheduler's
+    SIGTERM is) right after the ``n``-th file's result was handed to the writer."""
+    hand_on = dataset_pipeline._BackgroundSink.__call__
+    calls = []
+
+    def hand_on_then_signal(self, result):
+        hand_on(self, result)
+        calls.append(result.index)
+        if len(calls) == n:
+            os.kill(os.getpid(), sig)
+            time.sleep(0.5)
+
+    monkeypatch.setattr(dataset_pipeline._BackgroundSink, "__call__", hand_on_then_signal)
+
+
+def _count_loads(monkeypatch) -> list[int]:
+    """The indices of the files read from now on."""
+    read: list[int] = []
+    real = dataset_pipeline.load_file
+    monkeypatch.setattr(
+        dataset_pipeline,
+        "load_file",
+        lambda index, *a, **k: read.append(index) or real(index, *a, **k),
+    )
+    return read
+
+
+def _stopped_run(three, out, model, monkeypatch, n: int = 2) -> None:
+    _stop_after(monkeypatch, n)
+    with pytest.raises(KeyboardInterrupt):
+        embed_dataset(three, out, **_kw(model))
+    monkeypatch.undo()
+
+
+def test_a_stop_keeps_the_finished_files_and_the_resume_embeds_only_the_rest(
+    three, model, tmp_path, monkeypatch, caplog
+):
+    out = tmp_path / "out"
+    with caplog.at_level("INFO", logger="eegpt"):
+        _stopped_run(three, out, model, monkeypatch)
+    assert "stopped part-way through shard 0: 2 of its 3 files finished and kept" in caplog.text
+    assert not shard_files(out) and (out / MANIFEST).is_file()  # the start is not undone
+    spec, status = read_shard_status(out / PARTIAL)
+    assert status["partial"] is True and status["kept"] == [0, 1] and status["shard"] == 0
+    assert [f["status"] for f in status["files"]] == ["ok", "ok"]
+    assert set(pq.read_table(out / PARTIAL).column("recording_id").to_pylist()) == {
+        "rec0.edf",
+        "rec1.edf",
+    }
+    assert not list(out.glob("*.parquet"))  # a *.parquet glob (polars, DuckDB) skips it
+    read = _count_loads(monkeypatch)
+    summary = embed_dataset(three, out, **_kw(model))
+    assert read == [2] and summary.n_ok == 3
+    assert not (out / PARTIAL).exists() and len(shard_files(out)) == 1
+    embed_dataset(three, tmp_path / "fresh", **_kw(model))  # uninterrupted, to compare
+    after, emb_after = read_embeddings(out)
+    whole, emb_whole = read_embeddings(tmp_path / "fresh")
+    pd.testing.assert_frame_equal(after, whole)
+    np.testing.assert_array_equal(emb_after, emb_whole)
+    assert (pd.read_csv(out / FILES_REPORT).status == "ok").all()
+
+
+def test_a_file_changed_since_the_stop_is_embedded_again(three, model, tmp_path, monkeypatch):
+    files = [tmp_path / p.name for p in three]  # a copy: one is changed
+    for src, dst in zip(three, files, strict=True):
+        dst.write_bytes(src.read_bytes())
+    out = tmp_path / "out"
+    _stopped_run(files, out, model, monkeypatch)
+    raw, _ = synthetic_raw(minutes=8 / 60, seed=9)
+    write_edf(raw, files[0], overwrite=True)
+    later = files[0].stat().st_mtime_ns + 5_000_000_000
+    os.utime(files[0], ns=(later, later))
+    read = _count_loads(monkeypatch)
+    embed_dataset(files, out, **_kw(model))
+    assert sorted(read) == [0, 2]
+    embed_dataset(files, tmp_path / "fresh", **_kw(model))
+    np.testing.assert_array_equal(read_embeddings(out)[1], read_embeddings(tmp_path / "fresh")[1])
+
+
+def _rewrite_footer(path: Path, edit) -> None:
+    """Write ``path`` again with its footer's ``eegpt`` settings edited by ``edit``."""
+    table = pq.read_table(path)
+    meta = dict(pq.read_metadata(path).metadata)
+    spec = json.loads(meta[b"eegpt"])
+    edit(spec)
+    meta[b"eegpt"] = json.dumps(spec).encode()
+    pq.write_table(table.replace_schema_metadata(meta), path)
+
+
+@pytest.mark.parametrize("how", ["other settings", "unreadable", "overwrite"])
+def test_a_partial_file_that_does_not_match_is_not_used(
+    three, model, tmp_path, monkeypatch, caplog, how
+):
+    """A partial file of other settings (an older row layout, say) or an unreadable one is
+    removed with a log line and its files embedded again; --overwrite removes it too."""
+    out = tmp_path / "out"
+    _stopped_run(three, out, model, monkeypatch)
+    if how == "other settings":
+        _rewrite_footer(out / PARTIAL, lambda spec: spec.update(layout=3))
+    elif how == "unreadable":
+        (out / PARTIAL).write_bytes(b"not parquet")
+    read = _count_loads(monkeypatch)
+    with caplog.at_level("INFO", logger="eegpt"):
+        embed_dataset(three, out, overwrite=how == "overwrite", **_kw(model))
+    assert sorted(read) == [0, 1, 2] and not (out / PARTIAL).exists()
+    if how != "overwrite":
+        assert f"{PARTIAL} is not used" in caplog.text
+    assert _is_ours(PARTIAL)
+
+
+def test_a_stop_before_the_kept_files_are_placed_leaves_the_partial_file(
+    three, model, tmp_path, monkeypatch
+):
+    """A resume stopped again before it wrote anything of the shard (its kept files are put
+    back only as the next file arrives) keeps the partial file as it was."""
+    out = tmp_path / "out"
+    _stopped_run(three, out, model, monkeypatch)
+    before = (out / PARTIAL).read_bytes()
+
+    def stop(*a, **k):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(dataset_pipeline, "load_file", stop)
+    with pytest.raises(KeyboardInterrupt):
+        embed_dataset(three, out, **_kw(model))
+    assert (out / PARTIAL).read_bytes() == before
+
+
+def test_a_partial_file_that_cannot_be_written_is_said(three, model, tmp_path, monkeypatch):
+    """Where the partial file cannot be written (a full disk), the stop says so, and that
+    no shard was completed (--shard-size advice) as before."""
+    seal = ShardWriter._seal
+
+    def full(self, final, mark):
+        if mark.get("partial"):
+            raise OSError(28, "No space left on device")
+        seal(self, final, mark)
+
+    monkeypatch.setattr(ShardWriter, "_seal", full)
+    _stop_after(monkeypatch, 2)
+    with (
+        pytest.warns(Warning, match="could not be kept"),
+        pytest.warns(Warning, match="stopped before it completed a shard"),
+        pytest.raises(KeyboardInterrupt),
+    ):
+        embed_dataset(three, tmp_path / "out", **_kw(model))
+    assert not (tmp_path / "out" / PARTIAL).exists()
+    assert not list((tmp_path / "out").glob(".*.tmp"))
+
+
+def test_info_says_which_shard_stopped_part_way(three, model, tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    _stopped_run(three, out, model, monkeypatch)
+    said = describe_output(out)
+    assert f"shard 0 stopped part-way: 2 of 3 files kept for the resume ({PARTIAL})" in said
+    assert "shards 0 of 1 done" in said, said
