@@ -1,9 +1,12 @@
 """A graceful stop (Ctrl-C, SIGTERM) keeps the finished files of the shard in progress in a
 partial file (``.shard-NNNNN.parquet.partial``) that the resume puts back into the shard
-instead of embedding them again; and ``eegpt info`` on such a folder."""
+instead of embedding them again; and ``eegpt info`` on such a folder, and on a run in
+progress."""
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import os
 import signal
@@ -16,6 +19,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from eegpt import dataset_pipeline
+from eegpt.cli import main as eegpt_main
 from eegpt.dataset import FILES_REPORT, embed_dataset, read_embeddings, read_shard_status
 from eegpt.dataset_read import MANIFEST, partial_name, shard_files
 from eegpt.dataset_report import describe_output
@@ -199,3 +203,28 @@ def test_info_says_which_shard_stopped_part_way(three, model, tmp_path, monkeypa
     said = describe_output(out)
     assert f"shard 0 stopped part-way: 2 of 3 files kept for the resume ({PARTIAL})" in said
     assert "shards 0 of 1 done" in said, said
+
+
+def test_info_on_a_run_in_progress(three, model, tmp_path, monkeypatch):
+    """``eegpt info`` while a run holds the folder: in progress for how long, the shards
+    written so far of all and the files done, not "0 shards written in 0.0 s"; exit 0."""
+    out = tmp_path / "out"
+    seen: list[tuple[int, str]] = []
+    real = dataset_pipeline.load_file
+
+    def look_then_load(index, *a, **k):
+        if index == 2:
+            text = io.StringIO()
+            with contextlib.redirect_stdout(text):
+                seen.append((eegpt_main(["info", str(out)]), text.getvalue()))
+        return real(index, *a, **k)
+
+    monkeypatch.setattr(dataset_pipeline, "load_file", look_then_load)
+    embed_dataset(three, out, **{**_kw(model), "shard_size": 1})
+    ((status, said),) = seen
+    assert status == 0
+    assert "a run is in progress" in said
+    assert "0 shards written in 0.0 s" not in said, said
+    line = next(line for line in said.splitlines() if line.startswith("  run "))
+    assert " in progress for " in line and " of 3 shards written so far, " in line, line
+    assert " files done" in line or " file done" in line

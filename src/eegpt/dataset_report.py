@@ -13,13 +13,15 @@ import csv
 import json
 import os
 import shlex
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from eegpt._logging import count as _count
-from eegpt._logging import cut_in_the_middle, few
+from eegpt._logging import cut_in_the_middle, duration_text, few
 from eegpt.dataset_lock import FolderLock
 from eegpt.dataset_read import (
     ERRORS_REPORT,
@@ -510,7 +512,9 @@ def output_report(output_dir: str | os.PathLike) -> tuple[str, bool]:
             f"{_count(run.get('shards_written') or 0, 'shard')} written in "
             f"{run.get('elapsed_s', 0.0):.1f} s"
         )
-        if run.get("ended") is False and not this:
+        if this:  # its record is of its start (or of its last report): the folder's truth
+            done = _in_progress_text(run, progress, manifest.get("n_shards"))
+        elif run.get("ended") is False:
             done = "did not finish (killed?)"
         elif run.get("stopped"):  # runs from before it was recorded say nothing of it
             done = f"{stop_text(run['stopped'])} after {done}"
@@ -653,6 +657,33 @@ def _progress(output_dir: Path, manifest: Mapping[str, Any]) -> _FolderProgress:
         killed=killed,
         stopped=stopped,
     )
+
+
+def _in_progress_text(
+    run: Mapping[str, Any], progress: _FolderProgress, n_shards: int | None
+) -> str:
+    """What ``eegpt info`` says of the run in progress in a folder (``run``: its entry of
+    the manifest's ``runs``, written as it started and refreshed every 30 s): ``in progress
+    for 0:12:05: 2 of 3 shards written so far, 5 files done``, counted from the folder
+    (``progress``: its shard files, and their footers where the reports are behind)."""
+    since = _seconds_since(run.get("started"))
+    totals = progress.totals
+    files = sum(int(totals.get(k) or 0) for k in ("ok", "failed", TOO_SHORT))
+    return (
+        "in progress"
+        + (f" for {duration_text(since)}" if since is not None else "")
+        + f": {progress.present} of {_count(n_shards or 0, 'shard')} written so far, "
+        f"{_count(files, 'file')} done"
+    )
+
+
+def _seconds_since(started: Any) -> float | None:
+    """Seconds from ``started`` (a run's start as the manifest's ``runs`` record it, ISO 8601
+    with its UTC offset) to now; None where it cannot be read."""
+    try:
+        return time.time() - datetime.strptime(str(started), "%Y-%m-%dT%H:%M:%S%z").timestamp()
+    except ValueError:
+        return None
 
 
 def partial_lines(output_dir: Path, manifest: Mapping[str, Any]) -> list[str]:
