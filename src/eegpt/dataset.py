@@ -4,7 +4,9 @@
 It is resumable and loss-free: the files are split into *shards* (``shard_size`` consecutive
 files of the sorted input list); each shard is written to a temporary file and renamed into
 place only when complete, so a run killed at any point (``kill -9``) and started again computes
-exactly the shards that are missing. A file that cannot be read or embedded is recorded, with
+exactly the shards that are missing. A run stopped gracefully (Ctrl-C, SIGTERM) also keeps the
+finished files of the shard in progress in a hidden ``.shard-NNNNN.parquet.partial``, which
+the resume puts back into that shard instead of embedding them again. A file that cannot be read or embedded is recorded, with
 its reason, in the shard and in ``_errors.csv``, and the run goes on.
 
 Two engines share everything except the scheduling: ``"inprocess"`` (default) reads and
@@ -43,6 +45,9 @@ Output directory
     failed files only, and the files shorter than one window only (status ``too_short``, with
     ``tail="drop"``: not failures; a run of ``--tail pad`` on this report as input embeds
     them). The last two are written only where they list a file.
+``.shard-NNNNN.parquet.partial``
+    Left by a run stopped (Ctrl-C, SIGTERM) part-way through shard NNNNN: the rows and footer
+    statuses of the files it finished of it (``"partial": true``), which the resume reuses.
 ``.eegpt.lock``
     While a run is in progress: its lock on the folder (removed when it ends).
 ``_corpus.csv``
@@ -485,7 +490,9 @@ def embed_dataset(
         ``"none"`` stores all ``N*S*D`` summary-token values per window (128 KiB per window for
         the large model); ``"mean"`` stores their mean over patches and tokens (``D`` values).
     shard_size : int
-        Input files per shard (the unit of resumption and of output files).
+        Input files per shard (the unit of resumption and of output files). A run stopped by
+        Ctrl-C or SIGTERM keeps the files it finished of the shard in progress for the resume
+        (``.shard-NNNNN.parquet.partial``); a kill (``kill -9``) loses them.
     workers : int | None
         In-process: reader processes (default ``min(4, cores - 1)``, at least 1; 0 reads in
         the main process). Ray: concurrent read tasks (default: as many as Ray schedules).
