@@ -576,15 +576,17 @@ def test_in_memory_epochs_of_a_training_file_share_the_file_only(tmp_path):
 
 
 def test_a_labels_file_of_another_length_says_which_rows_or_epochs(epoch_files, tmp_path):
-    """A master labels file with rows of files not given names those files; a numbered
-    file with a row missing names the epochs without one (not only the two counts)."""
+    """A numbered file with a row missing names the epochs without one (not only the two
+    counts); so does a master file (rows for other files ignored) missing one of a given
+    file's rows."""
     master = tmp_path / "all.csv"
     master.write_text("file,epoch,label\n" + "".join(
-        f"{p.name},{k},{'a' if k % 2 else 'b'}\n" for p in epoch_files for k in range(40)
+        f"{p.name},{k},{'a' if k % 2 else 'b'}\n" for p in epoch_files for k in range(120)
+        if k // 40 == epoch_files.index(p) and k != 49  # each file's epochs as MNE numbers them
     ))  # fmt: skip
-    with pytest.raises(ValueError, match=r"has 120 labels for 80 epochs in the inputs; its "
-                       r"'file' column names 1 file\(s\) not among the inputs: "
-                       r"sub-2-epo\.fif \(40 rows\)"):  # fmt: skip
+    with pytest.raises(ValueError, match=r"has 79 labels for 80 epochs in the inputs; its "
+                       r"'epoch' column gives no row for 1 epoch\(s\)/window\(s\) of the "
+                       r"inputs \(numbered from 0, as eegpt counts\): sub-1-epo\.fif: 49"):  # fmt: skip
         load_labelled_epochs(epoch_files[:2], master)
     numbered = tmp_path / "one.csv"
     numbered.write_text("epoch,label\n" + "".join(
@@ -594,3 +596,55 @@ def test_a_labels_file_of_another_length_says_which_rows_or_epochs(epoch_files, 
                        r"'epoch' column gives no row for 2 epoch\(s\)/window\(s\) of the "
                        r"inputs \(numbered from 0, as eegpt counts\): 7, 30"):  # fmt: skip
         load_labelled_epochs(epoch_files[:1], numbered)
+
+
+def _master_labels(path: Path, files: list[Path], names: dict[Path, str] | None = None) -> Path:
+    """A labels CSV with a row per epoch of all ``files`` (:func:`epoch_files`: the ``k``-th
+    holds the epochs MNE numbers ``40 k`` to ``40 k + 39``): ``file,epoch,label``, each file
+    named by ``names`` (else its file name), the files' rows interleaved."""
+    rows = [f"{(names or {}).get(p, p.name)},{40 * i + k},{'a' if k % 2 else 'b'}"
+            for k in range(40) for i, p in enumerate(files)]  # fmt: skip
+    path.write_text("file,epoch,label\n" + "\n".join(rows) + "\n")
+    return path
+
+
+def test_a_master_labels_file_labels_the_files_given(weights, epoch_files, tmp_path, capsys):
+    """A labels table of all subjects trains on the files given (leave-subjects-out): rows
+    for other files are ignored with one line saying how many, and probe.json's labels_file
+    (and an evaluation's) records it; eegpt info says so."""
+    from eegpt.cli import main as eegpt_main
+
+    master = _master_labels(tmp_path / "all.csv", epoch_files)
+    recording, y, sources = load_labelled_epochs(epoch_files[:2], master)
+    assert y.tolist() == ["b", "a"] * 40 and len(recording.data) == 80
+    assert "ignored its 40 rows for 1 other file (sub-2-epo.fif)" in capsys.readouterr().err
+    out = tmp_path / "probe"
+    assert probe_main(["train", str(epoch_files[0]), str(epoch_files[2]), "--labels",
+                       str(master), "--weights", str(weights), "-o", str(out), "--passes", "1",
+                       *COMMON]) == 0  # fmt: skip
+    err = capsys.readouterr().err
+    assert err.count("ignored its 40 rows for 1 other file (sub-1-epo.fif), not among") == 1
+    record = json.loads((out / "probe.json").read_text())["training"]["labels_file"]
+    assert record["name"] == "all.csv"
+    assert record["rows_ignored"] == {"rows": 40, "files": 1, "names": ["sub-1-epo.fif"]}
+    assert eegpt_main(["info", str(out)]) == 0
+    assert "40 rows for 1 other file ignored (sub-1-epo.fif)" in capsys.readouterr().out
+    # evaluate on the held-out subject with the same master table
+    report = tmp_path / "eval.json"
+    assert probe_main(["evaluate", str(out), str(epoch_files[1]), "--labels", str(master),
+                       "--json", str(report), "-q"]) == 0  # fmt: skip
+    made = json.loads(report.read_text())["provenance"]["labels_file"]
+    assert made["rows_ignored"] == {"rows": 80, "files": 2,
+                                    "names": ["sub-0-epo.fif", "sub-2-epo.fif"]}  # fmt: skip
+
+
+def test_a_master_labels_file_without_a_given_file_names_the_closest(epoch_files, tmp_path):
+    """A given file with no row in a master table is still refused (a mistyped name would
+    leave its rows ignored): the message says rows for other files were ignored and names
+    the closest of them."""
+    master = _master_labels(tmp_path / "all.csv", epoch_files, {epoch_files[1]: "sub1-epo.fif"})
+    with pytest.raises(ValueError, match=r"all\.csv: its 'file' column gives no row for 1 of "
+                       r"the inputs: \S*sub-1-epo\.fif \(closest names there: sub1-epo\.fif, "
+                       r"sub-0-epo\.fif\); its 80 rows for 2 other files \(sub-0-epo\.fif, "
+                       r"sub1-epo\.fif\) were ignored"):  # fmt: skip
+        load_labelled_epochs(epoch_files[1:], master)

@@ -620,12 +620,18 @@ LABEL_NUMBER_COLUMNS = ("epoch", "window")
 class _LabelRows:
     """The rows of a labels CSV: ``labels`` (None where missing), and where the header names
     them, each row's epoch number as written (``numbers``, of the column ``number_column``) and
-    input file (``files``, of a ``file`` column)."""
+    input file (``files``, of a ``file`` column), and each row's line in the file (``lines``;
+    None: the rows are the file's from line 2 on, none left out: :func:`_rows_of_inputs`)."""
 
     labels: np.ndarray
     numbers: list[str] | None = None
     number_column: str | None = None
     files: list[str] | None = None
+    lines: list[int] | None = None
+
+    def line_numbers(self) -> list[int]:
+        """Each row's line in the file (the header is line 1)."""
+        return list(range(2, len(self.labels) + 2)) if self.lines is None else list(self.lines)
 
 
 def _header_column(header: list[str], names: Sequence[str]) -> int | None:
@@ -681,7 +687,7 @@ def _numbers_text(numbers: Sequence[int]) -> str:
 def _row_numbers(rows: _LabelRows, path: Path) -> list[int]:
     """The epoch numbers of a labels CSV's rows as integers; refused where one is not."""
     numbers = []
-    for line, cell in enumerate(rows.numbers or [], start=2):
+    for line, cell in zip(rows.line_numbers(), rows.numbers or [], strict=True):
         try:
             numbers.append(int(cell.strip()))
         except ValueError:
@@ -703,7 +709,7 @@ def _row_files(rows: _LabelRows, path: Path, sources: list[str]) -> list[str]:
     for given in inputs:
         by_name.setdefault(Path(given).name, []).append(given)
     out = []
-    for line, cell in enumerate(rows.files or [], start=2):
+    for line, cell in zip(rows.line_numbers(), rows.files or [], strict=True):
         cell = cell.strip()
         named = [cell] if cell in inputs else by_name.get(Path(cell).name, [])
         if len(named) != 1:
@@ -717,29 +723,113 @@ def _row_files(rows: _LabelRows, path: Path, sources: list[str]) -> list[str]:
     return out
 
 
-def _count_mismatch_text(rows: _LabelRows, sources: list[str], selection: list[int]) -> str:
-    """Why a labels CSV has another number of rows than the inputs have epochs, where its
-    columns tell: the files its ``file`` column names that are none of the inputs (a master
-    file of more recordings), or the epochs (windows) its numbers leave without a row, counted
-    from 0 or from 1 (whichever leaves fewer); "" where they tell nothing."""
+def _rows_of_inputs(rows: _LabelRows, inputs: Sequence[str]) -> tuple[_LabelRows, dict[str, int]]:
+    """The rows of a labels CSV for ``inputs`` (the files given), and the number of rows left
+    out for each other file its ``file`` column names (as written): a master file of all
+    recordings, of which the command line gives some (leave-subjects-out). A row is for an
+    input where its ``file`` cell is the input as given or has its file name, as
+    :func:`_row_files` matches them (one whose name several inputs share is kept, for it to
+    refuse). A file without a ``file`` column is returned whole."""
+    if rows.files is None:
+        return rows, {}
+    given = {str(p) for p in inputs}
+    names = {Path(p).name for p in given}
+    cells = [cell.strip() for cell in rows.files]
+    keep = [c in given or Path(c).name in names for c in cells]
+    if all(keep):
+        return rows, {}
+    ignored: dict[str, int] = {}
+    for cell, kept in zip(cells, keep, strict=True):
+        if not kept:
+            ignored[cell] = ignored.get(cell, 0) + 1
+    idx = [k for k, kept in enumerate(keep) if kept]
+    lines = rows.line_numbers()
+    return dataclasses.replace(
+        rows,
+        labels=rows.labels[idx],
+        numbers=None if rows.numbers is None else [rows.numbers[k] for k in idx],
+        files=[rows.files[k] for k in idx],
+        lines=[lines[k] for k in idx],
+    ), ignored
+
+
+def _ignored_text(ignored: Mapping[str, int]) -> str:
+    """``"80 rows for 2 other files (sub-3-epo.fif, sub-4-epo.fif)"``: the rows of a labels
+    CSV :func:`_rows_of_inputs` left out, with the files they were for (a few, by name)."""
     from eegpt._logging import few
 
+    n = sum(ignored.values())
+    files = len(ignored)
+    return (
+        f"{n} row{'' if n == 1 else 's'} for {files} other file{'' if files == 1 else 's'} "
+        f"({few([Path(c).name for c in ignored], 5)})"
+    )
+
+
+def _refuse_inputs_without_rows(
+    rows: _LabelRows, path: Path, inputs: Sequence[str], ignored: Mapping[str, int]
+) -> None:
+    """Refuse inputs of which a labels CSV whose ``file`` column named other files
+    (``ignored``, left out by :func:`_rows_of_inputs`) has no row: a file name mistyped on
+    one side or the other, which would otherwise leave its rows ignored. The message names
+    the ignored files closest to each such input's name (:func:`difflib.get_close_matches`)."""
+    import difflib
+
+    if not ignored or rows.files is None:
+        return
+    names = {Path(c.strip()).name for c in rows.files}
+    cells = {c.strip() for c in rows.files}
+    missing = [p for p in dict.fromkeys(str(q) for q in inputs)
+               if p not in cells and Path(p).name not in names]  # fmt: skip
+    if not missing:
+        return
+    other = list(dict.fromkeys(Path(c).name for c in ignored))
+    said = []
+    for p in missing:
+        close = difflib.get_close_matches(Path(p).name, other, n=3, cutoff=0.6)
+        said.append(p + (f" (closest names there: {', '.join(close)})" if close else ""))
+    raise ValueError(
+        f"{path}: its 'file' column gives no row for {len(missing)} of the inputs: "
+        f"{'; '.join(said)}; its {_ignored_text(ignored)} were ignored, as rows for files not "
+        "given are. Check the file names: the 'file' column names each row's input by its "
+        "path as given or its file name"
+    )
+
+
+def labels_file_record(path: str | Path, inputs: Sequence[str | Path]) -> dict[str, Any]:
+    """A ``--labels`` file as a probe or its output records it
+    (:func:`eegpt.probe_provenance.file_record`), with ``rows_ignored`` where its ``file``
+    column names files other than ``inputs`` (the files it labelled), whose rows were left
+    out (:func:`_rows_of_inputs`): ``{"rows": 80, "files": 2, "names": [...]}``, the names
+    of the first few of those files (their file names: no folder is recorded)."""
+    from eegpt.probe_provenance import file_record
+
+    record = file_record(path)
+    _, ignored = _rows_of_inputs(_read_label_rows(Path(path)), [str(p) for p in inputs])
+    if ignored:
+        names = list(dict.fromkeys(Path(c).name for c in ignored))
+        record["rows_ignored"] = {
+            "rows": sum(ignored.values()), "files": len(ignored),
+            "names": names[:MAX_IGNORED_NAMES],
+        }  # fmt: skip
+    return record
+
+
+#: How many of the files whose rows of a labels file were ignored its record names.
+MAX_IGNORED_NAMES = 5
+
+
+def _count_mismatch_text(rows: _LabelRows, sources: list[str], selection: list[int]) -> str:
+    """Why a labels CSV has another number of rows than the inputs have epochs, where its
+    columns tell: the epochs (windows) its numbers leave without a row, counted from 0 or
+    from 1 (whichever leaves fewer); "" where they tell nothing. ``rows``: those of the
+    inputs (rows for other files left out: :func:`_rows_of_inputs`)."""
     inputs = list(dict.fromkeys(sources))
-    names = {Path(given).name for given in inputs}
     files = None
     if rows.files is not None:
         cells = [cell.strip() for cell in rows.files]
-        other = [c for c in cells if c not in inputs and Path(c).name not in names]
-        if other:
-            counted = {c: other.count(c) for c in dict.fromkeys(other)}
-            listed = few([f"{c} ({k} row{'s' if k > 1 else ''})" for c, k in counted.items()], 5)
-            return (
-                f"; its 'file' column names {len(counted)} file(s) not among the inputs: "
-                f"{listed}. Give those files too, or a labels file with the rows of the inputs "
-                "only"
-            )
         by_name = {Path(given).name: given for given in inputs}
-        files = [c if c in inputs else by_name[Path(c).name] for c in cells]
+        files = [c if c in inputs else by_name.get(Path(c).name, c) for c in cells]
     if rows.numbers is None:
         return ""
     try:
@@ -785,7 +875,7 @@ def _align_label_rows(
     Numbers that match neither are refused, saying why."""
     from eegpt._logging import warn as _warn
 
-    labels, lines = rows.labels, list(range(2, len(rows.labels) + 2))
+    labels, lines = rows.labels, rows.line_numbers()
     if rows.numbers is None:
         return labels, lines
     numbers = _row_numbers(rows, path)
@@ -804,7 +894,7 @@ def _align_label_rows(
                 f"{path}: its rows are not in the order of the epochs; the labels go to the "
                 f"epochs by its {rows.number_column!r} column (numbered {counted})"
             )
-            return labels[order], [j + 2 for j in order]
+            return labels[order], [lines[j] for j in order]
     raise ValueError(_unaligned_text(rows, path, numbers, files, keys))
 
 
@@ -984,10 +1074,19 @@ def load_labelled_epochs(
     )  # fmt: skip
     n = data.shape[0]
     if labels is not None:
-        rows = _read_label_rows(Path(labels))
+        inputs = [str(p) for p in paths]
+        rows, ignored = _rows_of_inputs(_read_label_rows(Path(labels)), inputs)
+        _refuse_inputs_without_rows(rows, Path(labels), inputs, ignored)
+        if ignored:  # a master file of more recordings than given
+            print(
+                f"labels from {labels} ({labels_option}): ignored its {_ignored_text(ignored)}, "
+                "not among the inputs",
+                file=sys.stderr,
+            )
         y = rows.labels
         if len(y) != n:
-            blank = [k + 2 for k, v in enumerate(y.tolist()) if v is None]  # file lines
+            lines = rows.line_numbers()
+            blank = [lines[k] for k, v in enumerate(y.tolist()) if v is None]  # file lines
             raise ValueError(
                 f"{labels} has {len(y)} labels for {n} epochs in the inputs"
                 + (
@@ -1640,7 +1739,7 @@ def cmd_probe_train(args: argparse.Namespace) -> int:
     from eegpt.embedding_cache import EmbeddingCache
     from eegpt.preprocessing import PreprocessingConfig
     from eegpt.probe import ProbeConfig, train_probe
-    from eegpt.probe_provenance import file_record, files_record
+    from eegpt.probe_provenance import files_record
     from eegpt.training import per_epoch_split_warning
     from eegpt.training_data import add_training_warnings
 
@@ -1739,7 +1838,7 @@ def cmd_probe_train(args: argparse.Namespace) -> int:
     # the files read, not the epochs in memory they were merged into
     probe.training["inputs"] = files_record([str(p) for p in args.data], sources)
     if args.labels is not None:
-        probe.training["labels_file"] = file_record(args.labels)
+        probe.training["labels_file"] = labels_file_record(args.labels, args.data)
     if by_recording:  # the groups are the input files: by their names, as inputs names them
         probe.training["validation"]["by"] = "recording"
         groups = probe.training["validation"].get("groups")
@@ -1750,7 +1849,9 @@ def cmd_probe_train(args: argparse.Namespace) -> int:
             [str(p) for p in args.val_data], held_sources
         )
         if args.val_labels is not None:
-            probe.training["validation"]["labels_file"] = file_record(args.val_labels)
+            probe.training["validation"]["labels_file"] = labels_file_record(
+                args.val_labels, args.val_data
+            )
     rescale = checked_rescale(args.rescale)
     if rescale != 1.0:  # the training (and validation) files' samples as read times it: a
         # correction of those files, not the preprocessing's scale, which is for new data
@@ -2449,7 +2550,7 @@ def _provenance(args: argparse.Namespace, probe: Any, sources: Sequence[str]) ->
     from ``sources``), a ``--labels`` file, eegpt's version and the time
     (:func:`eegpt.probe_provenance.output_provenance`)."""
     from eegpt.cli import checked_rescale
-    from eegpt.probe_provenance import file_record, files_record, output_provenance
+    from eegpt.probe_provenance import files_record, output_provenance
 
     counts: dict[str, int] = {}
     for source in sources:
@@ -2459,7 +2560,9 @@ def _provenance(args: argparse.Namespace, probe: Any, sources: Sequence[str]) ->
         if path in counts:
             record["n_epochs"] = counts[path]
     labels = getattr(args, "labels", None)
-    more: dict[str, Any] = {"labels_file": file_record(labels)} if labels is not None else {}
+    more: dict[str, Any] = {}
+    if labels is not None:
+        more["labels_file"] = labels_file_record(labels, args.data)
     rescale = checked_rescale(args.rescale)
     if rescale != 1.0:  # --rescale: the input files' samples as read were multiplied by it
         more["rescale"] = rescale

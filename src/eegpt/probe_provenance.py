@@ -337,6 +337,23 @@ def _identity_text(record: dict[str, Any]) -> str:
     return ", ".join(said) or "size and fingerprint not recorded"
 
 
+def ignored_rows_text(record: Mapping[str, Any]) -> str:
+    """``"; 80 rows for 2 other files ignored (sub-3.edf, sub-4.edf)"``: what a labels file's
+    record (``rows_ignored``, :func:`eegpt.probe_cli.labels_file_record`) says of its rows for
+    files not given, for ``eegpt info``; "" where none were ignored."""
+    ignored = record.get("rows_ignored")
+    if not isinstance(ignored, dict):
+        return ""
+    rows, files = ignored.get("rows", "?"), ignored.get("files", "?")
+    names = [str(n) for n in ignored.get("names") or []]
+    more = files - len(names) if isinstance(files, int) and files > len(names) else 0
+    listed = ", ".join(names) + (f" and {more} more" if more else "")
+    return (
+        f"; {rows} row{'' if rows == 1 else 's'} for {files} other "
+        f"file{'' if files == 1 else 's'} ignored" + (f" ({listed})" if listed else "")
+    )
+
+
 def training_data_text(training: dict[str, Any], seed: Any = None) -> str:
     """The line of ``eegpt info`` that names a probe's training data (``trained on: 1 file
     (train-epo.fif, 120 epochs: a 60, b 60); validation 24 epochs of them (seed 7)``; data
@@ -350,7 +367,8 @@ def training_data_text(training: dict[str, Any], seed: Any = None) -> str:
     counts = training.get("class_counts") or {}
     labels = training.get("labels_file")
     labels_line = (
-        f"\n  labels from the file {labels['name']} (--labels; {_identity_text(labels)})"
+        f"\n  labels from the file {labels['name']} (--labels; {_identity_text(labels)}"
+        f"{ignored_rows_text(labels)})"
         if isinstance(labels, dict) and labels.get("name")
         else ""
     )
@@ -830,7 +848,7 @@ def _provenance_lines(made: dict[str, Any]) -> list[str]:
     ]
     labels = made.get("labels_file")
     if isinstance(labels, dict) and labels.get("name"):
-        lines.append(f"  labels: {labels['name']}")
+        lines.append(f"  labels: {labels['name']}{ignored_rows_text(labels)}")
     lines.append(
         f"  eegpt {made.get('eegpt_version', '?')}"
         + software_text(made.get("software"))
