@@ -648,3 +648,49 @@ def test_a_master_labels_file_without_a_given_file_names_the_closest(epoch_files
                        r"sub-0-epo\.fif\); its 80 rows for 2 other files \(sub-0-epo\.fif, "
                        r"sub1-epo\.fif\) were ignored"):  # fmt: skip
         load_labelled_epochs(epoch_files[1:], master)
+
+
+def test_val_by_recording_tells_apart_files_of_one_name(weights, epoch_files, tmp_path, capsys):
+    """Files of one name in folders of their own (BIDS: sub-01/ses-1/eeg-epo.fif) held out
+    by --val-by recording are recorded by the shortest tails that tell them apart, not both
+    as eeg-epo.fif, and without an absolute path; eegpt info shows them; an anonymized copy
+    names them by their file names."""
+    import shutil
+
+    import eegpt
+    from eegpt.cli import main as eegpt_main
+
+    paths = []
+    for k, src in enumerate(epoch_files[:2], start=1):
+        path = tmp_path / f"sub-0{k}" / "ses-1" / "eeg-epo.fif"
+        path.parent.mkdir(parents=True)
+        shutil.copy(src, path)
+        paths.append(str(path))
+    out = tmp_path / "probe"
+    assert probe_main(["train", *paths, "--weights", str(weights), "-o", str(out), "--val",
+                       "0.5", "--val-by", "recording", "--passes", "1", *COMMON]) == 0  # fmt: skip
+    (held,) = json.loads((out / "probe.json").read_text())["training"]["validation"]["groups"][
+        "held_out"
+    ]
+    assert held in ("sub-01/ses-1/eeg-epo.fif", "sub-02/ses-1/eeg-epo.fif")
+    capsys.readouterr()
+    assert eegpt_main(["info", str(out)]) == 0
+    assert f"1 of 2 input files held out whole: {held})" in capsys.readouterr().out
+    copy = eegpt.anonymize_embeddings(out, tmp_path / "anon")
+    anon = json.loads((copy / "probe.json").read_text())["training"]["validation"]["groups"]
+    assert anon["held_out"] == ["eeg-epo.fif"]
+
+
+def test_distinct_names_are_the_shortest_distinct_tails():
+    """A file name where it is unique, else as many folders as tell the files apart; never
+    the anchor of an absolute path."""
+    from eegpt.probe_provenance import distinct_names
+
+    named = distinct_names(["/d/sub-01/ses-1/eeg.edf", "/d/sub-02/ses-1/eeg.edf", "/d/x.edf",
+                            "/a/b.edf", "/x/a/b.edf", "rel/y.edf"])  # fmt: skip
+    assert named == {
+        "/d/sub-01/ses-1/eeg.edf": "sub-01/ses-1/eeg.edf",
+        "/d/sub-02/ses-1/eeg.edf": "sub-02/ses-1/eeg.edf",
+        "/d/x.edf": "x.edf", "/a/b.edf": "a/b.edf", "/x/a/b.edf": "x/a/b.edf",
+        "rel/y.edf": "y.edf",
+    }  # fmt: skip

@@ -898,12 +898,26 @@ def _anonymized_probe(meta: Mapping[str, Any], record: dict) -> dict:
         _file_records(training)
         if isinstance(training.get("validation"), dict):
             _file_records(training["validation"])
+            _held_out_names(training["validation"])
         how = training.get("window_labels")
         if isinstance(how, dict) and isinstance(how.get("starts"), dict):
             short = _short_names([str(f) for f in how["starts"]])
             how["starts"] = {short[str(f)]: v for f, v in how["starts"].items()}
     out[ANONYMIZED_KEY] = record
     return out
+
+
+def _held_out_names(validation: dict[str, Any]) -> None:
+    """The files ``--val-by recording`` held out (``groups["held_out"]``, by their shortest
+    distinct tails: ``sub-01/ses-1/eeg.edf``) by their file names, as the inputs are
+    (:func:`_short_names`: one shared by two numbered, ``eeg.edf (2)``): in place."""
+    groups = validation.get("groups")
+    if validation.get("by") != "recording" or not isinstance(groups, dict):
+        return
+    held = groups.get("held_out")
+    if isinstance(held, list) and all(isinstance(g, str) for g in held):
+        short = _short_names(held)
+        groups["held_out"] = [short[g] for g in held]
 
 
 def _path_forms(word: str, cwd: str) -> set[str]:

@@ -1739,7 +1739,7 @@ def cmd_probe_train(args: argparse.Namespace) -> int:
     from eegpt.embedding_cache import EmbeddingCache
     from eegpt.preprocessing import PreprocessingConfig
     from eegpt.probe import ProbeConfig, train_probe
-    from eegpt.probe_provenance import files_record
+    from eegpt.probe_provenance import distinct_names, files_record
     from eegpt.training import per_epoch_split_warning
     from eegpt.training_data import add_training_warnings
 
@@ -1839,11 +1839,14 @@ def cmd_probe_train(args: argparse.Namespace) -> int:
     probe.training["inputs"] = files_record([str(p) for p in args.data], sources)
     if args.labels is not None:
         probe.training["labels_file"] = labels_file_record(args.labels, args.data)
-    if by_recording:  # the groups are the input files: by their names, as inputs names them
+    if by_recording:  # the groups are the input files: by their shortest distinct tails
         probe.training["validation"]["by"] = "recording"
         groups = probe.training["validation"].get("groups")
         if isinstance(groups, dict) and isinstance(groups.get("held_out"), list):
-            groups["held_out"] = [Path(str(g)).name for g in groups["held_out"]]
+            # sub-01/ses-1/eeg.edf and sub-02/ses-1/eeg.edf: not both eeg.edf; no folder
+            # above what tells the files apart, no absolute path (file_record's rule)
+            named = distinct_names(recording_sources([str(p) for p in args.data]))
+            groups["held_out"] = [named.get(str(g), Path(str(g)).name) for g in groups["held_out"]]
     if args.val_data:
         probe.training["validation"]["inputs"] = files_record(
             [str(p) for p in args.val_data], held_sources

@@ -269,7 +269,12 @@ def _validation_text(record: Mapping[str, Any]) -> str:
     if kind == "fraction":
         groups = record.get("groups")
         if groups and record.get("by") == "recording":  # probe train --val-by recording
-            held = [Path(str(g)).name for g in groups.get("held_out", [])]
+            # as recorded: the files' shortest distinct tails (sub-01/ses-1/eeg.edf), the
+            # file name of an absolute path (a probe of an earlier version recorded them)
+            held = [
+                Path(str(g)).name if Path(str(g)).is_absolute() else str(g)
+                for g in groups.get("held_out", [])
+            ]
             return (
                 f"validation fraction {record.get('fraction'):g}{_realised(record)} by recording "
                 f"(--val-by recording: {len(held)} of {groups.get('count')} input files held out "

@@ -46,6 +46,24 @@ def file_record(path: str | os.PathLike, n_epochs: int | None = None) -> dict[st
     return record
 
 
+def distinct_names(paths: Sequence[str | os.PathLike]) -> dict[str, str]:
+    """Each of ``paths`` (as ``str``) by its shortest trailing components that no other of
+    them ends in, joined by ``/``: its file name where that is unique among them
+    (``eeg.edf``), else as many of its folders as tell it apart (``sub-01/ses-1/eeg.edf``
+    and ``sub-02/ses-1/eeg.edf``). Never its anchor (``/``, ``C:\\``): no absolute path is
+    recorded, as :func:`file_record` records none (a path that is the tail of another,
+    ``/a/b.edf`` of ``/x/a/b.edf``, is named by all its components, ``a/b.edf``)."""
+    split = {str(p): Path(p).parts[1 if Path(p).anchor else 0 :] for p in paths}
+    named = {}
+    for path, parts in split.items():
+        others = [q for other, q in split.items() if other != path]
+        k = 1
+        while k < len(parts) and any(q[-k:] == parts[-k:] for q in others):
+            k += 1
+        named[path] = "/".join(parts[-k:]) or path
+    return named
+
+
 def files_record(
     paths: Sequence[str | os.PathLike], sources: Sequence[str] | None = None
 ) -> list[dict[str, Any]]:
