@@ -405,3 +405,64 @@ def test_a_digest_by_an_unknown_method_is_not_called_an_older_eegpts(tmp_path):
     said = parquet_staleness({"data": {"method": "eegpt-columns-sha256-v9"}}, table) or ""
     assert "does not know ('eegpt-columns-sha256-v9'" in said and "older" not in said
     assert "older eegpt's" in (parquet_staleness({}, table) or "")
+
+
+def test_epochs_of_a_raw_of_two_files_record_both_and_evaluate_warns_of_the_second(
+    weights, tmp_path, capsys
+):
+    """A probe trained on ``mne.Epochs`` cut from ``mne.concatenate_raws`` of two files
+    recorded only the first as ``read_from``, so evaluating it on epochs of the second file
+    said nothing. Now its input records both (``read_from_all``), `eegpt info` names both,
+    evaluate warns of epochs of either (``shares_file_with_training``), and an anonymized
+    copy names each by its file name."""
+    import warnings
+
+    import mne
+
+    import eegpt
+    from eegpt.probe import load_probe, synthetic_erp_raw
+
+    events, event_id = {}, {}
+    for seed, name in enumerate(("a_raw.fif", "b_raw.fif")):
+        raw, events[name], event_id = synthetic_erp_raw(24, sfreq=256.0, seed=seed)
+        raw.save(tmp_path / name, verbose=False)
+    raw, events["c_raw.fif"], _ = synthetic_erp_raw(24, sfreq=256.0, seed=2)
+    raw.save(tmp_path / "c_raw.fif", verbose=False)
+
+    def cut(data, events):
+        return mne.Epochs(data, events, event_id, tmin=0.0, tmax=1 - 1 / 256, baseline=None,
+                          verbose=False)  # fmt: skip
+
+    def read(name):
+        return mne.io.read_raw_fif(tmp_path / name, verbose=False)
+
+    both = mne.concatenate_raws([read("a_raw.fif"), read("b_raw.fif")])
+    # the events of the concatenated Raw: b's shifted by a's samples (first_samp is 0 here)
+    shift = np.array([read("a_raw.fif").n_times, 0, 0])
+    training = cut(both, np.concatenate([events["a_raw.fif"], events["b_raw.fif"] + shift]))
+    assert training.filename is None  # the Raw (of two files) alone knows them
+    probe = train_probe(load_model(weights, verbose=False), training, preprocessing=ONE_SECOND,
+                        epochs=1)  # fmt: skip
+    [given] = probe.training["inputs"]
+    assert given["read_from"]["name"] == "a_raw.fif"
+    assert [r["name"] for r in given["read_from_all"]] == ["a_raw.fif", "b_raw.fif"]
+    assert all(r["source_fingerprint"] for r in given["read_from_all"])
+    folder = probe.save(tmp_path / "probe")
+    capsys.readouterr()
+    assert main(["info", str(folder)]) == 0
+    assert "mne.Epochs in memory read from 2 files (a_raw.fif, b_raw.fif)" in (
+        capsys.readouterr().out
+    )
+    probe = load_probe(folder)
+    with pytest.warns(EEGPTWarning, match="test epochs from b_raw.fif: read from the same file"):
+        metrics = probe.evaluate(cut(read("b_raw.fif"), events["b_raw.fif"]))
+    assert metrics["shares_file_with_training"] == ["b_raw.fif"]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        other = probe.evaluate(cut(read("c_raw.fif"), events["c_raw.fif"]))
+    assert "shares_file_with_training" not in other
+    assert not [w for w in caught if "same file" in str(w.message)]
+    copy = eegpt.anonymize_embeddings(folder, tmp_path / "anon")
+    [anon] = json.loads((copy / "probe.json").read_text())["training"]["inputs"]
+    assert [r["name"] for r in anon["read_from_all"]] == ["a_raw.fif", "b_raw.fif"]
+    assert str(tmp_path) not in (copy / "probe.json").read_text()

@@ -944,11 +944,13 @@ def _path_forms(word: str, cwd: str) -> set[str]:
 def _file_records(record: dict[str, Any]) -> None:
     """The files a probe (or its output) records in ``record`` (its ``inputs``, a
     ``labels_file``: :func:`eegpt.probe_provenance.file_record`; an input read from a file,
-    its ``read_from``) named by their last component, as ``source_files`` is
-    (:func:`_source_file_names`): in place."""
+    its ``read_from``, from several, each of ``read_from_all``) named by their last
+    component, as ``source_files`` is (:func:`_source_file_names`): in place."""
     found = [record.get("labels_file")]
     for item in record.get("inputs") or []:
         found += [item, item.get("read_from")] if isinstance(item, dict) else []
+        every = item.get("read_from_all") if isinstance(item, dict) else None
+        found += every if isinstance(every, list) else []
     for item in record.get("inputs") or []:
         if isinstance(item, dict) and isinstance(item.get("read_from"), str):
             item["read_from"] = _name(item["read_from"])

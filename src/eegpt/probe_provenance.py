@@ -121,8 +121,11 @@ def data_record(data: Any, held: dict[int, list[str]] | None = None) -> list[dic
 
     The file MNE read an object from is the first of :func:`known_files`: for epochs cut
     from a Raw read from a file, the Raw's, while the epochs still hold it (not once
-    loaded). ``held``: those files as :func:`files_held` found them before the data were
-    prepared (an object not in it is looked at now)."""
+    loaded). An object read from several files (a Raw of ``mne.concatenate_raws``, epochs
+    cut from one) records them all too, in order, as ``read_from_all`` (a :func:`file_record`
+    each), as :func:`eegpt.api.input_record` does for ``embed``: :func:`training_overlap`
+    compares each. ``held``: those files as :func:`files_held` found them before the data
+    were prepared (an object not in it is looked at now)."""
     import mne
 
     from eegpt.io import Recording
@@ -139,9 +142,14 @@ def data_record(data: Any, held: dict[int, list[str]] | None = None) -> list[dic
             if epochs
             else [len(data.ch_names), data.n_times],
         }
+        # what MNE knows: a Raw's files, an -epo.fif's, those of the Raw epochs were cut from
+        # while they hold it (known_files); mne.concatenate_epochs keeps no file names at all,
+        # and loaded epochs forget their Raw's, so such epochs record none
         sources = held[id(data)] if held and id(data) in held else known_files(data)
         if sources:
             record["read_from"] = file_record(sources[0])
+        if len(sources) > 1:
+            record["read_from_all"] = [file_record(s) for s in sources]
         return [record]
     if isinstance(data, Recording):
         return [{"type": "eegpt Recording in memory", "shape": list(data.data.shape)}]
@@ -195,7 +203,8 @@ def training_overlap(
     for item, role in inputs:
         if not isinstance(item, dict):
             continue
-        for record in (item, item.get("read_from")):
+        every = item.get("read_from_all")  # an object read from several files: each
+        for record in (item, item.get("read_from"), *(every if isinstance(every, list) else [])):
             if isinstance(record, dict) and record.get("source_fingerprint"):
                 key = (record["source_fingerprint"], record.get("source_bytes"))
                 whole = record is item  # a path given: the whole file; else epochs read from it
@@ -334,12 +343,19 @@ def sidecar_path(output: Path) -> Path:
 
 def _input_name(record: Any) -> str:
     """An input of a probe's ``training`` as ``eegpt info`` names it: a file by its name, data
-    given in memory by their type, and the file they were read from (``read_from``)."""
+    given in memory by their type, and the file they were read from (``read_from``; the files,
+    ``read_from_all``, where several)."""
+    from eegpt._logging import few
+
     if not isinstance(record, dict):
         return "?"
     name = str(record.get("name") or record.get("type") or "?")
     read = record.get("read_from")
     read = read.get("name") if isinstance(read, dict) else read
+    every = record.get("read_from_all")
+    if isinstance(every, list) and len(every) > 1:  # mne.concatenate_raws of several files
+        names = [str(r.get("name") or "?") if isinstance(r, dict) else str(r) for r in every]
+        return f"{name} read from {len(names)} files ({few(names, 4)})"
     return f"{name} read from {read}" if read else name
 
 
