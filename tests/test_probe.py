@@ -2755,6 +2755,24 @@ def test_an_epoch_is_bad_only_where_a_bad_annotation_overlaps_it(weights, tmp_pa
     assert e["bad"].tolist() == [False, True, False, False, False, False]
 
 
+def test_probe_predict_hypnogram_shades_the_bad_epochs(weights, tmp_path, monkeypatch):
+    """probe predict --epoch-seconds --plot drew the epochs marked bad (a BAD_ annotation)
+    like any other: they are shaded, hatched, with a legend entry."""
+    import eegpt.cli
+
+    out, paths, hyps = _stage_probe(weights, tmp_path)
+    scoring = tmp_path / "with_bad.csv"
+    scoring.write_text(Path(hyps[0]).read_text() + "3,1,BAD_electrode\n")
+    drawn = []
+    monkeypatch.setattr(eegpt.cli, "save_figure_file", lambda fig, path, **kw: drawn.append(fig))
+    assert probe_main(["predict", str(out), paths[0], "-q", "--annotations", str(scoring),
+                       "--epoch-seconds", "3", "--plot", str(tmp_path / "h.png")]) == 0  # fmt: skip
+    (ax,) = drawn[0].axes
+    (span,) = [p for p in ax.patches if p.get_hatch()]  # epoch 1 (3-6 s) alone
+    np.testing.assert_allclose([span.get_x(), span.get_width()], [3 / 3600, 3 / 3600])
+    assert "bad (annotation)" in [t.get_text() for t in ax.get_legend().get_texts()]
+
+
 def test_probe_predict_plots_the_hypnogram(weights, tmp_path, capsys):
     """probe predict --epoch-seconds --plot FILE draws the hypnogram (one panel per
     recording, the scored stages where --annotations give them); --plot needs

@@ -764,7 +764,7 @@ def test_plot_hypnogram_draws_stages_top_to_bottom():
     n_figures = len(plt.get_fignums())
     out = plot_hypnogram(_night_table(clock=True), ax=theirs, labels=False, pretrained=False)
     assert out is own and len(plt.get_fignums()) == n_figures
-    assert theirs.get_xlabel() == "clock time (UTC)" and len(theirs.lines) == 1
+    assert theirs.get_xlabel().startswith("clock time (recording clock)") and len(theirs.lines) == 1
     assert any("NOT PRETRAINED" in t.get_text() for t in theirs.texts)
     with pytest.raises(ValueError, match="draws one recording"):
         plot_hypnogram(pd_concat_two_files(table))
@@ -811,3 +811,63 @@ def test_plot_hypnogram_puts_each_epoch_at_its_own_clock_time():
     y = predicted.get_ydata()
     assert y[:2].tolist() == [0, 1] and np.isnan(y[2]) and y[3:].tolist() == [2, 2, 2]
     plt.close(fig)
+
+
+def test_hypnogram_clock_claims_no_zone_unless_given_one():
+    """The clock axis said "clock time (UTC)", but an EDF header holds the lab's wall clock,
+    which MNE labels UTC: the axis says "recording clock" (with the start's date, not an
+    offset giving the end's), and a zone given converts to it and is named."""
+    import zoneinfo
+
+    from eegpt.viz import plot_hypnogram
+
+    ax = plot_hypnogram(_night_table(clock=True)).axes[0]
+    assert ax.get_xlabel() == "clock time (recording clock), from 2026-03-01 23:50"
+    assert "UTC" not in ax.get_xlabel()
+    ax.figure.canvas.draw()
+    assert ax.xaxis.get_major_formatter().get_offset() == ""
+    # ticks a full time each (23:50:30, not 30)
+    assert all(":" in t.get_text() for t in ax.get_xticklabels() if t.get_text())
+    ax = plot_hypnogram(_night_table(clock=True), tz=zoneinfo.ZoneInfo("Europe/Berlin")).axes[0]
+    assert ax.get_xlabel() == "clock time (Europe/Berlin), from 2026-03-02 00:50"
+    x = np.asarray(ax.lines[-1].get_xdata(), dtype="datetime64[s]")
+    assert x[0] == np.datetime64("2026-03-02T00:50:17")
+
+
+def test_hypnogram_shades_bad_epochs():
+    """Epochs with bad=True (a BAD_ annotation over them) looked like any other: they are
+    shaded light red and hatched (for grayscale), with a legend entry; from bad= or the
+    table's bad column."""
+    from eegpt.viz import BAD_EPOCH_COLOR, plot_hypnogram
+
+    table = _night_table()
+    table["bad"] = [False, True, True, False, False, False, True]
+    ax = plot_hypnogram(table).axes[0]
+    spans = [p for p in ax.patches if p.get_label() != "" and p.get_hatch()]
+    assert len(spans) == 2  # epochs 1-2 one span, epoch 6 another
+    assert all(p.get_hatch() == "///" for p in spans)
+    assert matplotlib.colors.same_color(spans[0].get_facecolor()[:3], BAD_EPOCH_COLOR)
+    np.testing.assert_allclose(spans[0].get_x(), 30 / 3600)
+    np.testing.assert_allclose(spans[0].get_width(), 60 / 3600)
+    assert "bad (annotation)" in [t.get_text() for t in ax.get_legend().get_texts()]
+    ax = plot_hypnogram(table, bad=[False] * 6 + [True]).axes[0]  # given: the column ignored
+    assert len([p for p in ax.patches if p.get_hatch()]) == 1
+    with pytest.raises(ValueError, match="bad: 2 values for 7 epochs"):
+        plot_hypnogram(table, bad=[True, False])
+
+
+def test_hypnogram_y_label_and_width_fit_the_classes_and_the_night():
+    """The y axis said "stage" for any classes, and a night of 24 h was as wide as one of
+    an hour."""
+    import pandas as pd
+
+    from eegpt.viz import plot_hypnogram
+
+    assert plot_hypnogram(_night_table()).axes[0].get_ylabel() == "stage"
+    table = pd.DataFrame({"onset_s": 30.0 * np.arange(4), "prediction": ["left", "right"] * 2})
+    assert plot_hypnogram(table).axes[0].get_ylabel() == "class"
+    short = plot_hypnogram(_night_table()).get_size_inches()[0]
+    n = 2 * 60 * 20  # 20 h
+    night = pd.DataFrame({"onset_s": 30.0 * np.arange(n), "prediction": ["W", "N2"] * (n // 2)})
+    long = plot_hypnogram(night).get_size_inches()[0]
+    assert short == 10 and 10 < long <= 20

@@ -2343,17 +2343,24 @@ def _plot_hypnograms(
     import pandas as pd
 
     from eegpt.cli import save_figure_file
-    from eegpt.viz import _pyplot, plot_hypnogram
+    from eegpt.viz import _pyplot, hypnogram_width, plot_hypnogram
 
     table = pd.DataFrame(rows, columns=header)
     files = list(dict.fromkeys(table["file"].tolist()))
     plt = _pyplot()
+    by_file = table["file"]  # the longest recording sets the width
+    spans = (table["onset_s"] + table["duration_s"]).groupby(by_file).max()
+    spans -= table["onset_s"].groupby(by_file).min()
     fig, axes = plt.subplots(
-        len(files), 1, figsize=(10.0, (1.5 + 0.45 * len(probe.classes_)) * len(files)),
+        len(files), 1,
+        figsize=(hypnogram_width(float(spans.max()) / 3600),
+                 (1.5 + 0.45 * len(probe.classes_)) * len(files)),
         layout="constrained", squeeze=False,
     )  # fmt: skip
     for ax, name in zip(axes[:, 0], files, strict=True):
-        plot_hypnogram(table[table["file"] == name], ax=ax, title=None)
+        one = table[table["file"] == name]
+        # bad epochs (an annotation marked bad overlaps them) shaded
+        plot_hypnogram(one, ax=ax, title=None, bad=one["bad"].to_numpy())
         ax.set_title(f"{Path(name).name}: {ax.get_title()}", fontsize="medium", wrap=True)
     if probe.encoder.get("pretrained") is False:
         from eegpt.viz import NOT_PRETRAINED_TITLE

@@ -7,6 +7,7 @@ given) and calls ``plt.show()`` only with ``show=True``, as in MNE.
 
 from __future__ import annotations
 
+import datetime
 import os
 import re
 import textwrap
@@ -934,6 +935,51 @@ def stage_order(classes: Sequence[Any]) -> list[Any]:
     return [classes[i] for _, i in sorted((cast(int, r), i) for i, r in enumerate(ranks))]
 
 
+def is_sleep_staging(classes: Sequence[Any]) -> bool:
+    """Whether every one of ``classes`` is a sleep stage by its last word (:data:`STAGE_RANKS`)."""
+    words = [re.split(r"[\s_:/-]+", str(c).strip().lower())[-1] for c in classes]
+    return bool(words) and all(w in STAGE_RANKS for w in words)
+
+
+#: Fill of the bad epochs of :func:`plot_hypnogram` (light red, hatched).
+BAD_EPOCH_COLOR = "#f7c6c6"
+
+
+def hypnogram_width(hours: float) -> float:
+    """Width (inches) of a hypnogram made by :func:`plot_hypnogram` of ``hours``: 10 up to 6 h,
+    then wider by 1 inch an hour, at most 20, so that a long night's epochs stay apart."""
+    return float(np.clip(10.0 + (hours - 6.0), 10.0, 20.0))
+
+
+def _truthy(value: Any) -> bool:
+    """A ``bad`` cell as a bool: True, 1, "True"/"true"; False for None, NaN, "", False."""
+    if isinstance(value, str):
+        return value.strip().lower() in ("true", "1", "yes")
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return False
+    return bool(value)
+
+
+def _runs(flags: np.ndarray) -> list[tuple[int, int]]:
+    """First and last index of each run of consecutive True in ``flags``."""
+    edges = np.diff(np.r_[0, flags.astype(np.int8), 0])
+    return list(
+        zip(
+            np.flatnonzero(edges == 1).tolist(),
+            (np.flatnonzero(edges == -1) - 1).tolist(),
+            strict=True,
+        )
+    )
+
+
+def _zone_name(tz: datetime.tzinfo | str, moment: Any) -> str:
+    """A time zone's name to label an axis with (``Europe/Berlin``, ``UTC``, ``UTC+01:00``)."""
+    if isinstance(tz, str):
+        return tz
+    key = getattr(tz, "key", None) or getattr(tz, "zone", None)
+    return str(key) if key else str(moment.tzname() or tz)
+
+
 def _column(table: Any, name: str) -> np.ndarray | None:
     """A column of a table (DataFrame, or mapping of arrays) as an array, None if absent."""
     if name not in table:
@@ -948,6 +994,8 @@ def plot_hypnogram(
     labels: bool = True,
     probabilities: bool = False,
     clock: bool | None = None,
+    tz: datetime.tzinfo | str | None = None,
+    bad: Sequence[bool] | np.ndarray | None = None,
     ax: Axes | None = None,
     title: str | None = None,
     show: bool = False,
@@ -964,7 +1012,8 @@ def plot_hypnogram(
         (its rows of one ``file``): ``onset_s`` (seconds from the first sample, shape
         ``(n_epochs,)``) and ``prediction``; optional ``duration_s`` (default: the step
         between onsets), ``label`` (the scored stage; empty or None where none),
-        ``clock_time`` (ISO 8601) and ``p_<class>`` (probabilities, 0-1). An epoch without a
+        ``clock_time`` (ISO 8601), ``p_<class>`` (probabilities, 0-1) and ``bad`` (True where
+        an annotation marked bad overlaps the epoch). An epoch without a
         prediction (None, NaN, ``""``) leaves a gap.
     order : sequence | None
         The stages top to bottom; default: the classes of the ``p_<class>`` columns (else
@@ -976,10 +1025,19 @@ def plot_hypnogram(
     probabilities : bool
         Draw each stage's probability as a ribbon around its row (full height at 1).
     clock : bool | None
-        The x axis in clock time (UTC, from ``clock_time``: each epoch at its own, so a
-        pause in the recording, an EDF+D file's gap, is left blank) rather than hours of
-        recording from the first epoch's onset; default: clock time where every epoch has
-        one.
+        The x axis in clock time (from ``clock_time``: each epoch at its own, so a pause in
+        the recording, an EDF+D file's gap, is left blank) rather than hours of recording
+        from the first epoch's onset; default: clock time where every epoch has one. The
+        times are drawn as the recording's clock gives them, labelled "recording clock":
+        ``clock_time`` says UTC, as MNE keeps dates, but an EDF header holds the lab's
+        wall-clock start, in a zone it does not name.
+    tz : datetime.tzinfo | str | None
+        Where ``clock_time`` is truly UTC (a recording whose zone is known): the zone to show
+        the clock in (``zoneinfo.ZoneInfo("Europe/Berlin")``, ``"UTC"``), named in the
+        axis label.
+    bad : sequence of bool | None
+        Per epoch, whether it is bad (an annotation marked bad overlaps it); shaded light
+        red, hatched. Default: the table's ``bad`` column where it has one.
     ax, title, show
         As in :func:`plot_channel_mapping`.
     pretrained : bool | None
@@ -1025,6 +1083,13 @@ def plot_hypnogram(
     missing = sorted({str(v) for v in stages if v is not None} - set(row))
     if missing:
         raise ValueError(f"order: the predictions hold stages it lacks: {missing}")
+    if bad is None:
+        bad = _column(epochs, "bad")
+    flagged = np.zeros(len(onsets), dtype=bool)
+    if bad is not None:
+        flagged = np.array([_truthy(v) for v in np.asarray(bad, dtype=object).tolist()])
+        if flagged.shape != onsets.shape:
+            raise ValueError(f"bad: {len(flagged)} values for {len(onsets)} epochs")
     times = _column(epochs, "clock_time")
     moments = present(times)
     if clock is None:
@@ -1037,14 +1102,15 @@ def plot_hypnogram(
 
         # each epoch at its own clock time: after a pause (an EDF+D file's gap) the clock
         # jumps ahead of the onsets, which count recorded samples only
-        starts: np.ndarray = (
-            pd.to_datetime([str(m) for m in moments], utc=True)
-            .tz_localize(None)
-            .to_numpy(dtype="datetime64[ns]")
-        )
+        stamps = pd.to_datetime([str(m) for m in moments], utc=True)
+        if tz is not None:  # the clock truly UTC: shown in the zone asked for
+            stamps = stamps.tz_convert(tz)
+        starts: np.ndarray = stamps.tz_localize(None).to_numpy(dtype="datetime64[ns]")
         ends = starts + (durations * 1e9).astype("timedelta64[ns]")
         gap = starts[1:] - ends[:-1] > np.timedelta64(1, "ms")  # (n - 1,): a pause after k
-        xlabel = "clock time (UTC)"
+        # an EDF header's start is the lab's wall clock, which MNE labels UTC: no zone claimed
+        zone = "recording clock" if tz is None else _zone_name(tz, stamps[0])
+        xlabel = f"clock time ({zone}), from {stamps[0]:%Y-%m-%d %H:%M}"
     else:
         starts = (onsets - onsets[0]) / 3600.0
         ends = (onsets + durations - onsets[0]) / 3600.0
@@ -1064,7 +1130,12 @@ def plot_hypnogram(
         return expanded(y)
 
     created = ax is None
-    fig, ax = _figure(ax, (10.0, 1.2 + 0.45 * len(order)))
+    hours = float(onsets[-1] + durations[-1] - onsets[0]) / 3600.0
+    fig, ax = _figure(ax, (hypnogram_width(hours), 1.2 + 0.45 * len(order)))
+    for i, j in _runs(flagged):  # bad epochs, beneath the lines: hatched for grayscale
+        ax.axvspan(starts[i], ends[j], facecolor=BAD_EPOCH_COLOR, edgecolor="#d62728", hatch="///",
+                   linewidth=0, alpha=0.5, zorder=0,
+                   label="bad (annotation)" if i == _runs(flagged)[0][0] else None)  # fmt: skip
     if probabilities:
         for c in order:
             p = _column(epochs, f"p_{c}")
@@ -1082,14 +1153,21 @@ def plot_hypnogram(
     ax.set_yticks(range(len(order)), [_short_lines(c) for c in order])
     ax.set_ylim(len(order) - 0.5, -0.5)  # the first stage (W) on top
     ax.set_xlabel(xlabel)
-    ax.set_ylabel("stage")
+    ax.set_ylabel("stage" if is_sleep_staging(order) else "class")
     if clock:
         import matplotlib.dates as mdates
 
         locator = mdates.AutoDateLocator()
         ax.xaxis.set_major_locator(locator)
-        ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
-    if drawn_scored or probabilities:
+        # every tick a full time (23:00:15, not 15), a date only at midnight; the start's
+        # date is in the axis label, not in an offset that gives the end's
+        formats = ["%Y", "%b", "%d", "%H:%M", "%H:%M", "%H:%M:%S"]
+        zeros = ["", "%Y", "%b", "%b-%d", "%H:%M", "%H:%M:%S"]
+        ax.xaxis.set_major_formatter(
+            mdates.ConciseDateFormatter(locator, formats=formats, zero_formats=zeros,
+                                        show_offset=False)
+        )  # fmt: skip
+    if drawn_scored or probabilities or flagged.any():
         ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize="small", frameon=False)
     if title is None:
         epoch = float(np.median(durations))
