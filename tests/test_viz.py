@@ -61,7 +61,7 @@ def test_channel_mapping_figure_marks_used_untrained_absent_and_renamed():
     texts = [t.get_text() for t in ax.texts]
     # the recording's own label under the vocabulary name where they differ, not for Cz/AF7
     assert {"EEG Fp1-REF", "EEG T3-REF", "Ch 7"} <= set(texts)
-    assert "Cz" not in texts and texts.count("AF7") == 1
+    assert texts.count("Cz") == 1 and texts.count("AF7") == 1  # the names alone
     assert any("left out of the recording (1): EKG" in t for t in texts)
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
     assert labels == [
@@ -871,3 +871,91 @@ def test_hypnogram_y_label_and_width_fit_the_classes_and_the_night():
     night = pd.DataFrame({"onset_s": 30.0 * np.arange(n), "prediction": ["W", "N2"] * (n // 2)})
     long = plot_hypnogram(night).get_size_inches()[0]
     assert short == 10 and 10 < long <= 20
+
+
+def _electrode(ax, name):
+    """The marker of vocabulary electrode ``name`` (every electrode drawn)."""
+    return dict(zip(VOCABULARY, ax.collections, strict=True))[name]
+
+
+def test_head_names_electrodes_as_montages_spell_them():
+    """The head wrote FP1, FZ, CZ, POZ: the vocabulary's capitals, not the 10-05 names."""
+    ax = plot_channel_mapping(map_channels(["Fp1", "Cz"], verbose=False)).axes[0]
+    texts = [t.get_text() for t in ax.texts]
+    assert {"Fp1", "Fpz", "Fz", "Cz", "FCz", "POz", "AF7"} <= set(texts)
+    assert not {"FP1", "FZ", "CZ", "POZ"} & set(texts)
+
+
+def test_a_bad_channel_the_mapping_uses_is_not_drawn_as_a_clean_used_one():
+    """bads naming a channel the mapping uses were ignored (drawn green, "used"): it keeps its
+    colour, crossed in red, with a legend row of its own."""
+    from eegpt.viz import ELECTRODE_STYLES
+
+    mapping = map_channels(["Fz", "C3-A1", "Pz"], verbose=False)
+    ax = plot_channel_mapping(mapping, bads=["C3-A1"]).axes[0]
+    c3, fz = _electrode(ax, "C3"), _electrode(ax, "FZ")
+    assert c3.get_hatch() == ELECTRODE_STYLES["bad_used"]["hatch"] and fz.get_hatch() is None
+    assert matplotlib.colors.same_color(c3.get_edgecolor()[0], "#b2182b")
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert labels[:2] == ["used (2)", "used, but marked bad in the recording (1)"]
+    handle = ax.get_legend().legend_handles[1]
+    assert handle.get_hatch() == ELECTRODE_STYLES["bad_used"]["hatch"]
+
+
+def test_bad_and_dropped_electrodes_differ_from_absent_ones_in_grayscale():
+    """Absent (grey), bad (pink) and dropped (pale blue) have about one lightness: bad ones
+    are hatched with a cross, dropped ones have a dashed edge, in the head and its legend."""
+    mapping = map_channels(["Fz", "Cz", "AF7"], rename={"AF7": None}, verbose=False)
+    ax = plot_channel_mapping(mapping, bads=["Oz"]).axes[0]
+    oz, af7, pz = _electrode(ax, "OZ"), _electrode(ax, "AF7"), _electrode(ax, "PZ")
+    assert oz.get_hatch() == "xx" and pz.get_hatch() is None and af7.get_hatch() is None
+    assert af7.get_linestyle()[0][1] is not None  # dashes
+    assert oz.get_linestyle()[0][1] is None and pz.get_linestyle()[0][1] is None
+    handles = dict(zip([t.get_text() for t in ax.get_legend().get_texts()],
+                       ax.get_legend().legend_handles, strict=True))  # fmt: skip
+    assert handles["marked bad in the recording, not used (1)"].get_hatch() == "xx"
+    assert handles["in the recording, left out (1)"].get_linestyle() == "--"
+
+
+def test_left_out_channel_names_are_not_broken_at_their_hyphens():
+    names = ["Cz", *(f"EEG Q{chr(97 + i)}-R\u00e9f\u00e9rence_moyenne" for i in range(12))]
+    with pytest.warns(RuntimeWarning):
+        mapping = map_channels(names)
+    ax = plot_channel_mapping(mapping).axes[0]
+    (text,) = [t.get_text() for t in ax.texts if t.get_text().startswith("left out")]
+    assert "\n" in text and not any(line.endswith("-") for line in text.split("\n"))
+    assert all(f"Q{chr(97 + i)}-R\u00e9f\u00e9rence_moyenne" in text for i in range(12))
+
+
+def test_show_absent_false_draws_only_the_recordings_electrodes():
+    mapping = map_channels(["Fz", "Cz", "Pz"], verbose=False)
+    ax = plot_channel_mapping(mapping, bads=["Oz"], show_absent=False).axes[0]
+    assert len(ax.collections) == 4  # Fz, Cz, Pz and the bad Oz
+    texts = [t.get_text() for t in ax.texts]
+    assert {"Fz", "Cz", "Pz", "Oz"} <= set(texts) and "Fp1" not in texts
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert labels == ["used (3)", "marked bad in the recording, not used (1)"]
+
+
+def test_electrode_sizes_follow_the_axes_as_drawn():
+    """Marker and label sizes were fixed in points from the axes' size at the call: a head in
+    an axes that the layout (or a resize) later grew kept tiny labels. They are set when drawn,
+    from the axes' final size."""
+    mapping = map_channels(["Fz", "Cz", "Pz"], verbose=False)
+    fig, ax = plt.subplots(figsize=(4, 4))
+    plot_channel_mapping(mapping, ax=ax)
+    fig.canvas.draw()
+    cz = next(t for t in ax.texts if t.get_text() == "Cz")
+    small, dot = cz.get_fontsize(), _electrode(ax, "CZ").get_sizes()[0]
+    fig.set_size_inches(8, 8)
+    fig.canvas.draw()
+    assert cz.get_fontsize() == pytest.approx(2 * small, rel=0.02)
+    assert _electrode(ax, "CZ").get_sizes()[0] == pytest.approx(4 * dot, rel=0.04)
+    # neighbours (F6/F8, FC6/FT8) clear of each other, not touching: a gap of 10% at least
+    centres = np.array([ax.transData.transform(c.get_offsets()[0]) for c in ax.collections])
+    radii = np.sqrt([c.get_sizes()[0] for c in ax.collections]) / 2 * fig.dpi / 72
+    edges = np.array([c.get_linewidths()[0] for c in ax.collections]) / 2 * fig.dpi / 72
+    reach = radii + edges
+    apart = np.hypot(*(centres[:, None] - centres[None]).transpose(2, 0, 1))
+    np.fill_diagonal(apart, np.inf)
+    assert (apart >= 1.1 * (reach[:, None] + reach[None])).all()

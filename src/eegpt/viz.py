@@ -11,7 +11,7 @@ import datetime
 import os
 import re
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
@@ -23,6 +23,7 @@ from eegpt.vocabulary import (
     PRETRAINING_CHANNELS,
     UNSEEN_IN_PRETRAINING,
     VOCABULARY,
+    montage_spelling,
     normalize_channel_name,
 )
 
@@ -51,8 +52,18 @@ __all__ = [
 COLORS = {"used": "#009E73", "untrained": "#E69F00", "absent": "0.82", "bad": "#f4a6a6",
           "dropped": "#a6c8f4"}  # fmt: skip
 
-#: Width of an electrode's edge, as a fraction of its diameter: the untrained ones are ringed.
-EDGE_WIDTHS = {"untrained": 0.1}
+#: Width of an electrode's edge, as a fraction of its diameter: the untrained ones are ringed,
+#: the dropped ones' dashed edge thick enough to show its dashes.
+EDGE_WIDTHS = {"untrained": 0.1, "dropped": 0.08}
+
+#: What tells apart, also in grayscale, the electrodes of :func:`plot_channel_mapping` whose
+#: colours are alike in lightness (absent grey, bad pink, dropped pale blue): bad ones (and
+#: used ones marked bad) crossed by a hatch in a red edge, dropped ones a dashed edge.
+ELECTRODE_STYLES: dict[str, dict[str, str]] = {
+    "bad": {"hatch": "xx", "edge": "#b2182b"},
+    "bad_used": {"hatch": "xx", "edge": "#b2182b"},
+    "dropped": {"linestyle": "--", "edge": "0.2"},
+}
 
 
 #: Colour-blind-safe colours of up to 8 classes in :func:`plot_embeddings` (Okabe & Ito's
@@ -65,6 +76,7 @@ CLASS_MARKERS = "os^Dv<>p"
 NOT_PRETRAINED_TITLE = "random weights - NOT PRETRAINED"  # on figures of a demo encoder
 
 MAX_LISTED = 40  # left-out channels named in the figure (all of them: ChannelMapping.dropped)
+MAX_RENAMED = 40  # the recording's own labels drawn under their electrodes, at most
 
 #: Width (points) of the head in a figure made by :func:`plot_channel_mapping`.
 HEAD_WIDTH = 6.0 * 72
@@ -157,16 +169,21 @@ def plot_channel_mapping(
     mapping: ChannelMapping | Embeddings | dict[str, Any],
     *,
     bads: Sequence[str] = (),
+    left_out: Mapping[str, str] | None = None,
+    show_absent: bool = True,
     ax: Axes | None = None,
     title: str | None = None,
     source: str | None = None,
     show: bool = False,
 ) -> Figure:
-    """Draw the 62 EEGPT vocabulary channels on a head: the ones this recording gives the
-    model (green; orange and ringed where pretraining never trained that channel's
-    embedding), the ones it lacks (grey; red where the recording has them but marked bad),
-    each used channel labelled with its name in the recording when that differs, and the
-    recording's channels that were left out.
+    """Draw the 62 EEGPT vocabulary channels on a head, named as montages spell them (Fp1,
+    Fz, POz): the ones this recording gives the model (green; orange and ringed where
+    pretraining never trained that channel's embedding; crossed in red where the recording
+    marks it bad although the mapping uses it), the ones it lacks (grey), the ones it has but
+    that are not used (red and crossed where marked bad; blue with a dashed edge where left
+    out on purpose), each used channel labelled with its name in the recording when that
+    differs (when at most 40 differ: more would crowd the head; the mapping's table lists
+    them), and the recording's channels that were left out.
 
     Parameters
     ----------
@@ -174,15 +191,26 @@ def plot_channel_mapping(
         A mapping (:func:`eegpt.channels.map_channels`), embeddings whose metadata holds one,
         or a mapping's :meth:`~eegpt.channels.ChannelMapping.to_dict`.
     bads : sequence of str
-        The recording's channels marked bad (``raw.info["bads"]``), which are never used:
-        drawn in red where their names map to the vocabulary. For ``Embeddings``, also those
-        their metadata records as left out for being bad (``metadata["left_out"]``), whose
-        other left-out channels (other types) are counted and listed too.
+        The recording's channels marked bad (``raw.info["bads"]``): drawn in red and crossed
+        where their names map to the vocabulary (a used one keeps its colour, crossed in red:
+        never shown as a clean used channel). For ``Embeddings``, also those their metadata
+        records as left out for being bad (``metadata["left_out"]``), whose other left-out
+        channels (other types) are counted and listed too.
+    left_out : Mapping[str, str] | None
+        The recording's channels not read, each with why (``"bad"``, its type ``"eog"``,
+        ``"not kept"``), as ``metadata["left_out"]`` of embeddings holds them (the default
+        for ``Embeddings``): counted and listed with the left-out channels; ``"bad"`` ones
+        are also ``bads``.
+    show_absent : bool
+        Draw the vocabulary electrodes the recording lacks (grey); False: only the
+        recording's own (a 19-channel montage's head is then not dominated by 43 grey ones).
     ax : matplotlib Axes | None
         Where to draw; a new figure when None. The head is fitted to the axes' size at the
-        time of the call, its electrodes (and their labels) scaled so that none overlap, the
-        legend under it or, in a wide axes, beside it, and the title inside the axes (so that
-        no layout cuts it off). In a small axes the text is smaller, down to 60% of its size.
+        time of the call, the legend under it or, in a wide axes, beside it, and the title
+        inside the axes (so that no layout cuts it off); in a small axes this text is
+        smaller, down to 60% of its size. The electrodes and their names are sized when
+        drawn, to the head as the axes then are (after any layout): each electrode clear of
+        its nearest neighbour.
     title : str | None
         Default: how many channels are used and left out; ``""``: no title.
     source : str | None
@@ -197,7 +225,9 @@ def plot_channel_mapping(
     """
     meta = getattr(mapping, "metadata", None) or {}  # of Embeddings
     source = source or meta.get("source")
-    left_out = dict(meta.get("left_out") or {})  # channels not read: bad, or another type
+    if left_out is None:  # channels not read: bad, or another type
+        left_out = meta.get("left_out") or {}
+    left_out = dict(left_out)
     bads = [*bads, *(name for name, why in left_out.items() if why == "bad")]
     mapping = _as_mapping(mapping)
     created = ax is None
@@ -207,7 +237,9 @@ def plot_channel_mapping(
     used = dict(zip(mapping.names, mapping.input_names, strict=True))
     labels = _short_labels(used)  # the recording's own labels, where they say more than the name
     renamed = list(labels)
-    bad = {normalize_channel_name(n) for n in bads} - {None} - set(used)
+    marked = {normalize_channel_name(n) for n in bads} - {None}
+    bad = marked - set(used)
+    bad_used = marked & set(used)  # marked bad, yet the mapping uses them: crossed
     # read, but left out on purpose (rename={name: None}, --drop)
     dropped = {normalize_channel_name(n) for n in mapping.dropped} - {None} - set(used) - bad
     named = [*mapping.dropped, *(f"{n} ({why})" for n, why in left_out.items())]
@@ -221,15 +253,17 @@ def plot_channel_mapping(
         if source:
             title = f"{Path(str(source)).name}\n{title}"
     counts = {
-        "used": sum(n not in UNSEEN_IN_PRETRAINING for n in used),
-        "untrained": len(mapping.unseen),
-        "absent": len(VOCABULARY) - len(used) - len(bad) - len(dropped),
+        "used": sum(n not in UNSEEN_IN_PRETRAINING and n not in bad_used for n in used),
+        "untrained": sum(n in UNSEEN_IN_PRETRAINING and n not in bad_used for n in used),
+        "bad_used": len(bad_used),
+        "absent": (len(VOCABULARY) - len(used) - len(bad) - len(dropped)) if show_absent else 0,
         "bad": len(bad),
         "dropped": len(dropped),
     }
     what = {
         "used": "used",
         "untrained": "used, embedding untrained in pretraining",
+        "bad_used": "used, but marked bad in the recording",
         "absent": "not in the recording",
         "bad": "marked bad in the recording, not used",
         "dropped": "in the recording, left out",
@@ -259,51 +293,73 @@ def plot_channel_mapping(
     ax.add_patch(Circle((0.5, 0.5), 0.5, fill=False, lw=1.5, color="0.3"))
     ax.add_patch(Polygon([(0.45, 0.99), (0.5, 1.06), (0.55, 0.99)], closed=False, fill=False,
                          lw=1.5, color="0.3"))  # fmt: skip
-    sizes = _electrode_sizes(pos, unit)
+    sizer = _electrode_sizer(unit)
+    sizes = _electrode_sizes(pos)
     for name in VOCABULARY:
         x, y = pos[name]
         kind = (
             "bad" if name in bad
             else "dropped" if name in dropped
             else "absent" if name not in used
+            else "bad_used" if name in bad_used
             else "untrained" if name in UNSEEN_IN_PRETRAINING
             else "used"
         )  # fmt: skip
-        size = sizes[name]
-        ax.scatter([x], [y], s=size**2, color=COLORS[kind],
-                   edgecolors="black" if kind in EDGE_WIDTHS else "0.25",
-                   linewidths=EDGE_WIDTHS.get(kind, 0.04) * size, zorder=2)  # fmt: skip
-        ax.text(x, y, name, ha="center", va="center",
-                fontsize=size * (0.43 if len(name) < 3 else 0.35), zorder=3,
-                color="0.45" if kind in ("absent", "bad", "dropped") else "black")  # fmt: skip
-        if name in renamed and len(renamed) <= 40:  # the recording's own label, when it differs
-            ax.text(x, y - 0.032, labels[name], ha="center", va="top", fontsize=0.37 * size,
-                    color="0.2", zorder=3)  # fmt: skip
-    legend = [
-        Line2D(
-            [],
-            [],
-            ls="",
-            marker="o",
-            ms=1.15 * fonts["legend"],
-            mfc=COLORS[k],
-            mec="black" if k in EDGE_WIDTHS else "0.25",
-            mew=EDGE_WIDTHS.get(k, 0.04) * 1.15 * fonts["legend"],
-            label=label,
-        )  # fmt: skip
-        for (k, _), label in zip(key_rows, key_labels, strict=True)
-    ]
+        if kind == "absent" and not show_absent:
+            continue
+        size = sizes[name]  # diameter, data units
+        style = ELECTRODE_STYLES.get(kind, {})
+        face = (
+            COLORS["untrained" if name in UNSEEN_IN_PRETRAINING else "used"]
+            if kind == "bad_used"
+            else COLORS[kind]
+        )
+        dot = ax.scatter([x], [y], s=(size * unit) ** 2, color=face,
+                         edgecolors=style.get("edge", "0.25"),
+                         linewidths=EDGE_WIDTHS.get(kind, 0.04) * size * unit,
+                         linestyles=style.get("linestyle", "solid"), hatch=style.get("hatch"),
+                         zorder=2)  # fmt: skip
+        sizer.markers.append((dot, size, EDGE_WIDTHS.get(kind, 0.04) * size))
+        shown = montage_spelling(name)
+        text = ax.text(x, y, shown, ha="center", va="center", zorder=3,
+                       fontsize=size * unit * (0.46 if len(shown) < 3 else 0.38),
+                       color="0.45" if kind in ("absent", "dropped") else "0.15" if kind == "bad" else "black")  # fmt: skip
+        sizer.texts.append((text, size * (0.46 if len(shown) < 3 else 0.38)))
+        if name in renamed and len(renamed) <= MAX_RENAMED:  # the recording's own label
+            text = ax.text(x, y - 0.032, labels[name], ha="center", va="top",
+                           fontsize=0.4 * size * unit, color="0.2", zorder=3)  # fmt: skip
+            sizer.texts.append((text, 0.4 * size))
+    ax.add_artist(sizer)
+    legend = []
+    for (k, _), label in zip(key_rows, key_labels, strict=True):
+        style = ELECTRODE_STYLES.get(k, {})
+        ms = 1.15 * fonts["legend"]
+        legend.append(
+            Line2D(
+                [],
+                [],
+                ls="",
+                marker="o",
+                ms=ms,
+                mfc=COLORS["used"] if k == "bad_used" else COLORS[k],
+                mec=style.get("edge", "0.25"),
+                mew=EDGE_WIDTHS.get(k, 0.04) * ms,
+                label=label,
+            )  # fmt: skip
+        )
+    handler_map = {h: _hatched_marker(ELECTRODE_STYLES[k]) for (k, _), h in
+                   zip(key_rows, legend, strict=True) if k in ELECTRODE_STYLES}  # fmt: skip
     (x0, x1), (y0, y1) = HEAD_LIMITS
     if beside:  # at the head's lower right, the left-out channels listed under the head
         key = ax.legend(handles=legend, loc="lower left", bbox_to_anchor=(x1, y0),
                         bbox_transform=ax.transData, fontsize=fonts["legend"],
-                        frameon=False, borderaxespad=0)  # fmt: skip
+                        frameon=False, borderaxespad=0, handler_map=handler_map)  # fmt: skip
         right, bottom = _key_size(key_labels, fonts["legend"])[0] / unit, y0 - under / unit
         listed_at: dict[str, Any] = {"xy": (0.5, y0), "xycoords": ("axes fraction", "data")}
     else:  # under the head, the left-out channels listed under it
         key = ax.legend(handles=legend, loc="upper center", bbox_to_anchor=(0.5, y0),
                         bbox_transform=ax.transData, fontsize=fonts["legend"],
-                        frameon=False)  # fmt: skip
+                        frameon=False, handler_map=handler_map)  # fmt: skip
         right, bottom = 0.0, y0 - (_key_size(key_labels, fonts["legend"])[1] + under) / unit
         listed_at = {"xy": (0.5, 0.0), "xycoords": key}
     if listed:
@@ -340,11 +396,14 @@ def _extent(ax: Axes) -> tuple[float, float]:
     return box.width * 72 / ax.figure.dpi, box.height * 72 / ax.figure.dpi
 
 
-def _wrap(text: str, width: float, fontsize: float, most: int = 100) -> str:
+def _wrap(text: str, width: float, fontsize: float, most: int = 100, hyphens: bool = True) -> str:
     """``text`` with its lines broken where longer than ``width`` points (or ``most``
-    characters) in ``fontsize``, its own line breaks kept."""
+    characters) in ``fontsize``, its own line breaks kept; ``hyphens=False``: never after a
+    hyphen inside a word."""
     chars = max(20, min(most, int(width / (0.55 * fontsize))))
-    return "\n".join(textwrap.fill(line, chars) for line in text.split("\n"))
+    return "\n".join(
+        textwrap.fill(line, chars, break_on_hyphens=hyphens) for line in text.split("\n")
+    )
 
 
 def _listing(named: Sequence[str], width: float, fontsize: float) -> str:
@@ -357,7 +416,7 @@ def _listing(named: Sequence[str], width: float, fontsize: float) -> str:
     more = len(named) - MAX_LISTED
     text = f"left out of the recording ({len(named)}): {shown}"
     text += f", ... and {more} more" if more > 0 else ""
-    return _wrap(text, width, fontsize)
+    return _wrap(text, width, fontsize, hyphens=False)  # "EEG AFz-Ref" whole
 
 
 def _key_size(labels: Sequence[str], size: float) -> tuple[float, float]:
@@ -390,14 +449,73 @@ def _head_layout(
     return max(under_it, 1.0), False, list(labels)
 
 
-def _electrode_sizes(pos: dict[str, tuple[float, float]], unit: float) -> dict[str, float]:
-    """Diameter (points) of each electrode's marker on a head of ``unit`` points per data unit:
-    clear of its nearest neighbour, those in the crowded rows (PO7, PO5) a little smaller."""
+def _electrode_sizes(pos: dict[str, tuple[float, float]]) -> dict[str, float]:
+    """Diameter (data units) of each electrode's marker: clear of its nearest neighbour (a
+    gap of 14% of their distance, so that F6 and F8 do not touch), those in the crowded rows
+    (PO7, PO5) a little smaller."""
     xy = np.array(list(pos.values()))
     dist = np.hypot(*(xy[:, None] - xy[None]).transpose(2, 0, 1))
     np.fill_diagonal(dist, np.inf)
     room = np.minimum(dist.min(axis=1), ELECTRODE_ROOM)
-    return dict(zip(pos, (0.92 * room * unit).tolist(), strict=True))
+    return dict(zip(pos, (0.86 * room).tolist(), strict=True))
+
+
+def _electrode_sizer(unit: float) -> Any:
+    """An artist that draws nothing, drawn first in its axes: it sizes the electrodes' markers,
+    edges and names (given in data units) to the points per data unit of the axes as drawn,
+    after any layout, so that a head drawn into an axes that a layout later grows has its
+    names grow with it rather than keep the sizes of the call."""
+    from matplotlib.artist import Artist
+
+    class ElectrodeSizer(Artist):
+        def __init__(self) -> None:
+            super().__init__()
+            self.unit = unit  # points per data unit the sizes were set for
+            self.markers: list[tuple[Any, float, float]] = []  # (scatter, diameter, edge)
+            self.texts: list[tuple[Any, float]] = []  # (text, font size), data units
+            self.set_zorder(-1e9)
+            self.set_in_layout(False)
+
+        def draw(self, renderer: Any) -> None:
+            ax = self.axes
+            if ax is None or not self.get_visible():
+                return
+            (x0, _), (x1, _) = ax.transData.transform([(0.0, 0.0), (1.0, 0.0)])
+            unit = abs(x1 - x0) / renderer.points_to_pixels(1.0)
+            if np.isclose(unit, self.unit, rtol=1e-3):
+                return  # unchanged: setting nothing, so that a drawn figure stays drawn
+            self.unit = unit
+            for dot, diameter, edge in self.markers:
+                dot.set_sizes([(diameter * unit) ** 2])
+                dot.set_linewidths([edge * unit])
+            for text, size in self.texts:
+                text.set_fontsize(size * unit)
+            self.stale = False
+
+    return ElectrodeSizer()
+
+
+def _hatched_marker(style: dict[str, str]) -> Any:
+    """A legend handler drawing a handle (a ``Line2D`` of one round marker) as a circle with
+    the hatch, edge colour and line style of ``style`` (:data:`ELECTRODE_STYLES`), which
+    markers of lines cannot have."""
+    from matplotlib.legend_handler import HandlerBase
+    from matplotlib.patches import Circle
+
+    class HatchedMarker(HandlerBase):
+        def create_artists(
+            self, legend, orig_handle, xdescent, ydescent, width, height, fontsize, trans
+        ):
+            radius = orig_handle.get_markersize() / 2
+            dot = Circle((width / 2 - xdescent, height / 2 - ydescent), radius,
+                         facecolor=orig_handle.get_markerfacecolor(),
+                         edgecolor=style.get("edge", "0.25"),
+                         linewidth=max(orig_handle.get_markeredgewidth(), 0.5),
+                         linestyle=style.get("linestyle", "solid"), hatch=style.get("hatch"),
+                         transform=trans)  # fmt: skip
+            return [dot]
+
+    return HatchedMarker()
 
 
 def _short_labels(used: dict[str, str]) -> dict[str, str]:
