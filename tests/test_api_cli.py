@@ -2625,3 +2625,28 @@ def test_threads_over_the_usable_cpus_is_a_note_not_an_error(monkeypatch, capsys
     quiet = argparse.Namespace(command="info", threads=8, quiet=True)
     assert cli.run_command(lambda a: 0, quiet) == 0
     assert capsys.readouterr().err == ""
+
+
+def test_cli_channels_plot_counts_what_emb_plot_channels_counts(model, tmp_path, monkeypatch):
+    """`eegpt channels --plot` passed the bad channels but not those left out for their type
+    (EOG, ECG, stim, misc): its title counted fewer channels left out, of fewer in the
+    recording, than emb.plot_channels() of the same file."""
+    import eegpt.cli
+
+    names = ["Fz", "Cz", "Pz", "Oz", "C3", "HEOG", "ECG", "STI 014", "MISC1"]
+    types = ["eeg"] * 5 + ["eog", "ecg", "stim", "misc"]
+    info = mne.create_info(names, 256.0, types)
+    info["bads"] = ["Oz"]
+    fif = tmp_path / "typed_raw.fif"
+    raw = mne.io.RawArray(np.random.default_rng(0).normal(0, 2e-5, (9, 2560)), info, verbose=False)
+    raw.save(fif)
+    drawn = []
+    monkeypatch.setattr(eegpt.cli, "_save_figure", lambda fig, path, **kw: drawn.append(fig))
+    with pytest.warns(RuntimeWarning, match="marked bad"):
+        assert main(["channels", str(fif), "--plot", str(tmp_path / "map.png")]) == 0
+    with pytest.warns(RuntimeWarning, match="marked bad"):
+        emb = embed(model, mne.io.read_raw_fif(fif, verbose=False))
+    cli_title = drawn[0].axes[0].get_title()
+    py_title = emb.plot_channels().axes[0].get_title()
+    assert cli_title.split("\n")[1:] == py_title.split("\n")[1:]
+    assert cli_title.endswith("5 of the recording's 9 channels left out")

@@ -1763,8 +1763,11 @@ def _show_channels(
         print("  not EEG by type or marked bad, not used: " + ", ".join(other))
     if args.plot is not None:
         out = args.plot if args.plot.suffix else args.plot / f"{path.stem}_channels.png"
-        bads = info["bads"]
-        _save_figure(mapping.plot(source=str(path), bads=bads), out)
+        # the channels not read, bad or of another type, as embeddings record them
+        # (metadata["left_out"]): the figure counts them as emb.plot_channels() does
+        left_out = mapping.left_out_with(getattr(rec, "left_out", None))
+        fig = mapping.plot(source=str(path), bads=info["bads"], left_out=left_out)
+        _save_figure(fig, out)
         print(f"drew {out}")
     if refused is not None:
         _debug_traceback(args, refused)
