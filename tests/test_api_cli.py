@@ -1117,7 +1117,10 @@ def test_cli_channels_shows_and_draws_the_mapping(edf, tmp_path, capsys):
     twin = tmp_path / "twin.edf"  # another recording (the same file twice is read once)
     twin.write_bytes(edf.read_bytes())
     assert main(["channels", str(edf), str(twin), "--plot", str(png)]) == 1
-    assert "give a .png/.pdf/.svg file for one recording" in capsys.readouterr().err
+    assert (
+        "give a .png, .pdf, .svg, .eps, .jpg or .tif file for one recording"
+        in capsys.readouterr().err
+    )
     # several recordings: a --drop name that is in none of them is named once, at the end
     with pytest.warns(RuntimeWarning, match=r"name\(s\) \['EEG A1 REF'\] matched no channel of "
                       r"the 2 recording\(s\).*'EEG A1 REF' -> 'EEG A1-REF'"):  # fmt: skip
@@ -1125,6 +1128,13 @@ def test_cli_channels_shows_and_draws_the_mapping(edf, tmp_path, capsys):
     svg = tmp_path / "map.SVG"
     assert main(["channels", str(edf), "--plot", str(svg)]) == 0
     assert b"<svg" in svg.read_bytes()[:1000]
+    # --dpi sets a raster figure's resolution (it was 150, fixed); .tif is written too
+    from PIL import Image
+
+    tif = tmp_path / "map.tif"
+    assert main(["channels", str(edf), "--plot", str(tif), "--dpi", "50"]) == 0
+    with Image.open(tif) as im:
+        assert im.format == "TIFF" and im.info["dpi"] == pytest.approx((50, 50), abs=0.5)
 
     # channels of other types, and bad ones, are named too (they are never used)
     info = mne.create_info(["Fz", "Cz", "Pz", "HEOG", "STI 014"], 250.0,
@@ -2641,7 +2651,7 @@ def test_cli_channels_plot_counts_what_emb_plot_channels_counts(model, tmp_path,
     raw = mne.io.RawArray(np.random.default_rng(0).normal(0, 2e-5, (9, 2560)), info, verbose=False)
     raw.save(fif)
     drawn = []
-    monkeypatch.setattr(eegpt.cli, "_save_figure", lambda fig, path, **kw: drawn.append(fig))
+    monkeypatch.setattr(eegpt.cli, "_save_figure", lambda fig, *a, **kw: drawn.append(fig))
     with pytest.warns(RuntimeWarning, match="marked bad"):
         assert main(["channels", str(fif), "--plot", str(tmp_path / "map.png")]) == 0
     with pytest.warns(RuntimeWarning, match="marked bad"):

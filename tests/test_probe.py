@@ -1548,7 +1548,7 @@ def test_cli_train_predict_evaluate(weights, short_task, tmp_path, capsys, monke
     assert f"checkpoint {weights}" in described and "validation balanced accuracy" in described
     # a figure name matplotlib cannot write is refused before any training
     assert probe_main(["train", str(train_file), "--weights", str(weights), "-o",
-                       str(tmp_path / "p3"), "--plot", str(tmp_path / "curves.jpeg")]) == 1  # fmt: skip
+                       str(tmp_path / "p3"), "--plot", str(tmp_path / "curves.docx")]) == 1  # fmt: skip
     assert "--plot" in capsys.readouterr().err and not (tmp_path / "p3").exists()
     assert probe_main(["train", str(train_file), "--weights", str(weights), "-o",
                        str(tmp_path / "p2"), "--patience", "3"]) == 1  # fmt: skip
@@ -2764,13 +2764,41 @@ def test_probe_predict_hypnogram_shades_the_bad_epochs(weights, tmp_path, monkey
     scoring = tmp_path / "with_bad.csv"
     scoring.write_text(Path(hyps[0]).read_text() + "3,1,BAD_electrode\n")
     drawn = []
-    monkeypatch.setattr(eegpt.cli, "save_figure_file", lambda fig, path, **kw: drawn.append(fig))
+    monkeypatch.setattr(eegpt.cli, "save_figure_file", lambda fig, *a, **kw: drawn.append(fig))
     assert probe_main(["predict", str(out), paths[0], "-q", "--annotations", str(scoring),
                        "--epoch-seconds", "3", "--plot", str(tmp_path / "h.png")]) == 0  # fmt: skip
     (ax,) = drawn[0].axes
     (span,) = [p for p in ax.patches if p.get_hatch()]  # epoch 1 (3-6 s) alone
     np.testing.assert_allclose([span.get_x(), span.get_width()], [3 / 3600, 3 / 3600])
     assert "bad (annotation)" in [t.get_text() for t in ax.get_legend().get_texts()]
+
+
+def test_probe_predict_plot_options_dpi_formats_and_probabilities(weights, tmp_path, monkeypatch):
+    """--plot wrote at a fixed 150 dpi, only .png/.pdf/.svg, and the probability ribbons of
+    plot_hypnogram could not be asked for: --dpi, .jpg/.tif/.eps, --plot-probabilities."""
+    from PIL import Image
+
+    import eegpt.cli
+
+    out, paths, hyps = _stage_probe(weights, tmp_path)
+    common = ["predict", str(out), paths[0], "-q", "--epoch-seconds", "2"]
+    figure = tmp_path / "hypnogram.jpg"
+    assert probe_main([*common, "--plot", str(figure), "--dpi", "40"]) == 0
+    with Image.open(figure) as im:
+        assert im.format == "JPEG" and im.info["dpi"] == pytest.approx((40, 40), abs=0.5)
+        assert im.size[0] == pytest.approx(10 * 40, abs=2)  # 10 inches wide
+    for suffix in (".tif", ".eps"):
+        assert probe_main([*common, "--plot", str(tmp_path / f"h{suffix}")]) == 0
+    assert (tmp_path / "h.eps").read_bytes().startswith(b"%!PS")
+    drawn = []
+    monkeypatch.setattr(eegpt.cli, "save_figure_file", lambda fig, *a, **kw: drawn.append(fig))
+    assert probe_main([*common, "--plot", str(figure)]) == 0
+    assert probe_main([*common, "--plot", str(figure), "--plot-probabilities"]) == 0
+    plain, ribbons = (fig.axes[0] for fig in drawn)
+    assert len(plain.collections) == 0 and len(ribbons.collections) >= 2  # one per class
+    assert probe_main([*common, "--plot-probabilities"]) == 1
+    with pytest.raises(SystemExit):
+        probe_main([*common, "--plot", str(figure), "--dpi", "0"])
 
 
 def test_probe_predict_plots_the_hypnogram(weights, tmp_path, capsys):

@@ -759,9 +759,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--plot",
         type=Path,
         metavar="PATH",
-        help="also draw each mapping on a head: a .png, .pdf or .svg file (one recording) or a "
+        help=f"also draw each mapping on a head: a {FIGURE_FORMATS} file (one recording) or a "
         "folder (NAME_channels.png per recording)",
     )
+    add_dpi_option(p)
     p.add_argument(
         "--nearest",
         nargs="?",
@@ -1542,7 +1543,11 @@ EXIT_SOME_FAILED = 3  # the run finished, but some of its files failed (named on
 #: into the same cache): nothing is wrong, try again later. EX_TEMPFAIL of sysexits.h.
 EXIT_TEMPFAIL = 75
 
-FIGURE_SUFFIXES = (".png", ".pdf", ".svg")  # what --plot writes (matplotlib, by suffix)
+
+#: What --plot writes (matplotlib, the format by the suffix), and at what resolution by default.
+FIGURE_SUFFIXES = (".png", ".pdf", ".svg", ".eps", ".jpg", ".jpeg", ".tif", ".tiff")
+FIGURE_FORMATS = ".png, .pdf, .svg, .eps, .jpg or .tif"
+DEFAULT_DPI = 150
 
 
 def cmd_channels(args: argparse.Namespace) -> int:
@@ -1562,8 +1567,7 @@ def cmd_channels(args: argparse.Namespace) -> int:
     )
     if figure and (several or args.plot.suffix.lower() not in FIGURE_SUFFIXES):
         raise ValueError(
-            f"--plot {args.plot}: give a {'/'.join(FIGURE_SUFFIXES)} file for one recording, "
-            "else a folder"
+            f"--plot {args.plot}: give a {FIGURE_FORMATS} file for one recording, else a folder"
         )
     if args.nearest is not None:
         rename = _nearest_table(args, rename)
@@ -1767,7 +1771,7 @@ def _show_channels(
         # (metadata["left_out"]): the figure counts them as emb.plot_channels() does
         left_out = mapping.left_out_with(getattr(rec, "left_out", None))
         fig = mapping.plot(source=str(path), bads=info["bads"], left_out=left_out)
-        _save_figure(fig, out)
+        _save_figure(fig, out, args.dpi)
         print(f"drew {out}")
     if refused is not None:
         _debug_traceback(args, refused)
@@ -1909,25 +1913,46 @@ def _without_split_continuations(paths: list[Path]) -> list[Path]:
     return [p for r, p in enumerate(paths) if r not in skipped]
 
 
-def _save_figure(fig: Any, path: Path) -> None:
+def _save_figure(fig: Any, path: Path, dpi: int = DEFAULT_DPI) -> None:
     from eegpt.viz import save_figure
 
-    save_figure(fig, path, dpi=150)
+    save_figure(fig, path, dpi=dpi)
+
+
+def _dpi(text: str) -> int:
+    """``--dpi``: a whole number of dots per inch, 10 to 2400."""
+    try:
+        dpi = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if not 10 <= dpi <= 2400:
+        raise argparse.ArgumentTypeError(f"{dpi}: give 10 to 2400 dots per inch")
+    return dpi
+
+
+def add_dpi_option(p: argparse.ArgumentParser) -> None:
+    """``--dpi`` beside a command's ``--plot``: the resolution of its raster figures."""
+    p.add_argument(
+        "--dpi",
+        type=_dpi,
+        default=DEFAULT_DPI,
+        help=f"with --plot: dots per inch of a .png, .jpg or .tif figure (default "
+        f"{DEFAULT_DPI}; .pdf, .svg and .eps are drawn as lines and text, their images at it)",
+    )
 
 
 def check_figure_path(path: Path | None, option: str = "--plot") -> None:
     """Refuse, before any work, a figure file matplotlib would not write by its suffix."""
     if path is not None and path.suffix.lower() not in FIGURE_SUFFIXES:
         raise ValueError(
-            f"{option} {path}: give a {'/'.join(FIGURE_SUFFIXES)} file (the format follows "
-            "the suffix)"
+            f"{option} {path}: give a {FIGURE_FORMATS} file (the format follows the suffix)"
         )
 
 
-def save_figure_file(fig: Any, path: Path) -> None:
-    """Write a command's figure (``--plot``) and say where."""
+def save_figure_file(fig: Any, path: Path, dpi: int = DEFAULT_DPI) -> None:
+    """Write a command's figure (``--plot``, at ``--dpi``) and say where."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    _save_figure(fig, path)
+    _save_figure(fig, path, dpi)
     print(f"drew {path}")
 
 

@@ -1426,7 +1426,13 @@ def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
     argparse.ArgumentParser
         The ``probe`` parser. Each action sets ``func`` to a ``f(args) -> exit status``.
     """
-    from eegpt.cli import add_reference_option, add_resample_option, parse_keep
+    from eegpt.cli import (
+        FIGURE_FORMATS,
+        add_dpi_option,
+        add_reference_option,
+        add_resample_option,
+        parse_keep,
+    )
 
     probe = subparsers.add_parser(
         "probe",
@@ -1574,9 +1580,9 @@ def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
         "--plot",
         type=Path,
         metavar="FILE",
-        help="also draw the learning curves (loss and accuracy per pass): a .png, .pdf or "
-        ".svg file",
+        help=f"also draw the learning curves (loss and accuracy per pass): a {FIGURE_FORMATS} file",
     )
+    add_dpi_option(p)
     _add_run_options(p)
     p.set_defaults(func=cmd_probe_train)
 
@@ -1667,8 +1673,15 @@ def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
         metavar="FILE",
         help="with --epoch-seconds: also draw the hypnogram (eegpt.viz.plot_hypnogram: the "
         "predicted stage per epoch, W, REM, N1, N2, N3 top to bottom, the scored stages "
-        "beneath where --annotations give them; one panel per recording): a .png, .pdf or "
-        ".svg file",
+        "beneath where --annotations give them, bad epochs shaded; one panel per recording): "
+        f"a {FIGURE_FORMATS} file",
+    )
+    add_dpi_option(p)
+    p.add_argument(
+        "--plot-probabilities",
+        action="store_true",
+        help="with --plot: also draw each stage's probability as a ribbon around its row "
+        "(plot_hypnogram(probabilities=True))",
     )
     _add_window_labels(
         p, "(as without it) and put each window's label beside its prediction", "get no label"
@@ -1694,8 +1707,9 @@ def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
         "--plot",
         type=Path,
         metavar="FILE",
-        help="also draw the confusion matrix: a .png, .pdf or .svg file",
+        help=f"also draw the confusion matrix: a {FIGURE_FORMATS} file",
     )
+    add_dpi_option(p)
     p.add_argument(
         "--normalize",
         type=lower_choice(),
@@ -1880,7 +1894,7 @@ def cmd_probe_train(args: argparse.Namespace) -> int:
     print(_training_summary(probe))
     print(f"wrote {out}")
     if args.plot is not None:
-        save_figure_file(probe.plot_training(), args.plot)
+        save_figure_file(probe.plot_training(), args.plot, args.dpi)
     return 0
 
 
@@ -2224,6 +2238,8 @@ def cmd_probe_predict(args: argparse.Namespace) -> int:
 
     args.output = _check_prediction_output(args.output)
     check_figure_path(args.plot)
+    if args.plot_probabilities and args.plot is None:
+        raise ValueError("--plot-probabilities draws into the hypnogram: give --plot FILE too")
     if args.plot is not None and args.epoch_seconds is None:
         raise ValueError("--plot draws the hypnogram of --epoch-seconds: give --epoch-seconds "
                          "SECONDS too (30 for sleep scoring)")  # fmt: skip
@@ -2360,13 +2376,14 @@ def _plot_hypnograms(
     for ax, name in zip(axes[:, 0], files, strict=True):
         one = table[table["file"] == name]
         # bad epochs (an annotation marked bad overlaps them) shaded
-        plot_hypnogram(one, ax=ax, title=None, bad=one["bad"].to_numpy())
+        plot_hypnogram(one, ax=ax, title=None, bad=one["bad"].to_numpy(),
+                       probabilities=args.plot_probabilities)  # fmt: skip
         ax.set_title(f"{Path(name).name}: {ax.get_title()}", fontsize="medium", wrap=True)
     if probe.encoder.get("pretrained") is False:
         from eegpt.viz import NOT_PRETRAINED_TITLE
 
         fig.suptitle(NOT_PRETRAINED_TITLE, color="tab:red")
-    save_figure_file(fig, args.plot)
+    save_figure_file(fig, args.plot, args.dpi)
 
 
 def _epoch_seconds(text: str) -> float:
@@ -2754,7 +2771,7 @@ def cmd_probe_evaluate(args: argparse.Namespace) -> int:
             y, pred, labels=order, normalize=args.normalize, title=title,
             pretrained=probe.encoder.get("pretrained"),
         )  # fmt: skip
-        save_figure_file(fig, args.plot)
+        save_figure_file(fig, args.plot, args.dpi)
     return 0
 
 
