@@ -349,6 +349,38 @@ def test_a_class_without_epochs_is_marked_not_read_as_a_recall_of_zero():
     assert cells[:, 1].tolist() == ["0.00", "0.00", "1.00", "0.00", "0.00"]  # N1 predicted once
 
 
+def test_confusion_matrix_colours_start_at_zero_and_have_a_colour_bar():
+    """A 5-class classifier near chance: its smallest fraction (about 0.1) is not drawn white
+    as a true 0, nor its largest (about 0.45) as full colour; a colour bar says so. Counts go
+    from 0 to the largest count; cells of 0 / 0 are masked (hatched grey), not coloured as 0."""
+    from eegpt.viz import plot_confusion_matrix
+
+    rng = np.random.default_rng(0)
+    classes = ["W", "N1", "N2", "N3", "R"]
+    y = rng.choice(classes, 500)
+    pred = np.where(rng.random(500) < 0.3, y, rng.choice(classes, 500))
+    fig = plot_confusion_matrix(y, pred, labels=classes, normalize="true")
+    ax, bar = fig.axes
+    image = ax.images[0]
+    assert image.get_clim() == (0.0, 1.0) and image.get_array().max() < 0.6
+    assert bar.get_ylabel() == "fraction of the true class (recall)"
+    assert bar.get_ylim() == (0.0, 1.0)
+    # each cell's text stays legible on its colour: dark on these pale cells
+    assert {t.get_color() for t in ax.texts} == {"black"}
+    counts = plot_confusion_matrix(y, pred, labels=classes).axes[0].images[0]
+    assert counts.get_clim() == (0.0, counts.get_array().max())
+    assert len(plot_confusion_matrix(y, pred, colorbar=False).axes) == 1
+    order = ["W", "N1", "N2", "N3", "R"]  # N1, N3 without epochs: their rows undefined
+    ax = plot_confusion_matrix(["W", "N2", "R"], ["W", "N2", "N1"], labels=order,
+                               normalize="true").axes[0]  # fmt: skip
+    mask = np.ma.getmaskarray(ax.images[0].get_array())
+    np.testing.assert_array_equal(mask.any(axis=1), [False, True, False, True, False])
+    assert mask[1].all() and mask[3].all()
+    assert len([p for p in ax.patches if p.get_hatch()]) == 10  # the masked cells, hatched
+    cmap = ax.images[0].get_cmap()
+    assert tuple(cmap.get_bad()[:3]) != tuple(cmap(0.0)[:3])  # grey, not the white of 0
+
+
 def test_figures_made_here_are_drawn_once_in_a_notebook(monkeypatch):
     """Under the inline backend (Jupyter) every figure still open in pyplot is drawn at the
     end of a cell, and the returned figure once more: figures made here are closed in pyplot
@@ -379,7 +411,8 @@ def test_confusion_matrix_of_a_random_encoder_says_so():
     own.suptitle("my study")
     plot_confusion_matrix(["a", "b", "a"], ["a", "a", "a"], pretrained=False, ax=axes[1])
     assert own._suptitle.get_text() == "my study"
-    assert [t.get_text() for t in axes[1].texts].count(NOT_PRETRAINED_TITLE) == 1
+    marks = [t.get_text().replace("\n", " - ") for t in axes[1].texts]  # (2 lines if narrow)
+    assert marks.count(NOT_PRETRAINED_TITLE) == 1
     assert not axes[0].texts
     plt.close(own)
 

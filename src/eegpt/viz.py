@@ -941,9 +941,14 @@ def plot_confusion_matrix(
     title: str | None = None,
     show: bool = False,
     pretrained: bool | None = None,
+    colorbar: bool = True,
 ) -> Figure:
     """Confusion matrix of predictions (rows: true class, columns: predicted), drawn with
     scikit-learn's :class:`~sklearn.metrics.ConfusionMatrixDisplay`.
+
+    The colour scale starts at 0, whatever the smallest cell, and ends at 1 for fractions (at
+    the largest count for counts): a classifier near chance gives a pale, even matrix, not a
+    crisp diagonal.
 
     Parameters
     ----------
@@ -962,6 +967,8 @@ def plot_confusion_matrix(
     pretrained : bool | None
         False marks the figure as made with random encoder weights (a demo's), as the other
         figures of such an encoder are.
+    colorbar : bool
+        Draw a colour bar (its label says what the colours count).
 
     Returns
     -------
@@ -972,7 +979,8 @@ def plot_confusion_matrix(
     Each row's label gives the number of epochs of that true class (``W (n=120)``). A class
     with no epochs in ``y_true`` (``X (n=0)``) has no recall: with ``normalize="true"`` its
     row reads ``n/a``, not a measured 0.00; so does, with ``normalize="pred"``, the column of
-    a class never predicted.
+    a class never predicted. Such cells are hatched grey (masked in the image), not coloured
+    as a 0.
     """
     from eegpt.probe_metrics import sklearn_metrics
 
@@ -1001,29 +1009,39 @@ def plot_confusion_matrix(
     cell = 0.9 if n <= 6 else max(0.45, 0.9 - 0.03 * (n - 6))
     label_in = 0.075 * longest  # inches a tick label takes (font size 10)
     size = (
-        max(4.2, 1.2 + cell * n + 0.075 * longest_row),
+        max(4.2, 1.2 + cell * n + 0.075 * longest_row) + (0.9 if colorbar else 0.0),
         max(3.6, 1.0 + cell * n + (0.7 * label_in if rotate else 0.18 * n_lines)),
     )
     fig, ax = _figure(ax, size)
+    cm = metrics.confusion_matrix(y_true, y_pred, labels=labels).astype(float)
+    # from 0 (white), whatever the smallest cell; to 1 for fractions, the largest count else
+    top = 1.0 if normalize else max(1.0, float(cm.max()))
     display = metrics.ConfusionMatrixDisplay.from_predictions(
         y_true, y_pred, labels=labels, normalize=normalize, ax=ax, cmap="Blues",
         colorbar=False, values_format=".2f" if normalize else "d",
         xticks_rotation=45 if rotate else "horizontal",
-        text_kw={"fontsize": min(10.0, 20 * cell)},
+        text_kw={"fontsize": min(10.0, 20 * cell)}, im_kw={"vmin": 0.0, "vmax": top},
     )  # fmt: skip
     display.ax_.set_xticks(
         range(n), names, rotation=45 if rotate else 0, ha="right" if rotate else "center"
     )
     display.ax_.set_yticks(range(n), row_names)
-    if normalize in ("true", "pred") and display.text_ is not None:
+    undefined = np.zeros((n, n), dtype=bool)
+    if normalize in ("true", "pred"):
         # 0 / 0: a row of a class without epochs (no recall), a column of a class never
         # predicted (no precision) holds no measured fraction
         by_true = normalize == "true"
-        given, lines = (y_true, display.text_) if by_true else (y_pred, display.text_.T)
-        for c, line in zip(labels.tolist(), lines, strict=True):
-            if not np.any(given == c):
-                for text in line:
-                    text.set_text("n/a")
+        given = y_true if by_true else y_pred
+        for i, c in enumerate(labels.tolist()):
+            if not np.any(given == c) and by_true:
+                undefined[i, :] = True
+            elif not np.any(given == c):
+                undefined[:, i] = True
+    _shade_confusion(display, undefined)
+    if colorbar:
+        bar = ax.figure.colorbar(display.im_, ax=ax, fraction=0.06, pad=0.03)
+        bar.set_label(COLORBAR_LABELS[normalize], fontsize="small")
+        bar.ax.tick_params(labelsize="small")
     present = [c for c in labels.tolist() if np.any(y_true == c)]
     recall = [float(np.mean(y_pred[y_true == c] == c)) for c in present]
     if title is None:
@@ -1034,6 +1052,38 @@ def plot_confusion_matrix(
     if pretrained is False:
         _mark_not_pretrained(fig, ax, created)
     return _shown(fig, show, created)
+
+
+#: What the colours of :func:`plot_confusion_matrix` count, by its ``normalize``.
+COLORBAR_LABELS = {None: "epochs", "true": "fraction of the true class (recall)",
+                   "pred": "fraction of the predicted class (precision)",
+                   "all": "fraction of all epochs"}  # fmt: skip
+
+
+def _shade_confusion(display: Any, undefined: np.ndarray) -> None:
+    """Mask the ``undefined`` cells (0 / 0) of a drawn confusion matrix: hatched grey, reading
+    ``n/a``, not the white of a measured 0; every cell's text dark or light by its cell's
+    colour on the colour scale from 0 (scikit-learn picks it by the matrix' own range)."""
+    from matplotlib.colors import to_rgb
+    from matplotlib.patches import Rectangle
+
+    image, ax = display.im_, display.ax_
+    values = np.asarray(image.get_array(), dtype=float)
+    image.set_data(np.ma.masked_array(values, mask=undefined))
+    image.set_cmap(image.get_cmap().with_extremes(bad="0.85"))
+    for i, j in zip(*np.nonzero(undefined), strict=True):
+        ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, facecolor="none", edgecolor="0.55",
+                               hatch="///", lw=0, zorder=image.get_zorder() + 0.5))  # fmt: skip
+    if display.text_ is None:
+        return
+    for (i, j), text in np.ndenumerate(display.text_):
+        if undefined[i, j]:
+            text.set_text("n/a")
+            text.set_color("black")
+            text.set_bbox({"facecolor": "0.85", "edgecolor": "none", "pad": 1.0})
+            continue
+        r, g, b = to_rgb(image.cmap(image.norm(values[i, j])))
+        text.set_color("white" if 0.2126 * r + 0.7152 * g + 0.0722 * b < 0.5 else "black")
 
 
 #: Sleep stages top to bottom as hypnograms draw them (:func:`plot_hypnogram`), by the last
