@@ -220,6 +220,24 @@ def test_save_figure_is_atomic(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["ok.svg"]
 
 
+def test_save_figure_keeps_text_editable_in_vector_files(tmp_path):
+    """PDFs embed TrueType fonts (not Type 3, whose glyphs editors cannot edit as text) and
+    SVGs keep their text as <text>, not as paths; rcParams are left as they were."""
+    from eegpt.viz import save_figure
+
+    before = {k: matplotlib.rcParams[k] for k in ("pdf.fonttype", "svg.fonttype")}
+    for suffix in ("pdf", "svg"):
+        fig, ax = plt.subplots()
+        ax.set_title("editable title")
+        data = save_figure(fig, tmp_path / f"f.{suffix}").read_bytes()
+        if suffix == "pdf":
+            assert b"/Subtype /Type3" not in data  # TrueType (Type 42: /CIDFontType2) instead
+            assert b"/CIDFontType2" in data or b"/Subtype /TrueType" in data
+        else:
+            assert b"<text" in data and b"editable title" in data
+    assert {k: matplotlib.rcParams[k] for k in before} == before
+
+
 # ------------------------------------------------------------------ probe training and confusion
 
 

@@ -2,7 +2,10 @@
 probe (or fine-tuning) trained and what it confuses.
 
 Every function returns a :class:`matplotlib.figure.Figure` (drawn into ``ax`` / ``axes`` when
-given) and calls ``plt.show()`` only with ``show=True``, as in MNE.
+given) and calls ``plt.show()`` only with ``show=True``, as in MNE. As in MNE, a figure made here
+stays open in pyplot (except under a notebook's inline backend, where it is drawn once, as the
+returned value) until closed: :func:`save_figure` closes the figure it writes, so a loop making
+many figures should save each one or ``plt.close(fig)`` it, or pyplot keeps them all in memory.
 """
 
 from __future__ import annotations
@@ -92,6 +95,11 @@ HEAD_LIMITS = ((-0.02, 1.02), (0.0, 1.08))
 ELECTRODE_ROOM = 0.052
 
 
+#: What :func:`save_figure` sets while writing: fonts embedded as TrueType (Type 42) in PDF and
+#: PostScript, text as text in SVG, so that the text of a figure stays editable.
+VECTOR_TEXT: dict[str, Any] = {"pdf.fonttype": 42, "ps.fonttype": 42, "svg.fonttype": "none"}
+
+
 def _pyplot():
     import matplotlib.pyplot as plt
 
@@ -100,13 +108,20 @@ def _pyplot():
 
 def save_figure(fig: Figure, path: str | os.PathLike, dpi: int = 150) -> Path:
     """Write ``fig`` to ``path`` (format from its suffix: .png, .pdf, .svg ...) atomically, so
-    an interrupted write leaves no truncated image under that name, and close it."""
+    an interrupted write leaves no truncated image under that name, and close it.
+
+    Text stays text in vector formats, editable in Illustrator or Inkscape: PDF and PostScript
+    embed TrueType (Type 42) fonts, not Type 3, and SVG keeps ``<text>`` elements, not paths
+    (:data:`VECTOR_TEXT`)."""
+    from matplotlib import rc_context
+
     from eegpt.outputs import atomic_write
 
     path = Path(path)
     fmt = path.suffix.lstrip(".").lower() or None
     try:
-        atomic_write(path, lambda fh: fig.savefig(fh, format=fmt, dpi=dpi))
+        with rc_context(cast("Any", VECTOR_TEXT)):  # (the stubs type its keys as literals)
+            atomic_write(path, lambda fh: fig.savefig(fh, format=fmt, dpi=dpi))
     finally:
         _pyplot().close(fig)
     return path
