@@ -281,6 +281,7 @@ def test_training_curves_draw_every_series_chance_and_the_kept_epoch():
     assert plain.get_linewidth() > 2 * balanced.get_linewidth()
     assert balanced.get_linestyle() == "--" and plain.get_linestyle() == "-"
     np.testing.assert_allclose(acc["chance (3 classes)"], 100 / 3)
+    np.testing.assert_allclose(loss["chance (ln 3)"], np.log(3))  # a uniform guess' loss
     kept = [line for line in loss_ax.lines if line.get_label() == "weights kept (epoch 3)"]
     assert len(kept) == 1 and kept[0].get_xdata()[0] == 3
     title = fig._suptitle.get_text()
@@ -293,13 +294,14 @@ def test_training_curves_without_validation_or_early_stopping():
 
     fig = plot_training(_Probe(_history(5, val=False), {"kept_epoch": 5}, pretrained=False))
     loss_ax, acc_ax = fig.axes
-    assert list(_lines(loss_ax)) == ["training (running, dropout on)"]
+    assert list(_lines(loss_ax)) == ["training (running, dropout on)", "chance (ln 3)"]
     assert "validation accuracy" not in _lines(acc_ax)
     assert "kept" not in fig._suptitle.get_text().split("\n")[0]  # the last epoch's weights
     assert "NOT PRETRAINED" in fig._suptitle.get_text()
     # with validation but no early stopping: the lowest validation loss is starred
     fig = plot_training(_history(6))  # a bare history works too
     assert "lowest validation loss (epoch 3)" in _lines(fig.axes[0])
+    assert not any(k.startswith("chance") for k in _lines(fig.axes[0]))  # classes unknown
     with pytest.raises(ValueError, match="no training history"):
         plot_training([])
     _, axes = plt.subplots(1, 3)

@@ -829,8 +829,9 @@ def plot_training(
     off. Validation accuracy is drawn as a wide pale line under the dashed validation
     balanced accuracy, so that both show where they are equal (balanced classes). With early
     stopping (``patience``) the model keeps the weights of the epoch with the lowest
-    validation loss: that epoch is marked. A dotted line marks chance (one over the number of
-    classes).
+    validation loss: that epoch is marked. Dotted lines mark chance where the classes are
+    known (a probe's ``classes_``): one over the number of classes K on the accuracy panel, and
+    on the loss panel ln K, the cross-entropy of a guess giving every class 1 / K.
 
     Parameters
     ----------
@@ -886,6 +887,9 @@ def plot_training(
                  label="training (running, dropout on)")  # fmt: skip
     if val_loss is not None:
         loss_ax.plot(epochs, val_loss, marker=marker, ms=3, label="validation")
+    if classes is not None and len(classes) > 1:  # the cross-entropy of a uniform guess
+        loss_ax.axhline(np.log(len(classes)), color="0.5", ls=":", lw=1,
+                        label=f"chance (ln {len(classes)})")  # fmt: skip
     loss_ax.set(xlabel="training epoch", ylabel="cross-entropy", title="loss")
     acc_ax.plot(epochs, train_accuracy, marker=marker, ms=3,
                 label="training accuracy (running)")  # fmt: skip
