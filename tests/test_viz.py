@@ -1012,3 +1012,116 @@ def test_electrode_sizes_follow_the_axes_as_drawn():
     apart = np.hypot(*(centres[:, None] - centres[None]).transpose(2, 0, 1))
     np.fill_diagonal(apart, np.inf)
     assert (apart >= 1.1 * (reach[:, None] + reach[None])).all()
+
+
+# ------------------------------------------------------------------ embeddings: review fixes
+
+
+def _noise(n: int, seed: int = 0) -> np.ndarray:
+    return np.random.default_rng(seed).normal(size=(n, 2, 2, 16)).astype(np.float32)
+
+
+def test_class_scatter_legend_lists_every_class_inside_the_figure():
+    """25 classes (and 60): the legend takes more columns, all of its entries inside the
+    saved figure."""
+    for n_classes in (25, 60):
+        labels = [f"class {i:02d}" for i in range(n_classes)] * 4
+        emb = Embeddings(_noise(len(labels)), np.arange(len(labels)) * 4.0, {"labels": labels})
+        fig = plot_embeddings(emb)
+        fig.canvas.draw()
+        legend = fig.axes[0].get_legend()
+        assert len(legend.get_texts()) == n_classes
+        assert _within(legend.get_window_extent(), fig.bbox)
+        for text in legend.get_texts():
+            assert _within(text.get_window_extent(), fig.bbox)
+        plt.close(fig)
+
+
+def test_embeddings_that_are_not_finite_are_refused_with_the_windows_named():
+    data = _noise(30)
+    data[[3, 17]] = np.nan
+    emb = Embeddings(data, np.arange(30) * 4.0, {})
+    with pytest.raises(ValueError, match=r"2 of 30 windows .* not finite .*windows 3 \(12 s\), "
+                                         r"17 \(68 s\) .*np\.isfinite"):  # fmt: skip
+        emb.plot()
+    data[:8] = np.inf
+    with pytest.raises(ValueError, match=r"9 of 30 windows.* and 4 more"):
+        plot_embeddings(Embeddings(data, np.arange(30) * 4.0, {"labels": ["a", "b"] * 15}))
+
+
+def test_embeddings_titles_shorten_long_names_and_name_data_made_in_memory():
+    name = "sub-0001_ses-01_task-overnightpolysomnographyrecording_acq-highdensity_run-01_eeg.edf"
+    labels = ["a", "b"] * 15
+    for meta in ({"source": f"/data/{name}"}, {"source": f"/data/{name}", "labels": labels}):
+        fig = plot_embeddings(Embeddings(_noise(30), np.arange(30) * 4.0, meta))
+        fig.canvas.draw()
+        title = fig.axes[0].title
+        assert "..." in title.get_text() and title.get_text().endswith("_run-01_eeg.edf")
+        assert _within(title.get_window_extent(), fig.bbox)
+        plt.close(fig)
+    epochs = Embeddings(_noise(30), np.arange(30) * 4.0, {"source": "<Epochs>", "labels": labels})
+    assert plot_embeddings(epochs).axes[0].get_title() == (
+        "EEGPT epoch embeddings of 30 epochs in memory"
+    )
+    raw = Embeddings(_noise(30), np.arange(30) * 4.0, {"source": "<Raw>"})
+    assert plot_embeddings(raw).axes[0].get_title().endswith("of a recording in memory")
+
+
+def test_small_shares_of_variance_read_below_one_percent_not_zero():
+    rng = np.random.default_rng(0)
+    big = np.linspace(-100, 100, 40)[:, None, None, None] * rng.normal(size=(1, 1, 1, 16))
+    data = (big + 0.01 * rng.normal(size=(40, 2, 2, 16))).astype(np.float32)
+    emb = Embeddings(data, np.arange(40) * 4.0, {})
+    labels = [t.get_text() for t in plot_embeddings(emb).axes[0].get_legend().get_texts()]
+    assert labels[1] == "PC 2 (<1% of variance)"
+    emb.metadata["labels"] = ["a", "b"] * 20
+    assert plot_embeddings(emb).axes[0].get_ylabel() == "PC 2 (<1% of variance)"
+
+
+def test_components_and_classes_differ_in_colour_line_style_and_marker():
+    from eegpt.viz import CLASS_COLORS, PC_COLORS
+
+    emb = Embeddings(_noise(30), np.arange(30) * 4.0, {})
+    lines = plot_embeddings(emb, components=5).axes[0].lines
+    to_hex = matplotlib.colors.to_hex
+    assert [to_hex(line.get_color()) for line in lines] == [c.lower() for c in PC_COLORS[:5]]
+    okabe_ito = {c.lower() for c in CLASS_COLORS}
+    assert {to_hex(line.get_color()) for line in lines} <= okabe_ito
+    assert len({line.get_linestyle() for line in lines}) >= 4  # grayscale: styles differ
+    assert len({line.get_marker() for line in lines}) == 5
+    emb.metadata["labels"] = ["W", "N1", "N2", "N3", "R"] * 6
+    scatter = plot_embeddings(emb).axes[0].collections
+    shapes = {c.get_paths()[0].vertices.tobytes() for c in scatter}
+    assert len(shapes) == 5  # a marker per class, not circles for the first 20
+
+
+def test_time_axis_unit_follows_the_length_and_clock_time_is_offered():
+    for hours, unit, scale in ((0.5, "min", 60), (12.0, "h", 3600), (0.1, "s", 1)):
+        n = int(hours * 900)  # 4 s windows
+        emb = Embeddings(_noise(n), np.arange(n) * 4.0, {"meas_date": "2024-01-01T22:00:00"})
+        ax = plot_embeddings(emb).axes[0]
+        assert ax.get_xlabel() == f"window onset ({unit})"
+        np.testing.assert_allclose(ax.lines[0].get_xdata(), emb.onsets / scale)
+    ax = plot_embeddings(emb, time="clock").axes[0]
+    assert ax.get_xlabel() == "window onset, clock time (UTC)"
+    assert ax.lines[0].get_xdata()[0] == np.datetime64("2024-01-01T22:00:00")
+    with pytest.raises(ValueError, match="measurement date"):
+        plot_embeddings(Embeddings(_noise(5), np.arange(5) * 4.0, {}), time="clock")
+    with pytest.raises(ValueError, match="'onset' or 'clock'"):
+        plot_embeddings(emb, time="hours")
+
+
+def test_lines_break_at_a_gap_of_an_edf_d_file():
+    """MNE reads an EDF+D file's stretches back to back: the onsets run on, but the clock
+    jumps 80 s at 20 s; the lines break there, in either time base."""
+    meta = {"record_clock": {"sample_starts": [0.0, 20.0], "clock_starts": [0.0, 100.0]},
+            "meas_date": "2024-01-01T00:00:00",
+            "preprocessing": {"window_seconds": 4.0, "overlap": 0.0}}  # fmt: skip
+    emb = Embeddings(_noise(10), np.arange(10) * 4.0, meta)
+    for time in ("onset", "clock"):
+        x = plot_embeddings(emb, time=time).axes[0].lines[0].get_xdata()
+        assert len(x) == 11
+        blank = (
+            np.isnat(x[5]) if np.issubdtype(np.asarray(x).dtype, np.datetime64) else np.isnan(x[5])
+        )
+        assert blank

@@ -71,10 +71,18 @@ ELECTRODE_STYLES: dict[str, dict[str, str]] = {
 
 #: Colour-blind-safe colours of up to 8 classes in :func:`plot_embeddings` (Okabe & Ito's
 #: palette; its yellow, pale on white, and black last). More classes take matplotlib's
-#: 'tab20' colours, and beyond 20 the markers change as the colours repeat.
+#: 'tab20' colours. Each class also has a marker (:data:`CLASS_MARKERS`, cycled from the first
+#: class), so that classes differ in shape as well as colour.
 CLASS_COLORS = ("#E69F00", "#56B4E9", "#009E73", "#0072B2", "#D55E00", "#CC79A7", "#F0E442",
                 "#000000")  # fmt: skip
 CLASS_MARKERS = "os^Dv<>p"
+
+#: Colours and line styles of the principal components over time (:func:`plot_embeddings`),
+#: in order: Okabe-Ito's colours, the line styles and markers (:data:`CLASS_MARKERS`) differing
+#: too, so that the components are told apart in grayscale and by colour-blind readers.
+PC_COLORS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000",
+             "#F0E442")  # fmt: skip
+PC_LINESTYLES: tuple[Any, ...] = ("-", "--", ":", "-.", (0, (5, 1, 1, 1, 1, 1)))
 
 NOT_PRETRAINED_TITLE = "random weights - NOT PRETRAINED"  # on figures of a demo encoder
 
@@ -575,12 +583,16 @@ def plot_embeddings(
     components: int = 2,
     class_order: Sequence[Any] | None = None,
     colors: dict[Any, Any] | None = None,
+    time: str = "onset",
     ax: Axes | None = None,
     title: str | None = None,
     show: bool = False,
 ) -> Figure:
     """The first principal components of the window embeddings (mean over patches and summary
     tokens) against window onset: slow changes of state show as drifts, events as jumps.
+    Each point is a window at its onset (its start, not its centre); the lines break where
+    windows are missing (left out, or a gap in an EDF+D file), and each component has its own
+    colour (Okabe-Ito), line style and marker, told apart in grayscale too.
 
     Embeddings of labelled epochs (``metadata["labels"]``, from ``mne.Epochs``) are drawn as
     PC 1 against PC 2 instead, one colour per label: whether the classes separate; epochs over
@@ -607,51 +619,78 @@ def plot_embeddings(
         epochs' labels among them; the ones without epochs keep their colour but are not
         listed). Default: the labels sorted. Colours go by this order, not the epochs', so a
         class keeps its colour in every figure of the same classes: colour-blind-safe ones
-        (:data:`CLASS_COLORS`, Okabe-Ito) up to 8 classes, 'tab20' beyond, and the markers
-        change beyond 20.
+        (:data:`CLASS_COLORS`, Okabe-Ito) up to 8 classes, 'tab20' beyond, and a marker of
+        its own (:data:`CLASS_MARKERS`, cycled from the first class). The legend takes more
+        columns (and the figure more room) for many classes.
     colors : dict | None
         Labelled epochs: class -> matplotlib colour, for some or all classes.
+    time : {"onset", "clock"}
+        The x axis: ``"onset"``, window onsets from the first sample (as :attr:`Embeddings.
+        onsets`), in seconds, or in minutes beyond 20 min and hours beyond 3 h (the unit in the
+        axis label); ``"clock"``, the onsets' clock time in UTC (:meth:`Embeddings.
+        clock_times`, ``absolute=True``: needs the recording's measurement date; an EDF+D
+        file's gaps are left blank).
     ax, title, show
-        As in :func:`plot_channel_mapping`.
+        As in :func:`plot_channel_mapping`. The default title names the file the embeddings
+        come from (a long name shortened in its middle, ``...``), or says they were made in
+        memory.
+
+    Raises
+    ------
+    ValueError
+        Where some windows' embeddings are not finite (NaN or infinite: embeddings loaded
+        from a file or made elsewhere): the message counts them and names the first, and
+        ``emb[np.isfinite(emb.pooled()).all(axis=1)]`` leaves them out. They are refused, not
+        dropped, so that a figure never leaves windows out unsaid.
 
     Returns
     -------
     matplotlib.figure.Figure
     """
     created = ax is None
+    if time not in ("onset", "clock"):
+        raise ValueError(f"time must be 'onset' or 'clock', got {time!r}")
     pooled = np.asarray(embeddings.pooled("mean"), dtype=np.float64)
     if len(pooled) < 2:
         raise ValueError(f"principal components need at least 2 windows, got {len(pooled)}")
+    _refuse_not_finite(embeddings, pooled)
     k = max(1, min(components, *pooled.shape))
     centred = pooled - pooled.mean(axis=0)
     _, s, vt = np.linalg.svd(centred, full_matrices=False)
     scores = centred @ vt[:k].T
     explained = s[:k] ** 2 / max(float((s**2).sum()), np.finfo(float).tiny)
-    source = _file_name(embeddings.metadata.get("source"))
+    source = _recording_name(embeddings)
     labels = embeddings.metadata.get("labels")
     if labels is not None and k >= 2:
-        fig, ax = _figure(ax, (5.6, 4.8))
         labels = np.asarray(labels)
         styles = _class_styles(labels, class_order, colors)
+        entries = [f"{_short_lines(c)} ({int(np.sum(labels == c))})" for c in styles
+                   if np.any(labels == c)]  # fmt: skip
+        bad = embeddings.bad
+        if bad.any():
+            entries.append(f"over bad annotations ({int(bad.sum())})")
+        ncols, size = _legend_columns(entries)
+        fig, ax = _figure(ax, size)
         for label, (color, marker) in styles.items():
             at = labels == label
             if at.any():
                 ax.scatter(scores[at, 0], scores[at, 1], s=14, alpha=0.8, color=color,
                            marker=marker, label=f"{_short_lines(label)} ({int(at.sum())})")  # fmt: skip
-        bad = embeddings.bad
         if bad.any():  # epochs over annotations marked bad: ringed
             ax.scatter(scores[bad, 0], scores[bad, 1], s=60, facecolors="none",
                        edgecolors="tab:red", linewidths=1.2,
                        label=f"over bad annotations ({int(bad.sum())})")  # fmt: skip
-        ax.set(xlabel=f"PC 1 ({100 * explained[0]:.0f}% of variance)",
-               ylabel=f"PC 2 ({100 * explained[1]:.0f}% of variance)")  # fmt: skip
+        ax.set(xlabel=f"PC 1 ({_share(explained[0])} of variance)",
+               ylabel=f"PC 2 ({_share(explained[1])} of variance)")  # fmt: skip
         _few_short_ticks(ax)
         if title is None:
-            title = f"EEGPT epoch embeddings{f' of {source}' if source else ''}"
+            title = f"EEGPT epoch embeddings{f' of {_fitted(source, ax)}' if source else ''}"
         ax.set_title(title, wrap=True)  # in lines where wider than the figure
-        _legend_clear_of_data(ax, fontsize="small", title="label", title_fontsize="small")
+        _legend_clear_of_data(ax, fontsize="small", title="label", title_fontsize="small",
+                              ncols=ncols)  # fmt: skip
         return _finish(fig, ax, embeddings, show, created)
     fig, ax = _figure(ax, (9.0, 3.6))
+    to_x, xlabel = _time_axis(embeddings, time)
     shaded: Sequence[tuple[float, float]] = ()
     if isinstance(spans, str) or (spans and all(isinstance(s, str) for s in spans)):
         names = [spans] if isinstance(spans, str) else list(cast("Sequence[str]", spans))
@@ -668,22 +707,33 @@ def plot_embeddings(
     elif spans:  # (start, stop) pairs
         shaded = cast("Sequence[tuple[float, float]]", spans)
     for i, (lo, hi) in enumerate(shaded):
-        ax.axvspan(lo, hi, color="0.88", zorder=0, label=span_label if i == 0 and span_label else None)  # fmt: skip
+        ax.axvspan(*to_x([lo, hi]), color="0.88", zorder=0,
+                   label=span_label if i == 0 and span_label else None)  # fmt: skip
     bad = embeddings.bad
     for i, (lo, hi) in enumerate(_window_spans(embeddings, bad)):
-        ax.axvspan(lo, hi, color="tab:red", alpha=0.15, lw=0, zorder=0,
+        ax.axvspan(*to_x([lo, hi]), color="tab:red", alpha=0.15, lw=0, zorder=0,
                    label=f"over bad annotations ({int(bad.sum())})" if i == 0 else None)  # fmt: skip
-    onsets, scores = _break_at_gaps(embeddings, scores)
+    x, scores = _break_at_gaps(embeddings, to_x(embeddings.onsets), scores)
+    every = 1 if len(embeddings) <= 100 else len(embeddings) // 40  # markers to tell lines apart
     for i in range(k):
-        ax.plot(onsets, scores[:, i], ".-", ms=4, lw=1,
-                label=f"PC {i + 1} ({100 * explained[i]:.0f}% of variance)")  # fmt: skip
+        ax.plot(x, scores[:, i], color=PC_COLORS[i % len(PC_COLORS)],
+                ls=PC_LINESTYLES[i % len(PC_LINESTYLES)],
+                marker=CLASS_MARKERS[i % len(CLASS_MARKERS)], ms=3.5, lw=1, markevery=every,
+                label=f"PC {i + 1} ({_share(explained[i])} of variance)")  # fmt: skip
     left_out = embeddings.metadata.get("rejected_by_annotation") or []
     if left_out:
-        ax.plot(left_out, np.full(len(left_out), np.nanmin(scores[:, :k])), "|", color="tab:red",
-                ms=8, label=f"left out: bad annotations ({len(left_out)})")  # fmt: skip
-    ax.set(xlabel="window onset (s)", ylabel="PC score")
+        ax.plot(to_x(left_out), np.full(len(left_out), np.nanmin(scores[:, :k])), "|",
+                color="tab:red", ms=8,
+                label=f"left out: bad annotations ({len(left_out)})")  # fmt: skip
+    ax.set(xlabel=xlabel, ylabel="PC score")
+    if time == "clock":
+        import matplotlib.dates as mdates
+
+        locator = mdates.AutoDateLocator()
+        ax.xaxis.set_major_locator(locator)
+        ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
     if title is None:
-        title = f"EEGPT window embeddings{f' of {source}' if source else ''}"
+        title = f"EEGPT window embeddings{f' of {_fitted(source, ax)}' if source else ''}"
     ax.set_title(title, wrap=True)  # in lines where wider than the figure
     _legend_clear_of_data(ax, fontsize="small")
     return _finish(fig, ax, embeddings, show, created)
@@ -712,8 +762,9 @@ def _class_styles(
 ) -> dict[Any, tuple[Any, str]]:
     """Class -> (colour, marker) for the epochs' ``labels`` (shape (n_epochs,)), in the order
     of the legend: ``class_order``, or the classes sorted. Colours follow that order, not the
-    epochs' (:data:`CLASS_COLORS`; 'tab20' beyond 8 classes, markers changing beyond 20), so
-    that a class keeps its colour from one figure to the next; ``colors`` overrides some."""
+    epochs' (:data:`CLASS_COLORS`; 'tab20' beyond 8 classes; the markers cycled from the first
+    class), so that a class keeps its style from one figure to the next; ``colors`` overrides
+    some."""
     present = np.unique(labels).tolist()
     if class_order is None:
         classes = present
@@ -732,7 +783,7 @@ def _class_styles(
     colors = colors or {}
     return {
         c: (colors.get(c, palette[i % len(palette)]),
-            CLASS_MARKERS[i // len(palette) % len(CLASS_MARKERS)])
+            CLASS_MARKERS[i % len(CLASS_MARKERS)])
         for i, c in enumerate(classes)
     }  # fmt: skip
 
@@ -766,19 +817,117 @@ def _window_spans(embeddings: Embeddings, mask: np.ndarray) -> list[tuple[float,
     return spans
 
 
-def _break_at_gaps(embeddings: Embeddings, scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Onsets and scores with a NaN row wherever windows are missing (left out by annotation),
+def _break_at_gaps(
+    embeddings: Embeddings, x: np.ndarray, scores: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """``x`` (the windows' places on the x axis) and scores with a blank row (NaN, NaT)
+    wherever windows are missing: left out by annotation, or a gap of an EDF+D file (on the
+    recording's clock, :meth:`Embeddings.clock_times`, though MNE's onsets run on across it),
     so that lines are not drawn across the gap."""
-    onsets = np.asarray(embeddings.onsets, dtype=np.float64)
+    onsets = embeddings.clock_times()
     _, hop = _window_length(embeddings)
     gaps = np.flatnonzero(np.diff(onsets) > 1.5 * hop) + 1
     if len(gaps) == 0:
-        return onsets, scores
+        return x, scores
+    blank = np.datetime64("NaT") if np.issubdtype(x.dtype, np.datetime64) else np.nan
     nan_row = np.full((1, scores.shape[1]), np.nan)
     return (
-        np.insert(onsets, gaps, np.nan),
+        np.insert(x, gaps, blank),
         np.insert(scores, gaps, nan_row, axis=0),
     )
+
+
+def _time_axis(embeddings: Embeddings, time: str) -> tuple[Any, str]:
+    """``(seconds -> x, the x axis' label)``: seconds in the time base of the onsets to where
+    they go on the x axis of :func:`plot_embeddings` (``time`` as there): seconds, minutes
+    or hours by the recording's length, or moments on the clock (datetime64, UTC)."""
+    meta = embeddings.metadata
+    if time == "clock":
+        from eegpt.outputs import clock_moments
+
+        embeddings.clock_times(absolute=True)  # a clear error where there is no date
+        clock = None
+        if meta.get("record_clock"):
+            from eegpt.io import RecordClock
+
+            clock = RecordClock.from_dict(meta["record_clock"])
+
+        def moments(seconds: Any) -> np.ndarray:
+            return clock_moments(np.asarray(seconds, dtype=np.float64), meta["meas_date"],
+                                 meta.get("first_time"), clock)  # fmt: skip
+
+        return moments, "window onset, clock time (UTC)"
+    onsets = np.asarray(embeddings.onsets, dtype=np.float64)
+    length = float(onsets.max() - onsets.min()) if len(onsets) else 0.0
+    scale, unit = next((s, u) for s, u, longer in TIME_UNITS if length > longer)
+
+    def scaled(seconds: Any) -> np.ndarray:
+        return np.asarray(seconds, dtype=np.float64) / scale
+
+    return scaled, f"window onset ({unit})"
+
+
+#: The unit of :func:`plot_embeddings`' time axis: ``(seconds per unit, name, for recordings
+#: longer than ... seconds)``, the first that applies.
+TIME_UNITS = ((3600.0, "h", 3 * 3600.0), (60.0, "min", 20 * 60.0), (1.0, "s", -np.inf))
+
+
+def _share(fraction: float) -> str:
+    """A fraction of variance in percent, ``"<1%"`` rather than ``"0%"`` where not zero."""
+    percent = 100 * float(fraction)
+    return "<1%" if 0 < percent < 1 else f"{percent:.0f}%"
+
+
+def _refuse_not_finite(embeddings: Embeddings, pooled: np.ndarray) -> None:
+    """Raise a ValueError naming the windows whose embeddings are not finite (NaN or
+    infinite): principal components of them are undefined (numpy's SVD fails)."""
+    bad = np.flatnonzero(~np.isfinite(pooled).all(axis=1))
+    if len(bad) == 0:
+        return
+    onsets = np.asarray(embeddings.onsets, dtype=np.float64)[bad]
+    shown = ", ".join(f"{i} ({o:g} s)" for i, o in zip(bad[:5], onsets[:5], strict=True))
+    more = f" and {len(bad) - 5} more" if len(bad) > 5 else ""
+    raise ValueError(
+        f"{len(bad)} of {len(pooled)} windows have embeddings that are not finite (NaN or "
+        f"infinite), so their principal components are undefined: windows {shown}{more} "
+        "(index, onset). Leave them out: emb[np.isfinite(emb.pooled()).all(axis=1)]"
+    )
+
+
+def _recording_name(embeddings: Embeddings) -> str:
+    """What the embeddings are of, for a title: the file's name (with how many more files a
+    recording of several had), ``"40 epochs in memory"``, ``"a recording in memory"``, or ""
+    where unknown."""
+    source = str(embeddings.metadata.get("source") or "")
+    if source.startswith("<") and source.endswith(">"):  # made in memory: "<Epochs>" ...
+        inner = source[1:-1]
+        if inner == "Epochs":
+            return f"{len(embeddings)} epochs in memory"
+        return {"Raw": "a recording in memory", "array": "an array"}.get(inner, inner)
+    name = _file_name(source)
+    more = len(embeddings.sources) - 1
+    return f"{name} and {more} more file{'s' if more > 1 else ''}" if more > 0 else name
+
+
+def _fitted(name: str, ax: Axes) -> str:
+    """``name`` shortened in its middle (``...``) to fit in one line of a title over ``ax``:
+    a title wraps at spaces only, and a long file name has none."""
+    chars = max(20, int(0.8 * _extent(ax)[0] / (0.55 * _points("large"))))
+    if len(name) <= chars:
+        return name
+    head = (chars - 3) // 2
+    return f"{name[:head]}...{name[len(name) - (chars - 3 - head) :]}"
+
+
+def _legend_columns(entries: Sequence[str]) -> tuple[int, tuple[float, float]]:
+    """``(columns, figure size in inches)`` of the class scatter of :func:`plot_embeddings`
+    whose legend lists ``entries``: at most about 20 lines a column, the figure wider for
+    more columns and taller where a column is taller than the axes."""
+    lines = sum(e.count("\n") + 1 for e in entries) + 0.5 * len(entries)
+    ncols = max(1, int(np.ceil(lines / 27)))
+    per_column = lines / ncols
+    size = (5.6 + 1.7 * (ncols - 1), max(4.8, 1.0 + per_column * 0.15 * _points("small") / 8.33))
+    return ncols, size
 
 
 def _finish(fig: Figure, ax: Axes, embeddings: Embeddings, show: bool, created: bool) -> Figure:
