@@ -1125,3 +1125,12 @@ def test_lines_break_at_a_gap_of_an_edf_d_file():
             np.isnat(x[5]) if np.issubdtype(np.asarray(x).dtype, np.datetime64) else np.isnan(x[5])
         )
         assert blank
+
+
+def test_wrapped_text_breaks_at_spaces_not_at_the_hyphens_of_names():
+    from eegpt.viz import _wrap
+
+    text = "probe trained on the recording eyes-closed-resting-state"  # 36 chars a line
+    lines = _wrap(text, 200, 10).split("\n")
+    assert lines == ["probe trained on the recording", "eyes-closed-resting-state"]
+    assert all(len(line) <= 36 for line in _wrap("x" * 100, 200, 10).split("\n"))

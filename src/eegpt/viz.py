@@ -419,10 +419,11 @@ def _extent(ax: Axes) -> tuple[float, float]:
     return box.width * 72 / ax.figure.dpi, box.height * 72 / ax.figure.dpi
 
 
-def _wrap(text: str, width: float, fontsize: float, most: int = 100, hyphens: bool = True) -> str:
+def _wrap(text: str, width: float, fontsize: float, most: int = 100, hyphens: bool = False) -> str:
     """``text`` with its lines broken where longer than ``width`` points (or ``most``
-    characters) in ``fontsize``, its own line breaks kept; ``hyphens=False``: never after a
-    hyphen inside a word."""
+    characters) in ``fontsize``, its own line breaks kept: at spaces, not at the hyphens of
+    names (``sub-01_task-rest``) unless ``hyphens=True``; a word longer than a line is broken
+    where it must be."""
     chars = max(20, min(most, int(width / (0.55 * fontsize))))
     return "\n".join(
         textwrap.fill(line, chars, break_on_hyphens=hyphens) for line in text.split("\n")
