@@ -1103,7 +1103,7 @@ def test_time_axis_unit_follows_the_length_and_clock_time_is_offered():
         assert ax.get_xlabel() == f"window onset ({unit})"
         np.testing.assert_allclose(ax.lines[0].get_xdata(), emb.onsets / scale)
     ax = plot_embeddings(emb, time="clock").axes[0]
-    assert ax.get_xlabel() == "window onset, clock time (UTC)"
+    assert ax.get_xlabel() == "window onset, clock time (recording clock)"
     assert ax.lines[0].get_xdata()[0] == np.datetime64("2024-01-01T22:00:00")
     with pytest.raises(ValueError, match="measurement date"):
         plot_embeddings(Embeddings(_noise(5), np.arange(5) * 4.0, {}), time="clock")

@@ -628,9 +628,11 @@ def plot_embeddings(
     time : {"onset", "clock"}
         The x axis: ``"onset"``, window onsets from the first sample (as :attr:`Embeddings.
         onsets`), in seconds, or in minutes beyond 20 min and hours beyond 3 h (the unit in the
-        axis label); ``"clock"``, the onsets' clock time in UTC (:meth:`Embeddings.
-        clock_times`, ``absolute=True``: needs the recording's measurement date; an EDF+D
-        file's gaps are left blank).
+        axis label); ``"clock"``, the onsets' clock time on the recording's clock
+        (:meth:`Embeddings.clock_times`, ``absolute=True``: needs the recording's measurement
+        date; an EDF+D file's gaps are left blank). MNE labels that clock UTC, but an EDF/BDF
+        header holds the lab's wall clock, so the axis claims no zone, as
+        :func:`plot_hypnogram`'s.
     ax, title, show
         As in :func:`plot_channel_mapping`. The default title names the file the embeddings
         come from (a long name shortened in its middle, ``...``), or says they were made in
@@ -841,7 +843,7 @@ def _break_at_gaps(
 def _time_axis(embeddings: Embeddings, time: str) -> tuple[Any, str]:
     """``(seconds -> x, the x axis' label)``: seconds in the time base of the onsets to where
     they go on the x axis of :func:`plot_embeddings` (``time`` as there): seconds, minutes
-    or hours by the recording's length, or moments on the clock (datetime64, UTC)."""
+    or hours by the recording's length, or moments on the recording's clock (datetime64)."""
     meta = embeddings.metadata
     if time == "clock":
         from eegpt.outputs import clock_moments
@@ -857,7 +859,7 @@ def _time_axis(embeddings: Embeddings, time: str) -> tuple[Any, str]:
             return clock_moments(np.asarray(seconds, dtype=np.float64), meta["meas_date"],
                                  meta.get("first_time"), clock)  # fmt: skip
 
-        return moments, "window onset, clock time (UTC)"
+        return moments, "window onset, clock time (recording clock)"
     onsets = np.asarray(embeddings.onsets, dtype=np.float64)
     length = float(onsets.max() - onsets.min()) if len(onsets) else 0.0
     scale, unit = next((s, u) for s, u, longer in TIME_UNITS if length > longer)
