@@ -2660,3 +2660,87 @@ def test_cli_channels_plot_counts_what_emb_plot_channels_counts(model, tmp_path,
     py_title = emb.plot_channels().axes[0].get_title()
     assert cli_title.split("\n")[1:] == py_title.split("\n")[1:]
     assert cli_title.endswith("5 of the recording's 9 channels left out")
+
+
+def _saved_embeddings(tmp_path, suffix, **meta):
+    """A small embeddings file with bad windows and an EDF+D clock, written by eegpt."""
+    from eegpt.outputs import Embeddings
+
+    n = 6
+    metadata = {
+        "source": "rec.edf",
+        "preprocessing": {"window_seconds": 4.0, "overlap": 0.0},
+        "annotations": [[], ["BAD_artifact"], [], ["seiz"], ["BAD boundary"], []],
+        "meas_date": "2024-01-01T23:55:00+00:00",
+        "first_time": 0.0,
+        "record_clock": {"sample_starts": [0.0, 10.0, 18.0], "clock_starts": [0.0, 40.0, 60.0]},
+        "tail_left_out_s": 2.0,
+        **meta,
+    }
+    data = np.random.default_rng(0).normal(size=(n, 2, 4, 8)).astype(np.float32)
+    return Embeddings(data, np.arange(n) * 4.0, metadata).save(tmp_path / f"rec{suffix}")
+
+
+@pytest.mark.parametrize("suffix", [".npz", ".parquet"])
+def test_info_describes_embeddings_without_reading_them(tmp_path, monkeypatch, capsys, suffix):
+    """eegpt info reads an embeddings file's provenance and onsets, never its embeddings (a
+    24 h recording's are gigabytes), and says of it what it said when it read them all."""
+    import pyarrow.parquet as pq
+
+    import eegpt.outputs
+    from eegpt import cli
+    from eegpt.outputs import load_embeddings
+
+    path = _saved_embeddings(tmp_path, suffix)
+    assert main(["info", str(path)]) == 0
+    before = capsys.readouterr().out
+    asked: list = []
+    read_table = pq.read_table
+
+    def recorded_read_table(source, *args, columns=None, **kwargs):
+        asked.append(columns)
+        return read_table(source, *args, columns=columns, **kwargs)
+
+    def refused(*args, **kwargs):
+        raise AssertionError("eegpt info loaded the embeddings")
+
+    getitem = np.lib.npyio.NpzFile.__getitem__
+
+    def recorded_getitem(self, key):
+        asked.append([key])
+        return getitem(self, key)
+
+    monkeypatch.setattr(pq, "read_table", recorded_read_table)
+    monkeypatch.setattr(eegpt.outputs, "load_embeddings", refused)
+    monkeypatch.setattr(np.lib.npyio.NpzFile, "__getitem__", recorded_getitem)
+    assert main(["info", str(path)]) == 0
+    assert capsys.readouterr().out == before
+    assert asked and all(c is not None and "embedding" not in c for c in asked)
+    assert not any("embeddings" in c for c in asked)
+    monkeypatch.undo()
+    whole = cli._describe_embeddings(path, load_embeddings(path))  # as read in full
+    assert before == whole + "\n"
+    assert "6 windows of 4.0 s (overlap 0.0 s), embeddings [2, 4, 8] per window" in whole
+    assert "bad windows: 2" in whole
+
+
+def test_info_shows_the_recording_clock_and_its_gaps(tmp_path, capsys):
+    """An EDF+D output: its start on the recording's clock (no UTC claimed), the clock time
+    it spans, its stretches and gaps."""
+    path = _saved_embeddings(tmp_path, ".npz")
+    assert main(["info", str(path)]) == 0
+    text = capsys.readouterr().out
+    # 26 s recorded (6 windows of 4 s, 2 s left out) in stretches at 0, 40 and 60 s on the clock
+    assert (
+        "  recording clock: 2024-01-01 23:55:00 to 2024-01-01 23:56:08 (68 s; as the header "
+        "states its start, no time zone: EDF/BDF give the lab's local time)"
+    ) in text
+    assert (
+        "  discontinuous: 26 s recorded over 68 s of clock time in 3 stretches, 2 gaps "
+        "totalling 42 s"
+    ) in text
+    assert "UTC" not in text and "+00:00" not in text
+    plain = _saved_embeddings(tmp_path / "plain", ".npz", record_clock=None, meas_date=None)
+    assert main(["info", str(plain)]) == 0
+    text = capsys.readouterr().out
+    assert "recording clock" not in text and "discontinuous" not in text

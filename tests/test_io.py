@@ -1971,3 +1971,20 @@ def test_running_out_of_memory_reading_a_file_points_at_its_header(tmp_path, mon
     text = str(caught.value)
     assert "3 channels x 7680 samples (30 s at 256 Hz, as the file's header claims)" in text
     assert "eegpt embed" not in text and "eegpt.embed" not in text
+
+
+def test_cli_channels_tells_the_clock_span_of_a_discontinuous_edf(tmp_path, capsys):
+    """eegpt channels of an EDF+D file: what was recorded and the clock time it spans."""
+    from eegpt.cli import main
+
+    starts = [float(k) for k in range(10)] + [float(k + 25) for k in range(10, 80)]
+    path = _edf_plus(tmp_path / "rec.edf", "EDF", starts)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        assert main(["channels", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "4 channels typed EEG at 256 Hz, 1.3 min recorded over 1.8 min (1 gap)" in out
+    plain = _edf_plus(tmp_path / "plain.edf", "EDF", [float(k) for k in range(80)], variant="C")
+    assert main(["channels", str(plain)]) == 0
+    out = capsys.readouterr().out
+    assert "4 channels typed EEG at 256 Hz, 1.3 min" in out and "recorded over" not in out

@@ -1837,15 +1837,25 @@ def _open_for_channels(path: Path, mapping_args: dict[str, Any]) -> tuple[Any, A
                 f"{seconds:.3g} s, shorter than one {window:g} s window (`eegpt embed` needs "
                 "--tail pad or a shorter --window for it)"
             )
-        elif seconds < 60:
-            size = f"{seconds:.1f} s"
         else:
-            size = f"{seconds / 60:.1f} min" if seconds < 3600 else f"{seconds / 3600:.2f} h"
+            size = _length_text(seconds)
+        if stream.clock is not None:  # a discontinuous EDF+D/BDF+D file: its clock runs on
+            gaps = len(stream.clock.clock_starts) - 1
+            over = float(stream.clock.to_clock(seconds))
+            size += f" recorded over {_length_text(over)} ({_count(gaps, 'gap')})"
         return stream, stream.mapping, stream.raw.info, size
     epochs = read_epochs_file(path)
     rec = cast(Recording, as_recording(epochs, picks=picks))  # an Epochs: one recording
     mapping = map_recording_channels(rec.ch_names, str(path), left_out=rec.left_out, **mapping_args)
     return rec, mapping, epochs.info, f"{rec.data.shape[0]} epochs of {rec.duration:g} s"
+
+
+def _length_text(seconds: float) -> str:
+    """``"12.5 s"``, ``"20.0 min"``, ``"24.00 h"``: a recording's length as `eegpt channels`
+    says it."""
+    if seconds < 60:
+        return f"{seconds:.1f} s"
+    return f"{seconds / 60:.1f} min" if seconds < 3600 else f"{seconds / 3600:.2f} h"
 
 
 def check_recordings_given(paths: list[Path]) -> None:
@@ -2133,14 +2143,97 @@ def _rejected_lines(meta: dict) -> list[str]:
     ]
 
 
-def _describe_embeddings(path: Path) -> str:
-    """What ``eegpt info`` says of an embeddings file: its recording, windows, settings."""
+class _EmbeddingsOutline:
+    """What ``eegpt info`` needs of an embeddings file, without its embeddings: the number of
+    windows, the shape of the embeddings, the onsets and the provenance (``metadata``)."""
+
+    def __init__(self, shape: tuple[int, ...], onsets: Any, metadata: dict[str, Any]) -> None:
+        import numpy as np
+
+        self.shape = tuple(int(n) for n in shape)
+        self.onsets = np.asarray(onsets, dtype=np.float64)
+        self.metadata = metadata
+
+    def __len__(self) -> int:
+        return self.shape[0]
+
+    @property
+    def bad(self) -> Any:
+        """As :attr:`eegpt.Embeddings.bad`: from the per-window annotations of the provenance."""
+        from eegpt.annotations import bad_windows
+
+        per_window = self.metadata.get("annotations")
+        return bad_windows([[] for _ in range(len(self))] if per_window is None else per_window)
+
+
+def _read_outline(path: Path) -> _EmbeddingsOutline:
+    """An embeddings file's :class:`_EmbeddingsOutline`, read without its embeddings (a 24 h
+    recording's are gigabytes): a Parquet file's schema metadata, footer and ``onset_s``
+    column; an ``.npz`` archive's onsets, metadata and the header of its embeddings array.
+    Refuses what :func:`eegpt.outputs.load_embeddings` refuses, with its messages."""
+    import json
+    import zipfile
+
+    import numpy as np
+
+    from eegpt.outputs import LATE_METADATA_KEY, output_format, require_pyarrow
+
+    if not path.exists():
+        raise FileNotFoundError(f"no embeddings file {path}")
+    if output_format(path) == ".npz":
+        try:
+            archive = np.load(path, allow_pickle=False)
+        except (ValueError, OSError, zipfile.BadZipFile) as err:
+            why = "not a zip archive" if "pickle" in str(err) else str(err)
+            raise ValueError(f"{path} is not an .npz archive eegpt wrote ({why})") from err
+        with archive as f:
+            if not {"embeddings", "onsets", "metadata"} <= set(f.files):
+                raise ValueError(
+                    f"{path} holds {sorted(f.files)}, not eegpt embeddings (embeddings, onsets, "
+                    "metadata); was it written by eegpt?"
+                )
+            with f.zip.open("embeddings.npy") as entry:  # its header only
+                version = np.lib.format.read_magic(entry)
+                if version == (1, 0):
+                    shape = np.lib.format.read_array_header_1_0(entry)[0]
+                elif version == (2, 0):
+                    shape = np.lib.format.read_array_header_2_0(entry)[0]
+                else:  # a later header version: numpy reads it (and the embeddings)
+                    shape = f["embeddings"].shape
+            return _EmbeddingsOutline(shape, f["onsets"], json.loads(str(f["metadata"][()])))
+    pa, pq = require_pyarrow()
+    try:
+        schema = pq.read_schema(path)
+        footer = pq.read_metadata(path).metadata or {}
+    except pa.ArrowInvalid as err:  # truncated, or not Parquet at all
+        raise ValueError(f"{path} is not a Parquet file eegpt wrote ({err})") from err
+    raw = (schema.metadata or {}).get(b"eegpt")
+    if raw is None:
+        raise ValueError(f"{path} has no eegpt metadata; was it written by eegpt?")
+    late = footer.get(LATE_METADATA_KEY.encode())
+    meta = {**json.loads(raw), **({} if late is None else json.loads(late))}
+    if str(meta.get("format", "")).startswith("eegpt-dataset"):
+        raise ValueError(
+            f"{path} is a shard of an embed-dataset run (one row per window of many "
+            "recordings); read the run's folder with pandas.read_parquet(folder) or "
+            "eegpt.read_embeddings(folder)"
+        )
+    shape = tuple(meta.pop("shape"))
+    onsets = pq.read_table(path, columns=["onset_s"]).column("onset_s").to_numpy()
+    return _EmbeddingsOutline(shape, onsets, meta)
+
+
+def _describe_embeddings(path: Path, emb: Any = None) -> str:
+    """What ``eegpt info`` says of an embeddings file: its recording, windows, settings.
+    ``emb``: the file as read (:class:`eegpt.Embeddings`, or the outline of it that
+    :func:`_read_outline` reads by default, without its embeddings)."""
     from eegpt._file_identity import SOURCE_FILES_KEY, source_files_text
-    from eegpt.outputs import load_embeddings
     from eegpt.preprocessing_spec import describe as describe_preprocessing
     from eegpt.rename_tables import rename_text
 
-    emb = load_embeddings(path)
+    if emb is None:
+        emb = _read_outline(path)
+    shape = emb.shape if isinstance(emb, _EmbeddingsOutline) else emb.data.shape
     meta = emb.metadata
     pre = meta.get("preprocessing") or {}
     model = meta.get("model") or {}
@@ -2159,9 +2252,10 @@ def _describe_embeddings(path: Path) -> str:
         ),
         *([files] if (files := source_files_text(meta.get(SOURCE_FILES_KEY))) else []),
         f"  {len(emb)} windows of {pre.get('window_seconds', '?')} s (overlap "
-        f"{pre.get('overlap', '?')} s), embeddings {list(emb.data.shape[1:])} per window"
+        f"{pre.get('overlap', '?')} s), embeddings {list(shape[1:])} per window"
         + (f" (stored mean-pooled: --pool {meta['pool']})" if meta.get("pool") else "")
         + (f", onsets {emb.onsets[0]:g}-{emb.onsets[-1]:g} s" if len(emb) else ""),
+        *_timeline_lines(emb.onsets, meta),
         f"  {len(channels)} channels: {few(list(channels), 12)}",
         *([f"  channels renamed by: {renamed}"] if renamed else []),
         describe_preprocessing(pre),
@@ -2180,6 +2274,64 @@ def _describe_embeddings(path: Path) -> str:
         *_anonymized_lines(meta.get("anonymized")),
     ]
     return "\n".join(lines)
+
+
+def _timeline_lines(onsets: Any, meta: Mapping[str, Any]) -> list[str]:
+    """``eegpt info`` lines on where a continuous recording's windows lie on its clock: its
+    start as the file's header states it (``meas_date``: for EDF/BDF the lab's local wall
+    time, which MNE labels UTC, so no zone is claimed) and end, the clock time it spans, and
+    for a discontinuous EDF+D/BDF+D file (``record_clock``) its stretches and gaps. None for
+    epochs (their onsets are events', not a recording's) or a recording without windows."""
+    import datetime
+
+    import numpy as np
+
+    from eegpt.outputs import clock_moments
+
+    if not len(onsets) or meta.get("labels") is not None or meta.get("padded_epochs"):
+        return []
+    window = float((meta.get("preprocessing") or {}).get("window_seconds") or 0.0)
+    ends = [float(onsets[-1]) + window]  # the recording's end in the samples
+    ends += [float(t) + window for t in meta.get("rejected_by_annotation") or []]
+    padded = meta.get("padded_tail")
+    if padded:
+        ends = [float(padded["onset_s"]) + float(padded["recorded_s"])]
+    end = max(ends) + float(meta.get("tail_left_out_s") or 0.0)
+    clock = None
+    if meta.get("record_clock"):
+        from eegpt.io import RecordClock
+
+        clock = RecordClock.from_dict(meta["record_clock"])
+    if clock is None and not meta.get("meas_date"):
+        return []  # no clock beyond the onsets already given (arrays, anonymized files)
+    span = float(clock.to_clock(end)) if clock is not None else end
+    lines = []
+    if meta.get("meas_date"):
+        try:
+            start, stop = clock_moments(
+                np.array([0.0, end]), meta["meas_date"], meta.get("first_time"), clock
+            ).tolist()
+        except (TypeError, ValueError):
+            start = stop = None
+        if isinstance(start, datetime.datetime) and isinstance(stop, datetime.datetime):
+            spec = "seconds" if not (start.microsecond or stop.microsecond) else "milliseconds"
+            lines.append(
+                f"  recording clock: {start.isoformat(' ', spec)} to "
+                f"{stop.isoformat(' ', spec)} ({span:.10g} s; as the header states its start, "
+                "no time zone: EDF/BDF give the lab's local time)"
+            )
+    if not lines:
+        lines.append(f"  recording clock: {span:.10g} s from the first sample (no start date)")
+    if clock is not None:
+        stretches = len(clock.clock_starts)
+        gaps = np.diff(clock.clock_starts) - np.diff(clock.sample_starts)
+        lines.append(
+            f"  discontinuous: {end:.10g} s recorded over {span:.10g} s of clock time in "
+            f"{stretches} stretch{'es' if stretches != 1 else ''}, {_count(stretches - 1, 'gap')} "
+            f"totalling {float(np.sum(gaps)):.10g} s (Embeddings.clock_times() places the "
+            "windows on the clock)"
+        )
+    return lines
 
 
 def _channel_names_shown(channels: Mapping[str, Any]) -> list[str]:
