@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+import sys
 import unicodedata
 import warnings
 
@@ -1988,3 +1989,74 @@ def test_cli_channels_tells_the_clock_span_of_a_discontinuous_edf(tmp_path, caps
     assert main(["channels", str(plain)]) == 0
     out = capsys.readouterr().out
     assert "4 channels typed EEG at 256 Hz, 1.3 min" in out and "recorded over" not in out
+
+
+def test_edf_plus_annotation_signals_are_read_once_in_bounded_blocks(tmp_path, monkeypatch):
+    """Opening an EDF+D file reads its annotation signals in one pass (record times and
+    annotations together), in reads of at most ANNOTATION_SCAN_BYTES, not through a memory
+    map of the whole file (whose pages all counted in the process's resident memory)."""
+    import os
+
+    import eegpt.io as io
+
+    starts = [float(k) for k in range(30)] + [float(k + 25) for k in range(30, 60)]
+    path = _edf_plus(tmp_path / "rec.edf", "EDF", starts, events=[(60.0, 4.0, "seiz")])
+    record = 4 * 256 * 2 + 60
+    monkeypatch.setattr(io, "ANNOTATION_SCAN_BYTES", 4 * record)
+    reads, passes = [], []
+    pread, chunks = os.pread, io._annotation_chunks
+
+    def counted_pread(fd, n, offset):
+        reads.append(n)
+        return pread(fd, n, offset)
+
+    def counted_chunks(path, header, limit=None):
+        passes.append(limit)
+        return chunks(path, header, limit)
+
+    def no_memmap(*args, **kwargs):
+        raise AssertionError("the file was memory-mapped")
+
+    monkeypatch.setattr(io.os, "pread", counted_pread)
+    monkeypatch.setattr(io, "_annotation_chunks", counted_chunks)
+    monkeypatch.setattr(io.np, "memmap", no_memmap)
+    with pytest.warns(RuntimeWarning, match="a discontinuous EDF\\+D file: 1 gap"):
+        raw = read_recording(path, verbose="error")
+    assert passes.count(None) == 1  # every record once: times and annotations together
+    assert reads and max(reads) <= 4 * record
+    assert sum(reads) <= 2 * len(starts) * record  # each record read about once
+    placed = {a["description"]: a["onset"] for a in raw.annotations}
+    assert placed["seiz"] == pytest.approx(35.0)  # clock 60 s: 5 s into the second stretch
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc/self/status")
+def test_opening_an_edf_plus_file_costs_no_memory_of_its_size(tmp_path):
+    """The resident memory of opening an EDF+D file (its header, record times and annotations)
+    is MNE's (its own annotation read) and not the file's size: a 64 MB file adds well under
+    that over MNE's own opening of it."""
+    import subprocess
+    from pathlib import Path
+
+    import eegpt
+
+    src = Path(eegpt.__file__).resolve().parents[1]  # this eegpt, in the subprocess too
+    starts = [float(k) for k in range(2000)] + [float(k + 60) for k in range(2000, 4000)]
+    path = _edf_plus(tmp_path / "rec.edf", "EDF", starts, sfreq=2048)
+    size_mb = path.stat().st_size / 2**20
+    assert size_mb > 60
+
+    def peak_mb(code: str) -> float:
+        script = (
+            "import warnings, mne, eegpt.io\n"
+            f"warnings.simplefilter('ignore')\n{code}\n"
+            # the peak of this process's own memory (ru_maxrss keeps the parent's across exec)
+            "print(open('/proc/self/status').read().split('VmHWM:')[1].split()[0])"
+        )
+        out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                             check=True, env={**os.environ, "PYTHONPATH": str(src)})  # fmt: skip
+        return int(out.stdout.split()[-1]) / 1024
+
+    mne_only = peak_mb(f"mne.io.read_raw_edf({str(path)!r}, preload=False, verbose='error')")
+    ours = peak_mb(f"eegpt.io.read_recording({str(path)!r}, preload=False, verbose='error')")
+    assert ours - mne_only < size_mb / 4, (ours, mne_only, size_mb)
+

@@ -1724,41 +1724,54 @@ def record_onsets(path: PathLike, header: EDFHeader, limit: int | None = None) -
     file (the first ``limit`` records), from the time-keeping annotation that opens the
     record's first annotation signal; None when the file has no annotation signal or a
     record's time cannot be read."""
-    chunks = _annotation_bytes(path, header, limit)
-    if not chunks:
-        return None
-    onsets = np.empty(len(chunks))
-    for k, chunk in enumerate(chunks):
-        try:
-            onsets[k] = float(chunk[:40].split(b"\x14", 1)[0].decode("latin-1"))
-        except ValueError:
-            return None
-    return onsets
+    return scan_edf_annotations(path, header, limit, annotations=False).record_onsets
 
 
-def _annotation_bytes(path: PathLike, header: EDFHeader, limit: int | None = None) -> list[bytes]:
+#: Bytes of data records read at a time when the annotation signals of an EDF+/BDF+ file are
+#: scanned (:func:`_annotation_chunks`): the scan's memory, whatever the file's length.
+ANNOTATION_SCAN_BYTES = 1 << 20
+
+
+def _annotation_chunks(
+    path: PathLike, header: EDFHeader, limit: int | None = None
+) -> Iterator[bytes]:
     """The annotation signals' bytes of each complete data record of an EDF+/BDF+ file (the
-    first ``limit`` records; read through a memory map: only those bytes, never the
-    samples)."""
+    first ``limit`` records), one record at a time. Records are read in blocks of at most
+    :data:`ANNOTATION_SCAN_BYTES` (a record larger than that: only the part of it that holds
+    the annotation signals), so memory stays bounded and no part of the file is mapped into
+    the process (a memory map of a 1 GB file counts the pages it touches, all of them, in the
+    process's resident memory)."""
     signals = [i for i, label in enumerate(header.labels) if label in _ANNOTATION_LABELS]
     n = header.n_complete_records if limit is None else min(limit, header.n_complete_records)
     if not signals or n < 1:
-        return []
+        return
     width = 2 if header.kind == "EDF" else 3
     record_bytes = sum(header.samples_per_record) * width
     spans = [
         (sum(header.samples_per_record[:i]) * width, header.samples_per_record[i] * width)
         for i in signals
     ]
-    records = np.memmap(path, np.uint8, mode="r", offset=header.header_bytes,
-                        shape=(header.n_complete_records, record_bytes))  # fmt: skip
-    try:
-        return [
-            b"".join(np.asarray(records[k, a : a + n]).tobytes() for a, n in spans)
-            for k in range(n)
-        ]
-    finally:
-        del records
+    lo = min(a for a, _ in spans)
+    hi = max(a + m for a, m in spans)
+    with open(path, "rb", buffering=0) as fh:
+        fd = fh.fileno()
+        if record_bytes > ANNOTATION_SCAN_BYTES:  # a record at a time, its annotations only
+            for k in range(n):
+                part = os.pread(fd, hi - lo, header.header_bytes + k * record_bytes + lo)
+                yield b"".join(part[a - lo : a - lo + m] for a, m in spans)
+            return
+        per_read = max(1, ANNOTATION_SCAN_BYTES // record_bytes)
+        for first in range(0, n, per_read):
+            count = min(per_read, n - first)
+            block = os.pread(fd, count * record_bytes, header.header_bytes + first * record_bytes)
+            if len(block) < count * record_bytes:  # the file shrank while read
+                count = len(block) // record_bytes
+            view = memoryview(block)
+            for k in range(count):
+                base = k * record_bytes
+                yield b"".join(view[base + a : base + a + m] for a, m in spans)
+            if count < per_read and first + count < n:
+                return
 
 
 def first_record_offset(path: PathLike, header: EDFHeader | None = None) -> float:
@@ -1767,23 +1780,56 @@ def first_record_offset(path: PathLike, header: EDFHeader | None = None) -> floa
     plain EDF/BDF file or one whose first record's time cannot be read."""
     try:
         header = header or check_edf_header(path)
-        chunks = _annotation_bytes(path, header, limit=1)
+        chunks = list(_annotation_chunks(path, header, limit=1))
         return float(chunks[0][:40].split(b"\x14", 1)[0].decode("latin-1")) if chunks else 0.0
     except (OSError, ValueError, RecordingError):
         return 0.0
 
 
-def read_edf_annotations(
-    path: PathLike, header: EDFHeader, ch_names: Sequence[str] = ()
-) -> mne.Annotations:
-    """The annotations of an EDF+/BDF+ file, from its annotation signals only (the time-keeping
-    ones left out), onsets in seconds from its first data record's start, as MNE counts them;
-    a description ``text@@CH`` is ``text`` for channel ``CH`` when ``CH`` is one of
-    ``ch_names`` (the channels read), else kept whole, as MNE reads it."""
-    known = set(ch_names)
-    onsets, durations, texts, channels = [], [], [], []
+@dataclass(frozen=True)
+class EDFAnnotationScan:
+    """What one pass over the annotation signals of an EDF+/BDF+ file finds
+    (:func:`scan_edf_annotations`), for :func:`record_onsets` and :func:`read_edf_annotations`
+    alike, so a file is read once for both.
+
+    Attributes
+    ----------
+    record_onsets : ndarray | None
+        Each scanned record's start (s from the header's start time); None when the file has no
+        annotation signal or a record's time cannot be read.
+    annotations : tuple of (onset, duration, text) | None
+        The annotations other than the time-keeping ones, onsets as written (not shifted to
+        the first record), texts whole (``text@@CH`` kept); None when not scanned for.
+    first : float | None
+        The first record's time-keeping onset (what :func:`read_edf_annotations` counts from).
+    """
+
+    record_onsets: np.ndarray | None
+    annotations: tuple[tuple[float, float, str], ...] | None
+    first: float | None
+
+
+def scan_edf_annotations(
+    path: PathLike, header: EDFHeader, limit: int | None = None, *, annotations: bool = True
+) -> EDFAnnotationScan:
+    """Read the annotation signals of an EDF+/BDF+ file once (the first ``limit`` records), in
+    bounded memory (:func:`_annotation_chunks`): every record's time stamp and, with
+    ``annotations``, the annotations, as :func:`record_onsets` and
+    :func:`read_edf_annotations` give them."""
+    onsets: list[float] = []
+    readable = True
+    found: list[tuple[float, float, str]] = []
     first: float | None = None
-    for chunk in _annotation_bytes(path, header):
+    for chunk in _annotation_chunks(path, header, limit):
+        if readable:
+            try:
+                onsets.append(float(chunk[:40].split(b"\x14", 1)[0].decode("latin-1")))
+            except ValueError:
+                readable = False
+        if not annotations:
+            if not readable:
+                break
+            continue
         for k, tal in enumerate(chunk.split(b"\x00")):
             try:
                 text = tal.decode("utf-8")
@@ -1800,16 +1846,37 @@ def read_edf_annotations(
                 continue
             if first is None and k == 0:
                 first = onset  # the first record's time-keeping annotation
-            for text in fields[1:]:
-                if not text:
-                    continue
-                name, _, channel = text.partition("@@")
-                for_channel = channel in known
-                onsets.append(onset)
-                durations.append(duration)
-                texts.append(name if for_channel else text)
-                channels.append((channel,) if for_channel else ())
-    shift = first or 0.0
+            found.extend((onset, duration, text) for text in fields[1:] if text)
+    return EDFAnnotationScan(
+        np.asarray(onsets, dtype=np.float64) if readable and onsets else None,
+        tuple(found) if annotations else None,
+        first,
+    )
+
+
+def read_edf_annotations(
+    path: PathLike,
+    header: EDFHeader,
+    ch_names: Sequence[str] = (),
+    scan: EDFAnnotationScan | None = None,
+) -> mne.Annotations:
+    """The annotations of an EDF+/BDF+ file, from its annotation signals only (the time-keeping
+    ones left out), onsets in seconds from its first data record's start, as MNE counts them;
+    a description ``text@@CH`` is ``text`` for channel ``CH`` when ``CH`` is one of
+    ``ch_names`` (the channels read), else kept whole, as MNE reads it. ``scan``: the file's
+    :func:`scan_edf_annotations` (with its annotations), made already; else it is read."""
+    if scan is None or scan.annotations is None:
+        scan = scan_edf_annotations(path, header)
+    known = set(ch_names)
+    onsets, durations, texts, channels = [], [], [], []
+    for onset, duration, text in scan.annotations or ():
+        name, _, channel = text.partition("@@")
+        for_channel = channel in known
+        onsets.append(onset)
+        durations.append(duration)
+        texts.append(name if for_channel else text)
+        channels.append((channel,) if for_channel else ())
+    shift = scan.first or 0.0
     return mne.Annotations(
         np.asarray(onsets, dtype=np.float64) - shift, durations, texts, ch_names=channels
     )
@@ -1888,12 +1955,17 @@ class RecordClock:
 
 
 def _place_own_annotations(
-    raw: mne.io.BaseRaw, path: Path, header: EDFHeader, clock: RecordClock
+    raw: mne.io.BaseRaw,
+    path: Path,
+    header: EDFHeader,
+    clock: RecordClock,
+    scan: EDFAnnotationScan | None = None,
 ) -> None:
     """Put the annotations of a discontinuous file where their moments lie in the samples.
-    They are read from its annotation signals again: MNE has dropped those it placed past
-    the end of the samples. Annotations of other origin (a BIDS events file) stay."""
-    own = read_edf_annotations(path, header, raw.ch_names)
+    They are read from its annotation signals (``scan``: as read already), not taken from
+    MNE: it has dropped those it placed past the end of the samples. Annotations of other
+    origin (a BIDS events file) stay."""
+    own = read_edf_annotations(path, header, raw.ch_names, scan)
     if not len(own):
         return
     placed = clock.to_sample_time(own)
@@ -1921,7 +1993,10 @@ def mark_record_gaps(raw: mne.io.BaseRaw, path: Path, header: EDFHeader) -> Reco
     the join, so windows over it are flagged bad; a warning says how the times relate to the
     recording's clock. Returns the clock, for annotations from elsewhere (None: no gaps).
     """
-    onsets = record_onsets(path, header)  # every record's, not only the first ones
+    # every record's time stamp, not only the first ones, and a +D file's annotations, which
+    # are placed below: the file is read once for both
+    scan = scan_edf_annotations(path, header, annotations=header.discontinuous)
+    onsets = scan.record_onsets
     if onsets is None or len(onsets) < 2:
         return None
     if not header.discontinuous and not np.diff(onsets).any():
@@ -1935,7 +2010,7 @@ def mark_record_gaps(raw: mne.io.BaseRaw, path: Path, header: EDFHeader) -> Reco
     if not len(at):
         return None
     clock = RecordClock.from_records(onsets, header.record_seconds, at)
-    _place_own_annotations(raw, path, header, clock)
+    _place_own_annotations(raw, path, header, clock, scan)
     joins = at * header.record_seconds  # in MNE's time: records back to back
     raw.annotations.append(joins, np.zeros(len(at)), ["BAD boundary"] * len(at))
     longest = int(np.argmax(np.abs(gaps[at - 1])))
