@@ -2060,3 +2060,20 @@ def test_opening_an_edf_plus_file_costs_no_memory_of_its_size(tmp_path):
     ours = peak_mb(f"eegpt.io.read_recording({str(path)!r}, preload=False, verbose='error')")
     assert ours - mne_only < size_mb / 4, (ours, mne_only, size_mb)
 
+
+def test_stream_says_it_scans_the_file_before_embedding(tmp_path, caplog):
+    """The statistics pass over the whole file (a minute for a day's recording) is said
+    before it starts, so that an embedding bar still at 0 is not taken for a hang."""
+    path = _edf_plus(tmp_path / "rec.edf", "EDF", [float(k) for k in range(20)], variant="C")
+    with caplog.at_level(logging.INFO, logger="eegpt"):
+        WindowStream(open_stream(path), verbose=True)
+    said = [r.getMessage() for r in caplog.records]
+    assert any(
+        m == f"scanning {path}: 20 s of 4 channel(s) read once for the signal checks before "
+        "embedding"
+        for m in said
+    ), said
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger="eegpt"):
+        WindowStream(open_stream(path), verbose=False)
+    assert not [r for r in caplog.records if "scanning" in r.getMessage()]

@@ -36,7 +36,7 @@ import mne
 import numpy as np
 from scipy.signal import resample_poly
 
-from eegpt._logging import few, ignored_warnings
+from eegpt._logging import duration_text, few, ignored_warnings
 from eegpt._logging import log as _log
 from eegpt.annotations import BadSpans, annotations_of
 from eegpt.annotations import file_offset as raw_file_offset
@@ -478,6 +478,13 @@ class WindowStream:
         check_length(self.n_out, n_in / sfreq, source, config)
         # the signal checks, and the line polyphase resampling takes out (as resample())
         if line is None:
+            # a read of the whole file before the first window (a minute for a day on a
+            # slow disk): said, so that a progress bar still at 0 is not taken for a hang
+            _log(
+                f"scanning {source}: {duration_text(n_in / sfreq)} of {recording.n_channels} "
+                "channel(s) read once for the signal checks before embedding",
+                verbose,
+            )
             line = self._scan()
         elif any(np.shape(a) != (recording.n_channels,) for a in line):
             raise ValueError(
