@@ -628,6 +628,8 @@ def test_rows_equal_per_file_embed_and_errors_are_reported(clean_run, corpus, mo
         "path",
         "window",
         "onset_s",
+        "clock_s",
+        "clock_time",
         "channels",
         "input_channels",
         "annotations",

@@ -79,8 +79,8 @@ def test_csv_holds_the_mean_pooled_embeddings_one_row_per_window(tmp_path):
     table = pd.read_csv(out)
     features = [f"eegpt_d{k}" for k in range(8)]
     assert table.columns.tolist() == [
-        "recording", "window", "window_number", "onset_s", "label", "annotations", "bad",
-        *features,
+        "recording", "window", "window_number", "onset_s", "clock_s", "label", "annotations",
+        "bad", *features,
     ]  # fmt: skip
     assert (table["recording"] == "erp-epo.fif").all()
     assert table["window"].tolist() == [0, 2, 3, 5, 6]
@@ -205,7 +205,7 @@ def test_a_csv_wider_than_spreadsheets_open_is_written_with_a_warning(npz, tmp_p
     monkeypatch.setattr(export, "SPREADSHEET_COLUMNS", 100)
     with pytest.warns(RuntimeWarning, match="more than spreadsheets open"):
         assert main(["export", str(path), "-o", str(tmp_path / "e.csv"), "--pool", "flatten"]) == 0
-    assert pd.read_csv(tmp_path / "e.csv").shape == (5, 7 + 4 * 4 * 8)
+    assert pd.read_csv(tmp_path / "e.csv").shape == (5, 8 + 4 * 4 * 8)
 
 
 def test_embeddings_stored_mean_pooled_export_as_stored_and_refuse_other_poolings(tmp_path, capsys):
@@ -279,8 +279,8 @@ def test_the_epochs_metadata_and_annotations_are_exported(tmp_path):
     assert cells("annotations") == ["", "BAD_muscle; blink", "", "", ""]
     assert main(["export", str(path), "-o", str(tmp_path / "erp.csv"), "-q"]) == 0
     rows = pd.read_csv(tmp_path / "erp.csv")
-    assert rows.columns.tolist()[:12] == [
-        "recording", "window", "window_number", "onset_s", "label", "eeglab_events",
+    assert rows.columns.tolist()[:13] == [
+        "recording", "window", "window_number", "onset_s", "clock_s", "label", "eeglab_events",
         "eeglab_latencies_ms", "rt", "correct", "metadata_label", "trial type", "annotations",
     ]  # fmt: skip
     assert rows["eeglab_events"].tolist() == table["eeglab_events"].tolist()
@@ -321,8 +321,9 @@ def test_a_manifest_runs_columns_and_channel_sets_are_exported(tmp_path, capsys)
     assert table["subject"].tolist() == ["s01", "s01", "s02", "s02"]
     assert main(["export", str(run), "-o", str(tmp_path / "run.csv"), "-q"]) == 0
     rows = pd.read_csv(tmp_path / "run.csv")
-    assert rows.columns.tolist()[:11] == [
-        "recording", "window", "window_number", "onset_s", "subject", "label_site", "age",
+    assert rows.columns.tolist()[:13] == [
+        "recording", "window", "window_number", "onset_s", "clock_s", "clock_time", "subject",
+        "label_site", "age",
         "manifest_label", "annotations_file", "annotations", "bad",
     ]  # fmt: skip
     assert rows["subject"].tolist() == table["subject"].tolist()

@@ -126,9 +126,11 @@ def anonymize_embeddings(
         its sidecar): nothing is ever replaced.
     daysback : int | None
         None (default): the recording's ``meas_date`` is removed, so
-        ``Embeddings.clock_times(absolute=True)`` has no date to give. A number of days: it is
-        moved back by that many days (time of day kept), as ``mne anonymize --daysback`` does,
-        so that the dates of several recordings keep their order and spacing.
+        ``Embeddings.clock_times(absolute=True)`` has no date to give, and the ``clock_time``
+        column of a Parquet file or a run's shards is emptied (null; ``clock_s``, seconds on
+        the recording's clock, is kept). A number of days: both are moved back by that many
+        days (time of day kept), as ``mne anonymize --daysback`` does, so that the dates of
+        several recordings keep their order and spacing.
 
     Returns
     -------
@@ -420,6 +422,18 @@ def _shifted(date: str, days: int) -> str:
     return when.isoformat()
 
 
+def _clock_time_column(column: Any, daysback: int | None) -> Any:
+    """An embeddings table's ``clock_time`` column (the windows' moments, which date the
+    recording as its ``meas_date`` does): all null without ``daysback``, as ``meas_date`` is
+    removed; else moved back by ``daysback`` days, as ``meas_date`` is."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if daysback is None:
+        return pa.nulls(len(column), column.type)
+    return pc.subtract(column, pa.scalar(datetime.timedelta(days=daysback), pa.duration("us")))
+
+
 # -- one recording -------------------------------------------------------------------------
 
 
@@ -534,7 +548,11 @@ def _anonymize_file(src: Path, dst: Path, fmt: str, record: dict) -> None:
             for group in range(f.num_row_groups):  # the original's row groups, one at a time
                 table = f.read_row_group(group)
                 columns = [
-                    pa.array([name] * table.num_rows, pa.string()) if c == "source" else table[c]
+                    pa.array([name] * table.num_rows, pa.string())
+                    if c == "source"
+                    else _clock_time_column(table[c], record["daysback"])
+                    if c == "clock_time"
+                    else table[c]
                     for c in table.column_names
                 ]
                 new = pa.Table.from_arrays(columns, schema=new_schema)
@@ -807,6 +825,8 @@ def _copy_shard(src: Path, dst: Path, scrub: _Scrubber, ids: Mapping[str, str], 
                     kind = table.schema.field(c).type
                     if c in ("recording_id", "path"):  # a row's path: its (new) id
                         columns.append(pa.array(new_ids, kind))
+                    elif c == "clock_time":  # the recordings' dates, as meas_date
+                        columns.append(_clock_time_column(table[c], record["daysback"]))
                     elif c in _PATH_COLUMNS:
                         values = [None if v is None else _name(v) for v in table[c].to_pylist()]
                         columns.append(pa.array(values, kind))

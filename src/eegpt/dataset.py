@@ -19,8 +19,14 @@ Output directory
 ----------------
 ``shard-00000.parquet, shard-00001.parquet, ...``
     The embeddings, one row per window; ``pandas.read_parquet(output_dir)`` reads them all. The
-    columns are ``recording_id``, ``path``, ``window`` (index in the recording), ``onset_s``,
-    ``channels`` (vocabulary names, model order), ``input_channels`` (the same channels as
+    columns are ``recording_id``, ``path``, ``window`` (index in the recording), ``onset_s``
+    (float64 seconds of recorded data from the recording's first sample), ``clock_s`` (float64
+    seconds on the recording's clock: after each gap of a discontinuous EDF+D/BDF+D file,
+    ``onset_s`` plus the gaps before it; else equal to it), ``clock_time`` (the onset's moment,
+    a timestamp in µs without a zone: the recording's wall clock as its header states it, for
+    EDF/BDF local time, which MNE labels UTC; null without a measurement date; the key to join
+    clinical timelines on. Runs started before eegpt wrote these two lack them, and keep
+    their layout when resumed), ``channels`` (vocabulary names, model order), ``input_channels`` (the same channels as
     named in the file), ``annotations`` (descriptions of the file's annotations over the
     window), ``bad`` (one of them is marked bad, see :mod:`eegpt.annotations`; with
     ``reject_by_annotation`` such windows are left out and ``window`` has gaps), ``event``

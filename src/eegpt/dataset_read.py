@@ -52,6 +52,8 @@ RESERVED_COLUMNS = (
     "path",
     "window",
     "onset_s",
+    "clock_s",
+    "clock_time",
     "channels",
     "input_channels",
     "annotations",

@@ -11,7 +11,13 @@ every per-window variable.
 
 - ``embeddings``: single, ``[n_windows, N, S, D]`` as stored (N patches, S summary tokens,
   width D), or ``[n_windows, n_features]`` with a pooling (``--pool mean``: ``[n_windows, D]``);
-- ``onset_s``: window onsets in seconds; ``window``: the window's index in its recording,
+- ``onset_s``: window onsets in seconds of recorded data from the first sample; ``clock_s``:
+  the same on the recording's clock (after each gap of a discontinuous EDF+D/BDF+D file,
+  ``onset_s`` plus the gaps before it; else equal to it); ``clock_time`` (where any window's
+  recording has a measurement date): cellstr of the onsets' moments, ISO 8601 without a zone
+  (``'2024-01-01T23:59:50'``, '' where unknown): the recording's wall clock as its header
+  states it (for EDF/BDF local time, which MNE labels UTC); ``datetime(S.clock_time,
+  'InputFormat', 'yyyy-MM-dd''T''HH:mm:ss')`` reads it; ``window``: the window's index in its recording,
   counted from 0 as in Python and Parquet; ``window_number``: the same counted from 1, as
   MATLAB counts (for epochs: the epoch's number among the events);
 - ``label``: cellstr of the epochs' event names (where the input has them); ``bad``: logical,
@@ -36,7 +42,8 @@ every per-window variable.
   window: its recording's set, counted from 1: ``S.channel_sets{S.channel_set(i)}``).
 
 ``.csv``: one row per window, columns ``recording``, ``window`` (from 0), ``window_number``
-(from 1), ``onset_s``, ``label``, the manifest's columns, the epochs' metadata columns,
+(from 1), ``onset_s``, ``clock_s``, ``clock_time`` (where any window has one; as in the
+``.mat`` file), ``label``, the manifest's columns, the epochs' metadata columns,
 ``annotations`` (each where present), ``bad``, ``padded`` (where any window is), then the
 pooled embedding (default ``--pool
 mean``: ``eegpt_d0`` ... ``eegpt_d511``, named as :meth:`Embeddings.to_data_frame
@@ -60,8 +67,10 @@ from eegpt.outputs import (
     Embeddings,
     atomic_write,
     feature_names,
+    iso_moments,
     load_embeddings,
     require_pandas,
+    window_clock,
 )
 
 __all__ = ["EXPORT_FORMATS", "ExportInput", "export_embeddings", "read_export_input"]
@@ -114,6 +123,13 @@ class ExportInput:
         Windows zero-padded past the recording's end (``--tail pad``: a run's ``padded``
         column; a file's ``padded_tail`` window, or every epoch with ``padded_epochs``); None
         where none is.
+    clock_s : ndarray of float64, shape (n_windows,) | None
+        A run's window onsets on each recording's clock (its ``clock_s`` column, or from its
+        file statuses for runs written before it); None for a file (from its provenance:
+        :func:`eegpt.outputs.window_clock`).
+    clock_time : ndarray of datetime64[us], shape (n_windows,) | None
+        A run's onsets' moments (NaT where a recording has no measurement date), as
+        ``clock_s``; None for a file.
     """
 
     embeddings: Embeddings
@@ -126,9 +142,22 @@ class ExportInput:
     channel_set: np.ndarray | None = None
     manifest_columns: Any = None
     padded: np.ndarray | None = None
+    clock_s: np.ndarray | None = None
+    clock_time: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.embeddings)
+
+    def clock(self) -> tuple[np.ndarray, np.ndarray | None]:
+        """``(clock_s, clock_time)`` per window: seconds on the recording's clock (float64)
+        and the onsets' moments (naive ``datetime64[us]``, NaT where unknown; None where no
+        window has one), as :func:`eegpt.outputs.window_clock` gives them."""
+        if self.clock_s is not None:
+            moments = self.clock_time
+            if moments is not None and bool(np.all(np.isnat(moments))):
+                moments = None
+            return self.clock_s, moments
+        return window_clock(self.embeddings.metadata, self.embeddings.onsets)
 
     @property
     def recording_per_window(self) -> list[str]:
@@ -233,6 +262,7 @@ def _read_run(folder: Path) -> ExportInput:
     sets: dict[tuple[str, ...], int] = {}  # each set of channels once, in the order first met
     channel_set = [sets.setdefault(tuple(names), len(sets)) for names in table["channels"]]
     manifest = [c for c in table.columns if c not in RESERVED_COLUMNS]
+    clock_s, clock_time = _run_clock(folder, table)
     return ExportInput(
         Embeddings(data, table["onset_s"].to_numpy(np.float64), metadata),
         settings,
@@ -244,7 +274,40 @@ def _read_run(folder: Path) -> ExportInput:
         channel_set=np.asarray(channel_set, dtype=np.int64),
         manifest_columns=table[manifest].reset_index(drop=True) if manifest else None,
         padded=_any_true(table["padded"].fillna(False)) if "padded" in table.columns else None,
+        clock_s=clock_s,
+        clock_time=clock_time,
     )
+
+
+def _run_clock(folder: Path, table: Any) -> tuple[np.ndarray, np.ndarray]:
+    """A run's ``(clock_s, clock_time)`` per row of ``table``: its columns (layout 5 on), else
+    (runs written before them, or a part of an older layout) each recording's from the time
+    base its file status records (:func:`eegpt.outputs.window_clock`)."""
+    from eegpt.dataset_read import read_shard_status, run_folders, shard_files
+
+    onsets = table["onset_s"].to_numpy(np.float64)
+    seconds = np.full(len(table), np.nan)
+    moments = np.full(len(table), np.datetime64("NaT"), dtype="datetime64[us]")
+    if "clock_s" in table.columns:  # missing in the rows of a part of an older layout
+        seconds = table["clock_s"].to_numpy(np.float64, na_value=np.nan)
+        times = table["clock_time"]
+        moments = np.asarray(times.to_numpy(dtype="datetime64[us]"), dtype="datetime64[us]")
+    todo = np.isnan(seconds)
+    if not todo.any():
+        return seconds, moments
+    bases: dict[str, dict[str, Any]] = {}  # per recording id: its time base
+    for run in run_folders(folder) or [folder]:
+        for shard in shard_files(run):
+            for f in read_shard_status(shard)[1].get("files", []):
+                bases.setdefault(str(f.get("recording_id")), f)
+    ids = table["recording_id"].astype(str).to_numpy()
+    for rid in dict.fromkeys(ids[todo]):
+        rows = np.flatnonzero(todo & (ids == rid))
+        got, when = window_clock(bases.get(rid, {}), onsets[rows])
+        seconds[rows] = got
+        if when is not None:
+            moments[rows] = when
+    return seconds, moments
 
 
 def _any_true(flags: Any) -> np.ndarray | None:
@@ -332,10 +395,15 @@ def mat_variables(windows: ExportInput, pool: str) -> dict[str, Any]:
     values = pooled_values(windows, pool)
     _check_mat_size(values, windows)
     window = windows.window_index.astype(np.float64)  # MATLAB computes with doubles
+    clock_s, moments = windows.clock()
     pre = windows.provenance.get("preprocessing") or {}
     out: dict[str, Any] = {
         "embeddings": values.astype(np.float32, copy=False),
         "onset_s": np.asarray(windows.embeddings.onsets, dtype=np.float64),
+        "clock_s": np.asarray(clock_s, dtype=np.float64),
+        **(
+            {"clock_time": _cellstr(iso_moments(moments, utc=False))} if moments is not None else {}
+        ),
         "window": window,
         "window_number": window + 1,
         "bad": np.asarray(windows.embeddings.bad, dtype=bool),
@@ -370,14 +438,14 @@ def mat_variables(windows: ExportInput, pool: str) -> dict[str, Any]:
 
 #: The variables of a ``.mat`` export besides the manifest's and the epochs' metadata columns.
 MAT_VARIABLES = frozenset({
-    "embeddings", "onset_s", "window", "window_number", "bad", "pool", "metadata_json", "sfreq",
+    "embeddings", "onset_s", "clock_s", "clock_time", "window", "window_number", "bad", "pool", "metadata_json", "sfreq",
     "window_seconds", "label", "annotations", "recording", "path", "source", "channels",
     "channel_sets", "channel_set", "padded",
 })  # fmt: skip
 
 #: The columns of a CSV export besides the manifest's, the epochs' metadata and the embedding.
-CSV_COLUMNS = frozenset({"recording", "window", "window_number", "onset_s", "label",
-                         "annotations", "bad", "padded"})  # fmt: skip
+CSV_COLUMNS = frozenset({"recording", "window", "window_number", "onset_s", "clock_s",
+                         "clock_time", "label", "annotations", "bad", "padded"})  # fmt: skip
 
 
 def _table_columns(
@@ -452,7 +520,9 @@ def _check_mat_size(values: np.ndarray, windows: ExportInput) -> None:
 
 def csv_frame(windows: ExportInput, pool: str) -> Any:
     """The CSV table: one row per window, ``recording``, ``window`` (from 0), ``window_number``
-    (from 1), ``onset_s``, ``label``, the manifest's columns, the epochs' metadata columns,
+    (from 1), ``onset_s`` (seconds of recorded data), ``clock_s`` (seconds on the recording's
+    clock), ``clock_time`` (ISO 8601 without a zone, the recording's wall clock as its header
+    states it; where any window has a measurement date, else left out), ``label``, the manifest's columns, the epochs' metadata columns,
     ``annotations`` (each where present), ``bad``, then one column per feature of ``pool``."""
     pd = require_pandas(CSV_NEEDS)
 
@@ -464,6 +534,10 @@ def csv_frame(windows: ExportInput, pool: str) -> Any:
         "window_number": windows.window_index + 1,
         "onset_s": windows.embeddings.onsets,
     }
+    clock_s, moments = windows.clock()
+    columns["clock_s"] = clock_s
+    if moments is not None:
+        columns["clock_time"] = iso_moments(moments, utc=False)
     if windows.labels is not None:
         columns["label"] = windows.labels
     for name, column in _table_columns(windows, CSV_COLUMNS | set(names)):

@@ -11,7 +11,14 @@ File layouts
 
 ``.parquet``: one row per window with columns ``source``, ``window`` (index among all windows
 of the recording, counting from 0; EEGLAB numbers epochs from 1: it has gaps where
-``reject_by_annotation`` left windows out), ``onset_s``,
+``reject_by_annotation`` left windows out), ``onset_s`` (float64 seconds of recorded data
+from the first sample, as :attr:`Embeddings.onsets`), ``clock_s`` (float64 seconds from the
+first sample on the recording's clock: ``onset_s`` moved by the gaps before it in a
+discontinuous EDF+D/BDF+D file, else equal to it), ``clock_time`` (the window onset's moment,
+a timestamp in µs without a zone: the recording's wall clock as its header states it, which
+for EDF/BDF is local time that MNE labels UTC; null without a measurement date; both as
+:meth:`Embeddings.clock_times` gives them; files written before eegpt had these columns lack
+them, and :func:`load_embeddings` computes them from the provenance as before),
 ``embedding`` (a fixed-size list of N*S*D float32 in C order), ``label`` for epochs with
 event names (``metadata["labels"]``), ``annotations`` (the descriptions of the annotations over
 each window) and ``bad`` (:attr:`Embeddings.bad`), then for epochs with ``epochs.metadata`` one
@@ -160,7 +167,10 @@ def clock_moments(
     first_time: float | None = None,
     clock: Any = None,
 ) -> np.ndarray:
-    """The moments of times in a recording, ``datetime64[us]`` in UTC, shape of ``seconds``.
+    """The moments of times in a recording, naive ``datetime64[us]``, shape of ``seconds``:
+    the recording's wall clock as its header states it. MNE labels a measurement date UTC,
+    but an EDF/BDF header holds the lab's local time, so no zone is claimed; a date with a
+    zone is brought to UTC first, as MNE keeps dates.
 
     Parameters
     ----------
@@ -191,15 +201,47 @@ def clock_moments(
     return start + np.round(offset * 1e6).astype("timedelta64[us]")
 
 
-def iso_moments(moments: np.ndarray) -> list[str]:
-    """``datetime64`` moments in UTC as ISO 8601 text with the offset,
-    ``"2026-01-01T23:59:50+00:00"``: to the second where all are whole seconds, else to the
-    microsecond (one format for a column)."""
+def iso_moments(moments: np.ndarray, *, utc: bool = True) -> list[str]:
+    """``datetime64`` moments as ISO 8601 text: to the second where all are whole seconds,
+    else to the microsecond (one format for a column). ``utc``: with the offset MNE's label
+    gives them, ``"2026-01-01T23:59:50+00:00"`` (``probe predict``'s ``clock_time``); False:
+    without one, ``"2026-01-01T23:59:50"``, the recording's wall clock as its header states it
+    (an EDF/BDF header holds local time, which MNE labels UTC). ``NaT`` gives ``""``."""
     moments = np.asarray(moments, dtype="datetime64[us]")
-    whole = bool(np.all(moments.astype(np.int64) % 1_000_000 == 0))
+    known = ~np.isnat(moments)
+    whole = bool(np.all(moments[known].astype(np.int64) % 1_000_000 == 0))
     spec = "seconds" if whole else "microseconds"
-    utc = datetime.timezone.utc
-    return [m.item().replace(tzinfo=utc).isoformat(timespec=spec) for m in moments]
+    zone = datetime.timezone.utc if utc else None
+    return [
+        m.item().replace(tzinfo=zone).isoformat(timespec=spec) if ok else ""
+        for m, ok in zip(moments, known, strict=True)
+    ]
+
+
+def window_clock(
+    metadata: Mapping[str, Any], onsets: np.ndarray
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """``(clock_s, clock_time)`` of windows at ``onsets`` of a recording whose provenance is
+    ``metadata`` (its time base: ``record_clock``, ``meas_date``, ``first_time``).
+
+    ``clock_s``: float64 seconds on the recording's clock, counted as ``onsets`` are (from the
+    first sample; epochs: from the acquisition start) but across the gaps of a discontinuous
+    EDF+D/BDF+D file (equal to ``onsets`` for a continuous recording).
+    ``clock_time``: the moments of the onsets, naive ``datetime64[us]``
+    (:func:`clock_moments`, as ``probe predict``'s ``clock_time``): the recording's wall clock
+    as its header states it (for EDF/BDF local time, which MNE labels UTC); None without a
+    measurement date."""
+    seconds = np.asarray(onsets, dtype=np.float64)
+    clock = None
+    if metadata.get("record_clock"):  # a discontinuous EDF+D file
+        from eegpt.io import RecordClock
+
+        clock = RecordClock.from_dict(metadata["record_clock"])
+    on_clock = seconds if clock is None else clock.to_clock(seconds)
+    meas_date = metadata.get("meas_date")
+    if not meas_date:
+        return on_clock, None
+    return on_clock, clock_moments(seconds, meas_date, metadata.get("first_time"), clock)
 
 
 def pool_embeddings(
@@ -227,7 +269,8 @@ def pool_embeddings(
         ) from None
 
 
-_PARQUET_COLUMNS = ("source", "window", "onset_s", "embedding", "label", "annotations", "bad")
+_PARQUET_COLUMNS = ("source", "window", "onset_s", "clock_s", "clock_time", "embedding", "label",
+                    "annotations", "bad")  # fmt: skip
 
 
 def metadata_record(frame: Any) -> dict[str, Any]:
@@ -402,13 +445,15 @@ def select_window_metadata(metadata: dict[str, Any], rows: Any, n: int) -> dict[
 class _WindowColumns:
     """The per-window columns of a table of embeddings (Parquet files,
     :meth:`Embeddings.to_data_frame`), read and checked from the provenance: ``source``,
-    ``window``, ``onset_s``, [``embedding``], ``label`` (epochs' event names), ``annotations``,
-    ``bad`` and the columns of ``epochs.metadata``."""
+    ``window``, ``onset_s``, ``clock_s``, ``clock_time`` (:func:`window_clock`),
+    [``embedding``], ``label`` (epochs' event names), ``annotations``, ``bad`` and the columns
+    of ``epochs.metadata``."""
 
     def __init__(self, metadata: dict[str, Any], onsets: np.ndarray) -> None:
         n = len(onsets)
         self.source = str(metadata.get("source", ""))
         self.onsets = np.asarray(onsets, dtype=np.float64)
+        self.clock_s, self.clock_time = window_clock(metadata, self.onsets)
         labels = metadata.get("labels")
         self.labels = None if labels is None else np.asarray(labels, dtype=object)
         if self.labels is not None and self.labels.shape != (n,):
@@ -437,6 +482,13 @@ class _WindowColumns:
         table's schema (see :func:`_metadata_columns`); empty without such columns."""
         return self._metadata()[1]
 
+    def _clock_time(self, rows: slice, n: int) -> Any:
+        """``clock_time`` of ``rows``: naive timestamps (µs), null without a measurement date."""
+        pa, _ = require_pyarrow()
+        if self.clock_time is None:
+            return pa.nulls(n, pa.timestamp("us"))
+        return pa.array(self.clock_time[rows], pa.timestamp("us"))
+
     def arrays(self, start: int, n: int, embedding: Any = None) -> list[tuple[str, Any]]:
         """``(name, pyarrow array)`` of rows ``start:start + n``; ``embedding`` (an array of
         those rows) goes after ``onset_s`` when given."""
@@ -449,6 +501,8 @@ class _WindowColumns:
             ("source", pa.array([self.source] * n, pa.string())),
             ("window", pa.array(self.index[rows], pa.int32())),
             ("onset_s", pa.array(self.onsets[rows], pa.float64())),
+            ("clock_s", pa.array(self.clock_s[rows], pa.float64())),
+            ("clock_time", self._clock_time(rows, n)),
             *([("embedding", embedding)] if embedding is not None else []),
             *(
                 [("label", pa.array(self.labels[rows], pa.string()))]
@@ -545,8 +599,9 @@ class Embeddings:
         One label per window (ndarray of object, shape (n_windows,), None where none) from
         annotations that span time, such as a hypnogram's sleep stages.
     clock_times(absolute=False)
-        The onsets on the recording's clock, shape (n_windows,): seconds (float64), or UTC
-        moments (``datetime64[us]``) with ``absolute=True``.
+        The onsets on the recording's clock, shape (n_windows,): seconds (float64), or its
+        moments (naive ``datetime64[us]``, the recording's wall clock as its header states
+        it) with ``absolute=True``; the ``clock_s`` and ``clock_time`` columns of its tables.
     pooled(how="mean")
         One vector per window, ``[n_windows, n_features]`` (``"mean"``: ``[n_windows, D]``).
     to_data_frame(pooling=None)
@@ -846,30 +901,27 @@ class Embeddings:
         Parameters
         ----------
         absolute : bool
-            False: seconds from the first sample's moment, float64. True: the moments
-            themselves, ``datetime64[us]`` in UTC, from the recording's measurement date
-            (``metadata["meas_date"]``) and its first sample (``metadata["first_time"]``).
+            False: seconds from the first sample's moment, float64 (the ``clock_s`` column
+            of the saved tables). True: the moments themselves, naive ``datetime64[us]``,
+            from the recording's measurement date (``metadata["meas_date"]``) and its first
+            sample (``metadata["first_time"]``): the recording's wall clock as its header
+            states it (an EDF/BDF header holds local time, which MNE labels UTC; the
+            ``clock_time`` column of the saved tables).
 
         Returns
         -------
         ndarray, shape (n_windows,)
         """
-        seconds = np.asarray(self.onsets, dtype=np.float64)
-        clock = None
-        if self.metadata.get("record_clock"):
-            from eegpt.io import RecordClock
-
-            clock = RecordClock.from_dict(self.metadata["record_clock"])
+        seconds, moments = window_clock(self.metadata, self.onsets)
         if not absolute:
-            return seconds if clock is None else clock.to_clock(seconds)
-        meas_date = self.metadata.get("meas_date")
-        if not meas_date:
+            return seconds
+        if moments is None:
             raise ValueError(
                 "clock_times(absolute=True): the recording has no measurement date "
                 "(metadata['meas_date']); arrays, anonymised files and Raw objects without one give "
                 "seconds only (absolute=False)"
             )
-        return clock_moments(seconds, meas_date, self.metadata.get("first_time"), clock)
+        return moments
 
     def pooled(self, how: str | Callable[[np.ndarray], np.ndarray] = "mean") -> np.ndarray:
         """One vector per window, ``[n, n_features]``: a name of :data:`POOLINGS` or a callable,
@@ -891,8 +943,12 @@ class Embeddings:
     def to_data_frame(self, pooling: str | Callable[[np.ndarray], np.ndarray] | None = None) -> Any:
         """One row per window as a pandas DataFrame, as MNE's ``to_data_frame``.
 
-        Columns as in a saved Parquet file: ``source``, ``window``, ``onset_s``, ``label``
-        (epochs with event names), ``annotations``, ``bad``, the columns of
+        Columns as in a saved Parquet file: ``source``, ``window``, ``onset_s`` (float64
+        seconds of recorded data from the first sample), ``clock_s`` (float64 seconds on the
+        recording's clock: after each gap of an EDF+D file, ``onset_s`` plus the gaps before
+        it), ``clock_time`` (naive ``datetime64``: the recording's wall clock as its header
+        states it, NaT without a measurement date; the key to join clinical timelines on),
+        ``label`` (epochs with event names), ``annotations``, ``bad``, the columns of
         ``epochs.metadata``, and the embeddings: with ``pooling=None`` one ``embedding`` column
         (arrays of N*S*D float32, as ``pandas.read_parquet`` gives them), with a pooling (see
         :meth:`pooled`) one float32 column per feature (``eegpt_d0`` ... for ``"mean"``, see

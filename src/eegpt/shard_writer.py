@@ -41,13 +41,13 @@ from eegpt.dataset_read import (
 )
 from eegpt.dataset_stamps import _hashed_status, _status_of, source_stamp
 from eegpt.errors import OutputNotWritableError, disk_full, out_of_room, room_advice
-from eegpt.outputs import atomic_write, parquet_writer
+from eegpt.outputs import atomic_write, parquet_writer, window_clock
 
 FORMAT = "eegpt-dataset/1"
 #: Row layout of new runs: 2 added the ``annotations``, ``bad`` and ``event`` columns, 3 the
-#: ``epochs_metadata`` column, 4 the ``padded`` column (runs made before resume in their own
-#: layout).
-LAYOUT = 4
+#: ``epochs_metadata`` column, 4 the ``padded`` column, 5 the ``clock_s`` and ``clock_time``
+#: columns after ``onset_s`` (runs made before resume in their own layout).
+LAYOUT = 5
 _ROW_GROUP_BYTES = 64 << 20  # rows are buffered up to this size before a Parquet row group
 
 
@@ -59,6 +59,10 @@ def _schema(spec: Mapping[str, Any], inputs: DatasetInputs) -> Any:
         pa.field("path", pa.string()),
         pa.field("window", pa.int32()),
         pa.field("onset_s", pa.float64()),
+    ]
+    if spec.get("layout", 1) >= 5:  # the onsets on the recording's clock, and their moments
+        fields_ += [pa.field("clock_s", pa.float64()), pa.field("clock_time", pa.timestamp("us"))]
+    fields_ += [
         pa.field("channels", pa.list_(pa.string())),
         pa.field("input_channels", pa.list_(pa.string())),
     ]
@@ -90,6 +94,16 @@ def _file_table(result: FileResult, file: InputFile, inputs: DatasetInputs, sche
         pa.repeat(pa.scalar(file.path_text, pa.string()), n),
         pa.array(index.astype(np.int32)),
         pa.array(np.asarray(result.onsets, dtype=np.float64)),
+    ]
+    if "clock_s" in schema.names:  # as Embeddings.clock_times gives them (window_clock)
+        clock_s, moments = window_clock(info.time_base, np.asarray(result.onsets)[:n])
+        arrays += [
+            pa.array(np.asarray(clock_s, dtype=np.float64), pa.float64()),
+            pa.nulls(n, pa.timestamp("us"))
+            if moments is None
+            else pa.array(moments, pa.timestamp("us")),
+        ]
+    arrays += [
         pa.repeat(names, n),
         pa.repeat(input_names, n),
     ]

@@ -1,0 +1,211 @@
+"""The clock columns of every table output: ``clock_s`` (seconds on the recording's clock,
+across the gaps of an EDF+D file) and ``clock_time`` (the onset's moment, naive: the
+recording's wall clock as its header states it; null without a measurement date)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+import scipy.io
+from test_io import _edf_plus
+
+import eegpt.dataset
+from eegpt import load_embeddings
+from eegpt.anonymize import anonymize_embeddings
+from eegpt.cli import main
+from eegpt.dataset import embed_dataset, read_embeddings
+from eegpt.demo import synthetic_raw
+from eegpt.preprocessing import PreprocessingConfig
+
+pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning")
+
+#: Records at 0-9 s and 35-44 s on the clock (a 25 s gap after 10 s of data), header start
+#: 2024-01-01 00:00:00: 4 s windows at 0, 4, 8 (over the gap), 12, 16 s of data.
+ONSETS = [0.0, 4.0, 8.0, 12.0, 16.0]
+CLOCK = [0.0, 4.0, 8.0, 37.0, 41.0]
+START = np.datetime64("2024-01-01T00:00:00", "us")
+
+
+def _gapped(folder: Path) -> Path:
+    folder.mkdir(exist_ok=True)
+    starts = [float(k) for k in range(10)] + [float(k + 25) for k in range(10, 20)]
+    return _edf_plus(folder / "rec.edf", "EDF", starts)
+
+
+def _moments(seconds) -> list[np.datetime64]:
+    return [START + np.timedelta64(int(s * 1e6), "us") for s in seconds]
+
+
+def test_embed_parquet_of_an_edf_plus_d_file_has_its_clock(weights, tmp_path):
+    """`eegpt embed` of a file with a gap: onset_s stays seconds of recorded data, clock_s is
+    onset_s plus the gap after it, clock_time the header's start plus clock_s (naive, as the
+    header states it); load_embeddings, to_data_frame and .npz give the same."""
+    path = _gapped(tmp_path / "in")
+    out = tmp_path / "rec.parquet"
+    assert main(["embed", str(path), "--weights", str(weights), "-o", str(out), "-q"]) == 0
+    schema = pq.read_schema(out)
+    assert schema.names[:5] == ["source", "window", "onset_s", "clock_s", "clock_time"]
+    assert schema.field("clock_s").type == pa.float64()
+    assert schema.field("clock_time").type == pa.timestamp("us")  # no zone claimed
+    table = pd.read_parquet(out)
+    assert table.onset_s.tolist() == ONSETS
+    assert table.clock_s.tolist() == CLOCK
+    assert table.clock_time.to_numpy(dtype="datetime64[us]").tolist() == [
+        m.item() for m in _moments(CLOCK)
+    ]
+    emb = load_embeddings(out)
+    np.testing.assert_array_equal(emb.clock_times(absolute=True), np.array(_moments(CLOCK)))
+    frame = emb.to_data_frame(pooling="mean")
+    assert frame.columns.tolist()[:5] == ["source", "window", "onset_s", "clock_s", "clock_time"]
+    assert frame.clock_s.tolist() == CLOCK
+    assert frame.clock_time.tolist() == table.clock_time.tolist()
+    emb.save(tmp_path / "rec.npz")
+    again = load_embeddings(tmp_path / "rec.npz").to_data_frame()
+    assert again.clock_s.tolist() == CLOCK
+    assert again.clock_time.tolist() == table.clock_time.tolist()
+
+
+def test_exports_carry_the_clock(weights, tmp_path):
+    """CSV and .mat exports of an EDF+D file's embeddings: clock_s, and clock_time as ISO 8601
+    text without a zone, next to onset_s."""
+    path = _gapped(tmp_path / "in")
+    out = tmp_path / "rec.parquet"
+    assert main(["embed", str(path), "--weights", str(weights), "-o", str(out), "-q"]) == 0
+    assert main(["export", str(out), "-o", str(tmp_path / "rec.csv"), "-q"]) == 0
+    rows = pd.read_csv(tmp_path / "rec.csv")
+    assert rows.columns.tolist()[3:6] == ["onset_s", "clock_s", "clock_time"]
+    assert rows.clock_s.tolist() == CLOCK
+    assert rows.clock_time.tolist()[3:] == ["2024-01-01T00:00:37", "2024-01-01T00:00:41"]
+    assert main(["export", str(out), "-o", str(tmp_path / "rec.mat"), "-q"]) == 0
+    s = scipy.io.loadmat(tmp_path / "rec.mat")
+    np.testing.assert_array_equal(s["clock_s"].ravel(), CLOCK)
+    assert [c[0] for c in s["clock_time"].ravel()][3] == "2024-01-01T00:00:37"
+
+
+def test_a_recording_without_a_date_has_no_clock_time(tmp_path):
+    """No measurement date: clock_s equals onset_s, clock_time is null in Parquet and left
+    out of a CSV export (as probe predict leaves it out)."""
+    from eegpt import EEGPT, EEGPTConfig
+
+    raw, _ = synthetic_raw(minutes=0.2)
+    raw.set_meas_date(None)
+    emb = EEGPT(EEGPTConfig(embed_dim=32, depth=1, num_heads=2)).eval().embed(raw)
+    out = emb.save(tmp_path / "undated.parquet")
+    table = pd.read_parquet(out)
+    assert table.clock_s.tolist() == table.onset_s.tolist()
+    assert table.clock_time.isna().all()
+    assert pq.read_schema(out).field("clock_time").type == pa.timestamp("us")
+    assert main(["export", str(out), "-o", str(tmp_path / "undated.csv"), "-q"]) == 0
+    rows = pd.read_csv(tmp_path / "undated.csv")
+    assert "clock_s" in rows.columns and "clock_time" not in rows.columns
+
+
+def test_a_parquet_file_written_before_the_clock_columns_still_reads(weights, tmp_path, capsys):
+    """A file without clock_s/clock_time (eegpt before them): load_embeddings, eegpt info and
+    export read it, computing the clock from its provenance as before."""
+    path = _gapped(tmp_path / "in")
+    new = tmp_path / "new.parquet"
+    assert main(["embed", str(path), "--weights", str(weights), "-o", str(new), "-q"]) == 0
+    table = pq.read_table(new)
+    old_table = table.drop_columns(["clock_s", "clock_time"])
+    old = tmp_path / "old.parquet"
+    pq.write_table(old_table.replace_schema_metadata(table.schema.metadata), old)
+    emb = load_embeddings(old)
+    assert emb.onsets.tolist() == ONSETS and emb.clock_times().tolist() == CLOCK
+    assert main(["info", str(old)]) == 0
+    capsys.readouterr()
+    assert main(["export", str(old), "-o", str(tmp_path / "old.csv"), "-q"]) == 0
+    assert pd.read_csv(tmp_path / "old.csv").clock_s.tolist() == CLOCK
+
+
+def test_embed_dataset_shards_carry_the_clock(model, tmp_path):
+    """A corpus run's shards hold clock_s and clock_time after onset_s (layout 5), as a
+    single file's; read_embeddings and export give them."""
+    path = _gapped(tmp_path / "in")
+    undated = synthetic_raw(minutes=0.2)[0]
+    undated.set_meas_date(None)
+    undated.save(tmp_path / "in" / "undated_raw.fif", verbose=False)
+    config = PreprocessingConfig(window_seconds=4.0)
+    out = tmp_path / "out"
+    embed_dataset(path.parent, out, model=model, workers=0, progress=False, preprocessing=config)
+    shard = sorted(out.glob("shard-*.parquet"))[0]
+    schema = pq.read_schema(shard)
+    assert schema.names[3:6] == ["onset_s", "clock_s", "clock_time"]
+    assert json.loads(schema.metadata[b"eegpt"])["layout"] == 5
+    table, _ = read_embeddings(out, embeddings=False)
+    rec = table[table.recording_id == "rec.edf"]
+    assert rec.onset_s.tolist() == ONSETS and rec.clock_s.tolist() == CLOCK
+    assert rec.clock_time.tolist() == [pd.Timestamp(m.item()) for m in _moments(CLOCK)]
+    other = table[table.recording_id == "undated_raw.fif"]
+    assert other.clock_time.isna().all() and other.clock_s.tolist() == other.onset_s.tolist()
+    assert main(["export", str(out), "-o", str(tmp_path / "run.csv"), "-q"]) == 0
+    rows = pd.read_csv(tmp_path / "run.csv", keep_default_na=False)
+    assert rows[rows.recording == "rec.edf"].clock_s.tolist() == CLOCK
+    assert rows[rows.recording == "undated_raw.fif"].clock_time.tolist() == [""] * len(other)
+    assert rows.clock_time.tolist()[3] == "2024-01-01T00:00:37"
+
+
+def test_a_run_of_the_layout_before_the_clock_resumes_in_its_own(model, tmp_path, monkeypatch):
+    """A run started by eegpt before the clock columns (layout 4) and resumed keeps one schema
+    (without them) across its shards; it reads, verifies and exports, the clock computed from
+    its file statuses."""
+    path = _gapped(tmp_path / "in")
+    second = _edf_plus(tmp_path / "in" / "rec2.edf", "EDF", [float(k) for k in range(12)])
+    assert second.exists()
+    config = PreprocessingConfig(window_seconds=4.0)
+    run = dict(model=model, workers=0, shard_size=1, progress=False, preprocessing=config)
+    out = tmp_path / "old"
+    new_spec = eegpt.dataset._run_spec
+
+    def layout_4(*args, **kwargs):
+        return dict(new_spec(*args, **kwargs), layout=4)
+
+    with monkeypatch.context() as m:
+        m.setattr(eegpt.dataset, "_run_spec", layout_4)
+        embed_dataset(path.parent, out, **run)
+    shards = sorted(out.glob("shard-*.parquet"))
+    assert len(shards) == 2
+    shards[1].unlink()
+    again = embed_dataset(path.parent, out, **run)  # this eegpt, resuming
+    assert (again.shards_written, again.shards_skipped) == (1, 1)
+    schemas = [pq.read_schema(s) for s in sorted(out.glob("shard-*.parquet"))]
+    assert schemas[0].names == schemas[1].names and "clock_s" not in schemas[0].names
+    assert all(json.loads(s.metadata[b"eegpt"])["layout"] == 4 for s in schemas)
+    table, _ = read_embeddings(out, embeddings=False)
+    assert "clock_time" not in table.columns
+    assert main(["info", str(out), "--verify"]) == 0
+    assert main(["export", str(out), "-o", str(tmp_path / "old.csv"), "-q"]) == 0
+    rows = pd.read_csv(tmp_path / "old.csv")
+    assert rows[rows.recording == "rec.edf"].clock_s.tolist() == CLOCK
+    assert rows[rows.recording == "rec.edf"].clock_time.tolist()[3] == "2024-01-01T00:00:37"
+    # read together with a part of the new layout: the older part's rows lack the clock
+    newer = tmp_path / "newer"
+    shutil.copytree(tmp_path / "in", tmp_path / "in2")
+    (tmp_path / "in2" / "rec.edf").unlink()
+    (tmp_path / "in2" / "rec2.edf").rename(tmp_path / "in2" / "rec3.edf")
+    embed_dataset(tmp_path / "in2", newer, **run)
+    both, _ = read_embeddings([out, newer], embeddings=False)
+    assert both.clock_s.isna().sum() == len(table) and both.clock_s.notna().sum() > 0
+
+
+def test_anonymize_empties_or_moves_clock_time(weights, tmp_path):
+    """clock_time dates the recording as meas_date does: anonymize nulls it, or moves it back
+    by --daysback days; clock_s stays."""
+    path = _gapped(tmp_path / "in")
+    out = tmp_path / "rec.parquet"
+    assert main(["embed", str(path), "--weights", str(weights), "-o", str(out), "-q"]) == 0
+    anonymize_embeddings(out, tmp_path / "anon.parquet")
+    anon = pd.read_parquet(tmp_path / "anon.parquet")
+    assert anon.clock_time.isna().all() and anon.clock_s.tolist() == CLOCK
+    anonymize_embeddings(out, tmp_path / "back.parquet", daysback=10)
+    back = pd.read_parquet(tmp_path / "back.parquet")
+    moved = load_embeddings(tmp_path / "back.parquet").clock_times(absolute=True)
+    assert back.clock_time.to_numpy(dtype="datetime64[us]").tolist() == moved.tolist()
+    assert str(moved[3]) == "2023-12-22T00:00:37.000000"
