@@ -173,8 +173,9 @@ def test_a_run_copy_keeps_rows_ids_and_manifest_columns(outputs, tmp_path):
     np.testing.assert_array_equal(e1, e0)
     assert list(t1["recording_id"].unique()) == ["site1/rec0.edf", "site1/rec1.edf"]
     assert (t1["path"] == t1["recording_id"]).all()
-    keep = [c for c in t0.columns if c != "path"]
+    keep = [c for c in t0.columns if c not in ("path", "clock_time")]
     assert t1[keep].astype(str).equals(t0[keep].astype(str))
+    assert t0["clock_time"].notna().all() and t1["clock_time"].isna().all()  # dates the recording
     one = eegpt.load_embeddings(copy, recording_id="site1/rec0.edf")
     assert one.metadata["source"] == "site1/rec0.edf" and "meas_date" not in one.metadata
     manifest = json.loads((copy / "_manifest.json").read_text())
@@ -200,6 +201,8 @@ def test_part_runs_of_absolute_paths_get_ids_relative_to_their_common_folder(out
     np.testing.assert_array_equal(e1, e0)
     assert sorted(t1["recording_id"].unique()) == ["rec0.edf", "rec1.edf"]
     assert list(t1["subject"]) == list(t0["subject"])
+    shift = t0["clock_time"].to_numpy() - t1["clock_time"].to_numpy()  # as meas_date
+    assert (shift == np.timedelta64(2, "D")).all()
     runs = [json.loads((p / "_manifest.json").read_text()) for p in sorted(copy.iterdir())]
     assert [r["source"] for r in runs] == ["absolute.csv (part 0/2)", "absolute.csv (part 1/2)"]
     assert all(not any(k.startswith("slurm") for k in r["last_run"]) for r in runs)
