@@ -107,7 +107,7 @@ def test_a_recording_without_a_date_has_no_clock_time(tmp_path):
     assert "clock_s" in rows.columns and "clock_time" not in rows.columns
 
 
-def test_a_parquet_file_written_before_the_clock_columns_still_reads(weights, tmp_path, capsys):
+def test_a_parquet_file_written_before_the_clock_columns_still_reads(weights, tmp_path):
     """A file without clock_s/clock_time (eegpt before them): load_embeddings, eegpt info and
     export read it, computing the clock from its provenance as before."""
     path = _gapped(tmp_path / "in")
@@ -120,7 +120,6 @@ def test_a_parquet_file_written_before_the_clock_columns_still_reads(weights, tm
     emb = load_embeddings(old)
     assert emb.onsets.tolist() == ONSETS and emb.clock_times().tolist() == CLOCK
     assert main(["info", str(old)]) == 0
-    capsys.readouterr()
     assert main(["export", str(old), "-o", str(tmp_path / "old.csv"), "-q"]) == 0
     assert pd.read_csv(tmp_path / "old.csv").clock_s.tolist() == CLOCK
 
@@ -145,6 +144,7 @@ def test_embed_dataset_shards_carry_the_clock(model, tmp_path):
     assert rec.clock_time.tolist() == [pd.Timestamp(m.item()) for m in _moments(CLOCK)]
     other = table[table.recording_id == "undated_raw.fif"]
     assert other.clock_time.isna().all() and other.clock_s.tolist() == other.onset_s.tolist()
+    assert main(["info", str(out), "--verify"]) == 0
     assert main(["export", str(out), "-o", str(tmp_path / "run.csv"), "-q"]) == 0
     rows = pd.read_csv(tmp_path / "run.csv", keep_default_na=False)
     assert rows[rows.recording == "rec.edf"].clock_s.tolist() == CLOCK

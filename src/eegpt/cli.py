@@ -913,7 +913,10 @@ EXPORT_EPILOG = """\
 .mat (MATLAB: S = load('out.mat')); per-window variables have one row per window:
   embeddings     single [n_windows, N, S, D] as stored (N patches, S summary tokens, width D);
                  [n_windows, n_features] with --pool (--pool mean: [n_windows, D])
-  onset_s        window onsets in seconds
+  onset_s        window onsets in seconds of recorded data from the first sample
+  clock_s        the same on the recording's clock (plus the gaps before, in an EDF+D file)
+  clock_time     cellstr ISO 8601 of the onsets' moments, no zone: the recording's wall clock
+                 as its header states it (where a recording has a measurement date)
   window         the window's index in its recording, counted from 0 as in Python and Parquet
   window_number  window + 1, MATLAB's count (for epochs: the epoch's number)
   label          cellstr of the epochs' event names (where present); bad: logical
@@ -935,8 +938,8 @@ EXPORT_EPILOG = """\
 Mean over patches and summary tokens in MATLAB: squeeze(mean(S.embeddings, [2 3])).
 A variable holds at most 2 GB: larger embeddings are refused (export them with --pool mean).
 
-.csv: one row per window: recording, window (from 0), window_number (from 1), onset_s, label,
-the manifest's columns, the epochs' metadata columns, annotations (each where present), bad,
+.csv: one row per window: recording, window (from 0), window_number (from 1), onset_s,
+clock_s, clock_time (where present), label, the manifest's columns, the epochs' metadata columns, annotations (each where present), bad,
 padded (where any), then the pooled embedding (default --pool mean: eegpt_d0 ... eegpt_d511)."""
 
 
