@@ -204,7 +204,7 @@ def clock_moments(
 def iso_moments(moments: np.ndarray, *, utc: bool = True) -> list[str]:
     """``datetime64`` moments as ISO 8601 text: to the second where all are whole seconds,
     else to the microsecond (one format for a column). ``utc``: with the offset MNE's label
-    gives them, ``"2026-01-01T23:59:50+00:00"`` (``probe predict``'s ``clock_time``); False:
+    gives them, ``"2026-01-01T23:59:50+00:00"`` (earlier ``probe predict`` tables); False:
     without one, ``"2026-01-01T23:59:50"``, the recording's wall clock as its header states it
     (an EDF/BDF header holds local time, which MNE labels UTC). ``NaT`` gives ``""``."""
     moments = np.asarray(moments, dtype="datetime64[us]")

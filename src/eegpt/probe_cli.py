@@ -2187,15 +2187,17 @@ class TimeBase(NamedTuple):
 
 def _clock_times(time_base: TimeBase | None, onsets: np.ndarray) -> list[str] | None:
     """The moments of ``onsets`` (``(n,)`` seconds from a recording's first sample) as ISO
-    8601 text in UTC with the offset (``"2026-01-01T23:59:50+00:00"``), from the recording's
-    measurement date and first sample, moved by the gaps of an EDF+D file as
+    8601 text without an offset (``"2026-01-01T23:59:50"``): the recording's wall clock as its
+    header states it (an EDF/BDF header holds the lab's local time, which MNE labels UTC), as
+    the ``clock_time`` of ``eegpt embed``'s tables; from the recording's measurement date and
+    first sample, moved by the gaps of an EDF+D file as
     :meth:`eegpt.outputs.Embeddings.clock_times` does; None for a recording without a
     measurement date (``time_base`` None)."""
     from eegpt.outputs import clock_moments, iso_moments
 
     if time_base is None:
         return None
-    return iso_moments(clock_moments(onsets, *time_base))
+    return iso_moments(clock_moments(onsets, *time_base), utc=False)
 
 
 def _say_bad_windows(path: Path, bad: np.ndarray, over: list[list[str]], reject: bool) -> None:
