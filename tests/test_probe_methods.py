@@ -694,3 +694,94 @@ def test_distinct_names_are_the_shortest_distinct_tails():
         "/d/x.edf": "x.edf", "/a/b.edf": "a/b.edf", "/x/a/b.edf": "x/a/b.edf",
         "rel/y.edf": "y.edf",
     }  # fmt: skip
+
+
+def _bids_copies(tmp_path: Path, epoch_files: list[Path], names=("sub-01", "sub-02")) -> list[Path]:
+    """The first files of :func:`epoch_files` copied as ``<name>/ses-1/eeg-epo.fif``: files
+    of one name in folders of their own, as BIDS lays them out."""
+    import shutil
+
+    paths = []
+    for name, src in zip(names, epoch_files, strict=False):
+        path = tmp_path / "bids" / name / "ses-1" / "eeg-epo.fif"
+        path.parent.mkdir(parents=True)
+        shutil.copy(src, path)
+        paths.append(path)
+    return paths
+
+
+def test_a_master_labels_file_tells_apart_files_of_one_name_by_their_folders(
+    weights, epoch_files, tmp_path, capsys
+):
+    """BIDS: sub-01/ses-1/eeg-epo.fif and sub-02/ses-1/eeg-epo.fif in a master table by
+    their relative paths, sub-01 given: its 40 rows train the probe, sub-02's are ignored
+    (not taken as sub-01's: a cell names an input where it is a tail of the input's path);
+    predict/evaluate's --labels and --val-labels match them alike."""
+    paths = _bids_copies(tmp_path, epoch_files)
+    master = _master_labels(tmp_path / "all.csv", paths,
+                            {p: p.relative_to(tmp_path / "bids").as_posix() for p in paths})  # fmt: skip
+    recording, y, sources = load_labelled_epochs([paths[0]], master)
+    assert y.tolist() == ["b", "a"] * 20 and len(recording.data) == 40
+    assert set(sources) == {str(paths[0])}
+    err = capsys.readouterr().err
+    assert "ignored its 40 rows for 1 other file (sub-02/ses-1/eeg-epo.fif)" in err
+    out = tmp_path / "probe"
+    assert probe_main(["train", str(paths[0]), "--labels", str(master), "--val-data",
+                       str(paths[1]), "--val-labels", str(master), "--weights", str(weights),
+                       "-o", str(out), "--passes", "1", *COMMON]) == 0  # fmt: skip
+    err = capsys.readouterr().err
+    assert "ignored its 40 rows for 1 other file (sub-02/ses-1/eeg-epo.fif)" in err
+    assert "ignored its 40 rows for 1 other file (sub-01/ses-1/eeg-epo.fif)" in err
+    training = json.loads((out / "probe.json").read_text())["training"]
+    assert training["labels_file"]["rows_ignored"]["rows"] == 40
+    assert training["validation"]["labels_file"]["rows_ignored"]["rows"] == 40
+    report = tmp_path / "eval.json"
+    assert probe_main(["evaluate", str(out), str(paths[1]), "--labels", str(master),
+                       "--json", str(report), "-q"]) == 0  # fmt: skip
+    made = json.loads(report.read_text())
+    assert made["provenance"]["labels_file"]["rows_ignored"]["rows"] == 40
+    # the table relative to the current folder, and with a path as given
+    cwd = tmp_path / "bids"
+    table = tmp_path / "elsewhere" / "t.csv"
+    table.parent.mkdir()
+    _master_labels(table, paths, {paths[0]: str(paths[0]), paths[1]: "sub-02/ses-1/eeg-epo.fif"})
+    import os
+
+    here = os.getcwd()
+    try:
+        os.chdir(cwd)
+        _, y, _ = load_labelled_epochs(["sub-02/ses-1/eeg-epo.fif"], table)
+    finally:
+        os.chdir(here)
+    assert y.tolist() == ["b", "a"] * 20
+
+
+def test_bare_file_names_that_several_files_share_are_refused(epoch_files, tmp_path):
+    """A table naming files by a file name that several inputs share, or that another of
+    its cells names in a folder, is refused, asking for paths; rows of two files of one
+    name both named by it, one file given, are all taken as its rows: the message says which
+    number none of its epochs, and asks for paths."""
+    paths = _bids_copies(tmp_path, epoch_files)
+    bare = _master_labels(tmp_path / "bare.csv", paths, dict.fromkeys(paths, "eeg-epo.fif"))
+    with pytest.raises(ValueError, match=r"bare\.csv, line 2: the file 'eeg-epo\.fif' in its "
+                       r"'file' column is ambiguous: 2 of the inputs have that file name "
+                       r".*Name each row's input in the 'file' column by as much of its path"):  # fmt: skip
+        load_labelled_epochs(paths, bare)
+    with pytest.raises(ValueError, match=r"has 80 labels for 40 epochs in the inputs; its "
+                       r"'epoch' column numbers 40 rows beyond the epochs of the input their "
+                       r"'file' cell names \(\S*sub-01/ses-1/eeg-epo\.fif \(named "
+                       r"'eeg-epo\.fif' there\): 40 to 79\): rows of several files of one "
+                       r"name, named by the file name alone\?"):  # fmt: skip
+        load_labelled_epochs(paths[:1], bare)
+    mixed = _master_labels(tmp_path / "mixed.csv", paths,
+                           {paths[0]: "eeg-epo.fif", paths[1]: "sub-02/ses-1/eeg-epo.fif"})  # fmt: skip
+    with pytest.raises(ValueError, match=r"the bare file name 'eeg-epo\.fif' in its 'file' "
+                       r"column is ambiguous: the table also names sub-02/ses-1/eeg-epo\.fif"):  # fmt: skip
+        load_labelled_epochs(paths[:1], mixed)
+    # the same path, two inputs ending in it: a longer tail is asked for
+    other = _bids_copies(tmp_path / "other", epoch_files, ("sub-01",))
+    tails = _master_labels(tmp_path / "tails.csv", [paths[0], other[0]],
+                           dict.fromkeys([paths[0], other[0]], "sub-01/ses-1/eeg-epo.fif"))  # fmt: skip
+    with pytest.raises(ValueError, match=r"the file 'sub-01/ses-1/eeg-epo\.fif' in its 'file' "
+                       r"column is ambiguous: 2 of the inputs have that path"):  # fmt: skip
+        load_labelled_epochs([paths[0], other[0]], tails)

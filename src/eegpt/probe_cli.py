@@ -700,42 +700,129 @@ def _row_numbers(rows: _LabelRows, path: Path) -> list[int]:
     return numbers
 
 
+def _cell_parts(cell: str) -> tuple[str, ...]:
+    """The components of a path as a labels table's ``file`` cell writes it (separated by
+    ``/`` or ``\\``, as a table written on Windows has them), without ``.`` components."""
+    return tuple(part for part in re.split(r"[/\\]+", cell) if part not in ("", "."))
+
+
+def _input_tails(given: str) -> list[tuple[str, ...]]:
+    """The components of an input's path whose tails a ``file`` cell may be: as given made
+    absolute (a link's own folders) and resolved (the folders it is in)."""
+    forms = [Path(os.path.abspath(given)).parts]
+    try:
+        forms.append(Path(given).resolve().parts)
+    except (OSError, RuntimeError):
+        pass
+    return forms
+
+
+def _resolved(path: Path) -> Path | None:
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):
+        return None
+
+
+def _match_row_files(rows: _LabelRows, path: Path, inputs: Sequence[str]) -> list[str | None]:
+    """The input each row's ``file`` cell of the labels CSV ``path`` names, None for a row
+    of a file not given (a master table of more recordings, :func:`_rows_of_inputs`): the
+    one matching of ``--labels``, ``--val-labels`` and predict/evaluate's ``--labels``.
+
+    A cell names an input that is it as given; or the same file, the cell taken relative to
+    the labels file's folder or the current one (or absolute); or, a relative path, a tail of
+    the input's path (``sub-01/ses-1/eeg-epo.fif`` names ``/data/sub-01/ses-1/eeg-epo.fif``,
+    not ``/data/sub-02/ses-1/eeg-epo.fif``). A bare file name names the input of that name
+    where one input has it and no other cell of the table names a file of that name in a
+    folder. Refused where a cell could be several inputs, or a bare name could be several of
+    the table's files: the message asks for paths in the table."""
+    from eegpt._logging import few
+
+    if rows.files is None:
+        return []
+    given = list(dict.fromkeys(str(p) for p in inputs))
+    cells = [cell.strip() for cell in rows.files]
+    distinct = list(dict.fromkeys(cells))
+    line_of: dict[str, int] = {}
+    for line, cell in zip(rows.line_numbers(), cells, strict=True):
+        line_of.setdefault(cell, line)
+    tails = {g: _input_tails(g) for g in given}
+    resolved = {g: _resolved(Path(g)) for g in given}
+    folders = [path.parent, Path.cwd()]
+    named: dict[str, str | None] = {}
+    for cell in distinct:
+        parts = _cell_parts(cell)
+        if not parts:
+            named[cell] = None
+            continue
+        if cell in given:
+            named[cell] = cell
+            continue
+        places = [Path(cell)] if os.path.isabs(cell) else [f / cell for f in folders]
+        same = [g for g in given for place in places
+                if resolved[g] is not None and _resolved(place) == resolved[g]]  # fmt: skip
+        if same:
+            named[cell] = same[0]
+            continue
+        if os.path.isabs(cell) or ".." in parts:  # no tail: the file it is, or none given
+            named[cell] = None
+            continue
+        hits = [g for g in given if any(t[-len(parts) :] == parts for t in tails[g])]
+        if len(hits) > 1:
+            what = "file name" if len(parts) == 1 else "path"
+            raise ValueError(
+                f"{path}, line {line_of[cell]}: the file {cell!r} in its 'file' column is "
+                f"ambiguous: {len(hits)} of the inputs have that {what} ({few(hits, 5)}), so "
+                "the rows cannot be told apart by input. Name each row's input in the 'file' "
+                "column by as much of its path as tells it from the others (sub-01/ses-1/"
+                "eeg-epo.fif), or by its path as given (as `eegpt probe predict` writes it)"
+            )
+        if hits and len(parts) == 1:
+            others = [c for c in distinct if c != cell and _cell_parts(c)[-1:] == parts]
+            if others:
+                raise ValueError(
+                    f"{path}, line {line_of[cell]}: the bare file name {cell!r} in its 'file' "
+                    f"column is ambiguous: the table also names {few(others, 3)} (line "
+                    f"{line_of[others[0]]}), a file of that name, so it may stand for "
+                    f"another file than the input {hits[0]}. Give that input's rows its path "
+                    "(as much of it as tells the files apart: sub-01/ses-1/eeg-epo.fif)"
+                )
+        named[cell] = hits[0] if hits else None
+    return [named[cell] for cell in cells]
+
+
 def _row_files(rows: _LabelRows, path: Path, sources: list[str]) -> list[str]:
-    """The input each row's ``file`` cell names (as given, or by its file name alone)."""
+    """The input each row's ``file`` cell names (:func:`_match_row_files`); refused where
+    one names none of the inputs."""
     from eegpt._logging import few
 
     inputs = list(dict.fromkeys(sources))
-    by_name: dict[str, list[str]] = {}
-    for given in inputs:
-        by_name.setdefault(Path(given).name, []).append(given)
     out = []
-    for line, cell in zip(rows.line_numbers(), rows.files or [], strict=True):
-        cell = cell.strip()
-        named = [cell] if cell in inputs else by_name.get(Path(cell).name, [])
-        if len(named) != 1:
-            why = "names several of" if named else "is none of"
+    matched = _match_row_files(rows, path, inputs)
+    for line, cell, named in zip(rows.line_numbers(), rows.files or [], matched, strict=True):
+        if named is None:
             raise ValueError(
-                f"{path}, line {line}: the file {cell!r} {why} the inputs "
+                f"{path}, line {line}: the file {cell.strip()!r} is none of the inputs "
                 f"({few(inputs, 5)}); its 'file' column says which input each row's epoch "
                 "is of: give the inputs' paths there (as `eegpt probe predict` writes them)"
             )
-        out.append(named[0])
+        out.append(named)
     return out
 
 
-def _rows_of_inputs(rows: _LabelRows, inputs: Sequence[str]) -> tuple[_LabelRows, dict[str, int]]:
-    """The rows of a labels CSV for ``inputs`` (the files given), and the number of rows left
-    out for each other file its ``file`` column names (as written): a master file of all
-    recordings, of which the command line gives some (leave-subjects-out). A row is for an
-    input where its ``file`` cell is the input as given or has its file name, as
-    :func:`_row_files` matches them (one whose name several inputs share is kept, for it to
-    refuse). A file without a ``file`` column is returned whole."""
+def _rows_of_inputs(
+    rows: _LabelRows, path: Path, inputs: Sequence[str]
+) -> tuple[_LabelRows, dict[str, int]]:
+    """The rows of the labels CSV ``path`` for ``inputs`` (the files given), and the number
+    of rows left out for each other file its ``file`` column names (as written): a master
+    file of all recordings, of which the command line gives some (leave-subjects-out). A row
+    is for the input its ``file`` cell names (:func:`_match_row_files`: the input's path, a
+    tail of it such as ``sub-01/ses-1/eeg-epo.fif``, or its file name where that is no
+    other's). A file without a ``file`` column is returned whole."""
     if rows.files is None:
         return rows, {}
-    given = {str(p) for p in inputs}
-    names = {Path(p).name for p in given}
     cells = [cell.strip() for cell in rows.files]
-    keep = [c in given or Path(c).name in names for c in cells]
+    keep = [named is not None for named in _match_row_files(rows, path, inputs)]
     if all(keep):
         return rows, {}
     ignored: dict[str, int] = {}
@@ -753,16 +840,20 @@ def _rows_of_inputs(rows: _LabelRows, inputs: Sequence[str]) -> tuple[_LabelRows
     ), ignored
 
 
-def _ignored_text(ignored: Mapping[str, int]) -> str:
+def _ignored_text(ignored: Mapping[str, int], inputs: Sequence[str] = ()) -> str:
     """``"80 rows for 2 other files (sub-3-epo.fif, sub-4-epo.fif)"``: the rows of a labels
-    CSV :func:`_rows_of_inputs` left out, with the files they were for (a few, by name)."""
+    CSV :func:`_rows_of_inputs` left out, with the files they were for (a few, each by its
+    file name, or by as much of its path as tells it from the others and the ``inputs``:
+    ``sub-02/ses-1/eeg-epo.fif``)."""
     from eegpt._logging import few
+    from eegpt.probe_provenance import distinct_names
 
     n = sum(ignored.values())
     files = len(ignored)
+    named = distinct_names([*ignored, *(str(p) for p in inputs if str(p) not in ignored)])
     return (
         f"{n} row{'' if n == 1 else 's'} for {files} other file{'' if files == 1 else 's'} "
-        f"({few([Path(c).name for c in ignored], 5)})"
+        f"({few([named[c] for c in ignored], 5)})"
     )
 
 
@@ -770,29 +861,32 @@ def _refuse_inputs_without_rows(
     rows: _LabelRows, path: Path, inputs: Sequence[str], ignored: Mapping[str, int]
 ) -> None:
     """Refuse inputs of which a labels CSV whose ``file`` column named other files
-    (``ignored``, left out by :func:`_rows_of_inputs`) has no row: a file name mistyped on
-    one side or the other, which would otherwise leave its rows ignored. The message names
-    the ignored files closest to each such input's name (:func:`difflib.get_close_matches`)."""
+    (``ignored``, left out by :func:`_rows_of_inputs`; ``rows``: those kept) has no row: a
+    file name mistyped on one side or the other, which would otherwise leave its rows
+    ignored. The message names the ignored files closest to each such input's name
+    (:func:`difflib.get_close_matches`), by their cells."""
     import difflib
 
     if not ignored or rows.files is None:
         return
-    names = {Path(c.strip()).name for c in rows.files}
-    cells = {c.strip() for c in rows.files}
-    missing = [p for p in dict.fromkeys(str(q) for q in inputs)
-               if p not in cells and Path(p).name not in names]  # fmt: skip
+    named = set(_match_row_files(rows, path, inputs))
+    missing = [p for p in dict.fromkeys(str(q) for q in inputs) if p not in named]
     if not missing:
         return
-    other = list(dict.fromkeys(Path(c).name for c in ignored))
+    by_name: dict[str, list[str]] = {}
+    for cell in ignored:
+        by_name.setdefault(Path(cell).name, []).append(cell)
     said = []
     for p in missing:
-        close = difflib.get_close_matches(Path(p).name, other, n=3, cutoff=0.6)
-        said.append(p + (f" (closest names there: {', '.join(close)})" if close else ""))
+        close = difflib.get_close_matches(Path(p).name, list(by_name), n=3, cutoff=0.6)
+        cells = [c for name in close for c in by_name[name]][:3]
+        said.append(p + (f" (closest names there: {', '.join(cells)})" if cells else ""))
     raise ValueError(
         f"{path}: its 'file' column gives no row for {len(missing)} of the inputs: "
-        f"{'; '.join(said)}; its {_ignored_text(ignored)} were ignored, as rows for files not "
-        "given are. Check the file names: the 'file' column names each row's input by its "
-        "path as given or its file name"
+        f"{'; '.join(said)}; its {_ignored_text(ignored, inputs)} were ignored, as rows for "
+        "files not given are. Check the file names: the 'file' column names each row's input "
+        "by its path as given, by the end of its path (sub-01/ses-1/eeg-epo.fif: the folders "
+        "a relative path names must be the input's), or by its file name alone"
     )
 
 
@@ -805,7 +899,7 @@ def labels_file_record(path: str | Path, inputs: Sequence[str | Path]) -> dict[s
     from eegpt.probe_provenance import file_record
 
     record = file_record(path)
-    _, ignored = _rows_of_inputs(_read_label_rows(Path(path)), [str(p) for p in inputs])
+    _, ignored = _rows_of_inputs(_read_label_rows(Path(path)), Path(path), [str(p) for p in inputs])
     if ignored:
         names = list(dict.fromkeys(Path(c).name for c in ignored))
         record["rows_ignored"] = {
@@ -819,17 +913,64 @@ def labels_file_record(path: str | Path, inputs: Sequence[str | Path]) -> dict[s
 MAX_IGNORED_NAMES = 5
 
 
-def _count_mismatch_text(rows: _LabelRows, sources: list[str], selection: list[int]) -> str:
+def _extra_rows_text(
+    rows: _LabelRows, files: list[str], numbers: list[int], keys: list[tuple[str, int]]
+) -> str:
+    """``"; its rows for .../x.fif (named 'x.fif' there) number 40 to 79 besides ..."``: the
+    rows of a labels CSV, more than the inputs have epochs, that number no epoch of the input
+    their ``file`` cell names, or one another row numbers too (counted from 0 or from 1,
+    whichever leaves fewer): as rows of several files of one name named by it alone are;
+    "" where there are none."""
+    from collections import Counter
+
+    known = set(keys)
+    best: dict[str, list[int]] | None = None
+    for base in (0, 1):
+        seen: Counter[tuple[str, int]] = Counter()
+        extra: dict[str, list[int]] = {}
+        for f, k in zip(files, numbers, strict=True):
+            seen[(f, k - base)] += 1
+            if (f, k - base) not in known or seen[(f, k - base)] > 1:
+                extra.setdefault(f, []).append(k)
+        if best is None or sum(map(len, extra.values())) < sum(map(len, best.values())):
+            best = extra
+    if not best:
+        return ""
+    cells: dict[str, set[str]] = {}
+    for f, cell in zip(files, rows.files or [], strict=True):
+        cells.setdefault(f, set()).add(cell.strip())
+    said = "; ".join(
+        f"{f} (named {', '.join(repr(c) for c in sorted(cells[f]))} there): {_numbers_text(ks)}"
+        for f, ks in best.items()
+    )
+    bare = any(len(_cell_parts(c)) == 1 for f in best for c in cells[f])
+    return (
+        f"; its {rows.number_column!r} column numbers {sum(map(len, best.values()))} rows "
+        f"beyond the epochs of the input their 'file' cell names ({said})"
+        + (
+            ": rows of several files of one name, named by the file name alone? Name each "
+            "row's file by its path (as much of it as tells the files apart: "
+            "sub-01/ses-1/eeg-epo.fif)"
+            if bare
+            else ""
+        )
+    )
+
+
+def _count_mismatch_text(
+    rows: _LabelRows, path: Path, sources: list[str], selection: list[int]
+) -> str:
     """Why a labels CSV has another number of rows than the inputs have epochs, where its
-    columns tell: the epochs (windows) its numbers leave without a row, counted from 0 or
-    from 1 (whichever leaves fewer); "" where they tell nothing. ``rows``: those of the
-    inputs (rows for other files left out: :func:`_rows_of_inputs`)."""
-    inputs = list(dict.fromkeys(sources))
+    columns tell: rows numbering no epoch of the input they name, or one another row numbers
+    too (where a ``file`` cell names it by its file name alone: rows of another file of that
+    name, whose path the table should give), or the epochs (windows) its numbers leave without a row, counted from 0 or from 1
+    (whichever leaves fewer); "" where they tell nothing. ``rows``: those of the inputs
+    (rows for other files left out: :func:`_rows_of_inputs`)."""
     files = None
     if rows.files is not None:
         cells = [cell.strip() for cell in rows.files]
-        by_name = {Path(given).name: given for given in inputs}
-        files = [c if c in inputs else by_name.get(Path(c).name, c) for c in cells]
+        matched = _match_row_files(rows, path, sources)
+        files = [c if m is None else m for c, m in zip(cells, matched, strict=True)]
     if rows.numbers is None:
         return ""
     try:
@@ -841,6 +982,10 @@ def _count_mismatch_text(rows: _LabelRows, sources: list[str], selection: list[i
     if len(set(keys)) < len(keys):
         return ""
     row_files = files if files is not None else [""] * len(numbers)
+    if rows.files is not None and len(numbers) > len(keys):
+        extra = _extra_rows_text(rows, row_files, numbers, keys)
+        if extra:
+            return extra
     best: list[tuple[str, int]] | None = None
     base_of_best = 0
     for base in (0, 1):
@@ -1075,11 +1220,12 @@ def load_labelled_epochs(
     n = data.shape[0]
     if labels is not None:
         inputs = [str(p) for p in paths]
-        rows, ignored = _rows_of_inputs(_read_label_rows(Path(labels)), inputs)
+        rows, ignored = _rows_of_inputs(_read_label_rows(Path(labels)), Path(labels), inputs)
         _refuse_inputs_without_rows(rows, Path(labels), inputs, ignored)
         if ignored:  # a master file of more recordings than given
             print(
-                f"labels from {labels} ({labels_option}): ignored its {_ignored_text(ignored)}, "
+                f"labels from {labels} ({labels_option}): ignored its "
+                f"{_ignored_text(ignored, inputs)}, "
                 "not among the inputs",
                 file=sys.stderr,
             )
@@ -1096,7 +1242,7 @@ def load_labelled_epochs(
                     if blank
                     else ""
                 )
-                + _count_mismatch_text(rows, sources, selection)
+                + _count_mismatch_text(rows, Path(labels), sources, selection)
             )
         y, lines = _align_label_rows(rows, Path(labels), sources, selection)
         if windows is not None and windows.bad:  # matched to all windows: now the bad out
