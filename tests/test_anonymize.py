@@ -972,3 +972,25 @@ def test_anonymized_prediction_tables_stay_checkable_by_info(probes, tmp_path, c
         with pytest.warns(Warning, match=warned):
             eegpt.anonymize_embeddings(anon / name, tmp_path / "again" / name)
         assert main(["info", str(tmp_path / "again" / name)]) == 3, name
+
+
+def test_files_held_out_by_recording_are_named_as_the_copy_names_the_inputs():
+    """Files of one name held out by --val-by recording (recorded by their distinct tails,
+    sub-01/ses-1/eeg.edf) are named in a copy as its inputs are, by their file names: each
+    held-out name is an input's, none numbered ("eeg.edf (2)" names no input)."""
+    from eegpt.anonymize import _file_records, _held_out_names
+
+    training = {
+        "inputs": [{"name": "eeg.edf"}, {"name": "eeg.edf"}, {"name": "eeg.edf"}],
+        "validation": {"by": "recording", "groups": {
+            "count": 3, "held_out": ["sub-01/ses-1/eeg.edf", "sub-03/ses-1/eeg.edf"],
+        }},
+    }  # fmt: skip
+    _file_records(training)
+    _held_out_names(training["validation"])
+    held = training["validation"]["groups"]["held_out"]
+    assert held == ["eeg.edf", "eeg.edf"]
+    assert set(held) <= {item["name"] for item in training["inputs"]}
+    windows = {"by": "recording", "groups": {"held_out": ["sub-01\\eeg.edf", "x/a.edf"]}}
+    _held_out_names(windows)
+    assert windows["groups"]["held_out"] == ["eeg.edf", "a.edf"]

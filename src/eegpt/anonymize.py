@@ -929,15 +929,16 @@ def _anonymized_probe(meta: Mapping[str, Any], record: dict) -> dict:
 
 def _held_out_names(validation: dict[str, Any]) -> None:
     """The files ``--val-by recording`` held out (``groups["held_out"]``, by their shortest
-    distinct tails: ``sub-01/ses-1/eeg.edf``) by their file names, as the inputs are
-    (:func:`_short_names`: one shared by two numbered, ``eeg.edf (2)``): in place."""
+    distinct tails: ``sub-01/ses-1/eeg.edf``) by their file names, as :func:`_file_records`
+    names the inputs (``name``: their last component, :func:`_name`), so that each names
+    the inputs it was: files of one name in folders of their own are held out and input as
+    ``eeg.edf`` alike (numbered, ``eeg.edf (2)``, they would name no input): in place."""
     groups = validation.get("groups")
     if validation.get("by") != "recording" or not isinstance(groups, dict):
         return
     held = groups.get("held_out")
     if isinstance(held, list) and all(isinstance(g, str) for g in held):
-        short = _short_names(held)
-        groups["held_out"] = [short[g] for g in held]
+        groups["held_out"] = [_name(g) for g in held]
 
 
 def _path_forms(word: str, cwd: str) -> set[str]:
