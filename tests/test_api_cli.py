@@ -2718,10 +2718,35 @@ def test_info_describes_embeddings_without_reading_them(tmp_path, monkeypatch, c
     assert asked and all(c is not None and "embedding" not in c for c in asked)
     assert not any("embeddings" in c for c in asked)
     monkeypatch.undo()
-    whole = cli._describe_embeddings(path, load_embeddings(path))  # as read in full
+    monkeypatch.setattr(eegpt.outputs, "_load_outline", load_embeddings)  # read in full
+    whole = cli._describe_embeddings(path)
     assert before == whole + "\n"
     assert "6 windows of 4.0 s (overlap 0.0 s), embeddings [2, 4, 8] per window" in whole
     assert "bad windows: 2" in whole
+
+
+@pytest.mark.parametrize("suffix", [".npz", ".parquet"])
+def test_load_outline_is_the_file_without_its_embeddings(tmp_path, suffix):
+    """What eegpt info reads: an Embeddings with the file's onsets and provenance, and zeros of
+    the stored shape that take no memory; what load_embeddings refuses, it refuses alike."""
+    from eegpt.outputs import _load_outline, load_embeddings
+
+    path = _saved_embeddings(tmp_path, suffix)
+    full, outline = load_embeddings(path), _load_outline(path)
+    assert isinstance(outline, Embeddings)
+    assert outline.data.shape == full.data.shape and not outline.data.any()
+    assert outline.data.strides == (0, 0, 0, 0)  # np.broadcast_to: nothing allocated
+    assert outline.metadata == full.metadata
+    np.testing.assert_array_equal(outline.onsets, full.onsets)
+    np.testing.assert_array_equal(outline.bad, full.bad)
+    broken = tmp_path / f"broken{suffix}"
+    broken.write_bytes(b"not an eegpt file")
+    with pytest.raises(ValueError) as whole:
+        load_embeddings(broken)
+    with pytest.raises(ValueError) as outlined:
+        _load_outline(broken)
+    said = str(whole.value).split(" (")[0]  # pyarrow's own words, after it, may differ
+    assert said.endswith("eegpt wrote") and str(outlined.value).startswith(said + " (")
 
 
 def test_info_shows_the_recording_clock_and_its_gaps(tmp_path, capsys):

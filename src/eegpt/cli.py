@@ -2146,97 +2146,16 @@ def _rejected_lines(meta: dict) -> list[str]:
     ]
 
 
-class _EmbeddingsOutline:
-    """What ``eegpt info`` needs of an embeddings file, without its embeddings: the number of
-    windows, the shape of the embeddings, the onsets and the provenance (``metadata``)."""
-
-    def __init__(self, shape: tuple[int, ...], onsets: Any, metadata: dict[str, Any]) -> None:
-        import numpy as np
-
-        self.shape = tuple(int(n) for n in shape)
-        self.onsets = np.asarray(onsets, dtype=np.float64)
-        self.metadata = metadata
-
-    def __len__(self) -> int:
-        return self.shape[0]
-
-    @property
-    def bad(self) -> Any:
-        """As :attr:`eegpt.Embeddings.bad`: from the per-window annotations of the provenance."""
-        from eegpt.annotations import bad_windows
-
-        per_window = self.metadata.get("annotations")
-        return bad_windows([[] for _ in range(len(self))] if per_window is None else per_window)
-
-
-def _read_outline(path: Path) -> _EmbeddingsOutline:
-    """An embeddings file's :class:`_EmbeddingsOutline`, read without its embeddings (a 24 h
-    recording's are gigabytes): a Parquet file's schema metadata, footer and ``onset_s``
-    column; an ``.npz`` archive's onsets, metadata and the header of its embeddings array.
-    Refuses what :func:`eegpt.outputs.load_embeddings` refuses, with its messages."""
-    import json
-    import zipfile
-
-    import numpy as np
-
-    from eegpt.outputs import LATE_METADATA_KEY, output_format, require_pyarrow
-
-    if not path.exists():
-        raise FileNotFoundError(f"no embeddings file {path}")
-    if output_format(path) == ".npz":
-        try:
-            archive = np.load(path, allow_pickle=False)
-        except (ValueError, OSError, zipfile.BadZipFile) as err:
-            why = "not a zip archive" if "pickle" in str(err) else str(err)
-            raise ValueError(f"{path} is not an .npz archive eegpt wrote ({why})") from err
-        with archive as f:
-            if not {"embeddings", "onsets", "metadata"} <= set(f.files):
-                raise ValueError(
-                    f"{path} holds {sorted(f.files)}, not eegpt embeddings (embeddings, onsets, "
-                    "metadata); was it written by eegpt?"
-                )
-            with f.zip.open("embeddings.npy") as entry:  # its header only
-                version = np.lib.format.read_magic(entry)
-                if version == (1, 0):
-                    shape = np.lib.format.read_array_header_1_0(entry)[0]
-                elif version == (2, 0):
-                    shape = np.lib.format.read_array_header_2_0(entry)[0]
-                else:  # a later header version: numpy reads it (and the embeddings)
-                    shape = f["embeddings"].shape
-            return _EmbeddingsOutline(shape, f["onsets"], json.loads(str(f["metadata"][()])))
-    pa, pq = require_pyarrow()
-    try:
-        schema = pq.read_schema(path)
-        footer = pq.read_metadata(path).metadata or {}
-    except pa.ArrowInvalid as err:  # truncated, or not Parquet at all
-        raise ValueError(f"{path} is not a Parquet file eegpt wrote ({err})") from err
-    raw = (schema.metadata or {}).get(b"eegpt")
-    if raw is None:
-        raise ValueError(f"{path} has no eegpt metadata; was it written by eegpt?")
-    late = footer.get(LATE_METADATA_KEY.encode())
-    meta = {**json.loads(raw), **({} if late is None else json.loads(late))}
-    if str(meta.get("format", "")).startswith("eegpt-dataset"):
-        raise ValueError(
-            f"{path} is a shard of an embed-dataset run (one row per window of many "
-            "recordings); read the run's folder with pandas.read_parquet(folder) or "
-            "eegpt.read_embeddings(folder)"
-        )
-    shape = tuple(meta.pop("shape"))
-    onsets = pq.read_table(path, columns=["onset_s"]).column("onset_s").to_numpy()
-    return _EmbeddingsOutline(shape, onsets, meta)
-
-
-def _describe_embeddings(path: Path, emb: Any = None) -> str:
-    """What ``eegpt info`` says of an embeddings file: its recording, windows, settings.
-    ``emb``: the file as read (:class:`eegpt.Embeddings`, or the outline of it that
-    :func:`_read_outline` reads by default, without its embeddings)."""
+def _describe_embeddings(path: Path) -> str:
+    """What ``eegpt info`` says of an embeddings file: its recording, windows, settings; read
+    without its embeddings (a 24 h recording's are gigabytes)."""
     from eegpt._file_identity import SOURCE_FILES_KEY, source_files_text
+    from eegpt.outputs import _load_outline
     from eegpt.preprocessing_spec import describe as describe_preprocessing
     from eegpt.rename_tables import rename_text
 
-    if emb is None:
-        emb = _read_outline(path)
-    shape = emb.shape if isinstance(emb, _EmbeddingsOutline) else emb.data.shape
+    emb = _load_outline(path)
+    shape = emb.data.shape
     meta = emb.metadata
     pre = meta.get("preprocessing") or {}
     model = meta.get("model") or {}

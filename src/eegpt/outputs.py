@@ -1269,6 +1269,21 @@ def load_embeddings(
         )
     if recording_id is not None:
         raise ValueError("recording_id applies to an embed-dataset output folder")
+    return _load_file(path)
+
+
+def _load_outline(path: str | os.PathLike) -> Embeddings:
+    """An embeddings file as :func:`load_embeddings` reads it, with its checks and messages,
+    but without its embeddings (a 24 h recording's are gigabytes): its onsets and provenance
+    (per-window annotations included, so :attr:`Embeddings.bad` holds), and ``data`` a
+    read-only array of zeros of the stored shape that takes no memory
+    (``np.broadcast_to``). What ``eegpt info`` reads."""
+    return _load_file(Path(path), with_data=False)
+
+
+def _load_file(path: Path, *, with_data: bool = True) -> Embeddings:
+    """One ``.npz``/``.parquet`` file of :func:`load_embeddings`; ``with_data=False``: as
+    :func:`_load_outline` reads it."""
     if not path.exists():
         raise FileNotFoundError(f"no embeddings file {path}")
     if output_format(path) == ".npz":
@@ -1284,14 +1299,16 @@ def load_embeddings(
                     f"{path} holds {sorted(f.files)}, not eegpt embeddings (embeddings, onsets, "
                     "metadata); was it written by eegpt?"
                 )
-            return Embeddings(f["embeddings"], f["onsets"], json.loads(str(f["metadata"][()])))
+            data = f["embeddings"] if with_data else _without_data(_npz_shape(f))
+            return Embeddings(data, f["onsets"], json.loads(str(f["metadata"][()])))
     if output_format(path) == ".parquet":
         pa, pq = require_pyarrow()
         try:
-            table = pq.read_table(path)
+            table = pq.read_table(path) if with_data else None
+            schema = pq.read_schema(path) if table is None else table.schema  # no data read
         except pa.ArrowInvalid as err:  # truncated, or not Parquet at all
             raise ValueError(f"{path} is not a Parquet file eegpt wrote ({err})") from err
-        raw = (table.schema.metadata or {}).get(b"eegpt")
+        raw = (schema.metadata or {}).get(b"eegpt")
         if raw is None:
             raise ValueError(f"{path} has no eegpt metadata; was it written by eegpt?")
         meta = {**json.loads(raw), **_late_metadata(pq, path)}
@@ -1302,10 +1319,31 @@ def load_embeddings(
                 "eegpt.read_embeddings(folder)"
             )
         shape = tuple(meta.pop("shape"))
+        if table is None:
+            onsets = pq.read_table(path, columns=["onset_s"]).column("onset_s").to_numpy()
+            return Embeddings(_without_data(shape), onsets, meta)
         flat = table.column("embedding").combine_chunks().flatten().to_numpy()
         data = flat.reshape(shape).astype(np.float32, copy=False)
         return Embeddings(data, table.column("onset_s").to_numpy(), meta)
     raise ValueError(f"unsupported embeddings file {path.name!r}: use one of {FORMATS}")
+
+
+def _without_data(shape: Sequence[int]) -> np.ndarray:
+    """Read-only float32 zeros of ``shape`` that take no memory: :func:`_load_outline`'s
+    stand-in for embeddings not read."""
+    return np.broadcast_to(np.float32(0), tuple(int(n) for n in shape))
+
+
+def _npz_shape(archive: Any) -> tuple[int, ...]:
+    """The shape of an ``.npz`` archive's ``embeddings`` from its header, without reading it
+    (numpy reads a later header version, and the array, itself)."""
+    with archive.zip.open("embeddings.npy") as entry:
+        version = np.lib.format.read_magic(entry)
+        if version == (1, 0):
+            return tuple(np.lib.format.read_array_header_1_0(entry)[0])
+        if version == (2, 0):
+            return tuple(np.lib.format.read_array_header_2_0(entry)[0])
+    return tuple(archive["embeddings"].shape)
 
 
 #: The footer key of a Parquet file's provenance known only after its schema was written
