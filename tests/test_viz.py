@@ -1095,20 +1095,46 @@ def test_components_and_classes_differ_in_colour_line_style_and_marker():
     assert len(shapes) == 5  # a marker per class, not circles for the first 20
 
 
-def test_time_axis_unit_follows_the_length_and_clock_time_is_offered():
-    for hours, unit, scale in ((0.5, "min", 60), (12.0, "h", 3600), (0.1, "s", 1)):
-        n = int(hours * 900)  # 4 s windows
-        emb = Embeddings(_noise(n), np.arange(n) * 4.0, {"meas_date": "2024-01-01T22:00:00"})
-        ax = plot_embeddings(emb).axes[0]
+def test_time_axis_is_seconds_unless_asked_and_clock_time_is_offered():
+    """The x axis stays in seconds, however long the recording (seconds drawn on the returned
+    axes fall in place); minutes, hours and the clock are asked for, spans converted too."""
+    n = int(12.0 * 900)  # 12 h of 4 s windows
+    emb = Embeddings(_noise(n), np.arange(n) * 4.0, {"meas_date": "2024-01-01T22:00:00"})
+    for time, unit, scale in (("onset", "s", 1), ("min", "min", 60), ("h", "h", 3600)):
+        ax = plot_embeddings(emb, time=time, spans=[(3600.0, 7200.0)]).axes[0]
         assert ax.get_xlabel() == f"window onset ({unit})"
         np.testing.assert_allclose(ax.lines[0].get_xdata(), emb.onsets / scale)
+        shaded = ax.patches[0].get_x(), ax.patches[0].get_x() + ax.patches[0].get_width()
+        np.testing.assert_allclose(shaded, (3600.0 / scale, 7200.0 / scale))
     ax = plot_embeddings(emb, time="clock").axes[0]
-    assert ax.get_xlabel() == "window onset, clock time (recording clock)"
+    assert ax.get_xlabel() == "window onset, clock time (recording clock), from 2024-01-01 22:00"
     assert ax.lines[0].get_xdata()[0] == np.datetime64("2024-01-01T22:00:00")
     with pytest.raises(ValueError, match="measurement date"):
         plot_embeddings(Embeddings(_noise(5), np.arange(5) * 4.0, {}), time="clock")
-    with pytest.raises(ValueError, match="'onset' or 'clock'"):
+    with pytest.raises(ValueError, match="'onset', 'min', 'h' or 'clock'"):
         plot_embeddings(emb, time="hours")
+
+
+def test_clock_axis_in_a_zone_as_the_hypnogram_s():
+    """tz= shows a truly-UTC clock in a zone, named as plot_hypnogram names it; only on the
+    clock axis."""
+    import zoneinfo
+
+    from eegpt.viz import plot_hypnogram
+
+    emb = Embeddings(_noise(8), np.arange(8) * 4.0, {"meas_date": "2026-03-01T23:50:00+00:00"})
+    for tz in ("Europe/Berlin", zoneinfo.ZoneInfo("Europe/Berlin")):
+        ax = plot_embeddings(emb, time="clock", tz=tz).axes[0]
+        assert ax.get_xlabel() == "window onset, clock time (Europe/Berlin), from 2026-03-02 00:50"
+        assert ax.lines[0].get_xdata()[1] == np.datetime64("2026-03-02T00:50:04")
+    hypnogram = plot_hypnogram(
+        {"onset_s": [0.0, 30.0], "prediction": ["W", "N1"],
+         "clock_time": ["2026-03-01T23:50:00+00:00", "2026-03-01T23:50:30+00:00"]},
+        tz="Europe/Berlin",
+    ).axes[0]  # fmt: skip
+    assert ax.get_xlabel() == f"window onset, {hypnogram.get_xlabel()}"
+    with pytest.raises(ValueError, match="tz applies to time='clock'"):
+        plot_embeddings(emb, tz="UTC")
 
 
 def test_lines_break_at_a_gap_of_an_edf_d_file():

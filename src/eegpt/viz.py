@@ -585,6 +585,7 @@ def plot_embeddings(
     class_order: Sequence[Any] | None = None,
     colors: dict[Any, Any] | None = None,
     time: str = "onset",
+    tz: datetime.tzinfo | str | None = None,
     ax: Axes | None = None,
     title: str | None = None,
     show: bool = False,
@@ -625,14 +626,20 @@ def plot_embeddings(
         columns (and the figure more room) for many classes.
     colors : dict | None
         Labelled epochs: class -> matplotlib colour, for some or all classes.
-    time : {"onset", "clock"}
-        The x axis: ``"onset"``, window onsets from the first sample (as :attr:`Embeddings.
-        onsets`), in seconds, or in minutes beyond 20 min and hours beyond 3 h (the unit in the
-        axis label); ``"clock"``, the onsets' clock time on the recording's clock
+    time : {"onset", "min", "h", "clock"}
+        The x axis: ``"onset"`` (default), window onsets from the first sample (as
+        :attr:`Embeddings.onsets`) in seconds, so that seconds drawn on the returned axes
+        (``ax.axvline(onset_s)``) fall in place; ``"min"`` or ``"h"``, the same onsets in
+        minutes or hours (for long recordings; ``spans`` are still given in seconds, and
+        converted); ``"clock"``, the onsets' clock time on the recording's clock
         (:meth:`Embeddings.clock_times`, ``absolute=True``: needs the recording's measurement
         date; an EDF+D file's gaps are left blank). MNE labels that clock UTC, but an EDF/BDF
-        header holds the lab's wall clock, so the axis claims no zone, as
-        :func:`plot_hypnogram`'s.
+        header holds the lab's wall clock, so the axis claims no zone ("recording clock"),
+        as :func:`plot_hypnogram`'s.
+    tz : datetime.tzinfo | str | None
+        With ``time="clock"``, where the recording's clock is truly UTC (a recording whose
+        zone is known): the zone to show it in (``zoneinfo.ZoneInfo("Europe/Berlin")``,
+        ``"UTC"``), named in the axis label, as :func:`plot_hypnogram`'s ``tz``.
     ax, title, show
         As in :func:`plot_channel_mapping`. The default title names the file the embeddings
         come from (a long name shortened in its middle, ``...``), or says they were made in
@@ -651,8 +658,10 @@ def plot_embeddings(
     matplotlib.figure.Figure
     """
     created = ax is None
-    if time not in ("onset", "clock"):
-        raise ValueError(f"time must be 'onset' or 'clock', got {time!r}")
+    if time not in ("onset", "min", "h", "clock"):
+        raise ValueError(f"time must be 'onset', 'min', 'h' or 'clock', got {time!r}")
+    if tz is not None and time != "clock":
+        raise ValueError(f"tz applies to time='clock' (the recording's clock), not {time!r}")
     pooled = np.asarray(embeddings.pooled("mean"), dtype=np.float64)
     if len(pooled) < 2:
         raise ValueError(f"principal components need at least 2 windows, got {len(pooled)}")
@@ -693,7 +702,7 @@ def plot_embeddings(
                               ncols=ncols)  # fmt: skip
         return _finish(fig, ax, embeddings, show, created)
     fig, ax = _figure(ax, (9.0, 3.6))
-    to_x, xlabel = _time_axis(embeddings, time)
+    to_x, xlabel = _time_axis(embeddings, time, tz)
     shaded: Sequence[tuple[float, float]] = ()
     if isinstance(spans, str) or (spans and all(isinstance(s, str) for s in spans)):
         names = [spans] if isinstance(spans, str) else list(cast("Sequence[str]", spans))
@@ -840,10 +849,13 @@ def _break_at_gaps(
     )
 
 
-def _time_axis(embeddings: Embeddings, time: str) -> tuple[Any, str]:
+def _time_axis(
+    embeddings: Embeddings, time: str, tz: datetime.tzinfo | str | None = None
+) -> tuple[Any, str]:
     """``(seconds -> x, the x axis' label)``: seconds in the time base of the onsets to where
-    they go on the x axis of :func:`plot_embeddings` (``time`` as there): seconds, minutes
-    or hours by the recording's length, or moments on the recording's clock (datetime64)."""
+    they go on the x axis of :func:`plot_embeddings` (``time`` and ``tz`` as there): seconds,
+    minutes or hours, or moments on the recording's clock (naive datetime64; in ``tz``, from
+    UTC, where given)."""
     meta = embeddings.metadata
     if time == "clock":
         from eegpt.outputs import clock_moments
@@ -855,24 +867,30 @@ def _time_axis(embeddings: Embeddings, time: str) -> tuple[Any, str]:
 
             clock = RecordClock.from_dict(meta["record_clock"])
 
-        def moments(seconds: Any) -> np.ndarray:
-            return clock_moments(np.asarray(seconds, dtype=np.float64), meta["meas_date"],
-                                 meta.get("first_time"), clock)  # fmt: skip
+        def zoned(seconds: Any) -> list[datetime.datetime]:
+            """The moments in ``tz`` (the clock taken as UTC), zone-aware."""
+            naive = clock_moments(np.asarray(seconds, dtype=np.float64), meta["meas_date"],
+                                  meta.get("first_time"), clock)  # fmt: skip
+            zone = _zone(cast("datetime.tzinfo | str", tz))
+            return [m.replace(tzinfo=datetime.timezone.utc).astimezone(zone)
+                    for m in naive.astype("datetime64[us]").tolist()]  # fmt: skip
 
-        return moments, "window onset, clock time (recording clock)"
-    onsets = np.asarray(embeddings.onsets, dtype=np.float64)
-    length = float(onsets.max() - onsets.min()) if len(onsets) else 0.0
-    scale, unit = next((s, u) for s, u, longer in TIME_UNITS if length > longer)
+        def moments(seconds: Any) -> np.ndarray:
+            if tz is None:
+                return clock_moments(np.asarray(seconds, dtype=np.float64), meta["meas_date"],
+                                     meta.get("first_time"), clock)  # fmt: skip
+            return np.array([m.replace(tzinfo=None) for m in zoned(seconds)],
+                            dtype="datetime64[us]").reshape(np.shape(seconds))  # fmt: skip
+
+        first = embeddings.onsets[:1]
+        start = zoned(first)[0] if tz is not None else moments(first)[0].astype(object)
+        return moments, f"window onset, {_clock_label(tz, start)}"
+    scale = {"onset": 1.0, "min": 60.0, "h": 3600.0}[time]
 
     def scaled(seconds: Any) -> np.ndarray:
         return np.asarray(seconds, dtype=np.float64) / scale
 
-    return scaled, f"window onset ({unit})"
-
-
-#: The unit of :func:`plot_embeddings`' time axis: ``(seconds per unit, name, for recordings
-#: longer than ... seconds)``, the first that applies.
-TIME_UNITS = ((3600.0, "h", 3 * 3600.0), (60.0, "min", 20 * 60.0), (1.0, "s", -np.inf))
+    return scaled, f"window onset ({'s' if time == 'onset' else time})"
 
 
 def _share(fraction: float) -> str:
@@ -1319,6 +1337,24 @@ def _zone_name(tz: datetime.tzinfo | str, moment: Any) -> str:
     return str(key) if key else str(moment.tzname() or tz)
 
 
+def _zone(tz: datetime.tzinfo | str) -> datetime.tzinfo:
+    """``tz`` as a tzinfo (a name: an IANA zone, ``"UTC"``)."""
+    if isinstance(tz, str):
+        import zoneinfo
+
+        return zoneinfo.ZoneInfo(tz)
+    return tz
+
+
+def _clock_label(tz: datetime.tzinfo | str | None, first: Any) -> str:
+    """The x axis label of a clock axis (:func:`plot_hypnogram`, :func:`plot_embeddings`):
+    its zone, "recording clock" where none is claimed (an EDF/BDF header holds the lab's wall
+    clock, which MNE labels UTC) or ``tz``'s name, and the first moment drawn (``first``, a
+    datetime, zone-aware where ``tz`` is given)."""
+    zone = "recording clock" if tz is None else _zone_name(tz, first)
+    return f"clock time ({zone}), from {first:%Y-%m-%d %H:%M}"
+
+
 def _column(table: Any, name: str) -> np.ndarray | None:
     """A column of a table (DataFrame, or mapping of arrays) as an array, None if absent."""
     if name not in table:
@@ -1448,8 +1484,7 @@ def plot_hypnogram(
         ends = starts + (durations * 1e9).astype("timedelta64[ns]")
         gap = starts[1:] - ends[:-1] > np.timedelta64(1, "ms")  # (n - 1,): a pause after k
         # an EDF header's start is the lab's wall clock, which MNE labels UTC: no zone claimed
-        zone = "recording clock" if tz is None else _zone_name(tz, stamps[0])
-        xlabel = f"clock time ({zone}), from {stamps[0]:%Y-%m-%d %H:%M}"
+        xlabel = _clock_label(tz, stamps[0])
     else:
         starts = (onsets - onsets[0]) / 3600.0
         ends = (onsets + durations - onsets[0]) / 3600.0
