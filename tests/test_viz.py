@@ -784,6 +784,24 @@ def _night_table(clock: bool = False):
     return table
 
 
+def test_numbers_and_generic_classes_are_no_sleep_stages():
+    """A binary task's classes (1, 2; "class 1") are no sleep stages, so its hypnogram's y axis
+    says "class" and keeps their order; Sleep-EDF's and AASM's names still are."""
+    from eegpt.viz import is_sleep_staging, plot_hypnogram, stage_order
+
+    for classes in ([1, 2], ["1", "2"], ["class 1", "class 2"], ["class W", "class R"], []):
+        assert not is_sleep_staging(classes), classes
+    assert stage_order([2, 1]) == [2, 1]
+    for classes in (["W", "N1", "N2", "N3", "REM"], ["W", "R"], ["wake", "rem"],
+                    ["Sleep stage W", "Sleep stage 1", "Sleep stage 4", "Sleep stage R"],
+                    ["stage_N2", "Stage 3"]):  # fmt: skip
+        assert is_sleep_staging(classes), classes
+    assert stage_order(["Sleep stage 4", "Sleep stage R", "Sleep stage W", "Sleep stage 1"]) == [
+        "Sleep stage W", "Sleep stage R", "Sleep stage 1", "Sleep stage 4"]  # fmt: skip
+    ax = plot_hypnogram({"onset_s": [0.0, 30.0], "prediction": [1, 2]}).axes[0]
+    assert ax.get_ylabel() == "class"
+
+
 def test_plot_hypnogram_draws_stages_top_to_bottom():
     """plot_hypnogram: a step line of the predicted stage per epoch, W, REM, N1, N2, N3 top
     to bottom (from R&K names in the probe's alphabetical order), the scored stages as a

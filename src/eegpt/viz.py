@@ -1276,26 +1276,40 @@ def _shade_confusion(display: Any, undefined: np.ndarray) -> None:
 
 
 #: Sleep stages top to bottom as hypnograms draw them (:func:`plot_hypnogram`), by the last
-#: word of a class name, any case: ``W``, ``Sleep stage W``, ``wake`` ... ``N3``, R&K's ``4``.
+#: word of a class name, any case: ``W``, ``Sleep stage W``, ``wake`` ... ``N3``, R&K's
+#: ``Sleep stage 4`` (a number counts only after "stage", :func:`stage_rank`).
 STAGE_RANKS = {"w": 0, "wake": 0, "r": 1, "rem": 1, "n1": 2, "1": 2, "n2": 3, "2": 3,
                "n3": 4, "3": 4, "n4": 5, "4": 5}  # fmt: skip
 
 
+def stage_rank(name: Any) -> int | None:
+    """Where a class named ``name`` goes in a hypnogram (:data:`STAGE_RANKS`), None if it is
+    no sleep stage's name: a stage name alone (``"N2"``, ``"REM"``, ``"wake"``) or after
+    "stage"/"sleep stage" (``"Sleep stage W"``, ``"Sleep stage 4"``, ``"stage_N3"``); a bare
+    number (``1``, ``"2"``) or another word before it (``"class 1"``, ``"class R"``) is not."""
+    *before, last = re.split(r"[\s_:/-]+", str(name).strip().lower())
+    if last not in STAGE_RANKS or not set(before) <= {"sleep", "stage"}:
+        return None
+    if last.isdigit() and "stage" not in before:  # R&K's numbers, as Sleep-EDF names them
+        return None
+    return STAGE_RANKS[last]
+
+
 def stage_order(classes: Sequence[Any]) -> list[Any]:
     """``classes`` in a hypnogram's top-to-bottom order: W, REM, N1, N2, N3 (R&K's stage 4
-    after 3) where every class is a sleep stage by its last word (:data:`STAGE_RANKS`:
+    after 3) where every class is a sleep stage's name (:func:`stage_rank`:
     ``"Sleep stage W"``, ``"REM"``, ``"N2"``), else as given."""
     classes = list(classes)
-    ranks = [STAGE_RANKS.get(re.split(r"[\s_:/-]+", str(c).strip().lower())[-1]) for c in classes]
+    ranks = [stage_rank(c) for c in classes]
     if not classes or any(r is None for r in ranks):
         return classes
     return [classes[i] for _, i in sorted((cast(int, r), i) for i, r in enumerate(ranks))]
 
 
 def is_sleep_staging(classes: Sequence[Any]) -> bool:
-    """Whether every one of ``classes`` is a sleep stage by its last word (:data:`STAGE_RANKS`)."""
-    words = [re.split(r"[\s_:/-]+", str(c).strip().lower())[-1] for c in classes]
-    return bool(words) and all(w in STAGE_RANKS for w in words)
+    """Whether every one of ``classes`` is a sleep stage's name (:func:`stage_rank`): not
+    numbers or generic names (``[1, 2]``, ``["class 1", "class 2"]``) of another task."""
+    return bool(classes) and all(stage_rank(c) is not None for c in classes)
 
 
 #: Fill of the bad epochs of :func:`plot_hypnogram` (light red, hatched).
@@ -1506,10 +1520,10 @@ def plot_hypnogram(
     created = ax is None
     hours = float(onsets[-1] + durations[-1] - onsets[0]) / 3600.0
     fig, ax = _figure(ax, (hypnogram_width(hours), 1.2 + 0.45 * len(order)))
-    for i, j in _runs(flagged):  # bad epochs, beneath the lines: hatched for grayscale
+    for k, (i, j) in enumerate(_runs(flagged)):  # bad epochs, beneath the lines: hatched
         ax.axvspan(starts[i], ends[j], facecolor=BAD_EPOCH_COLOR, edgecolor="#d62728", hatch="///",
                    linewidth=0, alpha=0.5, zorder=0,
-                   label="bad (annotation)" if i == _runs(flagged)[0][0] else None)  # fmt: skip
+                   label="bad (annotation)" if k == 0 else None)  # fmt: skip
     if probabilities:
         for c in order:
             p = _column(epochs, f"p_{c}")
