@@ -2029,6 +2029,55 @@ def test_edf_plus_annotation_signals_are_read_once_in_bounded_blocks(tmp_path, m
     assert placed["seiz"] == pytest.approx(35.0)  # clock 60 s: 5 s into the second stretch
 
 
+@pytest.mark.parametrize("blocks", [True, False])
+def test_a_short_read_of_the_annotation_signals_is_an_error(tmp_path, monkeypatch, blocks):
+    """A file that shrinks while its annotation signals are scanned (a read comes back short)
+    is an error that names the file and the offset, not a scan that stops early and quietly
+    gives fewer records; in blocks of records or a record at a time."""
+    import eegpt.io as io
+
+    path = _edf_plus(tmp_path / "rec.edf", "EDF", [float(k) for k in range(20)])
+    header = io.check_edf_header(path)
+    record = 4 * 256 * 2 + 60
+    monkeypatch.setattr(io, "ANNOTATION_SCAN_BYTES", 4 * record if blocks else record // 2)
+    pread = os.pread
+    calls: list[int] = []
+
+    def shrinking_pread(fd, n, offset):
+        calls.append(offset)
+        data = pread(fd, n, offset)
+        return data[: len(data) // 2] if len(calls) == 2 else data  # the second read: short
+
+    monkeypatch.setattr(io.os, "pread", shrinking_pread)
+    with pytest.raises(OSError, match=r"rec\.edf: \d+ bytes at offset \d+ .*shrank") as err:
+        io.scan_edf_annotations(path, header)
+    assert f"offset {calls[1]} " in str(err.value)
+
+
+def test_edf_plus_annotations_are_dated_by_the_scan_of_their_records(tmp_path, monkeypatch):
+    """read_annotations dates an EDF+ file's annotations by its first record's start (0.5 s
+    after the header's), as the one scan of its records found it, without reading record 0
+    again (first_record_offset)."""
+    import datetime
+
+    import eegpt.io as io
+    from eegpt.annotations import read_annotations
+
+    starts = [0.5 + k for k in range(10)]
+    path = _edf_plus(tmp_path / "rec.edf", "EDF", starts, variant="C", events=[(2.5, 1.0, "x")])
+    assert io.first_record_offset(path) == 0.5
+
+    def refused(*args, **kwargs):
+        raise AssertionError("record 0 read again")
+
+    monkeypatch.setattr(io, "first_record_offset", refused)
+    found = read_annotations(path)
+    assert list(found.description) == ["x"] and found.onset.tolist() == [2.0]
+    assert found.orig_time == datetime.datetime(
+        2024, 1, 1, 0, 0, 0, 500000, tzinfo=datetime.timezone.utc
+    )
+
+
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc/self/status")
 def test_opening_an_edf_plus_file_costs_no_memory_of_its_size(tmp_path):
     """The resident memory of opening an EDF+D file (its header, record times and annotations)

@@ -287,8 +287,8 @@ def _recording_edf_annotations(path: str | os.PathLike) -> mne.Annotations | Non
         AnnotationsOnlyError,
         check_edf_header,
         edf_start_time,
-        first_record_offset,
         read_edf_annotations,
+        scan_edf_annotations,
     )
 
     try:
@@ -305,10 +305,11 @@ def _recording_edf_annotations(path: str | os.PathLike) -> mne.Annotations | Non
         return None
     except RecordingError as err:  # a damaged header: MNE would find no annotations in it
         raise RecordingError(f"could not read annotations from {path}: {err}") from err
-    found = read_edf_annotations(path, header)
+    scan = scan_edf_annotations(path, header)  # once, for the annotations and their start
+    found = read_edf_annotations(path, header, scan=scan)
     start = edf_start_time(path)
-    if start is not None:  # onsets count from the first record's start
-        start += datetime.timedelta(seconds=first_record_offset(path, header))
+    if start is not None:  # onsets count from the first record's start, as the scan found it
+        start += datetime.timedelta(seconds=scan.first or 0.0)
     return mne.Annotations(
         found.onset, found.duration, found.description, orig_time=start, ch_names=found.ch_names
     )

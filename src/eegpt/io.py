@@ -1740,7 +1740,14 @@ def _annotation_chunks(
     :data:`ANNOTATION_SCAN_BYTES` (a record larger than that: only the part of it that holds
     the annotation signals), so memory stays bounded and no part of the file is mapped into
     the process (a memory map of a 1 GB file counts the pages it touches, all of them, in the
-    process's resident memory)."""
+    process's resident memory).
+
+    Raises
+    ------
+    OSError
+        Where a read comes back short (the file shrank while it was read), naming the file
+        and the offset.
+    """
     signals = [i for i, label in enumerate(header.labels) if label in _ANNOTATION_LABELS]
     n = header.n_complete_records if limit is None else min(limit, header.n_complete_records)
     if not signals or n < 1:
@@ -1753,25 +1760,31 @@ def _annotation_chunks(
     ]
     lo = min(a for a, _ in spans)
     hi = max(a + m for a, m in spans)
+
+    def read(fd: int, size: int, offset: int) -> bytes:
+        data = os.pread(fd, size, offset)
+        if len(data) < size:  # the header's records were there when it was checked
+            raise OSError(
+                f"{path}: {size} bytes at offset {offset} could be read only in part "
+                f"({len(data)}): the file shrank while it was read (is it being written?)"
+            )
+        return data
+
     with open(path, "rb", buffering=0) as fh:
         fd = fh.fileno()
         if record_bytes > ANNOTATION_SCAN_BYTES:  # a record at a time, its annotations only
             for k in range(n):
-                part = os.pread(fd, hi - lo, header.header_bytes + k * record_bytes + lo)
+                part = read(fd, hi - lo, header.header_bytes + k * record_bytes + lo)
                 yield b"".join(part[a - lo : a - lo + m] for a, m in spans)
             return
         per_read = max(1, ANNOTATION_SCAN_BYTES // record_bytes)
         for first in range(0, n, per_read):
             count = min(per_read, n - first)
-            block = os.pread(fd, count * record_bytes, header.header_bytes + first * record_bytes)
-            if len(block) < count * record_bytes:  # the file shrank while read
-                count = len(block) // record_bytes
+            block = read(fd, count * record_bytes, header.header_bytes + first * record_bytes)
             view = memoryview(block)
             for k in range(count):
                 base = k * record_bytes
                 yield b"".join(view[base + a : base + a + m] for a, m in spans)
-            if count < per_read and first + count < n:
-                return
 
 
 def first_record_offset(path: PathLike, header: EDFHeader | None = None) -> float:
