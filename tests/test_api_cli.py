@@ -2769,3 +2769,23 @@ def test_info_shows_the_recording_clock_and_its_gaps(tmp_path, capsys):
     assert main(["info", str(plain)]) == 0
     text = capsys.readouterr().out
     assert "recording clock" not in text and "discontinuous" not in text
+
+
+def test_info_gives_a_long_recording_clock_span_as_a_duration(tmp_path, capsys):
+    """A day's span reads as 24:00:00, not 86400 s, as eegpt's other durations; short ones
+    (a half-second gap) stay in seconds, to the digit, not rounded to 0 s."""
+    (tmp_path / "day").mkdir()
+    day = _saved_embeddings(
+        tmp_path / "day",
+        ".npz",
+        preprocessing={"window_seconds": 86380.0, "overlap": 0.0},  # to 86400 s
+        tail_left_out_s=0.0,
+        record_clock={"sample_starts": [0.0, 40000.0], "clock_starts": [0.0, 40000.5]},
+    )
+    assert main(["info", str(day)]) == 0
+    text = capsys.readouterr().out
+    assert (
+        "  recording clock: 2024-01-01 23:55:00.000 to 2024-01-02 23:55:00.500 (24:00:00; " in text
+    )
+    assert "  discontinuous: 24:00:00 recorded over 24:00:00 of clock time in 2 stretches, " in text
+    assert "1 gap totalling 0.5 s" in text

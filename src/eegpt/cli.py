@@ -38,6 +38,7 @@ from eegpt import __version__, _interrupts
 from eegpt._logging import (
     OncePerCorpus,
     command_recorded,
+    duration_text,
     few,
     help_blocks_kept,
     software_text,
@@ -2227,6 +2228,10 @@ def _timeline_lines(onsets: Any, meta: Mapping[str, Any]) -> list[str]:
     if clock is None and not meta.get("meas_date"):
         return []  # no clock beyond the onsets already given (arrays, anonymized files)
     span = float(clock.to_clock(end)) if clock is not None else end
+
+    def spent(seconds: float) -> str:  # "68 s", "0.5 s", "24:00:00", "3.0 days"
+        return duration_text(seconds) if abs(seconds) >= 120 else f"{seconds:.10g} s"
+
     lines = []
     if meta.get("meas_date"):
         try:
@@ -2239,18 +2244,18 @@ def _timeline_lines(onsets: Any, meta: Mapping[str, Any]) -> list[str]:
             spec = "seconds" if not (start.microsecond or stop.microsecond) else "milliseconds"
             lines.append(
                 f"  recording clock: {start.isoformat(' ', spec)} to "
-                f"{stop.isoformat(' ', spec)} ({span:.10g} s; as the header states its start, "
+                f"{stop.isoformat(' ', spec)} ({spent(span)}; as the header states its start, "
                 "no time zone: EDF/BDF give the lab's local time)"
             )
     if not lines:
-        lines.append(f"  recording clock: {span:.10g} s from the first sample (no start date)")
+        lines.append(f"  recording clock: {spent(span)} from the first sample (no start date)")
     if clock is not None:
         stretches = len(clock.clock_starts)
         gaps = np.diff(clock.clock_starts) - np.diff(clock.sample_starts)
         lines.append(
-            f"  discontinuous: {end:.10g} s recorded over {span:.10g} s of clock time in "
+            f"  discontinuous: {spent(end)} recorded over {spent(span)} of clock time in "
             f"{stretches} stretch{'es' if stretches != 1 else ''}, {_count(stretches - 1, 'gap')} "
-            f"totalling {float(np.sum(gaps)):.10g} s (Embeddings.clock_times() places the "
+            f"totalling {spent(float(np.sum(gaps)))} (Embeddings.clock_times() places the "
             "windows on the clock)"
         )
     return lines
