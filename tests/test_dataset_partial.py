@@ -18,12 +18,13 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-from eegpt import dataset_pipeline
+from eegpt import dataset_pipeline, dataset_runs
 from eegpt.cli import main as eegpt_main
 from eegpt.dataset import FILES_REPORT, embed_dataset, read_embeddings, read_shard_status
+from eegpt.dataset_inputs import resolve_inputs
 from eegpt.dataset_read import MANIFEST, partial_name, shard_files
 from eegpt.dataset_report import describe_output
-from eegpt.dataset_resume import _is_ours
+from eegpt.dataset_resume import _done_shards, _is_ours, _partial_files
 from eegpt.demo import synthetic_raw, write_edf
 from eegpt.shard_writer import ShardWriter
 
@@ -228,3 +229,114 @@ def test_info_on_a_run_in_progress(three, model, tmp_path, monkeypatch):
     line = next(line for line in said.splitlines() if line.startswith("  run "))
     assert " in progress for " in line and " of 3 shards written so far, " in line, line
     assert " files done" in line or " file done" in line
+
+
+def test_a_partial_file_of_other_versions_is_not_used(three, model, tmp_path, monkeypatch, caplog):
+    """The rows a stopped run of another eegpt version kept are not mixed into a shard whose
+    footer names the resuming run alone: the partial file is removed, its files embedded
+    again."""
+    out = tmp_path / "out"
+    monkeypatch.setattr(dataset_runs, "__version__", "0.0.1-old")
+    _stopped_run(three, out, model, monkeypatch)
+    assert read_shard_status(out / PARTIAL)[1]["run"]["eegpt_version"] == "0.0.1-old"
+    read = _count_loads(monkeypatch)
+    with caplog.at_level("INFO", logger="eegpt"):
+        embed_dataset(three, out, **_kw(model))
+    assert sorted(read) == [0, 1, 2] and not (out / PARTIAL).exists()
+    assert "computed by other versions of eegpt/torch (eegpt 0.0.1-old" in caplog.text
+    (shard,) = shard_files(out)
+    assert read_shard_status(shard)[1]["run"]["eegpt_version"] == dataset_runs.__version__
+
+
+def test_a_moved_corpus_keeps_its_partial_file(three, model, tmp_path, monkeypatch):
+    """Files are told by index and recording id, as the shards' are: the corpus moved
+    elsewhere (its relative paths the same) keeps the partial file."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for p in three:
+        (corpus / p.name).write_bytes(p.read_bytes())
+        os.utime(corpus / p.name, ns=(p.stat().st_atime_ns, p.stat().st_mtime_ns))
+    out = tmp_path / "out"
+    _stopped_run(corpus, out, model, monkeypatch)
+    moved = corpus.rename(tmp_path / "moved")
+    read = _count_loads(monkeypatch)
+    summary = embed_dataset(moved, out, **_kw(model))
+    assert read == [2] and summary.n_ok == 3 and not (out / PARTIAL).exists()
+
+
+def _failing_copy(three, folder: Path, failing: tuple[int, ...]) -> list[Path]:
+    """A copy of ``three`` in ``folder`` whose files ``failing`` cannot be read."""
+    folder.mkdir()
+    files = [folder / p.name for p in three]
+    for i, (src, dst) in enumerate(zip(three, files, strict=True)):
+        dst.write_bytes(b"not an EDF file" if i in failing else src.read_bytes())
+    return files
+
+
+def _fix(three, files: list[Path], which: tuple[int, ...]) -> None:
+    for i in which:
+        files[i].write_bytes(three[i].read_bytes())
+        later = files[i].stat().st_mtime_ns + 5_000_000_000
+        os.utime(files[i], ns=(later, later))
+
+
+def test_a_plain_resume_keeps_the_partial_file_of_a_stopped_retry(
+    three, model, tmp_path, monkeypatch
+):
+    """A --retry-failed run stopped part-way keeps what it embedded again; a plain resume
+    (the shard is written, with those files failed) leaves that partial file, saying
+    --retry-failed puts it to use, and the next --retry-failed run does so."""
+    files = _failing_copy(three, tmp_path / "corpus", (1, 2))
+    out = tmp_path / "out"
+    first = embed_dataset(files, out, **_kw(model))
+    assert first.n_failed == 2
+    _fix(three, files, (1, 2))
+    _stop_after(monkeypatch, 1)
+    with pytest.raises(KeyboardInterrupt):
+        embed_dataset(files, out, retry_failed=True, **_kw(model))
+    monkeypatch.undo()
+    kept = [(f["index"], f["status"]) for f in read_shard_status(out / PARTIAL)[1]["files"]]
+    assert kept == [(0, "ok"), (1, "ok")]
+    with pytest.warns(Warning, match=r"kept: shard 0 is written.*--retry-failed"):
+        plain = embed_dataset(files, out, **_kw(model))
+    assert plain.n_failed == 2 and (out / PARTIAL).is_file()
+    read = _count_loads(monkeypatch)
+    retried = embed_dataset(files, out, retry_failed=True, **_kw(model))
+    assert read == [2] and retried.n_ok == 3 and not (out / PARTIAL).exists()
+    embed_dataset(three, tmp_path / "fresh", **_kw(model))
+    np.testing.assert_array_equal(read_embeddings(out)[1], read_embeddings(tmp_path / "fresh")[1])
+
+
+def test_a_partial_file_that_adds_nothing_to_its_written_shard_is_removed(
+    three, model, tmp_path, monkeypatch, caplog
+):
+    out = tmp_path / "out"
+    _stopped_run(three, out, model, monkeypatch)
+    kept = (out / PARTIAL).read_bytes()
+    embed_dataset(three, out, **_kw(model))
+    (out / PARTIAL).write_bytes(kept)  # as if the shard's commit had not removed it
+    with caplog.at_level("INFO", logger="eegpt"):
+        embed_dataset(three, out, **_kw(model))
+    assert f"{PARTIAL} is not used (shard 0 is written); it is removed" in caplog.text
+    assert not (out / PARTIAL).exists()
+
+
+def test_a_read_only_run_says_it_leaves_the_partial_file(
+    three, model, tmp_path, monkeypatch, caplog
+):
+    """In a folder only read (a finished run on a read-only disk) a partial file that does
+    not serve is left where it is, and the log line says so, not "it is removed"."""
+    out = tmp_path / "out"
+    _stopped_run(three, out, model, monkeypatch)
+    kept = (out / PARTIAL).read_bytes()
+    embed_dataset(three, out, **_kw(model))
+    (out / PARTIAL).write_bytes(kept)
+    spec = json.loads((out / MANIFEST).read_text())["spec"]
+    done = _done_shards(out, spec, 1, False)
+    with caplog.at_level("INFO", logger="eegpt"):
+        used = _partial_files(
+            out, spec, [[0, 1, 2]], done, resolve_inputs(three), False, read_only=True
+        )
+    assert used == ({}, {}) and (out / PARTIAL).is_file()
+    assert f"{PARTIAL} is not used (shard 0 is written); it is left where it is" in caplog.text
+    assert "it is removed" not in caplog.text

@@ -21,6 +21,7 @@ from typing import Any
 from eegpt._logging import count as _count
 from eegpt._logging import few
 from eegpt._logging import log as _log
+from eegpt._logging import warn as _warn
 from eegpt.dataset_files import _described_error
 from eegpt.dataset_inputs import DatasetInputs, InputFile, corpus_of
 from eegpt.dataset_lock import LOCK, is_run_temporary
@@ -40,7 +41,7 @@ from eegpt.dataset_read import (
     shard_files,
     spec_differences,
 )
-from eegpt.dataset_runs import _corpus_identity, _manifest_head
+from eegpt.dataset_runs import _corpus_identity, _current_versions, _manifest_head, _run_versions
 from eegpt.dataset_stamps import source_stamp
 from eegpt.shard_writer import LAYOUT
 
@@ -403,9 +404,22 @@ def _partial_files(
         if not m:
             continue
         k = int(m.group(1))
-        statuses, why = _partial_statuses(path, k, spec, shards, done, inputs)
+        statuses, why = _partial_statuses(path, k, spec, shards, inputs)
+        if why is None and k in done:  # written since: what it adds serves --retry-failed
+            fixed = _fixed_since(statuses, done[k])
+            if fixed:
+                _warn(
+                    f"{path.name} is kept: shard {k} is written, but the run stopped part-way "
+                    f"(a --retry-failed run) embedded {_count(len(fixed), 'file')} that the "
+                    f"shard records as failed ({few(fixed, 3)}); run with --retry-failed "
+                    "(retry_failed=True) to put them into the shard without embedding them "
+                    "again"
+                )
+                continue
+            why = f"shard {k} is written"
         if why is not None:
-            _log(f"{path.name} is not used ({why}); it is removed", verbose)
+            left = "it is left where it is (read only)" if read_only else "it is removed"
+            _log(f"{path.name} is not used ({why}); {left}", verbose)
             if not read_only:
                 path.unlink(missing_ok=True)
             continue
@@ -437,16 +451,20 @@ def _partial_statuses(
     k: int,
     spec: Mapping[str, Any],
     shards: Sequence[Sequence[int]],
-    done: Mapping[int, Any],
     inputs: DatasetInputs,
 ) -> tuple[list[dict[str, Any]], str | None]:
     """The file statuses of the partial file ``path`` of shard ``k``, and why it cannot serve
     this run (None where it can): its files must be the first of the shard's as this run
-    lists them, written with the same settings ``spec``, and the shard not done."""
+    lists them (by index and recording id, as the shards' files are: a corpus moved keeps
+    them), written with the same settings ``spec`` and by the same versions of eegpt, torch,
+    NumPy, SciPy and MNE as this run (:func:`~eegpt.dataset_runs._run_versions`). A partial
+    file of other versions is refused rather than its rows mixed into a shard whose footer
+    names one run: that costs at most one shard's files embedded again (the files kept by
+    ``--retry-failed`` from a written shard are kept with a warning instead, see
+    :func:`~eegpt.dataset_runs._warn_other_versions`). Whether the shard is written
+    already is the caller's to check."""
     if k >= len(shards):
         return [], f"beyond the {_count(len(shards), 'shard')} of this dataset"
-    if k in done:
-        return [], f"shard {k} is written"
     try:
         shard_spec, status = read_shard_status(path)
     except Exception as err:  # noqa: BLE001 - any unreadable footer: not used
@@ -456,15 +474,39 @@ def _partial_statuses(
         return [], "not the finished files of a shard stopped part-way"
     if spec_differences(shard_spec, spec):
         return [], "written with other settings"
+    run = status.get("run")
+    then = _run_versions(run) if isinstance(run, Mapping) else {}
+    now = _current_versions()
+    if any(then.get(name) != version for name, version in now.items()):
+        was = ", ".join(f"{n} {v}" for n, v in then.items() if now.get(n) != v) or "unknown"
+        return [], (
+            f"computed by other versions of eegpt/torch ({was}; this run: "
+            + ", ".join(f"{n} {v}" for n, v in now.items() if then.get(n) != v)
+            + ")"
+        )
     listed = [inputs.files[i] for i in shards[k][: len(files)]]
     if len(files) >= len(shards[k]) or any(
-        (int(f["index"]), f["recording_id"], f["path"]) != (i.index, i.recording_id, i.path_text)
+        (int(f["index"]), f["recording_id"]) != (i.index, i.recording_id)
         for f, i in zip(files, listed, strict=True)
     ):
         return [], f"its files are not those of shard {k} as the inputs list them now"
     if any(f["status"] not in ("ok", "failed", TOO_SHORT) for f in files):
         return [], "a file status of another kind"
     return files, None
+
+
+def _fixed_since(
+    partial: Sequence[Mapping[str, Any]], written: Sequence[Mapping[str, Any]]
+) -> list[str]:
+    """The recording ids of the files that a partial file (``partial``: its statuses) holds
+    embedded ("ok" or too short) but the written shard (``written``) records as failed: what
+    a stopped ``--retry-failed`` run added, which a plain resume must not throw away."""
+    failed = {int(f["index"]) for f in written if f["status"] == "failed"}
+    return [
+        str(f["recording_id"])
+        for f in partial
+        if f["status"] != "failed" and int(f["index"]) in failed
+    ]
 
 
 def _changed_since(file: InputFile, status: Mapping[str, Any]) -> bool:

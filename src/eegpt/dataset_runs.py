@@ -398,6 +398,12 @@ def _run_versions(run: Mapping[str, Any]) -> dict[str, str]:
     return {k: str(versions[k]) for k in _COMPARED_VERSIONS if versions.get(k)}
 
 
+def _current_versions() -> dict[str, str]:
+    """The compared versions (:data:`_COMPARED_VERSIONS`) of this process, as
+    :func:`_run_versions` reads them from this run's :meth:`_Run.shard_stamp`."""
+    return _run_versions({"eegpt_version": __version__, "software": software_versions()})
+
+
 def _shard_versions(
     shards: Iterable[int],
     previous_runs: Sequence[Mapping[str, Any]],
