@@ -208,7 +208,7 @@ def test_info_says_which_shard_stopped_part_way(three, model, tmp_path, monkeypa
 
 def test_info_on_a_run_in_progress(three, model, tmp_path, monkeypatch):
     """``eegpt info`` while a run holds the folder: in progress for how long, the shards
-    written so far of all and the files done, not "0 shards written in 0.0 s"; exit 0."""
+    written of all and the files done (in the folder, earlier runs' too), not "0 shards written in 0.0 s"; exit 0."""
     out = tmp_path / "out"
     seen: list[tuple[int, str]] = []
     real = dataset_pipeline.load_file
@@ -227,7 +227,9 @@ def test_info_on_a_run_in_progress(three, model, tmp_path, monkeypatch):
     assert "a run is in progress" in said
     assert "0 shards written in 0.0 s" not in said, said
     line = next(line for line in said.splitlines() if line.startswith("  run "))
-    assert " in progress for " in line and " of 3 shards written so far, " in line, line
+    # counted from the folder, earlier runs' shards included: said so
+    assert " in progress for " in line and "; in the folder: " in line, line
+    assert " of 3 shards written, " in line, line
     assert " files done" in line or " file done" in line
 
 

@@ -664,15 +664,16 @@ def _in_progress_text(
 ) -> str:
     """What ``eegpt info`` says of the run in progress in a folder (``run``: its entry of
     the manifest's ``runs``, written as it started and refreshed every 30 s): ``in progress
-    for 0:12:05: 2 of 3 shards written so far, 5 files done``, counted from the folder
-    (``progress``: its shard files, and their footers where the reports are behind)."""
+    for 0:12:05; in the folder: 2 of 3 shards written, 5 files done``, counted from the
+    folder (``progress``: its shard files, and their footers where the reports are behind),
+    earlier runs' shards and files included: not this run's alone."""
     since = _seconds_since(run.get("started"))
     totals = progress.totals
     files = sum(int(totals.get(k) or 0) for k in ("ok", "failed", TOO_SHORT))
     return (
         "in progress"
         + (f" for {duration_text(since)}" if since is not None else "")
-        + f": {progress.present} of {_count(n_shards or 0, 'shard')} written so far, "
+        + f"; in the folder: {progress.present} of {_count(n_shards or 0, 'shard')} written, "
         f"{_count(files, 'file')} done"
     )
 
