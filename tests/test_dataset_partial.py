@@ -10,6 +10,8 @@ import io
 import json
 import os
 import signal
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -342,3 +344,60 @@ def test_a_read_only_run_says_it_leaves_the_partial_file(
     assert used == ({}, {}) and (out / PARTIAL).is_file()
     assert f"{PARTIAL} is not used (shard 0 is written); it is left where it is" in caplog.text
     assert "it is removed" not in caplog.text
+
+
+_SIGTERM_SCRIPT = """
+import os, signal, sys, time
+from eegpt import dataset_pipeline
+from eegpt.checkpoints import load_model
+from eegpt.dataset import embed_dataset
+
+weights, out, *files = sys.argv[1:]
+hand_on = dataset_pipeline._BackgroundSink.__call__
+calls = []
+
+def hand_on_then_terminate(self, result):  # a scheduler's SIGTERM after the second file
+    hand_on(self, result)
+    calls.append(result.index)
+    if len(calls) == 2:
+        os.kill(os.getpid(), signal.SIGTERM)
+        time.sleep(5)
+
+dataset_pipeline._BackgroundSink.__call__ = hand_on_then_terminate
+embed_dataset(files, out, model=load_model(weights), shard_size=3, workers=0, device="cpu",
+              progress=False)
+print("not stopped")
+"""
+
+
+def test_sigterm_stops_a_run_called_from_python_and_keeps_its_files(three, weights, tmp_path):
+    """A script calling embed_dataset under a scheduler (no SIGTERM handler of its own) is
+    stopped by SIGTERM as the command line is: the partial file is kept, exit status 143;
+    the handler is the run's only (restored after it)."""
+    out = tmp_path / "out"
+    args = [str(weights), str(out), *map(str, three)]
+    done = subprocess.run(
+        [sys.executable, "-c", _SIGTERM_SCRIPT, *args], capture_output=True, text=True
+    )
+    assert done.returncode == 128 + signal.SIGTERM, done.stderr[-2000:]
+    assert "not stopped" not in done.stdout
+    assert (out / PARTIAL).is_file() and not shard_files(out)
+    assert read_shard_status(out / PARTIAL)[1]["kept"] == [0, 1]
+
+
+def test_embed_dataset_leaves_the_sigterm_handler_as_it_found_it(three, model, tmp_path):
+    """The default disposition comes back after the run; a handler of the caller's (the
+    command line's) is left in place, not replaced."""
+    assert signal.getsignal(signal.SIGTERM) == signal.SIG_DFL
+    embed_dataset(three, tmp_path / "a", **_kw(model))
+    assert signal.getsignal(signal.SIGTERM) == signal.SIG_DFL
+
+    def mine(signum, frame):
+        raise SystemExit(1)
+
+    previous = signal.signal(signal.SIGTERM, mine)
+    try:
+        embed_dataset(three, tmp_path / "b", **_kw(model))
+        assert signal.getsignal(signal.SIGTERM) is mine
+    finally:
+        signal.signal(signal.SIGTERM, previous)

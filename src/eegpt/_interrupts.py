@@ -176,6 +176,39 @@ def _keyboard_interrupt(signum: int, frame: FrameType | None) -> None:
     deliver(KeyboardInterrupt(), frame)
 
 
+class Terminated(SystemExit):
+    """SIGTERM arrived: unwind (``finally`` blocks run) and exit with 128 + 15."""
+
+
+def raise_on_sigterm(signum: int, frame: FrameType | None) -> None:
+    """The SIGTERM handler of the command line (and of :func:`sigterm_stops`): raises
+    :class:`Terminated`, through :func:`deliver`."""
+    print("eegpt: SIGTERM: stopping after the current batch", file=sys.stderr, flush=True)
+    deliver(Terminated(128 + signum), frame)
+
+
+@contextlib.contextmanager
+def sigterm_stops() -> Iterator[None]:
+    """In the block, SIGTERM stops the run as the command line's does (:func:`raise_on_sigterm`:
+    ``finally`` blocks run, so that a corpus run keeps what it finished; the process exits
+    with 143 unless the caller catches :class:`SystemExit`), where it would otherwise kill the
+    process at once: a script or notebook calling the Python API under a scheduler (SLURM's
+    preemption and time limit send SIGTERM). Only in the main thread, and only where SIGTERM
+    has its default disposition: a handler of the caller's (or the command line's, which
+    installs this same one) or SIG_IGN is left as it is. Restored when the block ends."""
+    swap = (
+        threading.current_thread() is threading.main_thread()
+        and signal.getsignal(signal.SIGTERM) == signal.SIG_DFL
+    )
+    if swap:
+        signal.signal(signal.SIGTERM, raise_on_sigterm)
+    try:
+        yield
+    finally:
+        if swap:
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
 @contextlib.contextmanager
 def deferred(on_interrupt: Callable[[], None] = lambda: None) -> Iterator[None]:
     """Defer interrupts that land in locking code to :func:`check` calls inside the block, or

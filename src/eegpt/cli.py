@@ -35,6 +35,8 @@ from types import FrameType
 from typing import TYPE_CHECKING, Any, NoReturn, cast
 
 from eegpt import __version__, _interrupts
+from eegpt._interrupts import Terminated as _Terminated
+from eegpt._interrupts import raise_on_sigterm as _raise_on_sigterm
 from eegpt._logging import (
     OncePerCorpus,
     command_recorded,
@@ -2460,15 +2462,6 @@ def _mne_logs_to_stderr(quiet: bool) -> Callable[[], None]:
             handler.setStream(stream)
 
     return restore
-
-
-class _Terminated(SystemExit):
-    """SIGTERM arrived: unwind (``finally`` blocks run) and exit with 128 + 15."""
-
-
-def _raise_on_sigterm(signum: int, frame: FrameType | None) -> None:
-    print("eegpt: SIGTERM: stopping after the current batch", file=sys.stderr, flush=True)
-    _interrupts.deliver(_Terminated(128 + signum), frame)
 
 
 class _Interrupts:

@@ -4,8 +4,9 @@
 It is resumable and loss-free: the files are split into *shards* (``shard_size`` consecutive
 files of the sorted input list); each shard is written to a temporary file and renamed into
 place only when complete, so a run killed at any point (``kill -9``) and started again computes
-exactly the shards that are missing. A run stopped gracefully (Ctrl-C, SIGTERM) also keeps the
-finished files of the shard in progress in a hidden ``.shard-NNNNN.parquet.partial``, which
+exactly the shards that are missing. A run stopped gracefully (Ctrl-C, SIGTERM, on the command line or from Python
+alike: :func:`embed_dataset` turns SIGTERM into :class:`SystemExit` while it runs, unless the
+caller installed a SIGTERM handler of its own) also keeps the finished files of the shard in progress in a hidden ``.shard-NNNNN.parquet.partial``, which
 the resume puts back into that shard instead of embedding them again. A file that cannot be read or embedded is recorded, with
 its reason, in the shard and in ``_errors.csv``, and the run goes on.
 
@@ -498,7 +499,10 @@ def embed_dataset(
     shard_size : int
         Input files per shard (the unit of resumption and of output files). A run stopped by
         Ctrl-C or SIGTERM keeps the files it finished of the shard in progress for the resume
-        (``.shard-NNNNN.parquet.partial``); a kill (``kill -9``) loses them.
+        (``.shard-NNNNN.parquet.partial``); a kill (``kill -9``) loses them. While the run
+        holds its folder, SIGTERM raises :class:`SystemExit` (exit status 143 if not caught),
+        as on the command line, where SIGTERM has its default disposition (in the main
+        thread; a handler of the caller's is left in place and decides).
     workers : int | None
         In-process: reader processes (default ``min(4, cores - 1)``, at least 1; 0 reads in
         the main process). Ray: concurrent read tasks (default: as many as Ray schedules).
@@ -672,6 +676,9 @@ def embed_dataset(
         # lock (whose file could not be made): the lock keeps two runs from writing at once,
         # and this one writes nothing (no shard, report or manifest), so it cannot spoil
         # another run's files; what it reads (files replaced whole) is at worst a moment old.
+        # SIGTERM (a scheduler's) stops a run called from Python as the command line's does,
+        # so that it keeps what it finished (where no handler of the caller's is in place)
+        session.enter_context(_interrupts.sigterm_stops())
         with _locked_start(output_dir, before, made, read_only=unwritable is not None):
             try:
                 if not overwrite:
