@@ -394,7 +394,10 @@ def _partial_files(
     (:class:`~eegpt.shard_writer._WithKept`) instead of being embedded again: their statuses
     by file index, and the partial file each is read from. A partial file that cannot serve
     (its shard written since, other settings or another listing of files, an unreadable
-    footer) is removed, and said so (left where ``read_only``). Of one that serves, a file
+    footer, other versions) is removed, and said so (left where ``read_only``); one whose
+    shard is written but records as failed files it holds embedded (a stopped
+    ``--retry-failed`` run's) is kept for the next ``--retry-failed``, with a warning
+    (:func:`_fixed_since`). Of one that serves, a file
     whose recording changed since (size or modification time of its files) is embedded
     again, and so is a failed one with ``retry_failed``."""
     kept: dict[int, dict[str, Any]] = {}
