@@ -208,6 +208,40 @@ def test_info_says_which_shard_stopped_part_way(three, model, tmp_path, monkeypa
     assert "shards 0 of 1 done" in said, said
 
 
+def test_info_on_a_partial_file_beside_its_written_shard(three, model, tmp_path, monkeypatch):
+    """A run killed between writing a shard and removing its partial file leaves both: info
+    does not say the written shard stopped part-way."""
+    out = tmp_path / "out"
+    _stopped_run(three, out, model, monkeypatch)
+    kept = (out / PARTIAL).read_bytes()
+    monkeypatch.undo()
+    embed_dataset(three, out, **_kw(model))
+    (out / PARTIAL).write_bytes(kept)  # as a kill between the rename and the removal leaves
+    said = describe_output(out)
+    assert "stopped part-way" not in said, said
+    assert f"shard 0 is written; {PARTIAL} beside it holds 2 files" in said, said
+
+
+def test_info_on_a_resume_finishing_a_partial_file(three, model, tmp_path, monkeypatch):
+    """While a resume finishes a stopped shard, info says its kept files are being finished,
+    not that the shard stopped part-way."""
+    out = tmp_path / "out"
+    _stopped_run(three, out, model, monkeypatch)
+    monkeypatch.undo()
+    seen: list[str] = []
+    real = dataset_pipeline.load_file
+
+    def look_then_load(index, *a, **k):
+        seen.append(describe_output(out))
+        return real(index, *a, **k)
+
+    monkeypatch.setattr(dataset_pipeline, "load_file", look_then_load)
+    embed_dataset(three, out, **_kw(model))
+    (said,) = seen  # the resume reads file 2 alone
+    assert "stopped part-way" not in said, said
+    assert "shard 0: 2 of 3 files kept from an earlier stop, being finished by the run" in said
+
+
 def test_info_on_a_run_in_progress(three, model, tmp_path, monkeypatch):
     """``eegpt info`` while a run holds the folder: in progress for how long, the shards
     written of all and the files done (in the folder, earlier runs' too), not "0 shards written in 0.0 s"; exit 0."""

@@ -500,7 +500,7 @@ def output_report(output_dir: str | os.PathLike) -> tuple[str, bool]:
     elif present < counted:
         lines.insert(2, f"  (only {present} of the {counted} shard files the counts above include "
                         "are there: deleted since? The next run embeds their files again)")  # fmt: skip
-    lines += partial_lines(output_dir, manifest)
+    lines += partial_lines(output_dir, manifest, running)
     anonymized = manifest.get("anonymized")
     if anonymized:  # eegpt anonymize: its paths lead nowhere, so it cannot be resumed
         lines.append(f"  {anonymized_text(anonymized)}: not resumable")
@@ -687,11 +687,15 @@ def _seconds_since(started: Any) -> float | None:
         return None
 
 
-def partial_lines(output_dir: Path, manifest: Mapping[str, Any]) -> list[str]:
+def partial_lines(
+    output_dir: Path, manifest: Mapping[str, Any], running: bool = False
+) -> list[str]:
     """``eegpt info``'s lines on the shards a stopped run left part-way in ``output_dir``
     (their partial files, :func:`~eegpt.dataset_read.partial_name`; not shards: no reader
     reads them): ``shard 3 stopped part-way: 5 of 8 files kept for the resume``, each; none
-    where there is none."""
+    where there is none. A partial file beside its written shard (a run killed between the
+    two, or one a stopped ``--retry-failed`` run left) and one a run in progress (``running``)
+    is finishing are said to be that."""
     size = int((manifest.get("spec") or {}).get("shard_size") or 0)
     n_files = int(manifest.get("n_files") or 0)
     lines = []
@@ -709,9 +713,21 @@ def partial_lines(output_dir: Path, manifest: Mapping[str, Any]) -> list[str]:
                 "embeds its files again"
             )
             continue
-        lines.append(
-            f"  shard {k} stopped part-way: {kept}{of} files kept for the resume ({path.name})"
-        )
+        if (output_dir / shard_name(k)).exists():
+            lines.append(
+                f"  shard {k} is written; {path.name} beside it holds {kept} files: used by "
+                "--retry-failed where the shard records them as failed, else removed by the "
+                "next run"
+            )
+        elif running:
+            lines.append(
+                f"  shard {k}: {kept}{of} files kept from an earlier stop, being finished by "
+                f"the run in progress ({path.name})"
+            )
+        else:
+            lines.append(
+                f"  shard {k} stopped part-way: {kept}{of} files kept for the resume ({path.name})"
+            )
     return lines
 
 
