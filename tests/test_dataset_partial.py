@@ -25,7 +25,7 @@ from eegpt.cli import main as eegpt_main
 from eegpt.dataset import FILES_REPORT, embed_dataset, read_embeddings, read_shard_status
 from eegpt.dataset_inputs import resolve_inputs
 from eegpt.dataset_read import MANIFEST, partial_name, shard_files
-from eegpt.dataset_report import describe_output
+from eegpt.dataset_report import describe_output, describe_parts
 from eegpt.dataset_resume import _done_shards, _is_ours, _partial_files
 from eegpt.demo import synthetic_raw, write_edf
 from eegpt.shard_writer import ShardWriter
@@ -220,6 +220,21 @@ def test_info_on_a_partial_file_beside_its_written_shard(three, model, tmp_path,
     said = describe_output(out)
     assert "stopped part-way" not in said, said
     assert f"shard 0 is written; {PARTIAL} beside it holds 2 files" in said, said
+
+
+def test_info_on_a_folder_of_parts_counts_the_files_a_stopped_part_kept(
+    three, model, tmp_path, monkeypatch
+):
+    """The folder of parts says a stopped part kept files for its resume, as the part's own
+    info does."""
+    parts = tmp_path / "parts"
+    _stop_after(monkeypatch, 2)
+    with pytest.raises(KeyboardInterrupt):
+        embed_dataset(three, parts / "part-0", **{**_kw(model), "part": (0, 1)})
+    monkeypatch.undo()
+    said = describe_parts(parts)
+    line = next(line for line in said.splitlines() if line.startswith("  part-0: "))
+    assert line.endswith("; 2 files kept in a partial shard for the resume"), said
 
 
 def test_info_on_a_resume_finishing_a_partial_file(three, model, tmp_path, monkeypatch):

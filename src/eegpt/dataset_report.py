@@ -149,6 +149,7 @@ def parts_report(folder: str | os.PathLike) -> tuple[str, bool]:
                 else ""
             )
             + (f"; {totals['changed']} CHANGED since embedded" if totals.get("changed") else "")
+            + _kept_text(run)
         )
     lines += _parts_total_lines(folder, counted, failing, short)
     cut = cut_shards_line([p for run in runs for p in shard_files(run)])  # no data read
@@ -699,15 +700,9 @@ def partial_lines(
     size = int((manifest.get("spec") or {}).get("shard_size") or 0)
     n_files = int(manifest.get("n_files") or 0)
     lines = []
-    for path in sorted(output_dir.iterdir()):
-        m = PARTIAL.match(path.name)
-        if not m:
-            continue
-        k = int(m.group(1))
+    for k, path, kept in _partials(output_dir):
         of = f" of {max(0, min(size, n_files - k * size))}" if size else ""
-        try:
-            kept = len(read_shard_status(path)[1]["files"])
-        except Exception:  # noqa: BLE001 - any unreadable footer: its files are redone
+        if kept is None:  # an unreadable footer: its files are redone
             lines.append(
                 f"  shard {k} stopped part-way, but {path.name} is unreadable: the next run "
                 "embeds its files again"
@@ -729,6 +724,31 @@ def partial_lines(
                 f"  shard {k} stopped part-way: {kept}{of} files kept for the resume ({path.name})"
             )
     return lines
+
+
+def _partials(output_dir: Path) -> list[tuple[int, Path, int | None]]:
+    """``(shard, path, files kept)`` of each partial file in ``output_dir``, by shard; the
+    count None where its footer cannot be read."""
+    found = []
+    for path in sorted(output_dir.iterdir()):
+        m = PARTIAL.match(path.name)
+        if not m:
+            continue
+        try:
+            kept: int | None = len(read_shard_status(path)[1]["files"])
+        except Exception:  # noqa: BLE001 - any unreadable footer
+            kept = None
+        found.append((int(m.group(1)), path, kept))
+    return found
+
+
+def _kept_text(output_dir: Path) -> str:
+    """``; 3 files kept in a partial shard`` for the part lines of a folder of parts: the
+    files a stopped run kept for its resume (none beside a written shard); "" where none."""
+    kept = sum(
+        n or 0 for k, _, n in _partials(output_dir) if not (output_dir / shard_name(k)).exists()
+    )
+    return f"; {_count(kept, 'file')} kept in a partial shard for the resume" if kept else ""
 
 
 def stop_text(stopped: str | None) -> str:
