@@ -2758,7 +2758,7 @@ def test_info_shows_the_recording_clock_and_its_gaps(tmp_path, capsys):
     # 26 s recorded (6 windows of 4 s, 2 s left out) in stretches at 0, 40 and 60 s on the clock
     assert (
         "  recording clock: 2024-01-01 23:55:00 to 2024-01-01 23:56:08 (68 s; as the header "
-        "states its start, no time zone: EDF/BDF give the lab's local time)"
+        "states its start, zone not recorded)"
     ) in text
     assert (
         "  discontinuous: 26 s recorded over 68 s of clock time in 3 stretches, 2 gaps "

@@ -144,6 +144,8 @@ def test_embed_dataset_shards_carry_the_clock(model, tmp_path):
     assert rec.clock_time.tolist() == [pd.Timestamp(m.item()) for m in _moments(CLOCK)]
     other = table[table.recording_id == "undated_raw.fif"]
     assert other.clock_time.isna().all() and other.clock_s.tolist() == other.onset_s.tolist()
+    assert load_embeddings(out, recording_id="rec.edf").metadata["clock"] == "local"
+    assert "clock" not in load_embeddings(out, recording_id="undated_raw.fif").metadata
     assert main(["info", str(out), "--verify"]) == 0
     assert main(["export", str(out), "-o", str(tmp_path / "run.csv"), "-q"]) == 0
     rows = pd.read_csv(tmp_path / "run.csv", keep_default_na=False)
@@ -209,3 +211,62 @@ def test_anonymize_empties_or_moves_clock_time(weights, tmp_path):
     moved = load_embeddings(tmp_path / "back.parquet").clock_times(absolute=True)
     assert back.clock_time.to_numpy(dtype="datetime64[us]").tolist() == moved.tolist()
     assert str(moved[3]) == "2023-12-22T00:00:37.000000"
+
+
+def _dated_fif(path: Path, crop: float = 0.0) -> Path:
+    """A FIF file dated 2026-01-01 23:58:40 UTC (MNE stores FIF dates in UTC), cropped to
+    start ``crop`` s after its acquisition start."""
+    import datetime
+
+    raw, _ = synthetic_raw(minutes=0.5)
+    raw.set_meas_date(datetime.datetime(2026, 1, 1, 23, 58, 40, tzinfo=datetime.timezone.utc))
+    if crop:
+        raw.crop(tmin=crop)
+    raw.save(path, overwrite=True, verbose=False)
+    return path
+
+
+def test_the_clock_of_the_dates_is_recorded_by_format(weights, tmp_path, capsys):
+    """metadata["clock"] says which clock clock_time is on: "utc" for a FIF file (which
+    stores UTC), "local" for an EDF file (the lab's wall clock that MNE labels UTC); eegpt
+    info names it; a file written before it was recorded says so; clock_time stays naive."""
+    fif = _dated_fif(tmp_path / "rec_raw.fif")
+    edf = _gapped(tmp_path / "in")
+    for path, clock, said in [
+        (fif, "utc", "UTC: the file stores its date in UTC"),
+        (edf, "local", "the header's local wall clock, no zone"),
+    ]:
+        out = tmp_path / f"{path.stem}.parquet"
+        assert main(["embed", str(path), "--weights", str(weights), "-o", str(out), "-q"]) == 0
+        emb = load_embeddings(out)
+        assert emb.metadata["clock"] == clock
+        assert pq.read_schema(out).field("clock_time").type == pa.timestamp("us")
+        capsys.readouterr()
+        assert main(["info", str(out)]) == 0
+        text = capsys.readouterr().out
+        assert said in text and "EDF/BDF give the lab's local time)" not in text
+    assert emb.clock_times(absolute=True)[0] == START  # naive, as the header states it
+    # a file written before the clock was recorded: its zone is not recorded
+    table = pq.read_table(out)
+    meta = json.loads(table.schema.metadata[b"eegpt"])
+    del meta["clock"]
+    old = tmp_path / "old.parquet"
+    schema_meta = {**table.schema.metadata, b"eegpt": json.dumps(meta).encode()}
+    pq.write_table(table.replace_schema_metadata(schema_meta), old)
+    assert main(["info", str(old)]) == 0
+    assert "zone not recorded" in capsys.readouterr().out
+
+
+def test_the_clock_of_a_raw_made_in_memory_is_unknown():
+    """A RawArray's date is on no known clock: "unknown"; an undated one has none."""
+    import mne
+
+    from eegpt.io import as_recording, date_clock
+
+    raw, _ = synthetic_raw(minutes=0.2)
+    assert type(raw).__name__ == "RawArray"
+    raw.set_meas_date(0.0)
+    assert as_recording(raw).date_clock == "unknown"
+    raw.set_meas_date(None)
+    assert as_recording(raw).date_clock is None
+    assert date_clock(mne.EpochsArray(np.zeros((1, len(raw.ch_names), 4)), raw.info)) == "unknown"

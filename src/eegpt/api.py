@@ -772,6 +772,8 @@ def provenance(
         value = getattr(recording, key, None)
         if value is not None:
             record[key] = value
+    if record.get("meas_date") and getattr(recording, "date_clock", None):
+        record["clock"] = recording.date_clock  # which clock the date is on: utc/local/unknown
     if getattr(recording, "file_offset", None):  # a cropped Raw: where it starts in its file
         record["file_offset"] = float(recording.file_offset)
     bads = getattr(recording, "bads", None)

@@ -2246,8 +2246,7 @@ def _timeline_lines(onsets: Any, meta: Mapping[str, Any]) -> list[str]:
             spec = "seconds" if not (start.microsecond or stop.microsecond) else "milliseconds"
             lines.append(
                 f"  recording clock: {start.isoformat(' ', spec)} to "
-                f"{stop.isoformat(' ', spec)} ({spent(span)}; as the header states its start, "
-                "no time zone: EDF/BDF give the lab's local time)"
+                f"{stop.isoformat(' ', spec)} ({spent(span)}; {clock_zone_text(meta)})"
             )
     if not lines:
         lines.append(f"  recording clock: {spent(span)} from the first sample (no start date)")
@@ -2261,6 +2260,20 @@ def _timeline_lines(onsets: Any, meta: Mapping[str, Any]) -> list[str]:
             "windows on the clock)"
         )
     return lines
+
+
+def clock_zone_text(meta: Mapping[str, Any]) -> str:
+    """Which clock a recording's dates (and its ``clock_time`` column) are on, as ``eegpt
+    info`` says it, from its provenance's ``clock`` (:func:`eegpt.io.date_clock`); files
+    written before eegpt recorded it say the zone was not recorded."""
+    return {
+        "utc": "UTC: the file stores its date in UTC (clock_time shown without a zone)",
+        "local": "the header's local wall clock, no zone",
+        "unknown": "as MNE gives it, zone unknown",
+    }.get(
+        str(meta.get("clock")),
+        "as the header states its start, zone not recorded",
+    )
 
 
 def _channel_names_shown(channels: Mapping[str, Any]) -> list[str]:

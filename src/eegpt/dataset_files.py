@@ -413,6 +413,8 @@ def load_file(
         value = getattr(recording, key, None)
         if value is not None:
             info.time_base[key] = value
+    if info.time_base.get("meas_date") and getattr(recording, "date_clock", None):
+        info.time_base["clock"] = recording.date_clock  # as embed's provenance records it
     if getattr(recording, "file_offset", None):  # as embed's provenance records it
         info.time_base["file_offset"] = float(recording.file_offset)
     if getattr(recording, "clock", None) is not None:

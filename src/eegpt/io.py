@@ -147,7 +147,12 @@ class Recording:
         time base (that of annotation onsets and of events).
     meas_date : str | None
         For MNE data with a measurement date, the date and time of the acquisition start
-        (ISO 8601, UTC).
+        (ISO 8601, as MNE keeps it: labelled UTC).
+    date_clock : str | None
+        With ``meas_date``, which clock it is on, by the reader that read it
+        (:func:`date_clock`): ``"utc"`` (FIF, EGI ``.mff``), ``"local"`` (the lab's wall
+        clock, which MNE labels UTC: EDF/BDF/GDF, BrainVision) or ``"unknown"``; kept as the
+        embeddings' ``metadata["clock"]``.
     file_offset : float | None
         For an MNE Raw, seconds from its file's first sample to its first sample
         (:func:`eegpt.annotations.file_offset`: nonzero for a Raw cropped after reading); the
@@ -219,6 +224,7 @@ class Recording:
     epoch_annotations: list[list[str]] | None = field(default=None, repr=False)
     first_time: float | None = field(default=None, repr=False)
     meas_date: str | None = field(default=None, repr=False)
+    date_clock: str | None = field(default=None, repr=False)
     file_offset: float | None = field(default=None, repr=False)
     selection: list[int] | None = field(default=None, repr=False)
     epochs_metadata: Any = field(default=None, repr=False)
@@ -2654,6 +2660,7 @@ def _from_mne(
         first_time=float(inst.first_time) if isinstance(inst, mne.io.BaseRaw) else None,
         file_offset=file_offset(inst) if isinstance(inst, mne.io.BaseRaw) else None,
         meas_date=measurement_date(inst.info), selection=selection, epochs_metadata=metadata,
+        date_clock=date_clock(inst) if inst.info.get("meas_date") is not None else None,
         projectors=unapplied_projectors(inst.info) or None, rates=rates,
         bads=[n for n in inst.info["bads"] if n not in names] or None,
         left_out=left_out_channels(inst.info, names), filters=recorded_filters(inst.info),
@@ -2697,6 +2704,30 @@ def epoch_annotations(epochs: mne.BaseEpochs) -> list[list[str]]:
         over = (d for onset, duration, d, *_ in ann if onset < end - tol and onset + duration > start + tol)  # fmt: skip
         out.append(list(dict.fromkeys(str(d) for d in over)))
     return out
+
+
+#: The MNE readers whose measurement date is on a known clock (class name: clock): FIF stores
+#: its date in UTC and EGI's ``.mff`` one with its zone (MNE brings it to UTC); EDF/BDF/GDF
+#: headers and BrainVision's ``New Segment`` marker hold the lab's local wall clock, which
+#: MNE labels UTC all the same.
+DATE_CLOCKS = {
+    "mne.io.fiff.raw.Raw": "utc",
+    "mne.epochs.EpochsFIF": "utc",
+    "mne.io.egi.egimff.RawMff": "utc",
+    "mne.io.edf.edf.RawEDF": "local",
+    "mne.io.edf.edf.RawBDF": "local",
+    "mne.io.edf.edf.RawGDF": "local",
+    "mne.io.brainvision.brainvision.RawBrainVision": "local",
+}
+
+
+def date_clock(inst: Any) -> str:
+    """Which clock ``inst.info["meas_date"]`` is on, by the reader that made ``inst``
+    (:data:`DATE_CLOCKS`): ``"utc"``, ``"local"`` (the lab's wall clock, no zone) or
+    ``"unknown"`` (other readers, ``RawArray``, ``mne.Epochs`` cut in memory). A FIF file
+    MNE wrote from an EDF file carries the EDF's local clock as if UTC: it reads as ``"utc"``."""
+    kind = type(inst)
+    return DATE_CLOCKS.get(f"{kind.__module__}.{kind.__qualname__}", "unknown")
 
 
 def measurement_date(info: mne.Info) -> str | None:

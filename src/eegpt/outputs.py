@@ -16,7 +16,9 @@ from the first sample, as :attr:`Embeddings.onsets`), ``clock_s`` (float64 secon
 first sample on the recording's clock: ``onset_s`` moved by the gaps before it in a
 discontinuous EDF+D/BDF+D file, else equal to it), ``clock_time`` (the window onset's moment,
 a timestamp in µs without a zone: the recording's wall clock as its header states it, which
-for EDF/BDF is local time that MNE labels UTC; null without a measurement date; both as
+for EDF/BDF/BrainVision is the lab's local time that MNE labels UTC, for FIF and EGI ``.mff``
+UTC, as ``metadata["clock"]`` records (``"local"``, ``"utc"``, ``"unknown"``: other readers,
+objects made in memory); null without a measurement date; both as
 :meth:`Embeddings.clock_times` gives them; files written before eegpt had these columns lack
 them, and :func:`load_embeddings` computes them from the provenance as before),
 ``embedding`` (a fixed-size list of N*S*D float32 in C order), ``label`` for epochs with
@@ -169,8 +171,9 @@ def clock_moments(
 ) -> np.ndarray:
     """The moments of times in a recording, naive ``datetime64[us]``, shape of ``seconds``:
     the recording's wall clock as its header states it. MNE labels a measurement date UTC,
-    but an EDF/BDF header holds the lab's local time, so no zone is claimed; a date with a
-    zone is brought to UTC first, as MNE keeps dates.
+    but an EDF/BDF/BrainVision header holds the lab's local time (FIF and EGI ``.mff`` do
+    store UTC: embeddings' ``metadata["clock"]`` says which), so no zone is claimed; a date
+    with a zone is brought to UTC first, as MNE keeps dates.
 
     Parameters
     ----------
@@ -905,7 +908,8 @@ class Embeddings:
             of the saved tables). True: the moments themselves, naive ``datetime64[us]``,
             from the recording's measurement date (``metadata["meas_date"]``) and its first
             sample (``metadata["first_time"]``): the recording's wall clock as its header
-            states it (an EDF/BDF header holds local time, which MNE labels UTC; the
+            states it (an EDF/BDF/BrainVision header holds local time, which MNE labels
+            UTC; FIF and EGI ``.mff`` store UTC: ``metadata["clock"]`` says which; the
             ``clock_time`` column of the saved tables).
 
         Returns
@@ -947,7 +951,8 @@ class Embeddings:
         seconds of recorded data from the first sample), ``clock_s`` (float64 seconds on the
         recording's clock: after each gap of an EDF+D file, ``onset_s`` plus the gaps before
         it), ``clock_time`` (naive ``datetime64``: the recording's wall clock as its header
-        states it, NaT without a measurement date; the key to join clinical timelines on),
+        states it, local for EDF/BDF/BrainVision, UTC for FIF/.mff, as ``metadata["clock"]``
+        records; NaT without a measurement date; the key to join clinical timelines on),
         ``label`` (epochs with event names), ``annotations``, ``bad``, the columns of
         ``epochs.metadata``, and the embeddings: with ``pooling=None`` one ``embedding`` column
         (arrays of N*S*D float32, as ``pandas.read_parquet`` gives them), with a pooling (see
@@ -1358,7 +1363,7 @@ def _late_metadata(pq: Any, path: Path) -> dict[str, Any]:
 
 
 #: Where a recording's onsets count from (provenance keys; a corpus run's file statuses).
-_TIME_BASE = ("first_time", "meas_date", "record_clock", "file_offset")
+_TIME_BASE = ("first_time", "meas_date", "clock", "record_clock", "file_offset")
 #: How its windows were zero-padded, or its end left out (as :func:`eegpt.api.tail_record`
 #: and :func:`eegpt.api.epoch_padding_record` give them; a corpus run's file statuses).
 _PADDING = ("padded_tail", "tail_left_out_s", "padded_epochs")

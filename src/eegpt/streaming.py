@@ -49,6 +49,7 @@ from eegpt.io import (
     channel_rates,
     check_memory,
     check_whole_reads,
+    date_clock,
     file_units_of,
     holds_epochs_instead,
     is_epochs_file,
@@ -184,6 +185,11 @@ class StreamedRecording:
     def meas_date(self) -> str | None:
         """The acquisition start as ISO 8601 text, or None."""
         return measurement_date(self.raw.info)
+
+    @property
+    def date_clock(self) -> str | None:
+        """Which clock :attr:`meas_date` is on (:attr:`eegpt.io.Recording.date_clock`)."""
+        return None if self.raw.info.get("meas_date") is None else date_clock(self.raw)
 
     def read(self, start: int, stop: int) -> np.ndarray:
         """Samples ``start:stop`` of the used channels, float64 volts of shape (C, stop - start)."""
