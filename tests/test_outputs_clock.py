@@ -270,3 +270,30 @@ def test_the_clock_of_a_raw_made_in_memory_is_unknown():
     raw.set_meas_date(None)
     assert as_recording(raw).date_clock is None
     assert date_clock(mne.EpochsArray(np.zeros((1, len(raw.ch_names), 4)), raw.info)) == "unknown"
+
+
+def test_a_raw_and_its_epochs_put_one_moment_at_one_clock_s(tmp_path):
+    """A FIF file cropped to start 10 s after its acquisition start, embedded as a Raw and
+    as epochs cut from it: rows at the same clock_time have the same clock_s (seconds from
+    the acquisition start, for both), though onset_s counts from the first sample for the Raw
+    and from the acquisition start for the epochs."""
+    import mne
+
+    from eegpt import EEGPT, EEGPTConfig
+
+    raw = mne.io.read_raw_fif(_dated_fif(tmp_path / "crop_raw.fif", crop=10.0), verbose=False)
+    assert raw.first_time == pytest.approx(10.0)
+    model = EEGPT(EEGPTConfig(embed_dim=32, depth=1, num_heads=2)).eval()
+    windows = model.embed(raw.copy().load_data()).to_data_frame()
+    epochs = mne.make_fixed_length_epochs(raw, duration=4.0, preload=True, verbose=False)
+    epochs.save(tmp_path / "crop-epo.fif", verbose=False)
+    cut = model.embed(tmp_path / "crop-epo.fif").to_data_frame()
+    assert windows.onset_s.tolist()[:2] == [0.0, 4.0] and cut.onset_s.tolist()[:2] == [10.0, 14.0]
+    joined = windows.merge(cut, on="clock_time", suffixes=("_raw", "_epochs"))
+    assert len(joined) == len(cut) > 2
+    assert joined.clock_s_raw.tolist() == joined.clock_s_epochs.tolist()
+    assert joined.clock_s_raw.tolist()[:2] == [10.0, 14.0]
+    start = np.datetime64("2026-01-01T23:58:40", "us")
+    assert windows.clock_time[0] == start + np.timedelta64(10, "s")
+    seconds = (windows.clock_time.to_numpy(dtype="datetime64[us]") - start) / np.timedelta64(1, "s")
+    np.testing.assert_allclose(seconds, windows.clock_s)

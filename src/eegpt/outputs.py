@@ -12,9 +12,12 @@ File layouts
 ``.parquet``: one row per window with columns ``source``, ``window`` (index among all windows
 of the recording, counting from 0; EEGLAB numbers epochs from 1: it has gaps where
 ``reject_by_annotation`` left windows out), ``onset_s`` (float64 seconds of recorded data
-from the first sample, as :attr:`Embeddings.onsets`), ``clock_s`` (float64 seconds from the
-first sample on the recording's clock: ``onset_s`` moved by the gaps before it in a
-discontinuous EDF+D/BDF+D file, else equal to it), ``clock_time`` (the window onset's moment,
+from the first sample, as :attr:`Embeddings.onsets`), ``clock_s`` (float64 seconds on the
+recording's clock from its acquisition start, the moment of the measurement date: ``onset_s``
+plus ``metadata["first_time"]`` (nonzero for a cropped Raw or a FIF file with
+``first_samp > 0``; epochs' onsets already count from there) and the gaps before it in a
+discontinuous EDF+D/BDF+D file, else equal to ``onset_s``; one base for a recording's Raw and
+epochs outputs), ``clock_time`` (the window onset's moment,
 a timestamp in µs without a zone: the recording's wall clock as its header states it, which
 for EDF/BDF/BrainVision is the lab's local time that MNE labels UTC, for FIF and EGI ``.mff``
 UTC, as ``metadata["clock"]`` records (``"local"``, ``"utc"``, ``"unknown"``: other readers,
@@ -227,9 +230,13 @@ def window_clock(
     """``(clock_s, clock_time)`` of windows at ``onsets`` of a recording whose provenance is
     ``metadata`` (its time base: ``record_clock``, ``meas_date``, ``first_time``).
 
-    ``clock_s``: float64 seconds on the recording's clock, counted as ``onsets`` are (from the
-    first sample; epochs: from the acquisition start) but across the gaps of a discontinuous
-    EDF+D/BDF+D file (equal to ``onsets`` for a continuous recording).
+    ``clock_s``: float64 seconds on the recording's clock from its acquisition start (the
+    moment of ``meas_date``, MNE's time base), one base for Raw and epochs: a Raw's onsets
+    count from its first sample, so ``first_time`` is added (nonzero for a cropped Raw or a
+    FIF file with ``first_samp > 0``), and the gaps of a discontinuous EDF+D/BDF+D file before
+    each; epochs' onsets already count from the acquisition start. A window of a Raw and an
+    epoch of it at the same moment get the same ``clock_s``; ``clock_time`` is the measurement
+    date plus ``clock_s``.
     ``clock_time``: the moments of the onsets, naive ``datetime64[us]``
     (:func:`clock_moments`, as ``probe predict``'s ``clock_time``): the recording's wall clock
     as its header states it (for EDF/BDF local time, which MNE labels UTC); None without a
@@ -240,11 +247,14 @@ def window_clock(
         from eegpt.io import RecordClock
 
         clock = RecordClock.from_dict(metadata["record_clock"])
-    on_clock = seconds if clock is None else clock.to_clock(seconds)
+    # from the acquisition start, as epochs' onsets already count (MNE's time base): a Raw's
+    # onsets count from its first sample, first_time after that start
+    first = float(metadata.get("first_time") or 0.0)
+    on_clock = (seconds if clock is None else clock.to_clock(seconds)) + first
     meas_date = metadata.get("meas_date")
     if not meas_date:
         return on_clock, None
-    return on_clock, clock_moments(seconds, meas_date, metadata.get("first_time"), clock)
+    return on_clock, clock_moments(on_clock, meas_date)
 
 
 def pool_embeddings(
@@ -897,15 +907,20 @@ class Embeddings:
     def clock_times(self, absolute: bool = False) -> np.ndarray:
         """Window onsets on the recording's clock.
 
-        They equal :attr:`onsets` except in a discontinuous EDF+D/BDF+D file, whose stretches
-        MNE reads back to back: there each window is moved by the gaps before it (a window
-        over a gap, flagged bad, is placed by its start).
+        They count from the acquisition start, the moment of the measurement date, for a Raw
+        and for epochs alike: a Raw's :attr:`onsets` count from its first sample, so
+        ``metadata["first_time"]`` is added (nonzero for a cropped Raw or a FIF file with
+        ``first_samp > 0``; else they equal :attr:`onsets`), and in a discontinuous
+        EDF+D/BDF+D file, whose stretches MNE reads back to back, each window is moved by the
+        gaps before it (a window over a gap, flagged bad, is placed by its start).
 
         Parameters
         ----------
         absolute : bool
-            False: seconds from the first sample's moment, float64 (the ``clock_s`` column
-            of the saved tables). True: the moments themselves, naive ``datetime64[us]``,
+            False: seconds on the clock from the acquisition start (the measurement date's
+            moment; :attr:`onsets` plus ``metadata["first_time"]`` for a Raw, whose onsets
+            count from its first sample), float64 (the ``clock_s`` column of the saved
+            tables), the same for a Raw's windows and its epochs at the same moment. True: the moments themselves, naive ``datetime64[us]``,
             from the recording's measurement date (``metadata["meas_date"]``) and its first
             sample (``metadata["first_time"]``): the recording's wall clock as its header
             states it (an EDF/BDF/BrainVision header holds local time, which MNE labels
@@ -949,8 +964,8 @@ class Embeddings:
 
         Columns as in a saved Parquet file: ``source``, ``window``, ``onset_s`` (float64
         seconds of recorded data from the first sample), ``clock_s`` (float64 seconds on the
-        recording's clock: after each gap of an EDF+D file, ``onset_s`` plus the gaps before
-        it), ``clock_time`` (naive ``datetime64``: the recording's wall clock as its header
+        recording's clock from its acquisition start: ``onset_s`` plus ``first_time`` and,
+        after each gap of an EDF+D file, the gaps before it), ``clock_time`` (naive ``datetime64``: the recording's wall clock as its header
         states it, local for EDF/BDF/BrainVision, UTC for FIF/.mff, as ``metadata["clock"]``
         records; NaT without a measurement date; the key to join clinical timelines on),
         ``label`` (epochs with event names), ``annotations``, ``bad``, the columns of
