@@ -775,8 +775,8 @@ def test_predictions_of_a_continuous_recording_are_per_consecutive_window(
     assert probe_main(["predict", str(folder), str(recording), str(epochs_file), "-o", str(out),
                        "-q"]) == 0  # fmt: skip
     rows = list(csv.DictReader(out.open()))
-    assert list(rows[0]) == ["file", "epoch", "onset_s", "prediction", "label", "p_standard",
-                             "p_target", "bad"]  # fmt: skip
+    assert list(rows[0]) == ["file", "epoch", "onset_s", "clock_s", "prediction", "label",
+                             "p_standard", "p_target", "bad"]  # fmt: skip
     assert [r["file"] for r in rows] == [str(recording)] * n + [str(epochs_file)] * 3
     assert [r["bad"] for r in rows] == ["False"] * n + [""] * 3  # no bad annotation; epochs
     assert [int(r["epoch"]) for r in rows[:n]] == list(range(n))
@@ -941,7 +941,7 @@ def test_predictions_flag_the_windows_over_bad_annotations(model, short_task, tm
     out = tmp_path / "p.csv"
     assert probe_main(["predict", str(folder), str(recording), "-o", str(out), "-q"]) == 0
     rows = list(csv.DictReader(out.open()))
-    assert list(rows[0]) == ["file", "epoch", "onset_s", "prediction", "p_standard",
+    assert list(rows[0]) == ["file", "epoch", "onset_s", "clock_s", "prediction", "p_standard",
                              "p_target", "bad"]  # fmt: skip
     bad = [2, 5, 6]  # the cut at 2.5 s, 5-6.5 s; not the cut at the first sample, nor the event
     assert [r["bad"] for r in rows] == [str(k in bad) for k in range(n)]
@@ -1584,8 +1584,8 @@ def test_cli_train_predict_evaluate(weights, short_task, tmp_path, capsys, monke
     written = [[float(r["p_standard"]), float(r["p_target"])] for r in rows]
     np.testing.assert_array_equal(np.float32(written), computed[0])
     assert len(rows) == len(test)
-    assert list(rows[0]) == ["file", "epoch", "onset_s", "prediction", "label", "p_standard",
-                             "p_target"]  # fmt: skip
+    assert list(rows[0]) == ["file", "epoch", "onset_s", "clock_s", "prediction", "label",
+                             "p_standard", "p_target"]  # fmt: skip
     assert [r["label"] for r in rows] == list(epochs_labels(test))  # the files' event names
     onsets = test.events[:, 0] / test.info["sfreq"] + test.tmin
     np.testing.assert_allclose([float(r["onset_s"]) for r in rows], onsets, atol=1e-6)
@@ -2512,6 +2512,41 @@ def test_predictions_carry_clock_times_across_midnight(weights, tmp_path):
     ]  # fmt: skip
 
 
+def test_predictions_carry_clock_s_and_the_clock_time_of_epochs_files(weights, tmp_path):
+    """probe predict gives clock_s after onset_s (as eegpt embed's tables: seconds from the
+    acquisition start), and clock_time for a dated -epo.fif file too: an epoch and the window
+    of the continuous recording at the same moment have the same clock_s and clock_time. A
+    Parquet table with the new column verifies (eegpt info: its digest covers its columns)."""
+    import datetime
+
+    from eegpt.cli import main
+
+    out, paths, _ = _stage_probe(weights, tmp_path)
+    raw = mne.io.read_raw_fif(paths[0], preload=True, verbose=False)
+    start = datetime.datetime(2026, 3, 1, 23, 59, 48, tzinfo=datetime.timezone.utc)
+    dated = tmp_path / "dated_raw.fif"
+    raw.set_meas_date(start).crop(tmin=2.0).save(dated, verbose=False)  # first_time 2 s
+    length = 2.0  # the probe's windows
+    cropped = mne.io.read_raw_fif(dated, preload=True, verbose=False)
+    epochs = mne.make_fixed_length_epochs(cropped, duration=length, preload=True, verbose=False)
+    epo = tmp_path / "dated-epo.fif"
+    epochs.save(epo, verbose=False)
+    pred = tmp_path / "pred.csv"
+    assert probe_main(["predict", str(out), str(dated), str(epo), "-o", str(pred), "-q"]) == 0
+    table = pd.read_csv(pred)
+    assert table.columns.tolist()[2:5] == ["onset_s", "clock_s", "clock_time"]
+    windows, cut = table[table.file == str(dated)], table[table.file == str(epo)]
+    assert windows.onset_s.tolist()[:2] == [0.0, 2.0] and windows.clock_s.tolist()[:2] == [2.0, 4.0]
+    assert cut.onset_s.tolist()[:2] == [2.0, 4.0] and cut.clock_s.tolist()[:2] == [2.0, 4.0]
+    assert cut.clock_time.tolist()[:2] == ["2026-03-01T23:59:50", "2026-03-01T23:59:52"]
+    joined = windows.merge(cut, on="clock_time", suffixes=("_w", "_e"))
+    assert len(joined) == len(cut) and (joined.clock_s_w == joined.clock_s_e).all()
+    parquet = tmp_path / "pred.parquet"
+    assert probe_main(["predict", str(out), str(dated), str(epo), "-o", str(parquet), "-q"]) == 0
+    assert pd.read_parquet(parquet).clock_s.tolist() == table.clock_s.tolist()
+    assert main(["info", str(parquet)]) == 0
+
+
 def test_scoring_epochs_weigh_each_window_by_its_overlap():
     """Windows grouped into scoring epochs: each epoch the mean of the probabilities of the
     windows over it, weighted by their seconds in it (a window straddling two counts in both);
@@ -2551,7 +2586,7 @@ def test_probe_predict_gives_a_hypnogram_of_scoring_epochs(weights, tmp_path, ca
     assert probe_main(["predict", *common, "-o", str(epochs), "--epoch-seconds", "3"]) == 0
     w = pd.read_csv(windows)  # 2 s windows from 1 s: 1, 3, ..., 13 (the recording lasts 16 s)
     e = pd.read_csv(epochs)
-    assert e.columns.tolist() == ["file", "epoch", "onset_s", "duration_s", "covered_s",
+    assert e.columns.tolist() == ["file", "epoch", "onset_s", "clock_s", "duration_s", "covered_s",
                                   "prediction", "label", "p_Sleep stage 2", "p_Sleep stage W",
                                   "bad"]  # fmt: skip
     assert e["epoch"].tolist() == [0, 1, 2, 3, 4] and e["onset_s"].tolist() == [1, 4, 7, 10, 13]

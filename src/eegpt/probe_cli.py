@@ -58,7 +58,7 @@ import sys
 import warnings
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, Literal, NamedTuple, cast
+from typing import Any, Literal, cast
 
 import numpy as np
 
@@ -1148,6 +1148,7 @@ def load_labelled_epochs(
     verbose: Any = None,
     keep: str | Sequence[str] | None = None,
     labels_option: str = "--labels",
+    time_bases: dict[str, dict[str, Any]] | None = None,
 ) -> tuple[Any, np.ndarray | None, list[str]]:
     """Read and concatenate labelled epochs files (see the module docstring for the formats).
 
@@ -1165,6 +1166,8 @@ def load_labelled_epochs(
     Continuous recordings are taken as ``windows`` says (:class:`WindowLabelling`): their
     consecutive windows labelled by their annotations. ``labels_option``: the option that
     gave ``labels``, as stderr names it (``--val-labels`` for ``--val-data``'s).
+    ``time_bases``: a dict to fill with each file's time base (by its name as given,
+    :func:`time_base_of`), for the clock of its onsets.
 
     Returns
     -------
@@ -1192,6 +1195,8 @@ def load_labelled_epochs(
         recs.append(rec)
         ys.append(y)
         sources += [str(p)] * rec.data.shape[0]
+        if time_bases is not None:
+            time_bases[str(p)] = time_base_of(rec)
     _refuse_unmatched(paths, ys, windows)
     merged = merge_epochs(
         recs,
@@ -1756,10 +1761,12 @@ def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
         "stdout), one row per "
         "epoch or window: file, epoch (its "
         "number in its file, counting from 0 as MNE does, where EEGLAB counts from 1; for a "
-        "continuous recording, the window's), onset_s, prediction, label (if any), p_CLASS "
+        "continuous recording, the window's), onset_s, clock_s (seconds on the recording's "
+        "clock from its acquisition start, as eegpt embed's tables), prediction, label (if "
+        "any), p_CLASS "
         "(each class's probability), bad (continuous recordings: True over bad annotations); "
-        "clock_time after onset_s where a continuous recording has a measurement date (ISO "
-        "8601, UTC); with --epoch-seconds, one row per scoring epoch (see there). Its "
+        "clock_time after clock_s where a recording has a measurement date (ISO 8601 "
+        "without a zone: the header's local time for EDF/BDF/BrainVision, UTC for FIF/.mff); with --epoch-seconds, one row per scoring epoch (see there). Its "
         "provenance (the probe folder and the SHA-256 of its probe.safetensors, the input "
         "files' names, sizes and fingerprints, eegpt's version, the time) goes into a "
         "sidecar JSON named as the output with .json added (predictions.csv -> "
@@ -1804,7 +1811,7 @@ def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
         "30 s), not per window: consecutive epochs from --start (or 0) on, each predicted from "
         "the mean of its windows' probabilities, a window weighted by the seconds it overlaps "
         "the epoch (one that straddles two counts in both by its share). Rows: file, epoch, "
-        "onset_s, duration_s, covered_s (seconds its windows cover: less at the end), "
+        "onset_s, clock_s, duration_s, covered_s (seconds its windows cover: less at the end), "
         "clock_time (with a measurement date), prediction, label (the epoch's scored stage "
         "from the annotations given, --annotations FILE: those matching --window-labels, the "
         "probe's by default, else any lasting whole epochs; empty where none covers half of "
@@ -2224,7 +2231,7 @@ def _is_continuous_input(path: Path) -> bool:
 
 def _predict_continuous(
     args: argparse.Namespace, probe: Any, path: Path, rename: Any
-) -> tuple[np.ndarray, np.ndarray, list[Any] | None, np.ndarray, TimeBase | None, Any, float]:
+) -> tuple[np.ndarray, np.ndarray, list[Any] | None, np.ndarray, TimeBase, Any, float]:
     """``(probabilities, onsets, labels, bad, time_base, annotations, start)`` of the consecutive
     windows of the probe's length that the continuous recording ``path`` is cut into
     (overlapping by ``--overlap`` seconds, if given: onsets a hop apart); onsets in
@@ -2232,8 +2239,8 @@ def _predict_continuous(
     None; None with ``--epoch-seconds`` too, whose epochs are labelled instead); ``bad``
     ``(n_windows,)`` True where a window overlaps an annotation marked bad
     (:func:`eegpt.annotations.bad_windows`: ``BAD_...``, EEGLAB's ``boundary``), said on
-    stderr with their count; ``time_base`` the recording's, for the moments of times in it
-    (:func:`_clock_times`; None without a measurement date); ``annotations`` its own with those
+    stderr with their count; ``time_base`` the recording's, for the clock of times in it
+    (:func:`_clock_times`); ``annotations`` its own with those
     of its ``--annotations`` file (``mne.Annotations`` or None); ``start`` the first window's
     onset in s (``--start``: this recording's, :func:`_start_for`)."""
     from eegpt.annotations import bad_windows, window_annotations, with_extra
@@ -2270,12 +2277,7 @@ def _predict_continuous(
         over = window_annotations(annotations, onsets, length)
     bad = bad_windows(over)
     _say_bad_windows(path, bad, over, args.reject_by_annotation)
-    meas_date = getattr(rec, "meas_date", None)  # (a Recording: a continuous file's)
-    time_base = None
-    if meas_date:
-        time_base = TimeBase(
-            meas_date, getattr(rec, "first_time", None), getattr(rec, "clock", None)
-        )
+    time_base = time_base_of(rec)
     if how is None or args.epoch_seconds is not None:
         return proba, onsets, None, bad, time_base, annotations, start
     labels, _ = how.label(annotations, onsets, length, path)
@@ -2323,27 +2325,38 @@ def _annotations_file(args: argparse.Namespace, path: Path) -> str | None:
     )
 
 
-class TimeBase(NamedTuple):
-    """A dated recording's time base (:class:`eegpt.io.Recording`'s fields of these names)."""
-
-    meas_date: str
-    first_time: float | None
-    clock: Any  # eegpt.io.RecordClock | None
+#: A recording's time base as embeddings' provenance records it (``first_time``,
+#: ``meas_date``, ``clock``, ``record_clock``): :func:`eegpt.outputs.window_clock`'s metadata.
+TimeBase = dict[str, Any]
 
 
-def _clock_times(time_base: TimeBase | None, onsets: np.ndarray) -> list[str] | None:
-    """The moments of ``onsets`` (``(n,)`` seconds from a recording's first sample) as ISO
-    8601 text without an offset (``"2026-01-01T23:59:50"``): the recording's wall clock as its
-    header states it (an EDF/BDF header holds the lab's local time, which MNE labels UTC), as
-    the ``clock_time`` of ``eegpt embed``'s tables; from the recording's measurement date and
-    first sample, moved by the gaps of an EDF+D file as
-    :meth:`eegpt.outputs.Embeddings.clock_times` does; None for a recording without a
-    measurement date (``time_base`` None)."""
-    from eegpt.outputs import clock_moments, iso_moments
+def time_base_of(rec: Any) -> TimeBase:
+    """The time base of a recording (:class:`eegpt.io.Recording`), as ``eegpt embed`` records
+    it in the embeddings' provenance."""
+    base: TimeBase = {}
+    for key in ("first_time", "meas_date"):
+        value = getattr(rec, key, None)
+        if value is not None:
+            base[key] = value
+    if base.get("meas_date") and getattr(rec, "date_clock", None):
+        base["clock"] = rec.date_clock
+    if getattr(rec, "clock", None) is not None:
+        base["record_clock"] = rec.clock.to_dict()
+    return base
 
-    if time_base is None:
-        return None
-    return iso_moments(clock_moments(onsets, *time_base), utc=False)
+
+def _clock_times(time_base: TimeBase, onsets: np.ndarray) -> tuple[np.ndarray, list[str] | None]:
+    """``(clock_s, clock_time)`` of ``onsets`` (``(n,)`` seconds, as the recording's onsets
+    count: from a Raw's first sample, from an epochs file's acquisition start), as the columns
+    of ``eegpt embed``'s tables (:func:`eegpt.outputs.window_clock`): seconds on the
+    recording's clock from its acquisition start, and the moments as ISO 8601 text without an
+    offset (``"2026-01-01T23:59:50"``): the recording's wall clock as its header states it
+    (the header's local time for EDF/BDF/BrainVision, UTC for FIF/.mff, as ``clock`` says);
+    None for a recording without a measurement date."""
+    from eegpt.outputs import iso_moments, window_clock
+
+    seconds, moments = window_clock(time_base, np.asarray(onsets, dtype=np.float64))
+    return seconds, None if moments is None else iso_moments(moments, utc=False)
 
 
 def _say_bad_windows(path: Path, bad: np.ndarray, over: list[list[str]], reject: bool) -> None:
@@ -2429,24 +2442,39 @@ def cmd_probe_predict(args: argparse.Namespace) -> int:
             "--label-column out, or cut the recordings into epochs with their labels first "
             "(mne.Epochs, with the column in epochs.metadata)"
         )
-    # per input file: [(index in the file, onset or None, label or None, probabilities)]
-    found: dict[Path, list[tuple[int, float | None, Any, np.ndarray]]] = {}
+    # per input file: [(index in the file, onset or None, label or None, probabilities,
+    # clock_s or None, clock_time or None)]
+    found: dict[Path, list[tuple[int, float | None, Any, np.ndarray, Any, Any]]] = {}
     labelled = False
     sources: list[str] = []  # the file of each epoch predicted (continuous recordings: none)
     if epoched:
-        recording, y, sources, rename = _read_inputs(args, files=epoched, require_labels=False)
+        bases: dict[str, TimeBase] = {}  # each file's time base, for its clock columns
+        recording, y, sources, rename = _read_inputs(
+            args, files=epoched, require_labels=False, time_bases=bases
+        )
         proba = _probabilities(args, probe, recording, rename)
         labelled = y is not None
         labels = [None] * len(proba) if y is None else y.tolist()
         onsets = recording.onsets
+        on_clock: list[Any] = [None] * len(proba)
+        moments: list[Any] = [None] * len(proba)
+        if onsets is not None:  # as embed's tables of each file give them
+            names = np.asarray(sources)
+            for name in dict.fromkeys(sources):
+                rows_of = np.flatnonzero((names == name) & ~np.isnan(onsets))
+                file_s, file_times = _clock_times(bases.get(name, {}), onsets[rows_of])
+                for j, k in enumerate(rows_of):
+                    on_clock[k] = float(file_s[j])
+                    moments[k] = None if file_times is None else file_times[j]
         by_name = {str(p): p for p in epoched}
         for i, (src, label, p) in enumerate(zip(sources, labels, proba, strict=True)):
             at = None if onsets is None or np.isnan(onsets[i]) else float(onsets[i])
-            found.setdefault(by_name[src], []).append((recording.selection[i], at, label, p))
+            found.setdefault(by_name[src], []).append(
+                (recording.selection[i], at, label, p, on_clock[i], moments[i])
+            )
     rename = parse_rename(args.rename, args.drop)
-    scored: dict[Path, tuple[np.ndarray, np.ndarray, np.ndarray, TimeBase | None, Any, float]] = {}
+    scored: dict[Path, tuple[np.ndarray, np.ndarray, np.ndarray, TimeBase, Any, float]] = {}
     bad: dict[Path, np.ndarray] = {}  # per continuous recording: its windows over bad spans
-    clock: dict[Path, list[str]] = {}  # per dated continuous recording: its windows' moments
     for path in continuous:
         proba, onsets, window_y, bad[path], when, spans, first = _predict_continuous(
             args, probe, path, rename
@@ -2454,12 +2482,12 @@ def cmd_probe_predict(args: argparse.Namespace) -> int:
         if args.epoch_seconds is not None:  # one row per scoring epoch, written below
             scored[path] = (proba, onsets, bad[path], when, spans, first)
             continue
-        if when is not None:
-            clock[path] = _clock_times(when, onsets) or []
+        seconds, when_text = _clock_times(when, onsets)
+        dates: list[str | None] = [None] * len(proba) if when_text is None else [*when_text]
         labelled |= window_y is not None
         window_y = window_y or [None] * len(proba)
         found[path] = [
-            (k, float(at), label, p)
+            (k, float(at), label, p, float(seconds[k]), dates[k])
             for k, (at, label, p) in enumerate(zip(onsets, window_y, proba, strict=True))
             if not (args.reject_by_annotation and bad[path][k])
         ]
@@ -2472,22 +2500,24 @@ def cmd_probe_predict(args: argparse.Namespace) -> int:
         if args.plot is not None:
             _plot_hypnograms(args, probe, header, rows)
         return 0
-    with_onsets = any(at is not None for rows in found.values() for _, at, _, _ in rows)
+    with_onsets = any(row[1] is not None for rows in found.values() for row in rows)
+    dated = any(row[5] is not None for rows in found.values() for row in rows)
     # the inputs' own labels (event names, y of an .npz, --labels) beside the predictions;
     # continuous recordings' windows over bad annotations flagged last ('' for epochs);
-    # clock_time where a recording has a measurement date ('' for the others)
-    header = ["file", "epoch", *(["onset_s"] if with_onsets else [])]
-    header += [*(["clock_time"] if clock else []), "prediction"]
+    # clock_s with onset_s, clock_time where a recording has a measurement date ('' for the
+    # others), as eegpt embed's tables
+    header = ["file", "epoch", *(["onset_s", "clock_s"] if with_onsets else [])]
+    header += [*(["clock_time"] if dated else []), "prediction"]
     header += [*(["label"] if labelled else []), *(f"p_{c}" for c in probe.classes_.tolist())]
     header += ["bad"] if continuous else []
     classes = probe.classes_.tolist()
     rows = []  # typed values (None: no value), formatted by the writer
     for path in dict.fromkeys(args.data):  # in the order given
-        for index, at, label, p in found.get(path, []):
+        for index, at, label, p, on_clock_s, moment in found.get(path, []):
             rows.append(
                 [str(path), int(index)]
-                + ([] if not with_onsets else [at])
-                + ([] if not clock else [clock[path][index] if path in clock else None])
+                + ([] if not with_onsets else [at, on_clock_s])
+                + ([] if not dated else [moment])
                 + [classes[int(np.argmax(p))]]
                 + ([] if not labelled else [label])
                 + [float(v) for v in p]
@@ -2545,13 +2575,13 @@ def _epoch_seconds(text: str) -> float:
 def _epoch_rows(
     args: argparse.Namespace,
     probe: Any,
-    scored: Mapping[Path, tuple[np.ndarray, np.ndarray, np.ndarray, TimeBase | None, Any, float]],
+    scored: Mapping[Path, tuple[np.ndarray, np.ndarray, np.ndarray, TimeBase, Any, float]],
 ) -> tuple[list[str], list[list[Any]]]:
     """``probe predict --epoch-seconds``'s header and rows: per continuous recording of
     ``scored`` (path -> its windows' probabilities ``[n, n_classes]``, onsets ``(n,)`` s, bad
     flags ``(n,)``, time base, annotations and start in s), one row per scoring epoch of
     ``args.epoch_seconds`` from its start on (:func:`eegpt.probe.scoring_epochs`): file,
-    epoch, onset_s, duration_s, covered_s (the seconds its windows cover), clock_time (dated
+    epoch, onset_s, clock_s, duration_s, covered_s (the seconds its windows cover), clock_time (dated
     recordings), prediction, label (the scored stage: :func:`_epoch_labels`; with a labelling
     or ``--annotations``; None for a bad epoch, as for a bad window), p_CLASS, bad (an annotation marked bad overlaps the epoch itself:
     :func:`eegpt.annotations.bad_windows` of the epochs). With ``--reject-by-annotation``
@@ -2562,9 +2592,9 @@ def _epoch_rows(
 
     classes = probe.classes_.tolist()
     window = float(probe.preprocessing.window_seconds)
-    dated = any(s[3] is not None for s in scored.values())
+    dated = any(s[3].get("meas_date") for s in scored.values())
     labelled = args.window_labels is not None or bool(args.annotations)
-    header = ["file", "epoch", "onset_s", "duration_s", "covered_s"]
+    header = ["file", "epoch", "onset_s", "clock_s", "duration_s", "covered_s"]
     header += [*(["clock_time"] if dated else []), "prediction"]
     header += [*(["label"] if labelled else []), *(f"p_{c}" for c in classes), "bad"]
     rows: list[list[Any]] = []
@@ -2580,12 +2610,13 @@ def _epoch_rows(
         flagged = np.zeros(len(epoch_onsets), dtype=bool)
         if spans is not None and len(spans):
             flagged = bad_windows(window_annotations(spans, epoch_onsets, args.epoch_seconds))
-        moments = _clock_times(when, epoch_onsets)
+        on_clock, moments = _clock_times(when, epoch_onsets)
         scores = _epoch_labels(args, spans, epoch_onsets, path) if labelled else None
         for k, (at, p) in enumerate(zip(epoch_onsets, epoch_proba, strict=True)):
             known = bool(covered[k] > 0)
             rows.append(
-                [str(path), k, float(at), float(args.epoch_seconds), float(covered[k])]
+                [str(path), k, float(at), float(on_clock[k])]
+                + [float(args.epoch_seconds), float(covered[k])]
                 + ([] if not dated else [None if moments is None else moments[k]])
                 + [classes[int(np.argmax(p))] if known else None]
                 # a bad epoch has no label, as a bad window has none
@@ -2754,7 +2785,7 @@ def _write_predictions(
     """Write the rows of ``probe predict`` (typed values, None where there is none) to ``path``:
     CSV, TSV or Parquet by its suffix (:data:`PREDICTION_FORMATS`); CSV to stdout without a
     path. Parquet columns have their types with no rows too: text for ``file``, int64 for
-    ``epoch``, float64 for ``onset_s`` and the probabilities, bool for ``bad``, the type of
+    ``epoch``, float64 for ``onset_s``, ``clock_s`` and the probabilities, bool for ``bad``, the type of
     the probe's ``classes`` for ``prediction`` and ``label``, ISO 8601 text for
     ``clock_time``. ``provenance`` (:func:`_provenance`) goes into a Parquet file's schema
     metadata under the key :data:`PREDICTIONS_KEY` (JSON), as ``eegpt embed``'s Parquet files
@@ -2765,6 +2796,7 @@ def _write_predictions(
 
         pa, pq = require_pyarrow("writing predictions as Parquet (or use a .csv output)")
         types = {"file": pa.string(), "epoch": pa.int64(), "onset_s": pa.float64(),
+                 "clock_s": pa.float64(),
                  "duration_s": pa.float64(), "covered_s": pa.float64(),
                  "clock_time": pa.string(), "bad": pa.bool_(),
                  "prediction": pa.array(classes).type}  # fmt: skip

@@ -1418,8 +1418,9 @@ def plot_hypnogram(
         the recording, an EDF+D file's gap, is left blank) rather than hours of recording
         from the first epoch's onset; default: clock time where every epoch has one. The
         times are drawn as the recording's clock gives them, labelled "recording clock":
-        ``clock_time`` says UTC, as MNE keeps dates, but an EDF header holds the lab's
-        wall-clock start, in a zone it does not name.
+        ``clock_time`` names no zone; an EDF/BDF/BrainVision header holds the lab's
+        wall-clock start, in a zone it does not name, a FIF/.mff file UTC (tables of
+        earlier versions end in ``+00:00``, as MNE labels every date).
     tz : datetime.tzinfo | str | None
         Where ``clock_time`` is truly UTC (a recording whose zone is known): the zone to show
         the clock in (``zoneinfo.ZoneInfo("Europe/Berlin")``, ``"UTC"``), named in the
