@@ -2769,6 +2769,49 @@ def test_info_shows_the_recording_clock_and_its_gaps(tmp_path, capsys):
     assert main(["info", str(plain)]) == 0
     text = capsys.readouterr().out
     assert "recording clock" not in text and "discontinuous" not in text
+    assert "  no measurement date: clock_time empty" in text
+
+
+def test_info_lists_the_gaps_the_first_sample_and_the_clock_of_epochs(tmp_path, capsys):
+    """eegpt info lists each gap of an EDF+D file as HH:MM:SS-HH:MM:SS (N s), ten at most;
+    names the first sample where a cropped file starts after its header's start; gives dated
+    epochs' clock; says an undated recording's clock_time is empty."""
+    path = _saved_embeddings(tmp_path, ".npz", clock="local")
+    assert main(["info", str(path)]) == 0
+    text = capsys.readouterr().out
+    assert "  gaps: 23:55:10-23:55:40 (30 s), 23:55:48-23:56:00 (12 s)\n" in text
+    many = {"sample_starts": [float(k) for k in range(13)],
+            "clock_starts": [float(10 * k) for k in range(13)]}  # fmt: skip
+    (tmp_path / "many").mkdir()
+    path = _saved_embeddings(tmp_path / "many", ".npz", record_clock=many)
+    assert main(["info", str(path)]) == 0
+    text = capsys.readouterr().out
+    gaps = next(line for line in text.splitlines() if line.startswith("  gaps: "))
+    assert gaps.startswith("  gaps: 23:55:01-23:55:10 (9 s), 23:55:11-23:55:20 (9 s), ")
+    assert gaps.count(" s)") == 10 and gaps.endswith(", and 2 more")
+    (tmp_path / "crop").mkdir()
+    path = _saved_embeddings(tmp_path / "crop", ".npz", record_clock=None, first_time=10.0,
+                             clock="utc")  # fmt: skip
+    assert main(["info", str(path)]) == 0
+    text = capsys.readouterr().out
+    assert (
+        "  recording clock: first sample 2024-01-01 23:55:10 (10 s after the header's start "
+        "2024-01-01 23:55:00) to 2024-01-01 23:55:36 (26 s; UTC: "
+    ) in text
+    (tmp_path / "epochs").mkdir()
+    path = _saved_embeddings(tmp_path / "epochs", ".npz", record_clock=None, first_time=None,
+                             tail_left_out_s=None, labels=["a"] * 6, clock="utc")  # fmt: skip
+    assert main(["info", str(path)]) == 0
+    text = capsys.readouterr().out
+    assert (
+        "  recording clock: epochs from 2024-01-01 23:55:00 to 2024-01-01 23:55:24 (first "
+        "onset to last end; UTC: "
+    ) in text
+    (tmp_path / "undated").mkdir()
+    path = _saved_embeddings(tmp_path / "undated", ".npz", record_clock=None, meas_date=None,
+                             labels=["a"] * 6)  # fmt: skip
+    assert main(["info", str(path)]) == 0
+    assert "  no measurement date: clock_time empty" in capsys.readouterr().out
 
 
 def test_info_gives_a_long_recording_clock_span_as_a_duration(tmp_path, capsys):

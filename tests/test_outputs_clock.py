@@ -124,7 +124,7 @@ def test_a_parquet_file_written_before_the_clock_columns_still_reads(weights, tm
     assert pd.read_csv(tmp_path / "old.csv").clock_s.tolist() == CLOCK
 
 
-def test_embed_dataset_shards_carry_the_clock(model, tmp_path):
+def test_embed_dataset_shards_carry_the_clock(model, tmp_path, capsys):
     """A corpus run's shards hold clock_s and clock_time after onset_s (layout 5), as a
     single file's; read_embeddings and export give them."""
     path = _gapped(tmp_path / "in")
@@ -146,7 +146,9 @@ def test_embed_dataset_shards_carry_the_clock(model, tmp_path):
     assert other.clock_time.isna().all() and other.clock_s.tolist() == other.onset_s.tolist()
     assert load_embeddings(out, recording_id="rec.edf").metadata["clock"] == "local"
     assert "clock" not in load_embeddings(out, recording_id="undated_raw.fif").metadata
+    capsys.readouterr()
     assert main(["info", str(out), "--verify"]) == 0
+    assert "have no clock_s/clock_time columns" not in capsys.readouterr().out
     assert main(["export", str(out), "-o", str(tmp_path / "run.csv"), "-q"]) == 0
     rows = pd.read_csv(tmp_path / "run.csv", keep_default_na=False)
     assert rows[rows.recording == "rec.edf"].clock_s.tolist() == CLOCK
@@ -154,7 +156,9 @@ def test_embed_dataset_shards_carry_the_clock(model, tmp_path):
     assert rows.clock_time.tolist()[3] == "2024-01-01T00:00:37"
 
 
-def test_a_run_of_the_layout_before_the_clock_resumes_in_its_own(model, tmp_path, monkeypatch):
+def test_a_run_of_the_layout_before_the_clock_resumes_in_its_own(
+    model, tmp_path, monkeypatch, capsys
+):
     """A run started by eegpt before the clock columns (layout 4) and resumed keeps one schema
     (without them) across its shards; it reads, verifies and exports, the clock computed from
     its file statuses."""
@@ -182,7 +186,12 @@ def test_a_run_of_the_layout_before_the_clock_resumes_in_its_own(model, tmp_path
     assert all(json.loads(s.metadata[b"eegpt"])["layout"] == 4 for s in schemas)
     table, _ = read_embeddings(out, embeddings=False)
     assert "clock_time" not in table.columns
+    capsys.readouterr()
     assert main(["info", str(out), "--verify"]) == 0
+    assert (
+        "  shards of layout 4 have no clock_s/clock_time columns: eegpt export or "
+        "load_embeddings(...).clock_times(absolute=True) give them"
+    ) in capsys.readouterr().out
     assert main(["export", str(out), "-o", str(tmp_path / "old.csv"), "-q"]) == 0
     rows = pd.read_csv(tmp_path / "old.csv")
     assert rows[rows.recording == "rec.edf"].clock_s.tolist() == CLOCK

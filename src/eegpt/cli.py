@@ -2202,20 +2202,40 @@ def _describe_embeddings(path: Path) -> str:
 
 
 def _timeline_lines(onsets: Any, meta: Mapping[str, Any]) -> list[str]:
-    """``eegpt info`` lines on where a continuous recording's windows lie on its clock: its
-    start as the file's header states it (``meas_date``: for EDF/BDF the lab's local wall
-    time, which MNE labels UTC, so no zone is claimed) and end, the clock time it spans, and
-    for a discontinuous EDF+D/BDF+D file (``record_clock``) its stretches and gaps. None for
-    epochs (their onsets are events', not a recording's) or a recording without windows."""
+    """``eegpt info`` lines on where a recording's windows lie on its clock: its start as the
+    file's header states it (``meas_date``, on the clock :func:`clock_zone_text` names; the
+    first sample where a cropped file starts after it) and end, the clock time it spans, and
+    for a discontinuous EDF+D/BDF+D file (``record_clock``) its stretches and each gap
+    (``HH:MM:SS-HH:MM:SS (N s)``, the first :data:`GAPS_LISTED`). Dated epochs: the clock of
+    their onsets (which count from the acquisition start). An undated recording: that its
+    ``clock_time`` is empty. None for a recording without windows."""
     import datetime
 
     import numpy as np
 
     from eegpt.outputs import clock_moments
 
-    if not len(onsets) or meta.get("labels") is not None or meta.get("padded_epochs"):
+    if not len(onsets):
         return []
     window = float((meta.get("preprocessing") or {}).get("window_seconds") or 0.0)
+    if meta.get("labels") is not None or meta.get("padded_epochs"):  # epochs
+        if not meta.get("meas_date"):
+            return ["  no measurement date: clock_time empty"]
+        known = np.asarray(onsets, dtype=np.float64)
+        known = known[~np.isnan(known)]
+        if not len(known):
+            return []
+        try:
+            first, last = clock_moments(
+                np.array([known.min(), known.max() + window]), meta["meas_date"]
+            ).tolist()
+        except (TypeError, ValueError):
+            return []
+        spec = "seconds" if not (first.microsecond or last.microsecond) else "milliseconds"
+        return [
+            f"  recording clock: epochs from {first.isoformat(' ', spec)} to "
+            f"{last.isoformat(' ', spec)} (first onset to last end; {clock_zone_text(meta)})"
+        ]
     ends = [float(onsets[-1]) + window]  # the recording's end in the samples
     ends += [float(t) + window for t in meta.get("rejected_by_annotation") or []]
     padded = meta.get("padded_tail")
@@ -2227,29 +2247,45 @@ def _timeline_lines(onsets: Any, meta: Mapping[str, Any]) -> list[str]:
         from eegpt.io import RecordClock
 
         clock = RecordClock.from_dict(meta["record_clock"])
-    if clock is None and not meta.get("meas_date"):
-        return []  # no clock beyond the onsets already given (arrays, anonymized files)
     span = float(clock.to_clock(end)) if clock is not None else end
 
     def spent(seconds: float) -> str:  # "68 s", "0.5 s", "24:00:00", "3.0 days"
         return duration_text(seconds) if abs(seconds) >= 120 else f"{seconds:.10g} s"
 
+    first_time = float(meta.get("first_time") or 0.0)
     lines = []
+    moment = None  # seconds on the clock from the first sample -> its moment, where dated
     if meta.get("meas_date"):
         try:
             start, stop = clock_moments(
-                np.array([0.0, end]), meta["meas_date"], meta.get("first_time"), clock
+                np.array([0.0, end]), meta["meas_date"], first_time, clock
             ).tolist()
+            header = clock_moments(np.array([0.0]), meta["meas_date"])[0].item()
         except (TypeError, ValueError):
-            start = stop = None
+            start = stop = header = None
         if isinstance(start, datetime.datetime) and isinstance(stop, datetime.datetime):
             spec = "seconds" if not (start.microsecond or stop.microsecond) else "milliseconds"
+            said = f"{start.isoformat(' ', spec)}"
+            if abs(first_time) > 1e-6 and isinstance(header, datetime.datetime):
+                said = (
+                    f"first sample {said} ({spent(first_time)} after the header's start "
+                    f"{header.isoformat(' ', spec)})"
+                )
             lines.append(
-                f"  recording clock: {start.isoformat(' ', spec)} to "
+                f"  recording clock: {said} to "
                 f"{stop.isoformat(' ', spec)} ({spent(span)}; {clock_zone_text(meta)})"
             )
-    if not lines:
-        lines.append(f"  recording clock: {spent(span)} from the first sample (no start date)")
+
+            def moment(seconds: float) -> datetime.datetime:
+                return start + datetime.timedelta(seconds=seconds)
+
+    if not lines and clock is None:  # no clock beyond the onsets already given
+        lines.append("  no measurement date: clock_time empty")
+    elif not lines:
+        lines.append(
+            f"  recording clock: {spent(span)} from the first sample (no measurement date: "
+            "clock_time empty)"
+        )
     if clock is not None:
         stretches = len(clock.clock_starts)
         gaps = np.diff(clock.clock_starts) - np.diff(clock.sample_starts)
@@ -2259,7 +2295,30 @@ def _timeline_lines(onsets: Any, meta: Mapping[str, Any]) -> list[str]:
             f"totalling {spent(float(np.sum(gaps)))} (Embeddings.clock_times() places the "
             "windows on the clock)"
         )
+        listed = []
+        for k, gap in enumerate(gaps[:GAPS_LISTED]):
+            begin = float(clock.clock_starts[k + 1]) - float(gap)  # where stretch k ends
+            finish = float(clock.clock_starts[k + 1])
+            if moment is not None:
+                when = f"{_hms(moment(begin))}-{_hms(moment(finish))}"
+            else:
+                when = f"{begin:.10g}-{finish:.10g} s from the first sample"
+            listed.append(f"{when} ({spent(float(gap))})")
+        if listed:
+            more = len(gaps) - len(listed)
+            lines.append(
+                "  gaps: " + ", ".join(listed) + (f", and {more} more" if more > 0 else "")
+            )
     return lines
+
+
+#: How many gaps of an EDF+D file ``eegpt info`` lists one by one.
+GAPS_LISTED = 10
+
+
+def _hms(moment: Any) -> str:
+    """A moment's time of day, ``HH:MM:SS`` (with milliseconds where it has a fraction)."""
+    return moment.time().isoformat("milliseconds" if moment.microsecond else "seconds")
 
 
 def clock_zone_text(meta: Mapping[str, Any]) -> str:

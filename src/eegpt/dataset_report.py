@@ -478,6 +478,12 @@ def output_report(output_dir: str | os.PathLike) -> tuple[str, bool]:
         *_own_starts_line(spec),
         "  channels: " + _channel_settings(spec.get("channels", {}), manifest),
     ]
+    layout = int(spec.get("layout", 1))
+    if layout < 5:  # a run started before the clock columns, resumed in its own layout
+        lines.append(
+            f"  shards of layout {layout} have no clock_s/clock_time columns: eegpt export or "
+            "load_embeddings(...).clock_times(absolute=True) give them"
+        )
     present, running, counted = progress.present, progress.running, progress.counted
     recount = progress.totals if progress.recounted else None
     if recount is not None:  # reports refresh every 30 s: the shards are the truth
