@@ -460,7 +460,8 @@ def test_epoch_event_names_travel_with_the_embeddings(weights, tmp_path):
         path = emb.save(tmp_path / f"e{suffix}")
         assert load_embeddings(path).metadata["labels"] == expected
     frame = pd.read_parquet(tmp_path / "e.parquet")
-    assert frame["label"].tolist() == expected and list(frame.columns)[4] == "label"
+    assert frame["label"].tolist() == expected
+    assert list(frame.columns)[3:7] == ["clock_s", "clock_time", "embedding", "label"]
     assert "label" not in pd.read_parquet(model.embed(raw).save(tmp_path / "raw.parquet")).columns
 
 
