@@ -902,7 +902,9 @@ def test_hypnogram_clock_claims_no_zone_unless_given_one():
     ax = plot_hypnogram(_night_table(clock=True), tz=zoneinfo.ZoneInfo("Europe/Berlin")).axes[0]
     assert ax.get_xlabel() == "clock time (Europe/Berlin), from 2026-03-02 00:50"
     x = np.asarray(ax.lines[-1].get_xdata(), dtype="datetime64[s]")
-    assert x[0] == np.datetime64("2026-03-02T00:50:17")
+    assert x[0] == np.datetime64("2026-03-01T23:50:17")  # the recording's clock; labels in tz
+    ax.figure.canvas.draw()
+    assert "00:51" in [t.get_text() for t in ax.get_xticklabels()]
 
 
 def test_hypnogram_shades_bad_epochs():
@@ -1144,7 +1146,7 @@ def test_clock_axis_in_a_zone_as_the_hypnogram_s():
     for tz in ("Europe/Berlin", zoneinfo.ZoneInfo("Europe/Berlin")):
         ax = plot_embeddings(emb, time="clock", tz=tz).axes[0]
         assert ax.get_xlabel() == "window onset, clock time (Europe/Berlin), from 2026-03-02 00:50"
-        assert ax.lines[0].get_xdata()[1] == np.datetime64("2026-03-02T00:50:04")
+        assert ax.lines[0].get_xdata()[1] == np.datetime64("2026-03-01T23:50:04")  # as UTC
     hypnogram = plot_hypnogram(
         {"onset_s": [0.0, 30.0], "prediction": ["W", "N1"],
          "clock_time": ["2026-03-01T23:50:00+00:00", "2026-03-01T23:50:30+00:00"]},
@@ -1178,3 +1180,59 @@ def test_wrapped_text_breaks_at_spaces_not_at_the_hyphens_of_names():
     lines = _wrap(text, 200, 10).split("\n")
     assert lines == ["probe trained on the recording", "eyes-closed-resting-state"]
     assert all(len(line) <= 36 for line in _wrap("x" * 100, 200, 10).split("\n"))
+
+
+# a continuous 4 h night across a daylight-saving change in Europe/Berlin (UTC+1 -> +2 at
+# 01:00 UTC on 2024-03-31, UTC+2 -> +1 at 01:00 UTC on 2024-10-27)
+DST_NIGHTS = {"spring": ("2024-03-30T23:00:00", ("01:59", "03:00")),
+              "autumn": ("2024-10-26T23:00:00", ("02:59", "02:00"))}  # fmt: skip
+
+
+@pytest.mark.parametrize("night", sorted(DST_NIGHTS))
+def test_a_daylight_saving_night_stays_on_one_timeline(night):
+    """With tz=, the times were turned into local wall-clock times before plotting: in spring
+    a fake 1 h pause (hypnogram) or a line bridging a 1 h hole, in autumn 02:00-03:00 drawn
+    twice over itself. x stays on the recording's clock (continuous, constant step, no gap),
+    the zone only in the tick labels and the axis label."""
+    import pandas as pd
+
+    from eegpt.viz import plot_hypnogram
+
+    start, local_ticks = DST_NIGHTS[night]
+    start_utc = pd.Timestamp(start, tz="UTC")
+    local_start = start_utc.tz_convert("Europe/Berlin").strftime("%Y-%m-%d %H:%M")
+    n = 4 * 120  # 4 h of 30 s epochs
+    onsets = np.arange(n) * 30.0
+    table = {"onset_s": onsets, "duration_s": np.full(n, 30.0),
+             "prediction": ["W", "N1", "N2", "N3"] * (n // 4),
+             "clock_time": [(start_utc + pd.Timedelta(seconds=s)).isoformat() for s in onsets]}  # fmt: skip
+    ax = plot_hypnogram(table, tz="Europe/Berlin").axes[0]
+    (line,) = ax.lines
+    x = np.asarray(line.get_xdata(), dtype="datetime64[s]")
+    assert len(x) == n + 1  # no gap inserted: no extra edge, no NaN blank
+    assert not np.isnan(np.asarray(line.get_ydata(), dtype=float)).any()
+    assert (np.diff(x) == np.timedelta64(30, "s")).all()
+    assert ax.get_xlabel() == f"clock time (Europe/Berlin), from {local_start}"
+    emb = Embeddings(_noise(n), onsets, {"meas_date": f"{start}+00:00",
+                                         "preprocessing": {"window_seconds": 30.0, "overlap": 0.0}})  # fmt: skip
+    ax2 = plot_embeddings(emb, time="clock", tz="Europe/Berlin").axes[0]
+    x2 = np.asarray(ax2.lines[0].get_xdata(), dtype="datetime64[s]")
+    assert len(x2) == n and not np.isnat(x2).any()
+    assert (np.diff(x2) == np.timedelta64(30, "s")).all()
+    assert ax2.get_xlabel() == f"window onset, clock time (Europe/Berlin), from {local_start}"
+    for axes in (ax, ax2):  # the whole night in local hours, none twice in spring
+        axes.figure.canvas.draw()
+        labels = [t.get_text() for t in axes.get_xticklabels() if t.get_text()]
+        assert "03:00" in labels, labels
+        if night == "spring":
+            assert len(set(labels)) == len(labels) and "02:00" not in labels, labels
+    for axes in (ax, ax2):  # around the change: local times, 01:59 then 03:00 / 02:59 then 02:00
+        axes.set_xlim(
+            np.datetime64(start) + np.timedelta64(119, "m"),
+            np.datetime64(start) + np.timedelta64(121, "m"),
+        )
+        axes.figure.canvas.draw()
+        labels = [t.get_text() for t in axes.get_xticklabels() if t.get_text()]
+        before, after = local_ticks
+        assert any(t.startswith(before) for t in labels), labels
+        assert any(t.startswith(after) for t in labels), labels

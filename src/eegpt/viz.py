@@ -739,11 +739,7 @@ def plot_embeddings(
                 label=f"left out: bad annotations ({len(left_out)})")  # fmt: skip
     ax.set(xlabel=xlabel, ylabel="PC score")
     if time == "clock":
-        import matplotlib.dates as mdates
-
-        locator = mdates.AutoDateLocator()
-        ax.xaxis.set_major_locator(locator)
-        ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+        _clock_ticks(ax, tz)
     if title is None:
         title = f"EEGPT window embeddings{f' of {_fitted(source, ax)}' if source else ''}"
     ax.set_title(title, wrap=True)  # in lines where wider than the figure
@@ -854,8 +850,9 @@ def _time_axis(
 ) -> tuple[Any, str]:
     """``(seconds -> x, the x axis' label)``: seconds in the time base of the onsets to where
     they go on the x axis of :func:`plot_embeddings` (``time`` and ``tz`` as there): seconds,
-    minutes or hours, or moments on the recording's clock (naive datetime64; in ``tz``, from
-    UTC, where given)."""
+    minutes or hours, or moments on the recording's clock (naive datetime64, as UTC; ``tz``
+    only names the zone of the label's start, the ticks are put in it by
+    :func:`_clock_ticks`)."""
     meta = embeddings.metadata
     if time == "clock":
         from eegpt.outputs import clock_moments
@@ -867,23 +864,16 @@ def _time_axis(
 
             clock = RecordClock.from_dict(meta["record_clock"])
 
-        def zoned(seconds: Any) -> list[datetime.datetime]:
-            """The moments in ``tz`` (the clock taken as UTC), zone-aware."""
-            naive = clock_moments(np.asarray(seconds, dtype=np.float64), meta["meas_date"],
-                                  meta.get("first_time"), clock)  # fmt: skip
-            zone = _zone(cast("datetime.tzinfo | str", tz))
-            return [m.replace(tzinfo=datetime.timezone.utc).astimezone(zone)
-                    for m in naive.astype("datetime64[us]").tolist()]  # fmt: skip
-
         def moments(seconds: Any) -> np.ndarray:
-            if tz is None:
-                return clock_moments(np.asarray(seconds, dtype=np.float64), meta["meas_date"],
-                                     meta.get("first_time"), clock)  # fmt: skip
-            return np.array([m.replace(tzinfo=None) for m in zoned(seconds)],
-                            dtype="datetime64[us]").reshape(np.shape(seconds))  # fmt: skip
+            # on the recording's own clock (naive, taken as UTC by matplotlib) even where tz
+            # is given: a zone's daylight-saving shift would fold or tear the timeline; tz
+            # applies to the tick labels only
+            return clock_moments(np.asarray(seconds, dtype=np.float64), meta["meas_date"],
+                                 meta.get("first_time"), clock)  # fmt: skip
 
-        first = embeddings.onsets[:1]
-        start = zoned(first)[0] if tz is not None else moments(first)[0].astype(object)
+        start = moments(embeddings.onsets[:1]).astype("datetime64[us]")[0].astype(object)
+        if tz is not None:  # the clock taken as UTC, its start named in the zone
+            start = start.replace(tzinfo=datetime.timezone.utc).astimezone(_zone(tz))
         return moments, f"window onset, {_clock_label(tz, start)}"
     scale = {"onset": 1.0, "min": 60.0, "h": 3600.0}[time]
 
@@ -1369,6 +1359,25 @@ def _clock_label(tz: datetime.tzinfo | str | None, first: Any) -> str:
     return f"clock time ({zone}), from {first:%Y-%m-%d %H:%M}"
 
 
+def _clock_ticks(
+    ax: Axes, tz: datetime.tzinfo | str | None, show_offset: bool = True, **formats: Any
+) -> None:
+    """Date ticks on a clock x axis whose data are naive datetime64 on the recording's clock
+    (matplotlib takes them as UTC), labelled in ``tz`` where given: a daylight-saving change
+    shows in the labels (01:59, 03:00) while the line runs on unbroken. The ticks are placed
+    on that clock (evenly spaced in real time), only their labels are in ``tz``: a locator in
+    ``tz`` steps in local wall time, which across a change repeats a tick (03:00 twice in
+    spring) or, zoomed in, asks for billions of ticks (matplotlib 3.x)."""
+    import matplotlib.dates as mdates
+
+    zone = None if tz is None else _zone(tz)
+    locator = mdates.AutoDateLocator()
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(
+        mdates.ConciseDateFormatter(locator, tz=zone, show_offset=show_offset, **formats)
+    )
+
+
 def _column(table: Any, name: str) -> np.ndarray | None:
     """A column of a table (DataFrame, or mapping of arrays) as an array, None if absent."""
     if name not in table:
@@ -1493,13 +1502,13 @@ def plot_hypnogram(
         # each epoch at its own clock time: after a pause (an EDF+D file's gap) the clock
         # jumps ahead of the onsets, which count recorded samples only
         stamps = pd.to_datetime([str(m) for m in moments], utc=True)
-        if tz is not None:  # the clock truly UTC: shown in the zone asked for
-            stamps = stamps.tz_convert(tz)
+        # x on the recording's own (UTC-labelled) timeline, gaps found there: a zone's
+        # daylight-saving shift is no pause; tz (the clock truly UTC) goes to the labels only
         starts: np.ndarray = stamps.tz_localize(None).to_numpy(dtype="datetime64[ns]")
         ends = starts + (durations * 1e9).astype("timedelta64[ns]")
         gap = starts[1:] - ends[:-1] > np.timedelta64(1, "ms")  # (n - 1,): a pause after k
         # an EDF header's start is the lab's wall clock, which MNE labels UTC: no zone claimed
-        xlabel = _clock_label(tz, stamps[0])
+        xlabel = _clock_label(tz, stamps[0] if tz is None else stamps[0].tz_convert(tz))
     else:
         starts = (onsets - onsets[0]) / 3600.0
         ends = (onsets + durations - onsets[0]) / 3600.0
@@ -1544,18 +1553,10 @@ def plot_hypnogram(
     ax.set_xlabel(xlabel)
     ax.set_ylabel("stage" if is_sleep_staging(order) else "class")
     if clock:
-        import matplotlib.dates as mdates
-
-        locator = mdates.AutoDateLocator()
-        ax.xaxis.set_major_locator(locator)
         # every tick a full time (23:00:15, not 15), a date only at midnight; the start's
         # date is in the axis label, not in an offset that gives the end's
-        formats = ["%Y", "%b", "%d", "%H:%M", "%H:%M", "%H:%M:%S"]
-        zeros = ["", "%Y", "%b", "%b-%d", "%H:%M", "%H:%M:%S"]
-        ax.xaxis.set_major_formatter(
-            mdates.ConciseDateFormatter(locator, formats=formats, zero_formats=zeros,
-                                        show_offset=False)
-        )  # fmt: skip
+        _clock_ticks(ax, tz, show_offset=False, formats=["%Y", "%b", "%d", "%H:%M", "%H:%M", "%H:%M:%S"],
+                     zero_formats=["", "%Y", "%b", "%b-%d", "%H:%M", "%H:%M:%S"])  # fmt: skip
     if drawn_scored or probabilities or flagged.any():
         ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize="small", frameon=False)
     if title is None:
