@@ -1129,6 +1129,8 @@ def test_time_axis_is_seconds_unless_asked_and_clock_time_is_offered():
     ax = plot_embeddings(emb, time="clock").axes[0]
     assert ax.get_xlabel() == "window onset, clock time (recording clock), from 2024-01-01 22:00"
     assert ax.lines[0].get_xdata()[0] == np.datetime64("2024-01-01T22:00:00")
+    ax.figure.canvas.draw()  # no offset text ("2024-Jan-01") over the label, which has the date
+    assert ax.xaxis.get_offset_text().get_text() == ""
     with pytest.raises(ValueError, match="measurement date"):
         plot_embeddings(Embeddings(_noise(5), np.arange(5) * 4.0, {}), time="clock")
     with pytest.raises(ValueError, match="'onset', 'min', 'h' or 'clock'"):

@@ -739,7 +739,7 @@ def plot_embeddings(
                 label=f"left out: bad annotations ({len(left_out)})")  # fmt: skip
     ax.set(xlabel=xlabel, ylabel="PC score")
     if time == "clock":
-        _clock_ticks(ax, tz)
+        _clock_ticks(ax, tz, show_offset=False)  # the date is in the x label already
     if title is None:
         title = f"EEGPT window embeddings{f' of {_fitted(source, ax)}' if source else ''}"
     ax.set_title(title, wrap=True)  # in lines where wider than the figure
