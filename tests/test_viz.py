@@ -380,7 +380,8 @@ def test_confusion_matrix_colours_start_at_zero_and_have_a_colour_bar():
     y = rng.choice(classes, 500)
     pred = np.where(rng.random(500) < 0.3, y, rng.choice(classes, 500))
     fig = plot_confusion_matrix(y, pred, labels=classes, normalize="true")
-    ax, bar = fig.axes
+    (ax,) = fig.axes
+    (bar,) = ax.child_axes  # an inset next to the matrix
     image = ax.images[0]
     assert image.get_clim() == (0.0, 1.0) and image.get_array().max() < 0.6
     assert bar.get_ylabel() == "fraction of the true class (recall)"
@@ -389,7 +390,7 @@ def test_confusion_matrix_colours_start_at_zero_and_have_a_colour_bar():
     assert {t.get_color() for t in ax.texts} == {"black"}
     counts = plot_confusion_matrix(y, pred, labels=classes).axes[0].images[0]
     assert counts.get_clim() == (0.0, counts.get_array().max())
-    assert len(plot_confusion_matrix(y, pred, colorbar=False).axes) == 1
+    assert not plot_confusion_matrix(y, pred, colorbar=False).axes[0].child_axes
     order = ["W", "N1", "N2", "N3", "R"]  # N1, N3 without epochs: their rows undefined
     ax = plot_confusion_matrix(["W", "N2", "R"], ["W", "N2", "N1"], labels=order,
                                normalize="true").axes[0]  # fmt: skip
@@ -461,6 +462,38 @@ def test_confusion_matrix_fits_long_class_names_and_a_long_title():
     rows = [t.get_window_extent(renderer) for t in ax.get_yticklabels()]  # (x ones are slanted)
     assert not any(a.overlaps(b) for i, a in enumerate(rows) for b in rows[i + 1 :])
     assert "\n" in ax.get_xticklabels()[0].get_text()  # wrapped
+
+
+@pytest.mark.parametrize("n", [8, 12, 20, 30])
+def test_confusion_matrix_colour_bar_leaves_every_label_on_the_figure(n):
+    """With 30 classes the colour bar pushed the "True label" y label off the left edge: the
+    bar now sits in an inset next to the matrix, its width reserved in the figure; in a user's
+    composite figure it stays next to the matrix, not ~200 px away."""
+    from eegpt.viz import plot_confusion_matrix
+
+    rng = np.random.default_rng(n)
+    classes = [f"class {k}" for k in range(n)]
+    y = rng.choice(classes, 40 * n)
+    pred = np.where(rng.random(40 * n) < 0.6, y, rng.choice(classes, 40 * n))
+    fig = plot_confusion_matrix(y, pred, labels=classes, normalize="true")
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    box = fig.bbox
+    texts = [a for a in fig.findobj(matplotlib.text.Text) if a.get_visible() and a.get_text()]
+    labels = {t.get_text() for t in texts}
+    assert {"True label", "Predicted label", "fraction of the true class (recall)"} <= labels
+    for t in texts:
+        b = t.get_window_extent(renderer)
+        assert box.x0 - 0.5 <= b.x0 and b.x1 <= box.x1 + 0.5, (t.get_text(), b)
+        assert box.y0 - 0.5 <= b.y0 and b.y1 <= box.y1 + 0.5, (t.get_text(), b)
+    own, axes = plt.subplots(1, 2, figsize=(16, 5), layout="constrained")
+    plot_confusion_matrix(y, pred, labels=classes, normalize="true", ax=axes[1])
+    own.canvas.draw()
+    bars = axes[1].child_axes
+    assert len(bars) == 1 and not axes[0].child_axes
+    matrix = axes[1].get_window_extent()
+    assert abs(bars[0].get_window_extent().x0 - matrix.x1) <= 0.1 * matrix.width
+    plt.close(own)
 
 
 def test_channel_mapping_of_embeddings_shows_what_their_metadata_left_out():

@@ -1188,7 +1188,8 @@ def plot_confusion_matrix(
     cell = 0.9 if n <= 6 else max(0.45, 0.9 - 0.03 * (n - 6))
     label_in = 0.075 * longest  # inches a tick label takes (font size 10)
     size = (
-        max(4.2, 1.2 + cell * n + 0.075 * longest_row) + (0.9 if colorbar else 0.0),
+        # the colour bar (an inset right of the matrix) and its label: 1.1 in
+        max(4.2, 1.2 + cell * n + 0.075 * longest_row) + (1.1 if colorbar else 0.0),
         max(3.6, 1.0 + cell * n + (0.7 * label_in if rotate else 0.18 * n_lines)),
     )
     fig, ax = _figure(ax, size)
@@ -1218,7 +1219,9 @@ def plot_confusion_matrix(
                 undefined[:, i] = True
     _shade_confusion(display, undefined)
     if colorbar:
-        bar = ax.figure.colorbar(display.im_, ax=ax, fraction=0.06, pad=0.03)
+        # in an inset next to the matrix: it takes no width from the matrix' slot (which
+        # pushed the y label off the figure) and stays by it in a user's axes
+        bar = ax.figure.colorbar(display.im_, cax=ax.inset_axes((1.03, 0.0, 0.04, 1.0)))
         bar.set_label(COLORBAR_LABELS[normalize], fontsize="small")
         bar.ax.tick_params(labelsize="small")
     present = [c for c in labels.tolist() if np.any(y_true == c)]
