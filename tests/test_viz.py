@@ -71,7 +71,7 @@ def test_channel_mapping_figure_marks_used_untrained_absent_and_renamed():
     ]
     assert ax.get_title() == (
         "5 of EEGPT's 62 channels used, 54 of its 58 pretraining\n"
-        "channels absent; 1 of the recording's 6 channels left out"
+        "channels not in the recording; 1 of the recording's 6 channels left out"
     )
 
 
@@ -1005,7 +1005,7 @@ def test_a_bad_channel_the_mapping_uses_is_not_drawn_as_a_clean_used_one():
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
     assert labels[:2] == ["used (2)", "used, but marked bad in the recording (1)"]
     handle = ax.get_legend().legend_handles[1]
-    assert handle.get_hatch() == ELECTRODE_STYLES["bad_used"]["hatch"]
+    assert handle.get_hatch() == ELECTRODE_STYLES["bad_used"]["hatch"] * 2  # a full cross
 
 
 def test_bad_and_dropped_electrodes_differ_from_absent_ones_in_grayscale():
@@ -1019,7 +1019,10 @@ def test_bad_and_dropped_electrodes_differ_from_absent_ones_in_grayscale():
     assert oz.get_linestyle()[0][1] is None and pz.get_linestyle()[0][1] is None
     handles = dict(zip([t.get_text() for t in ax.get_legend().get_texts()],
                        ax.get_legend().legend_handles, strict=True))  # fmt: skip
-    assert handles["marked bad in the recording, not used (1)"].get_hatch() == "xx"
+    assert handles["marked bad in the recording, not used (1)"].get_hatch() == "xxxx"
+    # the title counts as absent only the pretraining channels not in the recording (not Oz,
+    # marked bad, nor AF7, left out, the latter no pretraining channel anyway)
+    assert "55 of its 58 pretraining\nchannels not in the recording" in ax.get_title()
     assert handles["in the recording, left out (1)"].get_linestyle() == "--"
 
 

@@ -266,11 +266,13 @@ def plot_channel_mapping(
     # read, but left out on purpose (rename={name: None}, --drop)
     dropped = {normalize_channel_name(n) for n in mapping.dropped} - {None} - set(used) - bad
     named = [*mapping.dropped, *(f"{n} ({why})" for n, why in left_out.items())]
-    missing58 = [n for n in PRETRAINING_CHANNELS if n not in used]
+    # not in the recording at all, as the legend's "not in the recording": not the ones
+    # marked bad or left out on purpose, which are in it
+    missing58 = [n for n in PRETRAINING_CHANNELS if n not in used and n not in bad | dropped]
     if title is None:
         title = (
             f"{len(mapping)} of EEGPT's {len(VOCABULARY)} channels used, {len(missing58)} of "
-            f"its 58 pretraining\nchannels absent; {len(named)} of the recording's "
+            f"its 58 pretraining\nchannels not in the recording; {len(named)} of the recording's "
             f"{len(mapping) + len(named)} channels left out"
         )
         if source:
@@ -535,7 +537,9 @@ def _hatched_marker(style: dict[str, str]) -> Any:
                          facecolor=orig_handle.get_markerfacecolor(),
                          edgecolor=style.get("edge", "0.25"),
                          linewidth=max(orig_handle.get_markeredgewidth(), 0.5),
-                         linestyle=style.get("linestyle", "solid"), hatch=style.get("hatch"),
+                         linestyle=style.get("linestyle", "solid"),
+                         # denser than on the electrodes: a small handle shows a full cross
+                         hatch=style["hatch"] * 2 if style.get("hatch") else None,
                          transform=trans)  # fmt: skip
             return [dot]
 
