@@ -1274,3 +1274,16 @@ def test_a_daylight_saving_night_stays_on_one_timeline(night):
         before, after = local_ticks
         assert any(t.startswith(before) for t in labels), labels
         assert any(t.startswith(after) for t in labels), labels
+
+
+def test_one_epoch_hypnogram_title_and_compressed_tiff(tmp_path):
+    """The title said "1 epochs"; a TIFF was written uncompressed (2.9 MB at 120 dpi)."""
+    from PIL import Image
+
+    from eegpt.viz import plot_hypnogram, save_figure
+
+    ax = plot_hypnogram({"onset_s": [0.0], "prediction": ["W"]}).axes[0]
+    assert ax.get_title().startswith("hypnogram: 1 epoch of ")
+    path = save_figure(ax.figure, tmp_path / "h.tiff", dpi=60)
+    with Image.open(path) as image:
+        assert image.info.get("compression") == "tiff_lzw"

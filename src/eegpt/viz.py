@@ -129,7 +129,11 @@ def save_figure(fig: Figure, path: str | os.PathLike, dpi: int = 150) -> Path:
     fmt = path.suffix.lstrip(".").lower() or None
     try:
         with rc_context(cast("Any", VECTOR_TEXT)):  # (the stubs type its keys as literals)
-            atomic_write(path, lambda fh: fig.savefig(fh, format=fmt, dpi=dpi))
+            # TIFF LZW-compressed (lossless): uncompressed, 2.9 MB at 120 dpi
+            extra: dict[str, Any] = (
+                {"pil_kwargs": {"compression": "tiff_lzw"}} if fmt in ("tif", "tiff") else {}
+            )
+            atomic_write(path, lambda fh: fig.savefig(fh, format=fmt, dpi=dpi, **extra))
     finally:
         _pyplot().close(fig)
     return path
@@ -1568,7 +1572,9 @@ def plot_hypnogram(
         ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize="small", frameon=False)
     if title is None:
         epoch = float(np.median(durations))
-        title = f"hypnogram: {len(onsets)} epochs of {epoch:g} s"
+        from eegpt._logging import count
+
+        title = f"hypnogram: {count(len(onsets), 'epoch')} of {epoch:g} s"
         both = [(a, b) for a, b in zip(stages, scored, strict=True) if None not in (a, b)]
         if drawn_scored and both:
             agree = float(np.mean([str(a) == str(b) for a, b in both]))
