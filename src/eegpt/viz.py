@@ -120,7 +120,9 @@ def save_figure(fig: Figure, path: str | os.PathLike, dpi: int = 150) -> Path:
 
     Text stays text in vector formats, editable in Illustrator or Inkscape: PDF and PostScript
     embed TrueType (Type 42) fonts, not Type 3, and SVG keeps ``<text>`` elements, not paths
-    (:data:`VECTOR_TEXT`)."""
+    (:data:`VECTOR_TEXT`). TIFF is LZW-compressed (lossless). PostScript (.eps, .ps) has no
+    transparency: shaded spans and probability ribbons come out opaque (matplotlib warns);
+    PDF keeps them."""
     from matplotlib import rc_context
 
     from eegpt.outputs import atomic_write
