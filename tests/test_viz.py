@@ -1193,6 +1193,16 @@ def test_clock_axis_in_a_zone_as_the_hypnogram_s():
     assert ax.get_xlabel() == f"window onset, {hypnogram.get_xlabel()}"
     with pytest.raises(ValueError, match="tz applies to time='clock'"):
         plot_embeddings(emb, tz="UTC")
+    # an EDF's header clock is local wall time in no known zone: no zone converts it
+    local = Embeddings(emb.data, emb.onsets, {**emb.metadata, "clock": "local"})
+    with pytest.raises(ValueError, match=r"header's local wall clock \(metadata\['clock'\]"):
+        plot_embeddings(local, time="clock", tz="Europe/Berlin")
+    assert (
+        plot_embeddings(local, time="clock")
+        .axes[0]
+        .get_xlabel()
+        .startswith("window onset, clock time (recording clock)")
+    )
 
 
 def test_lines_break_at_a_gap_of_an_edf_d_file():

@@ -649,7 +649,9 @@ def plot_embeddings(
     tz : datetime.tzinfo | str | None
         With ``time="clock"``, where the recording's clock is truly UTC (a recording whose
         zone is known): the zone to show it in (``zoneinfo.ZoneInfo("Europe/Berlin")``,
-        ``"UTC"``), named in the axis label, as :func:`plot_hypnogram`'s ``tz``.
+        ``"UTC"``), named in the axis label, as :func:`plot_hypnogram`'s ``tz``. Refused
+        for a recording whose dates are a header's local wall clock (``metadata["clock"]``
+        ``"local"``: EDF, BDF ...), which no zone converts.
     ax, title, show
         As in :func:`plot_channel_mapping`. The default title names the file the embeddings
         come from (a long name shortened in its middle, ``...``), or says they were made in
@@ -672,6 +674,12 @@ def plot_embeddings(
         raise ValueError(f"time must be 'onset', 'min', 'h' or 'clock', got {time!r}")
     if tz is not None and time != "clock":
         raise ValueError(f"tz applies to time='clock' (the recording's clock), not {time!r}")
+    if tz is not None and embeddings.metadata.get("clock") == "local":
+        raise ValueError(
+            "tz converts a clock kept in UTC, but this recording's dates are its header's local "
+            "wall clock (metadata['clock'] == 'local': EDF, BDF, GDF, BrainVision), in no zone "
+            "eegpt knows: leave tz out, and the axis shows that clock as it is"
+        )
     pooled = np.asarray(embeddings.pooled("mean"), dtype=np.float64)
     if len(pooled) < 2:
         raise ValueError(f"principal components need at least 2 windows, got {len(pooled)}")
