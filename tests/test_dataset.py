@@ -2224,6 +2224,61 @@ def test_the_progress_bar_counts_the_windows_of_a_file_being_embedded(
     assert lines[-1].startswith("embed-dataset: 100%") and "in progress" not in lines[-1]
 
 
+def _progress_result(index: int, n: int, error: str | None = None, part=None) -> Any:
+    from eegpt.dataset_files import FileResult
+
+    return FileResult(index, np.zeros((n, 4), np.float32), np.arange(n) * 4.0,
+                      {"input_names": ["Fz"]}, duration_s=n * 4.0, error=error, part=part)  # fmt: skip
+
+
+def test_the_progress_bar_weighs_files_by_size_and_moves_within_a_long_file(tmp_path, monkeypatch):
+    """An ICU corpus of a few 24 h recordings: the bar's position (so its ETA) moves with the
+    parts of the first file and its windows in flight, long before that file is done, each
+    file weighing its share of the bytes on disk; the text still counts whole files."""
+    from eegpt.dataset_files import FilePart
+
+    monkeypatch.setattr(dataset_summary, "progress_interval", lambda: 0.0)
+    sizes = {"a.edf": 3000, "b.edf": 1000, "c.edf": 2000}  # weigh 1.5, 0.5 and 1 files
+    files = []
+    for index, (name, size) in enumerate(sizes.items()):
+        (tmp_path / name).write_bytes(b"\0" * size)
+        files.append(InputFile(index, name, str(tmp_path / name)))
+    bar = dataset_summary._Progress(3, True, "embed-dataset", step_s=4.0, files=files)
+    bar.embedded(5)  # nothing to go by yet: no part, no file done
+    assert bar.bar.n == 0
+    bar.part(_progress_result(0, 10, part=FilePart(0, 10, 40, "")), files[0])
+    assert bar.bar.n == pytest.approx(1.5 * 10 / 40)  # a quarter of a.edf
+    assert "0/3 files" in str(bar.bar) and "<?" not in str(bar.bar)  # an ETA already
+    bar.embedded(10)  # windows of its next part in flight, at a.edf's bytes per window
+    assert bar.bar.n == pytest.approx(1.5 * 20 / 40)
+    bar.update(_progress_result(0, 40), {})
+    assert bar.bar.n == pytest.approx(1.5) and "1/3 files" in str(bar.bar)
+    bar.update(_progress_result(1, 10), {})  # the small file moves the bar a third as far
+    assert bar.bar.n == pytest.approx(2.0) and "2/3 files" in str(bar.bar)
+    bar.embedded(4)  # c.edf in flight at the bytes per window of the files done (0.04 each)
+    assert bar.bar.n == pytest.approx(2.0 + 4 * 2.0 / 50)
+    bar.update(_progress_result(2, 4), {})
+    assert bar.bar.n == 3 and "3/3 files" in str(bar.bar) and " 100%|" in str(bar.bar)
+    text = str(bar.bar)  # the postfix as before
+    assert " win/s, 0.060 h EEG (" in text and "x real time), 0 failed]" in text, text
+    bar.close()
+    assert (bar.ok, bar.failed, bar.windows) == (3, 0, 54)
+
+
+def test_the_progress_bar_weighs_a_file_it_cannot_size_as_the_mean(tmp_path):
+    """A recording whose files cannot be stated (gone, unreadable) weighs as the mean of the
+    others; the weights add up to the number of files (the bar's total)."""
+    (tmp_path / "a.edf").write_bytes(b"\0" * 1000)
+    files = [InputFile(0, "a.edf", str(tmp_path / "a.edf")),
+             InputFile(1, "gone.edf", str(tmp_path / "gone.edf"))]  # fmt: skip
+    bar = dataset_summary._Progress(2, True, "embed-dataset", files=files)
+    bar.update(_progress_result(1, 0, error="FileNotFoundError: gone"), {})
+    assert bar.bar.n == pytest.approx(1.0)
+    bar.update(_progress_result(0, 3), {})
+    assert bar.bar.n == 2
+    bar.close()
+
+
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")
 def test_parts_in_flight_are_bounded_by_the_readers(long_corpus):
     """Each part is up to 256 MiB of windows: besides the one being consumed, at most one per

@@ -543,7 +543,8 @@ def embed_dataset(
         hash them); one without it over a run with it warns that the files it embeds are not
         hashed.
     progress : bool
-        Show a progress bar (files; windows/s and hours of EEG in its postfix).
+        Show a progress bar (files, its position and ETA weighed by their size on disk and
+        moving within a long file; windows/s and hours of EEG in its postfix).
     verbose : bool | str | int | None
         Log settings, resume state and the summary to the ``"eegpt"`` logger.
 
@@ -752,6 +753,7 @@ def embed_dataset(
                     progress and bool(todo),
                     "embed-dataset",
                     step_s=config.window_seconds - config.overlap,
+                    files=todo,  # weighed by size (stated here, once)
                 )
                 writer = ShardWriter(
                     output_dir,

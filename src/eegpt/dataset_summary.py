@@ -11,13 +11,14 @@ import re
 import threading
 import time
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from tqdm.auto import tqdm
 
+from eegpt._file_identity import recording_files
 from eegpt._logging import count as _count
 from eegpt._logging import few, progress_interval, progress_options, terminal_text
 from eegpt.channels import drops_by_electrode
@@ -32,12 +33,29 @@ class _Progress:
     """A bar over files with windows/s and hours of EEG in its postfix; while a long file is
     embedded in parts, the postfix counts its parts' windows and names the last one, and
     while files are embedded (an hour of EEG takes minutes on a CPU) it counts their windows
-    done so far (and, ``step_s`` apart, their hours of EEG)."""
+    done so far (and, ``step_s`` apart, their hours of EEG).
 
-    def __init__(self, total: int, enabled: bool, desc: str, *, step_s: float = 0.0) -> None:
+    The bar's position (its percentage and its ETA) weighs each of ``files`` by its size on
+    disk (:func:`_recording_bytes`, stated once here): a file counts as its share of the
+    bytes (``size / mean size`` files, so the bar's total stays the number of files), and a
+    file in progress by the fraction of its windows embedded (a long file's parts, and the
+    windows in flight at the bytes per window seen so far). A corpus of a few 24 h
+    recordings so gets an ETA before its first file is done; the text still counts whole
+    files (``3/40 files``)."""
+
+    def __init__(
+        self,
+        total: int,
+        enabled: bool,
+        desc: str,
+        *,
+        step_s: float = 0.0,
+        files: Sequence[InputFile] = (),
+    ) -> None:
+        self.total = total
         self.bar = tqdm(
             total=total, unit="file", desc=terminal_text(desc), disable=not enabled, dynamic_ncols=True,
-            **progress_options(),
+            bar_format=_bar_format(0, total), smoothing=0, miniters=0, **progress_options(),
         )  # fmt: skip
         self.t0 = time.perf_counter()
         self.first: float | None = None  # seconds until the first file was done
@@ -50,6 +68,13 @@ class _Progress:
         self._lock = threading.Lock()  # embedded() is called from the device threads
         self._shown = time.perf_counter()
         self._interval = progress_interval()
+        # the bar's position in files weighed by size (see the class)
+        self._weights = _weights(files) if enabled else {}
+        self.position = 0.0  # never goes back
+        self._done = 0  # files done (ok, failed, too short)
+        self._done_weight = 0.0
+        self._ok_weight, self._ok_windows = 0.0, 0  # of files embedded: weight per window
+        self._part_weight, self._part_fraction, self._part_n = 0.0, 0.0, 0  # the long file's
 
     def embedded(self, n: int) -> None:
         """``n`` more windows were embedded (a chunk of a file's, or of several files')."""
@@ -69,6 +94,9 @@ class _Progress:
             self._in_flight = max(0, self._in_flight - result.n_windows)
             self._part_windows += result.n_windows
             self._part_hours = result.duration_s / 3600 * part.stop / max(part.n_windows, 1)
+            self._part_weight = self._weights.get(file.index, 1.0)
+            self._part_fraction = part.stop / max(part.n_windows, 1)
+            self._part_n = part.n_windows
             self._show(f", {file.recording_id}: {part}", refresh=True)
 
     def update(self, result: FileResult, status: Mapping[str, Any]) -> None:
@@ -79,6 +107,10 @@ class _Progress:
         # the file's windows leave the count of those in progress (its earlier parts' already)
         self._in_flight = max(0, self._in_flight - (result.n_windows - self._part_windows))
         self._part_windows, self._part_hours = 0, 0.0
+        self._part_weight, self._part_fraction, self._part_n = 0.0, 0.0, 0
+        weight = self._weights.get(result.index, 1.0)
+        self._done += 1
+        self._done_weight += weight
         if _too_short(result.error):
             self.short += 1
         elif result.error:
@@ -90,12 +122,40 @@ class _Progress:
             self.channels.update(dict.fromkeys([*names, *mapping.get("left_out", {})]))
             self.windows += result.n_windows
             self.hours += result.duration_s / 3600
+            if result.n_windows:
+                self._ok_weight += weight
+                self._ok_windows += result.n_windows
         if self.first is None:
             self.first = self.elapsed
+        self.bar.bar_format = _bar_format(self._done, self.total)
         self._show("", refresh=False)
-        self.bar.update(1)
+        self.bar.update(self._advance())
+
+    def _advance(self) -> float:
+        """Move :attr:`position` to the files done and the fraction of those in progress
+        (weighed by size); returns how far it moved."""
+        if self._done >= self.total:
+            position = float(self.total)
+        else:
+            if self._ok_windows:
+                per_window = self._ok_weight / self._ok_windows
+            elif self._part_n:
+                per_window = self._part_weight / self._part_n
+            else:
+                per_window = 0.0  # nothing to go by until a part or a file is done
+            position = (
+                self._done_weight
+                + self._part_weight * self._part_fraction
+                + self._in_flight * per_window
+            )
+            position = min(position, float(self.total))
+        step = max(0.0, position - self.position)
+        self.position += step
+        return step
 
     def _show(self, tail: str, *, refresh: bool) -> None:
+        if refresh:  # (a file done moves the bar by update())
+            self.bar.n += self._advance()
         elapsed = max(self.elapsed, 1e-9)
         windows = self.windows + self._part_windows + self._in_flight
         hours = self.hours + self._part_hours + self._in_flight * self._step_h
@@ -112,6 +172,35 @@ class _Progress:
 
     def close(self) -> None:
         self.bar.close()
+
+
+def _bar_format(done: int, total: int) -> str:
+    """tqdm's format for the bar: its own, but the files done counted whole (its position,
+    weighed by size, is fractional)."""
+    return (
+        "{l_bar}{bar}| " + f"{done}/{total} files" + " [{elapsed}<{remaining}, {rate_fmt}{postfix}]"
+    )
+
+
+def _recording_bytes(file: InputFile) -> int | None:
+    """The bytes on disk of the files of ``file``'s recording (:func:`recording_files`: a
+    BrainVision header with its data and markers, a split FIF recording's parts ...); None
+    where they cannot be told."""
+    try:
+        return sum(path.stat().st_size for path in recording_files(file.path)) or None
+    except Exception:  # (a bar's weights never fail a run: the file weighs the mean)
+        return None
+
+
+def _weights(files: Sequence[InputFile]) -> dict[int, float]:
+    """Each file's weight on the bar (by index): its bytes over the mean of those known (the
+    weights add up to the number of files); a file whose size cannot be told weighs 1."""
+    sizes = {file.index: _recording_bytes(file) for file in files}
+    known = [size for size in sizes.values() if size]
+    if not known:
+        return {}
+    mean = sum(known) / len(known)
+    return {index: size / mean if size else 1.0 for index, size in sizes.items()}
 
 
 def _hours_text(hours: float) -> str:
