@@ -2265,6 +2265,26 @@ def test_the_progress_bar_weighs_files_by_size_and_moves_within_a_long_file(tmp_
     assert (bar.ok, bar.failed, bar.windows) == (3, 0, 54)
 
 
+def test_the_progress_bar_is_not_full_before_the_last_file_is_done(tmp_path, monkeypatch):
+    """A small file of many bytes per window (64 channels) done before a large one of few (2
+    channels): the large one's windows in flight, at the small one's bytes per window, put
+    the bar at 100% with its ETA 0 long before its end; they count at most its own weight."""
+    monkeypatch.setattr(dataset_summary, "progress_interval", lambda: 0.0)
+    (tmp_path / "a.edf").write_bytes(b"\0" * 1000)  # 100 windows
+    (tmp_path / "b.edf").write_bytes(b"\0" * 9000)  # 50,000 windows
+    files = [InputFile(0, "a.edf", str(tmp_path / "a.edf")),
+             InputFile(1, "b.edf", str(tmp_path / "b.edf"))]  # fmt: skip
+    bar = dataset_summary._Progress(2, True, "embed-dataset", files=files)
+    bar.update(_progress_result(0, 100), {})
+    assert bar.bar.n == pytest.approx(0.2)
+    bar.embedded(10_000)  # at a.edf's bytes per window: 20 files' worth
+    assert bar.bar.n == pytest.approx(0.2 + 0.5 * 1.8), str(bar.bar)  # half b.edf at most
+    assert " 100%|" not in str(bar.bar)
+    bar.update(_progress_result(1, 50_000), {})
+    assert bar.bar.n == 2 and " 100%|" in str(bar.bar)
+    bar.close()
+
+
 def test_the_progress_bar_weighs_a_file_it_cannot_size_as_the_mean(tmp_path):
     """A recording whose files cannot be stated (gone, unreadable) weighs as the mean of the
     others; the weights add up to the number of files (the bar's total)."""

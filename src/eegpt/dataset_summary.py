@@ -70,6 +70,9 @@ class _Progress:
         self._interval = progress_interval()
         # the bar's position in files weighed by size (see the class)
         self._weights = _weights(files) if enabled else {}
+        self._order = [file.index for file in files]  # the files in the order they are read
+        self._finished: set[int] = set()
+        self._next = 0  # where in _order the first file not done is
         self.position = 0.0  # never goes back
         self._done = 0  # files done (ok, failed, too short)
         self._done_weight = 0.0
@@ -109,6 +112,7 @@ class _Progress:
         self._part_windows, self._part_hours = 0, 0.0
         self._part_weight, self._part_fraction, self._part_n = 0.0, 0.0, 0
         weight = self._weights.get(result.index, 1.0)
+        self._finished.add(result.index)
         self._done += 1
         self._done_weight += weight
         if _too_short(result.error):
@@ -143,15 +147,28 @@ class _Progress:
                 per_window = self._part_weight / self._part_n
             else:
                 per_window = 0.0  # nothing to go by until a part or a file is done
-            position = (
-                self._done_weight
-                + self._part_weight * self._part_fraction
-                + self._in_flight * per_window
-            )
+            # windows in flight are counted at other files' bytes per window, a guess: a small
+            # file of many bytes per window (64 channels) done before a large one of few would
+            # put the bar at 100% long before its end. So they count at most half the weight
+            # of the first file not done (whose windows they mostly are), and all that is in
+            # progress less than its whole weight; a long file's parts count as they are
+            first = self._first_pending_weight()
+            guessed = min(self._in_flight * per_window, 0.5 * first)
+            in_progress = self._part_weight * self._part_fraction + guessed
+            position = self._done_weight + min(in_progress, 0.99 * first)
             position = min(position, float(self.total))
         step = max(0.0, position - self.position)
         self.position += step
         return step
+
+    def _first_pending_weight(self) -> float:
+        """The weight of the first file (in reading order) not done yet; 1 where the files
+        are not known."""
+        while self._next < len(self._order) and self._order[self._next] in self._finished:
+            self._next += 1
+        if self._next >= len(self._order):
+            return 1.0
+        return self._weights.get(self._order[self._next], 1.0)
 
     def _show(self, tail: str, *, refresh: bool) -> None:
         if refresh:  # (a file done moves the bar by update())
