@@ -242,7 +242,7 @@ def test_the_clock_of_the_dates_is_recorded_by_format(weights, tmp_path, capsys)
     fif = _dated_fif(tmp_path / "rec_raw.fif")
     edf = _gapped(tmp_path / "in")
     for path, clock, said in [
-        (fif, "utc", "UTC: the file stores its date in UTC"),
+        (fif, "utc", "UTC, as the FIF/.mff format stores it"),
         (edf, "local", "the header's local wall clock, no zone"),
     ]:
         out = tmp_path / f"{path.stem}.parquet"

@@ -2326,7 +2326,7 @@ def clock_zone_text(meta: Mapping[str, Any]) -> str:
     info`` says it, from its provenance's ``clock`` (:func:`eegpt.io.date_clock`); files
     written before eegpt recorded it say the zone was not recorded."""
     return {
-        "utc": "UTC: the file stores its date in UTC (clock_time shown without a zone)",
+        "utc": "UTC, as the FIF/.mff format stores it (one converted from EDF/BrainVision keeps that file's local clock; clock_time shown without a zone)",
         "local": "the header's local wall clock, no zone",
         "unknown": "as MNE gives it, zone unknown",
     }.get(

@@ -151,7 +151,7 @@ class Recording:
     date_clock : str | None
         With ``meas_date``, which clock it is on, by the reader that read it
         (:func:`date_clock`): ``"utc"`` (FIF, EGI ``.mff``), ``"local"`` (the lab's wall
-        clock, which MNE labels UTC: EDF/BDF/GDF, BrainVision) or ``"unknown"``; kept as the
+        clock, which MNE labels UTC: EDF/BDF, BrainVision, Nihon Kohden) or ``"unknown"``; kept as the
         embeddings' ``metadata["clock"]``.
     file_offset : float | None
         For an MNE Raw, seconds from its file's first sample to its first sample
@@ -2707,18 +2707,18 @@ def epoch_annotations(epochs: mne.BaseEpochs) -> list[list[str]]:
 
 
 #: The MNE readers whose measurement date is on a known clock (class name: clock): FIF stores
-#: its date in UTC and EGI's ``.mff`` one with its zone (MNE brings it to UTC); EDF/BDF/GDF
-#: headers and BrainVision's ``New Segment`` marker hold the lab's local wall clock, which
-#: MNE labels UTC all the same.
+#: its date in UTC and EGI's ``.mff`` one with its zone (MNE brings it to UTC); EDF/BDF and
+#: Nihon Kohden headers and BrainVision's ``New Segment`` marker hold the lab's local wall
+#: clock, which MNE labels UTC all the same.
 DATE_CLOCKS = {
     "mne.io.fiff.raw.Raw": "utc",
     "mne.epochs.EpochsFIF": "utc",
     "mne.io.egi.egimff.RawMff": "utc",
     "mne.io.edf.edf.RawEDF": "local",
     "mne.io.edf.edf.RawBDF": "local",
-    "mne.io.edf.edf.RawGDF": "local",
     "mne.io.brainvision.brainvision.RawBrainVision": "local",
-}
+    "mne.io.nihon.nihon.RawNihon": "local",  # the header's time, labelled UTC by MNE
+}  # GDF: not said (its start's zone is not settled here): "unknown"
 
 
 def date_clock(inst: Any) -> str:

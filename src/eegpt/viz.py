@@ -677,7 +677,7 @@ def plot_embeddings(
     if tz is not None and embeddings.metadata.get("clock") == "local":
         raise ValueError(
             "tz converts a clock kept in UTC, but this recording's dates are its header's local "
-            "wall clock (metadata['clock'] == 'local': EDF, BDF, GDF, BrainVision), in no zone "
+            "wall clock (metadata['clock'] == 'local': EDF, BDF, BrainVision, Nihon Kohden), in no zone "
             "eegpt knows: leave tz out, and the axis shows that clock as it is"
         )
     pooled = np.asarray(embeddings.pooled("mean"), dtype=np.float64)
