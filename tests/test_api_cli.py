@@ -2797,7 +2797,7 @@ def test_info_lists_the_gaps_the_first_sample_and_the_clock_of_epochs(tmp_path, 
     text = capsys.readouterr().out
     assert (
         "  recording clock: first sample 2024-01-01 23:55:10 (10 s after the header's start "
-        "2024-01-01 23:55:00) to 2024-01-01 23:55:36 (26 s; UTC: "
+        "2024-01-01 23:55:00) to 2024-01-01 23:55:36 (26 s; UTC, as the FIF/.mff format stores it "
     ) in text
     (tmp_path / "epochs").mkdir()
     path = _saved_embeddings(tmp_path / "epochs", ".npz", record_clock=None, first_time=None,
@@ -2806,7 +2806,7 @@ def test_info_lists_the_gaps_the_first_sample_and_the_clock_of_epochs(tmp_path, 
     text = capsys.readouterr().out
     assert (
         "  recording clock: epochs from 2024-01-01 23:55:00 to 2024-01-01 23:55:24 (first "
-        "onset to last end; UTC: "
+        "onset to last end; UTC, as the FIF/.mff format stores it "
     ) in text
     (tmp_path / "undated").mkdir()
     path = _saved_embeddings(tmp_path / "undated", ".npz", record_clock=None, meas_date=None,
