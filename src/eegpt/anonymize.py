@@ -992,7 +992,7 @@ def probe_output_kind(src: Path) -> str | None:
     ``"evaluation"`` (``eegpt probe evaluate --json``'s file), or None (none of those: an
     embeddings file, or no eegpt file). A sidecar given alone is refused: the table is the
     input, and its sidecar comes with it."""
-    from eegpt.probe_cli import PREDICTIONS_KEY
+    from eegpt.probe_predictions import PREDICTIONS_KEY
     from eegpt.probe_provenance import sidecar_path
 
     name = src.name.lower()
@@ -1165,7 +1165,7 @@ def _anonymize_predictions_parquet(src: Path, dst: Path, record: dict) -> None:
     its data among them) kept as they are. A table whose data no longer match that digest
     (rows edited since ``probe predict`` wrote it) is copied as it is, with a warning, as a
     CSV that does not match its sidecar."""
-    from eegpt.probe_cli import PREDICTIONS_KEY
+    from eegpt.probe_predictions import PREDICTIONS_KEY
     from eegpt.probe_provenance import parquet_staleness
 
     _, pq = require_pyarrow("anonymizing a .parquet prediction table")

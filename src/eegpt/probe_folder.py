@@ -115,7 +115,8 @@ def describe_probe(directory: str | os.PathLike) -> str:
     if training.get("label_column"):
         lines.append(f"  labels: the epochs' metadata column {training['label_column']!r}")
     if training.get("window_labels"):
-        from eegpt.probe_cli import labelling_options, trained_starts_option
+        from eegpt.probe_cli import trained_starts_option
+        from eegpt.probe_label_files import labelling_options
 
         how = training["window_labels"]
         if how.get("match") is None:  # --labels FILE

@@ -373,8 +373,8 @@ def _identity_text(record: dict[str, Any]) -> str:
 
 def ignored_rows_text(record: Mapping[str, Any]) -> str:
     """``"; 80 rows for 2 other files ignored (sub-3.edf, sub-4.edf)"``: what a labels file's
-    record (``rows_ignored``, :func:`eegpt.probe_cli.labels_file_record`) says of its rows for
-    files not given, for ``eegpt info``; "" where none were ignored."""
+    record (``rows_ignored``, :func:`eegpt.probe_label_files.labels_file_record`) says of its
+    rows for files not given, for ``eegpt info``; "" where none were ignored."""
     ignored = record.get("rows_ignored")
     if not isinstance(ignored, dict):
         return ""
@@ -489,7 +489,7 @@ def predictions_record(path: str | os.PathLike) -> tuple[dict[str, Any], Path | 
     sidecar: Path | None = None
     if name.endswith(".parquet"):
         from eegpt.outputs import require_pyarrow
-        from eegpt.probe_cli import PREDICTIONS_KEY
+        from eegpt.probe_predictions import PREDICTIONS_KEY
 
         try:
             _, pq = require_pyarrow("reading a Parquet prediction table")
@@ -539,7 +539,7 @@ def _refuse_metadata_lost(path: Path, columns: Sequence[str]) -> None:
     names = set(columns)
     if not ({"file", "epoch", "prediction"} <= names and any(c.startswith("p_") for c in names)):
         return
-    from eegpt.probe_cli import PREDICTIONS_KEY
+    from eegpt.probe_predictions import PREDICTIONS_KEY
 
     raise ValueError(
         f"{path} looks like a prediction table of eegpt probe predict (its columns: file, "

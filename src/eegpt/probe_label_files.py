@@ -1,0 +1,1259 @@
+"""Label files and window labelling for ``eegpt probe``: the labelled epochs its commands read.
+
+Input files (epochs files, ``.npz`` arrays, continuous recordings) are read as labelled epochs
+by :func:`load_labelled_epochs`; their labels come from the epochs' events, from a ``--labels``
+CSV file (:func:`_read_label_rows`, matched to the inputs' epochs or windows by
+:func:`_align_label_rows`, :func:`_match_row_files`, :func:`_rows_of_inputs`, recorded by
+:func:`labels_file_record`), or, for a continuous recording, from its annotations
+(``--window-labels``: :class:`WindowLabelling`, :func:`parse_window_labels`,
+:func:`_labelled_windows`). Also a recording's time base (:func:`time_base_of`) and which inputs
+are continuous recordings (:func:`_is_continuous_input`). The command line itself is
+:mod:`eegpt.probe_cli`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import dataclasses
+import io
+import os
+import re
+import shlex
+import sys
+import warnings
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any, Literal, cast
+
+import numpy as np
+
+from eegpt.cli import START_FROM_ANNOTATIONS
+from eegpt.errors import EEGPTUserWarning
+
+
+@dataclasses.dataclass(frozen=True)
+class WindowLabelling:
+    """How ``--window-labels`` labels a continuous recording: consecutive windows of
+    ``window_seconds`` from its first sample, each labelled by the annotation description
+    matching ``match`` (a regular expression) that covers at least half of it, else
+    ``unlabelled`` (None: such windows are left out). Windows over bad annotations
+    (``BAD_...``) are left out either way. ``match`` is a regular expression (each matching
+    description a class of its own) or classes ``{label: regex}`` that merge descriptions
+    (:func:`eegpt.annotations.window_labels`)."""
+
+    match: str | dict[str, str] | None
+    window_seconds: float
+    unlabelled: str | None = None
+    #: (recording path, annotations file) pairs: annotations kept apart from a recording
+    #: (``--annotations``, e.g. Sleep-EDF's hypnograms), joined to its own
+    extra: tuple[tuple[str, str], ...] = ()
+    #: the first window's onset in seconds from a recording's first sample (``--start``), or
+    #: ``"annotations"``: each recording's first labelling annotation's (:meth:`start_of`)
+    start_seconds: float | str = 0.0
+    #: (recording path, start in s or ``"annotations"``) pairs: one ``--start`` per recording
+    starts: tuple[tuple[str, float | str], ...] = ()
+    #: the starts taken, recording path -> seconds (filled as the recordings are cut)
+    taken: dict[str, float] = dataclasses.field(default_factory=dict, compare=False)
+    #: labelling ``probe train``'s ``--val-data`` files (their files: ``--val-annotations``)
+    validation: bool = False
+    #: ``--labels FILE`` instead of annotations: every window of a recording is kept, its
+    #: label the file's (one row per window of the recording, or by window number); only
+    #: windows over bad annotations are left out, after the rows are matched to the windows
+    labels_file: str | None = None
+    #: each recording's windows over bad annotations (path -> mask over all its windows),
+    #: filled as the recordings are cut with :attr:`labels_file`
+    bad: dict[str, np.ndarray] = dataclasses.field(default_factory=dict, compare=False)
+
+    def annotations(self, rec: Any) -> Any:
+        """The recording's own annotations with those of its ``--annotations`` file."""
+        from eegpt.annotations import with_extra
+        from eegpt.dataset_inputs import file_identity
+
+        mine = file_identity(rec.source)
+        extra = next((a for r, a in self.extra if file_identity(r) == mine), None)
+        return with_extra(rec, extra)
+
+    @property
+    def options(self) -> str:
+        """The command-line options that give this labelling."""
+        if self.match is None:
+            return f"--labels {shlex.quote(str(self.labels_file))}"
+        return labelling_options(self.match, self.unlabelled)
+
+    @property
+    def per_recording(self) -> bool:
+        """Whether the start is a recording's own (``--start annotations``, one per file)."""
+        return bool(self.starts) or self.start_seconds == START_FROM_ANNOTATIONS
+
+    def start_of(self, source: Any, annotations: Any, sfreq: float | None = None) -> float:
+        """The first window's onset (s from the first sample) in the recording ``source``
+        (its path) whose annotations are ``annotations``: its own ``--start``, or with
+        ``--start annotations`` the onset of its first annotation matching :attr:`match`
+        (:func:`first_labelling_onset`), rounded to whole samples at ``sfreq`` (Hz), the rate
+        the windows are cut at (None: the model's 256 Hz, as predict cuts them; train and
+        evaluate cut them at the recording's own). Recorded in :attr:`taken`."""
+        value = start_given(self.start_seconds, self.starts, source)
+        if value == START_FROM_ANNOTATIONS:
+            value = first_labelling_onset(annotations, self.match, str(source), sfreq)
+        self.taken[str(source)] = float(value)
+        return float(value)
+
+    def label(
+        self,
+        annotations: Any,
+        onsets: np.ndarray,
+        length_s: float,
+        source: Any = None,
+        what: str = "windows",
+    ) -> tuple[Any, Any]:
+        """``(labels, over)`` of the windows at ``onsets`` (seconds from the first sample, of
+        ``length_s``) of the recording ``source`` (named in warnings, which call the windows
+        ``what``): each one's label (``unlabelled`` where no match covers half of it; object
+        array) and the descriptions of the annotations over it (for the bad ones)."""
+        from eegpt._logging import ignored_warnings
+        from eegpt.annotations import window_annotations, window_labels
+        from eegpt.dataset_inputs import file_identity
+
+        # with --unlabelled, a recording without the events is all unlabelled: nothing to say
+        quiet = self.unlabelled is not None
+        if not quiet and source is not None and (annotations is None or not len(annotations)):
+            mine = file_identity(str(source))
+            if not any(file_identity(r) == mine for r, _ in self.extra):
+                option = "--val-annotations" if self.validation else "--annotations"
+                no_annotations_warning(source, option)
+                quiet = True  # said plainly: not the window_labels warning too
+        with ignored_warnings(message="window_labels: ") if quiet else contextlib.nullcontext():
+            labels = window_labels(
+                annotations, onsets, length_s, match=self.match,
+                source=None if source is None else str(source), what=what,
+            )  # fmt: skip
+        y = np.array([self.unlabelled if v is None else v for v in labels], dtype=object)
+        return y, window_annotations(annotations, onsets, length_s)
+
+
+def start_given(
+    start: float | str, starts: Sequence[tuple[str, float | str]], source: Any
+) -> float | str:
+    """The ``--start`` given for the recording ``source`` (a path): its own among ``starts``
+    (``(path, value)`` pairs, one per recording, matched as the same file however named:
+    :func:`eegpt.dataset_inputs.file_identity`), else ``start`` (seconds or
+    ``"annotations"``)."""
+    from eegpt.dataset_inputs import file_identity
+
+    mine = file_identity(str(source))
+    return next((v for r, v in starts if file_identity(r) == mine), start)
+
+
+def no_annotations_warning(source: Any, option: str = "--annotations") -> None:
+    """Warn that the recording ``source`` has no annotations and none were given with
+    ``option``: no window of it gets a label (rather than window_labels' warning of an empty
+    annotation file, which none was)."""
+    from eegpt._logging import warn as _warn
+
+    _warn(
+        f"{source} has no annotations and none were given ({option} FILE for its hypnogram): "
+        "none of its windows gets a label"
+    )
+
+
+def first_labelling_onset(annotations: Any, match: str | Mapping[str, str] | None,
+                          source: str, sfreq: float | None = None) -> float:  # fmt: skip
+    """``--start annotations``: the onset (s from the first sample, rounded to whole samples
+    at ``sfreq``, the rate windows are cut at: None for the model's 256 Hz, where predict
+    cuts them) of the first annotation of ``annotations`` that lasts and matches ``match``
+    (:func:`eegpt.annotations.label_rule`) at or after the first sample: a recording's first
+    scored epoch. An error naming ``source`` without one."""
+    from eegpt.annotations import MODEL_SFREQ, label_rule
+
+    rate = MODEL_SFREQ if sfreq is None else float(sfreq)
+    label_of = label_rule(match)
+    onsets = [] if annotations is None else [
+        float(t) for t, d, desc in zip(annotations.onset, annotations.duration,
+                                       annotations.description, strict=True)
+        if d > 0 and t > -0.5 / MODEL_SFREQ and label_of(str(desc)) is not None
+    ]  # fmt: skip
+    if not onsets:
+        raise ValueError(
+            f"{source}: --start annotations starts the windows at the first annotation matching "
+            f"{labelling_options(match) if match is not None else '--window-labels'}, and it "
+            "has none in the recording (give its hypnogram with --annotations FILE, or a start "
+            "in seconds)"
+        )
+    return max(0.0, round(min(onsets) * rate) / rate)
+
+
+def window_label_values(match: str | Mapping[str, str]) -> list[str]:
+    """The ``--window-labels`` values that give ``match`` (inverse of
+    :func:`parse_window_labels`): the REGEX, or one LABEL=REGEX per class."""
+    return [match] if isinstance(match, str) else [f"{k}={v}" for k, v in match.items()]
+
+
+def labelling_options(match: str | Mapping[str, str], unlabelled: str | None = None) -> str:
+    """``--window-labels ...`` (one per class) and ``--unlabelled ...``: how a labelling is
+    given on the command line."""
+    text = " ".join(f"--window-labels {shlex.quote(v)}" for v in window_label_values(match))
+    return text + (f" --unlabelled {shlex.quote(unlabelled)}" if unlabelled is not None else "")
+
+
+#: ``LABEL=REGEX``: a class of ``--window-labels`` (a label holds no regex syntax).
+_CLASS_FORM = re.compile(r"([^=\\^$.|?*+()\[\]{}]+)=(.*)", re.DOTALL)
+
+
+def parse_window_labels(values: Sequence[str]) -> str | dict[str, str]:
+    """``--window-labels`` values as :class:`WindowLabelling`'s ``match``: one REGEX, or
+    ``LABEL=REGEX`` values, the classes (a label given twice takes either regex)."""
+    classes: dict[str, list[str]] = {}
+    for value in values:
+        form = _CLASS_FORM.fullmatch(value)
+        if form is None or not form[1].strip():
+            if len(values) == 1:
+                _compiled(value, value)
+                return value
+            raise ValueError(
+                f"--window-labels {value!r}: given several times, each is a class, LABEL=REGEX "
+                "(e.g. --window-labels 'seizure=fnsz|gnsz' --window-labels 'background=bckg')"
+            )
+        label, regex = form[1].strip(), form[2]
+        if not regex:
+            raise ValueError(f"--window-labels {value!r}: give the class's REGEX after '='")
+        _compiled(regex, value)
+        classes.setdefault(label, []).append(regex)
+    return {k: v[0] if len(v) == 1 else "|".join(f"(?:{r})" for r in v) for k, v in classes.items()}
+
+
+def _compiled(regex: str, value: str) -> None:
+    try:
+        re.compile(regex)
+    except re.error as err:
+        raise ValueError(f"--window-labels {value!r}: not a regular expression ({err})") from None
+
+
+def _labelled_windows(path: Path, how: WindowLabelling) -> tuple[Any, np.ndarray]:
+    """A continuous recording as epochs (the windows ``how`` keeps, in volts, numbered and
+    timed in the recording) and their labels from its own annotations."""
+    from eegpt._logging import few
+    from eegpt.annotations import bad_windows, describe_bad, label_rule
+    from eegpt.errors import RecordingError
+    from eegpt.io import Recording, as_recording
+    from eegpt.preprocessing import SAMPLE_TOLERANCE
+
+    rec = cast(Recording, as_recording(path, verbose=False))  # a path: one recording
+    length = int(round(how.window_seconds * rec.sfreq))
+    if length < 1 or abs(length / rec.sfreq - how.window_seconds) > 0.5 / rec.sfreq:
+        raise ValueError(
+            f"{path}: windows of {how.window_seconds:g} s are no whole number of samples at "
+            f"{rec.sfreq:g} Hz; choose a window that is"
+        )
+    annotations = how.annotations(rec)
+    start = how.start_of(path, annotations, rec.sfreq)  # cut at the recording's rate
+    first = int(round(start * rec.sfreq))
+    if abs(first - start * rec.sfreq) > SAMPLE_TOLERANCE:
+        raise ValueError(
+            f"{path}: --start {start:.10g} s is {start * rec.sfreq:.10g} samples at the recording's "
+            f"{rec.sfreq:g} Hz, where train and evaluate cut its windows (predict cuts them at "
+            "the model's 256 Hz): give a start that is whole samples at both rates, such as "
+            f"{first / rec.sfreq:.10g} s if it is"
+        )
+    n = max(0, rec.data.shape[-1] - first) // length
+    if n == 0:
+        raise RecordingError(
+            f"{path}: the recording lasts {rec.data.shape[-1] / rec.sfreq:.3f} s, shorter than "
+            f"one window ({how.window_seconds:g} s)"
+            + (f" after --start {start:g}" if first else "")
+        )
+    onsets = (first + np.arange(n) * length) / rec.sfreq
+    if how.match is None:  # --labels FILE: every window, labelled by the file
+        return _windows_for_labels_file(path, how, rec, annotations, onsets, first, n, length,
+                                        start)  # fmt: skip
+    y, over = how.label(annotations, onsets, length / rec.sfreq, path)
+    bad = bad_windows(over)
+    unmatched = ~bad & np.array([v is None for v in y], dtype=bool)  # no --unlabelled class
+    keep = ~bad & ~unmatched
+    counts = {c: int((y[keep] == c).sum()) for c in dict.fromkeys(y[keep].tolist())}
+    said = ", ".join(f"{c!r} {k}" for c, k in counts.items()) or "none labelled"
+    left = []
+    if bad.any():
+        left.append(f"left out {int(bad.sum())} over bad annotations ({describe_bad(over)})")
+    if unmatched.any():
+        left.append(
+            f"left out {int(unmatched.sum())} that no annotation matching "
+            f"{labelling_options(how.match)} covers "
+            "(--unlabelled LABEL keeps them as a class)"
+        )
+    found = [] if annotations is None else annotations.description
+    descriptions = sorted({str(d) for d in found})
+    label_of = label_rule(how.match)
+    if not any(label_of(d) is not None for d in descriptions):
+        left.append(
+            f"no annotation matches {labelling_options(how.match)} (its descriptions: "
+            f"{few([repr(d) for d in descriptions], 8) or 'none'})"
+        )
+    print(
+        f"{path}: {n} windows of {how.window_seconds:g} s"
+        + (f" from {start:g} s" if how.per_recording else "")
+        + f": {said}"
+        + (f"; {'; '.join(left)}" if left else ""),
+        file=sys.stderr,
+    )
+    if not keep.any():
+        hint = ""
+        if how.validation and not how.extra:
+            hint = (
+                "; --annotations applies to the training files only: give the --val-data "
+                "recordings' annotation files (hypnograms) with --val-annotations FILE, one "
+                "per continuous --val-data recording"
+            )
+        raise ValueError(
+            f"{path}: no window labelled by {how.options}"
+            + ("" if how.unlabelled is not None else " (and no --unlabelled class given)")
+            + hint
+        )
+    data = _consecutive_windows(rec.data, first, n, length)
+    epochs = dataclasses.replace(
+        rec, data=np.ascontiguousarray(data[keep]), onsets=onsets[keep],
+        selection=np.flatnonzero(keep).tolist(), annotations=None, epoch_annotations=None,
+        labels=None, source=str(path),
+    )  # fmt: skip
+    return epochs, y[keep]
+
+
+def _consecutive_windows(data: np.ndarray, first: int, n: int, length: int) -> np.ndarray:
+    """The ``n`` consecutive windows of ``length`` samples from sample ``first`` of a
+    continuous recording's ``data`` ``[C, n_times]``, as ``[n, C, length]`` (a view)."""
+    return data[:, first : first + n * length].reshape(data.shape[0], n, length).transpose(1, 0, 2)
+
+
+def _windows_for_labels_file(
+    path: Path,
+    how: WindowLabelling,
+    rec: Any,
+    annotations: Any,
+    onsets: np.ndarray,
+    first: int,
+    n: int,
+    length: int,
+    start: float,
+) -> tuple[Any, np.ndarray]:
+    """All ``n`` windows of a continuous recording for ``--labels FILE`` (no labels yet: the
+    file's rows are matched to them by :func:`load_labelled_epochs`, which then leaves out
+    those over bad annotations, kept in ``how.bad``)."""
+    from eegpt.annotations import bad_windows, describe_bad, window_annotations
+
+    over = window_annotations(annotations, onsets, length / rec.sfreq)
+    bad = bad_windows(over)
+    how.bad[str(path)] = bad
+    print(
+        f"{path}: {n} windows of {how.window_seconds:g} s"
+        + (f" from {start:g} s" if how.per_recording or start else "")
+        + f", labelled by the rows of {how.labels_file} (its annotations label none)"
+        + (
+            f"; {int(bad.sum())} over bad annotations ({describe_bad(over)}) left out after "
+            "the rows are matched to the windows"
+            if bad.any()
+            else ""
+        ),
+        file=sys.stderr,
+    )
+    data = _consecutive_windows(rec.data, first, n, length)
+    epochs = dataclasses.replace(
+        rec, data=np.ascontiguousarray(data), onsets=onsets,
+        selection=list(range(n)), annotations=None, epoch_annotations=None, labels=None,
+        source=str(path),
+    )  # fmt: skip
+    return epochs, np.full(n, None, dtype=object)
+
+
+def _refuse_unmatched(
+    paths: Sequence[str | Path], ys: list[Any], windows: WindowLabelling | None
+) -> None:
+    """Refuse ``--window-labels`` that labelled no window of any continuous recording (all
+    of them ``--unlabelled``): a regular expression that matches none of their annotations
+    (each file's line above lists its descriptions)."""
+    if windows is None or windows.unlabelled is None:
+        return
+    continuous = [y for p, y in zip(paths, ys, strict=True) if _is_continuous_input(Path(p))]
+    if continuous and all(set(y.tolist()) <= {windows.unlabelled} for y in continuous):
+        raise ValueError(
+            f"{windows.options} labelled no window of the continuous recordings "
+            f"(all of them {windows.unlabelled!r}): it matches none of their annotations "
+            "that cover half a window (their descriptions are listed above; MNE names "
+            "BrainVision markers 'Comment/seizure', EEGLAB events as written)"
+        )
+
+
+def _read_one(
+    path: Path,
+    verbose: Any = None,
+    label_column: str | None = None,
+    column_optional: bool = False,
+    windows: WindowLabelling | None = None,
+) -> tuple[Any, np.ndarray | None]:
+    """One file -> (epoched Recording in volts, labels or None): the event names, or the
+    ``label_column`` of ``epochs.metadata``; with ``column_optional`` (the column a probe was
+    trained on, not asked for), an ``.npz``'s own ``y`` and None for epochs without it. A
+    continuous recording is cut and labelled as ``windows`` says (and refused without)."""
+    from eegpt.io import (
+        Recording,
+        epochs_labels,
+        may_hold_epochs,
+        read_epochs_file,
+        refuse_brainvision_data_file,
+        refuse_eeglab_data_file,
+    )
+    from eegpt.probe_inputs import as_epochs_recording
+
+    if not path.exists():
+        raise FileNotFoundError(f"no such file: {path}")
+    refuse_eeglab_data_file(path)  # the samples alone: its .set holds the epochs
+    refuse_brainvision_data_file(path)  # likewise, of the .vhdr that names it
+    name = path.name
+    if windows is not None and _is_continuous_input(path):
+        return _labelled_windows(path, windows)
+    if name.endswith((".npz",)):
+        with np.load(path, allow_pickle=False) as f:
+            missing = [k for k in ("X", "ch_names", "sfreq") if k not in f.files]
+            if missing:
+                raise ValueError(
+                    f"{path}: an .npz input needs arrays X [n_epochs, C, T], ch_names and sfreq; "
+                    f"missing {missing} (has {f.files})"
+                )
+            # (as_recording checks the unit the file names)
+            units = cast(
+                'Literal["V", "mV", "uV", "µV"]', str(f["units"]) if "units" in f.files else "V"
+            )
+            rec = as_epochs_recording(
+                f["X"],
+                ch_names=[str(c) for c in f["ch_names"].tolist()],
+                sfreq=float(f["sfreq"]),
+                units=units,
+                verbose=verbose,
+            )
+            if label_column is not None and not column_optional:
+                raise ValueError(
+                    f"{path}: an .npz input has no epochs metadata to take --label-column "
+                    f"{label_column!r} from; its labels are its y array, so leave --label-column "
+                    "out (or save these epochs as -epo.fif with the column in epochs.metadata)"
+                )
+            labels = f["y"] if "y" in f.files else None
+        rec = Recording(rec.data, rec.ch_names, rec.sfreq, source=str(path))
+        return rec, labels
+    if may_hold_epochs(path):
+        epochs = read_epochs_file(path, verbose or "error")
+        rec = as_epochs_recording(epochs, ch_names=None, sfreq=None, units="V", verbose=verbose)
+        if label_column is None:
+            labels = epochs_labels(epochs)
+        else:
+            metadata = epochs.metadata
+            if column_optional and (metadata is None or label_column not in metadata.columns):
+                return dataclasses.replace(rec, source=str(path)), None
+            if metadata is None or label_column not in metadata.columns:
+                has = "no metadata" if metadata is None else f"columns {list(metadata.columns)}"
+                raise ValueError(
+                    f"{path}: --label-column {label_column!r} is not a column of the epochs' "
+                    f"metadata ({has})"
+                )
+            labels = _column_labels(metadata[label_column])
+        return dataclasses.replace(rec, source=str(path)), labels
+    raise ValueError(
+        f"{path}: not epochs; training and evaluating a probe take labelled epochs: MNE epochs "
+        "(*-epo.fif), epoched EEGLAB (.set) or an .npz with X, ch_names, sfreq and y. Cut them "
+        "from a continuous recording first (Python: mne.Epochs(raw, events, event_id, tmin=0, "
+        "tmax=WINDOW - 1 / raw.info['sfreq'], baseline=None), or "
+        "mne.make_fixed_length_epochs(raw, duration=WINDOW); WINDOW: the probe's "
+        "window in seconds, --window). Or give the labels of its consecutive windows with "
+        "--labels CSV (one row per window), or label the consecutive windows of a continuous "
+        "recording by its annotations: --window-labels REGEX (e.g. 'seizure'), with "
+        "--unlabelled LABEL for the windows no such annotation covers. `eegpt probe predict` "
+        "takes a continuous recording as it is, cut into consecutive windows"
+    )
+
+
+def _column_labels(column: Any) -> np.ndarray:
+    """A metadata column as labels; missing cells (NaN, None, pandas' NA) become None."""
+    missing = column.isna().to_numpy()
+    if not missing.any():
+        return column.to_numpy()
+    values = column.tolist()
+    return np.array([None if m else v for v, m in zip(values, missing, strict=True)], dtype=object)
+
+
+def _check_column_labels(
+    y: np.ndarray,
+    sources: list[str],
+    selection: list[int],
+    label_column: str,
+    keep_missing: bool = False,
+) -> None:
+    """Refuse epochs without a value in ``label_column`` (unless ``keep_missing``); warn when
+    the column looks continuous (nearly one class per epoch)."""
+    from eegpt._logging import few
+
+    missing = [i for i, v in enumerate(y.tolist()) if v is None]
+    if missing and not keep_missing:
+        shown = few([f"{sources[i]} epoch {selection[i]}" for i in missing], 5)
+        raise ValueError(
+            f"{len(missing)} of {len(y)} epochs have no value in --label-column "
+            f"{label_column!r} ({shown}); give every epoch a label with --labels "
+            "FILE.csv, or leave those epochs out of the file (in Python: "
+            f"epochs = epochs[epochs.metadata[{label_column!r}].notna()]; epochs.save(...); "
+            "probe evaluate: --skip-unknown leaves them out)"
+        )
+    values = [v for v in y.tolist() if v is not None]
+    n, n_classes = len(values), len(set(values))
+    fractional = all(isinstance(v, float) for v in values) and any(v != int(v) for v in values)
+    if n_classes > 2 and (
+        n_classes == n
+        or n_classes > max(20, n // 2)
+        or (fractional and n_classes > max(5, n // 10))
+    ):
+        warnings.warn(
+            f"--label-column {label_column!r} has {n_classes} distinct values in {n} "
+            "epochs, and each value is a class of the probe; is it a continuous measure "
+            "(reaction time, amplitude)? A probe classifies: bin it into a few classes first.",
+            EEGPTUserWarning,
+            stacklevel=3,
+        )
+
+
+MISSING_LABELS = frozenset({"", "n/a", "na", "nan"})
+"""Cells of a labels CSV that mean "no label" (compared stripped and in lower case): blank,
+``n/a``, ``NA``, ``nan`` (values pandas also reads as missing)."""
+
+
+#: Separators of a labels CSV: commas, semicolons (Excel's CSV where the decimal mark is a
+#: comma, as in much of Europe) and tabs.
+LABEL_CSV_SEPARATORS = (",", ";", "\t")
+
+
+def _label_csv_layout(path: Path, text: str) -> tuple[str, int]:
+    """``(separator, column)`` of the labels CSV ``text`` (of ``path``): the separator of
+    :data:`LABEL_CSV_SEPARATORS` whose header row has a ``label`` column, in any case
+    (``Label``, ``LABEL``; an exact ``label`` first), and that column's index."""
+    first = text.splitlines()[0] if text.strip() else ""
+    for sep in LABEL_CSV_SEPARATORS:
+        header = [c.strip() for c in next(csv.reader(io.StringIO(text), delimiter=sep), [])]
+        named = [i for i, cell in enumerate(header) if cell.lower() == "label"]
+        if named:
+            return sep, header.index("label") if "label" in header else named[0]
+    sep = max(LABEL_CSV_SEPARATORS, key=first.count)  # the likeliest, for the message
+    header = next(csv.reader([first], delimiter=sep), [])
+    said = {",": "commas", ";": "semicolons", "\t": "tabs"}
+    found = (
+        "it is empty"
+        if not first.strip()
+        else f"its first line {first!r} reads as the columns {header}"
+        + (f" (separated by {said[sep]})" if sep in first else " (no separator)")
+    )
+    raise ValueError(
+        f"{path}: a labels CSV (--labels) needs a header row with a 'label' column (any case), "
+        f"the columns separated by commas, semicolons or tabs; {found}. Add the header 'label' "
+        "above the labels, one row per epoch"
+    )
+
+
+#: Header names (any case) of a labels CSV's column of epoch numbers: ``epoch``, as ``eegpt
+#: probe predict`` writes it, and ``window``, as ``eegpt export`` and Parquet outputs do.
+LABEL_NUMBER_COLUMNS = ("epoch", "window")
+
+
+@dataclasses.dataclass(frozen=True)
+class _LabelRows:
+    """The rows of a labels CSV: ``labels`` (None where missing), and where the header names
+    them, each row's epoch number as written (``numbers``, of the column ``number_column``) and
+    input file (``files``, of a ``file`` column), and each row's line in the file (``lines``;
+    None: the rows are the file's from line 2 on, none left out: :func:`_rows_of_inputs`)."""
+
+    labels: np.ndarray
+    numbers: list[str] | None = None
+    number_column: str | None = None
+    files: list[str] | None = None
+    lines: list[int] | None = None
+
+    def line_numbers(self) -> list[int]:
+        """Each row's line in the file (the header is line 1)."""
+        return list(range(2, len(self.labels) + 2)) if self.lines is None else list(self.lines)
+
+
+def _header_column(header: list[str], names: Sequence[str]) -> int | None:
+    """The index of the first of ``names`` among ``header``'s cells (any case), or None."""
+    lowered = [cell.strip().lower() for cell in header]
+    return next((lowered.index(name) for name in names if name in lowered), None)
+
+
+def _read_label_rows(path: Path) -> _LabelRows:
+    """The ``label`` column of a CSV, one row per epoch; a missing label (a cell of
+    :data:`MISSING_LABELS`: blank, ``n/a``, ``NA``, ``nan``) is None. The column's name is
+    read in any case, the separator is a comma, semicolon or tab (:func:`_label_csv_layout`),
+    and a byte-order mark (Excel's "CSV UTF-8") is no part of the header. An ``epoch`` (or
+    ``window``) column and a ``file`` column are kept to align the rows to the epochs."""
+    with open(path, newline="", encoding="utf-8-sig") as fh:
+        text = fh.read()
+    sep, column = _label_csv_layout(path, text)
+    header, *rows = list(csv.reader(io.StringIO(text), delimiter=sep))
+    while rows and not rows[-1]:  # blank lines at the end are no rows
+        rows.pop()
+
+    def cells(k: int | None) -> list[str] | None:
+        # a short row has no such cell: '' (no label, no number)
+        return None if k is None else [row[k] if k < len(row) else "" for row in rows]
+
+    # a blank line inside is a row with a blank label (csv.DictReader would skip it, and every
+    # later label would belong to the epoch before its own); a short row has no label either
+    labels = [row[column] if column < len(row) else None for row in rows]
+    missing = [v is None or v.strip().lower() in MISSING_LABELS for v in labels]
+    if not any(missing):
+        y = np.array(labels)
+    else:
+        y = np.array([None if m else v for v, m in zip(labels, missing, strict=True)], dtype=object)
+    number = _header_column(header, LABEL_NUMBER_COLUMNS)
+    return _LabelRows(
+        y,
+        numbers=cells(number),
+        number_column=None if number is None else header[number].strip(),
+        files=cells(_header_column(header, ("file",))) if number is not None else None,
+    )
+
+
+def _numbers_text(numbers: Sequence[int]) -> str:
+    """``"1 to 8"`` for consecutive numbers, else the first few of them."""
+    from eegpt._logging import few
+
+    values = sorted(set(numbers))
+    if len(values) > 2 and values[-1] - values[0] == len(values) - 1:
+        return f"{values[0]} to {values[-1]}"
+    return few([str(v) for v in values], 5)
+
+
+def _row_numbers(rows: _LabelRows, path: Path) -> list[int]:
+    """The epoch numbers of a labels CSV's rows as integers; refused where one is not."""
+    numbers = []
+    for line, cell in zip(rows.line_numbers(), rows.numbers or [], strict=True):
+        try:
+            numbers.append(int(cell.strip()))
+        except ValueError:
+            raise ValueError(
+                f"{path}, line {line}: {cell!r} in the {rows.number_column!r} column is no epoch "
+                "number; that column numbers the epochs the labels belong to (whole numbers, "
+                f"from 0 or from 1). Fix the cell, or leave the {rows.number_column!r} column "
+                "out to take the rows in the order of the epochs"
+            ) from None
+    return numbers
+
+
+def _cell_parts(cell: str) -> tuple[str, ...]:
+    """The components of a path as a labels table's ``file`` cell writes it (separated by
+    ``/`` or ``\\``, as a table written on Windows has them), without ``.`` components."""
+    return tuple(part for part in re.split(r"[/\\]+", cell) if part not in ("", "."))
+
+
+def _input_tails(given: str) -> list[tuple[str, ...]]:
+    """The components of an input's path whose tails a ``file`` cell may be: as given made
+    absolute (a link's own folders) and resolved (the folders it is in)."""
+    forms = [Path(os.path.abspath(given)).parts]
+    try:
+        forms.append(Path(given).resolve().parts)
+    except (OSError, RuntimeError):
+        pass
+    return forms
+
+
+def _resolved(path: Path) -> Path | None:
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):
+        return None
+
+
+def _match_row_files(rows: _LabelRows, path: Path, inputs: Sequence[str]) -> list[str | None]:
+    """The input each row's ``file`` cell of the labels CSV ``path`` names, None for a row
+    of a file not given (a master table of more recordings, :func:`_rows_of_inputs`): the
+    one matching of ``--labels``, ``--val-labels`` and predict/evaluate's ``--labels``.
+
+    A cell names an input that is it as given; or the same file, the cell taken relative to
+    the labels file's folder or the current one (or absolute); or, a relative path, a tail of
+    the input's path (``sub-01/ses-1/eeg-epo.fif`` names ``/data/sub-01/ses-1/eeg-epo.fif``,
+    not ``/data/sub-02/ses-1/eeg-epo.fif``). A bare file name names the input of that name
+    where one input has it and no other cell of the table names a file of that name in a
+    folder. Refused where a cell could be several inputs, or a bare name could be several of
+    the table's files: the message asks for paths in the table."""
+    from eegpt._logging import few
+
+    if rows.files is None:
+        return []
+    given = list(dict.fromkeys(str(p) for p in inputs))
+    cells = [cell.strip() for cell in rows.files]
+    distinct = list(dict.fromkeys(cells))
+    line_of: dict[str, int] = {}
+    for line, cell in zip(rows.line_numbers(), cells, strict=True):
+        line_of.setdefault(cell, line)
+    tails = {g: _input_tails(g) for g in given}
+    resolved = {g: _resolved(Path(g)) for g in given}
+    folders = [path.parent, Path.cwd()]
+    named: dict[str, str | None] = {}
+    for cell in distinct:
+        parts = _cell_parts(cell)
+        if not parts:
+            named[cell] = None
+            continue
+        if cell in given:
+            named[cell] = cell
+            continue
+        places = [Path(cell)] if os.path.isabs(cell) else [f / cell for f in folders]
+        same = [g for g in given for place in places
+                if resolved[g] is not None and _resolved(place) == resolved[g]]  # fmt: skip
+        if same:
+            named[cell] = same[0]
+            continue
+        if os.path.isabs(cell) or ".." in parts:  # no tail: the file it is, or none given
+            named[cell] = None
+            continue
+        hits = [g for g in given if any(t[-len(parts) :] == parts for t in tails[g])]
+        if len(hits) > 1:
+            what = "file name" if len(parts) == 1 else "path"
+            raise ValueError(
+                f"{path}, line {line_of[cell]}: the file {cell!r} in its 'file' column is "
+                f"ambiguous: {len(hits)} of the inputs have that {what} ({few(hits, 5)}), so "
+                "the rows cannot be told apart by input. Name each row's input in the 'file' "
+                "column by as much of its path as tells it from the others (sub-01/ses-1/"
+                "eeg-epo.fif), or by its path as given (as `eegpt probe predict` writes it)"
+            )
+        if hits and len(parts) == 1:
+            others = [c for c in distinct if c != cell and _cell_parts(c)[-1:] == parts]
+            if others:
+                raise ValueError(
+                    f"{path}, line {line_of[cell]}: the bare file name {cell!r} in its 'file' "
+                    f"column is ambiguous: the table also names {few(others, 3)} (line "
+                    f"{line_of[others[0]]}), a file of that name, so it may stand for "
+                    f"another file than the input {hits[0]}. Give that input's rows its path "
+                    "(as much of it as tells the files apart: sub-01/ses-1/eeg-epo.fif)"
+                )
+        named[cell] = hits[0] if hits else None
+    return [named[cell] for cell in cells]
+
+
+def _row_files(rows: _LabelRows, path: Path, sources: list[str]) -> list[str]:
+    """The input each row's ``file`` cell names (:func:`_match_row_files`); refused where
+    one names none of the inputs."""
+    from eegpt._logging import few
+
+    inputs = list(dict.fromkeys(sources))
+    out = []
+    matched = _match_row_files(rows, path, inputs)
+    for line, cell, named in zip(rows.line_numbers(), rows.files or [], matched, strict=True):
+        if named is None:
+            raise ValueError(
+                f"{path}, line {line}: the file {cell.strip()!r} is none of the inputs "
+                f"({few(inputs, 5)}); its 'file' column says which input each row's epoch "
+                "is of: give the inputs' paths there (as `eegpt probe predict` writes them)"
+            )
+        out.append(named)
+    return out
+
+
+def _rows_of_inputs(
+    rows: _LabelRows, path: Path, inputs: Sequence[str]
+) -> tuple[_LabelRows, dict[str, int]]:
+    """The rows of the labels CSV ``path`` for ``inputs`` (the files given), and the number
+    of rows left out for each other file its ``file`` column names (as written): a master
+    file of all recordings, of which the command line gives some (leave-subjects-out). A row
+    is for the input its ``file`` cell names (:func:`_match_row_files`: the input's path, a
+    tail of it such as ``sub-01/ses-1/eeg-epo.fif``, or its file name where that is no
+    other's). A file without a ``file`` column is returned whole."""
+    if rows.files is None:
+        return rows, {}
+    cells = [cell.strip() for cell in rows.files]
+    keep = [named is not None for named in _match_row_files(rows, path, inputs)]
+    if all(keep):
+        return rows, {}
+    ignored: dict[str, int] = {}
+    for cell, kept in zip(cells, keep, strict=True):
+        if not kept:
+            ignored[cell] = ignored.get(cell, 0) + 1
+    idx = [k for k, kept in enumerate(keep) if kept]
+    lines = rows.line_numbers()
+    return dataclasses.replace(
+        rows,
+        labels=rows.labels[idx],
+        numbers=None if rows.numbers is None else [rows.numbers[k] for k in idx],
+        files=[rows.files[k] for k in idx],
+        lines=[lines[k] for k in idx],
+    ), ignored
+
+
+def _ignored_text(ignored: Mapping[str, int], inputs: Sequence[str] = ()) -> str:
+    """``"80 rows for 2 other files (sub-3-epo.fif, sub-4-epo.fif)"``: the rows of a labels
+    CSV :func:`_rows_of_inputs` left out, with the files they were for (a few, each by its
+    file name, or by as much of its path as tells it from the others and the ``inputs``:
+    ``sub-02/ses-1/eeg-epo.fif``)."""
+    from eegpt._logging import few
+    from eegpt.probe_provenance import distinct_names
+
+    n = sum(ignored.values())
+    files = len(ignored)
+    named = distinct_names([*ignored, *(str(p) for p in inputs if str(p) not in ignored)])
+    return (
+        f"{n} row{'' if n == 1 else 's'} for {files} other file{'' if files == 1 else 's'} "
+        f"({few([named[c] for c in ignored], 5)})"
+    )
+
+
+def _refuse_inputs_without_rows(
+    rows: _LabelRows, path: Path, inputs: Sequence[str], ignored: Mapping[str, int]
+) -> None:
+    """Refuse inputs of which a labels CSV whose ``file`` column named other files
+    (``ignored``, left out by :func:`_rows_of_inputs`; ``rows``: those kept) has no row: a
+    file name mistyped on one side or the other, which would otherwise leave its rows
+    ignored. The message names the ignored files closest to each such input's name
+    (:func:`difflib.get_close_matches`), by their cells."""
+    import difflib
+
+    if not ignored or rows.files is None:
+        return
+    named = set(_match_row_files(rows, path, inputs))
+    missing = [p for p in dict.fromkeys(str(q) for q in inputs) if p not in named]
+    if not missing:
+        return
+    by_name: dict[str, list[str]] = {}
+    for cell in ignored:
+        by_name.setdefault(Path(cell).name, []).append(cell)
+    said = []
+    for p in missing:
+        close = difflib.get_close_matches(Path(p).name, list(by_name), n=3, cutoff=0.6)
+        cells = [c for name in close for c in by_name[name]][:3]
+        said.append(p + (f" (closest names there: {', '.join(cells)})" if cells else ""))
+    raise ValueError(
+        f"{path}: its 'file' column gives no row for {len(missing)} of the inputs: "
+        f"{'; '.join(said)}; its {_ignored_text(ignored, inputs)} were ignored, as rows for "
+        "files not given are. Check the file names: the 'file' column names each row's input "
+        "by its path as given, by the end of its path (sub-01/ses-1/eeg-epo.fif: the folders "
+        "a relative path names must be the input's), or by its file name alone"
+    )
+
+
+def labels_file_record(path: str | Path, inputs: Sequence[str | Path]) -> dict[str, Any]:
+    """A ``--labels`` file as a probe or its output records it
+    (:func:`eegpt.probe_provenance.file_record`), with ``rows_ignored`` where its ``file``
+    column names files other than ``inputs`` (the files it labelled), whose rows were left
+    out (:func:`_rows_of_inputs`): ``{"rows": 80, "files": 2, "names": [...]}``, the names
+    of the first few of those files (their file names: no folder is recorded)."""
+    from eegpt.probe_provenance import file_record
+
+    record = file_record(path)
+    _, ignored = _rows_of_inputs(_read_label_rows(Path(path)), Path(path), [str(p) for p in inputs])
+    if ignored:
+        names = list(dict.fromkeys(Path(c).name for c in ignored))
+        record["rows_ignored"] = {
+            "rows": sum(ignored.values()), "files": len(ignored),
+            "names": names[:MAX_IGNORED_NAMES],
+        }  # fmt: skip
+    return record
+
+
+#: How many of the files whose rows of a labels file were ignored its record names.
+MAX_IGNORED_NAMES = 5
+
+
+def _extra_rows_text(
+    rows: _LabelRows, files: list[str], numbers: list[int], keys: list[tuple[str, int]]
+) -> str:
+    """``"; its rows for .../x.fif (named 'x.fif' there) number 40 to 79 besides ..."``: the
+    rows of a labels CSV, more than the inputs have epochs, that number no epoch of the input
+    their ``file`` cell names, or one another row numbers too (counted from 0 or from 1,
+    whichever leaves fewer): as rows of several files of one name named by it alone are;
+    "" where there are none."""
+    from collections import Counter
+
+    known = set(keys)
+    best: dict[str, list[int]] | None = None
+    for base in (0, 1):
+        seen: Counter[tuple[str, int]] = Counter()
+        extra: dict[str, list[int]] = {}
+        for f, k in zip(files, numbers, strict=True):
+            seen[(f, k - base)] += 1
+            if (f, k - base) not in known or seen[(f, k - base)] > 1:
+                extra.setdefault(f, []).append(k)
+        if best is None or sum(map(len, extra.values())) < sum(map(len, best.values())):
+            best = extra
+    if not best:
+        return ""
+    cells: dict[str, set[str]] = {}
+    for f, cell in zip(files, rows.files or [], strict=True):
+        cells.setdefault(f, set()).add(cell.strip())
+    said = "; ".join(
+        f"{f} (named {', '.join(repr(c) for c in sorted(cells[f]))} there): {_numbers_text(ks)}"
+        for f, ks in best.items()
+    )
+    bare = any(len(_cell_parts(c)) == 1 for f in best for c in cells[f])
+    return (
+        f"; its {rows.number_column!r} column numbers {sum(map(len, best.values()))} rows "
+        f"beyond the epochs of the input their 'file' cell names ({said})"
+        + (
+            ": rows of several files of one name, named by the file name alone? Name each "
+            "row's file by its path (as much of it as tells the files apart: "
+            "sub-01/ses-1/eeg-epo.fif)"
+            if bare
+            else ""
+        )
+    )
+
+
+def _count_mismatch_text(
+    rows: _LabelRows, path: Path, sources: list[str], selection: list[int]
+) -> str:
+    """Why a labels CSV has another number of rows than the inputs have epochs, where its
+    columns tell: rows numbering no epoch of the input they name, or one another row numbers
+    too (where a ``file`` cell names it by its file name alone: rows of another file of that
+    name, whose path the table should give), or the epochs (windows) its numbers leave without a row, counted from 0 or from 1
+    (whichever leaves fewer); "" where they tell nothing. ``rows``: those of the inputs
+    (rows for other files left out: :func:`_rows_of_inputs`)."""
+    files = None
+    if rows.files is not None:
+        cells = [cell.strip() for cell in rows.files]
+        matched = _match_row_files(rows, path, sources)
+        files = [c if m is None else m for c, m in zip(cells, matched, strict=True)]
+    if rows.numbers is None:
+        return ""
+    try:
+        numbers = [int(cell.strip()) for cell in rows.numbers]
+    except ValueError:
+        return ""
+    named = files is not None
+    keys = [(src if named else "", int(i)) for src, i in zip(sources, selection, strict=True)]
+    if len(set(keys)) < len(keys):
+        return ""
+    row_files = files if files is not None else [""] * len(numbers)
+    if rows.files is not None and len(numbers) > len(keys):
+        extra = _extra_rows_text(rows, row_files, numbers, keys)
+        if extra:
+            return extra
+    best: list[tuple[str, int]] | None = None
+    base_of_best = 0
+    for base in (0, 1):
+        given = {(f, k - base) for f, k in zip(row_files, numbers, strict=True)}
+        missing = [key for key in keys if key not in given]
+        if best is None or len(missing) < len(best):
+            best, base_of_best = missing, base
+    if not best:
+        return ""
+    scheme = "from 0, as eegpt counts" if base_of_best == 0 else "from 1, as EEGLAB counts"
+    by_file: dict[str, list[int]] = {}
+    for f, k in best:
+        by_file.setdefault(f, []).append(k + base_of_best)
+    listed = "; ".join(
+        (f"{Path(f).name}: " if f else "") + _numbers_text(ks) for f, ks in by_file.items()
+    )
+    return (
+        f"; its {rows.number_column!r} column gives no row for {len(best)} epoch(s)/window(s) "
+        f"of the inputs (numbered {scheme}): {listed}. Give every epoch a row"
+    )
+
+
+def _align_label_rows(
+    rows: _LabelRows, path: Path, sources: list[str], selection: list[int]
+) -> tuple[np.ndarray, list[int]]:
+    """The labels of a labels CSV in the order of the epochs, and each epoch's line in the
+    file. Rows are taken in order unless the file numbers them (an ``epoch`` or ``window``
+    column, :func:`_read_label_rows`): then each row goes to the epoch of its number, counted
+    from 0 (as eegpt counts: MNE's epoch numbers, the ``epoch`` of ``eegpt probe predict``) or
+    from 1 (as EEGLAB and MATLAB count), whichever numbers the epochs of the inputs (in the
+    input its ``file`` column names), with a warning that the rows are in another order.
+    Numbers that match neither are refused, saying why."""
+    from eegpt._logging import warn as _warn
+
+    labels, lines = rows.labels, rows.line_numbers()
+    if rows.numbers is None:
+        return labels, lines
+    numbers = _row_numbers(rows, path)
+    files = _row_files(rows, path, sources) if rows.files is not None else [""] * len(numbers)
+    named = rows.files is not None
+    keys = [(src if named else "", int(i)) for src, i in zip(sources, selection, strict=True)]
+    for base in (0, 1):
+        ordered = [(f, k - base) for f, k in zip(files, numbers, strict=True)]
+        if ordered == keys:  # the rows in the order of the epochs
+            return labels, lines
+        if len(set(keys)) == len(keys) and sorted(ordered) == sorted(keys):
+            row_of = {key: j for j, key in enumerate(ordered)}
+            order = [row_of[key] for key in keys]
+            counted = "from 0, as eegpt counts" if base == 0 else "from 1, as EEGLAB counts"
+            _warn(
+                f"{path}: its rows are not in the order of the epochs; the labels go to the "
+                f"epochs by its {rows.number_column!r} column (numbered {counted})"
+            )
+            return labels[order], [lines[j] for j in order]
+    raise ValueError(_unaligned_text(rows, path, numbers, files, keys))
+
+
+def _unaligned_text(
+    rows: _LabelRows,
+    path: Path,
+    numbers: list[int],
+    files: list[str],
+    keys: list[tuple[str, int]],
+) -> str:
+    """Why the epoch numbers of a labels CSV match the epochs of the inputs neither counted
+    from 0 nor from 1."""
+    from collections import Counter
+
+    column = rows.number_column
+    if len(set(keys)) < len(keys):  # several inputs, each numbering its epochs
+        return (
+            f"{path}: its {column!r} column numbers the epochs, but the inputs each number "
+            "their own epochs and the file has no 'file' column to say whose epoch each row is "
+            "(nor are its rows in the order of the inputs' epochs); "
+            "add a 'file' column with each row's input (as `eegpt probe predict` writes), or "
+            f"leave the {column!r} column out and put the rows in the order of the epochs of "
+            "the inputs"
+        )
+    selection = [k for _, k in keys]
+    reasons = []
+    for base, counted in ((0, "from 0, as eegpt counts"), (1, "from 1, as EEGLAB counts")):
+        given = Counter((f, k - base) for f, k in zip(files, numbers, strict=True))
+        doubled = [k + base for (_, k), times in given.items() if times > 1]
+        unknown = [k + base for _, k in set(given) - set(keys)]
+        why = (
+            f"{_numbers_text(doubled)} twice"
+            if doubled
+            else f"{_numbers_text(unknown)} not among them"
+        )
+        reasons.append(f"{_numbers_text([k + base for k in selection])} counted {counted} ({why})")
+    return (
+        f"{path}: its {column!r} column numbers the rows {_numbers_text(numbers)}, which "
+        f"matches the epochs of the inputs neither as {reasons[0]} nor as {reasons[1]}, so the "
+        "labels cannot be told apart by epoch. Give one row per epoch of the inputs, numbered "
+        f"as one of these, or leave the {column!r} column out to take the rows in the order "
+        "of the epochs"
+    )
+
+
+def _check_csv_labels(
+    y: np.ndarray, path: Path, sources: list[str], selection: list[int], lines: list[int]
+) -> None:
+    """Refuse rows of a labels CSV without a label (None, see :func:`_read_label_rows`), as
+    ``train_probe`` refuses ``y`` with None: a blank cell is no class. ``lines``: each epoch's
+    line in the file."""
+    from eegpt._logging import few
+
+    missing = [i for i, v in enumerate(y.tolist()) if v is None]
+    if missing:
+        shown = few(
+            [f"line {lines[i]}: {Path(sources[i]).name} epoch {selection[i]}" for i in missing],
+            5,
+        )
+        raise ValueError(
+            f"{len(missing)} of {len(y)} epochs have no label in the 'label' column of {path} "
+            f"({shown}; a blank cell, n/a, NA or nan is a missing label); give every epoch a "
+            "label there, or leave those epochs out of the inputs and their rows out of the "
+            "file (in Python: epochs[keep].save(...)) first (probe evaluate: --skip-unknown "
+            "leaves them out)"
+        )
+
+
+def _without_bad_windows(
+    recording: Any,
+    y: np.ndarray,
+    sources: list[str],
+    lines: list[int],
+    bad: Mapping[str, np.ndarray],
+) -> tuple[Any, np.ndarray, list[str], list[int]]:
+    """The epochs of ``recording`` (from ``sources``, numbered by its ``selection``) but the
+    windows of continuous recordings over bad annotations (``bad``: path -> mask over its
+    windows), with their labels, sources and label-file lines."""
+    selection = list(recording.selection)
+    drop = np.array(
+        [s in bad and bool(bad[s][k]) for s, k in zip(sources, selection, strict=True)],
+        dtype=bool,
+    )
+    if not drop.any():
+        return recording, y, sources, lines
+    idx = np.flatnonzero(~drop)
+    onsets = None if recording.onsets is None else recording.onsets[idx]
+    kept = dataclasses.replace(
+        recording, data=recording.data[idx], selection=[selection[i] for i in idx], onsets=onsets
+    )
+    return kept, y[idx], [sources[i] for i in idx], [lines[i] for i in idx]
+
+
+def load_labelled_epochs(
+    paths: Sequence[str | Path],
+    labels: str | Path | None = None,
+    *,
+    label_column: str | None = None,
+    column_optional: bool = False,
+    require_labels: bool = True,
+    keep_missing: bool = False,
+    rescale: float = 1.0,
+    rename: dict[str, str | None] | None = None,
+    resample: Literal["polyphase", "nearest"] = "polyphase",
+    windows: WindowLabelling | None = None,
+    verbose: Any = None,
+    keep: str | Sequence[str] | None = None,
+    labels_option: str = "--labels",
+    time_bases: dict[str, dict[str, Any]] | None = None,
+) -> tuple[Any, np.ndarray | None, list[str]]:
+    """Read and concatenate labelled epochs files (see the module docstring for the formats).
+
+    Labels are the epochs' event names, or their ``label_column`` of ``epochs.metadata``
+    (e.g. ``"condition"``), or the ``label`` column of the CSV file ``labels`` (one row per
+    epoch of all files; a blank cell, ``n/a``, ``NA`` or ``nan`` is a missing label). Epochs
+    without a label (a missing cell or metadata value) are an error, unless ``keep_missing``
+    (their labels are then None) or ``require_labels`` is False; with ``column_optional``
+    (the column a probe was trained on) files
+    without it give no labels, ``.npz`` files their ``y``. ``rescale`` multiplies the samples
+    (volts as read), for files in the wrong unit. Files
+    with other channel names or rates are matched by electrode and resampled to 256 Hz with
+    ``resample`` (:func:`eegpt.probe.merge_epochs`; ``rename`` applies where a name occurs,
+    ``keep`` restricts the electrodes matched, as ``--keep-channels`` does).
+    Continuous recordings are taken as ``windows`` says (:class:`WindowLabelling`): their
+    consecutive windows labelled by their annotations. ``labels_option``: the option that
+    gave ``labels``, as stderr names it (``--val-labels`` for ``--val-data``'s).
+    ``time_bases``: a dict to fill with each file's time base (by its name as given,
+    :func:`time_base_of`), for the clock of its onsets.
+
+    Returns
+    -------
+    recording : eegpt.io.Recording
+        All epochs ``[n_epochs, C, T]`` in volts; ``selection`` holds each epoch's number in
+        its own file (MNE's ``epochs.selection``), ``onsets`` its onset there in seconds (NaN
+        for files without onsets, such as ``.npz``; None when no file has them).
+    y : ndarray, shape (n_epochs,) | None
+        Labels (``None`` only when ``require_labels`` is False and no file has any).
+    sources : list of str
+        The file each epoch came from.
+    """
+    from eegpt.io import Recording
+    from eegpt.preprocessing import PreprocessingConfig
+    from eegpt.probe_inputs import merge_epochs
+    from eegpt.probe_labels import check_label_types
+
+    if not paths:
+        raise ValueError("no input files given")
+    recs, ys, sources = [], [], []
+    if labels is not None and label_column is not None:
+        raise ValueError("give labels either as a CSV (--labels) or as --label-column, not both")
+    for p in paths:
+        rec, y = _read_one(Path(p), verbose, label_column, column_optional, windows)
+        recs.append(rec)
+        ys.append(y)
+        sources += [str(p)] * rec.data.shape[0]
+        if time_bases is not None:
+            time_bases[str(p)] = time_base_of(rec)
+    _refuse_unmatched(paths, ys, windows)
+    merged = merge_epochs(
+        recs,
+        rename=rename,
+        preprocessing=PreprocessingConfig(resample=resample),
+        verbose=verbose,
+        keep=keep,
+    )
+    data = merged.data * rescale if rescale != 1.0 else merged.data
+    source = recs[0].source if len(recs) == 1 else f"{len(recs)} files"
+    # each epoch's number in its own file as MNE counts it (epochs.selection: the `window` of
+    # `eegpt embed`) and its onset there, for joining predictions to the trials
+    selection = [int(i) for r in recs for i in (r.selection or range(r.data.shape[0]))]
+    onsets = None  # NaN for the epochs of files without onsets (.npz)
+    if any(r.onsets is not None for r in recs):
+        onsets = np.concatenate([
+            np.full(r.data.shape[0], np.nan) if r.onsets is None
+            else np.asarray(r.onsets, dtype=np.float64)
+            for r in recs
+        ])  # fmt: skip
+    recording = Recording(
+        data, merged.ch_names, merged.sfreq, source=source, selection=selection, onsets=onsets,
+        projectors=merged.projectors, bads=merged.bads, baseline=merged.baseline,
+        rescaled=rescale,  # the amplitude advice counts it: the correction of the files' samples
+    )  # fmt: skip
+    n = data.shape[0]
+    if labels is not None:
+        inputs = [str(p) for p in paths]
+        rows, ignored = _rows_of_inputs(_read_label_rows(Path(labels)), Path(labels), inputs)
+        _refuse_inputs_without_rows(rows, Path(labels), inputs, ignored)
+        if ignored:  # a master file of more recordings than given
+            print(
+                f"labels from {labels} ({labels_option}): ignored its "
+                f"{_ignored_text(ignored, inputs)}, "
+                "not among the inputs",
+                file=sys.stderr,
+            )
+        y = rows.labels
+        if len(y) != n:
+            lines = rows.line_numbers()
+            blank = [lines[k] for k, v in enumerate(y.tolist()) if v is None]  # file lines
+            raise ValueError(
+                f"{labels} has {len(y)} labels for {n} epochs in the inputs"
+                + (
+                    f"; {len(blank)} of them missing (a blank line or cell, n/a ...: lines "
+                    f"{', '.join(map(str, blank[:5]))}{' ...' if len(blank) > 5 else ''}): "
+                    "remove the lines that stand for no epoch"
+                    if blank
+                    else ""
+                )
+                + _count_mismatch_text(rows, Path(labels), sources, selection)
+            )
+        y, lines = _align_label_rows(rows, Path(labels), sources, selection)
+        if windows is not None and windows.bad:  # matched to all windows: now the bad out
+            recording, y, sources, lines = _without_bad_windows(
+                recording, y, sources, lines, windows.bad
+            )
+            selection = cast(list[int], recording.selection)
+        if require_labels and not keep_missing:
+            _check_csv_labels(y, Path(labels), sources, selection, lines)
+        counts = {c: int(sum(1 for v in y.tolist() if v == c)) for c in dict.fromkeys(y.tolist())}
+        print(
+            f"labels from {labels} ({labels_option}), {len(y)} epochs/windows: "
+            + ", ".join(f"{'(no label)' if c is None else repr(c)} {k}" for c, k in counts.items()),
+            file=sys.stderr,
+        )
+    elif all(v is not None for v in ys):
+        check_label_types([v for part in ys for v in np.asarray(part).tolist()], " of the files")
+        y = np.concatenate([np.asarray(v) for v in ys])
+        if label_column is not None and require_labels:
+            _check_column_labels(y, sources, selection, label_column, keep_missing)
+    elif require_labels:
+        unlabelled = [str(p) for p, v in zip(paths, ys, strict=True) if v is None]
+        arrays = [p for p in unlabelled if p.endswith(".npz")]
+        if column_optional and len(arrays) < len(unlabelled):
+            raise ValueError(
+                f"no labels for {unlabelled}: the probe was trained on labels from the "
+                f"epochs' metadata column {label_column!r}, which they lack; give their "
+                "labels with --labels CSV, or name another column with --label-column"
+                + (f" (and add y to {arrays})" if arrays else "")
+            )
+        raise ValueError(f"no labels for {unlabelled}; add y to the .npz or pass --labels")
+    elif any(v is not None for v in ys):  # predictions: the labels there are, None elsewhere
+        y = np.concatenate([
+            np.full(r.data.shape[0], None, dtype=object) if v is None
+            else np.asarray(v, dtype=object)
+            for r, v in zip(recs, ys, strict=True)
+        ])  # fmt: skip
+    else:
+        y = None
+    return recording, y, sources
+
+
+def _is_continuous_input(path: Path) -> bool:
+    """A file ``predict`` cuts into windows: neither epochs (``-epo.fif``, a ``.set`` of
+    several trials) nor an ``.npz`` of epochs arrays."""
+    from eegpt.io import may_hold_epochs
+
+    return not (may_hold_epochs(path) or path.name.endswith(".npz"))
+
+
+#: A recording's time base as embeddings' provenance records it (``first_time``,
+#: ``meas_date``, ``clock``, ``record_clock``): :func:`eegpt.outputs.window_clock`'s metadata.
+TimeBase = dict[str, Any]
+
+
+def time_base_of(rec: Any) -> TimeBase:
+    """The time base of a recording (:class:`eegpt.io.Recording`), as ``eegpt embed`` records
+    it in the embeddings' provenance."""
+    base: TimeBase = {}
+    for key in ("first_time", "meas_date"):
+        value = getattr(rec, key, None)
+        if value is not None:
+            base[key] = value
+    if base.get("meas_date") and getattr(rec, "date_clock", None):
+        base["clock"] = rec.date_clock
+    if getattr(rec, "clock", None) is not None:
+        base["record_clock"] = rec.clock.to_dict()
+    return base

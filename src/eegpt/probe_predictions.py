@@ -1,0 +1,224 @@
+"""The prediction tables of ``eegpt probe predict`` and what they record of themselves.
+
+``--output`` checked before anything is computed (:func:`_check_prediction_output`,
+:data:`PREDICTION_FORMATS`), the rows written as CSV, TSV or Parquet (:func:`_write_predictions`)
+with their provenance (:func:`_provenance`) in Parquet metadata (:data:`PREDICTIONS_KEY`) or a
+JSON sidecar (:func:`_sidecar_of`), JSON without NaN (:func:`_null_for_nan`), and the confusion
+matrix ``eegpt probe evaluate`` prints (:func:`confusion_table`). The command line itself is
+:mod:`eegpt.probe_cli`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import math
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from eegpt.probe_label_files import labels_file_record
+
+#: The files ``probe predict --output`` writes, by suffix: CSV and TSV (their separator), Parquet;
+#: ``.txt`` and a name without a suffix are CSV, as all outputs were before the others.
+PREDICTION_FORMATS: dict[str, str | None] = {
+    ".csv": ",", ".tsv": "\t", ".parquet": None, ".txt": ",", "": ",",
+}  # fmt: skip
+
+
+def _check_prediction_output(given: str | None) -> Path | None:
+    """``--output`` as a path; refused, before anything is read or computed, where ``predict``
+    cannot write it: a folder, a suffix it does not write, Parquet without pyarrow."""
+    if given is None:
+        return None
+    path = Path(given)
+    if path.is_dir() or given.endswith(("/", os.sep)):
+        raise ValueError(
+            f"--output {given}: names a folder; predictions are written to one file: give its "
+            f"name, e.g. -o {path / 'predictions.csv'}"
+        )
+    suffix = path.suffix.lower()
+    if suffix not in PREDICTION_FORMATS:
+        raise ValueError(
+            f"--output {path}: predictions are written as .csv, .tsv or .parquet (chosen by the "
+            f"suffix; .txt or none is CSV), not {suffix}"
+        )
+    if suffix == ".parquet":
+        from eegpt.outputs import require_pyarrow
+
+        require_pyarrow("writing predictions as Parquet (or use a .csv output)")
+    return path
+
+
+def _csv_cell(column: str, value: Any) -> Any:
+    """A prediction table's value as CSV text: blank for none, onsets with 6 decimals,
+    probabilities with 9 significant digits (a float32 exactly, as predict_proba gives it)."""
+    if value is None:
+        return ""
+    if column in ("onset_s", "duration_s", "covered_s"):
+        return f"{value:.6f}"
+    if column.startswith("p_"):
+        return f"{value:.9g}"
+    return value
+
+
+def _null_for_nan(value: Any) -> Any:
+    """``value`` (JSON-like: dicts, lists, numbers, text) with each NaN or infinite float
+    replaced by None, so that it is written as JSON (``null``) rather than as ``NaN``, which
+    no strict JSON reader (jq, JavaScript, Go, ...) takes."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _null_for_nan(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_null_for_nan(v) for v in value]
+    return value
+
+
+#: The key of a Parquet prediction table's schema metadata that holds its provenance (JSON).
+PREDICTIONS_KEY = "eegpt_predictions"
+
+
+def _predictions_json(
+    provenance: dict[str, Any],
+    indent: int | None = None,
+    table: dict[str, Any] | None = None,
+    data: dict[str, Any] | None = None,
+) -> str:
+    """What a prediction table records of itself (Parquet metadata, a CSV's sidecar):
+    ``{"format": "eegpt-probe-predictions", "provenance": {...}}``, and in a sidecar
+    ``"table"``: the table's name, size and SHA-256
+    (:func:`eegpt.probe_provenance.table_record`); in Parquet metadata ``"data"``: its rows
+    and the SHA-256 of its data (:func:`eegpt.probe_provenance.table_data_record`)."""
+    from eegpt.probe_provenance import PREDICTIONS_FORMAT
+
+    record: dict[str, Any] = {"format": PREDICTIONS_FORMAT, "provenance": provenance}
+    if table is not None:
+        record["table"] = table
+    if data is not None:
+        record["data"] = data
+    return json.dumps(record, indent=indent)
+
+
+def _sidecar_of(path: Path | None) -> Path | None:
+    """The JSON sidecar ``predict`` writes beside a CSV or TSV output (None for Parquet, which
+    holds its provenance itself, and for stdout)."""
+    from eegpt.probe_provenance import sidecar_path
+
+    if path is None or path.suffix.lower() == ".parquet":
+        return None
+    return sidecar_path(path)
+
+
+def _provenance(args: argparse.Namespace, probe: Any, sources: Sequence[str]) -> dict[str, Any]:
+    """What an output of ``predict`` or ``evaluate`` records of how it was made: the probe
+    (``args.probe``), the input files (``args.data``; the number of epochs of each epochs file
+    from ``sources``), a ``--labels`` file, eegpt's version and the time
+    (:func:`eegpt.probe_provenance.output_provenance`)."""
+    from eegpt.cli import checked_rescale
+    from eegpt.probe_provenance import files_record, output_provenance
+
+    counts: dict[str, int] = {}
+    for source in sources:
+        counts[source] = counts.get(source, 0) + 1
+    inputs = files_record([str(p) for p in args.data])
+    for record, path in zip(inputs, dict.fromkeys(str(p) for p in args.data), strict=True):
+        if path in counts:
+            record["n_epochs"] = counts[path]
+    labels = getattr(args, "labels", None)
+    more: dict[str, Any] = {}
+    if labels is not None:
+        more["labels_file"] = labels_file_record(labels, args.data)
+    rescale = checked_rescale(args.rescale)
+    if rescale != 1.0:  # --rescale: the input files' samples as read were multiplied by it
+        more["rescale"] = rescale
+    return output_provenance(args.probe, probe, inputs, **more)
+
+
+def _write_predictions(
+    path: Path | None,
+    header: list[str],
+    rows: list[list[Any]],
+    classes: list[Any],
+    provenance: dict[str, Any] | None = None,
+) -> None:
+    """Write the rows of ``probe predict`` (typed values, None where there is none) to ``path``:
+    CSV, TSV or Parquet by its suffix (:data:`PREDICTION_FORMATS`); CSV to stdout without a
+    path. Parquet columns have their types with no rows too: text for ``file``, int64 for
+    ``epoch``, float64 for ``onset_s``, ``clock_s`` and the probabilities, bool for ``bad``, the type of
+    the probe's ``classes`` for ``prediction`` and ``label``, ISO 8601 text for
+    ``clock_time``. ``provenance`` (:func:`_provenance`) goes into a Parquet file's schema
+    metadata under the key :data:`PREDICTIONS_KEY` (JSON), as ``eegpt embed``'s Parquet files
+    hold theirs under ``eegpt``, and into the sidecar JSON of a CSV or TSV file
+    (:func:`_sidecar_of`: ``predictions.csv`` -> ``predictions.csv.json``)."""
+    if path is not None and path.suffix.lower() == ".parquet":
+        from eegpt.outputs import atomic_write, require_pyarrow
+
+        pa, pq = require_pyarrow("writing predictions as Parquet (or use a .csv output)")
+        types = {"file": pa.string(), "epoch": pa.int64(), "onset_s": pa.float64(),
+                 "clock_s": pa.float64(),
+                 "duration_s": pa.float64(), "covered_s": pa.float64(),
+                 "clock_time": pa.string(), "bad": pa.bool_(),
+                 "prediction": pa.array(classes).type}  # fmt: skip
+        types["label"] = types["prediction"]
+        columns = {}
+        for j, name in enumerate(header):
+            values = [row[j] for row in rows]
+            kind = pa.float64() if name.startswith("p_") else types.get(name)
+            try:
+                columns[name] = pa.array(values, type=kind)
+            except (pa.ArrowInvalid, pa.ArrowTypeError):  # labels of other types: as text
+                columns[name] = pa.array(
+                    [None if v is None else str(v) for v in values], type=pa.string()
+                )
+        table = pa.table(columns)
+        if provenance is not None:  # not under "eegpt", which names an embeddings file
+            from eegpt.probe_provenance import table_data_record
+
+            # with the digest of its data, by which eegpt info tells rows edited since
+            recorded = _predictions_json(provenance, data=table_data_record(table))
+            table = table.replace_schema_metadata(
+                {**(table.schema.metadata or {}), PREDICTIONS_KEY: recorded}
+            )
+        atomic_write(path, lambda fh: pq.write_table(table, fh))
+        return
+    text = [[_csv_cell(name, v) for name, v in zip(header, row, strict=True)] for row in rows]
+    if path is None:
+        writer = csv.writer(sys.stdout)
+        writer.writerow(header)
+        writer.writerows(text)
+        return
+    from eegpt.outputs import atomic_write
+    from eegpt.probe_provenance import table_record
+
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, delimiter=PREDICTION_FORMATS[path.suffix.lower()] or ",")
+    writer.writerow(header)
+    writer.writerows(text)
+    table = buffer.getvalue().encode("utf-8")
+    sidecar = _sidecar_of(path)
+    if sidecar is not None and (sidecar.is_file() or sidecar.is_symlink()):
+        sidecar.unlink()  # never the new table beside its predecessor's sidecar
+    atomic_write(path, lambda fh: fh.write(table))
+    if provenance is not None and sidecar is not None:
+        made = table_record(path.name, table)
+        data = (_predictions_json(provenance, indent=2, table=made) + "\n").encode()
+        atomic_write(sidecar, lambda fh: fh.write(data))
+
+
+def confusion_table(counts: np.ndarray, classes: Sequence[Any]) -> str:
+    """The confusion matrix as ``eegpt probe evaluate`` prints it: ``counts`` ``[n_classes,
+    n_classes]`` (rows: true class, columns: predicted, in the order of ``classes``), right-aligned
+    columns wide enough for the class names and the counts."""
+    width = max(*(len(str(c)) for c in classes), len(str(counts.max(initial=0)))) + 2
+    lines = ["confusion matrix (rows: true, columns: predicted)"]
+    lines.append(" " * width + "".join(f"{str(c):>{width}}" for c in classes))
+    for c, row in zip(classes, counts, strict=True):
+        lines.append(f"{str(c):>{width}}" + "".join(f"{v:>{width}}" for v in row))
+    return "\n".join(lines)
