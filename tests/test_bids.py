@@ -5,6 +5,7 @@ from __future__ import annotations
 import builtins
 import shutil
 import warnings
+from pathlib import Path
 
 import mne
 import numpy as np
@@ -216,3 +217,142 @@ def test_a_bids_brainvision_recording_in_the_windows_codepage_reads(tmp_path):
         rec = as_recording(folder / f"{name}.vhdr", verbose="error")
     assert list(rec.annotations.description) == ["Comment/Augen geöffnet", "BAD_Störung/Kopf gedreht"]  # fmt: skip
     np.testing.assert_allclose(rec.data, samples.T * 0.1e-6, rtol=1e-6)
+
+
+# --------------------------------------------------------------------------------------------
+# selecting a dataset's recordings: .bidsignore, entity filters, a folder inside a dataset
+# --------------------------------------------------------------------------------------------
+
+SEL = "sub-{sub}/ses-1/eeg/sub-{sub}_ses-1_task-{task}_eeg.edf"
+
+
+@pytest.fixture(scope="module")
+def tasks_dataset(tmp_path_factory):
+    """Subjects 01 and 02, each with a 'rest' and a 'pilot' recording, and participants.tsv."""
+    root = tmp_path_factory.mktemp("bids_tasks")
+    raw, _ = synthetic_raw(minutes=0.2, seed=2)
+    raw.info["line_freq"] = 50
+    for sub in ("01", "02"):
+        for task in ("rest", "pilot"):
+            path = mne_bids.BIDSPath(subject=sub, session="1", task=task, datatype="eeg",
+                                     root=root)  # fmt: skip
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # no events: as it should be here
+                mne_bids.write_raw_bids(raw, path, format="EDF", allow_preload=True,
+                                        verbose=False)  # fmt: skip
+    (root / "participants.tsv").write_text("participant_id\tage\nsub-01\t31\nsub-02\t40\n")
+    return root
+
+
+def _ids(inputs):
+    return [f.recording_id for f in inputs.files]
+
+
+def test_bidsignore_leaves_out_the_files_it_names(tasks_dataset, tmp_path):
+    root = tmp_path / "ds"
+    shutil.copytree(tasks_dataset, root)
+    (root / ".bidsignore").write_text("# pilots\n*_task-pilot_*\n")
+    with pytest.warns(RuntimeWarning, match=r"\.bidsignore: left out 2 EEG data files it names"):
+        inputs = resolve_inputs(root)
+    assert _ids(inputs) == [SEL.format(sub=s, task="rest") for s in ("01", "02")]
+    assert set(inputs.metadata.column("task").to_pylist()) == {"rest"}
+
+
+def test_bidsignore_is_read_as_gitignore_patterns(tmp_path):
+    (tmp_path / ".bidsignore").write_text("sub-02/\n/sub-01/ses-1/eeg/*pilot*\n!*run-2*\n**/x\n")
+    ignored = eegpt.bids._bidsignore(tmp_path)
+    assert ignored("sub-02/ses-1/eeg/sub-02_ses-1_task-rest_eeg.edf")  # a folder: all in it
+    assert not ignored("sub-02")  # a file of that name is no folder
+    assert ignored("sub-01/ses-1/eeg/sub-01_ses-1_task-pilot_eeg.edf")  # anchored
+    assert not ignored("other/sub-01/ses-1/eeg/sub-01_ses-1_task-pilot_eeg.edf")
+    assert not ignored("sub-01/ses-1/eeg/sub-01_ses-1_task-pilot_run-2_eeg.edf")  # taken back
+    assert ignored("sub-03/a/x") and not ignored("sub-03/a/xy")
+    assert not eegpt.bids._bidsignore(tmp_path / "none")("sub-02/a.edf")
+
+
+def test_bids_filters_select_recordings_and_name_the_labels_there_are(tasks_dataset):
+    inputs = resolve_inputs(tasks_dataset, bids_filters={"task": "rest"})
+    assert _ids(inputs) == [SEL.format(sub=s, task="rest") for s in ("01", "02")]
+    assert inputs.metadata.column("age").to_pylist() == [31, 40]  # columns kept
+    two = resolve_inputs(tasks_dataset, bids_filters={"subject": ["sub-02"], "task": ["pilot"]})
+    assert _ids(two) == [SEL.format(sub="02", task="pilot")]
+    with pytest.raises(ValueError, match=r"task 'sleep' \(--task\) matches no recording.*"
+                       r"task labels are 'pilot', 'rest'"):  # fmt: skip
+        resolve_inputs(tasks_dataset, bids_filters={"task": ["rest", "sleep"]})
+    with pytest.raises(
+        ValueError, match=r"run .1. \(--run\) matches no recording .*no run- entity"
+    ):
+        resolve_inputs(tasks_dataset / "sub-01", bids_filters={"run": "1"})
+    with pytest.raises(ValueError, match="not entities recordings can be selected by"):
+        resolve_inputs(tasks_dataset, bids_filters={"tsk": "rest"})
+    with pytest.raises(
+        ValueError, match=r"with pattern='.*' \(--pattern\), which picks files alone"
+    ):
+        resolve_inputs(tasks_dataset, pattern="**/*.edf", bids_filters={"task": "rest"})
+    with pytest.raises(ValueError, match="is not a BIDS dataset"):
+        resolve_inputs(tasks_dataset.parent, bids_filters={"task": "rest"})
+
+
+def test_a_folder_inside_a_bids_dataset_is_that_part_of_it(tasks_dataset):
+    whole = resolve_inputs(tasks_dataset)
+    for folder in ("sub-01", "sub-01/ses-1", "sub-01/ses-1/eeg"):
+        part = resolve_inputs(tasks_dataset / folder)
+        assert _ids(part) == _ids(whole)[:2]  # the ids of a whole-dataset run
+        assert part.metadata.to_pylist() == whole.metadata.to_pylist()[:2]
+        assert part.source.endswith("(BIDS)")
+    assert resolve_inputs(tasks_dataset / "sub-01", bids_filters={"task": "rest"}).metadata[
+        "task"
+    ].to_pylist() == ["rest"]
+
+
+def test_a_pattern_in_a_bids_dataset_leaves_its_sidecars_out(tasks_dataset):
+    with pytest.warns(RuntimeWarning, match=r"left out 2 files .* sidecars or tables .*_eeg\.json"):
+        inputs = resolve_inputs(tasks_dataset, pattern="sub-*/ses-*/eeg/*task-rest*_eeg.*")
+    assert _ids(inputs) == [SEL.format(sub=s, task="rest") for s in ("01", "02")]
+    with pytest.warns(RuntimeWarning, match="sidecars or tables"):
+        globbed = resolve_inputs(str(tasks_dataset / "sub-01" / "ses-1" / "eeg" / "*rest*"))
+    assert [Path(f.path).suffix for f in globbed.files] == [".edf"]
+
+
+def test_participants_tsv_slips_are_tolerated_or_said(tasks_dataset, tmp_path):
+    root = tmp_path / "ds"
+    shutil.copytree(tasks_dataset, root)
+    (root / "participants.tsv").write_text("Participant_ID\tage\tcode\nsub-01 \t31\t007\n")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        table = eegpt.bids.bids_manifest(root).to_pydict()
+    assert table["age"] == [31, 31, None, None]  # the header's case, the id's space
+    assert table["code"] == ["007", "007", None, None]
+    texts = [str(w.message) for w in caught]
+    assert sum("has no row for 1 subject of the dataset (sub-02)" in t for t in texts) == 1
+    assert any("'code' is kept as text" in t and "'007' (row 1" in t for t in texts)
+    (root / "participants.tsv").write_text("id\tage\nsub-01\t31\n")
+    with pytest.warns(RuntimeWarning, match=r"participants\.tsv has no participant_id column"):
+        eegpt.bids.bids_manifest(root)
+
+
+def test_bids_filters_are_recorded_and_a_resume_must_give_the_same(tasks_dataset, model, tmp_path):
+    import json
+
+    out = tmp_path / "out"
+    summary = embed_dataset(tasks_dataset, out, model=model, workers=0, progress=False,
+                            bids_filters={"task": "rest"})  # fmt: skip
+    assert summary.n_ok == 2
+    spec = json.loads((out / "_manifest.json").read_text())["spec"]
+    assert spec["inputs"]["bids_filters"] == {"task": ["rest"]}
+    with pytest.raises(ValueError, match="bids_filters"):
+        embed_dataset(tasks_dataset, out, model=model, workers=0, progress=False,
+                      bids_filters={"task": "pilot"})  # fmt: skip
+    again = embed_dataset(tasks_dataset, out, model=model, workers=0, progress=False,
+                          bids_filters={"task": ["task-rest"]})  # fmt: skip
+    assert again.n_ok == 2
+
+
+def test_the_command_line_takes_bids_filters():
+    from eegpt.dataset_cli import _bids_filters, build_parser
+
+    args = build_parser().parse_args(
+        ["ds", "-o", "out", "--task", "rest,sleep", "--subject", "01", "--subject", "02"]
+    )
+    assert _bids_filters(args) == {"subject": ["01", "02"], "task": ["rest", "sleep"]}
+    assert _bids_filters(build_parser().parse_args(["ds", "-o", "out"])) is None

@@ -11,16 +11,25 @@ their entities (subject, session, task, acquisition, run) and the columns of
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 import mne
 
-from eegpt._logging import caught_warnings, mne_state_held, pass_on_warnings
+from eegpt._logging import caught_warnings, few, mne_state_held, pass_on_warnings
+from eegpt._logging import count as _count
 from eegpt._logging import warn as _warn
 from eegpt.errors import MissingDependencyError, install_hint
 
-__all__ = ["BIDS_EEG_EXTENSIONS", "bids_manifest", "bids_root", "read_raw_bids"]
+__all__ = [
+    "BIDS_EEG_EXTENSIONS",
+    "BIDS_FILTERS",
+    "bids_filters",
+    "bids_manifest",
+    "bids_root",
+    "read_raw_bids",
+]
 
 #: Data file formats of BIDS EEG (the BrainVision header stands for its three files).
 BIDS_EEG_EXTENSIONS = (".edf", ".bdf", ".vhdr", ".set")
@@ -124,15 +133,109 @@ def _sidecar_being_read(err: BaseException) -> str | None:
 
 #: The entities of a file name that become columns (MNE-BIDS's names for them).
 _ENTITIES = ("subject", "session", "task", "acquisition", "run")
+#: The entities a corpus run can select recordings by (``bids_filters``; ``--subject`` ...).
+BIDS_FILTERS = _ENTITIES
+#: Each entity's key in file names (``sub-01``), which a filter value may carry.
+_KEYS = {"subject": "sub", "session": "ses", "task": "task", "acquisition": "acq", "run": "run"}
 
 
-def bids_manifest(root: Path) -> Any:
+def bids_filters(filters: Mapping[str, Any] | None) -> dict[str, list[str]]:
+    """``filters`` (entity -> a value or a sequence of values, e.g. ``{"task": "rest"}``) as
+    entity -> the values as text, in :data:`BIDS_FILTERS`' order, without a file name's key
+    (``sub-01`` is ``01``); entities given no value are left out. Empty for None.
+
+    Raises
+    ------
+    ValueError
+        If an entity is not one of :data:`BIDS_FILTERS`, or a value is empty.
+    """
+    if not filters:
+        return {}
+    unknown = sorted(set(filters) - set(BIDS_FILTERS))
+    if unknown:
+        raise ValueError(
+            f"bids_filters: {unknown} are not entities recordings can be selected by; give "
+            f"{', '.join(BIDS_FILTERS)} (--subject, --session, --task, --acquisition, --run)"
+        )
+    out: dict[str, list[str]] = {}
+    for name in BIDS_FILTERS:
+        given = filters.get(name)
+        if given is None:
+            continue
+        values = [given] if isinstance(given, (str, int)) else list(given)
+        texts = [str(v).strip().removeprefix(f"{_KEYS[name]}-") for v in values]
+        if not texts or not all(texts):
+            raise ValueError(
+                f"bids_filters: {name}={given!r} (--{name}) needs one or more labels, e.g. "
+                f"{name}=['01'] for {_KEYS[name]}-01"
+            )
+        out[name] = list(dict.fromkeys(texts))
+    return out
+
+
+def _bidsignore(root: Path) -> Callable[[str], bool]:
+    """Whether a path (POSIX, relative to ``root``) is one the dataset's ``.bidsignore`` names,
+    read as the BIDS validator reads it: gitignore patterns, one a line (``#`` starts a
+    comment, ``!`` takes a path back), a pattern without ``/`` but at its end matching a file
+    or folder name at any depth, one with ``/`` the path from ``root``, ``**`` any folders, a
+    trailing ``/`` folders only; a folder's pattern names everything in it."""
+    from eegpt.dataset_inputs import _glob_regex
+
+    path = root / ".bidsignore"
+    if not path.is_file():
+        return lambda rel: False
+    rules: list[tuple[re.Pattern[str], bool, bool]] = []  # (regex, taken back, folders only)
+    for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        back = line.startswith("!")
+        line = line.removeprefix("!")
+        folders = line.endswith("/")
+        body = line.strip("/")
+        if not body:
+            continue
+        anywhere = "/" not in body and not line.startswith("/")
+        regex = _glob_regex(body).pattern
+        rules.append((re.compile(("(?:[^/]+/)*" if anywhere else "") + regex), back, folders))
+
+    def ignored(rel: str) -> bool:
+        parts = rel.split("/")
+        result = False
+        for regex, back, folders in rules:
+            for i in range(1, len(parts) + 1):
+                if folders and i == len(parts):
+                    continue  # a file is no folder
+                if regex.fullmatch("/".join(parts[:i])):
+                    result = not back
+                    break
+        return result
+
+    return ignored
+
+
+def bids_manifest(
+    root: Path, *, filters: Mapping[str, Any] | None = None, under: Path | None = None
+) -> Any:
     """The EEG recordings of the BIDS dataset ``root`` as a manifest table (pyarrow): ``path``
     (relative to ``root``), ``recording_id`` (the same), the entities the file names carry
     (``subject``, ``session``, ``task``, ``acquisition``, ``run``: text, as written) and the
     columns of ``participants.tsv`` for each subject (``participant_<name>`` where a name is
     taken). Files under ``derivatives/``, ``sourcedata/``, ``code/`` and ``stimuli/`` are not
-    recordings of the dataset and are left out."""
+    recordings of the dataset and are left out, and so are those its ``.bidsignore`` names
+    (with a warning that counts them).
+
+    ``under``: a folder of the dataset (``root/sub-01``): only its recordings, with the ids and
+    columns they have in the whole dataset's listing. ``filters``: entity -> values
+    (:func:`bids_filters`): only the recordings whose entities have one of the values given
+    for each.
+
+    Raises
+    ------
+    ValueError
+        If a value of ``filters`` matches no recording (naming those there are), or no
+        recording has the values of all of them.
+    """
     import pyarrow as pa
 
     try:
@@ -144,21 +247,39 @@ def bids_manifest(root: Path) -> Any:
             "Or pass pattern='**/*_eeg.edf' (--pattern) to embed the data files alone"
         ) from err
     root = root.resolve()
+    top = root if under is None else under.resolve()
     paths = sorted(
         p
-        for p in root.rglob("sub-*_eeg.*")
+        for p in top.rglob("sub-*_eeg.*")
         if _EEG_FILE.match(p.name)
         and p.is_file()
         and p.relative_to(root).parts[0] not in _NOT_RAW
         and not any(part.startswith(".") for part in p.relative_to(root).parts)
     )
+    where = (
+        f"{top} (of the BIDS dataset {root})" if under is not None else f"the BIDS dataset {root}"
+    )
     if not paths:
         raise FileNotFoundError(
-            f"the BIDS dataset {root} has no EEG data files (sub-*_eeg with "
+            f"{where} has no EEG data files (sub-*_eeg with "
             f"{', '.join(BIDS_EEG_EXTENSIONS)}) outside {', '.join(_NOT_RAW)}"
         )
-    rel = [p.relative_to(root).as_posix() for p in paths]
+    ignored = _bidsignore(root)
+    skipped = [p for p in paths if ignored(p.relative_to(root).as_posix())]
+    if skipped:
+        paths = [p for p in paths if p not in skipped]
+        _warn(
+            f"{root / '.bidsignore'}: left out {_count(len(skipped), 'EEG data file')} it "
+            f"names: {few([p.relative_to(root).as_posix() for p in skipped], 5)}"
+        )
+        if not paths:
+            raise FileNotFoundError(
+                f"{where} has no EEG data files that its .bidsignore does not name"
+            )
     entities = [mne_bids.get_entities_from_fname(p.name) for p in paths]
+    keep = _selected(entities, bids_filters(filters), where)
+    paths, entities = [paths[i] for i in keep], [entities[i] for i in keep]
+    rel = [p.relative_to(root).as_posix() for p in paths]
     columns: dict[str, list[Any]] = {"path": rel, "recording_id": rel}
     for name in _ENTITIES:
         values = [e.get(name) for e in entities]
@@ -180,9 +301,50 @@ def bids_manifest(root: Path) -> Any:
     )
 
 
+def _selected(
+    entities: list[dict[str, Any]], filters: dict[str, list[str]], where: str
+) -> list[int]:
+    """The positions of the ``entities`` (of recordings) that have one of the values of each
+    entity of ``filters``.
+
+    Raises
+    ------
+    ValueError
+        If a value matches no recording (naming those there are), or none has them all.
+    """
+    for name, wanted in filters.items():
+        present = sorted({str(e[name]) for e in entities if e.get(name) is not None})
+        absent = [v for v in wanted if v not in present]
+        if absent:
+            there = (
+                f"its recordings' {name} labels are {', '.join(map(repr, present))}"
+                if present
+                else f"its file names have no {_KEYS[name]}- entity"
+            )
+            raise ValueError(
+                f"{name} {', '.join(map(repr, absent))} (--{name}) matches no recording of "
+                f"{where}: {there}"
+            )
+    keep = [
+        i
+        for i, e in enumerate(entities)
+        if all(str(e.get(name)) in wanted for name, wanted in filters.items())
+    ]
+    if not keep:
+        chosen = "; ".join(f"{name} {', '.join(map(repr, v))}" for name, v in filters.items())
+        raise ValueError(
+            f"no recording of {where} has {chosen} (each matches some recording, but not "
+            "together): loosen the filters"
+        )
+    return keep
+
+
 def _participants(root: Path, subjects: list[str]) -> dict[str, Any]:
     """The columns of ``participants.tsv`` (pyarrow arrays, ``n/a`` missing), one row per entry
-    of ``subjects``; empty without the file."""
+    of ``subjects``; empty without the file. Its ``participant_id`` column is found whatever
+    its case and the spaces around it, and ids are compared without spaces around them; a
+    warning names the subjects it has no row for, and the columns of numbers kept as text
+    for a leading zero (``007``)."""
     import pyarrow as pa
 
     from eegpt.dataset_read import read_delimited
@@ -191,17 +353,63 @@ def _participants(root: Path, subjects: list[str]) -> dict[str, Any]:
     if not path.is_file():
         return {}
     table = read_delimited(path)
-    if "participant_id" not in table.column_names:
+    named = [c for c in table.column_names if c.strip().lower() == "participant_id"]
+    if not named:
+        _warn(
+            f"{path} has no participant_id column (its columns: {few(table.column_names, 8)}), "
+            "so none of its columns is added to the recordings' rows: name the column of "
+            "subject ids (sub-01 ...) participant_id"
+        )
         return {}
-    ids = [str(v).removeprefix("sub-") for v in table.column("participant_id").to_pylist()]
+    id_column = named[0]
+    ids = [
+        None if v is None else str(v).strip().removeprefix("sub-")
+        for v in table.column(id_column).to_pylist()
+    ]
     row_of: dict[str, int] = {}
     for i, sid in enumerate(ids):
+        if sid is None:
+            continue
         if sid in row_of:
             _warn(f"{path} lists sub-{sid} more than once; its first row is used")
         row_of.setdefault(sid, i)
+    without = sorted({s for s in subjects if s not in row_of})
+    if without:
+        _warn(
+            f"{path} has no row for {_count(len(without), 'subject')} of the dataset "
+            f"({few([f'sub-{s}' for s in without], 5)}): their participant columns are empty"
+        )
     rows = pa.array([row_of.get(s) for s in subjects], pa.int64())
-    return {
+    columns = {
         name: table.column(name).combine_chunks().take(rows)
         for name in table.column_names
-        if name != "participant_id"
+        if name != id_column
     }
+    _warn_leading_zeros(path, table, [c for c in columns])
+    return columns
+
+
+_LEADING_ZERO = re.compile(r"[+-]?0\d")
+
+
+def _warn_leading_zeros(path: Path, table: Any, names: list[str]) -> None:
+    """Warn of the text columns of ``table`` (read from ``path``) whose cells are all numbers
+    but one has a leading zero (``007``), which keeps the column text (as written)."""
+    import pyarrow as pa
+
+    for name in names:
+        column = table.column(name)
+        if not pa.types.is_string(column.type):
+            continue
+        cells = [(i, v.strip()) for i, v in enumerate(column.to_pylist()) if v is not None]
+        try:
+            [float(v) for _, v in cells]
+        except ValueError:
+            continue  # words: text anyway
+        zero = next(((i, v) for i, v in cells if _LEADING_ZERO.match(v)), None)
+        if zero is not None:
+            _warn(
+                f"{path}: the column {name!r} is kept as text, not numbers, since its cell "
+                f"{zero[1]!r} (row {zero[0] + 1} after the header line) has a leading zero; "
+                "write it without one for a column of numbers"
+            )

@@ -93,6 +93,7 @@ from eegpt._logging import count as _count
 from eegpt._logging import honours_verbose
 from eegpt._logging import log as _log
 from eegpt._logging import warn as _warn
+from eegpt.bids import bids_filters as bids_filters_of
 from eegpt.channels import kept_channels, rename_table, table_provenance, unmatched_rename_warning
 from eegpt.checkpoints import modified_weights
 from eegpt.dataset_files import DEBUG_ENV as DEBUG_ENV  # re-exported
@@ -282,12 +283,14 @@ def _run_spec(
     corpus_sha256: str | None = None,
     corpus: str | None = None,
     resumes: Path | None = None,
+    bids_filters: Mapping[str, Sequence[str]] | None = None,
 ) -> dict[str, Any]:
     """Everything that determines the rows: stored in every shard, compared on resume. A
     ``part`` run also records the whole corpus it was split from: ``corpus``, what names it
     (:func:`_corpus_identity`), and its listing's ``corpus_files`` and ``corpus_sha256``
     (:meth:`DatasetInputs.fingerprint` of the unsplit inputs), for the parts to be checked
-    as parts of one listing.
+    as parts of one listing. ``bids_filters`` (the BIDS entities that selected the
+    recordings) are recorded where given.
 
     Weights changed since they were loaded (:func:`~eegpt.checkpoints.modified_weights`) are
     recorded as an ``.npz`` output records them: ``sha256`` None, ``weights_modified`` True
@@ -336,6 +339,8 @@ def _run_spec(
         spec["reject_by_annotation"] = True
     if picks != "eeg":  # absent for the default, as in runs from before the option
         spec["channels"]["picks"] = [picks] if isinstance(picks, str) else list(picks)
+    if bids_filters:  # absent without, as in runs from before the option
+        spec["inputs"]["bids_filters"] = {k: list(v) for k, v in bids_filters.items()}
     if part is not None:  # absent for a whole corpus, as in runs from before the option
         spec["inputs"]["part"] = list(part)
         spec["inputs"]["corpus_files"] = corpus_files
@@ -397,6 +402,7 @@ def embed_dataset(
     model: EEGPT | None = None,
     engine: Engine = "inprocess",
     pattern: str | None = None,
+    bids_filters: Mapping[str, str | Sequence[str]] | None = None,
     part: tuple[int, int] | str | None = None,
     preprocessing: PreprocessingConfig | None = None,
     window_seconds: float | None = None,
@@ -451,6 +457,12 @@ def embed_dataset(
         ``"ray"``: Ray Data on ``ray_address`` (or a local Ray instance); needs ``ray[data]``.
     pattern : str | None
         Glob for folder input, e.g. ``"**/*.edf"``.
+    bids_filters : dict of str to (str or sequence of str) | None
+        For a BIDS dataset (or a folder inside one, ``ds/sub-01``): embed only the recordings
+        whose entities have one of the values given, e.g. ``{"task": "rest", "subject":
+        ["01", "02"]}`` (entities ``subject``, ``session``, ``task``, ``acquisition``,
+        ``run``; ``--task rest`` ...); a value no recording has is an error naming those
+        there are. Recorded in the run's settings: a resume with other filters is refused.
     part : (int, int) | str | None
         ``(k, n)`` (or ``"k/n"``): embed part ``k`` of ``n`` (``0 <= k < n``) of the inputs only, every
         ``n``-th file from the ``k``-th (:meth:`DatasetInputs.part`), with the ids of the
@@ -600,12 +612,13 @@ def embed_dataset(
             f"stream_precision={stream_precision!r} (--stream-precision) needs precision "
             "(--precision) 'bfloat16' or 'float16' (float32 stays exact)"
         )
-    corpus = data = resolve_inputs(inputs, pattern=pattern, verbose=verbose)
+    filters = bids_filters_of(bids_filters)
+    corpus = data = resolve_inputs(inputs, pattern=pattern, verbose=verbose, bids_filters=filters)
     part = as_part(part)
     if part is not None:
         data = corpus.part(*part)
     output_dir = Path(output_dir).expanduser()
-    identity = _corpus_identity(corpus.source, pattern)
+    identity = _corpus_identity(corpus.source, pattern, filters)
     listing_sha: str | None = None  # the listing split
     if part is not None:
         listing_sha = corpus.fingerprint()
@@ -647,6 +660,7 @@ def embed_dataset(
         corpus_sha256=listing_sha,
         corpus=identity,
         resumes=None if overwrite else output_dir,
+        bids_filters=filters,
     )
     shards = [
         list(range(start, min(start + shard_size, len(data))))

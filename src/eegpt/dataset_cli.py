@@ -67,6 +67,26 @@ def _part(text: str) -> tuple[int, int]:
         ) from None
 
 
+#: The BIDS entities recordings can be selected by, with their keys in file names.
+_BIDS_OPTIONS = {
+    "subject": "sub",
+    "session": "ses",
+    "task": "task",
+    "acquisition": "acq",
+    "run": "run",
+}
+
+
+def _bids_filters(args: argparse.Namespace) -> dict[str, list[str]] | None:
+    """The BIDS options given (``--task rest,sleep --subject 01``) as ``bids_filters``."""
+    chosen = {
+        entity: [v for given in values for v in given.split(",") if v.strip()]
+        for entity in _BIDS_OPTIONS
+        if (values := getattr(args, entity, None))
+    }
+    return chosen or None
+
+
 def _add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("input", help="folder, glob (quote it), manifest .csv/.tsv/.parquet, or file")
     # more inputs only to explain a glob the shell expanded (hidden from the usage)
@@ -74,6 +94,19 @@ def _add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("-o", "--output", type=Path, required=True, help="output folder")
     p.add_argument("--weights", help=WEIGHTS_OPTION_HELP)
     p.add_argument("--pattern", help="glob inside a folder input, e.g. '**/*.edf'")
+    b = p.add_argument_group(
+        "BIDS datasets",
+        "for a BIDS dataset's folder (or a folder inside one, e.g. ds/sub-01): embed only the "
+        "recordings with one of these labels (repeat the option or separate labels with "
+        "commas: --task rest,sleep); recorded in the run's settings",
+    )
+    for entity, key in _BIDS_OPTIONS.items():
+        b.add_argument(
+            f"--{entity}",
+            action="append",
+            metavar="LABEL",
+            help=f"{entity} label of the file names ({key}-LABEL)",
+        )
     p.add_argument(
         "--part",
         type=_part,
@@ -275,6 +308,7 @@ def _embed(args: argparse.Namespace) -> DatasetSummary:
         weights=args.weights,
         engine=args.engine,
         pattern=args.pattern,
+        bids_filters=_bids_filters(args),
         part=args.part,
         preprocessing=preprocessing_config(args),
         reject_by_annotation=args.reject_by_annotation,

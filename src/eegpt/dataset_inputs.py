@@ -17,7 +17,7 @@ import json
 import math
 import os
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -191,7 +191,11 @@ def as_part(part: Any) -> tuple[int, int] | None:
 
 
 def resolve_inputs(
-    inputs: Any, *, pattern: str | None = None, verbose: bool | str | int | None = None
+    inputs: Any,
+    *,
+    pattern: str | None = None,
+    verbose: bool | str | int | None = None,
+    bids_filters: Mapping[str, Any] | None = None,
 ) -> DatasetInputs:
     """List the files to embed.
 
@@ -214,6 +218,11 @@ def resolve_inputs(
         For a folder: a glob relative to it, e.g. ``"**/*.edf"``.
     verbose : bool | str | int | None
         For a folder: log the linked folders followed outside it (see :func:`embed_dataset`).
+    bids_filters : dict of str to (str or sequence of str) | None
+        For a BIDS dataset (or a folder inside one), without ``pattern``: only the recordings
+        whose entities (``subject``, ``session``, ``task``, ``acquisition``, ``run``) have one
+        of the values given, e.g. ``{"task": "rest", "subject": ["01", "02"]}``
+        (:func:`eegpt.bids.bids_manifest`).
 
     Returns
     -------
@@ -224,6 +233,8 @@ def resolve_inputs(
     FileNotFoundError
         If the folder, manifest or files do not exist, or nothing matches.
     ValueError
+        On ``bids_filters`` for inputs that are not a BIDS dataset, or with a value no
+        recording has.
         On a manifest without ``path`` column, empty or duplicate ids, metadata columns that
         clash with the output columns, or a row of a later part of a split FIF recording
         whose first part it does not list (rows of later parts and of BrainVision/EEGLAB
@@ -231,6 +242,12 @@ def resolve_inputs(
         folder leaves them out).
     """
     pa, pq = pyarrow_for_writing()
+    if bids_filters and not (isinstance(inputs, (str, os.PathLike)) and _is_folder(inputs)):
+        raise ValueError(
+            f"bids_filters={dict(bids_filters)!r} (--subject, --session, --task, --acquisition, "
+            f"--run) select recordings of a BIDS dataset; give its folder (or a folder inside "
+            f"it) as the input, not {type(inputs).__name__} {str(inputs)[:80]!r}"
+        )
     if isinstance(inputs, pa.Table):
         return replace(_from_table(inputs, Path.cwd(), "<table>"), manifest=True)
     if hasattr(inputs, "columns") and hasattr(inputs, "to_dict"):  # a pandas DataFrame
@@ -242,7 +259,7 @@ def resolve_inputs(
         if is_recording_folder(path):  # an EGI .mff or CTF .ds recording: one input
             return _from_paths([path], text)
         if path.is_dir():
-            return _from_folder(path, pattern, verbose)
+            return _from_folder(path, pattern, verbose, bids_filters)
         if path.is_file() and path.suffix.lower() in MANIFEST_SUFFIXES:
             return _from_manifest(path)
         if path.is_file():
@@ -273,6 +290,11 @@ def resolve_inputs(
     raise TypeError(
         f"inputs must be a folder, glob, manifest, file list or table, got {type(inputs).__name__}"
     )
+
+
+def _is_folder(inputs: str | os.PathLike) -> bool:
+    path = Path(os.fspath(inputs)).expanduser()
+    return path.is_dir() and not is_recording_folder(path)
 
 
 def _relative_ids(paths: list[Path], root: Path) -> list[str]:
@@ -554,14 +576,48 @@ def _decimal_commas_read(table: Any, name: str) -> Any:
     return table.set_column(table.column_names.index(name), name, pa.array(cells, pa.string()))
 
 
+def _dataset_of_folder(folder: Path) -> Path | None:
+    """The BIDS dataset (the folder with ``dataset_description.json``) that ``folder`` is a
+    subject's folder or a folder inside one of (``ds/sub-01``, ``ds/sub-01/ses-1``,
+    ``ds/sub-01/ses-1/eeg``); None for a dataset's own folder or any other folder."""
+    folder = folder.resolve()
+    for parent in list(folder.parents)[:3]:
+        if (parent / "dataset_description.json").is_file():
+            first = folder.relative_to(parent).parts[0]
+            return parent if first.startswith("sub-") else None
+    return None
+
+
 def _from_folder(
-    folder: Path, pattern: str | None, verbose: bool | str | int | None = None
+    folder: Path,
+    pattern: str | None,
+    verbose: bool | str | int | None = None,
+    bids_filters: Mapping[str, Any] | None = None,
 ) -> DatasetInputs:
+    """The recordings of ``folder``: a BIDS dataset's (or, for a folder inside one, those of
+    that part of it) with their entities and participants' columns, unless ``pattern``
+    picks files; ``bids_filters`` select among a BIDS dataset's (see :func:`resolve_inputs`)."""
     root = folder.resolve()
-    if pattern is None and (root / "dataset_description.json").is_file():
+    dataset: Path | None = root
+    under: Path | None = None
+    if not (root / "dataset_description.json").is_file():
+        dataset, under = _dataset_of_folder(root), root
+    if pattern is None and dataset is not None:
         from eegpt.bids import bids_manifest
 
-        return _from_table(bids_manifest(root), root, f"{folder}{_BIDS}")
+        table = bids_manifest(dataset, filters=bids_filters, under=under)
+        return _from_table(table, dataset, f"{folder}{_BIDS}")
+    if bids_filters:
+        why = (
+            f"with pattern={pattern!r} (--pattern), which picks files alone; leave the pattern out"
+            if dataset is not None
+            else f"and {folder} is not a BIDS dataset (no dataset_description.json in it or "
+            "in the folders above a sub-* folder)"
+        )
+        raise ValueError(
+            f"bids_filters={dict(bids_filters)!r} (--subject, --session, --task, --acquisition, "
+            f"--run) select recordings of a BIDS dataset by their entities, {why}"
+        )
     return _make_inputs(*_listed_under(folder, pattern, verbose), str(folder))
 
 
@@ -587,7 +643,9 @@ def _listed_under(
     root = folder.resolve()
     suffixes = EEG_SUFFIXES + RECORDING_FOLDER_SUFFIXES
     if pattern:
-        paths = _without_companions(_matching(root, pattern, verbose), root)
+        paths = _without_sidecars(
+            _without_companions(_matching(root, pattern, verbose), root), root
+        )
     else:
         paths = [p for p in _files_under(root, verbose=verbose) if p.suffix.lower() in suffixes]
     if not paths:
@@ -624,6 +682,31 @@ def _without_companions(paths: list[Path], root: Path) -> list[Path]:
             f".set): {few(sorted(_relative_ids(left, root)), 5)}"
         )
     return kept
+
+
+#: The file types of a BIDS dataset's sidecars and tables (``*_eeg.json``, ``*_events.tsv``),
+#: which hold no samples.
+_SIDECAR_SUFFIXES = (".json", ".tsv")
+
+
+def _without_sidecars(paths: list[Path], root: Path) -> list[Path]:
+    """``paths`` (a pattern's matches under ``root``) without a BIDS dataset's sidecars and
+    tables (``.json``, ``.tsv``, ``.tsv.gz``), which would fail as recordings, with a warning
+    that counts them; all of them where ``root`` is not in a BIDS dataset."""
+    if not (root / "dataset_description.json").is_file() and _dataset_of_folder(root) is None:
+        return paths
+    left = [
+        p
+        for p in paths
+        if p.suffix.lower() in _SIDECAR_SUFFIXES or p.name.lower().endswith(".tsv.gz")
+    ]
+    if left:
+        _warn(
+            f"left out {_count(len(left), 'file')} matched by the pattern that are sidecars or "
+            f"tables of the BIDS dataset (.json, .tsv), not recordings: "
+            f"{few(sorted(_relative_ids(left, root)), 5)}"
+        )
+    return [p for p in paths if p not in left]
 
 
 def _in_id_order(paths: list[Path], root: Path) -> tuple[list[Path], list[str]]:
@@ -863,7 +946,11 @@ def _glob_split(text: str) -> tuple[Path, str]:
 
 def _from_glob(text: str) -> DatasetInputs:
     root, pattern = _glob_split(text)
-    paths = _without_companions(_matching(root, pattern), root) if root.is_dir() else []
+    paths = (
+        _without_sidecars(_without_companions(_matching(root, pattern), root), root)
+        if root.is_dir()
+        else []
+    )
     if not paths:
         raise FileNotFoundError(f"the glob {text!r} matches no files")
     return _make_inputs(*_in_id_order(paths, root), text)

@@ -493,17 +493,21 @@ def _write_listing(output_dir: Path, corpus: DatasetInputs) -> None:
         atomic_write(output_dir / CORPUS_LISTING, lambda fh: fh.write(buf.getvalue().encode()))
 
 
-def _corpus_identity(source: str, pattern: str | None) -> str:
+def _corpus_identity(
+    source: str, pattern: str | None, bids_filters: Mapping[str, Sequence[str]] | None = None
+) -> str:
     """What names a corpus, for the parts of one split to find each other: the folder, glob
     or manifest of its inputs' ``source`` as an absolute path, with the ``pattern`` that picks
-    its files (``--pattern``); :data:`LIST_INPUTS` for a list of files or a table, which
-    name no place (their parts are told apart by the files their listings share)."""
+    its files (``--pattern``) or the BIDS entities that select them (``--task rest``);
+    :data:`LIST_INPUTS` for a list of files or a table, which name no place (their parts are
+    told apart by the files their listings share)."""
     if source.startswith("<") and source.endswith(">"):  # "<12 files>", "<table>", "<df>"
         return LIST_INPUTS
     corpus = corpus_of(source)[0]
     if glob.has_magic(corpus):
         corpus = os.path.abspath(corpus)
-    return f"{corpus} --pattern {pattern}" if pattern else corpus
+    chosen = "".join(f" --{k} {','.join(v)}" for k, v in (bids_filters or {}).items())
+    return (f"{corpus} --pattern {pattern}" if pattern else corpus) + chosen
 
 
 _HISTORY = '\n "last_run": '  # starts a manifest's run history, as _write_json writes it
