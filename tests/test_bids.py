@@ -356,3 +356,60 @@ def test_the_command_line_takes_bids_filters():
     )
     assert _bids_filters(args) == {"subject": ["01", "02"], "task": ["rest", "sleep"]}
     assert _bids_filters(build_parser().parse_args(["ds", "-o", "out"])) is None
+
+
+def _eeglab_without_its_fdt(root):
+    """An EEGLAB recording of ``root`` (a BIDS dataset) whose .set names a .fdt that is not
+    there; returns the .set."""
+    import scipy.io
+
+    pytest.importorskip("eeglabio")
+    raw, _ = synthetic_raw(minutes=0.2, seed=2)
+    raw.info["line_freq"] = 50
+    path = mne_bids.BIDSPath(subject="003", session="a", task="rest", run="1", datatype="eeg",
+                             root=root)  # fmt: skip
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        mne_bids.write_raw_bids(raw, path, format="EEGLAB", allow_preload=True, verbose=False)
+    set_file = path.fpath
+    fields = scipy.io.loadmat(set_file, appendmat=False)
+    fields = {k: v for k, v in fields.items() if not k.startswith("__")}
+    fields["data"] = set_file.with_suffix(".fdt").name  # the samples in a .fdt, now missing
+    scipy.io.savemat(set_file, fields, appendmat=False)
+    return set_file
+
+
+def test_a_missing_data_file_is_said_as_such_not_as_a_sidecar(bids_dataset, model, tmp_path):
+    """A .set whose .fdt is missing, a .vhdr whose DataFile= names a file renamed since: the
+    data file is named as missing (not a sidecar as unreadable), with the header line naming
+    it; a corpus run's summary shortens paths, not the reason."""
+    from test_io import _german_brainvision
+
+    root = tmp_path / "ds"
+    shutil.copytree(bids_dataset, root)
+    set_file = _eeglab_without_its_fdt(root)
+    with pytest.raises(
+        RecordingError, match=r"its samples are kept in \S*_eeg\.fdt \(an EEGLAB"
+    ) as info:
+        as_recording(set_file, verbose="error")
+    assert "sidecar" not in str(info.value)
+    vhdr, _ = _german_brainvision(tmp_path / "bv", "UTF-8")
+    folder = root / "sub-004" / "eeg"
+    folder.mkdir(parents=True)
+    header = folder / "sub-004_task-rest_eeg.vhdr"
+    header.write_bytes(vhdr.read_bytes().replace(b"ruhe.eeg", b"recording_old_name.eeg"))
+    for suffix in (".eeg", ".vmrk"):
+        header.with_suffix(suffix).write_bytes(vhdr.with_suffix(suffix).read_bytes())
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # MNE-BIDS: the sidecars missing here
+        with pytest.raises(RecordingError, match=r"its header's DataFile= line names "
+                           r"recording_old_name\.eeg, which is not in \S*sub-004"):  # fmt: skip
+            as_recording(header, verbose="error")
+        summary = embed_dataset(root, tmp_path / "out", model=model, workers=0, progress=False)
+    assert summary.n_failed == 2
+    lines = [line for line in str(summary).splitlines() if line.startswith("  sub-00")]
+    assert lines[0].startswith("  sub-003/ses-a/eeg/sub-003_ses-a_task-rest_run-1_eeg.set: its "
+                               "samples are kept in sub-003_ses-a_task-rest_run-1_eeg.fdt ")  # fmt: skip
+    assert lines[0].endswith("with its samples inside the .set")  # the reason, not cut mid-path
+    assert "DataFile= line names recording_old_name.eeg" in lines[1]
+    assert not any(str(tmp_path) in line for line in lines)  # paths shortened to file names

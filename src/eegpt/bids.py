@@ -80,6 +80,9 @@ def read_raw_bids(path: Path, root: Path, verbose: Any = None) -> mne.io.BaseRaw
     ValueError
         If MNE-BIDS cannot read the file with its sidecars (a corrupt ``*_events.tsv``,
         channel names that differ between ``*_channels.tsv`` and the data, ...).
+    FileNotFoundError
+        If a file the data file names is missing (a BrainVision ``.vhdr``'s ``DataFile=``,
+        an EEGLAB ``.set``'s ``.fdt``): :func:`eegpt.io.missing_file_reason` says which.
     """
     try:
         mne_bids = _mne_bids()
@@ -106,6 +109,10 @@ def read_raw_bids(path: Path, root: Path, verbose: Any = None) -> mne.io.BaseRaw
                 verbose="WARNING" if above_warnings else verbose,
             )
         except Exception as err:  # MNE-BIDS raises anything; the sidecars are the suspects
+            from eegpt.io import missing_file_reason
+
+            if missing_file_reason(path, err) is not None:
+                raise  # a data file the header names is missing: the reader's words say it
             sidecar = _sidecar_being_read(err)
             which = (
                 f"the sidecar {sidecar} could not be read"

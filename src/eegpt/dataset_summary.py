@@ -459,7 +459,19 @@ def _warning_kind(text: str) -> str:
     return next((kind for words, kind in _WARNING_KINDS if words in text), "other")
 
 
-def _short(text: str, limit: int = 200) -> str:
-    """``text`` on one line (a traceback after it left out), cut to ``limit`` characters."""
+# A path of folders and a file name (POSIX or Windows) in an error's text: group 1 the name.
+_LONG_PATH = re.compile(r"(?<![\w.])(?:[A-Za-z]:)?[/\\](?:[^\s/\\'\"]+[/\\])+([^\s/\\'\"]+)")
+
+
+# The opening of a reader's error that names the file the summary's line names already.
+_READ_FAILED = re.compile(r"^(?:RecordingError: )?could not read EEG file \S+?: ")
+
+
+def _short(text: str, limit: int = 300) -> str:
+    """``text`` on one line (a traceback after it left out), every path in it shortened to
+    its file name and an opening that names the recording left out (the full text is in
+    ``_errors.csv``; the summary's line names the recording), then cut to ``limit``
+    characters."""
     text = " ".join(str(text).split(TRACEBACK_MARK, 1)[0].split())
+    text = _READ_FAILED.sub("", _LONG_PATH.sub(r"\1", text))
     return text if len(text) <= limit else text[: limit - 3] + "..."

@@ -801,6 +801,8 @@ def mne_call(
                 f"({type(err).__name__}, no message): the file is damaged or not in the format "
                 f"its name says; {formats}"
             )
+        elif (missing := missing_file_reason(path, err)) is not None:
+            reason = missing
         else:
             reason = reader_text(f"{type(err).__name__}: {err}") + _missing_reader_hint(err)
         raise RecordingError(f"could not read EEG file {path}: {reason}") from err
@@ -819,6 +821,57 @@ def _missing_reader_hint(err: BaseException) -> str:
             "MATLAB v7 format (pop_saveset(EEG, ..., 'version', '7'))"
         )
     return ""
+
+
+# How readers say a file is missing: OSError's own words, MNE's EEGLAB reader's.
+_NOT_FOUND = re.compile(r"No such file or directory: '(.+)'|^File (.+) not found\.?$")
+
+
+def missing_file_reason(path: Path, err: BaseException) -> str | None:
+    """Why ``path`` could not be read when its reader raised ``err`` for another file that
+    ``path`` names and that is missing (a BrainVision header's data or marker file, an EEGLAB
+    ``.set``'s ``.fdt``): which file, which line names it, and what to do; None for other
+    errors (and for a missing BIDS sidecar, ``.tsv``/``.json``)."""
+    if not isinstance(err, FileNotFoundError):
+        return None
+    found = _NOT_FOUND.search(str(err))
+    named = err.filename or (found and (found[1] or found[2]))
+    if not named:
+        return None
+    missing = Path(named)
+    if missing.name == path.name or missing.suffix.lower() in (".tsv", ".json"):
+        return None
+    where = f"which is not in {missing.parent}" if missing.parent != Path() else "which is missing"
+    if path.suffix.lower() == ".vhdr":
+        key = _header_line_naming(path, missing.name) or "DataFile"
+        return (
+            f"its header's {key}= line names {missing.name}, {where}: restore that file, or, "
+            f"if it was renamed, write its new name on the {key}= line of {path.name} (a "
+            "BrainVision recording is three files, the .vhdr naming the other two)"
+        )
+    if path.suffix.lower() == ".set":
+        return (
+            f"its samples are kept in {missing.name} (an EEGLAB .fdt file the .set names), "
+            f"{where}: copy the .fdt beside the .set, or save the recording again in EEGLAB "
+            "with its samples inside the .set"
+        )
+    return f"a file it names, {missing.name}, {where}: restore it beside {path.name}"
+
+
+def _header_line_naming(header: Path, name: str) -> str | None:
+    """The key (``DataFile``, ``MarkerFile``) of the BrainVision ``header``'s line that names
+    the file ``name``; None when no line does or the header cannot be read."""
+    try:
+        with open(header, "rb") as f:
+            text = f.read(1 << 16).decode("latin-1")  # [Common Infos] opens the file
+    except OSError:
+        return None
+    line = re.search(rf"^((?i:DataFile|MarkerFile))\s*=\s*{re.escape(name)}\s*$", text, re.M)
+    return (
+        None
+        if line is None
+        else {"datafile": "DataFile", "markerfile": "MarkerFile"}[line[1].lower()]
+    )
 
 
 def _fif_truncated(detail: str) -> str:
