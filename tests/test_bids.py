@@ -413,3 +413,28 @@ def test_a_missing_data_file_is_said_as_such_not_as_a_sidecar(bids_dataset, mode
     assert lines[0].endswith("with its samples inside the .set")  # the reason, not cut mid-path
     assert "DataFile= line names recording_old_name.eeg" in lines[1]
     assert not any(str(tmp_path) in line for line in lines)  # paths shortened to file names
+
+
+@pytest.mark.parametrize("acq_time", ["2019-11-11T08:30:00Z", "2019-11-11T08:30:00"])
+def test_a_date_from_scans_tsv_is_on_its_own_clock(bids_dataset, tmp_path, acq_time):
+    """A measurement date MNE-BIDS takes from scans.tsv's acq_time (over the EDF header's
+    local wall clock) is recorded as such (clock "acq_time": UTC), and ``eegpt info`` says
+    where it comes from; a file whose row says n/a keeps the header's local clock."""
+    import datetime
+
+    from eegpt.cli import clock_zone_text
+
+    root = tmp_path / "ds"
+    shutil.copytree(bids_dataset, root)
+    scans = root / "sub-001" / "ses-a" / "sub-001_ses-a_scans.tsv"
+    scans.write_text(scans.read_text().replace("n/a", acq_time))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        rec = as_recording(root / EDF.format(sub="001"), verbose="error")
+        other = as_recording(root / EDF.format(sub="002"), verbose="error")
+    when = datetime.datetime.fromisoformat(acq_time.replace("Z", "+00:00"))
+    assert datetime.datetime.fromisoformat(rec.meas_date) == when.astimezone(datetime.UTC)
+    assert (rec.date_clock, other.date_clock) == ("acq_time", "local")
+    assert clock_zone_text({"clock": rec.date_clock}).startswith(
+        "UTC, from the BIDS scans.tsv acq_time"
+    )

@@ -122,7 +122,55 @@ def read_raw_bids(path: Path, root: Path, verbose: Any = None) -> mne.io.BaseRaw
             )
             raise ValueError(f"{which}: {type(err).__name__}: {err}") from err
     pass_on_warnings(caught, path, skip=_NOISE, reader="MNE-BIDS")
+    if _acq_time_applied(raw, bids_path):
+        raw._eegpt_date_clock = ACQ_TIME_CLOCK  # eegpt.io.date_clock reads it
     return raw
+
+
+#: ``metadata["clock"]`` of a recording whose measurement date MNE-BIDS took from the
+#: ``acq_time`` of its ``*_scans.tsv`` (:func:`eegpt.io.date_clock`): UTC, as MNE-BIDS brings
+#: it there (a time with ``Z`` or an offset is converted; one without is taken as this
+#: computer's local time), not the data file header's wall clock.
+ACQ_TIME_CLOCK = "acq_time"
+
+
+def _acq_time_applied(raw: mne.io.BaseRaw, bids_path: Any) -> bool:
+    """Whether ``raw``'s measurement date is the ``acq_time`` of its row of ``*_scans.tsv``,
+    which MNE-BIDS sets over the header's date: the row found and its time parsed as
+    MNE-BIDS does (ISO 8601; ``Z`` or an offset brought to UTC, a time without one taken as
+    this computer's local time), and equal to the date read."""
+    import datetime
+
+    date = raw.info.get("meas_date")
+    sub, ses = f"sub-{bids_path.subject}", bids_path.session
+    folder = Path(bids_path.root) / sub / (f"ses-{ses}" if ses else "")
+    table = folder / (f"{sub}_ses-{ses}_scans.tsv" if ses else f"{sub}_scans.tsv")
+    if date is None or not table.is_file():
+        return False
+    from eegpt.dataset_read import read_delimited
+
+    try:
+        rows = read_delimited(table).to_pylist()
+    except Exception:  # a scans.tsv eegpt cannot read: MNE-BIDS said what it did with it
+        return False
+    own = Path(bids_path.fpath.name)
+    names = (
+        {own.with_suffix(s).name for s in (".vhdr", ".eeg", ".vmrk")}
+        if own.suffix == ".vhdr"
+        else {own.name}
+    )
+    for row in rows:
+        if Path(str(row.get("filename", ""))).name not in names:
+            continue
+        text = str(row.get("acq_time") or "").strip()
+        try:
+            when = datetime.datetime.fromisoformat(
+                text[:-1] + "+00:00" if text.endswith("Z") else text
+            )
+        except ValueError:
+            return False
+        return when.astimezone(datetime.timezone.utc) == date
+    return False
 
 
 def _sidecar_being_read(err: BaseException) -> str | None:

@@ -2328,6 +2328,7 @@ def clock_zone_text(meta: Mapping[str, Any]) -> str:
     return {
         "utc": "UTC, as the FIF/.mff format stores it (one converted from EDF/BrainVision keeps that file's local clock; clock_time shown without a zone)",
         "local": "the header's local wall clock, no zone",
+        "acq_time": "UTC, from the BIDS scans.tsv acq_time (MNE-BIDS sets it over the data file header's date; an acq_time without Z or an offset is taken as the reading computer's local time); clock_time shown in UTC without a zone",
         "unknown": "as MNE gives it, zone unknown",
     }.get(
         str(meta.get("clock")),

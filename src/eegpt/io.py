@@ -151,8 +151,9 @@ class Recording:
     date_clock : str | None
         With ``meas_date``, which clock it is on, by the reader that read it
         (:func:`date_clock`): ``"utc"`` (FIF, EGI ``.mff``), ``"local"`` (the lab's wall
-        clock, which MNE labels UTC: EDF/BDF, BrainVision, Nihon Kohden) or ``"unknown"``; kept as the
-        embeddings' ``metadata["clock"]``.
+        clock, which MNE labels UTC: EDF/BDF, BrainVision, Nihon Kohden), ``"acq_time"`` (UTC
+        from a BIDS ``*_scans.tsv``'s ``acq_time``, which MNE-BIDS sets over the header's
+        date) or ``"unknown"``; kept as the embeddings' ``metadata["clock"]``.
     file_offset : float | None
         For an MNE Raw, seconds from its file's first sample to its first sample
         (:func:`eegpt.annotations.file_offset`: nonzero for a Raw cropped after reading); the
@@ -2778,7 +2779,13 @@ def date_clock(inst: Any) -> str:
     """Which clock ``inst.info["meas_date"]`` is on, by the reader that made ``inst``
     (:data:`DATE_CLOCKS`): ``"utc"``, ``"local"`` (the lab's wall clock, no zone) or
     ``"unknown"`` (other readers, ``RawArray``, ``mne.Epochs`` cut in memory). A FIF file
-    MNE wrote from an EDF file carries the EDF's local clock as if UTC: it reads as ``"utc"``."""
+    MNE wrote from an EDF file carries the EDF's local clock as if UTC: it reads as ``"utc"``.
+    A BIDS recording whose date MNE-BIDS took from its ``*_scans.tsv`` ``acq_time`` (over
+    the header's) is ``"acq_time"`` (:data:`eegpt.bids.ACQ_TIME_CLOCK`): UTC, as MNE-BIDS
+    gives it."""
+    marked = getattr(inst, "_eegpt_date_clock", None)  # set by eegpt.bids.read_raw_bids
+    if isinstance(marked, str):
+        return marked
     kind = type(inst)
     return DATE_CLOCKS.get(f"{kind.__module__}.{kind.__qualname__}", "unknown")
 

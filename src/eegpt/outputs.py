@@ -20,7 +20,8 @@ discontinuous EDF+D/BDF+D file, else equal to ``onset_s``; one base for a record
 epochs outputs), ``clock_time`` (the window onset's moment,
 a timestamp in µs without a zone: the recording's wall clock as its header states it, which
 for EDF/BDF/BrainVision is the lab's local time that MNE labels UTC, for FIF and EGI ``.mff``
-UTC, as ``metadata["clock"]`` records (``"local"``, ``"utc"``, ``"unknown"``: other readers,
+UTC, as ``metadata["clock"]`` records (``"local"``, ``"utc"``, ``"acq_time"``: UTC from a BIDS
+``*_scans.tsv``, ``"unknown"``: other readers,
 objects made in memory); null without a measurement date; both as
 :meth:`Embeddings.clock_times` gives them; files written before eegpt had these columns lack
 them, and :func:`load_embeddings` computes them from the provenance as before),
