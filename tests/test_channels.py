@@ -2121,3 +2121,25 @@ def test_psg_channels_are_told_apart_from_eeg():
     assert "look like other signals" in text
     with pytest.warns(RuntimeWarning, match=r"If some are EEG electrodes"):
         map_channels(["Cz", "E1", "E2", "E3", "E4"], on_unknown="drop")
+
+
+def test_egi_numbers_with_their_own_positions_are_told_to_use_those_first():
+    """E1..E19 with their own (10-20) positions, as a BIDS electrodes.tsv gives them: the
+    refusal suggests plain --nearest (the file's positions) before an EGI net's layout."""
+    import mne
+
+    from eegpt.preprocessing import map_info_channels
+
+    montage = mne.channels.make_standard_montage("standard_1020")
+    sites = ["Fp1", "Fp2", "F7", "F3", "Fz", "F4", "F8", "T7", "C3", "Cz", "C4", "T8", "P7",
+             "P3", "Pz", "P4", "P8", "O1", "O2"]  # fmt: skip
+    where = montage.get_positions()["ch_pos"]
+    labels = [f"E{i}" for i in range(1, 20)]
+    info = mne.create_info(labels, 250.0, "eeg")
+    info.set_montage(mne.channels.make_dig_montage(dict(zip(labels, [where[s] for s in sites],
+                                                             strict=True))))  # fmt: skip
+    with pytest.raises(NoChannelMappedError) as err:
+        map_info_channels(info, "rec.edf")
+    text = str(err.value)
+    plain, net = text.find("--nearest --write-rename nearest.tsv"), text.find("--nearest GSN")
+    assert 0 < plain < net, text

@@ -31,7 +31,7 @@ from eegpt._methods import function_method
 from eegpt.errors import DuplicateChannelsError, NoChannelMappedError
 from eegpt.nearest_sites import nearest_rename
 from eegpt.nearest_sites import nearest_summary as nearest_summary  # re-exported
-from eegpt.nearest_sites import positions_note as positions_note  # re-exported
+from eegpt.nearest_sites import with_positions_note as with_positions_note  # re-exported
 from eegpt.rename_tables import (
     _HOW_TO_MAP,
     _SOCKET,

@@ -3,7 +3,7 @@
 :func:`nearest_rename` names the electrodes of nets and caps without 10-10 names (EGI's
 ``E1``.., BioSemi's 128 sockets, a MEG+EEG file's ``EEG001``..) after the vocabulary sites
 nearest to them, comparing directions from the centres of spheres fitted to the electrodes and
-to a template's sites; :func:`nearest_summary` shows such a table and :func:`positions_note`
+to a template's sites; :func:`nearest_summary` shows such a table and :func:`with_positions_note`
 suggests one. :mod:`eegpt.channels` re-exports the public names.
 """
 
@@ -414,17 +414,26 @@ def nearest_rename(
     return result
 
 
-def positions_note(info: mne.Info, names: Sequence[str], source: str) -> str:
-    """A sentence for a recording none of whose channel ``names`` maps (``EEG001``.. of a
-    MEG+EEG file) when 4 or more of them have positions in ``info``: how to name them after
-    their nearest 10-10 sites; ``""`` otherwise, or where :func:`eegpt.rename_tables._cap_note` has a hint."""
+def with_positions_note(message: str, info: mne.Info, names: Sequence[str], source: str) -> str:
+    """``message``, the refusal of a recording none of whose channel ``names`` maps
+    (``EEG001``.. of a MEG+EEG file, ``E1``.. of a BIDS dataset's ``electrodes.tsv``), with a
+    sentence on how to name them after their nearest 10-10 sites by the recording's own
+    positions when 4 or more of them have some in ``info``: put before the hint of
+    :func:`eegpt.rename_tables._cap_note` (a net's or cap's standard layout) where there is
+    one, since the file's own positions come first; ``message`` as it is otherwise."""
     positioned = [name for name in names if name in _head_positions_mm(info)]
-    if len(positioned) < 4 or _cap_note(names, source):
-        return ""
-    return (
-        f" {len(positioned)} of them have positions (a montage or digitisation): name each "
-        f"after its nearest 10-10 site, {nearest_advice(None, source, 'nearest.tsv')}."
+    if len(positioned) < 4:
+        return message
+    cap = _cap_note(names, source)
+    instead = " (rather than a standard layout, as below)" if cap else ""
+    note = (
+        f" {len(positioned)} of them have positions (a montage or digitisation, e.g. a BIDS "
+        f"*_electrodes.tsv): name each after its nearest 10-10 site by those positions"
+        f"{instead}, {nearest_advice(None, source, 'nearest.tsv')}."
     )
+    if cap and message.endswith(cap):
+        return message[: len(message) - len(cap)] + note + cap
+    return message + note
 
 
 def nearest_summary(table: RenameTable) -> str:

@@ -48,7 +48,7 @@ from eegpt.io import (
     warn_not_scalp,
     warn_unapplied_projectors,
 )
-from eegpt.nearest_sites import positions_note
+from eegpt.nearest_sites import with_positions_note
 from eegpt.preprocessing_spec import (
     PRETRAINING_SCALE,
     SAMPLE_TOLERANCE,
@@ -981,7 +981,7 @@ def map_info_channels(
     try:
         mapping = map_recording_channels(names, source, left_out=left_out, **kwargs)
     except NoChannelMappedError as err:  # EEG001.. with positions: say how to use them
-        err.args = (str(err) + positions_note(info, names, source),)
+        err.args = (with_positions_note(str(err), info, names, source),)
         raise
     types = info.get_channel_types()
     warn_not_scalp(mapping.input_names, [types[idx[i]] for i in mapping.picks], source)
