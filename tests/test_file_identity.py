@@ -532,11 +532,18 @@ def test_stamps_of_version_2_keep_their_split_fif_rule(tmp_path):
     ``x-1.fif.gz``, MNE writes ``x.fif-1.gz``), none of split epochs, and the parts there of
     one whose later part is missing; the new rule finds them (or none where one is missing),
     so each resume of an older run marked those recordings ``changed: size``. New stamps are
-    version 3; those of version 2 are compared by its rule, sizes, fingerprints and
+    version 3 (now 4: the same files, a BIDS recording's sidecars too); those of version 2 are compared by its rule, sizes, fingerprints and
     ``--hash-inputs`` SHA-256 alike."""
     import warnings
 
-    from eegpt.dataset import DatasetInputs, InputFile, _fingerprint, _warn_changed, source_stamp
+    from eegpt.dataset import (
+        STAMP_VERSION,
+        DatasetInputs,
+        InputFile,
+        _fingerprint,
+        _warn_changed,
+        source_stamp,
+    )
 
     for folder in ("gz", "ep", "cut"):
         (tmp_path / folder).mkdir()
@@ -566,9 +573,12 @@ def test_stamps_of_version_2_keep_their_split_fif_rule(tmp_path):
         assert _warn_changed(DatasetInputs(files), statuses) == {}
         assert _warn_changed(DatasetInputs(files), statuses, check_contents=True) == {}
     new = source_stamp(files[0])
-    assert new is not None and new["stamp_version"] == 3
+    assert new is not None and new["stamp_version"] == STAMP_VERSION
     assert new["source_bytes"] == sum(p.stat().st_size for p in (tmp_path / "gz").iterdir())
-    assert source_stamp(files[1]) == source_stamp(files[1], version=3)
+    # version 4 stamps version 3's files (no BIDS sidecars here): the same but for the version
+    assert {**(source_stamp(files[1]) or {}), "stamp_version": 3} == source_stamp(
+        files[1], version=3
+    )
     first = tmp_path / "gz" / "x_raw.fif.gz"  # what version 2 stamped still counts
     first.write_bytes(first.read_bytes() + b"\0")
     with pytest.warns(RuntimeWarning, match="changed"):

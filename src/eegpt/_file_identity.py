@@ -50,6 +50,93 @@ def recording_files(path: str | os.PathLike) -> list[Path]:
     return _files_read(Path(path), is_fif_name, split_later_parts)
 
 
+def recording_inputs(path: str | os.PathLike) -> list[Path]:
+    """The files whose contents make up the recording at ``path`` as eegpt reads it: those of
+    :func:`recording_files`, then, for an EEG data file of a BIDS dataset, the sidecars
+    MNE-BIDS applies to it (:func:`bids_sidecars`: bad channels and channel types, events,
+    the recording's clock ...). What an output's provenance and a corpus run's stamps (from
+    stamp version 4) record, so that an edited sidecar makes the output stale as an edited
+    data file does."""
+    files = recording_files(path)
+    return files + [p for p in bids_sidecars(path) if p not in files]
+
+
+#: The sidecars ``mne_bids.read_raw_bids`` looks for beside an EEG data file, as (suffix,
+#: extension); each found by BIDS inheritance (the nearest that matches), as MNE-BIDS does.
+#: ``participants.tsv`` is left out: eegpt takes only columns of metadata from it, which a
+#: corpus run records in its listing (a change refuses the resume).
+BIDS_SIDECARS = (
+    ("eeg", ".json"),
+    ("events", ".tsv"),
+    ("events", ".json"),
+    ("channels", ".tsv"),
+    ("electrodes", ".tsv"),
+    ("coordsystem", ".json"),
+)
+
+
+def bids_sidecars(path: str | os.PathLike) -> list[Path]:
+    """The sidecars that ``mne_bids.read_raw_bids`` reads for the EEG data file ``path`` of a
+    BIDS dataset (:func:`eegpt.bids.bids_root`), as eegpt reads it (:data:`BIDS_SIDECARS`
+    and the session's ``*_scans.tsv``, its ``acq_time`` the recording's start), those that
+    exist; none for any other file, or without mne-bids (the file is then read alone).
+    Within :func:`headers_read_once`, looked up once per data file (while they all exist)."""
+    path = Path(path).expanduser()
+    if not (path.name.startswith("sub-") and "_eeg." in path.name and path.is_file()):
+        return []  # not named as a BIDS EEG data file: mne (through eegpt.bids) not imported
+    from eegpt.bids import bids_root  # noqa: PLC0415 - imports mne
+
+    root = bids_root(path)
+    if root is None:
+        return []
+    found = _read_once(
+        "bids",
+        path,
+        lambda: _find_sidecars(path, root),
+        valid=lambda f: all(p.is_file() for p in f),
+    )
+    return list(found)
+
+
+def _find_sidecars(path: Path, root: Path) -> tuple[Path, ...]:
+    """:func:`bids_sidecars` looked up with MNE-BIDS's own search (private; where it is gone,
+    the sidecars of the data file's own name beside it)."""
+    try:
+        import mne_bids  # noqa: PLC0415
+    except ImportError:
+        return ()
+    try:
+        from mne_bids.path import _find_matching_sidecar  # noqa: PLC0415
+    except ImportError:
+        _find_matching_sidecar = None
+    try:
+        bids_path = mne_bids.get_bids_path_from_fname(path, check=False)
+        bids_path.update(root=root, datatype="eeg", check=False)
+        scans = mne_bids.BIDSPath(
+            subject=bids_path.subject, session=bids_path.session, suffix="scans",
+            extension=".tsv", root=root, check=False,
+        ).fpath  # fmt: skip
+    except Exception:  # noqa: BLE001 - MNE-BIDS raises anything on a name it cannot parse
+        return ()
+    stem = path.name[: path.name.rindex("_eeg.")]
+    found: list[Path] = []
+    for suffix, extension in BIDS_SIDECARS:
+        if _find_matching_sidecar is None:
+            named: Any = path.with_name(f"{stem}_{suffix}{extension}")
+        else:
+            try:
+                named = _find_matching_sidecar(
+                    bids_path, suffix=suffix, extension=extension, on_error="ignore"
+                )
+            except Exception:  # noqa: BLE001 - several that match: MNE-BIDS reads none
+                named = None
+        if named is not None and Path(named).is_file():
+            found.append(Path(named))
+    if scans.is_file():
+        found.append(Path(scans))
+    return tuple(dict.fromkeys(found))
+
+
 def recording_files_v2(path: str | os.PathLike) -> list[Path]:
     """:func:`recording_files` as eegpt stamped a corpus run's recordings with stamp version 2
     (:data:`eegpt.dataset.STAMP_VERSION`), kept to compare those stamps on a resume: a split
@@ -583,7 +670,7 @@ def source_files_record(
     -------
     dict | None
         ``{"files": [name, ...], "source_bytes": int, "source_mtime_ns": int,
-        "source_fingerprint": str}``: ``files`` names each file of :func:`recording_files` (its
+        "source_fingerprint": str}``: ``files`` names each file of :func:`recording_inputs` (its
         name relative to the recording's folder, e.g. ``"sub-01.vhdr"``,
         ``"rec.mff/signal1.bin"``); ``source_bytes`` is their total size (bytes),
         ``source_mtime_ns`` their latest modification time (ns since the epoch) and
@@ -598,7 +685,7 @@ def source_files_record(
     from eegpt.dataset_stamps import _fingerprint  # noqa: PLC0415 - dataset_stamps imports this module
 
     base = Path(path).expanduser().absolute()
-    files = recording_files(base)
+    files = recording_inputs(base)
     if not files:
         return None
     root = base.parent

@@ -372,10 +372,14 @@ def _state_hash(model: torch.nn.Module) -> str:
 
 
 """Which files :func:`source_stamp` stamps as a recording's (``"stamp_version"`` of a file
-status): 3, those :func:`eegpt._file_identity.recording_files` names, the files read (the
+status): 4, those :func:`eegpt._file_identity.recording_inputs` names, as ``eegpt embed``
+records them: version 3's and, for an EEG data file of a BIDS dataset, the sidecars MNE-BIDS
+applies to it (``*_channels.tsv``, ``*_events.tsv``, ``*_eeg.json``, ``*_scans.tsv``, ...);
+3, those :func:`eegpt._file_identity.recording_files` names, the files read (the
 data and marker files a BrainVision header names, a split FIF recording's later parts as
 its headers name them, of raw data or epochs, ``x.fif-1.gz`` ... after ``x.fif.gz``, the
-files inside a recording folder), as ``eegpt embed`` records them; 2, the same but for a
+files inside a recording folder; no sidecar, so a run of version 3 is not found changed by
+an edited sidecar); 2, the same but for a
 split FIF recording, whose later parts were those ``mne.io.read_raw_fif`` read (none of
 epochs; the parts there where one was missing) and only where a part named ``x-1.fif`` or
 ``x-1.fif.gz`` lay beside it (none of a ``.fif.gz`` recording MNE split):

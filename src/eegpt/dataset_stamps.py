@@ -19,7 +19,12 @@ from pathlib import Path
 from typing import Any
 
 from eegpt._file_identity import _name as _file_name
-from eegpt._file_identity import file_sha256, recording_files, recording_files_v2
+from eegpt._file_identity import (
+    file_sha256,
+    recording_files,
+    recording_files_v2,
+    recording_inputs,
+)
 from eegpt._filenames import path_text
 from eegpt._logging import count as _count
 from eegpt._logging import few
@@ -30,7 +35,7 @@ from eegpt.errors import TooShortError
 
 _BESIDE = {".vhdr": (".eeg", ".vmrk"), ".set": (".fdt",)}  # the files of version 1 stamps
 
-STAMP_VERSION = 3
+STAMP_VERSION = 4
 
 
 def source_stamp(
@@ -111,7 +116,13 @@ def _stamped_files(file: InputFile, version: int = STAMP_VERSION) -> dict[str, l
     read with it, by the rule of ``version``: :data:`STAMP_VERSION`) and ``"annotations"``
     where it has an annotations file."""
     if version >= 2:
-        files_read = recording_files if version >= 3 else recording_files_v2
+        files_read = (
+            recording_inputs  # with a BIDS recording's sidecars
+            if version >= 4
+            else recording_files
+            if version == 3
+            else recording_files_v2
+        )
         read = [os.fspath(p) for p in files_read(file.path)]
         groups = {"source": read or [file.path]}  # an empty folder: the folder itself
     else:

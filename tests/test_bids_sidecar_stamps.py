@@ -1,0 +1,129 @@
+"""A BIDS recording's sidecars are inputs: recorded and fingerprinted with its data file, so an
+edited ``*_channels.tsv`` makes its rows stale as an edited data file does."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import warnings
+
+import mne
+import pytest
+
+from eegpt._file_identity import recording_inputs, source_files_record
+from eegpt.dataset import DatasetInputs, InputFile, _warn_changed, embed_dataset, source_stamp
+from eegpt.dataset_report import output_report
+from eegpt.demo import synthetic_raw
+
+mne_bids = pytest.importorskip("mne_bids")
+pd = pytest.importorskip("pandas")
+
+EDF = "sub-{sub}/ses-1/eeg/sub-{sub}_ses-1_task-rest_run-1_eeg.edf"
+
+
+@pytest.fixture(scope="module")
+def dataset(tmp_path_factory):
+    """Two subjects of 30 s each, the first with events (an ``*_events.tsv``)."""
+    root = tmp_path_factory.mktemp("bids")
+    raw, _ = synthetic_raw(minutes=0.5, seed=1)
+    raw.info["line_freq"] = 50
+    raw.set_annotations(mne.Annotations([1.0], [0.5], ["go"], orig_time=raw.info["meas_date"]))
+    for sub in ("01", "02"):
+        path = mne_bids.BIDSPath(subject=sub, session="1", task="rest", run="1",
+                                 datatype="eeg", root=root)  # fmt: skip
+        mne_bids.write_raw_bids(raw, path, format="EDF", allow_preload=True, verbose=False)
+        raw.set_annotations(None)
+    return root
+
+
+def _copy(dataset, tmp_path):
+    root = tmp_path / "ds"
+    shutil.copytree(dataset, root)
+    return root
+
+
+def _mark_bad_in_place(data_file):
+    """Mark the first channel bad in the ``*_channels.tsv`` of ``data_file``, keeping the
+    file's size and modification time (an edit only --check-contents finds)."""
+    channels = data_file.with_name(data_file.name.replace("_eeg.edf", "_channels.tsv"))
+    st = channels.stat()
+    text = channels.read_text(encoding="utf-8")
+    lines = text.splitlines(keepends=True)
+    assert lines[1].endswith("good\tn/a\n")
+    lines[1] = lines[1].replace("good\tn/a\n", "bad\tflat\n")
+    channels.write_text("".join(lines), encoding="utf-8")
+    os.utime(channels, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert channels.stat().st_size == st.st_size
+
+
+def test_a_bids_recording_s_inputs_are_its_data_file_and_sidecars(dataset, tmp_path):
+    first = dataset / EDF.format(sub="01")
+    names = [p.name for p in recording_inputs(first)]
+    assert names[0] == first.name
+    assert set(names[1:]) == {
+        "sub-01_ses-1_task-rest_run-1_eeg.json",
+        "sub-01_ses-1_task-rest_run-1_channels.tsv",
+        "sub-01_ses-1_task-rest_run-1_events.tsv",
+        "sub-01_ses-1_task-rest_run-1_events.json",
+        "sub-01_ses-1_scans.tsv",  # in the session's folder: named by its name alone
+    }
+    record = source_files_record(first)
+    assert record is not None and record["files"] == names
+    assert "sub-02_ses-1_task-rest_run-1_events.tsv" not in [
+        p.name for p in recording_inputs(dataset / EDF.format(sub="02"))
+    ]
+    # the same file outside a dataset is only itself
+    alone = tmp_path / first.name
+    shutil.copy(first, alone)
+    assert recording_inputs(alone) == [alone]
+
+
+def test_an_edited_sidecar_makes_a_corpus_run_s_rows_stale(dataset, model, tmp_path):
+    root = _copy(dataset, tmp_path)
+    out = tmp_path / "out"
+    embed_dataset(root, out, model=model, workers=0, progress=False)
+    second = root / EDF.format(sub="02")
+    _mark_bad_in_place(second)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # size and time unchanged: not compared without asking
+        embed_dataset(root, out, model=model, workers=0, progress=False)
+    with pytest.warns(RuntimeWarning, match=r"1 recording changed .*sub-02"):
+        embed_dataset(root, out, model=model, workers=0, progress=False, check_contents=True)
+    files = pd.read_csv(out / "_files.csv").set_index("recording_id")
+    assert files.loc[EDF.format(sub="02"), "changed"] == "recording: contents"
+    assert files["changed"].isna().tolist() == [True, False]
+    text, current = output_report(out)
+    assert not current and "CHANGED since embedded" in text
+
+
+def test_stamps_from_before_sidecars_are_not_changed_by_them(dataset, tmp_path):
+    """A run stamped with version 3 (no sidecars) resumes as before after a sidecar edit; a
+    run of version 4 finds it, by fingerprint even where size and time are kept."""
+    root = _copy(dataset, tmp_path)
+    path = root / EDF.format(sub="02")
+    file = InputFile(0, EDF.format(sub="02"), str(path))
+    base = {"recording_id": file.recording_id, "status": "ok", "shard": 0}
+    old = {**base, **(source_stamp(file, version=3) or {})}
+    new = {**base, **(source_stamp(file) or {})}
+    assert old["stamp_version"] == 3 and new["stamp_version"] == 4
+    assert new["source_bytes"] > old["source_bytes"]  # the sidecars' bytes too
+    _mark_bad_in_place(path)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert _warn_changed(DatasetInputs([file]), [old], check_contents=True) == {}
+    with pytest.warns(RuntimeWarning, match="changed"):
+        changed = _warn_changed(DatasetInputs([file]), [new], check_contents=True)
+    assert changed == {file.recording_id: "recording: contents"}
+
+
+def test_a_single_output_records_its_sidecars(dataset, model, tmp_path):
+    from eegpt import embed
+
+    root = _copy(dataset, tmp_path)
+    emb = embed(model, root / EDF.format(sub="02"), verbose="error")
+    files = emb.metadata["source_files"]["files"]
+    assert "sub-02_ses-1_task-rest_run-1_channels.tsv" in files
+    before = emb.metadata["source_files"]["source_fingerprint"]
+    _mark_bad_in_place(root / EDF.format(sub="02"))
+    after = source_files_record(root / EDF.format(sub="02"))
+    assert after is not None and after["source_fingerprint"] != before
