@@ -127,3 +127,24 @@ def test_a_single_output_records_its_sidecars(dataset, model, tmp_path):
     _mark_bad_in_place(root / EDF.format(sub="02"))
     after = source_files_record(root / EDF.format(sub="02"))
     assert after is not None and after["source_fingerprint"] != before
+
+
+def test_a_changed_participants_tsv_is_named_in_the_refusal(dataset, model, tmp_path):
+    """A resume after an edit of participants.tsv names the column and recording that changed
+    and says to put the file back (a BIDS folder has no manifest to give again)."""
+    root = _copy(dataset, tmp_path)
+    out = tmp_path / "out"
+    (root / "participants.tsv").write_text("participant_id\tage\nsub-01\t30\nsub-02\tn/a\n")
+    embed_dataset(root, out, model=model, workers=0, progress=False)
+    (root / "participants.tsv").write_text("participant_id\tage\nsub-01\t30\nsub-02\t41\n")
+    with pytest.raises(ValueError, match="cannot be resumed") as err:
+        embed_dataset(root, out, model=model, workers=0, progress=False)
+    text = str(err.value)
+    assert f"age changed for 1 recording ({EDF.format(sub='02')}: n/a -> 41)" in text
+    assert f"put {root / 'participants.tsv'} back as it was" in text
+    assert "original manifest" not in text and "To add new files" not in text
+    (root / "participants.tsv").write_text("participant_id\tage\tgroup\nsub-01\t31\tx\n")
+    with pytest.raises(
+        ValueError, match=r"group added; age changed for 1 recording \(sub-01\S*: 30 -> 31\)"
+    ):
+        embed_dataset(root, out, model=model, workers=0, progress=False)

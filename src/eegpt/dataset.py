@@ -705,7 +705,8 @@ def embed_dataset(
                 _prepare_output(output_dir, spec, overwrite=overwrite, verbose=verbose,
                                 ids=[f.recording_id for f in data.files],
                                 corpus_ids=[f.recording_id for f in corpus.files],
-                                read_only=unwritable is not None, files=data.files)  # fmt: skip
+                                read_only=unwritable is not None, files=data.files,
+                                metadata=data.metadata, source=data.source)  # fmt: skip
                 if (
                     listing_sha
                     and spec["inputs"].get("corpus_sha256") == listing_sha

@@ -51,6 +51,7 @@ from eegpt.outputs import require_pyarrow
 from eegpt.preprocessing_spec import SAMPLE_TOLERANCE
 
 _BIDS = " (BIDS)"  # ends the source of a BIDS folder's inputs
+BIDS_SOURCE = _BIDS
 
 
 def pyarrow_for_writing():

@@ -23,7 +23,7 @@ from eegpt._logging import few
 from eegpt._logging import log as _log
 from eegpt._logging import warn as _warn
 from eegpt.dataset_files import _described_error
-from eegpt.dataset_inputs import DatasetInputs, InputFile, corpus_of
+from eegpt.dataset_inputs import BIDS_SOURCE, DatasetInputs, InputFile, corpus_of
 from eegpt.dataset_lock import LOCK, is_run_temporary
 from eegpt.dataset_read import (
     CORPUS_LISTING,
@@ -91,9 +91,14 @@ def _prepare_output(
     corpus_ids: Sequence[str] = (),
     read_only: bool = False,
     files: Sequence[InputFile] = (),
+    metadata: Any = None,
+    source: str = "",
 ) -> None:
     """Check that the folder is new, resumable with ``spec``, or to be overwritten. ``files``:
-    this run's input files, whose per-file settings a refusal compares with the shards'. ``ids``:
+    this run's input files, whose per-file settings a refusal compares with the shards';
+    ``metadata``: their metadata columns (a pyarrow table, one row per file, or None), which
+    a refusal compares with the shards' rows; ``source``: what was given (a BIDS folder's
+    ends in ``" (BIDS)"``), for its advice. ``ids``:
     the recording ids of this run's files; ``corpus_ids``: of the whole corpus a ``--part``
     run is split from; ``read_only``: a finished run in a folder that cannot be written, only
     read (a killed run's temporary files are left where they are)."""
@@ -145,14 +150,27 @@ def _prepare_output(
                 hint = _part_listing_changed(output_dir, before, corpus_ids)
             elif any(d.startswith("inputs.") for d in diffs):
                 settings = _per_file_changes(output_dir, files)
+                then = (old.get("spec", {}).get("inputs") or {}).get("metadata_columns") or []
+                changes = _input_changes(output_dir, ids)
+                columns = _metadata_changes(output_dir, then, files, metadata)
                 hint = (
-                    f"{_input_changes(output_dir, ids)}{settings} The list of input files (or "
-                    "their ids or metadata) changed. To add new files, embed them into a new output folder "
-                    "from a manifest of just them: a .csv with a 'path' column and a "
-                    "'recording_id' column naming each as this run would (its path relative "
-                    "to the input folder, e.g. site/sub-01.edf), so that ids compare across "
-                    "the two; eegpt.read_embeddings([this folder, the new one]) reads both. "
-                    + _resume_as_it_was(output_dir, old.get("spec", {}))
+                    f"{changes}{columns}{settings} The list of input files (or "
+                    "their ids or metadata) changed. "
+                    + (
+                        ""
+                        if columns and not changes  # the same files: nothing to add
+                        else "To add new files, embed them into a new output folder "
+                        "from a manifest of just them: a .csv with a 'path' column and a "
+                        "'recording_id' column naming each as this run would (its path "
+                        "relative to the input folder, e.g. site/sub-01.edf), so that ids "
+                        "compare across the two; eegpt.read_embeddings([this folder, the new "
+                        "one]) reads both. "
+                    )
+                    + (
+                        _resume_bids_as_it_was(source, bool(changes), bool(columns))
+                        if source.endswith(BIDS_SOURCE)
+                        else _resume_as_it_was(output_dir, old.get("spec", {}))
+                    )
                 )
             elif any(d.startswith("preprocessing.tail") for d in diffs) and _listed(
                 output_dir / SHORT_REPORT
@@ -232,6 +250,75 @@ def _resume_as_it_was(output_dir: Path, spec: Mapping[str, Any]) -> str:
         f"To resume this run as it was, give {output_dir / FILES_REPORT} as the input (its "
         "list of files and ids)."
     )
+
+
+def _resume_bids_as_it_was(source: str, ids_changed: bool, metadata_changed: bool) -> str:
+    """How to finish a run of a BIDS folder (``source``) whose recordings (``ids_changed``)
+    or ``participants.tsv`` columns (``metadata_changed``) have changed since: it has no
+    manifest to give again."""
+    folder = source.removesuffix(BIDS_SOURCE)
+    what = [
+        *(["its list of recordings (files added or removed)"] if ids_changed else []),
+        *([f"{Path(folder) / 'participants.tsv'}"] if metadata_changed or not ids_changed else []),
+    ]
+    return (
+        f"This run's input is the BIDS dataset {folder}, whose participants.tsv gives the "
+        f"rows' participant columns: to resume this run as it was, put {' and '.join(what)} "
+        "back as it was (to embed the dataset as it is now, start over as below)."
+    )
+
+
+def _metadata_changes(
+    output_dir: Path, then: Sequence[str], files: Sequence[InputFile], metadata: Any
+) -> str:
+    """`` The metadata columns changed: age added; 1 value of group changed (sub-02.edf:
+    control -> patient).``: this run's metadata columns (``metadata``, a pyarrow table, a row
+    per entry of ``files``) against those the folder's run recorded (``then``, its names) and
+    the values its shards' rows hold, by recording id ("" where none differ or the shards
+    cannot be read; recordings with no rows, failed ones, are not compared)."""
+    now = [] if metadata is None else list(metadata.column_names)
+    said = [f"{few(added, 5)} added" for added in [[c for c in now if c not in then]] if added]
+    said += [f"{few(gone, 5)} gone" for gone in [[c for c in then if c not in now]] if gone]
+    common = [c for c in now if c in then]
+    recorded = _recorded_metadata(output_dir, common) if common else {}
+    rows = {f.recording_id: i for i, f in enumerate(files)}
+    for column in common:
+        values = metadata.column(column).to_pylist()
+        changed = [
+            f"{rid}: {_shown(was.get(column))} -> {_shown(values[rows[rid]])}"
+            for rid, was in recorded.items()
+            if rid in rows and _shown(was.get(column)) != _shown(values[rows[rid]])
+        ]
+        if changed:
+            said.append(
+                f"{column} changed for {_count(len(changed), 'recording')} ({few(changed, 3)})"
+            )
+    return f" The metadata columns changed: {'; '.join(said)}." if said else ""
+
+
+def _shown(value: Any) -> str:
+    """A metadata value as text to compare and show (31.0 as 31; missing as n/a)."""
+    if value is None or (isinstance(value, float) and value != value):
+        return "n/a"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _recorded_metadata(output_dir: Path, columns: Sequence[str]) -> dict[str, dict[str, Any]]:
+    """The values of ``columns`` in the first row of each recording in the folder's shards, by
+    recording id (none from a shard that cannot be read, or lacks a column)."""
+    import pyarrow.parquet as pq
+
+    found: dict[str, dict[str, Any]] = {}
+    for path in shard_files(output_dir):
+        try:
+            table = pq.read_table(path, columns=["recording_id", *columns])
+        except Exception:  # noqa: BLE001 - an unreadable shard tells nothing here
+            continue
+        for row in table.to_pylist():
+            found.setdefault(row["recording_id"], row)
+    return found
 
 
 def _part_listing_changed(
