@@ -46,7 +46,9 @@ def test_train_reports_the_pass_it_keeps(weights, epoch_files, tmp_path, capsys)
     row, last = meta["history"][kept - 1], meta["history"][-1]
     assert f"pass {kept} of {runs} kept (lowest validation loss): validation (40 epochs) " \
            f"loss {row['val_loss']:.4f}, balanced accuracy (BAC) " \
-           f"{100 * row['val_balanced_accuracy']:.2f}%; training loss {row['train_loss']:.4f}" in printed  # fmt: skip
+           f"{100 * row['val_balanced_accuracy']:.2f}% (validation epochs per class: " \
+           f"{', '.join(f'{c!r} {n}' for c, n in meta['training']['class_counts']['validation'].items())}); " \
+           f"training loss {row['train_loss']:.4f}" in printed  # fmt: skip
     assert f"the last pass, {runs}, whose weights are not kept: validation loss " \
            f"{last['val_loss']:.4f}" in printed  # fmt: skip
     assert "after the last pass" not in printed
@@ -338,6 +340,8 @@ def test_evaluate_reports_per_class_scores_the_matrix_and_baselines(
         for key, want in (("precision", precision), ("recall", recall), ("f1", f1)):
             assert row[key] == (None if np.isnan(want[k]) else pytest.approx(want[k]))
         assert row["support"] == support[k]
+        assert row["prevalence"] == pytest.approx(support[k] / len(y))
+        assert 0 <= row["average_precision"] <= 1  # from the probabilities, one-vs-rest
     assert got["confusion_matrix"]["labels"] == order
     assert got["confusion_matrix"]["matrix"] == confusion_matrix(y, pred, labels=order).tolist()
     counts = pd.Series(y).value_counts()
@@ -347,7 +351,7 @@ def test_evaluate_reports_per_class_scores_the_matrix_and_baselines(
     # the keys other tools read are there as before
     for key in ("accuracy", "balanced_accuracy", "cohen_kappa", "weighted_f1", "auroc"):
         assert key in got
-    assert "precision  recall      F1  support" in printed
+    assert "precision  recall      F1  AUPRC(AP)  prevalence  false pos.  support" in printed
     (first,) = [line for line in printed.splitlines() if line.startswith("target ")]
     assert f"{100 * got['per_class'][0]['f1']:5.1f}%" in first  # the F1 column
     from eegpt.cli import main as eegpt_main
@@ -381,6 +385,64 @@ def test_undefined_per_class_scores_are_null_and_printed_n_a():
     (b_line,) = [line for line in printed.splitlines() if line.startswith("B ")]
     assert "n/a" in b_line and "0.0%" in b_line
     assert "n/a: undefined (precision: the class was never predicted" in printed
+
+
+def test_rare_class_average_precision_and_headline(tmp_path, capsys):
+    """At 2% seizure windows: each class's average precision (AUPRC, one-vs-rest) beside its
+    prevalence (AP's chance level) and false positives; the headline leads with the rarest
+    class's recall and AP, not accuracy or weighted F1; eegpt info says it alike."""
+    from sklearn.metrics import average_precision_score
+
+    from eegpt.cli import main as eegpt_main
+    from eegpt.probe_metrics import class_report, format_class_report, format_metrics, probe_metrics
+
+    rng = np.random.default_rng(0)
+    classes = np.array(["background", "seizure"])
+    y = np.array(["background"] * 147 + ["seizure"] * 3)
+    p_seizure = np.concatenate([rng.uniform(0, 0.6, 147), [0.9, 0.55, 0.3]])
+    proba = np.column_stack([1 - p_seizure, p_seizure])
+    pred = classes[proba.argmax(axis=1)]
+    metrics = {
+        **probe_metrics(y, pred, proba, classes),
+        **class_report(y, pred, classes, proba, classes),
+    }
+    rows = {r["class"]: r for r in metrics["per_class"]}
+    want = average_precision_score(y == "seizure", p_seizure)
+    assert rows["seizure"]["average_precision"] == pytest.approx(want)
+    assert rows["seizure"]["prevalence"] == pytest.approx(0.02)
+    assert rows["background"]["average_precision"] == pytest.approx(
+        average_precision_score(y == "background", 1 - p_seizure)
+    )
+    n_fp = int(np.sum((pred == "seizure") & (y == "background")))
+    assert rows["seizure"]["false_positives"] == n_fp
+    assert rows["background"]["false_positives"] == 1  # the seizure window at 0.3
+    line = format_metrics(metrics)
+    recall = 100 * rows["seizure"]["recall"]
+    assert line.startswith(
+        f"smallest class 'seizure' (3 of 150, 2.00%): recall {recall:.2f}%, precision "
+    ), line
+    assert f"AP {100 * want:.2f}% (chance 2.00%) | BAC " in line
+    assert "(n=150; always the most frequent class: 98.00%)" in line
+    printed = format_class_report(metrics)
+    assert "AUPRC(AP)  prevalence  false pos." in printed
+    (seizure,) = [r for r in printed.splitlines() if r.startswith("seizure ")]
+    assert (
+        f"{100 * want:8.2f}%" in seizure and "    2.00%" in seizure and f" {n_fp:10d} " in seizure
+    )
+    # balanced classes, or metrics without per_class: the paper's line as before
+    even = class_report(["a", "b"], ["a", "b"], ["a", "b"])
+    assert format_metrics({**probe_metrics(["a", "b"], ["a", "b"]), **even}).startswith("BAC ")
+    assert format_metrics(probe_metrics(y, pred)).startswith("BAC ")
+    # eegpt info reads the same keys from the JSON
+    from eegpt.probe_provenance import EVALUATION_FORMAT
+
+    scores = tmp_path / "scores.json"
+    record = {"format": EVALUATION_FORMAT, **metrics, "provenance": {"probe": {"folder": "p"}}}
+    scores.write_text(json.dumps(record))
+    assert eegpt_main(["info", str(scores)]) == 0
+    assert f"  smallest class 'seizure' (3 of 150, 2.00%): recall {recall:.2f}%" in (
+        capsys.readouterr().out
+    )
 
 
 def test_evaluate_json_of_one_class_is_strict_json(weights, epoch_files, tmp_path):

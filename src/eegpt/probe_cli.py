@@ -891,7 +891,8 @@ def _training_summary(probe: Any) -> str:
         text += (
             f" validation ({training['n_validation']} epochs{_realised_text(training)}) loss "
             f"{row['val_loss']:.4f}, "
-            f"balanced accuracy (BAC) {100 * row['val_balanced_accuracy']:.2f}%;"
+            f"balanced accuracy (BAC) {100 * row['val_balanced_accuracy']:.2f}%"
+            f"{_validation_counts_text(training)};"
         )
     bac = "BAC" if "val_loss" in row else "balanced accuracy (BAC)"
     text += (
@@ -906,6 +907,17 @@ def _training_summary(probe: Any) -> str:
             f"{last['val_loss']:.4f}, BAC {100 * last['val_balanced_accuracy']:.2f}%)"
         )
     return text
+
+
+def _validation_counts_text(training: Mapping[str, Any]) -> str:
+    """``" (validation epochs per class: 'background' 147, 'seizure' 3)"``: what the
+    validation BAC averages, as training recorded it (a BAC of 100% may rest on 3 epochs);
+    "" where not recorded."""
+    counts = (training.get("class_counts") or {}).get("validation")
+    if not isinstance(counts, Mapping) or not counts:
+        return ""
+    listed = ", ".join(f"{c!r} {n}" for c, n in counts.items())
+    return f" (validation epochs per class: {listed})"
 
 
 def _realised_text(training: Mapping[str, Any]) -> str:
@@ -1488,7 +1500,7 @@ def cmd_probe_evaluate(args: argparse.Namespace) -> int:
     metrics: dict[str, Any] = probe_metrics(y, pred, proba, classes)
     # beside the paper's metrics (their keys unchanged): per class, the matrix, baselines, and
     # how many recordings the epochs came from (windows of one are not independent)
-    report = class_report(y, pred, order)
+    report = class_report(y, pred, order, proba, classes)
     metrics.update(report)
     # the files with an epoch scored: those --skip-unknown left nothing of do not count
     metrics["n_recordings"] = len(dict.fromkeys(recording_sources(scored)))

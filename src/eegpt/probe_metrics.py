@@ -1,6 +1,8 @@
 """The paper's downstream metrics of a classifier (balanced accuracy, Cohen's kappa, weighted
-F1, AUROC, accuracy: :func:`probe_metrics`), one line of them (:func:`format_metrics`) and the
-warning for test labels lacking classes (:func:`evaluation_warning`). Needs scikit-learn.
+F1, AUROC, accuracy: :func:`probe_metrics`), per class scores beside them (average precision
+among them: :func:`class_report`), one line of them (:func:`format_metrics`, led by the
+smallest class's scores where the classes are imbalanced) and the warning for test labels
+lacking classes (:func:`evaluation_warning`). Needs scikit-learn.
 """
 
 from __future__ import annotations
@@ -15,7 +17,6 @@ import numpy.typing as npt
 from eegpt._logging import ignored_warnings
 from eegpt._logging import warn as _warn
 from eegpt.errors import MissingDependencyError, install_hint
-from eegpt.training import absent_classes_text
 
 
 def probe_metrics(
@@ -92,13 +93,22 @@ def _probe_metrics(metrics_module, y_true, y_pred, proba, classes) -> dict[str, 
 
 
 def class_report(
-    y_true: npt.ArrayLike, y_pred: npt.ArrayLike, order: npt.ArrayLike
+    y_true: npt.ArrayLike,
+    y_pred: npt.ArrayLike,
+    order: npt.ArrayLike,
+    proba: np.ndarray | None = None,
+    classes: npt.ArrayLike | None = None,
 ) -> dict[str, Any]:
     """What ``probe evaluate`` adds to the paper's metrics: ``per_class`` (one entry per
     class of ``order``: ``class``, ``precision``, ``recall``, ``f1``, ``support``, the number
-    of true labels of it; undefined values are None (null in JSON), as scikit-learn's
-    ``zero_division=np.nan`` has them: the precision of a class never predicted, the recall
-    of a class with no true label, the F1 of a class neither true nor predicted), the
+    of true labels of it; ``prevalence``, its share of the true labels (the chance level of
+    its average precision); ``average_precision``, the area under its precision-recall curve
+    (AUPRC, one-vs-rest from its column of ``proba``, whose columns are in ``classes``
+    order: scikit-learn's ``average_precision_score``); ``false_positives``, the epochs
+    predicted as it whose true label is another. Undefined values are None (null in JSON),
+    as scikit-learn's ``zero_division=np.nan`` has them: the precision of a class never
+    predicted, the recall and average precision of a class with no true label (or without
+    ``proba``), the F1 of a class neither true nor predicted), the
     ``confusion_matrix`` (``labels``: ``order``; ``rows``: true classes, columns predicted,
     counts), ``majority_baseline_accuracy`` (the accuracy of always predicting the most
     frequent true class) and ``chance_balanced_accuracy`` (the BAC of any prediction that
@@ -110,6 +120,8 @@ def class_report(
     )
     labels = [_plain(c) for c in order.tolist()]
     _, counts = np.unique(y_true, return_counts=True)
+    average_precision = _average_precisions(metrics_module, y_true, order, proba, classes)
+    n = len(y_true)
     return {
         "per_class": [
             {
@@ -118,8 +130,20 @@ def class_report(
                 "recall": _defined(r),
                 "f1": _defined(f),
                 "support": int(k),
+                "prevalence": int(k) / n if n else None,
+                "average_precision": ap,
+                "false_positives": int(np.sum((y_pred == v) & (y_true != v))),
             }
-            for c, p, r, f, k in zip(labels, precision, recall, f1, support, strict=True)
+            for c, v, p, r, f, k, ap in zip(
+                labels,
+                order.tolist(),
+                precision,
+                recall,
+                f1,
+                support,
+                average_precision,
+                strict=True,
+            )
         ],  # fmt: skip
         "confusion_matrix": {
             "labels": labels,
@@ -131,22 +155,106 @@ def class_report(
     }
 
 
+def _average_precisions(
+    metrics_module: Any,
+    y_true: np.ndarray,
+    order: np.ndarray,
+    proba: np.ndarray | None,
+    classes: npt.ArrayLike | None,
+) -> list[float | None]:
+    """Each class of ``order``'s average precision (one-vs-rest, from its column of
+    ``proba``, the columns in ``classes`` order); None without ``proba`` or a true label of
+    the class (no positive: no precision-recall curve)."""
+    if proba is None:
+        return [None] * len(order)
+    proba = np.asarray(proba, dtype=np.float64)
+    columns = {
+        c: k for k, c in enumerate(np.asarray(classes if classes is not None else order).tolist())
+    }
+    out: list[float | None] = []
+    for c in order.tolist():
+        positive = y_true == c
+        if c not in columns or not positive.any():
+            out.append(None)
+            continue
+        with ignored_warnings(UserWarning, RuntimeWarning):
+            out.append(
+                _defined(metrics_module.average_precision_score(positive, proba[:, columns[c]]))
+            )
+    return out
+
+
+IMBALANCED_SHARE = 0.2
+"""Labels whose smallest class present holds less than this share of the epochs are
+imbalanced: :func:`format_metrics` then leads with that class's scores."""
+
+
+def smallest_class(metrics: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    """The ``per_class`` entry (:func:`class_report`) of the smallest class among the true
+    labels when it holds less than :data:`IMBALANCED_SHARE` of them (and another class is
+    there too); None otherwise, or without ``per_class``."""
+    rows = [
+        r for r in metrics.get("per_class") or []
+        if isinstance(r, Mapping) and isinstance(r.get("support"), int) and r["support"] > 0
+    ]  # fmt: skip
+    if len(rows) < 2:
+        return None
+    n = sum(r["support"] for r in rows)
+    rarest = min(rows, key=lambda r: r["support"])
+    return rarest if rarest["support"] < IMBALANCED_SHARE * n else None
+
+
+def smallest_class_text(metrics: Mapping[str, Any]) -> str | None:
+    """``"smallest class 'seizure' (3 of 150, 2.00%): recall 80.00%, precision 100.00%, AP
+    95.00% (chance 2.00%)"``: the scores of :func:`smallest_class`, which accuracy and
+    weighted F1 hardly weigh; None where the labels are not imbalanced."""
+    row = smallest_class(metrics)
+    if row is None:
+        return None
+    n = sum(r["support"] for r in metrics["per_class"])
+    share = row["support"] / n
+    return (
+        f"smallest class {row['class']!r} ({row['support']} of {n}, {100 * share:.2f}%): "
+        f"recall {_percent_text(row.get('recall'))}, "
+        f"precision {_percent_text(row.get('precision'))}, "
+        f"AP {_percent_text(row.get('average_precision'))} (chance {100 * share:.2f}%)"
+    )
+
+
+def _percent_text(value: Any) -> str:
+    """A fraction in percent, "n/a" where undefined (None, NaN)."""
+    if not isinstance(value, (int, float)) or math.isnan(value):
+        return "n/a"
+    return f"{100 * value:.2f}%"
+
+
 def format_class_report(report: Mapping[str, Any], n_recordings: int | None = None) -> str:
     """The lines ``probe evaluate`` prints of :func:`class_report`: per class precision,
-    recall, F1 and support, then the baselines (and the recordings the epochs came from)."""
+    recall, F1, average precision, prevalence (AP's chance level), false positives and
+    support, then the baselines (and the recordings the epochs came from)."""
     rows = report["per_class"]
     width = max([5, *(len(str(r["class"])) for r in rows)])
-    lines = [f"{'class':<{width}}  precision  recall      F1  support"]
+    lines = [
+        f"{'class':<{width}}  precision  recall      F1  AUPRC(AP)  prevalence  false pos.  support"
+    ]
     lines += [
         f"{str(r['class']):<{width}}  {_percent(r['precision'], 8, 2)}  "
-        f"{_percent(r['recall'], 5, 1)}  {_percent(r['f1'], 5, 1)}  {r['support']:7d}"
+        f"{_percent(r['recall'], 5, 1)}  {_percent(r['f1'], 5, 1)}  "
+        f"{_percent(r.get('average_precision'), 8, 2)}  {_percent(r.get('prevalence'), 9, 2)}  "
+        f"{r.get('false_positives', 0):10d}  {r['support']:7d}"
         for r in rows
     ]
-    if any(r[k] is None for r in rows for k in ("precision", "recall", "f1")):
+    if any(
+        r.get(k) is None for r in rows for k in ("precision", "recall", "f1", "average_precision")
+    ):
         lines.append(
-            "n/a: undefined (precision: the class was never predicted; recall: no epoch of the "
-            "class in the labels)"
+            "n/a: undefined (precision: the class was never predicted; recall, AP: no epoch of "
+            "the class in the labels)"
         )
+    lines.append(
+        "AUPRC(AP): the area under the class's precision-recall curve (one-vs-rest); its "
+        "chance level is the class's prevalence, not 50%"
+    )
     lines.append(
         f"baselines: always the most frequent class {100 * report['majority_baseline_accuracy']:.2f}% "
         f"accuracy; chance BAC {100 * report['chance_balanced_accuracy']:.2f}%"
@@ -174,19 +282,32 @@ def _plain(value: Any) -> Any:
     return value.item() if isinstance(value, np.generic) else value
 
 
-def format_metrics(metrics: Mapping[str, float]) -> str:
-    """One line in the paper's style (percent), e.g. ``BAC 84.17% | kappa 68.33% | ...``."""
+def format_metrics(metrics: Mapping[str, Any]) -> str:
+    """One line in the paper's style (percent), e.g. ``BAC 84.17% | kappa 68.33% | ...``.
+    With :func:`class_report`'s ``per_class`` among ``metrics`` and imbalanced labels (the
+    smallest class under :data:`IMBALANCED_SHARE` of the epochs) it leads with that class's
+    recall, precision and average precision (:func:`smallest_class_text`), and the accuracy
+    stands beside that of always predicting the most frequent class, which it mostly
+    measures."""
 
     def percent(name: str) -> str:
         value = float(metrics.get(name, float("nan")))
         return "n/a" if math.isnan(value) else f"{100 * value:.2f}%"
 
+    rare = smallest_class_text(metrics)
+    majority = metrics.get("majority_baseline_accuracy")
+    beside = (
+        f"; always the most frequent class: {100 * majority:.2f}%"
+        if rare is not None and isinstance(majority, (int, float))
+        else ""
+    )
     parts = [
+        *([rare] if rare is not None else []),
         f"BAC {percent('balanced_accuracy')}",
         f"Cohen's kappa {percent('cohen_kappa')}",
         f"weighted F1 {percent('weighted_f1')}",
         f"AUROC {percent('auroc')}",
-        f"accuracy {percent('accuracy')} (n={metrics['n']})",
+        f"accuracy {percent('accuracy')} (n={metrics['n']}{beside})",
     ]
     line = " | ".join(parts)
     if "n/a" in line:
@@ -207,6 +328,8 @@ def sklearn_metrics():
 def evaluation_warning(y_true: np.ndarray, classes: np.ndarray) -> str | None:
     """What to say of test labels ``y_true`` (among ``classes``) that lack some of the
     classes, e.g. a single class: the scores then flatter the probe; None otherwise."""
+    from eegpt.training import absent_classes_text  # imports torch: not for eegpt info
+
     index = {c: i for i, c in enumerate(classes.tolist())}
     y = np.array([index[v] for v in np.asarray(y_true).tolist()], dtype=np.int64)
     absent = absent_classes_text(y, classes, "the evaluation data")

@@ -985,6 +985,18 @@ def _evaluation_context(record: Mapping[str, Any], percent: Any) -> str:
     return text
 
 
+def _smallest_class_line(record: Mapping[str, Any]) -> str | None:
+    """The smallest class's recall, precision and average precision where an evaluation
+    JSON's classes are imbalanced (:func:`eegpt.probe_metrics.smallest_class_text`: accuracy
+    and weighted F1 hardly weigh it); None otherwise, or in a file without ``per_class``."""
+    from eegpt.probe_metrics import smallest_class_text
+
+    try:
+        return smallest_class_text(record)
+    except (KeyError, TypeError, ValueError):  # a per_class not as eegpt writes it
+        return None
+
+
 def describe_evaluation(path: str | os.PathLike, record: dict[str, Any]) -> str:
     """What ``eegpt info`` says of the JSON of ``eegpt probe evaluate --json``
     (:func:`evaluation_record`): the metrics in one line (percent, as ``probe evaluate`` prints
@@ -1015,6 +1027,9 @@ def describe_evaluation(path: str | os.PathLike, record: dict[str, Any]) -> str:
         + " | ".join(f"{shown} {percent(name)}" for name, shown in _METRIC_NAMES.items())
         + _evaluation_context(record, percent),
     ]
+    rare = _smallest_class_line(record)
+    if rare:
+        lines.append(f"  {rare}")
     warnings = [str(w) for w in record.get("warnings") or [] if w]
     overlaps = made.get("overlaps_training")
     shared = made.get("shares_file_with_training")
