@@ -25,7 +25,7 @@ import torch
 
 from eegpt import EEGPT, EEGPTConfig
 from eegpt.checkpoints import load_model, save_checkpoint
-from eegpt.errors import RecordingError
+from eegpt.errors import EEGPTWarning, RecordingError
 from eegpt.io import as_recording
 from eegpt.preprocessing import PreprocessingConfig, resample
 from eegpt.probe import (
@@ -1088,6 +1088,49 @@ def test_continuous_recordings_labelled_by_their_annotations(weights, tmp_path, 
     assert probe_main(["train", str(path), "--weights", str(weights), "-o", str(tmp_path / "x"),
                        "--window-labels", "("]) == 1  # fmt: skip
     assert "--window-labels '(': not a regular expression" in capsys.readouterr().err
+
+
+def test_evaluate_takes_a_recording_without_events(weights, tmp_path, capsys):
+    """A seizure-free recording (every window --unlabelled): evaluate gives the scores of one
+    class (accuracy, its recall, the other classes' false positives, the matrix; kappa, AUROC
+    and AP null) with warnings, where train refuses it."""
+    raw, _, _ = synthetic_erp_raw(8, sfreq=250.0, seed=4)
+    raw.set_annotations(mne.Annotations([2.0, 20.0], [6.0, 5.0], ["seizure", "seizure"]))
+    train = tmp_path / "train_raw.fif"
+    raw.save(train, verbose=False)
+    quiet, _, _ = synthetic_erp_raw(8, sfreq=250.0, seed=5)
+    quiet.set_annotations(mne.Annotations([3.0], [1.0], ["BAD_muscle"]))
+    free = tmp_path / "free_raw.fif"
+    quiet.save(free, verbose=False)
+    args = ["--window-labels", "(?i)seiz", "--unlabelled", "background", "--window", "1"]
+    out = tmp_path / "probe"
+    assert probe_main(["train", str(train), "--weights", str(weights), "-o", str(out),
+                       "--passes", "1", "-q", *args]) == 0  # fmt: skip
+    scores = tmp_path / "scores.json"
+    with pytest.warns(EEGPTWarning) as caught:
+        assert probe_main(["evaluate", str(out), str(free), "--json", str(scores), "-q"]) == 0
+    said = " ".join(str(w.message) for w in caught)
+    assert "--window-labels '(?i)seiz' --unlabelled background labelled every window of the " \
+           "continuous recordings 'background'" in said  # fmt: skip
+    assert (
+        "with one class present, Cohen's kappa, AUROC and average precision are undefined" in said
+    )
+    got = json.loads(scores.read_text())
+    rows = {r["class"]: r for r in got["per_class"]}
+    assert rows["background"]["support"] == got["n"] == 36  # 37 windows, 1 over BAD_muscle
+    assert rows["background"]["recall"] == pytest.approx(got["accuracy"])
+    matrix = np.array(got["confusion_matrix"]["matrix"])  # labels in the probe's order
+    k = got["confusion_matrix"]["labels"].index("seizure")
+    assert rows["seizure"]["false_positives"] == matrix[:, k].sum()
+    assert rows["seizure"]["recall"] is None and rows["seizure"]["support"] == 0
+    assert got["cohen_kappa"] is None and got["auroc"] is None
+    assert rows["background"]["average_precision"] is None
+    assert rows["seizure"]["average_precision"] is None
+    assert "BAC " in capsys.readouterr().out
+    # training on it alone is still refused: no seizure to learn
+    assert probe_main(["train", str(free), "--weights", str(weights), "-o", str(tmp_path / "x"),
+                       *args]) == 1  # fmt: skip
+    assert "labelled no window of the continuous recordings" in capsys.readouterr().err
 
 
 def test_window_label_classes_merge_descriptions(weights, tmp_path, capsys):

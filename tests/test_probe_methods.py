@@ -478,7 +478,8 @@ def test_the_missing_class_warning_is_worded_by_the_classes_present():
     assert "Cohen's kappa and AUROC are reported, of the classes present only" in two
     assert "the one class there" not in two
     one = evaluation_warning(np.array(["A", "A"]), classes)
-    assert "with one class present, Cohen's kappa and AUROC are undefined (n/a)" in one
+    assert "with one class present, Cohen's kappa, AUROC and average precision are undefined " \
+           "(n/a); its recall (the accuracy) and the other classes' false positives" in one  # fmt: skip
     assert "1.0 for a model that always predicts the one class there" in one
 
 

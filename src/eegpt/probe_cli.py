@@ -1486,9 +1486,11 @@ def cmd_probe_evaluate(args: argparse.Namespace) -> int:
     classes = probe.classes_
     order = _class_order(args.class_order, classes)  # of the matrix printed and drawn
     windows = _labelling(args, probe.preprocessing.window_seconds)
+    # a recording without seizures, all --unlabelled: its false alarms, with a warning
     recording, y, sources, rename = _read_inputs(
-        args, labels=args.labels, keep_missing=args.skip_unknown, windows=windows
-    )
+        args, labels=args.labels, keep_missing=args.skip_unknown, windows=windows,
+        unlabelled_only=True,
+    )  # fmt: skip
     left_out = 0
     scored = sources  # the file of each epoch scored
     if args.skip_unknown:  # before the encoder runs: only the epochs scored

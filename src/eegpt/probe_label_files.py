@@ -365,21 +365,37 @@ def _windows_for_labels_file(
 
 
 def _refuse_unmatched(
-    paths: Sequence[str | Path], ys: list[Any], windows: WindowLabelling | None
+    paths: Sequence[str | Path],
+    ys: list[Any],
+    windows: WindowLabelling | None,
+    unlabelled_only: bool = False,
 ) -> None:
     """Refuse ``--window-labels`` that labelled no window of any continuous recording (all
     of them ``--unlabelled``): a regular expression that matches none of their annotations
-    (each file's line above lists its descriptions)."""
+    (each file's line above lists its descriptions). With ``unlabelled_only`` (``probe
+    evaluate``: false alarms on recordings without events) warn instead."""
     if windows is None or windows.unlabelled is None:
         return
     continuous = [y for p, y in zip(paths, ys, strict=True) if _is_continuous_input(Path(p))]
-    if continuous and all(set(y.tolist()) <= {windows.unlabelled} for y in continuous):
-        raise ValueError(
-            f"{windows.options} labelled no window of the continuous recordings "
-            f"(all of them {windows.unlabelled!r}): it matches none of their annotations "
-            "that cover half a window (their descriptions are listed above; MNE names "
-            "BrainVision markers 'Comment/seizure', EEGLAB events as written)"
+    if not continuous or not all(set(y.tolist()) <= {windows.unlabelled} for y in continuous):
+        return
+    if unlabelled_only:
+        from eegpt._logging import warn
+
+        warn(
+            f"{windows.options} labelled every window of the continuous recordings "
+            f"{windows.unlabelled!r}: it matches none of their annotations that cover half a "
+            "window (their descriptions are listed above), so only that class is present, "
+            "as in recordings without events; the scores of the other classes are their "
+            "false positives. Check the pattern if the recordings do hold events."
         )
+        return
+    raise ValueError(
+        f"{windows.options} labelled no window of the continuous recordings "
+        f"(all of them {windows.unlabelled!r}): it matches none of their annotations "
+        "that cover half a window (their descriptions are listed above; MNE names "
+        "BrainVision markers 'Comment/seizure', EEGLAB events as written)"
+    )
 
 
 def _read_one(
@@ -1090,6 +1106,7 @@ def load_labelled_epochs(
     keep: str | Sequence[str] | None = None,
     labels_option: str = "--labels",
     time_bases: dict[str, dict[str, Any]] | None = None,
+    unlabelled_only: bool = False,
 ) -> tuple[Any, np.ndarray | None, list[str]]:
     """Read and concatenate labelled epochs files (see the module docstring for the formats).
 
@@ -1108,7 +1125,9 @@ def load_labelled_epochs(
     consecutive windows labelled by their annotations. ``labels_option``: the option that
     gave ``labels``, as stderr names it (``--val-labels`` for ``--val-data``'s).
     ``time_bases``: a dict to fill with each file's time base (by its name as given,
-    :func:`time_base_of`), for the clock of its onsets.
+    :func:`time_base_of`), for the clock of its onsets. ``unlabelled_only``: continuous
+    recordings whose windows are all ``windows.unlabelled`` are taken, with a warning (for
+    ``probe evaluate``'s false alarms on recordings without events), not refused.
 
     Returns
     -------
@@ -1138,7 +1157,7 @@ def load_labelled_epochs(
         sources += [str(p)] * rec.data.shape[0]
         if time_bases is not None:
             time_bases[str(p)] = time_base_of(rec)
-    _refuse_unmatched(paths, ys, windows)
+    _refuse_unmatched(paths, ys, windows, unlabelled_only)
     merged = merge_epochs(
         recs,
         rename=rename,

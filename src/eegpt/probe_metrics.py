@@ -107,8 +107,9 @@ def class_report(
     order: scikit-learn's ``average_precision_score``); ``false_positives``, the epochs
     predicted as it whose true label is another. Undefined values are None (null in JSON),
     as scikit-learn's ``zero_division=np.nan`` has them: the precision of a class never
-    predicted, the recall and average precision of a class with no true label (or without
-    ``proba``), the F1 of a class neither true nor predicted), the
+    predicted, the recall and average precision of a class with no true label, the average
+    precision of a class that every true label is (1 whatever the scores) or without
+    ``proba``, the F1 of a class neither true nor predicted), the
     ``confusion_matrix`` (``labels``: ``order``; ``rows``: true classes, columns predicted,
     counts), ``majority_baseline_accuracy`` (the accuracy of always predicting the most
     frequent true class) and ``chance_balanced_accuracy`` (the BAC of any prediction that
@@ -163,8 +164,9 @@ def _average_precisions(
     classes: npt.ArrayLike | None,
 ) -> list[float | None]:
     """Each class of ``order``'s average precision (one-vs-rest, from its column of
-    ``proba``, the columns in ``classes`` order); None without ``proba`` or a true label of
-    the class (no positive: no precision-recall curve)."""
+    ``proba``, the columns in ``classes`` order); None without ``proba``, without a true
+    label of the class (no precision-recall curve) or with no other (1 whatever the
+    scores)."""
     if proba is None:
         return [None] * len(order)
     proba = np.asarray(proba, dtype=np.float64)
@@ -174,7 +176,7 @@ def _average_precisions(
     out: list[float | None] = []
     for c in order.tolist():
         positive = y_true == c
-        if c not in columns or not positive.any():
+        if c not in columns or not positive.any() or positive.all():  # no curve, or 1.0
             out.append(None)
             continue
         with ignored_warnings(UserWarning, RuntimeWarning):
@@ -336,7 +338,11 @@ def evaluation_warning(y_true: np.ndarray, classes: np.ndarray) -> str | None:
     if absent is None:
         return None
     if len(np.unique(y)) < 2:
-        said = "with one class present, Cohen's kappa and AUROC are undefined (n/a)"
+        said = (
+            "with one class present, Cohen's kappa, AUROC and average precision are undefined "
+            "(n/a); its recall (the accuracy) and the other classes' false positives (false "
+            "alarms) are given"
+        )
     else:
         said = (
             "Cohen's kappa and AUROC are reported, of the classes present only (AUROC "
