@@ -271,6 +271,65 @@ def test_val_by_recording_holds_out_whole_input_files(weights, epoch_files, tmp_
     assert not (tmp_path / "x").exists()
 
 
+def test_subject_of_a_path():
+    from eegpt.probe_cli import subject_of
+
+    assert subject_of("tuh/aaaaaaab_s002_t000.edf") == "aaaaaaab"
+    assert subject_of("/d/01_tcp_ar/aaaaaaab/s001_2002/aaaaaaab_s001_t001.edf") == "aaaaaaab"
+    assert subject_of("ds/sub-02/ses-1/eeg/sub-02_ses-1_task-rest_eeg.edf") == "sub-02"
+    assert subject_of("sub-07_task-x_eeg.vhdr") == "sub-07"
+    assert subject_of("night3.edf") is None
+
+
+def test_val_by_subject_holds_out_whole_patients(weights, epoch_files, tmp_path, capsys):
+    """--val-by subject: files of one TUH patient (PATIENT_sNNN_tNNN) stay on one side;
+    probe.json records the grouping and the subjects held out, eegpt info shows them;
+    --val-group REGEX names the groups alike; a path with no group is refused, named."""
+    import shutil
+
+    from eegpt.cli import main as eegpt_main
+    from eegpt.training import realised_fraction_warning
+
+    names = ["a_s001_t000-epo.fif", "a_s001_t001-epo.fif", "b_s001_t000-epo.fif"]
+    files = [tmp_path / n for n in names]
+    for src, dst in zip(epoch_files, files, strict=True):
+        shutil.copy(src, dst)
+    out = tmp_path / "probe"
+    assert probe_main(["train", *map(str, files), "--weights", str(weights), "-o", str(out),
+                       "--val", "0.34", "--val-by", "subject", "--passes", "1", *COMMON]) == 0  # fmt: skip
+    training = load_probe(out).training
+    record = training["validation"]
+    assert record["by"] == "subject" and record["groups"] == {"count": 2, "held_out": ["b"]}
+    assert record["group_pattern"] == "BIDS sub-LABEL, else TUH PATIENT_sNNN"
+    assert training["n_validation"] == 40 and training["n_train"] == 80
+    capsys.readouterr()
+    assert eegpt_main(["info", str(out)]) == 0
+    assert "by subject (--val-by subject: 1 of 2 subjects held out whole: b)" in (
+        capsys.readouterr().out
+    )
+    # a pattern of one's own: its first capture group
+    assert probe_main(["train", *map(str, files), "--weights", str(weights), "-o",
+                       str(tmp_path / "g"), "--val", "0.34", "--val-group", r"/([ab])_s\d",
+                       "--passes", "1", *COMMON]) == 0  # fmt: skip
+    record = load_probe(tmp_path / "g").training["validation"]
+    assert record["by"] == "group" and record["groups"]["held_out"] == ["b"]
+    assert eegpt_main(["info", str(tmp_path / "g")]) == 0
+    assert r"by group (--val-group '/([ab])_s\\d': 1 of 2 groups of input files held out " \
+           "whole: b)" in capsys.readouterr().out  # fmt: skip
+    # a file without a subject, or all of one subject: refused before anything is read
+    other = tmp_path / "night-epo.fif"
+    shutil.copy(epoch_files[0], other)
+    assert probe_main(["train", str(files[0]), str(other), "--weights", str(weights), "-o",
+                       str(tmp_path / "x"), "--val", "0.3", "--val-by", "subject"]) == 1  # fmt: skip
+    assert f"{other}: --val-by subject finds no group in its path" in capsys.readouterr().err
+    assert probe_main(["train", *map(str, files[:2]), "--weights", str(weights), "-o",
+                       str(tmp_path / "x"), "--val", "0.3", "--val-by", "subject"]) == 1  # fmt: skip
+    assert "needs at least 2; the 2 input file(s) are all of 'a'" in capsys.readouterr().err
+    # the Python warning of groups given (patients, say) does not call them files
+    said = realised_fraction_warning(0.3, 40, 80, 1, 2)
+    assert "(40 of 80: 1 of 2 groups)" in said and "input file" not in said
+
+
 def test_val_by_recording_reports_and_warns_of_the_fraction_realised(
     weights, epoch_files, tmp_path, capsys
 ):

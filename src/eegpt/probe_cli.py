@@ -436,15 +436,28 @@ def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument(
         "--val-by",
         type=lower_choice(),
-        choices=["epoch", "recording"],
+        choices=["epoch", "recording", "subject"],
         default="epoch",
         help="what --val FRACTION holds out: epochs (windows) drawn at random per class "
-        "(default), or whole recordings, one per input file (as near that fraction of each "
+        "(default), whole recordings, one per input file, or whole subjects, the subject "
+        "taken from each input's path (BIDS: its sub-LABEL folder or entity; TUH: "
+        "PATIENT_sNNN_tNNN file names, the part before _sNNN; a path without one is an "
+        "error; --val-group REGEX for other names) (as near that fraction of each "
         "class's epochs as whole files allow, keeping every class in training; --seed chooses "
         "among groupings about as near; the fraction realised is printed, and warned of when "
         "more than 0.1 off; needs 2 input files or more; Python: "
         "train_probe(..., groups=...)); recorded in probe.json's training.validation and shown "
         "by eegpt info PROBE",
+    )
+    p.add_argument(
+        "--val-group",
+        default=None,
+        metavar="REGEX",
+        help="with --val FRACTION: hold out whole groups of input files, each file's group "
+        "the first capture group (else the whole match) of this regular expression searched "
+        "in its path as given, e.g. '(sub-[^/_]+)' or '/(\\w+)_s\\d+_' (a path it does not "
+        "match is an error); recorded in probe.json (training.validation: by group, the "
+        "pattern and the groups held out) and shown by eegpt info PROBE",
     )
     p.add_argument(
         "--val-data",
@@ -740,7 +753,9 @@ def cmd_probe_train(args: argparse.Namespace) -> int:
         raise ValueError("give --val FRACTION or --val-data FILE, not both")
     if args.val_annotations and not args.val_data:
         raise ValueError("--val-annotations labels the --val-data recordings: give --val-data too")
+    file_groups = _file_groups(args)  # --val-by subject, --val-group: file -> group
     by_recording = args.val_by == "recording"
+    grouped = by_recording or file_groups is not None  # whole files held out
     if by_recording:
         if not args.val:
             raise ValueError(
@@ -764,7 +779,7 @@ def cmd_probe_train(args: argparse.Namespace) -> int:
     held_windows = _val_labelling(args, windows) if args.val_data else None
     continuous = windows is not None and any(_is_continuous_input(p) for p in args.data)
     with recorded_warnings() as said:  # about the files read: kept with the probe
-        if args.val and continuous and not by_recording:
+        if args.val and continuous and not grouped:
             _warn(
                 f"--val {args.val:g} holds out windows drawn at random, so neighbouring windows "
                 "of one recording (of one seizure, one sleep stage) land on both sides and the "
@@ -773,7 +788,7 @@ def cmd_probe_train(args: argparse.Namespace) -> int:
                 "recordings with --val-data FILE"
             )
         n_files = len({Path(p).resolve() for p in args.data})
-        if args.val and not continuous and n_files > 1 and not by_recording:
+        if args.val and not continuous and n_files > 1 and not grouped:
             _warn(per_epoch_split_warning(args.val, n_files))
         recording, y, sources, rename = _read_inputs(args, labels=args.labels, windows=windows)
         validation: Any = args.val
@@ -812,7 +827,7 @@ def cmd_probe_train(args: argparse.Namespace) -> int:
         preprocessing=preprocessing,
         config=config,
         validation=validation,
-        groups=recording_sources(sources) if by_recording else None,  # one identity per file
+        groups=_epoch_groups(sources, file_groups) if grouped else None,
         device=args.device,
         precision=args.precision,
         stream_precision=args.stream_precision,
@@ -833,6 +848,9 @@ def cmd_probe_train(args: argparse.Namespace) -> int:
             # above what tells the files apart, no absolute path (file_record's rule)
             named = distinct_names(recording_sources([str(p) for p in args.data]))
             groups["held_out"] = [named.get(str(g), Path(str(g)).name) for g in groups["held_out"]]
+    if file_groups is not None:  # the groups by their names: subjects, --val-group's
+        probe.training["validation"]["by"] = "subject" if args.val_group is None else "group"
+        probe.training["validation"]["group_pattern"] = args.val_group or SUBJECT_PATTERNS_TEXT
     if args.val_data:
         probe.training["validation"]["inputs"] = files_record(
             [str(p) for p in args.val_data], held_sources
@@ -909,6 +927,87 @@ def _training_summary(probe: Any) -> str:
     return text
 
 
+#: How ``--val-by subject`` finds the subject in a path: a BIDS ``sub-LABEL`` folder or entity,
+#: else a TUH file name's patient (``PATIENT_sNNN_tNNN``: the part before ``_sNNN``).
+SUBJECT_PATTERNS = (r"(?:^|[/\\_])(sub-[A-Za-z0-9]+)(?=[/\\_.]|$)", r"^(.+?)_s\d+(?:_|\.|$)")
+SUBJECT_PATTERNS_TEXT = "BIDS sub-LABEL, else TUH PATIENT_sNNN"
+
+
+def subject_of(path: str | Path) -> str | None:
+    """The subject of a recording's path (:data:`SUBJECT_PATTERNS`): its BIDS ``sub-LABEL``
+    (the last one, folder or file name entity), else the patient of a TUH file name
+    (``aaaaaaab_s002_t000.edf``: ``aaaaaaab``); None where it has neither."""
+    import re
+
+    text = Path(path).as_posix()
+    bids = re.findall(SUBJECT_PATTERNS[0], text)
+    if bids:
+        return str(bids[-1])
+    tuh = re.match(SUBJECT_PATTERNS[1], Path(path).name)
+    return tuh.group(1) if tuh else None
+
+
+def _file_groups(args: argparse.Namespace) -> dict[str, str] | None:
+    """Each training input's group (by :func:`recording_sources`' name of it) for ``--val-by
+    subject`` (:func:`subject_of`) or ``--val-group REGEX`` (its first capture group, else
+    the whole match, searched in the path as given); None for neither. Refuses a path
+    without one, and fewer than 2 groups."""
+    import re
+
+    if args.val_group is None and args.val_by != "subject":
+        return None
+    option = "--val-by subject" if args.val_group is None else f"--val-group {args.val_group!r}"
+    if args.val_group is not None and args.val_by != "epoch":
+        raise ValueError(f"give --val-by {args.val_by} or --val-group REGEX, not both")
+    if not args.val:
+        raise ValueError(
+            f"{option} says what --val FRACTION holds out: give --val FRACTION too "
+            "(--val-data FILE holds out recordings of your choice instead)"
+        )
+    if args.val_group is not None:
+        try:
+            pattern = re.compile(args.val_group)
+        except re.error as err:
+            raise ValueError(
+                f"--val-group {args.val_group!r}: not a regular expression ({err})"
+            ) from err
+    groups: dict[str, str] = {}
+    for path in args.data:
+        if args.val_group is None:
+            group = subject_of(path)
+        else:
+            found = pattern.search(str(path))
+            group = (
+                None if found is None else (found.group(1) if pattern.groups else found.group(0))
+            )
+        if not group:
+            raise ValueError(
+                f"{path}: {option} finds no group in its path"
+                + (
+                    " (neither a BIDS sub-LABEL folder or entity nor a TUH PATIENT_sNNN_tNNN "
+                    "file name): give --val-group REGEX, whose first capture group names each "
+                    "file's subject"
+                    if args.val_group is None
+                    else ": give a pattern that matches every input's path"
+                )
+            )
+        groups[recording_sources([str(path)])[0]] = group
+    if len(set(groups.values())) < 2:
+        raise ValueError(
+            f"{option} holds out whole groups and needs at least 2; the {len(groups)} input "
+            f"file(s) are all of {next(iter(groups.values()))!r}: give files of more "
+            "subjects, or validate on another recording with --val-data FILE"
+        )
+    return groups
+
+
+def _epoch_groups(sources: Sequence[str], file_groups: dict[str, str] | None) -> list[str]:
+    """Each epoch's group for a validation split by groups: its file's (``file_groups``),
+    else the file itself (``--val-by recording``)."""
+    files = recording_sources(sources)
+    return files if file_groups is None else [file_groups[f] for f in files]
+
+
 def _validation_counts_text(training: Mapping[str, Any]) -> str:
     """``" (validation epochs per class: 'background' 147, 'seizure' 3)"``: what the
     validation BAC averages, as training recorded it (a BAC of 100% may rest on 3 epochs);
@@ -926,7 +1025,9 @@ def _realised_text(training: Mapping[str, Any]) -> str:
     val = training.get("validation") or {}
     if val.get("realised_fraction") is None:
         return ""
-    by = " by recording" if val.get("by") == "recording" else " by groups"
+    by = {"recording": " by recording", "subject": " by subject", "group": " by --val-group"}.get(
+        str(val.get("by")), " by groups"
+    )
     return (
         f", {100 * val['realised_fraction']:.1f}% of the epochs held out for "
         f"--val {val.get('fraction'):g}{by}"

@@ -281,6 +281,19 @@ def _validation_text(record: Mapping[str, Any]) -> str:
                 f"(--val-by recording: {len(held)} of {groups.get('count')} input files held out "
                 f"whole: {', '.join(held)})"
             )
+        if groups and record.get("by") in ("subject", "group"):  # --val-by subject, --val-group
+            held = [str(g) for g in groups.get("held_out", [])]
+            option = (
+                "--val-by subject"
+                if record.get("by") == "subject"
+                else f"--val-group {record.get('group_pattern')!r}"
+            )
+            kind = "subjects" if record.get("by") == "subject" else "groups of input files"
+            return (
+                f"validation fraction {record.get('fraction'):g}{_realised(record)} by "
+                f"{record.get('by')} ({option}: {len(held)} of {groups.get('count')} {kind} held "
+                f"out whole: {', '.join(held)})"
+            )
         return f"validation fraction {record.get('fraction'):g}{_realised(record)}" + (
             f" by groups ({len(groups.get('held_out', []))} of {groups.get('count')} held out)"
             if groups

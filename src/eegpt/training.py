@@ -85,7 +85,7 @@ def per_epoch_split_warning(fraction: float, n_recordings: int, command_line: bo
         f"validation=(held_out_data, held_out_labels)"
         f"{_command_line('--val-data FILE', command_line)}, or give groups= (one recording "
         "or subject id per epoch) to hold out whole ones"
-        f"{_command_line(f'--val {fraction:g} --val-by recording', command_line)}."
+        f"{_command_line(f'--val {fraction:g} --val-by recording, or --val-by subject', command_line)}."
     )
 
 
@@ -205,15 +205,18 @@ def realised_fraction_warning(
     """What to say when a validation split by groups held out ``n_val`` of ``n`` epochs
     (``n_held`` of ``n_groups`` groups), more than :data:`REALISED_FRACTION_GAP` from
     ``fraction``; None otherwise. ``command_line``: with the probe's command-line options
-    (``--val-by recording``: one group per input file)."""
+    (``--val-by recording``, ``--val-by subject``, ``--val-group``)."""
     realised = n_val / n
     if abs(realised - fraction) <= REALISED_FRACTION_GAP:
         return None
-    asked = _command_line(f"--val {fraction:g} --val-by recording", command_line, inside=True)
+    asked = _command_line(
+        f"--val {fraction:g} --val-by recording or subject, or --val-group", command_line,
+        inside=True,
+    )  # fmt: skip
     return (
         f"the validation split by groups (validation={fraction:g} with groups={asked}) holds "
         f"out {100 * realised:.1f}% of the epochs ({n_val} of {n}: {n_held} of {n_groups} "
-        f"groups{', one per input file' if command_line else ''}), not {100 * fraction:g}%: "
+        f"groups), not {100 * fraction:g}%: "
         "whole groups come no nearer. Give more, smaller groups, another fraction, or "
         "validate on separate data (validation=(data, y)"
         f"{_command_line('--val-data FILE', command_line, inside=True)})."
