@@ -1286,6 +1286,24 @@ def test_a_daylight_saving_night_stays_on_one_timeline(night):
         assert any(t.startswith(after) for t in labels), labels
 
 
+def test_hypnogram_of_other_classes_is_titled_predicted_classes():
+    """Seizure/background epochs: not a "hypnogram", and the agreement stands beside the
+    balanced accuracy and the always-majority baseline (97% for always 'background')."""
+    from eegpt.viz import plot_hypnogram
+
+    n = 100
+    scored = ["background"] * 97 + ["seizure"] * 3
+    predicted = ["background"] * 98 + ["seizure"] * 2  # one seizure epoch missed
+    ax = plot_hypnogram({"onset_s": np.arange(n) * 10.0, "prediction": predicted,
+                         "label": scored}).axes[0]  # fmt: skip
+    title = ax.get_title()
+    assert title.startswith("predicted classes: 100 epochs of 10 s"), title
+    assert "99.0% of the 100 scored agree (balanced accuracy 83.3%; always 'background': " \
+           "97.0%)" in title  # fmt: skip
+    assert "hypnogram" not in title
+    plt.close(ax.figure)
+
+
 def test_one_epoch_hypnogram_title_and_compressed_tiff(tmp_path):
     """The title said "1 epochs"; a TIFF was written uncompressed (2.9 MB at 120 dpi)."""
     from PIL import Image
