@@ -337,6 +337,25 @@ def test_window_label_ties_go_to_the_earlier_span_and_a_tiny_min_overlap_takes_a
     assert any_overlap == [None, None, "seizure", "seizure", "seizure"]  # 16-20 s: 1 s of seiz
 
 
+def test_overlapping_spans_of_one_class_cover_a_window_once():
+    """A class covers a window by the union of its spans: the same seizure given twice (the
+    EDF+ annotation and the .csv_bi) or on two channels with slightly different ends covers
+    a window no more than the time it lasts there; different descriptions of one class still
+    add up where they do not overlap."""
+    from eegpt.annotations import union_length, window_labels
+
+    onsets = np.arange(296.0, 316.0, 4.0)  # 308-312 holds 1 s of a seizure ending at 309 s
+    twice = mne.Annotations([300.0, 300.0], [9.0, 9.0], ["seiz", "seiz"])
+    assert window_labels(twice, onsets, 4.0, match="seiz") == [
+        None, "seiz", "seiz", None, None
+    ]  # fmt: skip
+    channels = mne.Annotations([300.0, 300.2], [9.0, 9.0], ["seiz", "seiz"])  # 1.2 s of 308-312
+    assert window_labels(channels, onsets, 4.0, match="seiz")[3] is None
+    types = mne.Annotations([308.0, 309.0], [1.0, 1.5], ["fnsz", "gnsz"])  # 2.5 s: seizure
+    assert window_labels(types, onsets, 4.0, match={"seizure": "sz$"})[3] == "seizure"
+    assert union_length([(0.0, 2.0), (1.0, 3.0), (5.0, 6.0), (5.5, 5.7)]) == 4.0
+
+
 def test_annotations_saved_by_mne_without_a_start_count_from_the_first_sample(tmp_path):
     """MNE writes annotations without a start to CSV as times of 1970-01-01 and reads them
     back with a start that day: they are seconds from the first sample, not 56 years early."""

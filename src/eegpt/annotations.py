@@ -551,6 +551,9 @@ def window_labels(
         a description takes the label of the first regex it contains, and the annotations of
         one class add up over a window (1.5 s of ``fnsz`` and 1 s of ``gnsz`` are 2.5 s of
         ``seizure``); None takes every annotation that lasts and is not bad (:func:`is_bad`).
+        A class covers a window by the union of its spans there: time under several of them
+        (the same seizure in a recording's EDF+ annotations and in its ``.csv_bi``, or on two
+        channels) counts once, so no class covers more than the window.
     min_overlap : float
         Fraction of a window, in ``(0, 1]``, the winning description must cover; a tiny one
         (``1e-6``) takes any overlap.
@@ -570,7 +573,7 @@ def window_labels(
     onsets = np.asarray(onsets, dtype=np.float64)
     if isinstance(match, Mapping):
         match = dict(match)  # said as a dict in the warnings
-    cover: list[dict[str, float]] = [{} for _ in range(len(onsets))]
+    pieces: list[dict[str, list[tuple[float, float]]]] = [{} for _ in range(len(onsets))]
     matching: dict[str, float] = {}  # description -> longest duration, of those that match
     matched = 0  # matching annotations that last
     if annotations is not None and len(annotations) and len(onsets):
@@ -591,15 +594,16 @@ def window_labels(
             first = np.searchsorted(sorted_onsets, start - length_s, side="right")
             last = np.searchsorted(sorted_onsets, end, side="left")
             for j in order[first:last]:
-                part = min(end, onsets[j] + length_s) - max(start, onsets[j])
-                if part > 0:
-                    cover[j][label] = cover[j].get(label, 0.0) + part
+                lo, hi = max(start, onsets[j]), min(end, onsets[j] + length_s)
+                if hi > lo:
+                    pieces[j].setdefault(label, []).append((lo, hi))
     if annotations is not None and len(annotations) and len(onsets):
         _warn_off_grid(annotations, label_rule(match), onsets, length_s, source, what)
     need = min_overlap * length_s - 1e-9  # a sample's rounding is not a shortfall
     labels: list[str | None] = []
-    for parts in cover:
-        best = max(parts.items(), key=lambda item: item[1], default=(None, 0.0))
+    for parts in pieces:
+        cover = {label: union_length(spans) for label, spans in parts.items()}
+        best = max(cover.items(), key=lambda item: item[1], default=(None, 0.0))
         labels.append(best[0] if best[1] >= need else None)
     if annotations is not None and len(annotations) and len(onsets) and not any(labels):
         said = "match=" + repr(match) if match else "as a label (not bad)"
@@ -623,6 +627,17 @@ def window_labels(
             "empty file, or not an annotation file?)"
         )
     return labels
+
+
+def union_length(spans: Sequence[tuple[float, float]]) -> float:
+    """Seconds covered by the union of ``(start, end)`` spans (seconds, ``start < end``):
+    time covered by several of them counts once."""
+    total, reach = 0.0, -np.inf
+    for start, end in sorted(spans):
+        if end > reach:
+            total += end - max(start, reach)
+            reach = end
+    return float(total)
 
 
 #: The windows' sampling rate (the pretrained model's, PreprocessingConfig's default): a start
