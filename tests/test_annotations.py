@@ -417,6 +417,45 @@ def test_bids_events_and_tuh_label_files_are_read_as_annotations(tmp_path):
         read_annotations(other)
 
 
+def _per_channel_csv(path, events, channels=("FP1-F7", "F7-T3", "T3-T5", "C3-P3")):
+    """A TUSZ per-channel .csv of a 600 s recording: ``events`` maps a channel to its
+    ``(start, stop, label)`` events, every channel's rest ``bckg``."""
+    lines = ["# version = csv_v1.0.0", f"# bname = {path.stem}", "# duration = 600.00 secs", "#"]
+    lines.append("channel,start_time,stop_time,label,confidence")
+    for channel in channels:
+        t = 0.0
+        for start, stop, label in events.get(channel, []):
+            lines += [f"{channel},{t:.4f},{start:.4f},bckg,1.0000"]
+            lines += [f"{channel},{start:.4f},{stop:.4f},{label},1.0000"]
+            t = stop
+        lines.append(f"{channel},{t:.4f},600.0000,bckg,1.0000")
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def test_tuh_per_channel_labels_are_read_as_the_recordings_events(tmp_path):
+    """TUSZ's per-channel .csv: an event on any channel is an event of the recording (one
+    label's spans merged across channels) and bckg holds only where no channel has an event,
+    so windows inside a seizure on 2 of 4 channels are seizure, not background."""
+    from eegpt.annotations import read_annotations, window_labels
+
+    seiz = {"FP1-F7": [(300.0, 309.0, "seiz")], "F7-T3": [(300.2, 309.2, "seiz")]}
+    found = read_annotations(_per_channel_csv(tmp_path / "perchan2.csv", seiz))
+    assert list(found.description) == ["bckg", "seiz", "bckg"]
+    np.testing.assert_allclose(found.onset, [0.0, 300.0, 309.2])
+    np.testing.assert_allclose(found.duration, [300.0, 9.2, 290.8])
+    onsets = np.arange(0, 600, 4.0)
+    labels = window_labels(found, onsets, 4.0, match={"seizure": "^seiz$", "background": "^bckg$"})
+    picked = {o: v for o, v in zip(onsets, labels, strict=True) if 296 <= o <= 312}
+    assert picked == {296.0: "background", 300.0: "seizure", 304.0: "seizure",
+                      308.0: "background", 312.0: "background"}  # fmt: skip
+    types = {"FP1-F7": [(300.0, 309.0, "gnsz")], "C3-P3": [(302.0, 310.0, "fnsz")]}
+    found = read_annotations(_per_channel_csv(tmp_path / "types.csv", types))
+    assert list(found.description) == ["bckg", "gnsz", "fnsz", "bckg"]
+    np.testing.assert_allclose(found.onset, [0.0, 300.0, 302.0, 310.0])
+    np.testing.assert_allclose(found.duration, [300.0, 9.0, 8.0, 290.0])
+
+
 def test_tuh_tse_label_files_are_read_as_annotations(model, tmp_path):
     """Older TUSZ releases label recordings in .tse/.tse_bi files (a version line, then
     'start stop label confidence' in seconds): one annotation per line, the confidence left

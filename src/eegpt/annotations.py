@@ -327,8 +327,13 @@ def read_table_annotations(path: str | os.PathLike) -> mne.Annotations | None:
       else ``value``; ``n/a`` durations are 0, rows with an ``n/a`` onset are left out); a
       table whose onsets are not numbers (MNE's ``.csv``, onsets as date-times) is not one;
     - TUH EEG label files (``.csv`` / ``.csv_bi``: ``#`` comment lines, then ``channel``,
-      ``start_time``, ``stop_time``, ``label``), one annotation per labelled span, the same
-      span of several channels once;
+      ``start_time``, ``stop_time``, ``label``), one annotation per labelled span. A file of
+      several channels (TUSZ's per-channel ``.csv``, each channel's rows covering the
+      recording with ``bckg`` or a seizure type) is read as TUH derives its term-based
+      ``.csv_bi`` from it: the spans of one label are merged across channels (an event on
+      any channel is an event of the recording; overlapping spans become one), and ``bckg``
+      is kept only where no channel has an event, so that a window inside a seizure on two
+      channels is not outweighed by the ``bckg`` of the others;
     - TUH EEG term-based label files of older TUSZ releases (``.tse`` / ``.tse_bi``: a
       ``version = tse_v1.0.0`` line, then ``start stop label confidence`` per line, separated
       by spaces), one annotation per line. As for ``.csv_bi``, times are seconds from the
@@ -379,13 +384,81 @@ def read_table_annotations(path: str | os.PathLike) -> mne.Annotations | None:
                 text = "event" if key is None else str(row[key]).strip()
                 spans[(onset, number(row[header["duration"]]) or 0.0, text)] = None
     elif {"start_time", "stop_time", "label"} <= header.keys():  # TUH EEG
+        by_channel: dict[str, list[tuple[float, float, str]]] = {}
         for row in rows:
             start, stop = number(row[header["start_time"]]), number(row[header["stop_time"]])
             if start is not None and stop is not None:
-                spans[(start, stop - start, str(row[header["label"]]).strip())] = None
+                channel = str(row.get(header.get("channel", ""), "") or "").strip()
+                label = str(row[header["label"]]).strip()
+                by_channel.setdefault(channel, []).append((start, stop, label))
+        if len(by_channel) > 1:  # per-channel labels: the recording's events, as TUH's csv_bi
+            return _from_spans(_recording_events(by_channel))
+        for start, stop, label in next(iter(by_channel.values()), []):
+            spans[(start, stop - start, label)] = None
     else:
         return None
     return _from_spans(spans)
+
+
+#: TUH's label of background, the time of a channel without an event.
+TUH_BACKGROUND = "bckg"
+
+
+def _recording_events(
+    by_channel: Mapping[str, Sequence[tuple[float, float, str]]],
+) -> dict[tuple[float, float, str], None]:
+    """The events of a recording from TUH's per-channel labels (``channel -> (start_s,
+    stop_s, label)`` rows), as TUH derives its term-based ``.csv_bi``: the spans of one label
+    merged across channels (an event on any channel is an event of the recording), and
+    ``bckg`` only where no channel has an event. ``(onset_s, duration_s, label)`` keys."""
+    merged: dict[str, list[tuple[float, float]]] = {}
+    for rows in by_channel.values():
+        for start, stop, label in rows:
+            if stop > start:
+                merged.setdefault(label, []).append((start, stop))
+    merged = {label: _merged_spans(spans) for label, spans in merged.items()}
+    events = _merged_spans(
+        [span for label, spans in merged.items() if label.lower() != TUH_BACKGROUND
+         for span in spans]
+    )  # fmt: skip
+    out: dict[tuple[float, float, str], None] = {}
+    for label, spans in merged.items():
+        if label.lower() == TUH_BACKGROUND:
+            spans = _without(spans, events)
+        for start, stop in spans:
+            out[(start, stop - start, label)] = None
+    return out
+
+
+def _merged_spans(spans: Sequence[tuple[float, float]]) -> list[tuple[float, float]]:
+    """``(start, stop)`` spans merged where they overlap or touch, in time order."""
+    out: list[tuple[float, float]] = []
+    for start, stop in sorted(spans):
+        if out and start <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], stop))
+        else:
+            out.append((start, stop))
+    return out
+
+
+def _without(
+    spans: Sequence[tuple[float, float]], holes: Sequence[tuple[float, float]]
+) -> list[tuple[float, float]]:
+    """The parts of merged ``spans`` outside merged ``holes`` (both ``(start, stop)``, in
+    time order)."""
+    out: list[tuple[float, float]] = []
+    for start, stop in spans:
+        for lo, hi in holes:
+            if hi <= start or lo >= stop:
+                continue
+            if lo > start:
+                out.append((start, lo))
+            start = max(start, hi)
+            if start >= stop:
+                break
+        if start < stop:
+            out.append((start, stop))
+    return out
 
 
 def _from_spans(spans: Mapping[tuple[float, float, str], None]) -> mne.Annotations:
