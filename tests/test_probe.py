@@ -1065,6 +1065,7 @@ def test_continuous_recordings_labelled_by_their_annotations(weights, tmp_path, 
     assert load_probe(out).training["window_labels"] == {
         "match": "(?i)seizure",
         "unlabelled": "background",
+        "min_overlap": 0.5,
     }
     assert probe_main(["predict", str(out), str(path), "-o", str(pred), "--overwrite"]) == 0
     assert "labelled as in training: --window-labels '(?i)seizure' --unlabelled background" in (
@@ -1131,6 +1132,40 @@ def test_evaluate_takes_a_recording_without_events(weights, tmp_path, capsys):
     assert probe_main(["train", str(free), "--weights", str(weights), "-o", str(tmp_path / "x"),
                        *args]) == 1  # fmt: skip
     assert "labelled no window of the continuous recordings" in capsys.readouterr().err
+
+
+def test_min_overlap_is_an_option_recorded_in_the_probe(weights, tmp_path, capsys):
+    """--min-overlap FRACTION: how much of a window a class must cover (1e-6: any overlap),
+    recorded in probe.json, shown by info and taken by predict from the probe by default."""
+    from eegpt.cli import main as eegpt_main
+
+    raw, _, _ = synthetic_erp_raw(8, sfreq=250.0, seed=4)  # 37 s: 37 windows of 1 s
+    raw.set_annotations(mne.Annotations([2.0, 10.4], [3.0, 0.4], ["seizure", "seizure"]))
+    path = tmp_path / "rec_raw.fif"
+    raw.save(path, verbose=False)
+    out = tmp_path / "probe"
+    args = ["--window-labels", "seizure", "--unlabelled", "background", "--window", "1"]
+    assert probe_main(["train", str(path), "--weights", str(weights), "-o", str(out),
+                       "--passes", "1", "-q", *args, "--min-overlap", "1e-6"]) == 0  # fmt: skip
+    capsys.readouterr()
+    how = load_probe(out).training["window_labels"]
+    assert how["min_overlap"] == 1e-6
+    assert eegpt_main(["info", str(out)]) == 0
+    assert "--unlabelled background --min-overlap 1e-06" in capsys.readouterr().out
+    pred = tmp_path / "pred.csv"
+    assert probe_main(["predict", str(out), str(path), "-o", str(pred)]) == 0
+    assert "--min-overlap 1e-06" in capsys.readouterr().err
+    labels = [r["label"] for r in csv.DictReader(pred.open())]
+    assert labels[10] == "seizure" and labels[2:5] == ["seizure"] * 3  # 0.4 s of 10-11 s
+    assert probe_main(["predict", str(out), str(path), "-o", str(pred), "--overwrite",
+                       "--min-overlap", "0.5", "-q"]) == 0  # fmt: skip
+    assert [r["label"] for r in csv.DictReader(pred.open())][10] == "background"
+    with pytest.raises(SystemExit):
+        probe_main(["predict", str(out), str(path), "--min-overlap", "0"])
+    assert "no fraction of a window in (0, 1]" in capsys.readouterr().err
+    assert probe_main(["train", str(path), "--weights", str(weights), "-o", str(tmp_path / "x"),
+                       "--min-overlap", "0.3"]) == 1  # fmt: skip
+    assert "--min-overlap is how much of a window" in capsys.readouterr().err
 
 
 def test_window_label_classes_merge_descriptions(weights, tmp_path, capsys):

@@ -178,7 +178,8 @@ def _add_window_labels(
         action="append",
         help=f"cut continuous recordings (.edf, .fif, .vhdr, ...) into consecutive windows {what}, "
         "each labelled by the annotation whose description matches REGEX (re.search, e.g. "
-        "'(?i)seizure', '^Sleep stage') and covers at least half of it: each matching "
+        "'(?i)seizure', '^Sleep stage') and covers at least half of it (--min-overlap): each "
+        "matching "
         "description is a class of its own. Or classes that merge descriptions, one "
         "LABEL=REGEX each (repeat the option): --window-labels 'seizure=fnsz|gnsz|cpsz' "
         "--window-labels 'background=bckg' (a description takes the first class it matches; "
@@ -199,6 +200,29 @@ def _add_window_labels(
         help="with --window-labels: the class of the windows no matching annotation covers "
         "(e.g. background); default: leave them out",
     )
+    g.add_argument(
+        "--min-overlap",
+        metavar="FRACTION",
+        type=_overlap_fraction,
+        help="with --window-labels: the fraction of a window (0 < FRACTION <= 1) a class's "
+        "annotations must cover to label it; 1e-6 labels every window a seizure touches, 1 "
+        "only windows wholly inside one (default: 0.5"
+        + (", or the one the probe was trained with)" if trained else ")"),
+    )
+
+
+def _overlap_fraction(text: str) -> float:
+    """``--min-overlap``'s value: a fraction in ``(0, 1]``."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not 0 < value <= 1:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is no fraction of a window in (0, 1]: e.g. 0.5 (half of it), 1e-6 (any "
+            "overlap) or 1 (all of it)"
+        )
+    return value
 
 
 def _labelling(args: argparse.Namespace, window_seconds: float) -> WindowLabelling | None:
@@ -215,9 +239,9 @@ def _labelling(args: argparse.Namespace, window_seconds: float) -> WindowLabelli
                 "annotations: give one of them (with --labels, one row per window of a "
                 "recording, in order or numbered by a 'window' column)"
             )
-        if args.unlabelled is not None or args.annotations:
+        if args.unlabelled is not None or args.annotations or _min_overlap(args) is not None:
             raise ValueError(
-                "--unlabelled and --annotations go with --window-labels (labels from "
+                "--unlabelled, --min-overlap and --annotations go with --window-labels (labels from "
                 f"annotations); --labels {labels_file} gives every window's label"
             )
         start, starts = _start_option(args, continuous)
@@ -232,7 +256,12 @@ def _labelling(args: argparse.Namespace, window_seconds: float) -> WindowLabelli
         if args.unlabelled is not None:
             raise ValueError("--unlabelled names the class of windows --window-labels leaves "
                              "unlabelled: give --window-labels REGEX too")  # fmt: skip
+        if _min_overlap(args) is not None:
+            raise ValueError("--min-overlap is how much of a window the annotations of "
+                             "--window-labels must cover: give --window-labels REGEX too")  # fmt: skip
         return None
+    from eegpt.probe_label_files import DEFAULT_MIN_OVERLAP
+
     match = parse_window_labels(args.window_labels)
     files = [str(a) for a in args.annotations or []]
     if files and len(files) != len(continuous):
@@ -255,7 +284,14 @@ def _labelling(args: argparse.Namespace, window_seconds: float) -> WindowLabelli
         tuple(zip(continuous, files, strict=True)) if files else (),
         start_seconds=start,
         starts=starts,
+        min_overlap=_min_overlap(args) or DEFAULT_MIN_OVERLAP,
     )
+
+
+def _min_overlap(args: argparse.Namespace) -> float | None:
+    """``--min-overlap`` as given (or adopted from the probe), None where it is not."""
+    value = getattr(args, "min_overlap", None)
+    return None if value is None else float(value)
 
 
 def _start_option(
@@ -873,6 +909,7 @@ def cmd_probe_train(args: argparse.Namespace) -> int:
         else:
             probe.training["window_labels"] = {
                 "match": windows.match, "unlabelled": windows.unlabelled,
+                "min_overlap": windows.min_overlap,
             }  # fmt: skip
         if windows.per_recording:  # each recording's own: the starts taken, by file
             probe.training["window_labels"]["starts"] = dict(windows.taken)
@@ -1050,10 +1087,12 @@ def _adopt_window_labels(args: argparse.Namespace, probe: Any) -> None:
         return
     match, args.unlabelled = trained["match"], trained.get("unlabelled")
     args.window_labels = window_label_values(match)
+    if _min_overlap(args) is None:  # one given applies to the probe's labelling
+        args.min_overlap = trained.get("min_overlap")
     if not args.quiet:
         print(
             "continuous recordings labelled as in training: "
-            + labelling_options(match, args.unlabelled),
+            + labelling_options(match, args.unlabelled, _min_overlap(args)),
             file=sys.stderr,
         )
 

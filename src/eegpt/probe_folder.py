@@ -127,7 +127,7 @@ def describe_probe(directory: str | os.PathLike) -> str:
         else:
             lines.append(
                 "  labels: continuous recordings' windows by their annotations, "
-                + labelling_options(how["match"], how.get("unlabelled"))
+                + labelling_options(how["match"], how.get("unlabelled"), how.get("min_overlap"))
             )
         if how.get("start_seconds"):
             start = f"{how['start_seconds']:g}"

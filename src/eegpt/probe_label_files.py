@@ -64,6 +64,8 @@ class WindowLabelling:
     #: each recording's windows over bad annotations (path -> mask over all its windows),
     #: filled as the recordings are cut with :attr:`labels_file`
     bad: dict[str, np.ndarray] = dataclasses.field(default_factory=dict, compare=False)
+    #: the fraction of a window (``(0, 1]``) a class must cover to label it (``--min-overlap``)
+    min_overlap: float = 0.5
 
     def annotations(self, rec: Any) -> Any:
         """The recording's own annotations with those of its ``--annotations`` file."""
@@ -79,7 +81,7 @@ class WindowLabelling:
         """The command-line options that give this labelling."""
         if self.match is None:
             return f"--labels {shlex.quote(str(self.labels_file))}"
-        return labelling_options(self.match, self.unlabelled)
+        return labelling_options(self.match, self.unlabelled, self.min_overlap)
 
     @property
     def per_recording(self) -> bool:
@@ -125,7 +127,7 @@ class WindowLabelling:
                 quiet = True  # said plainly: not the window_labels warning too
         with ignored_warnings(message="window_labels: ") if quiet else contextlib.nullcontext():
             labels = window_labels(
-                annotations, onsets, length_s, match=self.match,
+                annotations, onsets, length_s, match=self.match, min_overlap=self.min_overlap,
                 source=None if source is None else str(source), what=what,
             )  # fmt: skip
         y = np.array([self.unlabelled if v is None else v for v in labels], dtype=object)
@@ -189,11 +191,21 @@ def window_label_values(match: str | Mapping[str, str]) -> list[str]:
     return [match] if isinstance(match, str) else [f"{k}={v}" for k, v in match.items()]
 
 
-def labelling_options(match: str | Mapping[str, str], unlabelled: str | None = None) -> str:
-    """``--window-labels ...`` (one per class) and ``--unlabelled ...``: how a labelling is
-    given on the command line."""
+#: ``--min-overlap``'s default: a window takes the class covering half of it.
+DEFAULT_MIN_OVERLAP = 0.5
+
+
+def labelling_options(
+    match: str | Mapping[str, str], unlabelled: str | None = None, min_overlap: float | None = None
+) -> str:
+    """``--window-labels ...`` (one per class), ``--unlabelled ...`` and ``--min-overlap ...``
+    (where it is not the default, :data:`DEFAULT_MIN_OVERLAP`): how a labelling is given on
+    the command line."""
     text = " ".join(f"--window-labels {shlex.quote(v)}" for v in window_label_values(match))
-    return text + (f" --unlabelled {shlex.quote(unlabelled)}" if unlabelled is not None else "")
+    text += f" --unlabelled {shlex.quote(unlabelled)}" if unlabelled is not None else ""
+    if min_overlap is not None and float(min_overlap) != DEFAULT_MIN_OVERLAP:
+        text += f" --min-overlap {float(min_overlap):g}"
+    return text
 
 
 #: ``LABEL=REGEX``: a class of ``--window-labels`` (a label holds no regex syntax).
