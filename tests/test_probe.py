@@ -1168,6 +1168,43 @@ def test_min_overlap_is_an_option_recorded_in_the_probe(weights, tmp_path, capsy
     assert "--min-overlap is how much of a window" in capsys.readouterr().err
 
 
+def test_annotation_files_of_other_recordings_are_refused(weights, tmp_path, capsys):
+    """--annotations go with the recordings by position: a TUH label file whose '# bname'
+    names another recording is refused, and one that is another given recording's is said
+    to look swapped; files named as their recordings, or not TUH's, are taken."""
+    from eegpt.probe_label_files import check_annotation_files
+
+    def tuh(name, bname):
+        path = tmp_path / name
+        path.write_text(f"# version = csv_v1.0.0\n# bname = {bname}\n#\n"
+                        "channel,start_time,stop_time,label,confidence\n"
+                        "TERM,0.0,10.0,bckg,1.0\n")  # fmt: skip
+        return str(path)
+
+    a, b = str(tmp_path / "A_noann.edf"), str(tmp_path / "B.edf")
+    check_annotation_files([(a, tuh("A_noann.csv_bi", "A_noann")), (b, tuh("B.csv_bi", "B"))])
+    check_annotation_files([(b, tuh("labels.csv_bi", "B"))])  # bname says whose
+    check_annotation_files([(b, tuh("B.csv", "B_raw"))])  # the stems agree
+    check_annotation_files([(a, "SC4001EC-Hypnogram.edf"), (b, "SC4011EH-Hypnogram.edf")])
+    with pytest.raises(ValueError, match=r"B\.csv_bi names the recording 'B' \(its '# bname' "
+                       r"line\), but it is given for .*A_noann\.edf .* it looks like .*B\.edf's: "
+                       r"swapped\?"):  # fmt: skip
+        check_annotation_files([(a, tuh("B.csv_bi", "B")), (b, tuh("A_noann.csv_bi", "A_noann"))])
+    with pytest.raises(ValueError, match=r"names the recording 'C' .* given for .*B\.edf"):
+        check_annotation_files([(b, tuh("other.csv_bi", "C"))])
+    with pytest.raises(ValueError, match=r"--annotations .*B\.tsv is named as .*B\.edf"):
+        check_annotation_files([(a, str(tmp_path / "B.tsv")), (b, str(tmp_path / "A_noann.tsv"))])
+    # on the command line, before anything is read
+    raw, _, _ = synthetic_erp_raw(8, sfreq=250.0, seed=4)
+    recs = [str(tmp_path / "A_raw.fif"), str(tmp_path / "B_raw.fif")]
+    for rec in recs:
+        raw.save(rec, verbose=False)
+    assert probe_main(["train", *recs, "--weights", str(weights), "-o", str(tmp_path / "p"),
+                       "--window-labels", "seiz", "--annotations", tuh("B_raw.csv_bi", "B_raw"),
+                       tuh("A_raw.csv_bi", "A_raw")]) == 1  # fmt: skip
+    assert "it looks like" in capsys.readouterr().err
+
+
 def test_window_label_classes_merge_descriptions(weights, tmp_path, capsys):
     """--window-labels LABEL=REGEX, repeated: classes that merge descriptions (TUH's seizure
     types as one 'seizure'), kept by the probe for evaluate and predict and shown by info."""

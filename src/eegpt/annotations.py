@@ -461,6 +461,30 @@ def _without(
     return out
 
 
+_BNAME = re.compile(
+    r"^\s*#\s*bname\s*=\s*(\S+)\s*$", re.IGNORECASE
+)  # "# bname = aaaaaajy_s001_t000"
+
+
+def recording_named(path: str | os.PathLike) -> str | None:
+    """The recording a TUH EEG label file (``.csv``, ``.csv_bi``, ``.tse``, ``.tse_bi``) names
+    in its ``# bname = ...`` header line (the recording's file name without its suffix),
+    None for another file or one without that line."""
+    if not str(path).lower().endswith((".csv", ".csv_bi", ".tse", ".tse_bi")):
+        return None
+    try:
+        with open(path, encoding="utf-8-sig", errors="replace") as fh:
+            for line in fh:
+                if line.strip() and not line.lstrip().startswith("#"):
+                    return None  # the header is over
+                found = _BNAME.match(line)
+                if found:
+                    return found.group(1)
+    except OSError:
+        return None
+    return None
+
+
 def _from_spans(spans: Mapping[tuple[float, float, str], None]) -> mne.Annotations:
     """Annotations of ``(onset_s, duration_s, description)`` spans, in time order."""
     if not spans:

@@ -65,6 +65,7 @@ from eegpt.probe_label_files import (
     TimeBase,
     WindowLabelling,
     _is_continuous_input,
+    check_annotation_files,
     labelling_options,
     labels_file_record,
     load_labelled_epochs,
@@ -276,6 +277,8 @@ def _labelling(args: argparse.Namespace, window_seconds: float) -> WindowLabelli
             f"{len(files)} --annotations file(s) for {len(continuous)} continuous recording(s) "
             f"({few(continuous, 3)}): give one per continuous recording, in the same order" + also
         )
+    if files:
+        check_annotation_files(list(zip(continuous, files, strict=True)))
     start, starts = _start_option(args, continuous)
     return WindowLabelling(
         match,
@@ -365,6 +368,7 @@ def _val_labelling(
             "the same order"
         )
     pairs = tuple(zip(held, files, strict=True)) if files else ()
+    check_annotation_files(pairs, "--val-annotations")
     return dataclasses.replace(windows, extra=pairs, validation=True)
 
 

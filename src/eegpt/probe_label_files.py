@@ -134,6 +134,47 @@ class WindowLabelling:
         return y, window_annotations(annotations, onsets, length_s)
 
 
+def check_annotation_files(pairs: Sequence[tuple[str, str]], option: str = "--annotations") -> None:
+    """Refuse ``(recording, annotations file)`` pairs (given by position with ``option``)
+    where the file is plainly another recording's: a TUH label file whose ``# bname``
+    line (:func:`eegpt.annotations.recording_named`) names another recording than its
+    recording's file stem, or a file whose stem is another given recording's (as TUH names
+    them, ``rec.edf`` beside ``rec.csv_bi``), which the message calls swapped. A file whose
+    stem is its recording's (``rec.csv_bi`` for ``rec.edf``) is taken."""
+    from eegpt.annotations import recording_named
+
+    for recording, file in pairs:
+        stem, own = Path(recording).stem, Path(file).stem
+        named = recording_named(file)
+        if _same_recording(own, stem) or (named is not None and _same_recording(named, stem)):
+            continue
+        other = next(
+            (r for r, _ in pairs if r != recording
+             and any(_same_recording(n, Path(r).stem) for n in (named, own) if n)),
+            None,
+        )  # fmt: skip
+        if named is None and other is None:
+            continue  # named otherwise (Sleep-EDF's hypnograms): nothing tells
+        said = f"names the recording {named!r} (its '# bname' line)" if named else (
+            f"is named as {other}"
+        )  # fmt: skip
+        swapped = f"; it looks like {other}'s: swapped?" if other is not None else ""
+        raise ValueError(
+            f"{option} {file} {said}, but it is given for {recording} (by position: "
+            f"one file per continuous recording, in their order){swapped} Give each recording "
+            "its own annotations file, in the recordings' order."
+        )
+
+
+def _same_recording(name: str, stem: str) -> bool:
+    """Whether a label file's recording ``name`` is the recording of file stem ``stem``: the
+    same, in any case, or one the other followed by a separator
+    (``aaaaaajy_s001_t000`` and ``aaaaaajy_s001_t000_raw``)."""
+    a, b = name.lower(), stem.lower()
+    short, long = sorted((a, b), key=len)
+    return a == b or (long.startswith(short) and not long[len(short)].isalnum())
+
+
 def start_given(
     start: float | str, starts: Sequence[tuple[str, float | str]], source: Any
 ) -> float | str:
