@@ -356,6 +356,26 @@ def test_overlapping_spans_of_one_class_cover_a_window_once():
     assert union_length([(0.0, 2.0), (1.0, 3.0), (5.0, 6.0), (5.5, 5.7)]) == 4.0
 
 
+def test_no_window_label_warning_when_unlabelled_windows_are_labelled():
+    """unlabelled_ok (--unlabelled background): no warning, not even a recorded one (probe.json
+    keeps recorded ones), that no window got a label; annotations that match nothing (an
+    all-bckg .csv_bi) say so accurately."""
+    from eegpt._logging import recorded_warnings
+    from eegpt.annotations import window_labels
+
+    onsets = np.arange(0, 40, 4.0)
+    bckg = mne.Annotations([0.0], [40.0], ["bckg"])
+    with recorded_warnings() as texts, warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert window_labels(None, onsets, 4.0, unlabelled_ok=True) == [None] * 10
+        assert window_labels(bckg, onsets, 4.0, match="seiz", unlabelled_ok=True) == [None] * 10
+    assert texts == []
+    with pytest.warns(RuntimeWarning, match=r"none of the 1 annotations lasts and matches "
+                      r"match='seiz' \(descriptions: bckg\): right for a recording without "
+                      r"such events"):  # fmt: skip
+        window_labels(bckg, onsets, 4.0, match="seiz")
+
+
 def test_annotations_saved_by_mne_without_a_start_count_from_the_first_sample(tmp_path):
     """MNE writes annotations without a start to CSV as times of 1970-01-01 and reads them
     back with a start that day: they are seconds from the first sample, not 56 years early."""

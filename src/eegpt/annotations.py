@@ -606,6 +606,7 @@ def window_labels(
     min_overlap: float = 0.5,
     source: str | None = None,
     what: str = "windows",
+    unlabelled_ok: bool = False,
 ) -> list[str | None]:
     """One label per window from annotations that span time (sleep stages, task blocks).
 
@@ -659,6 +660,9 @@ def window_labels(
         a grid off the windows'.
     what : str
         What the windows are, in that warning (``"scoring epochs"``).
+    unlabelled_ok : bool
+        The caller labels the windows left None (``--unlabelled background``), or has said
+        why none gets one: no warning (not even a recorded one) that no window got a label.
 
     Returns
     -------
@@ -702,6 +706,8 @@ def window_labels(
         cover = {label: union_length(spans) for label, spans in parts.items()}
         best = max(cover.items(), key=lambda item: item[1], default=(None, 0.0))
         labels.append(best[0] if best[1] >= need else None)
+    if unlabelled_ok:
+        return labels
     if annotations is not None and len(annotations) and len(onsets) and not any(labels):
         said = "match=" + repr(match) if match else "as a label (not bad)"
         if matching and max(matching.values()) <= MARKER_S:  # markers, not spans of time
@@ -710,7 +716,9 @@ def window_labels(
             kinds = sorted({str(d) for d in annotations.description})
             why = (
                 f"none of the {len(annotations)} annotations lasts and matches {said} "
-                f"(descriptions: {', '.join(kinds[:8])}{', ...' if len(kinds) > 8 else ''})"
+                f"(descriptions: {', '.join(kinds[:8])}{', ...' if len(kinds) > 8 else ''}): "
+                "right for a recording without such events (a seizure-free one), else check "
+                "the pattern"
             )
         else:
             why = (

@@ -1585,7 +1585,6 @@ def _epoch_labels(
     covers half, None without one), else any that are not bad and last whole epochs (None
     where none covers half). Warns, naming ``path``, when they lie on a grid off the
     epochs'."""
-    from eegpt._logging import ignored_warnings
     from eegpt.annotations import is_bad, window_labels
 
     length = float(args.epoch_seconds)
@@ -1595,8 +1594,7 @@ def _epoch_labels(
         return list(labels)
     if (annotations is None or not len(annotations)) and _annotations_file(args, path) is None:
         no_annotations_warning(path)
-        with ignored_warnings(message="window_labels: "):
-            return window_labels(None, epoch_onsets, length)
+        return window_labels(None, epoch_onsets, length, unlabelled_ok=True)
     if annotations is not None and len(annotations):  # the annotations of whole epochs
         whole = [
             not is_bad(str(d)) and dur > 0 and abs(dur / length - round(dur / length)) < 1e-6

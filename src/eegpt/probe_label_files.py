@@ -13,7 +13,6 @@ are continuous recordings (:func:`_is_continuous_input`). The command line itsel
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import dataclasses
 import io
@@ -113,7 +112,6 @@ class WindowLabelling:
         ``length_s``) of the recording ``source`` (named in warnings, which call the windows
         ``what``): each one's label (``unlabelled`` where no match covers half of it; object
         array) and the descriptions of the annotations over it (for the bad ones)."""
-        from eegpt._logging import ignored_warnings
         from eegpt.annotations import window_annotations, window_labels
         from eegpt.dataset_inputs import file_identity
 
@@ -125,11 +123,10 @@ class WindowLabelling:
                 option = "--val-annotations" if self.validation else "--annotations"
                 no_annotations_warning(source, option)
                 quiet = True  # said plainly: not the window_labels warning too
-        with ignored_warnings(message="window_labels: ") if quiet else contextlib.nullcontext():
-            labels = window_labels(
-                annotations, onsets, length_s, match=self.match, min_overlap=self.min_overlap,
-                source=None if source is None else str(source), what=what,
-            )  # fmt: skip
+        labels = window_labels(
+            annotations, onsets, length_s, match=self.match, min_overlap=self.min_overlap,
+            source=None if source is None else str(source), what=what, unlabelled_ok=quiet,
+        )  # fmt: skip
         y = np.array([self.unlabelled if v is None else v for v in labels], dtype=object)
         return y, window_annotations(annotations, onsets, length_s)
 
