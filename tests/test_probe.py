@@ -922,6 +922,88 @@ def test_probe_predict_overlap_gives_sliding_window_rows(model, short_task, tmp_
         assert said in capsys.readouterr().err
 
 
+def test_probe_predict_events_merge_windows_of_a_class(model, short_task, tmp_path, capsys):
+    """probe predict --events: the windows predicted as the event classes (default: all but
+    the most frequent training class) merged into events, as windows_to_events gives them
+    from the window table (--overlap: each window the hop around its centre), with their
+    provenance; --event-class, --min-event-seconds; refused for epochs and without --events."""
+    import json
+
+    from eegpt.probe_events import windows_to_events
+
+    train, test = short_task
+    probe = train_probe(model, train[:32], preprocessing=ONE_SECOND, epochs=1)
+    folder = probe.save(tmp_path / "probe")
+    raw, _, _ = synthetic_erp_raw(4, sfreq=256.0, seed=3)
+    raw.set_annotations(mne.Annotations([5.1], [0.2], ["BAD_muscle"]))
+    recording = tmp_path / "session_raw.fif"
+    raw.save(recording, verbose=False)
+    out, events = tmp_path / "windows.csv", tmp_path / "events.csv"
+    assert probe_main(["predict", str(folder), str(recording), "--overlap", "0.75", "-o",
+                       str(out), "--events", str(events), "-q"]) == 0  # fmt: skip
+    counts = probe.training["class_counts"]["train"]
+    background = max(counts, key=counts.__getitem__)
+    (wanted,) = [c for c in probe.classes_.tolist() if c != background]
+    windows, got = pd.read_csv(out), pd.read_csv(events)
+    expected = windows_to_events(windows, 1.0, hop_seconds=0.25, classes=[wanted])
+    assert len(got) == len(expected) and set(got["class"]) <= {wanted}
+    sidecar = json.loads((tmp_path / "events.csv.json").read_text())
+    assert sidecar["provenance"]["events"]["classes"] == [wanted]
+    assert sidecar["provenance"]["events"]["hop_seconds"] == 0.25
+    # both classes: every window not bad in one event (this probe may predict one class)
+    assert probe_main(["predict", str(folder), str(recording), "--overlap", "0.75", "--events",
+                       str(events), "--event-class", *probe.classes_.tolist(), "-q",
+                       "--overwrite"]) == 0  # fmt: skip
+    got = pd.read_csv(events)
+    expected = windows_to_events(windows, 1.0, hop_seconds=0.25)
+    assert got["n_windows"].sum() == (~windows["bad"]).sum() == 72
+    assert got["class"].tolist() == expected["class"].tolist()
+    np.testing.assert_allclose(got[["onset_s", "offset_s", "duration_s"]],
+                               expected[["onset_s", "offset_s", "duration_s"]], atol=1e-6)  # fmt: skip
+    assert got["n_windows"].tolist() == expected["n_windows"].tolist()
+    np.testing.assert_allclose(got["duration_s"], got["n_windows"] * 0.25, atol=1e-6)
+    # an event's windows all predicted as its class, none bad; onset the hop around a centre
+    for _, e in got.iterrows():
+        first = e["onset_s"] - 0.375
+        inside = windows[(windows["onset_s"] >= first - 1e-6)
+                         & (windows["onset_s"] < first + e["duration_s"] - 1e-6)]  # fmt: skip
+        assert len(inside) == e["n_windows"]
+        assert not inside["bad"].any() and (inside["prediction"] == e["class"]).all()
+    # --min-event-seconds drops the shorter ones; --event-class names the classes
+    longer = tmp_path / "longer.csv"
+    assert probe_main(["predict", str(folder), str(recording), "--overlap", "0.75", "--events",
+                       str(longer), "--min-event-seconds", "1", "--event-class", wanted,
+                       background, "-q"]) == 0  # fmt: skip
+    kept = pd.read_csv(longer)
+    assert (kept["duration_s"] >= 1 - 1e-6).all() and set(kept["class"]) <= {wanted, background}
+    assert len(kept) == (got["duration_s"] >= 1 - 1e-6).sum()
+    # labelled windows: the scored events compared on stderr
+    capsys.readouterr()
+    raw.set_annotations(mne.Annotations([5.1, 10.0], [0.2, 4.0], ["BAD_muscle", "standard"]))
+    scored = tmp_path / "scored_raw.fif"
+    raw.save(scored, verbose=False)
+    assert probe_main(["predict", str(folder), str(scored), "--overlap", "0.75", "--events",
+                       str(tmp_path / "s.csv"), "--window-labels", "standard", "--event-class",
+                       "standard", "-q"]) == 0  # fmt: skip
+    err = capsys.readouterr().err
+    assert "events against the scored labels (0.01 h of windows):" in err
+    assert "  standard: " in err and " of 1 scored events found" in err
+    epochs_file = tmp_path / "few-epo.fif"
+    test[:3].save(epochs_file, verbose=False)
+    for args, said in (
+        ([str(epochs_file), "--events", str(tmp_path / "e.csv")], "--events merges the windows "
+         f"of continuous recordings into events; {epochs_file} hold epochs"),
+        ([str(recording), "--min-event-seconds", "2"], "--min-event-seconds says which events "
+         "--events writes: give --events FILE too"),
+        ([str(recording), "--events", str(events)], f"{events} exists; pass --overwrite"),
+        ([str(recording), "--events", str(tmp_path / "e.csv"), "--event-class", "seizure"],
+         "--event-class seizure: not a class of the probe"),
+        ([str(recording), "--events", str(tmp_path / "e.npz")], "--events "),
+    ):  # fmt: skip
+        assert probe_main(["predict", str(folder), *args, "-q"]) == 1
+        assert said in capsys.readouterr().err
+
+
 def test_predictions_flag_the_windows_over_bad_annotations(model, short_task, tmp_path, capsys):
     """predict marks the windows of a continuous recording that overlap bad annotations
     (BAD_..., EEGLAB's boundary events) in a 'bad' column, as embed flags them, and counts

@@ -84,8 +84,8 @@ _SUBMODULES = {
     "dataset_ray", "dataset_read", "dataset_report", "dataset_resume", "dataset_runs",
     "dataset_stamps", "dataset_summary", "demo", "embedding_cache", "engine", "errors", "export",
     "fast_path", "finetune", "formats", "heads", "hub", "io", "model", "nearest_sites", "online",
-    "outputs", "preprocessing", "preprocessing_spec", "probe", "probe_cli", "probe_folder",
-    "probe_inputs", "probe_label_files", "probe_labels", "probe_metrics", "probe_predictions",
+    "outputs", "preprocessing", "preprocessing_spec", "probe", "probe_cli", "probe_events",
+    "probe_folder", "probe_inputs", "probe_label_files", "probe_labels", "probe_metrics", "probe_predictions",
     "probe_provenance", "rename_tables", "shard_writer", "short_attention", "sklearn",
     "streaming", "synthetic", "training", "training_data", "viz", "vocabulary",
 }  # fmt: skip

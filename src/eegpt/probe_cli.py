@@ -372,6 +372,49 @@ def _val_labelling(
     return dataclasses.replace(windows, extra=pairs, validation=True)
 
 
+def _add_events_options(p: argparse.ArgumentParser) -> None:
+    """``probe predict``'s ``--events`` and the options of its events."""
+    g = p.add_argument_group("events (continuous recordings: e.g. seizures)")
+    g.add_argument(
+        "--events",
+        metavar="FILE",
+        help="also write the events: the consecutive windows predicted as an event class "
+        "merged into one row per event (eegpt.probe_events.windows_to_events): file, class, "
+        "onset_s, offset_s, duration_s (s from the first sample), clock_s, clock_time (of the "
+        "onset, where the recording is dated), n_windows, p_mean, p_max (the class's mean and "
+        "largest probability over its windows). An event spans the stretch one hop long "
+        "around each window's centre: from the first window's onset + (window - hop)/2 to the "
+        "last's onset + (window + hop)/2, so n_windows x hop seconds (without --overlap, the "
+        "windows' own span). Windows marked bad belong to no event and break one. A .csv, "
+        ".tsv or .parquet file, with its provenance as --output's. Where the windows are "
+        "labelled (--window-labels), the scored events are compared on stderr: found, missed, "
+        "false events per hour",
+    )
+    g.add_argument(
+        "--event-class",
+        nargs="+",
+        metavar="CLASS",
+        help="with --events: the classes whose windows make events (default: every class but "
+        "the background: the probe's --unlabelled class, else its most frequent training "
+        "class)",
+    )
+    g.add_argument(
+        "--min-event-seconds",
+        type=seconds,
+        default=0.0,
+        metavar="SECONDS",
+        help="with --events: leave out events shorter than this (default 0: none)",
+    )
+    g.add_argument(
+        "--merge-gap-seconds",
+        type=seconds,
+        default=0.0,
+        metavar="SECONDS",
+        help="with --events: join the events of a class less than this apart (offset to next "
+        "onset, bad windows between included), before --min-event-seconds (default 0: none)",
+    )
+
+
 def _add_run_options(p: argparse.ArgumentParser) -> None:
     from eegpt.cli import add_inference_options, add_input_options
 
@@ -708,6 +751,7 @@ def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
         help="with --plot: also draw each stage's probability as a ribbon around its row "
         "(plot_hypnogram(probabilities=True))",
     )
+    _add_events_options(p)
     _add_window_labels(
         p, "(as without it) and put each window's label beside its prediction", "get no label"
     )
@@ -1345,6 +1389,8 @@ def cmd_probe_predict(args: argparse.Namespace) -> int:
     from eegpt.cli import check_figure_path, given_once, parse_rename
 
     args.output = _check_prediction_output(args.output)
+    args.events = _check_prediction_output(args.events, "--events")
+    _check_events_options(args)
     check_figure_path(args.plot)
     if args.plot_probabilities and args.plot is None:
         raise ValueError("--plot-probabilities draws into the hypnogram: give --plot FILE too")
@@ -1358,8 +1404,8 @@ def cmd_probe_predict(args: argparse.Namespace) -> int:
                 + ("its table's sidecar there" if path != args.output else "its table there")
                 + ": give -o another name, or move the folder"
             )
-    if args.output is not None and not args.overwrite:
-        for path in (args.output, _sidecar_of(args.output)):
+    if not args.overwrite:
+        for path in (args.output, _sidecar_of(args.output), args.events, _sidecar_of(args.events)):
             if path is not None and path.exists():
                 raise FileExistsError(f"{path} exists; pass --overwrite to replace it")
     probe = _load(args)
@@ -1382,6 +1428,14 @@ def cmd_probe_predict(args: argparse.Namespace) -> int:
         )
     if args.overlap:  # refused before any file is read where it does not fit the windows
         probe._with_overlap(args.overlap)
+    if args.events is not None:
+        if not continuous:
+            raise ValueError(
+                f"--events merges the windows of continuous recordings into events; "
+                f"{few([str(p) for p in epoched], 3)} hold epochs: give continuous recordings "
+                "(.edf, .fif, ...), or leave --events out"
+            )
+        args.event_class = _event_classes(args, probe)
     if continuous and args.label_column is not None and not args.label_column_adopted:
         raise ValueError(
             f"--label-column {args.label_column!r}: continuous recordings have no epochs "
@@ -1438,7 +1492,8 @@ def cmd_probe_predict(args: argparse.Namespace) -> int:
             for k, (at, label, p) in enumerate(zip(onsets, window_y, proba, strict=True))
             if not (args.reject_by_annotation and bad[path][k])
         ]
-    provenance = _provenance(args, probe, sources) if args.output is not None else None
+    made = args.output is not None or args.events is not None
+    provenance = _provenance(args, probe, sources) if made else None
     if args.epoch_seconds is not None:
         header, rows = _epoch_rows(args, probe, scored)
         _write_predictions(args.output, header, rows, probe.classes_.tolist(), provenance)
@@ -1473,7 +1528,106 @@ def cmd_probe_predict(args: argparse.Namespace) -> int:
     _write_predictions(args.output, header, rows, classes, provenance)
     if args.output is not None and not args.quiet:
         print(f"wrote {len(rows)} predictions to {args.output}")
+    if args.events is not None:
+        _write_events(args, probe, header, [r for r in rows if r[-1] is not None], provenance)
     return 0
+
+
+def _check_events_options(args: argparse.Namespace) -> None:
+    """The options of ``--events`` refused, before anything is read, without it, with
+    ``--epoch-seconds``, or naming ``--output``'s file."""
+    given = [
+        name for name, value in (
+            ("--event-class", args.event_class),
+            ("--min-event-seconds", args.min_event_seconds),
+            ("--merge-gap-seconds", args.merge_gap_seconds),
+        ) if value
+    ]  # fmt: skip
+    if args.events is None:
+        if given:
+            raise ValueError(f"{given[0]} says which events --events writes: give --events "
+                             "FILE too")  # fmt: skip
+        return
+    if args.min_event_seconds < 0 or args.merge_gap_seconds < 0:
+        raise ValueError("--min-event-seconds and --merge-gap-seconds are seconds (>= 0)")
+    if args.epoch_seconds is not None:
+        raise ValueError(
+            "--events merges the windows predicted as a class into events; --epoch-seconds "
+            "predicts scoring epochs instead: give one of them"
+        )
+    if args.output is not None and args.events.resolve() == args.output.resolve():
+        raise ValueError(f"--events {args.events} is the --output file: give another name")
+
+
+def _event_classes(args: argparse.Namespace, probe: Any) -> list[Any]:
+    """The classes of ``--events``: ``--event-class`` (each among the probe's classes, as
+    text), else every class but the background: the ``--unlabelled`` class the probe was
+    trained with, else its most frequent training class."""
+    classes = probe.classes_.tolist()
+    by_text = {str(c): c for c in classes}
+    if args.event_class:
+        unknown = [c for c in args.event_class if c not in by_text]
+        if unknown:
+            raise ValueError(
+                f"--event-class {' '.join(unknown)}: not a class of the probe {args.probe} "
+                f"({', '.join(by_text)})"
+            )
+        return [by_text[c] for c in dict.fromkeys(args.event_class)]
+    training = probe.training or {}
+    background = (training.get("window_labels") or {}).get("unlabelled")
+    if background is None or str(background) not in by_text:
+        counts = (training.get("class_counts") or {}).get("train") or {}
+        most = [k for k, n in counts.items() if n == max(counts.values())]
+        if len(most) != 1:
+            raise ValueError(
+                f"--events: the probe {args.probe} records no background class (no "
+                "--unlabelled, no single most frequent training class): name the event "
+                f"classes with --event-class CLASS (of {', '.join(by_text)})"
+            )
+        background = most[0]
+    return [c for c in classes if str(c) != str(background)]
+
+
+def _write_events(
+    args: argparse.Namespace,
+    probe: Any,
+    header: list[str],
+    rows: list[list[Any]],
+    provenance: dict[str, Any] | None,
+) -> None:
+    """``--events``: the events of the window ``rows`` (``header``'s columns) of the
+    continuous recordings (:func:`eegpt.probe_events.windows_to_events`), written as
+    ``--output`` is, their provenance with the events' settings; where the windows are
+    labelled, the scored events compared on stderr."""
+    import pandas as pd
+
+    from eegpt.probe_events import event_scores, event_scores_text, windows_to_events
+
+    table = pd.DataFrame(rows, columns=header)
+    window = float(probe.preprocessing.window_seconds)
+    hop = window - float(args.overlap or 0.0)
+    how = {
+        "classes": [str(c) for c in args.event_class], "window_seconds": window,
+        "hop_seconds": hop, "min_event_seconds": args.min_event_seconds,
+        "merge_gap_seconds": args.merge_gap_seconds, "span": "centred",
+    }  # fmt: skip
+    settings = dict(
+        hop_seconds=hop, classes=args.event_class, min_event_seconds=args.min_event_seconds,
+        merge_gap_seconds=args.merge_gap_seconds,
+    )  # fmt: skip
+    events = windows_to_events(table, window, **settings)
+    made = None if provenance is None else {**provenance, "events": how}
+    _write_predictions(
+        args.events, list(events.columns), events.astype(object).where(pd.notna(events), None)
+        .values.tolist(), probe.classes_.tolist(), made,
+    )  # fmt: skip
+    if not args.quiet:
+        print(f"wrote {len(events)} events to {args.events}")
+    if "label" in table and table["label"].notna().any():
+        scored = windows_to_events(table, window, column="label", **settings)
+        good = ~table["bad"].fillna(False).astype(bool)
+        hours = float(good.sum()) * hop / 3600
+        print(event_scores_text(event_scores(events, scored, hours), hours), file=sys.stderr)
 
 
 def _plot_hypnograms(

@@ -32,21 +32,23 @@ PREDICTION_FORMATS: dict[str, str | None] = {
 }  # fmt: skip
 
 
-def _check_prediction_output(given: str | None) -> Path | None:
-    """``--output`` as a path; refused, before anything is read or computed, where ``predict``
-    cannot write it: a folder, a suffix it does not write, Parquet without pyarrow."""
+def _check_prediction_output(given: str | None, option: str = "--output") -> Path | None:
+    """``--output`` (or ``option``: ``--events``) as a path; refused, before anything is read
+    or computed, where ``predict`` cannot write it: a folder, a suffix it does not write,
+    Parquet without pyarrow."""
     if given is None:
         return None
     path = Path(given)
+    what = "predictions" if option == "--output" else "events"
     if path.is_dir() or given.endswith(("/", os.sep)):
         raise ValueError(
-            f"--output {given}: names a folder; predictions are written to one file: give its "
-            f"name, e.g. -o {path / 'predictions.csv'}"
+            f"{option} {given}: names a folder; {what} are written to one file: give its "
+            f"name, e.g. {'-o' if option == '--output' else option} {path / f'{what}.csv'}"
         )
     suffix = path.suffix.lower()
     if suffix not in PREDICTION_FORMATS:
         raise ValueError(
-            f"--output {path}: predictions are written as .csv, .tsv or .parquet (chosen by the "
+            f"{option} {path}: {what} are written as .csv, .tsv or .parquet (chosen by the "
             f"suffix; .txt or none is CSV), not {suffix}"
         )
     if suffix == ".parquet":
@@ -61,7 +63,7 @@ def _csv_cell(column: str, value: Any) -> Any:
     probabilities with 9 significant digits (a float32 exactly, as predict_proba gives it)."""
     if value is None:
         return ""
-    if column in ("onset_s", "duration_s", "covered_s"):
+    if column in ("onset_s", "offset_s", "duration_s", "covered_s"):
         return f"{value:.6f}"
     if column.startswith("p_"):
         return f"{value:.9g}"
@@ -164,9 +166,10 @@ def _write_predictions(
         types = {"file": pa.string(), "epoch": pa.int64(), "onset_s": pa.float64(),
                  "clock_s": pa.float64(),
                  "duration_s": pa.float64(), "covered_s": pa.float64(),
+                 "offset_s": pa.float64(), "n_windows": pa.int64(),
                  "clock_time": pa.string(), "bad": pa.bool_(),
                  "prediction": pa.array(classes).type}  # fmt: skip
-        types["label"] = types["prediction"]
+        types["label"] = types["class"] = types["prediction"]
         columns = {}
         for j, name in enumerate(header):
             values = [row[j] for row in rows]

@@ -1,0 +1,271 @@
+"""Events from the window predictions of a continuous recording: ``eegpt probe predict
+--events``.
+
+:func:`windows_to_events` merges the consecutive windows of a class (a seizure's) into one row
+per event, with its onset, offset and duration in seconds, the clock time of its onset where
+the recording is dated, its number of windows and the mean and largest probability of the
+class over them; :func:`event_scores` compares the predicted events with those of the scored
+labels (found, missed, false events per hour).
+
+Where an event begins and ends (``span``):
+
+``"centred"`` (the default)
+    each window stands for the stretch of one hop (``hop_seconds``, the window length less the
+    overlap) around its centre, ``[onset + (window - hop) / 2, onset + (window + hop) / 2)``: an
+    event of windows from onsets ``a`` to ``b`` spans ``a + (window - hop) / 2`` to
+    ``b + (window + hop) / 2``, ``n_windows * hop`` seconds. The stretches of a recording's
+    windows tile it, so events never overlap and their duration does not grow with the
+    overlap; without overlap (hop = window) this is the windows' own span.
+``"windows"``
+    from the first window's onset to the last window's end, ``a`` to ``b + window``: every
+    sample any of its windows saw; with overlap, longer by ``window - hop`` than
+    ``"centred"``, and events of one class a window or few apart overlap (and are then
+    joined).
+
+Windows over bad annotations (the ``bad`` column True) belong to no event and break one: their
+predictions come from unusable data. Windows left out (``--reject-by-annotation``) break events
+likewise, as their onsets are not a hop apart. ``merge_gap_seconds`` then joins events of a
+class whose gap (next onset less offset) is shorter, whatever lies between (bad windows
+included); ``min_event_seconds`` last drops the shorter events.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+#: The columns of an events table, in order (``clock_s``, ``clock_time`` only where the window
+#: table has them).
+EVENT_COLUMNS = (
+    "file", "class", "onset_s", "offset_s", "duration_s", "clock_s", "clock_time", "n_windows",
+    "p_mean", "p_max",
+)  # fmt: skip
+
+#: Seconds by which onsets may differ from a hop and still be consecutive windows (CSV tables
+#: hold onsets to 6 decimals; hops are whole samples, 1/256 s or more).
+_TOLERANCE = 1e-4
+
+SPANS = ("centred", "windows")
+
+
+def _is_bad(values: pd.Series) -> np.ndarray:
+    """The ``bad`` column as booleans: True, ``"True"`` (a CSV read as text) or 1; blank
+    (epochs) and anything else False."""
+    return np.array(
+        [v is True or v is np.True_ or str(v).strip().lower() in ("true", "1") for v in values],
+        dtype=bool,
+    )
+
+
+def infer_hop(table: pd.DataFrame, window_seconds: float) -> float:
+    """The hop between windows of ``table`` (a prediction table with ``file`` and ``onset_s``):
+    the smallest positive step between the onsets of a file (rounded to microseconds), or
+    ``window_seconds`` where no file has two windows."""
+    steps = []
+    for _, rows in table.groupby("file", sort=False):
+        onsets = np.sort(rows["onset_s"].to_numpy(dtype=np.float64))
+        diff = np.round(np.diff(onsets), 6)
+        if np.any(diff > 0):
+            steps.append(float(diff[diff > 0].min()))
+    return min(steps) if steps else float(window_seconds)
+
+
+def windows_to_events(
+    table: pd.DataFrame,
+    window_seconds: float,
+    *,
+    hop_seconds: float | None = None,
+    classes: Sequence[Any] | None = None,
+    column: str = "prediction",
+    min_event_seconds: float = 0.0,
+    merge_gap_seconds: float = 0.0,
+    span: str = "centred",
+) -> pd.DataFrame:
+    """One row per event: runs of consecutive windows whose ``column`` is one of ``classes``.
+
+    ``table``: the window rows of ``eegpt probe predict`` (a DataFrame, e.g. ``pd.read_csv``
+    of its CSV), with ``file``, ``onset_s`` (s from the recording's first sample), ``column``
+    (``"prediction"``, or ``"label"`` for the scored events), optionally ``bad``, ``clock_s``,
+    ``clock_time`` and ``p_CLASS``; rows of epochs files (no ``onset_s``) are skipped.
+    ``window_seconds``: the probe's window length; ``hop_seconds``: seconds between window
+    onsets (the window less ``--overlap``; default: inferred from the onsets,
+    :func:`infer_hop`). ``classes``: the event classes (default: every class in ``column``),
+    compared as text, so ``"1"`` finds the class ``1``. ``span``: ``"centred"`` or
+    ``"windows"``, where events begin and end (see :mod:`eegpt.probe_events`); bad windows
+    break events; events of a class less than ``merge_gap_seconds`` apart are joined, then
+    those shorter than ``min_event_seconds`` dropped.
+
+    Returns a DataFrame with :data:`EVENT_COLUMNS`, sorted by file (in their order in
+    ``table``), onset and class: ``onset_s``, ``offset_s``, ``duration_s`` in seconds,
+    ``clock_s``/``clock_time`` of the onset (as the window table gives them: ``clock_time``
+    ISO 8601 text, blank for an undated recording), ``n_windows`` (the windows of the class in
+    it), ``p_mean``/``p_max`` (the probability of the class over them; NaN without its
+    ``p_CLASS`` column)."""
+    if span not in SPANS:
+        raise ValueError(f"span={span!r}: give one of {', '.join(SPANS)}")
+    if window_seconds <= 0:
+        raise ValueError(f"window_seconds={window_seconds}: give the windows' length in s (> 0)")
+    for name in ("file", "onset_s", column):
+        if name not in table.columns:
+            raise ValueError(
+                f"the table has no {name!r} column: give the window rows of eegpt probe "
+                "predict (file, onset_s, prediction, ...), not scoring epochs or epochs files"
+            )
+    table = table[pd.notna(table["onset_s"]) & (table["onset_s"].astype(str) != "")]
+    hop = infer_hop(table, window_seconds) if hop_seconds is None else float(hop_seconds)
+    if not 0 < hop <= window_seconds + _TOLERANCE:
+        raise ValueError(f"hop_seconds={hop}: give 0 < hop <= window_seconds ({window_seconds})")
+    text = table[column].astype(str)
+    wanted = list(dict.fromkeys(text[pd.notna(table[column])])) if classes is None else classes
+    before = (window_seconds - hop) / 2 if span == "centred" else 0.0
+    after = (window_seconds + hop) / 2 if span == "centred" else float(window_seconds)
+    events: list[dict[str, Any]] = []
+    for name in dict.fromkeys(table["file"]):
+        rows = table[table["file"] == name].sort_values("onset_s", kind="stable")
+        good = ~_is_bad(rows["bad"]) if "bad" in rows.columns else np.ones(len(rows), bool)
+        onsets = rows["onset_s"].to_numpy(dtype=np.float64)
+        for wanted_class in wanted:
+            p_name = f"p_{wanted_class}"
+            p = rows[p_name].to_numpy(np.float64) if p_name in rows else np.full(len(rows), np.nan)
+            inside = good & (rows[column].astype(str).to_numpy() == str(wanted_class))
+            inside &= pd.notna(rows[column]).to_numpy()
+            runs = _runs(onsets, inside, hop)
+            found = [
+                {
+                    "file": name,
+                    "class": wanted_class,
+                    "onset_s": onsets[i] + before,
+                    "offset_s": onsets[j] + after,
+                    "first": i,
+                    "windows": list(range(i, j + 1)),
+                }  # fmt: skip
+                for i, j in runs
+            ]
+            for event in _merged(found, merge_gap_seconds):
+                event["p"] = p[event.pop("windows")]
+                event["rows"] = rows
+                events.append(event)
+    out = [_event_row(e) for e in events]
+    out = [e for e in out if e["duration_s"] >= min_event_seconds - _TOLERANCE]
+    frame = pd.DataFrame(out, columns=list(EVENT_COLUMNS))
+    if not {"clock_s", "clock_time"} & set(table.columns):
+        frame = frame.drop(columns=["clock_s", "clock_time"])
+    else:
+        frame = frame.drop(columns=[c for c in ("clock_s", "clock_time") if c not in table])
+    order = {f: k for k, f in enumerate(dict.fromkeys(table["file"]))}
+    frame = frame.sort_values(
+        ["file", "onset_s"], key=lambda c: c.map(order) if c.name == "file" else c, kind="stable"
+    )
+    return frame.reset_index(drop=True)
+
+
+def _runs(onsets: np.ndarray, inside: np.ndarray, hop: float) -> list[tuple[int, int]]:
+    """``(first, last)`` row of each run of ``inside`` rows whose onsets (sorted, s) step by
+    ``hop``: a row outside, or a gap in the onsets (a window left out), ends a run."""
+    runs: list[tuple[int, int]] = []
+    start = None
+    for k in range(len(onsets)):
+        if not inside[k]:
+            start = None
+            continue
+        if start is None or abs(onsets[k] - onsets[k - 1] - hop) > _TOLERANCE:
+            runs.append((k, k))
+        else:
+            runs[-1] = (runs[-1][0], k)
+        start = k
+    return runs
+
+
+def _merged(events: list[dict[str, Any]], gap: float) -> list[dict[str, Any]]:
+    """``events`` of one class of one file (in onset order) with those less than ``gap`` s
+    apart, or overlapping, joined."""
+    out: list[dict[str, Any]] = []
+    for event in events:
+        if out:
+            between = event["onset_s"] - out[-1]["offset_s"]
+            if between < -_TOLERANCE or between < gap - _TOLERANCE:
+                out[-1]["offset_s"] = max(out[-1]["offset_s"], event["offset_s"])
+                out[-1]["windows"] += event["windows"]
+                continue
+        out.append(event)
+    return out
+
+
+def _event_row(event: dict[str, Any]) -> dict[str, Any]:
+    """An event's row of :data:`EVENT_COLUMNS` from its runs' windows: its clock from that of
+    its first window shifted by the event's onset less the window's."""
+    rows, first, p = event["rows"], event["first"], event["p"]
+    shift = event["onset_s"] - float(rows["onset_s"].iloc[first])
+    clock_s = clock_time = None
+    if "clock_s" in rows and pd.notna(rows["clock_s"].iloc[first]):
+        clock_s = float(rows["clock_s"].iloc[first]) + shift
+    if "clock_time" in rows:
+        moment = rows["clock_time"].iloc[first]
+        if isinstance(moment, str) and moment:
+            clock_time = _shifted_moment(moment, shift)
+    return {
+        "file": event["file"], "class": event["class"],
+        "onset_s": float(event["onset_s"]), "offset_s": float(event["offset_s"]),
+        "duration_s": float(event["offset_s"] - event["onset_s"]),
+        "clock_s": clock_s, "clock_time": clock_time, "n_windows": len(p),
+        "p_mean": float(np.mean(p)) if len(p) else float("nan"),
+        "p_max": float(np.max(p)) if len(p) else float("nan"),
+    }  # fmt: skip
+
+
+def _shifted_moment(moment: str, seconds: float) -> str:
+    """The ISO 8601 text ``moment`` (``"2026-03-01T12:00:00"``, perhaps with microseconds or an
+    offset) ``seconds`` later, to the microsecond where it is not a whole second."""
+    from datetime import datetime, timedelta
+
+    shifted = datetime.fromisoformat(moment) + timedelta(microseconds=round(seconds * 1e6))
+    spec = "seconds" if shifted.microsecond == 0 and "." not in moment else "microseconds"
+    return shifted.isoformat(timespec=spec)
+
+
+def event_scores(
+    predicted: pd.DataFrame, scored: pd.DataFrame, hours: float
+) -> dict[str, dict[str, Any]]:
+    """Event-level scores per class of ``predicted`` events against ``scored`` ones (both
+    tables of :func:`windows_to_events`; the scored from ``column="label"``), over ``hours``
+    of recording: ``{class: {"scored", "found", "missed", "predicted", "false",
+    "false_per_hour"}}``. A scored event is found where a predicted event of its class and
+    file overlaps it (any overlap); a predicted event that overlaps none is false."""
+    out: dict[str, dict[str, Any]] = {}
+    for name in dict.fromkeys([*scored["class"].astype(str), *predicted["class"].astype(str)]):
+        mine = predicted[predicted["class"].astype(str) == name]
+        truth = scored[scored["class"].astype(str) == name]
+        hit = [_overlaps(row, mine) for _, row in truth.iterrows()]
+        false = sum(not _overlaps(row, truth) for _, row in mine.iterrows())
+        out[name] = {
+            "scored": len(truth), "found": sum(hit), "missed": len(truth) - sum(hit),
+            "predicted": len(mine), "false": false,
+            "false_per_hour": false / hours if hours > 0 else float("nan"),
+        }  # fmt: skip
+    return out
+
+
+def _overlaps(event: pd.Series, others: pd.DataFrame) -> bool:
+    """Whether ``event`` overlaps (by more than nothing) any of ``others`` of its file."""
+    same = others[others["file"] == event["file"]]
+    return bool(
+        np.any(
+            (same["onset_s"] < event["offset_s"] - _TOLERANCE)
+            & (same["offset_s"] > event["onset_s"] + _TOLERANCE)
+        )
+    )
+
+
+def event_scores_text(scores: dict[str, dict[str, Any]], hours: float) -> str:
+    """:func:`event_scores` as the lines ``probe predict --events`` prints."""
+    lines = [f"events against the scored labels ({hours:.2f} h of windows):"]
+    for name, s in scores.items():
+        lines.append(
+            f"  {name}: {s['found']} of {s['scored']} scored events found, {s['missed']} "
+            f"missed; {s['false']} of {s['predicted']} predicted events false "
+            f"({s['false_per_hour']:.2f} per hour)"
+        )
+    return "\n".join(lines)

@@ -1,0 +1,87 @@
+"""eegpt.probe_events: window predictions merged into events (probe predict --events)."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from eegpt.probe_events import event_scores, windows_to_events
+
+
+def _table(predictions, hop=1.0, bad=None, **more):
+    n = len(predictions)
+    return pd.DataFrame({
+        "file": "rec.edf", "onset_s": np.arange(n) * hop, "prediction": predictions,
+        "p_sz": np.linspace(0.0, 0.9, n), "bad": bad if bad is not None else [False] * n, **more,
+    })  # fmt: skip
+
+
+def test_consecutive_windows_of_a_class_make_one_event():
+    t = _table(["bg", "sz", "sz", "bg", "sz"], clock_s=np.arange(5) + 100.0,
+               clock_time=[f"2026-03-01T12:00:0{k}" for k in range(5)])  # fmt: skip
+    e = windows_to_events(t, 1.0, classes=["sz"])
+    assert e.columns.tolist() == ["file", "class", "onset_s", "offset_s", "duration_s",
+                                  "clock_s", "clock_time", "n_windows", "p_mean", "p_max"]  # fmt: skip
+    assert e["onset_s"].tolist() == [1.0, 4.0] and e["offset_s"].tolist() == [3.0, 5.0]
+    assert e["duration_s"].tolist() == [2.0, 1.0] and e["n_windows"].tolist() == [2, 1]
+    assert e["clock_s"].tolist() == [101.0, 104.0]
+    assert e["clock_time"].tolist() == ["2026-03-01T12:00:01", "2026-03-01T12:00:04"]
+    np.testing.assert_allclose(e["p_mean"], [(0.225 + 0.45) / 2, 0.9])
+    np.testing.assert_allclose(e["p_max"], [0.45, 0.9])
+    # default classes: every one in the column
+    assert sorted(set(windows_to_events(t, 1.0)["class"])) == ["bg", "sz"]
+
+
+def test_overlapping_windows_span_the_hop_around_their_centres():
+    """4 s windows every 0.5 s: an event of windows from onsets a to b spans a + 1.75 to
+    b + 2.25 s (n_windows x hop), or with span="windows" a to b + 4; its clock time shifted
+    alike; the hop inferred from the onsets by default."""
+    t = _table(["bg", "sz", "sz", "sz", "bg", "bg"], hop=0.5,
+               clock_time=[f"2026-03-01T12:00:{k * 0.5:09.6f}" for k in range(6)])  # fmt: skip
+    e = windows_to_events(t, 4.0, hop_seconds=0.5, classes=["sz"])
+    assert (e["onset_s"].tolist(), e["offset_s"].tolist()) == ([2.25], [3.75])
+    assert e["duration_s"].tolist() == [1.5] and e["n_windows"].tolist() == [3]
+    assert e["clock_time"].tolist() == ["2026-03-01T12:00:02.250000"]
+    assert windows_to_events(t, 4.0, classes=["sz"]).equals(e)  # hop inferred: 0.5
+    w = windows_to_events(t, 4.0, hop_seconds=0.5, classes=["sz"], span="windows")
+    assert (w["onset_s"].tolist(), w["offset_s"].tolist()) == ([0.5], [5.5])
+    # span="windows": events one window apart overlap, and are joined
+    t2 = _table(["sz", "bg", "sz"], hop=0.5)
+    assert len(windows_to_events(t2, 4.0, hop_seconds=0.5, classes=["sz"])) == 2
+    joined = windows_to_events(t2, 4.0, hop_seconds=0.5, classes=["sz"], span="windows")
+    assert joined[["onset_s", "offset_s", "n_windows"]].values.tolist() == [[0.0, 5.0, 2]]
+
+
+def test_bad_and_left_out_windows_break_events_then_gaps_merge_and_short_ones_go():
+    t = _table(["sz", "sz", "sz", "sz", "sz", "sz", "sz", "sz"],
+               bad=[False, False, True, False, False, False, False, False])  # fmt: skip
+    t = t.drop(index=5)  # left out (--reject-by-annotation): onsets 4 then 6
+    e = windows_to_events(t, 1.0, classes=["sz"])
+    assert e[["onset_s", "offset_s"]].values.tolist() == [[0, 2], [3, 5], [6, 8]]
+    merged = windows_to_events(t, 1.0, classes=["sz"], merge_gap_seconds=1.5)
+    assert merged[["onset_s", "offset_s", "n_windows"]].values.tolist() == [[0, 8, 6]]
+    # a gap of exactly 1 s is not less than 1 s
+    assert len(windows_to_events(t, 1.0, classes=["sz"], merge_gap_seconds=1.0)) == 3
+    kept = windows_to_events(t, 1.0, classes=["sz"], min_event_seconds=2)
+    assert kept["onset_s"].tolist() == [0, 3, 6]
+    assert windows_to_events(t, 1.0, classes=["sz"], min_event_seconds=2.5).empty
+    # a CSV's text bad flags and another file's windows: events per file
+    other = t.assign(file="b.edf", bad=["False", "True", "False", "", "False", "False", "False"])
+    both = windows_to_events(pd.concat([t, other]), 1.0, classes=["sz"])
+    assert both["file"].tolist() == ["rec.edf"] * 3 + ["b.edf"] * 3
+
+
+def test_event_scores_count_found_missed_and_false_events():
+    predicted = pd.DataFrame({"file": "r", "class": "sz", "onset_s": [0.0, 10.0, 30.0],
+                              "offset_s": [5.0, 12.0, 31.0]})  # fmt: skip
+    scored = pd.DataFrame({"file": "r", "class": "sz", "onset_s": [4.0, 20.0],
+                           "offset_s": [8.0, 25.0]})  # fmt: skip
+    s = event_scores(predicted, scored, hours=2.0)["sz"]
+    assert s == {"scored": 2, "found": 1, "missed": 1, "predicted": 3, "false": 2,
+                 "false_per_hour": 1.0}  # fmt: skip
+
+
+def test_windows_to_events_refuses_what_it_cannot_read():
+    with pytest.raises(ValueError, match="no 'onset_s' column"):
+        windows_to_events(pd.DataFrame({"file": ["a"], "prediction": ["sz"]}), 1.0)
+    with pytest.raises(ValueError, match="span='middle'"):
+        windows_to_events(_table(["sz"]), 1.0, span="middle")
