@@ -67,6 +67,12 @@ def test_a_mistyped_option_is_reported_before_a_missing_one(capsys):
     assert "required" not in err
     err = _usage_error(["probe", "predict", "probe", "x.edf", "--ouput=a.csv"], capsys)
     assert "unrecognized arguments: --ouput=a.csv; did you mean --output?" in err
+    # a hint only where one is close: the dashes every long option has do not make --overlap
+    # --help's (as they did); --overlp is --overlap's
+    err = _usage_error(["info", "x.npz", "--overlap", "2"], capsys)
+    assert err.rstrip().endswith("unrecognized arguments: --overlap")
+    err = _usage_error(["embed", "x.edf", "--weights", "W", "--overlp", "2"], capsys)
+    assert "unrecognized arguments: --overlp; did you mean --overlap?" in err
 
 
 @pytest.mark.parametrize(

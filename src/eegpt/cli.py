@@ -579,10 +579,13 @@ class CommandParser(argparse.ArgumentParser):
         unknown = [w for w in words if self._unknown(w)]
         if not unknown:
             return
-        options = [o for o in self._option_string_actions if o.startswith("--")]
+        # compared without their dashes, which every long option shares: --overlap is not
+        # close to --help
+        options = {o[2:]: o for o in self._option_string_actions if o.startswith("--")}
         hints = []
         for word in unknown:
-            close = difflib.get_close_matches(word.split("=", 1)[0].lower(), options, n=1)
+            name = word.split("=", 1)[0].lower().lstrip("-")
+            close = [options[c] for c in difflib.get_close_matches(name, list(options), n=1)]
             if close:
                 hints.append(close[0] if len(unknown) == 1 else f"{close[0]} (for {word})")
         hint = f"; did you mean {', '.join(hints)}?" if hints else ""
