@@ -1287,6 +1287,63 @@ def test_annotation_files_of_other_recordings_are_refused(weights, tmp_path, cap
     assert "it looks like" in capsys.readouterr().err
 
 
+def test_train_and_evaluate_overlap_cut_sliding_labelled_windows(weights, tmp_path, capsys):
+    """probe train/evaluate --overlap: the windows --window-labels labels a hop apart (the same
+    samples as cut by hand), each labelled as a consecutive one is; train warns that they are
+    not independent, refuses a window-level --val, records the overlap (which evaluate does
+    not adopt); refused for epochs files, --labels FILE and hops of no whole samples."""
+    raw, _, _ = synthetic_erp_raw(8, sfreq=250.0, seed=4)  # 37 s at 250 Hz
+    raw.set_annotations(mne.Annotations(
+        onset=[2.0, 20.0], duration=[3.0, 4.0], description=["seizure", "BAD_muscle"],
+    ))  # fmt: skip
+    path = tmp_path / "night_raw.fif"
+    raw.save(path, verbose=False)
+    # 1 s windows every 0.5 s: 74 (37.5 s and more); seizure 2-5 s covers half of those from 1.5 to 4.5 s (7);
+    # those over 20-24 s (from 19.5 to 23.5 s: 9) left out
+    windows, y = _labelled_windows(path, WindowLabelling("seizure", 1.0, "background", overlap=0.5))
+    assert windows.selection == [k for k in range(74) if not 39 <= k <= 47]
+    np.testing.assert_allclose(windows.onsets, np.array(windows.selection) * 0.5)
+    saved = mne.io.read_raw_fif(path, verbose=False)
+    np.testing.assert_array_equal(windows.data[3], saved.get_data(start=375, stop=625))
+    assert y[3:10].tolist() == ["seizure"] * 7 and y[2] == y[10] == "background"
+    assert "74 windows of 1 s every 0.5 s (--overlap 0.5): 'background' 58, 'seizure' 7" in (
+        capsys.readouterr().err
+    )
+    args = ["--window-labels", "seizure", "--unlabelled", "background"]
+    out = tmp_path / "probe"
+    with pytest.warns(RuntimeWarning, match=r"--overlap 0.5: windows of 1 s every 0.5 s share "
+                      r"samples, so they are not independent"):  # fmt: skip
+        assert probe_main(["train", str(path), "--weights", str(weights), "-o", str(out),
+                           "--passes", "1", "-q", "--window", "1", "--overlap", "0.5",
+                           *args]) == 0  # fmt: skip
+    probe = load_probe(out)
+    assert probe.training["window_labels"]["overlap"] == 0.5
+    assert probe.training["class_counts"]["train"] == {"background": 58, "seizure": 7}
+    capsys.readouterr()
+    assert probe_main(["evaluate", str(out), str(path), "-q", "--overlap", "0.5", *args]) == 0
+    assert "74 windows of 1 s every 0.5 s (--overlap 0.5)" in capsys.readouterr().err
+    # evaluate without --overlap: consecutive windows, whatever the training's
+    assert probe_main(["evaluate", str(out), str(path), "--json", str(tmp_path / "e.json")]) == 0
+    assert "37 windows of 1 s: " in capsys.readouterr().err
+    epochs_file = tmp_path / "few-epo.fif"
+    synthetic_erp_epochs(4, seed=1, seconds=1.0, tmin=-0.2).save(epochs_file, verbose=False)
+    train = ["train", str(path), "--weights", str(weights), "-o", str(tmp_path / "x"),
+             "--window", "1", *args]  # fmt: skip
+    for words, said in (
+        ([*train, "--overlap", "0.5", "--val", "0.2"], "--val 0.2 holds out windows drawn at "
+         "random, and with --overlap 0.5 windows sharing samples would land on both sides"),
+        ([*train, "--overlap", "1"], "--overlap 1: give 0 <= overlap < the 1 s windows"),
+        ([*train, "--overlap", "0.33"], f"{path}: --overlap 0.33 s leaves a hop of 167.5 samples"),
+        ([*train, "--overlap", "0.5001"], "such as --overlap 0.5"),
+        (["evaluate", str(out), str(epochs_file), "--overlap", "0.5"], "--overlap 0.5 cuts "
+         f"continuous recordings into overlapping windows; {epochs_file} hold epochs"),
+        ([*train[:6], "--labels", str(tmp_path / "l.csv"), "--overlap", "0.5"],
+         "labels consecutive windows, one row each; label the windows by their annotations"),
+    ):  # fmt: skip
+        assert probe_main([*words, "-q"]) == 1, words
+        assert said in capsys.readouterr().err
+
+
 def test_window_label_classes_merge_descriptions(weights, tmp_path, capsys):
     """--window-labels LABEL=REGEX, repeated: classes that merge descriptions (TUH's seizure
     types as one 'seizure'), kept by the probe for evaluate and predict and shown by info."""

@@ -49,6 +49,7 @@ import argparse
 import copy
 import dataclasses
 import json
+import math
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -226,6 +227,49 @@ def _overlap_fraction(text: str) -> float:
     return value
 
 
+def _add_window_overlap(p: argparse.ArgumentParser, what: str) -> None:
+    """``--overlap`` of ``probe train`` and ``evaluate``: overlapping windows of the continuous
+    recordings that ``--window-labels`` labels; ``what``: what it is for."""
+    p.add_argument(
+        "--overlap",
+        type=overlap_seconds,
+        default=0.0,
+        metavar="SECONDS",
+        help="continuous recordings with --window-labels: seconds each window overlaps the "
+        "previous one (--overlap 3 of 4 s windows: one every 1 s; the hop whole samples at "
+        "each recording's rate; default 0: consecutive windows), each labelled as a "
+        f"consecutive one is: {what}. Not for epochs files (one window each) nor --labels "
+        "FILE (rows of consecutive windows)",
+    )
+
+
+def _check_window_overlap(args: argparse.Namespace, window_seconds: float) -> None:
+    """``--overlap`` of ``probe train``/``evaluate`` refused, before any file is read,
+    where it cuts nothing: less than the window, for continuous recordings labelled by
+    ``--window-labels``."""
+    from eegpt._logging import few
+
+    overlap = getattr(args, "overlap", 0.0)
+    if not overlap or getattr(args, "func", None) is cmd_probe_predict:
+        return
+    if not 0 < overlap < window_seconds:
+        raise ValueError(
+            f"--overlap {overlap:g}: give 0 <= overlap < the {window_seconds:g} s windows"
+        )
+    continuous = [str(p) for p in args.data if _is_continuous_input(p)]
+    if not continuous:
+        raise ValueError(
+            f"--overlap {overlap:g} cuts continuous recordings into overlapping windows; "
+            f"{few([str(p) for p in args.data], 3)} hold epochs, one window each: leave "
+            "--overlap out"
+        )
+    if getattr(args, "labels", None) is not None:
+        raise ValueError(
+            f"--overlap {overlap:g}: --labels {args.labels} labels consecutive windows, one "
+            "row each; label the windows by their annotations (--window-labels) to overlap them"
+        )
+
+
 def _labelling(args: argparse.Namespace, window_seconds: float) -> WindowLabelling | None:
     """``--window-labels`` / ``--unlabelled`` as a :class:`WindowLabelling` (or None)."""
     from eegpt._logging import few
@@ -280,6 +324,9 @@ def _labelling(args: argparse.Namespace, window_seconds: float) -> WindowLabelli
     if files:
         check_annotation_files(list(zip(continuous, files, strict=True)))
     start, starts = _start_option(args, continuous)
+    overlap = (
+        0.0 if getattr(args, "func", None) is cmd_probe_predict else getattr(args, "overlap", 0.0)
+    )
     return WindowLabelling(
         match,
         window_seconds,
@@ -288,6 +335,7 @@ def _labelling(args: argparse.Namespace, window_seconds: float) -> WindowLabelli
         start_seconds=start,
         starts=starts,
         min_overlap=_min_overlap(args) or DEFAULT_MIN_OVERLAP,
+        overlap=overlap or 0.0,
     )
 
 
@@ -642,6 +690,15 @@ def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
     )
     p.add_argument("--overwrite", action="store_true", help="replace an existing probe")
     _add_window_labels(p, "of --window seconds", trained=False)
+    _add_window_overlap(
+        p,
+        "more windows, and more of a rare class's, from the same recordings. Overlapping "
+        "windows share samples, so they are not independent examples: --val FRACTION, which "
+        "would put windows sharing samples on both sides, is refused with it (hold out whole "
+        "recordings with --val-by recording, or give --val-data FILE, cut likewise). Recorded "
+        "in probe.json (training.window_labels.overlap); evaluate and predict do not adopt it "
+        "(each moment scored once by default): give their --overlap to score sliding windows",
+    )
     p.add_argument(
         "--plot",
         type=Path,
@@ -715,7 +772,7 @@ def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
         "overlap=3.5) gives them live); less than the window, its hop whole samples at 256 Hz "
         "(default 0: consecutive windows). onset_s, clock_time, labels and bad flags are each "
         "window's; with --epoch-seconds each epoch then averages more windows. Epochs are one "
-        "window each; evaluate keeps consecutive windows",
+        "window each; evaluate keeps consecutive windows unless given its own --overlap",
     )
     p.add_argument(
         "--epoch-seconds",
@@ -804,6 +861,12 @@ def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
     _add_applied_keep(p)
     p.add_argument("--weights", help="encoder checkpoint (default: the one recorded in the probe)")
     _add_window_labels(p, "of the probe's length")
+    _add_window_overlap(
+        p,
+        "score sliding windows, as probe predict --overlap gives them (default 0: consecutive "
+        "windows, each moment scored once, whatever overlap the probe was trained with); the "
+        "scores then count each stretch in several windows",
+    )
     _add_run_options(p)
     p.set_defaults(func=cmd_probe_evaluate)
     return probe
@@ -858,11 +921,26 @@ def cmd_probe_train(args: argparse.Namespace) -> int:
         raise ValueError("--val-labels labels the --val-data files: give --val-data FILE too")
     check_figure_path(args.plot)
     verbose = not args.quiet
+    _check_window_overlap(args, args.window)
+    if args.overlap and args.val and not grouped:
+        raise ValueError(
+            f"--val {args.val:g} holds out windows drawn at random, and with --overlap "
+            f"{args.overlap:g} windows sharing samples would land on both sides (validation "
+            f"on data trained on): hold out whole recordings with --val {args.val:g} --val-by "
+            "recording, or validate on other recordings with --val-data FILE"
+        )
     windows = _labelling(args, args.window)
     # checked before any file is read: a --val-data labelling that cannot be is refused first
     held_windows = _val_labelling(args, windows) if args.val_data else None
     continuous = windows is not None and any(_is_continuous_input(p) for p in args.data)
     with recorded_warnings() as said:  # about the files read: kept with the probe
+        if args.overlap:
+            _warn(
+                f"--overlap {args.overlap:g}: windows of {args.window:g} s every "
+                f"{args.window - args.overlap:g} s share samples, so they are not independent "
+                "examples: the training counts (and class counts) count each stretch up to "
+                f"{math.ceil(args.window / (args.window - args.overlap))} times"
+            )
         if args.val and continuous and not grouped:
             _warn(
                 f"--val {args.val:g} holds out windows drawn at random, so neighbouring windows "
@@ -959,6 +1037,8 @@ def cmd_probe_train(args: argparse.Namespace) -> int:
                 "match": windows.match, "unlabelled": windows.unlabelled,
                 "min_overlap": windows.min_overlap,
             }  # fmt: skip
+        if windows.overlap:  # how the training windows were cut; evaluate does not adopt it
+            probe.training["window_labels"]["overlap"] = windows.overlap
         if windows.per_recording:  # each recording's own: the starts taken, by file
             probe.training["window_labels"]["starts"] = dict(windows.taken)
             if windows.start_seconds == START_FROM_ANNOTATIONS:
@@ -1781,6 +1861,7 @@ def cmd_probe_evaluate(args: argparse.Namespace) -> int:
     args.keep_channels = probe._checked_keep(args.keep_channels)
     classes = probe.classes_
     order = _class_order(args.class_order, classes)  # of the matrix printed and drawn
+    _check_window_overlap(args, probe.preprocessing.window_seconds)
     windows = _labelling(args, probe.preprocessing.window_seconds)
     # a recording without seizures, all --unlabelled: its false alarms, with a warning
     recording, y, sources, rename = _read_inputs(

@@ -65,6 +65,9 @@ class WindowLabelling:
     bad: dict[str, np.ndarray] = dataclasses.field(default_factory=dict, compare=False)
     #: the fraction of a window (``(0, 1]``) a class must cover to label it (``--min-overlap``)
     min_overlap: float = 0.5
+    #: seconds each window overlaps the previous one (``--overlap``): windows a hop of
+    #: ``window_seconds - overlap`` apart, whole samples at the recording's rate; 0: consecutive
+    overlap: float = 0.0
 
     def annotations(self, rec: Any) -> Any:
         """The recording's own annotations with those of its ``--annotations`` file."""
@@ -305,14 +308,15 @@ def _labelled_windows(path: Path, how: WindowLabelling) -> tuple[Any, np.ndarray
             "the model's 256 Hz): give a start that is whole samples at both rates, such as "
             f"{first / rec.sfreq:.10g} s if it is"
         )
-    n = max(0, rec.data.shape[-1] - first) // length
+    hop = _hop_samples(path, how, rec.sfreq, length)
+    n = max(0, (rec.data.shape[-1] - first - length) // hop + 1)
     if n == 0:
         raise RecordingError(
             f"{path}: the recording lasts {rec.data.shape[-1] / rec.sfreq:.3f} s, shorter than "
             f"one window ({how.window_seconds:g} s)"
             + (f" after --start {start:g}" if first else "")
         )
-    onsets = (first + np.arange(n) * length) / rec.sfreq
+    onsets = (first + np.arange(n) * hop) / rec.sfreq
     if how.match is None:  # --labels FILE: every window, labelled by the file
         return _windows_for_labels_file(path, how, rec, annotations, onsets, first, n, length,
                                         start)  # fmt: skip
@@ -341,6 +345,7 @@ def _labelled_windows(path: Path, how: WindowLabelling) -> tuple[Any, np.ndarray
         )
     print(
         f"{path}: {n} windows of {how.window_seconds:g} s"
+        + (f" every {hop / rec.sfreq:g} s (--overlap {how.overlap:g})" if how.overlap else "")
         + (f" from {start:g} s" if how.per_recording else "")
         + f": {said}"
         + (f"; {'; '.join(left)}" if left else ""),
@@ -359,7 +364,7 @@ def _labelled_windows(path: Path, how: WindowLabelling) -> tuple[Any, np.ndarray
             + ("" if how.unlabelled is not None else " (and no --unlabelled class given)")
             + hint
         )
-    data = _consecutive_windows(rec.data, first, n, length)
+    data = _consecutive_windows(rec.data, first, n, length, hop)
     epochs = dataclasses.replace(
         rec, data=np.ascontiguousarray(data[keep]), onsets=onsets[keep],
         selection=np.flatnonzero(keep).tolist(), annotations=None, epoch_annotations=None,
@@ -368,10 +373,40 @@ def _labelled_windows(path: Path, how: WindowLabelling) -> tuple[Any, np.ndarray
     return epochs, y[keep]
 
 
-def _consecutive_windows(data: np.ndarray, first: int, n: int, length: int) -> np.ndarray:
+def _consecutive_windows(
+    data: np.ndarray, first: int, n: int, length: int, hop: int | None = None
+) -> np.ndarray:
     """The ``n`` consecutive windows of ``length`` samples from sample ``first`` of a
-    continuous recording's ``data`` ``[C, n_times]``, as ``[n, C, length]`` (a view)."""
-    return data[:, first : first + n * length].reshape(data.shape[0], n, length).transpose(1, 0, 2)
+    continuous recording's ``data`` ``[C, n_times]``, as ``[n, C, length]`` (a view); ``hop``
+    samples apart where given (overlapping: ``hop < length``)."""
+    if hop is None or hop == length:
+        stretch = data[:, first : first + n * length]
+        return stretch.reshape(data.shape[0], n, length).transpose(1, 0, 2)
+    stretch = data[:, first : first + (n - 1) * hop + length]
+    return np.lib.stride_tricks.sliding_window_view(stretch, length, axis=1)[:, ::hop].transpose(
+        1, 0, 2
+    )
+
+
+def _hop_samples(path: Path, how: WindowLabelling, sfreq: float, length: int) -> int:
+    """The samples between window onsets of the recording ``path`` at ``sfreq`` (Hz):
+    ``length`` (consecutive windows), or with ``how.overlap`` (``--overlap``) the window less
+    the overlap, refused where that is no whole number of samples."""
+    from eegpt.preprocessing import SAMPLE_TOLERANCE
+
+    if not how.overlap:
+        return length
+    step = (how.window_seconds - how.overlap) * sfreq
+    hop = int(round(step))
+    if hop < 1 or abs(hop - step) > SAMPLE_TOLERANCE:
+        fits = how.window_seconds - max(hop, 1) / sfreq
+        raise ValueError(
+            f"{path}: --overlap {how.overlap:g} s leaves a hop of {step:.10g} samples between "
+            f"the {how.window_seconds:g} s windows at the recording's {sfreq:g} Hz, where train "
+            f"and evaluate cut them: give an overlap whose hop is whole samples, such as "
+            f"--overlap {fits:.10g}"
+        )
+    return hop
 
 
 def _windows_for_labels_file(
