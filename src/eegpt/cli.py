@@ -664,7 +664,8 @@ exit status (of every command):
        what); for embed and channels also: none of the files could be used
   2    usage: the command line was not understood (an unknown option, no --weights)
   3    needs attention: some files failed (embed, channels, embed-dataset), a run that did
-       not finish or changed inputs (embed-dataset, info); a prediction table of eegpt
+       not finish or changed inputs (embed-dataset, info); an embeddings file whose
+       recording changed since it was embedded (info: CHANGED); a prediction table of eegpt
        probe predict said STALE, changed since it was written (info)
   75   busy, try again later (EX_TEMPFAIL): another run holds the embed-dataset output
        folder, or another process downloads the same weights for over $EEGPT_FETCH_WAIT s
@@ -716,7 +717,9 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="leave out the recordings whose output file exists (to finish an interrupted run "
         "over many files; outputs are written whole or not at all); one that another run "
-        "writes meanwhile is skipped too, not failed",
+        "writes meanwhile is skipped too, not failed. An output whose recording (its files, BIDS "
+        "sidecars included) changed since it was embedded is stale: it is embedded again, "
+        "replaced, and said so (eegpt info OUTPUT says CHANGED)",
     )
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bars or mapping report")
     p.add_argument(
@@ -1384,9 +1387,11 @@ def _embed_command(args: argparse.Namespace) -> int:
     several = len(args.recordings) > 1  # a --rename name need not be in every recording
     if args.skip_existing and args.overwrite:
         raise ValueError("give --skip-existing or --overwrite, not both")
+    stale: dict[Path, int] = {}  # --skip-existing: outputs embedded again, their mtime_ns
     if args.skip_existing:
         n_all = len(outputs)
-        todo = [k for k, out in enumerate(outputs) if not out.exists()]
+        stale = _stale_outputs(args.recordings, outputs)
+        todo = [k for k, out in enumerate(outputs) if not out.exists() or out in stale]
         if not todo:
             print(f"--skip-existing: all {n_all} outputs exist; nothing to do")
             return 0
@@ -1434,7 +1439,7 @@ def _embed_command(args: argparse.Namespace) -> int:
         with said:
             for rec, out, annotations in zip(args.recordings, outputs, extra, strict=True):
                 said.current = Path(rec)
-                if args.skip_existing and out.exists():  # another run wrote it since the start
+                if args.skip_existing and _written_since(out, stale):  # by another run
                     _written_meanwhile(rec, out, meanwhile, args.quiet)
                     continue
                 try:
@@ -1442,7 +1447,7 @@ def _embed_command(args: argparse.Namespace) -> int:
                         model,
                         rec,
                         out,
-                        overwrite=args.overwrite,
+                        overwrite=args.overwrite or out in stale,
                         rename=rename,
                         on_unknown="raise" if args.strict_channels else "drop",
                         on_missing="ignore" if several else "raise",
@@ -1528,6 +1533,52 @@ def _embed_command(args: argparse.Namespace) -> int:
     if not failed:
         return 0
     return EXIT_SOME_FAILED if ok else 1
+
+
+def _stale_outputs(recordings: list[Path], outputs: list[Path]) -> dict[Path, int]:
+    """With --skip-existing, the outputs there whose recording changed since they were
+    embedded (:func:`eegpt.dataset_stamps.output_source_check`: its files' size, modification
+    time, fingerprint), to embed again, each with its modification time (ns) now: said on
+    stdout, whatever --quiet. An output that cannot be read, or whose files cannot be
+    compared (not found, none recorded), is kept as it is."""
+    from eegpt.dataset_stamps import output_source_check
+    from eegpt.outputs import _load_outline
+
+    stale: dict[Path, int] = {}
+    said: list[str] = []
+    for rec, out in zip(recordings, outputs, strict=True):
+        if not out.is_file():
+            continue
+        try:
+            meta = _load_outline(out).metadata
+            mtime = out.stat().st_mtime_ns
+        except Exception:  # noqa: BLE001 - not an output eegpt can read: left as it is
+            continue
+        check = output_source_check(meta, rec)
+        if check is not None and check.changed:
+            stale[out] = mtime
+            said.append(f"{out} ({few(check.changed, 3)}: {check.what})")
+    if stale:
+        n = len(stale)
+        print(
+            terminal_text(
+                f"--skip-existing: {_count(n, 'output')} {'is' if n == 1 else 'are'} stale "
+                f"({'its' if n == 1 else 'their'} recording changed since): embedding "
+                f"{'it' if n == 1 else 'them'} again: {few(said, 5)}"
+            )
+        )
+    return stale
+
+
+def _written_since(out: Path, stale: dict[Path, int]) -> bool:
+    """With --skip-existing, whether ``out`` was written after the run's start by another run
+    over the same recordings: it exists, and a stale one (:func:`_stale_outputs`) changed
+    since it was found so."""
+    try:
+        mtime = out.stat().st_mtime_ns
+    except OSError:
+        return False
+    return out not in stale or mtime != stale[out]
 
 
 def _written_meanwhile(rec: Path, out: Path, meanwhile: list[Path], quiet: bool) -> None:
@@ -2107,8 +2158,10 @@ def cmd_info(args: argparse.Namespace) -> int:
     if folder.suffix.lower() in (".npz", ".parquet"):
         if not folder.is_file():
             raise FileNotFoundError(f"no such file: {folder}")
-        print(_describe_embeddings(folder))
-        return 0
+        text, current = _describe_embeddings(folder)
+        print(text)
+        # its recording changed since it was embedded: 3, as a corpus whose recordings did
+        return 0 if current else EXIT_SOME_FAILED
     fetched = pretrained_name(args.weights) is not None or args.weights.startswith(
         ("http://", "https://")
     )
@@ -2152,10 +2205,13 @@ def _rejected_lines(meta: dict) -> list[str]:
     ]
 
 
-def _describe_embeddings(path: Path) -> str:
+def _describe_embeddings(path: Path) -> tuple[str, bool]:
     """What ``eegpt info`` says of an embeddings file: its recording, windows, settings; read
-    without its embeddings (a 24 h recording's are gigabytes)."""
+    without its embeddings (a 24 h recording's are gigabytes); and whether the files it was
+    embedded from are as they were then (False: CHANGED since embedded,
+    :func:`eegpt.dataset_stamps.output_source_check`; True where they cannot be found)."""
     from eegpt._file_identity import SOURCE_FILES_KEY, source_files_text
+    from eegpt.dataset_stamps import output_source_check, source_check_lines
     from eegpt.outputs import _load_outline
     from eegpt.preprocessing_spec import describe as describe_preprocessing
     from eegpt.rename_tables import rename_text
@@ -2179,6 +2235,7 @@ def _describe_embeddings(path: Path) -> str:
             else ""
         ),
         *([files] if (files := source_files_text(meta.get(SOURCE_FILES_KEY))) else []),
+        *source_check_lines(check := output_source_check(meta)),
         f"  {len(emb)} windows of {pre.get('window_seconds', '?')} s (overlap "
         f"{pre.get('overlap', '?')} s), embeddings {list(shape[1:])} per window"
         + (f" (stored mean-pooled: --pool {meta['pool']})" if meta.get("pool") else "")
@@ -2201,7 +2258,7 @@ def _describe_embeddings(path: Path) -> str:
         *([f"  made by: eegpt {shlex.join(meta['command'])}"] if meta.get("command") else []),
         *_anonymized_lines(meta.get("anonymized")),
     ]
-    return "\n".join(lines)
+    return "\n".join(lines), not (check and check.changed)
 
 
 def _timeline_lines(onsets: Any, meta: Mapping[str, Any]) -> list[str]:

@@ -14,17 +14,19 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
-from eegpt._file_identity import _name as _file_name
 from eegpt._file_identity import (
+    SOURCE_FILES_KEY,
     file_sha256,
     recording_files,
     recording_files_v2,
     recording_inputs,
 )
+from eegpt._file_identity import _name as _file_name
 from eegpt._filenames import path_text
 from eegpt._logging import count as _count
 from eegpt._logging import few
@@ -197,6 +199,38 @@ def _same_contents(file: InputFile, name: str, status: Mapping[str, Any]) -> boo
     return None if now is None else now == recorded
 
 
+class StampChange(NamedTuple):
+    """How a group of a recording's files differs from its stamp (:func:`compare_stamp`)."""
+
+    size: bool  #: their total size differs
+    time: bool  #: their latest modification time differs, and their contents do not match
+    contents: bool  #: the same size, other contents (by fingerprint or full SHA-256)
+    compared: bool  #: their contents were compared (or tried)
+    same: bool | None  #: what that comparison said (None: not taken, or it cannot be told)
+
+
+def compare_stamp(
+    recorded: Mapping[str, Any],
+    now: Mapping[str, Any],
+    name: str,
+    same_contents: Callable[[], bool | None],
+    recheck: bool = False,
+) -> StampChange:
+    """How the group ``name`` (``"source"``, ``"annotations"``) of a recording's files, stamped
+    ``now`` (``{name}_bytes``, ``{name}_mtime_ns``), differs from its ``recorded`` stamp (a
+    corpus run's file status, an output's ``source_files``): as rsync does, by size and
+    modification time; ``same_contents()`` (:func:`_same_contents`: the full SHA-256 where
+    recorded, else the fingerprint) is asked only where the size is the same and the time is
+    new (or with ``recheck``), so that a copy without ``-p`` (a new time, the same contents)
+    is no change. The one rule of a resume, ``--check-contents`` and ``eegpt info``."""
+    sized = now.get(f"{name}_bytes") != recorded.get(f"{name}_bytes")
+    timed = now.get(f"{name}_mtime_ns") != recorded.get(f"{name}_mtime_ns")
+    if sized or not (timed or recheck):
+        return StampChange(sized, timed, False, False, None)
+    same = same_contents()
+    return StampChange(sized, timed and same is not True, same is False, True, same)
+
+
 def _warn_changed(
     inputs: DatasetInputs,
     statuses: Iterable[Mapping[str, Any]],
@@ -236,22 +270,22 @@ def _warn_changed(
         if now is None:
             continue
         groups = ("source", "annotations")  # the recording's files, its annotations file
-        sized = {n: now.get(f"{n}_bytes") != status.get(f"{n}_bytes") for n in groups}
-        timed = {n: now.get(f"{n}_mtime_ns") != status.get(f"{n}_mtime_ns") for n in groups}
+        sized, timed = {}, {}
         edited = dict.fromkeys(groups, False)  # the same size, other contents by fingerprint
         # marked for its contents before (by --check-contents): compared again, not forgotten
         earlier = (earlier_marks or {}).get(status["recording_id"], "")
         recheck = check_contents or "contents" in earlier
-        for name in groups:  # a new time alone, the contents as fingerprinted: unchanged
-            if sized[name] or not (timed[name] or recheck):
+        for name in groups:
+            change = compare_stamp(
+                status, now, name, partial(_same_contents, file, name, status), recheck
+            )
+            sized[name], timed[name], edited[name] = change.size, change.time, change.contents
+            if not change.compared or change.same is not None:
                 continue
-            same = _same_contents(file, name, status)
-            edited[name] = same is False
-            if same is None and check_contents and (name == "source" or file.annotations):
+            if check_contents and (name == "source" or file.annotations):
                 unchecked.append(status["recording_id"])
-            if same is None and "contents" in earlier:  # cannot be compared now: it stands
+            if "contents" in earlier:  # cannot be compared now: it stands
                 edited[name] = name in _marked_groups(earlier)
-            timed[name] = timed[name] and same is not True
         moved = {n: sized[n] or timed[n] or edited[n] for n in groups}
         if status["status"] == TOO_SHORT and not (
             int(now.get("source_bytes") or 0) > (status.get("source_bytes") or 0)
@@ -367,3 +401,122 @@ def _warn_mixed_hashes(
             f"{_count(n_todo, 'file')} it embeds get only their size, modification time and "
             "fingerprint: pass --hash-inputs (hash_inputs=True) to hash them too"
         )
+
+
+class SourceCheck(NamedTuple):
+    """What :func:`output_source_check` found of the files an output was embedded from."""
+
+    #: The recording looked for: ``metadata["source"]``, relative to the folder the command
+    #: ran in (``metadata["cwd"]``) or, without it, to the current folder.
+    where: Path
+    #: Whether its recorded files were found there (False: nothing could be compared).
+    found: bool
+    #: The files that changed since (named as ``source_files`` names them), or are gone;
+    #: empty where they all match.
+    changed: list[str]
+    #: What changed: ``"size"``, ``"contents"``, ``"modification time"``, ``"gone"``, joined
+    #: by "and" (as the ``changed`` column of a corpus run's ``_files.csv``).
+    what: str = ""
+
+
+def output_source_check(
+    metadata: Mapping[str, Any], recording: str | os.PathLike | None = None
+) -> SourceCheck | None:
+    """Whether the files a single-recording output (``eegpt embed``, :func:`eegpt.embed_to_file`)
+    was embedded from (its ``metadata["source_files"]``: names, total size, latest
+    modification time, fingerprint, SHA-256 with ``hash_inputs``) still hold what was
+    embedded, compared as a corpus resume compares its stamps (:func:`compare_stamp`): cheap
+    (a stat of each file; the fingerprint, 2 MiB of each, or the full SHA-256 where recorded,
+    only where the time is new and the size is not). Only the files the output recorded are
+    compared, so outputs of earlier versions (no fingerprint, no BIDS sidecars) are compared
+    by what they recorded. ``recording``: where the recording is (``eegpt embed
+    --skip-existing``: the one given now), else where the output says it was read. None for
+    an output without the record (in-memory data, outputs written before eegpt recorded
+    it)."""
+    record = metadata.get(SOURCE_FILES_KEY)
+    source = metadata.get("source")
+    if not isinstance(record, dict) or not source or "source_bytes" not in record:
+        return None
+    files = record.get("files")
+    if not isinstance(files, (list, dict)) or not files:
+        return None
+    names = [str(n) for n in files]
+    where = Path(str(source) if recording is None else recording).expanduser()
+    if (
+        not where.is_absolute() and metadata.get("cwd") and recording is None
+    ):  # the command line's relative path
+        where = Path(str(metadata["cwd"])).expanduser() / where
+    where = where.absolute()
+    root = where.parent
+    located = {n: root / n for n in names if (root / n).is_file()}
+    if len(located) < len(names) and where.exists():
+        # named by their bare names: files outside the recording's folder (a DataFile= of
+        # another folder, a BIDS sidecar inherited from a folder above)
+        for path in recording_inputs(where):
+            located.setdefault(_file_name(path.absolute(), root), path)
+    if not located:
+        return SourceCheck(where, False, [])
+    gone = [n for n in names if n not in located]
+    if gone:
+        return SourceCheck(where, True, gone, "gone")
+    paths = [os.fspath(located[n]) for n in names]
+    try:
+        stats = [os.stat(p) for p in paths]
+    except OSError:
+        return SourceCheck(where, False, [])
+    now = {
+        "source_bytes": sum(st.st_size for st in stats),
+        "source_mtime_ns": max(st.st_mtime_ns for st in stats),
+    }
+    recorded_hashes = files if isinstance(files, dict) else record.get("sha256")
+    hashed = recorded_hashes if isinstance(recorded_hashes, dict) and recorded_hashes else {}
+    differ: list[str] = []  # by their full SHA-256, where recorded
+
+    def same_contents() -> bool | None:
+        if hashed:  # hash_inputs: every byte compared
+            try:
+                differ.extend(n for n in names if file_sha256(located[n]) != hashed.get(n))
+            except OSError:
+                return None
+            return not differ
+        fingerprint = recorded_fingerprint(record, "source")
+        taken = None if fingerprint is None else _fingerprint(paths)
+        return None if taken is None else taken == fingerprint
+
+    change = compare_stamp(record, now, "source", same_contents)
+    what = [
+        w
+        for w, by in (
+            ("size", change.size),
+            ("contents", change.contents),
+            ("modification time", change.time),
+        )
+        if by
+    ]
+    if not what:
+        return SourceCheck(where, True, [])
+    recorded_time = record.get("source_mtime_ns")
+    newer = [
+        n
+        for n, st in zip(names, stats, strict=True)
+        if not isinstance(recorded_time, int) or st.st_mtime_ns > recorded_time
+    ]
+    return SourceCheck(where, True, differ or newer or names, " and ".join(what))
+
+
+def source_check_lines(check: SourceCheck | None) -> list[str]:
+    """What ``eegpt info`` says of an embeddings file's :func:`output_source_check`: that the
+    files it was embedded from changed since (``CHANGED since embedded``, by which it exits
+    with 3, as for a corpus whose recordings changed), or cannot be found here; nothing where
+    they match or nothing was recorded."""
+    if check is None:
+        return []
+    if not check.found:
+        return [f"  source files not found here: cannot check ({path_text(check.where)})"]
+    if not check.changed:
+        return []
+    return [
+        f"  CHANGED since embedded: {few(check.changed, 5)} ({check.what}; "
+        f"{path_text(check.where.parent)}): its embeddings were computed from the earlier "
+        "contents; `eegpt embed ... --skip-existing` (or --overwrite) embeds it again"
+    ]

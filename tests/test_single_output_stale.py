@@ -1,0 +1,134 @@
+"""A single-recording output (``eegpt embed FILE -o OUT``) whose recording changed since it
+was embedded: ``eegpt info`` says CHANGED and exits 3, ``--skip-existing`` embeds it again."""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+
+from eegpt._file_identity import source_files_record
+from eegpt.cli import main
+from eegpt.dataset_stamps import output_source_check
+from eegpt.demo import synthetic_raw, write_edf
+from eegpt.outputs import load_embeddings
+
+
+@pytest.fixture(scope="module")
+def edf(tmp_path_factory):
+    raw, _ = synthetic_raw(minutes=0.5, seed=3)
+    return write_edf(raw, tmp_path_factory.mktemp("rec") / "rec.edf")
+
+
+def _flip_a_byte(path, keep_time=False, at=-10):
+    """Change one byte near the end of ``path``, keeping its size (and, with ``keep_time``,
+    its modification time); the time otherwise moves on by a second, as an edit's does."""
+    st = path.stat()
+    data = bytearray(path.read_bytes())
+    data[at] ^= 1
+    path.write_bytes(bytes(data))
+    mtime = st.st_mtime_ns if keep_time else st.st_mtime_ns + 1_000_000_000
+    os.utime(path, ns=(st.st_atime_ns, mtime))
+
+
+def _meta(path, **record):
+    return {"source": str(path), "source_files": {**source_files_record(path), **record}}
+
+
+def test_output_source_check_compares_size_time_and_fingerprint(edf, tmp_path):
+    rec = tmp_path / "rec.edf"
+    shutil.copy(edf, rec)
+    meta = _meta(rec)
+    assert output_source_check(meta) == (rec, True, [], "")
+    assert output_source_check({"source": str(rec)}) is None  # nothing recorded
+    st = rec.stat()
+    os.utime(rec, ns=(st.st_atime_ns, st.st_mtime_ns + 10**9))  # a copy without -p
+    assert output_source_check(meta).changed == []
+    _flip_a_byte(rec)
+    check = output_source_check(meta)
+    assert (check.changed, check.what) == (["rec.edf"], "contents and modification time")
+    with open(rec, "ab") as fh:
+        fh.write(b"x")
+    assert output_source_check(meta).what == "size and modification time"
+    # an output of an earlier eegpt: no fingerprint; its time compared as a resume does
+    old = {"source": str(rec), "source_files": dict(meta["source_files"])}
+    rec.write_bytes(edf.read_bytes())
+    os.utime(rec, ns=(st.st_atime_ns, st.st_mtime_ns))
+    del old["source_files"]["source_fingerprint"]
+    assert output_source_check(old).changed == []
+    os.utime(rec, ns=(st.st_atime_ns, st.st_mtime_ns + 10**9))
+    assert output_source_check(old).what == "modification time"
+    # gone: cannot be checked, not an error
+    rec.unlink()
+    assert output_source_check(meta) == (rec, False, [], "")
+
+
+def test_output_source_check_by_full_sha256_and_relative_paths(edf, tmp_path):
+    rec = tmp_path / "rec.edf"
+    shutil.copy(edf, rec)
+    record = source_files_record(rec, full_hashes=True)
+    del record["source_fingerprint"]  # the full SHA-256 tells it alone
+    meta = {"source": "rec.edf", "cwd": str(tmp_path), "source_files": record}
+    assert output_source_check(meta).changed == []  # found from the recorded folder
+    _flip_a_byte(rec)
+    assert output_source_check(meta).what == "contents and modification time"
+    # the record of earlier versions: files mapped to their SHA-256
+    earlier = {"files": record["sha256"], "source_bytes": record["source_bytes"],
+               "source_mtime_ns": record["source_mtime_ns"]}  # fmt: skip
+    check = output_source_check({**meta, "source_files": earlier})
+    assert (check.changed, check.what) == (["rec.edf"], "contents and modification time")
+    rec.write_bytes(edf.read_bytes())  # the same bytes again, a new time: unchanged
+    assert output_source_check({**meta, "source_files": earlier}).changed == []
+
+
+def test_info_and_skip_existing_of_an_output_whose_recording_changed(
+    weights, edf, tmp_path, capsys
+):
+    rec = tmp_path / "rec.edf"
+    shutil.copy(edf, rec)
+    out = tmp_path / "rec.parquet"
+    args = ["embed", str(rec), "--weights", str(weights), "-o", str(out), "-q"]
+    assert main(args) == 0
+    assert main(["info", str(out)]) == 0
+    assert "CHANGED" not in capsys.readouterr().out
+    _flip_a_byte(rec, keep_time=True)  # size and time kept: not found cheaply, as a resume
+    assert main(["info", str(out)]) == 0
+    _flip_a_byte(rec, at=-20)
+    assert main(["info", str(out)]) == 3
+    said = capsys.readouterr().out
+    assert "CHANGED since embedded: rec.edf (contents and modification time" in said
+    before = load_embeddings(out).metadata["source_files"]
+    assert main([*args, "--skip-existing"]) == 0
+    said = capsys.readouterr().out
+    assert "1 output is stale (its recording changed since): embedding it again" in said
+    after = load_embeddings(out).metadata["source_files"]
+    assert after["source_fingerprint"] != before["source_fingerprint"]
+    assert main(["info", str(out)]) == 0
+    assert main([*args, "--skip-existing"]) == 0
+    assert "all 1 outputs exist; nothing to do" in capsys.readouterr().out
+    rec.rename(tmp_path / "elsewhere.edf")
+    assert main(["info", str(out)]) == 0
+    assert "source files not found here: cannot check" in capsys.readouterr().out
+
+
+def test_an_edited_bids_sidecar_makes_a_single_output_stale(tmp_path):
+    """A channel marked bad in ``*_channels.tsv`` after embedding: that sidecar is named; the
+    session's ``*_scans.tsv`` (outside the data file's folder, recorded by its bare name) is
+    found and compared too."""
+    mne_bids = pytest.importorskip("mne_bids")
+    raw, _ = synthetic_raw(minutes=0.5, seed=1)
+    raw.info["line_freq"] = 50
+    path = mne_bids.BIDSPath(subject="01", session="1", task="rest", datatype="eeg",
+                             root=tmp_path / "ds")  # fmt: skip
+    mne_bids.write_raw_bids(raw, path, format="EDF", allow_preload=True, verbose=False)
+    data = path.fpath.with_suffix(".edf")
+    meta = _meta(data)
+    assert "sub-01_ses-1_scans.tsv" in meta["source_files"]["files"]
+    assert output_source_check(meta).changed == []
+    channels = data.with_name(data.name.replace("_eeg.edf", "_channels.tsv"))
+    st = channels.stat()
+    channels.write_text(channels.read_text().replace("good", "bad", 1))
+    os.utime(channels, ns=(st.st_atime_ns, st.st_mtime_ns + 10**9))
+    check = output_source_check(meta)
+    assert check.changed == [channels.name] and check.what == "size and modification time"
