@@ -894,8 +894,9 @@ exit status (as for every command: eegpt --help):
   3    needs attention: an embed-dataset run that did not finish (or stopped before writing
        anything: only its lock file left), files that failed, recordings changed since they
        were embedded, damaged shards (cut short; with --verify, any that cannot be read), a
-       part missing or unfinished; a
-       prediction table of eegpt probe predict said STALE (a CSV/TSV changed since its
+       part missing or unfinished; an embeddings file of eegpt embed whose recording (its
+       files, BIDS sidecars included) changed since it was embedded (CHANGED; not found
+       where it was read: "cannot check", 0); a prediction table of eegpt probe predict said STALE (a CSV/TSV changed since its
        sidecar was written, or beside another table's sidecar; a Parquet table whose rows
        no longer match the digest of its data in its metadata)
   75   busy, try again later: for weights NAME or URL to download, another process has been
