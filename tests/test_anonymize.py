@@ -994,3 +994,33 @@ def test_files_held_out_by_recording_are_named_as_the_copy_names_the_inputs():
     windows = {"by": "recording", "groups": {"held_out": ["sub-01\\eeg.edf", "x/a.edf"]}}
     _held_out_names(windows)
     assert windows["groups"]["held_out"] == ["eeg.edf", "a.edf"]
+
+
+def test_subjects_held_out_by_val_by_subject_are_pseudonymised(probes, tmp_path):
+    """--val-by subject and --val-group REGEX record the subjects (groups) they held out by
+    the names found in the paths (a BIDS sub-LABEL, a folder's name): a copy lists each by a
+    pseudonym, the same one for the same subject, and `probe info` reads the copy."""
+    from eegpt.anonymize import _held_out_names
+
+    base, _ = probes
+    for by, held in (("subject", ["sub-JDoe01", "sub-PSmith"]), ("group", ["Pat Smith"])):
+        folder = tmp_path / f"by_{by}"
+        folder.mkdir()
+        shutil.copyfile(base / "probe" / "probe.safetensors", folder / "probe.safetensors")
+        meta = json.loads((base / "probe" / "probe.json").read_text())
+        meta["training"]["validation"] = {
+            "kind": "fraction", "fraction": 0.3, "by": by, "group_pattern": "x",
+            "groups": {"count": 4, "held_out": held},
+        }  # fmt: skip
+        (folder / "probe.json").write_text(json.dumps(meta, indent=2))
+        copy = eegpt.anonymize_embeddings(folder, tmp_path / f"copy_{by}")
+        assert _leaks(copy / "probe.json", held) == []
+        after = json.loads((copy / "probe.json").read_text())["training"]["validation"]
+        assert after["groups"] == {
+            "count": 4, "held_out": [f"{by} {k + 1}" for k in range(len(held))],
+        }  # fmt: skip
+        assert main(["info", str(copy)]) == 0
+    # one subject named twice is one pseudonym; --val-by recording keeps file names
+    twice = {"by": "subject", "groups": {"held_out": ["sub-02", "sub-01", "sub-02"]}}
+    _held_out_names(twice)
+    assert twice["groups"]["held_out"] == ["subject 1", "subject 2", "subject 1"]

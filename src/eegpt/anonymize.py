@@ -156,7 +156,8 @@ def anonymize_embeddings(
     (``cwd``) dropped, the encoder's checkpoint named by its file name, the training and
     validation files (``training["inputs"]``, ``labels_file``, ...) by their names, with
     their sizes and fingerprints but not their modification times, paths in the training
-    warnings by their file names, a ``created`` date removed or moved back as
+    warnings by their file names, the subjects (groups) a validation split held out by
+    pseudonyms (``subject 1``), a ``created`` date removed or moved back as
     ``meas_date`` is; the classes, recipe, preprocessing, channels, history, metrics and the
     encoder's hashes are kept. :func:`eegpt.probe.load_probe` reads the copy and predicts as with
     the original, given the encoder for a frozen one (``load_probe(copy, weights)``,
@@ -928,17 +929,30 @@ def _anonymized_probe(meta: Mapping[str, Any], record: dict) -> dict:
 
 
 def _held_out_names(validation: dict[str, Any]) -> None:
-    """The files ``--val-by recording`` held out (``groups["held_out"]``, by their shortest
-    distinct tails: ``sub-01/ses-1/eeg.edf``) by their file names, as :func:`_file_records`
-    names the inputs (``name``: their last component, :func:`_name`), so that each names
-    the inputs it was: files of one name in folders of their own are held out and input as
-    ``eeg.edf`` alike (numbered, ``eeg.edf (2)``, they would name no input): in place."""
+    """The groups a validation split held out whole (``groups["held_out"]``), in place.
+
+    The files ``--val-by recording`` held out (by their shortest distinct tails:
+    ``sub-01/ses-1/eeg.edf``) by their file names, as :func:`_file_records` names the inputs
+    (``name``: their last component, :func:`_name`), so that each names the inputs it was:
+    files of one name in folders of their own are held out and input as ``eeg.edf`` alike
+    (numbered, ``eeg.edf (2)``, they would name no input). The subjects of ``--val-by
+    subject`` (``sub-01``, a TUH patient) and the groups of ``--val-group REGEX`` (what the
+    pattern found in the paths, a folder's name as well) by pseudonyms, ``subject 1``,
+    ``subject 2`` ... (``group 1`` ...), one per distinct name: the same subject is the same
+    pseudonym wherever the copy lists it."""
     groups = validation.get("groups")
-    if validation.get("by") != "recording" or not isinstance(groups, dict):
+    held = groups.get("held_out") if isinstance(groups, dict) else None
+    if not isinstance(groups, dict) or not isinstance(held, list):
         return
-    held = groups.get("held_out")
-    if isinstance(held, list) and all(isinstance(g, str) for g in held):
-        groups["held_out"] = [_name(g) for g in held]
+    by = validation.get("by")
+    if by == "recording":
+        if all(isinstance(g, str) for g in held):
+            groups["held_out"] = [_name(g) for g in held]
+    elif by in ("subject", "group"):
+        pseudonyms: dict[str, str] = {}
+        for g in held:
+            pseudonyms.setdefault(str(g), f"{by} {len(pseudonyms) + 1}")
+        groups["held_out"] = [pseudonyms[str(g)] for g in held]
 
 
 def _path_forms(word: str, cwd: str) -> set[str]:
