@@ -438,3 +438,45 @@ def test_a_date_from_scans_tsv_is_on_its_own_clock(bids_dataset, tmp_path, acq_t
     assert clock_zone_text({"clock": rec.date_clock}).startswith(
         "UTC, from the BIDS scans.tsv acq_time"
     )
+
+
+def test_channels_left_out_by_type_or_bad_status_are_reported(model, tmp_path):
+    """Channels a channels.tsv types as other than EEG (VEOG eog, the ECG) or marks bad are
+    left out before mapping: `_files.csv` names them with why (left_out_channels), apart from
+    those whose names map to no electrode (dropped_channels), and the summary counts each
+    kind on its own line, as `eegpt channels` words them."""
+    root = tmp_path / "ds"
+    raw, _ = synthetic_raw(minutes=0.5, seed=1)
+    raw.info["line_freq"] = 50
+    veog = raw.copy().pick(["EEG FP1-REF"]).rename_channels({"EEG FP1-REF": "VEOG"})
+    raw.add_channels([veog.set_channel_types({"VEOG": "eog"})])
+    raw.set_channel_types({"EEG EKG1-REF": "ecg"})
+    for sub in ("001", "002"):
+        path = mne_bids.BIDSPath(subject=sub, session="a", task="rest", run="1",
+                                 datatype="eeg", root=root)  # fmt: skip
+        mne_bids.write_raw_bids(raw, path, format="EDF", allow_preload=True, verbose=False)
+    first = mne_bids.get_bids_path_from_fname(root / EDF.format(sub="001"))
+    mne_bids.mark_channels(first, ch_names=["EEG F3-REF"], status="bad", verbose=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        summary = embed_dataset(root, tmp_path / "out", model=model, workers=0, progress=False)
+    assert summary.n_ok == 2
+    files = pd.read_csv(tmp_path / "out" / "_files.csv").set_index("recording_id")
+    assert files.loc[EDF.format(sub="001"), "left_out_channels"] == (
+        "EEG F3-REF (bad) | EEG EKG1-REF (ecg) | VEOG (eog)"
+    )
+    assert files.loc[EDF.format(sub="002"), "left_out_channels"] == (
+        "EEG EKG1-REF (ecg) | VEOG (eog)"
+    )
+    for dropped in files["dropped_channels"]:  # their names map to nothing: A1, A2
+        assert dropped == "EEG A1-REF | EEG A2-REF"
+    lines = str(summary).splitlines()
+    assert "channels not used: EEG A1-REF (2 files), EEG A2-REF (2 files) " in "\n".join(lines)
+    assert (
+        "marked bad, not used: EEG F3-REF (1 file) (column 'left_out_channels' of _files.csv)"
+        in lines
+    )
+    assert (
+        "not EEG by type, not used: EEG EKG1-REF (ecg, 2 files), VEOG (eog, 2 files) (column "
+        "'left_out_channels' of _files.csv)" in lines
+    )

@@ -4794,9 +4794,10 @@ def _strip_batch_sizes(out: Path) -> None:
         pq.write_table(table.replace_schema_metadata(meta), p, write_page_checksum=True)
 
 
-def test_files_report_has_each_recordings_batch_size_as_its_last_column(model, tmp_path):
+def test_files_report_has_each_recordings_batch_size_in_an_appended_column(model, tmp_path):
     """`_files.csv` gives each recording's batch size (as its footer status records it) in a
-    `batch_size` column appended after the columns it had (readers by position keep theirs):
+    `batch_size` column appended after the columns it had (readers by position keep theirs;
+    `left_out_channels` came after it):
     empty for a failed file, and for files embedded by a run from before it was recorded."""
     import csv
 
@@ -4813,7 +4814,7 @@ def test_files_report_has_each_recordings_batch_size_as_its_last_column(model, t
         return header, {r[1]: dict(zip(header, r, strict=True)) for r in rows[1:]}
 
     header, rows = report()
-    assert header == _REPORT_COLUMNS and header[-1] == "batch_size"
+    assert header == _REPORT_COLUMNS and header[-2:] == ["batch_size", "left_out_channels"]
     assert header[:15] == [
         "index", "recording_id", "path", "shard", "status", "changed", "n_windows",
         "n_windows_left_out", "duration_s", "sfreq_in", "read_s", "error", "warnings",

@@ -47,6 +47,7 @@ from eegpt.dataset_summary import (
     DatasetSummary,
     _channel_sets,
     _dropped_channels,
+    _left_out_channels,
     _Progress,
     _warning_kinds,
 )
@@ -377,6 +378,7 @@ class _Run:
             channel_sets=_channel_sets(rows),
             keep=bool(self.spec["channels"].get("keep")),
             dropped=_dropped_channels(rows, self.spec["channels"].get("rename")),
+            left_out=_left_out_channels(rows),
             n_changed=len(self.changed),
         )
 

@@ -277,6 +277,11 @@ class DatasetSummary:
     """The input channels left out (outside the vocabulary, or dropped on purpose) with the
     number of embedded files that had them, most files first: an electrode among them that
     a cap's spelling hid needs a rename."""
+    left_out: list[tuple[str, str, int]] = field(default_factory=list)
+    """The input channels left out before mapping, as ``eegpt channels`` names them: marked
+    bad (``"bad"``) or not EEG by type (``"eog"``, ``"ecg"`` ...; from a BIDS
+    ``channels.tsv``, a FIF file's types), each with why and the number of files that had it
+    so (:func:`_left_out_channels`); not those left out by choice (not picked, not kept)."""
 
     @property
     def complete(self) -> bool:
@@ -375,6 +380,20 @@ class DatasetSummary:
                 "'NAME=VOCAB'; column 'dropped_channels' of "
                 f"{FILES_REPORT})"
             )
+        bad = [f"{name} ({_count(n, 'file')})" for name, why, n in self.left_out if why == "bad"]
+        if bad:
+            lines.append(
+                f"marked bad, not used: {few(bad, 8)} (column 'left_out_channels' of "
+                f"{FILES_REPORT})"
+            )
+        typed = [
+            f"{name} ({why}, {_count(n, 'file')})" for name, why, n in self.left_out if why != "bad"
+        ]
+        if typed:
+            lines.append(
+                f"not EEG by type, not used: {few(typed, 8)} (column 'left_out_channels' of "
+                f"{FILES_REPORT})"
+            )
         if self.n_warned:
             kinds = ", ".join(f"{kind} {n}" for kind, n in self.warned.items())
             lines.append(
@@ -404,6 +423,26 @@ def _dropped_channels(
                 dict.fromkeys([n for n in names if n not in on_purpose | by_electrode], 1)
             )
     return counts.most_common()
+
+
+#: Why a channel was left out by choice (:func:`eegpt.io.left_out_channels`, not kept by
+#: ``keep``): not what the summary's line of channels left out names.
+_CHOSEN = ("not picked", "not kept")
+
+
+def _left_out_channels(rows: list[dict[str, Any]]) -> list[tuple[str, str, int]]:
+    """Each input channel left out before mapping (a file status's ``left_out``) as marked
+    bad (``"bad"``) or not EEG by type (its type), with how many of the embedded files and
+    those skipped as too short had it so, most files first; not those left out by choice
+    (:data:`_CHOSEN`)."""
+    counts: Counter[tuple[str, str]] = Counter()
+    for row in rows:
+        left_out = row.get("left_out")
+        if row.get("status") in ("ok", TOO_SHORT) and isinstance(left_out, Mapping):
+            counts.update(
+                (str(name), str(why)) for name, why in left_out.items() if why not in _CHOSEN
+            )
+    return [(name, why, n) for (name, why), n in counts.most_common()]
 
 
 def _channel_sets(rows: list[dict[str, Any]]) -> list[tuple[tuple[str, ...], list[str]]]:

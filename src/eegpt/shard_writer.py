@@ -651,7 +651,19 @@ _REPORT_COLUMNS = [
     # appended, so that readers by position keep theirs: the windows per forward pass the file
     # was embedded in (empty where none was recorded: failed, pending, older runs)
     "batch_size",
+    # the channels left out before mapping, each with why (left_out_text): marked bad, of a
+    # type other than EEG (eog, ecg ...), not picked, not kept; dropped_channels names those
+    # whose names map to no vocabulary electrode
+    "left_out_channels",
 ]
+
+
+def left_out_text(left_out: Any) -> list[str]:
+    """A file status's ``left_out`` (channel -> why: ``"bad"``, its type, ``"not picked"``,
+    ``"not kept"``) as ``eegpt channels`` words it: ``["F3 (bad)", "VEOG (eog)"]``."""
+    if not isinstance(left_out, Mapping):
+        return []
+    return [f"{name} ({why})" for name, why in left_out.items()]
 
 
 def _write_csv(path: Path, rows: Iterable[Mapping[str, Any]]) -> None:
@@ -660,7 +672,8 @@ def _write_csv(path: Path, rows: Iterable[Mapping[str, Any]]) -> None:
     writer.writeheader()
     for row in rows:
         row = dict(row)
-        for key in ("warnings", "dropped_channels", "channels"):
+        row["left_out_channels"] = left_out_text(row.get("left_out"))
+        for key in ("warnings", "dropped_channels", "channels", "left_out_channels"):
             if isinstance(row.get(key), list):
                 row[key] = " | ".join(row[key])
         writer.writerow(row)
