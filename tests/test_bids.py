@@ -293,6 +293,21 @@ def test_bids_filters_select_recordings_and_name_the_labels_there_are(tasks_data
         resolve_inputs(tasks_dataset.parent, bids_filters={"task": "rest"})
 
 
+def test_a_run_filter_matches_the_run_index_as_a_number(bids_dataset):
+    """BIDS run labels are indices: --run 1 and --run 01 both select run-1 (and run-01); other
+    labels are compared as written, and a run no recording has is named with those there are."""
+    for run in ("1", "01", 1, "run-001"):
+        inputs = resolve_inputs(bids_dataset, bids_filters={"run": run})
+        assert _ids(inputs) == [EDF.format(sub=s) for s in ("001", "002")], run
+    assert len(resolve_inputs(bids_dataset, bids_filters={"subject": "001", "run": "01"})) == 1
+    with pytest.raises(
+        ValueError, match=r"run '2' \(--run\) matches no recording .*labels are '1'"
+    ):
+        resolve_inputs(bids_dataset, bids_filters={"run": ["01", "2"]})
+    with pytest.raises(ValueError, match=r"subject '1' \(--subject\) matches no recording"):
+        resolve_inputs(bids_dataset, bids_filters={"subject": "1"})  # sub-001: text
+
+
 def test_a_folder_inside_a_bids_dataset_is_that_part_of_it(tasks_dataset):
     whole = resolve_inputs(tasks_dataset)
     for folder in ("sub-01", "sub-01/ses-1", "sub-01/ses-1/eeg"):

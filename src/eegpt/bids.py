@@ -197,7 +197,8 @@ _KEYS = {"subject": "sub", "session": "ses", "task": "task", "acquisition": "acq
 def bids_filters(filters: Mapping[str, Any] | None) -> dict[str, list[str]]:
     """``filters`` (entity -> a value or a sequence of values, e.g. ``{"task": "rest"}``) as
     entity -> the values as text, in :data:`BIDS_FILTERS`' order, without a file name's key
-    (``sub-01`` is ``01``); entities given no value are left out. Empty for None.
+    (``sub-01`` is ``01``); entities given no value are left out. Empty for None. Labels are
+    compared as written, but a run's as a number (:func:`_same_label`: ``1`` is ``run-01``).
 
     Raises
     ------
@@ -356,6 +357,15 @@ def bids_manifest(
     )
 
 
+def _same_label(name: str, label: str, wanted: str) -> bool:
+    """Whether a recording's ``label`` of the entity ``name`` is the ``wanted`` one: the same
+    text, or for ``run`` (an index in BIDS) the same number (``1`` and ``01`` are ``run-01``)."""
+    if label == wanted:
+        return True
+    numbers = name == "run" and all(t.isascii() and t.isdigit() for t in (label, wanted))
+    return numbers and int(label) == int(wanted)
+
+
 def _selected(
     entities: list[dict[str, Any]], filters: dict[str, list[str]], where: str
 ) -> list[int]:
@@ -369,7 +379,7 @@ def _selected(
     """
     for name, wanted in filters.items():
         present = sorted({str(e[name]) for e in entities if e.get(name) is not None})
-        absent = [v for v in wanted if v not in present]
+        absent = [v for v in wanted if not any(_same_label(name, p, v) for p in present)]
         if absent:
             there = (
                 f"its recordings' {name} labels are {', '.join(map(repr, present))}"
@@ -383,7 +393,10 @@ def _selected(
     keep = [
         i
         for i, e in enumerate(entities)
-        if all(str(e.get(name)) in wanted for name, wanted in filters.items())
+        if all(
+            any(_same_label(name, str(e.get(name)), v) for v in wanted)
+            for name, wanted in filters.items()
+        )
     ]
     if not keep:
         chosen = "; ".join(f"{name} {', '.join(map(repr, v))}" for name, v in filters.items())

@@ -105,7 +105,8 @@ def _add_arguments(p: argparse.ArgumentParser) -> None:
             f"--{entity}",
             action="append",
             metavar="LABEL",
-            help=f"{entity} label of the file names ({key}-LABEL)",
+            help=f"{entity} label of the file names ({key}-LABEL)"
+            + (", compared as a number: 1 selects run-01" if entity == "run" else ""),
         )
     p.add_argument(
         "--part",
