@@ -162,6 +162,29 @@ def test_sidecar_problems_are_said_and_noise_is_not(bids_dataset, model, tmp_pat
     assert "channels.tsv" in files.loc[EDF.format(sub="002"), "warnings"]
 
 
+def test_a_sampling_frequency_the_file_does_not_have_is_said(bids_dataset, model, tmp_path):
+    """An _eeg.json SamplingFrequency of 500 for a file at 250 Hz: the file's rate is used,
+    with a warning naming the sidecar and both rates, among the file's warnings in a run."""
+    import json
+
+    root = tmp_path / "ds"
+    shutil.copytree(bids_dataset, root)
+    sidecar = (root / EDF.format(sub="002")).with_name("sub-002_ses-a_task-rest_run-1_eeg.json")
+    sidecar.write_text(json.dumps({**json.loads(sidecar.read_text()), "SamplingFrequency": 500}))
+    with pytest.warns(RuntimeWarning) as caught:
+        rec = as_recording(root / EDF.format(sub="002"))
+    assert rec.sfreq == 250
+    said = [str(w.message) for w in caught if "SamplingFrequency" in str(w.message)]
+    assert len(said) == 1 and f"its sidecar {sidecar} gives SamplingFrequency 500 Hz, but " \
+        "the data file is sampled at 250 Hz: the file's rate is used" in said[0]  # fmt: skip
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        embed_dataset(root, tmp_path / "out", model=model, workers=0, progress=False)
+    files = pd.read_csv(tmp_path / "out" / "_files.csv").set_index("recording_id")
+    assert "SamplingFrequency 500 Hz" in files.loc[EDF.format(sub="002"), "warnings"]
+    assert "SamplingFrequency" not in str(files.loc[EDF.format(sub="001"), "warnings"])
+
+
 def test_participants_columns_never_overwrite_each_other(bids_dataset, tmp_path):
     root = tmp_path / "ds"
     shutil.copytree(bids_dataset, root)

@@ -122,9 +122,38 @@ def read_raw_bids(path: Path, root: Path, verbose: Any = None) -> mne.io.BaseRaw
             )
             raise ValueError(f"{which}: {type(err).__name__}: {err}") from err
     pass_on_warnings(caught, path, skip=_NOISE, reader="MNE-BIDS")
+    _check_sampling_frequency(raw, path, bids_path)
     if _acq_time_applied(raw, bids_path):
         raw._eegpt_date_clock = ACQ_TIME_CLOCK  # eegpt.io.date_clock reads it
     return raw
+
+
+def _check_sampling_frequency(raw: mne.io.BaseRaw, path: Path, bids_path: Any) -> None:
+    """Warn where the ``SamplingFrequency`` of ``path``'s ``*_eeg.json`` (the one MNE-BIDS
+    finds for it; else the one beside it) is not the rate of the data file read (``raw``),
+    which MNE-BIDS keeps without a word: the file's rate is used."""
+    import json
+
+    try:
+        from mne_bids.path import _find_matching_sidecar
+
+        found = _find_matching_sidecar(
+            bids_path, suffix="eeg", extension=".json", on_error="ignore"
+        )
+    except Exception:  # noqa: BLE001 - a private helper of MNE-BIDS: the file beside it
+        found = None
+    sidecar = Path(found) if found else path.with_name(re.sub(r"\.[^_]*$", ".json", path.name))
+    try:
+        stated = json.loads(sidecar.read_text(encoding="utf-8-sig")).get("SamplingFrequency")
+        stated = float(stated)
+    except (OSError, ValueError, TypeError, AttributeError):
+        return  # none, or none to compare: MNE-BIDS's reading of it said what it had to
+    if abs(stated - raw.info["sfreq"]) > 1e-6 * max(stated, 1.0):
+        _warn(
+            f"{path}: its sidecar {sidecar} gives SamplingFrequency {stated:g} Hz, but the data "
+            f"file is sampled at {raw.info['sfreq']:g} Hz: the file's rate is used (correct "
+            "the sidecar)"
+        )
 
 
 #: ``metadata["clock"]`` of a recording whose measurement date MNE-BIDS took from the
