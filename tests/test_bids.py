@@ -185,6 +185,30 @@ def test_a_sampling_frequency_the_file_does_not_have_is_said(bids_dataset, model
     assert "SamplingFrequency" not in str(files.loc[EDF.format(sub="001"), "warnings"])
 
 
+def test_channels_tsv_names_that_are_not_the_file_s_are_said_in_eegpt_s_words(
+    bids_dataset, tmp_path
+):
+    """A channels.tsv of other names (or of the file's in another order): eegpt's own reason,
+    naming the sidecar, the names that differ and what to do; not MNE-BIDS's on_ch_mismatch."""
+    root = tmp_path / "ds"
+    shutil.copytree(bids_dataset, root)
+    path = root / EDF.format(sub="002")
+    tsv = next(path.parent.glob("*_channels.tsv"))
+    text = tsv.read_text()
+    tsv.write_text(text.replace("EEG F3-REF", "F3"))
+    with pytest.raises(RecordingError) as caught:
+        as_recording(path, verbose="error")
+    said = str(caught.value)
+    assert f"the channel names of the sidecar {tsv} are not the data file's: " in said
+    assert "has F3 that the file does not; the file has EEG F3-REF that" in said
+    assert "name column lists the file's channel names in the file's order, or remove it" in said
+    assert "on_ch_mismatch" not in said
+    rows = text.splitlines()
+    tsv.write_text("\n".join([rows[0], rows[2], rows[1], *rows[3:]]) + "\n")  # reordered
+    with pytest.raises(RecordingError, match=r"\(the same names in another order\)"):
+        as_recording(path, verbose="error")
+
+
 def test_participants_columns_never_overwrite_each_other(bids_dataset, tmp_path):
     root = tmp_path / "ds"
     shutil.copytree(bids_dataset, root)

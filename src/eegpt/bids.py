@@ -113,6 +113,9 @@ def read_raw_bids(path: Path, root: Path, verbose: Any = None) -> mne.io.BaseRaw
 
             if missing_file_reason(path, err) is not None:
                 raise  # a data file the header names is missing: the reader's words say it
+            mismatch = _CHANNEL_MISMATCH.match(str(err)) if isinstance(err, RuntimeError) else None
+            if mismatch:
+                raise ValueError(_mismatch_reason(path, Path(mismatch[1]))) from err
             sidecar = _sidecar_being_read(err)
             which = (
                 f"the sidecar {sidecar} could not be read"
@@ -126,6 +129,41 @@ def read_raw_bids(path: Path, root: Path, verbose: Any = None) -> mne.io.BaseRaw
     if _acq_time_applied(raw, bids_path):
         raw._eegpt_date_clock = ACQ_TIME_CLOCK  # eegpt.io.date_clock reads it
     return raw
+
+
+#: MNE-BIDS's error where the names of a ``*_channels.tsv`` differ from the data file's
+#: (other names, or the same in another order): group 1 the sidecar.
+_CHANNEL_MISMATCH = re.compile(r"^Channel mismatch between (.+?) and the raw data file detected")
+
+
+def _mismatch_reason(path: Path, tsv: Path) -> str:
+    """Why ``path`` was not read with its ``*_channels.tsv`` ``tsv``: the names that differ
+    (a few of each side) and what to do, in eegpt's words, not MNE-BIDS's advice of its
+    ``on_ch_mismatch`` (an option eegpt does not offer)."""
+    import csv
+
+    try:
+        with open(tsv, newline="", encoding="utf-8-sig") as fh:
+            listed = [row.get("name", "") for row in csv.DictReader(fh, delimiter="\t")]
+        with mne.utils.use_log_level("error"):
+            names = list(mne.io.read_raw(path, preload=False, verbose="error").ch_names)
+    except Exception:  # noqa: BLE001 - what differs is a detail; the advice stands
+        listed = names = []
+    only_tsv = [n for n in listed if n not in set(names)]
+    only_file = [n for n in names if n not in set(listed)]
+    differ = (
+        f": {tsv.name} has {few(only_tsv, 5)} that the file does not; the file has "
+        f"{few(only_file, 5)} that {tsv.name} does not"
+        if only_tsv or only_file
+        else " (the same names in another order)"
+        if listed
+        else ""
+    )
+    return (
+        f"the channel names of the sidecar {tsv} are not the data file's{differ}. Fix "
+        f"{tsv.name} so that its name column lists the file's channel names in the file's "
+        "order, or remove it to read the file alone"
+    )
 
 
 def _check_sampling_frequency(raw: mne.io.BaseRaw, path: Path, bids_path: Any) -> None:
