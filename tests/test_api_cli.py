@@ -2833,3 +2833,21 @@ def test_info_gives_a_long_recording_clock_span_as_a_duration(tmp_path, capsys):
     )
     assert "  discontinuous: 24:00:00 recorded over 24:00:00 of clock time in 2 stretches, " in text
     assert "1 gap totalling 0.5 s" in text
+
+
+def test_tilde_expanded_in_every_output_path(weights, edf, tmp_path, monkeypatch, capsys):
+    """``~`` names the home folder in outputs as in inputs: ``-o '~/x.parquet'`` (quoted, so no
+    shell expanded it) and ``Embeddings.save('~/e.parquet')`` write under HOME, and no folder
+    named ``~`` appears in the working directory."""
+    home, cwd = tmp_path / "home", tmp_path / "cwd"
+    home.mkdir(), cwd.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.chdir(cwd)
+    words = ["embed", str(edf), "--weights", str(weights), "-q", "--device", "cpu"]
+    assert main([*words, "-o", "~/x.parquet"]) == 0
+    assert main([*words, "--output=~/y.npz"]) == 0
+    emb = load_embeddings(home / "x.parquet")
+    assert emb.save("~/e.parquet") == home / "e.parquet"
+    assert load_embeddings("~/y.npz").data.shape == emb.data.shape
+    assert sorted(p.name for p in home.iterdir()) == ["e.parquet", "x.parquet", "y.npz"]
+    assert not (cwd / "~").exists()

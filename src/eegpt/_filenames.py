@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+from pathlib import Path
 
 _SURROGATE = re.compile("[\\ud800-\\udfff]")
 
@@ -78,3 +79,12 @@ def _encodable(text: str) -> str:
             return os.fsdecode(text.encode("utf-8", "surrogateescape"))
         except UnicodeEncodeError:  # surrogates that escape no byte: no file has that name
             return text
+
+
+def user_path(path: str | os.PathLike[str]) -> Path:
+    """A path the user gave (a command line's argument, a Python call's ``path``), as eegpt
+    uses it: ``~`` and ``~user`` expanded (:meth:`pathlib.Path.expanduser`), as a shell
+    expands them before a command sees its words. One rule for inputs and outputs alike, so
+    that ``-o '~/x.parquet'`` (quoted, or ``--output=~/x.parquet``, where no shell expands
+    it) writes under the home folder rather than into a folder named ``~``."""
+    return Path(path).expanduser()

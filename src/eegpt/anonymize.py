@@ -37,6 +37,7 @@ from typing import Any
 import numpy as np
 
 from eegpt._file_identity import SOURCE_FILES_KEY
+from eegpt._filenames import user_path
 from eegpt._logging import count as _count
 from eegpt._logging import few
 from eegpt._logging import warn as _warn
@@ -197,7 +198,7 @@ def anonymize_embeddings(
         If ``output`` lies inside ``input``, or its suffix is not that of an input file; a
         probe's table or sidecar that is a symbolic link.
     """
-    src, dst = Path(input), Path(output)
+    src, dst = user_path(input), user_path(output)
     if daysback is not None and (isinstance(daysback, bool) or int(daysback) != daysback):
         raise ValueError(f"daysback must be a whole number of days, got {daysback!r}")
     if not src.exists():

@@ -26,7 +26,7 @@ from tqdm.auto import tqdm
 
 from eegpt import __version__
 from eegpt._file_identity import SOURCE_FILES_KEY, source_files_record
-from eegpt._filenames import path_text
+from eegpt._filenames import path_text, user_path
 from eegpt._logging import (
     command_record,
     few,
@@ -347,7 +347,7 @@ def embed_to_file(
     RecordingError, FileNotFoundError
         As for :func:`embed`.
     """
-    output = Path(output)
+    output = user_path(output)
     if output_format(output) is None:
         raise ValueError(f"unsupported output {output.name!r}: use .npz or .parquet")
     if pool not in ("none", "mean"):

@@ -35,6 +35,7 @@ from types import FrameType
 from typing import TYPE_CHECKING, Any, NoReturn, cast
 
 from eegpt import __version__, _interrupts
+from eegpt._filenames import user_path
 from eegpt._interrupts import Terminated as _Terminated
 from eegpt._interrupts import raise_on_sigterm as _raise_on_sigterm
 from eegpt._logging import (
@@ -555,7 +556,8 @@ class CommandParser(argparse.ArgumentParser):
             self._check_options(words)
         else:
             self._check_command(words, commands)
-        return super().parse_known_args(words, namespace)
+        parsed, extras = super().parse_known_args(words, namespace)
+        return _expand_user_paths(parsed), extras
 
     def _commands(self) -> argparse._SubParsersAction | None:
         """This parser's subcommands, if it has any."""
@@ -619,6 +621,18 @@ class CommandParser(argparse.ArgumentParser):
         else:
             hint = f" (choose from {', '.join(names)})"
         self.error(f"unknown command {word!r}{hint}")
+
+
+def _expand_user_paths(namespace: argparse.Namespace) -> argparse.Namespace:
+    """``namespace`` with ``~`` expanded in each path it holds (an option of ``type=Path``,
+    alone or in a list: inputs and outputs alike, :func:`eegpt._filenames.user_path`), as a
+    shell does for a word that starts with it but not for a quoted one or ``--output=~/x``."""
+    for name, value in vars(namespace).items():
+        if isinstance(value, Path):
+            setattr(namespace, name, user_path(value))
+        elif isinstance(value, list) and any(isinstance(v, Path) for v in value):
+            setattr(namespace, name, [user_path(v) if isinstance(v, Path) else v for v in value])
+    return namespace
 
 
 def _is_number(word: str) -> bool:
@@ -1170,7 +1184,7 @@ def parse_rename(pairs: Sequence[str], drop: Sequence[str] = ()) -> dict[str, st
     tables = [  # a file named as a cap is the cap's table (as rename_table takes it)
         p.strip()
         for p in pairs
-        if "=" not in p and p.strip() not in CAPS and Path(p.strip()).is_file()
+        if "=" not in p and p.strip() not in CAPS and user_path(p.strip()).is_file()
     ]
     caps = [
         p.strip() for p in pairs if "=" not in p and p.strip() not in tables and cap_name(p.strip())

@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from eegpt._filenames import user_path
 from eegpt._logging import count as _count
 from eegpt._logging import few
 from eegpt._logging import log as _log
@@ -423,7 +424,7 @@ def _read_embeddings(
 ):
     """:func:`read_embeddings`, without naming the shards that cannot be read."""
     folders = expand_run_folders(output_dir)  # e.g. the folders of --part runs
-    several = not isinstance(output_dir, (str, os.PathLike)) or folders != [Path(output_dir)]
+    several = not isinstance(output_dir, (str, os.PathLike)) or folders != [user_path(output_dir)]
     real = [os.path.realpath(f) for f in folders]
     twice = sorted({str(f) for f, r in zip(folders, real, strict=True) if real.count(r) > 1})
     if twice:
@@ -705,7 +706,7 @@ def expand_run_folders(
     """The run folders ``output_dir`` names: a folder, or each of a sequence of them, with a
     folder of run folders (the parents of ``--part`` runs) replaced by those, in name order."""
     given = [output_dir] if isinstance(output_dir, (str, os.PathLike)) else list(output_dir)
-    return [p for g in given for p in (run_folders(Path(g)) or [Path(g)])]
+    return [p for g in given for p in (run_folders(user_path(g)) or [user_path(g)])]
 
 
 def run_folders(folder: Path) -> list[Path]:

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import numpy as np
 
+from eegpt._filenames import user_path
+
 logger = logging.getLogger("eegpt")
 
 NOT_PRETRAINED = (
@@ -104,7 +106,7 @@ def run_demo(
     ``output`` again if it made it."""
     if not minutes > 0:
         raise ValueError(f"minutes must be more than 0, not {minutes:g}")
-    output = Path(output)
+    output = user_path(output)
     made = not output.exists()
     output.mkdir(parents=True, exist_ok=True)
     try:

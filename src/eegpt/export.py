@@ -59,6 +59,7 @@ from typing import Any
 
 import numpy as np
 
+from eegpt._filenames import user_path
 from eegpt._logging import warn as _warn
 from eegpt.errors import OutputExistsError
 from eegpt.outputs import (
@@ -195,7 +196,7 @@ def read_export_input(path: str | Path) -> ExportInput:
     output folder (or the folder of its ``--part`` runs)."""
     from eegpt.dataset_read import run_folders
 
-    path = Path(path)
+    path = user_path(path)
     if path.is_dir() and ((path / RUN_MANIFEST).is_file() or run_folders(path)):
         return _read_run(path)
     refuse_recording(path)
@@ -603,7 +604,7 @@ def export_embeddings(
     ValueError
         For another suffix, a pooling that does not fit, or a ``.mat`` variable over 2 GB.
     """
-    output = Path(output)
+    output = user_path(output)
     fmt = output.suffix.lower()
     if fmt not in EXPORT_FORMATS:
         raise ValueError(

@@ -63,6 +63,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from eegpt._filenames import user_path
 from eegpt._logging import ignored_warnings as _ignored_warnings
 from eegpt._logging import warn as _warn
 from eegpt._methods import function_method
@@ -1090,7 +1091,7 @@ class EmbeddingsWriter:
         *,
         overwrite: bool = False,
     ) -> None:
-        self.path = Path(path)
+        self.path = user_path(path)
         self.shape = tuple(int(n) for n in shape)
         self.onsets = np.asarray(onsets, dtype=np.float64)
         self.metadata = dict(metadata)
@@ -1273,7 +1274,7 @@ def load_embeddings(
                 "eegpt.read_embeddings([...])"
             )
         return _recording_of_runs(path, recording_id)
-    path = Path(path)
+    path = user_path(path)
     if path.is_dir() and (path / RUN_MANIFEST).is_file() and recording_id is not None:
         return _recording_of_run(path, recording_id)
     if path.is_dir() and recording_id is not None:
@@ -1572,7 +1573,7 @@ def atomic_write(path: Path, write: Callable[[Any], None], *, overwrite: bool = 
         Replace an existing ``path`` (default). With False, an existing file, even one created
         while ``write`` ran, raises :class:`~eegpt.errors.OutputExistsError`.
     """
-    path = Path(path)
+    path = user_path(path)
     tmp, fh = _temporary(path)
     try:
         with fh:

@@ -22,6 +22,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from eegpt._filenames import user_path
 from eegpt._logging import few
 from eegpt._logging import log as _log
 from eegpt._logging import warn as _warn
@@ -172,7 +173,7 @@ def read_rename_table(path: str | os.PathLike) -> RenameTable:
     ValueError
         Naming the file and the line that is not such an entry, or a label given twice.
     """
-    path = Path(path)
+    path = user_path(path)
     raw = path.read_bytes()
     try:
         text = raw.decode("utf-8-sig")
@@ -435,7 +436,7 @@ def write_rename_table(table: Mapping[str, str | None], path: str | os.PathLike)
         For a ``.json`` path (the file is tab-separated text: ``.tsv``), or a label that would
         not read back (a tab in it, a ``#`` at its start or after a space, spaces around it).
     """
-    path = Path(path)
+    path = user_path(path)
     if path.suffix.lower() == ".json":
         raise ValueError(f"{path}: a rename table is written as tab-separated text; name it .tsv")
     distances = getattr(table, "distances_mm", {})
@@ -463,7 +464,7 @@ def rename_table(
     if isinstance(rename, (str, os.PathLike)):
         if isinstance(rename, str) and rename in CAPS:
             return cap_rename(rename)
-        if Path(rename).is_file():
+        if user_path(rename).is_file():
             return read_rename_table(rename)
         if isinstance(rename, str) and cap_name(rename) is not None:  # 'BCI_IV_2a'
             return cap_rename(rename)

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
+from eegpt._filenames import user_path
 from eegpt._logging import ignored_warnings
 from eegpt.channels import ChannelMapping
 from eegpt.vocabulary import (
@@ -127,7 +128,7 @@ def save_figure(fig: Figure, path: str | os.PathLike, dpi: int = 150) -> Path:
 
     from eegpt.outputs import atomic_write
 
-    path = Path(path)
+    path = user_path(path)
     fmt = path.suffix.lstrip(".").lower() or None
     try:
         with rc_context(cast("Any", VECTOR_TEXT)):  # (the stubs type its keys as literals)
