@@ -1772,3 +1772,17 @@ def test_an_mne_written_csv_counts_from_the_file_start_as_a_plain_one(model, tmp
     )
     assert [a for a in by_plain.annotations] == [[t] for t in truth]
     assert [a for a in by_mne.annotations] == [[t] for t in truth]
+
+
+def test_an_events_table_is_read_as_manifests_are_utf16_read_cp1252_named(tmp_path):
+    """An annotation table goes through eegpt's text reader: Excel's "Unicode Text" (UTF-16
+    with a BOM, tabs, CRLF) is read; a cp1252 table is refused naming it and how to convert."""
+    from eegpt.annotations import read_annotations
+
+    table = tmp_path / "events.tsv"
+    table.write_bytes("onset\tduration\tdescription\r\n1.5\t2\tMüde\r\n".encode("utf-16"))
+    found = read_annotations(table)
+    assert list(found.onset) == [1.5] and list(found.description) == ["Müde"]
+    table.write_bytes("onset\tduration\tdescription\n1.5\t2\tMüde\n".encode("cp1252"))
+    with pytest.raises(RecordingError, match=r"events\.tsv is not UTF-8 text.*iconv -f cp1252"):
+        read_annotations(table)

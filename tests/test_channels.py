@@ -2143,3 +2143,21 @@ def test_egi_numbers_with_their_own_positions_are_told_to_use_those_first():
     text = str(err.value)
     plain, net = text.find("--nearest --write-rename nearest.tsv"), text.find("--nearest GSN")
     assert 0 < plain < net, text
+
+
+def test_a_rename_table_of_european_excel_semicolons_bom_crlf_or_utf16_is_read(tmp_path):
+    """A rename table saved by European Excel ("CSV UTF-8": a BOM, CRLF, ';' between cells,
+    a heading) or as "Unicode Text" (UTF-16) reads as the tab-separated one; ';' separates
+    only where every line has it, so a label of a tab-separated table may hold one."""
+    from eegpt.channels import read_rename_table
+
+    want = {"EEG Fp1-REF": "Fp1", "EEG O2-REF": "O2", "ECG": None}
+    semi = tmp_path / "ren_semi.csv"
+    semi.write_bytes(b"\xef\xbb\xbflabel;electrode\r\nEEG Fp1-REF;Fp1\r\nEEG O2-REF;O2\r\nECG;\r\n")
+    assert read_rename_table(semi) == want
+    utf16 = tmp_path / "ren16.txt"
+    utf16.write_bytes("EEG Fp1-REF\tFp1\r\nEEG O2-REF\tO2\r\nECG\t\r\n".encode("utf-16"))
+    assert read_rename_table(utf16) == want
+    mixed = tmp_path / "mixed.tsv"
+    mixed.write_text("Ch;1\tFp1\nCh2\tO2\n")
+    assert read_rename_table(mixed) == {"Ch;1": "Fp1", "Ch2": "O2"}

@@ -319,6 +319,25 @@ def test_a_manifest_not_in_utf8_is_refused_naming_its_line_and_the_fix(edfs, tmp
         resolve_inputs(manifest)
 
 
+@pytest.mark.parametrize("name", ["m.tsv", "m.csv", "m.txt"])
+def test_a_utf16_manifest_excel_unicode_text_is_read(edfs, tmp_path, name):
+    """Excel's "Unicode Text" export (UTF-16 LE with a BOM, tab-separated, CRLF; saved as
+    .tsv, or renamed .csv) is read as the table it is, not refused as cp1252."""
+    manifest = tmp_path / name
+    text = f"path\trecording_id\trescale\r\n{edfs[0]}\tMüller\t0.5\r\n"
+    manifest.write_bytes(text.encode("utf-16"))  # BOM FF FE, then little-endian
+    if name.endswith(".txt"):  # a manifest is .csv/.tsv/.parquet; the text reader itself
+        from eegpt.text_tables import table_text
+
+        assert table_text(manifest) == text
+        manifest.write_bytes(text.encode("utf-16-le"))  # no BOM: named as UTF-16, not cp1252
+        with pytest.raises(ValueError, match=r"UTF-16 .*iconv -f utf-16 -t utf-8"):
+            table_text(manifest)
+        return
+    (file,) = resolve_inputs(manifest).files
+    assert (file.recording_id, file.rescale) == ("Müller", 0.5)
+
+
 def test_a_decimal_comma_in_a_comma_csv_rescale_is_named(edfs, tmp_path):
     """A ``rescale`` of ``0,5`` in a ','-separated manifest (a quoted cell) is refused with the
     hint to write 0.5, its row counted as the repeated-file message counts rows."""

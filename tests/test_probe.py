@@ -1558,6 +1558,22 @@ def test_a_labels_csv_names_its_column_in_any_case_and_separates_by_semicolons_o
     assert y.tolist() == ["W", "N1", "N2"]
 
 
+def test_a_labels_csv_is_read_as_manifests_are_utf16_decoded_cp1252_refused(tmp_path):
+    """A labels file goes through the text reader of manifests: Excel's "Unicode Text"
+    (UTF-16 with a BOM, tabs) is read; a cp1252 file is refused naming the file and iconv."""
+    path = tmp_path / "a-epo.fif"
+    _tiny_epochs(3).save(path, verbose=False)
+    labels = tmp_path / "labels.csv"
+    labels.write_bytes("epoch\tlabel\r\n0\tW\r\n1\tN1\r\n2\tN2\r\n".encode("utf-16"))
+    _, y, _ = load_labelled_epochs([path], labels)
+    assert y.tolist() == ["W", "N1", "N2"]
+    labels.write_bytes("label\nWach\nN1\nMüde\n".encode("cp1252"))
+    with pytest.raises(
+        ValueError, match=r"labels\.csv is not UTF-8 text: line 4 .*iconv -f cp1252"
+    ):
+        load_labelled_epochs([path], labels)
+
+
 def test_a_labels_csv_with_epoch_numbers_goes_to_the_epochs_by_number(tmp_path):
     """An 'epoch' (or 'window') column aligns the labels to the epochs whatever the rows'
     order, numbered from 1 (as EEGLAB counts) or from 0 (as eegpt counts); numbers that match

@@ -75,6 +75,21 @@ def _write_labels(path, labels, numbered=False):
     return path
 
 
+def test_a_labels_file_that_cannot_be_read_is_refused_before_it_labels_a_recording(
+    weights, tmp_path, capsys
+):
+    """A --labels file in another encoding is refused naming it, before any line says that it
+    labels a recording's windows."""
+    path = _recording_with_a_gap(tmp_path)
+    labels = tmp_path / "lab.csv"
+    labels.write_bytes(("label\n" + "Müde\n" * 37).encode("cp1252"))
+    assert probe_main(["train", str(path), "--labels", str(labels), "--weights", str(weights),
+                       "-o", str(tmp_path / "probe"), "--passes", "1", *COMMON]) == 1  # fmt: skip
+    err = capsys.readouterr().err
+    assert f"{labels} is not UTF-8 text: line 2" in err and "iconv -f cp1252" in err
+    assert "labelled by the rows of" not in err
+
+
 def test_a_labels_csv_labels_every_window_of_a_recording(weights, tmp_path, capsys):
     """--labels with a continuous recording: one row per window of the recording (or numbered
     by window), whatever its annotations cover; annotations neither drop nor label windows,

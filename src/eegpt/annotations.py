@@ -36,6 +36,7 @@ from eegpt._logging import log as _log
 from eegpt._logging import warn as _warn
 from eegpt.errors import RecordingError
 from eegpt.preprocessing_spec import FIELD_DEFAULTS
+from eegpt.text_tables import table_text
 
 __all__ = [
     "BadSpans",
@@ -219,10 +220,10 @@ def _is_stage_list(path: str | os.PathLike) -> bool:
     name epochs or stages (``epoch``, ``stage``): a scoring per epoch, which carries no
     times."""
     try:
-        with open(path, encoding="utf-8-sig") as fh:
-            lines = [line.strip() for line in fh if line.strip() and not line.startswith("#")]
-    except (OSError, UnicodeDecodeError):
+        text = table_text(path)
+    except (OSError, ValueError):
         return False
+    lines = [line.strip() for line in text.splitlines() if line.strip() and line[0] != "#"]
     if not lines:
         return False
     if not any(d in line for line in lines for d in ",;\t"):
@@ -340,10 +341,18 @@ def read_table_annotations(path: str | os.PathLike) -> mne.Annotations | None:
       recording's start and the confidence is not kept.
     """
     try:
-        with open(path, encoding="utf-8-sig", newline="") as fh:
-            lines = [line for line in fh if line.strip() and not line.lstrip().startswith("#")]
-    except (OSError, UnicodeDecodeError):
+        text = table_text(path)
+    except OSError:
         return None
+    except ValueError as err:  # not UTF-8 (nor UTF-16): for a table, say so and how to convert
+        if str(path).lower().endswith((".csv", ".tsv", ".txt", ".csv_bi", ".tse", ".tse_bi")):
+            raise RecordingError(f"could not read annotations from {path}: {err}") from None
+        return None  # a file of MNE's formats that its reader could not read
+    lines = [
+        line
+        for line in text.splitlines(keepends=True)
+        if line.strip() and not line.lstrip().startswith("#")
+    ]
     if not lines:
         return None
     if _TSE_VERSION.match(lines[0]) or str(path).lower().endswith((".tse", ".tse_bi")):
@@ -473,15 +482,15 @@ def recording_named(path: str | os.PathLike) -> str | None:
     if not str(path).lower().endswith((".csv", ".csv_bi", ".tse", ".tse_bi")):
         return None
     try:
-        with open(path, encoding="utf-8-sig", errors="replace") as fh:
-            for line in fh:
-                if line.strip() and not line.lstrip().startswith("#"):
-                    return None  # the header is over
-                found = _BNAME.match(line)
-                if found:
-                    return found.group(1)
-    except OSError:
+        text = table_text(path, legacy="latin-1")
+    except (OSError, ValueError):
         return None
+    for line in text.splitlines():
+        if line.strip() and not line.lstrip().startswith("#"):
+            return None  # the header is over
+        found = _BNAME.match(line)
+        if found:
+            return found.group(1)
     return None
 
 

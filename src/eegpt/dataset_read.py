@@ -27,6 +27,7 @@ from eegpt._logging import log as _log
 from eegpt._logging import warn as _warn
 from eegpt.outputs import RUN_MANIFEST, clash_renames, require_pandas, require_pyarrow
 from eegpt.preprocessing_spec import stored_defaults
+from eegpt.text_tables import utf8_table_bytes
 
 __all__ = ["read_embeddings"]
 
@@ -767,14 +768,16 @@ def read_delimited(path: Path) -> Any:
     Raises
     ------
     ValueError
-        If the file is not UTF-8 text (naming its first such line and how to convert it), or
+        If the file is not UTF-8 text (with or without a BOM) nor UTF-16 with a BOM (Excel's
+        "Unicode Text", decoded: :func:`eegpt.text_tables.table_text`), naming its first line
+        that is not and how to convert it, or if it
         cannot be parsed as a table (naming the file and the delimiter it was read with).
     """
     pa, _ = require_pyarrow("reading a .csv/.tsv table (a manifest, participants.tsv)")
     from pyarrow import csv as pacsv
 
-    data = path.read_bytes()  # a table of files: small beside the recordings it lists
-    _refuse_non_utf8(path, data)
+    # a table of files: small beside the recordings it lists; UTF-16 decoded, not UTF-8 refused
+    data = utf8_table_bytes(path, path.read_bytes())
     delimiter = csv_delimiter(path, data)
     if delimiter == ";":
         _log(f"{path}: read as ';'-separated (its header line has ';' and no ',')")
@@ -806,32 +809,18 @@ _DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
 def csv_delimiter(path: Path, data: bytes | None = None) -> str:
     """The delimiter :func:`read_delimited` reads ``path`` with: a tab for ``.tsv``; for a
     ``.csv``, ``;`` when its header line has ``;`` and no ``,`` (as Excel writes CSV where the
-    decimal separator is a comma, in Germany and much of Europe), else ``,``. ``data``: the
-    file's bytes, when already read."""
+    decimal separator is a comma, in Germany and much of Europe), a tab when it has tabs and
+    neither (Excel's "Unicode Text" saved as ``.csv``), else ``,``. ``data``: the file's
+    bytes, when already read."""
     if path.suffix.lower() == ".tsv":
         return "\t"
     if data is None:
         with open(path, "rb") as fh:
             data = fh.readline()
     header = data.split(b"\n", 1)[0]
-    return ";" if b";" in header and b"," not in header else ","
-
-
-def _refuse_non_utf8(path: Path, data: bytes) -> None:
-    """Refuse a table that is not UTF-8 text (Excel's plain "CSV" is cp1252 on Windows),
-    naming its first line that is not, rather than guessing its encoding."""
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError as err:
-        line = data.count(b"\n", 0, err.start) + 1
-        text = data[data.rfind(b"\n", 0, err.start) + 1 :].split(b"\n", 1)[0]
-        shown = text.decode("utf-8", errors="replace").rstrip("\r")
-        raise ValueError(
-            f"{path} is not UTF-8 text: line {line} ({shown!r}, the byte {data[err.start]:#x} "
-            "where the \ufffd is) is in another encoding, likely cp1252 (Excel's plain "
-            "'CSV' on Windows). Save it as 'CSV UTF-8' in Excel, or convert it: "
-            f"iconv -f cp1252 -t utf-8 {path} > {path.with_name(f'{path.stem}-utf8{path.suffix}')}"
-        ) from None
+    if b"," in header:
+        return ","
+    return ";" if b";" in header else "\t" if b"\t" in header else ","
 
 
 _LEADING_ZERO = re.compile(r"^[+-]?0\d")

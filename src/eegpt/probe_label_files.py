@@ -27,8 +27,10 @@ from typing import Any, Literal, cast
 
 import numpy as np
 
+from eegpt._filenames import user_path
 from eegpt.cli import START_FROM_ANNOTATIONS
 from eegpt.errors import EEGPTUserWarning
+from eegpt.text_tables import table_text
 
 
 @dataclasses.dataclass(frozen=True)
@@ -686,10 +688,11 @@ def _read_label_rows(path: Path) -> _LabelRows:
     """The ``label`` column of a CSV, one row per epoch; a missing label (a cell of
     :data:`MISSING_LABELS`: blank, ``n/a``, ``NA``, ``nan``) is None. The column's name is
     read in any case, the separator is a comma, semicolon or tab (:func:`_label_csv_layout`),
-    and a byte-order mark (Excel's "CSV UTF-8") is no part of the header. An ``epoch`` (or
-    ``window``) column and a ``file`` column are kept to align the rows to the epochs."""
-    with open(path, newline="", encoding="utf-8-sig") as fh:
-        text = fh.read()
+    and the text is read as manifests are (:func:`eegpt.text_tables.table_text`: UTF-8 with or
+    without a byte-order mark, UTF-16 with one; another encoding is refused naming the file).
+    An ``epoch`` (or ``window``) column and a ``file`` column are kept to align the rows to
+    the epochs."""
+    text = table_text(path)
     sep, column = _label_csv_layout(path, text)
     header, *rows = list(csv.reader(io.StringIO(text), delimiter=sep))
     while rows and not rows[-1]:  # blank lines at the end are no rows
@@ -1235,6 +1238,8 @@ def load_labelled_epochs(
     recs, ys, sources = [], [], []
     if labels is not None and label_column is not None:
         raise ValueError("give labels either as a CSV (--labels) or as --label-column, not both")
+    # the file read (its encoding checked) before any recording's line says it labels it
+    label_rows = None if labels is None else _read_label_rows(user_path(labels))
     for p in paths:
         rec, y = _read_one(Path(p), verbose, label_column, column_optional, windows)
         recs.append(rec)
@@ -1268,9 +1273,9 @@ def load_labelled_epochs(
         rescaled=rescale,  # the amplitude advice counts it: the correction of the files' samples
     )  # fmt: skip
     n = data.shape[0]
-    if labels is not None:
+    if labels is not None and label_rows is not None:
         inputs = [str(p) for p in paths]
-        rows, ignored = _rows_of_inputs(_read_label_rows(Path(labels)), Path(labels), inputs)
+        rows, ignored = _rows_of_inputs(label_rows, Path(labels), inputs)
         _refuse_inputs_without_rows(rows, Path(labels), inputs, ignored)
         if ignored:  # a master file of more recordings than given
             print(

@@ -26,6 +26,7 @@ from eegpt._filenames import user_path
 from eegpt._logging import few
 from eegpt._logging import log as _log
 from eegpt._logging import warn as _warn
+from eegpt.text_tables import table_text
 from eegpt.vocabulary import (
     _label_key,
     is_other_electrode,
@@ -155,9 +156,11 @@ def read_rename_table(path: str | os.PathLike) -> RenameTable:
     (:func:`cap_rename`) names, or a lab's own labels.
 
     Formats: JSON (an object ``{"label": "electrode", ...}``, ``null`` to drop), or text with
-    one channel per line, its label and its electrode separated by a tab, a comma or ``=``
-    (``.tsv``, ``.csv``, ``.txt``; a first line whose electrode column names no electrode is
-    a heading, such as ``channel,electrode``, and skipped; ``#`` at a line's start or after a
+    one channel per line, its label and its electrode separated by a tab, a comma or ``=``, or
+    by ``;`` in every line (European Excel's CSV) (``.tsv``, ``.csv``, ``.txt``; UTF-8 with or
+    without a BOM, UTF-16 with one, as :func:`eegpt.text_tables.table_text` reads tables; a
+    first line whose electrode column names no electrode is a heading, such as
+    ``channel,electrode``, and skipped; ``#`` at a line's start or after a
     space starts a comment, so ``Ch#6`` is a label; a comment ``# 12.3 mm`` ending an entry,
     as :func:`write_rename_table` writes them, is read as its distance, mm, into
     ``distances_mm``). An empty electrode, ``-``,
@@ -174,11 +177,8 @@ def read_rename_table(path: str | os.PathLike) -> RenameTable:
         Naming the file and the line that is not such an entry, or a label given twice.
     """
     path = user_path(path)
-    raw = path.read_bytes()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:  # labels copied from a header: Latin-1, as MNE decodes them
-        text = raw.decode("latin-1")
+    # labels copied from a header: Latin-1 where not UTF-8 (nor UTF-16), as MNE decodes them
+    text = table_text(path, legacy="latin-1")
     if path.suffix.lower() == ".json":
 
         def unique(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -206,6 +206,11 @@ def read_rename_table(path: str | os.PathLike) -> RenameTable:
     lines = text.splitlines()
     # the first line of write_rename_table's file of a nearest_rename table names its net
     net = lines[0][2:].strip() if lines and lines[0].startswith(f"# {_NEAREST} ") else None
+    # ';' (European Excel's CSV) only where every entry has it and no other separator: a
+    # label of one file with a ';' in it stays the label
+    entries = [e for e in (re.sub(r"(^|\s)#.*$", "", line).strip() for line in lines) if e]
+    semicolons = bool(entries) and all(";" in e and not re.search("[\t,=]", e) for e in entries)
+    separators = (";",) if semicolons else ("\t", ",", "=")
     for number, line in enumerate(lines, 1):
         mm = _DISTANCE_NOTE.search(line)
         # a comment starts a line or follows a space ("Ch#6" is a label); a tab may end the
@@ -213,11 +218,12 @@ def read_rename_table(path: str | os.PathLike) -> RenameTable:
         line = re.sub(r"(^|\s)#.*$", "", line).strip(" \r\n")
         if not line.strip():
             continue
-        sep = next((c for c in ("\t", ",", "=") if c in line), None)
+        sep = next((c for c in separators if c in line), None)
         if sep is None:
             raise ValueError(
                 f"rename table {path}, line {number}: {line!r} is not 'label<TAB>electrode' "
-                "(or separated by ',' or '='; an empty electrode drops the channel)"
+                "(or separated by ',', '=' or, in every line, ';'; an empty electrode drops the "
+                "channel)"
             )
         label, target = (part.strip().strip('"') for part in line.split(sep, 1))
         electrode = normalize_channel_name(target) is not None or is_other_electrode(target)

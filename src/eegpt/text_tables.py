@@ -1,0 +1,96 @@
+"""The text of the tables eegpt reads itself (manifests, participants.tsv, label files,
+rename tables, annotation CSVs), by one encoding policy: UTF-8, with or without its BOM (Excel's
+"CSV UTF-8"); UTF-16 with its BOM (Excel's "Unicode Text", tab-separated), decoded; anything
+else refused, naming the file's first line that is not UTF-8 and how to convert it (Excel's
+plain "CSV" on Windows is cp1252). Line ends (CRLF, LF) are left to the readers, which take both.
+"""
+
+from __future__ import annotations
+
+import codecs
+import os
+from pathlib import Path
+
+from eegpt._filenames import user_path
+
+__all__ = ["table_text", "utf8_table_bytes"]
+
+_UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+
+
+def table_text(
+    path: str | os.PathLike, data: bytes | None = None, *, legacy: str | None = None
+) -> str:
+    """The text of the table file ``path`` (``data``: its bytes, when already read), BOM
+    removed.
+
+    ``legacy``: the encoding to read a file that is not UTF-8 (nor UTF-16 with a BOM) with,
+    instead of refusing it (rename tables: ``"latin-1"``, as MNE decodes EDF headers, so a
+    label copied from one reads back as the recording names it).
+
+    Raises
+    ------
+    ValueError
+        If the file is neither (and no ``legacy`` encoding is given): naming its first line
+        that is not UTF-8, its likely encoding, and the ``iconv`` command that converts it.
+    """
+    path = user_path(path)
+    if data is None:
+        data = path.read_bytes()  # a table: small beside the recordings it names
+    if data.startswith(_UTF16_BOMS):  # Excel's "Unicode Text" (UTF-16 LE, a BOM, tabs)
+        try:
+            return data.decode("utf-16")  # the BOM says the byte order, and is removed
+        except UnicodeDecodeError as err:
+            raise ValueError(
+                f"{path} starts as UTF-16 text (its first bytes are a UTF-16 byte order mark) "
+                f"but is not: {err}. Save it again as 'CSV UTF-8' in Excel"
+            ) from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        if legacy is not None:
+            return data.decode(legacy)
+        raise _not_utf8(path, data, err) from None
+    if "\x00" in text:  # no text table holds a zero byte; UTF-16 text of ASCII does
+        raise _not_utf8(path, data, None)
+    return text
+
+
+def utf8_table_bytes(path: str | os.PathLike, data: bytes | None = None) -> bytes:
+    """The table file ``path`` as UTF-8 bytes (``data``: its bytes, when already read), for a
+    parser of bytes (pyarrow's CSV reader): ``data`` itself when it is UTF-8 already, else
+    :func:`table_text`'s text (UTF-16) encoded, or its error."""
+    if data is None:
+        data = user_path(path).read_bytes()
+    if not data.startswith(_UTF16_BOMS) and b"\x00" not in data:
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError:
+            pass
+        else:
+            return data
+    return table_text(path, data).encode("utf-8")
+
+
+def _not_utf8(path: Path, data: bytes, err: UnicodeDecodeError | None) -> ValueError:
+    """The error for a table that is not UTF-8 text, naming its first line that is not and
+    how to convert it: from UTF-16 where it looks like UTF-16 without a BOM (a zero byte in
+    every other place), else from cp1252 (Excel's plain "CSV" on Windows)."""
+    converted = path.with_name(f"{path.stem}-utf8{path.suffix}")
+    head = data[:200]
+    if err is None or (len(head) >= 4 and head.count(0) * 3 >= len(head)):  # UTF-16's ASCII
+        return ValueError(
+            f"{path} is not UTF-8 text: it holds zero bytes, as UTF-16 without a byte order "
+            f"mark does. Save "
+            f"it as 'CSV UTF-8' in Excel, or convert it: iconv -f utf-16 -t utf-8 {path} > "
+            f"{converted}"
+        )
+    line = data.count(b"\n", 0, err.start) + 1
+    text = data[data.rfind(b"\n", 0, err.start) + 1 :].split(b"\n", 1)[0]
+    shown = text.decode("utf-8", errors="replace").rstrip("\r")
+    return ValueError(
+        f"{path} is not UTF-8 text: line {line} ({shown!r}, the byte {data[err.start]:#x} "
+        "where the \ufffd is) is in another encoding, likely cp1252 (Excel's plain "
+        "'CSV' on Windows). Save it as 'CSV UTF-8' in Excel, or convert it: "
+        f"iconv -f cp1252 -t utf-8 {path} > {converted}"
+    )
