@@ -593,3 +593,15 @@ def test_info_counts_the_rescale_each_recording_had_from_the_manifest(edfs, mode
     embed_dataset(edfs[:1], plain, model=model, **RUN)
     assert "rescale per file" not in describe_output(plain)
     assert "rescale_per_file" not in json.loads((plain / MANIFEST).read_text())
+
+
+def test_an_input_given_twice_is_left_out_with_a_warning_in_the_past_tense(edfs, tmp_path):
+    """A file given a second time (here through a symbolic link) is left out, and the warning
+    says it "led" to a file listed before (not "lead")."""
+    from eegpt.dataset_inputs import _without_repeats
+
+    link = tmp_path / "again.edf"
+    link.symlink_to(edfs[0])
+    with pytest.warns(Warning, match=r"left out 1 input that led to a file listed before"):
+        kept, ids = _without_repeats([edfs[0], link], ["a", "b"])
+    assert (kept, ids) == ([edfs[0]], ["a"])

@@ -987,7 +987,7 @@ def _without_repeats(paths: list[Path], ids: list[str]) -> tuple[list[Path], lis
             kept.append((p, rid))
     if repeats:
         _warn(
-            f"left out {_count(len(repeats), 'input')} that lead to a file listed before "
+            f"left out {_count(len(repeats), 'input')} that led to a file listed before "
             f"under another name (symbolic links, or given twice), so as not to embed it "
             f"twice: {few(repeats, 5)}"
         )
