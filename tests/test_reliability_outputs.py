@@ -135,3 +135,37 @@ def test_bit_identical_across_runs_and_processes(setup, tmp_path):
         capture_output=True,
     )
     assert load_embeddings(out).data.tobytes() == first.tobytes()
+
+
+def test_a_failed_write_closes_the_progress_bar_before_the_error_surfaces(
+    setup, tmp_path, monkeypatch
+):
+    """A write that fails (out of memory, a full disk) with the encoder's blocks still to come:
+    the bar is closed as the error leaves embed_to_file, not later when the generator is
+    collected (which drew '100%' below the CLI's error message)."""
+    import eegpt.api
+    from eegpt.outputs import EmbeddingsWriter
+
+    _, model, rec = setup
+    closed: list[bool] = []
+    real = eegpt.api.tqdm
+
+    class Bar(real):  # type: ignore[misc,valid-type]
+        def close(self):
+            closed.append(True)
+            super().close()
+
+    monkeypatch.setattr(eegpt.api, "tqdm", Bar)
+
+    def full(self, z):
+        raise MemoryError
+
+    monkeypatch.setattr(EmbeddingsWriter, "write", full)
+    blocks_kept = []
+    with pytest.raises(MemoryError):
+        try:
+            embed_to_file(model, rec, tmp_path / "e.npz", batch_size=2, progress=False)
+        except MemoryError:
+            blocks_kept.append(list(closed))  # as the error reaches the caller
+            raise
+    assert blocks_kept[0], "the bar was still open when the error reached the caller"

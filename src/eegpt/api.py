@@ -228,10 +228,12 @@ def embed(
     with _training_flags_kept(model), recorded_warnings() as said:
         job = _Job.create(model, data, args)
         out: np.ndarray | None = None
-        for start, z in job.encode():
-            if out is None:
-                out = np.empty((job.n_windows, *z.shape[1:]), dtype=np.float32)
-            out[start : start + len(z)] = z
+        # closed here, not when collected: a bar closed late draws itself after the error
+        with contextlib.closing(job.encode()) as blocks:
+            for start, z in blocks:
+                if out is None:
+                    out = np.empty((job.n_windows, *z.shape[1:]), dtype=np.float32)
+                out[start : start + len(z)] = z
     if out is None:  # every job has a window (a recording without one is refused before)
         raise RecordingError(f"{job.desc}: no window to embed")
     _record_warnings(job.metadata, said)
@@ -357,20 +359,22 @@ def embed_to_file(
     require_output_dependencies(output)  # before reading the recording
     with _training_flags_kept(model), recorded_warnings() as said:
         job = _Job.create(model, data, {"model": model, "data": data, **kwargs})
-        blocks = job.encode()
-        start, first = next(blocks)
-        first = _pooled_block(first, pool)
-        shape = (job.n_windows, *first.shape[1:])
-        meta = job.metadata
-        if pool != "none":
-            meta["pool"] = pool
-        before = len(_record_warnings(meta, said))  # reading and checking the recording
-        with EmbeddingsWriter(output, shape, job.onsets, meta, overwrite=overwrite) as writer:
-            writer.write(first)
-            for _, z in blocks:
-                writer.write(_pooled_block(z, pool))
-            if len(_record_warnings(meta, said)) != before:  # more while embedding
-                writer.update_metadata(warnings=meta["warnings"])
+        # closed on the way out, not when collected: a write that fails (a full disk, memory)
+        # leaves the bar where it stopped, drawn before the error rather than after it
+        with contextlib.closing(job.encode()) as blocks:
+            start, first = next(blocks)
+            first = _pooled_block(first, pool)
+            shape = (job.n_windows, *first.shape[1:])
+            meta = job.metadata
+            if pool != "none":
+                meta["pool"] = pool
+            before = len(_record_warnings(meta, said))  # reading and checking the recording
+            with EmbeddingsWriter(output, shape, job.onsets, meta, overwrite=overwrite) as writer:
+                writer.write(first)
+                for _, z in blocks:
+                    writer.write(_pooled_block(z, pool))
+                if len(_record_warnings(meta, said)) != before:  # more while embedding
+                    writer.update_metadata(warnings=meta["warnings"])
     return EmbeddingsFile(output, shape, job.onsets, job.metadata)
 
 
