@@ -14,7 +14,7 @@ import inspect
 import math
 import os
 import platform
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -545,7 +545,7 @@ class _Job:
             progress=a["progress"],
         )
 
-    def encode(self) -> Iterator[tuple[int, np.ndarray]]:
+    def encode(self) -> Generator[tuple[int, np.ndarray], None, None]:
         """Yield ``(first window index, embeddings float32 [b, N, S, D])`` block by block.
 
         Raises
