@@ -14,11 +14,21 @@ from __future__ import annotations
 import argparse
 import contextlib
 import copy
+import sys
 import time
 from pathlib import Path
 
 import torch
-from common import environment, log, model_pair, rel_err, time_calls, write_json
+from common import (
+    check_error,
+    environment,
+    failed_error_checks,
+    log,
+    model_pair,
+    rel_err,
+    time_calls,
+    write_json,
+)
 
 CONFIGS = [(4, 1000), (8, 1000), (16, 1000), (22, 1000), (32, 1000), (64, 1000), (22, 2000), (22, 4000)]  # fmt: skip
 
@@ -155,6 +165,9 @@ def main() -> None:
                     "speedup_min_vs_braindecode_fp32": timing["braindecode fp32"]["min_ms"]
                     / timing[k]["min_ms"],
                     "description": fns[k][1],
+                    # the error against a float64 run, checked against the variant's bound
+                    # (fp32 1e-5, bf16/fp16 1e-2; braindecode's rows exempt: common.ERROR_BOUNDS)
+                    **check_error(k, errors64[k], name),
                 }
                 for k in fns
             },
@@ -173,6 +186,13 @@ def main() -> None:
         with contextlib.suppress(Exception):
             torch.cuda.empty_cache()
         write_json(args.out / "latency.json", results)
+    failed = failed_error_checks(
+        [(f"{c['name']} {k}", v) for c in results["configs"] for k, v in c["results"].items()]
+    )
+    if failed:  # after the JSON is written, so the failing run is kept
+        log("ERROR: outside the documented error bound: " + ", ".join(failed))
+        sys.exit(1)
+    log("error check: every eegpt variant within its bound")
 
 
 if __name__ == "__main__":

@@ -25,12 +25,23 @@ from __future__ import annotations
 import argparse
 import contextlib
 import copy
+import sys
 import time
 from pathlib import Path
 
 import numpy as np
 import torch
-from common import environment, log, model_pair, rel_err, summarize, sync, write_json
+from common import (
+    check_error,
+    environment,
+    failed_error_checks,
+    log,
+    model_pair,
+    rel_err,
+    summarize,
+    sync,
+    write_json,
+)
 
 N_CHANS, N_TIMES, DEPTH, STRIDE = 58, 1024, 8, 64
 
@@ -466,6 +477,17 @@ def main() -> None:
         for k, v in results["variants"].items()
     }
     log("best windows/s: " + ", ".join(f"{k} {v:.1f}" for k, v in best.items()))
+    # each variant's error against a float64 run (first rows of its first batch), checked
+    # against its bound (fp32 1e-5, bf16/fp16 1e-2; braindecode's rows exempt:
+    # common.ERROR_BOUNDS); recorded, then the run fails after writing the JSON if one is out
+    for name, entry in results["variants"].items():
+        entry.update(check_error(name, entry.get("rel_err_vs_float64")))
+    write_json(args.out / "throughput.json", results)
+    failed = failed_error_checks(list(results["variants"].items()))
+    if failed:
+        log("ERROR: outside the documented error bound: " + ", ".join(failed))
+        sys.exit(1)
+    log("error check: every measured eegpt variant within its bound")
 
 
 def encode_host_to_host(ours, ids, device: torch.device, smoke: bool) -> list[dict]:

@@ -7,6 +7,7 @@ figure is measured side by side on identical weights and inputs.
 
 from __future__ import annotations
 
+import contextlib
 import importlib.metadata
 import json
 import os
@@ -190,6 +191,7 @@ def environment(device: torch.device | str) -> dict[str, Any]:
         "python": platform.python_version(),
         "platform": platform.platform(),
         "processor": _cpu_name(),
+        **_cpu_details(),
         "cpu_count": os.cpu_count(),
         "torch": torch.__version__,
         "torch_threads": torch.get_num_threads(),
@@ -224,6 +226,71 @@ def _cpu_name() -> str:
     except OSError:
         pass
     return platform.processor()
+
+
+#: ISA flags that decide the CPU's matmul kernels (from /proc/cpuinfo on Linux).
+CPU_FLAGS = ("avx2", "fma", "avx512f", "avx512_vnni", "avx512_bf16", "amx_tile", "amx_bf16")
+
+
+def _cpu_details() -> dict[str, Any]:
+    """The CPU's family/model numbers and relevant ISA flags, beside the model name (a VM's
+    model name may say only "AMD EPYC"); torch's detected CPU capability on every platform."""
+    out: dict[str, Any] = {}
+    with contextlib.suppress(Exception):
+        out["torch_cpu_capability"] = torch.backends.cpu.get_cpu_capability()
+    info: dict[str, str] = {}
+    try:
+        with open("/proc/cpuinfo") as fh:
+            for line in fh:
+                if not line.strip():
+                    break  # the first processor's block is enough
+                key, _, value = line.partition(":")
+                info[key.strip()] = value.strip()
+    except OSError:
+        out["cpu_processor"] = platform.processor()
+        return out
+    flags = set(info.get("flags", "").split())
+    out.update(
+        cpu_vendor=info.get("vendor_id"),
+        cpu_family=info.get("cpu family"),
+        cpu_model=info.get("model"),
+        cpu_flags={flag: flag in flags for flag in CPU_FLAGS},
+    )
+    return out
+
+
+#: Error bounds (max |out - ref| / max |ref| against a float64 run of braindecode) of eegpt's
+#: precisions: float32 claims to be exact to 1e-5, bfloat16/float16 stay within 1e-2. Every
+#: eegpt variant the benchmarks time is one of these (the opt-in float16 residual stream is a
+#: bf16 variant and has the bf16 bound); braindecode's own rows are the reference and exempt.
+ERROR_BOUNDS = {"fp32": 1e-5, "bf16": 1e-2, "fp16": 1e-2}
+
+
+def error_bound(variant: str) -> float | None:
+    """The bound of a variant named like "eegpt bf16 compiled, fp16 stream"; None if exempt."""
+    words = variant.replace(",", " ").split()
+    if len(words) < 2 or words[0] != "eegpt":
+        return None
+    return ERROR_BOUNDS.get(words[1])
+
+
+def check_error(variant: str, err: float | None, where: str = "") -> dict[str, Any]:
+    """``{"error_bound": ..., "within_bound": ...}`` for the JSON (both None when exempt or not
+    measured), and a clear line in the log when a bounded variant is checked."""
+    bound = error_bound(variant)
+    if bound is None or err is None:
+        return {"error_bound": bound, "within_bound": None}
+    ok = bool(err <= bound)
+    log(
+        f"error check{' ' + where if where else ''}: {variant}: {err:.2e} vs float64 "
+        f"{'<=' if ok else '>'} {bound:.0e}: {'ok' if ok else 'FAILED'}"
+    )
+    return {"error_bound": bound, "within_bound": ok}
+
+
+def failed_error_checks(entries: list[tuple[str, dict[str, Any]]]) -> list[str]:
+    """Names of the checked entries whose error was outside its bound."""
+    return [name for name, e in entries if e.get("within_bound") is False]
 
 
 def write_json(path: Path, obj: Any) -> None:

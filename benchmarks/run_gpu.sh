@@ -4,8 +4,11 @@
 #
 #   bash benchmarks/run_gpu.sh OUTDIR [stages]      stages: any of env,test,latency,throughput,e2e,online,explore,plot
 #
-# Results land in OUTDIR/gpu/ (JSON, PNG, logs) and OUTDIR/gpu-results.tar.gz.
-set -u
+# Results land in OUTDIR/gpu/ (JSON, PNG, logs) and OUTDIR/gpu-results.tar.gz. The test stage
+# runs the engine's tests and the braindecode parity tests; any failing step (a test, a
+# benchmark, or a benchmark's error check against its bound) stops the run with a non-zero
+# exit status, its log kept in OUTDIR/gpu/.
+set -euo pipefail
 OUTDIR=${1:?usage: run_gpu.sh OUTDIR [stages]}
 STAGES=${2:-env,test,latency,throughput,e2e,online,plot}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -18,6 +21,15 @@ if ls "$ROOT"/.whl/*.whl >/dev/null 2>&1; then
     --target /tmp/site "$ROOT"/.whl/*.whl && export PYTHONPATH=$PYTHONPATH:/tmp/site
 fi
 has() { [[ ",$STAGES," == *",$1,"* ]]; }
+# run LOG CMD...: the command's output to the screen and to LOG; stop if the command fails
+run() {
+  local log=$1
+  shift
+  if ! "$@" 2>&1 | tee "$log"; then
+    echo "run_gpu.sh: FAILED: $* (log: $log)" >&2
+    exit 1
+  fi
+}
 cd "$ROOT"
 if has env; then
   nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.sm,clocks.max.sm --format=csv
@@ -30,23 +42,25 @@ print("braindecode EEGPT:", import_braindecode()[0])
 EOF
 fi
 if has test; then
-  timeout 240 python3 -m pytest -q -p no:cacheprovider tests/test_engine.py 2>&1 | tee "$RES/pytest.log" | tail -5
+  run "$RES/pytest.log" timeout 240 python3 -m pytest -q -p no:cacheprovider tests/test_engine.py
+  run "$RES/pytest_braindecode.log" timeout 240 \
+    python3 -m pytest -q -p no:cacheprovider tests/test_model.py -k braindecode
 fi
 cd benchmarks
 if has latency; then
-  timeout 200 python3 bench_latency.py --device cuda --out "$RES" 2>&1 | tee "$RES/latency.log" | grep -v "^wrote"
+  run "$RES/latency.log" timeout 200 python3 bench_latency.py --device cuda --out "$RES"
 fi
 if has throughput; then
-  timeout 420 python3 bench_throughput.py --device cuda --out "$RES" 2>&1 | tee "$RES/throughput.log" | grep -v "^wrote"
+  run "$RES/throughput.log" timeout 420 python3 bench_throughput.py --device cuda --out "$RES"
 fi
 if has e2e; then
-  timeout 200 python3 bench_end_to_end.py --device cuda --out "$RES" 2>&1 | tee "$RES/end_to_end.log" | grep -v "^wrote"
+  run "$RES/end_to_end.log" timeout 200 python3 bench_end_to_end.py --device cuda --out "$RES"
 fi
 if has online; then
-  timeout 200 python3 bench_online.py --device cuda --out "$RES" 2>&1 | tee "$RES/online.log" | grep -v "^wrote"
+  run "$RES/online.log" timeout 200 python3 bench_online.py --device cuda --out "$RES"
 fi
 if has explore; then
-  timeout 330 python3 experiments/explore_gpu.py --out "$RES" --autotune-limit 200 2>&1 | tee "$RES/explore.log" | grep -v "^wrote"
+  run "$RES/explore.log" timeout 330 python3 experiments/explore_gpu.py --out "$RES" --autotune-limit 200
 fi
 if has plot; then
   python3 plot.py "$RES"
