@@ -126,7 +126,7 @@ def plot_latency(folder: Path, data: dict) -> list[Path]:
         ax.yaxis.set_major_formatter(matplotlib.ticker.FormatStrFormatter("%g"))
         ax.yaxis.set_minor_formatter(matplotlib.ticker.FormatStrFormatter("%g"))
         ax.set_xlabel(xlabel)
-        ax.set_ylabel(f"batch-1 latency, {slabel} (ms)", fontsize=8)
+        ax.set_ylabel(f"batch-1 latency, {slabel} (ms, log scale)", fontsize=8)
         fixed = "1000 samples" if key == "n_chans" else "22 channels"
         ax.set_title(f"Scaling with {xlabel} ({fixed})\n{machine}", fontsize=9)
         ax.grid(which="both", alpha=0.3)
@@ -149,18 +149,21 @@ def plot_throughput(folder: Path, data: dict) -> list[Path]:
     ax.set_xscale("log", base=2)
     ax.set_yscale("log")
     ax.set_xlabel("batch size (windows)")
-    ax.set_ylabel("windows / s")
+    ax.set_ylabel("windows / s (log scale)")
     ax.grid(which="both", alpha=0.3)
     sec = ax.secondary_yaxis("right", functions=(lambda w: w * flops / peak * 100, lambda f: f * peak / flops / 100))  # fmt: skip
     kind = "bf16" if data["env"].get("gpu") else "fp32"
     rate = f"{peak / 1e12:.0f} TFLOP/s" if peak > 1e12 else f"{peak / 1e9:.0f} GFLOP/s"
     timed = "sustained " if "peak_bf16_flops_burst" in data else ""
-    sec.set_ylabel(f"% of the measured {timed}{kind} matmul rate\n({rate}), nominal FLOPs")
+    sec.set_ylabel(
+        f"% of the measured {timed}{kind} matmul rate\n({rate}), nominal FLOPs, log scale"
+    )
     for axis in (ax.yaxis, sec.yaxis):
         axis.set_major_formatter(matplotlib.ticker.FormatStrFormatter("%g"))
         axis.set_minor_formatter(matplotlib.ticker.FormatStrFormatter("%g"))
     if data["env"].get("gpu"):
-        ax.axhline(0.6 * peak / flops, color="k", ls=":", lw=1, label="60% of peak (target)")
+        ax.axhline(0.6 * peak / flops, color="k", ls=":", lw=1,
+                   label="60% of peak in nominal FLOPs (target)")  # fmt: skip
         bd16 = data["variants"].get("braindecode bf16", {}).get("points", [])
         if bd16:
             best = max(p["windows_per_s"] for p in bd16)
