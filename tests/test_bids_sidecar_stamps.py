@@ -65,8 +65,7 @@ def test_a_bids_recording_s_inputs_are_its_data_file_and_sidecars(dataset, tmp_p
         "sub-01_ses-1_task-rest_run-1_channels.tsv",
         "sub-01_ses-1_task-rest_run-1_events.tsv",
         "sub-01_ses-1_task-rest_run-1_events.json",
-        "sub-01_ses-1_scans.tsv",  # in the session's folder: named by its name alone
-    }
+    }  # not the session's scans.tsv, shared by every run of the session
     record = source_files_record(first)
     assert record is not None and record["files"] == names
     assert "sub-02_ses-1_task-rest_run-1_events.tsv" not in [
@@ -98,14 +97,14 @@ def test_an_edited_sidecar_makes_a_corpus_run_s_rows_stale(dataset, model, tmp_p
 
 def test_stamps_from_before_sidecars_are_not_changed_by_them(dataset, tmp_path):
     """A run stamped with version 3 (no sidecars) resumes as before after a sidecar edit; a
-    run of version 4 finds it, by fingerprint even where size and time are kept."""
+    run of version 4 or 5 finds it, by fingerprint even where size and time are kept."""
     root = _copy(dataset, tmp_path)
     path = root / EDF.format(sub="02")
     file = InputFile(0, EDF.format(sub="02"), str(path))
     base = {"recording_id": file.recording_id, "status": "ok", "shard": 0}
     old = {**base, **(source_stamp(file, version=3) or {})}
     new = {**base, **(source_stamp(file) or {})}
-    assert old["stamp_version"] == 3 and new["stamp_version"] == 4
+    assert old["stamp_version"] == 3 and new["stamp_version"] == 5
     assert new["source_bytes"] > old["source_bytes"]  # the sidecars' bytes too
     _mark_bad_in_place(path)
     with warnings.catch_warnings():
@@ -148,3 +147,31 @@ def test_a_changed_participants_tsv_is_named_in_the_refusal(dataset, model, tmp_
         ValueError, match=r"group added; age changed for 1 recording \(sub-01\S*: 30 -> 31\)"
     ):
         embed_dataset(root, out, model=model, workers=0, progress=False)
+
+
+def test_adding_a_run_to_the_session_leaves_the_other_runs_current(dataset, model, tmp_path):
+    """``write_raw_bids`` of run 2 rewrites the session's ``*_scans.tsv``, which every run of
+    the session shares: run 1's output and corpus stamp are not changed by it (they were, by
+    the scans.tsv fingerprinted with each recording)."""
+    from eegpt import embed
+    from eegpt.dataset_stamps import output_source_check
+
+    root = _copy(dataset, tmp_path)
+    first = root / EDF.format(sub="01")
+    emb = embed(model, first, verbose="error")
+    meta = {"source": str(first), "source_files": emb.metadata["source_files"]}
+    file = InputFile(0, EDF.format(sub="01"), str(first))
+    stamp = {"recording_id": file.recording_id, "status": "ok", "shard": 0,
+             **(source_stamp(file) or {})}  # fmt: skip
+    scans = root / "sub-01" / "ses-1" / "sub-01_ses-1_scans.tsv"
+    before = scans.read_bytes()
+    raw, _ = synthetic_raw(minutes=0.5, seed=2)
+    raw.info["line_freq"] = 50
+    path = mne_bids.BIDSPath(subject="01", session="1", task="rest", run="2",
+                             datatype="eeg", root=root)  # fmt: skip
+    mne_bids.write_raw_bids(raw, path, format="EDF", allow_preload=True, verbose=False)
+    assert scans.read_bytes() != before  # run 2 added to it
+    assert output_source_check(meta).changed == []
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert _warn_changed(DatasetInputs([file]), [stamp], check_contents=True) == {}

@@ -532,7 +532,7 @@ def test_stamps_of_version_2_keep_their_split_fif_rule(tmp_path):
     ``x-1.fif.gz``, MNE writes ``x.fif-1.gz``), none of split epochs, and the parts there of
     one whose later part is missing; the new rule finds them (or none where one is missing),
     so each resume of an older run marked those recordings ``changed: size``. New stamps are
-    version 3 (now 4: the same files, a BIDS recording's sidecars too); those of version 2 are compared by its rule, sizes, fingerprints and
+    version 3 (now 5: the same files, a BIDS recording's sidecars too); those of version 2 are compared by its rule, sizes, fingerprints and
     ``--hash-inputs`` SHA-256 alike."""
     import warnings
 
@@ -575,7 +575,7 @@ def test_stamps_of_version_2_keep_their_split_fif_rule(tmp_path):
     new = source_stamp(files[0])
     assert new is not None and new["stamp_version"] == STAMP_VERSION
     assert new["source_bytes"] == sum(p.stat().st_size for p in (tmp_path / "gz").iterdir())
-    # version 4 stamps version 3's files (no BIDS sidecars here): the same but for the version
+    # version 5 stamps version 3's files (no BIDS sidecars here): the same but for the version
     assert {**(source_stamp(files[1]) or {}), "stamp_version": 3} == source_stamp(
         files[1], version=3
     )

@@ -50,21 +50,27 @@ def recording_files(path: str | os.PathLike) -> list[Path]:
     return _files_read(Path(path), is_fif_name, split_later_parts)
 
 
-def recording_inputs(path: str | os.PathLike) -> list[Path]:
+def recording_inputs(path: str | os.PathLike, *, scans: bool = False) -> list[Path]:
     """The files whose contents make up the recording at ``path`` as eegpt reads it: those of
     :func:`recording_files`, then, for an EEG data file of a BIDS dataset, the sidecars
-    MNE-BIDS applies to it (:func:`bids_sidecars`: bad channels and channel types, events,
-    the recording's clock ...). What an output's provenance and a corpus run's stamps (from
-    stamp version 4) record, so that an edited sidecar makes the output stale as an edited
-    data file does."""
+    MNE-BIDS applies to it (:func:`bids_sidecars`: bad channels and channel types, events
+    ...). What an output's provenance and a corpus run's stamps (from stamp version 4)
+    record, so that an edited sidecar makes the output stale as an edited data file does.
+    ``scans``: with the session's ``*_scans.tsv`` too, as stamp version 4 stamped it (a
+    file every run of the session shares, so adding a run made all of them stale; from
+    version 5 it is left out, and a changed ``acq_time`` is not found)."""
     files = recording_files(path)
-    return files + [p for p in bids_sidecars(path) if p not in files]
+    return files + [p for p in bids_sidecars(path, scans=scans) if p not in files]
 
 
 #: The sidecars ``mne_bids.read_raw_bids`` looks for beside an EEG data file, as (suffix,
 #: extension); each found by BIDS inheritance (the nearest that matches), as MNE-BIDS does.
 #: ``participants.tsv`` is left out: eegpt takes only columns of metadata from it, which a
-#: corpus run records in its listing (a change refuses the resume).
+#: corpus run records in its listing (a change refuses the resume). So is the session's
+#: ``*_scans.tsv`` (the recording's ``acq_time``, its start): one file for every run of the
+#: session, which adding a run to the dataset (``mne_bids.write_raw_bids``) rewrites, so
+#: fingerprinting it made every recording of the session stale; a changed ``acq_time`` (the
+#: recording's measurement date) is therefore not found.
 BIDS_SIDECARS = (
     ("eeg", ".json"),
     ("events", ".tsv"),
@@ -75,10 +81,10 @@ BIDS_SIDECARS = (
 )
 
 
-def bids_sidecars(path: str | os.PathLike) -> list[Path]:
+def bids_sidecars(path: str | os.PathLike, *, scans: bool = False) -> list[Path]:
     """The sidecars that ``mne_bids.read_raw_bids`` reads for the EEG data file ``path`` of a
-    BIDS dataset (:func:`eegpt.bids.bids_root`), as eegpt reads it (:data:`BIDS_SIDECARS`
-    and the session's ``*_scans.tsv``, its ``acq_time`` the recording's start), those that
+    BIDS dataset (:func:`eegpt.bids.bids_root`), as eegpt reads it (:data:`BIDS_SIDECARS`;
+    with ``scans``, the session's ``*_scans.tsv`` too, as stamp version 4 had it), those that
     exist; none for any other file, or without mne-bids (the file is then read alone).
     Within :func:`headers_read_once`, looked up once per data file (while they all exist)."""
     path = Path(path).expanduser()
@@ -90,15 +96,15 @@ def bids_sidecars(path: str | os.PathLike) -> list[Path]:
     if root is None:
         return []
     found = _read_once(
-        "bids",
+        "bids-scans" if scans else "bids",
         path,
-        lambda: _find_sidecars(path, root),
+        lambda: _find_sidecars(path, root, scans),
         valid=lambda f: all(p.is_file() for p in f),
     )
     return list(found)
 
 
-def _find_sidecars(path: Path, root: Path) -> tuple[Path, ...]:
+def _find_sidecars(path: Path, root: Path, scans_too: bool = False) -> tuple[Path, ...]:
     """:func:`bids_sidecars` looked up with MNE-BIDS's own search (private; where it is gone,
     the sidecars of the data file's own name beside it)."""
     try:
@@ -132,7 +138,7 @@ def _find_sidecars(path: Path, root: Path) -> tuple[Path, ...]:
                 named = None
         if named is not None and Path(named).is_file():
             found.append(Path(named))
-    if scans.is_file():
+    if scans_too and scans.is_file():
         found.append(Path(scans))
     return tuple(dict.fromkeys(found))
 

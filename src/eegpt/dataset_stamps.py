@@ -37,7 +37,8 @@ from eegpt.errors import TooShortError
 
 _BESIDE = {".vhdr": (".eeg", ".vmrk"), ".set": (".fdt",)}  # the files of version 1 stamps
 
-STAMP_VERSION = 4
+#: 5: a BIDS recording's sidecars without the session's ``*_scans.tsv`` (4: with it).
+STAMP_VERSION = 5
 
 
 def source_stamp(
@@ -120,7 +121,9 @@ def _stamped_files(file: InputFile, version: int = STAMP_VERSION) -> dict[str, l
     if version >= 2:
         files_read = (
             recording_inputs  # with a BIDS recording's sidecars
-            if version >= 4
+            if version >= 5
+            else partial(recording_inputs, scans=True)  # and the session's scans.tsv
+            if version == 4
             else recording_files
             if version == 3
             else recording_files_v2
@@ -452,7 +455,7 @@ def output_source_check(
     if len(located) < len(names) and where.exists():
         # named by their bare names: files outside the recording's folder (a DataFile= of
         # another folder, a BIDS sidecar inherited from a folder above)
-        for path in recording_inputs(where):
+        for path in recording_inputs(where, scans=True):  # an output of version 4's rule
             located.setdefault(_file_name(path.absolute(), root), path)
     if not located:
         return SourceCheck(where, False, [])
