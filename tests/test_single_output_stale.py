@@ -1,5 +1,6 @@
 """A single-recording output (``eegpt embed FILE -o OUT``) whose recording changed since it
-was embedded: ``eegpt info`` says CHANGED and exits 3, ``--skip-existing`` embeds it again."""
+was embedded: ``eegpt info`` says CHANGED and exits 3, ``--skip-existing`` embeds it again (where only
+the time is new and nothing was recorded to compare contents with: kept, "cannot tell")."""
 
 from __future__ import annotations
 
@@ -40,7 +41,7 @@ def test_output_source_check_compares_size_time_and_fingerprint(edf, tmp_path):
     rec = tmp_path / "rec.edf"
     shutil.copy(edf, rec)
     meta = _meta(rec)
-    assert output_source_check(meta) == (rec, True, [], "")
+    assert output_source_check(meta) == (rec, True, [], "", [])
     assert output_source_check({"source": str(rec)}) is None  # nothing recorded
     st = rec.stat()
     os.utime(rec, ns=(st.st_atime_ns, st.st_mtime_ns + 10**9))  # a copy without -p
@@ -58,10 +59,15 @@ def test_output_source_check_compares_size_time_and_fingerprint(edf, tmp_path):
     del old["source_files"]["source_fingerprint"]
     assert output_source_check(old).changed == []
     os.utime(rec, ns=(st.st_atime_ns, st.st_mtime_ns + 10**9))
-    assert output_source_check(old).what == "modification time"
+    # a newer time, the same size, no contents to compare: unknown, not changed
+    check = output_source_check(old)
+    assert (check.changed, check.what, check.unknown) == ([], "", ["rec.edf"])
+    with open(rec, "ab") as fh:  # a new size is a change without a fingerprint too
+        fh.write(b"x")
+    assert output_source_check(old).what == "size and modification time"
     # gone: cannot be checked, not an error
     rec.unlink()
-    assert output_source_check(meta) == (rec, False, [], "")
+    assert output_source_check(meta) == (rec, False, [], "", [])
 
 
 def test_output_source_check_by_full_sha256_and_relative_paths(edf, tmp_path):
@@ -131,3 +137,37 @@ def test_an_edited_bids_sidecar_makes_a_single_output_stale(tmp_path):
     os.utime(channels, ns=(st.st_atime_ns, st.st_mtime_ns + 10**9))
     check = output_source_check(meta)
     assert check.changed == [channels.name] and check.what == "size and modification time"
+
+
+def test_an_output_of_an_earlier_version_copied_without_p_is_kept(
+    weights, edf, tmp_path, capsys, monkeypatch
+):
+    """An output that recorded no fingerprint (earlier eegpt), whose recording got a newer
+    time but kept its size (``cp -r`` without ``-p``): ``eegpt info`` says it cannot tell
+    (not CHANGED, exit 0) and ``--skip-existing`` keeps it with a note, not re-embedding."""
+    import eegpt.dataset_stamps as stamps
+
+    rec = tmp_path / "rec.edf"
+    shutil.copy(edf, rec)
+    out = tmp_path / "rec.parquet"
+    args = ["embed", str(rec), "--weights", str(weights), "-o", str(out), "-q"]
+    with monkeypatch.context() as m:
+        m.setattr(stamps, "_fingerprint", lambda paths: None)  # as outputs before it
+        assert main(args) == 0
+    assert "source_fingerprint" not in load_embeddings(out).metadata["source_files"]
+    st = rec.stat()
+    os.utime(rec, ns=(st.st_atime_ns, st.st_mtime_ns + 10**9))
+    capsys.readouterr()
+    assert main(["info", str(out)]) == 0
+    said = capsys.readouterr().out
+    assert "modification time changed; contents not recorded, cannot tell" in said
+    assert "CHANGED" not in said
+    written = out.stat().st_mtime_ns
+    assert main([*args, "--skip-existing"]) == 0
+    said = capsys.readouterr().out
+    assert "--skip-existing: kept 1 output whose recording's files have a newer" in said
+    assert "stale" not in said and out.stat().st_mtime_ns == written
+    with open(rec, "ab") as fh:  # a size changed: stale, embedded again
+        fh.write(b"\0" * 256)
+    assert main([*args, "--skip-existing"]) == 0
+    assert "1 output is stale" in capsys.readouterr().out

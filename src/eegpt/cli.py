@@ -1555,12 +1555,16 @@ def _stale_outputs(recordings: list[Path], outputs: list[Path]) -> dict[Path, in
     embedded (:func:`eegpt.dataset_stamps.output_source_check`: its files' size, modification
     time, fingerprint), to embed again, each with its modification time (ns) now: said on
     stdout, whatever --quiet. An output that cannot be read, or whose files cannot be
-    compared (not found, none recorded), is kept as it is."""
+    compared (not found, none recorded), is kept as it is, and so is one whose files have a
+    newer modification time but the same size with no fingerprint recorded to compare their
+    contents with (outputs of earlier versions after a copy without ``-p``): one note line
+    says so."""
     from eegpt.dataset_stamps import output_source_check
     from eegpt.outputs import _load_outline
 
     stale: dict[Path, int] = {}
     said: list[str] = []
+    unknown: list[Path] = []
     for rec, out in zip(recordings, outputs, strict=True):
         if not out.is_file():
             continue
@@ -1573,6 +1577,19 @@ def _stale_outputs(recordings: list[Path], outputs: list[Path]) -> dict[Path, in
         if check is not None and check.changed:
             stale[out] = mtime
             said.append(f"{out} ({few(check.changed, 3)}: {check.what})")
+        elif check is not None and check.unknown:
+            unknown.append(out)
+    if unknown:
+        n = len(unknown)
+        print(
+            terminal_text(
+                f"--skip-existing: kept {_count(n, 'output')} whose recording's files have a "
+                "newer modification time but the same size, with no fingerprint recorded to "
+                "compare their contents with (written by an earlier eegpt; a copy without -p?): "
+                f"cannot tell whether they changed; --overwrite embeds them again: "
+                f"{few([str(o) for o in unknown], 5)}"
+            )
+        )
     if stale:
         n = len(stale)
         print(

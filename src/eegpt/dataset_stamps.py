@@ -420,6 +420,11 @@ class SourceCheck(NamedTuple):
     #: What changed: ``"size"``, ``"contents"``, ``"modification time"``, ``"gone"``, joined
     #: by "and" (as the ``changed`` column of a corpus run's ``_files.csv``).
     what: str = ""
+    #: The files whose modification time is newer but whose size is the same, where the
+    #: output recorded nothing to compare their contents with (no fingerprint: outputs of
+    #: earlier versions), so whether they changed cannot be told (a copy without ``-p``, or
+    #: an edit that kept the size): not counted as changed; empty otherwise.
+    unknown: list[str] = []
 
 
 def output_source_check(
@@ -496,14 +501,17 @@ def output_source_check(
         )
         if by
     ]
-    if not what:
-        return SourceCheck(where, True, [])
     recorded_time = record.get("source_mtime_ns")
     newer = [
         n
         for n, st in zip(names, stats, strict=True)
         if not isinstance(recorded_time, int) or st.st_mtime_ns > recorded_time
     ]
+    if what == ["modification time"] and change.same is None:
+        # a new time, the same size, nothing recorded to compare contents with: unknown
+        return SourceCheck(where, True, [], "", newer or names)
+    if not what:
+        return SourceCheck(where, True, [])
     return SourceCheck(where, True, differ or newer or names, " and ".join(what))
 
 
@@ -516,6 +524,13 @@ def source_check_lines(check: SourceCheck | None) -> list[str]:
         return []
     if not check.found:
         return [f"  source files not found here: cannot check ({path_text(check.where)})"]
+    if check.unknown and not check.changed:
+        return [
+            f"  source files: modification time changed; contents not recorded, cannot tell "
+            f"({few(check.unknown, 5)}; {path_text(check.where.parent)}): the same size, and "
+            "this output recorded no fingerprint of them (an output of an earlier eegpt); "
+            "`eegpt embed ... --overwrite` embeds it again if they were edited"
+        ]
     if not check.changed:
         return []
     return [
