@@ -502,6 +502,26 @@ def test_a_date_from_scans_tsv_is_on_its_own_clock(bids_dataset, tmp_path, acq_t
     )
 
 
+def test_an_acq_time_that_repeats_the_header_s_date_keeps_the_header_s_clock(
+    bids_dataset, tmp_path
+):
+    """``write_raw_bids`` writes acq_time from the header's date (with ``Z``): where scans.tsv
+    repeats the header's own date, MNE-BIDS changed nothing, and the clock stays the
+    reader's ("local" for EDF), not "acq_time"."""
+    root = tmp_path / "ds"
+    shutil.copytree(bids_dataset, root)
+    data = root / EDF.format(sub="001")
+    header = mne.io.read_raw(data, preload=False, verbose="error").info["meas_date"]
+    assert header is not None
+    scans = root / "sub-001" / "ses-a" / "sub-001_ses-a_scans.tsv"
+    stamp = header.strftime("%Y-%m-%dT%H:%M:%S") + "Z"
+    scans.write_text(scans.read_text().replace("n/a", stamp, 1))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        rec = as_recording(data, verbose="error")
+    assert rec.date_clock == "local"
+
+
 def test_channels_left_out_by_type_or_bad_status_are_reported(model, tmp_path):
     """Channels a channels.tsv types as other than EEG (VEOG eog, the ECG) or marks bad are
     left out before mapping: `_files.csv` names them with why (left_out_channels), apart from

@@ -205,7 +205,10 @@ def _acq_time_applied(raw: mne.io.BaseRaw, bids_path: Any) -> bool:
     """Whether ``raw``'s measurement date is the ``acq_time`` of its row of ``*_scans.tsv``,
     which MNE-BIDS sets over the header's date: the row found and its time parsed as
     MNE-BIDS does (ISO 8601; ``Z`` or an offset brought to UTC, a time without one taken as
-    this computer's local time), and equal to the date read."""
+    this computer's local time), equal to the date read, and not the data file header's own
+    date (:func:`_header_date`): ``write_raw_bids`` writes ``acq_time`` from the header's
+    date (with ``Z``), so in most converted datasets the two are the same and the date is
+    still the header's wall clock (the reader's clock is kept)."""
     import datetime
 
     date = raw.info.get("meas_date")
@@ -236,8 +239,24 @@ def _acq_time_applied(raw: mne.io.BaseRaw, bids_path: Any) -> bool:
             )
         except ValueError:
             return False
-        return when.astimezone(datetime.timezone.utc) == date
+        if when.astimezone(datetime.timezone.utc) != date:
+            return False
+        return _header_date(Path(bids_path.fpath)) != date
     return False
+
+
+_UNREAD = object()  # _header_date: the header could not be read
+
+
+def _header_date(path: Path) -> Any:
+    """The measurement date of the data file ``path``'s own header (MNE's reader, samples not
+    loaded), before MNE-BIDS set ``acq_time`` over it; an object equal to no date where the
+    header cannot be read."""
+    try:
+        with mne.utils.use_log_level("error"):
+            return mne.io.read_raw(path, preload=False, verbose="error").info.get("meas_date")
+    except Exception:  # noqa: BLE001 - MNE raises anything on a file it cannot read
+        return _UNREAD
 
 
 def _sidecar_being_read(err: BaseException) -> str | None:

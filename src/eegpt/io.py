@@ -2781,8 +2781,9 @@ def date_clock(inst: Any) -> str:
     ``"unknown"`` (other readers, ``RawArray``, ``mne.Epochs`` cut in memory). A FIF file
     MNE wrote from an EDF file carries the EDF's local clock as if UTC: it reads as ``"utc"``.
     A BIDS recording whose date MNE-BIDS took from its ``*_scans.tsv`` ``acq_time`` (over
-    the header's) is ``"acq_time"`` (:data:`eegpt.bids.ACQ_TIME_CLOCK`): UTC, as MNE-BIDS
-    gives it."""
+    the header's, where they differ) is ``"acq_time"`` (:data:`eegpt.bids.ACQ_TIME_CLOCK`):
+    UTC, as MNE-BIDS gives it; one whose ``acq_time`` repeats the header's date keeps the
+    reader's clock."""
     marked = getattr(inst, "_eegpt_date_clock", None)  # set by eegpt.bids.read_raw_bids
     if isinstance(marked, str):
         return marked
