@@ -175,3 +175,31 @@ def test_adding_a_run_to_the_session_leaves_the_other_runs_current(dataset, mode
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert _warn_changed(DatasetInputs([file]), [stamp], check_contents=True) == {}
+
+
+def test_a_run_over_a_subject_folder_listed_as_a_plain_folder_is_told_how_to_resume(
+    dataset, model, tmp_path, monkeypatch
+):
+    """A run over ``ds/sub-01`` made when a folder inside a dataset was listed as a plain
+    folder (ids relative to it, no BIDS columns) is refused now, saying so and giving the
+    --pattern that lists it as before (not "put participants.tsv back"); with it, it
+    resumes."""
+    from eegpt import dataset_inputs
+
+    root = _copy(dataset, tmp_path)
+    out = tmp_path / "out"
+    with monkeypatch.context() as m:  # as eegpt listed it before
+        m.setattr(dataset_inputs, "_dataset_of_folder", lambda folder: None)
+        embed_dataset(root / "sub-01", out, model=model, workers=0, progress=False)
+    with pytest.raises(ValueError, match="cannot be resumed") as err:
+        embed_dataset(root / "sub-01", out, model=model, workers=0, progress=False)
+    text = str(err.value)
+    assert "listed" in text and "as a plain folder" in text
+    assert "--pattern '**/*_eeg.*'" in text and "participants.tsv back" not in text
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the *_eeg.json sidecars the pattern matches
+        embed_dataset(root / "sub-01", out, model=model, workers=0, progress=False,
+                      pattern="**/*_eeg.*")  # fmt: skip
+    assert pd.read_csv(out / "_files.csv")["recording_id"].tolist() == [
+        EDF.format(sub="01").removeprefix("sub-01/")
+    ]
