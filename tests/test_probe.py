@@ -4065,3 +4065,17 @@ def test_evaluate_on_other_epochs_of_the_training_file_is_not_called_its_trainin
     assert "is the probe's training data" not in said
     assert "overlaps_training" not in metrics
     assert metrics["shares_file_with_training"] == ["all-epo.fif"]
+
+
+def test_predict_output_and_events_expand_the_home_folder(tmp_path, monkeypatch):
+    """``-o '~/p.csv'`` and ``--events '~/e.csv'`` (quoted, or ``--output=~/...``, where no
+    shell expands them) name files under the home folder, not under a folder named ``~``:
+    these options are text, which the command line's own expansion leaves as given."""
+    from eegpt.probe_predictions import _check_prediction_output
+
+    monkeypatch.setenv("HOME", str(tmp_path))
+    assert _check_prediction_output("~/p.csv") == tmp_path / "p.csv"
+    assert _check_prediction_output("~/e.tsv", "--events") == tmp_path / "e.tsv"
+    (tmp_path / "d").mkdir()
+    with pytest.raises(ValueError, match="names a folder"):
+        _check_prediction_output("~/d", "--events")

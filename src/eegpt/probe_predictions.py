@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from eegpt._filenames import user_path
 from eegpt.probe_label_files import labels_file_record
 
 #: The files ``probe predict --output`` writes, by suffix: CSV and TSV (their separator), Parquet;
@@ -35,10 +36,11 @@ PREDICTION_FORMATS: dict[str, str | None] = {
 def _check_prediction_output(given: str | None, option: str = "--output") -> Path | None:
     """``--output`` (or ``option``: ``--events``) as a path; refused, before anything is read
     or computed, where ``predict`` cannot write it: a folder, a suffix it does not write,
-    Parquet without pyarrow."""
+    Parquet without pyarrow. ``~`` is expanded (:func:`eegpt._filenames.user_path`): these
+    options are text, which the command line's own expansion leaves as given."""
     if given is None:
         return None
-    path = Path(given)
+    path = user_path(given)
     what = "predictions" if option == "--output" else "events"
     if path.is_dir() or given.endswith(("/", os.sep)):
         raise ValueError(
