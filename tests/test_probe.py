@@ -1276,6 +1276,15 @@ def test_annotation_files_of_other_recordings_are_refused(weights, tmp_path, cap
         check_annotation_files([(b, tuh("other.csv_bi", "C"))])
     with pytest.raises(ValueError, match=r"--annotations .*B\.tsv is named as .*B\.edf"):
         check_annotation_files([(a, str(tmp_path / "B.tsv")), (b, str(tmp_path / "A_noann.tsv"))])
+    # a stem that is another given recording's exactly wins over a prefix match of its own
+    rec, rec_1 = str(tmp_path / "rec.edf"), str(tmp_path / "rec_1.edf")
+    check_annotation_files([(rec, str(tmp_path / "rec.csv")), (rec_1, str(tmp_path / "rec_1.csv"))])
+    check_annotation_files([(rec, str(tmp_path / "rec_raw.csv"))])  # no other: its own
+    with pytest.raises(ValueError, match=r"rec_1\.csv is named as .*rec_1\.edf, but it is given "
+                       r"for .*rec\.edf .*swapped\?"):  # fmt: skip
+        check_annotation_files(
+            [(rec, str(tmp_path / "rec_1.csv")), (rec_1, str(tmp_path / "rec.csv"))]
+        )
     # on the command line, before anything is read
     raw, _, _ = synthetic_erp_raw(8, sfreq=250.0, seed=4)
     recs = [str(tmp_path / "A_raw.fif"), str(tmp_path / "B_raw.fif")]

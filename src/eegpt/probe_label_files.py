@@ -142,19 +142,31 @@ def check_annotation_files(pairs: Sequence[tuple[str, str]], option: str = "--an
     line (:func:`eegpt.annotations.recording_named`) names another recording than its
     recording's file stem, or a file whose stem is another given recording's (as TUH names
     them, ``rec.edf`` beside ``rec.csv_bi``), which the message calls swapped. A file whose
-    stem is its recording's (``rec.csv_bi`` for ``rec.edf``) is taken."""
+    stem is its recording's (``rec.csv_bi`` for ``rec.edf``) is taken, and so is one whose
+    stem starts with it followed by a separator (``rec_raw.csv``), unless another given
+    recording's stem is the file's exactly (``rec_1.csv`` given for ``rec.edf`` beside
+    ``rec_1.edf``: swapped)."""
     from eegpt.annotations import recording_named
 
     for recording, file in pairs:
         stem, own = Path(recording).stem, Path(file).stem
         named = recording_named(file)
-        if _same_recording(own, stem) or (named is not None and _same_recording(named, stem)):
+        names = [n.lower() for n in (named, own) if n]
+        # another given recording whose stem is the file's exactly: its, over a prefix match
+        # of its own recording's (rec_1.csv is rec_1.edf's, not rec.edf's)
+        exact = next(
+            (r for r, _ in pairs if r != recording and Path(r).stem.lower() in names), None
+        )
+        if stem.lower() not in names and exact is not None:
+            other: str | None = exact
+        elif _same_recording(own, stem) or (named is not None and _same_recording(named, stem)):
             continue
-        other = next(
-            (r for r, _ in pairs if r != recording
-             and any(_same_recording(n, Path(r).stem) for n in (named, own) if n)),
-            None,
-        )  # fmt: skip
+        else:
+            other = next(
+                (r for r, _ in pairs if r != recording
+                 and any(_same_recording(n, Path(r).stem) for n in (named, own) if n)),
+                None,
+            )  # fmt: skip
         if named is None and other is None:
             continue  # named otherwise (Sleep-EDF's hypnograms): nothing tells
         said = f"names the recording {named!r} (its '# bname' line)" if named else (
