@@ -172,8 +172,12 @@ def _prepare_output(
                         else _resume_as_it_was(output_dir, old.get("spec", {}))
                     )
                 )
-                was_source = str(before.get("source") or "")
-                if source.endswith(BIDS_SOURCE) and not was_source.endswith(BIDS_SOURCE):
+                was_source = old.get("source")  # the manifest's (absent in old runs)
+                if (
+                    source.endswith(BIDS_SOURCE)
+                    and isinstance(was_source, str)
+                    and not was_source.endswith(BIDS_SOURCE)
+                ):
                     hint = _folder_now_read_as_bids(source, was_source)
             elif any(d.startswith("preprocessing.tail") for d in diffs) and _listed(
                 output_dir / SHORT_REPORT
@@ -262,9 +266,9 @@ def _folder_now_read_as_bids(source: str, was_source: str) -> str:
     were relative to the folder, with no BIDS columns."""
     folder = source.removesuffix(BIDS_SOURCE)
     return (
-        f" This run was made by an earlier eegpt, which listed {was_source or folder} as a "
-        "plain folder (ids relative to it, no BIDS columns); it is now read as part of the "
-        f"BIDS dataset it lies in, so its recording ids start at the dataset's folder "
+        f" This run was made by an earlier eegpt, which listed {was_source} as a "
+        f"plain folder (ids relative to it, no BIDS columns); {folder} is now read as part "
+        f"of the BIDS dataset it lies in, so its recording ids start at the dataset's folder "
         "(sub-01/ses-1/eeg/...) and carry the entity and participants.tsv columns. To resume "
         "this run as it was, give --pattern '**/*_eeg.*' (pattern='**/*_eeg.*'), which lists "
         "the folder's files as before (to embed it as part of the dataset, start over as "
