@@ -203,3 +203,55 @@ def test_a_run_over_a_subject_folder_listed_as_a_plain_folder_is_told_how_to_res
     assert pd.read_csv(out / "_files.csv")["recording_id"].tolist() == [
         EDF.format(sub="01").removeprefix("sub-01/")
     ]
+
+
+def test_sidecars_are_found_by_mne_bids_inheritance(dataset, tmp_path, caplog):
+    """A sidecar inherited from the dataset's root (``task-rest_events.json``) is found as
+    MNE-BIDS finds it, by its own (private) search: pins that search, so an MNE-BIDS upgrade
+    that breaks it fails here rather than stamps silently losing their sidecars."""
+    import logging
+
+    root = _copy(dataset, tmp_path)
+    first = root / EDF.format(sub="01")
+    own = first.with_name(first.name.replace("_eeg.edf", "_events.json"))
+    own.rename(root / "task-rest_events.json")
+    with caplog.at_level(logging.DEBUG, logger="eegpt"):
+        inputs = recording_inputs(first)
+    assert inputs[1:] == [
+        first.with_name(first.name.replace("_eeg.edf", s))
+        for s in ("_eeg.json", "_events.tsv")
+    ] + [root / "task-rest_events.json",
+         first.with_name(first.name.replace("_eeg.edf", "_channels.tsv"))]  # fmt: skip
+    assert "_find_matching_sidecar" not in caplog.text
+
+
+def test_a_changed_mne_bids_helper_falls_back_to_the_sidecars_beside(
+    dataset, tmp_path, monkeypatch, caplog
+):
+    """Where MNE-BIDS's private helper no longer takes eegpt's arguments (TypeError), the
+    sidecars of the data file's own name beside it are taken, said once at DEBUG; where
+    several sidecars match (its RuntimeError), none is (MNE-BIDS reads none)."""
+    import logging
+
+    import mne_bids.path
+
+    import eegpt.bids
+
+    first = dataset / EDF.format(sub="01")
+    expected = recording_inputs(first)
+
+    def changed(bids_path, suffix=None, extension=None, on_error="raise", new=None):
+        raise TypeError("_find_matching_sidecar() got an unexpected keyword argument")
+
+    monkeypatch.setattr(mne_bids.path, "_find_matching_sidecar", changed)
+    monkeypatch.setattr(eegpt.bids, "_fallback_logged", False)
+    with caplog.at_level(logging.DEBUG, logger="eegpt"):
+        assert recording_inputs(first) == expected
+        assert recording_inputs(dataset / EDF.format(sub="02"))[0].name.startswith("sub-02")
+    assert caplog.text.count("_find_matching_sidecar cannot be used (TypeError") == 1
+
+    def several(bids_path, suffix=None, extension=None, on_error="raise"):
+        raise RuntimeError("Expected to find a single file, but found 2")
+
+    monkeypatch.setattr(mne_bids.path, "_find_matching_sidecar", several)
+    assert recording_inputs(first) == [first]

@@ -105,42 +105,22 @@ def bids_sidecars(path: str | os.PathLike, *, scans: bool = False) -> list[Path]
 
 
 def _find_sidecars(path: Path, root: Path, scans_too: bool = False) -> tuple[Path, ...]:
-    """:func:`bids_sidecars` looked up with MNE-BIDS's own search (private; where it is gone,
-    the sidecars of the data file's own name beside it)."""
+    """:func:`bids_sidecars` looked up as MNE-BIDS finds them (:func:`eegpt.bids.find_sidecar`);
+    none without mne-bids or for a name it cannot parse."""
     try:
         import mne_bids  # noqa: PLC0415
     except ImportError:
         return ()
-    try:
-        from mne_bids.path import _find_matching_sidecar  # noqa: PLC0415
-    except ImportError:
-        _find_matching_sidecar = None
+    from eegpt.bids import find_sidecar  # noqa: PLC0415
+
     try:
         bids_path = mne_bids.get_bids_path_from_fname(path, check=False)
         bids_path.update(root=root, datatype="eeg", check=False)
-        scans = mne_bids.BIDSPath(
-            subject=bids_path.subject, session=bids_path.session, suffix="scans",
-            extension=".tsv", root=root, check=False,
-        ).fpath  # fmt: skip
     except Exception:  # noqa: BLE001 - MNE-BIDS raises anything on a name it cannot parse
         return ()
-    stem = path.name[: path.name.rindex("_eeg.")]
-    found: list[Path] = []
-    for suffix, extension in BIDS_SIDECARS:
-        if _find_matching_sidecar is None:
-            named: Any = path.with_name(f"{stem}_{suffix}{extension}")
-        else:
-            try:
-                named = _find_matching_sidecar(
-                    bids_path, suffix=suffix, extension=extension, on_error="ignore"
-                )
-            except Exception:  # noqa: BLE001 - several that match: MNE-BIDS reads none
-                named = None
-        if named is not None and Path(named).is_file():
-            found.append(Path(named))
-    if scans_too and scans.is_file():
-        found.append(Path(scans))
-    return tuple(dict.fromkeys(found))
+    wanted = [*BIDS_SIDECARS, *([("scans", ".tsv")] if scans_too else [])]
+    found = [find_sidecar(bids_path, suffix, extension) for suffix, extension in wanted]
+    return tuple(dict.fromkeys(p for p in found if p is not None and p.is_file()))
 
 
 def recording_files_v2(path: str | os.PathLike) -> list[Path]:

@@ -13,14 +13,15 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
-
-import mne
+from typing import TYPE_CHECKING, Any
 
 from eegpt._logging import caught_warnings, few, mne_state_held, pass_on_warnings
 from eegpt._logging import count as _count
 from eegpt._logging import warn as _warn
 from eegpt.errors import MissingDependencyError, install_hint
+
+if TYPE_CHECKING:  # mne is imported where a recording is read: this module's constants are
+    import mne  # imported by listing and option parsing, which must stay light
 
 __all__ = [
     "BIDS_EEG_EXTENSIONS",
@@ -145,6 +146,8 @@ def _mismatch_reason(path: Path, tsv: Path) -> str:
     try:
         with open(tsv, newline="", encoding="utf-8-sig") as fh:
             listed = [row.get("name", "") for row in csv.DictReader(fh, delimiter="\t")]
+        import mne
+
         with mne.utils.use_log_level("error"):
             names = list(mne.io.read_raw(path, preload=False, verbose="error").ch_names)
     except Exception:  # noqa: BLE001 - what differs is a detail; the advice stands
@@ -172,15 +175,9 @@ def _check_sampling_frequency(raw: mne.io.BaseRaw, path: Path, bids_path: Any) -
     which MNE-BIDS keeps without a word: the file's rate is used."""
     import json
 
-    try:
-        from mne_bids.path import _find_matching_sidecar
-
-        found = _find_matching_sidecar(
-            bids_path, suffix="eeg", extension=".json", on_error="ignore"
-        )
-    except Exception:  # noqa: BLE001 - a private helper of MNE-BIDS: the file beside it
-        found = None
-    sidecar = Path(found) if found else path.with_name(re.sub(r"\.[^_]*$", ".json", path.name))
+    sidecar = find_sidecar(bids_path, "eeg", ".json")
+    if sidecar is None:
+        sidecar = path.with_name(re.sub(r"\.[^_]*$", ".json", path.name))
     try:
         stated = json.loads(sidecar.read_text(encoding="utf-8-sig")).get("SamplingFrequency")
         stated = float(stated)
@@ -192,6 +189,54 @@ def _check_sampling_frequency(raw: mne.io.BaseRaw, path: Path, bids_path: Any) -
             f"file is sampled at {raw.info['sfreq']:g} Hz: the file's rate is used (correct "
             "the sidecar)"
         )
+
+
+_fallback_logged = False  # find_sidecar: the fallback from MNE-BIDS's helper, logged once
+
+
+def find_sidecar(bids_path: Any, suffix: str, extension: str) -> Path | None:
+    """The sidecar (``suffix``, ``extension``: ``"channels"``, ``".tsv"``) that
+    ``mne_bids.read_raw_bids`` reads for the data file of ``bids_path`` (a
+    ``mne_bids.BIDSPath`` with its root), as MNE-BIDS finds it: the session's
+    ``*_scans.tsv`` by its public ``BIDSPath`` (as ``read_raw_bids`` builds it), any other
+    by BIDS inheritance with its private ``_find_matching_sidecar`` (the nearest that
+    matches); None where none matches, or several do (MNE-BIDS then reads none). Where that
+    private helper is gone or no longer takes these arguments (an MNE-BIDS upgrade), the
+    file of the data file's own name beside it (``sub-01_..._channels.tsv``), logged once at
+    DEBUG; that file may not exist. The one place eegpt asks MNE-BIDS for a sidecar
+    (stamps, ``*_eeg.json``'s rate, ``acq_time``)."""
+    mne_bids = _mne_bids()
+    if suffix == "scans":
+        return Path(
+            mne_bids.BIDSPath(
+                subject=bids_path.subject, session=bids_path.session, suffix="scans",
+                extension=".tsv", root=bids_path.root, check=False,
+            ).fpath
+        )  # fmt: skip
+    try:
+        from mne_bids.path import _find_matching_sidecar
+
+        found = _find_matching_sidecar(
+            bids_path, suffix=suffix, extension=extension, on_error="ignore"
+        )
+    except RuntimeError:  # several that match (an MNE-BIDS that raises on it): none read
+        return None
+    except (ImportError, TypeError, AttributeError) as err:  # the private helper changed
+        global _fallback_logged
+        if not _fallback_logged:
+            _fallback_logged = True
+            from eegpt._logging import logger
+
+            logger.debug(
+                "mne_bids.path._find_matching_sidecar cannot be used (%s: %s): BIDS sidecars "
+                "are looked for beside each data file, by its own name",
+                type(err).__name__,
+                err,
+            )
+        name = Path(bids_path.fpath).name
+        stem = name[: name.rindex("_")] if "_" in name else name
+        return Path(bids_path.fpath).with_name(f"{stem}_{suffix}{extension}")
+    return None if found is None else Path(found)
 
 
 #: ``metadata["clock"]`` of a recording whose measurement date MNE-BIDS took from the
@@ -212,10 +257,8 @@ def _acq_time_applied(raw: mne.io.BaseRaw, bids_path: Any) -> bool:
     import datetime
 
     date = raw.info.get("meas_date")
-    sub, ses = f"sub-{bids_path.subject}", bids_path.session
-    folder = Path(bids_path.root) / sub / (f"ses-{ses}" if ses else "")
-    table = folder / (f"{sub}_ses-{ses}_scans.tsv" if ses else f"{sub}_scans.tsv")
-    if date is None or not table.is_file():
+    table = find_sidecar(bids_path, "scans", ".tsv")
+    if date is None or table is None or not table.is_file():
         return False
     from eegpt.dataset_read import read_delimited
 
@@ -252,6 +295,8 @@ def _header_date(path: Path) -> Any:
     """The measurement date of the data file ``path``'s own header (MNE's reader, samples not
     loaded), before MNE-BIDS set ``acq_time`` over it; an object equal to no date where the
     header cannot be read."""
+    import mne
+
     try:
         with mne.utils.use_log_level("error"):
             return mne.io.read_raw(path, preload=False, verbose="error").info.get("meas_date")
