@@ -1003,13 +1003,19 @@ def test_subjects_held_out_by_val_by_subject_are_pseudonymised(probes, tmp_path)
     from eegpt.anonymize import _held_out_names
 
     base, _ = probes
-    for by, held in (("subject", ["sub-JDoe01", "sub-PSmith"]), ("group", ["Pat Smith"])):
+    from eegpt.anonymize import GROUP_PATTERN_REMOVED
+    from eegpt.probe_cli import SUBJECT_PATTERNS_TEXT
+
+    for by, held, pattern in (
+        ("subject", ["sub-JDoe01", "sub-PSmith"], SUBJECT_PATTERNS_TEXT),
+        ("group", ["Pat Smith"], "(sub-JDoe01|Pat Smith)"),
+    ):
         folder = tmp_path / f"by_{by}"
         folder.mkdir()
         shutil.copyfile(base / "probe" / "probe.safetensors", folder / "probe.safetensors")
         meta = json.loads((base / "probe" / "probe.json").read_text())
         meta["training"]["validation"] = {
-            "kind": "fraction", "fraction": 0.3, "by": by, "group_pattern": "x",
+            "kind": "fraction", "fraction": 0.3, "by": by, "group_pattern": pattern,
             "groups": {"count": 4, "held_out": held},
         }  # fmt: skip
         (folder / "probe.json").write_text(json.dumps(meta, indent=2))
@@ -1019,6 +1025,11 @@ def test_subjects_held_out_by_val_by_subject_are_pseudonymised(probes, tmp_path)
         assert after["groups"] == {
             "count": 4, "held_out": [f"{by} {k + 1}" for k in range(len(held))],
         }  # fmt: skip
+        # the --val-group pattern names subjects: left out; the built-in patterns are kept
+        assert _leaks(copy / "probe.json", ["JDoe01"]) == []
+        assert after["group_pattern"] == (
+            GROUP_PATTERN_REMOVED if by == "group" else SUBJECT_PATTERNS_TEXT
+        )
         assert main(["info", str(copy)]) == 0
     # one subject named twice is one pseudonym; --val-by recording keeps file names
     twice = {"by": "subject", "groups": {"held_out": ["sub-02", "sub-01", "sub-02"]}}

@@ -929,6 +929,10 @@ def _anonymized_probe(meta: Mapping[str, Any], record: dict) -> dict:
     return out
 
 
+#: What an anonymized probe records as its ``--val-group`` pattern (which may name subjects).
+GROUP_PATTERN_REMOVED = "(left out by eegpt anonymize: the pattern may name subjects)"
+
+
 def _held_out_names(validation: dict[str, Any]) -> None:
     """The groups a validation split held out whole (``groups["held_out"]``), in place.
 
@@ -940,7 +944,15 @@ def _held_out_names(validation: dict[str, Any]) -> None:
     subject`` (``sub-01``, a TUH patient) and the groups of ``--val-group REGEX`` (what the
     pattern found in the paths, a folder's name as well) by pseudonyms, ``subject 1``,
     ``subject 2`` ... (``group 1`` ...), one per distinct name: the same subject is the same
-    pseudonym wherever the copy lists it."""
+    pseudonym wherever the copy lists it. The ``--val-group`` pattern itself
+    (``group_pattern``: ``(sub-01|sub-07)`` names subjects) is replaced by
+    :data:`GROUP_PATTERN_REMOVED`; the built-in subject patterns of ``--val-by subject`` are
+    kept."""
+    from eegpt.probe_cli import SUBJECT_PATTERNS_TEXT  # noqa: PLC0415
+
+    pattern = validation.get("group_pattern")
+    if pattern is not None and pattern != SUBJECT_PATTERNS_TEXT:
+        validation["group_pattern"] = GROUP_PATTERN_REMOVED
     groups = validation.get("groups")
     held = groups.get("held_out") if isinstance(groups, dict) else None
     if not isinstance(groups, dict) or not isinstance(held, list):
