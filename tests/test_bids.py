@@ -562,3 +562,23 @@ def test_channels_left_out_by_type_or_bad_status_are_reported(model, tmp_path):
         "not EEG by type, not used: EEG EKG1-REF (ecg, 2 files), VEOG (eog, 2 files) (column "
         "'left_out_channels' of _files.csv)" in lines
     )
+
+
+def test_the_bids_options_are_the_entities_and_import_no_mne():
+    """``embed-dataset --subject ...`` are eegpt.bids's entities (one definition), and
+    importing the command line's dataset module (eegpt.bids with it) imports neither mne nor
+    mne-bids."""
+    import subprocess
+    import sys
+
+    from eegpt import dataset_cli
+
+    assert dataset_cli._BIDS_OPTIONS is eegpt.bids._KEYS
+    assert list(dataset_cli._BIDS_OPTIONS) == list(eegpt.bids.BIDS_FILTERS)
+    script = (
+        "import sys, eegpt.dataset_cli, eegpt.bids\n"
+        "print([m for m in ('mne', 'mne_bids', 'torch') if m in sys.modules])"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from eegpt._logging import terminal_text
+from eegpt.bids import _KEYS as _BIDS_KEYS
 from eegpt.cli import (
     EXIT_SOME_FAILED,
     WEIGHTS_OPTION_HELP,
@@ -67,14 +68,9 @@ def _part(text: str) -> tuple[int, int]:
         ) from None
 
 
-#: The BIDS entities recordings can be selected by, with their keys in file names.
-_BIDS_OPTIONS = {
-    "subject": "sub",
-    "session": "ses",
-    "task": "task",
-    "acquisition": "acq",
-    "run": "run",
-}
+#: The BIDS entities recordings can be selected by, with their keys in file names
+#: (:mod:`eegpt.bids`'s, which imports neither mne nor mne-bids until a recording is read).
+_BIDS_OPTIONS = _BIDS_KEYS
 
 
 def _bids_filters(args: argparse.Namespace) -> dict[str, list[str]] | None:
