@@ -4088,3 +4088,20 @@ def test_predict_output_and_events_expand_the_home_folder(tmp_path, monkeypatch)
     (tmp_path / "d").mkdir()
     with pytest.raises(ValueError, match="names a folder"):
         _check_prediction_output("~/d", "--events")
+
+
+def test_the_min_overlap_default_is_defined_once():
+    """``min_overlap``'s default (half a window) is one constant, which window_labels, the
+    Embeddings method, a probe's labelling and ``--min-overlap`` all take."""
+    import dataclasses
+    import inspect
+
+    from eegpt.annotations import DEFAULT_MIN_OVERLAP, window_labels
+    from eegpt.outputs import Embeddings
+    from eegpt.probe_label_files import WindowLabelling
+
+    assert DEFAULT_MIN_OVERLAP == 0.5
+    for function in (window_labels, Embeddings.window_labels):
+        assert inspect.signature(function).parameters["min_overlap"].default is DEFAULT_MIN_OVERLAP
+    fields = {f.name: f.default for f in dataclasses.fields(WindowLabelling)}
+    assert fields["min_overlap"] is DEFAULT_MIN_OVERLAP

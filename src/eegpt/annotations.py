@@ -35,6 +35,7 @@ from eegpt._logging import duration_text, ignored_warnings
 from eegpt._logging import log as _log
 from eegpt._logging import warn as _warn
 from eegpt.errors import RecordingError
+from eegpt.preprocessing_spec import DEFAULT_MIN_OVERLAP as DEFAULT_MIN_OVERLAP
 from eegpt.preprocessing_spec import FIELD_DEFAULTS
 from eegpt.text_tables import table_text
 
@@ -612,7 +613,7 @@ def window_labels(
     length_s: float,
     *,
     match: str | Mapping[str, str] | None = None,
-    min_overlap: float = 0.5,
+    min_overlap: float = DEFAULT_MIN_OVERLAP,
     source: str | None = None,
     what: str = "windows",
     unlabelled_ok: bool = False,

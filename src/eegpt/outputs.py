@@ -74,6 +74,7 @@ from eegpt.errors import (
     OutputNotWritableError,
     install_hint,
 )
+from eegpt.preprocessing_spec import DEFAULT_MIN_OVERLAP
 
 if TYPE_CHECKING:
     import eegpt.viz
@@ -828,7 +829,7 @@ class Embeddings:
         annotations: Any,
         *,
         match: str | Mapping[str, str] | None = None,
-        min_overlap: float = 0.5,
+        min_overlap: float = DEFAULT_MIN_OVERLAP,
     ) -> np.ndarray:
         """One label per window from annotations that span time, e.g. the sleep stages of a
         hypnogram (see :func:`eegpt.annotations.window_labels`: the description covering most

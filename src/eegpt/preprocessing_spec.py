@@ -23,6 +23,12 @@ PRETRAINING_SCALE = 1e3  # model units per volt in pretraining: millivolts
 #: samples, so 3000.001 s (768000.256 samples) is refused rather than taken as 3000 s.
 SAMPLE_TOLERANCE = 1e-6
 
+#: The fraction of a window annotations must cover to label it (``min_overlap`` of
+#: :func:`eegpt.annotations.window_labels`, ``--min-overlap``) by default: half. Defined here,
+#: in a module that imports no MNE, and re-exported by :mod:`eegpt.annotations`, so that the
+#: outputs and probes that default to it stay light to import.
+DEFAULT_MIN_OVERLAP = 0.5
+
 
 @dataclass(frozen=True)
 class PreprocessingFields:

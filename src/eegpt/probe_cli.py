@@ -305,7 +305,7 @@ def _labelling(args: argparse.Namespace, window_seconds: float) -> WindowLabelli
             raise ValueError("--min-overlap is how much of a window the annotations of "
                              "--window-labels must cover: give --window-labels REGEX too")  # fmt: skip
         return None
-    from eegpt.probe_label_files import DEFAULT_MIN_OVERLAP
+    from eegpt.annotations import DEFAULT_MIN_OVERLAP
 
     match = parse_window_labels(args.window_labels)
     files = [str(a) for a in args.annotations or []]

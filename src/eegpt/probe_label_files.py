@@ -30,6 +30,7 @@ import numpy as np
 from eegpt._filenames import user_path
 from eegpt.cli import START_FROM_ANNOTATIONS
 from eegpt.errors import EEGPTUserWarning
+from eegpt.preprocessing_spec import DEFAULT_MIN_OVERLAP
 from eegpt.text_tables import table_text
 
 
@@ -66,7 +67,7 @@ class WindowLabelling:
     #: filled as the recordings are cut with :attr:`labels_file`
     bad: dict[str, np.ndarray] = dataclasses.field(default_factory=dict, compare=False)
     #: the fraction of a window (``(0, 1]``) a class must cover to label it (``--min-overlap``)
-    min_overlap: float = 0.5
+    min_overlap: float = DEFAULT_MIN_OVERLAP
     #: seconds each window overlaps the previous one (``--overlap``): windows a hop of
     #: ``window_seconds - overlap`` apart, whole samples at the recording's rate; 0: consecutive
     overlap: float = 0.0
@@ -244,10 +245,6 @@ def window_label_values(match: str | Mapping[str, str]) -> list[str]:
     """The ``--window-labels`` values that give ``match`` (inverse of
     :func:`parse_window_labels`): the REGEX, or one LABEL=REGEX per class."""
     return [match] if isinstance(match, str) else [f"{k}={v}" for k, v in match.items()]
-
-
-#: ``--min-overlap``'s default: a window takes the class covering half of it.
-DEFAULT_MIN_OVERLAP = 0.5
 
 
 def labelling_options(
