@@ -4105,3 +4105,24 @@ def test_the_min_overlap_default_is_defined_once():
         assert inspect.signature(function).parameters["min_overlap"].default is DEFAULT_MIN_OVERLAP
     fields = {f.name: f.default for f in dataclasses.fields(WindowLabelling)}
     assert fields["min_overlap"] is DEFAULT_MIN_OVERLAP
+
+
+def test_info_on_a_probe_shows_the_overlap_of_its_training_windows(probe, tmp_path):
+    """``eegpt info PROBE`` shows the recorded ``training.window_labels.overlap`` (how the
+    training windows were cut) beside the labelling's --min-overlap."""
+    import json
+
+    from eegpt.probe import describe_probe
+
+    folder = probe.save(tmp_path / "p")
+    meta = json.loads((folder / "probe.json").read_text())
+    meta.setdefault("training", {})["window_labels"] = {
+        "match": "seiz", "min_overlap": 0.7, "overlap": 0.5,
+    }  # fmt: skip
+    (folder / "probe.json").write_text(json.dumps(meta))
+    text = describe_probe(folder)
+    assert "--window-labels seiz --min-overlap 0.7" in text
+    assert "trained on windows overlapping by 0.5 s (--overlap 0.5)" in text
+    del meta["training"]["window_labels"]["overlap"]
+    (folder / "probe.json").write_text(json.dumps(meta))
+    assert "overlapping by" not in describe_probe(folder)

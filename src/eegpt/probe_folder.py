@@ -129,6 +129,12 @@ def describe_probe(directory: str | os.PathLike) -> str:
                 "  labels: continuous recordings' windows by their annotations, "
                 + labelling_options(how["match"], how.get("unlabelled"), how.get("min_overlap"))
             )
+        if how.get("overlap"):  # recorded only where the training windows overlapped
+            lap = f"{float(how['overlap']):g}"
+            lines.append(
+                f"  trained on windows overlapping by {lap} s (--overlap {lap}); evaluate and "
+                "predict do not adopt it: give their --overlap to score sliding windows"
+            )
         if how.get("start_seconds"):
             start = f"{how['start_seconds']:g}"
             lines.append(
