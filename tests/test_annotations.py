@@ -26,7 +26,7 @@ from eegpt.annotations import (
 from eegpt.cli import main
 from eegpt.dataset import embed_dataset
 from eegpt.demo import synthetic_raw, write_edf
-from eegpt.errors import RecordingError
+from eegpt.errors import EEGPTWarning, RecordingError
 from eegpt.io import as_recording, check_edf_header
 from eegpt.outputs import load_embeddings, metadata_frame
 
@@ -1786,3 +1786,41 @@ def test_an_events_table_is_read_as_manifests_are_utf16_read_cp1252_named(tmp_pa
     table.write_bytes("onset\tduration\tdescription\n1.5\t2\tMüde\n".encode("cp1252"))
     with pytest.raises(RecordingError, match=r"events\.tsv is not UTF-8 text.*iconv -f cp1252"):
         read_annotations(table)
+
+
+def test_a_tuh_label_file_naming_another_recording_is_warned_of_wherever_joined(
+    model, weights, tmp_path
+):
+    """A TUH label file whose '# bname' names another recording than the one it is joined to
+    (another patient's labels, or a renamed copy's true ones) is warned of by embed
+    (annotations=, --annotations, a manifest's annotations_file) and by
+    Embeddings.window_labels; one naming its own recording is taken silently."""
+    fif = tmp_path / "A_raw.fif"
+    annotated_raw().save(fif, verbose=False)
+
+    def tuh(name, bname):
+        path = tmp_path / name
+        path.write_text(f"# version = csv_v1.0.0\n# bname = {bname}\n#\n"
+                        "channel,start_time,stop_time,label,confidence\n"
+                        "TERM,0.0,10.0,bckg,1.0\nTERM,10.0,17.0,seiz,1.0\n")  # fmt: skip
+        return path
+
+    other, own = tuh("B.csv_bi", "B"), tuh("labels.csv_bi", "A_raw")
+    said = r"B\.csv_bi names the recording 'B' \(its '# bname' line\), but it is joined to .*A_raw"
+    with pytest.warns(EEGPTWarning, match=said):
+        emb = model.embed(str(fif), annotations=other)
+    with pytest.warns(EEGPTWarning, match=said):
+        emb.window_labels(other, match="seiz")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model.embed(str(fif), annotations=own).window_labels(own, match="seiz")
+    assert caught and not [w for w in caught if "bname" in str(w.message)]
+    out = tmp_path / "a.npz"
+    args = ["embed", str(fif), "--weights", str(weights), "-o", str(out), "--device", "cpu"]
+    with pytest.warns(EEGPTWarning, match=said):
+        assert main([*args, "--annotations", str(other)]) == 0
+    manifest = tmp_path / "m.csv"
+    manifest.write_text(f"path,annotations_file\n{fif},{other}\n")
+    embed_dataset(manifest, tmp_path / "out", weights=str(weights), device="cpu")
+    kept = load_embeddings(tmp_path / "out", recording_id=str(fif)).metadata["warnings"]
+    assert any("names the recording 'B'" in w for w in kept)

@@ -1272,8 +1272,15 @@ def test_annotation_files_of_other_recordings_are_refused(weights, tmp_path, cap
                        r"line\), but it is given for .*A_noann\.edf .* it looks like .*B\.edf's: "
                        r"swapped\?"):  # fmt: skip
         check_annotation_files([(a, tuh("B.csv_bi", "B")), (b, tuh("A_noann.csv_bi", "A_noann"))])
-    with pytest.raises(ValueError, match=r"names the recording 'C' .* given for .*B\.edf"):
-        check_annotation_files([(b, tuh("other.csv_bi", "C"))])
+    # a bname that names no given recording: a renamed (de-identified) copy given its true
+    # label file is taken (warned of when read); one naming another given recording is a swap
+    check_annotation_files([(b, tuh("other.csv_bi", "C"))])
+    with pytest.raises(ValueError, match=r"given for .*B\.edf \(by position: .*\); it looks "
+                       r"like .*A_noann\.edf's: swapped\? Give each"):  # fmt: skip
+        check_annotation_files([(b, tuh("other.csv_bi", "A_noann")), (a, tuh("A2.csv", "A_noann"))])
+    with pytest.raises(ValueError, match=r"--val-annotations .*it looks like .*A_noann\.edf's: "
+                       r"swapped\?"):  # fmt: skip
+        check_annotation_files([(b, tuh("o.csv_bi", "A_noann"))], "--val-annotations", others=[a])
     with pytest.raises(ValueError, match=r"--annotations .*B\.tsv is named as .*B\.edf"):
         check_annotation_files([(a, str(tmp_path / "B.tsv")), (b, str(tmp_path / "A_noann.tsv"))])
     # a stem that is another given recording's exactly wins over a prefix match of its own

@@ -495,6 +495,31 @@ def recording_named(path: str | os.PathLike) -> str | None:
     return None
 
 
+def check_named(extra: Any, source: Any) -> None:
+    """Warn when ``extra``, an annotations file joined to the recording ``source`` (its path
+    or name: ``annotations=``, ``--annotations``, a manifest's ``annotations_file``,
+    :meth:`eegpt.outputs.Embeddings.window_labels`), is a TUH label file whose ``# bname``
+    line (:func:`recording_named`) names another recording than ``source``'s file stem, and
+    whose own stem is not the recording's either: another patient's labels, unless the
+    recording is a renamed (de-identified, BIDS-converted) copy. Nothing for
+    ``mne.Annotations``, other files, or without a source."""
+    if not isinstance(extra, (str, os.PathLike)) or not source:
+        return
+    from pathlib import Path
+
+    from eegpt.probe_label_files import _same_recording
+
+    named = recording_named(extra)
+    stem = Path(str(source)).stem
+    if named is None or _same_recording(named, stem) or _same_recording(Path(extra).stem, stem):
+        return
+    _warn(
+        f"{extra} names the recording {named!r} (its '# bname' line), but it is joined to "
+        f"{source}: taken as its labels (a renamed copy of {named}?); if it is another "
+        "recording's, give this recording's own annotations file"
+    )
+
+
 def _from_spans(spans: Mapping[tuple[float, float, str], None]) -> mne.Annotations:
     """Annotations of ``(onset_s, duration_s, description)`` spans, in time order."""
     if not spans:
@@ -1100,7 +1125,9 @@ def _placed(extra: str | os.PathLike | mne.Annotations, recording: Any) -> mne.A
     """The annotations of ``extra`` (a file, or :class:`mne.Annotations`) in the time base of
     ``recording`` (:func:`in_recording_time`; a discontinuous EDF+D file: gaps left out).
     Those of a file without a start count from the recording file's first sample
-    (:func:`file_offset_for`); ``mne.Annotations`` keep MNE's convention."""
+    (:func:`file_offset_for`); ``mne.Annotations`` keep MNE's convention. A TUH label file
+    naming another recording is warned of (:func:`check_named`)."""
+    check_named(extra, getattr(recording, "source", None))
     found = read_annotations(extra)
     return in_recording_time(
         found,

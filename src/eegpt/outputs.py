@@ -870,6 +870,7 @@ class Embeddings:
 
         from eegpt.annotations import (
             annotations_of,
+            check_named,
             file_offset_for,
             in_recording_time,
             read_annotations,
@@ -893,6 +894,7 @@ class Embeddings:
                     "file or the recording's path instead"
                 )
         else:
+            check_named(annotations, self.metadata.get("source"))  # another recording's file?
             found = read_annotations(annotations)
             spans = in_recording_time(
                 found,

@@ -416,7 +416,8 @@ def _val_labelling(
             "the same order"
         )
     pairs = tuple(zip(held, files, strict=True)) if files else ()
-    check_annotation_files(pairs, "--val-annotations")
+    trained = [str(p) for p in args.data if _is_continuous_input(p)]  # a swap with these too
+    check_annotation_files(pairs, "--val-annotations", others=trained)
     return dataclasses.replace(windows, extra=pairs, validation=True)
 
 

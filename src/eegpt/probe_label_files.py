@@ -137,47 +137,51 @@ class WindowLabelling:
         return y, window_annotations(annotations, onsets, length_s)
 
 
-def check_annotation_files(pairs: Sequence[tuple[str, str]], option: str = "--annotations") -> None:
+def check_annotation_files(
+    pairs: Sequence[tuple[str, str]],
+    option: str = "--annotations",
+    others: Sequence[str] = (),
+) -> None:
     """Refuse ``(recording, annotations file)`` pairs (given by position with ``option``)
-    where the file is plainly another recording's: a TUH label file whose ``# bname``
-    line (:func:`eegpt.annotations.recording_named`) names another recording than its
-    recording's file stem, or a file whose stem is another given recording's (as TUH names
-    them, ``rec.edf`` beside ``rec.csv_bi``), which the message calls swapped. A file whose
-    stem is its recording's (``rec.csv_bi`` for ``rec.edf``) is taken, and so is one whose
-    stem starts with it followed by a separator (``rec_raw.csv``), unless another given
-    recording's stem is the file's exactly (``rec_1.csv`` given for ``rec.edf`` beside
-    ``rec_1.edf``: swapped)."""
+    where the file is plainly another given recording's (swapped files): a TUH label file
+    whose ``# bname`` line (:func:`eegpt.annotations.recording_named`) names another of the
+    recordings, or a file whose stem is another given recording's (as TUH names them,
+    ``rec.edf`` beside ``rec.csv_bi``). The recordings are those of ``pairs`` and
+    ``others`` (the command's other recordings: the training ones, for ``--val-annotations``).
+    A file whose stem is its recording's (``rec.csv_bi`` for ``rec.edf``) is taken; so is one
+    whose ``# bname`` names no given recording (a renamed or de-identified copy given its
+    true label file), with a warning when it is read (:func:`eegpt.annotations.check_named`).
+    Another given recording whose stem is the file's exactly wins over a prefix match of the
+    file's own recording (``rec_1.csv`` given for ``rec.edf`` beside ``rec_1.edf``: swapped)."""
     from eegpt.annotations import recording_named
 
+    given = [r for r, _ in pairs] + [r for r in others if r not in {r for r, _ in pairs}]
     for recording, file in pairs:
         stem, own = Path(recording).stem, Path(file).stem
         named = recording_named(file)
         names = [n.lower() for n in (named, own) if n]
         # another given recording whose stem is the file's exactly: its, over a prefix match
         # of its own recording's (rec_1.csv is rec_1.edf's, not rec.edf's)
-        exact = next(
-            (r for r, _ in pairs if r != recording and Path(r).stem.lower() in names), None
-        )
+        exact = next((r for r in given if r != recording and Path(r).stem.lower() in names), None)
         if stem.lower() not in names and exact is not None:
             other: str | None = exact
         elif _same_recording(own, stem) or (named is not None and _same_recording(named, stem)):
             continue
         else:
             other = next(
-                (r for r, _ in pairs if r != recording
+                (r for r in given if r != recording
                  and any(_same_recording(n, Path(r).stem) for n in (named, own) if n)),
                 None,
             )  # fmt: skip
-        if named is None and other is None:
-            continue  # named otherwise (Sleep-EDF's hypnograms): nothing tells
+        if other is None:
+            continue  # named otherwise (Sleep-EDF's hypnograms, a renamed copy): no swap
         said = f"names the recording {named!r} (its '# bname' line)" if named else (
             f"is named as {other}"
         )  # fmt: skip
-        swapped = f"; it looks like {other}'s: swapped?" if other is not None else ""
         raise ValueError(
             f"{option} {file} {said}, but it is given for {recording} (by position: "
-            f"one file per continuous recording, in their order){swapped} Give each recording "
-            "its own annotations file, in the recordings' order."
+            f"one file per continuous recording, in their order); it looks like {other}'s: "
+            "swapped? Give each recording its own annotations file, in the recordings' order."
         )
 
 
