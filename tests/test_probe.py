@@ -1240,8 +1240,17 @@ def test_min_overlap_is_an_option_recorded_in_the_probe(weights, tmp_path, capsy
     labels = [r["label"] for r in csv.DictReader(pred.open())]
     assert labels[10] == "seizure" and labels[2:5] == ["seizure"] * 3  # 0.4 s of 10-11 s
     assert probe_main(["predict", str(out), str(path), "-o", str(pred), "--overwrite",
-                       "--min-overlap", "0.5", "-q"]) == 0  # fmt: skip
+                       "--min-overlap", "0.5"]) == 0  # fmt: skip
     assert [r["label"] for r in csv.DictReader(pred.open())][10] == "background"
+    said = capsys.readouterr().err  # a labelling other than training's, both values named
+    assert "labelled as in training" not in said
+    assert "but with --min-overlap 0.5 (training's: 1e-06): the labels differ" in said
+    # below half a window with two classes matched, the larger cover still wins: warned of
+    with pytest.warns(EEGPTWarning, match=r"--min-overlap 1e-06 with 2 classes .*match only "
+                      r"the seizure class and give --unlabelled background"):  # fmt: skip
+        probe_main(["predict", str(out), str(path), "-o", str(pred), "--overwrite", "-q",
+                    "--window-labels", "seizure=seiz", "--window-labels", "background=bckg",
+                    "--min-overlap", "1e-6"])  # fmt: skip
     with pytest.raises(SystemExit):
         probe_main(["predict", str(out), str(path), "--min-overlap", "0"])
     assert "no fraction of a window in (0, 1]" in capsys.readouterr().err

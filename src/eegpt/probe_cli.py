@@ -207,8 +207,10 @@ def _add_window_labels(
         metavar="FRACTION",
         type=_overlap_fraction,
         help="with --window-labels: the fraction of a window (0 < FRACTION <= 1) a class's "
-        "annotations must cover to label it; 1e-6 labels every window a seizure touches, 1 "
-        "only windows wholly inside one (default: 0.5"
+        "annotations must cover to label it (the class covering most of a window still wins); "
+        "1 labels only windows wholly inside one. 1e-6 labels every window a seizure touches "
+        "when the seizure class is the only one matched, the rest --unlabelled background "
+        "(with a background class matched too, the larger cover wins) (default: 0.5"
         + (", or the one the probe was trained with)" if trained else ")"),
     )
 
@@ -935,6 +937,7 @@ def cmd_probe_train(args: argparse.Namespace) -> int:
     held_windows = _val_labelling(args, windows) if args.val_data else None
     continuous = windows is not None and any(_is_continuous_input(p) for p in args.data)
     with recorded_warnings() as said:  # about the files read: kept with the probe
+        _warn_min_overlap_classes(args)
         if args.overlap:
             _warn(
                 f"--overlap {args.overlap:g}: windows of {args.window:g} s every "
@@ -1214,16 +1217,55 @@ def _adopt_window_labels(args: argparse.Namespace, probe: Any) -> None:
         return  # refused by _labelling: --unlabelled without --window-labels
     if not any(_is_continuous_input(p) for p in args.data):
         return
+    from eegpt.probe_label_files import DEFAULT_MIN_OVERLAP
+
     match, args.unlabelled = trained["match"], trained.get("unlabelled")
     args.window_labels = window_label_values(match)
-    if _min_overlap(args) is None:  # one given applies to the probe's labelling
+    trained_overlap = float(trained.get("min_overlap") or DEFAULT_MIN_OVERLAP)
+    given = _min_overlap(args)
+    if given is None:  # one given applies to the probe's labelling
         args.min_overlap = trained.get("min_overlap")
-    if not args.quiet:
+    if args.quiet:
+        return
+    if given is not None and given != trained_overlap:  # the labelling is not training's
+        print(
+            "continuous recordings labelled by the training's classes, "
+            + labelling_options(match, args.unlabelled)
+            + f", but with --min-overlap {given:g} (training's: {trained_overlap:g}): "
+            "the labels differ from training's",
+            file=sys.stderr,
+        )
+    else:
         print(
             "continuous recordings labelled as in training: "
             + labelling_options(match, args.unlabelled, _min_overlap(args)),
             file=sys.stderr,
         )
+
+
+def _warn_min_overlap_classes(args: argparse.Namespace) -> None:
+    """Warn where ``--min-overlap`` below half a window meets two or more matched classes:
+    a window still takes the class covering more of it, so a small fraction does not label
+    every window a seizure touches as one when background is a class too."""
+    from eegpt._logging import warn as _warn
+    from eegpt.probe_label_files import DEFAULT_MIN_OVERLAP
+
+    value = _min_overlap(args)
+    labels = getattr(args, "window_labels", None)
+    if labels is None or value is None or value >= DEFAULT_MIN_OVERLAP:
+        return
+    if not any(_is_continuous_input(p) for p in getattr(args, "data", None) or []):
+        return
+    match = parse_window_labels(labels)
+    if not isinstance(match, Mapping) or len(match) < 2:
+        return
+    _warn(
+        f"--min-overlap {value:g} with {len(match)} classes ({few_text(list(match))}): a window "
+        "takes the class covering more of it (ties: the earlier annotation), so one a seizure "
+        "touches for less than the background around it is still 'background'; --min-overlap "
+        "only labels windows no class covers half of. To label every window a seizure "
+        "touches, match only the seizure class and give --unlabelled background"
+    )
 
 
 def _say_trained_start(args: argparse.Namespace, probe: Any) -> None:
@@ -1293,6 +1335,7 @@ def _load(args: argparse.Namespace):
     probe = load_probe(args.probe, args.weights, device="cpu", verbose=False)
     column = (probe.training or {}).get("label_column")
     _adopt_window_labels(args, probe)
+    _warn_min_overlap_classes(args)
     _say_trained_start(args, probe)
     args.label_column_adopted = False
     if column and args.label_column is None and getattr(args, "labels", None) is None:
