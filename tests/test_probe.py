@@ -1163,8 +1163,8 @@ def test_continuous_recordings_labelled_by_their_annotations(weights, tmp_path, 
     assert "no annotation matches --window-labels ictal (its descriptions: 'BAD_muscle', " \
            "'Seizure onset', " \
            "'seizure')" in err  # fmt: skip
-    assert "--window-labels ictal --unlabelled background labelled no window of the " \
-           "continuous recordings" in err  # fmt: skip
+    assert "--window-labels ictal --unlabelled background labelled every window of the " \
+           "continuous recordings 'background': only one class" in err  # fmt: skip
     assert probe_main(["train", str(path), "--weights", str(weights), "-o", str(tmp_path / "x"),
                        "--unlabelled", "background"]) == 1  # fmt: skip
     assert "give --window-labels REGEX too" in capsys.readouterr().err
@@ -1209,11 +1209,18 @@ def test_evaluate_takes_a_recording_without_events(weights, tmp_path, capsys):
     assert got["cohen_kappa"] is None and got["auroc"] is None
     assert rows["background"]["average_precision"] is None
     assert rows["seizure"]["average_precision"] is None
-    assert "BAC " in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    assert "BAC " in printed  # AP n/a for 'background' at 100%: the legend says why
+    assert "AP also where only one class is in the labels" in printed
     # training on it alone is still refused: no seizure to learn
     assert probe_main(["train", str(free), "--weights", str(weights), "-o", str(tmp_path / "x"),
                        *args]) == 1  # fmt: skip
-    assert "labelled no window of the continuous recordings" in capsys.readouterr().err
+    said = capsys.readouterr().err
+    assert "only one class ('background') is present, and a classifier needs at least 2" in said
+    assert "annotations that cover half a window" in said
+    assert probe_main(["train", str(free), "--weights", str(weights), "-o", str(tmp_path / "x"),
+                       *args, "--min-overlap", "1e-6"]) == 1  # fmt: skip
+    assert "annotations that cover 1e-06 of a window" in capsys.readouterr().err
 
 
 def test_min_overlap_is_an_option_recorded_in_the_probe(weights, tmp_path, capsys):

@@ -484,18 +484,28 @@ def _refuse_unmatched(
 
         warn(
             f"{windows.options} labelled every window of the continuous recordings "
-            f"{windows.unlabelled!r}: it matches none of their annotations that cover half a "
-            "window (their descriptions are listed above), so only that class is present, "
+            f"{windows.unlabelled!r}: it matches none of their annotations that cover "
+            f"{_cover_text(windows.min_overlap)} (their descriptions are listed above), so only "
+            "that class is present, "
             "as in recordings without events; the scores of the other classes are their "
             "false positives. Check the pattern if the recordings do hold events."
         )
         return
     raise ValueError(
-        f"{windows.options} labelled no window of the continuous recordings "
-        f"(all of them {windows.unlabelled!r}): it matches none of their annotations "
-        "that cover half a window (their descriptions are listed above; MNE names "
-        "BrainVision markers 'Comment/seizure', EEGLAB events as written)"
+        f"{windows.options} labelled every window of the continuous recordings "
+        f"{windows.unlabelled!r}: only one class ({windows.unlabelled!r}) is present, and a "
+        "classifier needs at least 2. The pattern matches none of their annotations that "
+        f"cover {_cover_text(windows.min_overlap)} (their descriptions are listed above; MNE "
+        "names BrainVision markers 'Comment/seizure', EEGLAB events as written): give "
+        "recordings that hold events too, or check the pattern"
     )
+
+
+def _cover_text(min_overlap: float) -> str:
+    """How much of a window a class must cover (``--min-overlap``), in words."""
+    if float(min_overlap) == DEFAULT_MIN_OVERLAP:
+        return "half a window"
+    return f"{float(min_overlap):g} of a window"
 
 
 def _read_one(

@@ -251,7 +251,8 @@ def format_class_report(report: Mapping[str, Any], n_recordings: int | None = No
     ):
         lines.append(
             "n/a: undefined (precision: the class was never predicted; recall, AP: no epoch of "
-            "the class in the labels)"
+            "the class in the labels; AP also where only one class is in the labels, e.g. "
+            "every epoch of the class)"
         )
     lines.append(
         "AUPRC(AP): the area under the class's precision-recall curve (one-vs-rest); its "
