@@ -326,10 +326,11 @@ def test_val_by_subject_holds_out_whole_patients(weights, epoch_files, tmp_path,
     assert probe_main(["train", *map(str, files), "--weights", str(weights), "-o",
                        str(tmp_path / "g"), "--val", "0.34", "--val-group", r"/([ab])_s\d",
                        "--passes", "1", *COMMON]) == 0  # fmt: skip
+    assert "(1 pass, " in capsys.readouterr().out  # one pass, singular
     record = load_probe(tmp_path / "g").training["validation"]
     assert record["by"] == "group" and record["groups"]["held_out"] == ["b"]
     assert eegpt_main(["info", str(tmp_path / "g")]) == 0
-    assert r"by group (--val-group '/([ab])_s\\d': 1 of 2 groups of input files held out " \
+    assert r"by group (--val-group '/([ab])_s\d': 1 of 2 groups of input files held out " \
            "whole: b)" in capsys.readouterr().out  # fmt: skip
     # a file without a subject, or all of one subject: refused before anything is read
     other = tmp_path / "night-epo.fif"

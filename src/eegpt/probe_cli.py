@@ -1066,7 +1066,7 @@ def _training_summary(probe: Any) -> str:
     kept = training.get("kept_epoch") or runs
     row = probe.history[kept - 1]
     head = (
-        f"trained {probe!r} on {training['n_train']} epochs ({runs} passes, "
+        f"trained {probe!r} on {training['n_train']} epochs ({runs} pass{'' if runs == 1 else 'es'}, "
         f"{training['seconds']:.1f} s)"
     )
     if kept != runs:

@@ -292,7 +292,7 @@ def _validation_text(record: Mapping[str, Any]) -> str:
             option = (
                 "--val-by subject"
                 if record.get("by") == "subject"
-                else f"--val-group {record.get('group_pattern')!r}"
+                else f"--val-group {shlex.quote(str(record.get('group_pattern')))}"
             )
             kind = "subjects" if record.get("by") == "subject" else "groups of input files"
             return (
