@@ -409,7 +409,7 @@ def test_symbolic_links_are_named_by_the_link_and_read_from_the_target(corpus, t
     # a link to a file listed under another name (here through the linked folder b): left out,
     # with a warning, not embedded twice; so is a file given twice in a list
     (links / "sub" / "third.edf").symlink_to(corpus / "b" / "rec02.edf")
-    with pytest.warns(RuntimeWarning, match=r"left out 1 input that lead.*sub/third.edf \(= "
+    with pytest.warns(RuntimeWarning, match=r"left out 1 input that led.*sub/third.edf \(= "
                       r"b/rec02.edf\)"):  # fmt: skip
         assert [f.recording_id for f in resolve_inputs(links).files] == ids
     # a linked folder beside the folder it leads to: the first by name kept, the link named

@@ -87,7 +87,7 @@ _SUBMODULES = {
     "outputs", "preprocessing", "preprocessing_spec", "probe", "probe_cli", "probe_events",
     "probe_folder", "probe_inputs", "probe_label_files", "probe_labels", "probe_metrics", "probe_predictions",
     "probe_provenance", "rename_tables", "shard_writer", "short_attention", "sklearn",
-    "streaming", "synthetic", "training", "training_data", "viz", "vocabulary",
+    "streaming", "synthetic", "text_tables", "training", "training_data", "viz", "vocabulary",
 }  # fmt: skip
 
 
