@@ -2089,6 +2089,8 @@ def test_opening_an_edf_plus_file_costs_no_memory_of_its_size(tmp_path):
     import eegpt
 
     src = Path(eegpt.__file__).resolve().parents[1]  # this eegpt, in the subprocess too
+    # before the paths given already (where MNE may be installed, as on the GPU machine)
+    path_list = os.pathsep.join(filter(None, [str(src), os.environ.get("PYTHONPATH")]))
     starts = [float(k) for k in range(2000)] + [float(k + 60) for k in range(2000, 4000)]
     path = _edf_plus(tmp_path / "rec.edf", "EDF", starts, sfreq=2048)
     size_mb = path.stat().st_size / 2**20
@@ -2102,7 +2104,7 @@ def test_opening_an_edf_plus_file_costs_no_memory_of_its_size(tmp_path):
             "print(open('/proc/self/status').read().split('VmHWM:')[1].split()[0])"
         )
         out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                             check=True, env={**os.environ, "PYTHONPATH": str(src)})  # fmt: skip
+                             check=True, env={**os.environ, "PYTHONPATH": path_list})  # fmt: skip
         return int(out.stdout.split()[-1]) / 1024
 
     mne_only = peak_mb(f"mne.io.read_raw_edf({str(path)!r}, preload=False, verbose='error')")
