@@ -376,21 +376,32 @@ def test_a_pattern_in_a_bids_dataset_leaves_its_sidecars_out(tasks_dataset):
     assert [Path(f.path).suffix for f in globbed.files] == [".edf"]
 
 
-def test_participants_tsv_slips_are_tolerated_or_said(tasks_dataset, tmp_path):
+def test_participants_tsv_slips_are_tolerated_or_said(tasks_dataset, model, tmp_path):
     root = tmp_path / "ds"
     shutil.copytree(tasks_dataset, root)
-    (root / "participants.tsv").write_text("Participant_ID\tage\tcode\nsub-01 \t31\t007\n")
+    (root / "participants.tsv").write_text("participant_id\tage\tcode\nsub-01 \t31\t007\n")
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         table = eegpt.bids.bids_manifest(root).to_pydict()
-    assert table["age"] == [31, 31, None, None]  # the header's case, the id's space
+    assert table["age"] == [31, 31, None, None]  # the id's space
     assert table["code"] == ["007", "007", None, None]
     texts = [str(w.message) for w in caught]
     assert sum("has no row for 1 subject of the dataset (sub-02)" in t for t in texts) == 1
     assert any("'code' is kept as text" in t and "'007' (row 1" in t for t in texts)
-    (root / "participants.tsv").write_text("id\tage\nsub-01\t31\n")
-    with pytest.warns(RuntimeWarning, match=r"participants\.tsv has no participant_id column"):
-        eegpt.bids.bids_manifest(root)
+    # a column MNE-BIDS cannot find (it reads participants.tsv for each recording): refused
+    # once, before any recording is read, not a failure of each
+    for header in ("Participant_ID", "participant_id ", "id"):
+        (root / "participants.tsv").write_text(f"{header}\tage\nsub-01\t31\n")
+        with pytest.raises(ValueError, match=r"participants\.tsv has no participant_id column"):
+            eegpt.bids.bids_manifest(root)
+    with pytest.raises(ValueError, match=r"'Participant_ID' is not spelt exactly so.*name the"):
+        (root / "participants.tsv").write_text("Participant_ID\tage\nsub-01\t31\n")
+        embed_dataset(root, tmp_path / "out", model=model, workers=0, progress=False)
+    assert not (tmp_path / "out" / "_errors.csv").exists()
+    # a file of the dataset read alone: MNE-BIDS's failure, with what to do
+    edf = next(root.rglob("*_eeg.edf"))
+    with pytest.raises(ValueError, match=r"KeyError: 'participant_id': name its column"):
+        as_recording(edf, verbose="error")
 
 
 def test_bids_filters_are_recorded_and_a_resume_must_give_the_same(tasks_dataset, model, tmp_path):

@@ -124,7 +124,12 @@ def read_raw_bids(path: Path, root: Path, verbose: Any = None) -> mne.io.BaseRaw
                 else "reading it with its BIDS sidecars (*_channels.tsv, *_events.tsv, "
                 "*_eeg.json, participants.tsv) failed"
             )
-            raise ValueError(f"{which}: {type(err).__name__}: {err}") from err
+            advice = (
+                ": name its column of subject ids participant_id, in lower case without spaces"
+                if isinstance(err, KeyError) and err.args == ("participant_id",)
+                else ""
+            )
+            raise ValueError(f"{which}: {type(err).__name__}: {err}{advice}") from err
     pass_on_warnings(caught, path, skip=_NOISE, reader="MNE-BIDS")
     _check_sampling_frequency(raw, path, bids_path)
     if _acq_time_applied(raw, bids_path):
@@ -540,10 +545,16 @@ def _selected(
 
 def _participants(root: Path, subjects: list[str]) -> dict[str, Any]:
     """The columns of ``participants.tsv`` (pyarrow arrays, ``n/a`` missing), one row per entry
-    of ``subjects``; empty without the file. Its ``participant_id`` column is found whatever
-    its case and the spaces around it, and ids are compared without spaces around them; a
+    of ``subjects``; empty without the file. Ids are compared without spaces around them; a
     warning names the subjects it has no row for, and the columns of numbers kept as text
-    for a leading zero (``007``)."""
+    for a leading zero (``007``).
+
+    Raises
+    ------
+    ValueError
+        If it has no ``participant_id`` column spelt exactly so (``Participant_ID``,
+        ``participant_id `` with a space): MNE-BIDS, which reads each recording, would fail
+        on every one of them."""
     import pyarrow as pa
 
     from eegpt.dataset_read import read_delimited
@@ -552,15 +563,18 @@ def _participants(root: Path, subjects: list[str]) -> dict[str, Any]:
     if not path.is_file():
         return {}
     table = read_delimited(path)
-    named = [c for c in table.column_names if c.strip().lower() == "participant_id"]
-    if not named:
-        _warn(
-            f"{path} has no participant_id column (its columns: {few(table.column_names, 8)}), "
-            "so none of its columns is added to the recordings' rows: name the column of "
-            "subject ids (sub-01 ...) participant_id"
+    if "participant_id" not in table.column_names:
+        # MNE-BIDS, which reads each recording with its sidecars, reads participants.tsv too
+        # and fails on every recording without this exact column: refused here, once
+        named = [c for c in table.column_names if c.strip().lower() == "participant_id"]
+        raise ValueError(
+            f"{path} has no participant_id column (its columns: {few(table.column_names, 8)})"
+            + (f"; its {named[0]!r} is not spelt exactly so" if named else "")
+            + ", and MNE-BIDS, which reads each recording with its sidecars, needs it: name "
+            "the column of subject ids (sub-01 ...) participant_id, in lower case without "
+            "spaces, or move participants.tsv out of the dataset"
         )
-        return {}
-    id_column = named[0]
+    id_column = "participant_id"
     ids = [
         None if v is None else str(v).strip().removeprefix("sub-")
         for v in table.column(id_column).to_pylist()
