@@ -404,6 +404,41 @@ def test_participants_tsv_slips_are_tolerated_or_said(tasks_dataset, model, tmp_
         as_recording(edf, verbose="error")
 
 
+def test_bids_filters_are_recorded_alike_for_the_same_selection(
+    tasks_dataset, model, tmp_path, monkeypatch
+):
+    import json
+
+    canonical = eegpt.bids.bids_filters
+    assert canonical({"subject": ["02", "sub-01", "02"]}) == canonical({"subject": ["01", "02"]})
+    assert canonical({"subject": ["02", "01"]}) == {"subject": ["01", "02"]}
+    assert canonical({"run": ["01", "10", 2]}) == {"run": ["1", "2", "10"]}
+    out = tmp_path / "out"
+    summary = embed_dataset(tasks_dataset, out, model=model, workers=0, progress=False,
+                            bids_filters={"task": "rest,pilot".split(",")})  # fmt: skip
+    assert summary.n_ok == 4
+    again = embed_dataset(tasks_dataset, out, model=model, workers=0, progress=False,
+                          bids_filters={"task": ["pilot", "rest"]})  # fmt: skip
+    assert again.n_ok == 4
+    # a run that recorded its filters as given (before they were recorded canonical)
+    with monkeypatch.context() as m:
+        m.setattr(eegpt.bids, "_canonical", lambda name, labels: list(dict.fromkeys(labels)))
+        embed_dataset(tasks_dataset, tmp_path / "old", model=model, workers=0, progress=False,
+                      bids_filters={"task": ["rest", "pilot"]}, shard_size=2)  # fmt: skip
+    manifest = tmp_path / "old" / "_manifest.json"
+    assert json.loads(manifest.read_text())["spec"]["inputs"]["bids_filters"] == {
+        "task": ["rest", "pilot"]
+    }
+    (tmp_path / "old" / "shard-00001.parquet").unlink()  # to be done by the resume
+    again = embed_dataset(tasks_dataset, tmp_path / "old", model=model, workers=0,
+                          progress=False, bids_filters={"task": ["pilot", "rest"]},
+                          shard_size=2)  # fmt: skip
+    assert again.n_ok == 4
+    with pytest.raises(ValueError, match="bids_filters"):
+        embed_dataset(tasks_dataset, out, model=model, workers=0, progress=False,
+                      bids_filters={"task": ["pilot"]})  # fmt: skip
+
+
 def test_bids_filters_are_recorded_and_a_resume_must_give_the_same(tasks_dataset, model, tmp_path):
     import json
 

@@ -334,6 +334,7 @@ def bids_filters(filters: Mapping[str, Any] | None) -> dict[str, list[str]]:
     """``filters`` (entity -> a value or a sequence of values, e.g. ``{"task": "rest"}``) as
     entity -> the values as text, in :data:`BIDS_FILTERS`' order, without a file name's key
     (``sub-01`` is ``01``); entities given no value are left out. Empty for None. Labels are
+    kept once each, sorted, a run's number without leading zeros (:func:`_canonical`), and
     compared as written, but a run's as a number (:func:`_same_label`: ``1`` is ``run-01``).
 
     Raises
@@ -361,8 +362,26 @@ def bids_filters(filters: Mapping[str, Any] | None) -> dict[str, list[str]]:
                 f"bids_filters: {name}={given!r} (--{name}) needs one or more labels, e.g. "
                 f"{name}=['01'] for {_KEYS[name]}-01"
             )
-        out[name] = list(dict.fromkeys(texts))
+        out[name] = _canonical(name, texts)
     return out
+
+
+def _canonical(name: str, labels: list[str]) -> list[str]:
+    """``labels`` of the entity ``name`` once each and sorted, a run's number without leading
+    zeros (``01`` is ``1``), so that the same selection given in another order or spelling is
+    recorded alike (a resume compares the recorded filters)."""
+    if name == "run":
+        labels = [str(int(t)) if t.isascii() and t.isdigit() else t for t in labels]
+    return sorted(set(labels), key=lambda t: (not t.isdigit(), int(t) if t.isdigit() else 0, t))
+
+
+def same_filters(recorded: Any, filters: Mapping[str, list[str]]) -> bool:
+    """Whether the ``bids_filters`` a run recorded (perhaps before they were recorded
+    canonical: :func:`_canonical`) select what ``filters`` (:func:`bids_filters`) do."""
+    try:
+        return bids_filters(recorded) == dict(filters)
+    except (ValueError, TypeError, AttributeError):
+        return False
 
 
 def _bidsignore(root: Path) -> Callable[[str], bool]:

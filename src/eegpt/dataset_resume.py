@@ -53,12 +53,20 @@ def _keep_old_layout(output_dir: Path, spec: dict[str, Any]) -> None:
     Its finished shards lack those columns,
     and all shards of a run share one schema. A part run from before ``corpus_sha256`` or
     ``corpus`` resumes without them, and one with ``corpus`` keeps the one it recorded (the
-    same corpus spelt otherwise, or moved: its listing's fingerprints tell a changed one)."""
+    same corpus spelt otherwise, or moved: its listing's fingerprints tell a changed one). A
+    run that recorded its BIDS filters as given (before they were recorded canonical) keeps
+    them where they select the same."""
     manifest = output_dir / MANIFEST
     if manifest.exists():
         with contextlib.suppress(ValueError, OSError, TypeError):
             old = json.loads(manifest.read_text()).get("spec", {})
             before = old.get("inputs") or {}
+            filters = spec["inputs"].get("bids_filters")
+            if filters and before.get("bids_filters") not in (None, filters):
+                from eegpt.bids import same_filters
+
+                if same_filters(before["bids_filters"], filters):  # recorded before canonical
+                    spec["inputs"] = {**spec["inputs"], "bids_filters": before["bids_filters"]}
             if before.get("part") and spec["inputs"].get("part"):  # (a new dict: not shared)
                 gone = {"corpus_sha256", "corpus"} - set(before)
                 kept = {k: v for k, v in spec["inputs"].items() if k not in gone}
