@@ -89,7 +89,7 @@ def test_an_edited_sidecar_makes_a_corpus_run_s_rows_stale(dataset, model, tmp_p
     with pytest.warns(RuntimeWarning, match=r"1 recording changed .*sub-02"):
         embed_dataset(root, out, model=model, workers=0, progress=False, check_contents=True)
     files = pd.read_csv(out / "_files.csv").set_index("recording_id")
-    assert files.loc[EDF.format(sub="02"), "changed"] == "recording: contents"
+    assert files.loc[EDF.format(sub="02"), "changed"] == "recording (or its sidecars): contents"
     assert files["changed"].isna().tolist() == [True, False]
     text, current = output_report(out)
     assert not current and "CHANGED since embedded" in text
@@ -112,7 +112,43 @@ def test_stamps_from_before_sidecars_are_not_changed_by_them(dataset, tmp_path):
         assert _warn_changed(DatasetInputs([file]), [old], check_contents=True) == {}
     with pytest.warns(RuntimeWarning, match="changed"):
         changed = _warn_changed(DatasetInputs([file]), [new], check_contents=True)
-    assert changed == {file.recording_id: "recording: contents"}
+    assert changed == {file.recording_id: "recording (or its sidecars): contents"}
+
+
+def test_a_changed_mark_names_the_sidecars_that_changed(dataset, tmp_path):
+    """The ``changed`` mark of a BIDS recording names its sidecars modified since (an edit,
+    an added one), and says "or its sidecars" where none is newer (one deleted)."""
+    from eegpt.dataset import _marked_groups
+
+    root = _copy(dataset, tmp_path)
+    path = root / EDF.format(sub="02")
+    file = InputFile(0, EDF.format(sub="02"), str(path))
+    status = {"recording_id": file.recording_id, "status": "ok", "shard": 0,
+              **(source_stamp(file) or {})}  # fmt: skip
+    later = int(status["source_mtime_ns"]) + 10**9
+    channels = path.with_name(path.name.replace("_eeg.edf", "_channels.tsv"))
+    channels.write_text(channels.read_text() + "\n")
+    os.utime(channels, ns=(later, later))
+    with pytest.warns(RuntimeWarning, match="changed"):
+        changed = _warn_changed(DatasetInputs([file]), [status])
+    mark = f"recording (its sidecar {channels.name}): size and modification time"
+    assert changed == {file.recording_id: mark}
+    assert _marked_groups(mark) == {"source"}
+    events = path.with_name(path.name.replace("_eeg.edf", "_events.tsv"))
+    events.write_text("onset\tduration\ttrial_type\n1.0\t0.5\tgo\n")  # added
+    os.utime(events, ns=(later, later))
+    with pytest.warns(RuntimeWarning, match="changed"):
+        changed = _warn_changed(DatasetInputs([file]), [status])
+    mark = changed[file.recording_id]
+    assert mark.startswith("recording (its sidecars ")
+    assert channels.name in mark and events.name in mark
+    events.unlink()
+    channels.write_text(channels.read_text().removesuffix("\n"))
+    os.utime(channels, ns=(later - 10**9, later - 10**9))
+    path.with_name(path.name.replace("_eeg.edf", "_eeg.json")).unlink()  # deleted
+    with pytest.warns(RuntimeWarning, match="changed"):
+        changed = _warn_changed(DatasetInputs([file]), [status])
+    assert changed[file.recording_id].startswith("recording (or its sidecars): size")
 
 
 def test_a_single_output_records_its_sidecars(dataset, model, tmp_path):

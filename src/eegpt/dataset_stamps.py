@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import partial
 from pathlib import Path
@@ -110,8 +111,39 @@ def _marked_groups(mark: str) -> set[str]:
     """The stamp groups (``"source"``, ``"annotations"``) a ``changed`` mark of
     ``_files.csv`` names: ``"recording and annotations file: contents"`` names both."""
     files, _, _ = mark.partition(": ")
+    files = re.sub(r" \([^)]*\)", "", files)  # the sidecars named: "recording (its ...)"
     names = {"recording": "source", "annotations file": "annotations"}
     return {names[f] for f in files.split(" and ") if f in names}
+
+
+def _recording_named(file: InputFile, status: Mapping[str, Any]) -> str:
+    """``"recording"`` in a ``changed`` mark, naming the BIDS sidecars stamped with it
+    (stamp version 4) that changed: those modified since the stamp's latest time (an edit, an
+    added ``*_events.tsv``), else ``"recording (or its sidecars)"`` where one may have
+    changed unseen so (a sidecar deleted, an edit that kept the time)."""
+    version = status.get("stamp_version", 1)
+    if version < 4:
+        return "recording"
+    data = {os.fspath(p) for p in recording_files(file.path)}
+    paths = _stamped_files(file, version)["source"]
+    sidecars = [p for p in paths if p not in data]
+    recorded = status.get("source_mtime_ns")
+    if not sidecars:
+        from eegpt.bids import bids_root
+
+        if bids_root(Path(file.path)) is None:  # no BIDS file: none to name
+            return "recording"
+    try:
+        newer = [
+            p for p in paths if isinstance(recorded, int) and os.stat(p).st_mtime_ns > recorded
+        ]
+    except OSError:
+        newer = []
+    named = [Path(p).name for p in newer if p not in data]
+    if named:
+        also = "and " if len(named) < len(newer) else ""  # the data file too
+        return f"recording ({also}its sidecar{'s' if len(named) > 1 else ''} {', '.join(named)})"
+    return "recording" if newer else "recording (or its sidecars)"
 
 
 def _stamped_files(file: InputFile, version: int = STAMP_VERSION) -> dict[str, list[str]]:
@@ -315,7 +347,8 @@ def _warn_changed(
                     if any(by[n] for n in names)
                 )
                 files_of = " and ".join(
-                    {"source": "recording", "annotations": "annotations file"}[n] for n in names
+                    _recording_named(file, status) if n == "source" else "annotations file"
+                    for n in names
                 )
                 stale[status["recording_id"]] = f"{files_of}: {what}"
     if unchecked:
