@@ -3197,6 +3197,19 @@ def test_an_output_that_cannot_be_written_is_refused_before_the_model_is_loaded(
     assert not out.exists()
 
 
+def test_the_summary_cuts_a_long_failure_in_its_middle_keeping_the_advice():
+    reason = (
+        "UnknownChannelError: channel(s) ['XYZ1', 'XYZ2'] are not in EEGPT's vocabulary "
+        + "filler words " * 40
+        + "see eegpt.channels.VOCABULARY; --nearest maps each to the nearest one"
+    )
+    short = dataset_summary._short(reason)
+    assert len(short) <= 300 and " ... " in short
+    assert short.startswith("UnknownChannelError: channel(s) ['XYZ1', 'XYZ2']")
+    assert short.endswith("see eegpt.channels.VOCABULARY; --nearest maps each to the nearest one")
+    assert dataset_summary._short("short reason") == "short reason"
+
+
 def test_summary_counts_warnings_by_kind():
     from eegpt.dataset import _warning_kinds
 

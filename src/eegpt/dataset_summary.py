@@ -509,8 +509,14 @@ _READ_FAILED = re.compile(r"^(?:RecordingError: )?could not read EEG file \S+?: 
 def _short(text: str, limit: int = 300) -> str:
     """``text`` on one line (a traceback after it left out), every path in it shortened to
     its file name and an opening that names the recording left out (the full text is in
-    ``_errors.csv``; the summary's line names the recording), then cut to ``limit``
-    characters."""
+    ``_errors.csv``; the summary's line names the recording), then cut to about ``limit``
+    characters in its middle, at spaces, so that both what failed (its start) and the advice
+    (its end: ``--nearest``, what to fix) are kept."""
     text = " ".join(str(text).split(TRACEBACK_MARK, 1)[0].split())
     text = _READ_FAILED.sub("", _LONG_PATH.sub(r"\1", text))
-    return text if len(text) <= limit else text[: limit - 3] + "..."
+    if len(text) <= limit:
+        return text
+    head, tail = text[: limit * 2 // 5], text[-(limit * 3 // 5 - 5) :]
+    head = head.rsplit(" ", 1)[0] if " " in head[1:] else head
+    tail = tail.split(" ", 1)[1] if " " in tail[:-1] else tail
+    return f"{head} ... {tail}"
