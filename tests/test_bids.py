@@ -376,6 +376,19 @@ def test_a_pattern_in_a_bids_dataset_leaves_its_sidecars_out(tasks_dataset):
     assert [Path(f.path).suffix for f in globbed.files] == [".edf"]
 
 
+def test_a_pattern_in_a_bids_dataset_leaves_its_other_files_out(tasks_dataset, tmp_path):
+    root = tmp_path / "ds"
+    shutil.copytree(tasks_dataset, root)
+    for name in ("README", "CHANGES", "LICENSE", ".bidsignore"):
+        (root / name).write_text("# nothing\n")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        inputs = resolve_inputs(root, pattern="**/*")
+    assert [Path(f.path).suffix for f in inputs.files] == [".edf"] * 4
+    texts = [str(w.message) for w in caught]
+    assert any("that are no recordings of the BIDS dataset" in t and "README" in t for t in texts)
+
+
 def test_participants_tsv_slips_are_tolerated_or_said(tasks_dataset, model, tmp_path):
     root = tmp_path / "ds"
     shutil.copytree(tasks_dataset, root)

@@ -707,7 +707,29 @@ def _without_sidecars(paths: list[Path], root: Path) -> list[Path]:
             f"tables of the BIDS dataset (.json, .tsv), not recordings: "
             f"{few(sorted(_relative_ids(left, root)), 5)}"
         )
-    return [p for p in paths if p not in left]
+    kept = [p for p in paths if p not in left]
+    readable = _readable_endings()
+    other = [p for p in kept if not p.name.lower().endswith(readable)]
+    if other:
+        _warn(
+            f"left out {_count(len(other), 'file')} matched by the pattern that are no "
+            "recordings of the BIDS dataset (of no file type eegpt reads, e.g. README, "
+            f"CHANGES, .bidsignore): {few(sorted(_relative_ids(other, root)), 5)}"
+        )
+    return [p for p in kept if p not in other]
+
+
+def _readable_endings() -> tuple[str, ...]:
+    """The file endings (lower case) of the recordings eegpt reads: MNE's readers' (``.eeg``
+    of Nihon Kohden, ``.txt`` of BOXY ...), with :data:`EEG_SUFFIXES` and
+    :data:`RECORDING_FOLDER_SUFFIXES`."""
+    try:
+        from mne.io._read_raw import _get_supported  # private: the fallback below without
+
+        mne_endings = tuple(k.lower() for k in _get_supported())
+    except Exception:  # noqa: BLE001 - another MNE version: eegpt's own list
+        mne_endings = (".eeg", ".fif.gz")
+    return tuple(dict.fromkeys((*EEG_SUFFIXES, *RECORDING_FOLDER_SUFFIXES, *mne_endings)))
 
 
 def _in_id_order(paths: list[Path], root: Path) -> tuple[list[Path], list[str]]:
