@@ -1648,7 +1648,8 @@ def test_the_summary_names_files_that_use_another_channel_set(model, tmp_path):
     assert "  1 file with 18 channels without C3: night1.edf" in text  # what sets it apart
     assert "not directly comparable" in text and "--keep-channels 10-20" in text
     with pytest.warns(RuntimeWarning, match=r"embedded with 2 different channel sets: 2 "
-                      r"recordings with 19 channels \(C3, C4.*; 1 recording with 18"):  # fmt: skip
+                      r"recordings with 19 channels \(C3, C4.*; 1 recording with 18 "
+                      r"channels \(without C3\)\."):  # fmt: skip
         read_embeddings(tmp_path / "out", embeddings=False)
     with warnings.catch_warnings(record=True) as record:  # one of them: no word of the sets
         warnings.simplefilter("always")

@@ -643,6 +643,18 @@ def channel_sets_advice(keep: bool) -> str:
     )
 
 
+def channel_set_apart(names: Sequence[str], most: set[str]) -> str:
+    """What sets the channel set ``names`` apart from the most common set ``most``:
+    ``"without T7, with X1"``."""
+    without, extra = sorted(most - set(names)), sorted(set(names) - most)
+    return ", ".join(
+        [
+            *([f"without {few(without, 8)}"] if without else []),
+            *([f"with {few(extra, 8)}"] if extra else []),
+        ]  # fmt: skip
+    )
+
+
 def _warn_channel_sets(folders: Sequence[Path], ids: set[str] | None, keep: bool) -> None:
     """Warn once when the recordings read (``ids``; None: all of the folders') were embedded
     with different channel sets, naming each set and how many recordings have it: their
@@ -655,9 +667,12 @@ def _warn_channel_sets(folders: Sequence[Path], ids: set[str] | None, keep: bool
     if len(counts) < 2:
         return
     ranked = sorted(counts.items(), key=lambda item: -item[1])
+    most = set(ranked[0][0])  # the others said by what sets them apart from it
     sets = "; ".join(
-        f"{_count(n, 'recording')} with {_count(len(names), 'channel')} ({few(list(names), 6)})"
-        for names, n in ranked[:4]
+        f"{_count(n, 'recording')} with {_count(len(names), 'channel')} ("
+        + (few(list(names), 6) if k == 0 else channel_set_apart(names, most))
+        + ")"
+        for k, (names, n) in enumerate(ranked[:4])
     ) + (f"; and {len(ranked) - 4} more sets" if len(ranked) > 4 else "")
     _warn(
         f"read_embeddings: the recordings read were embedded with {len(counts)} different "

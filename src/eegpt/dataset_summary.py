@@ -24,7 +24,13 @@ from eegpt._logging import few, progress_interval, progress_options, terminal_te
 from eegpt.channels import drops_by_electrode
 from eegpt.dataset_files import TRACEBACK_MARK, FileResult
 from eegpt.dataset_inputs import InputFile
-from eegpt.dataset_read import ERRORS_REPORT, FILES_REPORT, TOO_SHORT, channel_sets_advice
+from eegpt.dataset_read import (
+    ERRORS_REPORT,
+    FILES_REPORT,
+    TOO_SHORT,
+    channel_set_apart,
+    channel_sets_advice,
+)
 from eegpt.dataset_report import too_short_note
 from eegpt.dataset_stamps import _too_short
 
@@ -360,13 +366,7 @@ class DatasetSummary:
                 if k == 0:
                     which = f"({few(list(names), 8)})"
                 else:  # what sets it apart from the most common set
-                    without, extra = sorted(most - set(names)), sorted(set(names) - most)
-                    which = ", ".join(
-                        [
-                            *([f"without {few(without, 8)}"] if without else []),
-                            *([f"with {few(extra, 8)}"] if extra else []),
-                        ]  # fmt: skip
-                    )
+                    which = channel_set_apart(names, most)
                 lines.append(
                     f"  {_count(len(files), 'file')} with {_count(len(names), 'channel')} "
                     f"{which}: {few(files, 3)}"
