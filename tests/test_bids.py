@@ -338,6 +338,10 @@ def test_bids_filters_select_recordings_and_name_the_labels_there_are(tasks_data
         resolve_inputs(tasks_dataset, pattern="**/*.edf", bids_filters={"task": "rest"})
     with pytest.raises(ValueError, match="is not a BIDS dataset"):
         resolve_inputs(tasks_dataset.parent, bids_filters={"task": "rest"})
+    glob = str(tasks_dataset / "*.edf")
+    with pytest.raises(ValueError, match=r"\(--task rest --run 1,2\) select recordings of a "
+                       r"BIDS dataset; give its folder .* as the input, not '"):  # fmt: skip
+        resolve_inputs(glob, bids_filters={"task": ["rest"], "run": ["1", "2"]})
 
 
 def test_a_run_filter_matches_the_run_index_as_a_number(bids_dataset):
@@ -524,7 +528,7 @@ def test_a_missing_data_file_is_said_as_such_not_as_a_sidecar(bids_dataset, mode
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # MNE-BIDS: the sidecars missing here
         with pytest.raises(RecordingError, match=r"its header's DataFile= line names "
-                           r"recording_old_name\.eeg, which is not in \S*sub-004"):  # fmt: skip
+                           r"recording_old_name\.eeg, which is not in the folder \S*sub-004/eeg/:"):  # fmt: skip
             as_recording(header, verbose="error")
         summary = embed_dataset(root, tmp_path / "out", model=model, workers=0, progress=False)
     assert summary.n_failed == 2

@@ -380,3 +380,20 @@ def test_the_padded_window_of_a_week_long_recording_is_the_last_one_only():
     assert np.flatnonzero(export._file_padded(emb)).tolist() == [151_199]
     emb.metadata["padded_tail"]["window"] = 151_199
     assert np.flatnonzero(export._file_padded(emb)).tolist() == [151_199]
+
+
+def test_the_export_line_counts_one_recording_in_the_singular(tmp_path, monkeypatch):
+    from types import SimpleNamespace
+
+    import eegpt.export
+
+    monkeypatch.setattr(eegpt.export, "exported_shape", lambda windows, pool: (15, 512))
+    out = tmp_path / "x.csv"
+    out.write_text("x")
+
+    class Windows(SimpleNamespace):
+        def __len__(self):
+            return 15
+
+    one = Windows(recordings=["a"] * 15, channels=None, channel_sets=None)
+    assert eegpt.export.describe_export(one, out, "none").startswith("15 windows of 1 recording ->")

@@ -244,10 +244,14 @@ def resolve_inputs(
     """
     pa, pq = pyarrow_for_writing()
     if bids_filters and not (isinstance(inputs, (str, os.PathLike)) and _is_folder(inputs)):
+        given = (
+            repr(os.fspath(inputs)[:80])
+            if isinstance(inputs, (str, os.PathLike))
+            else f"a {type(inputs).__name__}"
+        )
         raise ValueError(
-            f"bids_filters={dict(bids_filters)!r} (--subject, --session, --task, --acquisition, "
-            f"--run) select recordings of a BIDS dataset; give its folder (or a folder inside "
-            f"it) as the input, not {type(inputs).__name__} {str(inputs)[:80]!r}"
+            f"{_filters_text(bids_filters)} select recordings of a BIDS dataset; give its "
+            f"folder (or a folder inside it) as the input, not {given}"
         )
     if isinstance(inputs, pa.Table):
         return replace(_from_table(inputs, Path.cwd(), "<table>"), manifest=True)
@@ -616,10 +620,20 @@ def _from_folder(
             "in the folders above a sub-* folder)"
         )
         raise ValueError(
-            f"bids_filters={dict(bids_filters)!r} (--subject, --session, --task, --acquisition, "
-            f"--run) select recordings of a BIDS dataset by their entities, {why}"
+            f"{_filters_text(bids_filters)} select recordings of a BIDS dataset by their "
+            f"entities, {why}"
         )
     return _make_inputs(*_listed_under(folder, pattern, verbose), str(folder))
+
+
+def _filters_text(filters: Mapping[str, Any]) -> str:
+    """``filters`` (``bids_filters``) in Python's words and the command line's, as other
+    messages give both: ``bids_filters={'task': ['rest']} (--task rest)``."""
+    options = " ".join(
+        f"--{name} {','.join(map(str, [v] if isinstance(v, (str, int)) else v))}"
+        for name, v in filters.items()
+    )
+    return f"bids_filters={dict(filters)!r} ({options})"
 
 
 def recordings_under(folder: str | os.PathLike) -> list[Path]:

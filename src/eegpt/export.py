@@ -639,7 +639,8 @@ def describe_export(windows: ExportInput, output: Path, pool: str) -> str:
     """The one line ``eegpt export`` prints on stderr of what it wrote."""
     values_shape = exported_shape(windows, pool)
     recordings = windows.recordings
-    of = f" of {len(set(recordings))} recordings" if recordings is not None else ""
+    n = len(set(recordings)) if recordings is not None else 0
+    of = f" of {n} recording{'' if n == 1 else 's'}" if recordings is not None else ""
     size = output.stat().st_size
     units = (size / 1e6, "MB") if size >= 1e5 else (size / 1e3, "kB")
     note = ""

@@ -842,7 +842,11 @@ def missing_file_reason(path: Path, err: BaseException) -> str | None:
     missing = Path(named)
     if missing.name == path.name or missing.suffix.lower() in (".tsv", ".json"):
         return None
-    where = f"which is not in {missing.parent}" if missing.parent != Path() else "which is missing"
+    where = (
+        f"which is not in the folder {os.path.join(missing.parent, '')}"
+        if missing.parent != Path()
+        else "which is missing"
+    )
     if path.suffix.lower() == ".vhdr":
         key = _header_line_naming(path, missing.name) or "DataFile"
         return (
