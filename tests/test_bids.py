@@ -553,10 +553,13 @@ def test_a_date_from_scans_tsv_is_on_its_own_clock(bids_dataset, tmp_path, acq_t
     shutil.copytree(bids_dataset, root)
     scans = root / "sub-001" / "ses-a" / "sub-001_ses-a_scans.tsv"
     scans.write_text(scans.read_text().replace("n/a", acq_time))
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
         rec = as_recording(root / EDF.format(sub="001"), verbose="error")
         other = as_recording(root / EDF.format(sub="002"), verbose="error")
+        as_recording(root / EDF.format(sub="001"), verbose="error")
+    zoneless = [w for w in caught if "has no time zone" in str(w.message)]
+    assert len(zoneless) == (0 if acq_time.endswith("Z") else 1)  # once for the dataset
     when = datetime.datetime.fromisoformat(acq_time.replace("Z", "+00:00"))
     assert datetime.datetime.fromisoformat(rec.meas_date) == when.astimezone(datetime.UTC)
     assert (rec.date_clock, other.date_clock) == ("acq_time", "local")

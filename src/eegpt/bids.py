@@ -289,7 +289,10 @@ def _acq_time_applied(raw: mne.io.BaseRaw, bids_path: Any) -> bool:
             return False
         if when.astimezone(datetime.timezone.utc) != date:
             return False
-        return _header_date(Path(bids_path.fpath)) != date
+        applied = _header_date(Path(bids_path.fpath)) != date
+        if applied and when.tzinfo is None:
+            _warn_zoneless(table, text, Path(bids_path.root))
+        return applied
     return False
 
 
@@ -307,6 +310,24 @@ def _header_date(path: Path) -> Any:
             return mne.io.read_raw(path, preload=False, verbose="error").info.get("meas_date")
     except Exception:  # noqa: BLE001 - MNE raises anything on a file it cannot read
         return _UNREAD
+
+
+#: The datasets (roots) warned of an ``acq_time`` without a zone, in this process: once each.
+_warned_zoneless: set[Path] = set()
+
+
+def _warn_zoneless(table: Path, text: str, root: Path) -> None:
+    """Warn once for the dataset ``root`` that an ``acq_time`` (``text``, of ``table``) has no
+    zone, which MNE-BIDS takes as this computer's local time."""
+    if root in _warned_zoneless:
+        return
+    _warned_zoneless.add(root)
+    _warn(
+        f"{table}: acq_time {text!r} has no time zone (no Z or offset), so MNE-BIDS took it as "
+        "this computer's local time to bring it to UTC: the same dataset read on a machine "
+        "in another time zone gives other clock_time values. Write acq_time with Z or an "
+        f"offset (said once for the dataset {root})"
+    )
 
 
 def _sidecar_being_read(err: BaseException) -> str | None:

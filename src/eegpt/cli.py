@@ -907,7 +907,8 @@ exit status (as for every command: eegpt --help):
   2    usage: the command line was not understood
   3    needs attention: an embed-dataset run that did not finish (or stopped before writing
        anything: only its lock file left), files that failed, recordings changed since they
-       were embedded, damaged shards (cut short; with --verify, any that cannot be read), a
+       were embedded (as the last run found them: info does not compare a run folder's
+       files again; run the same embed-dataset command to), damaged shards (cut short; with --verify, any that cannot be read), a
        part missing or unfinished; an embeddings file of eegpt embed whose recording (its
        files, BIDS sidecars included) changed since it was embedded (CHANGED; not found
        where it was read: "cannot check", 0); a prediction table of eegpt probe predict said STALE (a CSV/TSV changed since its
