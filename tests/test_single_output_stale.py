@@ -171,3 +171,51 @@ def test_an_output_of_an_earlier_version_copied_without_p_is_kept(
         fh.write(b"\0" * 256)
     assert main([*args, "--skip-existing"]) == 0
     assert "1 output is stale" in capsys.readouterr().out
+
+
+def test_a_bids_sidecar_added_after_embedding_makes_a_single_output_stale(
+    weights, tmp_path, capsys
+):
+    """An ``*_events.tsv`` written after ``eegpt embed`` (or one that was missing when embedded
+    and is back): ``eegpt info`` says CHANGED (exit 3) and ``--skip-existing`` embeds again,
+    naming it; an output of a version that recorded the data file alone is not flagged."""
+    mne_bids = pytest.importorskip("mne_bids")
+    raw, _ = synthetic_raw(minutes=0.5, seed=1)
+    raw.info["line_freq"] = 50
+    path = mne_bids.BIDSPath(subject="03", session="2", task="rest", run="1", datatype="eeg",
+                             root=tmp_path / "ds")  # fmt: skip
+    mne_bids.write_raw_bids(raw, path, format="EDF", allow_preload=True, verbose=False)
+    data = path.fpath.with_suffix(".edf")
+    events = data.with_name(data.name.replace("_eeg.edf", "_events.tsv"))
+    assert not events.exists()
+    out = tmp_path / "single" / "x.parquet"
+    args = ["embed", str(data), "--weights", str(weights), "-o", str(out), "-q"]
+    assert main(args) == 0
+    meta = load_embeddings(out).metadata
+    assert meta["source_files"]["sidecars"] is True
+    events.write_text("onset\tduration\ttrial_type\n5.0\t1.0\tBAD_blink\n", encoding="utf-8")
+    capsys.readouterr()
+    assert main(["info", str(out)]) == 3
+    assert f"CHANGED since embedded: {events.name} (added" in capsys.readouterr().out
+    check = output_source_check(meta)
+    assert (check.changed, check.what) == ([events.name], "added")
+    # listing a sidecar tells an output written before the marker apart from an older one
+    unmarked = {k: v for k, v in meta["source_files"].items() if k != "sidecars"}
+    assert output_source_check({**meta, "source_files": unmarked}).changed == [events.name]
+    # an output that recorded the data file alone (an earlier version): not flagged
+    alone = {**_meta(data)["source_files"], "files": [data.name]}
+    del alone["sidecars"]
+    assert output_source_check({**meta, "source_files": alone}).what != "added"
+    assert main([*args, "--skip-existing"]) == 0
+    said = capsys.readouterr().out
+    assert "1 output is stale" in said and f"{events.name}: added" in said
+    assert "nothing to do" not in said
+    assert events.name in load_embeddings(out).metadata["source_files"]["files"]
+    assert main(["info", str(out)]) == 0
+    # a sidecar missing when embedded that is back
+    moved = events.rename(tmp_path / events.name)
+    assert main([*args, "--overwrite"]) == 0
+    moved.rename(events)
+    capsys.readouterr()
+    assert main(["info", str(out)]) == 3
+    assert f"CHANGED since embedded: {events.name} (added" in capsys.readouterr().out

@@ -35,6 +35,14 @@ from eegpt.formats import (
 
 #: Key of the record in an output's metadata.
 SOURCE_FILES_KEY = "source_files"
+#: Key, in that record, of its marker that it lists every file :func:`recording_inputs` found
+#: (a BIDS recording's sidecars too, those there were): :func:`records_sidecars`.
+SIDECARS_KEY = "sidecars"
+#: The name of a BIDS sidecar of :data:`BIDS_SIDECARS` (or of the session's ``*_scans.tsv``).
+_SIDECAR_NAME = re.compile(
+    r"^sub-.*_(eeg\.json|events\.tsv|events\.json|channels\.tsv|electrodes\.tsv|"
+    r"coordsystem\.json|scans\.tsv)$"
+)
 _CHUNK = 8 << 20  # bytes read at a time for the SHA-256
 
 
@@ -663,7 +671,9 @@ def source_files_record(
         ``source_fingerprint`` their fingerprint as a corpus run takes it (a SHA-256 of the
         size and first and last MiB of each, not of the whole file:
         :func:`eegpt.dataset_stamps._fingerprint`), as in a corpus run's file status (outputs of
-        earlier versions named it ``source_sha256``).
+        earlier versions named it ``source_sha256``). ``"sidecars": True`` marks a record
+        that lists every file of :func:`recording_inputs` there was, a BIDS recording's
+        sidecars too (:func:`records_sidecars`), so that a file added since is found.
         With ``full_hashes``, also ``"sha256": {name: sha256}``, the SHA-256 of each file's
         bytes. ``eegpt anonymize`` drops ``source_mtime_ns`` (a date), names each file by its
         last component and keeps the rest (hashes name no path).
@@ -684,6 +694,7 @@ def source_files_record(
         "files": [_name(f, root) for f in files],
         "source_bytes": sum(st.st_size for st in stats),
         "source_mtime_ns": max(st.st_mtime_ns for st in stats),
+        SIDECARS_KEY: True,
     }
     fingerprint = _fingerprint([os.fspath(f) for f in files])
     if fingerprint is not None:
@@ -701,6 +712,22 @@ def _name(file: Path, root: Path) -> str:
     with it."""
     normal, root = Path(os.path.normpath(file)), Path(os.path.normpath(root))
     return normal.relative_to(root).as_posix() if normal.is_relative_to(root) else normal.name
+
+
+def records_sidecars(record: Any) -> bool:
+    """Whether an output's ``source_files`` ``record`` lists the files of its recording as
+    :func:`recording_inputs` finds them (a BIDS recording's sidecars with its data file): it
+    says so (:data:`SIDECARS_KEY`, from this version on) or lists a sidecar (outputs written
+    since sidecars were recorded). Then a file found now that it does not list was added since
+    (an ``*_events.tsv`` written after embedding); records of earlier versions listed the data
+    file(s) alone, so their sidecars were never compared."""
+    if not isinstance(record, dict):
+        return False
+    if record.get(SIDECARS_KEY) is True:
+        return True
+    files = record.get("files")
+    names = [str(n) for n in files] if isinstance(files, (list, dict)) else []
+    return any(_SIDECAR_NAME.match(Path(n).name) for n in names)
 
 
 def source_files_text(record: Any) -> str | None:

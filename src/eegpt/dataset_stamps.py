@@ -26,6 +26,7 @@ from eegpt._file_identity import (
     recording_files,
     recording_files_v2,
     recording_inputs,
+    records_sidecars,
 )
 from eegpt._file_identity import _name as _file_name
 from eegpt._filenames import path_text
@@ -450,7 +451,9 @@ class SourceCheck(NamedTuple):
     #: The files that changed since (named as ``source_files`` names them), or are gone;
     #: empty where they all match.
     changed: list[str]
-    #: What changed: ``"size"``, ``"contents"``, ``"modification time"``, ``"gone"``, joined
+    #: What changed: ``"size"``, ``"contents"``, ``"modification time"``, ``"gone"``,
+    #: ``"added"`` (a file read with the recording now, such as a BIDS ``*_events.tsv``, that
+    #: was not there when embedded: outputs that list their sidecars only), joined
     #: by "and" (as the ``changed`` column of a corpus run's ``_files.csv``).
     what: str = ""
     #: The files whose modification time is newer but whose size is the same, where the
@@ -468,9 +471,11 @@ def output_source_check(
     modification time, fingerprint, SHA-256 with ``hash_inputs``) still hold what was
     embedded, compared as a corpus resume compares its stamps (:func:`compare_stamp`): cheap
     (a stat of each file; the fingerprint, 2 MiB of each, or the full SHA-256 where recorded,
-    only where the time is new and the size is not). Only the files the output recorded are
+    only where the time is new and the size is not). The files the output recorded are
     compared, so outputs of earlier versions (no fingerprint, no BIDS sidecars) are compared
-    by what they recorded. ``recording``: where the recording is (``eegpt embed
+    by what they recorded; where the record lists the recording's sidecars
+    (:func:`eegpt._file_identity.records_sidecars`), a file read with it now that it does not
+    list (an ``*_events.tsv`` written since) is ``"added"``. ``recording``: where the recording is (``eegpt embed
     --skip-existing``: the one given now), else where the output says it was read. None for
     an output without the record (in-memory data, outputs written before eegpt recorded
     it)."""
@@ -500,6 +505,13 @@ def output_source_check(
     gone = [n for n in names if n not in located]
     if gone:
         return SourceCheck(where, True, gone, "gone")
+    if records_sidecars(record) and where.is_file():
+        # a sidecar written (or put back) since: read with the recording now
+        scans = any(n.endswith("_scans.tsv") for n in names)  # as stamp version 4 had it
+        now_there = [_file_name(p.absolute(), root) for p in recording_inputs(where, scans=scans)]
+        added = [n for n in now_there if n not in names]
+        if added:
+            return SourceCheck(where, True, added, "added")
     paths = [os.fspath(located[n]) for n in names]
     try:
         stats = [os.stat(p) for p in paths]
