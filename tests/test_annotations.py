@@ -1668,6 +1668,28 @@ def test_scoring_epochs_off_the_windows_grid_are_warned_of(model, tmp_path):
     assert emb.metadata["preprocessing"]["start_seconds"] == 17
 
 
+def test_one_or_two_events_or_events_apart_are_no_scoring_grid():
+    """A seizure 50-90 s given twice (an EDF+ and its .csv_bi), two events, or three apart
+    from one another last whole 4 s windows from 50 s but are no hypnogram: no advice to move
+    the windows' start; three abutting epochs (a hypnogram's, one stage left out) are."""
+    from eegpt.annotations import _warn_off_grid
+
+    onsets = np.arange(30) * 4.0 + 1.0  # windows from 1 s: off the grid of 50 s
+
+    def warned(starts, durations, names):
+        annotations = mne.Annotations(starts, durations, names)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            _warn_off_grid(annotations, lambda d: None if d == "?" else d, onsets, 4.0, "A.edf")
+        return [str(w.message) for w in caught if "straddles" in str(w.message)]
+
+    assert warned([50.0, 50.0], [40.0, 40.0], ["seizure", "seizure"]) == []
+    assert warned([50.0, 70.0], [8.0, 12.0], ["seizure", "seizure"]) == []
+    assert warned([10.0, 50.0, 90.0], [8.0, 12.0, 4.0], ["sz", "sz", "sz"]) == []
+    said = warned([10.0, 18.0, 30.0, 38.0], [8.0, 12.0, 8.0, 4.0], ["W", "N1", "?", "N2"])
+    assert len(said) == 1 and "the 3 labelling annotations last whole multiples of 4 s" in said[0]
+
+
 def test_a_grid_less_than_a_sample_off_is_not_warned_of_and_a_start_is_one_windows_take(
     model, tmp_path
 ):

@@ -595,7 +595,8 @@ def test_start_advice_is_a_value_start_takes_and_annotations_are_described_plain
 
     from eegpt.annotations import _warn_off_grid
 
-    annotations = mne.Annotations([1.30078125, 25.30078125], [24.0, 24.0], ["a", "b"])
+    annotations = mne.Annotations([1.30078125, 25.30078125, 49.30078125], [24.0, 24.0, 8.0],
+                                  ["a", "b", "a"])  # fmt: skip
     with pytest.warns(RuntimeWarning) as caught:
         _warn_off_grid(annotations, lambda d: d, np.arange(12) * 4.0, 4.0, "rec.edf")
     (said,) = [str(w.message) for w in caught]

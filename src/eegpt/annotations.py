@@ -787,6 +787,10 @@ MODEL_SFREQ: float = float(FIELD_DEFAULTS["sfreq"])
 GRID_TOLERANCE_S = 1e-4
 """Seconds by which onsets may miss a grid and still lie on it (below a sample at 5 kHz)."""
 
+GRID_MIN_SPANS = 3
+"""The fewest distinct labelling annotations, abutting one another, taken for a scoring grid
+(a hypnogram's epochs) by the off-grid warning: one or two events are not one."""
+
 
 def _phase(times: np.ndarray, length_s: float) -> float | None:
     """The one offset in ``[0, length_s)`` of all ``times`` (seconds) on a grid of
@@ -812,16 +816,29 @@ def _warn_off_grid(
     windows are not on: then each window straddles two epochs (30 s windows from the first
     sample, a hypnogram from 17 s), and says the window start that puts them on it; the
     warning starts with ``source`` (the recording) where given and calls the windows
-    ``what``."""
-    spans = [
-        (float(start), float(duration))
+    ``what``. Only where they look like a scoring of the whole time (a hypnogram): at least
+    :data:`GRID_MIN_SPANS` distinct spans (the same span from two sources, an EDF+ and its
+    ``.csv_bi``, counted once), each starting or ending where another epoch-long annotation
+    ends or starts; one or two events (a seizure lasting 40 s) are not a grid."""
+    every = {
+        (round(float(start), 6), round(float(duration), 6)): str(desc)
         for start, duration, desc in zip(
             annotations.onset, annotations.duration, annotations.description, strict=True
         )
-        if duration > 0 and label_of(str(desc)) is not None
-    ]
-    if len(spans) < 2 or _phase(np.array([d for _, d in spans]), length_s) != 0.0:
+        if duration > 0
+    }
+    spans = sorted(span for span, desc in every.items() if label_of(desc) is not None)
+    if len(spans) < GRID_MIN_SPANS or _phase(np.array([d for _, d in spans]), length_s) != 0.0:
         return  # not all whole epochs of the windows' length (Sleep-EDF: a stage's run)
+    # where epochs of the grid start and end (those of labels left out too: "Sleep stage ?")
+    whole = [(s, d) for s, d in every if _phase(np.array([d]), length_s) == 0.0]
+    starts, ends = [s for s, _ in whole], [s + d for s, d in whole]
+
+    def touches(at: float, edges: list[float]) -> bool:
+        return any(abs(at - edge) <= GRID_TOLERANCE_S for edge in edges)
+
+    if not all(touches(s, ends) or touches(s + d, starts) for s, d in spans):
+        return  # events apart from one another, not epochs scoring the time
     scored = _phase(np.array([s for s, _ in spans]), length_s)
     windows = _phase(onsets, length_s)
     if scored is None or windows is None:
