@@ -466,3 +466,39 @@ def test_epochs_of_a_raw_of_two_files_record_both_and_evaluate_warns_of_the_seco
     [anon] = json.loads((copy / "probe.json").read_text())["training"]["inputs"]
     assert [r["name"] for r in anon["read_from_all"]] == ["a_raw.fif", "b_raw.fif"]
     assert str(tmp_path) not in (copy / "probe.json").read_text()
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_info_describes_an_events_table(tmp_path, capsys, suffix):
+    """A ``probe predict --events`` table: info says it is an events table, its events per
+    class and how they were made of the windows (not "predictions: 2 rows, 2 classes"),
+    and still calls it STALE (exit 3) after an edit."""
+    from eegpt.probe_predictions import _write_predictions
+
+    how = {"classes": ["seizure"], "window_seconds": 4.0, "hop_seconds": 1.0,
+           "min_event_seconds": 10.0, "merge_gap_seconds": 5.0, "span": "centred"}  # fmt: skip
+    header = ["file", "class", "onset_s", "offset_s", "duration_s", "n_windows", "p_mean",
+              "p_max"]  # fmt: skip
+    rows = [["A.edf", "seizure", 50.0, 90.0, 40.0, 40, 0.8, 0.95],
+            ["A.edf", "seizure", 200.0, 215.0, 15.0, 15, 0.7, 0.9]]  # fmt: skip
+    path = tmp_path / f"EVENTS{suffix}"
+    made = {"eegpt_version": "0", "events": how}
+    _write_predictions(path, header, rows, ["background", "seizure"], made)
+    assert main(["info", str(path)]) == 0
+    said = capsys.readouterr().out
+    assert (
+        "EEGPT probe events table: 2 events of class 'seizure', from windows of 4 s every 1 s, "
+        "min 10 s, merge gap 5 s, span centred"
+    ) in said
+    assert "predictions" not in said.splitlines()[0]
+    if suffix == ".csv":
+        path.write_text(path.read_text().replace("40.0", "41.0", 1))
+    else:
+        import pyarrow.parquet as pq
+
+        table = pq.read_table(path)
+        edited = table.set_column(4, "duration_s", pq.read_table(path)["onset_s"])
+        pq.write_table(edited, path)
+    assert main(["info", str(path)]) == 3
+    said = capsys.readouterr().out
+    assert "EEGPT probe events table" in said and "STALE" in said

@@ -809,7 +809,8 @@ def predictions_report(
     path: str | os.PathLike, record: dict[str, Any], table: Path | None
 ) -> tuple[str, bool]:
     """What ``eegpt info`` says of a prediction table (:func:`predictions_record`): its rows and
-    classes, the probe (folder and weights' SHA-256), the data, eegpt and when; and whether
+    classes (of an events table, ``probe predict --events``, whose record has an ``events``
+    block: its events per class and how they were made, :func:`_events_text`), the probe (folder and weights' SHA-256), the data, eegpt and when; and whether
     the table is as its record says
     (False where the text says STALE: the table changed since it was written, or the sidecar
     names another table), by which ``eegpt info`` exits 3 as for a corpus whose recordings
@@ -820,22 +821,36 @@ def predictions_report(
 
     columns: list[str] = []
     rows: int | None = None
+    made = record.get("provenance") or {}
+    how = made.get("events") if isinstance(made.get("events"), dict) else None
+    kinds: dict[str, int] = {}  # an events table's rows per class
     if table is not None and table.suffix.lower() == ".parquet":
         from eegpt.outputs import require_pyarrow
 
         _, pq = require_pyarrow("reading a Parquet prediction table")
         meta = pq.read_metadata(table)
         columns, rows = list(meta.schema.names), meta.num_rows
+        if how is not None and "class" in columns:
+            for value in pq.read_table(table, columns=["class"]).column("class").to_pylist():
+                kinds[str(value)] = kinds.get(str(value), 0) + 1
     elif table is not None:
         with open(table, newline="", encoding="utf-8") as fh:
             reader = csv.reader(fh, delimiter="\t" if table.suffix.lower() == ".tsv" else ",")
             columns = next(reader, [])
-            rows = sum(1 for _ in reader)
+            at = columns.index("class") if how is not None and "class" in columns else None
+            rows = 0
+            for row in reader:
+                rows += 1
+                if at is not None and at < len(row):
+                    kinds[row[at]] = kinds.get(row[at], 0) + 1
     classes = [c[2:] for c in columns if c.startswith("p_")]
-    made = record.get("provenance") or {}
-    head = f"{path}: EEGPT probe predictions"
+    head = f"{path}: EEGPT probe {'events table' if how is not None else 'predictions'}"
     if table is None:
         head += " (the table beside it is gone)"
+    elif how is not None:
+        head += f"{'' if table == Path(path) else f' of {table.name}'}: " + _events_text(
+            how, kinds, rows
+        )
     else:
         head += f"{'' if table == Path(path) else f' of {table.name}'}: {rows} rows"
         head += f", {len(classes)} classes [{few(classes, 8)}]" if classes else ""
@@ -854,6 +869,30 @@ def predictions_report(
     lines += _provenance_lines(made)
     current = stale is None or not stale.startswith("STALE")
     return "\n".join(lines), current
+
+
+def _events_text(how: dict[str, Any], kinds: dict[str, int], rows: int | None) -> str:
+    """What ``eegpt info`` says of an events table (``probe predict --events``): its events per
+    class (``kinds``, of ``rows``), and how they were made of the windows (``how``: the
+    record's ``events`` block)."""
+
+    def seconds(key: str) -> str:
+        value = how.get(key)
+        return f"{value:g} s" if isinstance(value, (int, float)) else "?"
+
+    wanted = [str(c) for c in how.get("classes") or []]
+    named = list(dict.fromkeys([*wanted, *kinds]))
+    n = rows if rows is not None else sum(kinds.values())
+    events = f"{n} event{'' if n == 1 else 's'}"
+    if len(named) == 1:
+        events += f" of class {named[0]!r}"
+    elif named:
+        events += " of classes " + ", ".join(f"{c!r} ({kinds.get(c, 0)})" for c in named)
+    return (
+        f"{events}, from windows of {seconds('window_seconds')} every "
+        f"{seconds('hop_seconds')}, min {seconds('min_event_seconds')}, merge gap "
+        f"{seconds('merge_gap_seconds')}, span {how.get('span', '?')}"
+    )
 
 
 def _provenance_lines(made: dict[str, Any]) -> list[str]:
