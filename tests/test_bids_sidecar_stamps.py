@@ -291,3 +291,38 @@ def test_a_changed_mne_bids_helper_falls_back_to_the_sidecars_beside(
 
     monkeypatch.setattr(mne_bids.path, "_find_matching_sidecar", several)
     assert recording_inputs(first) == [first]
+
+
+def test_a_resume_from_another_folder_or_filters_names_the_run_s_input(
+    dataset, model, tmp_path, monkeypatch
+):
+    """A run of ``ds/sub-01`` resumed as ``ds``, or one of ``--subject 01,02`` as
+    ``--subject 01``: the refusal names the input (and filters) the folder was embedded from
+    and how to add the rest, not files "added" on disk or participants.tsv; files left out
+    by an edited ``.bidsignore`` name it."""
+    root = _copy(dataset, tmp_path)
+    monkeypatch.chdir(tmp_path)
+    run = {"model": model, "workers": 0, "progress": False}
+    embed_dataset("ds/sub-01", "out", **run)
+    with pytest.raises(ValueError, match="cannot be resumed") as err:
+        embed_dataset("ds", "out", **run)
+    text = str(err.value)
+    assert "This folder was embedded from ds/sub-01; this run reads ds: give ds/sub-01 " in text
+    assert "again to resume it, or use a new output folder (to add the rest: eegpt " in text
+    assert "embed-dataset ds --subject 02 -o NEW and read both with eegpt.read_embeddings" in text
+    assert "added" not in text.split("inputs.")[0] and "files added" not in text
+    assert "participants.tsv" not in text and "manifest" not in text
+    embed_dataset("ds", "both", bids_filters={"subject": ["01", "02"]}, **run)
+    with pytest.raises(ValueError, match="cannot be resumed") as err:
+        embed_dataset("ds", "both", bids_filters={"subject": ["01"]}, **run)
+    text = str(err.value)
+    assert "This folder was embedded from ds with --subject 01,02; this run " in text
+    assert "gives --subject 01: give --subject 01,02 again to resume it" in text
+    assert "participants.tsv" not in text and "The list of input files" not in text
+    embed_dataset("ds", "all", **run)
+    (root / ".bidsignore").write_text("sub-02/\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="cannot be resumed") as err:
+        embed_dataset("ds", "all", **run)
+    text = str(err.value)
+    assert "files added or removed, or ds/.bidsignore edited" in text
+    assert "participants.tsv" not in text

@@ -14,6 +14,7 @@ import csv
 import itertools
 import json
 import os
+import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -156,6 +157,10 @@ def _prepare_output(
                 )
             elif was and any(d.startswith("inputs.") for d in diffs):
                 hint = _part_listing_changed(output_dir, before, corpus_ids)
+            elif source.endswith(BIDS_SOURCE) and (
+                moved := _bids_input_changed(output_dir, old, spec, source, ids)
+            ):  # another folder of the dataset, or other --subject ... filters
+                hint = moved
             elif any(d.startswith("inputs.") for d in diffs):
                 settings = _per_file_changes(output_dir, files)
                 then = (old.get("spec", {}).get("inputs") or {}).get("metadata_columns") or []
@@ -285,19 +290,129 @@ def _folder_now_read_as_bids(source: str, was_source: str) -> str:
 
 
 def _resume_bids_as_it_was(source: str, ids_changed: bool, metadata_changed: bool) -> str:
-    """How to finish a run of a BIDS folder (``source``) whose recordings (``ids_changed``)
-    or ``participants.tsv`` columns (``metadata_changed``) have changed since: it has no
-    manifest to give again."""
+    """How to finish a run of a BIDS folder (``source``, the same folder and filters as the
+    run's) whose recordings (``ids_changed``: files added or removed, or an edited
+    ``.bidsignore``, named where the dataset has one) or ``participants.tsv`` columns
+    (``metadata_changed``) have changed since: it has no manifest to give again."""
     folder = source.removesuffix(BIDS_SOURCE)
-    what = [
-        *(["its list of recordings (files added or removed)"] if ids_changed else []),
-        *([f"{Path(folder) / 'participants.tsv'}"] if metadata_changed or not ids_changed else []),
-    ]
-    return (
-        f"This run's input is the BIDS dataset {folder}, whose participants.tsv gives the "
-        f"rows' participant columns: to resume this run as it was, put {' and '.join(what)} "
-        "back as it was (to embed the dataset as it is now, start over as below)."
+    root = _dataset_root(Path(folder))
+    ignore = root is not None and (root / ".bidsignore").is_file()
+    recordings = "its list of recordings (files added or removed" + (
+        f", or {root / '.bidsignore'} edited)" if ignore and root is not None else ")"
     )
+    participants = Path(folder if root is None else root) / "participants.tsv"
+    what = [
+        *([recordings] if ids_changed or not metadata_changed else []),
+        *([f"{participants}"] if metadata_changed else []),
+    ]
+    whose = (
+        ", whose participants.tsv gives the rows' participant columns" if metadata_changed else ""
+    )
+    return (
+        f"This run's input is the BIDS dataset {folder}{whose}: to resume this run as it "
+        f"was, put {' and '.join(what)} back as it was (to embed the dataset as it is now, "
+        "start over as below)."
+    )
+
+
+def _dataset_root(folder: Path) -> Path | None:
+    """The BIDS dataset (the folder with ``dataset_description.json``) that ``folder`` is or
+    lies in (``ds/sub-01``: ``ds``), or None."""
+    for parent in [folder, *list(folder.absolute().parents)[:3]]:
+        if (parent / "dataset_description.json").is_file():
+            return parent
+    return None
+
+
+def _filter_options(filters: Mapping[str, Any]) -> str:
+    """BIDS ``filters`` (``{"subject": ["01", "02"]}``) as the command line gives them
+    (``--subject 01,02``); "" for none."""
+    return " ".join(
+        f"--{entity} {','.join(str(v) for v in values)}"
+        for entity, values in filters.items()
+        if values
+    )
+
+
+def _shown_folder(folder: str) -> str:
+    """A recorded (absolute) folder as a command line gives it: relative to the current folder
+    where it lies inside it."""
+    with contextlib.suppress(ValueError):
+        relative = os.path.relpath(folder)
+        if not relative.startswith(".."):
+            return relative
+    return folder
+
+
+def _bids_input_changed(
+    output_dir: Path,
+    old: Mapping[str, Any],
+    spec: Mapping[str, Any],
+    source: str,
+    ids: Sequence[str],
+) -> str:
+    """Why a BIDS run cannot be resumed where this run's input (``source``: another folder of
+    the dataset, ``ds`` for ``ds/sub-01``) or its BIDS filters (``--subject ...``) are not
+    those the folder's run recorded (its manifest ``old``: ``source``, ``spec.inputs.
+    bids_filters``): what to give again to resume, and how to embed the rest beside it; ""
+    where they are the same (or not recorded: files added or removed then)."""
+    was_source = old.get("source")
+    if not isinstance(was_source, str) or not corpus_of(was_source)[0].endswith(BIDS_SOURCE):
+        return ""
+    was_folder = corpus_of(was_source)[0].removesuffix(BIDS_SOURCE)
+    now_folder = corpus_of(source)[0].removesuffix(BIDS_SOURCE)
+    was_filters = (old.get("spec", {}).get("inputs") or {}).get("bids_filters") or {}
+    now_filters = (spec.get("inputs") or {}).get("bids_filters") or {}
+
+    def labels(filters: Mapping[str, Any]) -> dict[str, set[str]]:
+        return {k: {str(v) for v in vs} for k, vs in filters.items() if vs}
+
+    same_folder = os.path.normpath(was_folder) == os.path.normpath(now_folder)
+    if same_folder and labels(was_filters) == labels(now_filters):
+        return ""
+    was_options = _filter_options(was_filters)
+    given = source.removesuffix(BIDS_SOURCE)
+    then = f"{_shown_folder(was_folder)}" + (f" with {was_options}" if was_options else "")
+    if same_folder:
+        now = f"gives {_filter_options(now_filters) or 'no BIDS filters'}"
+        redo = f"give {was_options} again" if was_options else "give it without BIDS filters"
+    else:
+        now = f"reads {given}" + (f" with {_filter_options(now_filters)}" if now_filters else "")
+        redo = f"give {then} again"
+    rest = ""
+    try:
+        import pandas as pd
+
+        before = pd.read_csv(output_dir / FILES_REPORT, dtype=str)["recording_id"].tolist()
+    except (OSError, ValueError, KeyError, ImportError):
+        before = []
+    added = [i for i in ids if i not in set(before)]
+    if before and added:
+        subjects = {m.group(1) for i in before if (m := _SUBJECT.search(i))}
+        more = sorted({m.group(1) for i in added if (m := _SUBJECT.search(i))})
+        others = {k: v for k, v in now_filters.items() if k != "subject"}
+        if more and not subjects & set(more) and all(_SUBJECT.search(i) for i in added):
+            options = " ".join(
+                filter(None, [_filter_options(others), f"--subject {','.join(more)}"])
+            )
+            rest = (
+                f" (to add the rest: eegpt embed-dataset {given} {options} -o NEW and read both "
+                f"with eegpt.read_embeddings([{str(output_dir)!r}, 'NEW']))"
+            )
+        else:
+            rest = (
+                f" (to add the {_count(len(added), 'recording')} this run lists that it does "
+                "not: embed them into a new output folder, with BIDS filters that select just "
+                "them, and read both with eegpt.read_embeddings)"
+            )
+    return (
+        f" This folder was embedded from {then}; this run {now}: {redo} to "
+        f"resume it, or use a new output folder{rest}."
+    )
+
+
+#: A BIDS subject label in a recording id (``sub-01/ses-1/eeg/sub-01_...``).
+_SUBJECT = re.compile(r"(?:^|/)sub-([^/_]+)")
 
 
 def _metadata_changes(
