@@ -1846,3 +1846,23 @@ def test_a_tuh_label_file_naming_another_recording_is_warned_of_wherever_joined(
     embed_dataset(manifest, tmp_path / "out", weights=str(weights), device="cpu")
     kept = load_embeddings(tmp_path / "out", recording_id=str(fif)).metadata["warnings"]
     assert any("names the recording 'B'" in w for w in kept)
+
+
+def test_a_tuh_label_file_joined_to_an_in_memory_recording_is_not_warned_of(tmp_path):
+    """An in-memory recording ("<Raw>", "<Epochs>", "<array>") has no file name to compare
+    with a label file's '# bname' line: no warning; a file recording naming another still
+    warns. _same_recording lives in eegpt.annotations (probe_label_files re-exports it)."""
+    from eegpt import probe_label_files
+    from eegpt.annotations import _same_recording, check_named
+
+    labels = tmp_path / "aaaaaajy_s001_t000.csv_bi"
+    labels.write_text("# version = csv_v1.0.0\n# bname = aaaaaajy_s001_t000\n#\n"
+                      "channel,start_time,stop_time,label,confidence\n"
+                      "TERM,0.0,10.0,bckg,1.0\n")  # fmt: skip
+    for source in ("<Raw>", "<Epochs>", "<array>"):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            check_named(str(labels), source)
+    with pytest.warns(EEGPTWarning, match="names the recording 'aaaaaajy_s001_t000'"):
+        check_named(str(labels), str(tmp_path / "other.edf"))
+    assert probe_label_files._same_recording is _same_recording

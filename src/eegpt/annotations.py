@@ -495,6 +495,15 @@ def recording_named(path: str | os.PathLike) -> str | None:
     return None
 
 
+def _same_recording(name: str, stem: str) -> bool:
+    """Whether a label file's recording ``name`` is the recording of file stem ``stem``: the
+    same, in any case, or one the other followed by a separator
+    (``aaaaaajy_s001_t000`` and ``aaaaaajy_s001_t000_raw``)."""
+    a, b = name.lower(), stem.lower()
+    short, long = sorted((a, b), key=len)
+    return a == b or (long.startswith(short) and not long[len(short)].isalnum())
+
+
 def check_named(extra: Any, source: Any) -> None:
     """Warn when ``extra``, an annotations file joined to the recording ``source`` (its path
     or name: ``annotations=``, ``--annotations``, a manifest's ``annotations_file``,
@@ -502,12 +511,11 @@ def check_named(extra: Any, source: Any) -> None:
     line (:func:`recording_named`) names another recording than ``source``'s file stem, and
     whose own stem is not the recording's either: another patient's labels, unless the
     recording is a renamed (de-identified, BIDS-converted) copy. Nothing for
-    ``mne.Annotations``, other files, or without a source."""
-    if not isinstance(extra, (str, os.PathLike)) or not source:
+    ``mne.Annotations``, other files, or without a source or with an in-memory one
+    (``"<Raw>"``, ``"<Epochs>"``, ``"<array>"``: no file name to compare)."""
+    if not isinstance(extra, (str, os.PathLike)) or not source or str(source).startswith("<"):
         return
     from pathlib import Path
-
-    from eegpt.probe_label_files import _same_recording
 
     named = recording_named(extra)
     stem = Path(str(source)).stem

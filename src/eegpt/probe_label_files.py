@@ -28,6 +28,7 @@ from typing import Any, Literal, cast
 import numpy as np
 
 from eegpt._filenames import user_path
+from eegpt.annotations import _same_recording as _same_recording
 from eegpt.cli import START_FROM_ANNOTATIONS
 from eegpt.errors import EEGPTUserWarning
 from eegpt.preprocessing_spec import DEFAULT_MIN_OVERLAP
@@ -183,15 +184,6 @@ def check_annotation_files(
             f"one file per continuous recording, in their order); it looks like {other}'s: "
             "swapped? Give each recording its own annotations file, in the recordings' order."
         )
-
-
-def _same_recording(name: str, stem: str) -> bool:
-    """Whether a label file's recording ``name`` is the recording of file stem ``stem``: the
-    same, in any case, or one the other followed by a separator
-    (``aaaaaajy_s001_t000`` and ``aaaaaajy_s001_t000_raw``)."""
-    a, b = name.lower(), stem.lower()
-    short, long = sorted((a, b), key=len)
-    return a == b or (long.startswith(short) and not long[len(short)].isalnum())
 
 
 def start_given(
