@@ -1690,6 +1690,31 @@ def test_one_or_two_events_or_events_apart_are_no_scoring_grid():
     assert len(said) == 1 and "the 3 labelling annotations last whole multiples of 4 s" in said[0]
 
 
+def test_a_scoring_epoch_sharing_its_span_with_another_annotation_still_counts():
+    """Three stage epochs from 17 s with an "Arousal" on the third's exact span (the arousal
+    read after the stage): the span still labels, and the grid off the windows is warned of;
+    a whole night of 2880 epochs too."""
+    from eegpt.annotations import _warn_off_grid
+
+    def label_of(d):
+        return d if d.startswith("Sleep stage") else None
+
+    def warned(starts, durations, names, onsets):
+        annotations = mne.Annotations(starts, durations, names)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            _warn_off_grid(annotations, label_of, onsets, 30.0, "A.edf")
+        return [str(w.message) for w in caught if "straddles" in str(w.message)]
+
+    onsets = np.arange(10) * 30.0
+    stages = ["Sleep stage W", "Sleep stage 1", "Sleep stage 2"]
+    said = warned([17.0, 47.0, 77.0, 77.0], [30.0] * 4, [*stages, "Arousal"], onsets)
+    assert len(said) == 1 and "the 3 labelling annotations" in said[0]
+    night = 17.0 + 30.0 * np.arange(2880)
+    said = warned(night, [30.0] * 2880, ["Sleep stage 2"] * 2880, np.arange(2880) * 30.0)
+    assert len(said) == 1 and "the 2880 labelling annotations" in said[0]
+
+
 def test_a_grid_less_than_a_sample_off_is_not_warned_of_and_a_start_is_one_windows_take(
     model, tmp_path
 ):

@@ -828,24 +828,37 @@ def _warn_off_grid(
     :data:`GRID_MIN_SPANS` distinct spans (the same span from two sources, an EDF+ and its
     ``.csv_bi``, counted once), each starting or ending where another epoch-long annotation
     ends or starts; one or two events (a seizure lasting 40 s) are not a grid."""
-    every = {
-        (round(float(start), 6), round(float(duration), 6)): str(desc)
-        for start, duration, desc in zip(
-            annotations.onset, annotations.duration, annotations.description, strict=True
-        )
-        if duration > 0
-    }
-    spans = sorted(span for span, desc in every.items() if label_of(desc) is not None)
+    # span -> whether some description on it is a label (a stage epoch and an "Arousal" on
+    # the same span: the span labels)
+    every: dict[tuple[float, float], bool] = {}
+    for start, duration, desc in zip(
+        annotations.onset, annotations.duration, annotations.description, strict=True
+    ):
+        if duration > 0:
+            span = (round(float(start), 6), round(float(duration), 6))
+            every[span] = every.get(span, False) or label_of(str(desc)) is not None
+    spans = sorted(span for span, labels in every.items() if labels)
     if len(spans) < GRID_MIN_SPANS or _phase(np.array([d for _, d in spans]), length_s) != 0.0:
         return  # not all whole epochs of the windows' length (Sleep-EDF: a stage's run)
     # where epochs of the grid start and end (those of labels left out too: "Sleep stage ?")
     whole = [(s, d) for s, d in every if _phase(np.array([d]), length_s) == 0.0]
-    starts, ends = [s for s, _ in whole], [s + d for s, d in whole]
+    starts = np.sort(np.array([s for s, _ in whole], dtype=float))
+    ends = np.sort(np.array([s + d for s, d in whole], dtype=float))
 
-    def touches(at: float, edges: list[float]) -> bool:
-        return any(abs(at - edge) <= GRID_TOLERANCE_S for edge in edges)
+    def touches(at: np.ndarray, edges: np.ndarray) -> np.ndarray:
+        """Whether each of ``at`` is within GRID_TOLERANCE_S of one of the sorted ``edges``."""
+        if not len(edges):
+            return np.zeros(len(at), dtype=bool)
+        i = np.searchsorted(edges, at)
+        near = np.minimum(
+            np.abs(at - edges[np.clip(i - 1, 0, len(edges) - 1)]),
+            np.abs(at - edges[np.clip(i, 0, len(edges) - 1)]),
+        )
+        return near <= GRID_TOLERANCE_S
 
-    if not all(touches(s, ends) or touches(s + d, starts) for s, d in spans):
+    onset_of = np.array([s for s, _ in spans], dtype=float)
+    end_of = np.array([s + d for s, d in spans], dtype=float)
+    if not np.all(touches(onset_of, ends) | touches(end_of, starts)):
         return  # events apart from one another, not epochs scoring the time
     scored = _phase(np.array([s for s, _ in spans]), length_s)
     windows = _phase(onsets, length_s)
