@@ -5080,3 +5080,33 @@ def test_readers_die_at_once_with_a_parent_killed_hard(tmp_path):
             proc.kill()
         with contextlib.suppress(Exception):
             os.kill(int(pid_file.read_text()), signal.SIGKILL)
+
+
+def test_resume_refusal_for_other_bids_filters_reads_the_done_recordings_once(
+    tmp_path, monkeypatch
+):
+    """The recordings a BIDS run did are made a set once, not once per recording of this run
+    (quadratic for tens of thousands); those new to the run are named for --subject."""
+    from eegpt import dataset_resume
+    from eegpt.dataset_inputs import BIDS_SOURCE
+
+    done = [f"ds/sub-{i:05d}/eeg/sub-{i:05d}_task-x_eeg.edf" for i in range(200)]
+    new = [f"ds/sub-{i:05d}/eeg/sub-{i:05d}_task-x_eeg.edf" for i in range(200, 400)]
+    pd.DataFrame({"recording_id": done}).to_csv(tmp_path / "_files.csv", index=False)
+    made = []
+
+    class Counted(set):
+        def __init__(self, *args):
+            made.append(1)
+            super().__init__(*args)
+
+    monkeypatch.setattr(dataset_resume, "set", Counted, raising=False)
+    folder = str(tmp_path / "ds")
+    old = {"source": folder + BIDS_SOURCE,
+           "spec": {"inputs": {"bids_filters": {"subject": ["00000"]}}}}  # fmt: skip
+    spec = {"inputs": {"bids_filters": {"subject": ["00200"]}}}
+    said = dataset_resume._bids_input_changed(
+        tmp_path, old, spec, folder + BIDS_SOURCE, done[:1] + new
+    )
+    assert "--subject 00200" in said and "--subject 00200,00201" in said
+    assert len(made) < 10

@@ -386,7 +386,8 @@ def _bids_input_changed(
         before = pd.read_csv(output_dir / FILES_REPORT, dtype=str)["recording_id"].tolist()
     except (OSError, ValueError, KeyError, ImportError):
         before = []
-    added = [i for i in ids if i not in set(before)]
+    known = set(before)
+    added = [i for i in ids if i not in known]
     if before and added:
         subjects = {m.group(1) for i in before if (m := _SUBJECT.search(i))}
         more = sorted({m.group(1) for i in added if (m := _SUBJECT.search(i))})

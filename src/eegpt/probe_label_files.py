@@ -156,7 +156,8 @@ def check_annotation_files(
     file's own recording (``rec_1.csv`` given for ``rec.edf`` beside ``rec_1.edf``: swapped)."""
     from eegpt.annotations import recording_named
 
-    given = [r for r, _ in pairs] + [r for r in others if r not in {r for r, _ in pairs}]
+    paired = {r for r, _ in pairs}
+    given = [r for r, _ in pairs] + [r for r in others if r not in paired]
     for recording, file in pairs:
         stem, own = Path(recording).stem, Path(file).stem
         named = recording_named(file)
