@@ -421,6 +421,12 @@ def test_participants_tsv_slips_are_tolerated_or_said(tasks_dataset, model, tmp_
         as_recording(edf, verbose="error")
 
 
+def test_bids_filters_sort_only_ascii_digits_as_numbers():
+    """A label of non-ASCII digits ("²": str.isdigit, but no int) is sorted as text, not a
+    bare ValueError from int()."""
+    assert eegpt.bids.bids_filters({"subject": ["²", "10", "1"]}) == {"subject": ["1", "10", "²"]}
+
+
 def test_bids_filters_are_recorded_alike_for_the_same_selection(
     tasks_dataset, model, tmp_path, monkeypatch
 ):

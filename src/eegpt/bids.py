@@ -393,7 +393,11 @@ def _canonical(name: str, labels: list[str]) -> list[str]:
     recorded alike (a resume compares the recorded filters)."""
     if name == "run":
         labels = [str(int(t)) if t.isascii() and t.isdigit() else t for t in labels]
-    return sorted(set(labels), key=lambda t: (not t.isdigit(), int(t) if t.isdigit() else 0, t))
+
+    def number(t: str) -> bool:  # "²".isdigit() is true, but int("²") fails
+        return t.isascii() and t.isdigit()
+
+    return sorted(set(labels), key=lambda t: (not number(t), int(t) if number(t) else 0, t))
 
 
 def same_filters(recorded: Any, filters: Mapping[str, list[str]]) -> bool:
