@@ -326,3 +326,33 @@ def test_a_resume_from_another_folder_or_filters_names_the_run_s_input(
     text = str(err.value)
     assert "files added or removed, or ds/.bidsignore edited" in text
     assert "participants.tsv" not in text
+
+
+def test_a_record_made_without_mne_bids_does_not_claim_its_sidecars(dataset, tmp_path, monkeypatch):
+    """Where mne-bids cannot be imported a BIDS recording's sidecars are not looked up: its
+    record lists the data file alone and does not say it lists every file, so where mne-bids
+    is installed later its sidecars are not taken as added (a CHANGED exit and a re-embed)."""
+    import builtins
+
+    from eegpt._file_identity import SIDECARS_KEY, records_sidecars
+    from eegpt.dataset_stamps import output_source_check
+
+    first = _copy(dataset, tmp_path) / EDF.format(sub="01")
+    real_import = builtins.__import__
+
+    def no_mne_bids(name, *args, **kwargs):
+        if name == "mne_bids" or name.startswith("mne_bids."):
+            raise ImportError("No module named 'mne_bids'")
+        return real_import(name, *args, **kwargs)
+
+    with monkeypatch.context() as patched:
+        patched.setattr(builtins, "__import__", no_mne_bids)
+        record = source_files_record(first)
+        alone = tmp_path / first.name
+        shutil.copy(first, alone)
+        assert (source_files_record(alone) or {}).get(SIDECARS_KEY) is True  # none to look up
+    assert record is not None and record["files"] == [first.name]
+    assert SIDECARS_KEY not in record and not records_sidecars(record)
+    check = output_source_check({"source_files": record, "source": str(first)})
+    assert check is not None and check.found and check.changed == []
+    assert source_files_record(first)[SIDECARS_KEY] is True  # with mne-bids

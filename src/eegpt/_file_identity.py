@@ -112,6 +112,25 @@ def bids_sidecars(path: str | os.PathLike, *, scans: bool = False) -> list[Path]
     return list(found)
 
 
+def sidecars_looked_up(path: str | os.PathLike) -> bool:
+    """Whether :func:`bids_sidecars` looks up the sidecars of ``path``: it is no EEG data file
+    of a BIDS dataset (it has none), or mne-bids, which finds them, can be imported. False
+    for a BIDS data file without mne-bids: the files found then are the data file alone, not
+    every file of the recording (:data:`SIDECARS_KEY` is not recorded)."""
+    path = Path(path).expanduser()
+    if not (path.name.startswith("sub-") and "_eeg." in path.name and path.is_file()):
+        return True
+    from eegpt.bids import bids_root  # noqa: PLC0415 - imports mne
+
+    if bids_root(path) is None:
+        return True
+    try:
+        import mne_bids  # noqa: F401, PLC0415
+    except ImportError:
+        return False
+    return True
+
+
 def _find_sidecars(path: Path, root: Path, scans_too: bool = False) -> tuple[Path, ...]:
     """:func:`bids_sidecars` looked up as MNE-BIDS finds them (:func:`eegpt.bids.find_sidecar`);
     none without mne-bids or for a name it cannot parse."""
@@ -673,7 +692,8 @@ def source_files_record(
         :func:`eegpt.dataset_stamps._fingerprint`), as in a corpus run's file status (outputs of
         earlier versions named it ``source_sha256``). ``"sidecars": True`` marks a record
         that lists every file of :func:`recording_inputs` there was, a BIDS recording's
-        sidecars too (:func:`records_sidecars`), so that a file added since is found.
+        sidecars too (:func:`records_sidecars`), so that a file added since is found; not
+        where they could not be looked up (:func:`sidecars_looked_up`: mne-bids missing).
         With ``full_hashes``, also ``"sha256": {name: sha256}``, the SHA-256 of each file's
         bytes. ``eegpt anonymize`` drops ``source_mtime_ns`` (a date), names each file by its
         last component and keeps the rest (hashes name no path).
@@ -694,8 +714,9 @@ def source_files_record(
         "files": [_name(f, root) for f in files],
         "source_bytes": sum(st.st_size for st in stats),
         "source_mtime_ns": max(st.st_mtime_ns for st in stats),
-        SIDECARS_KEY: True,
     }
+    if sidecars_looked_up(base):  # not where mne-bids is missing: none were looked for
+        record[SIDECARS_KEY] = True
     fingerprint = _fingerprint([os.fspath(f) for f in files])
     if fingerprint is not None:
         record["source_fingerprint"] = fingerprint
