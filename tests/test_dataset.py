@@ -5110,3 +5110,23 @@ def test_resume_refusal_for_other_bids_filters_reads_the_done_recordings_once(
     )
     assert "--subject 00200" in said and "--subject 00200,00201" in said
     assert len(made) < 10
+
+
+def test_resume_of_bids_filters_recorded_before_canonical_is_the_same_selection(tmp_path):
+    """A run that recorded --run 01 (before filters were recorded canonical) resumed with
+    --run 1 selects the same recordings: no refusal; another subject is refused, its
+    filters given as the command line gives them."""
+    from eegpt import dataset_resume
+    from eegpt.bids import filter_options
+    from eegpt.dataset_inputs import BIDS_SOURCE
+
+    source = str(tmp_path / "ds") + BIDS_SOURCE
+    old = {"source": source, "spec": {"inputs": {"bids_filters": {"run": ["01", "01"]}}}}
+    spec = {"inputs": {"bids_filters": {"run": ["1"]}}}
+    assert dataset_resume._bids_input_changed(tmp_path, old, spec, source, []) == ""
+    spec = {"inputs": {"bids_filters": {"subject": ["02"]}}}
+    said = dataset_resume._bids_input_changed(tmp_path, old, spec, source, [])
+    assert "with --run 01,01" in said and "gives --subject 02" in said
+    assert filter_options({"subject": ["01", "02"], "task": "rest", "run": []}) == (
+        "--subject 01,02 --task rest"
+    )

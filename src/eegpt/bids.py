@@ -387,6 +387,18 @@ def bids_filters(filters: Mapping[str, Any] | None) -> dict[str, list[str]]:
     return out
 
 
+def filter_options(filters: Mapping[str, Any]) -> str:
+    """BIDS ``filters`` (entity -> a value or values: ``{"subject": ["01", "02"]}``) as the
+    command line gives them (``--subject 01,02``); entities given no value are left out, ""
+    for none."""
+    parts = []
+    for name, given in filters.items():
+        values = [given] if isinstance(given, (str, int)) else list(given or ())
+        if values:
+            parts.append(f"--{name} {','.join(map(str, values))}")
+    return " ".join(parts)
+
+
 def _canonical(name: str, labels: list[str]) -> list[str]:
     """``labels`` of the entity ``name`` once each and sorted, a run's number without leading
     zeros (``01`` is ``1``), so that the same selection given in another order or spelling is

@@ -629,11 +629,9 @@ def _from_folder(
 def _filters_text(filters: Mapping[str, Any]) -> str:
     """``filters`` (``bids_filters``) in Python's words and the command line's, as other
     messages give both: ``bids_filters={'task': ['rest']} (--task rest)``."""
-    options = " ".join(
-        f"--{name} {','.join(map(str, [v] if isinstance(v, (str, int)) else v))}"
-        for name, v in filters.items()
-    )
-    return f"bids_filters={dict(filters)!r} ({options})"
+    from eegpt.bids import filter_options
+
+    return f"bids_filters={dict(filters)!r} ({filter_options(filters)})"
 
 
 def recordings_under(folder: str | os.PathLike) -> list[Path]:

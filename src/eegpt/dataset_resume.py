@@ -23,8 +23,15 @@ from eegpt._logging import count as _count
 from eegpt._logging import few
 from eegpt._logging import log as _log
 from eegpt._logging import warn as _warn
+from eegpt.bids import filter_options, same_filters
 from eegpt.dataset_files import _described_error
-from eegpt.dataset_inputs import BIDS_SOURCE, DatasetInputs, InputFile, corpus_of
+from eegpt.dataset_inputs import (
+    BIDS_SOURCE,
+    DatasetInputs,
+    InputFile,
+    _dataset_of_folder,
+    corpus_of,
+)
 from eegpt.dataset_lock import LOCK, is_run_temporary
 from eegpt.dataset_read import (
     CORPUS_LISTING,
@@ -64,8 +71,6 @@ def _keep_old_layout(output_dir: Path, spec: dict[str, Any]) -> None:
             before = old.get("inputs") or {}
             filters = spec["inputs"].get("bids_filters")
             if filters and before.get("bids_filters") not in (None, filters):
-                from eegpt.bids import same_filters
-
                 if same_filters(before["bids_filters"], filters):  # recorded before canonical
                     spec["inputs"] = {**spec["inputs"], "bids_filters": before["bids_filters"]}
             if before.get("part") and spec["inputs"].get("part"):  # (a new dict: not shared)
@@ -295,7 +300,8 @@ def _resume_bids_as_it_was(source: str, ids_changed: bool, metadata_changed: boo
     ``.bidsignore``, named where the dataset has one) or ``participants.tsv`` columns
     (``metadata_changed``) have changed since: it has no manifest to give again."""
     folder = source.removesuffix(BIDS_SOURCE)
-    root = _dataset_root(Path(folder))
+    given = Path(folder)  # the dataset, or a folder of one (ds/sub-01: ds)
+    root = given if (given / "dataset_description.json").is_file() else _dataset_of_folder(given)
     ignore = root is not None and (root / ".bidsignore").is_file()
     recordings = "its list of recordings (files added or removed" + (
         f", or {root / '.bidsignore'} edited)" if ignore and root is not None else ")"
@@ -312,25 +318,6 @@ def _resume_bids_as_it_was(source: str, ids_changed: bool, metadata_changed: boo
         f"This run's input is the BIDS dataset {folder}{whose}: to resume this run as it "
         f"was, put {' and '.join(what)} back as it was (to embed the dataset as it is now, "
         "start over as below)."
-    )
-
-
-def _dataset_root(folder: Path) -> Path | None:
-    """The BIDS dataset (the folder with ``dataset_description.json``) that ``folder`` is or
-    lies in (``ds/sub-01``: ``ds``), or None."""
-    for parent in [folder, *list(folder.absolute().parents)[:3]]:
-        if (parent / "dataset_description.json").is_file():
-            return parent
-    return None
-
-
-def _filter_options(filters: Mapping[str, Any]) -> str:
-    """BIDS ``filters`` (``{"subject": ["01", "02"]}``) as the command line gives them
-    (``--subject 01,02``); "" for none."""
-    return " ".join(
-        f"--{entity} {','.join(str(v) for v in values)}"
-        for entity, values in filters.items()
-        if values
     )
 
 
@@ -364,20 +351,17 @@ def _bids_input_changed(
     was_filters = (old.get("spec", {}).get("inputs") or {}).get("bids_filters") or {}
     now_filters = (spec.get("inputs") or {}).get("bids_filters") or {}
 
-    def labels(filters: Mapping[str, Any]) -> dict[str, set[str]]:
-        return {k: {str(v) for v in vs} for k, vs in filters.items() if vs}
-
     same_folder = os.path.normpath(was_folder) == os.path.normpath(now_folder)
-    if same_folder and labels(was_filters) == labels(now_filters):
-        return ""
-    was_options = _filter_options(was_filters)
+    if same_folder and same_filters(was_filters, now_filters):
+        return ""  # the same selection (recorded canonical or not: run 01 is run 1)
+    was_options = filter_options(was_filters)
     given = source.removesuffix(BIDS_SOURCE)
     then = f"{_shown_folder(was_folder)}" + (f" with {was_options}" if was_options else "")
     if same_folder:
-        now = f"gives {_filter_options(now_filters) or 'no BIDS filters'}"
+        now = f"gives {filter_options(now_filters) or 'no BIDS filters'}"
         redo = f"give {was_options} again" if was_options else "give it without BIDS filters"
     else:
-        now = f"reads {given}" + (f" with {_filter_options(now_filters)}" if now_filters else "")
+        now = f"reads {given}" + (f" with {filter_options(now_filters)}" if now_filters else "")
         redo = f"give {then} again"
     rest = ""
     try:
@@ -394,7 +378,7 @@ def _bids_input_changed(
         others = {k: v for k, v in now_filters.items() if k != "subject"}
         if more and not subjects & set(more) and all(_SUBJECT.search(i) for i in added):
             options = " ".join(
-                filter(None, [_filter_options(others), f"--subject {','.join(more)}"])
+                filter(None, [filter_options(others), f"--subject {','.join(more)}"])
             )
             rest = (
                 f" (to add the rest: eegpt embed-dataset {given} {options} -o NEW and read both "
