@@ -393,6 +393,38 @@ def test_a_pattern_in_a_bids_dataset_leaves_its_other_files_out(tasks_dataset, t
     assert any("that are no recordings of the BIDS dataset" in t and "README" in t for t in texts)
 
 
+@pytest.mark.parametrize("mne_lists_types", [True, False])
+def test_a_pattern_in_a_bids_dataset_keeps_what_mne_may_read(
+    tasks_dataset, tmp_path, monkeypatch, mne_lists_types
+):
+    """A .txt above the sub-* folders (notes) is left out, one inside them (BOXY) kept; where
+    MNE's private list of readable types cannot be had, only the sidecars and the files known
+    to be no recordings (README, CHANGES, LICENSE, *.md) are left out: a .dat MNE may read
+    is kept."""
+    import mne.io._read_raw
+
+    if not mne_lists_types:
+
+        def gone():
+            raise AttributeError("_get_supported")
+
+        monkeypatch.setattr(mne.io._read_raw, "_get_supported", gone)
+    root = tmp_path / "ds"
+    shutil.copytree(tasks_dataset, root)
+    for name in ("README", "CHANGES", "LICENSE", "notes.md", "notes.txt"):
+        (root / name).write_text("# nothing\n")
+    eeg = next(root.rglob("*_eeg.edf")).parent
+    for name in ("sub-01_boxy.txt", "sub-01_recording.dat"):
+        (eeg / name).write_text("0\n")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        inputs = resolve_inputs(root, pattern="**/*")
+    suffixes = sorted(Path(f.path).suffix for f in inputs.files)
+    assert suffixes == [".dat", ".edf", ".edf", ".edf", ".edf", ".txt"]
+    said = [str(w.message) for w in caught if "no recordings of the BIDS dataset" in str(w.message)]
+    assert len(said) == 1 and "notes.txt" in said[0] and "README" in said[0]
+
+
 def test_participants_tsv_slips_are_tolerated_or_said(tasks_dataset, model, tmp_path):
     root = tmp_path / "ds"
     shutil.copytree(tasks_dataset, root)

@@ -721,26 +721,54 @@ def _without_sidecars(paths: list[Path], root: Path) -> list[Path]:
         )
     kept = [p for p in paths if p not in left]
     readable = _readable_endings()
-    other = [p for p in kept if not p.name.lower().endswith(readable)]
+    in_subject = _dataset_of_folder(root) is not None  # root is a sub-* folder or inside one
+
+    def no_recording(path: Path) -> bool:
+        name = path.name.lower()
+        if name.endswith(".txt") and not in_subject:
+            # BOXY's .txt recordings lie in sub-* folders; a .txt above them is a note
+            try:
+                folders = path.relative_to(root).parts[:-1]
+            except ValueError:
+                folders = ()
+            if not any(d.startswith("sub-") for d in folders):
+                return True
+        if readable is None:  # MNE's list unknown: only the files known to be no recordings
+            return (
+                name.split(".")[0] in _NOT_RECORDINGS
+                or name == ".bidsignore"
+                or name.endswith(".md")
+            )
+        return not name.endswith(readable)
+
+    other = [p for p in kept if no_recording(p)]
     if other:
         _warn(
             f"left out {_count(len(other), 'file')} matched by the pattern that are no "
             "recordings of the BIDS dataset (of no file type eegpt reads, e.g. README, "
-            f"CHANGES, .bidsignore): {few(sorted(_relative_ids(other, root)), 5)}"
+            "CHANGES, .bidsignore, a .txt outside the sub-* folders): "
+            f"{few(sorted(_relative_ids(other, root)), 5)}"
         )
     return [p for p in kept if p not in other]
 
 
-def _readable_endings() -> tuple[str, ...]:
+#: Names (lower case, before their first dot) of a BIDS dataset's files that are no
+#: recordings, left out of a pattern's matches where MNE's list of readable types is unknown
+#: (with ``.bidsignore`` and ``*.md``).
+_NOT_RECORDINGS = frozenset({"readme", "changes", "license"})
+
+
+def _readable_endings() -> tuple[str, ...] | None:
     """The file endings (lower case) of the recordings eegpt reads: MNE's readers' (``.eeg``
     of Nihon Kohden, ``.txt`` of BOXY ...), with :data:`EEG_SUFFIXES` and
-    :data:`RECORDING_FOLDER_SUFFIXES`."""
+    :data:`RECORDING_FOLDER_SUFFIXES`; None where MNE's list cannot be had (it is private:
+    another MNE version), so that no recording MNE reads is left out."""
     try:
-        from mne.io._read_raw import _get_supported  # private: the fallback below without
+        from mne.io._read_raw import _get_supported  # private
 
         mne_endings = tuple(k.lower() for k in _get_supported())
-    except Exception:  # noqa: BLE001 - another MNE version: eegpt's own list
-        mne_endings = (".eeg", ".fif.gz")
+    except Exception:  # noqa: BLE001 - another MNE version
+        return None
     return tuple(dict.fromkeys((*EEG_SUFFIXES, *RECORDING_FOLDER_SUFFIXES, *mne_endings)))
 
 
