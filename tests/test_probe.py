@@ -14,6 +14,7 @@ import csv
 import dataclasses
 import json
 import os
+import re
 import warnings
 from pathlib import Path
 
@@ -1317,6 +1318,15 @@ def test_annotation_files_of_other_recordings_are_refused(weights, tmp_path, cap
                        "--window-labels", "seiz", "--annotations", tuh("B_raw.csv_bi", "B_raw"),
                        tuh("A_raw.csv_bi", "A_raw")]) == 1  # fmt: skip
     assert "it looks like" in capsys.readouterr().err
+    # a training file's label file that is the --val-data recording's: swapped too
+    held = str(tmp_path / "C_raw.fif")
+    raw.save(held, verbose=False)
+    assert probe_main(["train", recs[0], "--weights", str(weights), "-o", str(tmp_path / "p2"),
+                       "--window-labels", "seiz", "--annotations", tuh("C_raw.csv_bi", "C_raw"),
+                       "--val-data", held, "--val-annotations",
+                       tuh("A_raw.csv_bi", "A_raw")]) == 1  # fmt: skip
+    assert re.search(r"--annotations .*C_raw\.csv_bi .*it looks like .*C_raw\.fif's: swapped",
+                     capsys.readouterr().err)  # fmt: skip
 
 
 def test_train_and_evaluate_overlap_cut_sliding_labelled_windows(weights, tmp_path, capsys):

@@ -324,7 +324,9 @@ def _labelling(args: argparse.Namespace, window_seconds: float) -> WindowLabelli
             f"({few(continuous, 3)}): give one per continuous recording, in the same order" + also
         )
     if files:
-        check_annotation_files(list(zip(continuous, files, strict=True)))
+        # a swap with the --val-data recordings too (theirs are checked against these)
+        held = [str(p) for p in getattr(args, "val_data", None) or [] if _is_continuous_input(p)]
+        check_annotation_files(list(zip(continuous, files, strict=True)), others=held)
     start, starts = _start_option(args, continuous)
     overlap = (
         0.0 if getattr(args, "func", None) is cmd_probe_predict else getattr(args, "overlap", 0.0)
