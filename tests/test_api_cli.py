@@ -2851,3 +2851,24 @@ def test_tilde_expanded_in_every_output_path(weights, edf, tmp_path, monkeypatch
     assert load_embeddings("~/y.npz").data.shape == emb.data.shape
     assert sorted(p.name for p in home.iterdir()) == ["e.parquet", "x.parquet", "y.npz"]
     assert not (cwd / "~").exists()
+
+
+def test_info_on_an_embeddings_file_imports_no_torch(tmp_path):
+    """`eegpt info` on an .npz/.parquet output reads its provenance only: no torch (it took
+    ~3 s to import through eegpt.api for two of info's helpers)."""
+    import subprocess
+    import sys
+
+    from eegpt.outputs import Embeddings
+
+    meta = {"source": "<array>", "sfreq_in": 256.0, "input": {"object": "numpy.ndarray"}}
+    Embeddings(np.zeros((3, 2, 4, 8), np.float32), np.arange(3.0), meta).save(tmp_path / "e.npz")
+    script = (
+        "import sys\nfrom eegpt.cli import main\n"
+        f"main(['info', {str(tmp_path / 'e.npz')!r}])\n"
+        "print('torch' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert "an in-memory numpy.ndarray" in done.stdout, done.stdout
+    assert done.stdout.strip().splitlines()[-1] == "False", done.stdout

@@ -29,7 +29,6 @@ from eegpt._file_identity import SOURCE_FILES_KEY, source_files_record
 from eegpt._filenames import path_text, user_path
 from eegpt._logging import (
     command_record,
-    few,
     honours_verbose,
     progress_options,
     recorded_warnings,
@@ -57,17 +56,25 @@ from eegpt.io import (
     require_array_args_absent,
 )
 from eegpt.model import EEGPT, EEGPTEncoder
-from eegpt.outputs import (
+from eegpt.outputs import (  # noqa: F401 - INPUT_KEY, input_text: eegpt.api's names too
+    INPUT_KEY,
     Embeddings,
     EmbeddingsFile,
     EmbeddingsWriter,
+    input_text,
     metadata_record,
     output_format,
     pool_embeddings,
     require_output_dependencies,
     select_window_metadata,
 )
-from eegpt.preprocessing import PreprocessingConfig, Windows, map_recording_channels, prepare
+from eegpt.preprocessing import (  # noqa: F401 - partial_patch_note: an eegpt.api name too
+    PreprocessingConfig,
+    Windows,
+    map_recording_channels,
+    partial_patch_note,
+    prepare,
+)
 from eegpt.streaming import (
     StreamedRecording,
     WindowStream,
@@ -693,11 +700,6 @@ def _check_engine_model(engine: InferenceEngine, encoder: EEGPTEncoder) -> None:
         )
 
 
-#: Key of the record of an input given as an object in memory (an MNE Raw or Epochs, an
-#: array) in an output's metadata: :func:`input_record`.
-INPUT_KEY = "input"
-
-
 def input_record(data: Any, source: str) -> dict[str, Any]:
     """What :func:`embed` records of a recording given as an object in memory
     (``metadata["input"]``): ``{"object": "mne.io.RawArray", "in_memory": True}``, the
@@ -725,22 +727,6 @@ def input_record(data: Any, source: str) -> dict[str, Any]:
         if len(sources) > 1:
             record["read_from_all"] = [path_text(s) for s in sources]
     return record
-
-
-def input_text(record: Any) -> str | None:
-    """What ``eegpt info`` says of an output's input given in memory (:func:`input_record`),
-    or None for a recording given as a path (or an output of an earlier version)."""
-    if not isinstance(record, dict) or not record.get("object"):
-        return None
-    read = f" read from {record['read_from']}" if record.get("read_from") else ""
-    every = record.get("read_from_all")
-    if isinstance(every, list) and len(every) > 1:
-        names = [Path(str(p)).name or str(p) for p in every]
-        read = f" read from {len(every)} files ({few(names, 4)})"
-    return (
-        f"an in-memory {record['object']}{read} (changes made to it in memory are not "
-        "recorded; no file hashes)"
-    )
 
 
 def provenance(
@@ -889,24 +875,6 @@ def epoch_padding_note(source: str, padded: dict[str, Any]) -> str:
         f"window_seconds={seconds} (--window {seconds}) embeds the epochs' {kept} patches "
         "alone, the same as these first ones (the encoder embeds each patch with the others "
         f"of its time step only){partial_patch_note(padded)}"
-    )
-
-
-def partial_patch_note(padded: dict[str, Any]) -> str:
-    """For epochs whose last patch is mostly zeros (``padded``: :func:`epoch_padding_record`'s
-    entry), how to crop them to whole patches; "" otherwise."""
-    from eegpt.preprocessing import crop_call, whole_patches
-
-    whole, rest = whole_patches(int(padded["recorded_samples"]))
-    patch = EEGPTConfig.patch_size
-    if not (whole and 0 < 2 * rest < patch):
-        return ""
-    sfreq = padded["window_samples"] / (padded["recorded_s"] + padded["padded_s"])
-    down = whole * patch / sfreq
-    return (
-        f"; but their last patch holds {rest} of their samples and {patch - rest} zeros: "
-        f"cropped to {whole} whole patches ({crop_call(down)}), with window_seconds={down:.10g}, "
-        "they have none"
     )
 
 

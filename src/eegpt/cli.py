@@ -2257,7 +2257,7 @@ def _describe_embeddings(path: Path) -> tuple[str, bool]:
     ckpt = meta.get("checkpoint") or {}
     channels = _channel_names_shown(meta.get("channels") or {})
     renamed = rename_text(meta.get("channels") or {})
-    from eegpt.api import INPUT_KEY, input_text
+    from eegpt.outputs import INPUT_KEY, input_text
 
     in_memory = input_text(meta.get(INPUT_KEY))
     lines = [
@@ -2483,7 +2483,7 @@ def _rate_lines(sfreq_in: float | None, pre: dict[str, Any]) -> list[str]:
 def _tail_lines(meta: dict[str, Any]) -> list[str]:
     """``eegpt info`` lines on the recording's own filtering, a truncated file and the
     recording's end (padded or left out), from an embeddings file's provenance."""
-    from eegpt.api import partial_patch_note
+    from eegpt.preprocessing import partial_patch_note
 
     lines = []
     band = meta.get("recording_filters")

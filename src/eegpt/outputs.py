@@ -64,6 +64,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from eegpt._filenames import user_path
+from eegpt._logging import few
 from eegpt._logging import ignored_warnings as _ignored_warnings
 from eegpt._logging import warn as _warn
 from eegpt._methods import function_method
@@ -1712,3 +1713,24 @@ def require_pyarrow(what: str = "writing Parquet (or use a .npz output)"):
     except ImportError as err:  # pragma: no cover - depends on the environment
         raise MissingDependencyError(f"{what} needs pyarrow: {install_hint('parquet')}") from err
     return pa, pq
+
+
+#: Key of the record of an input given as an object in memory (an MNE Raw or Epochs, an
+#: array) in an output's metadata: :func:`eegpt.api.input_record`.
+INPUT_KEY = "input"
+
+
+def input_text(record: Any) -> str | None:
+    """What ``eegpt info`` says of an output's input given in memory (:func:`eegpt.api.input_record`),
+    or None for a recording given as a path (or an output of an earlier version)."""
+    if not isinstance(record, dict) or not record.get("object"):
+        return None
+    read = f" read from {record['read_from']}" if record.get("read_from") else ""
+    every = record.get("read_from_all")
+    if isinstance(every, list) and len(every) > 1:
+        names = [Path(str(p)).name or str(p) for p in every]
+        read = f" read from {len(every)} files ({few(names, 4)})"
+    return (
+        f"an in-memory {record['object']}{read} (changes made to it in memory are not "
+        "recorded; no file hashes)"
+    )

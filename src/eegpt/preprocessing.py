@@ -2065,3 +2065,19 @@ def _epoch_windows(
     else:
         onsets = np.arange(n_epochs, dtype=np.float64) * recording.duration
     return out, onsets, np.full(n_epochs, n_times, dtype=np.int64)
+
+
+def partial_patch_note(padded: dict[str, Any]) -> str:
+    """For epochs whose last patch is mostly zeros (``padded``: :func:`epoch_padding_record`'s
+    entry), how to crop them to whole patches; "" otherwise."""
+    whole, rest = whole_patches(int(padded["recorded_samples"]))
+    patch = EEGPTConfig.patch_size
+    if not (whole and 0 < 2 * rest < patch):
+        return ""
+    sfreq = padded["window_samples"] / (padded["recorded_s"] + padded["padded_s"])
+    down = whole * patch / sfreq
+    return (
+        f"; but their last patch holds {rest} of their samples and {patch - rest} zeros: "
+        f"cropped to {whole} whole patches ({crop_call(down)}), with window_seconds={down:.10g}, "
+        "they have none"
+    )
