@@ -1876,7 +1876,7 @@ def test_a_tuh_label_file_naming_another_recording_is_warned_of_wherever_joined(
 def test_a_tuh_label_file_joined_to_an_in_memory_recording_is_not_warned_of(tmp_path):
     """An in-memory recording ("<Raw>", "<Epochs>", "<array>") has no file name to compare
     with a label file's '# bname' line: no warning; a file recording naming another still
-    warns. _same_recording lives in eegpt.annotations (probe_label_files re-exports it)."""
+    warns. _same_recording (eegpt._filenames.same_recording) is one function in both modules."""
     from eegpt import probe_label_files
     from eegpt.annotations import _same_recording, check_named
 

@@ -88,3 +88,12 @@ def user_path(path: str | os.PathLike[str]) -> Path:
     that ``-o '~/x.parquet'`` (quoted, or ``--output=~/x.parquet``, where no shell expands
     it) writes under the home folder rather than into a folder named ``~``."""
     return Path(path).expanduser()
+
+
+def same_recording(name: str, stem: str) -> bool:
+    """Whether a label file's recording ``name`` is the recording of file stem ``stem``: the
+    same, in any case, or one the other followed by a separator
+    (``aaaaaajy_s001_t000`` and ``aaaaaajy_s001_t000_raw``)."""
+    a, b = name.lower(), stem.lower()
+    short, long = sorted((a, b), key=len)
+    return a == b or (long.startswith(short) and not long[len(short)].isalnum())

@@ -31,6 +31,7 @@ from typing import Any
 import mne
 import numpy as np
 
+from eegpt._filenames import same_recording as _same_recording
 from eegpt._logging import duration_text, ignored_warnings
 from eegpt._logging import log as _log
 from eegpt._logging import warn as _warn
@@ -493,15 +494,6 @@ def recording_named(path: str | os.PathLike) -> str | None:
         if found:
             return found.group(1)
     return None
-
-
-def _same_recording(name: str, stem: str) -> bool:
-    """Whether a label file's recording ``name`` is the recording of file stem ``stem``: the
-    same, in any case, or one the other followed by a separator
-    (``aaaaaajy_s001_t000`` and ``aaaaaajy_s001_t000_raw``)."""
-    a, b = name.lower(), stem.lower()
-    short, long = sorted((a, b), key=len)
-    return a == b or (long.startswith(short) and not long[len(short)].isalnum())
 
 
 def check_named(extra: Any, source: Any) -> None:

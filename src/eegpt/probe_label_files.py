@@ -27,8 +27,8 @@ from typing import Any, Literal, cast
 
 import numpy as np
 
+from eegpt._filenames import same_recording as _same_recording
 from eegpt._filenames import user_path
-from eegpt.annotations import _same_recording as _same_recording
 from eegpt.cli import START_FROM_ANNOTATIONS
 from eegpt.errors import EEGPTUserWarning
 from eegpt.preprocessing_spec import DEFAULT_MIN_OVERLAP
