@@ -17,15 +17,7 @@ THREADS=${2:-2}
 mkdir -p "$OUTDIR"
 export PYTHONUNBUFFERED=1 OMP_NUM_THREADS=$THREADS MKL_NUM_THREADS=$THREADS
 PY=${PYTHON:-$( [ -x "$ROOT/.venv/bin/python" ] && echo "$ROOT/.venv/bin/python" || echo python )}
-# run LOG CMD...: the command's output to the screen and to LOG; stop if the command fails
-run() {
-  local log=$1
-  shift
-  if ! "$@" 2>&1 | tee "$log"; then
-    echo "run_cpu.sh: FAILED: $* (log: $log)" >&2
-    exit 1
-  fi
-}
+source "$ROOT/benchmarks/run_step.sh"  # run LOG CMD...
 cd "$ROOT"
 run "$OUTDIR/pytest.log" "$PY" -m pytest -q -p no:cacheprovider tests/test_engine.py
 run "$OUTDIR/pytest_braindecode.log" "$PY" -m pytest -q -p no:cacheprovider tests/test_model.py -k braindecode

@@ -21,15 +21,7 @@ if ls "$ROOT"/.whl/*.whl >/dev/null 2>&1; then
     --target /tmp/site "$ROOT"/.whl/*.whl && export PYTHONPATH=$PYTHONPATH:/tmp/site
 fi
 has() { [[ ",$STAGES," == *",$1,"* ]]; }
-# run LOG CMD...: the command's output to the screen and to LOG; stop if the command fails
-run() {
-  local log=$1
-  shift
-  if ! "$@" 2>&1 | tee "$log"; then
-    echo "run_gpu.sh: FAILED: $* (log: $log)" >&2
-    exit 1
-  fi
-}
+source "$ROOT/benchmarks/run_step.sh"  # run LOG CMD...
 cd "$ROOT"
 if has env; then
   nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.sm,clocks.max.sm --format=csv
