@@ -495,20 +495,30 @@ def output_source_check(
     where = where.absolute()
     root = where.parent
     located = {n: root / n for n in names if (root / n).is_file()}
-    if len(located) < len(names) and where.exists():
+    sidecars = records_sidecars(record) and where.is_file()
+    # the recording's files as read now, looked up once; the session's scans.tsv too (an
+    # output of version 4's rule lists it)
+    read_now = (
+        [p.absolute() for p in recording_inputs(where, scans=True)]
+        if where.exists() and (len(located) < len(names) or sidecars)
+        else []
+    )
+    if len(located) < len(names):
         # named by their bare names: files outside the recording's folder (a DataFile= of
         # another folder, a BIDS sidecar inherited from a folder above)
-        for path in recording_inputs(where, scans=True):  # an output of version 4's rule
-            located.setdefault(_file_name(path.absolute(), root), path)
+        for path in read_now:
+            located.setdefault(_file_name(path, root), path)
     if not located:
         return SourceCheck(where, False, [])
     gone = [n for n in names if n not in located]
     if gone:
         return SourceCheck(where, True, gone, "gone")
-    if records_sidecars(record) and where.is_file():
+    if sidecars:
         # a sidecar written (or put back) since: read with the recording now
         scans = any(n.endswith("_scans.tsv") for n in names)  # as stamp version 4 had it
-        now_there = [_file_name(p.absolute(), root) for p in recording_inputs(where, scans=scans)]
+        now_there = [
+            _file_name(p, root) for p in read_now if scans or not p.name.endswith("_scans.tsv")
+        ]
         added = [n for n in now_there if n not in names]
         if added:
             return SourceCheck(where, True, added, "added")
