@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from eegpt.probe_events import event_scores, windows_to_events
+from eegpt.probe_events import event_scores, event_scores_text, windows_to_events
 
 
 def _table(predictions, hop=1.0, bad=None, **more):
@@ -70,14 +70,62 @@ def test_bad_and_left_out_windows_break_events_then_gaps_merge_and_short_ones_go
     assert both["file"].tolist() == ["rec.edf"] * 3 + ["b.edf"] * 3
 
 
-def test_event_scores_count_found_missed_and_false_events():
-    predicted = pd.DataFrame({"file": "r", "class": "sz", "onset_s": [0.0, 10.0, 30.0],
-                              "offset_s": [5.0, 12.0, 31.0]})  # fmt: skip
-    scored = pd.DataFrame({"file": "r", "class": "sz", "onset_s": [4.0, 20.0],
-                           "offset_s": [8.0, 25.0]})  # fmt: skip
+def _events(file, onsets, offsets, name="sz"):
+    return pd.DataFrame({"file": file, "class": name, "onset_s": onsets, "offset_s": offsets})
+
+
+def test_event_scores_ovlp_and_taes_by_hand():
+    """rec r: seizures 10-20, 30-40, 50-60; predicted 15-25 (half of the first, half past its
+    end), 35-55 (over the second's end and the third's start), 70-72 (false); rec q: no
+    seizure, predicted 12-14 (false: the seizure at 10-20 is another file's). 2 hours."""
+    scored = _events("r", [10.0, 30.0, 50.0], [20.0, 40.0, 60.0])
+    predicted = pd.concat([_events("r", [15.0, 35.0, 70.0], [25.0, 55.0, 72.0]),
+                           _events("q", [12.0], [14.0])])  # fmt: skip
     s = event_scores(predicted, scored, hours=2.0)["sz"]
-    assert s == {"scored": 2, "found": 1, "missed": 1, "predicted": 3, "false": 2,
-                 "false_per_hour": 1.0}  # fmt: skip
+    assert (s["scored_events"], s["predicted_events"]) == (3, 4)
+    # OVLP: all 3 seizures overlapped (one predicted event finds two), 2 false alarms
+    assert s["ovlp"] == pytest.approx({
+        "hits": 3, "misses": 0, "false_alarms": 2, "sensitivity": 1.0, "precision": 3 / 5,
+        "f1": 6 / 8, "false_alarms_per_24h": 24.0,
+    })  # fmt: skip
+    # TAES: each seizure half covered (1.5 hits, 1.5 misses); false alarms: 5 of 15-25's 10 s,
+    # 10 of 35-55's 20 s outside the seizures, and the two false events whole: 0.5+0.5+1+1
+    assert s["taes"] == pytest.approx({
+        "hits": 1.5, "misses": 1.5, "false_alarms": 3.0, "sensitivity": 0.5,
+        "precision": 1.5 / 4.5, "f1": 3 / 7.5, "false_alarms_per_24h": 36.0,
+    })  # fmt: skip
+    # two predicted events within one seizure add up; one covering it whole is 1 hit, the
+    # rest of it false alarm
+    two = event_scores(_events("r", [10.0, 14.0], [12.0, 20.0]), scored[:1], hours=1.0)["sz"]
+    assert two["taes"]["hits"] == pytest.approx(0.8) and two["taes"]["false_alarms"] == 0
+    whole = event_scores(_events("r", [5.0], [25.0]), scored[:1], hours=1.0)["sz"]
+    assert (whole["taes"]["hits"], whole["taes"]["false_alarms"]) == (1.0, 0.5)
+    assert whole["ovlp"]["false_alarms"] == 0
+
+
+def test_event_scores_undefined_without_seizures_hours_or_events():
+    """No scored event: sensitivity NaN, every predicted event false; no hours: the rate NaN;
+    a class with no event at all (named in classes): its scores NaN, nothing raised."""
+    none = _events("r", [], [])
+    s = event_scores(_events("r", [0.0], [4.0]), none, hours=0.0, classes=["sz", "spike"])
+    assert list(s) == ["sz", "spike"]
+    for key in ("ovlp", "taes"):
+        sz = s["sz"][key]
+        assert np.isnan(sz["sensitivity"]) and np.isnan(sz["false_alarms_per_24h"])
+        assert (sz["hits"], sz["false_alarms"], sz["precision"], sz["f1"]) == (0, 1, 0.0, 0.0)
+        spike = s["spike"][key]
+        assert (spike["hits"], spike["misses"], spike["false_alarms"]) == (0, 0, 0)
+        assert all(np.isnan(spike[k]) for k in ("sensitivity", "precision", "f1"))
+    assert s["spike"]["scored_events"] == s["spike"]["predicted_events"] == 0
+    # seizures, nothing predicted: sensitivity and F1 0, precision NaN
+    missed = event_scores(none, _events("r", [0.0], [4.0]), hours=1.0)["sz"]["taes"]
+    assert (missed["sensitivity"], missed["f1"], missed["false_alarms_per_24h"]) == (0, 0, 0)
+    assert np.isnan(missed["precision"])
+    text = event_scores_text(s, 0.0)
+    assert "  sz: 0 scored events, 1 predicted" in text
+    assert "    OVLP: sensitivity n/a (0 hits, 0 missed), precision 0.0%, F1 0.0%, 1 false " \
+           "alarms (n/a per 24 h)" in text  # fmt: skip
+    assert "    TAES: sensitivity n/a (0.00 hits, 0.00 missed)" in text
 
 
 def test_windows_to_events_refuses_what_it_cannot_read():

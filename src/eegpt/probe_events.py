@@ -4,8 +4,9 @@
 :func:`windows_to_events` merges the consecutive windows of a class (a seizure's) into one row
 per event, with its onset, offset and duration in seconds, the clock time of its onset where
 the recording is dated, its number of windows and the mean and largest probability of the
-class over them; :func:`event_scores` compares the predicted events with those of the scored
-labels (found, missed, false events per hour).
+class over them; :func:`event_scores` scores the predicted events against those of the scored
+labels as seizure detection is scored: any-overlap (OVLP) and time-aligned (TAES) sensitivity,
+precision, F1 and false alarms per 24 hours.
 
 Where an event begins and ends (``span``):
 
@@ -227,25 +228,75 @@ def _shifted_moment(moment: str, seconds: float) -> str:
 
 
 def event_scores(
-    predicted: pd.DataFrame, scored: pd.DataFrame, hours: float
+    predicted: pd.DataFrame,
+    scored: pd.DataFrame,
+    hours: float,
+    classes: Sequence[Any] | None = None,
 ) -> dict[str, dict[str, Any]]:
     """Event-level scores per class of ``predicted`` events against ``scored`` ones (both
     tables of :func:`windows_to_events`; the scored from ``column="label"``), over ``hours``
-    of recording: ``{class: {"scored", "found", "missed", "predicted", "false",
-    "false_per_hour"}}``. A scored event is found where a predicted event of its class and
-    file overlaps it (any overlap); a predicted event that overlaps none is false."""
+    of recording, as seizure detection is scored (TUH Seizure Corpus, NEDC, SzCORE): ``{class:
+    {"scored_events", "predicted_events", "ovlp": {...}, "taes": {...}}}``, each of ``ovlp``
+    and ``taes`` with ``hits``, ``misses``, ``false_alarms``, ``sensitivity``,
+    ``precision``, ``f1`` and ``false_alarms_per_24h``. Events are compared with those of
+    their class and file only; ``classes`` (compared as text): the classes scored, those with
+    no event too (default: every class of either table).
+
+    OVLP (any-overlap): a scored event is a hit where a predicted event overlaps it (by more
+    than nothing), else a miss; a predicted event that overlaps no scored event is a false
+    alarm. Sensitivity = hits / scored events; precision = hits / (hits + false alarms) (hits
+    counted over the scored events, so one predicted event over two seizures gives 2 hits
+    and two over one seizure 1: as NEDC's and SzCORE's any-overlap scoring count them).
+
+    TAES (time-aligned event scoring, after Shah et al. 2021): each scored event's hit is the
+    fraction of it that predicted events cover (their union's overlap / its duration, at most
+    1), its miss 1 less that; each predicted event's false alarm is the fraction of it outside
+    every scored event (seconds outside / its duration: 1 for one that overlaps nothing, 0.5
+    for one half past a seizure's end). Sensitivity = sum of hits / scored events; precision =
+    sum of hits / (sum of hits + sum of false alarms).
+
+    Both: F1 = 2 hits / (2 hits + misses + false alarms), the harmonic mean of sensitivity and
+    precision (0 where nothing is hit); false alarms per 24 h = false alarms / ``hours`` x 24.
+    Undefined values are NaN (not an error): sensitivity without scored events, precision
+    without hits or false alarms, F1 without any event, the rate for 0 hours.
+
+    Where this may differ from NEDC's scoring software (nedc_eval_eeg): its TAES divides the
+    part of a predicted event outside a scored event by the *scored* event's duration (capped
+    at 1) and walks events overlapping several others its own way, where this divides by the
+    predicted event's own duration; NEDC also scores the background class and sums false
+    alarms over classes in its totals, where these are per event class. SzCORE's any-overlap
+    scoring further widens events by tolerances (30 s before, 60 s after), merges and splits
+    them; here only ``--merge-gap-seconds`` / ``--min-event-seconds`` shape them, as given."""
     out: dict[str, dict[str, Any]] = {}
-    for name in dict.fromkeys([*scored["class"].astype(str), *predicted["class"].astype(str)]):
+    names = [*scored["class"].astype(str), *predicted["class"].astype(str)]
+    for name in dict.fromkeys(names if classes is None else [str(c) for c in classes]):
         mine = predicted[predicted["class"].astype(str) == name]
         truth = scored[scored["class"].astype(str) == name]
-        hit = [_overlaps(row, mine) for _, row in truth.iterrows()]
-        false = sum(not _overlaps(row, truth) for _, row in mine.iterrows())
+        found = [_overlaps(row, mine) for _, row in truth.iterrows()]
+        false = [not _overlaps(row, truth) for _, row in mine.iterrows()]
+        hit = [min(1.0, _covered(row, mine)) for _, row in truth.iterrows()]
+        outside = [1.0 - min(1.0, _covered(row, truth)) for _, row in mine.iterrows()]
         out[name] = {
-            "scored": len(truth), "found": sum(hit), "missed": len(truth) - sum(hit),
-            "predicted": len(mine), "false": false,
-            "false_per_hour": false / hours if hours > 0 else float("nan"),
+            "scored_events": len(truth),
+            "predicted_events": len(mine),
+            "ovlp": _rates(sum(found), len(truth) - sum(found), sum(false), len(truth), hours),
+            "taes": _rates(float(sum(hit)), len(truth) - float(sum(hit)), float(sum(outside)),
+                           len(truth), hours),
         }  # fmt: skip
     return out
+
+
+def _rates(hits: float, misses: float, false: float, n: int, hours: float) -> dict[str, float]:
+    """The scores of ``hits``, ``misses`` and ``false`` alarms of ``n`` scored events over
+    ``hours`` (see :func:`event_scores`); NaN where undefined."""
+    nan = float("nan")
+    return {
+        "hits": hits, "misses": misses, "false_alarms": false,
+        "sensitivity": hits / n if n else nan,
+        "precision": hits / (hits + false) if hits + false > 0 else nan,
+        "f1": 2 * hits / (2 * hits + misses + false) if 2 * hits + misses + false > 0 else nan,
+        "false_alarms_per_24h": false / hours * 24 if hours > 0 else nan,
+    }  # fmt: skip
 
 
 def _overlaps(event: pd.Series, others: pd.DataFrame) -> bool:
@@ -259,13 +310,49 @@ def _overlaps(event: pd.Series, others: pd.DataFrame) -> bool:
     )
 
 
+def _covered(event: pd.Series, others: pd.DataFrame) -> float:
+    """The fraction of ``event`` that ``others`` of its file cover (their union, so time under
+    two of them counts once); for an event of no duration, 1 where it lies in one, else 0."""
+    same = others[others["file"] == event["file"]]
+    onset, offset = float(event["onset_s"]), float(event["offset_s"])
+    starts = np.maximum(same["onset_s"].to_numpy(np.float64), onset)
+    ends = np.minimum(same["offset_s"].to_numpy(np.float64), offset)
+    keep = ends > starts
+    if offset - onset <= _TOLERANCE:
+        inside = (same["onset_s"] <= onset) & (same["offset_s"] >= offset)
+        return 1.0 if bool(np.any(inside)) else 0.0
+    covered, reached = 0.0, onset
+    for a, b in sorted(zip(starts[keep], ends[keep], strict=True)):
+        a = max(a, reached)
+        if b > a:
+            covered, reached = covered + b - a, b
+    return covered / (offset - onset)
+
+
+def _number(value: float, digits: int = 2) -> str:
+    return "n/a" if value != value else f"{value:.{digits}f}"
+
+
+def _percent(value: float) -> str:
+    return "n/a" if value != value else f"{100 * value:.1f}%"
+
+
 def event_scores_text(scores: dict[str, dict[str, Any]], hours: float) -> str:
-    """:func:`event_scores` as the lines ``probe predict --events`` prints."""
+    """:func:`event_scores` as the lines ``probe predict --events`` and ``probe evaluate
+    --event-scoring`` print: per class, its scored and predicted events, then OVLP's and
+    TAES's sensitivity, precision, F1 and false alarms (per 24 h); n/a where undefined."""
     lines = [f"events against the scored labels ({hours:.2f} h of windows):"]
     for name, s in scores.items():
-        lines.append(
-            f"  {name}: {s['found']} of {s['scored']} scored events found, {s['missed']} "
-            f"missed; {s['false']} of {s['predicted']} predicted events false "
-            f"({s['false_per_hour']:.2f} per hour)"
-        )
+        lines.append(f"  {name}: {s['scored_events']} scored events, "
+                     f"{s['predicted_events']} predicted")  # fmt: skip
+        for key, what in (("ovlp", "OVLP"), ("taes", "TAES")):
+            r = s[key]
+            digits = 0 if key == "ovlp" else 2
+            lines.append(
+                f"    {what}: sensitivity {_percent(r['sensitivity'])} "
+                f"({r['hits']:.{digits}f} hits, {r['misses']:.{digits}f} missed), precision "
+                f"{_percent(r['precision'])}, F1 {_percent(r['f1'])}, "
+                f"{r['false_alarms']:.{digits}f} false alarms "
+                f"({_number(r['false_alarms_per_24h'])} per 24 h)"
+            )
     return "\n".join(lines)
