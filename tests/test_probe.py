@@ -1226,6 +1226,73 @@ def test_evaluate_takes_a_recording_without_events(weights, tmp_path, capsys):
     assert "annotations that cover 1e-06 of a window" in capsys.readouterr().err
 
 
+def test_evaluate_event_scoring_gives_ovlp_and_taes_of_a_recording(weights, tmp_path, capsys):
+    """evaluate --event-scoring: the windows predicted as the event classes (default: all but
+    the --unlabelled background) merged into events as predict --events merges them, scored
+    against the events of the window labels (OVLP and TAES per class), printed and in --json
+    under 'events' with the hours of windows scored; the same numbers as event_scores gives
+    of predict's window table; refused for epochs files and its options without it."""
+    from eegpt.probe_events import event_scores, windows_to_events
+
+    raw, _, _ = synthetic_erp_raw(8, sfreq=250.0, seed=4)
+    raw.set_annotations(mne.Annotations([2.0, 20.0], [6.0, 5.0], ["seizure", "seizure"]))
+    path = tmp_path / "train_raw.fif"
+    raw.save(path, verbose=False)
+    out = tmp_path / "probe"
+    assert probe_main(["train", str(path), "--weights", str(weights), "-o", str(out),
+                       "--passes", "1", "-q", "--window-labels", "(?i)seiz", "--unlabelled",
+                       "background", "--window", "1"]) == 0  # fmt: skip
+    scores = tmp_path / "scores.json"
+    with pytest.warns(EEGPTWarning, match="the probe's training data"):
+        assert probe_main(["evaluate", str(out), str(path), "--event-scoring", "--json",
+                           str(scores), "-q"]) == 0  # fmt: skip
+    printed = capsys.readouterr().out
+    assert "  seizure: 2 scored events, " in printed and "    TAES: sensitivity " in printed
+    got = json.loads(scores.read_text())["events"]
+    assert got["classes"] == ["seizure"] and got["hop_seconds"] == got["window_seconds"] == 1
+    n = json.loads(scores.read_text())["n"]
+    assert got["hours"] == pytest.approx(n / 3600)
+    assert list(got["scores"]) == ["seizure"]
+    # the seizures as the windows see them: 2-8 s and 20-25 s, 2 events
+    assert got["scores"]["seizure"]["scored_events"] == 2
+    windows = tmp_path / "windows.csv"
+    assert probe_main(["predict", str(out), str(path), "-o", str(windows), "-q"]) == 0
+    table = pd.read_csv(windows)
+    assert len(table) == n
+    scored = windows_to_events(table, 1.0, column="label", classes=["seizure"])
+    assert scored[["onset_s", "offset_s"]].values.tolist() == [[2, 8], [20, 25]]
+    # both classes (the background's events too, whatever this probe predicts): the numbers
+    # of event_scores over predict's windows
+    with pytest.warns(EEGPTWarning, match="the probe's training data"):
+        assert probe_main(["evaluate", str(out), str(path), "--event-scoring", "--json",
+                           str(scores), "-q", "--event-class", "background", "seizure",
+                           "--merge-gap-seconds", "1.5"]) == 0  # fmt: skip
+    got = json.loads(scores.read_text())["events"]
+    both = dict(classes=["background", "seizure"], merge_gap_seconds=1.5)
+    expected = event_scores(windows_to_events(table, 1.0, **both),
+                            windows_to_events(table, 1.0, column="label", **both),
+                            n / 3600, classes=["background", "seizure"])  # fmt: skip
+    assert list(got["scores"]) == ["background", "seizure"]
+    assert expected["background"]["scored_events"] == 3
+    for name, mine in expected.items():
+        for key in ("ovlp", "taes"):
+            for k, value in mine[key].items():
+                assert got["scores"][name][key][k] == (
+                    None if np.isnan(value) else pytest.approx(value)
+                ), (name, key, k)
+        assert got["scores"][name]["predicted_events"] == mine["predicted_events"]
+    for args, said in (
+        ([str(tmp_path / "x-epo.fif"), "--event-scoring"], "--event-scoring merges the windows "
+         f"of continuous recordings into events; {tmp_path / 'x-epo.fif'} hold epochs"),
+        ([str(path), "--min-event-seconds", "2"], "--min-event-seconds says which events "
+         "--event-scoring scores: give --event-scoring too"),
+        ([str(path), "--event-scoring", "--event-class", "spike"], "--event-class spike: not a "
+         "class of the probe"),
+    ):  # fmt: skip
+        assert probe_main(["evaluate", str(out), *args, "-q"]) == 1
+        assert said in capsys.readouterr().err
+
+
 def test_min_overlap_is_an_option_recorded_in_the_probe(weights, tmp_path, capsys):
     """--min-overlap FRACTION: how much of a window a class must cover (1e-6: any overlap),
     recorded in probe.json, shown by info and taken by predict from the probe by default."""

@@ -425,29 +425,50 @@ def _val_labelling(
     return dataclasses.replace(windows, extra=pairs, validation=True)
 
 
-def _add_events_options(p: argparse.ArgumentParser) -> None:
-    """``probe predict``'s ``--events`` and the options of its events."""
+def _add_events_options(p: argparse.ArgumentParser, scoring: bool = False) -> None:
+    """``probe predict``'s ``--events`` and the options of its events; ``scoring``: ``probe
+    evaluate``'s ``--event-scoring`` instead, with the same options of its events."""
     g = p.add_argument_group("events (continuous recordings: e.g. seizures)")
-    g.add_argument(
-        "--events",
-        metavar="FILE",
-        help="also write the events: the consecutive windows predicted as an event class "
-        "merged into one row per event (eegpt.probe_events.windows_to_events): file, class, "
-        "onset_s, offset_s, duration_s (s from the first sample), clock_s, clock_time (of the "
-        "onset, where the recording is dated), n_windows, p_mean, p_max (the class's mean and "
-        "largest probability over its windows). An event spans the stretch one hop long "
-        "around each window's centre: from the first window's onset + (window - hop)/2 to the "
-        "last's onset + (window + hop)/2, so n_windows x hop seconds (without --overlap, the "
-        "windows' own span). Windows marked bad belong to no event and break one. A .csv, "
-        ".tsv or .parquet file, with its provenance as --output's. Where the windows are "
-        "labelled (--window-labels), the scored events are compared on stderr: found, missed, "
-        "false events per hour",
-    )
+    if scoring:
+        g.add_argument(
+            "--event-scoring",
+            action="store_true",
+            help="continuous recordings (not epochs files): also score events as seizure "
+            "detection is scored (TUH Seizure Corpus, NEDC): the consecutive windows predicted "
+            "as an event class merged into events as probe predict --events merges them, and "
+            "the scored events made alike of the window labels (the label spans as the "
+            "windows see them: the windows --window-labels labels as the class, not the "
+            "annotations' own onsets and ends). Per event class: OVLP (any overlap: a scored "
+            "event overlapped by a predicted one is found, a predicted one overlapping none "
+            "a false alarm) and TAES (time-aligned: the fraction of each scored event "
+            "covered, of each predicted event outside every scored one) sensitivity, "
+            "precision, F1 and false alarms per 24 h over the hours of windows scored "
+            "(eegpt.probe_events.event_scores); printed, and in --json under 'events'",
+        )
+    else:
+        g.add_argument(
+            "--events",
+            metavar="FILE",
+            help="also write the events: the consecutive windows predicted as an event class "
+            "merged into one row per event (eegpt.probe_events.windows_to_events): file, "
+            "class, onset_s, offset_s, duration_s (s from the first sample), clock_s, "
+            "clock_time (of the onset, where the recording is dated), n_windows, p_mean, "
+            "p_max (the class's mean and largest probability over its windows). An event "
+            "spans the stretch one hop long around each window's centre: from the first "
+            "window's onset + (window - hop)/2 to the last's onset + (window + hop)/2, so "
+            "n_windows x hop seconds (without --overlap, the windows' own span). Windows "
+            "marked bad belong to no event and break one. A .csv, .tsv or .parquet file, with "
+            "its provenance as --output's. Where the windows are labelled (--window-labels), "
+            "the scored events (made alike of the window labels) are compared on stderr: OVLP "
+            "and TAES sensitivity, precision, F1 and false alarms per 24 h, as probe evaluate "
+            "--event-scoring gives them",
+        )
+    switch = "--event-scoring" if scoring else "--events"
     g.add_argument(
         "--event-class",
         nargs="+",
         metavar="CLASS",
-        help="with --events: the classes whose windows make events (default: every class but "
+        help=f"with {switch}: the classes whose windows make events (default: every class but "
         "the background: the probe's --unlabelled class, else its most frequent training "
         "class)",
     )
@@ -456,15 +477,17 @@ def _add_events_options(p: argparse.ArgumentParser) -> None:
         type=seconds,
         default=0.0,
         metavar="SECONDS",
-        help="with --events: leave out events shorter than this (default 0: none)",
+        help=f"with {switch}: leave out events shorter than this (default 0: none)"
+        + (", predicted and scored alike" if scoring else ""),
     )
     g.add_argument(
         "--merge-gap-seconds",
         type=seconds,
         default=0.0,
         metavar="SECONDS",
-        help="with --events: join the events of a class less than this apart (offset to next "
-        "onset, bad windows between included), before --min-event-seconds (default 0: none)",
+        help=f"with {switch}: join the events of a class less than this apart (offset to next "
+        "onset, bad windows between included), before --min-event-seconds (default 0: none)"
+        + (", predicted and scored alike" if scoring else ""),
     )
 
 
@@ -872,6 +895,7 @@ def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
         "windows, each moment scored once, whatever overlap the probe was trained with); the "
         "scores then count each stretch in several windows",
     )
+    _add_events_options(p, scoring=True)
     _add_run_options(p)
     p.set_defaults(func=cmd_probe_evaluate)
     return probe
@@ -1659,9 +1683,18 @@ def cmd_probe_predict(args: argparse.Namespace) -> int:
     return 0
 
 
+def _events_switch(args: argparse.Namespace) -> tuple[str, bool]:
+    """The option that asks for events (``--events`` of predict, ``--event-scoring`` of
+    evaluate) and whether it was given."""
+    if hasattr(args, "event_scoring"):
+        return "--event-scoring", bool(args.event_scoring)
+    return "--events", args.events is not None
+
+
 def _check_events_options(args: argparse.Namespace) -> None:
-    """The options of ``--events`` refused, before anything is read, without it, with
-    ``--epoch-seconds``, or naming ``--output``'s file."""
+    """The options of ``--events`` (``--event-scoring``) refused, before anything is read,
+    without it, with ``--epoch-seconds``, or naming ``--output``'s file."""
+    switch, wanted = _events_switch(args)
     given = [
         name for name, value in (
             ("--event-class", args.event_class),
@@ -1669,19 +1702,22 @@ def _check_events_options(args: argparse.Namespace) -> None:
             ("--merge-gap-seconds", args.merge_gap_seconds),
         ) if value
     ]  # fmt: skip
-    if args.events is None:
+    if not wanted:
         if given:
-            raise ValueError(f"{given[0]} says which events --events writes: give --events "
-                             "FILE too")  # fmt: skip
+            said = {"--events": "which events --events writes: give --events FILE too",
+                    "--event-scoring": "which events --event-scoring scores: give "
+                    "--event-scoring too"}  # fmt: skip
+            raise ValueError(f"{given[0]} says {said[switch]}")
         return
     if args.min_event_seconds < 0 or args.merge_gap_seconds < 0:
         raise ValueError("--min-event-seconds and --merge-gap-seconds are seconds (>= 0)")
-    if args.epoch_seconds is not None:
+    if getattr(args, "epoch_seconds", None) is not None:
         raise ValueError(
             "--events merges the windows predicted as a class into events; --epoch-seconds "
             "predicts scoring epochs instead: give one of them"
         )
-    if args.output is not None and args.events.resolve() == args.output.resolve():
+    output = getattr(args, "output", None)
+    if switch == "--events" and output is not None and args.events.resolve() == output.resolve():
         raise ValueError(f"--events {args.events} is the --output file: give another name")
 
 
@@ -1706,8 +1742,8 @@ def _event_classes(args: argparse.Namespace, probe: Any) -> list[Any]:
         most = [k for k, n in counts.items() if n == max(counts.values())]
         if len(most) != 1:
             raise ValueError(
-                f"--events: the probe {args.probe} records no background class (no "
-                "--unlabelled, no single most frequent training class): name the event "
+                f"{_events_switch(args)[0]}: the probe {args.probe} records no background "
+                "class (no --unlabelled, no single most frequent training class): name the event "
                 f"classes with --event-class CLASS (of {', '.join(by_text)})"
             )
         background = most[0]
@@ -1727,20 +1763,10 @@ def _write_events(
     labelled, the scored events compared on stderr."""
     import pandas as pd
 
-    from eegpt.probe_events import event_scores, event_scores_text, windows_to_events
+    from eegpt.probe_events import event_scores_text, windows_to_events
 
     table = pd.DataFrame(rows, columns=header)
-    window = float(probe.preprocessing.window_seconds)
-    hop = window - float(args.overlap or 0.0)
-    how = {
-        "classes": [str(c) for c in args.event_class], "window_seconds": window,
-        "hop_seconds": hop, "min_event_seconds": args.min_event_seconds,
-        "merge_gap_seconds": args.merge_gap_seconds, "span": "centred",
-    }  # fmt: skip
-    settings = dict(
-        hop_seconds=hop, classes=args.event_class, min_event_seconds=args.min_event_seconds,
-        merge_gap_seconds=args.merge_gap_seconds,
-    )  # fmt: skip
+    window, hop, how, settings = _event_settings(args, probe)
     events = windows_to_events(table, window, **settings)
     made = None if provenance is None else {**provenance, "events": how}
     _write_predictions(
@@ -1750,10 +1776,49 @@ def _write_events(
     if not args.quiet:
         print(f"wrote {len(events)} events to {args.events}")
     if "label" in table and table["label"].notna().any():
-        scored = windows_to_events(table, window, column="label", **settings)
-        good = ~table["bad"].fillna(False).astype(bool)
-        hours = float(good.sum()) * hop / 3600
-        print(event_scores_text(event_scores(events, scored, hours), hours), file=sys.stderr)
+        scores, hours = _scored_events(args, table, events, window, hop, settings)
+        print(event_scores_text(scores, hours), file=sys.stderr)
+
+
+def _event_settings(
+    args: argparse.Namespace, probe: Any
+) -> tuple[float, float, dict[str, Any], dict[str, Any]]:
+    """``(window, hop, how, settings)`` of the events of ``probe predict --events`` and
+    ``probe evaluate --event-scoring``: the windows' length and hop in s (the window less
+    ``--overlap``), the settings as provenance records them, and those
+    :func:`eegpt.probe_events.windows_to_events` takes."""
+    window = float(probe.preprocessing.window_seconds)
+    hop = window - float(getattr(args, "overlap", 0.0) or 0.0)
+    how = {
+        "classes": [str(c) for c in args.event_class], "window_seconds": window,
+        "hop_seconds": hop, "min_event_seconds": args.min_event_seconds,
+        "merge_gap_seconds": args.merge_gap_seconds, "span": "centred",
+    }  # fmt: skip
+    settings = dict(
+        hop_seconds=hop, classes=args.event_class, min_event_seconds=args.min_event_seconds,
+        merge_gap_seconds=args.merge_gap_seconds,
+    )  # fmt: skip
+    return window, hop, how, settings
+
+
+def _scored_events(
+    args: argparse.Namespace,
+    table: Any,
+    events: Any,
+    window: float,
+    hop: float,
+    settings: dict[str, Any],
+) -> tuple[dict[str, dict[str, Any]], float]:
+    """``(scores, hours)``: the predicted ``events`` scored (OVLP and TAES,
+    :func:`eegpt.probe_events.event_scores`) against the events of the window labels of
+    ``table`` (its ``label`` column, merged as the predictions are), over the hours of its
+    windows not marked bad (each a hop)."""
+    from eegpt.probe_events import event_scores, windows_to_events
+
+    scored = windows_to_events(table, window, column="label", **settings)
+    good = ~table["bad"].fillna(False).astype(bool) if "bad" in table else table["file"].notna()
+    hours = float(good.sum()) * hop / 3600
+    return event_scores(events, scored, hours, classes=args.event_class), hours
 
 
 def _plot_hypnograms(
@@ -1902,9 +1967,23 @@ def cmd_probe_evaluate(args: argparse.Namespace) -> int:
     check_figure_path(args.plot)
     if args.normalize is not None and args.plot is None:
         raise ValueError("--normalize applies to the figure: give --plot FILE too")
+    _check_events_options(args)
+    if args.event_scoring:
+        from eegpt._logging import few
+
+        epoched = [str(p) for p in args.data if not _is_continuous_input(p)]
+        if epoched:
+            raise ValueError(
+                "--event-scoring merges the windows of continuous recordings into events; "
+                f"{few(epoched, 3)} hold epochs, with no time between them: give continuous "
+                "recordings (.edf, .fif, ...) labelled by --window-labels, or leave "
+                "--event-scoring out"
+            )
     probe = _load(args)
     # the channels it was trained on: --keep-channels checked against them, else its own
     args.keep_channels = probe._checked_keep(args.keep_channels)
+    if args.event_scoring:
+        args.event_class = _event_classes(args, probe)
     classes = probe.classes_
     order = _class_order(args.class_order, classes)  # of the matrix printed and drawn
     _check_window_overlap(args, probe.preprocessing.window_seconds)
@@ -1949,10 +2028,17 @@ def cmd_probe_evaluate(args: argparse.Namespace) -> int:
             provenance["shares_file_with_training"] = shared
     if args.skip_unknown:
         metrics["n_left_out"] = left_out
+    if args.event_scoring:
+        metrics["events"] = _evaluated_events(args, probe, recording, scored, y, pred, proba)
     to_stdout = args.json is not None and str(args.json) == "-"  # --json -: the JSON alone
     shown = sys.stderr if to_stdout else sys.stdout
     print(format_metrics(metrics), file=shown)
     print(format_class_report(report, metrics["n_recordings"]), file=shown)
+    if args.event_scoring:
+        from eegpt.probe_events import event_scores_text
+
+        events = metrics["events"]
+        print(event_scores_text(events["scores"], events["hours"]), file=shown)
     if not args.quiet:
         table = confusion_table(confusion_matrix(y, pred, labels=order), order.tolist())
         print(table, file=shown)
@@ -1982,6 +2068,35 @@ def cmd_probe_evaluate(args: argparse.Namespace) -> int:
         )  # fmt: skip
         save_figure_file(fig, args.plot, args.dpi)
     return 0
+
+
+def _evaluated_events(
+    args: argparse.Namespace,
+    probe: Any,
+    recording: Any,
+    sources: Sequence[str],
+    y: np.ndarray,
+    pred: np.ndarray,
+    proba: np.ndarray,
+) -> dict[str, Any]:
+    """``evaluate --event-scoring``: the events of the windows evaluated (of continuous
+    recordings, ``sources`` their files, at ``recording.onsets``) predicted as the event
+    classes, scored against those of their labels ``y`` (:func:`_scored_events`: OVLP and
+    TAES per class), with the settings and the hours of windows scored. Windows left out
+    (over bad annotations, unlabelled without --unlabelled, --skip-unknown) break events."""
+    import pandas as pd
+
+    from eegpt.probe_events import windows_to_events
+
+    table = pd.DataFrame({
+        "file": list(sources), "onset_s": np.asarray(recording.onsets, dtype=np.float64),
+        "prediction": pred.tolist(), "label": y.tolist(),
+        **{f"p_{c}": proba[:, k] for k, c in enumerate(probe.classes_.tolist())},
+    })  # fmt: skip
+    window, hop, how, settings = _event_settings(args, probe)
+    events = windows_to_events(table, window, **settings)
+    scores, hours = _scored_events(args, table, events, window, hop, settings)
+    return {**how, "hours": hours, "scores": scores}
 
 
 def few_text(values: Sequence[Any]) -> str:
