@@ -228,6 +228,19 @@ def test_info_describes_the_json_of_probe_evaluate(trained, tmp_path, capsys):
     held.write_text(json.dumps(record))
     assert main(["info", str(held)]) == 0
     assert "test files not compared with the probe's training data" in capsys.readouterr().out
+    # evaluate --event-scoring's scores, one line per class
+    rates = {"sensitivity": 0.75, "precision": None, "f1": 0.5, "false_alarms_per_24h": 2.5}
+    record["events"] = {"hours": 25.0, "scores": {"seizure": {
+        "scored_events": 4, "predicted_events": 3, "ovlp": rates,
+        "taes": {**rates, "sensitivity": 0.4},
+    }}}  # fmt: skip
+    held.write_text(json.dumps(record))
+    assert main(["info", str(held)]) == 0
+    said = capsys.readouterr().out
+    assert "  event scores (evaluate --event-scoring, 25.00 h of windows):\n    seizure (4 " \
+           "scored events): OVLP sensitivity 75.0%, precision n/a, F1 50.0%, false alarms " \
+           "per 24 h 2.50; TAES sensitivity 40.0%," in said  # fmt: skip
+    del record["events"]
     del record["format"]  # as eegpt wrote it before it marked the file: told by its keys
     held.write_text(json.dumps(record))
     assert main(["info", str(held)]) == 0

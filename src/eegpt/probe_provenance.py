@@ -1036,6 +1036,39 @@ def _smallest_class_line(record: Mapping[str, Any]) -> str | None:
         return None
 
 
+def _event_score_lines(events: Any) -> list[str]:
+    """The event scores of ``evaluate --event-scoring`` (the JSON's ``events``), one line per
+    class: OVLP's and TAES's sensitivity, precision, F1 and false alarms per 24 h; none for a
+    file without them or with them not as eegpt writes them."""
+    import math
+
+    def shown(value: Any, scale: float = 100.0, unit: str = "%") -> str:
+        if not isinstance(value, (int, float)) or math.isnan(value):
+            return "n/a"
+        return f"{scale * value:.1f}{unit}" if unit else f"{value:.2f}"
+
+    if not isinstance(events, dict) or not isinstance(events.get("scores"), dict):
+        return []
+    hours = events.get("hours")
+    lines = [
+        "  event scores (evaluate --event-scoring"
+        + (f", {hours:.2f} h of windows" if isinstance(hours, (int, float)) else "")
+        + "):"
+    ]
+    for name, s in events["scores"].items():
+        if not isinstance(s, dict):
+            return []
+        parts = [
+            f"{key.upper()} sensitivity {shown(r.get('sensitivity'))}, precision "
+            f"{shown(r.get('precision'))}, F1 {shown(r.get('f1'))}, false alarms per 24 h "
+            f"{shown(r.get('false_alarms_per_24h'), 1, '')}"
+            for key in ("ovlp", "taes")
+            if isinstance(r := s.get(key), dict)
+        ]
+        lines.append(f"    {name} ({s.get('scored_events')} scored events): " + "; ".join(parts))
+    return lines
+
+
 def describe_evaluation(path: str | os.PathLike, record: dict[str, Any]) -> str:
     """What ``eegpt info`` says of the JSON of ``eegpt probe evaluate --json``
     (:func:`evaluation_record`): the metrics in one line (percent, as ``probe evaluate`` prints
@@ -1069,6 +1102,7 @@ def describe_evaluation(path: str | os.PathLike, record: dict[str, Any]) -> str:
     rare = _smallest_class_line(record)
     if rare:
         lines.append(f"  {rare}")
+    lines += _event_score_lines(record.get("events"))
     warnings = [str(w) for w in record.get("warnings") or [] if w]
     overlaps = made.get("overlaps_training")
     shared = made.get("shares_file_with_training")
