@@ -2,7 +2,7 @@
 # All GPU benchmarks in one go, on a machine with python3 + torch + CUDA (e.g. the device
 # machine); braindecode and its pure-Python dependencies may come as wheels in .whl/.
 #
-#   bash benchmarks/run_gpu.sh OUTDIR [stages]      stages: any of env,test,latency,throughput,e2e,online,explore,plot
+#   bash benchmarks/run_gpu.sh OUTDIR [stages]      stages: any of env,test,latency,throughput,e2e,online,bdcompiled,explore,plot
 #
 # Results land in OUTDIR/gpu/ (JSON, PNG, logs) and OUTDIR/gpu-results.tar.gz. The test stage
 # runs the engine's tests and the braindecode parity tests; any failing step (a test, a
@@ -50,6 +50,9 @@ if has e2e; then
 fi
 if has online; then
   run "$RES/online.log" timeout 200 python3 bench_online.py --device cuda --out "$RES"
+fi
+if has bdcompiled; then  # braindecode under torch.compile/CUDA graphs (not in the default stages)
+  run "$RES/braindecode_compiled.log" timeout 900 python3 bench_braindecode_compiled.py --out "$RES"
 fi
 if has explore; then
   run "$RES/explore.log" timeout 330 python3 experiments/explore_gpu.py --out "$RES" --autotune-limit 200
