@@ -98,3 +98,26 @@ def test_missing_dependency_messages_name_each_extra_s_packages():
         assert all(name in hint for name in names), (extra, hint)
         assert hint.endswith(f"(from a clone of eegpt: pip install '.[{extra}]')")
         assert "eegpt[" not in hint
+
+
+def test_every_docstring_is_valid_utf8() -> None:
+    """Python 3.13 and later encode docstrings as strict UTF-8 when compiling: a lone surrogate
+    written as an escape in a (non-raw) docstring (``"\\udc96"``) makes the whole module fail
+    to import there, though it compiles on 3.10-3.12."""
+    import ast
+
+    bad = []
+    for path in sorted((ROOT / "src").rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        nodes = [tree, *ast.walk(tree)]
+        for node in nodes:
+            if not isinstance(
+                node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)
+            ):
+                continue
+            doc = ast.get_docstring(node, clean=False)
+            try:
+                (doc or "").encode("utf-8")
+            except UnicodeEncodeError as err:
+                bad.append(f"{path.relative_to(ROOT)}:{getattr(node, 'lineno', 1)}: {err}")
+    assert not bad

@@ -94,7 +94,7 @@ def padded(text: str, width: int) -> str:
 
 def typed_name(name: str) -> str:
     """A channel name as typed on a command line or in a table: bytes that were not UTF-8
-    (Python holds them as surrogate escapes, ``"\udc96"``) as the Latin-1 characters MNE
+    (Python holds them as surrogate escapes, ``"\\udc96"``) as the Latin-1 characters MNE
     reads from headers (``"\x96"``), and the escapes :func:`printable_name` shows
     (``\x96`` typed as four characters) as those characters, so ``--rename 'EEG
     Fpz\x96Cz=Fpz'`` (or ``$'...'`` in bash) finds the channel."""
